@@ -1,0 +1,83 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// One set of settings for every Custos target: Swift 6 mode, explicit existentials,
+/// explicit imports, and no warnings.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .unsafeFlags(["-warnings-as-errors"]),
+]
+
+let package = Package(
+    name: "Custos",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "custos", targets: ["custos"]),
+        .executable(name: "custos-bench", targets: ["custos-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
+    ],
+    targets: [
+        // System libraries from Debian: libsecp256k1-dev (0.2.0), libsodium-dev (1.0.18).
+        .systemLibrary(
+            name: "CSecp256k1",
+            pkgConfig: "libsecp256k1",
+            providers: [.apt(["libsecp256k1-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+
+        // Scalars, points, hashes and secret bytes.
+        .target(
+            name: "CustosCrypto",
+            dependencies: [
+                "CSecp256k1",
+                "CSodium",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Shamir/Feldman, DKG, FROST, refresh and reshare: pure state machines, no I/O.
+        .target(
+            name: "CustosMPC",
+            dependencies: ["CustosCrypto"],
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
+            name: "custos",
+            dependencies: [
+                "CustosCrypto",
+                "CustosMPC",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "custos-bench",
+            dependencies: ["CSecp256k1", "CSodium", "CustosCrypto", "CustosMPC"],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
+            name: "CustosCryptoTests",
+            dependencies: [
+                "CustosCrypto", "CSecp256k1", "CSodium",
+                .product(name: "BigInt", package: "BigInt"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CustosMPCTests",
+            dependencies: ["CustosMPC", "CustosCrypto", "CSecp256k1", "CSodium"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

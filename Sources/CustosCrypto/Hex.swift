@@ -1,0 +1,42 @@
+extension Array where Element == UInt8 {
+    /// Decodes lowercase or uppercase hex, with an optional `0x` prefix.
+    public init(hex: some StringProtocol) throws(CryptoError) {
+        var digits = Substring(hex)
+        if digits.hasPrefix("0x") || digits.hasPrefix("0X") { digits = digits.dropFirst(2) }
+        guard digits.utf8.count % 2 == 0 else {
+            throw CryptoError(.invalidEncoding, "hex string has an odd number of digits")
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.utf8.count / 2)
+        var high: UInt8? = nil
+        for c in digits.utf8 {
+            let v: UInt8
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): v = c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): v = c - UInt8(ascii: "A") + 10
+            default: throw CryptoError(.invalidEncoding, "'\(Character(Unicode.Scalar(c)))' is not a hex digit")
+            }
+            if let h = high {
+                bytes.append(h << 4 | v)
+                high = nil
+            } else {
+                high = v
+            }
+        }
+        self = bytes
+    }
+}
+
+extension Sequence where Element == UInt8 {
+    /// Lowercase hex, no prefix. Only for public values: secret types do not expose bytes.
+    public var hexString: String {
+        let table = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for b in self {
+            out.append(table[Int(b >> 4)])
+            out.append(table[Int(b & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The one Custos executable: operators' and admins' commands.
+@main
+struct Custos: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "custos",
+        abstract: "Custos: threshold signing with a distributed policy engine.",
+        subcommands: []
+    )
+}

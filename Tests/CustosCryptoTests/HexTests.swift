@@ -1,0 +1,15 @@
+import CustosCrypto
+import Testing
+
+@Suite struct HexTests {
+    @Test func roundTrip() throws {
+        let bytes = try [UInt8](hex: "0x00ff10Ab")
+        #expect(bytes == [0x00, 0xff, 0x10, 0xab])
+        #expect(bytes.hexString == "00ff10ab")
+    }
+
+    @Test(arguments: ["abc", "zz", "0x0g"])
+    func rejectsMalformed(_ text: String) {
+        #expect(throws: CryptoError(.invalidEncoding, "")) { try [UInt8](hex: text) }
+    }
+}
