@@ -51,6 +51,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Locating vectors and running Python test peers; linked by test targets only.
+        .target(
+            name: "CustosTestSupport",
+            swiftSettings: swiftSettings
+        ),
+
         .executableTarget(
             name: "custos",
             dependencies: [
@@ -69,14 +75,14 @@ let package = Package(
         .testTarget(
             name: "CustosCryptoTests",
             dependencies: [
-                "CustosCrypto", "CSecp256k1", "CSodium",
+                "CustosCrypto", "CSecp256k1", "CSodium", "CustosTestSupport",
                 .product(name: "BigInt", package: "BigInt"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CustosMPCTests",
-            dependencies: ["CustosMPC", "CustosCrypto", "CSecp256k1", "CSodium"],
+            dependencies: ["CustosMPC", "CustosCrypto", "CSecp256k1", "CSodium", "CustosTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]
