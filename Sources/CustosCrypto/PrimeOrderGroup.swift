@@ -1,0 +1,61 @@
+/// The scalars of a prime-order group: what Shamir sharing, Feldman commitments, the DKG and
+/// FROST need, so that one implementation of each serves every curve.
+public protocol GroupScalar: Sendable, Equatable, CustomStringConvertible {
+    static var zero: Self { get }
+    static var one: Self { get }
+    /// Bytes in the canonical encoding.
+    static var byteCount: Int { get }
+    init(_ value: UInt64)
+    /// Canonical decoding; refuses values not below the group order.
+    init(rawRepresentation: some Collection<UInt8>) throws(CryptoError)
+    /// Canonical encoding (RFC 9591 SerializeScalar for the curve).
+    var rawRepresentation: [UInt8] { get }
+    var isZero: Bool { get }
+    /// A uniformly random nonzero scalar.
+    static func random() -> Self
+    func inverse() throws(CryptoError) -> Self
+    static func + (a: Self, b: Self) -> Self
+    static func - (a: Self, b: Self) -> Self
+    static func * (a: Self, b: Self) -> Self
+    static prefix func - (a: Self) -> Self
+}
+
+/// The elements of a prime-order group.
+public protocol GroupElement: Sendable, Equatable, CustomStringConvertible {
+    associatedtype Scalar: GroupScalar
+    static var identity: Self { get }
+    static var generator: Self { get }
+    /// Bytes in the canonical encoding of a non-identity element.
+    static var byteCount: Int { get }
+    /// RFC 9591 DeserializeElement: refuses invalid encodings and the identity.
+    init(serialized: some Collection<UInt8>) throws(CryptoError)
+    /// RFC 9591 SerializeElement: fails for the identity.
+    func serialized() throws(CryptoError) -> [UInt8]
+    var isIdentity: Bool { get }
+    static func generatorMultiple(_ s: Scalar) -> Self
+    static func * (s: Scalar, p: Self) -> Self
+    static func + (a: Self, b: Self) -> Self
+    static func - (a: Self, b: Self) -> Self
+    static prefix func - (a: Self) -> Self
+    static func sum(_ points: some Sequence<Self>) -> Self
+}
+
+extension Secp256k1.Scalar: GroupScalar {}
+extension Ed25519.Scalar: GroupScalar {}
+
+extension Secp256k1.Point: GroupElement {
+    public typealias Scalar = Secp256k1.Scalar
+    public static var byteCount: Int { compressedByteCount }
+    public init(serialized bytes: some Collection<UInt8>) throws(CryptoError) {
+        try self.init(compressedRepresentation: bytes)
+    }
+    public func serialized() throws(CryptoError) -> [UInt8] { try compressedRepresentation() }
+}
+
+extension Ed25519.Point: GroupElement {
+    public typealias Scalar = Ed25519.Scalar
+    public init(serialized bytes: some Collection<UInt8>) throws(CryptoError) {
+        try self.init(rawRepresentation: bytes)
+    }
+    public func serialized() throws(CryptoError) -> [UInt8] { try rawRepresentationExcludingIdentity() }
+}
