@@ -10,6 +10,9 @@ public protocol GroupScalar: Sendable, Equatable, CustomStringConvertible {
     init(rawRepresentation: some Collection<UInt8>) throws(CryptoError)
     /// Canonical encoding (RFC 9591 SerializeScalar for the curve).
     var rawRepresentation: [UInt8] { get }
+    /// The value as a big-endian integer, whatever the canonical encoding's byte order (for
+    /// ordering identifiers numerically).
+    var bigEndianRepresentation: [UInt8] { get }
     var isZero: Bool { get }
     /// A uniformly random nonzero scalar.
     static func random() -> Self
@@ -40,8 +43,12 @@ public protocol GroupElement: Sendable, Equatable, CustomStringConvertible {
     static func sum(_ points: some Sequence<Self>) -> Self
 }
 
-extension Secp256k1.Scalar: GroupScalar {}
-extension Ed25519.Scalar: GroupScalar {}
+extension Secp256k1.Scalar: GroupScalar {
+    public var bigEndianRepresentation: [UInt8] { rawRepresentation }
+}
+extension Ed25519.Scalar: GroupScalar {
+    public var bigEndianRepresentation: [UInt8] { rawRepresentation.reversed() }
+}
 
 extension Secp256k1.Point: GroupElement {
     public typealias Scalar = Secp256k1.Scalar

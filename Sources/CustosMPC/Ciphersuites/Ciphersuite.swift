@@ -1,0 +1,77 @@
+import CustosCrypto
+
+/// A FROST ciphersuite (RFC 9591 §6): a prime-order group, the hash functions H1–H5 and the
+/// DKG's HDKG, plus the hooks a variant such as BIP-340 Taproot needs. The DKG, resharing and
+/// signing code is written once against this protocol.
+public protocol Ciphersuite: Sendable {
+    associatedtype Element: GroupElement
+    typealias Scalar = Element.Scalar
+
+    /// RFC 9591 contextString.
+    static var contextString: String { get }
+    /// Human name, e.g. "FROST(Ed25519, SHA-512)".
+    static var name: String { get }
+
+    static func H1(_ m: [UInt8]) -> Scalar  // binding factors ("rho")
+    static func H2(_ m: [UInt8]) -> Scalar  // challenge
+    static func H3(_ m: [UInt8]) -> Scalar  // nonces
+    static func H4(_ m: [UInt8]) -> [UInt8]  // message digest ("msg")
+    static func H5(_ m: [UInt8]) -> [UInt8]  // commitment list digest ("com")
+    /// The DKG proof-of-knowledge challenge hash (RFC 9591 Appendix C companion DKG).
+    static func HDKG(_ m: [UInt8]) -> Scalar
+
+    /// The Schnorr challenge c for group commitment R and (adjusted) group key.
+    static func challenge(groupCommitment: Element, verifyingKey: Element, message: [UInt8]) throws(CryptoError) -> Scalar
+
+    /// How the key is adjusted before signing: the signing key becomes factor·s + offset
+    /// (and public keys factor·P + offset·G). Identity (1, 0) for plain FROST; for Taproot,
+    /// the BIP-341 tweak and the BIP-340 even-Y negation.
+    static func keyAdjustment(groupKey: Element, tweak: TaprootTweak?) throws(MPCError) -> (factor: Scalar, offset: Scalar)
+
+    /// The factor applied to every signer's nonces for group commitment R: 1 for plain FROST,
+    /// −1 for Taproot when R has odd y (BIP-340 uses the even-y R).
+    static func nonceFactor(groupCommitment: Element) -> Scalar
+
+    /// The signature wire format and its inverse.
+    static func serializeSignature(commitment: Element, z: Scalar) throws(CryptoError) -> [UInt8]
+    static func deserializeSignature(_ bytes: [UInt8]) throws(CryptoError) -> (commitment: Element, z: Scalar)
+    static var signatureByteCount: Int { get }
+}
+
+/// A BIP-341 key tweak for Taproot: key-path-only outputs commit to an unspendable script
+/// path (empty merkle root); outputs with scripts commit to their tree's merkle root.
+public enum TaprootTweak: Sendable, Equatable {
+    /// Q = P + H_TapTweak(P)·G — BIP-341's recommendation when there is no script path.
+    case keyPathOnly
+    /// Q = P + H_TapTweak(P ‖ merkleRoot)·G.
+    case scriptTree(merkleRoot: [UInt8])
+}
+
+extension Ciphersuite {
+    public static func challenge(groupCommitment: Element, verifyingKey: Element, message: [UInt8]) throws(CryptoError) -> Scalar {
+        try H2(groupCommitment.serialized() + verifyingKey.serialized() + message)
+    }
+
+    public static func keyAdjustment(groupKey: Element, tweak: TaprootTweak?) throws(MPCError) -> (factor: Scalar, offset: Scalar) {
+        guard tweak == nil else {
+            throw MPCError(.invalidParameters, "\(name) does not support Taproot tweaks")
+        }
+        return (.one, .zero)
+    }
+
+    public static func nonceFactor(groupCommitment: Element) -> Scalar { .one }
+
+    public static func serializeSignature(commitment: Element, z: Scalar) throws(CryptoError) -> [UInt8] {
+        try commitment.serialized() + z.rawRepresentation
+    }
+
+    public static func deserializeSignature(_ bytes: [UInt8]) throws(CryptoError) -> (commitment: Element, z: Scalar) {
+        guard bytes.count == signatureByteCount else {
+            throw CryptoError(.invalidLength, "a \(name) signature has \(signatureByteCount) bytes, not \(bytes.count)")
+        }
+        let split = Element.byteCount
+        return (try Element(serialized: bytes[0..<split]), try Scalar(rawRepresentation: bytes[split...]))
+    }
+
+    public static var signatureByteCount: Int { Element.byteCount + Scalar.byteCount }
+}

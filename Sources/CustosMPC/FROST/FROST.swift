@@ -1,0 +1,278 @@
+import CustosCrypto
+
+/// FROST threshold Schnorr signing (RFC 9591 §5), generic over the ciphersuite: two rounds
+/// per signer (commit, then sign) and an aggregation by the coordinator.
+///
+/// Promises: a signer's nonces are a `~Copyable` value consumed by `sign`, so one nonce pair
+/// cannot sign twice; a signer refuses a signing package in which its own commitment is
+/// missing or altered; aggregation verifies the signature and, when it does not verify, names
+/// every signer whose share is wrong.
+public enum FROST<Suite: Ciphersuite> {
+    /// A signer's public round-1 output: commitments D = d·G and E = e·G to its nonces.
+    public struct SigningCommitments: Sendable, Equatable {
+        public let hiding: Suite.Element
+        public let binding: Suite.Element
+
+        public init(hiding: Suite.Element, binding: Suite.Element) throws(MPCError) {
+            guard !hiding.isIdentity, !binding.isIdentity else {
+                throw MPCError(.malformedMessage, "nonce commitments must not be the identity")
+            }
+            self.hiding = hiding
+            self.binding = binding
+        }
+    }
+
+    /// A signer's secret round-1 output, usable exactly once: `sign` consumes it.
+    public struct SigningNonces: ~Copyable, Sendable {
+        let hiding: Suite.Scalar
+        let binding: Suite.Scalar
+        public let commitments: SigningCommitments
+    }
+
+    /// What the coordinator sends every signer: the message, the signers' commitments, and the
+    /// Taproot tweak if any. Signers must agree on all of it; it is bound into every share.
+    public struct SigningPackage: Sendable, Equatable {
+        public let commitments: [Identifier<Suite>: SigningCommitments]
+        public let message: [UInt8]
+        public let tweak: TaprootTweak?
+
+        public init(
+            commitments: [Identifier<Suite>: SigningCommitments], message: [UInt8], tweak: TaprootTweak? = nil
+        ) {
+            self.commitments = commitments
+            self.message = message
+            self.tweak = tweak
+        }
+
+        public var signers: [Identifier<Suite>] { commitments.keys.sorted() }
+    }
+
+    /// A signer's round-2 output z_i.
+    public struct SignatureShare: Sendable, Equatable {
+        public let share: Suite.Scalar
+        public init(share: Suite.Scalar) { self.share = share }
+    }
+
+    /// An aggregated signature (R, z), R being the commitment the verifier sees (even-y for
+    /// Taproot).
+    public struct Signature: Sendable, Equatable {
+        public let commitment: Suite.Element
+        public let z: Suite.Scalar
+
+        public init(commitment: Suite.Element, z: Suite.Scalar) {
+            self.commitment = commitment
+            self.z = z
+        }
+
+        /// The suite's signature encoding: RFC 8032 for Ed25519, 64-byte BIP-340 for Taproot.
+        public var serializedBytes: [UInt8] {
+            get throws(CryptoError) { try Suite.serializeSignature(commitment: commitment, z: z) }
+        }
+
+        public init(serializedBytes bytes: [UInt8]) throws(CryptoError) {
+            (commitment, z) = try Suite.deserializeSignature(bytes)
+        }
+    }
+
+    // MARK: Round 1
+
+    /// Round 1 (RFC 9591 §5.1): fresh hiding and binding nonces, each derived from 32 random
+    /// bytes and the signing share (nonce_generate). The commitments to publish are
+    /// `nonces.commitments`.
+    public static func commit(keyPackage: KeyPackage<Suite>) -> SigningNonces {
+        commit(keyPackage: keyPackage,
+               hidingRandomness: SecureRandom.bytes(count: 32), bindingRandomness: SecureRandom.bytes(count: 32))
+    }
+
+    /// Round 1 with given randomness, for the standards' test vectors only.
+    static func commit(
+        keyPackage: KeyPackage<Suite>, hidingRandomness: [UInt8], bindingRandomness: [UInt8]
+    ) -> SigningNonces {
+        let secret = keyPackage.signingShare.rawRepresentation
+        return nonces(hiding: Suite.H3(hidingRandomness + secret), binding: Suite.H3(bindingRandomness + secret))
+    }
+
+    /// Nonces from given scalars, for the standards' test vectors only.
+    static func nonces(hiding: Suite.Scalar, binding: Suite.Scalar) -> SigningNonces {
+        // Nonces from H3 are zero with negligible probability; commitments are then nonzero.
+        let commitments = try! SigningCommitments(
+            hiding: .generatorMultiple(hiding), binding: .generatorMultiple(binding))
+        return SigningNonces(hiding: hiding, binding: binding, commitments: commitments)
+    }
+
+    // MARK: Round 2
+
+    /// Round 2 (RFC 9591 §5.2): the signature share z_i. Consumes the nonces. Refuses a package
+    /// without this signer's own, unaltered commitment, or with fewer than t signers.
+    public static func sign(
+        package: SigningPackage, nonces: consuming SigningNonces, keyPackage: KeyPackage<Suite>
+    ) throws(MPCError) -> SignatureShare {
+        let me = keyPackage.identifier
+        guard let mine = package.commitments[me] else {
+            throw MPCError(.commitmentMismatch, "the signing package has no commitment from this signer (\(me))")
+        }
+        guard mine == nonces.commitments else {
+            throw MPCError(.commitmentMismatch, "the signing package alters this signer's (\(me)) commitment")
+        }
+        guard package.commitments.count >= keyPackage.minSigners else {
+            throw MPCError(.invalidParameters,
+                           "\(package.commitments.count) signers are fewer than the threshold \(keyPackage.minSigners)")
+        }
+        let session = try Session(package: package, verifyingKey: keyPackage.verifyingKey)
+        let lambda = try Lagrange.coefficient(for: me, in: session.signers)
+        let rho = session.bindingFactors[me]!
+        let adjustedShare = session.keyFactor * keyPackage.signingShare + session.keyOffset
+        let z = session.nonceFactor * (nonces.hiding + nonces.binding * rho) + lambda * adjustedShare * session.challenge
+        return SignatureShare(share: z)
+    }
+
+    // MARK: Aggregation
+
+    /// Aggregation (RFC 9591 §5.3): sums the shares, verifies the result, and on failure checks
+    /// every share to name the signers that cheated.
+    public static func aggregate(
+        package: SigningPackage, shares: [Identifier<Suite>: SignatureShare], publicKeyPackage: PublicKeyPackage<Suite>
+    ) throws(MPCError) -> Signature {
+        let signers = package.signers
+        let missing = signers.filter { shares[$0] == nil }
+        guard missing.isEmpty else {
+            throw MPCError(.missingParticipant, "no signature share from \(missing.map(\.description).joined(separator: ", "))",
+                           culprits: missing.map(\.description))
+        }
+        let extra = shares.keys.filter { package.commitments[$0] == nil }.sorted()
+        guard extra.isEmpty else {
+            throw MPCError(.unexpectedParticipant, "signature shares from non-signers",
+                           culprits: extra.map(\.description))
+        }
+        let unknown = signers.filter { publicKeyPackage.verifyingShares[$0] == nil }
+        guard unknown.isEmpty else {
+            throw MPCError(.unexpectedParticipant, "signers outside the key's participants",
+                           culprits: unknown.map(\.description))
+        }
+        guard signers.count >= publicKeyPackage.minSigners else {
+            throw MPCError(.invalidParameters,
+                           "\(signers.count) signers are fewer than the threshold \(publicKeyPackage.minSigners)")
+        }
+        let session = try Session(package: package, verifyingKey: publicKeyPackage.verifyingKey)
+        var z = Suite.Scalar.zero
+        for id in signers { z = z + shares[id]!.share }
+        let signature = Signature(commitment: session.nonceFactor * session.groupCommitment, z: z)
+        if Suite.Element.generatorMultiple(z) == signature.commitment + session.challenge * session.adjustedKey {
+            return signature
+        }
+        var culprits: [String] = []
+        for id in signers {
+            if try !verify(share: shares[id]!, of: id, session: session, publicKeyPackage: publicKeyPackage) {
+                culprits.append(id.description)
+            }
+        }
+        if culprits.isEmpty {
+            throw MPCError(.invalidSignature, "the aggregated signature does not verify")
+        }
+        throw MPCError(.invalidSignatureShare, "signature shares do not verify", culprits: culprits)
+    }
+
+    /// Checks one signer's share: z_i·G = f·(D_i + ρ_i·E_i) + c·λ_i·(a·Y_i + b·G).
+    public static func verifySignatureShare(
+        _ share: SignatureShare, of signer: Identifier<Suite>, package: SigningPackage,
+        publicKeyPackage: PublicKeyPackage<Suite>
+    ) throws(MPCError) -> Bool {
+        guard package.commitments[signer] != nil, publicKeyPackage.verifyingShares[signer] != nil else {
+            throw MPCError(.unexpectedParticipant, "\(signer) is not a signer of this package", culprits: [signer.description])
+        }
+        let session = try Session(package: package, verifyingKey: publicKeyPackage.verifyingKey)
+        return try verify(share: share, of: signer, session: session, publicKeyPackage: publicKeyPackage)
+    }
+
+    static func verify(
+        share: SignatureShare, of signer: Identifier<Suite>, session: Session, publicKeyPackage: PublicKeyPackage<Suite>
+    ) throws(MPCError) -> Bool {
+        let commitments = session.package.commitments[signer]!
+        let commitmentShare = commitments.hiding + session.bindingFactors[signer]! * commitments.binding
+        let lambda = try Lagrange.coefficient(for: signer, in: session.signers)
+        let adjustedVerifyingShare = session.keyFactor * publicKeyPackage.verifyingShares[signer]!
+            + Suite.Element.generatorMultiple(session.keyOffset)
+        return Suite.Element.generatorMultiple(share.share)
+            == session.nonceFactor * commitmentShare + (session.challenge * lambda) * adjustedVerifyingShare
+    }
+
+    /// Verifies a signature under the group key (RFC 9591 §6 verify_signature; BIP-340 for
+    /// Taproot with the tweak applied).
+    public static func verify(
+        signature: Signature, message: [UInt8], verifyingKey: Suite.Element, tweak: TaprootTweak? = nil
+    ) -> Bool {
+        guard let (factor, offset) = try? Suite.keyAdjustment(groupKey: verifyingKey, tweak: tweak) else { return false }
+        let key = factor * verifyingKey + Suite.Element.generatorMultiple(offset)
+        guard let c = try? Suite.challenge(groupCommitment: signature.commitment, verifyingKey: key, message: message)
+        else { return false }
+        guard Suite.nonceFactor(groupCommitment: signature.commitment) == .one else { return false }
+        return Suite.Element.generatorMultiple(signature.z) == signature.commitment + c * key
+    }
+
+    /// What every signer and the coordinator derive from a signing package: binding factors,
+    /// group commitment, challenge, and the suite's key and nonce adjustments.
+    struct Session {
+        let package: SigningPackage
+        let signers: [Identifier<Suite>]
+        let keyFactor: Suite.Scalar
+        let keyOffset: Suite.Scalar
+        let adjustedKey: Suite.Element
+        let bindingFactors: [Identifier<Suite>: Suite.Scalar]
+        let groupCommitment: Suite.Element
+        let nonceFactor: Suite.Scalar
+        let challenge: Suite.Scalar
+
+        init(package: SigningPackage, verifyingKey: Suite.Element) throws(MPCError) {
+            self.package = package
+            signers = package.signers
+            (keyFactor, keyOffset) = try Suite.keyAdjustment(groupKey: verifyingKey, tweak: package.tweak)
+            adjustedKey = keyFactor * verifyingKey + Suite.Element.generatorMultiple(keyOffset)
+            bindingFactors = try Session.bindingFactors(package: package, signers: signers, verifyingKey: adjustedKey)
+            var terms: [Suite.Element] = []
+            for id in signers {
+                let c = package.commitments[id]!
+                terms.append(c.hiding)
+                terms.append(bindingFactors[id]! * c.binding)
+            }
+            groupCommitment = Suite.Element.sum(terms)
+            guard !groupCommitment.isIdentity else {
+                throw MPCError(.invalidParameters, "the group commitment is the identity")
+            }
+            nonceFactor = Suite.nonceFactor(groupCommitment: groupCommitment)
+            do {
+                challenge = try Suite.challenge(groupCommitment: groupCommitment, verifyingKey: adjustedKey,
+                                                message: package.message)
+            } catch {
+                throw MPCError(.invalidParameters, "challenge: \(error.reason)")
+            }
+        }
+
+        /// RFC 9591 §4.4 compute_binding_factors.
+        static func bindingFactors(
+            package: SigningPackage, signers: [Identifier<Suite>], verifyingKey: Suite.Element
+        ) throws(MPCError) -> [Identifier<Suite>: Suite.Scalar] {
+            let prefix = try bindingFactorPrefix(package: package, signers: signers, verifyingKey: verifyingKey)
+            var factors: [Identifier<Suite>: Suite.Scalar] = [:]
+            for id in signers { factors[id] = Suite.H1(prefix + id.scalar.rawRepresentation) }
+            return factors
+        }
+
+        /// enc(PK) ‖ H4(msg) ‖ H5(encode_group_commitment_list).
+        static func bindingFactorPrefix(
+            package: SigningPackage, signers: [Identifier<Suite>], verifyingKey: Suite.Element
+        ) throws(MPCError) -> [UInt8] {
+            do {
+                var list: [UInt8] = []
+                for id in signers {
+                    let c = package.commitments[id]!
+                    list += id.scalar.rawRepresentation
+                    list += try c.hiding.serialized()
+                    list += try c.binding.serialized()
+                }
+                return try verifyingKey.serialized() + Suite.H4(package.message) + Suite.H5(list)
+            } catch {
+                throw MPCError(.invalidParameters, "binding factor input: \(error.reason)")
+            }
+        }
+    }
+}
