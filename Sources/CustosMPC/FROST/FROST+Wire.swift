@@ -1,0 +1,90 @@
+import CustosCrypto
+
+extension FROST.SigningCommitments {
+    public var serializedBytes: [UInt8] {
+        get throws(MPCError) {
+            var w = WireWriter(kind: WireKind.signingCommitments)
+            try w.append(element: hiding)
+            try w.append(element: binding)
+            return w.bytes
+        }
+    }
+
+    public init(serializedBytes bytes: [UInt8]) throws(MPCError) {
+        var r = try WireReader(bytes, kind: WireKind.signingCommitments, message: "signing commitments")
+        let hiding = try r.element(Suite.Element.self, "hiding commitment")
+        let binding = try r.element(Suite.Element.self, "binding commitment")
+        try r.finish()
+        try self.init(hiding: hiding, binding: binding)
+    }
+}
+
+extension FROST.SigningPackage {
+    /// Largest message a signing package carries (a transaction's signing hash or a short
+    /// structured message; whole transactions are rebuilt from the log, not shipped here).
+    public static var maximumMessageLength: Int { 65_535 }
+
+    public var serializedBytes: [UInt8] {
+        get throws(MPCError) {
+            guard message.count <= Self.maximumMessageLength else {
+                throw MPCError(.malformedMessage, "message longer than \(Self.maximumMessageLength) bytes")
+            }
+            var w = WireWriter(kind: WireKind.signingPackage)
+            w.append(count: commitments.count)
+            for id in signers {
+                w.append(scalar: id.scalar)
+                try w.append(element: commitments[id]!.hiding)
+                try w.append(element: commitments[id]!.binding)
+            }
+            w.append(count: message.count)
+            w.append(message)
+            switch tweak {
+            case nil: w.append([0])
+            case .keyPathOnly: w.append([1])
+            case .scriptTree(let root): w.append([2] + root)
+            }
+            return w.bytes
+        }
+    }
+
+    public init(serializedBytes bytes: [UInt8]) throws(MPCError) {
+        var r = try WireReader(bytes, kind: WireKind.signingPackage, message: "signing package")
+        let count = try r.count("signer count", max: maximumParticipants)
+        var commitments: [Identifier<Suite>: FROST.SigningCommitments] = [:]
+        for i in 0..<count {
+            let id = try Identifier<Suite>(r.scalar(Suite.Scalar.self, "identifier \(i)"))
+            let hiding = try r.element(Suite.Element.self, "hiding commitment of \(id)")
+            let binding = try r.element(Suite.Element.self, "binding commitment of \(id)")
+            guard commitments[id] == nil else {
+                throw MPCError(.duplicateParticipant, "signing package lists \(id) twice", culprits: [id.description])
+            }
+            commitments[id] = try .init(hiding: hiding, binding: binding)
+        }
+        let length = try r.count("message length", max: Self.maximumMessageLength)
+        let message = Array(try r.read(length, "message"))
+        let tweak: TaprootTweak?
+        switch try r.read(1, "tweak kind").first! {
+        case 0: tweak = nil
+        case 1: tweak = .keyPathOnly
+        case 2: tweak = .scriptTree(merkleRoot: Array(try r.read(32, "merkle root")))
+        case let other: throw MPCError(.malformedMessage, "signing package: unknown tweak kind \(other)")
+        }
+        try r.finish()
+        self.init(commitments: commitments, message: message, tweak: tweak)
+    }
+}
+
+extension FROST.SignatureShare {
+    public var serializedBytes: [UInt8] {
+        var w = WireWriter(kind: WireKind.signatureShare)
+        w.append(scalar: share)
+        return w.bytes
+    }
+
+    public init(serializedBytes bytes: [UInt8]) throws(MPCError) {
+        var r = try WireReader(bytes, kind: WireKind.signatureShare, message: "signature share")
+        let share = try r.scalar(Suite.Scalar.self, "share")
+        try r.finish()
+        self.init(share: share)
+    }
+}

@@ -1,0 +1,180 @@
+import CustosCrypto
+
+/// Moves a shared key to a new committee, or re-randomizes it in place, without ever
+/// reconstructing it and without changing the group public key.
+///
+/// At least t old participants act as dealers. Dealer i shares w_i = λ_i·s_i (its Lagrange-
+/// weighted share, λ over the dealer set) with a fresh random polynomial of the new degree,
+/// broadcasts Feldman commitments to it, and sends each new participant its evaluation. Since
+/// Σ w_i = s, the new shares Σ_i h_i(j) are a fresh sharing of the same secret.
+///
+/// Every new participant checks, for every dealer: the commitment has the new threshold's
+/// length; the share matches the commitment (Feldman); the commitment's constant term equals
+/// λ_i·Y_i computed from the dealer's public verifying share (per-dealer consistency, so no
+/// dealer can shift the key); and the constant terms sum to the old group key. Any failure
+/// names the dealer. Refresh is a reshare onto the same committee and threshold: every share
+/// changes, old and new shares do not combine, and the key stays.
+public enum Reshare<Suite: Ciphersuite> {
+    /// Who deals and who receives. Every participant must use identical parameters (they come
+    /// from the committed log).
+    public struct Parameters: Sendable, Equatable {
+        public let oldPublicKeyPackage: PublicKeyPackage<Suite>
+        public let dealers: [Identifier<Suite>]
+        public let newParticipants: [Identifier<Suite>]
+        public let newMinSigners: Int
+
+        public init(
+            oldPublicKeyPackage: PublicKeyPackage<Suite>, dealers: [Identifier<Suite>],
+            newParticipants: [Identifier<Suite>], newMinSigners: Int
+        ) throws(MPCError) {
+            guard Set(dealers).count == dealers.count, Set(newParticipants).count == newParticipants.count else {
+                throw MPCError(.duplicateParticipant, "dealers and new participants must be distinct")
+            }
+            let unknown = dealers.filter { oldPublicKeyPackage.verifyingShares[$0] == nil }
+            guard unknown.isEmpty else {
+                throw MPCError(.unexpectedParticipant, "dealers that hold no share of this key",
+                               culprits: unknown.map(\.description))
+            }
+            guard dealers.count >= oldPublicKeyPackage.minSigners else {
+                throw MPCError(.invalidParameters,
+                               "\(dealers.count) dealers are fewer than the old threshold \(oldPublicKeyPackage.minSigners)")
+            }
+            try DKG<Suite>.checkParameters(maxSigners: newParticipants.count, minSigners: newMinSigners)
+            self.oldPublicKeyPackage = oldPublicKeyPackage
+            self.dealers = dealers.sorted()
+            self.newParticipants = newParticipants.sorted()
+            self.newMinSigners = newMinSigners
+        }
+
+        /// Refresh: the same committee and threshold, with `dealers` (default: everyone).
+        public static func refresh(
+            _ publicKeyPackage: PublicKeyPackage<Suite>, dealers: [Identifier<Suite>]? = nil
+        ) throws(MPCError) -> Parameters {
+            try Parameters(oldPublicKeyPackage: publicKeyPackage, dealers: dealers ?? publicKeyPackage.participants,
+                           newParticipants: publicKeyPackage.participants, newMinSigners: publicKeyPackage.minSigners)
+        }
+    }
+
+    /// A dealer's broadcast: Feldman commitments to its resharing polynomial.
+    public struct Dealing: Sendable, Equatable {
+        public let commitment: VerifiableSecretSharingCommitment<Suite>
+        public init(commitment: VerifiableSecretSharingCommitment<Suite>) { self.commitment = commitment }
+    }
+
+    /// A dealer's secret share for one new participant; travels encrypted. Never printed.
+    public struct Share: Sendable, CustomStringConvertible {
+        let value: Suite.Scalar
+        public init(unsafeValue: Suite.Scalar) { value = unsafeValue }
+        public var description: String { "Reshare.Share(redacted)" }
+    }
+
+    /// A dealer's step: its commitment and one share per new participant.
+    public static func deal(
+        keyPackage: KeyPackage<Suite>, parameters: Parameters
+    ) throws(MPCError) -> (Dealing, [Identifier<Suite>: Share]) {
+        let me = keyPackage.identifier
+        guard parameters.dealers.contains(me) else {
+            throw MPCError(.unexpectedParticipant, "\(me) is not a dealer of this reshare")
+        }
+        guard keyPackage.verifyingKey == parameters.oldPublicKeyPackage.verifyingKey,
+              keyPackage.verifyingShare == parameters.oldPublicKeyPackage.verifyingShares[me]
+        else {
+            throw MPCError(.groupKeyMismatch, "this key package does not belong to the key being reshared")
+        }
+        let lambda = try Lagrange.coefficient(for: me, in: parameters.dealers)
+        let polynomial = Polynomial<Suite.Scalar>.random(constant: lambda * keyPackage.signingShare,
+                                                         degree: parameters.newMinSigners - 1)
+        var shares: [Identifier<Suite>: Share] = [:]
+        for id in parameters.newParticipants { shares[id] = Share(unsafeValue: polynomial.evaluate(at: id.scalar)) }
+        return (Dealing(commitment: .init(polynomial: polynomial)), shares)
+    }
+
+    /// A new participant's step: checks every dealer's commitment and share, and combines them.
+    public static func receive(
+        identifier me: Identifier<Suite>, parameters: Parameters,
+        dealings: [Identifier<Suite>: Dealing], shares: [Identifier<Suite>: Share]
+    ) throws(MPCError) -> (KeyPackage<Suite>, PublicKeyPackage<Suite>) {
+        guard parameters.newParticipants.contains(me) else {
+            throw MPCError(.unexpectedParticipant, "\(me) is not in the new committee")
+        }
+        for (what, keys) in [("dealing", Set(dealings.keys)), ("share", Set(shares.keys))] {
+            let missing = Set(parameters.dealers).subtracting(keys).sorted()
+            guard missing.isEmpty else {
+                throw MPCError(.missingParticipant, "no \(what) from \(missing.map(\.description).joined(separator: ", "))",
+                               culprits: missing.map(\.description))
+            }
+            let extra = keys.subtracting(parameters.dealers).sorted()
+            guard extra.isEmpty else {
+                throw MPCError(.unexpectedParticipant, "\(what) from non-dealers", culprits: extra.map(\.description))
+            }
+        }
+        var share = Suite.Scalar.zero
+        for dealer in parameters.dealers {
+            let commitment = dealings[dealer]!.commitment
+            guard commitment.coefficients.count == parameters.newMinSigners else {
+                throw MPCError(.invalidCommitmentCount,
+                               "\(dealer) committed to \(commitment.coefficients.count) coefficients, expected \(parameters.newMinSigners)",
+                               culprits: [dealer.description])
+            }
+            let lambda = try Lagrange.coefficient(for: dealer, in: parameters.dealers)
+            guard commitment.constantTerm == lambda * parameters.oldPublicKeyPackage.verifyingShares[dealer]! else {
+                throw MPCError(.invalidShare, "\(dealer) reshared a value other than its Lagrange-weighted share",
+                               culprits: [dealer.description])
+            }
+            let value = shares[dealer]!.value
+            guard commitment.verifies(share: value, at: me.scalar) else {
+                throw MPCError(.invalidShare, "share from \(dealer) does not match its commitment",
+                               culprits: [dealer.description])
+            }
+            share = share + value
+        }
+        let combined = VerifiableSecretSharingCommitment<Suite>.sum(parameters.dealers.map { dealings[$0]!.commitment })
+        guard combined.constantTerm == parameters.oldPublicKeyPackage.verifyingKey else {
+            throw MPCError(.groupKeyMismatch, "the reshared key differs from the group key")
+        }
+        var verifyingShares: [Identifier<Suite>: Suite.Element] = [:]
+        for id in parameters.newParticipants { verifyingShares[id] = combined.evaluate(at: id.scalar) }
+        let key = try KeyPackage<Suite>(identifier: me, unsafeSigningShare: share,
+                                        verifyingKey: combined.constantTerm, minSigners: parameters.newMinSigners)
+        guard key.verifyingShare == verifyingShares[me] else {
+            throw MPCError(.invalidShare, "combined share does not match the combined commitments")
+        }
+        return (key, PublicKeyPackage(verifyingShares: verifyingShares, verifyingKey: combined.constantTerm,
+                                      minSigners: parameters.newMinSigners))
+    }
+}
+
+extension Reshare.Dealing {
+    public var serializedBytes: [UInt8] {
+        get throws(MPCError) {
+            var w = WireWriter(kind: WireKind.reshareDealing)
+            w.append(count: commitment.coefficients.count)
+            for c in commitment.coefficients { try w.append(element: c) }
+            return w.bytes
+        }
+    }
+
+    public init(serializedBytes bytes: [UInt8]) throws(MPCError) {
+        var r = try WireReader(bytes, kind: WireKind.reshareDealing, message: "reshare dealing")
+        let count = try r.count("commitment count", max: maximumParticipants)
+        var coefficients: [Suite.Element] = []
+        for k in 0..<count { coefficients.append(try r.element(Suite.Element.self, "commitment \(k)")) }
+        try r.finish()
+        self.init(commitment: .init(coefficients: coefficients))
+    }
+}
+
+extension Reshare.Share {
+    public func unsafeSerializedBytes() -> SecretBytes {
+        var w = WireWriter(kind: WireKind.reshareShare)
+        w.append(scalar: value)
+        return SecretBytes(w.bytes)
+    }
+
+    public init(serializedBytes bytes: [UInt8]) throws(MPCError) {
+        var r = try WireReader(bytes, kind: WireKind.reshareShare, message: "reshare share")
+        let value = try r.scalar(Suite.Scalar.self, "share")
+        try r.finish()
+        self.init(unsafeValue: value)
+    }
+}

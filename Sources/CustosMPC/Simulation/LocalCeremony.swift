@@ -1,0 +1,102 @@
+import CustosCrypto
+
+/// Runs whole protocols among participants that all live in this process, passing every
+/// public message through its wire encoding as a network would. For the demo, benchmarks and
+/// tests; a cluster runs the same steps on separate nodes.
+public enum LocalCeremony<Suite: Ciphersuite> {
+    /// A full DKG among `identifiers` with threshold `minSigners`.
+    public static func keyGeneration(
+        identifiers: [Identifier<Suite>], minSigners: Int
+    ) throws(MPCError) -> (keys: [Identifier<Suite>: KeyPackage<Suite>], publicKeyPackage: PublicKeyPackage<Suite>) {
+        var secrets1: [Identifier<Suite>: DKG<Suite>.Round1.SecretPackage] = [:]
+        var broadcast: [Identifier<Suite>: [UInt8]] = [:]
+        for id in identifiers {
+            let (secret, package) = try DKG<Suite>.part1(identifier: id, maxSigners: identifiers.count, minSigners: minSigners)
+            secrets1[id] = secret
+            broadcast[id] = try package.serializedBytes
+        }
+        var round1: [Identifier<Suite>: DKG<Suite>.Round1.Package] = [:]
+        for (id, bytes) in broadcast { round1[id] = try .init(serializedBytes: bytes) }
+
+        var secrets2: [Identifier<Suite>: DKG<Suite>.Round2.SecretPackage] = [:]
+        var inbox: [Identifier<Suite>: [Identifier<Suite>: DKG<Suite>.Round2.Package]] = [:]
+        for id in identifiers {
+            let (secret, outgoing) = try DKG<Suite>.part2(secretPackage: secrets1[id]!, round1Packages: round1.filter { $0.key != id })
+            secrets2[id] = secret
+            for (to, package) in outgoing {
+                let wire = package.unsafeSerializedBytes()
+                inbox[to, default: [:]][id] = try .init(serializedBytes: wire.unsafeCopyBytes())
+            }
+        }
+        var keys: [Identifier<Suite>: KeyPackage<Suite>] = [:]
+        var publicPackages: [PublicKeyPackage<Suite>] = []
+        for id in identifiers {
+            let (key, pub) = try DKG<Suite>.part3(secretPackage: secrets2[id]!, round1Packages: round1.filter { $0.key != id },
+                                                   round2Packages: inbox[id] ?? [:])
+            keys[id] = key
+            publicPackages.append(pub)
+        }
+        guard publicPackages.allSatisfy({ $0 == publicPackages[0] }) else {
+            throw MPCError(.groupKeyMismatch, "participants disagree on the public key package")
+        }
+        return (keys, publicPackages[0])
+    }
+
+    /// Both FROST rounds for `signers` and the aggregation.
+    public static func sign(
+        message: [UInt8], signers: [KeyPackage<Suite>], publicKeyPackage: PublicKeyPackage<Suite>,
+        tweak: TaprootTweak? = nil
+    ) throws(MPCError) -> FROST<Suite>.Signature {
+        var nonces: [Identifier<Suite>: NonceSlot] = [:]
+        var commitments: [Identifier<Suite>: FROST<Suite>.SigningCommitments] = [:]
+        for key in signers {
+            let n = FROST<Suite>.commit(keyPackage: key)
+            commitments[key.identifier] = try .init(serializedBytes: n.commitments.serializedBytes)
+            nonces[key.identifier] = NonceSlot(n)
+        }
+        let packageBytes = try FROST<Suite>.SigningPackage(commitments: commitments, message: message, tweak: tweak).serializedBytes
+        var shares: [Identifier<Suite>: FROST<Suite>.SignatureShare] = [:]
+        for key in signers.reversed() {
+            let package = try FROST<Suite>.SigningPackage(serializedBytes: packageBytes)
+            guard let n = nonces[key.identifier]!.nonces.take() else { preconditionFailure("nonces used twice") }
+            let share = try FROST<Suite>.sign(package: package, nonces: n, keyPackage: key)
+            shares[key.identifier] = try .init(serializedBytes: share.serializedBytes)
+        }
+        return try FROST<Suite>.aggregate(package: .init(serializedBytes: packageBytes), shares: shares,
+                                          publicKeyPackage: publicKeyPackage)
+    }
+
+    /// A reshare (or refresh) with every dealer and receiver in this process.
+    public static func reshare(
+        parameters: Reshare<Suite>.Parameters, dealerKeys: [Identifier<Suite>: KeyPackage<Suite>]
+    ) throws(MPCError) -> (keys: [Identifier<Suite>: KeyPackage<Suite>], publicKeyPackage: PublicKeyPackage<Suite>) {
+        var dealings: [Identifier<Suite>: Reshare<Suite>.Dealing] = [:]
+        var inbox: [Identifier<Suite>: [Identifier<Suite>: Reshare<Suite>.Share]] = [:]
+        for dealer in parameters.dealers {
+            guard let key = dealerKeys[dealer] else {
+                throw MPCError(.missingParticipant, "no key package for dealer \(dealer)", culprits: [dealer.description])
+            }
+            let (dealing, shares) = try Reshare<Suite>.deal(keyPackage: key, parameters: parameters)
+            dealings[dealer] = try .init(serializedBytes: dealing.serializedBytes)
+            for (to, share) in shares { inbox[to, default: [:]][dealer] = try .init(serializedBytes: share.unsafeSerializedBytes().unsafeCopyBytes()) }
+        }
+        var keys: [Identifier<Suite>: KeyPackage<Suite>] = [:]
+        var publicPackage: PublicKeyPackage<Suite>? = nil
+        for id in parameters.newParticipants {
+            let (key, pub) = try Reshare<Suite>.receive(identifier: id, parameters: parameters, dealings: dealings,
+                                                        shares: inbox[id] ?? [:])
+            keys[id] = key
+            if let previous = publicPackage, previous != pub {
+                throw MPCError(.groupKeyMismatch, "participants disagree on the reshared public key package")
+            }
+            publicPackage = pub
+        }
+        return (keys, publicPackage!)
+    }
+
+    /// Holds one signer's nonces between the rounds; `take()` empties it.
+    final class NonceSlot {
+        var nonces: FROST<Suite>.SigningNonces?
+        init(_ nonces: consuming FROST<Suite>.SigningNonces) { self.nonces = consume nonces }
+    }
+}

@@ -1,0 +1,251 @@
+import CustosCrypto
+import Foundation
+import Testing
+
+@testable import CustosMPC
+
+/// Participants who cheat are caught and named; malformed messages are refused with a clear
+/// error, never a crash.
+@Suite struct AdversarialTests {
+    typealias S = Secp256k1SHA256
+
+    static func ids(_ n: Int) throws -> [Identifier<S>] { try (1...n).map { try Identifier<S>(UInt64($0)) } }
+
+    /// Round 1 of a 2-of-3 DKG for participants 1, 2, 3.
+    static func round1() throws -> ([Identifier<S>: DKG<S>.Round1.SecretPackage], [Identifier<S>: DKG<S>.Round1.Package]) {
+        var secrets: [Identifier<S>: DKG<S>.Round1.SecretPackage] = [:]
+        var packages: [Identifier<S>: DKG<S>.Round1.Package] = [:]
+        for id in try ids(3) {
+            (secrets[id], packages[id]) = try DKG<S>.part1(identifier: id, maxSigners: 3, minSigners: 2)
+        }
+        return (secrets, packages)
+    }
+
+    static func expectCulprit(_ code: MPCError.Code, _ culprit: Identifier<S>, _ body: () throws -> Void) {
+        #expect {
+            try body()
+        } throws: { error in
+            guard let e = error as? MPCError else { return false }
+            return e.code == code && e.culprits == [culprit.description]
+        }
+    }
+
+    @Test func dkgShareInconsistentWithCommitmentNamesSender() throws {
+        let (secrets, packages) = try Self.round1()
+        let (one, two, three) = (try Identifier<S>(1), try Identifier<S>(2), try Identifier<S>(3))
+        let (_, out2) = try DKG<S>.part2(secretPackage: secrets[two]!, round1Packages: packages.filter { $0.key != two })
+        let (_, out3) = try DKG<S>.part2(secretPackage: secrets[three]!, round1Packages: packages.filter { $0.key != three })
+        let (mine, _) = try DKG<S>.part2(secretPackage: secrets[one]!, round1Packages: packages.filter { $0.key != one })
+        // Participant 3 sends participant 1 a share off by one.
+        let bad = DKG<S>.Round2.Package(unsafeSigningShare: out3[one]!.signingShare + .one)
+        Self.expectCulprit(.invalidShare, three) {
+            _ = try DKG<S>.part3(secretPackage: mine, round1Packages: packages.filter { $0.key != one },
+                                 round2Packages: [two: out2[one]!, three: bad])
+        }
+    }
+
+    @Test func dkgBadProofOfKnowledgeNamesSender() throws {
+        let (secrets, packages) = try Self.round1()
+        let (one, two) = (try Identifier<S>(1), try Identifier<S>(2))
+        var tampered = packages.filter { $0.key != one }
+        let p = tampered[two]!
+        tampered[two] = .init(commitment: p.commitment,
+                              proofOfKnowledge: .init(commitment: p.proofOfKnowledge.commitment,
+                                                      response: p.proofOfKnowledge.response + .one))
+        Self.expectCulprit(.invalidProofOfKnowledge, two) {
+            _ = try DKG<S>.part2(secretPackage: secrets[one]!, round1Packages: tampered)
+        }
+        // A proof copied from another participant does not verify for the copier either.
+        tampered[two] = .init(commitment: packages[try Identifier(3)]!.commitment,
+                              proofOfKnowledge: packages[try Identifier(3)]!.proofOfKnowledge)
+        Self.expectCulprit(.invalidProofOfKnowledge, two) {
+            _ = try DKG<S>.part2(secretPackage: secrets[one]!, round1Packages: tampered)
+        }
+    }
+
+    @Test func dkgWrongCommitmentCountNamesSender() throws {
+        let (secrets, packages) = try Self.round1()
+        let (one, two) = (try Identifier<S>(1), try Identifier<S>(2))
+        // Participant 2 runs part1 with threshold 3 instead of 2: a valid proof, too many commitments.
+        let (_, wrong) = try DKG<S>.part1(identifier: two, maxSigners: 3, minSigners: 3)
+        var tampered = packages.filter { $0.key != one }
+        tampered[two] = wrong
+        Self.expectCulprit(.invalidCommitmentCount, two) {
+            _ = try DKG<S>.part2(secretPackage: secrets[one]!, round1Packages: tampered)
+        }
+    }
+
+    @Test func dkgMissingOrUnexpectedParticipants() throws {
+        let (secrets, packages) = try Self.round1()
+        let one = try Identifier<S>(1)
+        #expect(throws: MPCError(.missingParticipant, "")) {
+            _ = try DKG<S>.part2(secretPackage: secrets[one]!, round1Packages: packages.filter { $0.key == (try! Identifier(2)) })
+        }
+        #expect(throws: MPCError(.unexpectedParticipant, "")) {
+            _ = try DKG<S>.part2(secretPackage: secrets[one]!, round1Packages: packages)
+        }
+        #expect(throws: MPCError(.invalidParameters, "")) { _ = try DKG<S>.part1(identifier: one, maxSigners: 3, minSigners: 4) }
+        #expect(throws: MPCError(.invalidParameters, "")) { _ = try Identifier<S>(0) }
+    }
+
+    @Test func frostBadSignatureShareNamesSender() throws {
+        let (keys, pub) = try LocalCeremony<S>.keyGeneration(identifiers: Self.ids(4), minSigners: 3)
+        let signers = try [1, 2, 4].map { keys[try Identifier<S>(UInt64($0))]! }
+        let message = Array("pay 1 BTC".utf8)
+        var commitments: [Identifier<S>: FROST<S>.SigningCommitments] = [:]
+        let n1 = FROST<S>.commit(keyPackage: signers[0]); commitments[signers[0].identifier] = n1.commitments
+        let n2 = FROST<S>.commit(keyPackage: signers[1]); commitments[signers[1].identifier] = n2.commitments
+        let n4 = FROST<S>.commit(keyPackage: signers[2]); commitments[signers[2].identifier] = n4.commitments
+        let package = FROST<S>.SigningPackage(commitments: commitments, message: message)
+        var shares: [Identifier<S>: FROST<S>.SignatureShare] = [:]
+        shares[signers[0].identifier] = try FROST<S>.sign(package: package, nonces: n1, keyPackage: signers[0])
+        shares[signers[1].identifier] = try FROST<S>.sign(package: package, nonces: n2, keyPackage: signers[1])
+        let honest = try FROST<S>.sign(package: package, nonces: n4, keyPackage: signers[2])
+        shares[signers[2].identifier] = .init(share: honest.share + .one)
+        #expect(try !FROST<S>.verifySignatureShare(shares[signers[2].identifier]!, of: signers[2].identifier,
+                                                   package: package, publicKeyPackage: pub))
+        #expect(try FROST<S>.verifySignatureShare(shares[signers[0].identifier]!, of: signers[0].identifier,
+                                                  package: package, publicKeyPackage: pub))
+        Self.expectCulprit(.invalidSignatureShare, signers[2].identifier) {
+            _ = try FROST<S>.aggregate(package: package, shares: shares, publicKeyPackage: pub)
+        }
+        // A missing share is named too.
+        shares[signers[2].identifier] = nil
+        Self.expectCulprit(.missingParticipant, signers[2].identifier) {
+            _ = try FROST<S>.aggregate(package: package, shares: shares, publicKeyPackage: pub)
+        }
+    }
+
+    @Test func signerRefusesPackageWithoutOrAlteringItsCommitment() throws {
+        let (keys, _) = try LocalCeremony<S>.keyGeneration(identifiers: Self.ids(3), minSigners: 2)
+        let (a, b) = (keys[try Identifier(1)]!, keys[try Identifier(2)]!)
+        let na = FROST<S>.commit(keyPackage: a)
+        let nb = FROST<S>.commit(keyPackage: b)
+        let other = FROST<S>.commit(keyPackage: a)
+        let altered = FROST<S>.SigningPackage(commitments: [a.identifier: other.commitments, b.identifier: nb.commitments],
+                                              message: [1])
+        do {
+            _ = try FROST<S>.sign(package: altered, nonces: na, keyPackage: a)
+            Issue.record("signed the package 'altered'")
+        } catch {
+            #expect(error.code == .commitmentMismatch)
+        }
+        let na2 = FROST<S>.commit(keyPackage: a)
+        let without = FROST<S>.SigningPackage(commitments: [b.identifier: nb.commitments], message: [1])
+        do {
+            _ = try FROST<S>.sign(package: without, nonces: na2, keyPackage: a)
+            Issue.record("signed the package 'without'")
+        } catch {
+            #expect(error.code == .commitmentMismatch)
+        }
+        let na3 = FROST<S>.commit(keyPackage: a)
+        let alone = FROST<S>.SigningPackage(commitments: [a.identifier: na3.commitments], message: [1])
+        do {
+            _ = try FROST<S>.sign(package: alone, nonces: na3, keyPackage: a)
+            Issue.record("signed the package 'alone'")
+        } catch {
+            #expect(error.code == .invalidParameters)
+        }
+    }
+
+    @Test func reshareDealerThatShiftsTheKeyIsNamed() throws {
+        let (keys, pub) = try LocalCeremony<S>.keyGeneration(identifiers: Self.ids(3), minSigners: 2)
+        let parameters = try Reshare<S>.Parameters.refresh(pub)
+        var dealings: [Identifier<S>: Reshare<S>.Dealing] = [:]
+        var inbox: [Identifier<S>: [Identifier<S>: Reshare<S>.Share]] = [:]
+        for dealer in parameters.dealers {
+            let (d, shares) = try Reshare<S>.deal(keyPackage: keys[dealer]!, parameters: parameters)
+            dealings[dealer] = d
+            for (to, s) in shares { inbox[to, default: [:]][dealer] = s }
+        }
+        let two = try Identifier<S>(2)
+        // Dealer 2 deals a consistent sharing of a different value.
+        let rogue = Polynomial<S.Scalar>.random(constant: .random(), degree: 1)
+        var rogueDealings = dealings
+        rogueDealings[two] = .init(commitment: .init(polynomial: rogue))
+        var rogueInbox = inbox
+        for id in parameters.newParticipants { rogueInbox[id]![two] = .init(unsafeValue: rogue.evaluate(at: id.scalar)) }
+        Self.expectCulprit(.invalidShare, two) {
+            _ = try Reshare<S>.receive(identifier: try Identifier(1), parameters: parameters, dealings: rogueDealings,
+                                       shares: rogueInbox[try Identifier(1)]!)
+        }
+        // Dealer 2 sends participant 1 a share that does not match its commitment.
+        var badInbox = inbox[try Identifier(1)]!
+        badInbox[two] = .init(unsafeValue: badInbox[two]!.value + .one)
+        Self.expectCulprit(.invalidShare, two) {
+            _ = try Reshare<S>.receive(identifier: try Identifier(1), parameters: parameters, dealings: dealings, shares: badInbox)
+        }
+        // Dealer 2's commitment has the wrong length.
+        var shortDealings = dealings
+        shortDealings[two] = .init(commitment: .init(coefficients: [dealings[two]!.commitment.coefficients[0]]))
+        Self.expectCulprit(.invalidCommitmentCount, two) {
+            _ = try Reshare<S>.receive(identifier: try Identifier(1), parameters: parameters, dealings: shortDealings,
+                                       shares: inbox[try Identifier(1)]!)
+        }
+        // Too few dealers for the old threshold.
+        #expect(throws: MPCError(.invalidParameters, "")) { _ = try Reshare<S>.Parameters.refresh(pub, dealers: [two]) }
+    }
+
+    // MARK: Malformed encodings
+
+    /// Every strict prefix and one extra byte of a valid encoding are refused as malformed.
+    static func expectStrict(_ name: String, _ bytes: [UInt8], decode: ([UInt8]) throws -> Void) {
+        #expect(throws: Never.self, "\(name) decodes") { try decode(bytes) }
+        for length in 0..<bytes.count {
+            #expect(throws: (any Error).self, "\(name) truncated to \(length) bytes") { try decode(Array(bytes.prefix(length))) }
+        }
+        #expect(throws: (any Error).self, "\(name) with a trailing byte") { try decode(bytes + [0]) }
+        var wrongKind = bytes
+        wrongKind[0] ^= 0x80
+        #expect(throws: (any Error).self, "\(name) with a wrong kind") { try decode(wrongKind) }
+    }
+
+    static func malformedEncodings<Suite: Ciphersuite>(_: Suite.Type) throws {
+        let ids = try (1...3).map { try Identifier<Suite>(UInt64($0)) }
+        let (_, round1) = try DKG<Suite>.part1(identifier: ids[0], maxSigners: 3, minSigners: 2)
+        expectStrict("DKG round-1 package", try round1.serializedBytes) { _ = try DKG<Suite>.Round1.Package(serializedBytes: $0) }
+        expectStrict("DKG round-2 package", DKG<Suite>.Round2.Package(unsafeSigningShare: .random()).unsafeSerializedBytes().unsafeCopyBytes()) {
+            _ = try DKG<Suite>.Round2.Package(serializedBytes: $0)
+        }
+        let (keys, pub) = try LocalCeremony<Suite>.keyGeneration(identifiers: ids, minSigners: 2)
+        expectStrict("public key package", try pub.serializedBytes) { _ = try PublicKeyPackage<Suite>(serializedBytes: $0) }
+        let nonces = FROST<Suite>.commit(keyPackage: keys[ids[0]]!)
+        expectStrict("signing commitments", try nonces.commitments.serializedBytes) {
+            _ = try FROST<Suite>.SigningCommitments(serializedBytes: $0)
+        }
+        let other = FROST<Suite>.commit(keyPackage: keys[ids[1]]!)
+        let package = FROST<Suite>.SigningPackage(commitments: [ids[0]: nonces.commitments, ids[1]: other.commitments],
+                                                  message: Array("message".utf8))
+        expectStrict("signing package", try package.serializedBytes) { _ = try FROST<Suite>.SigningPackage(serializedBytes: $0) }
+        expectStrict("signature share", FROST<Suite>.SignatureShare(share: .random()).serializedBytes) {
+            _ = try FROST<Suite>.SignatureShare(serializedBytes: $0)
+        }
+        let (dealing, shares) = try Reshare<Suite>.deal(keyPackage: keys[ids[0]]!, parameters: .refresh(pub))
+        expectStrict("reshare dealing", try dealing.serializedBytes) { _ = try Reshare<Suite>.Dealing(serializedBytes: $0) }
+        expectStrict("reshare share", shares[ids[1]]!.unsafeSerializedBytes().unsafeCopyBytes()) {
+            _ = try Reshare<Suite>.Share(serializedBytes: $0)
+        }
+        expectStrict("sealed key package", try keys[ids[0]]!.sealedRepresentation().unsafeCopyBytes()) {
+            _ = try KeyPackage<Suite>(sealedRepresentation: SecretBytes($0))
+        }
+
+        // Invalid group encodings inside an otherwise well-formed message.
+        var badElement = try nonces.commitments.serializedBytes
+        for i in 1...Suite.Element.byteCount { badElement[i] = 0xff }
+        #expect(throws: MPCError(.malformedMessage, "")) { _ = try FROST<Suite>.SigningCommitments(serializedBytes: badElement) }
+        var badScalar = FROST<Suite>.SignatureShare(share: .random()).serializedBytes
+        for i in 1...Suite.Scalar.byteCount { badScalar[i] = 0xff }
+        #expect(throws: MPCError(.malformedMessage, "")) { _ = try FROST<Suite>.SignatureShare(serializedBytes: badScalar) }
+        // A package that lists a signer twice.
+        var twice = try package.serializedBytes
+        let entry = Suite.Scalar.byteCount + 2 * Suite.Element.byteCount
+        twice.replaceSubrange((3 + entry)..<(3 + 2 * entry), with: twice[3..<(3 + entry)])
+        #expect(throws: MPCError(.duplicateParticipant, "")) { _ = try FROST<Suite>.SigningPackage(serializedBytes: twice) }
+        // Signatures and proofs of the wrong length.
+        #expect(throws: CryptoError.self) { _ = try FROST<Suite>.Signature(serializedBytes: [UInt8](repeating: 1, count: 10)) }
+    }
+
+    @Test func malformedEncodingsEd25519() throws { try Self.malformedEncodings(Ed25519SHA512.self) }
+    @Test func malformedEncodingsSecp256k1() throws { try Self.malformedEncodings(Secp256k1SHA256.self) }
+    @Test func malformedEncodingsTaproot() throws { try Self.malformedEncodings(Secp256k1TaprootSHA256.self) }
+}
