@@ -197,47 +197,47 @@ extension Secp256k1 {
             return (out, borrow)
         }
 
-        /// Montgomery multiplication a·b·2⁻²⁵⁶ mod n (coarsely integrated operand scanning).
-        /// Requires a·b < n·2²⁵⁶, which holds whenever one operand is below n.
+        /// Montgomery multiplication a·b·2⁻²⁵⁶ mod n (coarsely integrated operand scanning,
+        /// unrolled). Requires a·b < n·2²⁵⁶, which holds whenever one operand is below n.
         @inlinable
         static func montgomeryMultiply(
             _ a: InlineArray<4, UInt64>, _ b: InlineArray<4, UInt64>
         ) -> InlineArray<4, UInt64> {
-            var t = InlineArray<6, UInt64>(repeating: 0)
+            let (a0, a1, a2, a3) = (a[0], a[1], a[2], a[3])
+            let (n0, n1, n2, n3) = (Constants.n[0], Constants.n[1], Constants.n[2], Constants.n[3])
+            var (t0, t1, t2, t3, t4): (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
             for i in 0..<4 {
-                // t += a · b[i]
-                var carry: UInt64 = 0
-                for j in 0..<4 {
-                    let (hi, lo) = a[j].multipliedFullWidth(by: b[i])
-                    let (s1, c1) = t[j].addingReportingOverflow(lo)
-                    let (s2, c2) = s1.addingReportingOverflow(carry)
-                    t[j] = s2
-                    carry = hi &+ (c1 ? 1 : 0) &+ (c2 ? 1 : 0)
-                }
-                let (s4, c4) = t[4].addingReportingOverflow(carry)
-                t[4] = s4
-                t[5] = c4 ? 1 : 0
-
-                // t = (t + m·n) / 2⁶⁴ with m chosen so the low limb vanishes.
-                let m = t[0] &* Constants.nPrime
-                let (hi0, lo0) = m.multipliedFullWidth(by: Constants.n[0])
-                let (_, c0) = t[0].addingReportingOverflow(lo0)
-                carry = hi0 &+ (c0 ? 1 : 0)
-                for j in 1..<4 {
-                    let (hi, lo) = m.multipliedFullWidth(by: Constants.n[j])
-                    let (s1, c1) = t[j].addingReportingOverflow(lo)
-                    let (s2, c2) = s1.addingReportingOverflow(carry)
-                    t[j - 1] = s2
-                    carry = hi &+ (c1 ? 1 : 0) &+ (c2 ? 1 : 0)
-                }
-                let (s3, c3) = t[4].addingReportingOverflow(carry)
-                t[3] = s3
-                t[4] = t[5] &+ (c3 ? 1 : 0)
+                let bi = b[i]
+                var c: UInt64
+                (t0, c) = mac(t0, a0, bi, 0)
+                (t1, c) = mac(t1, a1, bi, c)
+                (t2, c) = mac(t2, a2, bi, c)
+                (t3, c) = mac(t3, a3, bi, c)
+                let (s4, o4) = t4.addingReportingOverflow(c)
+                let t5: UInt64 = o4 ? 1 : 0
+                // Add m·n with m chosen so the lowest limb vanishes, then shift down one limb.
+                let m = t0 &* Constants.nPrime
+                (_, c) = mac(t0, m, n0, 0)
+                (t0, c) = mac(t1, m, n1, c)
+                (t1, c) = mac(t2, m, n2, c)
+                (t2, c) = mac(t3, m, n3, c)
+                let (s3, o3) = s4.addingReportingOverflow(c)
+                t3 = s3
+                t4 = t5 &+ (o3 ? 1 : 0)
             }
-            let result: InlineArray<4, UInt64> = [t[0], t[1], t[2], t[3]]
+            let result: InlineArray<4, UInt64> = [t0, t1, t2, t3]
             let (reduced, borrow) = subtractN(result)
-            let useReduced = t[4] | (1 &- borrow)
+            let useReduced = t4 | (1 &- borrow)
             return select(useReduced, reduced, result)
+        }
+
+        /// t + a·b + carry as (low word, high word); cannot overflow 128 bits.
+        @inlinable @inline(__always)
+        static func mac(_ t: UInt64, _ a: UInt64, _ b: UInt64, _ carry: UInt64) -> (UInt64, UInt64) {
+            let (hi, lo) = a.multipliedFullWidth(by: b)
+            let (s1, c1) = lo.addingReportingOverflow(t)
+            let (s2, c2) = s1.addingReportingOverflow(carry)
+            return (s2, hi &+ (c1 ? 1 : 0) &+ (c2 ? 1 : 0))
         }
 
         static func limbsBigEndian(_ bytes: [UInt8], offset: Int) -> InlineArray<4, UInt64> {

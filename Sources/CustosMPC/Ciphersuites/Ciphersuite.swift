@@ -23,19 +23,43 @@ public protocol Ciphersuite: Sendable {
     /// The Schnorr challenge c for group commitment R and (adjusted) group key.
     static func challenge(groupCommitment: Element, verifyingKey: Element, message: [UInt8]) throws(CryptoError) -> Scalar
 
-    /// How the key is adjusted before signing: the signing key becomes factor·s + offset
-    /// (and public keys factor·P + offset·G). Identity (1, 0) for plain FROST; for Taproot,
-    /// the BIP-341 tweak and the BIP-340 even-Y negation.
-    static func keyAdjustment(groupKey: Element, tweak: TaprootTweak?) throws(MPCError) -> (factor: Scalar, offset: Scalar)
+    /// How the key is adjusted before signing: none for plain FROST; for Taproot, the BIP-341
+    /// tweak and the BIP-340 even-y negation.
+    static func keyAdjustment(groupKey: Element, tweak: TaprootTweak?) throws(MPCError) -> KeyAdjustment<Self>
 
-    /// The factor applied to every signer's nonces for group commitment R: 1 for plain FROST,
-    /// −1 for Taproot when R has odd y (BIP-340 uses the even-y R).
-    static func nonceFactor(groupCommitment: Element) -> Scalar
+    /// Whether every signer negates its nonces for group commitment R: never for plain FROST;
+    /// for Taproot when R has odd y (BIP-340 uses the even-y R).
+    static func negatesNonces(groupCommitment: Element) -> Bool
 
     /// The signature wire format and its inverse.
     static func serializeSignature(commitment: Element, z: Scalar) throws(CryptoError) -> [UInt8]
     static func deserializeSignature(_ bytes: [UInt8]) throws(CryptoError) -> (commitment: Element, z: Scalar)
     static var signatureByteCount: Int { get }
+}
+
+/// The affine map s ↦ ±s + offset applied to the secret key before signing, and the matching
+/// map P ↦ ±P + offset·G on public keys (negation and tweak are linear, so every share and
+/// verifying share can be mapped on its own: the offset is added to each share, which works
+/// because Lagrange coefficients sum to one).
+public struct KeyAdjustment<Suite: Ciphersuite>: Sendable {
+    public let negate: Bool
+    public let offset: Suite.Scalar
+
+    public init(negate: Bool, offset: Suite.Scalar) {
+        self.negate = negate
+        self.offset = offset
+    }
+
+    public static var none: KeyAdjustment { KeyAdjustment(negate: false, offset: .zero) }
+
+    public func apply(to scalar: Suite.Scalar) -> Suite.Scalar {
+        (negate ? -scalar : scalar) + offset
+    }
+
+    public func apply(to element: Suite.Element) -> Suite.Element {
+        let signed = negate ? -element : element
+        return offset.isZero ? signed : signed + Suite.Element.generatorMultiple(offset)
+    }
 }
 
 /// A BIP-341 key tweak for Taproot: key-path-only outputs commit to an unspendable script
@@ -52,14 +76,14 @@ extension Ciphersuite {
         try H2(groupCommitment.serialized() + verifyingKey.serialized() + message)
     }
 
-    public static func keyAdjustment(groupKey: Element, tweak: TaprootTweak?) throws(MPCError) -> (factor: Scalar, offset: Scalar) {
+    public static func keyAdjustment(groupKey: Element, tweak: TaprootTweak?) throws(MPCError) -> KeyAdjustment<Self> {
         guard tweak == nil else {
             throw MPCError(.invalidParameters, "\(name) does not support Taproot tweaks")
         }
-        return (.one, .zero)
+        return .none
     }
 
-    public static func nonceFactor(groupCommitment: Element) -> Scalar { .one }
+    public static func negatesNonces(groupCommitment: Element) -> Bool { false }
 
     public static func serializeSignature(commitment: Element, z: Scalar) throws(CryptoError) -> [UInt8] {
         try commitment.serialized() + z.rawRepresentation

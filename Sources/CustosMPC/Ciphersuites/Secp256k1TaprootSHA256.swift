@@ -43,18 +43,17 @@ public enum Secp256k1TaprootSHA256: Ciphersuite {
 
     /// The BIP-341 output key for `internalKey` and `tweak`, as BIP-340 sees it (even y).
     public static func outputKey(internalKey: Secp256k1.Point, tweak: TaprootTweak?) throws(MPCError) -> Secp256k1.Point {
-        let (factor, offset) = try keyAdjustment(groupKey: internalKey, tweak: tweak)
-        return factor * internalKey + Secp256k1.Point.generatorMultiple(offset)
+        try keyAdjustment(groupKey: internalKey, tweak: tweak).apply(to: internalKey)
     }
 
     /// Negate the internal key to even y, add the tweak, then negate again if the output key
-    /// has odd y: s ↦ a₂(a₁·s + t), folded into one factor and offset.
+    /// has odd y: s ↦ ±(±s + t), folded into one negation and one offset.
     public static func keyAdjustment(
         groupKey: Secp256k1.Point, tweak: TaprootTweak?
-    ) throws(MPCError) -> (factor: Secp256k1.Scalar, offset: Secp256k1.Scalar) {
+    ) throws(MPCError) -> KeyAdjustment<Self> {
         guard !groupKey.isIdentity else { throw MPCError(.invalidParameters, "group key is the identity") }
-        let first: Secp256k1.Scalar = groupKey.hasEvenY ? .one : -.one
-        let evenKey = first * groupKey
+        let negateFirst = !groupKey.hasEvenY
+        let evenKey = negateFirst ? -groupKey : groupKey
         let t: Secp256k1.Scalar
         do {
             switch tweak {
@@ -73,15 +72,13 @@ public enum Secp256k1TaprootSHA256: Ciphersuite {
         } catch {
             throw MPCError(.invalidParameters, "Taproot tweak failed")
         }
-        let output = evenKey + Secp256k1.Point.generatorMultiple(t)
+        let output = t.isZero ? evenKey : evenKey + Secp256k1.Point.generatorMultiple(t)
         guard !output.isIdentity else { throw MPCError(.invalidParameters, "tweaked key is the identity") }
-        let second: Secp256k1.Scalar = output.hasEvenY ? .one : -.one
-        return (second * first, second * t)
+        let negateSecond = !output.hasEvenY
+        return KeyAdjustment(negate: negateFirst != negateSecond, offset: negateSecond ? -t : t)
     }
 
-    public static func nonceFactor(groupCommitment: Secp256k1.Point) -> Secp256k1.Scalar {
-        groupCommitment.hasEvenY ? .one : -.one
-    }
+    public static func negatesNonces(groupCommitment: Secp256k1.Point) -> Bool { !groupCommitment.hasEvenY }
 
     /// BIP-340: x(R) ‖ z.
     public static func serializeSignature(commitment: Secp256k1.Point, z: Secp256k1.Scalar) throws(CryptoError) -> [UInt8] {

@@ -95,9 +95,10 @@ public enum DKG<Suite: Ciphersuite> {
         // The proof's nonce point must be encodable by the suite (even y for Taproot).
         var k = nonce
         var r = Suite.Element.generatorMultiple(k)
-        let factor = Suite.nonceFactor(groupCommitment: r)
-        k = factor * k
-        r = factor * r
+        if Suite.negatesNonces(groupCommitment: r) {
+            k = -k
+            r = -r
+        }
         let c = try proofChallenge(identifier: identifier, constantTerm: commitment.constantTerm, nonceCommitment: r)
         let proof = Round1.ProofOfKnowledge(commitment: r, response: k + polynomial.coefficients[0] * c)
         let secret = Round1.SecretPackage(

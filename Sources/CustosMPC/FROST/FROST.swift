@@ -121,8 +121,9 @@ public enum FROST<Suite: Ciphersuite> {
         let session = try Session(package: package, verifyingKey: keyPackage.verifyingKey)
         let lambda = try Lagrange.coefficient(for: me, in: session.signers)
         let rho = session.bindingFactors[me]!
-        let adjustedShare = session.keyFactor * keyPackage.signingShare + session.keyOffset
-        let z = session.nonceFactor * (nonces.hiding + nonces.binding * rho) + lambda * adjustedShare * session.challenge
+        let adjustedShare = session.keyAdjustment.apply(to: keyPackage.signingShare)
+        let nonce = nonces.hiding + nonces.binding * rho
+        let z = (session.negatesNonces ? -nonce : nonce) + lambda * adjustedShare * session.challenge
         return SignatureShare(share: z)
     }
 
@@ -156,7 +157,7 @@ public enum FROST<Suite: Ciphersuite> {
         let session = try Session(package: package, verifyingKey: publicKeyPackage.verifyingKey)
         var z = Suite.Scalar.zero
         for id in signers { z = z + shares[id]!.share }
-        let signature = Signature(commitment: session.nonceFactor * session.groupCommitment, z: z)
+        let signature = Signature(commitment: session.negatesNonces ? -session.groupCommitment : session.groupCommitment, z: z)
         if Suite.Element.generatorMultiple(z) == signature.commitment + session.challenge * session.adjustedKey {
             return signature
         }
@@ -172,7 +173,7 @@ public enum FROST<Suite: Ciphersuite> {
         throw MPCError(.invalidSignatureShare, "signature shares do not verify", culprits: culprits)
     }
 
-    /// Checks one signer's share: z_i·G = f·(D_i + ρ_i·E_i) + c·λ_i·(a·Y_i + b·G).
+    /// Checks one signer's share: z_i·G = ±(D_i + ρ_i·E_i) + c·λ_i·(±Y_i + offset·G).
     public static func verifySignatureShare(
         _ share: SignatureShare, of signer: Identifier<Suite>, package: SigningPackage,
         publicKeyPackage: PublicKeyPackage<Suite>
@@ -190,10 +191,10 @@ public enum FROST<Suite: Ciphersuite> {
         let commitments = session.package.commitments[signer]!
         let commitmentShare = commitments.hiding + session.bindingFactors[signer]! * commitments.binding
         let lambda = try Lagrange.coefficient(for: signer, in: session.signers)
-        let adjustedVerifyingShare = session.keyFactor * publicKeyPackage.verifyingShares[signer]!
-            + Suite.Element.generatorMultiple(session.keyOffset)
+        let adjustedVerifyingShare = session.keyAdjustment.apply(to: publicKeyPackage.verifyingShares[signer]!)
         return Suite.Element.generatorMultiple(share.share)
-            == session.nonceFactor * commitmentShare + (session.challenge * lambda) * adjustedVerifyingShare
+            == (session.negatesNonces ? -commitmentShare : commitmentShare)
+            + (session.challenge * lambda) * adjustedVerifyingShare
     }
 
     /// Verifies a signature under the group key (RFC 9591 §6 verify_signature; BIP-340 for
@@ -201,11 +202,11 @@ public enum FROST<Suite: Ciphersuite> {
     public static func verify(
         signature: Signature, message: [UInt8], verifyingKey: Suite.Element, tweak: TaprootTweak? = nil
     ) -> Bool {
-        guard let (factor, offset) = try? Suite.keyAdjustment(groupKey: verifyingKey, tweak: tweak) else { return false }
-        let key = factor * verifyingKey + Suite.Element.generatorMultiple(offset)
+        guard let adjustment = try? Suite.keyAdjustment(groupKey: verifyingKey, tweak: tweak) else { return false }
+        let key = adjustment.apply(to: verifyingKey)
         guard let c = try? Suite.challenge(groupCommitment: signature.commitment, verifyingKey: key, message: message)
         else { return false }
-        guard Suite.nonceFactor(groupCommitment: signature.commitment) == .one else { return false }
+        guard !Suite.negatesNonces(groupCommitment: signature.commitment) else { return false }
         return Suite.Element.generatorMultiple(signature.z) == signature.commitment + c * key
     }
 
@@ -214,19 +215,18 @@ public enum FROST<Suite: Ciphersuite> {
     struct Session {
         let package: SigningPackage
         let signers: [Identifier<Suite>]
-        let keyFactor: Suite.Scalar
-        let keyOffset: Suite.Scalar
+        let keyAdjustment: KeyAdjustment<Suite>
         let adjustedKey: Suite.Element
         let bindingFactors: [Identifier<Suite>: Suite.Scalar]
         let groupCommitment: Suite.Element
-        let nonceFactor: Suite.Scalar
+        let negatesNonces: Bool
         let challenge: Suite.Scalar
 
         init(package: SigningPackage, verifyingKey: Suite.Element) throws(MPCError) {
             self.package = package
             signers = package.signers
-            (keyFactor, keyOffset) = try Suite.keyAdjustment(groupKey: verifyingKey, tweak: package.tweak)
-            adjustedKey = keyFactor * verifyingKey + Suite.Element.generatorMultiple(keyOffset)
+            keyAdjustment = try Suite.keyAdjustment(groupKey: verifyingKey, tweak: package.tweak)
+            adjustedKey = keyAdjustment.apply(to: verifyingKey)
             bindingFactors = try Session.bindingFactors(package: package, signers: signers, verifyingKey: adjustedKey)
             var terms: [Suite.Element] = []
             for id in signers {
@@ -238,7 +238,7 @@ public enum FROST<Suite: Ciphersuite> {
             guard !groupCommitment.isIdentity else {
                 throw MPCError(.invalidParameters, "the group commitment is the identity")
             }
-            nonceFactor = Suite.nonceFactor(groupCommitment: groupCommitment)
+            negatesNonces = Suite.negatesNonces(groupCommitment: groupCommitment)
             do {
                 challenge = try Suite.challenge(groupCommitment: groupCommitment, verifyingKey: adjustedKey,
                                                 message: package.message)

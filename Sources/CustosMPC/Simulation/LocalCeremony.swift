@@ -42,28 +42,31 @@ public enum LocalCeremony<Suite: Ciphersuite> {
         return (keys, publicPackages[0])
     }
 
-    /// Both FROST rounds for `signers` and the aggregation.
+    /// Both FROST rounds for `signers` and the aggregation. With `encodeMessages` false the
+    /// public messages are handed over in memory instead of through their wire encodings.
     public static func sign(
         message: [UInt8], signers: [KeyPackage<Suite>], publicKeyPackage: PublicKeyPackage<Suite>,
-        tweak: TaprootTweak? = nil
+        tweak: TaprootTweak? = nil, encodeMessages: Bool = true
     ) throws(MPCError) -> FROST<Suite>.Signature {
         var nonces: [Identifier<Suite>: NonceSlot] = [:]
         var commitments: [Identifier<Suite>: FROST<Suite>.SigningCommitments] = [:]
         for key in signers {
             let n = FROST<Suite>.commit(keyPackage: key)
-            commitments[key.identifier] = try .init(serializedBytes: n.commitments.serializedBytes)
+            commitments[key.identifier] = encodeMessages
+                ? try .init(serializedBytes: n.commitments.serializedBytes) : n.commitments
             nonces[key.identifier] = NonceSlot(n)
         }
-        let packageBytes = try FROST<Suite>.SigningPackage(commitments: commitments, message: message, tweak: tweak).serializedBytes
+        let original = FROST<Suite>.SigningPackage(commitments: commitments, message: message, tweak: tweak)
+        let packageBytes = encodeMessages ? try original.serializedBytes : []
         var shares: [Identifier<Suite>: FROST<Suite>.SignatureShare] = [:]
         for key in signers.reversed() {
-            let package = try FROST<Suite>.SigningPackage(serializedBytes: packageBytes)
+            let package = encodeMessages ? try FROST<Suite>.SigningPackage(serializedBytes: packageBytes) : original
             guard let n = nonces[key.identifier]!.nonces.take() else { preconditionFailure("nonces used twice") }
             let share = try FROST<Suite>.sign(package: package, nonces: n, keyPackage: key)
-            shares[key.identifier] = try .init(serializedBytes: share.serializedBytes)
+            shares[key.identifier] = encodeMessages ? try .init(serializedBytes: share.serializedBytes) : share
         }
-        return try FROST<Suite>.aggregate(package: .init(serializedBytes: packageBytes), shares: shares,
-                                          publicKeyPackage: publicKeyPackage)
+        let package = encodeMessages ? try FROST<Suite>.SigningPackage(serializedBytes: packageBytes) : original
+        return try FROST<Suite>.aggregate(package: package, shares: shares, publicKeyPackage: publicKeyPackage)
     }
 
     /// A reshare (or refresh) with every dealer and receiver in this process.
