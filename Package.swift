@@ -2,11 +2,13 @@
 import PackageDescription
 
 /// One set of settings for every Custos target: Swift 6 mode, explicit existentials,
-/// explicit imports, and no warnings.
+/// explicit imports, no warnings, and cross-module optimization in release builds.
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
     .unsafeFlags(["-warnings-as-errors"]),
+    // Lets generic protocol code (FROST over a ciphersuite) be specialized in its callers.
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
 ]
 
 let package = Package(

@@ -41,6 +41,29 @@ func measure(
     return Measurement(name: name, samples: samples.sorted())
 }
 
+/// Times `target` and `baseline` alternately, one call each per iteration, so that both see
+/// the same machine load; the ratio of their medians is then robust to drift on shared hosts.
+func measureInterleaved(
+    _ name: String, iterations: Int, warmup: Int = 5, baseline: () throws -> Void, _ target: () throws -> Void
+) rethrows -> (target: Measurement, baseline: Measurement) {
+    for _ in 0..<warmup {
+        try baseline()
+        try target()
+    }
+    var targetSamples: [UInt64] = []
+    var baselineSamples: [UInt64] = []
+    for _ in 0..<iterations {
+        var start = nowNanoseconds()
+        try baseline()
+        baselineSamples.append(nowNanoseconds() - start)
+        start = nowNanoseconds()
+        try target()
+        targetSamples.append(nowNanoseconds() - start)
+    }
+    return (Measurement(name: name, samples: targetSamples.sorted()),
+            Measurement(name: "baseline", samples: baselineSamples.sorted()))
+}
+
 /// Times `body` once over a batch of `operations` and returns one sample per operation
 /// (for work that only makes sense in batches, such as presignature generation).
 func measureBatch(
@@ -59,7 +82,8 @@ func measureBatch(
 struct Section {
     let title: String
     let baseline: Measurement
-    var rows: [(Measurement, String)] = []  // measurement and an optional note (goal etc.)
+    // A measurement, the baseline measured alongside it (interleaved) if any, and a note.
+    var rows: [(Measurement, Measurement?, String)] = []
 
     init(_ title: String, baseline: Measurement) {
         self.title = title
@@ -67,7 +91,12 @@ struct Section {
     }
 
     mutating func add(_ measurement: Measurement, note: String = "") {
-        rows.append((measurement, note))
+        rows.append((measurement, nil, note))
+    }
+
+    /// A row whose ratio is taken against the baseline measured interleaved with it.
+    mutating func add(_ pair: (target: Measurement, baseline: Measurement), note: String = "") {
+        rows.append((pair.target, pair.baseline, note))
     }
 
     func render() -> String {
@@ -77,10 +106,13 @@ struct Section {
         lines.append(
             "| \(baseline.name) (baseline) | \(formatNanoseconds(baseline.p50)) | "
                 + "\(formatNanoseconds(baseline.p99)) | 1.00× | |")
-        for (m, note) in rows {
+        for (m, local, note) in rows {
+            let reference = local ?? baseline
+            let interleaved = local == nil ? "" : "interleaved with the baseline (its p50 there: \(formatNanoseconds(reference.p50)))"
+            let text = [interleaved, note].filter { !$0.isEmpty }.joined(separator: "; ")
             lines.append(
                 "| \(m.name) | \(formatNanoseconds(m.p50)) | \(formatNanoseconds(m.p99)) | "
-                    + "\(formatRatio(m.p50 / baseline.p50)) | \(note) |")
+                    + "\(formatRatio(m.p50 / reference.p50)) | \(text) |")
         }
         lines.append("")
         return lines.joined(separator: "\n")

@@ -2,9 +2,10 @@
 /// default) and prints Markdown sections; `make bench` writes them to BENCHMARKS.md.
 let areas: [(name: String, run: () throws -> String)] = [
     ("frost", FROSTBenchmarks.run),
+    ("frost-profile", FROSTBenchmarks.profile),
 ]
 
 let requested = Set(CommandLine.arguments.dropFirst())
-for area in areas where requested.isEmpty || requested.contains(area.name) {
+for area in areas where requested.contains(area.name) || (requested.isEmpty && !area.name.hasSuffix("-profile")) {
     print(try area.run())
 }

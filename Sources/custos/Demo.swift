@@ -127,6 +127,6 @@ struct Demo: ParsableCommand {
 
     private func elapsed(_ start: Double) -> String {
         let ms = nowMilliseconds() - start
-        return ms < 10 ? "\(Int(ms * 1000)) µs" : "\(Int(ms)) ms"
+        return ms < 1 ? "\(Int(ms * 1000)) µs" : "\(Int(ms)).\(Int(ms * 10) % 10) ms"
     }
 }

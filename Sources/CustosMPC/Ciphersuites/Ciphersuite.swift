@@ -31,6 +31,11 @@ public protocol Ciphersuite: Sendable {
     /// for Taproot when R has odd y (BIP-340 uses the even-y R).
     static func negatesNonces(groupCommitment: Element) -> Bool
 
+    /// Whether (R, z) is a valid signature on `message` under the (adjusted) group key.
+    /// Default: z·G = R + c·PK (RFC 9591 §6 verify_signature); suites with an independent
+    /// verifier in their C library use it.
+    static func isValidSignature(commitment: Element, z: Scalar, message: [UInt8], key: Element) -> Bool
+
     /// The signature wire format and its inverse.
     static func serializeSignature(commitment: Element, z: Scalar) throws(CryptoError) -> [UInt8]
     static func deserializeSignature(_ bytes: [UInt8]) throws(CryptoError) -> (commitment: Element, z: Scalar)
@@ -84,6 +89,11 @@ extension Ciphersuite {
     }
 
     public static func negatesNonces(groupCommitment: Element) -> Bool { false }
+
+    public static func isValidSignature(commitment: Element, z: Scalar, message: [UInt8], key: Element) -> Bool {
+        guard let c = try? challenge(groupCommitment: commitment, verifyingKey: key, message: message) else { return false }
+        return Element.generatorMultiple(z) == commitment + c * key
+    }
 
     public static func serializeSignature(commitment: Element, z: Scalar) throws(CryptoError) -> [UInt8] {
         try commitment.serialized() + z.rawRepresentation

@@ -19,4 +19,14 @@ public enum Ed25519SHA512: Ciphersuite {
     public static func H4(_ m: [UInt8]) -> [UInt8] { Hashes.sha512(context, Array("msg".utf8), m) }
     public static func H5(_ m: [UInt8]) -> [UInt8] { Hashes.sha512(context, Array("com".utf8), m) }
     public static func HDKG(_ m: [UInt8]) -> Ed25519.Scalar { hashToScalar(context, Array("dkg".utf8), m) }
+
+    /// RFC 8032 verification by libsodium's crypto_sign_verify_detached.
+    public static func isValidSignature(
+        commitment: Ed25519.Point, z: Ed25519.Scalar, message: [UInt8], key: Ed25519.Point
+    ) -> Bool {
+        guard let signature = try? serializeSignature(commitment: commitment, z: z),
+              let encodedKey = try? key.rawRepresentationExcludingIdentity()
+        else { return false }
+        return Ed25519.isValidSignature(signature, for: message, publicKey: encodedKey)
+    }
 }

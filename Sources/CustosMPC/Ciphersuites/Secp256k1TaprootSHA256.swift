@@ -80,6 +80,16 @@ public enum Secp256k1TaprootSHA256: Ciphersuite {
 
     public static func negatesNonces(groupCommitment: Secp256k1.Point) -> Bool { !groupCommitment.hasEvenY }
 
+    /// BIP-340 verification by libsecp256k1 under the x-only key; R must have even y.
+    public static func isValidSignature(
+        commitment: Secp256k1.Point, z: Secp256k1.Scalar, message: [UInt8], key: Secp256k1.Point
+    ) -> Bool {
+        guard commitment.hasEvenY, let signature = try? serializeSignature(commitment: commitment, z: z),
+              let xOnlyKey = try? key.xOnlyRepresentation()
+        else { return false }
+        return Secp256k1.Schnorr.isValidSignature(signature, for: message, xOnlyPublicKey: xOnlyKey)
+    }
+
     /// BIP-340: x(R) ‖ z.
     public static func serializeSignature(commitment: Secp256k1.Point, z: Secp256k1.Scalar) throws(CryptoError) -> [UInt8] {
         try commitment.xOnlyRepresentation() + z.rawRepresentation

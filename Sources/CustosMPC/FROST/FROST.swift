@@ -158,7 +158,7 @@ public enum FROST<Suite: Ciphersuite> {
         var z = Suite.Scalar.zero
         for id in signers { z = z + shares[id]!.share }
         let signature = Signature(commitment: session.negatesNonces ? -session.groupCommitment : session.groupCommitment, z: z)
-        if Suite.Element.generatorMultiple(z) == signature.commitment + session.challenge * session.adjustedKey {
+        if Suite.isValidSignature(commitment: signature.commitment, z: z, message: package.message, key: session.adjustedKey) {
             return signature
         }
         var culprits: [String] = []
@@ -203,11 +203,9 @@ public enum FROST<Suite: Ciphersuite> {
         signature: Signature, message: [UInt8], verifyingKey: Suite.Element, tweak: TaprootTweak? = nil
     ) -> Bool {
         guard let adjustment = try? Suite.keyAdjustment(groupKey: verifyingKey, tweak: tweak) else { return false }
-        let key = adjustment.apply(to: verifyingKey)
-        guard let c = try? Suite.challenge(groupCommitment: signature.commitment, verifyingKey: key, message: message)
-        else { return false }
         guard !Suite.negatesNonces(groupCommitment: signature.commitment) else { return false }
-        return Suite.Element.generatorMultiple(signature.z) == signature.commitment + c * key
+        return Suite.isValidSignature(commitment: signature.commitment, z: signature.z, message: message,
+                                      key: adjustment.apply(to: verifyingKey))
     }
 
     /// What every signer and the coordinator derive from a signing package: binding factors,
