@@ -67,9 +67,11 @@ let package = Package(
             name: "CustosChainsRPC",
             dependencies: [
                 "CustosChains",
+                "CustosCrypto",
                 .product(name: "BigInt", package: "BigInt"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
