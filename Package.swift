@@ -94,7 +94,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "custos-bench",
-            dependencies: ["CSecp256k1", "CSodium", "CustosCrypto", "CustosMPC", "CustosChains"],
+            dependencies: [
+                "CSecp256k1", "CSodium", "CustosCrypto", "CustosMPC", "CustosChains",
+                .product(name: "BigInt", package: "BigInt"),
+            ],
             swiftSettings: swiftSettings
         ),
 

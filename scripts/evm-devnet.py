@@ -124,8 +124,7 @@ class Chain:
         if method == "eth_maxPriorityFeePerGas":
             return hex(PRIORITY_FEE)
         if method == "eth_feeHistory":
-            history = t.get_fee_history(quantity(params[0]), block_id(params[1]), params[2] if len(params) > 2 else [])
-            return to_rpc(history)
+            return self.fee_history(quantity(params[0]), block_id(params[1]), params[2] if len(params) > 2 else [])
         if method == "eth_getBlockByNumber":
             try:
                 block = t.get_block_by_number(block_id(params[0]), bool(params[1]) if len(params) > 1 else False)
@@ -164,6 +163,57 @@ class Chain:
                 to_block=block_id(f.get("toBlock")) if f.get("toBlock") else None,
                 address=f.get("address"), topics=f.get("topics"))))
         raise RPCError(-32601, f"method {method} not found")
+
+    def fee_history(self, count, newest, percentiles):
+        """eth_feeHistory as execution clients answer it (eth-tester's own omits the next
+        block's base fee and the rewards): blockCount + 1 base fees, gas-used ratios, and
+        per block the effective tips at the requested percentiles, weighted by gas used."""
+        t = self.tester
+        latest = t.get_block_by_number("latest")["number"]
+        last = latest if newest in ("latest", "pending") else (0 if newest == "earliest" else newest)
+        count = max(1, min(count, 1024, last + 1))
+        first = last - count + 1
+        base_fees, ratios, rewards = [], [], []
+        for number in range(first, last + 1):
+            block = t.get_block_by_number(number, True)
+            base = block["base_fee_per_gas"]
+            base_fees.append(base)
+            ratios.append(block["gas_used"] / block["gas_limit"])
+            tips = []
+            for tx in block["transactions"]:
+                used = t.get_transaction_receipt(tx["hash"])["gas_used"]
+                if tx.get("max_fee_per_gas") is not None:
+                    tip = min(tx["max_priority_fee_per_gas"], tx["max_fee_per_gas"] - base)
+                else:
+                    tip = tx["gas_price"] - base
+                tips.append((tip, used))
+            tips.sort()
+            row = []
+            for p in percentiles:
+                if not tips:
+                    row.append(0)
+                    continue
+                threshold = sum(u for _, u in tips) * p / 100
+                cumulative = 0
+                chosen = tips[-1][0]
+                for tip, used in tips:
+                    cumulative += used
+                    if cumulative >= threshold:
+                        chosen = tip
+                        break
+                row.append(chosen)
+            rewards.append(row)
+        # EIP-1559 base fee of the block after `last`.
+        block = t.get_block_by_number(last)
+        base, used, target = block["base_fee_per_gas"], block["gas_used"], block["gas_limit"] // 2
+        if used > target:
+            base_fees.append(base + max(1, base * (used - target) // target // 8))
+        else:
+            base_fees.append(base - base * (target - used) // target // 8)
+        history = {"oldestBlock": hex(first), "baseFeePerGas": [hex(b) for b in base_fees], "gasUsedRatio": ratios}
+        if percentiles:
+            history["reward"] = [[hex(r) for r in row] for row in rewards]
+        return history
 
     def handle(self, request):
         if not isinstance(request, dict) or request.get("jsonrpc") != "2.0" or "method" not in request:

@@ -1,10 +1,12 @@
 /// A JSON document as a value, for inputs whose shape is only known at run time (EIP-712
-/// messages, JSON-RPC results). Numbers keep their integer form: large quantities travel as
-/// strings in these protocols, and floating point never appears in Custos' decisions.
+/// messages, JSON-RPC results). Integers that fit 64 bits keep their integer form; large
+/// quantities travel as strings in these protocols. Other numbers (`gasUsedRatio` in
+/// `eth_feeHistory`) are kept as `fraction` for completeness and never feed a decision.
 public indirect enum JSONValue: Hashable, Sendable, Codable {
     case null
     case bool(Bool)
     case integer(Int64)
+    case fraction(Double)
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
@@ -17,6 +19,8 @@ public indirect enum JSONValue: Hashable, Sendable, Codable {
             self = .bool(value)
         } else if let value = try? container.decode(Int64.self) {
             self = .integer(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .fraction(value)
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
         } else if let value = try? container.decode([JSONValue].self) {
@@ -25,7 +29,7 @@ public indirect enum JSONValue: Hashable, Sendable, Codable {
             self = .object(value)
         } else {
             throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "unsupported JSON value (fractional or out-of-range number?)")
+                in: container, debugDescription: "unsupported JSON value")
         }
     }
 
@@ -35,6 +39,7 @@ public indirect enum JSONValue: Hashable, Sendable, Codable {
         case .null: try container.encodeNil()
         case .bool(let v): try container.encode(v)
         case .integer(let v): try container.encode(v)
+        case .fraction(let v): try container.encode(v)
         case .string(let v): try container.encode(v)
         case .array(let v): try container.encode(v)
         case .object(let v): try container.encode(v)

@@ -2,61 +2,6 @@ import BigInt
 import CustosChains
 import CustosCrypto
 
-/// A block selector for state queries.
-public enum EVMBlockTag: Sendable, Hashable {
-    case latest, pending, earliest, safe, finalized
-    case number(UInt64)
-
-    var json: JSONValue {
-        switch self {
-        case .latest: .string("latest")
-        case .pending: .string("pending")
-        case .earliest: .string("earliest")
-        case .safe: .string("safe")
-        case .finalized: .string("finalized")
-        case .number(let n): .string("0x" + String(n, radix: 16))
-        }
-    }
-}
-
-/// `eth_feeHistory`'s answer.
-public struct EVMFeeHistory: Sendable, Hashable {
-    public var oldestBlock: UInt64
-    /// One more entry than blocks: the last is the next block's base fee.
-    public var baseFeePerGas: [BigUInt]
-    /// Priority fees paid at each requested percentile, per block.
-    public var reward: [[BigUInt]]
-}
-
-/// What a transaction should pay now.
-public struct EVMFeeData: Sendable, Hashable {
-    /// Base fee of the next block.
-    public var baseFeePerGas: BigUInt
-    /// Suggested tip.
-    public var maxPriorityFeePerGas: BigUInt
-    /// Suggested cap: twice the next base fee plus the tip (room for six full blocks of
-    /// base-fee growth at 12.5 % each).
-    public var maxFeePerGas: BigUInt { baseFeePerGas * 2 + maxPriorityFeePerGas }
-}
-
-/// A transaction receipt (the fields Custos acts on).
-public struct EVMReceipt: Sendable, Hashable {
-    public struct Log: Sendable, Hashable {
-        public var address: EVM.Address
-        public var topics: [[UInt8]]
-        public var data: [UInt8]
-    }
-
-    public var transactionHash: [UInt8]
-    public var blockNumber: UInt64
-    /// true when execution succeeded (status 1).
-    public var succeeded: Bool
-    public var gasUsed: UInt64
-    public var effectiveGasPrice: BigUInt?
-    public var contractAddress: EVM.Address?
-    public var logs: [Log]
-}
-
 extension EVMRPCClient {
     public func chainID() async throws(EVMRPCError) -> UInt64 {
         try uint64(await call("eth_chainId", []), "eth_chainId")

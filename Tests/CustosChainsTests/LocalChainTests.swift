@@ -83,6 +83,14 @@ import Testing
                                                     accessList: [try EVM.AccessListEntry(address: recipient, storageKeys: [])]))
         #expect(try await client.balance(recipient) == amount + 3)
 
+        // Fee data once blocks carry transactions (gasUsedRatio is fractional JSON).
+        let history = try await client.feeHistory(blocks: 3, percentiles: [10, 50])
+        #expect(history.baseFeePerGas.count == 4)
+        #expect(history.reward.count == 3)
+        #expect(history.reward.allSatisfy { $0.count == 2 })
+        #expect(try await client.feeData().baseFeePerGas == history.baseFeePerGas.last)
+        #expect(try await client.blockNumber() == history.oldestBlock + 2)
+
         // A replayed transaction is refused by the node, and the error says where and why.
         let replay = try tx.signed(with: Self.funderKey)
         do {

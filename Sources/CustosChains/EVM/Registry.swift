@@ -2,22 +2,6 @@ import BigInt
 import CustosCrypto
 
 extension EVM {
-    /// What a token contract is, as the organisation's registry says (never guessed from the
-    /// chain at signing time).
-    public struct TokenInfo: Hashable, Sendable {
-        public enum Standard: Hashable, Sendable { case erc20, erc721 }
-        public var symbol: String
-        /// Decimals for ERC-20; ignored for ERC-721.
-        public var decimals: Int
-        public var standard: Standard
-
-        public init(symbol: String, decimals: Int, standard: Standard = .erc20) {
-            self.symbol = symbol
-            self.decimals = decimals
-            self.standard = standard
-        }
-    }
-
     /// Everything the intent decoder knows beyond the transaction itself, passed in by the
     /// caller: the chain's native asset, the token registry and the address book. Built from
     /// committed state, so that every node renders the same intent.
@@ -45,7 +29,7 @@ extension EVM {
         public static let standardRoles: [[UInt8]: String] = {
             var roles: [[UInt8]: String] = [[UInt8](repeating: 0, count: 32): "DEFAULT_ADMIN_ROLE"]
             for name in ["MINTER_ROLE", "BURNER_ROLE", "PAUSER_ROLE", "UPGRADER_ROLE", "ADMIN_ROLE", "OPERATOR_ROLE"] {
-                roles[Keccak.hash(name)] = name
+                roles[Keccak256.hash(Array(name.utf8))] = name
             }
             return roles
         }()
@@ -63,9 +47,4 @@ extension EVM {
             "\(AmountFormatter.format(amount, decimals: nativeDecimals)) \(nativeSymbol)"
         }
     }
-}
-
-/// Keccak of a UTF-8 string, for role ids.
-enum Keccak {
-    static func hash(_ text: String) -> [UInt8] { Keccak256.hash(Array(text.utf8)) }
 }

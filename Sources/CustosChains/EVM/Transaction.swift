@@ -2,21 +2,6 @@ import BigInt
 import CustosCrypto
 
 extension EVM {
-    /// One entry of an EIP-2930 access list: an address and the storage slots it touches.
-    public struct AccessListEntry: Hashable, Sendable {
-        public var address: Address
-        /// 32-byte storage keys.
-        public var storageKeys: [[UInt8]]
-
-        public init(address: Address, storageKeys: [[UInt8]]) throws(EVMError) {
-            guard storageKeys.allSatisfy({ $0.count == 32 }) else {
-                throw EVMError(.invalidTransaction, "access-list storage keys are 32 bytes")
-            }
-            self.address = address
-            self.storageKeys = storageKeys
-        }
-    }
-
     /// An unsigned EVM transaction of one of the three supported types: legacy (with EIP-155
     /// replay protection; pre-EIP-155 only when decoded), EIP-2930 (type 1, access list) and
     /// EIP-1559 (type 2, dynamic fee). Blob transactions (EIP-4844, type 3) are refused.
