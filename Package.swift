@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
     ],
     targets: [
         // System libraries from Debian: libsecp256k1-dev (0.2.0), libsodium-dev (1.0.18).
@@ -53,6 +55,30 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // EVM encoding, decoding, signing hashes and intents: pure, no I/O.
+        .target(
+            name: "CustosChains",
+            dependencies: [
+                "CustosCrypto",
+                .product(name: "BigInt", package: "BigInt"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // JSON-RPC client for EVM nodes (the only I/O for chains).
+        .target(
+            name: "CustosChainsRPC",
+            dependencies: [
+                "CustosChains",
+                "CustosCrypto",
+                .product(name: "BigInt", package: "BigInt"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Locating vectors and running Python test peers; linked by test targets only.
         .target(
             name: "CustosTestSupport",
@@ -70,7 +96,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "custos-bench",
-            dependencies: ["CSecp256k1", "CSodium", "CustosCrypto", "CustosMPC"],
+            dependencies: [
+                "CSecp256k1", "CSodium", "CustosCrypto", "CustosMPC", "CustosChains",
+                .product(name: "BigInt", package: "BigInt"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -85,6 +114,14 @@ let package = Package(
         .testTarget(
             name: "CustosMPCTests",
             dependencies: ["CustosMPC", "CustosCrypto", "CSecp256k1", "CSodium", "CustosTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CustosChainsTests",
+            dependencies: [
+                "CustosChains", "CustosChainsRPC", "CustosCrypto", "CustosTestSupport",
+                .product(name: "BigInt", package: "BigInt"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -3,6 +3,7 @@
 let areas: [(name: String, run: () throws -> String)] = [
     ("frost", FROSTBenchmarks.run),
     ("frost-profile", FROSTBenchmarks.profile),
+    ("evm", evmBenchmarks),
 ]
 
 let requested = Set(CommandLine.arguments.dropFirst())

@@ -1,0 +1,109 @@
+import CustosChains
+import CustosChainsRPC
+import Foundation
+import Testing
+
+/// The JSON-RPC client against an endpoint that fails on purpose: retries are bounded,
+/// timeouts fire, and every error names the endpoint, the method and the cause.
+@Suite(.serialized) struct RPCClientTests {
+    static let fast = EVMRPCClient.Configuration(timeout: .milliseconds(800), maxAttempts: 3, retryDelay: .milliseconds(20))
+
+    func client(_ server: LocalServer, _ path: String, _ configuration: EVMRPCClient.Configuration = fast) throws -> EVMRPCClient {
+        try EVMRPCClient(endpoint: URL(string: "http://127.0.0.1:\(server.port)\(path)?apikey=SECRET-KEY")!,
+                         configuration: configuration)
+    }
+
+    func hits(_ server: LocalServer, _ path: String) async throws -> Int {
+        let counts = try await client(server, "/hits").call("hits", [])
+        guard case .integer(let count)? = counts[path] else { return 0 }
+        return Int(count)
+    }
+
+    @Test func failuresAreBoundedNamedAndRedacted() async throws {
+        let server = try LocalServer.misbehaving()
+        defer { server.stop() }
+        let endpoint = "http://127.0.0.1:\(server.port)"
+
+        #expect(try await client(server, "/ok").chainID() == 42)
+
+        // Two 503s, then success on the third and last attempt.
+        #expect(try await client(server, "/fail-twice").chainID() == 42)
+        #expect(try await hits(server, "/fail-twice") == 3)
+
+        func failure(_ path: String, _ configuration: EVMRPCClient.Configuration = Self.fast) async throws -> EVMRPCError {
+            let rpc = try client(server, path, configuration)
+            do {
+                _ = try await rpc.chainID()
+            } catch {
+                return error
+            }
+            throw TestFailure("\(path) did not fail")
+        }
+
+        let overloaded = try await failure("/always-503")
+        #expect(overloaded.code == .httpStatus)
+        #expect(overloaded.attempts == 3)
+        #expect(try await hits(server, "/always-503") == 3)
+        #expect(overloaded.description == "eth_chainId at \(endpoint) failed after 3 attempts: httpStatus: HTTP status 503")
+
+        let clock = ContinuousClock()
+        let start = clock.now
+        let hung = try await failure("/hang", .init(timeout: .milliseconds(300), maxAttempts: 2, retryDelay: .milliseconds(10)))
+        #expect(hung.code == .timeout)
+        #expect(hung.attempts == 2)
+        #expect(clock.now - start < .seconds(5))
+
+        let garbage = try await failure("/garbage")
+        #expect(garbage.code == .invalidResponse)
+        #expect(garbage.attempts == 1)
+
+        #expect(try await failure("/wrong-id").code == .invalidResponse)
+
+        let rpc = try await failure("/rpc-error")
+        #expect(rpc.code == .rpcError)
+        #expect(rpc.rpcCode == -32000)
+        #expect(rpc.attempts == 1)
+        #expect(rpc.description == "eth_chainId at \(endpoint) failed: rpcError: node error -32000: nonce too low")
+
+        let missing = try await failure("/not-found")
+        #expect(missing.code == .httpStatus)
+        #expect(missing.attempts == 1)
+
+        for error in [overloaded, hung, garbage, rpc, missing] {
+            #expect(!error.description.contains("SECRET"))
+            #expect(!error.description.contains("apikey"))
+        }
+    }
+
+    @Test func nothingListeningFailsWithinTheBound() async throws {
+        // Bind and release a port so that nothing listens on it. async-http-client keeps
+        // retrying a refused connection until the attempt's deadline, so this surfaces as a
+        // timeout (or a transport error), after exactly the configured attempts.
+        let server = try LocalServer.misbehaving()
+        let port = server.port
+        server.stop()
+        let client = try EVMRPCClient(endpoint: URL(string: "http://127.0.0.1:\(port)")!, configuration: Self.fast)
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            _ = try await client.chainID()
+            Issue.record("a call to a closed port succeeded")
+        } catch {
+            #expect(error.code == .timeout || error.code == .transport)
+            #expect(error.attempts == 3)
+            #expect(error.description.hasPrefix("eth_chainId at http://127.0.0.1:\(port) failed after 3 attempts"))
+        }
+        #expect(clock.now - start < .seconds(6))
+    }
+
+    @Test func rejectsUnusableEndpoints() {
+        #expect(throws: EVMRPCError(.invalidEndpoint, endpoint: "", method: "", reason: "")) {
+            try EVMRPCClient(endpoint: URL(string: "ftp://example.com")!)
+        }
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

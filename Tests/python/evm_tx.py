@@ -1,0 +1,68 @@
+"""eth-account as an independent transaction implementation for the Swift cross-checks.
+
+Input: {"transactions": [{"kind": 0|1|2, "chainId": int, "nonce": str, "gasPrice": str,
+"maxPriorityFeePerGas": str, "maxFeePerGas": str, "gas": str, "to": hex|null, "value": str,
+"data": hex, "accessList": [{"address": hex, "storageKeys": [hex]}], "key": hex}, ...],
+"decode": [hex, ...]}
+Output: {"transactions": [{"raw", "hash", "signingHash", "sender"}], "decode": [{"sender",
+"hash"} or null]}. Integers travel as decimal strings.
+"""
+import json
+import sys
+
+from eth_account import Account
+from eth_account._utils.signing import serializable_unsigned_transaction_from_dict
+from eth_utils import to_checksum_address
+
+
+def to_dict(t):
+    tx = {
+        "chainId": t["chainId"],
+        "nonce": int(t["nonce"]),
+        "gas": int(t["gas"]),
+        "value": int(t["value"]),
+        "data": "0x" + t["data"],
+    }
+    if t.get("to") is not None:
+        tx["to"] = to_checksum_address("0x" + t["to"])
+    if t["kind"] == 2:
+        tx["type"] = 2
+        tx["maxPriorityFeePerGas"] = int(t["maxPriorityFeePerGas"])
+        tx["maxFeePerGas"] = int(t["maxFeePerGas"])
+    else:
+        tx["gasPrice"] = int(t["gasPrice"])
+        if t["kind"] == 1:
+            tx["type"] = 1
+    if t["kind"] in (1, 2):
+        tx["accessList"] = [
+            {"address": to_checksum_address("0x" + e["address"]),
+             "storageKeys": ["0x" + k for k in e["storageKeys"]]}
+            for e in t["accessList"]
+        ]
+    return tx
+
+
+def main() -> None:
+    request = json.load(sys.stdin)
+    out = {"transactions": [], "decode": []}
+    for t in request.get("transactions", []):
+        tx = to_dict(t)
+        signed = Account.sign_transaction(tx, bytes.fromhex(t["key"]))
+        unsigned = serializable_unsigned_transaction_from_dict(dict(tx))
+        out["transactions"].append({
+            "raw": bytes(signed.raw_transaction).hex(),
+            "hash": bytes(signed.hash).hex(),
+            "signingHash": bytes(unsigned.hash()).hex(),
+            "sender": Account.from_key(bytes.fromhex(t["key"])).address[2:].lower(),
+        })
+    for raw in request.get("decode", []):
+        try:
+            sender = Account.recover_transaction(bytes.fromhex(raw))
+            out["decode"].append({"sender": sender[2:].lower()})
+        except Exception:  # any refusal counts as "does not decode"
+            out["decode"].append(None)
+    json.dump(out, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

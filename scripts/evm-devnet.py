@@ -1,0 +1,289 @@
+#!/usr/bin/env python3
+"""A local EVM chain for tests: py-evm through eth-tester, served as Ethereum JSON-RPC over
+HTTP on 127.0.0.1.
+
+    .venv/bin/python scripts/evm-devnet.py [--port N]
+
+--port 0 (the default) picks a free port. When the server is listening it prints one JSON
+line on standard output, {"ready": true, "port": N, "chainId": N}, so that a test can start
+it, read the line, and connect. It stops on SIGTERM/SIGINT or when standard input closes.
+
+Transactions are mined as soon as they arrive (eth-tester's auto-mine). The ten
+pre-funded accounts are eth-tester's: private keys 0x…01 to 0x…0a, 1,000,000 ETH each.
+This is a development chain: it never listens on anything but loopback.
+
+Methods: eth_chainId, net_version, eth_blockNumber, eth_getBalance, eth_getTransactionCount,
+eth_getCode, eth_getStorageAt, eth_gasPrice, eth_maxPriorityFeePerGas, eth_feeHistory,
+eth_getBlockByNumber, eth_call, eth_estimateGas, eth_sendRawTransaction,
+eth_getTransactionByHash, eth_getTransactionReceipt, eth_getLogs.
+"""
+import argparse
+import json
+import re
+import signal
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from eth_tester import EthereumTester, PyEVMBackend
+from eth_tester.exceptions import (
+    BlockNotFound,
+    TransactionFailed,
+    TransactionNotFound,
+)
+
+PRIORITY_FEE = 1_000_000_000  # 1 gwei suggested tip
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def to_rpc(value):
+    """eth-tester's Python values to JSON-RPC's: quantities as 0x-hex, camelCase keys."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return hex(value)
+    if isinstance(value, (bytes, bytearray)):
+        return "0x" + bytes(value).hex()
+    if isinstance(value, dict):
+        return {camel(k): to_rpc(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_rpc(v) for v in value]
+    return value
+
+
+def quantity(text) -> int:
+    if isinstance(text, int):
+        return text
+    if not isinstance(text, str) or not re.fullmatch(r"0x[0-9a-fA-F]+", text):
+        raise ValueError(f"not a quantity: {text!r}")
+    return int(text, 16)
+
+
+def block_id(value):
+    if value in (None, "latest", "pending", "safe", "finalized"):
+        return "latest" if value in (None, "safe", "finalized") else value
+    if value == "earliest":
+        return "earliest"
+    return quantity(value)
+
+
+def call_object(obj, default_from):
+    tx = {}
+    for key, target in (("from", "from"), ("to", "to"), ("data", "data"), ("input", "data")):
+        if obj.get(key) is not None:
+            tx[target] = obj[key]
+    for key, target in (("value", "value"), ("gas", "gas"), ("gasPrice", "gas_price"),
+                        ("maxFeePerGas", "max_fee_per_gas"),
+                        ("maxPriorityFeePerGas", "max_priority_fee_per_gas")):
+        if obj.get(key) is not None:
+            tx[target] = quantity(obj[key])
+    # Nodes let anyone call for free; py-evm charges the caller even here, so an
+    # unspecified sender is a funded account.
+    tx.setdefault("from", default_from)
+    tx.setdefault("data", "0x")
+    return tx
+
+
+class RPCError(Exception):
+    def __init__(self, code: int, message: str, data=None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.data = data
+
+
+class Chain:
+    def __init__(self):
+        self.tester = EthereumTester(PyEVMBackend())
+        self.lock = threading.Lock()
+        self.chain_id = self.tester.backend.chain.chain_id
+        self.default_from = self.tester.get_accounts()[0]
+
+    def dispatch(self, method, params):
+        t = self.tester
+        if method == "eth_chainId":
+            return hex(self.chain_id)
+        if method == "net_version":
+            return str(self.chain_id)
+        if method == "eth_blockNumber":
+            return hex(t.get_block_by_number("latest")["number"])
+        if method == "eth_getBalance":
+            return hex(t.get_balance(params[0], block_id(params[1] if len(params) > 1 else None)))
+        if method == "eth_getTransactionCount":
+            return hex(t.get_nonce(params[0], block_id(params[1] if len(params) > 1 else None)))
+        if method == "eth_getCode":
+            return to_rpc(t.get_code(params[0], block_id(params[1] if len(params) > 1 else None)))
+        if method == "eth_getStorageAt":
+            return to_rpc(t.get_storage_at(params[0], quantity(params[1]), block_id(params[2] if len(params) > 2 else None)))
+        if method == "eth_gasPrice":
+            return hex(t.get_block_by_number("latest")["base_fee_per_gas"] + PRIORITY_FEE)
+        if method == "eth_maxPriorityFeePerGas":
+            return hex(PRIORITY_FEE)
+        if method == "eth_feeHistory":
+            return self.fee_history(quantity(params[0]), block_id(params[1]), params[2] if len(params) > 2 else [])
+        if method == "eth_getBlockByNumber":
+            try:
+                block = t.get_block_by_number(block_id(params[0]), bool(params[1]) if len(params) > 1 else False)
+            except BlockNotFound:
+                return None
+            return to_rpc(block)
+        if method == "eth_call":
+            try:
+                return to_rpc(t.call(call_object(params[0], self.default_from), block_id(params[1] if len(params) > 1 else None)))
+            except TransactionFailed as failure:
+                raise RPCError(3, f"execution reverted: {failure}")
+        if method == "eth_estimateGas":
+            try:
+                return hex(t.estimate_gas(call_object(params[0], self.default_from), block_id(params[1] if len(params) > 1 else None)))
+            except TransactionFailed as failure:
+                raise RPCError(3, f"execution reverted: {failure}")
+        if method == "eth_sendRawTransaction":
+            try:
+                return to_rpc(t.send_raw_transaction(params[0]))
+            except Exception as failure:  # eth-tester and py-evm raise several kinds
+                raise RPCError(-32000, str(failure))
+        if method == "eth_getTransactionByHash":
+            try:
+                return to_rpc(t.get_transaction_by_hash(params[0]))
+            except TransactionNotFound:
+                return None
+        if method == "eth_getTransactionReceipt":
+            try:
+                return to_rpc(t.get_transaction_receipt(params[0]))
+            except TransactionNotFound:
+                return None
+        if method == "eth_getLogs":
+            f = params[0]
+            return to_rpc(list(t.get_logs(
+                from_block=block_id(f.get("fromBlock")) if f.get("fromBlock") else None,
+                to_block=block_id(f.get("toBlock")) if f.get("toBlock") else None,
+                address=f.get("address"), topics=f.get("topics"))))
+        raise RPCError(-32601, f"method {method} not found")
+
+    def fee_history(self, count, newest, percentiles):
+        """eth_feeHistory as execution clients answer it (eth-tester's own omits the next
+        block's base fee and the rewards): blockCount + 1 base fees, gas-used ratios, and
+        per block the effective tips at the requested percentiles, weighted by gas used."""
+        t = self.tester
+        latest = t.get_block_by_number("latest")["number"]
+        last = latest if newest in ("latest", "pending") else (0 if newest == "earliest" else newest)
+        count = max(1, min(count, 1024, last + 1))
+        first = last - count + 1
+        base_fees, ratios, rewards = [], [], []
+        for number in range(first, last + 1):
+            block = t.get_block_by_number(number, True)
+            base = block["base_fee_per_gas"]
+            base_fees.append(base)
+            ratios.append(block["gas_used"] / block["gas_limit"])
+            tips = []
+            for tx in block["transactions"]:
+                used = t.get_transaction_receipt(tx["hash"])["gas_used"]
+                if tx.get("max_fee_per_gas") is not None:
+                    tip = min(tx["max_priority_fee_per_gas"], tx["max_fee_per_gas"] - base)
+                else:
+                    tip = tx["gas_price"] - base
+                tips.append((tip, used))
+            tips.sort()
+            row = []
+            for p in percentiles:
+                if not tips:
+                    row.append(0)
+                    continue
+                threshold = sum(u for _, u in tips) * p / 100
+                cumulative = 0
+                chosen = tips[-1][0]
+                for tip, used in tips:
+                    cumulative += used
+                    if cumulative >= threshold:
+                        chosen = tip
+                        break
+                row.append(chosen)
+            rewards.append(row)
+        # EIP-1559 base fee of the block after `last`.
+        block = t.get_block_by_number(last)
+        base, used, target = block["base_fee_per_gas"], block["gas_used"], block["gas_limit"] // 2
+        if used > target:
+            base_fees.append(base + max(1, base * (used - target) // target // 8))
+        else:
+            base_fees.append(base - base * (target - used) // target // 8)
+        history = {"oldestBlock": hex(first), "baseFeePerGas": [hex(b) for b in base_fees], "gasUsedRatio": ratios}
+        if percentiles:
+            history["reward"] = [[hex(r) for r in row] for row in rewards]
+        return history
+
+    def handle(self, request):
+        if not isinstance(request, dict) or request.get("jsonrpc") != "2.0" or "method" not in request:
+            return {"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": "invalid request"}}
+        rid = request.get("id")
+        try:
+            with self.lock:
+                result = self.dispatch(request["method"], request.get("params") or [])
+            return {"jsonrpc": "2.0", "id": rid, "result": result}
+        except RPCError as error:
+            return {"jsonrpc": "2.0", "id": rid, "error": {"code": error.code, "message": error.message}}
+        except (IndexError, KeyError, TypeError) as error:
+            return {"jsonrpc": "2.0", "id": rid, "error": {"code": -32602, "message": f"invalid params: {error!r}"}}
+        except Exception as error:  # the node refused: validation, replay, funds, ...
+            return {"jsonrpc": "2.0", "id": rid, "error": {"code": -32000, "message": str(error)}}
+
+
+def serve(port: int) -> None:
+    chain = Chain()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length", "0"))
+            body = self.rfile.read(length)
+            try:
+                request = json.loads(body)
+            except json.JSONDecodeError:
+                response = {"jsonrpc": "2.0", "id": None, "error": {"code": -32700, "message": "parse error"}}
+            else:
+                if isinstance(request, list):
+                    response = [chain.handle(r) for r in request]
+                else:
+                    response = chain.handle(request)
+            payload = json.dumps(response).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, format, *args):  # quiet: tests read stdout
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server.daemon_threads = True
+
+    def stop(*_):
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+    def watch_stdin():
+        # The parent (a test) holding our stdin open is our lease: when it goes, we go.
+        sys.stdin.read()
+        stop()
+
+    threading.Thread(target=watch_stdin, daemon=True).start()
+    print(json.dumps({"ready": True, "port": server.server_address[1], "chainId": chain.chain_id}), flush=True)
+    server.serve_forever()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0 picks a free one)")
+    args = parser.parse_args()
+    serve(args.port)
+
+
+if __name__ == "__main__":
+    main()
