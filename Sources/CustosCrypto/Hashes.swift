@@ -18,6 +18,11 @@ public enum Hashes {
         return Array(h.finalize())
     }
 
+    /// HMAC-SHA512 (RFC 2104), as BIP-32 uses it.
+    public static func hmacSHA512(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        Array(HMAC<SHA512>.authenticationCode(for: message, using: SymmetricKey(data: key)))
+    }
+
     /// BIP-340 tagged hash: SHA256(SHA256(tag) ‖ SHA256(tag) ‖ x).
     public static func tagged(_ tag: String, _ parts: [UInt8]...) -> [UInt8] {
         let tagHash = sha256(Array(tag.utf8))

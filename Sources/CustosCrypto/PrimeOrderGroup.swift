@@ -35,8 +35,13 @@ public protocol GroupElement: Sendable, Equatable, CustomStringConvertible {
     /// RFC 9591 SerializeElement: fails for the identity.
     func serialized() throws(CryptoError) -> [UInt8]
     var isIdentity: Bool { get }
+    /// s·G, constant-time in s.
     static func generatorMultiple(_ s: Scalar) -> Self
+    /// s·P, constant-time in s: the one to use with secret scalars.
     static func * (s: Scalar, p: Self) -> Self
+    /// s·P for a public s (challenge, binding factor, Lagrange coefficient, identifier power);
+    /// may take time that depends on s.
+    static func variableTimeMultiply(_ publicScalar: Scalar, _ p: Self) -> Self
     static func + (a: Self, b: Self) -> Self
     static func - (a: Self, b: Self) -> Self
     static prefix func - (a: Self) -> Self
@@ -65,4 +70,8 @@ extension Ed25519.Point: GroupElement {
         try self.init(rawRepresentation: bytes)
     }
     public func serialized() throws(CryptoError) -> [UInt8] { try rawRepresentationExcludingIdentity() }
+    /// libsodium offers only its constant-time multiplication; public scalars use it too.
+    public static func variableTimeMultiply(_ publicScalar: Ed25519.Scalar, _ p: Ed25519.Point) -> Ed25519.Point {
+        publicScalar * p
+    }
 }

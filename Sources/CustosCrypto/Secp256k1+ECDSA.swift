@@ -195,23 +195,3 @@ extension Secp256k1.ECDSA {
         }
     }
 }
-
-/// Secret bytes in memory that is zeroed when released; never printed.
-private final class SecretBytes: @unchecked Sendable {
-    // @unchecked: the buffer is written once in init and only read afterwards.
-    private let pointer: UnsafeMutableRawBufferPointer
-
-    init(_ bytes: some Collection<UInt8>) {
-        pointer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 16)
-        pointer.copyBytes(from: bytes)
-    }
-
-    func withBytes<R>(_ body: (UnsafePointer<UInt8>) throws -> R) rethrows -> R {
-        try body(pointer.baseAddress!.assumingMemoryBound(to: UInt8.self))
-    }
-
-    deinit {
-        sodium_memzero(pointer.baseAddress!, pointer.count)
-        pointer.deallocate()
-    }
-}

@@ -3,8 +3,10 @@ import CSecp256k1
 extension Secp256k1 {
     /// A point of the secp256k1 group (prime order, cofactor 1), including the identity.
     ///
-    /// All arithmetic goes through libsecp256k1. Scalar multiplication uses its constant-time
-    /// path (`secp256k1_ec_pubkey_tweak_mul`), so it is safe with secret scalars.
+    /// All arithmetic goes through libsecp256k1. `s * P` is constant-time in `s` (libsecp256k1's
+    /// `ecmult_const`, reached through `secp256k1_ecdh`), so it is safe with secret scalars;
+    /// `variableTimeMultiply` is faster (`secp256k1_ec_pubkey_tweak_mul`, wNAF) and only for
+    /// public scalars: challenges, binding factors, Lagrange coefficients, identifiers.
     public struct Point: Sendable, CustomStringConvertible {
         @usableFromInline enum Storage: Sendable {
             case identity
@@ -93,10 +95,34 @@ extension Secp256k1 {
             return Point(storage: .point(key))
         }
 
-        /// s·P, in constant time in `s`.
+        /// s·P, in constant time in `s` (secret scalars).
         public static func * (s: Scalar, p: Point) -> Point {
             guard case .point(var key) = p.storage, !s.isZero else { return .identity }
-            let ok = s.withRawRepresentation { secp256k1_ec_pubkey_tweak_mul(Secp256k1.context, &key, $0) }
+            // secp256k1_ecdh computes s·P with ecmult_const and hands the affine x and y to a
+            // callback; this one copies them out instead of hashing them.
+            var coordinates = [UInt8](repeating: 0, count: 65)
+            coordinates[0] = 0x04
+            let ok = s.withRawRepresentation { scalar in
+                coordinates.withUnsafeMutableBufferPointer { out in
+                    secp256k1_ecdh(Secp256k1.context, out.baseAddress! + 1, &key, scalar, { output, x, y, _ in
+                        guard let output, let x, let y else { return 0 }
+                        output.update(from: x, count: 32)
+                        (output + 32).update(from: y, count: 32)
+                        return 1
+                    }, nil)
+                }
+            }
+            precondition(ok == 1, "libsecp256k1 refused a nonzero scalar below n")
+            var product = secp256k1_pubkey()
+            let parsed = secp256k1_ec_pubkey_parse(Secp256k1.context, &product, coordinates, 65)
+            precondition(parsed == 1, "libsecp256k1 returned a point it cannot parse")
+            return Point(storage: .point(product))
+        }
+
+        /// s·P in time that depends on `s`: only for public scalars.
+        public static func variableTimeMultiply(_ publicScalar: Scalar, _ p: Point) -> Point {
+            guard case .point(var key) = p.storage, !publicScalar.isZero else { return .identity }
+            let ok = publicScalar.withRawRepresentation { secp256k1_ec_pubkey_tweak_mul(Secp256k1.context, &key, $0) }
             precondition(ok == 1, "libsecp256k1 refused a nonzero scalar below n")
             return Point(storage: .point(key))
         }

@@ -35,6 +35,11 @@ public final class SecretBytes: @unchecked Sendable, CustomStringConvertible, Cu
         try body(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: pointer[0..<count])))
     }
 
+    /// Lends the bytes to a C function as a pointer; it must not escape `body`.
+    public func withBytes<R>(_ body: (UnsafePointer<UInt8>) throws -> R) rethrows -> R {
+        try body(UnsafePointer(pointer.baseAddress!))
+    }
+
     /// A copy as an array, for decoding into a scalar; the caller owns its erasure.
     public func unsafeCopyBytes() -> [UInt8] { Array(pointer[0..<count]) }
 

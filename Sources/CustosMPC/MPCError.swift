@@ -8,7 +8,7 @@ public struct MPCError: Error, Hashable, CustomStringConvertible {
             case invalidParameters, invalidShare, invalidProofOfKnowledge,
                 invalidCommitmentCount, invalidSignatureShare, missingParticipant,
                 unexpectedParticipant, duplicateParticipant, commitmentMismatch,
-                invalidSignature, groupKeyMismatch, malformedMessage
+                invalidSignature, groupKeyMismatch, malformedMessage, checkFailed, presignatureMismatch
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -37,6 +37,10 @@ public struct MPCError: Error, Hashable, CustomStringConvertible {
         public static let groupKeyMismatch = Code(.groupKeyMismatch)
         /// A wire message that cannot be decoded.
         public static let malformedMessage = Code(.malformedMessage)
+        /// A consistency check of the protocol failed; the blame step names who caused it.
+        public static let checkFailed = Code(.checkFailed)
+        /// A presignature that belongs to another key, key epoch, signer set or participant.
+        public static let presignatureMismatch = Code(.presignatureMismatch)
 
         public var description: String { base.rawValue }
     }

@@ -83,7 +83,8 @@ struct Demo: ParsableCommand {
         }
         let package = FROST<TR>.SigningPackage(commitments: commitments, message: message, tweak: .keyPathOnly)
         for id in signers {
-            let share = try FROST<TR>.sign(package: package, nonces: nonces[id]!.take(), keyPackage: keys[id]!)
+            let share = try FROST<TR>.sign(package: package, nonces: nonces[id]!.take(), keyPackage: keys[id]!,
+                                           publicKeyPackage: pub, expectedMessage: message, expectedTweak: .keyPathOnly)
             shares[id] = id == cheater ? .init(share: share.share + .one) : share
         }
         do {

@@ -98,9 +98,9 @@ import Testing
         let n4 = FROST<S>.commit(keyPackage: signers[2]); commitments[signers[2].identifier] = n4.commitments
         let package = FROST<S>.SigningPackage(commitments: commitments, message: message)
         var shares: [Identifier<S>: FROST<S>.SignatureShare] = [:]
-        shares[signers[0].identifier] = try FROST<S>.sign(package: package, nonces: n1, keyPackage: signers[0])
-        shares[signers[1].identifier] = try FROST<S>.sign(package: package, nonces: n2, keyPackage: signers[1])
-        let honest = try FROST<S>.sign(package: package, nonces: n4, keyPackage: signers[2])
+        shares[signers[0].identifier] = try FROST<S>.sign(package: package, nonces: n1, keyPackage: signers[0], publicKeyPackage: pub, expectedMessage: message)
+        shares[signers[1].identifier] = try FROST<S>.sign(package: package, nonces: n2, keyPackage: signers[1], publicKeyPackage: pub, expectedMessage: message)
+        let honest = try FROST<S>.sign(package: package, nonces: n4, keyPackage: signers[2], publicKeyPackage: pub, expectedMessage: message)
         shares[signers[2].identifier] = .init(share: honest.share + .one)
         #expect(try !FROST<S>.verifySignatureShare(shares[signers[2].identifier]!, of: signers[2].identifier,
                                                    package: package, publicKeyPackage: pub))
@@ -117,7 +117,7 @@ import Testing
     }
 
     @Test func signerRefusesPackageWithoutOrAlteringItsCommitment() throws {
-        let (keys, _) = try LocalCeremony<S>.keyGeneration(identifiers: Self.ids(3), minSigners: 2)
+        let (keys, pub) = try LocalCeremony<S>.keyGeneration(identifiers: Self.ids(3), minSigners: 2)
         let (a, b) = (keys[try Identifier(1)]!, keys[try Identifier(2)]!)
         let na = FROST<S>.commit(keyPackage: a)
         let nb = FROST<S>.commit(keyPackage: b)
@@ -125,7 +125,7 @@ import Testing
         let altered = FROST<S>.SigningPackage(commitments: [a.identifier: other.commitments, b.identifier: nb.commitments],
                                               message: [1])
         do {
-            _ = try FROST<S>.sign(package: altered, nonces: na, keyPackage: a)
+            _ = try FROST<S>.sign(package: altered, nonces: na, keyPackage: a, publicKeyPackage: pub, expectedMessage: [1])
             Issue.record("signed the package 'altered'")
         } catch {
             #expect(error.code == .commitmentMismatch)
@@ -133,7 +133,7 @@ import Testing
         let na2 = FROST<S>.commit(keyPackage: a)
         let without = FROST<S>.SigningPackage(commitments: [b.identifier: nb.commitments], message: [1])
         do {
-            _ = try FROST<S>.sign(package: without, nonces: na2, keyPackage: a)
+            _ = try FROST<S>.sign(package: without, nonces: na2, keyPackage: a, publicKeyPackage: pub, expectedMessage: [1])
             Issue.record("signed the package 'without'")
         } catch {
             #expect(error.code == .commitmentMismatch)
@@ -141,10 +141,37 @@ import Testing
         let na3 = FROST<S>.commit(keyPackage: a)
         let alone = FROST<S>.SigningPackage(commitments: [a.identifier: na3.commitments], message: [1])
         do {
-            _ = try FROST<S>.sign(package: alone, nonces: na3, keyPackage: a)
+            _ = try FROST<S>.sign(package: alone, nonces: na3, keyPackage: a, publicKeyPackage: pub, expectedMessage: [1])
             Issue.record("signed the package 'alone'")
         } catch {
             #expect(error.code == .invalidParameters)
+        }
+    }
+
+    @Test func signerRefusesOutsidersAndAnotherMessageOrTweak() throws {
+        let (keys, pub) = try LocalCeremony<S>.keyGeneration(identifiers: Self.ids(3), minSigners: 2)
+        let a = keys[try Identifier(1)]!
+        // A coordinator pads the signer set with an identifier that holds no share.
+        let outsiderKey = try KeyPackage<S>(identifier: try Identifier(999), unsafeSigningShare: .random(),
+                                            verifyingKey: pub.verifyingKey, minSigners: 2)
+        let cases: [(String, MPCError.Code, [UInt8], TaprootTweak?)] = [
+            ("outsider", .unexpectedParticipant, [7], nil),
+            ("other message", .commitmentMismatch, [8], nil),
+            ("other tweak", .commitmentMismatch, [7], .keyPathOnly),
+        ]
+        for (name, code, expected, expectedTweak) in cases {
+            let na = FROST<S>.commit(keyPackage: a)
+            let other = name == "outsider" ? FROST<S>.commit(keyPackage: outsiderKey) : FROST<S>.commit(keyPackage: keys[try Identifier(2)]!)
+            let otherID = name == "outsider" ? outsiderKey.identifier : try Identifier<S>(2)
+            let package = FROST<S>.SigningPackage(commitments: [a.identifier: na.commitments, otherID: other.commitments],
+                                                  message: [7])
+            do {
+                _ = try FROST<S>.sign(package: package, nonces: na, keyPackage: a, publicKeyPackage: pub,
+                                      expectedMessage: expected, expectedTweak: expectedTweak)
+                Issue.record("signed despite \(name)")
+            } catch {
+                #expect(error.code == code, "\(name)")
+            }
         }
     }
 

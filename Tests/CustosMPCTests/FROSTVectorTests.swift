@@ -103,7 +103,8 @@ import Testing
             let kp = keyPackages[o.identifier]!
             let r1 = v.round_one_outputs.outputs.first { $0.identifier == o.identifier }!
             let nonces = FROST<Suite>.nonces(hiding: try scalar(r1.hiding_nonce), binding: try scalar(r1.binding_nonce))
-            let share = try FROST<Suite>.sign(package: package, nonces: nonces, keyPackage: kp)
+            let share = try FROST<Suite>.sign(package: package, nonces: nonces, keyPackage: kp,
+                                              publicKeyPackage: publicKeyPackage, expectedMessage: message)
             #expect(share.share.rawRepresentation.hexString == o.sig_share, "\(file): signature share of \(o.identifier)")
             shares[kp.identifier] = share
         }

@@ -107,11 +107,30 @@ import Testing
         let outputKey = try S.outputKey(internalKey: pub.verifyingKey, tweak: .keyPathOnly).xOnlyRepresentation()
         #expect(Secp256k1.Schnorr.isValidSignature(try signature.serializedBytes, for: message, xOnlyPublicKey: outputKey))
 
-        // Old and new shares do not combine: the mixed set's shares fail and are named.
+        // An old share is refused against the refreshed key's public package…
         let ids = pub.participants
-        let mixed = [fresh[ids[0]]!, fresh[ids[1]]!, keys[ids[2]]!]
+        let stale = keys[ids[2]]!
+        let staleNonces = FROST<S>.commit(keyPackage: stale)
+        let fresh0 = FROST<S>.commit(keyPackage: fresh[ids[0]]!)
+        let fresh1 = FROST<S>.commit(keyPackage: fresh[ids[1]]!)
+        let package = FROST<S>.SigningPackage(
+            commitments: [ids[0]: fresh0.commitments, ids[1]: fresh1.commitments, ids[2]: staleNonces.commitments],
+            message: message)
+        #expect(throws: MPCError(.groupKeyMismatch, "")) {
+            _ = try FROST<S>.sign(package: package, nonces: FROST<S>.commit(keyPackage: stale), keyPackage: stale,
+                                  publicKeyPackage: freshPub, expectedMessage: message)
+        }
+        // …and a node still on the old package produces a share that does not combine with new
+        // ones: the aggregator names it.
+        var shares: [Identifier<S>: FROST<S>.SignatureShare] = [:]
+        shares[ids[2]] = try FROST<S>.sign(package: package, nonces: staleNonces, keyPackage: stale, publicKeyPackage: pub,
+                                           expectedMessage: message)
+        shares[ids[1]] = try FROST<S>.sign(package: package, nonces: fresh1, keyPackage: fresh[ids[1]]!,
+                                           publicKeyPackage: freshPub, expectedMessage: message)
+        shares[ids[0]] = try FROST<S>.sign(package: package, nonces: fresh0, keyPackage: fresh[ids[0]]!,
+                                           publicKeyPackage: freshPub, expectedMessage: message)
         #expect {
-            try LocalCeremony.sign(message: message, signers: mixed, publicKeyPackage: freshPub)
+            try FROST<S>.aggregate(package: package, shares: shares, publicKeyPackage: freshPub)
         } throws: { error in
             let e = error as! MPCError
             return e.code == .invalidSignatureShare && e.culprits == [ids[2].description]

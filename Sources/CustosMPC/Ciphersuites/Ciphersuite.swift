@@ -92,7 +92,7 @@ extension Ciphersuite {
 
     public static func isValidSignature(commitment: Element, z: Scalar, message: [UInt8], key: Element) -> Bool {
         guard let c = try? challenge(groupCommitment: commitment, verifyingKey: key, message: message) else { return false }
-        return Element.generatorMultiple(z) == commitment + c * key
+        return Element.generatorMultiple(z) == commitment + .variableTimeMultiply(c, key)
     }
 
     public static func serializeSignature(commitment: Element, z: Scalar) throws(CryptoError) -> [UInt8] {

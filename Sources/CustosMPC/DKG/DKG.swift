@@ -191,7 +191,7 @@ public enum DKG<Suite: Ciphersuite> {
         let proof = package.proofOfKnowledge
         let c = try proofChallenge(identifier: peer, constantTerm: package.commitment.constantTerm,
                                    nonceCommitment: proof.commitment)
-        guard proof.commitment == Suite.Element.generatorMultiple(proof.response) - c * package.commitment.constantTerm
+        guard proof.commitment == Suite.Element.generatorMultiple(proof.response) - .variableTimeMultiply(c, package.commitment.constantTerm)
         else {
             throw MPCError(.invalidProofOfKnowledge, "proof of knowledge from \(peer) does not verify",
                            culprits: [peer.description])

@@ -102,17 +102,36 @@ public enum FROST<Suite: Ciphersuite> {
 
     // MARK: Round 2
 
-    /// Round 2 (RFC 9591 §5.2): the signature share z_i. Consumes the nonces. Refuses a package
-    /// without this signer's own, unaltered commitment, or with fewer than t signers.
+    /// Round 2 (RFC 9591 §5.2): the signature share z_i. Consumes the nonces. The signer
+    /// passes what it rebuilt itself from the committed request — the message and the Taproot
+    /// tweak — and the key's participants; it refuses a package that signs anything else, lacks
+    /// or alters its own commitment, names signers outside the key, or has fewer than t signers.
     public static func sign(
-        package: SigningPackage, nonces: consuming SigningNonces, keyPackage: KeyPackage<Suite>
+        package: SigningPackage, nonces: consuming SigningNonces, keyPackage: KeyPackage<Suite>,
+        publicKeyPackage: PublicKeyPackage<Suite>, expectedMessage: [UInt8], expectedTweak: TaprootTweak? = nil
     ) throws(MPCError) -> SignatureShare {
         let me = keyPackage.identifier
+        guard publicKeyPackage.verifyingKey == keyPackage.verifyingKey,
+              publicKeyPackage.verifyingShares[me] == keyPackage.verifyingShare
+        else {
+            throw MPCError(.groupKeyMismatch, "the public key package does not belong to this key package")
+        }
+        guard package.message == expectedMessage else {
+            throw MPCError(.commitmentMismatch, "the signing package's message differs from the request this signer rebuilt")
+        }
+        guard package.tweak == expectedTweak else {
+            throw MPCError(.commitmentMismatch, "the signing package's Taproot tweak differs from the request")
+        }
         guard let mine = package.commitments[me] else {
             throw MPCError(.commitmentMismatch, "the signing package has no commitment from this signer (\(me))")
         }
         guard mine == nonces.commitments else {
             throw MPCError(.commitmentMismatch, "the signing package alters this signer's (\(me)) commitment")
+        }
+        let outsiders = package.signers.filter { publicKeyPackage.verifyingShares[$0] == nil }
+        guard outsiders.isEmpty else {
+            throw MPCError(.unexpectedParticipant, "the signing package names signers outside the key",
+                           culprits: outsiders.map(\.description))
         }
         guard package.commitments.count >= keyPackage.minSigners else {
             throw MPCError(.invalidParameters,
@@ -189,12 +208,12 @@ public enum FROST<Suite: Ciphersuite> {
         share: SignatureShare, of signer: Identifier<Suite>, session: Session, publicKeyPackage: PublicKeyPackage<Suite>
     ) throws(MPCError) -> Bool {
         let commitments = session.package.commitments[signer]!
-        let commitmentShare = commitments.hiding + session.bindingFactors[signer]! * commitments.binding
+        let commitmentShare = commitments.hiding + .variableTimeMultiply(session.bindingFactors[signer]!, commitments.binding)
         let lambda = try Lagrange.coefficient(for: signer, in: session.signers)
         let adjustedVerifyingShare = session.keyAdjustment.apply(to: publicKeyPackage.verifyingShares[signer]!)
         return Suite.Element.generatorMultiple(share.share)
             == (session.negatesNonces ? -commitmentShare : commitmentShare)
-            + (session.challenge * lambda) * adjustedVerifyingShare
+            + .variableTimeMultiply(session.challenge * lambda, adjustedVerifyingShare)
     }
 
     /// Verifies a signature under the group key (RFC 9591 §6 verify_signature; BIP-340 for
@@ -230,7 +249,7 @@ public enum FROST<Suite: Ciphersuite> {
             for id in signers {
                 let c = package.commitments[id]!
                 terms.append(c.hiding)
-                terms.append(bindingFactors[id]! * c.binding)
+                terms.append(.variableTimeMultiply(bindingFactors[id]!, c.binding))
             }
             groupCommitment = Suite.Element.sum(terms)
             guard !groupCommitment.isIdentity else {

@@ -117,7 +117,7 @@ public enum Reshare<Suite: Ciphersuite> {
                                culprits: [dealer.description])
             }
             let lambda = try Lagrange.coefficient(for: dealer, in: parameters.dealers)
-            guard commitment.constantTerm == lambda * parameters.oldPublicKeyPackage.verifyingShares[dealer]! else {
+            guard commitment.constantTerm == .variableTimeMultiply(lambda, parameters.oldPublicKeyPackage.verifyingShares[dealer]!) else {
                 throw MPCError(.invalidShare, "\(dealer) reshared a value other than its Lagrange-weighted share",
                                culprits: [dealer.description])
             }

@@ -21,7 +21,7 @@ public struct VerifiableSecretSharingCommitment<Suite: Ciphersuite>: Sendable, E
         var terms: [Suite.Element] = [first]
         terms.reserveCapacity(coefficients.count)
         for c in coefficients.dropFirst() {
-            terms.append(power * c)
+            terms.append(.variableTimeMultiply(power, c))
             power = power * x
         }
         return Suite.Element.sum(terms)

@@ -48,6 +48,9 @@ public enum LocalCeremony<Suite: Ciphersuite> {
         message: [UInt8], signers: [KeyPackage<Suite>], publicKeyPackage: PublicKeyPackage<Suite>,
         tweak: TaprootTweak? = nil, encodeMessages: Bool = true
     ) throws(MPCError) -> FROST<Suite>.Signature {
+        guard Set(signers.map(\.identifier)).count == signers.count else {
+            throw MPCError(.duplicateParticipant, "a signer appears twice")
+        }
         var nonces: [Identifier<Suite>: NonceSlot] = [:]
         var commitments: [Identifier<Suite>: FROST<Suite>.SigningCommitments] = [:]
         for key in signers {
@@ -62,7 +65,8 @@ public enum LocalCeremony<Suite: Ciphersuite> {
         for key in signers.reversed() {
             let package = encodeMessages ? try FROST<Suite>.SigningPackage(serializedBytes: packageBytes) : original
             guard let n = nonces[key.identifier]!.nonces.take() else { preconditionFailure("nonces used twice") }
-            let share = try FROST<Suite>.sign(package: package, nonces: n, keyPackage: key)
+            let share = try FROST<Suite>.sign(package: package, nonces: n, keyPackage: key, publicKeyPackage: publicKeyPackage,
+                                              expectedMessage: message, expectedTweak: tweak)
             shares[key.identifier] = encodeMessages ? try .init(serializedBytes: share.serializedBytes) : share
         }
         let package = encodeMessages ? try FROST<Suite>.SigningPackage(serializedBytes: packageBytes) : original

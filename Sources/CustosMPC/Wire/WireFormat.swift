@@ -100,6 +100,7 @@ enum WireKind {
     static let reshareShare: UInt8 = 0x21
     static let publicKeyPackage: UInt8 = 0x30
     static let keyPackage: UInt8 = 0x31
+    static let presignature: UInt8 = 0x40
 }
 
 /// The largest participant count any message may announce.

@@ -1,0 +1,106 @@
+import CustosCrypto
+
+extension ThresholdECDSA {
+    /// Names who caused a failed presigning run, from every signer's revealed evidence. Run by
+    /// each party on the same evidence, so all reach the same verdict.
+    ///
+    /// Checks, in order: a sender whose broadcast differs between two parties' views
+    /// (equivocation); a dealer whose private shares do not match its commitments; a party
+    /// whose R_j, w_j, W_j or share images differ from what its received shares imply, or whose
+    /// key-share proof fails; a party whose echo digest misstates what it saw; a party that
+    /// gave no evidence. Assumes the node layer authenticated every message, so evidence cannot
+    /// attribute to a party a message it did not send.
+    public enum PresignBlame {
+        public static func culprits(
+            context: PresignContext, publicKeyPackage: PublicKeyPackage<Suite>, evidence: [ID: PresignEvidence]
+        ) -> [ID] {
+            var culprits = Set(context.signers.filter { evidence[$0] == nil })
+            let views = context.signers.compactMap { evidence[$0] }
+
+            // Equivocation and the canonical broadcasts.
+            func canonical<M: Equatable>(_ pick: (PresignEvidence) -> [ID: M]) -> [ID: M] {
+                var result: [ID: M] = [:]
+                for sender in context.signers {
+                    var seen: [M] = []
+                    for v in views { if let m = pick(v)[sender], !seen.contains(m) { seen.append(m) } }
+                    if seen.count > 1 { culprits.insert(sender) } else if let m = seen.first { result[sender] = m }
+                }
+                return result
+            }
+            let round1 = canonical { $0.round1 }
+            let round2 = canonical { $0.round2 }
+            let round3 = canonical { $0.round3 }
+
+            // Dealt shares against the dealers' commitments.
+            var verifiedSums: [ID: PresignShares] = [:]
+            for v in views {
+                var complete = true
+                var k = Secp256k1.Scalar.zero, a = Secp256k1.Scalar.zero, b = Secp256k1.Scalar.zero
+                var d = Secp256k1.Scalar.zero, e = Secp256k1.Scalar.zero
+                for dealer in context.signers {
+                    guard let commitments = round1[dealer], let shares = v.received[dealer] else {
+                        complete = false
+                        continue
+                    }
+                    if !matches(shares, commitments, at: v.identifier.scalar, maxFaulty: context.maxFaulty) {
+                        culprits.insert(dealer)
+                        complete = false
+                        continue
+                    }
+                    k += shares.k
+                    a += shares.a
+                    b += shares.b
+                    d += shares.d
+                    e += shares.e
+                }
+                if complete { verifiedSums[v.identifier] = PresignShares(k: k, a: a, b: b, d: d, e: e) }
+            }
+
+            // Each party's own broadcasts against what its verified shares imply.
+            let bigR = Secp256k1.Point.sum(context.signers.compactMap { round1[$0]?.k.first })
+            var w = Secp256k1.Scalar.zero
+            var wKnown = true
+            for j in context.signers {
+                guard let m = round2[j], let lambda = try? Lagrange.coefficient(for: j, in: context.signers) else {
+                    wKnown = false
+                    continue
+                }
+                w += lambda * m.w
+            }
+            let echo1 = PresignParty.echo(context, round1)
+            let echo2 = PresignParty.echo(context, round2)
+            for v in views {
+                let j = v.identifier
+                guard let sums = verifiedSums[j] else { continue }
+                if let m = round2[j] {
+                    if m.bigR != Secp256k1.Point.generatorMultiple(sums.k) || m.w != sums.a * sums.k + sums.b || m.echo != echo1 {
+                        culprits.insert(j)
+                    }
+                }
+                if let m = round3[j], wKnown, let wInverse = try? w.inverse() {
+                    let c = sums.a * wInverse
+                    let betaOK = v.betaProof.map { proof in
+                        guard let cInverse = try? c.inverse(), let xShare = publicKeyPackage.verifyingShares[j] else { return false }
+                        return proof.verifies(base1: .generator, point1: xShare, base2: bigR, point2: cInverse * m.betaImage,
+                                              context: context.digest + j.scalar.rawRepresentation)
+                    } ?? false
+                    if m.bigW != sums.a * bigR || m.alphaImage != (c + sums.d) * bigR || m.eImage != sums.e * bigR
+                        || !betaOK || m.echo != echo2 {
+                        culprits.insert(j)
+                    }
+                }
+            }
+            return culprits.sorted()
+        }
+
+        static func matches(_ s: PresignShares, _ c: PresignRound1, at x: Secp256k1.Scalar, maxFaulty t: Int) -> Bool {
+            guard c.k.count == t + 1, c.a.count == t + 1, c.b.count == 2 * t, c.d.count == 2 * t, c.e.count == 2 * t
+            else { return false }
+            let full = { (points: [Secp256k1.Point]) in VerifiableSecretSharingCommitment<Suite>(coefficients: points) }
+            let zeroConstant = { (points: [Secp256k1.Point]) in full([.identity] + points) }
+            return full(c.k).verifies(share: s.k, at: x) && full(c.a).verifies(share: s.a, at: x)
+                && zeroConstant(c.b).verifies(share: s.b, at: x) && zeroConstant(c.d).verifies(share: s.d, at: x)
+                && zeroConstant(c.e).verifies(share: s.e, at: x)
+        }
+    }
+}
