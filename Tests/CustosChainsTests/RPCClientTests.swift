@@ -1,5 +1,7 @@
+import BigInt
 import CustosChains
 import CustosChainsRPC
+import CustosCrypto
 import Foundation
 import Testing
 
@@ -73,6 +75,31 @@ import Testing
             #expect(!error.description.contains("SECRET"))
             #expect(!error.description.contains("apikey"))
         }
+    }
+
+    @Test func resendAfterALostAnswerCountsAsSent() async throws {
+        let server = try LocalServer.misbehaving()
+        defer { server.stop() }
+        let key = try Secp256k1.ECDSA.PrivateKey(rawRepresentation: [UInt8](repeating: 7, count: 32))
+        let signed = try EVM.Transaction.eip1559(
+            chainID: 1, nonce: 0, maxPriorityFeePerGas: 1, maxFeePerGas: 2, gasLimit: 21000,
+            to: EVM.Address.zero, value: 1
+        ).signed(with: key)
+        #expect(try await client(server, "/resend").sendRawTransaction(signed) == signed.hash)
+        #expect(try await hits(server, "/resend") == 2)
+        // On a first attempt, "already known" is the node's answer and is reported as such.
+        await #expect(throws: EVMRPCError(.rpcError, endpoint: "", method: "", reason: "")) {
+            try await client(server, "/resend").sendRawTransaction(signed)
+        }
+    }
+
+    @Test func feeDataFallsBackToFeeHistoryRewards() async throws {
+        let server = try LocalServer.misbehaving()
+        defer { server.stop() }
+        let fees = try await client(server, "/old-node").feeData()
+        #expect(fees.baseFeePerGas == 0xe)
+        #expect(fees.maxPriorityFeePerGas == 2)  // median of 3, 1, 2
+        #expect(fees.maxFeePerGas == 0xe * 2 + 2)
     }
 
     @Test func nothingListeningFailsWithinTheBound() async throws {
