@@ -27,6 +27,13 @@ import Testing
         let endpoint = "http://127.0.0.1:\(server.port)"
 
         #expect(try await client(server, "/ok").chainID() == 42)
+        let printed = try client(server, "/ok")
+        for text in [String(describing: printed), String(reflecting: printed)] {
+            #expect(!text.contains("SECRET") && !text.contains("/ok"), "\(text)")
+        }
+        var dumped = ""
+        dump(printed, to: &dumped)
+        #expect(!dumped.contains("SECRET"))
 
         // Two 503s, then success on the third and last attempt.
         #expect(try await client(server, "/fail-twice").chainID() == 42)
