@@ -227,6 +227,29 @@ import Testing
                        [.unknownCall])
     }
 
+    /// Every known signature decodes to an action that names that signature, under a kind
+    /// that is neither "unknown" nor "malformed".
+    @Test func kindsAndSignaturesAreConsistent() throws {
+        var kinds: Set<String> = []
+        for signature in EVM.IntentDecoder.knownSignatures() {
+            let open = signature.firstIndex(of: "(")!
+            let types = try EVM.ABIType.parseList(String(signature[signature.index(after: open)..<signature.index(before: signature.endIndex)]))
+            var rng = SeededGenerator(seed: UInt64(signature.utf8.count))
+            var values = types.map { ABITests.randomValue($0, &rng) }
+            if signature.hasPrefix("execTransaction") { values[3] = .uint(0) }  // operation must be 0 or 1
+            if signature.hasPrefix("multiSend") { values[0] = .bytes([]) }
+            let data = try EVM.ABI.encodeCall(signature, values)
+            let registry = EVM.Registry(tokens: [Self.bayc: .init(symbol: "BAYC", decimals: 0, standard: .erc721)])
+            let target = signature.hasPrefix("transferFrom") ? Self.usdc : Self.bayc
+            let action = EVM.IntentDecoder(registry: registry).decode(to: target, value: 0, data: data).action
+            #expect(action.functionSignature == signature, "\(signature) decoded as \(action.kind)")
+            kinds.insert(action.kind)
+        }
+        // The two safeTransferFrom overloads share the kind "erc721.transfer".
+        #expect(kinds.count == EVM.IntentDecoder.knownSignatures().count - 1)
+        #expect(!kinds.contains("unknown") && !kinds.contains("malformed"))
+    }
+
     @Test func nestingIsBounded() {
         var data = Self.call("transfer(address,uint256)", [.address(Self.binance), .uint(1)])
         var to = Self.usdc
