@@ -198,3 +198,39 @@ import Testing
         }
     }
 }
+
+extension TransactionTests {
+    /// Mutated raw transactions decoded by both sides: whatever we accept, eth-account
+    /// accepts with the same sender; what only eth-account accepts must be something we
+    /// refuse on purpose (integers wider than 256 bits, which eth-account's RLP sedes does not
+    /// bound, and high-S signatures, which EIP-2 forbids).
+    @Test func mutatedTransactionsAgreeWithEthAccount() throws {
+        var rng = SeededGenerator(seed: 0x7479)
+        var inputs: [[UInt8]] = []
+        for i in 0..<600 {
+            let kind: EVM.Transaction.Kind = [.legacy, .accessList, .dynamicFee][i % 3]
+            let (key, _) = rng.privateKey()
+            let raw = try Self.randomTransaction(kind, &rng).signed(with: key).encoded
+            inputs.append(i % 4 == 0 ? raw : HostileInputTests.mutate(raw, &rng))
+        }
+        let response = try PythonPeer.call(
+            "evm_tx.py", Request(transactions: [], decode: inputs.map(\.hexString)), as: Response.self)
+        #expect(response.decode.count == inputs.count)
+        var bothAccept = 0
+        for (raw, theirs) in zip(inputs, response.decode) {
+            do {
+                let ours = try EVM.SignedTransaction.decode(raw)
+                let sender = try ours.recoverSender()
+                bothAccept += 1
+                #expect(theirs?.sender == sender.rawValue.hexString, "we accept \(raw.hexString)")
+            } catch {
+                if theirs != nil {
+                    let deliberate = error.code == .outOfRange
+                        || (error.code == .invalidSignature && error.reason.contains("not low"))
+                    #expect(deliberate, "eth-account accepts \(raw.hexString), we refuse: \(error)")
+                }
+            }
+        }
+        #expect(bothAccept >= 150)
+    }
+}
