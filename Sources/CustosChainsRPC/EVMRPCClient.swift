@@ -16,7 +16,7 @@ import NIOHTTP1
 /// the path or query, so those are never shown) and the method.
 ///
 /// The client never signs and holds no secret; it moves bytes built and signed elsewhere.
-public struct EVMRPCClient: Sendable {
+public struct EVMRPCClient: Sendable, CustomStringConvertible, CustomReflectable {
     public struct Configuration: Sendable {
         /// Deadline for one attempt.
         public var timeout: Duration
@@ -36,7 +36,8 @@ public struct EVMRPCClient: Sendable {
         }
     }
 
-    public let endpoint: URL
+    /// The full URL, which may carry an API key: never printed (see `redactedEndpoint`).
+    private let endpoint: URL
     public let configuration: Configuration
     private let httpClient: HTTPClient
 
@@ -53,6 +54,10 @@ public struct EVMRPCClient: Sendable {
         self.httpClient = httpClient
         self.redactedEndpoint = "\(scheme)://\(host)" + (endpoint.port.map { ":\($0)" } ?? "")
     }
+
+    public var description: String { "EVMRPCClient(\(redactedEndpoint))" }
+    /// Reflection (`dump`, debug printing) shows the redacted endpoint only.
+    public var customMirror: Mirror { Mirror(self, children: ["endpoint": redactedEndpoint]) }
 
     // MARK: Raw calls
 

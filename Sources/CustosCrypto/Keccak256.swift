@@ -90,59 +90,128 @@ public struct Keccak256: Sendable {
         0x8000_0000_8000_8081, 0x8000_0000_0000_8080, 0x0000_0000_8000_0001, 0x8000_0000_8000_8008,
     ]
 
-    /// Rotation offsets and destination lanes of the combined ρ and π steps, in the order of
-    /// the usual in-place walk starting at lane 1.
-    private static let rhoOffsets: [UInt64] = [
-        1, 3, 6, 10, 15, 21, 28, 36, 45, 55, 2, 14, 27, 41, 56, 8, 25, 43, 62, 18, 39, 61, 20, 44,
-    ]
-    private static let piLanes: [Int] = [
-        10, 7, 11, 17, 18, 3, 5, 16, 8, 21, 24, 4, 15, 23, 19, 13, 12, 2, 20, 14, 22, 9, 6, 1,
-    ]
-
     @inline(__always)
-    private static func rotl(_ x: UInt64, _ n: UInt64) -> UInt64 { (x << n) | (x >> (64 - n)) }
+    private static func rotl(_ x: UInt64, _ n: UInt64) -> UInt64 { (x &<< n) | (x &>> (64 &- n)) }
 
-    /// Keccak-f[1600]: 24 rounds of θ, ρ, π, χ, ι.
+    /// Keccak-f[1600]: 24 rounds of θ, ρ, π, χ, ι, unrolled over the 25 lanes held in locals
+    /// (lane index x + 5y; ρ offsets and π placement from FIPS 202 §3.2).
     private static func permute(_ a: UnsafeMutableBufferPointer<UInt64>) {
-        var c0: UInt64, c1: UInt64, c2: UInt64, c3: UInt64, c4: UInt64
+        var a00 = a[0]
+        var a01 = a[1]
+        var a02 = a[2]
+        var a03 = a[3]
+        var a04 = a[4]
+        var a05 = a[5]
+        var a06 = a[6]
+        var a07 = a[7]
+        var a08 = a[8]
+        var a09 = a[9]
+        var a10 = a[10]
+        var a11 = a[11]
+        var a12 = a[12]
+        var a13 = a[13]
+        var a14 = a[14]
+        var a15 = a[15]
+        var a16 = a[16]
+        var a17 = a[17]
+        var a18 = a[18]
+        var a19 = a[19]
+        var a20 = a[20]
+        var a21 = a[21]
+        var a22 = a[22]
+        var a23 = a[23]
+        var a24 = a[24]
         for round in 0..<24 {
-            // θ
-            c0 = a[0] ^ a[5] ^ a[10] ^ a[15] ^ a[20]
-            c1 = a[1] ^ a[6] ^ a[11] ^ a[16] ^ a[21]
-            c2 = a[2] ^ a[7] ^ a[12] ^ a[17] ^ a[22]
-            c3 = a[3] ^ a[8] ^ a[13] ^ a[18] ^ a[23]
-            c4 = a[4] ^ a[9] ^ a[14] ^ a[19] ^ a[24]
-            let d0 = c4 ^ rotl(c1, 1)
-            let d1 = c0 ^ rotl(c2, 1)
-            let d2 = c1 ^ rotl(c3, 1)
-            let d3 = c2 ^ rotl(c4, 1)
-            let d4 = c3 ^ rotl(c0, 1)
-            for y in stride(from: 0, to: 25, by: 5) {
-                a[y] ^= d0
-                a[y + 1] ^= d1
-                a[y + 2] ^= d2
-                a[y + 3] ^= d3
-                a[y + 4] ^= d4
-            }
-            // ρ and π
-            var current = a[1]
-            for i in 0..<24 {
-                let j = piLanes[i]
-                let next = a[j]
-                a[j] = rotl(current, rhoOffsets[i])
-                current = next
-            }
-            // χ
-            for y in stride(from: 0, to: 25, by: 5) {
-                let t0 = a[y], t1 = a[y + 1], t2 = a[y + 2], t3 = a[y + 3], t4 = a[y + 4]
-                a[y] = t0 ^ (~t1 & t2)
-                a[y + 1] = t1 ^ (~t2 & t3)
-                a[y + 2] = t2 ^ (~t3 & t4)
-                a[y + 3] = t3 ^ (~t4 & t0)
-                a[y + 4] = t4 ^ (~t0 & t1)
-            }
+                // θ
+                let c0 = a00 ^ a05 ^ a10 ^ a15 ^ a20
+                let c1 = a01 ^ a06 ^ a11 ^ a16 ^ a21
+                let c2 = a02 ^ a07 ^ a12 ^ a17 ^ a22
+                let c3 = a03 ^ a08 ^ a13 ^ a18 ^ a23
+                let c4 = a04 ^ a09 ^ a14 ^ a19 ^ a24
+                let d0 = c4 ^ rotl(c1, 1)
+                let d1 = c0 ^ rotl(c2, 1)
+                let d2 = c1 ^ rotl(c3, 1)
+                let d3 = c2 ^ rotl(c4, 1)
+                let d4 = c3 ^ rotl(c0, 1)
+                // ρ and π
+                let b00 = (a00 ^ d0)
+                let b01 = rotl(a06 ^ d1, 44)
+                let b02 = rotl(a12 ^ d2, 43)
+                let b03 = rotl(a18 ^ d3, 21)
+                let b04 = rotl(a24 ^ d4, 14)
+                let b05 = rotl(a03 ^ d3, 28)
+                let b06 = rotl(a09 ^ d4, 20)
+                let b07 = rotl(a10 ^ d0, 3)
+                let b08 = rotl(a16 ^ d1, 45)
+                let b09 = rotl(a22 ^ d2, 61)
+                let b10 = rotl(a01 ^ d1, 1)
+                let b11 = rotl(a07 ^ d2, 6)
+                let b12 = rotl(a13 ^ d3, 25)
+                let b13 = rotl(a19 ^ d4, 8)
+                let b14 = rotl(a20 ^ d0, 18)
+                let b15 = rotl(a04 ^ d4, 27)
+                let b16 = rotl(a05 ^ d0, 36)
+                let b17 = rotl(a11 ^ d1, 10)
+                let b18 = rotl(a17 ^ d2, 15)
+                let b19 = rotl(a23 ^ d3, 56)
+                let b20 = rotl(a02 ^ d2, 62)
+                let b21 = rotl(a08 ^ d3, 55)
+                let b22 = rotl(a14 ^ d4, 39)
+                let b23 = rotl(a15 ^ d0, 41)
+                let b24 = rotl(a21 ^ d1, 2)
+                // χ
+                a00 = b00 ^ (~b01 & b02)
+                a01 = b01 ^ (~b02 & b03)
+                a02 = b02 ^ (~b03 & b04)
+                a03 = b03 ^ (~b04 & b00)
+                a04 = b04 ^ (~b00 & b01)
+                a05 = b05 ^ (~b06 & b07)
+                a06 = b06 ^ (~b07 & b08)
+                a07 = b07 ^ (~b08 & b09)
+                a08 = b08 ^ (~b09 & b05)
+                a09 = b09 ^ (~b05 & b06)
+                a10 = b10 ^ (~b11 & b12)
+                a11 = b11 ^ (~b12 & b13)
+                a12 = b12 ^ (~b13 & b14)
+                a13 = b13 ^ (~b14 & b10)
+                a14 = b14 ^ (~b10 & b11)
+                a15 = b15 ^ (~b16 & b17)
+                a16 = b16 ^ (~b17 & b18)
+                a17 = b17 ^ (~b18 & b19)
+                a18 = b18 ^ (~b19 & b15)
+                a19 = b19 ^ (~b15 & b16)
+                a20 = b20 ^ (~b21 & b22)
+                a21 = b21 ^ (~b22 & b23)
+                a22 = b22 ^ (~b23 & b24)
+                a23 = b23 ^ (~b24 & b20)
+                a24 = b24 ^ (~b20 & b21)
             // ι
-            a[0] ^= roundConstants[round]
+            a00 ^= roundConstants[round]
         }
+        a[0] = a00
+        a[1] = a01
+        a[2] = a02
+        a[3] = a03
+        a[4] = a04
+        a[5] = a05
+        a[6] = a06
+        a[7] = a07
+        a[8] = a08
+        a[9] = a09
+        a[10] = a10
+        a[11] = a11
+        a[12] = a12
+        a[13] = a13
+        a[14] = a14
+        a[15] = a15
+        a[16] = a16
+        a[17] = a17
+        a[18] = a18
+        a[19] = a19
+        a[20] = a20
+        a[21] = a21
+        a[22] = a22
+        a[23] = a23
+        a[24] = a24
     }
 }

@@ -181,3 +181,44 @@ extension EVM.ABI {
         try! encode([.uint(BigUInt(value))], as: [.uint(bits: 256)])
     }
 }
+
+extension ABITests {
+    struct DecodeOnly: Encodable { let types: [String]; let data: String }
+    struct DecodeRequest: Encodable { let decodeOnly: [DecodeOnly] }
+    struct DecodeResponse: Decodable { let decodeOnly: [[JSONValue]?] }
+
+    /// Mutated encodings decoded by both sides: whatever both accept decodes to the same
+    /// values, and we accept nothing eth-abi refuses.
+    @Test func mutatedDataAgreesWithEthABI() throws {
+        var rng = SeededGenerator(seed: 0xAB2)
+        var cases: [([EVM.ABIType], [UInt8])] = []
+        for _ in 0..<400 {
+            let types = (0..<Int.random(in: 1...3, using: &rng)).map { _ in Self.randomType(&rng) }
+            let values = types.map { Self.randomValue($0, &rng) }
+            cases.append((types, HostileInputTests.mutate(try EVM.ABI.encode(values, as: types), &rng)))
+        }
+        let response = try PythonPeer.call(
+            "evm_abi.py",
+            DecodeRequest(decodeOnly: cases.map { DecodeOnly(types: $0.0.map(\.description), data: $0.1.hexString) }),
+            as: DecodeResponse.self)
+        #expect(response.decodeOnly.count == cases.count)
+        var bothAccept = 0, onlyTheyAccept = 0
+        for ((types, data), theirs) in zip(cases, response.decodeOnly) {
+            let ours = try? EVM.ABI.decode(types, from: data)
+            let signature = types.map(\.description).joined(separator: ",")
+            switch (ours, theirs) {
+            case (let ours?, let theirs?):
+                bothAccept += 1
+                #expect(ours.map(Self.json) == theirs, "(\(signature)) \(data.hexString)")
+            case (.some, nil):
+                Issue.record("we accept what eth-abi refuses: (\(signature)) \(data.hexString)")
+            case (nil, .some):
+                onlyTheyAccept += 1
+            case (nil, nil):
+                break
+            }
+        }
+        #expect(bothAccept > 20)
+        #expect(onlyTheyAccept == 0)
+    }
+}

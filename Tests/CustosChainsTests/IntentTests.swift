@@ -66,6 +66,13 @@ import Testing
                 + "1,606,938,044,258,990,275,541,962,092,341,162,602,522,202,993,782,792,835.301376 USDC",
             [.unlimitedApproval])
         _ = Self.check(
+            to: Self.usdc, data: Self.call("increaseAllowance(address,uint256)", [.address(Self.router), .uint(5_000_000)]),
+            "Increase the allowance of 0x68b3…Fc45 (Uniswap router) by 5.00 USDC", [])
+        _ = Self.check(
+            to: Self.unknownToken, data: Self.call("approve(address,uint256)", [.address(Self.router), .uint(.uint256Max)]),
+            "Approve 0x68b3…Fc45 (Uniswap router) to spend unlimited unknown token 0x52908400098527886E0F7030069857D2E4169EE7",
+            [.unlimitedApproval, .unknownToken])
+        _ = Self.check(
             to: Self.unknownToken, data: Self.call("transfer(address,uint256)", [.address(Self.binance), .uint(5)]),
             "Transfer 5 base units of unknown token 0x52908400098527886E0F7030069857D2E4169EE7 to 0x28C6…1d60 (Binance hot wallet)",
             [.unknownToken])
@@ -86,6 +93,12 @@ import Testing
                             [.address(Self.treasury), .address(Self.binance), .uint(7), .bytes([1, 2, 3])]),
             "Transfer token #7 of unknown collection 0x52908400098527886E0F7030069857D2E4169EE7 from 0x5aAe…eAed (Treasury) to 0x28C6…1d60 (Binance hot wallet) with 3 bytes of data",
             [.unknownToken])
+        _ = Self.check(
+            to: Self.bayc, data: Self.call("approve(address,uint256)", [.address(Self.router), .uint(42)]),
+            "Approve 0x68b3…Fc45 (Uniswap router) to move BAYC #42", [])
+        _ = Self.check(
+            to: Self.bayc, data: Self.call("approve(address,uint256)", [.address(Self.router), .uint(BigUInt(1) << 200)]),
+            "Approve 0x68b3…Fc45 (Uniswap router) to move BAYC #\(BigUInt(1) << 200)", [])
         _ = Self.check(
             to: Self.bayc, data: Self.call("setApprovalForAll(address,bool)", [.address(Self.router), .bool(true)]),
             "Approve 0x68b3…Fc45 (Uniswap router) to move every BAYC token", [.unlimitedApproval])
@@ -212,6 +225,29 @@ import Testing
         _ = Self.check(to: Self.usdc, value: 5, data: hex("12345678"),
                        "Unknown call to 0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48 selector 0x12345678 with 0.000000000000000005 ETH attached",
                        [.unknownCall])
+    }
+
+    /// Every known signature decodes to an action that names that signature, under a kind
+    /// that is neither "unknown" nor "malformed".
+    @Test func kindsAndSignaturesAreConsistent() throws {
+        var kinds: Set<String> = []
+        for signature in EVM.IntentDecoder.knownSignatures() {
+            let open = signature.firstIndex(of: "(")!
+            let types = try EVM.ABIType.parseList(String(signature[signature.index(after: open)..<signature.index(before: signature.endIndex)]))
+            var rng = SeededGenerator(seed: UInt64(signature.utf8.count))
+            var values = types.map { ABITests.randomValue($0, &rng) }
+            if signature.hasPrefix("execTransaction") { values[3] = .uint(0) }  // operation must be 0 or 1
+            if signature.hasPrefix("multiSend") { values[0] = .bytes([]) }
+            let data = try EVM.ABI.encodeCall(signature, values)
+            let registry = EVM.Registry(tokens: [Self.bayc: .init(symbol: "BAYC", decimals: 0, standard: .erc721)])
+            let target = signature.hasPrefix("transferFrom") ? Self.usdc : Self.bayc
+            let action = EVM.IntentDecoder(registry: registry).decode(to: target, value: 0, data: data).action
+            #expect(action.functionSignature == signature, "\(signature) decoded as \(action.kind)")
+            kinds.insert(action.kind)
+        }
+        // The two safeTransferFrom overloads share the kind "erc721.transfer".
+        #expect(kinds.count == EVM.IntentDecoder.knownSignatures().count - 1)
+        #expect(!kinds.contains("unknown") && !kinds.contains("malformed"))
     }
 
     @Test func nestingIsBounded() {

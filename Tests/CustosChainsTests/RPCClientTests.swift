@@ -1,5 +1,7 @@
+import BigInt
 import CustosChains
 import CustosChainsRPC
+import CustosCrypto
 import Foundation
 import Testing
 
@@ -25,6 +27,13 @@ import Testing
         let endpoint = "http://127.0.0.1:\(server.port)"
 
         #expect(try await client(server, "/ok").chainID() == 42)
+        let printed = try client(server, "/ok")
+        for text in [String(describing: printed), String(reflecting: printed)] {
+            #expect(!text.contains("SECRET") && !text.contains("/ok"), "\(text)")
+        }
+        var dumped = ""
+        dump(printed, to: &dumped)
+        #expect(!dumped.contains("SECRET"))
 
         // Two 503s, then success on the third and last attempt.
         #expect(try await client(server, "/fail-twice").chainID() == 42)
@@ -73,6 +82,31 @@ import Testing
             #expect(!error.description.contains("SECRET"))
             #expect(!error.description.contains("apikey"))
         }
+    }
+
+    @Test func resendAfterALostAnswerCountsAsSent() async throws {
+        let server = try LocalServer.misbehaving()
+        defer { server.stop() }
+        let key = try Secp256k1.ECDSA.PrivateKey(rawRepresentation: [UInt8](repeating: 7, count: 32))
+        let signed = try EVM.Transaction.eip1559(
+            chainID: 1, nonce: 0, maxPriorityFeePerGas: 1, maxFeePerGas: 2, gasLimit: 21000,
+            to: EVM.Address.zero, value: 1
+        ).signed(with: key)
+        #expect(try await client(server, "/resend").sendRawTransaction(signed) == signed.hash)
+        #expect(try await hits(server, "/resend") == 2)
+        // On a first attempt, "already known" is the node's answer and is reported as such.
+        await #expect(throws: EVMRPCError(.rpcError, endpoint: "", method: "", reason: "")) {
+            try await client(server, "/resend").sendRawTransaction(signed)
+        }
+    }
+
+    @Test func feeDataFallsBackToFeeHistoryRewards() async throws {
+        let server = try LocalServer.misbehaving()
+        defer { server.stop() }
+        let fees = try await client(server, "/old-node").feeData()
+        #expect(fees.baseFeePerGas == 0xe)
+        #expect(fees.maxPriorityFeePerGas == 2)  // median of 3, 1, 2
+        #expect(fees.maxFeePerGas == 0xe * 2 + 2)
     }
 
     @Test func nothingListeningFailsWithinTheBound() async throws {

@@ -94,7 +94,7 @@ import Testing
 
     struct PeerTransaction: Encodable {
         let kind: Int
-        let chainId: UInt64
+        let chainId: UInt64?
         let nonce: String
         let gasPrice: String
         let maxPriorityFeePerGas: String
@@ -133,8 +133,11 @@ import Testing
         }
         switch kind {
         case .legacy:
-            return try .legacy(chainID: chainID, nonce: nonce, gasPrice: rng.bigUInt(maxBits: 256), gasLimit: gasLimit,
-                               to: to, value: value, data: data)
+            // One in ten without EIP-155 replay protection (v = 27/28), as still seen on the wire.
+            let protected = Int.random(in: 0..<10, using: &rng) != 0
+            return try EVM.Transaction(
+                kind: .legacy, chainID: protected ? chainID : nil, nonce: nonce,
+                fees: .gasPrice(rng.bigUInt(maxBits: 256)), gasLimit: gasLimit, to: to, value: value, data: data)
         case .accessList:
             return try .eip2930(chainID: chainID, nonce: nonce, gasPrice: rng.bigUInt(maxBits: 256), gasLimit: gasLimit,
                                 to: to, value: value, data: data, accessList: accessList)
@@ -153,7 +156,7 @@ import Testing
         case .dynamic(let t, let c): (tip, cap) = (t, c)
         }
         return PeerTransaction(
-            kind: Int(tx.kind.rawValue), chainId: tx.chainID!, nonce: String(tx.nonce), gasPrice: String(gasPrice),
+            kind: Int(tx.kind.rawValue), chainId: tx.chainID, nonce: String(tx.nonce), gasPrice: String(gasPrice),
             maxPriorityFeePerGas: String(tip), maxFeePerGas: String(cap), gas: String(tx.gasLimit),
             to: tx.to?.rawValue.hexString, value: String(tx.value), data: tx.data.hexString,
             accessList: tx.accessList.map { PeerAccess(address: $0.address.rawValue.hexString, storageKeys: $0.storageKeys.map(\.hexString)) },
@@ -176,8 +179,13 @@ import Testing
             Request(transactions: cases.map { Self.peer($0.0, key: $0.2) }, decode: ours.map(\.hexString)),
             as: Response.self)
         #expect(response.transactions.count == cases.count)
+        if kind == .legacy {
+            let unprotected = cases.filter { $0.0.chainID == nil }.count
+            #expect(unprotected > 10 && unprotected < 100)
+        }
         for ((tx, key, _), (expected, theirDecode)) in zip(cases, zip(response.transactions, response.decode)) {
             let signed = try tx.signed(with: key)
+            if tx.chainID == nil { #expect(signed.v == 27 || signed.v == 28) }
             let sender = EVM.Address(publicKey: key.publicKey)
             #expect(tx.signingHash.hexString == expected.signingHash, "\(kind) signing hash, nonce \(tx.nonce)")
             #expect(signed.encoded.hexString == expected.raw, "\(kind) raw, nonce \(tx.nonce)")
@@ -188,5 +196,41 @@ import Testing
             #expect(try decoded.recoverSender() == sender)
             #expect(theirDecode?.sender == expected.sender)
         }
+    }
+}
+
+extension TransactionTests {
+    /// Mutated raw transactions decoded by both sides: whatever we accept, eth-account
+    /// accepts with the same sender; what only eth-account accepts must be something we
+    /// refuse on purpose (integers wider than 256 bits, which eth-account's RLP sedes does not
+    /// bound, and high-S signatures, which EIP-2 forbids).
+    @Test func mutatedTransactionsAgreeWithEthAccount() throws {
+        var rng = SeededGenerator(seed: 0x7479)
+        var inputs: [[UInt8]] = []
+        for i in 0..<600 {
+            let kind: EVM.Transaction.Kind = [.legacy, .accessList, .dynamicFee][i % 3]
+            let (key, _) = rng.privateKey()
+            let raw = try Self.randomTransaction(kind, &rng).signed(with: key).encoded
+            inputs.append(i % 4 == 0 ? raw : HostileInputTests.mutate(raw, &rng))
+        }
+        let response = try PythonPeer.call(
+            "evm_tx.py", Request(transactions: [], decode: inputs.map(\.hexString)), as: Response.self)
+        #expect(response.decode.count == inputs.count)
+        var bothAccept = 0
+        for (raw, theirs) in zip(inputs, response.decode) {
+            do {
+                let ours = try EVM.SignedTransaction.decode(raw)
+                let sender = try ours.recoverSender()
+                bothAccept += 1
+                #expect(theirs?.sender == sender.rawValue.hexString, "we accept \(raw.hexString)")
+            } catch {
+                if theirs != nil {
+                    let deliberate = error.code == .outOfRange
+                        || (error.code == .invalidSignature && error.reason.contains("not low"))
+                    #expect(deliberate, "eth-account accepts \(raw.hexString), we refuse: \(error)")
+                }
+            }
+        }
+        #expect(bothAccept >= 150)
     }
 }

@@ -70,11 +70,13 @@ import Testing
     // MARK: Cross-check with eth-account
 
     struct Personal: Encodable { let message: String; let key: String }
-    struct Request: Encodable { let typed: [EVM.TypedData]; let personal: [Personal] }
+    struct Validator: Encodable { let validator: String; let data: String }
+    struct Request: Encodable { let typed: [EVM.TypedData]; let personal: [Personal]; let validator: [Validator] }
     struct Response: Decodable {
         struct Signed: Decodable { let hash: String; let r: String; let s: String; let v: Int }
         let typed: [String]
         let personal: [Signed]
+        let validator: [String]
     }
 
     /// Random typed data over a family of schemas: nested structs, arrays of structs,
@@ -147,10 +149,16 @@ import Testing
             let (key, raw) = rng.privateKey()
             personal.append((rng.bytes(Int.random(in: 0...200, using: &rng)), key, raw))
         }
+        let validated = (0..<50).map { _ in (rng.address(), rng.bytes(Int.random(in: 0...100, using: &rng))) }
         let response = try PythonPeer.call(
             "evm_eip712.py",
-            Request(typed: typed, personal: personal.map { Personal(message: $0.message.hexString, key: $0.raw.hexString) }),
+            Request(typed: typed, personal: personal.map { Personal(message: $0.message.hexString, key: $0.raw.hexString) },
+                    validator: validated.map { Validator(validator: $0.0.rawValue.hexString, data: $0.1.hexString) }),
             as: Response.self)
+        #expect(response.validator.count == validated.count)
+        for ((validator, data), expected) in zip(validated, response.validator) {
+            #expect(EVM.PersonalMessage.hash(intendedValidator: validator, data: data).hexString == expected)
+        }
         #expect(response.typed.count == typed.count)
         for (data, expected) in zip(typed, response.typed) {
             #expect(try data.signingHash().hexString == expected, "\(data.types["Top"]?.map(\.type) ?? [data.primaryType])")

@@ -1,5 +1,7 @@
+import CSodium
 import CustosCrypto
 import CustosTestSupport
+import Foundation
 import Testing
 
 /// Deterministic generator so that randomized tests are reproducible (SplitMix64).
@@ -204,5 +206,66 @@ private struct CryptoPeerResponse: Decodable {
             let recovered = try signature.recoverPublicKey(forDigest: digest)
             #expect(recovered.ethereumAddressBytes.hexString == expected.address)
         }
+    }
+}
+
+/// Wycheproof's secp256k1 ECDSA vectors in the Bitcoin variant (DER, SHA-256, high S
+/// invalid), which is the rule Ethereum applies too (EIP-2).
+@Suite struct Secp256k1ECDSAWycheproofTests {
+    struct File: Decodable {
+        struct Group: Decodable {
+            struct Key: Decodable { let uncompressed: String }
+            struct Case: Decodable { let tcId: Int; let comment: String; let msg: String; let sig: String; let result: String }
+            let publicKey: Key
+            let tests: [Case]
+        }
+        let testGroups: [Group]
+    }
+
+    /// Strict DER `SEQUENCE { INTEGER r, INTEGER s }`; nil for anything else.
+    static func parseDER(_ der: [UInt8]) -> (r: [UInt8], s: [UInt8])? {
+        guard der.count >= 8, der[0] == 0x30, der[1] < 0x80, Int(der[1]) == der.count - 2 else { return nil }
+        var position = 2
+        func integer() -> [UInt8]? {
+            guard position + 2 <= der.count, der[position] == 0x02, der[position + 1] < 0x80 else { return nil }
+            let length = Int(der[position + 1])
+            position += 2
+            guard length > 0, position + length <= der.count else { return nil }
+            let bytes = Array(der[position..<(position + length)])
+            position += length
+            if bytes[0] & 0x80 != 0 { return nil }  // negative
+            if bytes.count > 1 && bytes[0] == 0 && bytes[1] & 0x80 == 0 { return nil }  // not minimal
+            let trimmed = Array(bytes.drop(while: { $0 == 0 }))
+            guard trimmed.count <= 32 else { return nil }
+            return [UInt8](repeating: 0, count: 32 - trimmed.count) + trimmed
+        }
+        guard let r = integer(), let s = integer(), position == der.count else { return nil }
+        return (r, s)
+    }
+
+    static func sha256(_ message: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        _ = crypto_hash_sha256(&out, message, UInt64(message.count))
+        return out
+    }
+
+    @Test func bitcoinVariant() throws {
+        let file = try JSONDecoder().decode(
+            File.self, from: TestEnvironment.vectorData("wycheproof/ecdsa_secp256k1_sha256_bitcoin_test.json"))
+        var checked = 0
+        for group in file.testGroups {
+            let key = try Secp256k1.ECDSA.PublicKey(encoding: [UInt8](hex: group.publicKey.uncompressed))
+            for test in group.tests {
+                let digest = Self.sha256(try [UInt8](hex: test.msg))
+                var valid = false
+                if let (r, s) = Self.parseDER(try [UInt8](hex: test.sig)),
+                   let signature = try? Secp256k1.ECDSA.RecoverableSignature(r: r, s: s, recoveryID: 0) {
+                    valid = key.isValidSignature(signature, forDigest: digest)
+                }
+                #expect(valid == (test.result == "valid"), "tcId \(test.tcId): \(test.comment)")
+                checked += 1
+            }
+        }
+        #expect(checked == 463)
     }
 }

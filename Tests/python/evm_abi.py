@@ -1,9 +1,11 @@
 """eth-abi as an independent ABI implementation for the Swift cross-checks.
 
-Input: {"cases": [{"types": [str, ...], "values": [json, ...], "swift": hex}, ...]} where
+Input: {"cases": [{"types": [str, ...], "values": [json, ...], "swift": hex}, ...],
+"decodeOnly": [{"types": [str, ...], "data": hex}, ...]} where
 integers are decimal strings, bytes and addresses are hex strings without 0x, arrays and
-tuples are JSON lists. Output: {"cases": [{"encoded": hex, "decodedSwift": json}]}: eth-abi's
-encoding of the values, and eth-abi's decoding of the Swift encoding in the same JSON form.
+tuples are JSON lists. Output: {"cases": [{"encoded": hex, "decodedSwift": json}],
+"decodeOnly": [json or null]}: eth-abi's encoding of the values, eth-abi's decoding of the
+Swift encoding in the same JSON form, and its decoding (null: refused) of arbitrary data.
 """
 import json
 import sys
@@ -53,7 +55,7 @@ def to_json(t, v):
 def main() -> None:
     request = json.load(sys.stdin)
     out = {"cases": []}
-    for case in request["cases"]:
+    for case in request.get("cases", []):
         parsed = [parse(t) for t in case["types"]]
         values = [to_python(t, v) for t, v in zip(parsed, case["values"])]
         encoded = encode(case["types"], values)
@@ -62,6 +64,14 @@ def main() -> None:
             "encoded": encoded.hex(),
             "decodedSwift": [to_json(t, v) for t, v in zip(parsed, decoded)],
         })
+    out["decodeOnly"] = []
+    for case in request.get("decodeOnly", []):
+        parsed = [parse(t) for t in case["types"]]
+        try:
+            decoded = decode(case["types"], bytes.fromhex(case["data"]))
+            out["decodeOnly"].append([to_json(t, v) for t, v in zip(parsed, decoded)])
+        except Exception:  # eth-abi raises several decoding error types
+            out["decodeOnly"].append(None)
     json.dump(out, sys.stdout)
 
 

@@ -1,14 +1,22 @@
 """eth-account as an independent EIP-712 / EIP-191 implementation for the Swift cross-checks.
 
-Input: {"typed": [typedData, ...], "personal": [{"message": hex, "key": hex}, ...]}
-Output: {"typed": [digest hex], "personal": [{"hash": hex, "r": hex, "s": hex, "v": int}]}.
+Input: {"typed": [typedData, ...], "personal": [{"message": hex, "key": hex}, ...],
+"validator": [{"validator": hex, "data": hex}, ...]}
+Output: {"typed": [digest hex], "personal": [{"hash": hex, "r": hex, "s": hex, "v": int}],
+"validator": [hash hex]} (EIP-191 version 0x45 and version 0x00).
 Integer members may arrive as decimal or 0x strings; they are converted to int first.
 """
 import json
 import sys
 
 from eth_account import Account
-from eth_account.messages import _hash_eip191_message, encode_defunct, encode_typed_data
+from eth_account.messages import (
+    _hash_eip191_message,
+    encode_defunct,
+    encode_intended_validator,
+    encode_typed_data,
+)
+from eth_utils import to_checksum_address
 
 INT_PREFIXES = ("uint", "int")
 
@@ -26,7 +34,7 @@ def normalise(types, type_name, value):
 
 def main() -> None:
     request = json.load(sys.stdin)
-    out = {"typed": [], "personal": []}
+    out = {"typed": [], "personal": [], "validator": []}
     for data in request.get("typed", []):
         types = data["types"]
         full = {
@@ -45,6 +53,10 @@ def main() -> None:
             "s": signed.s.to_bytes(32, "big").hex(),
             "v": signed.v,
         })
+    for item in request.get("validator", []):
+        signable = encode_intended_validator(
+            to_checksum_address("0x" + item["validator"]), primitive=bytes.fromhex(item["data"]))
+        out["validator"].append(_hash_eip191_message(signable).hex())
     json.dump(out, sys.stdout)
 
 

@@ -1,6 +1,6 @@
 """eth-account as an independent transaction implementation for the Swift cross-checks.
 
-Input: {"transactions": [{"kind": 0|1|2, "chainId": int, "nonce": str, "gasPrice": str,
+Input: {"transactions": [{"kind": 0|1|2, "chainId": int|null, "nonce": str, "gasPrice": str,
 "maxPriorityFeePerGas": str, "maxFeePerGas": str, "gas": str, "to": hex|null, "value": str,
 "data": hex, "accessList": [{"address": hex, "storageKeys": [hex]}], "key": hex}, ...],
 "decode": [hex, ...]}
@@ -17,12 +17,13 @@ from eth_utils import to_checksum_address
 
 def to_dict(t):
     tx = {
-        "chainId": t["chainId"],
         "nonce": int(t["nonce"]),
         "gas": int(t["gas"]),
         "value": int(t["value"]),
         "data": "0x" + t["data"],
     }
+    if t.get("chainId") is not None:  # absent: a pre-EIP-155 legacy transaction
+        tx["chainId"] = t["chainId"]
     if t.get("to") is not None:
         tx["to"] = to_checksum_address("0x" + t["to"])
     if t["kind"] == 2:

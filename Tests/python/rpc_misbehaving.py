@@ -10,6 +10,10 @@ The request path picks the behaviour; answers to eth_chainId are "0x2a" when it 
   /wrong-id      a response whose id is not the request's
   /rpc-error     a JSON-RPC error object (-32000 "nonce too low")
   /not-found     HTTP 404
+  /resend        eth_sendRawTransaction: HTTP 503 first, then the JSON-RPC error
+                 "already known" (the first attempt did reach the node)
+  /old-node      eth_maxPriorityFeePerGas is "method not found"; eth_feeHistory answers
+                 base fees [10, 12, 14] gwei-units and rewards [[3], [1], [2]]
   /hits          (any method) how many requests each path has had, as the result
 """
 import json
@@ -44,6 +48,22 @@ class Handler(BaseHTTPRequestHandler):
             with lock:
                 counts = dict(hits)
             self.reply(200, json.dumps({"jsonrpc": "2.0", "id": request["id"], "result": counts}).encode())
+            return
+        if self.path == "/resend":
+            if count == 1:
+                self.reply(503, b"overloaded")
+            else:
+                self.reply(200, json.dumps({"jsonrpc": "2.0", "id": request["id"],
+                                            "error": {"code": -32000, "message": "already known"}}).encode())
+            return
+        if self.path == "/old-node":
+            if request["method"] == "eth_feeHistory":
+                result = {"oldestBlock": "0x10", "baseFeePerGas": ["0xa", "0xc", "0xe"],
+                          "gasUsedRatio": [0.5, 0.75], "reward": [["0x3"], ["0x1"], ["0x2"]]}
+                self.reply(200, json.dumps({"jsonrpc": "2.0", "id": request["id"], "result": result}).encode())
+            else:
+                self.reply(200, json.dumps({"jsonrpc": "2.0", "id": request["id"],
+                                            "error": {"code": -32601, "message": "method not found"}}).encode())
             return
         ok = json.dumps({"jsonrpc": "2.0", "id": request["id"], "result": "0x2a"}).encode()
         if self.path == "/ok" or (self.path == "/fail-twice" and count > 2):

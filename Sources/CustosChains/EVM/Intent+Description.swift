@@ -34,6 +34,10 @@ extension EVM.Action {
         case .erc20Transfer(let token, let to, let amount):
             return "Transfer \(tokenAmount(amount, token, registry)) to \(show(to))"
         case .erc20Approve(let token, let spender, let amount):
+            if let info = registry.tokens[token], info.standard == .erc721 {
+                // ERC-721 approve(address,uint256) approves one token id.
+                return "Approve \(show(spender)) to move \(info.symbol) #\(amount)"
+            }
             if amount == 0 { return "Revoke the allowance of \(show(spender)) to spend \(tokenName(token, registry))" }
             if amount == .uint256Max {
                 return "Approve \(show(spender)) to spend unlimited \(tokenName(token, registry))"
@@ -118,7 +122,9 @@ extension EVM.Action {
             checkToken(token)
         case .erc20Approve(let token, _, let amount), .erc20IncreaseAllowance(let token, _, let amount):
             checkToken(token)
-            if amount >= EVM.Intent.unlimitedThreshold { flags.insert(.unlimitedApproval) }
+            // On an ERC-721 the argument is a token id, not an amount.
+            let isNFT = registry.tokens[token]?.standard == .erc721
+            if !isNFT && amount >= EVM.Intent.unlimitedThreshold { flags.insert(.unlimitedApproval) }
         case .erc721Transfer(let token, _, _, _, _, _):
             checkToken(token)
         case .erc721SetApprovalForAll(let token, _, let approved):
