@@ -63,7 +63,7 @@ struct Demo: ParsableCommand {
         print("   libsecp256k1 secp256k1_schnorrsig_verify: \(valid ? "valid" : "INVALID")")
         guard valid else { throw ValidationError("the Taproot signature did not verify") }
 
-        let (fresh, freshPub) = try LocalCeremony<TR>.reshare(parameters: .refresh(pub), dealerKeys: keys)
+        let (fresh, freshPub) = try LocalCeremony<TR>.reshare(parameters: .refresh(pub, sessionID: SecureRandom.bytes(count: 32)), dealerKeys: keys)
         let changed = pub.participants.filter { freshPub.verifyingShares[$0] != pub.verifyingShares[$0] }.count
         print("   Proactive refresh: \(changed) of \(nodes) shares changed, group key unchanged: \(freshPub.verifyingKey == pub.verifyingKey)")
         let afterRefresh = try LocalCeremony.sign(message: message, signers: Array(fresh.values.prefix(t)),

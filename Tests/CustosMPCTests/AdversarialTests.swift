@@ -177,7 +177,7 @@ import Testing
 
     @Test func reshareDealerThatShiftsTheKeyIsNamed() throws {
         let (keys, pub) = try LocalCeremony<S>.keyGeneration(identifiers: Self.ids(3), minSigners: 2)
-        let parameters = try Reshare<S>.Parameters.refresh(pub)
+        let parameters = try Reshare<S>.Parameters.refresh(pub, sessionID: SecureRandom.bytes(count: 32))
         var dealings: [Identifier<S>: Reshare<S>.Dealing] = [:]
         var inbox: [Identifier<S>: [Identifier<S>: Reshare<S>.Share]] = [:]
         for dealer in parameters.dealers {
@@ -189,7 +189,7 @@ import Testing
         // Dealer 2 deals a consistent sharing of a different value.
         let rogue = Polynomial<S.Scalar>.random(constant: .random(), degree: 1)
         var rogueDealings = dealings
-        rogueDealings[two] = .init(commitment: .init(polynomial: rogue))
+        rogueDealings[two] = .init(sessionID: parameters.sessionID, commitment: .init(polynomial: rogue))
         var rogueInbox = inbox
         for id in parameters.newParticipants { rogueInbox[id]![two] = .init(unsafeValue: rogue.evaluate(at: id.scalar)) }
         Self.expectCulprit(.invalidShare, two) {
@@ -204,13 +204,49 @@ import Testing
         }
         // Dealer 2's commitment has the wrong length.
         var shortDealings = dealings
-        shortDealings[two] = .init(commitment: .init(coefficients: [dealings[two]!.commitment.coefficients[0]]))
+        shortDealings[two] = .init(sessionID: parameters.sessionID,
+                                   commitment: .init(coefficients: [dealings[two]!.commitment.coefficients[0]]))
         Self.expectCulprit(.invalidCommitmentCount, two) {
             _ = try Reshare<S>.receive(identifier: try Identifier(1), parameters: parameters, dealings: shortDealings,
                                        shares: inbox[try Identifier(1)]!)
         }
         // Too few dealers for the old threshold.
-        #expect(throws: MPCError(.invalidParameters, "")) { _ = try Reshare<S>.Parameters.refresh(pub, dealers: [two]) }
+        #expect(throws: MPCError(.invalidParameters, "")) { _ = try Reshare<S>.Parameters.refresh(pub, sessionID: SecureRandom.bytes(count: 32), dealers: [two]) }
+    }
+
+    @Test func reshareEquivocationAndReplayAreCaught() throws {
+        let (keys, pub) = try LocalCeremony<S>.keyGeneration(identifiers: Self.ids(3), minSigners: 2)
+        let parameters = try Reshare<S>.Parameters.refresh(pub, sessionID: SecureRandom.bytes(count: 32))
+        let (one, two, three) = (try Identifier<S>(1), try Identifier<S>(2), try Identifier<S>(3))
+        var dealings: [Identifier<S>: Reshare<S>.Dealing] = [:]
+        var inbox: [Identifier<S>: [Identifier<S>: Reshare<S>.Share]] = [:]
+        for dealer in [two, three] + [one] {
+            let (d, shares) = try Reshare<S>.deal(keyPackage: keys[dealer]!, parameters: parameters)
+            dealings[dealer] = d
+            for (to, s) in shares { inbox[to, default: [:]][dealer] = s }
+        }
+        // Dealer 1 deals twice — both valid — and shows receiver 3 the second dealing.
+        let (second, secondShares) = try Reshare<S>.deal(keyPackage: keys[one]!, parameters: parameters)
+        var view3 = dealings
+        view3[one] = second
+        var inbox3 = inbox[three]!
+        inbox3[one] = secondShares[three]!
+        let (_, pub1) = try Reshare<S>.receive(identifier: one, parameters: parameters, dealings: dealings, shares: inbox[one]!)
+        let (_, pub3) = try Reshare<S>.receive(identifier: three, parameters: parameters, dealings: view3, shares: inbox3)
+        #expect(pub1 != pub3)
+        #expect(try Reshare<S>.transcript(parameters: parameters, dealings: dealings)
+                != Reshare<S>.transcript(parameters: parameters, dealings: view3))
+        #expect(Reshare<S>.equivocators(views: [one: dealings, three: view3]) == [one])
+        // A dealing replayed from another run is refused and its dealer named.
+        let other = try Reshare<S>.Parameters.refresh(pub, sessionID: SecureRandom.bytes(count: 32))
+        let (stale, staleShares) = try Reshare<S>.deal(keyPackage: keys[two]!, parameters: other)
+        var replayed = dealings
+        replayed[two] = stale
+        var replayedInbox = inbox[one]!
+        replayedInbox[two] = staleShares[one]!
+        Self.expectCulprit(.invalidShare, two) {
+            _ = try Reshare<S>.receive(identifier: one, parameters: parameters, dealings: replayed, shares: replayedInbox)
+        }
     }
 
     // MARK: Malformed encodings
@@ -247,7 +283,7 @@ import Testing
         expectStrict("signature share", FROST<Suite>.SignatureShare(share: .random()).serializedBytes) {
             _ = try FROST<Suite>.SignatureShare(serializedBytes: $0)
         }
-        let (dealing, shares) = try Reshare<Suite>.deal(keyPackage: keys[ids[0]]!, parameters: .refresh(pub))
+        let (dealing, shares) = try Reshare<Suite>.deal(keyPackage: keys[ids[0]]!, parameters: .refresh(pub, sessionID: SecureRandom.bytes(count: 32)))
         expectStrict("reshare dealing", try dealing.serializedBytes) { _ = try Reshare<Suite>.Dealing(serializedBytes: $0) }
         expectStrict("reshare share", shares[ids[1]]!.unsafeSerializedBytes().unsafeCopyBytes()) {
             _ = try Reshare<Suite>.Share(serializedBytes: $0)

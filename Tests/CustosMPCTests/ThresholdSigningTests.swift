@@ -95,7 +95,7 @@ import Testing
         let (keys, pub) = try LocalCeremony<S>.keyGeneration(identifiers: Self.identifiers(4, S.self), minSigners: 3)
         // Only three of four participants deal (one is offline); all four receive.
         let dealers = Array(pub.participants.prefix(3))
-        let (fresh, freshPub) = try LocalCeremony<S>.reshare(parameters: .refresh(pub, dealers: dealers), dealerKeys: keys)
+        let (fresh, freshPub) = try LocalCeremony<S>.reshare(parameters: .refresh(pub, sessionID: SecureRandom.bytes(count: 32), dealers: dealers), dealerKeys: keys)
         #expect(freshPub.verifyingKey == pub.verifyingKey)
         for id in pub.participants {
             #expect(fresh[id]!.signingShare != keys[id]!.signingShare, "share of \(id) changed")
@@ -143,7 +143,7 @@ import Testing
         // Replace participant 2 by 4 and 5, growing from 2-of-3 to 3-of-4.
         let newCommittee = try [1, 3, 4, 5].map { try Identifier<S>(UInt64($0)) }
         let parameters = try Reshare<S>.Parameters(
-            oldPublicKeyPackage: pub, dealers: [try Identifier(1), try Identifier(3)],
+            sessionID: SecureRandom.bytes(count: 32), oldPublicKeyPackage: pub, dealers: [try Identifier(1), try Identifier(3)],
             newParticipants: newCommittee, newMinSigners: 3)
         let (newKeys, newPub) = try LocalCeremony<S>.reshare(parameters: parameters, dealerKeys: keys)
         #expect(newPub.verifyingKey == pub.verifyingKey)

@@ -61,6 +61,8 @@ public enum DKG<Suite: Ciphersuite> {
             public let commitment: VerifiableSecretSharingCommitment<Suite>
             /// f_i(i): this participant's share of its own polynomial.
             let ownShare: Suite.Scalar
+            /// Digest of the round-1 packages part2 checked; part3 must get the same ones.
+            let round1Digest: [UInt8]
             public let minSigners: Int
             public let maxSigners: Int
             public var description: String { "DKG.Round2.SecretPackage(\(identifier), redacted)" }
@@ -124,6 +126,7 @@ public enum DKG<Suite: Ciphersuite> {
         let secret = Round2.SecretPackage(
             identifier: secretPackage.identifier, commitment: secretPackage.commitment,
             ownShare: secretPackage.polynomial.evaluate(at: secretPackage.identifier.scalar),
+            round1Digest: try transcript(round1Packages: round1Packages),
             minSigners: secretPackage.minSigners, maxSigners: secretPackage.maxSigners)
         return (secret, outgoing)
     }
@@ -141,6 +144,9 @@ public enum DKG<Suite: Ciphersuite> {
                        expectedCount: secretPackage.maxSigners - 1, what: "round-1 packages")
         try checkPeers(self: me, peers: Set(round2Packages.keys),
                        expectedCount: secretPackage.maxSigners - 1, what: "round-2 packages")
+        guard try transcript(round1Packages: round1Packages) == secretPackage.round1Digest else {
+            throw MPCError(.commitmentMismatch, "the round-1 packages differ from those checked in part 2")
+        }
         if let missing = Set(round1Packages.keys).subtracting(round2Packages.keys).sorted().first {
             throw MPCError(.missingParticipant, "no round-2 package from \(missing)", culprits: [missing.description])
         }
@@ -196,6 +202,19 @@ public enum DKG<Suite: Ciphersuite> {
             throw MPCError(.invalidProofOfKnowledge, "proof of knowledge from \(peer) does not verify",
                            culprits: [peer.description])
         }
+    }
+
+    /// A digest of round-1 packages in identifier order. Participants must agree on the digest
+    /// of all packages (their own included) — through the log or an echo round — before they
+    /// use the resulting key: a participant that broadcast different packages to different
+    /// peers is caught that way.
+    public static func transcript(round1Packages: [Identifier<Suite>: Round1.Package]) throws(MPCError) -> [UInt8] {
+        var t = Array("custos/dkg-round1".utf8)
+        for id in round1Packages.keys.sorted() {
+            t += id.scalar.rawRepresentation
+            t += try round1Packages[id]!.serializedBytes
+        }
+        return Hashes.sha256(t)
     }
 
     /// c = HDKG(enc(id) ‖ enc(C₀) ‖ enc(R)).

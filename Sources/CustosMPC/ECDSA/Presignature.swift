@@ -60,16 +60,19 @@ extension ThresholdECDSA {
                 let i = publicData.images[id]!
                 for p in [i.alpha, i.beta, i.bigW, i.e] { try w.append(element: p) }
             }
-            var bytes = w.bytes
-            defer { for i in bytes.indices { bytes[i] = 0 } }
-            return SecretBytes(bytes)
+            return w.finishSecret()
         }
 
         /// Restores a sealed presignature. Whether it was already used is the node's durable
         /// record to answer, not this decoder's.
         public init(sealedRepresentation sealed: SecretBytes) throws(MPCError) {
             var bytes = sealed.unsafeCopyBytes()
-            defer { for i in bytes.indices { bytes[i] = 0 } }
+            // The reader lives only inside `decode`, so `bytes` is the last reference when erased.
+            defer { Sodium.memzero(&bytes) }
+            self = try Self.decode(bytes)
+        }
+
+        private static func decode(_ bytes: [UInt8]) throws(MPCError) -> Presignature {
             var r = try WireReader(bytes, kind: WireKind.presignature, message: "sealed presignature")
             let sessionID = Array(try r.read(32, "session id"))
             let epoch = Array(try r.read(32, "epoch"))
@@ -94,7 +97,7 @@ extension ThresholdECDSA {
             try r.finish()
             guard signers.contains(me) else { throw MPCError(.malformedMessage, "sealed presignature: owner is not a signer") }
             let context = PresignContext(unchecked: sessionID, epoch: epoch, signers: signers, maxFaulty: t)
-            self.init(identifier: me, alpha: s[0], beta: s[1], c: s[2], e: s[3], lambda: s[4],
+            return Presignature(identifier: me, alpha: s[0], beta: s[1], c: s[2], e: s[3], lambda: s[4],
                       publicData: .init(context: context, bigR: bigR, w: s[5], images: images))
         }
     }

@@ -19,10 +19,10 @@ public struct KeyPackage<Suite: Ciphersuite>: Sendable, CustomStringConvertible 
         identifier: Identifier<Suite>, unsafeSigningShare signingShare: Suite.Scalar,
         verifyingKey: Suite.Element, minSigners: Int
     ) throws(MPCError) {
-        guard !signingShare.isZero else {
-            throw MPCError(.invalidShare, "signing share is zero", culprits: [identifier.description])
+        guard !signingShare.isZero else { throw MPCError(.invalidShare, "signing share is zero") }
+        guard minSigners >= 2, minSigners <= maximumParticipants else {
+            throw MPCError(.invalidParameters, "minSigners must be between 2 and \(maximumParticipants), not \(minSigners)")
         }
-        guard minSigners >= 1 else { throw MPCError(.invalidParameters, "minSigners must be at least 1") }
         self.identifier = identifier
         self.signingShare = signingShare
         self.verifyingShare = Suite.Element.generatorMultiple(signingShare)
@@ -43,26 +43,25 @@ public struct KeyPackage<Suite: Ciphersuite>: Sendable, CustomStringConvertible 
         w.append(scalar: signingShare)
         try w.append(element: verifyingKey)
         w.append(count: minSigners)
-        var bytes = w.bytes
-        defer { Self.erase(&bytes) }
-        return SecretBytes(bytes)
+        return w.finishSecret()
     }
 
     /// Restores a sealed key package, recomputing and so checking its verifying share.
     public init(sealedRepresentation sealed: SecretBytes) throws(MPCError) {
         var bytes = sealed.unsafeCopyBytes()
-        defer { Self.erase(&bytes) }
+        // The reader lives only inside `decode`, so `bytes` is the last reference when erased.
+        defer { Sodium.memzero(&bytes) }
+        self = try Self.decode(bytes)
+    }
+
+    private static func decode(_ bytes: [UInt8]) throws(MPCError) -> KeyPackage {
         var r = try WireReader(bytes, kind: WireKind.keyPackage, message: "sealed key package")
         let id = try Identifier<Suite>(r.scalar(Suite.Scalar.self, "identifier"))
         let share = try r.scalar(Suite.Scalar.self, "signing share")
         let key = try r.element(Suite.Element.self, "verifying key")
         let t = try r.count("minSigners", max: maximumParticipants)
         try r.finish()
-        try self.init(identifier: id, unsafeSigningShare: share, verifyingKey: key, minSigners: t)
-    }
-
-    private static func erase(_ bytes: inout [UInt8]) {
-        for i in bytes.indices { bytes[i] = 0 }
+        return try KeyPackage(identifier: id, unsafeSigningShare: share, verifyingKey: key, minSigners: t)
     }
 }
 
@@ -110,7 +109,7 @@ public struct PublicKeyPackage<Suite: Ciphersuite>: Sendable, Equatable {
             shares[id] = try r.element(Suite.Element.self, "verifying share of \(id)")
         }
         try r.finish()
-        guard t >= 1, t <= n else { throw MPCError(.invalidParameters, "minSigners \(t) does not fit \(n) participants") }
+        guard t >= 2, t <= n else { throw MPCError(.invalidParameters, "minSigners \(t) does not fit \(n) participants") }
         self.init(verifyingShares: shares, verifyingKey: key, minSigners: t)
     }
 }

@@ -14,19 +14,28 @@ import CustosCrypto
 /// dealer can shift the key); and the constant terms sum to the old group key. Any failure
 /// names the dealer. Refresh is a reshare onto the same committee and threshold: every share
 /// changes, old and new shares do not combine, and the key stays.
+///
+/// Every receiver must see the same dealings: a dealer that sends different (each valid)
+/// dealings to different receivers leaves them with shares of different polynomials. So each
+/// run has a session id that every dealing carries (no replay from another run), and receivers
+/// must agree on `transcript(parameters:dealings:)` — through the log — before they store the
+/// new share or erase the old one; `equivocators(views:)` names a dealer whose dealings differ.
 public enum Reshare<Suite: Ciphersuite> {
     /// Who deals and who receives. Every participant must use identical parameters (they come
     /// from the committed log).
     public struct Parameters: Sendable, Equatable {
+        /// Unique per run (from the log), carried by every dealing.
+        public let sessionID: [UInt8]
         public let oldPublicKeyPackage: PublicKeyPackage<Suite>
         public let dealers: [Identifier<Suite>]
         public let newParticipants: [Identifier<Suite>]
         public let newMinSigners: Int
 
         public init(
-            oldPublicKeyPackage: PublicKeyPackage<Suite>, dealers: [Identifier<Suite>],
+            sessionID: [UInt8], oldPublicKeyPackage: PublicKeyPackage<Suite>, dealers: [Identifier<Suite>],
             newParticipants: [Identifier<Suite>], newMinSigners: Int
         ) throws(MPCError) {
+            guard sessionID.count == 32 else { throw MPCError(.invalidParameters, "a reshare session id has 32 bytes") }
             guard Set(dealers).count == dealers.count, Set(newParticipants).count == newParticipants.count else {
                 throw MPCError(.duplicateParticipant, "dealers and new participants must be distinct")
             }
@@ -40,6 +49,7 @@ public enum Reshare<Suite: Ciphersuite> {
                                "\(dealers.count) dealers are fewer than the old threshold \(oldPublicKeyPackage.minSigners)")
             }
             try DKG<Suite>.checkParameters(maxSigners: newParticipants.count, minSigners: newMinSigners)
+            self.sessionID = sessionID
             self.oldPublicKeyPackage = oldPublicKeyPackage
             self.dealers = dealers.sorted()
             self.newParticipants = newParticipants.sorted()
@@ -48,17 +58,22 @@ public enum Reshare<Suite: Ciphersuite> {
 
         /// Refresh: the same committee and threshold, with `dealers` (default: everyone).
         public static func refresh(
-            _ publicKeyPackage: PublicKeyPackage<Suite>, dealers: [Identifier<Suite>]? = nil
+            _ publicKeyPackage: PublicKeyPackage<Suite>, sessionID: [UInt8], dealers: [Identifier<Suite>]? = nil
         ) throws(MPCError) -> Parameters {
-            try Parameters(oldPublicKeyPackage: publicKeyPackage, dealers: dealers ?? publicKeyPackage.participants,
+            try Parameters(sessionID: sessionID, oldPublicKeyPackage: publicKeyPackage,
+                           dealers: dealers ?? publicKeyPackage.participants,
                            newParticipants: publicKeyPackage.participants, newMinSigners: publicKeyPackage.minSigners)
         }
     }
 
     /// A dealer's broadcast: Feldman commitments to its resharing polynomial.
     public struct Dealing: Sendable, Equatable {
+        public let sessionID: [UInt8]
         public let commitment: VerifiableSecretSharingCommitment<Suite>
-        public init(commitment: VerifiableSecretSharingCommitment<Suite>) { self.commitment = commitment }
+        public init(sessionID: [UInt8], commitment: VerifiableSecretSharingCommitment<Suite>) {
+            self.sessionID = sessionID
+            self.commitment = commitment
+        }
     }
 
     /// A dealer's secret share for one new participant; travels encrypted. Never printed.
@@ -86,7 +101,7 @@ public enum Reshare<Suite: Ciphersuite> {
                                                          degree: parameters.newMinSigners - 1)
         var shares: [Identifier<Suite>: Share] = [:]
         for id in parameters.newParticipants { shares[id] = Share(unsafeValue: polynomial.evaluate(at: id.scalar)) }
-        return (Dealing(commitment: .init(polynomial: polynomial)), shares)
+        return (Dealing(sessionID: parameters.sessionID, commitment: .init(polynomial: polynomial)), shares)
     }
 
     /// A new participant's step: checks every dealer's commitment and share, and combines them.
@@ -110,6 +125,10 @@ public enum Reshare<Suite: Ciphersuite> {
         }
         var share = Suite.Scalar.zero
         for dealer in parameters.dealers {
+            guard dealings[dealer]!.sessionID == parameters.sessionID else {
+                throw MPCError(.invalidShare, "the dealing of \(dealer) belongs to another reshare run",
+                               culprits: [dealer.description])
+            }
             let commitment = dealings[dealer]!.commitment
             guard commitment.coefficients.count == parameters.newMinSigners else {
                 throw MPCError(.invalidCommitmentCount,
@@ -144,10 +163,41 @@ public enum Reshare<Suite: Ciphersuite> {
     }
 }
 
+extension Reshare {
+    /// The digest every receiver must agree on before storing its new share: the parameters
+    /// and every dealing, in dealer order.
+    public static func transcript(parameters: Parameters, dealings: [Identifier<Suite>: Dealing]) throws(MPCError) -> [UInt8] {
+        var t = Array("custos/reshare-transcript".utf8) + parameters.sessionID
+        t += try parameters.oldPublicKeyPackage.serializedBytes
+        t += parameters.newParticipants.flatMap(\.scalar.rawRepresentation) + [UInt8(parameters.newMinSigners & 0xff)]
+        for dealer in parameters.dealers {
+            t += dealer.scalar.rawRepresentation
+            t += try dealings[dealer]?.serializedBytes ?? []
+        }
+        return Hashes.sha256(t)
+    }
+
+    /// Dealers that showed different dealings to different receivers, given each receiver's
+    /// view (receiver → dealer → dealing). The node layer's signed envelopes make each view
+    /// evidence of what the dealer sent.
+    public static func equivocators(views: [Identifier<Suite>: [Identifier<Suite>: Dealing]]) -> [Identifier<Suite>] {
+        var seen: [Identifier<Suite>: Dealing] = [:]
+        var culprits: Set<Identifier<Suite>> = []
+        for view in views.values {
+            for (dealer, dealing) in view {
+                if let previous = seen[dealer], previous != dealing { culprits.insert(dealer) }
+                seen[dealer] = seen[dealer] ?? dealing
+            }
+        }
+        return culprits.sorted()
+    }
+}
+
 extension Reshare.Dealing {
     public var serializedBytes: [UInt8] {
         get throws(MPCError) {
             var w = WireWriter(kind: WireKind.reshareDealing)
+            w.append(sessionID)
             w.append(count: commitment.coefficients.count)
             for c in commitment.coefficients { try w.append(element: c) }
             return w.bytes
@@ -156,11 +206,12 @@ extension Reshare.Dealing {
 
     public init(serializedBytes bytes: [UInt8]) throws(MPCError) {
         var r = try WireReader(bytes, kind: WireKind.reshareDealing, message: "reshare dealing")
+        let sessionID = Array(try r.read(32, "session id"))
         let count = try r.count("commitment count", max: maximumParticipants)
         var coefficients: [Suite.Element] = []
         for k in 0..<count { coefficients.append(try r.element(Suite.Element.self, "commitment \(k)")) }
         try r.finish()
-        self.init(commitment: .init(coefficients: coefficients))
+        self.init(sessionID: sessionID, commitment: .init(coefficients: coefficients))
     }
 }
 

@@ -89,6 +89,8 @@ public enum LocalCeremony<Suite: Ciphersuite> {
         }
         var keys: [Identifier<Suite>: KeyPackage<Suite>] = [:]
         var publicPackage: PublicKeyPackage<Suite>? = nil
+        // Every receiver saw the same dealings here; a cluster compares this digest through the log.
+        _ = try Reshare<Suite>.transcript(parameters: parameters, dealings: dealings)
         for id in parameters.newParticipants {
             let (key, pub) = try Reshare<Suite>.receive(identifier: id, parameters: parameters, dealings: dealings,
                                                         shares: inbox[id] ?? [:])

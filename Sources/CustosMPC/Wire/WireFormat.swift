@@ -21,6 +21,13 @@ struct WireWriter {
         }
     }
 
+    /// Hands the encoding over as secret bytes and erases this writer's buffer.
+    mutating func finishSecret() -> SecretBytes {
+        let secret = SecretBytes(bytes)
+        Sodium.memzero(&bytes)
+        return secret
+    }
+
     mutating func append(count: Int) {
         precondition(count <= Int(UInt16.max))
         bytes += [UInt8(count >> 8), UInt8(count & 0xff)]
