@@ -3,6 +3,7 @@
 let areas: [(name: String, run: () throws -> String)] = [
     ("frost", FROSTBenchmarks.run),
     ("frost-profile", FROSTBenchmarks.profile),
+    ("ecdsa", ECDSABenchmarks.run),
     ("evm", evmBenchmarks),
 ]
 

@@ -35,15 +35,37 @@ extension ThresholdECDSA {
         }
     }
 
-    /// Round-1 broadcast: Feldman commitments to the dealer's five polynomials (k and a of
-    /// degree t; b, d, e of degree 2t with zero constant term, committed without it). They
-    /// let the blame step check every dealt share.
+    /// Round-1 broadcast: a hash commitment to the dealer's five polynomials (k and a of
+    /// degree t; b, d, e of degree 2t with zero constant term). If the run fails, the dealer
+    /// reveals them — they are fresh randomness of a discarded run — and the blame step checks
+    /// every dealt share against them.
     public struct PresignRound1: Sendable, Equatable {
-        public let k: [Secp256k1.Point]
-        public let a: [Secp256k1.Point]
-        public let b: [Secp256k1.Point]
-        public let d: [Secp256k1.Point]
-        public let e: [Secp256k1.Point]
+        public let commitment: [UInt8]
+    }
+
+    /// A dealer's five polynomials, revealed only to assign blame for a failed run.
+    public struct PresignPolynomials: Sendable, CustomStringConvertible {
+        let k, a, b, d, e: Polynomial<Secp256k1.Scalar>
+        public var description: String { "PresignPolynomials(redacted)" }
+
+        func commitment(context: PresignContext, dealer: ID) -> [UInt8] {
+            var t = Array("custos/ecdsa/presign-dealing".utf8) + context.digest + dealer.scalar.rawRepresentation
+            for p in [k, a, b, d, e] {
+                t += [UInt8(p.coefficients.count & 0xff)]
+                for c in p.coefficients { t += c.rawRepresentation }
+            }
+            return Hashes.sha256(t)
+        }
+
+        func shares(at x: Secp256k1.Scalar) -> PresignShares {
+            PresignShares(k: k.evaluate(at: x), a: a.evaluate(at: x), b: b.evaluate(at: x), d: d.evaluate(at: x),
+                          e: e.evaluate(at: x))
+        }
+
+        func hasDegrees(maxFaulty t: Int) -> Bool {
+            k.coefficients.count == t + 1 && a.coefficients.count == t + 1
+                && [b, d, e].allSatisfy { $0.coefficients.count == 2 * t + 1 && $0.coefficients[0].isZero }
+        }
     }
 
     /// Round-1 private message from one dealer to one party: its five evaluations. Secret.
@@ -71,12 +93,13 @@ extension ThresholdECDSA {
         public let echo: [UInt8]
     }
 
-    /// What a party reveals when a presigning run failed: the shares it received and the
-    /// broadcasts it saw. Safe to reveal: every value is fresh randomness of a run that is
-    /// discarded, and the key share is never part of it. The node layer carries each message
-    /// in its sender's signed envelope, so a party cannot forge what another sent.
+    /// What a party reveals when a presigning run failed: its own polynomials, the shares it
+    /// received and the broadcasts it saw. Safe to reveal: every value is fresh randomness of a
+    /// run that is discarded, and the key share is never part of it. The node layer carries
+    /// each message in its sender's signed envelope, so a party cannot forge what another sent.
     public struct PresignEvidence: Sendable {
         public let identifier: ID
+        public let polynomials: PresignPolynomials?
         public let received: [ID: PresignShares]
         public let round1: [ID: PresignRound1]
         public let round2: [ID: PresignRound2]
@@ -94,9 +117,7 @@ extension ThresholdECDSA {
         public let context: PresignContext
         let keyShare: KeyShare
         let me: ID
-        private var polynomials: (k: Polynomial<Secp256k1.Scalar>, a: Polynomial<Secp256k1.Scalar>,
-                                  b: Polynomial<Secp256k1.Scalar>, d: Polynomial<Secp256k1.Scalar>,
-                                  e: Polynomial<Secp256k1.Scalar>)?
+        private var polynomials: PresignPolynomials?
         private var received: [ID: PresignShares] = [:]
         private var round1: [ID: PresignRound1] = [:]
         private var round2: [ID: PresignRound2] = [:]
@@ -130,25 +151,13 @@ extension ThresholdECDSA {
         public mutating func round1Messages() throws(MPCError) -> (PresignRound1, [ID: PresignShares]) {
             guard polynomials == nil else { throw MPCError(.invalidParameters, "round 1 already ran") }
             let t = context.maxFaulty
-            let p = (k: Polynomial<Secp256k1.Scalar>.random(constant: .random(), degree: t),
-                     a: Polynomial<Secp256k1.Scalar>.random(constant: .random(), degree: t),
-                     b: Polynomial<Secp256k1.Scalar>.random(constant: .zero, degree: 2 * t),
-                     d: Polynomial<Secp256k1.Scalar>.random(constant: .zero, degree: 2 * t),
-                     e: Polynomial<Secp256k1.Scalar>.random(constant: .zero, degree: 2 * t))
+            let p = PresignPolynomials(k: .random(constant: .random(), degree: t), a: .random(constant: .random(), degree: t),
+                                       b: .random(constant: .zero, degree: 2 * t), d: .random(constant: .zero, degree: 2 * t),
+                                       e: .random(constant: .zero, degree: 2 * t))
             polynomials = p
-            func commit(_ q: Polynomial<Secp256k1.Scalar>, dropConstant: Bool) -> [Secp256k1.Point] {
-                (dropConstant ? q.coefficients.dropFirst() : q.coefficients[...]).map { Secp256k1.Point.generatorMultiple($0) }
-            }
-            let broadcast = PresignRound1(k: commit(p.k, dropConstant: false), a: commit(p.a, dropConstant: false),
-                                          b: commit(p.b, dropConstant: true), d: commit(p.d, dropConstant: true),
-                                          e: commit(p.e, dropConstant: true))
             var shares: [ID: PresignShares] = [:]
-            for j in context.signers {
-                let x = j.scalar
-                shares[j] = PresignShares(k: p.k.evaluate(at: x), a: p.a.evaluate(at: x), b: p.b.evaluate(at: x),
-                                          d: p.d.evaluate(at: x), e: p.e.evaluate(at: x))
-            }
-            return (broadcast, shares)
+            for j in context.signers { shares[j] = p.shares(at: j.scalar) }
+            return (PresignRound1(commitment: p.commitment(context: context, dealer: me)), shares)
         }
 
         /// Round 2: takes every dealer's broadcast and private shares; returns R_j and w_j.
@@ -160,12 +169,6 @@ extension ThresholdECDSA {
             received = shares
             try requireAll(broadcasts.keys, "round-1 broadcasts")
             try requireAll(shares.keys, "round-1 shares")
-            let t = context.maxFaulty
-            for (dealer, b) in broadcasts where b.k.count != t + 1 || b.a.count != t + 1
-                || b.b.count != 2 * t || b.d.count != 2 * t || b.e.count != 2 * t {
-                throw MPCError(.invalidCommitmentCount, "\(dealer)'s presign commitments have the wrong lengths",
-                               culprits: [dealer.description])
-            }
             var k = Secp256k1.Scalar.zero, a = Secp256k1.Scalar.zero, b = Secp256k1.Scalar.zero
             var d = Secp256k1.Scalar.zero, e = Secp256k1.Scalar.zero
             for s in shares.values {
@@ -249,7 +252,7 @@ extension ThresholdECDSA {
                 proof = try? DLEQProof.prove(secret: keyShare.keyPackage.signingShare, base1: .generator, base2: derived.bigR,
                                              context: context.digest + me.scalar.rawRepresentation)
             }
-            return PresignEvidence(identifier: me, received: received, round1: round1, round2: round2, round3: round3,
+            return PresignEvidence(identifier: me, polynomials: polynomials, received: received, round1: round1, round2: round2, round3: round3,
                                    betaProof: proof)
         }
 
@@ -313,9 +316,7 @@ extension ThresholdECDSA {
 protocol PresignEchoable { var echoBytes: [UInt8] { get } }
 
 extension ThresholdECDSA.PresignRound1: PresignEchoable {
-    var echoBytes: [UInt8] {
-        (k + a + b + d + e).flatMap { (try? $0.compressedRepresentation()) ?? [0] }
-    }
+    var echoBytes: [UInt8] { commitment }
 }
 
 extension ThresholdECDSA.PresignRound2: PresignEchoable {

@@ -5,7 +5,8 @@ extension ThresholdECDSA {
     /// each party on the same evidence, so all reach the same verdict.
     ///
     /// Checks, in order: a sender whose broadcast differs between two parties' views
-    /// (equivocation); a dealer whose private shares do not match its commitments; a party
+    /// (equivocation); a dealer whose revealed polynomials do not match its commitment or
+    /// degrees, or whose private shares do not match its polynomials; a party
     /// whose R_j, w_j, W_j or share images differ from what its received shares imply, or whose
     /// key-share proof fails; a party whose echo digest misstates what it saw; a party that
     /// gave no evidence. Assumes the node layer authenticated every message, so evidence cannot
@@ -31,18 +32,31 @@ extension ThresholdECDSA {
             let round2 = canonical { $0.round2 }
             let round3 = canonical { $0.round3 }
 
-            // Dealt shares against the dealers' commitments.
+            // Each dealer's revealed polynomials against its commitment and the required degrees.
+            var dealt: [ID: PresignPolynomials] = [:]
+            for dealer in context.signers {
+                guard let commitment = round1[dealer] else { continue }
+                guard let p = evidence[dealer]?.polynomials, p.hasDegrees(maxFaulty: context.maxFaulty),
+                      p.commitment(context: context, dealer: dealer) == commitment.commitment
+                else {
+                    culprits.insert(dealer)
+                    continue
+                }
+                dealt[dealer] = p
+            }
+
+            // Dealt shares against the dealers' polynomials.
             var verifiedSums: [ID: PresignShares] = [:]
             for v in views {
                 var complete = true
                 var k = Secp256k1.Scalar.zero, a = Secp256k1.Scalar.zero, b = Secp256k1.Scalar.zero
                 var d = Secp256k1.Scalar.zero, e = Secp256k1.Scalar.zero
                 for dealer in context.signers {
-                    guard let commitments = round1[dealer], let shares = v.received[dealer] else {
+                    guard let polynomials = dealt[dealer], let shares = v.received[dealer] else {
                         complete = false
                         continue
                     }
-                    if !matches(shares, commitments, at: v.identifier.scalar, maxFaulty: context.maxFaulty) {
+                    if polynomials.shares(at: v.identifier.scalar) != shares {
                         culprits.insert(dealer)
                         complete = false
                         continue
@@ -57,7 +71,8 @@ extension ThresholdECDSA {
             }
 
             // Each party's own broadcasts against what its verified shares imply.
-            let bigR = Secp256k1.Point.sum(context.signers.compactMap { round1[$0]?.k.first })
+            let bigR = Secp256k1.Point.generatorMultiple(
+                context.signers.compactMap { dealt[$0]?.k.coefficients[0] }.reduce(Secp256k1.Scalar.zero, +))
             var w = Secp256k1.Scalar.zero
             var wKnown = true
             for j in context.signers {
@@ -77,7 +92,7 @@ extension ThresholdECDSA {
                         culprits.insert(j)
                     }
                 }
-                if let m = round3[j], wKnown, let wInverse = try? w.inverse() {
+                if let m = round3[j], wKnown, dealt.count == context.signers.count, let wInverse = try? w.inverse() {
                     let c = sums.a * wInverse
                     let betaOK = v.betaProof.map { proof in
                         guard let cInverse = try? c.inverse(), let xShare = publicKeyPackage.verifyingShares[j] else { return false }
@@ -91,16 +106,6 @@ extension ThresholdECDSA {
                 }
             }
             return culprits.sorted()
-        }
-
-        static func matches(_ s: PresignShares, _ c: PresignRound1, at x: Secp256k1.Scalar, maxFaulty t: Int) -> Bool {
-            guard c.k.count == t + 1, c.a.count == t + 1, c.b.count == 2 * t, c.d.count == 2 * t, c.e.count == 2 * t
-            else { return false }
-            let full = { (points: [Secp256k1.Point]) in VerifiableSecretSharingCommitment<Suite>(coefficients: points) }
-            let zeroConstant = { (points: [Secp256k1.Point]) in full([.identity] + points) }
-            return full(c.k).verifies(share: s.k, at: x) && full(c.a).verifies(share: s.a, at: x)
-                && zeroConstant(c.b).verifies(share: s.b, at: x) && zeroConstant(c.d).verifies(share: s.d, at: x)
-                && zeroConstant(c.e).verifies(share: s.e, at: x)
         }
     }
 }
