@@ -249,6 +249,58 @@ import Testing
         }
     }
 
+    /// The same cheating cases for every ciphersuite: a wrong DKG share and a wrong signature
+    /// share are named, for Ed25519 and Taproot as for plain secp256k1.
+    static func cheatersNamed<Suite: Ciphersuite>(_: Suite.Type, tweak: TaprootTweak?) throws {
+        let ids = try (1...4).map { try Identifier<Suite>(UInt64($0)) }
+        var secrets: [Identifier<Suite>: DKG<Suite>.Round1.SecretPackage] = [:]
+        var round1: [Identifier<Suite>: DKG<Suite>.Round1.Package] = [:]
+        for id in ids { (secrets[id], round1[id]) = try DKG<Suite>.part1(identifier: id, maxSigners: 4, minSigners: 3) }
+        let (_, out4) = try DKG<Suite>.part2(secretPackage: secrets[ids[3]]!, round1Packages: round1.filter { $0.key != ids[3] })
+        var received: [Identifier<Suite>: DKG<Suite>.Round2.Package] = [ids[3]: .init(unsafeSigningShare: out4[ids[0]]!.signingShare + .one)]
+        for sender in ids[1...2] {
+            let (_, out) = try DKG<Suite>.part2(secretPackage: secrets[sender]!, round1Packages: round1.filter { $0.key != sender })
+            received[sender] = out[ids[0]]!
+        }
+        let (mine, _) = try DKG<Suite>.part2(secretPackage: secrets[ids[0]]!, round1Packages: round1.filter { $0.key != ids[0] })
+        #expect {
+            _ = try DKG<Suite>.part3(secretPackage: mine, round1Packages: round1.filter { $0.key != ids[0] }, round2Packages: received)
+        } throws: { ($0 as? MPCError)?.culprits == [ids[3].description] }
+
+        let (keys, pub) = try LocalCeremony<Suite>.keyGeneration(identifiers: ids, minSigners: 3)
+        let message = Array("pay".utf8)
+        let signers = [ids[0], ids[2], ids[3]]
+        let n0 = FROST<Suite>.commit(keyPackage: keys[signers[0]]!)
+        let n1 = FROST<Suite>.commit(keyPackage: keys[signers[1]]!)
+        let n2 = FROST<Suite>.commit(keyPackage: keys[signers[2]]!)
+        let package = FROST<Suite>.SigningPackage(
+            commitments: [signers[0]: n0.commitments, signers[1]: n1.commitments, signers[2]: n2.commitments],
+            message: message, tweak: tweak)
+        var shares: [Identifier<Suite>: FROST<Suite>.SignatureShare] = [:]
+        shares[signers[0]] = try FROST<Suite>.sign(package: package, nonces: n0, keyPackage: keys[signers[0]]!,
+                                                   publicKeyPackage: pub, expectedMessage: message, expectedTweak: tweak)
+        let honest = try FROST<Suite>.sign(package: package, nonces: n1, keyPackage: keys[signers[1]]!,
+                                           publicKeyPackage: pub, expectedMessage: message, expectedTweak: tweak)
+        shares[signers[1]] = .init(share: honest.share + .one)
+        shares[signers[2]] = try FROST<Suite>.sign(package: package, nonces: n2, keyPackage: keys[signers[2]]!,
+                                                   publicKeyPackage: pub, expectedMessage: message, expectedTweak: tweak)
+        #expect {
+            _ = try FROST<Suite>.aggregate(package: package, shares: shares, publicKeyPackage: pub)
+        } throws: { ($0 as? MPCError)?.code == .invalidSignatureShare && ($0 as? MPCError)?.culprits == [signers[1].description] }
+        // A round-1 package whose commitment is the identity is refused and named.
+        var withIdentity = round1.filter { $0.key != ids[0] }
+        let p = withIdentity[ids[1]]!
+        withIdentity[ids[1]] = .init(commitment: .init(coefficients: [Suite.Element.identity] + p.commitment.coefficients.dropFirst()),
+                                     proofOfKnowledge: p.proofOfKnowledge)
+        #expect {
+            _ = try DKG<Suite>.part2(secretPackage: secrets[ids[0]]!, round1Packages: withIdentity)
+        } throws: { ($0 as? MPCError)?.culprits == [ids[1].description] }
+    }
+
+    @Test func cheatersNamedEd25519() throws { try Self.cheatersNamed(Ed25519SHA512.self, tweak: nil) }
+    @Test func cheatersNamedTaproot() throws { try Self.cheatersNamed(Secp256k1TaprootSHA256.self, tweak: .keyPathOnly) }
+    @Test func cheatersNamedSecp256k1() throws { try Self.cheatersNamed(Secp256k1SHA256.self, tweak: nil) }
+
     // MARK: Malformed encodings
 
     /// Every strict prefix and one extra byte of a valid encoding are refused as malformed.
