@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // System libraries from Debian: libsecp256k1-dev (0.2.0), libsodium-dev (1.0.18).
@@ -51,6 +52,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Policy documents, the expression language, the evaluator and static checks: pure logic,
+        // no I/O, no clock, no floating point.
+        .target(
+            name: "CustosPolicy",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+
         // Locating vectors and running Python test peers; linked by test targets only.
         .target(
             name: "CustosTestSupport",
@@ -62,13 +71,14 @@ let package = Package(
             dependencies: [
                 "CustosCrypto",
                 "CustosMPC",
+                "CustosPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "custos-bench",
-            dependencies: ["CSecp256k1", "CSodium", "CustosCrypto", "CustosMPC"],
+            dependencies: ["CSecp256k1", "CSodium", "CustosCrypto", "CustosMPC", "CustosPolicy"],
             swiftSettings: swiftSettings
         ),
 
@@ -83,6 +93,11 @@ let package = Package(
         .testTarget(
             name: "CustosMPCTests",
             dependencies: ["CustosMPC", "CustosCrypto", "CSecp256k1", "CSodium", "CustosTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CustosPolicyTests",
+            dependencies: ["CustosPolicy", "CustosTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]
