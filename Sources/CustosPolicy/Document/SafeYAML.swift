@@ -10,8 +10,8 @@ import Yams
 ///   1000 levels), more than `maxNodes` nodes, collections over `maxCollectionCount`, scalars
 ///   over `maxScalarLength`, non-scalar or duplicate mapping keys.
 ///
-/// The lexical scan is conservative: a `&`, `*` or `!` that starts a token (first on a line, or
-/// after `-`, `?`, `:`, `[`, `{`, `,`) is refused even inside a quoted string or comment; quote
+/// The lexical scan is conservative: a `&`, `*` or `!` that starts a token (first on a line,
+/// after `:`, `[`, `{`, `,`, or after `- ` or `? `) is refused even inside a quoted string or comment; quote
 /// the text differently (e.g. `when: "!x"` becomes `when: "not x"` or start with a space).
 public enum SafeYAML {
     /// Parses `text` into one document.
@@ -75,9 +75,11 @@ public enum SafeYAML {
             inIndent = false
             let atTokenStart: Bool
             switch previous {
-            case UInt8(ascii: "\n"), UInt8(ascii: "-"), UInt8(ascii: "?"), UInt8(ascii: ":"),
-                UInt8(ascii: "["), UInt8(ascii: "{"), UInt8(ascii: ","):
+            case UInt8(ascii: "\n"), UInt8(ascii: ":"), UInt8(ascii: "["), UInt8(ascii: "{"), UInt8(ascii: ","):
                 atTokenStart = true
+            case UInt8(ascii: "-"), UInt8(ascii: "?"):
+                // `-` and `?` are indicators only when followed by a blank (`- *x`, not `a-*`).
+                atTokenStart = Self.isBlank(previousRaw)
             default:
                 atTokenStart = false
             }

@@ -2,7 +2,9 @@ extension CompiledPolicy {
     /// Decides a request. A pure function of the policy, the request and the snapshot: no clock,
     /// no I/O, no floating point; the same inputs give the same decision on every node.
     ///
-    /// Deny beats require beats allow; nothing matched means deny. A deny or require rule
+    /// Deny beats require beats allow; nothing allowed means deny. A require rule adds
+    /// approvals to a request some allow rule permits and never permits anything by itself, so
+    /// adding a deny or require rule can never make a decision more permissive. A deny or require rule
     /// whose clause cannot be evaluated (missing price, decimal overflow, absent argument)
     /// applies; an allow rule in that case does not. When signing is frozen, every request that
     /// is not a governance operation is denied.
@@ -13,7 +15,7 @@ extension CompiledPolicy {
 
     func decide(_ c: EvaluationContext) -> PolicyDecision {
         let isGovernance = c.request.kind == .governance
-        if state(c).frozen && !isGovernance {
+        if c.state.frozen && !isGovernance {
             return PolicyDecision(outcome: .deny, reason: .frozen, applied: [], skippedAllows: [], pending: [], countedApprovers: [])
         }
         if c.initiator < 0 {
@@ -50,6 +52,11 @@ extension CompiledPolicy {
                 outcome: .deny, reason: .deniedByRule(rules[firstDeny].name), applied: applied, skippedAllows: skipped,
                 pending: [], countedApprovers: [])
         }
+        if firstAllow < 0 {
+            return PolicyDecision(
+                outcome: .deny, reason: .noRuleMatched, applied: applied, skippedAllows: skipped, pending: [],
+                countedApprovers: [])
+        }
         if !requires.isEmpty {
             let approvers = eligibleApprovers(c)
             var pending: [PolicyDecision.PendingApproval] = []
@@ -67,17 +74,10 @@ extension CompiledPolicy {
                 outcome: pending.isEmpty ? .allow : .needsApprovals, reason: pending.isEmpty ? .approved : .approvalsPending,
                 applied: applied, skippedAllows: skipped, pending: pending, countedApprovers: counted)
         }
-        if firstAllow >= 0 {
-            return PolicyDecision(
-                outcome: .allow, reason: .allowedByRule(rules[firstAllow].name), applied: applied, skippedAllows: skipped,
-                pending: [], countedApprovers: [])
-        }
         return PolicyDecision(
-            outcome: .deny, reason: .noRuleMatched, applied: applied, skippedAllows: skipped, pending: [], countedApprovers: [])
+            outcome: .allow, reason: .allowedByRule(rules[firstAllow].name), applied: applied, skippedAllows: skipped,
+            pending: [], countedApprovers: [])
     }
-
-    @inline(__always)
-    private func state(_ c: EvaluationContext) -> StateSnapshot { c.state }
 
     /// Distinct known people, other than the initiator, who approved.
     func eligibleApprovers(_ c: EvaluationContext) -> [Int] {

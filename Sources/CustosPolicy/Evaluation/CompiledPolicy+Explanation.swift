@@ -19,7 +19,11 @@ extension CompiledPolicy {
         case .allowedByRule(let name):
             lines.append("ALLOW: rule \(name) allows this request")
         case .noRuleMatched:
-            lines.append("DENY: no rule allows this request (nothing matched means deny)")
+            if decision.applied.isEmpty {
+                lines.append("DENY: no rule matched this request (nothing matched means deny)")
+            } else {
+                lines.append("DENY: no allow rule matched this request (require rules only add approvals to allowed requests)")
+            }
         }
         lines.append("request: \(summary(c))")
         for rule in decision.applied {

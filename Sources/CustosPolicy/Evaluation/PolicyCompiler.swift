@@ -265,10 +265,11 @@ struct PolicyCompiler {
         1 << UInt32(GovernanceOperation.Action.allCases.firstIndex(of: action)!)
     }
 
-    /// Governance becomes ordinary rules of the same engine:
-    /// `governance.freeze` (security officers may freeze alone), `governance.proposers` (anyone
-    /// else proposing any other operation is denied), and one `governance.<operation>` require
-    /// rule per operation (the quorum, or the operation's own requirement).
+    /// Governance becomes ordinary rules of the same engine: `governance.freeze` (security
+    /// officers may freeze alone), `governance.proposers` (proposers may propose any
+    /// operation; nobody else may), `governance.freeze-by-others` (a freeze proposed by anyone
+    /// but a security officer needs the quorum) and one `governance.<operation>` require rule
+    /// per other operation (the quorum, or the operation's own requirement).
     private mutating func compileGovernance(_ g: PolicyDocument.Governance) {
         let freezeRoles = resolve(g.freezeRoles, in: parts.roles, what: "role", rule: "governance.freeze")
         let proposerUsers = resolve(g.proposerUsers, in: parts.users, what: "user", rule: "governance.proposers")
@@ -293,8 +294,11 @@ struct PolicyCompiler {
         parts.rules.append(rule(
             "governance.freeze", .allow, users: nil, roles: freezeRoles, negated: false, kind: .person, operations: freezeBit))
         parts.rules.append(rule(
-            "governance.proposers", .deny, users: proposerUsers ?? BitSet(capacity: 0),
-            roles: proposerRoles ?? BitSet(capacity: 0), negated: true, kind: nil, operations: allBits & ~freezeBit))
+            "governance.proposers", .allow, users: proposerUsers ?? BitSet(capacity: 0),
+            roles: proposerRoles ?? BitSet(capacity: 0), negated: false, kind: .person, operations: allBits))
+        parts.rules.append(rule(
+            "governance.freeze-by-others", .require(quorum), users: nil, roles: freezeRoles ?? BitSet(capacity: 0),
+            negated: true, kind: nil, operations: freezeBit))
         for action in all where action != .freeze {
             var requirement = quorum
             var location = g.location
