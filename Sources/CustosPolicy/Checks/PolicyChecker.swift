@@ -36,8 +36,6 @@ enum PolicyChecker {
             var problems: [String] = []
             for alternative in requirement.alternatives {
                 var ok = true
-                var needed: [Int: Int] = [:]
-                for term in alternative { needed[term.group, default: 0] += term.count }
                 for term in alternative {
                     let eligible = policy.groupMembers[term.group].members.count
                     if eligible < term.count {
@@ -45,13 +43,16 @@ enum PolicyChecker {
                         problems.append("group \(policy.groupNames.names[term.group]) has \(eligible) eligible \(eligible == 1 ? "person" : "people") but \(term.count) approvals are required")
                     }
                 }
-                // Distinct people across the alternative: every slot needs its own person.
-                var union = BitSet(capacity: policy.users.count)
-                for term in alternative { for m in policy.groupMembers[term.group].members { union.insert(m) } }
-                let total = alternative.map(\.count).reduce(0, +)
-                if ok, union.members.count < total {
-                    ok = false
-                    problems.append("\(total) distinct approvers are required but the groups hold only \(union.members.count) people")
+                // Distinct people across the alternative (each fills one slot): an exact
+                // matching test with every person approving.
+                if ok {
+                    let everyone = policy.principals.indices.filter { policy.principals[$0].kind == .person }
+                    let single = ApprovalRequirement(alternatives: [alternative])
+                    if !single.missing(approvers: everyone, members: policy.groupMembers).satisfied {
+                        ok = false
+                        let total = alternative.map(\.count).reduce(0, +)
+                        problems.append("\(total) distinct approvers are required but the groups cannot supply that many different people")
+                    }
                 }
                 if ok { possible = true }
             }
