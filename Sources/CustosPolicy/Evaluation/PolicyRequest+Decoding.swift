@@ -80,7 +80,7 @@ extension PolicyRequest {
             }
             if f["kind"] == nil { request.kind = .governance }
         }
-        if request.kind == .governance && request.operation == nil {
+        if request.kind == .governance && f["operation"] == nil {
             r.error(.missingField, root.location, "a governance request needs an operation")
         }
         if request.kind != .governance && request.operation != nil {
