@@ -116,3 +116,7 @@ enum Fixtures {
         PolicyValidation(yaml: text).diagnostics.filter { $0.severity == .warning }
     }
 }
+
+enum TestPaths {
+    static let examples = TestEnvironment.packageRoot.appendingPathComponent("examples/policies").path
+}
