@@ -10,3 +10,9 @@ enum AddressNormalization {
         return String(decoding: bytes, as: UTF8.self)
     }
 }
+
+/// An address on a chain, as the address book is indexed.
+struct AddressKey: Hashable, Sendable {
+    let chain: String
+    let address: String
+}

@@ -27,9 +27,11 @@ extension CompiledPolicy {
         var firstDeny: Int = -1
         var firstAllow: Int = -1
         var requires: [Int] = []
+        applied.reserveCapacity(8)
+        var windows = ProjectionCache(count: limits.count)
         for index in isGovernance ? governanceRules : transferRules {
             let rule = rules[index]
-            switch match(rule, c) {
+            switch match(rule, c, &windows) {
             case .noMatch:
                 continue
             case .match:
@@ -99,7 +101,7 @@ extension CompiledPolicy {
     /// Whether a rule applies: every clause must hold. Clauses that cannot fail are tested
     /// first; a clause that fails to evaluate is remembered while the rest are still tested, so
     /// that a rule another clause rules out is never applied "closed".
-    func match(_ rule: CompiledRule, _ c: EvaluationContext) -> MatchResult {
+    func match(_ rule: CompiledRule, _ c: EvaluationContext, _ windows: inout ProjectionCache) -> MatchResult {
         let r = c.request
         if rule.governance {
             guard let op = r.operation else { return .noMatch }
@@ -113,7 +115,7 @@ extension CompiledPolicy {
         }
         if rule.initiatorUsers != nil || rule.initiatorRoles != nil {
             let inUsers = rule.initiatorUsers?.contains(c.initiator) ?? false
-            let inRoles = rule.initiatorRoles?.intersects(c.initiatorRoles) ?? false
+            let inRoles = rule.initiatorRoles?.intersects(c.roles) ?? false
             if (inUsers || inRoles) == rule.initiatorNegated { return .noMatch }
         }
         if let kind = rule.initiatorKind, c.initiatorKind != kind { return .noMatch }
@@ -148,7 +150,7 @@ extension CompiledPolicy {
             }
         }
         for l in rule.within {
-            switch projected(l, c) {
+            switch windows.projection(l, c, self) {
             case .success(let p): if !p.holds { return .noMatch }
             case .failure(let f): failure = failure ?? f.message
             }
@@ -157,7 +159,7 @@ extension CompiledPolicy {
             var anyExceeded = false
             var exceedFailure: String?
             for l in rule.exceeds {
-                switch projected(l, c) {
+                switch windows.projection(l, c, self) {
                 case .success(let p): if !p.holds { anyExceeded = true }
                 case .failure(let f): exceedFailure = exceedFailure ?? f.message
                 }
@@ -210,6 +212,25 @@ extension CompiledPolicy {
         let count = total.count + 1
         if let max = limit.maxCount, count > max { holds = false }
         return .success(Projection(key: key, usd: usd, count: count, holds: holds))
+    }
+}
+
+/// Window projections computed at most once per limit per evaluation.
+struct ProjectionCache {
+    private var slots: [Result<CompiledPolicy.Projection, EvaluationFailure>?] = []
+    private let count: Int
+
+    /// No allocation until a rule reads a window.
+    init(count: Int) { self.count = count }
+
+    mutating func projection(
+        _ limit: Int, _ c: EvaluationContext, _ policy: CompiledPolicy
+    ) -> Result<CompiledPolicy.Projection, EvaluationFailure> {
+        if slots.isEmpty { slots = Array(repeating: nil, count: count) }
+        if let cached = slots[limit] { return cached }
+        let result = policy.projected(limit, c)
+        slots[limit] = result
+        return result
     }
 }
 

@@ -46,8 +46,8 @@ public final class CompiledPolicy: Sendable {
     /// Eligible approvers of each group: people only.
     let groupMembers: [BitSet]
     let entries: [Entry]
-    /// "chain\u{0}normalized address" → entry index.
-    let entryByAddress: [String: Int]
+    /// (chain, normalized address) → entry index.
+    let entryByAddress: [AddressKey: Int]
     /// Normalized address → union of the tags of its entries on every chain.
     let tagsByAddress: [String: [String]]
     let limits: [Limit]
@@ -60,7 +60,7 @@ public final class CompiledPolicy: Sendable {
         document: PolicyDocument, warnings: [PolicyDiagnostic], users: Interner, principals: [Principal],
         roles: Interner, chains: Interner, assets: Interner, vaults: Interner, tags: Interner,
         counterparties: Interner, groupNames: Interner, groupMembers: [BitSet], entries: [Entry],
-        entryByAddress: [String: Int], tagsByAddress: [String: [String]], limits: [Limit], rules: [CompiledRule]
+        entryByAddress: [AddressKey: Int], tagsByAddress: [String: [String]], limits: [Limit], rules: [CompiledRule]
     ) {
         self.document = document
         self.warnings = warnings

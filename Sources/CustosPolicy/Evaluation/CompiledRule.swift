@@ -1,6 +1,7 @@
 /// One rule in evaluation form: every name resolved to an index, every set a bit set, the
-/// condition type-checked. Clauses are tested cheapest first.
-struct CompiledRule: Sendable {
+/// condition type-checked. Clauses are tested cheapest first. A class, so that walking the
+/// rules during evaluation retains one reference per rule instead of copying every field.
+final class CompiledRule: Sendable {
     struct Range: Sendable, Hashable {
         var over: FixedDecimal?
         var atLeast: FixedDecimal?
@@ -84,4 +85,58 @@ struct CompiledRule: Sendable {
     let operations: UInt32
     let condition: CompiledExpression?
     let conditionSource: String?
+
+    init(
+        name: String,
+        index: Int,
+        effect: Effect,
+        location: SourceLocation,
+        governance: Bool,
+        kinds: UInt8,
+        initiatorUsers: BitSet?,
+        initiatorRoles: BitSet?,
+        initiatorKind: PolicyDocument.Principal.Kind?,
+        initiatorNegated: Bool,
+        vaults: BitSet?,
+        chains: BitSet?,
+        assets: BitSet?,
+        destination: Destination?,
+        amount: Range?,
+        amountUSD: Range?,
+        fee: Range?,
+        call: Call?,
+        during: PolicyDocument.TimeWindow?,
+        outside: PolicyDocument.TimeWindow?,
+        within: [Int],
+        exceeds: [Int],
+        operations: UInt32,
+        condition: CompiledExpression?,
+        conditionSource: String?
+    ) {
+        self.name = name
+        self.index = index
+        self.effect = effect
+        self.location = location
+        self.governance = governance
+        self.kinds = kinds
+        self.initiatorUsers = initiatorUsers
+        self.initiatorRoles = initiatorRoles
+        self.initiatorKind = initiatorKind
+        self.initiatorNegated = initiatorNegated
+        self.vaults = vaults
+        self.chains = chains
+        self.assets = assets
+        self.destination = destination
+        self.amount = amount
+        self.amountUSD = amountUSD
+        self.fee = fee
+        self.call = call
+        self.during = during
+        self.outside = outside
+        self.within = within
+        self.exceeds = exceeds
+        self.operations = operations
+        self.condition = condition
+        self.conditionSource = conditionSource
+    }
 }

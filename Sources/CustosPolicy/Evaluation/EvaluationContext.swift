@@ -14,6 +14,8 @@ struct EvaluationContext {
     /// USD notional, or nil with `usdProblem` saying why it is unknown.
     let amountUSD: FixedDecimal?
     let usdProblem: String?
+    /// The initiator's roles (empty for an unknown initiator).
+    let roles: BitSet
     let minuteOfDay: Int
     /// 0 = Monday … 6 = Sunday, in UTC.
     let weekday: Int
@@ -25,11 +27,12 @@ struct EvaluationContext {
         self.request = request
         self.state = state
         initiator = policy.users.lookup(request.initiator)
+        roles = initiator >= 0 ? policy.principals[initiator].roles : Self.emptyRoles
         chain = policy.chains.lookup(request.chain)
         asset = policy.assets.lookup(request.asset)
         vault = policy.vaults.lookup(request.vault)
         destinationAddress = AddressNormalization.normalize(request.destination)
-        entry = request.destination.isEmpty ? -1 : policy.entryByAddress[request.chain + "\u{0}" + destinationAddress] ?? -1
+        entry = request.destination.isEmpty ? -1 : policy.entryByAddress[AddressKey(chain: request.chain, address: destinationAddress)] ?? -1
         if let price = state.prices[request.asset] {
             if let usd = request.amount.multiplied(by: price) {
                 amountUSD = usd
@@ -53,7 +56,6 @@ struct EvaluationContext {
         return r < 0 ? (q - 1, r + b) : (q, r)
     }
 
-    var initiatorRoles: BitSet { initiator >= 0 ? policy.principals[initiator].roles : Self.emptyRoles }
     var initiatorKind: PolicyDocument.Principal.Kind? { initiator >= 0 ? policy.principals[initiator].kind : nil }
 
     var destinationName: String { entry >= 0 ? policy.entries[entry].name : "" }

@@ -14,7 +14,7 @@ struct PolicyCompiler {
         var groupNames = Interner()
         var groupMembers: [BitSet] = []
         var entries: [CompiledPolicy.Entry] = []
-        var entryByAddress: [String: Int] = [:]
+        var entryByAddress: [AddressKey: Int] = [:]
         var tagsByAddress: [String: [String]] = [:]
         var limits: [CompiledPolicy.Limit] = []
         var rules: [CompiledRule] = []
@@ -60,7 +60,7 @@ struct PolicyCompiler {
                       "chain '\(entry.chain.value)' of address book entry '\(entry.name)' is not a chain of any asset")
             }
             let normalized = AddressNormalization.normalize(entry.address)
-            let key = entry.chain.value + "\u{0}" + normalized
+            let key = AddressKey(chain: entry.chain.value, address: normalized)
             if let other = parts.entryByAddress[key] {
                 error(.duplicateName, entry.location,
                       "address book entries '\(parts.entries[other].name)' and '\(entry.name)' have the same address on \(entry.chain.value)")
