@@ -318,3 +318,49 @@ import Testing
         for _ in 0..<100 { #expect(policy.evaluate(request, in: Fixtures.state()) == first) }
     }
 }
+
+/// Rolling-window totals derived from history, keyed as evaluation keys them.
+@Suite struct WindowTotalsTests {
+    @Test func windowsSlideAndAreKeyedPerLimit() throws {
+        let policy = try Fixtures.policy(rules: "  - name: r\n    match: {destination: {tags: [exchange]}, within: [exchange-daily]}\n    outcome: allow\n")
+        let now = Fixtures.tuesdayMorning
+        let history = [
+            PastTransfer(time: now - 25 * 3600, request: Fixtures.transfer("bot", to: Fixtures.kraken), usd: FixedDecimal(500_000)!),
+            PastTransfer(time: now - 23 * 3600, request: Fixtures.transfer("bot", to: Fixtures.kraken), usd: FixedDecimal(400_000)!),
+            PastTransfer(time: now - 30 * 60, request: Fixtures.transfer("bot", chain: "bitcoin", to: "bc1qkraken"), usd: FixedDecimal(300_000)!),
+            PastTransfer(time: now - 10 * 60, request: Fixtures.transfer("alice", to: Fixtures.binance), usd: FixedDecimal(50_000)!),
+            PastTransfer(time: now + 60, request: Fixtures.transfer("bot", to: Fixtures.kraken), usd: FixedDecimal(1)!),  // future: ignored
+        ]
+        let totals = policy.windowTotals(history: history, at: now)
+        // Kraken on both chains shares one counterparty key; the 25 h old transfer has left the window.
+        #expect(totals["exchange-daily", "kraken"] == .init(usd: FixedDecimal(700_000)!, count: 2))
+        #expect(totals["exchange-daily", "binance"] == .init(usd: FixedDecimal(50_000)!, count: 1))
+        // bot-hourly is per initiator over 1 h: only the bitcoin transfer 30 min ago.
+        #expect(totals["bot-hourly", "bot"].count == 1)
+        #expect(totals["bot-hourly", "alice"].count == 1)
+
+        var state = Fixtures.state()
+        state.windows = totals
+        #expect(policy.evaluate(Fixtures.transfer(amount: "300000", to: Fixtures.kraken), in: state).outcome == .allow)
+        #expect(policy.evaluate(Fixtures.transfer(amount: "300001", to: Fixtures.kraken), in: state).outcome == .deny)
+    }
+
+    @Test func overlongListsInConditionsFailClosed() throws {
+        let policy = try Fixtures.policy(rules: """
+              - name: allow-exchange
+                match: {destination: {tags: [exchange]}}
+                outcome: allow
+              - name: deny-if-bot-approved
+                match: {destination: {tags: [exchange]}}
+                when: request.approvals.exists(a, a == 'bot')
+                outcome: deny
+
+            """)
+        let short = Fixtures.transfer(approvals: ["bob"])
+        #expect(policy.evaluate(short, in: Fixtures.state()).outcome == .allow)
+        let long = Fixtures.transfer(approvals: Array(repeating: "bob", count: 5_000))
+        let decision = policy.evaluate(long, in: Fixtures.state())
+        #expect(decision.outcome == .deny)
+        #expect(decision.applied.first { $0.name == "deny-if-bot-approved" }?.failedClosed?.contains("too long") == true)
+    }
+}

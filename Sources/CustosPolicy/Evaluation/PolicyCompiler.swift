@@ -21,12 +21,12 @@ struct PolicyCompiler {
     }
 
     let document: PolicyDocument
-    private var parts = Parts()
-    private var errors: [PolicyDiagnostic] = []
+    var parts = Parts()
+    var errors: [PolicyDiagnostic] = []
 
     init(document: PolicyDocument) { self.document = document }
 
-    private mutating func error(_ code: PolicyDiagnostic.Code, _ at: SourceLocation, _ message: String) {
+    mutating func error(_ code: PolicyDiagnostic.Code, _ at: SourceLocation, _ message: String) {
         errors.append(.error(code, at: at, message))
     }
 
@@ -42,9 +42,7 @@ struct PolicyCompiler {
                 roles: BitSet(principal.roles.map { parts.roles.lookup($0.value) }, capacity: parts.roles.count),
                 roleNames: principal.roles.map(\.value)))
         }
-        var seenAssets: Set<String> = []
         for asset in document.assets {
-            seenAssets.insert(asset.symbol)
             parts.assets.intern(asset.symbol)
             for chain in asset.chains { parts.chains.intern(chain.value) }
         }
@@ -104,7 +102,6 @@ struct PolicyCompiler {
                 name: limit.name, per: limit.per, windowSeconds: limit.windowSeconds, maxUSD: limit.maxUSD,
                 maxCount: limit.maxCount))
         }
-        _ = seenAssets
         for rule in document.rules {
             if let compiled = compileRule(rule, index: parts.rules.count) { parts.rules.append(compiled) }
         }
@@ -115,7 +112,7 @@ struct PolicyCompiler {
 
     // MARK: - Rules
 
-    private mutating func resolve(
+    mutating func resolve(
         _ names: [Spanned<String>]?, in interner: Interner, what: String, rule: String
     ) -> BitSet? {
         guard let names else { return nil }
@@ -257,65 +254,5 @@ struct PolicyCompiler {
             within: limitIndices(m.within, rule: rule.name), exceeds: limitIndices(m.exceeds, rule: rule.name),
             operations: operations, condition: condition, conditionSource: rule.when?.value)
         return errors.count == errorCount ? compiled : nil
-    }
-
-    // MARK: - Governance
-
-    static func operationBit(_ action: GovernanceOperation.Action) -> UInt32 {
-        1 << UInt32(GovernanceOperation.Action.allCases.firstIndex(of: action)!)
-    }
-
-    /// Governance becomes ordinary rules of the same engine: `governance.freeze` (security
-    /// officers may freeze alone), `governance.proposers` (proposers may propose any
-    /// operation; nobody else may), `governance.freeze-by-others` (a freeze proposed by anyone
-    /// but a security officer needs the quorum) and one `governance.<operation>` require rule
-    /// per other operation (the quorum, or the operation's own requirement).
-    private mutating func compileGovernance(_ g: PolicyDocument.Governance) {
-        let freezeRoles = resolve(g.freezeRoles, in: parts.roles, what: "role", rule: "governance.freeze")
-        let proposerUsers = resolve(g.proposerUsers, in: parts.users, what: "user", rule: "governance.proposers")
-        let proposerRoles = resolve(g.proposerRoles, in: parts.roles, what: "role", rule: "governance.proposers")
-        if g.proposerUsers.isEmpty && g.proposerRoles.isEmpty {
-            error(.missingField, g.location, "governance.proposers names nobody")
-        }
-        guard let quorum = requirement(g.quorum, at: g.location, rule: "governance quorum") else { return }
-        let all = GovernanceOperation.Action.allCases
-        func rule(
-            _ name: String, _ effect: CompiledRule.Effect, users: BitSet?, roles: BitSet?, negated: Bool,
-            kind: PolicyDocument.Principal.Kind?, operations: UInt32
-        ) -> CompiledRule {
-            CompiledRule(
-                name: name, index: parts.rules.count, effect: effect, location: g.location, governance: true, kinds: 0,
-                initiatorUsers: users, initiatorRoles: roles, initiatorKind: kind, initiatorNegated: negated, vaults: nil,
-                chains: nil, assets: nil, destination: nil, amount: nil, amountUSD: nil, fee: nil, call: nil, during: nil,
-                outside: nil, within: [], exceeds: [], operations: operations, condition: nil, conditionSource: nil)
-        }
-        let freezeBit = Self.operationBit(.freeze)
-        let allBits = UInt32((1 << all.count) - 1)
-        parts.rules.append(rule(
-            "governance.freeze", .allow, users: nil, roles: freezeRoles, negated: false, kind: .person, operations: freezeBit))
-        parts.rules.append(rule(
-            "governance.proposers", .allow, users: proposerUsers ?? BitSet(capacity: 0),
-            roles: proposerRoles ?? BitSet(capacity: 0), negated: false, kind: .person, operations: allBits))
-        parts.rules.append(rule(
-            "governance.freeze-by-others", .require(quorum), users: nil, roles: freezeRoles ?? BitSet(capacity: 0),
-            negated: true, kind: nil, operations: freezeBit))
-        for action in all where action != .freeze {
-            var requirement = quorum
-            var location = g.location
-            if let (key, override) = g.overrides.first(where: { $0.key.value == action.rawValue }) {
-                location = key.location
-                guard let r = self.requirement(override, at: key.location, rule: "governance.\(action.rawValue)") else { continue }
-                requirement = r
-            }
-            var r = rule(
-                "governance.\(action.rawValue)", .require(requirement), users: nil, roles: nil, negated: false,
-                kind: nil, operations: Self.operationBit(action))
-            r = CompiledRule(
-                name: r.name, index: r.index, effect: r.effect, location: location, governance: true, kinds: 0,
-                initiatorUsers: nil, initiatorRoles: nil, initiatorKind: nil, initiatorNegated: false, vaults: nil,
-                chains: nil, assets: nil, destination: nil, amount: nil, amountUSD: nil, fee: nil, call: nil, during: nil,
-                outside: nil, within: [], exceeds: [], operations: r.operations, condition: nil, conditionSource: nil)
-            parts.rules.append(r)
-        }
     }
 }

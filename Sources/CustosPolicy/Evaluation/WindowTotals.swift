@@ -1,6 +1,7 @@
 /// Rolling-window totals by limit name and key (the destination, counterparty, initiator or
 /// vault the limit is kept per): the USD notional and number of transfers already made in the
-/// window. The ledger maintains them; `WindowTotals.computing` derives them from history.
+/// window. The ledger maintains them; `CompiledPolicy.windowTotals(history:at:)` derives them
+/// from approved transfers.
 public struct WindowTotals: Sendable, Hashable {
     public struct Total: Sendable, Hashable {
         public var usd: FixedDecimal

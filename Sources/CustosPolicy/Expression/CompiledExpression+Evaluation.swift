@@ -137,8 +137,10 @@ extension CompiledExpression {
             }
             switch try list.evaluate(c, variable) {
             case .strings(let items):
+                guard items.count <= Self.maxComprehensionLength else { throw EvaluationFailure("list too long for exists/all") }
                 for item in items { if let r = visit(.string(item)) { return .bool(r) } }
             case .list(let items):
+                guard items.count <= Self.maxComprehensionLength else { throw EvaluationFailure("list too long for exists/all") }
                 for item in items { if let r = visit(item) { return .bool(r) } }
             default:
                 throw EvaluationFailure("type mismatch")
@@ -154,6 +156,10 @@ extension CompiledExpression {
             return .decimal(d)
         }
     }
+
+    /// `exists`/`all` over a longer list is an evaluation error (fails closed), so the cost of a
+    /// condition is bounded whatever the request carries.
+    static let maxComprehensionLength = 1_024
 
     @inline(__always)
     func bool(_ c: borrowing EvaluationContext, _ variable: ExpressionValue?) throws(EvaluationFailure) -> Bool {
