@@ -100,6 +100,7 @@ struct PolicyCommand: ParsableCommand {
                     throw ExitCode(1)
                 }
             } else {
+                PolicyCommand.report("note: no --state given: time 1970-01-01T00:00:00Z, no prices, empty windows (USD clauses fail closed)")
                 stateValue = StateSnapshot(time: 0)
             }
             print(policy.explain(requestValue, in: stateValue).text)

@@ -90,3 +90,27 @@ extension String {
         return copy
     }
 }
+
+/// Moving rules around (so every position changes) is not a change.
+@Suite struct DiffPositionTests {
+    @Test func positionsAreNotChanges() throws {
+        let rules = DiffTests.base + """
+              - name: after-hours
+                match: {outside: {zone: UTC, days: [mon, tue], hours: '07:00-19:00'}}
+                outcome: {require: {group: treasury, count: 1}}
+
+            """
+        let a = try PolicyDocument.decode(yaml: Fixtures.yaml(rules: rules))
+        let b = try PolicyDocument.decode(yaml: "\n\n# moved\n" + Fixtures.yaml(rules: rules))
+        #expect(PolicyDiff(old: a, new: b).changes.isEmpty)
+        let c = try PolicyDocument.decode(yaml: Fixtures.yaml(rules: rules.replacingOnce("07:00-19:00", with: "06:00-19:00")))
+        #expect(PolicyDiff(old: a, new: c).lines == ["rule after-hours: outside mon,tue 07:00-19:00 UTC → mon,tue 06:00-19:00 UTC (changed)"])
+    }
+
+    @Test func exampleAgainstItselfIsEmpty() throws {
+        let text = try Fixtures.examplePolicyText()
+        let a = try PolicyDocument.decode(yaml: text)
+        let b = try PolicyDocument.decode(yaml: "# reviewed\n" + text)
+        #expect(PolicyDiff(old: a, new: b).changes.isEmpty)
+    }
+}

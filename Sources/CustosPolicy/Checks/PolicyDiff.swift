@@ -197,6 +197,12 @@ public struct PolicyDiff: Sendable, Hashable {
         add(subject, parts.joined(separator: " "), direction)
     }
 
+    static func timeText(_ w: PolicyDocument.TimeWindow) -> String {
+        func clock(_ m: Int) -> String { (m / 60 < 10 ? "0" : "") + "\(m / 60):" + (m % 60 < 10 ? "0" : "") + "\(m % 60)" }
+        let days = w.days.sorted().map { PolicyDocument.weekdays[$0] }.joined(separator: ",")
+        return "\(days) \(clock(w.fromMinute))-\(clock(w.toMinute)) \(w.zone)"
+    }
+
     private static func rangeText(_ r: PolicyDocument.AmountRange?) -> String {
         guard let r else { return "any" }
         return CompiledPolicy.rangeText(CompiledRule.Range(over: r.over, atLeast: r.atLeast, upTo: r.upTo, under: r.under))
@@ -223,7 +229,7 @@ public struct PolicyDiff: Sendable, Hashable {
         _ b: PolicyDocument.Rule, _ a: PolicyDocument.Rule, _ add: (String, String, Direction) -> Void
     ) {
         let subject = "rule \(a.name)"
-        if b.outcome != a.outcome {
+        if outcomeText(b.outcome) != outcomeText(a.outcome) {
             switch (b.outcome, a.outcome) {
             case (.require(let rb), .require(let ra)):
                 compareRequirement(subject, rb, ra, add)
@@ -267,8 +273,10 @@ public struct PolicyDiff: Sendable, Hashable {
         }
         compareNames("\(subject) within limits", b.match.within, a.match.within, widerIs: narrowerIs, add)
         compareNames("\(subject) exceeds limits", b.match.exceeds, a.match.exceeds, widerIs: .changed, add)
-        if b.match.during != a.match.during || b.match.outside != a.match.outside {
-            add(subject, "time window changed", .changed)
+        for (name, wb, wa) in [("during", b.match.during, a.match.during), ("outside", b.match.outside, a.match.outside)] {
+            let tb = wb.map(timeText) ?? "any time"
+            let ta = wa.map(timeText) ?? "any time"
+            if tb != ta { add(subject, "\(name) \(tb) → \(ta)", .changed) }
         }
         if b.when?.value != a.when?.value {
             add(subject, "condition `\(b.when?.value ?? "none")` → `\(a.when?.value ?? "none")`", .changed)

@@ -32,7 +32,7 @@ extension CompiledPolicy {
             if let problem = rule.failedClosed {
                 line += " because it fails closed: \(problem)"
             }
-            let facts = describe(compiled, c)
+            let facts = describe(compiled, c).filter { $0 != rule.failedClosed }
             if !facts.isEmpty { line += ": " + facts.joined(separator: "; ") }
             lines.append(line)
         }
