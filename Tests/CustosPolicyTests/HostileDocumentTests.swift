@@ -68,14 +68,36 @@ import Testing
         #expect(d.code == .limitExceeded || d.code == .yamlSyntax)
     }
 
-    @Test func nestingHiddenInQuotesStillStopsAtTheLibraryLimit() throws {
-        // Brackets inside quoted strings fool the conservative estimate; the structural limit
-        // (16 levels) still refuses the document after parsing.
-        let chunk = "[[[[\"]]]]\", "
+    @Test(arguments: [40, 300])
+    func nestingHiddenBehindQuotedBracketsIsRefused(chunks: Int) throws {
+        // Closing brackets inside quoted strings (double with \" escapes, single with ''
+        // escapes) do not fool the depth estimate: the scan refuses at the 17th real bracket.
+        let chunk = #"[[[["]]\"]]", ']]]''', "#
         var text = "policy: "
-        for _ in 0..<40 { text += chunk }
-        text += "x" + String(repeating: "]", count: 160)
-        _ = try #require(refusal(text))
+        for _ in 0..<chunks { text += chunk }
+        text += "x" + String(repeating: "]", count: 4 * chunks)
+        let d = try #require(refusal(text))
+        #expect(d.code == .limitExceeded)
+        #expect(d.location == SourceLocation(line: 1, column: 8 + 4 * chunk.count + 1))
+    }
+
+    @Test func quotedSymbolsAreText() throws {
+        let text = Fixtures.yaml(rules: """
+              - name: r
+                description: "see: *notes & [refs]"
+                match: {destination: {tags: ['exchange']}, amount: {up_to: 5}}
+                when: "request.memo != '*' && request.memo != '&x' && request.memo != '[['"
+                outcome: allow
+
+            """)
+        #expect(Fixtures.errors(text).isEmpty)
+    }
+
+    @Test func aQuoteCannotHideAnAliasOnTheNextLine() throws {
+        let text = "a: x\n  'b\nc: *alias\n'\n"
+        let d = try #require(refusal(text))
+        #expect(d.code == .yamlFeature)
+        #expect(d.location == SourceLocation(line: 3, column: 4))
     }
 
     @Test func hugeListIsRefused() throws {

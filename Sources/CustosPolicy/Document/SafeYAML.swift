@@ -11,8 +11,9 @@ import Yams
 ///   over `maxScalarLength`, non-scalar or duplicate mapping keys.
 ///
 /// The lexical scan is conservative: a `&`, `*` or `!` that starts a token (first on a line,
-/// after `:`, `[`, `{`, `,`, or after `- ` or `? `) is refused even inside a quoted string or comment; quote
-/// the text differently (e.g. `when: "!x"` becomes `when: "not x"` or start with a space).
+/// after `:`, `[`, `{`, `,`, or after `- ` or `? `) outside a quoted scalar is refused, even in
+/// a comment or a plain multi-line scalar; quoted text is skipped only up to the end of its
+/// line, so a quoted string continuing on the next line is scanned there as if unquoted.
 public enum SafeYAML {
     /// Parses `text` into one document.
     public static func parse(_ text: String, limits: DocumentLimits) throws(PolicyLoadError) -> YAMLNode {
@@ -52,9 +53,39 @@ public enum SafeYAML {
         var lineIndent = 0
         var inIndent = true
         var previousRaw: UInt8 = UInt8(ascii: "\n")
+        // Quoted scalars are skipped (their brackets and symbols are text), but never across a
+        // line end: a misread quote can then hide nothing beyond its own line.
+        var quote: UInt8 = 0
+        var escaped = false
+        var quoteMayClose = false
         for byte in text.utf8 {
             defer { previousRaw = byte }
             if byte & 0xC0 != 0x80 { column += 1 }  // count scalars, not bytes
+            if byte == UInt8(ascii: "\n") {
+                quote = 0
+                escaped = false
+                quoteMayClose = false
+            } else if quote == UInt8(ascii: "\"") {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == quote {
+                    quote = 0
+                    previous = byte
+                }
+                continue
+            } else if quote == UInt8(ascii: "'") {
+                if quoteMayClose {
+                    quoteMayClose = false
+                    if byte == quote { continue }  // '' is an escaped quote
+                    quote = 0
+                    previous = UInt8(ascii: "'")
+                } else {
+                    if byte == quote { quoteMayClose = true }
+                    continue
+                }
+            }
             switch byte {
             case UInt8(ascii: "\n"):
                 line += 1
@@ -82,6 +113,11 @@ public enum SafeYAML {
                 atTokenStart = Self.isBlank(previousRaw)
             default:
                 atTokenStart = false
+            }
+            if atTokenStart, byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                quote = byte
+                previous = byte
+                continue
             }
             if atTokenStart {
                 let what: String?
