@@ -193,3 +193,32 @@ extension String {
         return replacingCharacters(in: range, with: replacement)
     }
 }
+
+@Suite struct GovernanceTimeTests {
+    @Test func businessHoursOnlyPolicyChangesAreNotALockout() {
+        let text = Fixtures.yaml(rules: """
+              - name: policy-changes-in-office-hours
+                match: {operation: [change_policy]}
+                when: time.hour < 9 || time.hour >= 17
+                outcome: deny
+
+            """)
+        #expect(Fixtures.errors(text).isEmpty)
+    }
+
+    @Test func extremeTimesNeverTrap() throws {
+        let policy = try Fixtures.policy(rules: """
+              - name: r
+                match: {during: {zone: '+14:00', days: [mon]}, within: [bot-hourly]}
+                outcome: allow
+
+            """)
+        for time in [Int64.max, Int64.min, 0] {
+            var state = Fixtures.state(time: time)
+            state.windows["bot-hourly", "alice"] = .init(usd: .zero, count: .max)
+            _ = policy.evaluate(Fixtures.transfer(), in: state)
+            _ = policy.explain(Fixtures.transfer(), in: state)
+            _ = policy.windowTotals(history: [PastTransfer(time: time, request: Fixtures.transfer(), usd: .zero)], at: time)
+        }
+    }
+}

@@ -198,3 +198,19 @@ import Testing
         #expect(d.message.contains("rule 'bad'"))
     }
 }
+
+/// The largest conditions the parser accepts evaluate without exhausting a test thread's stack.
+@Suite struct ExpressionSizeTests {
+    @Test func longestAcceptedChainsEvaluate() throws {
+        let policy = ExpressionTests.policy
+        let context = EvaluationContext(policy: policy, request: Fixtures.transfer(), state: Fixtures.state())
+        for op in ["&&", "||", "+"] {
+            let operand = op == "+" ? "1" : "true"
+            let count = 499
+            var source = Array(repeating: operand, count: count).joined(separator: " \(op) ")
+            if op == "+" { source += " > 0" }
+            let compiled = try ExpressionCompiler.compileCondition(source, at: .start)
+            #expect(try compiled.bool(context, nil))
+        }
+    }
+}

@@ -71,17 +71,21 @@ enum PolicyChecker {
         }
         let location = policy.document.governance?.location ?? .start
         let people = policy.principals.indices.filter { policy.principals[$0].kind == .person }
+        // Every 6 hours across one week (2026-11-16 is a Monday), so that rules limited to
+        // business hours do not make the check report a lockout that is only a wait.
+        let monday: Int64 = 1_794_787_200 + 3 * 3600
+        let times: [Int64] = (0..<28).map { (step: Int) -> Int64 in monday + Int64(step) * 21_600 }
         for action in [GovernanceOperation.Action.changePolicy, .unfreeze] {
             let someoneCan = people.contains { proposer in
                 let request = PolicyRequest(
                     id: "lockout-check", kind: .governance, initiator: policy.users.names[proposer],
                     operation: GovernanceOperation(action, target: "next"),
                     approvals: people.filter { $0 != proposer }.map { policy.users.names[$0] })
-                return policy.evaluate(request, in: StateSnapshot(time: 0)).outcome == .allow
+                return times.contains { policy.evaluate(request, in: StateSnapshot(time: $0)).outcome == .allow }
             }
             if !someoneCan {
                 out.append(.error(.governanceLockout, at: location,
-                                  "no one could get \(action.rawValue) approved, even with every other person approving: the organisation would be locked out"))
+                                  "no one could get \(action.rawValue) approved at any time of the week, even with every other person approving: the organisation would be locked out"))
             }
         }
         let freezers = people.filter { p in

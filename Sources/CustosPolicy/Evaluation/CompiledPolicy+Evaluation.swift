@@ -209,7 +209,8 @@ extension CompiledPolicy {
             usd = sum
             if sum > max { holds = false }
         }
-        let count = total.count + 1
+        let (count, overflow) = total.count.addingReportingOverflow(1)
+        guard !overflow else { return .failure(EvaluationFailure("limit \(limit.name): count overflows")) }
         if let max = limit.maxCount, count > max { holds = false }
         return .success(Projection(key: key, usd: usd, count: count, holds: holds))
     }

@@ -9,7 +9,9 @@ extension CompiledPolicy {
         let snapshot = StateSnapshot(time: time)
         for past in history where past.request.kind != .governance && past.time <= time {
             let context = EvaluationContext(policy: self, request: past.request, state: snapshot)
-            for limit in limits where past.time > time - Int64(limit.windowSeconds) {
+            for limit in limits where past.time > time.subtractingReportingOverflow(Int64(limit.windowSeconds)).partialValue
+                || time.subtractingReportingOverflow(Int64(limit.windowSeconds)).overflow
+            {
                 let key = context.limitKey(limit.per)
                 var total = totals[limit.name, key]
                 total.usd = total.usd.adding(past.usd) ?? FixedDecimal(raw: .max)

@@ -77,7 +77,8 @@ struct EvaluationContext {
 
     /// Minute of day and weekday in a fixed offset.
     func localTime(offsetSeconds: Int) -> (minute: Int, weekday: Int) {
-        let shifted = state.time + Int64(offsetSeconds)
+        let (shifted, overflow) = state.time.addingReportingOverflow(Int64(offsetSeconds))
+        guard !overflow else { return (minuteOfDay, weekday) }
         let (days, seconds) = Self.floorDivide(shifted, 86_400)
         return (Int(seconds / 60), Int(Self.floorDivide(days + 3, 7).1))
     }
