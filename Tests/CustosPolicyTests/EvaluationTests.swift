@@ -364,3 +364,20 @@ import Testing
         #expect(decision.applied.first { $0.name == "deny-if-bot-approved" }?.failedClosed?.contains("too long") == true)
     }
 }
+
+@Suite struct MalformedRequestTests {
+    @Test func negativeAmountsAreDenied() throws {
+        let policy = try EvaluationTests.single("{amount: {up_to: 100}}")
+        var r = Fixtures.transfer()
+        r.amount = FixedDecimal(-5)!
+        #expect(policy.evaluate(r, in: Fixtures.state()).reason == .invalidRequest("negative amount or fee"))
+        r.amount = FixedDecimal(5)!
+        r.fee = FixedDecimal(-1)!
+        #expect(policy.evaluate(r, in: Fixtures.state()).outcome == .deny)
+    }
+
+    @Test func governancePrefixIsReserved() {
+        let text = Fixtures.yaml(rules: "  - name: governance.freeze\n    outcome: deny\n")
+        #expect(Fixtures.errors(text).contains { $0.code == .invalidValue && $0.message.contains("reserved") })
+    }
+}

@@ -108,6 +108,10 @@ extension PolicyDocument {
             var seen: [String: SourceLocation] = [:]
             for item in items.prefix(ruleLimit) {
                 guard let rule = decodeRule(item, &r) else { continue }
+                if rule.name.hasPrefix("governance.") {
+                    r.error(.invalidValue, rule.location, "rule names starting with 'governance.' are reserved for the governance section")
+                    continue
+                }
                 if let first = seen[rule.name] {
                     r.error(.duplicateName, rule.location, "rule name '\(rule.name)' is already used at line \(first.line)")
                     continue

@@ -18,6 +18,11 @@ extension CompiledPolicy {
         if c.state.frozen && !isGovernance {
             return PolicyDecision(outcome: .deny, reason: .frozen, applied: [], skippedAllows: [], pending: [], countedApprovers: [])
         }
+        if c.request.amount < .zero || c.request.fee < .zero {
+            return PolicyDecision(
+                outcome: .deny, reason: .invalidRequest("negative amount or fee"), applied: [], skippedAllows: [], pending: [],
+                countedApprovers: [])
+        }
         if c.initiator < 0 {
             return PolicyDecision(
                 outcome: .deny, reason: .unknownInitiator, applied: [], skippedAllows: [], pending: [], countedApprovers: [])

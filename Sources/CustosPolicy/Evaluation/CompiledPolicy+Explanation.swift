@@ -8,6 +8,8 @@ extension CompiledPolicy {
         switch decision.reason {
         case .frozen:
             lines.append("DENY: signing is frozen; only governance operations are decided until the quorum unfreezes it")
+        case .invalidRequest(let problem):
+            lines.append("DENY: the request is malformed: \(problem)")
         case .unknownInitiator:
             lines.append("DENY: initiator '\(request.initiator)' is not a known user or bot")
         case .deniedByRule(let name):

@@ -14,6 +14,8 @@ public struct PolicyDecision: Sendable, Hashable {
     public enum Reason: Sendable, Hashable {
         case frozen
         case unknownInitiator
+        /// The request itself is malformed (a negative amount or fee).
+        case invalidRequest(String)
         case deniedByRule(String)
         case approvalsPending
         case approved
