@@ -222,3 +222,27 @@ extension String {
         }
     }
 }
+
+@Suite struct InitiatorExclusionTests {
+    @Test func warnsWhenAnInitiatorWouldExhaustTheGroup() throws {
+        // security = {erin}: when erin initiates, nobody else can give the security approval.
+        let text = Fixtures.yaml(rules: """
+              - name: allow-exchange
+                match: {destination: {tags: [exchange]}}
+                outcome: allow
+              - name: security-review
+                match: {destination: {tags: [exchange]}}
+                outcome: {require: {group: security, count: 1}}
+
+            """)
+        #expect(Fixtures.errors(text).isEmpty)
+        let w = try #require(Fixtures.warnings(text).first { $0.code == .unreachableCount })
+        #expect(w.message.contains("initiated by erin"))
+        #expect(!w.message.contains("alice"))
+    }
+
+    @Test func callClauseOnTransfersNeverFires() throws {
+        let text = Fixtures.yaml(rules: "  - name: dead\n    match: {kind: [transfer], call: {functions: [approve]}}\n    outcome: deny\n")
+        #expect(Fixtures.warnings(text).contains { $0.code == .neverFires && $0.message.contains("call clause") })
+    }
+}

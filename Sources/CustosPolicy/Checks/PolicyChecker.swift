@@ -22,6 +22,7 @@ enum PolicyChecker {
                 continue
             }
             checkShadowing(i, policy, footprints, &out)
+            checkInitiatorExclusion(rule, footprints[i], policy, &out)
             checkUnlimited(rule, policy, &out)
         }
         return out
@@ -98,6 +99,26 @@ enum PolicyChecker {
         }
     }
 
+    /// A require rule that some possible initiator could never get approved, because once they
+    /// are excluded their groups are too small.
+    private static func checkInitiatorExclusion(
+        _ rule: CompiledRule, _ f: Footprint, _ policy: CompiledPolicy, _ out: inout [PolicyDiagnostic]
+    ) {
+        guard case .require(let requirement) = rule.effect else { return }
+        let people = policy.principals.indices.filter { policy.principals[$0].kind == .person }
+        var stuck: [String] = []
+        for initiator in f.users.members where policy.principals[initiator].kind == .person {
+            let others = people.filter { $0 != initiator }
+            if !requirement.missing(approvers: others, members: policy.groupMembers).satisfied {
+                stuck.append(policy.users.names[initiator])
+            }
+        }
+        if !stuck.isEmpty {
+            out.append(.warning(.unreachableCount, at: rule.location,
+                                "rule '\(rule.name)' can never be approved when initiated by \(stuck.joined(separator: ", ")): without them the groups are too small"))
+        }
+    }
+
     // MARK: - Never fires
 
     /// What a rule can match, as sets over the policy's known names, for comparisons.
@@ -157,6 +178,7 @@ enum PolicyChecker {
             return "its 'outside' window covers the whole week"
         }
         if rule.condition?.isConstantFalse == true { return "its condition is always false" }
+        if rule.call != nil, rule.kinds & 2 == 0 { return "it has a call clause but matches only transfers" }
         for l in rule.within {
             if policy.limits[l].maxCount == 0 { return "limit \(policy.limits[l].name) allows no transfers at all" }
         }
