@@ -50,6 +50,16 @@ struct PolicyCommand: ParsableCommand {
         return policy
     }
 
+    /// Decodes a document's shape only (for diffs), printing its errors on failure.
+    static func decode(_ path: String, text: String? = nil) throws -> PolicyDocument {
+        do {
+            return try PolicyDocument.decode(yaml: text ?? read(path))
+        } catch let error as PolicyLoadError {
+            for d in error.diagnostics { report(d.formatted(file: path)) }
+            throw ExitCode(1)
+        }
+    }
+
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check a policy: exit 0 only when it is valid; problems go to standard error as file:line:column lines.")
@@ -109,7 +119,7 @@ struct PolicyCommand: ParsableCommand {
 
     struct Diff: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show what changed between two versions of a policy, marking weaker and stronger changes.")
+            abstract: "Show what changed between two versions of a policy, marking weaker and stronger changes; exit 0 only when the new version is valid.")
 
         @Argument(help: "The current policy.")
         var old: String
@@ -118,14 +128,16 @@ struct PolicyCommand: ParsableCommand {
         var new: String
 
         func run() throws {
-            let before = try PolicyCommand.load(old)
-            let after = try PolicyCommand.load(new)
-            let diff = PolicyDiff(old: before.document, new: after.document)
-            if diff.changes.isEmpty {
-                print("no changes")
-            }
+            let before = try PolicyCommand.decode(old)
+            let afterText = try PolicyCommand.read(new)
+            let after = try PolicyCommand.decode(new, text: afterText)
+            let diff = PolicyDiff(old: before, new: after)
+            if diff.changes.isEmpty { print("no changes") }
             for line in diff.lines { print(line) }
-            for w in after.warnings { PolicyCommand.report(w.formatted(file: new)) }
+            // The proposed version must itself be acceptable (no lockout, no errors).
+            let validation = PolicyValidation(yaml: afterText)
+            for d in validation.diagnostics { PolicyCommand.report(d.formatted(file: new)) }
+            guard validation.isValid else { throw ExitCode(1) }
         }
     }
 }

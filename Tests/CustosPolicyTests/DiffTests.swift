@@ -48,13 +48,16 @@ import Testing
     @Test func addedAndRemovedRules() throws {
         let added = Self.base + "  - name: allow-all\n    outcome: allow\n"
         let d = try diff(Self.base, added)
-        #expect(d.lines == ["rule allow-all: added: allow (weaker)"])
+        #expect(d.lines == ["version: 1 → 1: a changed policy needs a higher version (changed)", "rule allow-all: added: allow (weaker)"])
         #expect(d.weakens)
         let removed = try diff(added, Self.base)
-        #expect(removed.lines == ["rule allow-all: removed (was allow) (stronger)"])
+        #expect(removed.lines.dropFirst() == ["rule allow-all: removed (was allow) (stronger)"])
         #expect(!removed.weakens)
         let denyRemoved = try diff(Self.base, Self.base.replacingOnce("  - name: deny-unknown\n    match: {destination: {known: false}}\n    outcome: deny\n", with: ""))
-        #expect(denyRemoved.lines == ["rule deny-unknown: removed (was deny) (weaker)"])
+        #expect(denyRemoved.lines.dropFirst() == ["rule deny-unknown: removed (was deny) (weaker)"])
+        let bumped = try PolicyDocument.decode(yaml: Fixtures.yaml(rules: added).replacingOnce("version: 1", with: "version: 2"))
+        let base = try PolicyDocument.decode(yaml: Fixtures.yaml(rules: Self.base))
+        #expect(PolicyDiff(old: base, new: bumped).lines == ["version: 1 → 2 (changed)", "rule allow-all: added: allow (weaker)"])
     }
 
     @Test func limitsGroupsPeopleAndAddressBook() throws {
@@ -104,7 +107,7 @@ extension String {
         let b = try PolicyDocument.decode(yaml: "\n\n# moved\n" + Fixtures.yaml(rules: rules))
         #expect(PolicyDiff(old: a, new: b).changes.isEmpty)
         let c = try PolicyDocument.decode(yaml: Fixtures.yaml(rules: rules.replacingOnce("07:00-19:00", with: "06:00-19:00")))
-        #expect(PolicyDiff(old: a, new: c).lines == ["rule after-hours: outside mon,tue 07:00-19:00 UTC → mon,tue 06:00-19:00 UTC (changed)"])
+        #expect(PolicyDiff(old: a, new: c).lines.last == "rule after-hours: outside mon,tue 07:00-19:00 UTC → mon,tue 06:00-19:00 UTC (changed)")
     }
 
     @Test func exampleAgainstItselfIsEmpty() throws {

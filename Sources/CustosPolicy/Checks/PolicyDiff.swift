@@ -25,9 +25,6 @@ public struct PolicyDiff: Sendable, Hashable {
         func add(_ subject: String, _ detail: String, _ direction: Direction) {
             c.append(Change(subject: subject, detail: detail, direction: direction))
         }
-        if old.version != new.version {
-            add("version", "\(old.version) → \(new.version)", new.version > old.version ? .changed : .weaker)
-        }
         // Rules.
         let oldRules = Dictionary(old.rules.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let newRules = Dictionary(new.rules.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -125,6 +122,12 @@ public struct PolicyDiff: Sendable, Hashable {
             }
         case (nil, nil):
             break
+        }
+        if new.version > old.version {
+            c.insert(Change(subject: "version", detail: "\(old.version) → \(new.version)", direction: .changed), at: 0)
+        } else if !c.isEmpty || new.version < old.version {
+            c.insert(Change(subject: "version", detail: "\(old.version) → \(new.version): a changed policy needs a higher version",
+                            direction: .changed), at: 0)
         }
         changes = c
     }
