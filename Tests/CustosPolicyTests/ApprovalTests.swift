@@ -98,3 +98,22 @@ import Testing
         #expect(both.outcome == .allow)
     }
 }
+
+@Suite struct ApprovalBoundsTests {
+    @Test func manyRepeatedApprovalsAreCheap() throws {
+        let policy = try ApprovalTests.policy("{group: treasury, count: 2}")
+        let request = Fixtures.transfer("alice", approvals: Array(repeating: "bob", count: 10_000) + ["carol"])
+        let clock = ContinuousClock()
+        var decision: PolicyDecision?
+        let elapsed = clock.measure { decision = policy.evaluate(request, in: Fixtures.state()) }
+        #expect(decision?.outcome == .allow)
+        #expect(decision?.countedApprovers == ["bob", "carol"])
+        #expect(elapsed < .milliseconds(100))
+    }
+
+    @Test func requirementsNeedingTooManyApprovalsAreRefused() {
+        let eight = (0..<8).map { _ in "{group: treasury, count: 9}" }.joined(separator: ", ")
+        let text = Fixtures.yaml(rules: "  - name: r\n    outcome: {require: {all: [\(eight)]}}\n")
+        #expect(Fixtures.errors(text).contains { $0.code == .limitExceeded })
+    }
+}

@@ -10,9 +10,3 @@ enum AddressNormalization {
         return String(decoding: bytes, as: UTF8.self)
     }
 }
-
-/// An address on a chain, as the address book is indexed.
-struct AddressKey: Hashable, Sendable {
-    let chain: String
-    let address: String
-}

@@ -12,12 +12,15 @@ struct ApprovalRequirement: Sendable, Hashable {
     let alternatives: [[Term]]
 
     static let maxAlternatives = 16
+    /// Most approvals one alternative may need, which bounds the matching's cost.
+    static let maxSlots = 64
 
-    /// Flattens a document requirement; nil when it would need more than `maxAlternatives`.
+    /// Flattens a document requirement; nil when it would need more than `maxAlternatives`
+    /// alternatives or an alternative more than `maxSlots` approvals.
     static func normalize(_ r: PolicyDocument.Requirement, groupIndex: (String) -> Int) -> [[Term]]? {
         switch r {
         case .group(let name, let count):
-            return [[Term(group: groupIndex(name.value), count: count)]]
+            return count <= maxSlots ? [[Term(group: groupIndex(name.value), count: count)]] : nil
         case .any(let children):
             var result: [[Term]] = []
             for child in children {
@@ -32,7 +35,11 @@ struct ApprovalRequirement: Sendable, Hashable {
                 guard let alternatives = normalize(child, groupIndex: groupIndex) else { return nil }
                 var next: [[Term]] = []
                 for prefix in result {
-                    for alternative in alternatives { next.append(prefix + alternative) }
+                    for alternative in alternatives {
+                        let merged = prefix + alternative
+                        if merged.map(\.count).reduce(0, +) > maxSlots { return nil }
+                        next.append(merged)
+                    }
                 }
                 if next.count > maxAlternatives { return nil }
                 result = next

@@ -86,12 +86,15 @@ extension CompiledPolicy {
             pending: [], countedApprovers: [])
     }
 
-    /// Distinct known people, other than the initiator, who approved.
+    /// Distinct known people, other than the initiator, who approved; linear in the number of
+    /// approvals however many repeats a request carries.
     func eligibleApprovers(_ c: EvaluationContext) -> [Int] {
         var result: [Int] = []
+        var seen = BitSet(capacity: users.count)
         for id in c.request.approvals {
             let u = users.lookup(id)
-            guard u >= 0, u != c.initiator, principals[u].kind == .person, !result.contains(u) else { continue }
+            guard u >= 0, u != c.initiator, principals[u].kind == .person, !seen.contains(u) else { continue }
+            seen.insert(u)
             result.append(u)
         }
         return result
@@ -218,25 +221,6 @@ extension CompiledPolicy {
         guard !overflow else { return .failure(EvaluationFailure("limit \(limit.name): count overflows")) }
         if let max = limit.maxCount, count > max { holds = false }
         return .success(Projection(key: key, usd: usd, count: count, holds: holds))
-    }
-}
-
-/// Window projections computed at most once per limit per evaluation.
-struct ProjectionCache {
-    private var slots: [Result<CompiledPolicy.Projection, EvaluationFailure>?] = []
-    private let count: Int
-
-    /// No allocation until a rule reads a window.
-    init(count: Int) { self.count = count }
-
-    mutating func projection(
-        _ limit: Int, _ c: EvaluationContext, _ policy: CompiledPolicy
-    ) -> Result<CompiledPolicy.Projection, EvaluationFailure> {
-        if slots.isEmpty { slots = Array(repeating: nil, count: count) }
-        if let cached = slots[limit] { return cached }
-        let result = policy.projected(limit, c)
-        slots[limit] = result
-        return result
     }
 }
 

@@ -159,7 +159,8 @@ struct PolicyCompiler {
         guard ok else { return nil }
         let groups = parts.groupNames
         guard let alternatives = ApprovalRequirement.normalize(r, groupIndex: { groups.lookup($0) }) else {
-            error(.limitExceeded, location, "\(rule): the approval requirement has more than \(ApprovalRequirement.maxAlternatives) alternatives")
+            error(.limitExceeded, location,
+                  "\(rule): the approval requirement has more than \(ApprovalRequirement.maxAlternatives) alternatives or needs more than \(ApprovalRequirement.maxSlots) approvals in one")
             return nil
         }
         return ApprovalRequirement(alternatives: alternatives)
