@@ -103,7 +103,7 @@ import Testing
              explanation: ["time sat 10:00 (UTC) is inside sat,sun 00:00-24:00"]),
         Case(name: "missing price: allow skipped, deny-style rules fail closed", request: send("risk-bot", "10", "WBTC", to: kraken),
              state: state(), outcome: .deny, reason: .deniedByRule("deny-firm-daily-outflow"),
-             explanation: ["fails closed: limit firm-daily-outflow: no USD price for WBTC in the state"]),
+             explanation: ["rule deny-firm-daily-outflow (deny) applies, failing closed because a clause could not be evaluated: limit firm-daily-outflow: no USD price for WBTC in the state"]),
         Case(name: "non-tier-1 exchange above 2M is denied", request: send("bob", "2500000", to: binance, approvals: ["alice"]),
              state: state(), outcome: .deny, reason: .deniedByRule("deny-non-tier1-large"), explanation: []),
     ]

@@ -31,10 +31,10 @@ extension CompiledPolicy {
         for rule in decision.applied {
             guard let compiled = rules.first(where: { $0.name == rule.name }) else { continue }
             var line = "rule \(rule.name) (\(effectText(compiled.effect))) applies"
-            if let problem = rule.failedClosed {
-                line += " because it fails closed: \(problem)"
+            if rule.failedClosed != nil {
+                line += ", failing closed because a clause could not be evaluated"
             }
-            let facts = describe(compiled, c).filter { $0 != rule.failedClosed }
+            let facts = describe(compiled, c)
             if !facts.isEmpty { line += ": " + facts.joined(separator: "; ") }
             lines.append(line)
         }

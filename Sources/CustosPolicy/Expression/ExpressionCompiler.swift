@@ -55,7 +55,7 @@ struct ExpressionCompiler {
             }
             guard keyType == .string else { throw ExpressionError(key.location, "map keys are strings, not \(keyType)") }
             return (mapGet(compiledTarget, compiledKey, valueType), valueType)
-        case .list(let items, let at):
+        case .list(let items, _):
             var elementType = ExpressionType.unknown
             var values: [ExpressionValue] = []
             var allStrings = true
@@ -72,7 +72,6 @@ struct ExpressionCompiler {
                 values.append(value)
                 if case .string(let s) = value { strings.append(s) } else { allStrings = false }
             }
-            _ = at
             return (.constant(allStrings && !items.isEmpty ? .strings(strings) : .list(values)), .list(elementType))
         case .unary(let op, let operand, let at):
             let (compiled, type) = try compile(operand)
