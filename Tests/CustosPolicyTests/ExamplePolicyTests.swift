@@ -61,7 +61,8 @@ import Testing
                            "limit exchange-daily-usd: 24h total for counterparty kraken would be 4,900,000 USD ≤ limit 5,000,000 USD"]),
         Case(name: "risk bot over Kraken's daily limit is stopped", request: send("risk-bot", "750000", to: kraken), state: state(),
              outcome: .deny, reason: .noRuleMatched,
-             explanation: ["24h total for counterparty kraken would be 5,250,000 USD > limit 5,000,000 USD"]),
+             explanation: ["24h total for counterparty kraken would be 5,250,000 USD > limit 5,000,000 USD",
+                           "rule allow-risk-bot-exchange-topups (allow) did not match only because limit exchange-daily-usd: 24h total for counterparty kraken would be 5,250,000 USD > limit 5,000,000 USD"]),
         Case(name: "checksummed address is the same destination", request: send("risk-bot", "100", to: "0x2E6D88F471C41BD6DC54146E5EEA659498CCBA8F"),
              state: state(), outcome: .allow, reason: .allowedByRule("allow-risk-bot-exchange-topups"), explanation: []),
         Case(name: "treasury past the daily limit needs 6 eyes", request: send("bob", "750000", to: kraken, approvals: ["carol"]),
@@ -142,5 +143,19 @@ import Testing
         let e = Self.policy.explain(request, in: state)
         #expect(e.decision.outcome == .deny)
         #expect(e.text.contains("5,250,000 USD > limit 5,000,000 USD"))
+    }
+}
+
+@Suite struct NearMissTests {
+    @Test(arguments: [
+        ("risk-bot", "1500000", "hot-trading", "rule allow-risk-bot-exchange-topups (allow) did not match only because USD notional 1,500,000 is not ≤ 1,000,000"),
+        ("risk-bot", "100", "otc-settlement", "rule allow-risk-bot-exchange-topups (allow) did not match only because vault otc-settlement is not one of its vaults"),
+        ("judy", "100", "hot-trading", "did not match only because initiator judy is not one of its users or roles"),
+    ])
+    func deniedRequestsNameTheAllowRuleThatAlmostMatched(initiator: String, amount: String, vault: String, expected: String) {
+        let request = ExamplePolicyTests.send(initiator, amount, to: ExamplePolicyTests.kraken, vault: vault)
+        let e = ExamplePolicyTests.policy.explain(request, in: ExamplePolicyTests.state(krakenSpent: "0"))
+        #expect(e.decision.outcome == .deny)
+        #expect(e.text.contains(expected), "\(e.text)")
     }
 }

@@ -44,6 +44,9 @@ extension CompiledPolicy {
         for p in decision.pending {
             lines.append("still needed for rule \(p.rule): \(p.count) more approval\(p.count == 1 ? "" : "s") from group \(p.group) (members: \(members(ofGroup: p.group).filter { $0 != request.initiator }.joined(separator: ", ")))")
         }
+        if decision.outcome == .deny, decision.reason == .noRuleMatched {
+            lines += nearMisses(c)
+        }
         if !decision.countedApprovers.isEmpty {
             lines.append("approvals counted: \(decision.countedApprovers.joined(separator: ", "))")
         }
