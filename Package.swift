@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // System libraries from Debian: libsecp256k1-dev (0.2.0), libsodium-dev (1.0.18).
@@ -79,6 +80,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Policy documents, the expression language, the evaluator and static checks: pure logic,
+        // no I/O, no clock, no floating point.
+        .target(
+            name: "CustosPolicy",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+
         // Locating vectors and running Python test peers; linked by test targets only.
         .target(
             name: "CustosTestSupport",
@@ -90,6 +99,7 @@ let package = Package(
             dependencies: [
                 "CustosCrypto",
                 "CustosMPC",
+                "CustosPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -97,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "custos-bench",
             dependencies: [
-                "CSecp256k1", "CSodium", "CustosCrypto", "CustosMPC", "CustosChains",
+                "CSecp256k1", "CSodium", "CustosCrypto", "CustosMPC", "CustosChains", "CustosPolicy",
                 .product(name: "BigInt", package: "BigInt"),
             ],
             swiftSettings: swiftSettings
@@ -122,6 +132,11 @@ let package = Package(
                 "CustosChains", "CustosChainsRPC", "CustosCrypto", "CustosTestSupport",
                 .product(name: "BigInt", package: "BigInt"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CustosPolicyTests",
+            dependencies: ["CustosPolicy", "CustosTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

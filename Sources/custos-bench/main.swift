@@ -5,6 +5,7 @@ let areas: [(name: String, run: () throws -> String)] = [
     ("frost-profile", FROSTBenchmarks.profile),
     ("ecdsa", ECDSABenchmarks.run),
     ("evm", evmBenchmarks),
+    ("policy", PolicyBenchmarks.run),
 ]
 
 let requested = Set(CommandLine.arguments.dropFirst())

@@ -1,0 +1,20 @@
+/// Everything `custos policy check` reports about a document: shape errors, reference and
+/// type errors, lockout errors and warnings. The document is acceptable exactly when no
+/// diagnostic is an error; `policy` is then the compiled policy.
+public struct PolicyValidation: Sendable {
+    public let policy: CompiledPolicy?
+    public let diagnostics: [PolicyDiagnostic]
+
+    public var isValid: Bool { policy != nil && !diagnostics.contains { $0.severity == .error } }
+
+    public init(yaml text: String) {
+        do {
+            let policy = try CompiledPolicy(yaml: text)
+            self.policy = policy
+            diagnostics = policy.warnings
+        } catch {
+            policy = nil
+            diagnostics = error.diagnostics
+        }
+    }
+}

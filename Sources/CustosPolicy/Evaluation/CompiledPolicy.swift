@@ -1,0 +1,116 @@
+/// A policy ready to evaluate: the document, checked and compiled once into indexed form.
+/// Immutable and `Sendable`; evaluating a request reads it and allocates little.
+///
+/// Build one with `CompiledPolicy(yaml:)` (or `init(document:)`), which refuses a document with
+/// unresolved references, type errors in conditions or unsatisfiable approval groups; warnings
+/// (shadowed rules, unlimited allows, ...) are in `warnings`.
+public final class CompiledPolicy: Sendable {
+    public let document: PolicyDocument
+    /// Findings that do not stop the policy from being used.
+    public let warnings: [PolicyDiagnostic]
+
+    struct Principal: Sendable {
+        let id: String
+        let kind: PolicyDocument.Principal.Kind
+        let roles: BitSet
+        let roleNames: [String]
+    }
+
+    struct Entry: Sendable {
+        let name: String
+        let chain: Int
+        let address: String
+        let counterparty: Int
+        let counterpartyName: String?
+        let tags: BitSet
+        let tagNames: [String]
+    }
+
+    struct Limit: Sendable {
+        let name: String
+        let per: PolicyDocument.WindowLimit.Scope
+        let windowSeconds: Int
+        let maxUSD: FixedDecimal?
+        let maxCount: Int?
+    }
+
+    let users: Interner
+    let principals: [Principal]
+    let roles: Interner
+    let chains: Interner
+    let assets: Interner
+    let vaults: Interner
+    let tags: Interner
+    let counterparties: Interner
+    let groupNames: Interner
+    /// Eligible approvers of each group: people only.
+    let groupMembers: [BitSet]
+    let entries: [Entry]
+    /// (chain, normalized address) → entry index.
+    let entryByAddress: [AddressKey: Int]
+    /// Normalized address → union of the tags of its entries on every chain.
+    let tagsByAddress: [String: [String]]
+    let limits: [Limit]
+    let rules: [CompiledRule]
+    /// Indices into `rules` of transfer/call rules and of governance rules.
+    let transferRules: [Int]
+    let governanceRules: [Int]
+
+    init(
+        document: PolicyDocument, warnings: [PolicyDiagnostic], users: Interner, principals: [Principal],
+        roles: Interner, chains: Interner, assets: Interner, vaults: Interner, tags: Interner,
+        counterparties: Interner, groupNames: Interner, groupMembers: [BitSet], entries: [Entry],
+        entryByAddress: [AddressKey: Int], tagsByAddress: [String: [String]], limits: [Limit], rules: [CompiledRule]
+    ) {
+        self.document = document
+        self.warnings = warnings
+        self.users = users
+        self.principals = principals
+        self.roles = roles
+        self.chains = chains
+        self.assets = assets
+        self.vaults = vaults
+        self.tags = tags
+        self.counterparties = counterparties
+        self.groupNames = groupNames
+        self.groupMembers = groupMembers
+        self.entries = entries
+        self.entryByAddress = entryByAddress
+        self.tagsByAddress = tagsByAddress
+        self.limits = limits
+        self.rules = rules
+        self.transferRules = rules.indices.filter { !rules[$0].governance }
+        self.governanceRules = rules.indices.filter { rules[$0].governance }
+    }
+
+    /// Reads, checks and compiles a policy from YAML.
+    public convenience init(yaml: String) throws(PolicyLoadError) {
+        try self.init(document: PolicyDocument.decode(yaml: yaml))
+    }
+
+    /// Checks and compiles a decoded document; throws every error found, with positions.
+    public convenience init(document: PolicyDocument) throws(PolicyLoadError) {
+        var compiler = PolicyCompiler(document: document)
+        let parts = try compiler.compile()
+        let draft = CompiledPolicy(parts: parts, document: document, warnings: [])
+        let findings = PolicyChecker.check(draft)
+        if findings.contains(where: { $0.severity == .error }) { throw PolicyLoadError(findings) }
+        self.init(parts: parts, document: document, warnings: findings.sorted { $0.location < $1.location })
+    }
+
+    private convenience init(parts: PolicyCompiler.Parts, document: PolicyDocument, warnings: [PolicyDiagnostic]) {
+        self.init(
+            document: document, warnings: warnings, users: parts.users, principals: parts.principals,
+            roles: parts.roles, chains: parts.chains, assets: parts.assets, vaults: parts.vaults, tags: parts.tags,
+            counterparties: parts.counterparties, groupNames: parts.groupNames, groupMembers: parts.groupMembers,
+            entries: parts.entries, entryByAddress: parts.entryByAddress, tagsByAddress: parts.tagsByAddress,
+            limits: parts.limits, rules: parts.rules)
+    }
+
+    /// The people (not bots) in a group, by id.
+    public func members(ofGroup name: String) -> [String] {
+        let g = groupNames.lookup(name)
+        guard g >= 0 else { return [] }
+        return groupMembers[g].members.map { users.names[$0] }
+    }
+}

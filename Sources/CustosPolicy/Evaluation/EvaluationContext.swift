@@ -1,0 +1,85 @@
+/// Everything one evaluation reads, resolved once per request: the request, the snapshot, and
+/// the request's names looked up in the policy's indices. Built by `CompiledPolicy.evaluate`.
+struct EvaluationContext {
+    let policy: CompiledPolicy
+    let request: PolicyRequest
+    let state: StateSnapshot
+    let initiator: Int
+    let chain: Int
+    let asset: Int
+    let vault: Int
+    /// Address-book entry of the destination on the request's chain, or -1.
+    let entry: Int
+    let destinationAddress: String
+    /// USD notional, or nil with `usdProblem` saying why it is unknown.
+    let amountUSD: FixedDecimal?
+    let usdProblem: String?
+    /// The initiator's roles (empty for an unknown initiator).
+    let roles: BitSet
+    let minuteOfDay: Int
+    /// 0 = Monday … 6 = Sunday, in UTC.
+    let weekday: Int
+
+    static let emptyRoles = BitSet(capacity: 0)
+
+    init(policy: CompiledPolicy, request: PolicyRequest, state: StateSnapshot) {
+        self.policy = policy
+        self.request = request
+        self.state = state
+        initiator = policy.users.lookup(request.initiator)
+        roles = initiator >= 0 ? policy.principals[initiator].roles : Self.emptyRoles
+        chain = policy.chains.lookup(request.chain)
+        asset = policy.assets.lookup(request.asset)
+        vault = policy.vaults.lookup(request.vault)
+        destinationAddress = AddressNormalization.normalize(request.destination)
+        entry = request.destination.isEmpty ? -1 : policy.entryByAddress[AddressKey(chain: request.chain, address: destinationAddress)] ?? -1
+        if let price = state.prices[request.asset] {
+            if let usd = request.amount.multiplied(by: price) {
+                amountUSD = usd
+                usdProblem = nil
+            } else {
+                amountUSD = nil
+                usdProblem = "USD notional of \(request.amount) \(request.asset) overflows"
+            }
+        } else {
+            amountUSD = nil
+            usdProblem = "no USD price for \(request.asset.isEmpty ? "the asset" : request.asset) in the state"
+        }
+        let (days, seconds) = Self.floorDivide(state.time, 86_400)
+        minuteOfDay = Int(seconds / 60)
+        weekday = Int(Self.floorDivide(days + 3, 7).1)  // 1970-01-01 was a Thursday
+    }
+
+    static func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
+        let q = a / b
+        let r = a % b
+        return r < 0 ? (q - 1, r + b) : (q, r)
+    }
+
+    var initiatorKind: PolicyDocument.Principal.Kind? { initiator >= 0 ? policy.principals[initiator].kind : nil }
+
+    var destinationName: String { entry >= 0 ? policy.entries[entry].name : "" }
+    var destinationTags: [String] { entry >= 0 ? policy.entries[entry].tagNames : [] }
+    var destinationCounterparty: String { entry >= 0 ? policy.entries[entry].counterpartyName ?? "" : "" }
+
+    /// The key a limit is kept per for this request.
+    func limitKey(_ scope: PolicyDocument.WindowLimit.Scope) -> String {
+        switch scope {
+        case .destination: return entry >= 0 ? policy.entries[entry].name : destinationAddress
+        case .counterparty:
+            if entry >= 0 { return policy.entries[entry].counterpartyName ?? policy.entries[entry].name }
+            return destinationAddress
+        case .initiator: return request.initiator
+        case .vault: return request.vault
+        case .global: return "*"
+        }
+    }
+
+    /// Minute of day and weekday in a fixed offset.
+    func localTime(offsetSeconds: Int) -> (minute: Int, weekday: Int) {
+        let (shifted, overflow) = state.time.addingReportingOverflow(Int64(offsetSeconds))
+        guard !overflow else { return (minuteOfDay, weekday) }
+        let (days, seconds) = Self.floorDivide(shifted, 86_400)
+        return (Int(seconds / 60), Int(Self.floorDivide(days + 3, 7).1))
+    }
+}

@@ -1,0 +1,58 @@
+/// The answer to one request: allow, wait for approvals, or deny, with the rules that applied.
+/// A policy never throws to say "no"; it returns a decision with its reasons. Render the
+/// explanation with `CompiledPolicy.explain(_:in:)`.
+public struct PolicyDecision: Sendable, Hashable {
+    public enum Outcome: String, Sendable, Hashable {
+        /// Sign it: an allow rule matched, or every required approval is present.
+        case allow
+        /// Not yet: approvals are still needed (see `pending`).
+        case needsApprovals = "needs-approvals"
+        case deny
+    }
+
+    /// Why the outcome is what it is.
+    public enum Reason: Sendable, Hashable {
+        case frozen
+        case unknownInitiator
+        /// The request itself is malformed (a negative amount or fee).
+        case invalidRequest(String)
+        case deniedByRule(String)
+        case approvalsPending
+        case approved
+        case allowedByRule(String)
+        case noRuleMatched
+    }
+
+    /// A rule that applied to the request.
+    public struct AppliedRule: Sendable, Hashable {
+        public let name: String
+        public let effect: Effect
+        /// Set when a clause could not be evaluated and the rule applied anyway (fail closed).
+        public let failedClosed: String?
+    }
+
+    /// An allow rule skipped because one of its clauses could not be evaluated.
+    public struct SkippedAllow: Sendable, Hashable {
+        public let name: String
+        public let problem: String
+    }
+
+    public enum Effect: String, Sendable, Hashable {
+        case allow, deny, require
+    }
+
+    /// Approvals a require rule still needs: `count` more people from `group`.
+    public struct PendingApproval: Sendable, Hashable {
+        public let rule: String
+        public let group: String
+        public let count: Int
+    }
+
+    public let outcome: Outcome
+    public let reason: Reason
+    public let applied: [AppliedRule]
+    public let skippedAllows: [SkippedAllow]
+    public let pending: [PendingApproval]
+    /// People whose approvals counted (distinct, eligible, not the initiator).
+    public let countedApprovers: [String]
+}

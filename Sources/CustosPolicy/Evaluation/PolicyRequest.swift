@@ -1,0 +1,85 @@
+/// What a signer node asks the policy about: a transfer, a contract call, or a governance
+/// operation, as committed to the log. Chain-neutral: the chain layer decodes transactions into
+/// this form (for an ERC-20 transfer, `asset` is the token and `destination` the recipient).
+///
+/// Addresses are compared case-insensitively for `0x` hex addresses and exactly otherwise.
+public struct PolicyRequest: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case transfer
+        case contractCall = "contract_call"
+        case governance
+    }
+
+    /// A decoded contract call (the chain layer decodes it; the policy never sees raw hex data).
+    public struct ContractCall: Sendable, Hashable {
+        /// The contract called.
+        public var target: String
+        /// The function's name, e.g. `approve`.
+        public var function: String
+        /// The 4-byte selector in hex, e.g. `0x095ea7b3`.
+        public var selector: String
+        /// Decoded address and text arguments by parameter name (e.g. `spender`).
+        public var arguments: [String: String]
+        /// Decoded numeric arguments by parameter name, in the token's units. A value that does
+        /// not fit a `FixedDecimal` (an "unlimited" approval) is absent from here and named in
+        /// `oversizedAmounts`; reading it is an evaluation error, which fails closed.
+        public var amounts: [String: FixedDecimal]
+        public var oversizedAmounts: Set<String>
+
+        public init(
+            target: String, function: String, selector: String = "",
+            arguments: [String: String] = [:], amounts: [String: FixedDecimal] = [:],
+            oversizedAmounts: Set<String> = []
+        ) {
+            self.target = target
+            self.function = function
+            self.selector = selector
+            self.arguments = arguments
+            self.amounts = amounts
+            self.oversizedAmounts = oversizedAmounts
+        }
+    }
+
+    public var id: String
+    public var kind: Kind
+    /// The user or bot that initiated the request (already authenticated by the ledger).
+    public var initiator: String
+    public var vault: String
+    public var account: String
+    public var chain: String
+    public var asset: String
+    /// Amount in the asset's own units (e.g. `1.5` ETH), not base units.
+    public var amount: FixedDecimal
+    /// Maximum fee the transaction may pay, in the chain's native asset.
+    public var fee: FixedDecimal
+    /// The destination address (for a contract call: the contract).
+    public var destination: String
+    public var call: ContractCall?
+    /// For `kind == .governance`: the operation proposed.
+    public var operation: GovernanceOperation?
+    public var memo: String
+    /// People whose approvals of this exact request have been verified (WebAuthn) by the ledger.
+    public var approvals: [String]
+
+    public init(
+        id: String = "", kind: Kind = .transfer, initiator: String, vault: String = "", account: String = "",
+        chain: String = "", asset: String = "", amount: FixedDecimal = .zero, fee: FixedDecimal = .zero,
+        destination: String = "", call: ContractCall? = nil, operation: GovernanceOperation? = nil,
+        memo: String = "", approvals: [String] = []
+    ) {
+        self.id = id
+        self.kind = kind
+        self.initiator = initiator
+        self.vault = vault
+        self.account = account
+        self.chain = chain
+        self.asset = asset
+        self.amount = amount
+        self.fee = fee
+        self.destination = destination
+        self.call = call
+        self.operation = operation
+        self.memo = memo
+        self.approvals = approvals
+    }
+}

@@ -1,0 +1,23 @@
+/// The part of the replicated state a decision depends on, as of the log entry being decided:
+/// the entry's time (from the block, never a wall clock), USD prices, rolling-window totals and
+/// whether signing is frozen. Two nodes holding the same snapshot reach the same decision.
+public struct StateSnapshot: Sendable, Hashable {
+    /// Seconds since 1970-01-01T00:00:00Z of the log entry.
+    public var time: Int64
+    /// USD price of one unit of each asset, by asset symbol.
+    public var prices: [String: FixedDecimal]
+    /// Totals already spent in each limit's window, before this request.
+    public var windows: WindowTotals
+    /// Whether a security officer has frozen signing.
+    public var frozen: Bool
+
+    public init(
+        time: Int64, prices: [String: FixedDecimal] = [:], windows: WindowTotals = WindowTotals(),
+        frozen: Bool = false
+    ) {
+        self.time = time
+        self.prices = prices
+        self.windows = windows
+        self.frozen = frozen
+    }
+}

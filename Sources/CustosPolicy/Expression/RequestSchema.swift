@@ -1,0 +1,93 @@
+/// The fields a condition can read, by object, with their types. This is the schema
+/// expressions are type-checked against when a policy is loaded:
+///
+/// - `request`: `id`, `kind`, `initiator`, `initiator_kind`, `vault`, `account`, `chain`,
+///   `asset`, `memo` (string); `initiator_roles`, `approvals` (list(string)); `amount`,
+///   `amount_usd`, `fee` (decimal); `destination`, `call`, `operation` (objects).
+/// - `request.destination`: `address`, `name`, `counterparty` (string; empty when unknown),
+///   `tags` (list(string)), `known` (bool).
+/// - `request.call` (only for contract calls; test with `has(request.call)`): `target`,
+///   `function`, `selector` (string), `args` (map(string, string)), `amounts`
+///   (map(string, decimal)).
+/// - `request.operation` (only for governance): `action`, `target` (string).
+/// - `time` (from the log, UTC): `hour`, `minute`, `unix` (decimal), `weekday` (`mon`…`sun`).
+enum RequestSchema {
+    static func field(of object: ExpressionType.ObjectType, named name: String) -> (FieldPath, ExpressionType)? {
+        switch (object, name) {
+        case (.request, "id"): return (.string(.id), .string)
+        case (.request, "kind"): return (.string(.kind), .string)
+        case (.request, "initiator"): return (.string(.initiator), .string)
+        case (.request, "initiator_kind"): return (.string(.initiatorKind), .string)
+        case (.request, "initiator_roles"): return (.list(.initiatorRoles), .list(.string))
+        case (.request, "approvals"): return (.list(.approvals), .list(.string))
+        case (.request, "vault"): return (.string(.vault), .string)
+        case (.request, "account"): return (.string(.account), .string)
+        case (.request, "chain"): return (.string(.chain), .string)
+        case (.request, "asset"): return (.string(.asset), .string)
+        case (.request, "memo"): return (.string(.memo), .string)
+        case (.request, "amount"): return (.decimal(.amount), .decimal)
+        case (.request, "amount_usd"): return (.decimal(.amountUSD), .decimal)
+        case (.request, "fee"): return (.decimal(.fee), .decimal)
+        case (.request, "destination"): return (.object(.destination), .object(.destination))
+        case (.request, "call"): return (.object(.call), .object(.call))
+        case (.request, "operation"): return (.object(.operation), .object(.operation))
+        case (.destination, "address"): return (.string(.destinationAddress), .string)
+        case (.destination, "name"): return (.string(.destinationName), .string)
+        case (.destination, "counterparty"): return (.string(.destinationCounterparty), .string)
+        case (.destination, "tags"): return (.list(.destinationTags), .list(.string))
+        case (.destination, "known"): return (.bool(.destinationKnown), .bool)
+        case (.call, "target"): return (.string(.callTarget), .string)
+        case (.call, "function"): return (.string(.callFunction), .string)
+        case (.call, "selector"): return (.string(.callSelector), .string)
+        case (.call, "args"): return (.stringMap(.callArgs), .map(.string))
+        case (.call, "amounts"): return (.decimalMap(.callAmounts), .map(.decimal))
+        case (.operation, "action"): return (.string(.operationAction), .string)
+        case (.operation, "target"): return (.string(.operationTarget), .string)
+        case (.time, "hour"): return (.decimal(.hour), .decimal)
+        case (.time, "minute"): return (.decimal(.minute), .decimal)
+        case (.time, "unix"): return (.decimal(.unixTime), .decimal)
+        case (.time, "weekday"): return (.string(.weekday), .string)
+        default: return nil
+        }
+    }
+
+    static func fieldNames(of object: ExpressionType.ObjectType) -> [String] {
+        switch object {
+        case .request:
+            return ["id", "kind", "initiator", "initiator_kind", "initiator_roles", "approvals", "vault", "account",
+                    "chain", "asset", "memo", "amount", "amount_usd", "fee", "destination", "call", "operation"]
+        case .destination: return ["address", "name", "counterparty", "tags", "known"]
+        case .call: return ["target", "function", "selector", "args", "amounts"]
+        case .operation: return ["action", "target"]
+        case .time: return ["hour", "minute", "unix", "weekday"]
+        }
+    }
+
+    /// A resolved field: what the evaluator reads, with no name lookup at run time.
+    enum FieldPath: Sendable, Hashable {
+        case string(StringField)
+        case decimal(DecimalField)
+        case bool(BoolField)
+        case list(ListField)
+        case stringMap(StringMapField)
+        case decimalMap(DecimalMapField)
+        case object(ExpressionType.ObjectType)
+    }
+
+    enum StringField: Sendable, Hashable {
+        case id, kind, initiator, initiatorKind, vault, account, chain, asset, memo
+        case destinationAddress, destinationName, destinationCounterparty
+        case callTarget, callFunction, callSelector
+        case operationAction, operationTarget
+        case weekday
+    }
+
+    enum DecimalField: Sendable, Hashable {
+        case amount, amountUSD, fee, hour, minute, unixTime
+    }
+
+    enum BoolField: Sendable, Hashable { case destinationKnown }
+    enum ListField: Sendable, Hashable { case initiatorRoles, approvals, destinationTags }
+    enum StringMapField: Sendable, Hashable { case callArgs }
+    enum DecimalMapField: Sendable, Hashable { case callAmounts }
+}

@@ -1,0 +1,29 @@
+/// An operation on the organisation itself, proposed through the log and decided by the
+/// governance rules of the same policy engine.
+public struct GovernanceOperation: Sendable, Hashable {
+    public enum Action: String, Sendable, Hashable, CaseIterable {
+        case addUser = "add_user"
+        case removeUser = "remove_user"
+        case addCredential = "add_credential"
+        case revokeCredential = "revoke_credential"
+        case assignRole = "assign_role"
+        case revokeRole = "revoke_role"
+        case changePolicy = "change_policy"
+        case changeAddressBook = "change_address_book"
+        case createVault = "create_vault"
+        case changeVault = "change_vault"
+        /// Stop all signing at once; any security officer may do this alone.
+        case freeze
+        /// Resume signing; needs the admin quorum.
+        case unfreeze
+    }
+
+    public var action: Action
+    /// What the operation acts on: a user id, credential id, role, vault or policy version.
+    public var target: String
+
+    public init(_ action: Action, target: String = "") {
+        self.action = action
+        self.target = target
+    }
+}

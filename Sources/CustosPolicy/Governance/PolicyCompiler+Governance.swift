@@ -1,0 +1,57 @@
+/// The governance policy (DESIGN.md, Policy: Governance) compiled into ordinary rules, so that
+/// the same engine, with the same precedence and fail-closed behaviour, decides operations on
+/// users, credentials, roles, policies, address books and vaults.
+extension PolicyCompiler {
+    /// The bit of an operation in `CompiledRule.operations`.
+    static func operationBit(_ action: GovernanceOperation.Action) -> UInt32 {
+        1 << UInt32(GovernanceOperation.Action.allCases.firstIndex(of: action)!)
+    }
+
+    /// Governance becomes ordinary rules of the same engine: `governance.freeze` (security
+    /// officers may freeze alone), `governance.proposers` (proposers may propose any
+    /// operation; nobody else may), `governance.freeze-by-others` (a freeze proposed by anyone
+    /// but a security officer needs the quorum) and one `governance.<operation>` require rule
+    /// per other operation (the quorum, or the operation's own requirement).
+    mutating func compileGovernance(_ g: PolicyDocument.Governance) {
+        let freezeRoles = resolve(g.freezeRoles, in: parts.roles, what: "role", rule: "governance.freeze")
+        let proposerUsers = resolve(g.proposerUsers, in: parts.users, what: "user", rule: "governance.proposers")
+        let proposerRoles = resolve(g.proposerRoles, in: parts.roles, what: "role", rule: "governance.proposers")
+        if g.proposerUsers.isEmpty && g.proposerRoles.isEmpty {
+            error(.missingField, g.location, "governance.proposers names nobody")
+        }
+        guard let quorum = requirement(g.quorum, at: g.location, rule: "governance quorum") else { return }
+        let all = GovernanceOperation.Action.allCases
+        func rule(
+            _ name: String, _ effect: CompiledRule.Effect, users: BitSet?, roles: BitSet?, negated: Bool,
+            kind: PolicyDocument.Principal.Kind?, operations: UInt32, location: SourceLocation? = nil
+        ) -> CompiledRule {
+            CompiledRule(
+                name: name, index: parts.rules.count, effect: effect, location: location ?? g.location, governance: true, kinds: 0,
+                initiatorUsers: users, initiatorRoles: roles, initiatorKind: kind, initiatorNegated: negated, vaults: nil,
+                chains: nil, assets: nil, destination: nil, amount: nil, amountUSD: nil, fee: nil, call: nil, during: nil,
+                outside: nil, within: [], exceeds: [], operations: operations, condition: nil, conditionSource: nil)
+        }
+        let freezeBit = Self.operationBit(.freeze)
+        let allBits = UInt32((1 << all.count) - 1)
+        parts.rules.append(rule(
+            "governance.freeze", .allow, users: nil, roles: freezeRoles, negated: false, kind: .person, operations: freezeBit))
+        parts.rules.append(rule(
+            "governance.proposers", .allow, users: proposerUsers ?? BitSet(capacity: 0),
+            roles: proposerRoles ?? BitSet(capacity: 0), negated: false, kind: .person, operations: allBits))
+        parts.rules.append(rule(
+            "governance.freeze-by-others", .require(quorum), users: nil, roles: freezeRoles ?? BitSet(capacity: 0),
+            negated: true, kind: nil, operations: freezeBit))
+        for action in all where action != .freeze {
+            var requirement = quorum
+            var location = g.location
+            if let (key, override) = g.overrides.first(where: { $0.key.value == action.rawValue }) {
+                location = key.location
+                guard let r = self.requirement(override, at: key.location, rule: "governance.\(action.rawValue)") else { continue }
+                requirement = r
+            }
+            parts.rules.append(rule(
+                "governance.\(action.rawValue)", .require(requirement), users: nil, roles: nil, negated: false,
+                kind: nil, operations: Self.operationBit(action), location: location))
+        }
+    }
+}

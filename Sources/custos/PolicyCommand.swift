@@ -1,0 +1,143 @@
+import ArgumentParser
+import CustosPolicy
+import Foundation
+
+/// `custos policy check|explain|diff`: authoring and reviewing policies from a terminal.
+struct PolicyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "policy",
+        abstract: "Check, explain and compare policy documents.",
+        subcommands: [Check.self, Explain.self, Diff.self]
+    )
+
+    /// Prints one line to standard error.
+    static func report(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// Reads a UTF-8 file of at most `limit` bytes; a one-line error and exit code 2 otherwise.
+    static func read(_ path: String, limit: Int = DocumentLimits.policy.maxBytes) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            report("\(path): cannot open file")
+            throw ExitCode(2)
+        }
+        defer { try? handle.close() }
+        let data: Data
+        do {
+            data = try handle.read(upToCount: limit + 1) ?? Data()
+        } catch {
+            report("\(path): cannot read file")
+            throw ExitCode(2)
+        }
+        guard data.count <= limit else {
+            report("\(path):1:1: error: file is larger than \(limit) bytes [too-large]")
+            throw ExitCode(1)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            report("\(path):1:1: error: file is not UTF-8 text [yaml-syntax]")
+            throw ExitCode(1)
+        }
+        return text
+    }
+
+    /// Loads a policy, printing its errors as `file:line:column: message` lines on failure.
+    static func load(_ path: String) throws -> CompiledPolicy {
+        let validation = PolicyValidation(yaml: try read(path))
+        guard let policy = validation.policy, validation.isValid else {
+            for d in validation.diagnostics { report(d.formatted(file: path)) }
+            throw ExitCode(1)
+        }
+        return policy
+    }
+
+    /// Decodes a document's shape only (for diffs), printing its errors on failure.
+    static func decode(_ path: String, text: String? = nil) throws -> PolicyDocument {
+        do {
+            return try PolicyDocument.decode(yaml: text ?? read(path))
+        } catch let error as PolicyLoadError {
+            for d in error.diagnostics { report(d.formatted(file: path)) }
+            throw ExitCode(1)
+        }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a policy: exit 0 only when it is valid; problems go to standard error as file:line:column lines.")
+
+        @Argument(help: "The policy document (YAML).")
+        var file: String
+
+        @Flag(help: "Treat warnings (shadowed rules, unlimited allows, ...) as errors.")
+        var strict = false
+
+        func run() throws {
+            let validation = PolicyValidation(yaml: try PolicyCommand.read(file))
+            for d in validation.diagnostics { PolicyCommand.report(d.formatted(file: file)) }
+            let warnings = validation.diagnostics.filter { $0.severity == .warning }.count
+            guard let policy = validation.policy, validation.isValid, !(strict && warnings > 0) else { throw ExitCode(1) }
+            print("\(file): ok: policy \(policy.document.name) version \(policy.document.version), \(policy.document.rules.count) rules, \(warnings) warning\(warnings == 1 ? "" : "s")")
+        }
+    }
+
+    struct Explain: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Decide one request against a policy and explain the decision.")
+
+        @Argument(help: "The policy document (YAML).")
+        var file: String
+
+        @Option(help: "The request (JSON).")
+        var request: String
+
+        @Option(help: "The state snapshot (JSON): time, prices, window totals, frozen.")
+        var state: String?
+
+        func run() throws {
+            let policy = try PolicyCommand.load(file)
+            let requestValue: PolicyRequest
+            let stateValue: StateSnapshot
+            do {
+                requestValue = try PolicyRequest.decode(json: try PolicyCommand.read(request, limit: DocumentLimits.request.maxBytes))
+            } catch let error as PolicyLoadError {
+                for d in error.diagnostics { PolicyCommand.report(d.formatted(file: request)) }
+                throw ExitCode(1)
+            }
+            if let state {
+                do {
+                    stateValue = try StateSnapshot.decode(json: try PolicyCommand.read(state, limit: DocumentLimits.request.maxBytes))
+                } catch let error as PolicyLoadError {
+                    for d in error.diagnostics { PolicyCommand.report(d.formatted(file: state)) }
+                    throw ExitCode(1)
+                }
+            } else {
+                PolicyCommand.report("note: no --state given: time 1970-01-01T00:00:00Z, no prices, empty windows (USD clauses fail closed)")
+                stateValue = StateSnapshot(time: 0)
+            }
+            print(policy.explain(requestValue, in: stateValue).text)
+        }
+    }
+
+    struct Diff: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show what changed between two versions of a policy, marking weaker and stronger changes; exit 0 only when the new version is valid.")
+
+        @Argument(help: "The current policy.")
+        var old: String
+
+        @Argument(help: "The proposed policy.")
+        var new: String
+
+        func run() throws {
+            let before = try PolicyCommand.decode(old)
+            let afterText = try PolicyCommand.read(new)
+            let after = try PolicyCommand.decode(new, text: afterText)
+            let diff = PolicyDiff(old: before, new: after)
+            if diff.changes.isEmpty { print("no changes") }
+            for line in diff.lines { print(line) }
+            // The proposed version must itself be acceptable (no lockout, no errors).
+            let validation = PolicyValidation(yaml: afterText)
+            for d in validation.diagnostics { PolicyCommand.report(d.formatted(file: new)) }
+            guard validation.isValid else { throw ExitCode(1) }
+        }
+    }
+}

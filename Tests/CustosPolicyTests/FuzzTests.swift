@@ -1,0 +1,83 @@
+@testable import CustosPolicy
+import Testing
+
+/// Seeded mutation fuzzing: corrupted documents, requests and conditions never trap, and every
+/// refusal carries a position inside the document.
+@Suite struct FuzzTests {
+    static let alphabet = Array("abcxyz019_-.:,[]{}()'\"!&*|=<>?#\n\t @%$\\/~".utf8)
+
+    static func mutate(_ text: [UInt8], _ rng: inout SeededGenerator) -> [UInt8] {
+        var bytes = text
+        for _ in 0..<Int.random(in: 1...8, using: &rng) {
+            guard !bytes.isEmpty else { break }
+            let i = Int.random(in: 0..<bytes.count, using: &rng)
+            switch Int.random(in: 0..<4, using: &rng) {
+            case 0: bytes.remove(at: i)
+            case 1: bytes.insert(alphabet[Int.random(in: 0..<alphabet.count, using: &rng)], at: i)
+            case 2: bytes[i] = alphabet[Int.random(in: 0..<alphabet.count, using: &rng)]
+            default:
+                // Duplicate a slice (repeats keys, rules, brackets).
+                let j = min(bytes.count, i + Int.random(in: 1...40, using: &rng))
+                bytes.insert(contentsOf: bytes[i..<j], at: i)
+            }
+        }
+        return bytes
+    }
+
+    @Test(arguments: Array(UInt64(1)...UInt64(6)))
+    func mutatedPoliciesNeverTrap(seed: UInt64) throws {
+        var rng = SeededGenerator(seed: seed)
+        let original = Array(try Fixtures.examplePolicyText().utf8)
+        let lines = original.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).count
+        var accepted = 0
+        for _ in 0..<100 {
+            let text = String(decoding: Self.mutate(original, &rng), as: UTF8.self)
+            let validation = PolicyValidation(yaml: text)
+            if validation.isValid {
+                accepted += 1
+                _ = validation.policy?.evaluate(Fixtures.transfer("risk-bot"), in: Fixtures.state())
+            } else {
+                for d in validation.diagnostics where d.severity == .error {
+                    #expect(d.location.line >= 1 && d.location.line <= lines + 50, "\(d)")
+                    #expect(d.location.column >= 1, "\(d)")
+                }
+            }
+        }
+        _ = accepted
+    }
+
+    @Test(arguments: Array(UInt64(1)...UInt64(4)))
+    func mutatedRequestsNeverTrap(seed: UInt64) throws {
+        var rng = SeededGenerator(seed: seed)
+        let policy = ExamplePolicyTests.policy
+        let original = Array("""
+            {"id": "r1", "initiator": "risk-bot", "vault": "hot-trading", "chain": "ethereum", "asset": "USDC",
+             "amount": "250000", "fee": "0.004", "destination": "0x2e6d88f471c41bd6dc54146e5eea659498ccba8f",
+             "call": {"target": "0x0abe23a52efa7614ca4f33e89f3b823169de9085", "function": "approve",
+                      "args": {"spender": "0x0a9a15d91832ac6562b81934c847b8a31ad187b5"}, "amounts": {"amount": "5"}},
+             "approvals": ["alice", "bob"]}
+            """.utf8)
+        for _ in 0..<100 {
+            let text = String(decoding: Self.mutate(original, &rng), as: UTF8.self)
+            if let request = try? PolicyRequest.decode(json: text) {
+                let e = policy.explain(request, in: ExamplePolicyTests.state())
+                #expect(policy.evaluate(request, in: ExamplePolicyTests.state()) == e.decision)
+            }
+        }
+    }
+
+    @Test(arguments: Array(UInt64(1)...UInt64(4)))
+    func randomConditionsNeverTrap(seed: UInt64) {
+        var rng = SeededGenerator(seed: seed)
+        let tokens = ["request.amount", "request.asset", "request.destination.tags", "request.call.args.spender",
+                      "request.call.amounts.amount", "time.hour", "'x'", "1", "0", "170141183460469231731", "true",
+                      "(", ")", "[", "]", ",", "&&", "||", "!", "-", "+", "*", "/", "%", "==", "<", "in", "?", ":",
+                      ".size()", ".exists(t, t == 'a')", "size(", "has(", "decimal(", "address_tags("]
+        let context = ExpressionTests.context(call: ExpressionTests.call)
+        for _ in 0..<400 {
+            let source = (0..<Int.random(in: 1...14, using: &rng)).map { _ in tokens.randomElement(using: &rng)! }.joined(separator: " ")
+            guard let compiled = try? ExpressionCompiler.compileCondition(source, at: .start) else { continue }
+            _ = try? compiled.bool(context, nil)
+        }
+    }
+}
