@@ -100,6 +100,7 @@ let package = Package(
                 "CustosCrypto",
                 "CustosMPC",
                 "CustosPolicy",
+                "CustosChains",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

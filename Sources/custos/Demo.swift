@@ -1,4 +1,5 @@
 import ArgumentParser
+import CustosChains
 import CustosCrypto
 import CustosMPC
 
@@ -26,13 +27,18 @@ struct Demo: ParsableCommand {
         do {
             try taproot(t: t)
             try ed25519(t: t)
+            try ethereum(f: f)
         } catch let error as MPCError {
             throw ValidationError("protocol failure: \(error)")
         }
         print("""
 
-        What is next: the signer-node cluster (`custos node`, `custos gateway`) with the
-        quorum-certified log and the policy engine; see README.md.
+        Also try: custos policy check examples/policies/trading-firm.yaml
+                  custos policy explain examples/policies/trading-firm.yaml \\
+                      --request examples/policies/requests/risk-bot-kraken.json \\
+                      --state examples/policies/requests/state.json
+        The signer-node cluster (custos node, custos gateway) and its replicated log are not built
+        yet; README.md says what is.
         """)
     }
 
@@ -108,6 +114,35 @@ struct Demo: ParsableCommand {
         let valid = Ed25519.isValidSignature(try signature.serializedBytes, for: message, publicKey: publicKey)
         print("   Threshold signature in \(elapsed(signStart)); libsodium crypto_sign_verify_detached: \(valid ? "valid" : "INVALID")")
         guard valid else { throw ValidationError("the Ed25519 signature did not verify") }
+    }
+
+    private func ethereum(f: Int) throws {
+        typealias T = ThresholdECDSA
+        print("\n3. Ethereum vault (threshold ECDSA, DJNPØ 2020: presignatures offline, one online round)")
+        let start = nowMilliseconds()
+        let ids = try (1...nodes).map { try T.ID(UInt64($0)) }
+        let keys = try T.Local.keyGeneration(identifiers: ids, maxFaulty: f)
+        let share = keys[ids[0]]!
+        let root = try BIP32.ExtendedPublicKey(key: share.publicKey, chainCode: share.chainCode)
+        print("   Key generation with a joint BIP-32 chain code: \(elapsed(start))")
+        let signers = Array(ids.shuffled().prefix(2 * f + 1)).sorted()
+        let presignStart = nowMilliseconds()
+        let presignatures = try T.Local.presign(keyShares: keys, signers: signers)
+        print("   Presignature by nodes \(signers.map(\.description).joined(separator: ", ")) (3 rounds, background): \(elapsed(presignStart))")
+        let (child, tweak) = try BIP32.derive(from: root, path: [0, 7])
+        let address = EVM.Address(publicKey: try Secp256k1.ECDSA.PublicKey(encoding: child.key.compressedRepresentation()))
+        let hash = EVM.PersonalMessage.hash(Array("custos demo: prove control of the deposit address".utf8))
+        let signStart = nowMilliseconds()
+        let signature = try T.Local.sign(presignatures: presignatures, keyShares: keys,
+                                         request: try T.SignRequest(messageHash: hash, tweak: tweak,
+                                                                    entropy: SecureRandom.bytes(count: 32)))
+        let recoverable = try Secp256k1.ECDSA.RecoverableSignature(
+            r: signature.r.rawRepresentation, s: signature.s.rawRepresentation, recoveryID: signature.recoveryID)
+        let recovered = EVM.Address(publicKey: try recoverable.recoverPublicKey(forDigest: hash))
+        print("   Derived address m/0/7: \(address.checksummed)")
+        print("   One-round signature in \(elapsed(signStart)); recovered signer \(recovered.checksummed): "
+              + (recovered == address ? "matches" : "DOES NOT MATCH"))
+        guard recovered == address else { throw ValidationError("the ECDSA signature did not recover to the address") }
     }
 
     /// One signer's nonces between the rounds, handed out once.
