@@ -88,6 +88,19 @@ import Testing
         #expect(throws: MPCError(.invalidParameters, "")) { _ = try Identifier<S>(0) }
     }
 
+    @Test func dkgPart3RefusesRound1PackagesOtherThanThoseChecked() throws {
+        let (secrets, packages) = try Self.round1()
+        let (one, two, three) = (try Identifier<S>(1), try Identifier<S>(2), try Identifier<S>(3))
+        let (mine, _) = try DKG<S>.part2(secretPackage: secrets[one]!, round1Packages: packages.filter { $0.key != one })
+        let (_, out2) = try DKG<S>.part2(secretPackage: secrets[two]!, round1Packages: packages.filter { $0.key != two })
+        let (_, out3) = try DKG<S>.part2(secretPackage: secrets[three]!, round1Packages: packages.filter { $0.key != three })
+        var swapped = packages.filter { $0.key != one }
+        swapped[two] = try DKG<S>.part1(identifier: two, maxSigners: 3, minSigners: 2).1
+        #expect(throws: MPCError(.commitmentMismatch, "")) {
+            _ = try DKG<S>.part3(secretPackage: mine, round1Packages: swapped, round2Packages: [two: out2[one]!, three: out3[one]!])
+        }
+    }
+
     @Test func frostBadSignatureShareNamesSender() throws {
         let (keys, pub) = try LocalCeremony<S>.keyGeneration(identifiers: Self.ids(4), minSigners: 3)
         let signers = try [1, 2, 4].map { keys[try Identifier<S>(UInt64($0))]! }

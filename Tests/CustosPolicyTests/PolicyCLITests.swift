@@ -1,0 +1,76 @@
+import CustosTestSupport
+import Foundation
+import Testing
+
+/// `custos policy …` as an operator runs it: the built executable, its exit codes, and errors
+/// on standard error as file:line:column.
+@Suite struct PolicyCLITests {
+    struct Outcome { let status: Int32; let stdout: String; let stderr: String }
+
+    static func custos(_ arguments: [String]) throws -> Outcome {
+        let binary = TestEnvironment.packageRoot.appendingPathComponent(".build/debug/custos")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw TestEnvironmentError("no custos executable at \(binary.path); run swift build first")
+        }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = TestEnvironment.packageRoot
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                       stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    static let example = "examples/policies/trading-firm.yaml"
+
+    @Test func checkAcceptsTheExamplePolicy() throws {
+        let result = try Self.custos(["policy", "check", Self.example])
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    @Test func checkRefusesABrokenPolicyWithPositions() throws {
+        let original = try String(contentsOf: TestEnvironment.packageRoot.appendingPathComponent(Self.example), encoding: .utf8)
+        let broken = original + "\nunknown_section: true\n"
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("custos-broken-\(UUID().uuidString).yaml")
+        try broken.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try Self.custos(["policy", "check", file.path])
+        #expect(result.status != 0)
+        let line = original.split(separator: "\n", omittingEmptySubsequences: false).count + 1
+        #expect(result.stderr.contains("\(file.path):\(line):1:"), "\(result.stderr)")
+        #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("Stack"))
+    }
+
+    @Test func checkReportsAMissingFileOnOneLine() throws {
+        let result = try Self.custos(["policy", "check", "/nonexistent/policy.yaml"])
+        #expect(result.status != 0)
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+    }
+
+    @Test func explainShowsTheFiguresCompared() throws {
+        let result = try Self.custos(["policy", "explain", Self.example,
+                                      "--request", "examples/policies/requests/risk-bot-kraken.json",
+                                      "--state", "examples/policies/requests/state.json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("DENY"))
+        #expect(result.stdout.contains("24h total for counterparty kraken would be 5,250,000 USD > limit 5,000,000 USD"))
+    }
+
+    @Test func diffNamesAWeakenedRule() throws {
+        let original = try String(contentsOf: TestEnvironment.packageRoot.appendingPathComponent(Self.example), encoding: .utf8)
+        let same = try Self.custos(["policy", "diff", Self.example, Self.example])
+        #expect(same.status == 0, "\(same.stderr)")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("custos-diff-\(UUID().uuidString).yaml")
+        try original.replacingOccurrences(of: "max_usd: 5_000_000", with: "max_usd: 9_000_000").write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let changed = try Self.custos(["policy", "diff", Self.example, file.path])
+        #expect(changed.stdout.contains("exchange-daily-usd") && changed.stdout.contains("weaker"), "\(changed.stdout)")
+    }
+}
