@@ -9,13 +9,13 @@ extension Array where Element == UInt8 {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(digits.utf8.count / 2)
         var high: UInt8? = nil
-        for c in digits.utf8 {
+        for (position, c) in digits.utf8.enumerated() {
             let v: UInt8
             switch c {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): v = c - UInt8(ascii: "0")
             case UInt8(ascii: "a")...UInt8(ascii: "f"): v = c - UInt8(ascii: "a") + 10
             case UInt8(ascii: "A")...UInt8(ascii: "F"): v = c - UInt8(ascii: "A") + 10
-            default: throw CryptoError(.invalidEncoding, "'\(Character(Unicode.Scalar(c)))' is not a hex digit")
+            default: throw CryptoError(.invalidEncoding, "not a hex digit at position \(position)")
             }
             if let h = high {
                 bytes.append(h << 4 | v)

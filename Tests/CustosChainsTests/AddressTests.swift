@@ -1,3 +1,4 @@
+import CustosTestSupport
 import CustosChains
 import CustosCrypto
 import Testing

@@ -1,3 +1,4 @@
+import CustosTestSupport
 import BigInt
 import CustosChains
 import CustosCrypto

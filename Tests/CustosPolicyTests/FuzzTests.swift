@@ -1,4 +1,5 @@
 @testable import CustosPolicy
+import CustosTestSupport
 import Testing
 
 /// Seeded mutation fuzzing: corrupted documents, requests and conditions never trap, and every

@@ -25,15 +25,7 @@ public enum JointRandomness {
         label: String, commitments: [Identifier<Secp256k1SHA256>: [UInt8]], reveals: [Identifier<Secp256k1SHA256>: [UInt8]]
     ) throws(MPCError) -> [UInt8] {
         let participants = commitments.keys.sorted()
-        let missing = participants.filter { reveals[$0] == nil }
-        guard missing.isEmpty else {
-            throw MPCError(.missingParticipant, "no reveal from \(missing.map(\.description).joined(separator: ", "))",
-                           culprits: missing.map(\.description))
-        }
-        let extra = reveals.keys.filter { commitments[$0] == nil }.sorted()
-        guard extra.isEmpty else {
-            throw MPCError(.unexpectedParticipant, "reveals without commitments", culprits: extra.map(\.description))
-        }
+        try Participants.requireExactly(participants, present: reveals.keys, what: "reveal")
         var transcript = Array("custos/joint-randomness/\(label)".utf8)
         for id in participants {
             let value = reveals[id]!

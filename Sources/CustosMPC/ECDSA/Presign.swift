@@ -257,15 +257,7 @@ extension ThresholdECDSA {
         }
 
         private func requireAll(_ keys: Dictionary<ID, some Any>.Keys, _ what: String) throws(MPCError) {
-            let missing = context.signers.filter { keys.contains($0) == false }
-            guard missing.isEmpty else {
-                throw MPCError(.missingParticipant, "no \(what) from \(missing.map(\.description).joined(separator: ", "))",
-                               culprits: missing.map(\.description))
-            }
-            let extra = Set(keys).subtracting(context.signers).sorted()
-            guard extra.isEmpty else {
-                throw MPCError(.unexpectedParticipant, "\(what) from non-signers", culprits: extra.map(\.description))
-            }
+            try Participants.requireExactly(context.signers, present: keys, what: what)
         }
 
         /// Interpolates the points at zero from the first t+1 signers after checking that every

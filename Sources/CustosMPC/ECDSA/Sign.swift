@@ -93,15 +93,7 @@ extension ThresholdECDSA {
         shares: [ID: SignatureShare]
     ) throws(MPCError) -> Signature {
         let signers = publicData.context.signers
-        let missing = signers.filter { shares[$0] == nil }
-        guard missing.isEmpty else {
-            throw MPCError(.missingParticipant, "no signature share from \(missing.map(\.description).joined(separator: ", "))",
-                           culprits: missing.map(\.description))
-        }
-        let extra = shares.keys.filter { !signers.contains($0) }.sorted()
-        guard extra.isEmpty else {
-            throw MPCError(.unexpectedParticipant, "signature shares from non-signers", culprits: extra.map(\.description))
-        }
+        try Participants.requireExactly(signers, present: shares.keys, what: "signature share")
         let session = try SigningSession(publicData: publicData, publicKey: publicKey, request: request)
         var s = Secp256k1.Scalar.zero
         for j in signers { s += shares[j]!.share }

@@ -154,16 +154,7 @@ public enum FROST<Suite: Ciphersuite> {
         package: SigningPackage, shares: [Identifier<Suite>: SignatureShare], publicKeyPackage: PublicKeyPackage<Suite>
     ) throws(MPCError) -> Signature {
         let signers = package.signers
-        let missing = signers.filter { shares[$0] == nil }
-        guard missing.isEmpty else {
-            throw MPCError(.missingParticipant, "no signature share from \(missing.map(\.description).joined(separator: ", "))",
-                           culprits: missing.map(\.description))
-        }
-        let extra = shares.keys.filter { package.commitments[$0] == nil }.sorted()
-        guard extra.isEmpty else {
-            throw MPCError(.unexpectedParticipant, "signature shares from non-signers",
-                           culprits: extra.map(\.description))
-        }
+        try Participants.requireExactly(signers, present: shares.keys, what: "signature share")
         let unknown = signers.filter { publicKeyPackage.verifyingShares[$0] == nil }
         guard unknown.isEmpty else {
             throw MPCError(.unexpectedParticipant, "signers outside the key's participants",

@@ -112,17 +112,8 @@ public enum Reshare<Suite: Ciphersuite> {
         guard parameters.newParticipants.contains(me) else {
             throw MPCError(.unexpectedParticipant, "\(me) is not in the new committee")
         }
-        for (what, keys) in [("dealing", Set(dealings.keys)), ("share", Set(shares.keys))] {
-            let missing = Set(parameters.dealers).subtracting(keys).sorted()
-            guard missing.isEmpty else {
-                throw MPCError(.missingParticipant, "no \(what) from \(missing.map(\.description).joined(separator: ", "))",
-                               culprits: missing.map(\.description))
-            }
-            let extra = keys.subtracting(parameters.dealers).sorted()
-            guard extra.isEmpty else {
-                throw MPCError(.unexpectedParticipant, "\(what) from non-dealers", culprits: extra.map(\.description))
-            }
-        }
+        try Participants.requireExactly(parameters.dealers, present: dealings.keys, what: "dealing")
+        try Participants.requireExactly(parameters.dealers, present: shares.keys, what: "reshare share")
         var share = Suite.Scalar.zero
         for dealer in parameters.dealers {
             guard dealings[dealer]!.sessionID == parameters.sessionID else {
