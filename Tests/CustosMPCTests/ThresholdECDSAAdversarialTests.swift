@@ -20,7 +20,7 @@ import Testing
 
     /// Runs a presign among parties 1…3 (n = 4, t = 1), applying `tamper`; returns either the
     /// presignatures or the error and the blame verdict from everyone's evidence.
-    static func run(_ tamper: Tamper?) throws -> (MPCError?, [ID]) {
+    static func run(_ tamper: Tamper?, revealAfterRound3: Bool = false) throws -> (MPCError?, [ID]) {
         let keys = try T.Local.keyGeneration(identifiers: (1...4).map { try ID(UInt64($0)) }, maxFaulty: 1)
         let signers = try [1, 2, 3].map { try ID(UInt64($0)) }
         let context = try T.PresignContext(sessionID: SecureRandom.bytes(count: 32), keyShare: keys[signers[0]]!, signers: signers)
@@ -32,7 +32,7 @@ import Testing
             return out
         }
         var failure: MPCError? = nil
-        do {
+        do throws(MPCError) {
             var round1: [ID: T.PresignRound1] = [:]
             var privately: [ID: [ID: T.PresignShares]] = [:]
             for id in signers {
@@ -55,24 +55,31 @@ import Testing
             }
             var round3: [ID: T.PresignRound3] = [:]
             for id in signers { round3[id] = try boxes[id]!.party.round3Message(broadcasts: deliver(round2, to: id, hook2)) }
-            for id in signers { _ = try boxes[id]!.party.finish(broadcasts: deliver(round3, to: id, hook3)) }
+            if revealAfterRound3 { throw MPCError(.checkFailed, "test: reveal an honest run") }
+            var confirmations: [ID: T.PresignConfirmation] = [:]
+            for id in signers { confirmations[id] = try boxes[id]!.party.finish(broadcasts: deliver(round3, to: id, hook3)) }
+            for id in signers { _ = try boxes[id]!.party.confirm(confirmations: confirmations) }
         } catch {
             failure = error
         }
         guard let failure else { return (nil, []) }
         if failure.code == .missingParticipant { return (failure, failure.culprits.compactMap { id in signers.first { $0.description == id } }) }
         var evidence: [ID: T.PresignEvidence] = [:]
-        for id in signers { evidence[id] = boxes[id]!.party.evidence() }
+        for id in signers { evidence[id] = try boxes[id]!.party.evidence() }
         return (failure, T.PresignBlame.culprits(context: context, publicKeyPackage: keys[signers[0]]!.publicKeyPackage,
                                                  evidence: evidence))
     }
 
     static let two = try! ID(2)
 
-    @Test func honestRunHasNoCulprit() throws {
+    @Test func honestRunCompletesAndHonestEvidenceNamesNobody() throws {
         let (error, culprits) = try Self.run(nil)
         #expect(error == nil)
         #expect(culprits.isEmpty)
+        // Everyone reveals an honest run (as if a failure had been reported): blame names nobody.
+        let (revealed, blamed) = try Self.run(nil, revealAfterRound3: true)
+        #expect(revealed?.code == .checkFailed)
+        #expect(blamed.isEmpty)
     }
 
     @Test func round1WrongShareNamesTheDealer() throws {
@@ -141,6 +148,80 @@ import Testing
         }
     }
 
+    /// Runs rounds 1–3 honestly among 1…3 and returns the parties and their round-3 messages.
+    static func throughRound3() throws -> ([ID: T.KeyShare], T.PresignContext, [ID: T.PartyBox], [ID: T.PresignRound3]) {
+        let keys = try T.Local.keyGeneration(identifiers: (1...4).map { try ID(UInt64($0)) }, maxFaulty: 1)
+        let signers = try [1, 2, 3].map { try ID(UInt64($0)) }
+        let context = try T.PresignContext(sessionID: SecureRandom.bytes(count: 32), keyShare: keys[signers[0]]!, signers: signers)
+        var boxes: [ID: T.PartyBox] = [:]
+        for id in signers { boxes[id] = T.PartyBox(try T.PresignParty(context: context, keyShare: keys[id]!)) }
+        var round1: [ID: T.PresignRound1] = [:]
+        var inbox: [ID: [ID: T.PresignShares]] = [:]
+        for id in signers {
+            let (b, shares) = try boxes[id]!.party.round1Messages()
+            round1[id] = b
+            for (to, s) in shares { inbox[to, default: [:]][id] = s }
+        }
+        var round2: [ID: T.PresignRound2] = [:]
+        for id in signers { round2[id] = try boxes[id]!.party.round2Message(broadcasts: round1, shares: inbox[id]!) }
+        var round3: [ID: T.PresignRound3] = [:]
+        for id in signers { round3[id] = try boxes[id]!.party.round3Message(broadcasts: round2) }
+        return (keys, context, boxes, round3)
+    }
+
+    @Test func confirmedRunsNeverRevealAndRevealedRunsNeverComplete() throws {
+        let (_, context, boxes, round3) = try Self.throughRound3()
+        let (one, two, three) = (context.signers[0], context.signers[1], context.signers[2])
+        var confirmations: [ID: T.PresignConfirmation] = [:]
+        confirmations[one] = try boxes[one]!.party.finish(broadcasts: round3)
+        confirmations[two] = try boxes[two]!.party.finish(broadcasts: round3)
+        // A party that confirmed refuses to reveal, even if asked.
+        #expect(throws: MPCError(.invalidParameters, "")) { _ = try boxes[one]!.party.evidence() }
+        // Party 3 reveals before finishing: it can no longer finish, so nobody completes.
+        _ = try boxes[three]!.party.evidence()
+        #expect(throws: MPCError(.invalidParameters, "")) { _ = try boxes[three]!.party.finish(broadcasts: round3) }
+        #expect(throws: MPCError(.missingParticipant, "")) { _ = try boxes[one]!.party.confirm(confirmations: confirmations) }
+        // …and a failed confirm cannot be retried.
+        confirmations[three] = confirmations[two]
+        #expect(throws: MPCError(.invalidParameters, "")) { _ = try boxes[one]!.party.confirm(confirmations: confirmations) }
+    }
+
+    @Test func differingConfirmationsAbortAndRound3ViewsNameTheEquivocator() throws {
+        let (_, context, boxes, round3) = try Self.throughRound3()
+        var confirmations: [ID: T.PresignConfirmation] = [:]
+        for id in context.signers { confirmations[id] = try boxes[id]!.party.finish(broadcasts: round3) }
+        confirmations[context.signers[2]] = T.PresignConfirmation(digest: [UInt8](repeating: 7, count: 32))
+        #expect {
+            _ = try boxes[context.signers[0]]!.party.confirm(confirmations: confirmations)
+        } throws: { ($0 as? MPCError)?.code == .checkFailed }
+        // Views of public round-3 broadcasts name a sender that showed two versions.
+        let two = context.signers[1]
+        var altered = round3
+        let m = round3[two]!
+        altered[two] = T.PresignRound3(bigW: m.bigW + .generator, alphaImage: m.alphaImage, betaImage: m.betaImage,
+                                       eImage: m.eImage, echo: m.echo)
+        #expect(T.PresignBlame.equivocators(views: [context.signers[0]: round3, context.signers[2]: altered]) == [two])
+    }
+
+    @Test func withheldOrMisattributedEvidenceIsBlamed() throws {
+        // Party 2 sends a bad w_j, then leaves a dealer out of its evidence: it is still named.
+        let (keys, context, boxes, _) = try Self.throughRound3()
+        _ = keys
+        var evidence: [ID: T.PresignEvidence] = [:]
+        for id in context.signers { evidence[id] = try boxes[id]!.party.evidence() }
+        let two = context.signers[1]
+        let full = evidence[two]!
+        evidence[two] = T.PresignEvidence(identifier: two, polynomials: full.polynomials,
+                                          received: full.received.filter { $0.key != context.signers[0] },
+                                          round1: full.round1, round2: full.round2, round3: full.round3, betaProof: full.betaProof)
+        let pub = keys[two]!.publicKeyPackage
+        #expect(T.PresignBlame.culprits(context: context, publicKeyPackage: pub, evidence: evidence) == [two])
+        // Evidence filed under another party's name blames the filer's slot.
+        evidence[two] = full
+        evidence[context.signers[2]] = full
+        #expect(T.PresignBlame.culprits(context: context, publicKeyPackage: pub, evidence: evidence) == [context.signers[2]])
+    }
+
     @Test func badSignatureShareIsNamed() throws {
         let keys = try T.Local.keyGeneration(identifiers: (1...4).map { try ID(UInt64($0)) }, maxFaulty: 1)
         let signers = try [1, 2, 4].map { try ID(UInt64($0)) }
@@ -158,7 +239,21 @@ import Testing
         #expect {
             try T.combine(publicData: publicData!, publicKey: keys[bad]!.publicKey, request: request, shares: shares)
         } throws: { ($0 as? MPCError)?.code == .invalidSignatureShare && ($0 as? MPCError)?.culprits == [bad.description] }
-        // A signer that signed another hash is named too (its share does not check under the request).
+        // A signer that signed another hash is named (its share does not check under the request).
+        let otherRequest = try T.SignRequest(messageHash: SecureRandom.bytes(count: 32), entropy: request.entropy)
+        let second = try T.Local.presign(keyShares: keys, signers: signers)
+        var secondShares: [ID: T.SignatureShare] = [:]
+        var secondData: T.PresignaturePublicData? = nil
+        for id in signers {
+            let p = second[id]!.take()!
+            secondData = p.publicData
+            secondShares[id] = try T.sign(presignature: p, keyShare: keys[id]!, signers: signers,
+                                          request: id == bad ? otherRequest : request)
+        }
+        #expect {
+            try T.combine(publicData: secondData!, publicKey: keys[bad]!.publicKey, request: request, shares: secondShares)
+        } throws: { ($0 as? MPCError)?.code == .invalidSignatureShare && ($0 as? MPCError)?.culprits == [bad.description] }
+        // A missing share is named.
         shares[bad] = nil
         #expect {
             try T.combine(publicData: publicData!, publicKey: keys[bad]!.publicKey, request: request, shares: shares)

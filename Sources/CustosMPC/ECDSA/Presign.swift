@@ -51,7 +51,7 @@ extension ThresholdECDSA {
         func commitment(context: PresignContext, dealer: ID) -> [UInt8] {
             var t = Array("custos/ecdsa/presign-dealing".utf8) + context.digest + dealer.scalar.rawRepresentation
             for p in [k, a, b, d, e] {
-                t += [UInt8(p.coefficients.count & 0xff)]
+                t += [UInt8(p.coefficients.count >> 8), UInt8(p.coefficients.count & 0xff)]
                 for c in p.coefficients { t += c.rawRepresentation }
             }
             return Hashes.sha256(t)
@@ -93,6 +93,13 @@ extension ThresholdECDSA {
         public let echo: [UInt8]
     }
 
+    /// Round-4 broadcast: the digest of the round-3 broadcasts this party saw. The run completes
+    /// only when all 2t+1 digests agree.
+    public struct PresignConfirmation: Sendable, Equatable {
+        public let digest: [UInt8]
+        public init(digest: [UInt8]) { self.digest = digest }
+    }
+
     /// What a party reveals when a presigning run failed: its own polynomials, the shares it
     /// received and the broadcasts it saw. Safe to reveal: every value is fresh randomness of a
     /// run that is discarded, and the key share is never part of it. The node layer carries
@@ -124,7 +131,23 @@ extension ThresholdECDSA {
         private var round3: [ID: PresignRound3] = [:]
         private var sums: PresignShares?
         private var derived: Derived?
-        private var done = false
+        private var phase = Phase.running
+        /// The presignature between `finish` and a successful `confirm`.
+        private var pending: Presignature?
+
+        private enum Phase: Equatable {
+            /// Rounds 1–3 in progress.
+            case running
+            /// `finish` succeeded and the confirmation was handed out: the run may complete, so
+            /// nothing secret may ever be revealed.
+            case confirming
+            /// `confirm` returned the presignature.
+            case complete
+            /// A round failed before any confirmation: the run is dead and may be revealed.
+            case failed
+            /// Evidence was revealed: the run can never complete.
+            case revealed
+        }
 
         /// What round 3 opens and derives.
         private struct Derived {
@@ -164,7 +187,20 @@ extension ThresholdECDSA {
         public mutating func round2Message(
             broadcasts: [ID: PresignRound1], shares: [ID: PresignShares]
         ) throws(MPCError) -> PresignRound2 {
-            guard polynomials != nil, sums == nil else { throw MPCError(.invalidParameters, "round 2 out of order") }
+            do {
+                return try round2(broadcasts: broadcasts, shares: shares)
+            } catch {
+                fail()
+                throw error
+            }
+        }
+
+        private mutating func round2(
+            broadcasts: [ID: PresignRound1], shares: [ID: PresignShares]
+        ) throws(MPCError) -> PresignRound2 {
+            guard phase == .running, polynomials != nil, sums == nil else {
+                throw MPCError(.invalidParameters, "round 2 out of order or after a failure")
+            }
             round1 = broadcasts
             received = shares
             try requireAll(broadcasts.keys, "round-1 broadcasts")
@@ -187,7 +223,18 @@ extension ThresholdECDSA {
         /// one degree-t polynomial (interpolation in the exponent); opens R and w; returns W_j
         /// and the images of this party's presignature shares.
         public mutating func round3Message(broadcasts: [ID: PresignRound2]) throws(MPCError) -> PresignRound3 {
-            guard let sums, derived == nil else { throw MPCError(.invalidParameters, "round 3 out of order") }
+            do {
+                return try round3(broadcasts: broadcasts)
+            } catch {
+                fail()
+                throw error
+            }
+        }
+
+        private mutating func round3(broadcasts: [ID: PresignRound2]) throws(MPCError) -> PresignRound3 {
+            guard phase == .running, let sums, derived == nil else {
+                throw MPCError(.invalidParameters, "round 3 out of order or after a failure")
+            }
             round2 = broadcasts
             try requireAll(broadcasts.keys, "round-2 broadcasts")
             let echo1 = Self.echo(context, round1)
@@ -206,12 +253,52 @@ extension ThresholdECDSA {
                                  eImage: sums.e * r, echo: Self.echo(context, broadcasts))
         }
 
-        /// Finishes: checks the round-2 view, that the W_j lie on one degree-t polynomial and
-        /// W = w·G, and that the images add up (Σλ·P_j = G, Σλ·B_j = X, Σλ·E_j = identity); then
-        /// returns this party's presignature.
-        public mutating func finish(broadcasts: [ID: PresignRound3]) throws(MPCError) -> Presignature {
-            guard let sums, let derived, !done else { throw MPCError(.invalidParameters, "finish out of order") }
-            round3 = broadcasts
+        /// Finishes the checks: the round-2 view, that the W_j lie on one degree-t polynomial and
+        /// W = w·G, and that the images add up (Σλ·P_j = G, Σλ·B_j = X, Σλ·E_j = identity). Keeps
+        /// the presignature back and returns the round-4 confirmation to broadcast: a digest of
+        /// this party's round-3 view. From here on the party never reveals evidence.
+        public mutating func finish(broadcasts: [ID: PresignRound3]) throws(MPCError) -> PresignConfirmation {
+            if phase == .running { round3 = broadcasts }
+            do {
+                pending = try checkedPresignature(broadcasts: broadcasts)
+                phase = .confirming
+                return PresignConfirmation(digest: Self.echo(context, broadcasts))
+            } catch {
+                fail()
+                throw error
+            }
+        }
+
+        /// Round 4: the presignature, once every signer confirmed the same round-3 view. On any
+        /// mismatch or absence the run is abandoned: the presignature is dropped, never used.
+        public mutating func confirm(confirmations: [ID: PresignConfirmation]) throws(MPCError) -> Presignature {
+            guard phase == .confirming, let presignature = pending.take() else {
+                throw MPCError(.invalidParameters, "confirm out of order or after a failure")
+            }
+            phase = .complete
+            try requireAll(confirmations.keys, "round-4 confirmations")
+            let mine = Self.echo(context, round3)
+            let differing = context.signers.filter { confirmations[$0]!.digest != mine }
+            guard differing.isEmpty else {
+                throw MPCError(.checkFailed,
+                               "signers \(differing.map(\.description).joined(separator: ", ")) saw different round-3 broadcasts; "
+                                   + "compare round-3 views to name the equivocator")
+            }
+            return presignature
+        }
+
+        /// This party's round-3 view, public broadcasts only: compared across parties (with
+        /// `PresignBlame.equivocators`) when confirmations differ.
+        public var round3View: [ID: PresignRound3] { round3 }
+
+        private mutating func fail() {
+            if phase == .running { phase = .failed }
+        }
+
+        private func checkedPresignature(broadcasts: [ID: PresignRound3]) throws(MPCError) -> Presignature {
+            guard phase == .running, let sums, let derived else {
+                throw MPCError(.invalidParameters, "finish out of order or after a failure")
+            }
             try requireAll(broadcasts.keys, "round-3 broadcasts")
             let echo2 = Self.echo(context, round2)
             guard broadcasts.values.allSatisfy({ $0.echo == echo2 }) else {
@@ -233,7 +320,6 @@ extension ThresholdECDSA {
             else {
                 throw MPCError(.checkFailed, "the presignature share images do not add up")
             }
-            done = true
             var images: [ID: PresignaturePublicData.Images] = [:]
             for j in context.signers {
                 let m = broadcasts[j]!
@@ -245,8 +331,19 @@ extension ThresholdECDSA {
                 publicData: PresignaturePublicData(context: context, bigR: derived.bigR, w: derived.w, images: images))
         }
 
-        /// What this party reveals to name the culprit after a failed check.
-        public func evidence() -> PresignEvidence {
+        /// What this party reveals to name the culprit after a failed run. Only a party that has
+        /// not confirmed may reveal (it may be asked because another party failed); revealing
+        /// ends the run for good, and since completion needs every signer's confirmation, this
+        /// party's included, no presignature of a revealed run can ever complete.
+        public mutating func evidence() throws(MPCError) -> PresignEvidence {
+            guard phase == .running || phase == .failed else {
+                throw MPCError(.invalidParameters, "a confirmed or already revealed run does not reveal evidence")
+            }
+            phase = .revealed
+            return collectEvidence()
+        }
+
+        func collectEvidence() -> PresignEvidence {
             var proof: DLEQProof? = nil
             if let derived {
                 proof = try? DLEQProof.prove(secret: keyShare.keyPackage.signingShare, base1: .generator, base2: derived.bigR,
@@ -304,6 +401,11 @@ extension ThresholdECDSA {
     }
 }
 
+/// A point in 33 bytes, the identity as 33 zero bytes, so echo encodings have fixed fields.
+private func pointBytes(_ p: Secp256k1.Point) -> [UInt8] {
+    (try? p.compressedRepresentation()) ?? [UInt8](repeating: 0, count: 33)
+}
+
 /// A broadcast whose exact content enters the echo digest.
 protocol PresignEchoable { var echoBytes: [UInt8] { get } }
 
@@ -312,11 +414,11 @@ extension ThresholdECDSA.PresignRound1: PresignEchoable {
 }
 
 extension ThresholdECDSA.PresignRound2: PresignEchoable {
-    var echoBytes: [UInt8] { ((try? bigR.compressedRepresentation()) ?? [0]) + w.rawRepresentation + echo }
+    var echoBytes: [UInt8] { pointBytes(bigR) + w.rawRepresentation + echo }
 }
 
 extension ThresholdECDSA.PresignRound3: PresignEchoable {
     var echoBytes: [UInt8] {
-        [bigW, alphaImage, betaImage, eImage].flatMap { (try? $0.compressedRepresentation()) ?? [0] } + echo
+        [bigW, alphaImage, betaImage, eImage].flatMap(pointBytes) + echo
     }
 }

@@ -9,14 +9,33 @@ extension ThresholdECDSA {
     /// degrees, or whose private shares do not match its polynomials; a party
     /// whose R_j, w_j, W_j or share images differ from what its received shares imply, or whose
     /// key-share proof fails; a party whose echo digest misstates what it saw; a party that
-    /// gave no evidence. Assumes the node layer authenticated every message, so evidence cannot
-    /// attribute to a party a message it did not send.
+    /// gave no evidence, evidence under another name, or evidence missing a message it must
+    /// have had to send what it sent.
+    ///
+    /// Soundness needs every message inside the evidence to be carried in its sender's signed
+    /// envelope (signed over session, round, sender, recipient and plaintext — sign-then-encrypt
+    /// for private shares) and verified by the node layer before this function runs: otherwise a
+    /// party could claim another sent it something it did not.
     public enum PresignBlame {
+        /// Senders whose round-3 broadcast differs between two parties' views (after round-4
+        /// confirmations disagreed). Views hold public broadcasts only.
+        public static func equivocators(views: [ID: [ID: PresignRound3]]) -> [ID] {
+            var seen: [ID: PresignRound3] = [:]
+            var culprits: Set<ID> = []
+            for view in views.values {
+                for (sender, message) in view {
+                    if let first = seen[sender], first != message { culprits.insert(sender) }
+                    if seen[sender] == nil { seen[sender] = message }
+                }
+            }
+            return culprits.sorted()
+        }
+
         public static func culprits(
             context: PresignContext, publicKeyPackage: PublicKeyPackage<Suite>, evidence: [ID: PresignEvidence]
         ) -> [ID] {
-            var culprits = Set(context.signers.filter { evidence[$0] == nil })
-            let views = context.signers.compactMap { evidence[$0] }
+            var culprits = Set(context.signers.filter { evidence[$0] == nil || evidence[$0]!.identifier != $0 })
+            let views = context.signers.compactMap { id in evidence[id].flatMap { $0.identifier == id ? $0 : nil } }
 
             // Equivocation and the canonical broadcasts.
             func canonical<M: Equatable>(_ pick: (PresignEvidence) -> [ID: M]) -> [ID: M] {
@@ -31,6 +50,18 @@ extension ThresholdECDSA {
             let round1 = canonical { $0.round1 }
             let round2 = canonical { $0.round2 }
             let round3 = canonical { $0.round3 }
+
+            // A party that sent round-r messages had every message of the rounds before; evidence
+            // without them is withheld evidence.
+            for v in views {
+                let all = Set(context.signers)
+                let sentRound2 = round2[v.identifier] != nil
+                let sentRound3 = round3[v.identifier] != nil
+                if (sentRound2 && (Set(v.received.keys) != all || Set(v.round1.keys) != all || v.polynomials == nil))
+                    || (sentRound3 && Set(v.round2.keys) != all) {
+                    culprits.insert(v.identifier)
+                }
+            }
 
             // Each dealer's revealed polynomials against its commitment and the required degrees.
             var dealt: [ID: PresignPolynomials] = [:]

@@ -44,8 +44,9 @@ extension ThresholdECDSA {
             self.publicData = publicData
         }
 
-        /// The stable encoding for durable storage (sealed at rest like key shares).
-        public func sealedRepresentation() throws(MPCError) -> SecretBytes {
+        /// The stable encoding for durable storage (sealed at rest like key shares). Consumes
+        /// the presignature, so the in-memory value and the stored one never coexist.
+        public consuming func sealedRepresentation() throws(MPCError) -> SecretBytes {
             var w = WireWriter(kind: WireKind.presignature)
             let ctx = publicData.context
             w.append(ctx.sessionID)

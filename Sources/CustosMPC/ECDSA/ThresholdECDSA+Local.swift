@@ -23,7 +23,7 @@ extension ThresholdECDSA {
             return shares
         }
 
-        /// One presigning run among `signers` (exactly 2t+1).
+        /// One presigning run among `signers` (exactly 2t+1), all four rounds.
         public static func presign(
             keyShares: [ID: KeyShare], signers: [ID], sessionID: [UInt8] = SecureRandom.bytes(count: 32)
         ) throws(MPCError) -> [ID: PresignatureBox] {
@@ -51,8 +51,10 @@ extension ThresholdECDSA {
             }
             var round3: [ID: PresignRound3] = [:]
             for id in context.signers { round3[id] = try parties[id]!.party.round3Message(broadcasts: round2) }
+            var confirmations: [ID: PresignConfirmation] = [:]
+            for id in context.signers { confirmations[id] = try parties[id]!.party.finish(broadcasts: round3) }
             var out: [ID: PresignatureBox] = [:]
-            for id in context.signers { out[id] = PresignatureBox(try parties[id]!.party.finish(broadcasts: round3)) }
+            for id in context.signers { out[id] = PresignatureBox(try parties[id]!.party.confirm(confirmations: confirmations)) }
             return out
         }
 
