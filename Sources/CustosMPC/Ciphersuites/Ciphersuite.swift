@@ -49,13 +49,25 @@ public protocol Ciphersuite: Sendable {
 public struct KeyAdjustment<Suite: Ciphersuite>: Sendable {
     public let negate: Bool
     public let offset: Suite.Scalar
+    /// The adjusted group key, when the suite computed it anyway (saves a multiplication).
+    let adjustedGroupKey: Suite.Element?
 
     public init(negate: Bool, offset: Suite.Scalar) {
+        self.init(negate: negate, offset: offset, adjustedGroupKey: nil)
+    }
+
+    init(negate: Bool, offset: Suite.Scalar, adjustedGroupKey: Suite.Element?) {
         self.negate = negate
         self.offset = offset
+        self.adjustedGroupKey = adjustedGroupKey
     }
 
     public static var none: KeyAdjustment { KeyAdjustment(negate: false, offset: .zero) }
+
+    /// The adjusted group key for `groupKey`, the key this adjustment was computed for.
+    func apply(toGroupKey groupKey: Suite.Element) -> Suite.Element {
+        adjustedGroupKey ?? apply(to: groupKey)
+    }
 
     public func apply(to scalar: Suite.Scalar) -> Suite.Scalar {
         (negate ? -scalar : scalar) + offset

@@ -43,7 +43,7 @@ public enum Secp256k1TaprootSHA256: Ciphersuite {
 
     /// The BIP-341 output key for `internalKey` and `tweak`, as BIP-340 sees it (even y).
     public static func outputKey(internalKey: Secp256k1.Point, tweak: TaprootTweak?) throws(MPCError) -> Secp256k1.Point {
-        try keyAdjustment(groupKey: internalKey, tweak: tweak).apply(to: internalKey)
+        try keyAdjustment(groupKey: internalKey, tweak: tweak).apply(toGroupKey: internalKey)
     }
 
     /// Negate the internal key to even y, add the tweak, then negate again if the output key
@@ -75,7 +75,8 @@ public enum Secp256k1TaprootSHA256: Ciphersuite {
         let output = t.isZero ? evenKey : evenKey + Secp256k1.Point.generatorMultiple(t)
         guard !output.isIdentity else { throw MPCError(.invalidParameters, "tweaked key is the identity") }
         let negateSecond = !output.hasEvenY
-        return KeyAdjustment(negate: negateFirst != negateSecond, offset: negateSecond ? -t : t)
+        return KeyAdjustment(negate: negateFirst != negateSecond, offset: negateSecond ? -t : t,
+                             adjustedGroupKey: negateSecond ? -output : output)
     }
 
     public static func negatesNonces(groupCommitment: Secp256k1.Point) -> Bool { !groupCommitment.hasEvenY }

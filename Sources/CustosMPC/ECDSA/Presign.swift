@@ -84,7 +84,9 @@ extension ThresholdECDSA {
 
     /// Round-3 broadcast: W_j = a_j·R, the images in base R of this party's presignature
     /// shares (P_j = α_j·R, B_j = β_j·R, E_j = e_j·R, which let a combiner check each signature
-    /// share), and the digest of the round-2 broadcasts.
+    /// share), and the digest of the round-2 broadcasts. Publishing B_j goes beyond the DJNPØ
+    /// proof: w·B_j = x_j·W_j is a Diffie–Hellman-type value a simulator without k cannot
+    /// produce, so the images rest on a computational Diffie–Hellman-type assumption as well.
     public struct PresignRound3: Sendable, Equatable {
         public let bigW: Secp256k1.Point
         public let alphaImage: Secp256k1.Point

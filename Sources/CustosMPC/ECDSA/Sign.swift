@@ -3,7 +3,9 @@ import CustosCrypto
 extension ThresholdECDSA {
     /// What is signed, as every signer rebuilds it from the committed request: the 32-byte
     /// message hash, the BIP-32 derivation tweak (zero for the vault's root key), and public
-    /// randomness from the log that re-randomizes the presignature.
+    /// randomness that re-randomizes the presignature. The entropy must be fixed by the
+    /// committed log (for example the committing block's hash), never chosen by a coordinator,
+    /// who could otherwise grind R' by trying many values.
     public struct SignRequest: Sendable, Equatable {
         public let messageHash: [UInt8]
         public let tweak: Secp256k1.Scalar

@@ -215,7 +215,7 @@ public enum FROST<Suite: Ciphersuite> {
         guard let adjustment = try? Suite.keyAdjustment(groupKey: verifyingKey, tweak: tweak) else { return false }
         guard !Suite.negatesNonces(groupCommitment: signature.commitment) else { return false }
         return Suite.isValidSignature(commitment: signature.commitment, z: signature.z, message: message,
-                                      key: adjustment.apply(to: verifyingKey))
+                                      key: adjustment.apply(toGroupKey: verifyingKey))
     }
 
     /// What every signer and the coordinator derive from a signing package: binding factors,
@@ -234,7 +234,7 @@ public enum FROST<Suite: Ciphersuite> {
             self.package = package
             signers = package.signers
             keyAdjustment = try Suite.keyAdjustment(groupKey: verifyingKey, tweak: package.tweak)
-            adjustedKey = keyAdjustment.apply(to: verifyingKey)
+            adjustedKey = keyAdjustment.apply(toGroupKey: verifyingKey)
             bindingFactors = try Session.bindingFactors(package: package, signers: signers, verifyingKey: adjustedKey)
             var terms: [Suite.Element] = []
             for id in signers {
