@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System libraries from Debian: libsecp256k1-dev (0.2.0), libsodium-dev (1.0.18).
@@ -88,6 +89,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // A signer node's durable state (SQLite through GRDB) and the signing steps that must
+        // record a one-time secret's use before a share leaves the node.
+        .target(
+            name: "CustosNode",
+            dependencies: [
+                "CustosCrypto",
+                "CustosMPC",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Locating vectors and running Python test peers; linked by test targets only.
         .target(
             name: "CustosTestSupport",
@@ -138,6 +151,11 @@ let package = Package(
         .testTarget(
             name: "CustosPolicyTests",
             dependencies: ["CustosPolicy", "CustosTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CustosNodeTests",
+            dependencies: ["CustosNode", "CustosCrypto", "CustosMPC", "CustosTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

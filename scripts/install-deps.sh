@@ -10,6 +10,7 @@ APT_PACKAGES=(
   pkg-config
   libsecp256k1-dev
   libsodium-dev
+  libsqlite3-dev
   python3
   python3-venv
 )

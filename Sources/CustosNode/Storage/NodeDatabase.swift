@@ -1,0 +1,166 @@
+import Foundation
+import CustosCrypto
+import GRDB
+
+/// A signer node's own durable state in SQLite (WAL, synchronous=FULL, so a committed
+/// transaction survives power loss): the one-time secrets it has used and the votes it has
+/// cast. Every "is it unused? then mark it used" is one write transaction that has committed
+/// before the method returns, so a share computed from that secret may leave the node only
+/// afterwards — and a restart, or a second process on the same file, never uses it again
+/// (web3signer's slashing protection, applied to nonces, presignatures and votes).
+public final class NodeDatabase: Sendable {
+    private let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) the database file at `path` and migrates it.
+    public convenience init(path: String) throws(StorageError) {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            try self.init(writer: DatabasePool(path: path, configuration: configuration))
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            throw StorageError(.databaseFailure, "cannot open the node database at \(path): \(error)")
+        }
+    }
+
+    /// A private in-memory database, for tests.
+    public static func inMemory() throws(StorageError) -> NodeDatabase {
+        do {
+            return try NodeDatabase(writer: DatabaseQueue())
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            throw StorageError(.databaseFailure, "cannot open an in-memory database: \(error)")
+        }
+    }
+
+    private init(writer: any DatabaseWriter) throws(StorageError) {
+        self.writer = writer
+        do {
+            try Self.migrator.migrate(writer)
+        } catch {
+            throw StorageError(.databaseFailure, "migration failed: \(error)")
+        }
+    }
+
+    /// Migrations are registered by name and never edited once shipped.
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: one-time secrets and votes") { db in
+            try db.create(table: "oneTimeSecretUse") { t in
+                t.column("kind", .text).notNull()
+                t.column("id", .blob).notNull()
+                t.column("purpose", .blob).notNull()
+                t.primaryKey(["kind", "id"])
+            }
+            try db.create(table: "vote") { t in
+                t.column("height", .integer).notNull().primaryKey()
+                t.column("blockHash", .blob).notNull()
+                t.column("vote", .blob).notNull()
+            }
+        }
+        return migrator
+    }
+
+    /// What kind of one-time secret a use record is for.
+    public enum OneTimeSecret: String, Sendable {
+        case presignature
+        case frostNonce
+    }
+
+    /// Records that the secret `id` of `kind` is used to sign `purpose` (a digest of what is
+    /// signed). Refuses with `alreadyUsed` if it was used before — for the same purpose too:
+    /// a retry must not produce a second share from one secret. Durable when it returns.
+    public func recordUse(of kind: OneTimeSecret, id: [UInt8], purpose: [UInt8]) throws(StorageError) {
+        guard !id.isEmpty, purpose.count == 32 else {
+            throw StorageError(.invalidInput, "a use record needs an id and a 32-byte purpose digest")
+        }
+        try write { db throws(StorageError) in
+            let existing = try Self.run { try Row.fetchOne(db, sql: "SELECT 1 FROM oneTimeSecretUse WHERE kind = ? AND id = ?",
+                                                            arguments: [kind.rawValue, Data(id)]) }
+            guard existing == nil else {
+                throw StorageError(.alreadyUsed, "this \(kind.rawValue) was already used")
+            }
+            try Self.run {
+                try db.execute(sql: "INSERT INTO oneTimeSecretUse (kind, id, purpose) VALUES (?, ?, ?)",
+                               arguments: [kind.rawValue, Data(id), Data(purpose)])
+            }
+        }
+    }
+
+    /// Whether the secret was used.
+    public func hasUsed(_ kind: OneTimeSecret, id: [UInt8]) throws(StorageError) -> Bool {
+        do {
+            return try writer.read { db in
+                try Row.fetchOne(db, sql: "SELECT 1 FROM oneTimeSecretUse WHERE kind = ? AND id = ?",
+                                 arguments: [kind.rawValue, Data(id)]) != nil
+            }
+        } catch {
+            throw StorageError(.databaseFailure, "reading use records failed: \(error)")
+        }
+    }
+
+    /// Records this node's vote at `height` for `blockHash` before the vote is sent. Voting
+    /// again for the same block is allowed (a resend returns the stored vote); a vote for a
+    /// different block at the same height is refused with `conflictingVote`.
+    public func recordVote(height: UInt64, blockHash: [UInt8], vote: [UInt8]) throws(StorageError) -> [UInt8] {
+        guard blockHash.count == 32, !vote.isEmpty, height <= UInt64(Int64.max) else {
+            throw StorageError(.invalidInput, "a vote needs a 32-byte block hash, a height and the vote bytes")
+        }
+        return try write { db throws(StorageError) -> [UInt8] in
+            let row = try Self.run { try Row.fetchOne(db, sql: "SELECT blockHash, vote FROM vote WHERE height = ?",
+                                                       arguments: [Int64(height)]) }
+            if let row {
+                let stored: Data = row["blockHash"]
+                guard Array(stored) == blockHash else {
+                    throw StorageError(.conflictingVote,
+                                       "already voted for block \(Array(stored).hexString) at height \(height)")
+                }
+                let storedVote: Data = row["vote"]
+                return Array(storedVote)
+            }
+            try Self.run {
+                try db.execute(sql: "INSERT INTO vote (height, blockHash, vote) VALUES (?, ?, ?)",
+                               arguments: [Int64(height), Data(blockHash), Data(vote)])
+            }
+            return vote
+        }
+    }
+
+    /// The highest height this node voted at, with the block hash.
+    public func lastVote() throws(StorageError) -> (height: UInt64, blockHash: [UInt8])? {
+        do {
+            return try writer.read { db in
+                guard let row = try Row.fetchOne(db, sql: "SELECT height, blockHash FROM vote ORDER BY height DESC LIMIT 1")
+                else { return nil }
+                let height: Int64 = row["height"]
+                let hash: Data = row["blockHash"]
+                return (UInt64(height), Array(hash))
+            }
+        } catch {
+            throw StorageError(.databaseFailure, "reading votes failed: \(error)")
+        }
+    }
+
+    /// One immediate write transaction; a thrown error rolls it back.
+    private func write<T>(_ body: @escaping (Database) throws(StorageError) -> T) throws(StorageError) -> T {
+        do {
+            return try writer.write { db in try body(db) }
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            throw StorageError(.databaseFailure, "write failed and was rolled back: \(error)")
+        }
+    }
+
+    private static func run<T>(_ body: () throws -> T) throws(StorageError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw StorageError(.databaseFailure, "\(error)")
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import CustosCrypto
+import CustosNode
+import Foundation
+import Testing
+
+/// One-time secrets and votes are recorded durably, once, even across reopening and between
+/// two handles on the same file (as two processes would have).
+@Suite struct NodeDatabaseTests {
+    static func temporaryPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("custos-node-\(UUID().uuidString).sqlite").path
+    }
+
+    static func remove(_ path: String) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    @Test func aOneTimeSecretIsUsedOnce() throws {
+        let db = try NodeDatabase.inMemory()
+        let id = SecureRandom.bytes(count: 32)
+        let purpose = SecureRandom.bytes(count: 32)
+        try db.recordUse(of: .presignature, id: id, purpose: purpose)
+        #expect(try db.hasUsed(.presignature, id: id))
+        #expect(throws: StorageError(.alreadyUsed, "")) { try db.recordUse(of: .presignature, id: id, purpose: purpose) }
+        #expect(throws: StorageError(.alreadyUsed, "")) {
+            try db.recordUse(of: .presignature, id: id, purpose: SecureRandom.bytes(count: 32))
+        }
+        // Another kind with the same id is another secret.
+        try db.recordUse(of: .frostNonce, id: id, purpose: purpose)
+        #expect(throws: StorageError(.invalidInput, "")) { try db.recordUse(of: .frostNonce, id: [], purpose: purpose) }
+        #expect(throws: StorageError(.invalidInput, "")) { try db.recordUse(of: .frostNonce, id: id, purpose: [1]) }
+    }
+
+    @Test func useRecordsAndVotesSurviveReopening() throws {
+        let path = Self.temporaryPath()
+        defer { Self.remove(path) }
+        let id = SecureRandom.bytes(count: 32)
+        let hash = SecureRandom.bytes(count: 32)
+        do {
+            let db = try NodeDatabase(path: path)
+            try db.recordUse(of: .frostNonce, id: id, purpose: SecureRandom.bytes(count: 32))
+            _ = try db.recordVote(height: 7, blockHash: hash, vote: [1, 2, 3])
+        }
+        let reopened = try NodeDatabase(path: path)
+        #expect(try reopened.hasUsed(.frostNonce, id: id))
+        #expect(throws: StorageError(.alreadyUsed, "")) {
+            try reopened.recordUse(of: .frostNonce, id: id, purpose: SecureRandom.bytes(count: 32))
+        }
+        #expect(throws: StorageError(.conflictingVote, "")) {
+            _ = try reopened.recordVote(height: 7, blockHash: SecureRandom.bytes(count: 32), vote: [9])
+        }
+        #expect(try reopened.lastVote()?.height == 7)
+    }
+
+    @Test func votingTwiceAtOneHeightReturnsTheSameVote() throws {
+        let db = try NodeDatabase.inMemory()
+        let hash = SecureRandom.bytes(count: 32)
+        #expect(try db.recordVote(height: 1, blockHash: hash, vote: [1]) == [1])
+        // A resend of the same block gets the stored vote, not a new one.
+        #expect(try db.recordVote(height: 1, blockHash: hash, vote: [2]) == [1])
+        #expect(throws: StorageError(.conflictingVote, "")) {
+            _ = try db.recordVote(height: 1, blockHash: SecureRandom.bytes(count: 32), vote: [3])
+        }
+        _ = try db.recordVote(height: 2, blockHash: SecureRandom.bytes(count: 32), vote: [4])
+        #expect(try db.lastVote()?.height == 2)
+    }
+
+    /// Two handles on one file race to use the same secrets: each secret is granted exactly once.
+    @Test func racingHandlesGrantEachSecretOnce() async throws {
+        let path = Self.temporaryPath()
+        defer { Self.remove(path) }
+        let first = try NodeDatabase(path: path)
+        let second = try NodeDatabase(path: path)
+        let ids = (0..<50).map { _ in SecureRandom.bytes(count: 32) }
+        let purpose = SecureRandom.bytes(count: 32)
+        let granted = await withTaskGroup(of: Int.self) { group in
+            for db in [first, second] {
+                group.addTask {
+                    var count = 0
+                    for id in ids where (try? db.recordUse(of: .presignature, id: id, purpose: purpose)) != nil { count += 1 }
+                    return count
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(granted == ids.count)
+    }
+}
