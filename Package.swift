@@ -96,6 +96,7 @@ let package = Package(
             dependencies: [
                 "CustosCrypto",
                 "CustosMPC",
+                "CSodium",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
@@ -155,7 +156,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CustosNodeTests",
-            dependencies: ["CustosNode", "CustosCrypto", "CustosMPC", "CustosTestSupport"],
+            dependencies: ["CustosNode", "CustosCrypto", "CustosMPC", "CustosTestSupport", "CSodium"],
             swiftSettings: swiftSettings
         ),
     ]
