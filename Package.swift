@@ -34,6 +34,12 @@ let package = Package(
             pkgConfig: "libsecp256k1",
             providers: [.apt(["libsecp256k1-dev"])]
         ),
+        // The PKCS#11 interface (Debian's libp11-kit-dev headers); modules are loaded at run time.
+        .systemLibrary(
+            name: "CPKCS11",
+            pkgConfig: "p11-kit-1",
+            providers: [.apt(["libp11-kit-dev"])]
+        ),
         .systemLibrary(
             name: "CSodium",
             pkgConfig: "libsodium",
@@ -97,6 +103,7 @@ let package = Package(
                 "CustosCrypto",
                 "CustosMPC",
                 "CSodium",
+                "CPKCS11",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings

@@ -11,6 +11,8 @@ APT_PACKAGES=(
   libsecp256k1-dev
   libsodium-dev
   libsqlite3-dev
+  libp11-kit-dev
+  softhsm2
   python3
   python3-venv
 )
