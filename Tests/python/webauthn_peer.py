@@ -63,7 +63,7 @@ def verify(req):
         expected_rp_id=req["rp_id"], expected_origin=req["origin"], require_user_verification=True)
     out = {"registration": {"credential_id": verified.credential_id.hex(),
                             "public_key": verified.credential_public_key.hex(),
-                            "sign_count": verified.sign_count, "fmt": str(verified.fmt.value)},
+                            "sign_count": verified.sign_count, "fmt": str(getattr(verified.fmt, "value", verified.fmt))},
            "assertions": []}
     count = verified.sign_count
     for a in req["assertions"]:
