@@ -37,7 +37,7 @@ struct AssertionTests {
     func roundTrip() throws {
         var (authenticator, credential) = try Fixture.registered()
         for i in 1...3 {
-            let response = authenticator.assert(relyingPartyId: Fixture.rpId, origin: Fixture.origin, challenge: approval)
+            let response = authenticator.getAssertion(relyingPartyId: Fixture.rpId, origin: Fixture.origin, challenge: approval)
             let verified = try WebAuthnAssertion.verify(
                 response, credential: credential, expectedChallenge: approval, relyingParty: Fixture.development,
                 requireUserVerification: true)
@@ -52,7 +52,7 @@ struct AssertionTests {
     @Test("Forged signatures are refused")
     func forged() throws {
         var (authenticator, credential) = try Fixture.registered()
-        let good = authenticator.assert(relyingPartyId: Fixture.rpId, origin: Fixture.origin, challenge: approval)
+        let good = authenticator.getAssertion(relyingPartyId: Fixture.rpId, origin: Fixture.origin, challenge: approval)
         var flipped = good.signature
         flipped[flipped.count - 1] ^= 1
         let forgedSignatures: [[UInt8]] = [flipped, [], [0x30, 0x00], Array(repeating: 0x30, count: 200), good.signature + [0]]
@@ -93,13 +93,13 @@ struct AssertionTests {
     @Test("Altered challenge, origin, rpId and type are refused with their codes")
     func alteredContext() throws {
         var (authenticator, credential) = try Fixture.registered()
-        let otherRequest = authenticator.assert(relyingPartyId: Fixture.rpId, origin: Fixture.origin, challenge: Fixture.challenge("approve transfer #43"))
+        let otherRequest = authenticator.getAssertion(relyingPartyId: Fixture.rpId, origin: Fixture.origin, challenge: Fixture.challenge("approve transfer #43"))
         #expect(verify(otherRequest, credential) == .wrongChallenge)
-        let otherOrigin = authenticator.assert(relyingPartyId: Fixture.rpId, origin: "https://custos.example.com.evil.net", challenge: approval)
+        let otherOrigin = authenticator.getAssertion(relyingPartyId: Fixture.rpId, origin: "https://custos.example.com.evil.net", challenge: approval)
         #expect(verify(otherOrigin, credential) == .wrongOrigin)
-        let otherRp = authenticator.assert(relyingPartyId: "example.com", origin: Fixture.origin, challenge: approval)
+        let otherRp = authenticator.getAssertion(relyingPartyId: "example.com", origin: Fixture.origin, challenge: approval)
         #expect(verify(otherRp, credential) == .wrongRpId)
-        let cross = authenticator.assert(relyingPartyId: Fixture.rpId, origin: Fixture.origin, challenge: approval, crossOrigin: true)
+        let cross = authenticator.getAssertion(relyingPartyId: Fixture.rpId, origin: Fixture.origin, challenge: approval, crossOrigin: true)
         #expect(verify(cross, credential) == .crossOriginNotAllowed)
         let create = signed(authenticator, authData: authData(count: 10), clientData: clientData(type: "webauthn.create"))
         #expect(verify(create, credential) == .wrongType)
@@ -111,12 +111,12 @@ struct AssertionTests {
     @Test("UP is always required; UV when the role requires it")
     func flags() throws {
         var (authenticator, credential) = try Fixture.registered()
-        let noUV = authenticator.assert(relyingPartyId: Fixture.rpId, origin: Fixture.origin, challenge: approval, userVerified: false)
+        let noUV = authenticator.getAssertion(relyingPartyId: Fixture.rpId, origin: Fixture.origin, challenge: approval, userVerified: false)
         #expect(verify(noUV, credential) == .userNotVerified)
         let accepted = try WebAuthnAssertion.verify(noUV, credential: credential, expectedChallenge: approval, relyingParty: Fixture.development, requireUserVerification: false)
         #expect(!accepted.userVerified)
         credential = accepted.credential
-        let noUP = authenticator.assert(relyingPartyId: Fixture.rpId, origin: Fixture.origin, challenge: approval, userPresent: false)
+        let noUP = authenticator.getAssertion(relyingPartyId: Fixture.rpId, origin: Fixture.origin, challenge: approval, userPresent: false)
         #expect(verify(noUP, credential) == .userNotPresent)
         #expect(verify(noUP, credential, requireUV: false) == .userNotPresent)
         // BE appearing after registration without it.
@@ -171,7 +171,7 @@ struct AssertionTests {
     @Test("Production refuses software credentials at assertion time too")
     func production() throws {
         var (authenticator, credential) = try Fixture.registered()
-        let r = authenticator.assert(relyingPartyId: Fixture.rpId, origin: Fixture.origin, challenge: approval)
+        let r = authenticator.getAssertion(relyingPartyId: Fixture.rpId, origin: Fixture.origin, challenge: approval)
         #expect(verify(r, credential, relyingParty: Fixture.production) == .softwareCredentialRefused)
     }
 

@@ -119,7 +119,7 @@ struct CrossCheckTests {
         var assertions: [Assertion] = []
         for i in 1...3 {
             let challenge = Fixture.challenge("swift approval \(i)")
-            let a = authenticator.assert(relyingPartyId: Fixture.rpId, origin: Fixture.origin, challenge: challenge)
+            let a = authenticator.getAssertion(relyingPartyId: Fixture.rpId, origin: Fixture.origin, challenge: challenge)
             assertions.append(Assertion(authenticator_data: a.authenticatorData.hexString, client_data: a.clientDataJSON.hexString,
                                         signature: a.signature.hexString, challenge: challenge.hexString))
         }
@@ -172,6 +172,8 @@ struct CrossCheckTests {
             "jcs_peer.py",
             JCSRequest(documents: documents, doubles: doubles.map { String($0.bitPattern, radix: 16).leftPadded(16) }),
             as: JCSResponse.self)
+        // Both sides must actually canonicalize nearly all of them, or the comparison says little.
+        #expect(answer.documents.compactMap { $0 }.count > 390)
         for (document, python) in zip(documents, answer.documents) {
             let swift = try? JCS.canonicalize(Array(document.utf8))
             #expect(swift.map { String(decoding: $0, as: UTF8.self) } == python, "\(document)")

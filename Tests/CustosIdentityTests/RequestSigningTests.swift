@@ -98,10 +98,16 @@ struct RequestSigningTests {
         #expect(code(request(key, nonce: "c2Vjb25kLW5vbmNlLTEyMzQ"), key: key.publicKey, cache: &cache) == nil)
         let other = SignedRequest(body: body, keyId: "other-bot", timestamp: Self.now, nonce: r.nonce, key: Self.keys[1])
         #expect(code(other, key: Self.keys[1].publicKey, keyId: "other-bot", cache: &cache) == nil)
-        // Accepting a later request prunes nonces that can no longer be replayed.
+        // Accepting a request a window later prunes nonces that can no longer be replayed.
+        #expect(cache.entries.count == 3)
         let later = request(key, timestamp: Self.now + 120_000, nonce: "bGF0ZXItbm9uY2UtMTIzNDU")
         #expect(code(later, key: key.publicKey, now: Self.now + 120_000, cache: &cache) == nil)
         #expect(cache.entries.count == 1)
+        // Within the same window nothing is pruned yet, but nothing stale is accepted either.
+        let soon = request(key, timestamp: Self.now + 121_000, nonce: "c29vbi1ub25jZS0xMjM0NTY")
+        #expect(code(soon, key: key.publicKey, now: Self.now + 121_000, cache: &cache) == nil)
+        #expect(cache.entries.count == 2)
+        #expect(code(later, key: key.publicKey, now: Self.now + 121_000, cache: &cache) == .replayedNonce)
     }
 
     @Test("Stale and future timestamps are refused; a clock stepping back cannot revive a forgotten nonce")
@@ -130,10 +136,14 @@ struct RequestSigningTests {
         #expect(code(request(key, nonce: "MDAwMDAwMDAwMDAwMDAwMDA"), key: key.publicKey, cache: &cache) == nil)
         #expect(code(request(key, nonce: "MTExMTExMTExMTExMTExMTE"), key: key.publicKey, cache: &cache) == nil)
         #expect(code(request(key, nonce: "MjIyMjIyMjIyMjIyMjIyMjI"), key: key.publicKey, cache: &cache) == .replayCacheFull)
+        // A full cache prunes what has gone stale before it refuses.
+        let muchLater = Self.now + 600_000
+        #expect(code(request(key, timestamp: muchLater, nonce: "MjIyMjIyMjIyMjIyMjIyMjI"), key: key.publicKey, now: muchLater, cache: &cache) == nil)
+        #expect(cache.entries.count == 1)
         let restored = try JSONDecoder().decode(ReplayCache.self, from: JSONEncoder().encode(cache))
         #expect(restored == cache)
         var copy = restored
-        #expect(code(request(key, nonce: "MDAwMDAwMDAwMDAwMDAwMDA"), key: key.publicKey, cache: &copy) == .replayedNonce)
+        #expect(code(request(key, timestamp: muchLater, nonce: "MjIyMjIyMjIyMjIyMjIyMjI"), key: key.publicKey, now: muchLater, cache: &copy) == .replayedNonce)
     }
 
     @Test("Malformed envelopes are refused with their codes")

@@ -39,7 +39,7 @@ public struct RequestVerifier: Sendable {
             throw RequestSigningError(.badSignature, "the signature does not verify over the request's canonical form")
         }
         var cache = replayCache
-        cache.prune(olderThan: oldest)
+        cache.pruneIfDue(olderThan: oldest, now: reference, window: maxClockSkew)
         guard !cache.contains(keyId: keyId, nonce: request.nonce) else {
             throw RequestSigningError(.replayedNonce, "nonce \"\(request.nonce)\" was already used by \"\(keyId)\"")
         }

@@ -65,7 +65,7 @@ public struct SoftwareAuthenticator: Sendable, CustomStringConvertible {
 
     /// `navigator.credentials.get()`: increments the counter and signs
     /// authenticatorData ‖ SHA-256(clientDataJSON).
-    public mutating func assert(
+    public mutating func getAssertion(
         relyingPartyId: String, origin: String, challenge: [UInt8], userPresent: Bool = true,
         userVerified: Bool = true, crossOrigin: Bool = false
     ) -> WebAuthnAssertion.Response {
