@@ -109,6 +109,35 @@ struct RegistrationTests {
         #expect(register(WebAuthnRegistration.Response(credentialId: [1, 2, 3], attestationObject: r.attestationObject, clientDataJSON: r.clientDataJSON)) == .wrongCredential)
     }
 
+    @Test("Hostile CBOR in the attestation object is malformed, and the reason names the CBOR fault")
+    func hostileCBOR() throws {
+        let r = response()
+        let object = try CBORDecoder().decode(r.attestationObject)
+        let authData = CBOREncoder.encode(object[.text("authData")]!)
+        let fmt = CBOREncoder.encode(.text("fmt")) + CBOREncoder.encode(.text("none"))
+        let attStmt = CBOREncoder.encode(.text("attStmt")) + [0xa0]
+        let authDataKey = CBOREncoder.encode(.text("authData"))
+        let cases: [(String, [UInt8])] = [
+            ("duplicateKey", [0xa4] + fmt + fmt + attStmt + authDataKey + authData),
+            ("indefiniteLength", [0xbf] + fmt + attStmt + authDataKey + authData + [0xff]),
+            ("trailingBytes", r.attestationObject + [0xf6]),
+            ("tooDeep", [0xa3] + fmt + CBOREncoder.encode(.text("attStmt")) + [UInt8](repeating: 0x81, count: 30) + [0] + authDataKey + authData),
+            ("tooLarge", [0xa3] + fmt + attStmt + authDataKey + [0x5b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
+            ("nonCanonical", [0xb8, 0x03] + fmt + attStmt + authDataKey + authData),
+        ]
+        for (fault, bytes) in cases {
+            let hostile = WebAuthnRegistration.Response(credentialId: r.credentialId, attestationObject: bytes, clientDataJSON: r.clientDataJSON)
+            do {
+                _ = try WebAuthnRegistration.verify(hostile, expectedChallenge: challenge, relyingParty: Fixture.development, requireUserVerification: true)
+                Issue.record("\(fault) accepted")
+            } catch {
+                #expect(error.code == .malformed, "\(fault)")
+                #expect(error.reason.contains(fault), "\(fault): \(error.reason)")
+                #expect(error.description.hasPrefix("malformed: attestationObject: CBOR \(fault)"), "\(error)")
+            }
+        }
+    }
+
     @Test("Extensions after the attested credential data are parsed and accepted")
     func extensions() throws {
         let withExtensions = try rebuilt(response()) { a in
