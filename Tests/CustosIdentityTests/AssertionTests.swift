@@ -216,3 +216,29 @@ func der(_ r: [UInt8], _ s: [UInt8]) -> [UInt8] {
     let body = integer(r) + integer(s)
     return [0x30, UInt8(body.count)] + body
 }
+
+@Suite("Software authenticator")
+struct SoftwareAuthenticatorTests {
+    @Test("Its key persists through the development key file form and never prints")
+    func persistence() throws {
+        var (authenticator, credential) = try Fixture.registered()
+        let challenge = Fixture.challenge("after restart")
+        _ = authenticator.getAssertion(relyingPartyId: Fixture.rpId, origin: Fixture.origin, challenge: challenge)
+        var restored = try SoftwareAuthenticator(
+            privateKeyRepresentation: authenticator.unsafePrivateKeyRepresentation,
+            credentialId: authenticator.credentialId, signCount: authenticator.signCount)
+        let response = restored.getAssertion(relyingPartyId: Fixture.rpId, origin: Fixture.origin, challenge: challenge)
+        credential = try WebAuthnAssertion.verify(
+            response, credential: credential, expectedChallenge: challenge, relyingParty: Fixture.development,
+            requireUserVerification: true
+        ).credential
+        #expect(credential.signCount == 2)
+        let secretHex = authenticator.unsafePrivateKeyRepresentation.unsafeCopyBytes().hexString
+        #expect(!"\(authenticator)".contains(secretHex))
+        #expect(!String(reflecting: authenticator).contains(secretHex))
+        #expect(!"\(authenticator.unsafePrivateKeyRepresentation)".contains(secretHex))
+        var dumped = ""
+        dump(authenticator, to: &dumped)
+        #expect(!dumped.contains(secretHex) && !dumped.contains("privateKey"))
+    }
+}

@@ -9,7 +9,7 @@ import CustosCrypto
 ///
 /// The private key is a secret: it is never printed, and leaves only through
 /// `unsafePrivateKeyRepresentation` for a development key file.
-public struct SoftwareAuthenticator: Sendable, CustomStringConvertible {
+public struct SoftwareAuthenticator: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The AAGUID that marks Custos software credentials ("custos-software!" in ASCII).
     public static let aaguid: [UInt8] = Array("custos-software!".utf8)
 
@@ -42,6 +42,9 @@ public struct SoftwareAuthenticator: Sendable, CustomStringConvertible {
     public var publicKey: COSEKey { COSEKey(p256: privateKey.publicKey) }
 
     public var description: String { "SoftwareAuthenticator(credential \(Base64URL.encode(credentialId)), key redacted)" }
+    public var debugDescription: String { description }
+    /// `dump` and debuggers see the public parts only.
+    public var customMirror: Mirror { Mirror(self, children: ["credentialId": credentialId, "signCount": signCount]) }
 
     /// `navigator.credentials.create()` with attestation "none".
     public func register(
