@@ -109,6 +109,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // WebAuthn (CBOR, COSE keys, registration, assertions), software credentials for
+        // development, and bot request signing over RFC 8785 canonical JSON: pure, no I/O, no clock.
+        .target(
+            name: "CustosIdentity",
+            dependencies: [
+                "CustosCrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Locating vectors and running Python test peers; linked by test targets only.
         .target(
             name: "CustosTestSupport",
@@ -153,6 +164,14 @@ let package = Package(
             dependencies: [
                 "CustosChains", "CustosChainsRPC", "CustosCrypto", "CustosTestSupport",
                 .product(name: "BigInt", package: "BigInt"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CustosIdentityTests",
+            dependencies: [
+                "CustosIdentity", "CustosCrypto", "CustosTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
