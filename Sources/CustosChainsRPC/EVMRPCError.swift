@@ -1,8 +1,10 @@
+import CustosCrypto
+
 /// Why a JSON-RPC call failed. Every error names the endpoint (scheme, host, port and path,
 /// never credentials in the URL's user-info or query) and the method, and says why: a
 /// transport failure, a timeout, an HTTP status, a JSON-RPC error object, or a result that
 /// does not parse. Equality is on `code` only, so tests match codes.
-public struct EVMRPCError: Error, Hashable, CustomStringConvertible {
+public struct EVMRPCError: CodedError {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case transport, timeout, httpStatus, rpcError, invalidResponse, invalidEndpoint
@@ -44,9 +46,6 @@ public struct EVMRPCError: Error, Hashable, CustomStringConvertible {
         self.rpcCode = rpcCode
         self.attempts = attempts
     }
-
-    public static func == (lhs: EVMRPCError, rhs: EVMRPCError) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 
     public var description: String {
         let tries = attempts > 1 ? " after \(attempts) attempts" : ""

@@ -1,6 +1,6 @@
 /// Why a cryptographic input or operation was refused. Equality is on `code` only, so tests
 /// match codes; `reason` is for people and never contains secret material.
-public struct CryptoError: Error, Hashable, CustomStringConvertible {
+public struct CryptoError: CodedError {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case invalidLength, invalidEncoding, outOfRange, identity, notOnCurve,
@@ -40,9 +40,4 @@ public struct CryptoError: Error, Hashable, CustomStringConvertible {
         self.fileID = fileID
         self.line = line
     }
-
-    public static func == (lhs: CryptoError, rhs: CryptoError) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
-
-    public var description: String { "\(code): \(reason)" }
 }

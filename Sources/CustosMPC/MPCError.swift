@@ -2,7 +2,7 @@ import CustosCrypto
 
 /// Why a protocol step was refused. Errors that can be pinned on other participants say who
 /// (`culprits`), so that a session can be aborted and the offender named.
-public struct MPCError: Error, Hashable, CustomStringConvertible {
+public struct MPCError: CodedError {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case invalidParameters, invalidShare, invalidProofOfKnowledge,
@@ -62,9 +62,6 @@ public struct MPCError: Error, Hashable, CustomStringConvertible {
         self.fileID = fileID
         self.line = line
     }
-
-    public static func == (lhs: MPCError, rhs: MPCError) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 
     public var description: String {
         culprits.isEmpty ? "\(code): \(reason)" : "\(code): \(reason) (culprits: \(culprits.joined(separator: ", ")))"

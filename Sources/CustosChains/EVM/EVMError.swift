@@ -1,8 +1,10 @@
+import CustosCrypto
+
 /// Why EVM input was refused: malformed RLP, a bad address, a transaction that does not
 /// decode, ABI data that does not match its types, typed data that is inconsistent.
 /// Equality is on `code` only, so tests match codes; `reason` is for people and never
 /// contains secret material.
-public struct EVMError: Error, Hashable, CustomStringConvertible {
+public struct EVMError: CodedError {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case truncated, trailingBytes, nonCanonical, tooLarge, tooDeep, invalidRLP,
@@ -54,9 +56,4 @@ public struct EVMError: Error, Hashable, CustomStringConvertible {
         self.fileID = fileID
         self.line = line
     }
-
-    public static func == (lhs: EVMError, rhs: EVMError) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
-
-    public var description: String { "\(code): \(reason)" }
 }

@@ -1,6 +1,8 @@
+import CustosCrypto
+
 /// Why bytes were refused as CBOR (RFC 8949). Equality is on `code` only, so tests match codes;
 /// `reason` names what is wrong and at which byte offset.
-public struct CBORError: Error, Hashable, CustomStringConvertible {
+public struct CBORError: CodedError {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case truncated, trailingBytes, indefiniteLength, nonCanonical, duplicateKey,
@@ -47,9 +49,6 @@ public struct CBORError: Error, Hashable, CustomStringConvertible {
         self.fileID = fileID
         self.line = line
     }
-
-    public static func == (lhs: CBORError, rhs: CBORError) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 
     public var description: String { "CBOR \(code): \(reason)" }
 }

@@ -1,6 +1,8 @@
+import CustosCrypto
+
 /// Why bytes were refused as JSON (RFC 8259, with the I-JSON restrictions of RFC 7493 that
 /// RFC 8785 relies on). Equality is on `code` only; `reason` names the byte offset.
-public struct JSONError: Error, Hashable, CustomStringConvertible {
+public struct JSONError: CodedError {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case syntax, duplicateKey, tooDeep, tooLarge, invalidUTF8, invalidString, invalidNumber,
@@ -40,9 +42,6 @@ public struct JSONError: Error, Hashable, CustomStringConvertible {
         self.fileID = fileID
         self.line = line
     }
-
-    public static func == (lhs: JSONError, rhs: JSONError) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 
     public var description: String { "JSON \(code): \(reason)" }
 }

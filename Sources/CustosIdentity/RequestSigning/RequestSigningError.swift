@@ -1,5 +1,7 @@
+import CustosCrypto
+
 /// Why a bot's signed request was refused. Equality is on `code` only; `reason` is for people.
-public struct RequestSigningError: Error, Hashable, CustomStringConvertible {
+public struct RequestSigningError: CodedError {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case malformed, unknownField, wrongKey, badSignature, staleTimestamp, futureTimestamp,
@@ -41,9 +43,4 @@ public struct RequestSigningError: Error, Hashable, CustomStringConvertible {
         self.fileID = fileID
         self.line = line
     }
-
-    public static func == (lhs: RequestSigningError, rhs: RequestSigningError) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
-
-    public var description: String { "\(code): \(reason)" }
 }

@@ -1,6 +1,8 @@
+import CustosCrypto
+
 /// Why a WebAuthn registration or assertion was refused. Every refusal has a stable `code`
 /// (what a node records and the API reports) and a human `reason`. Equality is on `code` only.
-public struct WebAuthnError: Error, Hashable, CustomStringConvertible {
+public struct WebAuthnError: CodedError {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case malformed, wrongType, wrongChallenge, wrongOrigin, crossOriginNotAllowed, wrongRpId,
@@ -58,9 +60,4 @@ public struct WebAuthnError: Error, Hashable, CustomStringConvertible {
         self.fileID = fileID
         self.line = line
     }
-
-    public static func == (lhs: WebAuthnError, rhs: WebAuthnError) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
-
-    public var description: String { "\(code): \(reason)" }
 }

@@ -1,5 +1,7 @@
+import CustosCrypto
+
 /// Why the node's database refused or failed an operation. Equality is on `code`.
-public struct StorageError: Error, Hashable, CustomStringConvertible {
+public struct StorageError: CodedError {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case alreadyUsed, conflictingVote, invalidInput, databaseFailure
@@ -26,8 +28,4 @@ public struct StorageError: Error, Hashable, CustomStringConvertible {
         self.code = code
         self.reason = reason
     }
-
-    public static func == (lhs: StorageError, rhs: StorageError) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
-    public var description: String { "\(code): \(reason)" }
 }
