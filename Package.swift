@@ -88,6 +88,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The replicated log: cluster configuration, blocks, votes, quorum certificates, the node's
+        // safety rules, the gateway's sequencer and offline audit — pure state machines, no I/O,
+        // no clock (time is passed in).
+        .target(
+            name: "CustosLedger",
+            dependencies: [
+                "CustosCrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Locating vectors and running Python test peers; linked by test targets only.
         .target(
             name: "CustosTestSupport",
@@ -109,7 +121,9 @@ let package = Package(
             name: "custos-bench",
             dependencies: [
                 "CSecp256k1", "CSodium", "CustosCrypto", "CustosMPC", "CustosChains", "CustosPolicy",
+                "CustosLedger",
                 .product(name: "BigInt", package: "BigInt"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -138,6 +152,14 @@ let package = Package(
         .testTarget(
             name: "CustosPolicyTests",
             dependencies: ["CustosPolicy", "CustosTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CustosLedgerTests",
+            dependencies: [
+                "CustosLedger", "CustosCrypto", "CustosTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]
