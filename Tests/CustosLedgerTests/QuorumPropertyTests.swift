@@ -66,4 +66,39 @@ struct QuorumPropertyTests {
         }
         #expect(certified.count <= 1, "two conflicting certificates at one height")
     }
+
+    /// The sequencer's test hook: the gateway proposes A (recorded), then builds B at the same
+    /// height for half of the nodes. Honest nodes vote once and alert; the sequencer flags votes
+    /// for B; only A can be certified.
+    @Test("Sequencer test hook: an equivocating gateway gets at most one certificate", arguments: [4, 7])
+    func sequencerHook(n: Int) throws {
+        let cluster = TestCluster(n: n)
+        var sequencer = try Sequencer(configuration: cluster.configuration, state: .genesis(cluster.configuration))
+        guard case let .persistProposalThenSend(a) = try sequencer.propose(entries: [sampleEntry("a")], now: TestCluster.genesisTime + 1000) else {
+            Issue.record("no proposal")
+            return
+        }
+        let b = try #require(try sequencer.unsafeEquivocatingProposal(entries: [sampleEntry("b")]))
+        #expect(b.height == a.height && b.hash != a.hash)
+        #expect(try sequencer.unsafeEquivocatingProposal(entries: a.entries) == nil)
+        var nodes = (0..<n).map { cluster.node($0) }
+        var outcomes: [VoteOutcome] = []
+        var alerts = 0
+        for i in 0..<n {
+            let order = i % 2 == 0 ? [a, b] : [b, a]
+            for block in order {
+                switch nodes[i].receiveProposal(block, now: a.timestamp, validator: AcceptAllEntries()) {
+                case let .persistVoteThenSend(vote): outcomes.append(sequencer.receive(vote))
+                case .alertEquivocation: alerts += 1
+                case let .refuse(reason): Issue.record("unexpected refusal \(reason)")
+                }
+            }
+        }
+        #expect(alerts == n)
+        let flagged = outcomes.filter { if case .flagged(_, let e) = $0 { return e.code == .mismatchedVote } else { return false } }
+        #expect(flagged.count == n / 2)
+        // With half the nodes on each block, neither reaches q: the log halts at this height.
+        #expect(!outcomes.contains { if case .certified = $0 { return true } else { return false } })
+        #expect(sequencer.pending == a)
+    }
 }
