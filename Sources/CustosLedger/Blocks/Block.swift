@@ -17,7 +17,6 @@ public struct Block: Sendable, Hashable {
     /// Refuses height 0 (genesis is not a block), more than `maximumEntries` entries, and an
     /// encoding above `maximumEncodedBytes`.
     public init(height: UInt64, previousHash: LedgerHash, timestamp: UInt64, entries: [Entry]) throws(LedgerError) {
-        guard height >= 1 else { throw LedgerError(.brokenChain, "block heights start at 1") }
         guard entries.count <= Self.maximumEntries else {
             throw LedgerError(.limitExceeded, "\(entries.count) entries in a block, more than \(Self.maximumEntries)")
         }
@@ -32,15 +31,22 @@ public struct Block: Sendable, Hashable {
         w.append(timestamp)
         w.append(UInt32(entries.count))
         for e in entries { w.append(e) }
+        try self.init(height: height, previousHash: previousHash, timestamp: timestamp, entries: entries, serialized: w.bytes)
+    }
+
+    private init(height: UInt64, previousHash: LedgerHash, timestamp: UInt64, entries: [Entry], serialized: [UInt8]) throws(LedgerError) {
+        guard height >= 1 else { throw LedgerError(.brokenChain, "block heights start at 1") }
         self.height = height
         self.previousHash = previousHash
         self.timestamp = timestamp
         self.entries = entries
-        self.serialized = w.bytes
-        self.hash = .digest(domain: "custos.ledger.block.v1", w.bytes)
+        self.serialized = serialized
+        self.hash = .digest(domain: "custos.ledger.block.v1", serialized)
     }
 
-    /// Decodes strictly: size limit first, then exact structure, no trailing bytes.
+    /// Decodes strictly: size limit first, then exact structure, no trailing bytes. Every field
+    /// is fixed-width or exactly length-prefixed, so the accepted bytes are the canonical
+    /// encoding and are hashed as they are.
     public init(serialized bytes: [UInt8]) throws(LedgerError) {
         guard bytes.count <= Self.maximumEncodedBytes else {
             throw LedgerError(.limitExceeded, "a block of \(bytes.count) bytes, more than \(Self.maximumEncodedBytes)")
@@ -50,14 +56,13 @@ public struct Block: Sendable, Hashable {
         let previous = try r.hash("previous hash")
         let timestamp = try r.uint64("timestamp")
         let count = try r.count("entry count", max: Self.maximumEntries)
-        // Each entry takes at least 9 bytes: refuse a count the remaining bytes cannot hold.
-        guard count <= r.remaining / 9 else { throw r.fail("entry count \(count) cannot fit in \(r.remaining) bytes") }
+        // Each entry takes at least 10 bytes: refuse a count the remaining bytes cannot hold.
+        guard count <= r.remaining / 10 else { throw r.fail("entry count \(count) cannot fit in \(r.remaining) bytes") }
         var entries: [Entry] = []
         entries.reserveCapacity(count)
         for i in 0..<count { entries.append(try r.entry("entry \(i)")) }
         try r.finish()
-        try self.init(height: height, previousHash: previous, timestamp: timestamp, entries: entries)
-        guard serialized == bytes else { throw r.fail("not the canonical encoding") }
+        try self.init(height: height, previousHash: previous, timestamp: timestamp, entries: entries, serialized: bytes)
     }
 
     public static func == (a: Block, b: Block) -> Bool { a.hash == b.hash }

@@ -48,12 +48,12 @@ extension LedgerWriter {
 }
 
 extension LedgerReader {
-    mutating func entry(_ field: String) throws(LedgerError) -> Entry {
-        let kind = try shortString("\(field) kind")
-        let payload = try lengthPrefixed("\(field) payload", max: Entry.maximumPayloadBytes)
-        let authorization = try lengthPrefixed("\(field) authorization", max: Entry.maximumAuthorizationBytes)
+    mutating func entry(_ field: @autoclosure () -> String) throws(LedgerError) -> Entry {
+        let kind = try shortString("\(field()) kind")
+        let payload = try lengthPrefixed("\(field()) payload", max: Entry.maximumPayloadBytes)
+        let authorization = try lengthPrefixed("\(field()) authorization", max: Entry.maximumAuthorizationBytes)
         do { return try Entry(kind: kind, payload: payload, authorization: authorization) } catch {
-            throw fail("\(field): \(error.reason)")
+            throw fail("\(field()): \(error.reason)")
         }
     }
 }

@@ -37,8 +37,8 @@ extension LedgerWriter {
 }
 
 extension LedgerReader {
-    mutating func nodeID(_ field: String) throws(LedgerError) -> NodeID {
-        let raw = try shortString(field)
-        do { return try NodeID(raw) } catch { throw fail("\(field): \(error.reason)") }
+    mutating func nodeID(_ field: @autoclosure () -> String) throws(LedgerError) -> NodeID {
+        let raw = try shortString(field())
+        do { return try NodeID(raw) } catch { throw fail("\(field()): \(error.reason)") }
     }
 }

@@ -49,10 +49,10 @@ extension LedgerWriter {
 }
 
 extension LedgerReader {
-    mutating func chainHead(_ field: String) throws(LedgerError) -> ChainHead {
-        let height = try uint64("\(field) height")
-        let hash = try hash("\(field) hash")
-        let timestamp = try uint64("\(field) timestamp")
+    mutating func chainHead(_ field: @autoclosure () -> String) throws(LedgerError) -> ChainHead {
+        let height = try uint64("\(field()) height")
+        let hash = try hash("\(field()) hash")
+        let timestamp = try uint64("\(field()) timestamp")
         return ChainHead(height: height, hash: hash, timestamp: timestamp)
     }
 }
