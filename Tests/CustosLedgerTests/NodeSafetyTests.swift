@@ -147,7 +147,10 @@ struct NodeSafetyTests {
         let a = cluster.nextBlock(after: cluster.genesis, entries: [sampleEntry("a")])
         let b = cluster.nextBlock(after: cluster.genesis, entries: [sampleEntry("b")])
         _ = node.receiveProposal(a, now: Self.now, validator: AcceptAllEntries())
-        #expect(node.commit(cluster.certified(b, by: 0..<3)) == .apply(b))
+        let certifiedB = cluster.certified(b, by: 0..<3)
+        #expect(node.equivocationEvidence(certifiedB) == EquivocationAlert(height: 1, votedHash: a.hash, conflictingHash: b.hash))
+        #expect(node.equivocationEvidence(cluster.certified(a, by: 0..<3)) == nil)
+        #expect(node.commit(certifiedB) == .apply(b))
     }
 
     @Test("Catch-up verifies every block and certificate, all or nothing")

@@ -91,3 +91,15 @@ extension NodeConsensus {
         return .apply(blocks)
     }
 }
+
+extension NodeConsensus {
+    /// Evidence of gateway equivocation found at commit time: this node voted for another block
+    /// at the certified block's height, so the gateway proposed two blocks there. The certified
+    /// block is still the one to apply (`commit`); the caller raises the alert. Nil otherwise.
+    public func equivocationEvidence(_ certified: CertifiedBlock) -> EquivocationAlert? {
+        guard let voted = safetyState.lastVote, voted.height == certified.block.height,
+            voted.blockHash != certified.block.hash
+        else { return nil }
+        return EquivocationAlert(height: voted.height, votedHash: voted.blockHash, conflictingHash: certified.block.hash)
+    }
+}
