@@ -95,6 +95,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The replicated log: cluster configuration, blocks, votes, quorum certificates, the node's
+        // safety rules, the gateway's sequencer and offline audit — pure state machines, no I/O,
+        // no clock (time is passed in).
+        .target(
+            name: "CustosLedger",
+            dependencies: [
+                "CustosCrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // A signer node's durable state (SQLite through GRDB) and the signing steps that must
         // record a one-time secret's use before a share leaves the node.
         .target(
@@ -141,7 +153,9 @@ let package = Package(
             name: "custos-bench",
             dependencies: [
                 "CSecp256k1", "CSodium", "CustosCrypto", "CustosMPC", "CustosChains", "CustosPolicy",
+                "CustosLedger",
                 .product(name: "BigInt", package: "BigInt"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -178,6 +192,14 @@ let package = Package(
         .testTarget(
             name: "CustosPolicyTests",
             dependencies: ["CustosPolicy", "CustosTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CustosLedgerTests",
+            dependencies: [
+                "CustosLedger", "CustosCrypto", "CustosTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

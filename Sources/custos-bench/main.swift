@@ -6,6 +6,7 @@ let areas: [(name: String, run: () throws -> String)] = [
     ("ecdsa", ECDSABenchmarks.run),
     ("evm", evmBenchmarks),
     ("policy", PolicyBenchmarks.run),
+    ("ledger", LedgerBenchmarks.run),
 ]
 
 let requested = Set(CommandLine.arguments.dropFirst())

@@ -1,0 +1,26 @@
+import Crypto
+
+/// A node's own id and Ed25519 identity signing key. The key never leaves this value except
+/// through signatures; there is no accessor for its bytes here (sealing is the node's job).
+public struct NodeIdentity: Sendable {
+    public let id: NodeID
+    let signingKey: Curve25519.Signing.PrivateKey
+
+    public init(id: NodeID, signingKey: Curve25519.Signing.PrivateKey) {
+        self.id = id
+        self.signingKey = signingKey
+    }
+
+    public var publicKey: Curve25519.Signing.PublicKey { signingKey.publicKey }
+
+    public var publicKeyBytes: [UInt8] { Array(signingKey.publicKey.rawRepresentation) }
+
+    /// The member entry for a configuration.
+    public func member() throws(LedgerError) -> Member { try Member(id: id, publicKey: publicKey) }
+
+    func sign(_ message: [UInt8]) -> [UInt8] {
+        do { return Array(try signingKey.signature(for: message)) } catch {
+            preconditionFailure("Ed25519 signing does not fail on a valid key: \(error)")
+        }
+    }
+}

@@ -1,0 +1,38 @@
+/// The safety rules of one signer node as a pure state machine (DESIGN.md, "The replicated log"):
+/// it votes at most once per height, only for a block that extends its committed head, whose time
+/// is within bounds of the node's clock and whose entries all pass validation; it applies only
+/// certified blocks that extend its head. It does no I/O and reads no clock: the caller passes
+/// the time in and persists `safetyState` as the returned actions say.
+public struct NodeConsensus: Sendable {
+    public let configuration: ClusterConfiguration
+    public let identity: NodeIdentity
+    /// How far a block's time may differ from this node's clock, in milliseconds.
+    public let maximumClockSkew: UInt64
+    public internal(set) var safetyState: SafetyState
+
+    public static let defaultMaximumClockSkew: UInt64 = 10_000
+
+    /// Builds the machine for a member from its persisted safety state (`SafetyState.genesis`
+    /// for a new node). Refuses an identity that is not a member with this key, and a state
+    /// that belongs to another cluster.
+    public init(
+        configuration: ClusterConfiguration, identity: NodeIdentity, safetyState: SafetyState,
+        maximumClockSkew: UInt64 = defaultMaximumClockSkew
+    ) throws(LedgerError) {
+        guard let member = configuration.member(identity.id) else {
+            throw LedgerError(.unknownMember, "\(identity.id) is not a member of \(configuration.name)", culprit: identity.id)
+        }
+        guard member.publicKeyBytes == identity.publicKeyBytes else {
+            throw LedgerError(.invalidConfiguration, "\(identity.id)'s signing key is not the identity key in the configuration", culprit: identity.id)
+        }
+        guard safetyState.genesisDigest == configuration.genesisDigest else {
+            throw LedgerError(.invalidConfiguration, "the safety state belongs to genesis \(safetyState.genesisDigest.short), not \(configuration.genesisDigest.short)")
+        }
+        self.configuration = configuration
+        self.identity = identity
+        self.safetyState = safetyState
+        self.maximumClockSkew = maximumClockSkew
+    }
+
+    public var head: ChainHead { safetyState.head }
+}
