@@ -14,6 +14,8 @@ public final class NodeDatabase: Sendable {
     /// Opens (creating if needed) the database file at `path` and migrates it.
     public convenience init(path: String) throws(StorageError) {
         var configuration = Configuration()
+        // Another process (or handle) holding the write lock makes a writer wait, not fail.
+        configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
