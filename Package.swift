@@ -145,6 +145,7 @@ let package = Package(
                 "CustosMPC",
                 "CustosPolicy",
                 "CustosChains",
+                "CustosLedger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

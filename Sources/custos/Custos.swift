@@ -6,6 +6,6 @@ struct Custos: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "custos",
         abstract: "Custos: threshold signing with a distributed policy engine.",
-        subcommands: [Demo.self, PolicyCommand.self]
+        subcommands: [Demo.self, PolicyCommand.self, AuditCommand.self]
     )
 }

@@ -1,0 +1,53 @@
+import CustosLedger
+import CustosTestSupport
+import Foundation
+import Testing
+
+/// `custos audit verify` as an auditor runs it on an exported chain file.
+@Suite struct AuditCommandTests {
+    let cluster = TestCluster(n: 4)
+
+    static func custos(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let binary = TestEnvironment.packageRoot.appendingPathComponent(".build/debug/custos")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw TestEnvironmentError("no custos executable at \(binary.path); run swift build first")
+        }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    @Test func verifiesAChainAndNamesTheFirstBadHeight() throws {
+        let bytes = ChainExport(configuration: cluster.configuration, blocks: cluster.chain(3)).serialized
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("custos-chain-\(UUID().uuidString).bin")
+        try Data(bytes).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let ok = try Self.custos(["audit", "verify", file.path, "--genesis", cluster.configuration.genesisDigest.description])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.hasPrefix("valid: 3 blocks"), "\(ok.stdout)")
+
+        // Another cluster's genesis pinned: refused at height 0.
+        let other = TestCluster(n: 4, seed: 2)
+        let pinned = try Self.custos(["audit", "verify", file.path, "--genesis", other.configuration.genesisDigest.description])
+        #expect(pinned.status == 1)
+        #expect(pinned.stderr.contains("height 0"), "\(pinned.stderr)")
+
+        // One byte flipped near the end: the report names a height, on one line, and exits 1.
+        var damaged = bytes
+        damaged[damaged.count - 10] ^= 0x01
+        try Data(damaged).write(to: file)
+        let bad = try Self.custos(["audit", "verify", file.path])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("height "), "\(bad.stderr)")
+        #expect(bad.stderr.split(separator: "\n").count == 1)
+    }
+}
