@@ -7,9 +7,10 @@ extension GovernanceState {
     /// Applies one committed log entry at its block's time. Deterministic: no clock, no I/O, no
     /// randomness. First every open operation whose lifetime ended by `blockTime` expires; then
     /// the entry either applies in full or changes nothing but `refusals`.
+    @discardableResult
     public mutating func apply(_ entry: Entry, blockTime: UInt64) -> GovernanceOutcome {
         guard entry.kind.hasPrefix(GovernanceEntry.kindPrefix) else { return .notGovernance }
-        expire(at: blockTime)
+        advance(to: blockTime)
         let decoded: GovernanceEntry
         do { decoded = try GovernanceEntry(entry) } catch {
             refusals.append(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: nil, error: error))
@@ -38,13 +39,16 @@ extension GovernanceState {
     }
 
     /// Applies a committed block's entries in order, at the block's time.
+    @discardableResult
     public mutating func apply(_ block: Block) -> [GovernanceOutcome] {
-        block.entries.map { apply($0, blockTime: block.timestamp) }
+        advance(to: block.timestamp)
+        return block.entries.map { apply($0, blockTime: block.timestamp) }
     }
 
-    /// Marks open operations whose lifetime ended by `blockTime` as expired. Block time never
-    /// goes backwards here: an older time is treated as the latest one seen.
-    mutating func expire(at blockTime: UInt64) {
+    /// Moves the state's clock to a committed block's time and expires every open operation whose
+    /// lifetime ended by then; a node calls it for every block, even one without governance
+    /// entries. Block time never goes backwards here: an older time counts as the latest seen.
+    public mutating func advance(to blockTime: UInt64) {
         time = max(time, blockTime)
         for id in operations.keys.sorted() where operations[id]!.isOpen && operations[id]!.expiresAt <= time {
             operations[id]!.status = .expired
@@ -94,6 +98,8 @@ extension GovernanceState {
         case .expired: throw GovernanceError(.expired, "operation \"\(id)\" expired")
         default: throw GovernanceError(.notPending, "operation \"\(id)\" is already \(op.status.rawValue)")
         }
+        guard let voter = users[user] else { throw GovernanceError(.unknownUser, "\(user.prefix(64)) is not a member of the cluster") }
+        guard voter.active else { throw GovernanceError(.inactiveUser, "\(user) has been removed") }
         let isInitiator = user == op.proposal.proposer
         if approve && isInitiator {
             throw GovernanceError(.initiatorCannotApprove, "\(user) proposed operation \"\(id)\" and cannot approve it")
