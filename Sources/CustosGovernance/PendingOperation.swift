@@ -1,6 +1,9 @@
 /// An operation and where it is in its lifecycle: proposed (waiting for approvals), then
 /// executed (approved and applied), rejected, expired, or failed (approved but no longer
-/// applicable to the state). Times are block times in milliseconds since the Unix epoch.
+/// applicable to the state). `approved` is the step between: the transition executes an
+/// operation in the same entry that completes its approvals, so a committed state shows
+/// `executed` or `failed` with the `approvals` that decided it. Times are block times in
+/// milliseconds since the Unix epoch.
 public struct PendingOperation: Sendable, Hashable {
     public enum Status: String, Sendable, Hashable {
         case proposed, approved, rejected, expired, executed, failed
