@@ -68,7 +68,10 @@ extension GovernanceState {
     }
 
     private mutating func propose(_ p: GovernanceProposal, assertion: WebAuthnAssertion.Response) throws(GovernanceError) -> GovernanceOutcome {
-        guard !p.id.isEmpty else { throw GovernanceError(.malformed, "an operation id is empty") }
+        // Printable ASCII only: ids compare byte for byte on every node (no Unicode equivalence).
+        guard !p.id.isEmpty, p.id.utf8.allSatisfy({ (0x21...0x7e).contains($0) }) else {
+            throw GovernanceError(.malformed, "an operation id is 1 to \(GovernanceProposal.maximumIdLength) printable ASCII characters")
+        }
         guard operations[p.id] == nil else { throw GovernanceError(.duplicateOperation, "operation \"\(p.id)\" was proposed before") }
         guard (1...GovernanceProposal.maximumLifetimeSeconds).contains(p.lifetimeSeconds) else {
             throw GovernanceError(.malformed, "lifetime of \(p.lifetimeSeconds) s is outside 1...\(GovernanceProposal.maximumLifetimeSeconds)")

@@ -158,3 +158,12 @@ import Testing
         #expect(c.apply(good) == .applied(operationId: p.id, status: .proposed))
     }
 }
+
+extension ApprovalAttackTests {
+    @Test func operationIdsArePrintableASCII() throws {
+        var c = try Cluster()
+        let p = GovernanceProposal(id: "caf\u{E9}", proposer: "heidi", change: .freeze)
+        #expect(Self.refuse(&c, try c.proposeEntry(p))?.code == .malformed)
+        #expect(!c.state.frozen)
+    }
+}
