@@ -50,7 +50,8 @@ extension GovernanceState {
     /// entries. Block time never goes backwards here: an older time counts as the latest seen.
     public mutating func advance(to blockTime: UInt64) {
         time = max(time, blockTime)
-        for id in operations.keys.sorted() where operations[id]!.isOpen && operations[id]!.expiresAt <= time {
+        // Each operation expires on its own, so the dictionary's order does not matter.
+        for (id, op) in operations where op.isOpen && op.expiresAt <= time {
             operations[id]!.status = .expired
             operations[id]!.decidedAt = time
         }

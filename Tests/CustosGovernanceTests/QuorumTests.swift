@@ -176,6 +176,15 @@ import Testing
         #expect(c.state.users["ivan"] == nil)
     }
 
+    @Test func theProposerMayWithdraw() throws {
+        var c = try Cluster()
+        let (p, _) = try c.propose(.addUser(id: "ivan", roles: []), by: "frank")
+        try c.approve(p, by: "grace")
+        #expect(c.apply(try c.rejectEntry(p, by: "frank")) == .applied(operationId: p.id, status: .rejected))
+        #expect(c.state.operations[p.id]?.rejectedBy == "frank")
+        #expect(Cluster.code(try c.approve(p, by: "erin")) == .notPending)
+    }
+
     @Test func aNonProposerCannotPropose() throws {
         var c = try Cluster()
         let (add, _) = try c.propose(.addUser(id: "ivan", roles: ["trader"]), by: "frank")
