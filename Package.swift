@@ -132,6 +132,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Genesis, the governed state (users, credentials, roles, policy, freeze, operations) and
+        // its deterministic transition over log entries: pure, no I/O, no clock (time is the block's).
+        .target(
+            name: "CustosGovernance",
+            dependencies: ["CustosPolicy", "CustosIdentity", "CustosLedger", "CustosCrypto"],
+            swiftSettings: swiftSettings
+        ),
+
         // Locating vectors and running Python test peers; linked by test targets only.
         .target(
             name: "CustosTestSupport",
@@ -199,6 +207,14 @@ let package = Package(
             name: "CustosLedgerTests",
             dependencies: [
                 "CustosLedger", "CustosCrypto", "CustosTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CustosGovernanceTests",
+            dependencies: [
+                "CustosGovernance", "CustosPolicy", "CustosIdentity", "CustosLedger", "CustosCrypto",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings

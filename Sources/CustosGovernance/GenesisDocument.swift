@@ -1,0 +1,110 @@
+import CustosCrypto
+import CustosIdentity
+
+/// What a cluster starts from, checked by every node before it accepts block 1: the cluster's
+/// name, the WebAuthn relying party, the first admins with their credentials' registrations, and
+/// the initial policy (which holds the governance rules). Its `digest` is the previous hash of
+/// block 1 in the ledger's sense and the value every node compares at bring-up.
+public struct GenesisDocument: Sendable, Hashable {
+    /// One of the first people: id, roles and one credential registration, made with the
+    /// challenge `GenesisDocument.registrationChallenge(clusterName:user:)`.
+    public struct Admin: Sendable, Hashable {
+        public let id: String
+        public let roles: [String]
+        public let registration: WebAuthnRegistration.Response
+
+        public init(id: String, roles: [String], registration: WebAuthnRegistration.Response) {
+            self.id = id
+            self.roles = roles
+            self.registration = registration
+        }
+    }
+
+    public let clusterName: String
+    public let relyingPartyId: String
+    public let allowedOrigins: [String]
+    public let mode: RelyingParty.Mode
+    /// Whether every assertion (proposal, approval) and registration must carry UV.
+    public let requireUserVerification: Bool
+    public let admins: [Admin]
+    public let policyYAML: String
+
+    public init(
+        clusterName: String, relyingPartyId: String, allowedOrigins: [String], mode: RelyingParty.Mode,
+        requireUserVerification: Bool = true, admins: [Admin], policyYAML: String
+    ) {
+        self.clusterName = clusterName
+        self.relyingPartyId = relyingPartyId
+        self.allowedOrigins = Array(Set(allowedOrigins)).sorted()
+        self.mode = mode
+        self.requireUserVerification = requireUserVerification
+        self.admins = admins
+        self.policyYAML = policyYAML
+    }
+
+    public var relyingParty: RelyingParty {
+        RelyingParty(id: relyingPartyId, allowedOrigins: Set(allowedOrigins), mode: mode)
+    }
+
+    static let tag = "custos.genesis.v1"
+
+    /// The canonical encoding.
+    public var encoded: [UInt8] {
+        var w = GovernanceWriter(tag: Self.tag)
+        w.append(clusterName)
+        w.append(relyingPartyId)
+        w.append(allowedOrigins)
+        w.append(mode.rawValue)
+        w.append(requireUserVerification)
+        w.append(UInt32(admins.count))
+        for a in admins {
+            w.append(a.id)
+            w.append(a.roles)
+            w.append(a.registration.credentialId)
+            w.append(a.registration.attestationObject)
+            w.append(a.registration.clientDataJSON)
+        }
+        w.append(policyYAML)
+        return w.bytes
+    }
+
+    public init(encoded bytes: [UInt8]) throws(GovernanceError) {
+        var r = try GovernanceReader(bytes, tag: Self.tag, what: "genesis document")
+        let name = try r.string("cluster name")
+        let rpId = try r.string("relying party id")
+        let origins = try r.strings("origins")
+        let modeName = try r.string("mode")
+        guard let mode = RelyingParty.Mode(rawValue: modeName) else { throw r.fail("unknown mode \"\(modeName.prefix(32))\"") }
+        let uv = try r.bool("require user verification")
+        let count = Int(try r.uint32("admin count"))
+        guard count <= 64 else { throw r.fail("\(count) admins, more than 64") }
+        var admins: [Admin] = []
+        for i in 0..<count {
+            let id = try r.string("admin[\(i)] id")
+            let roles = try r.strings("admin[\(i)] roles")
+            let credentialId = try r.bytes("admin[\(i)] credential id")
+            let attestation = try r.bytes("admin[\(i)] attestation object")
+            let clientData = try r.bytes("admin[\(i)] client data")
+            admins.append(Admin(
+                id: id, roles: roles,
+                registration: .init(credentialId: credentialId, attestationObject: attestation, clientDataJSON: clientData)))
+        }
+        let yaml = try r.string("policy", max: 200 * 1024)
+        try r.finish()
+        self.init(
+            clusterName: name, relyingPartyId: rpId, allowedOrigins: origins, mode: mode, requireUserVerification: uv,
+            admins: admins, policyYAML: yaml)
+        guard encoded == bytes else { throw GovernanceError(.malformed, "genesis document: origins are not sorted and distinct") }
+    }
+
+    /// SHA-256 of the canonical encoding.
+    public var digest: [UInt8] { Hashes.sha256(encoded) }
+
+    /// The challenge an admin's genesis registration signs: bound to the cluster and the person.
+    public static func registrationChallenge(clusterName: String, user: String) -> [UInt8] {
+        var w = GovernanceWriter(tag: "custos.genesis.registration.v1")
+        w.append(clusterName)
+        w.append(user)
+        return Hashes.sha256(w.bytes)
+    }
+}

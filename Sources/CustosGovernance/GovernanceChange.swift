@@ -1,0 +1,87 @@
+import CustosIdentity
+import CustosPolicy
+
+/// What a governance operation does to the governed state. Address books and vaults are held by
+/// the policy document for now, so `changePolicy` changes them.
+public enum GovernanceChange: Sendable, Hashable {
+    /// A new person with roles and no credential yet (add one with `addCredential`).
+    case addUser(id: String, roles: [String])
+    /// Deactivates a person: their credentials stop verifying and their roles stop counting.
+    case removeUser(id: String)
+    case assignRole(user: String, role: String)
+    case revokeRole(user: String, role: String)
+    /// A WebAuthn credential for `user`, registered with the challenge
+    /// `GovernanceProposal.registrationChallenge(operationId:user:)`; verified by every node.
+    case addCredential(user: String, registration: WebAuthnRegistration.Response)
+    case revokeCredential(user: String, credentialId: [UInt8])
+    /// A new policy document (YAML); its version must exceed the current one.
+    case changePolicy(yaml: String)
+    /// Stops all signing; a security officer may do this alone.
+    case freeze
+    /// Resumes signing; needs the quorum.
+    case unfreeze
+
+    /// The operation as the policy engine's governance rules see it.
+    public var operation: GovernanceOperation {
+        switch self {
+        case .addUser(let id, _): return GovernanceOperation(.addUser, target: id)
+        case .removeUser(let id): return GovernanceOperation(.removeUser, target: id)
+        case .assignRole(let user, _): return GovernanceOperation(.assignRole, target: user)
+        case .revokeRole(let user, _): return GovernanceOperation(.revokeRole, target: user)
+        case .addCredential(let user, _): return GovernanceOperation(.addCredential, target: user)
+        case .revokeCredential(let user, _): return GovernanceOperation(.revokeCredential, target: user)
+        case .changePolicy: return GovernanceOperation(.changePolicy)
+        case .freeze: return GovernanceOperation(.freeze)
+        case .unfreeze: return GovernanceOperation(.unfreeze)
+        }
+    }
+}
+
+extension GovernanceWriter {
+    mutating func append(_ change: GovernanceChange) {
+        switch change {
+        case .addUser(let id, let roles):
+            append(UInt8(1)); append(id); append(roles)
+        case .removeUser(let id):
+            append(UInt8(2)); append(id)
+        case .assignRole(let user, let role):
+            append(UInt8(3)); append(user); append(role)
+        case .revokeRole(let user, let role):
+            append(UInt8(4)); append(user); append(role)
+        case .addCredential(let user, let r):
+            append(UInt8(5)); append(user); append(r.credentialId); append(r.attestationObject); append(r.clientDataJSON)
+        case .revokeCredential(let user, let credentialId):
+            append(UInt8(6)); append(user); append(credentialId)
+        case .changePolicy(let yaml):
+            append(UInt8(7)); append(yaml)
+        case .freeze:
+            append(UInt8(8))
+        case .unfreeze:
+            append(UInt8(9))
+        }
+    }
+}
+
+extension GovernanceReader {
+    mutating func change() throws(GovernanceError) -> GovernanceChange {
+        switch try uint8("change kind") {
+        case 1: return .addUser(id: try string("user"), roles: try strings("roles"))
+        case 2: return .removeUser(id: try string("user"))
+        case 3: return .assignRole(user: try string("user"), role: try string("role"))
+        case 4: return .revokeRole(user: try string("user"), role: try string("role"))
+        case 5:
+            let user = try string("user")
+            let id = try bytes("credential id")
+            let attestation = try bytes("attestation object")
+            let clientData = try bytes("client data")
+            return .addCredential(
+                user: user,
+                registration: WebAuthnRegistration.Response(credentialId: id, attestationObject: attestation, clientDataJSON: clientData))
+        case 6: return .revokeCredential(user: try string("user"), credentialId: try bytes("credential id"))
+        case 7: return .changePolicy(yaml: try string("policy", max: 200 * 1024))
+        case 8: return .freeze
+        case 9: return .unfreeze
+        case let other: throw fail("unknown change kind \(other)")
+        }
+    }
+}

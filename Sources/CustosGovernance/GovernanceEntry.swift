@@ -1,0 +1,81 @@
+import CustosIdentity
+import CustosLedger
+
+/// The governance entries of the log, each carrying the acting person's WebAuthn assertion as its
+/// authorization: `governance.propose` (payload: the proposal), `governance.approve` and
+/// `governance.reject` (payload: operation id and the person).
+public enum GovernanceEntry: Sendable, Hashable {
+    public static let proposeKind = "governance.propose"
+    public static let approveKind = "governance.approve"
+    public static let rejectKind = "governance.reject"
+    /// Entry kinds this module owns; everything else in the log is another layer's.
+    public static let kindPrefix = "governance."
+
+    case propose(GovernanceProposal, assertion: WebAuthnAssertion.Response)
+    case approve(operationId: String, user: String, assertion: WebAuthnAssertion.Response)
+    case reject(operationId: String, user: String, assertion: WebAuthnAssertion.Response)
+
+    static let voteTag = "custos.governance.vote.v1"
+    static let assertionTag = "custos.governance.assertion.v1"
+
+    /// The log entry for this action.
+    public func entry() throws(LedgerError) -> Entry {
+        switch self {
+        case .propose(let proposal, let assertion):
+            return try Entry(kind: Self.proposeKind, payload: proposal.encoded, authorization: Self.encode(assertion))
+        case .approve(let id, let user, let assertion):
+            return try Entry(kind: Self.approveKind, payload: Self.encodeVote(id, user), authorization: Self.encode(assertion))
+        case .reject(let id, let user, let assertion):
+            return try Entry(kind: Self.rejectKind, payload: Self.encodeVote(id, user), authorization: Self.encode(assertion))
+        }
+    }
+
+    /// Decodes a governance entry strictly; throws `malformed` for anything else.
+    public init(_ entry: Entry) throws(GovernanceError) {
+        switch entry.kind {
+        case Self.proposeKind:
+            self = .propose(try GovernanceProposal(encoded: entry.payload), assertion: try Self.decodeAssertion(entry.authorization))
+        case Self.approveKind, Self.rejectKind:
+            var r = try GovernanceReader(entry.payload, tag: Self.voteTag, what: "\(entry.kind) payload")
+            let id = try r.string("operation id", max: GovernanceProposal.maximumIdLength)
+            let user = try r.string("user")
+            try r.finish()
+            let assertion = try Self.decodeAssertion(entry.authorization)
+            self = entry.kind == Self.approveKind
+                ? .approve(operationId: id, user: user, assertion: assertion)
+                : .reject(operationId: id, user: user, assertion: assertion)
+        default:
+            throw GovernanceError(.malformed, "unknown governance entry kind \"\(entry.kind.prefix(64))\"")
+        }
+    }
+
+    static func encodeVote(_ id: String, _ user: String) -> [UInt8] {
+        var w = GovernanceWriter(tag: voteTag)
+        w.append(id)
+        w.append(user)
+        return w.bytes
+    }
+
+    static func encode(_ a: WebAuthnAssertion.Response) -> [UInt8] {
+        var w = GovernanceWriter(tag: assertionTag)
+        w.append(a.credentialId)
+        w.append(a.authenticatorData)
+        w.append(a.clientDataJSON)
+        w.append(a.signature)
+        w.append(optional: a.userHandle)
+        return w.bytes
+    }
+
+    static func decodeAssertion(_ bytes: [UInt8]) throws(GovernanceError) -> WebAuthnAssertion.Response {
+        var r = try GovernanceReader(bytes, tag: assertionTag, what: "assertion")
+        let credentialId = try r.bytes("credential id", max: 1023)
+        let authenticatorData = try r.bytes("authenticator data", max: 16 * 1024)
+        let clientData = try r.bytes("client data", max: 8 * 1024)
+        let signature = try r.bytes("signature", max: 128)
+        let userHandle = try r.optionalBytes("user handle")
+        try r.finish()
+        return WebAuthnAssertion.Response(
+            credentialId: credentialId, authenticatorData: authenticatorData, clientDataJSON: clientData,
+            signature: signature, userHandle: userHandle)
+    }
+}

@@ -1,0 +1,39 @@
+import CustosCrypto
+import CustosLedger
+
+/// Checks a proposed block's governance entries against the committed governance state, for a
+/// node deciding whether to vote. It applies each entry to its own working copy, so later entries
+/// of the block see earlier ones (a proposal and its approval in one block). Entries of other
+/// layers are accepted here; compose it with their validators.
+///
+/// In `.refuseInvalid` mode any entry the transition would refuse is rejected, so only entries
+/// that apply reach the log (the gateway filters with the same validator). In `.recordRefusals`
+/// mode only undecodable entries are rejected; a well-formed entry that is refused commits and
+/// every node records the same refusal in `GovernanceState.refusals`.
+public struct GovernanceEntryValidator: EntryValidator {
+    public enum Mode: Sendable, Hashable {
+        case refuseInvalid
+        case recordRefusals
+    }
+
+    public private(set) var state: GovernanceState
+    public let mode: Mode
+
+    /// A validator over the committed state; use a fresh one for every proposal.
+    public init(committed state: GovernanceState, mode: Mode = .refuseInvalid) {
+        self.state = state
+        self.mode = mode
+    }
+
+    public mutating func validate(_ entry: Entry, at index: Int, in block: Block) -> EntryVerdict {
+        switch state.apply(entry, blockTime: block.timestamp) {
+        case .notGovernance, .applied:
+            return .accept
+        case .refused(let error):
+            if mode == .refuseInvalid || error.code == .malformed {
+                return .reject(reason: "entry \(index) (\(entry.kind)): \(error.description)")
+            }
+            return .accept
+        }
+    }
+}

@@ -1,0 +1,9 @@
+/// What applying one log entry did.
+public enum GovernanceOutcome: Sendable, Hashable {
+    /// The entry was applied; the operation is now in `status`.
+    case applied(operationId: String, status: PendingOperation.Status)
+    /// The entry changed nothing but the refusal record; the error says why.
+    case refused(GovernanceError)
+    /// Not a governance entry: left to other layers.
+    case notGovernance
+}

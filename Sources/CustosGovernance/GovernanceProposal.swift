@@ -1,0 +1,68 @@
+import CustosCrypto
+
+/// An operation as proposed: its id (unique for the cluster's lifetime), the proposer, the change
+/// and how long it may wait for approvals. Its `digest` names the exact operation: approvers sign
+/// a challenge derived from it, so an approval can count only for this id and this content.
+public struct GovernanceProposal: Sendable, Hashable {
+    public static let maximumIdLength = 128
+    /// Longest time an operation may wait for approvals: 30 days.
+    public static let maximumLifetimeSeconds: UInt32 = 30 * 24 * 3600
+
+    public let id: String
+    public let proposer: String
+    public let change: GovernanceChange
+    /// Seconds after the proposing block's time at which the operation expires.
+    public let lifetimeSeconds: UInt32
+
+    public init(id: String, proposer: String, change: GovernanceChange, lifetimeSeconds: UInt32 = 24 * 3600) {
+        self.id = id
+        self.proposer = proposer
+        self.change = change
+        self.lifetimeSeconds = lifetimeSeconds
+    }
+
+    static let tag = "custos.governance.proposal.v1"
+
+    /// The canonical encoding (the `governance.propose` entry payload).
+    public var encoded: [UInt8] {
+        var w = GovernanceWriter(tag: Self.tag)
+        w.append(id)
+        w.append(proposer)
+        w.append(lifetimeSeconds)
+        w.append(change)
+        return w.bytes
+    }
+
+    public init(encoded bytes: [UInt8]) throws(GovernanceError) {
+        var r = try GovernanceReader(bytes, tag: Self.tag, what: "governance proposal")
+        let id = try r.string("id", max: Self.maximumIdLength)
+        let proposer = try r.string("proposer")
+        let lifetime = try r.uint32("lifetime")
+        let change = try r.change()
+        try r.finish()
+        self.init(id: id, proposer: proposer, change: change, lifetimeSeconds: lifetime)
+    }
+
+    /// SHA-256 of the canonical encoding: the operation's id and exact content.
+    public var digest: [UInt8] { Hashes.sha256(encoded) }
+
+    /// What a person does with an operation; each has its own challenge, so an assertion made
+    /// for one can never be presented as another.
+    public enum Act: String, Sendable, Hashable, CaseIterable {
+        case propose, approve, reject
+    }
+
+    /// The WebAuthn challenge for `act` on this exact operation.
+    public func challenge(_ act: Act) -> [UInt8] {
+        Hashes.tagged("custos/governance/\(act.rawValue)", digest)
+    }
+
+    /// The challenge a credential registration for `user` inside operation `operationId` signs
+    /// (the registration is part of the operation, so it cannot sign the operation's digest).
+    public static func registrationChallenge(operationId: String, user: String) -> [UInt8] {
+        var w = GovernanceWriter(tag: "custos.governance.registration.v1")
+        w.append(operationId)
+        w.append(user)
+        return Hashes.sha256(w.bytes)
+    }
+}

@@ -1,0 +1,73 @@
+import CustosIdentity
+import CustosPolicy
+
+extension GovernanceState {
+    /// Applies an approved change, or throws without a partial effect on `self` mattering (the
+    /// callers execute on a copy). Every change to people or policy recompiles the policy in
+    /// force and refuses a result that no longer checks or could no longer be governed.
+    mutating func execute(_ p: GovernanceProposal) throws(GovernanceError) {
+        func invalid(_ reason: String) -> GovernanceError { GovernanceError(.invalidChange, reason) }
+        func activeUser(_ id: String) throws(GovernanceError) -> GovernedUser {
+            guard let u = users[id] else { throw GovernanceError(.unknownUser, "no user \"\(id.prefix(64))\"") }
+            guard u.active else { throw GovernanceError(.inactiveUser, "\(id) has been removed") }
+            return u
+        }
+        switch p.change {
+        case .freeze:
+            guard !frozen else { throw invalid("signing is already frozen") }
+            frozen = true
+            return
+        case .unfreeze:
+            guard frozen else { throw invalid("signing is not frozen") }
+            frozen = false
+            return
+        case .addUser(let id, let roles):
+            try Self.checkUserId(id)
+            guard users[id] == nil else { throw invalid("user \"\(id)\" exists (ids are never reused)") }
+            users[id] = GovernedUser(id: id, roles: roles)
+        case .removeUser(let id):
+            _ = try activeUser(id)
+            users[id]!.active = false
+            users[id]!.credentials = []
+        case .assignRole(let id, let role):
+            let u = try activeUser(id)
+            guard !role.isEmpty, !u.roles.contains(role) else { throw invalid("\(id) already has role \"\(role)\"") }
+            users[id]!.roles = (u.roles + [role]).sorted()
+        case .revokeRole(let id, let role):
+            let u = try activeUser(id)
+            guard u.roles.contains(role) else { throw invalid("\(id) does not have role \"\(role)\"") }
+            users[id]!.roles = u.roles.filter { $0 != role }
+        case .addCredential(let id, let registration):
+            _ = try activeUser(id)
+            let credential: StoredCredential
+            do {
+                credential = try WebAuthnRegistration.verify(
+                    registration, expectedChallenge: GovernanceProposal.registrationChallenge(operationId: p.id, user: id),
+                    relyingParty: relyingParty, requireUserVerification: requireUserVerification)
+            } catch {
+                throw GovernanceError(.registrationRefused, "credential for \(id): \(error.reason)", webAuthn: error.code)
+            }
+            guard !users.values.contains(where: { $0.credentials.contains { $0.credentialId == credential.credentialId } }) else {
+                throw invalid("credential \(Base64URL.encode(credential.credentialId.prefix(64))) is already registered")
+            }
+            users[id]!.credentials.append(credential)
+        case .revokeCredential(let id, let credentialId):
+            let u = try activeUser(id)
+            guard u.credentials.contains(where: { $0.credentialId == credentialId }) else {
+                throw GovernanceError(.unknownCredential, "\(id) holds no credential \(Base64URL.encode(credentialId.prefix(64)))")
+            }
+            users[id]!.credentials.removeAll { $0.credentialId == credentialId }
+        case .changePolicy(let yaml):
+            let (document, policy) = try Self.compile(yaml: yaml, users: users)
+            guard document.version > policyVersion else {
+                throw invalid("policy version \(document.version) does not exceed the current \(policyVersion)")
+            }
+            self.document = document
+            self.policy = policy
+            self.policyYAML = yaml
+            self.policyVersion = document.version
+            return
+        }
+        policy = try Self.compile(document, users: users)
+    }
+}

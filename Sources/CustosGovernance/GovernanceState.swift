@@ -1,0 +1,46 @@
+import CustosCrypto
+import CustosIdentity
+import CustosPolicy
+
+/// The governed part of the replicated state, as a value: the user registry with credentials and
+/// counters, the policy document in force, the freeze flag, every operation with its lifecycle,
+/// and the refusals every node recorded. It changes only through `apply(_:blockTime:)`, a pure
+/// function of the state, the entry and the block's time, so two copies that apply the same
+/// entries have the same `digest`.
+public struct GovernanceState: Sendable {
+    /// A refused governance entry and why: the same on every node.
+    public struct Refusal: Sendable, Hashable {
+        public let blockTime: UInt64
+        public let kind: String
+        public let operationId: String?
+        public let user: String?
+        public let error: GovernanceError
+    }
+
+    public let clusterName: String
+    public let genesisDigest: [UInt8]
+    public let relyingParty: RelyingParty
+    public let requireUserVerification: Bool
+    public internal(set) var users: [String: GovernedUser]
+    /// The policy document as adopted (YAML), and its version.
+    public internal(set) var policyYAML: String
+    public internal(set) var policyVersion: Int
+    public internal(set) var frozen: Bool
+    public internal(set) var operations: [String: PendingOperation]
+    public internal(set) var refusals: [Refusal]
+    /// The latest block time applied (milliseconds since the Unix epoch).
+    public internal(set) var time: UInt64
+    /// The policy in force: the adopted document with its people replaced by the registry.
+    public internal(set) var policy: CompiledPolicy
+    /// The adopted document as decoded (people as written; the registry overrides them).
+    var document: PolicyDocument
+
+    /// Every role someone active holds.
+    public var roles: [String] { Array(Set(users.values.filter(\.active).flatMap(\.roles))).sorted() }
+
+    /// Decides a transfer or call request with the policy in force and the freeze flag, at
+    /// `blockTime`: while frozen, everything but governance is denied.
+    public func evaluate(_ request: PolicyRequest, blockTime: UInt64) -> PolicyDecision {
+        policy.evaluate(request, in: StateSnapshot(time: Int64(blockTime / 1000), frozen: frozen))
+    }
+}

@@ -1,0 +1,28 @@
+/// An operation and where it is in its lifecycle: proposed (waiting for approvals), then
+/// executed (approved and applied), rejected, expired, or failed (approved but no longer
+/// applicable to the state). `approved` is the step between: the transition executes an
+/// operation in the same entry that completes its approvals, so a committed state shows
+/// `executed` or `failed` with the `approvals` that decided it. Times are block times in
+/// milliseconds since the Unix epoch.
+public struct PendingOperation: Sendable, Hashable {
+    public enum Status: String, Sendable, Hashable {
+        case proposed, approved, rejected, expired, executed, failed
+    }
+
+    public let proposal: GovernanceProposal
+    public let digest: [UInt8]
+    public internal(set) var status: Status
+    public let proposedAt: UInt64
+    public let expiresAt: UInt64
+    /// People whose verified approvals were recorded, in log order, each once.
+    public internal(set) var approvals: [String]
+    /// The person who rejected it, if anyone did.
+    public internal(set) var rejectedBy: String?
+    /// Block time of the decision (executed, rejected, expired, failed).
+    public internal(set) var decidedAt: UInt64?
+    /// Why an approved operation could not be applied.
+    public internal(set) var failure: String?
+
+    public var id: String { proposal.id }
+    public var isOpen: Bool { status == .proposed }
+}

@@ -1,0 +1,63 @@
+import CustosGovernance
+import CustosLedger
+import Testing
+
+/// The validator a node plugs into `NodeConsensus`: it checks a proposed block's governance
+/// entries against the committed state, seeing earlier entries of the same block.
+@Suite struct EntryValidatorTests {
+    static func block(_ c: Cluster, _ entries: [Entry], at time: UInt64) throws -> Block {
+        try Block(height: 1, previousHash: LedgerHash(bytes: c.genesis.digest), timestamp: time, entries: entries)
+    }
+
+    static func verdicts(_ validator: GovernanceEntryValidator, _ block: Block) -> [EntryVerdict] {
+        var v = validator
+        return block.entries.enumerated().map { v.validate($1, at: $0, in: block) }
+    }
+
+    @Test func aProposalAndItsApprovalsInOneBlockPass() throws {
+        var c = try Cluster()
+        let p = GovernanceProposal(id: "a", proposer: "frank", change: .addUser(id: "ivan", roles: []))
+        let other = try Entry(kind: "transfer.request", payload: [9])
+        let entries = [try c.proposeEntry(p), other, try c.approveEntry(p, by: "grace"), try c.approveEntry(p, by: "erin")]
+        let block = try Self.block(c, entries, at: c.now + 1_000)
+        var validator = GovernanceEntryValidator(committed: c.state)
+        for (i, e) in entries.enumerated() { #expect(validator.validate(e, at: i, in: block) == .accept) }
+        // The validator's working copy executed it; the committed state did not move.
+        #expect(validator.state.users["ivan"] != nil)
+        #expect(c.state.users["ivan"] == nil)
+        // Applying the committed block gives the validator's state.
+        c.state.apply(block)
+        #expect(c.state.digest == validator.state.digest)
+    }
+
+    @Test func strictModeRejectsARefusedEntry() throws {
+        var c = try Cluster()
+        let p = GovernanceProposal(id: "a", proposer: "frank", change: .addUser(id: "ivan", roles: []))
+        let selfApproval = try c.approveEntry(p, by: "frank")
+        let block = try Self.block(c, [try c.proposeEntry(p), selfApproval], at: c.now + 1_000)
+        let verdicts = Self.verdicts(GovernanceEntryValidator(committed: c.state), block)
+        #expect(verdicts[0] == .accept)
+        guard case .reject(let reason) = verdicts[1] else { Issue.record("accepted a self-approval"); return }
+        #expect(reason.contains("initiatorCannotApprove"))
+    }
+
+    @Test func recordingModeAcceptsWellFormedRefusalsButNotMalformedEntries() throws {
+        var c = try Cluster()
+        let p = GovernanceProposal(id: "a", proposer: "frank", change: .addUser(id: "ivan", roles: []))
+        let selfApproval = try c.approveEntry(p, by: "frank")
+        let garbage = try Entry(kind: GovernanceEntry.approveKind, payload: [1, 2, 3])
+        let block = try Self.block(c, [try c.proposeEntry(p), selfApproval, garbage], at: c.now + 1_000)
+        let verdicts = Self.verdicts(GovernanceEntryValidator(committed: c.state, mode: .recordRefusals), block)
+        #expect(verdicts[0] == .accept)
+        #expect(verdicts[1] == .accept)
+        guard case .reject = verdicts[2] else { Issue.record("accepted a malformed entry"); return }
+        // Committed without the garbage, the refusal is recorded identically on every node.
+        let committed = try Self.block(c, Array(block.entries.prefix(2)), at: block.timestamp)
+        var a = c.state
+        var b = c.state
+        a.apply(committed)
+        b.apply(committed)
+        #expect(a.refusals.map(\.error.code) == [.initiatorCannotApprove])
+        #expect(a.digest == b.digest)
+    }
+}
