@@ -37,8 +37,8 @@ struct Demo: ParsableCommand {
                   custos policy explain examples/policies/trading-firm.yaml \\
                       --request examples/policies/requests/risk-bot-kraken.json \\
                       --state examples/policies/requests/state.json
-        The signer-node cluster (custos node, custos gateway) and its replicated log are not built
-        yet; README.md says what is.
+        The cluster services (custos node, custos gateway) are not built yet; the replicated log,
+        governance and identity libraries they will run are — README.md says what exists.
         """)
     }
 
@@ -128,7 +128,7 @@ struct Demo: ParsableCommand {
         let signers = Array(ids.shuffled().prefix(2 * f + 1)).sorted()
         let presignStart = nowMilliseconds()
         let presignatures = try T.Local.presign(keyShares: keys, signers: signers)
-        print("   Presignature by nodes \(signers.map(\.description).joined(separator: ", ")) (3 rounds, background): \(elapsed(presignStart))")
+        print("   Presignature by nodes \(signers.map(\.description).joined(separator: ", ")) (4 rounds, in the background): \(elapsed(presignStart))")
         let (child, tweak) = try BIP32.derive(from: root, path: [0, 7])
         let address = EVM.Address(publicKey: try Secp256k1.ECDSA.PublicKey(encoding: child.key.compressedRepresentation()))
         let hash = EVM.PersonalMessage.hash(Array("custos demo: prove control of the deposit address".utf8))
