@@ -91,7 +91,7 @@ struct Demo: ParsableCommand {
         for id in signers {
             let share = try FROST<TR>.sign(package: package, nonces: nonces[id]!.take(), keyPackage: keys[id]!,
                                            publicKeyPackage: pub, expectedMessage: message, expectedTweak: .keyPathOnly)
-            shares[id] = id == cheater ? .init(share: share.share + .one) : share
+            shares[id] = id == cheater ? .init(share: share.share + .one, packageDigest: share.packageDigest) : share
         }
         do {
             _ = try FROST<TR>.aggregate(package: package, shares: shares, publicKeyPackage: pub)

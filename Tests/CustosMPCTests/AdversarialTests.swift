@@ -114,7 +114,7 @@ import Testing
         shares[signers[0].identifier] = try FROST<S>.sign(package: package, nonces: n1, keyPackage: signers[0], publicKeyPackage: pub, expectedMessage: message)
         shares[signers[1].identifier] = try FROST<S>.sign(package: package, nonces: n2, keyPackage: signers[1], publicKeyPackage: pub, expectedMessage: message)
         let honest = try FROST<S>.sign(package: package, nonces: n4, keyPackage: signers[2], publicKeyPackage: pub, expectedMessage: message)
-        shares[signers[2].identifier] = .init(share: honest.share + .one)
+        shares[signers[2].identifier] = .init(share: honest.share + .one, packageDigest: honest.packageDigest)
         #expect(try !FROST<S>.verifySignatureShare(shares[signers[2].identifier]!, of: signers[2].identifier,
                                                    package: package, publicKeyPackage: pub))
         #expect(try FROST<S>.verifySignatureShare(shares[signers[0].identifier]!, of: signers[0].identifier,
@@ -158,6 +158,27 @@ import Testing
             Issue.record("signed the package 'alone'")
         } catch {
             #expect(error.code == .invalidParameters)
+        }
+    }
+
+    @Test func splitViewByTheCoordinatorBlamesNoHonestSigner() throws {
+        let (keys, pub) = try LocalCeremony<S>.keyGeneration(identifiers: Self.ids(3), minSigners: 2)
+        let (a, b) = (keys[try Identifier(1)]!, keys[try Identifier(2)]!)
+        let na = FROST<S>.commit(keyPackage: a)
+        let nb = FROST<S>.commit(keyPackage: b)
+        let decoy = FROST<S>.commit(keyPackage: a)
+        let message = Array("pay".utf8)
+        let real = FROST<S>.SigningPackage(commitments: [a.identifier: na.commitments, b.identifier: nb.commitments], message: message)
+        // The coordinator shows signer 2 a package with another commitment for signer 1.
+        let shown = FROST<S>.SigningPackage(commitments: [a.identifier: decoy.commitments, b.identifier: nb.commitments],
+                                            message: message)
+        let shareA = try FROST<S>.sign(package: real, nonces: na, keyPackage: a, publicKeyPackage: pub, expectedMessage: message)
+        let shareB = try FROST<S>.sign(package: shown, nonces: nb, keyPackage: b, publicKeyPackage: pub, expectedMessage: message)
+        #expect {
+            _ = try FROST<S>.aggregate(package: real, shares: [a.identifier: shareA, b.identifier: shareB], publicKeyPackage: pub)
+        } throws: { error in
+            let e = error as! MPCError
+            return e.code == .commitmentMismatch && e.culprits.isEmpty && e.reason.contains("2")
         }
     }
 
@@ -294,7 +315,7 @@ import Testing
                                                    publicKeyPackage: pub, expectedMessage: message, expectedTweak: tweak)
         let honest = try FROST<Suite>.sign(package: package, nonces: n1, keyPackage: keys[signers[1]]!,
                                            publicKeyPackage: pub, expectedMessage: message, expectedTweak: tweak)
-        shares[signers[1]] = .init(share: honest.share + .one)
+        shares[signers[1]] = .init(share: honest.share + .one, packageDigest: honest.packageDigest)
         shares[signers[2]] = try FROST<Suite>.sign(package: package, nonces: n2, keyPackage: keys[signers[2]]!,
                                                    publicKeyPackage: pub, expectedMessage: message, expectedTweak: tweak)
         #expect {
@@ -345,7 +366,7 @@ import Testing
         let package = FROST<Suite>.SigningPackage(commitments: [ids[0]: nonces.commitments, ids[1]: other.commitments],
                                                   message: Array("message".utf8))
         expectStrict("signing package", try package.serializedBytes) { _ = try FROST<Suite>.SigningPackage(serializedBytes: $0) }
-        expectStrict("signature share", FROST<Suite>.SignatureShare(share: .random()).serializedBytes) {
+        expectStrict("signature share", FROST<Suite>.SignatureShare(share: .random(), packageDigest: SecureRandom.bytes(count: 32)).serializedBytes) {
             _ = try FROST<Suite>.SignatureShare(serializedBytes: $0)
         }
         let (dealing, shares) = try Reshare<Suite>.deal(keyPackage: keys[ids[0]]!, parameters: .refresh(pub, sessionID: SecureRandom.bytes(count: 32)))
@@ -361,7 +382,7 @@ import Testing
         var badElement = try nonces.commitments.serializedBytes
         for i in 1...Suite.Element.byteCount { badElement[i] = 0xff }
         #expect(throws: MPCError(.malformedMessage, "")) { _ = try FROST<Suite>.SigningCommitments(serializedBytes: badElement) }
-        var badScalar = FROST<Suite>.SignatureShare(share: .random()).serializedBytes
+        var badScalar = FROST<Suite>.SignatureShare(share: .random(), packageDigest: SecureRandom.bytes(count: 32)).serializedBytes
         for i in 1...Suite.Scalar.byteCount { badScalar[i] = 0xff }
         #expect(throws: MPCError(.malformedMessage, "")) { _ = try FROST<Suite>.SignatureShare(serializedBytes: badScalar) }
         // A package that lists a signer twice.

@@ -20,6 +20,11 @@ extension FROST.SigningCommitments {
 }
 
 extension FROST.SigningPackage {
+    /// SHA-256 of the wire encoding: what a signature share says it was computed over.
+    public var digest: [UInt8] {
+        get throws(MPCError) { Hashes.sha256(try serializedBytes) }
+    }
+
     /// Largest message a signing package carries (a transaction's signing hash or a short
     /// structured message; whole transactions are rebuilt from the log, not shipped here).
     public static var maximumMessageLength: Int { 65_535 }
@@ -78,13 +83,15 @@ extension FROST.SignatureShare {
     public var serializedBytes: [UInt8] {
         var w = WireWriter(kind: WireKind.signatureShare)
         w.append(scalar: share)
+        w.append(packageDigest)
         return w.bytes
     }
 
     public init(serializedBytes bytes: [UInt8]) throws(MPCError) {
         var r = try WireReader(bytes, kind: WireKind.signatureShare, message: "signature share")
         let share = try r.scalar(Suite.Scalar.self, "share")
+        let digest = Array(try r.read(32, "signing package digest"))
         try r.finish()
-        self.init(share: share)
+        self.init(share: share, packageDigest: digest)
     }
 }

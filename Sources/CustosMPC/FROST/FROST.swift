@@ -47,10 +47,16 @@ public enum FROST<Suite: Ciphersuite> {
         public var signers: [Identifier<Suite>] { commitments.keys.sorted() }
     }
 
-    /// A signer's round-2 output z_i.
+    /// A signer's round-2 output z_i, with the digest of the signing package it was computed
+    /// over, so that a coordinator that showed different packages to different signers cannot
+    /// get an honest signer blamed for a "wrong" share.
     public struct SignatureShare: Sendable, Equatable {
         public let share: Suite.Scalar
-        public init(share: Suite.Scalar) { self.share = share }
+        public let packageDigest: [UInt8]
+        public init(share: Suite.Scalar, packageDigest: [UInt8]) {
+            self.share = share
+            self.packageDigest = packageDigest
+        }
     }
 
     /// An aggregated signature (R, z), R being the commitment the verifier sees (even-y for
@@ -143,7 +149,7 @@ public enum FROST<Suite: Ciphersuite> {
         let adjustedShare = session.keyAdjustment.apply(to: keyPackage.signingShare)
         let nonce = nonces.hiding + nonces.binding * rho
         let z = (session.negatesNonces ? -nonce : nonce) + lambda * adjustedShare * session.challenge
-        return SignatureShare(share: z)
+        return SignatureShare(share: z, packageDigest: try package.digest)
     }
 
     // MARK: Aggregation
@@ -163,6 +169,15 @@ public enum FROST<Suite: Ciphersuite> {
         guard signers.count >= publicKeyPackage.minSigners else {
             throw MPCError(.invalidParameters,
                            "\(signers.count) signers are fewer than the threshold \(publicKeyPackage.minSigners)")
+        }
+        let digest = try package.digest
+        let otherPackage = signers.filter { shares[$0]!.packageDigest != digest }
+        guard otherPackage.isEmpty else {
+            // Either the coordinator showed these signers another package or they lie about it;
+            // the signed envelopes of the package and the shares settle which, so nobody is
+            // blamed here.
+            throw MPCError(.commitmentMismatch,
+                           "shares of \(otherPackage.map(\.description).joined(separator: ", ")) were computed over another signing package")
         }
         let session = try Session(package: package, verifyingKey: publicKeyPackage.verifyingKey)
         var z = Suite.Scalar.zero
