@@ -88,6 +88,24 @@ import Testing
         #expect(throws: MPCError(.invalidParameters, "")) { _ = try Identifier<S>(0) }
     }
 
+    @Test func dkgSecretPackagesAreUsedOnce() throws {
+        let (secrets, packages) = try Self.round1()
+        let (one, two, three) = (try Identifier<S>(1), try Identifier<S>(2), try Identifier<S>(3))
+        let copy = secrets[one]!
+        let (mine, _) = try DKG<S>.part2(secretPackage: secrets[one]!, round1Packages: packages.filter { $0.key != one })
+        // A copy of the same secret package cannot produce a second set of evaluations.
+        #expect(throws: MPCError(.invalidParameters, "")) {
+            _ = try DKG<S>.part2(secretPackage: copy, round1Packages: packages.filter { $0.key != one })
+        }
+        let (_, out2) = try DKG<S>.part2(secretPackage: secrets[two]!, round1Packages: packages.filter { $0.key != two })
+        let (_, out3) = try DKG<S>.part2(secretPackage: secrets[three]!, round1Packages: packages.filter { $0.key != three })
+        let received = [two: out2[one]!, three: out3[one]!]
+        _ = try DKG<S>.part3(secretPackage: mine, round1Packages: packages.filter { $0.key != one }, round2Packages: received)
+        #expect(throws: MPCError(.invalidParameters, "")) {
+            _ = try DKG<S>.part3(secretPackage: mine, round1Packages: packages.filter { $0.key != one }, round2Packages: received)
+        }
+    }
+
     @Test func dkgPart3RefusesRound1PackagesOtherThanThoseChecked() throws {
         let (secrets, packages) = try Self.round1()
         let (one, two, three) = (try Identifier<S>(1), try Identifier<S>(2), try Identifier<S>(3))

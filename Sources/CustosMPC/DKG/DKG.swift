@@ -19,6 +19,8 @@ public enum DKG<Suite: Ciphersuite> {
             public let commitment: VerifiableSecretSharingCommitment<Suite>
             public let minSigners: Int
             public let maxSigners: Int
+            /// Claimed by the one successful `part2`.
+            let use = UseOnce()
             public var description: String { "DKG.Round1.SecretPackage(\(identifier), redacted)" }
         }
 
@@ -65,6 +67,8 @@ public enum DKG<Suite: Ciphersuite> {
             let round1Digest: [UInt8]
             public let minSigners: Int
             public let maxSigners: Int
+            /// Claimed by the one successful `part3`.
+            let use = UseOnce()
             public var description: String { "DKG.Round2.SecretPackage(\(identifier), redacted)" }
         }
 
@@ -110,7 +114,8 @@ public enum DKG<Suite: Ciphersuite> {
     }
 
     /// Part 2: check every peer's round-1 package (commitment length and proof of knowledge)
-    /// and compute the share f_i(j) for each peer j.
+    /// and compute the share f_i(j) for each peer j. Succeeds once per secret package (a
+    /// refusal does not count), so no second set of evaluations can ever leave.
     public static func part2(
         secretPackage: Round1.SecretPackage, round1Packages: [Identifier<Suite>: Round1.Package]
     ) throws(MPCError) -> (Round2.SecretPackage, [Identifier<Suite>: Round2.Package]) {
@@ -128,6 +133,9 @@ public enum DKG<Suite: Ciphersuite> {
             ownShare: secretPackage.polynomial.evaluate(at: secretPackage.identifier.scalar),
             round1Digest: try transcript(round1Packages: round1Packages),
             minSigners: secretPackage.minSigners, maxSigners: secretPackage.maxSigners)
+        guard secretPackage.use.claim() else {
+            throw MPCError(.invalidParameters, "this round-1 secret package was already used by part 2")
+        }
         return (secret, outgoing)
     }
 
@@ -175,6 +183,9 @@ public enum DKG<Suite: Ciphersuite> {
             verifyingKey: groupCommitment.constantTerm, minSigners: secretPackage.minSigners)
         guard key.verifyingShare == verifyingShares[me] else {
             throw MPCError(.invalidShare, "combined share does not match the combined commitments")
+        }
+        guard secretPackage.use.claim() else {
+            throw MPCError(.invalidParameters, "this round-2 secret package was already used by part 3")
         }
         return (key, PublicKeyPackage(verifyingShares: verifyingShares, verifyingKey: groupCommitment.constantTerm,
                                       minSigners: secretPackage.minSigners))
