@@ -1,0 +1,89 @@
+import CustosClusterAPI
+import CustosLedger
+import Foundation
+import Logging
+
+/// The gateway's sequencing core: owns the `Sequencer` and its store. It proposes a block only
+/// when entries are queued and no proposal is in flight, persists every proposal before
+/// returning it, and persists every certified block before acknowledging the vote that
+/// completed it. Trusted for liveness only: nodes check everything it hands them.
+public actor Gateway {
+    public static let maximumEntriesPerBlock = 1_000
+
+    private var sequencer: Sequencer
+    private let database: GatewayDatabase
+    private let logger: Logger
+    private let clock: @Sendable () -> UInt64
+
+    public init(configuration: ClusterConfiguration, database: GatewayDatabase, logger: Logger,
+                clock: @escaping @Sendable () -> UInt64 = Gateway.wallClock) throws {
+        let state = try database.sequencerState() ?? .genesis(configuration)
+        sequencer = try Sequencer(configuration: configuration, state: state)
+        self.database = database
+        self.logger = logger
+        self.clock = clock
+        if case let .resend(block)? = sequencer.resume() {
+            logger.info("resuming with the stored proposal", metadata: ["height": "\(block.height)", "hash": "\(block.hash.short)"])
+        }
+    }
+
+    public static let wallClock: @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970 * 1000) }
+
+    public var configuration: ClusterConfiguration { sequencer.configuration }
+
+    /// Queues an entry for the next block.
+    public func submit(_ entry: Entry) throws -> Int64 {
+        try database.enqueue(entry)
+    }
+
+    /// The proposal a node at committed height `after` should vote on: the one in flight (the
+    /// same block every time, also after a restart), or a new one from the queue, stored first.
+    /// Nil when the node is behind (it must catch up by blocks first) or there is nothing to do.
+    public func nextProposal(after height: UInt64) throws -> Block? {
+        if let pending = sequencer.pending {
+            return pending.height == height + 1 ? pending : nil
+        }
+        guard height == sequencer.head.height else { return nil }
+        let queued = try database.queued(limit: Self.maximumEntriesPerBlock)
+        guard !queued.isEmpty else { return nil }
+        switch try sequencer.propose(entries: queued.map(\.entry), now: clock()) {
+        case let .persistProposalThenSend(block):
+            try database.storeProposal(sequencer.state, consumed: queued.map(\.id))
+            logger.info("proposed", metadata: ["height": "\(block.height)", "entries": "\(block.entries.count)"])
+            return block
+        case let .resend(block):
+            return block
+        }
+    }
+
+    /// Counts a vote; a completed certificate is stored before this returns.
+    public func receive(_ vote: Vote) throws -> VoteOutcome {
+        let before = sequencer.state
+        let outcome = sequencer.receive(vote)
+        switch outcome {
+        case let .certified(certified):
+            do {
+                try database.storeCommitted(certified, state: sequencer.state)
+            } catch {
+                // Not durable: keep the proposal in flight so the votes are collected again.
+                sequencer = try Sequencer(configuration: sequencer.configuration, state: before)
+                throw error
+            }
+            logger.info("committed", metadata: ["height": "\(certified.block.height)", "hash": "\(certified.block.hash.short)"])
+        case let .flagged(voter, error):
+            logger.warning("flagged vote", metadata: ["voter": "\(voter)", "error": "\(error)"])
+        case .recorded, .ignored:
+            break
+        }
+        return outcome
+    }
+
+    public func committedBlock(height: UInt64) throws -> CertifiedBlock? {
+        try database.committedBlock(height: height)
+    }
+
+    public func health() throws -> GatewayHealth {
+        GatewayHealth(status: "ok", committedHeight: sequencer.head.height, pendingHeight: sequencer.pending?.height,
+                      queuedEntries: try database.queuedCount())
+    }
+}
