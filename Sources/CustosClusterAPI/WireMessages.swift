@@ -54,7 +54,7 @@ struct AnyCodingKey: CodingKey {
     var stringValue: String
     var intValue: Int? { nil }
     init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
+    init?(intValue: Int) { return nil }
 }
 
 /// `GET /v1/proposals/next`: the block in flight, in its canonical encoding.

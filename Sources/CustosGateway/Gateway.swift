@@ -18,11 +18,12 @@ public actor Gateway {
     public init(configuration: ClusterConfiguration, database: GatewayDatabase, logger: Logger,
                 clock: @escaping @Sendable () -> UInt64 = Gateway.wallClock) throws {
         let state = try database.sequencerState() ?? .genesis(configuration)
-        sequencer = try Sequencer(configuration: configuration, state: state)
+        let restored = try Sequencer(configuration: configuration, state: state)
+        sequencer = restored
         self.database = database
         self.logger = logger
         self.clock = clock
-        if case let .resend(block)? = sequencer.resume() {
+        if case let .resend(block)? = restored.resume() {
             logger.info("resuming with the stored proposal", metadata: ["height": "\(block.height)", "hash": "\(block.hash.short)"])
         }
     }

@@ -10,7 +10,7 @@ import ServiceLifecycle
 public enum GatewayApplication {
     public static func make(
         gateway: Gateway, port: Int, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol & Service {
+    ) -> some Service {
         Application(
             router: GatewayRoutes.router(gateway: gateway),
             configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "custos-gateway"),

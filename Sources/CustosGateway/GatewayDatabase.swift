@@ -63,9 +63,11 @@ public final class GatewayDatabase: Sendable {
         try writer.read { db in
             try Row.fetchAll(db, sql: "SELECT id, kind, payload, authorization FROM queuedEntry ORDER BY id LIMIT ?",
                              arguments: [limit]).map { row in
+                let id: Int64 = row["id"]
+                let kind: String = row["kind"]
                 let payload: Data = row["payload"]
                 let authorization: Data = row["authorization"]
-                return (row["id"], try Entry(kind: row["kind"], payload: Array(payload), authorization: Array(authorization)))
+                return (id: id, entry: try Entry(kind: kind, payload: Array(payload), authorization: Array(authorization)))
             }
         }
     }

@@ -73,7 +73,7 @@ public enum GatewayRoutes {
             throw GatewayProblem.tooLarge(limit)
         }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer: body))
+            return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
         } catch let error as UnknownFieldError {
             throw GatewayProblem(.badRequest, code: "\(what).unknown-field", title: "Unknown field",
                                  detail: "the field \"\(error.field)\" is not part of a \(what)")

@@ -63,13 +63,7 @@ public actor SignerNode: Service {
         var validator = AcceptAllEntries()
         switch consensus.receiveProposal(block, now: now, validator: &validator) {
         case let .persistVoteThenSend(vote):
-            let stored: [UInt8]
-            do {
-                stored = try votes.recordVote(height: vote.height, blockHash: vote.blockHash.bytes, vote: vote.serialized)
-            } catch let error as StorageError where error.code == .conflictingVote {
-                logger.critical("refusing a second vote at one height", metadata: ["height": "\(vote.height)", "error": "\(error.reason)"])
-                return
-            }
+            guard let stored = try record(vote) else { return }
             let outcome = try await gateway.send(vote: stored)
             logger.debug("voted", metadata: ["height": "\(vote.height)", "outcome": "\(outcome)"])
             try await catchUp()
@@ -77,6 +71,23 @@ public actor SignerNode: Service {
             logger.warning("refused a proposal", metadata: ["height": "\(block.height)", "reason": "\(refusal)"])
         case let .alertEquivocation(alert):
             logger.critical("gateway equivocation", metadata: ["alert": "\(alert)"])
+        }
+    }
+
+    /// Records the vote durably before it is sent; nil (and a critical log) if this node already
+    /// voted for another block at that height — then nothing is sent.
+    private func record(_ vote: Vote) throws -> [UInt8]? {
+        let result = Result { () throws(StorageError) -> [UInt8] in
+            try votes.recordVote(height: vote.height, blockHash: vote.blockHash.bytes, vote: vote.serialized)
+        }
+        switch result {
+        case let .success(stored):
+            return stored
+        case let .failure(error) where error.code == .conflictingVote:
+            logger.critical("refusing a second vote at one height", metadata: ["height": "\(vote.height)", "error": "\(error.reason)"])
+            return nil
+        case let .failure(error):
+            throw error
         }
     }
 

@@ -5,6 +5,7 @@ import CustosLedger
 import Foundation
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// `custos gateway`: the sequencer and HTTP API on 127.0.0.1, storing in SQLite under the data
 /// folder. Holds no secret.
@@ -28,7 +29,7 @@ struct GatewayCommand: AsyncParsableCommand {
             logger.info("listening", metadata: ["address": "127.0.0.1:\(bound)", "genesis": "\(configuration.genesisDigest.short)"])
             if let portFile {
                 let temporary = portFile + ".tmp"
-                FileManager.default.createFile(atPath: temporary, contents: Data("\(bound)\n".utf8))
+                _ = FileManager.default.createFile(atPath: temporary, contents: Data("\(bound)\n".utf8))
                 _ = try? FileManager.default.replaceItemAt(URL(fileURLWithPath: portFile), withItemAt: URL(fileURLWithPath: temporary))
             }
         }

@@ -9,6 +9,7 @@ import CustosNodeService
 import Foundation
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// `custos node …`: one signer node. `init` creates its identity key (sealed under a
 /// development passphrase file), `run` joins the log through the gateway, `status` prints the
@@ -33,7 +34,7 @@ struct NodeCommand: AsyncParsableCommand {
 
         func run() async throws {
             let nodeID: NodeID
-            do { nodeID = try NodeID(id) } catch { fail("--id: \(error.reason)") }
+            do { nodeID = try NodeID(id) } catch { fail("--id: \(error)") }
             let keyPath = (data as NSString).appendingPathComponent(NodeCommand.sealedKeyFile)
             guard !FileManager.default.fileExists(atPath: keyPath) else { fail("\(keyPath) already exists; refusing to replace an identity key") }
             try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
