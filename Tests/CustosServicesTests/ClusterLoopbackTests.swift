@@ -1,5 +1,6 @@
 import CustosClusterAPI
 import Foundation
+import NIOHTTP1
 import Testing
 
 /// One gateway and four signer nodes (n = 4, f = 1, q = 3) as real processes on 127.0.0.1:

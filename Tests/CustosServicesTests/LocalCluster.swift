@@ -154,7 +154,7 @@ final class LocalCluster: @unchecked Sendable {
 
     private func spawn(_ name: String, _ arguments: [String]) throws -> Process {
         let logURL = root.appendingPathComponent("\(name).log")
-        if !FileManager.default.fileExists(atPath: logURL.path) { FileManager.default.createFile(atPath: logURL.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: logURL.path) { _ = FileManager.default.createFile(atPath: logURL.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: logURL)
         handle.seekToEndOfFile()
         let process = Process()
