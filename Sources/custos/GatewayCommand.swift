@@ -30,7 +30,8 @@ struct GatewayCommand: AsyncParsableCommand {
             if let portFile {
                 let temporary = portFile + ".tmp"
                 _ = FileManager.default.createFile(atPath: temporary, contents: Data("\(bound)\n".utf8))
-                _ = try? FileManager.default.replaceItemAt(URL(fileURLWithPath: portFile), withItemAt: URL(fileURLWithPath: temporary))
+                // rename(2) is atomic: a reader sees no file or the whole port.
+                _ = rename(temporary, portFile)
             }
         }
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
