@@ -277,7 +277,9 @@ let package = Package(
         .testTarget(
             name: "CustosServicesTests",
             dependencies: [
-                "CustosLedger", "CustosCrypto", "CustosTestSupport", "CustosClusterAPI",
+                "CustosLedger", "CustosCrypto", "CustosTestSupport", "CustosClusterAPI", "CustosGateway",
+                "CustosNodeService", "CustosNode",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
