@@ -58,19 +58,27 @@ public actor SignerNode: Service {
     func step() async throws {
         try await catchUp()
         guard let block = try await gateway.nextProposal(after: consensus.head.height) else { return }
-        let now = UInt64(Date().timeIntervalSince1970 * 1000)
+        guard let vote = try decide(block, now: UInt64(Date().timeIntervalSince1970 * 1000)) else { return }
+        let outcome = try await gateway.send(vote: vote)
+        logger.debug("voted", metadata: ["height": "\(block.height)", "outcome": "\(outcome)"])
+        try await catchUp()
+    }
+
+    /// Checks a proposal and, if this node votes for it, records the vote durably and returns the
+    /// bytes to send. Nil means send nothing: a refusal, an equivocation alert, or a vote for
+    /// another block at this height already on record (e.g. from before a crash).
+    func decide(_ block: Block, now: UInt64) throws -> [UInt8]? {
         // Plain entries in this slice; the governance validator plugs in here.
         var validator = AcceptAllEntries()
         switch consensus.receiveProposal(block, now: now, validator: &validator) {
         case let .persistVoteThenSend(vote):
-            guard let stored = try record(vote) else { return }
-            let outcome = try await gateway.send(vote: stored)
-            logger.debug("voted", metadata: ["height": "\(vote.height)", "outcome": "\(outcome)"])
-            try await catchUp()
+            return try record(vote)
         case let .refuse(refusal):
             logger.warning("refused a proposal", metadata: ["height": "\(block.height)", "reason": "\(refusal)"])
+            return nil
         case let .alertEquivocation(alert):
             logger.critical("gateway equivocation", metadata: ["alert": "\(alert)"])
+            return nil
         }
     }
 
