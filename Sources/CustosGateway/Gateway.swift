@@ -14,15 +14,23 @@ public actor Gateway {
     private let database: GatewayDatabase
     private let logger: Logger
     private let clock: @Sendable () -> UInt64
+    /// TEST HOOK: nodes that are first shown a second, different block at the height in flight.
+    private let unsafeEquivocateTo: Set<String>
+    private var equivocatedTo: Set<String> = []
 
     public init(configuration: ClusterConfiguration, database: GatewayDatabase, logger: Logger,
-                clock: @escaping @Sendable () -> UInt64 = Gateway.wallClock) throws {
+                clock: @escaping @Sendable () -> UInt64 = Gateway.wallClock,
+                unsafeEquivocateTo: Set<String> = []) throws {
         let state = try database.sequencerState() ?? .genesis(configuration)
         let restored = try Sequencer(configuration: configuration, state: state)
         sequencer = restored
         self.database = database
         self.logger = logger
         self.clock = clock
+        self.unsafeEquivocateTo = unsafeEquivocateTo
+        if !unsafeEquivocateTo.isEmpty {
+            logger.critical("UNSAFE TEST HOOK: this gateway equivocates", metadata: ["to": "\(unsafeEquivocateTo.sorted())"])
+        }
         if case let .resend(block)? = restored.resume() {
             logger.info("resuming with the stored proposal", metadata: ["height": "\(block.height)", "hash": "\(block.hash.short)"])
         }
@@ -40,9 +48,10 @@ public actor Gateway {
     /// The proposal a node at committed height `after` should vote on: the one in flight (the
     /// same block every time, also after a restart), or a new one from the queue, stored first.
     /// Nil when the node is behind (it must catch up by blocks first) or there is nothing to do.
-    public func nextProposal(after height: UInt64) throws -> Block? {
+    public func nextProposal(after height: UInt64, node: String? = nil) throws -> Block? {
         if let pending = sequencer.pending {
-            return pending.height == height + 1 ? pending : nil
+            guard pending.height == height + 1 else { return nil }
+            return try equivocating(pending, node: node)
         }
         guard height == sequencer.head.height else { return nil }
         let queued = try database.queued(limit: Self.maximumEntriesPerBlock)
@@ -51,10 +60,20 @@ public actor Gateway {
         case let .persistProposalThenSend(block):
             try database.storeProposal(sequencer.state, consumed: queued.map(\.id))
             logger.info("proposed", metadata: ["height": "\(block.height)", "entries": "\(block.entries.count)"])
-            return block
+            return try equivocating(block, node: node)
         case let .resend(block):
             return block
         }
+    }
+
+    /// TEST HOOK: a node named in `unsafeEquivocateTo` gets, once, another block at the same
+    /// height (never recorded, never certifiable by this sequencer); everyone else the real one.
+    private func equivocating(_ block: Block, node: String?) throws -> Block {
+        guard let node, unsafeEquivocateTo.contains(node), equivocatedTo.insert(node).inserted,
+              let other = try sequencer.unsafeEquivocatingProposal(entries: block.entries + [try Entry(kind: "test.equivocation", payload: [])])
+        else { return block }
+        logger.critical("UNSAFE TEST HOOK: sent a conflicting block", metadata: ["node": "\(node)", "height": "\(other.height)"])
+        return other
     }
 
     /// Counts a vote; a completed certificate is stored before this returns.

@@ -31,7 +31,8 @@ public enum GatewayRoutes {
                 throw GatewayProblem(.badRequest, code: "proposal.bad-height", title: "Bad height",
                                      detail: "the query parameter after=<committed height> is required")
             }
-            guard let block = try await gateway.nextProposal(after: after) else { return Response(status: .noContent) }
+            let node = request.uri.queryParameters.get("node")
+            guard let block = try await gateway.nextProposal(after: after, node: node) else { return Response(status: .noContent) }
             return try json(.ok, ProposalMessage(block))
         }
         router.post("/v1/votes") { request, _ in

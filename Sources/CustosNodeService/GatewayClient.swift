@@ -10,17 +10,20 @@ import NIOFoundationCompat
 /// asks the gateway for work and trusts nothing it gets back without checking it.
 public struct GatewayClient: Sendable {
     public let baseURL: String
+    /// Sent with proposal requests for the gateway's logs (and its test hooks); not trusted.
+    public let nodeID: String?
     private let client: HTTPClient
     private let timeout: TimeAmount = .seconds(5)
 
-    public init(baseURL: String, client: HTTPClient) {
+    public init(baseURL: String, client: HTTPClient, nodeID: String? = nil) {
+        self.nodeID = nodeID
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.client = client
     }
 
     /// The proposal for the height after `height`, nil when there is none.
     public func nextProposal(after height: UInt64) async throws -> Block? {
-        let (status, body) = try await get("/v1/proposals/next?after=\(height)")
+        let (status, body) = try await get("/v1/proposals/next?after=\(height)" + (nodeID.map { "&node=\($0)" } ?? ""))
         if status == .noContent { return nil }
         guard status == .ok else { throw ClusterAPIError("gateway answered \(status) for a proposal") }
         return try JSONDecoder().decode(ProposalMessage.self, from: body).decoded()

@@ -16,6 +16,7 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(help: "The cluster file (JSON, public data).") var cluster: String
     @Option(help: "TCP port on 127.0.0.1; 0 picks a free one.") var port: Int = 8080
     @Option(help: "Write the bound port to this file once listening.") var portFile: String?
+    @Option(help: .hidden) var unsafeTestEquivocateTo: String?
 
     func run() async throws {
         let logger = Logger(label: "custos.gateway")
@@ -23,7 +24,9 @@ struct GatewayCommand: AsyncParsableCommand {
         do { configuration = try ClusterFile.load(path: cluster) } catch { fail("\(error)") }
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         let database = try GatewayDatabase(path: (data as NSString).appendingPathComponent("gateway.sqlite"))
-        let gateway = try Gateway(configuration: configuration, database: database, logger: logger)
+        // TEST HOOK (hidden): show the named nodes a conflicting block once, to test the nodes' alerts.
+        let equivocateTo = Set((unsafeTestEquivocateTo ?? "").split(separator: ",").map(String.init))
+        let gateway = try Gateway(configuration: configuration, database: database, logger: logger, unsafeEquivocateTo: equivocateTo)
         let portFile = self.portFile
         let app = GatewayApplication.make(gateway: gateway, port: port, logger: logger) { bound in
             logger.info("listening", metadata: ["address": "127.0.0.1:\(bound)", "genesis": "\(configuration.genesisDigest.short)"])

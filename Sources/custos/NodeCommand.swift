@@ -81,7 +81,7 @@ struct NodeCommand: AsyncParsableCommand {
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
             do {
                 let node = try SignerNode(configuration: configuration, identity: identity, votes: votes, chain: chain,
-                                          gateway: GatewayClient(baseURL: gateway, client: client), logger: logger)
+                                          gateway: GatewayClient(baseURL: gateway, client: client, nodeID: nodeID.rawValue), logger: logger)
                 let group = ServiceGroup(configuration: .init(services: [node], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
                 try await group.run()
             } catch {

@@ -83,6 +83,31 @@ struct ClusterLoopbackTests {
         passed = true
     }
 
+    /// A gateway that shows two nodes a different block at height 1 (test hook): the real block
+    /// gets only two valid votes (q = 3), the other is never counted, so neither commits; the two
+    /// nodes, shown the real block afterwards, raise the equivocation alert and do not vote again.
+    @Test func anEquivocatingGatewayGetsNothingCommittedAndNodesAlert() async throws {
+        let cluster = try LocalCluster(nodeCount: 4)
+        defer { cluster.stopAll() }
+        try await cluster.startGateway(extraArguments: ["--unsafe-test-equivocate-to", "node-3,node-4"])
+        // The proposal exists before the nodes ask, so node-3 and node-4 see the conflicting block first.
+        _ = try await cluster.submit(kind: "test.note", payload: "contested")
+        for id in ["node-3", "node-4"] { try cluster.startNode(id) }
+        try await Task.sleep(for: .seconds(1))
+        for id in ["node-1", "node-2"] { try cluster.startNode(id) }
+        var alerted: Set<String> = []
+        for _ in 0..<100 where alerted.count < 2 {
+            for id in ["node-3", "node-4"] where cluster.log(id).contains("gateway equivocation") { alerted.insert(id) }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(alerted == ["node-3", "node-4"], "nodes did not raise the equivocation alert")
+        try await Task.sleep(for: .seconds(1))
+        let health = try JSONDecoder().decode(GatewayHealth.self, from: try await cluster.get("/health").body)
+        #expect(health.committedHeight == 0)
+        #expect(try await cluster.get("/v1/blocks/1").status.code == 404)
+        for id in cluster.nodeIDs { #expect((try? cluster.status(id).height) ?? 0 == 0, "\(id) committed a contested block") }
+    }
+
     @Test func badRequestsGetProblemsAndChangeNothing() async throws {
         let cluster = try LocalCluster(nodeCount: 4)
         defer { cluster.stopAll() }

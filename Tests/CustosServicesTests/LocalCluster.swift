@@ -60,11 +60,11 @@ final class LocalCluster: @unchecked Sendable {
     var baseURL: String { "http://127.0.0.1:\(gatewayPort)" }
 
     /// Starts the gateway on a free port and waits (bounded) until it answers /health.
-    func startGateway(port: Int = 0) async throws {
+    func startGateway(port: Int = 0, extraArguments: [String] = []) async throws {
         let portFile = root.appendingPathComponent("gateway.port")
         try? FileManager.default.removeItem(at: portFile)
         gateway = try spawn("gateway", ["gateway", "--data", gatewayData.path, "--cluster", clusterFile.path,
-                                        "--port", "\(port)", "--port-file", portFile.path])
+                                        "--port", "\(port)", "--port-file", portFile.path] + extraArguments)
         for _ in 0..<300 {
             if let text = try? String(contentsOf: portFile, encoding: .utf8),
                let bound = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
