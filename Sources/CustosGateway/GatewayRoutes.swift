@@ -6,7 +6,7 @@ import Hummingbird
 import NIOCore
 
 /// The gateway's HTTP API, version 1. Client-facing: `POST /v1/entries`. Node-facing:
-/// `GET /v1/proposals/next?after=`, `POST /v1/votes`, `GET /v1/blocks/{height}`. And `GET /health`.
+/// `GET /v1/proposals/next?after=`, `POST /v1/votes`, `GET /v1/blocks/{height}`. And `GET /health`, `GET /metrics` (Prometheus).
 public enum GatewayRoutes {
     /// Largest accepted body: an entry at its limits plus base64 and JSON overhead.
     public static let maximumEntryBody = (Entry.maximumPayloadBytes + Entry.maximumAuthorizationBytes) * 4 / 3 + 4096
@@ -16,6 +16,24 @@ public enum GatewayRoutes {
         let router = Router()
         router.get("/health") { _, _ in
             try json(.ok, try await gateway.health())
+        }
+        router.get("/metrics") { _, _ in
+            // Prometheus text exposition format, version 0.0.4.
+            let h = try await gateway.health()
+            let text = """
+                # HELP custos_gateway_committed_height Height of the last certified block.
+                # TYPE custos_gateway_committed_height gauge
+                custos_gateway_committed_height \(h.committedHeight)
+                # HELP custos_gateway_pending_height Height of the proposal in flight, 0 if none.
+                # TYPE custos_gateway_pending_height gauge
+                custos_gateway_pending_height \(h.pendingHeight ?? 0)
+                # HELP custos_gateway_queued_entries Entries waiting for a block.
+                # TYPE custos_gateway_queued_entries gauge
+                custos_gateway_queued_entries \(h.queuedEntries)
+
+                """
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                            body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         router.post("/v1/entries") { request, _ in
             let submission: EntrySubmission = try await decode(request, limit: maximumEntryBody, what: "entry")

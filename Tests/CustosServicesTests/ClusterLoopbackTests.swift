@@ -72,6 +72,8 @@ struct ClusterLoopbackTests {
         let health = try JSONDecoder().decode(GatewayHealth.self, from: try await cluster.get("/health").body)
         #expect(health.committedHeight == committedHeight)
         #expect(health.pendingHeight == committedHeight + 1)
+        let metrics = String(decoding: try await cluster.get("/metrics").body, as: UTF8.self)
+        #expect(metrics.contains("custos_gateway_committed_height \(committedHeight)\n"))
 
         // The nodes restart, resume from their databases and commit the re-sent proposal.
         for id in cluster.nodeIDs { try cluster.startNode(id) }
