@@ -26,6 +26,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // System libraries from Debian: libsecp256k1-dev (0.2.0), libsodium-dev (1.0.18).
@@ -140,6 +144,48 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The JSON shapes nodes and the gateway exchange, and the cluster file (public data only).
+        .target(
+            name: "CustosClusterAPI",
+            dependencies: ["CustosLedger"],
+            swiftSettings: swiftSettings
+        ),
+        // The gateway service: HTTP API (Hummingbird, loopback), the sequencer's durable store
+        // (SQLite through GRDB) and the node-facing proposal/vote/block endpoints.
+        .target(
+            name: "CustosGateway",
+            dependencies: [
+                "CustosLedger",
+                "CustosClusterAPI",
+                "CustosCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The signer node service: outbound HTTP to the gateway, vote durability, commit and catch-up.
+        .target(
+            name: "CustosNodeService",
+            dependencies: [
+                "CustosLedger",
+                "CustosClusterAPI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                "CustosNode",
+                "CustosCrypto",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Locating vectors and running Python test peers; linked by test targets only.
         .target(
             name: "CustosTestSupport",
@@ -154,7 +200,16 @@ let package = Package(
                 "CustosPolicy",
                 "CustosChains",
                 "CustosLedger",
+                "CustosNode",
+                "CustosGateway",
+                "CustosNodeService",
+                "CustosClusterAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -215,6 +270,20 @@ let package = Package(
             name: "CustosGovernanceTests",
             dependencies: [
                 "CustosGovernance", "CustosPolicy", "CustosIdentity", "CustosLedger", "CustosCrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CustosServicesTests",
+            dependencies: [
+                "CustosLedger", "CustosCrypto", "CustosTestSupport", "CustosClusterAPI", "CustosGateway",
+                "CustosNodeService", "CustosNode",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings

@@ -2,10 +2,10 @@ import ArgumentParser
 
 /// The one Custos executable: operators' and admins' commands.
 @main
-struct Custos: ParsableCommand {
+struct Custos: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "custos",
         abstract: "Custos: threshold signing with a distributed policy engine.",
-        subcommands: [Demo.self, PolicyCommand.self, AuditCommand.self]
+        subcommands: [Demo.self, PolicyCommand.self, AuditCommand.self, NodeCommand.self, GatewayCommand.self]
     )
 }

@@ -1,0 +1,147 @@
+import CustosLedger
+import Foundation
+
+/// `POST /v1/entries`: a log entry as a client submits it. Unknown fields are refused.
+public struct EntrySubmission: Codable, Sendable {
+    public var kind: String
+    /// The payload's canonical encoding, base64.
+    public var payload: String
+    /// Authorization material (signatures, assertions), base64; absent means none.
+    public var authorization: String?
+
+    public init(kind: String, payload: [UInt8], authorization: [UInt8] = []) {
+        self.kind = kind
+        self.payload = Data(payload).base64EncodedString()
+        self.authorization = authorization.isEmpty ? nil : Data(authorization).base64EncodedString()
+    }
+
+    private enum CodingKeys: String, CodingKey, CaseIterable { case kind, payload, authorization }
+
+    public init(from decoder: any Decoder) throws {
+        let any = try decoder.container(keyedBy: AnyCodingKey.self)
+        let known = Set(CodingKeys.allCases.map(\.rawValue))
+        if let unknown = any.allKeys.first(where: { !known.contains($0.stringValue) }) {
+            throw UnknownFieldError(field: unknown.stringValue)
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decode(String.self, forKey: .kind)
+        payload = try c.decode(String.self, forKey: .payload)
+        authorization = try c.decodeIfPresent(String.self, forKey: .authorization)
+    }
+
+    /// The ledger entry, or a reason it is not one.
+    public func entry() throws -> Entry {
+        guard let payloadBytes = Data(base64Encoded: payload) else { throw ClusterAPIError("payload is not base64") }
+        var authorizationBytes = Data()
+        if let authorization {
+            guard let bytes = Data(base64Encoded: authorization) else { throw ClusterAPIError("authorization is not base64") }
+            authorizationBytes = bytes
+        }
+        do {
+            return try Entry(kind: kind, payload: Array(payloadBytes), authorization: Array(authorizationBytes))
+        } catch {
+            throw ClusterAPIError(error.reason)
+        }
+    }
+}
+
+/// A JSON object had a field the schema does not name.
+public struct UnknownFieldError: Error, Sendable {
+    public let field: String
+}
+
+struct AnyCodingKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { return nil }
+}
+
+/// `GET /v1/proposals/next`: the block in flight, in its canonical encoding.
+public struct ProposalMessage: Codable, Sendable {
+    public var height: UInt64
+    /// `Block.serialized`, base64.
+    public var block: String
+
+    public init(_ block: Block) {
+        height = block.height
+        self.block = Data(block.serialized).base64EncodedString()
+    }
+
+    public func decoded() throws -> Block {
+        guard let bytes = Data(base64Encoded: block) else { throw ClusterAPIError("block is not base64") }
+        return try Block(serialized: Array(bytes))
+    }
+}
+
+/// `POST /v1/votes`: a node's signed vote.
+public struct VoteMessage: Codable, Sendable {
+    /// `Vote.serialized`, base64.
+    public var vote: String
+
+    public init(serialized: [UInt8]) { vote = Data(serialized).base64EncodedString() }
+
+    public func decoded() throws -> Vote {
+        guard let bytes = Data(base64Encoded: vote) else { throw ClusterAPIError("vote is not base64") }
+        return try Vote(serialized: Array(bytes))
+    }
+}
+
+/// What the gateway did with a vote.
+public struct VoteReceipt: Codable, Sendable {
+    /// `recorded`, `certified` or `ignored`.
+    public var outcome: String
+    public var detail: String?
+    public init(outcome: String, detail: String? = nil) {
+        self.outcome = outcome
+        self.detail = detail
+    }
+}
+
+/// `GET /v1/blocks/{height}`: a committed block and its quorum certificate.
+public struct CertifiedBlockMessage: Codable, Sendable {
+    public var height: UInt64
+    /// `Block.serialized`, base64.
+    public var block: String
+    /// `QuorumCertificate.serialized`, base64.
+    public var certificate: String
+
+    public init(_ certified: CertifiedBlock) {
+        height = certified.block.height
+        block = Data(certified.block.serialized).base64EncodedString()
+        certificate = Data(certified.certificate.serialized).base64EncodedString()
+    }
+
+    public func decoded() throws -> CertifiedBlock {
+        guard let b = Data(base64Encoded: block), let c = Data(base64Encoded: certificate) else {
+            throw ClusterAPIError("certified block is not base64")
+        }
+        return CertifiedBlock(block: try Block(serialized: Array(b)), certificate: try QuorumCertificate(serialized: Array(c)))
+    }
+}
+
+/// `GET /health`.
+public struct GatewayHealth: Codable, Sendable {
+    public var status: String
+    public var committedHeight: UInt64
+    public var pendingHeight: UInt64?
+    public var queuedEntries: Int
+    public init(status: String, committedHeight: UInt64, pendingHeight: UInt64?, queuedEntries: Int) {
+        self.status = status
+        self.committedHeight = committedHeight
+        self.pendingHeight = pendingHeight
+        self.queuedEntries = queuedEntries
+    }
+}
+
+/// A 4xx/5xx body: a stable machine code, a short title and a human detail.
+public struct Problem: Codable, Sendable, Equatable {
+    public var code: String
+    public var title: String
+    public var detail: String
+    public init(code: String, title: String, detail: String) {
+        self.code = code
+        self.title = title
+        self.detail = detail
+    }
+}

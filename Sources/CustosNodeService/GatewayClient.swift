@@ -1,0 +1,60 @@
+import AsyncHTTPClient
+import CustosClusterAPI
+import CustosLedger
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOFoundationCompat
+
+/// A node's outbound connection to the gateway. The node accepts no inbound connection; it
+/// asks the gateway for work and trusts nothing it gets back without checking it.
+public struct GatewayClient: Sendable {
+    public let baseURL: String
+    /// Sent with proposal requests for the gateway's logs (and its test hooks); not trusted.
+    public let nodeID: String?
+    private let client: HTTPClient
+    private let timeout: TimeAmount = .seconds(5)
+
+    public init(baseURL: String, client: HTTPClient, nodeID: String? = nil) {
+        self.nodeID = nodeID
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.client = client
+    }
+
+    /// The proposal for the height after `height`, nil when there is none.
+    public func nextProposal(after height: UInt64) async throws -> Block? {
+        let (status, body) = try await get("/v1/proposals/next?after=\(height)" + (nodeID.map { "&node=\($0)" } ?? ""))
+        if status == .noContent { return nil }
+        guard status == .ok else { throw ClusterAPIError("gateway answered \(status) for a proposal") }
+        return try JSONDecoder().decode(ProposalMessage.self, from: body).decoded()
+    }
+
+    /// The certified block at `height`, nil when none is committed there yet.
+    public func certifiedBlock(height: UInt64) async throws -> CertifiedBlock? {
+        let (status, body) = try await get("/v1/blocks/\(height)")
+        if status == .notFound { return nil }
+        guard status == .ok else { throw ClusterAPIError("gateway answered \(status) for block \(height)") }
+        return try JSONDecoder().decode(CertifiedBlockMessage.self, from: body).decoded()
+    }
+
+    /// Sends a vote (already recorded durably by the caller).
+    public func send(vote serialized: [UInt8]) async throws -> String {
+        var request = HTTPClientRequest(url: baseURL + "/v1/votes")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(VoteMessage(serialized: serialized))))
+        let response = try await client.execute(request, timeout: timeout)
+        let body = try await response.body.collect(upTo: 1 << 16)
+        guard response.status == .ok else {
+            throw ClusterAPIError("gateway refused the vote: \(response.status) \(String(buffer: body))")
+        }
+        return (try? JSONDecoder().decode(VoteReceipt.self, from: Data(buffer: body)).outcome) ?? "?"
+    }
+
+    private func get(_ path: String) async throws -> (HTTPResponseStatus, Data) {
+        let request = HTTPClientRequest(url: baseURL + path)
+        let response = try await client.execute(request, timeout: timeout)
+        let body = try await response.body.collect(upTo: Block.maximumEncodedBytes * 2 + (1 << 20))
+        return (response.status, Data(buffer: body))
+    }
+}

@@ -1,0 +1,123 @@
+import CustosLedger
+import CustosNode
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// One signer node's log participation as a `Service`: it polls the gateway (outbound only),
+/// catches up by certified blocks, checks each proposal with `NodeConsensus`, records its vote
+/// in `NodeDatabase` (which refuses a second vote at a height) before sending it, and appends
+/// every certified block to its `NodeChainStore`. Bounded waits only; stops on graceful shutdown.
+public actor SignerNode: Service {
+    private var consensus: NodeConsensus
+    private let votes: NodeDatabase
+    private let chain: NodeChainStore
+    private let gateway: GatewayClient
+    private let logger: Logger
+    private let pollInterval: Duration
+
+    public init(configuration: ClusterConfiguration, identity: NodeIdentity, votes: NodeDatabase, chain: NodeChainStore,
+                gateway: GatewayClient, logger: Logger,
+                pollInterval: Duration = .milliseconds(20)) throws {
+        // The safety state is rebuilt from the two durable sources: the committed chain and the
+        // last recorded vote (which may be ahead of the chain).
+        let head = try chain.head(configuration)
+        var lastVote: SafetyState.VotedBlock?
+        if let recorded = try votes.lastVote(), recorded.height > head.height {
+            lastVote = .init(height: recorded.height, blockHash: try LedgerHash(bytes: recorded.blockHash))
+        }
+        consensus = try NodeConsensus(configuration: configuration, identity: identity,
+                                      safetyState: SafetyState(genesisDigest: configuration.genesisDigest, lastVote: lastVote, head: head))
+        self.votes = votes
+        self.chain = chain
+        self.gateway = gateway
+        self.logger = logger
+        self.pollInterval = pollInterval
+    }
+
+    public var head: ChainHead { consensus.head }
+
+    public func run() async throws {
+        logger.info("node running", metadata: ["id": "\(consensus.identity.id)", "head": "\(consensus.head)"])
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await self.step()
+                } catch is CancellationError {
+                    break
+                } catch {
+                    self.logger.warning("step failed; retrying", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: self.pollInterval)
+            }
+        }
+        logger.info("node stopped", metadata: ["head": "\(consensus.head)"])
+    }
+
+    /// One round: catch up, then vote on the proposal in flight if there is one.
+    func step() async throws {
+        try await catchUp()
+        guard let block = try await gateway.nextProposal(after: consensus.head.height) else { return }
+        guard let vote = try decide(block, now: UInt64(Date().timeIntervalSince1970 * 1000)) else { return }
+        let outcome = try await gateway.send(vote: vote)
+        logger.debug("voted", metadata: ["height": "\(block.height)", "outcome": "\(outcome)"])
+        try await catchUp()
+    }
+
+    /// Checks a proposal and, if this node votes for it, records the vote durably and returns the
+    /// bytes to send. Nil means send nothing: a refusal, an equivocation alert, or a vote for
+    /// another block at this height already on record (e.g. from before a crash).
+    func decide(_ block: Block, now: UInt64) throws -> [UInt8]? {
+        // Plain entries in this slice; the governance validator plugs in here.
+        var validator = AcceptAllEntries()
+        switch consensus.receiveProposal(block, now: now, validator: &validator) {
+        case let .persistVoteThenSend(vote):
+            return try record(vote)
+        case let .refuse(refusal):
+            logger.warning("refused a proposal", metadata: ["height": "\(block.height)", "reason": "\(refusal)"])
+            return nil
+        case let .alertEquivocation(alert):
+            logger.critical("gateway equivocation", metadata: ["alert": "\(alert)"])
+            return nil
+        }
+    }
+
+    /// Records the vote durably before it is sent; nil (and a critical log) if this node already
+    /// voted for another block at that height — then nothing is sent.
+    private func record(_ vote: Vote) throws -> [UInt8]? {
+        let result = Result { () throws(StorageError) -> [UInt8] in
+            try votes.recordVote(height: vote.height, blockHash: vote.blockHash.bytes, vote: vote.serialized)
+        }
+        switch result {
+        case let .success(stored):
+            return stored
+        case let .failure(error) where error.code == .conflictingVote:
+            logger.critical("refusing a second vote at one height", metadata: ["height": "\(vote.height)", "error": "\(error.reason)"])
+            return nil
+        case let .failure(error):
+            throw error
+        }
+    }
+
+    /// Fetches and applies certified blocks after the committed head until the gateway has none.
+    func catchUp() async throws {
+        for _ in 0..<10_000 {
+            let next = consensus.head.height + 1
+            guard let certified = try await gateway.certifiedBlock(height: next) else { return }
+            if let alert = consensus.equivocationEvidence(certified) {
+                logger.critical("gateway equivocation seen at commit", metadata: ["alert": "\(alert)"])
+            }
+            var candidate = consensus
+            switch candidate.commit(certified) {
+            case .apply:
+                try chain.append([certified])
+                consensus = candidate
+                logger.info("committed", metadata: ["height": "\(next)", "hash": "\(certified.block.hash.short)",
+                                                    "entries": "\(certified.block.entries.count)"])
+            case let .refuse(refusal):
+                logger.error("refused a certified block", metadata: ["height": "\(next)", "reason": "\(refusal)"])
+                return
+            }
+        }
+    }
+}

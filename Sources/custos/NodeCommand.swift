@@ -1,0 +1,142 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Crypto
+import CustosClusterAPI
+import CustosCrypto
+import CustosLedger
+import CustosNode
+import CustosNodeService
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `custos node …`: one signer node. `init` creates its identity key (sealed under a
+/// development passphrase file), `run` joins the log through the gateway, `status` prints the
+/// committed chain. Secrets never come from configuration or the environment.
+struct NodeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "node", abstract: "Run or inspect a signer node.",
+        subcommands: [Run.self, Init.self, Status.self], defaultSubcommand: Run.self)
+
+    static let sealedKeyFile = "identity.sealed"
+    static let votesFile = "votes.sqlite"
+    static let chainFile = "chain.sqlite"
+
+    struct Init: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a node's data folder and Ed25519 identity key; prints the member entry (public) as JSON.")
+
+        @Option(help: "The node's data folder (created if missing).") var data: String
+        @Option(help: "The node id (a-z 0-9 . _ -).") var id: String
+        @Option(help: "DEVELOPMENT ONLY: a file holding the passphrase that seals the identity key.")
+        var passphraseFile: String
+
+        func run() async throws {
+            let nodeID: NodeID
+            do { nodeID = try NodeID(id) } catch { fail("--id: \(error)") }
+            let keyPath = (data as NSString).appendingPathComponent(NodeCommand.sealedKeyFile)
+            guard !FileManager.default.fileExists(atPath: keyPath) else { fail("\(keyPath) already exists; refusing to replace an identity key") }
+            try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+            let passphrase = try readPassphrase(passphraseFile)
+            let key = Curve25519.Signing.PrivateKey()
+            let sealed = try PassphraseSeal.seal(SecretBytes(key.rawRepresentation), passphrase: passphrase, strength: .interactive)
+            guard FileManager.default.createFile(atPath: keyPath, contents: Data(sealed), attributes: [.posixPermissions: 0o600]) else {
+                fail("cannot write \(keyPath)")
+            }
+            let member = ClusterFile.MemberKey(id: nodeID.rawValue, publicKey: Hex.encode(key.publicKey.rawRepresentation))
+            print(String(decoding: try JSONEncoder().encode(member), as: UTF8.self))
+        }
+    }
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run the node: vote on proposals and commit certified blocks.")
+
+        @Option(help: "The node's data folder.") var data: String
+        @Option(help: "The node id.") var id: String
+        @Option(help: "The cluster file (JSON, public data).") var cluster: String
+        @Option(help: "The gateway's base URL, e.g. http://127.0.0.1:8080.") var gateway: String
+        @Option(help: "DEVELOPMENT ONLY: a file holding the passphrase that seals the identity key.")
+        var passphraseFile: String
+
+        func run() async throws {
+            var logger = Logger(label: "custos.node")
+            logger[metadataKey: "node"] = "\(id)"
+            let configuration: ClusterConfiguration
+            let nodeID: NodeID
+            do {
+                configuration = try ClusterFile.load(path: cluster)
+                nodeID = try NodeID(id)
+            } catch { fail("\(error)") }
+            let keyPath = (data as NSString).appendingPathComponent(NodeCommand.sealedKeyFile)
+            guard let sealed = FileManager.default.contents(atPath: keyPath) else { fail("cannot read \(keyPath); run custos node init first") }
+            let secret: SecretBytes
+            do { secret = try PassphraseSeal.open(Array(sealed), passphrase: try readPassphrase(passphraseFile)) } catch {
+                fail("cannot open \(keyPath): \(error)")
+            }
+            let signingKey = try Curve25519.Signing.PrivateKey(rawRepresentation: secret.unsafeCopyBytes())
+            let identity = NodeIdentity(id: nodeID, signingKey: signingKey)
+            let votes = try NodeDatabase(path: (data as NSString).appendingPathComponent(NodeCommand.votesFile))
+            let chain = try NodeChainStore(path: (data as NSString).appendingPathComponent(NodeCommand.chainFile))
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            do {
+                let node = try SignerNode(configuration: configuration, identity: identity, votes: votes, chain: chain,
+                                          gateway: GatewayClient(baseURL: gateway, client: client, nodeID: nodeID.rawValue), logger: logger)
+                let group = ServiceGroup(configuration: .init(services: [node], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                try await group.run()
+            } catch {
+                try? await client.shutdown()
+                fail("\(error)")
+            }
+            try await client.shutdown()
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the node's committed chain as JSON.")
+
+        @Option(help: "The node's data folder.") var data: String
+
+        func run() async throws {
+            let path = (data as NSString).appendingPathComponent(NodeCommand.chainFile)
+            guard FileManager.default.fileExists(atPath: path) else { fail("\(path): no chain yet") }
+            let blocks = try NodeChainStore(path: path, readOnly: true).blocks()
+            let status = NodeStatus(
+                height: blocks.last?.block.height ?? 0,
+                blocks: blocks.map { c in
+                    NodeStatus.BlockSummary(height: c.block.height, hash: c.block.hash.hex, voters: c.certificate.voters.map(\.rawValue),
+                                            entries: c.block.entries.map { "\($0.kind):\(Data($0.payload).base64EncodedString())" })
+                })
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(status), as: UTF8.self))
+        }
+    }
+}
+
+/// What `custos node status` prints.
+struct NodeStatus: Codable {
+    struct BlockSummary: Codable {
+        var height: UInt64
+        var hash: String
+        var voters: [String]
+        /// `kind:base64(payload)` per entry.
+        var entries: [String]
+    }
+    var height: UInt64
+    var blocks: [BlockSummary]
+}
+
+/// Reads a development passphrase file (trailing newline ignored).
+func readPassphrase(_ path: String) throws -> SecretBytes {
+    guard var bytes = FileManager.default.contents(atPath: path).map(Array.init) else { fail("cannot read the passphrase file \(path)") }
+    while bytes.last == UInt8(ascii: "\n") || bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+    guard !bytes.isEmpty else { fail("the passphrase file \(path) is empty") }
+    return SecretBytes(bytes)
+}
+
+/// A one-line error on standard error and exit code 1.
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data(("custos: " + message + "\n").utf8))
+    Foundation.exit(1)
+}

@@ -1,0 +1,143 @@
+import CustosClusterAPI
+import Foundation
+import NIOHTTP1
+import Testing
+
+/// One gateway and four signer nodes (n = 4, f = 1, q = 3) as real processes on 127.0.0.1:
+/// entries commit at the same heights on every node; a killed node catches up by certificates;
+/// a gateway killed with SIGKILL loses no committed entry and re-sends the same proposal; bad
+/// requests get 4xx problems and change nothing. Every wait is bounded; every process is killed
+/// at the end, also on failure.
+@Suite(.serialized, .timeLimit(.minutes(5)))
+struct ClusterLoopbackTests {
+    static func key(_ kind: String, _ payload: String) -> String { "\(kind):\(Data(payload.utf8).base64EncodedString())" }
+
+    @Test func entriesCommitEverywhereAndSurviveRestarts() async throws {
+        let cluster = try LocalCluster(nodeCount: 4)
+        var passed = false
+        defer { cluster.stopAll(removeData: passed) }
+        try await cluster.startGateway()
+        for id in cluster.nodeIDs { try cluster.startNode(id) }
+
+        // 1. Entries commit on all four nodes, at the same heights, in the same chain.
+        let first = (1...5).map { "first-\($0)" }
+        for p in first {
+            let r = try await cluster.submit(kind: "test.note", payload: p)
+            #expect(r.status == .accepted)
+        }
+        let keys = first.map { Self.key("test.note", $0) }
+        let statuses = try await cluster.waitUntil(cluster.nodeIDs) { s in
+            s.values.allSatisfy { status in keys.allSatisfy { status.entryHeights[$0] != nil } }
+        }
+        let reference = try #require(statuses["node-1"])
+        for id in cluster.nodeIDs {
+            #expect(statuses[id]?.chain == reference.chain, "\(id) has another chain")
+            for k in keys { #expect(statuses[id]?.entryHeights[k] == reference.entryHeights[k]) }
+        }
+        #expect(reference.blocks.allSatisfy { $0.voters.count >= 3 })
+
+        // 2. A node killed with SIGKILL misses blocks (q = 3 still commit), then catches up.
+        cluster.killNode("node-4", signal: SIGKILL)
+        let second = (1...3).map { "second-\($0)" }
+        for p in second { _ = try await cluster.submit(kind: "test.note", payload: p) }
+        let secondKeys = second.map { Self.key("test.note", $0) }
+        let three = Array(cluster.nodeIDs.prefix(3))
+        _ = try await cluster.waitUntil(three) { s in s.values.allSatisfy { st in secondKeys.allSatisfy { st.entryHeights[$0] != nil } } }
+        try cluster.startNode("node-4")
+        let caughtUp = try await cluster.waitUntil(cluster.nodeIDs) { s in
+            let chains = Set(s.values.map(\.chain))
+            return chains.count == 1 && secondKeys.allSatisfy { s["node-4"]?.entryHeights[$0] != nil }
+        }
+        let committedHeight = try #require(caughtUp["node-1"]).height
+
+        // 3. The gateway persists a proposal before sending it: with every node stopped, the
+        // proposal fetched before a SIGKILL is the one served after the restart.
+        for id in cluster.nodeIDs { cluster.killNode(id, signal: SIGTERM) }
+        _ = try await cluster.submit(kind: "test.note", payload: "third")
+        let before = try await cluster.get("/v1/proposals/next?after=\(committedHeight)")
+        #expect(before.status == .ok)
+        let proposalBefore = try JSONDecoder().decode(ProposalMessage.self, from: before.body)
+        #expect(proposalBefore.height == committedHeight + 1)
+        cluster.killGateway(signal: SIGKILL)
+        try await cluster.startGateway()
+        let after = try await cluster.get("/v1/proposals/next?after=\(committedHeight)")
+        #expect(after.status == .ok)
+        let proposalAfter = try JSONDecoder().decode(ProposalMessage.self, from: after.body)
+        #expect(proposalAfter.block == proposalBefore.block, "a restarted gateway proposed a different block at one height")
+        // No committed block was lost.
+        for height in 1...committedHeight {
+            let r = try await cluster.get("/v1/blocks/\(height)")
+            #expect(r.status == .ok, "block \(height) lost after SIGKILL")
+        }
+        let health = try JSONDecoder().decode(GatewayHealth.self, from: try await cluster.get("/health").body)
+        #expect(health.committedHeight == committedHeight)
+        #expect(health.pendingHeight == committedHeight + 1)
+        let metrics = String(decoding: try await cluster.get("/metrics").body, as: UTF8.self)
+        #expect(metrics.contains("custos_gateway_committed_height \(committedHeight)\n"))
+
+        // The nodes restart, resume from their databases and commit the re-sent proposal.
+        for id in cluster.nodeIDs { try cluster.startNode(id) }
+        let thirdKey = Self.key("test.note", "third")
+        let final = try await cluster.waitUntil(cluster.nodeIDs) { s in
+            Set(s.values.map(\.chain)).count == 1 && s.values.allSatisfy { $0.entryHeights[thirdKey] == committedHeight + 1 }
+        }
+        #expect(final["node-1"]?.height == committedHeight + 1)
+        passed = true
+    }
+
+    /// A gateway that shows two nodes a different block at height 1 (test hook): the real block
+    /// gets only two valid votes (q = 3), the other is never counted, so neither commits; the two
+    /// nodes, shown the real block afterwards, raise the equivocation alert and do not vote again.
+    @Test func anEquivocatingGatewayGetsNothingCommittedAndNodesAlert() async throws {
+        let cluster = try LocalCluster(nodeCount: 4)
+        defer { cluster.stopAll() }
+        try await cluster.startGateway(extraArguments: ["--unsafe-test-equivocate-to", "node-3,node-4"])
+        // The proposal exists before the nodes ask, so node-3 and node-4 see the conflicting block first.
+        _ = try await cluster.submit(kind: "test.note", payload: "contested")
+        for id in ["node-3", "node-4"] { try cluster.startNode(id) }
+        try await Task.sleep(for: .seconds(1))
+        for id in ["node-1", "node-2"] { try cluster.startNode(id) }
+        var alerted: Set<String> = []
+        for _ in 0..<100 where alerted.count < 2 {
+            for id in ["node-3", "node-4"] where cluster.log(id).contains("gateway equivocation") { alerted.insert(id) }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(alerted == ["node-3", "node-4"], "nodes did not raise the equivocation alert")
+        try await Task.sleep(for: .seconds(1))
+        let health = try JSONDecoder().decode(GatewayHealth.self, from: try await cluster.get("/health").body)
+        #expect(health.committedHeight == 0)
+        #expect(try await cluster.get("/v1/blocks/1").status.code == 404)
+        for id in cluster.nodeIDs { #expect((try? cluster.status(id).height) ?? 0 == 0, "\(id) committed a contested block") }
+    }
+
+    @Test func badRequestsGetProblemsAndChangeNothing() async throws {
+        let cluster = try LocalCluster(nodeCount: 4)
+        defer { cluster.stopAll() }
+        try await cluster.startGateway()
+
+        func expectProblem(_ result: LocalCluster.HTTPResult, status: UInt, code: String) throws {
+            #expect(result.status.code == status, "expected \(status) for \(code), got \(result.status)")
+            let problem = try JSONDecoder().decode(Problem.self, from: result.body)
+            #expect(problem.code == code)
+            #expect(!problem.title.isEmpty && !problem.detail.isEmpty)
+        }
+        try expectProblem(try await cluster.post("/v1/entries", body: Data("{not json".utf8)), status: 400, code: "entry.malformed-json")
+        try expectProblem(try await cluster.post("/v1/entries", body: Data(#"{"kind":"a.b","payload":"AA==","admin":true}"#.utf8)),
+                          status: 400, code: "entry.unknown-field")
+        try expectProblem(try await cluster.post("/v1/entries", body: Data(#"{"kind":"a.b"}"#.utf8)), status: 400, code: "entry.malformed-json")
+        try expectProblem(try await cluster.post("/v1/entries", body: Data(#"{"kind":"a.b","payload":"%%%"}"#.utf8)),
+                          status: 422, code: "entry.invalid")
+        try expectProblem(try await cluster.post("/v1/entries", body: Data(#"{"kind":"has space","payload":"AA=="}"#.utf8)),
+                          status: 422, code: "entry.invalid")
+        let huge = Data(#"{"kind":"a.b","payload":""#.utf8) + Data(repeating: UInt8(ascii: "A"), count: 1 << 20) + Data(#""}"#.utf8)
+        try expectProblem(try await cluster.post("/v1/entries", body: huge), status: 413, code: "request.too-large")
+        try expectProblem(try await cluster.post("/v1/votes", body: Data(#"{"vote":"AAAA"}"#.utf8)), status: 400, code: "vote.malformed")
+        try expectProblem(try await cluster.get("/v1/blocks/1"), status: 404, code: "block.not-found")
+        try expectProblem(try await cluster.get("/v1/proposals/next"), status: 400, code: "proposal.bad-height")
+
+        let health = try JSONDecoder().decode(GatewayHealth.self, from: try await cluster.get("/health").body)
+        #expect(health.queuedEntries == 0)
+        #expect(health.committedHeight == 0)
+        #expect(health.pendingHeight == nil)
+    }
+}

@@ -1,0 +1,207 @@
+import AsyncHTTPClient
+import CustosClusterAPI
+import CustosTestSupport
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// A gateway and signer nodes as real `custos` processes on 127.0.0.1, each in its own temporary
+/// data folder. The executable is `$CUSTOS_BINARY`, or `.build/debug/custos` under the package
+/// root; the test builds nothing. `stopAll()` kills every process it started.
+final class LocalCluster: @unchecked Sendable {
+    // @unchecked: mutated only from the single test task that owns it.
+    let root: URL
+    let binary: URL
+    let nodeIDs: [String]
+    let passphraseFile: URL
+    let clusterFile: URL
+    private(set) var gateway: Process?
+    private(set) var gatewayPort: Int = 0
+    private(set) var nodes: [String: Process] = [:]
+
+    init(nodeCount: Int) throws {
+        binary = Self.locateBinary()
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw TestEnvironmentError("no custos executable at \(binary.path); run swift build first or set CUSTOS_BINARY")
+        }
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("custos-cluster-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        nodeIDs = (1...nodeCount).map { "node-\($0)" }
+        passphraseFile = root.appendingPathComponent("dev-passphrase")
+        try Data("development passphrase\n".utf8).write(to: passphraseFile)
+        clusterFile = root.appendingPathComponent("cluster.json")
+        var members: [ClusterFile.MemberKey] = []
+        for id in nodeIDs {
+            let out = try Self.run(binary, ["node", "init", "--data", nodeData(id).path, "--id", id,
+                                            "--passphrase-file", passphraseFile.path])
+            members.append(try JSONDecoder().decode(ClusterFile.MemberKey.self, from: Data(out.utf8)))
+        }
+        let file = ClusterFile(name: "loopback-test", genesisTimestamp: UInt64(Date().timeIntervalSince1970 * 1000) - 1000,
+                               members: members)
+        try JSONEncoder().encode(file).write(to: clusterFile)
+    }
+
+    /// `$CUSTOS_BINARY`; else `custos` next to the running test bundle (whatever the scratch
+    /// path); else `.build/debug/custos` under the package root.
+    static func locateBinary() -> URL {
+        if let path = ProcessInfo.processInfo.environment["CUSTOS_BINARY"] { return URL(fileURLWithPath: path) }
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<3 {
+            let candidate = directory.appendingPathComponent("custos")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return TestEnvironment.packageRoot.appendingPathComponent(".build/debug/custos")
+    }
+
+    func nodeData(_ id: String) -> URL { root.appendingPathComponent(id) }
+    var gatewayData: URL { root.appendingPathComponent("gateway") }
+    var baseURL: String { "http://127.0.0.1:\(gatewayPort)" }
+
+    /// Starts the gateway on a free port and waits (bounded) until it answers /health.
+    func startGateway(port: Int = 0, extraArguments: [String] = []) async throws {
+        let portFile = root.appendingPathComponent("gateway.port")
+        try? FileManager.default.removeItem(at: portFile)
+        gateway = try spawn("gateway", ["gateway", "--data", gatewayData.path, "--cluster", clusterFile.path,
+                                        "--port", "\(port)", "--port-file", portFile.path] + extraArguments)
+        for _ in 0..<300 {
+            if let text = try? String(contentsOf: portFile, encoding: .utf8),
+               let bound = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                gatewayPort = bound
+                if (try? await get("/health").status) == .ok { return }
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestEnvironmentError("the gateway did not come up; log: \(log("gateway"))")
+    }
+
+    func startNode(_ id: String) throws {
+        nodes[id] = try spawn(id, ["node", "run", "--data", nodeData(id).path, "--id", id, "--cluster", clusterFile.path,
+                                   "--gateway", baseURL, "--passphrase-file", passphraseFile.path])
+    }
+
+    func kill(_ process: Process?, signal: Int32) {
+        guard let process, process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, signal)
+        for _ in 0..<200 where process.isRunning { usleep(25_000) }
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+    }
+
+    func killGateway(signal: Int32) { kill(gateway, signal: signal); gateway = nil }
+
+    func killNode(_ id: String, signal: Int32) {
+        kill(nodes[id], signal: signal)
+        nodes[id] = nil
+    }
+
+    /// Stops every process this cluster started (SIGKILL), and removes the data folders.
+    func stopAll(removeData: Bool = true) {
+        for id in nodes.keys { killNode(id, signal: SIGKILL) }
+        killGateway(signal: SIGKILL)
+        if removeData { try? FileManager.default.removeItem(at: root) }
+    }
+
+    /// `custos node status` for one node: height and block summaries.
+    func status(_ id: String) throws -> NodeStatusView {
+        let out = try Self.run(binary, ["node", "status", "--data", nodeData(id).path])
+        return try JSONDecoder().decode(NodeStatusView.self, from: Data(out.utf8))
+    }
+
+    /// Waits (bounded) until `condition` holds for the statuses of `ids`.
+    func waitUntil(_ ids: [String], seconds: Int = 30, _ condition: ([String: NodeStatusView]) -> Bool) async throws -> [String: NodeStatusView] {
+        var last: [String: NodeStatusView] = [:]
+        for _ in 0..<(seconds * 10) {
+            var statuses: [String: NodeStatusView] = [:]
+            for id in ids { if let s = try? status(id) { statuses[id] = s } }
+            last = statuses
+            if statuses.count == ids.count, condition(statuses) { return statuses }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestEnvironmentError("timed out; last statuses: \(last.mapValues(\.height)); gateway log tail: \(log("gateway").suffix(2000))")
+    }
+
+    // MARK: HTTP
+
+    struct HTTPResult {
+        var status: HTTPResponseStatus
+        var body: Data
+    }
+
+    func get(_ path: String) async throws -> HTTPResult {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: baseURL + path), timeout: .seconds(5))
+        return HTTPResult(status: response.status, body: Data(buffer: try await response.body.collect(upTo: 16 << 20)))
+    }
+
+    func post(_ path: String, body: Data) async throws -> HTTPResult {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(data: body))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        return HTTPResult(status: response.status, body: Data(buffer: try await response.body.collect(upTo: 16 << 20)))
+    }
+
+    func submit(kind: String, payload: String) async throws -> HTTPResult {
+        try await post("/v1/entries", body: try JSONEncoder().encode(EntrySubmission(kind: kind, payload: Array(payload.utf8))))
+    }
+
+    // MARK: Processes
+
+    func log(_ name: String) -> String {
+        (try? String(contentsOf: root.appendingPathComponent("\(name).log"), encoding: .utf8)) ?? ""
+    }
+
+    private func spawn(_ name: String, _ arguments: [String]) throws -> Process {
+        let logURL = root.appendingPathComponent("\(name).log")
+        if !FileManager.default.fileExists(atPath: logURL.path) { _ = FileManager.default.createFile(atPath: logURL.path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: logURL)
+        handle.seekToEndOfFile()
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return process
+    }
+
+    static func run(_ binary: URL, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw TestEnvironmentError("custos \(arguments.joined(separator: " ")) failed: \(String(decoding: errors, as: UTF8.self))")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// `custos node status` output.
+struct NodeStatusView: Codable, Equatable {
+    struct BlockSummary: Codable, Equatable {
+        var height: UInt64
+        var hash: String
+        var voters: [String]
+        var entries: [String]
+    }
+    var height: UInt64
+    var blocks: [BlockSummary]
+
+    /// Entries as `kind:base64(payload)`, with the height that committed each.
+    var entryHeights: [String: UInt64] {
+        var out: [String: UInt64] = [:]
+        for b in blocks { for e in b.entries { out[e] = b.height } }
+        return out
+    }
+
+    /// Blocks without voters (each node sees the same block; certificates may differ by which q votes).
+    var chain: [String] { blocks.map { "\($0.height):\($0.hash)" } }
+}
