@@ -37,8 +37,8 @@ struct Demo: ParsableCommand {
                   custos policy explain examples/policies/trading-firm.yaml \\
                       --request examples/policies/requests/risk-bot-kraken.json \\
                       --state examples/policies/requests/state.json
-        The cluster services (custos node, custos gateway) are not built yet; the replicated log,
-        governance and identity libraries they will run are — README.md says what exists.
+        A first slice of the cluster runs as processes (custos gateway, custos node); governance
+        and MPC are not wired into it yet — README.md says what exists and how to start it.
         """)
     }
 
