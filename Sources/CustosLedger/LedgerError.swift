@@ -1,7 +1,9 @@
+import CustosCrypto
+
 /// Why a ledger input was refused: a malformed encoding, a configuration that cannot form a
 /// cluster, or a vote or certificate that does not verify. Equality is on `code` only, so tests
 /// match codes; `culprit` names the member to blame when one can be blamed.
-public struct LedgerError: Error, Hashable, CustomStringConvertible {
+public struct LedgerError: CodedError {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case malformedEncoding, limitExceeded, invalidConfiguration, invalidSignature,
@@ -51,9 +53,6 @@ public struct LedgerError: Error, Hashable, CustomStringConvertible {
         self.fileID = fileID
         self.line = line
     }
-
-    public static func == (lhs: LedgerError, rhs: LedgerError) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 
     public var description: String {
         if let culprit { return "\(code): \(reason) (culprit: \(culprit))" }

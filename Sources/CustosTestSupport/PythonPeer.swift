@@ -37,7 +37,7 @@ public enum PythonPeer {
             try? stdin.fileHandleForWriting.close()
         }
         writer.start()
-        let errors = ErrorCollector(stderr.fileHandleForReading)
+        let errors = PipeReader(stderr.fileHandleForReading)
         let output = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
@@ -53,25 +53,5 @@ public enum PythonPeer {
     ) throws -> Response {
         let data = try run(script, input: JSONEncoder().encode(request))
         return try JSONDecoder().decode(Response.self, from: data)
-    }
-}
-
-/// Drains a pipe on its own thread and hands back what it read.
-private final class ErrorCollector: @unchecked Sendable {
-    // @unchecked: `data` is written once by the reader thread before `done` is signalled and
-    // read only after waiting on it.
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        Thread {
-            self.data = handle.readDataToEndOfFile()
-            self.done.signal()
-        }.start()
-    }
-
-    func text() -> String {
-        done.wait()
-        return String(decoding: data, as: UTF8.self)
     }
 }

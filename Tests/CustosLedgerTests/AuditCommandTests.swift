@@ -7,23 +7,8 @@ import Testing
 @Suite struct AuditCommandTests {
     let cluster = TestCluster(n: 4)
 
-    static func custos(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let binary = TestEnvironment.packageRoot.appendingPathComponent(".build/debug/custos")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw TestEnvironmentError("no custos executable at \(binary.path); run swift build first")
-        }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    static func custos(_ arguments: [String]) throws -> CustosExecutable.Outcome {
+        try CustosExecutable.run(arguments)
     }
 
     @Test func verifiesAChainAndNamesTheFirstBadHeight() throws {

@@ -5,27 +5,8 @@ import Testing
 /// `custos policy …` as an operator runs it: the built executable, its exit codes, and errors
 /// on standard error as file:line:column.
 @Suite struct PolicyCLITests {
-    struct Outcome { let status: Int32; let stdout: String; let stderr: String }
-
-    static func custos(_ arguments: [String]) throws -> Outcome {
-        let binary = TestEnvironment.packageRoot.appendingPathComponent(".build/debug/custos")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw TestEnvironmentError("no custos executable at \(binary.path); run swift build first")
-        }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = TestEnvironment.packageRoot
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                       stderr: String(decoding: stderr, as: UTF8.self))
+    static func custos(_ arguments: [String]) throws -> CustosExecutable.Outcome {
+        try CustosExecutable.run(arguments)
     }
 
     static let example = "examples/policies/trading-firm.yaml"

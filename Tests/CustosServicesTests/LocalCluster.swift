@@ -21,7 +21,7 @@ final class LocalCluster: @unchecked Sendable {
     private(set) var nodes: [String: Process] = [:]
 
     init(nodeCount: Int) throws {
-        binary = Self.locateBinary()
+        binary = CustosExecutable.url
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw TestEnvironmentError("no custos executable at \(binary.path); run swift build first or set CUSTOS_BINARY")
         }
@@ -40,19 +40,6 @@ final class LocalCluster: @unchecked Sendable {
         let file = ClusterFile(name: "loopback-test", genesisTimestamp: UInt64(Date().timeIntervalSince1970 * 1000) - 1000,
                                members: members)
         try JSONEncoder().encode(file).write(to: clusterFile)
-    }
-
-    /// `$CUSTOS_BINARY`; else `custos` next to the running test bundle (whatever the scratch
-    /// path); else `.build/debug/custos` under the package root.
-    static func locateBinary() -> URL {
-        if let path = ProcessInfo.processInfo.environment["CUSTOS_BINARY"] { return URL(fileURLWithPath: path) }
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<3 {
-            let candidate = directory.appendingPathComponent("custos")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        return TestEnvironment.packageRoot.appendingPathComponent(".build/debug/custos")
     }
 
     func nodeData(_ id: String) -> URL { root.appendingPathComponent(id) }
