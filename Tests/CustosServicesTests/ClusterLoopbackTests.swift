@@ -1,4 +1,5 @@
 import CustosClusterAPI
+import CustosTestSupport
 import Foundation
 import NIOHTTP1
 import Testing
@@ -15,10 +16,11 @@ struct ClusterLoopbackTests {
 
     @Test(arguments: StoreBackend.allCases)
     func entriesCommitEverywhereAndSurviveRestarts(backend: StoreBackend) async throws {
-        try await SharedDatabase.with(backend) { database in try await entriesCommitEverywhereAndSurviveRestarts(database.url) }
+        try await SharedDatabase.with(backend) { database in try await entriesCommitEverywhereAndSurviveRestarts(database) }
     }
 
-    func entriesCommitEverywhereAndSurviveRestarts(_ database: String?) async throws {
+    func entriesCommitEverywhereAndSurviveRestarts(_ shared: SharedDatabase) async throws {
+        let database = shared.url
         let cluster = try LocalCluster(nodeCount: 4)
         var passed = false
         defer { cluster.stopAll(removeData: passed) }
@@ -88,6 +90,12 @@ struct ClusterLoopbackTests {
             Set(s.values.map(\.chain)).count == 1 && s.values.allSatisfy { $0.entryHeights[thirdKey] == committedHeight + 1 }
         }
         #expect(final["node-1"]?.height == committedHeight + 1)
+        // The blocks are where the backend says: in PostgreSQL, and no SQLite file beside them.
+        let sqlite = FileManager.default.fileExists(atPath: cluster.gatewayData.appendingPathComponent("gateway.sqlite").path)
+        #expect(sqlite == (shared.backend == .sqlite))
+        if let server = shared.server {
+            #expect(try server.psql("SELECT max(height) FROM committed_block", database: "gateway") == "\(committedHeight + 1)\n")
+        }
         passed = true
     }
 
