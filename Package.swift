@@ -147,7 +147,7 @@ let package = Package(
         // The JSON shapes nodes and the gateway exchange, and the cluster file (public data only).
         .target(
             name: "CustosClusterAPI",
-            dependencies: ["CustosLedger"],
+            dependencies: ["CustosLedger", "CustosGovernance", "CustosIdentity", "CustosPolicy"],
             swiftSettings: swiftSettings
         ),
         // The gateway service: HTTP API (Hummingbird, loopback), the sequencer's durable store
@@ -155,6 +155,8 @@ let package = Package(
         .target(
             name: "CustosGateway",
             dependencies: [
+                "CustosGovernance",
+                "CustosPolicy",
                 "CustosLedger",
                 "CustosClusterAPI",
                 "CustosCrypto",
@@ -171,6 +173,7 @@ let package = Package(
         .target(
             name: "CustosNodeService",
             dependencies: [
+                "CustosGovernance",
                 "CustosLedger",
                 "CustosClusterAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -204,6 +207,11 @@ let package = Package(
                 "CustosGateway",
                 "CustosNodeService",
                 "CustosClusterAPI",
+                "CustosGovernance",
+                "CustosIdentity",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -278,7 +286,7 @@ let package = Package(
             name: "CustosServicesTests",
             dependencies: [
                 "CustosLedger", "CustosCrypto", "CustosTestSupport", "CustosClusterAPI", "CustosGateway",
-                "CustosNodeService", "CustosNode",
+                "CustosNodeService", "CustosNode", "CustosGovernance", "CustosIdentity",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

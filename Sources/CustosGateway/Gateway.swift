@@ -1,4 +1,5 @@
 import CustosClusterAPI
+import CustosGovernance
 import CustosLedger
 import Foundation
 import Logging
@@ -11,6 +12,7 @@ public actor Gateway {
     public static let maximumEntriesPerBlock = 1_000
 
     private var sequencer: Sequencer
+    private var governed: GovernedView
     private let database: GatewayDatabase
     private let logger: Logger
     private let clock: @Sendable () -> UInt64
@@ -24,6 +26,13 @@ public actor Gateway {
         let state = try database.sequencerState() ?? .genesis(configuration)
         let restored = try Sequencer(configuration: configuration, state: state)
         sequencer = restored
+        var view = GovernedView(genesis: try configuration.genesisState())
+        var height: UInt64 = 1
+        while height <= restored.head.height, let certified = try database.committedBlock(height: height) {
+            view.apply(certified.block)
+            height += 1
+        }
+        governed = view
         self.database = database
         self.logger = logger
         self.clock = clock
@@ -40,10 +49,17 @@ public actor Gateway {
 
     public var configuration: ClusterConfiguration { sequencer.configuration }
 
-    /// Queues an entry for the next block.
-    public func submit(_ entry: Entry) throws -> Int64 {
-        try database.enqueue(entry)
+    /// Queues an entry for the next block, unless every node would refuse a block carrying it;
+    /// the receipt previews what the committed state would do with it.
+    public func submit(_ entry: Entry) throws -> EntryReceipt {
+        let now = clock()
+        if let reason = governed.inadmissible(entry, at: now) { throw InadmissibleEntry(reason: reason) }
+        return EntryReceipt(queued: try database.enqueue(entry), preview: governed.preview(entry, at: now))
     }
+
+    /// The governed state as of the committed head.
+    public var governance: GovernanceSnapshot { governed.snapshot }
+    public var governanceState: GovernanceState { governed.state }
 
     /// The proposal a node at committed height `after` should vote on: the one in flight (the
     /// same block every time, also after a restart), or a new one from the queue, stored first.
@@ -56,7 +72,19 @@ public actor Gateway {
         guard height == sequencer.head.height else { return nil }
         let queued = try database.queued(limit: Self.maximumEntriesPerBlock)
         guard !queued.isEmpty else { return nil }
-        switch try sequencer.propose(entries: queued.map(\.entry), now: clock()) {
+        let now = clock()
+        // An entry that became undecodable for the state (e.g. a policy change in between) would
+        // make every node refuse the whole block: it is dropped from the queue instead.
+        let admitted = queued.filter { item in
+            guard let reason = governed.inadmissible(item.entry, at: now) else { return true }
+            logger.warning("dropped an entry every node would refuse", metadata: ["queued": "\(item.id)", "reason": "\(reason)"])
+            return false
+        }
+        guard !admitted.isEmpty else {
+            try database.storeProposal(sequencer.state, consumed: queued.map(\.id))
+            return nil
+        }
+        switch try sequencer.propose(entries: admitted.map(\.entry), now: now) {
         case let .persistProposalThenSend(block):
             try database.storeProposal(sequencer.state, consumed: queued.map(\.id))
             logger.info("proposed", metadata: ["height": "\(block.height)", "entries": "\(block.entries.count)"])
@@ -84,6 +112,7 @@ public actor Gateway {
         case let .certified(certified):
             do {
                 try database.storeCommitted(certified, state: sequencer.state)
+                governed.apply(certified.block)
             } catch {
                 // Not durable: keep the proposal in flight so the votes are collected again.
                 sequencer = try Sequencer(configuration: sequencer.configuration, state: before)
@@ -98,6 +127,17 @@ public actor Gateway {
         return outcome
     }
 
+    /// Committed blocks from `height` on, at most `limit`, ascending.
+    public func committedBlocks(from height: UInt64, limit: Int) throws -> [CertifiedBlock] {
+        var blocks: [CertifiedBlock] = []
+        var h = max(height, 1)
+        while blocks.count < limit, h <= sequencer.head.height, let certified = try database.committedBlock(height: h) {
+            blocks.append(certified)
+            h += 1
+        }
+        return blocks
+    }
+
     public func committedBlock(height: UInt64) throws -> CertifiedBlock? {
         try database.committedBlock(height: height)
     }
@@ -106,4 +146,9 @@ public actor Gateway {
         GatewayHealth(status: "ok", committedHeight: sequencer.head.height, pendingHeight: sequencer.pending?.height,
                       queuedEntries: try database.queuedCount())
     }
+}
+
+/// An entry every node would refuse a block for (it does not decode): refused at submission.
+public struct InadmissibleEntry: Error, Sendable {
+    public let reason: String
 }

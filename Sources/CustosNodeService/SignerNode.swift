@@ -1,3 +1,5 @@
+import CustosClusterAPI
+import CustosGovernance
 import CustosLedger
 import CustosNode
 import Foundation
@@ -8,8 +10,15 @@ import ServiceLifecycle
 /// catches up by certified blocks, checks each proposal with `NodeConsensus`, records its vote
 /// in `NodeDatabase` (which refuses a second vote at a height) before sending it, and appends
 /// every certified block to its `NodeChainStore`. Bounded waits only; stops on graceful shutdown.
+///
+/// Every entry of a proposal is checked against the node's own committed governed state (users,
+/// credentials, policy, operations): an undecodable governance entry makes the node refuse the
+/// block; a well-formed one that the rules refuse (a forged approval, say) commits, and every node
+/// records the same refusal with its reason.
 public actor SignerNode: Service {
     private var consensus: NodeConsensus
+    /// The governed state after the committed head.
+    private var governance: GovernanceState
     private let votes: NodeDatabase
     private let chain: NodeChainStore
     private let gateway: GatewayClient
@@ -28,6 +37,14 @@ public actor SignerNode: Service {
         }
         consensus = try NodeConsensus(configuration: configuration, identity: identity,
                                       safetyState: SafetyState(genesisDigest: configuration.genesisDigest, lastVote: lastVote, head: head))
+        // The governed state is rebuilt from genesis by replaying the committed chain, and must
+        // land on the digest recorded for the head (a mismatch means the store was altered).
+        var state = try configuration.genesisState()
+        for certified in try chain.blocks() { state.apply(certified.block) }
+        if let recorded = try chain.stateDigests().last, recorded.digest != state.digest {
+            throw ClusterAPIError("the governed state replayed to height \(recorded.height) does not match the digest recorded there")
+        }
+        governance = state
         self.votes = votes
         self.chain = chain
         self.gateway = gateway
@@ -68,8 +85,7 @@ public actor SignerNode: Service {
     /// bytes to send. Nil means send nothing: a refusal, an equivocation alert, or a vote for
     /// another block at this height already on record (e.g. from before a crash).
     func decide(_ block: Block, now: UInt64) throws -> [UInt8]? {
-        // Plain entries in this slice; the governance validator plugs in here.
-        var validator = AcceptAllEntries()
+        var validator = GovernanceEntryValidator(committed: governance, mode: .recordRefusals)
         switch consensus.receiveProposal(block, now: now, validator: &validator) {
         case let .persistVoteThenSend(vote):
             return try record(vote)
@@ -110,8 +126,16 @@ public actor SignerNode: Service {
             var candidate = consensus
             switch candidate.commit(certified) {
             case .apply:
-                try chain.append([certified])
+                var state = governance
+                let outcomes = state.apply(certified.block)
+                try chain.append(certified, stateDigest: state.digest,
+                                 snapshot: try JSONEncoder().encode(GovernanceSnapshot(state, height: certified.block.height)))
                 consensus = candidate
+                governance = state
+                for case let .refused(error) in outcomes {
+                    logger.warning("recorded a refused entry", metadata: ["height": "\(next)", "code": "\(error.code)",
+                                                                       "reason": "\(error.reason)"])
+                }
                 logger.info("committed", metadata: ["height": "\(next)", "hash": "\(certified.block.hash.short)",
                                                     "entries": "\(certified.block.entries.count)"])
             case let .refuse(refusal):

@@ -33,20 +33,26 @@ struct NodeCommand: AsyncParsableCommand {
         var passphraseFile: String
 
         func run() async throws {
-            let nodeID: NodeID
-            do { nodeID = try NodeID(id) } catch { fail("--id: \(error)") }
-            let keyPath = (data as NSString).appendingPathComponent(NodeCommand.sealedKeyFile)
-            guard !FileManager.default.fileExists(atPath: keyPath) else { fail("\(keyPath) already exists; refusing to replace an identity key") }
-            try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
-            let passphrase = try readPassphrase(passphraseFile)
-            let key = Curve25519.Signing.PrivateKey()
-            let sealed = try PassphraseSeal.seal(SecretBytes(key.rawRepresentation), passphrase: passphrase, strength: .interactive)
-            guard FileManager.default.createFile(atPath: keyPath, contents: Data(sealed), attributes: [.posixPermissions: 0o600]) else {
-                fail("cannot write \(keyPath)")
-            }
-            let member = ClusterFile.MemberKey(id: nodeID.rawValue, publicKey: Hex.encode(key.publicKey.rawRepresentation))
+            let member = try NodeCommand.createIdentity(data: data, id: id, passphraseFile: passphraseFile)
             print(String(decoding: try JSONEncoder().encode(member), as: UTF8.self))
         }
+    }
+
+    /// Creates a node's data folder and its Ed25519 identity key, sealed under the passphrase;
+    /// returns the public member entry. Refuses to replace an existing key.
+    static func createIdentity(data: String, id: String, passphraseFile: String) throws -> ClusterFile.MemberKey {
+        let nodeID: NodeID
+        do { nodeID = try NodeID(id) } catch { fail("--id: \(error)") }
+        let keyPath = (data as NSString).appendingPathComponent(NodeCommand.sealedKeyFile)
+        guard !FileManager.default.fileExists(atPath: keyPath) else { fail("\(keyPath) already exists; refusing to replace an identity key") }
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        let passphrase = try readPassphrase(passphraseFile)
+        let key = Curve25519.Signing.PrivateKey()
+        let sealed = try PassphraseSeal.seal(SecretBytes(key.rawRepresentation), passphrase: passphrase, strength: .interactive)
+        guard FileManager.default.createFile(atPath: keyPath, contents: Data(sealed), attributes: [.posixPermissions: 0o600]) else {
+            fail("cannot write \(keyPath)")
+        }
+        return ClusterFile.MemberKey(id: nodeID.rawValue, publicKey: Hex.encode(key.publicKey.rawRepresentation))
     }
 
     struct Run: AsyncParsableCommand {
@@ -100,9 +106,13 @@ struct NodeCommand: AsyncParsableCommand {
         func run() async throws {
             let path = (data as NSString).appendingPathComponent(NodeCommand.chainFile)
             guard FileManager.default.fileExists(atPath: path) else { fail("\(path): no chain yet") }
-            let blocks = try NodeChainStore(path: path, readOnly: true).blocks()
+            let store = try NodeChainStore(path: path, readOnly: true)
+            let blocks = try store.blocks()
+            let governance = try store.snapshot().map { try JSONDecoder().decode(GovernanceSnapshot.self, from: $0) }
             let status = NodeStatus(
                 height: blocks.last?.block.height ?? 0,
+                stateDigests: try store.stateDigests().map { NodeStatus.StateDigest(height: $0.height, digest: Hex.encode($0.digest)) },
+                governance: governance,
                 blocks: blocks.map { c in
                     NodeStatus.BlockSummary(height: c.block.height, hash: c.block.hash.hex, voters: c.certificate.voters.map(\.rawValue),
                                             entries: c.block.entries.map { "\($0.kind):\(Data($0.payload).base64EncodedString())" })
@@ -123,7 +133,15 @@ struct NodeStatus: Codable {
         /// `kind:base64(payload)` per entry.
         var entries: [String]
     }
+    struct StateDigest: Codable {
+        var height: UInt64
+        var digest: String
+    }
     var height: UInt64
+    /// The digest of the governed state after each height: equal across nodes that agree.
+    var stateDigests: [StateDigest]
+    /// The governed state at the head, as this node applied it.
+    var governance: GovernanceSnapshot?
     var blocks: [BlockSummary]
 }
 

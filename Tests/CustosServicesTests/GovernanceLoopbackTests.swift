@@ -1,0 +1,145 @@
+import CustosClusterAPI
+import CustosGovernance
+import CustosIdentity
+import CustosTestSupport
+import Foundation
+import NIOHTTP1
+import Testing
+
+/// Governance through the real processes: a development cluster from `custos cluster init`
+/// (the example policy: two admins approve besides the proposer; a policy change also needs a
+/// security officer), operations proposed and approved with `custos op` and by hand-built
+/// entries, and every node's own copy of the governed state read with `custos node status`.
+@Suite(.serialized, .timeLimit(.minutes(5)))
+struct GovernanceLoopbackTests {
+    @Test func oneAdminAloneChangesNothingAndTheQuorumChangesEveryNodeAtTheSameHeight() async throws {
+        let cluster = try LocalCluster(nodeCount: 4)
+        var passed = false
+        defer { cluster.stopAll(removeData: passed) }
+        try await cluster.startGateway()
+        for id in cluster.nodeIDs { try cluster.startNode(id) }
+
+        // erin alone proposes a new person, a new credential for alice, and a new policy version.
+        let policy = cluster.root.appendingPathComponent("policy-v15.yaml")
+        let example = try String(
+            contentsOf: TestEnvironment.packageRoot.appendingPathComponent("examples/policies/trading-firm.yaml"), encoding: .utf8)
+        try example.replacingOccurrences(of: "\nversion: 14\n", with: "\nversion: 15\n").write(to: policy, atomically: true, encoding: .utf8)
+        try cluster.op(["propose", "--as", "erin", "--id", "add-dave", "add-user", "dave", "trader"])
+        try cluster.op(["propose", "--as", "erin", "--id", "alice-key-2", "add-credential", "alice"])
+        try cluster.op(["propose", "--as", "erin", "--id", "policy-15", "change-policy", policy.path])
+        // Approvers read an operation from the committed state, so they wait for it.
+        _ = try await cluster.waitForGovernance { g in g.operations.count == 3 }
+        // erin cannot approve her own operation: committed, and refused on every node.
+        try cluster.op(["approve", "--as", "erin", "add-dave"])
+        // frank's approval is one of the two the policy asks for.
+        for id in ["add-dave", "alice-key-2", "policy-15"] { try cluster.op(["approve", "--as", "frank", id]) }
+
+        var statuses = try await cluster.waitForGovernance { g in
+            g.operations.count == 3 && g.operations.allSatisfy { $0.approvals == ["frank"] }
+                && g.refusals.contains { $0.code == "initiatorCannotApprove" }
+        }
+        for (id, status) in statuses {
+            let g = try #require(status.governance)
+            #expect(g.operations.allSatisfy { $0.status == "proposed" }, "\(id)")
+            #expect(!g.users.contains { $0.id == "dave" }, "\(id)")
+            #expect(g.users.first { $0.id == "alice" }?.credentials.count == 1, "\(id)")
+            #expect(g.policyVersion == 14, "\(id)")
+        }
+
+        // grace completes the admin quorum; the policy change still waits for a security officer.
+        for id in ["add-dave", "alice-key-2", "policy-15"] { try cluster.op(["approve", "--as", "grace", id]) }
+        statuses = try await cluster.waitForGovernance { g in
+            g.operations.first { $0.id == "add-dave" }?.status == "executed"
+                && g.operations.first { $0.id == "alice-key-2" }?.status == "executed"
+                && g.operations.first { $0.id == "policy-15" }?.approvals.count == 2
+        }
+        #expect(statuses.values.allSatisfy { $0.governance?.policyVersion == 14 })
+        try cluster.op(["approve", "--as", "heidi", "policy-15"])
+        statuses = try await cluster.waitForGovernance { g in g.policyVersion == 15 }
+
+        // Every node applied every change at the same height: the same state digest after every height.
+        let reference = try #require(statuses["node-1"])
+        for (id, status) in statuses {
+            #expect(status.stateDigests == reference.stateDigests, "\(id) applied the changes differently")
+            let g = try #require(status.governance)
+            #expect(g.users.first { $0.id == "dave" }?.roles == ["trader"])
+            #expect(g.users.first { $0.id == "alice" }?.credentials.count == 2)
+        }
+
+        // The gateway's API shows the same lifecycle.
+        let operation: OperationDetail = try await cluster.getJSON("/v1/operations/add-dave")
+        #expect(operation.operation.status == "executed")
+        #expect(operation.operation.approvals == ["frank", "grace"])
+        #expect(operation.refusals.contains { $0.code == "initiatorCannotApprove" && $0.user == "erin" })
+        let cluterView: ClusterView = try await cluster.getJSON("/v1/cluster")
+        #expect(cluterView.stateDigest == reference.stateDigests.last?.digest)
+        passed = true
+    }
+
+    @Test func forgedReplayedAndAlteredApprovalsAreRefusedByEveryNodeWithTheReason() async throws {
+        let cluster = try LocalCluster(nodeCount: 4)
+        var passed = false
+        defer { cluster.stopAll(removeData: passed) }
+        try await cluster.startGateway()
+        for id in cluster.nodeIDs { try cluster.startNode(id) }
+
+        try cluster.op(["propose", "--as", "erin", "--id", "warm-up", "add-user", "walt", "trader"])
+        try cluster.op(["propose", "--as", "erin", "--id", "target", "add-user", "mallory", "trader"])
+        _ = try await cluster.waitForGovernance { g in g.operations.count == 2 }
+        // frank approves warm-up for real, so his credential's counter is on record.
+        try cluster.op(["approve", "--as", "frank", "warm-up"])
+        _ = try await cluster.waitForGovernance { g in g.operations.first { $0.id == "warm-up" }?.approvals == ["frank"] }
+
+        let target = try await cluster.proposal("target")
+        let warmUp = try await cluster.proposal("warm-up")
+        var frank = try cluster.credential("frank")
+        let rpId = TestGenesis.rpId, origin = TestGenesis.origin
+        // Each forgery, and the WebAuthn check every node must name.
+        var forgeries: [(String, WebAuthnAssertion.Response, String)] = []
+        forgeries.append(("reject challenge", frank.getAssertion(relyingPartyId: rpId, origin: origin, challenge: target.challenge(.reject)),
+                          "wrongChallenge"))
+        forgeries.append(("another operation", frank.getAssertion(relyingPartyId: rpId, origin: origin, challenge: warmUp.challenge(.approve)),
+                          "wrongChallenge"))
+        forgeries.append(("wrong origin", frank.getAssertion(relyingPartyId: rpId, origin: "https://evil.example", challenge: target.challenge(.approve)),
+                          "wrongOrigin"))
+        forgeries.append(("no user verification", frank.getAssertion(relyingPartyId: rpId, origin: origin, challenge: target.challenge(.approve),
+                                                                     userVerified: false), "userNotVerified"))
+        var altered = frank.getAssertion(relyingPartyId: rpId, origin: origin, challenge: target.challenge(.approve))
+        altered = WebAuthnAssertion.Response(
+            credentialId: altered.credentialId, authenticatorData: altered.authenticatorData, clientDataJSON: altered.clientDataJSON,
+            signature: altered.signature.enumerated().map { $0.offset == 10 ? $0.element ^ 1 : $0.element }, userHandle: altered.userHandle)
+        forgeries.append(("altered signature", altered, "badSignature"))
+        // A clone of the authenticator from before its last use: a counter that does not increase.
+        let stale = try cluster.credential("frank", signCount: 0)
+        var clone = stale
+        forgeries.append(("lowered counter", clone.getAssertion(relyingPartyId: rpId, origin: origin, challenge: target.challenge(.approve)),
+                          "counterNotIncreased"))
+        for (_, assertion, _) in forgeries {
+            let r = try await cluster.postJSON("/v1/operations/target/approvals", DecisionMessage(user: "frank", assertion: assertion))
+            #expect(r.status == .accepted)
+        }
+        // A valid approval, then the same approval replayed.
+        let good = frank.getAssertion(relyingPartyId: rpId, origin: origin, challenge: target.challenge(.approve))
+        for _ in 0..<2 {
+            _ = try await cluster.postJSON("/v1/operations/target/approvals", DecisionMessage(user: "frank", assertion: good))
+        }
+
+        let statuses = try await cluster.waitForGovernance { g in
+            g.operations.first { $0.id == "target" }?.approvals == ["frank"]
+                && g.refusals.filter { $0.operationId == "target" }.count == forgeries.count + 1
+        }
+        let reference = try #require(statuses["node-1"]?.governance)
+        let refusals = reference.refusals.filter { $0.operationId == "target" }
+        for (i, (name, _, webAuthn)) in forgeries.enumerated() {
+            #expect(refusals[i].code == "assertionRefused", "\(name): \(refusals[i])")
+            #expect(refusals[i].webAuthn == webAuthn, "\(name): \(refusals[i].reason)")
+            #expect(refusals[i].user == "frank")
+        }
+        #expect(refusals.last?.code == "duplicateApproval", "the replayed approval: \(String(describing: refusals.last))")
+        for (id, status) in statuses {
+            #expect(status.governance?.refusals == reference.refusals, "\(id) recorded other refusals")
+            #expect(status.governance?.stateDigest == reference.stateDigest, "\(id)")
+        }
+        passed = true
+    }
+}
