@@ -15,6 +15,8 @@ public struct GovernanceSnapshot: Codable, Sendable, Equatable {
     public var frozen: Bool
     public var policyName: String
     public var policyVersion: Int
+    /// The log's voting members after `height`.
+    public var members: [ClusterView.Member]
     public var users: [UserView]
     public var roles: [String]
     public var operations: [OperationView]
@@ -27,6 +29,7 @@ public struct GovernanceSnapshot: Codable, Sendable, Equatable {
         frozen = state.frozen
         policyName = state.policy.document.name
         policyVersion = state.policyVersion
+        members = state.members.map { ClusterView.Member(id: $0.id.rawValue, publicKey: Hex.encode($0.publicKeyBytes)) }
         users = state.users.keys.sorted().map { UserView(state.users[$0]!) }
         roles = state.roles
         operations = state.operations.values.sorted { ($0.proposedAt, $0.id) < ($1.proposedAt, $1.id) }.map(OperationView.init)
@@ -138,6 +141,8 @@ extension GovernanceChange {
             return "Adopt a new policy document" + (version.map { " (version \($0))" } ?? "")
         case .freeze: return "Freeze: stop all signing until unfrozen"
         case .unfreeze: return "Unfreeze: resume signing"
+        case .changeMembership(let members):
+            return "Set the signer nodes (the log's voting members) to \(members.map(\.id.rawValue).sorted().joined(separator: ", "))"
         }
     }
 }
@@ -153,7 +158,7 @@ extension ClusterConfiguration {
         do { document = try GenesisDocument(encoded: genesisDocument) } catch {
             throw ClusterAPIError("the genesis document does not decode: \(error.reason)")
         }
-        do { return try GovernanceState(genesis: document) } catch {
+        do { return try GovernanceState(genesis: document, members: members) } catch {
             throw ClusterAPIError("the genesis document is refused: \(error.reason)")
         }
     }

@@ -24,14 +24,15 @@ public actor Gateway {
                 clock: @escaping @Sendable () -> UInt64 = Gateway.wallClock,
                 unsafeEquivocateTo: Set<String> = []) throws {
         let state = try database.sequencerState() ?? .genesis(configuration)
-        let restored = try Sequencer(configuration: configuration, state: state)
-        sequencer = restored
+        // The governed state replayed over the committed chain names the voting members as of the head.
         var view = GovernedView(genesis: try configuration.genesisState())
         var height: UInt64 = 1
-        while height <= restored.head.height, let certified = try database.committedBlock(height: height) {
+        while height <= state.head.height, let certified = try database.committedBlock(height: height) {
             view.apply(certified.block)
             height += 1
         }
+        let restored = try Sequencer(configuration: try configuration.reconfigured(members: view.state.members), state: state)
+        sequencer = restored
         governed = view
         self.database = database
         self.logger = logger
@@ -112,11 +113,16 @@ public actor Gateway {
         case let .certified(certified):
             do {
                 try database.storeCommitted(certified, state: sequencer.state)
-                governed.apply(certified.block)
             } catch {
                 // Not durable: keep the proposal in flight so the votes are collected again.
                 sequencer = try Sequencer(configuration: sequencer.configuration, state: before)
                 throw error
+            }
+            governed.apply(certified.block)
+            if governed.state.members != sequencer.configuration.members {
+                // Checked by the governed state as a configuration is; the next height votes with these.
+                try sequencer.reconfigure(try sequencer.configuration.reconfigured(members: governed.state.members))
+                logger.notice("voting members changed", metadata: ["members": "\(governed.state.members.map(\.id.rawValue))"])
             }
             logger.info("committed", metadata: ["height": "\(certified.block.height)", "hash": "\(certified.block.hash.short)"])
         case let .flagged(voter, error):

@@ -1,4 +1,5 @@
 import CustosIdentity
+import CustosLedger
 import CustosPolicy
 
 /// What a governance operation does to the governed state. Address books and vaults are held by
@@ -20,6 +21,9 @@ public enum GovernanceChange: Sendable, Hashable {
     case freeze
     /// Resumes signing; needs the quorum.
     case unfreeze
+    /// The log's voting members (signer nodes) from the height after the one that executes it.
+    /// Key shares are not moved by this: resharing to the new members is the signing layer's.
+    case changeMembership(members: [Member])
 
     /// The operation as the policy engine's governance rules see it.
     public var operation: GovernanceOperation {
@@ -33,6 +37,7 @@ public enum GovernanceChange: Sendable, Hashable {
         case .changePolicy: return GovernanceOperation(.changePolicy)
         case .freeze: return GovernanceOperation(.freeze)
         case .unfreeze: return GovernanceOperation(.unfreeze)
+        case .changeMembership: return GovernanceOperation(.changeMembership)
         }
     }
 }
@@ -58,6 +63,13 @@ extension GovernanceWriter {
             append(UInt8(8))
         case .unfreeze:
             append(UInt8(9))
+        case .changeMembership(let members):
+            append(UInt8(20))
+            append(UInt32(members.count))
+            for m in members {
+                append(m.id.rawValue)
+                append(m.publicKeyBytes)
+            }
         }
     }
 }
@@ -81,6 +93,18 @@ extension GovernanceReader {
         case 7: return .changePolicy(yaml: try string("policy", max: 200 * 1024))
         case 8: return .freeze
         case 9: return .unfreeze
+        case 20:
+            let count = Int(try uint32("member count"))
+            guard count <= ClusterConfiguration.maximumMembers else { throw fail("\(count) members, more than \(ClusterConfiguration.maximumMembers)") }
+            var members: [Member] = []
+            for i in 0..<count {
+                let id = try string("member \(i) id", max: 64)
+                let key = try bytes("member \(i) key", max: 32)
+                do { members.append(try Member(id: try NodeID(id), publicKeyBytes: key)) } catch {
+                    throw fail("member \(i): \(error.reason)")
+                }
+            }
+            return .changeMembership(members: members)
         case let other: throw fail("unknown change kind \(other)")
         }
     }

@@ -1,5 +1,6 @@
 import CustosCrypto
 import CustosIdentity
+import CustosLedger
 
 extension GovernanceState {
     static let digestTag = "custos.governance.state.v1"
@@ -55,6 +56,11 @@ extension GovernanceState {
             w.append(r.error.code.description)
             w.append(r.error.reason)
             w.append(r.error.webAuthn?.description ?? "")
+        }
+        w.append(UInt32(members.count))
+        for m in members {
+            w.append(m.id.rawValue)
+            w.append(m.publicKeyBytes)
         }
         return Hashes.sha256(w.bytes)
     }

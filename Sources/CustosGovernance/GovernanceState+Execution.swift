@@ -57,6 +57,9 @@ extension GovernanceState {
                 throw GovernanceError(.unknownCredential, "\(id) holds no credential \(Base64URL.encode(credentialId.prefix(64)))")
             }
             users[id]!.credentials.removeAll { $0.credentialId == credentialId }
+        case .changeMembership(let next):
+            try changeMembership(to: next)
+            return
         case .changePolicy(let yaml):
             let (document, policy) = try Self.compile(yaml: yaml, users: users)
             guard document.version > policyVersion else {

@@ -1,4 +1,5 @@
 import CustosIdentity
+import CustosLedger
 import CustosPolicy
 
 extension GovernanceState {
@@ -6,7 +7,8 @@ extension GovernanceState {
     /// with origins, distinct admins each with a registration that verifies against the genesis
     /// challenge (a production genesis refuses software credentials), distinct credential ids,
     /// and a policy with governance that compiles with these people and can still be governed.
-    public init(genesis g: GenesisDocument) throws(GovernanceError) {
+    /// `members` are the cluster's first voting members (from its configuration).
+    public init(genesis g: GenesisDocument, members: [Member] = []) throws(GovernanceError) {
         func invalid(_ reason: String) -> GovernanceError { GovernanceError(.invalidGenesis, reason) }
         guard !g.clusterName.isEmpty, g.clusterName.utf8.count <= 128 else { throw invalid("cluster name must have 1 to 128 bytes") }
         guard !g.relyingPartyId.isEmpty else { throw invalid("relying party id is empty") }
@@ -50,6 +52,7 @@ extension GovernanceState {
         self.frozen = false
         self.operations = [:]
         self.refusals = []
+        self.members = members.sorted { $0.id < $1.id }
         self.time = 0
         self.policy = policy
         self.document = document

@@ -1,5 +1,6 @@
 import CustosCrypto
 import CustosIdentity
+import CustosLedger
 import CustosPolicy
 
 /// The governed part of the replicated state, as a value: the user registry with credentials and
@@ -28,6 +29,9 @@ public struct GovernanceState: Sendable {
     public internal(set) var frozen: Bool
     public internal(set) var operations: [String: PendingOperation]
     public internal(set) var refusals: [Refusal]
+    /// The log's voting members (signer nodes) after the latest block applied, sorted by id;
+    /// empty for a state built without them (then membership cannot change).
+    public internal(set) var members: [Member]
     /// The latest block time applied (milliseconds since the Unix epoch).
     public internal(set) var time: UInt64
     /// The policy in force: the adopted document with its people replaced by the registry.

@@ -35,16 +35,19 @@ public actor SignerNode: Service {
         if let recorded = try votes.lastVote(), recorded.height > head.height {
             lastVote = .init(height: recorded.height, blockHash: try LedgerHash(bytes: recorded.blockHash))
         }
-        consensus = try NodeConsensus(configuration: configuration, identity: identity,
-                                      safetyState: SafetyState(genesisDigest: configuration.genesisDigest, lastVote: lastVote, head: head))
         // The governed state is rebuilt from genesis by replaying the committed chain, and must
-        // land on the digest recorded for the head (a mismatch means the store was altered).
+        // land on the digest recorded for the head (a mismatch means the store was altered). It
+        // names the voting members as of the head: a node not (or no longer) among them follows
+        // the chain without voting.
         var state = try configuration.genesisState()
         for certified in try chain.blocks() { state.apply(certified.block) }
         if let recorded = try chain.stateDigests().last, recorded.digest != state.digest {
             throw ClusterAPIError("the governed state replayed to height \(recorded.height) does not match the digest recorded there")
         }
         governance = state
+        consensus = try NodeConsensus(configuration: try configuration.reconfigured(members: state.members), identity: identity,
+                                      safetyState: SafetyState(genesisDigest: configuration.genesisDigest, lastVote: lastVote, head: head),
+                                      observer: true)
         self.votes = votes
         self.chain = chain
         self.gateway = gateway
@@ -128,6 +131,11 @@ public actor SignerNode: Service {
             case .apply:
                 var state = governance
                 let outcomes = state.apply(certified.block)
+                if state.members != candidate.configuration.members {
+                    try candidate.reconfigure(try candidate.configuration.reconfigured(members: state.members))
+                    logger.notice("voting members changed", metadata: [
+                        "height": "\(next)", "members": "\(state.members.map(\.id.rawValue))", "voter": "\(candidate.isVoter)"])
+                }
                 try chain.append(certified, stateDigest: state.digest,
                                  snapshot: try JSONEncoder().encode(GovernanceSnapshot(state, height: certified.block.height)))
                 consensus = candidate

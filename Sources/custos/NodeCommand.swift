@@ -17,7 +17,7 @@ import UnixSignals
 struct NodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node", abstract: "Run or inspect a signer node.",
-        subcommands: [Run.self, Init.self, Status.self], defaultSubcommand: Run.self)
+        subcommands: [Run.self, Init.self, Status.self, Export.self], defaultSubcommand: Run.self)
 
     static let sealedKeyFile = "identity.sealed"
     static let votesFile = "votes.sqlite"
@@ -120,6 +120,28 @@ struct NodeCommand: AsyncParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             print(String(decoding: try encoder.encode(status), as: UTF8.self))
+        }
+    }
+}
+
+extension NodeCommand {
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the node's committed log (configuration, blocks, certificates) for `custos audit verify`.")
+
+        @Option(help: "The node's data folder.") var data: String
+        @Option(help: "The cluster file (JSON, public data).") var cluster: String
+        @Option(help: "The file to write.") var out: String
+
+        func run() async throws {
+            let configuration: ClusterConfiguration
+            do { configuration = try ClusterFile.load(path: cluster) } catch { fail("\(error)") }
+            let path = (data as NSString).appendingPathComponent(NodeCommand.chainFile)
+            guard FileManager.default.fileExists(atPath: path) else { fail("\(path): no chain yet") }
+            let blocks = try NodeChainStore(path: path, readOnly: true).blocks()
+            let export = ChainExport(configuration: configuration, blocks: blocks)
+            guard FileManager.default.createFile(atPath: out, contents: Data(export.serialized)) else { fail("cannot write \(out)") }
+            print("exported \(blocks.count) blocks to \(out)")
         }
     }
 }

@@ -4,6 +4,7 @@ import CustosClusterAPI
 import CustosCrypto
 import CustosGovernance
 import CustosIdentity
+import CustosLedger
 import Foundation
 import NIOCore
 import NIOFoundationCompat
@@ -33,7 +34,9 @@ struct OperationCommand: AsyncParsableCommand {
             discussion: """
                 CHANGE is one of: add-user USER ROLE…, remove-user USER, assign-role USER ROLE, revoke-role USER ROLE,
                 add-credential USER (writes the new software credential to USER.ID.json next to the proposer's), revoke-credential USER ID,
-                change-policy FILE, freeze, unfreeze.
+                change-policy FILE, freeze, unfreeze, add-member NODE-ID PUBLIC-KEY-HEX (from `custos node init`),
+                remove-member NODE-ID. Membership changes start from the gateway's list of current members; the
+                operation names the whole resulting list, which approvers see.
                 """)
 
         @OptionGroup var connection: Connection
@@ -46,7 +49,7 @@ struct OperationCommand: AsyncParsableCommand {
             let operationId = id ?? "op-" + Base64URL.encode(SecureRandom.bytes(count: 9))
             var file = CredentialStore.load(credential.credentialFile)
             let proposal = GovernanceProposal(
-                id: operationId, proposer: file.user, change: try makeChange(operationId: operationId, proposer: file),
+                id: operationId, proposer: file.user, change: try await makeChange(operationId: operationId, proposer: file),
                 lifetimeSeconds: lifetime)
             let assertion = try makeAssertion(&file, challenge: proposal.challenge(.propose), path: credential.credentialFile)
             let receipt: EntryReceipt = try await GatewayCall(connection.gateway).post(
@@ -55,7 +58,7 @@ struct OperationCommand: AsyncParsableCommand {
             print("queued as \(receipt.queued)" + (receipt.preview.map { "; the committed state says: \($0)" } ?? ""))
         }
 
-        func makeChange(operationId: String, proposer: SoftwareCredentialFile) throws -> GovernanceChange {
+        func makeChange(operationId: String, proposer: SoftwareCredentialFile) async throws -> GovernanceChange {
             guard let verb = change.first else { throw ValidationError("name a change, e.g. add-user dave trader") }
             let args = Array(change.dropFirst())
             func need(_ count: Int, _ usage: String) throws {
@@ -90,6 +93,23 @@ struct OperationCommand: AsyncParsableCommand {
                 try need(1, "FILE")
                 guard let data = FileManager.default.contents(atPath: args[0]) else { fail("cannot read \(args[0])") }
                 return .changePolicy(yaml: String(decoding: data, as: UTF8.self))
+            case "add-member", "remove-member":
+                try need(verb == "add-member" ? 2 : 1, verb == "add-member" ? "NODE-ID PUBLIC-KEY-HEX" : "NODE-ID")
+                let cluster: ClusterView = try await GatewayCall(connection.gateway).get("/v1/cluster")
+                var members = cluster.members.map { ClusterFile.MemberKey(id: $0.id, publicKey: $0.publicKey) }
+                if verb == "add-member" {
+                    guard !members.contains(where: { $0.id == args[0] }) else { throw ValidationError("\(args[0]) is already a member") }
+                    members.append(.init(id: args[0], publicKey: args[1]))
+                } else {
+                    guard members.contains(where: { $0.id == args[0] }) else { throw ValidationError("\(args[0]) is not a member") }
+                    members.removeAll { $0.id == args[0] }
+                }
+                return .changeMembership(members: try members.map { m in
+                    guard let key = Hex.decode(m.publicKey), key.count == 32 else {
+                        throw ValidationError("\(m.id): the public key is not 64 hex digits")
+                    }
+                    return try Member(id: try NodeID(m.id), publicKeyBytes: key)
+                })
             case "freeze": try need(0, ""); return .freeze
             case "unfreeze": try need(0, ""); return .unfreeze
             default: throw ValidationError("unknown change \"\(verb)\"; see --help")

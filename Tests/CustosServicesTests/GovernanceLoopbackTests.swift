@@ -142,4 +142,63 @@ struct GovernanceLoopbackTests {
         }
         passed = true
     }
+
+    @Test func membershipChangesOnlyByTheQuorumAndTheLogFollowsIt() async throws {
+        let cluster = try LocalCluster(nodeCount: 4)
+        var passed = false
+        defer { cluster.stopAll(removeData: passed) }
+        try await cluster.startGateway()
+        for id in cluster.nodeIDs { try cluster.startNode(id) }
+
+        // node-5 exists and runs, but is not a member: it follows the chain without voting.
+        let newcomer = try cluster.initNode("node-5")
+        try cluster.startNode("node-5")
+        try cluster.op(["propose", "--as", "erin", "--id", "add-node-5", "add-member", "node-5", newcomer.publicKey])
+        _ = try await cluster.waitForGovernance { g in g.operations.first { $0.id == "add-node-5" } != nil }
+        try cluster.op(["approve", "--as", "frank", "add-node-5"])
+        var statuses = try await cluster.waitForGovernance { g in g.operations.first { $0.id == "add-node-5" }?.approvals == ["frank"] }
+        #expect(statuses.values.allSatisfy { $0.governance?.members.count == 4 }, "one approval besides the proposer changed membership")
+        #expect(statuses.values.allSatisfy { s in s.blocks.allSatisfy { !$0.voters.contains("node-5") } })
+
+        try cluster.op(["approve", "--as", "grace", "add-node-5"])
+        let five = cluster.nodeIDs + ["node-5"]
+        statuses = try await cluster.waitForGovernance(five) { g in g.members.count == 5 }
+        let changedAt = try #require(statuses["node-1"]?.height)
+        // From the next height on, certificates need 4 of 5 votes, and node-5's vote counts.
+        for i in 1...6 { _ = try await cluster.submit(kind: "test.note", payload: "after-\(i)") }
+        statuses = try await cluster.waitUntil(five) { s in
+            s.values.allSatisfy { $0.height > changedAt } && s["node-5"]!.blocks.contains { $0.height > changedAt && $0.voters.contains("node-5") }
+        }
+        for status in statuses.values {
+            for block in status.blocks where block.height > changedAt { #expect(block.voters.count >= 4, "height \(block.height)") }
+        }
+        // Nodes may be a block apart at this instant; where two have a height, they agree on it.
+        let common = statuses.values.map(\.stateDigests.count).min() ?? 0
+        #expect(Set(statuses.values.map { Array($0.stateDigests.prefix(common)) }).count == 1)
+
+        // Removing node-1 takes the same quorum; afterwards node-1's votes no longer count and the
+        // four others carry the log on their own.
+        try cluster.op(["propose", "--as", "erin", "--id", "remove-node-1", "remove-member", "node-1"])
+        _ = try await cluster.waitForGovernance(five) { g in g.operations.first { $0.id == "remove-node-1" } != nil }
+        try cluster.op(["approve", "--as", "frank", "remove-node-1"])
+        try cluster.op(["approve", "--as", "grace", "remove-node-1"])
+        statuses = try await cluster.waitForGovernance(five) { g in g.members.map(\.id) == ["node-2", "node-3", "node-4", "node-5"] }
+        let removedAt = try #require(statuses["node-2"]?.height)
+        cluster.killNode("node-1", signal: SIGKILL)
+        _ = try await cluster.submit(kind: "test.note", payload: "without-node-1")
+        let rest = ["node-2", "node-3", "node-4", "node-5"]
+        statuses = try await cluster.waitUntil(rest) { s in
+            s.values.allSatisfy { $0.entryHeights[ClusterLoopbackTests.key("test.note", "without-node-1")] != nil }
+        }
+        for block in statuses["node-5"]!.blocks where block.height > removedAt { #expect(!block.voters.contains("node-1")) }
+
+        // The exported log verifies offline, membership changes included.
+        let export = cluster.root.appendingPathComponent("chain.export")
+        _ = try LocalCluster.run(cluster.binary, ["node", "export", "--data", cluster.nodeData("node-5").path,
+                                                  "--cluster", cluster.clusterFile.path, "--out", export.path])
+        let audit = try LocalCluster.run(cluster.binary, ["audit", "verify", export.path])
+        #expect(audit.contains("valid: "), "\(audit)")
+        #expect(audit.contains("4 voting members"), "\(audit)")
+        passed = true
+    }
 }

@@ -38,6 +38,12 @@ final class LocalCluster: @unchecked Sendable {
         clusterFile = root.appendingPathComponent("cluster.json")
     }
 
+    /// Creates another node's folder and identity key (not a member until governance adds it).
+    func initNode(_ id: String) throws -> ClusterFile.MemberKey {
+        let out = try Self.run(binary, ["node", "init", "--data", nodeData(id).path, "--id", id, "--passphrase-file", passphraseFile.path])
+        return try JSONDecoder().decode(ClusterFile.MemberKey.self, from: Data(out.utf8))
+    }
+
     func credentialFile(_ user: String) -> URL { root.appendingPathComponent("credentials/\(user).json") }
     func nodeData(_ id: String) -> URL { root.appendingPathComponent("nodes/\(id)") }
     var gatewayData: URL { root.appendingPathComponent("gateway") }
@@ -166,8 +172,10 @@ final class LocalCluster: @unchecked Sendable {
     }
 
     /// Waits (bounded) until every node's own governed state satisfies `condition`.
-    func waitForGovernance(seconds: Int = 30, _ condition: @escaping (GovernanceSnapshot) -> Bool) async throws -> [String: NodeStatusView] {
-        try await waitUntil(nodeIDs, seconds: seconds) { s in s.values.allSatisfy { $0.governance.map(condition) ?? false } }
+    func waitForGovernance(
+        _ ids: [String]? = nil, seconds: Int = 30, _ condition: @escaping (GovernanceSnapshot) -> Bool
+    ) async throws -> [String: NodeStatusView] {
+        try await waitUntil(ids ?? nodeIDs, seconds: seconds) { s in s.values.allSatisfy { $0.governance.map(condition) ?? false } }
     }
 
     // MARK: Processes
@@ -216,7 +224,7 @@ struct NodeStatusView: Codable, Equatable {
         var voters: [String]
         var entries: [String]
     }
-    struct StateDigest: Codable, Equatable {
+    struct StateDigest: Codable, Hashable {
         var height: UInt64
         var digest: String
     }

@@ -16,6 +16,8 @@ public struct GovernanceOperation: Sendable, Hashable {
         case freeze
         /// Resume signing; needs the admin quorum.
         case unfreeze
+        /// Add or remove signer nodes (the log's voting members).
+        case changeMembership = "change_membership"
     }
 
     public var action: Action
