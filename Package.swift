@@ -173,6 +173,7 @@ let package = Package(
         .target(
             name: "CustosNodeService",
             dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
                 "CustosGovernance",
                 "CustosLedger",
                 "CustosClusterAPI",

@@ -276,3 +276,53 @@ public struct BlockSummary: Codable, Sendable, Equatable {
         entries = certified.block.entries.map { EntrySummary(kind: $0.kind, payloadBytes: $0.payload.count) }
     }
 }
+
+/// Events a signer node counts from its start (Prometheus counters).
+public struct NodeCounters: Codable, Sendable, Equatable {
+    public var blocksCommitted = 0
+    public var votesRecorded = 0
+    public var proposalsRefused = 0
+    /// Governance entries committed but refused by the rules (recorded with their reason).
+    public var entriesRefused = 0
+    public var equivocationAlerts = 0
+    public init() {}
+}
+
+/// A signer node's `GET /health` on its loopback monitor port.
+public struct NodeHealth: Codable, Sendable, Equatable {
+    public var status = "ok"
+    public var node: String
+    public var committedHeight: UInt64
+    /// Whether this node is among the voting members at the next height.
+    public var voter: Bool
+    public var members: [String]
+    public var stateDigest: String
+    public var frozen: Bool
+    public var counters: NodeCounters
+
+    public init(node: String, committedHeight: UInt64, voter: Bool, members: [String], stateDigest: String, frozen: Bool,
+                counters: NodeCounters) {
+        self.node = node
+        self.committedHeight = committedHeight
+        self.voter = voter
+        self.members = members
+        self.stateDigest = stateDigest
+        self.frozen = frozen
+        self.counters = counters
+    }
+
+    /// Prometheus text exposition format, version 0.0.4.
+    public var prometheusText: String {
+        func metric(_ name: String, _ type: String, _ help: String, _ value: some CustomStringConvertible) -> String {
+            "# HELP custos_node_\(name) \(help)\n# TYPE custos_node_\(name) \(type)\ncustos_node_\(name) \(value)\n"
+        }
+        return metric("committed_height", "gauge", "Height of the last committed block.", committedHeight)
+            + metric("voter", "gauge", "1 if this node votes at the next height.", voter ? 1 : 0)
+            + metric("frozen", "gauge", "1 while signing is frozen.", frozen ? 1 : 0)
+            + metric("blocks_committed_total", "counter", "Blocks committed since start.", counters.blocksCommitted)
+            + metric("votes_recorded_total", "counter", "Votes recorded (durably, before sending) since start.", counters.votesRecorded)
+            + metric("proposals_refused_total", "counter", "Proposals refused since start.", counters.proposalsRefused)
+            + metric("entries_refused_total", "counter", "Committed entries the governance rules refused since start.", counters.entriesRefused)
+            + metric("equivocation_alerts_total", "counter", "Times the gateway was caught proposing two blocks at one height.", counters.equivocationAlerts)
+    }
+}

@@ -19,6 +19,8 @@ public actor SignerNode: Service {
     private var consensus: NodeConsensus
     /// The governed state after the committed head.
     private var governance: GovernanceState
+    /// What happened since start, for health and metrics.
+    private var counters = NodeCounters()
     private let votes: NodeDatabase
     private let chain: NodeChainStore
     private let gateway: GatewayClient
@@ -57,6 +59,13 @@ public actor SignerNode: Service {
 
     public var head: ChainHead { consensus.head }
 
+    /// The node's health: its head, whether it votes, its state digest, and event counters.
+    public func health() -> NodeHealth {
+        NodeHealth(node: consensus.identity.id.rawValue, committedHeight: consensus.head.height,
+                   voter: consensus.isVoter, members: consensus.configuration.members.map(\.id.rawValue),
+                   stateDigest: Hex.encode(governance.digest), frozen: governance.frozen, counters: counters)
+    }
+
     public func run() async throws {
         logger.info("node running", metadata: ["id": "\(consensus.identity.id)", "head": "\(consensus.head)"])
         await cancelWhenGracefulShutdown {
@@ -93,9 +102,11 @@ public actor SignerNode: Service {
         case let .persistVoteThenSend(vote):
             return try record(vote)
         case let .refuse(refusal):
+            counters.proposalsRefused += 1
             logger.warning("refused a proposal", metadata: ["height": "\(block.height)", "reason": "\(refusal)"])
             return nil
         case let .alertEquivocation(alert):
+            counters.equivocationAlerts += 1
             logger.critical("gateway equivocation", metadata: ["alert": "\(alert)"])
             return nil
         }
@@ -109,6 +120,7 @@ public actor SignerNode: Service {
         }
         switch result {
         case let .success(stored):
+            counters.votesRecorded += 1
             return stored
         case let .failure(error) where error.code == .conflictingVote:
             logger.critical("refusing a second vote at one height", metadata: ["height": "\(vote.height)", "error": "\(error.reason)"])
@@ -124,6 +136,7 @@ public actor SignerNode: Service {
             let next = consensus.head.height + 1
             guard let certified = try await gateway.certifiedBlock(height: next) else { return }
             if let alert = consensus.equivocationEvidence(certified) {
+                counters.equivocationAlerts += 1
                 logger.critical("gateway equivocation seen at commit", metadata: ["alert": "\(alert)"])
             }
             var candidate = consensus
@@ -140,7 +153,9 @@ public actor SignerNode: Service {
                                  snapshot: try JSONEncoder().encode(GovernanceSnapshot(state, height: certified.block.height)))
                 consensus = candidate
                 governance = state
+                counters.blocksCommitted += 1
                 for case let .refused(error) in outcomes {
+                    counters.entriesRefused += 1
                     logger.warning("recorded a refused entry", metadata: ["height": "\(next)", "code": "\(error.code)",
                                                                        "reason": "\(error.reason)"])
                 }

@@ -68,7 +68,7 @@ struct ClusterCommand: AsyncParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(file).write(to: URL(fileURLWithPath: layout.clusterFile))
-            print("""
+            say("""
                 Created the development cluster "\(name)" in \(dir):
                   \(nodes) signer nodes (f = \(configuration.f), quorum \(configuration.quorum)), genesis \(configuration.genesisDigest.short)…
                   people with DEVELOPMENT software credentials in \(layout.credentials): \(firstPeople.map(\.0).joined(separator: ", "))

@@ -38,18 +38,24 @@ struct DevCommand: AsyncParsableCommand {
                 fail("the gateway did not start; see \(layout.path("logs", "gateway.log"))")
             }
             let gateway = "http://127.0.0.1:\(bound)"
+            var monitors: [String: Int] = [:]
             for member in cluster.members {
+                let monitorFile = layout.path("nodes", member.id, "monitor.port")
+                try? FileManager.default.removeItem(atPath: monitorFile)
                 try supervisor.start(member.id, ["node", "run", "--data", layout.node(member.id), "--id", member.id,
                                                  "--cluster", layout.clusterFile, "--gateway", gateway,
-                                                 "--passphrase-file", layout.passphrase])
+                                                 "--passphrase-file", layout.passphrase, "--monitor-port", "0",
+                                                 "--monitor-port-file", monitorFile])
+                monitors[member.id] = await supervisor.waitForPort(monitorFile, seconds: 30)
             }
-            print(Self.banner(gateway: gateway, dir: dir, nodes: cluster.members.map(\.id), created: created))
+            say(Self.banner(gateway: gateway, dir: dir, nodes: cluster.members.map(\.id), monitors: monitors, created: created))
             let code = await supervisor.runUntilSignalOrExit()
             if code != 0 { throw ExitCode(code) }
         }
 
-        static func banner(gateway: String, dir: String, nodes: [String], created: Bool) -> String {
+        static func banner(gateway: String, dir: String, nodes: [String], monitors: [String: Int], created: Bool) -> String {
             let c = "\(dir)/credentials"
+            let health = nodes.compactMap { id in monitors[id].map { "http://127.0.0.1:\($0)/health (\(id))" } }
             return """
 
                 Custos development cluster \(created ? "created and " : "")running (Ctrl-C stops it; running again resumes it).
@@ -65,8 +71,9 @@ struct DevCommand: AsyncParsableCommand {
                   \(gateway)/v1/policies/current   the policy in force (examples/policies/trading-firm.yaml)
                   \(gateway)/v1/operations         governance operations and their lifecycle
                   \(gateway)/v1/blocks             the committed log
+                  \(health.joined(separator: "\n  "))
 
-                Try (one admin alone cannot add a person; a second admin's approval executes it on every node):
+                Try (one admin alone cannot add a person; two more admins' approvals execute it on every node):
                   custos op propose --gateway \(gateway) --as \(c)/erin.json --id add-dave add-user dave trader
                   custos op show    --gateway \(gateway) add-dave
                   custos op approve --gateway \(gateway) --as \(c)/frank.json add-dave
@@ -150,10 +157,10 @@ final class Supervisor: @unchecked Sendable {
             reason = r
             break
         }
-        if reason != "signal" { print("custos: \(reason); stopping the cluster (see its log)") }
-        print("stopping \(children.count) processes…")
+        if reason != "signal" { say("custos: \(reason); stopping the cluster (see its log)") }
+        say("stopping \(children.count) processes…")
         stopAll()
-        print("stopped; run the same command again to resume this cluster")
+        say("stopped; run the same command again to resume this cluster")
         return reason == "signal" ? 0 : 1
     }
 
@@ -164,7 +171,7 @@ final class Supervisor: @unchecked Sendable {
         for (name, process) in children {
             while process.isRunning, Date() < deadline { usleep(20_000) }
             if process.isRunning {
-                print("\(name) did not stop in 10 s; killing it")
+                say("\(name) did not stop in 10 s; killing it")
                 kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()
             }
@@ -187,4 +194,9 @@ private final class SignalSources: @unchecked Sendable {
     }
 
     func cancel() { sources.forEach { $0.cancel() } }
+}
+
+/// Writes a line to standard output at once (unbuffered), so it shows before Ctrl-C even in a pipe.
+func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }

@@ -64,6 +64,9 @@ struct NodeCommand: AsyncParsableCommand {
         @Option(help: "The gateway's base URL, e.g. http://127.0.0.1:8080.") var gateway: String
         @Option(help: "DEVELOPMENT ONLY: a file holding the passphrase that seals the identity key.")
         var passphraseFile: String
+        @Option(help: "Serve /health and /metrics on this port of 127.0.0.1 (0 picks a free one); off if absent.")
+        var monitorPort: Int?
+        @Option(help: "Write the monitor's bound port to this file once listening.") var monitorPortFile: String?
 
         func run() async throws {
             var logger = Logger(label: "custos.node")
@@ -88,7 +91,16 @@ struct NodeCommand: AsyncParsableCommand {
             do {
                 let node = try SignerNode(configuration: configuration, identity: identity, votes: votes, chain: chain,
                                           gateway: GatewayClient(baseURL: gateway, client: client, nodeID: nodeID.rawValue), logger: logger)
-                let group = ServiceGroup(configuration: .init(services: [node], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                var services: [any Service] = [node]
+                if let monitorPort {
+                    let portFile = monitorPortFile
+                    let logger = logger
+                    services.append(NodeMonitor.make(node: node, port: monitorPort, logger: logger) { bound in
+                        logger.info("monitor listening", metadata: ["address": "127.0.0.1:\(bound)"])
+                        if let portFile { writePortFile(portFile, bound) }
+                    })
+                }
+                let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
                 try await group.run()
             } catch {
                 try? await client.shutdown()
@@ -165,6 +177,13 @@ struct NodeStatus: Codable {
     /// The governed state at the head, as this node applied it.
     var governance: GovernanceSnapshot?
     var blocks: [BlockSummary]
+}
+
+/// Writes a bound port to `path` atomically (rename(2)): a reader sees no file or the whole port.
+func writePortFile(_ path: String, _ port: Int) {
+    let temporary = path + ".tmp"
+    _ = FileManager.default.createFile(atPath: temporary, contents: Data("\(port)\n".utf8))
+    _ = rename(temporary, path)
 }
 
 /// Reads a development passphrase file (trailing newline ignored).
