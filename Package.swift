@@ -140,7 +140,10 @@ let package = Package(
         // its deterministic transition over log entries: pure, no I/O, no clock (time is the block's).
         .target(
             name: "CustosGovernance",
-            dependencies: ["CustosPolicy", "CustosIdentity", "CustosLedger", "CustosCrypto"],
+            dependencies: [
+                "CustosPolicy", "CustosIdentity", "CustosLedger", "CustosCrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
 

@@ -141,8 +141,10 @@ extension GovernanceChange {
             return "Adopt a new policy document" + (version.map { " (version \($0))" } ?? "")
         case .freeze: return "Freeze: stop all signing until unfrozen"
         case .unfreeze: return "Unfreeze: resume signing"
-        case .changeMembership(let members):
-            return "Set the signer nodes (the log's voting members) to \(members.map(\.id.rawValue).sorted().joined(separator: ", "))"
+        case .addMember(let m, _):
+            return "Add the signer node \(m.id) with the identity key \(Hex.encode(m.publicKeyBytes)) to the log's voting members"
+        case .removeMember(let id):
+            return "Remove the signer node \(id) from the log's voting members (its key can never return)"
         }
     }
 }

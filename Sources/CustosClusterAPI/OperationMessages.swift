@@ -125,3 +125,25 @@ func refuseUnknownFields(_ decoder: any Decoder, known: [String]) throws {
         throw UnknownFieldError(field: unknown.stringValue)
     }
 }
+
+/// What `custos node join-request` prints: a node's id, identity key and proof of possession,
+/// for an admin to propose `add-member` with.
+public struct JoinRequest: Codable, Sendable, Equatable {
+    public var id: String
+    /// Ed25519 identity public key, hex.
+    public var publicKey: String
+    /// Signature over `GovernanceState.membershipProofMessage`, hex.
+    public var proof: String
+
+    public init(member: Member, proof: [UInt8]) {
+        id = member.id.rawValue
+        publicKey = Hex.encode(member.publicKeyBytes)
+        self.proof = Hex.encode(proof)
+    }
+
+    public func decoded() throws -> (Member, [UInt8]) {
+        guard let key = Hex.decode(publicKey), key.count == 32 else { throw ClusterAPIError("join request: publicKey is not 64 hex digits") }
+        guard let signature = Hex.decode(proof), signature.count == 64 else { throw ClusterAPIError("join request: proof is not 128 hex digits") }
+        return (try Member(id: try NodeID(id), publicKeyBytes: key), signature)
+    }
+}

@@ -21,9 +21,14 @@ public enum GovernanceChange: Sendable, Hashable {
     case freeze
     /// Resumes signing; needs the quorum.
     case unfreeze
-    /// The log's voting members (signer nodes) from the height after the one that executes it.
-    /// Key shares are not moved by this: resharing to the new members is the signing layer's.
-    case changeMembership(members: [Member])
+    /// A new signer node joins the log's voting members from the height after the one that
+    /// executes it. `proof` is the node's Ed25519 signature with that identity key over
+    /// `GovernanceState.membershipProofMessage`: the key belongs to a node that exists and wants
+    /// to join this cluster. One member per operation, so every old and new quorum overlap in
+    /// enough members. Key shares are not moved by this: resharing is the signing layer's.
+    case addMember(Member, proof: [UInt8])
+    /// A signer node leaves the voting members; its key can never be re-admitted.
+    case removeMember(id: NodeID)
 
     /// The operation as the policy engine's governance rules see it.
     public var operation: GovernanceOperation {
@@ -37,7 +42,8 @@ public enum GovernanceChange: Sendable, Hashable {
         case .changePolicy: return GovernanceOperation(.changePolicy)
         case .freeze: return GovernanceOperation(.freeze)
         case .unfreeze: return GovernanceOperation(.unfreeze)
-        case .changeMembership: return GovernanceOperation(.changeMembership)
+        case .addMember(let m, _): return GovernanceOperation(.changeMembership, target: m.id.rawValue)
+        case .removeMember(let id): return GovernanceOperation(.changeMembership, target: id.rawValue)
         }
     }
 }
@@ -63,13 +69,10 @@ extension GovernanceWriter {
             append(UInt8(8))
         case .unfreeze:
             append(UInt8(9))
-        case .changeMembership(let members):
-            append(UInt8(20))
-            append(UInt32(members.count))
-            for m in members {
-                append(m.id.rawValue)
-                append(m.publicKeyBytes)
-            }
+        case .addMember(let m, let proof):
+            append(UInt8(20)); append(m.id.rawValue); append(m.publicKeyBytes); append(proof)
+        case .removeMember(let id):
+            append(UInt8(21)); append(id.rawValue)
         }
     }
 }
@@ -94,17 +97,15 @@ extension GovernanceReader {
         case 8: return .freeze
         case 9: return .unfreeze
         case 20:
-            let count = Int(try uint32("member count"))
-            guard count <= ClusterConfiguration.maximumMembers else { throw fail("\(count) members, more than \(ClusterConfiguration.maximumMembers)") }
-            var members: [Member] = []
-            for i in 0..<count {
-                let id = try string("member \(i) id", max: 64)
-                let key = try bytes("member \(i) key", max: 32)
-                do { members.append(try Member(id: try NodeID(id), publicKeyBytes: key)) } catch {
-                    throw fail("member \(i): \(error.reason)")
-                }
+            let id = try string("member id", max: 64)
+            let key = try bytes("member key", max: 32)
+            let proof = try bytes("proof of possession", max: 64)
+            do { return .addMember(try Member(id: try NodeID(id), publicKeyBytes: key), proof: proof) } catch {
+                throw fail("member: \(error.reason)")
             }
-            return .changeMembership(members: members)
+        case 21:
+            let id = try string("member id", max: 64)
+            do { return .removeMember(id: try NodeID(id)) } catch { throw fail("member id: \(error.reason)") }
         case let other: throw fail("unknown change kind \(other)")
         }
     }

@@ -5,6 +5,7 @@ import CustosLedger
 extension GovernanceState {
     static let digestTag = "custos.governance.state.v1"
 
+    /// Refusals and failures enter by their stable codes only, never by their English reasons.
     /// SHA-256 over the canonical encoding of everything governed: users (sorted by id) with
     /// roles and credentials (counters included), the policy text and version, the freeze flag,
     /// operations (sorted by id) with their lifecycle, the refusals and the latest block time.
@@ -45,7 +46,8 @@ extension GovernanceState {
             w.append(op.approvals)
             w.append(optional: op.rejectedBy.map { Array($0.utf8) })
             w.append(optional: op.decidedAt.map { t in (0..<8).map { UInt8(truncatingIfNeeded: t >> (56 - 8 * UInt64($0))) } })
-            w.append(optional: op.failure.map { Array($0.utf8) })
+            // Whether it failed, not the wording of why: wording may change between versions.
+            w.append(op.failure != nil)
         }
         w.append(UInt32(refusals.count))
         for r in refusals {
@@ -54,7 +56,6 @@ extension GovernanceState {
             w.append(optional: r.operationId.map { Array($0.utf8) })
             w.append(optional: r.user.map { Array($0.utf8) })
             w.append(r.error.code.description)
-            w.append(r.error.reason)
             w.append(r.error.webAuthn?.description ?? "")
         }
         w.append(UInt32(members.count))
@@ -62,6 +63,8 @@ extension GovernanceState {
             w.append(m.id.rawValue)
             w.append(m.publicKeyBytes)
         }
+        w.append(UInt32(retiredMemberKeys.count))
+        for key in retiredMemberKeys.sorted(by: { $0.lexicographicallyPrecedes($1) }) { w.append(key) }
         return Hashes.sha256(w.bytes)
     }
 }

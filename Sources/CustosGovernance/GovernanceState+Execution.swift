@@ -24,6 +24,7 @@ extension GovernanceState {
         case .addUser(let id, let roles):
             try Self.checkUserId(id)
             guard users[id] == nil else { throw invalid("user \"\(id)\" exists (ids are never reused)") }
+            for role in roles { try Self.checkRole(role) }
             users[id] = GovernedUser(id: id, roles: roles)
         case .removeUser(let id):
             _ = try activeUser(id)
@@ -31,7 +32,8 @@ extension GovernanceState {
             users[id]!.credentials = []
         case .assignRole(let id, let role):
             let u = try activeUser(id)
-            guard !role.isEmpty, !u.roles.contains(role) else { throw invalid("\(id) already has role \"\(role)\"") }
+            try Self.checkRole(role)
+            guard !u.roles.contains(role) else { throw invalid("\(id) already has role \"\(role)\"") }
             users[id]!.roles = (u.roles + [role]).sorted()
         case .revokeRole(let id, let role):
             let u = try activeUser(id)
@@ -57,8 +59,11 @@ extension GovernanceState {
                 throw GovernanceError(.unknownCredential, "\(id) holds no credential \(Base64URL.encode(credentialId.prefix(64)))")
             }
             users[id]!.credentials.removeAll { $0.credentialId == credentialId }
-        case .changeMembership(let next):
-            try changeMembership(to: next)
+        case .addMember(let member, let proof):
+            try addMember(member, proof: proof)
+            return
+        case .removeMember(let id):
+            try removeMember(id)
             return
         case .changePolicy(let yaml):
             let (document, policy) = try Self.compile(yaml: yaml, users: users)

@@ -26,6 +26,7 @@ extension GovernanceState {
             try Self.checkUserId(admin.id)
             guard users[admin.id] == nil else { throw invalid("admin \"\(admin.id)\" appears twice") }
             guard !admin.roles.isEmpty else { throw invalid("admin \"\(admin.id)\" has no role") }
+            for role in admin.roles { try Self.checkRole(role) }
             let credential: StoredCredential
             do {
                 credential = try WebAuthnRegistration.verify(
@@ -53,9 +54,19 @@ extension GovernanceState {
         self.operations = [:]
         self.refusals = []
         self.members = members.sorted { $0.id < $1.id }
+        self.retiredMemberKeys = []
         self.time = 0
         self.policy = policy
         self.document = document
+    }
+
+    /// Role names: 1 to 64 of [a-z0-9-_.], as the policy language writes them.
+    static func checkRole(_ role: String) throws(GovernanceError) {
+        let ok = (1...64).contains(role.utf8.count) && role.utf8.allSatisfy { c in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c)
+                || [UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: ".")].contains(c)
+        }
+        guard ok else { throw GovernanceError(.invalidChange, "role \"\(role.prefix(64))\" is not 1 to 64 of [a-z0-9-_.]") }
     }
 
     /// User ids: 1 to 64 bytes of lowercase letters, digits, '-', '_', '.', '@'.

@@ -32,6 +32,9 @@ public struct GovernanceState: Sendable {
     /// The log's voting members (signer nodes) after the latest block applied, sorted by id;
     /// empty for a state built without them (then membership cannot change).
     public internal(set) var members: [Member]
+    /// Identity keys of removed members: never admitted again (their old votes stay valid at
+    /// their old heights, so a returning key could be replayed against a node's history).
+    public internal(set) var retiredMemberKeys: Set<[UInt8]>
     /// The latest block time applied (milliseconds since the Unix epoch).
     public internal(set) var time: UInt64
     /// The policy in force: the adopted document with its people replaced by the registry.

@@ -21,6 +21,8 @@ public actor SignerNode: Service {
     private var governance: GovernanceState
     /// What happened since start, for health and metrics.
     private var counters = NodeCounters()
+    /// The last refusal logged, so a proposal polled again is not logged again.
+    private var lastRefusal: ProposalRefusal?
     private let votes: NodeDatabase
     private let chain: NodeChainStore
     private let gateway: GatewayClient
@@ -68,6 +70,10 @@ public actor SignerNode: Service {
 
     public func run() async throws {
         logger.info("node running", metadata: ["id": "\(consensus.identity.id)", "head": "\(consensus.head)"])
+        if !consensus.isVoter {
+            logger.warning("this node is not among the voting members; it follows the chain without voting",
+                           metadata: ["members": "\(consensus.configuration.members.map(\.id.rawValue))"])
+        }
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
@@ -102,8 +108,14 @@ public actor SignerNode: Service {
         case let .persistVoteThenSend(vote):
             return try record(vote)
         case let .refuse(refusal):
-            counters.proposalsRefused += 1
-            logger.warning("refused a proposal", metadata: ["height": "\(block.height)", "reason": "\(refusal)"])
+            if refusal != lastRefusal {
+                counters.proposalsRefused += 1
+                lastRefusal = refusal
+                switch refusal {
+                case .notAMember: logger.debug("not a voting member", metadata: ["height": "\(block.height)"])
+                default: logger.warning("refused a proposal", metadata: ["height": "\(block.height)", "reason": "\(refusal)"])
+                }
+            }
             return nil
         case let .alertEquivocation(alert):
             counters.equivocationAlerts += 1

@@ -39,7 +39,8 @@ struct ClusterCommand: AsyncParsableCommand {
                 fail("cannot read the policy \(policy)")
             }
             let firstPeople = try Self.parsePeople(people)
-            try FileManager.default.createDirectory(atPath: layout.credentials, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: layout.credentials, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
             try writeSecretFile(layout.passphrase, Data(SecureRandom.bytes(count: 24).map { String(format: "%02x", $0) }.joined().utf8))
 
             var admins: [GenesisDocument.Admin] = []
@@ -123,11 +124,25 @@ enum CredentialStore {
     }
 }
 
-/// Writes `data` to `path` with mode 0600 via a temporary file and rename(2).
+/// Writes `data` to `path` durably with mode 0600 from its creation (never readable by others,
+/// not even for a moment): a new temporary file opened with O_EXCL, fsync, rename(2) over
+/// `path`, fsync of the folder. A crash leaves the old file or the new one.
 func writeSecretFile(_ path: String, _ data: Data) throws {
     let temporary = path + ".tmp"
-    guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else {
-        fail("cannot write \(temporary)")
+    unlink(temporary)
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+    guard fd >= 0 else { fail("cannot create \(temporary): \(String(cString: strerror(errno)))") }
+    let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    guard written == data.count, fsync(fd) == 0 else {
+        close(fd)
+        unlink(temporary)
+        fail("cannot write \(temporary): \(String(cString: strerror(errno)))")
     }
-    guard rename(temporary, path) == 0 else { fail("cannot replace \(path)") }
+    close(fd)
+    guard rename(temporary, path) == 0 else { fail("cannot replace \(path): \(String(cString: strerror(errno)))") }
+    let folder = open((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent, O_RDONLY)
+    if folder >= 0 {
+        fsync(folder)
+        close(folder)
+    }
 }

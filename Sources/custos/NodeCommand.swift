@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Crypto
 import CustosClusterAPI
 import CustosCrypto
+import CustosGovernance
 import CustosLedger
 import CustosNode
 import CustosNodeService
@@ -17,7 +18,7 @@ import UnixSignals
 struct NodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node", abstract: "Run or inspect a signer node.",
-        subcommands: [Run.self, Init.self, Status.self, Export.self], defaultSubcommand: Run.self)
+        subcommands: [Run.self, Init.self, Status.self, Export.self, JoinRequestCommand.self], defaultSubcommand: Run.self)
 
     static let sealedKeyFile = "identity.sealed"
     static let votesFile = "votes.sqlite"
@@ -38,6 +39,19 @@ struct NodeCommand: AsyncParsableCommand {
         }
     }
 
+    /// Opens a node's sealed identity key.
+    static func openIdentity(data: String, id: String, passphraseFile: String) throws -> NodeIdentity {
+        let nodeID: NodeID
+        do { nodeID = try NodeID(id) } catch { fail("--id: \(error)") }
+        let keyPath = (data as NSString).appendingPathComponent(NodeCommand.sealedKeyFile)
+        guard let sealed = FileManager.default.contents(atPath: keyPath) else { fail("cannot read \(keyPath); run custos node init first") }
+        let secret: SecretBytes
+        do { secret = try PassphraseSeal.open(Array(sealed), passphrase: try readPassphrase(passphraseFile)) } catch {
+            fail("cannot open \(keyPath): \(error)")
+        }
+        return NodeIdentity(id: nodeID, signingKey: try Curve25519.Signing.PrivateKey(rawRepresentation: secret.unsafeCopyBytes()))
+    }
+
     /// Creates a node's data folder and its Ed25519 identity key, sealed under the passphrase;
     /// returns the public member entry. Refuses to replace an existing key.
     static func createIdentity(data: String, id: String, passphraseFile: String) throws -> ClusterFile.MemberKey {
@@ -45,13 +59,11 @@ struct NodeCommand: AsyncParsableCommand {
         do { nodeID = try NodeID(id) } catch { fail("--id: \(error)") }
         let keyPath = (data as NSString).appendingPathComponent(NodeCommand.sealedKeyFile)
         guard !FileManager.default.fileExists(atPath: keyPath) else { fail("\(keyPath) already exists; refusing to replace an identity key") }
-        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let passphrase = try readPassphrase(passphraseFile)
         let key = Curve25519.Signing.PrivateKey()
         let sealed = try PassphraseSeal.seal(SecretBytes(key.rawRepresentation), passphrase: passphrase, strength: .interactive)
-        guard FileManager.default.createFile(atPath: keyPath, contents: Data(sealed), attributes: [.posixPermissions: 0o600]) else {
-            fail("cannot write \(keyPath)")
-        }
+        try writeSecretFile(keyPath, Data(sealed))
         return ClusterFile.MemberKey(id: nodeID.rawValue, publicKey: Hex.encode(key.publicKey.rawRepresentation))
     }
 
@@ -77,14 +89,7 @@ struct NodeCommand: AsyncParsableCommand {
                 configuration = try ClusterFile.load(path: cluster)
                 nodeID = try NodeID(id)
             } catch { fail("\(error)") }
-            let keyPath = (data as NSString).appendingPathComponent(NodeCommand.sealedKeyFile)
-            guard let sealed = FileManager.default.contents(atPath: keyPath) else { fail("cannot read \(keyPath); run custos node init first") }
-            let secret: SecretBytes
-            do { secret = try PassphraseSeal.open(Array(sealed), passphrase: try readPassphrase(passphraseFile)) } catch {
-                fail("cannot open \(keyPath): \(error)")
-            }
-            let signingKey = try Curve25519.Signing.PrivateKey(rawRepresentation: secret.unsafeCopyBytes())
-            let identity = NodeIdentity(id: nodeID, signingKey: signingKey)
+            let identity = try NodeCommand.openIdentity(data: data, id: nodeID.rawValue, passphraseFile: passphraseFile)
             let votes = try NodeDatabase(path: (data as NSString).appendingPathComponent(NodeCommand.votesFile))
             let chain = try NodeChainStore(path: (data as NSString).appendingPathComponent(NodeCommand.chainFile))
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
@@ -137,6 +142,33 @@ struct NodeCommand: AsyncParsableCommand {
 }
 
 extension NodeCommand {
+    struct JoinRequestCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "join-request",
+            abstract: "Print this node's request to join a cluster's voting members (id, key, proof of possession) as JSON.")
+
+        @Option(help: "The node's data folder (after `custos node init`).") var data: String
+        @Option(help: "The node id.") var id: String
+        @Option(help: "The cluster file of the cluster to join.") var cluster: String
+        @Option(help: "DEVELOPMENT ONLY: a file holding the passphrase that seals the identity key.")
+        var passphraseFile: String
+
+        func run() async throws {
+            let configuration: ClusterConfiguration
+            let genesis: GovernanceState
+            do {
+                configuration = try ClusterFile.load(path: cluster)
+                genesis = try configuration.genesisState()
+            } catch { fail("\(error)") }
+            let identity = try NodeCommand.openIdentity(data: data, id: id, passphraseFile: passphraseFile)
+            let member = try identity.member()
+            let message = GovernanceState.membershipProofMessage(
+                clusterName: genesis.clusterName, genesisDigest: genesis.genesisDigest, member: member)
+            let request = JoinRequest(member: member, proof: identity.signDigest(message))
+            print(String(decoding: try JSONEncoder().encode(request), as: UTF8.self))
+        }
+    }
+
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write the node's committed log (configuration, blocks, certificates) for `custos audit verify`.")

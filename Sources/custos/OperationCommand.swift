@@ -5,6 +5,7 @@ import CustosCrypto
 import CustosGovernance
 import CustosIdentity
 import CustosLedger
+import CustosPolicy
 import Foundation
 import NIOCore
 import NIOFoundationCompat
@@ -28,15 +29,21 @@ struct OperationCommand: AsyncParsableCommand {
         var credentialFile: String
     }
 
+    struct Confirmation: ParsableArguments {
+        @Flag(help: "Sign without asking (scripts). Otherwise you confirm at a terminal after reading the operation.")
+        var yes = false
+        @Option(help: "The operation's digest (hex) as you received it out of band; refused if the operation differs.")
+        var digest: String?
+    }
+
     struct Propose: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Propose an operation.",
             discussion: """
                 CHANGE is one of: add-user USER ROLE…, remove-user USER, assign-role USER ROLE, revoke-role USER ROLE,
                 add-credential USER (writes the new software credential to USER.ID.json next to the proposer's), revoke-credential USER ID,
-                change-policy FILE, freeze, unfreeze, add-member NODE-ID PUBLIC-KEY-HEX (from `custos node init`),
-                remove-member NODE-ID. Membership changes start from the gateway's list of current members; the
-                operation names the whole resulting list, which approvers see.
+                change-policy FILE, freeze, unfreeze, add-member JOIN-REQUEST-FILE (from `custos node join-request`),
+                remove-member NODE-ID. One signer node joins or leaves per operation.
                 """)
 
         @OptionGroup var connection: Connection
@@ -93,23 +100,16 @@ struct OperationCommand: AsyncParsableCommand {
                 try need(1, "FILE")
                 guard let data = FileManager.default.contents(atPath: args[0]) else { fail("cannot read \(args[0])") }
                 return .changePolicy(yaml: String(decoding: data, as: UTF8.self))
-            case "add-member", "remove-member":
-                try need(verb == "add-member" ? 2 : 1, verb == "add-member" ? "NODE-ID PUBLIC-KEY-HEX" : "NODE-ID")
-                let cluster: ClusterView = try await GatewayCall(connection.gateway).get("/v1/cluster")
-                var members = cluster.members.map { ClusterFile.MemberKey(id: $0.id, publicKey: $0.publicKey) }
-                if verb == "add-member" {
-                    guard !members.contains(where: { $0.id == args[0] }) else { throw ValidationError("\(args[0]) is already a member") }
-                    members.append(.init(id: args[0], publicKey: args[1]))
-                } else {
-                    guard members.contains(where: { $0.id == args[0] }) else { throw ValidationError("\(args[0]) is not a member") }
-                    members.removeAll { $0.id == args[0] }
-                }
-                return .changeMembership(members: try members.map { m in
-                    guard let key = Hex.decode(m.publicKey), key.count == 32 else {
-                        throw ValidationError("\(m.id): the public key is not 64 hex digits")
-                    }
-                    return try Member(id: try NodeID(m.id), publicKeyBytes: key)
-                })
+            case "add-member":
+                try need(1, "JOIN-REQUEST-FILE")
+                guard let data = FileManager.default.contents(atPath: args[0]) else { fail("cannot read \(args[0])") }
+                let request: JoinRequest
+                do { request = try JSONDecoder().decode(JoinRequest.self, from: data) } catch { fail("\(args[0]) is not a join request: \(error)") }
+                let (member, proof) = try request.decoded()
+                return .addMember(member, proof: proof)
+            case "remove-member":
+                try need(1, "NODE-ID")
+                return .removeMember(id: try NodeID(args[0]))
             case "freeze": try need(0, ""); return .freeze
             case "unfreeze": try need(0, ""); return .unfreeze
             default: throw ValidationError("unknown change \"\(verb)\"; see --help")
@@ -121,18 +121,24 @@ struct OperationCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Approve an operation after checking its content.")
         @OptionGroup var connection: Connection
         @OptionGroup var credential: Credential
+        @OptionGroup var confirmation: Confirmation
         @Argument(help: "The operation id.") var id: String
 
-        func run() async throws { try await decide(id, approve: true, connection: connection, credentialFile: credential.credentialFile) }
+        func run() async throws {
+            try await decide(id, approve: true, connection: connection, credentialFile: credential.credentialFile, confirmation: confirmation)
+        }
     }
 
     struct Reject: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Reject (or, as its proposer, withdraw) an operation.")
         @OptionGroup var connection: Connection
         @OptionGroup var credential: Credential
+        @OptionGroup var confirmation: Confirmation
         @Argument(help: "The operation id.") var id: String
 
-        func run() async throws { try await decide(id, approve: false, connection: connection, credentialFile: credential.credentialFile) }
+        func run() async throws {
+            try await decide(id, approve: false, connection: connection, credentialFile: credential.credentialFile, confirmation: confirmation)
+        }
     }
 
     struct List: AsyncParsableCommand {
@@ -156,20 +162,46 @@ struct OperationCommand: AsyncParsableCommand {
         }
     }
 
-    /// Fetches the operation, checks that its canonical content is the operation named and
-    /// matches its digest, shows it, signs the challenge derived locally, and submits.
-    static func decide(_ id: String, approve: Bool, connection: Connection, credentialFile: String) async throws {
+    /// Fetches the operation, checks that its canonical content is the operation named, matches
+    /// its digest (and the one given out of band) and is still open, shows all of it — for a
+    /// policy change, the differences from the policy in force — asks for confirmation, then
+    /// signs the challenge derived locally from that content and submits.
+    static func decide(
+        _ id: String, approve: Bool, connection: Connection, credentialFile: String, confirmation: Confirmation
+    ) async throws {
         let call = GatewayCall(connection.gateway)
-        let detail: OperationDetail = try await call.get("/v1/operations/\(id)")
+        let detail: OperationDetail = try await call.get("/v1/operations/\(percentEncoded(id))")
         guard let bytes = Data(base64Encoded: detail.operation.proposal) else { fail("the gateway sent a proposal that is not base64") }
         let proposal: GovernanceProposal
         do { proposal = try GovernanceProposal(encoded: Array(bytes)) } catch { fail("the gateway sent a proposal that does not decode: \(error.reason)") }
-        guard proposal.id == id else { fail("the gateway sent operation \"\(proposal.id)\" for \"\(id)\"") }
-        print("\(approve ? "approving" : "rejecting") \(id), proposed by \(proposal.proposer): \(proposal.change.summary)")
+        guard proposal.id == id else { fail("the gateway sent operation \"\(printable(proposal.id))\" for \"\(printable(id))\"") }
+        let digest = Hex.encode(proposal.digest)
+        guard digest == detail.operation.digest else { fail("the gateway's digest for \(id) is not the digest of its content") }
+        if let expected = confirmation.digest, expected.lowercased() != digest {
+            fail("operation \(id) has the digest \(digest), not the \(expected) you expect: refusing to sign")
+        }
+        guard detail.operation.status == "proposed" else { fail("operation \(id) is \(detail.operation.status); nothing to decide") }
+        say("""
+            \(approve ? "APPROVE" : "REJECT") operation \(printable(id))
+              proposed by  \(printable(proposal.proposer))
+              change       \(printable(proposal.change.summary))
+              expires      \(Date(timeIntervalSince1970: Double(detail.operation.expiresAt) / 1000))
+              approvals    \(detail.operation.approvals.map(printable).joined(separator: ", "))
+              digest       \(digest)
+            """)
+        if case .changePolicy(let yaml) = proposal.change {
+            let current: PolicyView = try await call.get("/v1/policies/current")
+            say(policyDifferences(from: current.yaml, to: yaml))
+        }
+        if !confirmation.yes {
+            guard isatty(STDIN_FILENO) == 1 else { fail("not at a terminal: read the operation above and pass --yes (and --digest) to sign") }
+            say("Type \(approve ? "approve" : "reject") to sign with \(credentialFile):")
+            guard readLine()?.trimmingCharacters(in: .whitespaces) == (approve ? "approve" : "reject") else { fail("not signed") }
+        }
         var file = CredentialStore.load(credentialFile)
         let assertion = try makeAssertion(&file, challenge: proposal.challenge(approve ? .approve : .reject), path: credentialFile)
         let receipt: EntryReceipt = try await call.post(
-            "/v1/operations/\(id)/\(approve ? "approvals" : "rejections")", DecisionMessage(user: file.user, assertion: assertion))
+            "/v1/operations/\(percentEncoded(id))/\(approve ? "approvals" : "rejections")", DecisionMessage(user: file.user, assertion: assertion))
         print("queued as \(receipt.queued)" + (receipt.preview.map { "; the committed state says: \($0)" } ?? ""))
     }
 }
@@ -220,4 +252,28 @@ struct GatewayCall {
         }
         return body
     }
+}
+
+/// Every character outside printable ASCII shown as an escape, so that names and roles chosen by
+/// someone else cannot rewrite what an approver reads.
+func printable(_ text: String) -> String {
+    text.unicodeScalars.map { (0x20...0x7e).contains($0.value) ? String($0) : "\\u{\(String($0.value, radix: 16))}" }.joined()
+}
+
+func percentEncoded(_ text: String) -> String {
+    text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
+}
+
+/// The policy engine's plain-language differences between two policy documents, and the new
+/// document's size and SHA-256 for comparing with a copy received out of band.
+func policyDifferences(from old: String, to new: String) -> String {
+    var lines = ["  new policy   \(new.utf8.count) bytes, SHA-256 \(Hex.encode(Hashes.sha256(Array(new.utf8))))"]
+    do {
+        let diff = PolicyDiff(old: try PolicyDocument.decode(yaml: old), new: try PolicyDocument.decode(yaml: new))
+        lines.append(diff.changes.isEmpty ? "  no changes in meaning" : "  changes:")
+        lines += diff.lines.map { "    " + printable($0) }
+    } catch {
+        lines.append("  the new policy does not parse: \(printable("\(error)"))")
+    }
+    return lines.joined(separator: "\n")
 }

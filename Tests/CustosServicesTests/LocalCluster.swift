@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import CustosClusterAPI
 import CustosGovernance
 import CustosIdentity
+import CustosNode
 import CustosTestSupport
 import Foundation
 import NIOCore
@@ -42,6 +43,11 @@ final class LocalCluster: @unchecked Sendable {
     func initNode(_ id: String) throws -> ClusterFile.MemberKey {
         let out = try Self.run(binary, ["node", "init", "--data", nodeData(id).path, "--id", id, "--passphrase-file", passphraseFile.path])
         return try JSONDecoder().decode(ClusterFile.MemberKey.self, from: Data(out.utf8))
+    }
+
+    /// Whether a node has ever recorded a vote in its votes database.
+    func hasVoted(_ id: String) throws -> Bool {
+        try NodeDatabase(path: nodeData(id).appendingPathComponent("votes.sqlite").path).lastVote() != nil
     }
 
     func credentialFile(_ user: String) -> URL { root.appendingPathComponent("credentials/\(user).json") }
