@@ -20,14 +20,15 @@ extension GovernanceState {
         var next = self
         do {
             let recorded = try next.verifyAndDecide(entry, submitter: &submitter)
-            next.requests[recorded.id] = recorded
-            next.requestOrder.append(recorded.id)
-            if next.requestOrder.count > Self.maximumRecordedRequests {
-                let dropped = next.requestOrder.count - Self.maximumRecordedRequests
-                for id in next.requestOrder.prefix(dropped) { next.requests[id] = nil }
-                next.requestOrder.removeFirst(dropped)
+            // Consumed, so that the collections below are uniquely referenced and grow in place.
+            self = consume next
+            requests[recorded.id] = recorded
+            requestOrder.append(recorded.id)
+            if requestOrder.count > Self.maximumRecordedRequests {
+                let dropped = requestOrder.count - Self.maximumRecordedRequests
+                for id in requestOrder.prefix(dropped) { requests[id] = nil }
+                requestOrder.removeFirst(dropped)
             }
-            self = next
             return .requestDecided(requestId: recorded.id, outcome: recorded.outcome)
         } catch {
             record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: submitter, error: error))

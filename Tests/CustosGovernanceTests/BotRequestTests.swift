@@ -272,3 +272,35 @@ import Testing
         #expect(copies[0].requests.count + copies[0].refusals.count > 0)
     }
 }
+
+/// The per-state memory bounds: decided requests and refusals keep the most recent ones.
+@Suite struct BotRequestBoundTests {
+    @Test func decidedRequestsAndRefusalsAreBounded() throws {
+        var c = try Cluster()
+        let key = BotSigningKey(ed25519: .init())
+        try c.registerBot("risk-bot", key: key.publicKey)
+        let limit = GovernanceState.maximumRecordedRequests
+        var first: String? = nil
+        var last: String? = nil
+        // A thousand requests per block time, a replay window apart, so the replay cache keeps
+        // pruning (its own bound is exercised by CustosIdentityTests) while the records pile up.
+        for i in 0..<(limit + 5) {
+            if i % 1_000 == 0 { c.now += 301_000 }
+            let s = SignedRequest(
+                body: Cluster.transfer(by: "risk-bot", amount: "1"), keyId: "risk-bot", timestamp: Int64(c.now),
+                nonce: "bound-nonce-\(String(i).leftPadded(8))", key: key)
+            let decided = try #require(Cluster.decided(c.state.apply(try RequestEntry.submit(s), blockTime: c.now)))
+            if i == 0 { first = decided.id }
+            last = decided.id
+        }
+        #expect(c.state.requests.count == limit)
+        #expect(c.state.requestOrder.count == limit)
+        #expect(c.state.requests[try #require(first)] == nil)
+        #expect(c.state.requestOrder.last == last)
+        #expect(Set(c.state.requestOrder) == Set(c.state.requests.keys))
+
+        let garbage = try RequestEntry.submit(envelope: Array("not json".utf8))
+        for _ in 0..<(GovernanceState.maximumRecordedRefusals + 3) { c.state.apply(garbage, blockTime: c.now) }
+        #expect(c.state.refusals.count == GovernanceState.maximumRecordedRefusals)
+    }
+}
