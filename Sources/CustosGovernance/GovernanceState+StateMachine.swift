@@ -7,8 +7,8 @@ extension GovernanceState {
     /// Applies one committed log entry at its block's time. Deterministic: no clock, no I/O, no
     /// randomness. First every open operation whose lifetime ended by `blockTime` expires; then
     /// the entry either applies in full or changes nothing but `refusals`. Governance entries
-    /// (`governance.*`) and bots' requests (`request.submit`) are this state's; anything else
-    /// is `.notGovernance`.
+    /// (`governance.*`) and requests (`request.submit`, from bots and people) are this state's;
+    /// anything else is `.notGovernance`.
     @discardableResult
     public mutating func apply(_ entry: Entry, blockTime: UInt64) -> GovernanceOutcome {
         if entry.kind == RequestEntry.submitKind {

@@ -4,10 +4,10 @@ import CustosPolicy
 
 /// The governed part of the replicated state, as a value: the user registry with credentials and
 /// counters, the bot registry with request-signing keys, the policy document in force, the freeze
-/// flag, every operation with its lifecycle, bots' requests with their decisions, the replay
-/// cache of request nonces, and the refusals every node recorded. It changes only through `apply(_:blockTime:)`, a pure
-/// function of the state, the entry and the block's time, so two copies that apply the same
-/// entries have the same `digest`.
+/// flag, every operation with its lifecycle, submitted requests with their decisions, the replay
+/// cache of request nonces, and the refusals every node recorded. It changes only through
+/// `apply(_:blockTime:)`, a pure function of the state, the entry and the block's time, so two
+/// copies that apply the same entries have the same `digest`.
 public struct GovernanceState: Sendable {
     /// A refused governance entry and why: the same on every node.
     public struct Refusal: Sendable, Hashable {
@@ -32,10 +32,10 @@ public struct GovernanceState: Sendable {
     public internal(set) var refusals: [Refusal]
     /// Bots by id, removed ones included (ids and keys are never reused).
     public internal(set) var bots: [String: GovernedBot]
-    /// Nonces of accepted bot requests still inside the timestamp window; part of the digest, so
-    /// every node refuses the same replays.
+    /// Nonces of accepted requests (bots' and people's) still inside the timestamp window; part
+    /// of the digest, so every node refuses the same replays.
     public internal(set) var replayCache: ReplayCache
-    /// The most recent decided bot requests by id, at most `maximumRecordedRequests`.
+    /// The most recent decided requests by id, at most `maximumRecordedRequests`.
     public internal(set) var requests: [String: RecordedRequest]
     /// Ids of `requests` in log order, oldest first.
     public internal(set) var requestOrder: [String]
@@ -54,7 +54,7 @@ public struct GovernanceState: Sendable {
     public static let replayCacheCapacity = 100_000
     public static let maximumRecordedRequests = 10_000
     public static let maximumRecordedRefusals = 10_000
-    /// How far a bot request's timestamp may be from the block time, in milliseconds.
+    /// How far a request's timestamp may be from the block time, in milliseconds.
     public static let requestClockSkew: Int64 = 300_000
 
     /// Every role someone active holds.
