@@ -281,7 +281,7 @@ let package = Package(
         .testTarget(
             name: "CustosGovernanceTests",
             dependencies: [
-                "CustosGovernance", "CustosPolicy", "CustosIdentity", "CustosLedger", "CustosCrypto",
+                "CustosGovernance", "CustosPolicy", "CustosIdentity", "CustosLedger", "CustosCrypto", "CustosTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings

@@ -18,7 +18,10 @@ public struct GovernanceSnapshot: Codable, Sendable, Equatable {
     /// The log's voting members after `height`.
     public var members: [ClusterView.Member]
     public var users: [UserView]
+    public var bots: [BotView]
     public var roles: [String]
+    /// The most recent decided requests, oldest first (the state keeps a bounded number).
+    public var requests: [RequestView]
     public var operations: [OperationView]
     public var refusals: [RefusalView]
 
@@ -32,6 +35,8 @@ public struct GovernanceSnapshot: Codable, Sendable, Equatable {
         members = state.members.map { ClusterView.Member(id: $0.id.rawValue, publicKey: Hex.encode($0.publicKeyBytes)) }
         users = state.users.keys.sorted().map { UserView(state.users[$0]!) }
         roles = state.roles
+        bots = state.bots.keys.sorted().map { BotView(state.bots[$0]!) }
+        requests = state.requestOrder.compactMap { state.requests[$0].map(RequestView.init) }
         operations = state.operations.values.sorted { ($0.proposedAt, $0.id) < ($1.proposedAt, $1.id) }.map(OperationView.init)
         refusals = state.refusals.map(RefusalView.init)
     }
@@ -145,6 +150,11 @@ extension GovernanceChange {
             return "Add the signer node \(m.id) with the identity key \(Hex.encode(m.publicKeyBytes)) to the log's voting members"
         case .removeMember(let id):
             return "Remove the signer node \(id) from the log's voting members (its key can never return)"
+        case .addBot(let id, let key, let roles):
+            return "Add the bot \(id) with the roles \(roles.joined(separator: ", ")) and the \(key.algorithm.rawValue) key \(Hex.encode(key.rawRepresentation))"
+        case .removeBot(let id): return "Remove the bot \(id); its signed requests are refused from then on"
+        case .rotateBotKey(let id, let key):
+            return "Replace the key of the bot \(id) with the \(key.algorithm.rawValue) key \(Hex.encode(key.rawRepresentation))"
         }
     }
 }
@@ -326,5 +336,53 @@ public struct NodeHealth: Codable, Sendable, Equatable {
             + metric("proposals_refused_total", "counter", "Proposals refused since start.", counters.proposalsRefused)
             + metric("entries_refused_total", "counter", "Committed entries the governance rules refused since start.", counters.entriesRefused)
             + metric("equivocation_alerts_total", "counter", "Times the gateway was caught proposing two blocks at one height.", counters.equivocationAlerts)
+    }
+}
+
+/// A bot in the governed registry.
+public struct BotView: Codable, Sendable, Equatable {
+    public var id: String
+    /// `Ed25519` or `ES256`.
+    public var algorithm: String
+    /// The public key, hex.
+    public var publicKey: String
+    public var roles: [String]
+    public var active: Bool
+
+    public init(_ bot: GovernedBot) {
+        id = bot.id
+        algorithm = bot.key.algorithm.rawValue
+        publicKey = Hex.encode(bot.key.rawRepresentation)
+        roles = bot.roles
+        active = bot.active
+    }
+}
+
+/// A signed request as every node decided it with the policy in force at its block's time.
+public struct RequestView: Codable, Sendable, Equatable {
+    public struct PendingApproval: Codable, Sendable, Equatable {
+        public var rule: String
+        public var group: String
+        public var count: Int
+    }
+
+    public var id: String
+    public var initiator: String
+    public var blockTime: UInt64
+    public var policyVersion: Int
+    /// `allow`, `require_approval` or `deny`, as the policy engine names outcomes.
+    public var outcome: String
+    /// The rules that applied, by name.
+    public var rules: [String]
+    public var pending: [PendingApproval]
+
+    public init(_ r: RecordedRequest) {
+        id = r.id
+        initiator = r.initiator
+        blockTime = r.blockTime
+        policyVersion = r.policyVersion
+        outcome = r.decision.outcome.rawValue
+        rules = r.decision.applied.map(\.name)
+        pending = r.decision.pending.map { PendingApproval(rule: $0.rule, group: $0.group, count: $0.count) }
     }
 }

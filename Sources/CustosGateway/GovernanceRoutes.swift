@@ -55,6 +55,8 @@ enum GovernanceRoutes {
                                      tags: $0.tags.map(\.value))
             })
         }
+        router.get("/v1/bots") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.bots) }
+        router.get("/v1/requests") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.requests) }
         router.get("/v1/refusals") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.refusals) }
         router.get("/v1/operations") { request, _ in
             var operations = await gateway.governance.operations

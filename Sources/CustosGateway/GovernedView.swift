@@ -1,6 +1,7 @@
 import CustosClusterAPI
 import CustosGovernance
 import CustosLedger
+import CustosPolicy
 
 /// The gateway's copy of the governed state, advanced with every committed block. The gateway
 /// uses it to answer the API and to keep entries out of blocks that every node would refuse as a
@@ -29,6 +30,7 @@ struct GovernedView: Sendable {
         switch state.applying(entry, blockTime: time).1 {
         case .notGovernance: return nil
         case .applied(let id, let status): return "applies: operation \(id) would be \(status.rawValue)"
+        case .requestDecided(let id, let outcome): return "applies: request \(id) would be decided \(outcome.rawValue)"
         case .refused(let error): return "refused: \(error.code): \(error.reason)"
         }
     }

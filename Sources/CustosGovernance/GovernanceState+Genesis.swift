@@ -55,6 +55,10 @@ extension GovernanceState {
         self.refusals = []
         self.members = members.sorted { $0.id < $1.id }
         self.retiredMemberKeys = []
+        self.bots = [:]
+        self.replayCache = ReplayCache(capacity: Self.replayCacheCapacity)
+        self.requests = [:]
+        self.requestOrder = []
         self.time = 0
         self.policy = policy
         self.document = document
@@ -69,12 +73,12 @@ extension GovernanceState {
         guard ok else { throw GovernanceError(.invalidChange, "role \"\(role.prefix(64))\" is not 1 to 64 of [a-z0-9-_.]") }
     }
 
-    /// User ids: 1 to 64 bytes of lowercase letters, digits, '-', '_', '.', '@'.
-    static func checkUserId(_ id: String) throws(GovernanceError) {
+    /// User and bot ids: 1 to 64 bytes of lowercase letters, digits, '-', '_', '.', '@'.
+    static func checkUserId(_ id: String, what: String = "user") throws(GovernanceError) {
         let ok = (1...64).contains(id.utf8.count) && id.utf8.allSatisfy { c in
             (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c)
                 || [UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "@")].contains(c)
         }
-        guard ok else { throw GovernanceError(.invalidChange, "user id \"\(id.prefix(64))\" is not 1 to 64 of [a-z0-9-_.@]") }
+        guard ok else { throw GovernanceError(.invalidChange, "\(what) id \"\(id.prefix(64))\" is not 1 to 64 of [a-z0-9-_.@]") }
     }
 }
