@@ -159,6 +159,7 @@ let package = Package(
             name: "CustosGateway",
             dependencies: [
                 "CustosGovernance",
+                "CustosIdentity",
                 "CustosPolicy",
                 "CustosLedger",
                 "CustosClusterAPI",

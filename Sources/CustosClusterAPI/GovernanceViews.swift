@@ -117,6 +117,8 @@ public struct RefusalView: Codable, Sendable, Equatable {
     public var code: String
     /// The WebAuthn check that failed, when an assertion or registration was refused.
     public var webAuthn: String?
+    /// The request-signing check that failed, when a signed request was refused.
+    public var requestSigning: String?
     public var reason: String
 
     public init(_ r: GovernanceState.Refusal) {
@@ -126,6 +128,7 @@ public struct RefusalView: Codable, Sendable, Equatable {
         user = r.user
         code = r.error.code.description
         webAuthn = r.error.webAuthn?.description
+        requestSigning = r.error.requestSigning?.description
         reason = r.error.reason
     }
 }

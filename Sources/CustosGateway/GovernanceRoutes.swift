@@ -1,11 +1,13 @@
 import CustosClusterAPI
 import CustosCrypto
 import CustosGovernance
+import CustosIdentity
 import CustosPolicy
 import CustosLedger
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// The client-facing API over the governed state, version 1 (documented in docs/openapi.yaml):
 /// the cluster, users, roles, the policy in force, address books, operations with their
@@ -57,6 +59,23 @@ enum GovernanceRoutes {
         }
         router.get("/v1/bots") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.bots) }
         router.get("/v1/requests") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.requests) }
+        router.post("/v1/requests") { request, _ in
+            // The body is the signed envelope itself: its bytes travel into the log unchanged.
+            var request = request
+            let body: ByteBuffer
+            do { body = try await request.collectBody(upTo: SignedRequest.maxEnvelopeLength) } catch is NIOTooManyBytesError {
+                throw GatewayProblem.tooLarge(SignedRequest.maxEnvelopeLength)
+            }
+            let bytes = Array(body.readableBytesView)
+            do throws(RequestSigningError) { _ = try SignedRequest(json: bytes) } catch {
+                throw GatewayProblem(.badRequest, code: "request.malformed", title: "Malformed signed request", detail: error.reason)
+            }
+            let entry: Entry
+            do throws(LedgerError) { entry = try RequestEntry.submit(envelope: bytes) } catch {
+                throw GatewayProblem(.unprocessableContent, code: "request.invalid", title: "Invalid request", detail: error.reason)
+            }
+            return try GatewayRoutes.json(.accepted, try await GatewayRoutes.submit(entry, to: gateway))
+        }
         router.get("/v1/refusals") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.refusals) }
         router.get("/v1/operations") { request, _ in
             var operations = await gateway.governance.operations

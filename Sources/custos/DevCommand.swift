@@ -1,6 +1,11 @@
 import ArgumentParser
+import AsyncHTTPClient
+import CustosClusterAPI
 import Dispatch
 import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
 
 /// `custos dev up`: a whole development cluster on this machine — one gateway on 127.0.0.1 and
 /// one process per signer node, each with its own data folder under `--dir` — created with the
@@ -48,9 +53,45 @@ struct DevCommand: AsyncParsableCommand {
                                                  "--monitor-port-file", monitorFile])
                 monitors[member.id] = await supervisor.waitForPort(monitorFile, seconds: 30)
             }
+            if created, !(await Self.addDemoBot(supervisor: supervisor, gateway: gateway, layout: layout)) {
+                supervisor.stopAll()
+                fail("could not register the demo risk bot; see the output above")
+            }
             say(Self.banner(gateway: gateway, dir: dir, nodes: cluster.members.map(\.id), monitors: monitors, created: created))
             let code = await supervisor.runUntilSignalOrExit()
             if code != 0 { throw ExitCode(code) }
+        }
+
+        /// The demo organisation's risk bot, registered as any bot is: erin proposes it, frank and
+        /// grace approve, every node verifies the three assertions. Runs the CLI as child processes.
+        static func addDemoBot(supervisor: Supervisor, gateway: String, layout: DevLayout) async -> Bool {
+            say("registering the demo risk bot through governance (erin proposes, frank and grace approve)…")
+            let cred = { (user: String) in layout.credential(user) }
+            guard supervisor.runToEnd(["op", "propose", "--gateway", gateway, "--as", cred("erin"), "--id", "add-risk-bot",
+                                       "add-bot", "risk-bot", "risk-bot"]) else { return false }
+            guard await waitForOperation(gateway, "add-risk-bot", status: nil) else { return false }
+            for approver in ["frank", "grace"] {
+                guard supervisor.runToEnd(["op", "approve", "--gateway", gateway, "--as", cred(approver), "--yes", "add-risk-bot"]) else {
+                    return false
+                }
+                // The next approval reads the committed operation again.
+                guard await waitForOperation(gateway, "add-risk-bot", status: nil, approvals: approver == "frank" ? 1 : 2) else { return false }
+            }
+            return await waitForOperation(gateway, "add-risk-bot", status: "executed")
+        }
+
+        static func waitForOperation(_ gateway: String, _ id: String, status: String?, approvals: Int = 0) async -> Bool {
+            for _ in 0..<300 {
+                if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: "\(gateway)/v1/operations/\(id)"), timeout: .seconds(2)),
+                   response.status == .ok,
+                   let body = try? await response.body.collect(upTo: 1 << 20),
+                   let detail = try? JSONDecoder().decode(OperationDetail.self, from: Data(buffer: body)),
+                   detail.operation.approvals.count >= approvals, status.map({ $0 == detail.operation.status }) ?? true {
+                    return true
+                }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+            return false
         }
 
         static func banner(gateway: String, dir: String, nodes: [String], monitors: [String: Int], created: Bool) -> String {
@@ -71,6 +112,8 @@ struct DevCommand: AsyncParsableCommand {
                   \(gateway)/v1/policies/current   the policy in force (examples/policies/trading-firm.yaml)
                   \(gateway)/v1/operations         governance operations and their lifecycle
                   \(gateway)/v1/blocks             the committed log
+                  \(gateway)/v1/bots               bots and their keys (the demo risk bot)
+                  \(gateway)/v1/requests           signed requests as every node decided them
                   \(health.joined(separator: "\n  "))
 
                 Try (one admin alone cannot add a person; two more admins' approvals execute it on every node):
@@ -79,6 +122,8 @@ struct DevCommand: AsyncParsableCommand {
                   custos op approve --gateway \(gateway) --as \(c)/frank.json add-dave
                   custos op approve --gateway \(gateway) --as \(c)/grace.json add-dave   (the quorum: two admins besides erin)
                   custos node status --data \(dir)/nodes/node-1     (the node's own copy of the state)
+                  custos request submit --gateway \(gateway) --bot \(c)/risk-bot.bot.json examples/policies/requests/risk-bot-kraken.json
+                    (verified by every node and decided by the policy: denied for now, as the state has no USD prices yet)
                 (custos is .build/release/custos)
 
                 """
@@ -118,6 +163,16 @@ final class Supervisor: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         children.append((name, process))
+    }
+
+    /// Runs `custos ARGS` to completion with its output shown; true if it succeeded.
+    func runToEnd(_ arguments: [String]) -> Bool {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        do { try process.run() } catch { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
     }
 
     func waitForPort(_ file: String, seconds: Int) async -> Int? {

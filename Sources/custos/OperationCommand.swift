@@ -1,5 +1,6 @@
 import ArgumentParser
 import AsyncHTTPClient
+import Crypto
 import CustosClusterAPI
 import CustosCrypto
 import CustosGovernance
@@ -42,7 +43,8 @@ struct OperationCommand: AsyncParsableCommand {
             discussion: """
                 CHANGE is one of: add-user USER ROLE…, remove-user USER, assign-role USER ROLE, revoke-role USER ROLE,
                 add-credential USER (writes the new software credential to USER.ID.json next to the proposer's), revoke-credential USER ID,
-                change-policy FILE, freeze, unfreeze, add-member JOIN-REQUEST-FILE (from `custos node join-request`),
+                change-policy FILE, freeze, unfreeze, add-bot BOT ROLE… (writes the bot's DEVELOPMENT key to
+                BOT.bot.json next to the proposer's credential), remove-bot BOT, add-member JOIN-REQUEST-FILE (from `custos node join-request`),
                 remove-member NODE-ID. One signer node joins or leaves per operation.
                 """)
 
@@ -107,6 +109,20 @@ struct OperationCommand: AsyncParsableCommand {
                 do { request = try JSONDecoder().decode(JoinRequest.self, from: data) } catch { fail("\(args[0]) is not a join request: \(error)") }
                 let (member, proof) = try request.decoded()
                 return .addMember(member, proof: proof)
+            case "add-bot":
+                guard args.count >= 2 else { throw ValidationError("usage: add-bot BOT ROLE…") }
+                let key = Curve25519.Signing.PrivateKey()
+                let path = ((credential.credentialFile as NSString).deletingLastPathComponent as NSString)
+                    .appendingPathComponent("\(args[0]).bot.json")
+                guard !FileManager.default.fileExists(atPath: path) else { fail("\(path) exists; refusing to replace a bot key") }
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try writeSecretFile(path, try encoder.encode(BotKeyFile(bot: args[0], key: key)))
+                say("wrote the DEVELOPMENT key of the bot \(args[0]) to \(path)")
+                return .addBot(id: args[0], key: BotSigningKey(ed25519: key).publicKey, roles: Array(args.dropFirst()))
+            case "remove-bot":
+                try need(1, "BOT")
+                return .removeBot(id: args[0])
             case "remove-member":
                 try need(1, "NODE-ID")
                 return .removeMember(id: try NodeID(args[0]))
@@ -231,10 +247,14 @@ struct GatewayCall {
     }
 
     func post<T: Decodable>(_ path: String, _ body: some Encodable) async throws -> T {
+        try await post(raw: path, try JSONEncoder().encode(body))
+    }
+
+    func post<T: Decodable>(raw path: String, _ body: Data) async throws -> T {
         var request = HTTPClientRequest(url: base + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
+        request.body = .bytes(ByteBuffer(data: body))
         return try JSONDecoder().decode(T.self, from: try await send(request))
     }
 

@@ -1,9 +1,11 @@
 import AsyncHTTPClient
 import CustosClusterAPI
+import CustosIdentity
 import CustosTestSupport
 import Foundation
 import NIOCore
 import NIOFoundationCompat
+import NIOHTTP1
 import Testing
 
 /// `custos dev up` (what `make run` starts): a whole cluster from nothing, stopped cleanly by
@@ -86,6 +88,37 @@ struct DevClusterTests {
         let before = try #require(committed, "nothing committed; output: \(first.text)")
         let monitorPorts = try (1...4).map { try String(contentsOf: dir.appendingPathComponent("nodes/node-\($0)/monitor.port"), encoding: .utf8) }
 
+        // The demo risk bot was registered through governance; its signed request is decided by
+        // every node, and the same envelope sent again is refused as a replay.
+        let bots: [BotView] = try #require(try await Self.get(gateway + "/v1/bots"))
+        #expect(bots.map(\.id) == ["risk-bot"])
+        let keyFile = try JSONDecoder().decode(BotKeyFile.self, from: Data(contentsOf: dir.appendingPathComponent("credentials/risk-bot.bot.json")))
+        let body = try JSONParser().parse(Array(try Data(contentsOf: TestEnvironment.packageRoot.appendingPathComponent(
+            "examples/policies/requests/risk-bot-kraken.json"))))
+        let envelope = SignedRequest(body: body, keyId: "risk-bot", timestamp: Int64(Date().timeIntervalSince1970 * 1000),
+                                     nonce: "demo-nonce-0000000001", key: try keyFile.signingKey())
+        for _ in 0..<2 {
+            var request = HTTPClientRequest(url: gateway + "/v1/requests")
+            request.method = .POST
+            request.body = .bytes(ByteBuffer(bytes: envelope.jsonBytes))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+            #expect(response.status == .accepted)
+        }
+        var decided: GovernanceSnapshot?
+        for _ in 0..<200 {
+            if let state: GovernanceSnapshot = try await Self.get(gateway + "/v1/state"), state.requests.count == 1,
+               state.refusals.contains(where: { $0.requestSigning == "replayedNonce" }) { decided = state; break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let state = try #require(decided, "the request was not decided and its replay refused")
+        #expect(state.requests.first?.initiator == "risk-bot")
+        #expect(state.requests.first?.outcome == "deny", "the state holds no prices yet: USD clauses fail closed")
+        for i in 1...4 {
+            let out = try CustosExecutable.run(["node", "status", "--data", dir.appendingPathComponent("nodes/node-\(i)").path])
+            let status = try JSONDecoder().decode(NodeStatusView.self, from: Data(out.stdout.utf8))
+            #expect(status.governance?.requests == state.requests || status.height < state.height, "node-\(i) decided otherwise")
+        }
+
         #expect(first.interrupt() == 0, "output: \(first.text)")
         #expect(first.text.contains("stopped; run the same command again"))
         // Every process is gone: the gateway and the nodes' monitors no longer answer.
@@ -103,7 +136,7 @@ struct DevClusterTests {
         #expect(after.genesisDigest == before.genesisDigest)
         #expect(after.committedHeight >= before.committedHeight)
         let operations: [OperationView] = try #require(try await Self.get(again + "/v1/operations"))
-        #expect(operations.map(\.id) == ["add-dave"])
+        #expect(operations.map(\.id) == ["add-risk-bot", "add-dave"])
         #expect(second.interrupt() == 0)
         passed = true
     }
