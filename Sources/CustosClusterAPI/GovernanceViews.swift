@@ -25,7 +25,9 @@ public struct GovernanceSnapshot: Codable, Sendable, Equatable {
     public var operations: [OperationView]
     public var refusals: [RefusalView]
 
-    public init(_ state: GovernanceState, height: UInt64) {
+    /// `recent` caps the decided requests and refusals shown (the newest), for a node that writes
+    /// this view with every block.
+    public init(_ state: GovernanceState, height: UInt64, recent: Int = .max) {
         self.height = height
         stateDigest = Hex.encode(state.digest)
         clusterName = state.clusterName
@@ -36,9 +38,9 @@ public struct GovernanceSnapshot: Codable, Sendable, Equatable {
         users = state.users.keys.sorted().map { UserView(state.users[$0]!) }
         roles = state.roles
         bots = state.bots.keys.sorted().map { BotView(state.bots[$0]!) }
-        requests = state.requestOrder.compactMap { state.requests[$0].map(RequestView.init) }
+        requests = state.requestOrder.suffix(recent).compactMap { state.requests[$0].map(RequestView.init) }
         operations = state.operations.values.sorted { ($0.proposedAt, $0.id) < ($1.proposedAt, $1.id) }.map(OperationView.init)
-        refusals = state.refusals.map(RefusalView.init)
+        refusals = state.refusals.suffix(recent).map(RefusalView.init)
     }
 }
 

@@ -162,7 +162,7 @@ public actor SignerNode: Service {
                         "height": "\(next)", "members": "\(state.members.map(\.id.rawValue))", "voter": "\(candidate.isVoter)"])
                 }
                 try chain.append(certified, stateDigest: state.digest,
-                                 snapshot: try JSONEncoder().encode(GovernanceSnapshot(state, height: certified.block.height)))
+                                 snapshot: try JSONEncoder().encode(GovernanceSnapshot(state, height: certified.block.height, recent: 100)))
                 consensus = candidate
                 governance = state
                 counters.blocksCommitted += 1
