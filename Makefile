@@ -15,7 +15,7 @@ test: deps
 
 run: deps
 	$(SWIFT) build -c release --product custos
-	.build/release/custos demo
+	.build/release/custos dev up --dir .custos-dev
 
 bench: deps
 	$(SWIFT) build -c release --product custos-bench

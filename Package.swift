@@ -141,14 +141,17 @@ let package = Package(
         // its deterministic transition over log entries: pure, no I/O, no clock (time is the block's).
         .target(
             name: "CustosGovernance",
-            dependencies: ["CustosPolicy", "CustosIdentity", "CustosLedger", "CustosCrypto"],
+            dependencies: [
+                "CustosPolicy", "CustosIdentity", "CustosLedger", "CustosCrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
 
         // The JSON shapes nodes and the gateway exchange, and the cluster file (public data only).
         .target(
             name: "CustosClusterAPI",
-            dependencies: ["CustosLedger"],
+            dependencies: ["CustosLedger", "CustosGovernance", "CustosIdentity", "CustosPolicy"],
             swiftSettings: swiftSettings
         ),
         // The gateway service: HTTP API (Hummingbird, loopback), the sequencer's durable store
@@ -157,6 +160,9 @@ let package = Package(
         .target(
             name: "CustosGateway",
             dependencies: [
+                "CustosGovernance",
+                "CustosIdentity",
+                "CustosPolicy",
                 "CustosLedger",
                 "CustosClusterAPI",
                 "CustosCrypto",
@@ -174,6 +180,8 @@ let package = Package(
         .target(
             name: "CustosNodeService",
             dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                "CustosGovernance",
                 "CustosLedger",
                 "CustosClusterAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -207,6 +215,11 @@ let package = Package(
                 "CustosGateway",
                 "CustosNodeService",
                 "CustosClusterAPI",
+                "CustosGovernance",
+                "CustosIdentity",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -272,7 +285,7 @@ let package = Package(
         .testTarget(
             name: "CustosGovernanceTests",
             dependencies: [
-                "CustosGovernance", "CustosPolicy", "CustosIdentity", "CustosLedger", "CustosCrypto",
+                "CustosGovernance", "CustosPolicy", "CustosIdentity", "CustosLedger", "CustosCrypto", "CustosTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -281,7 +294,7 @@ let package = Package(
             name: "CustosServicesTests",
             dependencies: [
                 "CustosLedger", "CustosCrypto", "CustosTestSupport", "CustosClusterAPI", "CustosGateway",
-                "CustosNodeService", "CustosNode",
+                "CustosNodeService", "CustosNode", "CustosGovernance", "CustosIdentity",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

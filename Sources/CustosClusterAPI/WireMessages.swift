@@ -18,11 +18,7 @@ public struct EntrySubmission: Codable, Sendable {
     private enum CodingKeys: String, CodingKey, CaseIterable { case kind, payload, authorization }
 
     public init(from decoder: any Decoder) throws {
-        let any = try decoder.container(keyedBy: AnyCodingKey.self)
-        let known = Set(CodingKeys.allCases.map(\.rawValue))
-        if let unknown = any.allKeys.first(where: { !known.contains($0.stringValue) }) {
-            throw UnknownFieldError(field: unknown.stringValue)
-        }
+        try refuseUnknownFields(decoder, known: CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
         kind = try c.decode(String.self, forKey: .kind)
         payload = try c.decode(String.self, forKey: .payload)

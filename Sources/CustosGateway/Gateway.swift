@@ -1,4 +1,5 @@
 import CustosClusterAPI
+import CustosGovernance
 import CustosLedger
 import Foundation
 import Logging
@@ -14,6 +15,9 @@ public actor Gateway {
     public static let maximumEntriesPerBlock = 1_000
 
     private var sequencer: Sequencer
+    private var governed: GovernedView
+    /// The committed height `governed` has applied.
+    private var governedHeight: UInt64
     private let store: any GatewayStore
     /// Store reads and the writes that depend on them run one request at a time.
     private let turns = AsyncSerialQueue()
@@ -27,8 +31,17 @@ public actor Gateway {
                 clock: @escaping @Sendable () -> UInt64 = Gateway.wallClock,
                 unsafeEquivocateTo: Set<String> = []) async throws {
         let state = try await store.sequencerState() ?? .genesis(configuration)
-        let restored = try Sequencer(configuration: configuration, state: state)
+        // The governed state replayed over the committed chain names the voting members as of the head.
+        var view = GovernedView(genesis: try configuration.genesisState())
+        var height: UInt64 = 1
+        while height <= state.head.height, let certified = try await store.committedBlock(height: height) {
+            view.apply(certified.block)
+            height += 1
+        }
+        let restored = try Sequencer(configuration: try configuration.reconfigured(members: view.state.members), state: state)
         sequencer = restored
+        governed = view
+        governedHeight = height - 1
         self.store = store
         self.logger = logger
         self.clock = clock
@@ -45,10 +58,17 @@ public actor Gateway {
 
     public var configuration: ClusterConfiguration { sequencer.configuration }
 
-    /// Queues an entry for the next block.
-    public func submit(_ entry: Entry) async throws -> Int64 {
-        try await store.enqueue(entry)
+    /// Queues an entry for the next block, unless every node would refuse a block carrying it;
+    /// the receipt previews what the committed state would do with it.
+    public func submit(_ entry: Entry) async throws -> EntryReceipt {
+        let now = clock()
+        if let reason = governed.inadmissible(entry, at: now) { throw InadmissibleEntry(reason: reason) }
+        return EntryReceipt(queued: try await store.enqueue(entry), preview: governed.preview(entry, at: now))
     }
+
+    /// The governed state as of the committed head.
+    public var governance: GovernanceSnapshot { governed.snapshot }
+    public var governanceState: GovernanceState { governed.state }
 
     /// The proposal a node at committed height `after` should vote on: the one in flight (the
     /// same block every time, also after a restart), or a new one from the queue, stored first.
@@ -70,8 +90,23 @@ public actor Gateway {
         guard height == sequencer.head.height else { return nil }
         let queued = try await store.queued(limit: Self.maximumEntriesPerBlock)
         guard !queued.isEmpty else { return nil }
+        let now = clock()
+        // An entry that became undecodable for the state (e.g. a policy change in between) would
+        // make every node refuse the whole block: it is dropped from the queue instead.
+        let admitted = queued.filter { item in
+            guard let reason = governed.inadmissible(item.entry, at: now) else { return true }
+            logger.warning("dropped an entry every node would refuse", metadata: ["queued": "\(item.id)", "reason": "\(reason)"])
+            return false
+        }
+        guard !admitted.isEmpty else {
+            // Drops the entries only: the stored state stays as it is (compare-and-swap too).
+            if case let .conflict(stored) = try await store.storeProposal(sequencer.state, consumed: queued.map(\.id)) {
+                try await adopt(stored)
+            }
+            return nil
+        }
         let before = sequencer.state
-        switch try sequencer.propose(entries: queued.map(\.entry), now: clock()) {
+        switch try sequencer.propose(entries: admitted.map(\.entry), now: now) {
         case let .persistProposalThenSend(block):
             let write: GatewayStoreWrite
             do { write = try await store.storeProposal(sequencer.state, consumed: queued.map(\.id)) } catch {
@@ -81,7 +116,7 @@ public actor Gateway {
             }
             if case let .conflict(stored) = write {
                 // Another gateway stored its proposal first: serve that one, never ours.
-                try adopt(stored)
+                try await adopt(stored)
                 guard let pending = sequencer.pending, pending.height == height + 1 else { return nil }
                 return try equivocating(pending, node: node)
             }
@@ -115,7 +150,8 @@ public actor Gateway {
             do {
                 if case let .conflict(stored) = try await store.storeCommitted(certified, state: sequencer.state) {
                     // Another gateway moved the sequencer: adopt its state; ours is not stored.
-                    try adopt(stored)
+                    sequencer = try Sequencer(configuration: sequencer.configuration, state: before)
+                    try await adopt(stored)
                     guard let committed = try await store.committedBlock(height: certified.block.height),
                           committed.block == certified.block else {
                         return .ignored(reason: "another gateway sharing the store moved the sequencer past \(certified.block.height - 1)")
@@ -127,6 +163,13 @@ public actor Gateway {
                 sequencer = try Sequencer(configuration: sequencer.configuration, state: before)
                 throw error
             }
+            governed.apply(certified.block)
+            governedHeight = certified.block.height
+            if governed.state.members != sequencer.configuration.members {
+                // Checked by the governed state as a configuration is; the next height votes with these.
+                try sequencer.reconfigure(try sequencer.configuration.reconfigured(members: governed.state.members))
+                logger.notice("voting members changed", metadata: ["members": "\(governed.state.members.map(\.id.rawValue))"])
+            }
             logger.info("committed", metadata: ["height": "\(certified.block.height)", "hash": "\(certified.block.hash.short)"])
         case let .flagged(voter, error):
             logger.warning("flagged vote", metadata: ["voter": "\(voter)", "error": "\(error)"])
@@ -134,6 +177,11 @@ public actor Gateway {
             break
         }
         return outcome
+    }
+
+    /// Committed blocks from `height` on, at most `limit`, ascending.
+    public func committedBlocks(from height: UInt64, limit: Int) async throws -> [CertifiedBlock] {
+        try await store.committedBlocks(from: max(height, 1), limit: limit)
     }
 
     public func committedBlock(height: UInt64) async throws -> CertifiedBlock? {
@@ -161,12 +209,30 @@ public actor Gateway {
     /// Replaces the in-memory sequencer with the stored state if they differ; true if replaced.
     private func adoptStoredState() async throws -> Bool {
         guard let stored = try await store.sequencerState(), stored != sequencer.state else { return false }
-        try adopt(stored)
+        try await adopt(stored)
         return true
     }
 
-    private func adopt(_ stored: SequencerState) throws {
-        sequencer = try Sequencer(configuration: sequencer.configuration, state: stored)
+    /// Takes the stored state (another gateway's) as this gateway's: the governed view catches
+    /// up over the blocks committed since, and the sequencer votes with the members they leave.
+    private func adopt(_ stored: SequencerState) async throws {
+        var view = governed
+        var height = governedHeight + 1
+        while height <= stored.head.height {
+            guard let certified = try await store.committedBlock(height: height) else {
+                throw GatewayStoreError("the store's head is at \(stored.head.height) but it holds no block at \(height)")
+            }
+            view.apply(certified.block)
+            height += 1
+        }
+        sequencer = try Sequencer(configuration: try sequencer.configuration.reconfigured(members: view.state.members), state: stored)
+        governed = view
+        governedHeight = max(governedHeight, stored.head.height)
         logger.info("adopted the stored sequencer state", metadata: ["head": "\(stored.head)", "pending": "\(stored.pending.map { "\($0.height) \($0.hash.short)" } ?? "none")"])
     }
+}
+
+/// An entry every node would refuse a block for (it does not decode): refused at submission.
+public struct InadmissibleEntry: Error, Sendable {
+    public let reason: String
 }

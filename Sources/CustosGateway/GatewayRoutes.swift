@@ -41,8 +41,7 @@ public enum GatewayRoutes {
             do { entry = try submission.entry() } catch {
                 throw GatewayProblem(.unprocessableContent, code: "entry.invalid", title: "Invalid entry", detail: "\(error)")
             }
-            let id = try await gateway.submit(entry)
-            return try json(.accepted, ["queued": id])
+            return try json(.accepted, try await submit(entry, to: gateway))
         }
         router.get("/v1/proposals/next") { request, _ in
             guard let after = request.uri.queryParameters.get("after", as: UInt64.self) else {
@@ -81,7 +80,16 @@ public enum GatewayRoutes {
             }
             return try json(.ok, CertifiedBlockMessage(certified))
         }
+        GovernanceRoutes.add(to: router, gateway: gateway)
         return router
+    }
+
+    /// Queues an entry; one every node would refuse a block for is a 422 problem.
+    static func submit(_ entry: Entry, to gateway: Gateway) async throws -> EntryReceipt {
+        do { return try await gateway.submit(entry) } catch let error as InadmissibleEntry {
+            throw GatewayProblem(.unprocessableContent, code: "entry.inadmissible", title: "Entry refused",
+                                 detail: error.reason)
+        }
     }
 
     /// Collects at most `limit` bytes and decodes strict JSON; every failure is a 4xx problem.

@@ -6,8 +6,9 @@ import CustosLedger
 enum SequencerSuccession {
     /// A proposal may be stored only over the state it was made from: the same genesis and head,
     /// and nothing in flight. No stored state stands for genesis (height 0, nothing in flight).
+    /// A state with nothing in flight over that same state only drops queued entries.
     static func allowsProposal(_ new: SequencerState, over stored: SequencerState?) -> Bool {
-        guard let pending = new.pending, pending.height == new.head.height + 1 else { return false }
+        if let pending = new.pending, pending.height != new.head.height + 1 { return false }
         guard let stored else { return new.head.height == 0 && new.head.hash == new.genesisDigest }
         return stored.genesisDigest == new.genesisDigest && stored.head == new.head && stored.pending == nil
     }

@@ -26,11 +26,14 @@ public struct GovernanceEntryValidator: EntryValidator {
     }
 
     public mutating func validate(_ entry: Entry, at index: Int, in block: Block) -> EntryVerdict {
+        let before = state
         switch state.apply(entry, blockTime: block.timestamp) {
-        case .notGovernance, .applied:
+        case .notGovernance, .applied, .requestDecided:
             return .accept
         case .refused(let error):
             if mode == .refuseInvalid || error.code == .malformed {
+                // A rejected entry never commits, so the working state must not keep its refusal.
+                state = before
                 return .reject(reason: "entry \(index) (\(entry.kind)): \(error.description)")
             }
             return .accept

@@ -10,7 +10,8 @@ public struct GovernanceError: CodedError, Sendable {
         private enum Base: String, Hashable, Sendable {
             case malformed, invalidGenesis, invalidPolicy, unknownUser, inactiveUser, unknownCredential,
                 assertionRefused, registrationRefused, unknownOperation, duplicateOperation, notPending, expired,
-                notPermitted, initiatorCannotApprove, duplicateApproval, notEligible, invalidChange, lockout
+                notPermitted, initiatorCannotApprove, duplicateApproval, notEligible, invalidChange, lockout,
+                unknownBot, inactiveBot, requestRefused, invalidRequest
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -51,6 +52,16 @@ public struct GovernanceError: CodedError, Sendable {
         public static let invalidChange = Code(.invalidChange)
         /// The change would leave no quorum able to change the policy or unfreeze.
         public static let lockout = Code(.lockout)
+        /// A signed request names a key id that is no registered bot.
+        public static let unknownBot = Code(.unknownBot)
+        /// A signed request names a bot that has been removed.
+        public static let inactiveBot = Code(.inactiveBot)
+        /// A bot's signed request does not verify (signature, key, timestamp window, nonce);
+        /// `requestSigning` says which check failed.
+        public static let requestRefused = Code(.requestRefused)
+        /// A verified request whose body is not a transfer or contract call this bot may submit
+        /// (does not decode, names another initiator, claims approvals, is a governance operation).
+        public static let invalidRequest = Code(.invalidRequest)
 
         public var description: String { base.rawValue }
     }
@@ -59,13 +70,20 @@ public struct GovernanceError: CodedError, Sendable {
     public let reason: String
     /// The WebAuthn check that failed, for `assertionRefused` and `registrationRefused`.
     public let webAuthn: WebAuthnError.Code?
+    /// The request-signing check that failed, for `requestRefused` and for an envelope that is
+    /// `malformed`.
+    public let requestSigning: RequestSigningError.Code?
     public let fileID: String
     public let line: Int
 
-    public init(_ code: Code, _ reason: String, webAuthn: WebAuthnError.Code? = nil, fileID: String = #fileID, line: Int = #line) {
+    public init(
+        _ code: Code, _ reason: String, webAuthn: WebAuthnError.Code? = nil, requestSigning: RequestSigningError.Code? = nil,
+        fileID: String = #fileID, line: Int = #line
+    ) {
         self.code = code
         self.reason = reason
         self.webAuthn = webAuthn
+        self.requestSigning = requestSigning
         self.fileID = fileID
         self.line = line
     }

@@ -1,3 +1,5 @@
+import CustosPolicy
+
 /// What applying one log entry did.
 public enum GovernanceOutcome: Sendable, Hashable {
     /// The entry was applied; the operation is now in `status`.
@@ -6,4 +8,7 @@ public enum GovernanceOutcome: Sendable, Hashable {
     case refused(GovernanceError)
     /// Not a governance entry: left to other layers.
     case notGovernance
+    /// A bot's request verified and was decided; `GovernanceState.requests[requestId]` holds it
+    /// with the full decision.
+    case requestDecided(requestId: String, outcome: PolicyDecision.Outcome)
 }

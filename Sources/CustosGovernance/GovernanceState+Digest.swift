@@ -1,12 +1,18 @@
 import CustosCrypto
 import CustosIdentity
+import CustosLedger
+import CustosPolicy
 
 extension GovernanceState {
-    static let digestTag = "custos.governance.state.v1"
+    static let digestTag = "custos.governance.state.v2"
 
+    /// Refusals and failures enter by their stable codes only, never by their English reasons.
     /// SHA-256 over the canonical encoding of everything governed: users (sorted by id) with
     /// roles and credentials (counters included), the policy text and version, the freeze flag,
-    /// operations (sorted by id) with their lifecycle, the refusals and the latest block time.
+    /// operations (sorted by id) with their lifecycle, the refusals and the latest block time;
+    /// then bots (sorted by id) with keys, roles and activity, the replay cache (nonces sorted,
+    /// with its clock and pruning time) and the recorded requests in log order with their
+    /// decisions.
     /// Two nodes agree on the state exactly when their digests are equal.
     public var digest: [UInt8] {
         var w = GovernanceWriter(tag: Self.digestTag)
@@ -44,7 +50,8 @@ extension GovernanceState {
             w.append(op.approvals)
             w.append(optional: op.rejectedBy.map { Array($0.utf8) })
             w.append(optional: op.decidedAt.map { t in (0..<8).map { UInt8(truncatingIfNeeded: t >> (56 - 8 * UInt64($0))) } })
-            w.append(optional: op.failure.map { Array($0.utf8) })
+            // Whether it failed, not the wording of why: wording may change between versions.
+            w.append(op.failure != nil)
         }
         w.append(UInt32(refusals.count))
         for r in refusals {
@@ -53,9 +60,73 @@ extension GovernanceState {
             w.append(optional: r.operationId.map { Array($0.utf8) })
             w.append(optional: r.user.map { Array($0.utf8) })
             w.append(r.error.code.description)
-            w.append(r.error.reason)
             w.append(r.error.webAuthn?.description ?? "")
+            w.append(r.error.requestSigning?.description ?? "")
         }
+        w.append(UInt32(bots.count))
+        for id in bots.keys.sorted() {
+            let b = bots[id]!
+            w.append(b.id)
+            w.append(b.key)
+            w.append(b.roles)
+            w.append(b.active)
+        }
+        w.append(UInt32(replayCache.capacity))
+        w.append(UInt64(bitPattern: replayCache.latestTime))
+        w.append(UInt64(bitPattern: replayCache.lastPruned))
+        w.append(UInt32(replayCache.entries.count))
+        // Keys compare by their UTF-8 bytes, the same on every platform.
+        for (key, timestamp) in replayCache.entries.sorted(by: { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }) {
+            w.append(key)
+            w.append(UInt64(bitPattern: timestamp))
+        }
+        w.append(UInt32(requestOrder.count))
+        for id in requestOrder {
+            let r = requests[id]!
+            w.append(r.id)
+            w.append(r.initiator)
+            w.append(r.initiatorKind.rawValue)
+            w.append(r.blockTime)
+            w.append(UInt64(bitPattern: r.timestamp))
+            w.append(r.nonce)
+            w.append(r.body)
+            w.append(UInt64(bitPattern: Int64(r.policyVersion)))
+            w.append(r.decision)
+        }
+        w.append(UInt32(members.count))
+        for m in members {
+            w.append(m.id.rawValue)
+            w.append(m.publicKeyBytes)
+        }
+        w.append(UInt32(retiredMemberKeys.count))
+        for key in retiredMemberKeys.sorted(by: { $0.lexicographicallyPrecedes($1) }) { w.append(key) }
         return Hashes.sha256(w.bytes)
+    }
+}
+
+extension GovernanceWriter {
+    /// A policy decision in full: outcome, reason, the rules that applied, skipped allows,
+    /// pending approvals and counted approvers, each in the order the evaluator gave them.
+    mutating func append(_ d: PolicyDecision) {
+        append(d.outcome.rawValue)
+        append(GovernanceState.describe(d.reason))
+        append(UInt32(d.applied.count))
+        for a in d.applied {
+            append(a.name)
+            append(a.effect.rawValue)
+            append(optional: a.failedClosed.map { Array($0.utf8) })
+        }
+        append(UInt32(d.skippedAllows.count))
+        for s in d.skippedAllows {
+            append(s.name)
+            append(s.problem)
+        }
+        append(UInt32(d.pending.count))
+        for p in d.pending {
+            append(p.rule)
+            append(p.group)
+            append(UInt32(clamping: p.count))
+        }
+        append(d.countedApprovers)
     }
 }

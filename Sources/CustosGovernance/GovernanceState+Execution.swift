@@ -24,6 +24,8 @@ extension GovernanceState {
         case .addUser(let id, let roles):
             try Self.checkUserId(id)
             guard users[id] == nil else { throw invalid("user \"\(id)\" exists (ids are never reused)") }
+            for role in roles { try Self.checkRole(role) }
+            guard bots[id] == nil else { throw invalid("\"\(id)\" is a bot (ids are never reused)") }
             users[id] = GovernedUser(id: id, roles: roles)
         case .removeUser(let id):
             _ = try activeUser(id)
@@ -31,7 +33,8 @@ extension GovernanceState {
             users[id]!.credentials = []
         case .assignRole(let id, let role):
             let u = try activeUser(id)
-            guard !role.isEmpty, !u.roles.contains(role) else { throw invalid("\(id) already has role \"\(role)\"") }
+            try Self.checkRole(role)
+            guard !u.roles.contains(role) else { throw invalid("\(id) already has role \"\(role)\"") }
             users[id]!.roles = (u.roles + [role]).sorted()
         case .revokeRole(let id, let role):
             let u = try activeUser(id)
@@ -57,8 +60,14 @@ extension GovernanceState {
                 throw GovernanceError(.unknownCredential, "\(id) holds no credential \(Base64URL.encode(credentialId.prefix(64)))")
             }
             users[id]!.credentials.removeAll { $0.credentialId == credentialId }
+        case .addMember(let member, let proof):
+            try addMember(member, proof: proof)
+            return
+        case .removeMember(let id):
+            try removeMember(id)
+            return
         case .changePolicy(let yaml):
-            let (document, policy) = try Self.compile(yaml: yaml, users: users)
+            let (document, policy) = try Self.compile(yaml: yaml, users: users, bots: bots)
             guard document.version > policyVersion else {
                 throw invalid("policy version \(document.version) does not exceed the current \(policyVersion)")
             }
@@ -67,7 +76,39 @@ extension GovernanceState {
             self.policyYAML = yaml
             self.policyVersion = document.version
             return
+        case .addBot(let id, let key, let roles):
+            try Self.checkUserId(id, what: "bot")
+            guard bots[id] == nil else { throw invalid("bot \"\(id)\" exists (ids are never reused)") }
+            guard users[id] == nil, !document.principals.contains(where: { $0.id == id && $0.kind == .person }) else {
+                throw invalid("\"\(id)\" is a person")
+            }
+            guard roles.allSatisfy({ !$0.isEmpty }) else { throw invalid("bot \"\(id)\" has an empty role") }
+            try checkKeyUnused(key)
+            bots[id] = GovernedBot(id: id, key: key, roles: roles)
+        case .removeBot(let id):
+            _ = try activeBot(id)
+            bots[id]!.active = false
+        case .rotateBotKey(let id, let key):
+            let b = try activeBot(id)
+            guard b.key != key else { throw invalid("bot \"\(id)\" already uses this key") }
+            try checkKeyUnused(key)
+            bots[id]!.key = key
+            // Roles and activity are unchanged, so the policy in force is too.
+            return
         }
-        policy = try Self.compile(document, users: users)
+        policy = try Self.compile(document, users: users, bots: bots)
+    }
+
+    func activeBot(_ id: String) throws(GovernanceError) -> GovernedBot {
+        guard let b = bots[id] else { throw GovernanceError(.unknownBot, "no bot \"\(id.prefix(64))\"") }
+        guard b.active else { throw GovernanceError(.inactiveBot, "bot \"\(id)\" has been removed") }
+        return b
+    }
+
+    /// A key is registered once, ever: a removed bot's key never comes back under another id.
+    func checkKeyUnused(_ key: BotPublicKey) throws(GovernanceError) {
+        if let holder = bots.values.first(where: { $0.key == key }) {
+            throw GovernanceError(.invalidChange, "this key is already registered for bot \"\(holder.id)\"")
+        }
     }
 }

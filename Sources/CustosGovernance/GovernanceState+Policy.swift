@@ -2,10 +2,14 @@ import CustosIdentity
 import CustosPolicy
 
 extension GovernanceState {
-    /// The document with its people taken from the registry: every document bot is kept; every
-    /// person is replaced by the registry's record (active people with their roles, removed people
-    /// with none), and registered people the document does not name are added.
-    static func effectiveDocument(_ document: PolicyDocument, users: [String: GovernedUser]) -> PolicyDocument {
+    /// The document with its principals taken from the registries: every person, and every bot
+    /// the bot registry holds, is replaced by the registry's record (active ones with their
+    /// roles, removed ones with none); registered people and bots the document does not name are
+    /// added; document bots that were never registered are kept (they hold no key, so no request
+    /// of theirs verifies).
+    static func effectiveDocument(
+        _ document: PolicyDocument, users: [String: GovernedUser], bots: [String: GovernedBot] = [:]
+    ) -> PolicyDocument {
         var d = document
         var principals: [PolicyDocument.Principal] = []
         var seen: Set<String> = []
@@ -13,6 +17,9 @@ extension GovernanceState {
             if let u = users[p.id] {
                 seen.insert(p.id)
                 principals.append(PolicyDocument.Principal(id: p.id, kind: .person, roles: u.active ? u.roles : [], location: p.location))
+            } else if let b = bots[p.id] {
+                seen.insert(p.id)
+                principals.append(PolicyDocument.Principal(id: p.id, kind: .bot, roles: b.active ? b.roles : [], location: p.location))
             } else {
                 principals.append(p)
             }
@@ -21,6 +28,10 @@ extension GovernanceState {
             let u = users[id]!
             principals.append(PolicyDocument.Principal(id: id, kind: .person, roles: u.active ? u.roles : []))
         }
+        for id in bots.keys.sorted() where !seen.contains(id) {
+            let b = bots[id]!
+            principals.append(PolicyDocument.Principal(id: id, kind: .bot, roles: b.active ? b.roles : []))
+        }
         d.principals = principals
         return d
     }
@@ -28,7 +39,7 @@ extension GovernanceState {
     /// Decodes a policy, checks that its people come from the registry, compiles it with them,
     /// and checks that governance stays possible.
     static func compile(
-        yaml: String, users: [String: GovernedUser]
+        yaml: String, users: [String: GovernedUser], bots: [String: GovernedBot] = [:]
     ) throws(GovernanceError) -> (PolicyDocument, CompiledPolicy) {
         let document: PolicyDocument
         do { document = try PolicyDocument.decode(yaml: yaml) } catch {
@@ -37,13 +48,15 @@ extension GovernanceState {
         guard document.governance != nil else {
             throw GovernanceError(.invalidPolicy, "policy has no governance section")
         }
-        let policy = try compile(document, users: users)
+        let policy = try compile(document, users: users, bots: bots)
         return (document, policy)
     }
 
-    static func compile(_ document: PolicyDocument, users: [String: GovernedUser]) throws(GovernanceError) -> CompiledPolicy {
+    static func compile(
+        _ document: PolicyDocument, users: [String: GovernedUser], bots: [String: GovernedBot] = [:]
+    ) throws(GovernanceError) -> CompiledPolicy {
         let policy: CompiledPolicy
-        do { policy = try CompiledPolicy(document: effectiveDocument(document, users: users)) } catch {
+        do { policy = try CompiledPolicy(document: effectiveDocument(document, users: users, bots: bots)) } catch {
             throw GovernanceError(
                 .invalidPolicy, "policy does not check with the cluster's users: \(error.errors.first?.description ?? "\(error)")")
         }

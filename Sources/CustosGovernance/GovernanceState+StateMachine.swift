@@ -6,14 +6,20 @@ import CustosPolicy
 extension GovernanceState {
     /// Applies one committed log entry at its block's time. Deterministic: no clock, no I/O, no
     /// randomness. First every open operation whose lifetime ended by `blockTime` expires; then
-    /// the entry either applies in full or changes nothing but `refusals`.
+    /// the entry either applies in full or changes nothing but `refusals`. Governance entries
+    /// (`governance.*`) and requests (`request.submit`, from bots and people) are this state's;
+    /// anything else is `.notGovernance`.
     @discardableResult
     public mutating func apply(_ entry: Entry, blockTime: UInt64) -> GovernanceOutcome {
+        if entry.kind == RequestEntry.submitKind {
+            advance(to: blockTime)
+            return submit(entry)
+        }
         guard entry.kind.hasPrefix(GovernanceEntry.kindPrefix) else { return .notGovernance }
         advance(to: blockTime)
         let decoded: GovernanceEntry
         do { decoded = try GovernanceEntry(entry) } catch {
-            refusals.append(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: nil, error: error))
+            record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: nil, error: error))
             return .refused(error)
         }
         var next = self
@@ -26,8 +32,16 @@ extension GovernanceState {
             case .propose(let p, _): (p.id, p.proposer)
             case .approve(let id, let user, _), .reject(let id, let user, _): (id, user)
             }
-            refusals.append(Refusal(blockTime: time, kind: entry.kind, operationId: id, user: user, error: error))
+            record(Refusal(blockTime: time, kind: entry.kind, operationId: id, user: user, error: error))
             return .refused(error)
+        }
+    }
+
+    /// Keeps a refusal, dropping the oldest beyond `maximumRecordedRefusals`.
+    mutating func record(_ refusal: Refusal) {
+        refusals.append(refusal)
+        if refusals.count > Self.maximumRecordedRefusals {
+            refusals.removeFirst(refusals.count - Self.maximumRecordedRefusals)
         }
     }
 
@@ -69,9 +83,13 @@ extension GovernanceState {
     }
 
     private mutating func propose(_ p: GovernanceProposal, assertion: WebAuthnAssertion.Response) throws(GovernanceError) -> GovernanceOutcome {
-        // Printable ASCII only: ids compare byte for byte on every node (no Unicode equivalence).
-        guard !p.id.isEmpty, p.id.utf8.allSatisfy({ (0x21...0x7e).contains($0) }) else {
-            throw GovernanceError(.malformed, "an operation id is 1 to \(GovernanceProposal.maximumIdLength) printable ASCII characters")
+        // ASCII letters, digits, '.', '_' and '-': ids compare byte for byte on every node (no
+        // Unicode equivalence) and travel in URLs as they are.
+        guard !p.id.isEmpty, p.id.utf8.allSatisfy({ c in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(c)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) || [UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-")].contains(c)
+        }) else {
+            throw GovernanceError(.malformed, "an operation id is 1 to \(GovernanceProposal.maximumIdLength) of A-Z a-z 0-9 . _ -")
         }
         guard operations[p.id] == nil else { throw GovernanceError(.duplicateOperation, "operation \"\(p.id)\" was proposed before") }
         guard (1...GovernanceProposal.maximumLifetimeSeconds).contains(p.lifetimeSeconds) else {
@@ -146,7 +164,7 @@ extension GovernanceState {
 
     /// Verifies `user`'s assertion over `challenge` with the credential it names, and stores the
     /// credential's new counter and backup state.
-    private mutating func authenticate(
+    mutating func authenticate(
         _ user: String, assertion: WebAuthnAssertion.Response, challenge: [UInt8]
     ) throws(GovernanceError) {
         guard let u = users[user] else { throw GovernanceError(.unknownUser, "\(user.prefix(64)) is not a member of the cluster") }

@@ -31,6 +31,17 @@ public final class NodeChainStore: Sendable {
                 t.column("certificate", .blob).notNull()
             }
         }
+        migrator.registerMigration("v2: governed state per height") { db in
+            try db.create(table: "stateDigest") { t in
+                t.primaryKey("height", .integer)
+                t.column("digest", .blob).notNull()
+            }
+            try db.create(table: "governanceSnapshot") { t in
+                t.primaryKey("id", .integer).check { $0 == 1 }
+                t.column("height", .integer).notNull()
+                t.column("json", .blob).notNull()
+            }
+        }
         return migrator
     }
 
@@ -46,16 +57,36 @@ public final class NodeChainStore: Sendable {
         }
     }
 
-    /// Appends certified blocks (already checked by `NodeConsensus`) in one transaction.
-    public func append(_ blocks: [CertifiedBlock]) throws {
+    /// Appends a certified block (already checked by `NodeConsensus`) with the digest of the
+    /// governed state after it and a JSON view of that state, in one transaction.
+    public func append(_ certified: CertifiedBlock, stateDigest: [UInt8], snapshot: Data) throws {
         try writer.write { db in
-            for certified in blocks {
-                let b = certified.block
-                try db.execute(sql: "INSERT INTO committedBlock (height, hash, timestamp, block, certificate) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [Int64(b.height), Data(b.hash.bytes), Int64(b.timestamp), Data(b.serialized),
-                                           Data(certified.certificate.serialized)])
+            let b = certified.block
+            try db.execute(sql: "INSERT INTO committedBlock (height, hash, timestamp, block, certificate) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [Int64(b.height), Data(b.hash.bytes), Int64(b.timestamp), Data(b.serialized),
+                                       Data(certified.certificate.serialized)])
+            try db.execute(sql: "INSERT INTO stateDigest (height, digest) VALUES (?, ?)", arguments: [Int64(b.height), Data(stateDigest)])
+            try db.execute(sql: """
+                INSERT INTO governanceSnapshot (id, height, json) VALUES (1, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET height = excluded.height, json = excluded.json
+                """, arguments: [Int64(b.height), snapshot])
+        }
+    }
+
+    /// The digest of the governed state after each committed height, in height order.
+    public func stateDigests() throws -> [(height: UInt64, digest: [UInt8])] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT height, digest FROM stateDigest ORDER BY height").map { row in
+                let height: Int64 = row["height"]
+                let digest: Data = row["digest"]
+                return (UInt64(height), Array(digest))
             }
         }
+    }
+
+    /// The JSON view of the governed state at the head, nil before the first block.
+    public func snapshot() throws -> Data? {
+        try writer.read { db in try Data.fetchOne(db, sql: "SELECT json FROM governanceSnapshot WHERE id = 1") }
     }
 
     /// All committed blocks in height order.

@@ -1,3 +1,5 @@
+import CustosClusterAPI
+import CustosGovernance
 import CustosLedger
 import CustosNode
 import Foundation
@@ -8,8 +10,19 @@ import ServiceLifecycle
 /// catches up by certified blocks, checks each proposal with `NodeConsensus`, records its vote
 /// in `NodeDatabase` (which refuses a second vote at a height) before sending it, and appends
 /// every certified block to its `NodeChainStore`. Bounded waits only; stops on graceful shutdown.
+///
+/// Every entry of a proposal is checked against the node's own committed governed state (users,
+/// credentials, policy, operations): an undecodable governance entry makes the node refuse the
+/// block; a well-formed one that the rules refuse (a forged approval, say) commits, and every node
+/// records the same refusal with its reason.
 public actor SignerNode: Service {
     private var consensus: NodeConsensus
+    /// The governed state after the committed head.
+    private var governance: GovernanceState
+    /// What happened since start, for health and metrics.
+    private var counters = NodeCounters()
+    /// The last refusal logged, so a proposal polled again is not logged again.
+    private var lastRefusal: ProposalRefusal?
     private let votes: NodeDatabase
     private let chain: NodeChainStore
     private let gateway: GatewayClient
@@ -26,8 +39,19 @@ public actor SignerNode: Service {
         if let recorded = try votes.lastVote(), recorded.height > head.height {
             lastVote = .init(height: recorded.height, blockHash: try LedgerHash(bytes: recorded.blockHash))
         }
-        consensus = try NodeConsensus(configuration: configuration, identity: identity,
-                                      safetyState: SafetyState(genesisDigest: configuration.genesisDigest, lastVote: lastVote, head: head))
+        // The governed state is rebuilt from genesis by replaying the committed chain, and must
+        // land on the digest recorded for the head (a mismatch means the store was altered). It
+        // names the voting members as of the head: a node not (or no longer) among them follows
+        // the chain without voting.
+        var state = try configuration.genesisState()
+        for certified in try chain.blocks() { state.apply(certified.block) }
+        if let recorded = try chain.stateDigests().last, recorded.digest != state.digest {
+            throw ClusterAPIError("the governed state replayed to height \(recorded.height) does not match the digest recorded there")
+        }
+        governance = state
+        consensus = try NodeConsensus(configuration: try configuration.reconfigured(members: state.members), identity: identity,
+                                      safetyState: SafetyState(genesisDigest: configuration.genesisDigest, lastVote: lastVote, head: head),
+                                      observer: true)
         self.votes = votes
         self.chain = chain
         self.gateway = gateway
@@ -37,8 +61,19 @@ public actor SignerNode: Service {
 
     public var head: ChainHead { consensus.head }
 
+    /// The node's health: its head, whether it votes, its state digest, and event counters.
+    public func health() -> NodeHealth {
+        NodeHealth(node: consensus.identity.id.rawValue, committedHeight: consensus.head.height,
+                   voter: consensus.isVoter, members: consensus.configuration.members.map(\.id.rawValue),
+                   stateDigest: Hex.encode(governance.digest), frozen: governance.frozen, counters: counters)
+    }
+
     public func run() async throws {
         logger.info("node running", metadata: ["id": "\(consensus.identity.id)", "head": "\(consensus.head)"])
+        if !consensus.isVoter {
+            logger.warning("this node is not among the voting members; it follows the chain without voting",
+                           metadata: ["members": "\(consensus.configuration.members.map(\.id.rawValue))"])
+        }
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
@@ -68,15 +103,22 @@ public actor SignerNode: Service {
     /// bytes to send. Nil means send nothing: a refusal, an equivocation alert, or a vote for
     /// another block at this height already on record (e.g. from before a crash).
     func decide(_ block: Block, now: UInt64) throws -> [UInt8]? {
-        // Plain entries in this slice; the governance validator plugs in here.
-        var validator = AcceptAllEntries()
+        var validator = GovernanceEntryValidator(committed: governance, mode: .recordRefusals)
         switch consensus.receiveProposal(block, now: now, validator: &validator) {
         case let .persistVoteThenSend(vote):
             return try record(vote)
         case let .refuse(refusal):
-            logger.warning("refused a proposal", metadata: ["height": "\(block.height)", "reason": "\(refusal)"])
+            if refusal != lastRefusal {
+                counters.proposalsRefused += 1
+                lastRefusal = refusal
+                switch refusal {
+                case .notAMember: logger.debug("not a voting member", metadata: ["height": "\(block.height)"])
+                default: logger.warning("refused a proposal", metadata: ["height": "\(block.height)", "reason": "\(refusal)"])
+                }
+            }
             return nil
         case let .alertEquivocation(alert):
+            counters.equivocationAlerts += 1
             logger.critical("gateway equivocation", metadata: ["alert": "\(alert)"])
             return nil
         }
@@ -90,6 +132,7 @@ public actor SignerNode: Service {
         }
         switch result {
         case let .success(stored):
+            counters.votesRecorded += 1
             return stored
         case let .failure(error) where error.code == .conflictingVote:
             logger.critical("refusing a second vote at one height", metadata: ["height": "\(vote.height)", "error": "\(error.reason)"])
@@ -105,13 +148,29 @@ public actor SignerNode: Service {
             let next = consensus.head.height + 1
             guard let certified = try await gateway.certifiedBlock(height: next) else { return }
             if let alert = consensus.equivocationEvidence(certified) {
+                counters.equivocationAlerts += 1
                 logger.critical("gateway equivocation seen at commit", metadata: ["alert": "\(alert)"])
             }
             var candidate = consensus
             switch candidate.commit(certified) {
             case .apply:
-                try chain.append([certified])
+                var state = governance
+                let outcomes = state.apply(certified.block)
+                if state.members != candidate.configuration.members {
+                    try candidate.reconfigure(try candidate.configuration.reconfigured(members: state.members))
+                    logger.notice("voting members changed", metadata: [
+                        "height": "\(next)", "members": "\(state.members.map(\.id.rawValue))", "voter": "\(candidate.isVoter)"])
+                }
+                try chain.append(certified, stateDigest: state.digest,
+                                 snapshot: try JSONEncoder().encode(GovernanceSnapshot(state, height: certified.block.height, recent: 100)))
                 consensus = candidate
+                governance = state
+                counters.blocksCommitted += 1
+                for case let .refused(error) in outcomes {
+                    counters.entriesRefused += 1
+                    logger.warning("recorded a refused entry", metadata: ["height": "\(next)", "code": "\(error.code)",
+                                                                       "reason": "\(error.reason)"])
+                }
                 logger.info("committed", metadata: ["height": "\(next)", "hash": "\(certified.block.hash.short)",
                                                     "entries": "\(certified.block.entries.count)"])
             case let .refuse(refusal):

@@ -1,10 +1,14 @@
 import ArgumentParser
+import CustosClusterAPI
+import CustosGovernance
 import CustosLedger
 import Foundation
 
 /// `custos audit verify FILE`: checks an exported log offline — the cluster configuration,
-/// the hash chain from the genesis digest, every quorum certificate and every vote signature —
-/// and reports the first failing height.
+/// the hash chain from the genesis digest, every quorum certificate and every vote signature
+/// (with the voting members in force at each height) — and, when the cluster has a genesis
+/// document, replays the governed state (every WebAuthn assertion verified again). Reports the
+/// first failing height. Export a node's log with `custos node export`.
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "Verify an exported log offline.", subcommands: [Verify.self])
@@ -27,9 +31,30 @@ struct AuditCommand: ParsableCommand {
             if let genesis {
                 do { expected = try LedgerHash(hex: genesis) } catch { Self.fail("--genesis: \(error)") }
             }
-            switch ChainAudit.verify(serialized: Array(data), expectedGenesis: expected) {
+            // The governed state decides membership changes; it is replayed alongside the audit.
+            var governance: GovernanceState?
+            if let configuration = try? ChainExport.configuration(serialized: Array(data)),
+               let document = try? GenesisDocument(encoded: configuration.genesisDocument) {
+                // A genesis that decodes but is refused is a failure; one that is not a governance
+                // genesis at all leaves only the log to check (said below).
+                do { governance = try GovernanceState(genesis: document, members: configuration.members) } catch {
+                    Self.fail("\(file): the genesis document is refused: \(error.reason)")
+                }
+            }
+            let result = ChainAudit.verify(serialized: Array(data), expectedGenesis: expected) { block in
+                guard var state = governance else { return nil }
+                let before = state.members
+                state.apply(block)
+                governance = state
+                return state.members == before ? nil : state.members
+            }
+            switch result {
             case .valid(let digest, let head):
                 print("valid: \(head.height) blocks, head \(head.hash), genesis \(digest)")
+                if governance == nil { print("no governance genesis document: the governed state was not replayed") }
+                if let governance {
+                    print("governed state \(Hex.encode(governance.digest)): \(governance.users.count) people, policy version \(governance.policyVersion), \(governance.operations.count) operations, \(governance.refusals.count) refused entries, \(governance.members.count) voting members")
+                }
             case .invalid(let failure):
                 Self.fail("\(file): \(failure)")
             }

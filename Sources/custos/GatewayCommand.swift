@@ -52,12 +52,7 @@ struct GatewayCommand: AsyncParsableCommand {
         let portFile = self.portFile
         let app = GatewayApplication.make(gateway: gateway, port: port, logger: logger) { bound in
             logger.info("listening", metadata: ["address": "127.0.0.1:\(bound)", "genesis": "\(configuration.genesisDigest.short)"])
-            if let portFile {
-                let temporary = portFile + ".tmp"
-                _ = FileManager.default.createFile(atPath: temporary, contents: Data("\(bound)\n".utf8))
-                // rename(2) is atomic: a reader sees no file or the whole port.
-                _ = rename(temporary, portFile)
-            }
+            if let portFile { writePortFile(portFile, bound) }
         }
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do { try await group.run() } catch {

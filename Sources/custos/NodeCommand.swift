@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Crypto
 import CustosClusterAPI
 import CustosCrypto
+import CustosGovernance
 import CustosLedger
 import CustosNode
 import CustosNodeService
@@ -17,7 +18,7 @@ import UnixSignals
 struct NodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node", abstract: "Run or inspect a signer node.",
-        subcommands: [Run.self, Init.self, Status.self], defaultSubcommand: Run.self)
+        subcommands: [Run.self, Init.self, Status.self, Export.self, JoinRequestCommand.self], defaultSubcommand: Run.self)
 
     static let sealedKeyFile = "identity.sealed"
     static let votesFile = "votes.sqlite"
@@ -33,20 +34,37 @@ struct NodeCommand: AsyncParsableCommand {
         var passphraseFile: String
 
         func run() async throws {
-            let nodeID: NodeID
-            do { nodeID = try NodeID(id) } catch { fail("--id: \(error)") }
-            let keyPath = (data as NSString).appendingPathComponent(NodeCommand.sealedKeyFile)
-            guard !FileManager.default.fileExists(atPath: keyPath) else { fail("\(keyPath) already exists; refusing to replace an identity key") }
-            try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
-            let passphrase = try readPassphrase(passphraseFile)
-            let key = Curve25519.Signing.PrivateKey()
-            let sealed = try PassphraseSeal.seal(SecretBytes(key.rawRepresentation), passphrase: passphrase, strength: .interactive)
-            guard FileManager.default.createFile(atPath: keyPath, contents: Data(sealed), attributes: [.posixPermissions: 0o600]) else {
-                fail("cannot write \(keyPath)")
-            }
-            let member = ClusterFile.MemberKey(id: nodeID.rawValue, publicKey: Hex.encode(key.publicKey.rawRepresentation))
+            let member = try NodeCommand.createIdentity(data: data, id: id, passphraseFile: passphraseFile)
             print(String(decoding: try JSONEncoder().encode(member), as: UTF8.self))
         }
+    }
+
+    /// Opens a node's sealed identity key.
+    static func openIdentity(data: String, id: String, passphraseFile: String) throws -> NodeIdentity {
+        let nodeID: NodeID
+        do { nodeID = try NodeID(id) } catch { fail("--id: \(error)") }
+        let keyPath = (data as NSString).appendingPathComponent(NodeCommand.sealedKeyFile)
+        guard let sealed = FileManager.default.contents(atPath: keyPath) else { fail("cannot read \(keyPath); run custos node init first") }
+        let secret: SecretBytes
+        do { secret = try PassphraseSeal.open(Array(sealed), passphrase: try readPassphrase(passphraseFile)) } catch {
+            fail("cannot open \(keyPath): \(error)")
+        }
+        return NodeIdentity(id: nodeID, signingKey: try Curve25519.Signing.PrivateKey(rawRepresentation: secret.unsafeCopyBytes()))
+    }
+
+    /// Creates a node's data folder and its Ed25519 identity key, sealed under the passphrase;
+    /// returns the public member entry. Refuses to replace an existing key.
+    static func createIdentity(data: String, id: String, passphraseFile: String) throws -> ClusterFile.MemberKey {
+        let nodeID: NodeID
+        do { nodeID = try NodeID(id) } catch { fail("--id: \(error)") }
+        let keyPath = (data as NSString).appendingPathComponent(NodeCommand.sealedKeyFile)
+        guard !FileManager.default.fileExists(atPath: keyPath) else { fail("\(keyPath) already exists; refusing to replace an identity key") }
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let passphrase = try readPassphrase(passphraseFile)
+        let key = Curve25519.Signing.PrivateKey()
+        let sealed = try PassphraseSeal.seal(SecretBytes(key.rawRepresentation), passphrase: passphrase, strength: .interactive)
+        try writeSecretFile(keyPath, Data(sealed))
+        return ClusterFile.MemberKey(id: nodeID.rawValue, publicKey: Hex.encode(key.publicKey.rawRepresentation))
     }
 
     struct Run: AsyncParsableCommand {
@@ -58,6 +76,9 @@ struct NodeCommand: AsyncParsableCommand {
         @Option(help: "The gateway's base URL, e.g. http://127.0.0.1:8080.") var gateway: String
         @Option(help: "DEVELOPMENT ONLY: a file holding the passphrase that seals the identity key.")
         var passphraseFile: String
+        @Option(help: "Serve /health and /metrics on this port of 127.0.0.1 (0 picks a free one); off if absent.")
+        var monitorPort: Int?
+        @Option(help: "Write the monitor's bound port to this file once listening.") var monitorPortFile: String?
 
         func run() async throws {
             var logger = Logger(label: "custos.node")
@@ -68,21 +89,23 @@ struct NodeCommand: AsyncParsableCommand {
                 configuration = try ClusterFile.load(path: cluster)
                 nodeID = try NodeID(id)
             } catch { fail("\(error)") }
-            let keyPath = (data as NSString).appendingPathComponent(NodeCommand.sealedKeyFile)
-            guard let sealed = FileManager.default.contents(atPath: keyPath) else { fail("cannot read \(keyPath); run custos node init first") }
-            let secret: SecretBytes
-            do { secret = try PassphraseSeal.open(Array(sealed), passphrase: try readPassphrase(passphraseFile)) } catch {
-                fail("cannot open \(keyPath): \(error)")
-            }
-            let signingKey = try Curve25519.Signing.PrivateKey(rawRepresentation: secret.unsafeCopyBytes())
-            let identity = NodeIdentity(id: nodeID, signingKey: signingKey)
+            let identity = try NodeCommand.openIdentity(data: data, id: nodeID.rawValue, passphraseFile: passphraseFile)
             let votes = try NodeDatabase(path: (data as NSString).appendingPathComponent(NodeCommand.votesFile))
             let chain = try NodeChainStore(path: (data as NSString).appendingPathComponent(NodeCommand.chainFile))
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
             do {
                 let node = try SignerNode(configuration: configuration, identity: identity, votes: votes, chain: chain,
                                           gateway: GatewayClient(baseURL: gateway, client: client, nodeID: nodeID.rawValue), logger: logger)
-                let group = ServiceGroup(configuration: .init(services: [node], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                var services: [any Service] = [node]
+                if let monitorPort {
+                    let portFile = monitorPortFile
+                    let logger = logger
+                    services.append(NodeMonitor.make(node: node, port: monitorPort, logger: logger) { bound in
+                        logger.info("monitor listening", metadata: ["address": "127.0.0.1:\(bound)"])
+                        if let portFile { writePortFile(portFile, bound) }
+                    })
+                }
+                let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
                 try await group.run()
             } catch {
                 try? await client.shutdown()
@@ -100,9 +123,13 @@ struct NodeCommand: AsyncParsableCommand {
         func run() async throws {
             let path = (data as NSString).appendingPathComponent(NodeCommand.chainFile)
             guard FileManager.default.fileExists(atPath: path) else { fail("\(path): no chain yet") }
-            let blocks = try NodeChainStore(path: path, readOnly: true).blocks()
+            let store = try NodeChainStore(path: path, readOnly: true)
+            let blocks = try store.blocks()
+            let governance = try store.snapshot().map { try JSONDecoder().decode(GovernanceSnapshot.self, from: $0) }
             let status = NodeStatus(
                 height: blocks.last?.block.height ?? 0,
+                stateDigests: try store.stateDigests().map { NodeStatus.StateDigest(height: $0.height, digest: Hex.encode($0.digest)) },
+                governance: governance,
                 blocks: blocks.map { c in
                     NodeStatus.BlockSummary(height: c.block.height, hash: c.block.hash.hex, voters: c.certificate.voters.map(\.rawValue),
                                             entries: c.block.entries.map { "\($0.kind):\(Data($0.payload).base64EncodedString())" })
@@ -110,6 +137,55 @@ struct NodeCommand: AsyncParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             print(String(decoding: try encoder.encode(status), as: UTF8.self))
+        }
+    }
+}
+
+extension NodeCommand {
+    struct JoinRequestCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "join-request",
+            abstract: "Print this node's request to join a cluster's voting members (id, key, proof of possession) as JSON.")
+
+        @Option(help: "The node's data folder (after `custos node init`).") var data: String
+        @Option(help: "The node id.") var id: String
+        @Option(help: "The cluster file of the cluster to join.") var cluster: String
+        @Option(help: "DEVELOPMENT ONLY: a file holding the passphrase that seals the identity key.")
+        var passphraseFile: String
+
+        func run() async throws {
+            let configuration: ClusterConfiguration
+            let genesis: GovernanceState
+            do {
+                configuration = try ClusterFile.load(path: cluster)
+                genesis = try configuration.genesisState()
+            } catch { fail("\(error)") }
+            let identity = try NodeCommand.openIdentity(data: data, id: id, passphraseFile: passphraseFile)
+            let member = try identity.member()
+            let message = GovernanceState.membershipProofMessage(
+                clusterName: genesis.clusterName, genesisDigest: genesis.genesisDigest, member: member)
+            let request = JoinRequest(member: member, proof: identity.signDigest(message))
+            print(String(decoding: try JSONEncoder().encode(request), as: UTF8.self))
+        }
+    }
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the node's committed log (configuration, blocks, certificates) for `custos audit verify`.")
+
+        @Option(help: "The node's data folder.") var data: String
+        @Option(help: "The cluster file (JSON, public data).") var cluster: String
+        @Option(help: "The file to write.") var out: String
+
+        func run() async throws {
+            let configuration: ClusterConfiguration
+            do { configuration = try ClusterFile.load(path: cluster) } catch { fail("\(error)") }
+            let path = (data as NSString).appendingPathComponent(NodeCommand.chainFile)
+            guard FileManager.default.fileExists(atPath: path) else { fail("\(path): no chain yet") }
+            let blocks = try NodeChainStore(path: path, readOnly: true).blocks()
+            let export = ChainExport(configuration: configuration, blocks: blocks)
+            guard FileManager.default.createFile(atPath: out, contents: Data(export.serialized)) else { fail("cannot write \(out)") }
+            print("exported \(blocks.count) blocks to \(out)")
         }
     }
 }
@@ -123,8 +199,23 @@ struct NodeStatus: Codable {
         /// `kind:base64(payload)` per entry.
         var entries: [String]
     }
+    struct StateDigest: Codable {
+        var height: UInt64
+        var digest: String
+    }
     var height: UInt64
+    /// The digest of the governed state after each height: equal across nodes that agree.
+    var stateDigests: [StateDigest]
+    /// The governed state at the head, as this node applied it.
+    var governance: GovernanceSnapshot?
     var blocks: [BlockSummary]
+}
+
+/// Writes a bound port to `path` atomically (rename(2)): a reader sees no file or the whole port.
+func writePortFile(_ path: String, _ port: Int) {
+    let temporary = path + ".tmp"
+    _ = FileManager.default.createFile(atPath: temporary, contents: Data("\(port)\n".utf8))
+    _ = rename(temporary, path)
 }
 
 /// Reads a development passphrase file (trailing newline ignored).

@@ -40,8 +40,16 @@ import Testing
         (.changeAddressBook, "erin", ["frank", "heidi"], .needsApprovals),
         (.changeAddressBook, "erin", ["frank", "heidi", "judy"], .needsApprovals),
         (.changeAddressBook, "erin", ["frank", "grace", "judy"], .allow),
+        // Bots are registered, removed and re-keyed by the admin quorum.
+        (.addBot, "frank", ["grace"], .needsApprovals),
+        (.addBot, "frank", ["grace", "erin"], .allow),
+        (.removeBot, "heidi", ["frank", "grace"], .allow),
+        (.rotateBotKey, "erin", ["frank"], .needsApprovals),
+        (.rotateBotKey, "erin", ["frank", "grace"], .allow),
+        (.addBot, "alice", ["frank", "grace", "erin"], .deny),
         // Bots never govern.
         (.changePolicy, "rebalancer", ["frank", "grace", "erin", "heidi"], .deny),
+        (.rotateBotKey, "risk-bot", ["frank", "grace", "erin", "heidi"], .deny),
     ])
     func decides(action: GovernanceOperation.Action, initiator: String, approvals: [String], outcome: PolicyDecision.Outcome) {
         let decision = Self.policy.evaluate(Self.op(action, by: initiator, approvals: approvals), in: StateSnapshot(time: 0))
@@ -63,6 +71,26 @@ import Testing
         let transfer = PolicyRequest(initiator: "risk-bot", vault: "hot-trading", chain: "ethereum", asset: "USDC",
                                      amount: FixedDecimal(1)!, destination: "0x2e6d88f471c41bd6dc54146e5eea659498ccba8f")
         #expect(Self.policy.evaluate(transfer, in: frozen).reason == .frozen)
+    }
+
+    @Test func botOperationsTakeOverridesAndRules() throws {
+        let policy = try Fixtures.policy(
+            rules: """
+              - name: risk-reviews-bot-keys
+                match: {operation: [add_bot, rotate_bot_key]}
+                outcome: {require: {group: risk, count: 1}}
+
+            """,
+            governance: Fixtures.governance + "  operations:\n    remove_bot: {group: admins, count: 1}\n")
+        func decide(_ action: GovernanceOperation.Action, _ approvals: [String]) -> PolicyDecision.Outcome {
+            policy.evaluate(Self.op(action, by: "erin", target: "bot", approvals: approvals), in: StateSnapshot(time: 0)).outcome
+        }
+        #expect(decide(.addBot, ["frank", "grace"]) == .needsApprovals)
+        #expect(decide(.addBot, ["frank", "grace", "dan"]) == .allow)
+        #expect(decide(.rotateBotKey, ["frank", "grace"]) == .needsApprovals)
+        // Removing a bot only needs one admin here: the override, and no risk review.
+        #expect(decide(.removeBot, ["frank"]) == .allow)
+        #expect(decide(.removeBot, []) == .needsApprovals)
     }
 
     @Test func transferRulesNeverDecideGovernanceAndViceVersa() throws {

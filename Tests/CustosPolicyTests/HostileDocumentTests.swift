@@ -1,15 +1,13 @@
 import CustosPolicy
 import Testing
 
-/// Hostile and malformed documents are refused with a clear, positioned error, in bounded time.
+/// Hostile and malformed documents are refused with a clear, positioned error, by the decoder's
+/// limits (size, depth, node count, aliases) rather than after expanding them. No timing
+/// assertion: the limits' codes show that the refusal came before the expansion.
 @Suite struct HostileDocumentTests {
-    /// Decodes and returns the first error; fails the test if the document is accepted or if
-    /// refusing it takes more than a second.
+    /// Decodes and returns the first error; fails the test if the document is accepted.
     func refusal(_ text: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) -> PolicyDiagnostic? {
-        let clock = ContinuousClock()
-        var diagnostics: [PolicyDiagnostic] = []
-        let elapsed = clock.measure { diagnostics = Fixtures.errors(text) }
-        #expect(elapsed < .seconds(2), "refusing took \(elapsed)", sourceLocation: sourceLocation)
+        let diagnostics = Fixtures.errors(text)
         #expect(!diagnostics.isEmpty, "document was accepted", sourceLocation: sourceLocation)
         return diagnostics.first
     }

@@ -1,4 +1,6 @@
 import CustosClusterAPI
+import CustosGovernance
+import CustosIdentity
 import CustosTestSupport
 import Foundation
 import NIOHTTP1
@@ -158,6 +160,51 @@ struct ClusterLoopbackTests {
         try expectProblem(try await cluster.post("/v1/votes", body: Data(#"{"vote":"AAAA"}"#.utf8)), status: 400, code: "vote.malformed")
         try expectProblem(try await cluster.get("/v1/blocks/1"), status: 404, code: "block.not-found")
         try expectProblem(try await cluster.get("/v1/proposals/next"), status: 400, code: "proposal.bad-height")
+
+        // Governance: malformed, unknown fields, bad encodings, undecodable proposals, oversized.
+        let credential = try cluster.credential("erin")
+        var erin = credential
+        let proposal = GovernanceProposal(id: "op-1", proposer: "erin", change: .addUser(id: "dave", roles: ["trader"]))
+        let assertion = AssertionMessage(erin.getAssertion(relyingPartyId: TestGenesis.rpId, origin: TestGenesis.origin,
+                                                           challenge: proposal.challenge(.propose)))
+        let good = try JSONEncoder().encode(ProposeMessage(proposal: proposal, assertion: try assertion.decoded()))
+        var object = try #require(try JSONSerialization.jsonObject(with: good) as? [String: Any])
+        object["extra"] = 1
+        try expectProblem(try await cluster.post("/v1/operations", body: try JSONSerialization.data(withJSONObject: object)),
+                          status: 400, code: "operation.unknown-field")
+        var nested = try #require(try JSONSerialization.jsonObject(with: good) as? [String: Any])
+        var nestedAssertion = try #require(nested["assertion"] as? [String: Any])
+        nestedAssertion["type"] = "public-key"
+        nested["assertion"] = nestedAssertion
+        try expectProblem(try await cluster.post("/v1/operations", body: try JSONSerialization.data(withJSONObject: nested)),
+                          status: 400, code: "operation.unknown-field")
+        try expectProblem(try await cluster.post("/v1/operations", body: Data("[]".utf8)), status: 400, code: "operation.malformed-json")
+        var truncated = try #require(try JSONSerialization.jsonObject(with: good) as? [String: Any])
+        truncated["proposal"] = Data(proposal.encoded.dropLast()).base64EncodedString()
+        try expectProblem(try await cluster.post("/v1/operations", body: try JSONSerialization.data(withJSONObject: truncated)),
+                          status: 422, code: "operation.invalid")
+        var badAssertion = try #require(try JSONSerialization.jsonObject(with: good) as? [String: Any])
+        var fields = try #require(badAssertion["assertion"] as? [String: Any])
+        fields["signature"] = "***"
+        badAssertion["assertion"] = fields
+        try expectProblem(try await cluster.post("/v1/operations", body: try JSONSerialization.data(withJSONObject: badAssertion)),
+                          status: 422, code: "operation.invalid")
+        // An operation id every node would refuse to read (not printable ASCII) never reaches a block.
+        let unreadable = GovernanceProposal(id: "op one", proposer: "erin", change: .freeze)
+        let unreadableBody = try JSONEncoder().encode(ProposeMessage(
+            proposal: unreadable, assertion: erin.getAssertion(relyingPartyId: TestGenesis.rpId, origin: TestGenesis.origin,
+                                                              challenge: unreadable.challenge(.propose))))
+        try expectProblem(try await cluster.post("/v1/operations", body: unreadableBody), status: 422, code: "entry.inadmissible")
+        try expectProblem(try await cluster.post("/v1/operations", body: Data(repeating: UInt8(ascii: " "), count: 400 * 1024)),
+                          status: 413, code: "request.too-large")
+        try expectProblem(try await cluster.post("/v1/operations/op-1/approvals", body: Data(#"{"user":"frank"}"#.utf8)),
+                          status: 400, code: "decision.malformed-json")
+        try expectProblem(try await cluster.get("/v1/operations/op-1"), status: 404, code: "operation.not-found")
+        try expectProblem(try await cluster.get("/v1/operations?status=maybe"), status: 400, code: "operation.bad-status")
+        try expectProblem(try await cluster.get("/v1/users/nobody"), status: 404, code: "user.not-found")
+        try expectProblem(try await cluster.get("/v1/blocks?limit=0"), status: 400, code: "block.bad-limit")
+        let operations: [OperationView] = try await cluster.getJSON("/v1/operations")
+        #expect(operations.isEmpty)
 
         let health = try JSONDecoder().decode(GatewayHealth.self, from: try await cluster.get("/health").body)
         #expect(health.queuedEntries == 0)

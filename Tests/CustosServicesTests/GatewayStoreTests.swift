@@ -13,9 +13,10 @@ import Testing
 /// race serves the stored proposal; committed blocks list in order.
 @Suite(.timeLimit(.minutes(3)))
 struct GatewayStoreTests {
+    static let genesis = try! TestGenesis()
     let identities: [NodeIdentity] = (1...4).map { NodeIdentity(id: try! NodeID("node-\($0)"), signingKey: .init()) }
     var configuration: ClusterConfiguration {
-        get throws { try ClusterConfiguration(name: "unit", members: identities.map { try $0.member() }, genesisTimestamp: 1_000) }
+        get throws { try Self.genesis.configuration(identities, genesisTimestamp: 1_000) }
     }
 
     func gateway(_ store: any GatewayStore, _ configuration: ClusterConfiguration, clock: UInt64) async throws -> Gateway {

@@ -1,6 +1,7 @@
 import Crypto
 import CustosClusterAPI
 import CustosGateway
+import CustosGovernance
 import CustosLedger
 import CustosNode
 import CustosNodeService
@@ -13,9 +14,10 @@ import Testing
 /// before they are served, a reopened gateway serves the same proposal, certificates form from
 /// q votes and survive a reopen, and a node's vote record refuses a second block at one height.
 struct GatewayTests {
+    static let genesis = try! TestGenesis()
     let identities: [NodeIdentity] = (1...4).map { NodeIdentity(id: try! NodeID("node-\($0)"), signingKey: .init()) }
     var configuration: ClusterConfiguration {
-        get throws { try ClusterConfiguration(name: "unit", members: identities.map { try $0.member() }, genesisTimestamp: 1_000) }
+        get throws { try Self.genesis.configuration(identities, genesisTimestamp: 1_000) }
     }
 
     @Test(arguments: StoreBackend.allCases)
@@ -77,6 +79,7 @@ struct GatewayTests {
 
     @Test func theClusterFileIsPublicAndChecked() throws {
         let file = ClusterFile(name: "unit", genesisTimestamp: 1_000,
+                               genesisDocument: Data(Self.genesis.document.encoded).base64EncodedString(),
                                members: identities.map { .init(id: $0.id.rawValue, publicKey: Hex.encode($0.publicKeyBytes)) })
         let decoded = try JSONDecoder().decode(ClusterFile.self, from: try JSONEncoder().encode(file))
         #expect(try decoded.configuration() == (try configuration))

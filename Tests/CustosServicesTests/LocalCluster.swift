@@ -1,10 +1,14 @@
 import AsyncHTTPClient
 import CustosClusterAPI
+import CustosGovernance
+import CustosIdentity
+import CustosNode
 import CustosTestSupport
 import Foundation
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import Testing
 
 /// A gateway and signer nodes as real `custos` processes on 127.0.0.1, each in its own temporary
 /// data folder. The executable is `$CUSTOS_BINARY`, or `.build/debug/custos` under the package
@@ -26,23 +30,28 @@ final class LocalCluster: @unchecked Sendable {
             throw TestEnvironmentError("no custos executable at \(binary.path); run swift build first or set CUSTOS_BINARY")
         }
         root = FileManager.default.temporaryDirectory.appendingPathComponent("custos-cluster-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         nodeIDs = (1...nodeCount).map { "node-\($0)" }
+        // A development cluster as `custos cluster init` lays it out: genesis document with the
+        // example policy and the demo people's software credentials, sealed node keys.
+        _ = try Self.run(binary, ["cluster", "init", "--dir", root.path, "--name", "loopback-test", "--nodes", "\(nodeCount)",
+                                  "--policy", TestEnvironment.packageRoot.appendingPathComponent("examples/policies/trading-firm.yaml").path])
         passphraseFile = root.appendingPathComponent("dev-passphrase")
-        try Data("development passphrase\n".utf8).write(to: passphraseFile)
         clusterFile = root.appendingPathComponent("cluster.json")
-        var members: [ClusterFile.MemberKey] = []
-        for id in nodeIDs {
-            let out = try Self.run(binary, ["node", "init", "--data", nodeData(id).path, "--id", id,
-                                            "--passphrase-file", passphraseFile.path])
-            members.append(try JSONDecoder().decode(ClusterFile.MemberKey.self, from: Data(out.utf8)))
-        }
-        let file = ClusterFile(name: "loopback-test", genesisTimestamp: UInt64(Date().timeIntervalSince1970 * 1000) - 1000,
-                               members: members)
-        try JSONEncoder().encode(file).write(to: clusterFile)
     }
 
-    func nodeData(_ id: String) -> URL { root.appendingPathComponent(id) }
+    /// Creates another node's folder and identity key (not a member until governance adds it).
+    func initNode(_ id: String) throws -> ClusterFile.MemberKey {
+        let out = try Self.run(binary, ["node", "init", "--data", nodeData(id).path, "--id", id, "--passphrase-file", passphraseFile.path])
+        return try JSONDecoder().decode(ClusterFile.MemberKey.self, from: Data(out.utf8))
+    }
+
+    /// Whether a node has ever recorded a vote in its votes database.
+    func hasVoted(_ id: String) throws -> Bool {
+        try NodeDatabase(path: nodeData(id).appendingPathComponent("votes.sqlite").path).lastVote() != nil
+    }
+
+    func credentialFile(_ user: String) -> URL { root.appendingPathComponent("credentials/\(user).json") }
+    func nodeData(_ id: String) -> URL { root.appendingPathComponent("nodes/\(id)") }
     var gatewayData: URL { root.appendingPathComponent("gateway") }
     var baseURL: String { "http://127.0.0.1:\(gatewayPort)" }
 
@@ -100,14 +109,16 @@ final class LocalCluster: @unchecked Sendable {
     /// Waits (bounded) until `condition` holds for the statuses of `ids`.
     func waitUntil(_ ids: [String], seconds: Int = 30, _ condition: ([String: NodeStatusView]) -> Bool) async throws -> [String: NodeStatusView] {
         var last: [String: NodeStatusView] = [:]
-        for _ in 0..<(seconds * 10) {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
             var statuses: [String: NodeStatusView] = [:]
             for id in ids { if let s = try? status(id) { statuses[id] = s } }
             last = statuses
             if statuses.count == ids.count, condition(statuses) { return statuses }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw TestEnvironmentError("timed out; last statuses: \(last.mapValues(\.height)); gateway log tail: \(log("gateway").suffix(2000))")
+        let refusals = last.values.first?.governance?.refusals.map { "\($0.code): \($0.reason)" } ?? []
+        throw TestEnvironmentError("timed out; last statuses: \(last.mapValues(\.height)); refusals: \(refusals); gateway log tail: \(log("gateway").suffix(2000))")
     }
 
     // MARK: HTTP
@@ -133,6 +144,46 @@ final class LocalCluster: @unchecked Sendable {
 
     func submit(kind: String, payload: String) async throws -> HTTPResult {
         try await post("/v1/entries", body: try JSONEncoder().encode(EntrySubmission(kind: kind, payload: Array(payload.utf8))))
+    }
+
+    func getJSON<T: Decodable>(_ path: String) async throws -> T {
+        let r = try await get(path)
+        guard r.status == .ok else { throw TestEnvironmentError("GET \(path): \(r.status) \(String(decoding: r.body, as: UTF8.self))") }
+        return try JSONDecoder().decode(T.self, from: r.body)
+    }
+
+    func postJSON(_ path: String, _ value: some Encodable) async throws -> HTTPResult {
+        try await post(path, body: try JSONEncoder().encode(value))
+    }
+
+    // MARK: Governance
+
+    /// `custos op …` against this cluster's gateway; `--as USER` names a credential file.
+    func op(_ arguments: [String]) throws {
+        var args = arguments
+        if let i = args.firstIndex(of: "--as"), i + 1 < args.count { args[i + 1] = credentialFile(args[i + 1]).path }
+        args.insert(contentsOf: ["--gateway", baseURL], at: 1)
+        _ = try Self.run(binary, ["op"] + args)
+    }
+
+    /// The committed proposal `id`, decoded from the gateway's canonical bytes.
+    func proposal(_ id: String) async throws -> GovernanceProposal {
+        let detail: OperationDetail = try await getJSON("/v1/operations/\(id)")
+        return try GovernanceProposal(encoded: Array(try #require(Data(base64Encoded: detail.operation.proposal))))
+    }
+
+    /// A person's software authenticator from their credential file (optionally with another counter).
+    func credential(_ user: String, signCount: UInt32? = nil) throws -> SoftwareAuthenticator {
+        var file = try JSONDecoder().decode(SoftwareCredentialFile.self, from: Data(contentsOf: credentialFile(user)))
+        if let signCount { file.signCount = signCount }
+        return try file.authenticator()
+    }
+
+    /// Waits (bounded) until every node's own governed state satisfies `condition`.
+    func waitForGovernance(
+        _ ids: [String]? = nil, seconds: Int = 30, _ condition: @escaping (GovernanceSnapshot) -> Bool
+    ) async throws -> [String: NodeStatusView] {
+        try await waitUntil(ids ?? nodeIDs, seconds: seconds) { s in s.values.allSatisfy { $0.governance.map(condition) ?? false } }
     }
 
     // MARK: Processes
@@ -181,7 +232,13 @@ struct NodeStatusView: Codable, Equatable {
         var voters: [String]
         var entries: [String]
     }
+    struct StateDigest: Codable, Hashable {
+        var height: UInt64
+        var digest: String
+    }
     var height: UInt64
+    var stateDigests: [StateDigest]
+    var governance: GovernanceSnapshot?
     var blocks: [BlockSummary]
 
     /// Entries as `kind:base64(payload)`, with the height that committed each.

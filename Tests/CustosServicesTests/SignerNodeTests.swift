@@ -13,7 +13,7 @@ struct SignerNodeTests {
     @Test func aNodeRestartedMidVoteNeverVotesTwiceAtOneHeight() async throws {
         let identities = (1...4).map { NodeIdentity(id: try! NodeID("node-\($0)"), signingKey: .init()) }
         let now: UInt64 = 1_700_000_000_000
-        let configuration = try ClusterConfiguration(name: "unit", members: identities.map { try $0.member() }, genesisTimestamp: now - 1_000)
+        let configuration = try TestGenesis().configuration(identities, genesisTimestamp: now - 1_000)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("custos-node-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }

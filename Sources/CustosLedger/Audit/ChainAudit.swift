@@ -18,8 +18,12 @@ public enum ChainAudit {
 
     /// Verifies a decoded export. With `expectedGenesis`, also refuses a chain of another cluster
     /// (an auditor should pin the genesis digest it trusts; otherwise anyone can forge a cluster).
-    public static func verify(_ export: ChainExport, expectedGenesis: LedgerHash? = nil) -> Result {
-        let configuration = export.configuration
+    /// `membersAfter` is called with every verified block and returns the voting members for the
+    /// heights after it when that block changed them (the governance layer decides), else nil.
+    public static func verify(
+        _ export: ChainExport, expectedGenesis: LedgerHash? = nil, membersAfter: (Block) -> [Member]? = { _ in nil }
+    ) -> Result {
+        var configuration = export.configuration
         if let failure = checkGenesis(configuration, expectedGenesis) { return .invalid(failure) }
         var head = ChainHead.genesis(configuration)
         for certified in export.blocks {
@@ -28,15 +32,28 @@ public enum ChainAudit {
                 return .invalid(Failure(height: head.height + 1, reason: refusal.description))
             case let .success(next): head = next
             }
+            if let failure = reconfigure(&configuration, after: certified.block, membersAfter) { return .invalid(failure) }
         }
         return .valid(genesisDigest: configuration.genesisDigest, head: head)
     }
 
+    private static func reconfigure(
+        _ configuration: inout ClusterConfiguration, after block: Block, _ membersAfter: (Block) -> [Member]?
+    ) -> Failure? {
+        guard let members = membersAfter(block) else { return nil }
+        do { configuration = try configuration.reconfigured(members: members) } catch {
+            return Failure(height: block.height, reason: "membership change: \(error)")
+        }
+        return nil
+    }
+
     /// Verifies an export from its bytes, so that a damaged encoding is reported at the height
     /// where it starts rather than as a whole-file decoding error.
-    public static func verify(serialized bytes: [UInt8], expectedGenesis: LedgerHash? = nil) -> Result {
+    public static func verify(
+        serialized bytes: [UInt8], expectedGenesis: LedgerHash? = nil, membersAfter: (Block) -> [Member]? = { _ in nil }
+    ) -> Result {
         var reader: ChainExportReader
-        let configuration: ClusterConfiguration
+        var configuration: ClusterConfiguration
         do {
             reader = try ChainExportReader(bytes)
             configuration = try reader.configuration()
@@ -56,6 +73,7 @@ public enum ChainAudit {
                 return .invalid(Failure(height: head.height + 1, reason: refusal.description))
             case let .success(next): head = next
             }
+            if let failure = reconfigure(&configuration, after: certified.block, membersAfter) { return .invalid(failure) }
         }
         return .valid(genesisDigest: configuration.genesisDigest, head: head)
     }

@@ -32,6 +32,12 @@ public struct ChainExport: Sendable, Hashable {
         return w.bytes
     }
 
+    /// The cluster configuration an export starts with, without decoding its blocks.
+    public static func configuration(serialized bytes: [UInt8]) throws(LedgerError) -> ClusterConfiguration {
+        var reader = try ChainExportReader(bytes)
+        return try reader.configuration()
+    }
+
     /// Decodes strictly; use `ChainAudit.verify(serialized:)` to learn at which height a damaged
     /// export fails.
     public init(serialized bytes: [UInt8]) throws(LedgerError) {

@@ -14,6 +14,17 @@ public struct Block: Sendable, Hashable {
     /// The canonical encoding the hash is computed over.
     public let serialized: [UInt8]
 
+    /// How many of `entries`, from the front, fit in one block (count and encoded size). A single
+    /// entry always fits (its own limits are far below a block's), so a queue never sticks.
+    public static func fittingPrefix(of entries: [Entry]) -> Int {
+        var size = 2 + 8 + 32 + 8 + 4
+        for (i, e) in entries.enumerated() {
+            size += e.encodedSize
+            if i == maximumEntries || size > maximumEncodedBytes { return i }
+        }
+        return entries.count
+    }
+
     /// Refuses height 0 (genesis is not a block), more than `maximumEntries` entries, and an
     /// encoding above `maximumEncodedBytes`.
     public init(height: UInt64, previousHash: LedgerHash, timestamp: UInt64, entries: [Entry]) throws(LedgerError) {

@@ -34,6 +34,8 @@ public struct ClusterConfiguration: Sendable, Equatable {
     public let genesisDigest: LedgerHash
 
     private let indexByID: [NodeID: Int]
+    /// The members at genesis (what the digest and `serialized` are of); `members` after a reconfiguration.
+    private let genesisMembers: [Member]
 
     /// Validates and sorts the members. Refuses duplicate ids or keys, more than
     /// `maximumMembers`, and — unless `allowWithoutFaultTolerance` is set for a development
@@ -71,20 +73,43 @@ public struct ClusterConfiguration: Sendable, Equatable {
         self.genesisTimestamp = genesisTimestamp
         self.genesisDocument = genesisDocument
         self.indexByID = index
+        self.genesisMembers = sorted
         self.genesisDigest = .digest(domain: "custos.ledger.genesis.v1", Self.encode(name: name, members: sorted, genesisTimestamp: genesisTimestamp, genesisDocument: genesisDocument))
+    }
+
+    /// The same cluster (name, genesis and genesis digest: votes and certificates stay bound to
+    /// it) with another set of voting members, as a committed membership change makes it from
+    /// the next height on. Refuses what `init` refuses.
+    public func reconfigured(members next: [Member]) throws(LedgerError) -> ClusterConfiguration {
+        let candidate = try ClusterConfiguration(
+            name: name, members: next, genesisTimestamp: genesisTimestamp, genesisDocument: genesisDocument)
+        return ClusterConfiguration(reconfiguring: self, members: candidate.members, index: candidate.indexByID)
+    }
+
+    private init(reconfiguring base: ClusterConfiguration, members: [Member], index: [NodeID: Int]) {
+        name = base.name
+        genesisTimestamp = base.genesisTimestamp
+        genesisDocument = base.genesisDocument
+        genesisDigest = base.genesisDigest
+        genesisMembers = base.genesisMembers
+        self.members = members
+        indexByID = index
     }
 
     public func member(_ id: NodeID) -> Member? { indexByID[id].map { members[$0] } }
 
     public func isMember(_ id: NodeID) -> Bool { indexByID[id] != nil }
 
-    public static func == (a: ClusterConfiguration, b: ClusterConfiguration) -> Bool { a.genesisDigest == b.genesisDigest }
+    /// The same cluster with the same voting members.
+    public static func == (a: ClusterConfiguration, b: ClusterConfiguration) -> Bool {
+        a.genesisDigest == b.genesisDigest && a.members == b.members
+    }
 
     // MARK: Encoding
 
-    /// The canonical encoding (members sorted by id).
+    /// The canonical encoding of the genesis (its members sorted by id), also after a reconfiguration.
     public var serialized: [UInt8] {
-        Self.encode(name: name, members: members, genesisTimestamp: genesisTimestamp, genesisDocument: genesisDocument)
+        Self.encode(name: name, members: genesisMembers, genesisTimestamp: genesisTimestamp, genesisDocument: genesisDocument)
     }
 
     private static func encode(name: String, members: [Member], genesisTimestamp: UInt64, genesisDocument: [UInt8]) -> [UInt8] {

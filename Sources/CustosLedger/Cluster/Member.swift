@@ -3,7 +3,7 @@ import CustosCrypto
 
 /// One signer node of the cluster: its id and its Ed25519 identity public key, with which it
 /// signs votes (and, elsewhere, its MPC messages).
-public struct Member: Sendable, Equatable, CustomStringConvertible {
+public struct Member: Sendable, Hashable, CustomStringConvertible {
     public let id: NodeID
     public let publicKey: Curve25519.Signing.PublicKey
 
@@ -30,6 +30,11 @@ public struct Member: Sendable, Equatable, CustomStringConvertible {
     public var publicKeyBytes: [UInt8] { Array(publicKey.rawRepresentation) }
 
     public static func == (a: Member, b: Member) -> Bool { a.id == b.id && a.publicKeyBytes == b.publicKeyBytes }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(publicKeyBytes)
+    }
 
     public var description: String { "\(id) (\(publicKeyBytes.hexString.prefix(16)))" }
 }

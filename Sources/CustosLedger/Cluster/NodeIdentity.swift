@@ -18,6 +18,14 @@ public struct NodeIdentity: Sendable {
     /// The member entry for a configuration.
     public func member() throws(LedgerError) -> Member { try Member(id: id, publicKey: publicKey) }
 
+    /// Signs a 32-byte digest that another layer derived under its own domain tag (a proof of
+    /// possession for joining, say). Votes sign longer, differently tagged messages, so such a
+    /// signature never counts as a vote.
+    public func signDigest(_ digest: [UInt8]) -> [UInt8] {
+        precondition(digest.count == 32, "only 32-byte domain-separated digests")
+        return sign(digest)
+    }
+
     func sign(_ message: [UInt8]) -> [UInt8] {
         do { return Array(try signingKey.signature(for: message)) } catch {
             preconditionFailure("Ed25519 signing does not fail on a valid key: \(error)")

@@ -14,6 +14,7 @@ extension NodeConsensus {
         guard block.height == head.height + 1 else {
             return .refuse(.notNext(height: block.height, expected: head.height + 1))
         }
+        guard isVoter else { return .refuse(.notAMember(height: block.height)) }
         if let voted = safetyState.lastVote, voted.height == block.height {
             guard voted.blockHash == block.hash else {
                 return .alertEquivocation(EquivocationAlert(height: block.height, votedHash: voted.blockHash, conflictingHash: block.hash))

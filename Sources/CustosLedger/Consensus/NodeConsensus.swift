@@ -4,7 +4,8 @@
 /// certified blocks that extend its head. It does no I/O and reads no clock: the caller passes
 /// the time in and persists `safetyState` as the returned actions say.
 public struct NodeConsensus: Sendable {
-    public let configuration: ClusterConfiguration
+    /// The cluster as of the next height: its voting members change only by `reconfigure`.
+    public private(set) var configuration: ClusterConfiguration
     public let identity: NodeIdentity
     /// How far a block's time may differ from this node's clock, in milliseconds.
     public let maximumClockSkew: UInt64
@@ -13,17 +14,19 @@ public struct NodeConsensus: Sendable {
     public static let defaultMaximumClockSkew: UInt64 = 10_000
 
     /// Builds the machine for a member from its persisted safety state (`SafetyState.genesis`
-    /// for a new node). Refuses an identity that is not a member with this key, and a state
-    /// that belongs to another cluster.
+    /// for a new node). Refuses an identity that is not a member with this key — unless
+    /// `observer` is set, for a node that follows the chain until a membership change adds it —
+    /// and a state that belongs to another cluster.
     public init(
         configuration: ClusterConfiguration, identity: NodeIdentity, safetyState: SafetyState,
-        maximumClockSkew: UInt64 = defaultMaximumClockSkew
+        maximumClockSkew: UInt64 = defaultMaximumClockSkew, observer: Bool = false
     ) throws(LedgerError) {
-        guard let member = configuration.member(identity.id) else {
+        if let member = configuration.member(identity.id) {
+            guard member.publicKeyBytes == identity.publicKeyBytes else {
+                throw LedgerError(.invalidConfiguration, "\(identity.id)'s signing key is not the identity key in the configuration", culprit: identity.id)
+            }
+        } else if !observer {
             throw LedgerError(.unknownMember, "\(identity.id) is not a member of \(configuration.name)", culprit: identity.id)
-        }
-        guard member.publicKeyBytes == identity.publicKeyBytes else {
-            throw LedgerError(.invalidConfiguration, "\(identity.id)'s signing key is not the identity key in the configuration", culprit: identity.id)
         }
         guard safetyState.genesisDigest == configuration.genesisDigest else {
             throw LedgerError(.invalidConfiguration, "the safety state belongs to genesis \(safetyState.genesisDigest.short), not \(configuration.genesisDigest.short)")
@@ -35,4 +38,16 @@ public struct NodeConsensus: Sendable {
     }
 
     public var head: ChainHead { safetyState.head }
+
+    /// Whether this node votes at the next height: a member with this identity key.
+    public var isVoter: Bool { configuration.member(identity.id)?.publicKeyBytes == identity.publicKeyBytes }
+
+    /// Adopts the voting members a committed block decided, for every later height. Only the
+    /// members may change: a configuration of another cluster is refused.
+    public mutating func reconfigure(_ next: ClusterConfiguration) throws(LedgerError) {
+        guard next.genesisDigest == configuration.genesisDigest else {
+            throw LedgerError(.invalidConfiguration, "a reconfiguration to genesis \(next.genesisDigest.short), not \(configuration.genesisDigest.short)")
+        }
+        configuration = next
+    }
 }

@@ -14,6 +14,8 @@ public enum ProposalRefusal: Sendable, Hashable, CustomStringConvertible {
     case timestampBeforePrevious(block: UInt64, previous: UInt64)
     /// The entry validator refused an entry.
     case entryRejected(index: Int, kind: String, reason: String)
+    /// This node is not a voting member at this height (not yet added, or removed).
+    case notAMember(height: UInt64)
 
     public var description: String {
         switch self {
@@ -24,6 +26,7 @@ public enum ProposalRefusal: Sendable, Hashable, CustomStringConvertible {
         case let .timestampBehind(block, clock, skew): "block time \(block) ms is more than \(skew) ms behind this node's clock \(clock) ms"
         case let .timestampBeforePrevious(block, previous): "block time \(block) ms is before the previous block's \(previous) ms"
         case let .entryRejected(index, kind, reason): "entry \(index) (\(kind)) refused: \(reason)"
+        case let .notAMember(height): "this node is not a voting member at height \(height); it follows the chain only"
         }
     }
 }

@@ -3,7 +3,8 @@
 /// certificate, and names voters whose votes are invalid. The gateway is trusted for liveness
 /// only; safety does not depend on this code being honest (the nodes' rules do not trust it).
 public struct Sequencer: Sendable {
-    public let configuration: ClusterConfiguration
+    /// The cluster as of the next height: its voting members change only by `reconfigure`.
+    public private(set) var configuration: ClusterConfiguration
     public internal(set) var state: SequencerState
     /// Valid votes for the proposal in flight, by voter. Not durable: nodes re-send on request.
     public internal(set) var votes: [NodeID: Vote] = [:]
@@ -24,6 +25,16 @@ public struct Sequencer: Sendable {
 
     public var head: ChainHead { state.head }
     public var pending: Block? { state.pending }
+
+    /// Adopts the voting members a committed block decided (call it after that block commits,
+    /// before proposing the next). Only the members may change.
+    public mutating func reconfigure(_ next: ClusterConfiguration) throws(LedgerError) {
+        guard next.genesisDigest == configuration.genesisDigest else {
+            throw LedgerError(.invalidConfiguration, "a reconfiguration to genesis \(next.genesisDigest.short), not \(configuration.genesisDigest.short)")
+        }
+        configuration = next
+        votes = votes.filter { next.isMember($0.key) }
+    }
 
     /// After a restart: the stored proposal to send again, if one is in flight.
     public func resume() -> SequencerAction? { state.pending.map { .resend($0) } }

@@ -16,10 +16,20 @@ public struct GovernanceOperation: Sendable, Hashable {
         case freeze
         /// Resume signing; needs the admin quorum.
         case unfreeze
+        // Appended after the first twelve: an action's bit in `CompiledRule.operations` is its
+        // position here, so new actions go at the end.
+        /// Register a bot's request-signing key with its roles.
+        case addBot = "add_bot"
+        /// Deactivate a bot: its signed requests stop verifying.
+        case removeBot = "remove_bot"
+        /// Replace a bot's request-signing key.
+        case rotateBotKey = "rotate_bot_key"
+        /// Add or remove signer nodes (the log's voting members).
+        case changeMembership = "change_membership"
     }
 
     public var action: Action
-    /// What the operation acts on: a user id, credential id, role, vault or policy version.
+    /// What the operation acts on: a user or bot id, credential id, role, vault or policy version.
     public var target: String
 
     public init(_ action: Action, target: String = "") {

@@ -1,0 +1,393 @@
+import CustosGovernance
+import CustosLedger
+import CustosIdentity
+import CustosPolicy
+import Foundation
+
+/// The governed state as JSON, for the gateway's API and `custos node status`. A view only:
+/// nodes decide from `GovernanceState` itself, never from these shapes.
+public struct GovernanceSnapshot: Codable, Sendable, Equatable {
+    /// Height of the last block applied to the state.
+    public var height: UInt64
+    /// SHA-256 of the governed state, hex: equal on two nodes exactly when their states are.
+    public var stateDigest: String
+    public var clusterName: String
+    public var frozen: Bool
+    public var policyName: String
+    public var policyVersion: Int
+    /// The log's voting members after `height`.
+    public var members: [ClusterView.Member]
+    public var users: [UserView]
+    public var bots: [BotView]
+    public var roles: [String]
+    /// The most recent decided requests, oldest first (the state keeps a bounded number).
+    public var requests: [RequestView]
+    public var operations: [OperationView]
+    public var refusals: [RefusalView]
+
+    /// `recent` caps the decided requests and refusals shown (the newest), for a node that writes
+    /// this view with every block.
+    public init(_ state: GovernanceState, height: UInt64, recent: Int = .max) {
+        self.height = height
+        stateDigest = Hex.encode(state.digest)
+        clusterName = state.clusterName
+        frozen = state.frozen
+        policyName = state.policy.document.name
+        policyVersion = state.policyVersion
+        members = state.members.map { ClusterView.Member(id: $0.id.rawValue, publicKey: Hex.encode($0.publicKeyBytes)) }
+        users = state.users.keys.sorted().map { UserView(state.users[$0]!) }
+        roles = state.roles
+        bots = state.bots.keys.sorted().map { BotView(state.bots[$0]!) }
+        requests = state.requestOrder.suffix(recent).compactMap { state.requests[$0].map(RequestView.init) }
+        operations = state.operations.values.sorted { ($0.proposedAt, $0.id) < ($1.proposedAt, $1.id) }.map(OperationView.init)
+        refusals = state.refusals.suffix(recent).map(RefusalView.init)
+    }
+}
+
+public struct UserView: Codable, Sendable, Equatable {
+    public struct Credential: Codable, Sendable, Equatable {
+        /// base64url, as WebAuthn spells credential ids.
+        public var id: String
+        public var signCount: UInt32
+        public var userVerified: Bool
+        /// A development software credential; a production cluster refuses these.
+        public var software: Bool
+    }
+
+    public var id: String
+    public var roles: [String]
+    public var active: Bool
+    public var credentials: [Credential]
+
+    public init(_ user: GovernedUser) {
+        id = user.id
+        roles = user.roles
+        active = user.active
+        credentials = user.credentials.map {
+            Credential(id: Base64URL.encode($0.credentialId), signCount: $0.signCount, userVerified: $0.userVerified,
+                       software: $0.isSoftware)
+        }
+    }
+}
+
+/// An operation with its lifecycle, and its exact content for approvers to check.
+public struct OperationView: Codable, Sendable, Equatable {
+    public var id: String
+    public var proposer: String
+    /// The policy's name for the action (`add_user`, `change_policy`, …).
+    public var action: String
+    /// What it does, in plain language.
+    public var summary: String
+    public var status: String
+    /// Block times, milliseconds since the Unix epoch.
+    public var proposedAt: UInt64
+    public var expiresAt: UInt64
+    public var decidedAt: UInt64?
+    public var approvals: [String]
+    public var rejectedBy: String?
+    public var failure: String?
+    /// SHA-256 of the canonical proposal, hex: what approvers' challenges are derived from.
+    public var digest: String
+    /// The canonical proposal, base64: a client decodes it and derives the challenge itself
+    /// rather than trusting the gateway's summary.
+    public var proposal: String
+
+    public init(_ op: PendingOperation) {
+        id = op.id
+        proposer = op.proposal.proposer
+        action = op.proposal.change.operation.action.rawValue
+        summary = op.proposal.change.summary
+        status = op.status.rawValue
+        proposedAt = op.proposedAt
+        expiresAt = op.expiresAt
+        decidedAt = op.decidedAt
+        approvals = op.approvals
+        rejectedBy = op.rejectedBy
+        failure = op.failure
+        digest = Hex.encode(op.digest)
+        proposal = Data(op.proposal.encoded).base64EncodedString()
+    }
+}
+
+/// A governance entry every node refused, and why (the same on every node).
+public struct RefusalView: Codable, Sendable, Equatable {
+    public var blockTime: UInt64
+    public var kind: String
+    public var operationId: String?
+    public var user: String?
+    /// The stable code, e.g. `assertionRefused`.
+    public var code: String
+    /// The WebAuthn check that failed, when an assertion or registration was refused.
+    public var webAuthn: String?
+    /// The request-signing check that failed, when a signed request was refused.
+    public var requestSigning: String?
+    public var reason: String
+
+    public init(_ r: GovernanceState.Refusal) {
+        blockTime = r.blockTime
+        kind = r.kind
+        operationId = r.operationId
+        user = r.user
+        code = r.error.code.description
+        webAuthn = r.error.webAuthn?.description
+        requestSigning = r.error.requestSigning?.description
+        reason = r.error.reason
+    }
+}
+
+extension GovernanceChange {
+    /// One line of plain language for people deciding on the operation.
+    public var summary: String {
+        switch self {
+        case .addUser(let id, let roles): return "Add the person \(id) with the roles \(roles.joined(separator: ", "))"
+        case .removeUser(let id): return "Remove the person \(id); their credentials stop working"
+        case .assignRole(let user, let role): return "Give \(user) the role \(role)"
+        case .revokeRole(let user, let role): return "Take the role \(role) from \(user)"
+        case .addCredential(let user, let r):
+            return "Register a new credential \(Base64URL.encode(r.credentialId).prefix(16))… for \(user)"
+        case .revokeCredential(let user, let id): return "Revoke the credential \(Base64URL.encode(id).prefix(16))… of \(user)"
+        case .changePolicy(let yaml):
+            let version = yaml.split(separator: "\n").first { $0.hasPrefix("version:") }.map { $0.dropFirst(8).trimmingCharacters(in: .whitespaces) }
+            return "Adopt a new policy document" + (version.map { " (version \($0))" } ?? "")
+        case .freeze: return "Freeze: stop all signing until unfrozen"
+        case .unfreeze: return "Unfreeze: resume signing"
+        case .addMember(let m, _):
+            return "Add the signer node \(m.id) with the identity key \(Hex.encode(m.publicKeyBytes)) to the log's voting members"
+        case .removeMember(let id):
+            return "Remove the signer node \(id) from the log's voting members (its key can never return)"
+        case .addBot(let id, let key, let roles):
+            return "Add the bot \(id) with the roles \(roles.joined(separator: ", ")) and the \(key.algorithm.rawValue) key \(Hex.encode(key.rawRepresentation))"
+        case .removeBot(let id): return "Remove the bot \(id); its signed requests are refused from then on"
+        case .rotateBotKey(let id, let key):
+            return "Replace the key of the bot \(id) with the \(key.algorithm.rawValue) key \(Hex.encode(key.rawRepresentation))"
+        }
+    }
+}
+
+extension ClusterConfiguration {
+    /// The governed state at genesis: the genesis document this configuration carries, checked
+    /// in full (admins' registrations, policy, lockout). A cluster without one cannot start.
+    public func genesisState() throws -> GovernanceState {
+        guard !genesisDocument.isEmpty else {
+            throw ClusterAPIError("the cluster file has no genesis document; create the cluster with `custos cluster init`")
+        }
+        let document: GenesisDocument
+        do { document = try GenesisDocument(encoded: genesisDocument) } catch {
+            throw ClusterAPIError("the genesis document does not decode: \(error.reason)")
+        }
+        do { return try GovernanceState(genesis: document, members: members) } catch {
+            throw ClusterAPIError("the genesis document is refused: \(error.reason)")
+        }
+    }
+}
+
+/// `GET /v1/cluster`.
+public struct ClusterView: Codable, Sendable, Equatable {
+    public struct Member: Codable, Sendable, Equatable {
+        public var id: String
+        /// Ed25519 identity public key, hex.
+        public var publicKey: String
+        public init(id: String, publicKey: String) {
+            self.id = id
+            self.publicKey = publicKey
+        }
+    }
+
+    public var name: String
+    public var n: Int
+    public var f: Int
+    public var quorum: Int
+    public var members: [Member]
+    public var genesisDigest: String
+    public var committedHeight: UInt64
+    public var stateDigest: String
+    public var frozen: Bool
+    public var policyVersion: Int
+
+    public init(name: String, n: Int, f: Int, quorum: Int, members: [Member], genesisDigest: String, committedHeight: UInt64,
+                stateDigest: String, frozen: Bool, policyVersion: Int) {
+        self.name = name
+        self.n = n
+        self.f = f
+        self.quorum = quorum
+        self.members = members
+        self.genesisDigest = genesisDigest
+        self.committedHeight = committedHeight
+        self.stateDigest = stateDigest
+        self.frozen = frozen
+        self.policyVersion = policyVersion
+    }
+}
+
+/// `GET /v1/roles`: each role held by someone active, and who.
+public struct RoleView: Codable, Sendable, Equatable {
+    public var role: String
+    public var users: [String]
+    public init(role: String, users: [String]) {
+        self.role = role
+        self.users = users
+    }
+}
+
+/// `GET /v1/policies/current`.
+public struct PolicyView: Codable, Sendable, Equatable {
+    public var name: String
+    public var version: Int
+    public var frozen: Bool
+    public var yaml: String
+    public init(name: String, version: Int, frozen: Bool, yaml: String) {
+        self.name = name
+        self.version = version
+        self.frozen = frozen
+        self.yaml = yaml
+    }
+}
+
+/// `GET /v1/address-books`: the policy's address book.
+public struct AddressBookEntryView: Codable, Sendable, Equatable {
+    public var name: String
+    public var chain: String
+    public var address: String
+    public var counterparty: String?
+    public var tags: [String]
+    public init(name: String, chain: String, address: String, counterparty: String?, tags: [String]) {
+        self.name = name
+        self.chain = chain
+        self.address = address
+        self.counterparty = counterparty
+        self.tags = tags
+    }
+}
+
+/// `GET /v1/operations/{id}`: the operation and every refusal recorded against it.
+public struct OperationDetail: Codable, Sendable, Equatable {
+    public var operation: OperationView
+    public var refusals: [RefusalView]
+    public init(operation: OperationView, refusals: [RefusalView]) {
+        self.operation = operation
+        self.refusals = refusals
+    }
+}
+
+/// `GET /v1/blocks`: a committed block in brief.
+public struct BlockSummary: Codable, Sendable, Equatable {
+    public struct EntrySummary: Codable, Sendable, Equatable {
+        public var kind: String
+        public var payloadBytes: Int
+    }
+
+    public var height: UInt64
+    public var hash: String
+    public var previousHash: String
+    /// Milliseconds since the Unix epoch.
+    public var timestamp: UInt64
+    public var voters: [String]
+    public var entries: [EntrySummary]
+
+    public init(_ certified: CertifiedBlock) {
+        height = certified.block.height
+        hash = certified.block.hash.hex
+        previousHash = certified.block.previousHash.hex
+        timestamp = certified.block.timestamp
+        voters = certified.certificate.voters.map(\.rawValue)
+        entries = certified.block.entries.map { EntrySummary(kind: $0.kind, payloadBytes: $0.payload.count) }
+    }
+}
+
+/// Events a signer node counts from its start (Prometheus counters).
+public struct NodeCounters: Codable, Sendable, Equatable {
+    public var blocksCommitted = 0
+    public var votesRecorded = 0
+    public var proposalsRefused = 0
+    /// Governance entries committed but refused by the rules (recorded with their reason).
+    public var entriesRefused = 0
+    public var equivocationAlerts = 0
+    public init() {}
+}
+
+/// A signer node's `GET /health` on its loopback monitor port.
+public struct NodeHealth: Codable, Sendable, Equatable {
+    public var status = "ok"
+    public var node: String
+    public var committedHeight: UInt64
+    /// Whether this node is among the voting members at the next height.
+    public var voter: Bool
+    public var members: [String]
+    public var stateDigest: String
+    public var frozen: Bool
+    public var counters: NodeCounters
+
+    public init(node: String, committedHeight: UInt64, voter: Bool, members: [String], stateDigest: String, frozen: Bool,
+                counters: NodeCounters) {
+        self.node = node
+        self.committedHeight = committedHeight
+        self.voter = voter
+        self.members = members
+        self.stateDigest = stateDigest
+        self.frozen = frozen
+        self.counters = counters
+    }
+
+    /// Prometheus text exposition format, version 0.0.4.
+    public var prometheusText: String {
+        func metric(_ name: String, _ type: String, _ help: String, _ value: some CustomStringConvertible) -> String {
+            "# HELP custos_node_\(name) \(help)\n# TYPE custos_node_\(name) \(type)\ncustos_node_\(name) \(value)\n"
+        }
+        return metric("committed_height", "gauge", "Height of the last committed block.", committedHeight)
+            + metric("voter", "gauge", "1 if this node votes at the next height.", voter ? 1 : 0)
+            + metric("frozen", "gauge", "1 while signing is frozen.", frozen ? 1 : 0)
+            + metric("blocks_committed_total", "counter", "Blocks committed since start.", counters.blocksCommitted)
+            + metric("votes_recorded_total", "counter", "Votes recorded (durably, before sending) since start.", counters.votesRecorded)
+            + metric("proposals_refused_total", "counter", "Proposals refused since start.", counters.proposalsRefused)
+            + metric("entries_refused_total", "counter", "Committed entries the governance rules refused since start.", counters.entriesRefused)
+            + metric("equivocation_alerts_total", "counter", "Times the gateway was caught proposing two blocks at one height.", counters.equivocationAlerts)
+    }
+}
+
+/// A bot in the governed registry.
+public struct BotView: Codable, Sendable, Equatable {
+    public var id: String
+    /// `Ed25519` or `ES256`.
+    public var algorithm: String
+    /// The public key, hex.
+    public var publicKey: String
+    public var roles: [String]
+    public var active: Bool
+
+    public init(_ bot: GovernedBot) {
+        id = bot.id
+        algorithm = bot.key.algorithm.rawValue
+        publicKey = Hex.encode(bot.key.rawRepresentation)
+        roles = bot.roles
+        active = bot.active
+    }
+}
+
+/// A signed request as every node decided it with the policy in force at its block's time.
+public struct RequestView: Codable, Sendable, Equatable {
+    public struct PendingApproval: Codable, Sendable, Equatable {
+        public var rule: String
+        public var group: String
+        public var count: Int
+    }
+
+    public var id: String
+    public var initiator: String
+    public var blockTime: UInt64
+    public var policyVersion: Int
+    /// `allow`, `require_approval` or `deny`, as the policy engine names outcomes.
+    public var outcome: String
+    /// The rules that applied, by name.
+    public var rules: [String]
+    public var pending: [PendingApproval]
+
+    public init(_ r: RecordedRequest) {
+        id = r.id
+        initiator = r.initiator
+        blockTime = r.blockTime
+        policyVersion = r.policyVersion
+        outcome = r.decision.outcome.rawValue
+        rules = r.decision.applied.map(\.name)
+        pending = r.decision.pending.map { PendingApproval(rule: $0.rule, group: $0.group, count: $0.count) }
+    }
+}

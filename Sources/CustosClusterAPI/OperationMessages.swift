@@ -1,0 +1,149 @@
+import CustosGovernance
+import CustosIdentity
+import CustosLedger
+import Foundation
+
+/// A WebAuthn assertion as a browser's `PublicKeyCredential` JSON carries it: every field
+/// base64url. Unknown fields are refused.
+public struct AssertionMessage: Codable, Sendable, Equatable {
+    public var credentialId: String
+    public var authenticatorData: String
+    public var clientDataJSON: String
+    public var signature: String
+    public var userHandle: String?
+
+    public init(_ a: WebAuthnAssertion.Response) {
+        credentialId = Base64URL.encode(a.credentialId)
+        authenticatorData = Base64URL.encode(a.authenticatorData)
+        clientDataJSON = Base64URL.encode(a.clientDataJSON)
+        signature = Base64URL.encode(a.signature)
+        userHandle = a.userHandle.map(Base64URL.encode)
+    }
+
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case credentialId, authenticatorData, clientDataJSON, signature, userHandle
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try refuseUnknownFields(decoder, known: CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        credentialId = try c.decode(String.self, forKey: .credentialId)
+        authenticatorData = try c.decode(String.self, forKey: .authenticatorData)
+        clientDataJSON = try c.decode(String.self, forKey: .clientDataJSON)
+        signature = try c.decode(String.self, forKey: .signature)
+        userHandle = try c.decodeIfPresent(String.self, forKey: .userHandle)
+    }
+
+    public func decoded() throws -> WebAuthnAssertion.Response {
+        func field(_ name: String, _ text: String) throws -> [UInt8] {
+            guard let bytes = Base64URL.decode(text) else { throw ClusterAPIError("assertion.\(name) is not base64url") }
+            return bytes
+        }
+        return WebAuthnAssertion.Response(
+            credentialId: try field("credentialId", credentialId), authenticatorData: try field("authenticatorData", authenticatorData),
+            clientDataJSON: try field("clientDataJSON", clientDataJSON), signature: try field("signature", signature),
+            userHandle: try userHandle.map { try field("userHandle", $0) })
+    }
+}
+
+/// `POST /v1/operations`: a proposal (its canonical encoding, base64) and the proposer's
+/// assertion over its `propose` challenge.
+public struct ProposeMessage: Codable, Sendable {
+    public var proposal: String
+    public var assertion: AssertionMessage
+
+    public init(proposal: GovernanceProposal, assertion: WebAuthnAssertion.Response) {
+        self.proposal = Data(proposal.encoded).base64EncodedString()
+        self.assertion = AssertionMessage(assertion)
+    }
+
+    private enum CodingKeys: String, CodingKey, CaseIterable { case proposal, assertion }
+
+    public init(from decoder: any Decoder) throws {
+        try refuseUnknownFields(decoder, known: CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        proposal = try c.decode(String.self, forKey: .proposal)
+        assertion = try c.decode(AssertionMessage.self, forKey: .assertion)
+    }
+
+    /// The log entry, or why there is none.
+    public func entry() throws -> Entry {
+        guard let bytes = Data(base64Encoded: proposal) else { throw ClusterAPIError("proposal is not base64") }
+        let decoded: GovernanceProposal
+        do { decoded = try GovernanceProposal(encoded: Array(bytes)) } catch { throw ClusterAPIError(error.reason) }
+        return try GovernanceEntry.propose(decoded, assertion: try assertion.decoded()).entry()
+    }
+}
+
+/// `POST /v1/operations/{id}/approvals` and `/rejections`: who acts, and their assertion over
+/// the operation's `approve` or `reject` challenge.
+public struct DecisionMessage: Codable, Sendable {
+    public var user: String
+    public var assertion: AssertionMessage
+
+    public init(user: String, assertion: WebAuthnAssertion.Response) {
+        self.user = user
+        self.assertion = AssertionMessage(assertion)
+    }
+
+    private enum CodingKeys: String, CodingKey, CaseIterable { case user, assertion }
+
+    public init(from decoder: any Decoder) throws {
+        try refuseUnknownFields(decoder, known: CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        user = try c.decode(String.self, forKey: .user)
+        assertion = try c.decode(AssertionMessage.self, forKey: .assertion)
+    }
+
+    public func entry(operationId: String, approve: Bool) throws -> Entry {
+        let a = try assertion.decoded()
+        let action: GovernanceEntry = approve
+            ? .approve(operationId: operationId, user: user, assertion: a)
+            : .reject(operationId: operationId, user: user, assertion: a)
+        return try action.entry()
+    }
+}
+
+/// What the gateway answers to a queued entry: where it waits, and what the committed state
+/// would do with it now (a preview: the nodes decide when it is in a block).
+public struct EntryReceipt: Codable, Sendable, Equatable {
+    public var queued: Int64
+    /// `applies`, or `refused: <code>: <reason>` against the committed state.
+    public var preview: String?
+
+    public init(queued: Int64, preview: String?) {
+        self.queued = queued
+        self.preview = preview
+    }
+}
+
+/// Throws `UnknownFieldError` if the JSON object has a member not in `known`.
+func refuseUnknownFields(_ decoder: any Decoder, known: [String]) throws {
+    let any = try decoder.container(keyedBy: AnyCodingKey.self)
+    let names = Set(known)
+    if let unknown = any.allKeys.first(where: { !names.contains($0.stringValue) }) {
+        throw UnknownFieldError(field: unknown.stringValue)
+    }
+}
+
+/// What `custos node join-request` prints: a node's id, identity key and proof of possession,
+/// for an admin to propose `add-member` with.
+public struct JoinRequest: Codable, Sendable, Equatable {
+    public var id: String
+    /// Ed25519 identity public key, hex.
+    public var publicKey: String
+    /// Signature over `GovernanceState.membershipProofMessage`, hex.
+    public var proof: String
+
+    public init(member: Member, proof: [UInt8]) {
+        id = member.id.rawValue
+        publicKey = Hex.encode(member.publicKeyBytes)
+        self.proof = Hex.encode(proof)
+    }
+
+    public func decoded() throws -> (Member, [UInt8]) {
+        guard let key = Hex.decode(publicKey), key.count == 32 else { throw ClusterAPIError("join request: publicKey is not 64 hex digits") }
+        guard let signature = Hex.decode(proof), signature.count == 64 else { throw ClusterAPIError("join request: proof is not 128 hex digits") }
+        return (try Member(id: try NodeID(id), publicKeyBytes: key), signature)
+    }
+}

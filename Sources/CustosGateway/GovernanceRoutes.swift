@@ -1,0 +1,129 @@
+import CustosClusterAPI
+import CustosCrypto
+import CustosGovernance
+import CustosIdentity
+import CustosPolicy
+import CustosLedger
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The client-facing API over the governed state, version 1 (documented in docs/openapi.yaml):
+/// the cluster, users, roles, the policy in force, address books, operations with their
+/// lifecycle, refusals, and committed blocks; proposing, approving and rejecting operations.
+/// What it shows is the gateway's copy of the committed state; what counts is each node's own.
+enum GovernanceRoutes {
+    /// A proposal with a policy document at its limit, base64, plus an assertion.
+    static let maximumOperationBody = 300 * 1024
+    static let maximumDecisionBody = 32 * 1024
+    static let maximumBlocksPerPage = 100
+
+    static func add(to router: Router<BasicRequestContext>, gateway: Gateway) {
+        router.get("/v1/cluster") { _, _ in
+            let configuration = await gateway.configuration
+            let state = await gateway.governance
+            return try GatewayRoutes.json(.ok, ClusterView(
+                name: configuration.name, n: configuration.n, f: configuration.f, quorum: configuration.quorum,
+                members: configuration.members.map { .init(id: $0.id.rawValue, publicKey: Hex.encode($0.publicKeyBytes)) },
+                genesisDigest: configuration.genesisDigest.hex, committedHeight: state.height, stateDigest: state.stateDigest,
+                frozen: state.frozen, policyVersion: state.policyVersion))
+        }
+        router.get("/v1/state") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance) }
+        router.get("/v1/users") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.users) }
+        router.get("/v1/users/{id}") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            guard let user = await gateway.governance.users.first(where: { $0.id == id }) else {
+                throw GatewayProblem(.notFound, code: "user.not-found", title: "No such user", detail: "no user \"\(id.prefix(64))\"")
+            }
+            return try GatewayRoutes.json(.ok, user)
+        }
+        router.get("/v1/roles") { _, _ in
+            let users = await gateway.governance.users.filter(\.active)
+            let roles = Set(users.flatMap(\.roles)).sorted().map { role in
+                RoleView(role: role, users: users.filter { $0.roles.contains(role) }.map(\.id))
+            }
+            return try GatewayRoutes.json(.ok, roles)
+        }
+        router.get("/v1/policies/current") { _, _ in
+            let state = await gateway.governanceState
+            return try GatewayRoutes.json(.ok, PolicyView(name: state.policy.document.name, version: state.policyVersion,
+                                                          frozen: state.frozen, yaml: state.policyYAML))
+        }
+        router.get("/v1/address-books") { _, _ in
+            let document = await gateway.governanceState.policy.document
+            return try GatewayRoutes.json(.ok, document.addressBook.map {
+                AddressBookEntryView(name: $0.name, chain: $0.chain.value, address: $0.address, counterparty: $0.counterparty,
+                                     tags: $0.tags.map(\.value))
+            })
+        }
+        router.get("/v1/bots") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.bots) }
+        router.get("/v1/requests") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.requests) }
+        router.post("/v1/requests") { request, _ in
+            // The body is the signed envelope itself: its bytes travel into the log unchanged.
+            var request = request
+            let body: ByteBuffer
+            do { body = try await request.collectBody(upTo: SignedRequest.maxEnvelopeLength) } catch is NIOTooManyBytesError {
+                throw GatewayProblem.tooLarge(SignedRequest.maxEnvelopeLength)
+            }
+            let bytes = Array(body.readableBytesView)
+            do throws(RequestSigningError) { _ = try SignedRequest(json: bytes) } catch {
+                throw GatewayProblem(.badRequest, code: "request.malformed", title: "Malformed signed request", detail: error.reason)
+            }
+            let entry: Entry
+            do throws(LedgerError) { entry = try RequestEntry.submit(envelope: bytes) } catch {
+                throw GatewayProblem(.unprocessableContent, code: "request.invalid", title: "Invalid request", detail: error.reason)
+            }
+            return try GatewayRoutes.json(.accepted, try await GatewayRoutes.submit(entry, to: gateway))
+        }
+        router.get("/v1/refusals") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.refusals) }
+        router.get("/v1/operations") { request, _ in
+            var operations = await gateway.governance.operations
+            if let status = request.uri.queryParameters.get("status") {
+                guard PendingOperation.Status(rawValue: status) != nil else {
+                    throw GatewayProblem(.badRequest, code: "operation.bad-status", title: "Unknown status",
+                                         detail: "status is one of proposed, approved, rejected, expired, executed, failed")
+                }
+                operations = operations.filter { $0.status == status }
+            }
+            return try GatewayRoutes.json(.ok, operations)
+        }
+        router.get("/v1/operations/{id}") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            let state = await gateway.governance
+            guard let operation = state.operations.first(where: { $0.id == id }) else {
+                throw GatewayProblem(.notFound, code: "operation.not-found", title: "No such operation",
+                                     detail: "no operation \"\(id.prefix(128))\" is committed")
+            }
+            return try GatewayRoutes.json(.ok, OperationDetail(
+                operation: operation, refusals: state.refusals.filter { $0.operationId == id }))
+        }
+        router.post("/v1/operations") { request, _ in
+            let message: ProposeMessage = try await GatewayRoutes.decode(request, limit: maximumOperationBody, what: "operation")
+            let entry: Entry
+            do { entry = try message.entry() } catch {
+                throw GatewayProblem(.unprocessableContent, code: "operation.invalid", title: "Invalid operation", detail: "\(error)")
+            }
+            return try GatewayRoutes.json(.accepted, try await GatewayRoutes.submit(entry, to: gateway))
+        }
+        for (path, approve) in [("approvals", true), ("rejections", false)] {
+            router.post("/v1/operations/{id}/\(path)") { request, context in
+                let id = context.parameters.get("id") ?? ""
+                let message: DecisionMessage = try await GatewayRoutes.decode(request, limit: maximumDecisionBody, what: "decision")
+                let entry: Entry
+                do { entry = try message.entry(operationId: id, approve: approve) } catch {
+                    throw GatewayProblem(.unprocessableContent, code: "decision.invalid", title: "Invalid decision", detail: "\(error)")
+                }
+                return try GatewayRoutes.json(.accepted, try await GatewayRoutes.submit(entry, to: gateway))
+            }
+        }
+        router.get("/v1/blocks") { request, _ in
+            let from = request.uri.queryParameters.get("from", as: UInt64.self) ?? 1
+            let limit = min(request.uri.queryParameters.get("limit", as: Int.self) ?? 20, maximumBlocksPerPage)
+            guard limit > 0 else {
+                throw GatewayProblem(.badRequest, code: "block.bad-limit", title: "Bad limit", detail: "limit is 1 to \(maximumBlocksPerPage)")
+            }
+            return try GatewayRoutes.json(.ok, try await gateway.committedBlocks(from: from, limit: limit).map(BlockSummary.init))
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import CustosPolicy
+
+/// A request (a bot's signed request, or a person's with a WebAuthn assertion) that verified and
+/// was decided by the policy in force at its block's time: the input of the signing layer. The decision is final for `allow` and `deny`; for
+/// `needsApprovals`, `decision.pending` names the groups and counts still required.
+public struct RecordedRequest: Sendable, Hashable {
+    /// Lowercase hex SHA-256 of the request's signing input (RFC 8785 bytes of body, key id,
+    /// nonce and timestamp): unique, because a nonce is never accepted twice within the window
+    /// and a timestamp outside it is refused.
+    public let id: String
+    /// The bot or person that submitted it.
+    public let initiator: String
+    public let initiatorKind: PolicyDocument.Principal.Kind
+    /// Block time at which it was decided (milliseconds since the Unix epoch).
+    public let blockTime: UInt64
+    /// The initiator's own timestamp and nonce, as signed.
+    public let timestamp: Int64
+    public let nonce: String
+    /// The request body in RFC 8785 canonical form.
+    public let body: [UInt8]
+    /// The body as the policy engine read it.
+    public let request: PolicyRequest
+    /// Version of the policy that decided it.
+    public let policyVersion: Int
+    public let decision: PolicyDecision
+
+    public var outcome: PolicyDecision.Outcome { decision.outcome }
+}

@@ -1,0 +1,148 @@
+import ArgumentParser
+import Crypto
+import CustosClusterAPI
+import CustosCrypto
+import CustosGovernance
+import CustosIdentity
+import CustosLedger
+import CustosNode
+import Foundation
+
+/// `custos cluster init`: lays out a development cluster in one folder — each node's data folder
+/// and sealed identity key, the first people's software credentials, the genesis document (checked
+/// here exactly as every node will check it) and the cluster file. A production cluster is
+/// brought up with people's own security keys instead; this command refuses to make one.
+struct ClusterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cluster", abstract: "Create a development cluster.", subcommands: [Init.self])
+
+    /// The demo organisation's first people and their roles in the example policy.
+    static let demoPeople = "erin:admin+security-officer,frank:admin+executive,grace:admin+compliance,heidi:security-officer,alice:trader+treasury-ops"
+
+    struct Init: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create node folders, identity keys, software credentials, the genesis document and cluster.json.")
+
+        @Option(help: "The folder to create the cluster in (must not hold one).") var dir: String
+        @Option(help: "Cluster name.") var name: String = "custos-dev"
+        @Option(help: "Number of signer nodes (4 tolerates one faulty node).") var nodes: Int = 4
+        @Option(help: "The policy document (YAML) the cluster starts with.") var policy: String = "examples/policies/trading-firm.yaml"
+        @Option(help: "First people as user:role+role,… (each gets a software credential).") var people: String = ClusterCommand.demoPeople
+        @Option(help: "WebAuthn relying party id.") var rpId: String = "localhost"
+        @Option(help: "The origin assertions are made from.") var origin: String = "http://localhost:8080"
+
+        func run() async throws {
+            let layout = DevLayout(dir)
+            guard !FileManager.default.fileExists(atPath: layout.clusterFile) else { fail("\(layout.clusterFile) already exists") }
+            guard (4...64).contains(nodes) else { fail("--nodes must be between 4 and 64") }
+            guard let yaml = FileManager.default.contents(atPath: policy).map({ String(decoding: $0, as: UTF8.self) }) else {
+                fail("cannot read the policy \(policy)")
+            }
+            let firstPeople = try Self.parsePeople(people)
+            try FileManager.default.createDirectory(atPath: layout.credentials, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+            try writeSecretFile(layout.passphrase, Data(SecureRandom.bytes(count: 24).map { String(format: "%02x", $0) }.joined().utf8))
+
+            var admins: [GenesisDocument.Admin] = []
+            for (user, roles) in firstPeople {
+                let authenticator = SoftwareAuthenticator.generate()
+                let registration = authenticator.register(
+                    relyingPartyId: rpId, origin: origin,
+                    challenge: GenesisDocument.registrationChallenge(clusterName: name, user: user))
+                admins.append(.init(id: user, roles: roles, registration: registration))
+                try CredentialStore.save(
+                    SoftwareCredentialFile(user: user, relyingPartyId: rpId, origin: origin, authenticator: authenticator),
+                    to: layout.credential(user))
+            }
+            let genesis = GenesisDocument(
+                clusterName: name, relyingPartyId: rpId, allowedOrigins: [origin], mode: .development, admins: admins, policyYAML: yaml)
+            do { _ = try GovernanceState(genesis: genesis) } catch { fail("the genesis document is refused: \(error.reason)") }
+
+            var members: [ClusterFile.MemberKey] = []
+            for i in 1...nodes {
+                let id = "node-\(i)"
+                members.append(try NodeCommand.createIdentity(data: layout.node(id), id: id, passphraseFile: layout.passphrase))
+            }
+            let file = ClusterFile(name: name, genesisTimestamp: UInt64(Date().timeIntervalSince1970 * 1000),
+                                   genesisDocument: Data(genesis.encoded).base64EncodedString(), members: members)
+            let configuration = try file.configuration()
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(file).write(to: URL(fileURLWithPath: layout.clusterFile))
+            say("""
+                Created the development cluster "\(name)" in \(dir):
+                  \(nodes) signer nodes (f = \(configuration.f), quorum \(configuration.quorum)), genesis \(configuration.genesisDigest.short)…
+                  people with DEVELOPMENT software credentials in \(layout.credentials): \(firstPeople.map(\.0).joined(separator: ", "))
+                  policy: \(policy)
+                """)
+        }
+
+        static func parsePeople(_ text: String) throws -> [(String, [String])] {
+            try text.split(separator: ",").map { item in
+                let parts = item.split(separator: ":", maxSplits: 1)
+                guard parts.count == 2, !parts[0].isEmpty else {
+                    throw ValidationError("--people: \"\(item)\" is not user:role+role")
+                }
+                let roles = parts[1].split(separator: "+").map(String.init)
+                guard !roles.isEmpty else { throw ValidationError("--people: \(parts[0]) has no role") }
+                return (String(parts[0]), roles)
+            }
+        }
+    }
+}
+
+/// Where a development cluster keeps its parts under one folder.
+struct DevLayout {
+    let root: String
+    init(_ root: String) { self.root = root }
+
+    func path(_ parts: String...) -> String { parts.reduce(root) { ($0 as NSString).appendingPathComponent($1) } }
+    var clusterFile: String { path("cluster.json") }
+    /// The development passphrase sealing the nodes' identity keys (mode 0600).
+    var passphrase: String { path("dev-passphrase") }
+    var credentials: String { path("credentials") }
+    func credential(_ user: String) -> String { path("credentials", "\(user).json") }
+    func node(_ id: String) -> String { path("nodes", id) }
+    var gateway: String { path("gateway") }
+    var logs: String { path("logs") }
+}
+
+/// Reads and writes software credential files; every write replaces the file atomically with
+/// mode 0600, so a crash leaves the old counter or the new one, never a torn file.
+enum CredentialStore {
+    static func load(_ path: String) -> SoftwareCredentialFile {
+        guard let data = FileManager.default.contents(atPath: path) else { fail("cannot read the credential file \(path)") }
+        do { return try JSONDecoder().decode(SoftwareCredentialFile.self, from: data) } catch {
+            fail("the credential file \(path) is not valid: \(error)")
+        }
+    }
+
+    static func save(_ file: SoftwareCredentialFile, to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try writeSecretFile(path, try encoder.encode(file))
+    }
+}
+
+/// Writes `data` to `path` durably with mode 0600 from its creation (never readable by others,
+/// not even for a moment): a new temporary file opened with O_EXCL, fsync, rename(2) over
+/// `path`, fsync of the folder. A crash leaves the old file or the new one.
+func writeSecretFile(_ path: String, _ data: Data) throws {
+    let temporary = path + ".tmp"
+    unlink(temporary)
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+    guard fd >= 0 else { fail("cannot create \(temporary): \(String(cString: strerror(errno)))") }
+    let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    guard written == data.count, fsync(fd) == 0 else {
+        close(fd)
+        unlink(temporary)
+        fail("cannot write \(temporary): \(String(cString: strerror(errno)))")
+    }
+    close(fd)
+    guard rename(temporary, path) == 0 else { fail("cannot replace \(path): \(String(cString: strerror(errno)))") }
+    let folder = open((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent, O_RDONLY)
+    if folder >= 0 {
+        fsync(folder)
+        close(folder)
+    }
+}

@@ -1,0 +1,257 @@
+import ArgumentParser
+import AsyncHTTPClient
+import CustosClusterAPI
+import Dispatch
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// `custos dev up`: a whole development cluster on this machine — one gateway on 127.0.0.1 and
+/// one process per signer node, each with its own data folder under `--dir` — created with the
+/// demo organisation on first use and resumed afterwards. Ctrl-C (or SIGTERM) stops every process
+/// gracefully; logs are in `<dir>/logs`.
+struct DevCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dev", abstract: "Run a local development cluster.", subcommands: [Up.self])
+
+    struct Up: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Start (creating it on first use) a gateway and four signer nodes; Ctrl-C stops them.")
+
+        @Option(help: "The cluster's folder (created with the demo organisation if it holds none).") var dir: String = ".custos-dev"
+        @Option(help: "The gateway's port on 127.0.0.1.") var port: Int = 8080
+        @Option(help: "The policy for a new cluster.") var policy: String = "examples/policies/trading-firm.yaml"
+
+        func run() async throws {
+            let layout = DevLayout(dir)
+            let created = !FileManager.default.fileExists(atPath: layout.clusterFile)
+            if created {
+                let initialize = try ClusterCommand.Init.parse(["--dir", dir, "--policy", policy, "--origin", "http://localhost:\(port)"])
+                try await initialize.run()
+            }
+            try FileManager.default.createDirectory(atPath: layout.logs, withIntermediateDirectories: true)
+            let cluster = try JSONDecoder().decode(ClusterFileHead.self, from: Data(contentsOf: URL(fileURLWithPath: layout.clusterFile)))
+            let supervisor = Supervisor(executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(), logs: layout.logs)
+
+            let portFile = layout.path("gateway.port")
+            try? FileManager.default.removeItem(atPath: portFile)
+            try supervisor.start("gateway", ["gateway", "--data", layout.gateway, "--cluster", layout.clusterFile,
+                                             "--port", "\(port)", "--port-file", portFile])
+            guard let bound = await supervisor.waitForPort(portFile, seconds: 30) else {
+                supervisor.stopAll()
+                fail("the gateway did not start; see \(layout.path("logs", "gateway.log"))")
+            }
+            let gateway = "http://127.0.0.1:\(bound)"
+            var monitors: [String: Int] = [:]
+            for member in cluster.members {
+                let monitorFile = layout.path("nodes", member.id, "monitor.port")
+                try? FileManager.default.removeItem(atPath: monitorFile)
+                try supervisor.start(member.id, ["node", "run", "--data", layout.node(member.id), "--id", member.id,
+                                                 "--cluster", layout.clusterFile, "--gateway", gateway,
+                                                 "--passphrase-file", layout.passphrase, "--monitor-port", "0",
+                                                 "--monitor-port-file", monitorFile])
+                monitors[member.id] = await supervisor.waitForPort(monitorFile, seconds: 30)
+            }
+            if created, !(await Self.addDemoBot(supervisor: supervisor, gateway: gateway, layout: layout)) {
+                supervisor.stopAll()
+                fail("could not register the demo risk bot; see the output above")
+            }
+            say(Self.banner(gateway: gateway, dir: dir, nodes: cluster.members.map(\.id), monitors: monitors, created: created))
+            let code = await supervisor.runUntilSignalOrExit()
+            if code != 0 { throw ExitCode(code) }
+        }
+
+        /// The demo organisation's risk bot, registered as any bot is: erin proposes it, frank and
+        /// grace approve, every node verifies the three assertions. Runs the CLI as child processes.
+        static func addDemoBot(supervisor: Supervisor, gateway: String, layout: DevLayout) async -> Bool {
+            say("registering the demo risk bot through governance (erin proposes, frank and grace approve)…")
+            let cred = { (user: String) in layout.credential(user) }
+            guard supervisor.runToEnd(["op", "propose", "--gateway", gateway, "--as", cred("erin"), "--id", "add-risk-bot",
+                                       "add-bot", "risk-bot", "risk-bot"]) else { return false }
+            guard await waitForOperation(gateway, "add-risk-bot", status: nil) else { return false }
+            for approver in ["frank", "grace"] {
+                guard supervisor.runToEnd(["op", "approve", "--gateway", gateway, "--as", cred(approver), "--yes", "add-risk-bot"]) else {
+                    return false
+                }
+                // The next approval reads the committed operation again.
+                guard await waitForOperation(gateway, "add-risk-bot", status: nil, approvals: approver == "frank" ? 1 : 2) else { return false }
+            }
+            return await waitForOperation(gateway, "add-risk-bot", status: "executed")
+        }
+
+        static func waitForOperation(_ gateway: String, _ id: String, status: String?, approvals: Int = 0) async -> Bool {
+            for _ in 0..<300 {
+                if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: "\(gateway)/v1/operations/\(id)"), timeout: .seconds(2)),
+                   response.status == .ok,
+                   let body = try? await response.body.collect(upTo: 1 << 20),
+                   let detail = try? JSONDecoder().decode(OperationDetail.self, from: Data(buffer: body)),
+                   detail.operation.approvals.count >= approvals, status.map({ $0 == detail.operation.status }) ?? true {
+                    return true
+                }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+            return false
+        }
+
+        static func banner(gateway: String, dir: String, nodes: [String], monitors: [String: Int], created: Bool) -> String {
+            let c = "\(dir)/credentials"
+            let health = nodes.compactMap { id in monitors[id].map { "http://127.0.0.1:\($0)/health (\(id))" } }
+            return """
+
+                Custos development cluster \(created ? "created and " : "")running (Ctrl-C stops it; running again resumes it).
+                  gateway   \(gateway)  (127.0.0.1 only)
+                  nodes     \(nodes.joined(separator: ", ")), each its own process and folder under \(dir)/nodes
+                  logs      \(dir)/logs
+                  people    erin, frank, grace (admins), heidi (security officer), alice (trader), with
+                            DEVELOPMENT software credentials in \(c)
+
+                Open:
+                  \(gateway)/v1/cluster            members, quorum, committed height, state digest
+                  \(gateway)/v1/users              people, roles and credentials
+                  \(gateway)/v1/policies/current   the policy in force (examples/policies/trading-firm.yaml)
+                  \(gateway)/v1/operations         governance operations and their lifecycle
+                  \(gateway)/v1/blocks             the committed log
+                  \(gateway)/v1/bots               bots and their keys (the demo risk bot)
+                  \(gateway)/v1/requests           signed requests as every node decided them
+                  \(health.joined(separator: "\n  "))
+
+                Try (one admin alone cannot add a person; two more admins' approvals execute it on every node):
+                  custos op propose --gateway \(gateway) --as \(c)/erin.json --id add-dave add-user dave trader
+                  custos op show    --gateway \(gateway) add-dave
+                  custos op approve --gateway \(gateway) --as \(c)/frank.json add-dave
+                  custos op approve --gateway \(gateway) --as \(c)/grace.json add-dave   (the quorum: two admins besides erin)
+                  custos node status --data \(dir)/nodes/node-1     (the node's own copy of the state)
+                  custos request submit --gateway \(gateway) --bot \(c)/risk-bot.bot.json examples/policies/requests/risk-bot-kraken.json
+                    (verified by every node and decided by the policy: denied for now, as the state has no USD prices yet)
+                (custos is .build/release/custos)
+
+                """
+        }
+    }
+}
+
+/// The part of the cluster file `dev up` needs.
+private struct ClusterFileHead: Decodable {
+    struct Member: Decodable { var id: String }
+    var members: [Member]
+}
+
+/// Starts child processes with their output in log files, and stops them all — on SIGINT or
+/// SIGTERM, or as soon as one of them exits on its own.
+final class Supervisor: @unchecked Sendable {
+    // @unchecked: `children` is written before the signal handlers are installed and only read after.
+    private let executable: URL
+    private let logs: String
+    private var children: [(name: String, process: Process)] = []
+
+    init(executable: URL, logs: String) {
+        self.executable = executable
+        self.logs = logs
+    }
+
+    func start(_ name: String, _ arguments: [String]) throws {
+        let path = (logs as NSString).appendingPathComponent("\(name).log")
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        log.seekToEndOfFile()
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        children.append((name, process))
+    }
+
+    /// Runs `custos ARGS` to completion with its output shown; true if it succeeded.
+    func runToEnd(_ arguments: [String]) -> Bool {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        do { try process.run() } catch { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+
+    func waitForPort(_ file: String, seconds: Int) async -> Int? {
+        for _ in 0..<(seconds * 20) {
+            if let text = try? String(contentsOfFile: file, encoding: .utf8), let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                return port
+            }
+            if children.contains(where: { !$0.process.isRunning }) { return nil }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return nil
+    }
+
+    /// Waits for SIGINT/SIGTERM or a child's exit, then stops every child (SIGTERM, then SIGKILL
+    /// after 10 s). Returns 0 after a signal, 1 if a child died on its own.
+    func runUntilSignalOrExit() async -> Int32 {
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let stop = AsyncStream<String> { continuation in
+            let sources = SignalSources([SIGINT, SIGTERM]) { continuation.yield("signal") }
+            let watcher = Task {
+                while !Task.isCancelled {
+                    if let dead = self.children.first(where: { !$0.process.isRunning }) {
+                        continuation.yield("\(dead.name) exited with status \(dead.process.terminationStatus)")
+                        return
+                    }
+                    try? await Task.sleep(for: .milliseconds(200))
+                }
+            }
+            continuation.onTermination = { _ in
+                watcher.cancel()
+                sources.cancel()
+            }
+        }
+        var reason = "signal"
+        for await r in stop {
+            reason = r
+            break
+        }
+        if reason != "signal" { say("custos: \(reason); stopping the cluster (see its log)") }
+        say("stopping \(children.count) processes…")
+        stopAll()
+        say("stopped; run the same command again to resume this cluster")
+        return reason == "signal" ? 0 : 1
+    }
+
+    /// SIGTERM to the nodes, then the gateway; SIGKILL to any still running after 10 s.
+    func stopAll() {
+        for (_, process) in children.reversed() where process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        let deadline = Date().addingTimeInterval(10)
+        for (name, process) in children {
+            while process.isRunning, Date() < deadline { usleep(20_000) }
+            if process.isRunning {
+                say("\(name) did not stop in 10 s; killing it")
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+        }
+    }
+}
+
+/// Dispatch signal sources kept alive until cancelled.
+private final class SignalSources: @unchecked Sendable {
+    // @unchecked: the array is set once in init; DispatchSource is thread-safe.
+    private let sources: [any DispatchSourceSignal]
+
+    init(_ signals: [Int32], handler: @escaping @Sendable () -> Void) {
+        sources = signals.map { number in
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler(handler: handler)
+            source.resume()
+            return source
+        }
+    }
+
+    func cancel() { sources.forEach { $0.cancel() } }
+}
+
+/// Writes a line to standard output at once (unbuffered), so it shows before Ctrl-C even in a pipe.
+func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}

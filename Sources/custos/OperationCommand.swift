@@ -1,0 +1,299 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Crypto
+import CustosClusterAPI
+import CustosCrypto
+import CustosGovernance
+import CustosIdentity
+import CustosLedger
+import CustosPolicy
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// `custos op …`: propose, approve, reject and inspect governance operations through the
+/// gateway, signing with a development software credential. Before approving, the command decodes
+/// the operation's canonical content itself and derives the challenge from it, so a gateway cannot
+/// make someone approve something other than what is shown.
+struct OperationCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "op", abstract: "Propose, approve, reject and list governance operations (development credentials).",
+        subcommands: [Propose.self, Approve.self, Reject.self, List.self, Show.self])
+
+    struct Connection: ParsableArguments {
+        @Option(help: "The gateway's base URL.") var gateway: String = "http://127.0.0.1:8080"
+    }
+
+    struct Credential: ParsableArguments {
+        @Option(name: .customLong("as"), help: "The person's software credential file (credentials/<user>.json).")
+        var credentialFile: String
+    }
+
+    struct Confirmation: ParsableArguments {
+        @Flag(help: "Sign without asking (scripts). Otherwise you confirm at a terminal after reading the operation.")
+        var yes = false
+        @Option(help: "The operation's digest (hex) as you received it out of band; refused if the operation differs.")
+        var digest: String?
+    }
+
+    struct Propose: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Propose an operation.",
+            discussion: """
+                CHANGE is one of: add-user USER ROLE…, remove-user USER, assign-role USER ROLE, revoke-role USER ROLE,
+                add-credential USER (writes the new software credential to USER.ID.json next to the proposer's), revoke-credential USER ID,
+                change-policy FILE, freeze, unfreeze, add-bot BOT ROLE… (writes the bot's DEVELOPMENT key to
+                BOT.bot.json next to the proposer's credential), remove-bot BOT, add-member JOIN-REQUEST-FILE (from `custos node join-request`),
+                remove-member NODE-ID. One signer node joins or leaves per operation.
+                """)
+
+        @OptionGroup var connection: Connection
+        @OptionGroup var credential: Credential
+        @Option(help: "The operation id (printable ASCII, unique); default: a random one.") var id: String?
+        @Option(help: "Seconds the operation may wait for approvals.") var lifetime: UInt32 = 24 * 3600
+        @Argument(help: "The change and its arguments.") var change: [String]
+
+        func run() async throws {
+            let operationId = id ?? "op-" + Base64URL.encode(SecureRandom.bytes(count: 9))
+            var file = CredentialStore.load(credential.credentialFile)
+            let proposal = GovernanceProposal(
+                id: operationId, proposer: file.user, change: try await makeChange(operationId: operationId, proposer: file),
+                lifetimeSeconds: lifetime)
+            let assertion = try makeAssertion(&file, challenge: proposal.challenge(.propose), path: credential.credentialFile)
+            let receipt: EntryReceipt = try await GatewayCall(connection.gateway).post(
+                "/v1/operations", ProposeMessage(proposal: proposal, assertion: assertion))
+            print("proposed \(operationId): \(proposal.change.summary)")
+            print("queued as \(receipt.queued)" + (receipt.preview.map { "; the committed state says: \($0)" } ?? ""))
+        }
+
+        func makeChange(operationId: String, proposer: SoftwareCredentialFile) async throws -> GovernanceChange {
+            guard let verb = change.first else { throw ValidationError("name a change, e.g. add-user dave trader") }
+            let args = Array(change.dropFirst())
+            func need(_ count: Int, _ usage: String) throws {
+                guard args.count == count else { throw ValidationError("usage: \(verb) \(usage)") }
+            }
+            switch verb {
+            case "add-user":
+                guard args.count >= 2 else { throw ValidationError("usage: add-user USER ROLE…") }
+                return .addUser(id: args[0], roles: Array(args.dropFirst()))
+            case "remove-user": try need(1, "USER"); return .removeUser(id: args[0])
+            case "assign-role": try need(2, "USER ROLE"); return .assignRole(user: args[0], role: args[1])
+            case "revoke-role": try need(2, "USER ROLE"); return .revokeRole(user: args[0], role: args[1])
+            case "add-credential":
+                try need(1, "USER")
+                let authenticator = SoftwareAuthenticator.generate()
+                let registration = authenticator.register(
+                    relyingPartyId: proposer.relyingPartyId, origin: proposer.origin,
+                    challenge: GovernanceProposal.registrationChallenge(operationId: operationId, user: args[0]))
+                let path = ((credential.credentialFile as NSString).deletingLastPathComponent as NSString)
+                    .appendingPathComponent("\(args[0]).\(operationId).json")
+                guard !FileManager.default.fileExists(atPath: path) else { fail("\(path) exists; refusing to replace a credential") }
+                try CredentialStore.save(
+                    SoftwareCredentialFile(user: args[0], relyingPartyId: proposer.relyingPartyId, origin: proposer.origin,
+                                           authenticator: authenticator), to: path)
+                print("wrote the new DEVELOPMENT credential of \(args[0]) to \(path)")
+                return .addCredential(user: args[0], registration: registration)
+            case "revoke-credential":
+                try need(2, "USER CREDENTIAL-ID")
+                guard let id = Base64URL.decode(args[1]) else { throw ValidationError("the credential id is not base64url") }
+                return .revokeCredential(user: args[0], credentialId: id)
+            case "change-policy":
+                try need(1, "FILE")
+                guard let data = FileManager.default.contents(atPath: args[0]) else { fail("cannot read \(args[0])") }
+                return .changePolicy(yaml: String(decoding: data, as: UTF8.self))
+            case "add-member":
+                try need(1, "JOIN-REQUEST-FILE")
+                guard let data = FileManager.default.contents(atPath: args[0]) else { fail("cannot read \(args[0])") }
+                let request: JoinRequest
+                do { request = try JSONDecoder().decode(JoinRequest.self, from: data) } catch { fail("\(args[0]) is not a join request: \(error)") }
+                let (member, proof) = try request.decoded()
+                return .addMember(member, proof: proof)
+            case "add-bot":
+                guard args.count >= 2 else { throw ValidationError("usage: add-bot BOT ROLE…") }
+                let key = Curve25519.Signing.PrivateKey()
+                let path = ((credential.credentialFile as NSString).deletingLastPathComponent as NSString)
+                    .appendingPathComponent("\(args[0]).bot.json")
+                guard !FileManager.default.fileExists(atPath: path) else { fail("\(path) exists; refusing to replace a bot key") }
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try writeSecretFile(path, try encoder.encode(BotKeyFile(bot: args[0], key: key)))
+                say("wrote the DEVELOPMENT key of the bot \(args[0]) to \(path)")
+                return .addBot(id: args[0], key: BotSigningKey(ed25519: key).publicKey, roles: Array(args.dropFirst()))
+            case "remove-bot":
+                try need(1, "BOT")
+                return .removeBot(id: args[0])
+            case "remove-member":
+                try need(1, "NODE-ID")
+                return .removeMember(id: try NodeID(args[0]))
+            case "freeze": try need(0, ""); return .freeze
+            case "unfreeze": try need(0, ""); return .unfreeze
+            default: throw ValidationError("unknown change \"\(verb)\"; see --help")
+            }
+        }
+    }
+
+    struct Approve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Approve an operation after checking its content.")
+        @OptionGroup var connection: Connection
+        @OptionGroup var credential: Credential
+        @OptionGroup var confirmation: Confirmation
+        @Argument(help: "The operation id.") var id: String
+
+        func run() async throws {
+            try await decide(id, approve: true, connection: connection, credentialFile: credential.credentialFile, confirmation: confirmation)
+        }
+    }
+
+    struct Reject: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Reject (or, as its proposer, withdraw) an operation.")
+        @OptionGroup var connection: Connection
+        @OptionGroup var credential: Credential
+        @OptionGroup var confirmation: Confirmation
+        @Argument(help: "The operation id.") var id: String
+
+        func run() async throws {
+            try await decide(id, approve: false, connection: connection, credentialFile: credential.credentialFile, confirmation: confirmation)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List operations as JSON.")
+        @OptionGroup var connection: Connection
+        @Option(help: "Only this status (proposed, executed, rejected, expired, failed).") var status: String?
+
+        func run() async throws {
+            let path = "/v1/operations" + (status.map { "?status=\($0)" } ?? "")
+            print(String(decoding: try await GatewayCall(connection.gateway).getRaw(path), as: UTF8.self))
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one operation and the refusals recorded against it, as JSON.")
+        @OptionGroup var connection: Connection
+        @Argument(help: "The operation id.") var id: String
+
+        func run() async throws {
+            print(String(decoding: try await GatewayCall(connection.gateway).getRaw("/v1/operations/\(id)"), as: UTF8.self))
+        }
+    }
+
+    /// Fetches the operation, checks that its canonical content is the operation named, matches
+    /// its digest (and the one given out of band) and is still open, shows all of it — for a
+    /// policy change, the differences from the policy in force — asks for confirmation, then
+    /// signs the challenge derived locally from that content and submits.
+    static func decide(
+        _ id: String, approve: Bool, connection: Connection, credentialFile: String, confirmation: Confirmation
+    ) async throws {
+        let call = GatewayCall(connection.gateway)
+        let detail: OperationDetail = try await call.get("/v1/operations/\(percentEncoded(id))")
+        guard let bytes = Data(base64Encoded: detail.operation.proposal) else { fail("the gateway sent a proposal that is not base64") }
+        let proposal: GovernanceProposal
+        do { proposal = try GovernanceProposal(encoded: Array(bytes)) } catch { fail("the gateway sent a proposal that does not decode: \(error.reason)") }
+        guard proposal.id == id else { fail("the gateway sent operation \"\(printable(proposal.id))\" for \"\(printable(id))\"") }
+        let digest = Hex.encode(proposal.digest)
+        guard digest == detail.operation.digest else { fail("the gateway's digest for \(id) is not the digest of its content") }
+        if let expected = confirmation.digest, expected.lowercased() != digest {
+            fail("operation \(id) has the digest \(digest), not the \(expected) you expect: refusing to sign")
+        }
+        guard detail.operation.status == "proposed" else { fail("operation \(id) is \(detail.operation.status); nothing to decide") }
+        say("""
+            \(approve ? "APPROVE" : "REJECT") operation \(printable(id))
+              proposed by  \(printable(proposal.proposer))
+              change       \(printable(proposal.change.summary))
+              expires      \(Date(timeIntervalSince1970: Double(detail.operation.expiresAt) / 1000))
+              approvals    \(detail.operation.approvals.map(printable).joined(separator: ", "))
+              digest       \(digest)
+            """)
+        if case .changePolicy(let yaml) = proposal.change {
+            let current: PolicyView = try await call.get("/v1/policies/current")
+            say(policyDifferences(from: current.yaml, to: yaml))
+        }
+        if !confirmation.yes {
+            guard isatty(STDIN_FILENO) == 1 else { fail("not at a terminal: read the operation above and pass --yes (and --digest) to sign") }
+            say("Type \(approve ? "approve" : "reject") to sign with \(credentialFile):")
+            guard readLine()?.trimmingCharacters(in: .whitespaces) == (approve ? "approve" : "reject") else { fail("not signed") }
+        }
+        var file = CredentialStore.load(credentialFile)
+        let assertion = try makeAssertion(&file, challenge: proposal.challenge(approve ? .approve : .reject), path: credentialFile)
+        let receipt: EntryReceipt = try await call.post(
+            "/v1/operations/\(percentEncoded(id))/\(approve ? "approvals" : "rejections")", DecisionMessage(user: file.user, assertion: assertion))
+        print("queued as \(receipt.queued)" + (receipt.preview.map { "; the committed state says: \($0)" } ?? ""))
+    }
+}
+
+/// Makes an assertion with the credential file's authenticator and stores the new counter
+/// before the assertion leaves this process.
+func makeAssertion(_ file: inout SoftwareCredentialFile, challenge: [UInt8], path: String) throws -> WebAuthnAssertion.Response {
+    var authenticator: SoftwareAuthenticator
+    do { authenticator = try file.authenticator() } catch { fail("\(path): \(error.reason)") }
+    let assertion = authenticator.getAssertion(relyingPartyId: file.relyingPartyId, origin: file.origin, challenge: challenge)
+    file.update(from: authenticator)
+    try CredentialStore.save(file, to: path)
+    return assertion
+}
+
+/// One JSON request to the gateway; a problem response becomes a one-line failure with its code.
+struct GatewayCall {
+    let base: String
+    init(_ base: String) { self.base = base.hasSuffix("/") ? String(base.dropLast()) : base }
+
+    func get<T: Decodable>(_ path: String) async throws -> T {
+        try JSONDecoder().decode(T.self, from: try await getRaw(path))
+    }
+
+    func getRaw(_ path: String) async throws -> Data {
+        try await send(HTTPClientRequest(url: base + path))
+    }
+
+    func post<T: Decodable>(_ path: String, _ body: some Encodable) async throws -> T {
+        try await post(raw: path, try JSONEncoder().encode(body))
+    }
+
+    func post<T: Decodable>(raw path: String, _ body: Data) async throws -> T {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(data: body))
+        return try JSONDecoder().decode(T.self, from: try await send(request))
+    }
+
+    private func send(_ request: HTTPClientRequest) async throws -> Data {
+        let response: HTTPClientResponse
+        do { response = try await HTTPClient.shared.execute(request, timeout: .seconds(10)) } catch {
+            fail("cannot reach the gateway at \(base): \(error)")
+        }
+        let body = Data(buffer: try await response.body.collect(upTo: 32 << 20))
+        guard (200..<300).contains(response.status.code) else {
+            if let problem = try? JSONDecoder().decode(Problem.self, from: body) {
+                fail("the gateway refused (\(response.status.code) \(problem.code)): \(problem.detail)")
+            }
+            fail("the gateway answered \(response.status)")
+        }
+        return body
+    }
+}
+
+/// Every character outside printable ASCII shown as an escape, so that names and roles chosen by
+/// someone else cannot rewrite what an approver reads.
+func printable(_ text: String) -> String {
+    text.unicodeScalars.map { (0x20...0x7e).contains($0.value) ? String($0) : "\\u{\(String($0.value, radix: 16))}" }.joined()
+}
+
+func percentEncoded(_ text: String) -> String {
+    text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
+}
+
+/// The policy engine's plain-language differences between two policy documents, and the new
+/// document's size and SHA-256 for comparing with a copy received out of band.
+func policyDifferences(from old: String, to new: String) -> String {
+    var lines = ["  new policy   \(new.utf8.count) bytes, SHA-256 \(Hex.encode(Hashes.sha256(Array(new.utf8))))"]
+    do {
+        let diff = PolicyDiff(old: try PolicyDocument.decode(yaml: old), new: try PolicyDocument.decode(yaml: new))
+        lines.append(diff.changes.isEmpty ? "  no changes in meaning" : "  changes:")
+        lines += diff.lines.map { "    " + printable($0) }
+    } catch {
+        lines.append("  the new policy does not parse: \(printable("\(error)"))")
+    }
+    return lines.joined(separator: "\n")
+}

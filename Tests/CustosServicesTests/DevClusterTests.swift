@@ -1,0 +1,143 @@
+import AsyncHTTPClient
+import CustosClusterAPI
+import CustosIdentity
+import CustosTestSupport
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import Testing
+
+/// `custos dev up` (what `make run` starts): a whole cluster from nothing, stopped cleanly by
+/// Ctrl-C (SIGINT), and resumed — same cluster, same committed state — by running it again.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct DevClusterTests {
+    /// A running `custos dev up` and the gateway URL its banner announced.
+    final class Up: @unchecked Sendable {
+        // @unchecked: `output` is appended by the pipe's handler under `lock` and read under it.
+        let process = Process()
+        private let lock = NSLock()
+        private var output = ""
+
+        init(dir: URL) throws {
+            process.executableURL = CustosExecutable.url
+            process.arguments = ["dev", "up", "--dir", dir.path, "--port", "0",
+                                 "--policy", TestEnvironment.packageRoot.appendingPathComponent("examples/policies/trading-firm.yaml").path]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+                let chunk = String(decoding: handle.availableData, as: UTF8.self)
+                guard let self else { return }
+                self.lock.withLock { self.output += chunk }
+            }
+            try process.run()
+        }
+
+        var text: String { lock.withLock { output } }
+
+        /// The gateway URL from the banner, waiting (bounded) for it.
+        func gateway() async throws -> String {
+            for _ in 0..<600 {
+                if let line = text.split(separator: "\n").first(where: { $0.contains("gateway   http://127.0.0.1:") }),
+                   let url = line.split(separator: " ").first(where: { $0.hasPrefix("http://") }) {
+                    return String(url)
+                }
+                guard process.isRunning else { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            throw TestEnvironmentError("no banner from custos dev up; output: \(text)")
+        }
+
+        /// SIGINT, as Ctrl-C sends; returns the exit status (bounded wait, then SIGKILL).
+        func interrupt() -> Int32 {
+            kill(process.processIdentifier, SIGINT)
+            for _ in 0..<300 where process.isRunning { usleep(50_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+    }
+
+    /// GET and decode; nil when nothing answers.
+    static func get<T: Decodable>(_ url: String) async throws -> T? {
+        guard let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(5)) else { return nil }
+        return try JSONDecoder().decode(T.self, from: Data(buffer: try await response.body.collect(upTo: 1 << 24)))
+    }
+
+    static func answers(_ url: String) async -> Bool {
+        (try? await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(2))) != nil
+    }
+
+    @Test func ctrlCStopsEverythingAndRunningAgainResumesTheSameCluster() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("custos-dev-\(UUID().uuidString)")
+        var passed = false
+        defer { if passed { try? FileManager.default.removeItem(at: dir) } }
+
+        let first = try Up(dir: dir)
+        defer { if first.process.isRunning { kill(first.process.processIdentifier, SIGKILL) } }
+        let gateway = try await first.gateway()
+        #expect(first.text.contains("Created the development cluster"))
+        _ = try CustosExecutable.run(["op", "propose", "--gateway", gateway, "--as", dir.appendingPathComponent("credentials/erin.json").path,
+                                      "--id", "add-dave", "add-user", "dave", "trader"])
+        var committed: ClusterView?
+        for _ in 0..<200 {
+            if let view: ClusterView = try await Self.get(gateway + "/v1/cluster"), view.committedHeight >= 1 { committed = view; break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let before = try #require(committed, "nothing committed; output: \(first.text)")
+        let monitorPorts = try (1...4).map { try String(contentsOf: dir.appendingPathComponent("nodes/node-\($0)/monitor.port"), encoding: .utf8) }
+
+        // The demo risk bot was registered through governance; its signed request is decided by
+        // every node, and the same envelope sent again is refused as a replay.
+        let bots: [BotView] = try #require(try await Self.get(gateway + "/v1/bots"))
+        #expect(bots.map(\.id) == ["risk-bot"])
+        let keyFile = try JSONDecoder().decode(BotKeyFile.self, from: Data(contentsOf: dir.appendingPathComponent("credentials/risk-bot.bot.json")))
+        let body = try JSONParser().parse(Array(try Data(contentsOf: TestEnvironment.packageRoot.appendingPathComponent(
+            "examples/policies/requests/risk-bot-kraken.json"))))
+        let envelope = SignedRequest(body: body, keyId: "risk-bot", timestamp: Int64(Date().timeIntervalSince1970 * 1000),
+                                     nonce: "demo-nonce-0000000001", key: try keyFile.signingKey())
+        for _ in 0..<2 {
+            var request = HTTPClientRequest(url: gateway + "/v1/requests")
+            request.method = .POST
+            request.body = .bytes(ByteBuffer(bytes: envelope.jsonBytes))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+            #expect(response.status == .accepted)
+        }
+        var decided: GovernanceSnapshot?
+        for _ in 0..<200 {
+            if let state: GovernanceSnapshot = try await Self.get(gateway + "/v1/state"), state.requests.count == 1,
+               state.refusals.contains(where: { $0.requestSigning == "replayedNonce" }) { decided = state; break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let state = try #require(decided, "the request was not decided and its replay refused")
+        #expect(state.requests.first?.initiator == "risk-bot")
+        #expect(state.requests.first?.outcome == "deny", "the state holds no prices yet: USD clauses fail closed")
+        for i in 1...4 {
+            let out = try CustosExecutable.run(["node", "status", "--data", dir.appendingPathComponent("nodes/node-\(i)").path])
+            let status = try JSONDecoder().decode(NodeStatusView.self, from: Data(out.stdout.utf8))
+            #expect(status.governance?.requests == state.requests || status.height < state.height, "node-\(i) decided otherwise")
+        }
+
+        #expect(first.interrupt() == 0, "output: \(first.text)")
+        #expect(first.text.contains("stopped; run the same command again"))
+        // Every process is gone: the gateway and the nodes' monitors no longer answer.
+        #expect(await !Self.answers(gateway + "/health"))
+        for port in monitorPorts {
+            let url = "http://127.0.0.1:\(port.trimmingCharacters(in: .whitespacesAndNewlines))/health"
+            #expect(await !Self.answers(url), "a node still answers on \(port)")
+        }
+
+        let second = try Up(dir: dir)
+        defer { if second.process.isRunning { kill(second.process.processIdentifier, SIGKILL) } }
+        let again = try await second.gateway()
+        #expect(!second.text.contains("Created the development cluster"))
+        let after: ClusterView = try #require(try await Self.get(again + "/v1/cluster"))
+        #expect(after.genesisDigest == before.genesisDigest)
+        #expect(after.committedHeight >= before.committedHeight)
+        let operations: [OperationView] = try #require(try await Self.get(again + "/v1/operations"))
+        #expect(operations.map(\.id) == ["add-risk-bot", "add-dave"])
+        #expect(second.interrupt() == 0)
+        passed = true
+    }
+}
