@@ -296,6 +296,10 @@ let package = Package(
                 "CustosLedger", "CustosCrypto", "CustosTestSupport", "CustosClusterAPI", "CustosGateway",
                 "CustosNodeService", "CustosNode", "CustosGovernance", "CustosIdentity",
                 .product(name: "Logging", package: "swift-log"),
+                // The OpenAPI document's tests: the routes as registered, and the document as YAML.
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -5,7 +5,7 @@ import Foundation
 /// public keys, the genesis time and the genesis document. Public data only: it never holds a
 /// key, a passphrase or a token.
 public struct ClusterFile: Codable, Sendable, Equatable {
-    public struct MemberKey: Codable, Sendable, Equatable {
+    public struct MemberKey: Codable, Sendable, Equatable, Hashable {
         public var id: String
         /// The Ed25519 identity public key, 64 hex digits.
         public var publicKey: String

@@ -183,15 +183,7 @@ extension ClusterConfiguration {
 
 /// `GET /v1/cluster`.
 public struct ClusterView: Codable, Sendable, Equatable {
-    public struct Member: Codable, Sendable, Equatable {
-        public var id: String
-        /// Ed25519 identity public key, hex.
-        public var publicKey: String
-        public init(id: String, publicKey: String) {
-            self.id = id
-            self.publicKey = publicKey
-        }
-    }
+    public typealias Member = ClusterFile.MemberKey
 
     public var name: String
     public var n: Int

@@ -70,12 +70,19 @@ public struct ProposalMessage: Codable, Sendable {
     }
 }
 
-/// `POST /v1/votes`: a node's signed vote.
+/// `POST /v1/votes`: a node's signed vote. Unknown fields are refused.
 public struct VoteMessage: Codable, Sendable {
     /// `Vote.serialized`, base64.
     public var vote: String
 
     public init(serialized: [UInt8]) { vote = Data(serialized).base64EncodedString() }
+
+    private enum CodingKeys: String, CodingKey, CaseIterable { case vote }
+
+    public init(from decoder: any Decoder) throws {
+        try refuseUnknownFields(decoder, known: CodingKeys.allCases.map(\.rawValue))
+        vote = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .vote)
+    }
 
     public func decoded() throws -> Vote {
         guard let bytes = Data(base64Encoded: vote) else { throw ClusterAPIError("vote is not base64") }

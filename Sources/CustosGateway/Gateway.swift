@@ -84,7 +84,8 @@ public actor Gateway {
 
     private func proposal(after height: UInt64, node: String?) async throws -> Block? {
         if let pending = sequencer.pending {
-            guard pending.height == height + 1 else { return nil }
+            // `height` comes from the client: no `+ 1` on it (UInt64.max would trap).
+            guard pending.height - 1 == height else { return nil }
             return try equivocating(pending, node: node)
         }
         guard height == sequencer.head.height else { return nil }

@@ -5,8 +5,9 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// The gateway's HTTP API, version 1. Client-facing: `POST /v1/entries`. Node-facing:
-/// `GET /v1/proposals/next?after=`, `POST /v1/votes`, `GET /v1/blocks/{height}`. And `GET /health`, `GET /metrics` (Prometheus).
+/// The gateway's HTTP API, version 1, documented in docs/openapi.yaml. Client-facing:
+/// `POST /v1/entries`. Node-facing: `GET /v1/proposals/next?after=`, `POST /v1/votes`,
+/// `GET /v1/blocks/{height}`. And `GET /health`, `GET /metrics` (Prometheus).
 public enum GatewayRoutes {
     /// Largest accepted body: an entry at its limits plus base64 and JSON overhead.
     public static let maximumEntryBody = (Entry.maximumPayloadBytes + Entry.maximumAuthorizationBytes) * 4 / 3 + 4096
@@ -14,6 +15,13 @@ public enum GatewayRoutes {
 
     public static func router(gateway: Gateway) -> Router<BasicRequestContext> {
         let router = Router()
+        register(on: router, gateway: gateway)
+        return router
+    }
+
+    /// Registers every route of the API on `router`: the one place that says which routes exist
+    /// (tests pass a recorder to compare them with the OpenAPI document).
+    public static func register(on router: some RouterMethods<BasicRequestContext>, gateway: Gateway) {
         router.get("/health") { _, _ in
             try json(.ok, try await gateway.health())
         }
@@ -81,7 +89,20 @@ public enum GatewayRoutes {
             return try json(.ok, CertifiedBlockMessage(certified))
         }
         GovernanceRoutes.add(to: router, gateway: gateway)
-        return router
+    }
+
+    /// A path parameter, percent-decoded: operation ids may hold any printable ASCII, `/` and `%`
+    /// included, which clients send percent-encoded. Malformed percent-encoding is a 400 problem.
+    static func pathParameter(_ name: String, _ context: BasicRequestContext) throws -> String {
+        try percentDecoded(context.parameters.get(name) ?? "", name: name)
+    }
+
+    static func percentDecoded(_ raw: String, name: String) throws -> String {
+        guard let decoded = raw.removingPercentEncoding else {
+            throw GatewayProblem(.badRequest, code: "request.bad-path", title: "Bad path",
+                                 detail: "the path parameter \(name) is not valid percent-encoding")
+        }
+        return decoded
     }
 
     /// Queues an entry; one every node would refuse a block for is a 422 problem.

@@ -19,7 +19,7 @@ enum GovernanceRoutes {
     static let maximumDecisionBody = 32 * 1024
     static let maximumBlocksPerPage = 100
 
-    static func add(to router: Router<BasicRequestContext>, gateway: Gateway) {
+    static func add(to router: some RouterMethods<BasicRequestContext>, gateway: Gateway) {
         router.get("/v1/cluster") { _, _ in
             let configuration = await gateway.configuration
             let state = await gateway.governance
@@ -32,7 +32,7 @@ enum GovernanceRoutes {
         router.get("/v1/state") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance) }
         router.get("/v1/users") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.users) }
         router.get("/v1/users/{id}") { _, context in
-            let id = context.parameters.get("id") ?? ""
+            let id = try GatewayRoutes.pathParameter("id", context)
             guard let user = await gateway.governance.users.first(where: { $0.id == id }) else {
                 throw GatewayProblem(.notFound, code: "user.not-found", title: "No such user", detail: "no user \"\(id.prefix(64))\"")
             }
@@ -67,8 +67,13 @@ enum GovernanceRoutes {
                 throw GatewayProblem.tooLarge(SignedRequest.maxEnvelopeLength)
             }
             let bytes = Array(body.readableBytesView)
-            do throws(RequestSigningError) { _ = try SignedRequest(json: bytes) } catch {
+            let signed: SignedRequest
+            do throws(RequestSigningError) { signed = try SignedRequest(json: bytes) } catch {
                 throw GatewayProblem(.badRequest, code: "request.malformed", title: "Malformed signed request", detail: error.reason)
+            }
+            guard case .object = signed.body else {
+                throw GatewayProblem(.badRequest, code: "request.malformed", title: "Malformed signed request",
+                                     detail: "the request body is not a JSON object")
             }
             let entry: Entry
             do throws(LedgerError) { entry = try RequestEntry.submit(envelope: bytes) } catch {
@@ -89,7 +94,7 @@ enum GovernanceRoutes {
             return try GatewayRoutes.json(.ok, operations)
         }
         router.get("/v1/operations/{id}") { _, context in
-            let id = context.parameters.get("id") ?? ""
+            let id = try GatewayRoutes.pathParameter("id", context)
             let state = await gateway.governance
             guard let operation = state.operations.first(where: { $0.id == id }) else {
                 throw GatewayProblem(.notFound, code: "operation.not-found", title: "No such operation",
@@ -108,7 +113,11 @@ enum GovernanceRoutes {
         }
         for (path, approve) in [("approvals", true), ("rejections", false)] {
             router.post("/v1/operations/{id}/\(path)") { request, context in
-                let id = context.parameters.get("id") ?? ""
+                let id = try GatewayRoutes.pathParameter("id", context)
+                guard GovernanceProposal.isValidId(id) else {
+                    throw GatewayProblem(.badRequest, code: "operation.bad-id", title: "Bad operation id",
+                                         detail: "an operation id is 1 to \(GovernanceProposal.maximumIdLength) of A-Z a-z 0-9 . _ -")
+                }
                 let message: DecisionMessage = try await GatewayRoutes.decode(request, limit: maximumDecisionBody, what: "decision")
                 let entry: Entry
                 do { entry = try message.entry(operationId: id, approve: approve) } catch {
@@ -118,11 +127,16 @@ enum GovernanceRoutes {
             }
         }
         router.get("/v1/blocks") { request, _ in
-            let from = request.uri.queryParameters.get("from", as: UInt64.self) ?? 1
-            let limit = min(request.uri.queryParameters.get("limit", as: Int.self) ?? 20, maximumBlocksPerPage)
-            guard limit > 0 else {
-                throw GatewayProblem(.badRequest, code: "block.bad-limit", title: "Bad limit", detail: "limit is 1 to \(maximumBlocksPerPage)")
+            let query = request.uri.queryParameters
+            guard query.get("from") == nil || query.get("from", as: UInt64.self) != nil else {
+                throw GatewayProblem(.badRequest, code: "block.bad-from", title: "Bad height", detail: "from is a decimal height")
             }
+            let from = query.get("from", as: UInt64.self) ?? 1
+            guard query.get("limit") == nil || query.get("limit", as: Int.self).map({ $0 > 0 }) == true else {
+                throw GatewayProblem(.badRequest, code: "block.bad-limit", title: "Bad limit",
+                                     detail: "limit is a positive number (at most \(maximumBlocksPerPage) are returned)")
+            }
+            let limit = min(query.get("limit", as: Int.self) ?? 20, maximumBlocksPerPage)
             return try GatewayRoutes.json(.ok, try await gateway.committedBlocks(from: from, limit: limit).map(BlockSummary.init))
         }
     }

@@ -14,6 +14,15 @@ public struct GovernanceProposal: Sendable, Hashable {
     /// Seconds after the proposing block's time at which the operation expires.
     public let lifetimeSeconds: UInt32
 
+    /// Operation ids: 1 to `maximumIdLength` of ASCII letters, digits, '.', '_' and '-', so that
+    /// they compare byte for byte on every node (no Unicode equivalence) and travel in URLs as they are.
+    public static func isValidId(_ id: String) -> Bool {
+        (1...maximumIdLength).contains(id.utf8.count) && id.utf8.allSatisfy { c in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(c)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) || [UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-")].contains(c)
+        }
+    }
+
     public init(id: String, proposer: String, change: GovernanceChange, lifetimeSeconds: UInt32 = 24 * 3600) {
         self.id = id
         self.proposer = proposer

@@ -83,12 +83,7 @@ extension GovernanceState {
     }
 
     private mutating func propose(_ p: GovernanceProposal, assertion: WebAuthnAssertion.Response) throws(GovernanceError) -> GovernanceOutcome {
-        // ASCII letters, digits, '.', '_' and '-': ids compare byte for byte on every node (no
-        // Unicode equivalence) and travel in URLs as they are.
-        guard !p.id.isEmpty, p.id.utf8.allSatisfy({ c in
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(c)
-                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) || [UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-")].contains(c)
-        }) else {
+        guard GovernanceProposal.isValidId(p.id) else {
             throw GovernanceError(.malformed, "an operation id is 1 to \(GovernanceProposal.maximumIdLength) of A-Z a-z 0-9 . _ -")
         }
         guard operations[p.id] == nil else { throw GovernanceError(.duplicateOperation, "operation \"\(p.id)\" was proposed before") }
