@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // System libraries from Debian: libsecp256k1-dev (0.2.0), libsodium-dev (1.0.18).
@@ -154,7 +155,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The gateway service: HTTP API (Hummingbird, loopback), the sequencer's durable store
-        // (SQLite through GRDB) and the node-facing proposal/vote/block endpoints.
+        // (SQLite through GRDB, or PostgreSQL through postgres-nio for several gateways sharing
+        // one database) and the node-facing proposal/vote/block endpoints.
         .target(
             name: "CustosGateway",
             dependencies: [
@@ -168,6 +170,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -13,6 +13,10 @@ APT_PACKAGES=(
   libsqlite3-dev
   libp11-kit-dev
   softhsm2
+  # The gateway's PostgreSQL tests start their own throwaway server from this package's
+  # binaries (/usr/lib/postgresql/*/bin) on a free 127.0.0.1 port; the cluster the package may
+  # create and start on 5432 is never used.
+  postgresql
   python3
   python3-venv
 )

@@ -8,33 +8,41 @@ import Logging
 /// when entries are queued and no proposal is in flight, persists every proposal before
 /// returning it, and persists every certified block before acknowledging the vote that
 /// completed it. Trusted for liveness only: nodes check everything it hands them.
+///
+/// Several gateways may share one store: sequencer writes are compare-and-swap, and a gateway
+/// whose write loses adopts the stored state and serves the stored proposal instead of its own.
 public actor Gateway {
     public static let maximumEntriesPerBlock = 1_000
 
     private var sequencer: Sequencer
     private var governed: GovernedView
-    private let database: GatewayDatabase
+    /// The committed height `governed` has applied.
+    private var governedHeight: UInt64
+    private let store: any GatewayStore
+    /// Store reads and the writes that depend on them run one request at a time.
+    private let turns = AsyncSerialQueue()
     private let logger: Logger
     private let clock: @Sendable () -> UInt64
     /// TEST HOOK: nodes that are first shown a second, different block at the height in flight.
     private let unsafeEquivocateTo: Set<String>
     private var equivocatedTo: Set<String> = []
 
-    public init(configuration: ClusterConfiguration, database: GatewayDatabase, logger: Logger,
+    public init(configuration: ClusterConfiguration, store: any GatewayStore, logger: Logger,
                 clock: @escaping @Sendable () -> UInt64 = Gateway.wallClock,
-                unsafeEquivocateTo: Set<String> = []) throws {
-        let state = try database.sequencerState() ?? .genesis(configuration)
+                unsafeEquivocateTo: Set<String> = []) async throws {
+        let state = try await store.sequencerState() ?? .genesis(configuration)
         // The governed state replayed over the committed chain names the voting members as of the head.
         var view = GovernedView(genesis: try configuration.genesisState())
         var height: UInt64 = 1
-        while height <= state.head.height, let certified = try database.committedBlock(height: height) {
+        while height <= state.head.height, let certified = try await store.committedBlock(height: height) {
             view.apply(certified.block)
             height += 1
         }
         let restored = try Sequencer(configuration: try configuration.reconfigured(members: view.state.members), state: state)
         sequencer = restored
         governed = view
-        self.database = database
+        governedHeight = height - 1
+        self.store = store
         self.logger = logger
         self.clock = clock
         self.unsafeEquivocateTo = unsafeEquivocateTo
@@ -52,10 +60,10 @@ public actor Gateway {
 
     /// Queues an entry for the next block, unless every node would refuse a block carrying it;
     /// the receipt previews what the committed state would do with it.
-    public func submit(_ entry: Entry) throws -> EntryReceipt {
+    public func submit(_ entry: Entry) async throws -> EntryReceipt {
         let now = clock()
         if let reason = governed.inadmissible(entry, at: now) { throw InadmissibleEntry(reason: reason) }
-        return EntryReceipt(queued: try database.enqueue(entry), preview: governed.preview(entry, at: now))
+        return EntryReceipt(queued: try await store.enqueue(entry), preview: governed.preview(entry, at: now))
     }
 
     /// The governed state as of the committed head.
@@ -65,14 +73,23 @@ public actor Gateway {
     /// The proposal a node at committed height `after` should vote on: the one in flight (the
     /// same block every time, also after a restart), or a new one from the queue, stored first.
     /// Nil when the node is behind (it must catch up by blocks first) or there is nothing to do.
-    public func nextProposal(after height: UInt64, node: String? = nil) throws -> Block? {
+    public func nextProposal(after height: UInt64, node: String? = nil) async throws -> Block? {
+        try await inTurn {
+            if let block = try await proposal(after: height, node: node) { return block }
+            // Nothing here: another gateway sharing the store may have moved on. Adopt and look again.
+            guard try await adoptStoredState() else { return nil }
+            return try await proposal(after: height, node: node)
+        }
+    }
+
+    private func proposal(after height: UInt64, node: String?) async throws -> Block? {
         if let pending = sequencer.pending {
             // `height` comes from the client: no `+ 1` on it (UInt64.max would trap).
             guard pending.height - 1 == height else { return nil }
             return try equivocating(pending, node: node)
         }
         guard height == sequencer.head.height else { return nil }
-        let queued = try database.queued(limit: Self.maximumEntriesPerBlock)
+        let queued = try await store.queued(limit: Self.maximumEntriesPerBlock)
         guard !queued.isEmpty else { return nil }
         let now = clock()
         // An entry that became undecodable for the state (e.g. a policy change in between) would
@@ -83,12 +100,27 @@ public actor Gateway {
             return false
         }
         guard !admitted.isEmpty else {
-            try database.storeProposal(sequencer.state, consumed: queued.map(\.id))
+            // Drops the entries only: the stored state stays as it is (compare-and-swap too).
+            if case let .conflict(stored) = try await store.storeProposal(sequencer.state, consumed: queued.map(\.id)) {
+                try await adopt(stored)
+            }
             return nil
         }
+        let before = sequencer.state
         switch try sequencer.propose(entries: admitted.map(\.entry), now: now) {
         case let .persistProposalThenSend(block):
-            try database.storeProposal(sequencer.state, consumed: queued.map(\.id))
+            let write: GatewayStoreWrite
+            do { write = try await store.storeProposal(sequencer.state, consumed: queued.map(\.id)) } catch {
+                // Not durable: never serve it.
+                sequencer = try Sequencer(configuration: sequencer.configuration, state: before)
+                throw error
+            }
+            if case let .conflict(stored) = write {
+                // Another gateway stored its proposal first: serve that one, never ours.
+                try await adopt(stored)
+                guard let pending = sequencer.pending, pending.height == height + 1 else { return nil }
+                return try equivocating(pending, node: node)
+            }
             logger.info("proposed", metadata: ["height": "\(block.height)", "entries": "\(block.entries.count)"])
             return try equivocating(block, node: node)
         case let .resend(block):
@@ -107,19 +139,33 @@ public actor Gateway {
     }
 
     /// Counts a vote; a completed certificate is stored before this returns.
-    public func receive(_ vote: Vote) throws -> VoteOutcome {
+    public func receive(_ vote: Vote) async throws -> VoteOutcome {
+        try await inTurn { try await counting(vote) }
+    }
+
+    private func counting(_ vote: Vote) async throws -> VoteOutcome {
         let before = sequencer.state
         let outcome = sequencer.receive(vote)
         switch outcome {
         case let .certified(certified):
             do {
-                try database.storeCommitted(certified, state: sequencer.state)
+                if case let .conflict(stored) = try await store.storeCommitted(certified, state: sequencer.state) {
+                    // Another gateway moved the sequencer: adopt its state; ours is not stored.
+                    sequencer = try Sequencer(configuration: sequencer.configuration, state: before)
+                    try await adopt(stored)
+                    guard let committed = try await store.committedBlock(height: certified.block.height),
+                          committed.block == certified.block else {
+                        return .ignored(reason: "another gateway sharing the store moved the sequencer past \(certified.block.height - 1)")
+                    }
+                    return .certified(committed)
+                }
             } catch {
                 // Not durable: keep the proposal in flight so the votes are collected again.
                 sequencer = try Sequencer(configuration: sequencer.configuration, state: before)
                 throw error
             }
             governed.apply(certified.block)
+            governedHeight = certified.block.height
             if governed.state.members != sequencer.configuration.members {
                 // Checked by the governed state as a configuration is; the next height votes with these.
                 try sequencer.reconfigure(try sequencer.configuration.reconfigured(members: governed.state.members))
@@ -135,23 +181,55 @@ public actor Gateway {
     }
 
     /// Committed blocks from `height` on, at most `limit`, ascending.
-    public func committedBlocks(from height: UInt64, limit: Int) throws -> [CertifiedBlock] {
-        var blocks: [CertifiedBlock] = []
-        var h = max(height, 1)
-        while blocks.count < limit, h <= sequencer.head.height, let certified = try database.committedBlock(height: h) {
-            blocks.append(certified)
-            h += 1
-        }
-        return blocks
+    public func committedBlocks(from height: UInt64, limit: Int) async throws -> [CertifiedBlock] {
+        try await store.committedBlocks(from: max(height, 1), limit: limit)
     }
 
-    public func committedBlock(height: UInt64) throws -> CertifiedBlock? {
-        try database.committedBlock(height: height)
+    public func committedBlock(height: UInt64) async throws -> CertifiedBlock? {
+        try await store.committedBlock(height: height)
     }
 
-    public func health() throws -> GatewayHealth {
+    public func health() async throws -> GatewayHealth {
         GatewayHealth(status: "ok", committedHeight: sequencer.head.height, pendingHeight: sequencer.pending?.height,
-                      queuedEntries: try database.queuedCount())
+                      queuedEntries: try await store.queuedCount())
+    }
+
+    /// Runs `body` when no other proposal or vote is being handled.
+    private func inTurn<T>(_ body: () async throws -> T) async throws -> T {
+        await turns.enter()
+        do {
+            let result = try await body()
+            await turns.leave()
+            return result
+        } catch {
+            await turns.leave()
+            throw error
+        }
+    }
+
+    /// Replaces the in-memory sequencer with the stored state if they differ; true if replaced.
+    private func adoptStoredState() async throws -> Bool {
+        guard let stored = try await store.sequencerState(), stored != sequencer.state else { return false }
+        try await adopt(stored)
+        return true
+    }
+
+    /// Takes the stored state (another gateway's) as this gateway's: the governed view catches
+    /// up over the blocks committed since, and the sequencer votes with the members they leave.
+    private func adopt(_ stored: SequencerState) async throws {
+        var view = governed
+        var height = governedHeight + 1
+        while height <= stored.head.height {
+            guard let certified = try await store.committedBlock(height: height) else {
+                throw GatewayStoreError("the store's head is at \(stored.head.height) but it holds no block at \(height)")
+            }
+            view.apply(certified.block)
+            height += 1
+        }
+        sequencer = try Sequencer(configuration: try sequencer.configuration.reconfigured(members: view.state.members), state: stored)
+        governed = view
+        governedHeight = max(governedHeight, stored.head.height)
+        logger.info("adopted the stored sequencer state", metadata: ["head": "\(stored.head)", "pending": "\(stored.pending.map { "\($0.height) \($0.hash.short)" } ?? "none")"])
     }
 }
 

@@ -8,7 +8,9 @@ import ServiceLifecycle
 import UnixSignals
 
 /// `custos gateway`: the sequencer and HTTP API on 127.0.0.1, storing in SQLite under the data
-/// folder. Holds no secret.
+/// folder, or in PostgreSQL (`--database postgres://…`) for several gateways sharing one
+/// database. Holds no secret; a database password comes from a file, never the URL or the
+/// environment, and is never printed.
 struct GatewayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "gateway", abstract: "Run the gateway (loopback only).")
 
@@ -16,6 +18,9 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(help: "The cluster file (JSON, public data).") var cluster: String
     @Option(help: "TCP port on 127.0.0.1; 0 picks a free one.") var port: Int = 8080
     @Option(help: "Write the bound port to this file once listening.") var portFile: String?
+    @Option(help: "Store in PostgreSQL instead of SQLite in the data folder: postgres://USER@HOST:PORT/DATABASE (no password in it).")
+    var database: String?
+    @Option(help: "A file holding the PostgreSQL password (first line), if the server asks for one.") var databasePasswordFile: String?
     @Option(help: .hidden) var unsafeTestEquivocateTo: String?
 
     func run() async throws {
@@ -23,16 +28,46 @@ struct GatewayCommand: AsyncParsableCommand {
         let configuration: ClusterConfiguration
         do { configuration = try ClusterFile.load(path: cluster) } catch { fail("\(error)") }
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
-        let database = try GatewayDatabase(path: (data as NSString).appendingPathComponent("gateway.sqlite"))
+        let store: any GatewayStore
+        var postgres: PostgresGatewayStore?
+        if let database {
+            let location: PostgresLocation
+            do { location = try PostgresLocation(url: database) } catch { fail("--database: \(error)") }
+            let password = databasePasswordFile.map(readDatabasePassword)
+            do { postgres = try await PostgresGatewayStore(location: location, password: password, logger: logger) } catch { fail("\(error)") }
+            store = postgres!
+        } else {
+            if databasePasswordFile != nil { fail("--database-password-file is for --database postgres://…; SQLite takes no password") }
+            store = try SQLiteGatewayStore(path: (data as NSString).appendingPathComponent("gateway.sqlite"))
+        }
         // TEST HOOK (hidden): show the named nodes a conflicting block once, to test the nodes' alerts.
         let equivocateTo = Set((unsafeTestEquivocateTo ?? "").split(separator: ",").map(String.init))
-        let gateway = try Gateway(configuration: configuration, database: database, logger: logger, unsafeEquivocateTo: equivocateTo)
+        let gateway: Gateway
+        do {
+            gateway = try await Gateway(configuration: configuration, store: store, logger: logger, unsafeEquivocateTo: equivocateTo)
+        } catch {
+            await postgres?.close()
+            fail("cannot start the gateway: \(error)")
+        }
         let portFile = self.portFile
         let app = GatewayApplication.make(gateway: gateway, port: port, logger: logger) { bound in
             logger.info("listening", metadata: ["address": "127.0.0.1:\(bound)", "genesis": "\(configuration.genesisDigest.short)"])
             if let portFile { writePortFile(portFile, bound) }
         }
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        do { try await group.run() } catch {
+            await postgres?.close()
+            throw error
+        }
+        await postgres?.close()
+    }
+
+    /// The first line of the password file; errors name the file, never its content.
+    private func readDatabasePassword(_ path: String) -> String {
+        guard let bytes = FileManager.default.contents(atPath: path) else { fail("cannot read the database password file \(path)") }
+        guard let text = String(bytes: bytes, encoding: .utf8) else { fail("the database password file \(path) is not UTF-8 text") }
+        let password = String(text.prefix { $0 != "\n" && $0 != "\r" })
+        guard !password.isEmpty else { fail("the database password file \(path) is empty") }
+        return password
     }
 }

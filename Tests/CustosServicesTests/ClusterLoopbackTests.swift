@@ -1,6 +1,7 @@
 import CustosClusterAPI
 import CustosGovernance
 import CustosIdentity
+import CustosTestSupport
 import Foundation
 import NIOHTTP1
 import Testing
@@ -8,17 +9,24 @@ import Testing
 /// One gateway and four signer nodes (n = 4, f = 1, q = 3) as real processes on 127.0.0.1:
 /// entries commit at the same heights on every node; a killed node catches up by certificates;
 /// a gateway killed with SIGKILL loses no committed entry and re-sends the same proposal; bad
-/// requests get 4xx problems and change nothing. Every wait is bounded; every process is killed
+/// requests get 4xx problems and change nothing. Each test runs with the gateway on SQLite and on
+/// PostgreSQL (a throwaway server on 127.0.0.1). Every wait is bounded; every process is killed
 /// at the end, also on failure.
 @Suite(.serialized, .timeLimit(.minutes(5)))
 struct ClusterLoopbackTests {
     static func key(_ kind: String, _ payload: String) -> String { "\(kind):\(Data(payload.utf8).base64EncodedString())" }
 
-    @Test func entriesCommitEverywhereAndSurviveRestarts() async throws {
+    @Test(arguments: StoreBackend.allCases)
+    func entriesCommitEverywhereAndSurviveRestarts(backend: StoreBackend) async throws {
+        try await SharedDatabase.with(backend) { database in try await entriesCommitEverywhereAndSurviveRestarts(database) }
+    }
+
+    func entriesCommitEverywhereAndSurviveRestarts(_ shared: SharedDatabase) async throws {
+        let database = shared.url
         let cluster = try LocalCluster(nodeCount: 4)
         var passed = false
         defer { cluster.stopAll(removeData: passed) }
-        try await cluster.startGateway()
+        try await cluster.startGateway(database: database)
         for id in cluster.nodeIDs { try cluster.startNode(id) }
 
         // 1. Entries commit on all four nodes, at the same heights, in the same chain.
@@ -61,7 +69,7 @@ struct ClusterLoopbackTests {
         let proposalBefore = try JSONDecoder().decode(ProposalMessage.self, from: before.body)
         #expect(proposalBefore.height == committedHeight + 1)
         cluster.killGateway(signal: SIGKILL)
-        try await cluster.startGateway()
+        try await cluster.startGateway(database: database)
         let after = try await cluster.get("/v1/proposals/next?after=\(committedHeight)")
         #expect(after.status == .ok)
         let proposalAfter = try JSONDecoder().decode(ProposalMessage.self, from: after.body)
@@ -84,16 +92,27 @@ struct ClusterLoopbackTests {
             Set(s.values.map(\.chain)).count == 1 && s.values.allSatisfy { $0.entryHeights[thirdKey] == committedHeight + 1 }
         }
         #expect(final["node-1"]?.height == committedHeight + 1)
+        // The blocks are where the backend says: in PostgreSQL, and no SQLite file beside them.
+        let sqlite = FileManager.default.fileExists(atPath: cluster.gatewayData.appendingPathComponent("gateway.sqlite").path)
+        #expect(sqlite == (shared.backend == .sqlite))
+        if let server = shared.server {
+            #expect(try server.psql("SELECT max(height) FROM committed_block", database: "gateway") == "\(committedHeight + 1)\n")
+        }
         passed = true
     }
 
     /// A gateway that shows two nodes a different block at height 1 (test hook): the real block
     /// gets only two valid votes (q = 3), the other is never counted, so neither commits; the two
     /// nodes, shown the real block afterwards, raise the equivocation alert and do not vote again.
-    @Test func anEquivocatingGatewayGetsNothingCommittedAndNodesAlert() async throws {
+    @Test(arguments: StoreBackend.allCases)
+    func anEquivocatingGatewayGetsNothingCommittedAndNodesAlert(backend: StoreBackend) async throws {
+        try await SharedDatabase.with(backend) { database in try await anEquivocatingGatewayGetsNothingCommitted(database.url) }
+    }
+
+    func anEquivocatingGatewayGetsNothingCommitted(_ database: String?) async throws {
         let cluster = try LocalCluster(nodeCount: 4)
         defer { cluster.stopAll() }
-        try await cluster.startGateway(extraArguments: ["--unsafe-test-equivocate-to", "node-3,node-4"])
+        try await cluster.startGateway(database: database, extraArguments: ["--unsafe-test-equivocate-to", "node-3,node-4"])
         // The proposal exists before the nodes ask, so node-3 and node-4 see the conflicting block first.
         _ = try await cluster.submit(kind: "test.note", payload: "contested")
         for id in ["node-3", "node-4"] { try cluster.startNode(id) }
@@ -112,10 +131,15 @@ struct ClusterLoopbackTests {
         for id in cluster.nodeIDs { #expect((try? cluster.status(id).height) ?? 0 == 0, "\(id) committed a contested block") }
     }
 
-    @Test func badRequestsGetProblemsAndChangeNothing() async throws {
+    @Test(arguments: StoreBackend.allCases)
+    func badRequestsGetProblemsAndChangeNothing(backend: StoreBackend) async throws {
+        try await SharedDatabase.with(backend) { database in try await badRequestsGetProblems(database.url) }
+    }
+
+    func badRequestsGetProblems(_ database: String?) async throws {
         let cluster = try LocalCluster(nodeCount: 4)
         defer { cluster.stopAll() }
-        try await cluster.startGateway()
+        try await cluster.startGateway(database: database)
 
         func expectProblem(_ result: LocalCluster.HTTPResult, status: UInt, code: String) throws {
             #expect(result.status.code == status, "expected \(status) for \(code), got \(result.status)")

@@ -9,10 +9,10 @@ import Foundation
 import Logging
 import Testing
 
-/// The gateway's sequencing core and the node's stores, in process and without a network:
-/// proposals are durable before they are served, a reopened gateway serves the same proposal,
-/// certificates form from q votes and survive a reopen, and a node's vote record refuses a
-/// second block at one height.
+/// The gateway's sequencing core and the node's stores, in process and without a network (but
+/// for the PostgreSQL server the PostgreSQL runs start on 127.0.0.1): proposals are durable
+/// before they are served, a reopened gateway serves the same proposal, certificates form from
+/// q votes and survive a reopen, and a node's vote record refuses a second block at one height.
 struct GatewayTests {
     static let genesis = try! TestGenesis()
     let identities: [NodeIdentity] = (1...4).map { NodeIdentity(id: try! NodeID("node-\($0)"), signingKey: .init()) }
@@ -20,25 +20,24 @@ struct GatewayTests {
         get throws { try Self.genesis.configuration(identities, genesisTimestamp: 1_000) }
     }
 
-    func temporaryPath() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("custos-gateway-\(UUID().uuidString).sqlite").path
+    @Test(arguments: StoreBackend.allCases)
+    func aReopenedGatewayServesTheSameProposalAndKeepsCommittedBlocks(backend: StoreBackend) async throws {
+        try await SharedDatabase.with(backend) { database in try await reopenedGateway(database) }
     }
 
-    @Test func aReopenedGatewayServesTheSameProposalAndKeepsCommittedBlocks() async throws {
+    func reopenedGateway(_ database: SharedDatabase) async throws {
         let configuration = try self.configuration
-        let path = temporaryPath()
-        defer { try? FileManager.default.removeItem(atPath: path) }
         let clock: @Sendable () -> UInt64 = { 2_000 }
-        var gateway: Gateway? = try Gateway(configuration: configuration, database: try GatewayDatabase(path: path),
-                                            logger: Logger(label: "test"), clock: clock)
+        var gateway: Gateway? = try await Gateway(configuration: configuration, store: try await database.open(),
+                                                  logger: Logger(label: "test"), clock: clock)
         _ = try await gateway!.submit(try Entry(kind: "test.note", payload: [1]))
         let proposal = try #require(try await gateway!.nextProposal(after: 0))
         #expect(try await gateway!.nextProposal(after: 0) == proposal)
         gateway = nil
 
         // Another entry arrives; the reopened gateway still serves the stored block at height 1.
-        let reopened = try Gateway(configuration: configuration, database: try GatewayDatabase(path: path),
-                                   logger: Logger(label: "test"), clock: { 3_000 })
+        let reopened = try await Gateway(configuration: configuration, store: try await database.open(),
+                                         logger: Logger(label: "test"), clock: { 3_000 })
         _ = try await reopened.submit(try Entry(kind: "test.note", payload: [2]))
         let again = try #require(try await reopened.nextProposal(after: 0))
         #expect(again.serialized == proposal.serialized)
@@ -58,8 +57,8 @@ struct GatewayTests {
         try stored.verify(in: configuration)
         #expect(try await reopened.health().queuedEntries == 1)
 
-        let third = try Gateway(configuration: configuration, database: try GatewayDatabase(path: path),
-                                logger: Logger(label: "test"), clock: { 4_000 })
+        let third = try await Gateway(configuration: configuration, store: try await database.open(),
+                                      logger: Logger(label: "test"), clock: { 4_000 })
         #expect(try await third.committedBlock(height: 1)?.block == proposal)
         let next = try #require(try await third.nextProposal(after: 1))
         #expect(next.height == 2 && next.entries.map(\.payload) == [[2]])

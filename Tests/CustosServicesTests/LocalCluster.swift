@@ -55,12 +55,14 @@ final class LocalCluster: @unchecked Sendable {
     var gatewayData: URL { root.appendingPathComponent("gateway") }
     var baseURL: String { "http://127.0.0.1:\(gatewayPort)" }
 
-    /// Starts the gateway on a free port and waits (bounded) until it answers /health.
-    func startGateway(port: Int = 0, extraArguments: [String] = []) async throws {
+    /// Starts the gateway on a free port and waits (bounded) until it answers /health. It stores
+    /// in `database` (`--database postgres://…`) if given, else in SQLite in its data folder.
+    func startGateway(port: Int = 0, database: String? = nil, extraArguments: [String] = []) async throws {
         let portFile = root.appendingPathComponent("gateway.port")
         try? FileManager.default.removeItem(at: portFile)
         gateway = try spawn("gateway", ["gateway", "--data", gatewayData.path, "--cluster", clusterFile.path,
-                                        "--port", "\(port)", "--port-file", portFile.path] + extraArguments)
+                                        "--port", "\(port)", "--port-file", portFile.path]
+                                       + (database.map { ["--database", $0] } ?? []) + extraArguments)
         for _ in 0..<300 {
             if let text = try? String(contentsOf: portFile, encoding: .utf8),
                let bound = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {

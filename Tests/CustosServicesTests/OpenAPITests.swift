@@ -18,15 +18,15 @@ struct OpenAPIDocumentTests {
     static let nodeFacing: Set<String> = ["GET /v1/proposals/next", "POST /v1/votes", "GET /v1/blocks/{height}"]
 
     /// A gateway for registering routes on (its handlers never run here).
-    func gateway() throws -> Gateway {
+    func gateway() async throws -> Gateway {
         let identities = (1...4).map { NodeIdentity(id: try! NodeID("node-\($0)"), signingKey: .init()) }
         let configuration = try TestGenesis().configuration(identities, genesisTimestamp: 1_000)
-        return try Gateway(configuration: configuration, database: try GatewayDatabase.inMemory(), logger: Logger(label: "test"))
+        return try await Gateway(configuration: configuration, store: try SQLiteGatewayStore.inMemory(), logger: Logger(label: "test"))
     }
 
-    @Test func everyRegisteredRouteIsDocumentedAndEveryDocumentedOperationIsServed() throws {
+    @Test func everyRegisteredRouteIsDocumentedAndEveryDocumentedOperationIsServed() async throws {
         let recorder = RouteRecorder()
-        GatewayRoutes.register(on: recorder, gateway: try gateway())
+        GatewayRoutes.register(on: recorder, gateway: try await gateway())
         let registered = recorder.routes
         #expect(Set(registered).count == registered.count, "a route is registered twice: \(registered.sorted())")
         #expect(registered.count >= 20, "the recorder saw \(registered.count) routes")
@@ -89,7 +89,7 @@ struct OpenAPIDocumentTests {
     /// A node-supplied height is never incremented: `after` = UInt64.max while a proposal is in
     /// flight used to trap the gateway.
     @Test func theLargestHeightDoesNotCrashTheProposalEndpoint() async throws {
-        let gateway = try gateway()
+        let gateway = try await gateway()
         _ = try await gateway.submit(try Entry(kind: "test.note", payload: [1]))
         let proposal = try #require(try await gateway.nextProposal(after: 0))
         #expect(proposal.height == 1)

@@ -1,0 +1,66 @@
+import CustosLedger
+
+/// The gateway's durable store: queued entries, the sequencer state (committed head and the
+/// proposal in flight) and committed certified blocks. Implemented by `SQLiteGatewayStore`
+/// (embedded default) and `PostgresGatewayStore` (several gateways sharing one database).
+///
+/// Promises of every implementation: a write returns only once it is durable; `storeProposal`
+/// and `storeCommitted` are compare-and-swap over the stored sequencer state
+/// (`SequencerSuccession`), so gateways sharing one store never store two different proposals
+/// at one height and never overwrite a committed head with an older one. A write that loses
+/// returns `.conflict` with the state that won, and changes nothing.
+public protocol GatewayStore: Sendable {
+    /// Appends an entry to the queue; returns its queue id.
+    func enqueue(_ entry: Entry) async throws -> Int64
+    /// The oldest queued entries, at most `limit`.
+    func queued(limit: Int) async throws -> [QueuedEntry]
+    func queuedCount() async throws -> Int
+    /// The stored sequencer state, nil before the first proposal.
+    func sequencerState() async throws -> SequencerState?
+    /// Stores a new proposal (inside `state`) and removes the entries it carries from the queue,
+    /// in one transaction that commits before the proposal is sent to any node.
+    func storeProposal(_ state: SequencerState, consumed: [Int64]) async throws -> GatewayStoreWrite
+    /// Stores a certified block with the advanced sequencer state, in one transaction.
+    func storeCommitted(_ certified: CertifiedBlock, state: SequencerState) async throws -> GatewayStoreWrite
+    /// The certified block at `height`, nil if none is committed there.
+    func committedBlock(height: UInt64) async throws -> CertifiedBlock?
+    /// Committed blocks from `height` on, ascending, at most `limit`; stops at the first gap.
+    func committedBlocks(from height: UInt64, limit: Int) async throws -> [CertifiedBlock]
+}
+
+/// One queued entry and its queue id.
+public struct QueuedEntry: Sendable, Hashable {
+    public let id: Int64
+    public let entry: Entry
+
+    public init(id: Int64, entry: Entry) {
+        self.id = id
+        self.entry = entry
+    }
+}
+
+/// The result of a conditional sequencer write.
+public enum GatewayStoreWrite: Sendable, Hashable {
+    /// Written and durable.
+    case stored
+    /// Not written: the stored state (another gateway's, or a newer one) does not allow it.
+    case conflict(stored: SequencerState)
+}
+
+extension GatewayStoreWrite {
+    /// The conflict a store reports for a refused write of `state`; with no state stored there
+    /// is nothing to adopt, so that is an error naming the write.
+    static func refusing(_ state: SequencerState, over stored: SequencerState?) throws -> GatewayStoreWrite {
+        guard let stored else {
+            throw GatewayStoreError("refused to store the sequencer at \(state.head) with nothing stored before it")
+        }
+        return .conflict(stored: stored)
+    }
+}
+
+/// Why a store cannot be opened or used; never carries a password.
+public struct GatewayStoreError: Error, CustomStringConvertible, Sendable, Equatable {
+    public let description: String
+
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,163 @@
+import CustosLedger
+import Foundation
+import GRDB
+
+/// The gateway's store in SQLite (WAL, synchronous=FULL), the embedded default. Sequencer writes
+/// run in IMMEDIATE transactions that check `SequencerSuccession` first, so several handles on one
+/// file (several processes) behave like gateways sharing one PostgreSQL database. The gateway
+/// holds no secret; this store matters for liveness and for not losing a committed entry across
+/// a crash.
+public final class SQLiteGatewayStore: GatewayStore {
+    private let writer: any DatabaseWriter
+
+    public convenience init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        try self.init(writer: DatabasePool(path: path, configuration: configuration))
+    }
+
+    public static func inMemory() throws -> SQLiteGatewayStore { try SQLiteGatewayStore(writer: DatabaseQueue()) }
+
+    private init(writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try Self.migrator.migrate(writer)
+    }
+
+    /// Migrations are registered by name and never edited once shipped.
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: queue, sequencer state, blocks") { db in
+            try db.create(table: "queuedEntry") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("kind", .text).notNull()
+                t.column("payload", .blob).notNull()
+                t.column("authorization", .blob).notNull()
+            }
+            try db.create(table: "sequencerState") { t in
+                t.primaryKey("id", .integer).check { $0 == 1 }
+                t.column("state", .blob).notNull()
+            }
+            try db.create(table: "committedBlock") { t in
+                t.primaryKey("height", .integer)
+                t.column("hash", .blob).notNull().unique()
+                t.column("block", .blob).notNull()
+                t.column("certificate", .blob).notNull()
+            }
+        }
+        return migrator
+    }
+
+    public func enqueue(_ entry: Entry) async throws -> Int64 {
+        try await writer.write { db in
+            try db.execute(sql: "INSERT INTO queuedEntry (kind, payload, authorization) VALUES (?, ?, ?)",
+                           arguments: [entry.kind, Data(entry.payload), Data(entry.authorization)])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func queued(limit: Int) async throws -> [QueuedEntry] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, kind, payload, authorization FROM queuedEntry ORDER BY id LIMIT ?",
+                             arguments: [limit]).map { row in
+                let id: Int64 = row["id"]
+                let kind: String = row["kind"]
+                let payload: Data = row["payload"]
+                let authorization: Data = row["authorization"]
+                return QueuedEntry(id: id, entry: try Entry(kind: kind, payload: Array(payload), authorization: Array(authorization)))
+            }
+        }
+    }
+
+    public func queuedCount() async throws -> Int {
+        try await writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM queuedEntry") ?? 0 }
+    }
+
+    public func sequencerState() async throws -> SequencerState? {
+        try await writer.read { db in try Self.loadState(db) }
+    }
+
+    public func storeProposal(_ state: SequencerState, consumed: [Int64]) async throws -> GatewayStoreWrite {
+        try await immediateTransaction { db in
+            let stored = try Self.loadState(db)
+            guard SequencerSuccession.allowsProposal(state, over: stored) else { return try .refusing(state, over: stored) }
+            try Self.saveState(state, db)
+            for id in consumed {
+                try db.execute(sql: "DELETE FROM queuedEntry WHERE id = ?", arguments: [id])
+                // An entry already gone was carried by another proposal: do not carry it twice.
+                guard db.changesCount == 1 else { throw ConsumedElsewhere() }
+            }
+            return .stored
+        }
+    }
+
+    public func storeCommitted(_ certified: CertifiedBlock, state: SequencerState) async throws -> GatewayStoreWrite {
+        try await immediateTransaction { db in
+            let stored = try Self.loadState(db)
+            guard SequencerSuccession.allowsCommit(certified, state: state, over: stored) else { return try .refusing(state, over: stored) }
+            try db.execute(sql: "INSERT INTO committedBlock (height, hash, block, certificate) VALUES (?, ?, ?, ?)",
+                           arguments: [Int64(certified.block.height), Data(certified.block.hash.bytes),
+                                       Data(certified.block.serialized), Data(certified.certificate.serialized)])
+            try Self.saveState(state, db)
+            return .stored
+        }
+    }
+
+    public func committedBlock(height: UInt64) async throws -> CertifiedBlock? {
+        try await committedBlocks(from: height, limit: 1).first
+    }
+
+    public func committedBlocks(from height: UInt64, limit: Int) async throws -> [CertifiedBlock] {
+        guard height <= UInt64(Int64.max), limit > 0 else { return [] }
+        let rows = try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT height, block, certificate FROM committedBlock WHERE height >= ? ORDER BY height LIMIT ?",
+                             arguments: [Int64(height), limit])
+                .map { row -> (height: Int64, block: Data, certificate: Data) in (row["height"], row["block"], row["certificate"]) }
+        }
+        return try Self.contiguous(rows, from: height)
+    }
+
+    /// Decodes rows from `height` on, stopping at the first gap.
+    static func contiguous(_ rows: [(height: Int64, block: Data, certificate: Data)], from height: UInt64) throws -> [CertifiedBlock] {
+        var blocks: [CertifiedBlock] = []
+        for row in rows {
+            guard UInt64(row.height) == height + UInt64(blocks.count) else { break }
+            blocks.append(CertifiedBlock(block: try Block(serialized: Array(row.block)),
+                                         certificate: try QuorumCertificate(serialized: Array(row.certificate))))
+        }
+        return blocks
+    }
+
+    /// Runs `body` in a transaction that takes the write lock first (BEGIN IMMEDIATE), so a read
+    /// inside it cannot be overtaken by another handle's write. `ConsumedElsewhere` rolls back and
+    /// reports the stored state as a conflict.
+    private func immediateTransaction(_ body: @escaping @Sendable (Database) throws -> GatewayStoreWrite) async throws -> GatewayStoreWrite {
+        do {
+            return try await writer.writeWithoutTransaction { db in
+                var outcome = GatewayStoreWrite.stored
+                try db.inTransaction(.immediate) {
+                    outcome = try body(db)
+                    return outcome == .stored ? .commit : .rollback
+                }
+                return outcome
+            }
+        } catch is ConsumedElsewhere {
+            guard let stored = try await sequencerState() else { throw GatewayStoreError("queued entries vanished with no sequencer state stored") }
+            return .conflict(stored: stored)
+        }
+    }
+
+    private struct ConsumedElsewhere: Error {}
+
+    private static func loadState(_ db: Database) throws -> SequencerState? {
+        guard let bytes = try Data.fetchOne(db, sql: "SELECT state FROM sequencerState WHERE id = 1") else { return nil }
+        return try SequencerState(serialized: Array(bytes))
+    }
+
+    private static func saveState(_ state: SequencerState, _ db: Database) throws {
+        try db.execute(sql: "INSERT INTO sequencerState (id, state) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET state = excluded.state",
+                       arguments: [Data(state.serialized)])
+    }
+}
