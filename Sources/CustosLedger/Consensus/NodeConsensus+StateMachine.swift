@@ -32,8 +32,8 @@ extension NodeConsensus {
         if block.timestamp > now, block.timestamp - now > maximumClockSkew {
             return .refuse(.timestampAhead(block: block.timestamp, clock: now, maximumSkew: maximumClockSkew))
         }
-        if now > block.timestamp, now - block.timestamp > maximumClockSkew {
-            return .refuse(.timestampBehind(block: block.timestamp, clock: now, maximumSkew: maximumClockSkew))
+        if now > block.timestamp, now - block.timestamp > maximumBlockAge {
+            return .refuse(.timestampBehind(block: block.timestamp, clock: now, maximumSkew: maximumBlockAge))
         }
         guard block.timestamp >= head.timestamp else {
             return .refuse(.timestampBeforePrevious(block: block.timestamp, previous: head.timestamp))

@@ -7,11 +7,17 @@ public struct NodeConsensus: Sendable {
     /// The cluster as of the next height: its voting members change only by `reconfigure`.
     public private(set) var configuration: ClusterConfiguration
     public let identity: NodeIdentity
-    /// How far a block's time may differ from this node's clock, in milliseconds.
+    /// How far ahead of this node's clock a block's time may be, in milliseconds.
     public let maximumClockSkew: UInt64
+    /// How far behind this node's clock a block's time may be, in milliseconds. Longer than the
+    /// skew ahead: a proposal stored by the gateway waits for nodes that are down or a gateway
+    /// that restarts, and a proposal no node can accept any more sticks the log at its height
+    /// (there is no view change yet). It bounds how long a gateway can hold block time back.
+    public let maximumBlockAge: UInt64
     public internal(set) var safetyState: SafetyState
 
     public static let defaultMaximumClockSkew: UInt64 = 10_000
+    public static let defaultMaximumBlockAge: UInt64 = 120_000
 
     /// Builds the machine for a member from its persisted safety state (`SafetyState.genesis`
     /// for a new node). Refuses an identity that is not a member with this key — unless
@@ -19,7 +25,8 @@ public struct NodeConsensus: Sendable {
     /// and a state that belongs to another cluster.
     public init(
         configuration: ClusterConfiguration, identity: NodeIdentity, safetyState: SafetyState,
-        maximumClockSkew: UInt64 = defaultMaximumClockSkew, observer: Bool = false
+        maximumClockSkew: UInt64 = defaultMaximumClockSkew, maximumBlockAge: UInt64 = defaultMaximumBlockAge,
+        observer: Bool = false
     ) throws(LedgerError) {
         if let member = configuration.member(identity.id) {
             guard member.publicKeyBytes == identity.publicKeyBytes else {
@@ -35,6 +42,7 @@ public struct NodeConsensus: Sendable {
         self.identity = identity
         self.safetyState = safetyState
         self.maximumClockSkew = maximumClockSkew
+        self.maximumBlockAge = maximumBlockAge
     }
 
     public var head: ChainHead { safetyState.head }
