@@ -18,6 +18,7 @@ run: deps
 	.build/release/custos demo
 
 bench: deps
+	$(SWIFT) build -c release --product custos
 	$(SWIFT) build -c release --product custos-bench
 	bash scripts/bench.sh
 

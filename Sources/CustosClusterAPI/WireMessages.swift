@@ -145,3 +145,27 @@ public struct Problem: Codable, Sendable, Equatable {
         self.detail = detail
     }
 }
+
+/// `POST /v1/entries` answer (202): the queue position and the entry's identity
+/// (`Entry.digest`, 64 hex digits), with which `GET /v1/entries/{digest}` reports its commit.
+public struct EntryAccepted: Codable, Sendable, Equatable {
+    public var queued: Int64
+    public var entry: String
+    public init(queued: Int64, entry: String) {
+        self.queued = queued
+        self.entry = entry
+    }
+}
+
+/// `GET /v1/entries/{digest}` answer (200): the height of the block that committed the entry and
+/// its position in that block.
+public struct EntryCommitted: Codable, Sendable, Equatable {
+    public var entry: String
+    public var height: UInt64
+    public var index: Int
+    public init(entry: String, height: UInt64, index: Int) {
+        self.entry = entry
+        self.height = height
+        self.index = index
+    }
+}

@@ -46,6 +46,17 @@ public final class GatewayDatabase: Sendable {
                 t.column("certificate", .blob).notNull()
             }
         }
+        migrator.registerMigration("v2: committed entries by digest") { db in
+            try db.create(table: "committedEntry") { t in
+                t.primaryKey("digest", .blob)
+                t.column("height", .integer).notNull().references("committedBlock", column: "height")
+                t.column("position", .integer).notNull()
+            }
+            // Blocks committed before this index existed.
+            for bytes in try Data.fetchAll(db, sql: "SELECT block FROM committedBlock ORDER BY height") {
+                try Self.indexEntries(of: try Block(serialized: Array(bytes)), db)
+            }
+        }
         return migrator
     }
 
@@ -95,12 +106,14 @@ public final class GatewayDatabase: Sendable {
         }
     }
 
-    /// Stores a certified block with the advanced sequencer state, in one transaction.
+    /// Stores a certified block with the advanced sequencer state and its entries' digests, in
+    /// one transaction.
     public func storeCommitted(_ certified: CertifiedBlock, state: SequencerState) throws {
         try writer.write { db in
             try db.execute(sql: "INSERT INTO committedBlock (height, hash, block, certificate) VALUES (?, ?, ?, ?)",
                            arguments: [Int64(certified.block.height), Data(certified.block.hash.bytes),
                                        Data(certified.block.serialized), Data(certified.certificate.serialized)])
+            try Self.indexEntries(of: certified.block, db)
             try Self.saveState(state, db)
         }
     }
@@ -121,5 +134,38 @@ public final class GatewayDatabase: Sendable {
     private static func saveState(_ state: SequencerState, _ db: Database) throws {
         try db.execute(sql: "INSERT INTO sequencerState (id, state) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET state = excluded.state",
                        arguments: [Data(state.serialized)])
+    }
+
+    // MARK: Batched queueing and the committed-entry index
+
+    /// Appends entries to the queue in one transaction (one fsync for all); returns their queue
+    /// ids in order. Nothing is queued if any insert fails.
+    public func enqueue(_ entries: [Entry]) throws -> [Int64] {
+        try writer.write { db in
+            let statement = try db.cachedStatement(sql: "INSERT INTO queuedEntry (kind, payload, authorization) VALUES (?, ?, ?)")
+            return try entries.map { entry in
+                try statement.execute(arguments: [entry.kind, Data(entry.payload), Data(entry.authorization)])
+                return db.lastInsertedRowID
+            }
+        }
+    }
+
+    /// Where the entry with `digest` first committed, nil if it has not.
+    public func committedEntry(digest: LedgerHash) throws -> CommittedEntry? {
+        try writer.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT height, position FROM committedEntry WHERE digest = ?",
+                                             arguments: [Data(digest.bytes)]) else { return nil }
+            let height: Int64 = row["height"]
+            let position: Int64 = row["position"]
+            return CommittedEntry(height: UInt64(height), index: Int(position))
+        }
+    }
+
+    /// Indexes a committed block's entries by digest; a digest already indexed keeps its first height.
+    private static func indexEntries(of block: Block, _ db: Database) throws {
+        let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO committedEntry (digest, height, position) VALUES (?, ?, ?)")
+        for (position, entry) in block.entries.enumerated() {
+            try statement.execute(arguments: [Data(entry.digest.bytes), Int64(block.height), Int64(position)])
+        }
     }
 }

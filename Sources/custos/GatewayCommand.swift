@@ -37,7 +37,9 @@ struct GatewayCommand: AsyncParsableCommand {
                 _ = rename(temporary, portFile)
             }
         }
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        // Shut down in reverse order: the gateway first releases its parked long polls, then the
+        // HTTP server drains.
+        let group = ServiceGroup(configuration: .init(services: [app, gateway], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

@@ -58,6 +58,7 @@ struct NodeCommand: AsyncParsableCommand {
         @Option(help: "The gateway's base URL, e.g. http://127.0.0.1:8080.") var gateway: String
         @Option(help: "DEVELOPMENT ONLY: a file holding the passphrase that seals the identity key.")
         var passphraseFile: String
+        @Option(help: .hidden) var unsafeTestExitAfterRecordingVoteAt: UInt64?
 
         func run() async throws {
             var logger = Logger(label: "custos.node")
@@ -81,7 +82,9 @@ struct NodeCommand: AsyncParsableCommand {
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
             do {
                 let node = try SignerNode(configuration: configuration, identity: identity, votes: votes, chain: chain,
-                                          gateway: GatewayClient(baseURL: gateway, client: client, nodeID: nodeID.rawValue), logger: logger)
+                                          gateway: GatewayClient(baseURL: gateway, client: client, nodeID: nodeID.rawValue), logger: logger,
+                                          // TEST HOOK (hidden): crash between recording a vote and sending it.
+                                          unsafeExitAfterRecordingVoteAt: unsafeTestExitAfterRecordingVoteAt)
                 let group = ServiceGroup(configuration: .init(services: [node], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
                 try await group.run()
             } catch {

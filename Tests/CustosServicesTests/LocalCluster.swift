@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CustosClusterAPI
+import CustosNode
 import CustosTestSupport
 import Foundation
 import NIOCore
@@ -63,9 +64,32 @@ final class LocalCluster: @unchecked Sendable {
         throw TestEnvironmentError("the gateway did not come up; log: \(log("gateway"))")
     }
 
-    func startNode(_ id: String) throws {
+    func startNode(_ id: String, extraArguments: [String] = []) throws {
         nodes[id] = try spawn(id, ["node", "run", "--data", nodeData(id).path, "--id", id, "--cluster", clusterFile.path,
-                                   "--gateway", baseURL, "--passphrase-file", passphraseFile.path])
+                                   "--gateway", baseURL, "--passphrase-file", passphraseFile.path] + extraArguments)
+    }
+
+    /// Waits (bounded) until the node's process has ended by itself; returns its exit status.
+    func waitForExit(_ id: String, seconds: Int = 30) async throws -> Int32 {
+        guard let process = nodes[id] else { throw TestEnvironmentError("\(id) was not started") }
+        for _ in 0..<(seconds * 20) where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        guard !process.isRunning else { throw TestEnvironmentError("\(id) did not exit; log: \(log(id).suffix(2000))") }
+        nodes[id] = nil
+        return process.terminationStatus
+    }
+
+    /// Waits (bounded) until the node's log contains `text`.
+    func waitForLog(_ id: String, containing text: String, seconds: Int = 30) async throws {
+        for _ in 0..<(seconds * 20) {
+            if log(id).contains(text) { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestEnvironmentError("\(id) never logged \"\(text)\"; log: \(log(id).suffix(2000))")
+    }
+
+    /// The votes a node recorded in its votes database, by height.
+    func recordedVotes(_ id: String) throws -> [(height: UInt64, blockHash: [UInt8], vote: [UInt8])] {
+        try NodeDatabase(path: nodeData(id).appendingPathComponent("votes.sqlite").path).recordedVotes()
     }
 
     func kill(_ process: Process?, signal: Int32) {
@@ -115,8 +139,8 @@ final class LocalCluster: @unchecked Sendable {
         var body: Data
     }
 
-    func get(_ path: String) async throws -> HTTPResult {
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: baseURL + path), timeout: .seconds(5))
+    func get(_ path: String, timeout: TimeAmount = .seconds(5)) async throws -> HTTPResult {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: baseURL + path), timeout: timeout)
         return HTTPResult(status: response.status, body: Data(buffer: try await response.body.collect(upTo: 16 << 20)))
     }
 
