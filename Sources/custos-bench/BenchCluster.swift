@@ -14,6 +14,7 @@ final class BenchCluster: @unchecked Sendable {
     let binary: URL
     let nodeIDs = (1...4).map { "node-\($0)" }
     private var processes: [Process] = []
+    private var processIDs: [String: Int32] = [:]
     private(set) var baseURL = ""
 
     init() throws {
@@ -108,6 +109,22 @@ final class BenchCluster: @unchecked Sendable {
         process.standardError = handle
         try process.run()
         processes.append(process)
+        processIDs[name] = process.processIdentifier
+    }
+
+    /// CPU time (user + system, seconds) each process has used so far, from /proc.
+    func cpuSeconds() -> [String: Double] {
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        var out: [String: Double] = [:]
+        for (name, pid) in processIDs {
+            guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = text.lastIndex(of: ")") else { continue }
+            // Fields after the command name: state is field 3; utime and stime are fields 14 and 15.
+            let fields = text[text.index(after: close)...].split(separator: " ")
+            guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
+            out[name] = (user + system) / ticks
+        }
+        return out
     }
 
     private func runToEnd(_ arguments: [String]) throws -> Data {

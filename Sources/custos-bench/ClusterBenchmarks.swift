@@ -47,16 +47,35 @@ enum ClusterBenchmarks {
 
         // Warm-up: connections, page caches, the first blocks.
         _ = try await load(cluster, client, clients: 8, seconds: 1)
+        var cpuRows: [String] = []
         for clients in concurrencyLevels {
+            let cpuBefore = cluster.cpuSeconds()
+            let selfBefore = processCPUSeconds()
             let result = try await load(cluster, client, clients: clients, seconds: secondsPerLevel)
+            let cpuAfter = cluster.cpuSeconds()
+            let entries = Double(result.latencies.count)
+            func perEntry(_ seconds: Double) -> String { formatNanoseconds(seconds * 1e9 / max(entries, 1)) }
+            let nodes = cluster.nodeIDs.map { (cpuAfter[$0] ?? 0) - (cpuBefore[$0] ?? 0) }
+            cpuRows.append("| \(clients) | \(perEntry((cpuAfter["gateway"] ?? 0) - (cpuBefore["gateway"] ?? 0))) | "
+                + "\(perEntry(nodes.reduce(0, +) / Double(nodes.count))) | \(perEntry(processCPUSeconds() - selfBefore)) |")
             let goal = clients == concurrencyLevels.last ? "; goal ≥ 2,000 entries/s, p50 < 10 ms" : ""
             section.add(Measurement(name: "commit latency, \(clients) concurrent client\(clients == 1 ? "" : "s")",
                                     samples: result.latencies.sorted()),
                         note: "\(Int(result.entriesPerSecond.rounded())) committed entries/s, "
                             + "\(formatFixed(result.entriesPerBlock, digits: 1)) entries/block, "
-                            + "p50 = \(formatFixed(result.medianFsyncs(fsync), digits: 1)) fsync'd inserts\(goal)")
+                            + "p50 = \(Int(result.medianFsyncs(fsync).rounded())) × one fsync'd insert\(goal)")
         }
-        return section.render()
+        let cpu = ["CPU time per committed entry (user + system, from /proc; the machine has \(ProcessInfo.processInfo.activeProcessorCount) cores):", "",
+                   "| clients | gateway | one node (mean of 4) | load generator (HTTP clients) |", "|---:|---:|---:|---:|"]
+            + cpuRows + [""]
+        return section.render() + "\n" + cpu.joined(separator: "\n")
+    }
+
+    /// CPU time (user + system, seconds) this process has used.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
     struct LoadResult {

@@ -10,8 +10,11 @@ import Testing
 /// that height, and re-sends the very same vote for the same block so the cluster still commits;
 /// a node SIGKILLed over and over while blocks commit only ever recorded votes for the blocks
 /// that committed, and the gateway never saw a conflicting vote from it.
-@Suite(.serialized, .timeLimit(.minutes(5)))
-struct CrashMidVoteTests {
+///
+/// Part of the serialized `ClusterLoopbackTests` suite: tests that spawn long-running processes
+/// must not run beside each other (a child spawned concurrently inherits another test's pipe and
+/// holds it open).
+extension ClusterLoopbackTests {
     static let exitStatus: Int32 = 86  // SignerNode.unsafeTestExitStatus
 
     /// The equivocating gateway (test hook) shows node-4 a conflicting block B first; node-4
@@ -96,7 +99,7 @@ struct CrashMidVoteTests {
             try cluster.startNode("node-4")
         }
         try cluster.startNode("node-1")
-        let last = ClusterLoopbackTests.key("test.note", "last")
+        let last = Self.key("test.note", "last")
         _ = try await cluster.submit(kind: "test.note", payload: "last")
         let statuses = try await cluster.waitUntil(cluster.nodeIDs) { s in
             Set(s.values.map(\.chain)).count == 1 && s.values.allSatisfy { $0.entryHeights[last] != nil }

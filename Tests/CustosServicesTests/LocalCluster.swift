@@ -96,7 +96,11 @@ final class LocalCluster: @unchecked Sendable {
         guard let process, process.isRunning else { return }
         Foundation.kill(process.processIdentifier, signal)
         for _ in 0..<200 where process.isRunning { usleep(25_000) }
-        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        if process.isRunning {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            // Bounded: never hang a test on the runtime noticing a child's exit.
+            for _ in 0..<200 where process.isRunning { usleep(25_000) }
+        }
     }
 
     func killGateway(signal: Int32) { kill(gateway, signal: signal); gateway = nil }
@@ -122,7 +126,9 @@ final class LocalCluster: @unchecked Sendable {
     /// Waits (bounded) until `condition` holds for the statuses of `ids`.
     func waitUntil(_ ids: [String], seconds: Int = 30, _ condition: ([String: NodeStatusView]) -> Bool) async throws -> [String: NodeStatusView] {
         var last: [String: NodeStatusView] = [:]
-        for _ in 0..<(seconds * 10) {
+        // Bounded by the clock, not by rounds: a slow `node status` must not stretch the wait.
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
             var statuses: [String: NodeStatusView] = [:]
             for id in ids { if let s = try? status(id) { statuses[id] = s } }
             last = statuses
