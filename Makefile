@@ -18,6 +18,7 @@ run: deps
 	.build/release/custos dev up --dir .custos-dev
 
 bench: deps
+	$(SWIFT) build -c release --product custos
 	$(SWIFT) build -c release --product custos-bench
 	bash scripts/bench.sh
 

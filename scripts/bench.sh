@@ -3,7 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp)
-.build/release/custos-bench "$@" | tee "$out"
+# CUSTOS_BENCH overrides the benchmark executable (e.g. a release build in another scratch path);
+# the cluster area starts the `custos` next to it (or $CUSTOS_BINARY).
+"${CUSTOS_BENCH:-.build/release/custos-bench}" "$@" | tee "$out"
 {
   echo "# Benchmarks"
   echo

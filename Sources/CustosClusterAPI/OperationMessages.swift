@@ -108,11 +108,18 @@ public struct DecisionMessage: Codable, Sendable {
 /// would do with it now (a preview: the nodes decide when it is in a block).
 public struct EntryReceipt: Codable, Sendable, Equatable {
     public var queued: Int64
+    /// The entry's identity (`Entry.digest`, 64 hex digits), with which
+    /// `GET /v1/entries/{digest}` reports where it committed.
+    public var entry: String
     /// `applies`, or `refused: <code>: <reason>` against the committed state.
     public var preview: String?
 
-    public init(queued: Int64, preview: String?) {
+    /// `entry` as a ledger hash (nil only if a peer sent something else).
+    public var entryDigest: LedgerHash? { try? LedgerHash(hex: entry) }
+
+    public init(queued: Int64, entry: String, preview: String?) {
         self.queued = queued
+        self.entry = entry
         self.preview = preview
     }
 }

@@ -148,3 +148,16 @@ public struct Problem: Codable, Sendable, Equatable {
         self.detail = detail
     }
 }
+
+/// `GET /v1/entries/{digest}` answer (200): the height of the block that committed the entry and
+/// its position in that block.
+public struct EntryCommitted: Codable, Sendable, Equatable {
+    public var entry: String
+    public var height: UInt64
+    public var index: Int
+    public init(entry: String, height: UInt64, index: Int) {
+        self.entry = entry
+        self.height = height
+        self.index = index
+    }
+}

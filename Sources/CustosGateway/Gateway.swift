@@ -3,6 +3,7 @@ import CustosGovernance
 import CustosLedger
 import Foundation
 import Logging
+import ServiceLifecycle
 
 /// The gateway's sequencing core: owns the `Sequencer` and its store. It proposes a block only
 /// when entries are queued and no proposal is in flight, persists every proposal before
@@ -11,8 +12,14 @@ import Logging
 ///
 /// Several gateways may share one store: sequencer writes are compare-and-swap, and a gateway
 /// whose write loses adopts the stored state and serves the stored proposal instead of its own.
-public actor Gateway {
+///
+/// Long polls: nodes and clients may wait (bounded by `maximumWait`) for a proposal, a block or
+/// an entry's commit; they are parked here and woken by the change they wait for. As a `Service`
+/// it releases every parked request at graceful shutdown, so the HTTP server can drain.
+public actor Gateway: Service {
     public static let maximumEntriesPerBlock = 1_000
+    /// The longest a request may be held open waiting for a change.
+    public static let maximumWait: Duration = .seconds(25)
 
     private var sequencer: Sequencer
     private var governed: GovernedView
@@ -26,6 +33,11 @@ public actor Gateway {
     /// TEST HOOK: nodes that are first shown a second, different block at the height in flight.
     private let unsafeEquivocateTo: Set<String>
     private var equivocatedTo: Set<String> = []
+    private var waiters = GatewayWaiters()
+    /// Submissions waiting to be written to the queue together (group commit: one transaction,
+    /// one fsync, for all entries that arrived while the previous write ran).
+    private var submissions: [(entry: Entry, continuation: CheckedContinuation<Int64, any Error>)] = []
+    private var flushScheduled = false
 
     public init(configuration: ClusterConfiguration, store: any GatewayStore, logger: Logger,
                 clock: @escaping @Sendable () -> UInt64 = Gateway.wallClock,
@@ -59,11 +71,39 @@ public actor Gateway {
     public var configuration: ClusterConfiguration { sequencer.configuration }
 
     /// Queues an entry for the next block, unless every node would refuse a block carrying it;
-    /// the receipt previews what the committed state would do with it.
+    /// durable when this returns. Entries submitted concurrently are written in one transaction
+    /// (group commit: one fsync for all that arrived while the previous write ran). While a block
+    /// is in flight they wait in the queue, and the next block carries them all (up to
+    /// `maximumEntriesPerBlock`). The receipt names the entry (its digest, to ask when it
+    /// committed) and previews what the committed state would do with it.
     public func submit(_ entry: Entry) async throws -> EntryReceipt {
         let now = clock()
         if let reason = governed.inadmissible(entry, at: now) { throw InadmissibleEntry(reason: reason) }
-        return EntryReceipt(queued: try await store.enqueue(entry), preview: governed.preview(entry, at: now))
+        let preview = governed.preview(entry, at: now)
+        let queueID: Int64 = try await withCheckedThrowingContinuation { continuation in
+            submissions.append((entry, continuation))
+            if !flushScheduled {
+                flushScheduled = true
+                Task { await self.flushSubmissions() }
+            }
+        }
+        return EntryReceipt(queued: queueID, entry: entry.digest.hex, preview: preview)
+    }
+
+    /// Writes every waiting submission, batch after batch, until none is left.
+    private func flushSubmissions() async {
+        while !submissions.isEmpty {
+            let batch = submissions
+            submissions = []
+            do {
+                let ids = try await store.enqueue(batch.map(\.entry))
+                for (submission, id) in zip(batch, ids) { submission.continuation.resume(returning: id) }
+                wake(.proposals)
+            } catch {
+                for submission in batch { submission.continuation.resume(throwing: error) }
+            }
+        }
+        flushScheduled = false
     }
 
     /// The governed state as of the committed head.
@@ -122,9 +162,22 @@ public actor Gateway {
                 return try equivocating(pending, node: node)
             }
             logger.info("proposed", metadata: ["height": "\(block.height)", "entries": "\(block.entries.count)"])
+            wake(.proposals)
             return try equivocating(block, node: node)
         case let .resend(block):
             return block
+        }
+    }
+
+    /// `nextProposal(after:node:)`, waiting up to `wait` for one when the node is level with the
+    /// committed head and there is nothing to vote on yet. Returns nil at once when the node is
+    /// not level with the gateway's head (it must catch up first), and nil after the wait.
+    public func nextProposal(after height: UInt64, node: String? = nil, wait: Duration) async throws -> Block? {
+        let deadline = ContinuousClock.now + min(wait, Self.maximumWait)
+        while true {
+            if let block = try await nextProposal(after: height, node: node) { return block }
+            guard height == sequencer.head.height, !waiters.closed, !Task.isCancelled, ContinuousClock.now < deadline else { return nil }
+            await park(on: .proposals, until: deadline)
         }
     }
 
@@ -172,6 +225,13 @@ public actor Gateway {
                 logger.notice("voting members changed", metadata: ["members": "\(governed.state.members.map(\.id.rawValue))"])
             }
             logger.info("committed", metadata: ["height": "\(certified.block.height)", "hash": "\(certified.block.hash.short)"])
+            wake(.block(certified.block.height))
+            let awaited = waiters.awaitedEntries
+            if !awaited.isEmpty {
+                let carried = Set(certified.block.entries.map(\.digest))
+                for digest in awaited where carried.contains(digest) { wake(.entry(digest)) }
+            }
+            wake(.proposals)
         case let .flagged(voter, error):
             logger.warning("flagged vote", metadata: ["voter": "\(voter)", "error": "\(error)"])
         case .recorded, .ignored:
@@ -187,6 +247,73 @@ public actor Gateway {
 
     public func committedBlock(height: UInt64) async throws -> CertifiedBlock? {
         try await store.committedBlock(height: height)
+    }
+
+    /// The certified block at `height`, waiting up to `wait` for it to be certified.
+    public func committedBlock(height: UInt64, wait: Duration) async throws -> CertifiedBlock? {
+        let deadline = ContinuousClock.now + min(wait, Self.maximumWait)
+        while true {
+            if height <= sequencer.head.height, let certified = try await store.committedBlock(height: height) { return certified }
+            guard !waiters.closed, !Task.isCancelled, ContinuousClock.now < deadline else { return nil }
+            await park(on: .block(height), until: deadline)
+        }
+    }
+
+    /// Where the entry with `digest` committed (the first time, if byte-identical entries were
+    /// submitted more than once), waiting up to `wait` for it; nil if it has not committed.
+    public func committedEntry(_ digest: LedgerHash, wait: Duration = .zero) async throws -> CommittedEntry? {
+        let deadline = ContinuousClock.now + min(wait, Self.maximumWait)
+        while true {
+            if let found = try await store.committedEntry(digest: digest) { return found }
+            guard !waiters.closed, !Task.isCancelled, ContinuousClock.now < deadline else { return nil }
+            await park(on: .entry(digest), until: deadline)
+        }
+    }
+
+    /// Requests parked in long polls right now.
+    public var waitingRequests: Int { waiters.count }
+
+    /// Runs until graceful shutdown, then releases every parked request and parks no more.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        shutdown()
+    }
+
+    /// Releases every parked request (each answers "nothing yet"); later waits return at once.
+    public func shutdown() {
+        for continuation in waiters.close() { continuation.resume() }
+    }
+
+    // MARK: Parking
+
+    /// Parks the caller until `topic` is woken, `deadline` passes, the task is cancelled or the
+    /// gateway shuts down, whichever comes first. The caller re-checks its condition afterwards.
+    private func park(on topic: GatewayWaiters.Topic, until deadline: ContinuousClock.Instant) async {
+        let id = waiters.reserveID()
+        let timer = Task { [weak self] in
+            do { try await Task.sleep(until: deadline, clock: .continuous) } catch { return }
+            await self?.unpark(id, from: topic)
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                if let refused = waiters.park(id, on: topic, continuation) {
+                    refused.resume()
+                } else if Task.isCancelled {
+                    unpark(id, from: topic)
+                }
+            }
+        } onCancel: {
+            Task { await self.unpark(id, from: topic) }
+        }
+        timer.cancel()
+    }
+
+    private func unpark(_ id: UInt64, from topic: GatewayWaiters.Topic) {
+        waiters.remove(id, from: topic)?.resume()
+    }
+
+    private func wake(_ topic: GatewayWaiters.Topic) {
+        for continuation in waiters.release(topic) { continuation.resume() }
     }
 
     public func health() async throws -> GatewayHealth {

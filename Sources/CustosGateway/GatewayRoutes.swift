@@ -6,22 +6,27 @@ import Hummingbird
 import NIOCore
 
 /// The gateway's HTTP API, version 1, documented in docs/openapi.yaml. Client-facing:
-/// `POST /v1/entries`. Node-facing: `GET /v1/proposals/next?after=`, `POST /v1/votes`,
+/// `POST /v1/entries` (answers the entry's digest), `GET /v1/entries/{digest}` (where it
+/// committed). Node-facing: `GET /v1/proposals/next?after=`, `POST /v1/votes`,
 /// `GET /v1/blocks/{height}`. And `GET /health`, `GET /metrics` (Prometheus).
+///
+/// Long polls: the three GETs take `wait=<milliseconds>` (at most `Gateway.maximumWait`) and
+/// then answer as soon as there is something, or with their "nothing yet" answer after the wait.
+/// A waiting request ends early when its client disconnects or the gateway shuts down.
 public enum GatewayRoutes {
     /// Largest accepted body: an entry at its limits plus base64 and JSON overhead.
     public static let maximumEntryBody = (Entry.maximumPayloadBytes + Entry.maximumAuthorizationBytes) * 4 / 3 + 4096
     public static let maximumVoteBody = 4096
 
-    public static func router(gateway: Gateway) -> Router<BasicRequestContext> {
-        let router = Router()
+    public static func router(gateway: Gateway) -> Router<GatewayRequestContext> {
+        let router = Router(context: GatewayRequestContext.self)
         register(on: router, gateway: gateway)
         return router
     }
 
     /// Registers every route of the API on `router`: the one place that says which routes exist
     /// (tests pass a recorder to compare them with the OpenAPI document).
-    public static func register(on router: some RouterMethods<BasicRequestContext>, gateway: Gateway) {
+    public static func register<Context: GatewayContext>(on router: some RouterMethods<Context>, gateway: Gateway) {
         router.get("/health") { _, _ in
             try json(.ok, try await gateway.health())
         }
@@ -38,6 +43,9 @@ public enum GatewayRoutes {
                 # HELP custos_gateway_queued_entries Entries waiting for a block.
                 # TYPE custos_gateway_queued_entries gauge
                 custos_gateway_queued_entries \(h.queuedEntries)
+                # HELP custos_gateway_waiting_requests Requests held open in long polls.
+                # TYPE custos_gateway_waiting_requests gauge
+                custos_gateway_waiting_requests \(await gateway.waitingRequests)
 
                 """
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
@@ -51,13 +59,27 @@ public enum GatewayRoutes {
             }
             return try json(.accepted, try await submit(entry, to: gateway))
         }
-        router.get("/v1/proposals/next") { request, _ in
+        router.get("/v1/entries/{digest}") { request, context in
+            guard let text = context.parameters.get("digest"), text.utf8.count == 64, let digest = try? LedgerHash(hex: text) else {
+                throw GatewayProblem(.badRequest, code: "entry.bad-digest", title: "Bad entry digest",
+                                     detail: "an entry digest is 64 hex digits, as POST /v1/entries answers")
+            }
+            let wait = try waitParameter(request)
+            guard let found = try await untilDisconnected(context, { try await gateway.committedEntry(digest, wait: wait) }) else {
+                throw GatewayProblem(.notFound, code: "entry.not-committed", title: "Not committed",
+                                     detail: "no committed block carries entry \(digest.hex) (yet)")
+            }
+            return try json(.ok, EntryCommitted(entry: digest.hex, height: found.height, index: found.index))
+        }
+        router.get("/v1/proposals/next") { request, context in
             guard let after = request.uri.queryParameters.get("after", as: UInt64.self) else {
                 throw GatewayProblem(.badRequest, code: "proposal.bad-height", title: "Bad height",
                                      detail: "the query parameter after=<committed height> is required")
             }
             let node = request.uri.queryParameters.get("node")
-            guard let block = try await gateway.nextProposal(after: after, node: node) else { return Response(status: .noContent) }
+            let wait = try waitParameter(request)
+            guard let block = try await untilDisconnected(context, { try await gateway.nextProposal(after: after, node: node, wait: wait) })
+            else { return Response(status: .noContent) }
             return try json(.ok, ProposalMessage(block))
         }
         router.post("/v1/votes") { request, _ in
@@ -78,11 +100,13 @@ public enum GatewayRoutes {
                                      detail: "\(voter): \(error.reason)")
             }
         }
-        router.get("/v1/blocks/{height}") { _, context in
+        router.get("/v1/blocks/{height}") { request, context in
             guard let height = context.parameters.get("height", as: UInt64.self) else {
                 throw GatewayProblem(.badRequest, code: "block.bad-height", title: "Bad height", detail: "a height is a decimal number")
             }
-            guard let certified = try await gateway.committedBlock(height: height) else {
+            let wait = try waitParameter(request)
+            guard let certified = try await untilDisconnected(context, { try await gateway.committedBlock(height: height, wait: wait) })
+            else {
                 throw GatewayProblem(.notFound, code: "block.not-found", title: "No such block",
                                      detail: "no block is committed at height \(height)")
             }
@@ -91,9 +115,42 @@ public enum GatewayRoutes {
         GovernanceRoutes.add(to: router, gateway: gateway)
     }
 
+    /// The optional `wait=<milliseconds>` of a long poll: 0 when absent, refused above the maximum.
+    static func waitParameter(_ request: Request) throws -> Duration {
+        guard let text = request.uri.queryParameters.get("wait") else { return .zero }
+        let maximum = Gateway.maximumWait.components.seconds * 1000
+        guard let milliseconds = Int64(text), (0...maximum).contains(milliseconds) else {
+            throw GatewayProblem(.badRequest, code: "request.bad-wait", title: "Bad wait",
+                                 detail: "wait is a whole number of milliseconds from 0 to \(maximum)")
+        }
+        return .milliseconds(milliseconds)
+    }
+
+    /// Runs a long poll in its own task, cancelled when the client hangs up (Hummingbird does not
+    /// cancel a handler for that) or when the handler itself is cancelled.
+    static func untilDisconnected<T: Sendable>(
+        _ context: some GatewayContext, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let task = Task { try await body() }
+        guard let channel = context.channel else {
+            return try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+        }
+        let watcher = try? await channel.eventLoop.submit {
+            let handler = ClientHangUpHandler { task.cancel() }
+            try channel.pipeline.syncOperations.addHandler(handler, position: .first)
+            return NIOLoopBound(handler, eventLoop: channel.eventLoop)
+        }.get()
+        defer {
+            if let watcher {
+                channel.eventLoop.execute { _ = channel.pipeline.syncOperations.removeHandler(watcher.value) }
+            }
+        }
+        return try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+    }
+
     /// A path parameter, percent-decoded: operation ids may hold any printable ASCII, `/` and `%`
     /// included, which clients send percent-encoded. Malformed percent-encoding is a 400 problem.
-    static func pathParameter(_ name: String, _ context: BasicRequestContext) throws -> String {
+    static func pathParameter(_ name: String, _ context: some RequestContext) throws -> String {
         try percentDecoded(context.parameters.get(name) ?? "", name: name)
     }
 

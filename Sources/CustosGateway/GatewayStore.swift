@@ -10,8 +10,12 @@ import CustosLedger
 /// at one height and never overwrite a committed head with an older one. A write that loses
 /// returns `.conflict` with the state that won, and changes nothing.
 public protocol GatewayStore: Sendable {
-    /// Appends an entry to the queue; returns its queue id.
-    func enqueue(_ entry: Entry) async throws -> Int64
+    /// Appends entries to the queue in one transaction (one fsync for all); returns their queue
+    /// ids in order. Nothing is queued if any insert fails.
+    func enqueue(_ entries: [Entry]) async throws -> [Int64]
+    /// Where the entry with `digest` first committed, nil if it has not. `storeCommitted`
+    /// indexes a block's entries in the same transaction.
+    func committedEntry(digest: LedgerHash) async throws -> CommittedEntry?
     /// The oldest queued entries, at most `limit`.
     func queued(limit: Int) async throws -> [QueuedEntry]
     func queuedCount() async throws -> Int
@@ -20,7 +24,8 @@ public protocol GatewayStore: Sendable {
     /// Stores a new proposal (inside `state`) and removes the entries it carries from the queue,
     /// in one transaction that commits before the proposal is sent to any node.
     func storeProposal(_ state: SequencerState, consumed: [Int64]) async throws -> GatewayStoreWrite
-    /// Stores a certified block with the advanced sequencer state, in one transaction.
+    /// Stores a certified block with the advanced sequencer state and the index of its entries'
+    /// digests, in one transaction.
     func storeCommitted(_ certified: CertifiedBlock, state: SequencerState) async throws -> GatewayStoreWrite
     /// The certified block at `height`, nil if none is committed there.
     func committedBlock(height: UInt64) async throws -> CertifiedBlock?
@@ -63,4 +68,12 @@ public struct GatewayStoreError: Error, CustomStringConvertible, Sendable, Equat
     public let description: String
 
     public init(_ description: String) { self.description = description }
+}
+
+extension GatewayStore {
+    /// Appends one entry to the queue; returns its queue id.
+    public func enqueue(_ entry: Entry) async throws -> Int64 {
+        guard let id = try await enqueue([entry]).first else { throw GatewayStoreError("the store returned no queue id") }
+        return id
+    }
 }

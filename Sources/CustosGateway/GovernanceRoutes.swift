@@ -19,7 +19,7 @@ enum GovernanceRoutes {
     static let maximumDecisionBody = 32 * 1024
     static let maximumBlocksPerPage = 100
 
-    static func add(to router: some RouterMethods<BasicRequestContext>, gateway: Gateway) {
+    static func add<Context: GatewayContext>(to router: some RouterMethods<Context>, gateway: Gateway) {
         router.get("/v1/cluster") { _, _ in
             let configuration = await gateway.configuration
             let state = await gateway.governance

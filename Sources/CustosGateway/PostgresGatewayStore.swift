@@ -62,6 +62,14 @@ public actor PostgresGatewayStore: GatewayStore {
                 certificate BYTEA NOT NULL)
             """,
         ]),
+        ("v2: committed entries by digest", [
+            """
+            CREATE TABLE committed_entry (
+                digest BYTEA PRIMARY KEY,
+                height BIGINT NOT NULL REFERENCES committed_block (height),
+                position INTEGER NOT NULL)
+            """,
+        ]),
     ]
 
     /// The transaction advisory lock every schema and sequencer write takes first.
@@ -94,14 +102,33 @@ public actor PostgresGatewayStore: GatewayStore {
 
     // MARK: GatewayStore
 
-    public func enqueue(_ entry: Entry) async throws -> Int64 {
+    public func enqueue(_ entries: [Entry]) async throws -> [Int64] {
+        guard !entries.isEmpty else { return [] }
+        return try await exclusively { c in
+            try await transaction(c) {
+                var ids: [Int64] = []
+                for entry in entries {
+                    let rows = try await c.query("""
+                        INSERT INTO queued_entry (kind, payload, entry_authorization)
+                        VALUES (\(entry.kind), \(Data(entry.payload)), \(Data(entry.authorization))) RETURNING id
+                        """, logger: logger)
+                    var id: Int64?
+                    for try await value in rows.decode(Int64.self) { id = value }
+                    guard let id else { throw GatewayStoreError("PostgreSQL returned no queue id") }
+                    ids.append(id)
+                }
+                return ids
+            }
+        }
+    }
+
+    public func committedEntry(digest: LedgerHash) async throws -> CommittedEntry? {
         try await exclusively { c in
-            let rows = try await c.query("""
-                INSERT INTO queued_entry (kind, payload, entry_authorization)
-                VALUES (\(entry.kind), \(Data(entry.payload)), \(Data(entry.authorization))) RETURNING id
-                """, logger: logger)
-            for try await id in rows.decode(Int64.self) { return id }
-            throw GatewayStoreError("PostgreSQL returned no queue id")
+            let rows = try await c.query("SELECT height, position FROM committed_entry WHERE digest = \(Data(digest.bytes))", logger: logger)
+            for try await (height, position) in rows.decode((Int64, Int32).self) {
+                return CommittedEntry(height: UInt64(height), index: Int(position))
+            }
+            return nil
         }
     }
 
@@ -169,6 +196,12 @@ public actor PostgresGatewayStore: GatewayStore {
                         INSERT INTO committed_block (height, hash, block, certificate)
                         VALUES (\(Int64(block.height)), \(Data(block.hash.bytes)), \(Data(block.serialized)), \(Data(certified.certificate.serialized)))
                         """, logger: logger).collect()
+                    for (position, entry) in block.entries.enumerated() {
+                        _ = try await c.query("""
+                            INSERT INTO committed_entry (digest, height, position)
+                            VALUES (\(Data(entry.digest.bytes)), \(Int64(block.height)), \(Int32(position))) ON CONFLICT (digest) DO NOTHING
+                            """, logger: logger).collect()
+                    }
                     try await Self.saveState(state, c, logger: logger)
                     return GatewayStoreWrite.stored
                 }

@@ -47,14 +47,45 @@ public final class SQLiteGatewayStore: GatewayStore {
                 t.column("certificate", .blob).notNull()
             }
         }
+        migrator.registerMigration("v2: committed entries by digest") { db in
+            try db.create(table: "committedEntry") { t in
+                t.primaryKey("digest", .blob)
+                t.column("height", .integer).notNull().references("committedBlock", column: "height")
+                t.column("position", .integer).notNull()
+            }
+            // Blocks committed before this index existed.
+            for bytes in try Data.fetchAll(db, sql: "SELECT block FROM committedBlock ORDER BY height") {
+                try Self.indexEntries(of: try Block(serialized: Array(bytes)), db)
+            }
+        }
         return migrator
     }
 
-    public func enqueue(_ entry: Entry) async throws -> Int64 {
+    public func enqueue(_ entries: [Entry]) async throws -> [Int64] {
         try await writer.write { db in
-            try db.execute(sql: "INSERT INTO queuedEntry (kind, payload, authorization) VALUES (?, ?, ?)",
-                           arguments: [entry.kind, Data(entry.payload), Data(entry.authorization)])
-            return db.lastInsertedRowID
+            let statement = try db.cachedStatement(sql: "INSERT INTO queuedEntry (kind, payload, authorization) VALUES (?, ?, ?)")
+            return try entries.map { entry in
+                try statement.execute(arguments: [entry.kind, Data(entry.payload), Data(entry.authorization)])
+                return db.lastInsertedRowID
+            }
+        }
+    }
+
+    public func committedEntry(digest: LedgerHash) async throws -> CommittedEntry? {
+        try await writer.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT height, position FROM committedEntry WHERE digest = ?",
+                                             arguments: [Data(digest.bytes)]) else { return nil }
+            let height: Int64 = row["height"]
+            let position: Int64 = row["position"]
+            return CommittedEntry(height: UInt64(height), index: Int(position))
+        }
+    }
+
+    /// Indexes a committed block's entries by digest; a digest already indexed keeps its first height.
+    private static func indexEntries(of block: Block, _ db: Database) throws {
+        let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO committedEntry (digest, height, position) VALUES (?, ?, ?)")
+        for (position, entry) in block.entries.enumerated() {
+            try statement.execute(arguments: [Data(entry.digest.bytes), Int64(block.height), Int64(position)])
         }
     }
 
@@ -100,6 +131,7 @@ public final class SQLiteGatewayStore: GatewayStore {
             try db.execute(sql: "INSERT INTO committedBlock (height, hash, block, certificate) VALUES (?, ?, ?, ?)",
                            arguments: [Int64(certified.block.height), Data(certified.block.hash.bytes),
                                        Data(certified.block.serialized), Data(certified.certificate.serialized)])
+            try Self.indexEntries(of: certified.block, db)
             try Self.saveState(state, db)
             return .stored
         }

@@ -21,17 +21,21 @@ public struct GatewayClient: Sendable {
         self.client = client
     }
 
-    /// The proposal for the height after `height`, nil when there is none.
-    public func nextProposal(after height: UInt64) async throws -> Block? {
-        let (status, body) = try await get("/v1/proposals/next?after=\(height)" + (nodeID.map { "&node=\($0)" } ?? ""))
+    /// The proposal for the height after `height`, nil when there is none. With a `wait`, the
+    /// gateway holds the request (long poll) until there is one or the wait is over; it answers
+    /// at once when this node is not level with its committed head.
+    public func nextProposal(after height: UInt64, wait: Duration = .zero) async throws -> Block? {
+        let (status, body) = try await get("/v1/proposals/next?after=\(height)" + (nodeID.map { "&node=\($0)" } ?? "") + Self.query(wait),
+                                           wait: wait)
         if status == .noContent { return nil }
         guard status == .ok else { throw ClusterAPIError("gateway answered \(status) for a proposal") }
         return try JSONDecoder().decode(ProposalMessage.self, from: body).decoded()
     }
 
-    /// The certified block at `height`, nil when none is committed there yet.
-    public func certifiedBlock(height: UInt64) async throws -> CertifiedBlock? {
-        let (status, body) = try await get("/v1/blocks/\(height)")
+    /// The certified block at `height`, nil when none is committed there yet; with a `wait`,
+    /// the gateway holds the request until it is certified or the wait is over.
+    public func certifiedBlock(height: UInt64, wait: Duration = .zero) async throws -> CertifiedBlock? {
+        let (status, body) = try await get("/v1/blocks/\(height)" + Self.query(wait, first: true), wait: wait)
         if status == .notFound { return nil }
         guard status == .ok else { throw ClusterAPIError("gateway answered \(status) for block \(height)") }
         return try JSONDecoder().decode(CertifiedBlockMessage.self, from: body).decoded()
@@ -51,9 +55,17 @@ public struct GatewayClient: Sendable {
         return (try? JSONDecoder().decode(VoteReceipt.self, from: Data(buffer: body)).outcome) ?? "?"
     }
 
-    private func get(_ path: String) async throws -> (HTTPResponseStatus, Data) {
+    /// `wait=` in milliseconds, or nothing for no wait.
+    static func query(_ wait: Duration, first: Bool = false) -> String {
+        let milliseconds = wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000
+        guard milliseconds > 0 else { return "" }
+        return (first ? "?" : "&") + "wait=\(milliseconds)"
+    }
+
+    private func get(_ path: String, wait: Duration = .zero) async throws -> (HTTPResponseStatus, Data) {
         let request = HTTPClientRequest(url: baseURL + path)
-        let response = try await client.execute(request, timeout: timeout)
+        // A long poll may legitimately take the whole wait before the answer starts.
+        let response = try await client.execute(request, timeout: timeout + .milliseconds(wait.components.seconds * 1000))
         let body = try await response.body.collect(upTo: Block.maximumEncodedBytes * 2 + (1 << 20))
         return (response.status, Data(buffer: body))
     }

@@ -5,11 +5,16 @@ import CustosNode
 import Foundation
 import Logging
 import ServiceLifecycle
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// One signer node's log participation as a `Service`: it polls the gateway (outbound only),
-/// catches up by certified blocks, checks each proposal with `NodeConsensus`, records its vote
-/// in `NodeDatabase` (which refuses a second vote at a height) before sending it, and appends
-/// every certified block to its `NodeChainStore`. Bounded waits only; stops on graceful shutdown.
+/// One signer node's log participation as a `Service`: it long-polls the gateway (outbound only)
+/// for the next proposal, checks it with `NodeConsensus`, records its vote in `NodeDatabase`
+/// (which refuses a second vote at a height) before sending it, long-polls for that height's
+/// certified block, and appends every certified block to its `NodeChainStore`; when it is behind
+/// it catches up by certified blocks. Bounded waits only, a short back-off after errors; stops
+/// on graceful shutdown (cancelling the request in progress).
 ///
 /// Every entry of a proposal is checked against the node's own committed governed state (users,
 /// credentials, policy, operations): an undecodable governance entry makes the node refuse the
@@ -27,11 +32,17 @@ public actor SignerNode: Service {
     private let chain: NodeChainStore
     private let gateway: GatewayClient
     private let logger: Logger
-    private let pollInterval: Duration
+    private let longPollWait: Duration
+    private let backOff: Duration
+    /// TEST HOOK: exit abruptly right after recording the vote at this height, before sending it.
+    private let unsafeExitAfterRecordingVoteAt: UInt64?
 
+    /// `longPollWait` bounds each long poll (the gateway caps it at 25 s); `backOff` is the pause
+    /// after an error or an empty answer that came back at once.
     public init(configuration: ClusterConfiguration, identity: NodeIdentity, votes: NodeDatabase, chain: NodeChainStore,
                 gateway: GatewayClient, logger: Logger,
-                pollInterval: Duration = .milliseconds(20)) throws {
+                longPollWait: Duration = .seconds(20), backOff: Duration = .milliseconds(200),
+                unsafeExitAfterRecordingVoteAt: UInt64? = nil) throws {
         // The safety state is rebuilt from the two durable sources: the committed chain and the
         // last recorded vote (which may be ahead of the chain).
         let head = try chain.head(configuration)
@@ -56,7 +67,12 @@ public actor SignerNode: Service {
         self.chain = chain
         self.gateway = gateway
         self.logger = logger
-        self.pollInterval = pollInterval
+        self.longPollWait = longPollWait
+        self.backOff = backOff
+        self.unsafeExitAfterRecordingVoteAt = unsafeExitAfterRecordingVoteAt
+        if let height = unsafeExitAfterRecordingVoteAt {
+            logger.critical("UNSAFE TEST HOOK: this node exits after recording its vote", metadata: ["height": "\(height)"])
+        }
     }
 
     public var head: ChainHead { consensus.head }
@@ -81,23 +97,39 @@ public actor SignerNode: Service {
                 } catch is CancellationError {
                     break
                 } catch {
+                    if Task.isCancelled { break }
                     self.logger.warning("step failed; retrying", metadata: ["error": "\(error)"])
+                    try? await Task.sleep(for: self.backOff)
                 }
-                try? await Task.sleep(for: self.pollInterval)
             }
         }
         logger.info("node stopped", metadata: ["head": "\(consensus.head)"])
     }
 
-    /// One round: catch up, then vote on the proposal in flight if there is one.
+    /// One round: wait for the proposal at the next height, vote on it if the rules allow, then
+    /// wait for that height's certified block (by this vote or others) and apply it. When no
+    /// proposal comes (the wait ended, or this node is behind the gateway), catch up instead.
     func step() async throws {
-        try await catchUp()
-        guard let block = try await gateway.nextProposal(after: consensus.head.height) else { return }
-        guard let vote = try decide(block, now: UInt64(Date().timeIntervalSince1970 * 1000)) else { return }
-        let outcome = try await gateway.send(vote: vote)
-        logger.debug("voted", metadata: ["height": "\(block.height)", "outcome": "\(outcome)"])
-        try await catchUp()
+        let head = consensus.head.height
+        guard let block = try await gateway.nextProposal(after: head, wait: longPollWait) else {
+            try await catchUp()
+            // An empty answer that came back at once (shutdown, a gateway behind this node): no spinning.
+            if consensus.head.height == head { try await Task.sleep(for: backOff) }
+            return
+        }
+        if let vote = try decide(block, now: UInt64(Date().timeIntervalSince1970 * 1000)) {
+            if let height = unsafeExitAfterRecordingVoteAt, height == block.height {
+                logger.critical("UNSAFE TEST HOOK: exiting after recording the vote, before sending it", metadata: ["height": "\(height)"])
+                _exit(Self.unsafeTestExitStatus)
+            }
+            let outcome = try await gateway.send(vote: vote)
+            logger.debug("voted", metadata: ["height": "\(block.height)", "outcome": "\(outcome)"])
+        }
+        try await catchUp(waitingUpTo: longPollWait)
     }
+
+    /// The exit status of the test hook's abrupt exit.
+    public static let unsafeTestExitStatus: Int32 = 86
 
     /// Checks a proposal and, if this node votes for it, records the vote durably and returns the
     /// bytes to send. Nil means send nothing: a refusal, an equivocation alert, or a vote for
@@ -142,11 +174,12 @@ public actor SignerNode: Service {
         }
     }
 
-    /// Fetches and applies certified blocks after the committed head until the gateway has none.
-    func catchUp() async throws {
-        for _ in 0..<10_000 {
+    /// Fetches and applies certified blocks after the committed head until the gateway has none;
+    /// the first fetch waits up to `wait` for the next height to be certified.
+    func catchUp(waitingUpTo wait: Duration = .zero) async throws {
+        for round in 0..<10_000 {
             let next = consensus.head.height + 1
-            guard let certified = try await gateway.certifiedBlock(height: next) else { return }
+            guard let certified = try await gateway.certifiedBlock(height: next, wait: round == 0 ? wait : .zero) else { return }
             if let alert = consensus.equivocationEvidence(certified) {
                 counters.equivocationAlerts += 1
                 logger.critical("gateway equivocation seen at commit", metadata: ["alert": "\(alert)"])

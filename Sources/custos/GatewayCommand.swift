@@ -54,7 +54,9 @@ struct GatewayCommand: AsyncParsableCommand {
             logger.info("listening", metadata: ["address": "127.0.0.1:\(bound)", "genesis": "\(configuration.genesisDigest.short)"])
             if let portFile { writePortFile(portFile, bound) }
         }
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        // Shut down in reverse order: the gateway first releases its parked long polls, then the
+        // HTTP server drains.
+        let group = ServiceGroup(configuration: .init(services: [app, gateway], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do { try await group.run() } catch {
             await postgres?.close()
             throw error

@@ -79,6 +79,7 @@ struct NodeCommand: AsyncParsableCommand {
         @Option(help: "Serve /health and /metrics on this port of 127.0.0.1 (0 picks a free one); off if absent.")
         var monitorPort: Int?
         @Option(help: "Write the monitor's bound port to this file once listening.") var monitorPortFile: String?
+        @Option(help: .hidden) var unsafeTestExitAfterRecordingVoteAt: UInt64?
 
         func run() async throws {
             var logger = Logger(label: "custos.node")
@@ -95,7 +96,9 @@ struct NodeCommand: AsyncParsableCommand {
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
             do {
                 let node = try SignerNode(configuration: configuration, identity: identity, votes: votes, chain: chain,
-                                          gateway: GatewayClient(baseURL: gateway, client: client, nodeID: nodeID.rawValue), logger: logger)
+                                          gateway: GatewayClient(baseURL: gateway, client: client, nodeID: nodeID.rawValue), logger: logger,
+                                          // TEST HOOK (hidden): crash between recording a vote and sending it.
+                                          unsafeExitAfterRecordingVoteAt: unsafeTestExitAfterRecordingVoteAt)
                 var services: [any Service] = [node]
                 if let monitorPort {
                     let portFile = monitorPortFile

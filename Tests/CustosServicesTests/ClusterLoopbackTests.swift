@@ -3,6 +3,7 @@ import CustosGovernance
 import CustosIdentity
 import CustosTestSupport
 import Foundation
+import NIOCore
 import NIOHTTP1
 import Testing
 
@@ -31,9 +32,11 @@ struct ClusterLoopbackTests {
 
         // 1. Entries commit on all four nodes, at the same heights, in the same chain.
         let first = (1...5).map { "first-\($0)" }
+        var receipts: [String: EntryReceipt] = [:]
         for p in first {
             let r = try await cluster.submit(kind: "test.note", payload: p)
             #expect(r.status == .accepted)
+            receipts[Self.key("test.note", p)] = try JSONDecoder().decode(EntryReceipt.self, from: r.body)
         }
         let keys = first.map { Self.key("test.note", $0) }
         let statuses = try await cluster.waitUntil(cluster.nodeIDs) { s in
@@ -45,6 +48,13 @@ struct ClusterLoopbackTests {
             for k in keys { #expect(statuses[id]?.entryHeights[k] == reference.entryHeights[k]) }
         }
         #expect(reference.blocks.allSatisfy { $0.voters.count >= 3 })
+        // The submitter learns where its entry committed (long poll on its digest).
+        for (key, receipt) in receipts {
+            let r = try await cluster.get("/v1/entries/\(receipt.entry)?wait=10000", timeout: .seconds(15))
+            #expect(r.status == .ok)
+            let committed = try JSONDecoder().decode(EntryCommitted.self, from: r.body)
+            #expect(committed.height == reference.entryHeights[key] && committed.entry == receipt.entry)
+        }
 
         // 2. A node killed with SIGKILL misses blocks (q = 3 still commit), then catches up.
         cluster.killNode("node-4", signal: SIGKILL)
@@ -160,6 +170,26 @@ struct ClusterLoopbackTests {
         try expectProblem(try await cluster.post("/v1/votes", body: Data(#"{"vote":"AAAA"}"#.utf8)), status: 400, code: "vote.malformed")
         try expectProblem(try await cluster.get("/v1/blocks/1"), status: 404, code: "block.not-found")
         try expectProblem(try await cluster.get("/v1/proposals/next"), status: 400, code: "proposal.bad-height")
+        for wait in ["abc", "-1", "25001", "99999999999999999999"] {
+            try expectProblem(try await cluster.get("/v1/blocks/1?wait=\(wait)"), status: 400, code: "request.bad-wait")
+        }
+        try expectProblem(try await cluster.get("/v1/proposals/next?after=0&wait=1.5"), status: 400, code: "request.bad-wait")
+        try expectProblem(try await cluster.get("/v1/entries/zz"), status: 400, code: "entry.bad-digest")
+        try expectProblem(try await cluster.get("/v1/entries/\(String(repeating: "ab", count: 33))"), status: 400, code: "entry.bad-digest")
+        try expectProblem(try await cluster.get("/v1/entries/\(String(repeating: "ab", count: 32))?wait=100"), status: 404,
+                          code: "entry.not-committed")
+
+        // A long poll whose client hangs up is released (not held for its whole wait).
+        await #expect(throws: (any Error).self) { try await cluster.get("/v1/blocks/5?wait=25000", timeout: .milliseconds(300)) }
+        var waiting = -1
+        for _ in 0..<100 {
+            let metrics = String(decoding: try await cluster.get("/metrics").body, as: UTF8.self)
+            waiting = metrics.split(separator: "\n").first { $0.hasPrefix("custos_gateway_waiting_requests ") }
+                .flatMap { Int($0.split(separator: " ")[1]) } ?? -1
+            if waiting == 0 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(waiting == 0, "a long poll stayed parked after its client disconnected")
 
         // Governance: malformed, unknown fields, bad encodings, undecodable proposals, oversized.
         let credential = try cluster.credential("erin")

@@ -74,16 +74,43 @@ final class LocalCluster: @unchecked Sendable {
         throw TestEnvironmentError("the gateway did not come up; log: \(log("gateway"))")
     }
 
-    func startNode(_ id: String) throws {
+    func startNode(_ id: String, extraArguments: [String] = []) throws {
         nodes[id] = try spawn(id, ["node", "run", "--data", nodeData(id).path, "--id", id, "--cluster", clusterFile.path,
-                                   "--gateway", baseURL, "--passphrase-file", passphraseFile.path])
+                                   "--gateway", baseURL, "--passphrase-file", passphraseFile.path] + extraArguments)
+    }
+
+    /// Waits (bounded) until the node's process has ended by itself; returns its exit status.
+    func waitForExit(_ id: String, seconds: Int = 30) async throws -> Int32 {
+        guard let process = nodes[id] else { throw TestEnvironmentError("\(id) was not started") }
+        for _ in 0..<(seconds * 20) where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        guard !process.isRunning else { throw TestEnvironmentError("\(id) did not exit; log: \(log(id).suffix(2000))") }
+        nodes[id] = nil
+        return process.terminationStatus
+    }
+
+    /// Waits (bounded) until the node's log contains `text`.
+    func waitForLog(_ id: String, containing text: String, seconds: Int = 30) async throws {
+        for _ in 0..<(seconds * 20) {
+            if log(id).contains(text) { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestEnvironmentError("\(id) never logged \"\(text)\"; log: \(log(id).suffix(2000))")
+    }
+
+    /// The votes a node recorded in its votes database, by height.
+    func recordedVotes(_ id: String) throws -> [(height: UInt64, blockHash: [UInt8], vote: [UInt8])] {
+        try NodeDatabase(path: nodeData(id).appendingPathComponent("votes.sqlite").path).recordedVotes()
     }
 
     func kill(_ process: Process?, signal: Int32) {
         guard let process, process.isRunning else { return }
         Foundation.kill(process.processIdentifier, signal)
         for _ in 0..<200 where process.isRunning { usleep(25_000) }
-        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        if process.isRunning {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            // Bounded: never hang a test on the runtime noticing a child's exit.
+            for _ in 0..<200 where process.isRunning { usleep(25_000) }
+        }
     }
 
     func killGateway(signal: Int32) { kill(gateway, signal: signal); gateway = nil }
@@ -109,6 +136,7 @@ final class LocalCluster: @unchecked Sendable {
     /// Waits (bounded) until `condition` holds for the statuses of `ids`.
     func waitUntil(_ ids: [String], seconds: Int = 30, _ condition: ([String: NodeStatusView]) -> Bool) async throws -> [String: NodeStatusView] {
         var last: [String: NodeStatusView] = [:]
+        // Bounded by the clock, not by rounds: a slow `node status` must not stretch the wait.
         let deadline = ContinuousClock.now + .seconds(seconds)
         while ContinuousClock.now < deadline {
             var statuses: [String: NodeStatusView] = [:]
@@ -128,8 +156,8 @@ final class LocalCluster: @unchecked Sendable {
         var body: Data
     }
 
-    func get(_ path: String) async throws -> HTTPResult {
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: baseURL + path), timeout: .seconds(5))
+    func get(_ path: String, timeout: TimeAmount = .seconds(5)) async throws -> HTTPResult {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: baseURL + path), timeout: timeout)
         return HTTPResult(status: response.status, body: Data(buffer: try await response.body.collect(upTo: 16 << 20)))
     }
 

@@ -147,6 +147,22 @@ public final class NodeDatabase: Sendable {
         }
     }
 
+    /// Every recorded vote in height order, for inspection and tests.
+    public func recordedVotes() throws(StorageError) -> [(height: UInt64, blockHash: [UInt8], vote: [UInt8])] {
+        do {
+            return try writer.read { db in
+                try Row.fetchAll(db, sql: "SELECT height, blockHash, vote FROM vote ORDER BY height").map { row in
+                    let height: Int64 = row["height"]
+                    let hash: Data = row["blockHash"]
+                    let vote: Data = row["vote"]
+                    return (UInt64(height), Array(hash), Array(vote))
+                }
+            }
+        } catch {
+            throw StorageError(.databaseFailure, "reading votes failed: \(error)")
+        }
+    }
+
     /// One immediate write transaction; a thrown error rolls it back.
     private func write<T>(_ body: @escaping (Database) throws(StorageError) -> T) throws(StorageError) -> T {
         do {

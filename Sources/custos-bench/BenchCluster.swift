@@ -1,0 +1,143 @@
+import AsyncHTTPClient
+import CustosClusterAPI
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// A gateway and four signer nodes as real `custos` processes on 127.0.0.1, in a temporary
+/// folder, for the end-to-end benchmark. The executable is `$CUSTOS_BINARY`, or `custos` next to
+/// this benchmark (the release build). `stop()` ends every process it started and removes the folder.
+final class BenchCluster: @unchecked Sendable {
+    // @unchecked: started and stopped by the one benchmark task; the load tasks only read `baseURL`.
+    let root: URL
+    let binary: URL
+    let nodeIDs = (1...4).map { "node-\($0)" }
+    private var processes: [Process] = []
+    private var processIDs: [String: Int32] = [:]
+    private(set) var baseURL = ""
+
+    init() throws {
+        if let path = ProcessInfo.processInfo.environment["CUSTOS_BINARY"] {
+            binary = URL(fileURLWithPath: path)
+        } else {
+            binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("custos")
+        }
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw BenchError("no custos executable at \(binary.path); build it (swift build -c release --product custos) or set CUSTOS_BINARY")
+        }
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("custos-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    }
+
+    /// Creates the nodes' identities and the cluster file, starts the gateway and the nodes, and
+    /// waits (bounded) until the gateway answers.
+    func start(_ client: HTTPClient) async throws {
+        // A development cluster as `custos cluster init` lays it out (genesis document with the
+        // example policy; run from the repository root, as `make bench` does).
+        _ = try runToEnd(["cluster", "init", "--dir", root.path, "--name", "bench", "--nodes", "\(nodeIDs.count)",
+                          "--policy", "examples/policies/trading-firm.yaml"])
+        let passphrase = root.appendingPathComponent("dev-passphrase")
+        let clusterFile = root.appendingPathComponent("cluster.json")
+        let portFile = root.appendingPathComponent("gateway.port")
+        try spawn("gateway", ["gateway", "--data", root.appendingPathComponent("gateway").path, "--cluster", clusterFile.path,
+                              "--port", "0", "--port-file", portFile.path])
+        for _ in 0..<400 {
+            if let text = try? String(contentsOf: portFile, encoding: .utf8), let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                baseURL = "http://127.0.0.1:\(port)"
+                break
+            }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        guard !baseURL.isEmpty else { throw BenchError("the gateway did not start; see \(root.path)/gateway.log") }
+        for id in nodeIDs {
+            try spawn(id, ["node", "run", "--data", root.appendingPathComponent("nodes/\(id)").path, "--id", id, "--cluster", clusterFile.path,
+                           "--gateway", baseURL, "--passphrase-file", passphrase.path])
+        }
+        _ = try await get(client, "/health")
+    }
+
+    /// Ends every process (SIGTERM, then SIGKILL after 5 s) and removes the folder.
+    func stop() {
+        for process in processes.reversed() where process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        for process in processes {
+            for _ in 0..<200 where process.isRunning { usleep(25_000) }
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+        }
+        processes = []
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    func committedHeight(_ client: HTTPClient) async throws -> UInt64 {
+        try JSONDecoder().decode(GatewayHealth.self, from: try await get(client, "/health")).committedHeight
+    }
+
+    func get(_ client: HTTPClient, _ path: String) async throws -> Data {
+        let response = try await client.execute(HTTPClientRequest(url: baseURL + path), timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        guard response.status == .ok else { throw BenchError("GET \(path): \(response.status) \(String(buffer: body))") }
+        return Data(buffer: body)
+    }
+
+    func post(_ client: HTTPClient, _ path: String, body: Data) async throws -> Data {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(data: body))
+        let response = try await client.execute(request, timeout: .seconds(30))
+        let answer = try await response.body.collect(upTo: 1 << 20)
+        guard response.status == .accepted else { throw BenchError("POST \(path): \(response.status) \(String(buffer: answer))") }
+        return Data(buffer: answer)
+    }
+
+    private func spawn(_ name: String, _ arguments: [String]) throws {
+        let log = root.appendingPathComponent("\(name).log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        processes.append(process)
+        processIDs[name] = process.processIdentifier
+    }
+
+    /// CPU time (user + system, seconds) each process has used so far, from /proc.
+    func cpuSeconds() -> [String: Double] {
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        var out: [String: Double] = [:]
+        for (name, pid) in processIDs {
+            guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = text.lastIndex(of: ")") else { continue }
+            // Fields after the command name: state is field 3; utime and stime are fields 14 and 15.
+            let fields = text[text.index(after: close)...].split(separator: " ")
+            guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
+            out[name] = (user + system) / ticks
+        }
+        return out
+    }
+
+    private func runToEnd(_ arguments: [String]) throws -> Data {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.standardError
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw BenchError("custos \(arguments.prefix(2).joined(separator: " ")) failed") }
+        return data
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,98 @@
+import Crypto
+import CustosClusterAPI
+import CustosGateway
+import CustosLedger
+import Foundation
+import Logging
+import Testing
+
+/// The gateway's long polls, in process: a parked request is woken by the change it waits for
+/// (an entry queued, a block certified, an entry committed), released by cancellation and by
+/// shutdown, and never left parked; the committed-entry index is durable. The only time bound
+/// checked is that a woken request did not sit out its whole (25 s) wait.
+struct GatewayLongPollTests {
+    static let genesis = try! TestGenesis()
+    let identities: [NodeIdentity] = (1...4).map { NodeIdentity(id: try! NodeID("node-\($0)"), signingKey: .init()) }
+    var configuration: ClusterConfiguration {
+        get throws { try Self.genesis.configuration(identities, genesisTimestamp: 1_000) }
+    }
+
+    func makeGateway(path: String? = nil) async throws -> Gateway {
+        let store = try path.map { try SQLiteGatewayStore(path: $0) } ?? SQLiteGatewayStore.inMemory()
+        return try await Gateway(configuration: try configuration, store: store, logger: Logger(label: "test"), clock: { 2_000 })
+    }
+
+    /// Waits (bounded) until `count` requests are parked.
+    func parked(_ gateway: Gateway, _ count: Int) async throws {
+        for _ in 0..<400 where await gateway.waitingRequests != count { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(await gateway.waitingRequests == count)
+    }
+
+    @Test func aParkedProposalRequestIsWokenByASubmittedEntry() async throws {
+        let gateway = try await makeGateway()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let waiting = Task { try await gateway.nextProposal(after: 0, node: nil, wait: .seconds(25)) }
+        try await parked(gateway, 1)
+        let receipt = try await gateway.submit(try Entry(kind: "test.note", payload: [1]))
+        let block = try #require(try await waiting.value)
+        #expect(clock.now - start < .seconds(20), "the request sat out its wait instead of being woken")
+        #expect(block.height == 1 && block.entries.map(\.digest) == [receipt.entryDigest])
+        #expect(await gateway.waitingRequests == 0)
+        // A node behind the gateway's head is answered at once (it must catch up first).
+        #expect(try await gateway.nextProposal(after: 5, node: nil, wait: .seconds(25)) == nil)
+    }
+
+    @Test func blockAndEntryWaitersAreWokenByTheCertificateAndTheIndexIsDurable() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("custos-longpoll-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let configuration = try self.configuration
+        let gateway = try await makeGateway(path: path)
+        let receipts = [try await gateway.submit(try Entry(kind: "test.note", payload: [1])),
+                        try await gateway.submit(try Entry(kind: "test.note", payload: [2]))]
+        #expect(receipts[0].entryDigest != receipts[1].entryDigest)
+        let block = try #require(try await gateway.nextProposal(after: 0))
+        let blockWaiter = Task { try await gateway.committedBlock(height: 1, wait: .seconds(25)) }
+        let entryWaiter = Task { try await gateway.committedEntry(receipts[1].entryDigest!, wait: .seconds(25)) }
+        try await parked(gateway, 2)
+        #expect(try await gateway.committedEntry(receipts[0].entryDigest!) == nil)
+        for identity in identities.prefix(3) {
+            _ = try await gateway.receive(Vote(signing: block, genesisDigest: configuration.genesisDigest, identity: identity))
+        }
+        #expect(try await blockWaiter.value?.block == block)
+        #expect(try await entryWaiter.value == CommittedEntry(height: 1, index: 1))
+        #expect(await gateway.waitingRequests == 0)
+
+        let reopened = try await makeGateway(path: path)
+        #expect(try await reopened.committedEntry(receipts[0].entryDigest!) == CommittedEntry(height: 1, index: 0))
+        #expect(try await reopened.committedEntry(try Entry(kind: "test.note", payload: [3]).digest) == nil)
+    }
+
+    @Test func cancellationAndShutdownReleaseParkedRequests() async throws {
+        let gateway = try await makeGateway()
+        let cancelled = Task { try await gateway.committedBlock(height: 7, wait: .seconds(25)) }
+        try await parked(gateway, 1)
+        cancelled.cancel()
+        #expect(try await cancelled.value == nil)
+        #expect(await gateway.waitingRequests == 0)
+
+        let waiting = [Task { try await gateway.committedBlock(height: 1, wait: .seconds(25)) },
+                       Task { try await gateway.committedBlock(height: 2, wait: .seconds(25)) }]
+        let proposal = Task { try await gateway.nextProposal(after: 0, node: nil, wait: .seconds(25)) }
+        try await parked(gateway, 3)
+        await gateway.shutdown()
+        for task in waiting { #expect(try await task.value == nil) }
+        #expect(try await proposal.value == nil)
+        #expect(await gateway.waitingRequests == 0)
+        // After shutdown nothing parks: a wait returns at once.
+        #expect(try await gateway.committedBlock(height: 1, wait: .seconds(25)) == nil)
+        #expect(await gateway.waitingRequests == 0)
+    }
+
+    @Test func aShortWaitEndsEmpty() async throws {
+        let gateway = try await makeGateway()
+        #expect(try await gateway.committedBlock(height: 1, wait: .milliseconds(50)) == nil)
+        #expect(try await gateway.committedEntry(try Entry(kind: "k", payload: []).digest, wait: .milliseconds(50)) == nil)
+        #expect(await gateway.waitingRequests == 0)
+    }
+}
