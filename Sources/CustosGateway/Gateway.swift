@@ -146,11 +146,15 @@ public actor Gateway: Service {
             }
             return nil
         }
+        // As many as fit in one block (count and bytes); the rest wait for the next one.
+        let carried = admitted.prefix(Block.fittingPrefix(of: admitted.map(\.entry)))
+        let admittedIDs = Set(admitted.map(\.id))
+        let consumed = carried.map(\.id) + queued.map(\.id).filter { !admittedIDs.contains($0) }
         let before = sequencer.state
-        switch try sequencer.propose(entries: admitted.map(\.entry), now: now) {
+        switch try sequencer.propose(entries: carried.map(\.entry), now: now) {
         case let .persistProposalThenSend(block):
             let write: GatewayStoreWrite
-            do { write = try await store.storeProposal(sequencer.state, consumed: queued.map(\.id)) } catch {
+            do { write = try await store.storeProposal(sequencer.state, consumed: consumed) } catch {
                 // Not durable: never serve it.
                 sequencer = try Sequencer(configuration: sequencer.configuration, state: before)
                 throw error

@@ -96,3 +96,28 @@ struct GatewayLongPollTests {
         #expect(await gateway.waitingRequests == 0)
     }
 }
+
+extension GatewayLongPollTests {
+    /// A queue of entries at their size limits is cut at a block's byte limit: the proposal
+    /// carries what fits, the rest waits for the next block, and nothing is lost or refused.
+    @Test func aQueueLargerThanABlockIsCarriedOverSeveralBlocks() async throws {
+        let gateway = try await makeGateway()
+        let configuration = try self.configuration
+        let big = { (i: UInt8) in try Entry(kind: "test.big", payload: [UInt8](repeating: i, count: Entry.maximumPayloadBytes)) }
+        var receipts: [EntryReceipt] = []
+        for i in 0..<20 { receipts.append(try await gateway.submit(try big(UInt8(i)))) }
+        var carried: [LedgerHash] = []
+        var height: UInt64 = 0
+        while carried.count < receipts.count, height < 10 {
+            let block = try #require(try await gateway.nextProposal(after: height))
+            #expect(block.serialized.count <= Block.maximumEncodedBytes)
+            carried += block.entries.map(\.digest)
+            for identity in identities.prefix(3) {
+                _ = try await gateway.receive(Vote(signing: block, genesisDigest: configuration.genesisDigest, identity: identity))
+            }
+            height = block.height
+        }
+        #expect(height > 1, "twenty 256 KiB entries do not fit in one 4 MiB block")
+        #expect(carried == receipts.compactMap(\.entryDigest))
+    }
+}
