@@ -34,6 +34,9 @@ public actor Gateway: Service {
     private let unsafeEquivocateTo: Set<String>
     private var equivocatedTo: Set<String> = []
     private var waiters = GatewayWaiters()
+    /// Counts wake-ups. A long poll reads it before checking the store (which suspends) and
+    /// parks only if it is unchanged afterwards, so a change made during the check is never missed.
+    private var wakeCount: UInt64 = 0
     /// Submissions waiting to be written to the queue together (group commit: one transaction,
     /// one fsync, for all entries that arrived while the previous write ran).
     private var submissions: [(entry: Entry, continuation: CheckedContinuation<Int64, any Error>)] = []
@@ -179,8 +182,10 @@ public actor Gateway: Service {
     public func nextProposal(after height: UInt64, node: String? = nil, wait: Duration) async throws -> Block? {
         let deadline = ContinuousClock.now + min(wait, Self.maximumWait)
         while true {
+            let seen = wakeCount
             if let block = try await nextProposal(after: height, node: node) { return block }
             guard height == sequencer.head.height, !waiters.closed, !Task.isCancelled, ContinuousClock.now < deadline else { return nil }
+            guard wakeCount == seen else { continue }
             await park(on: .proposals, until: deadline)
         }
     }
@@ -257,8 +262,10 @@ public actor Gateway: Service {
     public func committedBlock(height: UInt64, wait: Duration) async throws -> CertifiedBlock? {
         let deadline = ContinuousClock.now + min(wait, Self.maximumWait)
         while true {
+            let seen = wakeCount
             if height <= sequencer.head.height, let certified = try await store.committedBlock(height: height) { return certified }
             guard !waiters.closed, !Task.isCancelled, ContinuousClock.now < deadline else { return nil }
+            guard wakeCount == seen else { continue }
             await park(on: .block(height), until: deadline)
         }
     }
@@ -268,8 +275,10 @@ public actor Gateway: Service {
     public func committedEntry(_ digest: LedgerHash, wait: Duration = .zero) async throws -> CommittedEntry? {
         let deadline = ContinuousClock.now + min(wait, Self.maximumWait)
         while true {
+            let seen = wakeCount
             if let found = try await store.committedEntry(digest: digest) { return found }
             guard !waiters.closed, !Task.isCancelled, ContinuousClock.now < deadline else { return nil }
+            guard wakeCount == seen else { continue }
             await park(on: .entry(digest), until: deadline)
         }
     }
@@ -317,6 +326,7 @@ public actor Gateway: Service {
     }
 
     private func wake(_ topic: GatewayWaiters.Topic) {
+        wakeCount &+= 1
         for continuation in waiters.release(topic) { continuation.resume() }
     }
 
@@ -348,6 +358,7 @@ public actor Gateway: Service {
     /// Takes the stored state (another gateway's) as this gateway's: the governed view catches
     /// up over the blocks committed since, and the sequencer votes with the members they leave.
     private func adopt(_ stored: SequencerState) async throws {
+        let previousHeight = governedHeight
         var view = governed
         var height = governedHeight + 1
         while height <= stored.head.height {
@@ -360,6 +371,9 @@ public actor Gateway: Service {
         sequencer = try Sequencer(configuration: try sequencer.configuration.reconfigured(members: view.state.members), state: stored)
         governed = view
         governedHeight = max(governedHeight, stored.head.height)
+        // Requests parked on this gateway wait for what the other gateway did.
+        for height in (previousHeight + 1)...max(previousHeight + 1, stored.head.height) where height <= stored.head.height { wake(.block(height)) }
+        wake(.proposals)
         logger.info("adopted the stored sequencer state", metadata: ["head": "\(stored.head)", "pending": "\(stored.pending.map { "\($0.height) \($0.hash.short)" } ?? "none")"])
     }
 }
