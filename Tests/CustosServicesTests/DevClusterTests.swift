@@ -75,7 +75,8 @@ struct DevClusterTests {
         defer { if passed { try? FileManager.default.removeItem(at: dir) } }
 
         let first = try Up(dir: dir)
-        defer { if first.process.isRunning { kill(first.process.processIdentifier, SIGKILL) } }
+        // On failure too: SIGINT first, so that `dev up` stops its children (a SIGKILL would orphan them).
+        defer { if first.process.isRunning { _ = first.interrupt() } }
         let gateway = try await first.gateway()
         #expect(first.text.contains("Created the development cluster"))
         _ = try CustosExecutable.run(["op", "propose", "--gateway", gateway, "--as", dir.appendingPathComponent("credentials/erin.json").path,
@@ -129,7 +130,7 @@ struct DevClusterTests {
         }
 
         let second = try Up(dir: dir)
-        defer { if second.process.isRunning { kill(second.process.processIdentifier, SIGKILL) } }
+        defer { if second.process.isRunning { _ = second.interrupt() } }
         let again = try await second.gateway()
         #expect(!second.text.contains("Created the development cluster"))
         let after: ClusterView = try #require(try await Self.get(again + "/v1/cluster"))
