@@ -81,8 +81,9 @@ public actor Gateway: Service {
     /// committed) and previews what the committed state would do with it.
     public func submit(_ entry: Entry) async throws -> EntryReceipt {
         let now = clock()
-        if let reason = governed.inadmissible(entry, at: now) { throw InadmissibleEntry(reason: reason) }
-        let preview = governed.preview(entry, at: now)
+        let outcome = governed.outcome(of: entry, at: now)
+        if let reason = GovernedView.inadmissibility(of: outcome) { throw InadmissibleEntry(reason: reason) }
+        let preview = GovernedView.preview(of: outcome)
         let queueID: Int64 = try await withCheckedThrowingContinuation { continuation in
             submissions.append((entry, continuation))
             if !flushScheduled {

@@ -18,16 +18,25 @@ struct GovernedView: Sendable {
         height = block.height
     }
 
+    /// What the committed state would do with `entry` now (one trial application).
+    func outcome(of entry: Entry, at time: UInt64) -> GovernanceOutcome {
+        state.applying(entry, blockTime: time).1
+    }
+
     /// Why every node would refuse a block carrying `entry` whatever the state, nil if it may
     /// go into a block. Such an entry is refused at submission and dropped at proposal.
     func inadmissible(_ entry: Entry, at time: UInt64) -> String? {
-        guard case .refused(let error) = state.applying(entry, blockTime: time).1, error.code == .malformed else { return nil }
+        Self.inadmissibility(of: outcome(of: entry, at: time))
+    }
+
+    static func inadmissibility(of outcome: GovernanceOutcome) -> String? {
+        guard case .refused(let error) = outcome, error.code == .malformed else { return nil }
         return error.reason
     }
 
-    /// What the committed state would do with `entry` now: the client's early answer.
-    func preview(_ entry: Entry, at time: UInt64) -> String? {
-        switch state.applying(entry, blockTime: time).1 {
+    /// The client's early answer: what the committed state would do with the entry now.
+    static func preview(of outcome: GovernanceOutcome) -> String? {
+        switch outcome {
         case .notGovernance: return nil
         case .applied(let id, let status): return "applies: operation \(id) would be \(status.rawValue)"
         case .requestDecided(let id, let outcome): return "applies: request \(id) would be decided \(outcome.rawValue)"
