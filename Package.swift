@@ -51,10 +51,18 @@ let package = Package(
             providers: [.apt(["libsodium-dev"])]
         ),
 
+        // What every layer shares: the error shape, the canonical binary codec, hex and JSON.
+        // Pure, no dependencies.
+        .target(
+            name: "CustosCore",
+            swiftSettings: swiftSettings
+        ),
+
         // Scalars, points, hashes and secret bytes.
         .target(
             name: "CustosCrypto",
             dependencies: [
+                "CustosCore",
                 "CSecp256k1",
                 "CSodium",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -64,7 +72,7 @@ let package = Package(
         // Shamir/Feldman, DKG, FROST, refresh and reshare: pure state machines, no I/O.
         .target(
             name: "CustosMPC",
-            dependencies: ["CustosCrypto"],
+            dependencies: ["CustosCore", "CustosCrypto"],
             swiftSettings: swiftSettings
         ),
 
@@ -72,6 +80,7 @@ let package = Package(
         .target(
             name: "CustosChains",
             dependencies: [
+                "CustosCore",
                 "CustosCrypto",
                 .product(name: "BigInt", package: "BigInt"),
             ],
@@ -81,6 +90,7 @@ let package = Package(
         .target(
             name: "CustosChainsRPC",
             dependencies: [
+                "CustosCore",
                 "CustosChains",
                 "CustosCrypto",
                 .product(name: "BigInt", package: "BigInt"),
@@ -96,7 +106,7 @@ let package = Package(
         // no I/O, no clock, no floating point.
         .target(
             name: "CustosPolicy",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: ["CustosCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
 
@@ -106,6 +116,7 @@ let package = Package(
         .target(
             name: "CustosLedger",
             dependencies: [
+                "CustosCore",
                 "CustosCrypto",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -117,6 +128,7 @@ let package = Package(
         .target(
             name: "CustosNode",
             dependencies: [
+                "CustosCore",
                 "CustosCrypto",
                 "CustosMPC",
                 "CSodium",
@@ -131,6 +143,7 @@ let package = Package(
         .target(
             name: "CustosIdentity",
             dependencies: [
+                "CustosCore",
                 "CustosCrypto",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -142,6 +155,7 @@ let package = Package(
         .target(
             name: "CustosGovernance",
             dependencies: [
+                "CustosCore",
                 "CustosPolicy", "CustosIdentity", "CustosLedger", "CustosCrypto",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -151,7 +165,7 @@ let package = Package(
         // The JSON shapes nodes and the gateway exchange, and the cluster file (public data only).
         .target(
             name: "CustosClusterAPI",
-            dependencies: ["CustosLedger", "CustosGovernance", "CustosIdentity", "CustosPolicy"],
+            dependencies: ["CustosCore", "CustosLedger", "CustosGovernance", "CustosIdentity", "CustosPolicy"],
             swiftSettings: swiftSettings
         ),
         // The gateway service: HTTP API (Hummingbird, loopback), the sequencer's durable store
@@ -160,6 +174,7 @@ let package = Package(
         .target(
             name: "CustosGateway",
             dependencies: [
+                "CustosCore",
                 "CustosGovernance",
                 "CustosIdentity",
                 "CustosPolicy",
@@ -180,6 +195,7 @@ let package = Package(
         .target(
             name: "CustosNodeService",
             dependencies: [
+                "CustosCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 "CustosGovernance",
                 "CustosLedger",
@@ -206,6 +222,7 @@ let package = Package(
         .executableTarget(
             name: "custos",
             dependencies: [
+                "CustosCore",
                 "CustosCrypto",
                 "CustosMPC",
                 "CustosPolicy",
@@ -232,6 +249,7 @@ let package = Package(
         .executableTarget(
             name: "custos-bench",
             dependencies: [
+                "CustosCore",
                 "CSecp256k1", "CSodium", "CustosCrypto", "CustosMPC", "CustosChains", "CustosPolicy",
                 "CustosLedger", "CustosClusterAPI",
                 .product(name: "BigInt", package: "BigInt"),
@@ -249,6 +267,7 @@ let package = Package(
         .testTarget(
             name: "CustosCryptoTests",
             dependencies: [
+                "CustosCore",
                 "CustosCrypto", "CSecp256k1", "CSodium", "CustosTestSupport",
                 .product(name: "BigInt", package: "BigInt"),
             ],
@@ -256,12 +275,13 @@ let package = Package(
         ),
         .testTarget(
             name: "CustosMPCTests",
-            dependencies: ["CustosMPC", "CustosCrypto", "CSecp256k1", "CSodium", "CustosTestSupport"],
+            dependencies: ["CustosCore", "CustosMPC", "CustosCrypto", "CSecp256k1", "CSodium", "CustosTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CustosChainsTests",
             dependencies: [
+                "CustosCore",
                 "CustosChains", "CustosChainsRPC", "CustosCrypto", "CustosTestSupport",
                 .product(name: "BigInt", package: "BigInt"),
             ],
@@ -270,6 +290,7 @@ let package = Package(
         .testTarget(
             name: "CustosIdentityTests",
             dependencies: [
+                "CustosCore",
                 "CustosIdentity", "CustosCrypto", "CustosTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -277,12 +298,13 @@ let package = Package(
         ),
         .testTarget(
             name: "CustosPolicyTests",
-            dependencies: ["CustosPolicy", "CustosTestSupport"],
+            dependencies: ["CustosCore", "CustosPolicy", "CustosTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CustosLedgerTests",
             dependencies: [
+                "CustosCore",
                 "CustosLedger", "CustosCrypto", "CustosTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -291,6 +313,7 @@ let package = Package(
         .testTarget(
             name: "CustosGovernanceTests",
             dependencies: [
+                "CustosCore",
                 "CustosGovernance", "CustosPolicy", "CustosIdentity", "CustosLedger", "CustosCrypto", "CustosTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -299,6 +322,7 @@ let package = Package(
         .testTarget(
             name: "CustosServicesTests",
             dependencies: [
+                "CustosCore",
                 "CustosLedger", "CustosCrypto", "CustosTestSupport", "CustosClusterAPI", "CustosGateway",
                 "CustosNodeService", "CustosNode", "CustosGovernance", "CustosIdentity",
                 .product(name: "Logging", package: "swift-log"),
@@ -316,7 +340,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CustosNodeTests",
-            dependencies: ["CustosNode", "CustosCrypto", "CustosMPC", "CustosTestSupport", "CSodium"],
+            dependencies: ["CustosCore", "CustosNode", "CustosCrypto", "CustosMPC", "CustosTestSupport", "CSodium"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 
 /// Why a JSON-RPC call failed. Every error names the endpoint (scheme, host, port and path,

@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 
 /// Why a ledger input was refused: a malformed encoding, a configuration that cannot form a

@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 
 /// Why a protocol step was refused. Errors that can be pinned on other participants say who

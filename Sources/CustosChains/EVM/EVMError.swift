@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 
 /// Why EVM input was refused: malformed RLP, a bad address, a transaction that does not

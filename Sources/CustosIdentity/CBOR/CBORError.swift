@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 
 /// Why bytes were refused as CBOR (RFC 8949). Equality is on `code` only, so tests match codes;

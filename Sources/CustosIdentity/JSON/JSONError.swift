@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 
 /// Why bytes were refused as JSON (RFC 8259, with the I-JSON restrictions of RFC 7493 that

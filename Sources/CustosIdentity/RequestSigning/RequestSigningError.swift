@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 
 /// Why a bot's signed request was refused. Equality is on `code` only; `reason` is for people.

@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 
 /// Why a WebAuthn registration or assertion was refused. Every refusal has a stable `code`

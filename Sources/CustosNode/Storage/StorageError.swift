@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 
 /// Why the node's database refused or failed an operation. Equality is on `code`.
