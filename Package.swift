@@ -123,18 +123,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // A signer node's durable state (SQLite through GRDB) and the signing steps that must
-        // record a one-time secret's use before a share leaves the node.
+        // A signer node's durable state (SQLite through GRDB) and the sealing of its secrets.
         .target(
             name: "CustosNode",
             dependencies: [
                 "CustosCore",
                 "CustosCrypto",
-                "CustosMPC",
                 "CSodium",
                 "CPKCS11",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Where a node signs: the steps that record a one-time secret's use (FROST nonce, ECDSA
+        // presignature) in the node's database before its share leaves the node.
+        .target(
+            name: "CustosSigning",
+            dependencies: ["CustosCore", "CustosCrypto", "CustosMPC", "CustosNode"],
             swiftSettings: swiftSettings
         ),
 
@@ -341,6 +347,11 @@ let package = Package(
         .testTarget(
             name: "CustosNodeTests",
             dependencies: ["CustosCore", "CustosNode", "CustosCrypto", "CustosMPC", "CustosTestSupport", "CSodium"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CustosSigningTests",
+            dependencies: ["CustosCore", "CustosSigning", "CustosNode", "CustosCrypto", "CustosMPC"],
             swiftSettings: swiftSettings
         ),
     ]

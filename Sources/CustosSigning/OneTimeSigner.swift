@@ -1,5 +1,6 @@
 import CustosCrypto
 import CustosMPC
+import CustosNode
 
 /// The only way a node turns a FROST nonce or an ECDSA presignature into a signature share:
 /// the use is recorded durably in the node database first, so the share can leave the node

@@ -1,6 +1,7 @@
 import CustosCrypto
 import CustosMPC
 import CustosNode
+import CustosSigning
 import Foundation
 import Testing
 
