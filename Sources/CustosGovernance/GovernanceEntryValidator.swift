@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 import CustosLedger
 
@@ -10,6 +11,9 @@ import CustosLedger
 /// that apply reach the log (the gateway filters with the same validator). In `.recordRefusals`
 /// mode only undecodable entries are rejected; a well-formed entry that is refused commits and
 /// every node records the same refusal in `GovernanceState.refusals`.
+///
+/// Once it has accepted a whole block, its working copy is that block's committed state
+/// (`applied(_:)`): a node that votes for the block need not apply it again at commit.
 public struct GovernanceEntryValidator: EntryValidator {
     public enum Mode: Sendable, Hashable {
         case refuseInvalid
@@ -18,6 +22,12 @@ public struct GovernanceEntryValidator: EntryValidator {
 
     public private(set) var state: GovernanceState
     public let mode: Mode
+    /// What each accepted entry did, in block order.
+    public private(set) var outcomes: [GovernanceOutcome] = []
+    /// The block whose entries were accepted so far; nil before the first, and for good once
+    /// entries came out of order or from another block.
+    private var block: LedgerHash?
+    private var inOrder = true
 
     /// A validator over the committed state; use a fresh one for every proposal.
     public init(committed state: GovernanceState, mode: Mode = .refuseInvalid) {
@@ -26,17 +36,27 @@ public struct GovernanceEntryValidator: EntryValidator {
     }
 
     public mutating func validate(_ entry: Entry, at index: Int, in block: Block) -> EntryVerdict {
+        if index != outcomes.count || (self.block != nil && self.block != block.hash) { inOrder = false }
         let before = state
-        switch state.apply(entry, blockTime: block.timestamp) {
-        case .notGovernance, .applied, .requestDecided:
-            return .accept
-        case .refused(let error):
-            if mode == .refuseInvalid || error.code == .malformed {
-                // A rejected entry never commits, so the working state must not keep its refusal.
-                state = before
-                return .reject(reason: "entry \(index) (\(entry.kind)): \(error.description)")
-            }
-            return .accept
+        let outcome = state.apply(entry, of: block)
+        if case .refused(let error) = outcome, mode == .refuseInvalid || error.code == .malformed {
+            // A rejected entry never commits, so the working state must not keep its refusal.
+            state = before
+            return .reject(reason: "entry \(index) (\(entry.kind)): \(error.description)")
         }
+        self.block = block.hash
+        outcomes.append(outcome)
+        return .accept
+    }
+
+    /// The committed state after `block` with what each entry did — exactly what
+    /// `GovernanceState.apply(_ block:)` yields from the committed state this validator started
+    /// from — if this validator accepted every entry of `block`, in order, and nothing else; nil
+    /// otherwise (then apply the block to the committed state instead).
+    public func applied(_ block: Block) -> (state: GovernanceState, outcomes: [GovernanceOutcome])? {
+        guard inOrder, outcomes.count == block.entries.count, self.block == nil || self.block == block.hash else { return nil }
+        var after = state
+        after.advance(to: block.timestamp)
+        return (after, outcomes)
     }
 }

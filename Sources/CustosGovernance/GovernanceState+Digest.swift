@@ -13,8 +13,11 @@ extension GovernanceState {
     /// then bots (sorted by id) with keys, roles and activity, the replay cache (nonces sorted,
     /// with its clock and pruning time) and the recorded requests in log order with their
     /// decisions.
-    /// Two nodes agree on the state exactly when their digests are equal.
-    public var digest: [UInt8] {
+    /// Two nodes agree on the state exactly when their digests are equal. Computed once per
+    /// state: reading it again, or from an unchanged copy, costs nothing.
+    public var digest: [UInt8] { digestCache.digest { encodedDigest } }
+
+    private var encodedDigest: [UInt8] {
         var w = GovernanceWriter(tag: Self.digestTag)
         w.append(clusterName)
         w.append(genesisDigest)

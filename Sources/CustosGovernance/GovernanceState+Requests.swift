@@ -37,10 +37,7 @@ extension GovernanceState {
     }
 
     private mutating func verifyAndDecide(_ entry: Entry, submitter: inout String?) throws(GovernanceError) -> RecordedRequest {
-        let signed: SignedRequest
-        do { signed = try SignedRequest(json: entry.payload) } catch {
-            throw GovernanceError(.malformed, error.reason, requestSigning: error.code)
-        }
+        let signed = try Self.signedRequest(in: entry)
         submitter = signed.keyId
         let verifier = RequestVerifier(maxClockSkew: Self.requestClockSkew)
         let now = Int64(clamping: time)
@@ -57,10 +54,7 @@ extension GovernanceState {
             }
         } else {
             kind = .person
-            guard signed.signature.isEmpty else {
-                throw GovernanceError(.malformed, "a person's request is authorized by an assertion; its signature member is empty")
-            }
-            let assertion = try GovernanceEntry.decodeAssertion(entry.authorization)
+            let assertion = try Self.personAssertion(signed, in: entry)
             guard let user = users[signed.keyId] else {
                 throw GovernanceError(.unknownUser, "\(signed.keyId.prefix(64)) is not a member of the cluster")
             }

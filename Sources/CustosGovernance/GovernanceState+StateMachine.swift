@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 import CustosIdentity
 import CustosLedger
@@ -11,6 +12,11 @@ extension GovernanceState {
     /// anything else is `.notGovernance`.
     @discardableResult
     public mutating func apply(_ entry: Entry, blockTime: UInt64) -> GovernanceOutcome {
+        // A new digest cache before and after: neither a state this one shares its cache with
+        // nor a copy taken during the transition may keep a digest of another state.
+        digestCache = StateDigestCache()
+        defer { digestCache = StateDigestCache() }
+        Self.appliedEntries?.add(1)
         if entry.kind == RequestEntry.submitKind {
             advance(to: blockTime)
             return submit(entry)
@@ -55,14 +61,25 @@ extension GovernanceState {
     /// Applies a committed block's entries in order, at the block's time.
     @discardableResult
     public mutating func apply(_ block: Block) -> [GovernanceOutcome] {
+        // For a block without entries; every entry moves the clock to the same time again.
         advance(to: block.timestamp)
-        return block.entries.map { apply($0, blockTime: block.timestamp) }
+        return block.entries.map { apply($0, of: block) }
+    }
+
+    /// Applies one entry of `block` exactly as `apply(_ block:)` does for each entry in turn: the
+    /// clock first moves to the block's time. Applying every entry of a block this way, in order,
+    /// then `advance(to:)` the block's time, yields the state `apply(_ block:)` yields.
+    @discardableResult
+    public mutating func apply(_ entry: Entry, of block: Block) -> GovernanceOutcome {
+        advance(to: block.timestamp)
+        return apply(entry, blockTime: block.timestamp)
     }
 
     /// Moves the state's clock to a committed block's time and expires every open operation whose
     /// lifetime ended by then; a node calls it for every block, even one without governance
     /// entries. Block time never goes backwards here: an older time counts as the latest seen.
     public mutating func advance(to blockTime: UInt64) {
+        digestCache = StateDigestCache()
         time = max(time, blockTime)
         // Each operation expires on its own, so the dictionary's order does not matter.
         for (id, op) in operations where op.isOpen && op.expiresAt <= time {
@@ -83,13 +100,9 @@ extension GovernanceState {
     }
 
     private mutating func propose(_ p: GovernanceProposal, assertion: WebAuthnAssertion.Response) throws(GovernanceError) -> GovernanceOutcome {
-        guard GovernanceProposal.isValidId(p.id) else {
-            throw GovernanceError(.malformed, "an operation id is 1 to \(GovernanceProposal.maximumIdLength) of A-Z a-z 0-9 . _ -")
-        }
+        try p.checkId()
         guard operations[p.id] == nil else { throw GovernanceError(.duplicateOperation, "operation \"\(p.id)\" was proposed before") }
-        guard (1...GovernanceProposal.maximumLifetimeSeconds).contains(p.lifetimeSeconds) else {
-            throw GovernanceError(.malformed, "lifetime of \(p.lifetimeSeconds) s is outside 1...\(GovernanceProposal.maximumLifetimeSeconds)")
-        }
+        try p.checkLifetime()
         try authenticate(p.proposer, assertion: assertion, challenge: p.challenge(.propose))
         // The change must apply to the current state now (it is checked again at execution).
         var dryRun = self

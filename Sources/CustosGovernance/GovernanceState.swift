@@ -52,6 +52,8 @@ public struct GovernanceState: Sendable {
     public internal(set) var policy: CompiledPolicy
     /// The adopted document as decoded (people as written; the registry overrides them).
     var document: PolicyDocument
+    /// `digest` once computed; every mutation starts a new one.
+    var digestCache = StateDigestCache()
 
     /// Memory bounds of one state. The replay cache holds at most `replayCacheCapacity` nonces
     /// (each key id ≤ 128 and nonce ≤ 128 bytes, so a few tens of MB at worst); when it is full

@@ -60,4 +60,44 @@ import Testing
         #expect(a.refusals.map(\.error.code) == [.initiatorCannotApprove])
         #expect(a.digest == b.digest)
     }
+
+    /// A validator that accepted a whole block holds the state applying that block yields, with
+    /// the same outcomes — also for a block without governance entries, whose time alone expires
+    /// an operation — so a node may commit it without applying the block again.
+    @Test func aWhollyValidatedBlockYieldsTheStateItsApplicationYields() throws {
+        var c = try Cluster()
+        let p = GovernanceProposal(id: "a", proposer: "frank", change: .addUser(id: "ivan", roles: []), lifetimeSeconds: 60)
+        c.apply(try c.proposeEntry(p))
+        let later = c.now + 120_000
+        let blocks = [
+            try Self.block(c, [try Entry(kind: "transfer.request", payload: [9])], at: later),
+            try Self.block(c, [], at: later),
+            try Self.block(c, [try c.approveEntry(p, by: "grace"), try c.proposeEntry(p)], at: later),
+        ]
+        for block in blocks {
+            var validator = GovernanceEntryValidator(committed: c.state, mode: .recordRefusals)
+            for (i, e) in block.entries.enumerated() { #expect(validator.validate(e, at: i, in: block) == .accept) }
+            let applied = try #require(validator.applied(block))
+            var reference = c.state
+            let outcomes = reference.apply(block)
+            #expect(applied.state.digest == reference.digest, "block of \(block.entries.count) entries")
+            #expect(applied.outcomes == outcomes)
+            #expect(reference.operations["a"]?.status == .expired)
+        }
+    }
+
+    /// A validator that stopped at a rejected entry, or saw another block, holds no block's state.
+    @Test func aPartlyValidatedBlockYieldsNoState() throws {
+        var c = try Cluster()
+        let p = GovernanceProposal(id: "a", proposer: "frank", change: .addUser(id: "ivan", roles: []))
+        let block = try Self.block(c, [try c.proposeEntry(p), try c.approveEntry(p, by: "frank")], at: c.now + 1_000)
+        var strict = GovernanceEntryValidator(committed: c.state)
+        for (i, e) in block.entries.enumerated() { _ = strict.validate(e, at: i, in: block) }
+        #expect(strict.applied(block) == nil)
+        let other = try Self.block(c, [try c.proposeEntry(p)], at: c.now + 2_000)
+        var recording = GovernanceEntryValidator(committed: c.state, mode: .recordRefusals)
+        #expect(recording.validate(other.entries[0], at: 0, in: other) == .accept)
+        #expect(recording.applied(other) != nil)
+        #expect(recording.applied(block) == nil)
+    }
 }

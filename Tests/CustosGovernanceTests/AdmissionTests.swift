@@ -1,0 +1,41 @@
+import CustosGovernance
+import CustosIdentity
+import CustosLedger
+import Testing
+
+/// What a gateway may queue: `GovernanceState.malformation(of:)` reads the entry alone and says
+/// exactly when the transition refuses it as `malformed` — the refusal that makes every node
+/// refuse the whole block — with the same reason.
+@Suite struct AdmissionTests {
+    @Test func malformationIsExactlyTheTransitionsMalformedRefusal() throws {
+        var c = try Cluster()
+        let p = GovernanceProposal(id: "a", proposer: "frank", change: .addUser(id: "ivan", roles: []))
+        let badId = GovernanceProposal(id: "not ok", proposer: "frank", change: .addUser(id: "ivan", roles: []))
+        let noLifetime = GovernanceProposal(id: "b", proposer: "frank", change: .addUser(id: "ivan", roles: []), lifetimeSeconds: 0)
+        let person = RequestEntry.personEnvelope(body: Cluster.transfer(by: "frank"), user: "frank", timestamp: Int64(c.now), nonce: c.nonce())
+        let personAssertion = c.assert("frank", RequestEntry.personChallenge(person))
+        let alsoSigned = SignedRequest(body: person.body, keyId: "frank", timestamp: person.timestamp, nonce: person.nonce, signature: [1])
+        let entries: [(String, Entry)] = [
+            ("a well-formed proposal", try c.proposeEntry(p)),
+            ("a self-approval (refused, not malformed)", try c.approveEntry(p, by: "frank")),
+            ("an approval that does not decode", try Entry(kind: GovernanceEntry.approveKind, payload: [1, 2, 3])),
+            ("an unknown governance kind", try Entry(kind: "governance.nonsense", payload: [])),
+            ("an operation id out of range", try c.proposeEntry(badId)),
+            ("a lifetime out of range", try c.proposeEntry(noLifetime)),
+            ("a request that is not JSON", try Entry(kind: RequestEntry.submitKind, payload: Array("{".utf8))),
+            ("a person's request", try RequestEntry.submit(person, assertion: personAssertion)),
+            ("a person's request that is also signed", try RequestEntry.submit(alsoSigned, assertion: personAssertion)),
+            ("a person's request with an unreadable assertion",
+             try Entry(kind: RequestEntry.submitKind, payload: person.jsonBytes, authorization: [9])),
+            ("another layer's entry", try Entry(kind: "transfer.request", payload: [9])),
+        ]
+        var malformed = 0
+        for (name, entry) in entries {
+            let outcome = c.state.applying(entry, blockTime: c.now + 1_000).1
+            let refusal: GovernanceError? = if case .refused(let error) = outcome, error.code == .malformed { error } else { nil }
+            #expect(GovernanceState.malformation(of: entry)?.reason == refusal?.reason, "\(name): \(outcome)")
+            if refusal != nil { malformed += 1 }
+        }
+        #expect(malformed == 7)
+    }
+}
