@@ -10,12 +10,14 @@ import ServiceLifecycle
 /// returning it, and persists every certified block before acknowledging the vote that
 /// completed it. Trusted for liveness only: nodes check everything it hands them.
 ///
-/// Several gateways may share one store: sequencer writes are compare-and-swap, and a gateway
-/// whose write loses adopts the stored state and serves the stored proposal instead of its own.
-///
-/// Long polls: nodes and clients may wait (bounded by `maximumWait`) for a proposal, a block or
-/// an entry's commit; they are parked here and woken by the change they wait for. As a `Service`
-/// it releases every parked request at graceful shutdown, so the HTTP server can drain.
+/// It composes the pieces that do the rest, one job each: `SubmissionBatcher` writes submitted
+/// entries to the queue together (group commit); `LongPollParking` holds the long polls — nodes
+/// and clients may wait (bounded by `maximumWait`) for a proposal, a block or an entry's commit,
+/// woken by the change they wait for, all released at graceful shutdown so the HTTP server can
+/// drain; `SequencerAdoption` takes over the state another gateway stored, when several share one
+/// store (sequencer writes are compare-and-swap: a gateway whose write loses adopts the stored
+/// state and serves the stored proposal instead of its own); `GovernedView` is the committed
+/// state at the committed height; `GatewayFaultInjection` is consulted where tests inject faults.
 public actor Gateway: Service {
     public static let maximumEntriesPerBlock = 1_000
     /// The longest a request may be held open waiting for a change.
@@ -23,48 +25,34 @@ public actor Gateway: Service {
 
     private var sequencer: Sequencer
     private var governed: GovernedView
-    /// The committed height `governed` has applied.
-    private var governedHeight: UInt64
     private let store: any GatewayStore
     /// Store reads and the writes that depend on them run one request at a time.
     private let turns = AsyncSerialQueue()
+    private let submissions: SubmissionBatcher
+    private let parking: LongPollParking
     private let logger: Logger
     private let clock: @Sendable () -> UInt64
-    /// TEST HOOK: nodes that are first shown a second, different block at the height in flight.
-    private let unsafeEquivocateTo: Set<String>
-    private var equivocatedTo: Set<String> = []
-    private var waiters = GatewayWaiters()
-    /// Counts wake-ups. A long poll reads it before checking the store (which suspends) and
-    /// parks only if it is unchanged afterwards, so a change made during the check is never missed.
-    private var wakeCount: UInt64 = 0
-    /// Submissions waiting to be written to the queue together (group commit: one transaction,
-    /// one fsync, for all entries that arrived while the previous write ran).
-    private var submissions: [(entry: Entry, continuation: CheckedContinuation<Int64, any Error>)] = []
-    private var flushScheduled = false
+    private var faults: GatewayFaultInjection
 
+    /// `faults` are for tests only.
     public init(configuration: ClusterConfiguration, store: any GatewayStore, logger: Logger,
                 clock: @escaping @Sendable () -> UInt64 = Gateway.wallClock,
-                unsafeEquivocateTo: Set<String> = []) async throws {
+                faults: GatewayFaultInjection = .none) async throws {
         let state = try await store.sequencerState() ?? .genesis(configuration)
         // The governed state replayed over the committed chain names the voting members as of the head.
-        var view = GovernedView(genesis: try configuration.genesisState())
-        var height: UInt64 = 1
-        while height <= state.head.height, let certified = try await store.committedBlock(height: height) {
-            view.apply(certified.block)
-            height += 1
-        }
-        let restored = try Sequencer(configuration: try configuration.reconfigured(members: view.state.members), state: state)
-        sequencer = restored
-        governed = view
-        governedHeight = height - 1
+        let restored = try await SequencerAdoption.adopt(
+            state, over: GovernedView(genesis: try configuration.genesisState()), configuration: configuration, store: store)
+        sequencer = restored.sequencer
+        governed = restored.view
         self.store = store
+        let parking = LongPollParking()
+        self.parking = parking
+        submissions = SubmissionBatcher(write: { entries in try await store.enqueue(entries) }, written: { parking.wake(.proposals) })
         self.logger = logger
         self.clock = clock
-        self.unsafeEquivocateTo = unsafeEquivocateTo
-        if !unsafeEquivocateTo.isEmpty {
-            logger.critical("UNSAFE TEST HOOK: this gateway equivocates", metadata: ["to": "\(unsafeEquivocateTo.sorted())"])
-        }
-        if case let .resend(block)? = restored.resume() {
+        self.faults = faults
+        faults.announce(logger)
+        if case let .resend(block)? = restored.sequencer.resume() {
             logger.info("resuming with the stored proposal", metadata: ["height": "\(block.height)", "hash": "\(block.hash.short)"])
         }
     }
@@ -80,38 +68,20 @@ public actor Gateway: Service {
     /// `maximumEntriesPerBlock`). The receipt names the entry (its digest, to ask when it
     /// committed) and previews what the committed state would do with it.
     public func submit(_ entry: Entry) async throws -> EntryReceipt {
-        let now = clock()
-        let outcome = governed.outcome(of: entry, at: now)
-        if let reason = GovernedView.inadmissibility(of: outcome) { throw InadmissibleEntry(reason: reason) }
-        let preview = GovernedView.preview(of: outcome)
-        let queueID: Int64 = try await withCheckedThrowingContinuation { continuation in
-            submissions.append((entry, continuation))
-            if !flushScheduled {
-                flushScheduled = true
-                Task { await self.flushSubmissions() }
-            }
-        }
+        if let reason = GovernedView.inadmissibility(of: entry) { throw InadmissibleEntry(reason: reason) }
+        let preview = await Self.preview(of: entry, in: governed, at: clock())
+        let queueID = try await submissions.submit(entry)
         return EntryReceipt(queued: queueID, entry: entry.digest.hex, preview: preview)
     }
 
-    /// Writes every waiting submission, batch after batch, until none is left.
-    private func flushSubmissions() async {
-        while !submissions.isEmpty {
-            let batch = submissions
-            submissions = []
-            do {
-                let ids = try await store.enqueue(batch.map(\.entry))
-                for (submission, id) in zip(batch, ids) { submission.continuation.resume(returning: id) }
-                wake(.proposals)
-            } catch {
-                for submission in batch { submission.continuation.resume(throwing: error) }
-            }
-        }
-        flushScheduled = false
+    /// The trial application behind a preview, off the actor: it verifies signatures and
+    /// evaluates policy, and sequencing need not wait for it.
+    @concurrent private static func preview(of entry: Entry, in view: GovernedView, at time: UInt64) async -> String? {
+        view.preview(of: entry, at: time)
     }
 
-    /// The governed state as of the committed head.
-    public var governance: GovernanceSnapshot { governed.snapshot }
+    /// The governed state as of the committed head, as JSON (built once per height).
+    public var governance: GovernanceSnapshot { governed.snapshot() }
     public var governanceState: GovernanceState { governed.state }
 
     /// The proposal a node at committed height `after` should vote on: the one in flight (the
@@ -130,16 +100,16 @@ public actor Gateway: Service {
         if let pending = sequencer.pending {
             // `height` comes from the client: no `+ 1` on it (UInt64.max would trap).
             guard pending.height - 1 == height else { return nil }
-            return try equivocating(pending, node: node)
+            return try faults.serving(pending, to: node, from: sequencer, logger: logger)
         }
         guard height == sequencer.head.height else { return nil }
         let queued = try await store.queued(limit: Self.maximumEntriesPerBlock)
         guard !queued.isEmpty else { return nil }
         let now = clock()
-        // An entry that became undecodable for the state (e.g. a policy change in between) would
+        // An entry that does not decode (queued by another gateway sharing the store, say) would
         // make every node refuse the whole block: it is dropped from the queue instead.
         let admitted = queued.filter { item in
-            guard let reason = governed.inadmissible(item.entry, at: now) else { return true }
+            guard let reason = GovernedView.inadmissibility(of: item.entry) else { return true }
             logger.warning("dropped an entry every node would refuse", metadata: ["queued": "\(item.id)", "reason": "\(reason)"])
             return false
         }
@@ -167,11 +137,11 @@ public actor Gateway: Service {
                 // Another gateway stored its proposal first: serve that one, never ours.
                 try await adopt(stored)
                 guard let pending = sequencer.pending, pending.height == height + 1 else { return nil }
-                return try equivocating(pending, node: node)
+                return try faults.serving(pending, to: node, from: sequencer, logger: logger)
             }
             logger.info("proposed", metadata: ["height": "\(block.height)", "entries": "\(block.entries.count)"])
-            wake(.proposals)
-            return try equivocating(block, node: node)
+            parking.wake(.proposals)
+            return try faults.serving(block, to: node, from: sequencer, logger: logger)
         case let .resend(block):
             return block
         }
@@ -183,22 +153,11 @@ public actor Gateway: Service {
     public func nextProposal(after height: UInt64, node: String? = nil, wait: Duration) async throws -> Block? {
         let deadline = ContinuousClock.now + min(wait, Self.maximumWait)
         while true {
-            let seen = wakeCount
+            let seen = parking.wakeCount
             if let block = try await nextProposal(after: height, node: node) { return block }
-            guard height == sequencer.head.height, !waiters.closed, !Task.isCancelled, ContinuousClock.now < deadline else { return nil }
-            guard wakeCount == seen else { continue }
-            await park(on: .proposals, until: deadline)
+            guard height == sequencer.head.height, !parking.isClosed, !Task.isCancelled, ContinuousClock.now < deadline else { return nil }
+            await parking.park(on: .proposals, until: deadline, unlessWokenSince: seen)
         }
-    }
-
-    /// TEST HOOK: a node named in `unsafeEquivocateTo` gets, once, another block at the same
-    /// height (never recorded, never certifiable by this sequencer); everyone else the real one.
-    private func equivocating(_ block: Block, node: String?) throws -> Block {
-        guard let node, unsafeEquivocateTo.contains(node), equivocatedTo.insert(node).inserted,
-              let other = try sequencer.unsafeEquivocatingProposal(entries: block.entries + [try Entry(kind: "test.equivocation", payload: [])])
-        else { return block }
-        logger.critical("UNSAFE TEST HOOK: sent a conflicting block", metadata: ["node": "\(node)", "height": "\(other.height)"])
-        return other
     }
 
     /// Counts a vote; a completed certificate is stored before this returns.
@@ -228,20 +187,15 @@ public actor Gateway: Service {
                 throw error
             }
             governed.apply(certified.block)
-            governedHeight = certified.block.height
             if governed.state.members != sequencer.configuration.members {
                 // Checked by the governed state as a configuration is; the next height votes with these.
                 try sequencer.reconfigure(try sequencer.configuration.reconfigured(members: governed.state.members))
                 logger.notice("voting members changed", metadata: ["members": "\(governed.state.members.map(\.id.rawValue))"])
             }
             logger.info("committed", metadata: ["height": "\(certified.block.height)", "hash": "\(certified.block.hash.short)"])
-            wake(.block(certified.block.height))
-            let awaited = waiters.awaitedEntries
-            if !awaited.isEmpty {
-                let carried = Set(certified.block.entries.map(\.digest))
-                for digest in awaited where carried.contains(digest) { wake(.entry(digest)) }
-            }
-            wake(.proposals)
+            parking.wake(.block(certified.block.height))
+            parking.wakeEntries(of: certified.block)
+            parking.wake(.proposals)
         case let .flagged(voter, error):
             logger.warning("flagged vote", metadata: ["voter": "\(voter)", "error": "\(error)"])
         case .recorded, .ignored:
@@ -263,11 +217,10 @@ public actor Gateway: Service {
     public func committedBlock(height: UInt64, wait: Duration) async throws -> CertifiedBlock? {
         let deadline = ContinuousClock.now + min(wait, Self.maximumWait)
         while true {
-            let seen = wakeCount
+            let seen = parking.wakeCount
             if height <= sequencer.head.height, let certified = try await store.committedBlock(height: height) { return certified }
-            guard !waiters.closed, !Task.isCancelled, ContinuousClock.now < deadline else { return nil }
-            guard wakeCount == seen else { continue }
-            await park(on: .block(height), until: deadline)
+            guard !parking.isClosed, !Task.isCancelled, ContinuousClock.now < deadline else { return nil }
+            await parking.park(on: .block(height), until: deadline, unlessWokenSince: seen)
         }
     }
 
@@ -276,16 +229,15 @@ public actor Gateway: Service {
     public func committedEntry(_ digest: LedgerHash, wait: Duration = .zero) async throws -> CommittedEntry? {
         let deadline = ContinuousClock.now + min(wait, Self.maximumWait)
         while true {
-            let seen = wakeCount
+            let seen = parking.wakeCount
             if let found = try await store.committedEntry(digest: digest) { return found }
-            guard !waiters.closed, !Task.isCancelled, ContinuousClock.now < deadline else { return nil }
-            guard wakeCount == seen else { continue }
-            await park(on: .entry(digest), until: deadline)
+            guard !parking.isClosed, !Task.isCancelled, ContinuousClock.now < deadline else { return nil }
+            await parking.park(on: .entry(digest), until: deadline, unlessWokenSince: seen)
         }
     }
 
     /// Requests parked in long polls right now.
-    public var waitingRequests: Int { waiters.count }
+    public var waitingRequests: Int { parking.count }
 
     /// Runs until graceful shutdown, then releases every parked request and parks no more.
     public func run() async throws {
@@ -295,40 +247,7 @@ public actor Gateway: Service {
 
     /// Releases every parked request (each answers "nothing yet"); later waits return at once.
     public func shutdown() {
-        for continuation in waiters.close() { continuation.resume() }
-    }
-
-    // MARK: Parking
-
-    /// Parks the caller until `topic` is woken, `deadline` passes, the task is cancelled or the
-    /// gateway shuts down, whichever comes first. The caller re-checks its condition afterwards.
-    private func park(on topic: GatewayWaiters.Topic, until deadline: ContinuousClock.Instant) async {
-        let id = waiters.reserveID()
-        let timer = Task { [weak self] in
-            do { try await Task.sleep(until: deadline, clock: .continuous) } catch { return }
-            await self?.unpark(id, from: topic)
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                if let refused = waiters.park(id, on: topic, continuation) {
-                    refused.resume()
-                } else if Task.isCancelled {
-                    unpark(id, from: topic)
-                }
-            }
-        } onCancel: {
-            Task { await self.unpark(id, from: topic) }
-        }
-        timer.cancel()
-    }
-
-    private func unpark(_ id: UInt64, from topic: GatewayWaiters.Topic) {
-        waiters.remove(id, from: topic)?.resume()
-    }
-
-    private func wake(_ topic: GatewayWaiters.Topic) {
-        wakeCount &+= 1
-        for continuation in waiters.release(topic) { continuation.resume() }
+        parking.close()
     }
 
     public func health() async throws -> GatewayHealth {
@@ -356,25 +275,16 @@ public actor Gateway: Service {
         return true
     }
 
-    /// Takes the stored state (another gateway's) as this gateway's: the governed view catches
-    /// up over the blocks committed since, and the sequencer votes with the members they leave.
+    /// Takes the stored state (another gateway's) as this gateway's, and wakes the requests
+    /// parked on this gateway for what the other gateway did.
     private func adopt(_ stored: SequencerState) async throws {
-        let previousHeight = governedHeight
-        var view = governed
-        var height = governedHeight + 1
-        while height <= stored.head.height {
-            guard let certified = try await store.committedBlock(height: height) else {
-                throw GatewayStoreError("the store's head is at \(stored.head.height) but it holds no block at \(height)")
-            }
-            view.apply(certified.block)
-            height += 1
+        let previousHeight = governed.height
+        (sequencer, governed) = try await SequencerAdoption.adopt(
+            stored, over: governed, configuration: sequencer.configuration, store: store)
+        for height in (previousHeight + 1)...max(previousHeight + 1, stored.head.height) where height <= stored.head.height {
+            parking.wake(.block(height))
         }
-        sequencer = try Sequencer(configuration: try sequencer.configuration.reconfigured(members: view.state.members), state: stored)
-        governed = view
-        governedHeight = max(governedHeight, stored.head.height)
-        // Requests parked on this gateway wait for what the other gateway did.
-        for height in (previousHeight + 1)...max(previousHeight + 1, stored.head.height) where height <= stored.head.height { wake(.block(height)) }
-        wake(.proposals)
+        parking.wake(.proposals)
         logger.info("adopted the stored sequencer state", metadata: ["head": "\(stored.head)", "pending": "\(stored.pending.map { "\($0.height) \($0.hash.short)" } ?? "none")"])
     }
 }

@@ -1,8 +1,8 @@
 import CustosLedger
 
-/// Long-poll requests parked in the `Gateway` actor until the state they wait for changes, a
-/// deadline passes, they are cancelled, or the gateway shuts down. Each waiter is resumed exactly
-/// once: whoever removes it from here resumes it. Plain value state, owned by the actor.
+/// Long-poll requests parked until the state they wait for changes, a deadline passes, they are
+/// cancelled, or the gateway shuts down. Each waiter is resumed exactly once: whoever removes it
+/// from here resumes it. Plain value state, owned by `LongPollParking` under its lock.
 struct GatewayWaiters {
     /// What a parked request waits for.
     enum Topic: Hashable {

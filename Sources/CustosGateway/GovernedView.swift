@@ -3,12 +3,15 @@ import CustosGovernance
 import CustosLedger
 import CustosPolicy
 
-/// The gateway's copy of the governed state, advanced with every committed block. The gateway
-/// uses it to answer the API and to keep entries out of blocks that every node would refuse as a
-/// whole (undecodable ones); nodes never trust it — each applies the blocks to its own copy.
+/// The gateway's copy of the governed state at its committed height, advanced once per committed
+/// block. The gateway uses it to answer the API (the JSON view is built once per height) and to
+/// preview what a submitted entry would do; nodes never trust it — each applies the blocks to its
+/// own copy.
 struct GovernedView: Sendable {
     private(set) var state: GovernanceState
     private(set) var height: UInt64 = 0
+    /// The JSON view of `state`, once built at this height.
+    private var cachedSnapshot: GovernanceSnapshot?
 
     init(genesis: GovernanceState) { state = genesis }
 
@@ -16,27 +19,20 @@ struct GovernedView: Sendable {
         precondition(block.height == height + 1, "blocks are applied in height order")
         state.apply(block)
         height = block.height
-    }
-
-    /// What the committed state would do with `entry` now (one trial application).
-    func outcome(of entry: Entry, at time: UInt64) -> GovernanceOutcome {
-        state.applying(entry, blockTime: time).1
+        cachedSnapshot = nil
     }
 
     /// Why every node would refuse a block carrying `entry` whatever the state, nil if it may
-    /// go into a block. Such an entry is refused at submission and dropped at proposal.
-    func inadmissible(_ entry: Entry, at time: UInt64) -> String? {
-        Self.inadmissibility(of: outcome(of: entry, at: time))
+    /// go into a block. Such an entry is refused at submission and dropped at proposal. Reads the
+    /// entry alone: no trial application.
+    static func inadmissibility(of entry: Entry) -> String? {
+        GovernanceState.malformation(of: entry)?.reason
     }
 
-    static func inadmissibility(of outcome: GovernanceOutcome) -> String? {
-        guard case .refused(let error) = outcome, error.code == .malformed else { return nil }
-        return error.reason
-    }
-
-    /// The client's early answer: what the committed state would do with the entry now.
-    static func preview(of outcome: GovernanceOutcome) -> String? {
-        switch outcome {
+    /// The client's early answer: what the committed state would do with `entry` at `time` (one
+    /// trial application), nil for an entry that is not the governed state's.
+    func preview(of entry: Entry, at time: UInt64) -> String? {
+        switch state.applying(entry, blockTime: time).1 {
         case .notGovernance: return nil
         case .applied(let id, let status): return "applies: operation \(id) would be \(status.rawValue)"
         case .requestDecided(let id, let outcome): return "applies: request \(id) would be decided \(outcome.rawValue)"
@@ -44,5 +40,11 @@ struct GovernedView: Sendable {
         }
     }
 
-    var snapshot: GovernanceSnapshot { GovernanceSnapshot(state, height: height) }
+    /// The JSON view at `height`, built on the first call after each block.
+    mutating func snapshot() -> GovernanceSnapshot {
+        if let cachedSnapshot { return cachedSnapshot }
+        let built = GovernanceSnapshot(state, height: height)
+        cachedSnapshot = built
+        return built
+    }
 }

@@ -10,7 +10,7 @@ import ServiceLifecycle
 /// outbound-only.
 public enum NodeMonitor {
     public static func make(
-        node: SignerNode, port: Int, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        node: LogFollower, port: Int, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some Service {
         let router = Router()
         router.get("/health") { _, _ in

@@ -40,11 +40,12 @@ struct GatewayCommand: AsyncParsableCommand {
             if databasePasswordFile != nil { fail("--database-password-file is for --database postgres://…; SQLite takes no password") }
             store = try SQLiteGatewayStore(path: (data as NSString).appendingPathComponent("gateway.sqlite"))
         }
-        // TEST HOOK (hidden): show the named nodes a conflicting block once, to test the nodes' alerts.
-        let equivocateTo = Set((unsafeTestEquivocateTo ?? "").split(separator: ",").map(String.init))
+        // Fault injection (hidden flag, tests only): show the named nodes a conflicting block once,
+        // to test the nodes' alerts.
+        let faults = GatewayFaultInjection(equivocateTo: Set((unsafeTestEquivocateTo ?? "").split(separator: ",").map(String.init)))
         let gateway: Gateway
         do {
-            gateway = try await Gateway(configuration: configuration, store: store, logger: logger, unsafeEquivocateTo: equivocateTo)
+            gateway = try await Gateway(configuration: configuration, store: store, logger: logger, faults: faults)
         } catch {
             await postgres?.close()
             fail("cannot start the gateway: \(error)")

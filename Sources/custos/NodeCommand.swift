@@ -95,10 +95,10 @@ struct NodeCommand: AsyncParsableCommand {
             let chain = try NodeChainStore(path: (data as NSString).appendingPathComponent(NodeCommand.chainFile))
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
             do {
-                let node = try SignerNode(configuration: configuration, identity: identity, votes: votes, chain: chain,
-                                          gateway: GatewayClient(baseURL: gateway, client: client, nodeID: nodeID.rawValue), logger: logger,
-                                          // TEST HOOK (hidden): crash between recording a vote and sending it.
-                                          unsafeExitAfterRecordingVoteAt: unsafeTestExitAfterRecordingVoteAt)
+                let node = try LogFollower(configuration: configuration, identity: identity, votes: votes, chain: chain,
+                                           gateway: GatewayClient(baseURL: gateway, client: client, nodeID: nodeID.rawValue), logger: logger,
+                                           // Fault injection (hidden flag, tests only): crash between recording a vote and sending it.
+                                           faults: NodeFaultInjection(exitAfterRecordingVoteAt: unsafeTestExitAfterRecordingVoteAt))
                 var services: [any Service] = [node]
                 if let monitorPort {
                     let portFile = monitorPortFile

@@ -15,7 +15,7 @@ import Testing
 /// must not run beside each other (a child spawned concurrently inherits another test's pipe and
 /// holds it open).
 extension ClusterLoopbackTests {
-    static let exitStatus: Int32 = 86  // SignerNode.unsafeTestExitStatus
+    static let exitStatus: Int32 = 86  // NodeFaultInjection.exitStatus
 
     /// The equivocating gateway (test hook) shows node-4 a conflicting block B first; node-4
     /// records its vote for B and dies before sending it. Restarted, it is shown the real block A

@@ -5,9 +5,6 @@ import CustosNode
 import Foundation
 import Logging
 import ServiceLifecycle
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// One signer node's log participation as a `Service`: it long-polls the gateway (outbound only)
 /// for the next proposal, checks it with `NodeConsensus`, records its vote in `NodeDatabase`
@@ -19,11 +16,19 @@ import Glibc
 /// Every entry of a proposal is checked against the node's own committed governed state (users,
 /// credentials, policy, operations): an undecodable governance entry makes the node refuse the
 /// block; a well-formed one that the rules refuse (a forged approval, say) commits, and every node
-/// records the same refusal with its reason.
-public actor SignerNode: Service {
+/// records the same refusal with its reason. A block's entries run through the transition once:
+/// the state computed while validating the block it voted for becomes the committed state when
+/// that block is certified; any other certified block (after an equivocation, or caught up) is
+/// applied at commit.
+///
+/// It signs nothing but its votes; signing shares is `CustosSigning`'s.
+public actor LogFollower: Service {
     private var consensus: NodeConsensus
     /// The governed state after the committed head.
     private var governance: GovernanceState
+    /// The state after the block this node votes for at the next height, as its validation left
+    /// it, by that block's hash, with what each entry did; dropped at every commit.
+    private var validated: (block: LedgerHash, state: GovernanceState, outcomes: [GovernanceOutcome])?
     /// What happened since start, for health and metrics.
     private var counters = NodeCounters()
     /// The last refusal logged, so a proposal polled again is not logged again.
@@ -34,15 +39,14 @@ public actor SignerNode: Service {
     private let logger: Logger
     private let longPollWait: Duration
     private let backOff: Duration
-    /// TEST HOOK: exit abruptly right after recording the vote at this height, before sending it.
-    private let unsafeExitAfterRecordingVoteAt: UInt64?
+    private let faults: NodeFaultInjection
 
     /// `longPollWait` bounds each long poll (the gateway caps it at 25 s); `backOff` is the pause
-    /// after an error or an empty answer that came back at once.
+    /// after an error or an empty answer that came back at once; `faults` are for tests only.
     public init(configuration: ClusterConfiguration, identity: NodeIdentity, votes: NodeDatabase, chain: NodeChainStore,
                 gateway: GatewayClient, logger: Logger,
                 longPollWait: Duration = .seconds(20), backOff: Duration = .milliseconds(200),
-                unsafeExitAfterRecordingVoteAt: UInt64? = nil) throws {
+                faults: NodeFaultInjection = .none) throws {
         // The safety state is rebuilt from the two durable sources: the committed chain and the
         // last recorded vote (which may be ahead of the chain).
         let head = try chain.head(configuration)
@@ -69,10 +73,8 @@ public actor SignerNode: Service {
         self.logger = logger
         self.longPollWait = longPollWait
         self.backOff = backOff
-        self.unsafeExitAfterRecordingVoteAt = unsafeExitAfterRecordingVoteAt
-        if let height = unsafeExitAfterRecordingVoteAt {
-            logger.critical("UNSAFE TEST HOOK: this node exits after recording its vote", metadata: ["height": "\(height)"])
-        }
+        self.faults = faults
+        faults.announce(logger)
     }
 
     public var head: ChainHead { consensus.head }
@@ -118,26 +120,22 @@ public actor SignerNode: Service {
             return
         }
         if let vote = try decide(block, now: UInt64(Date().timeIntervalSince1970 * 1000)) {
-            if let height = unsafeExitAfterRecordingVoteAt, height == block.height {
-                logger.critical("UNSAFE TEST HOOK: exiting after recording the vote, before sending it", metadata: ["height": "\(height)"])
-                _exit(Self.unsafeTestExitStatus)
-            }
+            faults.voteRecorded(height: block.height, logger: logger)
             let outcome = try await gateway.send(vote: vote)
             logger.debug("voted", metadata: ["height": "\(block.height)", "outcome": "\(outcome)"])
         }
         try await catchUp(waitingUpTo: longPollWait)
     }
 
-    /// The exit status of the test hook's abrupt exit.
-    public static let unsafeTestExitStatus: Int32 = 86
-
     /// Checks a proposal and, if this node votes for it, records the vote durably and returns the
     /// bytes to send. Nil means send nothing: a refusal, an equivocation alert, or a vote for
-    /// another block at this height already on record (e.g. from before a crash).
+    /// another block at this height already on record (e.g. from before a crash). The block it
+    /// votes for keeps the state its entries led to while they were checked, for its commit.
     func decide(_ block: Block, now: UInt64) throws -> [UInt8]? {
         var validator = GovernanceEntryValidator(committed: governance, mode: .recordRefusals)
         switch consensus.receiveProposal(block, now: now, validator: &validator) {
         case let .persistVoteThenSend(vote):
+            if let applied = validator.applied(block) { validated = (block.hash, applied.state, applied.outcomes) }
             return try record(vote)
         case let .refuse(refusal):
             if refusal != lastRefusal {
@@ -180,36 +178,54 @@ public actor SignerNode: Service {
         for round in 0..<10_000 {
             let next = consensus.head.height + 1
             guard let certified = try await gateway.certifiedBlock(height: next, wait: round == 0 ? wait : .zero) else { return }
-            if let alert = consensus.equivocationEvidence(certified) {
-                counters.equivocationAlerts += 1
-                logger.critical("gateway equivocation seen at commit", metadata: ["alert": "\(alert)"])
-            }
-            var candidate = consensus
-            switch candidate.commit(certified) {
-            case .apply:
-                var state = governance
-                let outcomes = state.apply(certified.block)
-                if state.members != candidate.configuration.members {
-                    try candidate.reconfigure(try candidate.configuration.reconfigured(members: state.members))
-                    logger.notice("voting members changed", metadata: [
-                        "height": "\(next)", "members": "\(state.members.map(\.id.rawValue))", "voter": "\(candidate.isVoter)"])
-                }
-                try chain.append(certified, stateDigest: state.digest,
-                                 snapshot: try JSONEncoder().encode(GovernanceSnapshot(state, height: certified.block.height, recent: 100)))
-                consensus = candidate
-                governance = state
-                counters.blocksCommitted += 1
-                for case let .refused(error) in outcomes {
-                    counters.entriesRefused += 1
-                    logger.warning("recorded a refused entry", metadata: ["height": "\(next)", "code": "\(error.code)",
-                                                                       "reason": "\(error.reason)"])
-                }
-                logger.info("committed", metadata: ["height": "\(next)", "hash": "\(certified.block.hash.short)",
-                                                    "entries": "\(certified.block.entries.count)"])
-            case let .refuse(refusal):
-                logger.error("refused a certified block", metadata: ["height": "\(next)", "reason": "\(refusal)"])
-                return
-            }
+            guard try commit(certified) else { return }
         }
+    }
+
+    /// Checks a certified block that should be the next one and, if it is, makes it the committed
+    /// head: its governed state (kept from validation, or the block applied now), recorded in the
+    /// chain store with the state's digest. False (and an error log) if it is refused.
+    func commit(_ certified: CertifiedBlock) throws -> Bool {
+        let next = certified.block.height
+        if let alert = consensus.equivocationEvidence(certified) {
+            counters.equivocationAlerts += 1
+            logger.critical("gateway equivocation seen at commit", metadata: ["alert": "\(alert)"])
+        }
+        var candidate = consensus
+        switch candidate.commit(certified) {
+        case .apply:
+            let (state, outcomes) = committedState(after: certified.block)
+            if state.members != candidate.configuration.members {
+                try candidate.reconfigure(try candidate.configuration.reconfigured(members: state.members))
+                logger.notice("voting members changed", metadata: [
+                    "height": "\(next)", "members": "\(state.members.map(\.id.rawValue))", "voter": "\(candidate.isVoter)"])
+            }
+            try chain.append(certified, stateDigest: state.digest,
+                             snapshot: try JSONEncoder().encode(GovernanceSnapshot(state, height: next, recent: 100)))
+            consensus = candidate
+            governance = state
+            validated = nil
+            counters.blocksCommitted += 1
+            for case let .refused(error) in outcomes {
+                counters.entriesRefused += 1
+                logger.warning("recorded a refused entry", metadata: ["height": "\(next)", "code": "\(error.code)",
+                                                                   "reason": "\(error.reason)"])
+            }
+            logger.info("committed", metadata: ["height": "\(next)", "hash": "\(certified.block.hash.short)",
+                                                "entries": "\(certified.block.entries.count)"])
+            return true
+        case let .refuse(refusal):
+            logger.error("refused a certified block", metadata: ["height": "\(next)", "reason": "\(refusal)"])
+            return false
+        }
+    }
+
+    /// The governed state after `block` (the next one) and what each entry did: the state kept
+    /// from validating that very block, or else the block applied to the committed state.
+    private func committedState(after block: Block) -> (GovernanceState, [GovernanceOutcome]) {
+        if let validated, validated.block == block.hash { return (validated.state, validated.outcomes) }
+        var state = governance
+        let outcomes = state.apply(block)
+        return (state, outcomes)
     }
 }

@@ -1,0 +1,37 @@
+import CustosLedger
+import Logging
+
+/// Faults a test injects into a `Gateway` on purpose, each UNSAFE: it breaks a promise the
+/// gateway otherwise keeps, to show that the nodes detect it. The gateway consults this value at
+/// named points of its work; `.none`, the default, injects nothing at any of them. A new kind of
+/// misbehaviour is a new field and a new named point, never a branch in the gateway itself.
+public struct GatewayFaultInjection: Sendable {
+    /// Nodes (by id) that are first shown, once each, a second, different block at the height in
+    /// flight (never recorded, never certifiable by this sequencer): gateway equivocation.
+    public var equivocateTo: Set<String>
+    private var equivocatedTo: Set<String> = []
+
+    public init(equivocateTo: Set<String> = []) {
+        self.equivocateTo = equivocateTo
+    }
+
+    /// No fault: the gateway behaves as in production.
+    public static let none = GatewayFaultInjection()
+
+    /// Says loudly, once at start, which faults are armed.
+    func announce(_ logger: Logger) {
+        if !equivocateTo.isEmpty {
+            logger.critical("UNSAFE FAULT INJECTION: this gateway equivocates", metadata: ["to": "\(equivocateTo.sorted())"])
+        }
+    }
+
+    /// Named point: `block`, made by `sequencer`, is about to be served to `node` as the proposal
+    /// to vote on. Answers the block to serve instead.
+    mutating func serving(_ block: Block, to node: String?, from sequencer: Sequencer, logger: Logger) throws -> Block {
+        guard let node, equivocateTo.contains(node), equivocatedTo.insert(node).inserted,
+              let other = try sequencer.unsafeEquivocatingProposal(entries: block.entries + [try Entry(kind: "test.equivocation", payload: [])])
+        else { return block }
+        logger.critical("UNSAFE FAULT INJECTION: sent a conflicting block", metadata: ["node": "\(node)", "height": "\(other.height)"])
+        return other
+    }
+}
