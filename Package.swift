@@ -257,7 +257,7 @@ let package = Package(
             dependencies: [
                 "CustosCore",
                 "CSecp256k1", "CSodium", "CustosCrypto", "CustosMPC", "CustosChains", "CustosPolicy",
-                "CustosLedger", "CustosClusterAPI",
+                "CustosLedger", "CustosClusterAPI", "CustosIdentity",
                 .product(name: "BigInt", package: "BigInt"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 // The end-to-end cluster benchmark: HTTP load and an fsync'd SQLite baseline.

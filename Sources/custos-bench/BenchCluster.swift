@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CustosClusterAPI
+import CustosIdentity
 import Foundation
 import NIOCore
 import NIOFoundationCompat
@@ -69,6 +70,32 @@ final class BenchCluster: @unchecked Sendable {
         }
         processes = []
         try? FileManager.default.removeItem(at: root)
+    }
+
+    /// Registers a bot as any bot is registered: erin proposes it, frank and grace approve (the
+    /// CLI's development credentials from `cluster init`), every node verifies the assertions.
+    /// Returns the bot's development key, which the CLI wrote next to erin's credential.
+    func registerBot(_ client: HTTPClient, id: String, role: String) async throws -> BotSigningKey {
+        let operation = "add-\(id)"
+        let credential = { (user: String) in self.root.appendingPathComponent("credentials/\(user).json").path }
+        _ = try runToEnd(["op", "propose", "--gateway", baseURL, "--as", credential("erin"), "--id", operation, "add-bot", id, role])
+        for (count, approver) in ["frank", "grace"].enumerated() {
+            try await waitFor(client, operation: operation) { $0.approvals.count == count }
+            _ = try runToEnd(["op", "approve", "--gateway", baseURL, "--as", credential(approver), "--yes", operation])
+        }
+        try await waitFor(client, operation: operation) { $0.status == "executed" }
+        let keyFile = root.appendingPathComponent("credentials/\(id).bot.json")
+        return try JSONDecoder().decode(BotKeyFile.self, from: try Data(contentsOf: keyFile)).signingKey()
+    }
+
+    /// Polls the operation until `condition` holds (bounded: 30 s).
+    private func waitFor(_ client: HTTPClient, operation: String, _ condition: (OperationView) -> Bool) async throws {
+        for _ in 0..<300 {
+            if let data = try? await get(client, "/v1/operations/\(operation)"),
+               let detail = try? JSONDecoder().decode(OperationDetail.self, from: data), condition(detail.operation) { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw BenchError("operation \(operation) did not reach the expected state; see \(root.path)")
     }
 
     func committedHeight(_ client: HTTPClient) async throws -> UInt64 {

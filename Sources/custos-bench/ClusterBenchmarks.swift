@@ -1,5 +1,7 @@
 import AsyncHTTPClient
 import CustosClusterAPI
+import CustosCrypto
+import CustosIdentity
 import Foundation
 import GRDB
 import NIOCore
@@ -31,6 +33,21 @@ enum ClusterBenchmarks {
         }
     }
 
+    /// What the clients submit. `opaque`: entries of a kind no layer of the state reads (the
+    /// log's own cost). `botRequests`: signed transfer requests from a bot registered through
+    /// governance, each verified and decided by the policy on every node (the cost of a request).
+    enum Workload {
+        case opaque
+        case botRequests(BotSigningKey)
+
+        var title: String {
+            switch self {
+            case .opaque: return "opaque entries (the log alone)"
+            case .botRequests: return "signed bot requests (verified and decided by the policy on every node)"
+            }
+        }
+    }
+
     private static func report(_ cluster: BenchCluster, _ client: HTTPClient) async throws -> String {
         try await cluster.start(client)
         var roundTrips: [UInt64] = []
@@ -40,18 +57,28 @@ enum ClusterBenchmarks {
             if i >= 100 { roundTrips.append(nowNanoseconds() - start) }
         }
         let baseline = Measurement(name: "HTTP round trip, GET /health", samples: roundTrips.sorted())
-        var section = Section("Replicated log end to end: n = 4 (q = 3), five processes on loopback, vs one HTTP round trip",
-                              baseline: baseline)
         let fsync = try fsyncedInserts(in: cluster.root)
+        let bot = try await cluster.registerBot(client, id: "risk-bot", role: "risk-bot")
+        var text = ""
+        for workload in [Workload.opaque, .botRequests(bot)] {
+            text += try await report(workload, cluster, client, baseline: baseline, fsync: fsync) + "\n"
+        }
+        return text
+    }
+
+    private static func report(_ workload: Workload, _ cluster: BenchCluster, _ client: HTTPClient,
+                               baseline: Measurement, fsync: Measurement) async throws -> String {
+        var section = Section("Replicated log end to end, \(workload.title): n = 4 (q = 3), five processes on loopback, vs one HTTP round trip",
+                              baseline: baseline)
         section.add(fsync, note: "one row, WAL, synchronous=FULL, same disk: the cost of one durable write")
 
         // Warm-up: connections, page caches, the first blocks.
-        _ = try await load(cluster, client, clients: 8, seconds: 1)
+        _ = try await load(workload, cluster, client, clients: 8, seconds: 1)
         var cpuRows: [String] = []
         for clients in concurrencyLevels {
             let cpuBefore = cluster.cpuSeconds()
             let selfBefore = processCPUSeconds()
-            let result = try await load(cluster, client, clients: clients, seconds: secondsPerLevel)
+            let result = try await load(workload, cluster, client, clients: clients, seconds: secondsPerLevel)
             let cpuAfter = cluster.cpuSeconds()
             let entries = Double(result.latencies.count)
             func perEntry(_ seconds: Double) -> String { formatNanoseconds(seconds * 1e9 / max(entries, 1)) }
@@ -65,7 +92,7 @@ enum ClusterBenchmarks {
                             + "\(formatFixed(result.entriesPerBlock, digits: 1)) entries/block, "
                             + "p50 = \(Int(result.medianFsyncs(fsync).rounded())) × one fsync'd insert\(goal)")
         }
-        let cpu = ["CPU time per committed entry (user + system, from /proc; the machine has \(ProcessInfo.processInfo.activeProcessorCount) cores):", "",
+        let cpu = ["CPU time per committed entry, \(workload.title) (user + system, from /proc; the machine has \(ProcessInfo.processInfo.activeProcessorCount) cores):", "",
                    "| clients | gateway | one node (mean of 4) | load generator (HTTP clients) |", "|---:|---:|---:|---:|"]
             + cpuRows + [""]
         return section.render() + "\n" + cpu.joined(separator: "\n")
@@ -89,7 +116,7 @@ enum ClusterBenchmarks {
     }
 
     /// `clients` tasks each submit an entry, wait until it committed, and repeat, for `seconds`.
-    static func load(_ cluster: BenchCluster, _ client: HTTPClient, clients: Int, seconds: Double) async throws -> LoadResult {
+    static func load(_ workload: Workload, _ cluster: BenchCluster, _ client: HTTPClient, clients: Int, seconds: Double) async throws -> LoadResult {
         let heightBefore = try await cluster.committedHeight(client)
         let start = nowNanoseconds()
         let deadline = start + UInt64(seconds * 1e9)
@@ -100,13 +127,9 @@ enum ClusterBenchmarks {
                     var sequence = 0
                     while nowNanoseconds() < deadline {
                         sequence += 1
-                        // Shaped like a signed transfer request: ~200-byte payload, a 96-byte authorization.
-                        var payload = Array("bench \(c) \(sequence) \(start)".utf8)
-                        payload += [UInt8](repeating: 0x5a, count: max(0, 200 - payload.count))
-                        let submission = EntrySubmission(kind: "bench.transfer", payload: payload,
-                                                         authorization: [UInt8](repeating: 0xa5, count: 96))
+                        let (path, body) = try submission(workload, tag: "\(c)-\(sequence)-\(start)")
                         let begin = nowNanoseconds()
-                        let accepted = try await cluster.post(client, "/v1/entries", body: try JSONEncoder().encode(submission))
+                        let accepted = try await cluster.post(client, path, body: body)
                         let receipt = try JSONDecoder().decode(EntryReceipt.self, from: accepted)
                         let committed = try await cluster.get(client, "/v1/entries/\(receipt.entry)?wait=20000")
                         _ = try JSONDecoder().decode(EntryCommitted.self, from: committed)
@@ -123,6 +146,26 @@ enum ClusterBenchmarks {
         let blocks = try await cluster.committedHeight(client) - heightBefore
         return LoadResult(latencies: latencies, entriesPerSecond: Double(latencies.count) / elapsed,
                           entriesPerBlock: Double(latencies.count) / Double(max(blocks, 1)))
+    }
+
+    /// One submission: where it is posted and its body. `tag` makes it unique.
+    static func submission(_ workload: Workload, tag: String) throws -> (path: String, body: Data) {
+        switch workload {
+        case .opaque:
+            // Shaped like a signed transfer request: ~200-byte payload, a 96-byte authorization.
+            var payload = Array("bench \(tag)".utf8)
+            payload += [UInt8](repeating: 0x5a, count: max(0, 200 - payload.count))
+            let submission = EntrySubmission(kind: "bench.transfer", payload: payload, authorization: [UInt8](repeating: 0xa5, count: 96))
+            return ("/v1/entries", try JSONEncoder().encode(submission))
+        case .botRequests(let key):
+            // The example policy's routine top-up, as the risk bot signs it (fresh id and nonce).
+            let body = #"{"id": "bench-\#(tag)", "kind": "transfer", "initiator": "risk-bot", "vault": "hot-trading", "chain": "ethereum", "#
+                + #""asset": "USDC", "amount": "750000", "fee": "0.004", "destination": "0x2E6D88F471C41BD6DC54146E5EEA659498CCBA8F"}"#
+            let signed = SignedRequest(body: try JSONParser().parse(Array(body.utf8)), keyId: "risk-bot",
+                                       timestamp: Int64(Date().timeIntervalSince1970 * 1000),
+                                       nonce: Base64URL.encode(SecureRandom.bytes(count: 18)), key: key)
+            return ("/v1/requests", Data(signed.jsonBytes))
+        }
     }
 
     /// One small row inserted per write transaction, WAL, synchronous=FULL (the nodes' and the
