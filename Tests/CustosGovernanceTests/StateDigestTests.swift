@@ -1,4 +1,5 @@
 import Crypto
+import CustosCore
 import CustosCrypto
 import CustosGovernance
 import CustosIdentity
@@ -41,7 +42,7 @@ import Testing
 
     @Test func digestOfAFixedStateIsPinned() throws {
         let state = try Self.fixedState()
-        #expect(state.requestOrder.count == 3)
+        #expect(state.requestBook.order.count == 3)
         #expect(state.refusals.count == 1)
         #expect(state.frozen)
         #expect(state.digest.hexString == "64a961a205164c5bda1957ef71b9e0fbbce20b51b76dd11663115fd297956132")
