@@ -156,8 +156,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Genesis, the governed state (users, credentials, roles, policy, freeze, operations) and
-        // its deterministic transition over log entries: pure, no I/O, no clock (time is the block's).
+        // Genesis and the replicated state composed of its rooms: governance (users, credentials,
+        // roles, policy, freeze, operations) and, in Requests/, the requests room (where a transfer
+        // or call request is verified and decided); deterministic transitions over log entries:
+        // pure, no I/O, no clock (time is the block's).
         .target(
             name: "CustosGovernance",
             dependencies: [

@@ -1,4 +1,5 @@
 import CustosChains
+import CustosCore
 
 /// A block selector for state queries.
 public enum EVMBlockTag: Sendable, Hashable {

@@ -1,5 +1,6 @@
 import BigInt
 import CustosChains
+import CustosCore
 import CustosCrypto
 
 extension EVMRPCClient {
@@ -75,18 +76,18 @@ extension EVMRPCClient {
 
     /// `eth_call`: the return data of a read-only call.
     public func call(to: EVM.Address, data: [UInt8], from: EVM.Address? = nil, block: EVMBlockTag = .latest) async throws(EVMRPCError) -> [UInt8] {
-        var object: [String: JSONValue] = ["to": .string(to.checksummed), "data": .string("0x" + data.hexString)]
-        if let from { object["from"] = .string(from.checksummed) }
+        var object: [(key: String, value: JSONValue)] = [("to", .string(to.checksummed)), ("data", .string("0x" + data.hexString))]
+        if let from { object.append(("from", .string(from.checksummed))) }
         return try self.data(await call("eth_call", [.object(object), block.json]), "eth_call")
     }
 
     /// `eth_estimateGas` for a call or a deployment (`to` nil).
     public func estimateGas(from: EVM.Address, to: EVM.Address?, value: BigUInt = 0, data: [UInt8] = []) async throws(EVMRPCError) -> UInt64 {
-        var object: [String: JSONValue] = [
-            "from": .string(from.checksummed), "value": .string("0x" + String(value, radix: 16)),
-            "data": .string("0x" + data.hexString),
+        var object: [(key: String, value: JSONValue)] = [
+            ("from", .string(from.checksummed)), ("value", .string("0x" + String(value, radix: 16))),
+            ("data", .string("0x" + data.hexString)),
         ]
-        if let to { object["to"] = .string(to.checksummed) }
+        if let to { object.append(("to", .string(to.checksummed))) }
         return try uint64(await call("eth_estimateGas", [.object(object)]), "eth_estimateGas")
     }
 

@@ -38,7 +38,7 @@ public struct GovernanceSnapshot: Codable, Sendable, Equatable {
         users = state.users.keys.sorted().map { UserView(state.users[$0]!) }
         roles = state.roles
         bots = state.bots.keys.sorted().map { BotView(state.bots[$0]!) }
-        requests = state.requestOrder.suffix(recent).compactMap { state.requests[$0].map(RequestView.init) }
+        requests = state.requestBook.order.suffix(recent).compactMap { state.requestBook.requests[$0].map(RequestView.init) }
         operations = state.operations.values.sorted { ($0.proposedAt, $0.id) < ($1.proposedAt, $1.id) }.map(OperationView.init)
         refusals = state.refusals.suffix(recent).map(RefusalView.init)
     }

@@ -1,4 +1,5 @@
 import CustosClusterAPI
+import CustosCore
 import CustosCrypto
 import CustosGovernance
 import CustosIdentity

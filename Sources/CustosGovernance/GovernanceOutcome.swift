@@ -8,7 +8,7 @@ public enum GovernanceOutcome: Sendable, Hashable {
     case refused(GovernanceError)
     /// Not a governance entry: left to other layers.
     case notGovernance
-    /// A bot's request verified and was decided; `GovernanceState.requests[requestId]` holds it
+    /// A bot's request verified and was decided; `GovernanceState.requestBook.requests[requestId]` holds it
     /// with the full decision.
     case requestDecided(requestId: String, outcome: PolicyDecision.Outcome)
 }

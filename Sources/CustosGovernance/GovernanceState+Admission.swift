@@ -11,8 +11,8 @@ extension GovernanceState {
     public static func malformation(of entry: Entry) -> GovernanceError? {
         do throws(GovernanceError) {
             if entry.kind == RequestEntry.submitKind {
-                let signed = try signedRequest(in: entry)
-                if !entry.authorization.isEmpty { _ = try personAssertion(signed, in: entry) }
+                let signed = try RequestBook.signedRequest(in: entry)
+                if !entry.authorization.isEmpty { _ = try RequestBook.personAssertion(signed, in: entry) }
             } else if entry.kind.hasPrefix(GovernanceEntry.kindPrefix), case .propose(let proposal, _) = try GovernanceEntry(entry) {
                 try proposal.checkId()
                 try proposal.checkLifetime()
@@ -21,21 +21,5 @@ extension GovernanceState {
         } catch {
             return error
         }
-    }
-
-    /// The envelope of a `request.submit` entry; `malformed` if it does not parse strictly.
-    static func signedRequest(in entry: Entry) throws(GovernanceError) -> SignedRequest {
-        do { return try SignedRequest(json: entry.payload) } catch {
-            throw GovernanceError(.malformed, error.reason, requestSigning: error.code)
-        }
-    }
-
-    /// The assertion authorizing a person's request (an entry with an authorization); `malformed`
-    /// if the envelope also carries a signature or the assertion does not decode.
-    static func personAssertion(_ signed: SignedRequest, in entry: Entry) throws(GovernanceError) -> WebAuthnAssertion.Response {
-        guard signed.signature.isEmpty else {
-            throw GovernanceError(.malformed, "a person's request is authorized by an assertion; its signature member is empty")
-        }
-        return try GovernanceEntry.decodeAssertion(entry.authorization)
     }
 }

@@ -74,6 +74,7 @@ extension GovernanceState {
             w.append(b.roles)
             w.append(b.active)
         }
+        let replayCache = requestBook.replayCache
         w.append(UInt32(replayCache.capacity))
         w.append(UInt64(bitPattern: replayCache.latestTime))
         w.append(UInt64(bitPattern: replayCache.lastPruned))
@@ -83,9 +84,9 @@ extension GovernanceState {
             w.append(key)
             w.append(UInt64(bitPattern: timestamp))
         }
-        w.append(UInt32(requestOrder.count))
-        for id in requestOrder {
-            let r = requests[id]!
+        w.append(UInt32(requestBook.order.count))
+        for id in requestBook.order {
+            let r = requestBook.requests[id]!
             w.append(r.id)
             w.append(r.initiator)
             w.append(r.initiatorKind.rawValue)

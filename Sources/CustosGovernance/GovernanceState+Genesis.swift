@@ -56,9 +56,7 @@ extension GovernanceState {
         self.members = members.sorted { $0.id < $1.id }
         self.retiredMemberKeys = []
         self.bots = [:]
-        self.replayCache = ReplayCache(capacity: Self.replayCacheCapacity)
-        self.requests = [:]
-        self.requestOrder = []
+        self.requestBook = RequestBook()
         self.time = 0
         self.policy = policy
         self.document = document

@@ -8,8 +8,8 @@ extension GovernanceState {
     /// Applies one committed log entry at its block's time. Deterministic: no clock, no I/O, no
     /// randomness. First every open operation whose lifetime ended by `blockTime` expires; then
     /// the entry either applies in full or changes nothing but `refusals`. Governance entries
-    /// (`governance.*`) and requests (`request.submit`, from bots and people) are this state's;
-    /// anything else is `.notGovernance`.
+    /// (`governance.*`) go to the governance room, requests (`request.submit`, from bots and
+    /// people) to the requests room; anything else is `.notGovernance`.
     @discardableResult
     public mutating func apply(_ entry: Entry, blockTime: UInt64) -> GovernanceOutcome {
         // A new digest cache before and after: neither a state this one shares its cache with
@@ -177,17 +177,9 @@ extension GovernanceState {
     ) throws(GovernanceError) {
         guard let u = users[user] else { throw GovernanceError(.unknownUser, "\(user.prefix(64)) is not a member of the cluster") }
         guard u.active else { throw GovernanceError(.inactiveUser, "\(user) has been removed") }
-        guard let index = u.credentials.firstIndex(where: { $0.credentialId == assertion.credentialId }) else {
-            throw GovernanceError(.unknownCredential, "\(user) holds no credential \(Base64URL.encode(assertion.credentialId.prefix(64)))")
-        }
-        do {
-            let verified = try WebAuthnAssertion.verify(
-                assertion, credential: u.credentials[index], expectedChallenge: challenge, relyingParty: relyingParty,
-                requireUserVerification: requireUserVerification)
-            users[user]!.credentials[index] = verified.credential
-        } catch {
-            throw GovernanceError(.assertionRefused, "\(user): \(error.reason)", webAuthn: error.code)
-        }
+        let verified = try u.verify(
+            assertion, challenge: challenge, relyingParty: relyingParty, requireUserVerification: requireUserVerification)
+        users[user]!.credentials[verified.index] = verified.credential
     }
 
     /// Whether `user` is a person in some approver group of the policy in force.

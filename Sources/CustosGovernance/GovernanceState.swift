@@ -3,12 +3,14 @@ import CustosIdentity
 import CustosLedger
 import CustosPolicy
 
-/// The governed part of the replicated state, as a value: the user registry with credentials and
-/// counters, the bot registry with request-signing keys, the policy document in force, the freeze
-/// flag, every operation with its lifecycle, submitted requests with their decisions, the replay
-/// cache of request nonces, and the refusals every node recorded. It changes only through
-/// `apply(_:blockTime:)`, a pure function of the state, the entry and the block's time, so two
-/// copies that apply the same entries have the same `digest`.
+/// The replicated state, as a value, composed of its rooms: the governance room (the user
+/// registry with credentials and counters, the bot registry with request-signing keys, the policy
+/// document in force, the freeze flag, every operation with its lifecycle, the log's members),
+/// the requests room (`requestBook`: decided requests and the replay cache of their nonces), and
+/// the refusals every node recorded. It changes only through `apply(_:blockTime:)`, a pure
+/// function of the state, the entry and the block's time, which routes each entry by kind to its
+/// room; requests read the governance room but never change it. Two copies that apply the same
+/// entries have the same `digest`.
 public struct GovernanceState: Sendable {
     /// A refused governance entry and why: the same on every node.
     public struct Refusal: Sendable, Hashable {
@@ -39,13 +41,8 @@ public struct GovernanceState: Sendable {
     public internal(set) var retiredMemberKeys: Set<[UInt8]>
     /// Bots by id, removed ones included (ids and keys are never reused).
     public internal(set) var bots: [String: GovernedBot]
-    /// Nonces of accepted requests (bots' and people's) still inside the timestamp window; part
-    /// of the digest, so every node refuses the same replays.
-    public internal(set) var replayCache: ReplayCache
-    /// The most recent decided requests by id, at most `maximumRecordedRequests`.
-    public internal(set) var requests: [String: RecordedRequest]
-    /// Ids of `requests` in log order, oldest first.
-    public internal(set) var requestOrder: [String]
+    /// The requests room: requests that verified and were decided, and their nonces.
+    public internal(set) var requestBook: RequestBook
     /// The latest block time applied (milliseconds since the Unix epoch).
     public internal(set) var time: UInt64
     /// The policy in force: the adopted document with its people replaced by the registry.
@@ -55,23 +52,10 @@ public struct GovernanceState: Sendable {
     /// `digest` once computed; every mutation starts a new one.
     var digestCache = StateDigestCache()
 
-    /// Memory bounds of one state. The replay cache holds at most `replayCacheCapacity` nonces
-    /// (each key id ≤ 128 and nonce ≤ 128 bytes, so a few tens of MB at worst); when it is full
-    /// of nonces still inside the window, further requests are refused (`replayCacheFull`), never
-    /// forgotten. Decided requests and refusals keep the most recent ones, dropping the oldest:
-    /// a node that needs every decision takes it from the outcome of `apply` as it happens.
-    public static let replayCacheCapacity = 100_000
-    public static let maximumRecordedRequests = 10_000
+    /// Refusals keep the most recent ones, dropping the oldest: a node that needs every refusal
+    /// takes it from the outcome of `apply` as it happens. (The requests room has its own bounds.)
     public static let maximumRecordedRefusals = 10_000
-    /// How far a request's timestamp may be from the block time, in milliseconds.
-    public static let requestClockSkew: Int64 = 300_000
 
     /// Every role someone active holds.
     public var roles: [String] { Array(Set(users.values.filter(\.active).flatMap(\.roles))).sorted() }
-
-    /// Decides a transfer or call request with the policy in force and the freeze flag, at
-    /// `blockTime`: while frozen, everything but governance is denied.
-    public func evaluate(_ request: PolicyRequest, blockTime: UInt64) -> PolicyDecision {
-        policy.evaluate(request, in: StateSnapshot(time: Int64(blockTime / 1000), frozen: frozen))
-    }
 }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CustosClusterAPI
+import CustosCore
 import CustosCrypto
 import CustosIdentity
 import Foundation

@@ -1,5 +1,6 @@
 import BigInt
 import CustosChains
+import CustosCore
 import CustosCrypto
 import CustosTestSupport
 import Foundation
@@ -50,11 +51,11 @@ import Testing
 
     @Test func rejectsInconsistentData() throws {
         var data = try Self.parse(Self.mailJSON)
-        data.message = .object(["from": data.message["from"]!, "to": data.message["to"]!])
+        data.message = .object([("from", data.message["from"]!), ("to", data.message["to"]!)])
         #expect(throws: EVMError(.invalidTypedData, "")) { try data.signingHash() }
         data = try Self.parse(Self.mailJSON)
-        data.message = .object(["from": data.message["from"]!, "to": data.message["to"]!,
-                                "contents": .string("x"), "extra": .string("hidden")])
+        data.message = .object([("from", data.message["from"]!), ("to", data.message["to"]!),
+                                ("contents", .string("x")), ("extra", .string("hidden"))])
         #expect(throws: EVMError(.invalidTypedData, "")) { try data.signingHash() }
         data = try Self.parse(Self.mailJSON)
         data.types["Person"] = [.init(name: "name", type: "string"), .init(name: "friend", type: "Mail")]
@@ -91,7 +92,7 @@ import Testing
                 return .array((0..<size).map { _ in value(element, types) })
             }
             if let members = types[type] {
-                return .object(Dictionary(uniqueKeysWithValues: members.map { ($0.name, value($0.type, types)) }))
+                return .object(members.map { ($0.name, value($0.type, types)) })
             }
             switch type {
             case "string": return .string(["", "hi", "Grüße 🚀", String(repeating: "z", count: 40)].randomElement(using: &rng)!)
@@ -125,8 +126,8 @@ import Testing
         }
         types["Top"] = top
         let domain: JSONValue = .object([
-            "name": .string("Custos"), "version": .string("1"),
-            "chainId": .integer(Int64.random(in: 1...100_000, using: &rng)), "verifyingContract": .string(rng.address().checksummed),
+            ("name", .string("Custos")), ("version", .string("1")),
+            ("chainId", .integer(Int64.random(in: 1...100_000, using: &rng))), ("verifyingContract", .string(rng.address().checksummed)),
         ])
         return EVM.TypedData(types: types, primaryType: "Top", domain: domain, message: value("Top", types))
     }

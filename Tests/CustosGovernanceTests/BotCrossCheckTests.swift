@@ -1,4 +1,5 @@
 import Crypto
+import CustosCore
 import CustosCrypto
 import CustosGovernance
 import CustosIdentity
@@ -34,7 +35,7 @@ import Testing
         // a USD amount are skipped and the USD circuit breakers deny.
         let shipped = c.signed(try Self.riskBotBody(), keyId: "risk-bot", key: key)
         let decided = try #require(Cluster.decided(try c.submit(shipped)))
-        let record = try #require(c.state.requests[decided.id])
+        let record = try #require(c.state.requestBook.requests[decided.id])
         let direct = c.state.policy.evaluate(
             try PolicyRequest.decode(json: try Self.exampleRequest("risk-bot-kraken.json")),
             in: StateSnapshot(time: Int64(c.now / 1000)))
@@ -47,12 +48,12 @@ import Testing
         // Rules that need no price decide outright.
         let unknown = c.signed(
             try Self.riskBotBody(["destination": "0x9999999999999999999999999999999999999999"]), keyId: "risk-bot", key: key)
-        let unknownRecord = try #require(Cluster.decided(try c.submit(unknown)).flatMap { c.state.requests[$0.id] })
+        let unknownRecord = try #require(Cluster.decided(try c.submit(unknown)).flatMap { c.state.requestBook.requests[$0.id] })
         #expect(unknownRecord.decision.reason == .deniedByRule("deny-bots-to-unknown"))
         let fromCold = c.signed(
             try Self.riskBotBody(["vault": "cold-storage", "destination": "0x0f17c8226aa33959cf059efac53989db221030b9"]),
             keyId: "risk-bot", key: key)
-        let coldRecord = try #require(Cluster.decided(try c.submit(fromCold)).flatMap { c.state.requests[$0.id] })
+        let coldRecord = try #require(Cluster.decided(try c.submit(fromCold)).flatMap { c.state.requestBook.requests[$0.id] })
         #expect(coldRecord.decision.reason == .deniedByRule("deny-bots-from-cold"))
 
         // Another bot cannot speak for the risk bot, even a registered one.
@@ -109,7 +110,7 @@ import Testing
             let outcome = c.apply(try RequestEntry.submit(envelope: Array(signed.envelope.utf8)))
             let decided = try #require(Cluster.decided(outcome), "\(bot.0): \(outcome)")
             #expect(decided.outcome == .allow)
-            #expect(c.state.requests[decided.id]?.request.memo == "€ top-up \u{1}")
+            #expect(c.state.requestBook.requests[decided.id]?.request.memo == "€ top-up \u{1}")
         }
     }
 }

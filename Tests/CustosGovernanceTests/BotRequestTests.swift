@@ -1,4 +1,5 @@
 import Crypto
+import CustosCore
 import CustosCrypto
 import CustosGovernance
 import CustosIdentity
@@ -25,7 +26,7 @@ import Testing
         let small = c.signed(Cluster.transfer(by: "risk-bot", amount: "5"), keyId: "risk-bot", key: key)
         let allowed = try #require(Cluster.decided(try c.submit(small)))
         #expect(allowed.outcome == .allow)
-        let record = try #require(c.state.requests[allowed.id])
+        let record = try #require(c.state.requestBook.requests[allowed.id])
         #expect(record.id == Hashes.sha256(small.signingInput).hexString)
         #expect(record.initiator == "risk-bot")
         #expect(record.initiatorKind == .bot)
@@ -40,14 +41,14 @@ import Testing
         let large = c.signed(Cluster.transfer(by: "risk-bot", amount: "20"), keyId: "risk-bot", key: key)
         let denied = try #require(Cluster.decided(try c.submit(large)))
         #expect(denied.outcome == .deny)
-        #expect(c.state.requests[denied.id]?.decision.reason == .noRuleMatched)
+        #expect(c.state.requestBook.requests[denied.id]?.decision.reason == .noRuleMatched)
 
         let unknown = c.signed(
             Cluster.transfer(by: "risk-bot", destination: "0x2222222222222222222222222222222222222222"), keyId: "risk-bot", key: key)
         let third = try #require(Cluster.decided(try c.submit(unknown)))
         #expect(third.outcome == .deny)
-        #expect(c.state.requestOrder == [allowed.id, denied.id, third.id])
-        #expect(Set(c.state.requests.keys) == [allowed.id, denied.id, third.id])
+        #expect(c.state.requestBook.order == [allowed.id, denied.id, third.id])
+        #expect(Set(c.state.requestBook.requests.keys) == [allowed.id, denied.id, third.id])
         #expect(c.state.refusals.isEmpty)
     }
 
@@ -68,7 +69,7 @@ import Testing
         let six = c.signed(Cluster.transfer(by: "risk-bot", amount: "6"), keyId: "risk-bot", key: key)
         let pending = try #require(Cluster.decided(try c.submit(six)))
         #expect(pending.outcome == .needsApprovals)
-        let record = try #require(c.state.requests[pending.id])
+        let record = try #require(c.state.requestBook.requests[pending.id])
         #expect(record.policyVersion == 2)
         #expect(record.decision.pending.map(\.group) == ["admins"])
         #expect(record.decision.pending.map(\.rule) == ["bot-over-five-needs-an-admin"])
@@ -79,7 +80,7 @@ import Testing
         let small = c.signed(Cluster.transfer(by: "risk-bot", amount: "1"), keyId: "risk-bot", key: key)
         let frozen = try #require(Cluster.decided(try c.submit(small)))
         #expect(frozen.outcome == .deny)
-        #expect(c.state.requests[frozen.id]?.decision.reason == .frozen)
+        #expect(c.state.requestBook.requests[frozen.id]?.decision.reason == .frozen)
     }
 
     /// Each hostile or broken request, applied to two copies of the state: the same refusal code
@@ -141,8 +142,8 @@ import Testing
 
         var a = c.state
         var b = c.state
-        let requestsBefore = c.state.requestOrder
-        let cacheBefore = c.state.replayCache
+        let requestsBefore = c.state.requestBook.order
+        let cacheBefore = c.state.requestBook.replayCache
         for (i, (name, entry, code, signing)) in cases.enumerated() {
             let time = c.now + 1_000 + UInt64(i)
             let outcomeA = a.apply(entry, blockTime: time)
@@ -156,8 +157,8 @@ import Testing
         #expect(a.refusals.count == cases.count)
         #expect(a.refusals.map(\.error.reason) == b.refusals.map(\.error.reason))
         #expect(a.refusals.map(\.error.requestSigning) == cases.map(\.3))
-        #expect(a.requestOrder == requestsBefore)
-        #expect(a.replayCache == cacheBefore)
+        #expect(a.requestBook.order == requestsBefore)
+        #expect(a.requestBook.replayCache == cacheBefore)
         #expect(a.digest == b.digest)
         #expect(a.digest != c.state.digest)
     }
@@ -173,7 +174,7 @@ import Testing
         #expect(Cluster.code(try c.submit(signedBefore)) == .inactiveBot)
         #expect(Cluster.code(try c.submit(c.signed(Cluster.transfer(by: "risk-bot"), keyId: "risk-bot", key: key))) == .inactiveBot)
         #expect(c.state.refusals.last?.user == "risk-bot")
-        #expect(c.state.requests.isEmpty)
+        #expect(c.state.requestBook.requests.isEmpty)
     }
 
     @Test func theWindowIsAroundBlockTimeNotTheSignersClock() throws {
@@ -269,7 +270,7 @@ import Testing
             let recorded = outcomes[0].contains { if case .notGovernance = $0 { false } else { true } }
             if recorded { #expect(copies[0].digest != before) }
         }
-        #expect(copies[0].requests.count + copies[0].refusals.count > 0)
+        #expect(copies[0].requestBook.requests.count + copies[0].refusals.count > 0)
     }
 }
 
@@ -279,7 +280,7 @@ import Testing
         var c = try Cluster()
         let key = BotSigningKey(ed25519: .init())
         try c.registerBot("risk-bot", key: key.publicKey)
-        let limit = GovernanceState.maximumRecordedRequests
+        let limit = RequestBook.maximumRecordedRequests
         var first: String? = nil
         var last: String? = nil
         // A thousand requests per block time, a replay window apart, so the replay cache keeps
@@ -293,11 +294,11 @@ import Testing
             if i == 0 { first = decided.id }
             last = decided.id
         }
-        #expect(c.state.requests.count == limit)
-        #expect(c.state.requestOrder.count == limit)
-        #expect(c.state.requests[try #require(first)] == nil)
-        #expect(c.state.requestOrder.last == last)
-        #expect(Set(c.state.requestOrder) == Set(c.state.requests.keys))
+        #expect(c.state.requestBook.requests.count == limit)
+        #expect(c.state.requestBook.order.count == limit)
+        #expect(c.state.requestBook.requests[try #require(first)] == nil)
+        #expect(c.state.requestBook.order.last == last)
+        #expect(Set(c.state.requestBook.order) == Set(c.state.requestBook.requests.keys))
 
         let garbage = try RequestEntry.submit(envelope: Array("not json".utf8))
         for _ in 0..<(GovernanceState.maximumRecordedRefusals + 3) { c.state.apply(garbage, blockTime: c.now) }

@@ -51,10 +51,14 @@ struct Cluster {
     var now: UInt64 = 1_800_000_000_000
     var counter = 0
 
-    init(mode: RelyingParty.Mode = .development, requireUserVerification: Bool = true) throws {
+    /// `authenticator` makes each person's credential (fresh random ones by default).
+    init(
+        mode: RelyingParty.Mode = .development, requireUserVerification: Bool = true,
+        authenticator: (String) throws -> SoftwareAuthenticator = { _ in .generate() }
+    ) throws {
         var admins: [GenesisDocument.Admin] = []
         for (id, roles) in Self.people {
-            let a = SoftwareAuthenticator.generate()
+            let a = try authenticator(id)
             authenticators[id] = a
             let registration = a.register(
                 relyingPartyId: Self.rpId, origin: Self.origin,

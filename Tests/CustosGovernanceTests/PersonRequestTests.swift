@@ -40,12 +40,12 @@ import Testing
         let (_, small) = try Self.entry(&c, by: "frank")
         let allowed = try #require(Cluster.decided(c.apply(small)))
         #expect(allowed.outcome == .allow)
-        #expect(c.state.requests[allowed.id]?.initiatorKind == .person)
-        #expect(c.state.requests[allowed.id]?.decision.reason == .allowedByRule("people-to-exchanges"))
+        #expect(c.state.requestBook.requests[allowed.id]?.initiatorKind == .person)
+        #expect(c.state.requestBook.requests[allowed.id]?.decision.reason == .allowedByRule("people-to-exchanges"))
         let (_, large) = try Self.entry(&c, by: "grace", amount: "7")
         let pending = try #require(Cluster.decided(c.apply(large)))
         #expect(pending.outcome == .needsApprovals)
-        #expect(c.state.requests[pending.id]?.decision.pending.map(\.group) == ["admins"])
+        #expect(c.state.requestBook.requests[pending.id]?.decision.pending.map(\.group) == ["admins"])
     }
 
     @Test func forgedReplayedOrMisdirectedAssertionsAreRefusedOnEveryCopy() throws {
@@ -82,8 +82,8 @@ import Testing
             #expect(Cluster.code(outcome) == code, "\(name): \(outcome)")
             #expect(Cluster.requestSigningCode(outcome) == signing, "\(name): \(outcome)")
         }
-        #expect(a.requests == c.state.requests)
-        #expect(a.replayCache == c.state.replayCache)
+        #expect(a.requestBook.requests == c.state.requestBook.requests)
+        #expect(a.requestBook.replayCache == c.state.requestBook.replayCache)
         #expect(a.users == c.state.users)  // no credential counter moved for a refused request
         #expect(a.digest == b.digest)
     }

@@ -1,4 +1,5 @@
 import BigInt
+import CustosCore
 import CustosCrypto
 
 extension EVM {
@@ -49,13 +50,13 @@ extension EVM {
                     "SafeTx": Self.safeTxMembers,
                 ],
                 primaryType: "SafeTx",
-                domain: .object(["chainId": .string(String(chainID)), "verifyingContract": .string(safe.checksummed)]),
+                domain: .object([("chainId", .string(String(chainID))), ("verifyingContract", .string(safe.checksummed))]),
                 message: .object([
-                    "to": .string(to.checksummed), "value": .string(String(value)), "data": .string("0x" + data.hexString),
-                    "operation": .integer(Int64(operation.rawValue)), "safeTxGas": .string(String(safeTxGas)),
-                    "baseGas": .string(String(baseGas)), "gasPrice": .string(String(gasPrice)),
-                    "gasToken": .string(gasToken.checksummed), "refundReceiver": .string(refundReceiver.checksummed),
-                    "nonce": .string(String(nonce)),
+                    ("to", .string(to.checksummed)), ("value", .string(String(value))), ("data", .string("0x" + data.hexString)),
+                    ("operation", .integer(Int64(operation.rawValue))), ("safeTxGas", .string(String(safeTxGas))),
+                    ("baseGas", .string(String(baseGas))), ("gasPrice", .string(String(gasPrice))),
+                    ("gasToken", .string(gasToken.checksummed)), ("refundReceiver", .string(refundReceiver.checksummed)),
+                    ("nonce", .string(String(nonce))),
                 ]))
         }
 

@@ -1,4 +1,5 @@
 import BigInt
+import CustosCore
 import CustosCrypto
 
 extension EVM {
@@ -92,12 +93,12 @@ extension EVM {
                 throw EVMError(.invalidTypedData, "value of struct \(name) is not an object")
             }
             let members = try members(name)
-            for key in fields.keys where !members.contains(where: { $0.name == key }) {
+            for key in fields.map(\.key) where !members.contains(where: { $0.name == key }) {
                 throw EVMError(.invalidTypedData, "\(name) has no member '\(key)'")
             }
             var out = try typeHash(name)
             for member in members {
-                guard let fieldValue = fields[member.name] else {
+                guard let fieldValue = value[member.name] else {
                     throw EVMError(.invalidTypedData, "\(name).\(member.name) is missing")
                 }
                 out += try encodeField(member.type, fieldValue, path: "\(name).\(member.name)", depth: depth)

@@ -1,3 +1,5 @@
+import CustosCore
+
 /// A bot's request, signed: the envelope
 /// `{"body": <any JSON>, "keyId": "...", "timestamp": <ms since epoch>, "nonce": "...", "signature": "<base64url>"}`.
 ///
@@ -60,7 +62,7 @@ public struct SignedRequest: Sendable, Hashable {
         else {
             throw RequestSigningError(.malformed, "\"keyId\" must be 1 to 128 printable ASCII characters")
         }
-        guard case .number(let t)? = value["timestamp"], t == t.rounded(.towardZero), t.magnitude <= 9_007_199_254_740_992
+        guard let t = value["timestamp"]?.doubleValue, t == t.rounded(.towardZero), t.magnitude <= 9_007_199_254_740_992
         else {
             throw RequestSigningError(.malformed, "\"timestamp\" must be an integer number of milliseconds")
         }

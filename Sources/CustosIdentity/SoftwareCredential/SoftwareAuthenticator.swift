@@ -1,4 +1,5 @@
 import Crypto
+import CustosCore
 import CustosCrypto
 
 /// A WebAuthn authenticator in software, for development clusters and tests: a P-256 credential

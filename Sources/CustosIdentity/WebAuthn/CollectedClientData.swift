@@ -1,3 +1,5 @@
+import CustosCore
+
 /// The client data a browser collects and the authenticator's signature covers through its hash
 /// (WebAuthn Level 3 §5.8.1). Parsed from the exact `clientDataJSON` bytes with the strict JSON
 /// parser; members other than these are ignored, as the specification asks.

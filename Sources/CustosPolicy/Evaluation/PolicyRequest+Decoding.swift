@@ -1,5 +1,17 @@
+import CustosCore
+
 extension PolicyRequest {
-    /// Reads a request from JSON (or YAML), as `custos policy explain --request` takes it:
+    /// Reads a request from the verified JSON value of a signed request's body, as every node
+    /// decides it: from the value itself, with no text written and no YAML parser. Numbers read
+    /// as RFC 8785 writes them (amounts belong in strings); a string, number or boolean reads as
+    /// text where text is expected. Diagnostics carry positions in the body's canonical text.
+    /// Otherwise as `decode(json:)`.
+    public init(json value: JSONValue) throws(PolicyLoadError) {
+        self = try Self.decode(YAMLNode(canonicalJSON: value, limits: .request))
+    }
+
+    /// Reads a request from JSON (or YAML) text, as `custos policy explain --request` takes it,
+    /// with diagnostics positioned in that text:
     ///
     ///     {"id": "r1", "kind": "transfer", "initiator": "risk-bot", "vault": "hot-trading",
     ///      "chain": "ethereum", "asset": "USDC", "amount": "250000", "fee": "0.002",
@@ -11,7 +23,10 @@ extension PolicyRequest {
     /// Unknown fields are errors. A numeric call argument too large for a decimal is kept as
     /// "oversized" so that rules reading it fail closed.
     public static func decode(json text: String) throws(PolicyLoadError) -> PolicyRequest {
-        let root = try SafeYAML.parse(text, limits: .request)
+        try decode(SafeYAML.parse(text, limits: .request))
+    }
+
+    private static func decode(_ root: YAMLNode) throws(PolicyLoadError) -> PolicyRequest {
         var r = NodeReader()
         var request = PolicyRequest(initiator: "")
         let allowed = ["id", "kind", "initiator", "vault", "account", "chain", "asset", "amount", "fee", "destination",

@@ -1,6 +1,8 @@
 /// A strict JSON parser (RFC 8259) that also enforces I-JSON (RFC 7493): valid UTF-8, no
 /// duplicate member names, no lone surrogates, numbers that fit a double. Whatever the input, it
 /// returns a value or throws a `JSONError`; it never traps and never nests deeper than `maxDepth`.
+/// Members keep their document order; an integer literal that fits 64 bits is an `integer`,
+/// any other number a `number` (see `JSONValue`).
 public struct JSONParser: Sendable {
     public var maxDepth: Int
     public var maxInputBytes: Int
@@ -62,7 +64,7 @@ public struct JSONParser: Sendable {
         case UInt8(ascii: "t"): try literal(&p, "true"); return .bool(true)
         case UInt8(ascii: "f"): try literal(&p, "false"); return .bool(false)
         case UInt8(ascii: "n"): try literal(&p, "null"); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number(&p))
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number(&p)
         default: throw p.unexpected("a value")
         }
     }
@@ -200,8 +202,9 @@ public struct JSONParser: Sendable {
         return v
     }
 
-    /// RFC 8259 §6 number grammar, then correctly rounded to a double.
-    private func number(_ p: inout Cursor) throws(JSONError) -> Double {
+    /// RFC 8259 §6 number grammar; an integer literal that fits 64 bits is kept exactly, any
+    /// other number is correctly rounded to a double.
+    private func number(_ p: inout Cursor) throws(JSONError) -> JSONValue {
         let start = p.offset
         func digits(_ p: inout Cursor) -> Int {
             var n = 0
@@ -217,19 +220,23 @@ public struct JSONParser: Sendable {
         } else if digits(&p) == 0 {
             throw p.unexpected("a digit")
         }
+        var isInteger = true
         if p.peek == UInt8(ascii: ".") {
             p.offset += 1
+            isInteger = false
             guard digits(&p) > 0 else { throw p.unexpected("a digit after '.'") }
         }
         if p.peek == UInt8(ascii: "e") || p.peek == UInt8(ascii: "E") {
             p.offset += 1
+            isInteger = false
             if p.peek == UInt8(ascii: "+") || p.peek == UInt8(ascii: "-") { p.offset += 1 }
             guard digits(&p) > 0 else { throw p.unexpected("a digit in the exponent") }
         }
         let text = String(decoding: p.bytes[start..<p.offset], as: UTF8.self)
+        if isInteger, let integer = Int64(text) { return .integer(integer) }
         guard let value = Double(text), value.isFinite else {
             throw JSONError(.invalidNumber, "number \(text.prefix(40)) at offset \(start) does not fit a double")
         }
-        return value
+        return .number(value)
     }
 }

@@ -6,7 +6,8 @@
 ///   `\n`, `\r`, `\t`, other controls as `\u00xx`; everything else as UTF-8.
 /// - Numbers as ECMAScript's `Number.prototype.toString` (§3.2.2.3, ECMA-262 §7.1.12.1):
 ///   the shortest digits that round-trip, plain notation for exponents in [−6, 21), else
-///   exponential notation; `-0` is `0`.
+///   exponential notation; `-0` is `0`. An `integer` is written as its nearest double, as
+///   RFC 8785 reads every number.
 /// - No whitespace.
 public enum JCS {
     /// Parses `json` strictly (I-JSON) and returns its canonical UTF-8 bytes.
@@ -33,6 +34,7 @@ public enum JCS {
         switch value {
         case .null: out += Array("null".utf8)
         case .bool(let b): out += Array((b ? "true" : "false").utf8)
+        case .integer(let i): out += Array(serialize(number: Double(i)).utf8)
         case .number(let d): out += Array(serialize(number: d).utf8)
         case .string(let s): appendString(s, to: &out)
         case .array(let items):
@@ -44,12 +46,7 @@ public enum JCS {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            var ordered = members
-            if sortingKeys {
-                ordered = members.map { (units: Array($0.key.utf16), member: $0) }
-                    .sorted { $0.units.lexicographicallyPrecedes($1.units) }
-                    .map(\.member)
-            }
+            let ordered = sortingKeys ? canonicalOrder(members) : members
             for (i, member) in ordered.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 appendString(member.key, to: &out)
@@ -58,6 +55,14 @@ public enum JCS {
             }
             out.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// Object members sorted by their names' UTF-16 code units (§3.2.3): the order of the
+    /// canonical form.
+    public static func canonicalOrder(_ members: [(key: String, value: JSONValue)]) -> [(key: String, value: JSONValue)] {
+        members.map { (units: Array($0.key.utf16), member: $0) }
+            .sorted { $0.units.lexicographicallyPrecedes($1.units) }
+            .map(\.member)
     }
 
     private static func appendString(_ s: String, to out: inout [UInt8]) {

@@ -1,11 +1,12 @@
+import CustosCore
 import CustosCrypto
 import CustosIdentity
 import CustosLedger
 
 /// The log entry by which a transaction request is submitted: kind `request.submit`, payload a
-/// `SignedRequest` envelope (JSON bytes, kept exactly as received). Every node verifies it inside
-/// the state transition (`GovernanceState.apply(_:blockTime:)`) at the block's time, with the
-/// replay cache held in the governed state.
+/// `SignedRequest` envelope (JSON bytes, kept exactly as received). Every node verifies and decides
+/// it inside the state transition (`GovernanceState.apply(_:blockTime:)` routes it to the requests
+/// room, `RequestBook`) at the block's time, against the replay cache that room holds.
 ///
 /// - A bot signs the envelope with its registered key (`keyId` is the bot's id); the entry's
 ///   authorization is empty.

@@ -1,0 +1,22 @@
+import CustosIdentity
+import CustosPolicy
+
+/// What deciding a request reads from the governance room at its block: the policy in force and
+/// its version, the freeze flag, the bot and people registries, and the relying party people's
+/// assertions are checked against. A read-only view; the requests room never changes the
+/// governance room through it.
+struct RequestAuthority {
+    let policy: CompiledPolicy
+    let policyVersion: Int
+    let frozen: Bool
+    let bots: [String: GovernedBot]
+    let users: [String: GovernedUser]
+    let relyingParty: RelyingParty
+    let requireUserVerification: Bool
+
+    /// Decides a transfer or call request with the policy in force and the freeze flag, at
+    /// `blockTime`: while frozen, everything but governance is denied.
+    func evaluate(_ request: PolicyRequest, blockTime: UInt64) -> PolicyDecision {
+        policy.evaluate(request, in: StateSnapshot(time: Int64(blockTime / 1000), frozen: frozen))
+    }
+}

@@ -1,0 +1,90 @@
+import CustosCore
+import CustosCrypto
+import CustosIdentity
+import CustosLedger
+import CustosPolicy
+
+extension RequestBook {
+    /// A person's credential after the assertion that authorized their request: the governance
+    /// room stores it at `index` of `user`'s credentials (its counter moved on).
+    typealias CredentialUse = (user: String, index: Int, credential: StoredCredential)
+
+    /// Verifies and decides a `request.submit` entry at block time `time`, reading the governance
+    /// room through `authority`. In order: the envelope parses strictly; for a bot (no
+    /// authorization), its key id names an active bot and `RequestVerifier` checks the signature
+    /// with that bot's key over the RFC 8785 signing input, the timestamp (within
+    /// `requestClockSkew` of the block time) and the nonce (new, against the replay cache); for a
+    /// person (an assertion as authorization, an empty signature), the same window and nonce, then
+    /// their WebAuthn assertion over `RequestEntry.personChallenge`. Then the body must read as a
+    /// transfer or contract call (`PolicyRequest(json:)`, from the verified JSON value) whose
+    /// initiator is the submitter and which claims no approvals; the policy in force decides it
+    /// (with the freeze flag) and the request is recorded with its decision.
+    ///
+    /// Returns the recorded request and, for a person, the credential their assertion used in its
+    /// new state (counter), which the governance room stores. A refused entry changes nothing
+    /// here and throws why; `submitter` names the envelope's key id once it parsed.
+    mutating func submit(
+        _ entry: Entry, at time: UInt64, reading authority: RequestAuthority, submitter: inout String?
+    ) throws(GovernanceError) -> (request: RecordedRequest, credential: CredentialUse?) {
+        let signed = try Self.signedRequest(in: entry)
+        submitter = signed.keyId
+        let verifier = RequestVerifier(maxClockSkew: Self.requestClockSkew)
+        let now = Int64(clamping: time)
+        var cache = replayCache
+        let kind: PolicyDocument.Principal.Kind
+        var used: CredentialUse? = nil
+        if entry.authorization.isEmpty {
+            kind = .bot
+            guard let bot = authority.bots[signed.keyId] else {
+                throw GovernanceError(.unknownBot, "no bot \"\(signed.keyId.prefix(64))\" is registered")
+            }
+            guard bot.active else { throw GovernanceError(.inactiveBot, "bot \"\(bot.id)\" has been removed") }
+            do { try verifier.verify(signed, keyId: bot.id, key: bot.key, now: now, replayCache: &cache) } catch {
+                throw GovernanceError(.requestRefused, "bot \"\(bot.id)\" (\(error.code)): \(error.reason)", requestSigning: error.code)
+            }
+        } else {
+            kind = .person
+            let assertion = try Self.personAssertion(signed, in: entry)
+            guard let user = authority.users[signed.keyId] else {
+                throw GovernanceError(.unknownUser, "\(signed.keyId.prefix(64)) is not a member of the cluster")
+            }
+            guard user.active else { throw GovernanceError(.inactiveUser, "\(user.id) has been removed") }
+            do {
+                try verifier.checkFreshness(
+                    keyId: user.id, timestamp: signed.timestamp, nonce: signed.nonce, now: now, replayCache: &cache
+                ) {}
+            } catch {
+                throw GovernanceError(.requestRefused, "\(user.id) (\(error.code)): \(error.reason)", requestSigning: error.code)
+            }
+            let verified = try user.verify(
+                assertion, challenge: RequestEntry.personChallenge(signed), relyingParty: authority.relyingParty,
+                requireUserVerification: authority.requireUserVerification)
+            used = (user.id, verified.index, verified.credential)
+        }
+        guard signed.body.objectValue != nil else {
+            throw GovernanceError(.invalidRequest, "the request body is a \(signed.body.typeName), not an object")
+        }
+        let request: PolicyRequest
+        do { request = try PolicyRequest(json: signed.body) } catch {
+            let first = error.errors.first.map { "\($0.message) [\($0.code)]" } ?? "\(error)"
+            throw GovernanceError(.invalidRequest, "the request body does not read as a request: \(first)")
+        }
+        guard request.initiator == signed.keyId else {
+            throw GovernanceError(
+                .invalidRequest, "the body names initiator \"\(request.initiator.prefix(64))\", but \"\(signed.keyId)\" submitted it")
+        }
+        guard request.kind != .governance else {
+            throw GovernanceError(.invalidRequest, "a request is a transfer or a contract call; governance goes through governance.propose")
+        }
+        guard request.approvals.isEmpty else {
+            throw GovernanceError(.invalidRequest, "a request cannot bring its own approvals; people approve it in the log")
+        }
+        let recorded = RecordedRequest(
+            id: Hashes.sha256(signed.signingInput).hexString, initiator: signed.keyId, initiatorKind: kind, blockTime: time,
+            timestamp: signed.timestamp, nonce: signed.nonce, body: JCS.canonicalBytes(signed.body), request: request,
+            policyVersion: authority.policyVersion, decision: authority.evaluate(request, blockTime: time))
+        replayCache = cache
+        record(recorded)
+        return (recorded, used)
+    }
+}
