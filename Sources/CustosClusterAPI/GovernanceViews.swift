@@ -179,6 +179,13 @@ extension ClusterConfiguration {
             throw ClusterAPIError("the genesis document is refused: \(error.reason)")
         }
     }
+
+    /// Whether the genesis document declares a production cluster (where test-only fault
+    /// injection is refused). False when it has none or it does not decode: such a cluster
+    /// cannot start anyway.
+    public var isProduction: Bool {
+        (try? GenesisDocument(encoded: genesisDocument))?.mode == .production
+    }
 }
 
 /// `GET /v1/cluster`.

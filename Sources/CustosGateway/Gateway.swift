@@ -284,6 +284,7 @@ public actor Gateway: Service {
         for height in (previousHeight + 1)...max(previousHeight + 1, stored.head.height) where height <= stored.head.height {
             parking.wake(.block(height))
         }
+        if stored.head.height > previousHeight { parking.wakeAllEntries() }
         parking.wake(.proposals)
         logger.info("adopted the stored sequencer state", metadata: ["head": "\(stored.head)", "pending": "\(stored.pending.map { "\($0.height) \($0.hash.short)" } ?? "none")"])
     }

@@ -34,9 +34,10 @@ final class LongPollParking: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let waiting = parked.withLock { state in
-                    // A cancellation that came before this lock was taken is seen here; one after
-                    // it finds the request parked and releases it.
-                    guard state.wakeCount == seen, !Task.isCancelled else { return false }
+                    // A cancellation or a deadline that came before this lock was taken is seen
+                    // here; one after it finds the request parked and releases it (the timer
+                    // unparks under the same lock, after the deadline).
+                    guard state.wakeCount == seen, !Task.isCancelled, ContinuousClock.now < deadline else { return false }
                     return state.waiters.park(id, on: topic, continuation) == nil
                 }
                 if !waiting { continuation.resume() }
@@ -62,6 +63,12 @@ final class LongPollParking: Sendable {
         guard !awaited.isEmpty else { return }
         let carried = Set(block.entries.map(\.digest))
         for digest in awaited where carried.contains(digest) { wake(.entry(digest)) }
+    }
+
+    /// Releases every request waiting for an entry: each looks for its entry in the store again
+    /// (after another gateway sharing the store committed blocks this one did not see).
+    func wakeAllEntries() {
+        for digest in parked.withLock({ $0.waiters.awaitedEntries }) { wake(.entry(digest)) }
     }
 
     /// Releases every parked request (each answers "nothing yet"); later parks return at once.

@@ -34,6 +34,9 @@ actor SubmissionBatcher {
             waiting = []
             do {
                 let ids = try await write(batch.map(\.entry))
+                guard ids.count == batch.count else {
+                    throw GatewayStoreError("the store queued \(ids.count) entries for a batch of \(batch.count)")
+                }
                 for (submission, id) in zip(batch, ids) { submission.continuation.resume(returning: id) }
                 written()
             } catch {

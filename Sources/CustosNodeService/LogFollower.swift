@@ -28,7 +28,9 @@ public actor LogFollower: Service {
     private var governance: GovernanceState
     /// The state after the block this node votes for at the next height, as its validation left
     /// it, by that block's hash, with what each entry did; dropped at every commit.
-    private var validated: (block: LedgerHash, state: GovernanceState, outcomes: [GovernanceOutcome])?
+    /// The state a voted-for block led to while it was checked, with the digest of the committed
+    /// state it started from; used at that block's commit only if both still match.
+    private var validated: (block: LedgerHash, parent: [UInt8], state: GovernanceState, outcomes: [GovernanceOutcome])?
     /// What happened since start, for health and metrics.
     private var counters = NodeCounters()
     /// The last refusal logged, so a proposal polled again is not logged again.
@@ -135,7 +137,7 @@ public actor LogFollower: Service {
         var validator = GovernanceEntryValidator(committed: governance, mode: .recordRefusals)
         switch consensus.receiveProposal(block, now: now, validator: &validator) {
         case let .persistVoteThenSend(vote):
-            if let applied = validator.applied(block) { validated = (block.hash, applied.state, applied.outcomes) }
+            if let applied = validator.applied(block) { validated = (block.hash, governance.digest, applied.state, applied.outcomes) }
             return try record(vote)
         case let .refuse(refusal):
             if refusal != lastRefusal {
@@ -223,7 +225,9 @@ public actor LogFollower: Service {
     /// The governed state after `block` (the next one) and what each entry did: the state kept
     /// from validating that very block, or else the block applied to the committed state.
     private func committedState(after block: Block) -> (GovernanceState, [GovernanceOutcome]) {
-        if let validated, validated.block == block.hash { return (validated.state, validated.outcomes) }
+        if let validated, validated.block == block.hash, validated.parent == governance.digest {
+            return (validated.state, validated.outcomes)
+        }
         var state = governance
         let outcomes = state.apply(block)
         return (state, outcomes)

@@ -27,6 +27,9 @@ struct GatewayCommand: AsyncParsableCommand {
         let logger = Logger(label: "custos.gateway")
         let configuration: ClusterConfiguration
         do { configuration = try ClusterFile.load(path: cluster) } catch { fail("\(error)") }
+        if unsafeTestEquivocateTo != nil, configuration.isProduction {
+            fail("fault injection is for tests; \(configuration.name) is a production cluster")
+        }
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         let store: any GatewayStore
         var postgres: PostgresGatewayStore?

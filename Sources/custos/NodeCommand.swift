@@ -90,6 +90,9 @@ struct NodeCommand: AsyncParsableCommand {
                 configuration = try ClusterFile.load(path: cluster)
                 nodeID = try NodeID(id)
             } catch { fail("\(error)") }
+            if unsafeTestExitAfterRecordingVoteAt != nil, configuration.isProduction {
+                fail("fault injection is for tests; \(configuration.name) is a production cluster")
+            }
             let identity = try NodeCommand.openIdentity(data: data, id: nodeID.rawValue, passphraseFile: passphraseFile)
             let votes = try NodeDatabase(path: (data as NSString).appendingPathComponent(NodeCommand.votesFile))
             let chain = try NodeChainStore(path: (data as NSString).appendingPathComponent(NodeCommand.chainFile))

@@ -4,8 +4,8 @@ import CustosLedger
 import Testing
 
 /// What a gateway may queue: `GovernanceState.malformation(of:)` reads the entry alone and says
-/// exactly when the transition refuses it as `malformed` — the refusal that makes every node
-/// refuse the whole block — with the same reason.
+/// whenever the transition refuses it as `malformed` — the refusal that makes every node refuse the
+/// whole block — with the same reason; it names more only where the state decides first.
 @Suite struct AdmissionTests {
     @Test func malformationIsExactlyTheTransitionsMalformedRefusal() throws {
         var c = try Cluster()
@@ -37,5 +37,22 @@ import Testing
             if refusal != nil { malformed += 1 }
         }
         #expect(malformed == 7)
+    }
+
+    /// The one entry admission refuses that a state may record otherwise: a proposal reusing an
+    /// operation id, with a lifetime out of range, is a duplicate to a state that knows the id.
+    /// Kept out of blocks early, it could only ever have been refused.
+    @Test func aReusedIdWithABadLifetimeIsRefusedEarlyThoughTheStateRecordsADuplicate() throws {
+        var c = try Cluster()
+        let (first, _) = try c.propose(.addUser(id: "ivan", roles: []), by: "frank")
+        let again = GovernanceProposal(id: first.id, proposer: "frank", change: .addUser(id: "judy", roles: []), lifetimeSeconds: 0)
+        let entry = try c.proposeEntry(again)
+        let outcome = c.state.applying(entry, blockTime: c.now + 1_000).1
+        guard case .refused(let error) = outcome else {
+            Issue.record("a reused id was not refused: \(outcome)")
+            return
+        }
+        #expect(error.code == .duplicateOperation)
+        #expect(GovernanceState.malformation(of: entry)?.code == .malformed)
     }
 }
