@@ -1,3 +1,5 @@
+import CustosCore
+
 /// A JSON document as a value, for inputs whose shape is only known at run time (EIP-712
 /// messages, JSON-RPC results). Integers that fit 64 bits keep their integer form; large
 /// quantities travel as strings in these protocols. Other numbers (`gasUsedRatio` in

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import BigInt
 import CustosChains
+import CustosCore
 import CustosCrypto
 import Foundation
 import NIOCore

@@ -1,4 +1,5 @@
 import CustosClusterAPI
+import CustosCore
 import CustosGovernance
 import CustosLedger
 import Foundation
@@ -82,7 +83,7 @@ public actor Gateway: Service {
     public func submit(_ entry: Entry) async throws -> EntryReceipt {
         let now = clock()
         let outcome = governed.outcome(of: entry, at: now)
-        if let reason = GovernedView.inadmissibility(of: outcome) { throw InadmissibleEntry(reason: reason) }
+        if let reason = GovernedView.inadmissibility(of: outcome) { throw AdmissionError(.inadmissible, reason) }
         let preview = GovernedView.preview(of: outcome)
         let queueID: Int64 = try await withCheckedThrowingContinuation { continuation in
             submissions.append((entry, continuation))
@@ -364,7 +365,7 @@ public actor Gateway: Service {
         var height = governedHeight + 1
         while height <= stored.head.height {
             guard let certified = try await store.committedBlock(height: height) else {
-                throw GatewayStoreError("the store's head is at \(stored.head.height) but it holds no block at \(height)")
+                throw GatewayStoreError(.inconsistent, "the store's head is at \(stored.head.height) but it holds no block at \(height)")
             }
             view.apply(certified.block)
             height += 1
@@ -379,7 +380,3 @@ public actor Gateway: Service {
     }
 }
 
-/// An entry every node would refuse a block for (it does not decode): refused at submission.
-public struct InadmissibleEntry: Error, Sendable {
-    public let reason: String
-}

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CustosClusterAPI
+import CustosCore
 import Foundation
 import NIOCore
 import NIOFoundationCompat

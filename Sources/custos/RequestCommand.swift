@@ -1,5 +1,6 @@
 import ArgumentParser
 import CustosClusterAPI
+import CustosCore
 import CustosCrypto
 import CustosIdentity
 import Foundation

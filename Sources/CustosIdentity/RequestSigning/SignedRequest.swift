@@ -1,3 +1,5 @@
+import CustosCore
+
 /// A bot's request, signed: the envelope
 /// `{"body": <any JSON>, "keyId": "...", "timestamp": <ms since epoch>, "nonce": "...", "signature": "<base64url>"}`.
 ///
@@ -45,7 +47,7 @@ public struct SignedRequest: Sendable, Hashable {
         do {
             value = try JSONParser(maxDepth: 64, maxInputBytes: Self.maxEnvelopeLength).parse(bytes)
         } catch {
-            throw RequestSigningError(.malformed, "request envelope: \(error)")
+            throw RequestSigningError(.malformed, "request envelope: JSON \(error)")
         }
         guard let members = value.objectValue else {
             throw RequestSigningError(.malformed, "request envelope is a \(value.typeName), not an object")

@@ -1,3 +1,5 @@
+import CustosCore
+
 /// The client data a browser collects and the authenticator's signature covers through its hash
 /// (WebAuthn Level 3 §5.8.1). Parsed from the exact `clientDataJSON` bytes with the strict JSON
 /// parser; members other than these are ignored, as the specification asks.
@@ -18,7 +20,7 @@ public struct CollectedClientData: Sendable, Hashable {
         do {
             value = try JSONParser(maxDepth: 8, maxInputBytes: Self.maxLength).parse(bytes)
         } catch {
-            throw WebAuthnError(.malformed, "clientDataJSON: \(error)")
+            throw WebAuthnError(.malformed, "clientDataJSON: JSON \(error)")
         }
         guard case .object = value else {
             throw WebAuthnError(.malformed, "clientDataJSON is a \(value.typeName), not an object")

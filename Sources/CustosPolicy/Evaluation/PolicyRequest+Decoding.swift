@@ -1,3 +1,5 @@
+import CustosCore
+
 extension PolicyRequest {
     /// Reads a request from JSON (or YAML), as `custos policy explain --request` takes it:
     ///
