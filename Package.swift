@@ -273,6 +273,11 @@ let package = Package(
         ),
 
         .testTarget(
+            name: "CustosCoreTests",
+            dependencies: ["CustosCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CustosCryptoTests",
             dependencies: [
                 "CustosCore",

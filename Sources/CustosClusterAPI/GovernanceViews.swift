@@ -1,3 +1,4 @@
+import CustosCore
 import CustosGovernance
 import CustosLedger
 import CustosIdentity
@@ -29,12 +30,12 @@ public struct GovernanceSnapshot: Codable, Sendable, Equatable {
     /// this view with every block.
     public init(_ state: GovernanceState, height: UInt64, recent: Int = .max) {
         self.height = height
-        stateDigest = Hex.encode(state.digest)
+        stateDigest = state.digest.hexString
         clusterName = state.clusterName
         frozen = state.frozen
         policyName = state.policy.document.name
         policyVersion = state.policyVersion
-        members = state.members.map { ClusterView.Member(id: $0.id.rawValue, publicKey: Hex.encode($0.publicKeyBytes)) }
+        members = state.members.map { ClusterView.Member(id: $0.id.rawValue, publicKey: $0.publicKeyBytes.hexString) }
         users = state.users.keys.sorted().map { UserView(state.users[$0]!) }
         roles = state.roles
         bots = state.bots.keys.sorted().map { BotView(state.bots[$0]!) }
@@ -104,7 +105,7 @@ public struct OperationView: Codable, Sendable, Equatable {
         approvals = op.approvals
         rejectedBy = op.rejectedBy
         failure = op.failure
-        digest = Hex.encode(op.digest)
+        digest = op.digest.hexString
         proposal = Data(op.proposal.encoded).base64EncodedString()
     }
 }
@@ -152,14 +153,14 @@ extension GovernanceChange {
         case .freeze: return "Freeze: stop all signing until unfrozen"
         case .unfreeze: return "Unfreeze: resume signing"
         case .addMember(let m, _):
-            return "Add the signer node \(m.id) with the identity key \(Hex.encode(m.publicKeyBytes)) to the log's voting members"
+            return "Add the signer node \(m.id) with the identity key \(m.publicKeyBytes.hexString) to the log's voting members"
         case .removeMember(let id):
             return "Remove the signer node \(id) from the log's voting members (its key can never return)"
         case .addBot(let id, let key, let roles):
-            return "Add the bot \(id) with the roles \(roles.joined(separator: ", ")) and the \(key.algorithm.rawValue) key \(Hex.encode(key.rawRepresentation))"
+            return "Add the bot \(id) with the roles \(roles.joined(separator: ", ")) and the \(key.algorithm.rawValue) key \(key.rawRepresentation.hexString)"
         case .removeBot(let id): return "Remove the bot \(id); its signed requests are refused from then on"
         case .rotateBotKey(let id, let key):
-            return "Replace the key of the bot \(id) with the \(key.algorithm.rawValue) key \(Hex.encode(key.rawRepresentation))"
+            return "Replace the key of the bot \(id) with the \(key.algorithm.rawValue) key \(key.rawRepresentation.hexString)"
         }
     }
 }
@@ -169,14 +170,14 @@ extension ClusterConfiguration {
     /// in full (admins' registrations, policy, lockout). A cluster without one cannot start.
     public func genesisState() throws -> GovernanceState {
         guard !genesisDocument.isEmpty else {
-            throw ClusterAPIError("the cluster file has no genesis document; create the cluster with `custos cluster init`")
+            throw ClusterAPIError(.invalidClusterFile, "the cluster file has no genesis document; create the cluster with `custos cluster init`")
         }
         let document: GenesisDocument
         do { document = try GenesisDocument(encoded: genesisDocument) } catch {
-            throw ClusterAPIError("the genesis document does not decode: \(error.reason)")
+            throw ClusterAPIError(.invalidClusterFile, "the genesis document does not decode: \(error.reason)")
         }
         do { return try GovernanceState(genesis: document, members: members) } catch {
-            throw ClusterAPIError("the genesis document is refused: \(error.reason)")
+            throw ClusterAPIError(.invalidClusterFile, "the genesis document is refused: \(error.reason)")
         }
     }
 
@@ -356,7 +357,7 @@ public struct BotView: Codable, Sendable, Equatable {
     public init(_ bot: GovernedBot) {
         id = bot.id
         algorithm = bot.key.algorithm.rawValue
-        publicKey = Hex.encode(bot.key.rawRepresentation)
+        publicKey = bot.key.rawRepresentation.hexString
         roles = bot.roles
         active = bot.active
     }

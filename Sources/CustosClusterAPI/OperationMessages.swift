@@ -1,3 +1,4 @@
+import CustosCore
 import CustosGovernance
 import CustosIdentity
 import CustosLedger
@@ -36,7 +37,7 @@ public struct AssertionMessage: Codable, Sendable, Equatable {
 
     public func decoded() throws -> WebAuthnAssertion.Response {
         func field(_ name: String, _ text: String) throws -> [UInt8] {
-            guard let bytes = Base64URL.decode(text) else { throw ClusterAPIError("assertion.\(name) is not base64url") }
+            guard let bytes = Base64URL.decode(text) else { throw ClusterAPIError(.malformedMessage, "assertion.\(name) is not base64url") }
             return bytes
         }
         return WebAuthnAssertion.Response(
@@ -68,9 +69,9 @@ public struct ProposeMessage: Codable, Sendable {
 
     /// The log entry, or why there is none.
     public func entry() throws -> Entry {
-        guard let bytes = Data(base64Encoded: proposal) else { throw ClusterAPIError("proposal is not base64") }
+        guard let bytes = Data(base64Encoded: proposal) else { throw ClusterAPIError(.malformedMessage, "proposal is not base64") }
         let decoded: GovernanceProposal
-        do { decoded = try GovernanceProposal(encoded: Array(bytes)) } catch { throw ClusterAPIError(error.reason) }
+        do { decoded = try GovernanceProposal(encoded: Array(bytes)) } catch { throw ClusterAPIError(.malformedMessage, error.reason) }
         return try GovernanceEntry.propose(decoded, assertion: try assertion.decoded()).entry()
     }
 }
@@ -124,12 +125,12 @@ public struct EntryReceipt: Codable, Sendable, Equatable {
     }
 }
 
-/// Throws `UnknownFieldError` if the JSON object has a member not in `known`.
+/// Throws a `ClusterAPIError` of code `unknownField` if the JSON object has a member not in `known`.
 func refuseUnknownFields(_ decoder: any Decoder, known: [String]) throws {
     let any = try decoder.container(keyedBy: AnyCodingKey.self)
     let names = Set(known)
     if let unknown = any.allKeys.first(where: { !names.contains($0.stringValue) }) {
-        throw UnknownFieldError(field: unknown.stringValue)
+        throw ClusterAPIError(.unknownField, "unknown field \"\(unknown.stringValue)\"", context: .init(field: unknown.stringValue))
     }
 }
 
@@ -144,13 +145,13 @@ public struct JoinRequest: Codable, Sendable, Equatable {
 
     public init(member: Member, proof: [UInt8]) {
         id = member.id.rawValue
-        publicKey = Hex.encode(member.publicKeyBytes)
-        self.proof = Hex.encode(proof)
+        publicKey = member.publicKeyBytes.hexString
+        self.proof = proof.hexString
     }
 
     public func decoded() throws -> (Member, [UInt8]) {
-        guard let key = Hex.decode(publicKey), key.count == 32 else { throw ClusterAPIError("join request: publicKey is not 64 hex digits") }
-        guard let signature = Hex.decode(proof), signature.count == 64 else { throw ClusterAPIError("join request: proof is not 128 hex digits") }
+        guard publicKey.utf8.count == 64, let key = try? [UInt8](hex: publicKey), key.count == 32 else { throw ClusterAPIError(.malformedMessage, "join request: publicKey is not 64 hex digits") }
+        guard proof.utf8.count == 128, let signature = try? [UInt8](hex: proof), signature.count == 64 else { throw ClusterAPIError(.malformedMessage, "join request: proof is not 128 hex digits") }
         return (try Member(id: try NodeID(id), publicKeyBytes: key), signature)
     }
 }

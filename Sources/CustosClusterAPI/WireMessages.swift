@@ -1,3 +1,4 @@
+import CustosCore
 import CustosLedger
 import Foundation
 
@@ -27,23 +28,18 @@ public struct EntrySubmission: Codable, Sendable {
 
     /// The ledger entry, or a reason it is not one.
     public func entry() throws -> Entry {
-        guard let payloadBytes = Data(base64Encoded: payload) else { throw ClusterAPIError("payload is not base64") }
+        guard let payloadBytes = Data(base64Encoded: payload) else { throw ClusterAPIError(.malformedMessage, "payload is not base64") }
         var authorizationBytes = Data()
         if let authorization {
-            guard let bytes = Data(base64Encoded: authorization) else { throw ClusterAPIError("authorization is not base64") }
+            guard let bytes = Data(base64Encoded: authorization) else { throw ClusterAPIError(.malformedMessage, "authorization is not base64") }
             authorizationBytes = bytes
         }
         do {
             return try Entry(kind: kind, payload: Array(payloadBytes), authorization: Array(authorizationBytes))
         } catch {
-            throw ClusterAPIError(error.reason)
+            throw ClusterAPIError(.malformedMessage, error.reason)
         }
     }
-}
-
-/// A JSON object had a field the schema does not name.
-public struct UnknownFieldError: Error, Sendable {
-    public let field: String
 }
 
 struct AnyCodingKey: CodingKey {
@@ -65,7 +61,7 @@ public struct ProposalMessage: Codable, Sendable {
     }
 
     public func decoded() throws -> Block {
-        guard let bytes = Data(base64Encoded: block) else { throw ClusterAPIError("block is not base64") }
+        guard let bytes = Data(base64Encoded: block) else { throw ClusterAPIError(.malformedMessage, "block is not base64") }
         return try Block(serialized: Array(bytes))
     }
 }
@@ -85,7 +81,7 @@ public struct VoteMessage: Codable, Sendable {
     }
 
     public func decoded() throws -> Vote {
-        guard let bytes = Data(base64Encoded: vote) else { throw ClusterAPIError("vote is not base64") }
+        guard let bytes = Data(base64Encoded: vote) else { throw ClusterAPIError(.malformedMessage, "vote is not base64") }
         return try Vote(serialized: Array(bytes))
     }
 }
@@ -117,7 +113,7 @@ public struct CertifiedBlockMessage: Codable, Sendable {
 
     public func decoded() throws -> CertifiedBlock {
         guard let b = Data(base64Encoded: block), let c = Data(base64Encoded: certificate) else {
-            throw ClusterAPIError("certified block is not base64")
+            throw ClusterAPIError(.malformedMessage, "certified block is not base64")
         }
         return CertifiedBlock(block: try Block(serialized: Array(b)), certificate: try QuorumCertificate(serialized: Array(c)))
     }

@@ -1,6 +1,7 @@
-/// The shape every Custos error domain shares (after swift-certificates' `CertificateError`):
-/// a stable, extensible `code` that tests and clients match on, and a human `reason`. Two
-/// errors are equal when their codes are, whatever the reasons say.
+/// What every Custos error offers, whatever its domain (`CustosError` is the one conforming
+/// type): a stable `code` that tests and clients match on, and a human `reason`. Two errors are
+/// equal when their codes are, whatever the reasons say. Lets code that handles errors of any
+/// domain (an HTTP edge, a CLI) read the code without knowing the domain.
 public protocol CodedError: Error, Hashable, CustomStringConvertible {
     associatedtype Code: Hashable & CustomStringConvertible
     var code: Code { get }

@@ -1,4 +1,5 @@
 import CSodium
+import CustosCore
 
 extension Ed25519 {
     /// A point of the prime-order subgroup of edwards25519, including the identity, held in

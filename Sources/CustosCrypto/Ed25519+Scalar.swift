@@ -1,4 +1,5 @@
 import CSodium
+import CustosCore
 
 extension Ed25519 {
     /// An integer modulo ℓ, the order of the edwards25519 prime-order subgroup, in the

@@ -1,3 +1,4 @@
+
 /// The scalars of a prime-order group: what Shamir sharing, Feldman commitments, the DKG and
 /// FROST need, so that one implementation of each serves every curve.
 public protocol GroupScalar: Sendable, Equatable, CustomStringConvertible {

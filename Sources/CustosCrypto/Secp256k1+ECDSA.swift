@@ -1,5 +1,6 @@
 import CSecp256k1
 import CSodium
+import CustosCore
 
 extension Secp256k1 {
     /// Ordinary (single-key) ECDSA over secp256k1 through libsecp256k1 and its recovery

@@ -1,4 +1,5 @@
 import CSecp256k1
+import CustosCore
 
 extension Secp256k1 {
     /// A point of the secp256k1 group (prime order, cofactor 1), including the identity.

@@ -1,3 +1,5 @@
+import CustosCore
+
 extension Secp256k1 {
     /// An integer modulo the secp256k1 group order
     /// n = 0xFFFFFFFF FFFFFFFF FFFFFFFF FFFFFFFE BAAEDCE6 AF48A03B BFD25E8C D0364141.

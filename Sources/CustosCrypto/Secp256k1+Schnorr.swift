@@ -1,4 +1,5 @@
 import CSecp256k1
+import CustosCore
 
 extension Secp256k1 {
     /// BIP-340 Schnorr signatures.

@@ -1,4 +1,5 @@
 import Crypto
+import CustosCore
 import Foundation
 
 /// A protocol message from one node to another through the untrusted relay: signed by the

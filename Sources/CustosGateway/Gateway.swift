@@ -1,4 +1,5 @@
 import CustosClusterAPI
+import CustosCore
 import CustosGovernance
 import CustosLedger
 import Foundation
@@ -68,7 +69,7 @@ public actor Gateway: Service {
     /// `maximumEntriesPerBlock`). The receipt names the entry (its digest, to ask when it
     /// committed) and previews what the committed state would do with it.
     public func submit(_ entry: Entry) async throws -> EntryReceipt {
-        if let reason = GovernedView.inadmissibility(of: entry) { throw InadmissibleEntry(reason: reason) }
+        if let reason = GovernedView.inadmissibility(of: entry) { throw AdmissionError(.inadmissible, reason) }
         let preview = await Self.preview(of: entry, in: governed, at: clock())
         let queueID = try await submissions.submit(entry)
         return EntryReceipt(queued: queueID, entry: entry.digest.hex, preview: preview)
@@ -290,7 +291,3 @@ public actor Gateway: Service {
     }
 }
 
-/// An entry every node would refuse a block for (it does not decode): refused at submission.
-public struct InadmissibleEntry: Error, Sendable {
-    public let reason: String
-}

@@ -1,4 +1,5 @@
 import CustosClusterAPI
+import CustosCore
 import CustosLedger
 import Foundation
 import HTTPTypes
@@ -164,7 +165,7 @@ public enum GatewayRoutes {
 
     /// Queues an entry; one every node would refuse a block for is a 422 problem.
     static func submit(_ entry: Entry, to gateway: Gateway) async throws -> EntryReceipt {
-        do { return try await gateway.submit(entry) } catch let error as InadmissibleEntry {
+        do { return try await gateway.submit(entry) } catch let error as AdmissionError {
             throw GatewayProblem(.unprocessableContent, code: "entry.inadmissible", title: "Entry refused",
                                  detail: error.reason)
         }
@@ -179,9 +180,9 @@ public enum GatewayRoutes {
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
-        } catch let error as UnknownFieldError {
+        } catch let error as ClusterAPIError where error.code == .unknownField {
             throw GatewayProblem(.badRequest, code: "\(what).unknown-field", title: "Unknown field",
-                                 detail: "the field \"\(error.field)\" is not part of a \(what)")
+                                 detail: "the field \"\(error.field ?? "")\" is not part of a \(what)")
         } catch let error as DecodingError {
             throw GatewayProblem(.badRequest, code: "\(what).malformed-json", title: "Malformed JSON",
                                  detail: describe(error))

@@ -1,3 +1,4 @@
+import CustosCore
 import CustosLedger
 
 /// The gateway's durable store: queued entries, the sequencer state (committed head and the
@@ -57,23 +58,16 @@ extension GatewayStoreWrite {
     /// is nothing to adopt, so that is an error naming the write.
     static func refusing(_ state: SequencerState, over stored: SequencerState?) throws -> GatewayStoreWrite {
         guard let stored else {
-            throw GatewayStoreError("refused to store the sequencer at \(state.head) with nothing stored before it")
+            throw GatewayStoreError(.inconsistent, "refused to store the sequencer at \(state.head) with nothing stored before it")
         }
         return .conflict(stored: stored)
     }
 }
 
-/// Why a store cannot be opened or used; never carries a password.
-public struct GatewayStoreError: Error, CustomStringConvertible, Sendable, Equatable {
-    public let description: String
-
-    public init(_ description: String) { self.description = description }
-}
-
 extension GatewayStore {
     /// Appends one entry to the queue; returns its queue id.
     public func enqueue(_ entry: Entry) async throws -> Int64 {
-        guard let id = try await enqueue([entry]).first else { throw GatewayStoreError("the store returned no queue id") }
+        guard let id = try await enqueue([entry]).first else { throw GatewayStoreError(.inconsistent, "the store returned no queue id") }
         return id
     }
 }

@@ -1,3 +1,4 @@
+import CustosCore
 import CustosLedger
 import Foundation
 import Logging
@@ -87,7 +88,7 @@ public actor PostgresGatewayStore: GatewayStore {
                 .decode(String.self) { applied.insert(name) }
             let unknown = applied.subtracting(Self.migrations.map(\.name))
             guard unknown.isEmpty else {
-                throw GatewayStoreError("the database has migrations this gateway does not know (a newer version?): \(unknown.sorted())")
+                throw GatewayStoreError(.unknownSchema, "the database has migrations this gateway does not know (a newer version?): \(unknown.sorted())")
             }
             for migration in Self.migrations where !applied.contains(migration.name) {
                 for statement in migration.statements {
@@ -114,7 +115,7 @@ public actor PostgresGatewayStore: GatewayStore {
                         """, logger: logger)
                     var id: Int64?
                     for try await value in rows.decode(Int64.self) { id = value }
-                    guard let id else { throw GatewayStoreError("PostgreSQL returned no queue id") }
+                    guard let id else { throw GatewayStoreError(.inconsistent, "PostgreSQL returned no queue id") }
                     ids.append(id)
                 }
                 return ids
@@ -178,7 +179,7 @@ public actor PostgresGatewayStore: GatewayStore {
             }
         }
         if let written { return written }
-        guard let stored = try await sequencerState() else { throw GatewayStoreError("queued entries vanished with no sequencer state stored") }
+        guard let stored = try await sequencerState() else { throw GatewayStoreError(.inconsistent, "queued entries vanished with no sequencer state stored") }
         return .conflict(stored: stored)
     }
 
@@ -206,7 +207,7 @@ public actor PostgresGatewayStore: GatewayStore {
                     return GatewayStoreWrite.stored
                 }
             } catch let refused as Refused {
-                guard let write = refused.write else { throw GatewayStoreError("refused a commit without a conflict") }
+                guard let write = refused.write else { throw GatewayStoreError(.inconsistent, "refused a commit without a conflict") }
                 return write
             }
         }
@@ -255,7 +256,7 @@ public actor PostgresGatewayStore: GatewayStore {
                 throw error
             } catch {
                 if connection.isClosed { self.connection = nil }
-                throw GatewayStoreError("PostgreSQL at \(location): \(Self.describe(error))")
+                throw GatewayStoreError(.unavailable, "PostgreSQL at \(location): \(Self.describe(error))")
             }
         } catch {
             await turns.leave()
@@ -274,7 +275,7 @@ public actor PostgresGatewayStore: GatewayStore {
             connection = opened
             return opened
         } catch {
-            throw GatewayStoreError("cannot connect to PostgreSQL at \(location): \(Self.describe(error))")
+            throw GatewayStoreError(.unavailable, "cannot connect to PostgreSQL at \(location): \(Self.describe(error))")
         }
     }
 

@@ -1,3 +1,4 @@
+import CustosCore
 import CustosLedger
 import Foundation
 import GRDB
@@ -176,7 +177,7 @@ public final class SQLiteGatewayStore: GatewayStore {
                 return outcome
             }
         } catch is ConsumedElsewhere {
-            guard let stored = try await sequencerState() else { throw GatewayStoreError("queued entries vanished with no sequencer state stored") }
+            guard let stored = try await sequencerState() else { throw GatewayStoreError(.inconsistent, "queued entries vanished with no sequencer state stored") }
             return .conflict(stored: stored)
         }
     }

@@ -1,3 +1,4 @@
+import CustosCore
 import CustosGovernance
 import CustosLedger
 
@@ -14,7 +15,7 @@ enum SequencerAdoption {
         var height = view.height + 1
         while height <= stored.head.height {
             guard let certified = try await store.committedBlock(height: height) else {
-                throw GatewayStoreError("the store's head is at \(stored.head.height) but it holds no block at \(height)")
+                throw GatewayStoreError(.inconsistent, "the store's head is at \(stored.head.height) but it holds no block at \(height)")
             }
             view.apply(certified.block)
             height += 1

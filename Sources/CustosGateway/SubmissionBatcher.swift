@@ -1,3 +1,4 @@
+import CustosCore
 import CustosLedger
 
 /// Group commit for submitted entries: every entry that arrives while a write runs goes into the
@@ -35,7 +36,7 @@ actor SubmissionBatcher {
             do {
                 let ids = try await write(batch.map(\.entry))
                 guard ids.count == batch.count else {
-                    throw GatewayStoreError("the store queued \(ids.count) entries for a batch of \(batch.count)")
+                    throw GatewayStoreError(.inconsistent, "the store queued \(ids.count) entries for a batch of \(batch.count)")
                 }
                 for (submission, id) in zip(batch, ids) { submission.continuation.resume(returning: id) }
                 written()

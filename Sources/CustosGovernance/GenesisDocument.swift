@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 import CustosIdentity
 
@@ -50,21 +51,21 @@ public struct GenesisDocument: Sendable, Hashable {
 
     /// The canonical encoding.
     public var encoded: [UInt8] {
-        var w = GovernanceWriter(tag: Self.tag)
-        w.append(clusterName)
-        w.append(relyingPartyId)
-        w.append(allowedOrigins)
-        w.append(mode.rawValue)
+        var w = CanonicalWriter(tag: Self.tag)
+        w.append(string: clusterName)
+        w.append(string: relyingPartyId)
+        w.append(strings: allowedOrigins)
+        w.append(string: mode.rawValue)
         w.append(requireUserVerification)
         w.append(UInt32(admins.count))
         for a in admins {
-            w.append(a.id)
-            w.append(a.roles)
-            w.append(a.registration.credentialId)
-            w.append(a.registration.attestationObject)
-            w.append(a.registration.clientDataJSON)
+            w.append(string: a.id)
+            w.append(strings: a.roles)
+            w.append(lengthPrefixed: a.registration.credentialId)
+            w.append(lengthPrefixed: a.registration.attestationObject)
+            w.append(lengthPrefixed: a.registration.clientDataJSON)
         }
-        w.append(policyYAML)
+        w.append(string: policyYAML)
         return w.bytes
     }
 
@@ -102,9 +103,9 @@ public struct GenesisDocument: Sendable, Hashable {
 
     /// The challenge an admin's genesis registration signs: bound to the cluster and the person.
     public static func registrationChallenge(clusterName: String, user: String) -> [UInt8] {
-        var w = GovernanceWriter(tag: "custos.genesis.registration.v1")
-        w.append(clusterName)
-        w.append(user)
+        var w = CanonicalWriter(tag: "custos.genesis.registration.v1")
+        w.append(string: clusterName)
+        w.append(string: user)
         return Hashes.sha256(w.bytes)
     }
 }

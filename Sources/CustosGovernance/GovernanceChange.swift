@@ -1,3 +1,4 @@
+import CustosCore
 import CustosIdentity
 import CustosLedger
 import CustosPolicy
@@ -59,47 +60,47 @@ public enum GovernanceChange: Sendable, Hashable {
     }
 }
 
-extension GovernanceWriter {
+extension CanonicalWriter {
     mutating func append(_ change: GovernanceChange) {
         switch change {
         case .addUser(let id, let roles):
-            append(UInt8(1)); append(id); append(roles)
+            append(UInt8(1)); append(string: id); append(strings: roles)
         case .removeUser(let id):
-            append(UInt8(2)); append(id)
+            append(UInt8(2)); append(string: id)
         case .assignRole(let user, let role):
-            append(UInt8(3)); append(user); append(role)
+            append(UInt8(3)); append(string: user); append(string: role)
         case .revokeRole(let user, let role):
-            append(UInt8(4)); append(user); append(role)
+            append(UInt8(4)); append(string: user); append(string: role)
         case .addCredential(let user, let r):
-            append(UInt8(5)); append(user); append(r.credentialId); append(r.attestationObject); append(r.clientDataJSON)
+            append(UInt8(5)); append(string: user); append(lengthPrefixed: r.credentialId); append(lengthPrefixed: r.attestationObject); append(lengthPrefixed: r.clientDataJSON)
         case .revokeCredential(let user, let credentialId):
-            append(UInt8(6)); append(user); append(credentialId)
+            append(UInt8(6)); append(string: user); append(lengthPrefixed: credentialId)
         case .changePolicy(let yaml):
-            append(UInt8(7)); append(yaml)
+            append(UInt8(7)); append(string: yaml)
         case .freeze:
             append(UInt8(8))
         case .unfreeze:
             append(UInt8(9))
         case .addMember(let m, let proof):
-            append(UInt8(20)); append(m.id.rawValue); append(m.publicKeyBytes); append(proof)
+            append(UInt8(20)); append(string: m.id.rawValue); append(lengthPrefixed: m.publicKeyBytes); append(lengthPrefixed: proof)
         case .removeMember(let id):
-            append(UInt8(21)); append(id.rawValue)
+            append(UInt8(21)); append(string: id.rawValue)
         case .addBot(let id, let key, let roles):
-            append(UInt8(10)); append(id); append(key); append(roles)
+            append(UInt8(10)); append(string: id); append(key); append(strings: roles)
         case .removeBot(let id):
-            append(UInt8(11)); append(id)
+            append(UInt8(11)); append(string: id)
         case .rotateBotKey(let id, let key):
-            append(UInt8(12)); append(id); append(key)
+            append(UInt8(12)); append(string: id); append(key)
         }
     }
 
     mutating func append(_ key: BotPublicKey) {
-        append(key.algorithm.rawValue)
-        append(key.rawRepresentation)
+        append(string: key.algorithm.rawValue)
+        append(lengthPrefixed: key.rawRepresentation)
     }
 }
 
-extension GovernanceReader {
+extension CanonicalReader where Code == GovernanceErrorCode {
     mutating func botKey(_ field: String) throws(GovernanceError) -> BotPublicKey {
         let name = try string("\(field) algorithm", max: 16)
         guard let algorithm = BotPublicKey.Algorithm(rawValue: name) else {
@@ -112,7 +113,7 @@ extension GovernanceReader {
     }
 }
 
-extension GovernanceReader {
+extension CanonicalReader where Code == GovernanceErrorCode {
     mutating func change() throws(GovernanceError) -> GovernanceChange {
         switch try uint8("change kind") {
         case 1: return .addUser(id: try string("user"), roles: try strings("roles"))

@@ -1,3 +1,4 @@
+import CustosCore
 import CustosIdentity
 import CustosLedger
 
@@ -51,18 +52,18 @@ public enum GovernanceEntry: Sendable, Hashable {
     }
 
     static func encodeVote(_ id: String, _ user: String) -> [UInt8] {
-        var w = GovernanceWriter(tag: voteTag)
-        w.append(id)
-        w.append(user)
+        var w = CanonicalWriter(tag: voteTag)
+        w.append(string: id)
+        w.append(string: user)
         return w.bytes
     }
 
     static func encode(_ a: WebAuthnAssertion.Response) -> [UInt8] {
-        var w = GovernanceWriter(tag: assertionTag)
-        w.append(a.credentialId)
-        w.append(a.authenticatorData)
-        w.append(a.clientDataJSON)
-        w.append(a.signature)
+        var w = CanonicalWriter(tag: assertionTag)
+        w.append(lengthPrefixed: a.credentialId)
+        w.append(lengthPrefixed: a.authenticatorData)
+        w.append(lengthPrefixed: a.clientDataJSON)
+        w.append(lengthPrefixed: a.signature)
         w.append(optional: a.userHandle)
         return w.bytes
     }

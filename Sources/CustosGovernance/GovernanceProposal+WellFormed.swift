@@ -1,3 +1,4 @@
+import CustosCore
 extension GovernanceProposal {
     /// Refuses an id that is not `isValidId`: `malformed`, whatever the state.
     func checkId() throws(GovernanceError) {

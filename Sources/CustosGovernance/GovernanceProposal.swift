@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 
 /// An operation as proposed: its id (unique for the cluster's lifetime), the proposer, the change
@@ -34,9 +35,9 @@ public struct GovernanceProposal: Sendable, Hashable {
 
     /// The canonical encoding (the `governance.propose` entry payload).
     public var encoded: [UInt8] {
-        var w = GovernanceWriter(tag: Self.tag)
-        w.append(id)
-        w.append(proposer)
+        var w = CanonicalWriter(tag: Self.tag)
+        w.append(string: id)
+        w.append(string: proposer)
         w.append(lifetimeSeconds)
         w.append(change)
         return w.bytes
@@ -69,9 +70,9 @@ public struct GovernanceProposal: Sendable, Hashable {
     /// The challenge a credential registration for `user` inside operation `operationId` signs
     /// (the registration is part of the operation, so it cannot sign the operation's digest).
     public static func registrationChallenge(operationId: String, user: String) -> [UInt8] {
-        var w = GovernanceWriter(tag: "custos.governance.registration.v1")
-        w.append(operationId)
-        w.append(user)
+        var w = CanonicalWriter(tag: "custos.governance.registration.v1")
+        w.append(string: operationId)
+        w.append(string: user)
         return Hashes.sha256(w.bytes)
     }
 }

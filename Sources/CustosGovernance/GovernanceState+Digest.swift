@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 import CustosIdentity
 import CustosLedger
@@ -18,39 +19,39 @@ extension GovernanceState {
     public var digest: [UInt8] { digestCache.digest { encodedDigest } }
 
     private var encodedDigest: [UInt8] {
-        var w = GovernanceWriter(tag: Self.digestTag)
-        w.append(clusterName)
-        w.append(genesisDigest)
+        var w = CanonicalWriter(tag: Self.digestTag)
+        w.append(string: clusterName)
+        w.append(lengthPrefixed: genesisDigest)
         w.append(time)
         w.append(UInt32(users.count))
         for id in users.keys.sorted() {
             let u = users[id]!
-            w.append(u.id)
-            w.append(u.roles)
+            w.append(string: u.id)
+            w.append(strings: u.roles)
             w.append(u.active)
             w.append(UInt32(u.credentials.count))
             for c in u.credentials {
-                w.append(c.credentialId)
-                w.append(c.publicKey)
+                w.append(lengthPrefixed: c.credentialId)
+                w.append(lengthPrefixed: c.publicKey)
                 w.append(c.signCount)
-                w.append(c.aaguid)
+                w.append(lengthPrefixed: c.aaguid)
                 w.append(c.userVerified)
                 w.append(c.backupEligible)
                 w.append(c.backedUp)
                 w.append(c.isSoftware)
             }
         }
-        w.append(policyYAML)
+        w.append(string: policyYAML)
         w.append(UInt64(bitPattern: Int64(policyVersion)))
         w.append(frozen)
         w.append(UInt32(operations.count))
         for id in operations.keys.sorted() {
             let op = operations[id]!
-            w.append(op.proposal.encoded)
-            w.append(op.status.rawValue)
+            w.append(lengthPrefixed: op.proposal.encoded)
+            w.append(string: op.status.rawValue)
             w.append(op.proposedAt)
             w.append(op.expiresAt)
-            w.append(op.approvals)
+            w.append(strings: op.approvals)
             w.append(optional: op.rejectedBy.map { Array($0.utf8) })
             w.append(optional: op.decidedAt.map { t in (0..<8).map { UInt8(truncatingIfNeeded: t >> (56 - 8 * UInt64($0))) } })
             // Whether it failed, not the wording of why: wording may change between versions.
@@ -59,19 +60,19 @@ extension GovernanceState {
         w.append(UInt32(refusals.count))
         for r in refusals {
             w.append(r.blockTime)
-            w.append(r.kind)
+            w.append(string: r.kind)
             w.append(optional: r.operationId.map { Array($0.utf8) })
             w.append(optional: r.user.map { Array($0.utf8) })
-            w.append(r.error.code.description)
-            w.append(r.error.webAuthn?.description ?? "")
-            w.append(r.error.requestSigning?.description ?? "")
+            w.append(string: r.error.code.description)
+            w.append(string: r.error.webAuthn?.description ?? "")
+            w.append(string: r.error.requestSigning?.description ?? "")
         }
         w.append(UInt32(bots.count))
         for id in bots.keys.sorted() {
             let b = bots[id]!
-            w.append(b.id)
+            w.append(string: b.id)
             w.append(b.key)
-            w.append(b.roles)
+            w.append(strings: b.roles)
             w.append(b.active)
         }
         let replayCache = requestBook.replayCache
@@ -81,56 +82,56 @@ extension GovernanceState {
         w.append(UInt32(replayCache.entries.count))
         // Keys compare by their UTF-8 bytes, the same on every platform.
         for (key, timestamp) in replayCache.entries.sorted(by: { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }) {
-            w.append(key)
+            w.append(string: key)
             w.append(UInt64(bitPattern: timestamp))
         }
         w.append(UInt32(requestBook.order.count))
         for id in requestBook.order {
             let r = requestBook.requests[id]!
-            w.append(r.id)
-            w.append(r.initiator)
-            w.append(r.initiatorKind.rawValue)
+            w.append(string: r.id)
+            w.append(string: r.initiator)
+            w.append(string: r.initiatorKind.rawValue)
             w.append(r.blockTime)
             w.append(UInt64(bitPattern: r.timestamp))
-            w.append(r.nonce)
-            w.append(r.body)
+            w.append(string: r.nonce)
+            w.append(lengthPrefixed: r.body)
             w.append(UInt64(bitPattern: Int64(r.policyVersion)))
             w.append(r.decision)
         }
         w.append(UInt32(members.count))
         for m in members {
-            w.append(m.id.rawValue)
-            w.append(m.publicKeyBytes)
+            w.append(string: m.id.rawValue)
+            w.append(lengthPrefixed: m.publicKeyBytes)
         }
         w.append(UInt32(retiredMemberKeys.count))
-        for key in retiredMemberKeys.sorted(by: { $0.lexicographicallyPrecedes($1) }) { w.append(key) }
+        for key in retiredMemberKeys.sorted(by: { $0.lexicographicallyPrecedes($1) }) { w.append(lengthPrefixed: key) }
         return Hashes.sha256(w.bytes)
     }
 }
 
-extension GovernanceWriter {
+extension CanonicalWriter {
     /// A policy decision in full: outcome, reason, the rules that applied, skipped allows,
     /// pending approvals and counted approvers, each in the order the evaluator gave them.
     mutating func append(_ d: PolicyDecision) {
-        append(d.outcome.rawValue)
-        append(GovernanceState.describe(d.reason))
+        append(string: d.outcome.rawValue)
+        append(string: GovernanceState.describe(d.reason))
         append(UInt32(d.applied.count))
         for a in d.applied {
-            append(a.name)
-            append(a.effect.rawValue)
+            append(string: a.name)
+            append(string: a.effect.rawValue)
             append(optional: a.failedClosed.map { Array($0.utf8) })
         }
         append(UInt32(d.skippedAllows.count))
         for s in d.skippedAllows {
-            append(s.name)
-            append(s.problem)
+            append(string: s.name)
+            append(string: s.problem)
         }
         append(UInt32(d.pending.count))
         for p in d.pending {
-            append(p.rule)
-            append(p.group)
+            append(string: p.rule)
+            append(string: p.group)
             append(UInt32(clamping: p.count))
         }
-        append(d.countedApprovers)
+        append(strings: d.countedApprovers)
     }
 }

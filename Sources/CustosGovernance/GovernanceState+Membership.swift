@@ -1,4 +1,5 @@
 import Crypto
+import CustosCore
 import CustosCrypto
 import CustosLedger
 
@@ -6,11 +7,11 @@ extension GovernanceState {
     /// What a node signs with its identity key to ask to join: this cluster (name and genesis
     /// document digest), its id and its key.
     public static func membershipProofMessage(clusterName: String, genesisDigest: [UInt8], member: Member) -> [UInt8] {
-        var w = GovernanceWriter(tag: "custos.governance.member-proof.v1")
-        w.append(clusterName)
-        w.append(genesisDigest)
-        w.append(member.id.rawValue)
-        w.append(member.publicKeyBytes)
+        var w = CanonicalWriter(tag: "custos.governance.member-proof.v1")
+        w.append(string: clusterName)
+        w.append(lengthPrefixed: genesisDigest)
+        w.append(string: member.id.rawValue)
+        w.append(lengthPrefixed: member.publicKeyBytes)
         return Hashes.sha256(w.bytes)
     }
 

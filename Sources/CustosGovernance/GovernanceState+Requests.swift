@@ -1,3 +1,6 @@
+import CustosCore
+import CustosCrypto
+import CustosIdentity
 import CustosLedger
 import CustosPolicy
 

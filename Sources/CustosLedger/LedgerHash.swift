@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 
 /// A SHA-256 digest naming a block or a genesis document. Public values: printed as hex.

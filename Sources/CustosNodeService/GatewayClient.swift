@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CustosClusterAPI
+import CustosCore
 import CustosLedger
 import Foundation
 import NIOCore
@@ -28,7 +29,7 @@ public struct GatewayClient: Sendable {
         let (status, body) = try await get("/v1/proposals/next?after=\(height)" + (nodeID.map { "&node=\($0)" } ?? "") + Self.query(wait),
                                            wait: wait)
         if status == .noContent { return nil }
-        guard status == .ok else { throw ClusterAPIError("gateway answered \(status) for a proposal") }
+        guard status == .ok else { throw ClusterAPIError(.gatewayRefused, "gateway answered \(status) for a proposal") }
         return try JSONDecoder().decode(ProposalMessage.self, from: body).decoded()
     }
 
@@ -37,7 +38,7 @@ public struct GatewayClient: Sendable {
     public func certifiedBlock(height: UInt64, wait: Duration = .zero) async throws -> CertifiedBlock? {
         let (status, body) = try await get("/v1/blocks/\(height)" + Self.query(wait, first: true), wait: wait)
         if status == .notFound { return nil }
-        guard status == .ok else { throw ClusterAPIError("gateway answered \(status) for block \(height)") }
+        guard status == .ok else { throw ClusterAPIError(.gatewayRefused, "gateway answered \(status) for block \(height)") }
         return try JSONDecoder().decode(CertifiedBlockMessage.self, from: body).decoded()
     }
 
@@ -50,7 +51,7 @@ public struct GatewayClient: Sendable {
         let response = try await client.execute(request, timeout: timeout)
         let body = try await response.body.collect(upTo: 1 << 16)
         guard response.status == .ok else {
-            throw ClusterAPIError("gateway refused the vote: \(response.status) \(String(buffer: body))")
+            throw ClusterAPIError(.gatewayRefused, "gateway refused the vote: \(response.status) \(String(buffer: body))")
         }
         return (try? JSONDecoder().decode(VoteReceipt.self, from: Data(buffer: body)).outcome) ?? "?"
     }

@@ -1,4 +1,5 @@
 import CustosClusterAPI
+import CustosCore
 import CustosGovernance
 import CustosLedger
 import CustosNode
@@ -63,7 +64,7 @@ public actor LogFollower: Service {
         var state = try configuration.genesisState()
         for certified in try chain.blocks() { state.apply(certified.block) }
         if let recorded = try chain.stateDigests().last, recorded.digest != state.digest {
-            throw ClusterAPIError("the governed state replayed to height \(recorded.height) does not match the digest recorded there")
+            throw ClusterAPIError(.stateMismatch, "the governed state replayed to height \(recorded.height) does not match the digest recorded there")
         }
         governance = state
         consensus = try NodeConsensus(configuration: try configuration.reconfigured(members: state.members), identity: identity,
@@ -85,7 +86,7 @@ public actor LogFollower: Service {
     public func health() -> NodeHealth {
         NodeHealth(node: consensus.identity.id.rawValue, committedHeight: consensus.head.height,
                    voter: consensus.isVoter, members: consensus.configuration.members.map(\.id.rawValue),
-                   stateDigest: Hex.encode(governance.digest), frozen: governance.frozen, counters: counters)
+                   stateDigest: governance.digest.hexString, frozen: governance.frozen, counters: counters)
     }
 
     public func run() async throws {

@@ -1,3 +1,4 @@
+import CustosCore
 import Foundation
 
 /// The built `custos` executable, as operators run it, for tests of the command line and of

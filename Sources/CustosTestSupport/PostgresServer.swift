@@ -1,3 +1,4 @@
+import CustosCore
 import Foundation
 
 /// A throwaway PostgreSQL server from Debian's packages (`/usr/lib/postgresql/*/bin`) for tests:

@@ -1,3 +1,4 @@
+import CustosCore
 import Foundation
 
 /// Runs an independent implementation written in Python (a script in `Tests/python`, run by

@@ -1,3 +1,4 @@
+import CustosCore
 import Foundation
 
 /// Where the test suite finds what lives outside Swift: the package root, the standards'

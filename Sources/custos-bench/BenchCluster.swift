@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CustosClusterAPI
+import CustosCore
 import CustosIdentity
 import Foundation
 import NIOCore

@@ -1,5 +1,6 @@
 import BigInt
 import CustosChains
+import CustosCore
 import CustosCrypto
 
 /// `custos-bench evm`: decode-and-describe of the calls a treasury signs, each as a ratio to

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CustosClusterAPI
+import CustosCore
 import CustosGovernance
 import CustosLedger
 import Foundation
@@ -53,7 +54,7 @@ struct AuditCommand: ParsableCommand {
                 print("valid: \(head.height) blocks, head \(head.hash), genesis \(digest)")
                 if governance == nil { print("no governance genesis document: the governed state was not replayed") }
                 if let governance {
-                    print("governed state \(Hex.encode(governance.digest)): \(governance.users.count) people, policy version \(governance.policyVersion), \(governance.operations.count) operations, \(governance.refusals.count) refused entries, \(governance.members.count) voting members")
+                    print("governed state \(governance.digest.hexString): \(governance.users.count) people, policy version \(governance.policyVersion), \(governance.operations.count) operations, \(governance.refusals.count) refused entries, \(governance.members.count) voting members")
                 }
             case .invalid(let failure):
                 Self.fail("\(file): \(failure)")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Crypto
 import CustosClusterAPI
+import CustosCore
 import CustosCrypto
 import CustosGovernance
 import CustosIdentity

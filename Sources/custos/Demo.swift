@@ -1,5 +1,6 @@
 import ArgumentParser
 import CustosChains
+import CustosCore
 import CustosCrypto
 import CustosMPC
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import CustosClusterAPI
+import CustosCore
 import Dispatch
 import Foundation
 import NIOCore

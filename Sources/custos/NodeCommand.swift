@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Crypto
 import CustosClusterAPI
+import CustosCore
 import CustosCrypto
 import CustosGovernance
 import CustosLedger
@@ -64,7 +65,7 @@ struct NodeCommand: AsyncParsableCommand {
         let key = Curve25519.Signing.PrivateKey()
         let sealed = try PassphraseSeal.seal(SecretBytes(key.rawRepresentation), passphrase: passphrase, strength: .interactive)
         try writeSecretFile(keyPath, Data(sealed))
-        return ClusterFile.MemberKey(id: nodeID.rawValue, publicKey: Hex.encode(key.publicKey.rawRepresentation))
+        return ClusterFile.MemberKey(id: nodeID.rawValue, publicKey: key.publicKey.rawRepresentation.hexString)
     }
 
     struct Run: AsyncParsableCommand {
@@ -134,7 +135,7 @@ struct NodeCommand: AsyncParsableCommand {
             let governance = try store.snapshot().map { try JSONDecoder().decode(GovernanceSnapshot.self, from: $0) }
             let status = NodeStatus(
                 height: blocks.last?.block.height ?? 0,
-                stateDigests: try store.stateDigests().map { NodeStatus.StateDigest(height: $0.height, digest: Hex.encode($0.digest)) },
+                stateDigests: try store.stateDigests().map { NodeStatus.StateDigest(height: $0.height, digest: $0.digest.hexString) },
                 governance: governance,
                 blocks: blocks.map { c in
                     NodeStatus.BlockSummary(height: c.block.height, hash: c.block.hash.hex, voters: c.certificate.voters.map(\.rawValue),

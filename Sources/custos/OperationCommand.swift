@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Crypto
 import CustosClusterAPI
+import CustosCore
 import CustosCrypto
 import CustosGovernance
 import CustosIdentity
@@ -191,7 +192,7 @@ struct OperationCommand: AsyncParsableCommand {
         let proposal: GovernanceProposal
         do { proposal = try GovernanceProposal(encoded: Array(bytes)) } catch { fail("the gateway sent a proposal that does not decode: \(error.reason)") }
         guard proposal.id == id else { fail("the gateway sent operation \"\(printable(proposal.id))\" for \"\(printable(id))\"") }
-        let digest = Hex.encode(proposal.digest)
+        let digest = proposal.digest.hexString
         guard digest == detail.operation.digest else { fail("the gateway's digest for \(id) is not the digest of its content") }
         if let expected = confirmation.digest, expected.lowercased() != digest {
             fail("operation \(id) has the digest \(digest), not the \(expected) you expect: refusing to sign")
@@ -287,7 +288,7 @@ func percentEncoded(_ text: String) -> String {
 /// The policy engine's plain-language differences between two policy documents, and the new
 /// document's size and SHA-256 for comparing with a copy received out of band.
 func policyDifferences(from old: String, to new: String) -> String {
-    var lines = ["  new policy   \(new.utf8.count) bytes, SHA-256 \(Hex.encode(Hashes.sha256(Array(new.utf8))))"]
+    var lines = ["  new policy   \(new.utf8.count) bytes, SHA-256 \(Hashes.sha256(Array(new.utf8)).hexString)"]
     do {
         let diff = PolicyDiff(old: try PolicyDocument.decode(yaml: old), new: try PolicyDocument.decode(yaml: new))
         lines.append(diff.changes.isEmpty ? "  no changes in meaning" : "  changes:")

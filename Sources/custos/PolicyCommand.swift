@@ -1,4 +1,5 @@
 import ArgumentParser
+import CustosCore
 import CustosPolicy
 import Foundation
 

@@ -1,6 +1,7 @@
 import BigInt
 import CustosChains
 import CustosChainsRPC
+import CustosCore
 import CustosCrypto
 import Foundation
 import Testing

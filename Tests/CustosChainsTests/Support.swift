@@ -1,3 +1,4 @@
+import CustosCore
 import CustosTestSupport
 import BigInt
 import CustosChains

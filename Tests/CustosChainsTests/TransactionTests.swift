@@ -1,5 +1,6 @@
 import BigInt
 import CustosChains
+import CustosCore
 import CustosCrypto
 import CustosTestSupport
 import Testing

@@ -1,4 +1,5 @@
 import CSodium
+import CustosCore
 import CustosCrypto
 import Testing
 

@@ -1,5 +1,6 @@
 import CSecp256k1
 import CSodium
+import CustosCore
 import CustosCrypto
 import CustosTestSupport
 import Foundation

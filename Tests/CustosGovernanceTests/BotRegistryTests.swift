@@ -1,4 +1,5 @@
 import Crypto
+import CustosCore
 import CustosGovernance
 import CustosIdentity
 import CustosLedger

@@ -1,3 +1,4 @@
+import CustosCore
 import CustosGovernance
 import CustosLedger
 import Testing

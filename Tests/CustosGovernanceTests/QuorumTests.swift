@@ -1,3 +1,4 @@
+import CustosCore
 import CustosGovernance
 import CustosIdentity
 import CustosLedger

@@ -1,4 +1,5 @@
 import Crypto
+import CustosCore
 import CustosCrypto
 import CustosIdentity
 import Testing

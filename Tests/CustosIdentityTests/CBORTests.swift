@@ -1,3 +1,4 @@
+import CustosCore
 import CustosIdentity
 import CustosTestSupport
 import Testing

@@ -1,4 +1,5 @@
 import CSecp256k1
+import CustosCore
 import CustosCrypto
 import CustosTestSupport
 import Foundation

@@ -1,3 +1,4 @@
+import CustosCore
 import CustosMPC
 import Testing
 @Suite struct MPCErrorTests {

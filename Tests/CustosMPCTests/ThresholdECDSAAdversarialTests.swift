@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 import Foundation
 import Testing

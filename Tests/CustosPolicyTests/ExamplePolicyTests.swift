@@ -1,3 +1,4 @@
+import CustosCore
 import CustosPolicy
 import Foundation
 import Testing

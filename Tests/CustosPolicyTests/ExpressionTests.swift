@@ -1,3 +1,4 @@
+import CustosCore
 @testable import CustosPolicy
 import Testing
 

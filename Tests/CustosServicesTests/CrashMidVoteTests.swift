@@ -1,4 +1,5 @@
 import CustosClusterAPI
+import CustosCore
 import CustosLedger
 import Foundation
 import NIOHTTP1
@@ -110,7 +111,7 @@ extension ClusterLoopbackTests {
         #expect(!votes.isEmpty)
         #expect(Set(votes.map(\.height)).count == votes.count)
         for vote in votes {
-            #expect(committed[vote.height] == Hex.encode(vote.blockHash), "node-4 voted for another block at height \(vote.height)")
+            #expect(committed[vote.height] == vote.blockHash.hexString, "node-4 voted for another block at height \(vote.height)")
         }
         #expect(!cluster.log("gateway").contains("flagged vote"))
     }

@@ -1,3 +1,4 @@
+import CustosCore
 import Crypto
 import CustosClusterAPI
 import CustosGateway
@@ -23,7 +24,7 @@ struct GatewayAdmissionTests {
         do {
             _ = try await gateway.submit(try Entry(kind: GovernanceEntry.approveKind, payload: [1, 2, 3]))
             Issue.record("queued an entry no node can read")
-        } catch let error as InadmissibleEntry {
+        } catch let error as AdmissionError {
             #expect(error.reason.contains("governance.approve payload"), "\(error.reason)")
         }
         var frank = try #require(Self.genesis.authenticators["frank"])

@@ -1,5 +1,6 @@
 import Crypto
 import CustosClusterAPI
+import CustosCore
 import CustosGateway
 import CustosLedger
 import CustosTestSupport
@@ -276,7 +277,7 @@ struct PostgresGatewayStoreTests {
         let identities = (1...4).map { NodeIdentity(id: try! NodeID("node-\($0)"), signingKey: .init()) }
         let cluster = folder.appendingPathComponent("cluster.json")
         try JSONEncoder().encode(ClusterFile(name: "cli", genesisTimestamp: 1_000, members: identities.map {
-            .init(id: $0.id.rawValue, publicKey: Hex.encode($0.publicKeyBytes))
+            .init(id: $0.id.rawValue, publicKey: $0.publicKeyBytes.hexString)
         })).write(to: cluster)
         let base = ["gateway", "--data", folder.path, "--cluster", cluster.path, "--port", "0"]
         let cases: [(arguments: [String], says: String)] = [

@@ -1,5 +1,6 @@
 import Crypto
 import CustosClusterAPI
+import CustosCore
 import CustosGateway
 import CustosGovernance
 import CustosLedger
@@ -80,7 +81,7 @@ struct GatewayTests {
     @Test func theClusterFileIsPublicAndChecked() throws {
         let file = ClusterFile(name: "unit", genesisTimestamp: 1_000,
                                genesisDocument: Data(Self.genesis.document.encoded).base64EncodedString(),
-                               members: identities.map { .init(id: $0.id.rawValue, publicKey: Hex.encode($0.publicKeyBytes)) })
+                               members: identities.map { .init(id: $0.id.rawValue, publicKey: $0.publicKeyBytes.hexString) })
         let decoded = try JSONDecoder().decode(ClusterFile.self, from: try JSONEncoder().encode(file))
         #expect(try decoded.configuration() == (try configuration))
         var bad = file

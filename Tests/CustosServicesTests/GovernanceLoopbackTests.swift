@@ -1,4 +1,5 @@
 import CustosClusterAPI
+import CustosCore
 import CustosGovernance
 import CustosIdentity
 import CustosTestSupport

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CustosClusterAPI
+import CustosCore
 import CustosGovernance
 import CustosIdentity
 import CustosNode

@@ -1,3 +1,4 @@
+import CustosCore
 import AsyncHTTPClient
 import Crypto
 import CustosClusterAPI
@@ -67,7 +68,7 @@ struct LogFollowerTests {
             }
         }
         #expect(counter.value == blocks.map(\.entries.count).reduce(0, +), "entries ran through the transition more than once")
-        #expect(await node.health().stateDigest == Hex.encode(try scene.state(after: blocks).digest))
+        #expect(try await node.health().stateDigest == scene.state(after: blocks).digest.hexString)
         #expect(await node.health().counters.entriesRefused == 1)
     }
 
@@ -88,7 +89,7 @@ struct LogFollowerTests {
             #expect(committed)
         }
         #expect(counter.value == voted.entries.count + certified.entries.count)
-        #expect(await node.health().stateDigest == Hex.encode(try scene.state(after: [certified]).digest))
+        #expect(try await node.health().stateDigest == scene.state(after: [certified]).digest.hexString)
         #expect(await node.health().counters.equivocationAlerts == 1)
     }
 }

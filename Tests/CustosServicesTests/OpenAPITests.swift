@@ -1,5 +1,6 @@
 import Crypto
 import CustosClusterAPI
+import CustosCore
 import CustosGovernance
 import CustosIdentity
 import CustosLedger

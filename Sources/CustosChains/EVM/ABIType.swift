@@ -1,3 +1,5 @@
+import CustosCore
+
 extension EVM {
     /// A Solidity ABI type (Contract ABI Specification, "Types").
     public indirect enum ABIType: Hashable, Sendable, CustomStringConvertible {

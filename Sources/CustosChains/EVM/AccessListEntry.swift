@@ -1,3 +1,5 @@
+import CustosCore
+
 extension EVM {
     /// One entry of an EIP-2930 access list: an address and the storage slots it touches.
     public struct AccessListEntry: Hashable, Sendable {

@@ -1,4 +1,5 @@
 import BigInt
+import CustosCore
 
 extension EVM {
     /// Turns a call (target, value, calldata) into an `Intent`.

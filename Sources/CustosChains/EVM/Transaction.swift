@@ -1,4 +1,5 @@
 import BigInt
+import CustosCore
 import CustosCrypto
 
 extension EVM {

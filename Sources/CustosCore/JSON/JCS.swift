@@ -1,3 +1,4 @@
+
 /// The JSON Canonicalization Scheme (RFC 8785): the one byte string that every party derives
 /// from a JSON value, so that a signature over it survives re-serialization.
 ///

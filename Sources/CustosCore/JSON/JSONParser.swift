@@ -1,3 +1,4 @@
+
 /// A strict JSON parser (RFC 8259) that also enforces I-JSON (RFC 7493): valid UTF-8, no
 /// duplicate member names, no lone surrogates, numbers that fit a double. Whatever the input, it
 /// returns a value or throws a `JSONError`; it never traps and never nests deeper than `maxDepth`.

@@ -1,3 +1,5 @@
+import CustosCore
+
 /// A strict decoder for the CBOR subset WebAuthn uses (RFC 8949; CTAP2 §6 canonical form).
 ///
 /// Promises, on any input whatsoever: it returns a value or throws a `CBORError`; it never traps,

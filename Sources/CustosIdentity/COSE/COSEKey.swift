@@ -1,4 +1,5 @@
 import Crypto
+import CustosCore
 import CustosCrypto
 
 /// A credential public key in COSE_Key form (RFC 9052 §7, RFC 9053 §2.1 and §7), limited to the
@@ -29,7 +30,7 @@ public struct COSEKey: Sendable, Hashable, CustomStringConvertible {
         do {
             value = try CBORDecoder(maxDepth: 4, maxInputBytes: 1024).decode(bytes)
         } catch {
-            throw WebAuthnError(.malformed, "credential public key: \(error)")
+            throw WebAuthnError(.malformed, "credential public key: CBOR \(error)")
         }
         try self.init(value, encoded: bytes)
     }

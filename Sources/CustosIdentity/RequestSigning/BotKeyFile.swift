@@ -1,4 +1,5 @@
 import Crypto
+import CustosCore
 import CustosCrypto
 
 /// A development bot's signing key as a JSON key file (Ed25519). It holds a private key: files

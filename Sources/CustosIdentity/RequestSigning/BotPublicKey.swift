@@ -1,4 +1,5 @@
 import Crypto
+import CustosCore
 import CustosCrypto
 
 /// A bot's registered public key: Ed25519 (32 bytes) or P-256 (65-byte uncompressed SEC1 point).

@@ -1,3 +1,5 @@
+import CustosCore
+
 /// Verifies bots' signed requests against a caller-supplied time and replay cache; no clock, no I/O.
 ///
 /// Order of checks: key id, timestamp window (±`maxClockSkew` around `now`, and never older

@@ -47,7 +47,7 @@ public struct SignedRequest: Sendable, Hashable {
         do {
             value = try JSONParser(maxDepth: 64, maxInputBytes: Self.maxEnvelopeLength).parse(bytes)
         } catch {
-            throw RequestSigningError(.malformed, "request envelope: \(error)")
+            throw RequestSigningError(.malformed, "request envelope: JSON \(error)")
         }
         guard let members = value.objectValue else {
             throw RequestSigningError(.malformed, "request envelope is a \(value.typeName), not an object")

@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 
 /// A development software credential as a JSON key file: whose it is, the relying party and

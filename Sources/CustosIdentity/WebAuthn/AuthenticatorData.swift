@@ -1,3 +1,5 @@
+import CustosCore
+
 /// Authenticator data (WebAuthn Level 3 §6.1): the bytes an authenticator signs.
 ///
 /// Layout: rpIdHash (32) ‖ flags (1) ‖ signCount (4, big-endian) ‖ attested credential data
@@ -82,7 +84,7 @@ public struct AuthenticatorData: Sendable, Hashable {
             do {
                 (keyValue, offset) = try decoder.decodePrefix(bytes, from: offset)
             } catch {
-                throw WebAuthnError(.malformed, "credential public key at offset \(keyStart): \(error)")
+                throw WebAuthnError(.malformed, "credential public key at offset \(keyStart): CBOR \(error)")
             }
             let key = try COSEKey(keyValue, encoded: Array(bytes[keyStart..<offset]))
             attestedCredentialData = AttestedCredentialData(aaguid: aaguid, credentialId: credentialId, publicKey: key)
@@ -95,7 +97,7 @@ public struct AuthenticatorData: Sendable, Hashable {
             do {
                 (value, offset) = try decoder.decodePrefix(bytes, from: offset)
             } catch {
-                throw WebAuthnError(.malformed, "extensions at offset \(start): \(error)")
+                throw WebAuthnError(.malformed, "extensions at offset \(start): CBOR \(error)")
             }
             guard case .map = value else {
                 throw WebAuthnError(.malformed, "extensions at offset \(start) are a \(value.typeName), not a map")

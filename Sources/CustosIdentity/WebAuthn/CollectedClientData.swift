@@ -20,7 +20,7 @@ public struct CollectedClientData: Sendable, Hashable {
         do {
             value = try JSONParser(maxDepth: 8, maxInputBytes: Self.maxLength).parse(bytes)
         } catch {
-            throw WebAuthnError(.malformed, "clientDataJSON: \(error)")
+            throw WebAuthnError(.malformed, "clientDataJSON: JSON \(error)")
         }
         guard case .object = value else {
             throw WebAuthnError(.malformed, "clientDataJSON is a \(value.typeName), not an object")

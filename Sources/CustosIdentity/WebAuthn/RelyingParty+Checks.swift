@@ -1,3 +1,5 @@
+import CustosCore
+
 /// The checks registration and assertion share, in the order WebAuthn §7.1 and §7.2 run them.
 extension RelyingParty {
     /// The client-data checks shared by registration and assertion (§7.1 steps 7–10, §7.2 steps 11–14).

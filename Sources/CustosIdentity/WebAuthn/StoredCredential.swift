@@ -1,3 +1,4 @@
+
 /// What a node keeps about a registered WebAuthn credential, in the replicated state: enough to
 /// verify every later assertion. Public data only.
 public struct StoredCredential: Sendable, Hashable, Codable {

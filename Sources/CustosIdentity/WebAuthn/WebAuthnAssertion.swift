@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 
 /// Authentication (assertion) ceremony verification (WebAuthn Level 3 §7.2), as every node runs

@@ -1,3 +1,5 @@
+import CustosCore
+
 /// Registration ceremony verification (WebAuthn Level 3 §7.1), for attestation format "none".
 ///
 /// Custos does not trust attestation: a credential becomes valid through governance (an admin
@@ -63,7 +65,7 @@ public enum WebAuthnRegistration {
         do {
             value = try CBORDecoder(maxDepth: 12, maxInputBytes: maxAttestationObjectLength).decode(attestationObject)
         } catch {
-            throw WebAuthnError(.malformed, "attestationObject: \(error)")
+            throw WebAuthnError(.malformed, "attestationObject: CBOR \(error)")
         }
         guard let map = value.mapValue else {
             throw WebAuthnError(.malformed, "attestationObject is a \(value.typeName), not a map")

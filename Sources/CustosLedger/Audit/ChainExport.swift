@@ -1,3 +1,5 @@
+import CustosCore
+
 /// A chain for offline audit: the cluster configuration (genesis) and every committed block with
 /// its certificate, in height order (DESIGN.md, "Storage and operations": the tamper-evident
 /// audit trail is the committed log itself).
@@ -22,7 +24,7 @@ public struct ChainExport: Sendable, Hashable {
 
     /// Configuration, block count, then each block and certificate behind 32-bit lengths.
     public var serialized: [UInt8] {
-        var w = LedgerWriter(kind: LedgerWire.Kind.chainExport)
+        var w = CanonicalWriter(kind: LedgerWire.Kind.chainExport)
         w.append(lengthPrefixed: configuration.serialized)
         w.append(UInt32(blocks.count))
         for b in blocks {

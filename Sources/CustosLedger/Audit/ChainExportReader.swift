@@ -1,3 +1,5 @@
+import CustosCore
+
 /// Reads an export one certified block at a time, so the audit can name where it breaks.
 struct ChainExportReader {
     private var reader: LedgerReader

@@ -1,3 +1,5 @@
+import CustosCore
+
 /// A proposed or committed block: height (block 1 follows genesis), the previous block's hash
 /// (the genesis digest for block 1), the proposer's timestamp in milliseconds since the Unix
 /// epoch, and the entries in log order. Its hash is SHA-256 over its canonical encoding, computed
@@ -35,7 +37,7 @@ public struct Block: Sendable, Hashable {
         guard size <= Self.maximumEncodedBytes else {
             throw LedgerError(.limitExceeded, "a block of \(size) bytes, more than \(Self.maximumEncodedBytes)")
         }
-        var w = LedgerWriter(kind: LedgerWire.Kind.block)
+        var w = CanonicalWriter(kind: LedgerWire.Kind.block)
         w.reserve(size)
         w.append(height)
         w.append(previousHash)

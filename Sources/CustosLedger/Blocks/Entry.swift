@@ -1,3 +1,5 @@
+import CustosCore
+
 /// One log entry: a kind (`transfer.request`, `governance.approve`, …), the payload in its
 /// canonical binary encoding, and the submitter's authorization material (signatures, WebAuthn
 /// assertions). The ledger treats payload and authorization as opaque; validating them against
@@ -39,17 +41,17 @@ public struct Entry: Sendable, Hashable {
     var encodedSize: Int { 1 + kind.utf8.count + 4 + payload.count + 4 + authorization.count }
 }
 
-extension LedgerWriter {
+extension CanonicalWriter {
     mutating func append(_ entry: Entry) {
-        append(shortString: entry.kind)
+        append(string: entry.kind, prefix: .uint8)
         append(lengthPrefixed: entry.payload)
         append(lengthPrefixed: entry.authorization)
     }
 }
 
-extension LedgerReader {
+extension CanonicalReader where Code == LedgerErrorCode {
     mutating func entry(_ field: @autoclosure () -> String) throws(LedgerError) -> Entry {
-        let kind = try shortString("\(field()) kind")
+        let kind = try string("\(field()) kind", max: Int(UInt8.max), prefix: .uint8)
         let payload = try lengthPrefixed("\(field()) payload", max: Entry.maximumPayloadBytes)
         let authorization = try lengthPrefixed("\(field()) authorization", max: Entry.maximumAuthorizationBytes)
         do { return try Entry(kind: kind, payload: payload, authorization: authorization) } catch {

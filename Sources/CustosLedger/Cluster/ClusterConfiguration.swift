@@ -1,4 +1,5 @@
 import Crypto
+import CustosCore
 import CustosCrypto
 
 /// The genesis of a cluster: who the members are, how many faults it tolerates, and the opaque
@@ -113,8 +114,8 @@ public struct ClusterConfiguration: Sendable, Equatable {
     }
 
     private static func encode(name: String, members: [Member], genesisTimestamp: UInt64, genesisDocument: [UInt8]) -> [UInt8] {
-        var w = LedgerWriter(kind: LedgerWire.Kind.configuration)
-        w.append(shortString: name)
+        var w = CanonicalWriter(kind: LedgerWire.Kind.configuration)
+        w.append(string: name, prefix: .uint8)
         w.append(genesisTimestamp)
         w.append(UInt16(members.count))
         for m in members {
@@ -129,7 +130,7 @@ public struct ClusterConfiguration: Sendable, Equatable {
     /// included). A development cluster with fewer than 4 members needs `allowWithoutFaultTolerance`.
     public init(serialized bytes: [UInt8], allowWithoutFaultTolerance: Bool = false) throws(LedgerError) {
         var r = try LedgerReader(bytes, kind: LedgerWire.Kind.configuration, what: "cluster configuration")
-        let name = try r.shortString("name")
+        let name = try r.string("name", max: Int(UInt8.max), prefix: .uint8)
         let timestamp = try r.uint64("genesis timestamp")
         let count = Int(try r.uint16("member count"))
         guard count <= Self.maximumMembers else {

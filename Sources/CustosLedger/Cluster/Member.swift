@@ -1,4 +1,5 @@
 import Crypto
+import CustosCore
 import CustosCrypto
 
 /// One signer node of the cluster: its id and its Ed25519 identity public key, with which it

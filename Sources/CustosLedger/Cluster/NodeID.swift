@@ -1,3 +1,5 @@
+import CustosCore
+
 /// A member's name in the cluster: 1 to 64 characters from `a-z 0-9 . _ -`, so that it is the
 /// same string in configuration files, logs, votes and certificates.
 public struct NodeID: Hashable, Sendable, Comparable, CustomStringConvertible, ExpressibleByStringLiteral {
@@ -32,13 +34,13 @@ public struct NodeID: Hashable, Sendable, Comparable, CustomStringConvertible, E
     public static func < (a: NodeID, b: NodeID) -> Bool { Array(a.rawValue.utf8).lexicographicallyPrecedes(Array(b.rawValue.utf8)) }
 }
 
-extension LedgerWriter {
-    mutating func append(_ id: NodeID) { append(shortString: id.rawValue) }
+extension CanonicalWriter {
+    mutating func append(_ id: NodeID) { append(string: id.rawValue, prefix: .uint8) }
 }
 
-extension LedgerReader {
+extension CanonicalReader where Code == LedgerErrorCode {
     mutating func nodeID(_ field: @autoclosure () -> String) throws(LedgerError) -> NodeID {
-        let raw = try shortString(field())
+        let raw = try string(field(), max: Int(UInt8.max), prefix: .uint8)
         do { return try NodeID(raw) } catch { throw fail("\(field()): \(error.reason)") }
     }
 }

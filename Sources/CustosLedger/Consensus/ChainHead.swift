@@ -1,3 +1,5 @@
+import CustosCore
+
 /// The last committed block of a chain as the safety rules need it: height, hash and
 /// timestamp. Before block 1 it is the genesis: height 0, the genesis digest and time.
 public struct ChainHead: Sendable, Hashable, CustomStringConvertible {
@@ -40,7 +42,7 @@ public struct ChainHead: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-extension LedgerWriter {
+extension CanonicalWriter {
     mutating func append(_ head: ChainHead) {
         append(head.height)
         append(head.hash)
@@ -48,7 +50,7 @@ extension LedgerWriter {
     }
 }
 
-extension LedgerReader {
+extension CanonicalReader where Code == LedgerErrorCode {
     mutating func chainHead(_ field: @autoclosure () -> String) throws(LedgerError) -> ChainHead {
         let height = try uint64("\(field()) height")
         let hash = try hash("\(field()) hash")

@@ -1,3 +1,5 @@
+import CustosCore
+
 /// Why a certified block was not applied.
 public enum CommitRefusal: Error, Sendable, Hashable, CustomStringConvertible {
     /// A block at or below the committed height (a duplicate delivery).

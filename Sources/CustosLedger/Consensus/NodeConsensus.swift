@@ -1,3 +1,5 @@
+import CustosCore
+
 /// The safety rules of one signer node as a pure state machine (DESIGN.md, "The replicated log"):
 /// it votes at most once per height, only for a block that extends its committed head, whose time
 /// is within bounds of the node's clock and whose entries all pass validation; it applies only

@@ -1,3 +1,5 @@
+import CustosCore
+
 /// What a node must keep durably for the safety rules: the last block it voted for and the
 /// committed head, bound to its cluster's genesis digest. A node persists it before it sends a
 /// vote and together with every applied block; rebuilding `NodeConsensus` from it after a restart
@@ -29,7 +31,7 @@ public struct SafetyState: Sendable, Hashable {
     }
 
     public var serialized: [UInt8] {
-        var w = LedgerWriter(kind: LedgerWire.Kind.safetyState)
+        var w = CanonicalWriter(kind: LedgerWire.Kind.safetyState)
         w.append(genesisDigest)
         if let lastVote {
             w.append(UInt8(1))

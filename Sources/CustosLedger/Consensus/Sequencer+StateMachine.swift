@@ -1,3 +1,5 @@
+import CustosCore
+
 /// The sequencer's transitions: entries in, a proposal out; votes in, a certificate out.
 extension Sequencer {
     /// Proposes the next block with `entries` at `now` (the gateway's clock, in milliseconds;

@@ -1,3 +1,5 @@
+import CustosCore
+
 /// The gateway's sequencer as a pure state machine: it proposes at most one block per height,
 /// persists the proposal before sending it, gathers votes until q distinct valid ones form a
 /// certificate, and names voters whose votes are invalid. The gateway is trusted for liveness

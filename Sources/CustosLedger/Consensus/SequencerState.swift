@@ -1,3 +1,5 @@
+import CustosCore
+
 /// What the gateway's sequencer keeps durably: the committed head and the proposal in flight at
 /// the next height, if any. The proposal is persisted before it is sent, so a restarted gateway
 /// re-sends it rather than proposing a second block at that height.
@@ -17,7 +19,7 @@ public struct SequencerState: Sendable, Hashable {
     }
 
     public var serialized: [UInt8] {
-        var w = LedgerWriter(kind: LedgerWire.Kind.sequencerState)
+        var w = CanonicalWriter(kind: LedgerWire.Kind.sequencerState)
         w.append(genesisDigest)
         w.append(head)
         if let pending {

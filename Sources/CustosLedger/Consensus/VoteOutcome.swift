@@ -1,3 +1,4 @@
+
 /// What became of one vote received by the sequencer.
 public enum VoteOutcome: Sendable, Hashable {
     /// A valid vote for the proposal in flight; `count` of `quorum` votes so far.

@@ -1,3 +1,4 @@
+
 /// A block with the certificate that commits it.
 public struct CertifiedBlock: Sendable, Hashable {
     public let block: Block

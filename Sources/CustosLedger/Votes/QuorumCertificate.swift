@@ -1,3 +1,5 @@
+import CustosCore
+
 /// Proof that a block is committed: at least q = ⌈(n+f+1)/2⌉ valid votes from distinct members
 /// for the same (height, block hash, previous hash) (DESIGN.md, "The replicated log" rule 3).
 public struct QuorumCertificate: Sendable, Hashable {
@@ -57,7 +59,7 @@ public struct QuorumCertificate: Sendable, Hashable {
 
     /// Height, hashes, then (voter, signature) pairs in strictly ascending voter order.
     public var serialized: [UInt8] {
-        var w = LedgerWriter(kind: LedgerWire.Kind.certificate)
+        var w = CanonicalWriter(kind: LedgerWire.Kind.certificate)
         w.append(height)
         w.append(blockHash)
         w.append(previousHash)

@@ -1,4 +1,5 @@
 import Crypto
+import CustosCore
 
 /// A member's vote for one block: an Ed25519 signature by its identity key over the domain tag,
 /// the cluster's genesis digest, the height, the block hash and the previous hash (DESIGN.md,
@@ -32,7 +33,7 @@ public struct Vote: Sendable, Hashable, CustomStringConvertible {
 
     /// The exact bytes a vote signs.
     public static func message(genesisDigest: LedgerHash, height: UInt64, blockHash: LedgerHash, previousHash: LedgerHash) -> [UInt8] {
-        var w = LedgerWriter()
+        var w = CanonicalWriter()
         w.reserve(domain.utf8.count + 1 + 32 + 8 + 32 + 32)
         w.append(raw: domain.utf8)
         w.append(UInt8(0))
@@ -62,7 +63,7 @@ public struct Vote: Sendable, Hashable, CustomStringConvertible {
     // MARK: Encoding
 
     public var serialized: [UInt8] {
-        var w = LedgerWriter(kind: LedgerWire.Kind.vote)
+        var w = CanonicalWriter(kind: LedgerWire.Kind.vote)
         w.append(voter)
         w.append(height)
         w.append(blockHash)

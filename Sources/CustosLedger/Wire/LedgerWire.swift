@@ -1,7 +1,7 @@
-/// The canonical binary encoding of ledger values: a version byte and a kind tag in front of every
-/// top-level value, big-endian fixed-width integers, 32-bit length prefixes on byte strings and
-/// counts in front of lists. Exactly one encoding per value, so hashes and signatures over it are
-/// well defined.
+/// The framing of the ledger's canonical binary encoding (on the shared `CanonicalWriter`): a
+/// version byte and a kind tag in front of every top-level value, big-endian fixed-width integers,
+/// 32-bit length prefixes on byte strings and counts in front of lists, 8-bit lengths on names.
+/// Exactly one encoding per value, so hashes and signatures over it are well defined.
 enum LedgerWire {
     /// The only encoding version so far.
     static let version: UInt8 = 1

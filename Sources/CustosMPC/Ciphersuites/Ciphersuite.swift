@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 
 /// A FROST ciphersuite (RFC 9591 §6): a prime-order group, the hash functions H1–H5 and the

@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 
 /// FROST(secp256k1, SHA-256) for Bitcoin Taproot: RFC 9591's secp256k1 suite with the BIP-340

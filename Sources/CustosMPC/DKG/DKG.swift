@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 
 /// Dealerless distributed key generation: Pedersen's DKG with Feldman commitments and a
@@ -264,11 +265,11 @@ extension DKG.Round1.Package {
     /// Wire encoding: commitments then the proof in the suite's signature encoding.
     public var serializedBytes: [UInt8] {
         get throws(MPCError) {
-            var w = WireWriter(kind: WireKind.dkgRound1)
-            w.append(count: commitment.coefficients.count)
+            var w = CanonicalWriter(kind: WireKind.dkgRound1)
+            w.append(count: commitment.coefficients.count, prefix: .uint16)
             for c in commitment.coefficients { try w.append(element: c) }
             do {
-                w.append(try proofOfKnowledge.serializedBytes)
+                w.append(raw: try proofOfKnowledge.serializedBytes)
             } catch {
                 throw MPCError(.malformedMessage, "proof of knowledge: \(error.reason)")
             }
@@ -278,7 +279,7 @@ extension DKG.Round1.Package {
 
     public init(serializedBytes bytes: [UInt8]) throws(MPCError) {
         var r = try WireReader(bytes, kind: WireKind.dkgRound1, message: "DKG round-1 package")
-        let count = try r.count("commitment count", max: maximumParticipants)
+        let count = try r.count("commitment count", max: maximumParticipants, prefix: .uint16)
         var coefficients: [Suite.Element] = []
         for k in 0..<count { coefficients.append(try r.element(Suite.Element.self, "commitment \(k)")) }
         let proofBytes = Array(try r.read(Suite.signatureByteCount, "proof of knowledge"))
@@ -295,7 +296,7 @@ extension DKG.Round1.Package {
 extension DKG.Round2.Package {
     /// Wire encoding of the secret share; it must travel encrypted to its one recipient.
     public func unsafeSerializedBytes() -> SecretBytes {
-        var w = WireWriter(kind: WireKind.dkgRound2)
+        var w = CanonicalWriter(kind: WireKind.dkgRound2)
         w.append(scalar: signingShare)
         return SecretBytes(w.bytes)
     }

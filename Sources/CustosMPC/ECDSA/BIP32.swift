@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 
 /// BIP-32 public (non-hardened) derivation from a group key and chain code: many addresses

@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 
 /// A Chaum–Pedersen proof that two points have the same discrete logarithm with respect to

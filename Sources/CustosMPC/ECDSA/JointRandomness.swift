@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 
 /// Commit-then-reveal joint randomness: every participant commits to 32 random bytes, then

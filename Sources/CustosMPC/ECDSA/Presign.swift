@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 
 extension ThresholdECDSA {

@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 
 extension ThresholdECDSA {
@@ -47,12 +48,12 @@ extension ThresholdECDSA {
         /// The stable encoding for durable storage (sealed at rest like key shares). Consumes
         /// the presignature, so the in-memory value and the stored one never coexist.
         public consuming func sealedRepresentation() throws(MPCError) -> SecretBytes {
-            var w = WireWriter(kind: WireKind.presignature)
+            var w = CanonicalWriter(kind: WireKind.presignature)
             let ctx = publicData.context
-            w.append(ctx.sessionID)
-            w.append(ctx.epoch)
-            w.append(count: ctx.maxFaulty)
-            w.append(count: ctx.signers.count)
+            w.append(raw: ctx.sessionID)
+            w.append(raw: ctx.epoch)
+            w.append(count: ctx.maxFaulty, prefix: .uint16)
+            w.append(count: ctx.signers.count, prefix: .uint16)
             for id in ctx.signers { w.append(scalar: id.scalar) }
             w.append(scalar: identifier.scalar)
             for s in [alpha, beta, c, e, lambda, publicData.w] { w.append(scalar: s) }
@@ -77,8 +78,8 @@ extension ThresholdECDSA {
             var r = try WireReader(bytes, kind: WireKind.presignature, message: "sealed presignature")
             let sessionID = Array(try r.read(32, "session id"))
             let epoch = Array(try r.read(32, "epoch"))
-            let t = try r.count("maxFaulty", max: maximumParticipants)
-            let n = try r.count("signer count", max: maximumParticipants)
+            let t = try r.count("maxFaulty", max: maximumParticipants, prefix: .uint16)
+            let n = try r.count("signer count", max: maximumParticipants, prefix: .uint16)
             var signers: [ID] = []
             for i in 0..<n { signers.append(try ID(r.scalar(Secp256k1.Scalar.self, "signer \(i)"))) }
             guard n == 2 * t + 1, signers == signers.sorted(), Set(signers).count == n else {

@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 
 /// Threshold ECDSA over secp256k1 for Ethereum and EVM chains, after Damgård, Jakobsen,

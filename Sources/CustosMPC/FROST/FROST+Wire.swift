@@ -1,9 +1,10 @@
+import CustosCore
 import CustosCrypto
 
 extension FROST.SigningCommitments {
     public var serializedBytes: [UInt8] {
         get throws(MPCError) {
-            var w = WireWriter(kind: WireKind.signingCommitments)
+            var w = CanonicalWriter(kind: WireKind.signingCommitments)
             try w.append(element: hiding)
             try w.append(element: binding)
             return w.bytes
@@ -34,19 +35,19 @@ extension FROST.SigningPackage {
             guard message.count <= Self.maximumMessageLength else {
                 throw MPCError(.malformedMessage, "message longer than \(Self.maximumMessageLength) bytes")
             }
-            var w = WireWriter(kind: WireKind.signingPackage)
-            w.append(count: commitments.count)
+            var w = CanonicalWriter(kind: WireKind.signingPackage)
+            w.append(count: commitments.count, prefix: .uint16)
             for id in signers {
                 w.append(scalar: id.scalar)
                 try w.append(element: commitments[id]!.hiding)
                 try w.append(element: commitments[id]!.binding)
             }
-            w.append(count: message.count)
-            w.append(message)
+            w.append(count: message.count, prefix: .uint16)
+            w.append(raw: message)
             switch tweak {
-            case nil: w.append([0])
-            case .keyPathOnly: w.append([1])
-            case .scriptTree(let root): w.append([2] + root)
+            case nil: w.append(raw: [0])
+            case .keyPathOnly: w.append(raw: [1])
+            case .scriptTree(let root): w.append(raw: [2] + root)
             }
             return w.bytes
         }
@@ -54,7 +55,7 @@ extension FROST.SigningPackage {
 
     public init(serializedBytes bytes: [UInt8]) throws(MPCError) {
         var r = try WireReader(bytes, kind: WireKind.signingPackage, message: "signing package")
-        let count = try r.count("signer count", max: maximumParticipants)
+        let count = try r.count("signer count", max: maximumParticipants, prefix: .uint16)
         var commitments: [Identifier<Suite>: FROST.SigningCommitments] = [:]
         for i in 0..<count {
             let id = try Identifier<Suite>(r.scalar(Suite.Scalar.self, "identifier \(i)"))
@@ -65,7 +66,7 @@ extension FROST.SigningPackage {
             }
             commitments[id] = try .init(hiding: hiding, binding: binding)
         }
-        let length = try r.count("message length", max: Self.maximumMessageLength)
+        let length = try r.count("message length", max: Self.maximumMessageLength, prefix: .uint16)
         let message = Array(try r.read(length, "message"))
         let tweak: TaprootTweak?
         switch try r.read(1, "tweak kind").first! {
@@ -81,9 +82,9 @@ extension FROST.SigningPackage {
 
 extension FROST.SignatureShare {
     public var serializedBytes: [UInt8] {
-        var w = WireWriter(kind: WireKind.signatureShare)
+        var w = CanonicalWriter(kind: WireKind.signatureShare)
         w.append(scalar: share)
-        w.append(packageDigest)
+        w.append(raw: packageDigest)
         return w.bytes
     }
 

@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 
 /// FROST threshold Schnorr signing (RFC 9591 §5), generic over the ciphersuite: two rounds

@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 
 /// What one participant holds after key generation or resharing: its secret signing share
@@ -38,11 +39,11 @@ public struct KeyPackage<Suite: Ciphersuite>: Sendable, CustomStringConvertible 
     /// The secret encoding for sealing at rest (HSM or passphrase file): identifier, share,
     /// group key and threshold. Zeroed when released.
     public func sealedRepresentation() throws(MPCError) -> SecretBytes {
-        var w = WireWriter(kind: WireKind.keyPackage)
+        var w = CanonicalWriter(kind: WireKind.keyPackage)
         w.append(scalar: identifier.scalar)
         w.append(scalar: signingShare)
         try w.append(element: verifyingKey)
-        w.append(count: minSigners)
+        w.append(count: minSigners, prefix: .uint16)
         return w.finishSecret()
     }
 
@@ -59,7 +60,7 @@ public struct KeyPackage<Suite: Ciphersuite>: Sendable, CustomStringConvertible 
         let id = try Identifier<Suite>(r.scalar(Suite.Scalar.self, "identifier"))
         let share = try r.scalar(Suite.Scalar.self, "signing share")
         let key = try r.element(Suite.Element.self, "verifying key")
-        let t = try r.count("minSigners", max: maximumParticipants)
+        let t = try r.count("minSigners", max: maximumParticipants, prefix: .uint16)
         try r.finish()
         return try KeyPackage(identifier: id, unsafeSigningShare: share, verifyingKey: key, minSigners: t)
     }
@@ -83,10 +84,10 @@ public struct PublicKeyPackage<Suite: Ciphersuite>: Sendable, Equatable {
 
     public var serializedBytes: [UInt8] {
         get throws(MPCError) {
-            var w = WireWriter(kind: WireKind.publicKeyPackage)
+            var w = CanonicalWriter(kind: WireKind.publicKeyPackage)
             try w.append(element: verifyingKey)
-            w.append(count: minSigners)
-            w.append(count: verifyingShares.count)
+            w.append(count: minSigners, prefix: .uint16)
+            w.append(count: verifyingShares.count, prefix: .uint16)
             for id in participants {
                 w.append(scalar: id.scalar)
                 try w.append(element: verifyingShares[id]!)
@@ -98,8 +99,8 @@ public struct PublicKeyPackage<Suite: Ciphersuite>: Sendable, Equatable {
     public init(serializedBytes bytes: [UInt8]) throws(MPCError) {
         var r = try WireReader(bytes, kind: WireKind.publicKeyPackage, message: "public key package")
         let key = try r.element(Suite.Element.self, "verifying key")
-        let t = try r.count("minSigners", max: maximumParticipants)
-        let n = try r.count("participant count", max: maximumParticipants)
+        let t = try r.count("minSigners", max: maximumParticipants, prefix: .uint16)
+        let n = try r.count("participant count", max: maximumParticipants, prefix: .uint16)
         var shares: [Identifier<Suite>: Suite.Element] = [:]
         for i in 0..<n {
             let id = try Identifier<Suite>(r.scalar(Suite.Scalar.self, "identifier \(i)"))

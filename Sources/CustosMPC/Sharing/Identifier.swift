@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 
 /// A participant: the nonzero scalar at which its Shamir share is evaluated (RFC 9591 §4.1

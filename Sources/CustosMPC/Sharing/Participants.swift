@@ -1,3 +1,5 @@
+import CustosCore
+
 /// The one check that a round's messages came from exactly the expected participants:
 /// missing senders and unexpected senders are errors that name them.
 enum Participants {

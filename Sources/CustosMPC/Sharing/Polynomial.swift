@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 
 /// A polynomial over the scalar field, f(x) = a₀ + a₁x + … (Shamir sharing, RFC 9591

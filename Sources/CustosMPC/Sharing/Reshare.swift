@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 
 /// Moves a shared key to a new committee, or re-randomizes it in place, without ever
@@ -187,9 +188,9 @@ extension Reshare {
 extension Reshare.Dealing {
     public var serializedBytes: [UInt8] {
         get throws(MPCError) {
-            var w = WireWriter(kind: WireKind.reshareDealing)
-            w.append(sessionID)
-            w.append(count: commitment.coefficients.count)
+            var w = CanonicalWriter(kind: WireKind.reshareDealing)
+            w.append(raw: sessionID)
+            w.append(count: commitment.coefficients.count, prefix: .uint16)
             for c in commitment.coefficients { try w.append(element: c) }
             return w.bytes
         }
@@ -198,7 +199,7 @@ extension Reshare.Dealing {
     public init(serializedBytes bytes: [UInt8]) throws(MPCError) {
         var r = try WireReader(bytes, kind: WireKind.reshareDealing, message: "reshare dealing")
         let sessionID = Array(try r.read(32, "session id"))
-        let count = try r.count("commitment count", max: maximumParticipants)
+        let count = try r.count("commitment count", max: maximumParticipants, prefix: .uint16)
         var coefficients: [Suite.Element] = []
         for k in 0..<count { coefficients.append(try r.element(Suite.Element.self, "commitment \(k)")) }
         try r.finish()
@@ -208,7 +209,7 @@ extension Reshare.Dealing {
 
 extension Reshare.Share {
     public func unsafeSerializedBytes() -> SecretBytes {
-        var w = WireWriter(kind: WireKind.reshareShare)
+        var w = CanonicalWriter(kind: WireKind.reshareShare)
         w.append(scalar: value)
         return SecretBytes(w.bytes)
     }

@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 
 /// Runs whole protocols among participants that all live in this process, passing every

@@ -1,21 +1,26 @@
+import CustosCore
 import CustosCrypto
 
-/// The binary encoding of protocol messages: a one-byte kind tag, then fixed-size scalars and
-/// elements in their canonical encodings, with 16-bit big-endian counts in front of lists.
-/// Decoding refuses truncation, trailing bytes, unknown tags and invalid group encodings, and
-/// says which field was wrong.
-struct WireWriter {
-    private(set) var bytes: [UInt8] = []
+// The binary encoding of protocol messages, on the shared canonical codec: a one-byte kind tag,
+// then fixed-size scalars and elements in their canonical encodings, with 16-bit big-endian
+// counts in front of lists. Decoding refuses truncation, trailing bytes, unknown tags and invalid
+// group encodings, and says which field was wrong.
 
-    init(kind: UInt8) { bytes.append(kind) }
+/// Reads one protocol message, reporting `MPCError.malformedMessage`.
+typealias WireReader = CanonicalReader<MPCErrorCode>
 
-    mutating func append(_ raw: [UInt8]) { bytes += raw }
+extension CanonicalWriter {
+    /// Starts a protocol message of `kind`.
+    init(kind: WireKind) {
+        self.init()
+        append(kind.rawValue)
+    }
 
-    mutating func append<S: GroupScalar>(scalar: S) { bytes += scalar.rawRepresentation }
+    mutating func append<S: GroupScalar>(scalar: S) { append(raw: scalar.rawRepresentation) }
 
     mutating func append<E: GroupElement>(element: E) throws(MPCError) {
         do {
-            bytes += try element.serialized()
+            append(raw: try element.serialized())
         } catch {
             throw MPCError(.malformedMessage, "cannot encode \(error.reason)")
         }
@@ -23,92 +28,74 @@ struct WireWriter {
 
     /// Hands the encoding over as secret bytes and erases this writer's buffer.
     mutating func finishSecret() -> SecretBytes {
-        let secret = SecretBytes(bytes)
-        Sodium.memzero(&bytes)
-        return secret
-    }
-
-    mutating func append(count: Int) {
-        precondition(count <= Int(UInt16.max))
-        bytes += [UInt8(count >> 8), UInt8(count & 0xff)]
+        withBuffer { bytes in
+            let secret = SecretBytes(bytes)
+            Sodium.memzero(&bytes)
+            return secret
+        }
     }
 }
 
-struct WireReader {
-    private let bytes: [UInt8]
-    private var offset = 0
-    private let message: String
-
+extension CanonicalReader where Code == MPCErrorCode {
     /// Starts reading a message whose first byte must be `kind`; `message` names it in errors.
-    init(_ bytes: [UInt8], kind: UInt8, message: String) throws(MPCError) {
-        self.bytes = bytes
-        self.message = message
-        guard let first = bytes.first else {
-            throw MPCError(.malformedMessage, "\(message): empty input")
-        }
-        guard first == kind else {
-            throw MPCError(.malformedMessage, "\(message): wrong message kind \(first), expected \(kind)")
-        }
-        offset = 1
-    }
-
-    mutating func read(_ count: Int, _ field: String) throws(MPCError) -> ArraySlice<UInt8> {
-        guard bytes.count - offset >= count else {
-            throw MPCError(
-                .malformedMessage,
-                "\(message): truncated at \(field): needs \(count) bytes, \(bytes.count - offset) left")
-        }
-        defer { offset += count }
-        return bytes[offset..<(offset + count)]
+    init(_ bytes: [UInt8], kind: WireKind, message: String) throws(MPCError) {
+        self.init(bytes, what: message)
+        guard let first = bytes.first else { throw fail("empty input") }
+        guard first == kind.rawValue else { throw fail("wrong message kind \(first), expected \(kind.rawValue)") }
+        _ = try uint8("kind")
     }
 
     mutating func scalar<S: GroupScalar>(_ type: S.Type, _ field: String) throws(MPCError) -> S {
-        let raw = try read(S.byteCount, field)
-        do {
-            return try S(rawRepresentation: raw)
-        } catch {
-            throw MPCError(.malformedMessage, "\(message): \(field): \(error.reason)")
-        }
+        try decode(S.byteCount, field) { raw throws(CryptoError) in try S(rawRepresentation: raw) }
     }
 
     mutating func element<E: GroupElement>(_ type: E.Type, _ field: String) throws(MPCError) -> E {
-        let raw = try read(E.byteCount, field)
+        try decode(E.byteCount, field) { raw throws(CryptoError) in try E(serialized: raw) }
+    }
+
+    /// The next `count` bytes as a group value; an invalid encoding is a malformed message.
+    private mutating func decode<T>(
+        _ count: Int, _ field: String, _ make: (ArraySlice<UInt8>) throws(CryptoError) -> T
+    ) throws(MPCError) -> T {
+        let raw = try read(count, field)
         do {
-            return try E(serialized: raw)
+            return try make(raw)
         } catch {
-            throw MPCError(.malformedMessage, "\(message): \(field): \(error.reason)")
-        }
-    }
-
-    mutating func count(_ field: String, max: Int) throws(MPCError) -> Int {
-        let raw = try read(2, field)
-        let value = Int(raw[raw.startIndex]) << 8 | Int(raw[raw.startIndex + 1])
-        guard value <= max else {
-            throw MPCError(.malformedMessage, "\(message): \(field) is \(value), more than the limit \(max)")
-        }
-        return value
-    }
-
-    func finish() throws(MPCError) {
-        guard offset == bytes.count else {
-            throw MPCError(.malformedMessage, "\(message): \(bytes.count - offset) trailing bytes")
+            throw fail("\(field): \(error.reason)")
         }
     }
 }
 
-/// Message kind tags.
-enum WireKind {
-    static let dkgRound1: UInt8 = 0x01
-    static let dkgRound2: UInt8 = 0x02
-    static let signingCommitments: UInt8 = 0x10
-    static let signingPackage: UInt8 = 0x11
-    static let signatureShare: UInt8 = 0x12
-    static let reshareDealing: UInt8 = 0x20
-    static let reshareShare: UInt8 = 0x21
-    static let publicKeyPackage: UInt8 = 0x30
-    static let keyPackage: UInt8 = 0x31
-    static let presignature: UInt8 = 0x40
+/// Message kind tags: the first byte of every message, so that bytes meant as one message can
+/// never be read as another.
+enum WireKind: UInt8 {
+    /// DKG round 1 (broadcast): the commitment to a participant's polynomial and its proof of
+    /// knowledge of the constant term.
+    case dkgRound1 = 0x01
+    /// DKG round 2 (one per receiver): a participant's secret share for the receiver.
+    case dkgRound2 = 0x02
+    /// FROST round 1: a signer's hiding and binding nonce commitments (RFC 9591 §5.1).
+    case signingCommitments = 0x10
+    /// What the coordinator sends every FROST signer: commitments, message and tweak.
+    case signingPackage = 0x11
+    /// FROST round 2: a signer's share z_i and the digest of the package it signed (RFC 9591 §5.2).
+    case signatureShare = 0x12
+    /// Reshare: an old-committee member's commitment to its subshare polynomial.
+    case reshareDealing = 0x20
+    /// Reshare: an old-committee member's subshare for one new member.
+    case reshareShare = 0x21
+    /// The public key package: threshold, group key and every verifying share.
+    case publicKeyPackage = 0x30
+    /// A participant's sealed key package (secret share included).
+    case keyPackage = 0x31
+    /// A sealed threshold-ECDSA presignature.
+    case presignature = 0x40
 }
 
 /// The largest participant count any message may announce.
 let maximumParticipants = 1024
+
+extension MPCErrorCode: DecodingErrorCode {
+    public static var malformedEncoding: Self { .malformedMessage }
+    public static var encodingLimitExceeded: Self { .malformedMessage }
+}

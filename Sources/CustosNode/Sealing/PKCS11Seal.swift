@@ -1,4 +1,5 @@
 import CPKCS11
+import CustosCore
 import CustosCrypto
 import Foundation
 

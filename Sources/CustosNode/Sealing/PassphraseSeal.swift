@@ -1,4 +1,5 @@
 import CSodium
+import CustosCore
 import CustosCrypto
 
 /// Key shares at rest on a development node: sealed with a key derived from a passphrase by

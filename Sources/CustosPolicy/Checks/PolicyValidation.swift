@@ -1,3 +1,5 @@
+import CustosCore
+
 /// Everything `custos policy check` reports about a document: shape errors, reference and
 /// type errors, lockout errors and warnings. The document is acceptable exactly when no
 /// diagnostic is an error; `policy` is then the compiled policy.

@@ -1,3 +1,5 @@
+import CustosCore
+
 /// One finding about a policy document: an error (the document is refused) or a warning (it is
 /// accepted, but a reviewer should look). Equality is on code, severity and location, so tests
 /// can match codes without matching wording.

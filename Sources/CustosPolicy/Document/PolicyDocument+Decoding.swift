@@ -1,3 +1,5 @@
+import CustosCore
+
 extension PolicyDocument {
     /// Reads a policy document from YAML text. Throws every shape error found (unknown or
     /// missing fields, wrong types, duplicate names, refused YAML features, exceeded limits),

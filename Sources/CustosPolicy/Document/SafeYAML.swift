@@ -1,3 +1,4 @@
+import CustosCore
 import Yams
 
 /// Reads YAML (and JSON, which it accepts as a subset) into `YAMLNode`s with bounded time and

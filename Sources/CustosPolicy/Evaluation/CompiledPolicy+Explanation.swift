@@ -1,3 +1,5 @@
+import CustosCore
+
 extension CompiledPolicy {
     /// Decides a request like `evaluate` and explains the decision. Slower than `evaluate`
     /// (it formats text); the decision is identical.

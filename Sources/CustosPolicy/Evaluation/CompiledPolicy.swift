@@ -1,3 +1,5 @@
+import CustosCore
+
 /// A policy ready to evaluate: the document, checked and compiled once into indexed form.
 /// Immutable and `Sendable`; evaluating a request reads it and allocates little.
 ///

@@ -1,3 +1,5 @@
+import CustosCore
+
 /// Resolves a document's names into indices, compiles its conditions, generates the governance
 /// rules, and reports every unresolved reference or type error with its position.
 struct PolicyCompiler {

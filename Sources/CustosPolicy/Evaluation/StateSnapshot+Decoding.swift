@@ -1,3 +1,5 @@
+import CustosCore
+
 extension StateSnapshot {
     /// Reads a snapshot from JSON (or YAML):
     ///

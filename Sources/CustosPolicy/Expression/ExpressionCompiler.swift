@@ -1,3 +1,5 @@
+import CustosCore
+
 /// Type-checks parsed conditions against `RequestSchema` and resolves them into
 /// `CompiledExpression`s. Refuses, with the position: unknown identifiers, fields and
 /// functions; operands of the wrong type; conditions that are not bool; and nested

@@ -1,3 +1,4 @@
+
 /// A syntax or type error in a condition, at a position in the policy document.
 struct ExpressionError: Error, Sendable {
     enum Kind: Sendable { case syntax, type }

@@ -1,3 +1,5 @@
+import CustosCore
+
 /// Splits CEL source text into tokens with positions. Total: every input yields tokens or one
 /// error naming the offending position.
 struct ExpressionLexer {

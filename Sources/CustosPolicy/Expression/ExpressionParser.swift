@@ -1,3 +1,5 @@
+import CustosCore
+
 /// A recursive-descent parser for the CEL subset Custos accepts:
 ///
 ///     expr    = or ["?" expr ":" expr]

@@ -1,4 +1,4 @@
-import CustosCrypto
+import CustosCore
 import Testing
 
 @Suite struct HexTests {
@@ -10,6 +10,12 @@ import Testing
 
     @Test(arguments: ["abc", "zz", "0x0g"])
     func rejectsMalformed(_ text: String) {
-        #expect(throws: CryptoError(.invalidEncoding, "")) { try [UInt8](hex: text) }
+        #expect(throws: HexError(.invalidEncoding, "")) { try [UInt8](hex: text) }
+    }
+
+    @Test func digitValues() {
+        #expect(UInt8(ascii: "7").hexDigitValue == 7)
+        #expect(UInt8(ascii: "B").hexDigitValue == 11)
+        #expect(UInt8(ascii: "g").hexDigitValue == nil)
     }
 }

@@ -1,21 +1,17 @@
 extension Array where Element == UInt8 {
     /// Decodes lowercase or uppercase hex, with an optional `0x` prefix.
-    public init(hex: some StringProtocol) throws(CryptoError) {
+    public init(hex: some StringProtocol) throws(HexError) {
         var digits = Substring(hex)
         if digits.hasPrefix("0x") || digits.hasPrefix("0X") { digits = digits.dropFirst(2) }
         guard digits.utf8.count % 2 == 0 else {
-            throw CryptoError(.invalidEncoding, "hex string has an odd number of digits")
+            throw HexError(.invalidEncoding, "hex string has an odd number of digits")
         }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(digits.utf8.count / 2)
         var high: UInt8? = nil
         for (position, c) in digits.utf8.enumerated() {
-            let v: UInt8
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): v = c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): v = c - UInt8(ascii: "A") + 10
-            default: throw CryptoError(.invalidEncoding, "not a hex digit at position \(position)")
+            guard let v = c.hexDigitValue else {
+                throw HexError(.invalidEncoding, "not a hex digit at position \(position)")
             }
             if let h = high {
                 bytes.append(h << 4 | v)
@@ -38,5 +34,17 @@ extension Sequence where Element == UInt8 {
             out.append(table[Int(b & 0x0f)])
         }
         return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension UInt8 {
+    /// The value of this ASCII byte as a hex digit (0-9, a-f, A-F), or nil if it is none.
+    public var hexDigitValue: UInt8? {
+        switch self {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): self - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): self - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): self - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 }

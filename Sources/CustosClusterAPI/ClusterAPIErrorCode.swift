@@ -1,0 +1,17 @@
+import CustosCore
+
+/// The stable codes of `ClusterAPIError`.
+public enum ClusterAPIErrorCode: String, ErrorCode {
+    public typealias Context = ClusterAPIErrorContext
+
+    /// The cluster file (or the genesis document in it) cannot be read or is refused.
+    case invalidClusterFile
+    /// A wire message whose fields do not decode (base64, hex, a canonical encoding).
+    case malformedMessage
+    /// A JSON object has a member its schema does not name; `field` names it.
+    case unknownField
+    /// The gateway answered a node's request with an unexpected status.
+    case gatewayRefused
+    /// The governed state replayed from the log does not match the digest recorded for it.
+    case stateMismatch
+}

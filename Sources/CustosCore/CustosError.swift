@@ -1,0 +1,25 @@
+/// The one error shape of Custos (after swift-certificates' `CertificateError`): a stable `code`
+/// from the domain's code enum, a human `reason`, and the domain's `context` when it has one
+/// (read through as if it were the error's own members: `error.culprit`). Two errors are equal,
+/// and hash alike, when their codes are, whatever their reasons and contexts say, so tests and
+/// callers match codes. `description` is `code: reason`, extended by the context when it has
+/// something to add. Each domain names its instance: `typealias LedgerError = CustosError<LedgerErrorCode>`.
+@dynamicMemberLookup
+public struct CustosError<Code: ErrorCode>: CodedError, Sendable {
+    public let code: Code
+    /// For people: what was refused and why; never secret material.
+    public let reason: String
+    public let context: Code.Context
+
+    public init(_ code: Code, _ reason: String, context: Code.Context = .init()) {
+        self.code = code
+        self.reason = reason
+        self.context = context
+    }
+
+    public subscript<Value>(dynamicMember keyPath: KeyPath<Code.Context, Value>) -> Value {
+        context[keyPath: keyPath]
+    }
+
+    public var description: String { context.describe("\(code): \(reason)") }
+}

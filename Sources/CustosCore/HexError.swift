@@ -1,0 +1,2 @@
+/// Why text was refused as hex.
+public typealias HexError = CustosError<HexErrorCode>

@@ -1,0 +1,4 @@
+/// The context of a domain whose errors carry nothing besides code and reason.
+public struct NoErrorContext: ErrorContext, Hashable {
+    public init() {}
+}

@@ -1,0 +1,4 @@
+import CustosCore
+
+/// Why a store cannot be opened or used; never carries a password.
+public typealias GatewayStoreError = CustosError<GatewayStoreErrorCode>

@@ -1,0 +1,53 @@
+import CustosCore
+
+/// The stable codes of `GovernanceError`.
+public enum GovernanceErrorCode: String, ErrorCode {
+    public typealias Context = GovernanceErrorContext
+
+    /// Bytes that are not the canonical encoding of a governance entry or genesis document.
+    case malformed
+    /// A genesis document that cannot start a cluster.
+    case invalidGenesis
+    /// A policy document that does not parse, check or compile (with the cluster's users).
+    case invalidPolicy
+    /// The user named is not in the registry.
+    case unknownUser
+    /// The user named has been removed.
+    case inactiveUser
+    /// The assertion names a credential the user does not hold.
+    case unknownCredential
+    /// The WebAuthn assertion does not verify; `webAuthn` says which check failed.
+    case assertionRefused
+    /// A credential registration does not verify; `webAuthn` says which check failed.
+    case registrationRefused
+    /// No operation has this id.
+    case unknownOperation
+    /// An operation with this id was proposed before.
+    case duplicateOperation
+    /// The operation was already decided (executed, rejected, failed).
+    case notPending
+    /// The operation's lifetime ended (by block time) before this entry.
+    case expired
+    /// The governance policy does not let this user propose this operation.
+    case notPermitted
+    /// The initiator of an operation cannot approve it.
+    case initiatorCannotApprove
+    /// This person already approved (or rejected) the operation; each person counts once.
+    case duplicateApproval
+    /// The user belongs to no approver group of the governance policy.
+    case notEligible
+    /// The change cannot apply to the current state (user exists, role absent, not frozen, …).
+    case invalidChange
+    /// The change would leave no quorum able to change the policy or unfreeze.
+    case lockout
+    /// A signed request names a key id that is no registered bot.
+    case unknownBot
+    /// A signed request names a bot that has been removed.
+    case inactiveBot
+    /// A bot's signed request does not verify (signature, key, timestamp window, nonce);
+    /// `requestSigning` says which check failed.
+    case requestRefused
+    /// A verified request whose body is not a transfer or contract call this bot may submit
+    /// (does not decode, names another initiator, claims approvals, is a governance operation).
+    case invalidRequest
+}

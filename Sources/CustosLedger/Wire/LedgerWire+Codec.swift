@@ -1,0 +1,35 @@
+import CustosCore
+
+/// Reads one top-level ledger value, reporting `LedgerError`s.
+typealias LedgerReader = CanonicalReader<LedgerErrorCode>
+
+extension CanonicalWriter {
+    /// Starts a top-level ledger value of `kind`, behind the encoding version.
+    init(kind: UInt8) {
+        self.init()
+        append(LedgerWire.version)
+        append(kind)
+    }
+
+    mutating func append(_ hash: LedgerHash) { append(raw: hash.bytes) }
+}
+
+extension CanonicalReader where Code == LedgerErrorCode {
+    /// Starts reading a top-level value of `kind`; `what` names it in errors.
+    init(_ bytes: [UInt8], kind: UInt8, what: String) throws(LedgerError) {
+        self.init(bytes, what: what)
+        guard bytes.count >= 2 else { throw fail("truncated header: \(bytes.count) bytes") }
+        let version = try uint8("version")
+        guard version == LedgerWire.version else { throw fail("unknown encoding version \(version)") }
+        let found = try uint8("kind")
+        guard found == kind else { throw fail("wrong kind tag \(found), expected \(kind)") }
+    }
+
+    mutating func hash(_ field: @autoclosure () -> String) throws(LedgerError) -> LedgerHash {
+        LedgerHash(unchecked: Array(try read(32, field())))
+    }
+}
+
+extension LedgerErrorCode: DecodingErrorCode {
+    public static var encodingLimitExceeded: Self { .limitExceeded }
+}

@@ -1,0 +1,13 @@
+import CustosCore
+
+/// The stable codes of `StorageError`.
+public enum StorageErrorCode: String, ErrorCode {
+    /// A one-time secret (presignature, FROST nonce) was already used.
+    case alreadyUsed
+    /// A vote for a different block at a height this node already voted at.
+    case conflictingVote
+    /// An argument is malformed (wrong length, empty).
+    case invalidInput
+    /// SQLite reported an error; the operation did not take effect.
+    case databaseFailure
+}
