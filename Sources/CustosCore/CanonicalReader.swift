@@ -2,23 +2,23 @@
 /// their limits before anything is allocated for them, invalid UTF-8 and non-boolean bytes, and
 /// (at `finish`) trailing bytes. Every error is reported in the caller's domain and names the
 /// value being read and the field that was wrong.
-public struct CanonicalReader<Code: DecodingErrorCode> {
-    public typealias Failure = CustosError<Code>
+package struct CanonicalReader<Code: DecodingErrorCode> {
+    package typealias Failure = CustosError<Code>
 
     private let bytes: [UInt8]
-    public private(set) var offset = 0
+    package private(set) var offset = 0
     /// Names the value being read in every error ("block", "governance proposal").
-    public let what: String
+    package let what: String
 
-    public init(_ bytes: [UInt8], what: String) {
+    package init(_ bytes: [UInt8], what: String) {
         self.bytes = bytes
         self.what = what
     }
 
-    public var remaining: Int { bytes.count - offset }
+    package var remaining: Int { bytes.count - offset }
 
     /// The next `count` bytes as they are.
-    public mutating func read(_ count: Int, _ field: @autoclosure () -> String) throws(Failure) -> ArraySlice<UInt8> {
+    package mutating func read(_ count: Int, _ field: @autoclosure () -> String) throws(Failure) -> ArraySlice<UInt8> {
         guard count >= 0, remaining >= count else {
             throw fail("truncated at \(field()): needs \(count) bytes, \(remaining) left")
         }
@@ -27,19 +27,19 @@ public struct CanonicalReader<Code: DecodingErrorCode> {
     }
 
     /// An unsigned integer, big-endian, at its type's full width.
-    public mutating func integer<T: FixedWidthInteger & UnsignedInteger>(
+    package mutating func integer<T: FixedWidthInteger & UnsignedInteger>(
         _ type: T.Type, _ field: @autoclosure () -> String
     ) throws(Failure) -> T {
         try read(T.bitWidth / 8, field()).reduce(0) { $0 << 8 | T($1) }
     }
 
-    public mutating func uint8(_ field: @autoclosure () -> String) throws(Failure) -> UInt8 { try integer(UInt8.self, field()) }
-    public mutating func uint16(_ field: @autoclosure () -> String) throws(Failure) -> UInt16 { try integer(UInt16.self, field()) }
-    public mutating func uint32(_ field: @autoclosure () -> String) throws(Failure) -> UInt32 { try integer(UInt32.self, field()) }
-    public mutating func uint64(_ field: @autoclosure () -> String) throws(Failure) -> UInt64 { try integer(UInt64.self, field()) }
+    package mutating func uint8(_ field: @autoclosure () -> String) throws(Failure) -> UInt8 { try integer(UInt8.self, field()) }
+    package mutating func uint16(_ field: @autoclosure () -> String) throws(Failure) -> UInt16 { try integer(UInt16.self, field()) }
+    package mutating func uint32(_ field: @autoclosure () -> String) throws(Failure) -> UInt32 { try integer(UInt32.self, field()) }
+    package mutating func uint64(_ field: @autoclosure () -> String) throws(Failure) -> UInt64 { try integer(UInt64.self, field()) }
 
     /// One byte that must be 0 or 1.
-    public mutating func bool(_ field: @autoclosure () -> String) throws(Failure) -> Bool {
+    package mutating func bool(_ field: @autoclosure () -> String) throws(Failure) -> Bool {
         switch try uint8(field()) {
         case 0: return false
         case 1: return true
@@ -48,7 +48,7 @@ public struct CanonicalReader<Code: DecodingErrorCode> {
     }
 
     /// A length or count, refused above `max` before anything behind it is read.
-    public mutating func count(
+    package mutating func count(
         _ field: @autoclosure () -> String, max: Int, prefix: LengthPrefix = .uint32
     ) throws(Failure) -> Int {
         let value: Int
@@ -64,7 +64,7 @@ public struct CanonicalReader<Code: DecodingErrorCode> {
     }
 
     /// A byte string behind its length, at most `max` bytes.
-    public mutating func lengthPrefixed(
+    package mutating func lengthPrefixed(
         _ field: @autoclosure () -> String, max: Int, prefix: LengthPrefix = .uint32
     ) throws(Failure) -> [UInt8] {
         let length = try count("\(field()) length", max: max, prefix: prefix)
@@ -72,7 +72,7 @@ public struct CanonicalReader<Code: DecodingErrorCode> {
     }
 
     /// A UTF-8 string behind its length in bytes, at most `max` bytes.
-    public mutating func string(
+    package mutating func string(
         _ field: @autoclosure () -> String, max: Int, prefix: LengthPrefix = .uint32
     ) throws(Failure) -> String {
         let raw = try lengthPrefixed(field(), max: max, prefix: prefix)
@@ -81,7 +81,7 @@ public struct CanonicalReader<Code: DecodingErrorCode> {
     }
 
     /// A counted list of at most `maxCount` strings of at most `maxLength` bytes each.
-    public mutating func strings(_ field: @autoclosure () -> String, maxCount: Int, maxLength: Int) throws(Failure) -> [String] {
+    package mutating func strings(_ field: @autoclosure () -> String, maxCount: Int, maxLength: Int) throws(Failure) -> [String] {
         let count = try count("\(field()) count", max: maxCount)
         var out: [String] = []
         out.reserveCapacity(count)
@@ -90,17 +90,17 @@ public struct CanonicalReader<Code: DecodingErrorCode> {
     }
 
     /// A presence byte, then the length-prefixed bytes when present.
-    public mutating func optional(_ field: @autoclosure () -> String, max: Int) throws(Failure) -> [UInt8]? {
+    package mutating func optional(_ field: @autoclosure () -> String, max: Int) throws(Failure) -> [UInt8]? {
         try bool("\(field()) presence") ? try lengthPrefixed(field(), max: max) : nil
     }
 
     /// Refuses what is left: an encoding ends exactly where its value does.
-    public func finish() throws(Failure) {
+    package func finish() throws(Failure) {
         guard remaining == 0 else { throw fail("\(remaining) trailing bytes") }
     }
 
     /// The domain's malformed-encoding error for the value being read.
-    public func fail(_ reason: String) -> Failure {
+    package func fail(_ reason: String) -> Failure {
         Failure(.malformedEncoding, "\(what): \(reason)")
     }
 }

@@ -49,6 +49,6 @@ extension CanonicalReader where Code == GovernanceErrorCode {
 }
 
 extension GovernanceErrorCode: DecodingErrorCode {
-    public static var malformedEncoding: Self { .malformed }
-    public static var encodingLimitExceeded: Self { .malformed }
+    package static var malformedEncoding: Self { .malformed }
+    package static var encodingLimitExceeded: Self { .malformed }
 }

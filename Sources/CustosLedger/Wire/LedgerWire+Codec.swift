@@ -31,5 +31,5 @@ extension CanonicalReader where Code == LedgerErrorCode {
 }
 
 extension LedgerErrorCode: DecodingErrorCode {
-    public static var encodingLimitExceeded: Self { .limitExceeded }
+    package static var encodingLimitExceeded: Self { .limitExceeded }
 }

@@ -96,6 +96,6 @@ enum WireKind: UInt8 {
 let maximumParticipants = 1024
 
 extension MPCErrorCode: DecodingErrorCode {
-    public static var malformedEncoding: Self { .malformedMessage }
-    public static var encodingLimitExceeded: Self { .malformedMessage }
+    package static var malformedEncoding: Self { .malformedMessage }
+    package static var encodingLimitExceeded: Self { .malformedMessage }
 }
