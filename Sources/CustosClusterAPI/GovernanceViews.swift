@@ -1,7 +1,7 @@
 import CustosCore
 import CustosGovernance
-import CustosLedger
 import CustosIdentity
+import CustosLedger
 import CustosPolicy
 import Foundation
 

@@ -3,8 +3,8 @@ import CustosCore
 import CustosCrypto
 import CustosGovernance
 import CustosIdentity
-import CustosPolicy
 import CustosLedger
+import CustosPolicy
 import Foundation
 import HTTPTypes
 import Hummingbird

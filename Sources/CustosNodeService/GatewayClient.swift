@@ -4,8 +4,8 @@ import CustosCore
 import CustosLedger
 import Foundation
 import NIOCore
-import NIOHTTP1
 import NIOFoundationCompat
+import NIOHTTP1
 
 /// A node's outbound connection to the gateway. The node accepts no inbound connection; it
 /// asks the gateway for work and trusts nothing it gets back without checking it.

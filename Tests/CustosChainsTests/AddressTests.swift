@@ -1,7 +1,7 @@
-import CustosCore
-import CustosTestSupport
 import CustosChains
+import CustosCore
 import CustosCrypto
+import CustosTestSupport
 import Testing
 
 @Suite struct AddressTests {

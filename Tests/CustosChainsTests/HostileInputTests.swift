@@ -1,8 +1,8 @@
-import CustosCore
-import CustosTestSupport
 import BigInt
 import CustosChains
+import CustosCore
 import CustosCrypto
+import CustosTestSupport
 import Foundation
 import Testing
 

@@ -1,7 +1,7 @@
-import CustosTestSupport
 import BigInt
 import CustosChains
 import CustosCrypto
+import CustosTestSupport
 import Testing
 
 @Suite struct IntentTests {

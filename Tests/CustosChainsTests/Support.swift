@@ -1,8 +1,8 @@
-import CustosCore
-import CustosTestSupport
 import BigInt
 import CustosChains
+import CustosCore
 import CustosCrypto
+import CustosTestSupport
 
 extension SeededGenerator {
     /// A value with a random bit length up to `maxBits`, biased towards edge sizes.

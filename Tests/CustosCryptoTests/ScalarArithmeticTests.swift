@@ -1,8 +1,8 @@
 import BigInt
 import CustosCore
-import Foundation
 import CustosCrypto
 import CustosTestSupport
+import Foundation
 import Testing
 
 /// Scalar arithmetic against an independent big-integer implementation (attaswift/BigInt),

@@ -1,6 +1,6 @@
 import CustosCore
-import CustosTestSupport
 import CustosPolicy
+import CustosTestSupport
 import Testing
 
 /// Random policies over the fixture cast and random requests and snapshots.

@@ -1,6 +1,6 @@
-import CustosCore
 import Crypto
 import CustosClusterAPI
+import CustosCore
 import CustosGateway
 import CustosGovernance
 import CustosIdentity

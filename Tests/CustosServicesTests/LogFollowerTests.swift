@@ -1,7 +1,7 @@
-import CustosCore
 import AsyncHTTPClient
 import Crypto
 import CustosClusterAPI
+import CustosCore
 import CustosCrypto
 import CustosGovernance
 import CustosIdentity

@@ -1,6 +1,6 @@
 import CustosCore
-import Foundation
 import CustosCrypto
+import Foundation
 import GRDB
 
 /// A signer node's own durable state in SQLite (WAL, synchronous=FULL, so a committed
