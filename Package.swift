@@ -156,12 +156,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Genesis and the replicated state composed of its rooms: governance (users, credentials,
-        // roles, policy, freeze, operations) and, in Requests/, the requests room (where a transfer
-        // or call request is verified and decided); deterministic transitions over log entries:
-        // pure, no I/O, no clock (time is the block's).
+        // The replicated state every node keeps, by room: State/ (the composition, genesis, the
+        // transition over log entries, the digest, admission), Governance/ (people, credentials,
+        // roles, bots, policy, freeze, membership, operations) and Requests/ (where a transfer or
+        // call request is verified and decided). Pure: no I/O, no clock (time is the block's).
         .target(
-            name: "CustosGovernance",
+            name: "CustosState",
             dependencies: [
                 "CustosCore",
                 "CustosPolicy", "CustosIdentity", "CustosLedger", "CustosCrypto",
@@ -173,7 +173,7 @@ let package = Package(
         // The JSON shapes nodes and the gateway exchange, and the cluster file (public data only).
         .target(
             name: "CustosClusterAPI",
-            dependencies: ["CustosCore", "CustosLedger", "CustosGovernance", "CustosIdentity", "CustosPolicy"],
+            dependencies: ["CustosCore", "CustosLedger", "CustosState", "CustosIdentity", "CustosPolicy"],
             swiftSettings: swiftSettings
         ),
         // The gateway service: HTTP API (Hummingbird, loopback), the sequencer's durable store
@@ -183,7 +183,7 @@ let package = Package(
             name: "CustosGateway",
             dependencies: [
                 "CustosCore",
-                "CustosGovernance",
+                "CustosState",
                 "CustosIdentity",
                 "CustosPolicy",
                 "CustosLedger",
@@ -205,7 +205,7 @@ let package = Package(
             dependencies: [
                 "CustosCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                "CustosGovernance",
+                "CustosState",
                 "CustosLedger",
                 "CustosClusterAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -240,7 +240,7 @@ let package = Package(
                 "CustosGateway",
                 "CustosNodeService",
                 "CustosClusterAPI",
-                "CustosGovernance",
+                "CustosState",
                 "CustosIdentity",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -324,10 +324,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "CustosGovernanceTests",
+            name: "CustosStateTests",
             dependencies: [
                 "CustosCore",
-                "CustosGovernance", "CustosPolicy", "CustosIdentity", "CustosLedger", "CustosCrypto", "CustosTestSupport",
+                "CustosState", "CustosPolicy", "CustosIdentity", "CustosLedger", "CustosCrypto", "CustosTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -337,7 +337,7 @@ let package = Package(
             dependencies: [
                 "CustosCore",
                 "CustosLedger", "CustosCrypto", "CustosTestSupport", "CustosClusterAPI", "CustosGateway",
-                "CustosNodeService", "CustosNode", "CustosGovernance", "CustosIdentity",
+                "CustosNodeService", "CustosNode", "CustosState", "CustosIdentity",
                 .product(name: "Logging", package: "swift-log"),
                 // The OpenAPI document's tests: the routes as registered, and the document as YAML.
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,12 +1,12 @@
 import CustosCore
-import CustosGovernance
 import CustosIdentity
 import CustosLedger
 import CustosPolicy
+import CustosState
 import Foundation
 
 /// The governed state as JSON, for the gateway's API and `custos node status`. A view only:
-/// nodes decide from `GovernanceState` itself, never from these shapes.
+/// nodes decide from `ReplicatedState` itself, never from these shapes.
 public struct GovernanceSnapshot: Codable, Sendable, Equatable {
     /// Height of the last block applied to the state.
     public var height: UInt64
@@ -28,7 +28,7 @@ public struct GovernanceSnapshot: Codable, Sendable, Equatable {
 
     /// `recent` caps the decided requests and refusals shown (the newest), for a node that writes
     /// this view with every block.
-    public init(_ state: GovernanceState, height: UInt64, recent: Int = .max) {
+    public init(_ state: ReplicatedState, height: UInt64, recent: Int = .max) {
         self.height = height
         stateDigest = state.digest.hexString
         clusterName = state.clusterName
@@ -124,7 +124,7 @@ public struct RefusalView: Codable, Sendable, Equatable {
     public var requestSigning: String?
     public var reason: String
 
-    public init(_ r: GovernanceState.Refusal) {
+    public init(_ r: ReplicatedState.Refusal) {
         blockTime = r.blockTime
         kind = r.kind
         operationId = r.operationId
@@ -168,7 +168,7 @@ extension GovernanceChange {
 extension ClusterConfiguration {
     /// The governed state at genesis: the genesis document this configuration carries, checked
     /// in full (admins' registrations, policy, lockout). A cluster without one cannot start.
-    public func genesisState() throws -> GovernanceState {
+    public func genesisState() throws -> ReplicatedState {
         guard !genesisDocument.isEmpty else {
             throw ClusterAPIError(.invalidClusterFile, "the cluster file has no genesis document; create the cluster with `custos cluster init`")
         }
@@ -176,7 +176,7 @@ extension ClusterConfiguration {
         do { document = try GenesisDocument(encoded: genesisDocument) } catch {
             throw ClusterAPIError(.invalidClusterFile, "the genesis document does not decode: \(error.reason)")
         }
-        do { return try GovernanceState(genesis: document, members: members) } catch {
+        do { return try ReplicatedState(genesis: document, members: members) } catch {
             throw ClusterAPIError(.invalidClusterFile, "the genesis document is refused: \(error.reason)")
         }
     }

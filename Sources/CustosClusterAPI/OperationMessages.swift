@@ -1,7 +1,7 @@
 import CustosCore
-import CustosGovernance
 import CustosIdentity
 import CustosLedger
+import CustosState
 import Foundation
 
 /// A WebAuthn assertion as a browser's `PublicKeyCredential` JSON carries it: every field
@@ -140,7 +140,7 @@ public struct JoinRequest: Codable, Sendable, Equatable {
     public var id: String
     /// Ed25519 identity public key, hex.
     public var publicKey: String
-    /// Signature over `GovernanceState.membershipProofMessage`, hex.
+    /// Signature over `ReplicatedState.membershipProofMessage`, hex.
     public var proof: String
 
     public init(member: Member, proof: [UInt8]) {

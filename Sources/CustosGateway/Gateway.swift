@@ -1,7 +1,7 @@
 import CustosClusterAPI
 import CustosCore
-import CustosGovernance
 import CustosLedger
+import CustosState
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -83,7 +83,7 @@ public actor Gateway: Service {
 
     /// The governed state as of the committed head, as JSON (built once per height).
     public var governance: GovernanceSnapshot { governed.snapshot() }
-    public var governanceState: GovernanceState { governed.state }
+    public var governanceState: ReplicatedState { governed.state }
 
     /// The proposal a node at committed height `after` should vote on: the one in flight (the
     /// same block every time, also after a restart), or a new one from the queue, stored first.

@@ -1,10 +1,10 @@
 import CustosClusterAPI
 import CustosCore
 import CustosCrypto
-import CustosGovernance
 import CustosIdentity
 import CustosLedger
 import CustosPolicy
+import CustosState
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -1,20 +1,20 @@
 import CustosClusterAPI
 import CustosCore
-import CustosGovernance
 import CustosLedger
 import CustosPolicy
+import CustosState
 
 /// The gateway's copy of the governed state at its committed height, advanced once per committed
 /// block. The gateway uses it to answer the API (the JSON view is built once per height) and to
 /// preview what a submitted entry would do; nodes never trust it — each applies the blocks to its
 /// own copy.
 struct GovernedView: Sendable {
-    private(set) var state: GovernanceState
+    private(set) var state: ReplicatedState
     private(set) var height: UInt64 = 0
     /// The JSON view of `state`, once built at this height.
     private var cachedSnapshot: GovernanceSnapshot?
 
-    init(genesis: GovernanceState) { state = genesis }
+    init(genesis: ReplicatedState) { state = genesis }
 
     mutating func apply(_ block: Block) {
         precondition(block.height == height + 1, "blocks are applied in height order")
@@ -27,7 +27,7 @@ struct GovernedView: Sendable {
     /// go into a block. Such an entry is refused at submission and dropped at proposal. Reads the
     /// entry alone: no trial application.
     static func inadmissibility(of entry: Entry) -> String? {
-        GovernanceState.malformation(of: entry)?.reason
+        ReplicatedState.malformation(of: entry)?.reason
     }
 
     /// The client's early answer: what the committed state would do with `entry` at `time` (one

@@ -1,6 +1,6 @@
 import CustosCore
-import CustosGovernance
 import CustosLedger
+import CustosState
 
 /// How a gateway takes a sequencer state from its store as its own — at start, and whenever
 /// another gateway sharing the store moved on: the governed view catches up over the blocks

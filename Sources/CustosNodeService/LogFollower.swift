@@ -1,8 +1,8 @@
 import CustosClusterAPI
 import CustosCore
-import CustosGovernance
 import CustosLedger
 import CustosNode
+import CustosState
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -26,12 +26,12 @@ import ServiceLifecycle
 public actor LogFollower: Service {
     private var consensus: NodeConsensus
     /// The governed state after the committed head.
-    private var governance: GovernanceState
+    private var governance: ReplicatedState
     /// The state after the block this node votes for at the next height, as its validation left
     /// it, by that block's hash, with what each entry did; dropped at every commit.
     /// The state a voted-for block led to while it was checked, with the digest of the committed
     /// state it started from; used at that block's commit only if both still match.
-    private var validated: (block: LedgerHash, parent: [UInt8], state: GovernanceState, outcomes: [GovernanceOutcome])?
+    private var validated: (block: LedgerHash, parent: [UInt8], state: ReplicatedState, outcomes: [GovernanceOutcome])?
     /// What happened since start, for health and metrics.
     private var counters = NodeCounters()
     /// The last refusal logged, so a proposal polled again is not logged again.
@@ -135,7 +135,7 @@ public actor LogFollower: Service {
     /// another block at this height already on record (e.g. from before a crash). The block it
     /// votes for keeps the state its entries led to while they were checked, for its commit.
     func decide(_ block: Block, now: UInt64) throws -> [UInt8]? {
-        var validator = GovernanceEntryValidator(committed: governance, mode: .recordRefusals)
+        var validator = StateEntryValidator(committed: governance, mode: .recordRefusals)
         switch consensus.receiveProposal(block, now: now, validator: &validator) {
         case let .persistVoteThenSend(vote):
             if let applied = validator.applied(block) { validated = (block.hash, governance.digest, applied.state, applied.outcomes) }
@@ -225,7 +225,7 @@ public actor LogFollower: Service {
 
     /// The governed state after `block` (the next one) and what each entry did: the state kept
     /// from validating that very block, or else the block applied to the committed state.
-    private func committedState(after block: Block) -> (GovernanceState, [GovernanceOutcome]) {
+    private func committedState(after block: Block) -> (ReplicatedState, [GovernanceOutcome]) {
         if let validated, validated.block == block.hash, validated.parent == governance.digest {
             return (validated.state, validated.outcomes)
         }

@@ -1,8 +1,8 @@
 import ArgumentParser
 import CustosClusterAPI
 import CustosCore
-import CustosGovernance
 import CustosLedger
+import CustosState
 import Foundation
 
 /// `custos audit verify FILE`: checks an exported log offline — the cluster configuration,
@@ -33,12 +33,12 @@ struct AuditCommand: ParsableCommand {
                 do { expected = try LedgerHash(hex: genesis) } catch { Self.fail("--genesis: \(error)") }
             }
             // The governed state decides membership changes; it is replayed alongside the audit.
-            var governance: GovernanceState?
+            var governance: ReplicatedState?
             if let configuration = try? ChainExport.configuration(serialized: Array(data)),
                let document = try? GenesisDocument(encoded: configuration.genesisDocument) {
                 // A genesis that decodes but is refused is a failure; one that is not a governance
                 // genesis at all leaves only the log to check (said below).
-                do { governance = try GovernanceState(genesis: document, members: configuration.members) } catch {
+                do { governance = try ReplicatedState(genesis: document, members: configuration.members) } catch {
                     Self.fail("\(file): the genesis document is refused: \(error.reason)")
                 }
             }

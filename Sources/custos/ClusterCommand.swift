@@ -3,10 +3,10 @@ import Crypto
 import CustosClusterAPI
 import CustosCore
 import CustosCrypto
-import CustosGovernance
 import CustosIdentity
 import CustosLedger
 import CustosNode
+import CustosState
 import Foundation
 
 /// `custos cluster init`: lays out a development cluster in one folder — each node's data folder
@@ -57,7 +57,7 @@ struct ClusterCommand: AsyncParsableCommand {
             }
             let genesis = GenesisDocument(
                 clusterName: name, relyingPartyId: rpId, allowedOrigins: [origin], mode: .development, admins: admins, policyYAML: yaml)
-            do { _ = try GovernanceState(genesis: genesis) } catch { fail("the genesis document is refused: \(error.reason)") }
+            do { _ = try ReplicatedState(genesis: genesis) } catch { fail("the genesis document is refused: \(error.reason)") }
 
             var members: [ClusterFile.MemberKey] = []
             for i in 1...nodes {

@@ -4,10 +4,10 @@ import Crypto
 import CustosClusterAPI
 import CustosCore
 import CustosCrypto
-import CustosGovernance
 import CustosLedger
 import CustosNode
 import CustosNodeService
+import CustosState
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -162,14 +162,14 @@ extension NodeCommand {
 
         func run() async throws {
             let configuration: ClusterConfiguration
-            let genesis: GovernanceState
+            let genesis: ReplicatedState
             do {
                 configuration = try ClusterFile.load(path: cluster)
                 genesis = try configuration.genesisState()
             } catch { fail("\(error)") }
             let identity = try NodeCommand.openIdentity(data: data, id: id, passphraseFile: passphraseFile)
             let member = try identity.member()
-            let message = GovernanceState.membershipProofMessage(
+            let message = ReplicatedState.membershipProofMessage(
                 clusterName: genesis.clusterName, genesisDigest: genesis.genesisDigest, member: member)
             let request = JoinRequest(member: member, proof: identity.signDigest(message))
             print(String(decoding: try JSONEncoder().encode(request), as: UTF8.self))

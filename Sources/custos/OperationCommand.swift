@@ -4,10 +4,10 @@ import Crypto
 import CustosClusterAPI
 import CustosCore
 import CustosCrypto
-import CustosGovernance
 import CustosIdentity
 import CustosLedger
 import CustosPolicy
+import CustosState
 import Foundation
 import NIOCore
 import NIOFoundationCompat

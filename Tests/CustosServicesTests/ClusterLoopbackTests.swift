@@ -1,7 +1,7 @@
 import CustosClusterAPI
 import CustosCore
-import CustosGovernance
 import CustosIdentity
+import CustosState
 import CustosTestSupport
 import Foundation
 import NIOCore

@@ -2,9 +2,9 @@ import Crypto
 import CustosClusterAPI
 import CustosCore
 import CustosGateway
-import CustosGovernance
 import CustosIdentity
 import CustosLedger
+import CustosState
 import Foundation
 import Logging
 import Testing

@@ -2,10 +2,10 @@ import Crypto
 import CustosClusterAPI
 import CustosCore
 import CustosGateway
-import CustosGovernance
 import CustosLedger
 import CustosNode
 import CustosNodeService
+import CustosState
 import Foundation
 import Logging
 import Testing

@@ -1,9 +1,9 @@
 import AsyncHTTPClient
 import CustosClusterAPI
 import CustosCore
-import CustosGovernance
 import CustosIdentity
 import CustosNode
+import CustosState
 import CustosTestSupport
 import Foundation
 import NIOCore

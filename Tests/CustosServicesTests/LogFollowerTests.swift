@@ -3,10 +3,10 @@ import Crypto
 import CustosClusterAPI
 import CustosCore
 import CustosCrypto
-import CustosGovernance
 import CustosIdentity
 import CustosLedger
 import CustosNode
+import CustosState
 @testable import CustosNodeService
 import Foundation
 import Logging
@@ -59,7 +59,7 @@ struct LogFollowerTests {
         let blocks = try scene.governanceBlocks()
         let node = try scene.node(0)
         let counter = AppliedEntryCounter()
-        try await GovernanceState.$appliedEntries.withValue(counter) {
+        try await ReplicatedState.$appliedEntries.withValue(counter) {
             for block in blocks {
                 let vote = try await node.decide(block, now: block.timestamp)
                 #expect(vote != nil, "the node did not vote for block \(block.height)")
@@ -82,7 +82,7 @@ struct LogFollowerTests {
                                   entries: Array(voted.entries.prefix(1)))
         let node = try scene.node(0)
         let counter = AppliedEntryCounter()
-        try await GovernanceState.$appliedEntries.withValue(counter) {
+        try await ReplicatedState.$appliedEntries.withValue(counter) {
             let vote = try await node.decide(voted, now: voted.timestamp)
             #expect(vote != nil)
             let committed = try await node.commit(try scene.certified(certified))
@@ -146,7 +146,7 @@ private struct CommitScene {
     }
 
     /// The governed state `blocks` lead to from genesis, applied as a block at a time.
-    func state(after blocks: [Block]) throws -> GovernanceState {
+    func state(after blocks: [Block]) throws -> ReplicatedState {
         var state = try configuration.genesisState()
         for block in blocks { state.apply(block) }
         return state

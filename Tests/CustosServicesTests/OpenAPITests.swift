@@ -1,9 +1,9 @@
 import Crypto
 import CustosClusterAPI
 import CustosCore
-import CustosGovernance
 import CustosIdentity
 import CustosLedger
+import CustosState
 import CustosTestSupport
 import Foundation
 import Logging

@@ -1,6 +1,6 @@
-import CustosGovernance
 import CustosIdentity
 import CustosLedger
+import CustosState
 import CustosTestSupport
 import Foundation
 

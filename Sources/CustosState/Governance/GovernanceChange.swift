@@ -1,0 +1,151 @@
+import CustosCore
+import CustosIdentity
+import CustosLedger
+import CustosPolicy
+
+/// What a governance operation does to the governed state. Address books and vaults are held by
+/// the policy document for now, so `changePolicy` changes them. Each case has its own kind
+/// number in the canonical encoding; numbers are never reused or renumbered.
+public enum GovernanceChange: Sendable, Hashable {
+    /// A new person with roles and no credential yet (add one with `addCredential`).
+    case addUser(id: String, roles: [String])
+    /// Deactivates a person: their credentials stop verifying and their roles stop counting.
+    case removeUser(id: String)
+    case assignRole(user: String, role: String)
+    case revokeRole(user: String, role: String)
+    /// A WebAuthn credential for `user`, registered with the challenge
+    /// `GovernanceProposal.registrationChallenge(operationId:user:)`; verified by every node.
+    case addCredential(user: String, registration: WebAuthnRegistration.Response)
+    case revokeCredential(user: String, credentialId: [UInt8])
+    /// A new policy document (YAML); its version must exceed the current one.
+    case changePolicy(yaml: String)
+    /// Stops all signing; a security officer may do this alone.
+    case freeze
+    /// Resumes signing; needs the quorum.
+    case unfreeze
+    /// A new signer node joins the log's voting members from the height after the one that
+    /// executes it. `proof` is the node's Ed25519 signature with that identity key over
+    /// `ReplicatedState.membershipProofMessage`: the key belongs to a node that exists and wants
+    /// to join this cluster. One member per operation, so every old and new quorum overlap in
+    /// enough members. Key shares are not moved by this: resharing is the signing layer's.
+    case addMember(Member, proof: [UInt8])
+    /// A signer node leaves the voting members; its key can never be re-admitted.
+    case removeMember(id: NodeID)
+    /// A new bot with its request-signing key and roles; its id is never reused, and neither a
+    /// person's id nor another bot's key.
+    case addBot(id: String, key: BotPublicKey, roles: [String])
+    /// Deactivates a bot: its signed requests are refused from the next entry on.
+    case removeBot(id: String)
+    /// Replaces an active bot's key; requests signed with the old key are refused from then on.
+    case rotateBotKey(id: String, key: BotPublicKey)
+
+    /// The operation as the policy engine's governance rules see it.
+    public var operation: GovernanceOperation {
+        switch self {
+        case .addUser(let id, _): return GovernanceOperation(.addUser, target: id)
+        case .removeUser(let id): return GovernanceOperation(.removeUser, target: id)
+        case .assignRole(let user, _): return GovernanceOperation(.assignRole, target: user)
+        case .revokeRole(let user, _): return GovernanceOperation(.revokeRole, target: user)
+        case .addCredential(let user, _): return GovernanceOperation(.addCredential, target: user)
+        case .revokeCredential(let user, _): return GovernanceOperation(.revokeCredential, target: user)
+        case .changePolicy: return GovernanceOperation(.changePolicy)
+        case .freeze: return GovernanceOperation(.freeze)
+        case .unfreeze: return GovernanceOperation(.unfreeze)
+        case .addMember(let m, _): return GovernanceOperation(.changeMembership, target: m.id.rawValue)
+        case .removeMember(let id): return GovernanceOperation(.changeMembership, target: id.rawValue)
+        case .addBot(let id, _, _): return GovernanceOperation(.addBot, target: id)
+        case .removeBot(let id): return GovernanceOperation(.removeBot, target: id)
+        case .rotateBotKey(let id, _): return GovernanceOperation(.rotateBotKey, target: id)
+        }
+    }
+}
+
+extension CanonicalWriter {
+    mutating func append(_ change: GovernanceChange) {
+        switch change {
+        case .addUser(let id, let roles):
+            append(UInt8(1)); append(string: id); append(strings: roles)
+        case .removeUser(let id):
+            append(UInt8(2)); append(string: id)
+        case .assignRole(let user, let role):
+            append(UInt8(3)); append(string: user); append(string: role)
+        case .revokeRole(let user, let role):
+            append(UInt8(4)); append(string: user); append(string: role)
+        case .addCredential(let user, let r):
+            append(UInt8(5)); append(string: user); append(lengthPrefixed: r.credentialId); append(lengthPrefixed: r.attestationObject); append(lengthPrefixed: r.clientDataJSON)
+        case .revokeCredential(let user, let credentialId):
+            append(UInt8(6)); append(string: user); append(lengthPrefixed: credentialId)
+        case .changePolicy(let yaml):
+            append(UInt8(7)); append(string: yaml)
+        case .freeze:
+            append(UInt8(8))
+        case .unfreeze:
+            append(UInt8(9))
+        case .addMember(let m, let proof):
+            append(UInt8(20)); append(string: m.id.rawValue); append(lengthPrefixed: m.publicKeyBytes); append(lengthPrefixed: proof)
+        case .removeMember(let id):
+            append(UInt8(21)); append(string: id.rawValue)
+        case .addBot(let id, let key, let roles):
+            append(UInt8(10)); append(string: id); append(key); append(strings: roles)
+        case .removeBot(let id):
+            append(UInt8(11)); append(string: id)
+        case .rotateBotKey(let id, let key):
+            append(UInt8(12)); append(string: id); append(key)
+        }
+    }
+
+    mutating func append(_ key: BotPublicKey) {
+        append(string: key.algorithm.rawValue)
+        append(lengthPrefixed: key.rawRepresentation)
+    }
+}
+
+extension CanonicalReader where Code == GovernanceErrorCode {
+    mutating func botKey(_ field: String) throws(GovernanceError) -> BotPublicKey {
+        let name = try string("\(field) algorithm", max: 16)
+        guard let algorithm = BotPublicKey.Algorithm(rawValue: name) else {
+            throw fail("\(field) algorithm \"\(name)\" is neither Ed25519 nor ES256")
+        }
+        let raw = try bytes("\(field)", max: 65)
+        do { return try BotPublicKey(algorithm: algorithm, rawRepresentation: raw) } catch {
+            throw fail("\(field): \(error.reason)")
+        }
+    }
+}
+
+extension CanonicalReader where Code == GovernanceErrorCode {
+    mutating func change() throws(GovernanceError) -> GovernanceChange {
+        switch try uint8("change kind") {
+        case 1: return .addUser(id: try string("user"), roles: try strings("roles"))
+        case 2: return .removeUser(id: try string("user"))
+        case 3: return .assignRole(user: try string("user"), role: try string("role"))
+        case 4: return .revokeRole(user: try string("user"), role: try string("role"))
+        case 5:
+            let user = try string("user")
+            let id = try bytes("credential id")
+            let attestation = try bytes("attestation object")
+            let clientData = try bytes("client data")
+            return .addCredential(
+                user: user,
+                registration: WebAuthnRegistration.Response(credentialId: id, attestationObject: attestation, clientDataJSON: clientData))
+        case 6: return .revokeCredential(user: try string("user"), credentialId: try bytes("credential id"))
+        case 7: return .changePolicy(yaml: try string("policy", max: 200 * 1024))
+        case 8: return .freeze
+        case 9: return .unfreeze
+        case 20:
+            let id = try string("member id", max: 64)
+            let key = try bytes("member key", max: 32)
+            let proof = try bytes("proof of possession", max: 64)
+            do { return .addMember(try Member(id: try NodeID(id), publicKeyBytes: key), proof: proof) } catch {
+                throw fail("member: \(error.reason)")
+            }
+        case 21:
+            let id = try string("member id", max: 64)
+            do { return .removeMember(id: try NodeID(id)) } catch { throw fail("member id: \(error.reason)") }
+        case 10: return .addBot(id: try string("bot"), key: try botKey("bot key"), roles: try strings("roles"))
+        case 11: return .removeBot(id: try string("bot"))
+        case 12: return .rotateBotKey(id: try string("bot"), key: try botKey("bot key"))
+        case let other: throw fail("unknown change kind \(other)")
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import CustosCore
+import CustosIdentity
+import CustosPolicy
+
+extension ReplicatedState {
+    /// Applies an approved change, or throws without a partial effect on `self` mattering (the
+    /// callers execute on a copy). Every change to people or policy recompiles the policy in
+    /// force and refuses a result that no longer checks or could no longer be governed.
+    mutating func execute(_ p: GovernanceProposal) throws(GovernanceError) {
+        func invalid(_ reason: String) -> GovernanceError { GovernanceError(.invalidChange, reason) }
+        func activeUser(_ id: String) throws(GovernanceError) -> GovernedUser {
+            guard let u = users[id] else { throw GovernanceError(.unknownUser, "no user \"\(id.prefix(64))\"") }
+            guard u.active else { throw GovernanceError(.inactiveUser, "\(id) has been removed") }
+            return u
+        }
+        switch p.change {
+        case .freeze:
+            guard !frozen else { throw invalid("signing is already frozen") }
+            frozen = true
+            return
+        case .unfreeze:
+            guard frozen else { throw invalid("signing is not frozen") }
+            frozen = false
+            return
+        case .addUser(let id, let roles):
+            try Self.checkUserId(id)
+            guard users[id] == nil else { throw invalid("user \"\(id)\" exists (ids are never reused)") }
+            for role in roles { try Self.checkRole(role) }
+            guard bots[id] == nil else { throw invalid("\"\(id)\" is a bot (ids are never reused)") }
+            users[id] = GovernedUser(id: id, roles: roles)
+        case .removeUser(let id):
+            _ = try activeUser(id)
+            users[id]!.active = false
+            users[id]!.credentials = []
+        case .assignRole(let id, let role):
+            let u = try activeUser(id)
+            try Self.checkRole(role)
+            guard !u.roles.contains(role) else { throw invalid("\(id) already has role \"\(role)\"") }
+            users[id]!.roles = (u.roles + [role]).sorted()
+        case .revokeRole(let id, let role):
+            let u = try activeUser(id)
+            guard u.roles.contains(role) else { throw invalid("\(id) does not have role \"\(role)\"") }
+            users[id]!.roles = u.roles.filter { $0 != role }
+        case .addCredential(let id, let registration):
+            _ = try activeUser(id)
+            let credential: StoredCredential
+            do {
+                credential = try WebAuthnRegistration.verify(
+                    registration, expectedChallenge: GovernanceProposal.registrationChallenge(operationId: p.id, user: id),
+                    relyingParty: relyingParty, requireUserVerification: requireUserVerification)
+            } catch {
+                throw GovernanceError(.registrationRefused, "credential for \(id): \(error.reason)", webAuthn: error.code)
+            }
+            guard !users.values.contains(where: { $0.credentials.contains { $0.credentialId == credential.credentialId } }) else {
+                throw invalid("credential \(Base64URL.encode(credential.credentialId.prefix(64))) is already registered")
+            }
+            users[id]!.credentials.append(credential)
+        case .revokeCredential(let id, let credentialId):
+            let u = try activeUser(id)
+            guard u.credentials.contains(where: { $0.credentialId == credentialId }) else {
+                throw GovernanceError(.unknownCredential, "\(id) holds no credential \(Base64URL.encode(credentialId.prefix(64)))")
+            }
+            users[id]!.credentials.removeAll { $0.credentialId == credentialId }
+        case .addMember(let member, let proof):
+            try addMember(member, proof: proof)
+            return
+        case .removeMember(let id):
+            try removeMember(id)
+            return
+        case .changePolicy(let yaml):
+            let (document, policy) = try Self.compile(yaml: yaml, users: users, bots: bots)
+            guard document.version > policyVersion else {
+                throw invalid("policy version \(document.version) does not exceed the current \(policyVersion)")
+            }
+            self.document = document
+            self.policy = policy
+            self.policyYAML = yaml
+            self.policyVersion = document.version
+            return
+        case .addBot(let id, let key, let roles):
+            try Self.checkUserId(id, what: "bot")
+            guard bots[id] == nil else { throw invalid("bot \"\(id)\" exists (ids are never reused)") }
+            guard users[id] == nil, !document.principals.contains(where: { $0.id == id && $0.kind == .person }) else {
+                throw invalid("\"\(id)\" is a person")
+            }
+            guard roles.allSatisfy({ !$0.isEmpty }) else { throw invalid("bot \"\(id)\" has an empty role") }
+            try checkKeyUnused(key)
+            bots[id] = GovernedBot(id: id, key: key, roles: roles)
+        case .removeBot(let id):
+            _ = try activeBot(id)
+            bots[id]!.active = false
+        case .rotateBotKey(let id, let key):
+            let b = try activeBot(id)
+            guard b.key != key else { throw invalid("bot \"\(id)\" already uses this key") }
+            try checkKeyUnused(key)
+            bots[id]!.key = key
+            // Roles and activity are unchanged, so the policy in force is too.
+            return
+        }
+        policy = try Self.compile(document, users: users, bots: bots)
+    }
+
+    func activeBot(_ id: String) throws(GovernanceError) -> GovernedBot {
+        guard let b = bots[id] else { throw GovernanceError(.unknownBot, "no bot \"\(id.prefix(64))\"") }
+        guard b.active else { throw GovernanceError(.inactiveBot, "bot \"\(id)\" has been removed") }
+        return b
+    }
+
+    /// A key is registered once, ever: a removed bot's key never comes back under another id.
+    func checkKeyUnused(_ key: BotPublicKey) throws(GovernanceError) {
+        if let holder = bots.values.first(where: { $0.key == key }) {
+            throw GovernanceError(.invalidChange, "this key is already registered for bot \"\(holder.id)\"")
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import CustosCore
+import CustosIdentity
+import CustosPolicy
+
+extension ReplicatedState {
+    /// The document with its principals taken from the registries: every person, and every bot
+    /// the bot registry holds, is replaced by the registry's record (active ones with their
+    /// roles, removed ones with none); registered people and bots the document does not name are
+    /// added; document bots that were never registered are kept (they hold no key, so no request
+    /// of theirs verifies).
+    static func effectiveDocument(
+        _ document: PolicyDocument, users: [String: GovernedUser], bots: [String: GovernedBot] = [:]
+    ) -> PolicyDocument {
+        var d = document
+        var principals: [PolicyDocument.Principal] = []
+        var seen: Set<String> = []
+        for p in document.principals {
+            if let u = users[p.id] {
+                seen.insert(p.id)
+                principals.append(PolicyDocument.Principal(id: p.id, kind: .person, roles: u.active ? u.roles : [], location: p.location))
+            } else if let b = bots[p.id] {
+                seen.insert(p.id)
+                principals.append(PolicyDocument.Principal(id: p.id, kind: .bot, roles: b.active ? b.roles : [], location: p.location))
+            } else {
+                principals.append(p)
+            }
+        }
+        for id in users.keys.sorted() where !seen.contains(id) {
+            let u = users[id]!
+            principals.append(PolicyDocument.Principal(id: id, kind: .person, roles: u.active ? u.roles : []))
+        }
+        for id in bots.keys.sorted() where !seen.contains(id) {
+            let b = bots[id]!
+            principals.append(PolicyDocument.Principal(id: id, kind: .bot, roles: b.active ? b.roles : []))
+        }
+        d.principals = principals
+        return d
+    }
+
+    /// Decodes a policy, checks that its people come from the registry, compiles it with them,
+    /// and checks that governance stays possible.
+    static func compile(
+        yaml: String, users: [String: GovernedUser], bots: [String: GovernedBot] = [:]
+    ) throws(GovernanceError) -> (PolicyDocument, CompiledPolicy) {
+        let document: PolicyDocument
+        do { document = try PolicyDocument.decode(yaml: yaml) } catch {
+            throw GovernanceError(.invalidPolicy, "policy does not parse: \(error.errors.first?.description ?? "\(error)")")
+        }
+        guard document.governance != nil else {
+            throw GovernanceError(.invalidPolicy, "policy has no governance section")
+        }
+        let policy = try compile(document, users: users, bots: bots)
+        return (document, policy)
+    }
+
+    static func compile(
+        _ document: PolicyDocument, users: [String: GovernedUser], bots: [String: GovernedBot] = [:]
+    ) throws(GovernanceError) -> CompiledPolicy {
+        let policy: CompiledPolicy
+        do { policy = try CompiledPolicy(document: effectiveDocument(document, users: users, bots: bots)) } catch {
+            throw GovernanceError(
+                .invalidPolicy, "policy does not check with the cluster's users: \(error.errors.first?.description ?? "\(error)")")
+        }
+        try checkGovernable(policy, users: users)
+        return policy
+    }
+
+    /// Governance must stay reachable by people who can actually approve: for changing the
+    /// policy and for unfreezing, some active person with a credential may propose and the
+    /// other such people can approve it.
+    static func checkGovernable(_ policy: CompiledPolicy, users: [String: GovernedUser]) throws(GovernanceError) {
+        let able = users.values.filter { $0.active && !$0.credentials.isEmpty }.map(\.id).sorted()
+        for action in [GovernanceOperation.Action.changePolicy, .unfreeze] {
+            let reachable = able.contains { proposer in
+                let request = PolicyRequest(
+                    id: "lockout-check", kind: .governance, initiator: proposer, operation: GovernanceOperation(action),
+                    approvals: able.filter { $0 != proposer })
+                return policy.evaluate(request, in: StateSnapshot(time: 0)).outcome == .allow
+            }
+            guard reachable else {
+                throw GovernanceError(
+                    .lockout, "no quorum of active people with credentials could approve \(action.rawValue) any more")
+            }
+        }
+    }
+}

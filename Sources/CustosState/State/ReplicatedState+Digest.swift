@@ -1,0 +1,137 @@
+import CustosCore
+import CustosCrypto
+import CustosIdentity
+import CustosLedger
+import CustosPolicy
+
+extension ReplicatedState {
+    static let digestTag = "custos.governance.state.v2"
+
+    /// Refusals and failures enter by their stable codes only, never by their English reasons.
+    /// SHA-256 over the canonical encoding of everything governed: users (sorted by id) with
+    /// roles and credentials (counters included), the policy text and version, the freeze flag,
+    /// operations (sorted by id) with their lifecycle, the refusals and the latest block time;
+    /// then bots (sorted by id) with keys, roles and activity, the replay cache (nonces sorted,
+    /// with its clock and pruning time) and the recorded requests in log order with their
+    /// decisions.
+    /// Two nodes agree on the state exactly when their digests are equal. Computed once per
+    /// state: reading it again, or from an unchanged copy, costs nothing.
+    public var digest: [UInt8] { digestCache.digest { encodedDigest } }
+
+    private var encodedDigest: [UInt8] {
+        var w = CanonicalWriter(tag: Self.digestTag)
+        w.append(string: clusterName)
+        w.append(lengthPrefixed: genesisDigest)
+        w.append(time)
+        w.append(UInt32(users.count))
+        for id in users.keys.sorted() {
+            let u = users[id]!
+            w.append(string: u.id)
+            w.append(strings: u.roles)
+            w.append(u.active)
+            w.append(UInt32(u.credentials.count))
+            for c in u.credentials {
+                w.append(lengthPrefixed: c.credentialId)
+                w.append(lengthPrefixed: c.publicKey)
+                w.append(c.signCount)
+                w.append(lengthPrefixed: c.aaguid)
+                w.append(c.userVerified)
+                w.append(c.backupEligible)
+                w.append(c.backedUp)
+                w.append(c.isSoftware)
+            }
+        }
+        w.append(string: policyYAML)
+        w.append(UInt64(bitPattern: Int64(policyVersion)))
+        w.append(frozen)
+        w.append(UInt32(operations.count))
+        for id in operations.keys.sorted() {
+            let op = operations[id]!
+            w.append(lengthPrefixed: op.proposal.encoded)
+            w.append(string: op.status.rawValue)
+            w.append(op.proposedAt)
+            w.append(op.expiresAt)
+            w.append(strings: op.approvals)
+            w.append(optional: op.rejectedBy.map { Array($0.utf8) })
+            w.append(optional: op.decidedAt.map { t in (0..<8).map { UInt8(truncatingIfNeeded: t >> (56 - 8 * UInt64($0))) } })
+            // Whether it failed, not the wording of why: wording may change between versions.
+            w.append(op.failure != nil)
+        }
+        w.append(UInt32(refusals.count))
+        for r in refusals {
+            w.append(r.blockTime)
+            w.append(string: r.kind)
+            w.append(optional: r.operationId.map { Array($0.utf8) })
+            w.append(optional: r.user.map { Array($0.utf8) })
+            w.append(string: r.error.code.description)
+            w.append(string: r.error.webAuthn?.description ?? "")
+            w.append(string: r.error.requestSigning?.description ?? "")
+        }
+        w.append(UInt32(bots.count))
+        for id in bots.keys.sorted() {
+            let b = bots[id]!
+            w.append(string: b.id)
+            w.append(b.key)
+            w.append(strings: b.roles)
+            w.append(b.active)
+        }
+        let replayCache = requestBook.replayCache
+        w.append(UInt32(replayCache.capacity))
+        w.append(UInt64(bitPattern: replayCache.latestTime))
+        w.append(UInt64(bitPattern: replayCache.lastPruned))
+        w.append(UInt32(replayCache.entries.count))
+        // Keys compare by their UTF-8 bytes, the same on every platform.
+        for (key, timestamp) in replayCache.entries.sorted(by: { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }) {
+            w.append(string: key)
+            w.append(UInt64(bitPattern: timestamp))
+        }
+        w.append(UInt32(requestBook.order.count))
+        for id in requestBook.order {
+            let r = requestBook.requests[id]!
+            w.append(string: r.id)
+            w.append(string: r.initiator)
+            w.append(string: r.initiatorKind.rawValue)
+            w.append(r.blockTime)
+            w.append(UInt64(bitPattern: r.timestamp))
+            w.append(string: r.nonce)
+            w.append(lengthPrefixed: r.body)
+            w.append(UInt64(bitPattern: Int64(r.policyVersion)))
+            w.append(r.decision)
+        }
+        w.append(UInt32(members.count))
+        for m in members {
+            w.append(string: m.id.rawValue)
+            w.append(lengthPrefixed: m.publicKeyBytes)
+        }
+        w.append(UInt32(retiredMemberKeys.count))
+        for key in retiredMemberKeys.sorted(by: { $0.lexicographicallyPrecedes($1) }) { w.append(lengthPrefixed: key) }
+        return Hashes.sha256(w.bytes)
+    }
+}
+
+extension CanonicalWriter {
+    /// A policy decision in full: outcome, reason, the rules that applied, skipped allows,
+    /// pending approvals and counted approvers, each in the order the evaluator gave them.
+    mutating func append(_ d: PolicyDecision) {
+        append(string: d.outcome.rawValue)
+        append(string: ReplicatedState.describe(d.reason))
+        append(UInt32(d.applied.count))
+        for a in d.applied {
+            append(string: a.name)
+            append(string: a.effect.rawValue)
+            append(optional: a.failedClosed.map { Array($0.utf8) })
+        }
+        append(UInt32(d.skippedAllows.count))
+        for s in d.skippedAllows {
+            append(string: s.name)
+            append(string: s.problem)
+        }
+        append(UInt32(d.pending.count))
+        for p in d.pending {
+            append(string: p.rule)
+            append(string: p.group)
+            append(UInt32(clamping: p.count))
+        }
+        append(strings: d.countedApprovers)
+    }
+}

@@ -1,0 +1,37 @@
+import CustosCore
+import CustosCrypto
+import CustosIdentity
+import CustosLedger
+import CustosPolicy
+
+extension ReplicatedState {
+    /// The governance room as the requests room reads it at this state's block.
+    var requestAuthority: RequestAuthority {
+        RequestAuthority(
+            policy: policy, policyVersion: policyVersion, frozen: frozen, bots: bots, users: users, relyingParty: relyingParty,
+            requireUserVerification: requireUserVerification)
+    }
+
+    /// Decides a transfer or call request as the requests room does with the policy in force and
+    /// the freeze flag, at `blockTime`: while frozen, everything but governance is denied.
+    public func evaluate(_ request: PolicyRequest, blockTime: UInt64) -> PolicyDecision {
+        requestAuthority.evaluate(request, blockTime: blockTime)
+    }
+
+    /// Routes a `request.submit` entry to the requests room (`RequestBook.submit`) at the state's
+    /// block time, then stores the credential counter a person's assertion moved on, or records
+    /// why the entry was refused. A refused entry changes nothing but `refusals`: not the replay
+    /// cache, not the requests, not a credential's counter.
+    mutating func submit(_ entry: Entry) -> GovernanceOutcome {
+        var submitter: String? = nil
+        let authority = requestAuthority
+        do {
+            let (recorded, used) = try requestBook.submit(entry, at: time, reading: authority, submitter: &submitter)
+            if let used { users[used.user]!.credentials[used.index] = used.credential }
+            return .requestDecided(requestId: recorded.id, outcome: recorded.outcome)
+        } catch {
+            record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: submitter, error: error))
+            return .refused(error)
+        }
+    }
+}

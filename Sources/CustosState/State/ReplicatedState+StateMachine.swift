@@ -1,0 +1,208 @@
+import CustosCore
+import CustosCrypto
+import CustosIdentity
+import CustosLedger
+import CustosPolicy
+
+extension ReplicatedState {
+    /// Applies one committed log entry at its block's time. Deterministic: no clock, no I/O, no
+    /// randomness. First every open operation whose lifetime ended by `blockTime` expires; then
+    /// the entry either applies in full or changes nothing but `refusals`. Governance entries
+    /// (`governance.*`) go to the governance room, requests (`request.submit`, from bots and
+    /// people) to the requests room; anything else is `.notGovernance`.
+    @discardableResult
+    public mutating func apply(_ entry: Entry, blockTime: UInt64) -> GovernanceOutcome {
+        // A new digest cache before and after: neither a state this one shares its cache with
+        // nor a copy taken during the transition may keep a digest of another state.
+        digestCache = StateDigestCache()
+        defer { digestCache = StateDigestCache() }
+        Self.appliedEntries?.add(1)
+        if entry.kind == RequestEntry.submitKind {
+            advance(to: blockTime)
+            return submit(entry)
+        }
+        guard entry.kind.hasPrefix(GovernanceEntry.kindPrefix) else { return .notGovernance }
+        advance(to: blockTime)
+        let decoded: GovernanceEntry
+        do { decoded = try GovernanceEntry(entry) } catch {
+            record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: nil, error: error))
+            return .refused(error)
+        }
+        var next = self
+        do {
+            let outcome = try next.transition(decoded)
+            self = next
+            return outcome
+        } catch {
+            let (id, user): (String, String) = switch decoded {
+            case .propose(let p, _): (p.id, p.proposer)
+            case .approve(let id, let user, _), .reject(let id, let user, _): (id, user)
+            }
+            record(Refusal(blockTime: time, kind: entry.kind, operationId: id, user: user, error: error))
+            return .refused(error)
+        }
+    }
+
+    /// Keeps a refusal, dropping the oldest beyond `maximumRecordedRefusals`.
+    mutating func record(_ refusal: Refusal) {
+        refusals.append(refusal)
+        if refusals.count > Self.maximumRecordedRefusals {
+            refusals.removeFirst(refusals.count - Self.maximumRecordedRefusals)
+        }
+    }
+
+    /// The state after `entry`, and what happened; `self` is unchanged.
+    public func applying(_ entry: Entry, blockTime: UInt64) -> (ReplicatedState, GovernanceOutcome) {
+        var copy = self
+        let outcome = copy.apply(entry, blockTime: blockTime)
+        return (copy, outcome)
+    }
+
+    /// Applies a committed block's entries in order, at the block's time.
+    @discardableResult
+    public mutating func apply(_ block: Block) -> [GovernanceOutcome] {
+        // For a block without entries; every entry moves the clock to the same time again.
+        advance(to: block.timestamp)
+        return block.entries.map { apply($0, of: block) }
+    }
+
+    /// Applies one entry of `block` exactly as `apply(_ block:)` does for each entry in turn: the
+    /// clock first moves to the block's time. Applying every entry of a block this way, in order,
+    /// then `advance(to:)` the block's time, yields the state `apply(_ block:)` yields.
+    @discardableResult
+    public mutating func apply(_ entry: Entry, of block: Block) -> GovernanceOutcome {
+        advance(to: block.timestamp)
+        return apply(entry, blockTime: block.timestamp)
+    }
+
+    /// Moves the state's clock to a committed block's time and expires every open operation whose
+    /// lifetime ended by then; a node calls it for every block, even one without governance
+    /// entries. Block time never goes backwards here: an older time counts as the latest seen.
+    public mutating func advance(to blockTime: UInt64) {
+        digestCache = StateDigestCache()
+        time = max(time, blockTime)
+        // Each operation expires on its own, so the dictionary's order does not matter.
+        for (id, op) in operations where op.isOpen && op.expiresAt <= time {
+            operations[id]!.status = .expired
+            operations[id]!.decidedAt = time
+        }
+    }
+
+    private mutating func transition(_ entry: GovernanceEntry) throws(GovernanceError) -> GovernanceOutcome {
+        switch entry {
+        case .propose(let proposal, let assertion):
+            return try propose(proposal, assertion: assertion)
+        case .approve(let id, let user, let assertion):
+            return try vote(id, user: user, assertion: assertion, approve: true)
+        case .reject(let id, let user, let assertion):
+            return try vote(id, user: user, assertion: assertion, approve: false)
+        }
+    }
+
+    private mutating func propose(_ p: GovernanceProposal, assertion: WebAuthnAssertion.Response) throws(GovernanceError) -> GovernanceOutcome {
+        try p.checkId()
+        guard operations[p.id] == nil else { throw GovernanceError(.duplicateOperation, "operation \"\(p.id)\" was proposed before") }
+        try p.checkLifetime()
+        try authenticate(p.proposer, assertion: assertion, challenge: p.challenge(.propose))
+        // The change must apply to the current state now (it is checked again at execution).
+        var dryRun = self
+        try dryRun.execute(p)
+        let decision = policy.evaluate(request(p, approvals: []), in: snapshot)
+        if decision.outcome == .deny {
+            throw GovernanceError(
+                .notPermitted, "\(p.proposer) may not propose \(p.change.operation.action.rawValue): \(Self.describe(decision.reason))")
+        }
+        operations[p.id] = PendingOperation(
+            proposal: p, digest: p.digest, status: .proposed, proposedAt: time,
+            expiresAt: time + UInt64(p.lifetimeSeconds) * 1000, approvals: [], rejectedBy: nil, decidedAt: nil, failure: nil)
+        if decision.outcome == .allow { finish(p.id) }
+        return .applied(operationId: p.id, status: operations[p.id]!.status)
+    }
+
+    private mutating func vote(
+        _ id: String, user: String, assertion: WebAuthnAssertion.Response, approve: Bool
+    ) throws(GovernanceError) -> GovernanceOutcome {
+        guard let op = operations[id] else { throw GovernanceError(.unknownOperation, "no operation \"\(id.prefix(128))\"") }
+        switch op.status {
+        case .proposed: break
+        case .expired: throw GovernanceError(.expired, "operation \"\(id)\" expired")
+        default: throw GovernanceError(.notPending, "operation \"\(id)\" is already \(op.status.rawValue)")
+        }
+        guard let voter = users[user] else { throw GovernanceError(.unknownUser, "\(user.prefix(64)) is not a member of the cluster") }
+        guard voter.active else { throw GovernanceError(.inactiveUser, "\(user) has been removed") }
+        let isInitiator = user == op.proposal.proposer
+        if approve && isInitiator {
+            throw GovernanceError(.initiatorCannotApprove, "\(user) proposed operation \"\(id)\" and cannot approve it")
+        }
+        if op.approvals.contains(user) {
+            throw GovernanceError(.duplicateApproval, "\(user) already approved operation \"\(id)\"; each person counts once")
+        }
+        // Anyone eligible may reject; the proposer may withdraw.
+        if !isInitiator && !isApprover(user) {
+            throw GovernanceError(.notEligible, "\(user) belongs to no approver group of the policy")
+        }
+        try authenticate(user, assertion: assertion, challenge: op.proposal.challenge(approve ? .approve : .reject))
+        if !approve {
+            operations[id]!.status = .rejected
+            operations[id]!.rejectedBy = user
+            operations[id]!.decidedAt = time
+            return .applied(operationId: id, status: .rejected)
+        }
+        operations[id]!.approvals.append(user)
+        let decision = policy.evaluate(request(op.proposal, approvals: operations[id]!.approvals), in: snapshot)
+        if decision.outcome == .allow { finish(id) }
+        return .applied(operationId: id, status: operations[id]!.status)
+    }
+
+    /// Marks an operation approved and executes it; one that no longer applies fails, recorded.
+    private mutating func finish(_ id: String) {
+        operations[id]!.status = .approved
+        let proposal = operations[id]!.proposal
+        var next = self
+        do {
+            try next.execute(proposal)
+            self = next
+            operations[id]!.status = .executed
+        } catch {
+            operations[id]!.status = .failed
+            operations[id]!.failure = error.description
+        }
+        operations[id]!.decidedAt = time
+    }
+
+    /// Verifies `user`'s assertion over `challenge` with the credential it names, and stores the
+    /// credential's new counter and backup state.
+    mutating func authenticate(
+        _ user: String, assertion: WebAuthnAssertion.Response, challenge: [UInt8]
+    ) throws(GovernanceError) {
+        guard let u = users[user] else { throw GovernanceError(.unknownUser, "\(user.prefix(64)) is not a member of the cluster") }
+        guard u.active else { throw GovernanceError(.inactiveUser, "\(user) has been removed") }
+        let verified = try u.verify(
+            assertion, challenge: challenge, relyingParty: relyingParty, requireUserVerification: requireUserVerification)
+        users[user]!.credentials[verified.index] = verified.credential
+    }
+
+    /// Whether `user` is a person in some approver group of the policy in force.
+    private func isApprover(_ user: String) -> Bool {
+        policy.document.groups.contains { policy.members(ofGroup: $0.name).contains(user) }
+    }
+
+    private func request(_ p: GovernanceProposal, approvals: [String]) -> PolicyRequest {
+        PolicyRequest(id: p.id, kind: .governance, initiator: p.proposer, operation: p.change.operation, approvals: approvals)
+    }
+
+    var snapshot: StateSnapshot { StateSnapshot(time: Int64(time / 1000), frozen: frozen) }
+
+    static func describe(_ reason: PolicyDecision.Reason) -> String {
+        switch reason {
+        case .frozen: return "signing is frozen"
+        case .unknownInitiator: return "unknown to the policy"
+        case .invalidRequest(let s): return s
+        case .deniedByRule(let rule): return "denied by rule \(rule)"
+        case .approvalsPending: return "approvals pending"
+        case .approved: return "approved"
+        case .allowedByRule(let rule): return "allowed by rule \(rule)"
+        case .noRuleMatched: return "no governance rule allows it"
+        }
+    }
+}

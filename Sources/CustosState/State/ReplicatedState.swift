@@ -1,0 +1,61 @@
+import CustosCrypto
+import CustosIdentity
+import CustosLedger
+import CustosPolicy
+
+/// The replicated state, as a value, composed of its rooms: the governance room (the user
+/// registry with credentials and counters, the bot registry with request-signing keys, the policy
+/// document in force, the freeze flag, every operation with its lifecycle, the log's members),
+/// the requests room (`requestBook`: decided requests and the replay cache of their nonces), and
+/// the refusals every node recorded. It changes only through `apply(_:blockTime:)`, a pure
+/// function of the state, the entry and the block's time, which routes each entry by kind to its
+/// room; requests read the governance room but never change it. Two copies that apply the same
+/// entries have the same `digest`.
+public struct ReplicatedState: Sendable {
+    /// A refused governance entry and why: the same on every node.
+    public struct Refusal: Sendable, Hashable {
+        public let blockTime: UInt64
+        public let kind: String
+        public let operationId: String?
+        public let user: String?
+        public let error: GovernanceError
+    }
+
+    public let clusterName: String
+    public let genesisDigest: [UInt8]
+    public let relyingParty: RelyingParty
+    public let requireUserVerification: Bool
+    public internal(set) var users: [String: GovernedUser]
+    /// The policy document as adopted (YAML), and its version.
+    public internal(set) var policyYAML: String
+    public internal(set) var policyVersion: Int
+    public internal(set) var frozen: Bool
+    public internal(set) var operations: [String: PendingOperation]
+    /// The most recent refusals, oldest first, at most `maximumRecordedRefusals`.
+    public internal(set) var refusals: [Refusal]
+    /// The log's voting members (signer nodes) after the latest block applied, sorted by id;
+    /// empty for a state built without them (then membership cannot change).
+    public internal(set) var members: [Member]
+    /// Identity keys of removed members: never admitted again (their old votes stay valid at
+    /// their old heights, so a returning key could be replayed against a node's history).
+    public internal(set) var retiredMemberKeys: Set<[UInt8]>
+    /// Bots by id, removed ones included (ids and keys are never reused).
+    public internal(set) var bots: [String: GovernedBot]
+    /// The requests room: requests that verified and were decided, and their nonces.
+    public internal(set) var requestBook: RequestBook
+    /// The latest block time applied (milliseconds since the Unix epoch).
+    public internal(set) var time: UInt64
+    /// The policy in force: the adopted document with its people replaced by the registry.
+    public internal(set) var policy: CompiledPolicy
+    /// The adopted document as decoded (people as written; the registry overrides them).
+    var document: PolicyDocument
+    /// `digest` once computed; every mutation starts a new one.
+    var digestCache = StateDigestCache()
+
+    /// Refusals keep the most recent ones, dropping the oldest: a node that needs every refusal
+    /// takes it from the outcome of `apply` as it happens. (The requests room has its own bounds.)
+    public static let maximumRecordedRefusals = 10_000
+
+    /// Every role someone active holds.
+    public var roles: [String] { Array(Set(users.values.filter(\.active).flatMap(\.roles))).sorted() }
+}

@@ -1,0 +1,59 @@
+import CustosCore
+import CustosIdentity
+import CustosLedger
+import CustosState
+import Testing
+
+/// What a gateway may queue: `ReplicatedState.malformation(of:)` reads the entry alone and says
+/// whenever the transition refuses it as `malformed` — the refusal that makes every node refuse the
+/// whole block — with the same reason; it names more only where the state decides first.
+@Suite struct AdmissionTests {
+    @Test func malformationIsExactlyTheTransitionsMalformedRefusal() throws {
+        var c = try Cluster()
+        let p = GovernanceProposal(id: "a", proposer: "frank", change: .addUser(id: "ivan", roles: []))
+        let badId = GovernanceProposal(id: "not ok", proposer: "frank", change: .addUser(id: "ivan", roles: []))
+        let noLifetime = GovernanceProposal(id: "b", proposer: "frank", change: .addUser(id: "ivan", roles: []), lifetimeSeconds: 0)
+        let person = RequestEntry.personEnvelope(body: Cluster.transfer(by: "frank"), user: "frank", timestamp: Int64(c.now), nonce: c.nonce())
+        let personAssertion = c.assert("frank", RequestEntry.personChallenge(person))
+        let alsoSigned = SignedRequest(body: person.body, keyId: "frank", timestamp: person.timestamp, nonce: person.nonce, signature: [1])
+        let entries: [(String, Entry)] = [
+            ("a well-formed proposal", try c.proposeEntry(p)),
+            ("a self-approval (refused, not malformed)", try c.approveEntry(p, by: "frank")),
+            ("an approval that does not decode", try Entry(kind: GovernanceEntry.approveKind, payload: [1, 2, 3])),
+            ("an unknown governance kind", try Entry(kind: "governance.nonsense", payload: [])),
+            ("an operation id out of range", try c.proposeEntry(badId)),
+            ("a lifetime out of range", try c.proposeEntry(noLifetime)),
+            ("a request that is not JSON", try Entry(kind: RequestEntry.submitKind, payload: Array("{".utf8))),
+            ("a person's request", try RequestEntry.submit(person, assertion: personAssertion)),
+            ("a person's request that is also signed", try RequestEntry.submit(alsoSigned, assertion: personAssertion)),
+            ("a person's request with an unreadable assertion",
+             try Entry(kind: RequestEntry.submitKind, payload: person.jsonBytes, authorization: [9])),
+            ("another layer's entry", try Entry(kind: "transfer.request", payload: [9])),
+        ]
+        var malformed = 0
+        for (name, entry) in entries {
+            let outcome = c.state.applying(entry, blockTime: c.now + 1_000).1
+            let refusal: GovernanceError? = if case .refused(let error) = outcome, error.code == .malformed { error } else { nil }
+            #expect(ReplicatedState.malformation(of: entry)?.reason == refusal?.reason, "\(name): \(outcome)")
+            if refusal != nil { malformed += 1 }
+        }
+        #expect(malformed == 7)
+    }
+
+    /// The one entry admission refuses that a state may record otherwise: a proposal reusing an
+    /// operation id, with a lifetime out of range, is a duplicate to a state that knows the id.
+    /// Kept out of blocks early, it could only ever have been refused.
+    @Test func aReusedIdWithABadLifetimeIsRefusedEarlyThoughTheStateRecordsADuplicate() throws {
+        var c = try Cluster()
+        let (first, _) = try c.propose(.addUser(id: "ivan", roles: []), by: "frank")
+        let again = GovernanceProposal(id: first.id, proposer: "frank", change: .addUser(id: "judy", roles: []), lifetimeSeconds: 0)
+        let entry = try c.proposeEntry(again)
+        let outcome = c.state.applying(entry, blockTime: c.now + 1_000).1
+        guard case .refused(let error) = outcome else {
+            Issue.record("a reused id was not refused: \(outcome)")
+            return
+        }
+        #expect(error.code == .duplicateOperation)
+        #expect(ReplicatedState.malformation(of: entry)?.code == .malformed)
+    }
+}

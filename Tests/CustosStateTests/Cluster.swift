@@ -1,0 +1,130 @@
+import CustosCore
+import CustosIdentity
+import CustosLedger
+import CustosPolicy
+import CustosState
+
+/// A development cluster for tests: four people with software credentials (erin: admin and
+/// security officer, frank and grace: admins, heidi: security officer), a governance policy with
+/// an admin quorum of two, and helpers that build signed governance entries.
+struct Cluster {
+    static let rpId = "custos.test"
+    static let origin = "https://custos.test"
+
+    static func policy(version: Int = 1, extraPrincipals: String = "") -> String {
+        """
+        policy: test-governance
+        version: \(version)
+        assets:
+          ETH: {chains: [ethereum]}
+        vaults: [hot]
+        principals:
+          risk-bot: {kind: bot, roles: [trading-bot]}
+        \(extraPrincipals)
+        groups:
+          admins: {roles: [admin]}
+          security: {roles: [security]}
+        address_book:
+          kraken:
+            chain: ethereum
+            address: "0x1111111111111111111111111111111111111111"
+            tags: [exchange]
+        governance:
+          proposers: {roles: [admin, security]}
+          quorum: {group: admins, count: 2}
+          freeze: {roles: [security]}
+        rules:
+          - name: bot-to-exchanges
+            match: {initiator: {kind: bot}, destination: {tags: [exchange]}, amount: {up_to: 10}}
+            outcome: allow
+
+        """
+    }
+
+    static let people: [(String, [String])] = [
+        ("erin", ["admin", "security"]), ("frank", ["admin"]), ("grace", ["admin"]), ("heidi", ["security"]),
+    ]
+
+    var authenticators: [String: SoftwareAuthenticator] = [:]
+    var genesis: GenesisDocument
+    var state: ReplicatedState
+    /// Block time in milliseconds.
+    var now: UInt64 = 1_800_000_000_000
+    var counter = 0
+
+    /// `authenticator` makes each person's credential (fresh random ones by default).
+    init(
+        mode: RelyingParty.Mode = .development, requireUserVerification: Bool = true,
+        authenticator: (String) throws -> SoftwareAuthenticator = { _ in .generate() }
+    ) throws {
+        var admins: [GenesisDocument.Admin] = []
+        for (id, roles) in Self.people {
+            let a = try authenticator(id)
+            authenticators[id] = a
+            let registration = a.register(
+                relyingPartyId: Self.rpId, origin: Self.origin,
+                challenge: GenesisDocument.registrationChallenge(clusterName: "test", user: id))
+            admins.append(.init(id: id, roles: roles, registration: registration))
+        }
+        genesis = GenesisDocument(
+            clusterName: "test", relyingPartyId: Self.rpId, allowedOrigins: [Self.origin], mode: mode,
+            requireUserVerification: requireUserVerification, admins: admins, policyYAML: Self.policy())
+        state = try ReplicatedState(genesis: genesis)
+    }
+
+    mutating func nextId() -> String {
+        counter += 1
+        return "op-\(counter)"
+    }
+
+    /// An assertion by `user` over `challenge`, as their authenticator makes it.
+    mutating func assert(
+        _ user: String, _ challenge: [UInt8], origin: String = Cluster.origin, userVerified: Bool = true
+    ) -> WebAuthnAssertion.Response {
+        authenticators[user]!.getAssertion(
+            relyingPartyId: Self.rpId, origin: origin, challenge: challenge, userVerified: userVerified)
+    }
+
+    mutating func proposeEntry(_ proposal: GovernanceProposal) throws -> Entry {
+        try GovernanceEntry.propose(proposal, assertion: assert(proposal.proposer, proposal.challenge(.propose))).entry()
+    }
+
+    mutating func approveEntry(_ proposal: GovernanceProposal, by user: String) throws -> Entry {
+        try GovernanceEntry.approve(operationId: proposal.id, user: user, assertion: assert(user, proposal.challenge(.approve))).entry()
+    }
+
+    mutating func rejectEntry(_ proposal: GovernanceProposal, by user: String) throws -> Entry {
+        try GovernanceEntry.reject(operationId: proposal.id, user: user, assertion: assert(user, proposal.challenge(.reject))).entry()
+    }
+
+    /// Applies an entry one second after the previous one.
+    @discardableResult
+    mutating func apply(_ entry: Entry) -> GovernanceOutcome {
+        now += 1000
+        return state.apply(entry, blockTime: now)
+    }
+
+    @discardableResult
+    mutating func propose(_ change: GovernanceChange, by user: String, lifetime: UInt32 = 3600) throws -> (GovernanceProposal, GovernanceOutcome) {
+        let p = GovernanceProposal(id: nextId(), proposer: user, change: change, lifetimeSeconds: lifetime)
+        return (p, apply(try proposeEntry(p)))
+    }
+
+    @discardableResult
+    mutating func approve(_ p: GovernanceProposal, by user: String) throws -> GovernanceOutcome {
+        apply(try approveEntry(p, by: user))
+    }
+
+    func status(_ p: GovernanceProposal) -> PendingOperation.Status? { state.operations[p.id]?.status }
+
+    /// The refusal code of an outcome, if refused.
+    static func code(_ outcome: GovernanceOutcome) -> GovernanceError.Code? {
+        if case .refused(let e) = outcome { return e.code }
+        return nil
+    }
+
+    static func webAuthnCode(_ outcome: GovernanceOutcome) -> WebAuthnError.Code? {
+        if case .refused(let e) = outcome { return e.webAuthn }
+        return nil
+    }
+}
