@@ -33,7 +33,7 @@ struct GovernedView: Sendable {
     /// The client's early answer: what the committed state would do with `entry` at `time` (one
     /// trial application), nil for an entry that is not the governed state's.
     func preview(of entry: Entry, at time: UInt64) -> String? {
-        switch state.applying(entry, blockTime: time).1 {
+        switch state.outcome(of: entry, blockTime: time) {
         case .notGovernance: return nil
         case .applied(let id, let status): return "applies: operation \(id) would be \(status.rawValue)"
         case .requestDecided(let id, let outcome): return "applies: request \(id) would be decided \(outcome.rawValue)"

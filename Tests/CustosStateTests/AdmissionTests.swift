@@ -1,3 +1,4 @@
+import Crypto
 import CustosCore
 import CustosIdentity
 import CustosLedger
@@ -55,5 +56,33 @@ import Testing
         }
         #expect(error.code == .duplicateOperation)
         #expect(ReplicatedState.malformation(of: entry)?.code == .malformed)
+    }
+}
+
+/// A gateway's preview of a request (`ReplicatedState.outcome(of:blockTime:)`) decides it in the
+/// requests room without recording it: it must say exactly what applying the entry says.
+@Suite struct RequestPreviewTests {
+    @Test func aPreviewSaysWhatApplyingSaysAndChangesNothing() throws {
+        let (initial, key) = try BotRequestTests.cluster()
+        var c = initial
+        let accepted = c.signed(Cluster.transfer(by: "risk-bot", amount: "5"), keyId: "risk-bot", key: key)
+        try c.submit(accepted)
+        let stranger = BotSigningKey(ed25519: .init())
+        let entries: [(String, Entry)] = [
+            ("allowed", try RequestEntry.submit(c.signed(Cluster.transfer(by: "risk-bot", amount: "5"), keyId: "risk-bot", key: key))),
+            ("denied", try RequestEntry.submit(c.signed(Cluster.transfer(by: "risk-bot", amount: "20"), keyId: "risk-bot", key: key))),
+            ("a replay", try RequestEntry.submit(accepted)),
+            ("another key", try RequestEntry.submit(c.signed(Cluster.transfer(by: "risk-bot"), keyId: "risk-bot", key: stranger))),
+            ("an unknown bot", try RequestEntry.submit(c.signed(Cluster.transfer(by: "ghost"), keyId: "ghost", key: key))),
+            ("too old", try RequestEntry.submit(c.signed(Cluster.transfer(by: "risk-bot"), keyId: "risk-bot", key: key, skew: -3_600_000))),
+            ("not JSON", try Entry(kind: RequestEntry.submitKind, payload: Array("{".utf8))),
+        ]
+        let digest = c.state.digest
+        for (name, entry) in entries {
+            let time = c.now + 1_000
+            let applied = c.state.applying(entry, blockTime: time).1
+            #expect("\(c.state.outcome(of: entry, blockTime: time))" == "\(applied)", "\(name)")
+        }
+        #expect(c.state.digest == digest)
     }
 }

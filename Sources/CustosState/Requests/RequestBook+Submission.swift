@@ -26,6 +26,18 @@ extension RequestBook {
     mutating func submit(
         _ entry: Entry, at time: UInt64, reading authority: RequestAuthority, submitter: inout String?
     ) throws(GovernanceError) -> (request: RecordedRequest, credential: CredentialUse?) {
+        let decided = try decide(entry, at: time, reading: authority, submitter: &submitter)
+        replayCache = decided.replayCache
+        record(decided.request)
+        return (decided.request, decided.credential)
+    }
+
+    /// What `submit` would do with `entry`, recording nothing: the request with its decision, the
+    /// credential a person's assertion used, and the replay cache with the request's nonce —
+    /// or why it is refused. A preview costs no copy of the recorded requests.
+    func decide(
+        _ entry: Entry, at time: UInt64, reading authority: RequestAuthority, submitter: inout String?
+    ) throws(GovernanceError) -> (request: RecordedRequest, credential: CredentialUse?, replayCache: ReplayCache) {
         let signed = try Self.signedRequest(in: entry)
         submitter = signed.keyId
         let verifier = RequestVerifier(maxClockSkew: Self.requestClockSkew)
@@ -83,8 +95,6 @@ extension RequestBook {
             id: Hashes.sha256(signed.signingInput).hexString, initiator: signed.keyId, initiatorKind: kind, blockTime: time,
             timestamp: signed.timestamp, nonce: signed.nonce, body: JCS.canonicalBytes(signed.body), request: request,
             policyVersion: authority.policyVersion, decision: authority.evaluate(request, blockTime: time))
-        replayCache = cache
-        record(recorded)
-        return (recorded, used)
+        return (recorded, used, cache)
     }
 }

@@ -34,4 +34,20 @@ extension ReplicatedState {
             return .refused(error)
         }
     }
+
+    /// What `applying(entry, blockTime:)` says the entry would do, without building the state
+    /// after it: for a request, the requests room decides it and records nothing (no copy of the
+    /// recorded requests); anything else is applied to a copy. For a gateway's preview.
+    public func outcome(of entry: Entry, blockTime: UInt64) -> GovernanceOutcome {
+        guard entry.kind == RequestEntry.submitKind else { return applying(entry, blockTime: blockTime).1 }
+        var moved = self
+        moved.advance(to: blockTime)
+        var submitter: String? = nil
+        do {
+            let decided = try moved.requestBook.decide(entry, at: moved.time, reading: moved.requestAuthority, submitter: &submitter)
+            return .requestDecided(requestId: decided.request.id, outcome: decided.request.outcome)
+        } catch {
+            return .refused(error)
+        }
+    }
 }

@@ -37,10 +37,20 @@ public struct StateEntryValidator: EntryValidator {
 
     public mutating func validate(_ entry: Entry, at index: Int, in block: Block) -> EntryVerdict {
         if index != outcomes.count || (self.block != nil && self.block != block.hash) { inOrder = false }
-        let before = state
+        // Keeping the state before an entry costs a copy of every collection the entry changes
+        // (the recorded requests, the replay cache): only where it may be rejected. In
+        // `.recordRefusals` mode only a malformed entry is, and every such entry is named by
+        // `malformation(of:)`, which reads the entry alone.
+        let before = mode == .refuseInvalid || ReplicatedState.malformation(of: entry) != nil ? state : nil
         let outcome = state.apply(entry, of: block)
         if case .refused(let error) = outcome, mode == .refuseInvalid || error.code == .malformed {
             // A rejected entry never commits, so the working state must not keep its refusal.
+            guard let before else {
+                // Not foreseen by `malformation(of:)`: the working state is no longer the
+                // committed state plus accepted entries, so it is never handed out.
+                inOrder = false
+                return .reject(reason: "entry \(index) (\(entry.kind)): \(error.description)")
+            }
             state = before
             return .reject(reason: "entry \(index) (\(entry.kind)): \(error.description)")
         }
