@@ -130,7 +130,9 @@ func refuseUnknownFields(_ decoder: any Decoder, known: [String]) throws {
     let any = try decoder.container(keyedBy: AnyCodingKey.self)
     let names = Set(known)
     if let unknown = any.allKeys.first(where: { !names.contains($0.stringValue) }) {
-        throw ClusterAPIError(.unknownField, "unknown field \"\(unknown.stringValue)\"", context: .init(field: unknown.stringValue))
+        // The name is the sender's: at most 64 characters of it, escaped, reach logs and answers.
+        let shown = unknown.stringValue.unicodeScalars.prefix(64).map { $0.escaped(asASCII: true) }.joined()
+        throw ClusterAPIError(.unknownField, "unknown field \"\(shown)\"", context: .init(field: shown))
     }
 }
 

@@ -135,4 +135,29 @@ import Testing
         }
         #expect(compared > 20)
     }
+
+    /// Text the YAML reader of earlier versions refused (DEL, C1 controls, noncharacters, line
+    /// breaks in a name, names that are one text in two spellings) is refused from JSON too, so
+    /// no request decided before reads differently now. Line and paragraph separators in a value,
+    /// which that reader rewrote, are refused as well: a request decided on rewritten text is one
+    /// nobody signed.
+    @Test(arguments: [
+        ("memo with DEL", #"{"initiator": "a", "memo": "top-up\u007f"}"#, true),
+        ("memo with a C1 control", #"{"initiator": "a", "memo": "\u009b2J"}"#, true),
+        ("memo with a noncharacter", #"{"initiator": "a", "memo": "\uffff"}"#, true),
+        ("name with a line separator", #"{"initiator": "a", "call": {"function": "f", "args": {"to\u2028": "x"}}}"#, true),
+        ("name with a next-line", #"{"initiator": "a", "call": {"function": "f", "args": {"to\u0085": "x"}}}"#, true),
+        ("one name in two spellings", #"{"initiator": "a", "call": {"function": "f", "args": {"caf\u00e9": "1", "cafe\u0301": "2"}}}"#, true),
+        ("destination with a paragraph separator", #"{"initiator": "a", "destination": "0xabc\u2029"}"#, false),
+        ("memo with a next-line", #"{"initiator": "a", "memo": "a\u0085b"}"#, false),
+    ])
+    func textNoReaderAcceptedIsRefused(name: String, text: String, refusedBefore: Bool) throws {
+        let value = try Self.parse(text)
+        guard case .refused(let diagnostics) = Self.direct(value) else {
+            Issue.record("\(name): accepted")
+            return
+        }
+        #expect(diagnostics.contains { $0.contains("U+") || $0.contains("duplicate key") }, "\(name): \(diagnostics)")
+        if refusedBefore { #expect(Self.throughCanonicalText(value).isRefused, "\(name): the YAML reader accepted it") }
+    }
 }

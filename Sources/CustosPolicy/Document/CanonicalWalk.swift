@@ -74,6 +74,7 @@ struct CanonicalWalk {
         switch value {
         case .string(let text):
             checkLength(text, "text", at: at)
+            checkCharacters(text, "text", at: at)
             advance(quoting: text)
             return YAMLNode(.scalar(text, quoted: true), at: at)
         case .null: return plain("null", at: at)
@@ -101,11 +102,18 @@ struct CanonicalWalk {
             advance("{")
             var entries: [YAMLEntry] = []
             entries.reserveCapacity(members.count)
+            // Names equal as text (one spelt precomposed, one decomposed, say) are one name to
+            // the readers behind this tree; JSON told apart only their bytes.
+            var names = Set<String>()
             for (i, member) in JCS.canonicalOrder(members).enumerated() {
                 if i > 0 { advance(",") }
                 let keyAt = location
                 budget -= 1
                 checkLength(member.key, "key", at: keyAt)
+                checkCharacters(member.key, "key", at: keyAt)
+                if !names.insert(member.key).inserted {
+                    refuse(.error(.duplicateKey, at: keyAt, "duplicate key '\(Self.shown(member.key))'"))
+                }
                 advance(quoting: member.key)
                 if column - keyAt.column > Self.maxKeyWidth, tooLongKey == nil {
                     tooLongKey = .error(.yamlSyntax, at: location, "YAML: did not find expected ',' or '}'")
@@ -129,5 +137,27 @@ struct CanonicalWalk {
         checkLength(text, "text", at: at)
         advance(text)
         return YAMLNode(.scalar(text, quoted: false), at: at)
+    }
+
+    /// Refuses characters a request may not carry in its text or names: DEL, the C1 controls,
+    /// the line and paragraph separators (U+0085, U+2028, U+2029) and the noncharacters U+FFFE
+    /// and U+FFFF. They hide or break lines where people read requests, and the YAML reader of
+    /// earlier versions refused or rewrote them, so no node ever decided a request holding one.
+    private mutating func checkCharacters(_ text: String, _ what: String, at: SourceLocation) {
+        guard let refused = text.unicodeScalars.first(where: Self.isRefused) else { return }
+        let code = String(refused.value, radix: 16, uppercase: true)
+        refuse(.error(.invalidValue, at: at, "\(what) holds U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code), which a request may not carry"))
+    }
+
+    static func isRefused(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x7F...0x9F, 0x2028, 0x2029, 0xFFFE, 0xFFFF: return true
+        default: return false
+        }
+    }
+
+    /// At most 64 characters of `text`, escaped: attacker-chosen names reach logs and the API.
+    static func shown(_ text: String) -> String {
+        String(text.unicodeScalars.prefix(64).map { $0.escaped(asASCII: true) }.joined())
     }
 }
