@@ -224,6 +224,7 @@ let package = Package(
         // Locating vectors and running Python test peers; linked by test targets only.
         .target(
             name: "CustosTestSupport",
+            dependencies: ["CustosCore"],
             swiftSettings: swiftSettings
         ),
 
