@@ -25,6 +25,8 @@ struct DevCommand: AsyncParsableCommand {
         @Option(help: "The policy for a new cluster.") var policy: String = "examples/policies/trading-firm.yaml"
 
         func run() async throws {
+            // A closed output must not kill this process before it has stopped its children.
+            signal(SIGPIPE, SIG_IGN)
             let layout = DevLayout(dir)
             let created = !FileManager.default.fileExists(atPath: layout.clusterFile)
             if created {
@@ -158,7 +160,8 @@ final class Supervisor: @unchecked Sendable {
         log.seekToEndOfFile()
         let process = Process()
         process.executableURL = executable
-        process.arguments = arguments
+        // The child stops by itself if this process is gone (SIGKILL, a crash): `ParentWatch`.
+        process.arguments = arguments + ["--parent-pid", "\(getpid())"]
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
@@ -200,6 +203,11 @@ final class Supervisor: @unchecked Sendable {
                         continuation.yield("\(dead.name) exited with status \(dead.process.terminationStatus)")
                         return
                     }
+                    if Self.outputClosed {
+                        // `make run | tee log` after Ctrl-C, or a script that stopped reading.
+                        continuation.yield("its output was closed")
+                        return
+                    }
                     try? await Task.sleep(for: .milliseconds(200))
                 }
             }
@@ -218,6 +226,13 @@ final class Supervisor: @unchecked Sendable {
         stopAll()
         say("stopped; run the same command again to resume this cluster")
         return reason == "signal" ? 0 : 1
+    }
+
+    /// Whether standard output is a pipe or socket whose reader is gone.
+    static var outputClosed: Bool {
+        var output = pollfd(fd: STDOUT_FILENO, events: Int16(POLLOUT), revents: 0)
+        guard poll(&output, 1, 0) == 1 else { return false }
+        return output.revents & Int16(POLLERR | POLLHUP) != 0
     }
 
     /// SIGTERM to the nodes, then the gateway; SIGKILL to any still running after 10 s.
@@ -253,6 +268,7 @@ private final class SignalSources: @unchecked Sendable {
 }
 
 /// Writes a line to standard output at once (unbuffered), so it shows before Ctrl-C even in a pipe.
+/// A closed output (the reader of a pipe is gone) is no error: the cluster still has to stop.
 func say(_ text: String) {
-    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    try? FileHandle.standardOutput.write(contentsOf: Data((text + "\n").utf8))
 }

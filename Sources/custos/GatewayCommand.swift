@@ -22,8 +22,11 @@ struct GatewayCommand: AsyncParsableCommand {
     var database: String?
     @Option(help: "A file holding the PostgreSQL password (first line), if the server asks for one.") var databasePasswordFile: String?
     @Option(help: .hidden) var unsafeTestEquivocateTo: String?
+    /// Set by `custos dev up`: stop when that process is gone.
+    @Option(help: .hidden) var parentPid: Int32?
 
     func run() async throws {
+        ParentWatch.start(parent: parentPid)
         let logger = Logger(label: "custos.gateway")
         let configuration: ClusterConfiguration
         do { configuration = try ClusterFile.load(path: cluster) } catch { fail("\(error)") }

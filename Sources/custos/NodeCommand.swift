@@ -81,8 +81,11 @@ struct NodeCommand: AsyncParsableCommand {
         var monitorPort: Int?
         @Option(help: "Write the monitor's bound port to this file once listening.") var monitorPortFile: String?
         @Option(help: .hidden) var unsafeTestExitAfterRecordingVoteAt: UInt64?
+        /// Set by `custos dev up`: stop when that process is gone.
+        @Option(help: .hidden) var parentPid: Int32?
 
         func run() async throws {
+            ParentWatch.start(parent: parentPid)
             var logger = Logger(label: "custos.node")
             logger[metadataKey: "node"] = "\(id)"
             let configuration: ClusterConfiguration

@@ -19,12 +19,12 @@ struct DevClusterTests {
         let process = Process()
         private let lock = NSLock()
         private var output = ""
+        private let pipe = Pipe()
 
         init(dir: URL) throws {
             process.executableURL = CustosExecutable.url
             process.arguments = ["dev", "up", "--dir", dir.path, "--port", "0",
                                  "--policy", TestEnvironment.packageRoot.appendingPathComponent("examples/policies/trading-firm.yaml").path]
-            let pipe = Pipe()
             process.standardOutput = pipe
             process.standardError = pipe
             pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
@@ -49,6 +49,15 @@ struct DevClusterTests {
             }
             throw TestEnvironmentError("no banner from custos dev up; output: \(text)")
         }
+
+        /// Stops reading its output and closes the pipe, as `tee` does when Ctrl-C ends it.
+        func closeOutput() {
+            pipe.fileHandleForReading.readabilityHandler = nil
+            try? pipe.fileHandleForReading.close()
+        }
+
+        /// The processes it started (children still attached to it), from /proc.
+        var children: [Int32] { DevClusterTests.children(of: process.processIdentifier) }
 
         /// SIGINT, as Ctrl-C sends; returns the exit status (bounded wait, then SIGKILL).
         func interrupt() -> Int32 {
@@ -141,5 +150,67 @@ struct DevClusterTests {
         #expect(operations.map(\.id) == ["add-risk-bot", "add-dave"])
         #expect(second.interrupt() == 0)
         passed = true
+    }
+
+    /// The live processes whose parent is `parent`, from /proc.
+    static func children(of parent: Int32) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            // After the command name: the state (field 3), then the parent's pid (field 4).
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && fields[0] != "Z" && Int32(fields[1]) == parent
+        }
+    }
+
+    /// Whether `pid` still runs: it exists and is not a zombie waiting to be reaped.
+    static func isRunning(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else {
+            return false
+        }
+        return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
+    }
+
+    /// Waits (bounded: 40 s) until none of `pids` runs; the ones still running.
+    static func survivors(_ pids: [Int32]) async throws -> [Int32] {
+        for _ in 0..<400 {
+            if !pids.contains(where: isRunning) { return [] }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return pids.filter(isRunning)
+    }
+
+    /// However `dev up` ends, its gateway and nodes end with it: killed with SIGKILL (it can
+    /// stop nobody), or its output closed (`make run | tee log` after Ctrl-C, a script that
+    /// stopped reading) — then it stops them itself and exits.
+    @Test func theChildrenStopWithDevUpHoweverItEnds() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("custos-dev-\(UUID().uuidString)")
+        var passed = false
+        defer { if passed { try? FileManager.default.removeItem(at: dir) } }
+
+        let killed = try Up(dir: dir)
+        defer { if killed.process.isRunning { _ = killed.interrupt() } }
+        _ = try await killed.gateway()
+        let firstChildren = killed.children
+        #expect(firstChildren.count == 5, "the gateway and four nodes: \(firstChildren)")
+        kill(killed.process.processIdentifier, SIGKILL)
+        killed.process.waitUntilExit()
+        let orphans = try await Self.survivors(firstChildren)
+        for pid in orphans { kill(pid, SIGKILL) }
+        #expect(orphans.isEmpty, "still running after dev up was killed: \(orphans)")
+
+        let unread = try Up(dir: dir)
+        defer { if unread.process.isRunning { _ = unread.interrupt() } }
+        _ = try await unread.gateway()
+        let secondChildren = unread.children
+        #expect(secondChildren.count == 5, "the gateway and four nodes: \(secondChildren)")
+        unread.closeOutput()
+        for _ in 0..<400 where unread.process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(!unread.process.isRunning, "dev up kept running with its output closed")
+        let left = try await Self.survivors(secondChildren)
+        for pid in left { kill(pid, SIGKILL) }
+        #expect(left.isEmpty, "still running after dev up's output closed: \(left)")
+        passed = orphans.isEmpty && left.isEmpty
     }
 }
