@@ -21,6 +21,7 @@ public enum GatewayRoutes {
 
     public static func router(gateway: Gateway) -> Router<GatewayRequestContext> {
         let router = Router(context: GatewayRequestContext.self)
+        router.add(middleware: UnroutedRequestProblem())
         register(on: router, gateway: gateway)
         return router
     }
