@@ -131,7 +131,7 @@ func refuseUnknownFields(_ decoder: any Decoder, known: [String]) throws {
     let names = Set(known)
     if let unknown = any.allKeys.first(where: { !names.contains($0.stringValue) }) {
         // The name is the sender's: at most 64 characters of it, escaped, reach logs and answers.
-        let shown = unknown.stringValue.unicodeScalars.prefix(64).map { $0.escaped(asASCII: true) }.joined()
+        let shown = unknown.stringValue.printable(limit: 64)
         throw ClusterAPIError(.unknownField, "unknown field \"\(shown)\"", context: .init(field: shown))
     }
 }

@@ -111,7 +111,7 @@ public actor Gateway: Service {
         // make every node refuse the whole block: it is dropped from the queue instead.
         let admitted = queued.filter { item in
             guard let reason = GovernedView.inadmissibility(of: item.entry) else { return true }
-            logger.warning("dropped an entry every node would refuse", metadata: ["queued": "\(item.id)", "reason": "\(reason)"])
+            logger.warning("dropped an entry every node would refuse", metadata: ["queued": "\(item.id)", "reason": "\(reason.printable(limit: 512))"])
             return false
         }
         guard !admitted.isEmpty else {

@@ -1,3 +1,4 @@
+import CustosCore
 import Hummingbird
 
 /// Answers a request that no route takes — an unknown path, or a method its path does not take
@@ -9,7 +10,7 @@ struct UnroutedRequestProblem<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
             // The path is the client's: at most 200 characters of it, escaped, reach the answer.
-            let path = request.uri.path.unicodeScalars.prefix(200).map { $0.escaped(asASCII: true) }.joined()
+            let path = request.uri.path.printable(limit: 200)
             throw GatewayProblem(.notFound, code: "route.not-found", title: "No such route",
                                  detail: "no route takes \(request.method) \(path); see docs/openapi.yaml")
         }

@@ -146,7 +146,7 @@ public actor LogFollower: Service {
                 lastRefusal = refusal
                 switch refusal {
                 case .notAMember: logger.debug("not a voting member", metadata: ["height": "\(block.height)"])
-                default: logger.warning("refused a proposal", metadata: ["height": "\(block.height)", "reason": "\(refusal)"])
+                default: logger.warning("refused a proposal", metadata: ["height": "\(block.height)", "reason": "\("\(refusal)".printable(limit: 512))"])
                 }
             }
             return nil
@@ -168,7 +168,7 @@ public actor LogFollower: Service {
             counters.votesRecorded += 1
             return stored
         case let .failure(error) where error.code == .conflictingVote:
-            logger.critical("refusing a second vote at one height", metadata: ["height": "\(vote.height)", "error": "\(error.reason)"])
+            logger.critical("refusing a second vote at one height", metadata: ["height": "\(vote.height)", "error": "\(error.reason.printable(limit: 512))"])
             return nil
         case let .failure(error):
             throw error
@@ -212,13 +212,13 @@ public actor LogFollower: Service {
             for case let .refused(error) in outcomes {
                 counters.entriesRefused += 1
                 logger.warning("recorded a refused entry", metadata: ["height": "\(next)", "code": "\(error.code)",
-                                                                   "reason": "\(error.reason)"])
+                                                                   "reason": "\(error.reason.printable(limit: 512))"])
             }
             logger.info("committed", metadata: ["height": "\(next)", "hash": "\(certified.block.hash.short)",
                                                 "entries": "\(certified.block.entries.count)"])
             return true
         case let .refuse(refusal):
-            logger.error("refused a certified block", metadata: ["height": "\(next)", "reason": "\(refusal)"])
+            logger.error("refused a certified block", metadata: ["height": "\(next)", "reason": "\("\(refusal)".printable(limit: 512))"])
             return false
         }
     }

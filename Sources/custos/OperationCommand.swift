@@ -277,9 +277,7 @@ struct GatewayCall {
 
 /// Every character outside printable ASCII shown as an escape, so that names and roles chosen by
 /// someone else cannot rewrite what an approver reads.
-func printable(_ text: String) -> String {
-    text.unicodeScalars.map { (0x20...0x7e).contains($0.value) ? String($0) : "\\u{\(String($0.value, radix: 16))}" }.joined()
-}
+func printable(_ text: String) -> String { text.printable() }
 
 func percentEncoded(_ text: String) -> String {
     text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text

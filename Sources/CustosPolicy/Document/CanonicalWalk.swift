@@ -112,7 +112,7 @@ struct CanonicalWalk {
                 checkLength(member.key, "key", at: keyAt)
                 checkCharacters(member.key, "key", at: keyAt)
                 if !names.insert(member.key).inserted {
-                    refuse(.error(.duplicateKey, at: keyAt, "duplicate key '\(Self.shown(member.key))'"))
+                    refuse(.error(.duplicateKey, at: keyAt, "duplicate key '\(member.key.printable(limit: 64))'"))
                 }
                 advance(quoting: member.key)
                 if column - keyAt.column > Self.maxKeyWidth, tooLongKey == nil {
@@ -156,8 +156,4 @@ struct CanonicalWalk {
         }
     }
 
-    /// At most 64 characters of `text`, escaped: attacker-chosen names reach logs and the API.
-    static func shown(_ text: String) -> String {
-        String(text.unicodeScalars.prefix(64).map { $0.escaped(asASCII: true) }.joined())
-    }
 }
