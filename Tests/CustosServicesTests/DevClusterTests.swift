@@ -152,24 +152,25 @@ struct DevClusterTests {
         passed = true
     }
 
-    /// The live processes whose parent is `parent`, from /proc.
-    static func children(of parent: Int32) -> [Int32] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap(Int32.init).filter { pid in
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return false }
-            // After the command name: the state (field 3), then the parent's pid (field 4).
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            return fields.count > 1 && fields[0] != "Z" && Int32(fields[1]) == parent
+    /// The fields of /proc/PID/stat after the command name (the state first, then the parent's
+    /// pid); nil once the process is gone.
+    static func status(_ pid: Int32) -> [Substring]? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else {
+            return nil
         }
+        return stat[stat.index(after: close)...].split(separator: " ")
     }
 
     /// Whether `pid` still runs: it exists and is not a zombie waiting to be reaped.
-    static func isRunning(_ pid: Int32) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else {
-            return false
+    static func isRunning(_ pid: Int32) -> Bool { status(pid).map { $0.first != "Z" } ?? false }
+
+    /// The running processes whose parent is `parent`.
+    static func children(of parent: Int32) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            guard let fields = status(pid), fields.count > 1 else { return false }
+            return fields[0] != "Z" && Int32(fields[1]) == parent
         }
-        return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
     }
 
     /// Waits (bounded: 40 s) until none of `pids` runs; the ones still running.
