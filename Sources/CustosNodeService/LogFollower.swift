@@ -27,10 +27,9 @@ public actor LogFollower: Service {
     private var consensus: NodeConsensus
     /// The governed state after the committed head.
     private var governance: ReplicatedState
-    /// The state after the block this node votes for at the next height, as its validation left
-    /// it, by that block's hash, with what each entry did; dropped at every commit.
-    /// The state a voted-for block led to while it was checked, with the digest of the committed
-    /// state it started from; used at that block's commit only if both still match.
+    /// The state the block this node voted for led to while it was checked, with what each entry
+    /// did, by that block's hash and the digest of the committed state it started from; used at
+    /// that block's commit only if both still match, and dropped at every commit.
     private var validated: (block: LedgerHash, parent: [UInt8], state: ReplicatedState, outcomes: [GovernanceOutcome])?
     /// What happened since start, for health and metrics.
     private var counters = NodeCounters()
