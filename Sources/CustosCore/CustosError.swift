@@ -5,7 +5,10 @@
 /// callers match codes. `description` is `code: reason`, extended by the context when it has
 /// something to add. Each domain names its instance: `typealias LedgerError = CustosError<LedgerErrorCode>`.
 @dynamicMemberLookup
-public struct CustosError<Code: ErrorCode>: CodedError, Sendable {
+public struct CustosError<Domain: ErrorCode>: Error, Hashable, CustomStringConvertible, Sendable {
+    /// The domain's code enum, as `LedgerError.Code`.
+    public typealias Code = Domain
+
     public let code: Code
     /// For people: what was refused and why; never secret material.
     public let reason: String
@@ -22,4 +25,8 @@ public struct CustosError<Code: ErrorCode>: CodedError, Sendable {
     }
 
     public var description: String { context.describe("\(code): \(reason)") }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }

@@ -75,8 +75,8 @@ public actor Gateway: Service {
         return EntryReceipt(queued: queueID, entry: entry.digest.hex, preview: preview)
     }
 
-    /// The trial application behind a preview, off the actor: it verifies signatures and
-    /// evaluates policy, and sequencing need not wait for it.
+    /// The preview, off the actor: it verifies signatures and evaluates policy, and sequencing
+    /// need not wait for it.
     @concurrent private static func preview(of entry: Entry, in view: GovernedView, at time: UInt64) async -> String? {
         view.preview(of: entry, at: time)
     }

@@ -30,8 +30,8 @@ struct GovernedView: Sendable {
         ReplicatedState.malformation(of: entry)?.reason
     }
 
-    /// The client's early answer: what the committed state would do with `entry` at `time` (one
-    /// trial application), nil for an entry that is not the governed state's.
+    /// The client's early answer: what the committed state would do with `entry` at `time`
+    /// (`ReplicatedState.outcome(of:blockTime:)`), nil for an entry that is not the state's.
     func preview(of entry: Entry, at time: UInt64) -> String? {
         switch state.outcome(of: entry, blockTime: time) {
         case .notGovernance: return nil

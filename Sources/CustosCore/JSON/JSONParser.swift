@@ -90,7 +90,7 @@ public struct JSONParser: Sendable {
             let keyOffset = p.offset
             let key = try string(&p)
             guard seen.insert(Array(key.utf8)).inserted else {
-                throw JSONError(.duplicateKey, "object at offset \(start) repeats the member \"\(key)\" at offset \(keyOffset)")
+                throw JSONError(.duplicateKey, "object at offset \(start) repeats the member \"\(key.printable(limit: 64))\" at offset \(keyOffset)")
             }
             p.skipWhitespace()
             try p.expect(UInt8(ascii: ":"), "':'")
