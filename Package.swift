@@ -140,7 +140,7 @@ let package = Package(
         // presignature) in the node's database before its share leaves the node.
         .target(
             name: "CustosSigning",
-            dependencies: ["CustosCore", "CustosCrypto", "CustosMPC", "CustosNode"],
+            dependencies: ["CustosCore", "CustosCrypto", "CustosLedger", "CustosMPC", "CustosNode", "CustosState"],
             swiftSettings: swiftSettings
         ),
 
@@ -158,13 +158,14 @@ let package = Package(
 
         // The replicated state every node keeps, by room: State/ (the composition, genesis, the
         // transition over log entries, the digest, admission), Governance/ (people, credentials,
-        // roles, bots, policy, freeze, membership, operations) and Requests/ (where a transfer or
-        // call request is verified and decided). Pure: no I/O, no clock (time is the block's).
+        // roles, bots, policy, freeze, membership, operations), Requests/ (where a transfer or
+        // call request is verified and decided) and Vaults/ (key ceremonies as the log records
+        // and checks them). Pure: no I/O, no clock (time is the block's).
         .target(
             name: "CustosState",
             dependencies: [
                 "CustosCore",
-                "CustosPolicy", "CustosIdentity", "CustosLedger", "CustosCrypto",
+                "CustosPolicy", "CustosIdentity", "CustosLedger", "CustosCrypto", "CustosMPC",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -173,7 +174,7 @@ let package = Package(
         // The JSON shapes nodes and the gateway exchange, and the cluster file (public data only).
         .target(
             name: "CustosClusterAPI",
-            dependencies: ["CustosCore", "CustosLedger", "CustosState", "CustosIdentity", "CustosPolicy"],
+            dependencies: ["CustosCore", "CustosCrypto", "CustosLedger", "CustosState", "CustosIdentity", "CustosPolicy"],
             swiftSettings: swiftSettings
         ),
         // The gateway service: HTTP API (Hummingbird, loopback), the sequencer's durable store
@@ -328,7 +329,8 @@ let package = Package(
             name: "CustosStateTests",
             dependencies: [
                 "CustosCore",
-                "CustosState", "CustosPolicy", "CustosIdentity", "CustosLedger", "CustosCrypto", "CustosTestSupport",
+                "CustosState", "CustosPolicy", "CustosIdentity", "CustosLedger", "CustosCrypto", "CustosMPC", "CustosSigning",
+                "CustosTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings

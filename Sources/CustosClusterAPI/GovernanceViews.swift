@@ -25,6 +25,8 @@ public struct GovernanceSnapshot: Codable, Sendable, Equatable {
     public var requests: [RequestView]
     public var operations: [OperationView]
     public var refusals: [RefusalView]
+    /// Every vault with its ceremony transcript, by id.
+    public var vaults: [VaultView]
 
     /// `recent` caps the decided requests and refusals shown (the newest), for a node that writes
     /// this view with every block.
@@ -42,6 +44,7 @@ public struct GovernanceSnapshot: Codable, Sendable, Equatable {
         requests = state.requestBook.order.suffix(recent).compactMap { state.requestBook.requests[$0].map(RequestView.init) }
         operations = state.operations.values.sorted { ($0.proposedAt, $0.id) < ($1.proposedAt, $1.id) }.map(OperationView.init)
         refusals = state.refusals.suffix(recent).map(RefusalView.init)
+        vaults = state.vaults.keys.sorted().map { VaultView(state.vaults[$0]!) }
     }
 }
 
@@ -161,6 +164,8 @@ extension GovernanceChange {
         case .removeBot(let id): return "Remove the bot \(id); its signed requests are refused from then on"
         case .rotateBotKey(let id, let key):
             return "Replace the key of the bot \(id) with the \(key.algorithm.rawValue) key \(key.rawRepresentation.hexString)"
+        case .createVault(let id, let label, let scheme, let environment):
+            return "Create the \(environment.rawValue) vault \(id) (\"\(label)\", \(scheme.rawValue)): the signer nodes generate its key among themselves"
         }
     }
 }

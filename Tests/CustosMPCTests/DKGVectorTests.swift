@@ -48,7 +48,7 @@ import Testing
             #expect(try package.serializedBytes.suffix(Suite.signatureByteCount).hexString == p.proof_of_knowledge)
             round1[id] = package
             secrets[id] = .init(identifier: id, polynomial: polynomial, commitment: commitment,
-                                minSigners: minSigners, maxSigners: maxSigners)
+                                minSigners: minSigners, maxSigners: maxSigners, context: [])
         }
 
         // Round 2 and 3: the shares sent match, and every participant ends with the vector's keys.

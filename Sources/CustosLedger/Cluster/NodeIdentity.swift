@@ -1,4 +1,5 @@
 import Crypto
+import CustosCrypto
 
 /// A node's own id and Ed25519 identity signing key. The key never leaves this value except
 /// through signatures; there is no accessor for its bytes here (sealing is the node's job).
@@ -24,6 +25,12 @@ public struct NodeIdentity: Sendable {
     public func signDigest(_ digest: [UInt8]) -> [UInt8] {
         precondition(digest.count == 32, "only 32-byte domain-separated digests")
         return sign(digest)
+    }
+
+    /// Seals a protocol message for another node through the relay: signed with this identity
+    /// (the header's sender must be this identity's key), encrypted to the header's recipient.
+    public func seal(_ plaintext: [UInt8], header: SignedEnvelope.Header) throws(CustosCrypto.CryptoError) -> [UInt8] {
+        try SignedEnvelope.seal(plaintext, header: header, signer: signingKey)
     }
 
     func sign(_ message: [UInt8]) -> [UInt8] {

@@ -20,6 +20,8 @@ public enum DKG<Suite: Ciphersuite> {
             public let commitment: VerifiableSecretSharingCommitment<Suite>
             public let minSigners: Int
             public let maxSigners: Int
+            /// The session context the proofs of knowledge bind (`part1`'s `context`).
+            public let context: [UInt8]
             /// Claimed by the one successful `part2`.
             let use = UseOnce()
             public var description: String { "DKG.Round1.SecretPackage(\(identifier), redacted)" }
@@ -79,24 +81,33 @@ public enum DKG<Suite: Ciphersuite> {
 
             public init(unsafeSigningShare: Suite.Scalar) { signingShare = unsafeSigningShare }
             public var description: String { "DKG.Round2.Package(redacted)" }
+
+            /// Whether this share is the polynomial behind `commitment` evaluated at `recipient`:
+            /// what a third party checks when a recipient shows a share as evidence.
+            public func verifies(against commitment: VerifiableSecretSharingCommitment<Suite>, at recipient: Identifier<Suite>) -> Bool {
+                commitment.verifies(share: signingShare, at: recipient.scalar)
+            }
         }
     }
 
     /// Part 1: choose a random polynomial of degree t−1, commit to it, and prove knowledge of
-    /// its constant term.
+    /// its constant term. A non-empty `context` names the ceremony (a cluster binds its genesis
+    /// digest, the vault and the key epoch): the proof then verifies only with the same context,
+    /// so a proof from one ceremony does not verify in another. The empty context is the
+    /// reference protocol's challenge, for its test vectors.
     public static func part1(
-        identifier: Identifier<Suite>, maxSigners: Int, minSigners: Int
+        identifier: Identifier<Suite>, maxSigners: Int, minSigners: Int, context: [UInt8] = []
     ) throws(MPCError) -> (Round1.SecretPackage, Round1.Package) {
         try checkParameters(maxSigners: maxSigners, minSigners: minSigners)
         let polynomial = Polynomial<Suite.Scalar>.random(constant: .random(), degree: minSigners - 1)
         return try part1(identifier: identifier, polynomial: polynomial, nonce: .random(),
-                         maxSigners: maxSigners, minSigners: minSigners)
+                         maxSigners: maxSigners, minSigners: minSigners, context: context)
     }
 
     /// Part 1 with given randomness, for the standards' test vectors only.
     static func part1(
         identifier: Identifier<Suite>, polynomial: Polynomial<Suite.Scalar>, nonce: Suite.Scalar,
-        maxSigners: Int, minSigners: Int
+        maxSigners: Int, minSigners: Int, context: [UInt8] = []
     ) throws(MPCError) -> (Round1.SecretPackage, Round1.Package) {
         let commitment = VerifiableSecretSharingCommitment<Suite>(polynomial: polynomial)
         // The proof's nonce point must be encodable by the suite (even y for Taproot).
@@ -106,11 +117,11 @@ public enum DKG<Suite: Ciphersuite> {
             k = -k
             r = -r
         }
-        let c = try proofChallenge(identifier: identifier, constantTerm: commitment.constantTerm, nonceCommitment: r)
+        let c = try proofChallenge(identifier: identifier, constantTerm: commitment.constantTerm, nonceCommitment: r, context: context)
         let proof = Round1.ProofOfKnowledge(commitment: r, response: k + polynomial.coefficients[0] * c)
         let secret = Round1.SecretPackage(
             identifier: identifier, polynomial: polynomial, commitment: commitment,
-            minSigners: minSigners, maxSigners: maxSigners)
+            minSigners: minSigners, maxSigners: maxSigners, context: context)
         return (secret, Round1.Package(commitment: commitment, proofOfKnowledge: proof))
     }
 
@@ -123,7 +134,7 @@ public enum DKG<Suite: Ciphersuite> {
         try checkPeers(self: secretPackage.identifier, peers: Set(round1Packages.keys),
                        expectedCount: secretPackage.maxSigners - 1, what: "round-1 packages")
         for (peer, package) in round1Packages.sorted(by: { $0.key < $1.key }) {
-            try verify(package, from: peer, minSigners: secretPackage.minSigners)
+            try verify(package, from: peer, minSigners: secretPackage.minSigners, context: secretPackage.context)
         }
         var outgoing: [Identifier<Suite>: Round2.Package] = [:]
         for peer in round1Packages.keys {
@@ -172,30 +183,38 @@ public enum DKG<Suite: Ciphersuite> {
             }
             share = share + package.signingShare
         }
-        var commitments = round1Packages.values.map(\.commitment)
-        commitments.append(secretPackage.commitment)
-        let groupCommitment = VerifiableSecretSharingCommitment<Suite>.sum(commitments)
-        var verifyingShares: [Identifier<Suite>: Suite.Element] = [:]
-        for id in Array(round1Packages.keys) + [me] {
-            verifyingShares[id] = groupCommitment.evaluate(at: id.scalar)
-        }
+        var commitments = round1Packages.mapValues(\.commitment)
+        commitments[me] = secretPackage.commitment
+        let publicKeyPackage = Self.publicKeyPackage(commitments: commitments, minSigners: secretPackage.minSigners)
         let key = try KeyPackage<Suite>(
             identifier: me, unsafeSigningShare: share,
-            verifyingKey: groupCommitment.constantTerm, minSigners: secretPackage.minSigners)
-        guard key.verifyingShare == verifyingShares[me] else {
+            verifyingKey: publicKeyPackage.verifyingKey, minSigners: secretPackage.minSigners)
+        guard key.verifyingShare == publicKeyPackage.verifyingShares[me] else {
             throw MPCError(.invalidShare, "combined share does not match the combined commitments")
         }
         guard secretPackage.use.claim() else {
             throw MPCError(.invalidParameters, "this round-2 secret package was already used by part 3")
         }
-        return (key, PublicKeyPackage(verifyingShares: verifyingShares, verifyingKey: groupCommitment.constantTerm,
-                                      minSigners: secretPackage.minSigners))
+        return (key, publicKeyPackage)
+    }
+
+    /// The public outcome of a key generation from every participant's commitment alone (their
+    /// own included): the group key and every verifying share. Anyone who saw the round-1
+    /// packages — every node, through the log — computes the same package the participants'
+    /// `part3` yields, without any secret.
+    public static func publicKeyPackage(
+        commitments: [Identifier<Suite>: VerifiableSecretSharingCommitment<Suite>], minSigners: Int
+    ) -> PublicKeyPackage<Suite> {
+        let groupCommitment = VerifiableSecretSharingCommitment<Suite>.sum(commitments.keys.sorted().map { commitments[$0]! })
+        var verifyingShares: [Identifier<Suite>: Suite.Element] = [:]
+        for id in commitments.keys { verifyingShares[id] = groupCommitment.evaluate(at: id.scalar) }
+        return PublicKeyPackage(verifyingShares: verifyingShares, verifyingKey: groupCommitment.constantTerm, minSigners: minSigners)
     }
 
     /// Checks one peer's round-1 package: t commitments, none the identity, and a valid proof
-    /// of knowledge of the constant term.
+    /// of knowledge of the constant term under the ceremony's `context` (as in `part1`).
     public static func verify(
-        _ package: Round1.Package, from peer: Identifier<Suite>, minSigners: Int
+        _ package: Round1.Package, from peer: Identifier<Suite>, minSigners: Int, context: [UInt8] = []
     ) throws(MPCError) {
         guard package.commitment.coefficients.count == minSigners else {
             throw MPCError(
@@ -208,7 +227,7 @@ public enum DKG<Suite: Ciphersuite> {
         }
         let proof = package.proofOfKnowledge
         let c = try proofChallenge(identifier: peer, constantTerm: package.commitment.constantTerm,
-                                   nonceCommitment: proof.commitment)
+                                   nonceCommitment: proof.commitment, context: context)
         guard proof.commitment == Suite.Element.generatorMultiple(proof.response) - .variableTimeMultiply(c, package.commitment.constantTerm)
         else {
             throw MPCError(.invalidProofOfKnowledge, "proof of knowledge from \(peer) does not verify",
@@ -229,12 +248,14 @@ public enum DKG<Suite: Ciphersuite> {
         return Hashes.sha256(t)
     }
 
-    /// c = HDKG(enc(id) ‖ enc(C₀) ‖ enc(R)).
+    /// c = HDKG(enc(id) ‖ enc(C₀) ‖ enc(R)) for the empty context; otherwise
+    /// c = HDKG(SHA-256("custos/dkg/context" ‖ context) ‖ enc(id) ‖ enc(C₀) ‖ enc(R)).
     static func proofChallenge(
-        identifier: Identifier<Suite>, constantTerm: Suite.Element, nonceCommitment: Suite.Element
+        identifier: Identifier<Suite>, constantTerm: Suite.Element, nonceCommitment: Suite.Element, context: [UInt8]
     ) throws(MPCError) -> Suite.Scalar {
+        let bound = context.isEmpty ? [] : Hashes.sha256(Array("custos/dkg/context".utf8), context)
         do {
-            return Suite.HDKG(identifier.scalar.rawRepresentation + (try constantTerm.serialized())
+            return Suite.HDKG(bound + identifier.scalar.rawRepresentation + (try constantTerm.serialized())
                               + (try nonceCommitment.serialized()))
         } catch {
             throw MPCError(.invalidProofOfKnowledge, "proof of knowledge uses the identity element")

@@ -38,6 +38,12 @@ public enum JointRandomness {
         return Hashes.sha256(transcript)
     }
 
+    /// Whether `value` is what `commitment` committed to, for one participant: lets a third
+    /// party check each reveal as it arrives, before all are in.
+    public static func verifies(reveal value: [UInt8], commitment: [UInt8], identifier: Identifier<Secp256k1SHA256>, label: String) -> Bool {
+        value.count == 32 && Self.commitment(identifier: identifier, label: label, value: value) == commitment
+    }
+
     static func commitment(identifier: Identifier<Secp256k1SHA256>, label: String, value: [UInt8]) -> [UInt8] {
         Hashes.sha256(Array("custos/joint-randomness-commit/\(label)".utf8), identifier.scalar.rawRepresentation, value)
     }

@@ -38,6 +38,9 @@ public enum GovernanceChange: Sendable, Hashable {
     case removeBot(id: String)
     /// Replaces an active bot's key; requests signed with the old key are refused from then on.
     case rotateBotKey(id: String, key: BotPublicKey)
+    /// A new vault: once executed, the current voting members generate its key among
+    /// themselves (`ReplicatedState.vaults`); it becomes active when all confirmed it.
+    case createVault(id: String, label: String, scheme: Vault.Scheme, environment: Vault.Environment)
 
     /// The operation as the policy engine's governance rules see it.
     public var operation: GovernanceOperation {
@@ -56,6 +59,7 @@ public enum GovernanceChange: Sendable, Hashable {
         case .addBot(let id, _, _): return GovernanceOperation(.addBot, target: id)
         case .removeBot(let id): return GovernanceOperation(.removeBot, target: id)
         case .rotateBotKey(let id, _): return GovernanceOperation(.rotateBotKey, target: id)
+        case .createVault(let id, _, _, _): return GovernanceOperation(.createVault, target: id)
         }
     }
 }
@@ -91,6 +95,8 @@ extension CanonicalWriter {
             append(UInt8(11)); append(string: id)
         case .rotateBotKey(let id, let key):
             append(UInt8(12)); append(string: id); append(key)
+        case .createVault(let id, let label, let scheme, let environment):
+            append(UInt8(30)); append(string: id); append(string: label); append(string: scheme.rawValue); append(string: environment.rawValue)
         }
     }
 
@@ -145,6 +151,18 @@ extension CanonicalReader where Code == GovernanceErrorCode {
         case 10: return .addBot(id: try string("bot"), key: try botKey("bot key"), roles: try strings("roles"))
         case 11: return .removeBot(id: try string("bot"))
         case 12: return .rotateBotKey(id: try string("bot"), key: try botKey("bot key"))
+        case 30:
+            let id = try string("vault")
+            let label = try string("label")
+            let schemeName = try string("scheme", max: 32)
+            let environmentName = try string("environment", max: 32)
+            guard let scheme = Vault.Scheme(rawValue: schemeName) else {
+                throw fail("scheme \"\(schemeName.printable(limit: 32))\" is none of \(Vault.Scheme.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard let environment = Vault.Environment(rawValue: environmentName) else {
+                throw fail("environment \"\(environmentName.printable(limit: 32))\" is none of \(Vault.Environment.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return .createVault(id: id, label: label, scheme: scheme, environment: environment)
         case let other: throw fail("unknown change kind \(other)")
         }
     }

@@ -50,4 +50,13 @@ public enum GovernanceErrorCode: String, ErrorCode {
     /// A verified request whose body is not a transfer or contract call this bot may submit
     /// (does not decode, names another initiator, claims approvals, is a governance operation).
     case invalidRequest
+    /// A node's entry names a node that is not a voting member.
+    case unknownMember
+    /// A node's entry carries a signature that does not verify with the member's identity key.
+    case memberSignatureRefused
+    /// No vault has this id.
+    case unknownVault
+    /// A ceremony entry that does not fit the ceremony's state: not a participant, another
+    /// epoch, already sent, out of order, or after the ceremony ended.
+    case ceremonyRefused
 }

@@ -67,6 +67,9 @@ extension ReplicatedState {
         case .removeMember(let id):
             try removeMember(id)
             return
+        case .createVault(let id, let label, let scheme, let environment):
+            try createVault(id: id, label: label, scheme: scheme, environment: environment, operationId: p.id)
+            return
         case .changePolicy(let yaml):
             let (document, policy) = try Self.compile(yaml: yaml, users: users, bots: bots)
             guard document.version > policyVersion else {

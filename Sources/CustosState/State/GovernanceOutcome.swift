@@ -11,4 +11,6 @@ public enum GovernanceOutcome: Sendable, Hashable {
     /// A bot's request verified and was decided; `ReplicatedState.requestBook.requests[requestId]` holds it
     /// with the full decision.
     case requestDecided(requestId: String, outcome: PolicyDecision.Outcome)
+    /// A node's ceremony entry was applied; the vault is now in `status`.
+    case vault(id: String, status: Vault.Status)
 }

@@ -6,10 +6,11 @@ import CustosPolicy
 
 extension ReplicatedState {
     /// Applies one committed log entry at its block's time. Deterministic: no clock, no I/O, no
-    /// randomness. First every open operation whose lifetime ended by `blockTime` expires; then
-    /// the entry either applies in full or changes nothing but `refusals`. Governance entries
-    /// (`governance.*`) go to the governance room, requests (`request.submit`, from bots and
-    /// people) to the requests room; anything else is `.notGovernance`.
+    /// randomness. First every open operation whose lifetime ended by `blockTime` expires (and
+    /// every key ceremony past its deadline fails); then the entry either applies in full or
+    /// changes nothing but `refusals`. Governance entries (`governance.*`) go to the governance
+    /// room, requests (`request.submit`, from bots and people) to the requests room, nodes'
+    /// ceremony entries (`vault.*`) to the vaults room; anything else is `.notGovernance`.
     @discardableResult
     public mutating func apply(_ entry: Entry, blockTime: UInt64) -> GovernanceOutcome {
         // A new digest cache before and after: neither a state this one shares its cache with
@@ -20,6 +21,10 @@ extension ReplicatedState {
         if entry.kind == RequestEntry.submitKind {
             advance(to: blockTime)
             return submit(entry)
+        }
+        if entry.kind.hasPrefix(VaultEntry.kindPrefix) {
+            advance(to: blockTime)
+            return applyVault(entry)
         }
         guard entry.kind.hasPrefix(GovernanceEntry.kindPrefix) else { return .notGovernance }
         advance(to: blockTime)
@@ -63,6 +68,7 @@ extension ReplicatedState {
     public mutating func apply(_ block: Block) -> [GovernanceOutcome] {
         // For a block without entries; every entry moves the clock to the same time again.
         advance(to: block.timestamp)
+        height = max(height, block.height)
         return block.entries.map { apply($0, of: block) }
     }
 
@@ -72,6 +78,7 @@ extension ReplicatedState {
     @discardableResult
     public mutating func apply(_ entry: Entry, of block: Block) -> GovernanceOutcome {
         advance(to: block.timestamp)
+        height = max(height, block.height)
         return apply(entry, blockTime: block.timestamp)
     }
 
@@ -86,6 +93,7 @@ extension ReplicatedState {
             operations[id]!.status = .expired
             operations[id]!.decidedAt = time
         }
+        expireCeremonies()
     }
 
     private mutating func transition(_ entry: GovernanceEntry) throws(GovernanceError) -> GovernanceOutcome {

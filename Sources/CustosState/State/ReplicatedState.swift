@@ -6,8 +6,8 @@ import CustosPolicy
 /// The replicated state, as a value, composed of its rooms: the governance room (the user
 /// registry with credentials and counters, the bot registry with request-signing keys, the policy
 /// document in force, the freeze flag, every operation with its lifecycle, the log's members),
-/// the requests room (`requestBook`: decided requests and the replay cache of their nonces), and
-/// the refusals every node recorded. It changes only through `apply(_:blockTime:)`, a pure
+/// the requests room (`requestBook`: decided requests and the replay cache of their nonces), the
+/// vaults room (`vaults`: key ceremonies and their keys), and the refusals every node recorded. It changes only through `apply(_:blockTime:)`, a pure
 /// function of the state, the entry and the block's time, which routes each entry by kind to its
 /// room; requests read the governance room but never change it. Two copies that apply the same
 /// entries have the same `digest`.
@@ -43,6 +43,11 @@ public struct ReplicatedState: Sendable {
     public internal(set) var bots: [String: GovernedBot]
     /// The requests room: requests that verified and were decided, and their nonces.
     public internal(set) var requestBook: RequestBook
+    /// The vaults room: every vault by id with its key ceremony, failed ones included.
+    public internal(set) var vaults: [String: Vault] = [:]
+    /// The height of the latest block applied (0 for a state that applies entries without
+    /// their blocks); ceremonies record the height that started them.
+    public internal(set) var height: UInt64 = 0
     /// The latest block time applied (milliseconds since the Unix epoch).
     public internal(set) var time: UInt64
     /// The policy in force: the adopted document with its people replaced by the registry.

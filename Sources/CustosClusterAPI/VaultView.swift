@@ -1,0 +1,74 @@
+import CustosCore
+import CustosCrypto
+import CustosLedger
+import CustosState
+
+/// A vault as `GET /v1/vaults`, `custos vault show` and the governance snapshot show it: what it
+/// is, its status and key, and the ceremony transcript — who took part, when (block times and
+/// heights), the software versions they confirmed with, the digests of their public
+/// commitments, and why it failed and who is to blame, if it did.
+public struct VaultView: Codable, Sendable, Equatable {
+    public struct Participant: Codable, Sendable, Equatable {
+        public var node: String
+        /// SHA-256 of the committed round-1 package, hex; nil before it is committed.
+        public var commitmentDigest: String?
+        public var committedAt: UInt64?
+        public var confirmedAt: UInt64?
+        public var softwareVersion: String?
+    }
+
+    public struct Failure: Codable, Sendable, Equatable {
+        public var at: UInt64
+        public var reason: String
+        public var culprits: [String]
+        public var silent: [String]
+    }
+
+    public var id: String
+    public var label: String
+    public var scheme: String
+    public var environment: String
+    public var status: String
+    public var epoch: UInt32
+    /// Shares needed to sign.
+    public var threshold: Int
+    /// The group public key, hex (compressed SEC1 for secp256k1, 32 bytes for Ed25519).
+    public var publicKey: String?
+    public var chainCode: String?
+    public var operationId: String
+    public var startedAt: UInt64
+    public var startedHeight: UInt64
+    public var deadline: UInt64
+    public var activatedAt: UInt64?
+    public var activatedHeight: UInt64?
+    /// `DKG.transcript` of every round-1 package, hex, once all are committed.
+    public var transcriptDigest: String?
+    public var participants: [Participant]
+    public var failure: Failure?
+
+    public init(_ v: Vault) {
+        let c = v.ceremony
+        id = v.id
+        label = v.label
+        scheme = v.scheme.rawValue
+        environment = v.environment.rawValue
+        status = v.status.rawValue
+        epoch = c.epoch
+        threshold = c.minSigners
+        publicKey = v.key?.groupKey.hexString
+        chainCode = v.key?.chainCode.hexString
+        operationId = c.operationId
+        startedAt = c.startedAt
+        startedHeight = c.startedHeight
+        deadline = c.deadline
+        activatedAt = v.key?.activatedAt
+        activatedHeight = v.key?.activatedHeight
+        transcriptDigest = c.expected?.transcriptDigest.hexString
+        participants = c.participants.map { node in
+            Participant(node: node.rawValue, commitmentDigest: c.commitments[node].map { Hashes.sha256($0.package).hexString },
+                        committedAt: c.commitments[node]?.at, confirmedAt: c.confirmations[node]?.at,
+                        softwareVersion: c.confirmations[node]?.softwareVersion)
+        }
+        failure = v.failure.map { Failure(at: $0.at, reason: $0.reason, culprits: $0.culprits.map(\.rawValue), silent: $0.silent.map(\.rawValue)) }
+    }
+}

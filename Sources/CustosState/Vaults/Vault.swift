@@ -1,0 +1,48 @@
+import CustosLedger
+
+/// A vault: one threshold key that the cluster's nodes generated among themselves, its scheme
+/// and environment, and the ceremony that made it. Created by the governed operation
+/// `create-vault`; active only once every participant confirmed the same key in the log.
+public struct Vault: Sendable, Hashable {
+    public enum Scheme: String, Sendable, Hashable, CaseIterable {
+        /// Threshold ECDSA on secp256k1 (Ethereum and EVM chains).
+        case ecdsaSecp256k1 = "ecdsa-secp256k1"
+        /// FROST(Ed25519, SHA-512), RFC 9591.
+        case frostEd25519 = "frost-ed25519"
+        /// FROST(secp256k1, SHA-256) with BIP-340/341 tweaks (Bitcoin Taproot).
+        case frostTaproot = "frost-taproot"
+    }
+
+    /// Where a vault's key may be used; a node takes part only in vaults of its own environment.
+    public enum Environment: String, Sendable, Hashable, CaseIterable {
+        case production
+        case staging
+        case development
+    }
+
+    public enum Status: String, Sendable, Hashable {
+        /// The key generation is under way.
+        case generating
+        /// Every participant confirmed the key; it may sign.
+        case active
+        /// The ceremony failed; `failure` says why and who. Nothing of it is usable.
+        case failed
+    }
+
+    public let id: String
+    public let label: String
+    public let scheme: Scheme
+    public let environment: Environment
+    public internal(set) var status: Status
+    /// The key generation, with its transcript.
+    public internal(set) var ceremony: VaultCeremony
+    /// The key, once active.
+    public internal(set) var key: VaultKey?
+    public internal(set) var failure: VaultFailure?
+
+    /// The key epoch: 0 for the key generation; refresh and reshare count up.
+    public var epoch: UInt32 { ceremony.epoch }
+
+    /// Vault ids: 1 to 64 of [a-z0-9-_.].
+    static let maximumLabelBytes = 256
+}
