@@ -59,6 +59,14 @@ enum GovernanceRoutes {
             })
         }
         router.get("/v1/bots") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.bots) }
+        router.get("/v1/vaults") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.vaults) }
+        router.get("/v1/vaults/{id}") { _, context in
+            let id = try GatewayRoutes.pathParameter("id", context)
+            guard let vault = await gateway.governance.vaults.first(where: { $0.id == id }) else {
+                throw GatewayProblem(.notFound, code: "vault.not-found", title: "No such vault", detail: "no vault \"\(id.printable(limit: 64))\"")
+            }
+            return try GatewayRoutes.json(.ok, vault)
+        }
         router.get("/v1/requests") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.requests) }
         router.post("/v1/requests") { request, _ in
             // The body is the signed envelope itself: its bytes travel into the log unchanged.

@@ -6,6 +6,6 @@ struct Custos: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "custos",
         abstract: "Custos: threshold signing with a distributed policy engine.",
-        subcommands: [Demo.self, DevCommand.self, ClusterCommand.self, OperationCommand.self, RequestCommand.self, NodeCommand.self, GatewayCommand.self, PolicyCommand.self, AuditCommand.self]
+        subcommands: [Demo.self, DevCommand.self, ClusterCommand.self, OperationCommand.self, VaultCommand.self, RequestCommand.self, NodeCommand.self, GatewayCommand.self, PolicyCommand.self, AuditCommand.self]
     )
 }

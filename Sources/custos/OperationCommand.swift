@@ -46,7 +46,8 @@ struct OperationCommand: AsyncParsableCommand {
                 add-credential USER (writes the new software credential to USER.ID.json next to the proposer's), revoke-credential USER ID,
                 change-policy FILE, freeze, unfreeze, add-bot BOT ROLE… (writes the bot's DEVELOPMENT key to
                 BOT.bot.json next to the proposer's credential), remove-bot BOT, add-member JOIN-REQUEST-FILE (from `custos node join-request`),
-                remove-member NODE-ID. One signer node joins or leaves per operation.
+                remove-member NODE-ID, create-vault VAULT SCHEME ENVIRONMENT LABEL… (SCHEME: ecdsa-secp256k1, frost-ed25519 or
+                frost-taproot; ENVIRONMENT: production, staging or development). One signer node joins or leaves per operation.
                 """)
 
         @OptionGroup var connection: Connection
@@ -127,6 +128,10 @@ struct OperationCommand: AsyncParsableCommand {
             case "remove-member":
                 try need(1, "NODE-ID")
                 return .removeMember(id: try NodeID(args[0]))
+            case "create-vault":
+                guard args.count >= 4 else { throw ValidationError("usage: create-vault VAULT SCHEME ENVIRONMENT LABEL…") }
+                return .createVault(id: args[0], label: args[3...].joined(separator: " "), scheme: try vaultScheme(args[1]),
+                                    environment: try vaultEnvironment(args[2]))
             case "freeze": try need(0, ""); return .freeze
             case "unfreeze": try need(0, ""); return .unfreeze
             default: throw ValidationError("unknown change \"\(verb)\"; see --help")
