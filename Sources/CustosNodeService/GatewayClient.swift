@@ -42,6 +42,24 @@ public struct GatewayClient: Sendable {
         return try JSONDecoder().decode(CertifiedBlockMessage.self, from: body).decoded()
     }
 
+    /// Submits an entry this node made and signed itself (a key ceremony's round-1 package,
+    /// confirmation or complaint); answers the entry's digest (hex) as the gateway reports it. A refusal
+    /// throws with the gateway's problem.
+    @discardableResult
+    public func submit(_ entry: Entry) async throws -> String {
+        var request = HTTPClientRequest(url: baseURL + "/v1/entries")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(
+            EntrySubmission(kind: entry.kind, payload: entry.payload, authorization: entry.authorization))))
+        let response = try await client.execute(request, timeout: timeout)
+        let body = try await response.body.collect(upTo: 1 << 16)
+        guard response.status == .accepted || response.status == .ok else {
+            throw ClusterAPIError(.gatewayRefused, "gateway refused the \(entry.kind) entry: \(response.status) \(String(buffer: body).printable(limit: 512))")
+        }
+        return (try? JSONDecoder().decode(EntryReceipt.self, from: Data(buffer: body)).entry) ?? "?"
+    }
+
     /// Sends a vote (already recorded durably by the caller).
     public func send(vote serialized: [UInt8]) async throws -> String {
         var request = HTTPClientRequest(url: baseURL + "/v1/votes")

@@ -22,7 +22,8 @@ import ServiceLifecycle
 /// that block is certified; any other certified block (after an equivocation, or caught up) is
 /// applied at commit.
 ///
-/// It signs nothing but its votes; signing shares is `CustosSigning`'s.
+/// It signs nothing but its votes; signing shares is `CustosSigning`'s, and every committed
+/// state goes to `onCommit` for the services that act on it (key ceremonies).
 public actor LogFollower: Service {
     private var consensus: NodeConsensus
     /// The governed state after the committed head.
@@ -42,13 +43,15 @@ public actor LogFollower: Service {
     private let longPollWait: Duration
     private let backOff: Duration
     private let faults: NodeFaultInjection
+    /// Told every committed state, the one at start included (the node's key ceremonies).
+    private let onCommit: @Sendable (ReplicatedState) -> Void
 
     /// `longPollWait` bounds each long poll (the gateway caps it at 25 s); `backOff` is the pause
     /// after an error or an empty answer that came back at once; `faults` are for tests only.
     public init(configuration: ClusterConfiguration, identity: NodeIdentity, votes: NodeDatabase, chain: NodeChainStore,
                 gateway: GatewayClient, logger: Logger,
                 longPollWait: Duration = .seconds(20), backOff: Duration = .milliseconds(200),
-                faults: NodeFaultInjection = .none) throws {
+                faults: NodeFaultInjection = .none, onCommit: @escaping @Sendable (ReplicatedState) -> Void = { _ in }) throws {
         // The safety state is rebuilt from the two durable sources: the committed chain and the
         // last recorded vote (which may be ahead of the chain).
         let head = try chain.head(configuration)
@@ -76,6 +79,7 @@ public actor LogFollower: Service {
         self.longPollWait = longPollWait
         self.backOff = backOff
         self.faults = faults
+        self.onCommit = onCommit
         faults.announce(logger)
     }
 
@@ -90,6 +94,7 @@ public actor LogFollower: Service {
 
     public func run() async throws {
         logger.info("node running", metadata: ["id": "\(consensus.identity.id)", "head": "\(consensus.head)"])
+        onCommit(governance)
         if !consensus.isVoter {
             logger.warning("this node is not among the voting members; it follows the chain without voting",
                            metadata: ["members": "\(consensus.configuration.members.map(\.id.rawValue))"])
@@ -207,6 +212,7 @@ public actor LogFollower: Service {
             consensus = candidate
             governance = state
             validated = nil
+            onCommit(state)
             counters.blocksCommitted += 1
             for case let .refused(error) in outcomes {
                 counters.entriesRefused += 1

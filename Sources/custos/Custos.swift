@@ -1,4 +1,5 @@
 import ArgumentParser
+import CustosCore
 
 /// The one Custos executable: operators' and admins' commands.
 @main
@@ -6,6 +7,7 @@ struct Custos: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "custos",
         abstract: "Custos: threshold signing with a distributed policy engine.",
+        version: CustosVersion.current,
         subcommands: [Demo.self, DevCommand.self, ClusterCommand.self, OperationCommand.self, VaultCommand.self, RequestCommand.self, NodeCommand.self, GatewayCommand.self, PolicyCommand.self, AuditCommand.self]
     )
 }
