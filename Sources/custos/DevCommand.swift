@@ -60,7 +60,12 @@ struct DevCommand: AsyncParsableCommand {
                 supervisor.stopAll()
                 fail("could not register the demo risk bot; see the output above")
             }
-            say(Self.banner(gateway: gateway, dir: dir, nodes: cluster.members.map(\.id), monitors: monitors, created: created))
+            if created, !(await Self.createDemoVaults(supervisor: supervisor, gateway: gateway, layout: layout)) {
+                supervisor.stopAll()
+                fail("the demo vaults were not generated; see the output above and \(layout.logs)")
+            }
+            let vaults = (try? await Self.vaults(gateway)) ?? []
+            say(Self.banner(gateway: gateway, dir: dir, nodes: cluster.members.map(\.id), monitors: monitors, created: created, vaults: vaults))
             let code = await supervisor.runUntilSignalOrExit()
             if code != 0 { throw ExitCode(code) }
         }
@@ -83,6 +88,48 @@ struct DevCommand: AsyncParsableCommand {
             return await waitForOperation(gateway, "add-risk-bot", status: "executed")
         }
 
+        /// The demo vaults, one of each scheme, created as any vault is: erin proposes, frank and
+        /// grace approve; then the four signer nodes generate each key among themselves.
+        static let demoVaults: [(id: String, scheme: String, label: String)] = [
+            ("hot-trading", "ecdsa-secp256k1", "Hot trading (EVM)"),
+            ("btc-treasury", "frost-taproot", "Bitcoin treasury (Taproot)"),
+            ("sol-treasury", "frost-ed25519", "Solana treasury (Ed25519)"),
+        ]
+
+        static func createDemoVaults(supervisor: Supervisor, gateway: String, layout: DevLayout) async -> Bool {
+            say("creating the demo vaults through governance; the signer nodes then generate each key among themselves…")
+            for vault in demoVaults {
+                let operation = "create-\(vault.id)"
+                guard supervisor.runToEnd(["vault", "create", "--gateway", gateway, "--as", layout.credential("erin"),
+                                           "--operation-id", operation, "--scheme", vault.scheme, "--environment", "development",
+                                           "--label", vault.label, vault.id]) else { return false }
+                guard await waitForOperation(gateway, operation, status: nil) else { return false }
+                for approver in ["frank", "grace"] {
+                    guard supervisor.runToEnd(["op", "approve", "--gateway", gateway, "--as", layout.credential(approver), "--yes", operation])
+                    else { return false }
+                    guard await waitForOperation(gateway, operation, status: nil, approvals: approver == "frank" ? 1 : 2) else { return false }
+                }
+            }
+            for _ in 0..<600 {
+                if let vaults = try? await Self.vaults(gateway), vaults.count == demoVaults.count {
+                    if vaults.allSatisfy({ $0.status == "active" }) { return true }
+                    if let failed = vaults.first(where: { $0.status == "failed" }) {
+                        say("the key generation of \(failed.id) failed: \(failed.failure?.reason ?? "?")")
+                        return false
+                    }
+                }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+            say("the demo vaults did not become active within a minute")
+            return false
+        }
+
+        static func vaults(_ gateway: String) async throws -> [VaultView] {
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "\(gateway)/v1/vaults"), timeout: .seconds(2))
+            let body = try await response.body.collect(upTo: 4 << 20)
+            return try JSONDecoder().decode([VaultView].self, from: Data(buffer: body))
+        }
+
         static func waitForOperation(_ gateway: String, _ id: String, status: String?, approvals: Int = 0) async -> Bool {
             for _ in 0..<300 {
                 if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: "\(gateway)/v1/operations/\(id)"), timeout: .seconds(2)),
@@ -97,9 +144,13 @@ struct DevCommand: AsyncParsableCommand {
             return false
         }
 
-        static func banner(gateway: String, dir: String, nodes: [String], monitors: [String: Int], created: Bool) -> String {
+        static func banner(gateway: String, dir: String, nodes: [String], monitors: [String: Int], created: Bool, vaults: [VaultView]) -> String {
             let c = "\(dir)/credentials"
             let health = nodes.compactMap { id in monitors[id].map { "http://127.0.0.1:\($0)/health (\(id))" } }
+            let width = vaults.map(\.id.count).max() ?? 0
+            let vaultLines = vaults.map { v in
+                "\(v.id.padding(toLength: width, withPad: " ", startingAt: 0))  \(v.scheme), \(v.status), \(v.threshold) of \(v.participants.count): \(v.publicKey ?? "-")"
+            }
             return """
 
                 Custos development cluster \(created ? "created and " : "")running (Ctrl-C stops it; running again resumes it).
@@ -117,7 +168,11 @@ struct DevCommand: AsyncParsableCommand {
                   \(gateway)/v1/blocks             the committed log
                   \(gateway)/v1/bots               bots and their keys (the demo risk bot)
                   \(gateway)/v1/requests           signed requests as every node decided them
+                  \(gateway)/v1/vaults             vaults and their key ceremonies
                   \(health.joined(separator: "\n  "))
+
+                Vaults (keys generated by the four nodes among themselves; no machine holds a whole key):
+                  \(vaultLines.joined(separator: "\n  "))
 
                 Try (one admin alone cannot add a person; two more admins' approvals execute it on every node):
                   custos op propose --gateway \(gateway) --as \(c)/erin.json --id add-dave add-user dave trader
@@ -125,6 +180,8 @@ struct DevCommand: AsyncParsableCommand {
                   custos op approve --gateway \(gateway) --as \(c)/frank.json add-dave
                   custos op approve --gateway \(gateway) --as \(c)/grace.json add-dave   (the quorum: two admins besides erin)
                   custos node status --data \(dir)/nodes/node-1     (the node's own copy of the state)
+                  custos vault list --gateway \(gateway)
+                  custos vault show --gateway \(gateway) hot-trading   (the ceremony transcript: who, when, which software)
                   custos request submit --gateway \(gateway) --bot \(c)/risk-bot.bot.json examples/policies/requests/risk-bot-kraken.json
                     (verified by every node and decided by the policy: denied for now, as the state has no USD prices yet)
                 (custos is .build/release/custos)
