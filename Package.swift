@@ -140,7 +140,7 @@ let package = Package(
         // presignature) in the node's database before its share leaves the node.
         .target(
             name: "CustosSigning",
-            dependencies: ["CustosCore", "CustosCrypto", "CustosLedger", "CustosMPC", "CustosNode", "CustosState"],
+            dependencies: ["CustosCore", "CustosCrypto", "CustosLedger", "CustosMPC", "CustosNode", "CustosPolicy", "CustosState"],
             swiftSettings: swiftSettings
         ),
 

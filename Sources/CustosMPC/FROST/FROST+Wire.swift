@@ -96,3 +96,27 @@ extension FROST.SignatureShare {
         self.init(share: share, packageDigest: digest)
     }
 }
+
+extension FROST.SigningNonces {
+    /// The secret encoding for sealing at rest while the nonce pair waits in a node's pool:
+    /// hiding and binding nonces. Whoever opens it may sign once with it; the node records the
+    /// use (`OneTimeSigner`) before any share leaves it. Zeroed when released.
+    public func sealedRepresentation() throws(MPCError) -> SecretBytes {
+        var w = CanonicalWriter(kind: WireKind.signingNonces)
+        w.append(scalar: hiding)
+        w.append(scalar: binding)
+        return w.finishSecret()
+    }
+
+    /// Restores a sealed nonce pair, recomputing its commitments.
+    public init(sealedRepresentation sealed: SecretBytes) throws(MPCError) {
+        var bytes = sealed.unsafeCopyBytes()
+        defer { Sodium.memzero(&bytes) }
+        var r = try WireReader(bytes, kind: WireKind.signingNonces, message: "sealed nonces")
+        let hiding = try r.scalar(Suite.Scalar.self, "hiding nonce")
+        let binding = try r.scalar(Suite.Scalar.self, "binding nonce")
+        try r.finish()
+        guard !hiding.isZero, !binding.isZero else { throw MPCError(.malformedMessage, "a nonce is zero") }
+        self = FROST.nonces(hiding: hiding, binding: binding)
+    }
+}

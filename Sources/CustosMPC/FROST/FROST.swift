@@ -99,7 +99,7 @@ public enum FROST<Suite: Ciphersuite> {
         return nonces(hiding: Suite.H3(hidingRandomness + secret), binding: Suite.H3(bindingRandomness + secret))
     }
 
-    /// Nonces from given scalars, for the standards' test vectors only.
+    /// Nonces from given scalars: the standards' test vectors, and a sealed pair restored.
     static func nonces(hiding: Suite.Scalar, binding: Suite.Scalar) -> SigningNonces {
         // Nonces from H3 are zero with negligible probability; commitments are then nonzero.
         let commitments = try! SigningCommitments(

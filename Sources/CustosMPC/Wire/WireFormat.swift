@@ -90,6 +90,8 @@ enum WireKind: UInt8 {
     case keyPackage = 0x31
     /// A sealed threshold-ECDSA presignature.
     case presignature = 0x40
+    /// A sealed FROST nonce pair, kept in a node's pool until it signs once.
+    case signingNonces = 0x13
 }
 
 /// The largest participant count any message may announce.

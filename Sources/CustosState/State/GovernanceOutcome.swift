@@ -13,4 +13,6 @@ public enum GovernanceOutcome: Sendable, Hashable {
     case requestDecided(requestId: String, outcome: PolicyDecision.Outcome)
     /// A node's ceremony entry was applied; the vault is now in `status`.
     case vault(id: String, status: Vault.Status)
+    /// A request's signature was verified and recorded (`ReplicatedState.signing[requestId]`).
+    case signed(requestId: String)
 }

@@ -108,6 +108,7 @@ extension ReplicatedState {
         // Rooms added after v2 append their section only when they hold something, so the
         // digest of a state without them keeps its pinned value.
         if !vaults.isEmpty { appendVaults(to: &w) }
+        if !signing.isEmpty { appendSigning(to: &w) }
         return Hashes.sha256(w.bytes)
     }
 
@@ -166,6 +167,45 @@ extension ReplicatedState {
                 e.append(strings: f.silent.map(\.rawValue))
                 return e.bytes
             })
+            for p in c.participants {
+                let pooled = v.nonces[p] ?? []
+                w.append(UInt32(pooled.count))
+                for n in pooled { w.append(lengthPrefixed: n) }
+                w.append(v.nonceBatches[p] ?? 0)
+            }
+            w.append(strings: v.excluded.map(\.rawValue))
+        }
+    }
+
+    /// The signing room: every session (sorted by request id) with its attempt, signers,
+    /// commitments, outcome and blames.
+    private func appendSigning(to w: inout CanonicalWriter) {
+        w.append(string: "signing")
+        w.append(UInt32(signing.count))
+        for id in signing.keys.sorted() {
+            let s = signing[id]!
+            w.append(string: s.requestId)
+            w.append(string: s.vault)
+            w.append(s.epoch)
+            w.append(lengthPrefixed: s.message)
+            w.append(string: s.status.rawValue)
+            w.append(s.attempt)
+            w.append(strings: s.signers.map(\.rawValue))
+            for signer in s.signers { w.append(lengthPrefixed: s.commitments[signer] ?? []) }
+            w.append(s.startedAt)
+            w.append(s.startedHeight)
+            w.append(s.deadline)
+            w.append(optional: s.signature)
+            w.append(s.signedAt ?? 0)
+            w.append(s.signedHeight ?? 0)
+            w.append(optional: s.signedBy.map { Array($0.rawValue.utf8) })
+            w.append(UInt32(s.blames.count))
+            for b in s.blames {
+                w.append(b.attempt)
+                w.append(string: b.culprit.rawValue)
+                w.append(b.at)
+            }
+            w.append(s.failure != nil)
         }
     }
 }

@@ -94,6 +94,7 @@ extension ReplicatedState {
             operations[id]!.decidedAt = time
         }
         expireCeremonies()
+        advanceSigning()
     }
 
     private mutating func transition(_ entry: GovernanceEntry) throws(GovernanceError) -> GovernanceOutcome {

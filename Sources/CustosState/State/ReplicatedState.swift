@@ -45,6 +45,9 @@ public struct ReplicatedState: Sendable {
     public internal(set) var requestBook: RequestBook
     /// The vaults room: every vault by id with its key ceremony, failed ones included.
     public internal(set) var vaults: [String: Vault] = [:]
+    /// The signing room: the signing session of every allowed request that a vault signs, by
+    /// request id, with its signature once made.
+    public internal(set) var signing: [String: SigningSession] = [:]
     /// The height of the latest block applied (0 for a state that applies entries without
     /// their blocks); ceremonies record the height that started them.
     public internal(set) var height: UInt64 = 0

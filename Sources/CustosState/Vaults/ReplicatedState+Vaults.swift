@@ -65,9 +65,13 @@ extension ReplicatedState {
         }
         var next = self
         do {
-            let status = try next.transition(decoded, from: signer.id)
+            let outcome: GovernanceOutcome
+            switch decoded {
+            case .commit, .confirm, .complain: outcome = .vault(id: decoded.vault, status: try next.transition(decoded, from: signer.id))
+            case .nonces, .signature, .blame: outcome = try next.transitionSigning(decoded, from: signer.id)
+            }
             self = next
-            return .vault(id: decoded.vault, status: status)
+            return outcome
         } catch {
             record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: signer.id.rawValue, error: error))
             return .refused(error)
@@ -181,6 +185,8 @@ extension ReplicatedState {
                      culprits: [accused], silent: [])
             }
             return .failed
+        case .nonces, .signature, .blame:
+            throw refused("not a key ceremony entry")
         }
     }
 

@@ -39,10 +39,19 @@ public struct Vault: Sendable, Hashable {
     /// The key, once active.
     public internal(set) var key: VaultKey?
     public internal(set) var failure: VaultFailure?
+    /// FROST vaults: each signer's published nonce commitments not yet assigned, oldest first.
+    public internal(set) var nonces: [NodeID: [[UInt8]]] = [:]
+    /// FROST vaults: how many nonce batches each node has published at this epoch.
+    public internal(set) var nonceBatches: [NodeID: UInt32] = [:]
+    /// Nodes the log proved misbehaved while signing for this vault: left out of signer sets.
+    public internal(set) var excluded: [NodeID] = []
+
+    /// At most this many unassigned commitments per node in a FROST vault's pool.
+    public static let maximumPooledNonces = 256
 
     /// The key epoch: 0 for the key generation; refresh and reshare count up.
     public var epoch: UInt32 { ceremony.epoch }
 
-    /// Vault ids: 1 to 64 of [a-z0-9-_.].
+    /// Labels: 1 to 256 bytes of printable ASCII.
     static let maximumLabelBytes = 256
 }

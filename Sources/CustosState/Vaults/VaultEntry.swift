@@ -3,7 +3,7 @@ import CustosCore
 import CustosCrypto
 import CustosLedger
 
-/// The log entries of a key ceremony. A node makes each one itself and signs it with its
+/// The log entries of a vault's key ceremony and signing. A node makes each one itself and signs it with its
 /// Ed25519 identity key; every node checks the signature against the member the entry names
 /// before the transition reads it, so no gateway can speak for a node.
 ///
@@ -13,20 +13,37 @@ import CustosLedger
 ///   software version and its chain-code reveal;
 /// - `vault.dkg.complaint`: a share it received that does not match its sender's commitments,
 ///   shown as the sender's signed envelope (`SignedEnvelope.Evidence`), so every node can check
-///   who is lying.
+///   who is lying;
+/// - `vault.frost.nonces`: a batch of FROST nonce commitments for the vault's pool;
+/// - `vault.sign.signature`: the aggregated signature of a request, verified by every node;
+/// - `vault.sign.blame`: a signature share that does not verify, as its sender's signed envelope.
 public enum VaultEntry: Sendable, Equatable {
     case commit(vault: String, epoch: UInt32, package: [UInt8], chainCodeCommitment: [UInt8])
     case confirm(vault: String, epoch: UInt32, groupKey: [UInt8], transcriptDigest: [UInt8], softwareVersion: String, chainCodeReveal: [UInt8])
     case complain(vault: String, epoch: UInt32, accused: NodeID, evidence: SignedEnvelope.Evidence)
+    /// FROST nonce commitments for the vault's pool; `batch` counts this node's batches for the
+    /// vault's epoch from 0, so a replayed batch is refused.
+    case nonces(vault: String, epoch: UInt32, batch: UInt32, commitments: [[UInt8]])
+    /// The aggregated signature of a request's signing session.
+    case signature(vault: String, epoch: UInt32, request: String, signature: [UInt8])
+    /// A signer's share that does not verify, shown as its sender's signed envelope.
+    case blame(vault: String, epoch: UInt32, request: String, attempt: UInt32, accused: NodeID, evidence: SignedEnvelope.Evidence)
 
     public static let kindPrefix = "vault."
     public static let commitKind = "vault.dkg.commit"
     public static let confirmKind = "vault.dkg.confirm"
     public static let complaintKind = "vault.dkg.complaint"
-    public static let kinds = [commitKind, confirmKind, complaintKind]
+    public static let noncesKind = "vault.frost.nonces"
+    public static let signatureKind = "vault.sign.signature"
+    public static let blameKind = "vault.sign.blame"
+    public static let kinds = [commitKind, confirmKind, complaintKind, noncesKind, signatureKind, blameKind]
 
     /// The relay round of a ceremony's secret shares.
     public static let shareRound: UInt16 = 2
+    /// The relay round of signature shares.
+    public static let signatureShareRound: UInt16 = 3
+    /// At most this many commitments in one nonce batch.
+    public static let maximumNonceBatch = 32
 
     /// Payload and authorization bounds: a round-1 package of up to 256 commitments fits.
     static let maximumPayloadBytes = 16 * 1024
@@ -36,18 +53,23 @@ public enum VaultEntry: Sendable, Equatable {
         case .commit: return Self.commitKind
         case .confirm: return Self.confirmKind
         case .complain: return Self.complaintKind
+        case .nonces: return Self.noncesKind
+        case .signature: return Self.signatureKind
+        case .blame: return Self.blameKind
         }
     }
 
     public var vault: String {
         switch self {
-        case .commit(let v, _, _, _), .confirm(let v, _, _, _, _, _), .complain(let v, _, _, _): return v
+        case .commit(let v, _, _, _), .confirm(let v, _, _, _, _, _), .complain(let v, _, _, _), .nonces(let v, _, _, _),
+             .signature(let v, _, _, _), .blame(let v, _, _, _, _, _): return v
         }
     }
 
     public var epoch: UInt32 {
         switch self {
-        case .commit(_, let e, _, _), .confirm(_, let e, _, _, _, _), .complain(_, let e, _, _): return e
+        case .commit(_, let e, _, _), .confirm(_, let e, _, _, _, _), .complain(_, let e, _, _), .nonces(_, let e, _, _),
+             .signature(_, let e, _, _), .blame(_, let e, _, _, _, _): return e
         }
     }
 
@@ -70,12 +92,19 @@ public enum VaultEntry: Sendable, Equatable {
             w.append(lengthPrefixed: reveal)
         case .complain(_, _, let accused, let evidence):
             w.append(string: accused.rawValue)
-            w.append(lengthPrefixed: evidence.header.sessionID)
-            w.append(UInt32(evidence.header.round))
-            w.append(lengthPrefixed: evidence.header.sender)
-            w.append(lengthPrefixed: evidence.header.recipient)
-            w.append(lengthPrefixed: evidence.plaintext)
-            w.append(lengthPrefixed: evidence.signature)
+            w.append(evidence)
+        case .nonces(_, _, let batch, let commitments):
+            w.append(batch)
+            w.append(UInt32(commitments.count))
+            for c in commitments { w.append(lengthPrefixed: c) }
+        case .signature(_, _, let request, let signature):
+            w.append(string: request)
+            w.append(lengthPrefixed: signature)
+        case .blame(_, _, let request, let attempt, let accused, let evidence):
+            w.append(string: request)
+            w.append(attempt)
+            w.append(string: accused.rawValue)
+            w.append(evidence)
         }
         return w.bytes
     }
@@ -100,22 +129,22 @@ public enum VaultEntry: Sendable, Equatable {
                             softwareVersion: try r.string("software version", max: 64),
                             chainCodeReveal: try r.bytes("chain-code reveal", max: 32))
         case Self.complaintKind:
-            let accusedName = try r.string("accused", max: 64)
-            let accused: NodeID
-            do { accused = try NodeID(accusedName) } catch { throw r.fail("accused: \(error.reason)") }
-            let session = try r.bytes("evidence session", max: 32)
-            let round = try r.uint32("evidence round")
-            let sender = try r.bytes("evidence sender", max: 32)
-            let recipient = try r.bytes("evidence recipient", max: 32)
-            let plaintext = try r.bytes("evidence plaintext", max: 1024)
-            let signature = try r.bytes("evidence signature", max: 64)
-            guard round <= UInt32(UInt16.max) else { throw r.fail("evidence round \(round) out of range") }
-            let header: SignedEnvelope.Header
-            do { header = try SignedEnvelope.Header(sessionID: session, round: UInt16(round), sender: sender, recipient: recipient) } catch {
-                throw r.fail("evidence header: \(error.reason)")
-            }
-            self = .complain(vault: vault, epoch: epoch, accused: accused,
-                             evidence: SignedEnvelope.Evidence(header: header, plaintext: plaintext, signature: signature))
+            self = .complain(vault: vault, epoch: epoch, accused: try r.node("accused"), evidence: try r.evidence())
+        case Self.noncesKind:
+            let batch = try r.uint32("batch")
+            let count = Int(try r.uint32("commitment count"))
+            guard (1...Self.maximumNonceBatch).contains(count) else { throw r.fail("a nonce batch has 1 to \(Self.maximumNonceBatch) commitments, not \(count)") }
+            var commitments: [[UInt8]] = []
+            for i in 0..<count { commitments.append(try r.bytes("commitment \(i)", max: 128)) }
+            self = .nonces(vault: vault, epoch: epoch, batch: batch, commitments: commitments)
+        case Self.signatureKind:
+            self = .signature(vault: vault, epoch: epoch, request: try r.string("request", max: 128),
+                              signature: try r.bytes("signature", max: 128))
+        case Self.blameKind:
+            let request = try r.string("request", max: 128)
+            let attempt = try r.uint32("attempt")
+            self = .blame(vault: vault, epoch: epoch, request: request, attempt: attempt, accused: try r.node("accused"),
+                          evidence: try r.evidence())
         default:
             throw GovernanceError(.malformed, "unknown vault entry kind \(kind.printable(limit: 64))")
         }
@@ -168,5 +197,39 @@ public enum VaultEntry: Sendable, Equatable {
             throw GovernanceError(.memberSignatureRefused, "the signature of \(node) on this \(entry.kind) does not verify")
         }
         return (decoded, member)
+    }
+}
+
+extension CanonicalWriter {
+    /// A relay envelope shown as evidence: header fields, plaintext and the sender's signature.
+    mutating func append(_ evidence: SignedEnvelope.Evidence) {
+        append(lengthPrefixed: evidence.header.sessionID)
+        append(UInt32(evidence.header.round))
+        append(lengthPrefixed: evidence.header.sender)
+        append(lengthPrefixed: evidence.header.recipient)
+        append(lengthPrefixed: evidence.plaintext)
+        append(lengthPrefixed: evidence.signature)
+    }
+}
+
+extension CanonicalReader where Code == GovernanceErrorCode {
+    mutating func node(_ field: String) throws(GovernanceError) -> NodeID {
+        let name = try string(field, max: 64)
+        do { return try NodeID(name) } catch { throw fail("\(field): \(error.reason)") }
+    }
+
+    mutating func evidence() throws(GovernanceError) -> SignedEnvelope.Evidence {
+        let session = try bytes("evidence session", max: 32)
+        let round = try uint32("evidence round")
+        let sender = try bytes("evidence sender", max: 32)
+        let recipient = try bytes("evidence recipient", max: 32)
+        let plaintext = try bytes("evidence plaintext", max: 1024)
+        let signature = try bytes("evidence signature", max: 64)
+        guard round <= UInt32(UInt16.max) else { throw fail("evidence round \(round) out of range") }
+        let header: SignedEnvelope.Header
+        do { header = try SignedEnvelope.Header(sessionID: session, round: UInt16(round), sender: sender, recipient: recipient) } catch {
+            throw fail("evidence header: \(error.reason)")
+        }
+        return SignedEnvelope.Evidence(header: header, plaintext: plaintext, signature: signature)
     }
 }

@@ -1,0 +1,123 @@
+import CustosCore
+import CustosCrypto
+import CustosLedger
+import CustosMPC
+import CustosPolicy
+import CustosState
+
+/// A FROST vault signer's online round, as a pure function of its own committed state: it
+/// re-checks that the request may be signed by this node now, rebuilds the signing package from
+/// the log (the message the state derived from the committed request and the commitments the
+/// log assigned), records the nonce's use durably through `OneTimeSigner`, and only then
+/// computes its share — one per peer, to be sealed and sent through the relay. Aggregation checks
+/// every share against the log's package and names a signer whose share is wrong.
+public enum FROSTSigningRound {
+    /// Why this node does not sign a session now.
+    public struct Refusal: Error, Sendable, CustomStringConvertible {
+        public let reason: String
+        public var description: String { reason }
+    }
+
+    /// What aggregation found.
+    public enum Aggregate: Sendable {
+        /// The signature, verified under the vault's key: commit it.
+        case signature([UInt8])
+        /// `culprit`'s share does not verify: blame it with its envelope.
+        case wrongShare(culprit: NodeID)
+    }
+
+    /// Checks, in `state`, that `me` may sign `request`'s current attempt: the session is
+    /// signing and names `me`, the request was allowed by the policy, nothing is frozen, the
+    /// vault is active at the session's epoch, every signer is a voting member, and no signature
+    /// is recorded.
+    public static func check(_ state: ReplicatedState, request: String, me: NodeID) throws(Refusal) -> (SigningSession, Vault) {
+        guard let s = state.signing[request] else { throw Refusal(reason: "no signing session for request \(request)") }
+        guard s.status == .signing, s.signature == nil else { throw Refusal(reason: "request \(request) is \(s.status.rawValue)") }
+        guard s.signers.contains(me) else { throw Refusal(reason: "\(me) is not a signer of attempt \(s.attempt)") }
+        guard !state.frozen else { throw Refusal(reason: "signing is frozen") }
+        guard state.requestBook.requests[request]?.outcome == .allow else {
+            throw Refusal(reason: "request \(request) is not allowed by the policy in the committed state")
+        }
+        guard let vault = state.vaults[s.vault], vault.status == .active, vault.epoch == s.epoch, vault.key != nil else {
+            throw Refusal(reason: "vault \(s.vault) is not active at epoch \(s.epoch)")
+        }
+        let members = Set(state.members.map(\.id))
+        guard s.signers.allSatisfy(members.contains) else { throw Refusal(reason: "a signer of attempt \(s.attempt) is no longer a member") }
+        return (s, vault)
+    }
+
+    /// This node's signature share for `request`, for every other signer. `nonces` is the sealed
+    /// nonce pair behind this node's commitment in the session; its use is recorded before the
+    /// share is computed, so it never signs twice, whatever happens next.
+    public static func share(
+        _ state: ReplicatedState, request: String, me: NodeID, keyShare: SecretBytes, nonces: SecretBytes, signer: OneTimeSigner
+    ) throws -> [NodeID: VaultShareMessage] {
+        let (s, vault) = try check(state, request: request, me: me)
+        let share: [UInt8]
+        switch vault.scheme {
+        case .frostEd25519: share = try compute(Ed25519SHA512.self, s, vault, me, keyShare, nonces, signer)
+        case .frostTaproot: share = try compute(Secp256k1TaprootSHA256.self, s, vault, me, keyShare, nonces, signer)
+        case .ecdsaSecp256k1: throw Refusal(reason: "vault \(vault.id) is not a FROST vault")
+        }
+        var out: [NodeID: VaultShareMessage] = [:]
+        for peer in s.signers where peer != me {
+            out[peer] = VaultShareMessage(vault: vault.id, epoch: s.epoch, signing: .init(request: request, attempt: s.attempt),
+                                          recipient: peer, unsafeShare: share)
+        }
+        out[me] = VaultShareMessage(vault: vault.id, epoch: s.epoch, signing: .init(request: request, attempt: s.attempt),
+                                    recipient: me, unsafeShare: share)
+        return out
+    }
+
+    /// Combines every signer's share (this node's own included) into the signature, checking each
+    /// share first and naming the first signer whose share is wrong.
+    public static func aggregate(_ state: ReplicatedState, request: String, shares: [NodeID: [UInt8]]) throws -> Aggregate {
+        guard let s = state.signing[request], let vault = state.vaults[s.vault], let key = vault.key else {
+            throw Refusal(reason: "no signing session for request \(request)")
+        }
+        var commitments: [Int: [UInt8]] = [:]
+        for signer in s.signers { commitments[vault.ceremony.index(of: signer)!] = s.commitments[signer]! }
+        for signer in s.signers {
+            guard let share = shares[signer] else { throw Refusal(reason: "no share from \(signer)") }
+            let valid = (try? FROSTSigningCheck.shareVerifies(vault.scheme, key: key, commitments: commitments, message: s.message,
+                                                              share: share, signer: vault.ceremony.index(of: signer)!)) ?? false
+            if !valid { return .wrongShare(culprit: signer) }
+        }
+        switch vault.scheme {
+        case .frostEd25519: return .signature(try combine(Ed25519SHA512.self, s, vault, key, commitments, shares))
+        case .frostTaproot: return .signature(try combine(Secp256k1TaprootSHA256.self, s, vault, key, commitments, shares))
+        case .ecdsaSecp256k1: throw Refusal(reason: "vault \(vault.id) is not a FROST vault")
+        }
+    }
+
+    private static func compute<Suite: Ciphersuite>(
+        _: Suite.Type, _ s: SigningSession, _ vault: Vault, _ me: NodeID, _ keyShare: SecretBytes, _ sealedNonces: SecretBytes,
+        _ signer: OneTimeSigner
+    ) throws -> [UInt8] {
+        let key = try KeyPackage<Suite>(sealedRepresentation: keyShare)
+        let pub = try PublicKeyPackage<Suite>(serializedBytes: vault.key!.publicKeyPackage)
+        var commitments: [Int: [UInt8]] = [:]
+        for node in s.signers { commitments[vault.ceremony.index(of: node)!] = s.commitments[node]! }
+        let tweak = FROSTSigningCheck.tweak(vault.scheme)
+        let package = try FROSTSigningCheck.package(Suite.self, commitments: commitments, message: s.message, tweak: tweak)
+        let nonces = try FROST<Suite>.SigningNonces(sealedRepresentation: sealedNonces)
+        guard key.identifier == (try Identifier<Suite>(UInt64(vault.ceremony.index(of: me)!))) else {
+            throw Refusal(reason: "the key share stored for \(vault.id) is not this node's")
+        }
+        return try signer.frostShare(package: package, nonces: nonces, keyPackage: key, publicKeyPackage: pub,
+                                     expectedMessage: s.message, expectedTweak: tweak).serializedBytes
+    }
+
+    private static func combine<Suite: Ciphersuite>(
+        _: Suite.Type, _ s: SigningSession, _ vault: Vault, _ key: VaultKey, _ commitments: [Int: [UInt8]], _ shares: [NodeID: [UInt8]]
+    ) throws -> [UInt8] {
+        let pub = try PublicKeyPackage<Suite>(serializedBytes: key.publicKeyPackage)
+        let package = try FROSTSigningCheck.package(Suite.self, commitments: commitments, message: s.message,
+                                                    tweak: FROSTSigningCheck.tweak(vault.scheme))
+        var parsed: [Identifier<Suite>: FROST<Suite>.SignatureShare] = [:]
+        for (node, bytes) in shares where s.signers.contains(node) {
+            parsed[try Identifier<Suite>(UInt64(vault.ceremony.index(of: node)!))] = try .init(serializedBytes: bytes)
+        }
+        return try FROST<Suite>.aggregate(package: package, shares: parsed, publicKeyPackage: pub).serializedBytes
+    }
+}

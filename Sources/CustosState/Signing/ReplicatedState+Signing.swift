@@ -1,0 +1,169 @@
+import CustosCore
+import CustosCrypto
+import CustosLedger
+import CustosMPC
+
+extension ReplicatedState {
+    /// Opens the signing session of an allowed request that `vault` signs: `message` is what
+    /// every node derived from the committed request. It waits for nonces if the pool has too
+    /// few, and for an unfreeze while frozen. Refused for a vault that is not an active FROST
+    /// vault.
+    mutating func startSigning(request: String, vault id: String, message: [UInt8]) throws(GovernanceError) {
+        guard let vault = vaults[id] else { throw GovernanceError(.unknownVault, "no vault \"\(id.prefix(64))\"") }
+        guard vault.status == .active else { throw GovernanceError(.invalidRequest, "vault \(id) is \(vault.status.rawValue), not active") }
+        guard vault.scheme != .ecdsaSecp256k1 else {
+            throw GovernanceError(.invalidRequest, "vault \(id) is an ECDSA vault; it signs with presignatures, which this cluster does not make yet")
+        }
+        guard signing[request] == nil else { throw GovernanceError(.invalidRequest, "request \(request) is already being signed") }
+        signing[request] = SigningSession(
+            requestId: request, vault: id, epoch: vault.epoch, message: message, status: .waiting, attempt: 0, signers: [],
+            commitments: [:], startedAt: time, startedHeight: height, deadline: 0, signature: nil, signedAt: nil, signedHeight: nil,
+            signedBy: nil, blames: [], failure: nil)
+        assign(request)
+    }
+
+    /// The relay session of a signing attempt: its shares travel under this id.
+    public func signingSessionID(_ s: SigningSession) -> [UInt8] {
+        var w = CanonicalWriter(tag: "custos.vault.signing-session.v1")
+        w.append(lengthPrefixed: genesisDigest)
+        w.append(string: "sign")
+        w.append(string: s.vault)
+        w.append(s.epoch)
+        w.append(string: s.requestId)
+        w.append(s.attempt)
+        w.append(strings: s.signers.map(\.rawValue))
+        w.append(s.startedHeight)
+        return Hashes.sha256(w.bytes)
+    }
+
+    /// Gives a waiting session its signers and their nonce commitments, if the pool allows and
+    /// signing is not frozen. Signers are the vault's participants that are still voting
+    /// members, not excluded, with a commitment in the pool, taken in id order rotated by the
+    /// attempt number, so a signer set with a silent node is not tried twice in a row.
+    mutating func assign(_ request: String) {
+        guard !frozen, var s = signing[request], s.status == .waiting, let vault = vaults[s.vault] else { return }
+        guard vault.status == .active, vault.epoch == s.epoch else {
+            s.status = .failed
+            s.failure = "vault \(s.vault) is no longer active at epoch \(s.epoch)"
+            signing[request] = s
+            return
+        }
+        let memberIds = Set(members.map(\.id))
+        let candidates = vault.ceremony.participants.filter {
+            memberIds.contains($0) && !vault.excluded.contains($0) && !(vault.nonces[$0] ?? []).isEmpty
+        }
+        guard candidates.count >= vault.ceremony.minSigners else { return }
+        let offset = Int(s.attempt) % candidates.count
+        let rotated = Array(candidates[offset...] + candidates[..<offset])
+        let signers = Array(rotated.prefix(vault.ceremony.minSigners)).sorted()
+        var commitments: [NodeID: [UInt8]] = [:]
+        for node in signers { commitments[node] = vaults[s.vault]!.nonces[node]!.removeFirst() }
+        s.status = .signing
+        s.signers = signers
+        s.commitments = commitments
+        s.startedAt = time
+        s.startedHeight = height
+        s.deadline = time + SigningSession.timeLimit
+        signing[request] = s
+    }
+
+    /// Moves every attempt past its deadline to the next one (no blame: a signer may be down),
+    /// failing the session after `maximumAttempts`; then assigns waiting sessions.
+    mutating func advanceSigning() {
+        for (id, s) in signing where s.status == .signing && s.deadline <= time {
+            retry(id, reason: "no signature by the deadline of attempt \(s.attempt)")
+        }
+        for id in signing.keys.sorted() where signing[id]!.status == .waiting { assign(id) }
+    }
+
+    private mutating func retry(_ id: String, reason: String) {
+        guard var s = signing[id] else { return }
+        s.attempt += 1
+        s.signers = []
+        s.commitments = [:]
+        if s.attempt >= SigningSession.maximumAttempts {
+            s.status = .failed
+            s.failure = "\(reason); \(SigningSession.maximumAttempts) attempts made"
+            signing[id] = s
+            return
+        }
+        s.status = .waiting
+        signing[id] = s
+        assign(id)
+    }
+
+    /// A node's signing entry (nonce batch, signature, blame), after its signature was checked.
+    mutating func transitionSigning(_ entry: VaultEntry, from node: NodeID) throws(GovernanceError) -> GovernanceOutcome {
+        func refused(_ reason: String) -> GovernanceError { GovernanceError(.ceremonyRefused, reason) }
+        guard let vault = vaults[entry.vault] else { throw GovernanceError(.unknownVault, "no vault \"\(entry.vault.prefix(64))\"") }
+        guard vault.status == .active, let key = vault.key else { throw refused("vault \(vault.id) is \(vault.status.rawValue), not active") }
+        guard entry.epoch == vault.epoch else { throw refused("vault \(vault.id) is at epoch \(vault.epoch), not \(entry.epoch)") }
+        switch entry {
+        case .nonces(_, _, let batch, let commitments):
+            guard vault.ceremony.index(of: node) != nil else { throw refused("\(node) holds no share of \(vault.id)") }
+            guard batch == vault.nonceBatches[node, default: 0] else {
+                throw refused("\(node)'s nonce batch \(batch) for \(vault.id) is not its next (\(vault.nonceBatches[node, default: 0]))")
+            }
+            let pooled = vault.nonces[node, default: []]
+            guard pooled.count + commitments.count <= Vault.maximumPooledNonces else {
+                throw refused("\(node) would pool more than \(Vault.maximumPooledNonces) nonce commitments for \(vault.id)")
+            }
+            for (i, c) in commitments.enumerated() {
+                do { try FROSTSigningCheck.checkCommitments(vault.scheme, c) } catch {
+                    throw refused("commitment \(i) of \(node): \(error.reason)")
+                }
+            }
+            guard Set(commitments).count == commitments.count, Set(pooled).isDisjoint(with: commitments) else {
+                throw refused("\(node) published a nonce commitment twice")
+            }
+            vaults[vault.id]!.nonces[node] = pooled + commitments
+            vaults[vault.id]!.nonceBatches[node] = batch + 1
+            advanceSigning()
+            return .vault(id: vault.id, status: .active)
+        case .signature(_, _, let request, let signature):
+            guard var s = signing[request], s.vault == vault.id else { throw refused("no signing session of \(vault.id) for request \(request.prefix(128))") }
+            guard s.status == .signing || s.status == .waiting else { throw refused("request \(request) is already \(s.status.rawValue)") }
+            guard FROSTSigningCheck.verifies(vault.scheme, key: key, message: s.message, signature: signature) else {
+                throw refused("the signature \(node) submitted for request \(request) does not verify under \(vault.id)'s key")
+            }
+            s.status = .signed
+            s.signature = signature
+            s.signedAt = time
+            s.signedHeight = height
+            s.signedBy = node
+            signing[request] = s
+            return .signed(requestId: request)
+        case .blame(_, _, let request, let attempt, let accused, let evidence):
+            guard let s = signing[request], s.vault == vault.id, s.status == .signing, s.attempt == attempt else {
+                throw refused("no signing attempt \(attempt) of \(vault.id) under way for request \(request.prefix(128))")
+            }
+            guard s.signers.contains(node), s.signers.contains(accused), accused != node,
+                  let accusedIndex = vault.ceremony.index(of: accused)
+            else { throw refused("\(node) and \(accused) are not two signers of attempt \(attempt) for request \(request)") }
+            let accusedKey = members.first(where: { $0.id == accused })?.publicKeyBytes
+            let message = try? VaultShareMessage(encoded: evidence.plaintext)
+            var culprit = node
+            var reason = "\(node) blamed \(accused) with evidence that is not a share \(accused) signed for it in this attempt"
+            if evidence.header.sessionID == signingSessionID(s), evidence.header.round == VaultEntry.signatureShareRound,
+               evidence.header.sender == accusedKey, evidence.isAuthentic, let message, message.vault == vault.id,
+               message.epoch == vault.epoch, message.signing == .init(request: request, attempt: attempt), message.recipient == node {
+                var commitments: [Int: [UInt8]] = [:]
+                for signer in s.signers { commitments[vault.ceremony.index(of: signer)!] = s.commitments[signer]! }
+                let valid = (try? FROSTSigningCheck.shareVerifies(vault.scheme, key: key, commitments: commitments, message: s.message,
+                                                                  share: message.unsafeShare, signer: accusedIndex)) ?? false
+                if valid {
+                    reason = "\(node) blamed \(accused) falsely: the share verifies"
+                } else {
+                    culprit = accused
+                    reason = "\(accused) sent \(node) a signature share that does not verify (signed evidence)"
+                }
+            }
+            signing[request]!.blames.append(.init(attempt: attempt, culprit: culprit, reason: reason, at: time))
+            if !vaults[vault.id]!.excluded.contains(culprit) { vaults[vault.id]!.excluded = (vault.excluded + [culprit]).sorted() }
+            retry(request, reason: reason)
+            return .vault(id: vault.id, status: .active)
+        case .commit, .confirm, .complain:
+            throw refused("not a signing entry")
+        }
+    }
+}

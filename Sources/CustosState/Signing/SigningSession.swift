@@ -1,0 +1,52 @@
+import CustosLedger
+
+/// The signature of one allowed request, as the log drives it: which FROST vault signs which
+/// message, the attempt (a new attempt takes another signer set and fresh nonces), the signers
+/// and the nonce commitment the log assigned each of them from its pool, the deadline in block
+/// time, and the outcome — the signature every node verified, or why it could not be made.
+public struct SigningSession: Sendable, Hashable {
+    public enum Status: String, Sendable, Hashable {
+        /// Allowed, but too few signers have nonce commitments in the pool yet.
+        case waiting
+        /// Signers and commitments are assigned; their shares are due by `deadline`.
+        case signing
+        /// The signature is in the log, verified by every node.
+        case signed
+        /// Given up: every attempt ran out, or the vault stopped being usable.
+        case failed
+    }
+
+    /// A node the log proved misbehaved in an attempt (a wrong share, a false accusation).
+    public struct Blame: Sendable, Hashable {
+        public let attempt: UInt32
+        public let culprit: NodeID
+        public let reason: String
+        public let at: UInt64
+    }
+
+    public let requestId: String
+    public let vault: String
+    public let epoch: UInt32
+    /// What is signed, as every node derived it from the committed request.
+    public let message: [UInt8]
+    public internal(set) var status: Status
+    public internal(set) var attempt: UInt32
+    public internal(set) var signers: [NodeID]
+    /// The nonce commitment of each signer for this attempt (FROST wire encoding).
+    public internal(set) var commitments: [NodeID: [UInt8]]
+    public internal(set) var startedAt: UInt64
+    public internal(set) var startedHeight: UInt64
+    public internal(set) var deadline: UInt64
+    public internal(set) var signature: [UInt8]?
+    public internal(set) var signedAt: UInt64?
+    public internal(set) var signedHeight: UInt64?
+    /// The member whose `vault.sign.signature` entry the log took.
+    public internal(set) var signedBy: NodeID?
+    public internal(set) var blames: [Blame]
+    public internal(set) var failure: String?
+
+    /// How long signers have for one attempt, in block time.
+    public static let timeLimit: UInt64 = 30 * 1000
+    /// Attempts before the session fails.
+    public static let maximumAttempts: UInt32 = 8
+}
