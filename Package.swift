@@ -329,7 +329,7 @@ let package = Package(
             name: "CustosStateTests",
             dependencies: [
                 "CustosCore",
-                "CustosState", "CustosPolicy", "CustosIdentity", "CustosLedger", "CustosCrypto", "CustosMPC", "CustosSigning",
+                "CustosState", "CustosPolicy", "CustosIdentity", "CustosLedger", "CustosCrypto", "CustosMPC", "CustosNode", "CustosSigning",
                 "CustosTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

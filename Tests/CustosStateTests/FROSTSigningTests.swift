@@ -1,0 +1,240 @@
+import Crypto
+import CustosCore
+import CustosCrypto
+import CustosIdentity
+import CustosLedger
+import CustosMPC
+import CustosNode
+import CustosPolicy
+import CustosSigning
+@testable import CustosState
+import Testing
+
+/// FROST signing through the log: nodes publish nonce commitments to the vault's pool, the state
+/// assigns a signer set and their commitments to an allowed request, each signer re-checks the
+/// request in its own state and records its nonce's use before its share leaves it, and the
+/// aggregated signature counts only once every node verified it under the vault's key. A wrong
+/// share is proven with its sender's signed envelope and the sender is left out of the next
+/// signer set; a false blame leaves out the blamer; a silent signer set is replaced at the
+/// deadline; nothing is assigned while frozen.
+@Suite struct FROSTSigningTests {
+    let ceremony = VaultCeremonyTests()
+    var nodes: [VaultCeremonyTests.Node] { ceremony.nodes }
+
+    /// A cluster with an active vault, the nodes' key shares, a bot, and an allowed request.
+    struct Setup {
+        var c: Cluster
+        var keys: [NodeID: SecretBytes]
+        var nonces: [NodeID: [[UInt8]: SecretBytes]] = [:]
+        var batches: [NodeID: UInt32] = [:]
+        var databases: [NodeID: NodeDatabase] = [:]
+        let request: String
+    }
+
+    func setup(_ scheme: Vault.Scheme, message: [UInt8] = Array("withdraw 5 ETH to kraken, nonce 17".utf8)) throws -> Setup {
+        var c = try ceremony.cluster()
+        let keys = try ceremony.generate(&c, "hot", scheme)
+        let bot = BotSigningKey(ed25519: Curve25519.Signing.PrivateKey())
+        try c.registerBot("risk-bot", key: bot.publicKey)
+        guard case .requestDecided(let id, .allow) = try c.submit(c.signed(Cluster.transfer(by: "risk-bot"), keyId: "risk-bot", key: bot))
+        else { throw TestFailure("the request was not allowed") }
+        try c.state.startSigning(request: id, vault: "hot", message: message)
+        var s = Setup(c: c, keys: keys, request: id)
+        for n in nodes { s.databases[n.id] = try NodeDatabase.inMemory() }
+        return s
+    }
+
+    struct TestFailure: Error, CustomStringConvertible {
+        let description: String
+        init(_ d: String) { description = d }
+    }
+
+    /// `node` makes `count` nonce pairs with its key share and publishes their commitments.
+    func publish(_ s: inout Setup, _ node: VaultCeremonyTests.Node, count: Int = 2) throws -> GovernanceOutcome {
+        let scheme = s.c.state.vaults["hot"]!.scheme
+        var commitments: [[UInt8]] = []
+        for _ in 0..<count {
+            let (commitment, sealed) = try makeNonces(scheme, key: s.keys[node.id]!)
+            s.nonces[node.id, default: [:]][commitment] = sealed
+            commitments.append(commitment)
+        }
+        let batch = s.batches[node.id, default: 0]
+        s.batches[node.id] = batch + 1
+        return try ceremony.submit(&s.c, .nonces(vault: "hot", epoch: 0, batch: batch, commitments: commitments), by: node)
+    }
+
+    func makeNonces(_ scheme: Vault.Scheme, key: SecretBytes) throws -> ([UInt8], SecretBytes) {
+        switch scheme {
+        case .frostEd25519:
+            let n = FROST<Ed25519SHA512>.commit(keyPackage: try KeyPackage(sealedRepresentation: key))
+            return (try n.commitments.serializedBytes, try n.sealedRepresentation())
+        case .frostTaproot:
+            let n = FROST<Secp256k1TaprootSHA256>.commit(keyPackage: try KeyPackage(sealedRepresentation: key))
+            return (try n.commitments.serializedBytes, try n.sealedRepresentation())
+        case .ecdsaSecp256k1: throw TestFailure("not FROST")
+        }
+    }
+
+    /// Every signer of the current attempt computes its shares; returns each recipient's inbox
+    /// (sealed and opened as the relay carries them), `tamper` changing what a sender sends.
+    func shares(
+        _ s: Setup, tamper: (NodeID, VaultShareMessage) -> VaultShareMessage = { _, m in m }
+    ) throws -> [NodeID: [NodeID: SignedEnvelope.Evidence]] {
+        let session = s.c.state.signing[s.request]!
+        var inbox: [NodeID: [NodeID: SignedEnvelope.Evidence]] = [:]
+        for signer in session.signers {
+            let node = ceremony.node(signer)
+            let nonce = s.nonces[signer]![session.commitments[signer]!]!
+            let out = try FROSTSigningRound.share(s.c.state, request: s.request, me: signer, keyShare: s.keys[signer]!, nonces: nonce,
+                                                  signer: OneTimeSigner(database: s.databases[signer]!))
+            for (to, message) in out {
+                let header = try SignedEnvelope.Header(
+                    sessionID: s.c.state.signingSessionID(session), round: VaultEntry.signatureShareRound,
+                    sender: node.identity.publicKeyBytes, recipient: Array(ceremony.node(to).transport.publicKey.rawRepresentation))
+                let sealed = try node.identity.seal(tamper(signer, message).encoded, header: header)
+                inbox[to, default: [:]][signer] = try ceremony.open(sealed, at: ceremony.node(to))
+            }
+        }
+        return inbox
+    }
+
+    func plainShares(_ evidence: [NodeID: SignedEnvelope.Evidence]) throws -> [NodeID: [UInt8]] {
+        try evidence.mapValues { try VaultShareMessage(encoded: $0.plaintext).unsafeShare }
+    }
+
+    @Test(arguments: [Vault.Scheme.frostEd25519, .frostTaproot])
+    func anAllowedRequestIsSignedOnceWithNoncesFromThePool(scheme: Vault.Scheme) throws {
+        var s = try setup(scheme)
+        #expect(s.c.state.signing[s.request]?.status == .waiting, "no nonce commitments yet")
+        for n in nodes { _ = try publish(&s, n) }
+        let session = try #require(s.c.state.signing[s.request])
+        #expect(session.status == .signing && session.signers.count == 3 && session.attempt == 0)
+        #expect(s.c.state.vaults["hot"]!.nonces.values.map(\.count).reduce(0, +) == 8 - 3, "three commitments were taken")
+        let inbox = try shares(s)
+        let aggregator = session.signers[0]
+        guard case .signature(let signature) = try FROSTSigningRound.aggregate(s.c.state, request: s.request,
+                                                                               shares: try plainShares(inbox[aggregator]!))
+        else { Issue.record("no signature"); return }
+        #expect(try ceremony.submit(&s.c, .signature(vault: "hot", epoch: 0, request: s.request, signature: signature),
+                                    by: ceremony.node(aggregator)) == .signed(requestId: s.request))
+        let signed = try #require(s.c.state.signing[s.request])
+        #expect(signed.status == .signed && signed.signature == signature && signed.signedBy == aggregator)
+        // Independent verification under the vault's key.
+        let key = try #require(s.c.state.vaults["hot"]?.key)
+        switch scheme {
+        case .frostEd25519:
+            #expect(try Curve25519.Signing.PublicKey(rawRepresentation: key.groupKey).isValidSignature(signature, for: signed.message))
+        default:
+            let internalKey = try Secp256k1.Point(compressedRepresentation: key.groupKey)
+            let output = try Secp256k1TaprootSHA256.outputKey(internalKey: internalKey, tweak: .keyPathOnly).xOnlyRepresentation()
+            #expect(Secp256k1.Schnorr.isValidSignature(signature, for: signed.message, xOnlyPublicKey: output))
+        }
+        // The same signature again, or another node's, is not recorded twice.
+        #expect(Cluster.code(try ceremony.submit(&s.c, .signature(vault: "hot", epoch: 0, request: s.request, signature: signature),
+                                                 by: nodes[3])) == .ceremonyRefused)
+        // A signer that is asked again refuses: the request is signed, and its nonce is spent.
+        #expect(throws: FROSTSigningRound.Refusal.self) {
+            _ = try FROSTSigningRound.check(s.c.state, request: s.request, me: session.signers[1])
+        }
+    }
+
+    @Test func aSignatureThatDoesNotVerifyIsRefusedAndANonceSignsOnce() throws {
+        var s = try setup(.frostEd25519)
+        for n in nodes { _ = try publish(&s, n) }
+        let session = s.c.state.signing[s.request]!
+        // An Ed25519 signature of another message under the right key is no signature of this one.
+        let inbox = try shares(s)
+        guard case .signature(var signature) = try FROSTSigningRound.aggregate(s.c.state, request: s.request,
+                                                                               shares: try plainShares(inbox[session.signers[0]]!))
+        else { Issue.record("no signature"); return }
+        signature[63] ^= 0x01
+        #expect(Cluster.code(try ceremony.submit(&s.c, .signature(vault: "hot", epoch: 0, request: s.request, signature: signature),
+                                                 by: ceremony.node(session.signers[0]))) == .ceremonyRefused)
+        #expect(s.c.state.signing[s.request]?.status == .signing)
+        // The nonce is recorded as used: computing the share again from the same nonce is refused.
+        let signer = session.signers[0]
+        #expect(throws: StorageError.self) {
+            _ = try FROSTSigningRound.share(s.c.state, request: s.request, me: signer, keyShare: s.keys[signer]!,
+                                            nonces: s.nonces[signer]![session.commitments[signer]!]!,
+                                            signer: OneTimeSigner(database: s.databases[signer]!))
+        }
+    }
+
+    @Test func aWrongShareIsProvenExcludedAndAnotherSignerSetSigns() throws {
+        var s = try setup(.frostTaproot)
+        for n in nodes { _ = try publish(&s, n) }
+        let first = s.c.state.signing[s.request]!
+        let cheat = first.signers[1]
+        let inbox = try shares(s) { from, m in
+            guard from == cheat else { return m }
+            var share = m.unsafeShare
+            share[5] ^= 1
+            return VaultShareMessage(vault: m.vault, epoch: m.epoch, signing: m.signing, recipient: m.recipient, unsafeShare: share)
+        }
+        let aggregator = first.signers.first { $0 != cheat }!
+        guard case .wrongShare(let culprit) = try FROSTSigningRound.aggregate(s.c.state, request: s.request,
+                                                                              shares: try plainShares(inbox[aggregator]!))
+        else { Issue.record("the wrong share was not found"); return }
+        #expect(culprit == cheat)
+        _ = try ceremony.submit(&s.c, .blame(vault: "hot", epoch: 0, request: s.request, attempt: 0, accused: cheat,
+                                             evidence: inbox[aggregator]![cheat]!), by: ceremony.node(aggregator))
+        let next = try #require(s.c.state.signing[s.request])
+        #expect(next.blames.map(\.culprit) == [cheat])
+        #expect(s.c.state.vaults["hot"]?.excluded == [cheat])
+        #expect(next.attempt == 1 && next.status == .signing && !next.signers.contains(cheat))
+        // The new signer set signs.
+        let again = try shares(s)
+        guard case .signature(let signature) = try FROSTSigningRound.aggregate(s.c.state, request: s.request,
+                                                                               shares: try plainShares(again[next.signers[0]]!))
+        else { Issue.record("no signature on the second attempt"); return }
+        #expect(try ceremony.submit(&s.c, .signature(vault: "hot", epoch: 0, request: s.request, signature: signature),
+                                    by: ceremony.node(next.signers[0])) == .signed(requestId: s.request))
+    }
+
+    @Test func aFalseBlameExcludesTheBlamer() throws {
+        var s = try setup(.frostEd25519)
+        for n in nodes { _ = try publish(&s, n) }
+        let session = s.c.state.signing[s.request]!
+        let inbox = try shares(s)
+        let (liar, victim) = (session.signers[0], session.signers[1])
+        _ = try ceremony.submit(&s.c, .blame(vault: "hot", epoch: 0, request: s.request, attempt: 0, accused: victim,
+                                             evidence: inbox[liar]![victim]!), by: ceremony.node(liar))
+        #expect(s.c.state.vaults["hot"]?.excluded == [liar])
+        #expect(s.c.state.signing[s.request]?.blames.first?.culprit == liar)
+    }
+
+    @Test func aSilentSignerSetIsReplacedAtTheDeadlineAndNothingIsAssignedWhileFrozen() throws {
+        var s = try setup(.frostEd25519)
+        for n in nodes { _ = try publish(&s, n, count: 3) }
+        let first = s.c.state.signing[s.request]!
+        s.c.state.advance(to: first.deadline)
+        let second = try #require(s.c.state.signing[s.request])
+        #expect(second.attempt == 1 && second.status == .signing && second.signers != first.signers)
+        #expect(second.blames.isEmpty, "silence is not blamed")
+        // Freeze: the next attempt is not assigned, and a signer refuses the current one.
+        _ = try s.c.propose(.freeze, by: "heidi")
+        #expect(s.c.state.frozen)
+        #expect(throws: FROSTSigningRound.Refusal.self) {
+            _ = try FROSTSigningRound.check(s.c.state, request: s.request, me: second.signers[0])
+        }
+        s.c.state.advance(to: second.deadline)
+        #expect(s.c.state.signing[s.request]?.status == .waiting)
+    }
+
+    @Test func replayedOrForeignNonceBatchesAreRefused() throws {
+        var s = try setup(.frostEd25519)
+        let node = nodes[0]
+        let (commitment, _) = try makeNonces(.frostEd25519, key: s.keys[node.id]!)
+        let batch = VaultEntry.nonces(vault: "hot", epoch: 0, batch: 0, commitments: [commitment])
+        #expect(try ceremony.submit(&s.c, batch, by: node) == .vault(id: "hot", status: .active))
+        #expect(Cluster.code(try ceremony.submit(&s.c, batch, by: node)) == .ceremonyRefused, "a replayed batch")
+        // A Taproot commitment in an Ed25519 vault, and a batch from a node for another's slot.
+        var taproot = try ceremony.cluster()
+        let tkeys = try ceremony.generate(&taproot, "btc", .frostTaproot)
+        let (foreign, _) = try makeNonces(.frostTaproot, key: tkeys[node.id]!)
+        #expect(Cluster.code(try ceremony.submit(&s.c, .nonces(vault: "hot", epoch: 0, batch: 1, commitments: [foreign]), by: node))
+            == .ceremonyRefused)
+        #expect(Cluster.code(try ceremony.submit(&s.c, .nonces(vault: "hot", epoch: 1, batch: 1, commitments: [commitment]), by: node))
+            == .ceremonyRefused, "another epoch")
+    }
+}
