@@ -13,13 +13,14 @@ public struct NodeFaultInjection: Sendable {
     /// Exit abruptly (status `exitStatus`) right after recording the vote at this height, before
     /// sending it: a crash mid-vote.
     public var exitAfterRecordingVoteAt: UInt64?
-    /// In every key ceremony, send this node a secret share that does not match this node's
-    /// commitments: a malicious participant.
-    public var corruptKeyShareTo: String?
+    /// Send this node wrong shares — key shares that do not match this node's commitments in
+    /// every key ceremony, signature shares that do not verify in every signing attempt: a
+    /// malicious participant.
+    public var corruptSharesTo: String?
 
-    public init(exitAfterRecordingVoteAt: UInt64? = nil, corruptKeyShareTo: String? = nil) {
+    public init(exitAfterRecordingVoteAt: UInt64? = nil, corruptSharesTo: String? = nil) {
         self.exitAfterRecordingVoteAt = exitAfterRecordingVoteAt
-        self.corruptKeyShareTo = corruptKeyShareTo
+        self.corruptSharesTo = corruptSharesTo
     }
 
     /// No fault: the node behaves as in production.
@@ -33,19 +34,20 @@ public struct NodeFaultInjection: Sendable {
         if let height = exitAfterRecordingVoteAt {
             logger.critical("UNSAFE FAULT INJECTION: this node exits after recording its vote", metadata: ["height": "\(height)"])
         }
-        if let victim = corruptKeyShareTo {
-            logger.critical("UNSAFE FAULT INJECTION: this node sends a wrong key share in every key ceremony", metadata: ["to": "\(victim)"])
+        if let victim = corruptSharesTo {
+            logger.critical("UNSAFE FAULT INJECTION: this node sends wrong key and signature shares", metadata: ["to": "\(victim)"])
         }
     }
 
-    /// Named point: `message`, this node's secret share for `recipient`, is about to be sealed.
-    /// Returns what to seal instead.
-    func keyShare(_ message: VaultShareMessage, logger: Logger) -> VaultShareMessage {
-        guard corruptKeyShareTo == message.recipient.rawValue else { return message }
-        logger.critical("UNSAFE FAULT INJECTION: sending a wrong key share", metadata: ["to": "\(message.recipient)"])
+    /// Named point: `message`, this node's key or signature share for its recipient, is about to
+    /// be sealed. Returns what to seal instead.
+    func share(_ message: VaultShareMessage, logger: Logger) -> VaultShareMessage {
+        guard corruptSharesTo == message.recipient.rawValue else { return message }
+        logger.critical("UNSAFE FAULT INJECTION: sending a wrong share", metadata: ["to": "\(message.recipient)"])
         var share = message.unsafeShare
         share[share.count - 1] ^= 1
-        return VaultShareMessage(vault: message.vault, epoch: message.epoch, recipient: message.recipient, unsafeShare: share)
+        return VaultShareMessage(vault: message.vault, epoch: message.epoch, signing: message.signing, recipient: message.recipient,
+                                 unsafeShare: share)
     }
 
     /// Named point: the vote at `height` is on record and not yet sent.

@@ -64,15 +64,8 @@ import Testing
     }
 
     func makeNonces(_ scheme: Vault.Scheme, key: SecretBytes) throws -> ([UInt8], SecretBytes) {
-        switch scheme {
-        case .frostEd25519:
-            let n = FROST<Ed25519SHA512>.commit(keyPackage: try KeyPackage(sealedRepresentation: key))
-            return (try n.commitments.serializedBytes, try n.sealedRepresentation())
-        case .frostTaproot:
-            let n = FROST<Secp256k1TaprootSHA256>.commit(keyPackage: try KeyPackage(sealedRepresentation: key))
-            return (try n.commitments.serializedBytes, try n.sealedRepresentation())
-        case .ecdsaSecp256k1: throw TestFailure("not FROST")
-        }
+        let made = try FROSTSigningRound.nonces(scheme, keyShare: key)
+        return (made.commitment, made.sealed)
     }
 
     /// Every signer of the current attempt computes its shares; returns each recipient's inbox

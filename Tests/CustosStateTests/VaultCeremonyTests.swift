@@ -50,13 +50,16 @@ import Testing
     /// Every node commits its round-1 package; returns the parties.
     func commitAll(_ c: inout Cluster, _ vault: String) throws -> [NodeID: KeyGenerationParty] {
         var parties: [NodeID: KeyGenerationParty] = [:]
-        for n in nodes {
+        for n in participants(c, vault) {
             let party = try KeyGenerationParty(vault: c.state.vaults[vault]!, me: n.id, genesisDigest: c.state.genesisDigest)
             parties[n.id] = party
             #expect(try submit(&c, party.commitEntry, by: n) == .vault(id: vault, status: .generating))
         }
         return parties
     }
+
+    /// The nodes taking part in `vault`'s current ceremony.
+    func participants(_ c: Cluster, _ vault: String) -> [Node] { c.state.vaults[vault]!.ceremony.participants.map(node) }
 
     func round1(_ c: Cluster, _ vault: String) -> [NodeID: [UInt8]] { c.state.vaults[vault]!.ceremony.commitments.mapValues(\.package) }
 
@@ -79,7 +82,7 @@ import Testing
         tamper: (NodeID, NodeID, VaultShareMessage) -> VaultShareMessage = { _, _, m in m }
     ) throws -> [NodeID: [NodeID: SignedEnvelope.Evidence]] {
         var inbox: [NodeID: [NodeID: SignedEnvelope.Evidence]] = [:]
-        for n in nodes {
+        for n in participants(c, vault) {
             for (to, message) in try parties[n.id]!.shares(for: round1(c, vault)) {
                 let sealed = try seal(tamper(n.id, to, message), from: n, to: node(to), c, vault)
                 inbox[to, default: [:]][n.id] = try open(sealed, at: node(to))
@@ -98,7 +101,7 @@ import Testing
         var parties = try commitAll(&c, vault)
         let inbox = try exchange(c, vault, &parties)
         var keys: [NodeID: SecretBytes] = [:]
-        for n in nodes {
+        for n in participants(c, vault) {
             guard case .confirm(let entry, let key) = try parties[n.id]!.finish(
                 round1: round1(c, vault), shares: try messages(inbox[n.id]!), softwareVersion: "custos-test 1")
             else { Issue.record("\(n.id) did not confirm"); continue }
@@ -197,6 +200,22 @@ import Testing
         let complaint = VaultEntry.complain(vault: "hot", epoch: 0, accused: culprit, evidence: inbox[nodes[0].id]![culprit]!)
         #expect(try submit(&c, complaint, by: nodes[0]) == .vault(id: "hot", status: .failed))
         #expect(c.state.vaults["hot"]?.failure?.culprits == [nodes[2].id])
+        // Created again, the vault leaves the culprit out; the three others generate the key with
+        // the threshold the cluster's size asks for.
+        try create(&c, "hot", .ecdsaSecp256k1)
+        let again = try #require(c.state.vaults["hot"])
+        #expect(again.epoch == 1 && again.excluded == [nodes[2].id] && !again.ceremony.participants.contains(nodes[2].id))
+        #expect(again.ceremony.minSigners == 2)
+        var retry = try commitAll(&c, "hot")
+        #expect(Cluster.code(try submit(&c, .commit(vault: "hot", epoch: 1, package: [1], chainCodeCommitment: Array(repeating: 0, count: 32)),
+                                        by: nodes[2])) == .ceremonyRefused, "the excluded node takes no part")
+        let retryInbox = try exchange(c, "hot", &retry)
+        for n in participants(c, "hot") {
+            guard case .confirm(let entry, _) = try retry[n.id]!.finish(round1: round1(c, "hot"), shares: messages(retryInbox[n.id]!),
+                                                                      softwareVersion: "t") else { continue }
+            try submit(&c, entry, by: n)
+        }
+        #expect(c.state.vaults["hot"]?.status == .active)
     }
 
     @Test func aFalseAccusationNamesTheAccuser() throws {

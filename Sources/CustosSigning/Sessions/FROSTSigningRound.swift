@@ -26,6 +26,27 @@ public enum FROSTSigningRound {
         case wrongShare(culprit: NodeID)
     }
 
+    /// A fresh nonce pair for a vault of `scheme` from this node's key share: the commitment to
+    /// publish (`vault.frost.nonces`) and the pair sealed for the node's store. The pair signs
+    /// at most once, through `share`.
+    public static func nonces(_ scheme: Vault.Scheme, keyShare: SecretBytes) throws -> (commitment: [UInt8], sealed: SecretBytes) {
+        switch scheme {
+        case .frostEd25519: return try nonces(Ed25519SHA512.self, keyShare)
+        case .frostTaproot: return try nonces(Secp256k1TaprootSHA256.self, keyShare)
+        case .ecdsaSecp256k1: throw Refusal(reason: "an ECDSA vault signs with presignatures, not FROST nonces")
+        }
+    }
+
+    /// The store id of the nonce pair behind `commitment` in `vault` at `epoch`.
+    public static func nonceID(vault: String, epoch: UInt32, commitment: [UInt8]) -> [UInt8] {
+        Hashes.sha256(Array("custos/frost-nonce/\(vault)/\(epoch)/".utf8), commitment)
+    }
+
+    private static func nonces<Suite: Ciphersuite>(_: Suite.Type, _ keyShare: SecretBytes) throws -> ([UInt8], SecretBytes) {
+        let n = FROST<Suite>.commit(keyPackage: try KeyPackage<Suite>(sealedRepresentation: keyShare))
+        return (try n.commitments.serializedBytes, try n.sealedRepresentation())
+    }
+
     /// Checks, in `state`, that `me` may sign `request`'s current attempt: the session is
     /// signing and names `me`, the request was allowed by the policy, nothing is frozen, the
     /// vault is active at the session's epoch, every signer is a voting member, and no signature

@@ -25,7 +25,9 @@ extension ReplicatedState {
 
     /// Starts a vault's key generation among the current voting members (the executed
     /// `create-vault`). An id may be used again only after its ceremony failed; the new one then
-    /// has the next epoch, so nothing of the old one verifies in it.
+    /// has the next epoch, so nothing of the old one verifies in it, and leaves out every node
+    /// the failed ceremonies proved misbehaved (the threshold stays the one the cluster's size
+    /// asks for, so the key is never weaker for it).
     mutating func createVault(
         id: String, label: String, scheme: Vault.Scheme, environment: Vault.Environment, operationId: String
     ) throws(GovernanceError) {
@@ -35,19 +37,26 @@ extension ReplicatedState {
             throw invalid("a vault label has 1 to \(Vault.maximumLabelBytes) bytes of printable ASCII")
         }
         var epoch: UInt32 = 0
+        var excluded: [NodeID] = []
         if let existing = vaults[id] {
             guard existing.status == .failed else { throw invalid("vault \"\(id)\" exists and is \(existing.status.rawValue)") }
             epoch = existing.epoch + 1
+            excluded = Array(Set(existing.excluded + (existing.failure?.culprits ?? []))).sorted()
         }
         guard !members.isEmpty else { throw invalid("this state was built without the cluster's members; no vault can be made") }
         guard let minSigners = Self.minSigners(scheme, nodes: members.count) else {
             throw invalid("\(members.count) nodes cannot hold a \(scheme.rawValue) vault; at least 3 are needed")
         }
+        let participants = members.map(\.id).filter { !excluded.contains($0) }
+        let online = scheme == .ecdsaSecp256k1 ? 2 * (minSigners - 1) + 1 : minSigners
+        guard participants.count >= online else {
+            throw invalid("only \(participants.count) nodes are left once \(excluded.map(\.rawValue).joined(separator: ", ")) are excluded; a \(scheme.rawValue) vault of this cluster needs \(online)")
+        }
         let ceremony = VaultCeremony(
-            operationId: operationId, epoch: epoch, participants: members.map(\.id), minSigners: minSigners,
+            operationId: operationId, epoch: epoch, participants: participants, minSigners: minSigners,
             startedAt: time, startedHeight: height, deadline: time + VaultCeremony.timeLimit)
         vaults[id] = Vault(id: id, label: label, scheme: scheme, environment: environment, status: .generating,
-                           ceremony: ceremony, key: nil, failure: nil)
+                           ceremony: ceremony, key: nil, failure: nil, excluded: excluded)
     }
 
     /// Applies a node's ceremony entry: refused (recorded) unless a current member signed it for
