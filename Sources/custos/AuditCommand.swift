@@ -8,8 +8,9 @@ import Foundation
 /// `custos audit verify FILE`: checks an exported log offline — the cluster configuration,
 /// the hash chain from the genesis digest, every quorum certificate and every vote signature
 /// (with the voting members in force at each height) — and, when the cluster has a genesis
-/// document, replays the governed state (every WebAuthn assertion verified again). Reports the
-/// first failing height. Export a node's log with `custos node export`.
+/// document, replays the governed state (every WebAuthn assertion, every node's ceremony entry
+/// and every signature verified again) and lists the vaults it made. Reports the first failing
+/// height. Export a node's log with `custos node export`.
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "Verify an exported log offline.", subcommands: [Verify.self])
@@ -55,6 +56,15 @@ struct AuditCommand: ParsableCommand {
                 if governance == nil { print("no governance genesis document: the governed state was not replayed") }
                 if let governance {
                     print("governed state \(governance.digest.hexString): \(governance.users.count) people, policy version \(governance.policyVersion), \(governance.operations.count) operations, \(governance.refusals.count) refused entries, \(governance.members.count) voting members")
+                    // Every ceremony entry was checked again in the replay: the members'
+                    // signatures, each proof of knowledge, the key the packages make.
+                    for id in governance.vaults.keys.sorted() {
+                        let v = governance.vaults[id]!
+                        let key = v.key.map { " key \($0.groupKey.hexString)" } ?? ""
+                        print("vault \(id) \(v.scheme.rawValue) \(v.status.rawValue) at epoch \(v.epoch), \(v.ceremony.participants.count) participants, \(v.ceremony.confirmations.count) confirmations\(key)")
+                    }
+                    let signed = governance.signing.values.filter { $0.status == .signed }.count
+                    if !governance.signing.isEmpty { print("\(signed) signatures verified under their vaults' keys") }
                 }
             case .invalid(let failure):
                 Self.fail("\(file): \(failure)")
