@@ -7,22 +7,35 @@ import CustosPolicy
 extension ReplicatedState {
     /// Applies one committed log entry at its block's time. Deterministic: no clock, no I/O, no
     /// randomness. First every open operation whose lifetime ended by `blockTime` expires; then
-    /// the entry either applies in full or changes nothing but `refusals`. Governance entries
-    /// (`governance.*`) go to the governance room, requests (`request.submit`, from bots and
-    /// people) to the requests room; anything else is `.notGovernance`.
+    /// the entry either applies in full or changes nothing but `refusals`. An entry that
+    /// `malformation(of:)` names is refused with that error before any room reads it; any other
+    /// goes to the room its kind names in `entryKinds` — governance entries (`governance.*`) to
+    /// the governance room, requests (`request.submit`, from bots and people) to the requests room.
     @discardableResult
     public mutating func apply(_ entry: Entry, blockTime: UInt64) -> GovernanceOutcome {
+        apply(entry, admitted: Result { () throws(GovernanceError) in try Self.admit(entry).kind }, blockTime: blockTime)
+    }
+
+    /// `apply(_:blockTime:)` with the entry's row of `entryKinds` (or why it has none) already
+    /// known from `admit(_:)`: a validator reads it before it lets its working state move.
+    mutating func apply(_ entry: Entry, admitted: Result<EntryKind, GovernanceError>, blockTime: UInt64) -> GovernanceOutcome {
         // A new digest cache before and after: neither a state this one shares its cache with
         // nor a copy taken during the transition may keep a digest of another state.
         digestCache = StateDigestCache()
         defer { digestCache = StateDigestCache() }
         Self.appliedEntries?.add(1)
-        if entry.kind == RequestEntry.submitKind {
-            advance(to: blockTime)
-            return submit(entry)
-        }
-        guard entry.kind.hasPrefix(GovernanceEntry.kindPrefix) else { return .notGovernance }
         advance(to: blockTime)
+        switch admitted {
+        case .success(let kind):
+            return kind.transition(&self, entry)
+        case .failure(let error):
+            record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: nil, error: error))
+            return .refused(error)
+        }
+    }
+
+    /// The governance room's transition for a `governance.*` entry that `malformation(of:)` passed.
+    mutating func applyGovernance(_ entry: Entry) -> GovernanceOutcome {
         let decoded: GovernanceEntry
         do { decoded = try GovernanceEntry(entry) } catch {
             record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: nil, error: error))
