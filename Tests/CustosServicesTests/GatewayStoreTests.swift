@@ -62,7 +62,8 @@ struct GatewayStoreTests {
 
             // Height 2: `first` proposes entry 2; `second`, with nothing queued, adopts and serves it.
             let next = try #require(try await first.nextProposal(after: 1))
-            #expect(next.height == 2 && next.entries.map(\.payload) == [[2]])
+            let entry2 = try TestNote.entry("2")
+            #expect(next.height == 2 && next.entries == [entry2])
             #expect(try await second.nextProposal(after: 1) == next)
             #expect(try await second.health().pendingHeight == 2)
         }
