@@ -77,15 +77,14 @@ public actor Gateway: Service {
     /// carries them all (up to `maximumEntriesPerBlock`). The receipt names the entry (its
     /// digest, to ask when it committed) and previews what the committed state would do with it.
     public func submit(_ entry: Entry) async throws -> EntryReceipt {
-        let signer: EntrySigner
-        do throws(GovernanceError) { signer = try ReplicatedState.signer(of: entry) } catch {
-            guard faults.queuesUnchecked else { throw AdmissionError(malformed: error) }
-            signer = EntrySigner(role: .member, id: "unchecked")
-        }
+        let signed = Result { () throws(GovernanceError) in try ReplicatedState.signer(of: entry) }
+        if case .failure(let error) = signed, let refusal = faults.admitting(AdmissionError(malformed: error)) { throw refusal }
         let outcome = await Self.preview(of: entry, in: governed, at: clock())
-        if case .refused(let error) = outcome, !faults.queuesUnchecked, let refusal = AdmissionError(unauthenticated: error) {
+        if case .refused(let error) = outcome, let refusal = faults.admitting(AdmissionError(unauthenticated: error)) {
             throw refusal
         }
+        // A signer the entry does not name reaches here only through fault injection.
+        let signer = (try? signed.get()) ?? EntrySigner(role: .member, id: "unnamed")
         try occupancy.reserve(for: signer)
         let queueID: Int64
         do { queueID = try await submissions.submit(entry) } catch {
@@ -131,7 +130,7 @@ public actor Gateway: Service {
         // An entry that does not decode (queued by another gateway sharing the store, say) would
         // make every node refuse the whole block: it is dropped from the queue instead.
         let admitted = queued.filter { item in
-            guard !faults.queuesUnchecked, let reason = ReplicatedState.malformation(of: item.entry)?.reason else { return true }
+            guard let reason = faults.admitting(ReplicatedState.malformation(of: item.entry)?.reason) else { return true }
             logger.warning("dropped an entry every node would refuse", metadata: ["queued": "\(item.id)", "reason": "\(reason.printable(limit: 512))"])
             return false
         }

@@ -32,6 +32,12 @@ public struct GatewayFaultInjection: Sendable {
         }
     }
 
+    /// Named point: `refusal` is why the gateway would not queue an entry, or would drop it from
+    /// a proposal (nil: it would not). Answers the refusal to act on.
+    func admitting<Refusal>(_ refusal: Refusal?) -> Refusal? {
+        queuesUnchecked ? nil : refusal
+    }
+
     /// Named point: `block`, made by `sequencer`, is about to be served to `node` as the proposal
     /// to vote on. Answers the block to serve instead.
     mutating func serving(_ block: Block, to node: String?, from sequencer: Sequencer, logger: Logger) throws -> Block {

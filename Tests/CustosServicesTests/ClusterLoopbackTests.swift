@@ -170,7 +170,7 @@ struct ClusterLoopbackTests {
         try expectProblem(try await cluster.get("/v1/blocks/1"), status: 404, code: "block.not-found")
         // Unknown paths and methods a path does not take: problem JSON too, not an empty 404.
         try expectProblem(try await cluster.get("/v1/nonsense"), status: 404, code: "route.not-found")
-        try expectProblem(try await cluster.post("/v1/cluster", body: Data("{}".utf8)), status: 404, code: "route.not-found")
+        try expectProblem(try await cluster.post("/v1/cluster", body: Data("{}".utf8)), status: 405, code: "route.method-not-allowed")
         try expectProblem(try await cluster.get("/v2/%1B%5B2J"), status: 404, code: "route.not-found")
         try expectProblem(try await cluster.get("/v1/proposals/next"), status: 400, code: "proposal.bad-height")
         for wait in ["abc", "-1", "25001", "99999999999999999999"] {
