@@ -34,10 +34,12 @@ public actor Gateway: Service {
     private let logger: Logger
     private let clock: @Sendable () -> UInt64
     private var faults: GatewayFaultInjection
+    private var occupancy: QueueOccupancy
 
-    /// `faults` are for tests only.
+    /// `queueBounds` bound what this gateway keeps queued; `faults` are for tests only.
     public init(configuration: ClusterConfiguration, store: any GatewayStore, logger: Logger,
                 clock: @escaping @Sendable () -> UInt64 = Gateway.wallClock,
+                queueBounds: GatewayQueueBounds = .standard,
                 faults: GatewayFaultInjection = .none) async throws {
         let state = try await store.sequencerState() ?? .genesis(configuration)
         // The governed state replayed over the committed chain names the voting members as of the head.
@@ -52,6 +54,7 @@ public actor Gateway: Service {
         self.logger = logger
         self.clock = clock
         self.faults = faults
+        occupancy = QueueOccupancy(bounds: queueBounds)
         faults.announce(logger)
         if case let .resend(block)? = restored.sequencer.resume() {
             logger.info("resuming with the stored proposal", metadata: ["height": "\(block.height)", "hash": "\(block.hash.short)"])
@@ -62,22 +65,39 @@ public actor Gateway: Service {
 
     public var configuration: ClusterConfiguration { sequencer.configuration }
 
-    /// Queues an entry for the next block, unless every node would refuse a block carrying it;
-    /// durable when this returns. Entries submitted concurrently are written in one transaction
-    /// (group commit: one fsync for all that arrived while the previous write ran). While a block
-    /// is in flight they wait in the queue, and the next block carries them all (up to
-    /// `maximumEntriesPerBlock`). The receipt names the entry (its digest, to ask when it
-    /// committed) and previews what the committed state would do with it.
+    /// Queues an entry for the next block; durable when this returns. Refused with an
+    /// `AdmissionError`, and never queued: an entry every node would refuse a block for
+    /// (`ReplicatedState.signer(of:)`: unknown kind, over its bound, undecodable, unsigned); one
+    /// whose signature or assertion does not verify against the committed state, or whose signer
+    /// was removed (so an honest gateway does not fill the log with refusals; a signer registered
+    /// by a block not yet committed here is refused until it is); and one beyond the queue's
+    /// bounds (`GatewayQueueBounds`, per signer and in total). Entries submitted concurrently are
+    /// written in one transaction (group commit: one fsync for all that arrived while the
+    /// previous write ran). While a block is in flight they wait in the queue, and the next block
+    /// carries them all (up to `maximumEntriesPerBlock`). The receipt names the entry (its
+    /// digest, to ask when it committed) and previews what the committed state would do with it.
     public func submit(_ entry: Entry) async throws -> EntryReceipt {
-        if let reason = GovernedView.inadmissibility(of: entry) { throw AdmissionError(.inadmissible, reason) }
-        let preview = await Self.preview(of: entry, in: governed, at: clock())
-        let queueID = try await submissions.submit(entry)
-        return EntryReceipt(queued: queueID, entry: entry.digest.hex, preview: preview)
+        let signed = Result { () throws(GovernanceError) in try ReplicatedState.signer(of: entry) }
+        if case .failure(let error) = signed, let refusal = faults.admitting(AdmissionError(malformed: error)) { throw refusal }
+        let outcome = await Self.preview(of: entry, in: governed, at: clock())
+        if case .refused(let error) = outcome, let refusal = faults.admitting(AdmissionError(unauthenticated: error)) {
+            throw refusal
+        }
+        // A signer the entry does not name reaches here only through fault injection.
+        let signer = (try? signed.get()) ?? EntrySigner(role: .member, id: "unnamed")
+        try occupancy.reserve(for: signer)
+        let queueID: Int64
+        do { queueID = try await submissions.submit(entry) } catch {
+            occupancy.cancel(for: signer)
+            throw error
+        }
+        occupancy.queued(queueID, by: signer)
+        return EntryReceipt(queued: queueID, entry: entry.digest.hex, preview: GovernedView.describe(outcome))
     }
 
     /// The preview, off the actor: it verifies signatures and evaluates policy, and sequencing
     /// need not wait for it.
-    @concurrent private static func preview(of entry: Entry, in view: GovernedView, at time: UInt64) async -> String? {
+    @concurrent private static func preview(of entry: Entry, in view: GovernedView, at time: UInt64) async -> GovernanceOutcome {
         view.preview(of: entry, at: time)
     }
 
@@ -110,7 +130,7 @@ public actor Gateway: Service {
         // An entry that does not decode (queued by another gateway sharing the store, say) would
         // make every node refuse the whole block: it is dropped from the queue instead.
         let admitted = queued.filter { item in
-            guard let reason = GovernedView.inadmissibility(of: item.entry) else { return true }
+            guard let reason = faults.admitting(ReplicatedState.malformation(of: item.entry)?.reason) else { return true }
             logger.warning("dropped an entry every node would refuse", metadata: ["queued": "\(item.id)", "reason": "\(reason.printable(limit: 512))"])
             return false
         }
@@ -118,6 +138,8 @@ public actor Gateway: Service {
             // Drops the entries only: the stored state stays as it is (compare-and-swap too).
             if case let .conflict(stored) = try await store.storeProposal(sequencer.state, consumed: queued.map(\.id)) {
                 try await adopt(stored)
+            } else {
+                occupancy.consumed(queued.map(\.id), oldestStillQueued: queued[queued.count - 1].id + 1)
             }
             return nil
         }
@@ -140,6 +162,8 @@ public actor Gateway: Service {
                 guard let pending = sequencer.pending, pending.height == height + 1 else { return nil }
                 return try faults.serving(pending, to: node, from: sequencer, logger: logger)
             }
+            let consumedIDs = Set(consumed)
+            occupancy.consumed(consumed, oldestStillQueued: queued.first { !consumedIDs.contains($0.id) }?.id ?? queued[queued.count - 1].id + 1)
             logger.info("proposed", metadata: ["height": "\(block.height)", "entries": "\(block.entries.count)"])
             parking.wake(.proposals)
             return try faults.serving(block, to: node, from: sequencer, logger: logger)

@@ -10,9 +10,13 @@ public struct GatewayFaultInjection: Sendable {
     /// flight (never recorded, never certifiable by this sequencer): gateway equivocation.
     public var equivocateTo: Set<String>
     private var equivocatedTo: Set<String> = []
+    /// Queue and propose every entry as submitted, with no check of its kind, bound, signature
+    /// or signer: a malicious gateway filling blocks that nodes must refuse.
+    public var queuesUnchecked: Bool
 
-    public init(equivocateTo: Set<String> = []) {
+    public init(equivocateTo: Set<String> = [], queuesUnchecked: Bool = false) {
         self.equivocateTo = equivocateTo
+        self.queuesUnchecked = queuesUnchecked
     }
 
     /// No fault: the gateway behaves as in production.
@@ -23,13 +27,22 @@ public struct GatewayFaultInjection: Sendable {
         if !equivocateTo.isEmpty {
             logger.critical("UNSAFE FAULT INJECTION: this gateway equivocates", metadata: ["to": "\(equivocateTo.sorted())"])
         }
+        if queuesUnchecked {
+            logger.critical("UNSAFE FAULT INJECTION: this gateway queues and proposes entries without checking them")
+        }
+    }
+
+    /// Named point: `refusal` is why the gateway would not queue an entry, or would drop it from
+    /// a proposal (nil: it would not). Answers the refusal to act on.
+    func admitting<Refusal>(_ refusal: Refusal?) -> Refusal? {
+        queuesUnchecked ? nil : refusal
     }
 
     /// Named point: `block`, made by `sequencer`, is about to be served to `node` as the proposal
     /// to vote on. Answers the block to serve instead.
     mutating func serving(_ block: Block, to node: String?, from sequencer: Sequencer, logger: Logger) throws -> Block {
         guard let node, equivocateTo.contains(node), equivocatedTo.insert(node).inserted,
-              let other = try sequencer.unsafeEquivocatingProposal(entries: block.entries + [try Entry(kind: "test.equivocation", payload: [])])
+              let other = try sequencer.unsafeEquivocatingProposal(entries: Array(block.entries.dropLast()))
         else { return block }
         logger.critical("UNSAFE FAULT INJECTION: sent a conflicting block", metadata: ["node": "\(node)", "height": "\(other.height)"])
         return other

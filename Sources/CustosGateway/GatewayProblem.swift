@@ -8,13 +8,16 @@ import Hummingbird
 public struct GatewayProblem: HTTPResponseError, Sendable {
     public let status: HTTPResponse.Status
     public let problem: Problem
+    /// The content type, and any header the status calls for (`Retry-After`, `Allow`).
+    public let headers: HTTPFields
 
-    public init(_ status: HTTPResponse.Status, code: String, title: String, detail: String) {
+    public init(_ status: HTTPResponse.Status, code: String, title: String, detail: String, headers: HTTPFields = [:]) {
         self.status = status
         problem = Problem(code: code, title: title, detail: detail)
+        var all: HTTPFields = [.contentType: "application/problem+json"]
+        all.append(contentsOf: headers)
+        self.headers = all
     }
-
-    public var headers: HTTPFields { [.contentType: "application/problem+json"] }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let body = try JSONEncoder().encode(problem)

@@ -18,8 +18,3 @@ public struct GatewayRequestContext: GatewayContext {
         channel = source.channel
     }
 }
-
-/// Hummingbird's basic context (tests that only list the routes): no connection to watch.
-extension BasicRequestContext: GatewayContext {
-    public var channel: (any Channel)? { nil }
-}

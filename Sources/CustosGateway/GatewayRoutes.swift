@@ -21,13 +21,15 @@ public enum GatewayRoutes {
 
     public static func router(gateway: Gateway) -> Router<GatewayRequestContext> {
         let router = Router(context: GatewayRequestContext.self)
-        router.add(middleware: UnroutedRequestProblem())
+        let recorder = RouteRecorder()
+        register(on: recorder, gateway: gateway)
+        router.add(middleware: UnroutedRequestProblem(routes: recorder.methodsAndPaths))
         register(on: router, gateway: gateway)
         return router
     }
 
     /// Registers every route of the API on `router`: the one place that says which routes exist
-    /// (tests pass a recorder to compare them with the OpenAPI document).
+    /// (a `RouteRecorder` lists them, for 405 answers and to compare with the OpenAPI document).
     public static func register<Context: GatewayContext>(on router: some RouterMethods<Context>, gateway: Gateway) {
         router.get("/health") { _, _ in
             try json(.ok, try await gateway.health())
@@ -164,11 +166,26 @@ public enum GatewayRoutes {
         return decoded
     }
 
-    /// Queues an entry; one every node would refuse a block for is a 422 problem.
+    /// How long a client told the queue is full should wait before it tries again, in seconds.
+    public static let queueRetryAfterSeconds = 1
+
+    /// Queues an entry; a refused one is a problem naming why: 422 for an unknown kind or an entry
+    /// that does not decode, 413 over its kind's bound, 401 unsigned or not verifying, 403 from a
+    /// removed signer, 429 (this signer) or 503 (everyone) with `Retry-After` when the queue is full.
     static func submit(_ entry: Entry, to gateway: Gateway) async throws -> EntryReceipt {
         do { return try await gateway.submit(entry) } catch let error as AdmissionError {
-            throw GatewayProblem(.unprocessableContent, code: "entry.inadmissible", title: "Entry refused",
-                                 detail: error.reason)
+            let retry: HTTPFields = [.retryAfter: "\(queueRetryAfterSeconds)"]
+            let (status, code, title, headers): (HTTPResponse.Status, String, String, HTTPFields) = switch error.code {
+            case .inadmissible: (.unprocessableContent, "entry.inadmissible", "Entry refused", [:])
+            case .unknownKind: (.unprocessableContent, "entry.unknown-kind", "Unknown entry kind", [:])
+            case .oversize: (.contentTooLarge, "entry.oversize", "Entry over its kind's bound", [:])
+            case .unsigned: (.unauthorized, "entry.unsigned", "Entry not signed", [:])
+            case .unauthenticated: (.unauthorized, "entry.unauthenticated", "Signature does not verify", [:])
+            case .forbidden: (.forbidden, "entry.forbidden", "Signer removed", [:])
+            case .signerQueueFull: (.tooManyRequests, "queue.signer-full", "Too many queued entries from this signer", retry)
+            case .queueFull: (.serviceUnavailable, "queue.full", "Queue full", retry)
+            }
+            throw GatewayProblem(status, code: code, title: title, detail: error.reason.printable(limit: 1024), headers: headers)
         }
     }
 

@@ -23,18 +23,15 @@ struct GovernedView: Sendable {
         cachedSnapshot = nil
     }
 
-    /// Why every node would refuse a block carrying `entry` whatever the state, nil if it may
-    /// go into a block. Such an entry is refused at submission and dropped at proposal. Reads the
-    /// entry alone: no trial application.
-    static func inadmissibility(of entry: Entry) -> String? {
-        ReplicatedState.malformation(of: entry)?.reason
+    /// What the committed state would do with `entry` at `time`
+    /// (`ReplicatedState.outcome(of:blockTime:)`); the state is not changed.
+    func preview(of entry: Entry, at time: UInt64) -> GovernanceOutcome {
+        state.outcome(of: entry, blockTime: time)
     }
 
-    /// The client's early answer: what the committed state would do with `entry` at `time`
-    /// (`ReplicatedState.outcome(of:blockTime:)`), nil for an entry that is not the state's.
-    func preview(of entry: Entry, at time: UInt64) -> String? {
-        switch state.outcome(of: entry, blockTime: time) {
-        case .notGovernance: return nil
+    /// The client's early answer: a preview in words.
+    static func describe(_ outcome: GovernanceOutcome) -> String {
+        switch outcome {
         case .applied(let id, let status): return "applies: operation \(id) would be \(status.rawValue)"
         case .requestDecided(let id, let outcome): return "applies: request \(id) would be decided \(outcome.rawValue)"
         case .vault(let id, let status): return "applies: vault \(id) would be \(status.rawValue)"

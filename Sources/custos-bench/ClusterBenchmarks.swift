@@ -34,17 +34,16 @@ enum ClusterBenchmarks {
         }
     }
 
-    /// What the clients submit. `opaque`: entries of a kind no layer of the state reads (the
-    /// log's own cost). `botRequests`: signed transfer requests from a bot registered through
-    /// governance, each verified and decided by the policy on every node (the cost of a request).
+    /// What the clients submit: signed transfer requests from a bot registered through
+    /// governance, each verified by the gateway before it queues it and verified and decided by
+    /// the policy on every node (the cost of a request). Nothing else: every entry in the log is
+    /// of a kind the nodes know and signed (`ReplicatedState.entryKinds`).
     enum Workload {
-        case opaque
         case botRequests(BotSigningKey)
 
         var title: String {
             switch self {
-            case .opaque: return "opaque entries (the log alone)"
-            case .botRequests: return "signed bot requests (verified and decided by the policy on every node)"
+            case .botRequests: return "signed bot requests (verified by the gateway, verified and decided by the policy on every node)"
             }
         }
     }
@@ -61,7 +60,7 @@ enum ClusterBenchmarks {
         let fsync = try fsyncedInserts(in: cluster.root)
         let bot = try await cluster.registerBot(client, id: "risk-bot", role: "risk-bot")
         var text = ""
-        for workload in [Workload.opaque, .botRequests(bot)] {
+        for workload in [Workload.botRequests(bot)] {
             text += try await report(workload, cluster, client, baseline: baseline, fsync: fsync) + "\n"
         }
         return text
@@ -152,12 +151,6 @@ enum ClusterBenchmarks {
     /// One submission: where it is posted and its body. `tag` makes it unique.
     static func submission(_ workload: Workload, tag: String) throws -> (path: String, body: Data) {
         switch workload {
-        case .opaque:
-            // Shaped like a signed transfer request: ~200-byte payload, a 96-byte authorization.
-            var payload = Array("bench \(tag)".utf8)
-            payload += [UInt8](repeating: 0x5a, count: max(0, 200 - payload.count))
-            let submission = EntrySubmission(kind: "bench.transfer", payload: payload, authorization: [UInt8](repeating: 0xa5, count: 96))
-            return ("/v1/entries", try JSONEncoder().encode(submission))
         case .botRequests(let key):
             // The example policy's routine top-up, as the risk bot signs it (fresh id and nonce).
             let body = #"{"id": "bench-\#(tag)", "kind": "transfer", "initiator": "risk-bot", "vault": "hot-trading", "chain": "ethereum", "#

@@ -21,7 +21,12 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(help: "Store in PostgreSQL instead of SQLite in the data folder: postgres://USER@HOST:PORT/DATABASE (no password in it).")
     var database: String?
     @Option(help: "A file holding the PostgreSQL password (first line), if the server asks for one.") var databasePasswordFile: String?
+    @Option(help: "Entries one signer (bot, person, member) may have queued; more get 429 with Retry-After.")
+    var queuePerSigner: Int = GatewayQueueBounds.standard.perSigner
+    @Option(help: "Entries the queue may hold in all; more get 503 with Retry-After.")
+    var queueTotal: Int = GatewayQueueBounds.standard.total
     @Option(help: .hidden) var unsafeTestEquivocateTo: String?
+    @Flag(help: .hidden) var unsafeTestQueueUnchecked = false
     /// Set by `custos dev up`: stop when that process is gone.
     @Option(help: .hidden) var parentPid: Int32?
 
@@ -30,7 +35,8 @@ struct GatewayCommand: AsyncParsableCommand {
         let logger = Logger(label: "custos.gateway")
         let configuration: ClusterConfiguration
         do { configuration = try ClusterFile.load(path: cluster) } catch { fail("\(error)") }
-        if unsafeTestEquivocateTo != nil, configuration.isProduction {
+        guard queuePerSigner >= 1, queueTotal >= 1 else { fail("--queue-per-signer and --queue-total are at least 1") }
+        if unsafeTestEquivocateTo != nil || unsafeTestQueueUnchecked, configuration.isProduction {
             fail("fault injection is for tests; \(configuration.name) is a production cluster")
         }
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
@@ -46,12 +52,14 @@ struct GatewayCommand: AsyncParsableCommand {
             if databasePasswordFile != nil { fail("--database-password-file is for --database postgres://…; SQLite takes no password") }
             store = try SQLiteGatewayStore(path: (data as NSString).appendingPathComponent("gateway.sqlite"))
         }
-        // Fault injection (hidden flag, tests only): show the named nodes a conflicting block once,
-        // to test the nodes' alerts.
-        let faults = GatewayFaultInjection(equivocateTo: Set((unsafeTestEquivocateTo ?? "").split(separator: ",").map(String.init)))
+        // Fault injection (hidden flags, tests only): show the named nodes a conflicting block once,
+        // to test the nodes' alerts; queue entries unchecked, to test that nodes refuse them.
+        let faults = GatewayFaultInjection(equivocateTo: Set((unsafeTestEquivocateTo ?? "").split(separator: ",").map(String.init)),
+                                           queuesUnchecked: unsafeTestQueueUnchecked)
         let gateway: Gateway
         do {
-            gateway = try await Gateway(configuration: configuration, store: store, logger: logger, faults: faults)
+            gateway = try await Gateway(configuration: configuration, store: store, logger: logger,
+                                        queueBounds: GatewayQueueBounds(perSigner: queuePerSigner, total: queueTotal), faults: faults)
         } catch {
             await postgres?.close()
             fail("cannot start the gateway: \(error)")

@@ -16,8 +16,6 @@ import Testing
 /// at the end, also on failure.
 @Suite(.serialized, .timeLimit(.minutes(5)))
 struct ClusterLoopbackTests {
-    static func key(_ kind: String, _ payload: String) -> String { "\(kind):\(Data(payload.utf8).base64EncodedString())" }
-
     @Test(arguments: StoreBackend.allCases)
     func entriesCommitEverywhereAndSurviveRestarts(backend: StoreBackend) async throws {
         try await SharedDatabase.with(backend) { database in try await entriesCommitEverywhereAndSurviveRestarts(database) }
@@ -35,11 +33,11 @@ struct ClusterLoopbackTests {
         let first = (1...5).map { "first-\($0)" }
         var receipts: [String: EntryReceipt] = [:]
         for p in first {
-            let r = try await cluster.submit(kind: "test.note", payload: p)
+            let r = try await cluster.submitNote(p)
             #expect(r.status == .accepted)
-            receipts[Self.key("test.note", p)] = try JSONDecoder().decode(EntryReceipt.self, from: r.body)
+            receipts[try TestNote.key(p)] = try JSONDecoder().decode(EntryReceipt.self, from: r.body)
         }
-        let keys = first.map { Self.key("test.note", $0) }
+        let keys = try first.map { try TestNote.key($0) }
         let statuses = try await cluster.waitUntil(cluster.nodeIDs) { s in
             s.values.allSatisfy { status in keys.allSatisfy { status.entryHeights[$0] != nil } }
         }
@@ -60,8 +58,8 @@ struct ClusterLoopbackTests {
         // 2. A node killed with SIGKILL misses blocks (q = 3 still commit), then catches up.
         cluster.killNode("node-4", signal: SIGKILL)
         let second = (1...3).map { "second-\($0)" }
-        for p in second { _ = try await cluster.submit(kind: "test.note", payload: p) }
-        let secondKeys = second.map { Self.key("test.note", $0) }
+        for p in second { _ = try await cluster.submitNote(p) }
+        let secondKeys = try second.map { try TestNote.key($0) }
         let three = Array(cluster.nodeIDs.prefix(3))
         _ = try await cluster.waitUntil(three) { s in s.values.allSatisfy { st in secondKeys.allSatisfy { st.entryHeights[$0] != nil } } }
         try cluster.startNode("node-4")
@@ -74,7 +72,7 @@ struct ClusterLoopbackTests {
         // 3. The gateway persists a proposal before sending it: with every node stopped, the
         // proposal fetched before a SIGKILL is the one served after the restart.
         for id in cluster.nodeIDs { cluster.killNode(id, signal: SIGTERM) }
-        _ = try await cluster.submit(kind: "test.note", payload: "third")
+        _ = try await cluster.submitNote("third")
         let before = try await cluster.get("/v1/proposals/next?after=\(committedHeight)")
         #expect(before.status == .ok)
         let proposalBefore = try JSONDecoder().decode(ProposalMessage.self, from: before.body)
@@ -98,7 +96,7 @@ struct ClusterLoopbackTests {
 
         // The nodes restart, resume from their databases and commit the re-sent proposal.
         for id in cluster.nodeIDs { try cluster.startNode(id) }
-        let thirdKey = Self.key("test.note", "third")
+        let thirdKey = try TestNote.key("third")
         let final = try await cluster.waitUntil(cluster.nodeIDs) { s in
             Set(s.values.map(\.chain)).count == 1 && s.values.allSatisfy { $0.entryHeights[thirdKey] == committedHeight + 1 }
         }
@@ -125,7 +123,7 @@ struct ClusterLoopbackTests {
         defer { cluster.stopAll() }
         try await cluster.startGateway(database: database, extraArguments: ["--unsafe-test-equivocate-to", "node-3,node-4"])
         // The proposal exists before the nodes ask, so node-3 and node-4 see the conflicting block first.
-        _ = try await cluster.submit(kind: "test.note", payload: "contested")
+        _ = try await cluster.submitNote("contested")
         for id in ["node-3", "node-4"] { try cluster.startNode(id) }
         try await Task.sleep(for: .seconds(1))
         for id in ["node-1", "node-2"] { try cluster.startNode(id) }
@@ -172,7 +170,7 @@ struct ClusterLoopbackTests {
         try expectProblem(try await cluster.get("/v1/blocks/1"), status: 404, code: "block.not-found")
         // Unknown paths and methods a path does not take: problem JSON too, not an empty 404.
         try expectProblem(try await cluster.get("/v1/nonsense"), status: 404, code: "route.not-found")
-        try expectProblem(try await cluster.post("/v1/cluster", body: Data("{}".utf8)), status: 404, code: "route.not-found")
+        try expectProblem(try await cluster.post("/v1/cluster", body: Data("{}".utf8)), status: 405, code: "route.method-not-allowed")
         try expectProblem(try await cluster.get("/v2/%1B%5B2J"), status: 404, code: "route.not-found")
         try expectProblem(try await cluster.get("/v1/proposals/next"), status: 400, code: "proposal.bad-height")
         for wait in ["abc", "-1", "25001", "99999999999999999999"] {

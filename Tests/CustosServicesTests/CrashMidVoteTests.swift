@@ -26,7 +26,7 @@ extension ClusterLoopbackTests {
         let cluster = try LocalCluster(nodeCount: 4)
         defer { cluster.stopAll() }
         try await cluster.startGateway(extraArguments: ["--unsafe-test-equivocate-to", "node-4"])
-        #expect(try await cluster.submit(kind: "test.note", payload: "contested").status == .accepted)
+        #expect(try await cluster.submitNote("contested").status == .accepted)
 
         try cluster.startNode("node-4", extraArguments: ["--unsafe-test-exit-after-recording-vote-at", "1"])
         #expect(try await cluster.waitForExit("node-4") == Self.exitStatus)
@@ -60,7 +60,7 @@ extension ClusterLoopbackTests {
         let cluster = try LocalCluster(nodeCount: 4)
         defer { cluster.stopAll() }
         try await cluster.startGateway()
-        #expect(try await cluster.submit(kind: "test.note", payload: "resent").status == .accepted)
+        #expect(try await cluster.submitNote("resent").status == .accepted)
 
         try cluster.startNode("node-4", extraArguments: ["--unsafe-test-exit-after-recording-vote-at", "1"])
         #expect(try await cluster.waitForExit("node-4") == Self.exitStatus)
@@ -94,14 +94,14 @@ extension ClusterLoopbackTests {
         for id in ["node-2", "node-3", "node-4"] { try cluster.startNode(id) }
         var generator = SystemRandomNumberGenerator()
         for round in 0..<12 {
-            for i in 0..<3 { _ = try await cluster.submit(kind: "test.note", payload: "round-\(round)-\(i)") }
+            for i in 0..<3 { _ = try await cluster.submitNote("round-\(round)-\(i)") }
             try await Task.sleep(for: .milliseconds(Int.random(in: 150...700, using: &generator)))
             cluster.killNode("node-4", signal: SIGKILL)
             try cluster.startNode("node-4")
         }
         try cluster.startNode("node-1")
-        let last = Self.key("test.note", "last")
-        _ = try await cluster.submit(kind: "test.note", payload: "last")
+        let last = try TestNote.key("last")
+        _ = try await cluster.submitNote("last")
         let statuses = try await cluster.waitUntil(cluster.nodeIDs) { s in
             Set(s.values.map(\.chain)).count == 1 && s.values.allSatisfy { $0.entryHeights[last] != nil }
         }

@@ -43,10 +43,10 @@ struct GatewayStoreTests {
             let first = try await gateway(try await database.open(), configuration, clock: 2_000)
             let second = try await gateway(try await database.open(), configuration, clock: 2_500)
 
-            _ = try await first.submit(try Entry(kind: "test.note", payload: [1]))
+            _ = try await first.submit(try TestNote.entry("1"))
             let stored = try #require(try await first.nextProposal(after: 0))
             // `second` still believes nothing is in flight; its own proposal (with entry 2) loses.
-            _ = try await second.submit(try Entry(kind: "test.note", payload: [2]))
+            _ = try await second.submit(try TestNote.entry("2"))
             let served = try #require(try await second.nextProposal(after: 0))
             #expect(served == stored, "two different proposals at height 1")
             #expect(try await second.health().queuedEntries == 1, "the losing proposal consumed queued entries")
@@ -62,7 +62,8 @@ struct GatewayStoreTests {
 
             // Height 2: `first` proposes entry 2; `second`, with nothing queued, adopts and serves it.
             let next = try #require(try await first.nextProposal(after: 1))
-            #expect(next.height == 2 && next.entries.map(\.payload) == [[2]])
+            let entry2 = try TestNote.entry("2")
+            #expect(next.height == 2 && next.entries == [entry2])
             #expect(try await second.nextProposal(after: 1) == next)
             #expect(try await second.health().pendingHeight == 2)
         }
@@ -79,9 +80,9 @@ struct GatewayStoreTests {
             for height in UInt64(0)..<6 {
                 // Both gateways take an entry and are asked for the next block at once.
                 for (index, gateway) in gateways.enumerated() {
-                    let payload: [UInt8] = [UInt8(height), UInt8(index)]
-                    submitted.append(payload)
-                    _ = try await gateway.submit(try Entry(kind: "test.note", payload: payload))
+                    let entry = try TestNote.entry("\(height)-\(index)")
+                    submitted.append(entry.payload)
+                    _ = try await gateway.submit(entry)
                 }
                 async let a = gateways[0].nextProposal(after: height)
                 async let b = gateways[1].nextProposal(after: height)
@@ -173,7 +174,7 @@ struct GatewayStoreTests {
             let gateway = try await gateway(try await database.open(), configuration, clock: 2_000)
             var chain: [Block] = []
             for height in UInt64(0)..<4 {
-                _ = try await gateway.submit(try Entry(kind: "test.note", payload: [UInt8(height)]))
+                _ = try await gateway.submit(try TestNote.entry("\(height)"))
                 let block = try #require(try await gateway.nextProposal(after: height))
                 _ = try #require(try await certify(block, at: gateway, configuration))
                 chain.append(block)

@@ -31,7 +31,7 @@ struct GatewayTests {
         let clock: @Sendable () -> UInt64 = { 2_000 }
         var gateway: Gateway? = try await Gateway(configuration: configuration, store: try await database.open(),
                                                   logger: Logger(label: "test"), clock: clock)
-        _ = try await gateway!.submit(try Entry(kind: "test.note", payload: [1]))
+        _ = try await gateway!.submit(try TestNote.entry("1"))
         let proposal = try #require(try await gateway!.nextProposal(after: 0))
         #expect(try await gateway!.nextProposal(after: 0) == proposal)
         gateway = nil
@@ -39,7 +39,7 @@ struct GatewayTests {
         // Another entry arrives; the reopened gateway still serves the stored block at height 1.
         let reopened = try await Gateway(configuration: configuration, store: try await database.open(),
                                          logger: Logger(label: "test"), clock: { 3_000 })
-        _ = try await reopened.submit(try Entry(kind: "test.note", payload: [2]))
+        _ = try await reopened.submit(try TestNote.entry("2"))
         let again = try #require(try await reopened.nextProposal(after: 0))
         #expect(again.serialized == proposal.serialized)
 
@@ -62,7 +62,8 @@ struct GatewayTests {
                                       logger: Logger(label: "test"), clock: { 4_000 })
         #expect(try await third.committedBlock(height: 1)?.block == proposal)
         let next = try #require(try await third.nextProposal(after: 1))
-        #expect(next.height == 2 && next.entries.map(\.payload) == [[2]])
+        let second = try TestNote.entry("2")
+        #expect(next.height == 2 && next.entries == [second])
         #expect(try await third.nextProposal(after: 0) == nil)
     }
 

@@ -81,7 +81,9 @@ struct GovernanceLoopbackTests {
         let cluster = try LocalCluster(nodeCount: 4)
         var passed = false
         defer { cluster.stopAll(removeData: passed) }
-        try await cluster.startGateway()
+        // An honest gateway refuses these forgeries itself (401); this one queues them unchecked,
+        // so that the nodes' own checks are what is tried.
+        try await cluster.startGateway(extraArguments: ["--unsafe-test-queue-unchecked"])
         for id in cluster.nodeIDs { try cluster.startNode(id) }
 
         try cluster.op(["propose", "--as", "erin", "--id", "warm-up", "add-user", "walt", "trader"])
@@ -171,7 +173,7 @@ struct GovernanceLoopbackTests {
         statuses = try await cluster.waitForGovernance(five) { g in g.members.count == 5 }
         let changedAt = try #require(statuses["node-1"]?.height)
         // From the next height on, certificates need 4 of 5 votes, and node-5's vote counts.
-        for i in 1...6 { _ = try await cluster.submit(kind: "test.note", payload: "after-\(i)") }
+        for i in 1...6 { _ = try await cluster.submitNote("after-\(i)") }
         statuses = try await cluster.waitUntil(five) { s in
             s.values.allSatisfy { $0.height > changedAt } && s["node-5"]!.blocks.contains { $0.height > changedAt && $0.voters.contains("node-5") }
         }
@@ -192,8 +194,8 @@ struct GovernanceLoopbackTests {
         statuses = try await cluster.waitForGovernance(five) { g in g.members.map(\.id) == ["node-2", "node-3", "node-4", "node-5"] }
         let removedAt = try #require(statuses["node-2"]?.height)
         cluster.killNode("node-2", signal: SIGKILL)
-        _ = try await cluster.submit(kind: "test.note", payload: "without-node-1")
-        let key = ClusterLoopbackTests.key("test.note", "without-node-1")
+        _ = try await cluster.submitNote("without-node-1")
+        let key = try TestNote.key("without-node-1")
         statuses = try await cluster.waitUntil(["node-1", "node-3", "node-4", "node-5"]) { s in s.values.allSatisfy { $0.entryHeights[key] != nil } }
         let last = try #require(statuses["node-5"]?.blocks.last { $0.height > removedAt })
         #expect(Set(last.voters) == ["node-3", "node-4", "node-5"])
@@ -202,8 +204,8 @@ struct GovernanceLoopbackTests {
         cluster.killNode("node-3", signal: SIGTERM)
         try cluster.startNode("node-3")
         try cluster.startNode("node-2")
-        _ = try await cluster.submit(kind: "test.note", payload: "after-restart")
-        let restartKey = ClusterLoopbackTests.key("test.note", "after-restart")
+        _ = try await cluster.submitNote("after-restart")
+        let restartKey = try TestNote.key("after-restart")
         statuses = try await cluster.waitUntil(["node-2", "node-3", "node-4", "node-5"]) { s in s.values.allSatisfy { $0.entryHeights[restartKey] != nil } }
         #expect(statuses["node-3"]?.governance?.members.map(\.id) == ["node-2", "node-3", "node-4", "node-5"])
 

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import CustosClusterAPI
 import CustosCore
 import CustosIdentity
+import CustosLedger
 import CustosNode
 import CustosState
 import CustosTestSupport
@@ -155,11 +156,18 @@ final class LocalCluster: @unchecked Sendable {
     struct HTTPResult {
         var status: HTTPResponseStatus
         var body: Data
+        var headers: HTTPHeaders = [:]
     }
 
     func get(_ path: String, timeout: TimeAmount = .seconds(5)) async throws -> HTTPResult {
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: baseURL + path), timeout: timeout)
-        return HTTPResult(status: response.status, body: Data(buffer: try await response.body.collect(upTo: 16 << 20)))
+        try await send(HTTPClientRequest(url: baseURL + path), timeout: timeout)
+    }
+
+    /// Sends `request` and collects the answer.
+    func send(_ request: HTTPClientRequest, timeout: TimeAmount = .seconds(10)) async throws -> HTTPResult {
+        let response = try await HTTPClient.shared.execute(request, timeout: timeout)
+        return HTTPResult(status: response.status, body: Data(buffer: try await response.body.collect(upTo: 16 << 20)),
+                          headers: response.headers)
     }
 
     func post(_ path: String, body: Data) async throws -> HTTPResult {
@@ -167,12 +175,18 @@ final class LocalCluster: @unchecked Sendable {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(data: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-        return HTTPResult(status: response.status, body: Data(buffer: try await response.body.collect(upTo: 16 << 20)))
+        return try await send(request)
     }
 
-    func submit(kind: String, payload: String) async throws -> HTTPResult {
-        try await post("/v1/entries", body: try JSONEncoder().encode(EntrySubmission(kind: kind, payload: Array(payload.utf8))))
+    /// Posts `entry` to `POST /v1/entries`.
+    func submit(_ entry: Entry) async throws -> HTTPResult {
+        try await post("/v1/entries", body: try JSONEncoder().encode(
+            EntrySubmission(kind: entry.kind, payload: entry.payload, authorization: entry.authorization)))
+    }
+
+    /// Posts the `TestNote` for `note`.
+    func submitNote(_ note: String) async throws -> HTTPResult {
+        try await submit(try TestNote.entry(note))
     }
 
     func getJSON<T: Decodable>(_ path: String) async throws -> T {

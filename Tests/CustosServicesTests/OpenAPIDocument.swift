@@ -47,23 +47,6 @@ struct OpenAPIDocument {
     }
 }
 
-/// Stands in for a Hummingbird router and records what a registration adds, so the routes the
-/// gateway serves can be listed from the code that registers them.
-final class RouteRecorder: RouterMethods, @unchecked Sendable {
-    // @unchecked: used from the one test task that owns it.
-    typealias Context = BasicRequestContext
-    private(set) var routes: [String] = []
-
-    @discardableResult func on<Responder: HTTPResponder>(
-        _ path: RouterPath, method: HTTPRequest.Method, responder: Responder
-    ) -> Self where Responder.Context == Context {
-        routes.append("\(method.rawValue) \(path.description)")
-        return self
-    }
-
-    func add(middleware: any MiddlewareProtocol<Request, Response, Context>) -> Self { self }
-}
-
 /// Runs schemathesis (pinned in scripts/requirements-test.txt, installed in `.venv` by
 /// scripts/install-deps.sh) from the Python test environment, bounded in time.
 enum Schemathesis {

@@ -75,6 +75,14 @@ struct OpenAPIDocumentTests {
         }
     }
 
+    /// Each entry kind's bound, as docs/openapi.yaml states it, is the one nodes enforce.
+    @Test func theDocumentedEntryBoundsAreTheEnforcedOnes() throws {
+        let text = try OpenAPIDocument().text
+        for (name, kind) in ReplicatedState.entryKinds {
+            #expect(text.contains("`\(name)` \(kind.maximumBytes)"), "docs/openapi.yaml should state \(name)'s bound of \(kind.maximumBytes) bytes")
+        }
+    }
+
     /// Path parameters are percent-decoded (operation ids may hold `/`, `#`, `%`); malformed
     /// percent-encoding is a 400 problem, not a lookup of the raw text.
     @Test func pathParametersArePercentDecoded() throws {
@@ -91,7 +99,7 @@ struct OpenAPIDocumentTests {
     /// flight used to trap the gateway.
     @Test func theLargestHeightDoesNotCrashTheProposalEndpoint() async throws {
         let gateway = try await gateway()
-        _ = try await gateway.submit(try Entry(kind: "test.note", payload: [1]))
+        _ = try await gateway.submit(try TestNote.entry("1"))
         let proposal = try #require(try await gateway.nextProposal(after: 0))
         #expect(proposal.height == 1)
         #expect(try await gateway.nextProposal(after: .max) == nil)

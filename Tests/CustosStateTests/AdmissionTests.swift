@@ -6,8 +6,9 @@ import CustosState
 import Testing
 
 /// What a gateway may queue: `ReplicatedState.malformation(of:)` reads the entry alone and says
-/// whenever the transition refuses it as `malformed` — the refusal that makes every node refuse the
-/// whole block — with the same reason; it names more only where the state decides first.
+/// exactly when the transition refuses it with a block-refusing code (malformed, unknown kind,
+/// unsigned, oversize) — the refusal that makes every node refuse the whole block — with the same
+/// reason.
 @Suite struct AdmissionTests {
     @Test func malformationIsExactlyTheTransitionsMalformedRefusal() throws {
         var c = try Cluster()
@@ -29,22 +30,24 @@ import Testing
             ("a person's request that is also signed", try RequestEntry.submit(alsoSigned, assertion: personAssertion)),
             ("a person's request with an unreadable assertion",
              try Entry(kind: RequestEntry.submitKind, payload: person.jsonBytes, authorization: [9])),
-            ("another layer's entry", try Entry(kind: "transfer.request", payload: [9])),
+            ("an entry of a kind no node knows", try Entry(kind: "transfer.request", payload: [9])),
+            ("a governance entry without its assertion", try Entry(kind: GovernanceEntry.proposeKind, payload: try c.proposeEntry(p).payload)),
+            ("a bot's request without a signature",
+             try RequestEntry.submit(SignedRequest(body: person.body, keyId: "frank", timestamp: person.timestamp, nonce: person.nonce, signature: []))),
         ]
         var malformed = 0
         for (name, entry) in entries {
             let outcome = c.state.applying(entry, blockTime: c.now + 1_000).1
-            let refusal: GovernanceError? = if case .refused(let error) = outcome, error.code == .malformed { error } else { nil }
+            let refusal: GovernanceError? = if case .refused(let error) = outcome, error.code.refusesBlock { error } else { nil }
             #expect(ReplicatedState.malformation(of: entry)?.reason == refusal?.reason, "\(name): \(outcome)")
             if refusal != nil { malformed += 1 }
         }
-        #expect(malformed == 7)
+        #expect(malformed == 10)
     }
 
-    /// The one entry admission refuses that a state may record otherwise: a proposal reusing an
-    /// operation id, with a lifetime out of range, is a duplicate to a state that knows the id.
-    /// Kept out of blocks early, it could only ever have been refused.
-    @Test func aReusedIdWithABadLifetimeIsRefusedEarlyThoughTheStateRecordsADuplicate() throws {
+    /// A proposal reusing an operation id, with a lifetime out of range, is malformed to admission
+    /// and to a state that knows the id alike: the entry alone decides, before the state is read.
+    @Test func aReusedIdWithABadLifetimeIsMalformedWhateverTheStateKnows() throws {
         var c = try Cluster()
         let (first, _) = try c.propose(.addUser(id: "ivan", roles: []), by: "frank")
         let again = GovernanceProposal(id: first.id, proposer: "frank", change: .addUser(id: "judy", roles: []), lifetimeSeconds: 0)
@@ -54,7 +57,7 @@ import Testing
             Issue.record("a reused id was not refused: \(outcome)")
             return
         }
-        #expect(error.code == .duplicateOperation)
+        #expect(error.code == .malformed)
         #expect(ReplicatedState.malformation(of: entry)?.code == .malformed)
     }
 }

@@ -155,7 +155,7 @@ import Testing
         let trailing = try Entry(kind: good.kind, payload: good.payload, authorization: good.authorization + [0])
         #expect(Self.refuse(&c, trailing)?.code == .malformed)
         let unknown = try Entry(kind: "governance.nonsense", payload: good.payload, authorization: good.authorization)
-        #expect(Self.refuse(&c, unknown)?.code == .malformed)
+        #expect(Self.refuse(&c, unknown)?.code == .unknownKind)
         #expect(c.apply(good) == .applied(operationId: p.id, status: .proposed))
     }
 }

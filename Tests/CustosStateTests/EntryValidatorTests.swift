@@ -1,10 +1,12 @@
+import Crypto
 import CustosCore
+import CustosIdentity
 import CustosLedger
 import CustosState
 import Testing
 
-/// The validator a node plugs into `NodeConsensus`: it checks a proposed block's governance
-/// entries against the committed state, seeing earlier entries of the same block.
+/// The validator a node plugs into `NodeConsensus`: it checks a proposed block's entries against
+/// the committed state, seeing earlier entries of the same block.
 @Suite struct EntryValidatorTests {
     static func block(_ c: Cluster, _ entries: [Entry], at time: UInt64) throws -> Block {
         try Block(height: 1, previousHash: LedgerHash(bytes: c.genesis.digest), timestamp: time, entries: entries)
@@ -18,7 +20,9 @@ import Testing
     @Test func aProposalAndItsApprovalsInOneBlockPass() throws {
         var c = try Cluster()
         let p = GovernanceProposal(id: "a", proposer: "frank", change: .addUser(id: "ivan", roles: []))
-        let other = try Entry(kind: "transfer.request", payload: [9])
+        // erin's transfer request, decided by the requests room between the governance entries.
+        let person = RequestEntry.personEnvelope(body: Cluster.transfer(by: "erin"), user: "erin", timestamp: Int64(c.now), nonce: c.nonce())
+        let other = try RequestEntry.submit(person, assertion: c.assert("erin", RequestEntry.personChallenge(person)))
         let entries = [try c.proposeEntry(p), other, try c.approveEntry(p, by: "grace"), try c.approveEntry(p, by: "erin")]
         let block = try Self.block(c, entries, at: c.now + 1_000)
         var validator = StateEntryValidator(committed: c.state)
@@ -63,15 +67,17 @@ import Testing
     }
 
     /// A validator that accepted a whole block holds the state applying that block yields, with
-    /// the same outcomes — also for a block without governance entries, whose time alone expires
-    /// an operation — so a node may commit it without applying the block again.
+    /// the same outcomes — also for a block without governance entries (a request from a bot no
+    /// one registered, recorded as refused), whose time alone expires an operation — so a node
+    /// may commit it without applying the block again.
     @Test func aWhollyValidatedBlockYieldsTheStateItsApplicationYields() throws {
         var c = try Cluster()
         let p = GovernanceProposal(id: "a", proposer: "frank", change: .addUser(id: "ivan", roles: []), lifetimeSeconds: 60)
         c.apply(try c.proposeEntry(p))
         let later = c.now + 120_000
         let blocks = [
-            try Self.block(c, [try Entry(kind: "transfer.request", payload: [9])], at: later),
+            try Self.block(c, [try RequestEntry.submit(c.signed(Cluster.transfer(by: "ghost"), keyId: "ghost",
+                                                                key: BotSigningKey(ed25519: .init())))], at: later),
             try Self.block(c, [], at: later),
             try Self.block(c, [try c.approveEntry(p, by: "grace"), try c.proposeEntry(p)], at: later),
         ]

@@ -69,8 +69,8 @@ import Testing
         cases.append(("someone else's credential", try Self.entry(&c, by: "frank", signer: "erin").1, .unknownCredential, nil))
         cases.append(("stale", try Self.entry(&c, by: "frank", skew: -400_000).1, .requestRefused, .staleTimestamp))
         cases.append(("unknown person", try Self.entry(&c, by: "frank").1.replacingUser(), .unknownUser, nil))
-        // A person's envelope without the assertion reads as a bot's, and no bot is called frank.
-        cases.append(("no assertion", try RequestEntry.submit(envelope: try Self.entry(&c, by: "frank").0.jsonBytes), .unknownBot, nil))
+        // A person's envelope without the assertion is signed by no one.
+        cases.append(("no assertion", try RequestEntry.submit(envelope: try Self.entry(&c, by: "frank").0.jsonBytes), .unsigned, nil))
         cases.append(("garbage assertion", try Entry(kind: RequestEntry.submitKind, payload: other.jsonBytes, authorization: [0, 1, 2]),
                       .malformed, nil))
 

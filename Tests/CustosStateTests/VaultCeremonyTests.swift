@@ -312,7 +312,7 @@ import Testing
         // No authorization at all, or a payload that names another kind: malformed, refused by
         // admission and by every node's block check.
         let unsigned = try Entry(kind: VaultEntry.commitKind, payload: party.commitEntry.payload)
-        #expect(ReplicatedState.malformation(of: unsigned)?.code == .malformed)
+        #expect(ReplicatedState.malformation(of: unsigned)?.code == .unsigned)
         let signed = try party.commitEntry.entry(signedBy: nodes[0].identity, genesisDigest: c.state.genesisDigest)
         let relabelled = try Entry(kind: VaultEntry.confirmKind, payload: signed.payload, authorization: signed.authorization)
         #expect(ReplicatedState.malformation(of: relabelled)?.code == .malformed)

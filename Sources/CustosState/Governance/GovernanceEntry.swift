@@ -9,9 +9,6 @@ public enum GovernanceEntry: Sendable, Hashable {
     public static let proposeKind = "governance.propose"
     public static let approveKind = "governance.approve"
     public static let rejectKind = "governance.reject"
-    /// Governance entry kinds; this module also owns `RequestEntry.submitKind`, and everything
-    /// else in the log is another layer's.
-    public static let kindPrefix = "governance."
 
     case propose(GovernanceProposal, assertion: WebAuthnAssertion.Response)
     case approve(operationId: String, user: String, assertion: WebAuthnAssertion.Response)

@@ -4,8 +4,15 @@ import CustosCore
 public enum GovernanceErrorCode: String, ErrorCode {
     public typealias Context = GovernanceErrorContext
 
-    /// Bytes that are not the canonical encoding of a governance entry or genesis document.
+    /// Bytes that are not the canonical encoding of a governance entry or genesis document, or
+    /// an entry that does not decode as its kind says.
     case malformed
+    /// An entry of a kind no node knows (`ReplicatedState.entryKinds`).
+    case unknownKind
+    /// An entry without a signature where its kind requires one.
+    case unsigned
+    /// An entry over its kind's size bound.
+    case oversize
     /// A genesis document that cannot start a cluster.
     case invalidGenesis
     /// A policy document that does not parse, check or compile (with the cluster's users).
@@ -59,4 +66,14 @@ public enum GovernanceErrorCode: String, ErrorCode {
     /// A ceremony entry that does not fit the ceremony's state: not a participant, another
     /// epoch, already sent, out of order, or after the ceremony ended.
     case ceremonyRefused
+
+    /// Whether an entry refused with this code makes every node refuse the whole block: the
+    /// entry alone says it may not be in the log (`ReplicatedState.malformation(of:)`), so no
+    /// state could have accepted it.
+    public var refusesBlock: Bool {
+        switch self {
+        case .malformed, .unknownKind, .unsigned, .oversize: true
+        default: false
+        }
+    }
 }

@@ -6,8 +6,6 @@ public enum GovernanceOutcome: Sendable, Hashable {
     case applied(operationId: String, status: PendingOperation.Status)
     /// The entry changed nothing but the refusal record; the error says why.
     case refused(GovernanceError)
-    /// Not a governance entry: left to other layers.
-    case notGovernance
     /// A bot's request verified and was decided; `ReplicatedState.requestBook.requests[requestId]` holds it
     /// with the full decision.
     case requestDecided(requestId: String, outcome: PolicyDecision.Outcome)

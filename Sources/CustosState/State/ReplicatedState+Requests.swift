@@ -40,6 +40,7 @@ extension ReplicatedState {
     /// recorded requests); anything else is applied to a copy. For a gateway's preview.
     public func outcome(of entry: Entry, blockTime: UInt64) -> GovernanceOutcome {
         guard entry.kind == RequestEntry.submitKind else { return applying(entry, blockTime: blockTime).1 }
+        if let error = Self.malformation(of: entry) { return .refused(error) }
         var moved = self
         moved.advance(to: blockTime)
         var submitter: String? = nil

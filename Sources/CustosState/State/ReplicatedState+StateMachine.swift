@@ -6,28 +6,38 @@ import CustosPolicy
 
 extension ReplicatedState {
     /// Applies one committed log entry at its block's time. Deterministic: no clock, no I/O, no
-    /// randomness. First every open operation whose lifetime ended by `blockTime` expires (and
-    /// every key ceremony past its deadline fails); then the entry either applies in full or
-    /// changes nothing but `refusals`. Governance entries (`governance.*`) go to the governance
-    /// room, requests (`request.submit`, from bots and people) to the requests room, nodes'
-    /// ceremony entries (`vault.*`) to the vaults room; anything else is `.notGovernance`.
+    /// randomness. First every open operation whose lifetime ended by `blockTime` expires (every
+    /// key ceremony past its deadline fails, every signing attempt past its deadline moves on);
+    /// then the entry either applies in full or changes nothing but `refusals`. An entry that
+    /// `malformation(of:)` names is refused with that error before any room reads it; any other
+    /// goes to the room its kind names in `entryKinds` — governance entries (`governance.*`) to
+    /// the governance room, requests (`request.submit`, from bots and people) to the requests
+    /// room, nodes' ceremony and signing entries (`vault.*`) to the vaults room.
     @discardableResult
     public mutating func apply(_ entry: Entry, blockTime: UInt64) -> GovernanceOutcome {
+        apply(entry, admitted: Result { () throws(GovernanceError) in try Self.admit(entry).kind }, blockTime: blockTime)
+    }
+
+    /// `apply(_:blockTime:)` with the entry's row of `entryKinds` (or why it has none) already
+    /// known from `admit(_:)`: a validator reads it before it lets its working state move.
+    mutating func apply(_ entry: Entry, admitted: Result<EntryKind, GovernanceError>, blockTime: UInt64) -> GovernanceOutcome {
         // A new digest cache before and after: neither a state this one shares its cache with
         // nor a copy taken during the transition may keep a digest of another state.
         digestCache = StateDigestCache()
         defer { digestCache = StateDigestCache() }
         Self.appliedEntries?.add(1)
-        if entry.kind == RequestEntry.submitKind {
-            advance(to: blockTime)
-            return submit(entry)
-        }
-        if entry.kind.hasPrefix(VaultEntry.kindPrefix) {
-            advance(to: blockTime)
-            return applyVault(entry)
-        }
-        guard entry.kind.hasPrefix(GovernanceEntry.kindPrefix) else { return .notGovernance }
         advance(to: blockTime)
+        switch admitted {
+        case .success(let kind):
+            return kind.transition(&self, entry)
+        case .failure(let error):
+            record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: nil, error: error))
+            return .refused(error)
+        }
+    }
+
+    /// The governance room's transition for a `governance.*` entry that `malformation(of:)` passed.
+    mutating func applyGovernance(_ entry: Entry) -> GovernanceOutcome {
         let decoded: GovernanceEntry
         do { decoded = try GovernanceEntry(entry) } catch {
             record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: nil, error: error))
@@ -67,8 +77,7 @@ extension ReplicatedState {
     @discardableResult
     public mutating func apply(_ block: Block) -> [GovernanceOutcome] {
         // For a block without entries; every entry moves the clock to the same time again.
-        advance(to: block.timestamp)
-        height = max(height, block.height)
+        enter(block)
         return block.entries.map { apply($0, of: block) }
     }
 
@@ -77,9 +86,16 @@ extension ReplicatedState {
     /// then `advance(to:)` the block's time, yields the state `apply(_ block:)` yields.
     @discardableResult
     public mutating func apply(_ entry: Entry, of block: Block) -> GovernanceOutcome {
-        advance(to: block.timestamp)
-        height = max(height, block.height)
+        enter(block)
         return apply(entry, blockTime: block.timestamp)
+    }
+
+    /// Moves the state to a committed block: its height first (ceremonies and signing attempts
+    /// that start record it), then its time (`advance(to:)`). Every path that applies a block —
+    /// whole, entry by entry, or through a validator — enters it this way, so they all agree.
+    public mutating func enter(_ block: Block) {
+        height = max(height, block.height)
+        advance(to: block.timestamp)
     }
 
     /// Moves the state's clock to a committed block's time and expires every open operation whose

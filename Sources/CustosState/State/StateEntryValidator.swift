@@ -2,15 +2,18 @@ import CustosCore
 import CustosCrypto
 import CustosLedger
 
-/// Checks a proposed block's governance entries against the committed governance state, for a
-/// node deciding whether to vote. It applies each entry to its own working copy, so later entries
-/// of the block see earlier ones (a proposal and its approval in one block). Entries of other
-/// layers are accepted here; compose it with their validators.
+/// Checks a proposed block's entries against the committed state, for a node deciding whether to
+/// vote. It applies each entry to its own working copy, so later entries of the block see earlier
+/// ones (a proposal and its approval in one block).
 ///
-/// In `.refuseInvalid` mode any entry the transition would refuse is rejected, so only entries
-/// that apply reach the log (the gateway filters with the same validator). In `.recordRefusals`
-/// mode only undecodable entries are rejected; a well-formed entry that is refused commits and
-/// every node records the same refusal in `ReplicatedState.refusals`.
+/// In either mode an entry that `ReplicatedState.malformation(of:)` names — a kind no node knows
+/// (`ReplicatedState.entryKinds`), over its kind's bound, undecodable, or unsigned — is rejected,
+/// and with it the block. In `.refuseInvalid` mode any other entry the transition would refuse is
+/// rejected too, so only entries that apply reach the log. In `.recordRefusals` mode (what nodes
+/// run) a well-formed entry that is refused — a signature that does not verify against the
+/// state, a policy that says no — commits, and every node records the same refusal in
+/// `ReplicatedState.refusals`: such checks depend on the state, and must not make a block
+/// unvotable (see `malformation(of:)`).
 ///
 /// Once it has accepted a whole block, its working copy is that block's committed state
 /// (`applied(_:)`): a node that votes for the block need not apply it again at commit.
@@ -37,26 +40,27 @@ public struct StateEntryValidator: EntryValidator {
 
     public mutating func validate(_ entry: Entry, at index: Int, in block: Block) -> EntryVerdict {
         if index != outcomes.count || (self.block != nil && self.block != block.hash) { inOrder = false }
+        // What the entry alone shows is read first: a malformed entry is rejected before the
+        // working state moves, so it leaves no trace there.
+        let admitted = Result { () throws(GovernanceError) in try ReplicatedState.admit(entry).kind }
+        if case .failure(let error) = admitted { return .reject(reason: Self.reason(error, entry, index)) }
         // Keeping the state before an entry costs a copy of every collection the entry changes
-        // (the recorded requests, the replay cache): only where it may be rejected. In
-        // `.recordRefusals` mode only a malformed entry is, and every such entry is named by
-        // `malformation(of:)`, which reads the entry alone.
-        let before = mode == .refuseInvalid || ReplicatedState.malformation(of: entry) != nil ? state : nil
-        let outcome = state.apply(entry, of: block)
-        if case .refused(let error) = outcome, mode == .refuseInvalid || error.code == .malformed {
+        // (the recorded requests, the replay cache): only where a refusal rejects the entry.
+        let before = mode == .refuseInvalid ? state : nil
+        state.enter(block)
+        let outcome = state.apply(entry, admitted: admitted, blockTime: block.timestamp)
+        if case .refused(let error) = outcome, let before {
             // A rejected entry never commits, so the working state must not keep its refusal.
-            guard let before else {
-                // Not foreseen by `malformation(of:)`: the working state is no longer the
-                // committed state plus accepted entries, so it is never handed out.
-                inOrder = false
-                return .reject(reason: "entry \(index) (\(entry.kind)): \(error.description)")
-            }
             state = before
-            return .reject(reason: "entry \(index) (\(entry.kind)): \(error.description)")
+            return .reject(reason: Self.reason(error, entry, index))
         }
         self.block = block.hash
         outcomes.append(outcome)
         return .accept
+    }
+
+    private static func reason(_ error: GovernanceError, _ entry: Entry, _ index: Int) -> String {
+        "entry \(index) (\(entry.kind.printable(limit: 64))): \(error.description)"
     }
 
     /// The committed state after `block` with what each entry did — exactly what
@@ -68,7 +72,7 @@ public struct StateEntryValidator: EntryValidator {
         var after = state
         // `apply(_ block:)` moves the clock once for the block and again before every entry; a
         // block without entries was never seen by `validate`, so its clock moves here.
-        if block.entries.isEmpty { after.advance(to: block.timestamp) }
+        if block.entries.isEmpty { after.enter(block) }
         return (after, outcomes)
     }
 }

@@ -175,6 +175,18 @@ public enum VaultEntry: Sendable, Equatable {
         return try Entry(kind: kind, payload: payload, authorization: w.bytes)
     }
 
+    /// The member that signed a `vault.*` entry, read from the entry alone (its row of
+    /// `ReplicatedState.entryKinds`): the payload decodes as the entry's kind and the
+    /// authorization names a member and carries a 64-byte signature. Whether it verifies, and
+    /// whether the node is a member, is the state's question.
+    static func memberSigner(of entry: Entry) throws(GovernanceError) -> EntrySigner {
+        _ = try VaultEntry(payload: entry.payload, kind: entry.kind)
+        guard !entry.authorization.isEmpty else {
+            throw GovernanceError(.unsigned, "a \(entry.kind) entry is signed by the node that made it; this one carries no signature")
+        }
+        return EntrySigner(role: .member, id: try signer(of: entry).node.rawValue)
+    }
+
     /// The member an entry's authorization names and its signature, decoded only.
     static func signer(of entry: Entry) throws(GovernanceError) -> (node: NodeID, signature: [UInt8]) {
         var r = try GovernanceReader(entry.authorization, tag: signatureTag, what: "\(entry.kind) authorization")

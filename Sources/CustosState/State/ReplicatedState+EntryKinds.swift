@@ -1,0 +1,49 @@
+import CustosCore
+import CustosLedger
+
+extension ReplicatedState {
+    /// Every kind of entry the log may carry, by name: the one table nodes and the gateway read.
+    /// Adding a kind is one row here — its name, its bound, the validator that reads the entry
+    /// alone and names its signer (`EntryKind.signer`), and its room's transition — and nothing
+    /// else: admission, block validation and routing all follow the table.
+    ///
+    /// Bounds (payload and authorization together): a governance proposal may carry a policy
+    /// document of up to 200 KiB and an assertion; a vote is an id, a name and an assertion; a
+    /// request is a small JSON envelope and, for a person, an assertion; a node's vault entry (a
+    /// round-1 package, a nonce batch, a signature, evidence) fits 16 KiB and its signature.
+    /// docs/openapi.yaml states them.
+    public static let entryKinds: [String: EntryKind] = Dictionary(uniqueKeysWithValues: ([
+        EntryKind(name: GovernanceEntry.proposeKind, maximumBytes: 256 * 1024, signer: GovernanceEntry.signer(of:),
+                  transition: { state, entry in state.applyGovernance(entry) }),
+        EntryKind(name: GovernanceEntry.approveKind, maximumBytes: 32 * 1024, signer: GovernanceEntry.signer(of:),
+                  transition: { state, entry in state.applyGovernance(entry) }),
+        EntryKind(name: GovernanceEntry.rejectKind, maximumBytes: 32 * 1024, signer: GovernanceEntry.signer(of:),
+                  transition: { state, entry in state.applyGovernance(entry) }),
+        EntryKind(name: RequestEntry.submitKind, maximumBytes: 64 * 1024, signer: RequestEntry.signer(of:),
+                  transition: { state, entry in state.submit(entry) }),
+    ] + VaultEntry.kinds.map { name in
+        EntryKind(name: name, maximumBytes: VaultEntry.maximumPayloadBytes + 256, signer: VaultEntry.memberSigner(of:),
+                  transition: { state, entry in state.applyVault(entry) })
+    }).map { ($0.name, $0) })
+
+    /// Who signed `entry`, read from the entry alone, if every node may accept a block carrying
+    /// it: its kind is in `entryKinds` (else `unknownKind`), it is within its kind's bound (else
+    /// `oversize`), it decodes as its kind says (else `malformed`) and carries a signature where
+    /// its kind requires one (else `unsigned`). No signature is verified here.
+    public static func signer(of entry: Entry) throws(GovernanceError) -> EntrySigner {
+        try admit(entry).signer
+    }
+
+    /// `signer(of:)` with the row of `entryKinds` the entry belongs to.
+    static func admit(_ entry: Entry) throws(GovernanceError) -> (kind: EntryKind, signer: EntrySigner) {
+        guard let kind = entryKinds[entry.kind] else {
+            throw GovernanceError(.unknownKind, "no node knows entry kind \"\(entry.kind.printable(limit: 64))\"")
+        }
+        let size = entry.payload.count + entry.authorization.count
+        guard size <= kind.maximumBytes else {
+            throw GovernanceError(
+                .oversize, "a \(kind.name) entry carries at most \(kind.maximumBytes) bytes of payload and authorization, this one \(size)")
+        }
+        return (kind, try kind.signer(entry))
+    }
+}
