@@ -15,7 +15,7 @@ import Testing
 /// and is recorded by every node.
 struct GatewayAdmissionTests {
     static let genesis = try! TestGenesis()
-    let identities: [NodeIdentity] = (1...4).map { NodeIdentity(id: try! NodeID("node-\($0)"), signingKey: .init()) }
+    let identities: [NodeIdentity] = (1...4).map { NodeIdentity(id: try! NodeID("node-\($0)"), signingKey: .init(), transportKey: .init()) }
 
     @Test func onlyUndecodableEntriesAreRefusedAndTheRestArePreviewed() async throws {
         let configuration = try Self.genesis.configuration(identities, genesisTimestamp: 1_000)
