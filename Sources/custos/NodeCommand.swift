@@ -52,6 +52,7 @@ struct NodeCommand: AsyncParsableCommand {
             } else {
                 environment = nil
             }
+            if pkcs11Module == nil, token != nil || keyLabel != nil { fail("--token and --key-label need --pkcs11-module") }
             let member = try NodeCommand.createNode(
                 data: data, id: id, environment: environment,
                 token: pkcs11Module.map { (module: $0, token: token, keyLabel: keyLabel) }, credential: try seal.credential())

@@ -77,12 +77,11 @@ public final class NodeDatabase: Sendable {
             }
         }
         migrator.registerMigration("v2: sealed secrets") { db in
-            try db.create(table: "sealedSecret") { t in
-                t.column("kind", .text).notNull()
-                t.column("id", .blob).notNull()
-                t.column("sealed", .blob).notNull()
-                t.primaryKey(["kind", "id"])
-            }
+            // Only sealed bytes: NodeSeal seals every secret before it reaches this table.
+            try db.execute(sql: """
+                CREATE TABLE sealedSecret (
+                    kind TEXT NOT NULL, id BLOB NOT NULL, sealed BLOB NOT NULL, PRIMARY KEY (kind, id))
+                """)
         }
         return migrator
     }
