@@ -123,7 +123,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // A signer node's durable state (SQLite through GRDB) and the sealing of its secrets.
+        // A signer node's durable state (SQLite through GRDB), its configuration, and the sealing
+        // of its keys and secrets.
         .target(
             name: "CustosNode",
             dependencies: [
@@ -131,6 +132,7 @@ let package = Package(
                 "CustosCrypto",
                 "CSodium",
                 "CPKCS11",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
@@ -356,7 +358,8 @@ let package = Package(
         ),
         .testTarget(
             name: "CustosNodeTests",
-            dependencies: ["CustosCore", "CustosNode", "CustosCrypto", "CustosMPC", "CustosTestSupport", "CSodium"],
+            dependencies: ["CustosCore", "CustosNode", "CustosCrypto", "CustosMPC", "CustosTestSupport", "CSodium",
+                           .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

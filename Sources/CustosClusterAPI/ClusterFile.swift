@@ -2,18 +2,39 @@ import CustosCore
 import CustosLedger
 import Foundation
 
-/// The cluster file every node and the gateway read: the members' ids and Ed25519 identity
-/// public keys, the genesis time and the genesis document. Public data only: it never holds a
+/// The cluster file every node and the gateway read: the members' ids, Ed25519 identity
+/// public keys and X25519 transport public keys, the genesis time and the genesis document. Public data only: it never holds a
 /// key, a passphrase or a token.
 public struct ClusterFile: Codable, Sendable, Equatable {
     public struct MemberKey: Codable, Sendable, Equatable, Hashable {
         public var id: String
         /// The Ed25519 identity public key, 64 hex digits.
         public var publicKey: String
+        /// The X25519 transport public key (HPKE), 64 hex digits.
+        public var transportKey: String
 
-        public init(id: String, publicKey: String) {
+        public init(id: String, publicKey: String, transportKey: String) {
             self.id = id
             self.publicKey = publicKey
+            self.transportKey = transportKey
+        }
+
+        public init(_ member: Member) {
+            self.init(id: member.id.rawValue, publicKey: member.publicKeyBytes.hexString,
+                      transportKey: member.transportKeyBytes.hexString)
+        }
+
+        /// The member this entry names; refuses keys that are not 64 hex digits, or that
+        /// `Member` refuses. `code` is what a malformed key is reported as.
+        public func member(code: ClusterAPIErrorCode = .invalidClusterFile) throws -> Member {
+            func key(_ hex: String, _ what: String) throws -> [UInt8] {
+                guard hex.utf8.count == 64, let key = try? [UInt8](hex: hex), key.count == 32 else {
+                    throw ClusterAPIError(code, "member \(id.printable(limit: 64)): the \(what) is not 64 hex digits")
+                }
+                return key
+            }
+            return try Member(id: try NodeID(id), publicKeyBytes: try key(publicKey, "public key"),
+                              transportKeyBytes: try key(transportKey, "transport key"))
         }
     }
 
@@ -52,12 +73,7 @@ public struct ClusterFile: Codable, Sendable, Equatable {
             }
             document = Array(bytes)
         }
-        let members = try self.members.map { m throws -> Member in
-            guard m.publicKey.utf8.count == 64, let key = try? [UInt8](hex: m.publicKey), key.count == 32 else {
-                throw ClusterAPIError(.invalidClusterFile, "member \(m.id): the public key is not 64 hex digits")
-            }
-            return try Member(id: try NodeID(m.id), publicKeyBytes: key)
-        }
+        let members = try self.members.map { try $0.member() }
         return try ClusterConfiguration(name: name, members: members, genesisTimestamp: genesisTimestamp,
                                         genesisDocument: document)
     }

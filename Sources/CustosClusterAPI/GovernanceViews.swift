@@ -37,7 +37,7 @@ public struct GovernanceSnapshot: Codable, Sendable, Equatable {
         frozen = state.frozen
         policyName = state.policy.document.name
         policyVersion = state.policyVersion
-        members = state.members.map { ClusterView.Member(id: $0.id.rawValue, publicKey: $0.publicKeyBytes.hexString) }
+        members = state.members.map(ClusterView.Member.init)
         users = state.users.keys.sorted().map { UserView(state.users[$0]!) }
         roles = state.roles
         bots = state.bots.keys.sorted().map { BotView(state.bots[$0]!) }
@@ -156,7 +156,7 @@ extension GovernanceChange {
         case .freeze: return "Freeze: stop all signing until unfrozen"
         case .unfreeze: return "Unfreeze: resume signing"
         case .addMember(let m, _):
-            return "Add the signer node \(m.id) with the identity key \(m.publicKeyBytes.hexString) to the log's voting members"
+            return "Add the signer node \(m.id) with the identity key \(m.publicKeyBytes.hexString) and the transport key \(m.transportKeyBytes.hexString) to the log's voting members"
         case .removeMember(let id):
             return "Remove the signer node \(id) from the log's voting members (its key can never return)"
         case .addBot(let id, let key, let roles):

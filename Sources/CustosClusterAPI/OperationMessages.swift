@@ -136,24 +136,27 @@ func refuseUnknownFields(_ decoder: any Decoder, known: [String]) throws {
     }
 }
 
-/// What `custos node join-request` prints: a node's id, identity key and proof of possession,
-/// for an admin to propose `add-member` with.
+/// What `custos node join-request` prints: a node's id, identity key, transport key and proof
+/// of possession (signed over both keys), for an admin to propose `add-member` with.
 public struct JoinRequest: Codable, Sendable, Equatable {
     public var id: String
     /// Ed25519 identity public key, hex.
     public var publicKey: String
+    /// X25519 transport public key, hex.
+    public var transportKey: String
     /// Signature over `ReplicatedState.membershipProofMessage`, hex.
     public var proof: String
 
     public init(member: Member, proof: [UInt8]) {
         id = member.id.rawValue
         publicKey = member.publicKeyBytes.hexString
+        transportKey = member.transportKeyBytes.hexString
         self.proof = proof.hexString
     }
 
     public func decoded() throws -> (Member, [UInt8]) {
-        guard publicKey.utf8.count == 64, let key = try? [UInt8](hex: publicKey), key.count == 32 else { throw ClusterAPIError(.malformedMessage, "join request: publicKey is not 64 hex digits") }
+        let member = try ClusterFile.MemberKey(id: id, publicKey: publicKey, transportKey: transportKey).member(code: .malformedMessage)
         guard proof.utf8.count == 128, let signature = try? [UInt8](hex: proof), signature.count == 64 else { throw ClusterAPIError(.malformedMessage, "join request: proof is not 128 hex digits") }
-        return (try Member(id: try NodeID(id), publicKeyBytes: key), signature)
+        return (member, signature)
     }
 }

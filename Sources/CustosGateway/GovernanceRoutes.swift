@@ -26,7 +26,7 @@ enum GovernanceRoutes {
             let state = await gateway.governance
             return try GatewayRoutes.json(.ok, ClusterView(
                 name: configuration.name, n: configuration.n, f: configuration.f, quorum: configuration.quorum,
-                members: configuration.members.map { .init(id: $0.id.rawValue, publicKey: $0.publicKeyBytes.hexString) },
+                members: configuration.members.map(ClusterView.Member.init),
                 genesisDigest: configuration.genesisDigest.hex, committedHeight: state.height, stateDigest: state.stateDigest,
                 frozen: state.frozen, policyVersion: state.policyVersion))
         }

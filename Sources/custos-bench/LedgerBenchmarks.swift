@@ -10,7 +10,8 @@ enum LedgerBenchmarks {
     static func run() throws -> String {
         let identities = (0..<4).map { i in
             NodeIdentity(id: try! NodeID("node-\(i)"),
-                         signingKey: try! Curve25519.Signing.PrivateKey(rawRepresentation: [UInt8](repeating: UInt8(i + 1), count: 32)))
+                         signingKey: try! Curve25519.Signing.PrivateKey(rawRepresentation: [UInt8](repeating: UInt8(i + 1), count: 32)),
+                         transportKey: try! Curve25519.KeyAgreement.PrivateKey(rawRepresentation: [UInt8](repeating: UInt8(i + 101), count: 32)))
         }
         let configuration = try ClusterConfiguration(
             name: "bench", members: try identities.map { try $0.member() }, genesisTimestamp: 1_790_000_000_000)

@@ -10,8 +10,9 @@ import CustosState
 import Foundation
 
 /// `custos cluster init`: lays out a development cluster in one folder — each node's data folder
-/// and sealed identity key, the first people's software credentials, the genesis document (checked
-/// here exactly as every node will check it) and the cluster file. A production cluster is
+/// with its configuration and sealed identity and transport keys, the first people's software
+/// credentials, the genesis document (checked here exactly as every node will check it) and the
+/// cluster file. A production cluster is
 /// brought up with people's own security keys instead; this command refuses to make one.
 struct ClusterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -60,9 +61,11 @@ struct ClusterCommand: AsyncParsableCommand {
             do { _ = try ReplicatedState(genesis: genesis) } catch { fail("the genesis document is refused: \(error.reason)") }
 
             var members: [ClusterFile.MemberKey] = []
+            let passphrase = try readPassphrase(layout.passphrase)
             for i in 1...nodes {
                 let id = "node-\(i)"
-                members.append(try NodeCommand.createIdentity(data: layout.node(id), id: id, passphraseFile: layout.passphrase))
+                members.append(try NodeCommand.createNode(data: layout.node(id), id: id, environment: .development, token: nil,
+                                                          credential: .passphrase(passphrase)))
             }
             let file = ClusterFile(name: name, genesisTimestamp: UInt64(Date().timeIntervalSince1970 * 1000),
                                    genesisDocument: Data(genesis.encoded).base64EncodedString(), members: members)
@@ -99,7 +102,7 @@ struct DevLayout {
 
     func path(_ parts: String...) -> String { parts.reduce(root) { ($0 as NSString).appendingPathComponent($1) } }
     var clusterFile: String { path("cluster.json") }
-    /// The development passphrase sealing the nodes' identity keys (mode 0600).
+    /// The development passphrase sealing the nodes' keys (mode 0600).
     var passphrase: String { path("dev-passphrase") }
     var credentials: String { path("credentials") }
     func credential(_ user: String) -> String { path("credentials", "\(user).json") }
@@ -125,25 +128,8 @@ enum CredentialStore {
     }
 }
 
-/// Writes `data` to `path` durably with mode 0600 from its creation (never readable by others,
-/// not even for a moment): a new temporary file opened with O_EXCL, fsync, rename(2) over
-/// `path`, fsync of the folder. A crash leaves the old file or the new one.
+/// Writes `data` to `path` durably with mode 0600 from its creation (`SecretFile.write`);
+/// a failure ends the command with its reason.
 func writeSecretFile(_ path: String, _ data: Data) throws {
-    let temporary = path + ".tmp"
-    unlink(temporary)
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-    guard fd >= 0 else { fail("cannot create \(temporary): \(String(cString: strerror(errno)))") }
-    let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-    guard written == data.count, fsync(fd) == 0 else {
-        close(fd)
-        unlink(temporary)
-        fail("cannot write \(temporary): \(String(cString: strerror(errno)))")
-    }
-    close(fd)
-    guard rename(temporary, path) == 0 else { fail("cannot replace \(path): \(String(cString: strerror(errno)))") }
-    let folder = open((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent, O_RDONLY)
-    if folder >= 0 {
-        fsync(folder)
-        close(folder)
-    }
+    do { try SecretFile.write(path, Array(data)) } catch { fail(error.reason) }
 }

@@ -13,59 +13,81 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 
-/// `custos node …`: one signer node. `init` creates its identity key (sealed under a
-/// development passphrase file), `run` joins the log through the gateway, `status` prints the
-/// committed chain. Secrets never come from configuration or the environment.
+/// `custos node …`: one signer node. `init` creates its configuration and its identity and
+/// transport keys, sealed by a PKCS#11 token (or, on a development node, a passphrase); `run`
+/// joins the log through the gateway; `status` prints the committed chain. Secrets (PIN,
+/// passphrase) come only from files named on the command line, never from configuration or the
+/// environment.
 struct NodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node", abstract: "Run or inspect a signer node.",
         subcommands: [Run.self, Init.self, Status.self, Export.self, JoinRequestCommand.self], defaultSubcommand: Run.self)
 
-    static let sealedKeyFile = "identity.sealed"
     static let votesFile = "votes.sqlite"
     static let chainFile = "chain.sqlite"
 
     struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create a node's data folder and Ed25519 identity key; prints the member entry (public) as JSON.")
+            abstract: "Create a node's data folder, configuration (node.json) and sealed identity and transport keys; prints the member entry (public) as JSON.",
+            discussion: """
+                A production node seals its keys with a key inside a PKCS#11 token: --pkcs11-module, --token and --pin-file \
+                (SoftHSM2, YubiHSM, Luna or a cloud HSM's module). A development node may seal them under --passphrase-file instead.
+                """)
 
         @Option(help: "The node's data folder (created if missing).") var data: String
         @Option(help: "The node id (a-z 0-9 . _ -).") var id: String
-        @Option(help: "DEVELOPMENT ONLY: a file holding the passphrase that seals the identity key.")
-        var passphraseFile: String
+        @Option(help: "production or development (default: production with a token, development with a passphrase).")
+        var environment: String?
+        @Option(help: "The PKCS#11 module (shared library) of the node's HSM.") var pkcs11Module: String?
+        @Option(help: "The label of the PKCS#11 token to seal with.") var token: String?
+        @Option(help: "The label of the sealing key on the token (default: custos-<id>); made on the token if missing.")
+        var keyLabel: String?
+        @OptionGroup var seal: NodeSealOptions
 
         func run() async throws {
-            let member = try NodeCommand.createIdentity(data: data, id: id, passphraseFile: passphraseFile)
+            let environment: NodeEnvironment?
+            if let text = self.environment {
+                guard let parsed = NodeEnvironment(rawValue: text) else { fail("--environment is production or development, not \(text)") }
+                environment = parsed
+            } else {
+                environment = nil
+            }
+            if pkcs11Module == nil, token != nil || keyLabel != nil { fail("--token and --key-label need --pkcs11-module") }
+            let member = try NodeCommand.createNode(
+                data: data, id: id, environment: environment,
+                token: pkcs11Module.map { (module: $0, token: token, keyLabel: keyLabel) }, credential: try seal.credential())
             print(String(decoding: try JSONEncoder().encode(member), as: UTF8.self))
         }
     }
 
-    /// Opens a node's sealed identity key.
-    static func openIdentity(data: String, id: String, passphraseFile: String) throws -> NodeIdentity {
+    /// Creates a node's data folder, `node.json` and its sealed identity and transport keys;
+    /// returns the public member entry. Refuses to replace an existing node, a production node
+    /// sealed by a passphrase, and a token seal without its token label or PIN.
+    static func createNode(data: String, id: String, environment: NodeEnvironment?,
+                           token: (module: String, token: String?, keyLabel: String?)?,
+                           credential: NodeSeal.Credential) throws -> ClusterFile.MemberKey {
         let nodeID: NodeID
-        do { nodeID = try NodeID(id) } catch { fail("--id: \(error)") }
-        let keyPath = (data as NSString).appendingPathComponent(NodeCommand.sealedKeyFile)
-        guard let sealed = FileManager.default.contents(atPath: keyPath) else { fail("cannot read \(keyPath); run custos node init first") }
-        let secret: SecretBytes
-        do { secret = try PassphraseSeal.open(Array(sealed), passphrase: try readPassphrase(passphraseFile)) } catch {
-            fail("cannot open \(keyPath): \(error)")
+        do { nodeID = try NodeID(id) } catch { fail("--id: \(error.reason)") }
+        let sealing: NodeConfiguration.Sealing
+        switch (token, credential) {
+        case (let token?, .pin):
+            guard let label = token.token else { fail("--pkcs11-module needs --token LABEL") }
+            sealing = .pkcs11(module: token.module, token: label, keyLabel: token.keyLabel ?? "custos-\(nodeID.rawValue)")
+        case (nil, .passphrase):
+            sealing = .passphrase
+        case (_?, .passphrase):
+            fail("a PKCS#11 token is opened with --pin-file, not --passphrase-file")
+        case (nil, .pin):
+            fail("--pin-file is for a PKCS#11 token: give --pkcs11-module and --token too")
         }
-        return NodeIdentity(id: nodeID, signingKey: try Curve25519.Signing.PrivateKey(rawRepresentation: secret.unsafeCopyBytes()))
-    }
-
-    /// Creates a node's data folder and its Ed25519 identity key, sealed under the passphrase;
-    /// returns the public member entry. Refuses to replace an existing key.
-    static func createIdentity(data: String, id: String, passphraseFile: String) throws -> ClusterFile.MemberKey {
-        let nodeID: NodeID
-        do { nodeID = try NodeID(id) } catch { fail("--id: \(error)") }
-        let keyPath = (data as NSString).appendingPathComponent(NodeCommand.sealedKeyFile)
-        guard !FileManager.default.fileExists(atPath: keyPath) else { fail("\(keyPath) already exists; refusing to replace an identity key") }
-        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let passphrase = try readPassphrase(passphraseFile)
-        let key = Curve25519.Signing.PrivateKey()
-        let sealed = try PassphraseSeal.seal(SecretBytes(key.rawRepresentation), passphrase: passphrase, strength: .interactive)
-        try writeSecretFile(keyPath, Data(sealed))
-        return ClusterFile.MemberKey(id: nodeID.rawValue, publicKey: key.publicKey.rawRepresentation.hexString)
+        let keys: NodeKeys
+        do {
+            let configuration = try NodeConfiguration(
+                id: nodeID.rawValue, environment: environment ?? (sealing.method == .pkcs11 ? .production : .development), sealing: sealing)
+            keys = try NodeKeys.create(dataFolder: data, configuration: configuration, credential: credential)
+        } catch { fail(error.reason) }
+        let identity = NodeIdentity(id: nodeID, signingKey: keys.signingKey, transportKey: keys.transportKey)
+        do { return ClusterFile.MemberKey(try identity.member()) } catch { fail(error.reason) }
     }
 
     struct Run: AsyncParsableCommand {
@@ -75,8 +97,7 @@ struct NodeCommand: AsyncParsableCommand {
         @Option(help: "The node id.") var id: String
         @Option(help: "The cluster file (JSON, public data).") var cluster: String
         @Option(help: "The gateway's base URL, e.g. http://127.0.0.1:8080.") var gateway: String
-        @Option(help: "DEVELOPMENT ONLY: a file holding the passphrase that seals the identity key.")
-        var passphraseFile: String
+        @OptionGroup var seal: NodeSealOptions
         @Option(help: "Serve /health and /metrics on this port of 127.0.0.1 (0 picks a free one); off if absent.")
         var monitorPort: Int?
         @Option(help: "Write the monitor's bound port to this file once listening.") var monitorPortFile: String?
@@ -97,8 +118,11 @@ struct NodeCommand: AsyncParsableCommand {
             if unsafeTestExitAfterRecordingVoteAt != nil, configuration.isProduction {
                 fail("fault injection is for tests; \(configuration.name) is a production cluster")
             }
-            let identity = try NodeCommand.openIdentity(data: data, id: nodeID.rawValue, passphraseFile: passphraseFile)
-            let votes = try NodeDatabase(path: (data as NSString).appendingPathComponent(NodeCommand.votesFile))
+            let (keys, identity) = try seal.open(data: data, id: nodeID.rawValue)
+            if keys.environment == .development, configuration.isProduction {
+                fail("node \(nodeID) is a development node; \(configuration.name) is a production cluster")
+            }
+            let votes = try NodeDatabase(path: (data as NSString).appendingPathComponent(NodeCommand.votesFile), seal: keys.seal)
             let chain = try NodeChainStore(path: (data as NSString).appendingPathComponent(NodeCommand.chainFile))
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
             do {
@@ -160,8 +184,7 @@ extension NodeCommand {
         @Option(help: "The node's data folder (after `custos node init`).") var data: String
         @Option(help: "The node id.") var id: String
         @Option(help: "The cluster file of the cluster to join.") var cluster: String
-        @Option(help: "DEVELOPMENT ONLY: a file holding the passphrase that seals the identity key.")
-        var passphraseFile: String
+        @OptionGroup var seal: NodeSealOptions
 
         func run() async throws {
             let configuration: ClusterConfiguration
@@ -170,7 +193,7 @@ extension NodeCommand {
                 configuration = try ClusterFile.load(path: cluster)
                 genesis = try configuration.genesisState()
             } catch { fail("\(error)") }
-            let identity = try NodeCommand.openIdentity(data: data, id: id, passphraseFile: passphraseFile)
+            let (_, identity) = try seal.open(data: data, id: id)
             let member = try identity.member()
             let message = ReplicatedState.membershipProofMessage(
                 clusterName: genesis.clusterName, genesisDigest: genesis.genesisDigest, member: member)
@@ -228,11 +251,11 @@ func writePortFile(_ path: String, _ port: Int) {
     _ = rename(temporary, path)
 }
 
-/// Reads a development passphrase file (trailing newline ignored).
-func readPassphrase(_ path: String) throws -> SecretBytes {
-    guard var bytes = FileManager.default.contents(atPath: path).map(Array.init) else { fail("cannot read the passphrase file \(path)") }
+/// Reads a passphrase or PIN file (trailing newline ignored).
+func readPassphrase(_ path: String, what: String = "passphrase") throws -> SecretBytes {
+    guard var bytes = FileManager.default.contents(atPath: path).map(Array.init) else { fail("cannot read the \(what) file \(path)") }
     while bytes.last == UInt8(ascii: "\n") || bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
-    guard !bytes.isEmpty else { fail("the passphrase file \(path) is empty") }
+    guard !bytes.isEmpty else { fail("the \(what) file \(path) is empty") }
     return SecretBytes(bytes)
 }
 

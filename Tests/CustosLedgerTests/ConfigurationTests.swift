@@ -65,13 +65,20 @@ struct ConfigurationTests {
         #expect(ledgerError { try make(Array(members.prefix(3)), dev: true) } == nil)
         #expect(ledgerError { try make([]) }?.code == .invalidConfiguration)
         // Duplicate id.
-        let dupID = try Member(id: members[0].id, publicKey: members[1].publicKey)
+        let freshTransport = { Curve25519.KeyAgreement.PrivateKey().publicKey }
+        let dupID = try Member(id: members[0].id, publicKey: members[1].publicKey, transportKey: freshTransport())
         #expect(ledgerError { try make(members + [dupID]) }?.code == .invalidConfiguration)
         // Duplicate key under another id.
-        let dupKey = try Member(id: "node-9", publicKey: members[0].publicKey)
+        let dupKey = try Member(id: "node-9", publicKey: members[0].publicKey, transportKey: freshTransport())
         let error = ledgerError { try make(members + [dupKey]) }
         #expect(error?.code == .invalidConfiguration)
         #expect(error?.culprit != nil)
+        // Another member's transport key under a new id and identity key.
+        let dupTransport = try Member(id: "node-9", publicKey: Curve25519.Signing.PrivateKey().publicKey,
+                                      transportKey: members[0].transportKey)
+        let transportError = ledgerError { try make(members + [dupTransport]) }
+        #expect(transportError?.code == .invalidConfiguration)
+        #expect(transportError?.culprit == "node-9")
         // Bad names.
         #expect(ledgerError { try make(members, name: "") }?.code == .invalidConfiguration)
         #expect(ledgerError { try make(members, name: String(repeating: "x", count: 65)) }?.code == .invalidConfiguration)
@@ -85,7 +92,39 @@ struct ConfigurationTests {
     ])
     func weakKeys(hex: String) throws {
         let raw = try [UInt8](hex: hex)
-        #expect(ledgerError { _ = try Member(id: "node-x", publicKeyBytes: raw) }?.code == .invalidConfiguration)
+        let transport = Array(Curve25519.KeyAgreement.PrivateKey().publicKey.rawRepresentation)
+        #expect(ledgerError { _ = try Member(id: "node-x", publicKeyBytes: raw, transportKeyBytes: transport) }?.code == .invalidConfiguration)
+    }
+
+    /// The X25519 points of small order (libsodium's list, with their non-canonical encodings):
+    /// a shared secret with any of them is all-zero, so encryption to them hides nothing.
+    @Test("Low-order transport keys are refused", arguments: [
+        "0000000000000000000000000000000000000000000000000000000000000000",  // 0 (all-zero)
+        "0100000000000000000000000000000000000000000000000000000000000000",  // 1
+        "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",  // order 8
+        "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",  // order 8
+        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  // p − 1, order 2
+        "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  // p, that is 0
+        "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  // p + 1, that is 1
+    ])
+    func weakTransportKeys(hex: String) throws {
+        let identity = Array(Curve25519.Signing.PrivateKey().publicKey.rawRepresentation)
+        let error = ledgerError { _ = try Member(id: "node-x", publicKeyBytes: identity, transportKeyBytes: try [UInt8](hex: hex)) }
+        #expect(error?.code == .invalidConfiguration)
+        #expect(error?.reason.contains("transport key") == true)
+        #expect(ledgerError { _ = try Member(id: "node-x", publicKeyBytes: identity, transportKeyBytes: [1, 2, 3]) }?.code == .invalidConfiguration)
+    }
+
+    @Test("A node identity never prints its private keys")
+    func identityDescriptionHidesKeys() throws {
+        let signing = Curve25519.Signing.PrivateKey()
+        let transport = Curve25519.KeyAgreement.PrivateKey()
+        let identity = NodeIdentity(id: "node-1", signingKey: signing, transportKey: transport)
+        let shown = "\(identity) \(String(reflecting: identity)) \(try identity.member())"
+        for secret in [Array(signing.rawRepresentation), Array(transport.rawRepresentation)] {
+            #expect(!shown.contains(secret.hexString))
+            #expect(!shown.contains(secret.hexString.prefix(16)))
+        }
     }
 
     @Test("Node ids are restricted to a small alphabet", arguments: ["", "Node", "a b", "é", String(repeating: "a", count: 65)])
@@ -103,7 +142,7 @@ struct ConfigurationTests {
         #expect(ledgerError {
             _ = try NodeConsensus(configuration: cluster.configuration, identity: TestCluster(n: 4, seed: 2).identities[0], safetyState: .genesis(cluster.configuration))
         }?.code == .invalidConfiguration)
-        let stranger = NodeIdentity(id: "stranger", signingKey: Curve25519.Signing.PrivateKey())
+        let stranger = NodeIdentity(id: "stranger", signingKey: Curve25519.Signing.PrivateKey(), transportKey: Curve25519.KeyAgreement.PrivateKey())
         #expect(ledgerError {
             _ = try NodeConsensus(configuration: cluster.configuration, identity: stranger, safetyState: .genesis(cluster.configuration))
         }?.code == .unknownMember)

@@ -20,7 +20,8 @@ import Testing
         let members = cluster.configuration.members
         #expect(throws: LedgerError.self) { try cluster.configuration.reconfigured(members: Array(members.prefix(3))) }
         #expect(throws: LedgerError.self) { try cluster.configuration.reconfigured(members: members + [members[0]]) }
-        let sameKey = try Member(id: "node-9", publicKeyBytes: members[0].publicKeyBytes)
+        let sameKey = try Member(id: "node-9", publicKeyBytes: members[0].publicKeyBytes,
+                                 transportKeyBytes: Array(Curve25519.KeyAgreement.PrivateKey().publicKey.rawRepresentation))
         #expect(throws: LedgerError.self) { try cluster.configuration.reconfigured(members: members + [sameKey]) }
     }
 
@@ -86,7 +87,7 @@ import Testing
     func auditFollowsMembership() throws {
         // A four-member genesis; a fifth node joins after height 1.
         let genesis = TestCluster(n: 4)
-        let newcomer = NodeIdentity(id: "node-9", signingKey: Curve25519.Signing.PrivateKey())
+        let newcomer = NodeIdentity(id: "node-9", signingKey: Curve25519.Signing.PrivateKey(), transportKey: Curve25519.KeyAgreement.PrivateKey())
         let five = try genesis.configuration.reconfigured(members: genesis.configuration.members + [try newcomer.member()])
         #expect(five.serialized == genesis.configuration.serialized, "a reconfigured cluster still encodes its genesis")
         let chain = genesis.chain(2)

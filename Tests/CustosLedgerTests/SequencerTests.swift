@@ -49,7 +49,7 @@ struct SequencerTests {
         let forgedVote = Vote(voter: "node-1", height: 1, blockHash: block.hash, previousHash: block.previousHash, signature: forged)
         #expect(sequencer.receive(forgedVote) == .flagged(voter: "node-1", error: LedgerError(.invalidSignature, "")))
 
-        let outsider = NodeIdentity(id: "outsider", signingKey: Curve25519.Signing.PrivateKey())
+        let outsider = NodeIdentity(id: "outsider", signingKey: Curve25519.Signing.PrivateKey(), transportKey: Curve25519.KeyAgreement.PrivateKey())
         #expect(sequencer.receive(Vote(signing: block, genesisDigest: cluster.configuration.genesisDigest, identity: outsider))
                 == .flagged(voter: "outsider", error: LedgerError(.unknownMember, "")))
 

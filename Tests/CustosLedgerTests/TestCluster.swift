@@ -16,7 +16,11 @@ struct TestCluster {
             var raw = [UInt8](repeating: seed, count: 32)
             raw[0] = UInt8(i)
             let key = try! Curve25519.Signing.PrivateKey(rawRepresentation: raw)
-            return NodeIdentity(id: try! NodeID("node-\(i)"), signingKey: key)
+            // X25519 clamps the low bits of byte 0, so the index goes in byte 1.
+            var transportRaw = [UInt8](repeating: seed ^ 0xff, count: 32)
+            transportRaw[1] = UInt8(i)
+            let transport = try! Curve25519.KeyAgreement.PrivateKey(rawRepresentation: transportRaw)
+            return NodeIdentity(id: try! NodeID("node-\(i)"), signingKey: key, transportKey: transport)
         }
         configuration = try! ClusterConfiguration(
             name: name, members: identities.map { try! $0.member() }, genesisTimestamp: Self.genesisTime,

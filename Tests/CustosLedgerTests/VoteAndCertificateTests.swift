@@ -48,7 +48,7 @@ struct VoteAndCertificateTests {
             return QuorumCertificate(height: b.height, blockHash: b.hash, previousHash: b.previousHash, votes: votes)
         },
         Case(name: "non-member vote", code: .unknownMember) { c, b in
-            let outsider = NodeIdentity(id: "outsider", signingKey: Curve25519.Signing.PrivateKey())
+            let outsider = NodeIdentity(id: "outsider", signingKey: Curve25519.Signing.PrivateKey(), transportKey: Curve25519.KeyAgreement.PrivateKey())
             let votes = (0..<(c.quorum - 1)).map { c.vote($0, for: b) }
                 + [Vote(signing: b, genesisDigest: c.configuration.genesisDigest, identity: outsider)]
             return QuorumCertificate(height: b.height, blockHash: b.hash, previousHash: b.previousHash, votes: votes)

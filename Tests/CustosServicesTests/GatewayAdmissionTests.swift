@@ -16,7 +16,7 @@ import Testing
 /// which commits and is recorded by every node. The queue is bounded per signer and in total.
 struct GatewayAdmissionTests {
     static let genesis = try! TestGenesis()
-    let identities: [NodeIdentity] = (1...4).map { NodeIdentity(id: try! NodeID("node-\($0)"), signingKey: .init()) }
+    let identities: [NodeIdentity] = (1...4).map { NodeIdentity(id: try! NodeID("node-\($0)"), signingKey: .init(), transportKey: .init()) }
 
     func gateway(_ bounds: GatewayQueueBounds = .standard) async throws -> Gateway {
         let configuration = try Self.genesis.configuration(identities, genesisTimestamp: 1_000)

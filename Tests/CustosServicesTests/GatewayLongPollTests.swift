@@ -14,7 +14,7 @@ import Testing
 /// checked is that a woken request did not sit out its whole (25 s) wait.
 struct GatewayLongPollTests {
     static let genesis = try! TestGenesis()
-    let identities: [NodeIdentity] = (1...4).map { NodeIdentity(id: try! NodeID("node-\($0)"), signingKey: .init()) }
+    let identities: [NodeIdentity] = (1...4).map { NodeIdentity(id: try! NodeID("node-\($0)"), signingKey: .init(), transportKey: .init()) }
     var configuration: ClusterConfiguration {
         get throws { try Self.genesis.configuration(identities, genesisTimestamp: 1_000) }
     }

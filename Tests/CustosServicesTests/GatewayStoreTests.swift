@@ -15,7 +15,7 @@ import Testing
 @Suite(.timeLimit(.minutes(3)))
 struct GatewayStoreTests {
     static let genesis = try! TestGenesis()
-    let identities: [NodeIdentity] = (1...4).map { NodeIdentity(id: try! NodeID("node-\($0)"), signingKey: .init()) }
+    let identities: [NodeIdentity] = (1...4).map { NodeIdentity(id: try! NodeID("node-\($0)"), signingKey: .init(), transportKey: .init()) }
     var configuration: ClusterConfiguration {
         get throws { try Self.genesis.configuration(identities, genesisTimestamp: 1_000) }
     }
@@ -275,10 +275,10 @@ struct PostgresGatewayStoreTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("custos-gw-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let identities = (1...4).map { NodeIdentity(id: try! NodeID("node-\($0)"), signingKey: .init()) }
+        let identities = (1...4).map { NodeIdentity(id: try! NodeID("node-\($0)"), signingKey: .init(), transportKey: .init()) }
         let cluster = folder.appendingPathComponent("cluster.json")
         try JSONEncoder().encode(ClusterFile(name: "cli", genesisTimestamp: 1_000, members: identities.map {
-            .init(id: $0.id.rawValue, publicKey: $0.publicKeyBytes.hexString)
+            ClusterFile.MemberKey(try! $0.member())
         })).write(to: cluster)
         let base = ["gateway", "--data", folder.path, "--cluster", cluster.path, "--port", "0"]
         let cases: [(arguments: [String], says: String)] = [

@@ -16,7 +16,7 @@ import Testing
 /// q votes and survive a reopen, and a node's vote record refuses a second block at one height.
 struct GatewayTests {
     static let genesis = try! TestGenesis()
-    let identities: [NodeIdentity] = (1...4).map { NodeIdentity(id: try! NodeID("node-\($0)"), signingKey: .init()) }
+    let identities: [NodeIdentity] = (1...4).map { NodeIdentity(id: try! NodeID("node-\($0)"), signingKey: .init(), transportKey: .init()) }
     var configuration: ClusterConfiguration {
         get throws { try Self.genesis.configuration(identities, genesisTimestamp: 1_000) }
     }
@@ -44,7 +44,7 @@ struct GatewayTests {
         #expect(again.serialized == proposal.serialized)
 
         // A vote signed by a key that is not the member's is flagged; q = 3 valid votes certify.
-        let outsider = NodeIdentity(id: "node-1", signingKey: .init())
+        let outsider = NodeIdentity(id: "node-1", signingKey: .init(), transportKey: .init())
         if case .flagged = try await reopened.receive(Vote(signing: again, genesisDigest: configuration.genesisDigest, identity: outsider)) {
         } else { Issue.record("a forged vote was not flagged") }
         var certified = false
@@ -82,7 +82,7 @@ struct GatewayTests {
     @Test func theClusterFileIsPublicAndChecked() throws {
         let file = ClusterFile(name: "unit", genesisTimestamp: 1_000,
                                genesisDocument: Data(Self.genesis.document.encoded).base64EncodedString(),
-                               members: identities.map { .init(id: $0.id.rawValue, publicKey: $0.publicKeyBytes.hexString) })
+                               members: identities.map { ClusterFile.MemberKey(try! $0.member()) })
         let decoded = try JSONDecoder().decode(ClusterFile.self, from: try JSONEncoder().encode(file))
         #expect(try decoded.configuration() == (try configuration))
         var bad = file

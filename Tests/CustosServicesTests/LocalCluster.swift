@@ -41,9 +41,13 @@ final class LocalCluster: @unchecked Sendable {
         clusterFile = root.appendingPathComponent("cluster.json")
     }
 
-    /// Creates another node's folder and identity key (not a member until governance adds it).
-    func initNode(_ id: String) throws -> ClusterFile.MemberKey {
-        let out = try Self.run(binary, ["node", "init", "--data", nodeData(id).path, "--id", id, "--passphrase-file", passphraseFile.path])
+    /// The flags that open a development node's keys.
+    var passphraseSeal: [String] { ["--passphrase-file", passphraseFile.path] }
+
+    /// Creates another node's folder, identity and transport keys (not a member until governance
+    /// adds it), sealed as `seal` says (the cluster's development passphrase by default).
+    func initNode(_ id: String, seal: [String]? = nil) throws -> ClusterFile.MemberKey {
+        let out = try Self.run(binary, ["node", "init", "--data", nodeData(id).path, "--id", id] + (seal ?? passphraseSeal))
         return try JSONDecoder().decode(ClusterFile.MemberKey.self, from: Data(out.utf8))
     }
 
@@ -76,9 +80,10 @@ final class LocalCluster: @unchecked Sendable {
         throw TestEnvironmentError("the gateway did not come up; log: \(log("gateway"))")
     }
 
-    func startNode(_ id: String, extraArguments: [String] = []) throws {
+    /// Starts a node whose keys open with `seal` (the development passphrase by default).
+    func startNode(_ id: String, seal: [String]? = nil, extraArguments: [String] = []) throws {
         nodes[id] = try spawn(id, ["node", "run", "--data", nodeData(id).path, "--id", id, "--cluster", clusterFile.path,
-                                   "--gateway", baseURL, "--passphrase-file", passphraseFile.path] + extraArguments)
+                                   "--gateway", baseURL] + (seal ?? passphraseSeal) + extraArguments)
     }
 
     /// Waits (bounded) until the node's process has ended by itself; returns its exit status.

@@ -20,7 +20,7 @@ struct OpenAPIDocumentTests {
 
     /// A gateway for registering routes on (its handlers never run here).
     func gateway() async throws -> Gateway {
-        let identities = (1...4).map { NodeIdentity(id: try! NodeID("node-\($0)"), signingKey: .init()) }
+        let identities = (1...4).map { NodeIdentity(id: try! NodeID("node-\($0)"), signingKey: .init(), transportKey: .init()) }
         let configuration = try TestGenesis().configuration(identities, genesisTimestamp: 1_000)
         return try await Gateway(configuration: configuration, store: try SQLiteGatewayStore.inMemory(), logger: Logger(label: "test"))
     }

@@ -9,7 +9,7 @@ import Testing
 /// encoding round-trips.
 @Suite struct MembershipChangeTests {
     static func identities(_ range: ClosedRange<Int>) -> [NodeIdentity] {
-        range.map { NodeIdentity(id: try! NodeID("node-\($0)"), signingKey: Curve25519.Signing.PrivateKey()) }
+        range.map { NodeIdentity(id: try! NodeID("node-\($0)"), signingKey: Curve25519.Signing.PrivateKey(), transportKey: Curve25519.KeyAgreement.PrivateKey()) }
     }
 
     let initial = Self.identities(1...4)
@@ -44,11 +44,23 @@ import Testing
         let newcomer = Self.identities(5...5)[0]
         let member = try newcomer.member()
         let otherCluster = ReplicatedState.membershipProofMessage(clusterName: "elsewhere", genesisDigest: c.state.genesisDigest, member: member)
-        let stolenKey = try Member(id: "node-9", publicKeyBytes: initial[0].publicKeyBytes)
+        let stolenKey = try Member(id: "node-9", publicKeyBytes: initial[0].publicKeyBytes,
+                                   transportKeyBytes: Array(Curve25519.KeyAgreement.PrivateKey().publicKey.rawRepresentation))
+        // The gateway (or anyone relaying the join request) swaps the transport key for its own:
+        // the proof covers the transport key, so it no longer verifies.
+        let ownProof = newcomer.signDigest(ReplicatedState.membershipProofMessage(
+            clusterName: c.state.clusterName, genesisDigest: c.state.genesisDigest, member: member))
+        let swapped = try Member(id: member.id, publicKey: member.publicKey, transportKey: Curve25519.KeyAgreement.PrivateKey().publicKey)
+        // A valid proof, but over another member's transport key.
+        let copycat = try Member(id: member.id, publicKey: member.publicKey, transportKey: initial[0].transportPublicKey)
+        let copycatProof = newcomer.signDigest(ReplicatedState.membershipProofMessage(
+            clusterName: c.state.clusterName, genesisDigest: c.state.genesisDigest, member: copycat))
         let cases: [(GovernanceChange, String)] = [
             (.addMember(member, proof: [UInt8](repeating: 0, count: 64)), "does not verify"),
             (.addMember(member, proof: newcomer.signDigest(otherCluster)), "does not verify"),
             (.addMember(stolenKey, proof: newcomer.signDigest(otherCluster)), "holds the identity key"),
+            (.addMember(swapped, proof: ownProof), "does not verify"),
+            (.addMember(copycat, proof: copycatProof), "holds the transport key"),
             (try Self.join(initial[0], in: c.state), "already a member"),
             (.removeMember(id: "node-7"), "not a member"),
         ]

@@ -9,7 +9,7 @@ import Testing
 /// committed state and refuses one with a forged approval.
 @Suite struct NodeConsensusTests {
     static func node(_ c: Cluster) throws -> (NodeConsensus, ClusterConfiguration) {
-        let identities = try (1...4).map { i throws in NodeIdentity(id: try NodeID("node-\(i)"), signingKey: Curve25519.Signing.PrivateKey()) }
+        let identities = try (1...4).map { i throws in NodeIdentity(id: try NodeID("node-\(i)"), signingKey: Curve25519.Signing.PrivateKey(), transportKey: Curve25519.KeyAgreement.PrivateKey()) }
         let configuration = try ClusterConfiguration(
             name: c.genesis.clusterName, members: identities.map { try $0.member() }, genesisTimestamp: c.now,
             genesisDocument: c.genesis.encoded)
@@ -50,7 +50,7 @@ import Testing
 
     @Test func aConfigurationForAnotherClusterIsRefused() throws {
         let c = try Cluster()
-        let identities = try (1...4).map { i throws in NodeIdentity(id: try NodeID("node-\(i)"), signingKey: Curve25519.Signing.PrivateKey()) }
+        let identities = try (1...4).map { i throws in NodeIdentity(id: try NodeID("node-\(i)"), signingKey: Curve25519.Signing.PrivateKey(), transportKey: Curve25519.KeyAgreement.PrivateKey()) }
         let configuration = try ClusterConfiguration(
             name: "elsewhere", members: identities.map { try $0.member() }, genesisTimestamp: 0, genesisDocument: c.genesis.encoded)
         #expect(throws: GovernanceError(.invalidGenesis, "")) { try ReplicatedState(cluster: configuration) }

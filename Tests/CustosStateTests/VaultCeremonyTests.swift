@@ -19,11 +19,11 @@ import Testing
     /// A node as the tests run it: identity and transport keys.
     struct Node {
         let identity: NodeIdentity
-        let transport = Curve25519.KeyAgreement.PrivateKey()
+        var transport: Curve25519.KeyAgreement.PrivateKey { identity.transportKey }
         var id: NodeID { identity.id }
     }
 
-    let nodes: [Node] = (1...4).map { Node(identity: NodeIdentity(id: try! NodeID("node-\($0)"), signingKey: .init())) }
+    let nodes: [Node] = (1...4).map { Node(identity: .generate(id: try! NodeID("node-\($0)"))) }
 
     func cluster() throws -> Cluster {
         var c = try Cluster()
@@ -299,14 +299,14 @@ import Testing
         try create(&c, "hot", .frostEd25519)
         let party = try KeyGenerationParty(vault: c.state.vaults["hot"]!, me: nodes[0].id, genesisDigest: c.state.genesisDigest)
         // Signed by a stranger who claims node-1's id.
-        let stranger = NodeIdentity(id: nodes[0].id, signingKey: .init())
+        let stranger = NodeIdentity.generate(id: nodes[0].id)
         #expect(Cluster.code(c.apply(try party.commitEntry.entry(signedBy: stranger, genesisDigest: c.state.genesisDigest)))
             == .memberSignatureRefused)
         // Signed by node-1 for another cluster.
         #expect(Cluster.code(c.apply(try party.commitEntry.entry(signedBy: nodes[0].identity, genesisDigest: Hashes.sha256([1]))))
             == .memberSignatureRefused)
         // Signed by a node that is not a member at all.
-        let outsider = NodeIdentity(id: NodeID("node-9"), signingKey: .init())
+        let outsider = NodeIdentity.generate(id: NodeID("node-9"))
         #expect(Cluster.code(c.apply(try party.commitEntry.entry(signedBy: outsider, genesisDigest: c.state.genesisDigest)))
             == .unknownMember)
         // No authorization at all, or a payload that names another kind: malformed, refused by

@@ -38,7 +38,7 @@ public struct ClusterConfiguration: Sendable, Equatable {
     /// The members at genesis (what the digest and `serialized` are of); `members` after a reconfiguration.
     private let genesisMembers: [Member]
 
-    /// Validates and sorts the members. Refuses duplicate ids or keys, more than
+    /// Validates and sorts the members. Refuses duplicate ids, identity keys or transport keys, more than
     /// `maximumMembers`, and — unless `allowWithoutFaultTolerance` is set for a development
     /// cluster — fewer than 4 members (f = 0 tolerates no faulty node at all).
     public init(
@@ -61,12 +61,16 @@ public struct ClusterConfiguration: Sendable, Equatable {
         let sorted = members.sorted { $0.id < $1.id }
         var index: [NodeID: Int] = [:]
         var keys: Set<[UInt8]> = []
+        var transportKeys: Set<[UInt8]> = []
         for (i, m) in sorted.enumerated() {
             guard index.updateValue(i, forKey: m.id) == nil else {
                 throw LedgerError(.invalidConfiguration, "member id \(m.id) appears twice", culprit: m.id)
             }
             guard keys.insert(m.publicKeyBytes).inserted else {
                 throw LedgerError(.invalidConfiguration, "member \(m.id) reuses another member's identity key", culprit: m.id)
+            }
+            guard transportKeys.insert(m.transportKeyBytes).inserted else {
+                throw LedgerError(.invalidConfiguration, "member \(m.id) reuses another member's transport key", culprit: m.id)
             }
         }
         self.name = name
@@ -121,6 +125,7 @@ public struct ClusterConfiguration: Sendable, Equatable {
         for m in members {
             w.append(m.id)
             w.append(raw: m.publicKeyBytes)
+            w.append(raw: m.transportKeyBytes)
         }
         w.append(lengthPrefixed: genesisDocument)
         return w.bytes
@@ -140,10 +145,11 @@ public struct ClusterConfiguration: Sendable, Equatable {
         for i in 0..<count {
             let id = try r.nodeID("member \(i) id")
             let key = Array(try r.read(32, "member \(i) key"))
+            let transportKey = Array(try r.read(32, "member \(i) transport key"))
             if let last = members.last, !(last.id < id) {
                 throw r.fail("members are not in strictly ascending id order at \(id)")
             }
-            members.append(try Member(id: id, publicKeyBytes: key))
+            members.append(try Member(id: id, publicKeyBytes: key, transportKeyBytes: transportKey))
         }
         let document = try r.lengthPrefixed("genesis document", max: Self.maximumGenesisDocumentBytes)
         try r.finish()

@@ -69,19 +69,21 @@ public final class PKCS11Seal: @unchecked Sendable {
     }
 
     /// Encrypts `secret` under the token key `keyLabel`, generating that key on the token the
-    /// first time (AES-256, sensitive, non-extractable).
-    public func seal(_ secret: SecretBytes, keyLabel: String) throws(StorageError) -> [UInt8] {
+    /// first time (AES-256, sensitive, non-extractable). `associatedData` is authenticated, not
+    /// stored: opening needs the same bytes, so a sealed blob moved to another purpose is refused.
+    public func seal(_ secret: SecretBytes, keyLabel: String, associatedData: [UInt8] = []) throws(StorageError) -> [UInt8] {
         lock.lock()
         defer { lock.unlock() }
         let key: CK_OBJECT_HANDLE
         if let existing = try findKey(label: keyLabel) { key = existing } else { key = try generateKey(label: keyLabel) }
         var iv = SecureRandom.bytes(count: 12)
-        let ciphertext = try crypt(encrypt: true, key: key, iv: &iv, input: secret.unsafeCopyBytes())
+        let ciphertext = try crypt(encrypt: true, key: key, iv: &iv, aad: associatedData, input: secret.unsafeCopyBytes())
         return Self.magic + iv + ciphertext
     }
 
-    /// Decrypts sealed bytes with the token key `keyLabel`; refuses altered or foreign input.
-    public func open(_ sealed: [UInt8], keyLabel: String) throws(StorageError) -> SecretBytes {
+    /// Decrypts sealed bytes with the token key `keyLabel`; refuses altered or foreign input,
+    /// and input sealed with other associated data.
+    public func open(_ sealed: [UInt8], keyLabel: String, associatedData: [UInt8] = []) throws(StorageError) -> SecretBytes {
         lock.lock()
         defer { lock.unlock() }
         guard sealed.count >= Self.magic.count + 12 + 16, Array(sealed.prefix(Self.magic.count)) == Self.magic else {
@@ -91,7 +93,8 @@ public final class PKCS11Seal: @unchecked Sendable {
             throw StorageError(.invalidInput, "the token has no key labelled \(keyLabel)")
         }
         var iv = Array(sealed[Self.magic.count..<(Self.magic.count + 12)])
-        var plain = try crypt(encrypt: false, key: key, iv: &iv, input: Array(sealed[(Self.magic.count + 12)...]))
+        var plain = try crypt(encrypt: false, key: key, iv: &iv, aad: associatedData,
+                              input: Array(sealed[(Self.magic.count + 12)...]))
         defer { Sodium.memzero(&plain) }
         return SecretBytes(plain)
     }
@@ -173,13 +176,15 @@ public final class PKCS11Seal: @unchecked Sendable {
     }
 
     /// AES-256-GCM with a 128-bit tag, in one call.
-    private func crypt(encrypt: Bool, key: CK_OBJECT_HANDLE, iv: inout [UInt8], input: [UInt8]) throws(StorageError) -> [UInt8] {
+    private func crypt(encrypt: Bool, key: CK_OBJECT_HANDLE, iv: inout [UInt8], aad: [UInt8], input: [UInt8]) throws(StorageError) -> [UInt8] {
         var input = input
+        var aad = aad
         defer { Sodium.memzero(&input) }
         var output = [UInt8](repeating: 0, count: input.count + 16)
         var outputLength = CK_ULONG(output.count)
-        let rc: CK_RV = iv.withUnsafeMutableBufferPointer { ivBuffer in
-            var parameters = CK_GCM_PARAMS(pIv: ivBuffer.baseAddress, ulIvLen: 12, ulIvBits: 96, pAAD: nil, ulAADLen: 0,
+        let rc: CK_RV = iv.withUnsafeMutableBufferPointer { ivBuffer in aad.withUnsafeMutableBufferPointer { aadBuffer in
+            var parameters = CK_GCM_PARAMS(pIv: ivBuffer.baseAddress, ulIvLen: 12, ulIvBits: 96,
+                                           pAAD: aadBuffer.isEmpty ? nil : aadBuffer.baseAddress, ulAADLen: CK_ULONG(aadBuffer.count),
                                            ulTagBits: 128)
             return withUnsafeMutablePointer(to: &parameters) { p in
                 var mechanism = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(CKM_AES_GCM), pParameter: p,
@@ -191,7 +196,7 @@ public final class PKCS11Seal: @unchecked Sendable {
                     ? functions.pointee.C_Encrypt(session, &input, CK_ULONG(input.count), &output, &outputLength)
                     : functions.pointee.C_Decrypt(session, &input, CK_ULONG(input.count), &output, &outputLength)
             }
-        }
+        } }
         guard rc == CKR_OK else {
             Sodium.memzero(&output)
             throw StorageError(encrypt ? .databaseFailure : .invalidInput,

@@ -4,16 +4,26 @@ import Foundation
 import GRDB
 
 /// A signer node's own durable state in SQLite (WAL, synchronous=FULL, so a committed
-/// transaction survives power loss): the one-time secrets it has used and the votes it has
-/// cast. Every "is it unused? then mark it used" is one write transaction that has committed
+/// transaction survives power loss): the one-time secrets it has used, the votes it has
+/// cast, and its sealed secrets (key shares, presignatures, FROST nonces — sealed by its
+/// `NodeSeal` before they are written, so the file never holds one in clear). Every "is it unused? then mark it used" is one write transaction that has committed
 /// before the method returns, so a share computed from that secret may leave the node only
 /// afterwards — and a restart, or a second process on the same file, never uses it again
 /// (web3signer's slashing protection, applied to nonces, presignatures and votes).
 public final class NodeDatabase: Sendable {
     private let writer: any DatabaseWriter
+    /// What seals the secret store; nil for a database opened without one (tools, tests), whose
+    /// secret store refuses every call.
+    let seal: NodeSeal?
 
-    /// Opens (creating if needed) the database file at `path` and migrates it.
-    public convenience init(path: String) throws(StorageError) {
+    /// The environment of the node whose seal this database was opened with: a production node
+    /// takes part only in production vaults, a development node only in development ones. Nil
+    /// when opened without a seal.
+    public var environment: NodeEnvironment? { seal?.environment }
+
+    /// Opens (creating if needed) the database file at `path` and migrates it; `seal` seals
+    /// the secret store.
+    public convenience init(path: String, seal: NodeSeal? = nil) throws(StorageError) {
         var configuration = Configuration()
         // Another process (or handle) holding the write lock makes a writer wait, not fail.
         configuration.busyMode = .timeout(10)
@@ -21,7 +31,7 @@ public final class NodeDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         do {
-            try self.init(writer: DatabasePool(path: path, configuration: configuration))
+            try self.init(writer: DatabasePool(path: path, configuration: configuration), seal: seal)
         } catch let error as StorageError {
             throw error
         } catch {
@@ -30,9 +40,9 @@ public final class NodeDatabase: Sendable {
     }
 
     /// A private in-memory database, for tests.
-    public static func inMemory() throws(StorageError) -> NodeDatabase {
+    public static func inMemory(seal: NodeSeal? = nil) throws(StorageError) -> NodeDatabase {
         do {
-            return try NodeDatabase(writer: DatabaseQueue())
+            return try NodeDatabase(writer: DatabaseQueue(), seal: seal)
         } catch let error as StorageError {
             throw error
         } catch {
@@ -40,8 +50,9 @@ public final class NodeDatabase: Sendable {
         }
     }
 
-    private init(writer: any DatabaseWriter) throws(StorageError) {
+    private init(writer: any DatabaseWriter, seal: NodeSeal?) throws(StorageError) {
         self.writer = writer
+        self.seal = seal
         do {
             try Self.migrator.migrate(writer)
         } catch {
@@ -64,6 +75,13 @@ public final class NodeDatabase: Sendable {
                 t.column("blockHash", .blob).notNull()
                 t.column("vote", .blob).notNull()
             }
+        }
+        migrator.registerMigration("v2: sealed secrets") { db in
+            // Only sealed bytes: NodeSeal seals every secret before it reaches this table.
+            try db.execute(sql: """
+                CREATE TABLE sealedSecret (
+                    kind TEXT NOT NULL, id BLOB NOT NULL, sealed BLOB NOT NULL, PRIMARY KEY (kind, id))
+                """)
         }
         return migrator
     }
@@ -164,8 +182,17 @@ public final class NodeDatabase: Sendable {
         }
     }
 
+    /// One read; errors are reported as `what` failing.
+    func read<T>(_ what: String, _ body: @escaping (Database) throws -> T) throws(StorageError) -> T {
+        do {
+            return try writer.read { db in try body(db) }
+        } catch {
+            throw StorageError(.databaseFailure, "\(what) failed: \(error)")
+        }
+    }
+
     /// One immediate write transaction; a thrown error rolls it back.
-    private func write<T>(_ body: @escaping (Database) throws(StorageError) -> T) throws(StorageError) -> T {
+    func write<T>(_ body: @escaping (Database) throws(StorageError) -> T) throws(StorageError) -> T {
         do {
             return try writer.write { db in try body(db) }
         } catch let error as StorageError {
@@ -175,7 +202,7 @@ public final class NodeDatabase: Sendable {
         }
     }
 
-    private static func run<T>(_ body: () throws -> T) throws(StorageError) -> T {
+    static func run<T>(_ body: () throws -> T) throws(StorageError) -> T {
         do {
             return try body()
         } catch {

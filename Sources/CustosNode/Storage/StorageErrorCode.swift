@@ -10,4 +10,11 @@ public enum StorageErrorCode: String, ErrorCode {
     case invalidInput
     /// SQLite reported an error; the operation did not take effect.
     case databaseFailure
+    /// Something is already stored under this name (a sealed secret, a node's keys); nothing
+    /// was replaced.
+    case alreadyExists
+    /// The node's configuration is missing or malformed, or the credential given does not match
+    /// how it seals its secrets (a passphrase for a token node, a development seal on a
+    /// production node).
+    case misconfigured
 }

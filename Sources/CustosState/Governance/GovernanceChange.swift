@@ -86,7 +86,8 @@ extension CanonicalWriter {
         case .unfreeze:
             append(UInt8(9))
         case .addMember(let m, let proof):
-            append(UInt8(20)); append(string: m.id.rawValue); append(lengthPrefixed: m.publicKeyBytes); append(lengthPrefixed: proof)
+            append(UInt8(20)); append(string: m.id.rawValue); append(lengthPrefixed: m.publicKeyBytes); append(lengthPrefixed: m.transportKeyBytes)
+            append(lengthPrefixed: proof)
         case .removeMember(let id):
             append(UInt8(21)); append(string: id.rawValue)
         case .addBot(let id, let key, let roles):
@@ -141,8 +142,9 @@ extension CanonicalReader where Code == GovernanceErrorCode {
         case 20:
             let id = try string("member id", max: 64)
             let key = try bytes("member key", max: 32)
+            let transportKey = try bytes("member transport key", max: 32)
             let proof = try bytes("proof of possession", max: 64)
-            do { return .addMember(try Member(id: try NodeID(id), publicKeyBytes: key), proof: proof) } catch {
+            do { return .addMember(try Member(id: try NodeID(id), publicKeyBytes: key, transportKeyBytes: transportKey), proof: proof) } catch {
                 throw fail("member: \(error.reason)")
             }
         case 21:

@@ -5,24 +5,30 @@ import CustosLedger
 
 extension ReplicatedState {
     /// What a node signs with its identity key to ask to join: this cluster (name and genesis
-    /// document digest), its id and its key.
+    /// document digest), its id, its identity key and its transport key — so nobody relaying
+    /// the request (the gateway) can swap the key that other nodes encrypt to.
     public static func membershipProofMessage(clusterName: String, genesisDigest: [UInt8], member: Member) -> [UInt8] {
         var w = CanonicalWriter(tag: "custos.governance.member-proof.v1")
         w.append(string: clusterName)
         w.append(lengthPrefixed: genesisDigest)
         w.append(string: member.id.rawValue)
         w.append(lengthPrefixed: member.publicKeyBytes)
+        w.append(lengthPrefixed: member.transportKeyBytes)
         return Hashes.sha256(w.bytes)
     }
 
-    /// Adds one voting member: a new id, a key no member holds or ever held, a valid proof of
-    /// possession, and at most `ClusterConfiguration.maximumMembers` members.
+    /// Adds one voting member: a new id, an identity key no member holds or ever held, a
+    /// transport key no member holds, a valid proof of possession over both, and at most
+    /// `ClusterConfiguration.maximumMembers` members.
     mutating func addMember(_ member: Member, proof: [UInt8]) throws(GovernanceError) {
         func invalid(_ reason: String) -> GovernanceError { GovernanceError(.invalidChange, reason) }
         try requireTrackedMembers()
         guard !members.contains(where: { $0.id == member.id }) else { throw invalid("\(member.id) is already a member") }
         guard !members.contains(where: { $0.publicKeyBytes == member.publicKeyBytes }) else {
             throw invalid("another member holds the identity key of \(member.id)")
+        }
+        guard !members.contains(where: { $0.transportKeyBytes == member.transportKeyBytes }) else {
+            throw invalid("another member holds the transport key of \(member.id)")
         }
         guard !retiredMemberKeys.contains(member.publicKeyBytes) else {
             throw invalid("the identity key of \(member.id) belonged to a removed member and cannot return")

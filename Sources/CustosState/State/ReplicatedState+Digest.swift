@@ -102,6 +102,7 @@ extension ReplicatedState {
         for m in members {
             w.append(string: m.id.rawValue)
             w.append(lengthPrefixed: m.publicKeyBytes)
+            w.append(lengthPrefixed: m.transportKeyBytes)
         }
         w.append(UInt32(retiredMemberKeys.count))
         for key in retiredMemberKeys.sorted(by: { $0.lexicographicallyPrecedes($1) }) { w.append(lengthPrefixed: key) }

@@ -1,0 +1,82 @@
+import CustosCore
+import CustosCrypto
+import Foundation
+import GRDB
+
+extension NodeDatabase {
+    /// What kind of secret a sealed row holds.
+    public enum SecretKind: String, Sendable, CaseIterable {
+        /// A vault key share; its id is `vaultShareID(vault:epoch:)`.
+        case vaultKeyShare
+        /// An ECDSA presignature.
+        case presignature
+        /// A FROST round-one nonce pair.
+        case frostNonce
+    }
+
+    /// The id of a vault's key share at a key epoch (each refresh or reshare is a new epoch).
+    public static func vaultShareID(vault: String, epoch: UInt64) -> [UInt8] {
+        var w = CanonicalWriter()
+        w.append(string: vault)
+        w.append(epoch)
+        return w.bytes
+    }
+
+    /// Seals `secret` with the node's seal, bound to (`kind`, `id`), and stores it in one
+    /// durable transaction. Refuses (`alreadyExists`) to replace a stored secret: delete it first.
+    public func storeSecret(_ secret: SecretBytes, kind: SecretKind, id: [UInt8]) throws(StorageError) {
+        let sealed = try requireSeal().seal(secret, context: Self.secretContext(kind, id))
+        try write { db throws(StorageError) in
+            let existing = try Self.run {
+                try Row.fetchOne(db, sql: "SELECT 1 FROM sealedSecret WHERE kind = ? AND id = ?", arguments: [kind.rawValue, Data(id)])
+            }
+            guard existing == nil else { throw StorageError(.alreadyExists, "a \(kind.rawValue) with this id is already stored") }
+            try Self.run {
+                try db.execute(sql: "INSERT INTO sealedSecret (kind, id, sealed) VALUES (?, ?, ?)",
+                               arguments: [kind.rawValue, Data(id), Data(sealed)])
+            }
+        }
+    }
+
+    /// The secret stored as (`kind`, `id`), opened; nil when there is none. Refuses a row that
+    /// does not open under this node's seal as that (`kind`, `id`): altered, or moved from another row.
+    public func secret(kind: SecretKind, id: [UInt8]) throws(StorageError) -> SecretBytes? {
+        let seal = try requireSeal()
+        let sealed: Data? = try read("reading a sealed secret") { db in
+            try Data.fetchOne(db, sql: "SELECT sealed FROM sealedSecret WHERE kind = ? AND id = ?", arguments: [kind.rawValue, Data(id)])
+        }
+        guard let sealed else { return nil }
+        return try seal.open(Array(sealed), context: Self.secretContext(kind, id))
+    }
+
+    /// Deletes the secret stored as (`kind`, `id`), durably; returns whether there was one.
+    @discardableResult
+    public func deleteSecret(kind: SecretKind, id: [UInt8]) throws(StorageError) -> Bool {
+        try write { db throws(StorageError) -> Bool in
+            try Self.run {
+                try db.execute(sql: "DELETE FROM sealedSecret WHERE kind = ? AND id = ?", arguments: [kind.rawValue, Data(id)])
+                return db.changesCount > 0
+            }
+        }
+    }
+
+    /// The ids of the stored secrets of `kind`, in byte order.
+    public func secretIDs(kind: SecretKind) throws(StorageError) -> [[UInt8]] {
+        try read("listing sealed secrets") { db in
+            try Data.fetchAll(db, sql: "SELECT id FROM sealedSecret WHERE kind = ? ORDER BY id", arguments: [kind.rawValue]).map { Array($0) }
+        }
+    }
+
+    private func requireSeal() throws(StorageError) -> NodeSeal {
+        guard let seal else { throw StorageError(.misconfigured, "this node database was opened without a seal; it stores no secrets") }
+        return seal
+    }
+
+    private static func secretContext(_ kind: SecretKind, _ id: [UInt8]) -> [UInt8] {
+        var w = CanonicalWriter()
+        w.append(string: "custos.node.secret.v1")
+        w.append(string: kind.rawValue)
+        w.append(lengthPrefixed: id)
+        return w.bytes
+    }
+}
