@@ -173,7 +173,7 @@ let package = Package(
         // The JSON shapes nodes and the gateway exchange, and the cluster file (public data only).
         .target(
             name: "CustosClusterAPI",
-            dependencies: ["CustosCore", "CustosLedger", "CustosState", "CustosIdentity", "CustosPolicy"],
+            dependencies: ["CustosCore", "CustosCrypto", "CustosLedger", "CustosState", "CustosIdentity", "CustosPolicy"],
             swiftSettings: swiftSettings
         ),
         // The gateway service: HTTP API (Hummingbird, loopback), the sequencer's durable store
@@ -211,6 +211,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 "CustosNode",
                 "CustosCrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -338,8 +339,11 @@ let package = Package(
             dependencies: [
                 "CustosCore",
                 "CustosLedger", "CustosCrypto", "CustosTestSupport", "CustosClusterAPI", "CustosGateway",
-                "CustosNodeService", "CustosNode", "CustosState", "CustosIdentity",
+                "CustosNodeService", "CustosNode", "CustosState", "CustosIdentity", "CustosSigning",
                 .product(name: "Logging", package: "swift-log"),
+                // The relay's tests: a gateway served in process, and its SQLite rows read directly.
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 // The OpenAPI document's tests: the routes as registered, and the document as YAML.
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -8,13 +8,20 @@ import Hummingbird
 public struct GatewayProblem: HTTPResponseError, Sendable {
     public let status: HTTPResponse.Status
     public let problem: Problem
+    /// Seconds after which the same request may succeed (a `Retry-After` header), if known.
+    public let retryAfter: Int?
 
-    public init(_ status: HTTPResponse.Status, code: String, title: String, detail: String) {
+    public init(_ status: HTTPResponse.Status, code: String, title: String, detail: String, retryAfter: Int? = nil) {
         self.status = status
         problem = Problem(code: code, title: title, detail: detail)
+        self.retryAfter = retryAfter
     }
 
-    public var headers: HTTPFields { [.contentType: "application/problem+json"] }
+    public var headers: HTTPFields {
+        var fields: HTTPFields = [.contentType: "application/problem+json"]
+        if let retryAfter { fields[.retryAfter] = "\(retryAfter)" }
+        return fields
+    }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let body = try JSONEncoder().encode(problem)

@@ -115,6 +115,7 @@ public enum GatewayRoutes {
             return try json(.ok, CertifiedBlockMessage(certified))
         }
         GovernanceRoutes.add(to: router, gateway: gateway)
+        RelayRoutes.add(to: router, gateway: gateway)
     }
 
     /// The optional `wait=<milliseconds>` of a long poll: 0 when absent, refused above the maximum.
@@ -179,8 +180,13 @@ public enum GatewayRoutes {
         do { body = try await request.collectBody(upTo: limit) } catch is NIOTooManyBytesError {
             throw GatewayProblem.tooLarge(limit)
         }
+        return try decode(Array(body.readableBytesView), what: what)
+    }
+
+    /// Decodes strict JSON from a collected body; every failure is a 400 problem.
+    static func decode<T: Decodable>(_ body: [UInt8], what: String) throws -> T {
         do {
-            return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
+            return try JSONDecoder().decode(T.self, from: Data(body))
         } catch let error as ClusterAPIError where error.code == .unknownField {
             throw GatewayProblem(.badRequest, code: "\(what).unknown-field", title: "Unknown field",
                                  detail: "the field \"\(error.field ?? "")\" is not part of a \(what)")

@@ -21,6 +21,8 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(help: "Store in PostgreSQL instead of SQLite in the data folder: postgres://USER@HOST:PORT/DATABASE (no password in it).")
     var database: String?
     @Option(help: "A file holding the PostgreSQL password (first line), if the server asks for one.") var databasePasswordFile: String?
+    @Option(help: "Seconds the MPC relay keeps a message its recipient has not taken (the longest a session runs).")
+    var relayTtl: UInt64 = RelayLimits().timeToLive / 1000
     @Option(help: .hidden) var unsafeTestEquivocateTo: String?
     /// Set by `custos dev up`: stop when that process is gone.
     @Option(help: .hidden) var parentPid: Int32?
@@ -33,6 +35,7 @@ struct GatewayCommand: AsyncParsableCommand {
         if unsafeTestEquivocateTo != nil, configuration.isProduction {
             fail("fault injection is for tests; \(configuration.name) is a production cluster")
         }
+        guard (1...604_800).contains(relayTtl) else { fail("--relay-ttl: 1 to 604800 seconds") }
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         let store: any GatewayStore
         var postgres: PostgresGatewayStore?
@@ -51,7 +54,9 @@ struct GatewayCommand: AsyncParsableCommand {
         let faults = GatewayFaultInjection(equivocateTo: Set((unsafeTestEquivocateTo ?? "").split(separator: ",").map(String.init)))
         let gateway: Gateway
         do {
-            gateway = try await Gateway(configuration: configuration, store: store, logger: logger, faults: faults)
+            gateway = try await Gateway(configuration: configuration, store: store, logger: logger,
+                                        relayLimits: RelayLimits(timeToLive: relayTtl * 1000),
+                                        faults: faults)
         } catch {
             await postgres?.close()
             fail("cannot start the gateway: \(error)")
