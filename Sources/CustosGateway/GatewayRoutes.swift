@@ -9,9 +9,10 @@ import NIOCore
 /// The gateway's HTTP API, version 1, documented in docs/openapi.yaml. Client-facing:
 /// `POST /v1/entries` (answers the entry's digest), `GET /v1/entries/{digest}` (where it
 /// committed). Node-facing: `GET /v1/proposals/next?after=`, `POST /v1/votes`,
-/// `GET /v1/blocks/{height}`. And `GET /health`, `GET /metrics` (Prometheus).
+/// `GET /v1/blocks/{height}`, and the MPC relay (`RelayRoutes`). And `GET /health`,
+/// `GET /metrics` (Prometheus).
 ///
-/// Long polls: the three GETs take `wait=<milliseconds>` (at most `Gateway.maximumWait`) and
+/// Long polls: the three GETs (and the relay inbox) take `wait=<milliseconds>` (at most `Gateway.maximumWait`) and
 /// then answer as soon as there is something, or with their "nothing yet" answer after the wait.
 /// A waiting request ends early when its client disconnects or the gateway shuts down.
 public enum GatewayRoutes {

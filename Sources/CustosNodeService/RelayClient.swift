@@ -15,14 +15,16 @@ public struct RelayClient: Sendable {
     private let identity: NodeIdentity
     private let genesisDigest: LedgerHash
     private let clock: @Sendable () -> UInt64
-    private let timeout: TimeAmount = .seconds(5)
+    private let timeout: Duration
 
-    /// `clock` gives milliseconds since the Unix epoch for the requests' timestamps.
-    public init(gateway: GatewayClient, identity: NodeIdentity, genesisDigest: LedgerHash,
+    /// `clock` gives milliseconds since the Unix epoch for the requests' timestamps; `timeout`
+    /// bounds each request (a long poll's wait comes on top).
+    public init(gateway: GatewayClient, identity: NodeIdentity, genesisDigest: LedgerHash, timeout: Duration = .seconds(10),
                 clock: @escaping @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970 * 1000) }) {
         self.gateway = gateway
         self.identity = identity
         self.genesisDigest = genesisDigest
+        self.timeout = timeout
         self.clock = clock
     }
 
@@ -68,7 +70,9 @@ public struct RelayClient: Sendable {
             request.body = .bytes(ByteBuffer(bytes: body))
         }
         // A long poll may legitimately take the whole wait before the answer starts.
-        let response = try await gateway.client.execute(request, timeout: timeout + .milliseconds(wait.components.seconds * 1000))
+        let limit = timeout + wait
+        let response = try await gateway.client.execute(request, timeout: .milliseconds(limit.components.seconds * 1000
+                                                                                          + limit.components.attoseconds / 1_000_000_000_000_000))
         let answer = try await response.body.collect(upTo: Self.maximumAnswer)
         return (response.status, response.headers, Data(buffer: answer))
     }

@@ -33,7 +33,8 @@ struct RawRelayRequest {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: sendBody ?? body))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        // Generous: the gateway shares this process's threads with every other suite running at once.
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         let answer = Data(buffer: try await response.body.collect(upTo: 8 << 20))
         #expect(response.status.code == status, "\(method) \(target): \(String(decoding: answer, as: UTF8.self))", sourceLocation: sourceLocation)
         if let code {

@@ -28,6 +28,8 @@ struct RelayTests {
     let transportKeys = (1...4).map { _ in Curve25519.KeyAgreement.PrivateKey() }
     let configuration: ClusterConfiguration
     let clock = TestClock()
+    /// Generous: the gateway shares this process's threads with every other suite running at once.
+    static let timeout: Duration = .seconds(60)
     static let marker = Array("relay-plaintext-marker: the share of node-1 for node-2".utf8)
 
     init() throws {
@@ -49,7 +51,7 @@ struct RelayTests {
     func client(_ index: Int, _ baseURL: String) -> RelayClient {
         let clock = self.clock
         return RelayClient(gateway: GatewayClient(baseURL: baseURL, client: .shared), identity: identities[index],
-                           genesisDigest: configuration.genesisDigest, clock: { clock.now })
+                           genesisDigest: configuration.genesisDigest, timeout: Self.timeout, clock: { clock.now })
     }
 
     /// An envelope from node `from` to node `to` (indices), sealed as the sender would.
@@ -137,7 +139,7 @@ struct RelayTests {
         let gateway = try await gateway(try SQLiteGatewayStore.inMemory())
         try await InProcessGateway.with(gateway) { baseURL in
             let waiting = Task { try await client(3, baseURL).inbox(after: 0, wait: .seconds(20)) }
-            for _ in 0..<400 where await gateway.waitingRequests != 1 { try await Task.sleep(for: .milliseconds(5)) }
+            for _ in 0..<2000 where await gateway.waitingRequests != 1 { try await Task.sleep(for: .milliseconds(10)) }
             #expect(await gateway.waitingRequests == 1)
             #expect(try await client(0, baseURL).post([(identities[3].id, try envelope([1], from: 0, to: 3, round: 1))]) == .stored(count: 1))
             let inbox = try await waiting.value
