@@ -214,6 +214,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 "CustosNode",
                 "CustosCrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -342,8 +343,11 @@ let package = Package(
             dependencies: [
                 "CustosCore",
                 "CustosLedger", "CustosCrypto", "CustosTestSupport", "CustosClusterAPI", "CustosGateway",
-                "CustosNodeService", "CustosNode", "CustosState", "CustosIdentity",
+                "CustosNodeService", "CustosNode", "CustosState", "CustosIdentity", "CustosSigning",
                 .product(name: "Logging", package: "swift-log"),
+                // The relay's tests: a gateway served in process, and its SQLite rows read directly.
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 // The OpenAPI document's tests: the routes as registered, and the document as YAML.
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

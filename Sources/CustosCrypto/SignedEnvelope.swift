@@ -90,10 +90,7 @@ public enum SignedEnvelope {
     public static func open(
         _ bytes: [UInt8], recipient: Curve25519.KeyAgreement.PrivateKey, isKnownSender: ([UInt8]) -> Bool
     ) throws(CryptoError) -> Evidence {
-        guard bytes.count >= Header.byteCount + 32 + 16 + 64 else {
-            throw CryptoError(.invalidLength, "envelope truncated: \(bytes.count) bytes")
-        }
-        let header = try Header(bytes: bytes[0..<Header.byteCount])
+        let header = try Self.header(of: bytes)
         guard header.recipient == Array(recipient.publicKey.rawRepresentation) else {
             throw CryptoError(.invalidEncoding, "the envelope is addressed to another node")
         }

@@ -26,13 +26,15 @@ public actor Gateway: Service {
 
     private var sequencer: Sequencer
     private var governed: GovernedView
-    private let store: any GatewayStore
+    let store: any GatewayStore
     /// Store reads and the writes that depend on them run one request at a time.
     private let turns = AsyncSerialQueue()
     private let submissions: SubmissionBatcher
-    private let parking: LongPollParking
+    let parking: LongPollParking
     private let logger: Logger
-    private let clock: @Sendable () -> UInt64
+    let clock: @Sendable () -> UInt64
+    /// How much the MPC relay holds, and for how long.
+    let relayLimits: RelayLimits
     private var faults: GatewayFaultInjection
     private var occupancy: QueueOccupancy
 
@@ -40,6 +42,7 @@ public actor Gateway: Service {
     public init(configuration: ClusterConfiguration, store: any GatewayStore, logger: Logger,
                 clock: @escaping @Sendable () -> UInt64 = Gateway.wallClock,
                 queueBounds: GatewayQueueBounds = .standard,
+                relayLimits: RelayLimits = RelayLimits(),
                 faults: GatewayFaultInjection = .none) async throws {
         let state = try await store.sequencerState() ?? .genesis(configuration)
         // The governed state replayed over the committed chain names the voting members as of the head.
@@ -53,6 +56,7 @@ public actor Gateway: Service {
         submissions = SubmissionBatcher(write: { entries in try await store.enqueue(entries) }, written: { parking.wake(.proposals) })
         self.logger = logger
         self.clock = clock
+        self.relayLimits = relayLimits
         self.faults = faults
         occupancy = QueueOccupancy(bounds: queueBounds)
         faults.announce(logger)

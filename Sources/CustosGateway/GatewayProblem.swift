@@ -19,6 +19,11 @@ public struct GatewayProblem: HTTPResponseError, Sendable {
         self.headers = all
     }
 
+    /// A problem with a `Retry-After` header: the same request may succeed after that many seconds.
+    public init(_ status: HTTPResponse.Status, code: String, title: String, detail: String, retryAfter: Int) {
+        self.init(status, code: code, title: title, detail: detail, headers: [.retryAfter: "\(retryAfter)"])
+    }
+
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let body = try JSONEncoder().encode(problem)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))

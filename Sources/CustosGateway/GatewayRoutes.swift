@@ -9,9 +9,10 @@ import NIOCore
 /// The gateway's HTTP API, version 1, documented in docs/openapi.yaml. Client-facing:
 /// `POST /v1/entries` (answers the entry's digest), `GET /v1/entries/{digest}` (where it
 /// committed). Node-facing: `GET /v1/proposals/next?after=`, `POST /v1/votes`,
-/// `GET /v1/blocks/{height}`. And `GET /health`, `GET /metrics` (Prometheus).
+/// `GET /v1/blocks/{height}`, and the MPC relay (`RelayRoutes`). And `GET /health`,
+/// `GET /metrics` (Prometheus).
 ///
-/// Long polls: the three GETs take `wait=<milliseconds>` (at most `Gateway.maximumWait`) and
+/// Long polls: the three GETs (and the relay inbox) take `wait=<milliseconds>` (at most `Gateway.maximumWait`) and
 /// then answer as soon as there is something, or with their "nothing yet" answer after the wait.
 /// A waiting request ends early when its client disconnects or the gateway shuts down.
 public enum GatewayRoutes {
@@ -117,6 +118,7 @@ public enum GatewayRoutes {
             return try json(.ok, CertifiedBlockMessage(certified))
         }
         GovernanceRoutes.add(to: router, gateway: gateway)
+        RelayRoutes.add(to: router, gateway: gateway)
     }
 
     /// The optional `wait=<milliseconds>` of a long poll: 0 when absent, refused above the maximum.
@@ -196,8 +198,13 @@ public enum GatewayRoutes {
         do { body = try await request.collectBody(upTo: limit) } catch is NIOTooManyBytesError {
             throw GatewayProblem.tooLarge(limit)
         }
+        return try decode(Array(body.readableBytesView), what: what)
+    }
+
+    /// Decodes strict JSON from a collected body; every failure is a 400 problem.
+    static func decode<T: Decodable>(_ body: [UInt8], what: String) throws -> T {
         do {
-            return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
+            return try JSONDecoder().decode(T.self, from: Data(body))
         } catch let error as ClusterAPIError where error.code == .unknownField {
             throw GatewayProblem(.badRequest, code: "\(what).unknown-field", title: "Unknown field",
                                  detail: "the field \"\(error.field ?? "")\" is not part of a \(what)")

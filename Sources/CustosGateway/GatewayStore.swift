@@ -32,6 +32,14 @@ public protocol GatewayStore: Sendable {
     func committedBlock(height: UInt64) async throws -> CertifiedBlock?
     /// Committed blocks from `height` on, ascending, at most `limit`; stops at the first gap.
     func committedBlocks(from height: UInt64, limit: Int) async throws -> [CertifiedBlock]
+    /// Deletes the relay messages expired at `now`, then stores `messages` in one transaction
+    /// unless that would take a recipient or the relay past `limits` (then nothing is stored).
+    /// Cursors ascend in the order messages become visible, also across gateways sharing the
+    /// store; a message already held for its recipient, byte for byte, is not stored again.
+    func storeRelayMessages(_ messages: [RelayMessage], limits: RelayLimits, now: UInt64) async throws -> RelayWrite
+    /// Deletes `recipient`'s messages up to `cursor` (acknowledged) and every message expired at
+    /// `now`, then returns `recipient`'s oldest messages after `cursor`, at most `limit`.
+    func relayInbox(of recipient: String, after cursor: Int64, now: UInt64, limit: Int) async throws -> [QueuedRelayMessage]
 }
 
 /// One queued entry and its queue id.

@@ -12,6 +12,8 @@ struct GatewayWaiters {
         case block(UInt64)
         /// A block carrying this entry (by digest) certified.
         case entry(LedgerHash)
+        /// A relay message stored for this node.
+        case inbox(String)
     }
 
     private var parked: [Topic: [UInt64: CheckedContinuation<Void, Never>]] = [:]

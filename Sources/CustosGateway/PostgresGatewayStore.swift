@@ -71,10 +71,30 @@ public actor PostgresGatewayStore: GatewayStore {
                 position INTEGER NOT NULL)
             """,
         ]),
+        ("v3: relay messages", [
+            """
+            CREATE TABLE relay_message (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                recipient TEXT NOT NULL,
+                session_id BYTEA NOT NULL,
+                round INTEGER NOT NULL,
+                sender TEXT NOT NULL,
+                envelope BYTEA NOT NULL,
+                digest BYTEA NOT NULL,
+                created BIGINT NOT NULL,
+                expires BIGINT NOT NULL,
+                UNIQUE (recipient, digest))
+            """,
+            "CREATE INDEX relay_message_by_recipient ON relay_message (recipient, id)",
+            "CREATE INDEX relay_message_by_expiry ON relay_message (expires)",
+        ]),
     ]
 
     /// The transaction advisory lock every schema and sequencer write takes first.
     static let lockKey: Int64 = 0x6375_7374_6f73_6777  // "custosgw"
+    /// The transaction advisory lock every relay write takes first: cursors then ascend in commit
+    /// order, so acknowledging up to a cursor never deletes a message not yet seen.
+    static let relayLockKey: Int64 = 0x6375_7374_6f73_726c  // "custosrl"
 
     private func migrate(_ connection: PostgresConnection) async throws {
         try await transaction(connection) {
@@ -230,6 +250,64 @@ public actor PostgresGatewayStore: GatewayStore {
                                              certificate: try QuorumCertificate(serialized: Array(certificate))))
             }
             return blocks
+        }
+    }
+
+    public func storeRelayMessages(_ messages: [RelayMessage], limits: RelayLimits, now: UInt64) async throws -> RelayWrite {
+        try await exclusively { c in
+            try await transaction(c) {
+                _ = try await c.query("SELECT pg_advisory_xact_lock(\(Self.relayLockKey))", logger: logger).collect()
+                _ = try await c.query("DELETE FROM relay_message WHERE expires <= \(Int64(clamping: now))", logger: logger).collect()
+                let total = try await Self.relayHeld(c, recipient: nil, logger: logger)
+                var perRecipient: [String: RelayHeld] = [:]
+                for recipient in Set(messages.map(\.recipient)) {
+                    perRecipient[recipient] = try await Self.relayHeld(c, recipient: recipient, logger: logger)
+                }
+                if let refusal = RelayHeld.refusal(of: messages, limits: limits, total: total, perRecipient: perRecipient) {
+                    return refusal
+                }
+                for m in messages {
+                    _ = try await c.query("""
+                        INSERT INTO relay_message (recipient, session_id, round, sender, envelope, digest, created, expires)
+                        VALUES (\(m.recipient), \(Data(m.sessionID)), \(Int32(m.round)), \(m.sender), \(Data(m.envelope)),
+                                \(Data(m.digest)), \(Int64(clamping: m.created)), \(Int64(clamping: m.expires)))
+                        ON CONFLICT (recipient, digest) DO NOTHING
+                        """, logger: logger).collect()
+                }
+                return RelayWrite.stored
+            }
+        }
+    }
+
+    private static func relayHeld(_ c: PostgresConnection, recipient: String?, logger: Logger) async throws -> RelayHeld {
+        let rows = if let recipient {
+            try await c.query("SELECT COUNT(*), COALESCE(SUM(octet_length(envelope)), 0)::BIGINT FROM relay_message WHERE recipient = \(recipient)",
+                              logger: logger)
+        } else {
+            try await c.query("SELECT COUNT(*), COALESCE(SUM(octet_length(envelope)), 0)::BIGINT FROM relay_message", logger: logger)
+        }
+        for try await (messages, bytes) in rows.decode((Int64, Int64).self) { return RelayHeld(messages: Int(messages), bytes: Int(bytes)) }
+        return RelayHeld(messages: 0, bytes: 0)
+    }
+
+    public func relayInbox(of recipient: String, after cursor: Int64, now: UInt64, limit: Int) async throws -> [QueuedRelayMessage] {
+        try await exclusively { c in
+            try await transaction(c) {
+                _ = try await c.query("DELETE FROM relay_message WHERE recipient = \(recipient) AND id <= \(cursor)", logger: logger).collect()
+                _ = try await c.query("DELETE FROM relay_message WHERE expires <= \(Int64(clamping: now))", logger: logger).collect()
+                var out: [QueuedRelayMessage] = []
+                let rows = try await c.query("""
+                    SELECT id, session_id, round, sender, envelope, created, expires FROM relay_message
+                    WHERE recipient = \(recipient) AND id > \(cursor) ORDER BY id LIMIT \(Int64(max(0, limit)))
+                    """, logger: logger)
+                for try await (id, sessionID, round, sender, envelope, created, expires)
+                    in rows.decode((Int64, Data, Int32, String, Data, Int64, Int64).self) {
+                    out.append(QueuedRelayMessage(cursor: id, message: RelayMessage(
+                        sessionID: Array(sessionID), round: UInt16(clamping: round), sender: sender, recipient: recipient,
+                        envelope: Array(envelope), created: UInt64(clamping: created), expires: UInt64(clamping: expires))))
+                }
+                return out
+            }
         }
     }
 

@@ -59,6 +59,21 @@ public final class SQLiteGatewayStore: GatewayStore {
                 try Self.indexEntries(of: try Block(serialized: Array(bytes)), db)
             }
         }
+        migrator.registerMigration("v3: relay messages") { db in
+            try db.create(table: "relayMessage") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("recipient", .text).notNull()
+                t.column("sessionID", .blob).notNull()
+                t.column("round", .integer).notNull()
+                t.column("sender", .text).notNull()
+                t.column("envelope", .blob).notNull()
+                t.column("digest", .blob).notNull()
+                t.column("created", .integer).notNull()
+                t.column("expires", .integer).notNull().indexed()
+                t.uniqueKey(["recipient", "digest"])
+            }
+            try db.create(index: "relayMessageByRecipient", on: "relayMessage", columns: ["recipient", "id"])
+        }
         return migrator
     }
 
@@ -150,6 +165,53 @@ public final class SQLiteGatewayStore: GatewayStore {
                 .map { row -> (height: Int64, block: Data, certificate: Data) in (row["height"], row["block"], row["certificate"]) }
         }
         return try Self.contiguous(rows, from: height)
+    }
+
+    public func storeRelayMessages(_ messages: [RelayMessage], limits: RelayLimits, now: UInt64) async throws -> RelayWrite {
+        try await writer.write { db in
+            try db.execute(sql: "DELETE FROM relayMessage WHERE expires <= ?", arguments: [Int64(clamping: now)])
+            let held = { (filter: String, arguments: StatementArguments) throws -> RelayHeld in
+                guard let row = try Row.fetchOne(db, sql: "SELECT COUNT(*), COALESCE(SUM(LENGTH(envelope)), 0) FROM relayMessage" + filter,
+                                                 arguments: arguments) else { return RelayHeld(messages: 0, bytes: 0) }
+                let messages: Int = row[0]
+                let bytes: Int = row[1]
+                return RelayHeld(messages: messages, bytes: bytes)
+            }
+            var perRecipient: [String: RelayHeld] = [:]
+            for recipient in Set(messages.map(\.recipient)) { perRecipient[recipient] = try held(" WHERE recipient = ?", [recipient]) }
+            if let refusal = RelayHeld.refusal(of: messages, limits: limits, total: try held("", []), perRecipient: perRecipient) {
+                return refusal
+            }
+            let statement = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO relayMessage (recipient, sessionID, round, sender, envelope, digest, created, expires)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for m in messages {
+                try statement.execute(arguments: [m.recipient, Data(m.sessionID), Int64(m.round), m.sender, Data(m.envelope),
+                                                  Data(m.digest), Int64(clamping: m.created), Int64(clamping: m.expires)])
+            }
+            return RelayWrite.stored
+        }
+    }
+
+    public func relayInbox(of recipient: String, after cursor: Int64, now: UInt64, limit: Int) async throws -> [QueuedRelayMessage] {
+        try await writer.write { db in
+            try db.execute(sql: "DELETE FROM relayMessage WHERE recipient = ? AND id <= ?", arguments: [recipient, cursor])
+            try db.execute(sql: "DELETE FROM relayMessage WHERE expires <= ?", arguments: [Int64(clamping: now)])
+            return try Row.fetchAll(db, sql: """
+                SELECT id, sessionID, round, sender, envelope, created, expires FROM relayMessage
+                WHERE recipient = ? AND id > ? ORDER BY id LIMIT ?
+                """, arguments: [recipient, cursor, max(0, limit)]).map { row in
+                let sessionID: Data = row["sessionID"]
+                let round: Int64 = row["round"]
+                let envelope: Data = row["envelope"]
+                let created: Int64 = row["created"]
+                let expires: Int64 = row["expires"]
+                return QueuedRelayMessage(cursor: row["id"], message: RelayMessage(
+                    sessionID: Array(sessionID), round: UInt16(clamping: round), sender: row["sender"], recipient: recipient,
+                    envelope: Array(envelope), created: UInt64(clamping: created), expires: UInt64(clamping: expires)))
+            }
+        }
     }
 
     /// Decodes rows from `height` on, stopping at the first gap.

@@ -13,7 +13,7 @@ public struct GatewayClient: Sendable {
     public let baseURL: String
     /// Sent with proposal requests for the gateway's logs (and its test hooks); not trusted.
     public let nodeID: String?
-    private let client: HTTPClient
+    let client: HTTPClient
     private let timeout: TimeAmount = .seconds(5)
 
     public init(baseURL: String, client: HTTPClient, nodeID: String? = nil) {

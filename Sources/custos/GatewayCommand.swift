@@ -25,6 +25,8 @@ struct GatewayCommand: AsyncParsableCommand {
     var queuePerSigner: Int = GatewayQueueBounds.standard.perSigner
     @Option(help: "Entries the queue may hold in all; more get 503 with Retry-After.")
     var queueTotal: Int = GatewayQueueBounds.standard.total
+    @Option(help: "Seconds the MPC relay keeps a message its recipient has not taken (the longest a session runs).")
+    var relayTtl: UInt64 = RelayLimits().timeToLive / 1000
     @Option(help: .hidden) var unsafeTestEquivocateTo: String?
     @Flag(help: .hidden) var unsafeTestQueueUnchecked = false
     /// Set by `custos dev up`: stop when that process is gone.
@@ -39,6 +41,7 @@ struct GatewayCommand: AsyncParsableCommand {
         if unsafeTestEquivocateTo != nil || unsafeTestQueueUnchecked, configuration.isProduction {
             fail("fault injection is for tests; \(configuration.name) is a production cluster")
         }
+        guard (1...604_800).contains(relayTtl) else { fail("--relay-ttl: 1 to 604800 seconds") }
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         let store: any GatewayStore
         var postgres: PostgresGatewayStore?
@@ -59,7 +62,8 @@ struct GatewayCommand: AsyncParsableCommand {
         let gateway: Gateway
         do {
             gateway = try await Gateway(configuration: configuration, store: store, logger: logger,
-                                        queueBounds: GatewayQueueBounds(perSigner: queuePerSigner, total: queueTotal), faults: faults)
+                                        queueBounds: GatewayQueueBounds(perSigner: queuePerSigner, total: queueTotal),
+                                        relayLimits: RelayLimits(timeToLive: relayTtl * 1000), faults: faults)
         } catch {
             await postgres?.close()
             fail("cannot start the gateway: \(error)")

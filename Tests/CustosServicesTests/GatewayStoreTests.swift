@@ -201,7 +201,7 @@ struct PostgresGatewayStoreTests {
             _ = try await database.open()
             _ = try await database.open()
             #expect(try server.psql("SELECT name FROM custos_gateway_migration ORDER BY name", database: "gateway")
-                == "v1: queue, sequencer state, blocks\nv2: committed entries by digest\n")
+                == "v1: queue, sequencer state, blocks\nv2: committed entries by digest\nv3: relay messages\n")
             try server.psql("INSERT INTO custos_gateway_migration (name) VALUES ('v99: from the future')", database: "gateway")
             await #expect(throws: GatewayStoreError.self) { _ = try await database.open() }
             do { _ = try await database.open() } catch {

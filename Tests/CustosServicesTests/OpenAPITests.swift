@@ -16,7 +16,9 @@ import Yams
 /// exactly the documented operations, node-facing ones are tagged, and the documented body
 /// limits are the enforced ones.
 struct OpenAPIDocumentTests {
-    static let nodeFacing: Set<String> = ["GET /v1/proposals/next", "POST /v1/votes", "GET /v1/blocks/{height}"]
+    static let nodeFacing: Set<String> = [
+        "GET /v1/proposals/next", "POST /v1/votes", "GET /v1/blocks/{height}", "POST /v1/relay/messages", "GET /v1/relay/inbox",
+    ]
 
     /// A gateway for registering routes on (its handlers never run here).
     func gateway() async throws -> Gateway {
@@ -66,6 +68,7 @@ struct OpenAPIDocumentTests {
             "POST /v1/operations/{id}/approvals": GovernanceRoutes.maximumDecisionBody,
             "POST /v1/operations/{id}/rejections": GovernanceRoutes.maximumDecisionBody,
             "POST /v1/requests": SignedRequest.maxEnvelopeLength,
+            "POST /v1/relay/messages": RelayRoutes.maximumRelayBody,
         ]
         let withBodies = try OpenAPIDocument().operations.filter(\.hasRequestBody)
         #expect(Set(withBodies.map(\.route)) == Set(limits.keys))

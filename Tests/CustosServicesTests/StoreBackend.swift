@@ -20,7 +20,7 @@ final class SharedDatabase: @unchecked Sendable {
     /// `--database` for `custos gateway`: nil for SQLite (the data folder's default).
     let url: String?
     let server: PostgresServer?
-    private let sqlitePath: String
+    let sqlitePath: String
     private var opened: [PostgresGatewayStore] = []
 
     private init(backend: StoreBackend, url: String?, server: PostgresServer?, sqlitePath: String) {

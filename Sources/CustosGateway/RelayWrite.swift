@@ -1,0 +1,9 @@
+/// The result of storing a batch of relay messages: all of them, or none.
+public enum RelayWrite: Sendable, Hashable {
+    /// Stored and durable (a message already held, byte for byte, is not stored twice).
+    case stored
+    /// Nothing stored: this recipient's inbox would exceed its bounds.
+    case recipientFull(String)
+    /// Nothing stored: the relay as a whole would exceed its bounds.
+    case relayFull
+}
