@@ -43,7 +43,8 @@ public struct ReplicatedState: Sendable {
     public internal(set) var bots: [String: GovernedBot]
     /// The requests room: requests that verified and were decided, and their nonces.
     public internal(set) var requestBook: RequestBook
-    /// The vaults room: every vault by id with its key ceremony, failed ones included.
+    /// The vaults room: every vault by id with its key ceremony and recorded addresses, failed
+    /// ones included.
     public internal(set) var vaults: [String: Vault] = [:]
     /// The height of the latest block applied (0 for a state that applies entries without
     /// their blocks); ceremonies record the height that started them.

@@ -39,6 +39,9 @@ public struct Vault: Sendable, Hashable {
     /// The key, once active.
     public internal(set) var key: VaultKey?
     public internal(set) var failure: VaultFailure?
+    /// Addresses recorded by `add-vault-address`, in the order they were added; labels are
+    /// unique within the vault, and so is each (chain, path).
+    public internal(set) var addresses: [VaultAddress] = []
 
     /// The key epoch: 0 for the key generation; refresh and reshare count up.
     public var epoch: UInt32 { ceremony.epoch }
