@@ -178,8 +178,8 @@ extension CanonicalReader where Code == GovernanceErrorCode {
             guard let chain = VaultAddress.Chain(rawValue: chainName) else {
                 throw fail("chain \"\(chainName.printable(limit: 32))\" is none of \(VaultAddress.Chain.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            // Deeper paths than the state accepts still decode, so that the state (not the
-            // block check) refuses them; only sizes no path could have are malformed.
+            // Paths deeper than the state accepts (up to 255 levels) still decode, so that the
+            // state, not the block check, refuses them; a longer one is malformed.
             let depth = try uint32("path length")
             guard depth <= 255 else { throw fail("a derivation path of \(depth) levels") }
             var path: [UInt32] = []
