@@ -76,7 +76,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // EVM encoding, decoding, signing hashes and intents: pure, no I/O.
+        // EVM encoding, decoding, signing hashes and intents, and address encodings (Bech32m,
+        // Base58): pure, no I/O.
         .target(
             name: "CustosChains",
             dependencies: [
@@ -162,12 +163,13 @@ let package = Package(
         // transition over log entries, the digest, admission), Governance/ (people, credentials,
         // roles, bots, policy, freeze, membership, operations), Requests/ (where a transfer or
         // call request is verified and decided) and Vaults/ (key ceremonies as the log records
-        // and checks them). Pure: no I/O, no clock (time is the block's).
+        // and checks them, and the addresses derived from vault keys). Pure: no I/O, no clock
+        // (time is the block's).
         .target(
             name: "CustosState",
             dependencies: [
                 "CustosCore",
-                "CustosPolicy", "CustosIdentity", "CustosLedger", "CustosCrypto", "CustosMPC",
+                "CustosPolicy", "CustosIdentity", "CustosLedger", "CustosCrypto", "CustosMPC", "CustosChains",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -333,7 +335,7 @@ let package = Package(
             dependencies: [
                 "CustosCore",
                 "CustosState", "CustosPolicy", "CustosIdentity", "CustosLedger", "CustosCrypto", "CustosMPC", "CustosNode", "CustosSigning",
-                "CustosTestSupport",
+                "CustosChains", "CustosTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings

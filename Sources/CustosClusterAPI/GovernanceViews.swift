@@ -166,6 +166,8 @@ extension GovernanceChange {
             return "Replace the key of the bot \(id) with the \(key.algorithm.rawValue) key \(key.rawRepresentation.hexString)"
         case .createVault(let id, let label, let scheme, let environment):
             return "Create the \(environment.rawValue) vault \(id) (\"\(label)\", \(scheme.rawValue)): the signer nodes generate its key among themselves"
+        case .addVaultAddress(let vault, let label, let chain, let path):
+            return "Record the \(chain.rawValue) address \"\(label)\" of the vault \(vault) at \(VaultAddress.pathDescription(path)), derived by every node from the vault key"
         }
     }
 }

@@ -6,7 +6,7 @@ import CustosState
 /// A vault as `GET /v1/vaults`, `custos vault show` and the governance snapshot show it: what it
 /// is, its status and key, and the ceremony transcript — who took part, when (block times and
 /// heights), the software versions they confirmed with, the digests of their public
-/// commitments, and why it failed and who is to blame, if it did.
+/// commitments, and why it failed and who is to blame, if it did; and its addresses.
 public struct VaultView: Codable, Sendable, Equatable {
     public struct Participant: Codable, Sendable, Equatable {
         public var node: String
@@ -45,6 +45,9 @@ public struct VaultView: Codable, Sendable, Equatable {
     public var transcriptDigest: String?
     public var participants: [Participant]
     public var failure: Failure?
+    /// The vault key's own addresses, then those recorded by `add-vault-address`; empty until
+    /// the vault is active.
+    public var addresses: [VaultAddressView]
 
     public init(_ v: Vault) {
         let c = v.ceremony
@@ -70,5 +73,6 @@ public struct VaultView: Codable, Sendable, Equatable {
                         softwareVersion: c.confirmations[node]?.softwareVersion)
         }
         failure = v.failure.map { Failure(at: $0.at, reason: $0.reason, culprits: $0.culprits.map(\.rawValue), silent: $0.silent.map(\.rawValue)) }
+        addresses = VaultAddressView.all(v)
     }
 }

@@ -59,14 +59,17 @@ enum GovernanceRoutes {
             })
         }
         router.get("/v1/bots") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.bots) }
-        router.get("/v1/vaults") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.vaults) }
-        router.get("/v1/vaults/{id}") { _, context in
+        /// The vault the path's `id` names, or `vault.not-found`.
+        @Sendable func vault(_ context: Context) async throws -> VaultView {
             let id = try GatewayRoutes.pathParameter("id", context)
-            guard let vault = await gateway.governance.vaults.first(where: { $0.id == id }) else {
+            guard let found = await gateway.governance.vaults.first(where: { $0.id == id }) else {
                 throw GatewayProblem(.notFound, code: "vault.not-found", title: "No such vault", detail: "no vault \"\(id.printable(limit: 64))\"")
             }
-            return try GatewayRoutes.json(.ok, vault)
+            return found
         }
+        router.get("/v1/vaults") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.vaults) }
+        router.get("/v1/vaults/{id}") { _, context in try GatewayRoutes.json(.ok, try await vault(context)) }
+        router.get("/v1/vaults/{id}/addresses") { _, context in try GatewayRoutes.json(.ok, try await vault(context).addresses) }
         router.get("/v1/requests") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.requests) }
         router.post("/v1/requests") { request, _ in
             // The body is the signed envelope itself: its bytes travel into the log unchanged.

@@ -47,7 +47,9 @@ struct OperationCommand: AsyncParsableCommand {
                 change-policy FILE, freeze, unfreeze, add-bot BOT ROLE… (writes the bot's DEVELOPMENT key to
                 BOT.bot.json next to the proposer's credential), remove-bot BOT, add-member JOIN-REQUEST-FILE (from `custos node join-request`),
                 remove-member NODE-ID, create-vault VAULT SCHEME ENVIRONMENT LABEL… (SCHEME: ecdsa-secp256k1, frost-ed25519 or
-                frost-taproot; ENVIRONMENT: production, staging or development). One signer node joins or leaves per operation.
+                frost-taproot; ENVIRONMENT: production, staging or development), add-vault-address VAULT CHAIN PATH LABEL… (CHAIN:
+                evm, bitcoin, bitcoin-testnet, bitcoin-regtest or solana; PATH: non-hardened, e.g. 0/5, or m for the vault key).
+                One signer node joins or leaves per operation.
                 """)
 
         @OptionGroup var connection: Connection
@@ -132,6 +134,10 @@ struct OperationCommand: AsyncParsableCommand {
                 guard args.count >= 4 else { throw ValidationError("usage: create-vault VAULT SCHEME ENVIRONMENT LABEL…") }
                 return .createVault(id: args[0], label: args[3...].joined(separator: " "), scheme: try vaultScheme(args[1]),
                                     environment: try vaultEnvironment(args[2]))
+            case "add-vault-address":
+                guard args.count >= 4 else { throw ValidationError("usage: add-vault-address VAULT CHAIN PATH LABEL…") }
+                return .addVaultAddress(vault: args[0], label: args[3...].joined(separator: " "), chain: try vaultChain(args[1]),
+                                        path: try derivationPath(args[2]))
             case "freeze": try need(0, ""); return .freeze
             case "unfreeze": try need(0, ""); return .unfreeze
             default: throw ValidationError("unknown change \"\(verb)\"; see --help")

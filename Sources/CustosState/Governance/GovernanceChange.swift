@@ -41,6 +41,10 @@ public enum GovernanceChange: Sendable, Hashable {
     /// A new vault: once executed, the current voting members generate its key among
     /// themselves (`ReplicatedState.vaults`); it becomes active when all confirmed it.
     case createVault(id: String, label: String, scheme: Vault.Scheme, environment: Vault.Environment)
+    /// A labelled address of an active vault: the key at the non-hardened `path` below the
+    /// vault key, in `chain`'s format. Every node derives the address itself
+    /// (`ReplicatedState.vaults[vault].addresses`).
+    case addVaultAddress(vault: String, label: String, chain: VaultAddress.Chain, path: [UInt32])
 
     /// The operation as the policy engine's governance rules see it.
     public var operation: GovernanceOperation {
@@ -60,6 +64,7 @@ public enum GovernanceChange: Sendable, Hashable {
         case .removeBot(let id): return GovernanceOperation(.removeBot, target: id)
         case .rotateBotKey(let id, _): return GovernanceOperation(.rotateBotKey, target: id)
         case .createVault(let id, _, _, _): return GovernanceOperation(.createVault, target: id)
+        case .addVaultAddress(let vault, _, _, _): return GovernanceOperation(.changeVault, target: vault)
         }
     }
 }
@@ -98,6 +103,9 @@ extension CanonicalWriter {
             append(UInt8(12)); append(string: id); append(key)
         case .createVault(let id, let label, let scheme, let environment):
             append(UInt8(30)); append(string: id); append(string: label); append(string: scheme.rawValue); append(string: environment.rawValue)
+        case .addVaultAddress(let vault, let label, let chain, let path):
+            append(UInt8(31)); append(string: vault); append(string: label); append(string: chain.rawValue)
+            append(UInt32(path.count)); for index in path { append(index) }
         }
     }
 
@@ -165,6 +173,20 @@ extension CanonicalReader where Code == GovernanceErrorCode {
                 throw fail("environment \"\(environmentName.printable(limit: 32))\" is none of \(Vault.Environment.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             return .createVault(id: id, label: label, scheme: scheme, environment: environment)
+        case 31:
+            let vault = try string("vault")
+            let label = try string("label")
+            let chainName = try string("chain", max: 32)
+            guard let chain = VaultAddress.Chain(rawValue: chainName) else {
+                throw fail("chain \"\(chainName.printable(limit: 32))\" is none of \(VaultAddress.Chain.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            // Paths deeper than the state accepts (up to 255 levels) still decode, so that the
+            // state, not the block check, refuses them; a longer one is malformed.
+            let depth = try uint32("path length")
+            guard depth <= 255 else { throw fail("a derivation path of \(depth) levels") }
+            var path: [UInt32] = []
+            for _ in 0..<depth { path.append(try uint32("path index")) }
+            return .addVaultAddress(vault: vault, label: label, chain: chain, path: path)
         case let other: throw fail("unknown change kind \(other)")
         }
     }

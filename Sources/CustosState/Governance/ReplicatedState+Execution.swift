@@ -70,6 +70,9 @@ extension ReplicatedState {
         case .createVault(let id, let label, let scheme, let environment):
             try createVault(id: id, label: label, scheme: scheme, environment: environment, operationId: p.id)
             return
+        case .addVaultAddress(let vault, let label, let chain, let path):
+            try addVaultAddress(vault: vault, label: label, chain: chain, path: path, operationId: p.id)
+            return
         case .changePolicy(let yaml):
             let (document, policy) = try Self.compile(yaml: yaml, users: users, bots: bots)
             guard document.version > policyVersion else {

@@ -113,7 +113,8 @@ extension ReplicatedState {
         return Hashes.sha256(w.bytes)
     }
 
-    /// The vaults room: every vault (sorted by id) with its ceremony transcript and key.
+    /// The vaults room: every vault (sorted by id) with its ceremony transcript, key and
+    /// recorded addresses.
     private func appendVaults(to w: inout CanonicalWriter) {
         w.append(string: "vaults")
         w.append(UInt32(vaults.count))
@@ -175,6 +176,17 @@ extension ReplicatedState {
                 w.append(v.nonceBatches[p] ?? 0)
             }
             w.append(strings: v.excluded.map(\.rawValue))
+            w.append(UInt32(v.addresses.count))
+            for a in v.addresses {
+                w.append(string: a.label)
+                w.append(string: a.chain.rawValue)
+                w.append(UInt32(a.path.count))
+                for index in a.path { w.append(index) }
+                w.append(string: a.address)
+                w.append(string: a.operationId)
+                w.append(a.createdAt)
+                w.append(a.createdHeight)
+            }
         }
     }
 

@@ -43,7 +43,8 @@ public struct ReplicatedState: Sendable {
     public internal(set) var bots: [String: GovernedBot]
     /// The requests room: requests that verified and were decided, and their nonces.
     public internal(set) var requestBook: RequestBook
-    /// The vaults room: every vault by id with its key ceremony, failed ones included.
+    /// The vaults room: every vault by id with its key ceremony and recorded addresses, failed
+    /// ones included.
     public internal(set) var vaults: [String: Vault] = [:]
     /// The signing room: the signing session of every allowed request that a vault signs, by
     /// request id, with its signature once made.

@@ -39,6 +39,9 @@ public struct Vault: Sendable, Hashable {
     /// The key, once active.
     public internal(set) var key: VaultKey?
     public internal(set) var failure: VaultFailure?
+    /// Addresses recorded by `add-vault-address`, in the order they were added; labels are
+    /// unique within the vault, and so is each (chain, path).
+    public internal(set) var addresses: [VaultAddress] = []
     /// FROST vaults: each signer's published nonce commitments not yet assigned, oldest first.
     public internal(set) var nonces: [NodeID: [[UInt8]]] = [:]
     /// FROST vaults: how many nonce batches each node has published at this epoch.
