@@ -165,7 +165,7 @@ let package = Package(
             name: "CustosState",
             dependencies: [
                 "CustosCore",
-                "CustosPolicy", "CustosIdentity", "CustosLedger", "CustosCrypto", "CustosMPC",
+                "CustosPolicy", "CustosIdentity", "CustosLedger", "CustosCrypto", "CustosMPC", "CustosChains",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -330,7 +330,7 @@ let package = Package(
             dependencies: [
                 "CustosCore",
                 "CustosState", "CustosPolicy", "CustosIdentity", "CustosLedger", "CustosCrypto", "CustosMPC", "CustosSigning",
-                "CustosTestSupport",
+                "CustosChains", "CustosTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
