@@ -17,27 +17,13 @@ extension CompiledExpression {
             guard case .stringMap(let m) = try map.evaluate(c, variable), case .string(let k) = try key.evaluate(c, variable) else {
                 throw EvaluationFailure("type mismatch")
             }
-            guard let v = m[k] else {
-                if c.request.message != nil { throw EvaluationFailure("the message has no field '\(k.printable(limit: 80))'") }
-                throw EvaluationFailure("the contract call has no argument '\(k)'")
-            }
+            guard let v = m[k] else { throw Self.missingKey(k, numeric: false, c.request) }
             return .string(v)
         case .decimalMapGet(let map, let key):
             guard case .decimalMap(let m) = try map.evaluate(c, variable), case .string(let k) = try key.evaluate(c, variable) else {
                 throw EvaluationFailure("type mismatch")
             }
-            guard let v = m[k] else {
-                if let message = c.request.message {
-                    if message.oversizedAmounts.contains(k) {
-                        throw EvaluationFailure("message field '\(k.printable(limit: 80))' is too large to compare (e.g. an unlimited permit)")
-                    }
-                    throw EvaluationFailure("the message has no integer field '\(k.printable(limit: 80))'")
-                }
-                if c.request.call?.oversizedAmounts.contains(k) == true {
-                    throw EvaluationFailure("argument '\(k)' is too large to compare (e.g. an unlimited approval)")
-                }
-                throw EvaluationFailure("the contract call has no amount argument '\(k)'")
-            }
+            guard let v = m[k] else { throw Self.missingKey(k, numeric: true, c.request) }
             return .decimal(v)
         case .hasCall:
             return .bool(c.request.call != nil)
@@ -49,8 +35,7 @@ extension CompiledExpression {
             switch try map.evaluate(c, variable) {
             case .stringMap(let m): return .bool(m[key] != nil)
             case .decimalMap(let m):
-                return .bool(m[key] != nil || c.request.call?.oversizedAmounts.contains(key) == true
-                    || c.request.message?.oversizedAmounts.contains(key) == true)
+                return .bool(m[key] != nil || Self.isOversized(key, c.request))
             default: throw EvaluationFailure("type mismatch")
             }
         case .not(let e):
@@ -209,6 +194,26 @@ extension CompiledExpression {
         case .greater: return order > 0
         case .greaterOrEqual: return order >= 0
         }
+    }
+
+    /// Whether `key` names a numeric argument or message field too large for a decimal.
+    private static func isOversized(_ key: String, _ r: PolicyRequest) -> Bool {
+        r.call?.oversizedAmounts.contains(key) == true || r.message?.oversizedAmounts.contains(key) == true
+    }
+
+    /// Why a map lookup found nothing: an absent key, or a number too large to compare. Kept out
+    /// of `evaluate` so that its frame, which recursion multiplies, stays small.
+    private static func missingKey(_ k: String, numeric: Bool, _ r: PolicyRequest) -> EvaluationFailure {
+        if r.message != nil {
+            if numeric && isOversized(k, r) {
+                return EvaluationFailure("message field '\(k.printable(limit: 80))' is too large to compare (e.g. an unlimited permit)")
+            }
+            return EvaluationFailure("the message has no \(numeric ? "integer " : "")field '\(k.printable(limit: 80))'")
+        }
+        if numeric && isOversized(k, r) {
+            return EvaluationFailure("argument '\(k)' is too large to compare (e.g. an unlimited approval)")
+        }
+        return EvaluationFailure("the contract call has no \(numeric ? "amount " : "")argument '\(k)'")
     }
 
     private static func read(_ path: RequestSchema.FieldPath, _ c: borrowing EvaluationContext) throws(EvaluationFailure) -> ExpressionValue {
