@@ -1,6 +1,7 @@
 import ArgumentParser
 import CustosCore
 import CustosPolicy
+import CustosState
 import Foundation
 
 /// `custos policy check|explain|diff`: authoring and reviewing policies from a terminal.
@@ -87,7 +88,7 @@ struct PolicyCommand: ParsableCommand {
         @Argument(help: "The policy document (YAML).")
         var file: String
 
-        @Option(help: "The request (JSON).")
+        @Option(help: "The request (JSON): a transfer, contract call or governance request as the policy reads it, or a message request body as a bot submits it.")
         var request: String
 
         @Option(help: "The state snapshot (JSON): time, prices, window totals, frozen.")
@@ -97,8 +98,17 @@ struct PolicyCommand: ParsableCommand {
             let policy = try PolicyCommand.load(file)
             let requestValue: PolicyRequest
             let stateValue: StateSnapshot
+            let requestText = try PolicyCommand.read(request, limit: DocumentLimits.request.maxBytes)
             do {
-                requestValue = try PolicyRequest.decode(json: try PolicyCommand.read(request, limit: DocumentLimits.request.maxBytes))
+                if let body = try? JSONParser().parse(Array(requestText.utf8)), MessageRequest.isMessage(body) {
+                    // A message request is explained from its body, through the view every node derives.
+                    do { requestValue = try MessageRequest(json: body).policyRequest() } catch {
+                        PolicyCommand.report("\(request): \(error.reason)")
+                        throw ExitCode(1)
+                    }
+                } else {
+                    requestValue = try PolicyRequest.decode(json: requestText)
+                }
             } catch let error as PolicyLoadError {
                 for d in error.diagnostics { PolicyCommand.report(d.formatted(file: request)) }
                 throw ExitCode(1)

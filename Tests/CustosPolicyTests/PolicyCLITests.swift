@@ -44,6 +44,17 @@ import Testing
         #expect(result.stdout.contains("24h total for counterparty kraken would be 5,250,000 USD > limit 5,000,000 USD"))
     }
 
+    @Test func explainDecidesAMessageRequestFromItsBody() throws {
+        let permit = try Self.custos(["policy", "explain", Self.example, "--request", "examples/policies/requests/risk-bot-permit2.json"])
+        #expect(permit.status == 0, "\(permit.stderr)")
+        #expect(permit.stdout.hasPrefix("ALLOW: rule allow-risk-bot-permit2 allows this request"), "\(permit.stdout)")
+        #expect(permit.stdout.contains("risk-bot asks hot-trading to sign EIP-712 PermitSingle (domain name Permit2, chainId 1"))
+        let text = try Self.custos(["policy", "explain", Self.example,
+                                    "--request", "examples/policies/requests/risk-bot-withdrawal-authorisation.json"])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.hasPrefix("ALLOW: rule allow-risk-bot-withdrawal-authorisations allows this request"), "\(text.stdout)")
+    }
+
     @Test func diffNamesAWeakenedRule() throws {
         let original = try String(contentsOf: TestEnvironment.packageRoot.appendingPathComponent(Self.example), encoding: .utf8)
         let same = try Self.custos(["policy", "diff", Self.example, Self.example])

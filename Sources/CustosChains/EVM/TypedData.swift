@@ -61,7 +61,7 @@ extension EVM {
             Keccak256.hash(try encodeStruct(name, value, depth: 0))
         }
 
-        private func members(_ name: String) throws(EVMError) -> [Member] {
+        func members(_ name: String) throws(EVMError) -> [Member] {
             guard let members = types[name] else { throw EVMError(.invalidTypedData, "type \(name) is not declared") }
             return members
         }
@@ -156,7 +156,7 @@ extension EVM {
             }
         }
 
-        private func hexBytes(_ value: JSONValue, path: String) throws(EVMError) -> [UInt8] {
+        func hexBytes(_ value: JSONValue, path: String) throws(EVMError) -> [UInt8] {
             guard case .string(let text) = value, text.hasPrefix("0x") else {
                 throw EVMError(.invalidTypedData, "\(path) is not 0x-prefixed hex")
             }
@@ -166,7 +166,7 @@ extension EVM {
         }
 
         /// A JSON integer, decimal string (optionally negative) or 0x-hex string.
-        private func integer(_ value: JSONValue, path: String) throws(EVMError) -> BigInt {
+        func integer(_ value: JSONValue, path: String) throws(EVMError) -> BigInt {
             switch value {
             case .integer(let v):
                 return BigInt(v)

@@ -162,7 +162,7 @@ enum PolicyChecker {
                 unknownDestinations = !d.hasSets && d.known != true
             }
             unconditional = rule.condition == nil && rule.within.isEmpty && rule.exceeds.isEmpty && rule.during == nil
-                && rule.outside == nil && rule.amountUSD == nil && rule.call == nil
+                && rule.outside == nil && rule.amountUSD == nil && rule.call == nil && rule.message == nil
         }
     }
 
@@ -179,6 +179,11 @@ enum PolicyChecker {
         }
         if rule.condition?.isConstantFalse == true { return "its condition is always false" }
         if rule.call != nil, rule.kinds & 2 == 0 { return "it has a call clause but matches only transfers" }
+        if !rule.governance, rule.kinds == PolicyCompiler.kindBit(.message) {
+            let valueClauses = rule.chains != nil || rule.assets != nil || rule.destination?.hasSets == true
+                || rule.destination?.known == true || rule.amount != nil || rule.amountUSD != nil || rule.fee != nil
+            if valueClauses { return "it matches only messages, which have no chain, asset, destination, amount or fee" }
+        }
         for l in rule.within {
             if policy.limits[l].maxCount == 0 { return "limit \(policy.limits[l].name) allows no transfers at all" }
         }
@@ -255,6 +260,11 @@ enum PolicyChecker {
 
     private static func checkUnlimited(_ rule: CompiledRule, _ policy: CompiledPolicy, _ out: inout [PolicyDiagnostic]) {
         guard case .allow = rule.effect, !rule.governance else { return }
+        if rule.kinds & PolicyCompiler.kindBit(.message) != 0 && rule.message == nil && rule.condition == nil {
+            out.append(.warning(.unlimitedAllow, at: rule.location,
+                                "rule '\(rule.name)' allows signing any message: it has no message clause and no condition"))
+        }
+        guard rule.kinds & ~PolicyCompiler.kindBit(.message) != 0 else { return }
         let anyDestination = (rule.destination == nil || rule.destination?.hasSets == false && rule.destination?.known != true)
             && rule.call?.targets == nil
         let bounded = [rule.amount, rule.amountUSD].contains { $0?.upTo != nil || $0?.under != nil }

@@ -201,7 +201,7 @@ extension PolicyDocument {
     }
 
     private static let matchFields = [
-        "kind", "initiator", "vault", "chain", "asset", "destination", "amount", "amount_usd", "fee", "call",
+        "kind", "initiator", "vault", "chain", "asset", "destination", "amount", "amount_usd", "fee", "call", "message",
         "during", "outside", "within", "exceeds", "operation",
     ]
 
@@ -211,7 +211,7 @@ extension PolicyDocument {
         if let n = fields["kind"] {
             match.kinds = r.names(n.value, "kind")
             for k in match.kinds ?? [] where PolicyRequest.Kind(rawValue: k.value) == nil || k.value == "governance" {
-                r.error(.invalidValue, k.location, "kind must be transfer or contract_call (governance rules use operation)")
+                r.error(.invalidValue, k.location, "kind must be transfer, contract_call or message (governance rules use operation)")
             }
         }
         if let n = fields["initiator"], let f = r.mapping(n.value, "initiator", allowed: ["users", "roles", "kind"]) {
@@ -253,6 +253,7 @@ extension PolicyDocument {
                 functions: f["functions"].map { r.names($0.value, "function") },
                 location: n.value.location)
         }
+        if let n = fields["message"] { match.message = decodeMessageMatch(n.value, &r) }
         match.during = fields["during"].flatMap { decodeTime($0.value, "during", &r) }
         match.outside = fields["outside"].flatMap { decodeTime($0.value, "outside", &r) }
         match.within = fields["within"].map { r.names($0.value, "limit") } ?? []
@@ -266,6 +267,41 @@ extension PolicyDocument {
             match.operations = ops
         }
         return match
+    }
+
+    private static func decodeMessageMatch(_ node: YAMLNode, _ r: inout NodeReader) -> MessageMatch? {
+        guard let f = r.mapping(node, "message", allowed: ["format", "domain", "primary_type"]) else { return nil }
+        var m = MessageMatch(location: node.location)
+        if let n = f["format"] {
+            m.formats = r.names(n.value, "message format")
+            for format in m.formats ?? [] where PolicyRequest.Message.Format(rawValue: format.value) == nil {
+                r.error(.invalidValue, format.location,
+                        "message format must be one of \(PolicyRequest.Message.Format.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        if let n = f["domain"], let d = r.mapping(n.value, "domain", allowed: ["name", "version", "chainId", "verifyingContract"]) {
+            m.domainNames = d["name"].map { texts($0.value, "domain name", &r) }
+            m.domainVersions = d["version"].map { texts($0.value, "domain version", &r) }
+            m.chainIds = d["chainId"].map { r.names($0.value, "chain id") }
+            for id in m.chainIds ?? [] where FixedDecimal(parsing: id.value) == nil || id.value.contains(".") {
+                r.error(.invalidValue, id.location, "chainId must be a whole number, not '\(id.value)'")
+            }
+            m.verifyingContracts = d["verifyingContract"].map { r.names($0.value, "verifying contract") }
+        }
+        m.primaryTypes = f["primary_type"].map { r.names($0.value, "primary type") }
+        if m.formats == nil && m.domainNames == nil && m.domainVersions == nil && m.chainIds == nil
+            && m.verifyingContracts == nil && m.primaryTypes == nil {
+            r.error(.missingField, node.location, "message needs format, domain or primary_type")
+        }
+        return m
+    }
+
+    /// A string or a list of strings, as written (EIP-712 domain names such as "USD Coin" are
+    /// not policy names).
+    private static func texts(_ node: YAMLNode, _ what: String, _ r: inout NodeReader) -> [Spanned<String>] {
+        if case .scalar = node.kind { return r.string(node, what).map { [$0] } ?? [] }
+        guard let items = r.sequence(node, "\(what) list") else { return [] }
+        return items.compactMap { r.string($0, what) }
     }
 
     private static func decodeRange(_ node: YAMLNode, _ what: String, _ r: inout NodeReader) -> AmountRange? {

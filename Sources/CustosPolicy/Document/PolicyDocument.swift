@@ -107,6 +107,7 @@ public struct PolicyDocument: Sendable, Hashable {
         public var amountUSD: AmountRange?
         public var fee: AmountRange?
         public var call: CallMatch?
+        public var message: MessageMatch?
         public var during: TimeWindow?
         public var outside: TimeWindow?
         public var within: [Spanned<String>]
@@ -147,6 +148,19 @@ public struct PolicyDocument: Sendable, Hashable {
         /// Address-book entry names or raw addresses of the contracts called.
         public var targets: [Spanned<String>]?
         public var functions: [Spanned<String>]?
+        public var location: SourceLocation
+    }
+
+    /// Messages by format and, for EIP-712, by domain members and primary type; every present
+    /// list must contain the message's value (a message without that member does not match).
+    /// Domain chain ids compare as decimal numbers, verifying contracts case-insensitively.
+    public struct MessageMatch: Sendable, Hashable {
+        public var formats: [Spanned<String>]?
+        public var domainNames: [Spanned<String>]?
+        public var domainVersions: [Spanned<String>]?
+        public var chainIds: [Spanned<String>]?
+        public var verifyingContracts: [Spanned<String>]?
+        public var primaryTypes: [Spanned<String>]?
         public var location: SourceLocation
     }
 

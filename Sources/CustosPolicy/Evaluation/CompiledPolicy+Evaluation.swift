@@ -116,10 +116,7 @@ extension CompiledPolicy {
             if rule.operations != 0,
                rule.operations & PolicyCompiler.operationBit(op.action) == 0 { return .noMatch }
         } else {
-            if rule.kinds != 0 {
-                let bit: UInt8 = r.kind == .transfer ? 1 : 2
-                if rule.kinds & bit == 0 { return .noMatch }
-            }
+            if rule.kinds & PolicyCompiler.kindBit(r.kind) == 0 { return .noMatch }
         }
         if rule.initiatorUsers != nil || rule.initiatorRoles != nil {
             let inUsers = rule.initiatorUsers?.contains(c.initiator) ?? false
@@ -146,6 +143,9 @@ extension CompiledPolicy {
             guard let rc = r.call else { return .noMatch }
             if let targets = call.targets, !targets.contains(AddressNormalization.normalize(rc.target)) { return .noMatch }
             if let functions = call.functions, !functions.contains(rc.function) { return .noMatch }
+        }
+        if let clause = rule.message {
+            guard let message = r.message, clause.mismatch(message) == nil else { return .noMatch }
         }
         if let w = rule.during, !inside(w, c) { return .noMatch }
         if let w = rule.outside, inside(w, c) { return .noMatch }

@@ -79,12 +79,35 @@ extension CompiledPolicy {
         if let op = r.operation {
             return "\(r.initiator) proposes \(op.action.rawValue)\(op.target.isEmpty ? "" : " " + op.target)"
         }
+        if let message = r.message {
+            return "\(r.initiator) asks \(r.vault.isEmpty ? "a vault" : r.vault) to sign " + Self.messageText(message)
+        }
         var text = "\(r.initiator) sends \(r.amount.grouped) \(r.asset) on \(r.chain)"
         if !r.vault.isEmpty { text += " from \(r.vault)" }
         text += " to " + destinationText(c)
         if let usd = c.amountUSD { text += " (≈ \(usd.grouped) USD)" }
         if let call = r.call { text += ", calling \(call.function) on \(call.target)" }
         return text
+    }
+
+    /// A message in words, as people read it: format, then the EIP-712 domain and primary type
+    /// or the EIP-191 text (cut, with control characters escaped).
+    static func messageText(_ m: PolicyRequest.Message) -> String {
+        switch m.format {
+        case .eip712:
+            var domain: [String] = []
+            if let name = m.domain?.name { domain.append("name \(name.printable(limit: 64))") }
+            if let version = m.domain?.version { domain.append("version \(version.printable(limit: 32))") }
+            if let chainId = m.domain?.chainId { domain.append("chainId \(chainId)") }
+            if let contract = m.domain?.verifyingContract { domain.append("verifyingContract \(contract)") }
+            return "EIP-712 \(m.primaryType?.printable(limit: 64) ?? "?") (domain \(domain.isEmpty ? "empty" : domain.joined(separator: ", ")); \(m.fields.count) field\(m.fields.count == 1 ? "" : "s"))"
+        case .eip191:
+            guard let text = m.text else { return "an EIP-191 message of \(m.length) bytes (not UTF-8 text)" }
+            let shown = text.printable(limit: 120)
+            return "EIP-191 text \"\(shown)\"\(text.unicodeScalars.count > 120 ? "…" : "") (\(m.length) bytes)"
+        case .bip340: return "a BIP-340 message of \(m.length) bytes"
+        case .raw: return "a raw message of \(m.length) bytes"
+        }
     }
 
     private func destinationText(_ c: EvaluationContext) -> String {
@@ -147,6 +170,7 @@ extension CompiledPolicy {
             }
         }
         if rule.call != nil, let call = r.call { facts.append("call \(call.function) on \(call.target)") }
+        if rule.message != nil, let message = r.message { facts.append("message " + Self.messageText(message)) }
         for (window, inside) in [(rule.during, true), (rule.outside, false)] {
             guard let w = window else { continue }
             let (minute, weekday) = c.localTime(offsetSeconds: w.offsetSeconds)

@@ -24,7 +24,7 @@ extension CompiledPolicy {
             if let op = r.operation, rule.operations != 0, rule.operations & PolicyCompiler.operationBit(op.action) == 0 {
                 out.append("operation \(op.action.rawValue) is not one it covers")
             }
-        } else if rule.kinds != 0, rule.kinds & (r.kind == .transfer ? 1 : 2) == 0 {
+        } else if rule.kinds & PolicyCompiler.kindBit(r.kind) == 0 {
             out.append("the request is a \(r.kind.rawValue)")
         }
         if rule.initiatorUsers != nil || rule.initiatorRoles != nil {
@@ -60,6 +60,13 @@ extension CompiledPolicy {
                 if let f = call.functions, !f.contains(rc.function) { out.append("function \(rc.function) is not one of its functions") }
             } else {
                 out.append("the request is not a contract call")
+            }
+        }
+        if let clause = rule.message {
+            if let message = r.message {
+                if let mismatch = clause.mismatch(message) { out.append("the message's \(mismatch)") }
+            } else {
+                out.append("the request is not a message")
             }
         }
         if let w = rule.during, !inside(w, c) { out.append("the time is outside its window") }

@@ -1,3 +1,5 @@
+import CustosCore
+
 /// One rule in evaluation form: every name resolved to an index, every set a bit set, the
 /// condition type-checked. Clauses are tested cheapest first. A class, so that walking the
 /// rules during evaluation retains one reference per rule instead of copying every field.
@@ -42,6 +44,37 @@ final class CompiledRule: Sendable {
         var functions: Set<String>?
     }
 
+    /// A message clause: each present set must contain the message's value.
+    struct Message: Sendable {
+        var formats: Set<PolicyRequest.Message.Format>?
+        var domainNames: Set<String>?
+        var domainVersions: Set<String>?
+        /// Chain ids in canonical decimal.
+        var chainIds: Set<String>?
+        /// Normalized addresses.
+        var verifyingContracts: Set<String>?
+        var primaryTypes: Set<String>?
+
+        /// The first member of `message` this clause does not admit, in words, or nil if it
+        /// admits the message.
+        func mismatch(_ message: PolicyRequest.Message) -> String? {
+            if let formats, !formats.contains(message.format) { return "format \(message.format.rawValue) is not one it covers" }
+            let domain = message.domain
+            let checks: [(Set<String>?, String?, String)] = [
+                (domainNames, domain?.name, "domain name"), (domainVersions, domain?.version, "domain version"),
+                (chainIds, domain?.chainId, "domain chainId"),
+                (verifyingContracts, domain?.verifyingContract.map(AddressNormalization.normalize), "domain verifyingContract"),
+                (primaryTypes, message.primaryType, "primary type"),
+            ]
+            for (set, value, what) in checks {
+                guard let set else { continue }
+                guard let value else { return "the message has no \(what)" }
+                if !set.contains(value) { return "\(what) \(value.printable(limit: 80)) is not one it covers" }
+            }
+            return nil
+        }
+    }
+
     enum Effect: Sendable {
         case allow
         case deny
@@ -62,7 +95,8 @@ final class CompiledRule: Sendable {
     let location: SourceLocation
     /// Transfer/contract-call rules never match governance requests and vice versa.
     let governance: Bool
-    /// Request kinds (bit 0 transfer, bit 1 contract call); 0 means any.
+    /// Request kinds (bit 0 transfer, bit 1 contract call, bit 2 message); a rule that names no
+    /// kind and no message clause covers transfers and contract calls (3), never messages.
     let kinds: UInt8
     let initiatorUsers: BitSet?
     let initiatorRoles: BitSet?
@@ -77,6 +111,7 @@ final class CompiledRule: Sendable {
     let amountUSD: Range?
     let fee: Range?
     let call: Call?
+    let message: Message?
     let during: PolicyDocument.TimeWindow?
     let outside: PolicyDocument.TimeWindow?
     let within: [Int]
@@ -105,6 +140,7 @@ final class CompiledRule: Sendable {
         amountUSD: Range?,
         fee: Range?,
         call: Call?,
+        message: Message? = nil,
         during: PolicyDocument.TimeWindow?,
         outside: PolicyDocument.TimeWindow?,
         within: [Int],
@@ -131,6 +167,7 @@ final class CompiledRule: Sendable {
         self.amountUSD = amountUSD
         self.fee = fee
         self.call = call
+        self.message = message
         self.during = during
         self.outside = outside
         self.within = within

@@ -168,6 +168,17 @@ struct PolicyCompiler {
         return ApprovalRequirement(alternatives: alternatives)
     }
 
+    /// The bit of `CompiledRule.kinds` for a request kind (governance has none: its rules match
+    /// by operation).
+    static func kindBit(_ kind: PolicyRequest.Kind) -> UInt8 {
+        switch kind {
+        case .transfer: return 1
+        case .contractCall: return 2
+        case .message: return 4
+        case .governance: return 0
+        }
+    }
+
     private mutating func compileRule(_ rule: PolicyDocument.Rule, index: Int) -> CompiledRule? {
         let m = rule.match
         let errorCount = errors.count
@@ -181,8 +192,7 @@ struct PolicyCompiler {
         }
         var kinds: UInt8 = 0
         for k in m.kinds ?? [] {
-            if k.value == PolicyRequest.Kind.transfer.rawValue { kinds |= 1 }
-            if k.value == PolicyRequest.Kind.contractCall.rawValue { kinds |= 2 }
+            if let kind = PolicyRequest.Kind(rawValue: k.value) { kinds |= Self.kindBit(kind) }
         }
         var destination: CompiledRule.Destination?
         if let d = m.destination {
@@ -219,6 +229,24 @@ struct PolicyCompiler {
             call = CompiledRule.Call(targets: targets, functions: c.functions.map { Set($0.map(\.value)) })
             kinds = kinds == 0 ? 2 : kinds
         }
+        var message: CompiledRule.Message?
+        if let mm = m.message {
+            message = CompiledRule.Message(
+                formats: mm.formats.map { Set($0.compactMap { PolicyRequest.Message.Format(rawValue: $0.value) }) },
+                domainNames: mm.domainNames.map { Set($0.map(\.value)) },
+                domainVersions: mm.domainVersions.map { Set($0.map(\.value)) },
+                chainIds: mm.chainIds.map { Set($0.compactMap { FixedDecimal(parsing: $0.value)?.description }) },
+                verifyingContracts: mm.verifyingContracts.map { Set($0.map { AddressNormalization.normalize($0.value) }) },
+                primaryTypes: mm.primaryTypes.map { Set($0.map(\.value)) })
+            if m.call != nil {
+                error(.invalidValue, mm.location, "rule '\(rule.name)' has a call clause and a message clause; a request is one or the other")
+            }
+            if kinds != 0 && kinds & Self.kindBit(.message) == 0 {
+                error(.invalidValue, mm.location, "rule '\(rule.name)' has a message clause but its kind excludes message")
+            }
+            kinds = Self.kindBit(.message)
+        }
+        if kinds == 0 { kinds = Self.kindBit(.transfer) | Self.kindBit(.contractCall) }
         var operations: UInt32 = 0
         for op in m.operations ?? [] {
             if let i = GovernanceOperation.Action.allCases.firstIndex(where: { $0.rawValue == op.value }) {
@@ -237,7 +265,8 @@ struct PolicyCompiler {
         }
         if m.operations != nil {
             let transferOnly = m.kinds != nil || m.vaults != nil || m.chains != nil || m.assets != nil || m.destination != nil
-                || m.amount != nil || m.amountUSD != nil || m.fee != nil || m.call != nil || !m.within.isEmpty || !m.exceeds.isEmpty
+                || m.amount != nil || m.amountUSD != nil || m.fee != nil || m.call != nil || m.message != nil || !m.within.isEmpty
+                || !m.exceeds.isEmpty
             if transferOnly {
                 error(.invalidValue, rule.location,
                       "rule '\(rule.name)' matches governance operations and transfer fields at once; split it into two rules")
@@ -253,7 +282,7 @@ struct PolicyCompiler {
             chains: resolve(m.chains, in: parts.chains, what: "chain", rule: rule.name),
             assets: resolve(m.assets, in: parts.assets, what: "asset", rule: rule.name),
             destination: destination, amount: range(m.amount), amountUSD: range(m.amountUSD), fee: range(m.fee),
-            call: call, during: m.during, outside: m.outside,
+            call: call, message: message, during: m.during, outside: m.outside,
             within: limitIndices(m.within, rule: rule.name), exceeds: limitIndices(m.exceeds, rule: rule.name),
             operations: operations, condition: condition, conditionSource: rule.when?.value)
         return errors.count == errorCount ? compiled : nil

@@ -37,8 +37,11 @@ extension PolicyRequest {
         func field(_ key: String) -> String? { f[key].flatMap { r.string($0.value, key)?.value } }
         request.id = field("id") ?? ""
         if let k = f["kind"], let kind = r.string(k.value, "kind") {
-            if let parsed = Kind(rawValue: kind.value) {
+            if let parsed = Kind(rawValue: kind.value), parsed != .message {
                 request.kind = parsed
+            } else if kind.value == Kind.message.rawValue {
+                r.error(.invalidValue, k.value.location,
+                        "a message request is read from its message body, which every node decodes itself; it has no policy form to write")
             } else {
                 r.error(.invalidValue, k.value.location, "kind must be transfer, contract_call or governance")
             }

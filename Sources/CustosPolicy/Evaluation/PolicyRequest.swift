@@ -1,5 +1,5 @@
-/// What a signer node asks the policy about: a transfer, a contract call, or a governance
-/// operation, as committed to the log. Chain-neutral: the chain layer decodes transactions into
+/// What a signer node asks the policy about: a transfer, a contract call, a message to sign, or a
+/// governance operation, as committed to the log. Chain-neutral: the chain layer decodes transactions into
 /// this form (for an ERC-20 transfer, `asset` is the token and `destination` the recipient).
 ///
 /// Addresses are compared case-insensitively for `0x` hex addresses and exactly otherwise.
@@ -7,6 +7,8 @@ public struct PolicyRequest: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         case transfer
         case contractCall = "contract_call"
+        /// A message signed off-chain (EIP-191, EIP-712, BIP-340 or raw): `message` says what.
+        case message
         case governance
     }
 
@@ -55,6 +57,8 @@ public struct PolicyRequest: Sendable, Hashable {
     /// The destination address (for a contract call: the contract).
     public var destination: String
     public var call: ContractCall?
+    /// For `kind == .message`: the message as every node decoded it from the committed body.
+    public var message: Message?
     /// For `kind == .governance`: the operation proposed.
     public var operation: GovernanceOperation?
     public var memo: String
@@ -64,7 +68,7 @@ public struct PolicyRequest: Sendable, Hashable {
     public init(
         id: String = "", kind: Kind = .transfer, initiator: String, vault: String = "", account: String = "",
         chain: String = "", asset: String = "", amount: FixedDecimal = .zero, fee: FixedDecimal = .zero,
-        destination: String = "", call: ContractCall? = nil, operation: GovernanceOperation? = nil,
+        destination: String = "", call: ContractCall? = nil, message: Message? = nil, operation: GovernanceOperation? = nil,
         memo: String = "", approvals: [String] = []
     ) {
         self.id = id
@@ -78,6 +82,7 @@ public struct PolicyRequest: Sendable, Hashable {
         self.fee = fee
         self.destination = destination
         self.call = call
+        self.message = message
         self.operation = operation
         self.memo = memo
         self.approvals = approvals

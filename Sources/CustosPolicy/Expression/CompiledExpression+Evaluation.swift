@@ -1,3 +1,5 @@
+import CustosCore
+
 extension CompiledExpression {
     /// Evaluates the expression. Total: returns a value or an `EvaluationFailure` (missing map
     /// key, absent contract call, decimal overflow, division by zero), never traps. Linear in
@@ -15,28 +17,25 @@ extension CompiledExpression {
             guard case .stringMap(let m) = try map.evaluate(c, variable), case .string(let k) = try key.evaluate(c, variable) else {
                 throw EvaluationFailure("type mismatch")
             }
-            guard let v = m[k] else { throw EvaluationFailure("the contract call has no argument '\(k)'") }
+            guard let v = m[k] else { throw Self.missingKey(k, numeric: false, c.request) }
             return .string(v)
         case .decimalMapGet(let map, let key):
             guard case .decimalMap(let m) = try map.evaluate(c, variable), case .string(let k) = try key.evaluate(c, variable) else {
                 throw EvaluationFailure("type mismatch")
             }
-            guard let v = m[k] else {
-                if c.request.call?.oversizedAmounts.contains(k) == true {
-                    throw EvaluationFailure("argument '\(k)' is too large to compare (e.g. an unlimited approval)")
-                }
-                throw EvaluationFailure("the contract call has no amount argument '\(k)'")
-            }
+            guard let v = m[k] else { throw Self.missingKey(k, numeric: true, c.request) }
             return .decimal(v)
         case .hasCall:
             return .bool(c.request.call != nil)
         case .hasOperation:
             return .bool(c.request.operation != nil)
+        case .hasMessage:
+            return .bool(c.request.message != nil)
         case .hasMapKey(let map, let key):
             switch try map.evaluate(c, variable) {
             case .stringMap(let m): return .bool(m[key] != nil)
             case .decimalMap(let m):
-                return .bool(m[key] != nil || c.request.call?.oversizedAmounts.contains(key) == true)
+                return .bool(m[key] != nil || Self.isOversized(key, c.request))
             default: throw EvaluationFailure("type mismatch")
             }
         case .not(let e):
@@ -197,12 +196,34 @@ extension CompiledExpression {
         }
     }
 
+    /// Whether `key` names a numeric argument or message field too large for a decimal.
+    private static func isOversized(_ key: String, _ r: PolicyRequest) -> Bool {
+        r.call?.oversizedAmounts.contains(key) == true || r.message?.oversizedAmounts.contains(key) == true
+    }
+
+    /// Why a map lookup found nothing: an absent key, or a number too large to compare. Kept out
+    /// of `evaluate` so that its frame, which recursion multiplies, stays small.
+    private static func missingKey(_ k: String, numeric: Bool, _ r: PolicyRequest) -> EvaluationFailure {
+        if r.message != nil {
+            if numeric && isOversized(k, r) {
+                return EvaluationFailure("message field '\(k.printable(limit: 80))' is too large to compare (e.g. an unlimited permit)")
+            }
+            return EvaluationFailure("the message has no \(numeric ? "integer " : "")field '\(k.printable(limit: 80))'")
+        }
+        if numeric && isOversized(k, r) {
+            return EvaluationFailure("argument '\(k)' is too large to compare (e.g. an unlimited approval)")
+        }
+        return EvaluationFailure("the contract call has no \(numeric ? "amount " : "")argument '\(k)'")
+    }
+
     private static func read(_ path: RequestSchema.FieldPath, _ c: borrowing EvaluationContext) throws(EvaluationFailure) -> ExpressionValue {
         let r = c.request
         switch path {
         case .object(let o):
             if o == .call, r.call == nil { throw EvaluationFailure("the request is not a contract call") }
             if o == .operation, r.operation == nil { throw EvaluationFailure("the request is not a governance operation") }
+            if o == .message, r.message == nil { throw EvaluationFailure("the request is not a message") }
+            if o == .domain, r.message?.domain == nil { throw EvaluationFailure("the request is not EIP-712 typed data") }
             return .object
         case .string(let f):
             switch f {
@@ -228,6 +249,28 @@ extension CompiledExpression {
             case .operationAction, .operationTarget:
                 guard let op = r.operation else { throw EvaluationFailure("the request is not a governance operation") }
                 return .string(f == .operationAction ? op.action.rawValue : op.target)
+            case .messageFormat, .messageText, .messagePrimaryType:
+                guard let message = r.message else { throw EvaluationFailure("the request is not a message") }
+                switch f {
+                case .messageFormat: return .string(message.format.rawValue)
+                case .messageText:
+                    guard let text = message.text else { throw EvaluationFailure("the message is not EIP-191 UTF-8 text") }
+                    return .string(text)
+                default:
+                    guard let type = message.primaryType else { throw EvaluationFailure("the message is not EIP-712 typed data") }
+                    return .string(type)
+                }
+            case .domainName, .domainVersion, .domainVerifyingContract, .domainSalt:
+                guard let domain = r.message?.domain else { throw EvaluationFailure("the request is not EIP-712 typed data") }
+                let (value, name): (String?, String)
+                switch f {
+                case .domainName: (value, name) = (domain.name, "name")
+                case .domainVersion: (value, name) = (domain.version, "version")
+                case .domainVerifyingContract: (value, name) = (domain.verifyingContract, "verifyingContract")
+                default: (value, name) = (domain.salt, "salt")
+                }
+                guard let value else { throw EvaluationFailure("the EIP-712 domain has no \(name)") }
+                return .string(value)
             case .weekday: return .string(PolicyDocument.weekdays[c.weekday])
             }
         case .decimal(let f):
@@ -242,6 +285,15 @@ extension CompiledExpression {
             case .unixTime:
                 guard let t = FixedDecimal(Int(c.state.time)) else { throw EvaluationFailure("time out of range") }
                 return .decimal(t)
+            case .messageLength:
+                guard let message = r.message else { throw EvaluationFailure("the request is not a message") }
+                guard let length = FixedDecimal(message.length) else { throw EvaluationFailure("length out of range") }
+                return .decimal(length)
+            case .domainChainId:
+                guard let domain = r.message?.domain else { throw EvaluationFailure("the request is not EIP-712 typed data") }
+                guard let text = domain.chainId else { throw EvaluationFailure("the EIP-712 domain has no chainId") }
+                guard let id = FixedDecimal(parsing: text) else { throw EvaluationFailure("the domain's chainId is too large to compare") }
+                return .decimal(id)
             }
         case .bool(.destinationKnown):
             return .bool(c.entry >= 0)
@@ -257,6 +309,12 @@ extension CompiledExpression {
         case .decimalMap(.callAmounts):
             guard let call = r.call else { throw EvaluationFailure("the request is not a contract call") }
             return .decimalMap(call.amounts)
+        case .stringMap(.messageFields):
+            guard let message = r.message else { throw EvaluationFailure("the request is not a message") }
+            return .stringMap(message.fields)
+        case .decimalMap(.messageAmounts):
+            guard let message = r.message else { throw EvaluationFailure("the request is not a message") }
+            return .decimalMap(message.amounts)
         }
     }
 }

@@ -7,6 +7,7 @@ indirect enum CompiledExpression: Sendable {
     case decimalMapGet(CompiledExpression, CompiledExpression)
     case hasCall
     case hasOperation
+    case hasMessage
     case hasMapKey(CompiledExpression, String)
     /// The element bound by the enclosing `exists`/`all`.
     case variable

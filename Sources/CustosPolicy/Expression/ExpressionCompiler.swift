@@ -179,6 +179,7 @@ struct ExpressionCompiler {
                 }
                 if object == .request && field == "call" { return (.hasCall, .bool) }
                 if object == .request && field == "operation" { return (.hasOperation, .bool) }
+                if object == .request && field == "message" { return (.hasMessage, .bool) }
                 return (.constant(.bool(true)), .bool)
             case .map:
                 return (.hasMapKey(compiledInner, field), .bool)

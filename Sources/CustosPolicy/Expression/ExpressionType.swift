@@ -12,7 +12,7 @@ indirect enum ExpressionType: Sendable, Hashable, CustomStringConvertible {
     case unknown
 
     enum ObjectType: String, Sendable, Hashable {
-        case request, destination, call, operation, time
+        case request, destination, call, message, domain, operation, time
     }
 
     var description: String {

@@ -9,6 +9,13 @@
 /// - `request.call` (only for contract calls; test with `has(request.call)`): `target`,
 ///   `function`, `selector` (string), `args` (map(string, string)), `amounts`
 ///   (map(string, decimal)).
+/// - `request.message` (only for messages; test with `has(request.message)`): `format`,
+///   `text` (EIP-191 UTF-8 text), `primary_type` (EIP-712) (string); `length` (decimal, bytes);
+///   `domain` (object); `fields` (map(string, string): EIP-712 leaves by dotted path) and
+///   `amounts` (map(string, decimal): its integer leaves). Reading a member the message lacks
+///   (the text of typed data, a domain without a name) is an evaluation error: it fails closed.
+/// - `request.message.domain` (EIP-712): `name`, `version`, `verifyingContract`, `salt`
+///   (string); `chainId` (decimal).
 /// - `request.operation` (only for governance): `action`, `target` (string).
 /// - `time` (from the log, UTC): `hour`, `minute`, `unix` (decimal), `weekday` (`mon`…`sun`).
 enum RequestSchema {
@@ -31,6 +38,19 @@ enum RequestSchema {
         case (.request, "destination"): return (.object(.destination), .object(.destination))
         case (.request, "call"): return (.object(.call), .object(.call))
         case (.request, "operation"): return (.object(.operation), .object(.operation))
+        case (.request, "message"): return (.object(.message), .object(.message))
+        case (.message, "format"): return (.string(.messageFormat), .string)
+        case (.message, "text"): return (.string(.messageText), .string)
+        case (.message, "primary_type"): return (.string(.messagePrimaryType), .string)
+        case (.message, "length"): return (.decimal(.messageLength), .decimal)
+        case (.message, "domain"): return (.object(.domain), .object(.domain))
+        case (.message, "fields"): return (.stringMap(.messageFields), .map(.string))
+        case (.message, "amounts"): return (.decimalMap(.messageAmounts), .map(.decimal))
+        case (.domain, "name"): return (.string(.domainName), .string)
+        case (.domain, "version"): return (.string(.domainVersion), .string)
+        case (.domain, "verifyingContract"): return (.string(.domainVerifyingContract), .string)
+        case (.domain, "salt"): return (.string(.domainSalt), .string)
+        case (.domain, "chainId"): return (.decimal(.domainChainId), .decimal)
         case (.destination, "address"): return (.string(.destinationAddress), .string)
         case (.destination, "name"): return (.string(.destinationName), .string)
         case (.destination, "counterparty"): return (.string(.destinationCounterparty), .string)
@@ -55,9 +75,11 @@ enum RequestSchema {
         switch object {
         case .request:
             return ["id", "kind", "initiator", "initiator_kind", "initiator_roles", "approvals", "vault", "account",
-                    "chain", "asset", "memo", "amount", "amount_usd", "fee", "destination", "call", "operation"]
+                    "chain", "asset", "memo", "amount", "amount_usd", "fee", "destination", "call", "message", "operation"]
         case .destination: return ["address", "name", "counterparty", "tags", "known"]
         case .call: return ["target", "function", "selector", "args", "amounts"]
+        case .message: return ["format", "text", "primary_type", "length", "domain", "fields", "amounts"]
+        case .domain: return ["name", "version", "chainId", "verifyingContract", "salt"]
         case .operation: return ["action", "target"]
         case .time: return ["hour", "minute", "unix", "weekday"]
         }
@@ -79,15 +101,17 @@ enum RequestSchema {
         case destinationAddress, destinationName, destinationCounterparty
         case callTarget, callFunction, callSelector
         case operationAction, operationTarget
+        case messageFormat, messageText, messagePrimaryType
+        case domainName, domainVersion, domainVerifyingContract, domainSalt
         case weekday
     }
 
     enum DecimalField: Sendable, Hashable {
-        case amount, amountUSD, fee, hour, minute, unixTime
+        case amount, amountUSD, fee, hour, minute, unixTime, messageLength, domainChainId
     }
 
     enum BoolField: Sendable, Hashable { case destinationKnown }
     enum ListField: Sendable, Hashable { case initiatorRoles, approvals, destinationTags }
-    enum StringMapField: Sendable, Hashable { case callArgs }
-    enum DecimalMapField: Sendable, Hashable { case callAmounts }
+    enum StringMapField: Sendable, Hashable { case callArgs, messageFields }
+    enum DecimalMapField: Sendable, Hashable { case callAmounts, messageAmounts }
 }

@@ -2,8 +2,9 @@ import CustosIdentity
 import CustosPolicy
 
 /// What deciding a request reads from the governance room at its block: the policy in force and
-/// its version, the freeze flag, the bot and people registries, and the relying party people's
-/// assertions are checked against. A read-only view; the requests room never changes the
+/// its version, the freeze flag, the bot and people registries, the relying party people's
+/// assertions are checked against, and the vaults (a message request must name an active vault
+/// whose scheme signs its format). A read-only view; the requests room never changes the
 /// governance room through it.
 struct RequestAuthority {
     let policy: CompiledPolicy
@@ -13,6 +14,7 @@ struct RequestAuthority {
     let users: [String: GovernedUser]
     let relyingParty: RelyingParty
     let requireUserVerification: Bool
+    let vaults: [String: Vault]
 
     /// Decides a transfer or call request with the policy in force and the freeze flag, at
     /// `blockTime`: while frozen, everything but governance is denied.

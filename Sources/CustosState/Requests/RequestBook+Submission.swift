@@ -16,8 +16,10 @@ extension RequestBook {
     /// `requestClockSkew` of the block time) and the nonce (new, against the replay cache); for a
     /// person (an assertion as authorization, an empty signature), the same window and nonce, then
     /// their WebAuthn assertion over `RequestEntry.personChallenge`. Then the body must read as a
-    /// transfer or contract call (`PolicyRequest(json:)`, from the verified JSON value) whose
-    /// initiator is the submitter and which claims no approvals; the policy in force decides it
+    /// transfer or contract call (`PolicyRequest(json:)`, from the verified JSON value), or as a
+    /// message request (`MessageRequest(json:)`, whose policy view the node derives itself and
+    /// whose vault must be an active vault of the scheme that signs its format: `checkVault`),
+    /// whose initiator is the submitter and which claims no approvals; the policy in force decides it
     /// (with the freeze flag) and the request is recorded with its decision.
     ///
     /// Returns the recorded request and, for a person, the credential their assertion used in its
@@ -77,16 +79,23 @@ extension RequestBook {
             throw GovernanceError(.invalidRequest, "the request body is a \(signed.body.typeName), not an object")
         }
         let request: PolicyRequest
-        do { request = try PolicyRequest(json: signed.body) } catch {
-            let first = error.errors.first.map { "\($0.message) [\($0.code)]" } ?? "\(error)"
-            throw GovernanceError(.invalidRequest, "the request body does not read as a request: \(first)")
+        if MessageRequest.isMessage(signed.body) {
+            let message = try MessageRequest(json: signed.body)
+            try Self.checkVault(of: message, in: authority.vaults)
+            request = try message.policyRequest()
+        } else {
+            do { request = try PolicyRequest(json: signed.body) } catch {
+                let first = error.errors.first.map { "\($0.message) [\($0.code)]" } ?? "\(error)"
+                throw GovernanceError(.invalidRequest, "the request body does not read as a request: \(first)")
+            }
         }
         guard request.initiator == signed.keyId else {
             throw GovernanceError(
                 .invalidRequest, "the body names initiator \"\(request.initiator.prefix(64))\", but \"\(signed.keyId)\" submitted it")
         }
         guard request.kind != .governance else {
-            throw GovernanceError(.invalidRequest, "a request is a transfer or a contract call; governance goes through governance.propose")
+            throw GovernanceError(
+                .invalidRequest, "a request is a transfer, a contract call or a message; governance goes through governance.propose")
         }
         guard request.approvals.isEmpty else {
             throw GovernanceError(.invalidRequest, "a request cannot bring its own approvals; people approve it in the log")
@@ -96,5 +105,26 @@ extension RequestBook {
             timestamp: signed.timestamp, nonce: signed.nonce, body: JCS.canonicalBytes(signed.body), request: request,
             policyVersion: authority.policyVersion, decision: authority.evaluate(request, blockTime: time))
         return (recorded, used, cache)
+    }
+}
+
+extension RequestBook {
+    /// Refuses a message request whose vault is not a vault of the state (`unknownVault`), is not
+    /// active, or has a scheme that does not sign the message's format (`invalidRequest`).
+    /// Refused rather than denied: the signing input depends on the vault's scheme, so such a
+    /// request defines nothing the policy could allow, like a malformed body; every node refuses
+    /// it alike and records why, and nothing unsignable enters the requests room.
+    static func checkVault(of request: MessageRequest, in vaults: [String: Vault]) throws(GovernanceError) {
+        guard let vault = vaults[request.vault] else {
+            throw GovernanceError(.unknownVault, "no vault \"\(request.vault.printable(limit: 64))\" to sign the message")
+        }
+        guard vault.status == .active else {
+            throw GovernanceError(.invalidRequest, "vault \(vault.id) is \(vault.status.rawValue), not active; it cannot sign yet")
+        }
+        guard vault.scheme == request.message.scheme else {
+            throw GovernanceError(
+                .invalidRequest,
+                "a \(request.message.format.rawValue) message is signed by a \(request.message.scheme.rawValue) vault; vault \(vault.id) is \(vault.scheme.rawValue)")
+        }
     }
 }

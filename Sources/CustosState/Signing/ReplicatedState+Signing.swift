@@ -2,8 +2,27 @@ import CustosCore
 import CustosCrypto
 import CustosLedger
 import CustosMPC
+import CustosPolicy
 
 extension ReplicatedState {
+    /// Opens the signing session of a message request the policy allowed: the signing input is
+    /// what this node derives itself from the committed body and the vault's scheme
+    /// (`MessageSigningInput`). A vault that cannot sign it records the session as failed, with
+    /// the reason.
+    mutating func sign(_ recorded: RecordedRequest) {
+        let vaultId = recorded.request.vault
+        guard let vault = vaults[vaultId] else { return }
+        do {
+            let message = try MessageSigningInput.input(committedBody: recorded.body, scheme: vault.scheme)
+            try startSigning(request: recorded.id, vault: vaultId, message: message)
+        } catch {
+            signing[recorded.id] = SigningSession(
+                requestId: recorded.id, vault: vaultId, epoch: vault.epoch, message: [], status: .failed, attempt: 0, signers: [],
+                commitments: [:], startedAt: time, startedHeight: height, deadline: 0, signature: nil, signedAt: nil, signedHeight: nil,
+                signedBy: nil, blames: [], failure: error.reason)
+        }
+    }
+
     /// Opens the signing session of an allowed request that `vault` signs: `message` is what
     /// every node derived from the committed request. It waits for nonces if the pool has too
     /// few, and for an unfreeze while frozen. Refused for a vault that is not an active FROST
@@ -12,7 +31,7 @@ extension ReplicatedState {
         guard let vault = vaults[id] else { throw GovernanceError(.unknownVault, "no vault \"\(id.prefix(64))\"") }
         guard vault.status == .active else { throw GovernanceError(.invalidRequest, "vault \(id) is \(vault.status.rawValue), not active") }
         guard vault.scheme != .ecdsaSecp256k1 else {
-            throw GovernanceError(.invalidRequest, "vault \(id) is an ECDSA vault; it signs with presignatures, which this cluster does not make yet")
+            throw GovernanceError(.invalidRequest, "vault \(id) is an ECDSA vault: it signs with presignatures, which the cluster does not make yet")
         }
         guard signing[request] == nil else { throw GovernanceError(.invalidRequest, "request \(request) is already being signed") }
         signing[request] = SigningSession(

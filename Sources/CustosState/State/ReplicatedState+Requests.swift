@@ -9,7 +9,7 @@ extension ReplicatedState {
     var requestAuthority: RequestAuthority {
         RequestAuthority(
             policy: policy, policyVersion: policyVersion, frozen: frozen, bots: bots, users: users, relyingParty: relyingParty,
-            requireUserVerification: requireUserVerification)
+            requireUserVerification: requireUserVerification, vaults: vaults)
     }
 
     /// Decides a transfer or call request as the requests room does with the policy in force and
@@ -28,6 +28,7 @@ extension ReplicatedState {
         do {
             let (recorded, used) = try requestBook.submit(entry, at: time, reading: authority, submitter: &submitter)
             if let used { users[used.user]!.credentials[used.index] = used.credential }
+            if recorded.outcome == .allow, recorded.request.kind == .message { sign(recorded) }
             return .requestDecided(requestId: recorded.id, outcome: recorded.outcome)
         } catch {
             record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: submitter, error: error))
