@@ -204,7 +204,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The signer node service: outbound HTTP to the gateway, vote durability, commit and catch-up.
+        // The signer node service: outbound HTTP to the gateway, vote durability, commit and catch-up,
+        // and its vault work over the relay (key ceremonies, nonce pools, signature shares).
         .target(
             name: "CustosNodeService",
             dependencies: [
@@ -215,6 +216,7 @@ let package = Package(
                 "CustosClusterAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 "CustosNode",
+                "CustosSigning",
                 "CustosCrypto",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

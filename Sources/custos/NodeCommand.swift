@@ -101,7 +101,9 @@ struct NodeCommand: AsyncParsableCommand {
         @Option(help: "Serve /health and /metrics on this port of 127.0.0.1 (0 picks a free one); off if absent.")
         var monitorPort: Int?
         @Option(help: "Write the monitor's bound port to this file once listening.") var monitorPortFile: String?
+        @Option(help: "FROST nonce commitments this node keeps in each vault's pool.") var noncePoolDepth: Int = 16
         @Option(help: .hidden) var unsafeTestExitAfterRecordingVoteAt: UInt64?
+        @Option(help: .hidden) var unsafeTestCorruptSharesTo: String?
         /// Set by `custos dev up`: stop when that process is gone.
         @Option(help: .hidden) var parentPid: Int32?
 
@@ -115,7 +117,10 @@ struct NodeCommand: AsyncParsableCommand {
                 configuration = try ClusterFile.load(path: cluster)
                 nodeID = try NodeID(id)
             } catch { fail("\(error)") }
-            if unsafeTestExitAfterRecordingVoteAt != nil, configuration.isProduction {
+            guard (1...Vault.maximumPooledNonces).contains(noncePoolDepth) else {
+                fail("--nonce-pool-depth: 1 to \(Vault.maximumPooledNonces)")
+            }
+            if unsafeTestExitAfterRecordingVoteAt != nil || unsafeTestCorruptSharesTo != nil, configuration.isProduction {
                 fail("fault injection is for tests; \(configuration.name) is a production cluster")
             }
             let (keys, identity) = try seal.open(data: data, id: nodeID.rawValue)
@@ -126,11 +131,19 @@ struct NodeCommand: AsyncParsableCommand {
             let chain = try NodeChainStore(path: (data as NSString).appendingPathComponent(NodeCommand.chainFile))
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
             do {
+                let gatewayClient = GatewayClient(baseURL: gateway, client: client, nodeID: nodeID.rawValue)
+                // Fault injection (hidden flags, tests only): crash between recording a vote and
+                // sending it; send a named node wrong key and signature shares.
+                let faults = NodeFaultInjection(exitAfterRecordingVoteAt: unsafeTestExitAfterRecordingVoteAt,
+                                                corruptSharesTo: unsafeTestCorruptSharesTo)
+                let vaults = VaultService(
+                    identity: identity, environment: keys.environment, database: votes, gateway: gatewayClient,
+                    relay: RelayClient(gateway: gatewayClient, identity: identity, genesisDigest: configuration.genesisDigest), logger: logger,
+                    poolDepth: noncePoolDepth, faults: faults)
                 let node = try LogFollower(configuration: configuration, identity: identity, votes: votes, chain: chain,
-                                           gateway: GatewayClient(baseURL: gateway, client: client, nodeID: nodeID.rawValue), logger: logger,
-                                           // Fault injection (hidden flag, tests only): crash between recording a vote and sending it.
-                                           faults: NodeFaultInjection(exitAfterRecordingVoteAt: unsafeTestExitAfterRecordingVoteAt))
-                var services: [any Service] = [node]
+                                           gateway: gatewayClient, logger: logger, faults: faults,
+                                           onCommit: { state in vaults.committed(state) })
+                var services: [any Service] = [node, vaults]
                 if let monitorPort {
                     let portFile = monitorPortFile
                     let logger = logger

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import CustosClusterAPI
 import CustosCore
+import CustosCrypto
 import CustosIdentity
 import CustosLedger
 import CustosNode
@@ -212,6 +213,28 @@ final class LocalCluster: @unchecked Sendable {
         if let i = args.firstIndex(of: "--as"), i + 1 < args.count { args[i + 1] = credentialFile(args[i + 1]).path }
         args.insert(contentsOf: ["--gateway", baseURL], at: 1)
         _ = try Self.run(binary, ["op"] + args)
+    }
+
+    /// Runs `custos vault …` against this cluster's gateway (`--as USER` names a credential).
+    func vault(_ arguments: [String]) throws {
+        _ = try vaultOutput(arguments)
+    }
+
+    /// `custos vault …`'s output.
+    func vaultOutput(_ arguments: [String]) throws -> String {
+        var args = arguments
+        if let i = args.firstIndex(of: "--as"), i + 1 < args.count { args[i + 1] = credentialFile(args[i + 1]).path }
+        args.insert(contentsOf: ["--gateway", baseURL], at: args.first == "address" ? 2 : 1)
+        return try Self.run(binary, ["vault"] + args)
+    }
+
+    /// A development node's database opened with its own seal, as the node opens it (another
+    /// process may have it open too: SQLite serialises the writers).
+    func openNodeDatabase(_ id: String) throws -> NodeDatabase {
+        let passphrase = try Data(contentsOf: passphraseFile)
+        let keys = try NodeKeys.open(dataFolder: nodeData(id).path,
+                                     credential: .passphrase(SecretBytes(passphrase.filter { $0 != UInt8(ascii: "\n") })))
+        return try NodeDatabase(path: nodeData(id).appendingPathComponent("votes.sqlite").path, seal: keys.seal)
     }
 
     /// The committed proposal `id`, decoded from the gateway's canonical bytes.

@@ -6,7 +6,7 @@ import CustosCrypto
 import CustosGateway
 import CustosLedger
 import CustosNodeService
-import CustosSigning
+import CustosState
 import Foundation
 import Logging
 import NIOCore

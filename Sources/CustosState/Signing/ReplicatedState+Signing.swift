@@ -41,18 +41,11 @@ extension ReplicatedState {
         assign(request)
     }
 
-    /// The relay session of a signing attempt: its shares travel under this id.
+    /// The relay session of a signing attempt (`SessionName`): its shares travel under this id.
+    /// The request names the attempt too (`request#attempt`), so no two attempts share a session.
     public func signingSessionID(_ s: SigningSession) -> [UInt8] {
-        var w = CanonicalWriter(tag: "custos.vault.signing-session.v1")
-        w.append(lengthPrefixed: genesisDigest)
-        w.append(string: "sign")
-        w.append(string: s.vault)
-        w.append(s.epoch)
-        w.append(string: s.requestId)
-        w.append(s.attempt)
-        w.append(strings: s.signers.map(\.rawValue))
-        w.append(s.startedHeight)
-        return Hashes.sha256(w.bytes)
+        SessionName(mpcProtocol: .sign, vaultID: s.vault, keyEpoch: UInt64(s.epoch), signers: s.signers.map(\.rawValue),
+                    requestID: "\(s.requestId)#\(s.attempt)", startHeight: s.startedHeight).sessionID(genesisDigest: genesisDigest)
     }
 
     /// Gives a waiting session its signers and their nonce commitments, if the pool allows and

@@ -58,16 +58,11 @@ public struct VaultCeremony: Sendable, Hashable {
         return Hashes.sha256(w.bytes)
     }
 
-    /// The relay session of this ceremony's round 2: protocol, vault, epoch, participants and
-    /// the height that started it, bound to the cluster's genesis digest.
+    /// The relay session of this ceremony's round 2 (`SessionName`): the DKG of this vault and
+    /// epoch among these participants, started at this height, in the cluster with
+    /// `genesisDigest` (the governed state's).
     public func sessionID(genesisDigest: [UInt8], vault: String) -> [UInt8] {
-        var w = CanonicalWriter(tag: "custos.vault.session.v1")
-        w.append(lengthPrefixed: genesisDigest)
-        w.append(string: "dkg")
-        w.append(string: vault)
-        w.append(epoch)
-        w.append(strings: participants.map(\.rawValue))
-        w.append(startedHeight)
-        return Hashes.sha256(w.bytes)
+        SessionName(mpcProtocol: .dkg, vaultID: vault, keyEpoch: UInt64(epoch), signers: participants.map(\.rawValue),
+                    startHeight: startedHeight).sessionID(genesisDigest: genesisDigest)
     }
 }

@@ -1,5 +1,5 @@
 import CustosCore
-import CustosSigning
+import CustosState
 import Testing
 
 /// The MPC session id: fixed-bytes vectors (recomputed independently in Python from the

@@ -1,0 +1,131 @@
+import CustosCore
+import CustosCrypto
+import CustosLedger
+import CustosNode
+import CustosSigning
+import CustosState
+import Logging
+
+extension VaultService {
+    /// Keeps this node's nonce pools full and takes its part in every signing attempt the
+    /// committed state assigns it:
+    ///
+    /// - pools: for each active FROST vault it holds a share of, it makes nonce pairs, stores
+    ///   them sealed, and only then publishes their commitments (`vault.frost.nonces`);
+    /// - shares: for an attempt that names it, `FROSTSigningRound` re-checks the request in this
+    ///   node's own state, records the nonce's use and computes the share, which is sealed for
+    ///   each other signer and posted; the spent nonce is deleted from the store;
+    /// - aggregation: with every signer's share, it combines them; the attempt's first signer
+    ///   submits the signature at once, the others if it is not committed after
+    ///   `resubmitAfter`; a share that does not verify is blamed with its signed envelope.
+    func advanceSigning(in state: ReplicatedState) async {
+        for vault in state.vaults.values.sorted(by: { $0.id < $1.id })
+        where vault.status == .active && vault.scheme != .ecdsaSecp256k1 && vault.ceremony.index(of: identity.id) != nil
+            && !vault.excluded.contains(identity.id) && environment.mayHold(vault.environment) {
+            do { try await refill(vault, in: state) } catch {
+                logger.error("nonce pool refill failed", metadata: ["vault": "\(vault.id)", "error": "\("\(error)".printable(limit: 512))"])
+            }
+        }
+        for session in state.signing.values.sorted(by: { $0.requestId < $1.requestId })
+        where session.status == .signing && session.signers.contains(identity.id) {
+            do { try await advance(session, in: state) } catch {
+                logger.error("signing step failed", metadata: ["request": "\(session.requestId)", "error": "\("\(error)".printable(limit: 512))"])
+            }
+        }
+    }
+
+    private func refill(_ vault: Vault, in state: ReplicatedState) async throws {
+        let next = vault.nonceBatches[identity.id] ?? 0
+        if let pending = pendingBatch[vault.id] {
+            if pending >= next {
+                try await resubmitIfDue(VaultEntry.noncesKind + " " + "\(vault.id)/\(vault.epoch)/\(pending)")
+                return
+            }
+            pendingBatch[vault.id] = nil
+        }
+        let pooled = vault.nonces[identity.id]?.count ?? 0
+        guard pooled < poolDepth else { return }
+        let shareID = NodeDatabase.vaultShareID(vault: vault.id, epoch: UInt64(vault.epoch))
+        guard let keyShare = try database.secret(kind: .vaultKeyShare, id: shareID) else {
+            logger.error("no key share stored for an active vault; this node cannot sign for it", metadata: ["vault": "\(vault.id)"])
+            return
+        }
+        var commitments: [[UInt8]] = []
+        for _ in 0..<min(VaultEntry.maximumNonceBatch, poolDepth - pooled) {
+            let made = try FROSTSigningRound.nonces(vault.scheme, keyShare: keyShare)
+            // Stored before the commitment is published: a published commitment always has its pair.
+            try database.storeSecret(made.sealed, kind: .frostNonce,
+                                     id: FROSTSigningRound.nonceID(vault: vault.id, epoch: vault.epoch, commitment: made.commitment))
+            commitments.append(made.commitment)
+        }
+        pendingBatch[vault.id] = next
+        counters.noncesPublished += commitments.count
+        try await submit(.nonces(vault: vault.id, epoch: vault.epoch, batch: next, commitments: commitments),
+                         subject: "\(vault.id)/\(vault.epoch)/\(next)", state: state)
+    }
+
+    private func advance(_ s: SigningSession, in state: ReplicatedState) async throws {
+        let key = Session.signing(request: s.requestId, attempt: s.attempt)
+        var attempt = attempts[key] ?? Attempt()
+        defer { attempts[key] = attempt }
+        guard !attempt.refused, let vault = state.vaults[s.vault] else { return }
+        if attempt.outgoing == nil {
+            let nonceID = FROSTSigningRound.nonceID(vault: vault.id, epoch: s.epoch, commitment: s.commitments[identity.id]!)
+            guard let keyShare = try database.secret(kind: .vaultKeyShare, id: NodeDatabase.vaultShareID(vault: vault.id, epoch: UInt64(s.epoch))),
+                  let nonces = try database.secret(kind: .frostNonce, id: nonceID)
+            else {
+                attempt.refused = true
+                counters.signingRefusals += 1
+                logger.error("no key share or nonce pair stored for the commitment the log assigned this node",
+                             metadata: ["request": "\(s.requestId)", "attempt": "\(s.attempt)"])
+                return
+            }
+            let messages: [NodeID: VaultShareMessage]
+            do {
+                messages = try FROSTSigningRound.share(state, request: s.requestId, me: identity.id, keyShare: keyShare, nonces: nonces,
+                                                       signer: OneTimeSigner(database: database))
+            } catch {
+                attempt.refused = true
+                counters.signingRefusals += 1
+                logger.warning("refusing to sign", metadata: ["request": "\(s.requestId)", "attempt": "\(s.attempt)",
+                                                              "reason": "\("\(error)".printable(limit: 512))"])
+                return
+            }
+            // The use is on record: the pair never signs again, so it need not be kept.
+            _ = try? database.deleteSecret(kind: .frostNonce, id: nonceID)
+            attempt.share = messages[identity.id]!.unsafeShare
+            attempt.outgoing = try seal(messages.mapValues { faults.share($0, logger: logger) }, session: state.signingSessionID(s),
+                                        round: VaultEntry.signatureShareRound, state: state)
+            counters.sharesReleased += 1
+        }
+        if !attempt.posted, let outgoing = attempt.outgoing {
+            attempt.posted = try await post(outgoing, what: "signature shares for \(s.requestId)")
+        }
+        let received = inbox[key] ?? [:]
+        var shares: [NodeID: [UInt8]] = [:]
+        shares[identity.id] = attempt.share
+        for (peer, evidence) in received { shares[peer] = try? VaultShareMessage(encoded: evidence.plaintext).unsafeShare }
+        guard s.signers.allSatisfy({ shares[$0] != nil }) else { return }
+        let subject = "\(s.requestId)/\(s.attempt)"
+        switch try FROSTSigningRound.aggregate(state, request: s.requestId, shares: shares) {
+        case .signature(let signature):
+            if attempt.complete == nil { attempt.complete = .now }
+            guard s.signers.first == identity.id || ContinuousClock.now - attempt.complete! >= resubmitAfter else { return }
+            if submitted[VaultEntry.signatureKind + " " + subject] == nil { counters.signaturesSubmitted += 1 }
+            try await submit(.signature(vault: vault.id, epoch: s.epoch, request: s.requestId, signature: signature), subject: subject,
+                             state: state)
+        case .wrongShare(let culprit):
+            guard culprit != identity.id, let evidence = received[culprit] else {
+                logger.critical("this node's own signature share does not verify", metadata: ["request": "\(s.requestId)"])
+                return
+            }
+            if submitted[VaultEntry.blameKind + " " + subject] == nil {
+                counters.blames += 1
+                logger.error("a signer's share does not verify; blaming it with its signed envelope",
+                             metadata: ["request": "\(s.requestId)", "signer": "\(culprit)"])
+            }
+            try await submit(.blame(vault: vault.id, epoch: s.epoch, request: s.requestId, attempt: s.attempt, accused: culprit,
+                                    evidence: evidence), subject: subject, state: state)
+        }
+    }
+}

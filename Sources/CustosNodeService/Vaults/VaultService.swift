@@ -1,0 +1,292 @@
+import Crypto
+import CustosClusterAPI
+import CustosCore
+import CustosCrypto
+import CustosLedger
+import CustosNode
+import CustosSigning
+import CustosState
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// A signer node's vault work, as a `Service`: its part in every key ceremony the committed log
+/// starts (`VaultService+KeyCeremonies.swift`), and its FROST nonce pools and signature shares
+/// for the requests the log assigns it (`VaultService+Signing.swift`). Driven by the committed
+/// state (each state `LogFollower` commits) and by the node's relay inbox, never by what the
+/// gateway says: every message it sends is signed with its identity key and encrypted to its
+/// recipient's transport key, every entry it makes is signed, and an entry not yet in the
+/// committed state is submitted again after `resubmitAfter`.
+public actor VaultService: Service {
+    /// A relay session the committed log started, and what it is for.
+    enum Session: Hashable, Sendable {
+        case ceremony(vault: String, epoch: UInt32)
+        case signing(request: String, attempt: UInt32)
+    }
+
+    /// This node's progress in one key ceremony.
+    struct Ceremony {
+        var party: KeyGenerationParty?
+        /// Sealed shares not yet accepted by the relay.
+        var outgoing: [(recipient: NodeID, envelope: [UInt8])]?
+        var posted = false
+        var warned = false
+    }
+
+    /// This node's progress in one signing attempt.
+    struct Attempt {
+        var outgoing: [(recipient: NodeID, envelope: [UInt8])]?
+        var posted = false
+        /// This node's own share.
+        var share: [UInt8]?
+        var refused = false
+        /// When every share was here.
+        var complete: ContinuousClock.Instant?
+    }
+
+    let identity: NodeIdentity
+    let environment: NodeEnvironment
+    let database: NodeDatabase
+    let gateway: GatewayClient
+    let relay: RelayClient
+    let logger: Logger
+    let softwareVersion: String
+    let resubmitAfter: Duration
+    let longPollWait: Duration
+    let poolDepth: Int
+    let faults: NodeFaultInjection
+    /// The relay sessions under way in the committed state, for the inbox opener.
+    let sessions = StartedSessions()
+    private let updates: AsyncStream<ReplicatedState>
+    private let updatesContinuation: AsyncStream<ReplicatedState>.Continuation
+    var state: ReplicatedState?
+    var ceremonies: [Session: Ceremony] = [:]
+    var attempts: [Session: Attempt] = [:]
+    /// What peers sent in each session, by sender: written only by `receive`, so a step that
+    /// waits on the network never writes back an older copy of it.
+    var inbox: [Session: [NodeID: SignedEnvelope.Evidence]] = [:]
+    /// Authentic messages for sessions this node's committed state has not started yet (it may
+    /// be a block behind its peers): opened again at every commit, the oldest dropped beyond
+    /// `maximumDeferred`.
+    private var deferred: [RelayInboxMessage] = []
+    static let maximumDeferred = 512
+    /// Set while `advance` runs: one step at a time, however many events ask for one.
+    private var advancing = false
+    private var advanceAgain = false
+    /// Entries this node made, by kind and subject, with when each was last submitted.
+    var submitted: [String: (entry: Entry, at: ContinuousClock.Instant)] = [:]
+    /// The nonce batch this node submitted per vault and not yet seen committed.
+    var pendingBatch: [String: UInt32] = [:]
+    private var cursor: Int64 = 0
+    /// What happened since start, for health and metrics.
+    public internal(set) var counters = VaultCounters()
+
+    /// `poolDepth` is how many FROST nonce commitments this node keeps in each vault's pool.
+    public init(identity: NodeIdentity, environment: NodeEnvironment,
+                database: NodeDatabase, gateway: GatewayClient, relay: RelayClient, logger: Logger,
+                softwareVersion: String = CustosVersion.current, resubmitAfter: Duration = .seconds(5),
+                longPollWait: Duration = .seconds(20), poolDepth: Int = 16, faults: NodeFaultInjection = .none) {
+        self.identity = identity
+        self.environment = environment
+        self.database = database
+        self.gateway = gateway
+        self.relay = relay
+        self.logger = logger
+        self.softwareVersion = softwareVersion
+        self.resubmitAfter = resubmitAfter
+        self.longPollWait = longPollWait
+        self.poolDepth = poolDepth
+        self.faults = faults
+        (updates, updatesContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Hands over a newly committed state (only the newest one waiting is kept).
+    public nonisolated func committed(_ state: ReplicatedState) { updatesContinuation.yield(state) }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.followCommits() }
+                group.addTask { await self.pollInbox() }
+                group.addTask { await self.tick() }
+                await group.waitForAll()
+            }
+        }
+    }
+
+    private func followCommits() async {
+        for await next in updates {
+            if Task.isCancelled { return }
+            adopt(next)
+            await advance()
+        }
+    }
+
+    private func tick() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: resubmitAfter)
+            await advance()
+        }
+    }
+
+    private func pollInbox() async {
+        while !Task.isCancelled {
+            guard let members = state?.members, !members.isEmpty else {
+                try? await Task.sleep(for: .milliseconds(200))
+                continue
+            }
+            do {
+                let inbox = try await relay.inbox(after: cursor, wait: longPollWait)
+                let opener = opener(members)
+                for message in inbox.messages {
+                    let delivery = opener.open(message)
+                    if case .ignored = delivery {
+                        deferred.append(message)
+                        if deferred.count > Self.maximumDeferred { deferred.removeFirst(deferred.count - Self.maximumDeferred) }
+                    }
+                    receive(delivery)
+                }
+                cursor = max(cursor, inbox.next)
+                if !inbox.messages.isEmpty { await advance() }
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("relay inbox poll failed; retrying", metadata: ["error": "\("\(error)".printable(limit: 512))"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    private func opener(_ members: [Member]) -> RelayInboxOpener {
+        let sessions = self.sessions
+        return RelayInboxOpener(transportKey: identity.transportKey, members: members, isStartedSession: { id in sessions[id] != nil })
+    }
+
+    /// Files a delivered envelope under its session; refusals are logged with the sender named.
+    private func receive(_ delivery: RelayDelivery) {
+        switch delivery {
+        case .delivered(let sender, let evidence):
+            switch sessions[evidence.header.sessionID] {
+            case .ceremony(let vault, let epoch) where evidence.header.round == VaultEntry.shareRound:
+                inbox[.ceremony(vault: vault, epoch: epoch), default: [:]][sender.id] = evidence
+            case .signing(let request, let attempt) where evidence.header.round == VaultEntry.signatureShareRound:
+                guard let message = try? VaultShareMessage(encoded: evidence.plaintext),
+                      message.signing == .init(request: request, attempt: attempt), message.recipient == identity.id
+                else {
+                    counters.messagesRefused += 1
+                    logger.warning("refused a signature share that does not name this attempt and node", metadata: ["sender": "\(sender.id)"])
+                    return
+                }
+                inbox[.signing(request: request, attempt: attempt), default: [:]][sender.id] = evidence
+            default:
+                counters.messagesRefused += 1
+                logger.warning("refused a relay message in the wrong round", metadata: ["sender": "\(sender.id)"])
+            }
+        case .refused(let sender, let reason):
+            counters.messagesRefused += 1
+            logger.warning("refused a relay message", metadata: ["sender": "\(sender?.rawValue ?? "unknown")",
+                                                                 "reason": "\(reason.printable(limit: 512))"])
+        case .ignored(let sender, _):
+            counters.messagesIgnored += 1
+            logger.debug("ignored a relay message for a session the log did not start", metadata: ["sender": "\(sender.id)"])
+        }
+    }
+
+    /// Takes a new committed state: the sessions it started, and forgetting what ended.
+    private func adopt(_ next: ReplicatedState) {
+        state = next
+        var started: [[UInt8]: Session] = [:]
+        for vault in next.vaults.values where vault.status == .generating {
+            started[vault.ceremony.sessionID(genesisDigest: next.genesisDigest, vault: vault.id)] = .ceremony(vault: vault.id, epoch: vault.epoch)
+        }
+        for s in next.signing.values where s.status == .signing {
+            started[next.signingSessionID(s)] = .signing(request: s.requestId, attempt: s.attempt)
+        }
+        sessions.replace(with: started)
+        if !deferred.isEmpty {
+            let opener = opener(next.members)
+            var still: [RelayInboxMessage] = []
+            for message in deferred {
+                let delivery = opener.open(message)
+                if case .ignored = delivery { still.append(message) } else { receive(delivery) }
+            }
+            deferred = still
+        }
+        let live = Set(started.values)
+        forgetCeremonies(ended: ceremonies.keys.filter { !live.contains($0) }, in: next)
+        for key in attempts.keys where !live.contains(key) { attempts[key] = nil }
+        for key in inbox.keys where !live.contains(key) { inbox[key] = nil }
+        submitted = submitted.filter { ContinuousClock.now - $0.value.at < .seconds(900) }
+    }
+
+    /// Takes every step the committed state and the inbox allow.
+    private func advance() async {
+        if advancing {
+            advanceAgain = true
+            return
+        }
+        advancing = true
+        defer { advancing = false }
+        repeat {
+            advanceAgain = false
+            guard let state else { return }
+            await advanceCeremonies(in: state)
+            await advanceSigning(in: state)
+        } while advanceAgain
+    }
+
+    /// Signs and submits an entry this node made; submits it again after `resubmitAfter` while
+    /// the same entry is asked for (the committed state does not show it yet).
+    func submit(_ entry: VaultEntry, subject: String, state: ReplicatedState) async throws {
+        let key = entry.kind + " " + subject
+        if submitted[key] != nil { return try await resubmitIfDue(key) }
+        let signed = try entry.entry(signedBy: identity, genesisDigest: state.genesisDigest)
+        submitted[key] = (signed, .now)
+        try await gateway.submit(signed)
+    }
+
+    /// Submits the entry made under `key` ("kind subject") again if `resubmitAfter` has passed.
+    func resubmitIfDue(_ key: String) async throws {
+        guard let made = submitted[key], ContinuousClock.now - made.at >= resubmitAfter else { return }
+        submitted[key] = (made.entry, .now)
+        logger.notice("submitting an entry again: not committed yet", metadata: ["entry": "\(key.printable(limit: 200))"])
+        try await gateway.submit(made.entry)
+    }
+
+    /// Seals `messages` for their recipients in relay session `session`, round `round`.
+    func seal(_ messages: [NodeID: VaultShareMessage], session: [UInt8], round: UInt16, state: ReplicatedState) throws
+        -> [(recipient: NodeID, envelope: [UInt8])] {
+        var sealed: [(recipient: NodeID, envelope: [UInt8])] = []
+        for (peer, message) in messages.sorted(by: { $0.key < $1.key }) where peer != identity.id {
+            guard let member = state.members.first(where: { $0.id == peer }) else { continue }
+            let header = try SignedEnvelope.Header(sessionID: session, round: round, sender: identity.publicKeyBytes,
+                                                   recipient: member.transportKeyBytes)
+            sealed.append((peer, try identity.seal(message.encoded, header: header)))
+        }
+        return sealed
+    }
+
+    /// Posts sealed envelopes; false while the relay is busy (the caller posts again later).
+    func post(_ envelopes: [(recipient: NodeID, envelope: [UInt8])], what: String) async throws -> Bool {
+        guard !envelopes.isEmpty else { return true }
+        switch try await relay.post(envelopes) {
+        case .stored:
+            counters.messagesSent += envelopes.count
+            return true
+        case .busy(let retryAfter, let detail):
+            logger.notice("the relay is busy; posting again later",
+                          metadata: ["what": "\(what)", "retry after": "\(retryAfter)", "detail": "\(detail.printable(limit: 256))"])
+            return false
+        }
+    }
+}
+
+/// The relay sessions the committed state started, by session id: written by `VaultService` at
+/// every commit, read by the inbox opener's check.
+final class StartedSessions: Sendable {
+    private let map = Mutex<[[UInt8]: VaultService.Session]>([:])
+
+    subscript(id: [UInt8]) -> VaultService.Session? { map.withLock { $0[id] } }
+
+    func replace(with sessions: [[UInt8]: VaultService.Session]) { map.withLock { $0 = sessions } }
+}
