@@ -41,7 +41,9 @@ public struct GovernanceSnapshot: Codable, Sendable, Equatable {
         users = state.users.keys.sorted().map { UserView(state.users[$0]!) }
         roles = state.roles
         bots = state.bots.keys.sorted().map { BotView(state.bots[$0]!) }
-        requests = state.requestBook.order.suffix(recent).compactMap { state.requestBook.requests[$0].map(RequestView.init) }
+        requests = state.requestBook.order.suffix(recent).compactMap { id in
+            state.requestBook.requests[id].map { RequestView($0, signing: state.signing[id]) }
+        }
         operations = state.operations.values.sorted { ($0.proposedAt, $0.id) < ($1.proposedAt, $1.id) }.map(OperationView.init)
         refusals = state.refusals.suffix(recent).map(RefusalView.init)
         vaults = state.vaults.keys.sorted().map { VaultView(state.vaults[$0]!) }
@@ -387,8 +389,10 @@ public struct RequestView: Codable, Sendable, Equatable {
     /// The rules that applied, by name.
     public var rules: [String]
     public var pending: [PendingApproval]
+    /// For a request a vault signs: its signing session and, once made, the signature.
+    public var signing: SigningView?
 
-    public init(_ r: RecordedRequest) {
+    public init(_ r: RecordedRequest, signing: SigningSession? = nil) {
         id = r.id
         initiator = r.initiator
         blockTime = r.blockTime
@@ -396,5 +400,6 @@ public struct RequestView: Codable, Sendable, Equatable {
         outcome = r.decision.outcome.rawValue
         rules = r.decision.applied.map(\.name)
         pending = r.decision.pending.map { PendingApproval(rule: $0.rule, group: $0.group, count: $0.count) }
+        self.signing = signing.map(SigningView.init)
     }
 }

@@ -71,6 +71,14 @@ enum GovernanceRoutes {
         router.get("/v1/vaults/{id}") { _, context in try GatewayRoutes.json(.ok, try await vault(context)) }
         router.get("/v1/vaults/{id}/addresses") { _, context in try GatewayRoutes.json(.ok, try await vault(context).addresses) }
         router.get("/v1/requests") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.requests) }
+        router.get("/v1/requests/{id}") { _, context in
+            let id = try GatewayRoutes.pathParameter("id", context)
+            guard let request = await gateway.governance.requests.last(where: { $0.id == id }) else {
+                throw GatewayProblem(.notFound, code: "request.not-found", title: "No such request",
+                                     detail: "no decided request \"\(id.printable(limit: 64))\" among the recent ones")
+            }
+            return try GatewayRoutes.json(.ok, request)
+        }
         router.post("/v1/requests") { request, _ in
             // The body is the signed envelope itself: its bytes travel into the log unchanged.
             var request = request

@@ -5,12 +5,14 @@ import CustosCrypto
 import CustosIdentity
 import Foundation
 
-/// `custos request submit`: a bot signs a transaction request (RFC 8785 canonical JSON with its
-/// id, a timestamp and a fresh nonce) and submits it; every node verifies it and decides it with
-/// the policy in force (see `GET /v1/requests`).
+/// `custos request submit`: a bot signs a request (RFC 8785 canonical JSON with its id, a
+/// timestamp and a fresh nonce) and submits it; every node verifies it and decides it with the
+/// policy in force (see `GET /v1/requests`). `custos request show` prints one decided request
+/// with its signature once a vault made it.
 struct RequestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "request", abstract: "Submit signed transaction requests (development bot keys).", subcommands: [Submit.self])
+        commandName: "request", abstract: "Submit signed requests (development bot keys) and show how they were decided and signed.",
+        subcommands: [Submit.self, Show.self])
 
     struct Submit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Sign a request body with a bot's key and submit it.")
@@ -32,6 +34,37 @@ struct RequestCommand: AsyncParsableCommand {
                                        nonce: Base64URL.encode(SecureRandom.bytes(count: 18)), key: key)
             let receipt: EntryReceipt = try await GatewayCall(connection.gateway).post(raw: "/v1/requests", Data(signed.jsonBytes))
             print("submitted as \(file.bot)" + (receipt.preview.map { "; the committed state says: \($0)" } ?? ""))
+            print("request \(Hashes.sha256(signed.signingInput).hexString)")
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a decided request and, once a vault signed it, the signature.")
+        @OptionGroup var connection: OperationCommand.Connection
+        @Flag(help: "Print JSON.") var json = false
+        @Argument(help: "The request id (SHA-256 of its signing input, hex).") var id: String
+
+        func run() async throws {
+            let call = GatewayCall(connection.gateway)
+            let path = "/v1/requests/\(percentEncoded(id))"
+            if json { print(String(decoding: try await call.getRaw(path), as: UTF8.self)); return }
+            let r: RequestView = try await call.get(path)
+            var lines = [
+                "request     \(r.id)",
+                "initiator   \(printable(r.initiator))",
+                "decision    \(r.outcome) under policy version \(r.policyVersion)" + (r.rules.isEmpty ? "" : " (\(r.rules.map(printable).joined(separator: ", ")))"),
+            ]
+            if let s = r.signing {
+                lines.append("vault       \(s.vault) (epoch \(s.epoch)), \(s.status), attempt \(s.attempt)" + (s.signers.isEmpty ? "" : " by \(s.signers.joined(separator: ", "))"))
+                lines.append("signs       \(s.message)")
+                if let signature = s.signature {
+                    lines.append("signature   \(signature)")
+                    lines.append("            submitted by \(s.signedBy ?? "?") at height \(s.signedHeight.map(String.init) ?? "?"), verified by every node")
+                }
+                if let failure = s.failure { lines.append("failed      \(printable(failure))") }
+                for b in s.blames { lines.append("blamed      \(b.culprit) in attempt \(b.attempt): \(printable(b.reason))") }
+            }
+            print(lines.joined(separator: "\n"))
         }
     }
 }
