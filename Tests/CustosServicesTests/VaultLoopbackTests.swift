@@ -100,3 +100,78 @@ struct VaultLoopbackTests {
         passed = true
     }
 }
+
+/// Signing through the real processes: a bot's message request that the policy allows is
+/// signed by a FROST vault — nonce commitments from the nodes' pools, shares through the relay,
+/// the signature verified by every node before it is recorded — and the signature verifies with
+/// an independent implementation (PyNaCl, coincurve).
+@Suite(.serialized, .timeLimit(.minutes(10)))
+struct VaultSigningLoopbackTests {
+    struct Verify: Codable {
+        struct Ed25519: Codable {
+            var key: String
+            var message: String
+            var signature: String
+        }
+        var ed25519: [Ed25519]
+    }
+
+    struct Verdicts: Codable { var ed25519: [Bool] }
+
+    @Test func aBotsAllowedMessageIsSignedOnceAndADeniedOneNever() async throws {
+        let cluster = try LocalCluster(nodeCount: 4)
+        var passed = false
+        defer { cluster.stopAll(removeData: passed) }
+        try await cluster.startGateway()
+        for id in cluster.nodeIDs { try cluster.startNode(id) }
+        try await VaultLoopbackTests().create(cluster, "sol-treasury", "frost-ed25519", operation: "create-sol")
+        try cluster.op(["propose", "--as", "erin", "--id", "add-risk-bot", "add-bot", "risk-bot", "risk-bot"])
+        _ = try await cluster.waitForGovernance { g in g.operations.contains { $0.id == "add-risk-bot" } }
+        try cluster.op(["approve", "--yes", "--as", "frank", "add-risk-bot"])
+        _ = try await cluster.waitForGovernance { g in g.operations.first { $0.id == "add-risk-bot" }?.approvals.count == 1 }
+        try cluster.op(["approve", "--yes", "--as", "grace", "add-risk-bot"])
+        _ = try await cluster.waitForGovernance(seconds: 60) { g in
+            g.bots.contains { $0.id == "risk-bot" } && g.vaults.first?.status == "active"
+        }
+        let bot = cluster.root.appendingPathComponent("credentials/risk-bot.bot.json").path
+        let message = Array("venue login challenge 8f2a91".utf8)
+        func submit(_ name: String, _ hex: String) throws -> String {
+            let body = cluster.root.appendingPathComponent("\(name).json")
+            try Data("""
+                {"kind": "message", "id": "\(name)", "initiator": "risk-bot", "vault": "sol-treasury",
+                 "message": {"format": "raw", "hex": "\(hex)"}}
+                """.utf8).write(to: body)
+            let out = try LocalCluster.run(cluster.binary, ["request", "submit", "--gateway", cluster.baseURL, "--bot", bot, body.path])
+            return try #require(out.split(separator: "\n").first { $0.hasPrefix("request ") }.map { String($0.dropFirst(8)) })
+        }
+        let allowed = try submit("login-1", message.hexString)
+        // Over 256 bytes: no allow rule covers it, so it is denied and never signed.
+        let denied = try submit("login-2", Array(repeating: UInt8(0x41), count: 300).hexString)
+        let statuses = try await cluster.waitForGovernance(seconds: 90) { g in
+            g.requests.first { $0.id == allowed }?.signing?.status == "signed" && g.requests.contains { $0.id == denied }
+        }
+        let reference = try #require(statuses["node-1"]?.governance)
+        for (id, status) in statuses {
+            #expect(status.stateDigests.last == statuses["node-1"]!.stateDigests.last, "\(id) disagrees")
+        }
+        let signing = try #require(reference.requests.first { $0.id == allowed }?.signing)
+        #expect(signing.message == message.hexString, "every node derived the raw message itself")
+        #expect(signing.signers.count == 3)
+        #expect(reference.requests.first { $0.id == denied }?.outcome == "deny")
+        #expect(reference.requests.first { $0.id == denied }?.signing == nil)
+        let key = try #require(reference.vaults.first?.publicKey)
+        let verdicts = try PythonPeer.call("signature_verify_peer.py", Verify(ed25519: [
+            .init(key: key, message: message.hexString, signature: try #require(signing.signature)),
+            .init(key: key, message: Array("another message".utf8).hexString, signature: signing.signature!),
+        ]), as: Verdicts.self)
+        #expect(verdicts.ed25519 == [true, false], "PyNaCl verifies the vault's signature, and only for its message")
+        // The CLI shows it; every signer keeps a pool of sealed nonce pairs for the next requests.
+        let shown = try LocalCluster.run(cluster.binary, ["request", "show", "--gateway", cluster.baseURL, allowed])
+        #expect(shown.contains(signing.signature!))
+        for signer in signing.signers {
+            let database = try cluster.openNodeDatabase(signer)
+            #expect(try database.secretIDs(kind: .frostNonce).count >= 1, "\(signer) keeps a pool")
+        }
+        passed = true
+    }
+}
