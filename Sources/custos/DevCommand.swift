@@ -2,6 +2,8 @@ import ArgumentParser
 import AsyncHTTPClient
 import CustosClusterAPI
 import CustosCore
+import CustosCrypto
+import CustosIdentity
 import Dispatch
 import Foundation
 import NIOCore
@@ -64,8 +66,17 @@ struct DevCommand: AsyncParsableCommand {
                 supervisor.stopAll()
                 fail("the demo vaults were not generated; see the output above and \(layout.logs)")
             }
+            var signed: String?
+            if created {
+                signed = await Self.signDemoMessage(supervisor: supervisor, gateway: gateway, layout: layout)
+                if signed == nil {
+                    supervisor.stopAll()
+                    fail("the risk bot's demo message was not signed; see the output above and \(layout.logs)")
+                }
+            }
             let vaults = (try? await Self.vaults(gateway)) ?? []
-            say(Self.banner(gateway: gateway, dir: dir, nodes: cluster.members.map(\.id), monitors: monitors, created: created, vaults: vaults))
+            say(Self.banner(gateway: gateway, dir: dir, nodes: cluster.members.map(\.id), monitors: monitors, created: created, vaults: vaults,
+                            signedRequest: signed))
             let code = await supervisor.runUntilSignalOrExit()
             if code != 0 { throw ExitCode(code) }
         }
@@ -124,6 +135,37 @@ struct DevCommand: AsyncParsableCommand {
             return false
         }
 
+        /// The risk bot's routine message, a trading venue's login challenge, signed by the Solana
+        /// treasury vault as the example policy allows: the request id once the signature is in
+        /// the log (verified by every node), nil if it did not get there within a minute.
+        static func signDemoMessage(supervisor: Supervisor, gateway: String, layout: DevLayout) async -> String? {
+            say("the risk bot asks the Solana treasury vault to sign a venue login challenge (allowed by policy, no person involved)…")
+            let body = layout.path("demo-login-challenge.json")
+            let challenge = Array("venue login challenge \(Base64URL.encode(SecureRandom.bytes(count: 12)))".utf8).hexString
+            let text = """
+                {"kind": "message", "id": "venue-login-1", "initiator": "risk-bot", "vault": "sol-treasury",
+                 "message": {"format": "raw", "hex": "\(challenge)"}}
+                """
+            guard FileManager.default.createFile(atPath: body, contents: Data(text.utf8)),
+                  let out = supervisor.runToEndCapturing(["request", "submit", "--gateway", gateway, "--bot",
+                                                          layout.credential("risk-bot.bot"), body]),
+                  let id = out.split(separator: "\n").first(where: { $0.hasPrefix("request ") }).map({ String($0.dropFirst(8)) })
+            else { return nil }
+            for _ in 0..<600 {
+                if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: "\(gateway)/v1/requests/\(id)"), timeout: .seconds(2)),
+                   response.status == .ok, let data = try? await response.body.collect(upTo: 1 << 20),
+                   let request = try? JSONDecoder().decode(RequestView.self, from: Data(buffer: data)) {
+                    if request.signing?.status == "signed" { return id }
+                    if request.outcome != "allow" || request.signing?.status == "failed" {
+                        say("the demo message was \(request.outcome), signing \(request.signing?.status ?? "not started"): \(request.signing?.failure ?? "")")
+                        return nil
+                    }
+                }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+            return nil
+        }
+
         static func vaults(_ gateway: String) async throws -> [VaultView] {
             let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "\(gateway)/v1/vaults"), timeout: .seconds(2))
             let body = try await response.body.collect(upTo: 4 << 20)
@@ -144,13 +186,18 @@ struct DevCommand: AsyncParsableCommand {
             return false
         }
 
-        static func banner(gateway: String, dir: String, nodes: [String], monitors: [String: Int], created: Bool, vaults: [VaultView]) -> String {
+        static func banner(
+            gateway: String, dir: String, nodes: [String], monitors: [String: Int], created: Bool, vaults: [VaultView], signedRequest: String?
+        ) -> String {
             let c = "\(dir)/credentials"
             let health = nodes.compactMap { id in monitors[id].map { "http://127.0.0.1:\($0)/health (\(id))" } }
             let width = vaults.map(\.id.count).max() ?? 0
             let vaultLines = vaults.map { v in
-                "\(v.id.padding(toLength: width, withPad: " ", startingAt: 0))  \(v.scheme), \(v.status), \(v.threshold) of \(v.participants.count): \(v.publicKey ?? "-")"
+                "\(v.id.padding(toLength: width, withPad: " ", startingAt: 0))  \(v.scheme), \(v.threshold) of \(v.participants.count) sign, address \(v.addresses.first?.address ?? "-")"
             }
+            let signedLine = signedRequest.map { id in
+                "\n  The risk bot's login challenge was signed by sol-treasury (3 of 4 nodes; every node verified it):\n    custos request show --gateway \(gateway) \(id)\n"
+            } ?? ""
             return """
 
                 Custos development cluster \(created ? "created and " : "")running (Ctrl-C stops it; running again resumes it).
@@ -173,7 +220,7 @@ struct DevCommand: AsyncParsableCommand {
 
                 Vaults (keys generated by the four nodes among themselves; no machine holds a whole key):
                   \(vaultLines.joined(separator: "\n  "))
-
+                \(signedLine)
                 Try (one admin alone cannot add a person; two more admins' approvals execute it on every node):
                   custos op propose --gateway \(gateway) --as \(c)/erin.json --id add-dave add-user dave trader
                   custos op show    --gateway \(gateway) add-dave
@@ -227,6 +274,19 @@ final class Supervisor: @unchecked Sendable {
     }
 
     /// Runs `custos ARGS` to completion with its output shown; true if it succeeded.
+    /// Runs a child to its end and returns its standard output, nil if it failed.
+    func runToEndCapturing(_ arguments: [String]) -> String? {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        do { try process.run() } catch { return nil }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
+    }
+
     func runToEnd(_ arguments: [String]) -> Bool {
         let process = Process()
         process.executableURL = executable
