@@ -40,8 +40,9 @@ public enum SignedEnvelope {
         }
     }
 
-    /// What the recipient can show a third party about a message it received.
-    public struct Evidence: Sendable, Equatable {
+    /// What the recipient can show a third party about a message it received. Its plaintext may
+    /// be a secret (a key ceremony's share): it never prints.
+    public struct Evidence: Sendable, Equatable, CustomStringConvertible {
         public let header: Header
         public let plaintext: [UInt8]
         public let signature: [UInt8]
@@ -50,6 +51,10 @@ public enum SignedEnvelope {
             self.header = header
             self.plaintext = plaintext
             self.signature = signature
+        }
+
+        public var description: String {
+            "SignedEnvelope.Evidence(round \(header.round), sender \(header.sender.hexString.prefix(16)), \(plaintext.count) bytes, redacted)"
         }
 
         /// Whether the header's sender really signed this header and plaintext.

@@ -184,6 +184,21 @@ import Testing
                                     by: ceremony.node(next.signers[0])) == .signed(requestId: s.request))
     }
 
+    @Test func aSignedEnvelopeThatIsNotAShareForTheBlamerExcludesItsSender() throws {
+        var s = try setup(.frostEd25519)
+        for n in nodes { _ = try publish(&s, n) }
+        let session = s.c.state.signing[s.request]!
+        let (honest, cheat) = (session.signers[0], session.signers[1])
+        // The cheat signs, for the honest signer, an envelope in this attempt naming another vault.
+        let inbox = try shares(s) { from, m in
+            from == cheat ? VaultShareMessage(vault: "elsewhere", epoch: m.epoch, signing: m.signing, recipient: m.recipient,
+                                              unsafeShare: m.unsafeShare) : m
+        }
+        _ = try ceremony.submit(&s.c, .blame(vault: "hot", epoch: 0, request: s.request, attempt: 0, accused: cheat,
+                                             evidence: inbox[honest]![cheat]!), by: ceremony.node(honest))
+        #expect(s.c.state.vaults["hot"]?.excluded == [cheat], "the sender, not the honest blamer")
+    }
+
     @Test func aFalseBlameExcludesTheBlamer() throws {
         var s = try setup(.frostEd25519)
         for n in nodes { _ = try publish(&s, n) }

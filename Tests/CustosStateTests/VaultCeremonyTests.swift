@@ -218,6 +218,21 @@ import Testing
         #expect(c.state.vaults["hot"]?.status == .active)
     }
 
+    @Test func aSignedEnvelopeThatIsNotAShareForTheComplainantNamesItsSenderNotTheComplainant() throws {
+        var c = try cluster()
+        try create(&c, "hot", .frostEd25519)
+        var parties = try commitAll(&c, "hot")
+        // node-3 signs, for node-1, an envelope naming another vault: the complainant cannot be
+        // framed with it, its sender is named.
+        let inbox = try exchange(c, "hot", &parties) { from, to, m in
+            guard from == nodes[2].id, to == nodes[0].id else { return m }
+            return VaultShareMessage(vault: "elsewhere", epoch: m.epoch, recipient: m.recipient, unsafeShare: m.unsafeShare)
+        }
+        let complaint = VaultEntry.complain(vault: "hot", epoch: 0, accused: nodes[2].id, evidence: inbox[nodes[0].id]![nodes[2].id]!)
+        #expect(try submit(&c, complaint, by: nodes[0]) == .vault(id: "hot", status: .failed))
+        #expect(c.state.vaults["hot"]?.failure?.culprits == [nodes[2].id])
+    }
+
     @Test func aFalseAccusationNamesTheAccuser() throws {
         var c = try cluster()
         try create(&c, "hot", .frostEd25519)

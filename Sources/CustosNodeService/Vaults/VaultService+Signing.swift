@@ -37,10 +37,12 @@ extension VaultService {
     private func refill(_ vault: Vault, in state: ReplicatedState) async throws {
         let next = vault.nonceBatches[identity.id] ?? 0
         if let pending = pendingBatch[vault.id] {
-            if pending >= next {
-                try await resubmitIfDue(VaultEntry.noncesKind + " " + "\(vault.id)/\(vault.epoch)/\(pending)")
+            let key = VaultEntry.noncesKind + " " + "\(vault.id)/\(vault.epoch)/\(pending)"
+            if pending >= next, submitted[key] != nil {
+                try await resubmitIfDue(key)
                 return
             }
+            // Committed, or given up on (no longer kept for resubmission): make the next batch.
             pendingBatch[vault.id] = nil
         }
         let pooled = vault.nonces[identity.id]?.count ?? 0
@@ -102,12 +104,22 @@ extension VaultService {
             attempt.posted = try await post(outgoing, what: "signature shares for \(s.requestId)")
         }
         let received = inbox[key] ?? [:]
+        guard s.signers.allSatisfy({ $0 == identity.id || received[$0] != nil }) else { return }
+        let subject = "\(s.requestId)/\(s.attempt)"
         var shares: [NodeID: [UInt8]] = [:]
         shares[identity.id] = attempt.share
-        for (peer, evidence) in received { shares[peer] = try? VaultShareMessage(encoded: evidence.plaintext).unsafeShare }
-        guard s.signers.allSatisfy({ shares[$0] != nil }) else { return }
-        let subject = "\(s.requestId)/\(s.attempt)"
-        switch try FROSTSigningRound.aggregate(state, request: s.requestId, shares: shares) {
+        var outcome: FROSTSigningRound.Aggregate?
+        for peer in s.signers where peer != identity.id {
+            // A plaintext that is not a share for this attempt and node is the sender's fault.
+            guard let message = try? VaultShareMessage(encoded: received[peer]!.plaintext), message.vault == vault.id,
+                  message.epoch == s.epoch, message.signing == .init(request: s.requestId, attempt: s.attempt), message.recipient == identity.id
+            else {
+                outcome = .wrongShare(culprit: peer)
+                break
+            }
+            shares[peer] = message.unsafeShare
+        }
+        switch try outcome ?? FROSTSigningRound.aggregate(state, request: s.requestId, shares: shares) {
         case .signature(let signature):
             if attempt.complete == nil { attempt.complete = .now }
             guard s.signers.first == identity.id || ContinuousClock.now - attempt.complete! >= resubmitAfter else { return }

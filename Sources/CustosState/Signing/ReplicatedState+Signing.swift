@@ -82,8 +82,10 @@ extension ReplicatedState {
     /// Moves every attempt past its deadline to the next one (no blame: a signer may be down),
     /// failing the session after `maximumAttempts`; then assigns waiting sessions.
     mutating func advanceSigning() {
-        for (id, s) in signing where s.status == .signing && s.deadline <= time {
-            retry(id, reason: "no signature by the deadline of attempt \(s.attempt)")
+        // In request-id order: retries take commitments from shared pools, so the order must be
+        // the same on every node (a dictionary's is not).
+        for id in signing.keys.sorted() where signing[id]!.status == .signing && signing[id]!.deadline <= time {
+            retry(id, reason: "no signature by the deadline of attempt \(signing[id]!.attempt)")
         }
         for id in signing.keys.sorted() where signing[id]!.status == .waiting { assign(id) }
     }
@@ -152,22 +154,30 @@ extension ReplicatedState {
             guard s.signers.contains(node), s.signers.contains(accused), accused != node,
                   let accusedIndex = vault.ceremony.index(of: accused)
             else { throw refused("\(node) and \(accused) are not two signers of attempt \(attempt) for request \(request)") }
+            // The signed header decides whose the envelope is: one the accused signed for the
+            // complainant's transport key in this attempt's session and round proves that whatever
+            // is wrong inside it (a share that does not verify, or a plaintext that is not a share
+            // for this vault, epoch, attempt and recipient) is the accused's. Anything else is the
+            // complainant's fabrication.
             let accusedKey = members.first(where: { $0.id == accused })?.publicKeyBytes
-            let message = try? VaultShareMessage(encoded: evidence.plaintext)
+            let complainantTransport = members.first(where: { $0.id == node })?.transportKeyBytes
             var culprit = node
-            var reason = "\(node) blamed \(accused) with evidence that is not a share \(accused) signed for it in this attempt"
+            var reason = "\(node) blamed \(accused) with evidence that is not an envelope \(accused) signed for it in this attempt"
             if evidence.header.sessionID == signingSessionID(s), evidence.header.round == VaultEntry.signatureShareRound,
-               evidence.header.sender == accusedKey, evidence.isAuthentic, let message, message.vault == vault.id,
-               message.epoch == vault.epoch, message.signing == .init(request: request, attempt: attempt), message.recipient == node {
+               evidence.header.sender == accusedKey, evidence.header.recipient == complainantTransport, evidence.isAuthentic {
                 var commitments: [Int: [UInt8]] = [:]
                 for signer in s.signers { commitments[vault.ceremony.index(of: signer)!] = s.commitments[signer]! }
-                let valid = (try? FROSTSigningCheck.shareVerifies(vault.scheme, key: key, commitments: commitments, message: s.message,
-                                                                  share: message.unsafeShare, signer: accusedIndex)) ?? false
+                let message = try? VaultShareMessage(encoded: evidence.plaintext)
+                let fits = message.map { $0.vault == vault.id && $0.epoch == vault.epoch
+                    && $0.signing == .init(request: request, attempt: attempt) && $0.recipient == node } ?? false
+                let valid = fits && ((try? FROSTSigningCheck.shareVerifies(vault.scheme, key: key, commitments: commitments, message: s.message,
+                                                                           share: message!.unsafeShare, signer: accusedIndex)) ?? false)
                 if valid {
                     reason = "\(node) blamed \(accused) falsely: the share verifies"
                 } else {
                     culprit = accused
-                    reason = "\(accused) sent \(node) a signature share that does not verify (signed evidence)"
+                    reason = fits ? "\(accused) sent \(node) a signature share that does not verify (signed evidence)"
+                        : "\(accused) sent \(node) a signed envelope in this attempt that is not a share for it (signed evidence)"
                 }
             }
             signing[request]!.blames.append(.init(attempt: attempt, culprit: culprit, reason: reason, at: time))

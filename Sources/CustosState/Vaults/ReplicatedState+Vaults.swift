@@ -26,8 +26,9 @@ extension ReplicatedState {
     /// Starts a vault's key generation among the current voting members (the executed
     /// `create-vault`). An id may be used again only after its ceremony failed; the new one then
     /// has the next epoch, so nothing of the old one verifies in it, and leaves out every node
-    /// the failed ceremonies proved misbehaved (the threshold stays the one the cluster's size
-    /// asks for, so the key is never weaker for it).
+    /// the failed ceremonies proved misbehaved or found silent (the threshold stays the one the
+    /// cluster's size asks for, so the key is never weaker for it; a node left out holds no share
+    /// of that vault).
     mutating func createVault(
         id: String, label: String, scheme: Vault.Scheme, environment: Vault.Environment, operationId: String
     ) throws(GovernanceError) {
@@ -41,7 +42,7 @@ extension ReplicatedState {
         if let existing = vaults[id] {
             guard existing.status == .failed else { throw invalid("vault \"\(id)\" exists and is \(existing.status.rawValue)") }
             epoch = existing.epoch + 1
-            excluded = Array(Set(existing.excluded + (existing.failure?.culprits ?? []))).sorted()
+            excluded = Array(Set(existing.excluded + (existing.failure?.culprits ?? []) + (existing.failure?.silent ?? []))).sorted()
         }
         guard !members.isEmpty else { throw invalid("this state was built without the cluster's members; no vault can be made") }
         guard let minSigners = Self.minSigners(scheme, nodes: members.count) else {
@@ -173,24 +174,29 @@ extension ReplicatedState {
             guard let accusedMember = members.first(where: { $0.id == accused }) else {
                 throw refused("\(accused) is no longer a voting member")
             }
-            // The evidence must be a message the accused signed, in this ceremony's share round,
-            // naming this vault, epoch and the complainant as recipient; anything else is the
-            // complainant's own fabrication.
-            let message = try? VaultShareMessage(encoded: evidence.plaintext)
+            // The signed header decides whose the envelope is: one the accused signed for the
+            // complainant's transport key in this ceremony's share round proves that whatever is
+            // wrong inside it (a share that does not match the accused's commitments, or a
+            // plaintext that is not a share for this vault, epoch and recipient) is the accused's.
+            // Anything else is the complainant's own fabrication.
+            let complainantTransport = members.first(where: { $0.id == node })?.transportKeyBytes
             guard evidence.header.sessionID == c.sessionID(genesisDigest: genesisDigest, vault: id),
                   evidence.header.round == VaultEntry.shareRound, evidence.header.sender == accusedMember.publicKeyBytes,
-                  evidence.isAuthentic, let message, message.vault == id, message.epoch == c.epoch, message.recipient == node
+                  evidence.header.recipient == complainantTransport, evidence.isAuthentic
             else {
-                fail(id, reason: "\(node) accused \(accused) with evidence that is not a share \(accused) signed for it in this ceremony",
+                fail(id, reason: "\(node) accused \(accused) with evidence that is not an envelope \(accused) signed for it in this ceremony",
                      culprits: [node], silent: [])
                 return .failed
             }
-            let matches = (try? VaultKeyGeneration.shareMatches(vault.scheme, package: accusedCommitment.package,
-                                                                share: message.share, at: index)) ?? false
+            let message = try? VaultShareMessage(encoded: evidence.plaintext)
+            let fits = message.map { $0.vault == id && $0.epoch == c.epoch && $0.signing == nil && $0.recipient == node } ?? false
+            let matches = fits && ((try? VaultKeyGeneration.shareMatches(vault.scheme, package: accusedCommitment.package,
+                                                                         share: message!.share, at: index)) ?? false)
             if matches {
                 fail(id, reason: "\(node) accused \(accused) falsely: the share matches its commitments", culprits: [node], silent: [])
             } else {
-                fail(id, reason: "\(accused) sent \(node) a share that does not match its commitments (signed evidence)",
+                fail(id, reason: fits ? "\(accused) sent \(node) a share that does not match its commitments (signed evidence)"
+                         : "\(accused) sent \(node) a signed envelope in this ceremony that is not a share for it (signed evidence)",
                      culprits: [accused], silent: [])
             }
             return .failed

@@ -42,6 +42,9 @@ public enum VaultEntry: Sendable, Equatable {
     public static let shareRound: UInt16 = 2
     /// The relay round of signature shares.
     public static let signatureShareRound: UInt16 = 3
+    /// The largest envelope plaintext a complaint or blame can show as evidence; a node keeps no
+    /// larger share message (it could never prove what is wrong with it).
+    public static let maximumEvidencePlaintext = 1024
     /// At most this many commitments in one nonce batch.
     public static let maximumNonceBatch = 32
 
@@ -235,7 +238,7 @@ extension CanonicalReader where Code == GovernanceErrorCode {
         let round = try uint32("evidence round")
         let sender = try bytes("evidence sender", max: 32)
         let recipient = try bytes("evidence recipient", max: 32)
-        let plaintext = try bytes("evidence plaintext", max: 1024)
+        let plaintext = try bytes("evidence plaintext", max: VaultEntry.maximumEvidencePlaintext)
         let signature = try bytes("evidence signature", max: 64)
         guard round <= UInt32(UInt16.max) else { throw fail("evidence round \(round) out of range") }
         let header: SignedEnvelope.Header
