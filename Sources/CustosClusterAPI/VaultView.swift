@@ -44,6 +44,8 @@ public struct VaultView: Codable, Sendable, Equatable {
     /// `DKG.transcript` of every round-1 package, hex, once all are committed.
     public var transcriptDigest: String?
     public var participants: [Participant]
+    /// FROST vaults: each node's unassigned nonce commitments in the committed pool.
+    public var pools: [String: Int]
     public var failure: Failure?
     /// The vault key's own addresses, then those recorded by `add-vault-address`; empty until
     /// the vault is active.
@@ -72,6 +74,7 @@ public struct VaultView: Codable, Sendable, Equatable {
                         committedAt: c.commitments[node]?.at, confirmedAt: c.confirmations[node]?.at,
                         softwareVersion: c.confirmations[node]?.softwareVersion)
         }
+        pools = Dictionary(uniqueKeysWithValues: v.nonces.map { ($0.key.rawValue, $0.value.count) })
         failure = v.failure.map { Failure(at: $0.at, reason: $0.reason, culprits: $0.culprits.map(\.rawValue), silent: $0.silent.map(\.rawValue)) }
         addresses = VaultAddressView.all(v)
     }

@@ -10,7 +10,7 @@ import ServiceLifecycle
 /// outbound-only.
 public enum NodeMonitor {
     public static func make(
-        node: LogFollower, port: Int, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        node: LogFollower, vaults: VaultService? = nil, port: Int, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some Service {
         let router = Router()
         router.get("/health") { _, _ in
@@ -19,7 +19,7 @@ public enum NodeMonitor {
         }
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                     body: .init(byteBuffer: ByteBuffer(string: await node.health().prometheusText)))
+                     body: .init(byteBuffer: ByteBuffer(string: await node.health().prometheusText + (await vaults?.prometheusText() ?? ""))))
         }
         return Application(
             router: router,

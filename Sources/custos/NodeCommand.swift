@@ -147,7 +147,7 @@ struct NodeCommand: AsyncParsableCommand {
                 if let monitorPort {
                     let portFile = monitorPortFile
                     let logger = logger
-                    services.append(NodeMonitor.make(node: node, port: monitorPort, logger: logger) { bound in
+                    services.append(NodeMonitor.make(node: node, vaults: vaults, port: monitorPort, logger: logger) { bound in
                         logger.info("monitor listening", metadata: ["address": "127.0.0.1:\(bound)"])
                         if let portFile { writePortFile(portFile, bound) }
                     })

@@ -172,6 +172,8 @@ struct VaultSigningLoopbackTests {
             let database = try cluster.openNodeDatabase(signer)
             #expect(try database.secretIDs(kind: .frostNonce).count >= 1, "\(signer) keeps a pool")
         }
+        let shownVault = try JSONDecoder().decode(VaultView.self, from: Data(try cluster.vaultOutput(["show", "--json", "sol-treasury"]).utf8))
+        #expect(shownVault.pools.count == 4 && shownVault.pools.values.reduce(0, +) > 0, "the pools' depth is shown: \(shownVault.pools)")
         passed = true
     }
 }

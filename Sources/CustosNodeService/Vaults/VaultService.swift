@@ -101,6 +101,19 @@ public actor VaultService: Service {
         (updates, updatesContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
+    /// Counters and, per vault, how many nonce commitments of this node's wait unassigned in the
+    /// committed pool, as Prometheus text.
+    public func prometheusText() -> String {
+        var text = counters.prometheusText
+        text += "# HELP custos_node_vault_pool_depth Unassigned FROST nonce commitments of this node in the vault's committed pool.\n"
+        text += "# TYPE custos_node_vault_pool_depth gauge\n"
+        for vault in (state?.vaults.values ?? [:].values).sorted(by: { $0.id < $1.id })
+        where vault.status == .active && vault.scheme != .ecdsaSecp256k1 && vault.ceremony.index(of: identity.id) != nil {
+            text += "custos_node_vault_pool_depth{vault=\"\(vault.id)\"} \(vault.nonces[identity.id]?.count ?? 0)\n"
+        }
+        return text
+    }
+
     /// Hands over a newly committed state (only the newest one waiting is kept).
     public nonisolated func committed(_ state: ReplicatedState) { updatesContinuation.yield(state) }
 
