@@ -17,10 +17,14 @@ public struct NodeFaultInjection: Sendable {
     /// every key ceremony, signature shares that do not verify in every signing attempt: a
     /// malicious participant.
     public var corruptSharesTo: String?
+    /// Exit abruptly (status `exitStatus`) right after recording a FROST nonce's use and
+    /// computing the share, before sending it: a crash in the middle of signing.
+    public var exitAfterRecordingNonceUse: Bool
 
-    public init(exitAfterRecordingVoteAt: UInt64? = nil, corruptSharesTo: String? = nil) {
+    public init(exitAfterRecordingVoteAt: UInt64? = nil, corruptSharesTo: String? = nil, exitAfterRecordingNonceUse: Bool = false) {
         self.exitAfterRecordingVoteAt = exitAfterRecordingVoteAt
         self.corruptSharesTo = corruptSharesTo
+        self.exitAfterRecordingNonceUse = exitAfterRecordingNonceUse
     }
 
     /// No fault: the node behaves as in production.
@@ -33,6 +37,9 @@ public struct NodeFaultInjection: Sendable {
     func announce(_ logger: Logger) {
         if let height = exitAfterRecordingVoteAt {
             logger.critical("UNSAFE FAULT INJECTION: this node exits after recording its vote", metadata: ["height": "\(height)"])
+        }
+        if exitAfterRecordingNonceUse {
+            logger.critical("UNSAFE FAULT INJECTION: this node exits after recording the use of the first nonce it signs with")
         }
         if let victim = corruptSharesTo {
             logger.critical("UNSAFE FAULT INJECTION: this node sends wrong key and signature shares", metadata: ["to": "\(victim)"])
@@ -48,6 +55,13 @@ public struct NodeFaultInjection: Sendable {
         share[share.count - 1] ^= 1
         return VaultShareMessage(vault: message.vault, epoch: message.epoch, signing: message.signing, recipient: message.recipient,
                                  unsafeShare: share)
+    }
+
+    /// Named point: a nonce's use is on record and the share computed, not yet sent.
+    func nonceUseRecorded(logger: Logger) {
+        guard exitAfterRecordingNonceUse else { return }
+        logger.critical("UNSAFE FAULT INJECTION: exiting after recording a nonce's use, before sending the share")
+        _exit(Self.exitStatus)
     }
 
     /// Named point: the vote at `height` is on record and not yet sent.

@@ -104,6 +104,7 @@ struct NodeCommand: AsyncParsableCommand {
         @Option(help: "FROST nonce commitments this node keeps in each vault's pool.") var noncePoolDepth: Int = 16
         @Option(help: .hidden) var unsafeTestExitAfterRecordingVoteAt: UInt64?
         @Option(help: .hidden) var unsafeTestCorruptSharesTo: String?
+        @Flag(help: .hidden) var unsafeTestExitAfterRecordingNonceUse = false
         /// Set by `custos dev up`: stop when that process is gone.
         @Option(help: .hidden) var parentPid: Int32?
 
@@ -120,7 +121,8 @@ struct NodeCommand: AsyncParsableCommand {
             guard (1...Vault.maximumPooledNonces).contains(noncePoolDepth) else {
                 fail("--nonce-pool-depth: 1 to \(Vault.maximumPooledNonces)")
             }
-            if unsafeTestExitAfterRecordingVoteAt != nil || unsafeTestCorruptSharesTo != nil, configuration.isProduction {
+            if unsafeTestExitAfterRecordingVoteAt != nil || unsafeTestCorruptSharesTo != nil || unsafeTestExitAfterRecordingNonceUse,
+               configuration.isProduction {
                 fail("fault injection is for tests; \(configuration.name) is a production cluster")
             }
             let (keys, identity) = try seal.open(data: data, id: nodeID.rawValue)
@@ -135,7 +137,8 @@ struct NodeCommand: AsyncParsableCommand {
                 // Fault injection (hidden flags, tests only): crash between recording a vote and
                 // sending it; send a named node wrong key and signature shares.
                 let faults = NodeFaultInjection(exitAfterRecordingVoteAt: unsafeTestExitAfterRecordingVoteAt,
-                                                corruptSharesTo: unsafeTestCorruptSharesTo)
+                                                corruptSharesTo: unsafeTestCorruptSharesTo,
+                                                exitAfterRecordingNonceUse: unsafeTestExitAfterRecordingNonceUse)
                 let vaults = VaultService(
                     identity: identity, environment: keys.environment, database: votes, gateway: gatewayClient,
                     relay: RelayClient(gateway: gatewayClient, identity: identity, genesisDigest: configuration.genesisDigest), logger: logger,

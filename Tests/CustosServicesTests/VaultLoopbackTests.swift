@@ -4,6 +4,7 @@ import CustosCrypto
 import CustosLedger
 import CustosMPC
 import CustosNode
+import CustosNodeService
 import CustosState
 import CustosTestSupport
 import Foundation
@@ -174,6 +175,48 @@ struct VaultSigningLoopbackTests {
         }
         let shownVault = try JSONDecoder().decode(VaultView.self, from: Data(try cluster.vaultOutput(["show", "--json", "sol-treasury"]).utf8))
         #expect(shownVault.pools.count == 4 && shownVault.pools.values.reduce(0, +) > 0, "the pools' depth is shown: \(shownVault.pools)")
+        passed = true
+    }
+}
+
+extension VaultSigningLoopbackTests {
+    /// A signer that crashes right after recording its nonce's use (before its share leaves it)
+    /// restarts without signing with that nonce again — its database refuses — and the request
+    /// completes with another signer set once the attempt's deadline has passed.
+    @Test func aSignerCrashingMidSigningNeverReusesItsNonceAndTheRequestCompletes() async throws {
+        let cluster = try LocalCluster(nodeCount: 4)
+        var passed = false
+        defer { cluster.stopAll(removeData: passed) }
+        try await cluster.startGateway()
+        for id in cluster.nodeIDs {
+            try cluster.startNode(id, extraArguments: id == "node-1" ? ["--unsafe-test-exit-after-recording-nonce-use"] : [])
+        }
+        try await VaultLoopbackTests().create(cluster, "sol-treasury", "frost-ed25519", operation: "create-sol")
+        try cluster.op(["propose", "--as", "erin", "--id", "add-risk-bot", "add-bot", "risk-bot", "risk-bot"])
+        _ = try await cluster.waitForGovernance { g in g.operations.contains { $0.id == "add-risk-bot" } }
+        try cluster.op(["approve", "--yes", "--as", "frank", "add-risk-bot"])
+        _ = try await cluster.waitForGovernance { g in g.operations.first { $0.id == "add-risk-bot" }?.approvals.count == 1 }
+        try cluster.op(["approve", "--yes", "--as", "grace", "add-risk-bot"])
+        // Every node has nonces in the pool, so the first attempt's signers are node-1, -2, -3.
+        _ = try await cluster.waitForGovernance(seconds: 60) { g in
+            g.bots.contains { $0.id == "risk-bot" } && (g.vaults.first?.pools.values.filter { $0 > 0 }.count ?? 0) == 4
+        }
+        let body = cluster.root.appendingPathComponent("login.json")
+        try Data("""
+            {"kind": "message", "id": "login-1", "initiator": "risk-bot", "vault": "sol-treasury",
+             "message": {"format": "raw", "hex": "\(Array("venue login challenge 77".utf8).hexString)"}}
+            """.utf8).write(to: body)
+        let out = try LocalCluster.run(cluster.binary, ["request", "submit", "--gateway", cluster.baseURL, "--bot",
+                                                        cluster.root.appendingPathComponent("credentials/risk-bot.bot.json").path, body.path])
+        let request = try #require(out.split(separator: "\n").first { $0.hasPrefix("request ") }.map { String($0.dropFirst(8)) })
+        #expect(try await cluster.waitForExit("node-1", seconds: 60) == NodeFaultInjection.exitStatus)
+        try cluster.startNode("node-1")
+        let statuses = try await cluster.waitForGovernance(seconds: 150) { g in
+            g.requests.first { $0.id == request }?.signing?.status == "signed"
+        }
+        let signing = try #require(statuses["node-2"]?.governance?.requests.first { $0.id == request }?.signing)
+        #expect(signing.attempt >= 1 && !signing.signers.contains("node-1"), "completed by another signer set: \(signing.signers)")
+        #expect(cluster.log("node-1").contains("already used"), "the restarted node's database refused the nonce it had used")
         passed = true
     }
 }

@@ -229,6 +229,23 @@ import Testing
         #expect(s.c.state.signing[s.request]?.status == .waiting)
     }
 
+    @Test func aTimeoutEntryCarriesBlockTimePastADeadlineAndNoEarlier() throws {
+        var s = try setup(.frostEd25519)
+        for n in nodes { _ = try publish(&s, n) }
+        let first = s.c.state.signing[s.request]!
+        let timeout = VaultEntry.timeout(vault: "hot", epoch: 0, request: s.request, attempt: 0)
+        // Before the deadline: refused, and nothing moves.
+        #expect(Cluster.code(try ceremony.submit(&s.c, timeout, by: nodes[3])) == .ceremonyRefused)
+        #expect(s.c.state.signing[s.request]?.attempt == 0)
+        // In a block past the deadline: the attempt moves on, and the entry itself changes nothing else.
+        s.c.now = first.deadline
+        #expect(try ceremony.submit(&s.c, timeout, by: nodes[3]) == .vault(id: "hot", status: .active))
+        #expect(s.c.state.signing[s.request]?.attempt == 1)
+        // Said again by another node for the same attempt: nothing left to end, nothing refused.
+        #expect(try ceremony.submit(&s.c, timeout, by: nodes[2]) == .vault(id: "hot", status: .active))
+        #expect(s.c.state.signing[s.request]?.attempt == 1)
+    }
+
     @Test func replayedOrForeignNonceBatchesAreRefused() throws {
         var s = try setup(.frostEd25519)
         let node = nodes[0]

@@ -19,6 +19,13 @@ extension VaultService {
     /// A node restarted in the middle of a ceremony has lost its round-1 secret: it says so, and
     /// the ceremony fails at its deadline with this node named silent (governance starts another).
     func advanceCeremonies(in state: ReplicatedState) async {
+        let now = clock()
+        for vault in state.vaults.values.sorted(by: { $0.id < $1.id })
+        where vault.status == .generating && vault.ceremony.deadline + Self.deadlineGrace <= now {
+            // Block time moves only with blocks: say the deadline passed, so a block carries it.
+            try? await submit(.timeout(vault: vault.id, epoch: vault.epoch, request: nil, attempt: 0),
+                              subject: "\(vault.id)/\(vault.epoch)", state: state)
+        }
         for vault in state.vaults.values.sorted(by: { $0.id < $1.id })
         where vault.status == .generating && vault.ceremony.index(of: identity.id) != nil {
             do { try await advance(vault, in: state) } catch {

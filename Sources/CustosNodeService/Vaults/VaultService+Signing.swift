@@ -26,6 +26,13 @@ extension VaultService {
                 logger.error("nonce pool refill failed", metadata: ["vault": "\(vault.id)", "error": "\("\(error)".printable(limit: 512))"])
             }
         }
+        let now = clock()
+        for session in state.signing.values.sorted(by: { $0.requestId < $1.requestId })
+        where session.status == .signing && session.deadline + Self.deadlineGrace <= now {
+            // Block time moves only with blocks: say the deadline passed, so a block carries it.
+            try? await submit(.timeout(vault: session.vault, epoch: session.epoch, request: session.requestId, attempt: session.attempt),
+                              subject: "\(session.requestId)/\(session.attempt)", state: state)
+        }
         for session in state.signing.values.sorted(by: { $0.requestId < $1.requestId })
         where session.status == .signing && session.signers.contains(identity.id) {
             do { try await advance(session, in: state) } catch {
@@ -93,6 +100,7 @@ extension VaultService {
                                                               "reason": "\("\(error)".printable(limit: 512))"])
                 return
             }
+            faults.nonceUseRecorded(logger: logger)
             // The use is on record: the pair never signs again, so it need not be kept.
             _ = try? database.deleteSecret(kind: .frostNonce, id: nonceID)
             attempt.share = messages[identity.id]!.unsafeShare

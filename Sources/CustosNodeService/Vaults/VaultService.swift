@@ -56,6 +56,10 @@ public actor VaultService: Service {
     let longPollWait: Duration
     let poolDepth: Int
     let faults: NodeFaultInjection
+    /// Milliseconds since the Unix epoch, to see a deadline in block time go by.
+    let clock: @Sendable () -> UInt64
+    /// How long past a deadline (by this node's clock) it says so with a `vault.timeout` entry.
+    static let deadlineGrace: UInt64 = 1000
     /// The relay sessions under way in the committed state, for the inbox opener.
     let sessions = StartedSessions()
     private let updates: AsyncStream<ReplicatedState>
@@ -86,7 +90,8 @@ public actor VaultService: Service {
     public init(identity: NodeIdentity, environment: NodeEnvironment,
                 database: NodeDatabase, gateway: GatewayClient, relay: RelayClient, logger: Logger,
                 softwareVersion: String = CustosVersion.current, resubmitAfter: Duration = .seconds(5),
-                longPollWait: Duration = .seconds(20), poolDepth: Int = 16, faults: NodeFaultInjection = .none) {
+                longPollWait: Duration = .seconds(20), poolDepth: Int = 16, faults: NodeFaultInjection = .none,
+                clock: @escaping @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970 * 1000) }) {
         self.identity = identity
         self.environment = environment
         self.database = database
@@ -98,6 +103,7 @@ public actor VaultService: Service {
         self.longPollWait = longPollWait
         self.poolDepth = poolDepth
         self.faults = faults
+        self.clock = clock
         (updates, updatesContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 

@@ -79,6 +79,8 @@ extension ReplicatedState {
             switch decoded {
             case .commit, .confirm, .complain: outcome = .vault(id: decoded.vault, status: try next.transition(decoded, from: signer.id))
             case .nonces, .signature, .blame: outcome = try next.transitionSigning(decoded, from: signer.id)
+            case .timeout(_, let epoch, let request, let attempt):
+                outcome = try next.timeout(vault: decoded.vault, epoch: epoch, request: request, attempt: attempt)
             }
             self = next
             return outcome
@@ -200,9 +202,24 @@ extension ReplicatedState {
                      culprits: [accused], silent: [])
             }
             return .failed
-        case .nonces, .signature, .blame:
+        case .nonces, .signature, .blame, .timeout:
             throw refused("not a key ceremony entry")
         }
+    }
+
+    /// A node's word that a deadline passed. The block's time has already ended what it ends
+    /// (`advance(to:)` ran before this entry); the entry is refused, and recorded, only if the
+    /// deadline it names has not passed by that time.
+    private mutating func timeout(vault id: String, epoch: UInt32, request: String?, attempt: UInt32) throws(GovernanceError) -> GovernanceOutcome {
+        guard let vault = vaults[id] else { throw GovernanceError(.unknownVault, "no vault \"\(id.prefix(64))\"") }
+        if let request {
+            if let s = signing[request], s.vault == id, s.status == .signing, s.attempt == attempt, s.deadline > time {
+                throw GovernanceError(.ceremonyRefused, "attempt \(attempt) of request \(request) runs until \(s.deadline), not past at \(time)")
+            }
+        } else if vault.status == .generating, vault.epoch == epoch, vault.ceremony.deadline > time {
+            throw GovernanceError(.ceremonyRefused, "the key generation of \(id) runs until \(vault.ceremony.deadline), not past at \(time)")
+        }
+        return .vault(id: id, status: vaults[id]!.status)
     }
 
     static func chainCodeIdentifier(_ index: Int) throws(GovernanceError) -> Identifier<Secp256k1SHA256> {

@@ -28,6 +28,11 @@ public enum VaultEntry: Sendable, Equatable {
     case signature(vault: String, epoch: UInt32, request: String, signature: [UInt8])
     /// A signer's share that does not verify, shown as its sender's signed envelope.
     case blame(vault: String, epoch: UInt32, request: String, attempt: UInt32, accused: NodeID, evidence: SignedEnvelope.Evidence)
+    /// A deadline in block time has passed by the node's clock: a key ceremony's (no request) or
+    /// a signing attempt's. Block time moves only with blocks, so a node that sees a deadline go
+    /// by with nothing else to commit submits this; it changes nothing itself, but its block's
+    /// time ends the ceremony or moves signing to the next attempt on every node.
+    case timeout(vault: String, epoch: UInt32, request: String?, attempt: UInt32)
 
     public static let kindPrefix = "vault."
     public static let commitKind = "vault.dkg.commit"
@@ -36,7 +41,8 @@ public enum VaultEntry: Sendable, Equatable {
     public static let noncesKind = "vault.frost.nonces"
     public static let signatureKind = "vault.sign.signature"
     public static let blameKind = "vault.sign.blame"
-    public static let kinds = [commitKind, confirmKind, complaintKind, noncesKind, signatureKind, blameKind]
+    public static let timeoutKind = "vault.timeout"
+    public static let kinds = [commitKind, confirmKind, complaintKind, noncesKind, signatureKind, blameKind, timeoutKind]
 
     /// The relay round of a ceremony's secret shares.
     public static let shareRound: UInt16 = 2
@@ -59,20 +65,21 @@ public enum VaultEntry: Sendable, Equatable {
         case .nonces: return Self.noncesKind
         case .signature: return Self.signatureKind
         case .blame: return Self.blameKind
+        case .timeout: return Self.timeoutKind
         }
     }
 
     public var vault: String {
         switch self {
         case .commit(let v, _, _, _), .confirm(let v, _, _, _, _, _), .complain(let v, _, _, _), .nonces(let v, _, _, _),
-             .signature(let v, _, _, _), .blame(let v, _, _, _, _, _): return v
+             .signature(let v, _, _, _), .blame(let v, _, _, _, _, _), .timeout(let v, _, _, _): return v
         }
     }
 
     public var epoch: UInt32 {
         switch self {
         case .commit(_, let e, _, _), .confirm(_, let e, _, _, _, _), .complain(_, let e, _, _), .nonces(_, let e, _, _),
-             .signature(_, let e, _, _), .blame(_, let e, _, _, _, _): return e
+             .signature(_, let e, _, _), .blame(_, let e, _, _, _, _), .timeout(_, let e, _, _): return e
         }
     }
 
@@ -108,6 +115,9 @@ public enum VaultEntry: Sendable, Equatable {
             w.append(attempt)
             w.append(string: accused.rawValue)
             w.append(evidence)
+        case .timeout(_, _, let request, let attempt):
+            w.append(optional: request.map { Array($0.utf8) })
+            w.append(attempt)
         }
         return w.bytes
     }
@@ -148,6 +158,9 @@ public enum VaultEntry: Sendable, Equatable {
             let attempt = try r.uint32("attempt")
             self = .blame(vault: vault, epoch: epoch, request: request, attempt: attempt, accused: try r.node("accused"),
                           evidence: try r.evidence())
+        case Self.timeoutKind:
+            let request = try r.optional("request", max: 128).map { String(decoding: $0, as: UTF8.self) }
+            self = .timeout(vault: vault, epoch: epoch, request: request, attempt: try r.uint32("attempt"))
         default:
             throw GovernanceError(.malformed, "unknown vault entry kind \(kind.printable(limit: 64))")
         }
