@@ -67,7 +67,7 @@ struct HSMNodeTests {
         for status in statuses.values {
             #expect(status.governance?.members.first { $0.id == "node-hsm" } == member)
         }
-        let changedAt = try #require(statuses["node-1"]?.height)
+        let changedAt = try #require(statuses["node-1"]?.governance?.height)
         for i in 1...4 { _ = try await cluster.submitNote("hsm-\(i)") }
         _ = try await cluster.waitUntil(all) { s in s.values.allSatisfy { $0.height > changedAt } }
         // node-hsm votes on every block after it joined, with the identity key its token sealed
