@@ -119,18 +119,24 @@ struct VaultSigningLoopbackTests {
 
     struct Verdicts: Codable { var ed25519: [Bool] }
 
-    @Test func aBotsAllowedMessageIsSignedOnceAndADeniedOneNever() async throws {
-        let cluster = try LocalCluster(nodeCount: 4)
-        var passed = false
-        defer { cluster.stopAll(removeData: passed) }
-        try await cluster.startGateway()
-        for id in cluster.nodeIDs { try cluster.startNode(id) }
+    /// Creates the Ed25519 vault `sol-treasury` and registers the risk bot, both through
+    /// governance (erin proposes, frank and grace approve).
+    func solanaVaultAndRiskBot(_ cluster: LocalCluster) async throws {
         try await VaultLoopbackTests().create(cluster, "sol-treasury", "frost-ed25519", operation: "create-sol")
         try cluster.op(["propose", "--as", "erin", "--id", "add-risk-bot", "add-bot", "risk-bot", "risk-bot"])
         _ = try await cluster.waitForGovernance { g in g.operations.contains { $0.id == "add-risk-bot" } }
         try cluster.op(["approve", "--yes", "--as", "frank", "add-risk-bot"])
         _ = try await cluster.waitForGovernance { g in g.operations.first { $0.id == "add-risk-bot" }?.approvals.count == 1 }
         try cluster.op(["approve", "--yes", "--as", "grace", "add-risk-bot"])
+    }
+
+    @Test func aBotsAllowedMessageIsSignedOnceAndADeniedOneNever() async throws {
+        let cluster = try LocalCluster(nodeCount: 4)
+        var passed = false
+        defer { cluster.stopAll(removeData: passed) }
+        try await cluster.startGateway()
+        for id in cluster.nodeIDs { try cluster.startNode(id) }
+        try await solanaVaultAndRiskBot(cluster)
         _ = try await cluster.waitForGovernance(seconds: 60) { g in
             g.bots.contains { $0.id == "risk-bot" } && g.vaults.first?.status == "active"
         }
@@ -191,12 +197,7 @@ extension VaultSigningLoopbackTests {
         for id in cluster.nodeIDs {
             try cluster.startNode(id, extraArguments: id == "node-1" ? ["--unsafe-test-exit-after-recording-nonce-use"] : [])
         }
-        try await VaultLoopbackTests().create(cluster, "sol-treasury", "frost-ed25519", operation: "create-sol")
-        try cluster.op(["propose", "--as", "erin", "--id", "add-risk-bot", "add-bot", "risk-bot", "risk-bot"])
-        _ = try await cluster.waitForGovernance { g in g.operations.contains { $0.id == "add-risk-bot" } }
-        try cluster.op(["approve", "--yes", "--as", "frank", "add-risk-bot"])
-        _ = try await cluster.waitForGovernance { g in g.operations.first { $0.id == "add-risk-bot" }?.approvals.count == 1 }
-        try cluster.op(["approve", "--yes", "--as", "grace", "add-risk-bot"])
+        try await solanaVaultAndRiskBot(cluster)
         // Every node has nonces in the pool, so the first attempt's signers are node-1, -2, -3.
         _ = try await cluster.waitForGovernance(seconds: 60) { g in
             g.bots.contains { $0.id == "risk-bot" } && (g.vaults.first?.pools.values.filter { $0 > 0 }.count ?? 0) == 4
