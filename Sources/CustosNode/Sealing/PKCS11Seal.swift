@@ -41,7 +41,6 @@ public final class PKCS11Seal: @unchecked Sendable {
             dlclose(library)
             throw StorageError(.databaseFailure, "C_Initialize failed (\(Self.describe(initialized)))")
         }
-        if initialized == CKR_OK { PKCS11Modules.finalizeAtExit(functions) }
         do throws(StorageError) {
             let slot = try Self.findSlot(functions, label: tokenLabel)
             var session: CK_SESSION_HANDLE = 0
@@ -229,31 +228,4 @@ public final class PKCS11Seal: @unchecked Sendable {
     }
 
     static func describe(_ rc: CK_RV) -> String { "CKR 0x" + String(rc, radix: 16) }
-}
-
-/// The PKCS#11 modules this process initialized, finalized when it exits: before the module's
-/// own static destructors run (an exit handler registered after the module was loaded runs
-/// first), so a module that keeps global state (SoftHSM2 does) is not torn down with its
-/// sessions still open — which crashed test processes at exit.
-enum PKCS11Modules {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var initialized: [UnsafeMutablePointer<CK_FUNCTION_LIST>] = []
-    nonisolated(unsafe) private static var registered = false
-
-    static func finalizeAtExit(_ functions: UnsafeMutablePointer<CK_FUNCTION_LIST>) {
-        lock.lock()
-        defer { lock.unlock() }
-        initialized.append(functions)
-        if !registered {
-            registered = true
-            atexit { PKCS11Modules.finalizeAll() }
-        }
-    }
-
-    private static func finalizeAll() {
-        lock.lock()
-        defer { lock.unlock() }
-        for functions in initialized { _ = functions.pointee.C_Finalize(nil) }
-        initialized = []
-    }
 }
