@@ -90,23 +90,20 @@ public enum FROSTSigningRound {
         return out
     }
 
-    /// Combines every signer's share (this node's own included) into the signature, checking each
-    /// share first and naming the first signer whose share is wrong.
+    /// Combines every signer's share (this node's own included) into the signature, verified under
+    /// the vault's key; when it does not verify, FROST's aggregation checks each share and the
+    /// first signer whose share is wrong (or does not decode, or was computed over another
+    /// signing package) is named. The honest path builds the signing session once.
     public static func aggregate(_ state: ReplicatedState, request: String, shares: [NodeID: [UInt8]]) throws -> Aggregate {
         guard let s = state.signing[request], let vault = state.vaults[s.vault], let key = vault.key else {
             throw Refusal(reason: "no signing session for request \(request)")
         }
+        for signer in s.signers where shares[signer] == nil { throw Refusal(reason: "no share from \(signer)") }
         var commitments: [Int: [UInt8]] = [:]
         for signer in s.signers { commitments[vault.ceremony.index(of: signer)!] = s.commitments[signer]! }
-        for signer in s.signers {
-            guard let share = shares[signer] else { throw Refusal(reason: "no share from \(signer)") }
-            let valid = (try? FROSTSigningCheck.shareVerifies(vault.scheme, key: key, commitments: commitments, message: s.message,
-                                                              share: share, signer: vault.ceremony.index(of: signer)!)) ?? false
-            if !valid { return .wrongShare(culprit: signer) }
-        }
         switch vault.scheme {
-        case .frostEd25519: return .signature(try combine(Ed25519SHA512.self, s, vault, key, commitments, shares))
-        case .frostTaproot: return .signature(try combine(Secp256k1TaprootSHA256.self, s, vault, key, commitments, shares))
+        case .frostEd25519: return try combine(Ed25519SHA512.self, s, vault, key, commitments, shares)
+        case .frostTaproot: return try combine(Secp256k1TaprootSHA256.self, s, vault, key, commitments, shares)
         case .ecdsaSecp256k1: throw Refusal(reason: "vault \(vault.id) is not a FROST vault")
         }
     }
@@ -131,14 +128,26 @@ public enum FROSTSigningRound {
 
     private static func combine<Suite: Ciphersuite>(
         _: Suite.Type, _ s: SigningSession, _ vault: Vault, _ key: VaultKey, _ commitments: [Int: [UInt8]], _ shares: [NodeID: [UInt8]]
-    ) throws -> [UInt8] {
+    ) throws -> Aggregate {
         let pub = try PublicKeyPackage<Suite>(serializedBytes: key.publicKeyPackage)
         let package = try FROSTSigningCheck.package(Suite.self, commitments: commitments, message: s.message,
                                                     tweak: FROSTSigningCheck.tweak(vault.scheme))
+        let digest = try package.digest
         var parsed: [Identifier<Suite>: FROST<Suite>.SignatureShare] = [:]
-        for (node, bytes) in shares where s.signers.contains(node) {
-            parsed[try Identifier<Suite>(UInt64(vault.ceremony.index(of: node)!))] = try .init(serializedBytes: bytes)
+        var signerOf: [String: NodeID] = [:]
+        for node in s.signers {
+            let id = try Identifier<Suite>(UInt64(vault.ceremony.index(of: node)!))
+            guard let share = try? FROST<Suite>.SignatureShare(serializedBytes: shares[node]!), share.packageDigest == digest else {
+                return .wrongShare(culprit: node)
+            }
+            parsed[id] = share
+            signerOf[id.description] = node
         }
-        return try FROST<Suite>.aggregate(package: package, shares: parsed, publicKeyPackage: pub).serializedBytes
+        do {
+            return .signature(try FROST<Suite>.aggregate(package: package, shares: parsed, publicKeyPackage: pub).serializedBytes)
+        } catch let error as MPCError where error.code == .invalidSignatureShare {
+            guard let culprit = error.context.culprits.compactMap({ signerOf[$0] }).sorted().first else { throw error }
+            return .wrongShare(culprit: culprit)
+        }
     }
 }
