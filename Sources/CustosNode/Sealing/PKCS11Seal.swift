@@ -20,9 +20,15 @@ public final class PKCS11Seal: @unchecked Sendable {
 
     static let magic: [UInt8] = Array("CUSTOS-HSM-1".utf8)
 
+    /// Serializes loading and initializing modules in this process: a module's C_Initialize is
+    /// not safe against a concurrent C_Initialize (two seals opened at once crashed SoftHSM2).
+    private static let loading = NSLock()
+
     /// Loads the PKCS#11 module at `modulePath`, opens a session on the token labelled
     /// `tokenLabel`, and logs in with `pin`.
     public init(modulePath: String, tokenLabel: String, pin: SecretBytes) throws(StorageError) {
+        Self.loading.lock()
+        defer { Self.loading.unlock() }
         guard let library = dlopen(modulePath, RTLD_NOW | RTLD_LOCAL) else {
             throw StorageError(.invalidInput, "cannot load the PKCS#11 module \(modulePath)")
         }
@@ -36,7 +42,11 @@ public final class PKCS11Seal: @unchecked Sendable {
             dlclose(library)
             throw StorageError(.databaseFailure, "C_GetFunctionList failed in \(modulePath)")
         }
-        let initialized = functions.pointee.C_Initialize(nil)
+        // Several seals (and threads) may use one module: ask it to lock with the OS's primitives
+        // (a null argument would promise single-threaded use).
+        var arguments = CK_C_INITIALIZE_ARGS()
+        arguments.flags = CK_FLAGS(CKF_OS_LOCKING_OK)
+        let initialized = withUnsafeMutablePointer(to: &arguments) { functions.pointee.C_Initialize(UnsafeMutableRawPointer($0)) }
         guard initialized == CKR_OK || initialized == CKR_CRYPTOKI_ALREADY_INITIALIZED else {
             dlclose(library)
             throw StorageError(.databaseFailure, "C_Initialize failed (\(Self.describe(initialized)))")
