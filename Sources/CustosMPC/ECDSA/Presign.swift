@@ -294,6 +294,10 @@ extension ThresholdECDSA {
         /// `PresignBlame.equivocators`) when confirmations differ.
         public var round3View: [ID: PresignRound3] { round3 }
 
+        /// The public broadcasts of rounds 2 and 3 as this party received them: kept beside the
+        /// presignature to show what a signature share must be, should one be wrong.
+        public var transcript: PresignTranscript { PresignTranscript(round2: round2, round3: round3) }
+
         private mutating func fail() {
             if phase == .running { phase = .failed }
         }

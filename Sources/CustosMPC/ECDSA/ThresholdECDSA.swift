@@ -35,7 +35,12 @@ public enum ThresholdECDSA {
             self.keyPackage = keyPackage
             self.publicKeyPackage = publicKeyPackage
             self.chainCode = chainCode
-            self.epoch = Hashes.sha256(Array("custos/ecdsa/epoch".utf8), try publicKeyPackage.serializedBytes, chainCode)
+            self.epoch = try Self.epoch(publicKeyPackage: publicKeyPackage, chainCode: chainCode)
+        }
+
+        /// The digest that names one sharing of a key: its public package and chain code.
+        public static func epoch(publicKeyPackage: PublicKeyPackage<Suite>, chainCode: [UInt8]) throws(MPCError) -> [UInt8] {
+            Hashes.sha256(Array("custos/ecdsa/epoch".utf8), try publicKeyPackage.serializedBytes, chainCode)
         }
 
         public var identifier: ID { keyPackage.identifier }

@@ -90,6 +90,16 @@ enum WireKind: UInt8 {
     case keyPackage = 0x31
     /// A sealed threshold-ECDSA presignature.
     case presignature = 0x40
+    /// Threshold-ECDSA presigning round 1 (broadcast): the dealer's hash commitment.
+    case presignRound1 = 0x41
+    /// Threshold-ECDSA presigning round 1 (one per receiver): a dealer's five secret evaluations.
+    case presignShares = 0x42
+    /// Threshold-ECDSA presigning round 2 (broadcast): R_j, w_j and the round-1 echo.
+    case presignRound2 = 0x43
+    /// Threshold-ECDSA presigning round 3 (broadcast): W_j, the share images and the round-2 echo.
+    case presignRound3 = 0x44
+    /// The public broadcasts of one presigning run (rounds 2 and 3), shown to judge a blame.
+    case presignTranscript = 0x45
     /// A sealed FROST nonce pair, kept in a node's pool until it signs once.
     case signingNonces = 0x13
 }

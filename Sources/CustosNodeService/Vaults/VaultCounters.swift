@@ -3,6 +3,7 @@ public struct VaultCounters: Codable, Sendable, Equatable {
     public var ceremoniesConfirmed = 0
     public var complaints = 0
     public var noncesPublished = 0
+    public var presignaturesMade = 0
     public var sharesReleased = 0
     public var signaturesSubmitted = 0
     public var blames = 0
@@ -14,7 +15,8 @@ public struct VaultCounters: Codable, Sendable, Equatable {
     public init() {}
 
     /// The counters in the Prometheus text format (`custos_node_vault_…`); the refill rate of
-    /// the nonce pools is the rate of `custos_node_vault_nonces_published_total`.
+    /// the nonce pools is the rate of `custos_node_vault_nonces_published_total`, of the
+    /// presignature pools that of `custos_node_vault_presignatures_made_total`.
     public var prometheusText: String {
         func counter(_ name: String, _ help: String, _ value: Int) -> String {
             "# HELP custos_node_vault_\(name) \(help)\n# TYPE custos_node_vault_\(name) counter\ncustos_node_vault_\(name) \(value)\n"
@@ -22,6 +24,8 @@ public struct VaultCounters: Codable, Sendable, Equatable {
         return counter("ceremonies_confirmed_total", "Key ceremonies this node confirmed since start.", ceremoniesConfirmed)
             + counter("complaints_total", "Complaints this node made about peers' key shares.", complaints)
             + counter("nonces_published_total", "FROST nonce commitments this node published to its pools.", noncesPublished)
+            + counter("presignatures_made_total", "ECDSA presignatures this node stored for its pools (every signer confirmed them).",
+                      presignaturesMade)
             + counter("shares_released_total", "Signature shares this node released (each after recording its nonce's use).", sharesReleased)
             + counter("signatures_submitted_total", "Aggregated signatures this node submitted.", signaturesSubmitted)
             + counter("blames_total", "Wrong signature shares this node proved.", blames)

@@ -78,6 +78,10 @@ extension VaultService {
         var attempt = attempts[key] ?? Attempt()
         defer { attempts[key] = attempt }
         guard !attempt.refused, let vault = state.vaults[s.vault] else { return }
+        if attempt.outgoing == nil, vault.scheme == .ecdsaSecp256k1 {
+            try shareECDSA(s, vault: vault, attempt: &attempt, in: state)
+            guard attempt.outgoing != nil else { return }
+        }
         if attempt.outgoing == nil {
             let nonceID = FROSTSigningRound.nonceID(vault: vault.id, epoch: s.epoch, commitment: s.commitments[identity.id]!)
             guard let keyShare = try database.secret(kind: .vaultKeyShare, id: NodeDatabase.vaultShareID(vault: vault.id, epoch: UInt64(s.epoch))),
@@ -127,6 +131,11 @@ extension VaultService {
             }
             shares[peer] = message.unsafeShare
         }
+        if outcome == nil, vault.scheme == .ecdsaSecp256k1 {
+            // Without the presignature's public data (this node restarted) the others combine.
+            guard let publicData = attempt.presignPublic else { return }
+            outcome = try ECDSASigningRound.aggregate(state, request: s.requestId, shares: shares, publicData: publicData)
+        }
         switch try outcome ?? FROSTSigningRound.aggregate(state, request: s.requestId, shares: shares) {
         case .signature(let signature):
             if attempt.complete == nil { attempt.complete = .now }
@@ -144,8 +153,49 @@ extension VaultService {
                 logger.error("a signer's share does not verify; blaming it with its signed envelope",
                              metadata: ["request": "\(s.requestId)", "signer": "\(culprit)"])
             }
-            try await submit(.blame(vault: vault.id, epoch: s.epoch, request: s.requestId, attempt: s.attempt, accused: culprit,
-                                    evidence: evidence), subject: subject, state: state)
+            if vault.scheme == .ecdsaSecp256k1 {
+                try await submit(.ecdsaBlame(vault: vault.id, epoch: s.epoch, request: s.requestId, attempt: s.attempt, accused: culprit,
+                                             evidence: evidence, transcript: attempt.transcript ?? []), subject: subject, state: state)
+            } else {
+                try await submit(.blame(vault: vault.id, epoch: s.epoch, request: s.requestId, attempt: s.attempt, accused: culprit,
+                                        evidence: evidence), subject: subject, state: state)
+            }
         }
+    }
+
+    /// An ECDSA attempt's share: the presignature the log assigned, from this node's store, signs
+    /// once (`ECDSASigningRound.share` records its use first) and is deleted.
+    private func shareECDSA(_ s: SigningSession, vault: Vault, attempt: inout Attempt, in state: ReplicatedState) throws {
+        guard let p = s.presignature else { return }
+        let presignatureID = ECDSASigningRound.presignatureID(vault: vault.id, epoch: s.epoch, batch: p.batch, index: p.index)
+        guard let keyShare = try database.secret(kind: .vaultKeyShare, id: NodeDatabase.vaultShareID(vault: vault.id, epoch: UInt64(s.epoch))),
+              let stored = try database.secret(kind: .presignature, id: presignatureID)
+        else {
+            attempt.refused = true
+            counters.signingRefusals += 1
+            logger.error("no key share or presignature stored for the presignature the log assigned this node",
+                         metadata: ["request": "\(s.requestId)", "attempt": "\(s.attempt)"])
+            return
+        }
+        let made: ECDSASigningRound.Share
+        do {
+            made = try ECDSASigningRound.share(state, request: s.requestId, me: identity.id, keyPackage: keyShare, stored: stored,
+                                               signer: OneTimeSigner(database: database))
+        } catch {
+            attempt.refused = true
+            counters.signingRefusals += 1
+            logger.warning("refusing to sign", metadata: ["request": "\(s.requestId)", "attempt": "\(s.attempt)",
+                                                          "reason": "\("\(error)".printable(limit: 512))"])
+            return
+        }
+        faults.nonceUseRecorded(logger: logger)
+        // The use is on record: the presignature never signs again, so it need not be kept.
+        _ = try? database.deleteSecret(kind: .presignature, id: presignatureID)
+        attempt.share = made.messages[identity.id]!.unsafeShare
+        attempt.presignPublic = made.publicData
+        attempt.transcript = made.transcript
+        attempt.outgoing = try seal(made.messages.mapValues { faults.share($0, logger: logger) }, session: state.signingSessionID(s),
+                                    round: VaultEntry.signatureShareRound, state: state)
+        counters.sharesReleased += 1
     }
 }

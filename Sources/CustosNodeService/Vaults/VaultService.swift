@@ -3,6 +3,7 @@ import CustosClusterAPI
 import CustosCore
 import CustosCrypto
 import CustosLedger
+import CustosMPC
 import CustosNode
 import CustosSigning
 import CustosState
@@ -23,6 +24,7 @@ public actor VaultService: Service {
     enum Session: Hashable, Sendable {
         case ceremony(vault: String, epoch: UInt32)
         case signing(request: String, attempt: UInt32)
+        case presign(vault: String, epoch: UInt32, batch: UInt32)
     }
 
     /// This node's progress in one key ceremony.
@@ -43,6 +45,9 @@ public actor VaultService: Service {
         var refused = false
         /// When every share was here.
         var complete: ContinuousClock.Instant?
+        /// ECDSA: what combining and blaming need of the presignature signing consumed.
+        var presignPublic: ThresholdECDSA.PresignaturePublicData?
+        var transcript: [UInt8]?
     }
 
     let identity: NodeIdentity
@@ -70,6 +75,10 @@ public actor VaultService: Service {
     /// What peers sent in each session, by sender: written only by `receive`, so a step that
     /// waits on the network never writes back an older copy of it.
     var inbox: [Session: [NodeID: SignedEnvelope.Evidence]] = [:]
+    /// Presigning messages, by batch, presigning round (1–3) and sender.
+    var presignInbox: [Session: [UInt16: [NodeID: SignedEnvelope.Evidence]]] = [:]
+    /// This node's presigning batches under way, and resolved ones not yet harvested.
+    var presigns: [Session: PresignWork] = [:]
     /// Authentic messages for sessions this node's committed state has not started yet (it may
     /// be a block behind its peers): opened again at every commit, the oldest dropped beyond
     /// `maximumDeferred`.
@@ -111,11 +120,13 @@ public actor VaultService: Service {
     /// committed pool, as Prometheus text.
     public func prometheusText() -> String {
         var text = counters.prometheusText
-        text += "# HELP custos_node_vault_pool_depth Unassigned FROST nonce commitments of this node in the vault's committed pool.\n"
+        text += "# HELP custos_node_vault_pool_depth Unassigned FROST nonce commitments or ECDSA presignatures of this node in the vault's committed pool.\n"
         text += "# TYPE custos_node_vault_pool_depth gauge\n"
         for vault in (state?.vaults.values ?? [:].values).sorted(by: { $0.id < $1.id })
-        where vault.status == .active && vault.scheme != .ecdsaSecp256k1 && vault.ceremony.index(of: identity.id) != nil {
-            text += "custos_node_vault_pool_depth{vault=\"\(vault.id)\"} \(vault.nonces[identity.id]?.count ?? 0)\n"
+        where vault.status == .active && vault.ceremony.index(of: identity.id) != nil {
+            let depth = vault.scheme == .ecdsaSecp256k1 ? vault.presignatures.filter { $0.signers.contains(identity.id) }.count
+                : vault.nonces[identity.id]?.count ?? 0
+            text += "custos_node_vault_pool_depth{vault=\"\(vault.id)\"} \(depth)\n"
         }
         return text
     }
@@ -185,6 +196,16 @@ public actor VaultService: Service {
     private func receive(_ delivery: RelayDelivery) {
         switch delivery {
         case .delivered(let sender, let evidence):
+            if case .presign = sessions[evidence.header.sessionID], VaultEntry.presignRounds.contains(evidence.header.round) {
+                guard evidence.plaintext.count <= VaultEntry.maximumPresignPlaintext else {
+                    counters.messagesRefused += 1
+                    logger.warning("refused a presigning message that is too large", metadata: ["sender": "\(sender.id)"])
+                    return
+                }
+                let key = sessions[evidence.header.sessionID]!
+                presignInbox[key, default: [:]][evidence.header.round - VaultEntry.presignRounds.lowerBound + 1, default: [:]][sender.id] = evidence
+                return
+            }
             guard evidence.plaintext.count <= VaultEntry.maximumEvidencePlaintext else {
                 counters.messagesRefused += 1
                 logger.warning("refused a share message too large to show as evidence", metadata: ["sender": "\(sender.id)"])
@@ -221,6 +242,12 @@ public actor VaultService: Service {
         for s in next.signing.values where s.status == .signing {
             started[next.signingSessionID(s)] = .signing(request: s.requestId, attempt: s.attempt)
         }
+        for vault in next.vaults.values where vault.status == .active {
+            for b in vault.presignBatches {
+                started[next.presignSessionID(vault: vault, batch: b.number, signers: b.signers, startedHeight: b.startedHeight)] =
+                    .presign(vault: vault.id, epoch: vault.epoch, batch: b.number)
+            }
+        }
         sessions.replace(with: started)
         if !deferred.isEmpty {
             let opener = opener(next.members)
@@ -250,6 +277,7 @@ public actor VaultService: Service {
             advanceAgain = false
             guard let state else { return }
             await advanceCeremonies(in: state)
+            await advancePresigning(in: state)
             await advanceSigning(in: state)
         } while advanceAgain
     }
@@ -275,12 +303,19 @@ public actor VaultService: Service {
     /// Seals `messages` for their recipients in relay session `session`, round `round`.
     func seal(_ messages: [NodeID: VaultShareMessage], session: [UInt8], round: UInt16, state: ReplicatedState) throws
         -> [(recipient: NodeID, envelope: [UInt8])] {
+        try seal(messages.mapValues(\.encoded), session: session, round: round, state: state)
+    }
+
+    /// Seals each plaintext for its recipient (this node's own is skipped) in relay session
+    /// `session`, round `round`: signed with the identity key, encrypted to the transport key.
+    func seal(_ plaintexts: [NodeID: [UInt8]], session: [UInt8], round: UInt16, state: ReplicatedState) throws
+        -> [(recipient: NodeID, envelope: [UInt8])] {
         var sealed: [(recipient: NodeID, envelope: [UInt8])] = []
-        for (peer, message) in messages.sorted(by: { $0.key < $1.key }) where peer != identity.id {
+        for (peer, plaintext) in plaintexts.sorted(by: { $0.key < $1.key }) where peer != identity.id {
             guard let member = state.members.first(where: { $0.id == peer }) else { continue }
             let header = try SignedEnvelope.Header(sessionID: session, round: round, sender: identity.publicKeyBytes,
                                                    recipient: member.transportKeyBytes)
-            sealed.append((peer, try identity.seal(message.encoded, header: header)))
+            sealed.append((peer, try identity.seal(plaintext, header: header)))
         }
         return sealed
     }

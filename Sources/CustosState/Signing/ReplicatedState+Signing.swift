@@ -24,15 +24,12 @@ extension ReplicatedState {
     }
 
     /// Opens the signing session of an allowed request that `vault` signs: `message` is what
-    /// every node derived from the committed request. It waits for nonces if the pool has too
-    /// few, and for an unfreeze while frozen. Refused for a vault that is not an active FROST
-    /// vault.
+    /// every node derived from the committed request. It waits for nonces or a presignature if
+    /// the pool has none for a usable signer set, and for an unfreeze while frozen. Refused for a
+    /// vault that is not active.
     mutating func startSigning(request: String, vault id: String, message: [UInt8]) throws(GovernanceError) {
         guard let vault = vaults[id] else { throw GovernanceError(.unknownVault, "no vault \"\(id.prefix(64))\"") }
         guard vault.status == .active else { throw GovernanceError(.invalidRequest, "vault \(id) is \(vault.status.rawValue), not active") }
-        guard vault.scheme != .ecdsaSecp256k1 else {
-            throw GovernanceError(.invalidRequest, "vault \(id) is an ECDSA vault: it signs with presignatures, which the cluster does not make yet")
-        }
         guard signing[request] == nil else { throw GovernanceError(.invalidRequest, "request \(request) is already being signed") }
         signing[request] = SigningSession(
             requestId: request, vault: id, epoch: vault.epoch, message: message, status: .waiting, attempt: 0, signers: [],
@@ -61,6 +58,26 @@ extension ReplicatedState {
             return
         }
         let memberIds = Set(members.map(\.id))
+        if vault.scheme == .ecdsaSecp256k1 {
+            let usable = Set(vault.ceremony.participants.filter { memberIds.contains($0) && !vault.excluded.contains($0) })
+            let ready = vault.presignatures.indices.filter { vault.presignatures[$0].signers.allSatisfy(usable.contains) }
+            guard !ready.isEmpty else { return }
+            // Attempt k takes a presignature of the k-th distinct signer set in the pool (cyclically),
+            // so a set with a silent node is not tried twice in a row.
+            var sets: [[NodeID]] = []
+            for i in ready where !sets.contains(vault.presignatures[i].signers) { sets.append(vault.presignatures[i].signers) }
+            let chosen = sets[Int(s.attempt) % sets.count]
+            let presignature = vaults[s.vault]!.presignatures.remove(at: ready.first { vault.presignatures[$0].signers == chosen }!)
+            s.signers = presignature.signers
+            s.presignature = presignature
+            s.commitments = [:]
+            s.status = .signing
+            s.startedAt = time
+            s.startedHeight = height
+            s.deadline = time + SigningSession.timeLimit
+            signing[request] = s
+            return
+        }
         let candidates = vault.ceremony.participants.filter {
             memberIds.contains($0) && !vault.excluded.contains($0) && !(vault.nonces[$0] ?? []).isEmpty
         }
@@ -88,6 +105,7 @@ extension ReplicatedState {
             retry(id, reason: "no signature by the deadline of attempt \(signing[id]!.attempt)")
         }
         for id in signing.keys.sorted() where signing[id]!.status == .waiting { assign(id) }
+        advancePresigning()
     }
 
     private mutating func retry(_ id: String, reason: String) {
@@ -95,6 +113,8 @@ extension ReplicatedState {
         s.attempt += 1
         s.signers = []
         s.commitments = [:]
+        // A presignature handed to an attempt is spent whatever happened: some signers may have used it.
+        s.presignature = nil
         if s.attempt >= SigningSession.maximumAttempts {
             s.status = .failed
             s.failure = "\(reason); \(SigningSession.maximumAttempts) attempts made"
@@ -137,7 +157,7 @@ extension ReplicatedState {
         case .signature(_, _, let request, let signature):
             guard var s = signing[request], s.vault == vault.id else { throw refused("no signing session of \(vault.id) for request \(request.prefix(128))") }
             guard s.status == .signing || s.status == .waiting else { throw refused("request \(request) is already \(s.status.rawValue)") }
-            guard FROSTSigningCheck.verifies(vault.scheme, key: key, message: s.message, signature: signature) else {
+            guard SignatureCheck.verifies(vault.scheme, key: key, message: s.message, signature: signature) else {
                 throw refused("the signature \(node) submitted for request \(request) does not verify under \(vault.id)'s key")
             }
             s.status = .signed
@@ -148,6 +168,8 @@ extension ReplicatedState {
             signing[request] = s
             return .signed(requestId: request)
         case .blame(_, _, let request, let attempt, let accused, let evidence):
+            // An ECDSA share is judged against its presigning transcript (`vault.ecdsa.blame`).
+            guard vault.scheme != .ecdsaSecp256k1 else { throw refused("vault \(vault.id) is an ECDSA vault: blame with \(VaultEntry.ecdsaBlameKind)") }
             guard let s = signing[request], s.vault == vault.id, s.status == .signing, s.attempt == attempt else {
                 throw refused("no signing attempt \(attempt) of \(vault.id) under way for request \(request.prefix(128))")
             }
@@ -184,8 +206,62 @@ extension ReplicatedState {
             if !vaults[vault.id]!.excluded.contains(culprit) { vaults[vault.id]!.excluded = (vault.excluded + [culprit]).sorted() }
             retry(request, reason: reason)
             return .vault(id: vault.id, status: .active)
-        case .commit, .confirm, .complain, .timeout:
+        case .ecdsaBlame(_, _, let request, let attempt, let accused, let evidence, let transcript):
+            guard let s = signing[request], s.vault == vault.id, s.status == .signing, s.attempt == attempt, let p = s.presignature else {
+                throw refused("no threshold-ECDSA signing attempt \(attempt) of \(vault.id) under way for request \(request.prefix(128))")
+            }
+            guard s.signers.contains(node), s.signers.contains(accused), accused != node else {
+                throw refused("\(node) and \(accused) are not two signers of attempt \(attempt) for request \(request)")
+            }
+            let (culprit, reason) = judgeECDSABlame(s, p, vault: vault, key: key, complainant: node, accused: accused, evidence: evidence,
+                                                    transcript: transcript)
+            signing[request]!.blames.append(.init(attempt: attempt, culprit: culprit, reason: reason, at: time))
+            if !vaults[vault.id]!.excluded.contains(culprit) { vaults[vault.id]!.excluded = (vault.excluded + [culprit]).sorted() }
+            retry(request, reason: reason)
+            return .vault(id: vault.id, status: .active)
+        case .commit, .confirm, .complain, .timeout, .presigned:
             throw refused("not a signing entry")
         }
+    }
+}
+
+extension ReplicatedState {
+    /// Who is wrong in a threshold-ECDSA blame. The signed header decides whose the envelope is
+    /// (as for FROST); the complainant's transcript must be the presigning run the signers
+    /// confirmed (its round-3 digest is the pooled presignature's), and fixes what the accused's
+    /// share must be. A transcript that is not that run, or a share that verifies, makes the
+    /// complainant the culprit.
+    private func judgeECDSABlame(
+        _ s: SigningSession, _ p: PooledPresignature, vault: Vault, key: VaultKey, complainant node: NodeID, accused: NodeID,
+        evidence: SignedEnvelope.Evidence, transcript: [UInt8]
+    ) -> (culprit: NodeID, reason: String) {
+        let accusedKey = members.first(where: { $0.id == accused })?.publicKeyBytes
+        let complainantTransport = members.first(where: { $0.id == node })?.transportKeyBytes
+        guard evidence.header.sessionID == signingSessionID(s), evidence.header.round == VaultEntry.signatureShareRound,
+              evidence.header.sender == accusedKey, evidence.header.recipient == complainantTransport, evidence.isAuthentic
+        else { return (node, "\(node) blamed \(accused) with evidence that is not an envelope \(accused) signed for it in this attempt") }
+        let message = try? VaultShareMessage(encoded: evidence.plaintext)
+        guard let message, message.vault == vault.id, message.epoch == vault.epoch,
+              message.signing == .init(request: s.requestId, attempt: s.attempt), message.recipient == node
+        else { return (accused, "\(accused) sent \(node) a signed envelope in this attempt that is not a share for it (signed evidence)") }
+        let publicData: ThresholdECDSA.PresignaturePublicData
+        let publicKey: Secp256k1.Point
+        let request: ThresholdECDSA.SignRequest
+        let signer: ThresholdECDSA.ID
+        do {
+            publicData = try ThresholdECDSA.PresignTranscript(serializedBytes: transcript)
+                .publicData(context: try presignContext(p, of: vault), confirmation: p.digest)
+            publicKey = try PublicKeyPackage<ThresholdECDSA.Suite>(serializedBytes: key.publicKeyPackage).verifyingKey
+            request = try ThresholdECDSA.SignRequest(messageHash: s.message, entropy: signingEntropy(s))
+            signer = try vault.ecdsaIdentifiers([accused])[0]
+        } catch {
+            return (node, "\(node) blamed \(accused) with a presigning transcript that is not the one the signers confirmed")
+        }
+        guard message.unsafeShare.count == 32, let scalar = try? Secp256k1.Scalar(rawRepresentation: message.unsafeShare),
+              let valid = try? ThresholdECDSA.shareVerifies(.init(share: scalar), of: signer, publicData: publicData,
+                                                             publicKey: publicKey, request: request)
+        else { return (accused, "\(accused) sent \(node) a signature share that is not a scalar (signed evidence)") }
+        return valid ? (node, "\(node) blamed \(accused) falsely: the share verifies")
+            : (accused, "\(accused) sent \(node) a signature share that does not verify (signed evidence)")
     }
 }

@@ -1,8 +1,9 @@
 import CustosLedger
 
-/// The signature of one allowed request, as the log drives it: which FROST vault signs which
-/// message, the attempt (a new attempt takes another signer set and fresh nonces), the signers
-/// and the nonce commitment the log assigned each of them from its pool, the deadline in block
+/// The signature of one allowed request, as the log drives it: which vault signs which message,
+/// the attempt (a new attempt takes another signer set and fresh nonces or another presignature),
+/// the signers and the FROST nonce commitment or ECDSA presignature the log assigned them from
+/// the vault's pool, the deadline in block
 /// time, and the outcome — the signature every node verified, or why it could not be made.
 public struct SigningSession: Sendable, Hashable {
     public enum Status: String, Sendable, Hashable {
@@ -44,6 +45,8 @@ public struct SigningSession: Sendable, Hashable {
     public internal(set) var signedBy: NodeID?
     public internal(set) var blames: [Blame]
     public internal(set) var failure: String?
+    /// ECDSA vaults: the pooled presignature the log assigned this attempt (its signers sign).
+    public internal(set) var presignature: PooledPresignature? = nil
 
     /// How long signers have for one attempt, in block time.
     public static let timeLimit: UInt64 = 30 * 1000

@@ -176,6 +176,31 @@ extension ReplicatedState {
                 w.append(v.nonceBatches[p] ?? 0)
             }
             w.append(strings: v.excluded.map(\.rawValue))
+            if v.scheme == .ecdsaSecp256k1 {
+                w.append(UInt32(v.presignBatches.count))
+                for b in v.presignBatches {
+                    w.append(b.number)
+                    w.append(strings: b.signers.map(\.rawValue))
+                    w.append(UInt32(b.count))
+                    w.append(b.startedAt)
+                    w.append(b.startedHeight)
+                    w.append(b.deadline)
+                    for signer in b.signers {
+                        w.append(optional: b.confirmations[signer].map { c in
+                            var e = CanonicalWriter()
+                            for d in c { e.append(lengthPrefixed: d) }
+                            return e.bytes
+                        })
+                    }
+                }
+                w.append(UInt32(v.presignatures.count))
+                for p in v.presignatures { w.append(p) }
+                w.append(v.nextPresignBatch)
+                for node in v.presignSilent.keys.sorted() {
+                    w.append(string: node.rawValue)
+                    w.append(v.presignSilent[node]!)
+                }
+            }
             w.append(UInt32(v.addresses.count))
             for a in v.addresses {
                 w.append(string: a.label)
@@ -219,11 +244,25 @@ extension ReplicatedState {
                 w.append(b.at)
             }
             w.append(s.failure != nil)
+            w.append(optional: s.presignature.map { p in
+                var e = CanonicalWriter()
+                e.append(p)
+                return e.bytes
+            })
         }
     }
 }
 
 extension CanonicalWriter {
+    /// A pooled presignature: batch, run, signers, batch start height and confirmed digest.
+    mutating func append(_ p: PooledPresignature) {
+        append(p.batch)
+        append(UInt32(p.index))
+        append(strings: p.signers.map(\.rawValue))
+        append(p.startedHeight)
+        append(lengthPrefixed: p.digest)
+    }
+
     /// A policy decision in full: outcome, reason, the rules that applied, skipped allows,
     /// pending approvals and counted approvers, each in the order the evaluator gave them.
     mutating func append(_ d: PolicyDecision) {

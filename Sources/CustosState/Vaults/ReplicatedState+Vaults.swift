@@ -78,7 +78,8 @@ extension ReplicatedState {
             let outcome: GovernanceOutcome
             switch decoded {
             case .commit, .confirm, .complain: outcome = .vault(id: decoded.vault, status: try next.transition(decoded, from: signer.id))
-            case .nonces, .signature, .blame: outcome = try next.transitionSigning(decoded, from: signer.id)
+            case .nonces, .signature, .blame, .ecdsaBlame: outcome = try next.transitionSigning(decoded, from: signer.id)
+            case .presigned: outcome = try next.transitionPresigning(decoded, from: signer.id)
             case .timeout(_, let epoch, let request, let attempt):
                 outcome = try next.timeout(vault: decoded.vault, epoch: epoch, request: request, attempt: attempt)
             }
@@ -165,6 +166,7 @@ extension ReplicatedState {
             vaults[id]!.key = VaultKey(groupKey: expected.groupKey, publicKeyPackage: expected.publicKeyPackage, chainCode: chainCode,
                                        activatedAt: time, activatedHeight: height)
             vaults[id]!.status = .active
+            advancePresigning()
             return .active
         case .complain(_, _, let accused, let evidence):
             guard accused != node, c.index(of: accused) != nil else {
@@ -202,7 +204,7 @@ extension ReplicatedState {
                      culprits: [accused], silent: [])
             }
             return .failed
-        case .nonces, .signature, .blame, .timeout:
+        case .nonces, .signature, .blame, .timeout, .presigned, .ecdsaBlame:
             throw refused("not a key ceremony entry")
         }
     }

@@ -48,9 +48,20 @@ public struct Vault: Sendable, Hashable {
     public internal(set) var nonceBatches: [NodeID: UInt32] = [:]
     /// Nodes the log proved misbehaved while signing for this vault: left out of signer sets.
     public internal(set) var excluded: [NodeID] = []
+    /// ECDSA vaults: presigning batches under way, oldest first.
+    public internal(set) var presignBatches: [PresignBatch] = []
+    /// ECDSA vaults: confirmed presignatures not yet assigned, oldest first.
+    public internal(set) var presignatures: [PooledPresignature] = []
+    /// ECDSA vaults: the number the next presigning batch takes.
+    public internal(set) var nextPresignBatch: UInt32 = 0
+    /// ECDSA vaults: nodes that let a presigning batch run out (block time it ended), left out of
+    /// new batches for `PresignBatch.timeLimit` while enough others remain.
+    public internal(set) var presignSilent: [NodeID: UInt64] = [:]
 
     /// At most this many unassigned commitments per node in a FROST vault's pool.
     public static let maximumPooledNonces = 256
+    /// An ECDSA vault's pool is topped up to this many presignatures (running batches count).
+    public static let presignatureTarget = 64
 
     /// The key epoch: 0 for the key generation; refresh and reshare count up.
     public var epoch: UInt32 { ceremony.epoch }

@@ -16,7 +16,11 @@ import CustosLedger
 ///   who is lying;
 /// - `vault.frost.nonces`: a batch of FROST nonce commitments for the vault's pool;
 /// - `vault.sign.signature`: the aggregated signature of a request, verified by every node;
-/// - `vault.sign.blame`: a signature share that does not verify, as its sender's signed envelope.
+/// - `vault.sign.blame`: a signature share that does not verify, as its sender's signed envelope;
+/// - `vault.ecdsa.presigned`: a signer's round-4 confirmations of a presigning batch (the log is
+///   the round-4 broadcast channel);
+/// - `vault.ecdsa.blame`: a threshold-ECDSA signature share that does not verify, as its sender's
+///   signed envelope, with the presigning run's public transcript that shows what it should be.
 public enum VaultEntry: Sendable, Equatable {
     case commit(vault: String, epoch: UInt32, package: [UInt8], chainCodeCommitment: [UInt8])
     case confirm(vault: String, epoch: UInt32, groupKey: [UInt8], transcriptDigest: [UInt8], softwareVersion: String, chainCodeReveal: [UInt8])
@@ -33,6 +37,13 @@ public enum VaultEntry: Sendable, Equatable {
     /// by with nothing else to commit submits this; it changes nothing itself, but its block's
     /// time ends the ceremony or moves signing to the next attempt on every node.
     case timeout(vault: String, epoch: UInt32, request: String?, attempt: UInt32)
+    /// A signer's round-4 confirmation of each run of presigning batch `batch`: the digest of
+    /// the round-3 broadcasts it saw, or empty where its checks failed.
+    case presigned(vault: String, epoch: UInt32, batch: UInt32, confirmations: [[UInt8]])
+    /// A threshold-ECDSA signature share that does not verify: the accused's signed envelope and
+    /// the public transcript (`ThresholdECDSA.PresignTranscript`) of the presignature it used.
+    case ecdsaBlame(vault: String, epoch: UInt32, request: String, attempt: UInt32, accused: NodeID,
+                    evidence: SignedEnvelope.Evidence, transcript: [UInt8])
 
     public static let kindPrefix = "vault."
     public static let commitKind = "vault.dkg.commit"
@@ -42,12 +53,21 @@ public enum VaultEntry: Sendable, Equatable {
     public static let signatureKind = "vault.sign.signature"
     public static let blameKind = "vault.sign.blame"
     public static let timeoutKind = "vault.timeout"
-    public static let kinds = [commitKind, confirmKind, complaintKind, noncesKind, signatureKind, blameKind, timeoutKind]
+    public static let presignedKind = "vault.ecdsa.presigned"
+    public static let ecdsaBlameKind = "vault.ecdsa.blame"
+    public static let kinds = [commitKind, confirmKind, complaintKind, noncesKind, signatureKind, blameKind, timeoutKind, presignedKind,
+                               ecdsaBlameKind]
 
     /// The relay round of a ceremony's secret shares.
     public static let shareRound: UInt16 = 2
     /// The relay round of signature shares.
     public static let signatureShareRound: UInt16 = 3
+    /// The relay rounds of presigning: round 1 (commitments and secret evaluations), 2 and 3.
+    public static let presignRounds: ClosedRange<UInt16> = 11...13
+    /// The largest presigning message a node keeps (a whole batch's runs for one peer).
+    public static let maximumPresignPlaintext = 16 * 1024
+    /// The largest presigning transcript a blame can show.
+    static let maximumTranscriptBytes = 4 * 1024
     /// The largest envelope plaintext a complaint or blame can show as evidence; a node keeps no
     /// larger share message (it could never prove what is wrong with it).
     public static let maximumEvidencePlaintext = 1024
@@ -66,20 +86,24 @@ public enum VaultEntry: Sendable, Equatable {
         case .signature: return Self.signatureKind
         case .blame: return Self.blameKind
         case .timeout: return Self.timeoutKind
+        case .presigned: return Self.presignedKind
+        case .ecdsaBlame: return Self.ecdsaBlameKind
         }
     }
 
     public var vault: String {
         switch self {
         case .commit(let v, _, _, _), .confirm(let v, _, _, _, _, _), .complain(let v, _, _, _), .nonces(let v, _, _, _),
-             .signature(let v, _, _, _), .blame(let v, _, _, _, _, _), .timeout(let v, _, _, _): return v
+             .signature(let v, _, _, _), .blame(let v, _, _, _, _, _), .timeout(let v, _, _, _), .presigned(let v, _, _, _),
+             .ecdsaBlame(let v, _, _, _, _, _, _): return v
         }
     }
 
     public var epoch: UInt32 {
         switch self {
         case .commit(_, let e, _, _), .confirm(_, let e, _, _, _, _), .complain(_, let e, _, _), .nonces(_, let e, _, _),
-             .signature(_, let e, _, _), .blame(_, let e, _, _, _, _), .timeout(_, let e, _, _): return e
+             .signature(_, let e, _, _), .blame(_, let e, _, _, _, _), .timeout(_, let e, _, _), .presigned(_, let e, _, _),
+             .ecdsaBlame(_, let e, _, _, _, _, _): return e
         }
     }
 
@@ -118,6 +142,16 @@ public enum VaultEntry: Sendable, Equatable {
         case .timeout(_, _, let request, let attempt):
             w.append(optional: request.map { Array($0.utf8) })
             w.append(attempt)
+        case .presigned(_, _, let batch, let confirmations):
+            w.append(batch)
+            w.append(UInt32(confirmations.count))
+            for c in confirmations { w.append(lengthPrefixed: c) }
+        case .ecdsaBlame(_, _, let request, let attempt, let accused, let evidence, let transcript):
+            w.append(string: request)
+            w.append(attempt)
+            w.append(string: accused.rawValue)
+            w.append(evidence)
+            w.append(lengthPrefixed: transcript)
         }
         return w.bytes
     }
@@ -161,6 +195,22 @@ public enum VaultEntry: Sendable, Equatable {
         case Self.timeoutKind:
             let request = try r.optional("request", max: 128).map { String(decoding: $0, as: UTF8.self) }
             self = .timeout(vault: vault, epoch: epoch, request: request, attempt: try r.uint32("attempt"))
+        case Self.presignedKind:
+            let batch = try r.uint32("batch")
+            let count = Int(try r.uint32("confirmation count"))
+            guard (1...PresignBatch.size).contains(count) else { throw r.fail("a presigning batch has 1 to \(PresignBatch.size) runs, not \(count)") }
+            var confirmations: [[UInt8]] = []
+            for i in 0..<count {
+                let digest = try r.bytes("confirmation \(i)", max: 32)
+                guard digest.isEmpty || digest.count == 32 else { throw r.fail("confirmation \(i) has \(digest.count) bytes, not 32 or none") }
+                confirmations.append(digest)
+            }
+            self = .presigned(vault: vault, epoch: epoch, batch: batch, confirmations: confirmations)
+        case Self.ecdsaBlameKind:
+            let request = try r.string("request", max: 128)
+            let attempt = try r.uint32("attempt")
+            self = .ecdsaBlame(vault: vault, epoch: epoch, request: request, attempt: attempt, accused: try r.node("accused"),
+                               evidence: try r.evidence(), transcript: try r.bytes("transcript", max: Self.maximumTranscriptBytes))
         default:
             throw GovernanceError(.malformed, "unknown vault entry kind \(kind.printable(limit: 64))")
         }

@@ -1,0 +1,35 @@
+import CustosLedger
+
+/// A batch of threshold-ECDSA presigning runs the log started for a vault's pool: which 2t+1
+/// nodes run it, how many runs, when (block time and height, which name its relay session),
+/// its deadline, and each signer's round-4 confirmations as the log received them. A run's
+/// presignature enters the pool only when every signer confirmed the same digest for it.
+public struct PresignBatch: Sendable, Hashable {
+    public let number: UInt32
+    public let signers: [NodeID]
+    public let count: Int
+    public let startedAt: UInt64
+    public let startedHeight: UInt64
+    public let deadline: UInt64
+    /// Per signer, one digest per run (empty where that signer's checks failed).
+    public internal(set) var confirmations: [NodeID: [[UInt8]]]
+
+    /// Runs in one batch: one relay message per round and peer carries them all.
+    public static let size = 16
+    /// Batches running at once per vault.
+    public static let maximumRunning = 2
+    /// How long the signers have for a batch, in block time.
+    public static let timeLimit: UInt64 = 30 * 1000
+}
+
+/// One presignature in a vault's pool, as the log knows it: its batch and run, the signers that
+/// hold its shares (only they can sign with it, together), the batch's start height (its relay
+/// session), and the round-4 digest they all confirmed (which fixes its public data, so a wrong
+/// signature share made with it can be proven wrong).
+public struct PooledPresignature: Sendable, Hashable {
+    public let batch: UInt32
+    public let index: UInt16
+    public let signers: [NodeID]
+    public let startedHeight: UInt64
+    public let digest: [UInt8]
+}
