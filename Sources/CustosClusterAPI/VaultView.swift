@@ -44,8 +44,11 @@ public struct VaultView: Codable, Sendable, Equatable {
     /// `DKG.transcript` of every round-1 package, hex, once all are committed.
     public var transcriptDigest: String?
     public var participants: [Participant]
-    /// FROST vaults: each node's unassigned nonce commitments in the committed pool.
+    /// Each node's unassigned nonce commitments (FROST) or confirmed presignatures it holds a
+    /// share of (ECDSA) in the committed pool.
     public var pools: [String: Int]
+    /// ECDSA vaults: presigning batches under way.
+    public var presigningBatches: Int?
     public var failure: Failure?
     /// The vault key's own addresses, then those recorded by `add-vault-address`; empty until
     /// the vault is active.
@@ -74,7 +77,14 @@ public struct VaultView: Codable, Sendable, Equatable {
                         committedAt: c.commitments[node]?.at, confirmedAt: c.confirmations[node]?.at,
                         softwareVersion: c.confirmations[node]?.softwareVersion)
         }
-        pools = Dictionary(uniqueKeysWithValues: v.nonces.map { ($0.key.rawValue, $0.value.count) })
+        if v.scheme == .ecdsaSecp256k1 {
+            var held: [String: Int] = [:]
+            for p in c.participants { held[p.rawValue] = v.presignatures.filter { $0.signers.contains(p) }.count }
+            pools = held
+            presigningBatches = v.presignBatches.count
+        } else {
+            pools = Dictionary(uniqueKeysWithValues: v.nonces.map { ($0.key.rawValue, $0.value.count) })
+        }
         failure = v.failure.map { Failure(at: $0.at, reason: $0.reason, culprits: $0.culprits.map(\.rawValue), silent: $0.silent.map(\.rawValue)) }
         addresses = VaultAddressView.all(v)
     }

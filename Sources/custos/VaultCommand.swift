@@ -100,9 +100,10 @@ struct VaultCommand: AsyncParsableCommand {
             lines.append("ceremony     epoch \(v.epoch), started by operation \(printable(v.operationId)) at height \(v.startedHeight) (\(time(v.startedAt))), deadline \(time(v.deadline))")
             if let digest = v.transcriptDigest { lines.append("transcript   \(digest)") }
             print(lines.joined(separator: "\n"))
-            printTable(header: ["  NODE", "COMMITMENT", "COMMITTED", "CONFIRMED", "NONCE POOL", "SOFTWARE"], rows: v.participants.map { p in
+            let pool = v.scheme == "ecdsa-secp256k1" ? "PRESIGNATURES" : "NONCE POOL"
+            printTable(header: ["  NODE", "COMMITMENT", "COMMITTED", "CONFIRMED", pool, "SOFTWARE"], rows: v.participants.map { p in
                 ["  " + p.node, p.commitmentDigest.map { String($0.prefix(16)) + "…" } ?? "-", p.committedAt.map(time) ?? "-",
-                 p.confirmedAt.map(time) ?? "-", v.scheme == "ecdsa-secp256k1" ? "-" : "\(v.pools[p.node] ?? 0)",
+                 p.confirmedAt.map(time) ?? "-", "\(v.pools[p.node] ?? 0)",
                  p.softwareVersion.map(printable) ?? "-"]
             })
             if let f = v.failure {

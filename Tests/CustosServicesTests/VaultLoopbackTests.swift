@@ -119,10 +119,34 @@ struct VaultSigningLoopbackTests {
 
     struct Verdicts: Codable { var ed25519: [Bool] }
 
+    /// What eth-account recovers from EIP-191 and EIP-712 signatures.
+    struct Recover: Codable {
+        struct Personal: Codable {
+            var message: String
+            var signature: String
+        }
+        struct Typed: Codable {
+            var typedData: String
+            var signature: String
+        }
+        var eip191: [Personal]
+        var eip712: [Typed]
+    }
+
+    struct Recovered: Codable {
+        var eip191: [String]
+        var eip712: [String]
+    }
+
     /// Creates the Ed25519 vault `sol-treasury` and registers the risk bot, both through
     /// governance (erin proposes, frank and grace approve).
     func solanaVaultAndRiskBot(_ cluster: LocalCluster) async throws {
-        try await VaultLoopbackTests().create(cluster, "sol-treasury", "frost-ed25519", operation: "create-sol")
+        try await vaultAndRiskBot(cluster, "sol-treasury", "frost-ed25519")
+    }
+
+    /// Creates vault `id` of `scheme` and registers the risk bot, both through governance.
+    func vaultAndRiskBot(_ cluster: LocalCluster, _ id: String, _ scheme: String) async throws {
+        try await VaultLoopbackTests().create(cluster, id, scheme, operation: "create-\(id)")
         try cluster.op(["propose", "--as", "erin", "--id", "add-risk-bot", "add-bot", "risk-bot", "risk-bot"])
         _ = try await cluster.waitForGovernance { g in g.operations.contains { $0.id == "add-risk-bot" } }
         try cluster.op(["approve", "--yes", "--as", "frank", "add-risk-bot"])
@@ -218,6 +242,85 @@ extension VaultSigningLoopbackTests {
         let signing = try #require(statuses["node-2"]?.governance?.requests.first { $0.id == request }?.signing)
         #expect(signing.attempt >= 1 && !signing.signers.contains("node-1"), "completed by another signer set: \(signing.signers)")
         #expect(cluster.log("node-1").contains("already used"), "the restarted node's database refused the nonce it had used")
+        passed = true
+    }
+}
+
+extension VaultSigningLoopbackTests {
+    /// A Permit2 `PermitSingle` for the Uniswap router, within the example policy's limit.
+    static let permit = """
+        {"types": {"EIP712Domain": [{"name": "name", "type": "string"}, {"name": "chainId", "type": "uint256"},
+                                    {"name": "verifyingContract", "type": "address"}],
+                   "PermitDetails": [{"name": "token", "type": "address"}, {"name": "amount", "type": "uint160"},
+                                     {"name": "expiration", "type": "uint48"}, {"name": "nonce", "type": "uint48"}],
+                   "PermitSingle": [{"name": "details", "type": "PermitDetails"}, {"name": "spender", "type": "address"},
+                                    {"name": "sigDeadline", "type": "uint256"}]},
+         "primaryType": "PermitSingle",
+         "domain": {"name": "Permit2", "chainId": 1, "verifyingContract": "0x000000000022D473030F116dDEE9F6B43aC78BA3"},
+         "message": {"details": {"token": "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48", "amount": "250000000000",
+                                 "expiration": 1900000000, "nonce": 7},
+                     "spender": "0x0a9a15d91832ac6562b81934c847b8a31ad187b5", "sigDeadline": "1900000000"}}
+        """
+
+    /// The ECDSA vault: presignature pools filled by the nodes over the relay, one round to sign.
+    /// eth-account recovers the vault's EVM address from its EIP-191 and EIP-712 signatures; a
+    /// message the policy denies is never signed; with one node down, the three others sign.
+    @Test func anECDSAVaultSignsMessagesEthAccountRecoversAndSignsWithOneNodeDown() async throws {
+        let cluster = try LocalCluster(nodeCount: 4)
+        var passed = false
+        defer { cluster.stopAll(removeData: passed) }
+        try await cluster.startGateway()
+        for id in cluster.nodeIDs { try cluster.startNode(id) }
+        try await vaultAndRiskBot(cluster, "hot-trading", "ecdsa-secp256k1")
+        _ = try await cluster.waitForGovernance(seconds: 120) { g in
+            g.bots.contains { $0.id == "risk-bot" } && (g.vaults.first?.pools.values.filter { $0 > 0 }.count ?? 0) == 4
+        }
+        let bot = cluster.root.appendingPathComponent("credentials/risk-bot.bot.json").path
+        func submit(_ name: String, _ message: String) throws -> String {
+            let body = cluster.root.appendingPathComponent("\(name).json")
+            try Data("""
+                {"kind": "message", "id": "\(name)", "initiator": "risk-bot", "vault": "hot-trading", "message": \(message)}
+                """.utf8).write(to: body)
+            let out = try LocalCluster.run(cluster.binary, ["request", "submit", "--gateway", cluster.baseURL, "--bot", bot, body.path])
+            return try #require(out.split(separator: "\n").first { $0.hasPrefix("request ") }.map { String($0.dropFirst(8)) })
+        }
+        let text = "Meridian Capital withdrawal authorisation: 250000 USDC to kraken, ref 4411"
+        let personal = try submit("auth-1", #"{"format": "eip191", "text": "\#(text)"}"#)
+        let typed = try submit("permit-1", #"{"format": "eip712", "typedData": \#(Self.permit)}"#)
+        // Without the fixed prefix no allow rule covers it: denied, never signed.
+        let denied = try submit("auth-2", #"{"format": "eip191", "text": "send everything to 0xdead"}"#)
+        var statuses = try await cluster.waitForGovernance(seconds: 120) { g in
+            [personal, typed].allSatisfy { id in g.requests.first { $0.id == id }?.signing?.status == "signed" }
+                && g.requests.contains { $0.id == denied }
+        }
+        var reference = try #require(statuses["node-1"]?.governance)
+        // The pools keep the log moving: compare the nodes at the highest height they all reached.
+        let common = statuses.values.compactMap { $0.stateDigests.last?.height }.min()
+        let digests = statuses.values.compactMap { s in s.stateDigests.first { $0.height == common }?.digest }
+        #expect(digests.count == statuses.count && Set(digests).count == 1, "the nodes disagree at height \(common ?? 0)")
+        #expect(reference.requests.first { $0.id == denied }?.outcome == "deny")
+        #expect(reference.requests.first { $0.id == denied }?.signing == nil)
+        let address = try #require(reference.vaults.first?.addresses.first { $0.chain == "evm" }?.address)
+        let signatures = try [personal, typed].map { id in try #require(reference.requests.first { $0.id == id }?.signing?.signature) }
+        let recovered = try PythonPeer.call("signature_verify_peer.py", Recover(
+            eip191: [.init(message: Array(text.utf8).hexString, signature: signatures[0])],
+            eip712: [.init(typedData: Self.permit, signature: signatures[1])]), as: Recovered.self)
+        #expect(recovered.eip191 == [address] && recovered.eip712 == [address],
+                "eth-account recovers the vault's address \(address): \(recovered)")
+
+        // node-1 goes down: attempts whose presignature needs it run out, and another signer set signs.
+        cluster.killNode("node-1", signal: SIGKILL)
+        let later = try submit("auth-3", #"{"format": "eip191", "text": "\#(text) (second)"}"#)
+        statuses = try await cluster.waitForGovernance(["node-2", "node-3", "node-4"], seconds: 240) { g in
+            g.requests.first { $0.id == later }?.signing?.status == "signed"
+        }
+        reference = try #require(statuses["node-2"]?.governance)
+        let signing = try #require(reference.requests.first { $0.id == later }?.signing)
+        #expect(!signing.signers.contains("node-1"), "signed by \(signing.signers)")
+        let again = try PythonPeer.call("signature_verify_peer.py", Recover(
+            eip191: [.init(message: Array("\(text) (second)".utf8).hexString, signature: try #require(signing.signature))], eip712: []),
+            as: Recovered.self)
+        #expect(again.eip191 == [address])
         passed = true
     }
 }
