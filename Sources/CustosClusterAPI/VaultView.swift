@@ -49,6 +49,8 @@ public struct VaultView: Codable, Sendable, Equatable {
     public var pools: [String: Int]
     /// ECDSA vaults: presigning batches under way.
     public var presigningBatches: Int?
+    /// Nodes the log proved misbehaved while signing for this vault: left out of signer sets.
+    public var excluded: [String]?
     public var failure: Failure?
     /// The vault key's own addresses, then those recorded by `add-vault-address`; empty until
     /// the vault is active.
@@ -85,6 +87,7 @@ public struct VaultView: Codable, Sendable, Equatable {
         } else {
             pools = Dictionary(uniqueKeysWithValues: v.nonces.map { ($0.key.rawValue, $0.value.count) })
         }
+        excluded = v.excluded.isEmpty ? nil : v.excluded.map(\.rawValue)
         failure = v.failure.map { Failure(at: $0.at, reason: $0.reason, culprits: $0.culprits.map(\.rawValue), silent: $0.silent.map(\.rawValue)) }
         addresses = VaultAddressView.all(v)
     }

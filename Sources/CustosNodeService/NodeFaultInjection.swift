@@ -20,11 +20,16 @@ public struct NodeFaultInjection: Sendable {
     /// Exit abruptly (status `exitStatus`) right after recording a FROST nonce's use and
     /// computing the share, before sending it: a crash in the middle of signing.
     public var exitAfterRecordingNonceUse: Bool
+    /// Send every peer wrong signature shares (key ceremonies stay honest): a signer that turns
+    /// malicious after its vaults were made.
+    public var corruptSignatureShares: Bool
 
-    public init(exitAfterRecordingVoteAt: UInt64? = nil, corruptSharesTo: String? = nil, exitAfterRecordingNonceUse: Bool = false) {
+    public init(exitAfterRecordingVoteAt: UInt64? = nil, corruptSharesTo: String? = nil, exitAfterRecordingNonceUse: Bool = false,
+                corruptSignatureShares: Bool = false) {
         self.exitAfterRecordingVoteAt = exitAfterRecordingVoteAt
         self.corruptSharesTo = corruptSharesTo
         self.exitAfterRecordingNonceUse = exitAfterRecordingNonceUse
+        self.corruptSignatureShares = corruptSignatureShares
     }
 
     /// No fault: the node behaves as in production.
@@ -41,6 +46,9 @@ public struct NodeFaultInjection: Sendable {
         if exitAfterRecordingNonceUse {
             logger.critical("UNSAFE FAULT INJECTION: this node exits after recording the use of the first nonce it signs with")
         }
+        if corruptSignatureShares {
+            logger.critical("UNSAFE FAULT INJECTION: this node sends every peer wrong signature shares")
+        }
         if let victim = corruptSharesTo {
             logger.critical("UNSAFE FAULT INJECTION: this node sends wrong key and signature shares", metadata: ["to": "\(victim)"])
         }
@@ -49,7 +57,7 @@ public struct NodeFaultInjection: Sendable {
     /// Named point: `message`, this node's key or signature share for its recipient, is about to
     /// be sealed. Returns what to seal instead.
     func share(_ message: VaultShareMessage, logger: Logger) -> VaultShareMessage {
-        guard corruptSharesTo == message.recipient.rawValue else { return message }
+        guard corruptSharesTo == message.recipient.rawValue || (corruptSignatureShares && message.signing != nil) else { return message }
         logger.critical("UNSAFE FAULT INJECTION: sending a wrong share", metadata: ["to": "\(message.recipient)"])
         var share = message.unsafeShare
         share[share.count - 1] ^= 1

@@ -66,17 +66,19 @@ struct DevCommand: AsyncParsableCommand {
                 supervisor.stopAll()
                 fail("the demo vaults were not generated; see the output above and \(layout.logs)")
             }
-            var signed: String?
+            var signed: [DemoMessage: String] = [:]
             if created {
-                signed = await Self.signDemoMessage(supervisor: supervisor, gateway: gateway, layout: layout)
-                if signed == nil {
-                    supervisor.stopAll()
-                    fail("the risk bot's demo message was not signed; see the output above and \(layout.logs)")
+                for message in DemoMessage.allCases {
+                    guard let id = await Self.signDemoMessage(message, supervisor: supervisor, gateway: gateway, layout: layout) else {
+                        supervisor.stopAll()
+                        fail("the risk bot's demo message to \(message.vault) was not signed; see the output above and \(layout.logs)")
+                    }
+                    signed[message] = id
                 }
             }
             let vaults = (try? await Self.vaults(gateway)) ?? []
             say(Self.banner(gateway: gateway, dir: dir, nodes: cluster.members.map(\.id), monitors: monitors, created: created, vaults: vaults,
-                            signedRequest: signed))
+                            signedRequests: signed))
             let code = await supervisor.runUntilSignalOrExit()
             if code != 0 { throw ExitCode(code) }
         }
@@ -135,16 +137,34 @@ struct DevCommand: AsyncParsableCommand {
             return false
         }
 
-        /// The risk bot's routine message, a trading venue's login challenge, signed by the Solana
-        /// treasury vault as the example policy allows: the request id once the signature is in
-        /// the log (verified by every node), nil if it did not get there within a minute.
-        static func signDemoMessage(supervisor: Supervisor, gateway: String, layout: DevLayout) async -> String? {
-            say("the risk bot asks the Solana treasury vault to sign a venue login challenge (allowed by policy, no person involved)…")
-            let body = layout.path("demo-login-challenge.json")
-            let challenge = Array("venue login challenge \(Base64URL.encode(SecureRandom.bytes(count: 12)))".utf8).hexString
+        /// The risk bot's routine messages, which the example policy allows with no person
+        /// involved: a trading venue's login challenge (raw bytes, the Solana treasury vault) and
+        /// an exchange withdrawal authorisation (EIP-191 text, the hot trading vault).
+        enum DemoMessage: String, CaseIterable {
+            case venueLogin = "venue-login-1"
+            case withdrawalAuthorisation = "withdrawal-authorisation-1"
+
+            var vault: String { self == .venueLogin ? "sol-treasury" : "hot-trading" }
+            var what: String { self == .venueLogin ? "a venue login challenge" : "an exchange withdrawal authorisation (EIP-191)" }
+
+            /// The request's `message` member, fresh each first start.
+            func message() -> String {
+                let nonce = Base64URL.encode(SecureRandom.bytes(count: 12))
+                switch self {
+                case .venueLogin: return #"{"format": "raw", "hex": "\#(Array("venue login challenge \(nonce)".utf8).hexString)"}"#
+                case .withdrawalAuthorisation:
+                    return #"{"format": "eip191", "text": "Meridian Capital withdrawal authorisation: Kraken API key rotation \#(nonce)"}"#
+                }
+            }
+        }
+
+        /// Has the risk bot submit `demo` and waits for its signature: the request id once the
+        /// signature is in the log (verified by every node), nil if it did not get there within a minute.
+        static func signDemoMessage(_ demo: DemoMessage, supervisor: Supervisor, gateway: String, layout: DevLayout) async -> String? {
+            say("the risk bot asks \(demo.vault) to sign \(demo.what) (allowed by policy, no person involved)…")
+            let body = layout.path("demo-\(demo.rawValue).json")
             let text = """
-                {"kind": "message", "id": "venue-login-1", "initiator": "risk-bot", "vault": "sol-treasury",
-                 "message": {"format": "raw", "hex": "\(challenge)"}}
+                {"kind": "message", "id": "\(demo.rawValue)", "initiator": "risk-bot", "vault": "\(demo.vault)", "message": \(demo.message())}
                 """
             guard FileManager.default.createFile(atPath: body, contents: Data(text.utf8)),
                   let out = supervisor.runToEndCapturing(["request", "submit", "--gateway", gateway, "--bot",
@@ -187,7 +207,8 @@ struct DevCommand: AsyncParsableCommand {
         }
 
         static func banner(
-            gateway: String, dir: String, nodes: [String], monitors: [String: Int], created: Bool, vaults: [VaultView], signedRequest: String?
+            gateway: String, dir: String, nodes: [String], monitors: [String: Int], created: Bool, vaults: [VaultView],
+            signedRequests: [DemoMessage: String]
         ) -> String {
             let c = "\(dir)/credentials"
             let health = nodes.compactMap { id in monitors[id].map { "http://127.0.0.1:\($0)/health (\(id))" } }
@@ -195,9 +216,12 @@ struct DevCommand: AsyncParsableCommand {
             let vaultLines = vaults.map { v in
                 "\(v.id.padding(toLength: width, withPad: " ", startingAt: 0))  \(v.scheme), \(v.threshold) of \(v.participants.count) sign, address \(v.addresses.first?.address ?? "-")"
             }
-            let signedLine = signedRequest.map { id in
-                "\n  The risk bot's login challenge was signed by sol-treasury (3 of 4 nodes; every node verified it):\n    custos request show --gateway \(gateway) \(id)\n"
-            } ?? ""
+            let signedLine = DemoMessage.allCases.compactMap { demo in
+                signedRequests[demo].map { id in
+                    "\n  The risk bot's \(demo.what) was signed by \(demo.vault) (every node verified the signature):\n"
+                        + "    custos request show --gateway \(gateway) \(id)"
+                }
+            }.joined() + (signedRequests.isEmpty ? "" : "\n")
             return """
 
                 Custos development cluster \(created ? "created and " : "")running (Ctrl-C stops it; running again resumes it).

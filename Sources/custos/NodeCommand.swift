@@ -105,6 +105,7 @@ struct NodeCommand: AsyncParsableCommand {
         @Option(help: .hidden) var unsafeTestExitAfterRecordingVoteAt: UInt64?
         @Option(help: .hidden) var unsafeTestCorruptSharesTo: String?
         @Flag(help: .hidden) var unsafeTestExitAfterRecordingNonceUse = false
+        @Flag(help: .hidden) var unsafeTestCorruptSignatureShares = false
         /// Set by `custos dev up`: stop when that process is gone.
         @Option(help: .hidden) var parentPid: Int32?
 
@@ -121,7 +122,8 @@ struct NodeCommand: AsyncParsableCommand {
             guard (1...Vault.maximumPooledNonces).contains(noncePoolDepth) else {
                 fail("--nonce-pool-depth: 1 to \(Vault.maximumPooledNonces)")
             }
-            if unsafeTestExitAfterRecordingVoteAt != nil || unsafeTestCorruptSharesTo != nil || unsafeTestExitAfterRecordingNonceUse,
+            if unsafeTestExitAfterRecordingVoteAt != nil || unsafeTestCorruptSharesTo != nil || unsafeTestExitAfterRecordingNonceUse
+                || unsafeTestCorruptSignatureShares,
                configuration.isProduction {
                 fail("fault injection is for tests; \(configuration.name) is a production cluster")
             }
@@ -138,7 +140,8 @@ struct NodeCommand: AsyncParsableCommand {
                 // sending it; send a named node wrong key and signature shares.
                 let faults = NodeFaultInjection(exitAfterRecordingVoteAt: unsafeTestExitAfterRecordingVoteAt,
                                                 corruptSharesTo: unsafeTestCorruptSharesTo,
-                                                exitAfterRecordingNonceUse: unsafeTestExitAfterRecordingNonceUse)
+                                                exitAfterRecordingNonceUse: unsafeTestExitAfterRecordingNonceUse,
+                                                corruptSignatureShares: unsafeTestCorruptSignatureShares)
                 let vaults = VaultService(
                     identity: identity, environment: keys.environment, database: votes, gateway: gatewayClient,
                     relay: RelayClient(gateway: gatewayClient, identity: identity, genesisDigest: configuration.genesisDigest), logger: logger,

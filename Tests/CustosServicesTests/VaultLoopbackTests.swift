@@ -324,3 +324,42 @@ extension VaultSigningLoopbackTests {
         passed = true
     }
 }
+
+extension VaultSigningLoopbackTests {
+    /// A signer that sends wrong signature shares (its key share is honest) is proven wrong in
+    /// the log with its signed envelope and the presigning transcript, left out of the vault's
+    /// signer sets, and the request completes with the others; eth-account recovers the address.
+    @Test func aNodeSendingWrongECDSASharesIsNamedExcludedAndTheRequestCompletes() async throws {
+        let cluster = try LocalCluster(nodeCount: 4)
+        var passed = false
+        defer { cluster.stopAll(removeData: passed) }
+        try await cluster.startGateway()
+        for id in cluster.nodeIDs { try cluster.startNode(id, extraArguments: id == "node-3" ? ["--unsafe-test-corrupt-signature-shares"] : []) }
+        try await vaultAndRiskBot(cluster, "hot-trading", "ecdsa-secp256k1")
+        _ = try await cluster.waitForGovernance(seconds: 120) { g in
+            g.bots.contains { $0.id == "risk-bot" } && (g.vaults.first?.pools.values.filter { $0 > 0 }.count ?? 0) == 4
+        }
+        let text = "Meridian Capital withdrawal authorisation: 90000 USDT to binance, ref 5120"
+        let body = cluster.root.appendingPathComponent("auth.json")
+        try Data("""
+            {"kind": "message", "id": "auth-1", "initiator": "risk-bot", "vault": "hot-trading", "message": {"format": "eip191", "text": "\(text)"}}
+            """.utf8).write(to: body)
+        let out = try LocalCluster.run(cluster.binary, ["request", "submit", "--gateway", cluster.baseURL, "--bot",
+                                                        cluster.root.appendingPathComponent("credentials/risk-bot.bot.json").path, body.path])
+        let request = try #require(out.split(separator: "\n").first { $0.hasPrefix("request ") }.map { String($0.dropFirst(8)) })
+        let statuses = try await cluster.waitForGovernance(seconds: 150) { g in
+            g.requests.first { $0.id == request }?.signing?.status == "signed"
+        }
+        let reference = try #require(statuses["node-1"]?.governance)
+        let signing = try #require(reference.requests.first { $0.id == request }?.signing)
+        // The pool's oldest presignatures come from the first two batches, and both include node-3.
+        #expect(signing.blames.map(\.culprit) == ["node-3"], "\(signing.blames.map(\.reason))")
+        #expect(!signing.signers.contains("node-3") && signing.attempt >= 1)
+        #expect(reference.vaults.first?.excluded == ["node-3"])
+        let address = try #require(reference.vaults.first?.addresses.first { $0.chain == "evm" }?.address)
+        let recovered = try PythonPeer.call("signature_verify_peer.py", Recover(
+            eip191: [.init(message: Array(text.utf8).hexString, signature: try #require(signing.signature))], eip712: []), as: Recovered.self)
+        #expect(recovered.eip191 == [address])
+        passed = true
+    }
+}
