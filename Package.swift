@@ -218,6 +218,8 @@ let package = Package(
                 "CustosNode",
                 "CustosSigning",
                 "CustosCrypto",
+                "CustosMPC",
+                "CustosPolicy",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -106,6 +106,7 @@ struct NodeCommand: AsyncParsableCommand {
         @Option(help: .hidden) var unsafeTestCorruptSharesTo: String?
         @Flag(help: .hidden) var unsafeTestExitAfterRecordingNonceUse = false
         @Flag(help: .hidden) var unsafeTestCorruptSignatureShares = false
+        @Flag(help: .hidden) var unsafeTestSignAnything = false
         /// Set by `custos dev up`: stop when that process is gone.
         @Option(help: .hidden) var parentPid: Int32?
 
@@ -123,7 +124,7 @@ struct NodeCommand: AsyncParsableCommand {
                 fail("--nonce-pool-depth: 1 to \(Vault.maximumPooledNonces)")
             }
             if unsafeTestExitAfterRecordingVoteAt != nil || unsafeTestCorruptSharesTo != nil || unsafeTestExitAfterRecordingNonceUse
-                || unsafeTestCorruptSignatureShares,
+                || unsafeTestCorruptSignatureShares || unsafeTestSignAnything,
                configuration.isProduction {
                 fail("fault injection is for tests; \(configuration.name) is a production cluster")
             }
@@ -141,7 +142,8 @@ struct NodeCommand: AsyncParsableCommand {
                 let faults = NodeFaultInjection(exitAfterRecordingVoteAt: unsafeTestExitAfterRecordingVoteAt,
                                                 corruptSharesTo: unsafeTestCorruptSharesTo,
                                                 exitAfterRecordingNonceUse: unsafeTestExitAfterRecordingNonceUse,
-                                                corruptSignatureShares: unsafeTestCorruptSignatureShares)
+                                                corruptSignatureShares: unsafeTestCorruptSignatureShares,
+                                                signAnything: unsafeTestSignAnything)
                 let vaults = VaultService(
                     identity: identity, environment: keys.environment, database: votes, gateway: gatewayClient,
                     relay: RelayClient(gateway: gatewayClient, identity: identity, genesisDigest: configuration.genesisDigest), logger: logger,

@@ -259,6 +259,17 @@ final class LocalCluster: @unchecked Sendable {
 
     // MARK: Processes
 
+    /// The value of counter or gauge `name` (no labels) on node `id`'s monitor, which the node was
+    /// started to serve with `--monitor-port 0 --monitor-port-file ROOT/ID.monitor`; 0 until it is up.
+    func metric(_ id: String, _ name: String) async throws -> Int {
+        guard let port = try? String(contentsOf: root.appendingPathComponent("\(id).monitor"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines) else { return 0 }
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(5))
+        let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+        let line = text.split(separator: "\n").first { $0.hasPrefix(name + " ") }
+        return line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+    }
+
     func log(_ name: String) -> String {
         (try? String(contentsOf: root.appendingPathComponent("\(name).log"), encoding: .utf8)) ?? ""
     }

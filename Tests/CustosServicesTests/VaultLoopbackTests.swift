@@ -154,12 +154,17 @@ struct VaultSigningLoopbackTests {
         try cluster.op(["approve", "--yes", "--as", "grace", "add-risk-bot"])
     }
 
+    /// node-4 runs with its policy check gone (`--unsafe-test-sign-anything`): it signs the denied
+    /// request anyway and sends its share to two peers, whose logs started no such session.
     @Test func aBotsAllowedMessageIsSignedOnceAndADeniedOneNever() async throws {
         let cluster = try LocalCluster(nodeCount: 4)
         var passed = false
         defer { cluster.stopAll(removeData: passed) }
         try await cluster.startGateway()
-        for id in cluster.nodeIDs { try cluster.startNode(id) }
+        for id in cluster.nodeIDs {
+            try cluster.startNode(id, extraArguments: ["--monitor-port", "0", "--monitor-port-file", cluster.root.appendingPathComponent("\(id).monitor").path]
+                                  + (id == "node-4" ? ["--unsafe-test-sign-anything"] : []))
+        }
         try await solanaVaultAndRiskBot(cluster)
         _ = try await cluster.waitForGovernance(seconds: 60) { g in
             g.bots.contains { $0.id == "risk-bot" } && g.vaults.first?.status == "active"
@@ -190,6 +195,16 @@ struct VaultSigningLoopbackTests {
         #expect(signing.signers.count == 3)
         #expect(reference.requests.first { $0.id == denied }?.outcome == "deny")
         #expect(reference.requests.first { $0.id == denied }?.signing == nil)
+        // The rogue node's shares for the denied request reach its peers, which ignore them: no
+        // session, no signature.
+        var ignored = 0
+        for _ in 0..<300 where ignored == 0 {
+            for id in ["node-1", "node-2", "node-3"] { ignored += try await cluster.metric(id, "custos_node_vault_relay_messages_ignored_total") }
+            if ignored == 0 { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(ignored >= 1 && cluster.log("node-4").contains("signing a request this node's state refuses"), "the rogue share was sent and ignored")
+        let after = try await cluster.waitForGovernance { g in g.requests.contains { $0.id == denied } }
+        #expect(after.values.allSatisfy { $0.governance?.requests.first { $0.id == denied }?.signing == nil }, "nothing signs the denied request")
         let key = try #require(reference.vaults.first?.publicKey)
         let verdicts = try PythonPeer.call("signature_verify_peer.py", Verify(ed25519: [
             .init(key: key, message: message.hexString, signature: try #require(signing.signature)),

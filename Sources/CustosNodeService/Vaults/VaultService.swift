@@ -89,6 +89,8 @@ public actor VaultService: Service {
     private var advanceAgain = false
     /// Entries this node made, by kind and subject, with when each was last submitted.
     var submitted: [String: (entry: Entry, at: ContinuousClock.Instant)] = [:]
+    /// Requests the `signAnything` fault already signed.
+    var signedAnyway: Set<String> = []
     /// The nonce batch this node submitted per vault and not yet seen committed.
     var pendingBatch: [String: UInt32] = [:]
     private var cursor: Int64 = 0
@@ -279,6 +281,7 @@ public actor VaultService: Service {
             await advanceCeremonies(in: state)
             await advancePresigning(in: state)
             await advanceSigning(in: state)
+            await signAnyway(in: state)
         } while advanceAgain
     }
 
