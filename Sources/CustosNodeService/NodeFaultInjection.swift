@@ -29,14 +29,18 @@ public struct NodeFaultInjection: Sendable {
     /// it to two peers under the session the log would have started — a node whose policy check
     /// is gone.
     public var signAnything: Bool
+    /// Deal every peer wrong round-1 presigning shares in the first run of each batch: a
+    /// malicious presigner.
+    public var corruptPresignShares: Bool
 
     public init(exitAfterRecordingVoteAt: UInt64? = nil, corruptSharesTo: String? = nil, exitAfterRecordingNonceUse: Bool = false,
-                corruptSignatureShares: Bool = false, signAnything: Bool = false) {
+                corruptSignatureShares: Bool = false, signAnything: Bool = false, corruptPresignShares: Bool = false) {
         self.exitAfterRecordingVoteAt = exitAfterRecordingVoteAt
         self.corruptSharesTo = corruptSharesTo
         self.exitAfterRecordingNonceUse = exitAfterRecordingNonceUse
         self.corruptSignatureShares = corruptSignatureShares
         self.signAnything = signAnything
+        self.corruptPresignShares = corruptPresignShares
     }
 
     /// No fault: the node behaves as in production.
@@ -52,6 +56,9 @@ public struct NodeFaultInjection: Sendable {
         }
         if exitAfterRecordingNonceUse {
             logger.critical("UNSAFE FAULT INJECTION: this node exits after recording the use of the first nonce it signs with")
+        }
+        if corruptPresignShares {
+            logger.critical("UNSAFE FAULT INJECTION: this node deals wrong presigning shares")
         }
         if signAnything {
             logger.critical("UNSAFE FAULT INJECTION: this node signs requests its own state refuses")
@@ -80,6 +87,18 @@ public struct NodeFaultInjection: Sendable {
     func requestsToSignAnyway(_ state: ReplicatedState) -> [RecordedRequest] {
         guard signAnything else { return [] }
         return state.requestBook.requests.values.filter { $0.outcome == .deny && $0.request.kind == .message }.sorted { $0.id < $1.id }
+    }
+
+    /// Named point: `message`, a presigning round's message from `sender` to a peer, is about to
+    /// be sealed. Returns what to seal instead.
+    func presignMessage(_ message: PresignMessage, from sender: NodeID, logger: Logger) -> PresignMessage {
+        guard corruptPresignShares, message.round == 1, message.recipient != sender, var run = message.unsafeRuns.first, !run.isEmpty else {
+            return message
+        }
+        logger.critical("UNSAFE FAULT INJECTION: dealing a wrong presigning share", metadata: ["to": "\(message.recipient)"])
+        run[run.count - 1] ^= 1
+        return PresignMessage(vault: message.vault, epoch: message.epoch, batch: message.batch, round: message.round,
+                              recipient: message.recipient, unsafeRuns: [run] + message.unsafeRuns.dropFirst())
     }
 
     /// Named point: a nonce's use is on record and the share computed, not yet sent.

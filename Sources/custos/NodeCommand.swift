@@ -107,6 +107,7 @@ struct NodeCommand: AsyncParsableCommand {
         @Flag(help: .hidden) var unsafeTestExitAfterRecordingNonceUse = false
         @Flag(help: .hidden) var unsafeTestCorruptSignatureShares = false
         @Flag(help: .hidden) var unsafeTestSignAnything = false
+        @Flag(help: .hidden) var unsafeTestCorruptPresignShares = false
         /// Set by `custos dev up`: stop when that process is gone.
         @Option(help: .hidden) var parentPid: Int32?
 
@@ -124,7 +125,7 @@ struct NodeCommand: AsyncParsableCommand {
                 fail("--nonce-pool-depth: 1 to \(Vault.maximumPooledNonces)")
             }
             if unsafeTestExitAfterRecordingVoteAt != nil || unsafeTestCorruptSharesTo != nil || unsafeTestExitAfterRecordingNonceUse
-                || unsafeTestCorruptSignatureShares || unsafeTestSignAnything,
+                || unsafeTestCorruptSignatureShares || unsafeTestSignAnything || unsafeTestCorruptPresignShares,
                configuration.isProduction {
                 fail("fault injection is for tests; \(configuration.name) is a production cluster")
             }
@@ -143,7 +144,8 @@ struct NodeCommand: AsyncParsableCommand {
                                                 corruptSharesTo: unsafeTestCorruptSharesTo,
                                                 exitAfterRecordingNonceUse: unsafeTestExitAfterRecordingNonceUse,
                                                 corruptSignatureShares: unsafeTestCorruptSignatureShares,
-                                                signAnything: unsafeTestSignAnything)
+                                                signAnything: unsafeTestSignAnything,
+                                                corruptPresignShares: unsafeTestCorruptPresignShares)
                 let vaults = VaultService(
                     identity: identity, environment: keys.environment, database: votes, gateway: gatewayClient,
                     relay: RelayClient(gateway: gatewayClient, identity: identity, genesisDigest: configuration.genesisDigest), logger: logger,

@@ -302,6 +302,12 @@ extension ThresholdECDSA {
             if phase == .running { phase = .failed }
         }
 
+        /// Marks the run revealed and drops any presignature held back: it never completes.
+        mutating func abandon() {
+            phase = .revealed
+            _ = pending.take()
+        }
+
         private func checkedPresignature(broadcasts: [ID: PresignRound3]) throws(MPCError) -> Presignature {
             guard phase == .running, let sums, let derived else {
                 throw MPCError(.invalidParameters, "finish out of order or after a failure")

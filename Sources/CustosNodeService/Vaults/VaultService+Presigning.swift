@@ -18,6 +18,8 @@ extension VaultService {
         var own: PresignMessage?
         /// Set when a peer's message cannot be read: the batch cannot finish here.
         var broken = false
+        /// This node's reveal of the run the log proved abandoned, once made.
+        var revealed: [UInt8]?
 
         init(run: PresignBatchRun) { self.run = run }
     }
@@ -62,7 +64,12 @@ extension VaultService {
             try stage(try run.round1(), in: work, session: session, state: state)
             presigns[key] = work
         }
-        guard let work = presigns[key], !work.broken else { return }
+        guard let work = presigns[key] else { return }
+        if let run = batch.failedRun {
+            try await showEvidence(of: run, batch: batch, vault: vault, work: work, key: key, state: state)
+            return
+        }
+        guard !work.broken else { return }
         if !work.posted { work.posted = try await post(work.outgoing, what: "presigning round \(work.run.round) of \(vault.id)") }
         if work.run.confirmations == nil {
             let round = work.run.round
@@ -89,10 +96,26 @@ extension VaultService {
                          subject: "\(vault.id)/\(vault.epoch)/\(batch.number)", state: state)
     }
 
+    /// The log proved run `run` of the batch abandoned: this node shows its reveal and every
+    /// presigning message its peers sent it, in their signed envelopes, so every node can name who
+    /// deviated.
+    private func showEvidence(of run: UInt16, batch: PresignBatch, vault: Vault, work: PresignWork, key: Session,
+                              state: ReplicatedState) async throws {
+        guard batch.evidence[identity.id] == nil else { return }
+        if work.revealed == nil { work.revealed = try work.run.reveal(index: Int(run)) }
+        var envelopes: [SignedEnvelope.Evidence] = []
+        for round in UInt16(1)...3 {
+            for (_, evidence) in (presignInbox[key]?[round] ?? [:]).sorted(by: { $0.key < $1.key }) { envelopes.append(evidence) }
+        }
+        logger.warning("a presigning run failed; showing this node's evidence", metadata: ["vault": "\(vault.id)", "batch": "\(batch.number)"])
+        try await submit(.presignEvidence(vault: vault.id, epoch: vault.epoch, batch: batch.number, run: run, reveal: work.revealed!,
+                                          envelopes: envelopes), subject: "\(vault.id)/\(vault.epoch)/\(batch.number)", state: state)
+    }
+
     /// Seals a round's messages for the peers and keeps this node's own.
     private func stage(_ messages: [NodeID: PresignMessage], in work: PresignWork, session: [UInt8], state: ReplicatedState) throws {
         work.own = messages[identity.id]
-        work.outgoing = try seal(messages.mapValues(\.encoded), session: session,
+        work.outgoing = try seal(messages.mapValues { faults.presignMessage($0, from: identity.id, logger: logger).encoded }, session: session,
                                  round: VaultEntry.presignRounds.lowerBound + work.run.round - 1, state: state)
         work.posted = false
     }

@@ -133,6 +133,14 @@ public final class PresignBatchRun {
         return (try slots[index].party.confirm(confirmations: all).sealedRepresentation(), transcript)
     }
 
+    /// This node's reveal of run `index` (`ThresholdECDSA.PresignReveal`, encoded), once the log
+    /// proved the run abandoned; the run can never yield a presignature afterwards.
+    public func reveal(index: Int) throws -> [UInt8] {
+        guard slots.indices.contains(index) else { throw FROSTSigningRound.Refusal(reason: "batch \(batch) has no run \(index)") }
+        slots[index].failed = true
+        return try slots[index].party.revealAbandoned().serializedBytes
+    }
+
     private func messages(_ runs: [NodeID: [[UInt8]]]) -> [NodeID: PresignMessage] {
         var out: [NodeID: PresignMessage] = [:]
         for (node, r) in runs {

@@ -40,7 +40,10 @@ extension ReplicatedState {
     mutating func advancePresigning() {
         for id in vaults.keys.sorted() {
             guard let vault = vaults[id], vault.status == .active, vault.scheme == .ecdsaSecp256k1, vault.key != nil else { continue }
-            var v = vault
+            // A batch in its blame phase is judged with whatever evidence arrived (withheld evidence
+            // convicts); one still running ends, its unconfirmed signers marked silent.
+            for batch in vault.presignBatches where batch.deadline <= time && batch.failedRun != nil { judge(batch, of: id) }
+            var v = vaults[id]!
             for batch in v.presignBatches where batch.deadline <= time {
                 for node in batch.signers where batch.confirmations[node] == nil { v.presignSilent[node] = time }
             }
@@ -86,12 +89,22 @@ extension ReplicatedState {
             vaults[id]!.presignBatches[at] = batch
             return .vault(id: id, status: .active)
         }
-        vaults[id]!.presignBatches.remove(at: at)
-        for index in 0..<batch.count {
+        let agreed = (0..<batch.count).map { index in
             let digests = Set(batch.signers.map { batch.confirmations[$0]![index] })
-            guard digests.count == 1, let digest = digests.first, !digest.isEmpty else { continue }
+            return digests.count == 1 && !digests.first!.isEmpty ? digests.first : nil
+        }
+        if let failed = agreed.firstIndex(where: { $0 == nil }) {
+            // A run failed: someone deviated. Every signer shows its part of that run (which reveals
+            // the batch's round-1 messages, so none of the batch is pooled) by a new deadline.
+            batch.failedRun = UInt16(failed)
+            batch.deadline = time + PresignBatch.timeLimit
+            vaults[id]!.presignBatches[at] = batch
+            return .vault(id: id, status: .active)
+        }
+        vaults[id]!.presignBatches.remove(at: at)
+        for (index, digest) in agreed.enumerated() {
             vaults[id]!.presignatures.append(PooledPresignature(batch: number, index: UInt16(index), signers: batch.signers,
-                                                                startedHeight: batch.startedHeight, digest: digest))
+                                                                startedHeight: batch.startedHeight, digest: digest!))
         }
         advanceSigning()
         return .vault(id: id, status: .active)

@@ -191,7 +191,16 @@ extension ReplicatedState {
                             for d in c { e.append(lengthPrefixed: d) }
                             return e.bytes
                         })
+                        w.append(optional: b.evidence[signer].map { Hashes.sha256($0) })
                     }
+                    w.append(optional: b.failedRun.map { [UInt8(truncatingIfNeeded: $0 >> 8), UInt8(truncatingIfNeeded: $0)] })
+                }
+                // Who was convicted and when, not the wording of why.
+                w.append(UInt32(v.presignBlames.count))
+                for blame in v.presignBlames {
+                    w.append(blame.batch)
+                    w.append(strings: blame.culprits.map(\.rawValue))
+                    w.append(blame.at)
                 }
                 w.append(UInt32(v.presignatures.count))
                 for p in v.presignatures { w.append(p) }

@@ -57,11 +57,15 @@ public struct Vault: Sendable, Hashable {
     /// ECDSA vaults: nodes that let a presigning batch run out (block time it ended), left out of
     /// new batches for `PresignBatch.timeLimit` while enough others remain.
     public internal(set) var presignSilent: [NodeID: UInt64] = [:]
+    /// ECDSA vaults: the latest presigning blames (at most `maximumPresignBlames`), oldest first.
+    public internal(set) var presignBlames: [PresignBlameRecord] = []
 
     /// At most this many unassigned commitments per node in a FROST vault's pool.
     public static let maximumPooledNonces = 256
     /// An ECDSA vault's pool is topped up to this many presignatures (running batches count).
     public static let presignatureTarget = 64
+    /// Presigning blames kept per vault.
+    public static let maximumPresignBlames = 16
 
     /// The key epoch: 0 for the key generation; refresh and reshare count up.
     public var epoch: UInt32 { ceremony.epoch }
