@@ -51,6 +51,15 @@ public struct VaultView: Codable, Sendable, Equatable {
     public var presigningBatches: Int?
     /// Nodes the log proved misbehaved while signing for this vault: left out of signer sets.
     public var excluded: [String]?
+    /// ECDSA vaults: the latest presigning runs the log proved someone broke, and who.
+    public var presigningBlames: [PresigningBlame]?
+
+    public struct PresigningBlame: Codable, Sendable, Equatable {
+        public var batch: UInt32
+        public var culprits: [String]
+        public var reason: String
+        public var at: UInt64
+    }
     public var failure: Failure?
     /// The vault key's own addresses, then those recorded by `add-vault-address`; empty until
     /// the vault is active.
@@ -88,6 +97,8 @@ public struct VaultView: Codable, Sendable, Equatable {
             pools = Dictionary(uniqueKeysWithValues: v.nonces.map { ($0.key.rawValue, $0.value.count) })
         }
         excluded = v.excluded.isEmpty ? nil : v.excluded.map(\.rawValue)
+        presigningBlames = v.presignBlames.isEmpty ? nil
+            : v.presignBlames.map { PresigningBlame(batch: $0.batch, culprits: $0.culprits.map(\.rawValue), reason: $0.reason, at: $0.at) }
         failure = v.failure.map { Failure(at: $0.at, reason: $0.reason, culprits: $0.culprits.map(\.rawValue), silent: $0.silent.map(\.rawValue)) }
         addresses = VaultAddressView.all(v)
     }

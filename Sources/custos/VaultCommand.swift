@@ -106,7 +106,10 @@ struct VaultCommand: AsyncParsableCommand {
                  p.confirmedAt.map(time) ?? "-", "\(v.pools[p.node] ?? 0)",
                  p.softwareVersion.map(printable) ?? "-"]
             })
-            if let excluded = v.excluded { print("excluded     \(excluded.joined(separator: ", ")) (proven to have sent wrong signature shares)") }
+            if let excluded = v.excluded { print("excluded     \(excluded.joined(separator: ", ")) (proven to have deviated while signing)") }
+            for blame in v.presigningBlames ?? [] {
+                print("presigning   batch \(blame.batch) at \(time(blame.at)): \(printable(blame.reason))")
+            }
             if let f = v.failure {
                 print("failed       \(time(f.at)): \(printable(f.reason))")
                 if !f.culprits.isEmpty { print("culprits     \(f.culprits.joined(separator: ", "))") }

@@ -112,7 +112,8 @@ extension VaultService {
                                         round: VaultEntry.signatureShareRound, state: state)
             counters.sharesReleased += 1
         }
-        if !attempt.posted, let outgoing = attempt.outgoing {
+        // Checked again before the share leaves: a freeze may have committed since it was made.
+        if !attempt.posted, let outgoing = attempt.outgoing, (try? FROSTSigningRound.check(state, request: s.requestId, me: identity.id)) != nil {
             attempt.posted = try await post(outgoing, what: "signature shares for \(s.requestId)")
         }
         let received = inbox[key] ?? [:]

@@ -20,7 +20,10 @@ extension ReplicatedState {
             throw refused("\(node) is not a signer of batch \(number) that still owes evidence")
         }
         vaults[id]!.presignBatches[at].evidence[node] = entry.payload
-        if vaults[id]!.presignBatches[at].evidence.count == batch.signers.count { judge(vaults[id]!.presignBatches[at], of: id) }
+        if vaults[id]!.presignBatches[at].evidence.count == batch.signers.count {
+            judge(vaults[id]!.presignBatches[at], of: id)
+            advanceSigning()
+        }
         return .vault(id: id, status: .active)
     }
 

@@ -51,6 +51,11 @@ extension ReplicatedState {
             v.presignSilent = v.presignSilent.filter { time - $0.value < PresignBatch.timeLimit }
             let memberIds = Set(members.map(\.id))
             let eligible = v.ceremony.participants.filter { memberIds.contains($0) && !v.excluded.contains($0) }
+            // What needs an excluded signer or a former member can never sign: it leaves the pool
+            // (and the target counts only what can).
+            let usable = Set(eligible)
+            v.presignatures.removeAll { !$0.signers.allSatisfy(usable.contains) }
+            v.presignBatches.removeAll { $0.failedRun == nil && !$0.signers.allSatisfy(usable.contains) }
             let needed = 2 * (v.ceremony.minSigners - 1) + 1
             let rested = eligible.filter { v.presignSilent[$0] == nil }
             let pool = rested.count >= needed ? rested : eligible

@@ -217,6 +217,7 @@ extension ReplicatedState {
                 w.append(UInt32(v.presignatures.count))
                 for p in v.presignatures { w.append(p) }
                 w.append(v.nextPresignBatch)
+                w.append(UInt32(v.presignSilent.count))
                 for node in v.presignSilent.keys.sorted() {
                     w.append(string: node.rawValue)
                     w.append(v.presignSilent[node]!)
