@@ -193,9 +193,14 @@ enum ConsoleRoutes {
         return nil
     }
 
-    /// A POST whose `Origin` is none of the relying party's origins is refused.
+    /// A POST that a browser says comes from another site (`Sec-Fetch-Site`), or whose `Origin`
+    /// is none of the relying party's origins, is refused. (With no referrer, browsers send
+    /// `Origin: null` for the console's own forms; the session's CSRF token still binds them.)
     static func refusedOrigin(_ request: Request, _ state: ReplicatedState) -> String? {
-        guard let origin = request.headers[.origin], !state.relyingParty.allowedOrigins.contains(origin) else { return nil }
+        if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!], site != "same-origin", site != "none" {
+            return "A form from another site (\(site.printable(limit: 40))) is refused."
+        }
+        guard let origin = request.headers[.origin], origin != "null", !state.relyingParty.allowedOrigins.contains(origin) else { return nil }
         return "A form from another origin (\(origin.printable(limit: 100))) is refused."
     }
 
