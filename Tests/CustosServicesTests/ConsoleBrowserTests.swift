@@ -98,6 +98,11 @@ struct ConsoleBrowserTests {
             Self.action("approve", "add-dave", screenshot: "approved.png"),
             Self.action("open", "hostile-label", screenshot: "escaped.png"),
             Self.action("script", expression: "window.__pwned === undefined && document.querySelectorAll('#signed script, #signed img').length === 0"),
+            // The CSP blocks inline script, even one a page's content managed to insert.
+            Self.action("script", expression: """
+                (() => { const s = document.createElement('script'); s.textContent = 'window.__inline = 1'; \
+                document.body.appendChild(s); return window.__inline === undefined; })()
+                """),
         ])
         #expect(frank[0].user == "frank")
         let rows = try #require(frank[1].rows)
@@ -113,6 +118,7 @@ struct ConsoleBrowserTests {
         #expect(rows.contains { $0[1].contains(hostile) })
         #expect(frank[4].signed?.contains(["Label", hostile]) == true)
         #expect(frank[5].value == true)
+        #expect(frank[6].value == true)
 
         _ = try await cluster.waitForGovernance { g in g.operations.first { $0.id == "add-dave" }?.approvals == ["frank"] }
 
