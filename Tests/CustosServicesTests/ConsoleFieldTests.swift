@@ -1,6 +1,7 @@
 import Crypto
 import CustosClusterAPI
 import CustosCore
+import CustosCrypto
 import CustosGateway
 import CustosIdentity
 import CustosLedger
@@ -37,6 +38,12 @@ struct ConsoleFieldTests {
             let fields = proposal.consoleFields
             #expect(ConsoleField.canonicalBytes(fields) == proposal.encoded, "\(change.summary)")
         }
+    }
+
+    @Test func theRegistrationContentHashesToTheRegistrationChallenge() throws {
+        let fields = GovernanceProposal.consoleRegistrationFields(operationId: "enrol-alice-x1", user: "alice")
+        let bytes = try #require(ConsoleField.canonicalBytes(fields))
+        #expect(Hashes.sha256(bytes) == GovernanceProposal.registrationChallenge(operationId: "enrol-alice-x1", user: "alice"))
     }
 
     @Test func changingAnyDisplayedValueChangesTheBytes() throws {

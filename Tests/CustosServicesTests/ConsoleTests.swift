@@ -17,7 +17,7 @@ import Testing
 /// The console over HTTP in process (no browser, no nodes): security headers on every page,
 /// sign-in with a credential of the governed state over a one-time challenge bound to the
 /// browser, sessions bound to that credential, and forms refused without the session's token.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(5)))
 struct ConsoleTests {
     static let genesis = try! TestGenesis()
     let identities: [NodeIdentity] = (1...4).map { NodeIdentity(id: try! NodeID("node-\($0)"), signingKey: .init(), transportKey: .init()) }

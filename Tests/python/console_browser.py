@@ -3,9 +3,12 @@ DevTools protocol, as a test peer of Tests/CustosServicesTests/ConsoleBrowserTes
 
 Input (JSON on stdin):
   {"baseURL": "http://localhost:PORT", "screenshots": DIR,
-   "person": {"credentialId": b64url, "privateKey": b64url P-256 scalar, "signCount": N, "rpId": "localhost"},
+   "person": {"user": ID, "credentialId": b64url, "privateKey": b64url P-256 scalar (or "privateKeyPKCS8":
+              base64 as WebAuthn.getCredentials gives it), "signCount": N, "rpId": "localhost"}
+              (no credentialId: an authenticator without credentials),
    "actions": [{"do": "signIn"} | {"do": "inbox"} | {"do": "open", "operation": ID}
                | {"do": "approve", "operation": ID} | {"do": "declineUserVerification"}
+               | {"do": "invite", "user": ID} | {"do": "enrol", "code": CODE} | {"do": "propose", "operation": ID}
                | {"do": "script", "expression": JS}, each optionally with "screenshot": NAME]}
 Output (JSON on stdout): {"results": [one object per action]}.
 
@@ -76,7 +79,7 @@ class DevTools:
             if value:
                 return value
             time.sleep(0.1)
-        shown = self.evaluate("location.href + ' ' + (document.body ? document.body.innerText.slice(0, 2000) : '')")
+        shown = self.evaluate("location.href + ' ' + (document.body ? document.body.innerText.slice(0, 3000) : '')")
         raise RuntimeError(f"timed out waiting for {what}; page: {shown}")
 
     def navigate(self, url):
@@ -124,11 +127,23 @@ def text_of(page, element_id):
     return page.evaluate(f"(document.getElementById({json.dumps(element_id)}) || {{}}).textContent || null")
 
 
-def open_operation(page, base, operation):
-    """Opens an operation's page and answers the digest it shows once its script computed it."""
-    page.navigate(base + "/console/operations/" + operation)
+def open_signed_page(page, url):
+    """Opens a page showing signed content; answers the digest it shows once its script computed it."""
+    page.navigate(url)
     page.wait_for("document.body.dataset.digest", "the digest")
     return text_of(page, "digest")
+
+
+def sign_shown_content(page, url, button, result):
+    """Opens a page showing signed content and signs it with the authenticator by its button."""
+    result["digest"] = open_signed_page(page, url)
+    page.evaluate(f"document.getElementById({json.dumps(button)}).click()")
+    page.wait_for("!window.__custosOld && document.readyState === 'complete' || document.body.dataset.decision === 'failed'",
+                  f"the page after {button}")
+    result["notice"] = text_of(page, "notice")
+    result["message"] = text_of(page, "message")
+    result["status"] = text_of(page, "decide-status")
+    page.evaluate("window.__custosOld = true")
 
 
 def run(request):
@@ -148,12 +163,13 @@ def run(request):
         authenticator = page.call("WebAuthn.addVirtualAuthenticator", options={
             "protocol": "ctap2", "transport": "usb", "hasResidentKey": True, "hasUserVerification": True,
             "isUserVerified": True, "automaticPresenceSimulation": True})["authenticatorId"]
-        page.call("WebAuthn.addCredential", authenticatorId=authenticator, credential={
-            "credentialId": base64.b64encode(b64url_decode(person["credentialId"])).decode(),
-            "isResidentCredential": True, "rpId": person["rpId"],
-            "privateKey": base64.b64encode(pkcs8(b64url_decode(person["privateKey"]))).decode(),
-            "userHandle": base64.b64encode(person["user"].encode()).decode(),
-            "signCount": person["signCount"]})
+        if person.get("credentialId"):
+            key = person.get("privateKeyPKCS8") or base64.b64encode(pkcs8(b64url_decode(person["privateKey"]))).decode()
+            page.call("WebAuthn.addCredential", authenticatorId=authenticator, credential={
+                "credentialId": base64.b64encode(b64url_decode(person["credentialId"])).decode(),
+                "isResidentCredential": True, "rpId": person["rpId"], "privateKey": key,
+                "userHandle": base64.b64encode(person["user"].encode()).decode(),
+                "signCount": person["signCount"]})
         for action in request["actions"]:
             kind = action["do"]
             result = {"do": kind}
@@ -173,21 +189,36 @@ def run(request):
                     "Array.from(document.querySelectorAll('#inbox tr.item')).map(r => Array.from(r.cells).map(c => c.textContent))")
                 result["freeze"] = text_of(page, "freeze")
             elif kind == "open":
-                result["digest"] = open_operation(page, base, action["operation"])
+                result["digest"] = open_signed_page(page, base + "/console/operations/" + action["operation"])
                 result["summary"] = text_of(page, "summary")
                 result["approvals"] = text_of(page, "approvals")
                 result["signed"] = page.evaluate(
                     "Array.from(document.querySelectorAll('#signed tr')).map(r => [r.cells[0].textContent, r.cells[1].textContent])")
                 result["freeze"] = text_of(page, "freeze")
             elif kind == "approve":
-                result["digest"] = open_operation(page, base, action["operation"])
-                page.evaluate("document.getElementById('approve').click()")
-                page.wait_for("!window.__custosOld && document.readyState === 'complete' || document.body.dataset.decision === 'failed'",
-                              "the page after approving")
-                result["notice"] = text_of(page, "notice")
+                sign_shown_content(page, base + "/console/operations/" + action["operation"], "approve", result)
+            elif kind == "invite":
+                page.navigate(base + "/console/")
+                page.evaluate(f"document.getElementById('invite-user').value = {json.dumps(action['user'])}")
+                page.evaluate("document.getElementById('invite').submit()")
+                page.wait_for_new_document()
+                result["code"] = text_of(page, "enrol-code")
+                result["operation"] = text_of(page, "enrol-operation")
+            elif kind == "enrol":
+                page.navigate(base + "/console/enrol")
+                page.evaluate(f"document.getElementById('code').value = {json.dumps(action['code'])}")
+                page.evaluate("document.getElementById('enrol-code-form').submit()")
+                page.wait_for_new_document()
+                if page.evaluate("!!document.getElementById('register')"):
+                    page.evaluate("document.getElementById('register').click()")
+                    page.wait_for("!window.__custosOld && document.readyState === 'complete' || document.body.dataset.enrolment === 'failed'",
+                                  "the page after registering")
+                    page.evaluate("window.__custosOld = true")
                 result["message"] = text_of(page, "message")
-                result["status"] = text_of(page, "decide-status")
-                page.evaluate("window.__custosOld = true")
+                result["status"] = text_of(page, "enrol-status") or text_of(page, "notice")
+                result["credentials"] = page.call("WebAuthn.getCredentials", authenticatorId=authenticator)["credentials"]
+            elif kind == "propose":
+                sign_shown_content(page, base + "/console/enrolments/" + action["operation"], "propose", result)
             elif kind == "declineUserVerification":
                 page.call("WebAuthn.setUserVerified", authenticatorId=authenticator, isUserVerified=False)
             elif kind == "script":

@@ -13,6 +13,7 @@ final class Console: Sendable {
 
     let gateway: Gateway
     let sessions = ConsoleSessions()
+    let enrolments = ConsoleEnrolments()
     /// nil when the resources could not be read (`unavailable` says why).
     let templates: MustacheLibrary?
     let assets: [String: [UInt8]]

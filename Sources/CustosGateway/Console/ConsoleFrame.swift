@@ -5,6 +5,8 @@ struct ConsoleFrame: Sendable {
     let cluster: String
     let frozen: Bool
     let height: UInt64
-    let user: String?
-    let csrf: String?
+    /// Named apart from every page's fields: a template that finds no value in the frame looks
+    /// in the page, and a page's `user` must never read as the signed-in person.
+    let signedInUser: String?
+    let sessionToken: String?
 }

@@ -1,18 +1,10 @@
-/// One operation in full: the facts, the refusals recorded against it, every field of the
-/// content an approval signs, and (for a session that may still decide) the decision form.
-/// (Templates read stored properties only.)
+/// One operation in full: its line of the inbox (`item`), the refusals recorded against it,
+/// every field of the content an approval signs, and (for a session that may still decide) the
+/// decision form. (Templates read stored properties only.)
 struct ConsoleOperationPage: Sendable {
     let frame: ConsoleFrame
-    let id: String
-    let summary: String
-    let status: String
-    let proposer: String
-    let approvalCount: Int
-    let requiredCount: Int
-    let approvers: String
+    let item: ConsoleInboxItem
     let hasApprovers: Bool
-    let needed: String
-    let expires: String
     let failure: String?
     let refusals: [ConsoleText]
     let hasRefusals: Bool
@@ -27,16 +19,8 @@ struct ConsoleOperationPage: Sendable {
     init(frame: ConsoleFrame, item: ConsoleInboxItem, failure: String?, refusals: [String], fields: [ConsoleField],
          canDecide: Bool, canApprove: Bool, credentialId: String, notice: String?) {
         self.frame = frame
-        id = item.id
-        summary = item.summary
-        status = item.status
-        proposer = item.proposer
-        approvalCount = item.approvalCount
-        requiredCount = item.requiredCount
-        approvers = item.approvers
+        self.item = item
         hasApprovers = !item.approvers.isEmpty
-        needed = item.needed
-        expires = item.expires
         self.failure = failure
         self.refusals = refusals.map(ConsoleText.init)
         hasRefusals = !refusals.isEmpty
@@ -44,7 +28,7 @@ struct ConsoleOperationPage: Sendable {
         self.canDecide = canDecide
         self.canApprove = canApprove
         self.credentialId = credentialId
-        csrf = frame.csrf
+        csrf = frame.sessionToken
         self.notice = notice
     }
 }

@@ -11,7 +11,8 @@ import NIOCore
 
 /// The approver's console under `/console/`: sign-in with a WebAuthn credential registered in the
 /// governed state, the governance inbox, an operation's detail page with the approve and reject
-/// forms, sign-out, and the static script and style sheet. Pages are HTML rendered on the
+/// forms, enrolment of new credentials (`ConsoleRoutes+Enrolment`), sign-out, and the static
+/// script and style sheet. Pages are HTML rendered on the
 /// gateway; every form carries the session's CSRF token; a POST from another origin is refused.
 /// An approval's challenge is never made here: the page's script derives it from the content
 /// the page displays, and every node checks the assertion against the operation it holds.
@@ -30,6 +31,7 @@ enum ConsoleRoutes {
         router.post("/console/operations/{id}/decision") { request, context in
             try await decide(request, console, id: try GatewayRoutes.pathParameter("id", context))
         }
+        addEnrolment(to: router, console: console)
         router.get("/console/static/{file}") { _, context in
             guard let name = context.parameters.get("file"), let type = Console.assetTypes[name], let bytes = console.assets[name] else {
                 return try page(console, status: .notFound, ConsoleMessagePage(
@@ -49,8 +51,12 @@ enum ConsoleRoutes {
         let open = operations.filter(\.isOpen).map { ConsoleInboxItem($0, in: state, viewer: session.user) }
         let recent = operations.filter { !$0.isOpen }.sorted { ($0.decidedAt ?? 0) > ($1.decidedAt ?? 0) }.prefix(10)
             .map { ConsoleInboxItem($0, in: state, viewer: session.user) }
+        let proposed = request.uri.queryParameters.get("proposed").map {
+            "Your proposal of \($0.printable(limit: 128)) is queued; it shows here once a block commits it."
+        }
         return try page(console, status: .ok, ConsoleInboxPage(
-            frame: frame(state, title: "Governance inbox", session: session), operations: open, recent: Array(recent)), template: "inbox")
+            frame: frame(state, title: "Governance inbox", session: session), operations: open, recent: Array(recent),
+            enrolments: await console.enrolments.waiting(now: console.gateway.clock()), notice: proposed), template: "inbox")
     }
 
     static func operation(_ request: Request, _ console: Console, id: String) async throws -> Response {
@@ -224,7 +230,7 @@ enum ConsoleRoutes {
 
     static func frame(_ state: ReplicatedState, title: String, session: ConsoleSession?) -> ConsoleFrame {
         ConsoleFrame(title: title, cluster: state.clusterName, frozen: state.frozen, height: state.height,
-                     user: session?.user, csrf: session?.csrfToken)
+                     signedInUser: session?.user, sessionToken: session?.csrfToken)
     }
 
     static func frame(_ console: Console, title: String, session: ConsoleSession?) async -> ConsoleFrame {

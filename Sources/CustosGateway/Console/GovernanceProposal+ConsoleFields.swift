@@ -60,4 +60,12 @@ extension GovernanceProposal {
         }
         return fields
     }
+
+    /// The fields whose canonical encoding's SHA-256 is
+    /// `registrationChallenge(operationId:user:)`: what a person's browser registers a new
+    /// credential over, as the console displays it.
+    package static func consoleRegistrationFields(operationId: String, user: String) -> [ConsoleField] {
+        [ConsoleField("Format", .string, "custos.governance.registration.v1"), ConsoleField("Operation id", .string, operationId),
+         ConsoleField("Person", .string, user)]
+    }
 }

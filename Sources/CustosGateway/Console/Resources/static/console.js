@@ -149,7 +149,7 @@
           if (!credential) throw new Error('no assertion');
           fillAssertion(form, credential);
           form.elements.act.value = act;
-          say(status, 'Sending your ' + (act === 'approve' ? 'approval' : 'rejection') + '…');
+          say(status, 'Sending your ' + ({ approve: 'approval', reject: 'rejection', propose: 'proposal' }[act]) + '…');
           form.submit();
         } catch (error) {
           say(status, 'Not signed: ' + (error && error.name === 'NotAllowedError'
@@ -159,6 +159,41 @@
         }
       });
     }
+  }
+
+  // Enrolment: the registration challenge is SHA-256 of the displayed content's canonical
+  // encoding (GovernanceProposal.registrationChallenge), so the credential can only be
+  // proposed in the operation the page names.
+  function setUpEnrolment() {
+    const form = document.getElementById('enrol-register');
+    if (!form) return;
+    const status = document.getElementById('enrol-status');
+    document.getElementById('register').addEventListener('click', async () => {
+      try {
+        const challenge = await sha256(canonicalBytes(document.getElementById('signed')));
+        const user = form.dataset.user;
+        say(status, 'Touch your security key to register it.');
+        const credential = await navigator.credentials.create({
+          publicKey: {
+            challenge,
+            rp: { name: 'Custos ' + form.dataset.cluster },
+            user: { id: utf8(user), name: user, displayName: user },
+            pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+            authenticatorSelection: { userVerification: 'required', residentKey: 'preferred' },
+            attestation: 'none',
+            timeout: 120000,
+          },
+        });
+        if (!credential) throw new Error('no credential');
+        form.elements.credentialId.value = base64url(credential.rawId);
+        form.elements.attestationObject.value = base64url(credential.response.attestationObject);
+        form.elements.clientDataJSON.value = base64url(credential.response.clientDataJSON);
+        form.submit();
+      } catch (error) {
+        say(status, 'Not registered: ' + String(error && error.message || error));
+        document.body.dataset.enrolment = 'failed';
+      }
+    });
   }
 
   function setUpSignIn() {
@@ -185,8 +220,9 @@
 
   document.addEventListener('DOMContentLoaded', () => {
     setUpSignIn();
+    setUpEnrolment();
     const section = document.getElementById('signed');
-    if (section) {
+    if (section && document.getElementById('digest')) {
       showDigest(section).then(() => { document.body.dataset.digest = 'ready'; }, (error) => {
         say(document.getElementById('digest'), 'cannot encode this content: ' + error.message);
         document.body.dataset.digest = 'failed';
