@@ -17,10 +17,14 @@ run: deps
 	$(SWIFT) build -c release --product custos
 	.build/release/custos dev up --dir .custos-dev
 
+# Options of custos-bench (`custos-bench --help`), e.g. the signing workload's length and load:
+# make bench BENCH_FLAGS="--duration 120 --submitters 16 --schemes frost-ed25519,frost-taproot"
+BENCH_FLAGS ?= --duration 60
+
 bench: deps
 	$(SWIFT) build -c release --product custos
 	$(SWIFT) build -c release --product custos-bench
-	bash scripts/bench.sh
+	bash scripts/bench.sh $(BENCH_FLAGS)
 
 clean:
 	rm -rf .build
