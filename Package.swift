@@ -275,6 +275,8 @@ let package = Package(
                 "CustosCore",
                 "CSecp256k1", "CSodium", "CustosCrypto", "CustosMPC", "CustosChains", "CustosPolicy",
                 "CustosLedger", "CustosClusterAPI", "CustosIdentity",
+                // The signing workload: request entries and vault signature entries in committed blocks.
+                "CustosState",
                 .product(name: "BigInt", package: "BigInt"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 // The end-to-end cluster benchmark: HTTP load and an fsync'd SQLite baseline.
