@@ -19,7 +19,7 @@ run: deps
 
 # Options of custos-bench (`custos-bench --help`): the signing workload's length, load and schemes,
 # e.g. make bench BENCH_FLAGS="--duration 120 --submitters 16 --schemes frost-ed25519,ecdsa-secp256k1"
-BENCH_FLAGS ?= --duration 60 --schemes frost-ed25519,frost-taproot
+BENCH_FLAGS ?= --duration 60 --schemes frost-ed25519,frost-taproot,ecdsa-secp256k1
 
 bench: deps
 	$(SWIFT) build -c release --product custos
