@@ -81,8 +81,8 @@ enum SigningBenchmarks {
         let metricsAfter = try await cluster.nodeMetrics(client)
         let blocks = try await cluster.committedHeight(client) - heightBefore
         let stateCheck = try await checkState(load, cluster, client)
-        return render(scheme, load, options: options, signers: vaults[scheme.vault]?.view.threshold ?? 0, roundTrip: roundTrip,
-                      plain: plain, cpu: cpu, cluster: cluster, metrics: (metricsBefore, metricsAfter), blocks: blocks,
+        let signers = Self.signers(scheme, threshold: vaults[scheme.vault]?.view.threshold ?? 0)
+        return render(scheme, load, options: options, signers: signers, roundTrip: roundTrip, plain: plain, cpu: cpu, cluster: cluster, metrics: (metricsBefore, metricsAfter), blocks: blocks,
                       poolsFull: poolsFull, stateCheck: stateCheck)
     }
 
@@ -108,6 +108,11 @@ enum SigningBenchmarks {
             if view.signing?.status == "signed" && view.signing?.signature == sample.outcome.signature.hexString { agreeing += 1 }
         }
         return "\(agreeing) of \(recent.count)"
+    }
+
+    /// How many nodes sign one request: the threshold for FROST, 2t+1 (threshold t+1) for ECDSA.
+    static func signers(_ scheme: SigningScheme, threshold: Int) -> Int {
+        scheme.name == "ecdsa-secp256k1" ? 2 * threshold - 1 : threshold
     }
 
     private static func render(
@@ -176,18 +181,23 @@ enum SigningBenchmarks {
         }
         lines.append("| all | \(perSignature(total)) | \(count == 0 ? "–" : formatRatio(total * 1e9 / Double(count) / plain.p50)) | "
             + "\(formatFixed(100 * total / elapsed, digits: 0)) % |")
+        // FROST pools hold nonce commitments, ECDSA pools presignatures (each signer holds a share of each).
+        let ecdsa = scheme.name == "ecdsa-secp256k1"
+        let (pooled, refill) = ecdsa ? ("presignatures", "custos_node_vault_presignatures_made_total")
+            : ("nonce commitments", "custos_node_vault_nonces_published_total")
         lines += [
             "",
-            "Nonce pools, \(scheme.name) (each node's `custos_node_vault_*` counters over the same \(formatFixed(elapsed, digits: 1)) s; "
-                + "one signature takes one commitment from each of its \(signers) signers):",
+            "\(ecdsa ? "Presignature" : "Nonce") pools, \(scheme.name) (each node's `custos_node_vault_*` counters over the same "
+                + "\(formatFixed(elapsed, digits: 1)) s; one signature takes "
+                + (ecdsa ? "one presignature its \(signers) signers hold shares of):" : "one commitment from each of its \(signers) signers):"),
             "",
-            "| node | refill: nonce commitments published/s | signature shares released | signatures submitted | pool depth at the end |",
+            "| node | refill: \(pooled) made/s | signature shares released | signatures submitted | pool depth at the end |",
             "|---|---:|---:|---:|---:|",
         ]
         for id in cluster.nodeIDs {
             func delta(_ name: String) -> Double { (metrics.after[id]?[name] ?? 0) - (metrics.before[id]?[name] ?? 0) }
             let depth = metrics.after[id]?["custos_node_vault_pool_depth{vault=\"\(scheme.vault)\"}"].map { formatFixed($0, digits: 0) } ?? "–"
-            lines.append("| \(id) | \(formatFixed(delta("custos_node_vault_nonces_published_total") / elapsed, digits: 1)) | "
+            lines.append("| \(id) | \(formatFixed(delta(refill) / elapsed, digits: 1)) | "
                 + "\(formatFixed(delta("custos_node_vault_shares_released_total"), digits: 0)) | "
                 + "\(formatFixed(delta("custos_node_vault_signatures_submitted_total"), digits: 0)) | \(depth) |")
         }
