@@ -10,8 +10,9 @@ extension VaultService {
     /// Keeps this node's nonce pools full and takes its part in every signing attempt the
     /// committed state assigns it:
     ///
-    /// - pools: for each active FROST vault it holds a share of, it makes nonce pairs, stores
-    ///   them sealed, and only then publishes their commitments (`vault.frost.nonces`);
+    /// - pools: for each active FROST vault it holds a share of, once half its pool is gone, it
+    ///   makes nonce pairs, stores them sealed, and only then publishes their commitments
+    ///   (`vault.frost.nonces`), after its signing steps;
     /// - shares: for an attempt that names it, `FROSTSigningRound` re-checks the request in this
     ///   node's own state, records the nonce's use and computes the share, which is sealed for
     ///   each other signer and posted; the spent nonce is deleted from the store;
@@ -19,13 +20,6 @@ extension VaultService {
     ///   submits the signature at once, the others if it is not committed after
     ///   `resubmitAfter`; a share that does not verify is blamed with its signed envelope.
     func advanceSigning(in state: ReplicatedState) async {
-        for vault in state.vaults.values.sorted(by: { $0.id < $1.id })
-        where vault.status == .active && vault.scheme != .ecdsaSecp256k1 && vault.ceremony.index(of: identity.id) != nil
-            && !vault.excluded.contains(identity.id) && environment.mayHold(vault.environment) {
-            do { try await refill(vault, in: state) } catch {
-                logger.error("nonce pool refill failed", metadata: ["vault": "\(vault.id)", "error": "\("\(error)".printable(limit: 512))"])
-            }
-        }
         let now = clock()
         let open = state.signing.values.filter { $0.status == .signing }.sorted { $0.requestId < $1.requestId }
         for session in open where session.deadline + Self.deadlineGrace <= now {
@@ -36,6 +30,14 @@ extension VaultService {
         for session in open where session.signers.contains(identity.id) {
             do { try await advance(session, in: state) } catch {
                 logger.error("signing step failed", metadata: ["request": "\(session.requestId)", "error": "\("\(error)".printable(limit: 512))"])
+            }
+        }
+        // Shares first, refills after: a signature never waits behind this node's pool.
+        for vault in state.vaults.values.sorted(by: { $0.id < $1.id })
+        where vault.status == .active && vault.scheme != .ecdsaSecp256k1 && vault.ceremony.index(of: identity.id) != nil
+            && !vault.excluded.contains(identity.id) && environment.mayHold(vault.environment) {
+            do { try await refill(vault, in: state) } catch {
+                logger.error("nonce pool refill failed", metadata: ["vault": "\(vault.id)", "error": "\("\(error)".printable(limit: 512))"])
             }
         }
     }
@@ -52,7 +54,9 @@ extension VaultService {
             pendingBatch[vault.id] = nil
         }
         let pooled = vault.nonces[identity.id]?.count ?? 0
-        guard pooled < poolDepth else { return }
+        // Refilled in one batch once half the pool is gone (a full one is topped up at start), not
+        // one nonce per signature: each batch is a log entry.
+        guard pooled == 0 || pooled <= poolDepth / 2 else { return }
         let shareID = NodeDatabase.vaultShareID(vault: vault.id, epoch: UInt64(vault.epoch))
         guard let keyShare = try database.secret(kind: .vaultKeyShare, id: shareID) else {
             logger.error("no key share stored for an active vault; this node cannot sign for it", metadata: ["vault": "\(vault.id)"])

@@ -73,8 +73,8 @@ public enum VaultEntry: Sendable, Equatable {
     /// The largest presigning message a node keeps (a whole batch's runs for one peer); a
     /// presigning blame shows such messages whole.
     public static let maximumPresignPlaintext = 4 * 1024
-    /// The largest presigning transcript a blame can show.
-    static let maximumTranscriptBytes = 4 * 1024
+    /// The largest presigning transcript a blame can show (293 bytes per signer: 41 signers).
+    static let maximumTranscriptBytes = 12 * 1024
     /// The largest envelope plaintext a complaint or blame can show as evidence; a node keeps no
     /// larger share message (it could never prove what is wrong with it).
     public static let maximumEvidencePlaintext = 1024
