@@ -267,6 +267,22 @@ import Testing
         #expect(s.c.state.vaults["hot"]!.presignBlames.last?.culprits == [signers[0]], "\(s.c.state.vaults["hot"]!.presignBlames.last?.reason ?? "")")
     }
 
+    @Test func aSignerSendingEmptyRunsIsNamed() throws {
+        var s = try setup()
+        let signers = s.c.state.vaults["hot"]!.presignBatches[0].signers
+        // One signer answers round 2 of run 6 with nothing, to every peer.
+        let confirmations = try presign(&s, batch: 0) { sender, m in
+            guard sender == signers[2], m.round == 2, m.recipient != sender else { return m }
+            var runs = m.unsafeRuns
+            runs[6] = []
+            return PresignMessage(vault: m.vault, epoch: m.epoch, batch: m.batch, round: m.round, recipient: m.recipient, unsafeRuns: runs)
+        }
+        try confirm(&s, batch: 0, confirmations)
+        #expect(s.c.state.vaults["hot"]!.presignBatches.first { $0.number == 0 }?.failedRun == 6)
+        try showEvidence(&s, batch: 0)
+        #expect(s.c.state.vaults["hot"]!.presignBlames.last?.culprits == [signers[2]], "\(s.c.state.vaults["hot"]!.presignBlames.last?.reason ?? "")")
+    }
+
     @Test func aSilentSignerLetsItsBatchRunOutAndSitsOutTheNext() throws {
         var s = try setup()
         let batch = s.c.state.vaults["hot"]!.presignBatches[0]

@@ -117,6 +117,17 @@ extension ReplicatedState {
                 convict(nodeOf[id]!, "\(nodeOf[id]!) deviated from the presigning protocol in run \(run) of batch \(batch.number) (its revealed messages and dealing do not add up)")
             }
         }
+        // Every signer confirmed, so every signer had every peer's messages of every round: a
+        // signer none of whose peers holds its broadcast of a round, though nothing it received was
+        // wrong, withheld that broadcast (it sent an empty run).
+        // Round 2 first: a missing round-2 broadcast is why the others had nothing to send in round 3.
+        for (round, held) in [(2, { (e: ThresholdECDSA.PresignEvidence, j: ThresholdECDSA.ID) in e.round2[j] != nil }),
+                              (3, { (e: ThresholdECDSA.PresignEvidence, j: ThresholdECDSA.ID) in e.round3[j] != nil })] where culprits.isEmpty {
+            for node in batch.signers {
+                guard let j = idOf[node], !evidence.filter({ $0.key != j }).values.contains(where: { held($0, j) }) else { continue }
+                convict(node, "\(node) sent its peers no round-\(round) broadcast in run \(run) of batch \(batch.number) though it had every message")
+            }
+        }
         let views = evidence.values.map(\.round3)
         if culprits.isEmpty, let view = views.first, views.allSatisfy({ $0 == view }), view.count == batch.signers.count {
             let expected = ThresholdECDSA.PresignConfirmation.expected(context: context, round3: view)
