@@ -281,24 +281,10 @@ extension VaultSigningLoopbackTests {
     /// eth-account recovers the vault's EVM address from its EIP-191 and EIP-712 signatures; a
     /// message the policy denies is never signed; with one node down, the three others sign.
     @Test func anECDSAVaultSignsMessagesEthAccountRecoversAndSignsWithOneNodeDown() async throws {
-        let cluster = try LocalCluster(nodeCount: 4)
+        let cluster = try await ecdsaCluster { g in (g.vaults.first?.pools.values.filter { $0 > 0 }.count ?? 0) == 4 }
         var passed = false
         defer { cluster.stopAll(removeData: passed) }
-        try await cluster.startGateway()
-        for id in cluster.nodeIDs { try cluster.startNode(id) }
-        try await vaultAndRiskBot(cluster, "hot-trading", "ecdsa-secp256k1")
-        _ = try await cluster.waitForGovernance(seconds: 120) { g in
-            g.bots.contains { $0.id == "risk-bot" } && (g.vaults.first?.pools.values.filter { $0 > 0 }.count ?? 0) == 4
-        }
-        let bot = cluster.root.appendingPathComponent("credentials/risk-bot.bot.json").path
-        func submit(_ name: String, _ message: String) throws -> String {
-            let body = cluster.root.appendingPathComponent("\(name).json")
-            try Data("""
-                {"kind": "message", "id": "\(name)", "initiator": "risk-bot", "vault": "hot-trading", "message": \(message)}
-                """.utf8).write(to: body)
-            let out = try LocalCluster.run(cluster.binary, ["request", "submit", "--gateway", cluster.baseURL, "--bot", bot, body.path])
-            return try #require(out.split(separator: "\n").first { $0.hasPrefix("request ") }.map { String($0.dropFirst(8)) })
-        }
+        func submit(_ name: String, _ message: String) throws -> String { try submitMessage(cluster, name, message) }
         let text = "Meridian Capital withdrawal authorisation: 250000 USDC to kraken, ref 4411"
         let personal = try submit("auth-1", #"{"format": "eip191", "text": "\#(text)"}"#)
         let typed = try submit("permit-1", #"{"format": "eip712", "typedData": \#(Self.permit)}"#)
@@ -332,10 +318,7 @@ extension VaultSigningLoopbackTests {
         reference = try #require(statuses["node-2"]?.governance)
         let signing = try #require(reference.requests.first { $0.id == later }?.signing)
         #expect(!signing.signers.contains("node-1"), "signed by \(signing.signers)")
-        let again = try PythonPeer.call("signature_verify_peer.py", Recover(
-            eip191: [.init(message: Array("\(text) (second)".utf8).hexString, signature: try #require(signing.signature))], eip712: []),
-            as: Recovered.self)
-        #expect(again.eip191 == [address])
+        #expect(try recoversAddress(address, text: "\(text) (second)", signature: signing.signature))
         passed = true
     }
 }
@@ -345,23 +328,13 @@ extension VaultSigningLoopbackTests {
     /// the log with its signed envelope and the presigning transcript, left out of the vault's
     /// signer sets, and the request completes with the others; eth-account recovers the address.
     @Test func aNodeSendingWrongECDSASharesIsNamedExcludedAndTheRequestCompletes() async throws {
-        let cluster = try LocalCluster(nodeCount: 4)
+        let cluster = try await ecdsaCluster(faults: ["node-3": ["--unsafe-test-corrupt-signature-shares"]]) { g in
+            (g.vaults.first?.pools.values.filter { $0 > 0 }.count ?? 0) == 4
+        }
         var passed = false
         defer { cluster.stopAll(removeData: passed) }
-        try await cluster.startGateway()
-        for id in cluster.nodeIDs { try cluster.startNode(id, extraArguments: id == "node-3" ? ["--unsafe-test-corrupt-signature-shares"] : []) }
-        try await vaultAndRiskBot(cluster, "hot-trading", "ecdsa-secp256k1")
-        _ = try await cluster.waitForGovernance(seconds: 120) { g in
-            g.bots.contains { $0.id == "risk-bot" } && (g.vaults.first?.pools.values.filter { $0 > 0 }.count ?? 0) == 4
-        }
         let text = "Meridian Capital withdrawal authorisation: 90000 USDT to binance, ref 5120"
-        let body = cluster.root.appendingPathComponent("auth.json")
-        try Data("""
-            {"kind": "message", "id": "auth-1", "initiator": "risk-bot", "vault": "hot-trading", "message": {"format": "eip191", "text": "\(text)"}}
-            """.utf8).write(to: body)
-        let out = try LocalCluster.run(cluster.binary, ["request", "submit", "--gateway", cluster.baseURL, "--bot",
-                                                        cluster.root.appendingPathComponent("credentials/risk-bot.bot.json").path, body.path])
-        let request = try #require(out.split(separator: "\n").first { $0.hasPrefix("request ") }.map { String($0.dropFirst(8)) })
+        let request = try submitMessage(cluster, "auth-1", #"{"format": "eip191", "text": "\#(text)"}"#)
         let statuses = try await cluster.waitForGovernance(seconds: 150) { g in
             g.requests.first { $0.id == request }?.signing?.status == "signed"
         }
@@ -372,9 +345,7 @@ extension VaultSigningLoopbackTests {
         #expect(!signing.signers.contains("node-3") && signing.attempt >= 1)
         #expect(reference.vaults.first?.excluded == ["node-3"])
         let address = try #require(reference.vaults.first?.addresses.first { $0.chain == "evm" }?.address)
-        let recovered = try PythonPeer.call("signature_verify_peer.py", Recover(
-            eip191: [.init(message: Array(text.utf8).hexString, signature: try #require(signing.signature))], eip712: []), as: Recovered.self)
-        #expect(recovered.eip191 == [address])
+        #expect(try recoversAddress(address, text: text, signature: signing.signature))
         passed = true
     }
 }
@@ -384,34 +355,60 @@ extension VaultSigningLoopbackTests {
     /// their evidence in the log, every node names it, it is left out of new batches, and the
     /// request is signed by the others.
     @Test func aNodeDealingWrongPresigningSharesIsNamedExcludedAndTheOthersSign() async throws {
-        let cluster = try LocalCluster(nodeCount: 4)
+        let cluster = try await ecdsaCluster(faults: ["node-3": ["--unsafe-test-corrupt-presign-shares"]]) { g in
+            g.vaults.first?.excluded == ["node-3"] && (g.vaults.first?.pools.values.filter { $0 > 0 }.count ?? 0) == 3
+        }
         var passed = false
         defer { cluster.stopAll(removeData: passed) }
-        try await cluster.startGateway()
-        for id in cluster.nodeIDs { try cluster.startNode(id, extraArguments: id == "node-3" ? ["--unsafe-test-corrupt-presign-shares"] : []) }
-        try await vaultAndRiskBot(cluster, "hot-trading", "ecdsa-secp256k1")
-        var statuses = try await cluster.waitForGovernance(seconds: 120) { g in
-            g.bots.contains { $0.id == "risk-bot" } && g.vaults.first?.excluded == ["node-3"]
-                && (g.vaults.first?.pools.values.filter { $0 > 0 }.count ?? 0) == 3
-        }
+        var statuses = try await cluster.waitForGovernance { _ in true }
         let vault = try #require(statuses["node-1"]?.governance?.vaults.first)
         let blames = try #require(vault.presigningBlames)
         #expect(blames.allSatisfy { $0.culprits == ["node-3"] }, "\(blames.map(\.reason))")
         let text = "Meridian Capital withdrawal authorisation: 12000 USDC to coinbase, ref 6002"
-        let body = cluster.root.appendingPathComponent("auth.json")
-        try Data("""
-            {"kind": "message", "id": "auth-1", "initiator": "risk-bot", "vault": "hot-trading", "message": {"format": "eip191", "text": "\(text)"}}
-            """.utf8).write(to: body)
-        let out = try LocalCluster.run(cluster.binary, ["request", "submit", "--gateway", cluster.baseURL, "--bot",
-                                                        cluster.root.appendingPathComponent("credentials/risk-bot.bot.json").path, body.path])
-        let request = try #require(out.split(separator: "\n").first { $0.hasPrefix("request ") }.map { String($0.dropFirst(8)) })
+        let request = try submitMessage(cluster, "auth-1", #"{"format": "eip191", "text": "\#(text)"}"#)
         statuses = try await cluster.waitForGovernance(seconds: 120) { g in g.requests.first { $0.id == request }?.signing?.status == "signed" }
         let signing = try #require(statuses["node-1"]?.governance?.requests.first { $0.id == request }?.signing)
         #expect(signing.signers == ["node-1", "node-2", "node-4"])
         let address = try #require(vault.addresses.first { $0.chain == "evm" }?.address)
-        let recovered = try PythonPeer.call("signature_verify_peer.py", Recover(
-            eip191: [.init(message: Array(text.utf8).hexString, signature: try #require(signing.signature))], eip712: []), as: Recovered.self)
-        #expect(recovered.eip191 == [address])
+        #expect(try recoversAddress(address, text: text, signature: signing.signature))
         passed = true
+    }
+}
+
+extension VaultSigningLoopbackTests {
+    /// The risk bot submits message request `name` to `vault` (`message`: the request's `message`
+    /// member, JSON); returns the request id.
+    func submitMessage(_ cluster: LocalCluster, _ name: String, vault: String = "hot-trading", _ message: String) throws -> String {
+        let body = cluster.root.appendingPathComponent("\(name).json")
+        try Data("""
+            {"kind": "message", "id": "\(name)", "initiator": "risk-bot", "vault": "\(vault)", "message": \(message)}
+            """.utf8).write(to: body)
+        let out = try LocalCluster.run(cluster.binary, ["request", "submit", "--gateway", cluster.baseURL, "--bot",
+                                                        cluster.root.appendingPathComponent("credentials/risk-bot.bot.json").path, body.path])
+        return try #require(out.split(separator: "\n").first { $0.hasPrefix("request ") }.map { String($0.dropFirst(8)) })
+    }
+
+    /// Whether eth-account recovers `address` from `signature` of the EIP-191 message `text`.
+    func recoversAddress(_ address: String, text: String, signature: String?) throws -> Bool {
+        let recovered = try PythonPeer.call("signature_verify_peer.py", Recover(
+            eip191: [.init(message: Array(text.utf8).hexString, signature: try #require(signature))], eip712: []), as: Recovered.self)
+        return recovered.eip191 == [address]
+    }
+
+    /// A four-node cluster with an ECDSA vault `hot-trading` and the risk bot, once every node's
+    /// state satisfies `condition`; `faults` are extra arguments per node. Stopped (its data kept)
+    /// if it does not get there.
+    func ecdsaCluster(faults: [String: [String]] = [:], until condition: @escaping (GovernanceSnapshot) -> Bool) async throws -> LocalCluster {
+        let cluster = try LocalCluster(nodeCount: 4)
+        do {
+            try await cluster.startGateway()
+            for id in cluster.nodeIDs { try cluster.startNode(id, extraArguments: faults[id] ?? []) }
+            try await vaultAndRiskBot(cluster, "hot-trading", "ecdsa-secp256k1")
+            _ = try await cluster.waitForGovernance(seconds: 120) { g in g.bots.contains { $0.id == "risk-bot" } && condition(g) }
+            return cluster
+        } catch {
+            cluster.stopAll(removeData: false)
+            throw error
+        }
     }
 }

@@ -81,39 +81,26 @@ extension VaultService {
         var attempt = attempts[key] ?? Attempt()
         defer { attempts[key] = attempt }
         guard !attempt.refused, let vault = state.vaults[s.vault] else { return }
-        if attempt.outgoing == nil, vault.scheme == .ecdsaSecp256k1 {
-            try shareECDSA(s, vault: vault, attempt: &attempt, in: state)
-            guard attempt.outgoing != nil else { return }
-        }
         if attempt.outgoing == nil {
-            let nonceID = FROSTSigningRound.nonceID(vault: vault.id, epoch: s.epoch, commitment: s.commitments[identity.id]!)
-            guard let keyShare = try database.secret(kind: .vaultKeyShare, id: NodeDatabase.vaultShareID(vault: vault.id, epoch: UInt64(s.epoch))),
-                  let nonces = try database.secret(kind: .frostNonce, id: nonceID)
-            else {
-                attempt.refused = true
-                counters.signingRefusals += 1
-                logger.error("no key share or nonce pair stored for the commitment the log assigned this node",
-                             metadata: ["request": "\(s.requestId)", "attempt": "\(s.attempt)"])
-                return
-            }
-            let messages: [NodeID: VaultShareMessage]
-            do {
-                messages = try FROSTSigningRound.share(state, request: s.requestId, me: identity.id, keyShare: keyShare, nonces: nonces,
+            if vault.scheme == .ecdsaSecp256k1 {
+                guard let p = s.presignature else { return }
+                let presignatureID = ECDSASigningRound.presignatureID(vault: vault.id, epoch: s.epoch, batch: p.batch, index: p.index)
+                var made: ECDSASigningRound.Share?
+                try release(s, &attempt, secret: (.presignature, presignatureID), in: state) { keyShare, stored in
+                    made = try ECDSASigningRound.share(state, request: s.requestId, me: identity.id, keyPackage: keyShare, stored: stored,
                                                        signer: OneTimeSigner(database: database))
-            } catch {
-                attempt.refused = true
-                counters.signingRefusals += 1
-                logger.warning("refusing to sign", metadata: ["request": "\(s.requestId)", "attempt": "\(s.attempt)",
-                                                              "reason": "\("\(error)".printable(limit: 512))"])
-                return
+                    return made!.messages
+                }
+                attempt.presignPublic = made?.publicData
+                attempt.transcript = made?.transcript
+            } else {
+                let nonceID = FROSTSigningRound.nonceID(vault: vault.id, epoch: s.epoch, commitment: s.commitments[identity.id]!)
+                try release(s, &attempt, secret: (.frostNonce, nonceID), in: state) { keyShare, nonces in
+                    try FROSTSigningRound.share(state, request: s.requestId, me: identity.id, keyShare: keyShare, nonces: nonces,
+                                                signer: OneTimeSigner(database: database))
+                }
             }
-            faults.nonceUseRecorded(logger: logger)
-            // The use is on record: the pair never signs again, so it need not be kept.
-            _ = try? database.deleteSecret(kind: .frostNonce, id: nonceID)
-            attempt.share = messages[identity.id]!.unsafeShare
-            attempt.outgoing = try seal(messages.mapValues { faults.share($0, logger: logger) }, session: state.signingSessionID(s),
-                                        round: VaultEntry.signatureShareRound, state: state)
-            counters.sharesReleased += 1
+            guard attempt.outgoing != nil else { return }
         }
         // Checked again before the share leaves: a freeze may have committed since it was made.
         if !attempt.posted, let outgoing = attempt.outgoing, (try? FROSTSigningRound.check(state, request: s.requestId, me: identity.id)) != nil {
@@ -167,38 +154,31 @@ extension VaultService {
         }
     }
 
-    /// An ECDSA attempt's share: the presignature the log assigned, from this node's store, signs
-    /// once (`ECDSASigningRound.share` records its use first) and is deleted.
-    private func shareECDSA(_ s: SigningSession, vault: Vault, attempt: inout Attempt, in state: ReplicatedState) throws {
-        guard let p = s.presignature else { return }
-        let presignatureID = ECDSASigningRound.presignatureID(vault: vault.id, epoch: s.epoch, batch: p.batch, index: p.index)
-        guard let keyShare = try database.secret(kind: .vaultKeyShare, id: NodeDatabase.vaultShareID(vault: vault.id, epoch: UInt64(s.epoch))),
-              let stored = try database.secret(kind: .presignature, id: presignatureID)
-        else {
+    /// Computes this node's share of an attempt with `make`, from its key share and the one-time
+    /// `secret` the log assigned it (a FROST nonce pair or a presignature; `make` records its use
+    /// before computing), deletes the spent secret and seals the shares for the other signers.
+    /// A missing secret or a refusal (the node's own re-check) marks the attempt refused.
+    private func release(
+        _ s: SigningSession, _ attempt: inout Attempt, secret: (kind: NodeDatabase.SecretKind, id: [UInt8]), in state: ReplicatedState,
+        _ make: (_ keyShare: SecretBytes, _ secret: SecretBytes) throws -> [NodeID: VaultShareMessage]
+    ) throws {
+        func refuse(_ message: Logger.Message, _ reason: String? = nil) {
             attempt.refused = true
             counters.signingRefusals += 1
-            logger.error("no key share or presignature stored for the presignature the log assigned this node",
-                         metadata: ["request": "\(s.requestId)", "attempt": "\(s.attempt)"])
-            return
+            var metadata: Logger.Metadata = ["request": "\(s.requestId)", "attempt": "\(s.attempt)"]
+            if let reason { metadata["reason"] = "\(reason.printable(limit: 512))" }
+            logger.warning(message, metadata: metadata)
         }
-        let made: ECDSASigningRound.Share
-        do {
-            made = try ECDSASigningRound.share(state, request: s.requestId, me: identity.id, keyPackage: keyShare, stored: stored,
-                                               signer: OneTimeSigner(database: database))
-        } catch {
-            attempt.refused = true
-            counters.signingRefusals += 1
-            logger.warning("refusing to sign", metadata: ["request": "\(s.requestId)", "attempt": "\(s.attempt)",
-                                                          "reason": "\("\(error)".printable(limit: 512))"])
-            return
-        }
+        guard let keyShare = try database.secret(kind: .vaultKeyShare, id: NodeDatabase.vaultShareID(vault: s.vault, epoch: UInt64(s.epoch))),
+              let oneTime = try database.secret(kind: secret.kind, id: secret.id)
+        else { return refuse("no key share or one-time secret stored for what the log assigned this node") }
+        let messages: [NodeID: VaultShareMessage]
+        do { messages = try make(keyShare, oneTime) } catch { return refuse("refusing to sign", "\(error)") }
         faults.nonceUseRecorded(logger: logger)
-        // The use is on record: the presignature never signs again, so it need not be kept.
-        _ = try? database.deleteSecret(kind: .presignature, id: presignatureID)
-        attempt.share = made.messages[identity.id]!.unsafeShare
-        attempt.presignPublic = made.publicData
-        attempt.transcript = made.transcript
-        attempt.outgoing = try seal(made.messages.mapValues { faults.share($0, logger: logger) }, session: state.signingSessionID(s),
+        // The use is on record: the secret never signs again, so it need not be kept.
+        _ = try? database.deleteSecret(kind: secret.kind, id: secret.id)
+        attempt.share = messages[identity.id]!.unsafeShare
+        attempt.outgoing = try seal(messages.mapValues { faults.share($0, logger: logger) }, session: state.signingSessionID(s),
                                     round: VaultEntry.signatureShareRound, state: state)
         counters.sharesReleased += 1
     }
