@@ -102,7 +102,8 @@ extension VaultService {
         var messages: [NodeID: VaultShareMessage] = [:]
         for peer in peers {
             guard let message = try? VaultShareMessage(encoded: received[peer]!.plaintext) else {
-                try await complain(about: peer, vault: vault, evidence: received[peer]!, subject: subject, state: state)
+                try await complain(.complain(vault: vault.id, epoch: vault.epoch, accused: peer, evidence: received[peer]!), accusing: peer,
+                                   subject: subject, state: state)
                 return
             }
             messages[peer] = message
@@ -117,15 +118,17 @@ extension VaultService {
             counters.ceremoniesConfirmed += 1
             try await submit(entry, subject: subject, state: state)
         case .badShare(let peer):
-            try await complain(about: peer, vault: vault, evidence: received[peer]!, subject: subject, state: state)
+            try await complain(.complain(vault: vault.id, epoch: vault.epoch, accused: peer, evidence: received[peer]!), accusing: peer,
+                               subject: subject, state: state)
         }
     }
 
-    private func complain(about peer: NodeID, vault: Vault, evidence: SignedEnvelope.Evidence, subject: String,
-                          state: ReplicatedState) async throws {
-        logger.error("a peer's key share does not match its commitments; complaining with its signed envelope",
-                     metadata: ["vault": "\(vault.id)", "peer": "\(peer)"])
+    /// Commits `complaint` (`vault.dkg.complaint` or `vault.refresh.complaint`): `peer`'s signed
+    /// envelope whose share does not match that peer's public commitments.
+    func complain(_ complaint: VaultEntry, accusing peer: NodeID, subject: String, state: ReplicatedState) async throws {
+        logger.error("a peer's share does not match its public commitments; complaining with its signed envelope",
+                     metadata: ["vault": "\(complaint.vault)", "peer": "\(peer)", "entry": "\(complaint.kind)"])
         counters.complaints += 1
-        try await submit(.complain(vault: vault.id, epoch: vault.epoch, accused: peer, evidence: evidence), subject: subject, state: state)
+        try await submit(complaint, subject: subject, state: state)
     }
 }

@@ -80,6 +80,7 @@ extension ReplicatedState {
             case .commit, .confirm, .complain: outcome = .vault(id: decoded.vault, status: try next.transition(decoded, from: signer.id))
             case .nonces, .signature, .blame, .ecdsaBlame: outcome = try next.transitionSigning(decoded, from: signer.id)
             case .presigned: outcome = try next.transitionPresigning(decoded, from: signer.id)
+            case .refreshDeal, .refreshConfirm, .refreshComplaint: outcome = try next.transitionRefresh(decoded, from: signer.id)
             case .timeout(_, let epoch, let request, let attempt):
                 outcome = try next.timeout(vault: decoded.vault, epoch: epoch, request: request, attempt: attempt)
             }
@@ -100,6 +101,7 @@ extension ReplicatedState {
             let what = missingCommit.isEmpty ? "confirmation" : "round-1 package"
             fail(id, reason: "no \(what) from \(silent.map(\.rawValue).joined(separator: ", ")) by the deadline", culprits: [], silent: silent)
         }
+        expireRefreshes()
     }
 
     private mutating func transition(_ entry: VaultEntry, from node: NodeID) throws(GovernanceError) -> Vault.Status {
@@ -204,7 +206,7 @@ extension ReplicatedState {
                      culprits: [accused], silent: [])
             }
             return .failed
-        case .nonces, .signature, .blame, .timeout, .presigned, .ecdsaBlame:
+        case .nonces, .signature, .blame, .timeout, .presigned, .ecdsaBlame, .refreshDeal, .refreshConfirm, .refreshComplaint:
             throw refused("not a key ceremony entry")
         }
     }
@@ -220,6 +222,8 @@ extension ReplicatedState {
             }
         } else if vault.status == .generating, vault.epoch == epoch, vault.ceremony.deadline > time {
             throw GovernanceError(.ceremonyRefused, "the key generation of \(id) runs until \(vault.ceremony.deadline), not past at \(time)")
+        } else if let r = vault.runningRefresh, r.epoch == epoch, r.deadline > time {
+            throw GovernanceError(.ceremonyRefused, "the refresh of \(id) to epoch \(epoch) runs until \(r.deadline), not past at \(time)")
         }
         return .vault(id: id, status: vaults[id]!.status)
     }
