@@ -275,14 +275,8 @@ extension VaultSigningLoopbackTests {
         _ = try await cluster.waitForGovernance(seconds: 120) { g in
             g.bots.contains { $0.id == "risk-bot" } && (g.vaults.first?.pools.values.filter { $0 > 0 }.count ?? 0) == 4
         }
-        let bot = cluster.root.appendingPathComponent("credentials/risk-bot.bot.json").path
         func submit(_ name: String, _ message: String) throws -> String {
-            let body = cluster.root.appendingPathComponent("\(name).json")
-            try Data("""
-                {"kind": "message", "id": "\(name)", "initiator": "risk-bot", "vault": "hot-trading", "message": \(message)}
-                """.utf8).write(to: body)
-            let out = try LocalCluster.run(cluster.binary, ["request", "submit", "--gateway", cluster.baseURL, "--bot", bot, body.path])
-            return try #require(out.split(separator: "\n").first { $0.hasPrefix("request ") }.map { String($0.dropFirst(8)) })
+            try Self.submitMessage(cluster, name, vault: "hot-trading", message)
         }
         let text = "Meridian Capital withdrawal authorisation: 250000 USDC to kraken, ref 4411"
         let personal = try submit("auth-1", #"{"format": "eip191", "text": "\#(text)"}"#)

@@ -76,14 +76,8 @@ extension VaultSigningLoopbackTests {
             }
         }
         // Requests signed after the refresh verify under the same key.
-        let bot = cluster.root.appendingPathComponent("credentials/risk-bot.bot.json").path
         func submit(_ name: String, _ vault: String, _ message: String) throws -> String {
-            let body = cluster.root.appendingPathComponent("\(name).json")
-            try Data("""
-                {"kind": "message", "id": "\(name)", "initiator": "risk-bot", "vault": "\(vault)", "message": \(message)}
-                """.utf8).write(to: body)
-            let out = try LocalCluster.run(cluster.binary, ["request", "submit", "--gateway", cluster.baseURL, "--bot", bot, body.path])
-            return try #require(out.split(separator: "\n").first { $0.hasPrefix("request ") }.map { String($0.dropFirst(8)) })
+            try Self.submitMessage(cluster, name, vault: vault, message)
         }
         let text = "Meridian Capital withdrawal authorisation: 250000 USDC to kraken, ref 5120"
         let raw = Array("venue login challenge after refresh".utf8)
@@ -107,5 +101,19 @@ extension VaultSigningLoopbackTests {
         let shown = try cluster.vaultOutput(["show", "hot-trading"])
         #expect(shown.contains("refresh") && shown.contains("epoch 0 -> 1, completed"))
         passed = true
+    }
+}
+
+extension VaultSigningLoopbackTests {
+    /// Submits the risk bot's message request `name` for `vault` (`message` is the request's
+    /// `message` JSON) with `custos request submit`; returns the request id.
+    static func submitMessage(_ cluster: LocalCluster, _ name: String, vault: String, _ message: String) throws -> String {
+        let bot = cluster.root.appendingPathComponent("credentials/risk-bot.bot.json").path
+        let body = cluster.root.appendingPathComponent("\(name).json")
+        try Data("""
+            {"kind": "message", "id": "\(name)", "initiator": "risk-bot", "vault": "\(vault)", "message": \(message)}
+            """.utf8).write(to: body)
+        let out = try LocalCluster.run(cluster.binary, ["request", "submit", "--gateway", cluster.baseURL, "--bot", bot, body.path])
+        return try #require(out.split(separator: "\n").first { $0.hasPrefix("request ") }.map { String($0.dropFirst(8)) })
     }
 }

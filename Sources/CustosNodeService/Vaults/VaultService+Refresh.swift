@@ -139,13 +139,7 @@ extension VaultService {
         }
         switch try party.finish(dealings: r.dealings.mapValues(\.dealing), shares: messages, softwareVersion: softwareVersion) {
         case .confirm(let entry, let keyShare):
-            let id = NodeDatabase.vaultShareID(vault: vault.id, epoch: UInt64(r.epoch))
-            if try database.secret(kind: .vaultKeyShare, id: id) == nil {
-                try database.storeSecret(keyShare, kind: .vaultKeyShare, id: id)
-            }
-            logger.info("refreshed key share stored sealed; confirming the refresh", metadata: ["vault": "\(vault.id)", "epoch": "\(r.epoch)"])
-            counters.ceremoniesConfirmed += 1
-            try await submit(entry, subject: subject, state: state)
+            try await store(keyShare, vault: vault.id, epoch: r.epoch, thenConfirm: entry, subject: subject, state: state)
         case .badShare(let peer):
             try await complain(.refreshComplaint(vault: vault.id, epoch: r.epoch, accused: peer, evidence: received[peer]!),
                                accusing: peer, subject: subject, state: state)
