@@ -13,7 +13,8 @@ import ServiceLifecycle
 import Synchronization
 
 /// A signer node's vault work, as a `Service`: its part in every key ceremony the committed log
-/// starts (`VaultService+KeyCeremonies.swift`), and its FROST nonce pools and signature shares
+/// starts (`VaultService+KeyCeremonies.swift`) and every refresh (`VaultService+Refresh.swift`),
+/// and its FROST nonce pools and signature shares
 /// for the requests the log assigns it (`VaultService+Signing.swift`). Driven by the committed
 /// state (each state `LogFollower` commits) and by the node's relay inbox, never by what the
 /// gateway says: every message it sends is signed with its identity key and encrypted to its

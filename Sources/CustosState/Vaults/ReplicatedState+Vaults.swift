@@ -92,7 +92,8 @@ extension ReplicatedState {
         }
     }
 
-    /// Ends every ceremony whose deadline passed by the state's time, naming who stayed silent.
+    /// Ends every key generation, and every refresh (`expireRefreshes`), whose deadline passed by
+    /// the state's time, naming who stayed silent.
     mutating func expireCeremonies() {
         for (id, vault) in vaults where vault.status == .generating && vault.ceremony.deadline <= time {
             let c = vault.ceremony
