@@ -17,10 +17,14 @@ run: deps
 	$(SWIFT) build -c release --product custos
 	.build/release/custos dev up --dir .custos-dev
 
+# Options of custos-bench (`custos-bench --help`): the signing workload's length, load and schemes,
+# e.g. make bench BENCH_FLAGS="--duration 120 --submitters 16 --schemes frost-ed25519,ecdsa-secp256k1"
+BENCH_FLAGS ?= --duration 60 --schemes frost-ed25519,frost-taproot,ecdsa-secp256k1
+
 bench: deps
 	$(SWIFT) build -c release --product custos
 	$(SWIFT) build -c release --product custos-bench
-	bash scripts/bench.sh
+	bash scripts/bench.sh $(BENCH_FLAGS)
 
 clean:
 	rm -rf .build

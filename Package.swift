@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // System libraries from Debian: libsecp256k1-dev (0.2.0), libsodium-dev (1.0.18).
@@ -201,7 +202,10 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                // The approver's console: server-rendered pages from Mustache templates.
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
+            resources: [.copy("Console/Resources")],
             swiftSettings: swiftSettings
         ),
         // The signer node service: outbound HTTP to the gateway, vote durability, commit and catch-up,
@@ -218,6 +222,8 @@ let package = Package(
                 "CustosNode",
                 "CustosSigning",
                 "CustosCrypto",
+                "CustosMPC",
+                "CustosPolicy",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -269,6 +275,8 @@ let package = Package(
                 "CustosCore",
                 "CSecp256k1", "CSodium", "CustosCrypto", "CustosMPC", "CustosChains", "CustosPolicy",
                 "CustosLedger", "CustosClusterAPI", "CustosIdentity",
+                // The signing workload: request entries and vault signature entries in committed blocks.
+                "CustosState",
                 .product(name: "BigInt", package: "BigInt"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 // The end-to-end cluster benchmark: HTTP load and an fsync'd SQLite baseline.

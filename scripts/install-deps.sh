@@ -19,6 +19,9 @@ APT_PACKAGES=(
   postgresql
   python3
   python3-venv
+  # The console's browser tests drive headless Chromium through the DevTools protocol
+  # (Tests/python/console_browser.py); it listens on 127.0.0.1 only and fetches nothing.
+  chromium
 )
 
 missing=()

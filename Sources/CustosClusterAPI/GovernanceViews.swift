@@ -90,6 +90,11 @@ public struct OperationView: Codable, Sendable, Equatable {
     public var expiresAt: UInt64
     public var decidedAt: UInt64?
     public var approvals: [String]
+    /// People whose rejections every node accepted, in order: only people eligible to approve
+    /// may reject, and the operation stays open while the others can still approve it.
+    public var rejections: [String]
+    /// The rejection that ended it: the proposer's withdrawal, or the one after which its
+    /// requirement could no longer be met.
     public var rejectedBy: String?
     public var failure: String?
     /// SHA-256 of the canonical proposal, hex: what approvers' challenges are derived from.
@@ -108,6 +113,7 @@ public struct OperationView: Codable, Sendable, Equatable {
         expiresAt = op.expiresAt
         decidedAt = op.decidedAt
         approvals = op.approvals
+        rejections = op.rejections
         rejectedBy = op.rejectedBy
         failure = op.failure
         digest = op.digest.hexString

@@ -109,6 +109,15 @@ public struct VaultView: Codable, Sendable, Equatable {
     public var presigningBatches: Int?
     /// Nodes the log proved misbehaved while signing for this vault: left out of signer sets.
     public var excluded: [String]?
+    /// ECDSA vaults: the latest presigning runs the log proved someone broke, and who.
+    public var presigningBlames: [PresigningBlame]?
+
+    public struct PresigningBlame: Codable, Sendable, Equatable {
+        public var batch: UInt32
+        public var culprits: [String]
+        public var reason: String
+        public var at: UInt64
+    }
     public var failure: Failure?
     /// Every refresh of the key, oldest first; nil when there was none.
     public var refreshes: [Refresh]?
@@ -149,6 +158,8 @@ public struct VaultView: Codable, Sendable, Equatable {
             pools = Dictionary(uniqueKeysWithValues: v.nonces.map { ($0.key.rawValue, $0.value.count) })
         }
         excluded = v.excluded.isEmpty ? nil : v.excluded.map(\.rawValue)
+        presigningBlames = v.presignBlames.isEmpty ? nil
+            : v.presignBlames.map { PresigningBlame(batch: $0.batch, culprits: $0.culprits.map(\.rawValue), reason: $0.reason, at: $0.at) }
         failure = v.failure.map(Failure.init)
         refreshes = v.refreshes.isEmpty ? nil : v.refreshes.map(Refresh.init)
         addresses = VaultAddressView.all(v)

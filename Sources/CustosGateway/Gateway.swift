@@ -36,6 +36,8 @@ public actor Gateway: Service {
     /// How much the MPC relay holds, and for how long.
     let relayLimits: RelayLimits
     private var faults: GatewayFaultInjection
+    /// The faults armed at start, for the named points outside the actor (the console's).
+    let armedFaults: GatewayFaultInjection
     private var occupancy: QueueOccupancy
 
     /// `queueBounds` bound what this gateway keeps queued; `faults` are for tests only.
@@ -58,6 +60,7 @@ public actor Gateway: Service {
         self.clock = clock
         self.relayLimits = relayLimits
         self.faults = faults
+        armedFaults = faults
         occupancy = QueueOccupancy(bounds: queueBounds)
         faults.announce(logger)
         if case let .resend(block)? = restored.sequencer.resume() {

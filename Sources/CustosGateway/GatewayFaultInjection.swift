@@ -13,10 +13,14 @@ public struct GatewayFaultInjection: Sendable {
     /// Queue and propose every entry as submitted, with no check of its kind, bound, signature
     /// or signer: a malicious gateway filling blocks that nodes must refuse.
     public var queuesUnchecked: Bool
+    /// Show approvers, on the console's operation pages, content other than the operation's:
+    /// a server that changes what people read, whose approvals every node must refuse.
+    public var altersConsoleDisplay: Bool
 
-    public init(equivocateTo: Set<String> = [], queuesUnchecked: Bool = false) {
+    public init(equivocateTo: Set<String> = [], queuesUnchecked: Bool = false, altersConsoleDisplay: Bool = false) {
         self.equivocateTo = equivocateTo
         self.queuesUnchecked = queuesUnchecked
+        self.altersConsoleDisplay = altersConsoleDisplay
     }
 
     /// No fault: the gateway behaves as in production.
@@ -30,6 +34,18 @@ public struct GatewayFaultInjection: Sendable {
         if queuesUnchecked {
             logger.critical("UNSAFE FAULT INJECTION: this gateway queues and proposes entries without checking them")
         }
+        if altersConsoleDisplay {
+            logger.critical("UNSAFE FAULT INJECTION: this gateway's console shows approvers altered operations")
+        }
+    }
+
+    /// Named point: `fields` are an operation's signed content about to be shown on the console.
+    /// Answers the fields to show instead: altered, the last field names another role list or
+    /// value than the operation holds.
+    func displaying(_ fields: [ConsoleField]) -> [ConsoleField] {
+        guard altersConsoleDisplay, var last = fields.last else { return fields }
+        if last.isList { last.items = [ConsoleField.Item(value: "admin")] } else { last.value += "-altered" }
+        return Array(fields.dropLast()) + [last]
     }
 
     /// Named point: `refusal` is why the gateway would not queue an entry, or would drop it from

@@ -10,7 +10,8 @@ import NIOCore
 /// `POST /v1/entries` (answers the entry's digest), `GET /v1/entries/{digest}` (where it
 /// committed). Node-facing: `GET /v1/proposals/next?after=`, `POST /v1/votes`,
 /// `GET /v1/blocks/{height}`, and the MPC relay (`RelayRoutes`). And `GET /health`,
-/// `GET /metrics` (Prometheus).
+/// `GET /metrics` (Prometheus). The approver's console (HTML, not part of the JSON API) is
+/// served under `/console/` (`ConsoleRoutes`).
 ///
 /// Long polls: the three GETs (and the relay inbox) take `wait=<milliseconds>` (at most `Gateway.maximumWait`) and
 /// then answer as soon as there is something, or with their "nothing yet" answer after the wait.
@@ -26,6 +27,7 @@ public enum GatewayRoutes {
         register(on: recorder, gateway: gateway)
         router.add(middleware: UnroutedRequestProblem(routes: recorder.methodsAndPaths))
         register(on: router, gateway: gateway)
+        ConsoleRoutes.add(to: router, console: Console(gateway: gateway))
         return router
     }
 

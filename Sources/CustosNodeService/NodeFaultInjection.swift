@@ -1,4 +1,5 @@
 import CustosLedger
+import CustosPolicy
 import CustosState
 import Logging
 #if canImport(Glibc)
@@ -23,13 +24,23 @@ public struct NodeFaultInjection: Sendable {
     /// Send every peer wrong signature shares (key ceremonies stay honest): a signer that turns
     /// malicious after its vaults were made.
     public var corruptSignatureShares: Bool
+    /// Sign what this node's own state refuses: for every denied message request of a FROST vault
+    /// it holds a share of, compute a signature share anyway (skipping the policy re-check) and send
+    /// it to two peers under the session the log would have started — a node whose policy check
+    /// is gone.
+    public var signAnything: Bool
+    /// Deal every peer wrong round-1 presigning shares in the first run of each batch: a
+    /// malicious presigner.
+    public var corruptPresignShares: Bool
 
     public init(exitAfterRecordingVoteAt: UInt64? = nil, corruptSharesTo: String? = nil, exitAfterRecordingNonceUse: Bool = false,
-                corruptSignatureShares: Bool = false) {
+                corruptSignatureShares: Bool = false, signAnything: Bool = false, corruptPresignShares: Bool = false) {
         self.exitAfterRecordingVoteAt = exitAfterRecordingVoteAt
         self.corruptSharesTo = corruptSharesTo
         self.exitAfterRecordingNonceUse = exitAfterRecordingNonceUse
         self.corruptSignatureShares = corruptSignatureShares
+        self.signAnything = signAnything
+        self.corruptPresignShares = corruptPresignShares
     }
 
     /// No fault: the node behaves as in production.
@@ -45,6 +56,12 @@ public struct NodeFaultInjection: Sendable {
         }
         if exitAfterRecordingNonceUse {
             logger.critical("UNSAFE FAULT INJECTION: this node exits after recording the use of the first nonce it signs with")
+        }
+        if corruptPresignShares {
+            logger.critical("UNSAFE FAULT INJECTION: this node deals wrong presigning shares")
+        }
+        if signAnything {
+            logger.critical("UNSAFE FAULT INJECTION: this node signs requests its own state refuses")
         }
         if corruptSignatureShares {
             logger.critical("UNSAFE FAULT INJECTION: this node sends every peer wrong signature shares")
@@ -63,6 +80,25 @@ public struct NodeFaultInjection: Sendable {
         share[share.count - 1] ^= 1
         return VaultShareMessage(vault: message.vault, epoch: message.epoch, signing: message.signing, recipient: message.recipient,
                                  unsafeShare: share)
+    }
+
+    /// Named point: the requests this node signs although its state refuses them (none unless
+    /// `signAnything`): every denied message request.
+    func requestsToSignAnyway(_ state: ReplicatedState) -> [RecordedRequest] {
+        guard signAnything else { return [] }
+        return state.requestBook.requests.values.filter { $0.outcome == .deny && $0.request.kind == .message }.sorted { $0.id < $1.id }
+    }
+
+    /// Named point: `message`, a presigning round's message from `sender` to a peer, is about to
+    /// be sealed. Returns what to seal instead.
+    func presignMessage(_ message: PresignMessage, from sender: NodeID, logger: Logger) -> PresignMessage {
+        guard corruptPresignShares, message.round == 1, message.recipient != sender, var run = message.unsafeRuns.first, !run.isEmpty else {
+            return message
+        }
+        logger.critical("UNSAFE FAULT INJECTION: dealing a wrong presigning share", metadata: ["to": "\(message.recipient)"])
+        run[run.count - 1] ^= 1
+        return PresignMessage(vault: message.vault, epoch: message.epoch, batch: message.batch, round: message.round,
+                              recipient: message.recipient, unsafeRuns: [run] + message.unsafeRuns.dropFirst())
     }
 
     /// Named point: a nonce's use is on record and the share computed, not yet sent.

@@ -18,6 +18,8 @@ final class BenchCluster: @unchecked Sendable {
     private var processes: [Process] = []
     private var processIDs: [String: Int32] = [:]
     private(set) var baseURL = ""
+    /// Each node's monitor (`/health`, `/metrics`) base URL, once it listens.
+    private(set) var monitorURLs: [String: String] = [:]
 
     init() throws {
         if let path = ProcessInfo.processInfo.environment["CUSTOS_BINARY"] {
@@ -32,13 +34,14 @@ final class BenchCluster: @unchecked Sendable {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     }
 
-    /// Creates the nodes' identities and the cluster file, starts the gateway and the nodes, and
-    /// waits (bounded) until the gateway answers.
-    func start(_ client: HTTPClient) async throws {
+    /// Creates the nodes' identities and the cluster file, starts the gateway and the nodes (each
+    /// with its monitor on a free port, and `nodeArguments`), and waits (bounded) until the
+    /// gateway answers and every monitor listens. `policy` is the genesis policy document.
+    func start(_ client: HTTPClient, policy: String = "examples/policies/trading-firm.yaml", nodeArguments: [String] = []) async throws {
         // A development cluster as `custos cluster init` lays it out (genesis document with the
         // example policy; run from the repository root, as `make bench` does).
         _ = try runToEnd(["cluster", "init", "--dir", root.path, "--name", "bench", "--nodes", "\(nodeIDs.count)",
-                          "--policy", "examples/policies/trading-firm.yaml"])
+                          "--policy", policy])
         let passphrase = root.appendingPathComponent("dev-passphrase")
         let clusterFile = root.appendingPathComponent("cluster.json")
         let portFile = root.appendingPathComponent("gateway.port")
@@ -54,10 +57,24 @@ final class BenchCluster: @unchecked Sendable {
         guard !baseURL.isEmpty else { throw BenchError("the gateway did not start; see \(root.path)/gateway.log") }
         for id in nodeIDs {
             try spawn(id, ["node", "run", "--data", root.appendingPathComponent("nodes/\(id)").path, "--id", id, "--cluster", clusterFile.path,
-                           "--gateway", baseURL, "--passphrase-file", passphrase.path])
+                           "--gateway", baseURL, "--passphrase-file", passphrase.path,
+                           "--monitor-port", "0", "--monitor-port-file", monitorPortFile(id).path] + nodeArguments)
         }
         _ = try await get(client, "/health")
+        for id in nodeIDs {
+            for _ in 0..<400 where monitorURLs[id] == nil {
+                if let text = try? String(contentsOf: monitorPortFile(id), encoding: .utf8),
+                   let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                    monitorURLs[id] = "http://127.0.0.1:\(port)"
+                } else {
+                    try await Task.sleep(for: .milliseconds(25))
+                }
+            }
+            guard monitorURLs[id] != nil else { throw BenchError("\(id)'s monitor did not start; see \(root.path)/\(id).log") }
+        }
     }
+
+    private func monitorPortFile(_ id: String) -> URL { root.appendingPathComponent("\(id).monitor-port") }
 
     /// Ends every process (SIGTERM, then SIGKILL after 5 s) and removes the folder.
     func stop() {
@@ -73,20 +90,26 @@ final class BenchCluster: @unchecked Sendable {
         try? FileManager.default.removeItem(at: root)
     }
 
-    /// Registers a bot as any bot is registered: erin proposes it, frank and grace approve (the
-    /// CLI's development credentials from `cluster init`), every node verifies the assertions.
-    /// Returns the bot's development key, which the CLI wrote next to erin's credential.
+    /// Registers a bot as any bot is registered (`governed`). Returns the bot's development key,
+    /// which the CLI wrote next to erin's credential.
     func registerBot(_ client: HTTPClient, id: String, role: String) async throws -> BotSigningKey {
-        let operation = "add-\(id)"
+        try await governed(client, operation: "add-\(id)", proposal: ["op", "propose", "--id", "add-\(id)", "add-bot", id, role])
+        let keyFile = root.appendingPathComponent("credentials/\(id).bot.json")
+        return try JSONDecoder().decode(BotKeyFile.self, from: try Data(contentsOf: keyFile)).signingKey()
+    }
+
+    /// Runs a governed operation as the development organisation does: erin proposes it with the
+    /// CLI command `proposal` (gateway and credential flags added), frank and grace approve (the
+    /// CLI's development credentials from `cluster init`), every node verifies the assertions.
+    /// Returns once the operation executed.
+    func governed(_ client: HTTPClient, operation: String, proposal: [String]) async throws {
         let credential = { (user: String) in self.root.appendingPathComponent("credentials/\(user).json").path }
-        _ = try runToEnd(["op", "propose", "--gateway", baseURL, "--as", credential("erin"), "--id", operation, "add-bot", id, role])
+        _ = try runToEnd(Array(proposal.prefix(2)) + ["--gateway", baseURL, "--as", credential("erin")] + proposal.dropFirst(2))
         for (count, approver) in ["frank", "grace"].enumerated() {
             try await waitFor(client, operation: operation) { $0.approvals.count == count }
             _ = try runToEnd(["op", "approve", "--gateway", baseURL, "--as", credential(approver), "--yes", operation])
         }
         try await waitFor(client, operation: operation) { $0.status == "executed" }
-        let keyFile = root.appendingPathComponent("credentials/\(id).bot.json")
-        return try JSONDecoder().decode(BotKeyFile.self, from: try Data(contentsOf: keyFile)).signingKey()
     }
 
     /// Polls the operation until `condition` holds (bounded: 30 s).
@@ -97,6 +120,17 @@ final class BenchCluster: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(100))
         }
         throw BenchError("operation \(operation) did not reach the expected state; see \(root.path)")
+    }
+
+    /// One HTTP round trip to the gateway (`GET /health`), 500 times after 100 untimed.
+    func roundTrips(_ client: HTTPClient) async throws -> Measurement {
+        var samples: [UInt64] = []
+        for i in 0..<600 {
+            let start = nowNanoseconds()
+            _ = try await get(client, "/health")
+            if i >= 100 { samples.append(nowNanoseconds() - start) }
+        }
+        return Measurement(name: "HTTP round trip, GET /health", samples: samples.sorted())
     }
 
     func committedHeight(_ client: HTTPClient) async throws -> UInt64 {
@@ -127,7 +161,8 @@ final class BenchCluster: @unchecked Sendable {
         let handle = try FileHandle(forWritingTo: log)
         let process = Process()
         process.executableURL = binary
-        process.arguments = arguments
+        // Stops by itself when this process is gone, however it ends.
+        process.arguments = arguments + ["--parent-pid", "\(getpid())"]
         process.standardOutput = handle
         process.standardError = handle
         try process.run()

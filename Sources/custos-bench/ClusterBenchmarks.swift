@@ -50,13 +50,7 @@ enum ClusterBenchmarks {
 
     private static func report(_ cluster: BenchCluster, _ client: HTTPClient) async throws -> String {
         try await cluster.start(client)
-        var roundTrips: [UInt64] = []
-        for i in 0..<600 {
-            let start = nowNanoseconds()
-            _ = try await cluster.get(client, "/health")
-            if i >= 100 { roundTrips.append(nowNanoseconds() - start) }
-        }
-        let baseline = Measurement(name: "HTTP round trip, GET /health", samples: roundTrips.sorted())
+        let baseline = try await cluster.roundTrips(client)
         let fsync = try fsyncedInserts(in: cluster.root)
         let bot = try await cluster.registerBot(client, id: "risk-bot", role: "risk-bot")
         var text = ""

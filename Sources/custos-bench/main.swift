@@ -1,5 +1,18 @@
-/// `custos-bench [AREA ...]` runs the release-mode benchmarks of the named areas (all by
-/// default) and prints Markdown sections; `make bench` writes them to BENCHMARKS.md.
+import Foundation
+
+/// `custos-bench [AREA ...] [options]` runs the release-mode benchmarks of the named areas (all
+/// but the `-profile` ones by default) and prints Markdown sections; `make bench` writes them to
+/// BENCHMARKS.md. `BenchOptions` lists the options (the signing workload's duration and load).
+/// Bad input or a failed benchmark ends it with a one-line message and a non-zero status.
+let options: BenchOptions
+do { options = try BenchOptions(arguments: Array(CommandLine.arguments.dropFirst())) } catch {
+    complain("custos-bench: \(error.description)")
+    exit(2)
+}
+
+/// Writes one line to standard error.
+func complain(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+
 let areas: [(name: String, run: () async throws -> String)] = [
     ("frost", FROSTBenchmarks.run),
     ("frost-profile", FROSTBenchmarks.profile),
@@ -8,9 +21,15 @@ let areas: [(name: String, run: () async throws -> String)] = [
     ("policy", PolicyBenchmarks.run),
     ("ledger", LedgerBenchmarks.run),
     ("cluster", ClusterBenchmarks.run),
+    ("signing", { try await SigningBenchmarks.run(options) }),
 ]
-
-let requested = Set(CommandLine.arguments.dropFirst())
-for area in areas where requested.contains(area.name) || (requested.isEmpty && !area.name.hasSuffix("-profile")) {
-    print(try await area.run())
+for name in options.areas where !areas.contains(where: { $0.name == name }) {
+    complain("custos-bench: no area \(name)\n\(BenchOptions.usage)")
+    exit(2)
+}
+for area in areas where options.runs(area.name) {
+    do { print(try await area.run()) } catch {
+        complain("custos-bench: \(area.name): \(error)")
+        exit(1)
+    }
 }

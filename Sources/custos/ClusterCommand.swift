@@ -19,7 +19,7 @@ struct ClusterCommand: AsyncParsableCommand {
         commandName: "cluster", abstract: "Create a development cluster.", subcommands: [Init.self])
 
     /// The demo organisation's first people and their roles in the example policy.
-    static let demoPeople = "erin:admin+security-officer,frank:admin+executive,grace:admin+compliance,heidi:security-officer,alice:trader+treasury-ops"
+    static let demoPeople = "erin:admin+security-officer,frank:admin+executive,grace:admin+compliance,heidi:security-officer,laura:security-officer,alice:trader+treasury-ops"
 
     struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -228,7 +228,7 @@ struct DevCommand: AsyncParsableCommand {
                   gateway   \(gateway)  (127.0.0.1 only)
                   nodes     \(nodes.joined(separator: ", ")), each its own process and folder under \(dir)/nodes
                   logs      \(dir)/logs
-                  people    erin, frank, grace (admins), heidi (security officer), alice (trader), with
+                  people    erin, frank, grace (admins), heidi, laura (security officers), alice (trader), with
                             DEVELOPMENT software credentials in \(c)
 
                 Open:

@@ -29,6 +29,7 @@ struct GatewayCommand: AsyncParsableCommand {
     var relayTtl: UInt64 = RelayLimits().timeToLive / 1000
     @Option(help: .hidden) var unsafeTestEquivocateTo: String?
     @Flag(help: .hidden) var unsafeTestQueueUnchecked = false
+    @Flag(help: .hidden) var unsafeTestConsoleAltersDisplay = false
     /// Set by `custos dev up`: stop when that process is gone.
     @Option(help: .hidden) var parentPid: Int32?
 
@@ -38,7 +39,7 @@ struct GatewayCommand: AsyncParsableCommand {
         let configuration: ClusterConfiguration
         do { configuration = try ClusterFile.load(path: cluster) } catch { fail("\(error)") }
         guard queuePerSigner >= 1, queueTotal >= 1 else { fail("--queue-per-signer and --queue-total are at least 1") }
-        if unsafeTestEquivocateTo != nil || unsafeTestQueueUnchecked, configuration.isProduction {
+        if unsafeTestEquivocateTo != nil || unsafeTestQueueUnchecked || unsafeTestConsoleAltersDisplay, configuration.isProduction {
             fail("fault injection is for tests; \(configuration.name) is a production cluster")
         }
         guard (1...604_800).contains(relayTtl) else { fail("--relay-ttl: 1 to 604800 seconds") }
@@ -56,9 +57,11 @@ struct GatewayCommand: AsyncParsableCommand {
             store = try SQLiteGatewayStore(path: (data as NSString).appendingPathComponent("gateway.sqlite"))
         }
         // Fault injection (hidden flags, tests only): show the named nodes a conflicting block once,
-        // to test the nodes' alerts; queue entries unchecked, to test that nodes refuse them.
+        // to test the nodes' alerts; queue entries unchecked, to test that nodes refuse them; show
+        // approvers altered operations on the console, to test that nodes refuse their approvals.
         let faults = GatewayFaultInjection(equivocateTo: Set((unsafeTestEquivocateTo ?? "").split(separator: ",").map(String.init)),
-                                           queuesUnchecked: unsafeTestQueueUnchecked)
+                                           queuesUnchecked: unsafeTestQueueUnchecked,
+                                           altersConsoleDisplay: unsafeTestConsoleAltersDisplay)
         let gateway: Gateway
         do {
             gateway = try await Gateway(configuration: configuration, store: store, logger: logger,

@@ -106,6 +106,8 @@ struct NodeCommand: AsyncParsableCommand {
         @Option(help: .hidden) var unsafeTestCorruptSharesTo: String?
         @Flag(help: .hidden) var unsafeTestExitAfterRecordingNonceUse = false
         @Flag(help: .hidden) var unsafeTestCorruptSignatureShares = false
+        @Flag(help: .hidden) var unsafeTestSignAnything = false
+        @Flag(help: .hidden) var unsafeTestCorruptPresignShares = false
         /// Set by `custos dev up`: stop when that process is gone.
         @Option(help: .hidden) var parentPid: Int32?
 
@@ -123,7 +125,7 @@ struct NodeCommand: AsyncParsableCommand {
                 fail("--nonce-pool-depth: 1 to \(Vault.maximumPooledNonces)")
             }
             if unsafeTestExitAfterRecordingVoteAt != nil || unsafeTestCorruptSharesTo != nil || unsafeTestExitAfterRecordingNonceUse
-                || unsafeTestCorruptSignatureShares,
+                || unsafeTestCorruptSignatureShares || unsafeTestSignAnything || unsafeTestCorruptPresignShares,
                configuration.isProduction {
                 fail("fault injection is for tests; \(configuration.name) is a production cluster")
             }
@@ -141,7 +143,9 @@ struct NodeCommand: AsyncParsableCommand {
                 let faults = NodeFaultInjection(exitAfterRecordingVoteAt: unsafeTestExitAfterRecordingVoteAt,
                                                 corruptSharesTo: unsafeTestCorruptSharesTo,
                                                 exitAfterRecordingNonceUse: unsafeTestExitAfterRecordingNonceUse,
-                                                corruptSignatureShares: unsafeTestCorruptSignatureShares)
+                                                corruptSignatureShares: unsafeTestCorruptSignatureShares,
+                                                signAnything: unsafeTestSignAnything,
+                                                corruptPresignShares: unsafeTestCorruptPresignShares)
                 let vaults = VaultService(
                     identity: identity, environment: keys.environment, database: votes, gateway: gatewayClient,
                     relay: RelayClient(gateway: gatewayClient, identity: identity, genesisDigest: configuration.genesisDigest), logger: logger,

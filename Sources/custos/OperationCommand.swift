@@ -219,6 +219,7 @@ struct OperationCommand: AsyncParsableCommand {
               change       \(printable(proposal.change.summary))
               expires      \(Date(timeIntervalSince1970: Double(detail.operation.expiresAt) / 1000))
               approvals    \(detail.operation.approvals.map(printable).joined(separator: ", "))
+              rejections   \(detail.operation.rejections.map(printable).joined(separator: ", "))
               digest       \(digest)
             """)
         if case .changePolicy(let yaml) = proposal.change {

@@ -116,7 +116,10 @@ struct VaultCommand: AsyncParsableCommand {
                  p.confirmedAt.map(time) ?? "-", "\(v.pools[p.node] ?? 0)",
                  p.softwareVersion.map(printable) ?? "-"]
             })
-            if let excluded = v.excluded { print("excluded     \(excluded.joined(separator: ", ")) (proven to have sent wrong shares)") }
+            if let excluded = v.excluded { print("excluded     \(excluded.joined(separator: ", ")) (proven to have deviated while signing or refreshing)") }
+            for blame in v.presigningBlames ?? [] {
+                print("presigning   batch \(blame.batch) at \(time(blame.at)): \(printable(blame.reason))")
+            }
             if let f = v.failure { printFailure(f) }
             for r in v.refreshes ?? [] {
                 print("refresh      epoch \(r.fromEpoch) -> \(r.epoch), \(r.status), started by operation \(printable(r.operationId)) at height \(r.startedHeight) (\(time(r.startedAt))), deadline \(time(r.deadline))"

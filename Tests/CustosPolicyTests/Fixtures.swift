@@ -59,9 +59,11 @@ enum Fixtures {
 
         """
 
+    /// Risk officers propose too: with only the three admins proposing, each could block an
+    /// unfreeze alone by rejecting it, which the lockout check refuses.
     static let governance = """
         governance:
-          proposers: {roles: [admin]}
+          proposers: {roles: [admin, risk]}
           quorum: {group: admins, count: 2}
           freeze: {roles: [security]}
 

@@ -24,7 +24,7 @@ import Testing
         // Unfreeze needs 2 admins and a security officer, other than the proposer.
         (.unfreeze, "heidi", [], .needsApprovals),
         (.unfreeze, "heidi", ["frank"], .needsApprovals),
-        (.unfreeze, "heidi", ["frank", "grace"], .needsApprovals),  // the proposer is the only other officer
+        (.unfreeze, "heidi", ["frank", "grace"], .needsApprovals),  // no officer but the proposer approved
         (.unfreeze, "heidi", ["frank", "grace", "erin"], .allow),
         (.unfreeze, "erin", ["frank", "grace"], .needsApprovals),
         (.unfreeze, "erin", ["frank", "grace", "heidi"], .allow),

@@ -77,6 +77,43 @@ struct GovernanceLoopbackTests {
         passed = true
     }
 
+    @Test func aTraderCannotVetoTheirRemovalAndOneAdminsRejectionDoesNotBlockIt() async throws {
+        let cluster = try LocalCluster(nodeCount: 4)
+        var passed = false
+        defer { cluster.stopAll(removeData: passed) }
+        try await cluster.startGateway()
+        for id in cluster.nodeIDs { try cluster.startNode(id) }
+
+        // heidi proposes removing alice (a trader); the quorum is two of erin, frank and grace.
+        try cluster.op(["propose", "--as", "heidi", "--id", "remove-alice", "remove-user", "alice"])
+        _ = try await cluster.waitForGovernance { g in g.operations.contains { $0.id == "remove-alice" } }
+        // alice rejects her own removal: she approves nothing in governance, so every node refuses it.
+        try cluster.op(["reject", "--yes", "--as", "alice", "remove-alice"])
+        // frank rejects it too: he may, but erin and grace can still approve without him.
+        try cluster.op(["reject", "--yes", "--as", "frank", "remove-alice"])
+        let statuses = try await cluster.waitForGovernance { g in
+            g.operations.first { $0.id == "remove-alice" }?.rejections == ["frank"]
+                && g.refusals.contains { $0.code == "notEligible" && $0.user == "alice" }
+        }
+        for (id, status) in statuses {
+            #expect(status.governance?.operations.first { $0.id == "remove-alice" }?.status == "proposed", "\(id)")
+        }
+        let refused: OperationDetail = try await cluster.getJSON("/v1/operations/remove-alice")
+        #expect(refused.refusals.contains { $0.code == "notEligible" && $0.user == "alice" && $0.reason.contains("only members of admins may approve or reject it") })
+
+        for approver in ["erin", "grace"] { try cluster.op(["approve", "--yes", "--as", approver, "remove-alice"]) }
+        _ = try await cluster.waitForGovernance { g in
+            g.operations.first { $0.id == "remove-alice" }?.status == "executed"
+                && g.users.first { $0.id == "alice" }?.active == false
+        }
+        let executed: OperationDetail = try await cluster.getJSON("/v1/operations/remove-alice")
+        #expect(executed.operation.status == "executed")
+        #expect(executed.operation.approvals == ["erin", "grace"])
+        #expect(executed.operation.rejections == ["frank"])
+        #expect(executed.operation.rejectedBy == nil)
+        passed = true
+    }
+
     @Test func forgedReplayedAndAlteredApprovalsAreRefusedByEveryNodeWithTheReason() async throws {
         let cluster = try LocalCluster(nodeCount: 4)
         var passed = false

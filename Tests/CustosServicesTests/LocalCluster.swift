@@ -27,7 +27,9 @@ final class LocalCluster: @unchecked Sendable {
     private(set) var gatewayPort: Int = 0
     private(set) var nodes: [String: Process] = [:]
 
-    init(nodeCount: Int) throws {
+    /// `origin` is the WebAuthn origin people assert from (`custos cluster init --origin`; its
+    /// default is http://localhost:8080).
+    init(nodeCount: Int, origin: String? = nil) throws {
         binary = CustosExecutable.url
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw TestEnvironmentError("no custos executable at \(binary.path); run swift build first or set CUSTOS_BINARY")
@@ -37,7 +39,8 @@ final class LocalCluster: @unchecked Sendable {
         // A development cluster as `custos cluster init` lays it out: genesis document with the
         // example policy and the demo people's software credentials, sealed node keys.
         _ = try Self.run(binary, ["cluster", "init", "--dir", root.path, "--name", "loopback-test", "--nodes", "\(nodeCount)",
-                                  "--policy", TestEnvironment.packageRoot.appendingPathComponent("examples/policies/trading-firm.yaml").path])
+                                  "--policy", TestEnvironment.packageRoot.appendingPathComponent("examples/policies/trading-firm.yaml").path]
+                                 + (origin.map { ["--origin", $0] } ?? []))
         passphraseFile = root.appendingPathComponent("dev-passphrase")
         clusterFile = root.appendingPathComponent("cluster.json")
     }
@@ -258,6 +261,17 @@ final class LocalCluster: @unchecked Sendable {
     }
 
     // MARK: Processes
+
+    /// The value of counter or gauge `name` (no labels) on node `id`'s monitor, which the node was
+    /// started to serve with `--monitor-port 0 --monitor-port-file ROOT/ID.monitor`; 0 until it is up.
+    func metric(_ id: String, _ name: String) async throws -> Int {
+        guard let port = try? String(contentsOf: root.appendingPathComponent("\(id).monitor"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines) else { return 0 }
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(5))
+        let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+        let line = text.split(separator: "\n").first { $0.hasPrefix(name + " ") }
+        return line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+    }
 
     func log(_ name: String) -> String {
         (try? String(contentsOf: root.appendingPathComponent("\(name).log"), encoding: .utf8)) ?? ""

@@ -11,7 +11,7 @@ struct TestGenesis {
     static let origin = "http://localhost:8080"
     static let people: [(String, [String])] = [
         ("erin", ["admin", "security-officer"]), ("frank", ["admin", "executive"]), ("grace", ["admin", "compliance"]),
-        ("heidi", ["security-officer"]),
+        ("heidi", ["security-officer"]), ("laura", ["security-officer"]),
     ]
 
     var authenticators: [String: SoftwareAuthenticator] = [:]

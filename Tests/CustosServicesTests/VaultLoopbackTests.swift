@@ -154,12 +154,17 @@ struct VaultSigningLoopbackTests {
         try cluster.op(["approve", "--yes", "--as", "grace", "add-risk-bot"])
     }
 
+    /// node-4 runs with its policy check gone (`--unsafe-test-sign-anything`): it signs the denied
+    /// request anyway and sends its share to two peers, whose logs started no such session.
     @Test func aBotsAllowedMessageIsSignedOnceAndADeniedOneNever() async throws {
         let cluster = try LocalCluster(nodeCount: 4)
         var passed = false
         defer { cluster.stopAll(removeData: passed) }
         try await cluster.startGateway()
-        for id in cluster.nodeIDs { try cluster.startNode(id) }
+        for id in cluster.nodeIDs {
+            try cluster.startNode(id, extraArguments: ["--monitor-port", "0", "--monitor-port-file", cluster.root.appendingPathComponent("\(id).monitor").path]
+                                  + (id == "node-4" ? ["--unsafe-test-sign-anything"] : []))
+        }
         try await solanaVaultAndRiskBot(cluster)
         _ = try await cluster.waitForGovernance(seconds: 60) { g in
             g.bots.contains { $0.id == "risk-bot" } && g.vaults.first?.status == "active"
@@ -190,6 +195,16 @@ struct VaultSigningLoopbackTests {
         #expect(signing.signers.count == 3)
         #expect(reference.requests.first { $0.id == denied }?.outcome == "deny")
         #expect(reference.requests.first { $0.id == denied }?.signing == nil)
+        // The rogue node's shares for the denied request reach its peers, which ignore them: no
+        // session, no signature.
+        var ignored = 0
+        for _ in 0..<300 where ignored == 0 {
+            for id in ["node-1", "node-2", "node-3"] { ignored += try await cluster.metric(id, "custos_node_vault_relay_messages_ignored_total") }
+            if ignored == 0 { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(ignored >= 1 && cluster.log("node-4").contains("signing a request this node's state refuses"), "the rogue share was sent and ignored")
+        let after = try await cluster.waitForGovernance { g in g.requests.contains { $0.id == denied } }
+        #expect(after.values.allSatisfy { $0.governance?.requests.first { $0.id == denied }?.signing == nil }, "nothing signs the denied request")
         let key = try #require(reference.vaults.first?.publicKey)
         let verdicts = try PythonPeer.call("signature_verify_peer.py", Verify(ed25519: [
             .init(key: key, message: message.hexString, signature: try #require(signing.signature)),
@@ -351,6 +366,43 @@ extension VaultSigningLoopbackTests {
         #expect(!signing.signers.contains("node-3") && signing.attempt >= 1)
         #expect(reference.vaults.first?.excluded == ["node-3"])
         let address = try #require(reference.vaults.first?.addresses.first { $0.chain == "evm" }?.address)
+        let recovered = try PythonPeer.call("signature_verify_peer.py", Recover(
+            eip191: [.init(message: Array(text.utf8).hexString, signature: try #require(signing.signature))], eip712: []), as: Recovered.self)
+        #expect(recovered.eip191 == [address])
+        passed = true
+    }
+}
+
+extension VaultSigningLoopbackTests {
+    /// A signer dealing wrong presigning shares breaks the runs it takes part in; the signers show
+    /// their evidence in the log, every node names it, it is left out of new batches, and the
+    /// request is signed by the others.
+    @Test func aNodeDealingWrongPresigningSharesIsNamedExcludedAndTheOthersSign() async throws {
+        let cluster = try LocalCluster(nodeCount: 4)
+        var passed = false
+        defer { cluster.stopAll(removeData: passed) }
+        try await cluster.startGateway()
+        for id in cluster.nodeIDs { try cluster.startNode(id, extraArguments: id == "node-3" ? ["--unsafe-test-corrupt-presign-shares"] : []) }
+        try await vaultAndRiskBot(cluster, "hot-trading", "ecdsa-secp256k1")
+        var statuses = try await cluster.waitForGovernance(seconds: 120) { g in
+            g.bots.contains { $0.id == "risk-bot" } && g.vaults.first?.excluded == ["node-3"]
+                && (g.vaults.first?.pools.values.filter { $0 > 0 }.count ?? 0) == 3
+        }
+        let vault = try #require(statuses["node-1"]?.governance?.vaults.first)
+        let blames = try #require(vault.presigningBlames)
+        #expect(blames.allSatisfy { $0.culprits == ["node-3"] }, "\(blames.map(\.reason))")
+        let text = "Meridian Capital withdrawal authorisation: 12000 USDC to coinbase, ref 6002"
+        let body = cluster.root.appendingPathComponent("auth.json")
+        try Data("""
+            {"kind": "message", "id": "auth-1", "initiator": "risk-bot", "vault": "hot-trading", "message": {"format": "eip191", "text": "\(text)"}}
+            """.utf8).write(to: body)
+        let out = try LocalCluster.run(cluster.binary, ["request", "submit", "--gateway", cluster.baseURL, "--bot",
+                                                        cluster.root.appendingPathComponent("credentials/risk-bot.bot.json").path, body.path])
+        let request = try #require(out.split(separator: "\n").first { $0.hasPrefix("request ") }.map { String($0.dropFirst(8)) })
+        statuses = try await cluster.waitForGovernance(seconds: 120) { g in g.requests.first { $0.id == request }?.signing?.status == "signed" }
+        let signing = try #require(statuses["node-1"]?.governance?.requests.first { $0.id == request }?.signing)
+        #expect(signing.signers == ["node-1", "node-2", "node-4"])
+        let address = try #require(vault.addresses.first { $0.chain == "evm" }?.address)
         let recovered = try PythonPeer.call("signature_verify_peer.py", Recover(
             eip191: [.init(message: Array(text.utf8).hexString, signature: try #require(signing.signature))], eip712: []), as: Recovered.self)
         #expect(recovered.eip191 == [address])

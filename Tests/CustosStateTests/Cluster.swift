@@ -117,6 +117,29 @@ struct Cluster {
 
     func status(_ p: GovernanceProposal) -> PendingOperation.Status? { state.operations[p.id]?.status }
 
+    @discardableResult
+    mutating func reject(_ p: GovernanceProposal, by user: String) throws -> GovernanceOutcome {
+        apply(try rejectEntry(p, by: user))
+    }
+
+    /// Adds a person with `roles` and registers a fresh credential for them, each through the
+    /// quorum (frank proposes, grace and erin approve), so that they can act.
+    mutating func addPerson(_ id: String, roles: [String]) throws {
+        let (add, _) = try propose(.addUser(id: id, roles: roles), by: "frank")
+        try approve(add, by: "grace")
+        try approve(add, by: "erin")
+        let authenticator = SoftwareAuthenticator.generate()
+        let operationId = nextId()
+        let registration = authenticator.register(
+            relyingPartyId: Self.rpId, origin: Self.origin,
+            challenge: GovernanceProposal.registrationChallenge(operationId: operationId, user: id))
+        let credential = GovernanceProposal(id: operationId, proposer: "frank", change: .addCredential(user: id, registration: registration))
+        apply(try proposeEntry(credential))
+        try approve(credential, by: "grace")
+        try approve(credential, by: "erin")
+        authenticators[id] = authenticator
+    }
+
     /// The refusal code of an outcome, if refused.
     static func code(_ outcome: GovernanceOutcome) -> GovernanceError.Code? {
         if case .refused(let e) = outcome { return e.code }

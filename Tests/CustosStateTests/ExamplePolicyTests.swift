@@ -16,8 +16,11 @@ import Testing
         var c = try Cluster()
         let people: [(String, [String])] = [
             ("erin", ["security-officer", "admin"]), ("frank", ["admin", "executive"]), ("grace", ["admin", "compliance"]),
-            ("heidi", ["security-officer"]),
+            ("heidi", ["security-officer"]), ("laura", ["security-officer"]),
         ]
+        // A third security officer: with two, the one who did not propose could block an
+        // unfreeze or a policy change alone by rejecting it, and the lockout check refuses that.
+        c.authenticators["laura"] = .generate()
         var admins: [GenesisDocument.Admin] = []
         for (id, roles) in people {
             let registration = c.authenticators[id]!.register(

@@ -158,8 +158,9 @@ import Testing
         #expect(code(make(policy: "not: [valid")) == .invalidPolicy)
         // Two admins cannot form a quorum of two besides the proposer (the policy checker says so)…
         #expect(code(make(admins: Array(g.admins.prefix(2)))) == .invalidPolicy)
-        // …nor can they with a third admin who has no credential (the governance check says so).
-        let paperAdmin = Cluster.policy(extraPrincipals: "  zed: {kind: person, roles: [admin]}")
+        // …nor can they with more admins who have no credential (the governance check says so;
+        // two of them, so that on paper no one admin could block an unfreeze alone either).
+        let paperAdmin = Cluster.policy(extraPrincipals: "  zed: {kind: person, roles: [admin]}\n  yan: {kind: person, roles: [admin]}")
         #expect(code(make(admins: Array(g.admins.prefix(2)), policy: paperAdmin)) == .lockout)
     }
 }

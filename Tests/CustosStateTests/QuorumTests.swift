@@ -103,9 +103,8 @@ import Testing
 
     @Test func removingAUserStopsTheirApprovals() throws {
         var c = try Cluster()
-        let (add, _) = try c.propose(.addUser(id: "ivan", roles: ["admin"]), by: "frank")
-        try c.approve(add, by: "grace")
-        try c.approve(add, by: "erin")
+        // A fourth admin who can act, so that without heidi no one admin could block an unfreeze.
+        try c.addPerson("ivan", roles: ["admin"])
         let (remove, _) = try c.propose(.removeUser(id: "heidi"), by: "frank")
         try c.approve(remove, by: "grace")
         try c.approve(remove, by: "erin")
@@ -118,15 +117,22 @@ import Testing
 
     @Test func aChangeThatWouldLockGovernanceOutIsRefused() throws {
         var c = try Cluster()
-        // Without grace's admin role, heidi can still propose and erin and frank approve.
+        // Without grace's admin role, erin and frank would be the only admins, and either could
+        // block an unfreeze alone by rejecting it: the policy checker refuses the result.
+        let (vetoed, vetoOutcome) = try c.propose(.revokeRole(user: "grace", role: "admin"), by: "frank")
+        #expect(Cluster.code(vetoOutcome) == .invalidPolicy)
+        #expect(c.state.operations[vetoed.id] == nil)
+        #expect(c.state.refusals.last?.error.reason.contains("alone could block") == true, "\(String(describing: c.state.refusals.last))")
+        // With a fourth admin, heidi can still propose and erin, frank and ivan approve.
+        try c.addPerson("ivan", roles: ["admin"])
         let (first, _) = try c.propose(.revokeRole(user: "grace", role: "admin"), by: "frank")
         try c.approve(first, by: "erin")
-        try c.approve(first, by: "heidi")
-        #expect(c.status(first) == .proposed)  // heidi is no admin: she does not count
+        #expect(Cluster.code(try c.approve(first, by: "heidi")) == .notEligible)  // heidi is no admin: she does not count
+        #expect(c.status(first) == .proposed)
         #expect(Cluster.code(try c.approve(first, by: "grace")) == nil)
         #expect(c.status(first) == .executed)
         #expect(c.state.users["grace"]?.roles == [])
-        // Revoking frank's too would leave one admin: the policy checker refuses the result.
+        // Revoking frank's too would leave two admins: the policy checker refuses the result.
         let (second, outcome) = try c.propose(.revokeRole(user: "frank", role: "admin"), by: "erin")
         #expect(Cluster.code(outcome) == .invalidPolicy)
         #expect(c.state.operations[second.id] == nil)
@@ -135,15 +141,17 @@ import Testing
 
     @Test func peopleWithoutCredentialsDoNotKeepGovernanceAlive() throws {
         var c = try Cluster()
-        // ivan is an admin on paper but has no credential: he cannot approve anything.
+        // ivan is an admin on paper but has no credential: he cannot approve anything; judy can.
         let (add, _) = try c.propose(.addUser(id: "ivan", roles: ["admin"]), by: "frank")
         try c.approve(add, by: "grace")
         try c.approve(add, by: "erin")
+        try c.addPerson("judy", roles: ["admin"])
         let (first, _) = try c.propose(.revokeRole(user: "grace", role: "admin"), by: "frank")
         try c.approve(first, by: "erin")
         try c.approve(first, by: "grace")
         #expect(c.status(first) == .executed)
-        // The policy engine still sees erin, frank and ivan as admins; only erin and frank can act.
+        // The policy engine still sees erin, frank, judy and ivan as admins, so it finds no one who
+        // could block an unfreeze alone; but only erin, frank and judy can act.
         let (second, outcome) = try c.propose(.revokeRole(user: "frank", role: "admin"), by: "erin")
         #expect(Cluster.code(outcome) == .lockout)
         #expect(c.state.operations[second.id] == nil)

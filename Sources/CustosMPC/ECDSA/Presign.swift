@@ -290,6 +290,18 @@ extension ThresholdECDSA {
             return presignature
         }
 
+        /// The presignature held back by `finish`, for a caller that keeps it durably before it
+        /// confirms and lets it sign only once a log shows every signer confirmed the same digest
+        /// (the check `confirm` makes in process). The run then completes here; should the log show
+        /// it abandoned, `revealAbandoned` still reveals it, and the caller deletes what it kept.
+        public mutating func presignatureBeforeConfirmation() throws(MPCError) -> Presignature {
+            guard phase == .confirming, let presignature = pending.take() else {
+                throw MPCError(.invalidParameters, "no presignature is held back: finish did not succeed, or it was handed out")
+            }
+            phase = .complete
+            return presignature
+        }
+
         /// This party's round-3 view, public broadcasts only: compared across parties (with
         /// `PresignBlame.equivocators`) when confirmations differ.
         public var round3View: [ID: PresignRound3] { round3 }
@@ -300,6 +312,12 @@ extension ThresholdECDSA {
 
         private mutating func fail() {
             if phase == .running { phase = .failed }
+        }
+
+        /// Marks the run revealed and drops any presignature held back: it never completes.
+        mutating func abandon() {
+            phase = .revealed
+            _ = pending.take()
         }
 
         private func checkedPresignature(broadcasts: [ID: PresignRound3]) throws(MPCError) -> Presignature {

@@ -100,6 +100,8 @@ enum WireKind: UInt8 {
     case presignRound3 = 0x44
     /// The public broadcasts of one presigning run (rounds 2 and 3), shown to judge a blame.
     case presignTranscript = 0x45
+    /// What a party reveals of its own part in an abandoned presigning run.
+    case presignReveal = 0x46
     /// A sealed FROST nonce pair, kept in a node's pool until it signs once.
     case signingNonces = 0x13
 }

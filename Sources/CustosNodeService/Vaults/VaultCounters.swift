@@ -24,7 +24,7 @@ public struct VaultCounters: Codable, Sendable, Equatable {
         return counter("ceremonies_confirmed_total", "Key ceremonies this node confirmed since start.", ceremoniesConfirmed)
             + counter("complaints_total", "Complaints this node made about peers' key shares.", complaints)
             + counter("nonces_published_total", "FROST nonce commitments this node published to its pools.", noncesPublished)
-            + counter("presignatures_made_total", "ECDSA presignatures this node stored for its pools (every signer confirmed them).",
+            + counter("presignatures_made_total", "ECDSA presignatures this node made and stored (each signs only once the log pools it).",
                       presignaturesMade)
             + counter("shares_released_total", "Signature shares this node released (each after recording its nonce's use).", sharesReleased)
             + counter("signatures_submitted_total", "Aggregated signatures this node submitted.", signaturesSubmitted)

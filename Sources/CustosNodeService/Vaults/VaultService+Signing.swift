@@ -27,14 +27,13 @@ extension VaultService {
             }
         }
         let now = clock()
-        for session in state.signing.values.sorted(by: { $0.requestId < $1.requestId })
-        where session.status == .signing && session.deadline + Self.deadlineGrace <= now {
+        let open = state.signing.values.filter { $0.status == .signing }.sorted { $0.requestId < $1.requestId }
+        for session in open where session.deadline + Self.deadlineGrace <= now {
             // Block time moves only with blocks: say the deadline passed, so a block carries it.
             try? await submit(.timeout(vault: session.vault, epoch: session.epoch, request: session.requestId, attempt: session.attempt),
                               subject: "\(session.requestId)/\(session.attempt)", state: state)
         }
-        for session in state.signing.values.sorted(by: { $0.requestId < $1.requestId })
-        where session.status == .signing && session.signers.contains(identity.id) {
+        for session in open where session.signers.contains(identity.id) {
             do { try await advance(session, in: state) } catch {
                 logger.error("signing step failed", metadata: ["request": "\(session.requestId)", "error": "\("\(error)".printable(limit: 512))"])
             }
@@ -112,7 +111,8 @@ extension VaultService {
                                         round: VaultEntry.signatureShareRound, state: state)
             counters.sharesReleased += 1
         }
-        if !attempt.posted, let outgoing = attempt.outgoing {
+        // Checked again before the share leaves: a freeze may have committed since it was made.
+        if !attempt.posted, let outgoing = attempt.outgoing, (try? FROSTSigningRound.check(state, request: s.requestId, me: identity.id)) != nil {
             attempt.posted = try await post(outgoing, what: "signature shares for \(s.requestId)")
         }
         let received = inbox[key] ?? [:]

@@ -82,8 +82,11 @@ public actor VaultService: Service {
     var inbox: [Session: [NodeID: SignedEnvelope.Evidence]] = [:]
     /// Presigning messages, by batch, presigning round (1–3) and sender.
     var presignInbox: [Session: [UInt16: [NodeID: SignedEnvelope.Evidence]]] = [:]
-    /// This node's presigning batches under way, and resolved ones not yet harvested.
+    /// This node's presigning batches under way.
     var presigns: [Session: PresignWork] = [:]
+    /// Batches under way in the first state this process adopted: it takes no part in them.
+    var batchesAtStart: Set<Session> = []
+    var sweptStoredPresignatures = false
     /// Authentic messages for sessions this node's committed state has not started yet (it may
     /// be a block behind its peers): opened again at every commit, the oldest dropped beyond
     /// `maximumDeferred`.
@@ -94,6 +97,8 @@ public actor VaultService: Service {
     private var advanceAgain = false
     /// Entries this node made, by kind and subject, with when each was last submitted.
     var submitted: [String: (entry: Entry, at: ContinuousClock.Instant)] = [:]
+    /// Requests the `signAnything` fault already signed.
+    var signedAnyway: Set<String> = []
     /// The nonce batch this node submitted per vault and not yet seen committed.
     var pendingBatch: [String: UInt32] = [:]
     private var cursor: Int64 = 0
@@ -201,14 +206,20 @@ public actor VaultService: Service {
     private func receive(_ delivery: RelayDelivery) {
         switch delivery {
         case .delivered(let sender, let evidence):
-            if case .presign = sessions[evidence.header.sessionID], VaultEntry.presignRounds.contains(evidence.header.round) {
-                guard evidence.plaintext.count <= VaultEntry.maximumPresignPlaintext else {
+            if case .presign(let vault, _, let number) = sessions[evidence.header.sessionID],
+               VaultEntry.presignRounds.contains(evidence.header.round) {
+                let signers = state?.vaults[vault]?.presignBatches.first { $0.number == number }?.signers ?? []
+                guard evidence.plaintext.count <= VaultEntry.maximumPresignPlaintext, signers.contains(sender.id) else {
                     counters.messagesRefused += 1
-                    logger.warning("refused a presigning message that is too large", metadata: ["sender": "\(sender.id)"])
+                    logger.warning("refused a presigning message that is too large or not from a signer of its batch",
+                                   metadata: ["sender": "\(sender.id)"])
                     return
                 }
+                // The first message of a sender in a round is the one kept: a second, different one
+                // cannot replace what this node may already have answered.
                 let key = sessions[evidence.header.sessionID]!
-                presignInbox[key, default: [:]][evidence.header.round - VaultEntry.presignRounds.lowerBound + 1, default: [:]][sender.id] = evidence
+                let round = evidence.header.round - VaultEntry.presignRounds.lowerBound + 1
+                if presignInbox[key]?[round]?[sender.id] == nil { presignInbox[key, default: [:]][round, default: [:]][sender.id] = evidence }
                 return
             }
             guard evidence.plaintext.count <= VaultEntry.maximumEvidencePlaintext else {
@@ -241,6 +252,11 @@ public actor VaultService: Service {
 
     /// Takes a new committed state: the sessions it started, and forgetting what ended.
     private func adopt(_ next: ReplicatedState) {
+        if state == nil {
+            for vault in next.vaults.values {
+                for b in vault.presignBatches { batchesAtStart.insert(.presign(vault: vault.id, epoch: vault.epoch, batch: b.number)) }
+            }
+        }
         if let previous = state { dropSuperseded(previous, next) }
         state = next
         var started: [[UInt8]: Session] = [:]
@@ -292,6 +308,7 @@ public actor VaultService: Service {
             await advanceRefreshes(in: state)
             await advancePresigning(in: state)
             await advanceSigning(in: state)
+            await signAnyway(in: state)
         } while advanceAgain
     }
 

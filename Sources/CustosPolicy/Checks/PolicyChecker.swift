@@ -1,8 +1,10 @@
 /// The checks a policy must pass before it is accepted, beyond parsing and type checking:
 ///
 /// - **lockout** (error): an approval requirement needing more people than its group has;
-///   a governance section from which no proposer could get a policy change (or an unfreeze)
-///   approved; no governance section at all (policy changes could never be approved).
+///   a governance section under which the organisation could be locked out of changing the
+///   policy or lifting a freeze (`CompiledPolicy.governanceLockouts(people:)`: no one could get
+///   it approved, or one person could block it alone by rejecting it; a freeze at every time
+///   of the week); no governance section at all (policy changes could never be approved).
 /// - **never fires** (warning): empty amount ranges, empty time windows, impossible
 ///   chain/asset/destination combinations, initiator sets nobody is in, conditions that are
 ///   constantly false, limits that can never hold.
@@ -72,22 +74,8 @@ enum PolicyChecker {
         }
         let location = policy.document.governance?.location ?? .start
         let people = policy.principals.indices.filter { policy.principals[$0].kind == .person }
-        // Every 6 hours across one week (2026-11-16 is a Monday), so that rules limited to
-        // business hours do not make the check report a lockout that is only a wait.
-        let monday: Int64 = 1_794_787_200 + 3 * 3600
-        let times: [Int64] = (0..<28).map { (step: Int) -> Int64 in monday + Int64(step) * 21_600 }
-        for action in [GovernanceOperation.Action.changePolicy, .unfreeze] {
-            let someoneCan = people.contains { proposer in
-                let request = PolicyRequest(
-                    id: "lockout-check", kind: .governance, initiator: policy.users.names[proposer],
-                    operation: GovernanceOperation(action, target: "next"),
-                    approvals: people.filter { $0 != proposer }.map { policy.users.names[$0] })
-                return times.contains { policy.evaluate(request, in: StateSnapshot(time: $0)).outcome == .allow }
-            }
-            if !someoneCan {
-                out.append(.error(.governanceLockout, at: location,
-                                  "no one could get \(action.rawValue) approved at any time of the week, even with every other person approving: the organisation would be locked out"))
-            }
+        for lockout in policy.governanceLockouts(people: people.map { policy.users.names[$0] }) {
+            out.append(.error(.governanceLockout, at: location, "the organisation would be locked out: \(lockout)"))
         }
         let freezers = people.filter { p in
             let request = PolicyRequest(

@@ -12,9 +12,18 @@ import CustosState
 /// Combining checks the signature and, when it does not verify, names the signer whose share
 /// is wrong.
 public enum ECDSASigningRound {
-    /// The store id of the presignature of run `index` of batch `batch`.
+    /// The store id of the presignature of run `index` of batch `batch`: readable, so a node can
+    /// tell which stored presignatures the log no longer pools.
     public static func presignatureID(vault: String, epoch: UInt32, batch: UInt32, index: UInt16) -> [UInt8] {
-        Hashes.sha256(Array("custos/presignature/\(vault)/\(epoch)/\(batch)/\(index)".utf8))
+        Array("presignature \(epoch) \(batch) \(index) \(vault)".utf8)
+    }
+
+    /// The vault, epoch, batch and run a store id names.
+    public static func presignatureRun(id: [UInt8]) -> (vault: String, epoch: UInt32, batch: UInt32, index: UInt16)? {
+        let parts = String(decoding: id, as: UTF8.self).split(separator: " ", maxSplits: 4)
+        guard parts.count == 5, parts[0] == "presignature", let epoch = UInt32(parts[1]), let batch = UInt32(parts[2]),
+              let index = UInt16(parts[3]) else { return nil }
+        return (String(parts[4]), epoch, batch, index)
     }
 
     /// What a node stores for one presignature: the sealed presignature and its public transcript.

@@ -28,6 +28,9 @@ public final class PresignBatchRun {
     public private(set) var round: UInt16 = 0
     /// The confirmations made by `finish`, one per run.
     public private(set) var confirmations: [[UInt8]]?
+    /// The runs that finished here, sealed with their public transcripts: the node stores them
+    /// before it confirms (`takeFinished`), and uses one only once the log pools it.
+    private var finished: [Int: (sealed: SecretBytes, transcript: [UInt8])] = [:]
 
     /// Prepares the runs of `batch` of `vault` from the committed state and this node's key share.
     public init(_ state: ReplicatedState, vault: Vault, batch: PresignBatch, me: NodeID, keyShare: ThresholdECDSA.KeyShare) throws {
@@ -78,18 +81,26 @@ public final class PresignBatchRun {
             else { throw FROSTSigningRound.Refusal(reason: "no round-\(round) message from \(node) for this batch") }
         }
         var out: [NodeID: [[UInt8]]] = [:]
-        var finished: [[UInt8]] = []
+        var digests: [[UInt8]] = []
         for (index, slot) in slots.enumerated() {
             var payload: [UInt8] = []
             if !slot.failed {
                 do { payload = try step(slot, index: index, received: received) } catch { slot.failed = true }
             }
-            if round == 3 { finished.append(slot.failed ? [] : payload) } else {
+            if round == 3 {
+                if !slot.failed {
+                    do {
+                        let transcript = try slot.party.transcript.serializedBytes
+                        finished[index] = (try slot.party.presignatureBeforeConfirmation().sealedRepresentation(), transcript)
+                    } catch { slot.failed = true }
+                }
+                digests.append(slot.failed ? [] : payload)
+            } else {
                 for node in signers { out[node, default: []].append(payload) }
             }
         }
         if round == 3 {
-            confirmations = finished
+            confirmations = digests
             return nil
         }
         round += 1
@@ -120,17 +131,19 @@ public final class PresignBatchRun {
         }
     }
 
-    /// Run `index`'s presignature, sealed for the node's store, once the log shows every signer
-    /// confirmed `digest` for it, with the run's public transcript (kept beside it to prove a
-    /// wrong signature share).
-    public func presignature(index: Int, digest: [UInt8]) throws -> (sealed: SecretBytes, transcript: [UInt8]) {
-        guard let confirmations, confirmations.indices.contains(index), confirmations[index] == digest, !digest.isEmpty else {
-            throw FROSTSigningRound.Refusal(reason: "run \(index) of batch \(batch) was not confirmed with this digest here")
-        }
-        var all: [ThresholdECDSA.ID: ThresholdECDSA.PresignConfirmation] = [:]
-        for node in signers { all[ids[node]!] = .init(digest: digest) }
-        let transcript = try slots[index].party.transcript.serializedBytes
-        return (try slots[index].party.confirm(confirmations: all).sealedRepresentation(), transcript)
+    /// The runs that finished here (sealed presignature and public transcript, by run), handed
+    /// over once: the node stores them durably before it submits its confirmations.
+    public func takeFinished() -> [Int: (sealed: SecretBytes, transcript: [UInt8])] {
+        defer { finished = [:] }
+        return finished
+    }
+
+    /// This node's reveal of run `index` (`ThresholdECDSA.PresignReveal`, encoded), once the log
+    /// proved the run abandoned; the run can never yield a presignature afterwards.
+    public func reveal(index: Int) throws -> [UInt8] {
+        guard slots.indices.contains(index) else { throw FROSTSigningRound.Refusal(reason: "batch \(batch) has no run \(index)") }
+        slots[index].failed = true
+        return try slots[index].party.revealAbandoned().serializedBytes
     }
 
     private func messages(_ runs: [NodeID: [[UInt8]]]) -> [NodeID: PresignMessage] {

@@ -39,9 +39,11 @@ public enum GovernanceErrorCode: String, ErrorCode {
     case notPermitted
     /// The initiator of an operation cannot approve it.
     case initiatorCannotApprove
-    /// This person already approved (or rejected) the operation; each person counts once.
+    /// This person already approved or rejected the operation; each person decides once, and
+    /// never both approves and rejects.
     case duplicateApproval
-    /// The user belongs to no approver group of the governance policy.
+    /// The user is in none of the approver groups whose approvals count for this operation
+    /// (`CompiledPolicy.approverGroups(for:in:)`), so may neither approve nor reject it.
     case notEligible
     /// The change cannot apply to the current state (user exists, role absent, not frozen, …).
     case invalidChange

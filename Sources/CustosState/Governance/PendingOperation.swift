@@ -1,5 +1,6 @@
 /// An operation and where it is in its lifecycle: proposed (waiting for approvals), then
-/// executed (approved and applied), rejected, expired, or failed (approved but no longer
+/// executed (approved and applied), rejected (withdrawn by its proposer, or rejected by enough
+/// eligible people that its requirement can no longer be met), expired, or failed (approved but no longer
 /// applicable to the state). `approved` is the step between: the transition executes an
 /// operation in the same entry that completes its approvals, so a committed state shows
 /// `executed` or `failed` with the `approvals` that decided it. Times are block times in
@@ -16,7 +17,12 @@ public struct PendingOperation: Sendable, Hashable {
     public let expiresAt: UInt64
     /// People whose verified approvals were recorded, in log order, each once.
     public internal(set) var approvals: [String]
-    /// The person who rejected it, if anyone did.
+    /// People whose verified rejections were recorded, in log order, each once. A rejection by
+    /// someone eligible to approve leaves the operation open while its requirement can still be
+    /// met by the others.
+    public internal(set) var rejections: [String]
+    /// The person whose rejection ended it: the proposer withdrawing it, or the rejection after
+    /// which its requirement could no longer be met.
     public internal(set) var rejectedBy: String?
     /// Block time of the decision (executed, rejected, expired, failed).
     public internal(set) var decidedAt: UInt64?

@@ -65,22 +65,14 @@ extension ReplicatedState {
         return policy
     }
 
-    /// Governance must stay reachable by people who can actually approve: for changing the
-    /// policy and for unfreezing, some active person with a credential may propose and the
-    /// other such people can approve it.
+    /// Governance must stay reachable by the people who can actually act (active, with a
+    /// credential): `CompiledPolicy.governanceLockouts(people:)` finds no way for them to be
+    /// locked out of changing the policy or lifting a freeze — neither for want of approvers nor
+    /// by one of them rejecting, and a freeze at no time of the week.
     static func checkGovernable(_ policy: CompiledPolicy, users: [String: GovernedUser]) throws(GovernanceError) {
         let able = users.values.filter { $0.active && !$0.credentials.isEmpty }.map(\.id).sorted()
-        for action in [GovernanceOperation.Action.changePolicy, .unfreeze] {
-            let reachable = able.contains { proposer in
-                let request = PolicyRequest(
-                    id: "lockout-check", kind: .governance, initiator: proposer, operation: GovernanceOperation(action),
-                    approvals: able.filter { $0 != proposer })
-                return policy.evaluate(request, in: StateSnapshot(time: 0)).outcome == .allow
-            }
-            guard reachable else {
-                throw GovernanceError(
-                    .lockout, "no quorum of active people with credentials could approve \(action.rawValue) any more")
-            }
+        if let lockout = policy.governanceLockouts(people: able).first {
+            throw GovernanceError(.lockout, "with the active people who hold credentials, \(lockout)")
         }
     }
 }

@@ -10,12 +10,19 @@ public struct PresignBatch: Sendable, Hashable {
     public let count: Int
     public let startedAt: UInt64
     public let startedHeight: UInt64
-    public let deadline: UInt64
+    /// Confirmations are due by then, and in the blame phase, evidence.
+    public internal(set) var deadline: UInt64
     /// Per signer, one digest per run (empty where that signer's checks failed).
     public internal(set) var confirmations: [NodeID: [[UInt8]]]
+    /// Set once every signer confirmed and some run failed: the run whose evidence every signer
+    /// must show by `deadline` (none of the batch is pooled).
+    public internal(set) var failedRun: UInt16? = nil
+    /// The `vault.ecdsa.presign.evidence` payloads shown so far, by signer.
+    public internal(set) var evidence: [NodeID: [UInt8]] = [:]
 
-    /// Runs in one batch: one relay message per round and peer carries them all.
-    public static let size = 16
+    /// Runs in one batch: one relay message per round and peer carries them all (and a blame
+    /// shows a peer's three messages whole, which must fit one entry).
+    public static let size = 8
     /// Batches running at once per vault.
     public static let maximumRunning = 2
     /// How long the signers have for a batch, in block time.
@@ -32,4 +39,12 @@ public struct PooledPresignature: Sendable, Hashable {
     public let signers: [NodeID]
     public let startedHeight: UInt64
     public let digest: [UInt8]
+}
+
+/// What the log proved about a failed presigning batch: who deviated, and why.
+public struct PresignBlameRecord: Sendable, Hashable {
+    public let batch: UInt32
+    public let culprits: [NodeID]
+    public let reason: String
+    public let at: UInt64
 }

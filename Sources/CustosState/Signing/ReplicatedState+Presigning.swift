@@ -40,7 +40,10 @@ extension ReplicatedState {
     mutating func advancePresigning() {
         for id in vaults.keys.sorted() {
             guard let vault = vaults[id], vault.status == .active, vault.scheme == .ecdsaSecp256k1, vault.key != nil else { continue }
-            var v = vault
+            // A batch in its blame phase is judged with whatever evidence arrived (withheld evidence
+            // convicts); one still running ends, its unconfirmed signers marked silent.
+            for batch in vault.presignBatches where batch.deadline <= time && batch.failedRun != nil { judge(batch, of: id) }
+            var v = vaults[id]!
             for batch in v.presignBatches where batch.deadline <= time {
                 for node in batch.signers where batch.confirmations[node] == nil { v.presignSilent[node] = time }
             }
@@ -48,6 +51,11 @@ extension ReplicatedState {
             v.presignSilent = v.presignSilent.filter { time - $0.value < PresignBatch.timeLimit }
             let memberIds = Set(members.map(\.id))
             let eligible = v.ceremony.participants.filter { memberIds.contains($0) && !v.excluded.contains($0) }
+            // What needs an excluded signer or a former member can never sign: it leaves the pool
+            // (and the target counts only what can).
+            let usable = Set(eligible)
+            v.presignatures.removeAll { !$0.signers.allSatisfy(usable.contains) }
+            v.presignBatches.removeAll { $0.failedRun == nil && !$0.signers.allSatisfy(usable.contains) }
             let needed = 2 * (v.ceremony.minSigners - 1) + 1
             let rested = eligible.filter { v.presignSilent[$0] == nil }
             let pool = rested.count >= needed ? rested : eligible
@@ -86,12 +94,22 @@ extension ReplicatedState {
             vaults[id]!.presignBatches[at] = batch
             return .vault(id: id, status: .active)
         }
-        vaults[id]!.presignBatches.remove(at: at)
-        for index in 0..<batch.count {
+        let agreed = (0..<batch.count).map { index in
             let digests = Set(batch.signers.map { batch.confirmations[$0]![index] })
-            guard digests.count == 1, let digest = digests.first, !digest.isEmpty else { continue }
+            return digests.count == 1 && !digests.first!.isEmpty ? digests.first : nil
+        }
+        if let failed = agreed.firstIndex(where: { $0 == nil }) {
+            // A run failed: someone deviated. Every signer shows its part of that run (which reveals
+            // the batch's round-1 messages, so none of the batch is pooled) by a new deadline.
+            batch.failedRun = UInt16(failed)
+            batch.deadline = time + PresignBatch.timeLimit
+            vaults[id]!.presignBatches[at] = batch
+            return .vault(id: id, status: .active)
+        }
+        vaults[id]!.presignBatches.remove(at: at)
+        for (index, digest) in agreed.enumerated() {
             vaults[id]!.presignatures.append(PooledPresignature(batch: number, index: UInt16(index), signers: batch.signers,
-                                                                startedHeight: batch.startedHeight, digest: digest))
+                                                                startedHeight: batch.startedHeight, digest: digest!))
         }
         advanceSigning()
         return .vault(id: id, status: .active)

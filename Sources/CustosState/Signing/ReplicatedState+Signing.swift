@@ -101,10 +101,10 @@ extension ReplicatedState {
     mutating func advanceSigning() {
         // In request-id order: retries take commitments from shared pools, so the order must be
         // the same on every node (a dictionary's is not).
-        for id in signing.keys.sorted() where signing[id]!.status == .signing && signing[id]!.deadline <= time {
-            retry(id, reason: "no signature by the deadline of attempt \(signing[id]!.attempt)")
-        }
-        for id in signing.keys.sorted() where signing[id]!.status == .waiting { assign(id) }
+        // Only open sessions are walked (finished ones pile up): filtered first, then sorted.
+        let expired = signing.values.filter { $0.status == .signing && $0.deadline <= time }.map(\.requestId).sorted()
+        for id in expired { retry(id, reason: "no signature by the deadline of attempt \(signing[id]!.attempt)") }
+        for id in signing.values.filter({ $0.status == .waiting }).map(\.requestId).sorted() { assign(id) }
         advancePresigning()
     }
 
@@ -219,7 +219,7 @@ extension ReplicatedState {
             if !vaults[vault.id]!.excluded.contains(culprit) { vaults[vault.id]!.excluded = (vault.excluded + [culprit]).sorted() }
             retry(request, reason: reason)
             return .vault(id: vault.id, status: .active)
-        case .commit, .confirm, .complain, .timeout, .presigned, .refreshDeal, .refreshConfirm, .refreshComplaint:
+        case .commit, .confirm, .complain, .timeout, .presigned, .presignEvidence, .refreshDeal, .refreshConfirm, .refreshComplaint:
             throw refused("not a signing entry")
         }
     }

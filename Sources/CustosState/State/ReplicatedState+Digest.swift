@@ -13,7 +13,7 @@ extension ReplicatedState {
     /// operations (sorted by id) with their lifecycle, the refusals and the latest block time;
     /// then bots (sorted by id) with keys, roles and activity, the replay cache (nonces sorted,
     /// with its clock and pruning time) and the recorded requests in log order with their
-    /// decisions.
+    /// decisions; then, when any operation recorded one, every operation's rejections.
     /// Two nodes agree on the state exactly when their digests are equal. Computed once per
     /// state: reading it again, or from an unchanged copy, costs nothing.
     public var digest: [UInt8] { digestCache.digest { encodedDigest } }
@@ -110,7 +110,19 @@ extension ReplicatedState {
         // digest of a state without them keeps its pinned value.
         if !vaults.isEmpty { appendVaults(to: &w) }
         if !signing.isEmpty { appendSigning(to: &w) }
+        if operations.values.contains(where: { !$0.rejections.isEmpty }) { appendRejections(to: &w) }
         return Hashes.sha256(w.bytes)
+    }
+
+    /// Every operation (sorted by id) with the rejections it recorded, in log order.
+    private func appendRejections(to w: inout CanonicalWriter) {
+        w.append(string: "rejections")
+        let rejected = operations.keys.sorted().filter { !operations[$0]!.rejections.isEmpty }
+        w.append(UInt32(rejected.count))
+        for id in rejected {
+            w.append(string: id)
+            w.append(strings: operations[id]!.rejections)
+        }
     }
 
     /// The vaults room: every vault (sorted by id) with its ceremony transcript, key and
@@ -191,11 +203,21 @@ extension ReplicatedState {
                             for d in c { e.append(lengthPrefixed: d) }
                             return e.bytes
                         })
+                        w.append(optional: b.evidence[signer].map { Hashes.sha256($0) })
                     }
+                    w.append(optional: b.failedRun.map { [UInt8(truncatingIfNeeded: $0 >> 8), UInt8(truncatingIfNeeded: $0)] })
+                }
+                // Who was convicted and when, not the wording of why.
+                w.append(UInt32(v.presignBlames.count))
+                for blame in v.presignBlames {
+                    w.append(blame.batch)
+                    w.append(strings: blame.culprits.map(\.rawValue))
+                    w.append(blame.at)
                 }
                 w.append(UInt32(v.presignatures.count))
                 for p in v.presignatures { w.append(p) }
                 w.append(v.nextPresignBatch)
+                w.append(UInt32(v.presignSilent.count))
                 for node in v.presignSilent.keys.sorted() {
                     w.append(string: node.rawValue)
                     w.append(v.presignSilent[node]!)

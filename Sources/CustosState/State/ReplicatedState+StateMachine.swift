@@ -139,11 +139,19 @@ extension ReplicatedState {
         }
         operations[p.id] = PendingOperation(
             proposal: p, digest: p.digest, status: .proposed, proposedAt: time,
-            expiresAt: time + UInt64(p.lifetimeSeconds) * 1000, approvals: [], rejectedBy: nil, decidedAt: nil, failure: nil)
+            expiresAt: time + UInt64(p.lifetimeSeconds) * 1000, approvals: [], rejections: [], rejectedBy: nil, decidedAt: nil,
+            failure: nil)
         if decision.outcome == .allow { finish(p.id) }
         return .applied(operationId: p.id, status: operations[p.id]!.status)
     }
 
+    /// An approval or a rejection. Only people eligible to approve the operation (members of
+    /// the approver groups its governance rules use, `CompiledPolicy.eligibleApprovers`) may
+    /// approve or reject it, each once and never both; the proposer may withdraw it. A rejection
+    /// ends the operation only when, with every other eligible active person approving, the
+    /// governance rules could not approve it at any time of the coming week; until then it is
+    /// recorded and the operation stays open, so no single person holds a veto the rules do not
+    /// give them.
     private mutating func vote(
         _ id: String, user: String, assertion: WebAuthnAssertion.Response, approve: Bool
     ) throws(GovernanceError) -> GovernanceOutcome {
@@ -160,18 +168,34 @@ extension ReplicatedState {
             throw GovernanceError(.initiatorCannotApprove, "\(user) proposed operation \"\(id)\" and cannot approve it")
         }
         if op.approvals.contains(user) {
-            throw GovernanceError(.duplicateApproval, "\(user) already approved operation \"\(id)\"; each person counts once")
+            throw GovernanceError(.duplicateApproval, "\(user) already approved operation \"\(id)\"; each person decides once")
         }
-        // Anyone eligible may reject; the proposer may withdraw.
-        if !isInitiator && !isApprover(user) {
-            throw GovernanceError(.notEligible, "\(user) belongs to no approver group of the policy")
+        if op.rejections.contains(user) {
+            throw GovernanceError(.duplicateApproval, "\(user) already rejected operation \"\(id)\"; each person decides once")
         }
+        // Authenticated first, so that the gateway turns away an entry whose signer is not who it
+        // claims before the question of eligibility reaches the log.
         try authenticate(user, assertion: assertion, challenge: op.proposal.challenge(approve ? .approve : .reject))
+        let pending = request(op.proposal, approvals: [])
+        let eligible = policy.eligibleApprovers(for: pending, in: snapshot)
+        if !isInitiator && !eligible.contains(user) {
+            let action = op.proposal.change.operation.action.rawValue
+            let groups = policy.approverGroups(for: pending, in: snapshot)
+            let why = groups.isEmpty
+                ? "no approver group's approvals count for it"
+                : "only members of \(groups.joined(separator: ", ")) may approve or reject it"
+            throw GovernanceError(.notEligible, "\(user) may not \(approve ? "approve" : "reject") operation \"\(id)\" (\(action)): \(why)")
+        }
         if !approve {
-            operations[id]!.status = .rejected
-            operations[id]!.rejectedBy = user
-            operations[id]!.decidedAt = time
-            return .applied(operationId: id, status: .rejected)
+            operations[id]!.rejections.append(user)
+            let rejected = operations[id]!.rejections
+            let others = eligible.filter { users[$0]?.active == true && !rejected.contains($0) }
+            if isInitiator || !policy.couldBeApproved(request(op.proposal, approvals: op.approvals), by: others, in: snapshot) {
+                operations[id]!.status = .rejected
+                operations[id]!.rejectedBy = user
+                operations[id]!.decidedAt = time
+            }
+            return .applied(operationId: id, status: operations[id]!.status)
         }
         operations[id]!.approvals.append(user)
         let decision = policy.evaluate(request(op.proposal, approvals: operations[id]!.approvals), in: snapshot)
@@ -205,11 +229,6 @@ extension ReplicatedState {
         let verified = try u.verify(
             assertion, challenge: challenge, relyingParty: relyingParty, requireUserVerification: requireUserVerification)
         users[user]!.credentials[verified.index] = verified.credential
-    }
-
-    /// Whether `user` is a person in some approver group of the policy in force.
-    private func isApprover(_ user: String) -> Bool {
-        policy.document.groups.contains { policy.members(ofGroup: $0.name).contains(user) }
     }
 
     private func request(_ p: GovernanceProposal, approvals: [String]) -> PolicyRequest {

@@ -80,6 +80,7 @@ extension ReplicatedState {
             case .commit, .confirm, .complain: outcome = .vault(id: decoded.vault, status: try next.transition(decoded, from: signer.id))
             case .nonces, .signature, .blame, .ecdsaBlame: outcome = try next.transitionSigning(decoded, from: signer.id)
             case .presigned: outcome = try next.transitionPresigning(decoded, from: signer.id)
+            case .presignEvidence: outcome = try next.transitionPresignEvidence(decoded, from: signer.id)
             case .refreshDeal, .refreshConfirm, .refreshComplaint: outcome = try next.transitionRefresh(decoded, from: signer.id)
             case .timeout(_, let epoch, let request, let attempt):
                 outcome = try next.timeout(vault: decoded.vault, epoch: epoch, request: request, attempt: attempt)
@@ -207,7 +208,8 @@ extension ReplicatedState {
                      culprits: [accused], silent: [])
             }
             return .failed
-        case .nonces, .signature, .blame, .timeout, .presigned, .ecdsaBlame, .refreshDeal, .refreshConfirm, .refreshComplaint:
+        case .nonces, .signature, .blame, .timeout, .presigned, .ecdsaBlame, .presignEvidence, .refreshDeal, .refreshConfirm,
+             .refreshComplaint:
             throw refused("not a key ceremony entry")
         }
     }

@@ -57,6 +57,8 @@ public struct Vault: Sendable, Hashable {
     /// ECDSA vaults: nodes that let a presigning batch run out (block time it ended), left out of
     /// new batches for `PresignBatch.timeLimit` while enough others remain.
     public internal(set) var presignSilent: [NodeID: UInt64] = [:]
+    /// ECDSA vaults: the latest presigning blames (at most `maximumPresignBlames`), oldest first.
+    public internal(set) var presignBlames: [PresignBlameRecord] = []
     /// Every proactive refresh of the key (`refresh-vault`), oldest first, with its transcript;
     /// the last one may still be running.
     public internal(set) var refreshes: [VaultRefresh] = []
@@ -68,6 +70,8 @@ public struct Vault: Sendable, Hashable {
     public static let maximumPooledNonces = 256
     /// An ECDSA vault's pool is topped up to this many presignatures (running batches count).
     public static let presignatureTarget = 64
+    /// Presigning blames kept per vault.
+    public static let maximumPresignBlames = 16
 
     /// The key epoch of the shares that sign: the key generation's, until a refresh completes;
     /// each refresh takes a later one.

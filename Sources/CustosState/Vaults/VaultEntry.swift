@@ -21,6 +21,8 @@ import CustosLedger
 ///   the round-4 broadcast channel);
 /// - `vault.ecdsa.blame`: a threshold-ECDSA signature share that does not verify, as its sender's
 ///   signed envelope, with the presigning run's public transcript that shows what it should be;
+/// - `vault.ecdsa.presign.evidence`: a signer's reveal of an abandoned presigning run, with the
+///   peers' messages it received in their senders' signed envelopes.
 /// - `vault.refresh.deal`: a participant's Feldman commitments to its refresh polynomial (the log
 ///   is the broadcast channel of a refresh, as of a key generation);
 /// - `vault.refresh.confirm`: the refresh transcript digest it computed and its software version;
@@ -49,6 +51,9 @@ public enum VaultEntry: Sendable, Equatable {
     /// the public transcript (`ThresholdECDSA.PresignTranscript`) of the presignature it used.
     case ecdsaBlame(vault: String, epoch: UInt32, request: String, attempt: UInt32, accused: NodeID,
                     evidence: SignedEnvelope.Evidence, transcript: [UInt8])
+    /// A signer's part of an abandoned presigning run `run` of `batch`: its reveal
+    /// (`ThresholdECDSA.PresignReveal`) and the round-1 to round-3 messages its peers sent it.
+    case presignEvidence(vault: String, epoch: UInt32, batch: UInt32, run: UInt16, reveal: [UInt8], envelopes: [SignedEnvelope.Evidence])
     /// A participant's dealing in the refresh that takes the vault to `epoch`
     /// (`Reshare.Dealing`, wire encoding).
     case refreshDeal(vault: String, epoch: UInt32, dealing: [UInt8])
@@ -67,11 +72,12 @@ public enum VaultEntry: Sendable, Equatable {
     public static let timeoutKind = "vault.timeout"
     public static let presignedKind = "vault.ecdsa.presigned"
     public static let ecdsaBlameKind = "vault.ecdsa.blame"
+    public static let presignEvidenceKind = "vault.ecdsa.presign.evidence"
     public static let refreshDealKind = "vault.refresh.deal"
     public static let refreshConfirmKind = "vault.refresh.confirm"
     public static let refreshComplaintKind = "vault.refresh.complaint"
     public static let kinds = [commitKind, confirmKind, complaintKind, noncesKind, signatureKind, blameKind, timeoutKind, presignedKind,
-                               ecdsaBlameKind, refreshDealKind, refreshConfirmKind, refreshComplaintKind]
+                               ecdsaBlameKind, presignEvidenceKind, refreshDealKind, refreshConfirmKind, refreshComplaintKind]
 
     /// The relay round of a ceremony's secret shares.
     public static let shareRound: UInt16 = 2
@@ -79,8 +85,9 @@ public enum VaultEntry: Sendable, Equatable {
     public static let signatureShareRound: UInt16 = 3
     /// The relay rounds of presigning: round 1 (commitments and secret evaluations), 2 and 3.
     public static let presignRounds: ClosedRange<UInt16> = 11...13
-    /// The largest presigning message a node keeps (a whole batch's runs for one peer).
-    public static let maximumPresignPlaintext = 16 * 1024
+    /// The largest presigning message a node keeps (a whole batch's runs for one peer); a
+    /// presigning blame shows such messages whole.
+    public static let maximumPresignPlaintext = 4 * 1024
     /// The largest presigning transcript a blame can show.
     static let maximumTranscriptBytes = 4 * 1024
     /// The largest envelope plaintext a complaint or blame can show as evidence; a node keeps no
@@ -103,6 +110,7 @@ public enum VaultEntry: Sendable, Equatable {
         case .timeout: return Self.timeoutKind
         case .presigned: return Self.presignedKind
         case .ecdsaBlame: return Self.ecdsaBlameKind
+        case .presignEvidence: return Self.presignEvidenceKind
         case .refreshDeal: return Self.refreshDealKind
         case .refreshConfirm: return Self.refreshConfirmKind
         case .refreshComplaint: return Self.refreshComplaintKind
@@ -113,8 +121,8 @@ public enum VaultEntry: Sendable, Equatable {
         switch self {
         case .commit(let v, _, _, _), .confirm(let v, _, _, _, _, _), .complain(let v, _, _, _), .nonces(let v, _, _, _),
              .signature(let v, _, _, _), .blame(let v, _, _, _, _, _), .timeout(let v, _, _, _), .presigned(let v, _, _, _),
-             .ecdsaBlame(let v, _, _, _, _, _, _), .refreshDeal(let v, _, _), .refreshConfirm(let v, _, _, _),
-             .refreshComplaint(let v, _, _, _): return v
+             .ecdsaBlame(let v, _, _, _, _, _, _), .presignEvidence(let v, _, _, _, _, _), .refreshDeal(let v, _, _),
+             .refreshConfirm(let v, _, _, _), .refreshComplaint(let v, _, _, _): return v
         }
     }
 
@@ -122,8 +130,8 @@ public enum VaultEntry: Sendable, Equatable {
         switch self {
         case .commit(_, let e, _, _), .confirm(_, let e, _, _, _, _), .complain(_, let e, _, _), .nonces(_, let e, _, _),
              .signature(_, let e, _, _), .blame(_, let e, _, _, _, _), .timeout(_, let e, _, _), .presigned(_, let e, _, _),
-             .ecdsaBlame(_, let e, _, _, _, _, _), .refreshDeal(_, let e, _), .refreshConfirm(_, let e, _, _),
-             .refreshComplaint(_, let e, _, _): return e
+             .ecdsaBlame(_, let e, _, _, _, _, _), .presignEvidence(_, let e, _, _, _, _), .refreshDeal(_, let e, _),
+             .refreshConfirm(_, let e, _, _), .refreshComplaint(_, let e, _, _): return e
         }
     }
 
@@ -169,6 +177,12 @@ public enum VaultEntry: Sendable, Equatable {
             w.append(string: accused.rawValue)
             w.append(evidence)
             w.append(lengthPrefixed: transcript)
+        case .presignEvidence(_, _, let batch, let run, let reveal, let envelopes):
+            w.append(batch)
+            w.append(UInt32(run))
+            w.append(lengthPrefixed: reveal)
+            w.append(UInt32(envelopes.count))
+            for e in envelopes { w.append(e) }
         case .refreshDeal(_, _, let dealing):
             w.append(lengthPrefixed: dealing)
         case .refreshConfirm(_, _, let transcript, let version):
@@ -236,6 +250,16 @@ public enum VaultEntry: Sendable, Equatable {
             let attempt = try r.uint32("attempt")
             self = .ecdsaBlame(vault: vault, epoch: epoch, request: request, attempt: attempt, accused: try r.node("accused"),
                                evidence: try r.evidence(), transcript: try r.bytes("transcript", max: Self.maximumTranscriptBytes))
+        case Self.presignEvidenceKind:
+            let batch = try r.uint32("batch")
+            let run = try r.uint32("run")
+            guard run < UInt32(PresignBatch.size) else { throw r.fail("run \(run) of a batch of \(PresignBatch.size)") }
+            let reveal = try r.bytes("reveal", max: 2048)
+            let count = Int(try r.uint32("envelope count"))
+            guard count <= 3 * 16 else { throw r.fail("\(count) envelopes; a presigning blame shows at most three per peer") }
+            var envelopes: [SignedEnvelope.Evidence] = []
+            for _ in 0..<count { envelopes.append(try r.evidence(maximumPlaintext: Self.maximumPresignPlaintext)) }
+            self = .presignEvidence(vault: vault, epoch: epoch, batch: batch, run: UInt16(run), reveal: reveal, envelopes: envelopes)
         case Self.refreshDealKind:
             self = .refreshDeal(vault: vault, epoch: epoch, dealing: try r.bytes("dealing", max: 12 * 1024))
         case Self.refreshConfirmKind:
@@ -328,12 +352,12 @@ extension CanonicalReader where Code == GovernanceErrorCode {
         do { return try NodeID(name) } catch { throw fail("\(field): \(error.reason)") }
     }
 
-    mutating func evidence() throws(GovernanceError) -> SignedEnvelope.Evidence {
+    mutating func evidence(maximumPlaintext: Int = VaultEntry.maximumEvidencePlaintext) throws(GovernanceError) -> SignedEnvelope.Evidence {
         let session = try bytes("evidence session", max: 32)
         let round = try uint32("evidence round")
         let sender = try bytes("evidence sender", max: 32)
         let recipient = try bytes("evidence recipient", max: 32)
-        let plaintext = try bytes("evidence plaintext", max: VaultEntry.maximumEvidencePlaintext)
+        let plaintext = try bytes("evidence plaintext", max: maximumPlaintext)
         let signature = try bytes("evidence signature", max: 64)
         guard round <= UInt32(UInt16.max) else { throw fail("evidence round \(round) out of range") }
         let header: SignedEnvelope.Header

@@ -1,0 +1,12 @@
+/// What every console page shows around its content: the cluster, whether signing is frozen
+/// (always visible), who is signed in, and the session's form token.
+struct ConsoleFrame: Sendable {
+    let title: String
+    let cluster: String
+    let frozen: Bool
+    let height: UInt64
+    /// Named apart from every page's fields: a template that finds no value in the frame looks
+    /// in the page, and a page's `user` must never read as the signed-in person.
+    let signedInUser: String?
+    let sessionToken: String?
+}

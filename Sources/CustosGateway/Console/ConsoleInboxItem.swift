@@ -1,0 +1,68 @@
+import CustosClusterAPI
+import CustosPolicy
+import CustosState
+import Foundation
+
+/// One governance operation in one line, for a given viewer: what it does in plain language,
+/// who proposed it, the approvals it has and the number the policy in force requires, when it
+/// expires, and the viewer's part in it.
+struct ConsoleInboxItem: Sendable {
+    let id: String
+    let summary: String
+    let proposer: String
+    let status: String
+    let approvalCount: Int
+    let requiredCount: Int
+    let approvers: String
+    /// The approvals still missing, by group and rule, in words.
+    let needed: String
+    let expires: String
+    let yourPart: String
+
+    init(_ operation: PendingOperation, in state: ReplicatedState, viewer: String?) {
+        let proposal = operation.proposal
+        id = proposal.id
+        summary = proposal.change.summary
+        proposer = proposal.proposer
+        status = operation.status.rawValue
+        approvers = operation.approvals.joined(separator: ", ")
+        let request = PolicyRequest(id: proposal.id, kind: .governance, initiator: proposal.proposer,
+                                    operation: proposal.change.operation, approvals: operation.approvals)
+        let decision = state.policy.evaluate(request, in: StateSnapshot(time: Int64(state.time / 1000), frozen: state.frozen))
+        let missing = decision.pending.map(\.count).reduce(0, +)
+        approvalCount = operation.approvals.count
+        requiredCount = decision.countedApprovers.count + missing
+        switch decision.outcome {
+        case .allow: needed = "nothing more"
+        case .deny: needed = "the policy in force denies it (\(Self.words(decision.reason)))"
+        case .needsApprovals:
+            needed = decision.pending.map { "\($0.count) more from \($0.group) (rule \($0.rule))" }.joined(separator: "; ")
+        }
+        expires = Self.time(operation.expiresAt)
+        yourPart = switch viewer {
+        case proposal.proposer: "you proposed it"
+        case let viewer? where operation.approvals.contains(viewer): "you approved"
+        default: operation.isOpen ? "awaiting your decision" : ""
+        }
+    }
+
+    private static func words(_ reason: PolicyDecision.Reason) -> String {
+        switch reason {
+        case .frozen: "signing is frozen"
+        case .unknownInitiator: "the proposer is unknown to the policy"
+        case .invalidRequest(let problem): problem
+        case .deniedByRule(let rule): "denied by rule \(rule)"
+        case .approvalsPending: "approvals pending"
+        case .approved: "approved"
+        case .allowedByRule(let rule): "allowed by rule \(rule)"
+        case .noRuleMatched: "no governance rule allows it"
+        }
+    }
+
+    /// A block time (milliseconds) as an ISO 8601 UTC time.
+    static func time(_ milliseconds: UInt64) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds / 1000)))
+    }
+}

@@ -1,0 +1,26 @@
+import CustosState
+
+extension GovernanceChange {
+    /// The change's name on the console (and in `custos op propose`).
+    var consoleName: String {
+        switch self {
+        case .addUser: "add-user"
+        case .removeUser: "remove-user"
+        case .assignRole: "assign-role"
+        case .revokeRole: "revoke-role"
+        case .addCredential: "add-credential"
+        case .revokeCredential: "revoke-credential"
+        case .changePolicy: "change-policy"
+        case .freeze: "freeze"
+        case .unfreeze: "unfreeze"
+        case .addMember: "add-member"
+        case .removeMember: "remove-member"
+        case .addBot: "add-bot"
+        case .removeBot: "remove-bot"
+        case .rotateBotKey: "rotate-bot-key"
+        case .createVault: "create-vault"
+        case .addVaultAddress: "add-vault-address"
+        case .refreshVault: "refresh-vault"
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import CustosCore
+import CustosIdentity
+import CustosLedger
+import CustosState
+
+extension GovernanceProposal {
+    /// The tag that starts a proposal's canonical encoding (`GovernanceProposal.encoded`).
+    static let consoleEncodingTag = "custos.governance.proposal.v1"
+
+    /// Every field of `encoded`, in its order, as the console displays it: whose
+    /// `ConsoleField.canonicalBytes` are exactly `encoded`. Nothing is left out, so the digest a
+    /// browser computes from the displayed fields is the digest every node checks.
+    package var consoleFields: [ConsoleField] {
+        var fields = [
+            ConsoleField("Format", .string, Self.consoleEncodingTag),
+            ConsoleField("Operation id", .string, id),
+            ConsoleField("Proposed by", .string, proposer),
+            ConsoleField("Lifetime (seconds)", .u32, String(lifetimeSeconds)),
+            ConsoleField("Change", .change, change.consoleName),
+        ]
+        switch change {
+        case .addUser(let id, let roles):
+            fields += [ConsoleField("Person", .string, id), ConsoleField("Roles", list: roles)]
+        case .removeUser(let id):
+            fields += [ConsoleField("Person", .string, id)]
+        case .assignRole(let user, let role), .revokeRole(let user, let role):
+            fields += [ConsoleField("Person", .string, user), ConsoleField("Role", .string, role)]
+        case .addCredential(let user, let r):
+            fields += [ConsoleField("Person", .string, user), ConsoleField("Credential id (hex)", .hex, r.credentialId.hexString),
+                       ConsoleField("Attestation object (hex)", .hex, r.attestationObject.hexString),
+                       ConsoleField("Client data (hex)", .hex, r.clientDataJSON.hexString)]
+        case .revokeCredential(let user, let credentialId):
+            fields += [ConsoleField("Person", .string, user), ConsoleField("Credential id (hex)", .hex, credentialId.hexString)]
+        case .changePolicy(let yaml):
+            fields += [ConsoleField("Policy document", .string, yaml)]
+        case .freeze, .unfreeze:
+            break
+        case .addMember(let member, let proof):
+            fields += [ConsoleField("Signer node", .string, member.id.rawValue),
+                       ConsoleField("Identity key (hex)", .hex, member.publicKeyBytes.hexString),
+                       ConsoleField("Transport key (hex)", .hex, member.transportKeyBytes.hexString),
+                       ConsoleField("Proof of possession (hex)", .hex, proof.hexString)]
+        case .removeMember(let id):
+            fields += [ConsoleField("Signer node", .string, id.rawValue)]
+        case .addBot(let id, let key, let roles):
+            fields += [ConsoleField("Bot", .string, id), ConsoleField("Key algorithm", .string, key.algorithm.rawValue),
+                       ConsoleField("Key (hex)", .hex, key.rawRepresentation.hexString), ConsoleField("Roles", list: roles)]
+        case .removeBot(let id):
+            fields += [ConsoleField("Bot", .string, id)]
+        case .rotateBotKey(let id, let key):
+            fields += [ConsoleField("Bot", .string, id), ConsoleField("Key algorithm", .string, key.algorithm.rawValue),
+                       ConsoleField("Key (hex)", .hex, key.rawRepresentation.hexString)]
+        case .createVault(let id, let label, let scheme, let environment):
+            fields += [ConsoleField("Vault", .string, id), ConsoleField("Label", .string, label),
+                       ConsoleField("Scheme", .string, scheme.rawValue), ConsoleField("Environment", .string, environment.rawValue)]
+        case .addVaultAddress(let vault, let label, let chain, let path):
+            fields += [ConsoleField("Vault", .string, vault), ConsoleField("Label", .string, label),
+                       ConsoleField("Chain", .string, chain.rawValue),
+                       ConsoleField("Derivation path", .path, (["m"] + path.map(String.init)).joined(separator: "/"))]
+        case .refreshVault(let id):
+            fields += [ConsoleField("Vault", .string, id)]
+        }
+        return fields
+    }
+
+    /// The fields whose canonical encoding's SHA-256 is
+    /// `registrationChallenge(operationId:user:)`: what a person's browser registers a new
+    /// credential over, as the console displays it.
+    package static func consoleRegistrationFields(operationId: String, user: String) -> [ConsoleField] {
+        [ConsoleField("Format", .string, "custos.governance.registration.v1"), ConsoleField("Operation id", .string, operationId),
+         ConsoleField("Person", .string, user)]
+    }
+}

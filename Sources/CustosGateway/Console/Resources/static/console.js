@@ -1,0 +1,233 @@
+// The Custos console's only script. It makes the WebAuthn calls and, for an approval, computes
+// the challenge itself from the operation content the page displays: the canonical encoding of
+// the proposal (custos.governance.proposal.v1), its SHA-256 digest, and the tagged hash
+// SHA-256(SHA-256(tag) || SHA-256(tag) || digest) with tag "custos/governance/<act>", exactly
+// as every node derives it (GovernanceProposal.challenge). No challenge for an approval ever
+// comes from the server. Nothing is fetched from anywhere.
+'use strict';
+
+(function () {
+  // Change kinds of the canonical encoding, by the name the page displays (GovernanceChange).
+  const CHANGE_KINDS = {
+    'add-user': 1, 'remove-user': 2, 'assign-role': 3, 'revoke-role': 4, 'add-credential': 5,
+    'revoke-credential': 6, 'change-policy': 7, 'freeze': 8, 'unfreeze': 9, 'add-bot': 10,
+    'remove-bot': 11, 'rotate-bot-key': 12, 'add-member': 20, 'remove-member': 21,
+    'create-vault': 30, 'add-vault-address': 31, 'refresh-vault': 32,
+  };
+
+  function base64url(bytes) {
+    let text = '';
+    for (const b of new Uint8Array(bytes)) text += String.fromCharCode(b);
+    return btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  }
+
+  function fromBase64url(text) {
+    const padded = text.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((text.length + 3) % 4);
+    return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
+  }
+
+  function hex(bytes) {
+    return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+
+  function uint32(value) {
+    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new Error('not a 32-bit count: ' + value);
+    return [(value >>> 24) & 0xff, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff];
+  }
+
+  function decimal(text) {
+    if (!/^(0|[1-9][0-9]{0,9})$/.test(text)) throw new Error('not a decimal number: ' + text);
+    return Number(text);
+  }
+
+  function lengthPrefixed(bytes) {
+    return uint32(bytes.length).concat(Array.from(bytes));
+  }
+
+  function utf8(text) {
+    return new TextEncoder().encode(text);
+  }
+
+  function hexBytes(text) {
+    const clean = text.replace(/\s+/g, '');
+    if (!/^([0-9a-f]{2})*$/.test(clean)) throw new Error('not hex: ' + clean.slice(0, 16));
+    const out = [];
+    for (let i = 0; i < clean.length; i += 2) out.push(parseInt(clean.slice(i, i + 2), 16));
+    return out;
+  }
+
+  // The canonical encoding of what the page displays in the signed-content table, field by
+  // field in document order (CanonicalWriter: big-endian integers, 32-bit length prefixes).
+  function canonicalBytes(section) {
+    let out = [];
+    for (const element of section.querySelectorAll('[data-canon]')) {
+      const text = element.textContent;
+      switch (element.dataset.canon) {
+        case 'string': out = out.concat(lengthPrefixed(utf8(text))); break;
+        case 'u32': out = out.concat(uint32(decimal(text))); break;
+        case 'change': {
+          const kind = CHANGE_KINDS[text];
+          if (kind === undefined) throw new Error('unknown change ' + text);
+          out.push(kind);
+          break;
+        }
+        case 'strings': {
+          const items = element.querySelectorAll('[data-item]');
+          out = out.concat(uint32(items.length));
+          for (const item of items) out = out.concat(lengthPrefixed(utf8(item.textContent)));
+          break;
+        }
+        case 'hex': out = out.concat(lengthPrefixed(hexBytes(text))); break;
+        case 'path': {
+          const parts = text.split('/');
+          if (parts[0] !== 'm') throw new Error('a derivation path starts with m');
+          const indices = parts.slice(1).map(decimal);
+          out = out.concat(uint32(indices.length));
+          for (const index of indices) out = out.concat(uint32(index));
+          break;
+        }
+        default: throw new Error('unknown field type ' + element.dataset.canon);
+      }
+    }
+    return new Uint8Array(out);
+  }
+
+  async function sha256(bytes) {
+    return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  }
+
+  // Hashes.tagged(tag, digest): SHA-256(SHA-256(tag) || SHA-256(tag) || digest).
+  async function taggedHash(tag, digest) {
+    const tagHash = await sha256(utf8(tag));
+    const joined = new Uint8Array(tagHash.length * 2 + digest.length);
+    joined.set(tagHash, 0);
+    joined.set(tagHash, tagHash.length);
+    joined.set(digest, tagHash.length * 2);
+    return sha256(joined);
+  }
+
+  function fillAssertion(form, credential) {
+    const response = credential.response;
+    form.elements.credentialId.value = base64url(credential.rawId);
+    form.elements.authenticatorData.value = base64url(response.authenticatorData);
+    form.elements.clientDataJSON.value = base64url(response.clientDataJSON);
+    form.elements.signature.value = base64url(response.signature);
+    form.elements.userHandle.value = response.userHandle ? base64url(response.userHandle) : '';
+  }
+
+  function say(element, text) {
+    if (element) element.textContent = text;
+  }
+
+  async function showDigest(section) {
+    const digest = await sha256(canonicalBytes(section));
+    const shown = hex(digest);
+    say(document.getElementById('digest'), shown.slice(0, 16).replace(/(.{4})/g, '$1 ').trim() + ' …');
+    return digest;
+  }
+
+  function setUpDecision(section) {
+    const form = document.getElementById('decide');
+    if (!form) return;
+    const status = document.getElementById('decide-status');
+    for (const button of form.querySelectorAll('button.act')) {
+      button.addEventListener('click', async () => {
+        const act = button.dataset.act;
+        try {
+          // Recomputed at the click from what is displayed now.
+          const digest = await showDigest(section);
+          const challenge = await taggedHash('custos/governance/' + act, digest);
+          say(status, 'Touch your security key to ' + act + ' the content shown above.');
+          const credential = await navigator.credentials.get({
+            publicKey: {
+              challenge,
+              allowCredentials: [{ type: 'public-key', id: fromBase64url(form.dataset.credential) }],
+              userVerification: 'required',
+              timeout: 120000,
+            },
+          });
+          if (!credential) throw new Error('no assertion');
+          fillAssertion(form, credential);
+          form.elements.act.value = act;
+          say(status, 'Sending your ' + ({ approve: 'approval', reject: 'rejection', propose: 'proposal' }[act]) + '…');
+          form.submit();
+        } catch (error) {
+          say(status, 'Not signed: ' + (error && error.name === 'NotAllowedError'
+            ? 'your authenticator did not verify you (user verification is required), or you cancelled.'
+            : String(error && error.message || error)));
+          document.body.dataset.decision = 'failed';
+        }
+      });
+    }
+  }
+
+  // Enrolment: the registration challenge is SHA-256 of the displayed content's canonical
+  // encoding (GovernanceProposal.registrationChallenge), so the credential can only be
+  // proposed in the operation the page names.
+  function setUpEnrolment() {
+    const form = document.getElementById('enrol-register');
+    if (!form) return;
+    const status = document.getElementById('enrol-status');
+    document.getElementById('register').addEventListener('click', async () => {
+      try {
+        const challenge = await sha256(canonicalBytes(document.getElementById('signed')));
+        const user = form.dataset.user;
+        say(status, 'Touch your security key to register it.');
+        const credential = await navigator.credentials.create({
+          publicKey: {
+            challenge,
+            rp: { name: 'Custos ' + form.dataset.cluster },
+            user: { id: utf8(user), name: user, displayName: user },
+            pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+            authenticatorSelection: { userVerification: 'required', residentKey: 'preferred' },
+            attestation: 'none',
+            timeout: 120000,
+          },
+        });
+        if (!credential) throw new Error('no credential');
+        form.elements.credentialId.value = base64url(credential.rawId);
+        form.elements.attestationObject.value = base64url(credential.response.attestationObject);
+        form.elements.clientDataJSON.value = base64url(credential.response.clientDataJSON);
+        form.submit();
+      } catch (error) {
+        say(status, 'Not registered: ' + String(error && error.message || error));
+        document.body.dataset.enrolment = 'failed';
+      }
+    });
+  }
+
+  function setUpSignIn() {
+    const form = document.getElementById('sign-in');
+    if (!form) return;
+    const status = document.getElementById('sign-in-status');
+    document.getElementById('sign-in-button').addEventListener('click', async () => {
+      try {
+        say(status, 'Touch your security key.');
+        const credential = await navigator.credentials.get({
+          publicKey: { challenge: fromBase64url(form.dataset.challenge), userVerification: 'required', timeout: 120000 },
+        });
+        if (!credential) throw new Error('no assertion');
+        fillAssertion(form, credential);
+        form.submit();
+      } catch (error) {
+        say(status, 'Not signed in: ' + (error && error.name === 'NotAllowedError'
+          ? 'your authenticator did not verify you, or you cancelled.'
+          : String(error && error.message || error)));
+        document.body.dataset.signIn = 'failed';
+      }
+    });
+  }
+
+  document.addEventListener('DOMContentLoaded', () => {
+    setUpSignIn();
+    setUpEnrolment();
+    const section = document.getElementById('signed');
+    if (section && document.getElementById('digest')) {
+      showDigest(section).then(() => { document.body.dataset.digest = 'ready'; }, (error) => {
+        say(document.getElementById('digest'), 'cannot encode this content: ' + error.message);
+        document.body.dataset.digest = 'failed';
+      });
+      setUpDecision(section);
+    }
+  });
+})();

@@ -1,0 +1,64 @@
+/// The week as the governance checks walk it. Governance rules may depend on the time of day
+/// and the day of the week (`during`, `outside`, and conditions that read `time`), so whether an
+/// operation can be approved is decided once in every interval of the week in which none of
+/// those clauses can change: at every boundary of a rule's time window (in the window's zone),
+/// and, when a governance rule has a condition, at every whole hour (a condition that reads
+/// `time.minute` or `time.unix` is only sampled at those instants).
+enum GovernanceWeek {
+    static let seconds: Int64 = 7 * 86_400
+    /// 2026-11-16T00:00:00Z, a Monday: the week the static lockout check walks.
+    static let referenceMonday: Int64 = 1_794_787_200
+    static let dayNames = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+    /// Seconds after Monday 00:00 UTC at which some governance rule of `policy` may start or stop
+    /// applying; sorted, distinct, starting with 0.
+    static func boundaries(of policy: CompiledPolicy) -> [Int64] {
+        var result: Set<Int64> = [0]
+        for index in policy.governanceRules {
+            let rule = policy.rules[index]
+            if rule.condition != nil {
+                for hour in 0..<(7 * 24) { result.insert(Int64(hour) * 3600) }
+            }
+            for window in [rule.during, rule.outside].compactMap({ $0 }) {
+                for day in 0..<7 {
+                    for minute in [0, window.fromMinute, window.toMinute] {
+                        let local = Int64(day) * 86_400 + Int64(minute) * 60
+                        result.insert(modulo(local - Int64(window.offsetSeconds)))
+                    }
+                }
+            }
+        }
+        return result.sorted()
+    }
+
+    /// One instant in each interval of the week that starts at `time`, in order, `time` first.
+    static func instants(from time: Int64, boundaries: [Int64]) -> [Int64] {
+        let now = modulo(time &- referenceMonday)
+        var offsets: Set<Int64> = [0]
+        for b in boundaries { offsets.insert(modulo(b - now)) }
+        return offsets.sorted().compactMap { offset in
+            let (t, overflow) = time.addingReportingOverflow(offset)
+            return overflow ? nil : t
+        }
+    }
+
+    /// Seconds after Monday 00:00 UTC of `time`.
+    static func weekSecond(of time: Int64) -> Int64 { modulo(time &- referenceMonday) }
+
+    /// "Sunday 03:00 UTC" for a second of the week.
+    static func describe(_ weekSecond: Int64) -> String {
+        let s = modulo(weekSecond)
+        let day = Int(s / 86_400)
+        let hour = (s % 86_400) / 3600
+        let minute = (s % 3600) / 60
+        let second = s % 60
+        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let clock = "\(two(hour)):\(two(minute))" + (second == 0 ? "" : ":\(two(second))")
+        return "\(dayNames[day]) \(clock) UTC"
+    }
+
+    private static func modulo(_ value: Int64) -> Int64 {
+        let r = value % seconds
+        return r < 0 ? r + seconds : r
+    }
+}

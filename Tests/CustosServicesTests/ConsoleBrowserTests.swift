@@ -1,0 +1,262 @@
+import CustosClusterAPI
+import CustosCore
+import CustosIdentity
+import CustosState
+import CustosTestSupport
+import Foundation
+import Testing
+
+/// The console in a real browser: headless Chromium driven through the DevTools protocol by
+/// Tests/python/console_browser.py, with a virtual CTAP2 authenticator (user verification)
+/// holding a person's registered credential, against a development cluster of real processes.
+/// People approve what the page shows; the page derives the challenge from what it displays;
+/// every node checks the approvals in its own state. Screenshots go to
+/// `.build/console-screenshots/` under the package root.
+@Suite(.serialized, .timeLimit(.minutes(10)))
+struct ConsoleBrowserTests {
+    static var screenshots: URL { TestEnvironment.packageRoot.appendingPathComponent(".build/console-screenshots") }
+
+    struct BrowserRun: Encodable, Sendable {
+        /// Without `credentialId`, an authenticator that holds no credential yet.
+        struct Person: Encodable, Sendable {
+            var user: String
+            var credentialId: String?
+            var privateKey: String?
+            var privateKeyPKCS8: String?
+            var signCount: UInt32
+            var rpId: String
+        }
+        struct Action: Encodable, Sendable {
+            var `do`: String
+            var operation: String?
+            var screenshot: String?
+            var expression: String?
+            var user: String?
+            var code: String?
+            var mayFail: Bool?
+        }
+        let baseURL: String
+        let screenshots: String
+        let person: Person
+        let actions: [Action]
+    }
+
+    struct BrowserResults: Decodable, Sendable {
+        /// A credential as the virtual authenticator holds it (WebAuthn.getCredentials: base64).
+        struct Credential: Decodable, Sendable {
+            var credentialId: String
+            var privateKey: String
+            var signCount: UInt32
+        }
+        struct Result: Decodable, Sendable {
+            var `do`: String
+            var code: String?
+            var operation: String?
+            var credentials: [Credential]?
+            var user: String?
+            var status: String?
+            var notice: String?
+            var message: String?
+            var digest: String?
+            var summary: String?
+            var approvals: String?
+            var freeze: String?
+            var rows: [[String]]?
+            var signed: [[String]]?
+            var value: Bool?
+            var screenshot: String?
+        }
+        let results: [Result]
+    }
+
+    static func action(_ kind: String, _ operation: String? = nil, screenshot: String? = nil, expression: String? = nil,
+                       user: String? = nil, code: String? = nil, mayFail: Bool? = nil) -> BrowserRun.Action {
+        BrowserRun.Action(do: kind, operation: operation, screenshot: screenshot, expression: expression, user: user, code: code,
+                          mayFail: mayFail)
+    }
+
+    /// Runs the browser as `user`, whose authenticator holds their credential from the cluster's
+    /// credential file; `signCount` starts its counter above every assertion made before.
+    static func browse(_ cluster: LocalCluster, port: Int, as user: String, signCount: UInt32,
+                       _ actions: [BrowserRun.Action]) async throws -> [BrowserResults.Result] {
+        let file = try JSONDecoder().decode(SoftwareCredentialFile.self, from: Data(contentsOf: cluster.credentialFile(user)))
+        return try await browse(port: port, as: .init(user: user, credentialId: file.credentialId, privateKey: file.privateKey,
+                                                      signCount: signCount, rpId: file.relyingPartyId), actions)
+    }
+
+    /// Runs the browser on a thread of its own: the peer blocks for seconds, and must not hold
+    /// one of the few threads Swift's concurrency pool has (other tests would starve).
+    static func browse(port: Int, as person: BrowserRun.Person, _ actions: [BrowserRun.Action]) async throws -> [BrowserResults.Result] {
+        let run = BrowserRun(baseURL: "http://localhost:\(port)", screenshots: screenshots.path, person: person, actions: actions)
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try PythonPeer.call("console_browser.py", run, as: BrowserResults.self).results }) }.start()
+        }
+    }
+
+    /// A development cluster of four nodes whose people assert from http://localhost:PORT, with
+    /// its gateway on that port (started with `gatewayArguments`); the caller stops it.
+    static func startCluster(gatewayArguments: [String] = []) async throws -> (LocalCluster, port: Int) {
+        let port = try LoopbackPort.free()
+        let cluster = try LocalCluster(nodeCount: 4, origin: "http://localhost:\(port)")
+        do {
+            try await cluster.startGateway(port: port, extraArguments: gatewayArguments)
+            for id in cluster.nodeIDs { try cluster.startNode(id) }
+        } catch {
+            cluster.stopAll(removeData: false)
+            throw error
+        }
+        return (cluster, port)
+    }
+
+    /// The digest as the page shows it (its first 16 hex digits), without spacing.
+    static func shownDigest(_ text: String?) -> String {
+        (text ?? "").filter(\.isHexDigit)
+    }
+
+    @Test func twoPeopleApproveInTheBrowserWhatTheyReadAndEveryNodeExecutesIt() async throws {
+        let (cluster, port) = try await Self.startCluster()
+        var passed = false
+        defer { cluster.stopAll(removeData: passed) }
+
+        let hostile = "<script>window.__pwned=1</script><img src=x onerror=\"window.__pwned=2\"> & 'q'"
+        try cluster.op(["propose", "--as", "erin", "--id", "add-dave", "add-user", "dave", "trader"])
+        try cluster.op(["propose", "--as", "erin", "--id", "add-walt", "add-user", "walt", "trader"])
+        try cluster.op(["propose", "--as", "erin", "--id", "hostile-label", "create-vault", "v-hostile", "ecdsa-secp256k1", "development", hostile])
+        _ = try await cluster.waitForGovernance { g in g.operations.count == 3 }
+        let addDave = try await cluster.proposal("add-dave")
+
+        // frank signs in, reads the inbox and the operation, and approves it.
+        let frank = try await Self.browse(cluster, port: port, as: "frank", signCount: 100, [
+            Self.action("signIn"), Self.action("inbox", screenshot: "inbox.png"),
+            Self.action("open", "add-dave", screenshot: "operation.png"),
+            Self.action("approve", "add-dave", screenshot: "approved.png"),
+            Self.action("open", "hostile-label", screenshot: "escaped.png"),
+            Self.action("script", expression: "window.__pwned === undefined && document.querySelectorAll('#signed script, #signed img').length === 0"),
+            // The CSP blocks inline script, even one a page's content managed to insert.
+            Self.action("script", expression: """
+                (() => { const s = document.createElement('script'); s.textContent = 'window.__inline = 1'; \
+                document.body.appendChild(s); return window.__inline === undefined; })()
+                """),
+        ])
+        #expect(frank[0].user == "frank")
+        let rows = try #require(frank[1].rows)
+        #expect(rows.count == 3)
+        let daveRow = try #require(rows.first { $0.first == "add-dave" })
+        #expect(daveRow[1] == "Add the person dave with the roles trader" && daveRow[2] == "erin" && daveRow[3] == "0 of 2")
+        #expect(frank[1].freeze == "Signing active (not frozen)")
+        // The page shows the digest every node checks, computed in the browser.
+        #expect(Self.shownDigest(frank[2].digest) == String(addDave.digest.hexString.prefix(16)))
+        #expect(frank[2].signed?.contains(["Roles", "trader"]) == true)
+        #expect(frank[3].notice?.contains("Your approval is queued") == true, "\(frank[3])")
+        // A name made of HTML and script is shown as text, and nothing of it runs.
+        #expect(rows.contains { $0[1].contains(hostile) })
+        #expect(frank[4].signed?.contains(["Label", hostile]) == true)
+        #expect(frank[5].value == true)
+        #expect(frank[6].value == true)
+
+        _ = try await cluster.waitForGovernance { g in g.operations.first { $0.id == "add-dave" }?.approvals == ["frank"] }
+
+        // grace approves too: the operation executes on every node.
+        let grace = try await Self.browse(cluster, port: port, as: "grace", signCount: 100, [
+            Self.action("signIn"), Self.action("approve", "add-dave"), Self.action("open", "add-dave", screenshot: "executed.png"),
+        ])
+        #expect(grace[1].notice?.contains("Your approval is queued") == true, "\(grace[1])")
+        let statuses = try await cluster.waitForGovernance { g in
+            g.operations.first { $0.id == "add-dave" }?.status == "executed" && g.users.contains { $0.id == "dave" }
+        }
+        #expect(statuses.values.allSatisfy { $0.governance?.operations.first { $0.id == "add-dave" }?.approvals == ["frank", "grace"] })
+
+        // An authenticator that declines user verification cannot approve: nothing is signed.
+        let declined = try await Self.browse(cluster, port: port, as: "grace", signCount: 200, [
+            Self.action("signIn"), Self.action("declineUserVerification"),
+            Self.action("approve", "add-walt", screenshot: "declined.png"),
+        ])
+        #expect(declined[2].status?.contains("Not signed") == true, "\(declined[2])")
+        let gateway: OperationDetail = try await cluster.getJSON("/v1/operations/add-walt")
+        #expect(gateway.operation.approvals.isEmpty && gateway.refusals.isEmpty)
+
+        // A security officer freezes signing: every page says so.
+        try cluster.op(["propose", "--as", "heidi", "--id", "freeze-1", "freeze"])
+        _ = try await cluster.waitForGovernance { g in g.frozen }
+        // The gateway certified the block before any node applied it.
+        let view: ClusterView = try await cluster.getJSON("/v1/cluster")
+        #expect(view.frozen)
+        let frozen = try await Self.browse(cluster, port: port, as: "frank", signCount: 300, [
+            Self.action("signIn"), Self.action("inbox", screenshot: "frozen.png"),
+        ])
+        #expect(frozen[1].freeze?.hasPrefix("FROZEN") == true, "\(frozen)")
+        passed = true
+    }
+
+    @Test func anApprovalOfAPageTheGatewayAlteredIsRefusedByEveryNode() async throws {
+        // A gateway that shows approvers something else than the operation, and queues what it
+        // gets unchecked, so that the nodes' own checks are what is tried.
+        let (cluster, port) = try await Self.startCluster(
+            gatewayArguments: ["--unsafe-test-console-alters-display", "--unsafe-test-queue-unchecked"])
+        var passed = false
+        defer { cluster.stopAll(removeData: passed) }
+        try cluster.op(["propose", "--as", "erin", "--id", "add-dave", "add-user", "dave", "trader"])
+        _ = try await cluster.waitForGovernance { g in g.operations.count == 1 }
+        let addDave = try await cluster.proposal("add-dave")
+
+        let frank = try await Self.browse(cluster, port: port, as: "frank", signCount: 100, [
+            Self.action("signIn"), Self.action("open", "add-dave", screenshot: "altered.png"), Self.action("approve", "add-dave"),
+        ])
+        // The page shows (and so signs) roles the operation does not hold, and a digest of that.
+        #expect(frank[1].signed?.contains(["Roles", "admin"]) == true)
+        #expect(Self.shownDigest(frank[1].digest) != String(addDave.digest.hexString.prefix(16)))
+        #expect(frank[2].notice?.contains("Your approval is queued") == true, "\(frank[2])")
+
+        let statuses = try await cluster.waitForGovernance { g in
+            g.refusals.contains { $0.operationId == "add-dave" && $0.user == "frank" }
+        }
+        for (id, status) in statuses {
+            let g = try #require(status.governance)
+            let refusal = try #require(g.refusals.first { $0.operationId == "add-dave" })
+            #expect(refusal.code == "assertionRefused" && refusal.webAuthn == "wrongChallenge", "\(id): \(refusal.reason)")
+            #expect(g.operations.first { $0.id == "add-dave" }?.approvals == [], "\(id)")
+        }
+        passed = true
+    }
+
+    @Test func aPersonEnrolsASecurityKeyThatSignsInOnlyOnceTheQuorumApprovedIt() async throws {
+        let (cluster, port) = try await Self.startCluster()
+        var passed = false
+        defer { cluster.stopAll(removeData: passed) }
+
+        // erin makes a one-time code for alice, who registers a new key with it in her browser.
+        let invited = try await Self.browse(cluster, port: port, as: "erin", signCount: 100, [
+            Self.action("signIn"), Self.action("invite", screenshot: "invited.png", user: "alice"),
+        ])
+        let code = try #require(invited[1].code)
+        let operation = try #require(invited[1].operation)
+        let alice = BrowserRun.Person(user: "alice", signCount: 0, rpId: "localhost")
+        let enrolled = try await Self.browse(port: port, as: alice, [Self.action("enrol", screenshot: "enrolled.png", code: code)])
+        #expect(enrolled[0].message?.contains("Your security key is registered for alice") == true, "\(enrolled[0])")
+        let key = try #require(enrolled[0].credentials?.first)
+        var newKey = alice
+        newKey.credentialId = Base64URL.encode(Array(try #require(Data(base64Encoded: key.credentialId))))
+        newKey.privateKeyPKCS8 = key.privateKey
+        newKey.signCount = key.signCount
+        // The code is spent, and the key signs nothing in before the quorum approves it.
+        let again = try await Self.browse(port: port, as: alice, [Self.action("enrol", code: code)])
+        #expect(again[0].status?.contains("unknown, already used or expired") == true, "\(again[0])")
+        let early = try await Self.browse(port: port, as: newKey, [Self.action("signIn", mayFail: true)])
+        #expect(early[0].user == nil && early[0].status?.contains("not registered") == true, "\(early[0])")
+
+        // erin proposes it, signing the operation the page shows; frank and grace approve.
+        let proposed = try await Self.browse(cluster, port: port, as: "erin", signCount: 200, [
+            Self.action("signIn"), Self.action("propose", operation, screenshot: "proposed.png"),
+        ])
+        #expect(proposed[1].notice?.contains("is queued") == true, "\(proposed[1])")
+        _ = try await cluster.waitForGovernance { g in g.operations.contains { $0.id == operation } }
+        for person in ["frank", "grace"] { try cluster.op(["approve", "--yes", "--as", person, operation]) }
+        _ = try await cluster.waitForGovernance { g in
+            g.operations.first { $0.id == operation }?.status == "executed" && g.users.first { $0.id == "alice" }?.credentials.count == 2
+        }
+        newKey.signCount += 1
+        let late = try await Self.browse(port: port, as: newKey, [Self.action("signIn"), Self.action("inbox")])
+        #expect(late[0].user == "alice")
+        passed = true
+    }
+}

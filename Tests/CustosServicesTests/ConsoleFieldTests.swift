@@ -1,0 +1,67 @@
+import Crypto
+import CustosClusterAPI
+import CustosCore
+import CustosCrypto
+import CustosGateway
+import CustosIdentity
+import CustosLedger
+import CustosState
+import Testing
+
+/// The console shows every field of what an approval signs, and the bytes its script encodes
+/// from those fields (`ConsoleField.canonicalBytes`, the script's Swift twin) are the proposal's
+/// canonical encoding for every kind of change: the digest a browser computes is the one every
+/// node checks.
+struct ConsoleFieldTests {
+    static func changes() throws -> [GovernanceChange] {
+        let authenticator = SoftwareAuthenticator.generate()
+        let registration = authenticator.register(relyingPartyId: "localhost", origin: "http://localhost:8080",
+                                                  challenge: GovernanceProposal.registrationChallenge(operationId: "op", user: "dave"))
+        let member = try NodeIdentity(id: "node-9", signingKey: .init(), transportKey: .init()).member()
+        let botKey = try BotPublicKey(algorithm: .ed25519, rawRepresentation: Array(Curve25519.Signing.PrivateKey().publicKey.rawRepresentation))
+        return [
+            .addUser(id: "dave", roles: ["trader", "viewer"]), .addUser(id: "eve", roles: []), .removeUser(id: "dave"),
+            .assignRole(user: "dave", role: "admin"), .revokeRole(user: "dave", role: "admin"),
+            .addCredential(user: "dave", registration: registration), .revokeCredential(user: "dave", credentialId: [1, 2, 3]),
+            .changePolicy(yaml: "name: ünïcode <b>&amp;</b>\nversion: 15\n\n  indented: \"quoted\"\n"), .freeze, .unfreeze,
+            .addMember(member, proof: Array(repeating: 7, count: 64)), .removeMember(id: "node-2"),
+            .addBot(id: "risk-bot", key: botKey, roles: ["trader"]), .removeBot(id: "risk-bot"), .rotateBotKey(id: "risk-bot", key: botKey),
+            .createVault(id: "v1", label: "<script>alert(1)</script>", scheme: .frostEd25519, environment: .development),
+            .addVaultAddress(vault: "v1", label: "Hot wallet", chain: .evm, path: [0, 5]),
+            .addVaultAddress(vault: "v1", label: "Vault key", chain: .solana, path: []),
+            .refreshVault(id: "v1"),
+        ]
+    }
+
+    @Test func everyChangeIsDisplayedFieldByFieldAndEncodesToTheSignedBytes() throws {
+        for change in try Self.changes() {
+            let proposal = GovernanceProposal(id: "op-1", proposer: "erin", change: change, lifetimeSeconds: 3600)
+            let fields = proposal.consoleFields
+            #expect(ConsoleField.canonicalBytes(fields) == proposal.encoded, "\(change.summary)")
+        }
+    }
+
+    @Test func theRegistrationContentHashesToTheRegistrationChallenge() throws {
+        let fields = GovernanceProposal.consoleRegistrationFields(operationId: "enrol-alice-x1", user: "alice")
+        let bytes = try #require(ConsoleField.canonicalBytes(fields))
+        #expect(Hashes.sha256(bytes) == GovernanceProposal.registrationChallenge(operationId: "enrol-alice-x1", user: "alice"))
+    }
+
+    @Test func changingAnyDisplayedValueChangesTheBytes() throws {
+        let proposal = GovernanceProposal(id: "op-1", proposer: "erin", change: .addUser(id: "dave", roles: ["trader"]))
+        var fields = proposal.consoleFields
+        fields[fields.count - 1].items = [ConsoleField.Item(value: "admin")]
+        #expect(ConsoleField.canonicalBytes(fields) != proposal.encoded)
+        var renamed = proposal.consoleFields
+        renamed[5].value = "mallory"
+        #expect(ConsoleField.canonicalBytes(renamed) != proposal.encoded)
+    }
+
+    @Test func valuesTheScriptCannotParseAreRefusedNotGuessed() {
+        #expect(ConsoleField.canonicalBytes([ConsoleField("Lifetime", .u32, "0012")]) == nil)
+        #expect(ConsoleField.canonicalBytes([ConsoleField("Lifetime", .u32, "4294967296")]) == nil)
+        #expect(ConsoleField.canonicalBytes([ConsoleField("Change", .change, "add-everything")]) == nil)
+        #expect(ConsoleField.canonicalBytes([ConsoleField("Key", .hex, "ABCD")]) == nil)
+        #expect(ConsoleField.canonicalBytes([ConsoleField("Path", .path, "0/5")]) == nil)
+    }
+}

@@ -1,0 +1,44 @@
+import CustosTestSupport
+import Foundation
+import Testing
+
+/// `make bench`'s signing workload (`custos-bench signing`) runs end to end with the debug
+/// builds for a few seconds, so that it cannot rot: it brings up a gateway and four nodes, creates
+/// the vault and registers the bot through governance, has requests signed and reports them.
+/// Its figures are not checked: timing belongs to the benchmark, not to a test.
+@Suite(.serialized, .timeLimit(.minutes(10)))
+struct SigningBenchmarkTests {
+    @Test func theSigningWorkloadHasMessagesSignedAndReportsThem() throws {
+        let custos = CustosExecutable.url
+        let bench = custos.deletingLastPathComponent().appendingPathComponent("custos-bench")
+        guard FileManager.default.isExecutableFile(atPath: bench.path) else {
+            throw TestEnvironmentError("no custos-bench executable at \(bench.path); run swift build --build-tests first")
+        }
+        let process = Process()
+        process.executableURL = bench
+        process.arguments = ["signing", "--duration", "3", "--submitters", "2", "--pool-depth", "8"]
+        process.currentDirectoryURL = TestEnvironment.packageRoot
+        var environment = ProcessInfo.processInfo.environment
+        environment["CUSTOS_BINARY"] = custos.path
+        process.environment = environment
+        // Its progress and the CLI's go to stderr, kept in a file: a pipe nobody reads could fill up.
+        let errorLog = FileManager.default.temporaryDirectory.appendingPathComponent("custos-bench-\(UUID().uuidString).log")
+        _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errorLog) }
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = try FileHandle(forWritingTo: errorLog)
+        try process.run()
+        let report = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let errors = (try? String(contentsOf: errorLog, encoding: .utf8)) ?? ""
+        #expect(process.terminationStatus == 0, "custos-bench failed: \(errors.suffix(4000))")
+        #expect(report.contains("## Signing end to end, frost-ed25519"), "\(report)")
+        // The latency row names how many signatures the committed log held, verified by the bench.
+        let row = report.split(separator: "\n").first { $0.hasPrefix("| submission → verified signature in the committed log |") }
+        let count = row.flatMap { $0.split(separator: "|")[5].split(separator: " ").first.flatMap { Int($0) } }
+        #expect((count ?? 0) >= 1, "no signature was verified: \(report)")
+        #expect(!report.contains("Requests without a verified signature"), "\(report)")
+        #expect(!report.contains("did not verify here"), "\(report)")
+    }
+}

@@ -1,0 +1,246 @@
+"""Drives the gateway's approver console in headless Chromium (Debian's `chromium`) through the
+DevTools protocol, as a test peer of Tests/CustosServicesTests/ConsoleBrowserTests.swift.
+
+Input (JSON on stdin):
+  {"baseURL": "http://localhost:PORT", "screenshots": DIR,
+   "person": {"user": ID, "credentialId": b64url, "privateKey": b64url P-256 scalar (or "privateKeyPKCS8":
+              base64 as WebAuthn.getCredentials gives it), "signCount": N, "rpId": "localhost"}
+              (no credentialId: an authenticator without credentials),
+   "actions": [{"do": "signIn"} | {"do": "inbox"} | {"do": "open", "operation": ID}
+               | {"do": "approve", "operation": ID} | {"do": "declineUserVerification"}
+               | {"do": "invite", "user": ID} | {"do": "enrol", "code": CODE} | {"do": "propose", "operation": ID}
+               | {"do": "script", "expression": JS}, each optionally with "screenshot": NAME]}
+Output (JSON on stdout): {"results": [one object per action]}.
+
+The person's authenticator is a virtual CTAP2 authenticator (WebAuthn domain) with user
+verification, holding the person's registered credential. Every wait is bounded; the browser
+listens on loopback only and is stopped at the end.
+"""
+
+import base64
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import websocket
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+WAIT_SECONDS = 30
+
+
+def b64url_decode(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def pkcs8(scalar):
+    key = ec.derive_private_key(int.from_bytes(scalar, "big"), ec.SECP256R1())
+    return key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+
+
+class DevTools:
+    """One page's DevTools connection: commands answered by id; events are skipped."""
+
+    def __init__(self, url):
+        self.socket = websocket.create_connection(url, timeout=WAIT_SECONDS, suppress_origin=True)
+        self.next_id = 0
+
+    def call(self, method, **params):
+        self.next_id += 1
+        ident = self.next_id
+        self.socket.send(json.dumps({"id": ident, "method": method, "params": params}))
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            message = json.loads(self.socket.recv())
+            if message.get("id") == ident:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message.get("result", {})
+        raise RuntimeError(f"{method}: no answer")
+
+    def evaluate(self, expression):
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True, userGesture=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def wait_for(self, expression, what):
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            try:
+                value = self.evaluate(expression)
+            except RuntimeError:
+                value = None  # the page is between documents
+            if value:
+                return value
+            time.sleep(0.1)
+        shown = self.evaluate("location.href + ' ' + (document.body ? document.body.innerText.slice(0, 3000) : '')")
+        raise RuntimeError(f"timed out waiting for {what}; page: {shown}")
+
+    def navigate(self, url):
+        self.evaluate("window.__custosOld = true")
+        self.call("Page.navigate", url=url)
+        self.wait_for_new_document()
+
+    def wait_for_new_document(self):
+        self.wait_for("!window.__custosOld && document.readyState === 'complete'", "the next page")
+        self.evaluate("window.__custosOld = true")
+
+    def screenshot(self, path):
+        data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)["data"]
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(data))
+
+
+def launch(profile):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        raise RuntimeError("no chromium on PATH; run scripts/install-deps.sh")
+    process = subprocess.Popen(
+        [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--remote-debugging-address=127.0.0.1",
+         "--remote-debugging-port=0", f"--user-data-dir={profile}", "--no-first-run", "--no-default-browser-check",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-pings",
+         "--disable-features=Translate,OptimizationHints,MediaRouter", "--window-size=1280,900", "about:blank"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    port_file = os.path.join(profile, "DevToolsActivePort")
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        if os.path.exists(port_file):
+            lines = open(port_file).read().split("\n")
+            if lines and lines[0].strip():
+                port = int(lines[0])
+                targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=5))
+                pages = [t for t in targets if t.get("type") == "page"]
+                if pages:
+                    return process, pages[0]["webSocketDebuggerUrl"]
+        time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("chromium did not start")
+
+
+def text_of(page, element_id):
+    return page.evaluate(f"(document.getElementById({json.dumps(element_id)}) || {{}}).textContent || null")
+
+
+def open_signed_page(page, url):
+    """Opens a page showing signed content; answers the digest it shows once its script computed it."""
+    page.navigate(url)
+    page.wait_for("document.body.dataset.digest", "the digest")
+    return text_of(page, "digest")
+
+
+def sign_shown_content(page, url, button, result):
+    """Opens a page showing signed content and signs it with the authenticator by its button."""
+    result["digest"] = open_signed_page(page, url)
+    page.evaluate(f"document.getElementById({json.dumps(button)}).click()")
+    page.wait_for("!window.__custosOld && document.readyState === 'complete' || document.body.dataset.decision === 'failed'",
+                  f"the page after {button}")
+    result["notice"] = text_of(page, "notice")
+    result["message"] = text_of(page, "message")
+    result["status"] = text_of(page, "decide-status")
+    page.evaluate("window.__custosOld = true")
+
+
+def run(request):
+    base = request["baseURL"].rstrip("/")
+    shots = request["screenshots"]
+    os.makedirs(shots, exist_ok=True)
+    person = request["person"]
+    profile = tempfile.mkdtemp(prefix="custos-chromium-")
+    process, url = launch(profile)
+    results = []
+    try:
+        page = DevTools(url)
+        page.call("Page.enable")
+        page.call("Runtime.enable")
+        page.call("Emulation.setDeviceMetricsOverride", width=1280, height=900, deviceScaleFactor=1, mobile=False)
+        page.call("WebAuthn.enable", enableUI=False)
+        authenticator = page.call("WebAuthn.addVirtualAuthenticator", options={
+            "protocol": "ctap2", "transport": "usb", "hasResidentKey": True, "hasUserVerification": True,
+            "isUserVerified": True, "automaticPresenceSimulation": True})["authenticatorId"]
+        if person.get("credentialId"):
+            key = person.get("privateKeyPKCS8") or base64.b64encode(pkcs8(b64url_decode(person["privateKey"]))).decode()
+            page.call("WebAuthn.addCredential", authenticatorId=authenticator, credential={
+                "credentialId": base64.b64encode(b64url_decode(person["credentialId"])).decode(),
+                "isResidentCredential": True, "rpId": person["rpId"], "privateKey": key,
+                "userHandle": base64.b64encode(person["user"].encode()).decode(),
+                "signCount": person["signCount"]})
+        for action in request["actions"]:
+            kind = action["do"]
+            result = {"do": kind}
+            if kind == "signIn":
+                page.navigate(base + "/console/sign-in")
+                page.evaluate("document.getElementById('sign-in-button').click()")
+                page.wait_for("!window.__custosOld && document.readyState === 'complete' || document.body.dataset.signIn === 'failed'",
+                              "the page after sign-in")
+                result["user"] = text_of(page, "signed-in-user")
+                result["status"] = text_of(page, "sign-in-status")
+                if result["user"] is None and not action.get("mayFail"):
+                    raise RuntimeError(f"not signed in: {page.evaluate('document.body.innerText')}")
+                page.evaluate("window.__custosOld = true")
+            elif kind == "inbox":
+                page.navigate(base + "/console/")
+                result["rows"] = page.evaluate(
+                    "Array.from(document.querySelectorAll('#inbox tr.item')).map(r => Array.from(r.cells).map(c => c.textContent))")
+                result["freeze"] = text_of(page, "freeze")
+            elif kind == "open":
+                result["digest"] = open_signed_page(page, base + "/console/operations/" + action["operation"])
+                result["summary"] = text_of(page, "summary")
+                result["approvals"] = text_of(page, "approvals")
+                result["signed"] = page.evaluate(
+                    "Array.from(document.querySelectorAll('#signed tr')).map(r => [r.cells[0].textContent, r.cells[1].textContent])")
+                result["freeze"] = text_of(page, "freeze")
+            elif kind == "approve":
+                sign_shown_content(page, base + "/console/operations/" + action["operation"], "approve", result)
+            elif kind == "invite":
+                page.navigate(base + "/console/")
+                page.evaluate(f"document.getElementById('invite-user').value = {json.dumps(action['user'])}")
+                page.evaluate("document.getElementById('invite').submit()")
+                page.wait_for_new_document()
+                result["code"] = text_of(page, "enrol-code")
+                result["operation"] = text_of(page, "enrol-operation")
+            elif kind == "enrol":
+                page.navigate(base + "/console/enrol")
+                page.evaluate(f"document.getElementById('code').value = {json.dumps(action['code'])}")
+                page.evaluate("document.getElementById('enrol-code-form').submit()")
+                page.wait_for_new_document()
+                if page.evaluate("!!document.getElementById('register')"):
+                    page.evaluate("document.getElementById('register').click()")
+                    page.wait_for("!window.__custosOld && document.readyState === 'complete' || document.body.dataset.enrolment === 'failed'",
+                                  "the page after registering")
+                    page.evaluate("window.__custosOld = true")
+                result["message"] = text_of(page, "message")
+                result["status"] = text_of(page, "enrol-status") or text_of(page, "notice")
+                result["credentials"] = page.call("WebAuthn.getCredentials", authenticatorId=authenticator)["credentials"]
+            elif kind == "propose":
+                sign_shown_content(page, base + "/console/enrolments/" + action["operation"], "propose", result)
+            elif kind == "declineUserVerification":
+                page.call("WebAuthn.setUserVerified", authenticatorId=authenticator, isUserVerified=False)
+            elif kind == "script":
+                result["value"] = page.evaluate(action["expression"])
+            else:
+                raise RuntimeError(f"unknown action {kind}")
+            if "screenshot" in action:
+                path = os.path.join(shots, action["screenshot"])
+                page.screenshot(path)
+                result["screenshot"] = path
+            results.append(result)
+        page.socket.close()
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        shutil.rmtree(profile, ignore_errors=True)
+    return {"results": results}
+
+
+if __name__ == "__main__":
+    json.dump(run(json.load(sys.stdin)), sys.stdout)
