@@ -176,6 +176,8 @@ extension GovernanceChange {
             return "Create the \(environment.rawValue) vault \(id) (\"\(label)\", \(scheme.rawValue)): the signer nodes generate its key among themselves"
         case .addVaultAddress(let vault, let label, let chain, let path):
             return "Record the \(chain.rawValue) address \"\(label)\" of the vault \(vault) at \(VaultAddress.pathDescription(path)), derived by every node from the vault key"
+        case .refreshVault(let id):
+            return "Refresh the key shares of the vault \(id): every share changes, the key and its addresses do not, pooled presignatures and nonces are dropped"
         }
     }
 }

@@ -22,6 +22,61 @@ public struct VaultView: Codable, Sendable, Equatable {
         public var reason: String
         public var culprits: [String]
         public var silent: [String]
+
+        init(_ f: VaultFailure) {
+            at = f.at
+            reason = f.reason
+            culprits = f.culprits.map(\.rawValue)
+            silent = f.silent.map(\.rawValue)
+        }
+    }
+
+    /// One proactive refresh (`refresh-vault`) with its transcript.
+    public struct Refresh: Codable, Sendable, Equatable {
+        public struct Participant: Codable, Sendable, Equatable {
+            public var node: String
+            /// SHA-256 of the committed dealing, hex; nil before it is committed (or for a
+            /// participant that only receives).
+            public var dealingDigest: String?
+            public var dealtAt: UInt64?
+            public var confirmedAt: UInt64?
+            public var softwareVersion: String?
+        }
+
+        /// The key epoch of the shares it makes, and of those it refreshes.
+        public var epoch: UInt32
+        public var fromEpoch: UInt32
+        public var operationId: String
+        /// running, completed or failed.
+        public var status: String
+        public var startedAt: UInt64
+        public var startedHeight: UInt64
+        public var deadline: UInt64
+        public var completedAt: UInt64?
+        public var completedHeight: UInt64?
+        /// `Reshare.transcript` of every dealing, hex, once all are committed.
+        public var transcriptDigest: String?
+        public var participants: [Participant]
+        public var failure: Failure?
+
+        init(_ r: VaultRefresh) {
+            epoch = r.epoch
+            fromEpoch = r.fromEpoch
+            operationId = r.operationId
+            status = r.status.rawValue
+            startedAt = r.startedAt
+            startedHeight = r.startedHeight
+            deadline = r.deadline
+            completedAt = r.completedAt
+            completedHeight = r.completedHeight
+            transcriptDigest = r.expected?.transcriptDigest.hexString
+            participants = r.participants.map { node in
+                Participant(node: node.rawValue, dealingDigest: r.dealings[node].map { Hashes.sha256($0.dealing).hexString },
+                            dealtAt: r.dealings[node]?.at, confirmedAt: r.confirmations[node]?.at,
+                            softwareVersion: r.confirmations[node]?.softwareVersion)
+            }
+            failure = r.failure.map(Failure.init)
+        }
     }
 
     public var id: String
@@ -29,7 +84,10 @@ public struct VaultView: Codable, Sendable, Equatable {
     public var scheme: String
     public var environment: String
     public var status: String
+    /// The key generation's epoch.
     public var epoch: UInt32
+    /// The key epoch whose shares sign now: the key generation's until a refresh completes.
+    public var keyEpoch: UInt32
     /// Shares needed to sign.
     public var threshold: Int
     /// The group public key, hex (compressed SEC1 for secp256k1, 32 bytes for Ed25519).
@@ -61,6 +119,8 @@ public struct VaultView: Codable, Sendable, Equatable {
         public var at: UInt64
     }
     public var failure: Failure?
+    /// Every refresh of the key, oldest first; nil when there was none.
+    public var refreshes: [Refresh]?
     /// The vault key's own addresses, then those recorded by `add-vault-address`; empty until
     /// the vault is active.
     public var addresses: [VaultAddressView]
@@ -73,6 +133,7 @@ public struct VaultView: Codable, Sendable, Equatable {
         environment = v.environment.rawValue
         status = v.status.rawValue
         epoch = c.epoch
+        keyEpoch = v.epoch
         threshold = c.minSigners
         publicKey = v.key?.groupKey.hexString
         chainCode = v.key?.chainCode.hexString
@@ -99,7 +160,8 @@ public struct VaultView: Codable, Sendable, Equatable {
         excluded = v.excluded.isEmpty ? nil : v.excluded.map(\.rawValue)
         presigningBlames = v.presignBlames.isEmpty ? nil
             : v.presignBlames.map { PresigningBlame(batch: $0.batch, culprits: $0.culprits.map(\.rawValue), reason: $0.reason, at: $0.at) }
-        failure = v.failure.map { Failure(at: $0.at, reason: $0.reason, culprits: $0.culprits.map(\.rawValue), silent: $0.silent.map(\.rawValue)) }
+        failure = v.failure.map(Failure.init)
+        refreshes = v.refreshes.isEmpty ? nil : v.refreshes.map(Refresh.init)
         addresses = VaultAddressView.all(v)
     }
 }

@@ -48,7 +48,8 @@ struct OperationCommand: AsyncParsableCommand {
                 BOT.bot.json next to the proposer's credential), remove-bot BOT, add-member JOIN-REQUEST-FILE (from `custos node join-request`),
                 remove-member NODE-ID, create-vault VAULT SCHEME ENVIRONMENT LABEL… (SCHEME: ecdsa-secp256k1, frost-ed25519 or
                 frost-taproot; ENVIRONMENT: production, staging or development), add-vault-address VAULT CHAIN PATH LABEL… (CHAIN:
-                evm, bitcoin, bitcoin-testnet, bitcoin-regtest or solana; PATH: non-hardened, e.g. 0/5, or m for the vault key).
+                evm, bitcoin, bitcoin-testnet, bitcoin-regtest or solana; PATH: non-hardened, e.g. 0/5, or m for the vault key),
+                refresh-vault VAULT (every key share changes, the key does not).
                 One signer node joins or leaves per operation.
                 """)
 
@@ -138,6 +139,9 @@ struct OperationCommand: AsyncParsableCommand {
                 guard args.count >= 4 else { throw ValidationError("usage: add-vault-address VAULT CHAIN PATH LABEL…") }
                 return .addVaultAddress(vault: args[0], label: args[3...].joined(separator: " "), chain: try vaultChain(args[1]),
                                         path: try derivationPath(args[2]))
+            case "refresh-vault":
+                try need(1, "VAULT")
+                return .refreshVault(id: args[0])
             case "freeze": try need(0, ""); return .freeze
             case "unfreeze": try need(0, ""); return .unfreeze
             default: throw ValidationError("unknown change \"\(verb)\"; see --help")

@@ -20,6 +20,7 @@ extension GovernanceChange {
         case .rotateBotKey: "rotate-bot-key"
         case .createVault: "create-vault"
         case .addVaultAddress: "add-vault-address"
+        case .refreshVault: "refresh-vault"
         }
     }
 }

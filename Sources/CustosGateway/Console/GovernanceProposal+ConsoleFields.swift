@@ -57,6 +57,8 @@ extension GovernanceProposal {
             fields += [ConsoleField("Vault", .string, vault), ConsoleField("Label", .string, label),
                        ConsoleField("Chain", .string, chain.rawValue),
                        ConsoleField("Derivation path", .path, (["m"] + path.map(String.init)).joined(separator: "/"))]
+        case .refreshVault(let id):
+            fields += [ConsoleField("Vault", .string, id)]
         }
         return fields
     }

@@ -117,41 +117,67 @@ public enum Reshare<Suite: Ciphersuite> {
         try Participants.requireExactly(parameters.dealers, present: shares.keys, what: "reshare share")
         var share = Suite.Scalar.zero
         for dealer in parameters.dealers {
-            guard dealings[dealer]!.sessionID == parameters.sessionID else {
-                throw MPCError(.invalidShare, "the dealing of \(dealer) belongs to another reshare run",
-                               culprits: [dealer.description])
-            }
-            let commitment = dealings[dealer]!.commitment
-            guard commitment.coefficients.count == parameters.newMinSigners else {
-                throw MPCError(.invalidCommitmentCount,
-                               "\(dealer) committed to \(commitment.coefficients.count) coefficients, expected \(parameters.newMinSigners)",
-                               culprits: [dealer.description])
-            }
-            let lambda = try Lagrange.coefficient(for: dealer, in: parameters.dealers)
-            guard commitment.constantTerm == .variableTimeMultiply(lambda, parameters.oldPublicKeyPackage.verifyingShares[dealer]!) else {
-                throw MPCError(.invalidShare, "\(dealer) reshared a value other than its Lagrange-weighted share",
-                               culprits: [dealer.description])
-            }
+            try check(dealings[dealer]!, from: dealer, parameters: parameters)
             let value = shares[dealer]!.value
-            guard commitment.verifies(share: value, at: me.scalar) else {
+            guard dealings[dealer]!.commitment.verifies(share: value, at: me.scalar) else {
                 throw MPCError(.invalidShare, "share from \(dealer) does not match its commitment",
                                culprits: [dealer.description])
             }
             share = share + value
         }
+        let newPublicKeyPackage = try publicKeyPackage(parameters: parameters, dealings: dealings)
+        let key = try KeyPackage<Suite>(identifier: me, unsafeSigningShare: share,
+                                        verifyingKey: newPublicKeyPackage.verifyingKey, minSigners: parameters.newMinSigners)
+        guard key.verifyingShare == newPublicKeyPackage.verifyingShares[me] else {
+            throw MPCError(.invalidShare, "combined share does not match the combined commitments")
+        }
+        return (key, newPublicKeyPackage)
+    }
+
+    /// Checks one dealer's broadcast from public data alone, as every receiver and every node
+    /// reading the log can: it belongs to this run, commits to `newMinSigners` coefficients, and
+    /// its constant term is λ_i·Y_i, the dealer's Lagrange-weighted verifying share, so no dealer
+    /// can shift the key. Throws naming the dealer.
+    public static func check(_ dealing: Dealing, from dealer: Identifier<Suite>, parameters: Parameters) throws(MPCError) {
+        guard let verifyingShare = parameters.oldPublicKeyPackage.verifyingShares[dealer], parameters.dealers.contains(dealer) else {
+            throw MPCError(.unexpectedParticipant, "\(dealer) is not a dealer of this reshare", culprits: [dealer.description])
+        }
+        guard dealing.sessionID == parameters.sessionID else {
+            throw MPCError(.invalidShare, "the dealing of \(dealer) belongs to another reshare run", culprits: [dealer.description])
+        }
+        let commitment = dealing.commitment
+        guard commitment.coefficients.count == parameters.newMinSigners else {
+            throw MPCError(.invalidCommitmentCount,
+                           "\(dealer) committed to \(commitment.coefficients.count) coefficients, expected \(parameters.newMinSigners)",
+                           culprits: [dealer.description])
+        }
+        let lambda = try Lagrange.coefficient(for: dealer, in: parameters.dealers)
+        guard commitment.constantTerm == .variableTimeMultiply(lambda, verifyingShare) else {
+            throw MPCError(.invalidShare, "\(dealer) reshared a value other than its Lagrange-weighted share",
+                           culprits: [dealer.description])
+        }
+    }
+
+    /// The public key package every dealer's dealing makes: each new participant's verifying
+    /// share, under the unchanged group key. Public data only, so every node computes the same
+    /// package from the log. Throws when a dealing is missing or the dealings do not keep the
+    /// group key.
+    public static func publicKeyPackage(
+        parameters: Parameters, dealings: [Identifier<Suite>: Dealing]
+    ) throws(MPCError) -> PublicKeyPackage<Suite> {
+        try Participants.requireExactly(parameters.dealers, present: dealings.keys, what: "dealing")
         let combined = VerifiableSecretSharingCommitment<Suite>.sum(parameters.dealers.map { dealings[$0]!.commitment })
         guard combined.constantTerm == parameters.oldPublicKeyPackage.verifyingKey else {
             throw MPCError(.groupKeyMismatch, "the reshared key differs from the group key")
         }
         var verifyingShares: [Identifier<Suite>: Suite.Element] = [:]
         for id in parameters.newParticipants { verifyingShares[id] = combined.evaluate(at: id.scalar) }
-        let key = try KeyPackage<Suite>(identifier: me, unsafeSigningShare: share,
-                                        verifyingKey: combined.constantTerm, minSigners: parameters.newMinSigners)
-        guard key.verifyingShare == verifyingShares[me] else {
-            throw MPCError(.invalidShare, "combined share does not match the combined commitments")
-        }
-        return (key, PublicKeyPackage(verifyingShares: verifyingShares, verifyingKey: combined.constantTerm,
-                                      minSigners: parameters.newMinSigners))
+        return PublicKeyPackage(verifyingShares: verifyingShares, verifyingKey: combined.constantTerm, minSigners: parameters.newMinSigners)
+    }
+
+    /// Whether `share` is `dealing`'s polynomial evaluated at `recipient` (Feldman's check).
+    public static func shareMatches(_ share: Share, dealing: Dealing, at recipient: Identifier<Suite>) -> Bool {
+        dealing.commitment.verifies(share: share.value, at: recipient.scalar)
     }
 }
 

@@ -102,30 +102,40 @@ extension VaultService {
         var messages: [NodeID: VaultShareMessage] = [:]
         for peer in peers {
             guard let message = try? VaultShareMessage(encoded: received[peer]!.plaintext) else {
-                try await complain(about: peer, vault: vault, evidence: received[peer]!, subject: subject, state: state)
+                try await complain(.complain(vault: vault.id, epoch: vault.epoch, accused: peer, evidence: received[peer]!), accusing: peer,
+                                   subject: subject, state: state)
                 return
             }
             messages[peer] = message
         }
         switch try party.finish(round1: round1, shares: messages, softwareVersion: softwareVersion) {
         case .confirm(let entry, let keyShare):
-            let id = NodeDatabase.vaultShareID(vault: vault.id, epoch: UInt64(c.epoch))
-            if try database.secret(kind: .vaultKeyShare, id: id) == nil {
-                try database.storeSecret(keyShare, kind: .vaultKeyShare, id: id)
-            }
-            logger.info("key share stored sealed; confirming the vault key", metadata: ["vault": "\(vault.id)", "epoch": "\(c.epoch)"])
-            counters.ceremoniesConfirmed += 1
-            try await submit(entry, subject: subject, state: state)
+            try await store(keyShare, vault: vault.id, epoch: c.epoch, thenConfirm: entry, subject: subject, state: state)
         case .badShare(let peer):
-            try await complain(about: peer, vault: vault, evidence: received[peer]!, subject: subject, state: state)
+            try await complain(.complain(vault: vault.id, epoch: vault.epoch, accused: peer, evidence: received[peer]!), accusing: peer,
+                               subject: subject, state: state)
         }
     }
 
-    private func complain(about peer: NodeID, vault: Vault, evidence: SignedEnvelope.Evidence, subject: String,
-                          state: ReplicatedState) async throws {
-        logger.error("a peer's key share does not match its commitments; complaining with its signed envelope",
-                     metadata: ["vault": "\(vault.id)", "peer": "\(peer)"])
+    /// Stores `keyShare` sealed as this node's share of `vault` at `epoch` (one already stored
+    /// is kept), and only then commits `confirmation` (`vault.dkg.confirm` or `vault.refresh.confirm`).
+    func store(_ keyShare: SecretBytes, vault: String, epoch: UInt32, thenConfirm confirmation: VaultEntry, subject: String,
+               state: ReplicatedState) async throws {
+        let id = NodeDatabase.vaultShareID(vault: vault, epoch: UInt64(epoch))
+        if try database.secret(kind: .vaultKeyShare, id: id) == nil {
+            try database.storeSecret(keyShare, kind: .vaultKeyShare, id: id)
+        }
+        logger.info("key share stored sealed; confirming it", metadata: ["vault": "\(vault)", "epoch": "\(epoch)", "entry": "\(confirmation.kind)"])
+        counters.ceremoniesConfirmed += 1
+        try await submit(confirmation, subject: subject, state: state)
+    }
+
+    /// Commits `complaint` (`vault.dkg.complaint` or `vault.refresh.complaint`): `peer`'s signed
+    /// envelope whose share does not match that peer's public commitments.
+    func complain(_ complaint: VaultEntry, accusing peer: NodeID, subject: String, state: ReplicatedState) async throws {
+        logger.error("a peer's share does not match its public commitments; complaining with its signed envelope",
+                     metadata: ["vault": "\(complaint.vault)", "peer": "\(peer)", "entry": "\(complaint.kind)"])
         counters.complaints += 1
-        try await submit(.complain(vault: vault.id, epoch: vault.epoch, accused: peer, evidence: evidence), subject: subject, state: state)
+        try await submit(complaint, subject: subject, state: state)
     }
 }

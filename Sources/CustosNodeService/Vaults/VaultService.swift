@@ -13,7 +13,8 @@ import ServiceLifecycle
 import Synchronization
 
 /// A signer node's vault work, as a `Service`: its part in every key ceremony the committed log
-/// starts (`VaultService+KeyCeremonies.swift`), and its FROST nonce pools and signature shares
+/// starts (`VaultService+KeyCeremonies.swift`) and every refresh (`VaultService+Refresh.swift`),
+/// and its FROST nonce pools and signature shares
 /// for the requests the log assigns it (`VaultService+Signing.swift`). Driven by the committed
 /// state (each state `LogFollower` commits) and by the node's relay inbox, never by what the
 /// gateway says: every message it sends is signed with its identity key and encrypted to its
@@ -25,6 +26,8 @@ public actor VaultService: Service {
         case ceremony(vault: String, epoch: UInt32)
         case signing(request: String, attempt: UInt32)
         case presign(vault: String, epoch: UInt32, batch: UInt32)
+        /// A refresh taking a vault's shares to `epoch`.
+        case refresh(vault: String, epoch: UInt32)
     }
 
     /// This node's progress in one key ceremony.
@@ -72,6 +75,8 @@ public actor VaultService: Service {
     var state: ReplicatedState?
     var ceremonies: [Session: Ceremony] = [:]
     var attempts: [Session: Attempt] = [:]
+    /// This node's progress in each refresh under way (`VaultService+Refresh.swift`).
+    var refreshes: [Session: RefreshWork] = [:]
     /// What peers sent in each session, by sender: written only by `receive`, so a step that
     /// waits on the network never writes back an older copy of it.
     var inbox: [Session: [NodeID: SignedEnvelope.Evidence]] = [:]
@@ -225,6 +230,8 @@ public actor VaultService: Service {
             switch sessions[evidence.header.sessionID] {
             case .ceremony(let vault, let epoch) where evidence.header.round == VaultEntry.shareRound:
                 inbox[.ceremony(vault: vault, epoch: epoch), default: [:]][sender.id] = evidence
+            case .refresh(let vault, let epoch) where evidence.header.round == VaultEntry.shareRound:
+                inbox[.refresh(vault: vault, epoch: epoch), default: [:]][sender.id] = evidence
             case .signing(let request, let attempt) where evidence.header.round == VaultEntry.signatureShareRound:
                 // Kept whatever it holds: a share that is not one for this attempt and node is
                 // blamed with this very envelope.
@@ -250,6 +257,7 @@ public actor VaultService: Service {
                 for b in vault.presignBatches { batchesAtStart.insert(.presign(vault: vault.id, epoch: vault.epoch, batch: b.number)) }
             }
         }
+        if let previous = state { dropSuperseded(previous, next) }
         state = next
         var started: [[UInt8]: Session] = [:]
         for vault in next.vaults.values where vault.status == .generating {
@@ -259,6 +267,9 @@ public actor VaultService: Service {
             started[next.signingSessionID(s)] = .signing(request: s.requestId, attempt: s.attempt)
         }
         for vault in next.vaults.values where vault.status == .active {
+            if let r = vault.runningRefresh {
+                started[r.sessionID(genesisDigest: next.genesisDigest, vault: vault.id)] = .refresh(vault: vault.id, epoch: r.epoch)
+            }
             for b in vault.presignBatches {
                 started[next.presignSessionID(vault: vault, batch: b.number, signers: b.signers, startedHeight: b.startedHeight)] =
                     .presign(vault: vault.id, epoch: vault.epoch, batch: b.number)
@@ -277,6 +288,7 @@ public actor VaultService: Service {
         let live = Set(started.values)
         forgetCeremonies(ended: ceremonies.keys.filter { !live.contains($0) }, in: next)
         for key in attempts.keys where !live.contains(key) { attempts[key] = nil }
+        forgetRefreshes(ended: refreshes.keys.filter { !live.contains($0) }, in: next)
         for key in inbox.keys where !live.contains(key) { inbox[key] = nil }
         submitted = submitted.filter { ContinuousClock.now - $0.value.at < .seconds(900) }
     }
@@ -293,6 +305,7 @@ public actor VaultService: Service {
             advanceAgain = false
             guard let state else { return }
             await advanceCeremonies(in: state)
+            await advanceRefreshes(in: state)
             await advancePresigning(in: state)
             await advanceSigning(in: state)
             await signAnyway(in: state)

@@ -45,6 +45,11 @@ public enum GovernanceChange: Sendable, Hashable {
     /// vault key, in `chain`'s format. Every node derives the address itself
     /// (`ReplicatedState.vaults[vault].addresses`).
     case addVaultAddress(vault: String, label: String, chain: VaultAddress.Chain, path: [UInt32])
+    /// A proactive refresh of an active vault's key: once executed, the vault's participants
+    /// deal fresh sharings of their shares among themselves (`VaultRefresh`). Every share
+    /// changes; the key, chain code and addresses do not; pooled nonces and presignatures are
+    /// dropped when it completes.
+    case refreshVault(id: String)
 
     /// The operation as the policy engine's governance rules see it.
     public var operation: GovernanceOperation {
@@ -65,6 +70,7 @@ public enum GovernanceChange: Sendable, Hashable {
         case .rotateBotKey(let id, _): return GovernanceOperation(.rotateBotKey, target: id)
         case .createVault(let id, _, _, _): return GovernanceOperation(.createVault, target: id)
         case .addVaultAddress(let vault, _, _, _): return GovernanceOperation(.changeVault, target: vault)
+        case .refreshVault(let id): return GovernanceOperation(.changeVault, target: id)
         }
     }
 }
@@ -106,6 +112,8 @@ extension CanonicalWriter {
         case .addVaultAddress(let vault, let label, let chain, let path):
             append(UInt8(31)); append(string: vault); append(string: label); append(string: chain.rawValue)
             append(UInt32(path.count)); for index in path { append(index) }
+        case .refreshVault(let id):
+            append(UInt8(32)); append(string: id)
         }
     }
 
@@ -187,6 +195,7 @@ extension CanonicalReader where Code == GovernanceErrorCode {
             var path: [UInt32] = []
             for _ in 0..<depth { path.append(try uint32("path index")) }
             return .addVaultAddress(vault: vault, label: label, chain: chain, path: path)
+        case 32: return .refreshVault(id: try string("vault"))
         case let other: throw fail("unknown change kind \(other)")
         }
     }

@@ -73,6 +73,9 @@ extension ReplicatedState {
         case .addVaultAddress(let vault, let label, let chain, let path):
             try addVaultAddress(vault: vault, label: label, chain: chain, path: path, operationId: p.id)
             return
+        case .refreshVault(let id):
+            try refreshVault(id: id, operationId: p.id)
+            return
         case .changePolicy(let yaml):
             let (document, policy) = try Self.compile(yaml: yaml, users: users, bots: bots)
             guard document.version > policyVersion else {

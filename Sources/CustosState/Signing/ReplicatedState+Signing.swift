@@ -219,7 +219,7 @@ extension ReplicatedState {
             if !vaults[vault.id]!.excluded.contains(culprit) { vaults[vault.id]!.excluded = (vault.excluded + [culprit]).sorted() }
             retry(request, reason: reason)
             return .vault(id: vault.id, status: .active)
-        case .commit, .confirm, .complain, .timeout, .presigned, .presignEvidence:
+        case .commit, .confirm, .complain, .timeout, .presigned, .presignEvidence, .refreshDeal, .refreshConfirm, .refreshComplaint:
             throw refused("not a signing entry")
         }
     }

@@ -27,7 +27,9 @@ public struct SigningSession: Sendable, Hashable {
 
     public let requestId: String
     public let vault: String
-    public let epoch: UInt32
+    /// The key epoch whose shares sign; a refresh that completes moves a session that has not
+    /// signed yet to the new epoch.
+    public internal(set) var epoch: UInt32
     /// What is signed, as every node derived it from the committed request.
     public let message: [UInt8]
     public internal(set) var status: Status

@@ -234,6 +234,8 @@ extension ReplicatedState {
                 w.append(a.createdAt)
                 w.append(a.createdHeight)
             }
+            w.append(UInt32(v.refreshes.count))
+            for r in v.refreshes { w.append(r) }
         }
     }
 
@@ -276,6 +278,45 @@ extension ReplicatedState {
 }
 
 extension CanonicalWriter {
+    /// A refresh's transcript: who dealt and confirmed what and when, its outcome, and who
+    /// failed it (not the wording of why).
+    mutating func append(_ r: VaultRefresh) {
+        append(string: r.operationId)
+        append(r.epoch)
+        append(r.fromEpoch)
+        append(strings: r.participants.map(\.rawValue))
+        append(strings: r.dealers.map(\.rawValue))
+        append(r.startedAt)
+        append(r.startedHeight)
+        append(r.deadline)
+        append(string: r.status.rawValue)
+        for p in r.participants {
+            append(optional: r.dealings[p].map { d in
+                var e = CanonicalWriter()
+                e.append(lengthPrefixed: d.dealing)
+                e.append(d.at)
+                return e.bytes
+            })
+            append(optional: r.confirmations[p].map { c in
+                var e = CanonicalWriter()
+                e.append(lengthPrefixed: c.transcriptDigest)
+                e.append(string: c.softwareVersion)
+                e.append(c.at)
+                return e.bytes
+            })
+        }
+        append(optional: r.expected.map { $0.transcriptDigest + Hashes.sha256($0.publicKeyPackage) })
+        append(optional: r.failure.map { f in
+            var e = CanonicalWriter()
+            e.append(f.at)
+            e.append(strings: f.culprits.map(\.rawValue))
+            e.append(strings: f.silent.map(\.rawValue))
+            return e.bytes
+        })
+        append(r.completedAt ?? 0)
+        append(r.completedHeight ?? 0)
+    }
+
     /// A pooled presignature: batch, run, signers, batch start height and confirmed digest.
     mutating func append(_ p: PooledPresignature) {
         append(p.batch)

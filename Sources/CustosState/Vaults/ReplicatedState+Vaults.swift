@@ -81,6 +81,7 @@ extension ReplicatedState {
             case .nonces, .signature, .blame, .ecdsaBlame: outcome = try next.transitionSigning(decoded, from: signer.id)
             case .presigned: outcome = try next.transitionPresigning(decoded, from: signer.id)
             case .presignEvidence: outcome = try next.transitionPresignEvidence(decoded, from: signer.id)
+            case .refreshDeal, .refreshConfirm, .refreshComplaint: outcome = try next.transitionRefresh(decoded, from: signer.id)
             case .timeout(_, let epoch, let request, let attempt):
                 outcome = try next.timeout(vault: decoded.vault, epoch: epoch, request: request, attempt: attempt)
             }
@@ -92,7 +93,8 @@ extension ReplicatedState {
         }
     }
 
-    /// Ends every ceremony whose deadline passed by the state's time, naming who stayed silent.
+    /// Ends every key generation, and every refresh (`expireRefreshes`), whose deadline passed by
+    /// the state's time, naming who stayed silent.
     mutating func expireCeremonies() {
         for (id, vault) in vaults where vault.status == .generating && vault.ceremony.deadline <= time {
             let c = vault.ceremony
@@ -101,6 +103,7 @@ extension ReplicatedState {
             let what = missingCommit.isEmpty ? "confirmation" : "round-1 package"
             fail(id, reason: "no \(what) from \(silent.map(\.rawValue).joined(separator: ", ")) by the deadline", culprits: [], silent: silent)
         }
+        expireRefreshes()
     }
 
     private mutating func transition(_ entry: VaultEntry, from node: NodeID) throws(GovernanceError) -> Vault.Status {
@@ -205,7 +208,8 @@ extension ReplicatedState {
                      culprits: [accused], silent: [])
             }
             return .failed
-        case .nonces, .signature, .blame, .timeout, .presigned, .ecdsaBlame, .presignEvidence:
+        case .nonces, .signature, .blame, .timeout, .presigned, .ecdsaBlame, .presignEvidence, .refreshDeal, .refreshConfirm,
+             .refreshComplaint:
             throw refused("not a key ceremony entry")
         }
     }
@@ -221,6 +225,8 @@ extension ReplicatedState {
             }
         } else if vault.status == .generating, vault.epoch == epoch, vault.ceremony.deadline > time {
             throw GovernanceError(.ceremonyRefused, "the key generation of \(id) runs until \(vault.ceremony.deadline), not past at \(time)")
+        } else if let r = vault.runningRefresh, r.epoch == epoch, r.deadline > time {
+            throw GovernanceError(.ceremonyRefused, "the refresh of \(id) to epoch \(epoch) runs until \(r.deadline), not past at \(time)")
         }
         return .vault(id: id, status: vaults[id]!.status)
     }

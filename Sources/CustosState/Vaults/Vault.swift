@@ -59,6 +59,12 @@ public struct Vault: Sendable, Hashable {
     public internal(set) var presignSilent: [NodeID: UInt64] = [:]
     /// ECDSA vaults: the latest presigning blames (at most `maximumPresignBlames`), oldest first.
     public internal(set) var presignBlames: [PresignBlameRecord] = []
+    /// Every proactive refresh of the key (`refresh-vault`), oldest first, with its transcript;
+    /// the last one may still be running.
+    public internal(set) var refreshes: [VaultRefresh] = []
+    /// The epoch of the shares the last completed refresh made; nil while they are the key
+    /// generation's.
+    var refreshedEpoch: UInt32? = nil
 
     /// At most this many unassigned commitments per node in a FROST vault's pool.
     public static let maximumPooledNonces = 256
@@ -67,8 +73,12 @@ public struct Vault: Sendable, Hashable {
     /// Presigning blames kept per vault.
     public static let maximumPresignBlames = 16
 
-    /// The key epoch: 0 for the key generation; refresh and reshare count up.
-    public var epoch: UInt32 { ceremony.epoch }
+    /// The key epoch of the shares that sign: the key generation's, until a refresh completes;
+    /// each refresh takes a later one.
+    public var epoch: UInt32 { refreshedEpoch ?? ceremony.epoch }
+
+    /// The refresh under way, if any: the vault keeps signing at `epoch` while it runs.
+    public var runningRefresh: VaultRefresh? { refreshes.last.flatMap { $0.status == .running ? $0 : nil } }
 
     /// Labels: 1 to 256 bytes of printable ASCII.
     static let maximumLabelBytes = 256

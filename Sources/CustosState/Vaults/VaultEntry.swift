@@ -23,6 +23,11 @@ import CustosLedger
 ///   signed envelope, with the presigning run's public transcript that shows what it should be;
 /// - `vault.ecdsa.presign.evidence`: a signer's reveal of an abandoned presigning run, with the
 ///   peers' messages it received in their senders' signed envelopes.
+/// - `vault.refresh.deal`: a participant's Feldman commitments to its refresh polynomial (the log
+///   is the broadcast channel of a refresh, as of a key generation);
+/// - `vault.refresh.confirm`: the refresh transcript digest it computed and its software version;
+/// - `vault.refresh.complaint`: a refresh share that does not match its sender's dealing, shown as
+///   the sender's signed envelope.
 public enum VaultEntry: Sendable, Equatable {
     case commit(vault: String, epoch: UInt32, package: [UInt8], chainCodeCommitment: [UInt8])
     case confirm(vault: String, epoch: UInt32, groupKey: [UInt8], transcriptDigest: [UInt8], softwareVersion: String, chainCodeReveal: [UInt8])
@@ -49,6 +54,13 @@ public enum VaultEntry: Sendable, Equatable {
     /// A signer's part of an abandoned presigning run `run` of `batch`: its reveal
     /// (`ThresholdECDSA.PresignReveal`) and the round-1 to round-3 messages its peers sent it.
     case presignEvidence(vault: String, epoch: UInt32, batch: UInt32, run: UInt16, reveal: [UInt8], envelopes: [SignedEnvelope.Evidence])
+    /// A participant's dealing in the refresh that takes the vault to `epoch`
+    /// (`Reshare.Dealing`, wire encoding).
+    case refreshDeal(vault: String, epoch: UInt32, dealing: [UInt8])
+    /// A participant's statement that it holds its refreshed share of the transcript with this digest.
+    case refreshConfirm(vault: String, epoch: UInt32, transcriptDigest: [UInt8], softwareVersion: String)
+    /// A refresh share that does not match its sender's dealing, shown as its signed envelope.
+    case refreshComplaint(vault: String, epoch: UInt32, accused: NodeID, evidence: SignedEnvelope.Evidence)
 
     public static let kindPrefix = "vault."
     public static let commitKind = "vault.dkg.commit"
@@ -61,8 +73,11 @@ public enum VaultEntry: Sendable, Equatable {
     public static let presignedKind = "vault.ecdsa.presigned"
     public static let ecdsaBlameKind = "vault.ecdsa.blame"
     public static let presignEvidenceKind = "vault.ecdsa.presign.evidence"
+    public static let refreshDealKind = "vault.refresh.deal"
+    public static let refreshConfirmKind = "vault.refresh.confirm"
+    public static let refreshComplaintKind = "vault.refresh.complaint"
     public static let kinds = [commitKind, confirmKind, complaintKind, noncesKind, signatureKind, blameKind, timeoutKind, presignedKind,
-                               ecdsaBlameKind, presignEvidenceKind]
+                               ecdsaBlameKind, presignEvidenceKind, refreshDealKind, refreshConfirmKind, refreshComplaintKind]
 
     /// The relay round of a ceremony's secret shares.
     public static let shareRound: UInt16 = 2
@@ -96,6 +111,9 @@ public enum VaultEntry: Sendable, Equatable {
         case .presigned: return Self.presignedKind
         case .ecdsaBlame: return Self.ecdsaBlameKind
         case .presignEvidence: return Self.presignEvidenceKind
+        case .refreshDeal: return Self.refreshDealKind
+        case .refreshConfirm: return Self.refreshConfirmKind
+        case .refreshComplaint: return Self.refreshComplaintKind
         }
     }
 
@@ -103,7 +121,8 @@ public enum VaultEntry: Sendable, Equatable {
         switch self {
         case .commit(let v, _, _, _), .confirm(let v, _, _, _, _, _), .complain(let v, _, _, _), .nonces(let v, _, _, _),
              .signature(let v, _, _, _), .blame(let v, _, _, _, _, _), .timeout(let v, _, _, _), .presigned(let v, _, _, _),
-             .ecdsaBlame(let v, _, _, _, _, _, _), .presignEvidence(let v, _, _, _, _, _): return v
+             .ecdsaBlame(let v, _, _, _, _, _, _), .presignEvidence(let v, _, _, _, _, _), .refreshDeal(let v, _, _),
+             .refreshConfirm(let v, _, _, _), .refreshComplaint(let v, _, _, _): return v
         }
     }
 
@@ -111,7 +130,8 @@ public enum VaultEntry: Sendable, Equatable {
         switch self {
         case .commit(_, let e, _, _), .confirm(_, let e, _, _, _, _), .complain(_, let e, _, _), .nonces(_, let e, _, _),
              .signature(_, let e, _, _), .blame(_, let e, _, _, _, _), .timeout(_, let e, _, _), .presigned(_, let e, _, _),
-             .ecdsaBlame(_, let e, _, _, _, _, _), .presignEvidence(_, let e, _, _, _, _): return e
+             .ecdsaBlame(_, let e, _, _, _, _, _), .presignEvidence(_, let e, _, _, _, _), .refreshDeal(_, let e, _),
+             .refreshConfirm(_, let e, _, _), .refreshComplaint(_, let e, _, _): return e
         }
     }
 
@@ -132,9 +152,6 @@ public enum VaultEntry: Sendable, Equatable {
             w.append(lengthPrefixed: transcript)
             w.append(string: version)
             w.append(lengthPrefixed: reveal)
-        case .complain(_, _, let accused, let evidence):
-            w.append(string: accused.rawValue)
-            w.append(evidence)
         case .nonces(_, _, let batch, let commitments):
             w.append(batch)
             w.append(UInt32(commitments.count))
@@ -166,6 +183,14 @@ public enum VaultEntry: Sendable, Equatable {
             w.append(lengthPrefixed: reveal)
             w.append(UInt32(envelopes.count))
             for e in envelopes { w.append(e) }
+        case .refreshDeal(_, _, let dealing):
+            w.append(lengthPrefixed: dealing)
+        case .refreshConfirm(_, _, let transcript, let version):
+            w.append(lengthPrefixed: transcript)
+            w.append(string: version)
+        case .complain(_, _, let accused, let evidence), .refreshComplaint(_, _, let accused, let evidence):
+            w.append(string: accused.rawValue)
+            w.append(evidence)
         }
         return w.bytes
     }
@@ -235,6 +260,13 @@ public enum VaultEntry: Sendable, Equatable {
             var envelopes: [SignedEnvelope.Evidence] = []
             for _ in 0..<count { envelopes.append(try r.evidence(maximumPlaintext: Self.maximumPresignPlaintext)) }
             self = .presignEvidence(vault: vault, epoch: epoch, batch: batch, run: UInt16(run), reveal: reveal, envelopes: envelopes)
+        case Self.refreshDealKind:
+            self = .refreshDeal(vault: vault, epoch: epoch, dealing: try r.bytes("dealing", max: 12 * 1024))
+        case Self.refreshConfirmKind:
+            self = .refreshConfirm(vault: vault, epoch: epoch, transcriptDigest: try r.bytes("transcript digest", max: 32),
+                                   softwareVersion: try r.string("software version", max: 64))
+        case Self.refreshComplaintKind:
+            self = .refreshComplaint(vault: vault, epoch: epoch, accused: try r.node("accused"), evidence: try r.evidence())
         default:
             throw GovernanceError(.malformed, "unknown vault entry kind \(kind.printable(limit: 64))")
         }
