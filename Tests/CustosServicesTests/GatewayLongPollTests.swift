@@ -24,15 +24,21 @@ struct GatewayLongPollTests {
         return try await Gateway(configuration: try configuration, store: store, logger: Logger(label: "test"), clock: { 2_000 })
     }
 
-    /// Waits (bounded: 10 s, well under a long poll's 25 s) until `count` requests are parked.
+    /// How long the parked requests of these tests wait: far longer than `parked` gives them, so
+    /// a request still parked when `parked` gives up was not woken (a loaded test machine can
+    /// starve this process for minutes; a 25 s wait ran out under such load).
+    static let longWait: Duration = .seconds(900)
+
+    /// Waits (bounded: 300 s of wall-clock time, well under `longWait`) until `count` requests are parked.
     func parked(_ gateway: Gateway, _ count: Int) async throws {
-        for _ in 0..<2000 where await gateway.waitingRequests != count { try await Task.sleep(for: .milliseconds(5)) }
+        let deadline = ContinuousClock.now + .seconds(300)
+        while await gateway.waitingRequests != count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
         #expect(await gateway.waitingRequests == count)
     }
 
     @Test func aParkedProposalRequestIsWokenByASubmittedEntry() async throws {
         let gateway = try await makeGateway()
-        let waiting = Task { try await gateway.nextProposal(after: 0, node: nil, wait: .seconds(25)) }
+        let waiting = Task { try await gateway.nextProposal(after: 0, node: nil, wait: Self.longWait) }
         try await parked(gateway, 1)
         let receipt = try await gateway.submit(try TestNote.entry("1"))
         // Woken by the submission: released long before its 25 s wait would end (a request that
@@ -54,8 +60,8 @@ struct GatewayLongPollTests {
                         try await gateway.submit(try TestNote.entry("2"))]
         #expect(receipts[0].entryDigest != receipts[1].entryDigest)
         let block = try #require(try await gateway.nextProposal(after: 0))
-        let blockWaiter = Task { try await gateway.committedBlock(height: 1, wait: .seconds(25)) }
-        let entryWaiter = Task { try await gateway.committedEntry(receipts[1].entryDigest!, wait: .seconds(25)) }
+        let blockWaiter = Task { try await gateway.committedBlock(height: 1, wait: Self.longWait) }
+        let entryWaiter = Task { try await gateway.committedEntry(receipts[1].entryDigest!, wait: Self.longWait) }
         try await parked(gateway, 2)
         #expect(try await gateway.committedEntry(receipts[0].entryDigest!) == nil)
         for identity in identities.prefix(3) {
@@ -72,15 +78,15 @@ struct GatewayLongPollTests {
 
     @Test func cancellationAndShutdownReleaseParkedRequests() async throws {
         let gateway = try await makeGateway()
-        let cancelled = Task { try await gateway.committedBlock(height: 7, wait: .seconds(25)) }
+        let cancelled = Task { try await gateway.committedBlock(height: 7, wait: Self.longWait) }
         try await parked(gateway, 1)
         cancelled.cancel()
         #expect(try await cancelled.value == nil)
         #expect(await gateway.waitingRequests == 0)
 
-        let waiting = [Task { try await gateway.committedBlock(height: 1, wait: .seconds(25)) },
-                       Task { try await gateway.committedBlock(height: 2, wait: .seconds(25)) }]
-        let proposal = Task { try await gateway.nextProposal(after: 0, node: nil, wait: .seconds(25)) }
+        let waiting = [Task { try await gateway.committedBlock(height: 1, wait: Self.longWait) },
+                       Task { try await gateway.committedBlock(height: 2, wait: Self.longWait) }]
+        let proposal = Task { try await gateway.nextProposal(after: 0, node: nil, wait: Self.longWait) }
         try await parked(gateway, 3)
         await gateway.shutdown()
         for task in waiting { #expect(try await task.value == nil) }
