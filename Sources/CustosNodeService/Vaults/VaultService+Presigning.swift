@@ -54,6 +54,8 @@ extension VaultService {
         guard !batchesAtStart.contains(key) else { return }
         let session = state.presignSessionID(vault: vault, batch: batch.number, signers: batch.signers, startedHeight: batch.startedHeight)
         if presigns[key] == nil {
+            // A batch asking for evidence is past its rounds: starting them now would deal anew.
+            guard batch.failedRun == nil else { return }
             guard let sealed = try database.secret(kind: .vaultKeyShare, id: NodeDatabase.vaultShareID(vault: vault.id, epoch: UInt64(vault.epoch)))
             else {
                 logger.error("no key share stored for an active vault; this node cannot presign for it", metadata: ["vault": "\(vault.id)"])
