@@ -25,7 +25,7 @@ extension Gateway {
     /// Acknowledges `node`'s messages up to `cursor` (they are deleted) and answers the ones
     /// after it, oldest first, waiting up to `wait` for one to arrive when there are none.
     func relayInbox(of node: String, after cursor: Int64, wait: Duration) async throws -> [QueuedRelayMessage] {
-        let deadline = ContinuousClock.now + min(wait, Self.maximumWait)
+        let deadline = ContinuousClock.now + min(wait, longestWait)
         while true {
             let seen = parking.wakeCount
             let messages = try await store.relayInbox(of: node, after: cursor, now: clock(), limit: Self.maximumInboxPage)

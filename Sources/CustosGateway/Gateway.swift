@@ -21,8 +21,12 @@ import ServiceLifecycle
 /// state at the committed height; `GatewayFaultInjection` is consulted where tests inject faults.
 public actor Gateway: Service {
     public static let maximumEntriesPerBlock = 1_000
-    /// The longest a request may be held open waiting for a change.
+    /// The longest a request may be held open waiting for a change (the HTTP routes refuse a
+    /// longer `wait`).
     public static let maximumWait: Duration = .seconds(25)
+    /// The longest this gateway holds a wait: `maximumWait` unless its creator (a test whose
+    /// process may be starved for longer) says otherwise.
+    let longestWait: Duration
 
     private var sequencer: Sequencer
     private var governed: GovernedView
@@ -45,6 +49,7 @@ public actor Gateway: Service {
                 clock: @escaping @Sendable () -> UInt64 = Gateway.wallClock,
                 queueBounds: GatewayQueueBounds = .standard,
                 relayLimits: RelayLimits = RelayLimits(),
+                longestWait: Duration = Gateway.maximumWait,
                 faults: GatewayFaultInjection = .none) async throws {
         let state = try await store.sequencerState() ?? .genesis(configuration)
         // The governed state replayed over the committed chain names the voting members as of the head.
@@ -59,6 +64,7 @@ public actor Gateway: Service {
         self.logger = logger
         self.clock = clock
         self.relayLimits = relayLimits
+        self.longestWait = longestWait
         self.faults = faults
         armedFaults = faults
         occupancy = QueueOccupancy(bounds: queueBounds)
@@ -183,7 +189,7 @@ public actor Gateway: Service {
     /// committed head and there is nothing to vote on yet. Returns nil at once when the node is
     /// not level with the gateway's head (it must catch up first), and nil after the wait.
     public func nextProposal(after height: UInt64, node: String? = nil, wait: Duration) async throws -> Block? {
-        let deadline = ContinuousClock.now + min(wait, Self.maximumWait)
+        let deadline = ContinuousClock.now + min(wait, longestWait)
         while true {
             let seen = parking.wakeCount
             if let block = try await nextProposal(after: height, node: node) { return block }
@@ -247,7 +253,7 @@ public actor Gateway: Service {
 
     /// The certified block at `height`, waiting up to `wait` for it to be certified.
     public func committedBlock(height: UInt64, wait: Duration) async throws -> CertifiedBlock? {
-        let deadline = ContinuousClock.now + min(wait, Self.maximumWait)
+        let deadline = ContinuousClock.now + min(wait, longestWait)
         while true {
             let seen = parking.wakeCount
             if height <= sequencer.head.height, let certified = try await store.committedBlock(height: height) { return certified }
@@ -259,7 +265,7 @@ public actor Gateway: Service {
     /// Where the entry with `digest` committed (the first time, if byte-identical entries were
     /// submitted more than once), waiting up to `wait` for it; nil if it has not committed.
     public func committedEntry(_ digest: LedgerHash, wait: Duration = .zero) async throws -> CommittedEntry? {
-        let deadline = ContinuousClock.now + min(wait, Self.maximumWait)
+        let deadline = ContinuousClock.now + min(wait, longestWait)
         while true {
             let seen = parking.wakeCount
             if let found = try await store.committedEntry(digest: digest) { return found }

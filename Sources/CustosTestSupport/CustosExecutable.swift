@@ -22,9 +22,13 @@ public enum CustosExecutable {
         public let stderr: String
     }
 
-    /// Runs `custos arguments…` in the package root and waits for it.
-    public static func run(_ arguments: [String]) throws -> Outcome {
+    /// Runs `custos arguments…` in the package root and waits for it (off the cooperative pool).
+    public static func run(_ arguments: [String]) async throws -> Outcome {
         let binary = url
+        return try await Blocking.run { try runBlocking(binary, arguments) }
+    }
+
+    private static func runBlocking(_ binary: URL, _ arguments: [String]) throws -> Outcome {
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw TestEnvironmentError("no custos executable at \(binary.path); run swift build first or set CUSTOS_BINARY")
         }

@@ -24,17 +24,22 @@ public final class PostgresServer: @unchecked Sendable {
     private let postmaster: Process
 
     /// Starts a server, runs `body`, and stops the server and removes its folder afterwards,
-    /// also when `body` throws.
+    /// also when `body` throws. Starting and stopping wait off the cooperative pool (see
+    /// `Blocking`).
     public static func with<T>(_ body: (PostgresServer) async throws -> T) async throws -> T {
-        let server = try PostgresServer()
+        let server = try await Blocking.run { try PostgresServer() }
         do {
             let result = try await body(server)
-            server.stop()
+            await server.stopped()
             return result
         } catch {
-            server.stop()
+            await server.stopped()
             throw error
         }
+    }
+
+    private func stopped() async {
+        _ = try? await Blocking.run { self.stop() }
     }
 
     private init() throws {
@@ -82,23 +87,32 @@ public final class PostgresServer: @unchecked Sendable {
 
     /// Creates a database and returns its URL.
     @discardableResult
-    public func createDatabase(_ name: String) throws -> String {
-        try run("createdb", ["-h", "127.0.0.1", "-p", "\(port)", "-U", Self.superuser, name])
+    public func createDatabase(_ name: String) async throws -> String {
+        try await Blocking.run { _ = try self.run("createdb", ["-h", "127.0.0.1", "-p", "\(self.port)", "-U", Self.superuser, name]) }
         return url(database: name)
     }
 
     /// Runs SQL through `psql` against `database`, stopping at the first error; returns its
     /// unaligned, tuples-only output.
     @discardableResult
-    public func psql(_ sql: String, database: String) throws -> String {
+    public func psql(_ sql: String, database: String) async throws -> String {
+        try await Blocking.run { try self.psqlBlocking(sql, database: database) }
+    }
+
+    @discardableResult
+    private func psqlBlocking(_ sql: String, database: String) throws -> String {
         try run("psql", ["-h", "127.0.0.1", "-p", "\(port)", "-U", Self.superuser, "-d", database, "-v", "ON_ERROR_STOP=1",
                          "-X", "-q", "-A", "-t", "-c", sql])
     }
 
     /// Creates a login role that must give `password` (SCRAM-SHA-256) and may create tables in
     /// `database`; everyone else keeps trust from 127.0.0.1.
-    public func requirePassword(role: String, password: String, database: String) throws {
-        try psql("CREATE ROLE \(role) LOGIN PASSWORD '\(password)'; GRANT ALL ON SCHEMA public TO \(role);", database: database)
+    public func requirePassword(role: String, password: String, database: String) async throws {
+        try await Blocking.run { try self.requirePasswordBlocking(role: role, password: password, database: database) }
+    }
+
+    private func requirePasswordBlocking(role: String, password: String, database: String) throws {
+        try psqlBlocking("CREATE ROLE \(role) LOGIN PASSWORD '\(password)'; GRANT ALL ON SCHEMA public TO \(role);", database: database)
         try Self.writeAuthentication(dataPath: dataPath, runAs: runAs, passwordRoles: [role])
         try run("pg_ctl", ["-D", dataPath, "reload"])
         // reload signals the server; give it a moment to read the file again.

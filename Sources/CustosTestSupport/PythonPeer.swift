@@ -14,8 +14,12 @@ public enum PythonPeer {
     }
 
     /// Runs `Tests/python/<script>` with `input` as its standard input and returns its
-    /// standard output.
-    public static func run(_ script: String, input: Data) throws -> Data {
+    /// standard output. The wait happens off the cooperative pool (see `Blocking`).
+    public static func run(_ script: String, input: Data) async throws -> Data {
+        try await Blocking.run { try runBlocking(script, input: input) }
+    }
+
+    private static func runBlocking(_ script: String, input: Data) throws -> Data {
         let python = interpreter
         guard FileManager.default.isExecutableFile(atPath: python.path) else {
             throw TestEnvironmentError(
@@ -51,8 +55,8 @@ public enum PythonPeer {
     /// Encodes `request` as JSON, runs the script, and decodes its JSON answer.
     public static func call<Request: Encodable, Response: Decodable>(
         _ script: String, _ request: Request, as: Response.Type = Response.self
-    ) throws -> Response {
-        let data = try run(script, input: JSONEncoder().encode(request))
+    ) async throws -> Response {
+        let data = try await run(script, input: JSONEncoder().encode(request))
         return try JSONDecoder().decode(Response.self, from: data)
     }
 }

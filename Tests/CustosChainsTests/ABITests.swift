@@ -155,7 +155,7 @@ import Testing
         let cases: [Result]
     }
 
-    @Test func crossCheckWithEthABI() throws {
+    @Test func crossCheckWithEthABI() async throws {
         var rng = SeededGenerator(seed: 0xAB1)
         var cases: [([EVM.ABIType], [EVM.ABIValue], [UInt8])] = []
         for _ in 0..<400 {
@@ -166,7 +166,7 @@ import Testing
         let request = Request(cases: cases.map {
             Case(types: $0.0.map(\.description), values: $0.1.map(Self.json), swift: $0.2.hexString)
         })
-        let response = try PythonPeer.call("evm_abi.py", request, as: Response.self)
+        let response = try await PythonPeer.call("evm_abi.py", request, as: Response.self)
         #expect(response.cases.count == cases.count)
         for ((types, values, encoded), theirs) in zip(cases, response.cases) {
             let signature = types.map(\.description).joined(separator: ",")
@@ -190,7 +190,7 @@ extension ABITests {
 
     /// Mutated encodings decoded by both sides: whatever both accept decodes to the same
     /// values, and we accept nothing eth-abi refuses.
-    @Test func mutatedDataAgreesWithEthABI() throws {
+    @Test func mutatedDataAgreesWithEthABI() async throws {
         var rng = SeededGenerator(seed: 0xAB2)
         var cases: [([EVM.ABIType], [UInt8])] = []
         for _ in 0..<400 {
@@ -198,7 +198,7 @@ extension ABITests {
             let values = types.map { Self.randomValue($0, &rng) }
             cases.append((types, HostileInputTests.mutate(try EVM.ABI.encode(values, as: types), &rng)))
         }
-        let response = try PythonPeer.call(
+        let response = try await PythonPeer.call(
             "evm_abi.py",
             DecodeRequest(decodeOnly: cases.map { DecodeOnly(types: $0.0.map(\.description), data: $0.1.hexString) }),
             as: DecodeResponse.self)

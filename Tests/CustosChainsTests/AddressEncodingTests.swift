@@ -144,7 +144,7 @@ import Testing
 
     /// Random byte strings (leading zeros included) in Base58 and random 32-byte programs in
     /// Bech32m on each network, against the Python reference.
-    @Test func encodingsAgreeWithThePythonReference() throws {
+    @Test func encodingsAgreeWithThePythonReference() async throws {
         var generator = SeededGenerator(seed: 0xadd2e55)
         var inputs: [[UInt8]] = []
         for length in [1, 5, 20, 32, 32, 33, 64] {
@@ -155,7 +155,7 @@ import Testing
         let programs = BitcoinNetwork.allCases.map { network in
             (network, (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
         }
-        let response = try PythonPeer.call(
+        let response = try await PythonPeer.call(
             "vault_address_peer.py",
             PeerRequest(base58: inputs.map(\.hexString),
                         bech32m: programs.map { .init(hrp: $0.0.humanReadablePart, program: $0.1.hexString) }),

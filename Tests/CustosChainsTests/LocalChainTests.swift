@@ -3,13 +3,14 @@ import CustosChains
 import CustosChainsRPC
 import CustosCore
 import CustosCrypto
+import CustosTestSupport
 import Foundation
 import Testing
 
 /// End to end on the local chain (py-evm through eth-tester, scripts/evm-devnet.py):
 /// transactions built and signed by Custos code, broadcast over JSON-RPC, mined, and
 /// checked through receipts and balances.
-@Suite(.serialized) struct LocalChainTests {
+@Suite(.exclusiveProcesses, .serialized) struct LocalChainTests {
     /// eth-tester's first pre-funded account: private key 0x…01.
     static let funderKey = try! Secp256k1.ECDSA.PrivateKey(rawRepresentation: [UInt8](repeating: 0, count: 31) + [1])
     static let ether = BigUInt(10).power(18)

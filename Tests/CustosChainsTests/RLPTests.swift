@@ -116,7 +116,7 @@ import Testing
     struct Request: Encodable { let encode: [JSONValue]; let decode: [String] }
     struct Response: Decodable { let encode: [String]; let decode: [JSONValue] }
 
-    @Test func crossCheckWithPyRLP() throws {
+    @Test func crossCheckWithPyRLP() async throws {
         var rng = SeededGenerator(seed: 0x524C50)
         let items = (0..<400).map { _ in Self.randomItem(&rng) }
         // Mutations of valid encodings: each is accepted by pyrlp exactly when by us.
@@ -131,7 +131,7 @@ import Testing
             }
             mutated.append(bytes)
         }
-        let response = try PythonPeer.call(
+        let response = try await PythonPeer.call(
             "evm_rlp.py", Request(encode: items.map(Self.json), decode: mutated.map(\.hexString)), as: Response.self)
         #expect(response.encode.count == items.count)
         for (item, expected) in zip(items, response.encode) {

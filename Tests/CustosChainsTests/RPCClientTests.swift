@@ -3,12 +3,13 @@ import CustosChains
 import CustosChainsRPC
 import CustosCore
 import CustosCrypto
+import CustosTestSupport
 import Foundation
 import Testing
 
 /// The JSON-RPC client against an endpoint that fails on purpose: retries are bounded,
 /// timeouts fire, and every error names the endpoint, the method and the cause.
-@Suite(.serialized) struct RPCClientTests {
+@Suite(.exclusiveProcesses, .serialized) struct RPCClientTests {
     static let fast = EVMRPCClient.Configuration(timeout: .milliseconds(800), maxAttempts: 3, retryDelay: .milliseconds(20))
 
     func client(_ server: LocalServer, _ path: String, _ configuration: EVMRPCClient.Configuration = fast) throws -> EVMRPCClient {

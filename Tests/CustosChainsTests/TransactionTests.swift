@@ -165,7 +165,7 @@ import Testing
     }
 
     @Test(arguments: [EVM.Transaction.Kind.legacy, .accessList, .dynamicFee])
-    func crossCheckWithEthAccount(_ kind: EVM.Transaction.Kind) throws {
+    func crossCheckWithEthAccount(_ kind: EVM.Transaction.Kind) async throws {
         var rng = SeededGenerator(seed: 0x7478 + UInt64(kind.rawValue))
         var cases: [(EVM.Transaction, Secp256k1.ECDSA.PrivateKey, [UInt8])] = []
         for _ in 0..<300 {
@@ -175,7 +175,7 @@ import Testing
         // Our encodings, some corrupted, for eth-account to decode and recover.
         var ours: [[UInt8]] = []
         for (tx, key, _) in cases { ours.append(try tx.signed(with: key).encoded) }
-        let response = try PythonPeer.call(
+        let response = try await PythonPeer.call(
             "evm_tx.py",
             Request(transactions: cases.map { Self.peer($0.0, key: $0.2) }, decode: ours.map(\.hexString)),
             as: Response.self)
@@ -205,7 +205,7 @@ extension TransactionTests {
     /// accepts with the same sender; what only eth-account accepts must be something we
     /// refuse on purpose (integers wider than 256 bits, which eth-account's RLP sedes does not
     /// bound, and high-S signatures, which EIP-2 forbids).
-    @Test func mutatedTransactionsAgreeWithEthAccount() throws {
+    @Test func mutatedTransactionsAgreeWithEthAccount() async throws {
         var rng = SeededGenerator(seed: 0x7479)
         var inputs: [[UInt8]] = []
         for i in 0..<600 {
@@ -214,7 +214,7 @@ extension TransactionTests {
             let raw = try Self.randomTransaction(kind, &rng).signed(with: key).encoded
             inputs.append(i % 4 == 0 ? raw : HostileInputTests.mutate(raw, &rng))
         }
-        let response = try PythonPeer.call(
+        let response = try await PythonPeer.call(
             "evm_tx.py", Request(transactions: [], decode: inputs.map(\.hexString)), as: Response.self)
         #expect(response.decode.count == inputs.count)
         var bothAccept = 0

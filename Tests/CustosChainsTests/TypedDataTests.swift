@@ -132,7 +132,7 @@ import Testing
         return EVM.TypedData(types: types, primaryType: "Top", domain: domain, message: value("Top", types))
     }
 
-    @Test func crossCheckWithEthAccount() throws {
+    @Test func crossCheckWithEthAccount() async throws {
         var rng = SeededGenerator(seed: 0x712)
         var typed = [try Self.parse(Self.mailJSON)]
         for _ in 0..<300 { typed.append(Self.randomTypedData(&rng)) }
@@ -151,7 +151,7 @@ import Testing
             personal.append((rng.bytes(Int.random(in: 0...200, using: &rng)), key, raw))
         }
         let validated = (0..<50).map { _ in (rng.address(), rng.bytes(Int.random(in: 0...100, using: &rng))) }
-        let response = try PythonPeer.call(
+        let response = try await PythonPeer.call(
             "evm_eip712.py",
             Request(typed: typed, personal: personal.map { Personal(message: $0.message.hexString, key: $0.raw.hexString) },
                     validator: validated.map { Validator(validator: $0.0.rawValue.hexString, data: $0.1.hexString) }),

@@ -74,14 +74,14 @@ private struct CryptoPeerResponse: Decodable {
         }
     }
 
-    @Test func crossCheckWithPython() throws {
+    @Test func crossCheckWithPython() async throws {
         var rng = SeededGenerator(seed: 0x0DDB_A11)
         var inputs: [[UInt8]] = []
         for length in [0, 1, 31, 32, 33, 135, 136, 137, 271, 272, 273, 1000] {
             inputs.append(randomBytes(length, using: &rng))
         }
         for _ in 0..<300 { inputs.append(randomBytes(Int.random(in: 0...600, using: &rng), using: &rng)) }
-        let response = try PythonPeer.call(
+        let response = try await PythonPeer.call(
             "crypto_peer.py", CryptoPeerRequest(keccak: inputs.map(\.hexString)), as: CryptoPeerResponse.self)
         #expect(response.keccak.count == inputs.count)
         for (input, expected) in zip(inputs, response.keccak) {
@@ -170,7 +170,7 @@ private struct CryptoPeerResponse: Decodable {
         #expect(!key.publicKey.isValidSignature(malleated, forDigest: digest))
     }
 
-    @Test func crossCheckWithEthKeys() throws {
+    @Test func crossCheckWithEthKeys() async throws {
         var rng = SeededGenerator(seed: 0xEC_D5A)
         var keys: [[UInt8]] = []
         var digests: [[UInt8]] = []
@@ -182,7 +182,7 @@ private struct CryptoPeerResponse: Decodable {
         }
         let request = CryptoPeerRequest(
             ecdsa: zip(keys, digests).map { .init(key: $0.hexString, digest: $1.hexString) })
-        let response = try PythonPeer.call("crypto_peer.py", request, as: CryptoPeerResponse.self)
+        let response = try await PythonPeer.call("crypto_peer.py", request, as: CryptoPeerResponse.self)
         #expect(response.ecdsa.count == keys.count)
         for ((keyBytes, digest), expected) in zip(zip(keys, digests), response.ecdsa) {
             let key = try ECDSA.PrivateKey(rawRepresentation: keyBytes)

@@ -42,10 +42,10 @@ struct CrossCheckTests {
     }
 
     @Test("Registrations and assertions made by python-fido2 and cryptography verify in Swift", arguments: ["ES256", "EdDSA"])
-    func pythonToSwift(alg: String) throws {
+    func pythonToSwift(alg: String) async throws {
         let registrationChallenge = Fixture.challenge("python registration")
         let approvals = (1...3).map { Fixture.challenge("python approval \($0)") }
-        let made = try PythonPeer.call(
+        let made = try await PythonPeer.call(
             "webauthn_peer.py",
             MakeRequest(make: .init(rp_id: Fixture.rpId, origin: Fixture.origin, reg_challenge: registrationChallenge.hexString,
                                     challenges: approvals.map(\.hexString), alg: alg)),
@@ -113,7 +113,7 @@ struct CrossCheckTests {
     }
 
     @Test("py_webauthn verifies the software authenticator's registration and assertions")
-    func swiftToPython() throws {
+    func swiftToPython() async throws {
         var authenticator = SoftwareAuthenticator.generate()
         let registrationChallenge = Fixture.challenge("swift registration")
         let registration = authenticator.register(relyingPartyId: Fixture.rpId, origin: Fixture.origin, challenge: registrationChallenge)
@@ -129,7 +129,7 @@ struct CrossCheckTests {
         forged = Assertion(authenticator_data: forged.authenticator_data, client_data: forged.client_data,
                            signature: (forgedSignature.dropLast() + [forgedSignature.last! ^ 1]).hexString, challenge: forged.challenge)
         let replayed = assertions[1]
-        let result = try PythonPeer.call(
+        let result = try await PythonPeer.call(
             "webauthn_peer.py",
             VerifyRequest(verify: .init(
                 rp_id: Fixture.rpId, origin: Fixture.origin, reg_challenge: registrationChallenge.hexString,
@@ -156,7 +156,7 @@ struct CrossCheckTests {
     }
 
     @Test("RFC 8785 canonical bytes match the rfc8785 package on random documents and doubles")
-    func jcs() throws {
+    func jcs() async throws {
         var rng = SeededGenerator(seed: 8785)
         let documents = (0..<400).map { _ in randomJSON(&rng, depth: 0) }
         var doubles: [Double] = [0, -0.0, 1, 0.1, 1e21, 1e-7, Double(bitPattern: 1), .greatestFiniteMagnitude, 9007199254740992]
@@ -169,7 +169,7 @@ struct CrossCheckTests {
             }
             if d.isFinite { doubles.append(d) }
         }
-        let answer = try PythonPeer.call(
+        let answer = try await PythonPeer.call(
             "jcs_peer.py",
             JCSRequest(documents: documents, doubles: doubles.map { String($0.bitPattern, radix: 16).leftPadded(16) }),
             as: JCSResponse.self)
@@ -213,7 +213,7 @@ struct CrossCheckTests {
     }
 
     @Test("Bot requests signed by Python verify in Swift, and Swift's verify in Python")
-    func requestSigning() throws {
+    func requestSigning() async throws {
         let now: Int64 = 1_763_726_400_000
         let body = #"{"type":"transfer","amount":"1000.5","limits":[1,2.5,1e21,0.000001,-0],"memo":"€ \u0001 😀","nested":{"z":null,"a":true}}"#
         let algorithms: [(String, BotPublicKey.Algorithm)] = [("Ed25519", .ed25519), ("ES256", .p256)]
@@ -227,7 +227,7 @@ struct CrossCheckTests {
         }
         var tampered = swiftSigned[0]
         tampered = .init(alg: tampered.alg, public_key: tampered.public_key, envelope: tampered.envelope.replacingOccurrences(of: "1000.5", with: "1000.6"))
-        let answer = try PythonPeer.call(
+        let answer = try await PythonPeer.call(
             "request_signing_peer.py",
             SigningRequest(
                 sign: algorithms.enumerated().map { i, a in .init(alg: a.0, body: body, keyId: "python-bot", timestamp: now, nonce: "cHl0aG9uLW5vbmNlLTAwMD\(i)") },

@@ -7,22 +7,22 @@ import Testing
 @Suite struct AuditCommandTests {
     let cluster = TestCluster(n: 4)
 
-    static func custos(_ arguments: [String]) throws -> CustosExecutable.Outcome {
-        try CustosExecutable.run(arguments)
+    static func custos(_ arguments: [String]) async throws -> CustosExecutable.Outcome {
+        try await CustosExecutable.run(arguments)
     }
 
-    @Test func verifiesAChainAndNamesTheFirstBadHeight() throws {
+    @Test func verifiesAChainAndNamesTheFirstBadHeight() async throws {
         let bytes = ChainExport(configuration: cluster.configuration, blocks: cluster.chain(3)).serialized
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("custos-chain-\(UUID().uuidString).bin")
         try Data(bytes).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let ok = try Self.custos(["audit", "verify", file.path, "--genesis", cluster.configuration.genesisDigest.description])
+        let ok = try await Self.custos(["audit", "verify", file.path, "--genesis", cluster.configuration.genesisDigest.description])
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(ok.stdout.hasPrefix("valid: 3 blocks"), "\(ok.stdout)")
 
         // Another cluster's genesis pinned: refused at height 0.
         let other = TestCluster(n: 4, seed: 2)
-        let pinned = try Self.custos(["audit", "verify", file.path, "--genesis", other.configuration.genesisDigest.description])
+        let pinned = try await Self.custos(["audit", "verify", file.path, "--genesis", other.configuration.genesisDigest.description])
         #expect(pinned.status == 1)
         #expect(pinned.stderr.contains("height 0"), "\(pinned.stderr)")
 
@@ -30,7 +30,7 @@ import Testing
         var damaged = bytes
         damaged[damaged.count - 10] ^= 0x01
         try Data(damaged).write(to: file)
-        let bad = try Self.custos(["audit", "verify", file.path])
+        let bad = try await Self.custos(["audit", "verify", file.path])
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("height "), "\(bad.stderr)")
         #expect(bad.stderr.split(separator: "\n").count == 1)

@@ -20,7 +20,7 @@ import Testing
         let schnorr: [Bool]
     }
 
-    @Test func pointArithmeticAndTaprootSignaturesAgree() throws {
+    @Test func pointArithmeticAndTaprootSignaturesAgree() async throws {
         typealias TR = Secp256k1TaprootSHA256
         var scalars: [(Secp256k1.Scalar, Secp256k1.Scalar)] = (0..<100).map { _ in (.random(), .random()) }
         let a = Secp256k1.Scalar.random()
@@ -43,7 +43,7 @@ import Testing
         let request = Request(
             scalarCases: scalars.map { .init(a: $0.0.rawRepresentation.hexString, b: $0.1.rawRepresentation.hexString) },
             schnorr: schnorr)
-        let response = try PythonPeer.call("secp256k1_peer.py", request, as: Response.self)
+        let response = try await PythonPeer.call("secp256k1_peer.py", request, as: Response.self)
         #expect(response.scalarCases.count == scalars.count)
         for ((a, b), theirs) in zip(scalars, response.scalarCases) {
             let aG = Secp256k1.Point.generatorMultiple(a)

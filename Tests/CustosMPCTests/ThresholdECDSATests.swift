@@ -31,7 +31,7 @@ import Testing
     struct RecoverResponse: Decodable { let addresses: [String?] }
 
     @Test(arguments: [(3, 1), (4, 1), (7, 2)])
-    func signaturesVerifyAndRecoverToTheGroupAddress(_ n: Int, _ f: Int) throws {
+    func signaturesVerifyAndRecoverToTheGroupAddress(_ n: Int, _ f: Int) async throws {
         let keys = try T.Local.keyGeneration(identifiers: Self.ids(n), maxFaulty: f)
         let groupKey = keys.values.first!.publicKey
         var items: [RecoverRequest.Item] = []
@@ -47,11 +47,11 @@ import Testing
                                s: signature.s.rawRepresentation.hexString, v: Int(signature.recoveryID)))
             expected.append(try Self.ethereumAddress(groupKey))
         }
-        let response = try PythonPeer.call("ecdsa_recover_peer.py", RecoverRequest(signatures: items), as: RecoverResponse.self)
+        let response = try await PythonPeer.call("ecdsa_recover_peer.py", RecoverRequest(signatures: items), as: RecoverResponse.self)
         #expect(response.addresses.map { $0?.lowercased() } == expected)
     }
 
-    @Test func derivedKeysSign() throws {
+    @Test func derivedKeysSign() async throws {
         let keys = try T.Local.keyGeneration(identifiers: Self.ids(4), maxFaulty: 1)
         let share = keys.values.first!
         let root = try BIP32.ExtendedPublicKey(key: share.publicKey, chainCode: share.chainCode)
@@ -70,7 +70,7 @@ import Testing
                                s: signature.s.rawRepresentation.hexString, v: Int(signature.recoveryID)))
             expected.append(try Self.ethereumAddress(child.key))
         }
-        let response = try PythonPeer.call("ecdsa_recover_peer.py", RecoverRequest(signatures: items), as: RecoverResponse.self)
+        let response = try await PythonPeer.call("ecdsa_recover_peer.py", RecoverRequest(signatures: items), as: RecoverResponse.self)
         #expect(response.addresses.map { $0?.lowercased() } == expected)
         #expect(throws: MPCError(.invalidParameters, "")) { _ = try BIP32.child(of: root, index: BIP32.hardenedOffset) }
     }

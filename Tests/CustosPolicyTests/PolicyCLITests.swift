@@ -5,38 +5,38 @@ import Testing
 /// `custos policy …` as an operator runs it: the built executable, its exit codes, and errors
 /// on standard error as file:line:column.
 @Suite struct PolicyCLITests {
-    static func custos(_ arguments: [String]) throws -> CustosExecutable.Outcome {
-        try CustosExecutable.run(arguments)
+    static func custos(_ arguments: [String]) async throws -> CustosExecutable.Outcome {
+        try await CustosExecutable.run(arguments)
     }
 
     static let example = "examples/policies/trading-firm.yaml"
 
-    @Test func checkAcceptsTheExamplePolicy() throws {
-        let result = try Self.custos(["policy", "check", Self.example])
+    @Test func checkAcceptsTheExamplePolicy() async throws {
+        let result = try await Self.custos(["policy", "check", Self.example])
         #expect(result.status == 0, "\(result.stderr)")
     }
 
-    @Test func checkRefusesABrokenPolicyWithPositions() throws {
+    @Test func checkRefusesABrokenPolicyWithPositions() async throws {
         let original = try String(contentsOf: TestEnvironment.packageRoot.appendingPathComponent(Self.example), encoding: .utf8)
         let broken = original + "\nunknown_section: true\n"
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("custos-broken-\(UUID().uuidString).yaml")
         try broken.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let result = try Self.custos(["policy", "check", file.path])
+        let result = try await Self.custos(["policy", "check", file.path])
         #expect(result.status != 0)
         let line = original.split(separator: "\n", omittingEmptySubsequences: false).count + 1
         #expect(result.stderr.contains("\(file.path):\(line):1:"), "\(result.stderr)")
         #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("Stack"))
     }
 
-    @Test func checkReportsAMissingFileOnOneLine() throws {
-        let result = try Self.custos(["policy", "check", "/nonexistent/policy.yaml"])
+    @Test func checkReportsAMissingFileOnOneLine() async throws {
+        let result = try await Self.custos(["policy", "check", "/nonexistent/policy.yaml"])
         #expect(result.status != 0)
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
     }
 
-    @Test func explainShowsTheFiguresCompared() throws {
-        let result = try Self.custos(["policy", "explain", Self.example,
+    @Test func explainShowsTheFiguresCompared() async throws {
+        let result = try await Self.custos(["policy", "explain", Self.example,
                                       "--request", "examples/policies/requests/risk-bot-kraken.json",
                                       "--state", "examples/policies/requests/state.json"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -44,25 +44,25 @@ import Testing
         #expect(result.stdout.contains("24h total for counterparty kraken would be 5,250,000 USD > limit 5,000,000 USD"))
     }
 
-    @Test func explainDecidesAMessageRequestFromItsBody() throws {
-        let permit = try Self.custos(["policy", "explain", Self.example, "--request", "examples/policies/requests/risk-bot-permit2.json"])
+    @Test func explainDecidesAMessageRequestFromItsBody() async throws {
+        let permit = try await Self.custos(["policy", "explain", Self.example, "--request", "examples/policies/requests/risk-bot-permit2.json"])
         #expect(permit.status == 0, "\(permit.stderr)")
         #expect(permit.stdout.hasPrefix("ALLOW: rule allow-risk-bot-permit2 allows this request"), "\(permit.stdout)")
         #expect(permit.stdout.contains("risk-bot asks hot-trading to sign EIP-712 PermitSingle (domain name Permit2, chainId 1"))
-        let text = try Self.custos(["policy", "explain", Self.example,
+        let text = try await Self.custos(["policy", "explain", Self.example,
                                     "--request", "examples/policies/requests/risk-bot-withdrawal-authorisation.json"])
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.hasPrefix("ALLOW: rule allow-risk-bot-withdrawal-authorisations allows this request"), "\(text.stdout)")
     }
 
-    @Test func diffNamesAWeakenedRule() throws {
+    @Test func diffNamesAWeakenedRule() async throws {
         let original = try String(contentsOf: TestEnvironment.packageRoot.appendingPathComponent(Self.example), encoding: .utf8)
-        let same = try Self.custos(["policy", "diff", Self.example, Self.example])
+        let same = try await Self.custos(["policy", "diff", Self.example, Self.example])
         #expect(same.status == 0, "\(same.stderr)")
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("custos-diff-\(UUID().uuidString).yaml")
         try original.replacingOccurrences(of: "max_usd: 5_000_000", with: "max_usd: 9_000_000").write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let changed = try Self.custos(["policy", "diff", Self.example, file.path])
+        let changed = try await Self.custos(["policy", "diff", Self.example, file.path])
         #expect(changed.stdout.contains("exchange-daily-usd") && changed.stdout.contains("weaker"), "\(changed.stdout)")
     }
 }

@@ -14,7 +14,7 @@ import Testing
 /// requests get 4xx problems and change nothing. Each test runs with the gateway on SQLite and on
 /// PostgreSQL (a throwaway server on 127.0.0.1). Every wait is bounded; every process is killed
 /// at the end, also on failure.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.exclusiveProcesses, .serialized, .timeLimit(.minutes(5)))
 struct ClusterLoopbackTests {
     @Test(arguments: StoreBackend.allCases)
     func entriesCommitEverywhereAndSurviveRestarts(backend: StoreBackend) async throws {
@@ -23,7 +23,7 @@ struct ClusterLoopbackTests {
 
     func entriesCommitEverywhereAndSurviveRestarts(_ shared: SharedDatabase) async throws {
         let database = shared.url
-        let cluster = try LocalCluster(nodeCount: 4)
+        let cluster = try await LocalCluster(nodeCount: 4)
         var passed = false
         defer { cluster.stopAll(removeData: passed) }
         try await cluster.startGateway(database: database)
@@ -105,7 +105,7 @@ struct ClusterLoopbackTests {
         let sqlite = FileManager.default.fileExists(atPath: cluster.gatewayData.appendingPathComponent("gateway.sqlite").path)
         #expect(sqlite == (shared.backend == .sqlite))
         if let server = shared.server {
-            #expect(try server.psql("SELECT max(height) FROM committed_block", database: "gateway") == "\(committedHeight + 1)\n")
+            #expect(try await server.psql("SELECT max(height) FROM committed_block", database: "gateway") == "\(committedHeight + 1)\n")
         }
         passed = true
     }
@@ -119,7 +119,7 @@ struct ClusterLoopbackTests {
     }
 
     func anEquivocatingGatewayGetsNothingCommitted(_ database: String?) async throws {
-        let cluster = try LocalCluster(nodeCount: 4)
+        let cluster = try await LocalCluster(nodeCount: 4)
         defer { cluster.stopAll() }
         try await cluster.startGateway(database: database, extraArguments: ["--unsafe-test-equivocate-to", "node-3,node-4"])
         // The proposal exists before the nodes ask, so node-3 and node-4 see the conflicting block first.
@@ -137,7 +137,7 @@ struct ClusterLoopbackTests {
         let health = try JSONDecoder().decode(GatewayHealth.self, from: try await cluster.get("/health").body)
         #expect(health.committedHeight == 0)
         #expect(try await cluster.get("/v1/blocks/1").status.code == 404)
-        for id in cluster.nodeIDs { #expect((try? cluster.status(id).height) ?? 0 == 0, "\(id) committed a contested block") }
+        for id in cluster.nodeIDs { await #expect((try? cluster.status(id).height) ?? 0 == 0, "\(id) committed a contested block") }
     }
 
     @Test(arguments: StoreBackend.allCases)
@@ -146,7 +146,7 @@ struct ClusterLoopbackTests {
     }
 
     func badRequestsGetProblems(_ database: String?) async throws {
-        let cluster = try LocalCluster(nodeCount: 4)
+        let cluster = try await LocalCluster(nodeCount: 4)
         defer { cluster.stopAll() }
         try await cluster.startGateway(database: database)
 

@@ -12,7 +12,7 @@ import Testing
 /// People approve what the page shows; the page derives the challenge from what it displays;
 /// every node checks the approvals in its own state. Screenshots go to
 /// `.build/console-screenshots/` under the package root.
-@Suite(.serialized, .timeLimit(.minutes(10)))
+@Suite(.exclusiveProcesses, .serialized, .timeLimit(.minutes(10)))
 struct ConsoleBrowserTests {
     static var screenshots: URL { TestEnvironment.packageRoot.appendingPathComponent(".build/console-screenshots") }
 
@@ -84,20 +84,17 @@ struct ConsoleBrowserTests {
                                                       signCount: signCount, rpId: file.relyingPartyId), actions)
     }
 
-    /// Runs the browser on a thread of its own: the peer blocks for seconds, and must not hold
-    /// one of the few threads Swift's concurrency pool has (other tests would starve).
+    /// Runs the browser peer (its wait is off the cooperative pool: see `Blocking`).
     static func browse(port: Int, as person: BrowserRun.Person, _ actions: [BrowserRun.Action]) async throws -> [BrowserResults.Result] {
         let run = BrowserRun(baseURL: "http://localhost:\(port)", screenshots: screenshots.path, person: person, actions: actions)
-        return try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try PythonPeer.call("console_browser.py", run, as: BrowserResults.self).results }) }.start()
-        }
+        return try await PythonPeer.call("console_browser.py", run, as: BrowserResults.self).results
     }
 
     /// A development cluster of four nodes whose people assert from http://localhost:PORT, with
     /// its gateway on that port (started with `gatewayArguments`); the caller stops it.
     static func startCluster(gatewayArguments: [String] = []) async throws -> (LocalCluster, port: Int) {
         let port = try LoopbackPort.free()
-        let cluster = try LocalCluster(nodeCount: 4, origin: "http://localhost:\(port)")
+        let cluster = try await LocalCluster(nodeCount: 4, origin: "http://localhost:\(port)")
         do {
             try await cluster.startGateway(port: port, extraArguments: gatewayArguments)
             for id in cluster.nodeIDs { try cluster.startNode(id) }
@@ -119,9 +116,9 @@ struct ConsoleBrowserTests {
         defer { cluster.stopAll(removeData: passed) }
 
         let hostile = "<script>window.__pwned=1</script><img src=x onerror=\"window.__pwned=2\"> & 'q'"
-        try cluster.op(["propose", "--as", "erin", "--id", "add-dave", "add-user", "dave", "trader"])
-        try cluster.op(["propose", "--as", "erin", "--id", "add-walt", "add-user", "walt", "trader"])
-        try cluster.op(["propose", "--as", "erin", "--id", "hostile-label", "create-vault", "v-hostile", "ecdsa-secp256k1", "development", hostile])
+        try await cluster.op(["propose", "--as", "erin", "--id", "add-dave", "add-user", "dave", "trader"])
+        try await cluster.op(["propose", "--as", "erin", "--id", "add-walt", "add-user", "walt", "trader"])
+        try await cluster.op(["propose", "--as", "erin", "--id", "hostile-label", "create-vault", "v-hostile", "ecdsa-secp256k1", "development", hostile])
         _ = try await cluster.waitForGovernance { g in g.operations.count == 3 }
         let addDave = try await cluster.proposal("add-dave")
 
@@ -176,7 +173,7 @@ struct ConsoleBrowserTests {
         #expect(gateway.operation.approvals.isEmpty && gateway.refusals.isEmpty)
 
         // A security officer freezes signing: every page says so.
-        try cluster.op(["propose", "--as", "heidi", "--id", "freeze-1", "freeze"])
+        try await cluster.op(["propose", "--as", "heidi", "--id", "freeze-1", "freeze"])
         _ = try await cluster.waitForGovernance { g in g.frozen }
         // The gateway certified the block before any node applied it.
         let view: ClusterView = try await cluster.getJSON("/v1/cluster")
@@ -195,7 +192,7 @@ struct ConsoleBrowserTests {
             gatewayArguments: ["--unsafe-test-console-alters-display", "--unsafe-test-queue-unchecked"])
         var passed = false
         defer { cluster.stopAll(removeData: passed) }
-        try cluster.op(["propose", "--as", "erin", "--id", "add-dave", "add-user", "dave", "trader"])
+        try await cluster.op(["propose", "--as", "erin", "--id", "add-dave", "add-user", "dave", "trader"])
         _ = try await cluster.waitForGovernance { g in g.operations.count == 1 }
         let addDave = try await cluster.proposal("add-dave")
 
@@ -250,7 +247,7 @@ struct ConsoleBrowserTests {
         ])
         #expect(proposed[1].notice?.contains("is queued") == true, "\(proposed[1])")
         _ = try await cluster.waitForGovernance { g in g.operations.contains { $0.id == operation } }
-        for person in ["frank", "grace"] { try cluster.op(["approve", "--yes", "--as", person, operation]) }
+        for person in ["frank", "grace"] { try await cluster.op(["approve", "--yes", "--as", person, operation]) }
         _ = try await cluster.waitForGovernance { g in
             g.operations.first { $0.id == operation }?.status == "executed" && g.users.first { $0.id == "alice" }?.credentials.count == 2
         }

@@ -23,7 +23,7 @@ extension ClusterLoopbackTests {
     /// and must not vote: with node-1, node-2 and node-4 up, one vote from node-4 would complete
     /// q = 3, so nothing may commit until node-3 joins.
     @Test func aNodeKilledMidVoteAndShownAnotherBlockNeverVotesAgainAtThatHeight() async throws {
-        let cluster = try LocalCluster(nodeCount: 4)
+        let cluster = try await LocalCluster(nodeCount: 4)
         defer { cluster.stopAll() }
         try await cluster.startGateway(extraArguments: ["--unsafe-test-equivocate-to", "node-4"])
         #expect(try await cluster.submitNote("contested").status == .accepted)
@@ -57,7 +57,7 @@ extension ClusterLoopbackTests {
     /// cannot commit (q = 3). Restarted, node-4 re-sends the recorded vote — the same signed
     /// bytes — and the block commits with it.
     @Test func aNodeKilledMidVoteResendsTheSameVoteAndTheClusterCommits() async throws {
-        let cluster = try LocalCluster(nodeCount: 4)
+        let cluster = try await LocalCluster(nodeCount: 4)
         defer { cluster.stopAll() }
         try await cluster.startGateway()
         #expect(try await cluster.submitNote("resent").status == .accepted)
@@ -88,7 +88,7 @@ extension ClusterLoopbackTests {
     /// height by construction of its database), the gateway flagged none of its votes, and it
     /// holds the same chain as the others.
     @Test func aNodeSIGKILLedInALoopOnlyEverVotedForTheCommittedBlocks() async throws {
-        let cluster = try LocalCluster(nodeCount: 4)
+        let cluster = try await LocalCluster(nodeCount: 4)
         defer { cluster.stopAll() }
         try await cluster.startGateway()
         for id in ["node-2", "node-3", "node-4"] { try cluster.startNode(id) }

@@ -11,7 +11,7 @@ import Testing
 
 /// `custos dev up` (what `make run` starts): a whole cluster from nothing, stopped cleanly by
 /// Ctrl-C (SIGINT), and resumed — same cluster, same committed state — by running it again.
-@Suite(.serialized, .timeLimit(.minutes(3)))
+@Suite(.exclusiveProcesses, .serialized, .timeLimit(.minutes(3)))
 struct DevClusterTests {
     /// A running `custos dev up` and the gateway URL its banner announced.
     final class Up: @unchecked Sendable {
@@ -89,7 +89,7 @@ struct DevClusterTests {
         defer { if first.process.isRunning { _ = first.interrupt() } }
         let gateway = try await first.gateway()
         #expect(first.text.contains("Created the development cluster"))
-        _ = try CustosExecutable.run(["op", "propose", "--gateway", gateway, "--as", dir.appendingPathComponent("credentials/erin.json").path,
+        _ = try await CustosExecutable.run(["op", "propose", "--gateway", gateway, "--as", dir.appendingPathComponent("credentials/erin.json").path,
                                       "--id", "add-dave", "add-user", "dave", "trader"])
         var committed: ClusterView?
         for _ in 0..<200 {
@@ -139,7 +139,7 @@ struct DevClusterTests {
         #expect(first.text.contains("signed by sol-treasury") && first.text.contains("signed by hot-trading"))
         #expect(state.requests.last?.outcome == "deny", "the state holds no prices yet: USD clauses fail closed")
         for i in 1...4 {
-            let out = try CustosExecutable.run(["node", "status", "--data", dir.appendingPathComponent("nodes/node-\(i)").path])
+            let out = try await CustosExecutable.run(["node", "status", "--data", dir.appendingPathComponent("nodes/node-\(i)").path])
             let status = try JSONDecoder().decode(NodeStatusView.self, from: Data(out.stdout.utf8))
             #expect(status.governance?.requests == state.requests || status.height < state.height, "node-\(i) decided otherwise")
         }

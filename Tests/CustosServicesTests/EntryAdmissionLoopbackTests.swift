@@ -17,7 +17,7 @@ import Testing
 /// by the gateway with a problem naming why, and never reach a node's chain; a gateway that queues
 /// them anyway gets its block refused by every node. The queue is bounded per signer (429) and in
 /// total (503), both with `Retry-After`; a wrong method on a known path is a 405 problem.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.exclusiveProcesses, .serialized, .timeLimit(.minutes(5)))
 struct EntryAdmissionLoopbackTests {
     /// A transfer body as the example policy's risk bot would send it.
     static func transfer(by initiator: String, memo: String = "") throws -> JSONValue {
@@ -64,7 +64,7 @@ struct EntryAdmissionLoopbackTests {
     }
 
     @Test func unknownUnsignedOversizeAndForgedEntriesAreRefusedAndNeverCommit() async throws {
-        let cluster = try LocalCluster(nodeCount: 4)
+        let cluster = try await LocalCluster(nodeCount: 4)
         var passed = false
         defer { cluster.stopAll(removeData: passed) }
         try await cluster.startGateway()
@@ -96,7 +96,7 @@ struct EntryAdmissionLoopbackTests {
         let attacks = try Self.attacks().filter { ["an unknown kind", "an unsigned bot request"].contains($0.name) }
         #expect(attacks.count == 2)
         for attack in attacks {
-            let cluster = try LocalCluster(nodeCount: 4)
+            let cluster = try await LocalCluster(nodeCount: 4)
             var passed = false
             defer { cluster.stopAll(removeData: passed) }
             try await cluster.startGateway(extraArguments: ["--unsafe-test-queue-unchecked"])
@@ -104,7 +104,7 @@ struct EntryAdmissionLoopbackTests {
             #expect(try await cluster.submit(attack.entry).status == .accepted, "\(attack.name)")
             for id in cluster.nodeIDs { try await cluster.waitForLog(id, containing: "refused a proposal") }
             for id in cluster.nodeIDs {
-                let status = try cluster.status(id)
+                let status = try await cluster.status(id)
                 #expect(status.height == 0, "\(id) committed a block with \(attack.name)")
                 #expect(try !cluster.hasVoted(id), "\(id) voted for a block with \(attack.name)")
             }
@@ -113,7 +113,7 @@ struct EntryAdmissionLoopbackTests {
     }
 
     @Test func theQueueIsBoundedPerSignerAndInTotal() async throws {
-        let cluster = try LocalCluster(nodeCount: 4)
+        let cluster = try await LocalCluster(nodeCount: 4)
         var passed = false
         defer { cluster.stopAll(removeData: passed) }
         // No node runs: nothing leaves the queue.
@@ -134,7 +134,7 @@ struct EntryAdmissionLoopbackTests {
     }
 
     @Test func aWrongMethodOnAKnownPathIsAProblemWithAllow() async throws {
-        let cluster = try LocalCluster(nodeCount: 4)
+        let cluster = try await LocalCluster(nodeCount: 4)
         var passed = false
         defer { cluster.stopAll(removeData: passed) }
         try await cluster.startGateway()

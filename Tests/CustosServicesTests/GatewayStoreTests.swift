@@ -12,7 +12,7 @@ import Testing
 /// compare-and-swap, so gateways sharing one database (two handles, as two processes would have)
 /// never store two proposals at one height nor lose a committed block; a gateway that loses the
 /// race serves the stored proposal; committed blocks list in order.
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.exclusiveProcesses, .timeLimit(.minutes(3)))
 struct GatewayStoreTests {
     static let genesis = try! TestGenesis()
     let identities: [NodeIdentity] = (1...4).map { NodeIdentity(id: try! NodeID("node-\($0)"), signingKey: .init(), transportKey: .init()) }
@@ -193,16 +193,16 @@ struct GatewayStoreTests {
 
 /// PostgreSQL only: versioned migrations, errors that name the database and never a password,
 /// and the database URL's hostile forms.
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.exclusiveProcesses, .timeLimit(.minutes(3)))
 struct PostgresGatewayStoreTests {
     @Test func migrationsAreRecordedOnceAndANewerSchemaIsRefused() async throws {
         try await SharedDatabase.with(.postgres) { database in
             let server = try #require(database.server)
             _ = try await database.open()
             _ = try await database.open()
-            #expect(try server.psql("SELECT name FROM custos_gateway_migration ORDER BY name", database: "gateway")
+            #expect(try await server.psql("SELECT name FROM custos_gateway_migration ORDER BY name", database: "gateway")
                 == "v1: queue, sequencer state, blocks\nv2: committed entries by digest\nv3: relay messages\n")
-            try server.psql("INSERT INTO custos_gateway_migration (name) VALUES ('v99: from the future')", database: "gateway")
+            try await server.psql("INSERT INTO custos_gateway_migration (name) VALUES ('v99: from the future')", database: "gateway")
             await #expect(throws: GatewayStoreError.self) { _ = try await database.open() }
             do { _ = try await database.open() } catch {
                 #expect("\(error)".contains("v99: from the future"))
@@ -224,7 +224,7 @@ struct PostgresGatewayStoreTests {
     @Test func aWrongPasswordIsRefusedAndNotPrinted() async throws {
         try await SharedDatabase.with(.postgres) { database in
             let server = try #require(database.server)
-            try server.requirePassword(role: "gw", password: "right-horse-battery", database: "gateway")
+            try await server.requirePassword(role: "gw", password: "right-horse-battery", database: "gateway")
             let location = PostgresLocation(host: "127.0.0.1", port: server.port, username: "gw", database: "gateway")
             do {
                 _ = try await PostgresGatewayStore(location: location, password: "wrong-horse-battery", logger: Logger(label: "test"))
@@ -271,7 +271,7 @@ struct PostgresGatewayStoreTests {
     }
 
     /// `custos gateway` refuses a bad database option with a one-line error and exit code 1.
-    @Test func theGatewayCommandNamesWhatIsWrongWithTheDatabase() throws {
+    @Test func theGatewayCommandNamesWhatIsWrongWithTheDatabase() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("custos-gw-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -289,7 +289,7 @@ struct PostgresGatewayStoreTests {
             (["--database-password-file", cluster.path], "SQLite takes no password"),
         ]
         for (arguments, says) in cases {
-            let outcome = try CustosExecutable.run(base + arguments)
+            let outcome = try await CustosExecutable.run(base + arguments)
             #expect(outcome.status == 1, "\(arguments)")
             #expect(outcome.stderr.contains(says), "\(arguments): \(outcome.stderr)")
             #expect(!outcome.stderr.contains("s3cret"))

@@ -6,6 +6,7 @@ import CustosLedger
 import CustosNode
 import CustosNodeService
 import CustosState
+import CustosTestSupport
 import Foundation
 import Logging
 import Testing
@@ -14,6 +15,7 @@ import Testing
 /// for the PostgreSQL server the PostgreSQL runs start on 127.0.0.1): proposals are durable
 /// before they are served, a reopened gateway serves the same proposal, certificates form from
 /// q votes and survive a reopen, and a node's vote record refuses a second block at one height.
+@Suite(.exclusiveProcesses)
 struct GatewayTests {
     static let genesis = try! TestGenesis()
     let identities: [NodeIdentity] = (1...4).map { NodeIdentity(id: try! NodeID("node-\($0)"), signingKey: .init(), transportKey: .init()) }

@@ -29,7 +29,7 @@ final class LocalCluster: @unchecked Sendable {
 
     /// `origin` is the WebAuthn origin people assert from (`custos cluster init --origin`; its
     /// default is http://localhost:8080).
-    init(nodeCount: Int, origin: String? = nil) throws {
+    init(nodeCount: Int, origin: String? = nil) async throws {
         binary = CustosExecutable.url
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw TestEnvironmentError("no custos executable at \(binary.path); run swift build first or set CUSTOS_BINARY")
@@ -38,7 +38,7 @@ final class LocalCluster: @unchecked Sendable {
         nodeIDs = (1...nodeCount).map { "node-\($0)" }
         // A development cluster as `custos cluster init` lays it out: genesis document with the
         // example policy and the demo people's software credentials, sealed node keys.
-        _ = try Self.run(binary, ["cluster", "init", "--dir", root.path, "--name", "loopback-test", "--nodes", "\(nodeCount)",
+        _ = try await Self.run(binary, ["cluster", "init", "--dir", root.path, "--name", "loopback-test", "--nodes", "\(nodeCount)",
                                   "--policy", TestEnvironment.packageRoot.appendingPathComponent("examples/policies/trading-firm.yaml").path]
                                  + (origin.map { ["--origin", $0] } ?? []))
         passphraseFile = root.appendingPathComponent("dev-passphrase")
@@ -50,8 +50,8 @@ final class LocalCluster: @unchecked Sendable {
 
     /// Creates another node's folder, identity and transport keys (not a member until governance
     /// adds it), sealed as `seal` says (the cluster's development passphrase by default).
-    func initNode(_ id: String, seal: [String]? = nil) throws -> ClusterFile.MemberKey {
-        let out = try Self.run(binary, ["node", "init", "--data", nodeData(id).path, "--id", id] + (seal ?? passphraseSeal))
+    func initNode(_ id: String, seal: [String]? = nil) async throws -> ClusterFile.MemberKey {
+        let out = try await Self.run(binary, ["node", "init", "--data", nodeData(id).path, "--id", id] + (seal ?? passphraseSeal))
         return try JSONDecoder().decode(ClusterFile.MemberKey.self, from: Data(out.utf8))
     }
 
@@ -139,8 +139,8 @@ final class LocalCluster: @unchecked Sendable {
     }
 
     /// `custos node status` for one node: height and block summaries.
-    func status(_ id: String) throws -> NodeStatusView {
-        let out = try Self.run(binary, ["node", "status", "--data", nodeData(id).path])
+    func status(_ id: String) async throws -> NodeStatusView {
+        let out = try await Self.run(binary, ["node", "status", "--data", nodeData(id).path])
         return try JSONDecoder().decode(NodeStatusView.self, from: Data(out.utf8))
     }
 
@@ -151,7 +151,7 @@ final class LocalCluster: @unchecked Sendable {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while ContinuousClock.now < deadline {
             var statuses: [String: NodeStatusView] = [:]
-            for id in ids { if let s = try? status(id) { statuses[id] = s } }
+            for id in ids { if let s = try? await status(id) { statuses[id] = s } }
             last = statuses
             if statuses.count == ids.count, condition(statuses) { return statuses }
             try await Task.sleep(for: .milliseconds(100))
@@ -211,24 +211,24 @@ final class LocalCluster: @unchecked Sendable {
     // MARK: Governance
 
     /// `custos op …` against this cluster's gateway; `--as USER` names a credential file.
-    func op(_ arguments: [String]) throws {
+    func op(_ arguments: [String]) async throws {
         var args = arguments
         if let i = args.firstIndex(of: "--as"), i + 1 < args.count { args[i + 1] = credentialFile(args[i + 1]).path }
         args.insert(contentsOf: ["--gateway", baseURL], at: 1)
-        _ = try Self.run(binary, ["op"] + args)
+        _ = try await Self.run(binary, ["op"] + args)
     }
 
     /// Runs `custos vault …` against this cluster's gateway (`--as USER` names a credential).
-    func vault(_ arguments: [String]) throws {
-        _ = try vaultOutput(arguments)
+    func vault(_ arguments: [String]) async throws {
+        _ = try await vaultOutput(arguments)
     }
 
     /// `custos vault …`'s output.
-    func vaultOutput(_ arguments: [String]) throws -> String {
+    func vaultOutput(_ arguments: [String]) async throws -> String {
         var args = arguments
         if let i = args.firstIndex(of: "--as"), i + 1 < args.count { args[i + 1] = credentialFile(args[i + 1]).path }
         args.insert(contentsOf: ["--gateway", baseURL], at: args.first == "address" ? 2 : 1)
-        return try Self.run(binary, ["vault"] + args)
+        return try await Self.run(binary, ["vault"] + args)
     }
 
     /// A development node's database opened with its own seal, as the node opens it (another
@@ -291,7 +291,12 @@ final class LocalCluster: @unchecked Sendable {
         return process
     }
 
-    static func run(_ binary: URL, _ arguments: [String]) throws -> String {
+    /// Runs `binary arguments…` and returns its output; waits off the cooperative pool.
+    static func run(_ binary: URL, _ arguments: [String]) async throws -> String {
+        try await Blocking.run { try runBlocking(binary, arguments) }
+    }
+
+    private static func runBlocking(_ binary: URL, _ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments

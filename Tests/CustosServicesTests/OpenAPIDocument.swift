@@ -50,14 +50,18 @@ struct OpenAPIDocument {
 /// Runs schemathesis (pinned in scripts/requirements-test.txt, installed in `.venv` by
 /// scripts/install-deps.sh) from the Python test environment, bounded in time.
 enum Schemathesis {
-    struct Outcome {
+    struct Outcome: Sendable {
         var status: Int32
         var output: String
     }
 
     /// `schemathesis run <document> --url <baseURL> <arguments>` in `directory`; kills it after
-    /// `seconds`. A missing environment is an error, never a pass.
-    static func run(document: URL, baseURL: String, arguments: [String], directory: URL, seconds: Int) throws -> Outcome {
+    /// `seconds`. A missing environment is an error, never a pass. Waits off the cooperative pool.
+    static func run(document: URL, baseURL: String, arguments: [String], directory: URL, seconds: Int) async throws -> Outcome {
+        try await Blocking.run { try runBlocking(document: document, baseURL: baseURL, arguments: arguments, directory: directory, seconds: seconds) }
+    }
+
+    private static func runBlocking(document: URL, baseURL: String, arguments: [String], directory: URL, seconds: Int) throws -> Outcome {
         let python = PythonPeer.interpreter
         guard FileManager.default.isExecutableFile(atPath: python.path) else {
             throw TestEnvironmentError("no Python test environment at \(python.path); run scripts/install-deps.sh")

@@ -115,7 +115,7 @@ struct OpenAPIDocumentTests {
 /// fixed seed and a bounded number of examples per operation. It fails on a 5xx, a status code,
 /// content type or body the document does not describe, and on schema-violating input the
 /// gateway accepts.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.exclusiveProcesses, .serialized, .timeLimit(.minutes(5)))
 struct OpenAPIConformanceTests {
     static let checks = [
         "not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance",
@@ -129,7 +129,7 @@ struct OpenAPIConformanceTests {
     }
 
     @Test func theGatewayConformsToItsOpenAPIDocument() async throws {
-        let cluster = try LocalCluster(nodeCount: 4)
+        let cluster = try await LocalCluster(nodeCount: 4)
         var passed = false
         defer { cluster.stopAll(removeData: passed) }
         try await cluster.startGateway()
@@ -138,8 +138,8 @@ struct OpenAPIConformanceTests {
         // Some history for the views: a pending operation with an approval and a refusal, and one
         // read and approved through a percent-encoded path.
         let oddId = "ops-rotate.1"
-        try cluster.op(["propose", "--as", "erin", "--id", "add-dave", "add-user", "dave", "trader"])
-        try cluster.op(["propose", "--as", "erin", "--id", oddId, "assign-role", "alice", "risk"])
+        try await cluster.op(["propose", "--as", "erin", "--id", "add-dave", "add-user", "dave", "trader"])
+        try await cluster.op(["propose", "--as", "erin", "--id", oddId, "assign-role", "alice", "risk"])
         _ = try await cluster.waitForGovernance { g in g.operations.count == 2 }
         // erin's approval of her own operation is committed and refused; frank's counts.
         func approve(_ path: String, as user: String, challenge: [UInt8]) async throws {
@@ -179,7 +179,7 @@ struct OpenAPIConformanceTests {
         let bounded = cluster.root.appendingPathComponent("openapi-bounded-waits.yaml")
         try document.text.replacingOccurrences(of: longPoll, with: "      schema: {type: integer, minimum: 0, maximum: 200}")
             .write(to: bounded, atomically: true, encoding: .utf8)
-        let run = try Schemathesis.run(document: bounded, baseURL: cluster.baseURL,
+        let run = try await Schemathesis.run(document: bounded, baseURL: cluster.baseURL,
                                        arguments: Self.arguments(maxExamples: 25), directory: cluster.root, seconds: 240)
         #expect(run.status == 0, "schemathesis found mismatches:\n\(run.output.suffix(12000))")
         let count = document.operations.count
@@ -195,7 +195,7 @@ struct OpenAPIConformanceTests {
 
     /// The check itself can fail: a document that misdescribes `/health` is caught.
     @Test func aDocumentThatMisdescribesAResponseIsCaught() async throws {
-        let cluster = try LocalCluster(nodeCount: 4)
+        let cluster = try await LocalCluster(nodeCount: 4)
         defer { cluster.stopAll() }
         try await cluster.startGateway()
         let document = try OpenAPIDocument()
@@ -206,7 +206,7 @@ struct OpenAPIConformanceTests {
         #expect(wrong != document.text)
         let url = cluster.root.appendingPathComponent("openapi-wrong.yaml")
         try wrong.write(to: url, atomically: true, encoding: .utf8)
-        let run = try Schemathesis.run(document: url, baseURL: cluster.baseURL,
+        let run = try await Schemathesis.run(document: url, baseURL: cluster.baseURL,
                                        arguments: Self.arguments(maxExamples: 3) + ["--include-path", "/health"],
                                        directory: cluster.root, seconds: 120)
         #expect(run.status != 0)

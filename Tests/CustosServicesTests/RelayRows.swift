@@ -17,10 +17,10 @@ struct RelayRows {
     let database: SharedDatabase
 
     /// Every stored row, oldest first.
-    func all() throws -> [Row] {
+    func all() async throws -> [Row] {
         switch database.backend {
         case .sqlite:
-            return try DatabaseQueue(path: database.sqlitePath).read { db in
+            return try await DatabaseQueue(path: database.sqlitePath).read { db in
                 try GRDB.Row.fetchAll(db, sql: "SELECT recipient, sender, round, sessionID, envelope FROM relayMessage ORDER BY id").map {
                     let sessionID: Data = $0["sessionID"]
                     let envelope: Data = $0["envelope"]
@@ -29,7 +29,7 @@ struct RelayRows {
                 }
             }
         case .postgres:
-            let text = try postgres("""
+            let text = try await postgres("""
                 SELECT recipient || ' ' || sender || ' ' || round || ' ' || encode(session_id, 'hex') || ' ' || encode(envelope, 'hex')
                 FROM relay_message ORDER BY id
                 """)
@@ -42,10 +42,10 @@ struct RelayRows {
     }
 
     /// Flips the lowest bit of the byte at `offset` of the envelope stored for `recipient` in `round`.
-    func flipByte(at offset: Int, recipient: String, round: Int) throws {
+    func flipByte(at offset: Int, recipient: String, round: Int) async throws {
         switch database.backend {
         case .sqlite:
-            try DatabaseQueue(path: database.sqlitePath).write { db in
+            try await DatabaseQueue(path: database.sqlitePath).write { db in
                 let filter = "WHERE recipient = ? AND round = ?"
                 guard let stored = try Data.fetchOne(db, sql: "SELECT envelope FROM relayMessage " + filter, arguments: [recipient, round]) else {
                     return
@@ -55,7 +55,7 @@ struct RelayRows {
                 try db.execute(sql: "UPDATE relayMessage SET envelope = ? " + filter, arguments: [Data(bytes), recipient, round])
             }
         case .postgres:
-            try postgres("""
+            try await postgres("""
                 UPDATE relay_message SET envelope = set_byte(envelope, \(offset), get_byte(envelope, \(offset)) # 1)
                 WHERE recipient = '\(recipient)' AND round = \(round)
                 """)
@@ -63,8 +63,8 @@ struct RelayRows {
     }
 
     @discardableResult
-    private func postgres(_ sql: String) throws -> String {
+    private func postgres(_ sql: String) async throws -> String {
         guard let server = database.server else { return "" }
-        return try server.psql(sql, database: "gateway")
+        return try await server.psql(sql, database: "gateway")
     }
 }

@@ -7,6 +7,7 @@ import CustosGateway
 import CustosLedger
 import CustosNodeService
 import CustosState
+import CustosTestSupport
 import Foundation
 import Logging
 import NIOCore
@@ -20,7 +21,7 @@ import Testing
 /// envelope altered in the database is refused by its receiver, naming the sender; only a member
 /// posts, only envelopes it sent, and only a node drains its own inbox, with fresh signed
 /// requests; bounds answer 429/503 with Retry-After; acknowledgement and expiry delete rows.
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.exclusiveProcesses, .timeLimit(.minutes(3)))
 struct RelayTests {
     static let genesis = try! TestGenesis()
     let signingKeys = (1...4).map { _ in Curve25519.Signing.PrivateKey() }
@@ -84,7 +85,7 @@ struct RelayTests {
                 #expect(posted == .stored(count: 3))
 
                 // The database holds routing fields and ciphertext: no plaintext anywhere in a row.
-                let rows = try RelayRows(database: database).all()
+                let rows = try await RelayRows(database: database).all()
                 #expect(rows.map(\.recipient) == ["node-2", "node-2", "node-3"])
                 #expect(rows.allSatisfy { $0.sender == "node-1" && $0.sessionID == session })
                 #expect(rows.map(\.round) == [1, 2, 1])
@@ -94,7 +95,7 @@ struct RelayTests {
                 }
 
                 // Someone with the database flips one ciphertext byte of node-2's round-2 envelope.
-                try RelayRows(database: database).flipByte(at: 98 + 32 + 7, recipient: "node-2", round: 2)
+                try await RelayRows(database: database).flipByte(at: 98 + 32 + 7, recipient: "node-2", round: 2)
 
                 let counters = RelayCounters()
                 let receiver = opener(1, counters: counters)
@@ -133,7 +134,7 @@ struct RelayTests {
 
                 // Polling after a cursor acknowledges everything up to it: those rows are gone.
                 #expect(try await client(1, baseURL).inbox(after: later.next).messages.isEmpty)
-                #expect(try RelayRows(database: database).all().map(\.recipient) == ["node-3"])
+                await #expect(try RelayRows(database: database).all().map(\.recipient) == ["node-3"])
             }
         }
     }
@@ -212,12 +213,12 @@ struct RelayTests {
                 let total = try await request.expect(503, "relay.full", .POST, "/v1/relay/messages", body: try post(to: 3, 6),
                                                      as: identities[0], at: clock.now)
                 #expect(total.first(name: "Retry-After") == "5")
-                #expect(try RelayRows(database: database).all().count == 3)
+                await #expect(try RelayRows(database: database).all().count == 3)
 
                 // A session's end passes: the rows expire and are deleted, and the relay takes posts again.
                 clock.advance(by: 10_000)
                 try await request.expect(202, nil, .POST, "/v1/relay/messages", body: try post(to: 3, 7), as: identities[0], at: clock.now)
-                #expect(try RelayRows(database: database).all().map(\.recipient) == ["node-4"])
+                await #expect(try RelayRows(database: database).all().map(\.recipient) == ["node-4"])
                 #expect(try await client(1, baseURL).inbox(after: 0).messages.isEmpty)
             }
         }

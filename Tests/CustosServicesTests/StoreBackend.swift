@@ -42,7 +42,7 @@ final class SharedDatabase: @unchecked Sendable {
             return try await run(SharedDatabase(backend: backend, url: nil, server: nil, sqlitePath: path), body)
         case .postgres:
             return try await PostgresServer.with { server in
-                let url = try server.createDatabase("gateway")
+                let url = try await server.createDatabase("gateway")
                 return try await run(SharedDatabase(backend: backend, url: url, server: server, sqlitePath: path), body)
             }
         }

@@ -15,23 +15,23 @@ import Testing
 /// the governed operation (erin proposes with `custos vault create`, frank and grace approve);
 /// the nodes generate each key among themselves over the relay, commit their packages and
 /// confirmations, and every node ends with the same vault and transcript.
-@Suite(.serialized, .timeLimit(.minutes(10)))
+@Suite(.exclusiveProcesses, .serialized, .timeLimit(.minutes(10)))
 struct VaultLoopbackTests {
     static let vaults: [(id: String, scheme: String)] = [
         ("hot-trading", "ecdsa-secp256k1"), ("btc-treasury", "frost-taproot"), ("sol-treasury", "frost-ed25519"),
     ]
 
     func create(_ cluster: LocalCluster, _ id: String, _ scheme: String, operation: String) async throws {
-        try cluster.vault(["create", "--as", "erin", "--operation-id", operation, "--scheme", scheme, "--environment", "development",
+        try await cluster.vault(["create", "--as", "erin", "--operation-id", operation, "--scheme", scheme, "--environment", "development",
                            "--label", "Test \(id)", id])
         _ = try await cluster.waitForGovernance { g in g.operations.contains { $0.id == operation } }
-        try cluster.op(["approve", "--yes", "--as", "frank", operation])
+        try await cluster.op(["approve", "--yes", "--as", "frank", operation])
         _ = try await cluster.waitForGovernance { g in g.operations.first { $0.id == operation }?.approvals.count == 1 }
-        try cluster.op(["approve", "--yes", "--as", "grace", operation])
+        try await cluster.op(["approve", "--yes", "--as", "grace", operation])
     }
 
     @Test func theNodesGenerateAVaultOfEachSchemeAndEachKeepsItsShareSealed() async throws {
-        let cluster = try LocalCluster(nodeCount: 4)
+        let cluster = try await LocalCluster(nodeCount: 4)
         var passed = false
         defer { cluster.stopAll(removeData: passed) }
         try await cluster.startGateway()
@@ -70,19 +70,19 @@ struct VaultLoopbackTests {
             }
         }
         // The CLI shows the transcript; the exported log verifies offline.
-        let show = try cluster.vaultOutput(["show", "sol-treasury"])
+        let show = try await cluster.vaultOutput(["show", "sol-treasury"])
         #expect(show.contains("frost-ed25519") && show.contains("node-4") && show.contains(CustosVersion.current))
-        let list = try cluster.vaultOutput(["list", "--json"])
+        let list = try await cluster.vaultOutput(["list", "--json"])
         #expect(try JSONDecoder().decode([VaultView].self, from: Data(list.utf8)).count == 3)
         let export = cluster.root.appendingPathComponent("chain.export")
-        _ = try LocalCluster.run(cluster.binary, ["node", "export", "--data", cluster.nodeData("node-2").path, "--cluster",
+        _ = try await LocalCluster.run(cluster.binary, ["node", "export", "--data", cluster.nodeData("node-2").path, "--cluster",
                                                   cluster.clusterFile.path, "--out", export.path])
-        _ = try LocalCluster.run(cluster.binary, ["audit", "verify", export.path])
+        _ = try await LocalCluster.run(cluster.binary, ["audit", "verify", export.path])
         passed = true
     }
 
     @Test func aNodeSendingAWrongShareIsNamedAndLeftOutOfTheNextCeremony() async throws {
-        let cluster = try LocalCluster(nodeCount: 4)
+        let cluster = try await LocalCluster(nodeCount: 4)
         var passed = false
         defer { cluster.stopAll(removeData: passed) }
         try await cluster.startGateway()
@@ -106,7 +106,7 @@ struct VaultLoopbackTests {
 /// signed by a FROST vault — nonce commitments from the nodes' pools, shares through the relay,
 /// the signature verified by every node before it is recorded — and the signature verifies with
 /// an independent implementation (PyNaCl, coincurve).
-@Suite(.serialized, .timeLimit(.minutes(10)))
+@Suite(.exclusiveProcesses, .serialized, .timeLimit(.minutes(10)))
 struct VaultSigningLoopbackTests {
     struct Verify: Codable {
         struct Ed25519: Codable {
@@ -147,17 +147,17 @@ struct VaultSigningLoopbackTests {
     /// Creates vault `id` of `scheme` and registers the risk bot, both through governance.
     func vaultAndRiskBot(_ cluster: LocalCluster, _ id: String, _ scheme: String) async throws {
         try await VaultLoopbackTests().create(cluster, id, scheme, operation: "create-\(id)")
-        try cluster.op(["propose", "--as", "erin", "--id", "add-risk-bot", "add-bot", "risk-bot", "risk-bot"])
+        try await cluster.op(["propose", "--as", "erin", "--id", "add-risk-bot", "add-bot", "risk-bot", "risk-bot"])
         _ = try await cluster.waitForGovernance { g in g.operations.contains { $0.id == "add-risk-bot" } }
-        try cluster.op(["approve", "--yes", "--as", "frank", "add-risk-bot"])
+        try await cluster.op(["approve", "--yes", "--as", "frank", "add-risk-bot"])
         _ = try await cluster.waitForGovernance { g in g.operations.first { $0.id == "add-risk-bot" }?.approvals.count == 1 }
-        try cluster.op(["approve", "--yes", "--as", "grace", "add-risk-bot"])
+        try await cluster.op(["approve", "--yes", "--as", "grace", "add-risk-bot"])
     }
 
     /// node-4 runs with its policy check gone (`--unsafe-test-sign-anything`): it signs the denied
     /// request anyway and sends its share to two peers, whose logs started no such session.
     @Test func aBotsAllowedMessageIsSignedOnceAndADeniedOneNever() async throws {
-        let cluster = try LocalCluster(nodeCount: 4)
+        let cluster = try await LocalCluster(nodeCount: 4)
         var passed = false
         defer { cluster.stopAll(removeData: passed) }
         try await cluster.startGateway()
@@ -171,18 +171,18 @@ struct VaultSigningLoopbackTests {
         }
         let bot = cluster.root.appendingPathComponent("credentials/risk-bot.bot.json").path
         let message = Array("venue login challenge 8f2a91".utf8)
-        func submit(_ name: String, _ hex: String) throws -> String {
+        func submit(_ name: String, _ hex: String) async throws -> String {
             let body = cluster.root.appendingPathComponent("\(name).json")
             try Data("""
                 {"kind": "message", "id": "\(name)", "initiator": "risk-bot", "vault": "sol-treasury",
                  "message": {"format": "raw", "hex": "\(hex)"}}
                 """.utf8).write(to: body)
-            let out = try LocalCluster.run(cluster.binary, ["request", "submit", "--gateway", cluster.baseURL, "--bot", bot, body.path])
+            let out = try await LocalCluster.run(cluster.binary, ["request", "submit", "--gateway", cluster.baseURL, "--bot", bot, body.path])
             return try #require(out.split(separator: "\n").first { $0.hasPrefix("request ") }.map { String($0.dropFirst(8)) })
         }
-        let allowed = try submit("login-1", message.hexString)
+        let allowed = try await submit("login-1", message.hexString)
         // Over 256 bytes: no allow rule covers it, so it is denied and never signed.
-        let denied = try submit("login-2", Array(repeating: UInt8(0x41), count: 300).hexString)
+        let denied = try await submit("login-2", Array(repeating: UInt8(0x41), count: 300).hexString)
         let statuses = try await cluster.waitForGovernance(seconds: 90) { g in
             g.requests.first { $0.id == allowed }?.signing?.status == "signed" && g.requests.contains { $0.id == denied }
         }
@@ -206,19 +206,19 @@ struct VaultSigningLoopbackTests {
         let after = try await cluster.waitForGovernance { g in g.requests.contains { $0.id == denied } }
         #expect(after.values.allSatisfy { $0.governance?.requests.first { $0.id == denied }?.signing == nil }, "nothing signs the denied request")
         let key = try #require(reference.vaults.first?.publicKey)
-        let verdicts = try PythonPeer.call("signature_verify_peer.py", Verify(ed25519: [
+        let verdicts = try await PythonPeer.call("signature_verify_peer.py", Verify(ed25519: [
             .init(key: key, message: message.hexString, signature: try #require(signing.signature)),
             .init(key: key, message: Array("another message".utf8).hexString, signature: signing.signature!),
         ]), as: Verdicts.self)
         #expect(verdicts.ed25519 == [true, false], "PyNaCl verifies the vault's signature, and only for its message")
         // The CLI shows it; every signer keeps a pool of sealed nonce pairs for the next requests.
-        let shown = try LocalCluster.run(cluster.binary, ["request", "show", "--gateway", cluster.baseURL, allowed])
+        let shown = try await LocalCluster.run(cluster.binary, ["request", "show", "--gateway", cluster.baseURL, allowed])
         #expect(shown.contains(signing.signature!))
         for signer in signing.signers {
             let database = try cluster.openNodeDatabase(signer)
             #expect(try database.secretIDs(kind: .frostNonce).count >= 1, "\(signer) keeps a pool")
         }
-        let shownVault = try JSONDecoder().decode(VaultView.self, from: Data(try cluster.vaultOutput(["show", "--json", "sol-treasury"]).utf8))
+        let shownVault = try JSONDecoder().decode(VaultView.self, from: Data(try await cluster.vaultOutput(["show", "--json", "sol-treasury"]).utf8))
         #expect(shownVault.pools.count == 4 && shownVault.pools.values.reduce(0, +) > 0, "the pools' depth is shown: \(shownVault.pools)")
         passed = true
     }
@@ -229,7 +229,7 @@ extension VaultSigningLoopbackTests {
     /// restarts without signing with that nonce again — its database refuses — and the request
     /// completes with another signer set once the attempt's deadline has passed.
     @Test func aSignerCrashingMidSigningNeverReusesItsNonceAndTheRequestCompletes() async throws {
-        let cluster = try LocalCluster(nodeCount: 4)
+        let cluster = try await LocalCluster(nodeCount: 4)
         var passed = false
         defer { cluster.stopAll(removeData: passed) }
         try await cluster.startGateway()
@@ -246,7 +246,7 @@ extension VaultSigningLoopbackTests {
             {"kind": "message", "id": "login-1", "initiator": "risk-bot", "vault": "sol-treasury",
              "message": {"format": "raw", "hex": "\(Array("venue login challenge 77".utf8).hexString)"}}
             """.utf8).write(to: body)
-        let out = try LocalCluster.run(cluster.binary, ["request", "submit", "--gateway", cluster.baseURL, "--bot",
+        let out = try await LocalCluster.run(cluster.binary, ["request", "submit", "--gateway", cluster.baseURL, "--bot",
                                                         cluster.root.appendingPathComponent("credentials/risk-bot.bot.json").path, body.path])
         let request = try #require(out.split(separator: "\n").first { $0.hasPrefix("request ") }.map { String($0.dropFirst(8)) })
         #expect(try await cluster.waitForExit("node-1", seconds: 60) == NodeFaultInjection.exitStatus)
@@ -284,12 +284,12 @@ extension VaultSigningLoopbackTests {
         let cluster = try await ecdsaCluster { g in (g.vaults.first?.pools.values.filter { $0 > 0 }.count ?? 0) == 4 }
         var passed = false
         defer { cluster.stopAll(removeData: passed) }
-        func submit(_ name: String, _ message: String) throws -> String { try submitMessage(cluster, name, message) }
+        func submit(_ name: String, _ message: String) async throws -> String { try await submitMessage(cluster, name, message) }
         let text = "Meridian Capital withdrawal authorisation: 250000 USDC to kraken, ref 4411"
-        let personal = try submit("auth-1", #"{"format": "eip191", "text": "\#(text)"}"#)
-        let typed = try submit("permit-1", #"{"format": "eip712", "typedData": \#(Self.permit)}"#)
+        let personal = try await submit("auth-1", #"{"format": "eip191", "text": "\#(text)"}"#)
+        let typed = try await submit("permit-1", #"{"format": "eip712", "typedData": \#(Self.permit)}"#)
         // Without the fixed prefix no allow rule covers it: denied, never signed.
-        let denied = try submit("auth-2", #"{"format": "eip191", "text": "send everything to 0xdead"}"#)
+        let denied = try await submit("auth-2", #"{"format": "eip191", "text": "send everything to 0xdead"}"#)
         var statuses = try await cluster.waitForGovernance(seconds: 120) { g in
             [personal, typed].allSatisfy { id in g.requests.first { $0.id == id }?.signing?.status == "signed" }
                 && g.requests.contains { $0.id == denied }
@@ -303,7 +303,7 @@ extension VaultSigningLoopbackTests {
         #expect(reference.requests.first { $0.id == denied }?.signing == nil)
         let address = try #require(reference.vaults.first?.addresses.first { $0.chain == "evm" }?.address)
         let signatures = try [personal, typed].map { id in try #require(reference.requests.first { $0.id == id }?.signing?.signature) }
-        let recovered = try PythonPeer.call("signature_verify_peer.py", Recover(
+        let recovered = try await PythonPeer.call("signature_verify_peer.py", Recover(
             eip191: [.init(message: Array(text.utf8).hexString, signature: signatures[0])],
             eip712: [.init(typedData: Self.permit, signature: signatures[1])]), as: Recovered.self)
         #expect(recovered.eip191 == [address] && recovered.eip712 == [address],
@@ -311,14 +311,14 @@ extension VaultSigningLoopbackTests {
 
         // node-1 goes down: attempts whose presignature needs it run out, and another signer set signs.
         cluster.killNode("node-1", signal: SIGKILL)
-        let later = try submit("auth-3", #"{"format": "eip191", "text": "\#(text) (second)"}"#)
+        let later = try await submit("auth-3", #"{"format": "eip191", "text": "\#(text) (second)"}"#)
         statuses = try await cluster.waitForGovernance(["node-2", "node-3", "node-4"], seconds: 240) { g in
             g.requests.first { $0.id == later }?.signing?.status == "signed"
         }
         reference = try #require(statuses["node-2"]?.governance)
         let signing = try #require(reference.requests.first { $0.id == later }?.signing)
         #expect(!signing.signers.contains("node-1"), "signed by \(signing.signers)")
-        #expect(try recoversAddress(address, text: "\(text) (second)", signature: signing.signature))
+        await #expect(try recoversAddress(address, text: "\(text) (second)", signature: signing.signature))
         passed = true
     }
 }
@@ -334,7 +334,7 @@ extension VaultSigningLoopbackTests {
         var passed = false
         defer { cluster.stopAll(removeData: passed) }
         let text = "Meridian Capital withdrawal authorisation: 90000 USDT to binance, ref 5120"
-        let request = try submitMessage(cluster, "auth-1", #"{"format": "eip191", "text": "\#(text)"}"#)
+        let request = try await submitMessage(cluster, "auth-1", #"{"format": "eip191", "text": "\#(text)"}"#)
         let statuses = try await cluster.waitForGovernance(seconds: 150) { g in
             g.requests.first { $0.id == request }?.signing?.status == "signed"
         }
@@ -345,7 +345,7 @@ extension VaultSigningLoopbackTests {
         #expect(!signing.signers.contains("node-3") && signing.attempt >= 1)
         #expect(reference.vaults.first?.excluded == ["node-3"])
         let address = try #require(reference.vaults.first?.addresses.first { $0.chain == "evm" }?.address)
-        #expect(try recoversAddress(address, text: text, signature: signing.signature))
+        await #expect(try recoversAddress(address, text: text, signature: signing.signature))
         passed = true
     }
 }
@@ -365,12 +365,12 @@ extension VaultSigningLoopbackTests {
         let blames = try #require(vault.presigningBlames)
         #expect(blames.allSatisfy { $0.culprits == ["node-3"] }, "\(blames.map(\.reason))")
         let text = "Meridian Capital withdrawal authorisation: 12000 USDC to coinbase, ref 6002"
-        let request = try submitMessage(cluster, "auth-1", #"{"format": "eip191", "text": "\#(text)"}"#)
+        let request = try await submitMessage(cluster, "auth-1", #"{"format": "eip191", "text": "\#(text)"}"#)
         statuses = try await cluster.waitForGovernance(seconds: 120) { g in g.requests.first { $0.id == request }?.signing?.status == "signed" }
         let signing = try #require(statuses["node-1"]?.governance?.requests.first { $0.id == request }?.signing)
         #expect(signing.signers == ["node-1", "node-2", "node-4"])
         let address = try #require(vault.addresses.first { $0.chain == "evm" }?.address)
-        #expect(try recoversAddress(address, text: text, signature: signing.signature))
+        await #expect(try recoversAddress(address, text: text, signature: signing.signature))
         passed = true
     }
 }
@@ -378,19 +378,19 @@ extension VaultSigningLoopbackTests {
 extension VaultSigningLoopbackTests {
     /// The risk bot submits message request `name` to `vault` (`message`: the request's `message`
     /// member, JSON); returns the request id.
-    func submitMessage(_ cluster: LocalCluster, _ name: String, vault: String = "hot-trading", _ message: String) throws -> String {
+    func submitMessage(_ cluster: LocalCluster, _ name: String, vault: String = "hot-trading", _ message: String) async throws -> String {
         let body = cluster.root.appendingPathComponent("\(name).json")
         try Data("""
             {"kind": "message", "id": "\(name)", "initiator": "risk-bot", "vault": "\(vault)", "message": \(message)}
             """.utf8).write(to: body)
-        let out = try LocalCluster.run(cluster.binary, ["request", "submit", "--gateway", cluster.baseURL, "--bot",
+        let out = try await LocalCluster.run(cluster.binary, ["request", "submit", "--gateway", cluster.baseURL, "--bot",
                                                         cluster.root.appendingPathComponent("credentials/risk-bot.bot.json").path, body.path])
         return try #require(out.split(separator: "\n").first { $0.hasPrefix("request ") }.map { String($0.dropFirst(8)) })
     }
 
     /// Whether eth-account recovers `address` from `signature` of the EIP-191 message `text`.
-    func recoversAddress(_ address: String, text: String, signature: String?) throws -> Bool {
-        let recovered = try PythonPeer.call("signature_verify_peer.py", Recover(
+    func recoversAddress(_ address: String, text: String, signature: String?) async throws -> Bool {
+        let recovered = try await PythonPeer.call("signature_verify_peer.py", Recover(
             eip191: [.init(message: Array(text.utf8).hexString, signature: try #require(signature))], eip712: []), as: Recovered.self)
         return recovered.eip191 == [address]
     }
@@ -399,7 +399,7 @@ extension VaultSigningLoopbackTests {
     /// state satisfies `condition`; `faults` are extra arguments per node. Stopped (its data kept)
     /// if it does not get there.
     func ecdsaCluster(faults: [String: [String]] = [:], until condition: @escaping (GovernanceSnapshot) -> Bool) async throws -> LocalCluster {
-        let cluster = try LocalCluster(nodeCount: 4)
+        let cluster = try await LocalCluster(nodeCount: 4)
         do {
             try await cluster.startGateway()
             for id in cluster.nodeIDs { try cluster.startNode(id, extraArguments: faults[id] ?? []) }

@@ -15,7 +15,7 @@ extension VaultSigningLoopbackTests {
     /// secrets are gone from its database, and requests signed after the refresh verify under
     /// the same key with eth-account and PyNaCl.
     @Test func refreshingAnECDSAAndAFROSTVaultChangesEveryShareAndKeepsTheAddresses() async throws {
-        let cluster = try LocalCluster(nodeCount: 4)
+        let cluster = try await LocalCluster(nodeCount: 4)
         var passed = false
         defer { cluster.stopAll(removeData: passed) }
         try await cluster.startGateway()
@@ -41,11 +41,11 @@ extension VaultSigningLoopbackTests {
 
         for v in before {
             let operation = "refresh-\(v.id)"
-            try cluster.vault(["refresh", "--as", "erin", "--operation-id", operation, v.id])
+            try await cluster.vault(["refresh", "--as", "erin", "--operation-id", operation, v.id])
             _ = try await cluster.waitForGovernance { g in g.operations.contains { $0.id == operation } }
-            try cluster.op(["approve", "--yes", "--as", "frank", operation])
+            try await cluster.op(["approve", "--yes", "--as", "frank", operation])
             _ = try await cluster.waitForGovernance { g in g.operations.first { $0.id == operation }?.approvals.count == 1 }
-            try cluster.op(["approve", "--yes", "--as", "grace", operation])
+            try await cluster.op(["approve", "--yes", "--as", "grace", operation])
         }
         statuses = try await cluster.waitForGovernance(seconds: 180) { g in
             g.vaults.allSatisfy { $0.keyEpoch == 1 && $0.refreshes?.last?.status == "completed" }
@@ -76,29 +76,29 @@ extension VaultSigningLoopbackTests {
             }
         }
         // Requests signed after the refresh verify under the same key.
-        func submit(_ name: String, _ vault: String, _ message: String) throws -> String {
-            try submitMessage(cluster, name, vault: vault, message)
+        func submit(_ name: String, _ vault: String, _ message: String) async throws -> String {
+            try await submitMessage(cluster, name, vault: vault, message)
         }
         let text = "Meridian Capital withdrawal authorisation: 250000 USDC to kraken, ref 5120"
         let raw = Array("venue login challenge after refresh".utf8)
-        let personal = try submit("auth-refreshed", "hot-trading", #"{"format": "eip191", "text": "\#(text)"}"#)
-        let login = try submit("login-refreshed", "sol-treasury", #"{"format": "raw", "hex": "\#(raw.hexString)"}"#)
+        let personal = try await submit("auth-refreshed", "hot-trading", #"{"format": "eip191", "text": "\#(text)"}"#)
+        let login = try await submit("login-refreshed", "sol-treasury", #"{"format": "raw", "hex": "\#(raw.hexString)"}"#)
         statuses = try await cluster.waitForGovernance(seconds: 180) { g in
             [personal, login].allSatisfy { id in g.requests.first { $0.id == id }?.signing?.status == "signed" }
         }
         let reference = try #require(statuses["node-1"]?.governance)
         let address = try #require(after.first { $0.id == "hot-trading" }?.addresses.first { $0.chain == "evm" }?.address)
-        let recovered = try PythonPeer.call("signature_verify_peer.py", Recover(
+        let recovered = try await PythonPeer.call("signature_verify_peer.py", Recover(
             eip191: [.init(message: Array(text.utf8).hexString,
                            signature: try #require(reference.requests.first { $0.id == personal }?.signing?.signature))], eip712: []),
             as: Recovered.self)
         #expect(recovered.eip191 == [address], "eth-account recovers the unchanged address \(address)")
         let key = try #require(after.first { $0.id == "sol-treasury" }?.publicKey)
-        let verdicts = try PythonPeer.call("signature_verify_peer.py", Verify(ed25519: [
+        let verdicts = try await PythonPeer.call("signature_verify_peer.py", Verify(ed25519: [
             .init(key: key, message: raw.hexString, signature: try #require(reference.requests.first { $0.id == login }?.signing?.signature)),
         ]), as: Verdicts.self)
         #expect(verdicts.ed25519 == [true], "PyNaCl verifies the signature under the unchanged key")
-        let shown = try cluster.vaultOutput(["show", "hot-trading"])
+        let shown = try await cluster.vaultOutput(["show", "hot-trading"])
         #expect(shown.contains("refresh") && shown.contains("epoch 0 -> 1, completed"))
         passed = true
     }

@@ -78,7 +78,7 @@ import Testing
         let verify: [Bool]
     }
 
-    @Test func envelopesSignedByAnIndependentImplementationAreAccepted() throws {
+    @Test func envelopesSignedByAnIndependentImplementationAreAccepted() async throws {
         var c = try Cluster()
         let body = #"{"kind": "transfer", "initiator": "BOT", "vault": "hot", "chain": "ethereum", "asset": "ETH", "amount": "2.5", "destination": "0x1111111111111111111111111111111111111111", "memo": "€ top-up \u0001"}"#
         let bots = [("py-ed-bot", "Ed25519", BotPublicKey.Algorithm.ed25519), ("py-p256-bot", "ES256", .p256)]
@@ -88,7 +88,7 @@ import Testing
         let swiftSigned = c.signed(
             try JSONParser().parse(Array(body.replacingOccurrences(of: "BOT", with: "swift-bot").utf8)), keyId: "swift-bot",
             key: swiftKey)
-        let answer = try PythonPeer.call(
+        let answer = try await PythonPeer.call(
             "request_signing_peer.py",
             PeerRequest(
                 sign: bots.enumerated().map { i, b in

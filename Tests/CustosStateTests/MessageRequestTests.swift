@@ -57,7 +57,7 @@ import Testing
         let personal: [Signed]
     }
 
-    @Test func signingInputsFromTheCommittedBodyMatchEthAccount() throws {
+    @Test func signingInputsFromTheCommittedBodyMatchEthAccount() async throws {
         let texts = ["", Self.prefix + "withdraw 250000 USDC to account 7731", "Grüße 🚀\n\u{0}end", String(repeating: "x", count: 5000)]
         let hexes = ["0x", "0x00ff10", "0x" + String(repeating: "ab", count: 300)]
         let typed = [try Self.permit(amount: "1000000"), try Self.permit(amount: String(repeating: "9", count: 48), chainId: 8453)]
@@ -77,7 +77,7 @@ import Testing
             return data
         }
         let key = String(repeating: "11", count: 32)
-        let response = try PythonPeer.call(
+        let response = try await PythonPeer.call(
             "evm_eip712.py",
             Request(typed: typedData, personal: messages.map { Personal(message: $0.hexString, key: key) }, validator: []),
             as: Response.self)

@@ -166,7 +166,7 @@ import Testing
 
     /// Every scheme's vault key, at the root and at several paths, in every format of the
     /// scheme: the same address as the Python peer derives independently.
-    @Test func addressesAgreeWithAnIndependentDerivation() throws {
+    @Test func addressesAgreeWithAnIndependentDerivation() async throws {
         var requests: [PeerRequest.Derive] = []
         var expected: [String] = []
         for scheme in Vault.Scheme.allCases {
@@ -181,14 +181,14 @@ import Testing
                 }
             }
         }
-        let response = try PythonPeer.call("vault_address_peer.py", PeerRequest(derive: requests, taproot: []), as: PeerResponse.self)
+        let response = try await PythonPeer.call("vault_address_peer.py", PeerRequest(derive: requests, taproot: []), as: PeerResponse.self)
         #expect(response.derive == expected)
     }
 
     /// The vault's shares sign under its `bc1p` address: a FROST signature with the BIP-341
     /// key-path tweak verifies, in coincurve, under the output key the Python peer decodes from
     /// the address itself.
-    @Test func aTaprootVaultSignsUnderItsAddress() throws {
+    @Test func aTaprootVaultSignsUnderItsAddress() async throws {
         let (c, keys) = try activeVault(.frostTaproot)
         let vault = try #require(c.state.vaults["hot"])
         let pub = try PublicKeyPackage<Secp256k1TaprootSHA256>(serializedBytes: try #require(vault.key).publicKeyPackage)
@@ -199,7 +199,7 @@ import Testing
         let address = try vault.address(on: .bitcoin, path: [])
         var forged = try signature.serializedBytes
         forged[40] ^= 1
-        let response = try PythonPeer.call("vault_address_peer.py", PeerRequest(derive: [], taproot: [
+        let response = try await PythonPeer.call("vault_address_peer.py", PeerRequest(derive: [], taproot: [
             .init(address: address, message: message.hexString, signature: try signature.serializedBytes.hexString),
             .init(address: address, message: message.hexString, signature: forged.hexString),
         ]), as: PeerResponse.self)
@@ -208,7 +208,7 @@ import Testing
 
     /// The vault's ECDSA shares, re-randomised by the BIP-32 tweak of a recorded path, sign so
     /// that eth-keys recovers exactly the EVM address the state recorded for that path.
-    @Test func anECDSAVaultSignsForItsDerivedAddress() throws {
+    @Test func anECDSAVaultSignsForItsDerivedAddress() async throws {
         let (active, keys) = try activeVault(.ecdsaSecp256k1)
         var c = active
         try add(&c, label: "hedging", chain: .evm, path: [3, 14])
@@ -232,7 +232,7 @@ import Testing
             let signatures: [Item]
         }
         struct Recovered: Decodable { let addresses: [String?] }
-        let response = try PythonPeer.call("ecdsa_recover_peer.py", Recover(signatures: [
+        let response = try await PythonPeer.call("ecdsa_recover_peer.py", Recover(signatures: [
             .init(hash: hash.hexString, r: signature.r.rawRepresentation.hexString, s: signature.s.rawRepresentation.hexString,
                   v: Int(signature.recoveryID)),
         ]), as: Recovered.self)
