@@ -49,7 +49,8 @@ struct OperationCommand: AsyncParsableCommand {
                 remove-member NODE-ID, create-vault VAULT SCHEME ENVIRONMENT LABEL… (SCHEME: ecdsa-secp256k1, frost-ed25519 or
                 frost-taproot; ENVIRONMENT: production, staging or development), add-vault-address VAULT CHAIN PATH LABEL… (CHAIN:
                 evm, bitcoin, bitcoin-testnet, bitcoin-regtest or solana; PATH: non-hardened, e.g. 0/5, or m for the vault key),
-                refresh-vault VAULT (every key share changes, the key does not).
+                refresh-vault VAULT (every key share changes, the key does not), readmit-signer VAULT NODE-ID (a node a blame
+                excluded from the vault's signer sets takes part again).
                 One signer node joins or leaves per operation.
                 """)
 
@@ -142,6 +143,9 @@ struct OperationCommand: AsyncParsableCommand {
             case "refresh-vault":
                 try need(1, "VAULT")
                 return .refreshVault(id: args[0])
+            case "readmit-signer":
+                try need(2, "VAULT NODE-ID")
+                return .readmitSigner(vault: args[0], node: try NodeID(args[1]))
             case "freeze": try need(0, ""); return .freeze
             case "unfreeze": try need(0, ""); return .unfreeze
             default: throw ValidationError("unknown change \"\(verb)\"; see --help")
