@@ -217,6 +217,24 @@ import Testing
         #expect(s.c.state.signing[s.request]?.blames.first?.culprit == liar)
     }
 
+    /// A blame the state cannot judge — here because a third signer's commitment in the state
+    /// does not decode, which is no signer's doing — convicts nobody: the entry is refused with
+    /// the reason and the attempt runs to its deadline. Before, the accused was convicted.
+    @Test func aBlameThatCannotBeJudgedConvictsNobody() throws {
+        var s = try setup(.frostEd25519)
+        for n in nodes { _ = try publish(&s, n) }
+        let session = s.c.state.signing[s.request]!
+        let inbox = try shares(s)
+        let (complainant, accused, third) = (session.signers[0], session.signers[1], session.signers[2])
+        s.c.state.signing[s.request]!.commitments[third] = [0x01, 0x02]
+        let outcome = try ceremony.submit(&s.c, .blame(vault: "hot", epoch: 0, request: s.request, attempt: 0, accused: accused,
+                                                       evidence: inbox[complainant]![accused]!), by: ceremony.node(complainant))
+        guard case .refused(let error) = outcome else { Issue.record("judged: \(outcome)"); return }
+        #expect(error.code == .ceremonyRefused && error.reason.contains("cannot be judged"), "\(error.reason)")
+        #expect(s.c.state.vaults["hot"]?.excluded == [])
+        #expect(s.c.state.signing[s.request]?.blames.isEmpty == true && s.c.state.signing[s.request]?.attempt == 0)
+    }
+
     /// Exclusion lasts until governance readmits the node (`readmit-signer`, the quorum's
     /// approval): then it is in signer sets again. Readmitting a node that is not excluded, of a
     /// vault that does not exist, or one that is no longer a member fails and changes nothing.
