@@ -26,13 +26,7 @@ extension VaultSigningLoopbackTests {
         let before = try #require(statuses["node-1"]?.governance?.vaults)
 
         // node-0 joins (its id sorts first, so FROST's first signer set takes it once it pools nonces).
-        _ = try await cluster.initNode("node-0")
-        let request = cluster.root.appendingPathComponent("node-0.join.json")
-        try Data(try await LocalCluster.run(cluster.binary, [
-            "node", "join-request", "--data", cluster.nodeData("node-0").path, "--id", "node-0", "--cluster", cluster.clusterFile.path,
-            "--passphrase-file", cluster.passphraseFile.path,
-        ]).utf8).write(to: request)
-        try cluster.startNode("node-0")
+        let request = try await cluster.startJoiningNode("node-0")
         try await cluster.op(["propose", "--as", "erin", "--id", "add-node-0", "add-member", request.path])
         _ = try await cluster.waitForGovernance { g in g.operations.contains { $0.id == "add-node-0" } }
         try await cluster.op(["approve", "--yes", "--as", "frank", "add-node-0"])
@@ -86,7 +80,7 @@ extension VaultSigningLoopbackTests {
         let login = try await submitMessage(cluster, "login-reshared", vault: "sol-treasury", #"{"format": "raw", "hex": "\#(raw.hexString)"}"#)
         var signed: [(id: String, text: String)] = []
         for attempt in 0..<4 {
-            let text = "Meridian Capital withdrawal authorisation \(attempt) after the reshare"
+            let text = "Meridian Capital withdrawal authorisation: \(attempt) after the reshare"
             signed.append((try await submitMessage(cluster, "auth-reshared-\(attempt)", vault: "hot-trading",
                                                    #"{"format": "eip191", "text": "\#(text)"}"#), text))
             statuses = try await cluster.waitForGovernance(four, seconds: 180) { g in
