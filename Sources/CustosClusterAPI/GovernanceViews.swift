@@ -27,6 +27,9 @@ public struct GovernanceSnapshot: Codable, Sendable, Equatable {
     public var refusals: [RefusalView]
     /// Every vault with its ceremony transcript, by id.
     public var vaults: [VaultView]
+    /// Active vaults whose shares do not yet sit with the voting members (a reshare runs, or
+    /// could not start again): a membership change is complete only when this is empty.
+    public var vaultsAwaitingReshare: [String]
 
     /// `recent` caps the decided requests and refusals shown (the newest), for a node that writes
     /// this view with every block.
@@ -47,6 +50,7 @@ public struct GovernanceSnapshot: Codable, Sendable, Equatable {
         operations = state.operations.values.sorted { ($0.proposedAt, $0.id) < ($1.proposedAt, $1.id) }.map(OperationView.init)
         refusals = state.refusals.suffix(recent).map(RefusalView.init)
         vaults = state.vaults.keys.sorted().map { VaultView(state.vaults[$0]!) }
+        vaultsAwaitingReshare = state.vaultsAwaitingReshare
     }
 }
 
@@ -164,9 +168,9 @@ extension GovernanceChange {
         case .freeze: return "Freeze: stop all signing until unfrozen"
         case .unfreeze: return "Unfreeze: resume signing"
         case .addMember(let m, _):
-            return "Add the signer node \(m.id) with the identity key \(m.publicKeyBytes.hexString) and the transport key \(m.transportKeyBytes.hexString) to the log's voting members"
+            return "Add the signer node \(m.id) with the identity key \(m.publicKeyBytes.hexString) and the transport key \(m.transportKeyBytes.hexString) to the log's voting members; every vault is then reshared to include it and signs nothing until its reshare completes"
         case .removeMember(let id):
-            return "Remove the signer node \(id) from the log's voting members (its key can never return)"
+            return "Remove the signer node \(id) from the log's voting members (its key can never return); every vault is then reshared without it, so its old shares no longer combine, and signs nothing until its reshare completes"
         case .addBot(let id, let key, let roles):
             return "Add the bot \(id) with the roles \(roles.joined(separator: ", ")) and the \(key.algorithm.rawValue) key \(key.rawRepresentation.hexString)"
         case .removeBot(let id): return "Remove the bot \(id); its signed requests are refused from then on"

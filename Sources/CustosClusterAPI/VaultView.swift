@@ -31,7 +31,8 @@ public struct VaultView: Codable, Sendable, Equatable {
         }
     }
 
-    /// One proactive refresh (`refresh-vault`) with its transcript.
+    /// One refresh (`refresh-vault`) or reshare (to the membership after an `add-member` or
+    /// `remove-member`) with its transcript.
     public struct Refresh: Codable, Sendable, Equatable {
         public struct Participant: Codable, Sendable, Equatable {
             public var node: String
@@ -43,10 +44,17 @@ public struct VaultView: Codable, Sendable, Equatable {
             public var softwareVersion: String?
         }
 
+        /// refresh or reshare.
+        public var kind: String
         /// The key epoch of the shares it makes, and of those it refreshes.
         public var epoch: UInt32
         public var fromEpoch: UInt32
+        /// The operation that started it (the `refresh-vault`, or the membership change).
         public var operationId: String
+        /// Who deals: share holders at `fromEpoch` that are still members and not excluded.
+        public var dealers: [String]
+        /// Shares needed to sign with the shares it makes.
+        public var threshold: Int
         /// running, completed or failed.
         public var status: String
         public var startedAt: UInt64
@@ -60,9 +68,12 @@ public struct VaultView: Codable, Sendable, Equatable {
         public var failure: Failure?
 
         init(_ r: VaultRefresh) {
+            kind = r.kind.rawValue
             epoch = r.epoch
             fromEpoch = r.fromEpoch
             operationId = r.operationId
+            dealers = r.dealers.map(\.rawValue)
+            threshold = r.minSigners
             status = r.status.rawValue
             startedAt = r.startedAt
             startedHeight = r.startedHeight
@@ -86,10 +97,16 @@ public struct VaultView: Codable, Sendable, Equatable {
     public var status: String
     /// The key generation's epoch.
     public var epoch: UInt32
-    /// The key epoch whose shares sign now: the key generation's until a refresh completes.
+    /// The key epoch whose shares sign now: the key generation's until a refresh or reshare completes.
     public var keyEpoch: UInt32
-    /// Shares needed to sign.
+    /// Shares needed to sign at `keyEpoch`.
     public var threshold: Int
+    /// Who holds a share at `keyEpoch`: the key generation's participants until a refresh or
+    /// reshare completes.
+    public var holders: [String]
+    /// A reshare to a new membership is running: the vault signs nothing until it completes (and
+    /// the membership change that started it is not complete either).
+    public var resharing: Bool
     /// The group public key, hex (compressed SEC1 for secp256k1, 32 bytes for Ed25519).
     public var publicKey: String?
     public var chainCode: String?
@@ -119,7 +136,7 @@ public struct VaultView: Codable, Sendable, Equatable {
         public var at: UInt64
     }
     public var failure: Failure?
-    /// Every refresh of the key, oldest first; nil when there was none.
+    /// Every refresh and reshare of the key, oldest first; nil when there was none.
     public var refreshes: [Refresh]?
     /// The vault key's own addresses, then those recorded by `add-vault-address`; empty until
     /// the vault is active.
@@ -134,7 +151,9 @@ public struct VaultView: Codable, Sendable, Equatable {
         status = v.status.rawValue
         epoch = c.epoch
         keyEpoch = v.epoch
-        threshold = c.minSigners
+        threshold = v.minSigners
+        holders = v.holders.map(\.rawValue)
+        resharing = v.runningReshare != nil
         publicKey = v.key?.groupKey.hexString
         chainCode = v.key?.chainCode.hexString
         operationId = c.operationId
@@ -151,7 +170,7 @@ public struct VaultView: Codable, Sendable, Equatable {
         }
         if v.scheme == .ecdsaSecp256k1 {
             var held: [String: Int] = [:]
-            for p in c.participants { held[p.rawValue] = v.presignatures.filter { $0.signers.contains(p) }.count }
+            for p in v.holders { held[p.rawValue] = v.presignatures.filter { $0.signers.contains(p) }.count }
             pools = held
             presigningBatches = v.presignBatches.count
         } else {

@@ -99,7 +99,7 @@ struct VaultCommand: AsyncParsableCommand {
             let vaults: [VaultView] = try await call.get("/v1/vaults")
             guard !vaults.isEmpty else { print("no vaults"); return }
             let rows = vaults.map { v in
-                [v.id, v.scheme, v.environment, v.status, "\(v.threshold)-of-\(v.participants.count)", v.publicKey.map { String($0.prefix(20)) + "…" } ?? "-",
+                [v.id, v.scheme, v.environment, v.status, "\(v.threshold)-of-\(v.holders.count)", v.publicKey.map { String($0.prefix(20)) + "…" } ?? "-",
                  printable(v.label)]
             }
             printTable(header: ["VAULT", "SCHEME", "ENVIRONMENT", "STATUS", "SIGNERS", "PUBLIC KEY", "LABEL"], rows: rows)
@@ -114,7 +114,7 @@ struct VaultCommand: AsyncParsableCommand {
             guard let v: VaultView = try await lookup.fetch() else { return }
             var lines = [
                 "vault        \(v.id) (\(printable(v.label)))",
-                "scheme       \(v.scheme), \(v.environment), \(v.threshold) of \(v.participants.count) shares sign",
+                "scheme       \(v.scheme), \(v.environment), \(v.threshold) of \(v.holders.count) shares sign",
                 "status       \(v.status)" + (v.activatedHeight.map { " since height \($0) (\(time(v.activatedAt!)))" } ?? ""),
             ]
             if let key = v.publicKey { lines.append("public key   \(key)") }
@@ -134,7 +134,7 @@ struct VaultCommand: AsyncParsableCommand {
             }
             if let f = v.failure { printFailure(f) }
             for r in v.refreshes ?? [] {
-                print("refresh      epoch \(r.fromEpoch) -> \(r.epoch), \(r.status), started by operation \(printable(r.operationId)) at height \(r.startedHeight) (\(time(r.startedAt))), deadline \(time(r.deadline))"
+                print("\(r.kind.padding(toLength: 13, withPad: " ", startingAt: 0))epoch \(r.fromEpoch) -> \(r.epoch), \(r.status), \(r.threshold) of \(r.participants.count) shares, dealt by \(r.dealers.joined(separator: ", ")), started by operation \(printable(r.operationId)) at height \(r.startedHeight) (\(time(r.startedAt))), deadline \(time(r.deadline))"
                       + (r.completedHeight.map { ", completed at height \($0) (\(time(r.completedAt!)))" } ?? ""))
                 if let digest = r.transcriptDigest { print("transcript   \(digest)") }
                 printTable(header: ["  NODE", "DEALING", "DEALT", "CONFIRMED", "SOFTWARE"], rows: r.participants.map { p in
@@ -143,7 +143,8 @@ struct VaultCommand: AsyncParsableCommand {
                 })
                 if let f = r.failure { printFailure(f) }
             }
-            if v.keyEpoch != v.epoch { print("key epoch    \(v.keyEpoch) (the shares that sign now)") }
+            if v.keyEpoch != v.epoch { print("key epoch    \(v.keyEpoch) (the shares that sign now), held by \(v.holders.joined(separator: ", ")), \(v.threshold) sign") }
+            if v.resharing { print("resharing    to the new membership: the vault signs nothing until the reshare completes") }
             if !v.addresses.isEmpty {
                 print("addresses")
                 AddressCommand.printAddresses(v.addresses, indent: "  ")

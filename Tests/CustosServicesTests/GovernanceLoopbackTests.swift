@@ -191,13 +191,7 @@ struct GovernanceLoopbackTests {
         for id in cluster.nodeIDs { try cluster.startNode(id) }
 
         // node-5 exists and runs, but is not a member: it follows the chain without voting.
-        _ = try await cluster.initNode("node-5")
-        let request = cluster.root.appendingPathComponent("node-5.join.json")
-        try Data(try await LocalCluster.run(cluster.binary, [
-            "node", "join-request", "--data", cluster.nodeData("node-5").path, "--id", "node-5", "--cluster", cluster.clusterFile.path,
-            "--passphrase-file", cluster.passphraseFile.path,
-        ]).utf8).write(to: request)
-        try cluster.startNode("node-5")
+        let request = try await cluster.startJoiningNode("node-5")
         try await cluster.op(["propose", "--as", "erin", "--id", "add-node-5", "add-member", request.path])
         _ = try await cluster.waitForGovernance { g in g.operations.first { $0.id == "add-node-5" } != nil }
         try await cluster.op(["approve", "--yes", "--as", "frank", "add-node-5"])

@@ -55,6 +55,20 @@ final class LocalCluster: @unchecked Sendable {
         return try JSONDecoder().decode(ClusterFile.MemberKey.self, from: Data(out.utf8))
     }
 
+    /// Creates node `id` (development seal), writes its `custos node join-request` to
+    /// ROOT/ID.join.json and starts it following the chain; returns the request's path, for an
+    /// `add-member` proposal.
+    func startJoiningNode(_ id: String) async throws -> URL {
+        _ = try await initNode(id)
+        let request = root.appendingPathComponent("\(id).join.json")
+        try Data(try await Self.run(binary, [
+            "node", "join-request", "--data", nodeData(id).path, "--id", id, "--cluster", clusterFile.path,
+            "--passphrase-file", passphraseFile.path,
+        ]).utf8).write(to: request)
+        try startNode(id)
+        return request
+    }
+
     /// Whether a node has ever recorded a vote in its votes database.
     func hasVoted(_ id: String) throws -> Bool {
         try NodeDatabase(path: nodeData(id).appendingPathComponent("votes.sqlite").path).lastVote() != nil

@@ -18,14 +18,7 @@ extension VaultSigningLoopbackTests {
         let cluster = try await LocalCluster(nodeCount: 4)
         var passed = false
         defer { cluster.stopAll(removeData: passed) }
-        try await cluster.startGateway()
-        for id in cluster.nodeIDs { try cluster.startNode(id) }
-        try await vaultAndRiskBot(cluster, "hot-trading", "ecdsa-secp256k1")
-        try await VaultLoopbackTests().create(cluster, "sol-treasury", "frost-ed25519", operation: "create-sol-treasury")
-        var statuses = try await cluster.waitForGovernance(seconds: 180) { g in
-            g.bots.contains { $0.id == "risk-bot" } && g.vaults.count == 2
-                && g.vaults.allSatisfy { $0.status == "active" && $0.pools.values.filter { $0 > 0 }.count >= 3 }
-        }
+        var statuses = try await ecdsaAndFROSTVaults(cluster) { g in g.vaults.allSatisfy { $0.pools.values.filter { $0 > 0 }.count >= 3 } }
         let before = try #require(statuses["node-1"]?.governance?.vaults)
         var oldShares: [String: [String: [UInt8]]] = [:]
         var oldPooled: [String: Set<[UInt8]>] = [:]
@@ -102,5 +95,19 @@ extension VaultSigningLoopbackTests {
         #expect(shown.contains("refresh") && shown.contains("epoch 0 -> 1, completed"))
         passed = true
     }
-}
 
+    /// Starts `cluster` (gateway and four nodes) with the ECDSA vault `hot-trading`, the Ed25519
+    /// vault `sol-treasury` and the risk bot, all through governance; returns once every node's
+    /// state has both vaults active and satisfies `condition`.
+    func ecdsaAndFROSTVaults(
+        _ cluster: LocalCluster, until condition: @escaping (GovernanceSnapshot) -> Bool = { _ in true }
+    ) async throws -> [String: NodeStatusView] {
+        try await cluster.startGateway()
+        for id in cluster.nodeIDs { try cluster.startNode(id) }
+        try await vaultAndRiskBot(cluster, "hot-trading", "ecdsa-secp256k1")
+        try await VaultLoopbackTests().create(cluster, "sol-treasury", "frost-ed25519", operation: "create-sol-treasury")
+        return try await cluster.waitForGovernance(seconds: 180) { g in
+            g.bots.contains { $0.id == "risk-bot" } && g.vaults.count == 2 && g.vaults.allSatisfy { $0.status == "active" } && condition(g)
+        }
+    }
+}

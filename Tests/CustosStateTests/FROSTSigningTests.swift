@@ -18,7 +18,7 @@ import Testing
 /// signer set; a false blame leaves out the blamer; a silent signer set is replaced at the
 /// deadline; nothing is assigned while frozen.
 @Suite struct FROSTSigningTests {
-    let ceremony = VaultCeremonyTests()
+    var ceremony = VaultCeremonyTests()
     var nodes: [VaultCeremonyTests.Node] { ceremony.nodes }
 
     /// A cluster with an active vault, the nodes' key shares, a bot, and an allowed request.

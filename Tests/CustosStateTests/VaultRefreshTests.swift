@@ -38,21 +38,25 @@ import Testing
         return parties
     }
 
-    /// Every dealer's shares, sealed in the refresh's session and opened by their recipients;
-    /// `tamper` changes what a sender sends.
+    /// Every dealer's shares, sealed in the running refresh's or reshare's session and opened by
+    /// their recipients (any of `everyone`); `tamper` changes what a sender sends.
     func exchange(
-        _ c: Cluster, _ vault: String, _ parties: [NodeID: RefreshParty],
+        _ c: Cluster, _ vault: String, _ parties: [NodeID: RefreshParty], everyone: [VaultCeremonyTests.Node]? = nil,
         tamper: (NodeID, NodeID, VaultShareMessage) -> VaultShareMessage = { _, _, m in m }
     ) throws -> [NodeID: [NodeID: SignedEnvelope.Evidence]] {
+        let everyone = everyone ?? nodes
+        func node(_ id: NodeID) -> VaultCeremonyTests.Node { everyone.first { $0.id == id }! }
         let session = c.state.vaults[vault]!.runningRefresh!.sessionID(genesisDigest: c.state.genesisDigest, vault: vault)
         var inbox: [NodeID: [NodeID: SignedEnvelope.Evidence]] = [:]
         for (from, party) in parties {
             for (to, message) in party.shares {
                 let header = try SignedEnvelope.Header(sessionID: session, round: VaultEntry.shareRound,
-                                                       sender: ceremony.node(from).identity.publicKeyBytes,
-                                                       recipient: Array(ceremony.node(to).transport.publicKey.rawRepresentation))
-                let sealed = try ceremony.node(from).identity.seal(tamper(from, to, message).encoded, header: header)
-                inbox[to, default: [:]][from] = try ceremony.open(sealed, at: ceremony.node(to))
+                                                       sender: node(from).identity.publicKeyBytes,
+                                                       recipient: Array(node(to).transport.publicKey.rawRepresentation))
+                let sealed = try node(from).identity.seal(tamper(from, to, message).encoded, header: header)
+                inbox[to, default: [:]][from] = try SignedEnvelope.open(sealed, recipient: node(to).transport) { key in
+                    everyone.contains { $0.identity.publicKeyBytes == key }
+                }
             }
         }
         return inbox

@@ -32,7 +32,7 @@ extension VaultService {
     func advancePresigning(in state: ReplicatedState) async {
         let now = clock()
         for vault in state.vaults.values.sorted(by: { $0.id < $1.id })
-        where vault.status == .active && vault.scheme == .ecdsaSecp256k1 && vault.ceremony.index(of: identity.id) != nil
+        where vault.status == .active && vault.scheme == .ecdsaSecp256k1 && vault.index(of: identity.id) != nil
             && environment.mayHold(vault.environment) {
             for batch in vault.presignBatches {
                 if batch.deadline + Self.deadlineGrace <= now {

@@ -16,9 +16,11 @@ extension VaultService {
         var warned = false
     }
 
-    /// This node's steps in every refresh under way that lists it:
+    /// This node's steps in every refresh or reshare under way that lists it (a reshare to a new
+    /// membership runs exactly as a refresh; a node that joined only receives):
     ///
-    /// 1. deal from its current share (`RefreshParty`) and commit the dealing (`vault.refresh.deal`);
+    /// 1. a dealer deals from its current share (`RefreshParty`) and commits the dealing
+    ///    (`vault.refresh.deal`);
     /// 2. once its dealing is in the log, seal each peer's secret share and post them to the relay;
     /// 3. once the log holds every dealing and every dealer's share arrived, check them against
     ///    the log's dealings; store the new share sealed beside the current one (which keeps
@@ -86,7 +88,7 @@ extension VaultService {
             for epoch in old.ceremony.epoch..<new.epoch {
                 _ = try? database.deleteSecret(kind: .vaultKeyShare, id: NodeDatabase.vaultShareID(vault: id, epoch: UInt64(epoch)))
             }
-            logger.info("the vault moved to a refreshed key epoch; the old share and pooled secrets are deleted",
+            logger.info("the vault moved to a refreshed or reshared key epoch; the old share and pooled secrets are deleted",
                         metadata: ["vault": "\(id)", "from epoch": "\(old.epoch)", "epoch": "\(new.epoch)", "pooled secrets": "\(dropped)"])
         }
     }
@@ -97,19 +99,20 @@ extension VaultService {
         defer { refreshes[key] = work }
         let subject = "\(vault.id)/refresh/\(r.epoch)"
         if work.party == nil {
+            let dealer = r.dealers.contains(identity.id)
             let shareID = NodeDatabase.vaultShareID(vault: vault.id, epoch: UInt64(r.fromEpoch))
-            guard r.dealings[identity.id] == nil || !r.dealers.contains(identity.id), r.confirmations[identity.id] == nil,
-                  let keyShare = try database.secret(kind: .vaultKeyShare, id: shareID)
-            else {
+            let keyShare = dealer ? try database.secret(kind: .vaultKeyShare, id: shareID) : nil
+            guard r.confirmations[identity.id] == nil, !dealer || (r.dealings[identity.id] == nil && keyShare != nil) else {
                 if !work.warned, r.confirmations[identity.id] == nil {
                     work.warned = true
-                    logger.error("this node dealt before a restart, or holds no share to refresh; the refresh will fail at its deadline",
+                    logger.error("this node dealt before a restart, or holds no share to deal from; the \(r.kind.rawValue) will fail at its deadline",
                                  metadata: ["vault": "\(vault.id)", "epoch": "\(r.epoch)"])
                 }
                 return
             }
             work.party = try RefreshParty(vault: vault, me: identity.id, keyShare: keyShare, genesisDigest: state.genesisDigest)
-            logger.info("taking part in a key refresh", metadata: ["vault": "\(vault.id)", "epoch": "\(r.epoch)", "scheme": "\(vault.scheme.rawValue)"])
+            logger.info("taking part in a key \(r.kind.rawValue)",
+                        metadata: ["vault": "\(vault.id)", "epoch": "\(r.epoch)", "scheme": "\(vault.scheme.rawValue)", "dealer": "\(dealer)"])
         }
         let party = work.party!
         if let deal = party.dealEntry {
@@ -120,7 +123,7 @@ extension VaultService {
                                          session: r.sessionID(genesisDigest: state.genesisDigest, vault: vault.id),
                                          round: VaultEntry.shareRound, state: state)
             }
-            if !work.posted, let outgoing = work.outgoing { work.posted = try await post(outgoing, what: "refresh shares for \(vault.id)") }
+            if !work.posted, let outgoing = work.outgoing { work.posted = try await post(outgoing, what: "\(r.kind.rawValue) shares for \(vault.id)") }
         }
         guard r.expected != nil, r.confirmations[identity.id] == nil else { return }
         for kind in [VaultEntry.refreshConfirmKind, VaultEntry.refreshComplaintKind] where submitted[kind + " " + subject] != nil {

@@ -18,19 +18,19 @@ extension VaultService {
         for recorded in faults.requestsToSignAnyway(state) where !signedAnyway.contains(recorded.id) {
             signedAnyway.insert(recorded.id)
             guard let vault = state.vaults[recorded.request.vault], vault.status == .active, vault.scheme == .frostEd25519,
-                  let mine = vault.ceremony.index(of: identity.id), let key = vault.key
+                  let mine = vault.index(of: identity.id), let key = vault.key
             else { continue }
             do {
-                let peers = vault.ceremony.participants.filter { $0 != identity.id && !(vault.nonces[$0] ?? []).isEmpty }
-                    .prefix(vault.ceremony.minSigners - 1)
-                guard peers.count == vault.ceremony.minSigners - 1,
+                let peers = vault.holders.filter { $0 != identity.id && !(vault.nonces[$0] ?? []).isEmpty }
+                    .prefix(vault.minSigners - 1)
+                guard peers.count == vault.minSigners - 1,
                       let sealed = try database.secret(kind: .vaultKeyShare, id: NodeDatabase.vaultShareID(vault: vault.id, epoch: UInt64(vault.epoch)))
                 else { continue }
                 let message = try MessageSigningInput.input(committedBody: recorded.body, scheme: vault.scheme)
                 let keyPackage = try KeyPackage<Ed25519SHA512>(sealedRepresentation: sealed)
                 let nonces = FROST<Ed25519SHA512>.commit(keyPackage: keyPackage)
                 var commitments: [Int: [UInt8]] = [mine: try nonces.commitments.serializedBytes]
-                for peer in peers { commitments[vault.ceremony.index(of: peer)!] = vault.nonces[peer]!.first! }
+                for peer in peers { commitments[vault.index(of: peer)!] = vault.nonces[peer]!.first! }
                 let package = try FROSTSigningCheck.package(Ed25519SHA512.self, commitments: commitments, message: message, tweak: nil)
                 let share = try FROST<Ed25519SHA512>.sign(
                     package: package, nonces: nonces, keyPackage: keyPackage,

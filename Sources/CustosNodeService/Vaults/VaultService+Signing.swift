@@ -32,9 +32,10 @@ extension VaultService {
                 logger.error("signing step failed", metadata: ["request": "\(session.requestId)", "error": "\("\(error)".printable(limit: 512))"])
             }
         }
-        // Shares first, refills after: a signature never waits behind this node's pool.
+        // Shares first, refills after: a signature never waits behind this node's pool. None while
+        // a reshare runs: the pool of the old epoch is dropped when it completes.
         for vault in state.vaults.values.sorted(by: { $0.id < $1.id })
-        where vault.status == .active && vault.scheme != .ecdsaSecp256k1 && vault.ceremony.index(of: identity.id) != nil
+        where vault.status == .active && vault.scheme != .ecdsaSecp256k1 && vault.index(of: identity.id) != nil && vault.runningReshare == nil
             && !vault.excluded.contains(identity.id) && environment.mayHold(vault.environment) {
             do { try await refill(vault, in: state) } catch {
                 logger.error("nonce pool refill failed", metadata: ["vault": "\(vault.id)", "error": "\("\(error)".printable(limit: 512))"])

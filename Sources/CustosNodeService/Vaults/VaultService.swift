@@ -133,7 +133,7 @@ public actor VaultService: Service {
         text += "# HELP custos_node_vault_pool_depth Unassigned FROST nonce commitments or ECDSA presignatures of this node in the vault's committed pool.\n"
         text += "# TYPE custos_node_vault_pool_depth gauge\n"
         for vault in (state?.vaults.values ?? [:].values).sorted(by: { $0.id < $1.id })
-        where vault.status == .active && vault.ceremony.index(of: identity.id) != nil {
+        where vault.status == .active && vault.index(of: identity.id) != nil {
             let depth = vault.scheme == .ecdsaSecp256k1 ? vault.presignatures.filter { $0.signers.contains(identity.id) }.count
                 : vault.nonces[identity.id]?.count ?? 0
             text += "custos_node_vault_pool_depth{vault=\"\(vault.id)\"} \(depth)\n"

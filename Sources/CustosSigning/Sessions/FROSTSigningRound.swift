@@ -100,7 +100,7 @@ public enum FROSTSigningRound {
         }
         for signer in s.signers where shares[signer] == nil { throw Refusal(reason: "no share from \(signer)") }
         var commitments: [Int: [UInt8]] = [:]
-        for signer in s.signers { commitments[vault.ceremony.index(of: signer)!] = s.commitments[signer]! }
+        for signer in s.signers { commitments[vault.index(of: signer)!] = s.commitments[signer]! }
         switch vault.scheme {
         case .frostEd25519: return try combine(Ed25519SHA512.self, s, vault, key, commitments, shares)
         case .frostTaproot: return try combine(Secp256k1TaprootSHA256.self, s, vault, key, commitments, shares)
@@ -115,11 +115,11 @@ public enum FROSTSigningRound {
         let key = try KeyPackage<Suite>(sealedRepresentation: keyShare)
         let pub = try PublicKeyPackage<Suite>(serializedBytes: vault.key!.publicKeyPackage)
         var commitments: [Int: [UInt8]] = [:]
-        for node in s.signers { commitments[vault.ceremony.index(of: node)!] = s.commitments[node]! }
+        for node in s.signers { commitments[vault.index(of: node)!] = s.commitments[node]! }
         let tweak = FROSTSigningCheck.tweak(vault.scheme)
         let package = try FROSTSigningCheck.package(Suite.self, commitments: commitments, message: s.message, tweak: tweak)
         let nonces = try FROST<Suite>.SigningNonces(sealedRepresentation: sealedNonces)
-        guard key.identifier == (try Identifier<Suite>(UInt64(vault.ceremony.index(of: me)!))) else {
+        guard key.identifier == (try Identifier<Suite>(UInt64(vault.index(of: me)!))) else {
             throw Refusal(reason: "the key share stored for \(vault.id) is not this node's")
         }
         return try signer.frostShare(package: package, nonces: nonces, keyPackage: key, publicKeyPackage: pub,
@@ -136,7 +136,7 @@ public enum FROSTSigningRound {
         var parsed: [Identifier<Suite>: FROST<Suite>.SignatureShare] = [:]
         var signerOf: [String: NodeID] = [:]
         for node in s.signers {
-            let id = try Identifier<Suite>(UInt64(vault.ceremony.index(of: node)!))
+            let id = try Identifier<Suite>(UInt64(vault.index(of: node)!))
             guard let share = try? FROST<Suite>.SignatureShare(serializedBytes: shares[node]!), share.packageDigest == digest else {
                 return .wrongShare(culprit: node)
             }

@@ -35,7 +35,7 @@ public final class PresignBatchRun {
     /// Prepares the runs of `batch` of `vault` from the committed state and this node's key share.
     public init(_ state: ReplicatedState, vault: Vault, batch: PresignBatch, me: NodeID, keyShare: ThresholdECDSA.KeyShare) throws {
         let ids = try vault.ecdsaIdentifiers(batch.signers)
-        guard let mine = vault.ceremony.index(of: me), try ThresholdECDSA.ID(UInt64(mine)) == keyShare.identifier else {
+        guard let mine = vault.index(of: me), try ThresholdECDSA.ID(UInt64(mine)) == keyShare.identifier else {
             throw FROSTSigningRound.Refusal(reason: "the key share stored for \(vault.id) is not this node's")
         }
         let session = state.presignSessionID(vault: vault, batch: batch.number, signers: batch.signers, startedHeight: batch.startedHeight)

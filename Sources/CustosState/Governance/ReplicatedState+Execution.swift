@@ -63,9 +63,11 @@ extension ReplicatedState {
             users[id]!.credentials.removeAll { $0.credentialId == credentialId }
         case .addMember(let member, let proof):
             try addMember(member, proof: proof)
+            try reshareVaults(operationId: p.id)
             return
         case .removeMember(let id):
             try removeMember(id)
+            try reshareVaults(operationId: p.id)
             return
         case .createVault(let id, let label, let scheme, let environment):
             try createVault(id: id, label: label, scheme: scheme, environment: environment, operationId: p.id)

@@ -50,16 +50,17 @@ extension ReplicatedState {
             v.presignBatches.removeAll { $0.deadline <= time }
             v.presignSilent = v.presignSilent.filter { time - $0.value < PresignBatch.timeLimit }
             let memberIds = Set(members.map(\.id))
-            let eligible = v.ceremony.participants.filter { memberIds.contains($0) && !v.excluded.contains($0) }
+            let eligible = v.holders.filter { memberIds.contains($0) && !v.excluded.contains($0) }
             // What needs an excluded signer or a former member can never sign: it leaves the pool
             // (and the target counts only what can).
             let usable = Set(eligible)
             v.presignatures.removeAll { !$0.signers.allSatisfy(usable.contains) }
             v.presignBatches.removeAll { $0.failedRun == nil && !$0.signers.allSatisfy(usable.contains) }
-            let needed = 2 * (v.ceremony.minSigners - 1) + 1
+            let needed = 2 * (v.minSigners - 1) + 1
             let rested = eligible.filter { v.presignSilent[$0] == nil }
             let pool = rested.count >= needed ? rested : eligible
-            while pool.count >= needed, v.presignBatches.count < PresignBatch.maximumRunning,
+            // No new batch while a reshare runs: its presignatures would be of shares about to be dropped.
+            while v.runningReshare == nil, pool.count >= needed, v.presignBatches.count < PresignBatch.maximumRunning,
                   v.presignatures.count + v.presignBatches.count * PresignBatch.size < Vault.presignatureTarget {
                 let offset = Int(v.nextPresignBatch % UInt32(pool.count))
                 let signers = Array((pool[offset...] + pool[..<offset]).prefix(needed)).sorted()
@@ -121,7 +122,7 @@ extension Vault {
     public func ecdsaIdentifiers(_ nodes: [NodeID]) throws(MPCError) -> [ThresholdECDSA.ID] {
         var ids: [ThresholdECDSA.ID] = []
         for node in nodes {
-            guard let index = ceremony.index(of: node) else {
+            guard let index = index(of: node) else {
                 throw MPCError(.unexpectedParticipant, "\(node) holds no share of \(id)", culprits: [node.rawValue])
             }
             ids.append(try ThresholdECDSA.ID(UInt64(index)))

@@ -57,9 +57,11 @@ extension ReplicatedState {
             signing[request] = s
             return
         }
+        // While the shares move to a new membership nothing signs; the request waits for the new epoch.
+        guard vault.runningReshare == nil else { return }
         let memberIds = Set(members.map(\.id))
         if vault.scheme == .ecdsaSecp256k1 {
-            let usable = Set(vault.ceremony.participants.filter { memberIds.contains($0) && !vault.excluded.contains($0) })
+            let usable = Set(vault.holders.filter { memberIds.contains($0) && !vault.excluded.contains($0) })
             let ready = vault.presignatures.indices.filter { vault.presignatures[$0].signers.allSatisfy(usable.contains) }
             guard !ready.isEmpty else { return }
             // Attempt k takes a presignature of the k-th distinct signer set in the pool (cyclically),
@@ -78,13 +80,13 @@ extension ReplicatedState {
             signing[request] = s
             return
         }
-        let candidates = vault.ceremony.participants.filter {
+        let candidates = vault.holders.filter {
             memberIds.contains($0) && !vault.excluded.contains($0) && !(vault.nonces[$0] ?? []).isEmpty
         }
-        guard candidates.count >= vault.ceremony.minSigners else { return }
+        guard candidates.count >= vault.minSigners else { return }
         let offset = Int(s.attempt) % candidates.count
         let rotated = Array(candidates[offset...] + candidates[..<offset])
-        let signers = Array(rotated.prefix(vault.ceremony.minSigners)).sorted()
+        let signers = Array(rotated.prefix(vault.minSigners)).sorted()
         var commitments: [NodeID: [UInt8]] = [:]
         for node in signers { commitments[node] = vaults[s.vault]!.nonces[node]!.removeFirst() }
         s.status = .signing
@@ -134,7 +136,7 @@ extension ReplicatedState {
         guard entry.epoch == vault.epoch else { throw refused("vault \(vault.id) is at epoch \(vault.epoch), not \(entry.epoch)") }
         switch entry {
         case .nonces(_, _, let batch, let commitments):
-            guard vault.ceremony.index(of: node) != nil else { throw refused("\(node) holds no share of \(vault.id)") }
+            guard vault.index(of: node) != nil else { throw refused("\(node) holds no share of \(vault.id)") }
             guard batch == vault.nonceBatches[node, default: 0] else {
                 throw refused("\(node)'s nonce batch \(batch) for \(vault.id) is not its next (\(vault.nonceBatches[node, default: 0]))")
             }
@@ -174,7 +176,7 @@ extension ReplicatedState {
                 throw refused("no signing attempt \(attempt) of \(vault.id) under way for request \(request.prefix(128))")
             }
             guard s.signers.contains(node), s.signers.contains(accused), accused != node,
-                  let accusedIndex = vault.ceremony.index(of: accused)
+                  let accusedIndex = vault.index(of: accused)
             else { throw refused("\(node) and \(accused) are not two signers of attempt \(attempt) for request \(request)") }
             // The signed header decides whose the envelope is: one the accused signed for the
             // complainant's transport key in this attempt's session and round proves that whatever
@@ -188,7 +190,7 @@ extension ReplicatedState {
             if evidence.header.sessionID == signingSessionID(s), evidence.header.round == VaultEntry.signatureShareRound,
                evidence.header.sender == accusedKey, evidence.header.recipient == complainantTransport, evidence.isAuthentic {
                 var commitments: [Int: [UInt8]] = [:]
-                for signer in s.signers { commitments[vault.ceremony.index(of: signer)!] = s.commitments[signer]! }
+                for signer in s.signers { commitments[vault.index(of: signer)!] = s.commitments[signer]! }
                 let message = try? VaultShareMessage(encoded: evidence.plaintext)
                 let fits = message.map { $0.vault == vault.id && $0.epoch == vault.epoch
                     && $0.signing == .init(request: request, attempt: attempt) && $0.recipient == node } ?? false

@@ -236,6 +236,8 @@ extension ReplicatedState {
             }
             w.append(UInt32(v.refreshes.count))
             for r in v.refreshes { w.append(r) }
+            // Only once a reshare added a node, so digests stored before reshares existed still match.
+            if !v.addedParticipants.isEmpty { w.append(strings: v.addedParticipants.map(\.rawValue)) }
         }
     }
 
@@ -278,9 +280,15 @@ extension ReplicatedState {
 }
 
 extension CanonicalWriter {
-    /// A refresh's transcript: who dealt and confirmed what and when, its outcome, and who
-    /// failed it (not the wording of why).
+    /// A refresh's or reshare's transcript: who dealt and confirmed what and when, the new
+    /// threshold, its outcome, and who failed it (not the wording of why).
     mutating func append(_ r: VaultRefresh) {
+        // A refresh is encoded as before reshares existed (its threshold is the vault's), so
+        // digests stored then still match; a reshare says what it is and its new threshold.
+        if r.kind == .reshare {
+            append(string: r.kind.rawValue)
+            append(UInt32(r.minSigners))
+        }
         append(string: r.operationId)
         append(r.epoch)
         append(r.fromEpoch)

@@ -170,6 +170,8 @@ extension ReplicatedState {
             vaults[id]!.key = VaultKey(groupKey: expected.groupKey, publicKeyPackage: expected.publicKeyPackage, chainCode: chainCode,
                                        activatedAt: time, activatedHeight: height)
             vaults[id]!.status = .active
+            // Membership changed while the key was generated: the shares move to the members now.
+            if vaults[id]!.holders != shareMembership(of: vaults[id]!) { restartReshare(of: id, operationId: c.operationId, leavingOut: []) }
             advancePresigning()
             return .active
         case .complain(_, _, let accused, let evidence):

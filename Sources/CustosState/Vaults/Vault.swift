@@ -59,9 +59,12 @@ public struct Vault: Sendable, Hashable {
     public internal(set) var presignSilent: [NodeID: UInt64] = [:]
     /// ECDSA vaults: the latest presigning blames (at most `maximumPresignBlames`), oldest first.
     public internal(set) var presignBlames: [PresignBlameRecord] = []
-    /// Every proactive refresh of the key (`refresh-vault`), oldest first, with its transcript;
-    /// the last one may still be running.
+    /// Every refresh (`refresh-vault`) and reshare (membership change) of the key, oldest first,
+    /// with its transcript; the last one may still be running.
     public internal(set) var refreshes: [VaultRefresh] = []
+    /// Nodes given an MPC identifier after the key generation (to receive a reshare), in the
+    /// order they got one: the i-th has identifier `ceremony.participants.count + i + 1`.
+    public internal(set) var addedParticipants: [NodeID] = []
     /// The epoch of the shares the last completed refresh made; nil while they are the key
     /// generation's.
     var refreshedEpoch: UInt32? = nil
@@ -77,8 +80,28 @@ public struct Vault: Sendable, Hashable {
     /// each refresh takes a later one.
     public var epoch: UInt32 { refreshedEpoch ?? ceremony.epoch }
 
-    /// The refresh under way, if any: the vault keeps signing at `epoch` while it runs.
+    /// The refresh or reshare under way, if any.
     public var runningRefresh: VaultRefresh? { refreshes.last.flatMap { $0.status == .running ? $0 : nil } }
+
+    /// The reshare under way, if any: while it runs the vault signs nothing and pools nothing.
+    public var runningReshare: VaultRefresh? { runningRefresh.flatMap { $0.kind == .reshare ? $0 : nil } }
+
+    /// Who holds a share at `epoch`, in id order: the key generation's participants until a
+    /// refresh or reshare completes, then its participants.
+    public var holders: [NodeID] { refreshes.last { $0.status == .completed }?.participants ?? ceremony.participants }
+
+    /// Shares needed to sign at `epoch`.
+    public var minSigners: Int { refreshes.last { $0.status == .completed }?.minSigners ?? ceremony.minSigners }
+
+    /// The MPC identifier (1-based) `node` has in this vault's key, for every epoch: the key
+    /// generation's index, or one after every earlier identifier for a node added by a reshare.
+    /// Never reused, so a removed node's identifier is never given to anyone else.
+    public func identifier(of node: NodeID) -> Int? {
+        ceremony.index(of: node) ?? addedParticipants.firstIndex(of: node).map { ceremony.participants.count + $0 + 1 }
+    }
+
+    /// The MPC identifier of `node` if it holds a share at `epoch`; nil for anyone else.
+    public func index(of node: NodeID) -> Int? { holders.contains(node) ? identifier(of: node) : nil }
 
     /// Labels: 1 to 256 bytes of printable ASCII.
     static let maximumLabelBytes = 256

@@ -23,11 +23,14 @@ import CustosLedger
 ///   signed envelope, with the presigning run's public transcript that shows what it should be;
 /// - `vault.ecdsa.presign.evidence`: a signer's reveal of an abandoned presigning run, with the
 ///   peers' messages it received in their senders' signed envelopes.
-/// - `vault.refresh.deal`: a participant's Feldman commitments to its refresh polynomial (the log
-///   is the broadcast channel of a refresh, as of a key generation);
-/// - `vault.refresh.confirm`: the refresh transcript digest it computed and its software version;
-/// - `vault.refresh.complaint`: a refresh share that does not match its sender's dealing, shown as
-///   the sender's signed envelope.
+/// - `vault.refresh.deal`: a dealer's Feldman commitments to its resharing polynomial (the log
+///   is the broadcast channel of a refresh or reshare, as of a key generation);
+/// - `vault.refresh.confirm`: the transcript digest a receiver computed and its software version;
+/// - `vault.refresh.complaint`: a share that does not match its sender's dealing, shown as the
+///   sender's signed envelope.
+///
+/// The three `vault.refresh.*` kinds serve both runs of `VaultRefresh`: a `refresh-vault` and the
+/// reshare of a vault to a new membership; the running run of the vault named says which.
 public enum VaultEntry: Sendable, Equatable {
     case commit(vault: String, epoch: UInt32, package: [UInt8], chainCodeCommitment: [UInt8])
     case confirm(vault: String, epoch: UInt32, groupKey: [UInt8], transcriptDigest: [UInt8], softwareVersion: String, chainCodeReveal: [UInt8])
@@ -54,12 +57,12 @@ public enum VaultEntry: Sendable, Equatable {
     /// A signer's part of an abandoned presigning run `run` of `batch`: its reveal
     /// (`ThresholdECDSA.PresignReveal`) and the round-1 to round-3 messages its peers sent it.
     case presignEvidence(vault: String, epoch: UInt32, batch: UInt32, run: UInt16, reveal: [UInt8], envelopes: [SignedEnvelope.Evidence])
-    /// A participant's dealing in the refresh that takes the vault to `epoch`
+    /// A dealer's dealing in the refresh or reshare that takes the vault to `epoch`
     /// (`Reshare.Dealing`, wire encoding).
     case refreshDeal(vault: String, epoch: UInt32, dealing: [UInt8])
-    /// A participant's statement that it holds its refreshed share of the transcript with this digest.
+    /// A receiver's statement that it holds its new share of the transcript with this digest.
     case refreshConfirm(vault: String, epoch: UInt32, transcriptDigest: [UInt8], softwareVersion: String)
-    /// A refresh share that does not match its sender's dealing, shown as its signed envelope.
+    /// A refresh or reshare share that does not match its sender's dealing, shown as its signed envelope.
     case refreshComplaint(vault: String, epoch: UInt32, accused: NodeID, evidence: SignedEnvelope.Evidence)
 
     public static let kindPrefix = "vault."

@@ -2,12 +2,33 @@ import CustosCore
 import CustosCrypto
 import CustosMPC
 
-/// What every node checks of a refresh's public messages, for each scheme: a committed dealing
-/// (for this run, of the threshold's length, resharing the dealer's own share), the transcript
-/// and public key package the dealings make, and whether a share shown as evidence matches its
-/// sender's dealing. Pure and deterministic: the same on every node. Participants are named by
-/// their 1-based MPC identifiers, the key generation's.
+/// What every node checks of a refresh's or reshare's public messages, for each scheme: a
+/// committed dealing (for this run, of the new threshold's length, resharing the dealer's own
+/// share), the transcript and public key package the dealings make, and whether a share shown
+/// as evidence matches its sender's dealing. Pure and deterministic: the same on every node.
+/// Participants are named by their 1-based MPC identifiers (`Vault.identifier(of:)`).
 public enum VaultRefreshing {
+    /// Who deals and who receives in one run, by MPC identifier, and the new threshold.
+    public struct Committee: Sendable, Hashable {
+        public let dealers: [Int]
+        public let receivers: [Int]
+        public let minSigners: Int
+
+        public init(dealers: [Int], receivers: [Int], minSigners: Int) {
+            self.dealers = dealers
+            self.receivers = receivers
+            self.minSigners = minSigners
+        }
+
+        /// The committee of `run` of `vault`; nil when a node in it has no identifier in the vault.
+        public init?(_ run: VaultRefresh, of vault: Vault) {
+            let dealers = run.dealers.compactMap(vault.identifier(of:))
+            let receivers = run.participants.compactMap(vault.identifier(of:))
+            guard dealers.count == run.dealers.count, receivers.count == run.participants.count else { return nil }
+            self.init(dealers: dealers, receivers: receivers, minSigners: run.minSigners)
+        }
+    }
+
     /// What the committed dealings make.
     public struct Outcome: Sendable, Hashable {
         /// The refreshed public key package (every participant's new verifying share, the same
@@ -17,35 +38,38 @@ public enum VaultRefreshing {
         public let transcriptDigest: [UInt8]
     }
 
-    /// The parameters of the refresh of the key whose public key package is `publicKeyPackage`
-    /// (wire encoding) with `dealers` (1-based), in relay session `sessionID`.
+    /// The parameters of the run that deals the key whose public key package is
+    /// `publicKeyPackage` (wire encoding) to `committee`, in relay session `sessionID`.
     public static func parameters<Suite: Ciphersuite>(
-        _: Suite.Type, publicKeyPackage: [UInt8], sessionID: [UInt8], dealers: [Int]
+        _: Suite.Type, publicKeyPackage: [UInt8], sessionID: [UInt8], committee: Committee
     ) throws(MPCError) -> Reshare<Suite>.Parameters {
-        var ids: [Identifier<Suite>] = []
-        for d in dealers { ids.append(try Identifier<Suite>(UInt64(d))) }
-        return try .refresh(try PublicKeyPackage<Suite>(serializedBytes: publicKeyPackage), sessionID: sessionID, dealers: ids)
+        var dealers: [Identifier<Suite>] = []
+        for d in committee.dealers { dealers.append(try Identifier<Suite>(UInt64(d))) }
+        var receivers: [Identifier<Suite>] = []
+        for r in committee.receivers { receivers.append(try Identifier<Suite>(UInt64(r))) }
+        return try Reshare<Suite>.Parameters(sessionID: sessionID, oldPublicKeyPackage: try PublicKeyPackage<Suite>(serializedBytes: publicKeyPackage),
+                                             dealers: dealers, newParticipants: receivers, newMinSigners: committee.minSigners)
     }
 
     /// Checks dealer `index`'s dealing; throws (naming nothing but the reason) if it is not one.
     public static func check(
-        _ scheme: Vault.Scheme, publicKeyPackage: [UInt8], sessionID: [UInt8], dealers: [Int], dealing: [UInt8], from index: Int
+        _ scheme: Vault.Scheme, publicKeyPackage: [UInt8], sessionID: [UInt8], committee: Committee, dealing: [UInt8], from index: Int
     ) throws(MPCError) {
         switch scheme {
-        case .ecdsaSecp256k1: try check(Secp256k1SHA256.self, publicKeyPackage, sessionID, dealers, dealing, index)
-        case .frostEd25519: try check(Ed25519SHA512.self, publicKeyPackage, sessionID, dealers, dealing, index)
-        case .frostTaproot: try check(Secp256k1TaprootSHA256.self, publicKeyPackage, sessionID, dealers, dealing, index)
+        case .ecdsaSecp256k1: try check(Secp256k1SHA256.self, publicKeyPackage, sessionID, committee, dealing, index)
+        case .frostEd25519: try check(Ed25519SHA512.self, publicKeyPackage, sessionID, committee, dealing, index)
+        case .frostTaproot: try check(Secp256k1TaprootSHA256.self, publicKeyPackage, sessionID, committee, dealing, index)
         }
     }
 
-    /// The transcript and refreshed public key package of every dealer's dealing (by 1-based index).
+    /// The transcript and new public key package of every dealer's dealing (by 1-based index).
     public static func outcome(
-        _ scheme: Vault.Scheme, publicKeyPackage: [UInt8], sessionID: [UInt8], dealings: [Int: [UInt8]]
+        _ scheme: Vault.Scheme, publicKeyPackage: [UInt8], sessionID: [UInt8], committee: Committee, dealings: [Int: [UInt8]]
     ) throws(MPCError) -> Outcome {
         switch scheme {
-        case .ecdsaSecp256k1: return try outcome(Secp256k1SHA256.self, publicKeyPackage, sessionID, dealings)
-        case .frostEd25519: return try outcome(Ed25519SHA512.self, publicKeyPackage, sessionID, dealings)
-        case .frostTaproot: return try outcome(Secp256k1TaprootSHA256.self, publicKeyPackage, sessionID, dealings)
+        case .ecdsaSecp256k1: return try outcome(Secp256k1SHA256.self, publicKeyPackage, sessionID, committee, dealings)
+        case .frostEd25519: return try outcome(Ed25519SHA512.self, publicKeyPackage, sessionID, committee, dealings)
+        case .frostTaproot: return try outcome(Secp256k1TaprootSHA256.self, publicKeyPackage, sessionID, committee, dealings)
         }
     }
 
@@ -60,17 +84,16 @@ public enum VaultRefreshing {
     }
 
     private static func check<Suite: Ciphersuite>(
-        _: Suite.Type, _ publicKeyPackage: [UInt8], _ sessionID: [UInt8], _ dealers: [Int], _ dealing: [UInt8], _ index: Int
+        _: Suite.Type, _ publicKeyPackage: [UInt8], _ sessionID: [UInt8], _ committee: Committee, _ dealing: [UInt8], _ index: Int
     ) throws(MPCError) {
-        let parameters = try parameters(Suite.self, publicKeyPackage: publicKeyPackage, sessionID: sessionID, dealers: dealers)
+        let parameters = try parameters(Suite.self, publicKeyPackage: publicKeyPackage, sessionID: sessionID, committee: committee)
         try Reshare<Suite>.check(try .init(serializedBytes: dealing), from: try Identifier<Suite>(UInt64(index)), parameters: parameters)
     }
 
     private static func outcome<Suite: Ciphersuite>(
-        _: Suite.Type, _ publicKeyPackage: [UInt8], _ sessionID: [UInt8], _ dealings: [Int: [UInt8]]
+        _: Suite.Type, _ publicKeyPackage: [UInt8], _ sessionID: [UInt8], _ committee: Committee, _ dealings: [Int: [UInt8]]
     ) throws(MPCError) -> Outcome {
-        let parameters = try parameters(Suite.self, publicKeyPackage: publicKeyPackage, sessionID: sessionID,
-                                        dealers: dealings.keys.sorted())
+        let parameters = try parameters(Suite.self, publicKeyPackage: publicKeyPackage, sessionID: sessionID, committee: committee)
         var parsed: [Identifier<Suite>: Reshare<Suite>.Dealing] = [:]
         for (index, bytes) in dealings { parsed[try Identifier<Suite>(UInt64(index))] = try .init(serializedBytes: bytes) }
         let refreshed = try Reshare<Suite>.publicKeyPackage(parameters: parameters, dealings: parsed)

@@ -1,0 +1,83 @@
+import CustosCore
+import CustosLedger
+
+extension ReplicatedState {
+    /// The nodes a vault's shares belong with: the voting members not excluded from it, in id order.
+    public func shareMembership(of vault: Vault) -> [NodeID] { members.map(\.id).filter { !vault.excluded.contains($0) } }
+
+    /// The active vaults whose shares do not yet sit with the membership (`shareMembership`), in
+    /// id order: a membership change is complete only when this is empty. Each has a reshare
+    /// running, or, if one could not start again (too few dealers left), stays at its epoch.
+    public var vaultsAwaitingReshare: [String] {
+        vaults.keys.sorted().filter { id in
+            let vault = vaults[id]!
+            return vault.status == .active && (vault.runningReshare != nil || vault.holders != shareMembership(of: vault))
+        }
+    }
+
+    /// Starts, in the transition that executes `add-member` or `remove-member`, a reshare of
+    /// every active vault whose share holders are not the new membership: the holders that are
+    /// still voting members and not excluded deal, the membership receives, with the threshold
+    /// the new cluster size asks for. A refresh or reshare of the vault still running is
+    /// superseded (failed without blame). Throws, refusing the membership change, when a vault
+    /// could not be reshared: fewer of its holders remain members than its threshold, or the new
+    /// membership is too small to hold a vault of its scheme.
+    mutating func reshareVaults(operationId: String) throws(GovernanceError) {
+        for id in vaults.keys.sorted() {
+            let vault = vaults[id]!
+            guard vault.status == .active, vault.holders != shareMembership(of: vault) else { continue }
+            try startReshare(of: id, operationId: operationId, leavingOut: [])
+        }
+    }
+
+    /// After a reshare of `id` failed: starts it again for the same operation, without the
+    /// dealers in `leavingOut` (silent ones) where enough others remain, else with every holder
+    /// that may deal (culprits are excluded from the vault already). When too few remain, the
+    /// vault stays at its epoch and in `vaultsAwaitingReshare`.
+    mutating func restartReshare(of id: String, operationId: String, leavingOut: Set<NodeID>) {
+        if (try? startReshare(of: id, operationId: operationId, leavingOut: leavingOut)) != nil { return }
+        _ = try? startReshare(of: id, operationId: operationId, leavingOut: [])
+    }
+
+    /// Starts one reshare of vault `id` to its share membership, at the epoch after every earlier
+    /// run. Nothing changes when it throws. Signing attempts under way end (their requests wait
+    /// for the new epoch): nothing signs with the old shares while they move.
+    private mutating func startReshare(of id: String, operationId: String, leavingOut: Set<NodeID>) throws(GovernanceError) {
+        func invalid(_ reason: String) -> GovernanceError { GovernanceError(.invalidChange, reason) }
+        var vault = vaults[id]!
+        let receivers = shareMembership(of: vault)
+        guard let minSigners = Self.minSigners(vault.scheme, nodes: members.count) else {
+            throw invalid("\(members.count) nodes cannot hold the \(vault.scheme.rawValue) vault \(id)")
+        }
+        let online = vault.scheme == .ecdsaSecp256k1 ? 2 * (minSigners - 1) + 1 : minSigners
+        guard receivers.count >= online else {
+            throw invalid("only \(receivers.count) members may hold vault \(id); a \(vault.scheme.rawValue) vault of \(members.count) nodes needs \(online)")
+        }
+        let memberIds = Set(members.map(\.id))
+        let dealers = vault.holders.filter { memberIds.contains($0) && !vault.excluded.contains($0) && !leavingOut.contains($0) }
+        guard dealers.count >= vault.minSigners else {
+            throw invalid("only \(dealers.count) share holders of vault \(id) remain members that may deal; resharing it needs \(vault.minSigners)")
+        }
+        if var running = vault.runningRefresh {
+            running.status = .failed
+            running.failure = VaultFailure(at: time, reason: "superseded by the membership change \(operationId)", culprits: [], silent: [])
+            vault.refreshes[vault.refreshes.count - 1] = running
+        }
+        for node in receivers where vault.identifier(of: node) == nil { vault.addedParticipants.append(node) }
+        let epoch = max(vault.epoch, vault.refreshes.last?.epoch ?? 0) + 1
+        vault.refreshes.append(VaultRefresh(
+            kind: .reshare, operationId: operationId, epoch: epoch, fromEpoch: vault.epoch, participants: receivers, dealers: dealers,
+            minSigners: minSigners, startedAt: time, startedHeight: height, deadline: time + VaultRefresh.timeLimit))
+        vaults[id] = vault
+        for request in signing.keys.sorted() {
+            guard var s = signing[request], s.vault == id, s.status == .signing else { continue }
+            // A presignature handed to the attempt is spent whatever happened.
+            s.attempt += 1
+            s.status = .waiting
+            s.signers = []
+            s.commitments = [:]
+            s.presignature = nil
+            signing[request] = s
+        }
+    }
+}
