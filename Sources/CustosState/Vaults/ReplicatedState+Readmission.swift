@@ -11,7 +11,7 @@ extension ReplicatedState {
         guard let vault = vaults[id] else { throw GovernanceError(.unknownVault, "no vault \"\(id.prefix(64))\"") }
         guard vault.status == .active, vault.key != nil else { throw invalid("vault \(id) is \(vault.status.rawValue), not active") }
         guard vault.excluded.contains(node) else { throw invalid("\(node) is not excluded from vault \(id)") }
-        guard vault.ceremony.participants.contains(node) else { throw invalid("\(node) holds no share of vault \(id)") }
+        guard vault.holders.contains(node) else { throw invalid("\(node) holds no share of vault \(id)") }
         guard members.contains(where: { $0.id == node }) else { throw invalid("\(node) is no longer a voting member") }
         vaults[id]!.excluded.removeAll { $0 == node }
     }
