@@ -178,6 +178,8 @@ extension GovernanceChange {
             return "Record the \(chain.rawValue) address \"\(label)\" of the vault \(vault) at \(VaultAddress.pathDescription(path)), derived by every node from the vault key"
         case .refreshVault(let id):
             return "Refresh the key shares of the vault \(id): every share changes, the key and its addresses do not, pooled presignatures and nonces are dropped"
+        case .readmitSigner(let vault, let node):
+            return "Readmit the signer node \(node) to the signer sets of the vault \(vault), from which a blame excluded it"
         }
     }
 }

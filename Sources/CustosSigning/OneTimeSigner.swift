@@ -8,8 +8,21 @@ import CustosNode
 /// share from the same secret. A refused or failed signing still burns the secret (the safe side).
 public struct OneTimeSigner: Sendable {
     public let database: NodeDatabase
+    /// Runs after a use record has committed and before the share is computed; production signers
+    /// run nothing there.
+    let afterRecordingUse: @Sendable () throws -> Void
 
-    public init(database: NodeDatabase) { self.database = database }
+    public init(database: NodeDatabase) {
+        self.database = database
+        afterRecordingUse = {}
+    }
+
+    /// TEST HOOK, never for production: a signer that runs `fault` between recording a use and
+    /// computing the share — a crash there (`fault` throwing) must leave the secret burnt.
+    package init(unsafeDatabase database: NodeDatabase, faultAfterRecordingUse fault: @escaping @Sendable () throws -> Void) {
+        self.database = database
+        afterRecordingUse = fault
+    }
 
     /// FROST round 2, after recording the nonce pair (named by its commitments) as used for
     /// this signing package.
@@ -20,6 +33,7 @@ public struct OneTimeSigner: Sendable {
     ) throws -> FROST<Suite>.SignatureShare {
         let id = Hashes.sha256(Array(Suite.contextString.utf8), try nonces.commitments.serializedBytes)
         try database.recordUse(of: .frostNonce, id: id, purpose: Hashes.sha256(try package.serializedBytes))
+        try afterRecordingUse()
         return try FROST<Suite>.sign(package: package, nonces: nonces, keyPackage: keyPackage, publicKeyPackage: publicKeyPackage,
                                      expectedMessage: expectedMessage, expectedTweak: expectedTweak)
     }
@@ -33,6 +47,7 @@ public struct OneTimeSigner: Sendable {
         let id = presignature.context.sessionID + presignature.identifier.scalar.rawRepresentation
         let purpose = Hashes.sha256(request.messageHash, request.tweak.rawRepresentation, request.entropy)
         try database.recordUse(of: .presignature, id: id, purpose: purpose)
+        try afterRecordingUse()
         return try ThresholdECDSA.sign(presignature: presignature, keyShare: keyShare, signers: signers, request: request)
     }
 }

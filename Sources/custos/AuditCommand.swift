@@ -8,9 +8,10 @@ import Foundation
 /// `custos audit verify FILE`: checks an exported log offline — the cluster configuration,
 /// the hash chain from the genesis digest, every quorum certificate and every vote signature
 /// (with the voting members in force at each height) — and, when the cluster has a genesis
-/// document, replays the governed state (every WebAuthn assertion, every node's ceremony entry
-/// and every signature verified again) and lists the vaults it made. Reports the first failing
-/// height. Export a node's log with `custos node export`.
+/// document, replays the governed state from genesis (every WebAuthn assertion, bot signature,
+/// node's ceremony entry and signature verified again; an entry its signer did not sign fails
+/// its block) and lists the vaults it made. Reports the first failing height, and there the
+/// entry. Export a node's log with `custos node export`.
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "Verify an exported log offline.", subcommands: [Verify.self])
@@ -33,28 +34,24 @@ struct AuditCommand: ParsableCommand {
             if let genesis {
                 do { expected = try LedgerHash(hex: genesis) } catch { Self.fail("--genesis: \(error)") }
             }
-            // The governed state decides membership changes; it is replayed alongside the audit.
-            var governance: ReplicatedState?
-            if let configuration = try? ChainExport.configuration(serialized: Array(data)),
-               let document = try? GenesisDocument(encoded: configuration.genesisDocument) {
+            // The governed state decides membership changes; it is replayed alongside the audit,
+            // and an entry its signer did not sign fails the block that carries it.
+            var governance: AuditReplay?
+            if let configuration = try? ChainExport.configuration(serialized: Array(data)) {
                 // A genesis that decodes but is refused is a failure; one that is not a governance
                 // genesis at all leaves only the log to check (said below).
-                do { governance = try ReplicatedState(genesis: document, members: configuration.members) } catch {
+                do { governance = try AuditReplay(configuration: configuration) } catch {
                     Self.fail("\(file): the genesis document is refused: \(error.reason)")
                 }
             }
-            let result = ChainAudit.verify(serialized: Array(data), expectedGenesis: expected) { block in
-                guard var state = governance else { return nil }
-                let before = state.members
-                state.apply(block)
-                governance = state
-                return state.members == before ? nil : state.members
+            let result = ChainAudit.verify(serialized: Array(data), expectedGenesis: expected) { block throws(ChainAudit.Failure) in
+                try governance?.apply(block)
             }
             switch result {
             case .valid(let digest, let head):
                 print("valid: \(head.height) blocks, head \(head.hash), genesis \(digest)")
                 if governance == nil { print("no governance genesis document: the governed state was not replayed") }
-                if let governance {
+                if let governance = governance?.state {
                     print("governed state \(governance.digest.hexString): \(governance.users.count) people, policy version \(governance.policyVersion), \(governance.operations.count) operations, \(governance.refusals.count) refused entries, \(governance.members.count) voting members")
                     // Every ceremony entry was checked again in the replay: the members'
                     // signatures, each proof of knowledge, the key the packages make.

@@ -49,7 +49,8 @@ struct OperationCommand: AsyncParsableCommand {
                 remove-member NODE-ID, create-vault VAULT SCHEME ENVIRONMENT LABEL… (SCHEME: ecdsa-secp256k1, frost-ed25519 or
                 frost-taproot; ENVIRONMENT: production, staging or development), add-vault-address VAULT CHAIN PATH LABEL… (CHAIN:
                 evm, bitcoin, bitcoin-testnet, bitcoin-regtest or solana; PATH: non-hardened, e.g. 0/5, or m for the vault key),
-                refresh-vault VAULT (every key share changes, the key does not).
+                refresh-vault VAULT (every key share changes, the key does not), readmit-signer VAULT NODE-ID (a node a blame
+                excluded from the vault's signer sets takes part again).
                 One signer node joins or leaves per operation.
                 """)
 
@@ -142,6 +143,9 @@ struct OperationCommand: AsyncParsableCommand {
             case "refresh-vault":
                 try need(1, "VAULT")
                 return .refreshVault(id: args[0])
+            case "readmit-signer":
+                try need(2, "VAULT NODE-ID")
+                return .readmitSigner(vault: args[0], node: try NodeID(args[1]))
             case "freeze": try need(0, ""); return .freeze
             case "unfreeze": try need(0, ""); return .unfreeze
             default: throw ValidationError("unknown change \"\(verb)\"; see --help")
@@ -178,9 +182,20 @@ struct OperationCommand: AsyncParsableCommand {
         @OptionGroup var connection: Connection
         @Option(help: "Only this status (proposed, executed, rejected, expired, failed).") var status: String?
 
+        /// Prints the gateway's JSON only after checking every operation in it against its
+        /// canonical content (and the status asked for).
         func run() async throws {
-            let path = "/v1/operations" + (status.map { "?status=\($0)" } ?? "")
-            print(String(decoding: try await GatewayCall(connection.gateway).getRaw(path), as: UTF8.self))
+            let path = "/v1/operations" + (status.map { "?status=\(percentEncoded($0))" } ?? "")
+            let raw = try await GatewayCall(connection.gateway).getRaw(path)
+            let operations: [OperationView]
+            do { operations = try JSONDecoder().decode([OperationView].self, from: raw) } catch { fail("the gateway sent no list of operations") }
+            for operation in operations {
+                _ = operation.checkedProposal()
+                if let status, operation.status != status {
+                    fail("the gateway lists operation \(printable(operation.id)) as \(printable(operation.status)) among the \(printable(status)) ones")
+                }
+            }
+            print(String(decoding: raw, as: UTF8.self))
         }
     }
 
@@ -189,8 +204,14 @@ struct OperationCommand: AsyncParsableCommand {
         @OptionGroup var connection: Connection
         @Argument(help: "The operation id.") var id: String
 
+        /// Prints the gateway's JSON only after checking it is the operation asked for and that
+        /// what it says of it is its canonical content.
         func run() async throws {
-            print(String(decoding: try await GatewayCall(connection.gateway).getRaw("/v1/operations/\(id)"), as: UTF8.self))
+            let raw = try await GatewayCall(connection.gateway).getRaw("/v1/operations/\(percentEncoded(id))")
+            let detail: OperationDetail
+            do { detail = try JSONDecoder().decode(OperationDetail.self, from: raw) } catch { fail("the gateway sent no operation for \(printable(id))") }
+            _ = detail.operation.checkedProposal(asked: id)
+            print(String(decoding: raw, as: UTF8.self))
         }
     }
 
@@ -203,12 +224,8 @@ struct OperationCommand: AsyncParsableCommand {
     ) async throws {
         let call = GatewayCall(connection.gateway)
         let detail: OperationDetail = try await call.get("/v1/operations/\(percentEncoded(id))")
-        guard let bytes = Data(base64Encoded: detail.operation.proposal) else { fail("the gateway sent a proposal that is not base64") }
-        let proposal: GovernanceProposal
-        do { proposal = try GovernanceProposal(encoded: Array(bytes)) } catch { fail("the gateway sent a proposal that does not decode: \(error.reason)") }
-        guard proposal.id == id else { fail("the gateway sent operation \"\(printable(proposal.id))\" for \"\(printable(id))\"") }
+        let proposal = detail.operation.checkedProposal(asked: id)
         let digest = proposal.digest.hexString
-        guard digest == detail.operation.digest else { fail("the gateway's digest for \(id) is not the digest of its content") }
         if let expected = confirmation.digest, expected.lowercased() != digest {
             fail("operation \(id) has the digest \(digest), not the \(expected) you expect: refusing to sign")
         }
@@ -233,8 +250,10 @@ struct OperationCommand: AsyncParsableCommand {
         }
         var file = CredentialStore.load(credentialFile)
         let assertion = try makeAssertion(&file, challenge: proposal.challenge(approve ? .approve : .reject), path: credentialFile)
+        let decision = DecisionMessage(user: file.user, assertion: assertion)
         let receipt: EntryReceipt = try await call.post(
-            "/v1/operations/\(percentEncoded(id))/\(approve ? "approvals" : "rejections")", DecisionMessage(user: file.user, assertion: assertion))
+            "/v1/operations/\(percentEncoded(id))/\(approve ? "approvals" : "rejections")", decision)
+        receipt.check(signed: try decision.entry(operationId: id, approve: approve), what: approve ? "approval" : "rejection")
         print("queued as \(receipt.queued)" + (receipt.preview.map { "; the committed state says: \($0)" } ?? ""))
     }
 }

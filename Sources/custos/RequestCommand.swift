@@ -3,6 +3,7 @@ import CustosClusterAPI
 import CustosCore
 import CustosCrypto
 import CustosIdentity
+import CustosState
 import Foundation
 
 /// `custos request submit`: a bot signs a request (RFC 8785 canonical JSON with its id, a
@@ -33,6 +34,7 @@ struct RequestCommand: AsyncParsableCommand {
             let signed = SignedRequest(body: value, keyId: file.bot, timestamp: Int64(Date().timeIntervalSince1970 * 1000),
                                        nonce: Base64URL.encode(SecureRandom.bytes(count: 18)), key: key)
             let receipt: EntryReceipt = try await GatewayCall(connection.gateway).post(raw: "/v1/requests", Data(signed.jsonBytes))
+            receipt.check(signed: try RequestEntry.submit(signed), what: "request")
             print("submitted as \(file.bot)" + (receipt.preview.map { "; the committed state says: \($0)" } ?? ""))
             print("request \(Hashes.sha256(signed.signingInput).hexString)")
         }

@@ -88,9 +88,34 @@ import Testing
 
     @Test("The sequencer certifies with the members in force and drops collected votes of removed members")
     func sequencerReconfigures() throws {
+        // Completed to try what its name claims: would have caught a sequencer that keeps a
+        // removed member's collected vote and certifies with it under the new members.
         var sequencer = try Sequencer(configuration: cluster.configuration, state: .genesis(cluster.configuration))
+        guard case .persistProposalThenSend(let block) = try sequencer.propose(entries: [], now: TestCluster.genesisTime + 1_000) else {
+            Issue.record("no proposal")
+            return
+        }
+        // Under five members (q = 4), node-4 and node-0 vote.
+        #expect(sequencer.receive(cluster.vote(4, for: block)) == .recorded(count: 1, quorum: 4))
+        #expect(sequencer.receive(cluster.vote(0, for: block)) == .recorded(count: 2, quorum: 4))
+        // node-4 leaves: q = 3 of four, and its collected vote is gone.
         try sequencer.reconfigure(try four)
         #expect(sequencer.configuration.quorum == 3)
+        #expect(Set(sequencer.votes.keys) == ["node-0"])
+        // Kept, node-4's vote and this one would make three and certify.
+        #expect(sequencer.receive(cluster.vote(1, for: block)) == .recorded(count: 2, quorum: 3))
+        guard case .flagged(let voter, let error) = sequencer.receive(cluster.vote(4, for: block)) else {
+            Issue.record("a removed member's vote was taken again")
+            return
+        }
+        #expect(voter == "node-4")
+        #expect(error.code == .unknownMember)
+        guard case .certified(let certified) = sequencer.receive(cluster.vote(2, for: block)) else {
+            Issue.record("three members' votes did not certify under four members")
+            return
+        }
+        #expect(Set(certified.certificate.votes.map(\.voter)) == ["node-0", "node-1", "node-2"])
+        #expect(throws: Never.self) { try certified.certificate.verify(for: block, in: try four) }
         #expect(throws: LedgerError(.invalidConfiguration, "")) { try sequencer.reconfigure(TestCluster(n: 4, name: "other").configuration) }
     }
 

@@ -29,7 +29,7 @@ struct ConsoleFieldTests {
             .createVault(id: "v1", label: "<script>alert(1)</script>", scheme: .frostEd25519, environment: .development),
             .addVaultAddress(vault: "v1", label: "Hot wallet", chain: .evm, path: [0, 5]),
             .addVaultAddress(vault: "v1", label: "Vault key", chain: .solana, path: []),
-            .refreshVault(id: "v1"),
+            .refreshVault(id: "v1"), .readmitSigner(vault: "v1", node: "node-3"),
         ]
     }
 

@@ -41,9 +41,21 @@ struct VaultLoopbackTests {
             g.vaults.count == 3 && g.vaults.allSatisfy { $0.status == "active" }
         }
         let reference = try #require(statuses["node-1"]?.governance)
+        // The pools keep filling in the background, so nodes may be a block or more apart at this
+        // instant: where two have a height, they agree on its state; the vaults agree but for
+        // their pools.
+        let common = statuses.values.map(\.stateDigests.count).min() ?? 0
+        let settled = { (vaults: [VaultView]) in
+            vaults.map { v -> VaultView in
+                var v = v
+                v.pools = [:]
+                v.presigningBatches = nil
+                return v
+            }
+        }
         for (id, status) in statuses {
-            #expect(status.stateDigests.last == statuses["node-1"]!.stateDigests.last, "\(id) disagrees")
-            #expect(status.governance?.vaults == reference.vaults, "\(id)")
+            #expect(status.stateDigests.prefix(common) == statuses["node-1"]!.stateDigests.prefix(common), "\(id) disagrees")
+            #expect(settled(status.governance?.vaults ?? []) == settled(reference.vaults), "\(id)")
         }
         for vault in reference.vaults {
             #expect(vault.participants.map(\.node) == cluster.nodeIDs)
@@ -346,6 +358,15 @@ extension VaultSigningLoopbackTests {
         #expect(reference.vaults.first?.excluded == ["node-3"])
         let address = try #require(reference.vaults.first?.addresses.first { $0.chain == "evm" }?.address)
         await #expect(try recoversAddress(address, text: text, signature: signing.signature))
+        // The exclusion lasts until the quorum readmits the node (`custos vault readmit`).
+        let vault = try #require(reference.vaults.first?.id)
+        try await cluster.vault(["readmit", "--as", "erin", "--operation-id", "readmit-node-3", vault, "node-3"])
+        _ = try await cluster.waitForGovernance { g in g.operations.contains { $0.id == "readmit-node-3" } }
+        try await cluster.op(["approve", "--yes", "--as", "frank", "readmit-node-3"])
+        _ = try await cluster.waitForGovernance { g in g.operations.first { $0.id == "readmit-node-3" }?.approvals.count == 1 }
+        #expect(try await cluster.waitForGovernance { _ in true }.values.allSatisfy { $0.governance?.vaults.first?.excluded == ["node-3"] })
+        try await cluster.op(["approve", "--yes", "--as", "grace", "readmit-node-3"])
+        _ = try await cluster.waitForGovernance { g in g.vaults.first?.excluded == nil }
         passed = true
     }
 }

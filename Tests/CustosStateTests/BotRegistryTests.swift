@@ -75,7 +75,10 @@ import Testing
         #expect(c.state.operations[rotate.id] == nil)
     }
 
-    @Test func aRemovedBotHasNoRolesInThePolicy() throws {
+    /// Would have caught a removed bot that the policy still allows (its rules match on the
+    /// principal's kind, which removal does not change), so that only the signature check stood
+    /// between its leaked key and a transfer.
+    @Test func aRemovedBotHasNoRolesInThePolicyAndThePolicyDeniesItsRequestsAfterwards() throws {
         var c = try Cluster()
         let key = BotSigningKey(ed25519: .init())
         try c.registerBot("desk-bot", key: key.publicKey, roles: ["desk"])
@@ -89,6 +92,9 @@ import Testing
         try c.approve(remove, by: "erin")
         #expect(c.status(remove) == .executed)
         #expect(c.state.bots["desk-bot"]?.active == false)
+        let after = c.state.evaluate(asPolicySees, blockTime: c.now)
+        #expect(after.outcome == .deny)
+        #expect(after.reason == .unknownInitiator, "\(after.reason)")
     }
 
     @Test func proposalsWithBotChangesRoundTrip() throws {

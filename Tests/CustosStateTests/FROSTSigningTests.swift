@@ -199,16 +199,79 @@ import Testing
         #expect(s.c.state.vaults["hot"]?.excluded == [cheat], "the sender, not the honest blamer")
     }
 
-    @Test func aFalseBlameExcludesTheBlamer() throws {
-        var s = try setup(.frostEd25519)
-        for n in nodes { _ = try publish(&s, n) }
+    /// The first signer blames the second with a share that verifies; returns them.
+    func falseBlame(_ s: inout Setup) throws -> (liar: NodeID, victim: NodeID) {
         let session = s.c.state.signing[s.request]!
         let inbox = try shares(s)
         let (liar, victim) = (session.signers[0], session.signers[1])
         _ = try ceremony.submit(&s.c, .blame(vault: "hot", epoch: 0, request: s.request, attempt: 0, accused: victim,
                                              evidence: inbox[liar]![victim]!), by: ceremony.node(liar))
+        return (liar, victim)
+    }
+
+    @Test func aFalseBlameExcludesTheBlamer() throws {
+        var s = try setup(.frostEd25519)
+        for n in nodes { _ = try publish(&s, n) }
+        let (liar, _) = try falseBlame(&s)
         #expect(s.c.state.vaults["hot"]?.excluded == [liar])
         #expect(s.c.state.signing[s.request]?.blames.first?.culprit == liar)
+    }
+
+    /// A blame the state cannot judge — here because a third signer's commitment in the state
+    /// does not decode, which is no signer's doing — convicts nobody: the entry is refused with
+    /// the reason and the attempt runs to its deadline. Before, the accused was convicted.
+    @Test func aBlameThatCannotBeJudgedConvictsNobody() throws {
+        var s = try setup(.frostEd25519)
+        for n in nodes { _ = try publish(&s, n) }
+        let session = s.c.state.signing[s.request]!
+        let inbox = try shares(s)
+        let (complainant, accused, third) = (session.signers[0], session.signers[1], session.signers[2])
+        s.c.state.signing[s.request]!.commitments[third] = [0x01, 0x02]
+        let outcome = try ceremony.submit(&s.c, .blame(vault: "hot", epoch: 0, request: s.request, attempt: 0, accused: accused,
+                                                       evidence: inbox[complainant]![accused]!), by: ceremony.node(complainant))
+        guard case .refused(let error) = outcome else { Issue.record("judged: \(outcome)"); return }
+        #expect(error.code == .ceremonyRefused && error.reason.contains("cannot be judged"), "\(error.reason)")
+        #expect(s.c.state.vaults["hot"]?.excluded == [])
+        #expect(s.c.state.signing[s.request]?.blames.isEmpty == true && s.c.state.signing[s.request]?.attempt == 0)
+    }
+
+    /// Exclusion lasts until governance readmits the node (`readmit-signer`, the quorum's
+    /// approval): then it is in signer sets again. Readmitting a node that is not excluded, of a
+    /// vault that does not exist, or one that is no longer a member fails and changes nothing.
+    @Test func anExcludedSignerTakesPartAgainOnlyOnceGovernanceReadmitsIt() throws {
+        var s = try setup(.frostEd25519)
+        for n in nodes { _ = try publish(&s, n, count: 3) }
+        let (liar, victim) = try falseBlame(&s)
+        #expect(s.c.state.vaults["hot"]?.excluded == [liar])
+        #expect(s.c.state.signing[s.request]?.signers.contains(liar) == false)
+
+        // What cannot apply is refused when proposed, with the reason, and changes nothing.
+        for (change, reason) in [(GovernanceChange.readmitSigner(vault: "hot", node: victim), "\(victim) is not excluded from vault hot"),
+                                 (.readmitSigner(vault: "cold", node: liar), "no vault \"cold\""),
+                                 (.readmitSigner(vault: "hot", node: "node-9"), "node-9 is not excluded")] {
+            let (_, outcome) = try s.c.propose(change, by: "erin")
+            guard case .refused(let error) = outcome else { Issue.record("\(change) was not refused"); continue }
+            #expect(error.reason.contains(reason), "\(error.reason)")
+        }
+        #expect(s.c.state.vaults["hot"]?.excluded == [liar], "a refused readmission changes nothing")
+
+        let (p, outcome) = try s.c.propose(.readmitSigner(vault: "hot", node: liar), by: "erin")
+        #expect(Cluster.code(outcome) == nil, "\(outcome)")
+        #expect(s.c.state.vaults["hot"]?.excluded == [liar], "not before the quorum approves")
+        try s.c.approve(p, by: "frank")
+        try s.c.approve(p, by: "grace")
+        #expect(s.c.status(p) == .executed, "\(s.c.state.operations[p.id]?.failure ?? "")")
+        #expect(s.c.state.vaults["hot"]?.excluded == [])
+        _ = try publish(&s, ceremony.node(liar), count: 3)
+        // From then on it is eligible again: the signer sets of the next attempts rotate through
+        // every member, the readmitted one included.
+        var sets: Set<[NodeID]> = []
+        for _ in 0..<4 {
+            guard let current = s.c.state.signing[s.request], current.status == .signing else { break }
+            sets.insert(current.signers)
+            s.c.state.advance(to: current.deadline)
+        }
+        #expect(sets.contains { $0.contains(liar) }, "\(sets)")
     }
 
     @Test func aSilentSignerSetIsReplacedAtTheDeadlineAndNothingIsAssignedWhileFrozen() throws {

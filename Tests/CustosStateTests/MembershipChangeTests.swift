@@ -76,9 +76,12 @@ import Testing
         }
     }
 
-    @Test func aRemovedKeyNeverReturnsAndFourMembersRemainAtLeast() throws {
+    /// Completed to try what its comment claimed: would have caught a retired identity key that
+    /// returns under a new id (with a valid proof of possession for that id).
+    @Test func aRemovedKeyNeverReturnsEvenUnderAnotherIdAndFourMembersRemainAtLeast() throws {
         var c = try cluster()
-        let newcomer = Self.identities(5...5)[0]
+        let key = Curve25519.Signing.PrivateKey()
+        let newcomer = NodeIdentity(id: "node-5", signingKey: key, transportKey: Curve25519.KeyAgreement.PrivateKey())
         let (add, _) = try c.propose(try Self.join(newcomer, in: c.state), by: "erin")
         try c.approve(add, by: "frank")
         try c.approve(add, by: "grace")
@@ -90,6 +93,19 @@ import Testing
         // The same key again (even under another id) is refused; so is going below four members.
         let again = try c.propose(try Self.join(newcomer, in: c.state), by: "erin").1
         #expect(Cluster.code(again) == .invalidChange)
+        if case .refused(let sameId) = again {
+            #expect(sameId.reason.contains("belonged to a removed member"), "\(sameId.reason)")
+        }
+        let renamed = NodeIdentity(id: "node-6", signingKey: key, transportKey: Curve25519.KeyAgreement.PrivateKey())
+        let (underAnotherId, anotherIdOutcome) = try c.propose(try Self.join(renamed, in: c.state), by: "erin")
+        guard case .refused(let anotherId) = anotherIdOutcome else {
+            Issue.record("the removed key returned as node-6: \(anotherIdOutcome)")
+            return
+        }
+        #expect(anotherId.code == .invalidChange)
+        #expect(anotherId.reason.contains("node-6") && anotherId.reason.contains("belonged to a removed member"), "\(anotherId.reason)")
+        #expect(c.state.operations[underAnotherId.id] == nil)
+        #expect(!c.state.members.contains { $0.id == "node-6" })
         let (shrink, outcome) = try c.propose(.removeMember(id: "node-1"), by: "erin")
         #expect(Cluster.code(outcome) == .invalidChange, "\(shrink.id): a three-member cluster tolerates no fault")
         var untracked = try Cluster()

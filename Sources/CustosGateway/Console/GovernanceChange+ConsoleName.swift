@@ -21,6 +21,7 @@ extension GovernanceChange {
         case .createVault: "create-vault"
         case .addVaultAddress: "add-vault-address"
         case .refreshVault: "refresh-vault"
+        case .readmitSigner: "readmit-signer"
         }
     }
 }

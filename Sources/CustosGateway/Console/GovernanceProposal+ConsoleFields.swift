@@ -59,6 +59,8 @@ extension GovernanceProposal {
                        ConsoleField("Derivation path", .path, (["m"] + path.map(String.init)).joined(separator: "/"))]
         case .refreshVault(let id):
             fields += [ConsoleField("Vault", .string, id)]
+        case .readmitSigner(let vault, let node):
+            fields += [ConsoleField("Vault", .string, vault), ConsoleField("Signer node", .string, node.rawValue)]
         }
         return fields
     }

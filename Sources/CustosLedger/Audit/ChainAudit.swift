@@ -1,13 +1,19 @@
 /// Offline verification of an exported chain: the configuration, then for every block the hash
 /// chain from the genesis digest, non-decreasing time, and the certificate with every vote
-/// signature. Reports the first failing height and why.
+/// signature, and, where a replay is given, what the replay finds in each certified block.
+/// Reports the first failing height and why.
 public enum ChainAudit {
     /// One failure: `height` is the block that failed (0 for the configuration or the export
     /// framing before block 1).
-    public struct Failure: Sendable, Hashable, CustomStringConvertible {
+    public struct Failure: Error, Sendable, Hashable, CustomStringConvertible {
         public let height: UInt64
         public let reason: String
         public var description: String { "height \(height): \(reason)" }
+
+        public init(height: UInt64, reason: String) {
+            self.height = height
+            self.reason = reason
+        }
     }
 
     public enum Result: Sendable, Hashable {
@@ -23,6 +29,16 @@ public enum ChainAudit {
     public static func verify(
         _ export: ChainExport, expectedGenesis: LedgerHash? = nil, membersAfter: (Block) -> [Member]? = { _ in nil }
     ) -> Result {
+        verify(export, expectedGenesis: expectedGenesis, replay: { block throws(Failure) in membersAfter(block) })
+    }
+
+    /// `verify(_:expectedGenesis:membersAfter:)` with a replay that may also fail a block: it is
+    /// called with every block whose certificate verified, in height order, and returns the
+    /// voting members after it when it changed them, or throws the failure it found in it (the
+    /// governance layer's replay names the entry).
+    public static func verify(
+        _ export: ChainExport, expectedGenesis: LedgerHash? = nil, replay: (Block) throws(Failure) -> [Member]?
+    ) -> Result {
         var configuration = export.configuration
         if let failure = checkGenesis(configuration, expectedGenesis) { return .invalid(failure) }
         var head = ChainHead.genesis(configuration)
@@ -32,15 +48,17 @@ public enum ChainAudit {
                 return .invalid(Failure(height: head.height + 1, reason: refusal.description))
             case let .success(next): head = next
             }
-            if let failure = reconfigure(&configuration, after: certified.block, membersAfter) { return .invalid(failure) }
+            if let failure = reconfigure(&configuration, after: certified.block, replay) { return .invalid(failure) }
         }
         return .valid(genesisDigest: configuration.genesisDigest, head: head)
     }
 
     private static func reconfigure(
-        _ configuration: inout ClusterConfiguration, after block: Block, _ membersAfter: (Block) -> [Member]?
+        _ configuration: inout ClusterConfiguration, after block: Block, _ replay: (Block) throws(Failure) -> [Member]?
     ) -> Failure? {
-        guard let members = membersAfter(block) else { return nil }
+        let changed: [Member]?
+        do throws(Failure) { changed = try replay(block) } catch { return error }
+        guard let members = changed else { return nil }
         do { configuration = try configuration.reconfigured(members: members) } catch {
             return Failure(height: block.height, reason: "membership change: \(error)")
         }
@@ -51,6 +69,14 @@ public enum ChainAudit {
     /// where it starts rather than as a whole-file decoding error.
     public static func verify(
         serialized bytes: [UInt8], expectedGenesis: LedgerHash? = nil, membersAfter: (Block) -> [Member]? = { _ in nil }
+    ) -> Result {
+        verify(serialized: bytes, expectedGenesis: expectedGenesis, replay: { block throws(Failure) in membersAfter(block) })
+    }
+
+    /// `verify(serialized:expectedGenesis:membersAfter:)` with a replay that may also fail a
+    /// block (see `verify(_:expectedGenesis:replay:)`).
+    public static func verify(
+        serialized bytes: [UInt8], expectedGenesis: LedgerHash? = nil, replay: (Block) throws(Failure) -> [Member]?
     ) -> Result {
         var reader: ChainExportReader
         var configuration: ClusterConfiguration
@@ -73,7 +99,7 @@ public enum ChainAudit {
                 return .invalid(Failure(height: head.height + 1, reason: refusal.description))
             case let .success(next): head = next
             }
-            if let failure = reconfigure(&configuration, after: certified.block, membersAfter) { return .invalid(failure) }
+            if let failure = reconfigure(&configuration, after: certified.block, replay) { return .invalid(failure) }
         }
         return .valid(genesisDigest: configuration.genesisDigest, head: head)
     }

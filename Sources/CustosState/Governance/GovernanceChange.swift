@@ -50,6 +50,10 @@ public enum GovernanceChange: Sendable, Hashable {
     /// changes; the key, chain code and addresses do not; pooled nonces and presignatures are
     /// dropped when it completes.
     case refreshVault(id: String)
+    /// Lets a signer node that was excluded from an active vault's signing (named by a blame or a
+    /// refresh complaint) take part in its signer sets again, once the firm has dealt with the
+    /// cause. Only a voting member that holds a share of the vault can be readmitted.
+    case readmitSigner(vault: String, node: NodeID)
 
     /// The operation as the policy engine's governance rules see it.
     public var operation: GovernanceOperation {
@@ -71,6 +75,7 @@ public enum GovernanceChange: Sendable, Hashable {
         case .createVault(let id, _, _, _): return GovernanceOperation(.createVault, target: id)
         case .addVaultAddress(let vault, _, _, _): return GovernanceOperation(.changeVault, target: vault)
         case .refreshVault(let id): return GovernanceOperation(.changeVault, target: id)
+        case .readmitSigner(let vault, _): return GovernanceOperation(.changeVault, target: vault)
         }
     }
 }
@@ -114,6 +119,8 @@ extension CanonicalWriter {
             append(UInt32(path.count)); for index in path { append(index) }
         case .refreshVault(let id):
             append(UInt8(32)); append(string: id)
+        case .readmitSigner(let vault, let node):
+            append(UInt8(33)); append(string: vault); append(string: node.rawValue)
         }
     }
 
@@ -196,6 +203,10 @@ extension CanonicalReader where Code == GovernanceErrorCode {
             for _ in 0..<depth { path.append(try uint32("path index")) }
             return .addVaultAddress(vault: vault, label: label, chain: chain, path: path)
         case 32: return .refreshVault(id: try string("vault"))
+        case 33:
+            let vault = try string("vault")
+            let node = try string("node id", max: 64)
+            do { return .readmitSigner(vault: vault, node: try NodeID(node)) } catch { throw fail("node id: \(error.reason)") }
         case let other: throw fail("unknown change kind \(other)")
         }
     }

@@ -76,6 +76,9 @@ extension ReplicatedState {
         case .refreshVault(let id):
             try refreshVault(id: id, operationId: p.id)
             return
+        case .readmitSigner(let vault, let node):
+            try readmitSigner(vault: vault, node: node)
+            return
         case .changePolicy(let yaml):
             let (document, policy) = try Self.compile(yaml: yaml, users: users, bots: bots)
             guard document.version > policyVersion else {

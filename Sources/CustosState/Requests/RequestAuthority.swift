@@ -17,8 +17,13 @@ struct RequestAuthority {
     let vaults: [String: Vault]
 
     /// Decides a transfer or call request with the policy in force and the freeze flag, at
-    /// `blockTime`: while frozen, everything but governance is denied.
+    /// `blockTime`: while frozen, everything but governance is denied. A removed bot or person
+    /// initiates nothing: its requests are denied as an unknown initiator's, whatever the rules
+    /// match on (a rule on the principal's kind still matches a principal without roles).
     func evaluate(_ request: PolicyRequest, blockTime: UInt64) -> PolicyDecision {
-        policy.evaluate(request, in: StateSnapshot(time: Int64(blockTime / 1000), frozen: frozen))
+        if bots[request.initiator]?.active == false || users[request.initiator]?.active == false {
+            return .denied(.unknownInitiator)
+        }
+        return policy.evaluate(request, in: StateSnapshot(time: Int64(blockTime / 1000), frozen: frozen))
     }
 }

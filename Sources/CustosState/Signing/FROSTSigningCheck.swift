@@ -30,7 +30,8 @@ public enum FROSTSigningCheck {
 
     /// Whether `share` (a FROST signature share, wire encoding) is `signer`'s correct share for the
     /// session: `commitments` by 1-based participant index, the message and the vault's key.
-    /// Throws when the share does not decode or the session is not a valid signing package.
+    /// Bytes that are no share do not verify (they are the signer's); throws only when what the
+    /// log holds (the key, the commitments) does not make a valid signing package.
     public static func shareVerifies(
         _ scheme: Vault.Scheme, key: VaultKey, commitments: [Int: [UInt8]], message: [UInt8], share: [UInt8], signer: Int
     ) throws(MPCError) -> Bool {
@@ -65,7 +66,8 @@ public enum FROSTSigningCheck {
     ) throws(MPCError) -> Bool {
         let pub = try PublicKeyPackage<Suite>(serializedBytes: key.publicKeyPackage)
         let package = try package(Suite.self, commitments: commitments, message: message, tweak: tweak)
-        let parsed = try FROST<Suite>.SignatureShare(serializedBytes: share)
+        // The share is the signer's: bytes that are no share do not verify.
+        guard let parsed = try? FROST<Suite>.SignatureShare(serializedBytes: share) else { return false }
         guard parsed.packageDigest == (try package.digest) else { return false }
         return try FROST<Suite>.verifySignatureShare(parsed, of: try Identifier<Suite>(UInt64(signer)), package: package,
                                                      publicKeyPackage: pub)

@@ -192,8 +192,17 @@ extension ReplicatedState {
                 let message = try? VaultShareMessage(encoded: evidence.plaintext)
                 let fits = message.map { $0.vault == vault.id && $0.epoch == vault.epoch
                     && $0.signing == .init(request: request, attempt: attempt) && $0.recipient == node } ?? false
-                let valid = fits && ((try? FROSTSigningCheck.shareVerifies(vault.scheme, key: key, commitments: commitments, message: s.message,
-                                                                           share: message!.unsafeShare, signer: accusedIndex)) ?? false)
+                var valid = false
+                if fits, let message {
+                    // It throws only when what the log holds does not decode: no signer's fault,
+                    // so nobody is convicted and the attempt runs to its deadline.
+                    do {
+                        valid = try FROSTSigningCheck.shareVerifies(vault.scheme, key: key, commitments: commitments, message: s.message,
+                                                                    share: message.unsafeShare, signer: accusedIndex)
+                    } catch {
+                        throw refused("the blame of \(accused) by \(node) cannot be judged: \(error.reason)")
+                    }
+                }
                 if valid {
                     reason = "\(node) blamed \(accused) falsely: the share verifies"
                 } else {
@@ -213,8 +222,8 @@ extension ReplicatedState {
             guard s.signers.contains(node), s.signers.contains(accused), accused != node else {
                 throw refused("\(node) and \(accused) are not two signers of attempt \(attempt) for request \(request)")
             }
-            let (culprit, reason) = judgeECDSABlame(s, p, vault: vault, key: key, complainant: node, accused: accused, evidence: evidence,
-                                                    transcript: transcript)
+            let (culprit, reason) = try judgeECDSABlame(s, p, vault: vault, key: key, complainant: node, accused: accused, evidence: evidence,
+                                                        transcript: transcript)
             signing[request]!.blames.append(.init(attempt: attempt, culprit: culprit, reason: reason, at: time))
             if !vaults[vault.id]!.excluded.contains(culprit) { vaults[vault.id]!.excluded = (vault.excluded + [culprit]).sorted() }
             retry(request, reason: reason)
@@ -230,11 +239,17 @@ extension ReplicatedState {
     /// (as for FROST); the complainant's transcript must be the presigning run the signers
     /// confirmed (its round-3 digest is the pooled presignature's), and fixes what the accused's
     /// share must be. A transcript that is not that run, or a share that verifies, makes the
-    /// complainant the culprit.
+    /// complainant the culprit; a share that is not a scalar or does not verify, the accused.
+    /// What no signer supplied (the vault key, the message, the attempt's entropy) failing to
+    /// decode, or the confirmed run failing to check a share, convicts nobody: the blame is
+    /// refused and the attempt runs to its deadline.
     private func judgeECDSABlame(
         _ s: SigningSession, _ p: PooledPresignature, vault: Vault, key: VaultKey, complainant node: NodeID, accused: NodeID,
         evidence: SignedEnvelope.Evidence, transcript: [UInt8]
-    ) -> (culprit: NodeID, reason: String) {
+    ) throws(GovernanceError) -> (culprit: NodeID, reason: String) {
+        func unjudgeable(_ error: MPCError) -> GovernanceError {
+            GovernanceError(.ceremonyRefused, "the blame of \(accused) by \(node) cannot be judged: \(error.reason)")
+        }
         let accusedKey = members.first(where: { $0.id == accused })?.publicKeyBytes
         let complainantTransport = members.first(where: { $0.id == node })?.transportKeyBytes
         guard evidence.header.sessionID == signingSessionID(s), evidence.header.round == VaultEntry.signatureShareRound,
@@ -244,23 +259,33 @@ extension ReplicatedState {
         guard let message, message.vault == vault.id, message.epoch == vault.epoch,
               message.signing == .init(request: s.requestId, attempt: s.attempt), message.recipient == node
         else { return (accused, "\(accused) sent \(node) a signed envelope in this attempt that is not a share for it (signed evidence)") }
-        let publicData: ThresholdECDSA.PresignaturePublicData
         let publicKey: Secp256k1.Point
         let request: ThresholdECDSA.SignRequest
         let signer: ThresholdECDSA.ID
+        let context: ThresholdECDSA.PresignContext
         do {
-            publicData = try ThresholdECDSA.PresignTranscript(serializedBytes: transcript)
-                .publicData(context: try presignContext(p, of: vault), confirmation: p.digest)
             publicKey = try PublicKeyPackage<ThresholdECDSA.Suite>(serializedBytes: key.publicKeyPackage).verifyingKey
             request = try ThresholdECDSA.SignRequest(messageHash: s.message, entropy: signingEntropy(s))
             signer = try vault.ecdsaIdentifiers([accused])[0]
+            context = try presignContext(p, of: vault)
+        } catch {
+            throw unjudgeable(error)
+        }
+        let publicData: ThresholdECDSA.PresignaturePublicData
+        do {
+            publicData = try ThresholdECDSA.PresignTranscript(serializedBytes: transcript).publicData(context: context, confirmation: p.digest)
         } catch {
             return (node, "\(node) blamed \(accused) with a presigning transcript that is not the one the signers confirmed")
         }
-        guard message.unsafeShare.count == 32, let scalar = try? Secp256k1.Scalar(rawRepresentation: message.unsafeShare),
-              let valid = try? ThresholdECDSA.shareVerifies(.init(share: scalar), of: signer, publicData: publicData,
-                                                             publicKey: publicKey, request: request)
-        else { return (accused, "\(accused) sent \(node) a signature share that is not a scalar (signed evidence)") }
+        guard message.unsafeShare.count == 32, let scalar = try? Secp256k1.Scalar(rawRepresentation: message.unsafeShare) else {
+            return (accused, "\(accused) sent \(node) a signature share that is not a scalar (signed evidence)")
+        }
+        let valid: Bool
+        do {
+            valid = try ThresholdECDSA.shareVerifies(.init(share: scalar), of: signer, publicData: publicData, publicKey: publicKey, request: request)
+        } catch {
+            throw unjudgeable(error)
+        }
         return valid ? (node, "\(node) blamed \(accused) falsely: the share verifies")
             : (accused, "\(accused) sent \(node) a signature share that does not verify (signed evidence)")
     }
