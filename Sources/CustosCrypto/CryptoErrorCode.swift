@@ -18,4 +18,15 @@ public enum CryptoErrorCode: String, ErrorCode {
     case zeroScalar
     /// A C library refused an operation that should not fail on valid input.
     case libraryFailure
+    /// A signature does not verify under the key it claims.
+    case invalidSignature
+    /// A signed envelope is addressed to another recipient key.
+    case wrongRecipient
+    /// A signed envelope's sender is not a member of the cluster.
+    case unknownSender
+    /// The key offered to seal an envelope is not the sender its header names.
+    case wrongSigner
+    /// A signed envelope does not decrypt: altered in transit (header, key or ciphertext), or
+    /// sealed for another key.
+    case undecryptable
 }

@@ -5,15 +5,25 @@ import CSodium
 /// serialized secrets; arithmetic happens on the scalar types.
 public final class SecretBytes: @unchecked Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     // @unchecked Sendable: the storage is written only in init and deinit and read otherwise,
-    // so sharing it between tasks cannot race; the pointer itself is immutable.
+    // so sharing it between tasks cannot race; the pointer and the inspector are immutable.
     private let pointer: UnsafeMutableBufferPointer<UInt8>
+    /// Shown the whole storage after it is zeroed and before it is freed; tests only.
+    private let releaseInspector: (@Sendable (UnsafeRawBufferPointer) -> Void)?
 
-    public init(_ bytes: some Collection<UInt8>) {
+    public convenience init(_ bytes: some Collection<UInt8>) {
+        self.init(bytes, inspectingRelease: nil)
+    }
+
+    /// For tests of the zeroing promise: `inspector` is shown the whole storage (every byte
+    /// ever allocated for it) when the last reference goes away, after the zeroing and before
+    /// the memory is freed. It must not keep the pointer.
+    package init(_ bytes: some Collection<UInt8>, inspectingRelease inspector: (@Sendable (UnsafeRawBufferPointer) -> Void)?) {
         precondition(Sodium.ready)
         pointer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: Swift.max(bytes.count, 1))
         pointer.initialize(repeating: 0)
         _ = UnsafeMutableBufferPointer(rebasing: pointer[0..<bytes.count]).initialize(from: bytes)
         count = bytes.count
+        releaseInspector = inspector
     }
 
     /// `count` fresh random bytes.
@@ -25,6 +35,7 @@ public final class SecretBytes: @unchecked Sendable, CustomStringConvertible, Cu
 
     deinit {
         sodium_memzero(pointer.baseAddress!, pointer.count)
+        releaseInspector?(UnsafeRawBufferPointer(pointer))
         pointer.deallocate()
     }
 

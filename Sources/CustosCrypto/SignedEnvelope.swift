@@ -69,12 +69,13 @@ public enum SignedEnvelope {
 
     static func statement(_ header: Header, _ plaintext: [UInt8]) -> [UInt8] { domain + header.bytes + plaintext }
 
-    /// Signs `plaintext` as `signer` and encrypts it to the header's recipient.
+    /// Signs `plaintext` as `signer` and encrypts it to the header's recipient. Throws
+    /// `wrongSigner` when `signer` is not the header's sender.
     public static func seal(
         _ plaintext: [UInt8], header: Header, signer: Curve25519.Signing.PrivateKey
     ) throws(CryptoError) -> [UInt8] {
         guard Array(signer.publicKey.rawRepresentation) == header.sender else {
-            throw CryptoError(.invalidEncoding, "the signing key is not the header's sender")
+            throw CryptoError(.wrongSigner, "the signing key is not the header's sender")
         }
         guard plaintext.count <= maximumPlaintext else {
             throw CryptoError(.invalidLength, "an envelope carries at most \(maximumPlaintext) bytes")
@@ -92,15 +93,18 @@ public enum SignedEnvelope {
 
     /// Decrypts an envelope addressed to `recipient` and checks the sender's signature.
     /// `isKnownSender` decides whether the header's sender identity belongs to the cluster.
+    /// Each refusal has its own code: `invalidLength` (truncated below a header, key, tag and
+    /// signature), `wrongRecipient`, `unknownSender`, `undecryptable` (any altered byte the
+    /// header check does not catch first, a cut tag, another key), `invalidSignature`.
     public static func open(
         _ bytes: [UInt8], recipient: Curve25519.KeyAgreement.PrivateKey, isKnownSender: ([UInt8]) -> Bool
     ) throws(CryptoError) -> Evidence {
         let header = try Self.header(of: bytes)
         guard header.recipient == Array(recipient.publicKey.rawRepresentation) else {
-            throw CryptoError(.invalidEncoding, "the envelope is addressed to another node")
+            throw CryptoError(.wrongRecipient, "the envelope is addressed to another node")
         }
         guard isKnownSender(header.sender) else {
-            throw CryptoError(.invalidEncoding, "the envelope's sender is not a member of this cluster")
+            throw CryptoError(.unknownSender, "the envelope's sender is not a member of this cluster")
         }
         let encapsulated = Data(bytes[Header.byteCount..<(Header.byteCount + 32)])
         let ciphertext = Data(bytes[(Header.byteCount + 32)...])
@@ -110,12 +114,12 @@ public enum SignedEnvelope {
                                               encapsulatedKey: encapsulated)
             opened = Array(try receiver.open(ciphertext, authenticating: Data(header.bytes)))
         } catch {
-            throw CryptoError(.invalidEncoding, "the envelope does not decrypt: altered, or not for this key")
+            throw CryptoError(.undecryptable, "the envelope does not decrypt: altered, or not for this key")
         }
         guard opened.count >= 64 else { throw CryptoError(.invalidLength, "the envelope holds no signature") }
         let evidence = Evidence(header: header, plaintext: Array(opened[64...]), signature: Array(opened[0..<64]))
         guard evidence.isAuthentic else {
-            throw CryptoError(.invalidEncoding, "the sender's signature does not verify")
+            throw CryptoError(.invalidSignature, "the sender's signature does not verify")
         }
         return evidence
     }

@@ -8,6 +8,11 @@ import Foundation
 /// (created with `useradd --system` if missing) through `runuser`; otherwise as the current
 /// user. Use `PostgresServer.with { … }`, which stops the server (`pg_ctl stop -m fast`) and
 /// removes the folder however the body ends. The Debian package's own cluster is not used.
+///
+/// What it leaves: the system user `custos-pg` stays once created (no home, no login shell, no
+/// password, owning nothing after the folders are removed), so the next run finds it; remove
+/// it with `userdel custos-pg` when no test runs. A test process killed by a signal leaves its
+/// `$TMPDIR/custos-pg-*` folders (and may leave a `postgres` child running as `custos-pg`).
 public final class PostgresServer: @unchecked Sendable {
     // @unchecked: every stored property is a constant; `postmaster` is only waited on and signalled.
     /// The superuser role `initdb` creates; it logs in without a password from 127.0.0.1.

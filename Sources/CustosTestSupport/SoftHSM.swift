@@ -8,6 +8,12 @@ import Glibc
 /// named by `SOFTHSM2_CONF` for this process and the `custos` processes it starts, with the
 /// tokens `labels` initialized once per process (a loaded module sees only the tokens that
 /// existed when it was initialized). Every token has the user PIN `pin`.
+///
+/// What it leaves: `SOFTHSM2_CONF` stays set in the test process's environment until it exits
+/// (every child it starts afterwards sees it; no shell or later process does). The store's
+/// directory, `$TMPDIR/custos-softhsm-<uuid>`, is removed when the test process exits normally
+/// (`atexit`); a test process killed by a signal leaves it behind, and removing
+/// `$TMPDIR/custos-softhsm-*` then is safe whenever no test runs.
 public enum SoftHSM {
     public static let module = "/usr/lib/softhsm/libsofthsm2.so"
     public static let pin = "123456"
@@ -16,7 +22,8 @@ public enum SoftHSM {
 
     /// The token store, initialized on first use; fails with a clear reason when SoftHSM2 is missing.
     public static let tokens: Result<Void, TestEnvironmentError> = {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("custos-softhsm-\(UUID().uuidString)")
+        let dir = directory
+        atexit { try? FileManager.default.removeItem(at: SoftHSM.directory) }
         let tokens = dir.appendingPathComponent("tokens")
         let conf = dir.appendingPathComponent("softhsm2.conf")
         do {
@@ -38,6 +45,9 @@ public enum SoftHSM {
         }
         return .success(())
     }()
+
+    /// This process's token store (configuration and tokens), removed at exit.
+    static let directory = FileManager.default.temporaryDirectory.appendingPathComponent("custos-softhsm-\(UUID().uuidString)")
 
     /// The label of an initialized token from `labels`.
     public static func token(_ label: String) throws -> String {

@@ -7,7 +7,9 @@ import Foundation
 import Testing
 
 /// Property tests: random and mutated bytes fed to every decoder must produce a value or an
-/// `EVMError`, never a crash; valid inputs survive a decode/encode round trip.
+/// `EVMError`, never a crash; valid inputs survive a decode/encode round trip. Each also shows
+/// it reached past the first check: at least a given number of its inputs decode (the seeds are
+/// fixed, so the counts are too; the floors sit below them, far above zero).
 @Suite struct HostileInputTests {
     static func mutate(_ bytes: [UInt8], _ rng: inout SeededGenerator) -> [UInt8] {
         var out = bytes
@@ -51,10 +53,26 @@ import Testing
             }
         }
         #expect(refused > total / 2)
+        #expect(total - refused >= Self.minimumTransactions, "only \(total - refused) mutated transactions decoded")
     }
+
+    // Floors about a fifth below the exact counts of the fixed seeds (noted beside each).
+    /// 251 of 6,000 random and mutated transactions.
+    static let minimumTransactions = 200
+    /// 261 of 5,000 random and mutated RLP items.
+    static let minimumRLP = 200
+    /// 43 of 1,500 random and mutated ABI encodings, canonically.
+    static let minimumABI = 30
+    /// 26 of 500 mutated multiSend batches.
+    static let minimumMultiSend = 20
+    /// 683 of 2,000 texts, half random (none parse), half valid addresses with at most one change.
+    static let minimumAddresses = 550
+    /// 19 of 1,000 mutated typed data documents.
+    static let minimumTypedData = 15
 
     @Test func rlpDecodesOrFailsCleanly() {
         var rng = SeededGenerator(seed: 0xF0221)
+        var decoded = 0
         for i in 0..<5000 {
             let input: [UInt8]
             if i % 2 == 0 {
@@ -63,23 +81,28 @@ import Testing
                 input = Self.mutate(EVM.RLP.encode(RLPTests.randomItem(&rng)), &rng)
             }
             if let item = try? EVM.RLP.decode(input) {
+                decoded += 1
                 #expect(EVM.RLP.encode(item) == input)
             }
         }
+        #expect(decoded >= Self.minimumRLP, "only \(decoded) inputs decoded as RLP")
     }
 
     @Test func abiDecodesOrFailsCleanly() throws {
         var rng = SeededGenerator(seed: 0xF0222)
+        var decodedCount = 0
         for _ in 0..<1500 {
             let types = (0..<Int.random(in: 1...3, using: &rng)).map { _ in ABITests.randomType(&rng) }
             let values = types.map { ABITests.randomValue($0, &rng) }
             let encoded = try EVM.ABI.encode(values, as: types)
             let input = Bool.random(using: &rng) ? Self.mutate(encoded, &rng) : rng.bytes(Int.random(in: 0...256, using: &rng))
             if let decoded = try? EVM.ABI.decode(types, from: input, canonical: true) {
+                decodedCount += 1
                 #expect(try EVM.ABI.encode(decoded, as: types) == input)
             }
             _ = try? EVM.ABI.decode(types, from: input)
         }
+        #expect(decodedCount >= Self.minimumABI, "only \(decodedCount) inputs decoded canonically as ABI")
     }
 
     @Test func intentDecoderNeverTrapsAndNeverCallsGarbageATransfer() throws {
@@ -103,24 +126,48 @@ import Testing
                 #expect(data.count == 68 && data.prefix(4) == [0xa9, 0x05, 0x9c, 0xbb])
             }
         }
+        var unpacked = 0
         for _ in 0..<500 {
+            let packed = Self.mutate(EVM.MultiSend.pack([
+                .init(operation: .call, to: IntentTests.usdc, value: 1, data: hex("a9059cbb")),
+                .init(operation: .delegatecall, to: IntentTests.safe, value: 0, data: []),
+            ]), &rng)
+            if let calls = try? EVM.MultiSend.unpack(packed) {
+                unpacked += 1
+                #expect(EVM.MultiSend.pack(calls) == packed, "multiSend \(packed.hexString) repacked differently")
+            }
             _ = try? EVM.MultiSend.unpack(rng.bytes(Int.random(in: 0...300, using: &rng)))
         }
+        #expect(unpacked >= Self.minimumMultiSend, "only \(unpacked) mutated multiSend batches unpacked")
     }
 
     @Test func addressesAndTypedDataFailCleanly() throws {
         var rng = SeededGenerator(seed: 0xF0224)
         let alphabet = Array("0123456789abcdefABCDEFxX g")
-        for _ in 0..<2000 {
-            let text = String((0..<Int.random(in: 0...44, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })
-            _ = try? EVM.Address(hex: text)
-        }
-        let mail = Array(TypedDataTests.mailJSON.utf8)
-        for _ in 0..<1000 {
-            let input = Self.mutate(mail, &rng)
-            if let data = try? JSONDecoder().decode(EVM.TypedData.self, from: Data(input)) {
-                _ = try? data.signingHash()
+        var addresses = 0
+        for i in 0..<2000 {
+            var text = String((0..<Int.random(in: 0...44, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })
+            if i % 2 == 1 {
+                // A valid address, lower-case or checksummed, with at most one character changed.
+                let address = try EVM.Address(rng.bytes(20))
+                var characters = Array(Bool.random(using: &rng) ? address.description : "0x" + address.rawValue.hexString)
+                if Bool.random(using: &rng) { characters[Int.random(in: 0..<characters.count, using: &rng)] = alphabet.randomElement(using: &rng)! }
+                text = String(characters)
+            }
+            if let address = try? EVM.Address(hex: text) {
+                addresses += 1
+                #expect((try? EVM.Address(hex: address.description)) == address, "\(text) does not round-trip")
             }
         }
+        #expect(addresses >= Self.minimumAddresses, "only \(addresses) random texts parsed as addresses")
+        let mail = Array(TypedDataTests.mailJSON.utf8)
+        var typed = 0
+        for _ in 0..<1000 {
+            let input = Self.mutate(mail, &rng)
+            if let data = try? JSONDecoder().decode(EVM.TypedData.self, from: Data(input)), (try? data.signingHash()) != nil {
+                typed += 1
+            }
+        }
+        #expect(typed >= Self.minimumTypedData, "only \(typed) mutated typed data documents hashed")
     }
 }

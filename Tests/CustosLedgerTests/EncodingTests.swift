@@ -57,8 +57,10 @@ struct EncodingTests {
         let bytes = codec.bytes(cluster)
         for length in 0..<bytes.count {
             let error = ledgerError { _ = try codec.decode(Array(bytes.prefix(length))) }
-            #expect(error != nil, "\(codec.name) truncated to \(length) of \(bytes.count) bytes was accepted")
-            #expect(error?.reason.isEmpty == false)
+            #expect(error?.code == .malformedEncoding, "\(codec.name) truncated to \(length) of \(bytes.count) bytes: \(String(describing: error))")
+            // Named where it ran out: a truncated header, field or count that cannot fit.
+            let reason = error?.reason ?? ""
+            #expect(reason.contains("truncated") || reason.contains("cannot fit"), "\(codec.name) truncated to \(length): \(reason)")
         }
         for extra in [[0], [0xff], [1, 2, 3]] as [[UInt8]] {
             let error = ledgerError { _ = try codec.decode(bytes + extra) }

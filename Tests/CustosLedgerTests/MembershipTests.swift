@@ -18,11 +18,21 @@ import Testing
         #expect(cluster.configuration.quorum == 4)
         #expect(c != cluster.configuration, "same cluster, other members")
         let members = cluster.configuration.members
-        #expect(throws: LedgerError.self) { try cluster.configuration.reconfigured(members: Array(members.prefix(3))) }
-        #expect(throws: LedgerError.self) { try cluster.configuration.reconfigured(members: members + [members[0]]) }
+        // Three members tolerate no fault; a member twice; a second id with the first one's key.
+        let tooFew = #expect(throws: LedgerError(.invalidConfiguration, "")) {
+            try cluster.configuration.reconfigured(members: Array(members.prefix(3)))
+        }
+        #expect(tooFew?.culprit == nil && tooFew?.reason.contains("f = 0") == true)
+        let twice = #expect(throws: LedgerError(.invalidConfiguration, "")) {
+            try cluster.configuration.reconfigured(members: members + [members[0]])
+        }
+        #expect(twice?.culprit == members[0].id)
         let sameKey = try Member(id: "node-9", publicKeyBytes: members[0].publicKeyBytes,
                                  transportKeyBytes: Array(Curve25519.KeyAgreement.PrivateKey().publicKey.rawRepresentation))
-        #expect(throws: LedgerError.self) { try cluster.configuration.reconfigured(members: members + [sameKey]) }
+        let reused = #expect(throws: LedgerError(.invalidConfiguration, "")) {
+            try cluster.configuration.reconfigured(members: members + [sameKey])
+        }
+        #expect(reused?.culprit == "node-9" && reused?.reason.contains("identity key") == true)
     }
 
     @Test("After a node adopts new members, certificates need the new quorum and only members' votes count")
@@ -61,11 +71,12 @@ import Testing
     @Test("Another cluster's configuration is refused; a node outside the members follows without voting until added")
     func observerAndForeignConfiguration() throws {
         var node = cluster.node(0)
-        #expect(throws: LedgerError.self) { try node.reconfigure(TestCluster(n: 5, name: "other").configuration) }
+        #expect(throws: LedgerError(.invalidConfiguration, "")) { try node.reconfigure(TestCluster(n: 5, name: "other").configuration) }
         let before = try four
-        #expect(throws: LedgerError.self) {
+        let outsider = #expect(throws: LedgerError(.unknownMember, "")) {
             _ = try NodeConsensus(configuration: before, identity: cluster.identities[4], safetyState: .genesis(before))
         }
+        #expect(outsider?.culprit == "node-4")
         var newcomer = try NodeConsensus(configuration: before, identity: cluster.identities[4], safetyState: .genesis(before), observer: true)
         #expect(!newcomer.isVoter)
         let block = cluster.nextBlock(after: cluster.genesis)
@@ -105,7 +116,7 @@ import Testing
         }
         #expect(Set(certified.certificate.votes.map(\.voter)) == ["node-0", "node-1", "node-2"])
         #expect(throws: Never.self) { try certified.certificate.verify(for: block, in: try four) }
-        #expect(throws: LedgerError.self) { try sequencer.reconfigure(TestCluster(n: 4, name: "other").configuration) }
+        #expect(throws: LedgerError(.invalidConfiguration, "")) { try sequencer.reconfigure(TestCluster(n: 4, name: "other").configuration) }
     }
 
     @Test("Audit follows membership changes the governance layer reports, and fails without them")

@@ -356,16 +356,23 @@ import Testing
 
     // MARK: Malformed encodings
 
-    /// Every strict prefix and one extra byte of a valid encoding are refused as malformed.
+    /// Every strict prefix and one extra byte of a valid encoding are refused as malformed, and
+    /// the reason says what was wrong: the input is empty, or truncated at a named field, or has
+    /// trailing bytes, or is of another message kind.
     static func expectStrict(_ name: String, _ bytes: [UInt8], decode: ([UInt8]) throws -> Void) {
         #expect(throws: Never.self, "\(name) decodes") { try decode(bytes) }
-        for length in 0..<bytes.count {
-            #expect(throws: (any Error).self, "\(name) truncated to \(length) bytes") { try decode(Array(bytes.prefix(length))) }
+        func expectMalformed(_ input: [UInt8], saying words: String, _ comment: String) {
+            let error = #expect(throws: MPCError(.malformedMessage, ""), "\(name) \(comment)") { try decode(input) }
+            #expect(error?.reason.contains(words) == true, "\(name) \(comment): \(error.map(\.reason) ?? "")")
         }
-        #expect(throws: (any Error).self, "\(name) with a trailing byte") { try decode(bytes + [0]) }
+        expectMalformed([], saying: "empty input", "empty")
+        for length in 1..<bytes.count {
+            expectMalformed(Array(bytes.prefix(length)), saying: "truncated at ", "truncated to \(length) bytes")
+        }
+        expectMalformed(bytes + [0], saying: "trailing bytes", "with a trailing byte")
         var wrongKind = bytes
         wrongKind[0] ^= 0x80
-        #expect(throws: (any Error).self, "\(name) with a wrong kind") { try decode(wrongKind) }
+        expectMalformed(wrongKind, saying: "wrong message kind", "with a wrong kind")
     }
 
     static func malformedEncodings<Suite: Ciphersuite>(_: Suite.Type) throws {

@@ -77,7 +77,15 @@ import Testing
             for db in [first, second] {
                 group.addTask {
                     var count = 0
-                    for id in ids where (try? db.recordUse(of: .presignature, id: id, purpose: purpose)) != nil { count += 1 }
+                    for id in ids {
+                        // Granted, or refused as used by the other handle: never another failure.
+                        do throws(StorageError) {
+                            try db.recordUse(of: .presignature, id: id, purpose: purpose)
+                            count += 1
+                        } catch {
+                            #expect(error == StorageError(.alreadyUsed, ""), "\(error)")
+                        }
+                    }
                     return count
                 }
             }

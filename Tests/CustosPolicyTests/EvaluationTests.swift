@@ -346,6 +346,82 @@ import Testing
         #expect(policy.evaluate(Fixtures.transfer(amount: "300001", to: Fixtures.kraken), in: state).outcome == .deny)
     }
 
+    /// A policy with a limit kept per destination (1 h, at most 1,000 USD) and one kept per
+    /// source vault (24 h, at most two transfers), each the only way to an allow.
+    static func scopedPolicy(within limit: String) throws -> CompiledPolicy {
+        let limits = """
+              bot-hourly: {per: initiator, window: 1h, max_count: 3}
+              destination-hourly: {per: destination, window: 1h, max_usd: 1_000}
+              vault-daily: {per: vault, window: 24h, max_count: 2}
+
+            """
+        let header = Fixtures.header.replacing("  bot-hourly: {per: initiator, window: 1h, max_count: 3}\n", with: limits)
+        return try CompiledPolicy(yaml: header + Fixtures.governance + """
+            rules:
+              - name: r
+                match: {destination: {tags: [exchange]}, within: [\(limit)]}
+                outcome: allow
+
+            """)
+    }
+
+    /// `usd` spent by `request`, `minutesAgo` before Tuesday morning.
+    static func spent(_ usd: Int, minutesAgo: Int64, _ request: PolicyRequest) -> PastTransfer {
+        PastTransfer(time: Fixtures.tuesdayMorning - minutesAgo * 60, request: request, usd: FixedDecimal(usd)!)
+    }
+
+    /// Per destination means per address-book entry: Kraken on Ethereum and Kraken on Bitcoin
+    /// share a counterparty but not a destination window; a transfer older than the window
+    /// no longer counts.
+    @Test func aWindowPerDestinationCountsEachDestinationApart() throws {
+        let policy = try Self.scopedPolicy(within: "destination-hourly")
+        let now = Fixtures.tuesdayMorning
+        let history = [
+            Self.spent(10_000, minutesAgo: 120, Fixtures.transfer("bob", to: Fixtures.kraken)),
+            Self.spent(900, minutesAgo: 30, Fixtures.transfer("bot", to: Fixtures.kraken)),
+            Self.spent(500, minutesAgo: 20, Fixtures.transfer("bot", chain: "bitcoin", to: "bc1qkraken")),
+            Self.spent(100, minutesAgo: 10, Fixtures.transfer("alice", to: Fixtures.binance)),
+        ]
+        let totals = policy.windowTotals(history: history, at: now)
+        #expect(totals["destination-hourly", "kraken"] == .init(usd: FixedDecimal(900)!, count: 1))
+        #expect(totals["destination-hourly", "kraken-btc"] == .init(usd: FixedDecimal(500)!, count: 1))
+        #expect(totals["destination-hourly", "binance"] == .init(usd: FixedDecimal(100)!, count: 1))
+
+        var state = Fixtures.state()
+        state.windows = totals
+        // Up to the limit is allowed, one cent over is not; each destination's room is its own.
+        #expect(policy.evaluate(Fixtures.transfer(amount: "100", to: Fixtures.kraken), in: state).outcome == .allow)
+        #expect(policy.evaluate(Fixtures.transfer(amount: "100.01", to: Fixtures.kraken), in: state).outcome == .deny)
+        #expect(policy.evaluate(Fixtures.transfer(amount: "900", to: Fixtures.binance), in: state).outcome == .allow)
+        #expect(policy.evaluate(Fixtures.transfer(amount: "900.01", to: Fixtures.binance), in: state).outcome == .deny)
+    }
+
+    /// Per vault means per source vault, whoever initiates and wherever the funds go.
+    @Test func aWindowPerVaultCountsEachVaultApart() throws {
+        let policy = try Self.scopedPolicy(within: "vault-daily")
+        let now = Fixtures.tuesdayMorning
+        let history = [
+            Self.spent(1, minutesAgo: 25 * 60, Fixtures.transfer("bob", vault: "hot")),
+            Self.spent(1, minutesAgo: 5 * 60, Fixtures.transfer("alice", to: Fixtures.kraken, vault: "hot")),
+            Self.spent(1, minutesAgo: 60, Fixtures.transfer("bot", to: Fixtures.binance, vault: "hot")),
+            Self.spent(1, minutesAgo: 60, Fixtures.transfer("bot", to: Fixtures.binance, vault: "cold")),
+        ]
+        let totals = policy.windowTotals(history: history, at: now)
+        #expect(totals["vault-daily", "hot"].count == 2)
+        #expect(totals["vault-daily", "cold"].count == 1)
+
+        var state = Fixtures.state()
+        state.windows = totals
+        #expect(policy.evaluate(Fixtures.transfer("carol", to: Fixtures.kraken, vault: "hot"), in: state).outcome == .deny)
+        #expect(policy.evaluate(Fixtures.transfer("carol", to: Fixtures.kraken, vault: "cold"), in: state).outcome == .allow)
+        // A day later the hot vault's window has emptied.
+        let later = now + 24 * 3600
+        var tomorrow = Fixtures.state(time: later)
+        tomorrow.windows = policy.windowTotals(history: history, at: later)
+        #expect(tomorrow.windows["vault-daily", "hot"].count == 0)
+        #expect(policy.evaluate(Fixtures.transfer("carol", to: Fixtures.kraken, vault: "hot"), in: tomorrow).outcome == .allow)
+    }
+
     @Test func overlongListsInConditionsFailClosed() throws {
         let policy = try Fixtures.policy(rules: """
               - name: allow-exchange

@@ -4,7 +4,9 @@ import CustosTestSupport
 import Testing
 
 /// Seeded mutation fuzzing: corrupted documents, requests and conditions never trap, and every
-/// refusal carries a position inside the document.
+/// refusal carries a position inside the document. Each fuzzer also shows it reached past the
+/// first check: at least a given number of its inputs are accepted (the seeds are fixed, so the
+/// counts are too), and what is accepted decodes again to the same value.
 @Suite struct FuzzTests {
     static let alphabet = Array("abcxyz019_-.:,[]{}()'\"!&*|=<>?#\n\t @%$\\/~".utf8)
 
@@ -45,8 +47,17 @@ import Testing
                 }
             }
         }
-        _ = accepted
+        #expect(accepted >= Self.minimumAcceptedPolicies, "only \(accepted) of 100 mutated policies loaded")
     }
+
+    /// Floors at or below the exact counts of the fixed seeds (noted beside each, over the
+    /// seeds), above zero.
+    /// 1 to 9 of 100 mutated example policies still load.
+    static let minimumAcceptedPolicies = 1
+    /// 6 to 11 of 100 mutated requests decode.
+    static let minimumDecodedRequests = 4
+    /// 1 or 2 of 400 random token strings compile.
+    static let minimumCompiledConditions = 1
 
     @Test(arguments: Array(UInt64(1)...UInt64(4)))
     func mutatedRequestsNeverTrap(seed: UInt64) throws {
@@ -59,13 +70,17 @@ import Testing
                       "args": {"spender": "0x0a9a15d91832ac6562b81934c847b8a31ad187b5"}, "amounts": {"amount": "5"}},
              "approvals": ["alice", "bob"]}
             """.utf8)
+        var decoded = 0
         for _ in 0..<100 {
             let text = String(decoding: Self.mutate(original, &rng), as: UTF8.self)
             if let request = try? PolicyRequest.decode(json: text) {
+                decoded += 1
+                #expect((try? PolicyRequest.decode(json: text)) == request, "decoding is not deterministic")
                 let e = policy.explain(request, in: ExamplePolicyTests.state())
                 #expect(policy.evaluate(request, in: ExamplePolicyTests.state()) == e.decision)
             }
         }
+        #expect(decoded >= Self.minimumDecodedRequests, "only \(decoded) of 100 mutated requests decoded")
     }
 
     @Test(arguments: Array(UInt64(1)...UInt64(4)))
@@ -76,10 +91,13 @@ import Testing
                       "(", ")", "[", "]", ",", "&&", "||", "!", "-", "+", "*", "/", "%", "==", "<", "in", "?", ":",
                       ".size()", ".exists(t, t == 'a')", "size(", "has(", "decimal(", "address_tags("]
         let context = ExpressionTests.context(call: ExpressionTests.call)
+        var compiledCount = 0
         for _ in 0..<400 {
             let source = (0..<Int.random(in: 1...14, using: &rng)).map { _ in tokens.randomElement(using: &rng)! }.joined(separator: " ")
             guard let compiled = try? ExpressionCompiler.compileCondition(source, at: .start) else { continue }
+            compiledCount += 1
             _ = try? compiled.bool(context, nil)
         }
+        #expect(compiledCount >= Self.minimumCompiledConditions, "only \(compiledCount) of 400 random conditions compiled")
     }
 }

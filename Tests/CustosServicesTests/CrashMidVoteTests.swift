@@ -1,6 +1,7 @@
 import CustosClusterAPI
 import CustosCore
 import CustosLedger
+import CustosTestSupport
 import Foundation
 import NIOHTTP1
 import Testing
@@ -21,7 +22,10 @@ extension ClusterLoopbackTests {
     /// The equivocating gateway (test hook) shows node-4 a conflicting block B first; node-4
     /// records its vote for B and dies before sending it. Restarted, it is shown the real block A
     /// and must not vote: with node-1, node-2 and node-4 up, one vote from node-4 would complete
-    /// q = 3, so nothing may commit until node-3 joins.
+    /// q = 3, so nothing may commit until node-3 joins. Shown by evidence, not by a pause: node-4
+    /// raised the alert (it has seen A), node-1 and node-2 recorded their votes for A and the
+    /// gateway holds both, yet A is not certified; node-4's records still hold only its vote for
+    /// B; and once node-3 votes, A commits with node-1, node-2 and node-3.
     @Test func aNodeKilledMidVoteAndShownAnotherBlockNeverVotesAgainAtThatHeight() async throws {
         let cluster = try await LocalCluster(nodeCount: 4)
         defer { cluster.stopAll() }
@@ -39,9 +43,9 @@ extension ClusterLoopbackTests {
         try cluster.startNode("node-4")
         try await cluster.waitForLog("node-4", containing: "gateway equivocation")
         for id in ["node-1", "node-2"] { try cluster.startNode(id) }
-        try await Task.sleep(for: .seconds(2))
-        let health = try JSONDecoder().decode(GatewayHealth.self, from: try await cluster.get("/health").body)
-        #expect(health.committedHeight == 0, "node-4 voted a second time at height 1")
+        let honest = try await cluster.waitForRecordedVotes(["node-1", "node-2"], height: 1)
+        try await cluster.expectHeldWithoutQuorum(honest)
+        #expect(try cluster.recordedVotes("node-4").map(\.blockHash) == [votedFor], "node-4 recorded a second vote at height 1")
 
         try cluster.startNode("node-3")
         let statuses = try await cluster.waitUntil(cluster.nodeIDs) { s in s.values.allSatisfy { $0.height == 1 } }
@@ -54,8 +58,8 @@ extension ClusterLoopbackTests {
     }
 
     /// node-4 records its vote for block 1 and dies before sending it; node-2 and node-3 alone
-    /// cannot commit (q = 3). Restarted, node-4 re-sends the recorded vote — the same signed
-    /// bytes — and the block commits with it.
+    /// cannot commit (q = 3): the gateway holds both their votes and no certificate. Restarted,
+    /// node-4 re-sends the recorded vote — the same signed bytes — and the block commits with it.
     @Test func aNodeKilledMidVoteResendsTheSameVoteAndTheClusterCommits() async throws {
         let cluster = try await LocalCluster(nodeCount: 4)
         defer { cluster.stopAll() }
@@ -69,7 +73,7 @@ extension ClusterLoopbackTests {
         #expect(recorded.height == 1 && recorded.blockHash == proposal.hash.bytes)
 
         for id in ["node-2", "node-3"] { try cluster.startNode(id) }
-        try await Task.sleep(for: .seconds(1))
+        try await cluster.expectHeldWithoutQuorum(try await cluster.waitForRecordedVotes(["node-2", "node-3"], height: 1))
         #expect(try await cluster.get("/v1/blocks/1").status == .notFound, "committed without node-4's vote")
 
         try cluster.startNode("node-4")
@@ -84,24 +88,41 @@ extension ClusterLoopbackTests {
 
     /// node-4 is SIGKILLed and restarted a dozen times while entries keep committing; node-1 is
     /// down meanwhile, so every block needs node-4's vote and the kills land around its votes.
-    /// Afterwards every vote it recorded is for the block that committed at that height (one per
-    /// height by construction of its database), the gateway flagged none of its votes, and it
-    /// holds the same chain as the others.
+    /// Each pause before a kill starts once node-4 runs again (a loaded machine may take longer
+    /// than the pause to start it) and comes from a seeded generator whose seed is printed (set
+    /// `CUSTOS_TEST_SEED` to replay one). A last entry commits while node-1 is still down, so
+    /// node-4 surely voted. Afterwards every vote it recorded is for the block that committed at
+    /// that height (one per height by construction of its database), the gateway flagged none of
+    /// its votes, and it holds the same chain as the others.
     @Test func aNodeSIGKILLedInALoopOnlyEverVotedForTheCommittedBlocks() async throws {
         let cluster = try await LocalCluster(nodeCount: 4)
         defer { cluster.stopAll() }
         try await cluster.startGateway()
         for id in ["node-2", "node-3", "node-4"] { try cluster.startNode(id) }
-        var generator = SystemRandomNumberGenerator()
+        let seed = ProcessInfo.processInfo.environment["CUSTOS_TEST_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 0...UInt64.max)
+        print("aNodeSIGKILLedInALoopOnlyEverVotedForTheCommittedBlocks: seed \(seed) (CUSTOS_TEST_SEED=\(seed) replays it)")
+        var generator = SeededGenerator(seed: seed)
+        /// Waits (bounded) until node-4 has logged that it runs for the `starts`-th time.
+        func running(_ starts: Int) async throws {
+            let deadline = ContinuousClock.now + TestPatience.standard
+            while cluster.log("node-4").components(separatedBy: "node running").count - 1 < starts {
+                guard ContinuousClock.now < deadline else { throw TestEnvironmentError("node-4 did not start (seed \(seed))") }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        try await running(1)
         for round in 0..<12 {
             for i in 0..<3 { _ = try await cluster.submitNote("round-\(round)-\(i)") }
             try await Task.sleep(for: .milliseconds(Int.random(in: 150...700, using: &generator)))
             cluster.killNode("node-4", signal: SIGKILL)
             try cluster.startNode("node-4")
+            try await running(round + 2)
         }
-        try cluster.startNode("node-1")
+        // Committed by node-2, node-3 and node-4 alone (q = 3): node-4 voted for it.
         let last = try TestNote.key("last")
         _ = try await cluster.submitNote("last")
+        _ = try await cluster.waitUntil(["node-2", "node-3", "node-4"]) { s in s.values.allSatisfy { $0.entryHeights[last] != nil } }
+        try cluster.startNode("node-1")
         let statuses = try await cluster.waitUntil(cluster.nodeIDs) { s in
             Set(s.values.map(\.chain)).count == 1 && s.values.allSatisfy { $0.entryHeights[last] != nil }
         }
@@ -111,7 +132,7 @@ extension ClusterLoopbackTests {
         #expect(!votes.isEmpty)
         #expect(Set(votes.map(\.height)).count == votes.count)
         for vote in votes {
-            #expect(committed[vote.height] == vote.blockHash.hexString, "node-4 voted for another block at height \(vote.height)")
+            #expect(committed[vote.height] == vote.blockHash.hexString, "node-4 voted for another block at height \(vote.height) (seed \(seed))")
         }
         #expect(!cluster.log("gateway").contains("flagged vote"))
     }

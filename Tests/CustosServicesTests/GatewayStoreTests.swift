@@ -159,9 +159,11 @@ struct GatewayStoreTests {
             #expect(queued == [QueuedEntry(id: id, entry: try Entry(kind: "k", payload: [7], authorization: [9, 9]))])
             var sequencer = try Sequencer(configuration: configuration, state: .genesis(configuration))
             _ = try sequencer.propose(entries: queued.map(\.entry), now: 2_000)
-            // The entry is gone (as if another gateway's proposal had carried it): nothing is written.
-            let write = try? await store.storeProposal(sequencer.state, consumed: [id, id + 1000])
-            #expect(write != .stored)
+            // The entry is gone (as if another gateway's proposal had carried it): nothing is
+            // written, and with no sequencer state stored there is none to adopt: an inconsistency.
+            await #expect(throws: GatewayStoreError(.inconsistent, "")) {
+                _ = try await store.storeProposal(sequencer.state, consumed: [id, id + 1000])
+            }
             #expect(try await store.sequencerState() == nil)
             #expect(try await store.queuedCount() == 1)
         }
@@ -203,10 +205,8 @@ struct PostgresGatewayStoreTests {
             #expect(try await server.psql("SELECT name FROM custos_gateway_migration ORDER BY name", database: "gateway")
                 == "v1: queue, sequencer state, blocks\nv2: committed entries by digest\nv3: relay messages\n")
             try await server.psql("INSERT INTO custos_gateway_migration (name) VALUES ('v99: from the future')", database: "gateway")
-            await #expect(throws: GatewayStoreError.self) { _ = try await database.open() }
-            do { _ = try await database.open() } catch {
-                #expect("\(error)".contains("v99: from the future"))
-            }
+            let refused = await #expect(throws: GatewayStoreError(.unknownSchema, "")) { _ = try await database.open() }
+            #expect(refused?.reason.contains("v99: from the future") == true)
         }
     }
 

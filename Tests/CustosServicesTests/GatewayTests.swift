@@ -69,6 +69,39 @@ struct GatewayTests {
         #expect(try await third.nextProposal(after: 0) == nil)
     }
 
+    /// The README: "while a block is in flight, entries queue and the next block carries them
+    /// all, up to 1,000" (the number, not `Gateway.maximumEntriesPerBlock`, so a changed cap
+    /// fails here); the rest wait for the block after.
+    @Test func theNextBlockCarriesTheQueueUpToAThousandEntries() async throws {
+        try await SharedDatabase.with(.sqlite) { database in
+            let configuration = try self.configuration
+            let gateway = try await Gateway(configuration: configuration, store: try await database.open(), logger: Logger(label: "test"),
+                                            clock: { 2_000 }, queueBounds: GatewayQueueBounds(perSigner: 5_000, total: 5_000))
+            _ = try await gateway.submit(try TestNote.entry("first"))
+            let first = try #require(try await gateway.nextProposal(after: 0))
+            #expect(first.entries.count == 1)
+            // 1,001 entries arrive while block 1 is in flight (concurrently: the gateway writes them in batches).
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for i in 0..<1_001 { group.addTask { _ = try await gateway.submit(try TestNote.entry("queued-\(i)")) } }
+                try await group.waitForAll()
+            }
+            #expect(try await gateway.nextProposal(after: 0) == first, "a block in flight took queued entries")
+            func certify(_ block: Block) async throws {
+                for identity in identities.prefix(3) {
+                    _ = try await gateway.receive(Vote(signing: block, genesisDigest: configuration.genesisDigest, identity: identity))
+                }
+                #expect(try await gateway.committedBlock(height: block.height)?.block == block)
+            }
+            try await certify(first)
+            let second = try #require(try await gateway.nextProposal(after: 1))
+            #expect(second.entries.count == 1_000)
+            try await certify(second)
+            let third = try #require(try await gateway.nextProposal(after: 2))
+            #expect(third.entries.count == 1)
+            #expect(Set(second.entries + third.entries).count == 1_001, "an entry was carried twice or lost")
+        }
+    }
+
     @Test func aNodeVoteRecordRefusesASecondBlockAtOneHeight() throws {
         let configuration = try self.configuration
         let votes = try NodeDatabase.inMemory()
@@ -77,7 +110,8 @@ struct GatewayTests {
         let voteA = Vote(signing: a, genesisDigest: configuration.genesisDigest, identity: identities[0])
         let voteB = Vote(signing: b, genesisDigest: configuration.genesisDigest, identity: identities[0])
         _ = try votes.recordVote(height: 1, blockHash: a.hash.bytes, vote: voteA.serialized)
-        #expect(throws: StorageError.self) { try votes.recordVote(height: 1, blockHash: b.hash.bytes, vote: voteB.serialized) }
+        #expect(throws: StorageError(.conflictingVote, "")) { try votes.recordVote(height: 1, blockHash: b.hash.bytes, vote: voteB.serialized) }
+        #expect(try votes.recordedVotes().map(\.blockHash) == [a.hash.bytes], "the refused vote was recorded")
         #expect(try votes.recordVote(height: 1, blockHash: a.hash.bytes, vote: voteA.serialized) == voteA.serialized)
     }
 
@@ -89,6 +123,7 @@ struct GatewayTests {
         #expect(try decoded.configuration() == (try configuration))
         var bad = file
         bad.members[0].publicKey = "zz"
-        #expect(throws: (any Error).self) { try bad.configuration() }
+        let refused = #expect(throws: ClusterAPIError(.invalidClusterFile, "")) { try bad.configuration() }
+        #expect(refused?.reason.contains("member \(file.members[0].id): the public key") == true, "the refusal names the field")
     }
 }

@@ -197,6 +197,10 @@ struct GovernanceLoopbackTests {
         try await cluster.op(["approve", "--yes", "--as", "frank", "add-node-5"])
         var statuses = try await cluster.waitForGovernance { g in g.operations.first { $0.id == "add-node-5" }?.approvals == ["frank"] }
         #expect(statuses.values.allSatisfy { $0.governance?.members.count == 4 }, "one approval besides the proposer changed membership")
+        // Evidence that node-5 took part: it followed the chain up to the members' height, and
+        // recorded no vote on the way.
+        let membersHeight = statuses.values.map(\.height).max() ?? 0
+        _ = try await cluster.waitUntil(["node-5"]) { s in (s["node-5"]?.height ?? 0) >= membersHeight }
         #expect(try !cluster.hasVoted("node-5"), "a non-member voted")
 
         try await cluster.op(["approve", "--yes", "--as", "grace", "add-node-5"])

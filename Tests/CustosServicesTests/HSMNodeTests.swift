@@ -73,7 +73,8 @@ struct HSMNodeTests {
         // node-hsm votes on every block after it joined, with the identity key its token sealed
         // (recorded before sent; a certificate may carry only the first q votes to arrive).
         var voted = false
-        for _ in 0..<300 where !voted {
+        let deadline = ContinuousClock.now + TestPatience.standard
+        while !voted, ContinuousClock.now < deadline {
             voted = try cluster.recordedVotes("node-hsm").contains { $0.height > changedAt }
             if !voted { try await Task.sleep(for: .milliseconds(100)) }
         }

@@ -87,7 +87,8 @@ final class LocalCluster: @unchecked Sendable {
         gateway = try spawn("gateway", ["gateway", "--data", gatewayData.path, "--cluster", clusterFile.path,
                                         "--port", "\(port)", "--port-file", portFile.path]
                                        + (database.map { ["--database", $0] } ?? []) + extraArguments)
-        for _ in 0..<300 {
+        let deadline = ContinuousClock.now + TestPatience.standard
+        while ContinuousClock.now < deadline {
             if let text = try? String(contentsOf: portFile, encoding: .utf8),
                let bound = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
                 gatewayPort = bound
@@ -105,17 +106,19 @@ final class LocalCluster: @unchecked Sendable {
     }
 
     /// Waits (bounded) until the node's process has ended by itself; returns its exit status.
-    func waitForExit(_ id: String, seconds: Int = 30) async throws -> Int32 {
+    func waitForExit(_ id: String, seconds: Int = TestPatience.seconds) async throws -> Int32 {
         guard let process = nodes[id] else { throw TestEnvironmentError("\(id) was not started") }
-        for _ in 0..<(seconds * 20) where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
         guard !process.isRunning else { throw TestEnvironmentError("\(id) did not exit; log: \(log(id).suffix(2000))") }
         nodes[id] = nil
         return process.terminationStatus
     }
 
     /// Waits (bounded) until the node's log contains `text`.
-    func waitForLog(_ id: String, containing text: String, seconds: Int = 30) async throws {
-        for _ in 0..<(seconds * 20) {
+    func waitForLog(_ id: String, containing text: String, seconds: Int = TestPatience.seconds) async throws {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
             if log(id).contains(text) { return }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -125,6 +128,47 @@ final class LocalCluster: @unchecked Sendable {
     /// The votes a node recorded in its votes database, by height.
     func recordedVotes(_ id: String) throws -> [(height: UInt64, blockHash: [UInt8], vote: [UInt8])] {
         try NodeDatabase(path: nodeData(id).appendingPathComponent("votes.sqlite").path).recordedVotes()
+    }
+
+    /// Resends `votes` (signed votes by node, for the block in flight at height 1), so the gateway
+    /// surely holds them, and checks that they do not certify it: positive evidence that the gateway holds
+    /// these votes and not a quorum (rather than a pause after which nothing is seen).
+    func expectHeldWithoutQuorum(_ votes: [String: [UInt8]], sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        for (id, vote) in votes.sorted(by: { $0.key < $1.key }) {
+            let receipt = try await resend(vote: vote)
+            let counted = receipt.outcome == "recorded" || (receipt.outcome == "ignored" && receipt.detail?.contains("already voted") == true)
+            #expect(counted, "\(id)'s vote: \(receipt.outcome) \(receipt.detail ?? "")", sourceLocation: sourceLocation)
+        }
+        let health = try JSONDecoder().decode(GatewayHealth.self, from: try await get("/health").body)
+        #expect(health.committedHeight == 0 && health.pendingHeight == 1, "committed \(health.committedHeight)", sourceLocation: sourceLocation)
+    }
+
+    /// Waits (bounded) until each of `ids` has recorded its vote at `height` (a node records
+    /// before it sends); returns the signed votes by node.
+    func waitForRecordedVotes(_ ids: [String], height: UInt64) async throws -> [String: [UInt8]] {
+        let deadline = ContinuousClock.now + TestPatience.standard
+        var found: [String: [UInt8]] = [:]
+        while ContinuousClock.now < deadline {
+            for id in ids where found[id] == nil
+            && FileManager.default.fileExists(atPath: nodeData(id).appendingPathComponent("votes.sqlite").path) {
+                // The node may be creating its database right now: not yet is not an error.
+                if let vote = (try? recordedVotes(id))?.first(where: { $0.height == height }) { found[id] = vote.vote }
+            }
+            if found.count == ids.count { return found }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestEnvironmentError("no vote at height \(height) recorded by \(Set(ids).subtracting(found.keys).sorted())")
+    }
+
+    /// Posts a signed vote to the gateway as a node does, and returns the gateway's receipt. The
+    /// gateway counts a voter once: a vote it holds already is answered `ignored` ("already
+    /// voted"). Once this returns, the gateway holds the vote, or the block it votes for committed.
+    func resend(vote: [UInt8]) async throws -> VoteReceipt {
+        let result = try await post("/v1/votes", body: try JSONEncoder().encode(VoteMessage(serialized: vote)))
+        guard result.status == .ok else {
+            throw TestEnvironmentError("POST /v1/votes: \(result.status) \(String(decoding: result.body, as: UTF8.self))")
+        }
+        return try JSONDecoder().decode(VoteReceipt.self, from: result.body)
     }
 
     func kill(_ process: Process?, signal: Int32) {
@@ -159,7 +203,7 @@ final class LocalCluster: @unchecked Sendable {
     }
 
     /// Waits (bounded) until `condition` holds for the statuses of `ids`.
-    func waitUntil(_ ids: [String], seconds: Int = 30, _ condition: ([String: NodeStatusView]) -> Bool) async throws -> [String: NodeStatusView] {
+    func waitUntil(_ ids: [String], seconds: Int = TestPatience.seconds, _ condition: ([String: NodeStatusView]) -> Bool) async throws -> [String: NodeStatusView] {
         var last: [String: NodeStatusView] = [:]
         // Bounded by the clock, not by rounds: a slow `node status` must not stretch the wait.
         let deadline = ContinuousClock.now + .seconds(seconds)
@@ -269,7 +313,7 @@ final class LocalCluster: @unchecked Sendable {
 
     /// Waits (bounded) until every node's own governed state satisfies `condition`.
     func waitForGovernance(
-        _ ids: [String]? = nil, seconds: Int = 30, _ condition: @escaping (GovernanceSnapshot) -> Bool
+        _ ids: [String]? = nil, seconds: Int = TestPatience.seconds, _ condition: @escaping (GovernanceSnapshot) -> Bool
     ) async throws -> [String: NodeStatusView] {
         try await waitUntil(ids ?? nodeIDs, seconds: seconds) { s in s.values.allSatisfy { $0.governance.map(condition) ?? false } }
     }

@@ -169,10 +169,11 @@ import Testing
         let recoverable = try Secp256k1.ECDSA.RecoverableSignature(r: Array(signature[0..<32]), s: Array(signature[32..<64]),
                                                                    recoveryID: signature[64])
         #expect(try recoverable.recoverPublicKey(forDigest: message) == key)
-        // A signer asked again refuses, and its presignature is spent in its database.
-        #expect(throws: (any Error).self) {
+        // A signer asked again refuses: its own state says the request is signed.
+        let again = #expect(throws: FROSTSigningRound.Refusal.self) {
             _ = try shares(s)
         }
+        #expect(again?.reason.contains("is signed") == true, "\(String(describing: again))")
     }
 
     @Test func aWrongShareIsProvenWithItsTranscriptAndTheRequestCompletesWithoutItsSender() throws {

@@ -146,7 +146,7 @@ import Testing
         #expect(s.c.state.signing[s.request]?.status == .signing)
         // The nonce is recorded as used: computing the share again from the same nonce is refused.
         let signer = session.signers[0]
-        #expect(throws: StorageError.self) {
+        #expect(throws: StorageError(.alreadyUsed, "")) {
             _ = try FROSTSigningRound.share(s.c.state, request: s.request, me: signer, keyShare: s.keys[signer]!,
                                             nonces: s.nonces[signer]![session.commitments[signer]!]!,
                                             signer: OneTimeSigner(database: s.databases[signer]!))

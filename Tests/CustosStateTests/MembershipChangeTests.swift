@@ -118,7 +118,8 @@ import Testing
             let p = GovernanceProposal(id: "m", proposer: "erin", change: change)
             #expect(try GovernanceProposal(encoded: p.encoded) == p)
             for cut in 1..<8 {
-                #expect(throws: GovernanceError.self) { try GovernanceProposal(encoded: Array(p.encoded.dropLast(cut))) }
+                let error = #expect(throws: GovernanceError(.malformed, "")) { try GovernanceProposal(encoded: Array(p.encoded.dropLast(cut))) }
+                #expect(error?.reason.contains("truncated at ") == true, "\(error.map(\.reason) ?? "")")
             }
         }
         let other = try ReplicatedState(genesis: c.genesis, members: Self.identities(1...4).map { try $0.member() })

@@ -159,7 +159,7 @@ import Testing
             }
         }
         // Duplicate keys never reach the reader: the envelope's JSON parser refuses them.
-        #expect(throws: JSONError.self) {
+        #expect(throws: JSONError(.duplicateKey, "")) {
             try Self.parse(#"{"kind": "message", "kind": "transfer"}"#)
         }
         // A submitter cannot write the policy's view of a message as a transfer-style body.
