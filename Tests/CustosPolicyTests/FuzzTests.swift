@@ -58,6 +58,60 @@ import Testing
     static let minimumDecodedRequests = 4
     /// 1 or 2 of 400 random token strings compile.
     static let minimumCompiledConditions = 1
+    /// Every condition the grammar builds compiles (they are well formed by construction).
+    static let grammarConditions = 150
+
+    /// A well-formed condition from a small grammar over the request's fields: comparisons of
+    /// numbers and strings, membership (in a list of literals, or in the destination's tags),
+    /// the ternary and the boolean connectives, nested up to
+    /// `depth`. Division, modulo and unknown fields may still fail at evaluation — never trap.
+    static func condition(_ depth: Int, _ rng: inout SeededGenerator) -> String {
+        let numbers = ["request.amount", "request.amount_usd", "request.fee", "time.hour", "1", "0", "2.5",
+                       "170141183460469231731", "decimal('12.5')", "size(request.destination.tags)", "request.memo.size()"]
+        let literals = ["'ETH'", "'x'", "\"kraken\""]
+        let strings = ["request.asset", "request.vault", "request.destination.name", "time.weekday"] + literals
+        func pick(_ values: [String]) -> String { values.randomElement(using: &rng)! }
+        if depth == 0 || Int.random(in: 0..<3, using: &rng) == 0 {
+            switch Int.random(in: 0..<6, using: &rng) {
+            case 0: return "\(pick(numbers)) \(pick(["==", "!=", "<", "<=", ">", ">="])) \(pick(numbers))"
+            case 1: return "\(pick(numbers)) \(pick(["+", "-", "*", "/", "%"])) \(pick(numbers)) \(pick(["==", "<", ">="])) \(pick(numbers))"
+            case 2: return "\(pick(strings)) \(pick(["==", "!=", "<", ">="])) \(pick(strings))"
+            case 3: return "\(pick(strings)) in [\(pick(literals)), \(pick(literals))]"
+            case 4: return "\(pick(["'exchange'", "request.asset"])) in request.destination.tags"
+            default: return pick(["true", "false", "request.destination.known", "request.memo.startsWith('OTC-')",
+                                  "request.destination.tags.exists(t, t == 'exchange')"])
+            }
+        }
+        let a = condition(depth - 1, &rng)
+        switch Int.random(in: 0..<4, using: &rng) {
+        case 0: return "(\(a)) && (\(condition(depth - 1, &rng)))"
+        case 1: return "(\(a)) || (\(condition(depth - 1, &rng)))"
+        case 2: return "!(\(a))"
+        default: return "(\(a)) ? (\(condition(depth - 1, &rng))) : (\(condition(depth - 1, &rng)))"
+        }
+    }
+
+    @Test(arguments: Array(UInt64(1)...UInt64(4)))
+    func grammarConditionsCompileAndEvaluateDeterministically(seed: UInt64) {
+        var rng = SeededGenerator(seed: seed)
+        let context = ExpressionTests.context(call: ExpressionTests.call)
+        var compiled = 0
+        var evaluated = 0
+        for _ in 0..<Self.grammarConditions {
+            let source = Self.condition(4, &rng)
+            guard let condition = try? ExpressionCompiler.compileCondition(source, at: .start) else {
+                Issue.record("a well-formed condition did not compile: \(source)")
+                continue
+            }
+            compiled += 1
+            let first = try? condition.bool(context, nil)
+            if first != nil { evaluated += 1 }
+            #expect((try? condition.bool(context, nil)) == first, "evaluation is not deterministic: \(source)")
+        }
+        #expect(compiled == Self.grammarConditions)
+        // Most evaluate to a value; some divide by zero, which is an error, not a trap.
+        #expect(evaluated >= Self.grammarConditions / 2, "only \(evaluated) of \(compiled) conditions evaluated")
+    }
 
     @Test(arguments: Array(UInt64(1)...UInt64(4)))
     func mutatedRequestsNeverTrap(seed: UInt64) throws {
