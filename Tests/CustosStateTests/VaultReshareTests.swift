@@ -206,6 +206,51 @@ import Testing
         #expect(try ShareCombination.combines(.frostEd25519, sealedShares: Array(again.participants.suffix(vault.minSigners)).map { fresh[$0]! }))
     }
 
+    /// The attack: a dealer commits its dealing but never sends one receiver its share. That
+    /// receiver cannot confirm, and the log (which cannot tell withholding from silence) names it
+    /// silent at the deadline. Were every restart to keep the same dealers, the withholding dealer
+    /// would fail every run and the vault would sign nothing ever again. Each restart after a
+    /// silent receiver takes another choice of dealers, so a run without the attacker completes;
+    /// the victim is never excluded and ends up holding a share that combines.
+    @Test(arguments: [0, 2])
+    func aDealerWithholdingOneReceiversShareCannotStallTheReshare(attacker position: Int) throws {
+        var c = try ceremony.cluster()
+        let keys = try ceremony.generate(&c, "hot", .frostEd25519)
+        try addNewcomer(&c)
+        let attacker = ceremony.nodes[position].id
+        let victim = newcomer.id
+        var fresh: [NodeID: SecretBytes] = [:]
+        var runs = 0
+        var dealerSets: Set<[NodeID]> = []
+        while let r = c.state.vaults["hot"]?.runningReshare, runs <= r.dealers.count + ceremony.nodes.count {
+            runs += 1
+            dealerSets.insert(r.dealers)
+            let parties = try deal(&c, "hot", keys: keys)
+            var inbox = try exchange(c, "hot", parties)
+            inbox[victim]?[attacker] = nil
+            let dealings = c.state.vaults["hot"]!.runningReshare!.dealings.mapValues(\.dealing)
+            for (id, party) in parties.sorted(by: { $0.key < $1.key }) {
+                guard let outcome = try? party.finish(dealings: dealings, shares: try ceremony.messages(inbox[id] ?? [:]), softwareVersion: "t"),
+                      case .confirm(let entry, let key) = outcome
+                else {
+                    #expect(id == victim && r.dealers.contains(attacker), "only the victim of a withholding dealer cannot confirm")
+                    continue
+                }
+                fresh[id] = key
+                try ceremony.submit(&c, entry, by: node(id))
+            }
+            guard c.state.vaults["hot"]?.runningReshare?.epoch == r.epoch else { break }
+            c.state.advance(to: r.deadline)
+            let failed = try #require(c.state.vaults["hot"]?.refreshes.first { $0.epoch == r.epoch })
+            #expect(failed.status == .failed && failed.failure?.silent == [victim] && failed.failure?.culprits == [])
+        }
+        let vault = try #require(c.state.vaults["hot"])
+        #expect(vault.runningReshare == nil && vault.refreshes.last?.status == .completed, "a run without the withholding dealer completed")
+        #expect(!vault.refreshes.last!.dealers.contains(attacker) && dealerSets.count == runs, "every run took another choice of dealers")
+        #expect(vault.excluded.isEmpty && vault.holders.contains(victim) && c.state.vaultsAwaitingReshare.isEmpty)
+        #expect(try ShareCombination.combines(.frostEd25519, sealedShares: [victim, ceremony.nodes[1].id, ceremony.nodes[3].id].map { fresh[$0]! }))
+    }
+
     @Test func nothingSignsWhileAVaultIsResharedAndTheNewNodeSignsAfterwards() throws {
         let frost = FROSTSigningTests(ceremony: ceremony)
         var s = try frost.setup(.frostEd25519)

@@ -102,7 +102,8 @@ extension ReplicatedState {
 
     /// Fails every running refresh or reshare whose deadline passed by the state's time, naming
     /// who stayed silent: the dealers without a dealing, or else the participants without a
-    /// confirmation. A reshare starts again, without the silent dealers where enough remain.
+    /// confirmation. A reshare starts again: without the silent dealers where enough remain, or,
+    /// after a silent receiver, with another choice of dealers.
     mutating func expireRefreshes() {
         for id in vaults.keys.sorted() {
             guard let r = vaults[id]!.runningRefresh, r.deadline <= time else { continue }
@@ -110,7 +111,7 @@ extension ReplicatedState {
             let silent = missingDealing.isEmpty ? r.participants.filter { r.confirmations[$0] == nil } : missingDealing
             let what = missingDealing.isEmpty ? "confirmation" : "dealing"
             failRefresh(id, reason: "no \(r.kind.rawValue) \(what) from \(silent.map(\.rawValue).joined(separator: ", ")) by the deadline",
-                        culprits: [], silent: silent)
+                        culprits: [], silent: silent, receiversSilent: missingDealing.isEmpty)
         }
     }
 
@@ -174,15 +175,22 @@ extension ReplicatedState {
     }
 
     /// Ends the running refresh or reshare as failed; culprits the log proved wrong are left out
-    /// of signing. A reshare starts again without them (and without `silent` dealers where
-    /// enough others remain).
-    private mutating func failRefresh(_ id: String, reason: String, culprits: [NodeID], silent: [NodeID]) {
+    /// of signing. A reshare starts again without them, and without `silent` dealers where
+    /// enough others remain; when `receiversSilent` (every dealing was in, a confirmation was
+    /// not) the silent receivers keep their part, possibly as dealers, and the next run takes
+    /// another choice of dealers: one of them may have withheld the silent receiver's share.
+    private mutating func failRefresh(_ id: String, reason: String, culprits: [NodeID], silent: [NodeID], receiversSilent: Bool = false) {
         guard var r = vaults[id]!.runningRefresh else { return }
         r.status = .failed
         r.failure = VaultFailure(at: time, reason: reason, culprits: culprits, silent: silent)
         replaceRefresh(of: id, with: r)
         let excluded = vaults[id]!.excluded
         vaults[id]!.excluded = Array(Set(excluded + culprits)).sorted()
-        if r.kind == .reshare { restartReshare(of: id, operationId: r.operationId, leavingOut: Set(silent)) }
+        guard r.kind == .reshare else { return }
+        if receiversSilent {
+            restartReshare(of: id, operationId: r.operationId, leavingOut: [], rotatingDealers: true)
+        } else {
+            restartReshare(of: id, operationId: r.operationId, leavingOut: Set(silent))
+        }
     }
 }

@@ -32,17 +32,47 @@ extension ReplicatedState {
 
     /// After a reshare of `id` failed: starts it again for the same operation, without the
     /// dealers in `leavingOut` (silent ones) where enough others remain, else with every holder
-    /// that may deal (culprits are excluded from the vault already). When too few remain, the
-    /// vault stays at its epoch and in `vaultsAwaitingReshare`.
-    mutating func restartReshare(of id: String, operationId: String, leavingOut: Set<NodeID>) {
-        if (try? startReshare(of: id, operationId: operationId, leavingOut: leavingOut)) != nil { return }
+    /// that may deal (culprits are excluded from the vault already). With `rotatingDealers` (a
+    /// receiver stayed silent though every dealing was in: the log cannot tell a receiver that
+    /// withholds its confirmation from a dealer that withheld its share) the run takes another
+    /// threshold-sized choice of dealers (`dealerTurn`) each time, so no one dealer can make every
+    /// run fail. When too few remain, the vault stays at its epoch and in `vaultsAwaitingReshare`.
+    mutating func restartReshare(of id: String, operationId: String, leavingOut: Set<NodeID>, rotatingDealers: Bool = false) {
+        if (try? startReshare(of: id, operationId: operationId, leavingOut: leavingOut, rotatingDealers: rotatingDealers)) != nil { return }
         _ = try? startReshare(of: id, operationId: operationId, leavingOut: [])
+    }
+
+    /// The `turn`-th choice of `size` dealers among `eligible` (id order), in id order: turn k
+    /// rotates the list by k and takes its ⌊k/n⌋-th `size`-subset in lexicographic order, so n
+    /// consecutive turns include every window of `size` consecutive dealers (one that leaves out
+    /// any one dealer, when n > size) and every subset comes in turn. Everyone when `size` is not
+    /// smaller than the list.
+    static func dealerTurn(_ eligible: [NodeID], size: Int, turn: Int) -> [NodeID] {
+        let n = eligible.count
+        guard size > 0, size < n else { return eligible }
+        let offset = turn % n
+        let rotated = Array(eligible[offset...] + eligible[..<offset])
+        var chosen = Array(0..<size)
+        for _ in 0..<(turn / n) {
+            // The next subset in lexicographic order; the first again after the last.
+            var i = size - 1
+            while i >= 0, chosen[i] == n - size + i { i -= 1 }
+            guard i >= 0 else {
+                chosen = Array(0..<size)
+                continue
+            }
+            chosen[i] += 1
+            for j in (i + 1)..<size { chosen[j] = chosen[j - 1] + 1 }
+        }
+        return chosen.map { rotated[$0] }.sorted()
     }
 
     /// Starts one reshare of vault `id` to its share membership, at the epoch after every earlier
     /// run. Nothing changes when it throws. Signing attempts under way end (their requests wait
     /// for the new epoch): nothing signs with the old shares while they move.
-    private mutating func startReshare(of id: String, operationId: String, leavingOut: Set<NodeID>) throws(GovernanceError) {
+    private mutating func startReshare(
+        of id: String, operationId: String, leavingOut: Set<NodeID>, rotatingDealers: Bool = false
+    ) throws(GovernanceError) {
         func invalid(_ reason: String) -> GovernanceError { GovernanceError(.invalidChange, reason) }
         var vault = vaults[id]!
         let receivers = shareMembership(of: vault)
@@ -54,7 +84,11 @@ extension ReplicatedState {
             throw invalid("only \(receivers.count) members may hold vault \(id); a \(vault.scheme.rawValue) vault of \(members.count) nodes needs \(online)")
         }
         let memberIds = Set(members.map(\.id))
-        let dealers = vault.holders.filter { memberIds.contains($0) && !vault.excluded.contains($0) && !leavingOut.contains($0) }
+        var dealers = vault.holders.filter { memberIds.contains($0) && !vault.excluded.contains($0) && !leavingOut.contains($0) }
+        if rotatingDealers {
+            let earlierRuns = vault.refreshes.filter { $0.kind == .reshare && $0.operationId == operationId }.count
+            dealers = Self.dealerTurn(dealers, size: vault.minSigners, turn: earlierRuns)
+        }
         guard dealers.count >= vault.minSigners else {
             throw invalid("only \(dealers.count) share holders of vault \(id) remain members that may deal; resharing it needs \(vault.minSigners)")
         }
