@@ -200,10 +200,26 @@ import Testing
         #expect(again.epoch == 2 && again.fromEpoch == 0 && !again.dealers.contains(culprit) && !again.participants.contains(culprit))
         #expect(again.operationId == failed.operationId)
         #expect(c.state.vaultsAwaitingReshare == ["hot"])
+        // Readmitting the culprit while the reshare runs is refused: its receivers are fixed.
+        let (_, early) = try c.propose(.readmitSigner(vault: "hot", node: culprit), by: "erin")
+        guard case .refused(let error) = early else { Issue.record("readmitted during a reshare: \(early)"); return }
+        #expect(error.reason.contains("a reshare of vault hot is running"), "\(error.reason)")
         let fresh = try reshare(&c, "hot", keys: keys)
         vault = try #require(c.state.vaults["hot"])
         #expect(vault.epoch == 2 && vault.holders == again.participants && c.state.vaultsAwaitingReshare.isEmpty)
         #expect(try ShareCombination.combines(.frostEd25519, sealedShares: Array(again.participants.suffix(vault.minSigners)).map { fresh[$0]! }))
+
+        // The culprit holds no share of epoch 2. Once the quorum readmits it, a reshare to the
+        // membership gives it one: it receives, the holders deal.
+        try govern(&c, .readmitSigner(vault: "hot", node: culprit))
+        vault = try #require(c.state.vaults["hot"])
+        let back = try #require(vault.runningReshare)
+        #expect(vault.excluded.isEmpty && back.participants.contains(culprit) && !back.dealers.contains(culprit))
+        let readmitted = try reshare(&c, "hot", keys: fresh)
+        vault = try #require(c.state.vaults["hot"])
+        #expect(vault.epoch == back.epoch && vault.holders.contains(culprit) && c.state.vaultsAwaitingReshare.isEmpty)
+        let signers = [culprit] + vault.holders.filter { $0 != culprit }.prefix(vault.minSigners - 1)
+        #expect(try ShareCombination.combines(.frostEd25519, sealedShares: signers.map { readmitted[$0]! }))
     }
 
     /// The attack: a dealer commits its dealing but never sends one receiver its share. That

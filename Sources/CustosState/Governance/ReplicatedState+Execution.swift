@@ -79,7 +79,7 @@ extension ReplicatedState {
             try refreshVault(id: id, operationId: p.id)
             return
         case .readmitSigner(let vault, let node):
-            try readmitSigner(vault: vault, node: node)
+            try readmitSigner(vault: vault, node: node, operationId: p.id)
             return
         case .changePolicy(let yaml):
             let (document, policy) = try Self.compile(yaml: yaml, users: users, bots: bots)

@@ -70,7 +70,7 @@ extension ReplicatedState {
     /// Starts one reshare of vault `id` to its share membership, at the epoch after every earlier
     /// run. Nothing changes when it throws. Signing attempts under way end (their requests wait
     /// for the new epoch): nothing signs with the old shares while they move.
-    private mutating func startReshare(
+    mutating func startReshare(
         of id: String, operationId: String, leavingOut: Set<NodeID>, rotatingDealers: Bool = false
     ) throws(GovernanceError) {
         func invalid(_ reason: String) -> GovernanceError { GovernanceError(.invalidChange, reason) }
