@@ -293,6 +293,22 @@ import Testing
         #expect(session.status == .signing && session.signers.contains(newcomer.id))
     }
 
+    /// A member added and removed again before the vault was reshared to it: the running reshare
+    /// is superseded and none starts, so the vault signs again at its epoch at once instead of
+    /// waiting out a reshare to a membership that no longer exists.
+    @Test func aMemberRemovedBeforeItsReshareCompletedSupersedesIt() throws {
+        var c = try ceremony.cluster()
+        _ = try ceremony.generate(&c, "hot", .frostEd25519)
+        try addNewcomer(&c)
+        let started = try #require(c.state.vaults["hot"]?.runningReshare)
+        #expect(started.participants.contains(newcomer.id))
+        try govern(&c, .removeMember(id: newcomer.id))
+        let vault = try #require(c.state.vaults["hot"])
+        #expect(vault.runningRefresh == nil && vault.epoch == 0 && vault.holders == ceremony.nodes.map(\.id))
+        #expect(vault.refreshes.last?.status == .failed && vault.refreshes.last?.failure?.reason.contains("superseded") == true)
+        #expect(c.state.vaultsAwaitingReshare.isEmpty)
+    }
+
     @Test func aMembershipChangeWithoutVaultsStartsNoReshare() throws {
         var c = try ceremony.cluster()
         try addNewcomer(&c)

@@ -21,13 +21,29 @@ extension ReplicatedState {
     /// the new cluster size asks for. A refresh or reshare of the vault still running is
     /// superseded (failed without blame). Throws, refusing the membership change, when a vault
     /// could not be reshared: fewer of its holders remain members than its threshold, or the new
-    /// membership is too small to hold a vault of its scheme.
+    /// membership is too small to hold a vault of its scheme. A vault whose holders already are
+    /// the new membership (a member added, then removed again before its reshare completed) has
+    /// its running reshare superseded and none started: it signs again at its epoch.
     mutating func reshareVaults(operationId: String) throws(GovernanceError) {
         for id in vaults.keys.sorted() {
             let vault = vaults[id]!
-            guard vault.status == .active, vault.holders != shareMembership(of: vault) else { continue }
+            guard vault.status == .active else { continue }
+            guard vault.holders != shareMembership(of: vault) else {
+                if vault.runningReshare != nil { vaults[id] = Self.superseding(vault, by: operationId, at: time) }
+                continue
+            }
             try startReshare(of: id, operationId: operationId, leavingOut: [])
         }
+    }
+
+    /// `vault` with its running refresh or reshare failed without blame, superseded by `operationId`.
+    private static func superseding(_ vault: Vault, by operationId: String, at time: UInt64) -> Vault {
+        guard var running = vault.runningRefresh else { return vault }
+        var vault = vault
+        running.status = .failed
+        running.failure = VaultFailure(at: time, reason: "superseded by the membership change \(operationId)", culprits: [], silent: [])
+        vault.refreshes[vault.refreshes.count - 1] = running
+        return vault
     }
 
     /// After a reshare of `id` failed: starts it again for the same operation, without the
@@ -92,11 +108,7 @@ extension ReplicatedState {
         guard dealers.count >= vault.minSigners else {
             throw invalid("only \(dealers.count) share holders of vault \(id) remain members that may deal; resharing it needs \(vault.minSigners)")
         }
-        if var running = vault.runningRefresh {
-            running.status = .failed
-            running.failure = VaultFailure(at: time, reason: "superseded by the membership change \(operationId)", culprits: [], silent: [])
-            vault.refreshes[vault.refreshes.count - 1] = running
-        }
+        vault = Self.superseding(vault, by: operationId, at: time)
         for node in receivers where vault.identifier(of: node) == nil { vault.addedParticipants.append(node) }
         let epoch = max(vault.epoch, vault.refreshes.last?.epoch ?? 0) + 1
         vault.refreshes.append(VaultRefresh(
