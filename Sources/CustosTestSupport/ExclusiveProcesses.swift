@@ -1,3 +1,4 @@
+import CustosCore
 import Testing
 
 extension Trait where Self == ExclusiveProcesses {
@@ -13,6 +14,9 @@ extension Trait where Self == ExclusiveProcesses {
 /// never runs beside another suite's. Tests of other suites (pure logic) still run beside it.
 /// A suite's time limits count only its own tests' time: waiting for its turn is not counted.
 public struct ExclusiveProcesses: SuiteTrait, TestScoping {
+    /// One turn at a time for the whole test process, handed over in the order asked.
+    private static let turns = AsyncSerialQueue()
+
     public var isRecursive: Bool { false }
 
     public func scopeProvider(for test: Test, testCase: Test.Case?) -> Self? {
@@ -21,36 +25,13 @@ public struct ExclusiveProcesses: SuiteTrait, TestScoping {
 
     public func provideScope(for test: Test, testCase: Test.Case?,
                              performing function: @Sendable () async throws -> Void) async throws {
-        await ProcessSuiteTurns.shared.acquire()
+        await Self.turns.enter()
         do {
             try await function()
         } catch {
-            await ProcessSuiteTurns.shared.release()
+            await Self.turns.leave()
             throw error
         }
-        await ProcessSuiteTurns.shared.release()
-    }
-}
-
-/// One turn at a time, handed over in the order asked; waiting suspends, never blocks a thread.
-actor ProcessSuiteTurns {
-    static let shared = ProcessSuiteTurns()
-    private var held = false
-    private var waiting: [CheckedContinuation<Void, Never>] = []
-
-    func acquire() async {
-        guard held else {
-            held = true
-            return
-        }
-        await withCheckedContinuation { waiting.append($0) }
-    }
-
-    func release() {
-        if waiting.isEmpty {
-            held = false
-        } else {
-            waiting.removeFirst().resume()
-        }
+        await Self.turns.leave()
     }
 }

@@ -1,12 +1,14 @@
 /// Runs async critical sections one at a time, in arrival order. An actor alone does not: it is
 /// re-entered at every `await`, so two requests could interleave between a store read and the
 /// write that depends on it.
-actor AsyncSerialQueue {
+package actor AsyncSerialQueue {
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
+    package init() {}
+
     /// Waits for the turn; pair with `leave()`.
-    func enter() async {
+    package func enter() async {
         guard busy else {
             busy = true
             return
@@ -15,7 +17,7 @@ actor AsyncSerialQueue {
     }
 
     /// Hands the turn to the next waiter, or frees it.
-    func leave() {
+    package func leave() {
         if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
     }
 }
