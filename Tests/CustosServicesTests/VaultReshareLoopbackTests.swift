@@ -79,7 +79,9 @@ extension VaultSigningLoopbackTests {
         let raw = Array("venue login challenge after node-0 joined".utf8)
         let login = try await submitMessage(cluster, "login-reshared", vault: "sol-treasury", #"{"format": "raw", "hex": "\#(raw.hexString)"}"#)
         var signed: [(id: String, text: String)] = []
-        for attempt in 0..<4 {
+        // A presigning batch (8 runs) has one signer window of 3, and 1 window in 4 leaves node-0
+        // out: sign until a request takes a presignature of a window with node-0 (past one batch).
+        for attempt in 0..<20 {
             let text = "Meridian Capital withdrawal authorisation: \(attempt) after the reshare"
             signed.append((try await submitMessage(cluster, "auth-reshared-\(attempt)", vault: "hot-trading",
                                                    #"{"format": "eip191", "text": "\#(text)"}"#), text))
