@@ -45,6 +45,15 @@ public actor LogFollower: Service {
     private let faults: NodeFaultInjection
     /// Told every committed state, the one at start included (the node's key ceremonies).
     private let onCommit: @Sendable (ReplicatedState) -> Void
+    /// When the JSON view of the committed state (`GovernanceSnapshot`, for `custos node status`)
+    /// was last stored, and whether the head has moved since. Building it costs more than the
+    /// rest of a block, so under load it is stored with a block at most every
+    /// `snapshotInterval`, and otherwise once the node has been quiet for `snapshotQuiet`.
+    private var snapshotStored: ContinuousClock.Instant?
+    private var snapshotBehind = false
+    private var lastCommit = ContinuousClock.now
+    static let snapshotInterval: Duration = .milliseconds(250)
+    static let snapshotQuiet: Duration = .milliseconds(100)
 
     /// `longPollWait` bounds each long poll (the gateway caps it at 25 s); `backOff` is the pause
     /// after an error or an empty answer that came back at once; `faults` are for tests only.
@@ -95,6 +104,16 @@ public actor LogFollower: Service {
     public func run() async throws {
         logger.info("node running", metadata: ["id": "\(consensus.identity.id)", "head": "\(consensus.head)"])
         onCommit(governance)
+        let snapshots = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Self.snapshotQuiet)
+                self.storeSnapshotIfBehind(quietFor: Self.snapshotQuiet)
+            }
+        }
+        defer {
+            snapshots.cancel()
+            storeSnapshotIfBehind(quietFor: .zero)
+        }
         if !consensus.isVoter {
             logger.warning("this node is not among the voting members; it follows the chain without voting",
                            metadata: ["members": "\(consensus.configuration.members.map(\.id.rawValue))"])
@@ -207,8 +226,11 @@ public actor LogFollower: Service {
                 logger.notice("voting members changed", metadata: [
                     "height": "\(next)", "members": "\(state.members.map(\.id.rawValue))", "voter": "\(candidate.isVoter)"])
             }
-            try chain.append(certified, stateDigest: state.digest,
-                             snapshot: try JSONEncoder().encode(GovernanceSnapshot(state, height: next, recent: 100)))
+            let storeSnapshot = snapshotStored.map { ContinuousClock.now - $0 >= Self.snapshotInterval } ?? true
+            try chain.append(certified, stateDigest: state.digest, snapshot: storeSnapshot ? try Self.snapshot(state, height: next) : nil)
+            if storeSnapshot { snapshotStored = .now }
+            snapshotBehind = !storeSnapshot
+            lastCommit = .now
             consensus = candidate
             governance = state
             validated = nil
@@ -225,6 +247,25 @@ public actor LogFollower: Service {
         case let .refuse(refusal):
             logger.error("refused a certified block", metadata: ["height": "\(next)", "reason": "\("\(refusal)".printable(limit: 512))"])
             return false
+        }
+    }
+
+    /// The JSON view of `state` that `custos node status` shows.
+    private static func snapshot(_ state: ReplicatedState, height: UInt64) throws -> Data {
+        try JSONEncoder().encode(GovernanceSnapshot(state, height: height, recent: 100))
+    }
+
+    /// Stores the view of the committed head if the last one stored is older and no block has
+    /// committed for `quietFor`, or the last one is `snapshotInterval` old.
+    private func storeSnapshotIfBehind(quietFor: Duration) {
+        let now = ContinuousClock.now
+        guard snapshotBehind, now - lastCommit >= quietFor || snapshotStored.map({ now - $0 >= Self.snapshotInterval }) ?? true else { return }
+        do {
+            try chain.storeSnapshot(try Self.snapshot(governance, height: consensus.head.height), height: consensus.head.height)
+            snapshotStored = now
+            snapshotBehind = false
+        } catch {
+            logger.warning("storing the view of the committed state failed", metadata: ["error": "\(error)"])
         }
     }
 

@@ -58,19 +58,28 @@ public final class NodeChainStore: Sendable {
     }
 
     /// Appends a certified block (already checked by `NodeConsensus`) with the digest of the
-    /// governed state after it and a JSON view of that state, in one transaction.
-    public func append(_ certified: CertifiedBlock, stateDigest: [UInt8], snapshot: Data) throws {
+    /// governed state after it and, if given, a JSON view of that state, in one transaction.
+    public func append(_ certified: CertifiedBlock, stateDigest: [UInt8], snapshot: Data?) throws {
         try writer.write { db in
             let b = certified.block
             try db.execute(sql: "INSERT INTO committedBlock (height, hash, timestamp, block, certificate) VALUES (?, ?, ?, ?, ?)",
                            arguments: [Int64(b.height), Data(b.hash.bytes), Int64(b.timestamp), Data(b.serialized),
                                        Data(certified.certificate.serialized)])
             try db.execute(sql: "INSERT INTO stateDigest (height, digest) VALUES (?, ?)", arguments: [Int64(b.height), Data(stateDigest)])
-            try db.execute(sql: """
-                INSERT INTO governanceSnapshot (id, height, json) VALUES (1, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET height = excluded.height, json = excluded.json
-                """, arguments: [Int64(b.height), snapshot])
+            if let snapshot { try Self.store(snapshot, height: b.height, in: db) }
         }
+    }
+
+    /// Replaces the JSON view of the governed state with the one at `height`.
+    public func storeSnapshot(_ snapshot: Data, height: UInt64) throws {
+        try writer.write { db in try Self.store(snapshot, height: height, in: db) }
+    }
+
+    private static func store(_ snapshot: Data, height: UInt64, in db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO governanceSnapshot (id, height, json) VALUES (1, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET height = excluded.height, json = excluded.json
+            """, arguments: [Int64(height), snapshot])
     }
 
     /// The digest of the governed state after each committed height, in height order.

@@ -1,3 +1,4 @@
+import CustosCore
 import CustosLedger
 import CustosPolicy
 import CustosState

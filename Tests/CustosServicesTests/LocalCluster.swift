@@ -211,7 +211,9 @@ final class LocalCluster: @unchecked Sendable {
             var statuses: [String: NodeStatusView] = [:]
             for id in ids { if let s = try? await status(id) { statuses[id] = s } }
             last = statuses
-            if statuses.count == ids.count, condition(statuses) { return statuses }
+            // A node stores the view of its state a moment after the block under load: only
+            // statuses whose view is of their chain's head are judged.
+            if statuses.count == ids.count, statuses.values.allSatisfy(\.isSettled), condition(statuses) { return statuses }
             try await Task.sleep(for: .milliseconds(100))
         }
         let refusals = last.values.first?.governance?.refusals.map { "\($0.code): \($0.reason)" } ?? []
@@ -388,6 +390,9 @@ struct NodeStatusView: Codable, Equatable {
     var stateDigests: [StateDigest]
     var governance: GovernanceSnapshot?
     var blocks: [BlockSummary]
+
+    /// Whether the view of the governed state is of the chain's head (or there is none yet).
+    var isSettled: Bool { governance.map { $0.height == height } ?? true }
 
     /// Entries as `kind:base64(payload)`, with the height that committed each.
     var entryHeights: [String: UInt64] {

@@ -1,3 +1,5 @@
+import CustosCore
+
 /// The nonces a verifier has accepted and still has to remember: a value the caller persists
 /// (in the node's database, in the same transaction that records the request) and passes back.
 ///
@@ -7,7 +9,8 @@
 /// it was shown, so a caller clock that steps backwards cannot make a forgotten nonce acceptable.
 public struct ReplayCache: Sendable, Hashable, Codable {
     /// keyId ‖ 0x00 ‖ nonce → the request's timestamp (milliseconds since the Unix epoch).
-    public private(set) var entries: [String: Int64]
+    /// Sharded: a copy of the cache that records a few nonces copies only their shards.
+    public private(set) var entries: ShardedDictionary<String, Int64>
     /// The largest `now` this cache has been checked against.
     public private(set) var latestTime: Int64
     /// When stale entries were last removed.
@@ -16,7 +19,7 @@ public struct ReplayCache: Sendable, Hashable, Codable {
     public let capacity: Int
 
     public init(capacity: Int = 100_000) {
-        entries = [:]
+        entries = ShardedDictionary()
         latestTime = .min
         lastPruned = .min
         self.capacity = capacity
@@ -30,7 +33,7 @@ public struct ReplayCache: Sendable, Hashable, Codable {
     /// last pruning or the cache is full.
     mutating func pruneIfDue(olderThan cutoff: Int64, now: Int64, window: Int64) {
         guard entries.count >= capacity || lastPruned == .min || now - lastPruned >= window else { return }
-        entries = entries.filter { $0.value >= cutoff }
+        entries = entries.filter { $1 >= cutoff }
         lastPruned = now
     }
 

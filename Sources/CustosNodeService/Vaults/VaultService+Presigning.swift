@@ -156,7 +156,7 @@ extension VaultService {
                 if let vault = state.vaults[run.vault], vault.status == .active, vault.epoch == run.epoch {
                     if vault.presignBatches.contains(where: { $0.number == run.batch && $0.failedRun == nil }) { continue }
                     if vault.presignatures.contains(where: { $0.batch == run.batch && $0.index == run.index }) { continue }
-                    if state.signing.values.contains(where: { $0.status == .signing && $0.vault == run.vault
+                    if state.signing.open.contains(where: { $0.status == .signing && $0.vault == run.vault
                         && $0.presignature?.batch == run.batch && $0.presignature?.index == run.index }) { continue }
                 }
                 _ = try database.deleteSecret(kind: .presignature, id: storeID)

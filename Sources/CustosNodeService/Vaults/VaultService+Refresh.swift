@@ -66,7 +66,7 @@ extension VaultService {
             guard let new = next.vaults[id], new.epoch > old.epoch else { continue }
             var nonces = old.nonces[me] ?? []
             var presignatures = old.presignatures
-            for s in previous.signing.values where s.vault == id && s.epoch == old.epoch && s.status == .signing {
+            for s in previous.signing.open where s.vault == id && s.epoch == old.epoch && s.status == .signing {
                 if let c = s.commitments[me] { nonces.append(c) }
                 if let p = s.presignature { presignatures.append(p) }
             }

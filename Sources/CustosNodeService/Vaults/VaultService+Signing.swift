@@ -21,17 +21,39 @@ extension VaultService {
     ///   `resubmitAfter`; a share that does not verify is blamed with its signed envelope.
     func advanceSigning(in state: ReplicatedState) async {
         let now = clock()
-        let open = state.signing.values.filter { $0.status == .signing }.sorted { $0.requestId < $1.requestId }
+        let open = state.signing.open.filter { $0.status == .signing }
         for session in open where session.deadline + Self.deadlineGrace <= now {
             // Block time moves only with blocks: say the deadline passed, so a block carries it.
             try? await submit(.timeout(vault: session.vault, epoch: session.epoch, request: session.requestId, attempt: session.attempt),
                               subject: "\(session.requestId)/\(session.attempt)", state: state)
         }
-        for session in open where session.signers.contains(identity.id) {
-            do { try await advance(session, in: state) } catch {
+        let mine = open.filter { $0.signers.contains(identity.id) }
+        // This node's shares for every attempt, then posted together: one relay request however
+        // many requests are being signed.
+        var unposted: [Session] = []
+        for session in mine {
+            do { if try share(session, in: state) { unposted.append(.signing(request: session.requestId, attempt: session.attempt)) } } catch {
                 logger.error("signing step failed", metadata: ["request": "\(session.requestId)", "error": "\("\(error)".printable(limit: 512))"])
             }
         }
+        if !unposted.isEmpty {
+            do {
+                if try await post(unposted.flatMap { attempts[$0]?.outgoing ?? [] }, what: "signature shares for \(unposted.count) requests") {
+                    for key in unposted { attempts[key]?.posted = true }
+                }
+            } catch {
+                logger.error("posting signature shares failed", metadata: ["error": "\("\(error)".printable(limit: 512))"])
+            }
+        }
+        // Then every attempt with all its shares here is combined, and what that yields (a
+        // signature, or a blame) is submitted together.
+        var made: [(entry: VaultEntry, subject: String)] = []
+        for session in mine {
+            do { if let entry = try combine(session, in: state) { made.append(entry) } } catch {
+                logger.error("signing step failed", metadata: ["request": "\(session.requestId)", "error": "\("\(error)".printable(limit: 512))"])
+            }
+        }
+        await submit(made, state: state)
         // Shares first, refills after: a signature never waits behind this node's pool. None while
         // a reshare runs: the pool of the old epoch is dropped when it completes.
         for vault in state.vaults.values.sorted(by: { $0.id < $1.id })
@@ -77,14 +99,17 @@ extension VaultService {
                          subject: "\(vault.id)/\(vault.epoch)/\(next)", state: state)
     }
 
-    private func advance(_ s: SigningSession, in state: ReplicatedState) async throws {
+    /// Makes this node's share of an attempt that names it, once; true if it is made and not
+    /// yet posted, and may be posted now (checked again before it leaves: a freeze may have
+    /// committed since it was made).
+    private func share(_ s: SigningSession, in state: ReplicatedState) throws -> Bool {
         let key = Session.signing(request: s.requestId, attempt: s.attempt)
         var attempt = attempts[key] ?? Attempt()
         defer { attempts[key] = attempt }
-        guard !attempt.refused, let vault = state.vaults[s.vault] else { return }
+        guard !attempt.refused, let vault = state.vaults[s.vault] else { return false }
         if attempt.outgoing == nil {
             if vault.scheme == .ecdsaSecp256k1 {
-                guard let p = s.presignature else { return }
+                guard let p = s.presignature else { return false }
                 let presignatureID = ECDSASigningRound.presignatureID(vault: vault.id, epoch: s.epoch, batch: p.batch, index: p.index)
                 var made: ECDSASigningRound.Share?
                 try release(s, &attempt, secret: (.presignature, presignatureID), in: state) { keyShare, stored in
@@ -101,14 +126,20 @@ extension VaultService {
                                                 signer: OneTimeSigner(database: database))
                 }
             }
-            guard attempt.outgoing != nil else { return }
         }
-        // Checked again before the share leaves: a freeze may have committed since it was made.
-        if !attempt.posted, let outgoing = attempt.outgoing, (try? FROSTSigningRound.check(state, request: s.requestId, me: identity.id)) != nil {
-            attempt.posted = try await post(outgoing, what: "signature shares for \(s.requestId)")
-        }
+        return attempt.outgoing != nil && !attempt.posted && (try? FROSTSigningRound.check(state, request: s.requestId, me: identity.id)) != nil
+    }
+
+    /// With every signer's share of an attempt here, combines them: the signature to submit (the
+    /// attempt's first signer at once, the others if it is not committed after
+    /// `resubmitAfter`), or a blame of the signer whose share does not verify; nil while shares
+    /// are missing or nothing is due.
+    private func combine(_ s: SigningSession, in state: ReplicatedState) throws -> (entry: VaultEntry, subject: String)? {
+        let key = Session.signing(request: s.requestId, attempt: s.attempt)
+        guard var attempt = attempts[key], !attempt.refused, attempt.share != nil, let vault = state.vaults[s.vault] else { return nil }
+        defer { attempts[key] = attempt }
         let received = inbox[key] ?? [:]
-        guard s.signers.allSatisfy({ $0 == identity.id || received[$0] != nil }) else { return }
+        guard s.signers.allSatisfy({ $0 == identity.id || received[$0] != nil }) else { return nil }
         let subject = "\(s.requestId)/\(s.attempt)"
         var shares: [NodeID: [UInt8]] = [:]
         shares[identity.id] = attempt.share
@@ -125,20 +156,19 @@ extension VaultService {
         }
         if outcome == nil, vault.scheme == .ecdsaSecp256k1 {
             // Without the presignature's public data (this node restarted) the others combine.
-            guard let publicData = attempt.presignPublic else { return }
+            guard let publicData = attempt.presignPublic else { return nil }
             outcome = try ECDSASigningRound.aggregate(state, request: s.requestId, shares: shares, publicData: publicData)
         }
         switch try outcome ?? FROSTSigningRound.aggregate(state, request: s.requestId, shares: shares) {
         case .signature(let signature):
             if attempt.complete == nil { attempt.complete = .now }
-            guard s.signers.first == identity.id || ContinuousClock.now - attempt.complete! >= resubmitAfter else { return }
+            guard s.signers.first == identity.id || ContinuousClock.now - attempt.complete! >= resubmitAfter else { return nil }
             if submitted[VaultEntry.signatureKind + " " + subject] == nil { counters.signaturesSubmitted += 1 }
-            try await submit(.signature(vault: vault.id, epoch: s.epoch, request: s.requestId, signature: signature), subject: subject,
-                             state: state)
+            return (.signature(vault: vault.id, epoch: s.epoch, request: s.requestId, signature: signature), subject)
         case .wrongShare(let culprit):
             guard culprit != identity.id, let evidence = received[culprit] else {
                 logger.critical("this node's own signature share does not verify", metadata: ["request": "\(s.requestId)"])
-                return
+                return nil
             }
             if submitted[VaultEntry.blameKind + " " + subject] == nil {
                 counters.blames += 1
@@ -146,12 +176,11 @@ extension VaultService {
                              metadata: ["request": "\(s.requestId)", "signer": "\(culprit)"])
             }
             if vault.scheme == .ecdsaSecp256k1 {
-                try await submit(.ecdsaBlame(vault: vault.id, epoch: s.epoch, request: s.requestId, attempt: s.attempt, accused: culprit,
-                                             evidence: evidence, transcript: attempt.transcript ?? []), subject: subject, state: state)
-            } else {
-                try await submit(.blame(vault: vault.id, epoch: s.epoch, request: s.requestId, attempt: s.attempt, accused: culprit,
-                                        evidence: evidence), subject: subject, state: state)
+                return (.ecdsaBlame(vault: vault.id, epoch: s.epoch, request: s.requestId, attempt: s.attempt, accused: culprit,
+                                    evidence: evidence, transcript: attempt.transcript ?? []), subject)
             }
+            return (.blame(vault: vault.id, epoch: s.epoch, request: s.requestId, attempt: s.attempt, accused: culprit, evidence: evidence),
+                    subject)
         }
     }
 

@@ -97,6 +97,7 @@ public actor VaultService: Service {
     private var advanceAgain = false
     /// Entries this node made, by kind and subject, with when each was last submitted.
     var submitted: [String: (entry: Entry, at: ContinuousClock.Instant)] = [:]
+    private var submittedPruned = ContinuousClock.now
     /// Requests the `signAnything` fault already signed.
     var signedAnyway: Set<String> = []
     /// The nonce batch this node submitted per vault and not yet seen committed.
@@ -263,7 +264,7 @@ public actor VaultService: Service {
         for vault in next.vaults.values where vault.status == .generating {
             started[vault.ceremony.sessionID(genesisDigest: next.genesisDigest, vault: vault.id)] = .ceremony(vault: vault.id, epoch: vault.epoch)
         }
-        for s in next.signing.values where s.status == .signing {
+        for s in next.signing.open where s.status == .signing {
             started[next.signingSessionID(s)] = .signing(request: s.requestId, attempt: s.attempt)
         }
         for vault in next.vaults.values where vault.status == .active {
@@ -290,7 +291,11 @@ public actor VaultService: Service {
         for key in attempts.keys where !live.contains(key) { attempts[key] = nil }
         forgetRefreshes(ended: refreshes.keys.filter { !live.contains($0) }, in: next)
         for key in inbox.keys where !live.contains(key) { inbox[key] = nil }
-        submitted = submitted.filter { ContinuousClock.now - $0.value.at < .seconds(900) }
+        // Pruned now and then, not at every commit: the map holds every entry of the last 15 minutes.
+        if ContinuousClock.now - submittedPruned >= .seconds(10) {
+            submitted = submitted.filter { ContinuousClock.now - $0.value.at < .seconds(900) }
+            submittedPruned = .now
+        }
     }
 
     /// Takes every step the committed state and the inbox allow.
@@ -320,6 +325,37 @@ public actor VaultService: Service {
         let signed = try entry.entry(signedBy: identity, genesisDigest: state.genesisDigest)
         submitted[key] = (signed, .now)
         try await gateway.submit(signed)
+    }
+
+    /// Submits several entries this node made, as `submit(_:subject:state:)` does each, at the
+    /// same time: the gateway writes entries that arrive together in one transaction.
+    func submit(_ entries: [(entry: VaultEntry, subject: String)], state: ReplicatedState) async {
+        var fresh: [(key: String, entry: Entry)] = []
+        for (entry, subject) in entries {
+            let key = entry.kind + " " + subject
+            do {
+                if submitted[key] != nil {
+                    try await resubmitIfDue(key)
+                    continue
+                }
+                let signed = try entry.entry(signedBy: identity, genesisDigest: state.genesisDigest)
+                submitted[key] = (signed, .now)
+                fresh.append((key, signed))
+            } catch {
+                logger.error("submitting an entry failed", metadata: ["entry": "\(key.printable(limit: 200))", "error": "\("\(error)".printable(limit: 512))"])
+            }
+        }
+        let gateway = self.gateway
+        let logger = self.logger
+        await withTaskGroup(of: Void.self) { group in
+            for (key, entry) in fresh {
+                group.addTask {
+                    do { _ = try await gateway.submit(entry) } catch {
+                        logger.error("submitting an entry failed", metadata: ["entry": "\(key.printable(limit: 200))", "error": "\("\(error)".printable(limit: 512))"])
+                    }
+                }
+            }
+        }
     }
 
     /// Submits the entry made under `key` ("kind subject") again if `resubmitAfter` has passed.

@@ -1,3 +1,4 @@
+import CustosCore
 import CustosIdentity
 
 /// The requests room of the replicated state: the requests (bots' signed ones and people's
@@ -9,9 +10,11 @@ public struct RequestBook: Sendable, Hashable {
     /// every node refuses the same replays.
     public internal(set) var replayCache: ReplayCache
     /// The most recent decided requests by id, at most `maximumRecordedRequests`.
-    public internal(set) var requests: [String: RecordedRequest]
+    public internal(set) var requests: ShardedDictionary<String, RecordedRequest>
     /// Ids of `requests` in log order, oldest first.
     public internal(set) var order: [String]
+    /// Every request recorded, in order (the digest's view of `requests`).
+    private(set) var journal = WriteJournal(room: "requests")
 
     /// Memory bounds. The replay cache holds at most `replayCacheCapacity` nonces (each key id
     /// ≤ 128 and nonce ≤ 128 bytes, so a few tens of MB at worst); when it is full of nonces still
@@ -26,7 +29,7 @@ public struct RequestBook: Sendable, Hashable {
     /// The empty room of a new cluster.
     public init() {
         replayCache = ReplayCache(capacity: Self.replayCacheCapacity)
-        requests = [:]
+        requests = ShardedDictionary()
         order = []
     }
 
@@ -34,6 +37,7 @@ public struct RequestBook: Sendable, Hashable {
     mutating func record(_ request: RecordedRequest) {
         requests[request.id] = request
         order.append(request.id)
+        journal.record { $0.append(request) }
         if order.count > Self.maximumRecordedRequests {
             let dropped = order.count - Self.maximumRecordedRequests
             for id in order.prefix(dropped) { requests[id] = nil }

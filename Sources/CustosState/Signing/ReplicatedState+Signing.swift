@@ -103,10 +103,10 @@ extension ReplicatedState {
     mutating func advanceSigning() {
         // In request-id order: retries take commitments from shared pools, so the order must be
         // the same on every node (a dictionary's is not).
-        // Only open sessions are walked (finished ones pile up): filtered first, then sorted.
-        let expired = signing.values.filter { $0.status == .signing && $0.deadline <= time }.map(\.requestId).sorted()
+        // Only open sessions are walked (finished ones pile up).
+        let expired = signing.open.filter { $0.status == .signing && $0.deadline <= time }.map(\.requestId)
         for id in expired { retry(id, reason: "no signature by the deadline of attempt \(signing[id]!.attempt)") }
-        for id in signing.values.filter({ $0.status == .waiting }).map(\.requestId).sorted() { assign(id) }
+        for id in signing.open.filter({ $0.status == .waiting }).map(\.requestId) { assign(id) }
         advancePresigning()
     }
 

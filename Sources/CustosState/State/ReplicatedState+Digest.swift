@@ -5,17 +5,19 @@ import CustosLedger
 import CustosPolicy
 
 extension ReplicatedState {
-    static let digestTag = "custos.governance.state.v2"
+    static let digestTag = "custos.governance.state.v3"
 
     /// Refusals and failures enter by their stable codes only, never by their English reasons.
     /// SHA-256 over the canonical encoding of everything governed: users (sorted by id) with
     /// roles and credentials (counters included), the policy text and version, the freeze flag,
-    /// operations (sorted by id) with their lifecycle, the refusals and the latest block time;
-    /// then bots (sorted by id) with keys, roles and activity, the replay cache (nonces sorted,
-    /// with its clock and pruning time) and the recorded requests in log order with their
-    /// decisions; then, when any operation recorded one, every operation's rejections.
-    /// Two nodes agree on the state exactly when their digests are equal. Computed once per
-    /// state: reading it again, or from an unchanged copy, costs nothing.
+    /// operations (sorted by id) with their lifecycle and rejections, and the latest block time;
+    /// bots (sorted by id) with keys, roles and activity; the members and retired keys; every
+    /// vault (sorted by id). The rooms that grow with traffic enter by their count and the head of
+    /// their `WriteJournal` (every write made to them, in order): refusals, recorded requests and
+    /// signing sessions; the replay cache by its bounds and size (its nonces are those of the
+    /// recorded requests still inside the window). So a block costs what it changed, not what the
+    /// state holds. Two nodes agree on the state exactly when their digests are equal. Computed
+    /// once per state: reading it again, or from an unchanged copy, costs nothing.
     public var digest: [UInt8] { digestCache.digest { encodedDigest } }
 
     private var encodedDigest: [UInt8] {
@@ -52,21 +54,15 @@ extension ReplicatedState {
             w.append(op.proposedAt)
             w.append(op.expiresAt)
             w.append(strings: op.approvals)
+            w.append(strings: op.rejections)
             w.append(optional: op.rejectedBy.map { Array($0.utf8) })
-            w.append(optional: op.decidedAt.map { t in (0..<8).map { UInt8(truncatingIfNeeded: t >> (56 - 8 * UInt64($0))) } })
+            w.append(op.decidedAt ?? 0)
+            w.append(op.decidedAt != nil)
             // Whether it failed, not the wording of why: wording may change between versions.
             w.append(op.failure != nil)
         }
         w.append(UInt32(refusals.count))
-        for r in refusals {
-            w.append(r.blockTime)
-            w.append(string: r.kind)
-            w.append(optional: r.operationId.map { Array($0.utf8) })
-            w.append(optional: r.user.map { Array($0.utf8) })
-            w.append(string: r.error.code.description)
-            w.append(string: r.error.webAuthn?.description ?? "")
-            w.append(string: r.error.requestSigning?.description ?? "")
-        }
+        w.append(raw: refusalJournal.head)
         w.append(UInt32(bots.count))
         for id in bots.keys.sorted() {
             let b = bots[id]!
@@ -80,24 +76,8 @@ extension ReplicatedState {
         w.append(UInt64(bitPattern: replayCache.latestTime))
         w.append(UInt64(bitPattern: replayCache.lastPruned))
         w.append(UInt32(replayCache.entries.count))
-        // Keys compare by their UTF-8 bytes, the same on every platform.
-        for (key, timestamp) in replayCache.entries.sorted(by: { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }) {
-            w.append(string: key)
-            w.append(UInt64(bitPattern: timestamp))
-        }
         w.append(UInt32(requestBook.order.count))
-        for id in requestBook.order {
-            let r = requestBook.requests[id]!
-            w.append(string: r.id)
-            w.append(string: r.initiator)
-            w.append(string: r.initiatorKind.rawValue)
-            w.append(r.blockTime)
-            w.append(UInt64(bitPattern: r.timestamp))
-            w.append(string: r.nonce)
-            w.append(lengthPrefixed: r.body)
-            w.append(UInt64(bitPattern: Int64(r.policyVersion)))
-            w.append(r.decision)
-        }
+        w.append(raw: requestBook.journal.head)
         w.append(UInt32(members.count))
         for m in members {
             w.append(string: m.id.rawValue)
@@ -106,23 +86,10 @@ extension ReplicatedState {
         }
         w.append(UInt32(retiredMemberKeys.count))
         for key in retiredMemberKeys.sorted(by: { $0.lexicographicallyPrecedes($1) }) { w.append(lengthPrefixed: key) }
-        // Rooms added after v2 append their section only when they hold something, so the
-        // digest of a state without them keeps its pinned value.
-        if !vaults.isEmpty { appendVaults(to: &w) }
-        if !signing.isEmpty { appendSigning(to: &w) }
-        if operations.values.contains(where: { !$0.rejections.isEmpty }) { appendRejections(to: &w) }
+        appendVaults(to: &w)
+        w.append(UInt32(signing.count))
+        w.append(raw: signing.journal.head)
         return Hashes.sha256(w.bytes)
-    }
-
-    /// Every operation (sorted by id) with the rejections it recorded, in log order.
-    private func appendRejections(to w: inout CanonicalWriter) {
-        w.append(string: "rejections")
-        let rejected = operations.keys.sorted().filter { !operations[$0]!.rejections.isEmpty }
-        w.append(UInt32(rejected.count))
-        for id in rejected {
-            w.append(string: id)
-            w.append(strings: operations[id]!.rejections)
-        }
     }
 
     /// The vaults room: every vault (sorted by id) with its ceremony transcript, key and
@@ -236,59 +203,70 @@ extension ReplicatedState {
             }
             w.append(UInt32(v.refreshes.count))
             for r in v.refreshes { w.append(r) }
-            // Only once a reshare added a node, so digests stored before reshares existed still match.
-            if !v.addedParticipants.isEmpty { w.append(strings: v.addedParticipants.map(\.rawValue)) }
-        }
-    }
-
-    /// The signing room: every session (sorted by request id) with its attempt, signers,
-    /// commitments, outcome and blames.
-    private func appendSigning(to w: inout CanonicalWriter) {
-        w.append(string: "signing")
-        w.append(UInt32(signing.count))
-        for id in signing.keys.sorted() {
-            let s = signing[id]!
-            w.append(string: s.requestId)
-            w.append(string: s.vault)
-            w.append(s.epoch)
-            w.append(lengthPrefixed: s.message)
-            w.append(string: s.status.rawValue)
-            w.append(s.attempt)
-            w.append(strings: s.signers.map(\.rawValue))
-            for signer in s.signers { w.append(lengthPrefixed: s.commitments[signer] ?? []) }
-            w.append(s.startedAt)
-            w.append(s.startedHeight)
-            w.append(s.deadline)
-            w.append(optional: s.signature)
-            w.append(s.signedAt ?? 0)
-            w.append(s.signedHeight ?? 0)
-            w.append(optional: s.signedBy.map { Array($0.rawValue.utf8) })
-            w.append(UInt32(s.blames.count))
-            for b in s.blames {
-                w.append(b.attempt)
-                w.append(string: b.culprit.rawValue)
-                w.append(b.at)
-            }
-            w.append(s.failure != nil)
-            w.append(optional: s.presignature.map { p in
-                var e = CanonicalWriter()
-                e.append(p)
-                return e.bytes
-            })
+            w.append(strings: v.addedParticipants.map(\.rawValue))
         }
     }
 }
 
 extension CanonicalWriter {
+    /// A signing session in full: attempt, signers, commitments, outcome and blames (who was
+    /// blamed and when, and whether it failed, not the wording of why).
+    mutating func append(_ s: SigningSession) {
+        append(string: s.requestId)
+        append(string: s.vault)
+        append(s.epoch)
+        append(lengthPrefixed: s.message)
+        append(string: s.status.rawValue)
+        append(s.attempt)
+        append(strings: s.signers.map(\.rawValue))
+        for signer in s.signers { append(lengthPrefixed: s.commitments[signer] ?? []) }
+        append(s.startedAt)
+        append(s.startedHeight)
+        append(s.deadline)
+        append(optional: s.signature)
+        append(s.signedAt ?? 0)
+        append(s.signedHeight ?? 0)
+        append(optional: s.signedBy.map { Array($0.rawValue.utf8) })
+        append(UInt32(s.blames.count))
+        for b in s.blames {
+            append(b.attempt)
+            append(string: b.culprit.rawValue)
+            append(b.at)
+        }
+        append(s.failure != nil)
+        append(s.presignature != nil)
+        if let p = s.presignature { append(p) }
+    }
+
+    /// A refusal: when, of what, for whom, and its stable codes (not the wording of why).
+    mutating func append(_ r: ReplicatedState.Refusal) {
+        append(r.blockTime)
+        append(string: r.kind)
+        append(optional: r.operationId.map { Array($0.utf8) })
+        append(optional: r.user.map { Array($0.utf8) })
+        append(string: r.error.code.description)
+        append(string: r.error.webAuthn?.description ?? "")
+        append(string: r.error.requestSigning?.description ?? "")
+    }
+
+    /// A decided request: who submitted it when, its nonce, body, policy version and decision.
+    mutating func append(_ r: RecordedRequest) {
+        append(string: r.id)
+        append(string: r.initiator)
+        append(string: r.initiatorKind.rawValue)
+        append(r.blockTime)
+        append(UInt64(bitPattern: r.timestamp))
+        append(string: r.nonce)
+        append(lengthPrefixed: r.body)
+        append(UInt64(bitPattern: Int64(r.policyVersion)))
+        append(r.decision)
+    }
+
     /// A refresh's or reshare's transcript: who dealt and confirmed what and when, the new
     /// threshold, its outcome, and who failed it (not the wording of why).
     mutating func append(_ r: VaultRefresh) {
-        // A refresh is encoded as before reshares existed (its threshold is the vault's), so
-        // digests stored then still match; a reshare says what it is and its new threshold.
-        if r.kind == .reshare {
-            append(string: r.kind.rawValue)
-            append(UInt32(r.minSigners))
-        }
+        append(string: r.kind.rawValue)
+        append(UInt32(r.minSigners))
         append(string: r.operationId)
         append(r.epoch)
         append(r.fromEpoch)

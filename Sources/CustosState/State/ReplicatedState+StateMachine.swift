@@ -61,6 +61,7 @@ extension ReplicatedState {
     /// Keeps a refusal, dropping the oldest beyond `maximumRecordedRefusals`.
     mutating func record(_ refusal: Refusal) {
         refusals.append(refusal)
+        refusalJournal.record { $0.append(refusal) }
         if refusals.count > Self.maximumRecordedRefusals {
             refusals.removeFirst(refusals.count - Self.maximumRecordedRefusals)
         }

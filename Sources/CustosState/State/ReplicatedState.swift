@@ -33,6 +33,8 @@ public struct ReplicatedState: Sendable {
     public internal(set) var operations: [String: PendingOperation]
     /// The most recent refusals, oldest first, at most `maximumRecordedRefusals`.
     public internal(set) var refusals: [Refusal]
+    /// Every refusal ever recorded, in order (the digest's view of `refusals`).
+    var refusalJournal = WriteJournal(room: "refusals")
     /// The log's voting members (signer nodes) after the latest block applied, sorted by id;
     /// empty for a state built without them (then membership cannot change).
     public internal(set) var members: [Member]
@@ -48,7 +50,7 @@ public struct ReplicatedState: Sendable {
     public internal(set) var vaults: [String: Vault] = [:]
     /// The signing room: the signing session of every allowed request that a vault signs, by
     /// request id, with its signature once made.
-    public internal(set) var signing: [String: SigningSession] = [:]
+    public internal(set) var signing = SigningBook()
     /// The height of the latest block applied (0 for a state that applies entries without
     /// their blocks); ceremonies record the height that started them.
     public internal(set) var height: UInt64 = 0

@@ -157,15 +157,14 @@ extension ReplicatedState {
         vault.presignBatches = []
         vault.presignatures = []
         vaults[id] = vault
-        for request in signing.keys.sorted() {
-            guard var s = signing[request], s.vault == id, s.status == .waiting || s.status == .signing else { continue }
+        for var s in signing.open where s.vault == id {
             if s.status == .signing { s.attempt += 1 }
             s.epoch = r.epoch
             s.status = .waiting
             s.signers = []
             s.commitments = [:]
             s.presignature = nil
-            signing[request] = s
+            signing[s.requestId] = s
         }
         advanceSigning()
     }

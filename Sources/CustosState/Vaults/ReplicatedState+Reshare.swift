@@ -115,15 +115,14 @@ extension ReplicatedState {
             kind: .reshare, operationId: operationId, epoch: epoch, fromEpoch: vault.epoch, participants: receivers, dealers: dealers,
             minSigners: minSigners, startedAt: time, startedHeight: height, deadline: time + VaultRefresh.timeLimit))
         vaults[id] = vault
-        for request in signing.keys.sorted() {
-            guard var s = signing[request], s.vault == id, s.status == .signing else { continue }
+        for var s in signing.open where s.vault == id && s.status == .signing {
             // A presignature handed to the attempt is spent whatever happened.
             s.attempt += 1
             s.status = .waiting
             s.signers = []
             s.commitments = [:]
             s.presignature = nil
-            signing[request] = s
+            signing[s.requestId] = s
         }
     }
 }
