@@ -14,4 +14,7 @@ public enum ClusterAPIErrorCode: String, ErrorCode {
     case gatewayRefused
     /// The governed state replayed from the log does not match the digest recorded for it.
     case stateMismatch
+    /// A history that the node's trust anchor does not vouch for (a long-range fork): the reason
+    /// names the height.
+    case untrustedHistory
 }

@@ -330,6 +330,22 @@ public struct NodeCounters: Codable, Sendable, Equatable {
 
 /// A signer node's `GET /health` on its loopback monitor port.
 public struct NodeHealth: Codable, Sendable, Equatable {
+    /// Why a node signs nothing until someone acts (see `SigningHaltRecord`).
+    public struct Halt: Codable, Sendable, Equatable {
+        /// `gateway-equivocation`.
+        public var cause: String
+        /// The node's committed height when it halted.
+        public var height: UInt64
+        public var reason: String
+
+        public init(cause: String, height: UInt64, reason: String) {
+            self.cause = cause
+            self.height = height
+            self.reason = reason
+        }
+    }
+
+    /// `ok`, or `signing-halted` while any halt is on record (the node still votes).
     public var status = "ok"
     public var node: String
     public var committedHeight: UInt64
@@ -339,9 +355,13 @@ public struct NodeHealth: Codable, Sendable, Equatable {
     public var stateDigest: String
     public var frozen: Bool
     public var counters: NodeCounters
+    /// The halts on record: while there is one, the node releases no key material.
+    public var signingHalts: [Halt]
 
     public init(node: String, committedHeight: UInt64, voter: Bool, members: [String], stateDigest: String, frozen: Bool,
-                counters: NodeCounters) {
+                counters: NodeCounters, signingHalts: [Halt] = []) {
+        status = signingHalts.isEmpty ? "ok" : "signing-halted"
+        self.signingHalts = signingHalts
         self.node = node
         self.committedHeight = committedHeight
         self.voter = voter
@@ -359,6 +379,7 @@ public struct NodeHealth: Codable, Sendable, Equatable {
         return metric("committed_height", "gauge", "Height of the last committed block.", committedHeight)
             + metric("voter", "gauge", "1 if this node votes at the next height.", voter ? 1 : 0)
             + metric("frozen", "gauge", "1 while signing is frozen.", frozen ? 1 : 0)
+            + metric("signing_halted", "gauge", "1 while this node releases no key material until an operator acts.", signingHalts.isEmpty ? 0 : 1)
             + metric("blocks_committed_total", "counter", "Blocks committed since start.", counters.blocksCommitted)
             + metric("votes_recorded_total", "counter", "Votes recorded (durably, before sending) since start.", counters.votesRecorded)
             + metric("proposals_refused_total", "counter", "Proposals refused since start.", counters.proposalsRefused)

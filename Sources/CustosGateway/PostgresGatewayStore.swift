@@ -14,15 +14,18 @@ import PostgresNIO
 public actor PostgresGatewayStore: GatewayStore {
     private let location: PostgresLocation
     private let password: String?
+    private let tls: PostgresConnection.Configuration.TLS
     private let logger: Logger
     private var connection: PostgresConnection?
     private let turns = AsyncSerialQueue()
 
-    /// Connects and applies the migrations this build knows; fails naming the database (never
-    /// the password) if it cannot connect or the schema is newer than this build.
-    public init(location: PostgresLocation, password: String?, logger: Logger) async throws {
+    /// Connects (over TLS as `tls` says) and applies the migrations this build knows; fails
+    /// naming the database (never the password) if it cannot connect, a certificate does not
+    /// verify, or the schema is newer than this build.
+    public init(location: PostgresLocation, password: String?, tls: PostgresTLS = .disable, logger: Logger) async throws {
         self.location = location
         self.password = password
+        self.tls = try tls.configuration()
         self.logger = logger
         do {
             try await exclusively { connection in try await migrate(connection) }
@@ -347,7 +350,7 @@ public actor PostgresGatewayStore: GatewayStore {
         connection = nil
         let configuration = PostgresConnection.Configuration(
             host: location.host, port: location.port, username: location.username, password: password,
-            database: location.database, tls: .disable)
+            database: location.database, tls: tls)
         do {
             let opened = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
             connection = opened

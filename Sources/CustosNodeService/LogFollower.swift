@@ -25,7 +25,7 @@ import ServiceLifecycle
 /// It signs nothing but its votes; signing shares is `CustosSigning`'s, and every committed
 /// state goes to `onCommit` for the services that act on it (key ceremonies).
 public actor LogFollower: Service {
-    private var consensus: NodeConsensus
+    var consensus: NodeConsensus
     /// The governed state after the committed head.
     private var governance: ReplicatedState
     /// The state the block this node voted for led to while it was checked, with what each entry
@@ -36,10 +36,10 @@ public actor LogFollower: Service {
     private var counters = NodeCounters()
     /// The last refusal logged, so a proposal polled again is not logged again.
     private var lastRefusal: ProposalRefusal?
-    private let votes: NodeDatabase
+    let votes: NodeDatabase
     private let chain: NodeChainStore
-    private let gateway: GatewayClient
-    private let logger: Logger
+    let gateway: GatewayClient
+    let logger: Logger
     private let longPollWait: Duration
     private let backOff: Duration
     private let faults: NodeFaultInjection
@@ -54,13 +54,33 @@ public actor LogFollower: Service {
     private var lastCommit = ContinuousClock.now
     static let snapshotInterval: Duration = .milliseconds(250)
     static let snapshotQuiet: Duration = .milliseconds(100)
+    /// Where this node records proof of gateway equivocation, which halts its signing.
+    let halt: SigningHalt?
+    /// The block the operator trusts (given now or at an earlier start), nil if none.
+    let trustAnchor: TrustAnchor?
+    /// The hashes of the blocks from `from` up to the trust anchor, each learned from the one
+    /// above it, down from the anchor: while the head is below the anchor, a block is committed
+    /// only if it is the one pinned at its height.
+    var pinned: (from: UInt64, hashes: [LedgerHash])?
 
     /// `longPollWait` bounds each long poll (the gateway caps it at 25 s); `backOff` is the pause
     /// after an error or an empty answer that came back at once; `faults` are for tests only.
+    ///
+    /// `halt` is told every proof of gateway equivocation this node finds (it then releases no
+    /// key material until an operator acts; votes go on) and every committed state (to check
+    /// and lift local freezes).
+    ///
+    /// `trustAnchor` (recorded in the chain store, replacing an earlier one; without it the
+    /// recorded one holds) makes the node refuse any history whose block at the anchor's height
+    /// has another hash: a committed chain that differs there is refused here, and while catching
+    /// up to it the node commits no block the anchor does not vouch for.
     public init(configuration: ClusterConfiguration, identity: NodeIdentity, votes: NodeDatabase, chain: NodeChainStore,
                 gateway: GatewayClient, logger: Logger,
                 longPollWait: Duration = .seconds(20), backOff: Duration = .milliseconds(200),
-                faults: NodeFaultInjection = .none, onCommit: @escaping @Sendable (ReplicatedState) -> Void = { _ in }) throws {
+                faults: NodeFaultInjection = .none, trustAnchor: TrustAnchor? = nil, halt: SigningHalt? = nil,
+                onCommit: @escaping @Sendable (ReplicatedState) -> Void = { _ in }) throws {
+        if let trustAnchor { try chain.record(trustAnchor: trustAnchor) }
+        let anchor = try trustAnchor ?? chain.trustAnchor()
         // The safety state is rebuilt from the two durable sources: the committed chain and the
         // last recorded vote (which may be ahead of the chain).
         let head = try chain.head(configuration)
@@ -68,15 +88,9 @@ public actor LogFollower: Service {
         if let recorded = try votes.lastVote(), recorded.height > head.height {
             lastVote = .init(height: recorded.height, blockHash: try LedgerHash(bytes: recorded.blockHash))
         }
-        // The governed state is rebuilt from genesis by replaying the committed chain, and must
-        // land on the digest recorded for the head (a mismatch means the store was altered). It
-        // names the voting members as of the head: a node not (or no longer) among them follows
-        // the chain without voting.
-        var state = try configuration.genesisState()
-        for certified in try chain.blocks() { state.apply(certified.block) }
-        if let recorded = try chain.stateDigests().last, recorded.digest != state.digest {
-            throw ClusterAPIError(.stateMismatch, "the governed state replayed to height \(recorded.height) does not match the digest recorded there")
-        }
+        // The governed state names the voting members as of the head: a node not (or no longer)
+        // among them follows the chain without voting.
+        let state = try chain.committedState(configuration, anchor: anchor)
         governance = state
         consensus = try NodeConsensus(configuration: try configuration.reconfigured(members: state.members), identity: identity,
                                       safetyState: SafetyState(genesisDigest: configuration.genesisDigest, lastVote: lastVote, head: head),
@@ -89,20 +103,25 @@ public actor LogFollower: Service {
         self.backOff = backOff
         self.faults = faults
         self.onCommit = onCommit
+        self.trustAnchor = anchor
+        self.halt = halt
         faults.announce(logger)
     }
 
     public var head: ChainHead { consensus.head }
 
-    /// The node's health: its head, whether it votes, its state digest, and event counters.
+    /// The node's health: its head, whether it votes, its state digest, event counters, and why
+    /// it signs nothing if it is halted.
     public func health() -> NodeHealth {
         NodeHealth(node: consensus.identity.id.rawValue, committedHeight: consensus.head.height,
                    voter: consensus.isVoter, members: consensus.configuration.members.map(\.id.rawValue),
-                   stateDigest: governance.digest.hexString, frozen: governance.frozen, counters: counters)
+                   stateDigest: governance.digest.hexString, frozen: governance.frozen, counters: counters,
+                   signingHalts: (halt?.records ?? []).map { NodeHealth.Halt(cause: $0.cause.rawValue, height: $0.height, reason: $0.reason) })
     }
 
     public func run() async throws {
         logger.info("node running", metadata: ["id": "\(consensus.identity.id)", "head": "\(consensus.head)"])
+        try tellHalt(governance, height: consensus.head.height, outcomes: [])
         onCommit(governance)
         let snapshots = Task {
             while !Task.isCancelled {
@@ -139,7 +158,9 @@ public actor LogFollower: Service {
     /// proposal comes (the wait ended, or this node is behind the gateway), catch up instead.
     func step() async throws {
         let head = consensus.head.height
-        guard let block = try await gateway.nextProposal(after: head, wait: longPollWait) else {
+        // Below the trust anchor there is nothing to vote on: only the anchored history to catch up.
+        let belowAnchor = trustAnchor.map { head < $0.height } ?? false
+        guard !belowAnchor, let block = try await gateway.nextProposal(after: head, wait: longPollWait) else {
             try await catchUp()
             // An empty answer that came back at once (shutdown, a gateway behind this node): no spinning.
             if consensus.head.height == head { try await Task.sleep(for: backOff) }
@@ -176,6 +197,7 @@ public actor LogFollower: Service {
         case let .alertEquivocation(alert):
             counters.equivocationAlerts += 1
             logger.critical("gateway equivocation", metadata: ["alert": "\(alert)"])
+            try haltSigning(alert, conflicting: block)
             return nil
         }
     }
@@ -201,6 +223,7 @@ public actor LogFollower: Service {
     /// Fetches and applies certified blocks after the committed head until the gateway has none;
     /// the first fetch waits up to `wait` for the next height to be certified.
     func catchUp(waitingUpTo wait: Duration = .zero) async throws {
+        try await pinAnchoredHistory()
         for round in 0..<10_000 {
             let next = consensus.head.height + 1
             guard let certified = try await gateway.certifiedBlock(height: next, wait: round == 0 ? wait : .zero) else { return }
@@ -216,6 +239,11 @@ public actor LogFollower: Service {
         if let alert = consensus.equivocationEvidence(certified) {
             counters.equivocationAlerts += 1
             logger.critical("gateway equivocation seen at commit", metadata: ["alert": "\(alert)"])
+            try haltSigning(alert, conflicting: certified.block)
+        }
+        if let refusal = anchoredRefusal(of: certified.block) {
+            logger.error("refused a certified block", metadata: ["height": "\(next)", "reason": "\(refusal)"])
+            return false
         }
         var candidate = consensus
         switch candidate.commit(certified) {
@@ -234,6 +262,8 @@ public actor LogFollower: Service {
             consensus = candidate
             governance = state
             validated = nil
+            try tellHalt(state, height: next, outcomes: outcomes)
+            if let anchor = trustAnchor, next >= anchor.height { pinned = nil }
             onCommit(state)
             counters.blocksCommitted += 1
             for case let .refused(error) in outcomes {

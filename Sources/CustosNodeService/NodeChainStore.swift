@@ -42,7 +42,35 @@ public final class NodeChainStore: Sendable {
                 t.column("json", .blob).notNull()
             }
         }
+        migrator.registerMigration("v3: trust anchor") { db in
+            try db.create(table: "trustAnchor") { t in
+                t.primaryKey("id", .integer).check { $0 == 1 }
+                t.column("height", .integer).notNull()
+                t.column("hash", .blob).notNull()
+            }
+        }
         return migrator
+    }
+
+    /// The trust anchor the operator gave this node last (kept so that a restart without it
+    /// still refuses a history it does not vouch for), nil if none was ever given.
+    public func trustAnchor() throws -> TrustAnchor? {
+        try writer.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT height, hash FROM trustAnchor WHERE id = 1") else { return nil }
+            let height: Int64 = row["height"]
+            let hash: Data = row["hash"]
+            return try TrustAnchor(height: UInt64(height), hash: try LedgerHash(bytes: hash))
+        }
+    }
+
+    /// Records `anchor` in place of any earlier one.
+    public func record(trustAnchor anchor: TrustAnchor) throws {
+        try writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO trustAnchor (id, height, hash) VALUES (1, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET height = excluded.height, hash = excluded.hash
+                """, arguments: [Int64(anchor.height), Data(anchor.hash.bytes)])
+        }
     }
 
     /// The committed head, or the genesis head of `configuration` before the first block.

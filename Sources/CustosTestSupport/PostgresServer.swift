@@ -128,6 +128,36 @@ public final class PostgresServer: @unchecked Sendable {
         throw TestEnvironmentError("the server still lets \(role) in without a password")
     }
 
+    /// Makes the server speak TLS with `certificate` and `key` (PEM files, copied into its
+    /// folder) and refuse every connection that is not TLS, then waits (bounded) until a plain
+    /// connection is refused.
+    public func requireTLS(certificate: URL, key: URL) async throws {
+        try await Blocking.run { try self.requireTLSBlocking(certificate: certificate, key: key) }
+    }
+
+    private func requireTLSBlocking(certificate: URL, key: URL) throws {
+        let data = dataPath
+        for (source, name) in [(certificate, "server.crt"), (key, "server.key")] {
+            let target = data + "/" + name
+            try? FileManager.default.removeItem(atPath: target)
+            try FileManager.default.copyItem(atPath: source.path, toPath: target)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: target)
+            if let runAs { try Self.run("/usr/bin/chown", ["\(runAs):", target]) }
+        }
+        try psqlBlocking("ALTER SYSTEM SET ssl = on", database: "postgres")
+        let hba = data + "/pg_hba.conf"
+        try Data("hostssl all all 127.0.0.1/32 trust\n".utf8).write(to: URL(fileURLWithPath: hba))
+        if let runAs { try Self.run("/usr/bin/chown", ["\(runAs):", hba]) }
+        try run("pg_ctl", ["-D", data, "reload"])
+        // reload signals the server; give it a moment to read its configuration again.
+        for _ in 0..<50 {
+            let plain = "host=127.0.0.1 port=\(port) user=\(Self.superuser) dbname=postgres sslmode=disable"
+            if (try? run("psql", [plain, "-w", "-X", "-c", "SELECT 1"])) == nil { return }
+            usleep(100_000)
+        }
+        throw TestEnvironmentError("the server still lets plain connections in; log: \(log.suffix(2000))")
+    }
+
     /// pg_hba.conf: 127.0.0.1 only — with a password for `passwordRoles`, trust for the rest —
     /// and no unix-socket or other-address logins at all.
     private static func writeAuthentication(dataPath: String, runAs: String?, passwordRoles: [String]) throws {

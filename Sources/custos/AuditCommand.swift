@@ -11,7 +11,8 @@ import Foundation
 /// document, replays the governed state from genesis (every WebAuthn assertion, bot signature,
 /// node's ceremony entry and signature verified again; an entry its signer did not sign fails
 /// its block) and lists the vaults it made. Reports the first failing height, and there the
-/// entry. Export a node's log with `custos node export`.
+/// entry. `--trust-height/--trust-hash` and `--head` pin blocks the auditor trusts, so that a
+/// long-range fork certified by retired keys is refused. Export a node's log with `custos node export`.
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "Verify an exported log offline.", subcommands: [Verify.self])
@@ -26,6 +27,11 @@ struct AuditCommand: ParsableCommand {
         @Option(help: "The genesis digest (hex) you trust; without it, any self-consistent cluster verifies.")
         var genesis: String?
 
+        @OptionGroup var trust: TrustAnchorOptions
+
+        @Option(help: "The hash (hex) the chain's last block must have.")
+        var head: String?
+
         func run() throws {
             guard let data = FileManager.default.contents(atPath: file) else {
                 Self.fail("\(file): cannot read the file")
@@ -33,6 +39,11 @@ struct AuditCommand: ParsableCommand {
             var expected: LedgerHash? = nil
             if let genesis {
                 do { expected = try LedgerHash(hex: genesis) } catch { Self.fail("--genesis: \(error)") }
+            }
+            let trusted = trust.anchor()
+            var expectedHead: LedgerHash? = nil
+            if let head {
+                do { expectedHead = try LedgerHash(hex: head) } catch { Self.fail("--head: \(error.reason)") }
             }
             // The governed state decides membership changes; it is replayed alongside the audit,
             // and an entry its signer did not sign fails the block that carries it.
@@ -44,12 +55,14 @@ struct AuditCommand: ParsableCommand {
                     Self.fail("\(file): the genesis document is refused: \(error.reason)")
                 }
             }
-            let result = ChainAudit.verify(serialized: Array(data), expectedGenesis: expected) { block throws(ChainAudit.Failure) in
+            let result = ChainAudit.verify(serialized: Array(data), expectedGenesis: expected, trusted: trusted,
+                                           expectedHead: expectedHead) { block throws(ChainAudit.Failure) in
                 try governance?.apply(block)
             }
             switch result {
             case .valid(let digest, let head):
                 print("valid: \(head.height) blocks, head \(head.hash), genesis \(digest)")
+                if let trusted { print("block \(trusted.height) is the trusted \(trusted.hash)") }
                 if governance == nil { print("no governance genesis document: the governed state was not replayed") }
                 if let governance = governance?.state {
                     print("governed state \(governance.digest.hexString): \(governance.users.count) people, policy version \(governance.policyVersion), \(governance.operations.count) operations, \(governance.refusals.count) refused entries, \(governance.members.count) voting members")

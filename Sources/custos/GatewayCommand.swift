@@ -1,5 +1,6 @@
 import ArgumentParser
 import CustosClusterAPI
+import CustosCore
 import CustosGateway
 import CustosLedger
 import Foundation
@@ -21,6 +22,10 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(help: "Store in PostgreSQL instead of SQLite in the data folder: postgres://USER@HOST:PORT/DATABASE (no password in it).")
     var database: String?
     @Option(help: "A file holding the PostgreSQL password (first line), if the server asks for one.") var databasePasswordFile: String?
+    @Option(help: "TLS to PostgreSQL: disable, require (encrypted, certificate not checked) or verify-full (chain checked against --database-ca, name against the URL's host).")
+    var databaseTls: String = "disable"
+    @Option(help: "The CA certificates (PEM) that sign the PostgreSQL server's certificate, for --database-tls verify-full.")
+    var databaseCa: String?
     @Option(help: "Entries one signer (bot, person, member) may have queued; more get 429 with Retry-After.")
     var queuePerSigner: Int = GatewayQueueBounds.standard.perSigner
     @Option(help: "Entries the queue may hold in all; more get 503 with Retry-After.")
@@ -50,10 +55,22 @@ struct GatewayCommand: AsyncParsableCommand {
             let location: PostgresLocation
             do { location = try PostgresLocation(url: database) } catch { fail("--database: \(error)") }
             let password = databasePasswordFile.map(readDatabasePassword)
-            do { postgres = try await PostgresGatewayStore(location: location, password: password, logger: logger) } catch { fail("\(error)") }
+            let tls: PostgresTLS
+            switch (databaseTls, databaseCa) {
+            case ("disable", nil): tls = .disable
+            case ("require", nil): tls = .require
+            case ("verify-full", let ca?): tls = .verifyFull(caFile: ca)
+            case ("verify-full", nil): fail("--database-tls verify-full needs --database-ca FILE")
+            case ("disable", _?), ("require", _?): fail("--database-ca is for --database-tls verify-full")
+            default: fail("--database-tls is disable, require or verify-full, not \(databaseTls.printable(limit: 32))")
+            }
+            do { postgres = try await PostgresGatewayStore(location: location, password: password, tls: tls, logger: logger) } catch {
+                fail("\(error)")
+            }
             store = postgres!
         } else {
             if databasePasswordFile != nil { fail("--database-password-file is for --database postgres://…; SQLite takes no password") }
+            if databaseTls != "disable" || databaseCa != nil { fail("--database-tls and --database-ca are for --database postgres://…") }
             store = try SQLiteGatewayStore(path: (data as NSString).appendingPathComponent("gateway.sqlite"))
         }
         // Fault injection (hidden flags, tests only): show the named nodes a conflicting block once,

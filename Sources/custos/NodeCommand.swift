@@ -21,7 +21,8 @@ import UnixSignals
 struct NodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node", abstract: "Run or inspect a signer node.",
-        subcommands: [Run.self, Init.self, Status.self, Export.self, JoinRequestCommand.self], defaultSubcommand: Run.self)
+        subcommands: [Run.self, Init.self, Status.self, Freeze.self, Resume.self, Export.self, JoinRequestCommand.self],
+        defaultSubcommand: Run.self)
 
     static let votesFile = "votes.sqlite"
     static let chainFile = "chain.sqlite"
@@ -102,6 +103,8 @@ struct NodeCommand: AsyncParsableCommand {
         var monitorPort: Int?
         @Option(help: "Write the monitor's bound port to this file once listening.") var monitorPortFile: String?
         @Option(help: "FROST nonce commitments this node keeps in each vault's pool.") var noncePoolDepth: Int = 16
+        /// For a node that joins or was wiped; kept in the node's chain store for later starts.
+        @OptionGroup var trust: TrustAnchorOptions
         @Option(help: .hidden) var unsafeTestExitAfterRecordingVoteAt: UInt64?
         @Option(help: .hidden) var unsafeTestCorruptSharesTo: String?
         @Flag(help: .hidden) var unsafeTestExitAfterRecordingNonceUse = false
@@ -124,6 +127,7 @@ struct NodeCommand: AsyncParsableCommand {
             guard (1...Vault.maximumPooledNonces).contains(noncePoolDepth) else {
                 fail("--nonce-pool-depth: 1 to \(Vault.maximumPooledNonces)")
             }
+            let trustAnchor = trust.anchor()
             if unsafeTestExitAfterRecordingVoteAt != nil || unsafeTestCorruptSharesTo != nil || unsafeTestExitAfterRecordingNonceUse
                 || unsafeTestCorruptSignatureShares || unsafeTestSignAnything || unsafeTestCorruptPresignShares,
                configuration.isProduction {
@@ -146,14 +150,15 @@ struct NodeCommand: AsyncParsableCommand {
                                                 corruptSignatureShares: unsafeTestCorruptSignatureShares,
                                                 signAnything: unsafeTestSignAnything,
                                                 corruptPresignShares: unsafeTestCorruptPresignShares)
+                let halt = try SigningHalt(database: votes, node: nodeID.rawValue, logger: logger)
                 let vaults = VaultService(
                     identity: identity, environment: keys.environment, database: votes, gateway: gatewayClient,
                     relay: RelayClient(gateway: gatewayClient, identity: identity, genesisDigest: configuration.genesisDigest), logger: logger,
-                    poolDepth: noncePoolDepth, faults: faults)
+                    poolDepth: noncePoolDepth, faults: faults, halt: halt)
                 let node = try LogFollower(configuration: configuration, identity: identity, votes: votes, chain: chain,
-                                           gateway: gatewayClient, logger: logger, faults: faults,
+                                           gateway: gatewayClient, logger: logger, faults: faults, trustAnchor: trustAnchor, halt: halt,
                                            onCommit: { state in vaults.committed(state) })
-                var services: [any Service] = [node, vaults]
+                var services: [any Service] = [node, vaults, halt]
                 if let monitorPort {
                     let portFile = monitorPortFile
                     let logger = logger
@@ -183,8 +188,11 @@ struct NodeCommand: AsyncParsableCommand {
             let store = try NodeChainStore(path: path, readOnly: true)
             let blocks = try store.blocks()
             let governance = try store.snapshot().map { try JSONDecoder().decode(GovernanceSnapshot.self, from: $0) }
+            let votesPath = (data as NSString).appendingPathComponent(NodeCommand.votesFile)
+            let halts = FileManager.default.fileExists(atPath: votesPath) ? try NodeDatabase(path: votesPath).signingHalts() : []
             let status = NodeStatus(
                 height: blocks.last?.block.height ?? 0,
+                signingHalts: halts.map { NodeHealth.Halt(cause: $0.cause.rawValue, height: $0.height, reason: $0.reason) },
                 stateDigests: try store.stateDigests().map { NodeStatus.StateDigest(height: $0.height, digest: $0.digest.hexString) },
                 governance: governance,
                 blocks: blocks.map { c in
@@ -199,6 +207,31 @@ struct NodeCommand: AsyncParsableCommand {
 }
 
 extension NodeCommand {
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Lift a signing halt on this node's host, once you have dealt with its cause.",
+            discussion: """
+                A node holding proof that the gateway proposed two blocks at one height signs nothing (it still votes) until an \
+                operator acknowledges it here; `custos node status` shows the evidence. A running node resumes within a second.
+                """)
+
+        @Option(help: "The node's data folder.") var data: String
+        @Flag(help: "Acknowledge the gateway equivocation this node recorded, and let it sign again.")
+        var acknowledgeEquivocation = false
+
+        func run() async throws {
+            guard acknowledgeEquivocation else { fail("say what you acknowledge: --acknowledge-equivocation") }
+            let path = (data as NSString).appendingPathComponent(NodeCommand.votesFile)
+            guard FileManager.default.fileExists(atPath: path) else { fail("\(path): no node database") }
+            let database = try NodeDatabase(path: path)
+            guard let halt = try database.signingHalts().first(where: { $0.cause == .gatewayEquivocation }) else {
+                fail("no gateway equivocation is on record: nothing to acknowledge")
+            }
+            try database.liftHalt(.gatewayEquivocation)
+            print("acknowledged: \(halt.reason.printable(limit: 512)); the node signs again")
+        }
+    }
+
     struct JoinRequestCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "join-request",
@@ -260,6 +293,8 @@ struct NodeStatus: Codable {
         var digest: String
     }
     var height: UInt64
+    /// Why this node signs nothing until an operator acts; empty when it signs.
+    var signingHalts: [NodeHealth.Halt]
     /// The digest of the governed state after each height: equal across nodes that agree.
     var stateDigests: [StateDigest]
     /// The governed state at the head, as this node applied it.

@@ -113,7 +113,8 @@ struct ClusterLoopbackTests {
 
     /// A gateway that shows two nodes a different block at height 1 (test hook): the real block
     /// gets only two valid votes (q = 3), the other is never counted, so neither commits; the two
-    /// nodes, shown the real block afterwards, raise the equivocation alert and do not vote again.
+    /// nodes, shown the real block afterwards, raise the equivocation alert, do not vote again, and
+    /// halt their signing (`custos node status` shows why).
     /// By evidence, not pauses: node-3 and node-4 recorded their votes (for the other block)
     /// before node-1 and node-2 start; node-1 and node-2 recorded theirs for the real block and
     /// the gateway holds both without a certificate; node-3's and node-4's records still hold
@@ -139,6 +140,15 @@ struct ClusterLoopbackTests {
             #expect(try cluster.recordedVotes(id).map(\.vote) == [misled[id]], "\(id) voted again at height 1")
         }
         for id in cluster.nodeIDs { #expect(try await cluster.status(id).height == 0, "\(id) committed a contested block") }
+        // The two nodes holding the proof halt their signing and say so until an operator acts; the others sign.
+        for id in cluster.nodeIDs {
+            let halts = try await cluster.status(id).signingHalts
+            if ["node-3", "node-4"].contains(id) {
+                #expect(halts.map(\.cause) == ["gateway-equivocation"] && halts.first?.reason.contains("height 1") == true, "\(id): \(halts)")
+            } else {
+                #expect(halts.isEmpty, "\(id) halted without holding any proof")
+            }
+        }
     }
 
     @Test(arguments: StoreBackend.allCases)

@@ -387,6 +387,8 @@ struct NodeStatusView: Codable, Equatable {
         var digest: String
     }
     var height: UInt64
+    /// Why the node signs nothing until an operator acts; empty when it signs.
+    var signingHalts: [NodeHealth.Halt]
     var stateDigests: [StateDigest]
     var governance: GovernanceSnapshot?
     var blocks: [BlockSummary]

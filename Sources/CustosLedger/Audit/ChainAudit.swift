@@ -36,8 +36,13 @@ public enum ChainAudit {
     /// called with every block whose certificate verified, in height order, and returns the
     /// voting members after it when it changed them, or throws the failure it found in it (the
     /// governance layer's replay names the entry).
+    ///
+    /// With `trusted`, a chain whose block at the anchor's height has another hash, or that ends
+    /// below that height, fails at that height (a long-range fork certified by retired keys);
+    /// with `expectedHead`, a chain whose last block has another hash fails at its head.
     public static func verify(
-        _ export: ChainExport, expectedGenesis: LedgerHash? = nil, replay: (Block) throws(Failure) -> [Member]?
+        _ export: ChainExport, expectedGenesis: LedgerHash? = nil, trusted: TrustAnchor? = nil, expectedHead: LedgerHash? = nil,
+        replay: (Block) throws(Failure) -> [Member]?
     ) -> Result {
         var configuration = export.configuration
         if let failure = checkGenesis(configuration, expectedGenesis) { return .invalid(failure) }
@@ -48,8 +53,10 @@ public enum ChainAudit {
                 return .invalid(Failure(height: head.height + 1, reason: refusal.description))
             case let .success(next): head = next
             }
+            if let failure = check(head, against: trusted) { return .invalid(failure) }
             if let failure = reconfigure(&configuration, after: certified.block, replay) { return .invalid(failure) }
         }
+        if let failure = checkEnd(head, trusted: trusted, expectedHead: expectedHead) { return .invalid(failure) }
         return .valid(genesisDigest: configuration.genesisDigest, head: head)
     }
 
@@ -74,9 +81,11 @@ public enum ChainAudit {
     }
 
     /// `verify(serialized:expectedGenesis:membersAfter:)` with a replay that may also fail a
-    /// block (see `verify(_:expectedGenesis:replay:)`).
+    /// block, a trust anchor and an expected head (see
+    /// `verify(_:expectedGenesis:trusted:expectedHead:replay:)`).
     public static func verify(
-        serialized bytes: [UInt8], expectedGenesis: LedgerHash? = nil, replay: (Block) throws(Failure) -> [Member]?
+        serialized bytes: [UInt8], expectedGenesis: LedgerHash? = nil, trusted: TrustAnchor? = nil, expectedHead: LedgerHash? = nil,
+        replay: (Block) throws(Failure) -> [Member]?
     ) -> Result {
         var reader: ChainExportReader
         var configuration: ClusterConfiguration
@@ -99,9 +108,28 @@ public enum ChainAudit {
                 return .invalid(Failure(height: head.height + 1, reason: refusal.description))
             case let .success(next): head = next
             }
+            if let failure = check(head, against: trusted) { return .invalid(failure) }
             if let failure = reconfigure(&configuration, after: certified.block, replay) { return .invalid(failure) }
         }
+        if let failure = checkEnd(head, trusted: trusted, expectedHead: expectedHead) { return .invalid(failure) }
         return .valid(genesisDigest: configuration.genesisDigest, head: head)
+    }
+
+    /// The anchor's refusal of the block just verified, when it is the anchor's height.
+    private static func check(_ head: ChainHead, against trusted: TrustAnchor?) -> Failure? {
+        guard let trusted, head.height == trusted.height, let reason = trusted.refusal(of: head.hash) else { return nil }
+        return Failure(height: head.height, reason: reason)
+    }
+
+    /// A chain that stops short of the anchor, or whose last block is not the expected head.
+    private static func checkEnd(_ head: ChainHead, trusted: TrustAnchor?, expectedHead: LedgerHash?) -> Failure? {
+        if let trusted, head.height < trusted.height {
+            return Failure(height: trusted.height, reason: "the chain ends at height \(head.height), below the trusted block \(trusted.height)")
+        }
+        if let expectedHead, head.hash != expectedHead {
+            return Failure(height: head.height, reason: "the head has hash \(head.hash.hex), not the expected \(expectedHead.hex)")
+        }
+        return nil
     }
 
     private static func checkGenesis(_ configuration: ClusterConfiguration, _ expected: LedgerHash?) -> Failure? {

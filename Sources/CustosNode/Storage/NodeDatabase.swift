@@ -83,6 +83,15 @@ public final class NodeDatabase: Sendable {
                     kind TEXT NOT NULL, id BLOB NOT NULL, sealed BLOB NOT NULL, PRIMARY KEY (kind, id))
                 """)
         }
+        migrator.registerMigration("v3: signing halts") { db in
+            try db.create(table: "signingHalt") { t in
+                t.primaryKey("cause", .text)
+                t.column("height", .integer).notNull()
+                t.column("since", .integer).notNull()
+                t.column("reason", .text).notNull()
+                t.column("evidence", .blob).notNull()
+            }
+        }
         return migrator
     }
 

@@ -64,6 +64,8 @@ public actor VaultService: Service {
     let longPollWait: Duration
     let poolDepth: Int
     let faults: NodeFaultInjection
+    /// While it holds a halt, this node releases no key material (see `releaseHalted`).
+    let halt: SigningHalt?
     /// Milliseconds since the Unix epoch, to see a deadline in block time go by.
     let clock: @Sendable () -> UInt64
     /// How long past a deadline (by this node's clock) it says so with a `vault.timeout` entry.
@@ -106,12 +108,13 @@ public actor VaultService: Service {
     /// What happened since start, for health and metrics.
     public internal(set) var counters = VaultCounters()
 
-    /// `poolDepth` is how many FROST nonce commitments this node keeps in each vault's pool.
+    /// `poolDepth` is how many FROST nonce commitments this node keeps in each vault's pool;
+    /// while `halt` holds a halt, nothing is released.
     public init(identity: NodeIdentity, environment: NodeEnvironment,
                 database: NodeDatabase, gateway: GatewayClient, relay: RelayClient, logger: Logger,
                 softwareVersion: String = CustosVersion.current, resubmitAfter: Duration = .seconds(5),
                 longPollWait: Duration = .seconds(20), poolDepth: Int = 16, faults: NodeFaultInjection = .none,
-                clock: @escaping @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970 * 1000) }) {
+                halt: SigningHalt? = nil, clock: @escaping @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970 * 1000) }) {
         self.identity = identity
         self.environment = environment
         self.database = database
@@ -123,6 +126,7 @@ public actor VaultService: Service {
         self.longPollWait = longPollWait
         self.poolDepth = poolDepth
         self.faults = faults
+        self.halt = halt
         self.clock = clock
         (updates, updatesContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
@@ -308,7 +312,7 @@ public actor VaultService: Service {
         defer { advancing = false }
         repeat {
             advanceAgain = false
-            guard let state else { return }
+            guard let state, !releaseHalted else { return }
             await advanceCeremonies(in: state)
             await advanceRefreshes(in: state)
             await advancePresigning(in: state)
@@ -321,6 +325,7 @@ public actor VaultService: Service {
     /// the same entry is asked for (the committed state does not show it yet).
     func submit(_ entry: VaultEntry, subject: String, state: ReplicatedState) async throws {
         let key = entry.kind + " " + subject
+        guard !releaseHalted else { return }
         if submitted[key] != nil { return try await resubmitIfDue(key) }
         let signed = try entry.entry(signedBy: identity, genesisDigest: state.genesisDigest)
         submitted[key] = (signed, .now)
@@ -386,9 +391,15 @@ public actor VaultService: Service {
         return sealed
     }
 
-    /// Posts sealed envelopes; false while the relay is busy (the caller posts again later).
+    /// True while signing is halted: no step runs, and a step already under way posts and
+    /// submits nothing (it is held, and goes out after an operator lifts the halt).
+    var releaseHalted: Bool { halt?.isHalted ?? false }
+
+    /// Posts sealed envelopes; false while the relay is busy or signing is halted (the caller
+    /// posts again later).
     func post(_ envelopes: [(recipient: NodeID, envelope: [UInt8])], what: String) async throws -> Bool {
         guard !envelopes.isEmpty else { return true }
+        guard !releaseHalted else { return false }
         switch try await relay.post(envelopes) {
         case .stored:
             counters.messagesSent += envelopes.count

@@ -1,0 +1,34 @@
+import CustosLedger
+import CustosNode
+import CustosState
+import Foundation
+
+extension LogFollower {
+    /// Records the proof that the gateway proposed two blocks at one height (the conflicting
+    /// block and this node's recorded vote at that height) and halts signing until an operator
+    /// acknowledges it (`custos node resume --acknowledge-equivocation`). Votes go on.
+    func haltSigning(_ alert: EquivocationAlert, conflicting block: Block) throws {
+        guard let halt else { return }
+        let vote = try votes.recordedVotes().first { $0.height == alert.height }?.vote ?? []
+        let evidence = try JSONEncoder().encode([
+            "conflictingBlock": Data(block.serialized).base64EncodedString(),
+            "recordedVote": Data(vote).base64EncodedString(),
+        ])
+        try halt.halt(SigningHaltRecord(cause: .gatewayEquivocation, height: consensus.head.height,
+                                        since: UInt64(Date().timeIntervalSince1970 * 1000), reason: alert.description,
+                                        evidence: Array(evidence)))
+    }
+}
+
+extension LogFollower {
+    /// Tells the signing halt the newly committed state at `height`, and whether its block
+    /// executed an unfreeze (which lifts a local freeze made below that height).
+    func tellHalt(_ state: ReplicatedState, height: UInt64, outcomes: [GovernanceOutcome]) throws {
+        guard let halt else { return }
+        let unfroze = outcomes.contains { outcome in
+            guard case let .applied(id, .executed) = outcome else { return false }
+            return state.operations[id]?.proposal.change == .unfreeze
+        }
+        try halt.committed(state, height: height, unfroze: unfroze)
+    }
+}
