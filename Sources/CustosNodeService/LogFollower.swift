@@ -87,9 +87,11 @@ public actor LogFollower: Service {
 
     /// The node's health: its head, whether it votes, its state digest, and event counters.
     public func health() -> NodeHealth {
-        NodeHealth(node: consensus.identity.id.rawValue, committedHeight: consensus.head.height,
-                   voter: consensus.isVoter, members: consensus.configuration.members.map(\.id.rawValue),
-                   stateDigest: governance.digest.hexString, frozen: governance.frozen, counters: counters)
+        let inventory = governance.inventory
+        return NodeHealth(node: consensus.identity.id.rawValue, committedHeight: consensus.head.height,
+                          voter: consensus.isVoter, members: consensus.configuration.members.map(\.id.rawValue),
+                          stateDigest: governance.digest.hexString, frozen: governance.frozen, counters: counters,
+                          keysOverdue: inventory.overdue.count, keysPastGrace: inventory.pastGrace.count)
     }
 
     public func run() async throws {

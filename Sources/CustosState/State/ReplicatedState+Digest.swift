@@ -13,7 +13,9 @@ extension ReplicatedState {
     /// operations (sorted by id) with their lifecycle, the refusals and the latest block time;
     /// then bots (sorted by id) with keys, roles and activity, the replay cache (nonces sorted,
     /// with its clock and pruning time) and the recorded requests in log order with their
-    /// decisions; then, when any operation recorded one, every operation's rejections.
+    /// decisions; then, when any operation recorded one, every operation's rejections; then, once
+    /// a bot, a credential's registration or use, or a joined member recorded one, key times;
+    /// then, while any grant expires, the expiring grants.
     /// Two nodes agree on the state exactly when their digests are equal. Computed once per
     /// state: reading it again, or from an unchanged copy, costs nothing.
     public var digest: [UInt8] { digestCache.digest { encodedDigest } }
@@ -111,7 +113,57 @@ extension ReplicatedState {
         if !vaults.isEmpty { appendVaults(to: &w) }
         if !signing.isEmpty { appendSigning(to: &w) }
         if operations.values.contains(where: { !$0.rejections.isEmpty }) { appendRejections(to: &w) }
+        if !bots.isEmpty || !memberSince.isEmpty || users.values.contains(where: { !$0.credentialTimes.isEmpty }) {
+            appendKeyTimes(to: &w)
+        }
+        if users.values.contains(where: { !$0.roleExpiry.isEmpty }) { appendRoleExpiry(to: &w) }
         return Hashes.sha256(w.bytes)
+    }
+
+    /// Expiring grants: people (sorted by id) with each expiring role (sorted) and its lapse time.
+    private func appendRoleExpiry(to w: inout CanonicalWriter) {
+        w.append(string: "role-expiry")
+        let people = users.keys.sorted().filter { !users[$0]!.roleExpiry.isEmpty }
+        w.append(UInt32(people.count))
+        for id in people {
+            let expiry = users[id]!.roleExpiry
+            w.append(string: id)
+            w.append(UInt32(expiry.count))
+            for role in expiry.keys.sorted() {
+                w.append(string: role)
+                w.append(expiry[role]!)
+            }
+        }
+    }
+
+    /// When keys were set and credentials used: bots (sorted by id) with registration and key
+    /// rotation, people (sorted by id) with their credentials' registration and last use (sorted
+    /// by credential id), and members that joined after genesis (sorted by id).
+    private func appendKeyTimes(to w: inout CanonicalWriter) {
+        w.append(string: "key-times")
+        w.append(UInt32(bots.count))
+        for id in bots.keys.sorted() {
+            w.append(string: id)
+            w.append(bots[id]!.registeredAt)
+            w.append(bots[id]!.keyRotatedAt)
+        }
+        let people = users.keys.sorted().filter { !users[$0]!.credentialTimes.isEmpty }
+        w.append(UInt32(people.count))
+        for id in people {
+            let times = users[id]!.credentialTimes
+            w.append(string: id)
+            w.append(UInt32(times.count))
+            for credentialId in times.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+                w.append(lengthPrefixed: credentialId)
+                w.append(times[credentialId]!.registeredAt)
+                w.append(times[credentialId]!.lastUsedAt.map { $0 &+ 1 } ?? 0)
+            }
+        }
+        w.append(UInt32(memberSince.count))
+        for id in memberSince.keys.sorted() {
+            w.append(string: id.rawValue)
+            w.append(memberSince[id]!)
+        }
     }
 
     /// Every operation (sorted by id) with the rejections it recorded, in log order.
