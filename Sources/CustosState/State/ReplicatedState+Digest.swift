@@ -123,16 +123,24 @@ extension ReplicatedState {
     /// Expiring grants: people (sorted by id) with each expiring role (sorted) and its lapse time.
     private func appendRoleExpiry(to w: inout CanonicalWriter) {
         w.append(string: "role-expiry")
-        let people = users.keys.sorted().filter { !users[$0]!.roleExpiry.isEmpty }
+        appendPerPerson(to: &w, \.roleExpiry, by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) { w, role, expiry in
+            w.append(string: role)
+            w.append(expiry)
+        }
+    }
+
+    /// People (sorted by id) for whom `map` holds anything, each with its entries sorted by key.
+    private func appendPerPerson<Key: Hashable, Value>(
+        to w: inout CanonicalWriter, _ map: (GovernedUser) -> [Key: Value], by precedes: (Key, Key) -> Bool,
+        _ entry: (inout CanonicalWriter, Key, Value) -> Void
+    ) {
+        let people = users.keys.sorted().filter { !map(users[$0]!).isEmpty }
         w.append(UInt32(people.count))
         for id in people {
-            let expiry = users[id]!.roleExpiry
+            let values = map(users[id]!)
             w.append(string: id)
-            w.append(UInt32(expiry.count))
-            for role in expiry.keys.sorted() {
-                w.append(string: role)
-                w.append(expiry[role]!)
-            }
+            w.append(UInt32(values.count))
+            for key in values.keys.sorted(by: precedes) { entry(&w, key, values[key]!) }
         }
     }
 
@@ -147,17 +155,10 @@ extension ReplicatedState {
             w.append(bots[id]!.registeredAt)
             w.append(bots[id]!.keyRotatedAt)
         }
-        let people = users.keys.sorted().filter { !users[$0]!.credentialTimes.isEmpty }
-        w.append(UInt32(people.count))
-        for id in people {
-            let times = users[id]!.credentialTimes
-            w.append(string: id)
-            w.append(UInt32(times.count))
-            for credentialId in times.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-                w.append(lengthPrefixed: credentialId)
-                w.append(times[credentialId]!.registeredAt)
-                w.append(times[credentialId]!.lastUsedAt.map { $0 &+ 1 } ?? 0)
-            }
+        appendPerPerson(to: &w, \.credentialTimes, by: { $0.lexicographicallyPrecedes($1) }) { w, credentialId, times in
+            w.append(lengthPrefixed: credentialId)
+            w.append(times.registeredAt)
+            w.append(times.lastUsedAt.map { $0 &+ 1 } ?? 0)
         }
         w.append(UInt32(memberSince.count))
         for id in memberSince.keys.sorted() {
