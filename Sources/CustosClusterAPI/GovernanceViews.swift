@@ -68,10 +68,13 @@ public struct UserView: Codable, Sendable, Equatable {
     public var roles: [String]
     public var active: Bool
     public var credentials: [Credential]
+    /// Roles granted until a block time (milliseconds), by role; the others do not expire.
+    public var roleExpiry: [String: UInt64]
 
     public init(_ user: GovernedUser) {
         id = user.id
         roles = user.roles
+        roleExpiry = user.roleExpiry
         active = user.active
         credentials = user.credentials.map {
             Credential(id: Base64URL.encode($0.credentialId), signCount: $0.signCount, userVerified: $0.userVerified,
@@ -159,6 +162,12 @@ extension GovernanceChange {
         case .removeUser(let id): return "Remove the person \(id); their credentials stop working"
         case .assignRole(let user, let role): return "Give \(user) the role \(role)"
         case .revokeRole(let user, let role): return "Take the role \(role) from \(user)"
+        case .grantRole(let user, let role, let days):
+            return "Give \(user) the role \(role) for \(days) day\(days == 1 ? "" : "s"); it lapses on every node when they have passed"
+        case .reviewAccess(let confirmed, let revoked, let days):
+            return "Access review: re-confirm \(confirmed.isEmpty ? "no grant" : confirmed.joined(separator: ", "))"
+                + (days == 0 ? " without expiry" : " for \(days) day\(days == 1 ? "" : "s")")
+                + "; revoke \(revoked.isEmpty ? "nothing" : revoked.joined(separator: ", "))"
         case .addCredential(let user, let r):
             return "Register a new credential \(Base64URL.encode(r.credentialId).prefix(16))… for \(user)"
         case .revokeCredential(let user, let id): return "Revoke the credential \(Base64URL.encode(id).prefix(16))… of \(user)"
@@ -357,11 +366,17 @@ public struct NodeHealth: Codable, Sendable, Equatable {
     public var counters: NodeCounters
     /// The halts on record: while there is one, the node releases no key material.
     public var signingHalts: [Halt]
+    /// Vault and bot keys past their class's rotation period (grace included) at the committed
+    /// block time, and those past the grace period too (`KeyInventory`).
+    public var keysOverdue: Int
+    public var keysPastGrace: Int
 
     public init(node: String, committedHeight: UInt64, voter: Bool, members: [String], stateDigest: String, frozen: Bool,
-                counters: NodeCounters, signingHalts: [Halt] = []) {
+                counters: NodeCounters, signingHalts: [Halt] = [], keysOverdue: Int = 0, keysPastGrace: Int = 0) {
         status = signingHalts.isEmpty ? "ok" : "signing-halted"
         self.signingHalts = signingHalts
+        self.keysOverdue = keysOverdue
+        self.keysPastGrace = keysPastGrace
         self.node = node
         self.committedHeight = committedHeight
         self.voter = voter
@@ -380,6 +395,8 @@ public struct NodeHealth: Codable, Sendable, Equatable {
             + metric("voter", "gauge", "1 if this node votes at the next height.", voter ? 1 : 0)
             + metric("frozen", "gauge", "1 while signing is frozen.", frozen ? 1 : 0)
             + metric("signing_halted", "gauge", "1 while this node releases no key material until an operator acts.", signingHalts.isEmpty ? 0 : 1)
+            + metric("keys_rotation_overdue", "gauge", "Vault and bot keys past their class's rotation period (grace included).", keysOverdue)
+            + metric("keys_past_grace", "gauge", "Vault and bot keys past their rotation period and its grace period.", keysPastGrace)
             + metric("blocks_committed_total", "counter", "Blocks committed since start.", counters.blocksCommitted)
             + metric("votes_recorded_total", "counter", "Votes recorded (durably, before sending) since start.", counters.votesRecorded)
             + metric("proposals_refused_total", "counter", "Proposals refused since start.", counters.proposalsRefused)

@@ -117,6 +117,8 @@ public actor Gateway: Service {
     /// The governed state as of the committed head, as JSON (built once per height).
     public var governance: GovernanceSnapshot { governed.snapshot() }
     public var governanceState: ReplicatedState { governed.state }
+    /// Every key the committed state knows, with rotation status at the committed block time.
+    public var inventory: KeyInventory { governed.state.inventory }
 
     /// The proposal a node at committed height `after` should vote on: the one in flight (the
     /// same block every time, also after a restart), or a new one from the queue, stored first.

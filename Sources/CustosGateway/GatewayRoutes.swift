@@ -1,6 +1,7 @@
 import CustosClusterAPI
 import CustosCore
 import CustosLedger
+import CustosState
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -40,6 +41,7 @@ public enum GatewayRoutes {
         router.get("/metrics") { _, _ in
             // Prometheus text exposition format, version 0.0.4.
             let h = try await gateway.health()
+            let inventory = await gateway.inventory
             let text = """
                 # HELP custos_gateway_committed_height Height of the last certified block.
                 # TYPE custos_gateway_committed_height gauge
@@ -53,6 +55,12 @@ public enum GatewayRoutes {
                 # HELP custos_gateway_waiting_requests Requests held open in long polls.
                 # TYPE custos_gateway_waiting_requests gauge
                 custos_gateway_waiting_requests \(await gateway.waitingRequests)
+                # HELP custos_gateway_keys_rotation_overdue Vault and bot keys past their class's rotation period (grace included), at the committed height.
+                # TYPE custos_gateway_keys_rotation_overdue gauge
+                custos_gateway_keys_rotation_overdue \(inventory.overdue.count)
+                # HELP custos_gateway_keys_past_grace Vault and bot keys past their rotation period and its grace period.
+                # TYPE custos_gateway_keys_past_grace gauge
+                custos_gateway_keys_past_grace \(inventory.pastGrace.count)
 
                 """
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],

@@ -113,10 +113,12 @@ public actor LogFollower: Service {
     /// The node's health: its head, whether it votes, its state digest, event counters, and why
     /// it signs nothing if it is halted.
     public func health() -> NodeHealth {
-        NodeHealth(node: consensus.identity.id.rawValue, committedHeight: consensus.head.height,
-                   voter: consensus.isVoter, members: consensus.configuration.members.map(\.id.rawValue),
-                   stateDigest: governance.digest.hexString, frozen: governance.frozen, counters: counters,
-                   signingHalts: (halt?.records ?? []).map { NodeHealth.Halt(cause: $0.cause.rawValue, height: $0.height, reason: $0.reason) })
+        let inventory = governance.inventory
+        return NodeHealth(node: consensus.identity.id.rawValue, committedHeight: consensus.head.height,
+                          voter: consensus.isVoter, members: consensus.configuration.members.map(\.id.rawValue),
+                          stateDigest: governance.digest.hexString, frozen: governance.frozen, counters: counters,
+                          signingHalts: (halt?.records ?? []).map { NodeHealth.Halt(cause: $0.cause.rawValue, height: $0.height, reason: $0.reason) },
+                          keysOverdue: inventory.overdue.count, keysPastGrace: inventory.pastGrace.count)
     }
 
     public func run() async throws {

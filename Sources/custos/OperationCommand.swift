@@ -43,9 +43,12 @@ struct OperationCommand: AsyncParsableCommand {
             abstract: "Propose an operation.",
             discussion: """
                 CHANGE is one of: add-user USER ROLE…, remove-user USER, assign-role USER ROLE, revoke-role USER ROLE,
+                grant-role USER ROLE DAYS (the role lapses on every node DAYS days after execution), review-access DAYS
+                keep:USER:ROLE… revoke:USER:ROLE… (names every current grant once; kept ones run DAYS more days, 0: no expiry),
                 add-credential USER (writes the new software credential to USER.ID.json next to the proposer's), revoke-credential USER ID,
                 change-policy FILE, freeze, unfreeze, add-bot BOT ROLE… (writes the bot's DEVELOPMENT key to
-                BOT.bot.json next to the proposer's credential), remove-bot BOT, add-member JOIN-REQUEST-FILE (from `custos node join-request`),
+                BOT.bot.json next to the proposer's credential), remove-bot BOT, rotate-bot-key BOT (writes the bot's new
+                DEVELOPMENT key to BOT.OPERATION-ID.bot.json; the old key is refused once it executes), add-member JOIN-REQUEST-FILE (from `custos node join-request`),
                 remove-member NODE-ID, create-vault VAULT SCHEME ENVIRONMENT LABEL… (SCHEME: ecdsa-secp256k1, frost-ed25519 or
                 frost-taproot; ENVIRONMENT: production, staging or development), add-vault-address VAULT CHAIN PATH LABEL… (CHAIN:
                 evm, bitcoin, bitcoin-testnet, bitcoin-regtest or solana; PATH: non-hardened, e.g. 0/5, or m for the vault key),
@@ -86,6 +89,21 @@ struct OperationCommand: AsyncParsableCommand {
             case "remove-user": try need(1, "USER"); return .removeUser(id: args[0])
             case "assign-role": try need(2, "USER ROLE"); return .assignRole(user: args[0], role: args[1])
             case "revoke-role": try need(2, "USER ROLE"); return .revokeRole(user: args[0], role: args[1])
+            case "grant-role":
+                try need(3, "USER ROLE DAYS")
+                guard let days = UInt32(args[2]) else { throw ValidationError("DAYS is a whole number of days") }
+                return .grantRole(user: args[0], role: args[1], days: days)
+            case "review-access":
+                guard let days = args.first.flatMap({ UInt32($0) }) else { throw ValidationError("usage: review-access DAYS keep:USER:ROLE… revoke:USER:ROLE…") }
+                var confirmed: [String] = [], revoked: [String] = []
+                for grant in args.dropFirst() {
+                    let parts = grant.split(separator: ":", maxSplits: 2).map(String.init)
+                    guard parts.count == 3, parts[0] == "keep" || parts[0] == "revoke" else {
+                        throw ValidationError("\(grant): each grant is keep:USER:ROLE or revoke:USER:ROLE")
+                    }
+                    if parts[0] == "keep" { confirmed.append("\(parts[1]) \(parts[2])") } else { revoked.append("\(parts[1]) \(parts[2])") }
+                }
+                return .reviewAccess(confirmed: confirmed, revoked: revoked, days: days)
             case "add-credential":
                 try need(1, "USER")
                 let authenticator = SoftwareAuthenticator.generate()
@@ -117,15 +135,10 @@ struct OperationCommand: AsyncParsableCommand {
                 return .addMember(member, proof: proof)
             case "add-bot":
                 guard args.count >= 2 else { throw ValidationError("usage: add-bot BOT ROLE…") }
-                let key = Curve25519.Signing.PrivateKey()
-                let path = ((credential.credentialFile as NSString).deletingLastPathComponent as NSString)
-                    .appendingPathComponent("\(args[0]).bot.json")
-                guard !FileManager.default.fileExists(atPath: path) else { fail("\(path) exists; refusing to replace a bot key") }
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                try writeSecretFile(path, try encoder.encode(BotKeyFile(bot: args[0], key: key)))
-                say("wrote the DEVELOPMENT key of the bot \(args[0]) to \(path)")
-                return .addBot(id: args[0], key: BotSigningKey(ed25519: key).publicKey, roles: Array(args.dropFirst()))
+                return .addBot(id: args[0], key: try newBotKey(args[0], file: "\(args[0]).bot.json"), roles: Array(args.dropFirst()))
+            case "rotate-bot-key":
+                try need(1, "BOT")
+                return .rotateBotKey(id: args[0], key: try newBotKey(args[0], file: "\(args[0]).\(operationId).bot.json"))
             case "remove-bot":
                 try need(1, "BOT")
                 return .removeBot(id: args[0])
@@ -150,6 +163,19 @@ struct OperationCommand: AsyncParsableCommand {
             case "unfreeze": try need(0, ""); return .unfreeze
             default: throw ValidationError("unknown change \"\(verb)\"; see --help")
             }
+        }
+
+        /// A new DEVELOPMENT Ed25519 key for `bot`, written to `file` next to the proposer's
+        /// credential (never over an existing file); its public key.
+        func newBotKey(_ bot: String, file: String) throws -> BotPublicKey {
+            let key = Curve25519.Signing.PrivateKey()
+            let path = ((credential.credentialFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent(file)
+            guard !FileManager.default.fileExists(atPath: path) else { fail("\(path) exists; refusing to replace a bot key") }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try writeSecretFile(path, try encoder.encode(BotKeyFile(bot: bot, key: key)))
+            say("wrote the DEVELOPMENT key of the bot \(bot) to \(path)")
+            return BotSigningKey(ed25519: key).publicKey
         }
     }
 

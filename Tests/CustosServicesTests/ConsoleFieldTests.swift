@@ -30,6 +30,9 @@ struct ConsoleFieldTests {
             .addVaultAddress(vault: "v1", label: "Hot wallet", chain: .evm, path: [0, 5]),
             .addVaultAddress(vault: "v1", label: "Vault key", chain: .solana, path: []),
             .refreshVault(id: "v1"), .readmitSigner(vault: "v1", node: "node-3"),
+            .grantRole(user: "dave", role: "trader", days: 90),
+            .reviewAccess(confirmed: ["dave trader", "erin admin"], revoked: ["frank admin"], days: 90),
+            .reviewAccess(confirmed: [], revoked: [], days: 0),
         ]
     }
 

@@ -5,6 +5,7 @@ import CustosLedger
 import CustosMPC
 import CustosNode
 import CustosNodeService
+import CustosPolicy
 import CustosState
 import CustosTestSupport
 import Foundation
@@ -164,6 +165,66 @@ struct VaultSigningLoopbackTests {
         try await cluster.op(["approve", "--yes", "--as", "frank", "add-risk-bot"])
         _ = try await cluster.waitForGovernance { g in g.operations.first { $0.id == "add-risk-bot" }?.approvals.count == 1 }
         try await cluster.op(["approve", "--yes", "--as", "grace", "add-risk-bot"])
+    }
+
+    /// `custos inventory` (table, `--json`, `--csv`) and `GET /v1/inventory` list every key of a
+    /// running cluster from its committed state: the vault key with its ceremony transcript and
+    /// holders, each node's identity and transport keys, the risk bot's key (rotated by
+    /// `custos op propose rotate-bot-key`, so its last rotation is the operation's block time) and
+    /// every person's credential with its model; no key is overdue, and the gateway's metrics say so.
+    @Test func theInventoryListsEveryKeyAndABotKeyRotatedThroughGovernance() async throws {
+        let cluster = try await LocalCluster(nodeCount: 4)
+        var passed = false
+        defer { cluster.stopAll(removeData: passed) }
+        try await cluster.startGateway()
+        for id in cluster.nodeIDs { try cluster.startNode(id) }
+        try await solanaVaultAndRiskBot(cluster)
+        _ = try await cluster.waitForGovernance(seconds: 60) { g in
+            g.bots.contains { $0.id == "risk-bot" } && g.vaults.first?.status == "active"
+        }
+        let before = try JSONDecoder().decode(KeyInventory.self, from: try await cluster.get("/v1/inventory").body)
+        let registered = try #require(before.keys.first { $0.kind == .bot })
+        try await cluster.op(["propose", "--as", "erin", "--id", "rotate-risk-bot", "rotate-bot-key", "risk-bot"])
+        _ = try await cluster.waitForGovernance { g in g.operations.contains { $0.id == "rotate-risk-bot" } }
+        try await cluster.op(["approve", "--yes", "--as", "frank", "rotate-risk-bot"])
+        _ = try await cluster.waitForGovernance { g in g.operations.first { $0.id == "rotate-risk-bot" }?.approvals.count == 1 }
+        try await cluster.op(["approve", "--yes", "--as", "grace", "rotate-risk-bot"])
+        let statuses = try await cluster.waitForGovernance { g in g.operations.first { $0.id == "rotate-risk-bot" }?.status == "executed" }
+        #expect(FileManager.default.fileExists(atPath: cluster.credentialFile("risk-bot.rotate-risk-bot.bot").path))
+        let executedAt = try #require(statuses["node-1"]?.governance?.operations.first { $0.id == "rotate-risk-bot" }?.decidedAt)
+
+        let json = try await LocalCluster.run(cluster.binary, ["inventory", "--gateway", cluster.baseURL, "--json"])
+        let inventory = try JSONDecoder().decode(KeyInventory.self, from: Data(json.utf8))
+        #expect(inventory.keys.map(\.kind).filter { $0 == .nodeIdentity }.count == 4)
+        #expect(inventory.keys.map(\.kind).filter { $0 == .nodeTransport }.count == 4)
+        let vault = try #require(inventory.keys.first { $0.kind == .vault })
+        let view = try #require(statuses["node-1"]?.governance?.vaults.first)
+        #expect(vault.owner == "sol-treasury" && vault.algorithm == "frost-ed25519" && vault.environment == "development")
+        #expect(vault.holders == cluster.nodeIDs)
+        #expect(vault.details["ceremony-transcript"] == view.transcriptDigest)
+        // The example policy makes the Solana treasury's key critical: a refresh every 180 days.
+        #expect(vault.keyClass == .critical && vault.rotation == .current)
+        #expect(vault.rotationDueAt == vault.createdAt.map { $0 + 180 * 86_400_000 })
+        let bot = try #require(inventory.keys.first { $0.kind == .bot })
+        #expect(bot.owner == "risk-bot" && bot.createdAt == registered.createdAt)
+        #expect(bot.lastRotatedAt == executedAt && bot.fingerprint != registered.fingerprint)
+        #expect(bot.rotation == .current)
+        let people = Set(inventory.keys.filter { $0.kind == .credential }.map(\.owner))
+        let users = statuses["node-1"]?.governance?.users ?? []
+        #expect(people == Set(users.filter { $0.active && !$0.credentials.isEmpty }.map(\.id)) && people.isSuperset(of: ["erin", "frank", "grace"]))
+        #expect(inventory.keys.filter { $0.kind == .credential }.allSatisfy { $0.details["model"] == "Custos development software credential" })
+        #expect(inventory.keys.first { $0.kind == .credential && $0.owner == "grace" }?.lastUsedAt != nil)
+        #expect(inventory.overdue.isEmpty)
+
+        let table = try await LocalCluster.run(cluster.binary, ["inventory", "--gateway", cluster.baseURL])
+        #expect(table.contains("KIND") && table.contains("sol-treasury") && table.contains("risk-bot") && !table.contains("OVERDUE"))
+        let csv = try await LocalCluster.run(cluster.binary, ["inventory", "--gateway", cluster.baseURL, "--csv"])
+        let rows = csv.split(separator: "\n")
+        #expect(rows.first?.hasPrefix("KIND,OWNER,ALGORITHM") == true)
+        #expect(rows.count == inventory.keys.count + 1)
+        let metrics = String(decoding: try await cluster.get("/metrics").body, as: UTF8.self)
+        #expect(metrics.contains("custos_gateway_keys_rotation_overdue 0") && metrics.contains("custos_gateway_keys_past_grace 0"))
+        passed = true
     }
 
     /// node-4 runs with its policy check gone (`--unsafe-test-sign-anything`): it signs the denied

@@ -10,7 +10,7 @@ import Testing
 /// The state digest is stored by nodes and compared across them: its bytes must not change when
 /// the code that computes it is reorganised. A small state built from fixed keys is pinned to the
 /// hex value of version 3 of the digest (`custos.governance.state.v3`: the rooms that grow with
-/// traffic enter by their write journals).
+/// traffic enter by their write journals; key times, issue 14, are in it).
 @Suite struct StateDigestTests {
     static func fixedKey(_ label: String) -> [UInt8] { Hashes.sha256(Array("custos digest pin \(label)".utf8)) }
 

@@ -8,6 +8,8 @@ extension GovernanceChange {
         case .removeUser: "remove-user"
         case .assignRole: "assign-role"
         case .revokeRole: "revoke-role"
+        case .grantRole: "grant-role"
+        case .reviewAccess: "review-access"
         case .addCredential: "add-credential"
         case .revokeCredential: "revoke-credential"
         case .changePolicy: "change-policy"

@@ -25,6 +25,11 @@ extension GovernanceProposal {
             fields += [ConsoleField("Person", .string, id)]
         case .assignRole(let user, let role), .revokeRole(let user, let role):
             fields += [ConsoleField("Person", .string, user), ConsoleField("Role", .string, role)]
+        case .grantRole(let user, let role, let days):
+            fields += [ConsoleField("Person", .string, user), ConsoleField("Role", .string, role), ConsoleField("Days", .u32, String(days))]
+        case .reviewAccess(let confirmed, let revoked, let days):
+            fields += [ConsoleField("Re-confirmed grants", list: confirmed), ConsoleField("Revoked grants", list: revoked),
+                       ConsoleField("Days re-confirmed (0: no expiry)", .u32, String(days))]
         case .addCredential(let user, let r):
             fields += [ConsoleField("Person", .string, user), ConsoleField("Credential id (hex)", .hex, r.credentialId.hexString),
                        ConsoleField("Attestation object (hex)", .hex, r.attestationObject.hexString),

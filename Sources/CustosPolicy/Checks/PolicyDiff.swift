@@ -129,6 +129,7 @@ public struct PolicyDiff: Sendable, Hashable {
             c.insert(Change(subject: "version", detail: "\(old.version) → \(new.version): a changed policy needs a higher version",
                             direction: .changed), at: 0)
         }
+        Self.compareKeys(old.keys, new.keys, add)
         changes = c
     }
 

@@ -13,6 +13,8 @@ public struct PolicyDocument: Sendable, Hashable {
     public var limits: [WindowLimit]
     public var rules: [Rule]
     public var governance: Governance?
+    /// Key classes and rotation periods; the standard ones for a document without the section.
+    public var keys = KeyPolicy()
 
     /// An asset the policy knows, on the chains where it exists.
     public struct Asset: Sendable, Hashable {

@@ -30,6 +30,7 @@ extension CompiledPolicy {
             }
         }
         lines.append("request: \(summary(c))")
+        if let key = c.initiatorKey, key.status != .current { lines.append(Self.keyText(request.initiator, key, now: c.state.time)) }
         for rule in decision.applied {
             guard let compiled = rules.first(where: { $0.name == rule.name }) else { continue }
             var line = "rule \(rule.name) (\(effectText(compiled.effect))) applies"
@@ -118,6 +119,18 @@ extension CompiledPolicy {
         if let cp = e.counterpartyName { details.append("counterparty \(cp)") }
         if !e.tagNames.isEmpty { details.append("tags " + e.tagNames.joined(separator: ", ")) }
         if !details.isEmpty { text += " (" + details.joined(separator: "; ") + ")" }
+        return text
+    }
+
+    /// An overdue initiator key in words: its class, age and how far past its rotation it is.
+    static func keyText(_ initiator: String, _ key: InitiatorKey, now: Int64) -> String {
+        let overdueDays = max(0, now &- key.due) / 86_400
+        var text = "KEY ROTATION OVERDUE: \(initiator)'s request-signing key (class \(key.keyClass.rawValue)) was last rotated \(key.ageDays) days ago; rotation was due \(overdueDays) days ago"
+        if key.status == .pastGrace {
+            text += " and its grace period ended \(max(0, now &- key.graceEnds) / 86_400) days ago"
+        } else {
+            text += "; its grace period ends in \(max(0, key.graceEnds &- now) / 86_400) days"
+        }
         return text
     }
 

@@ -56,6 +56,18 @@ struct EvaluationContext {
         return r < 0 ? (q - 1, r + b) : (q, r)
     }
 
+    /// The initiating bot's key as the policy's key classes see it at the state's time: nil for a
+    /// person, or a bot whose key time the snapshot does not hold.
+    var initiatorKey: InitiatorKey? {
+        guard let rotatedAt = state.keyRotations[request.initiator] else { return nil }
+        let keyClass = policy.document.keys.botClass(request.initiator)
+        let (due, status) = policy.document.keys.schedule(of: keyClass, rotatedAt: rotatedAt, at: state.time)
+        let grace = Int64(policy.document.keys.rotation(of: keyClass).graceSeconds)
+        return InitiatorKey(
+            keyClass: keyClass, rotatedAt: rotatedAt, due: due, graceEnds: due &+ grace, status: status,
+            ageDays: max(0, state.time &- rotatedAt) / 86_400)
+    }
+
     var initiatorKind: PolicyDocument.Principal.Kind? { initiator >= 0 ? policy.principals[initiator].kind : nil }
 
     var destinationName: String { entry >= 0 ? policy.entries[entry].name : "" }

@@ -4,15 +4,16 @@ extension StateSnapshot {
     /// Reads a snapshot from JSON (or YAML):
     ///
     ///     {"time": "2026-11-21T14:00:00Z", "prices": {"ETH": "3200", "USDC": "1"},
-    ///      "frozen": false,
+    ///      "frozen": false, "key_rotations": {"risk-bot": "2026-08-01T00:00:00Z"},
     ///      "windows": {"exchange-daily": {"kraken": {"usd": "4750000", "count": 12}}}}
     ///
-    /// `time` is Unix seconds or an ISO 8601 UTC time (`YYYY-MM-DDTHH:MM:SSZ`).
+    /// `time`, and each bot's time in `key_rotations`, is Unix seconds or an ISO 8601 UTC time
+    /// (`YYYY-MM-DDTHH:MM:SSZ`).
     public static func decode(json text: String) throws(PolicyLoadError) -> StateSnapshot {
         let root = try SafeYAML.parse(text, limits: .request)
         var r = NodeReader()
         var state = StateSnapshot(time: 0)
-        guard let f = r.mapping(root, "the state", allowed: ["time", "prices", "frozen", "windows"], required: ["time"]) else {
+        guard let f = r.mapping(root, "the state", allowed: ["time", "prices", "frozen", "windows", "key_rotations"], required: ["time"]) else {
             throw PolicyLoadError(r.diagnostics)
         }
         if let t = f["time"] {
@@ -30,6 +31,15 @@ extension StateSnapshot {
             }
         } else if let p = f["prices"] {
             r.error(.wrongType, p.value.location, "prices must be a mapping of asset to USD price")
+        }
+        if let k = f["key_rotations"] {
+            for bot in r.namedMapping(k.value, "key_rotations") {
+                if case .scalar(let s, _) = bot.value.kind, let seconds = Int64(s) ?? parseISO8601(s) {
+                    state.keyRotations[bot.key] = seconds
+                } else {
+                    r.error(.wrongType, bot.value.location, "key_rotations.\(bot.key) must be Unix seconds or YYYY-MM-DDTHH:MM:SSZ")
+                }
+            }
         }
         if let fr = f["frozen"] { state.frozen = r.bool(fr.value, "frozen") ?? false }
         if let w = f["windows"] {

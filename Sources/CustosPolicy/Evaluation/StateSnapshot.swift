@@ -1,6 +1,6 @@
 /// The part of the replicated state a decision depends on, as of the log entry being decided:
 /// the entry's time (from the block, never a wall clock), USD prices, rolling-window totals and
-/// whether signing is frozen. Two nodes holding the same snapshot reach the same decision.
+/// whether signing is frozen, and when bots' keys were last rotated. Two nodes holding the same snapshot reach the same decision.
 public struct StateSnapshot: Sendable, Hashable {
     /// Seconds since 1970-01-01T00:00:00Z of the log entry.
     public var time: Int64
@@ -10,11 +10,16 @@ public struct StateSnapshot: Sendable, Hashable {
     public var windows: WindowTotals
     /// Whether a security officer has frozen signing.
     public var frozen: Bool
+    /// When each bot's request-signing key was last set (registered or rotated), in seconds
+    /// since 1970-01-01T00:00:00Z of the block that set it, by bot id. A bot missing here has
+    /// no known key age (`request.initiator_key_age_days` fails closed).
+    public var keyRotations: [String: Int64]
 
     public init(
         time: Int64, prices: [String: FixedDecimal] = [:], windows: WindowTotals = WindowTotals(),
-        frozen: Bool = false
+        frozen: Bool = false, keyRotations: [String: Int64] = [:]
     ) {
+        self.keyRotations = keyRotations
         self.time = time
         self.prices = prices
         self.windows = windows

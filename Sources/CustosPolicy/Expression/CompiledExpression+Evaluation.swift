@@ -236,6 +236,7 @@ extension CompiledExpression {
             case .chain: return .string(r.chain)
             case .asset: return .string(r.asset)
             case .memo: return .string(r.memo)
+            case .initiatorKeyClass: return .string(c.initiatorKey?.keyClass.rawValue ?? "")
             case .destinationAddress: return .string(c.destinationAddress)
             case .destinationName: return .string(c.destinationName)
             case .destinationCounterparty: return .string(c.destinationCounterparty)
@@ -289,14 +290,21 @@ extension CompiledExpression {
                 guard let message = r.message else { throw EvaluationFailure("the request is not a message") }
                 guard let length = FixedDecimal(message.length) else { throw EvaluationFailure("length out of range") }
                 return .decimal(length)
+            case .initiatorKeyAgeDays:
+                guard let key = c.initiatorKey else { throw EvaluationFailure("\(r.initiator) has no request-signing key of known age in the state") }
+                return .decimal(FixedDecimal(Int(key.ageDays))!)
             case .domainChainId:
                 guard let domain = r.message?.domain else { throw EvaluationFailure("the request is not EIP-712 typed data") }
                 guard let text = domain.chainId else { throw EvaluationFailure("the EIP-712 domain has no chainId") }
                 guard let id = FixedDecimal(parsing: text) else { throw EvaluationFailure("the domain's chainId is too large to compare") }
                 return .decimal(id)
             }
-        case .bool(.destinationKnown):
-            return .bool(c.entry >= 0)
+        case .bool(let f):
+            switch f {
+            case .destinationKnown: return .bool(c.entry >= 0)
+            case .initiatorKeyOverdue: return .bool(c.initiatorKey.map { $0.status != .current } ?? false)
+            case .initiatorKeyPastGrace: return .bool(c.initiatorKey?.status == .pastGrace)
+            }
         case .list(let f):
             switch f {
             case .initiatorRoles: return .strings(c.initiator >= 0 ? c.policy.principals[c.initiator].roleNames : [])

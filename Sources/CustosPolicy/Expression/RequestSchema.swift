@@ -4,6 +4,11 @@
 /// - `request`: `id`, `kind`, `initiator`, `initiator_kind`, `vault`, `account`, `chain`,
 ///   `asset`, `memo` (string); `initiator_roles`, `approvals` (list(string)); `amount`,
 ///   `amount_usd`, `fee` (decimal); `destination`, `call`, `operation` (objects).
+/// - `request.initiator_key_class` (string: `critical`, `operational`, `development`, empty for
+///   a person), `initiator_key_age_days` (decimal: whole days since the initiating bot's key was
+///   registered or rotated; an evaluation error for a person), `initiator_key_overdue` and
+///   `initiator_key_past_grace` (bool: the bot's key is past its class's rotation period, or past
+///   that and its grace period too; false for a person). All in block time.
 /// - `request.destination`: `address`, `name`, `counterparty` (string; empty when unknown),
 ///   `tags` (list(string)), `known` (bool).
 /// - `request.call` (only for contract calls; test with `has(request.call)`): `target`,
@@ -32,6 +37,10 @@ enum RequestSchema {
         case (.request, "chain"): return (.string(.chain), .string)
         case (.request, "asset"): return (.string(.asset), .string)
         case (.request, "memo"): return (.string(.memo), .string)
+        case (.request, "initiator_key_class"): return (.string(.initiatorKeyClass), .string)
+        case (.request, "initiator_key_age_days"): return (.decimal(.initiatorKeyAgeDays), .decimal)
+        case (.request, "initiator_key_overdue"): return (.bool(.initiatorKeyOverdue), .bool)
+        case (.request, "initiator_key_past_grace"): return (.bool(.initiatorKeyPastGrace), .bool)
         case (.request, "amount"): return (.decimal(.amount), .decimal)
         case (.request, "amount_usd"): return (.decimal(.amountUSD), .decimal)
         case (.request, "fee"): return (.decimal(.fee), .decimal)
@@ -75,7 +84,8 @@ enum RequestSchema {
         switch object {
         case .request:
             return ["id", "kind", "initiator", "initiator_kind", "initiator_roles", "approvals", "vault", "account",
-                    "chain", "asset", "memo", "amount", "amount_usd", "fee", "destination", "call", "message", "operation"]
+                    "chain", "asset", "memo", "amount", "amount_usd", "fee", "destination", "call", "message", "operation",
+                    "initiator_key_class", "initiator_key_age_days", "initiator_key_overdue", "initiator_key_past_grace"]
         case .destination: return ["address", "name", "counterparty", "tags", "known"]
         case .call: return ["target", "function", "selector", "args", "amounts"]
         case .message: return ["format", "text", "primary_type", "length", "domain", "fields", "amounts"]
@@ -97,7 +107,7 @@ enum RequestSchema {
     }
 
     enum StringField: Sendable, Hashable {
-        case id, kind, initiator, initiatorKind, vault, account, chain, asset, memo
+        case id, kind, initiator, initiatorKind, vault, account, chain, asset, memo, initiatorKeyClass
         case destinationAddress, destinationName, destinationCounterparty
         case callTarget, callFunction, callSelector
         case operationAction, operationTarget
@@ -107,10 +117,10 @@ enum RequestSchema {
     }
 
     enum DecimalField: Sendable, Hashable {
-        case amount, amountUSD, fee, hour, minute, unixTime, messageLength, domainChainId
+        case amount, amountUSD, fee, hour, minute, unixTime, messageLength, domainChainId, initiatorKeyAgeDays
     }
 
-    enum BoolField: Sendable, Hashable { case destinationKnown }
+    enum BoolField: Sendable, Hashable { case destinationKnown, initiatorKeyOverdue, initiatorKeyPastGrace }
     enum ListField: Sendable, Hashable { case initiatorRoles, approvals, destinationTags }
     enum StringMapField: Sendable, Hashable { case callArgs, messageFields }
     enum DecimalMapField: Sendable, Hashable { case callAmounts, messageAmounts }

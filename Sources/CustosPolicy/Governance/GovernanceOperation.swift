@@ -26,6 +26,8 @@ public struct GovernanceOperation: Sendable, Hashable {
         case rotateBotKey = "rotate_bot_key"
         /// Add or remove signer nodes (the log's voting members).
         case changeMembership = "change_membership"
+        /// Re-confirm or revoke every role grant at once (an access review).
+        case reviewAccess = "review_access"
     }
 
     public var action: Action

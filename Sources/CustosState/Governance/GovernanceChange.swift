@@ -13,6 +13,15 @@ public enum GovernanceChange: Sendable, Hashable {
     case removeUser(id: String)
     case assignRole(user: String, role: String)
     case revokeRole(user: String, role: String)
+    /// Gives `user` the role `role` for `days` days (1 to 3,660): it lapses on every node at the
+    /// block time `days` × 86,400,000 ms after the block that executes this, unless a later
+    /// grant or an access review renews it. Renews an expiring grant of the same role.
+    case grantRole(user: String, role: String, days: UInt32)
+    /// An access review: every role of every active person, as `"user role"`, either
+    /// re-confirmed or revoked. Confirmed grants run `days` more days from execution (0: without
+    /// expiry). Refused unless it names every current grant exactly once, so nothing is
+    /// overlooked.
+    case reviewAccess(confirmed: [String], revoked: [String], days: UInt32)
     /// A WebAuthn credential for `user`, registered with the challenge
     /// `GovernanceProposal.registrationChallenge(operationId:user:)`; verified by every node.
     case addCredential(user: String, registration: WebAuthnRegistration.Response)
@@ -62,6 +71,8 @@ public enum GovernanceChange: Sendable, Hashable {
         case .removeUser(let id): return GovernanceOperation(.removeUser, target: id)
         case .assignRole(let user, _): return GovernanceOperation(.assignRole, target: user)
         case .revokeRole(let user, _): return GovernanceOperation(.revokeRole, target: user)
+        case .grantRole(let user, _, _): return GovernanceOperation(.assignRole, target: user)
+        case .reviewAccess: return GovernanceOperation(.reviewAccess)
         case .addCredential(let user, _): return GovernanceOperation(.addCredential, target: user)
         case .revokeCredential(let user, _): return GovernanceOperation(.revokeCredential, target: user)
         case .changePolicy: return GovernanceOperation(.changePolicy)
@@ -91,6 +102,10 @@ extension CanonicalWriter {
             append(UInt8(3)); append(string: user); append(string: role)
         case .revokeRole(let user, let role):
             append(UInt8(4)); append(string: user); append(string: role)
+        case .grantRole(let user, let role, let days):
+            append(UInt8(13)); append(string: user); append(string: role); append(days)
+        case .reviewAccess(let confirmed, let revoked, let days):
+            append(UInt8(14)); append(strings: confirmed); append(strings: revoked); append(days)
         case .addCredential(let user, let r):
             append(UInt8(5)); append(string: user); append(lengthPrefixed: r.credentialId); append(lengthPrefixed: r.attestationObject); append(lengthPrefixed: r.clientDataJSON)
         case .revokeCredential(let user, let credentialId):
@@ -150,6 +165,8 @@ extension CanonicalReader where Code == GovernanceErrorCode {
         case 2: return .removeUser(id: try string("user"))
         case 3: return .assignRole(user: try string("user"), role: try string("role"))
         case 4: return .revokeRole(user: try string("user"), role: try string("role"))
+        case 13: return .grantRole(user: try string("user"), role: try string("role"), days: try uint32("days"))
+        case 14: return .reviewAccess(confirmed: try strings("confirmed grants"), revoked: try strings("revoked grants"), days: try uint32("days"))
         case 5:
             let user = try string("user")
             let id = try bytes("credential id")

@@ -8,11 +8,18 @@ public struct GovernedBot: Sendable, Hashable {
     /// Sorted, distinct.
     public let roles: [String]
     public internal(set) var active: Bool
+    /// Block time (milliseconds) of the `add-bot` that registered it.
+    public let registeredAt: UInt64
+    /// Block time (milliseconds) at which its current key was set: by `add-bot`, then by each
+    /// `rotate-bot-key`. Its key's rotation schedule runs from here.
+    public internal(set) var keyRotatedAt: UInt64
 
-    init(id: String, key: BotPublicKey, roles: [String], active: Bool = true) {
+    init(id: String, key: BotPublicKey, roles: [String], active: Bool = true, registeredAt: UInt64) {
         self.id = id
         self.key = key
         self.roles = Array(Set(roles)).sorted()
         self.active = active
+        self.registeredAt = registeredAt
+        self.keyRotatedAt = registeredAt
     }
 }

@@ -1,5 +1,6 @@
 import CustosCore
 import CustosIdentity
+import CustosLedger
 import CustosPolicy
 
 extension ReplicatedState {
@@ -32,6 +33,8 @@ extension ReplicatedState {
             _ = try activeUser(id)
             users[id]!.active = false
             users[id]!.credentials = []
+            users[id]!.credentialTimes = [:]
+            users[id]!.roleExpiry = [:]
         case .assignRole(let id, let role):
             let u = try activeUser(id)
             try Self.checkRole(role)
@@ -41,6 +44,11 @@ extension ReplicatedState {
             let u = try activeUser(id)
             guard u.roles.contains(role) else { throw invalid("\(id) does not have role \"\(role)\"") }
             users[id]!.roles = u.roles.filter { $0 != role }
+            users[id]!.roleExpiry[role] = nil
+        case .grantRole(let id, let role, let days):
+            try grantRole(user: try activeUser(id), role: role, days: days)
+        case .reviewAccess(let confirmed, let revoked, let days):
+            try reviewAccess(confirmed: confirmed, revoked: revoked, days: days)
         case .addCredential(let id, let registration):
             _ = try activeUser(id)
             let credential: StoredCredential
@@ -55,18 +63,22 @@ extension ReplicatedState {
                 throw invalid("credential \(Base64URL.encode(credential.credentialId.prefix(64))) is already registered")
             }
             users[id]!.credentials.append(credential)
+            users[id]!.credentialTimes[credential.credentialId] = CredentialTimes(registeredAt: time, lastUsedAt: nil)
         case .revokeCredential(let id, let credentialId):
             let u = try activeUser(id)
             guard u.credentials.contains(where: { $0.credentialId == credentialId }) else {
                 throw GovernanceError(.unknownCredential, "\(id) holds no credential \(Base64URL.encode(credentialId.prefix(64)))")
             }
             users[id]!.credentials.removeAll { $0.credentialId == credentialId }
+            users[id]!.credentialTimes[credentialId] = nil
         case .addMember(let member, let proof):
             try addMember(member, proof: proof)
+            memberSince[member.id] = time
             try reshareVaults(operationId: p.id)
             return
         case .removeMember(let id):
             try removeMember(id)
+            memberSince[id] = nil
             try reshareVaults(operationId: p.id)
             return
         case .createVault(let id, let label, let scheme, let environment):
@@ -88,6 +100,7 @@ extension ReplicatedState {
             }
             self.document = document
             self.policy = policy
+            try checkGovernableWithoutExpiringGrants()
             self.policyYAML = yaml
             self.policyVersion = document.version
             return
@@ -99,7 +112,7 @@ extension ReplicatedState {
             }
             guard roles.allSatisfy({ !$0.isEmpty }) else { throw invalid("bot \"\(id)\" has an empty role") }
             try checkKeyUnused(key)
-            bots[id] = GovernedBot(id: id, key: key, roles: roles)
+            bots[id] = GovernedBot(id: id, key: key, roles: roles, registeredAt: time)
         case .removeBot(let id):
             _ = try activeBot(id)
             bots[id]!.active = false
@@ -108,10 +121,12 @@ extension ReplicatedState {
             guard b.key != key else { throw invalid("bot \"\(id)\" already uses this key") }
             try checkKeyUnused(key)
             bots[id]!.key = key
+            bots[id]!.keyRotatedAt = time
             // Roles and activity are unchanged, so the policy in force is too.
             return
         }
         policy = try Self.compile(document, users: users, bots: bots)
+        try checkGovernableWithoutExpiringGrants()
     }
 
     func activeBot(_ id: String) throws(GovernanceError) -> GovernedBot {

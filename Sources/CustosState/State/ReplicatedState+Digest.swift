@@ -12,12 +12,14 @@ extension ReplicatedState {
     /// roles and credentials (counters included), the policy text and version, the freeze flag,
     /// operations (sorted by id) with their lifecycle and rejections, and the latest block time;
     /// bots (sorted by id) with keys, roles and activity; the members and retired keys; every
-    /// vault (sorted by id). The rooms that grow with traffic enter by their count and the head of
-    /// their `WriteJournal` (every write made to them, in order): refusals, recorded requests and
-    /// signing sessions; the replay cache by its bounds and size (its nonces are those of the
-    /// recorded requests still inside the window). So a block costs what it changed, not what the
-    /// state holds. Two nodes agree on the state exactly when their digests are equal. Computed
-    /// once per state: reading it again, or from an unchanged copy, costs nothing.
+    /// vault (sorted by id); key times (bots' registration and rotation, credentials'
+    /// registration and last use, members' joining) and expiring grants. The rooms that grow with
+    /// traffic enter by their count and the head of their `WriteJournal` (every write made to
+    /// them, in order): refusals, recorded requests and signing sessions; the replay cache by its
+    /// bounds and size (its nonces are those of the recorded requests still inside the window).
+    /// So a block costs what it changed, not what the state holds. Two nodes agree on the state
+    /// exactly when their digests are equal. Computed once per state: reading it again, or from
+    /// an unchanged copy, costs nothing.
     public var digest: [UInt8] { digestCache.digest { encodedDigest } }
 
     private var encodedDigest: [UInt8] {
@@ -89,7 +91,56 @@ extension ReplicatedState {
         appendVaults(to: &w)
         w.append(UInt32(signing.count))
         w.append(raw: signing.journal.head)
+        appendKeyTimes(to: &w)
+        appendRoleExpiry(to: &w)
         return Hashes.sha256(w.bytes)
+    }
+
+    /// Expiring grants: people (sorted by id) with each expiring role (sorted) and its lapse time.
+    private func appendRoleExpiry(to w: inout CanonicalWriter) {
+        w.append(string: "role-expiry")
+        appendPerPerson(to: &w, \.roleExpiry, by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) { w, role, expiry in
+            w.append(string: role)
+            w.append(expiry)
+        }
+    }
+
+    /// People (sorted by id) for whom `map` holds anything, each with its entries sorted by key.
+    private func appendPerPerson<Key: Hashable, Value>(
+        to w: inout CanonicalWriter, _ map: (GovernedUser) -> [Key: Value], by precedes: (Key, Key) -> Bool,
+        _ entry: (inout CanonicalWriter, Key, Value) -> Void
+    ) {
+        let people = users.keys.sorted().filter { !map(users[$0]!).isEmpty }
+        w.append(UInt32(people.count))
+        for id in people {
+            let values = map(users[id]!)
+            w.append(string: id)
+            w.append(UInt32(values.count))
+            for key in values.keys.sorted(by: precedes) { entry(&w, key, values[key]!) }
+        }
+    }
+
+    /// When keys were set and credentials used: bots (sorted by id) with registration and key
+    /// rotation, people (sorted by id) with their credentials' registration and last use (sorted
+    /// by credential id), and members that joined after genesis (sorted by id).
+    private func appendKeyTimes(to w: inout CanonicalWriter) {
+        w.append(string: "key-times")
+        w.append(UInt32(bots.count))
+        for id in bots.keys.sorted() {
+            w.append(string: id)
+            w.append(bots[id]!.registeredAt)
+            w.append(bots[id]!.keyRotatedAt)
+        }
+        appendPerPerson(to: &w, \.credentialTimes, by: { $0.lexicographicallyPrecedes($1) }) { w, credentialId, times in
+            w.append(lengthPrefixed: credentialId)
+            w.append(times.registeredAt)
+            w.append(times.lastUsedAt.map { $0 &+ 1 } ?? 0)
+        }
+        w.append(UInt32(memberSince.count))
+        for id in memberSince.keys.sorted() {
+            w.append(string: id.rawValue)
+            w.append(memberSince[id]!)
+        }
     }
 
     /// The vaults room: every vault (sorted by id) with its ceremony transcript, key and

@@ -27,7 +27,7 @@ extension ReplicatedState {
         let authority = requestAuthority
         do {
             let (recorded, used) = try requestBook.submit(entry, at: time, reading: authority, submitter: &submitter)
-            if let used { users[used.user]!.credentials[used.index] = used.credential }
+            if let used { users[used.user]!.store(used.credential, at: used.index, usedAt: time) }
             if recorded.outcome == .allow, recorded.request.kind == .message { sign(recorded) }
             return .requestDecided(requestId: recorded.id, outcome: recorded.outcome)
         } catch {

@@ -99,8 +99,8 @@ extension ReplicatedState {
         advance(to: block.timestamp)
     }
 
-    /// Moves the state's clock to a committed block's time and expires every open operation whose
-    /// lifetime ended by then; a node calls it for every block, even one without governance
+    /// Moves the state's clock to a committed block's time, expires every open operation whose
+    /// lifetime ended by then and lapses every role grant that ran out; a node calls it for every block, even one without governance
     /// entries. Block time never goes backwards here: an older time counts as the latest seen.
     public mutating func advance(to blockTime: UInt64) {
         digestCache = StateDigestCache()
@@ -110,6 +110,7 @@ extension ReplicatedState {
             operations[id]!.status = .expired
             operations[id]!.decidedAt = time
         }
+        lapseGrants()
         expireCeremonies()
         advanceSigning()
     }
@@ -221,7 +222,7 @@ extension ReplicatedState {
     }
 
     /// Verifies `user`'s assertion over `challenge` with the credential it names, and stores the
-    /// credential's new counter and backup state.
+    /// credential's new counter, backup state and last use.
     mutating func authenticate(
         _ user: String, assertion: WebAuthnAssertion.Response, challenge: [UInt8]
     ) throws(GovernanceError) {
@@ -229,7 +230,7 @@ extension ReplicatedState {
         guard u.active else { throw GovernanceError(.inactiveUser, "\(user) has been removed") }
         let verified = try u.verify(
             assertion, challenge: challenge, relyingParty: relyingParty, requireUserVerification: requireUserVerification)
-        users[user]!.credentials[verified.index] = verified.credential
+        users[user]!.store(verified.credential, at: verified.index, usedAt: time)
     }
 
     private func request(_ p: GovernanceProposal, approvals: [String]) -> PolicyRequest {

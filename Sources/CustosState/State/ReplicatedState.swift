@@ -41,6 +41,9 @@ public struct ReplicatedState: Sendable {
     /// Identity keys of removed members: never admitted again (their old votes stay valid at
     /// their old heights, so a returning key could be replayed against a node's history).
     public internal(set) var retiredMemberKeys: Set<[UInt8]>
+    /// Block time (milliseconds) at which each member that joined by `add-member` joined; the
+    /// cluster's first members are not in it (they joined at genesis).
+    public internal(set) var memberSince: [NodeID: UInt64] = [:]
     /// Bots by id, removed ones included (ids and keys are never reused).
     public internal(set) var bots: [String: GovernedBot]
     /// The requests room: requests that verified and were decided, and their nonces.
