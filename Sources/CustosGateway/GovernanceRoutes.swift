@@ -12,7 +12,8 @@ import NIOCore
 
 /// The client-facing API over the governed state, version 1 (documented in docs/openapi.yaml):
 /// the cluster, users, roles, the policy in force, address books, operations with their
-/// lifecycle, refusals, and committed blocks; proposing, approving and rejecting operations.
+/// lifecycle, refusals, and committed blocks; proposing, approving and rejecting operations;
+/// submitting requests, and approving and rejecting those the policy holds for approvals.
 /// What it shows is the gateway's copy of the committed state; what counts is each node's own.
 enum GovernanceRoutes {
     /// A proposal with a policy document at its limit, base64, plus an assertion.
@@ -70,7 +71,16 @@ enum GovernanceRoutes {
         router.get("/v1/vaults") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.vaults) }
         router.get("/v1/vaults/{id}") { _, context in try GatewayRoutes.json(.ok, try await vault(context)) }
         router.get("/v1/vaults/{id}/addresses") { _, context in try GatewayRoutes.json(.ok, try await vault(context).addresses) }
-        router.get("/v1/requests") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.requests) }
+        router.get("/v1/requests") { request, _ in
+            var requests = await gateway.governance.requests
+            if let pending = request.uri.queryParameters.get("pending") {
+                guard let wanted = Bool(pending) else {
+                    throw GatewayProblem(.badRequest, code: "request.bad-filter", title: "Bad filter", detail: "pending is true or false")
+                }
+                requests = requests.filter { ($0.approvals?.status == RequestApprovals.Status.pending.rawValue) == wanted }
+            }
+            return try GatewayRoutes.json(.ok, requests)
+        }
         router.get("/v1/requests/{id}") { _, context in
             let id = try GatewayRoutes.pathParameter("id", context)
             guard let request = await gateway.governance.requests.last(where: { $0.id == id }) else {
@@ -100,6 +110,21 @@ enum GovernanceRoutes {
                 throw GatewayProblem(.unprocessableContent, code: "request.invalid", title: "Invalid request", detail: error.reason)
             }
             return try GatewayRoutes.json(.accepted, try await GatewayRoutes.submit(entry, to: gateway))
+        }
+        for (path, act) in [("approvals", RequestDecisionEntry.Act.approve), ("rejections", .reject)] {
+            router.post("/v1/requests/{id}/\(path)") { request, context in
+                let id = try GatewayRoutes.pathParameter("id", context)
+                guard RequestDecisionEntry.isValidId(id) else {
+                    throw GatewayProblem(.badRequest, code: "request.bad-id", title: "Bad request id",
+                                         detail: "a request id is 64 lowercase hex digits")
+                }
+                let message: DecisionMessage = try await GatewayRoutes.decode(request, limit: maximumDecisionBody, what: "decision")
+                let entry: Entry
+                do { entry = try message.entry(requestId: id, act: act) } catch {
+                    throw GatewayProblem(.unprocessableContent, code: "decision.invalid", title: "Invalid decision", detail: "\(error)")
+                }
+                return try GatewayRoutes.json(.accepted, try await GatewayRoutes.submit(entry, to: gateway))
+            }
         }
         router.get("/v1/refusals") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.refusals) }
         router.get("/v1/operations") { request, _ in

@@ -12,6 +12,9 @@ public struct RequestBook: Sendable, Hashable {
     public internal(set) var requests: [String: RecordedRequest]
     /// Ids of `requests` in log order, oldest first.
     public internal(set) var order: [String]
+    /// Ids of the recorded requests still waiting for approvals, with the block time at which
+    /// each expires: the ones `ReplicatedState.advance(to:)` looks at (derived from `requests`).
+    var awaitingApprovals: [String: UInt64] = [:]
 
     /// Memory bounds. The replay cache holds at most `replayCacheCapacity` nonces (each key id
     /// ≤ 128 and nonce ≤ 128 bytes, so a few tens of MB at worst); when it is full of nonces still
@@ -30,13 +33,18 @@ public struct RequestBook: Sendable, Hashable {
         order = []
     }
 
-    /// Keeps a decided request, dropping the oldest beyond `maximumRecordedRequests`.
+    /// Keeps a decided request, dropping the oldest beyond `maximumRecordedRequests` (a dropped
+    /// request still waiting for approvals is dropped with them, and can no longer be approved).
     mutating func record(_ request: RecordedRequest) {
         requests[request.id] = request
         order.append(request.id)
+        if let approvals = request.approvals, approvals.isPending { awaitingApprovals[request.id] = approvals.expiresAt }
         if order.count > Self.maximumRecordedRequests {
             let dropped = order.count - Self.maximumRecordedRequests
-            for id in order.prefix(dropped) { requests[id] = nil }
+            for id in order.prefix(dropped) {
+                requests[id] = nil
+                awaitingApprovals[id] = nil
+            }
             order.removeFirst(dropped)
         }
     }

@@ -13,7 +13,7 @@ extension ReplicatedState {
     /// operations (sorted by id) with their lifecycle, the refusals and the latest block time;
     /// then bots (sorted by id) with keys, roles and activity, the replay cache (nonces sorted,
     /// with its clock and pruning time) and the recorded requests in log order with their
-    /// decisions; then, when any operation recorded one, every operation's rejections.
+    /// decisions (and, for one held for approvals, its approvals); then, when any operation recorded one, every operation's rejections.
     /// Two nodes agree on the state exactly when their digests are equal. Computed once per
     /// state: reading it again, or from an unchanged copy, costs nothing.
     public var digest: [UInt8] { digestCache.digest { encodedDigest } }
@@ -97,6 +97,8 @@ extension ReplicatedState {
             w.append(lengthPrefixed: r.body)
             w.append(UInt64(bitPattern: Int64(r.policyVersion)))
             w.append(r.decision)
+            // Only a request held for approvals has them, so other requests keep their encoding.
+            if let approvals = r.approvals { w.append(approvals) }
         }
         w.append(UInt32(members.count))
         for m in members {
@@ -334,8 +336,24 @@ extension CanonicalWriter {
         append(lengthPrefixed: p.digest)
     }
 
+    /// A request's approvals: status, expiry, each approval and the rejection with who and when
+    /// (block time and height), and when it was decided.
+    mutating func append(_ a: RequestApprovals) {
+        append(string: a.status.rawValue)
+        append(a.expiresAt)
+        append(UInt32(a.approvals.count))
+        append(a.rejection != nil)
+        for d in a.approvals + (a.rejection.map { [$0] } ?? []) {
+            append(string: d.user)
+            append(d.at)
+            append(d.height)
+        }
+        append(a.decidedAt ?? 0)
+    }
+
     /// A policy decision in full: outcome, reason, the rules that applied, skipped allows,
-    /// pending approvals and counted approvers, each in the order the evaluator gave them.
+    /// pending approvals and counted approvers, each in the order the evaluator gave them, and
+    /// for a request held for approvals how long it may wait for them.
     mutating func append(_ d: PolicyDecision) {
         append(string: d.outcome.rawValue)
         append(string: ReplicatedState.describe(d.reason))
@@ -357,5 +375,6 @@ extension CanonicalWriter {
             append(UInt32(clamping: p.count))
         }
         append(strings: d.countedApprovers)
+        if let seconds = d.approvalExpirySeconds { append(UInt64(seconds)) }
     }
 }
