@@ -222,19 +222,23 @@ public struct ClusterView: Codable, Sendable, Equatable {
     public var quorum: Int
     public var members: [Member]
     public var genesisDigest: String
+    /// SHA-256 of the genesis document the governed state started from, hex: the cluster digest
+    /// a request's approval challenge binds (`RequestDecisionEntry.challenge`).
+    public var genesisDocumentDigest: String
     public var committedHeight: UInt64
     public var stateDigest: String
     public var frozen: Bool
     public var policyVersion: Int
 
-    public init(name: String, n: Int, f: Int, quorum: Int, members: [Member], genesisDigest: String, committedHeight: UInt64,
-                stateDigest: String, frozen: Bool, policyVersion: Int) {
+    public init(name: String, n: Int, f: Int, quorum: Int, members: [Member], genesisDigest: String, genesisDocumentDigest: String,
+                committedHeight: UInt64, stateDigest: String, frozen: Bool, policyVersion: Int) {
         self.name = name
         self.n = n
         self.f = f
         self.quorum = quorum
         self.members = members
         self.genesisDigest = genesisDigest
+        self.genesisDocumentDigest = genesisDocumentDigest
         self.committedHeight = committedHeight
         self.stateDigest = stateDigest
         self.frozen = frozen

@@ -25,10 +25,11 @@ enum GovernanceRoutes {
         router.get("/v1/cluster") { _, _ in
             let configuration = await gateway.configuration
             let state = await gateway.governance
+            let genesisDocument = await gateway.governanceState.genesisDigest
             return try GatewayRoutes.json(.ok, ClusterView(
                 name: configuration.name, n: configuration.n, f: configuration.f, quorum: configuration.quorum,
                 members: configuration.members.map(ClusterView.Member.init),
-                genesisDigest: configuration.genesisDigest.hex, committedHeight: state.height, stateDigest: state.stateDigest,
+                genesisDigest: configuration.genesisDigest.hex, genesisDocumentDigest: genesisDocument.hexString, committedHeight: state.height, stateDigest: state.stateDigest,
                 frozen: state.frozen, policyVersion: state.policyVersion))
         }
         router.get("/v1/state") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance) }

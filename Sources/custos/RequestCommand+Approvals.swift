@@ -34,7 +34,7 @@ extension RequestCommand {
     struct Confirmation: ParsableArguments {
         @Flag(help: "Sign without asking (scripts). Otherwise you confirm at a terminal after reading the request.")
         var yes = false
-        @Option(help: "The cluster's genesis digest (hex) as you received it out of band; refused if the gateway names another.")
+        @Option(help: "The cluster's genesis document digest (hex) as you received it out of band; refused if the gateway names another.")
         var genesis: String?
     }
 
@@ -80,9 +80,9 @@ extension RequestCommand {
         guard approvals.status == "pending" else { fail("request \(id) is \(printable(approvals.status)); nothing to decide") }
         let cluster: ClusterView = try await call.get("/v1/cluster")
         let genesis: [UInt8]
-        do { genesis = try [UInt8](hex: cluster.genesisDigest) } catch { fail("the gateway's genesis digest is not hex") }
+        do { genesis = try [UInt8](hex: cluster.genesisDocumentDigest) } catch { fail("the gateway's genesis document digest is not hex") }
         if let expected = confirmation.genesis, expected.lowercased() != genesis.hexString {
-            fail("the gateway serves the cluster with genesis digest \(genesis.hexString), not the \(printable(expected)) you expect: refusing to sign")
+            fail("the gateway serves the cluster with genesis document digest \(genesis.hexString), not the \(printable(expected)) you expect: refusing to sign")
         }
         let word = act == .approve ? "approve" : "reject"
         say(([

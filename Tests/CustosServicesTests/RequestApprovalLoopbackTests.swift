@@ -13,8 +13,8 @@ import Testing
 @Suite(.exclusiveProcesses, .serialized, .timeLimit(.minutes(10)))
 struct RequestApprovalLoopbackTests {
     /// The example policy with one more rule: raw messages over 128 bytes on the Solana treasury
-    /// need two security officers (erin, heidi, laura), within 4 hours.
-    static func policy() throws -> String {
+    /// need two security officers (erin, heidi, laura), within 4 hours; and its version.
+    static func policy() throws -> (yaml: String, version: Int) {
         let example = try String(
             contentsOf: TestEnvironment.packageRoot.appendingPathComponent("examples/policies/trading-firm.yaml"), encoding: .utf8)
         let rule = """
@@ -32,8 +32,9 @@ struct RequestApprovalLoopbackTests {
             """
         let marker = "  # --- Governance beyond the quorum"
         #expect(example.contains(marker))
-        let version = try #require(example.split(separator: "\n").first { $0.hasPrefix("version:") })
-        return example.replacing(marker, with: rule).replacing(String(version), with: "version: 2")
+        let line = try #require(example.split(separator: "\n").first { $0.hasPrefix("version:") })
+        let version = try #require(Int(line.dropFirst("version:".count).trimmingCharacters(in: .whitespaces))) + 1
+        return (example.replacing(marker, with: rule).replacing(String(line), with: "version: \(version)"), version)
     }
 
     @Test func aMessageNeedingTwoApprovalsIsSignedOnlyAfterTheSecond() async throws {
@@ -45,7 +46,8 @@ struct RequestApprovalLoopbackTests {
         try await VaultSigningLoopbackTests().solanaVaultAndRiskBot(cluster)
         // change_policy needs two admins and a security officer besides the proposer.
         let file = cluster.root.appendingPathComponent("policy-v2.yaml")
-        try Data(try Self.policy().utf8).write(to: file)
+        let policy = try Self.policy()
+        try Data(policy.yaml.utf8).write(to: file)
         try await cluster.op(["propose", "--as", "erin", "--id", "long-logins", "change-policy", file.path])
         _ = try await cluster.waitForGovernance { g in g.operations.contains { $0.id == "long-logins" } }
         for (count, person) in ["frank", "grace", "heidi"].enumerated() {
@@ -55,7 +57,7 @@ struct RequestApprovalLoopbackTests {
             }
         }
         _ = try await cluster.waitForGovernance(seconds: 60) { g in
-            g.policyVersion == 2 && g.bots.contains { $0.id == "risk-bot" } && g.vaults.first?.status == "active"
+            g.policyVersion == policy.version && g.bots.contains { $0.id == "risk-bot" } && g.vaults.first?.status == "active"
         }
 
         let message = Array("venue login challenge 3c1f0e; session nonce ".utf8) + Array(repeating: UInt8(ascii: "7"), count: 120)

@@ -35,7 +35,8 @@ public struct RequestDecisionEntry: Sendable, Hashable {
     static let challengeTag = "custos.request.challenge.v1"
 
     /// The WebAuthn challenge for `act` on request `requestId` in the cluster whose genesis
-    /// digest is `genesisDigest`: the request id names the request's exact content (body,
+    /// digest is `genesisDigest` (`ReplicatedState.genesisDigest`, SHA-256 of its genesis
+    /// document; `GET /v1/cluster` shows it as `genesisDocumentDigest`): the request id names the request's exact content (body,
     /// initiator, timestamp and nonce), the genesis digest the cluster, so an assertion counts
     /// for this request in this cluster only. Its domain tag (`custos/request/approve`,
     /// `custos/request/reject`) is distinct from every governance and submission challenge.
