@@ -113,18 +113,10 @@ enum GovernanceRoutes {
             return try GatewayRoutes.json(.accepted, try await GatewayRoutes.submit(entry, to: gateway))
         }
         for (path, act) in [("approvals", RequestDecisionEntry.Act.approve), ("rejections", .reject)] {
-            router.post("/v1/requests/{id}/\(path)") { request, context in
-                let id = try GatewayRoutes.pathParameter("id", context)
-                guard RequestDecisionEntry.isValidId(id) else {
-                    throw GatewayProblem(.badRequest, code: "request.bad-id", title: "Bad request id",
-                                         detail: "a request id is 64 lowercase hex digits")
-                }
-                let message: DecisionMessage = try await GatewayRoutes.decode(request, limit: maximumDecisionBody, what: "decision")
-                let entry: Entry
-                do { entry = try message.entry(requestId: id, act: act) } catch {
-                    throw GatewayProblem(.unprocessableContent, code: "decision.invalid", title: "Invalid decision", detail: "\(error)")
-                }
-                return try GatewayRoutes.json(.accepted, try await GatewayRoutes.submit(entry, to: gateway))
+            addDecision(to: router, gateway: gateway, path: "/v1/requests/{id}/\(path)", validId: RequestDecisionEntry.isValidId(_:),
+                        badId: GatewayProblem(.badRequest, code: "request.bad-id", title: "Bad request id",
+                                              detail: "a request id is 64 lowercase hex digits")) { message, id in
+                try message.entry(requestId: id, act: act)
             }
         }
         router.get("/v1/refusals") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.refusals) }
@@ -158,18 +150,10 @@ enum GovernanceRoutes {
             return try GatewayRoutes.json(.accepted, try await GatewayRoutes.submit(entry, to: gateway))
         }
         for (path, approve) in [("approvals", true), ("rejections", false)] {
-            router.post("/v1/operations/{id}/\(path)") { request, context in
-                let id = try GatewayRoutes.pathParameter("id", context)
-                guard GovernanceProposal.isValidId(id) else {
-                    throw GatewayProblem(.badRequest, code: "operation.bad-id", title: "Bad operation id",
-                                         detail: "an operation id is 1 to \(GovernanceProposal.maximumIdLength) of A-Z a-z 0-9 . _ -")
-                }
-                let message: DecisionMessage = try await GatewayRoutes.decode(request, limit: maximumDecisionBody, what: "decision")
-                let entry: Entry
-                do { entry = try message.entry(operationId: id, approve: approve) } catch {
-                    throw GatewayProblem(.unprocessableContent, code: "decision.invalid", title: "Invalid decision", detail: "\(error)")
-                }
-                return try GatewayRoutes.json(.accepted, try await GatewayRoutes.submit(entry, to: gateway))
+            addDecision(to: router, gateway: gateway, path: "/v1/operations/{id}/\(path)", validId: GovernanceProposal.isValidId(_:),
+                        badId: GatewayProblem(.badRequest, code: "operation.bad-id", title: "Bad operation id",
+                                              detail: "an operation id is 1 to \(GovernanceProposal.maximumIdLength) of A-Z a-z 0-9 . _ -")) { message, id in
+                try message.entry(operationId: id, approve: approve)
             }
         }
         router.get("/v1/blocks") { request, _ in
@@ -184,6 +168,25 @@ enum GovernanceRoutes {
             }
             let limit = min(query.get("limit", as: Int.self) ?? 20, maximumBlocksPerPage)
             return try GatewayRoutes.json(.ok, try await gateway.committedBlocks(from: from, limit: limit).map(BlockSummary.init))
+        }
+    }
+
+    /// Registers `POST path`, a person's approval or rejection (`DecisionMessage`) of the
+    /// operation or request the path's `id` names: `badId` for an id `validId` refuses,
+    /// `decision.invalid` for a message `entry` cannot turn into an entry; else queued.
+    private static func addDecision<Context: GatewayContext>(
+        to router: some RouterMethods<Context>, gateway: Gateway, path: String, validId: @escaping @Sendable (String) -> Bool,
+        badId: GatewayProblem, entry: @escaping @Sendable (DecisionMessage, String) throws -> Entry
+    ) {
+        router.post(RouterPath(path)) { request, context in
+            let id = try GatewayRoutes.pathParameter("id", context)
+            guard validId(id) else { throw badId }
+            let message: DecisionMessage = try await GatewayRoutes.decode(request, limit: maximumDecisionBody, what: "decision")
+            let decided: Entry
+            do { decided = try entry(message, id) } catch {
+                throw GatewayProblem(.unprocessableContent, code: "decision.invalid", title: "Invalid decision", detail: "\(error)")
+            }
+            return try GatewayRoutes.json(.accepted, try await GatewayRoutes.submit(decided, to: gateway))
         }
     }
 }

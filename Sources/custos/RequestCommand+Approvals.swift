@@ -9,26 +9,25 @@ import Foundation
 extension RequestCommand {
     struct Approve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Approve a request held for approvals, after checking its content.")
-        @OptionGroup var connection: OperationCommand.Connection
-        @OptionGroup var credential: OperationCommand.Credential
-        @OptionGroup var confirmation: Confirmation
-        @Argument(help: "The request id (SHA-256 of its signing input, hex).") var id: String
+        @OptionGroup var decision: Decision
 
-        func run() async throws {
-            try await decide(id, act: .approve, connection: connection, credentialFile: credential.credentialFile, confirmation: confirmation)
-        }
+        func run() async throws { try await decide(.approve, decision) }
     }
 
     struct Reject: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Reject a request held for approvals; it is then never signed.")
+        @OptionGroup var decision: Decision
+
+        func run() async throws { try await decide(.reject, decision) }
+    }
+
+    /// What `approve` and `reject` take: the gateway, the person's credential, the confirmation
+    /// and the request.
+    struct Decision: ParsableArguments {
         @OptionGroup var connection: OperationCommand.Connection
         @OptionGroup var credential: OperationCommand.Credential
         @OptionGroup var confirmation: Confirmation
         @Argument(help: "The request id (SHA-256 of its signing input, hex).") var id: String
-
-        func run() async throws {
-            try await decide(id, act: .reject, connection: connection, credentialFile: credential.credentialFile, confirmation: confirmation)
-        }
     }
 
     struct Confirmation: ParsableArguments {
@@ -68,10 +67,8 @@ extension RequestCommand {
     /// it is waiting for approvals, shows its decoded intent, the policy's explanation and its
     /// approvals, asks for confirmation, then signs the challenge derived locally from the id it
     /// checked and the cluster's genesis digest, and submits.
-    static func decide(
-        _ id: String, act: RequestDecisionEntry.Act, connection: OperationCommand.Connection, credentialFile: String,
-        confirmation: Confirmation
-    ) async throws {
+    static func decide(_ act: RequestDecisionEntry.Act, _ d: Decision) async throws {
+        let (id, connection, credentialFile, confirmation) = (d.id, d.connection, d.credential.credentialFile, d.confirmation)
         guard RequestDecisionEntry.isValidId(id) else { fail("a request id is 64 lowercase hex digits") }
         let call = GatewayCall(connection.gateway)
         let r: RequestView = try await call.get("/v1/requests/\(id)")
