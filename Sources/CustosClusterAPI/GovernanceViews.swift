@@ -45,7 +45,7 @@ public struct GovernanceSnapshot: Codable, Sendable, Equatable {
         roles = state.roles
         bots = state.bots.keys.sorted().map { BotView(state.bots[$0]!) }
         requests = state.requestBook.order.suffix(recent).compactMap { id in
-            state.requestBook.requests[id].map { RequestView($0, signing: state.signing[id]) }
+            state.requestBook.requests[id].map { RequestView($0, signing: state.signing[id], in: state) }
         }
         operations = state.operations.values.sorted { ($0.proposedAt, $0.id) < ($1.proposedAt, $1.id) }.map(OperationView.init)
         refusals = state.refusals.suffix(recent).map(RefusalView.init)
@@ -231,19 +231,23 @@ public struct ClusterView: Codable, Sendable, Equatable {
     public var quorum: Int
     public var members: [Member]
     public var genesisDigest: String
+    /// SHA-256 of the genesis document the governed state started from, hex: the cluster digest
+    /// a request's approval challenge binds (`RequestDecisionEntry.challenge`).
+    public var genesisDocumentDigest: String
     public var committedHeight: UInt64
     public var stateDigest: String
     public var frozen: Bool
     public var policyVersion: Int
 
-    public init(name: String, n: Int, f: Int, quorum: Int, members: [Member], genesisDigest: String, committedHeight: UInt64,
-                stateDigest: String, frozen: Bool, policyVersion: Int) {
+    public init(name: String, n: Int, f: Int, quorum: Int, members: [Member], genesisDigest: String, genesisDocumentDigest: String,
+                committedHeight: UInt64, stateDigest: String, frozen: Bool, policyVersion: Int) {
         self.name = name
         self.n = n
         self.f = f
         self.quorum = quorum
         self.members = members
         self.genesisDigest = genesisDigest
+        self.genesisDocumentDigest = genesisDocumentDigest
         self.committedHeight = committedHeight
         self.stateDigest = stateDigest
         self.frozen = frozen
@@ -434,24 +438,62 @@ public struct RequestView: Codable, Sendable, Equatable {
 
     public var id: String
     public var initiator: String
+    /// `person` or `bot`.
+    public var initiatorKind: String
     public var blockTime: UInt64
+    /// The initiator's own timestamp and nonce, as signed: with `body` and `initiator` they
+    /// give the id back (SHA-256 of the RFC 8785 signing input), so a client checks the content.
+    public var timestamp: Int64
+    public var nonce: String
+    /// The request body as committed, RFC 8785 canonical JSON text.
+    public var body: String
     public var policyVersion: Int
     /// `allow`, `require_approval` or `deny`, as the policy engine names outcomes.
     public var outcome: String
     /// The rules that applied, by name.
     public var rules: [String]
+    /// What the decision required (for a request held for approvals).
     public var pending: [PendingApproval]
+    /// The decision in words: its reason, the rules that applied, what is required.
+    public var explanation: [String]
+    /// Whether it may be signed: allowed by the policy, or every required approval given.
+    public var allowed: Bool
+    /// For a request held for approvals: where its approvals stand.
+    public var approvals: RequestApprovalsView?
     /// For a request a vault signs: its signing session and, once made, the signature.
     public var signing: SigningView?
 
-    public init(_ r: RecordedRequest, signing: SigningSession? = nil) {
+    /// `state` (the committed state the request is in) says which approvals count now; without
+    /// it the approvals are shown as recorded, none counted.
+    public init(_ r: RecordedRequest, signing: SigningSession? = nil, in state: ReplicatedState? = nil) {
         id = r.id
         initiator = r.initiator
+        initiatorKind = r.initiatorKind.rawValue
         blockTime = r.blockTime
+        timestamp = r.timestamp
+        nonce = r.nonce
+        body = String(decoding: r.body, as: UTF8.self)
         policyVersion = r.policyVersion
         outcome = r.decision.outcome.rawValue
         rules = r.decision.applied.map(\.name)
         pending = r.decision.pending.map { PendingApproval(rule: $0.rule, group: $0.group, count: $0.count) }
+        explanation = Self.explain(r.decision)
+        allowed = r.isAllowed
+        approvals = r.approvals.map { RequestApprovalsView(r, $0, in: state) }
         self.signing = signing.map(SigningView.init)
+    }
+
+    /// The recorded decision in words, one line per fact.
+    static func explain(_ d: PolicyDecision) -> [String] {
+        var lines = [ReplicatedState.describe(d.reason)]
+        for rule in d.applied {
+            lines.append("rule \(rule.name) (\(rule.effect.rawValue)) applied" + (rule.failedClosed.map { ", failing closed: \($0)" } ?? ""))
+        }
+        for skipped in d.skippedAllows { lines.append("rule \(skipped.name) (allow) ignored: \(skipped.problem)") }
+        for p in d.pending {
+            lines.append("requires \(p.count) approval\(p.count == 1 ? "" : "s") from group \(p.group) (rule \(p.rule)), the initiator excluded")
+        }
+        if let seconds = d.approvalExpirySeconds { lines.append("expires unless fully approved within \(seconds) s of block time") }
+        return lines
     }
 }

@@ -12,7 +12,8 @@ import NIOCore
 
 /// The client-facing API over the governed state, version 1 (documented in docs/openapi.yaml):
 /// the cluster, users, roles, the policy in force, address books, operations with their
-/// lifecycle, refusals, and committed blocks; proposing, approving and rejecting operations.
+/// lifecycle, refusals, and committed blocks; proposing, approving and rejecting operations;
+/// submitting requests, and approving and rejecting those the policy holds for approvals.
 /// What it shows is the gateway's copy of the committed state; what counts is each node's own.
 enum GovernanceRoutes {
     /// A proposal with a policy document at its limit, base64, plus an assertion.
@@ -24,10 +25,11 @@ enum GovernanceRoutes {
         router.get("/v1/cluster") { _, _ in
             let configuration = await gateway.configuration
             let state = await gateway.governance
+            let genesisDocument = await gateway.governanceState.genesisDigest
             return try GatewayRoutes.json(.ok, ClusterView(
                 name: configuration.name, n: configuration.n, f: configuration.f, quorum: configuration.quorum,
                 members: configuration.members.map(ClusterView.Member.init),
-                genesisDigest: configuration.genesisDigest.hex, committedHeight: state.height, stateDigest: state.stateDigest,
+                genesisDigest: configuration.genesisDigest.hex, genesisDocumentDigest: genesisDocument.hexString, committedHeight: state.height, stateDigest: state.stateDigest,
                 frozen: state.frozen, policyVersion: state.policyVersion))
         }
         router.get("/v1/state") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance) }
@@ -71,7 +73,16 @@ enum GovernanceRoutes {
         router.get("/v1/vaults") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.vaults) }
         router.get("/v1/vaults/{id}") { _, context in try GatewayRoutes.json(.ok, try await vault(context)) }
         router.get("/v1/vaults/{id}/addresses") { _, context in try GatewayRoutes.json(.ok, try await vault(context).addresses) }
-        router.get("/v1/requests") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.requests) }
+        router.get("/v1/requests") { request, _ in
+            var requests = await gateway.governance.requests
+            if let pending = request.uri.queryParameters.get("pending") {
+                guard let wanted = Bool(pending) else {
+                    throw GatewayProblem(.badRequest, code: "request.bad-filter", title: "Bad filter", detail: "pending is true or false")
+                }
+                requests = requests.filter { ($0.approvals?.status == RequestApprovals.Status.pending.rawValue) == wanted }
+            }
+            return try GatewayRoutes.json(.ok, requests)
+        }
         router.get("/v1/requests/{id}") { _, context in
             let id = try GatewayRoutes.pathParameter("id", context)
             guard let request = await gateway.governance.requests.last(where: { $0.id == id }) else {
@@ -101,6 +112,13 @@ enum GovernanceRoutes {
                 throw GatewayProblem(.unprocessableContent, code: "request.invalid", title: "Invalid request", detail: error.reason)
             }
             return try GatewayRoutes.json(.accepted, try await GatewayRoutes.submit(entry, to: gateway))
+        }
+        for (path, act) in [("approvals", RequestDecisionEntry.Act.approve), ("rejections", .reject)] {
+            addDecision(to: router, gateway: gateway, path: "/v1/requests/{id}/\(path)", validId: RequestDecisionEntry.isValidId(_:),
+                        badId: GatewayProblem(.badRequest, code: "request.bad-id", title: "Bad request id",
+                                              detail: "a request id is 64 lowercase hex digits")) { message, id in
+                try message.entry(requestId: id, act: act)
+            }
         }
         router.get("/v1/refusals") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.refusals) }
         router.get("/v1/operations") { request, _ in
@@ -133,18 +151,10 @@ enum GovernanceRoutes {
             return try GatewayRoutes.json(.accepted, try await GatewayRoutes.submit(entry, to: gateway))
         }
         for (path, approve) in [("approvals", true), ("rejections", false)] {
-            router.post("/v1/operations/{id}/\(path)") { request, context in
-                let id = try GatewayRoutes.pathParameter("id", context)
-                guard GovernanceProposal.isValidId(id) else {
-                    throw GatewayProblem(.badRequest, code: "operation.bad-id", title: "Bad operation id",
-                                         detail: "an operation id is 1 to \(GovernanceProposal.maximumIdLength) of A-Z a-z 0-9 . _ -")
-                }
-                let message: DecisionMessage = try await GatewayRoutes.decode(request, limit: maximumDecisionBody, what: "decision")
-                let entry: Entry
-                do { entry = try message.entry(operationId: id, approve: approve) } catch {
-                    throw GatewayProblem(.unprocessableContent, code: "decision.invalid", title: "Invalid decision", detail: "\(error)")
-                }
-                return try GatewayRoutes.json(.accepted, try await GatewayRoutes.submit(entry, to: gateway))
+            addDecision(to: router, gateway: gateway, path: "/v1/operations/{id}/\(path)", validId: GovernanceProposal.isValidId(_:),
+                        badId: GatewayProblem(.badRequest, code: "operation.bad-id", title: "Bad operation id",
+                                              detail: "an operation id is 1 to \(GovernanceProposal.maximumIdLength) of A-Z a-z 0-9 . _ -")) { message, id in
+                try message.entry(operationId: id, approve: approve)
             }
         }
         router.get("/v1/blocks") { request, _ in
@@ -159,6 +169,25 @@ enum GovernanceRoutes {
             }
             let limit = min(query.get("limit", as: Int.self) ?? 20, maximumBlocksPerPage)
             return try GatewayRoutes.json(.ok, try await gateway.committedBlocks(from: from, limit: limit).map(BlockSummary.init))
+        }
+    }
+
+    /// Registers `POST path`, a person's approval or rejection (`DecisionMessage`) of the
+    /// operation or request the path's `id` names: `badId` for an id `validId` refuses,
+    /// `decision.invalid` for a message `entry` cannot turn into an entry; else queued.
+    private static func addDecision<Context: GatewayContext>(
+        to router: some RouterMethods<Context>, gateway: Gateway, path: String, validId: @escaping @Sendable (String) -> Bool,
+        badId: GatewayProblem, entry: @escaping @Sendable (DecisionMessage, String) throws -> Entry
+    ) {
+        router.post(RouterPath(path)) { request, context in
+            let id = try GatewayRoutes.pathParameter("id", context)
+            guard validId(id) else { throw badId }
+            let message: DecisionMessage = try await GatewayRoutes.decode(request, limit: maximumDecisionBody, what: "decision")
+            let decided: Entry
+            do { decided = try entry(message, id) } catch {
+                throw GatewayProblem(.unprocessableContent, code: "decision.invalid", title: "Invalid decision", detail: "\(error)")
+            }
+            return try GatewayRoutes.json(.accepted, try await GatewayRoutes.submit(decided, to: gateway))
         }
     }
 }

@@ -34,6 +34,7 @@ struct GovernedView: Sendable {
         switch outcome {
         case .applied(let id, let status): return "applies: operation \(id) would be \(status.rawValue)"
         case .requestDecided(let id, let outcome): return "applies: request \(id) would be decided \(outcome.rawValue)"
+        case .requestApprovals(let id, let status): return "applies: request \(id) would be \(status.rawValue)"
         case .vault(let id, let status): return "applies: vault \(id) would be \(status.rawValue)"
         case .signed(let id): return "applies: the signature of request \(id) would be recorded"
         case .refused(let error): return "refused: \(error.code): \(error.reason)"

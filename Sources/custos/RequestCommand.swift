@@ -9,11 +9,14 @@ import Foundation
 /// `custos request submit`: a bot signs a request (RFC 8785 canonical JSON with its id, a
 /// timestamp and a fresh nonce) and submits it; every node verifies it and decides it with the
 /// policy in force (see `GET /v1/requests`). `custos request show` prints one decided request
-/// with its signature once a vault made it.
+/// with its approvals and its signature once a vault made it; `list` lists them (`--pending`:
+/// those waiting for approvals); `approve` and `reject` decide one held for approvals, with a
+/// development software credential, after checking its content against its id.
 struct RequestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "request", abstract: "Submit signed requests (development bot keys) and show how they were decided and signed.",
-        subcommands: [Submit.self, Show.self])
+        commandName: "request",
+        abstract: "Submit signed requests (development bot keys), approve or reject those held for approvals, and show how they were decided and signed.",
+        subcommands: [Submit.self, Show.self, List.self, Approve.self, Reject.self])
 
     struct Submit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Sign a request body with a bot's key and submit it.")
@@ -51,11 +54,14 @@ struct RequestCommand: AsyncParsableCommand {
             let path = "/v1/requests/\(percentEncoded(id))"
             if json { print(String(decoding: try await call.getRaw(path), as: UTF8.self)); return }
             let r: RequestView = try await call.get(path)
+            let body = r.checkedBody(asked: id)
             var lines = [
                 "request     \(r.id)",
                 "initiator   \(printable(r.initiator))",
+            ] + RequestView.intent(of: body) + [
                 "decision    \(r.outcome) under policy version \(r.policyVersion)" + (r.rules.isEmpty ? "" : " (\(r.rules.map(printable).joined(separator: ", ")))"),
             ]
+            if let approvals = r.approvals { lines += RequestCommand.showApprovals(approvals) }
             if let s = r.signing {
                 lines.append("vault       \(s.vault) (epoch \(s.epoch)), \(s.status), attempt \(s.attempt)" + (s.signers.isEmpty ? "" : " by \(s.signers.joined(separator: ", "))"))
                 lines.append("signs       \(s.message)")

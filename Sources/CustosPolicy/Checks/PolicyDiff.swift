@@ -242,6 +242,12 @@ public struct PolicyDiff: Sendable, Hashable {
                     a.outcome.strength < b.outcome.strength ? .weaker : .stronger)
             }
         }
+        if b.approvalExpirySeconds != a.approvalExpirySeconds {
+            let before = b.approvalExpirySeconds ?? PolicyDecision.defaultApprovalExpirySeconds
+            let after = a.approvalExpirySeconds ?? PolicyDecision.defaultApprovalExpirySeconds
+            // Longer to collect approvals is weaker: an old approval request stays signable longer.
+            if before != after { add(subject, "expires \(before)s → \(after)s", after > before ? .weaker : .stronger) }
+        }
         // A broader match makes an allow weaker and a deny/require stronger.
         let broaderIs: Direction = a.outcome == .allow ? .weaker : .stronger
         let narrowerIs: Direction = a.outcome == .allow ? .stronger : .weaker

@@ -128,7 +128,7 @@ extension PolicyDocument {
     }
 
     private static func decodeRule(_ node: YAMLNode, _ r: inout NodeReader) -> Rule? {
-        guard let fields = r.mapping(node, "a rule", allowed: ["name", "description", "match", "when", "outcome"], required: ["name", "outcome"]),
+        guard let fields = r.mapping(node, "a rule", allowed: ["name", "description", "match", "when", "outcome", "expires"], required: ["name", "outcome"]),
               let name = fields["name"].flatMap({ r.name($0.value, "rule name") })
         else { return nil }
         let description = fields["description"].flatMap { r.string($0.value, "description")?.value } ?? ""
@@ -141,7 +141,18 @@ extension PolicyDocument {
             when = Spanned(text.value, at: location)
         }
         guard let outcomeNode = fields["outcome"], let outcome = decodeOutcome(outcomeNode.value, &r) else { return nil }
-        return Rule(name: name.value, description: description, match: match, when: when, outcome: outcome, location: name.location)
+        var expiry: Int?
+        if let e = fields["expires"] {
+            expiry = r.duration(e.value, "expires")?.value
+            guard case .require = outcome else {
+                r.error(.invalidValue, e.value.location, "rule '\(name.value)': expires applies only to a require outcome")
+                return nil
+            }
+            if expiry == 0 { r.error(.invalidValue, e.value.location, "rule '\(name.value)': expires must be longer than 0s") }
+        }
+        return Rule(
+            name: name.value, description: description, match: match, when: when, outcome: outcome, location: name.location,
+            approvalExpirySeconds: expiry)
     }
 
     private static func decodeOutcome(_ node: YAMLNode, _ r: inout NodeReader) -> Outcome? {

@@ -71,6 +71,10 @@ public struct PolicyDocument: Sendable, Hashable {
         public var when: Spanned<String>?
         public var outcome: Outcome
         public var location: SourceLocation
+        /// For a require rule: how long, in seconds of block time, a request it holds may wait
+        /// for its approvals before it expires (`expires: 4h`); nil means
+        /// `PolicyDecision.defaultApprovalExpirySeconds`.
+        public var approvalExpirySeconds: Int? = nil
     }
 
     public enum Outcome: Sendable, Hashable {

@@ -10,6 +10,8 @@ struct ApprovalRequirement: Sendable, Hashable {
 
     /// Alternatives (any), each a conjunction of terms (all).
     let alternatives: [[Term]]
+    /// How long a request this requirement holds may wait for its approvals, in seconds.
+    var expirySeconds = PolicyDecision.defaultApprovalExpirySeconds
 
     static let maxAlternatives = 16
     /// Most approvals one alternative may need, which bounds the matching's cost.

@@ -77,9 +77,14 @@ extension CompiledPolicy {
                 }
             }
             let counted = approvers.map { users.names[$0] }
+            let expiry = requires.compactMap { index -> Int? in
+                guard case .require(let requirement) = rules[index].effect else { return nil }
+                return requirement.expirySeconds
+            }.min()
             return PolicyDecision(
                 outcome: pending.isEmpty ? .allow : .needsApprovals, reason: pending.isEmpty ? .approved : .approvalsPending,
-                applied: applied, skippedAllows: skipped, pending: pending, countedApprovers: counted)
+                applied: applied, skippedAllows: skipped, pending: pending, countedApprovers: counted,
+                approvalExpirySeconds: pending.isEmpty ? nil : expiry)
         }
         return PolicyDecision(
             outcome: .allow, reason: .allowedByRule(rules[firstAllow].name), applied: applied, skippedAllows: skipped,

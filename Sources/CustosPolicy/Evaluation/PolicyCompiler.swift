@@ -187,7 +187,8 @@ struct PolicyCompiler {
         case .allow: effect = .allow
         case .deny: effect = .deny
         case .require(let r):
-            guard let req = requirement(r, at: rule.location, rule: "rule '\(rule.name)'") else { return nil }
+            guard var req = requirement(r, at: rule.location, rule: "rule '\(rule.name)'") else { return nil }
+            req.expirySeconds = rule.approvalExpirySeconds ?? PolicyDecision.defaultApprovalExpirySeconds
             effect = .require(req)
         }
         var kinds: UInt8 = 0

@@ -55,4 +55,10 @@ public struct PolicyDecision: Sendable, Hashable {
     public let pending: [PendingApproval]
     /// People whose approvals counted (distinct, eligible, not the initiator).
     public let countedApprovers: [String]
+    /// For a request that needs approvals: how long it may wait for them, in seconds of block
+    /// time — the shortest `expires` of the require rules that applied. Nil otherwise.
+    public internal(set) var approvalExpirySeconds: Int? = nil
+
+    /// How long a request may wait for approvals when its require rules name no `expires`: 24 h.
+    public static let defaultApprovalExpirySeconds = 24 * 3600
 }

@@ -48,7 +48,8 @@ public enum FROSTSigningRound {
     }
 
     /// Checks, in `state`, that `me` may sign `request`'s current attempt: the session is
-    /// signing and names `me`, the request was allowed by the policy, nothing is frozen, the
+    /// signing and names `me`, the request was allowed by the policy (or every approval it
+    /// required is in the log), nothing is frozen, the
     /// vault is active at the session's epoch, every signer is a voting member, and no signature
     /// is recorded.
     public static func check(_ state: ReplicatedState, request: String, me: NodeID) throws(Refusal) -> (SigningSession, Vault) {
@@ -56,7 +57,7 @@ public enum FROSTSigningRound {
         guard s.status == .signing, s.signature == nil else { throw Refusal(reason: "request \(request) is \(s.status.rawValue)") }
         guard s.signers.contains(me) else { throw Refusal(reason: "\(me) is not a signer of attempt \(s.attempt)") }
         guard !state.frozen else { throw Refusal(reason: "signing is frozen") }
-        guard state.requestBook.requests[request]?.outcome == .allow else {
+        guard state.requestBook.requests[request]?.isAllowed == true else {
             throw Refusal(reason: "request \(request) is not allowed by the policy in the committed state")
         }
         guard let vault = state.vaults[s.vault], vault.status == .active, vault.epoch == s.epoch, vault.key != nil else {

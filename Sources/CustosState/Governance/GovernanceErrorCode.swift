@@ -29,15 +29,19 @@ public enum GovernanceErrorCode: String, ErrorCode {
     case registrationRefused
     /// No operation has this id.
     case unknownOperation
+    /// No recorded request has this id (never decided, or dropped from the requests room).
+    case unknownRequest
     /// An operation with this id was proposed before.
     case duplicateOperation
-    /// The operation was already decided (executed, rejected, failed).
+    /// The operation was already decided (executed, rejected, failed), or the request was
+    /// decided without approvals or already approved or rejected.
     case notPending
-    /// The operation's lifetime ended (by block time) before this entry.
+    /// The operation's lifetime, or the request's time for approvals, ended (by block time)
+    /// before this entry.
     case expired
     /// The governance policy does not let this user propose this operation.
     case notPermitted
-    /// The initiator of an operation cannot approve it.
+    /// The initiator of an operation or request cannot approve it (nor reject a request).
     case initiatorCannotApprove
     /// This person already approved or rejected the operation; each person decides once, and
     /// never both approves and rejects.

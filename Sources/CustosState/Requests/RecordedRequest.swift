@@ -2,7 +2,8 @@ import CustosPolicy
 
 /// A request (a bot's signed request, or a person's with a WebAuthn assertion) that verified and
 /// was decided by the policy in force at its block's time: the input of the signing layer. The decision is final for `allow` and `deny`; for
-/// `needsApprovals`, `decision.pending` names the groups and counts still required.
+/// `needsApprovals`, `decision.pending` names the groups and counts required and `approvals`
+/// follows the request until it is approved, rejected or expired.
 public struct RecordedRequest: Sendable, Hashable {
     /// Lowercase hex SHA-256 of the request's signing input (RFC 8785 bytes of body, key id,
     /// nonce and timestamp): unique, because a nonce is never accepted twice within the window
@@ -23,6 +24,13 @@ public struct RecordedRequest: Sendable, Hashable {
     /// Version of the policy that decided it.
     public let policyVersion: Int
     public let decision: PolicyDecision
+    /// For a request the policy held for approvals (`needsApprovals`): the approvals, rejection
+    /// and expiry that decide it. Nil for every other outcome.
+    public internal(set) var approvals: RequestApprovals? = nil
 
     public var outcome: PolicyDecision.Outcome { decision.outcome }
+
+    /// Whether the request may be signed: the policy allowed it, or every approval it required
+    /// was given in the log. The freeze flag and the signing session are checked apart.
+    public var isAllowed: Bool { decision.outcome == .allow || approvals?.status == .approved }
 }

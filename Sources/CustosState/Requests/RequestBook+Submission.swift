@@ -20,7 +20,8 @@ extension RequestBook {
     /// message request (`MessageRequest(json:)`, whose policy view the node derives itself and
     /// whose vault must be an active vault of the scheme that signs its format: `checkVault`),
     /// whose initiator is the submitter and which claims no approvals; the policy in force decides it
-    /// (with the freeze flag) and the request is recorded with its decision.
+    /// (with the freeze flag) and the request is recorded with its decision — one held for
+    /// approvals with its `RecordedRequest.approvals`, pending until the policy's expiry.
     ///
     /// Returns the recorded request and, for a person, the credential their assertion used in its
     /// new state (counter), which the governance room stores. A refused entry changes nothing
@@ -100,10 +101,16 @@ extension RequestBook {
         guard request.approvals.isEmpty else {
             throw GovernanceError(.invalidRequest, "a request cannot bring its own approvals; people approve it in the log")
         }
-        let recorded = RecordedRequest(
+        let decision = authority.evaluate(request, blockTime: time)
+        var recorded = RecordedRequest(
             id: Hashes.sha256(signed.signingInput).hexString, initiator: signed.keyId, initiatorKind: kind, blockTime: time,
             timestamp: signed.timestamp, nonce: signed.nonce, body: JCS.canonicalBytes(signed.body), request: request,
-            policyVersion: authority.policyVersion, decision: authority.evaluate(request, blockTime: time))
+            policyVersion: authority.policyVersion, decision: decision)
+        if decision.outcome == .needsApprovals {
+            let seconds = UInt64(decision.approvalExpirySeconds ?? PolicyDecision.defaultApprovalExpirySeconds)
+            recorded.approvals = RequestApprovals(
+                status: .pending, expiresAt: time + seconds * 1000, approvals: [], rejection: nil, decidedAt: nil)
+        }
         return (recorded, used, cache)
     }
 }

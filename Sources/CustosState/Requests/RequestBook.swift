@@ -10,11 +10,14 @@ public struct RequestBook: Sendable, Hashable {
     /// every node refuses the same replays.
     public internal(set) var replayCache: ReplayCache
     /// The most recent decided requests by id, at most `maximumRecordedRequests`.
-    public internal(set) var requests: ShardedDictionary<String, RecordedRequest>
+    public private(set) var requests: ShardedDictionary<String, RecordedRequest>
     /// Ids of `requests` in log order, oldest first.
     public internal(set) var order: [String]
-    /// Every request recorded, in order (the digest's view of `requests`).
+    /// Every request recorded, and every change to one, in order (the digest's view of `requests`).
     private(set) var journal = WriteJournal(room: "requests")
+    /// Ids of the recorded requests still waiting for approvals, with the block time at which
+    /// each expires: the ones `ReplicatedState.advance(to:)` looks at (derived from `requests`).
+    var awaitingApprovals: [String: UInt64] = [:]
 
     /// Memory bounds. The replay cache holds at most `replayCacheCapacity` nonces (each key id
     /// ≤ 128 and nonce ≤ 128 bytes, so a few tens of MB at worst); when it is full of nonces still
@@ -33,14 +36,27 @@ public struct RequestBook: Sendable, Hashable {
         order = []
     }
 
-    /// Keeps a decided request, dropping the oldest beyond `maximumRecordedRequests`.
+    /// Replaces a recorded request with its next version (its approvals moved on); the change is
+    /// journaled as the request was.
+    mutating func update(_ request: RecordedRequest) {
+        guard requests[request.id] != nil else { return }
+        requests[request.id] = request
+        journal.record { $0.append(request) }
+    }
+
+    /// Keeps a decided request, dropping the oldest beyond `maximumRecordedRequests` (a dropped
+    /// request still waiting for approvals is dropped with them, and can no longer be approved).
     mutating func record(_ request: RecordedRequest) {
         requests[request.id] = request
         order.append(request.id)
         journal.record { $0.append(request) }
+        if let approvals = request.approvals, approvals.isPending { awaitingApprovals[request.id] = approvals.expiresAt }
         if order.count > Self.maximumRecordedRequests {
             let dropped = order.count - Self.maximumRecordedRequests
-            for id in order.prefix(dropped) { requests[id] = nil }
+            for id in order.prefix(dropped) {
+                requests[id] = nil
+                awaitingApprovals[id] = nil
+            }
             order.removeFirst(dropped)
         }
     }

@@ -9,6 +9,9 @@ public enum GovernanceOutcome: Sendable, Hashable {
     /// A bot's request verified and was decided; `ReplicatedState.requestBook.requests[requestId]` holds it
     /// with the full decision.
     case requestDecided(requestId: String, outcome: PolicyDecision.Outcome)
+    /// A person's approval or rejection of a request held for approvals was applied; the
+    /// request's approvals are now in `status` (`RecordedRequest.approvals`).
+    case requestApprovals(requestId: String, status: RequestApprovals.Status)
     /// A node's ceremony entry was applied; the vault is now in `status`.
     case vault(id: String, status: Vault.Status)
     /// A request's signature was verified and recorded (`ReplicatedState.signing[requestId]`).

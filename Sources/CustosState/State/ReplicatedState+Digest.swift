@@ -311,6 +311,8 @@ extension CanonicalWriter {
         append(lengthPrefixed: r.body)
         append(UInt64(bitPattern: Int64(r.policyVersion)))
         append(r.decision)
+        append(r.approvals != nil)
+        if let approvals = r.approvals { append(approvals) }
     }
 
     /// A refresh's or reshare's transcript: who dealt and confirmed what and when, the new
@@ -363,8 +365,24 @@ extension CanonicalWriter {
         append(lengthPrefixed: p.digest)
     }
 
+    /// A request's approvals: status, expiry, each approval and the rejection with who and when
+    /// (block time and height), and when it was decided.
+    mutating func append(_ a: RequestApprovals) {
+        append(string: a.status.rawValue)
+        append(a.expiresAt)
+        append(UInt32(a.approvals.count))
+        append(a.rejection != nil)
+        for d in a.approvals + (a.rejection.map { [$0] } ?? []) {
+            append(string: d.user)
+            append(d.at)
+            append(d.height)
+        }
+        append(a.decidedAt ?? 0)
+    }
+
     /// A policy decision in full: outcome, reason, the rules that applied, skipped allows,
-    /// pending approvals and counted approvers, each in the order the evaluator gave them.
+    /// pending approvals and counted approvers, each in the order the evaluator gave them, and
+    /// for a request held for approvals how long it may wait for them.
     mutating func append(_ d: PolicyDecision) {
         append(string: d.outcome.rawValue)
         append(string: ReplicatedState.describe(d.reason))
@@ -386,5 +404,6 @@ extension CanonicalWriter {
             append(UInt32(clamping: p.count))
         }
         append(strings: d.countedApprovers)
+        if let seconds = d.approvalExpirySeconds { append(UInt64(seconds)) }
     }
 }

@@ -11,8 +11,8 @@ extension ReplicatedState {
     /// then the entry either applies in full or changes nothing but `refusals`. An entry that
     /// `malformation(of:)` names is refused with that error before any room reads it; any other
     /// goes to the room its kind names in `entryKinds` — governance entries (`governance.*`) to
-    /// the governance room, requests (`request.submit`, from bots and people) to the requests
-    /// room, nodes' ceremony and signing entries (`vault.*`) to the vaults room.
+    /// the governance room, requests (`request.submit`, from bots and people) and people's
+    /// decisions on them (`request.approve`, `request.reject`) to the requests room, nodes' ceremony and signing entries (`vault.*`) to the vaults room.
     @discardableResult
     public mutating func apply(_ entry: Entry, blockTime: UInt64) -> GovernanceOutcome {
         apply(entry, admitted: Result { () throws(GovernanceError) in try Self.admit(entry).kind }, blockTime: blockTime)
@@ -112,6 +112,7 @@ extension ReplicatedState {
         }
         lapseGrants()
         expireCeremonies()
+        expireRequestApprovals()
         advanceSigning()
     }
 
@@ -239,7 +240,7 @@ extension ReplicatedState {
 
     var snapshot: StateSnapshot { StateSnapshot(time: Int64(time / 1000), frozen: frozen) }
 
-    static func describe(_ reason: PolicyDecision.Reason) -> String {
+    package static func describe(_ reason: PolicyDecision.Reason) -> String {
         switch reason {
         case .frozen: return "signing is frozen"
         case .unknownInitiator: return "unknown to the policy"

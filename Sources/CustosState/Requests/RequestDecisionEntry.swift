@@ -1,0 +1,97 @@
+import CustosCore
+import CustosCrypto
+import CustosIdentity
+import CustosLedger
+
+/// A person's approval or rejection of a request the policy held for approvals: kind
+/// `request.approve` or `request.reject`, payload the request id and the person (canonical
+/// encoding), authorization their WebAuthn assertion over `challenge(_:requestId:genesisDigest:)`.
+/// Every node verifies it in its state transition as it verifies a governance approval (rpId,
+/// origin, flags, user verification, signature, counter).
+public struct RequestDecisionEntry: Sendable, Hashable {
+    public static let approveKind = "request.approve"
+    public static let rejectKind = "request.reject"
+
+    /// What the person does; each has its own challenge, so an assertion made for one can never
+    /// be presented as the other.
+    public enum Act: String, Sendable, Hashable, CaseIterable {
+        case approve, reject
+    }
+
+    public let act: Act
+    /// The request's id: lowercase hex SHA-256 of its signing input (`RecordedRequest.id`).
+    public let requestId: String
+    public let user: String
+    public let assertion: WebAuthnAssertion.Response
+
+    public init(_ act: Act, requestId: String, user: String, assertion: WebAuthnAssertion.Response) {
+        self.act = act
+        self.requestId = requestId
+        self.user = user
+        self.assertion = assertion
+    }
+
+    static let payloadTag = "custos.request.decision.v1"
+    static let challengeTag = "custos.request.challenge.v1"
+
+    /// The WebAuthn challenge for `act` on request `requestId` in the cluster whose genesis
+    /// digest is `genesisDigest` (`ReplicatedState.genesisDigest`, SHA-256 of its genesis
+    /// document; `GET /v1/cluster` shows it as `genesisDocumentDigest`): the request id names the request's exact content (body,
+    /// initiator, timestamp and nonce), the genesis digest the cluster, so an assertion counts
+    /// for this request in this cluster only. Its domain tag (`custos/request/approve`,
+    /// `custos/request/reject`) is distinct from every governance and submission challenge.
+    /// Nil for an id that is not 64 lowercase hex digits.
+    public static func challenge(_ act: Act, requestId: String, genesisDigest: [UInt8]) -> [UInt8]? {
+        guard isValidId(requestId), let digest = try? [UInt8](hex: requestId) else { return nil }
+        var w = CanonicalWriter(tag: challengeTag)
+        w.append(lengthPrefixed: genesisDigest)
+        w.append(lengthPrefixed: digest)
+        return Hashes.tagged("custos/request/\(act.rawValue)", w.bytes)
+    }
+
+    /// Request ids as the log names them: 64 lowercase hex digits.
+    public static func isValidId(_ id: String) -> Bool {
+        id.utf8.count == 64 && id.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
+    /// The log entry.
+    public func entry() throws(LedgerError) -> Entry {
+        var w = CanonicalWriter(tag: Self.payloadTag)
+        w.append(string: requestId)
+        w.append(string: user)
+        return try Entry(
+            kind: act == .approve ? Self.approveKind : Self.rejectKind, payload: w.bytes,
+            authorization: GovernanceEntry.encode(assertion))
+    }
+
+    /// Decodes an entry strictly; `malformed` for anything that is not one of these kinds with
+    /// a well-formed request id, a person and an assertion.
+    public init(_ entry: Entry) throws(GovernanceError) {
+        let act: Act
+        switch entry.kind {
+        case Self.approveKind: act = .approve
+        case Self.rejectKind: act = .reject
+        default: throw GovernanceError(.malformed, "\"\(entry.kind.printable(limit: 64))\" is not a request decision")
+        }
+        var r = try GovernanceReader(entry.payload, tag: Self.payloadTag, what: "\(entry.kind) payload")
+        let id = try r.string("request id", max: 64)
+        let user = try r.string("user")
+        try r.finish()
+        guard Self.isValidId(id) else { throw GovernanceError(.malformed, "a request id is 64 lowercase hex digits") }
+        self.init(act, requestId: id, user: user, assertion: try GovernanceEntry.decodeAssertion(entry.authorization))
+    }
+
+    /// The person deciding, read from the entry alone (its row of `ReplicatedState.entryKinds`):
+    /// it decodes strictly and carries an assertion with a signature. Whether the assertion
+    /// verifies is the state's question.
+    static func signer(of entry: Entry) throws(GovernanceError) -> EntrySigner {
+        guard !entry.authorization.isEmpty else {
+            throw GovernanceError(.unsigned, "a \(entry.kind) entry is authorized by the person's WebAuthn assertion; this one carries none")
+        }
+        let decoded = try RequestDecisionEntry(entry)
+        guard !decoded.assertion.signature.isEmpty else {
+            throw GovernanceError(.unsigned, "the assertion authorizing a \(entry.kind) entry has no signature")
+        }
+        return EntrySigner(role: .person, id: decoded.user)
+    }
+}

@@ -1,0 +1,125 @@
+import CustosCore
+import CustosIdentity
+import CustosLedger
+import CustosPolicy
+
+extension ReplicatedState {
+    /// The people who may approve or reject `request` now: active people, other than its
+    /// initiator, who are members — in the policy in force, with the registry's people — of a
+    /// group its decision named in `pending`. Empty for a request that needed no approvals.
+    public func eligibleApprovers(of request: RecordedRequest) -> Set<String> {
+        var people: Set<String> = []
+        for group in Set(request.decision.pending.map(\.group)) {
+            for id in policy.members(ofGroup: group) where id != request.initiator && users[id]?.active == true {
+                people.insert(id)
+            }
+        }
+        return people
+    }
+
+    /// The recorded approvals of `request` that count now, in log order: those of people still
+    /// eligible (`eligibleApprovers(of:)`). An approver removed, deactivated or taken out of
+    /// the groups since no longer counts.
+    public func countedApprovers(of request: RecordedRequest) -> [String] {
+        let eligible = eligibleApprovers(of: request)
+        return (request.approvals?.approvals ?? []).map(\.user).filter(eligible.contains)
+    }
+
+    /// What `request` still needs: the pending approvals of its decision that its counted
+    /// approvers do not fill (`CompiledPolicy.unmetApprovals`). Empty once they fill them all.
+    public func unmetApprovals(of request: RecordedRequest) -> [PolicyDecision.PendingApproval] {
+        policy.unmetApprovals(request.decision.pending, approvers: countedApprovers(of: request), initiator: request.initiator)
+    }
+
+    /// The requests room's transition for `request.approve` and `request.reject`: applies in
+    /// full, or records the refusal (with the request id and the person) and changes nothing
+    /// else — not the approvals, not a credential's counter.
+    mutating func applyRequestDecision(_ entry: Entry) -> GovernanceOutcome {
+        let decided: RequestDecisionEntry
+        do { decided = try RequestDecisionEntry(entry) } catch {
+            record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: nil, error: error))
+            return .refused(error)
+        }
+        var next = self
+        do {
+            let outcome = try next.decideRequest(decided)
+            self = next
+            return outcome
+        } catch {
+            record(Refusal(blockTime: time, kind: entry.kind, operationId: decided.requestId, user: decided.user, error: error))
+            return .refused(error)
+        }
+    }
+
+    /// One person's approval or rejection of a request held for approvals. In order: the
+    /// request is recorded and still pending (its expiry is applied by `advance(to:)` before any
+    /// entry, so an approval at or after `expiresAt` meets an expired request); the person is
+    /// active, is not the initiator and has not decided it before; their assertion verifies over
+    /// `RequestDecisionEntry.challenge` with this cluster's genesis digest (and its counter moves
+    /// on); they are eligible now (`eligibleApprovers(of:)`). A rejection ends the request; an
+    /// approval that makes the counted approvals fill every pending requirement approves it and,
+    /// for a message request, opens its signing session as an allowed request's opens.
+    private mutating func decideRequest(_ d: RequestDecisionEntry) throws(GovernanceError) -> GovernanceOutcome {
+        let id = d.requestId
+        guard let recorded = requestBook.requests[id] else {
+            throw GovernanceError(.unknownRequest, "no recorded request \(id)")
+        }
+        guard let approvals = recorded.approvals else {
+            throw GovernanceError(.notPending, "request \(id) was decided \(recorded.outcome.rawValue) without approvals")
+        }
+        switch approvals.status {
+        case .pending: break
+        case .expired: throw GovernanceError(.expired, "request \(id) expired before it was approved")
+        case .approved, .rejected: throw GovernanceError(.notPending, "request \(id) is already \(approvals.status.rawValue)")
+        }
+        guard let person = users[d.user] else { throw GovernanceError(.unknownUser, "\(d.user.printable(limit: 64)) is not a member of the cluster") }
+        guard person.active else { throw GovernanceError(.inactiveUser, "\(person.id) has been removed") }
+        guard d.user != recorded.initiator else {
+            throw GovernanceError(.initiatorCannotApprove, "\(person.id) initiated request \(id) and can neither approve nor reject it")
+        }
+        guard !approvals.approvals.contains(where: { $0.user == d.user }) else {
+            throw GovernanceError(.duplicateApproval, "\(person.id) already approved request \(id); each person decides once")
+        }
+        // Authenticated before eligibility, as governance votes are: the gateway turns away an
+        // entry whose signer is not who it claims before eligibility is a question.
+        try authenticate(d.user, assertion: d.assertion, challenge: RequestDecisionEntry.challenge(d.act, requestId: id, genesisDigest: genesisDigest)!)
+        guard eligibleApprovers(of: recorded).contains(d.user) else {
+            let groups = Set(recorded.decision.pending.map(\.group)).sorted()
+            throw GovernanceError(
+                .notEligible,
+                "\(person.id) may not \(d.act.rawValue) request \(id): only members of \(groups.joined(separator: ", ")) other than its initiator may")
+        }
+        let decision = RequestApprovals.Decision(user: d.user, at: time, height: height)
+        var updated = recorded
+        switch d.act {
+        case .reject:
+            updated.approvals!.rejection = decision
+            updated.approvals!.status = .rejected
+            updated.approvals!.decidedAt = time
+        case .approve:
+            updated.approvals!.approvals.append(decision)
+            if unmetApprovals(of: updated).isEmpty {
+                updated.approvals!.status = .approved
+                updated.approvals!.decidedAt = time
+            }
+        }
+        requestBook.update(updated)
+        if !updated.approvals!.isPending { requestBook.awaitingApprovals[id] = nil }
+        if updated.isAllowed, updated.request.kind == .message { sign(updated) }
+        return .requestApprovals(requestId: id, status: updated.approvals!.status)
+    }
+
+    /// Expires every request still waiting for approvals whose time for them ended by the
+    /// state's block time, in request-id order: each change is journaled, and the journal must
+    /// be the same on every node.
+    mutating func expireRequestApprovals() {
+        guard !requestBook.awaitingApprovals.isEmpty else { return }
+        for id in requestBook.awaitingApprovals.filter({ $0.value <= time }).keys.sorted() {
+            requestBook.awaitingApprovals[id] = nil
+            guard var request = requestBook.requests[id], request.approvals?.isPending == true else { continue }
+            request.approvals!.status = .expired
+            request.approvals!.decidedAt = time
+            requestBook.update(request)
+        }
+    }
+}
