@@ -1,5 +1,6 @@
 import CustosCore
 import CustosPolicy
+import Foundation
 import Testing
 
 /// Evaluation, construct by construct: each match field, precedence, default deny, fail-closed
@@ -456,5 +457,16 @@ import Testing
     @Test func governancePrefixIsReserved() {
         let text = Fixtures.yaml(rules: "  - name: governance.freeze\n    outcome: deny\n")
         #expect(Fixtures.errors(text).contains { $0.code == .invalidValue && $0.message.contains("reserved") })
+    }
+
+    /// A duration's count is bounded before it is multiplied: a huge one is refused with its
+    /// reason, never an overflow (a trap would stop every node validating a proposal that holds it).
+    @Test func aHugeDurationIsRefusedNotOverflowed() throws {
+        let base = try Fixtures.examplePolicyText()
+        #expect(base.contains("window: 24h"))
+        for huge in ["1000000000000000d", "9223372036854775807s", "3074457345618258h", "153722867280912931m"] {
+            let text = base.replacingOccurrences(of: "window: 24h", with: "window: \(huge)")
+            #expect(Fixtures.errors(text).contains { $0.code == .invalidValue && $0.message.contains("at most 366 days") }, "\(huge)")
+        }
     }
 }

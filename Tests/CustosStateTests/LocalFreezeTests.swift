@@ -41,4 +41,16 @@ import Testing
         let borrowed = LocalFreeze(user: "erin", node: "node-1", issuedAt: officer.issuedAt, assertion: officer.assertion)
         #expect(Self.code { () throws(GovernanceError) in try c.state.verify(borrowed, node: "node-1") } == .unknownCredential)
     }
+
+    /// The node checks its freeze again at every start: the officer's later assertions in the
+    /// log (freezing the log too, as the quorum's unfreeze needs) move the credential's counter
+    /// past the freeze's, and must not make the freeze fail (and so lift it) on restart.
+    @Test func aFreezeStillVerifiesAfterItsOfficerUsedTheCredentialInTheLog() throws {
+        var c = try Cluster()
+        let officer = Self.freeze(&c, by: "heidi")
+        try c.state.verify(officer, node: "node-1")
+        try c.propose(.freeze, by: "heidi")
+        #expect(c.state.frozen)
+        try c.state.verify(officer, node: "node-1")
+    }
 }

@@ -335,6 +335,7 @@ public actor VaultService: Service {
     /// Submits several entries this node made, as `submit(_:subject:state:)` does each, at the
     /// same time: the gateway writes entries that arrive together in one transaction.
     func submit(_ entries: [(entry: VaultEntry, subject: String)], state: ReplicatedState) async {
+        guard !releaseHalted else { return }
         var fresh: [(key: String, entry: Entry)] = []
         for (entry, subject) in entries {
             let key = entry.kind + " " + subject

@@ -132,17 +132,19 @@ struct NodeReader {
             error(.wrongType, node.location, "\(what) must be a duration such as 1h, 24h or 7d")
             return nil
         }
-        let seconds: Int
+        let unitSeconds: Int
         switch unit {
-        case "s": seconds = count
-        case "m": seconds = count * 60
-        case "h": seconds = count * 3600
-        case "d": seconds = count * 86_400
+        case "s": unitSeconds = 1
+        case "m": unitSeconds = 60
+        case "h": unitSeconds = 3600
+        case "d": unitSeconds = 86_400
         default:
             error(.wrongType, node.location, "\(what) must end in s, m, h or d (e.g. 24h)")
             return nil
         }
-        guard seconds <= 366 * 86_400 else {
+        // Bounded before multiplying: a huge count must be refused, not overflow.
+        let (seconds, overflow) = count.multipliedReportingOverflow(by: unitSeconds)
+        guard !overflow, seconds <= 366 * 86_400 else {
             error(.invalidValue, node.location, "\(what) must be at most 366 days")
             return nil
         }
