@@ -257,7 +257,7 @@ import Testing
         #expect(Self.approvals(c, id)?.approvals.isEmpty == true)
     }
 
-    @Test func anApprovedMessageOpensItsSigningSessionAndWaitsWhileFrozen() throws {
+    @Test func theLastApprovalIsRefusedWhileFrozenAndCountsOnceUnfrozen() throws {
         let ceremony = VaultCeremonyTests()
         var (c, key) = try Self.cluster(try ceremony.cluster())
         _ = try ceremony.generate(&c, "hot", .frostEd25519)
@@ -267,12 +267,45 @@ import Testing
         #expect(Self.approvals(c, decided.id)?.expiresAt == c.now + 24 * 3_600_000)
         #expect(try Self.decide(&c, .approve, decided.id, by: "grace") == .requestApprovals(requestId: decided.id, status: .pending))
         #expect(c.state.signing[decided.id] == nil)
-        // Frozen before the second approval: approved, but no signer set is assigned.
+        // Frozen before the second approval: the policy in force denies everything, so approvals
+        // gathered before the freeze cannot make the request signable the moment it is lifted.
         let (freeze, _) = try c.propose(.freeze, by: "heidi")
         #expect(c.status(freeze) == .executed)
+        #expect(Cluster.code(try Self.decide(&c, .approve, decided.id, by: "frank")) == .notPermitted)
+        #expect(Self.approvals(c, decided.id)?.status == .pending && Self.approvals(c, decided.id)?.approvals.map(\.user) == ["grace"])
+        #expect(c.state.signing[decided.id] == nil)
+        // Unfrozen by the quorum, the same person approves again and the session opens.
+        let (unfreeze, _) = try c.propose(.unfreeze, by: "heidi")
+        for approver in ["frank", "grace", "erin"] where c.state.frozen { try c.approve(unfreeze, by: approver) }
+        #expect(!c.state.frozen)
         #expect(try Self.decide(&c, .approve, decided.id, by: "frank") == .requestApprovals(requestId: decided.id, status: .approved))
         let session = try #require(c.state.signing[decided.id])
-        #expect(session.status == .waiting)
         #expect(session.message == [0x01, 0x02])
+    }
+
+    /// The policy in force when the last approval lands decides: a policy tightened after the
+    /// request was submitted is not outrun by approvals gathered under the old one.
+    @Test func theLastApprovalIsJudgedByThePolicyInForce() throws {
+        var (c, key) = try Self.cluster()
+        let id = try Self.held(&c, key)
+        #expect(try Self.decide(&c, .approve, id, by: "grace") == .requestApprovals(requestId: id, status: .pending))
+        // The quorum now denies large transfers outright.
+        let stricter = Cluster.policy(version: 3).replacing("rules:\n", with: """
+            rules:
+              - name: large-denied
+                match: {amount: {over: 10}}
+                outcome: deny
+              - name: large-needs-two-admins
+                match: {amount: {over: 10}}
+                outcome: {require: {group: admins, count: 2}}
+
+            """)
+        let (change, _) = try c.propose(.changePolicy(yaml: stricter), by: "frank")
+        try c.approve(change, by: "grace")
+        try c.approve(change, by: "erin")
+        #expect(c.state.policyVersion == 3, "\(String(describing: c.state.operations[change.id]?.failure))")
+        #expect(Cluster.code(try Self.decide(&c, .approve, id, by: "erin")) == .notPermitted)
+        #expect(Self.approvals(c, id)?.status == .pending)
+        #expect(c.state.requestBook.requests[id]?.isAllowed == false)
     }
 }

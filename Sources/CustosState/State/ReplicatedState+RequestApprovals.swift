@@ -57,7 +57,9 @@ extension ReplicatedState {
     /// active, is not the initiator and has not decided it before; their assertion verifies over
     /// `RequestDecisionEntry.challenge` with this cluster's genesis digest (and its counter moves
     /// on); they are eligible now (`eligibleApprovers(of:)`). A rejection ends the request; an
-    /// approval that makes the counted approvals fill every pending requirement approves it and,
+    /// approval that makes the counted approvals fill every pending requirement approves it if the
+    /// policy in force now (and the freeze flag) allows the request with those approvals — it is
+    /// refused if the policy now denies it, and recorded while the policy asks for more — and,
     /// for a message request, opens its signing session as an allowed request's opens.
     private mutating func decideRequest(_ d: RequestDecisionEntry) throws(GovernanceError) -> GovernanceOutcome {
         let id = d.requestId
@@ -99,8 +101,22 @@ extension ReplicatedState {
         case .approve:
             updated.approvals!.approvals.append(decision)
             if unmetApprovals(of: updated).isEmpty {
-                updated.approvals!.status = .approved
-                updated.approvals!.decidedAt = time
+                // The policy in force now decides, with the approvals that count: one tightened
+                // since the request was submitted (a destination denied, more approvals asked)
+                // or a freeze must not be outrun by approvals gathered under the old one.
+                var current = updated.request
+                current.approvals = countedApprovers(of: updated)
+                let now = requestAuthority.evaluate(current, blockTime: time)
+                switch now.outcome {
+                case .allow:
+                    updated.approvals!.status = .approved
+                    updated.approvals!.decidedAt = time
+                case .deny:
+                    throw GovernanceError(.notPermitted, "the policy in force now does not allow request \(id): \(Self.describe(now.reason))")
+                case .needsApprovals:
+                    // Recorded; the request waits (and expires) unless the policy comes to allow it.
+                    break
+                }
             }
         }
         requestBook.update(updated)
