@@ -49,6 +49,12 @@ public final class NodeChainStore: Sendable {
                 t.column("hash", .blob).notNull()
             }
         }
+        migrator.registerMigration("v4: state digests of version 3") { db in
+            // Digests recorded by earlier versions were computed another way (the rooms that grow
+            // re-encoded in full, not journaled): a node upgraded in place records them anew
+            // from the next block, instead of refusing to start on a mismatch.
+            try db.execute(sql: "DELETE FROM stateDigest")
+        }
         return migrator
     }
 
