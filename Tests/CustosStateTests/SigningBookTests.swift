@@ -33,14 +33,13 @@ import Testing
     }
 
     @Test func theJournalIsTheSameForTheSameWritesAndDiffersForOthers() {
-        var one = SigningBook()
-        var two = SigningBook()
-        for book in [0, 1] {
+        func written() -> SigningBook {
             var b = SigningBook()
             b["x"] = Self.session("x", .waiting)
             b["x"]!.status = .signing
-            if book == 0 { one = b } else { two = b }
+            return b
         }
+        let (one, two) = (written(), written())
         #expect(one.journal == two.journal)
         var three = two
         three["x"]!.attempt = 5

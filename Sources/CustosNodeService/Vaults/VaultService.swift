@@ -324,12 +324,8 @@ public actor VaultService: Service {
     /// Signs and submits an entry this node made; submits it again after `resubmitAfter` while
     /// the same entry is asked for (the committed state does not show it yet).
     func submit(_ entry: VaultEntry, subject: String, state: ReplicatedState) async throws {
-        let key = entry.kind + " " + subject
-        guard !releaseHalted else { return }
-        if submitted[key] != nil { return try await resubmitIfDue(key) }
-        let signed = try entry.entry(signedBy: identity, genesisDigest: state.genesisDigest)
-        submitted[key] = (signed, .now)
-        try await gateway.submit(signed)
+        guard !releaseHalted, let signed = try await made(entry, subject: subject, state: state) else { return }
+        try await gateway.submit(signed.entry)
     }
 
     /// Submits several entries this node made, as `submit(_:subject:state:)` does each, at the
@@ -338,17 +334,9 @@ public actor VaultService: Service {
         guard !releaseHalted else { return }
         var fresh: [(key: String, entry: Entry)] = []
         for (entry, subject) in entries {
-            let key = entry.kind + " " + subject
-            do {
-                if submitted[key] != nil {
-                    try await resubmitIfDue(key)
-                    continue
-                }
-                let signed = try entry.entry(signedBy: identity, genesisDigest: state.genesisDigest)
-                submitted[key] = (signed, .now)
-                fresh.append((key, signed))
-            } catch {
-                logger.error("submitting an entry failed", metadata: ["entry": "\(key.printable(limit: 200))", "error": "\("\(error)".printable(limit: 512))"])
+            do { if let signed = try await made(entry, subject: subject, state: state) { fresh.append(signed) } } catch {
+                logger.error("submitting an entry failed", metadata: ["entry": "\(entry.kind) \(subject.printable(limit: 200))",
+                                                                      "error": "\("\(error)".printable(limit: 512))"])
             }
         }
         let gateway = self.gateway
@@ -362,6 +350,20 @@ public actor VaultService: Service {
                 }
             }
         }
+    }
+
+    /// The entry to send for `entry` the first time it is asked for, signed and kept under its
+    /// key ("kind subject") in `submitted`; nil when it was made before (then it is submitted
+    /// again here if `resubmitAfter` has passed).
+    private func made(_ entry: VaultEntry, subject: String, state: ReplicatedState) async throws -> (key: String, entry: Entry)? {
+        let key = entry.kind + " " + subject
+        if submitted[key] != nil {
+            try await resubmitIfDue(key)
+            return nil
+        }
+        let signed = try entry.entry(signedBy: identity, genesisDigest: state.genesisDigest)
+        submitted[key] = (signed, .now)
+        return (key, signed)
     }
 
     /// Submits the entry made under `key` ("kind subject") again if `resubmitAfter` has passed.
