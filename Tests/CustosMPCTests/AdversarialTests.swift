@@ -267,6 +267,31 @@ import Testing
         #expect(throws: MPCError(.invalidParameters, "")) { _ = try Reshare<S>.Parameters.refresh(pub, sessionID: SecureRandom.bytes(count: 32), dealers: [two]) }
     }
 
+    /// Receivers compare transcripts to agree on a ceremony; ceremonies that differ only in the
+    /// new threshold (2 and 258 agree in their low byte), or only in which dealer's dealing is
+    /// missing, must not share one.
+    @Test func reshareTranscriptsBindThresholdAndMissingDealings() throws {
+        let (keys, pub) = try LocalCeremony<S>.keyGeneration(identifiers: Self.ids(3), minSigners: 2)
+        let session = SecureRandom.bytes(count: 32)
+        let participants = try Self.ids(258)
+        let two = try Reshare<S>.Parameters(sessionID: session, oldPublicKeyPackage: pub, dealers: pub.participants,
+                                           newParticipants: participants, newMinSigners: 2)
+        let many = try Reshare<S>.Parameters(sessionID: session, oldPublicKeyPackage: pub, dealers: pub.participants,
+                                            newParticipants: participants, newMinSigners: 258)
+        var dealings: [Identifier<S>: Reshare<S>.Dealing] = [:]
+        for dealer in pub.participants { dealings[dealer] = try Reshare<S>.deal(keyPackage: keys[dealer]!, parameters: two).0 }
+        #expect(try Reshare<S>.transcript(parameters: two, dealings: dealings)
+                != Reshare<S>.transcript(parameters: many, dealings: dealings))
+        var withoutFirst = dealings
+        withoutFirst[try Identifier(1)] = nil
+        var withoutSecond = dealings
+        withoutSecond[try Identifier(2)] = nil
+        #expect(try Reshare<S>.transcript(parameters: two, dealings: withoutFirst)
+                != Reshare<S>.transcript(parameters: two, dealings: withoutSecond))
+        #expect(try Reshare<S>.transcript(parameters: two, dealings: dealings)
+                == Reshare<S>.transcript(parameters: two, dealings: dealings))
+    }
+
     @Test func reshareEquivocationAndReplayAreCaught() throws {
         let (keys, pub) = try LocalCeremony<S>.keyGeneration(identifiers: Self.ids(3), minSigners: 2)
         let parameters = try Reshare<S>.Parameters.refresh(pub, sessionID: SecureRandom.bytes(count: 32))

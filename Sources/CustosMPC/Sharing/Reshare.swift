@@ -183,16 +183,23 @@ public enum Reshare<Suite: Ciphersuite> {
 
 extension Reshare {
     /// The digest every receiver must agree on before storing its new share: the parameters
-    /// and every dealing, in dealer order.
+    /// and every dealing, in dealer order. Every list is counted, the new threshold is 32 bits
+    /// wide and a dealer without a dealing is marked absent, so two different ceremonies never
+    /// share a transcript.
     public static func transcript(parameters: Parameters, dealings: [Identifier<Suite>: Dealing]) throws(MPCError) -> [UInt8] {
-        var t = Array("custos/reshare-transcript".utf8) + parameters.sessionID
-        t += try parameters.oldPublicKeyPackage.serializedBytes
-        t += parameters.newParticipants.flatMap(\.scalar.rawRepresentation) + [UInt8(parameters.newMinSigners & 0xff)]
+        var w = CanonicalWriter()
+        w.append(raw: Array("custos/reshare-transcript/v2".utf8))
+        w.append(raw: parameters.sessionID)
+        w.append(lengthPrefixed: try parameters.oldPublicKeyPackage.serializedBytes)
+        w.append(count: parameters.newParticipants.count)
+        for participant in parameters.newParticipants { w.append(scalar: participant.scalar) }
+        w.append(UInt32(parameters.newMinSigners))
+        w.append(count: parameters.dealers.count)
         for dealer in parameters.dealers {
-            t += dealer.scalar.rawRepresentation
-            t += try dealings[dealer]?.serializedBytes ?? []
+            w.append(scalar: dealer.scalar)
+            w.append(optional: try dealings[dealer]?.serializedBytes)
         }
-        return Hashes.sha256(t)
+        return Hashes.sha256(w.bytes)
     }
 
     /// Dealers that showed different dealings to different receivers, given each receiver's
