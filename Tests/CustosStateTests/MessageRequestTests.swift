@@ -87,8 +87,9 @@ import Testing
 
     @Test func bip340AndRawMessagesAreSignedAsTheyAre() throws {
         let bytes: [UInt8] = Array(0..<32)
-        let bip = Self.body(Self.hex("bip340", bytes.hexString), vault: "taproot")
-        #expect(try MessageSigningInput.input(committedBody: JCS.canonicalBytes(bip), scheme: .frostTaproot) == bytes)
+        let long: [UInt8] = Array(0..<33)
+        let bip = Self.body(Self.hex("bip340", long.hexString), vault: "taproot")
+        #expect(try MessageSigningInput.input(committedBody: JCS.canonicalBytes(bip), scheme: .frostTaproot) == long)
         let raw = Self.body(Self.hex("raw", "0x" + bytes.hexString), vault: "solana")
         #expect(try MessageSigningInput.input(committedBody: JCS.canonicalBytes(raw), scheme: .frostEd25519) == bytes)
         // The committed body names what the scheme signs; another scheme refuses it.
@@ -98,6 +99,45 @@ import Testing
         #expect(throws: GovernanceError(.invalidRequest, "")) {
             try MessageSigningInput.input(committedBody: JCS.canonicalBytes(Self.body(Self.eip191("hi"))), scheme: .frostTaproot)
         }
+    }
+
+    /// Why a message request for `bytes` in `format` is refused, or nil when it is read.
+    static func refusal(format: String, _ bytes: [UInt8]) -> String? {
+        let body = Self.body(Self.hex(format, bytes.hexString), vault: "treasury")
+        do {
+            _ = try MessageRequest(json: body)
+            return nil
+        } catch {
+            return error.code == .invalidRequest ? error.reason : "\(error.code): \(error.reason)"
+        }
+    }
+
+    /// A message request must not be a way round the transfer rules: bytes that a chain would
+    /// read as a transaction are refused whatever the policy says. Solana messages are built
+    /// by solders (the Rust SDK's serialisation), the attacker's easiest tool.
+    @Test func messagesThatATransactionWouldBeAreRefused() async throws {
+        struct Request: Encodable { let lamports: Int; let memo: String }
+        struct Built: Decodable { let legacy: [String]; let v0: [String] }
+        let built = try await PythonPeer.call("solana_message_peer.py", Request(lamports: 5_000_000_000, memo: "rent"), as: Built.self)
+        #expect(built.legacy.count == 2 && built.v0.count == 2)
+        let refusal = Self.refusal(format:_:)
+        for hex in built.legacy + built.v0 {
+            let message = try [UInt8](hex: hex)
+            #expect(SolanaMessageShape.isTransactionMessage(message))
+            #expect(refusal("raw", message)?.contains("reads as a Solana transaction message") == true)
+            // Bytes after the message do not hide it; a cut message is no transaction.
+            #expect(refusal("raw", message + Array("padding".utf8)) != nil)
+            #expect(!SolanaMessageShape.isTransactionMessage(Array(message.dropLast())))
+        }
+        // What venues ask for still reads as a message: text challenges, Solana off-chain messages.
+        let offChain: [UInt8] = [0xff] + Array("solana offchain".utf8) + [0, 0, 0, 12, 0] + Array("login 8f2a91".utf8)
+        for message in [Array("venue login challenge 8f2a91".utf8), offChain, Array(0..<32)] {
+            #expect(refusal("raw", message) == nil, "\(message.hexString)")
+        }
+        // A 32-byte BIP-340 message is what a Taproot signature hash is; other lengths sign.
+        #expect(refusal("bip340", Array(repeating: 7, count: 32))?.contains("Taproot transaction's signature hash") == true)
+        #expect(refusal("bip340", Array(repeating: 7, count: 31)) == nil)
+        #expect(refusal("bip340", Array(repeating: 7, count: 33)) == nil)
     }
 
     // MARK: Hostile bodies
@@ -283,7 +323,7 @@ import Testing
             Self.body(Self.eip191(Self.prefix + "withdraw 5 ETH")),
             Self.body(Self.eip191("something else")),
             Self.body(Self.eip712(try Self.permit(amount: "1000"))),
-            Self.body(Self.hex("bip340", "0x" + String(repeating: "07", count: 32)), vault: "taproot"),
+            Self.body(Self.hex("bip340", "0x" + String(repeating: "07", count: 33)), vault: "taproot"),
         ]
         var outcomes: [PolicyDecision.Outcome] = []
         for body in bodies {

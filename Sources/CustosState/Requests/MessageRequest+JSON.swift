@@ -10,7 +10,9 @@ extension MessageRequest {
     /// Reads a message request from the verified JSON value of a request body. Refuses, with
     /// `invalidRequest` and a reason naming the member at fault: unknown or missing members,
     /// members of the wrong type, text or bytes beyond the bounds, hex that is not hex, a format
-    /// that is not one of `eip191`, `eip712`, `bip340`, `raw`, typed data whose digest is not
+    /// that is not one of `eip191`, `eip712`, `bip340`, `raw`, a `bip340` message of 32 bytes (a
+    /// Taproot signature hash has that length), a `raw` message that reads as a Solana
+    /// transaction message (`SolanaMessageShape`), typed data whose digest is not
     /// defined (undeclared or recursive types, missing or extra members, values that do not fit
     /// their types), an EIP-712 domain with members other than `name`, `version`, `chainId`,
     /// `verifyingContract` and `salt` in their standard types, and JSON numbers in typed data
@@ -49,10 +51,21 @@ extension MessageRequest {
             return .eip712(try typedData(m["typedData"]!))
         case "bip340":
             let m = try object(value, "message", allowed: ["format", "hex"], required: ["format", "hex"])
-            return .bip340(try bytes(m["hex"]!, "message.hex"))
+            let message = try bytes(m["hex"]!, "message.hex")
+            // BIP-340 signs the message as it is, and a Taproot input's signature hash is a
+            // 32-byte message: signing one would authorise a Bitcoin transaction no node decoded.
+            guard message.count != 32 else {
+                throw invalid("a 32-byte bip340 message is refused: it cannot be told from a Taproot transaction's signature hash")
+            }
+            return .bip340(message)
         case "raw":
             let m = try object(value, "message", allowed: ["format", "hex"], required: ["format", "hex"])
-            return .raw(try bytes(m["hex"]!, "message.hex"))
+            let message = try bytes(m["hex"]!, "message.hex")
+            // Ed25519 signs the message as it is, and a Solana transaction is signed as its message.
+            guard !SolanaMessageShape.isTransactionMessage(message) else {
+                throw invalid("a raw message that reads as a Solana transaction message is refused: transactions are not signed as messages")
+            }
+            return .raw(message)
         default:
             throw invalid("message.format \"\(name.printable(limit: 32))\" is not one of eip191, eip712, bip340, raw")
         }
