@@ -289,7 +289,30 @@ import Testing
             _ = try FROSTSigningRound.check(s.c.state, request: s.request, me: second.signers[0])
         }
         s.c.state.advance(to: second.deadline)
-        #expect(s.c.state.signing[s.request]?.status == .waiting)
+        let waiting = try #require(s.c.state.signing[s.request])
+        #expect(waiting.status == .waiting)
+        // A freeze that outlasts the wait limit ends the request; an unfreeze does not revive it.
+        s.c.state.advance(to: waiting.startedAt + SigningSession.waitLimit)
+        let failed = try #require(s.c.state.signing[s.request])
+        #expect(failed.status == .failed && failed.failure?.contains("(signing is frozen)") == true, "\(failed.failure ?? "")")
+    }
+
+    /// An allowed request that no signer set can take within the wait limit fails, and nonces
+    /// that arrive later do not sign it: a decision made long ago never signs by surprise.
+    @Test func aRequestThatWaitsPastTheLimitFailsAndNeverSignsLater() throws {
+        var s = try setup(.frostEd25519)
+        let opened = try #require(s.c.state.signing[s.request])
+        #expect(opened.status == .waiting)
+        s.c.state.advance(to: opened.startedAt + SigningSession.waitLimit - 1)
+        #expect(s.c.state.signing[s.request]?.status == .waiting, "one millisecond short of the limit")
+        s.c.state.advance(to: opened.startedAt + SigningSession.waitLimit)
+        let failed = try #require(s.c.state.signing[s.request])
+        #expect(failed.status == .failed && failed.failure?.contains("no signer set was ready within 15 minutes") == true)
+        for n in nodes { _ = try publish(&s, n) }
+        let after = try #require(s.c.state.signing[s.request])
+        #expect(after.status == .failed && after.signers.isEmpty)
+        #expect(s.c.state.vaults["hot"]!.nonces.values.map(\.count).reduce(0, +) == 8, "no commitment was taken")
+        #expect(!s.c.state.signing.open.contains { $0.requestId == s.request })
     }
 
     @Test func aTimeoutEntryCarriesBlockTimePastADeadlineAndNoEarlier() throws {

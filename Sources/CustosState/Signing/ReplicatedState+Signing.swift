@@ -99,13 +99,21 @@ extension ReplicatedState {
     }
 
     /// Moves every attempt past its deadline to the next one (no blame: a signer may be down),
-    /// failing the session after `maximumAttempts`; then assigns waiting sessions.
+    /// failing the session after `maximumAttempts`; fails sessions that waited longer than
+    /// `SigningSession.waitLimit`; then assigns waiting sessions.
     mutating func advanceSigning() {
         // In request-id order: retries take commitments from shared pools, so the order must be
         // the same on every node (a dictionary's is not).
         // Only open sessions are walked (finished ones pile up).
         let expired = signing.open.filter { $0.status == .signing && $0.deadline <= time }.map(\.requestId)
         for id in expired { retry(id, reason: "no signature by the deadline of attempt \(signing[id]!.attempt)") }
+        for var s in signing.open where s.status == .waiting && s.startedAt + SigningSession.waitLimit <= time {
+            s.status = .failed
+            s.failure = "no signer set was ready within \(SigningSession.waitLimit / 60_000) minutes"
+                + (frozen ? " (signing is frozen)" : vaults[s.vault]?.runningReshare != nil ? " (a reshare is running)" : "")
+                + "; submit the request again"
+            signing[s.requestId] = s
+        }
         for id in signing.open.filter({ $0.status == .waiting }).map(\.requestId) { assign(id) }
         advancePresigning()
     }

@@ -7,7 +7,8 @@ import CustosLedger
 /// time, and the outcome — the signature every node verified, or why it could not be made.
 public struct SigningSession: Sendable, Hashable {
     public enum Status: String, Sendable, Hashable {
-        /// Allowed, but too few signers have nonce commitments in the pool yet.
+        /// Allowed, but too few signers have nonce commitments in the pool yet (or signing is
+        /// frozen, or a reshare runs); it fails after `waitLimit`.
         case waiting
         /// Signers and commitments are assigned; their shares are due by `deadline`.
         case signing
@@ -54,4 +55,11 @@ public struct SigningSession: Sendable, Hashable {
     public static let timeLimit: UInt64 = 30 * 1000
     /// Attempts before the session fails.
     public static let maximumAttempts: UInt32 = 8
+    /// How long, in block time, a session may wait for a signer set after it opened or after its
+    /// last attempt started (`startedAt`): while no signer set has nonces or a presignature,
+    /// while signing is frozen, or while a reshare runs. Then it fails, so a request allowed
+    /// long ago is never signed by surprise: its initiator submits it again and every node
+    /// decides it afresh. With `maximumAttempts`, this bounds how long after its decision a
+    /// request can still be signed.
+    public static let waitLimit: UInt64 = 15 * 60 * 1000
 }
