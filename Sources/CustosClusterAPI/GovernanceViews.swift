@@ -445,6 +445,9 @@ public struct RequestView: Codable, Sendable, Equatable {
     /// give the id back (SHA-256 of the RFC 8785 signing input), so a client checks the content.
     public var timestamp: Int64
     public var nonce: String
+    /// The genesis digest of the cluster the request was signed for, hex (part of the signing
+    /// input: a node records only requests signed for its own cluster).
+    public var cluster: String
     /// The request body as committed, RFC 8785 canonical JSON text.
     public var body: String
     public var policyVersion: Int
@@ -463,10 +466,11 @@ public struct RequestView: Codable, Sendable, Equatable {
     /// For a request a vault signs: its signing session and, once made, the signature.
     public var signing: SigningView?
 
-    /// `state` (the committed state the request is in) says which approvals count now; without
-    /// it the approvals are shown as recorded, none counted.
-    public init(_ r: RecordedRequest, signing: SigningSession? = nil, in state: ReplicatedState? = nil) {
+    /// `state` is the committed state the request is in: it names the cluster and says which
+    /// approvals count now.
+    public init(_ r: RecordedRequest, signing: SigningSession? = nil, in state: ReplicatedState) {
         id = r.id
+        cluster = state.genesisDigest.hexString
         initiator = r.initiator
         initiatorKind = r.initiatorKind.rawValue
         blockTime = r.blockTime

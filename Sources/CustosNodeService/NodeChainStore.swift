@@ -55,6 +55,12 @@ public final class NodeChainStore: Sendable {
             // from the next block, instead of refusing to start on a mismatch.
             try db.execute(sql: "DELETE FROM stateDigest")
         }
+        migrator.registerMigration("v5: requests bound to their cluster") { db in
+            // Bot requests and approvals now sign the cluster's genesis digest: replayed, the
+            // older ones are refused, so the state of a past height differs from what was
+            // recorded. As in v4, the node records its digests anew instead of refusing to start.
+            try db.execute(sql: "DELETE FROM stateDigest")
+        }
         return migrator
     }
 

@@ -18,6 +18,8 @@ final class BenchCluster: @unchecked Sendable {
     private var processes: [Process] = []
     private var processIDs: [String: Int32] = [:]
     private(set) var baseURL = ""
+    /// The genesis document digest of the running cluster, which bots sign their requests for.
+    private(set) var genesis: [UInt8] = []
     /// Each node's monitor (`/health`, `/metrics`) base URL, once it listens.
     private(set) var monitorURLs: [String: String] = [:]
 
@@ -72,6 +74,8 @@ final class BenchCluster: @unchecked Sendable {
             }
             guard monitorURLs[id] != nil else { throw BenchError("\(id)'s monitor did not start; see \(root.path)/\(id).log") }
         }
+        let view = try JSONDecoder().decode(ClusterView.self, from: try await get(client, "/v1/cluster"))
+        genesis = try [UInt8](hex: view.genesisDocumentDigest)
     }
 
     private func monitorPortFile(_ id: String) -> URL { root.appendingPathComponent("\(id).monitor-port") }

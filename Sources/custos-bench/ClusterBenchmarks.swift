@@ -39,7 +39,7 @@ enum ClusterBenchmarks {
     /// the policy on every node (the cost of a request). Nothing else: every entry in the log is
     /// of a kind the nodes know and signed (`ReplicatedState.entryKinds`).
     enum Workload {
-        case botRequests(BotSigningKey)
+        case botRequests(BotSigningKey, cluster: [UInt8])
 
         var title: String {
             switch self {
@@ -54,7 +54,7 @@ enum ClusterBenchmarks {
         let fsync = try fsyncedInserts(in: cluster.root)
         let bot = try await cluster.registerBot(client, id: "risk-bot", role: "risk-bot")
         var text = ""
-        for workload in [Workload.botRequests(bot)] {
+        for workload in [Workload.botRequests(bot, cluster: cluster.genesis)] {
             text += try await report(workload, cluster, client, baseline: baseline, fsync: fsync) + "\n"
         }
         return text
@@ -145,11 +145,11 @@ enum ClusterBenchmarks {
     /// One submission: where it is posted and its body. `tag` makes it unique.
     static func submission(_ workload: Workload, tag: String) throws -> (path: String, body: Data) {
         switch workload {
-        case .botRequests(let key):
+        case .botRequests(let key, let genesis):
             // The example policy's routine top-up, as the risk bot signs it (fresh id and nonce).
             let body = #"{"id": "bench-\#(tag)", "kind": "transfer", "initiator": "risk-bot", "vault": "hot-trading", "chain": "ethereum", "#
                 + #""asset": "USDC", "amount": "750000", "fee": "0.004", "destination": "0x2E6D88F471C41BD6DC54146E5EEA659498CCBA8F"}"#
-            let signed = SignedRequest(body: try JSONParser().parse(Array(body.utf8)), keyId: "risk-bot",
+            let signed = SignedRequest(body: try JSONParser().parse(Array(body.utf8)), cluster: genesis, keyId: "risk-bot",
                                        timestamp: Int64(Date().timeIntervalSince1970 * 1000),
                                        nonce: Base64URL.encode(SecureRandom.bytes(count: 18)), key: key)
             return ("/v1/requests", Data(signed.jsonBytes))

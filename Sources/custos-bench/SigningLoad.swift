@@ -86,7 +86,7 @@ struct SigningLoad {
                         let message = scheme.message("bench message \(tag)")
                         let body = #"{"kind": "message", "id": "bench-\#(tag)", "initiator": "risk-bot", "vault": "\#(scheme.vault)", "#
                             + #""message": \#(message.json)}"#
-                        let signed = SignedRequest(body: try JSONParser().parse(Array(body.utf8)), keyId: "risk-bot",
+                        let signed = SignedRequest(body: try JSONParser().parse(Array(body.utf8)), cluster: cluster.genesis, keyId: "risk-bot",
                                                    timestamp: Int64(Date().timeIntervalSince1970 * 1000),
                                                    nonce: Base64URL.encode(SecureRandom.bytes(count: 18)), key: bot)
                         let id = Hashes.sha256(signed.signingInput).hexString

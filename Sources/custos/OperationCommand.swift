@@ -24,6 +24,8 @@ struct OperationCommand: AsyncParsableCommand {
 
     struct Connection: ParsableArguments {
         @Option(help: "The gateway's base URL.") var gateway: String = "http://127.0.0.1:8080"
+        @Option(help: "The cluster's genesis document digest (hex) as you received it out of band; nothing is signed if the gateway names another.")
+        var genesis: String?
     }
 
     struct Credential: ParsableArguments {
@@ -66,17 +68,19 @@ struct OperationCommand: AsyncParsableCommand {
         func run() async throws {
             let operationId = id ?? "op-" + Base64URL.encode(SecureRandom.bytes(count: 9))
             var file = CredentialStore.load(credential.credentialFile)
+            let call = GatewayCall(connection.gateway)
+            let (_, genesis) = try await connection.cluster(call)
             let proposal = GovernanceProposal(
-                id: operationId, proposer: file.user, change: try await makeChange(operationId: operationId, proposer: file),
-                lifetimeSeconds: lifetime)
-            let assertion = try makeAssertion(&file, challenge: proposal.challenge(.propose), path: credential.credentialFile)
-            let receipt: EntryReceipt = try await GatewayCall(connection.gateway).post(
+                id: operationId, proposer: file.user,
+                change: try await makeChange(operationId: operationId, proposer: file, genesis: genesis), lifetimeSeconds: lifetime)
+            let assertion = try makeAssertion(&file, challenge: proposal.challenge(.propose, genesisDigest: genesis), path: credential.credentialFile)
+            let receipt: EntryReceipt = try await call.post(
                 "/v1/operations", ProposeMessage(proposal: proposal, assertion: assertion))
             print("proposed \(operationId): \(proposal.change.summary)")
             print("queued as \(receipt.queued)" + (receipt.preview.map { "; the committed state says: \($0)" } ?? ""))
         }
 
-        func makeChange(operationId: String, proposer: SoftwareCredentialFile) async throws -> GovernanceChange {
+        func makeChange(operationId: String, proposer: SoftwareCredentialFile, genesis: [UInt8]) async throws -> GovernanceChange {
             guard let verb = change.first else { throw ValidationError("name a change, e.g. add-user dave trader") }
             let args = Array(change.dropFirst())
             func need(_ count: Int, _ usage: String) throws {
@@ -109,7 +113,7 @@ struct OperationCommand: AsyncParsableCommand {
                 let authenticator = SoftwareAuthenticator.generate()
                 let registration = authenticator.register(
                     relyingPartyId: proposer.relyingPartyId, origin: proposer.origin,
-                    challenge: GovernanceProposal.registrationChallenge(operationId: operationId, user: args[0]))
+                    challenge: GovernanceProposal.registrationChallenge(operationId: operationId, user: args[0], genesisDigest: genesis))
                 let path = ((credential.credentialFile as NSString).deletingLastPathComponent as NSString)
                     .appendingPathComponent("\(args[0]).\(operationId).json")
                 guard !FileManager.default.fileExists(atPath: path) else { fail("\(path) exists; refusing to replace a credential") }
@@ -256,6 +260,7 @@ struct OperationCommand: AsyncParsableCommand {
             fail("operation \(id) has the digest \(digest), not the \(expected) you expect: refusing to sign")
         }
         guard detail.operation.status == "proposed" else { fail("operation \(id) is \(detail.operation.status); nothing to decide") }
+        let (cluster, genesis) = try await connection.cluster(call)
         say("""
             \(approve ? "APPROVE" : "REJECT") operation \(printable(id))
               proposed by  \(printable(proposal.proposer))
@@ -264,6 +269,7 @@ struct OperationCommand: AsyncParsableCommand {
               approvals    \(detail.operation.approvals.map(printable).joined(separator: ", "))
               rejections   \(detail.operation.rejections.map(printable).joined(separator: ", "))
               digest       \(digest)
+              cluster      \(printable(cluster.name)), genesis \(genesis.hexString)
             """)
         if case .changePolicy(let yaml) = proposal.change {
             let current: PolicyView = try await call.get("/v1/policies/current")
@@ -275,7 +281,8 @@ struct OperationCommand: AsyncParsableCommand {
             guard readLine()?.trimmingCharacters(in: .whitespaces) == (approve ? "approve" : "reject") else { fail("not signed") }
         }
         var file = CredentialStore.load(credentialFile)
-        let assertion = try makeAssertion(&file, challenge: proposal.challenge(approve ? .approve : .reject), path: credentialFile)
+        let assertion = try makeAssertion(
+            &file, challenge: proposal.challenge(approve ? .approve : .reject, genesisDigest: genesis), path: credentialFile)
         let decision = DecisionMessage(user: file.user, assertion: assertion)
         let receipt: EntryReceipt = try await call.post(
             "/v1/operations/\(percentEncoded(id))/\(approve ? "approvals" : "rejections")", decision)

@@ -33,8 +33,6 @@ extension RequestCommand {
     struct Confirmation: ParsableArguments {
         @Flag(help: "Sign without asking (scripts). Otherwise you confirm at a terminal after reading the request.")
         var yes = false
-        @Option(help: "The cluster's genesis document digest (hex) as you received it out of band; refused if the gateway names another.")
-        var genesis: String?
     }
 
     struct List: AsyncParsableCommand {
@@ -75,12 +73,7 @@ extension RequestCommand {
         let body = r.checkedBody(asked: id)
         guard let approvals = r.approvals else { fail("request \(id) was decided \(printable(r.outcome)) without approvals; nothing to decide") }
         guard approvals.status == "pending" else { fail("request \(id) is \(printable(approvals.status)); nothing to decide") }
-        let cluster: ClusterView = try await call.get("/v1/cluster")
-        let genesis: [UInt8]
-        do { genesis = try [UInt8](hex: cluster.genesisDocumentDigest) } catch { fail("the gateway's genesis document digest is not hex") }
-        if let expected = confirmation.genesis, expected.lowercased() != genesis.hexString {
-            fail("the gateway serves the cluster with genesis document digest \(genesis.hexString), not the \(printable(expected)) you expect: refusing to sign")
-        }
+        let (cluster, genesis) = try await connection.cluster(call)
         let word = act == .approve ? "approve" : "reject"
         say(([
             "\(word.uppercased()) request \(id)",

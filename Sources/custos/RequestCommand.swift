@@ -34,9 +34,11 @@ struct RequestCommand: AsyncParsableCommand {
             guard let bodyData = FileManager.default.contents(atPath: body) else { fail("cannot read \(body)") }
             let value: JSONValue
             do { value = try JSONParser().parse(Array(bodyData)) } catch { fail("\(body) is not JSON: \(error.reason)") }
-            let signed = SignedRequest(body: value, keyId: file.bot, timestamp: Int64(Date().timeIntervalSince1970 * 1000),
+            let call = GatewayCall(connection.gateway)
+            let (_, genesis) = try await connection.cluster(call)
+            let signed = SignedRequest(body: value, cluster: genesis, keyId: file.bot, timestamp: Int64(Date().timeIntervalSince1970 * 1000),
                                        nonce: Base64URL.encode(SecureRandom.bytes(count: 18)), key: key)
-            let receipt: EntryReceipt = try await GatewayCall(connection.gateway).post(raw: "/v1/requests", Data(signed.jsonBytes))
+            let receipt: EntryReceipt = try await call.post(raw: "/v1/requests", Data(signed.jsonBytes))
             receipt.check(signed: try RequestEntry.submit(signed), what: "request")
             print("submitted as \(file.bot)" + (receipt.preview.map { "; the committed state says: \($0)" } ?? ""))
             print("request \(Hashes.sha256(signed.signingInput).hexString)")

@@ -9,7 +9,7 @@ import Foundation
 extension RequestView {
     /// The request's body, parsed here, after checking that it is the content the id names: its
     /// RFC 8785 form is the committed text, and SHA-256 of the signing input built from it, the
-    /// initiator, timestamp and nonce is the id (and the id asked for, if any). The gateway is
+    /// cluster, initiator, timestamp and nonce is the id (and the id asked for, if any). The gateway is
     /// not trusted; what a person reads or signs is what the nodes will check. Ends the command
     /// with one line naming what differs.
     func checkedBody(asked: String? = nil) -> JSONValue {
@@ -18,7 +18,9 @@ extension RequestView {
         let value: JSONValue
         do { value = try JSONParser().parse(Array(body.utf8)) } catch { fail("the gateway sent a body for request \(shown) that is not JSON") }
         guard JCS.canonicalBytes(value) == Array(body.utf8) else { fail("the gateway sent a body for request \(shown) that is not in its canonical form") }
-        let input = SignedRequest.signingInput(body: value, keyId: initiator, timestamp: timestamp, nonce: nonce)
+        let clusterDigest: [UInt8]
+        do { clusterDigest = try [UInt8](hex: cluster) } catch { fail("the gateway sent request \(shown) with a cluster digest that is not hex") }
+        let input = SignedRequest.signingInput(body: value, cluster: clusterDigest, keyId: initiator, timestamp: timestamp, nonce: nonce)
         guard Hashes.sha256(input).hexString == id else { fail("the gateway's content for request \(shown) is not the content its id names") }
         return value
     }

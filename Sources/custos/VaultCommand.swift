@@ -63,8 +63,10 @@ struct VaultCommand: AsyncParsableCommand {
             let opId = operationId ?? "op-" + Base64URL.encode(SecureRandom.bytes(count: 9))
             var file = CredentialStore.load(credential.credentialFile)
             let proposal = GovernanceProposal(id: opId, proposer: file.user, change: change, lifetimeSeconds: lifetime)
-            let assertion = try makeAssertion(&file, challenge: proposal.challenge(.propose), path: credential.credentialFile)
-            let receipt: EntryReceipt = try await GatewayCall(connection.gateway).post(
+            let call = GatewayCall(connection.gateway)
+            let (_, genesis) = try await connection.cluster(call)
+            let assertion = try makeAssertion(&file, challenge: proposal.challenge(.propose, genesisDigest: genesis), path: credential.credentialFile)
+            let receipt: EntryReceipt = try await call.post(
                 "/v1/operations", ProposeMessage(proposal: proposal, assertion: assertion))
             print("proposed \(opId): \(change.summary)")
             print("queued as \(receipt.queued)" + (receipt.preview.map { "; the committed state says: \($0)" } ?? ""))

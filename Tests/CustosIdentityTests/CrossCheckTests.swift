@@ -191,6 +191,7 @@ struct CrossCheckTests {
         struct Sign: Codable {
             let alg: String
             let body: String
+            let cluster: String
             let keyId: String
             let timestamp: Int64
             let nonce: String
@@ -215,6 +216,7 @@ struct CrossCheckTests {
     @Test("Bot requests signed by Python verify in Swift, and Swift's verify in Python")
     func requestSigning() async throws {
         let now: Int64 = 1_763_726_400_000
+        let cluster: [UInt8] = Array(repeating: 0xc5, count: 32)
         let body = #"{"type":"transfer","amount":"1000.5","limits":[1,2.5,1e21,0.000001,-0],"memo":"€ \u0001 😀","nested":{"z":null,"a":true}}"#
         let algorithms: [(String, BotPublicKey.Algorithm)] = [("Ed25519", .ed25519), ("ES256", .p256)]
         let swiftKeys = [BotSigningKey(ed25519: .init()), BotSigningKey(p256: .init())]
@@ -222,7 +224,7 @@ struct CrossCheckTests {
             SigningRequest.Verify(
                 alg: pair.0.0, public_key: pair.1.publicKey.rawRepresentation.hexString,
                 envelope: String(decoding: SignedRequest(
-                    body: try! JSONParser().parse(Array(body.utf8)), keyId: "swift-bot", timestamp: now,
+                    body: try! JSONParser().parse(Array(body.utf8)), cluster: cluster, keyId: "swift-bot", timestamp: now,
                     nonce: "c3dpZnQtbm9uY2UtMDAwMD\(i)", key: pair.1).jsonBytes, as: UTF8.self))
         }
         var tampered = swiftSigned[0]
@@ -230,7 +232,9 @@ struct CrossCheckTests {
         let answer = try await PythonPeer.call(
             "request_signing_peer.py",
             SigningRequest(
-                sign: algorithms.enumerated().map { i, a in .init(alg: a.0, body: body, keyId: "python-bot", timestamp: now, nonce: "cHl0aG9uLW5vbmNlLTAwMD\(i)") },
+                sign: algorithms.enumerated().map { i, a in
+                    .init(alg: a.0, body: body, cluster: cluster.hexString, keyId: "python-bot", timestamp: now, nonce: "cHl0aG9uLW5vbmNlLTAwMD\(i)")
+                },
                 verify: swiftSigned + [tampered]),
             as: SigningResponse.self)
         #expect(answer.verify == [true, true, false])
@@ -238,7 +242,7 @@ struct CrossCheckTests {
         for (signed, algorithm) in zip(answer.sign, algorithms) {
             let request = try SignedRequest(json: Array(signed.envelope.utf8))
             let key = try BotPublicKey(algorithm: algorithm.1, rawRepresentation: [UInt8](h: signed.public_key))
-            try RequestVerifier().verify(request, keyId: "python-bot", key: key, now: now + 1_000, replayCache: &cache)
+            try RequestVerifier().verify(request, keyId: "python-bot", key: key, cluster: cluster, now: now + 1_000, replayCache: &cache)
             #expect(request.body == (try JSONParser().parse(Array(body.utf8))))
         }
         #expect(cache.entries.count == 2)

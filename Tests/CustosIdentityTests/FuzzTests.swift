@@ -135,7 +135,7 @@ struct FuzzTests {
     func json(seed: UInt64) {
         var rng = SeededGenerator(seed: 0x150 + seed)
         let envelope = SignedRequest(
-            body: .object([("a", .array([.number(1.5), .string("x\u{0}"), .null]))]), keyId: "k", timestamp: 1,
+            body: .object([("a", .array([.number(1.5), .string("x\u{0}"), .null]))]), cluster: Array(repeating: 7, count: 32), keyId: "k", timestamp: 1,
             nonce: "AAAAAAAAAAAAAAAA", key: BotSigningKey(ed25519: .init())).jsonBytes
         var (canonical, envelopes) = (0, 0)
         for _ in 0..<3_000 {

@@ -8,6 +8,9 @@ import Testing
 struct RequestSigningTests {
     static let now: Int64 = 1_763_726_400_000  // 2025-11-21T12:00:00Z in milliseconds
     let verifier = RequestVerifier(maxClockSkew: 60_000)
+    /// The genesis digest of the cluster the requests are signed for, and of another one.
+    static let cluster: [UInt8] = Array(repeating: 0xc1, count: 32)
+    static let staging: [UInt8] = Array(repeating: 0x5a, count: 32)
     let body: JSONValue = try! JSONParser().parse(Array(#"{"type":"transfer","vault":"treasury","to":"0xabc","amount":"100.25","asset":"USDC","chainId":1}"#.utf8))
 
     static let keys: [BotSigningKey] = [
@@ -16,10 +19,10 @@ struct RequestSigningTests {
 
     func code(
         _ request: SignedRequest, key: BotPublicKey, keyId: String = "risk-bot", now: Int64 = now,
-        cache: inout ReplayCache
+        cluster: [UInt8] = cluster, cache: inout ReplayCache
     ) -> RequestSigningError.Code? {
         do {
-            try verifier.verify(request, keyId: keyId, key: key, now: now, replayCache: &cache)
+            try verifier.verify(request, keyId: keyId, key: key, cluster: cluster, now: now, replayCache: &cache)
             return nil
         } catch {
             return error.code
@@ -36,7 +39,7 @@ struct RequestSigningTests {
     }
 
     func request(_ key: BotSigningKey, timestamp: Int64 = now, nonce: String = "bm9uY2Utbm9uY2Utbm9uY2U") -> SignedRequest {
-        SignedRequest(body: body, keyId: "risk-bot", timestamp: timestamp, nonce: nonce, key: key)
+        SignedRequest(body: body, cluster: Self.cluster, keyId: "risk-bot", timestamp: timestamp, nonce: nonce, key: key)
     }
 
     @Test("Signed requests verify after a round trip through their JSON, for Ed25519 and P-256", arguments: 0..<2)
@@ -52,10 +55,10 @@ struct RequestSigningTests {
     @Test("Re-serialization in transit (whitespace, member order, number spelling) keeps the signature valid")
     func reserialized() throws {
         let key = Self.keys[0]
-        let r = SignedRequest(body: body, keyId: "risk-bot", timestamp: Self.now, nonce: "AAAAAAAAAAAAAAAAAAAAAA", key: key)
+        let r = SignedRequest(body: body, cluster: Self.cluster, keyId: "risk-bot", timestamp: Self.now, nonce: "AAAAAAAAAAAAAAAAAAAAAA", key: key)
         let text = """
             { "signature" : "\(Base64URL.encode(r.signature))", "nonce": "AAAAAAAAAAAAAAAAAAAAAA",
-              "timestamp": 1.7637264E12, "keyId": "risk-bot",
+              "timestamp": 1.7637264E12, "keyId": "risk-bot", "cluster": "\(Self.cluster.hexString)",
               "body": {"chainId": 1.0, "asset": "USDC", "amount": "100.25", "to": "0xabc", "vault": "treasury", "type": "transfer"} }
             """
         var cache = ReplayCache()
@@ -68,10 +71,10 @@ struct RequestSigningTests {
         let r = request(key)
         let alteredBody = try JSONParser().parse(Array(#"{"type":"transfer","vault":"treasury","to":"0xabd","amount":"100.25","asset":"USDC","chainId":1}"#.utf8))
         let variants = [
-            SignedRequest(body: alteredBody, keyId: r.keyId, timestamp: r.timestamp, nonce: r.nonce, signature: r.signature),
-            SignedRequest(body: r.body, keyId: r.keyId, timestamp: r.timestamp + 1, nonce: r.nonce, signature: r.signature),
-            SignedRequest(body: r.body, keyId: r.keyId, timestamp: r.timestamp, nonce: r.nonce + "A", signature: r.signature),
-            SignedRequest(body: r.body, keyId: r.keyId, timestamp: r.timestamp, nonce: r.nonce, signature: Array(r.signature.reversed())),
+            SignedRequest(body: alteredBody, cluster: r.cluster, keyId: r.keyId, timestamp: r.timestamp, nonce: r.nonce, signature: r.signature),
+            SignedRequest(body: r.body, cluster: r.cluster, keyId: r.keyId, timestamp: r.timestamp + 1, nonce: r.nonce, signature: r.signature),
+            SignedRequest(body: r.body, cluster: r.cluster, keyId: r.keyId, timestamp: r.timestamp, nonce: r.nonce + "A", signature: r.signature),
+            SignedRequest(body: r.body, cluster: r.cluster, keyId: r.keyId, timestamp: r.timestamp, nonce: r.nonce, signature: Array(r.signature.reversed())),
         ]
         for v in variants {
             var cache = ReplayCache()
@@ -79,10 +82,27 @@ struct RequestSigningTests {
             #expect(cache.entries.isEmpty)
         }
         var cache = ReplayCache()
-        let renamed = SignedRequest(body: r.body, keyId: "other-bot", timestamp: r.timestamp, nonce: r.nonce, signature: r.signature)
+        let renamed = SignedRequest(body: r.body, cluster: r.cluster, keyId: "other-bot", timestamp: r.timestamp, nonce: r.nonce, signature: r.signature)
         #expect(code(renamed, key: key.publicKey, keyId: "other-bot", cache: &cache) == .badSignature)
         #expect(code(r, key: key.publicKey, keyId: "other-bot", cache: &cache) == .wrongKey)
         #expect(code(r, key: Self.keys[1 - keyIndex].publicKey, cache: &cache) == .badSignature)
+    }
+
+    @Test("A request signed for another cluster (staging) never counts in this one", arguments: 0..<2)
+    func anotherCluster(keyIndex: Int) throws {
+        let key = Self.keys[keyIndex]
+        let staging = SignedRequest(body: body, cluster: Self.staging, keyId: "risk-bot", timestamp: Self.now,
+                                    nonce: "c3RhZ2luZy1ub25jZS0wMDA", key: key)
+        var cache = ReplayCache()
+        #expect(code(staging, key: key.publicKey, cache: &cache) == .wrongCluster)
+        #expect(cache.entries.isEmpty)
+        // Relabelled for production, its signature no longer verifies.
+        let relabelled = SignedRequest(body: staging.body, cluster: Self.cluster, keyId: staging.keyId, timestamp: staging.timestamp,
+                                       nonce: staging.nonce, signature: staging.signature)
+        #expect(code(relabelled, key: key.publicKey, cache: &cache) == .badSignature)
+        // In staging it is fine, and its id differs from the same request signed for production.
+        #expect(code(staging, key: key.publicKey, cluster: Self.staging, cache: &cache) == nil)
+        #expect(staging.signingInput != relabelled.signingInput)
     }
 
     @Test("Replays within the window are refused; the cache forgets only what has gone stale")
@@ -97,7 +117,7 @@ struct RequestSigningTests {
         #expect(code(r, key: key.publicKey, now: Self.now + 60_001, cache: &cache) == .staleTimestamp)
         // Another nonce is fine; another key may reuse a nonce.
         #expect(code(request(key, nonce: "c2Vjb25kLW5vbmNlLTEyMzQ"), key: key.publicKey, cache: &cache) == nil)
-        let other = SignedRequest(body: body, keyId: "other-bot", timestamp: Self.now, nonce: r.nonce, key: Self.keys[1])
+        let other = SignedRequest(body: body, cluster: Self.cluster, keyId: "other-bot", timestamp: Self.now, nonce: r.nonce, key: Self.keys[1])
         #expect(code(other, key: Self.keys[1].publicKey, keyId: "other-bot", cache: &cache) == nil)
         // Accepting a request a window later prunes nonces that can no longer be replayed.
         #expect(cache.entries.count == 3)
@@ -150,22 +170,27 @@ struct RequestSigningTests {
     @Test("Malformed envelopes are refused with their codes")
     func malformed() {
         let sig = Base64URL.encode([UInt8](repeating: 1, count: 64))
-        let good = #"{"body":{},"keyId":"k","timestamp":1,"nonce":"AAAAAAAAAAAAAAAA","signature":"\#(sig)"}"#
+        let cluster = Self.cluster.hexString
+        let good = #"{"body":{},"cluster":"\#(cluster)","keyId":"k","timestamp":1,"nonce":"AAAAAAAAAAAAAAAA","signature":"\#(sig)"}"#
         #expect(envelopeCode(good) == nil)
-        #expect(envelopeCode(#"{"body":{},"keyId":"k","timestamp":1,"nonce":"AAAAAAAAAAAAAAAA","signature":"\#(sig)","extra":1}"#) == .unknownField)
+        #expect(envelopeCode(#"{"body":{},"cluster":"\#(cluster)","keyId":"k","timestamp":1,"nonce":"AAAAAAAAAAAAAAAA","signature":"\#(sig)","extra":1}"#) == .unknownField)
         let malformed = [
             "", "[]", "{}", "not json",
-            #"{"body":{},"keyId":"k","keyId":"k","timestamp":1,"nonce":"AAAAAAAAAAAAAAAA","signature":"\#(sig)"}"#,
-            #"{"keyId":"k","timestamp":1,"nonce":"AAAAAAAAAAAAAAAA","signature":"\#(sig)"}"#,
+            #"{"body":{},"cluster":"\#(cluster)","keyId":"k","keyId":"k","timestamp":1,"nonce":"AAAAAAAAAAAAAAAA","signature":"\#(sig)"}"#,
+            #"{"cluster":"\#(cluster)","keyId":"k","timestamp":1,"nonce":"AAAAAAAAAAAAAAAA","signature":"\#(sig)"}"#,
+            #"{"body":{},"keyId":"k","timestamp":1,"nonce":"AAAAAAAAAAAAAAAA","signature":"\#(sig)"}"#,
+            #"{"body":{},"cluster":"\#(cluster.uppercased())","keyId":"k","timestamp":1,"nonce":"AAAAAAAAAAAAAAAA","signature":"\#(sig)"}"#,
+            #"{"body":{},"cluster":"\#(cluster.dropLast(2))","keyId":"k","timestamp":1,"nonce":"AAAAAAAAAAAAAAAA","signature":"\#(sig)"}"#,
+            #"{"body":{},"cluster":7,"keyId":"k","timestamp":1,"nonce":"AAAAAAAAAAAAAAAA","signature":"\#(sig)"}"#,
             #"{"body":{},"keyId":"","timestamp":1,"nonce":"AAAAAAAAAAAAAAAA","signature":"\#(sig)"}"#,
             #"{"body":{},"keyId":"k k","timestamp":1,"nonce":"AAAAAAAAAAAAAAAA","signature":"\#(sig)"}"#,
-            #"{"body":{},"keyId":"k","timestamp":"1","nonce":"AAAAAAAAAAAAAAAA","signature":"\#(sig)"}"#,
-            #"{"body":{},"keyId":"k","timestamp":1.5,"nonce":"AAAAAAAAAAAAAAAA","signature":"\#(sig)"}"#,
-            #"{"body":{},"keyId":"k","timestamp":1e300,"nonce":"AAAAAAAAAAAAAAAA","signature":"\#(sig)"}"#,
-            #"{"body":{},"keyId":"k","timestamp":1,"nonce":"short","signature":"\#(sig)"}"#,
-            #"{"body":{},"keyId":"k","timestamp":1,"nonce":"AAAAAAAAAAAAAAAA!","signature":"\#(sig)"}"#,
-            #"{"body":{},"keyId":"k","timestamp":1,"nonce":"AAAAAAAAAAAAAAAA","signature":"\#(sig)="}"#,
-            #"{"body":{},"keyId":"k","timestamp":1,"nonce":"AAAAAAAAAAAAAAAA","signature":7}"#,
+            #"{"body":{},"cluster":"\#(cluster)","keyId":"k","timestamp":"1","nonce":"AAAAAAAAAAAAAAAA","signature":"\#(sig)"}"#,
+            #"{"body":{},"cluster":"\#(cluster)","keyId":"k","timestamp":1.5,"nonce":"AAAAAAAAAAAAAAAA","signature":"\#(sig)"}"#,
+            #"{"body":{},"cluster":"\#(cluster)","keyId":"k","timestamp":1e300,"nonce":"AAAAAAAAAAAAAAAA","signature":"\#(sig)"}"#,
+            #"{"body":{},"cluster":"\#(cluster)","keyId":"k","timestamp":1,"nonce":"short","signature":"\#(sig)"}"#,
+            #"{"body":{},"cluster":"\#(cluster)","keyId":"k","timestamp":1,"nonce":"AAAAAAAAAAAAAAAA!","signature":"\#(sig)"}"#,
+            #"{"body":{},"cluster":"\#(cluster)","keyId":"k","timestamp":1,"nonce":"AAAAAAAAAAAAAAAA","signature":"\#(sig)="}"#,
+            #"{"body":{},"cluster":"\#(cluster)","keyId":"k","timestamp":1,"nonce":"AAAAAAAAAAAAAAAA","signature":7}"#,
         ]
         for (i, text) in malformed.enumerated() {
             #expect(envelopeCode(text) == .malformed, "case \(i)")

@@ -208,10 +208,11 @@ struct ClusterLoopbackTests {
 
         // Governance: malformed, unknown fields, bad encodings, undecodable proposals, oversized.
         let credential = try cluster.credential("erin")
+        let genesis = try await cluster.genesisDigest()
         var erin = credential
         let proposal = GovernanceProposal(id: "op-1", proposer: "erin", change: .addUser(id: "dave", roles: ["trader"]))
         let assertion = AssertionMessage(erin.getAssertion(relyingPartyId: TestGenesis.rpId, origin: TestGenesis.origin,
-                                                           challenge: proposal.challenge(.propose)))
+                                                           challenge: proposal.challenge(.propose, genesisDigest: genesis)))
         let good = try JSONEncoder().encode(ProposeMessage(proposal: proposal, assertion: try assertion.decoded()))
         var object = try #require(try JSONSerialization.jsonObject(with: good) as? [String: Any])
         object["extra"] = 1
@@ -238,7 +239,7 @@ struct ClusterLoopbackTests {
         let unreadable = GovernanceProposal(id: "op one", proposer: "erin", change: .freeze)
         let unreadableBody = try JSONEncoder().encode(ProposeMessage(
             proposal: unreadable, assertion: erin.getAssertion(relyingPartyId: TestGenesis.rpId, origin: TestGenesis.origin,
-                                                              challenge: unreadable.challenge(.propose))))
+                                                              challenge: unreadable.challenge(.propose, genesisDigest: genesis))))
         try expectProblem(try await cluster.post("/v1/operations", body: unreadableBody), status: 422, code: "entry.inadmissible")
         try expectProblem(try await cluster.post("/v1/operations", body: Data(repeating: UInt8(ascii: " "), count: 400 * 1024)),
                           status: 413, code: "request.too-large")

@@ -16,7 +16,7 @@ struct ConsoleFieldTests {
     static func changes() throws -> [GovernanceChange] {
         let authenticator = SoftwareAuthenticator.generate()
         let registration = authenticator.register(relyingPartyId: "localhost", origin: "http://localhost:8080",
-                                                  challenge: GovernanceProposal.registrationChallenge(operationId: "op", user: "dave"))
+                                                  challenge: GovernanceProposal.registrationChallenge(operationId: "op", user: "dave", genesisDigest: Array(repeating: 1, count: 32)))
         let member = try NodeIdentity(id: "node-9", signingKey: .init(), transportKey: .init()).member()
         let botKey = try BotPublicKey(algorithm: .ed25519, rawRepresentation: Array(Curve25519.Signing.PrivateKey().publicKey.rawRepresentation))
         return [
@@ -45,9 +45,10 @@ struct ConsoleFieldTests {
     }
 
     @Test func theRegistrationContentHashesToTheRegistrationChallenge() throws {
-        let fields = GovernanceProposal.consoleRegistrationFields(operationId: "enrol-alice-x1", user: "alice")
+        let genesis = Hashes.sha256(Array("a cluster".utf8))
+        let fields = GovernanceProposal.consoleRegistrationFields(operationId: "enrol-alice-x1", user: "alice", genesisDigest: genesis)
         let bytes = try #require(ConsoleField.canonicalBytes(fields))
-        #expect(Hashes.sha256(bytes) == GovernanceProposal.registrationChallenge(operationId: "enrol-alice-x1", user: "alice"))
+        #expect(Hashes.sha256(bytes) == GovernanceProposal.registrationChallenge(operationId: "enrol-alice-x1", user: "alice", genesisDigest: genesis))
     }
 
     @Test func changingAnyDisplayedValueChangesTheBytes() throws {

@@ -107,7 +107,9 @@ struct DevClusterTests {
         let keyFile = try JSONDecoder().decode(BotKeyFile.self, from: Data(contentsOf: dir.appendingPathComponent("credentials/risk-bot.bot.json")))
         let body = try JSONParser().parse(Array(try Data(contentsOf: TestEnvironment.packageRoot.appendingPathComponent(
             "examples/policies/requests/risk-bot-kraken.json"))))
-        let envelope = SignedRequest(body: body, keyId: "risk-bot", timestamp: Int64(Date().timeIntervalSince1970 * 1000),
+        let cluster: ClusterView = try #require(try await Self.get(gateway + "/v1/cluster"))
+        let genesis = try [UInt8](hex: cluster.genesisDocumentDigest)
+        let envelope = SignedRequest(body: body, cluster: genesis, keyId: "risk-bot", timestamp: Int64(Date().timeIntervalSince1970 * 1000),
                                      nonce: "demo-nonce-0000000001", key: try keyFile.signingKey())
         var replayQueued = false
         for attempt in 0..<2 {

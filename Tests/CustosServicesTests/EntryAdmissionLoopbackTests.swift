@@ -32,16 +32,17 @@ struct EntryAdmissionLoopbackTests {
     static func nonce() -> String { Base64URL.encode(SecureRandom.bytes(count: 18)) }
 
     /// What an attacker posts, each with the status and problem code the gateway must answer.
-    static func attacks() throws -> [(name: String, entry: Entry, status: UInt, code: String)] {
+    /// `genesis` is the cluster's genesis document digest, which the requests are signed for.
+    static func attacks(genesis: [UInt8]) throws -> [(name: String, entry: Entry, status: UInt, code: String)] {
         let unknown = try Entry(kind: "bench.transfer", payload: Array("pay 1000 ETH to me".utf8), authorization: [UInt8](repeating: 0xa5, count: 96))
-        let unsignedBot = try RequestEntry.submit(SignedRequest(body: try transfer(by: "risk-bot"), keyId: "risk-bot", timestamp: now,
+        let unsignedBot = try RequestEntry.submit(SignedRequest(body: try transfer(by: "risk-bot"), cluster: genesis, keyId: "risk-bot", timestamp: now,
                                                                 nonce: nonce(), signature: []))
         let unsignedGovernance = try Entry(kind: GovernanceEntry.rejectKind, payload: try TestNote.entry("veto").payload)
         let stranger = BotSigningKey(ed25519: .init())
         let oversize = try RequestEntry.submit(SignedRequest(body: try transfer(by: "risk-bot", memo: String(repeating: "x", count: 70 * 1024)),
-                                                             keyId: "risk-bot", timestamp: now, nonce: nonce(), key: stranger))
+                                                             cluster: genesis, keyId: "risk-bot", timestamp: now, nonce: nonce(), key: stranger))
         // erin's request, asserted by an authenticator that is not hers.
-        let person = RequestEntry.personEnvelope(body: try transfer(by: "erin"), user: "erin", timestamp: now, nonce: nonce())
+        let person = RequestEntry.personEnvelope(body: try transfer(by: "erin"), cluster: genesis, user: "erin", timestamp: now, nonce: nonce())
         var impostor = SoftwareAuthenticator.generate()
         let forged = try RequestEntry.submit(person, assertion: impostor.getAssertion(
             relyingPartyId: TestGenesis.rpId, origin: TestGenesis.origin, challenge: RequestEntry.personChallenge(person)))
@@ -70,7 +71,7 @@ struct EntryAdmissionLoopbackTests {
         try await cluster.startGateway()
         for id in cluster.nodeIDs { try cluster.startNode(id) }
 
-        let attacks = try Self.attacks()
+        let attacks = try Self.attacks(genesis: try await cluster.genesisDigest())
         for attack in attacks {
             try Self.expectProblem(try await cluster.submit(attack.entry), status: attack.status, code: attack.code, attack.name)
         }
@@ -93,7 +94,8 @@ struct EntryAdmissionLoopbackTests {
     /// refuses each block carrying such an entry, so none commits.
     @Test func everyNodeRefusesABlockWithAnUnknownKindOrAnUnsignedEntry() async throws {
         // One cluster per attack: the refused proposal stays in flight at height 1.
-        let attacks = try Self.attacks().filter { ["an unknown kind", "an unsigned bot request"].contains($0.name) }
+        // These two are refused before any signature or cluster digest is read.
+        let attacks = try Self.attacks(genesis: Array(repeating: 0, count: 32)).filter { ["an unknown kind", "an unsigned bot request"].contains($0.name) }
         #expect(attacks.count == 2)
         for attack in attacks {
             let cluster = try await LocalCluster(nodeCount: 4)

@@ -57,7 +57,7 @@ struct GatewayAdmissionTests {
         var impostor = SoftwareAuthenticator.generate()
         for proposer in ["frank", "mallory"] {
             let p = GovernanceProposal(id: "add-\(proposer)-friend", proposer: proposer, change: .addUser(id: "ivan", roles: []))
-            let forged = impostor.getAssertion(relyingPartyId: TestGenesis.rpId, origin: TestGenesis.origin, challenge: p.challenge(.propose))
+            let forged = impostor.getAssertion(relyingPartyId: TestGenesis.rpId, origin: TestGenesis.origin, challenge: p.challenge(.propose, genesisDigest: Self.genesis.document.digest))
             let refused = try await refusal(gateway, try GovernanceEntry.propose(p, assertion: forged).entry())
             #expect(refused?.code == .unauthenticated, "\(proposer): \(String(describing: refused))")
         }

@@ -119,7 +119,7 @@ extension GatewayLongPollTests {
         let big = { (i: Int) throws -> Entry in
             let yaml = String(repeating: "\(i % 10)", count: 200 * 1024)
             let p = GovernanceProposal(id: "big-\(i)", proposer: "frank", change: .changePolicy(yaml: yaml))
-            let assertion = frank.getAssertion(relyingPartyId: TestGenesis.rpId, origin: TestGenesis.origin, challenge: p.challenge(.propose))
+            let assertion = frank.getAssertion(relyingPartyId: TestGenesis.rpId, origin: TestGenesis.origin, challenge: p.challenge(.propose, genesisDigest: Self.genesis.document.digest))
             return try GovernanceEntry.propose(p, assertion: assertion).entry()
         }
         var receipts: [EntryReceipt] = []

@@ -131,20 +131,21 @@ struct GovernanceLoopbackTests {
         _ = try await cluster.waitForGovernance { g in g.operations.first { $0.id == "warm-up" }?.approvals == ["frank"] }
 
         let target = try await cluster.proposal("target")
+        let genesis = try await cluster.genesisDigest()
         let warmUp = try await cluster.proposal("warm-up")
         var frank = try cluster.credential("frank")
         let rpId = TestGenesis.rpId, origin = TestGenesis.origin
         // Each forgery, and the WebAuthn check every node must name.
         var forgeries: [(String, WebAuthnAssertion.Response, String)] = []
-        forgeries.append(("reject challenge", frank.getAssertion(relyingPartyId: rpId, origin: origin, challenge: target.challenge(.reject)),
+        forgeries.append(("reject challenge", frank.getAssertion(relyingPartyId: rpId, origin: origin, challenge: target.challenge(.reject, genesisDigest: genesis)),
                           "wrongChallenge"))
-        forgeries.append(("another operation", frank.getAssertion(relyingPartyId: rpId, origin: origin, challenge: warmUp.challenge(.approve)),
+        forgeries.append(("another operation", frank.getAssertion(relyingPartyId: rpId, origin: origin, challenge: warmUp.challenge(.approve, genesisDigest: genesis)),
                           "wrongChallenge"))
-        forgeries.append(("wrong origin", frank.getAssertion(relyingPartyId: rpId, origin: "https://evil.example", challenge: target.challenge(.approve)),
+        forgeries.append(("wrong origin", frank.getAssertion(relyingPartyId: rpId, origin: "https://evil.example", challenge: target.challenge(.approve, genesisDigest: genesis)),
                           "wrongOrigin"))
-        forgeries.append(("no user verification", frank.getAssertion(relyingPartyId: rpId, origin: origin, challenge: target.challenge(.approve),
+        forgeries.append(("no user verification", frank.getAssertion(relyingPartyId: rpId, origin: origin, challenge: target.challenge(.approve, genesisDigest: genesis),
                                                                      userVerified: false), "userNotVerified"))
-        var altered = frank.getAssertion(relyingPartyId: rpId, origin: origin, challenge: target.challenge(.approve))
+        var altered = frank.getAssertion(relyingPartyId: rpId, origin: origin, challenge: target.challenge(.approve, genesisDigest: genesis))
         altered = WebAuthnAssertion.Response(
             credentialId: altered.credentialId, authenticatorData: altered.authenticatorData, clientDataJSON: altered.clientDataJSON,
             signature: altered.signature.enumerated().map { $0.offset == 10 ? $0.element ^ 1 : $0.element }, userHandle: altered.userHandle)
@@ -152,14 +153,14 @@ struct GovernanceLoopbackTests {
         // A clone of the authenticator from before its last use: a counter that does not increase.
         let stale = try cluster.credential("frank", signCount: 0)
         var clone = stale
-        forgeries.append(("lowered counter", clone.getAssertion(relyingPartyId: rpId, origin: origin, challenge: target.challenge(.approve)),
+        forgeries.append(("lowered counter", clone.getAssertion(relyingPartyId: rpId, origin: origin, challenge: target.challenge(.approve, genesisDigest: genesis)),
                           "counterNotIncreased"))
         for (_, assertion, _) in forgeries {
             let r = try await cluster.postJSON("/v1/operations/target/approvals", DecisionMessage(user: "frank", assertion: assertion))
             #expect(r.status == .accepted)
         }
         // A valid approval, then the same approval replayed.
-        let good = frank.getAssertion(relyingPartyId: rpId, origin: origin, challenge: target.challenge(.approve))
+        let good = frank.getAssertion(relyingPartyId: rpId, origin: origin, challenge: target.challenge(.approve, genesisDigest: genesis))
         for _ in 0..<2 {
             _ = try await cluster.postJSON("/v1/operations/target/approvals", DecisionMessage(user: "frank", assertion: good))
         }

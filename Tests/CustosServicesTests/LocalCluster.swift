@@ -258,6 +258,13 @@ final class LocalCluster: @unchecked Sendable {
         try await submit(try TestNote.entry(note))
     }
 
+    /// The genesis document digest the gateway names for this cluster: what every approval and
+    /// every bot request binds.
+    func genesisDigest() async throws -> [UInt8] {
+        let view: ClusterView = try await getJSON("/v1/cluster")
+        return try [UInt8](hex: view.genesisDocumentDigest)
+    }
+
     func getJSON<T: Decodable>(_ path: String) async throws -> T {
         let r = try await get(path)
         guard r.status == .ok else { throw TestEnvironmentError("GET \(path): \(r.status) \(String(decoding: r.body, as: UTF8.self))") }

@@ -129,12 +129,12 @@ private struct CommitScene {
         }
         let p = GovernanceProposal(id: "add-ivan", proposer: "frank", change: .addUser(id: "ivan", roles: []))
         let first = try Block(height: 1, previousHash: configuration.genesisDigest, timestamp: now, entries: [
-            try GovernanceEntry.propose(p, assertion: assertion("frank", p.challenge(.propose))).entry(),
-            try GovernanceEntry.approve(operationId: p.id, user: "grace", assertion: assertion("grace", p.challenge(.approve))).entry(),
-            try GovernanceEntry.approve(operationId: p.id, user: "frank", assertion: assertion("frank", p.challenge(.approve))).entry(),
+            try GovernanceEntry.propose(p, assertion: assertion("frank", p.challenge(.propose, genesisDigest: genesis.document.digest))).entry(),
+            try GovernanceEntry.approve(operationId: p.id, user: "grace", assertion: assertion("grace", p.challenge(.approve, genesisDigest: genesis.document.digest))).entry(),
+            try GovernanceEntry.approve(operationId: p.id, user: "frank", assertion: assertion("frank", p.challenge(.approve, genesisDigest: genesis.document.digest))).entry(),
         ])
         let second = try Block(height: 2, previousHash: first.hash, timestamp: now + 1_000, entries: [
-            try GovernanceEntry.approve(operationId: p.id, user: "erin", assertion: assertion("erin", p.challenge(.approve))).entry(),
+            try GovernanceEntry.approve(operationId: p.id, user: "erin", assertion: assertion("erin", p.challenge(.approve, genesisDigest: genesis.document.digest))).entry(),
             try TestNote.entry("1"),
         ])
         return [first, second]

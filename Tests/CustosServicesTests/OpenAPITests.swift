@@ -151,14 +151,15 @@ struct OpenAPIConformanceTests {
             #expect(r.status == .accepted, "\(user): \(String(decoding: r.body, as: UTF8.self))")
         }
         let addDave = try await cluster.proposal("add-dave")
-        try await approve("add-dave", as: "erin", challenge: addDave.challenge(.approve))
-        try await approve("add-dave", as: "frank", challenge: addDave.challenge(.approve))
+        let genesis = try await cluster.genesisDigest()
+        try await approve("add-dave", as: "erin", challenge: addDave.challenge(.approve, genesisDigest: genesis))
+        try await approve("add-dave", as: "frank", challenge: addDave.challenge(.approve, genesisDigest: genesis))
 
         // Path parameters are percent-decoded: the id is found and approved through an encoded path.
         let encoded = "ops%2Drotate%2E1"
         let detail: OperationDetail = try await cluster.getJSON("/v1/operations/\(encoded)")
         #expect(detail.operation.id == oddId)
-        try await approve(encoded, as: "grace", challenge: try await cluster.proposal(encoded).challenge(.approve))
+        try await approve(encoded, as: "grace", challenge: try await cluster.proposal(encoded).challenge(.approve, genesisDigest: genesis))
         _ = try await cluster.waitForGovernance { g in
             g.operations.first { $0.id == oddId }?.approvals == ["grace"]
                 && g.operations.first { $0.id == "add-dave" }?.approvals == ["frank"]

@@ -15,9 +15,9 @@ import Testing
         let p = GovernanceProposal(id: "a", proposer: "frank", change: .addUser(id: "ivan", roles: []))
         let badId = GovernanceProposal(id: "not ok", proposer: "frank", change: .addUser(id: "ivan", roles: []))
         let noLifetime = GovernanceProposal(id: "b", proposer: "frank", change: .addUser(id: "ivan", roles: []), lifetimeSeconds: 0)
-        let person = RequestEntry.personEnvelope(body: Cluster.transfer(by: "frank"), user: "frank", timestamp: Int64(c.now), nonce: c.nonce())
+        let person = RequestEntry.personEnvelope(body: Cluster.transfer(by: "frank"), cluster: c.state.genesisDigest, user: "frank", timestamp: Int64(c.now), nonce: c.nonce())
         let personAssertion = c.assert("frank", RequestEntry.personChallenge(person))
-        let alsoSigned = SignedRequest(body: person.body, keyId: "frank", timestamp: person.timestamp, nonce: person.nonce, signature: [1])
+        let alsoSigned = SignedRequest(body: person.body, cluster: c.state.genesisDigest, keyId: "frank", timestamp: person.timestamp, nonce: person.nonce, signature: [1])
         let entries: [(String, Entry)] = [
             ("a well-formed proposal", try c.proposeEntry(p)),
             ("a self-approval (refused, not malformed)", try c.approveEntry(p, by: "frank")),
@@ -33,7 +33,7 @@ import Testing
             ("an entry of a kind no node knows", try Entry(kind: "transfer.request", payload: [9])),
             ("a governance entry without its assertion", try Entry(kind: GovernanceEntry.proposeKind, payload: try c.proposeEntry(p).payload)),
             ("a bot's request without a signature",
-             try RequestEntry.submit(SignedRequest(body: person.body, keyId: "frank", timestamp: person.timestamp, nonce: person.nonce, signature: []))),
+             try RequestEntry.submit(SignedRequest(body: person.body, cluster: c.state.genesisDigest, keyId: "frank", timestamp: person.timestamp, nonce: person.nonce, signature: []))),
         ]
         var malformed = 0
         for (name, entry) in entries {

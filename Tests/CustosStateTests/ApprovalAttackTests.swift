@@ -32,7 +32,7 @@ import Testing
         var (c, p) = try Self.pending()
         let (q, _) = try c.propose(.addUser(id: "judy", roles: []), by: "frank")
         // erin signs an approval of q but the entry presents it for p.
-        let forged = GovernanceEntry.approve(operationId: p.id, user: "erin", assertion: c.assert("erin", q.challenge(.approve)))
+        let forged = GovernanceEntry.approve(operationId: p.id, user: "erin", assertion: c.assert("erin", q.challenge(.approve, genesisDigest: c.state.genesisDigest)))
         let error = Self.refuse(&c, try forged.entry())
         #expect(error?.code == .assertionRefused)
         #expect(error?.webAuthn == .wrongChallenge)
@@ -44,25 +44,25 @@ import Testing
         var (c, p) = try Self.pending()
         // The same id with other content has another digest, so another challenge.
         let altered = GovernanceProposal(id: p.id, proposer: "frank", change: .addUser(id: "ivan", roles: ["admin"]))
-        let entry = GovernanceEntry.approve(operationId: p.id, user: "erin", assertion: c.assert("erin", altered.challenge(.approve)))
+        let entry = GovernanceEntry.approve(operationId: p.id, user: "erin", assertion: c.assert("erin", altered.challenge(.approve, genesisDigest: c.state.genesisDigest)))
         #expect(Self.refuse(&c, try entry.entry())?.webAuthn == .wrongChallenge)
         // A rejection's challenge does not approve either.
-        let asReject = GovernanceEntry.approve(operationId: p.id, user: "erin", assertion: c.assert("erin", p.challenge(.reject)))
+        let asReject = GovernanceEntry.approve(operationId: p.id, user: "erin", assertion: c.assert("erin", p.challenge(.reject, genesisDigest: c.state.genesisDigest)))
         #expect(Self.refuse(&c, try asReject.entry())?.webAuthn == .wrongChallenge)
     }
 
     @Test func aWrongOriginIsRefused() throws {
         var (c, p) = try Self.pending()
         let entry = GovernanceEntry.approve(
-            operationId: p.id, user: "erin", assertion: c.assert("erin", p.challenge(.approve), origin: "https://evil.test"))
+            operationId: p.id, user: "erin", assertion: c.assert("erin", p.challenge(.approve, genesisDigest: c.state.genesisDigest), origin: "https://evil.test"))
         #expect(Self.refuse(&c, try entry.entry())?.webAuthn == .wrongOrigin)
     }
 
     @Test func aLoweredCounterIsRefused() throws {
         var (c, p) = try Self.pending()
         let (q, _) = try c.propose(.addUser(id: "judy", roles: []), by: "frank")
-        let earlier = c.assert("erin", p.challenge(.approve))  // counter n
-        let later = c.assert("erin", q.challenge(.approve))  // counter n + 1
+        let earlier = c.assert("erin", p.challenge(.approve, genesisDigest: c.state.genesisDigest))  // counter n
+        let later = c.assert("erin", q.challenge(.approve, genesisDigest: c.state.genesisDigest))  // counter n + 1
         #expect(c.apply(try GovernanceEntry.approve(operationId: q.id, user: "erin", assertion: later).entry())
             == .applied(operationId: q.id, status: .proposed))
         let counter = c.state.users["erin"]!.credentials[0].signCount
@@ -78,7 +78,7 @@ import Testing
         let (q, _) = try c.propose(.addUser(id: "judy", roles: []), by: "frank")
         var clone = c.authenticators["erin"]!  // a cloned authenticator repeats counters
         #expect(try c.approve(q, by: "erin") == .applied(operationId: q.id, status: .proposed))
-        let replayed = clone.getAssertion(relyingPartyId: Cluster.rpId, origin: Cluster.origin, challenge: p.challenge(.approve))
+        let replayed = clone.getAssertion(relyingPartyId: Cluster.rpId, origin: Cluster.origin, challenge: p.challenge(.approve, genesisDigest: c.state.genesisDigest))
         let error = Self.refuse(&c, try GovernanceEntry.approve(operationId: p.id, user: "erin", assertion: replayed).entry())
         #expect(error?.webAuthn == .counterNotIncreased)
     }
@@ -98,7 +98,7 @@ import Testing
     @Test func missingUserVerificationIsRefusedWhenRequired() throws {
         var (c, p) = try Self.pending()
         let entry = GovernanceEntry.approve(
-            operationId: p.id, user: "erin", assertion: c.assert("erin", p.challenge(.approve), userVerified: false))
+            operationId: p.id, user: "erin", assertion: c.assert("erin", p.challenge(.approve, genesisDigest: c.state.genesisDigest), userVerified: false))
         #expect(Self.refuse(&c, try entry.entry())?.webAuthn == .userNotVerified)
     }
 
@@ -106,17 +106,17 @@ import Testing
         var c = try Cluster(requireUserVerification: false)
         let (p, _) = try c.propose(.addUser(id: "ivan", roles: []), by: "frank")
         let entry = GovernanceEntry.approve(
-            operationId: p.id, user: "erin", assertion: c.assert("erin", p.challenge(.approve), userVerified: false))
+            operationId: p.id, user: "erin", assertion: c.assert("erin", p.challenge(.approve, genesisDigest: c.state.genesisDigest), userVerified: false))
         #expect(c.apply(try entry.entry()) == .applied(operationId: p.id, status: .proposed))
     }
 
     @Test func anApprovalByANonMemberIsRefused() throws {
         var (c, p) = try Self.pending()
         // mallory is not a user; she presents erin's valid assertion under her own name.
-        let entry = GovernanceEntry.approve(operationId: p.id, user: "mallory", assertion: c.assert("erin", p.challenge(.approve)))
+        let entry = GovernanceEntry.approve(operationId: p.id, user: "mallory", assertion: c.assert("erin", p.challenge(.approve, genesisDigest: c.state.genesisDigest)))
         #expect(Self.refuse(&c, try entry.entry())?.code == .unknownUser)
         // erin's assertion under grace's name names a credential grace does not hold.
-        let borrowed = GovernanceEntry.approve(operationId: p.id, user: "grace", assertion: c.assert("erin", p.challenge(.approve)))
+        let borrowed = GovernanceEntry.approve(operationId: p.id, user: "grace", assertion: c.assert("erin", p.challenge(.approve, genesisDigest: c.state.genesisDigest)))
         #expect(Self.refuse(&c, try borrowed.entry())?.code == .unknownCredential)
     }
 
@@ -137,11 +137,11 @@ import Testing
         var c = try Cluster()
         let p = GovernanceProposal(id: "op-x", proposer: "heidi", change: .freeze)
         // Signed by erin's authenticator, presented as heidi's.
-        let entry = GovernanceEntry.propose(p, assertion: c.assert("erin", p.challenge(.propose)))
+        let entry = GovernanceEntry.propose(p, assertion: c.assert("erin", p.challenge(.propose, genesisDigest: c.state.genesisDigest)))
         #expect(Self.refuse(&c, try entry.entry())?.code == .unknownCredential)
         #expect(!c.state.frozen)
         // heidi's assertion over an approval challenge does not propose.
-        let wrongAct = GovernanceEntry.propose(p, assertion: c.assert("heidi", p.challenge(.approve)))
+        let wrongAct = GovernanceEntry.propose(p, assertion: c.assert("heidi", p.challenge(.approve, genesisDigest: c.state.genesisDigest)))
         #expect(Self.refuse(&c, try wrongAct.entry())?.webAuthn == .wrongChallenge)
         #expect(!c.state.frozen)
     }

@@ -90,7 +90,7 @@ import Testing
             // risk-bot's request now moves 9 ETH; it signed for 1.
             ("request", 3, 0, { h in
                 let signed = try SignedRequest(json: Array(h.blocks[2][0].payload))
-                let altered = SignedRequest(body: Cluster.transfer(by: "risk-bot", amount: "9"), keyId: signed.keyId, timestamp: signed.timestamp,
+                let altered = SignedRequest(body: Cluster.transfer(by: "risk-bot", amount: "9"), cluster: signed.cluster, keyId: signed.keyId, timestamp: signed.timestamp,
                                             nonce: signed.nonce, signature: signed.signature)
                 h.blocks[2][0] = try RequestEntry.submit(altered)
             }, ["entry 0 (request.submit by risk-bot", "requestRefused (badSignature)"]),

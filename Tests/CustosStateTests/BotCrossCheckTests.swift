@@ -66,7 +66,7 @@ import Testing
     }
 
     struct PeerRequest: Codable {
-        struct Sign: Codable { let alg: String; let body: String; let keyId: String; let timestamp: Int64; let nonce: String }
+        struct Sign: Codable { let alg: String; let body: String; let cluster: String; let keyId: String; let timestamp: Int64; let nonce: String }
         struct Verify: Codable { let alg: String; let public_key: String; let envelope: String }
         let sign: [Sign]
         let verify: [Verify]
@@ -92,7 +92,8 @@ import Testing
             "request_signing_peer.py",
             PeerRequest(
                 sign: bots.enumerated().map { i, b in
-                    .init(alg: b.1, body: body.replacingOccurrences(of: "BOT", with: b.0), keyId: b.0, timestamp: timestamp,
+                    .init(alg: b.1, body: body.replacingOccurrences(of: "BOT", with: b.0), cluster: c.state.genesisDigest.hexString,
+                          keyId: b.0, timestamp: timestamp,
                           nonce: "cHl0aG9uLWJvdC1ub25jZS0w\(i)")
                 },
                 verify: [.init(alg: "Ed25519", public_key: swiftKey.publicKey.rawRepresentation.hexString,

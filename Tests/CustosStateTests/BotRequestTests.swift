@@ -101,15 +101,19 @@ import Testing
             .requestRefused, .badSignature)
         let honest = c.signed(Cluster.transfer(by: "risk-bot", amount: "1"), keyId: "risk-bot", key: key)
         let altered = SignedRequest(
-            body: Cluster.transfer(by: "risk-bot", amount: "9"), keyId: honest.keyId, timestamp: honest.timestamp, nonce: honest.nonce,
+            body: Cluster.transfer(by: "risk-bot", amount: "9"), cluster: c.state.genesisDigest, keyId: honest.keyId, timestamp: honest.timestamp, nonce: honest.nonce,
             signature: honest.signature)
         add("altered body", try RequestEntry.submit(altered), .requestRefused, .badSignature)
         let retimed = SignedRequest(
-            body: honest.body, keyId: honest.keyId, timestamp: honest.timestamp + 1, nonce: honest.nonce, signature: honest.signature)
+            body: honest.body, cluster: c.state.genesisDigest, keyId: honest.keyId, timestamp: honest.timestamp + 1, nonce: honest.nonce, signature: honest.signature)
         add("altered timestamp", try RequestEntry.submit(retimed), .requestRefused, .badSignature)
         add("replayed nonce", try RequestEntry.submit(valid), .requestRefused, .replayedNonce)
+        let staging = SignedRequest(
+            body: Cluster.transfer(by: "risk-bot", amount: "3"), cluster: Hashes.sha256(Array("a staging cluster".utf8)), keyId: "risk-bot",
+            timestamp: Int64(c.now), nonce: c.nonce(), key: key)
+        add("signed for another cluster", try RequestEntry.submit(staging), .requestRefused, .wrongCluster)
         let sameNonce = SignedRequest(
-            body: Cluster.transfer(by: "risk-bot", amount: "2"), keyId: "risk-bot", timestamp: valid.timestamp, nonce: valid.nonce, key: key)
+            body: Cluster.transfer(by: "risk-bot", amount: "2"), cluster: c.state.genesisDigest, keyId: "risk-bot", timestamp: valid.timestamp, nonce: valid.nonce, key: key)
         add("fresh body, used nonce", try RequestEntry.submit(sameNonce), .requestRefused, .replayedNonce)
         // The blocks below are one second (and a few ms) after `now`; the window is five minutes either side.
         add("stale timestamp", try RequestEntry.submit(c.signed(Cluster.transfer(by: "risk-bot"), keyId: "risk-bot", key: key, skew: 1_000 - 300_001)),
@@ -188,7 +192,7 @@ import Testing
         let ahead = c.signed(Cluster.transfer(by: "risk-bot"), keyId: "risk-bot", key: key, skew: 600_000 + 240_000)
         #expect(Cluster.decided(c.state.apply(try RequestEntry.submit(ahead), blockTime: c.now + 600_000)) != nil)
         // Block time never goes back: a block stamped earlier does not reopen the window.
-        let old = SignedRequest(body: Cluster.transfer(by: "risk-bot"), keyId: "risk-bot", timestamp: Int64(c.now), nonce: c.nonce(), key: key)
+        let old = SignedRequest(body: Cluster.transfer(by: "risk-bot"), cluster: c.state.genesisDigest, keyId: "risk-bot", timestamp: Int64(c.now), nonce: c.nonce(), key: key)
         #expect(Cluster.requestSigningCode(c.state.apply(try RequestEntry.submit(old), blockTime: c.now)) == .staleTimestamp)
     }
 
@@ -288,7 +292,7 @@ import Testing
         for i in 0..<(limit + 5) {
             if i % 1_000 == 0 { c.now += 301_000 }
             let s = SignedRequest(
-                body: Cluster.transfer(by: "risk-bot", amount: "1"), keyId: "risk-bot", timestamp: Int64(c.now),
+                body: Cluster.transfer(by: "risk-bot", amount: "1"), cluster: c.state.genesisDigest, keyId: "risk-bot", timestamp: Int64(c.now),
                 nonce: "bound-nonce-\(String(i).leftPadded(8))", key: key)
             let decided = try #require(Cluster.decided(c.state.apply(try RequestEntry.submit(s), blockTime: c.now)))
             if i == 0 { first = decided.id }

@@ -86,15 +86,15 @@ struct Cluster {
     }
 
     mutating func proposeEntry(_ proposal: GovernanceProposal) throws -> Entry {
-        try GovernanceEntry.propose(proposal, assertion: assert(proposal.proposer, proposal.challenge(.propose))).entry()
+        try GovernanceEntry.propose(proposal, assertion: assert(proposal.proposer, proposal.challenge(.propose, genesisDigest: state.genesisDigest))).entry()
     }
 
     mutating func approveEntry(_ proposal: GovernanceProposal, by user: String) throws -> Entry {
-        try GovernanceEntry.approve(operationId: proposal.id, user: user, assertion: assert(user, proposal.challenge(.approve))).entry()
+        try GovernanceEntry.approve(operationId: proposal.id, user: user, assertion: assert(user, proposal.challenge(.approve, genesisDigest: state.genesisDigest))).entry()
     }
 
     mutating func rejectEntry(_ proposal: GovernanceProposal, by user: String) throws -> Entry {
-        try GovernanceEntry.reject(operationId: proposal.id, user: user, assertion: assert(user, proposal.challenge(.reject))).entry()
+        try GovernanceEntry.reject(operationId: proposal.id, user: user, assertion: assert(user, proposal.challenge(.reject, genesisDigest: state.genesisDigest))).entry()
     }
 
     /// Applies an entry one second after the previous one.
@@ -132,7 +132,7 @@ struct Cluster {
         let operationId = nextId()
         let registration = authenticator.register(
             relyingPartyId: Self.rpId, origin: Self.origin,
-            challenge: GovernanceProposal.registrationChallenge(operationId: operationId, user: id))
+            challenge: GovernanceProposal.registrationChallenge(operationId: operationId, user: id, genesisDigest: state.genesisDigest))
         let credential = GovernanceProposal(id: operationId, proposer: "frank", change: .addCredential(user: id, registration: registration))
         apply(try proposeEntry(credential))
         try approve(credential, by: "grace")

@@ -39,13 +39,13 @@ import Testing
     @Test func anUnsignedRequestMakesTheBlockUnvotable() throws {
         let (initial, _) = try BotRequestTests.cluster()
         var c = initial
-        let unsigned = SignedRequest(body: Cluster.transfer(by: "risk-bot"), keyId: "risk-bot", timestamp: Int64(c.now), nonce: c.nonce(),
+        let unsigned = SignedRequest(body: Cluster.transfer(by: "risk-bot"), cluster: c.state.genesisDigest, keyId: "risk-bot", timestamp: Int64(c.now), nonce: c.nonce(),
                                      signature: [])
         let entry = try RequestEntry.submit(unsigned)
         #expect(ReplicatedState.malformation(of: entry)?.code == .unsigned)
         #expect(try Self.nodeRefuses(c, [entry]))
         // A person's request whose assertion carries no signature.
-        let person = RequestEntry.personEnvelope(body: Cluster.transfer(by: "frank"), user: "frank", timestamp: Int64(c.now), nonce: c.nonce())
+        let person = RequestEntry.personEnvelope(body: Cluster.transfer(by: "frank"), cluster: c.state.genesisDigest, user: "frank", timestamp: Int64(c.now), nonce: c.nonce())
         let real = c.assert("frank", RequestEntry.personChallenge(person))
         let emptied = WebAuthnAssertion.Response(credentialId: real.credentialId, authenticatorData: real.authenticatorData,
                                                  clientDataJSON: real.clientDataJSON, signature: [], userHandle: real.userHandle)
@@ -58,7 +58,7 @@ import Testing
     @Test func anUnsignedGovernanceEntryMakesTheBlockUnvotable() throws {
         var c = try Cluster()
         let p = Self.proposal()
-        let real = c.assert("frank", p.challenge(.propose))
+        let real = c.assert("frank", p.challenge(.propose, genesisDigest: c.state.genesisDigest))
         let stripped = WebAuthnAssertion.Response(credentialId: real.credentialId, authenticatorData: real.authenticatorData,
                                                   clientDataJSON: real.clientDataJSON, signature: [], userHandle: real.userHandle)
         let unsigned = try GovernanceEntry.propose(p, assertion: stripped).entry()

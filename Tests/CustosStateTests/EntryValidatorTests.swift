@@ -21,7 +21,7 @@ import Testing
         var c = try Cluster()
         let p = GovernanceProposal(id: "a", proposer: "frank", change: .addUser(id: "ivan", roles: []))
         // erin's transfer request, decided by the requests room between the governance entries.
-        let person = RequestEntry.personEnvelope(body: Cluster.transfer(by: "erin"), user: "erin", timestamp: Int64(c.now), nonce: c.nonce())
+        let person = RequestEntry.personEnvelope(body: Cluster.transfer(by: "erin"), cluster: c.state.genesisDigest, user: "erin", timestamp: Int64(c.now), nonce: c.nonce())
         let other = try RequestEntry.submit(person, assertion: c.assert("erin", RequestEntry.personChallenge(person)))
         let entries = [try c.proposeEntry(p), other, try c.approveEntry(p, by: "grace"), try c.approveEntry(p, by: "erin")]
         let block = try Self.block(c, entries, at: c.now + 1_000)

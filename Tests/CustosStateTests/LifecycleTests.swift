@@ -77,7 +77,7 @@ import Testing
         add(try c.proposeEntry(q))
         add(try c.proposeEntry(r))
         add(try c.approveEntry(p, by: "erin"))
-        add(try GovernanceEntry.approve(operationId: "c", user: "frank", assertion: c.assert("frank", p.challenge(.approve))).entry())
+        add(try GovernanceEntry.approve(operationId: "c", user: "frank", assertion: c.assert("frank", p.challenge(.approve, genesisDigest: c.state.genesisDigest))).entry())
         add(try c.approveEntry(r, by: "grace"))  // r has expired by now
         return entries
     }

@@ -25,7 +25,7 @@ import Testing
 
         let p = GovernanceProposal(id: "add-ivan", proposer: "frank", change: .addUser(id: "ivan", roles: []))
         let q = GovernanceProposal(id: "add-judy", proposer: "frank", change: .addUser(id: "judy", roles: []))
-        let forged = try GovernanceEntry.approve(operationId: p.id, user: "erin", assertion: c.assert("erin", q.challenge(.approve))).entry()
+        let forged = try GovernanceEntry.approve(operationId: p.id, user: "erin", assertion: c.assert("erin", q.challenge(.approve, genesisDigest: c.state.genesisDigest))).entry()
         let time = c.now + 1_000
         let bad = try Block(
             height: 1, previousHash: configuration.genesisDigest, timestamp: time,

@@ -31,7 +31,7 @@ import Testing
 
     static func entry(_ c: inout Cluster, by user: String, amount: String = "3", signer: String? = nil, skew: Int64 = 0) throws -> (SignedRequest, Entry) {
         let request = RequestEntry.personEnvelope(
-            body: Cluster.transfer(by: user, amount: amount), user: user, timestamp: Int64(c.now) + skew, nonce: c.nonce())
+            body: Cluster.transfer(by: user, amount: amount), cluster: c.state.genesisDigest, user: user, timestamp: Int64(c.now) + skew, nonce: c.nonce())
         let assertion = c.assert(signer ?? user, RequestEntry.personChallenge(request))
         return (request, try RequestEntry.submit(request, assertion: assertion))
     }
@@ -63,7 +63,7 @@ import Testing
         // An approval of a governance operation presented as a request's authorization.
         let (op, _) = try c.propose(.addUser(id: "ivan", roles: []), by: "grace")
         let (third, _) = try Self.entry(&c, by: "frank", amount: "2")
-        cases.append(("governance assertion", try RequestEntry.submit(third, assertion: c.assert("frank", op.challenge(.approve))),
+        cases.append(("governance assertion", try RequestEntry.submit(third, assertion: c.assert("frank", op.challenge(.approve, genesisDigest: c.state.genesisDigest))),
                       .assertionRefused, nil))
         // erin's credential for frank's request.
         cases.append(("someone else's credential", try Self.entry(&c, by: "frank", signer: "erin").1, .unknownCredential, nil))

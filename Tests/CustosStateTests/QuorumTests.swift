@@ -62,7 +62,7 @@ import Testing
         let phone = SoftwareAuthenticator.generate()
         let registration = phone.register(
             relyingPartyId: Cluster.rpId, origin: Cluster.origin,
-            challenge: GovernanceProposal.registrationChallenge(operationId: id, user: "frank"))
+            challenge: GovernanceProposal.registrationChallenge(operationId: id, user: "frank", genesisDigest: c.state.genesisDigest))
         let p = GovernanceProposal(id: id, proposer: "frank", change: .addCredential(user: "frank", registration: registration))
         #expect(c.apply(try c.proposeEntry(p)) == .applied(operationId: id, status: .proposed))
         try c.approve(p, by: "grace")
@@ -82,7 +82,7 @@ import Testing
         let phone = SoftwareAuthenticator.generate()
         let registration = phone.register(
             relyingPartyId: Cluster.rpId, origin: Cluster.origin,
-            challenge: GovernanceProposal.registrationChallenge(operationId: "some-other-op", user: "frank"))
+            challenge: GovernanceProposal.registrationChallenge(operationId: "some-other-op", user: "frank", genesisDigest: c.state.genesisDigest))
         let (_, outcome) = try c.propose(.addCredential(user: "frank", registration: registration), by: "frank")
         #expect(Cluster.code(outcome) == .registrationRefused)
         #expect(Cluster.webAuthnCode(outcome) == .wrongChallenge)
@@ -97,7 +97,7 @@ import Testing
         // Without a credential ivan cannot act.
         let (p, _) = try c.propose(.freeze, by: "frank")
         let noCredential = GovernanceEntry.approve(
-            operationId: p.id, user: "ivan", assertion: c.assert("grace", p.challenge(.approve)))
+            operationId: p.id, user: "ivan", assertion: c.assert("grace", p.challenge(.approve, genesisDigest: c.state.genesisDigest)))
         #expect(Cluster.code(c.apply(try noCredential.entry())) == .unknownCredential)
     }
 
@@ -166,7 +166,7 @@ import Testing
         let id = c.nextId()
         let registration = phone.register(
             relyingPartyId: Cluster.rpId, origin: Cluster.origin,
-            challenge: GovernanceProposal.registrationChallenge(operationId: id, user: "ivan"))
+            challenge: GovernanceProposal.registrationChallenge(operationId: id, user: "ivan", genesisDigest: c.state.genesisDigest))
         let reg = GovernanceProposal(id: id, proposer: "frank", change: .addCredential(user: "ivan", registration: registration))
         c.apply(try c.proposeEntry(reg))
         try c.approve(reg, by: "grace")
@@ -203,7 +203,7 @@ import Testing
         let id = c.nextId()
         let registration = phone.register(
             relyingPartyId: Cluster.rpId, origin: Cluster.origin,
-            challenge: GovernanceProposal.registrationChallenge(operationId: id, user: "ivan"))
+            challenge: GovernanceProposal.registrationChallenge(operationId: id, user: "ivan", genesisDigest: c.state.genesisDigest))
         let reg = GovernanceProposal(id: id, proposer: "frank", change: .addCredential(user: "ivan", registration: registration))
         c.apply(try c.proposeEntry(reg))
         try c.approve(reg, by: "grace")

@@ -103,7 +103,7 @@ import Testing
         var (c, _) = try Self.cluster()
         // erin (an admin) asks for 50 ETH herself: only frank and grace may decide it.
         let request = RequestEntry.personEnvelope(
-            body: Cluster.transfer(by: "erin", amount: "50"), user: "erin", timestamp: Int64(c.now), nonce: c.nonce())
+            body: Cluster.transfer(by: "erin", amount: "50"), cluster: c.state.genesisDigest, user: "erin", timestamp: Int64(c.now), nonce: c.nonce())
         let submitted = c.apply(try RequestEntry.submit(request, assertion: c.assert("erin", RequestEntry.personChallenge(request))))
         let id = try #require(Cluster.decided(submitted)).id
         #expect(c.state.eligibleApprovers(of: c.state.requestBook.requests[id]!) == ["frank", "grace"])
@@ -131,7 +131,7 @@ import Testing
         }
         // A governance approval's assertion is not a request approval either.
         let (op, _) = try c.propose(.freeze, by: "grace")
-        let governance = c.assert("frank", op.challenge(.approve))
+        let governance = c.assert("frank", op.challenge(.approve, genesisDigest: c.state.genesisDigest))
         let replayed = try RequestDecisionEntry(.approve, requestId: id, user: "frank", assertion: governance).entry()
         #expect(Cluster.webAuthnCode(c.apply(replayed)) == .wrongChallenge)
         #expect(Self.approvals(c, id)?.approvals.isEmpty == true)

@@ -23,7 +23,7 @@ import Testing
         #expect(c.state.frozen == before.frozen)
 
         let person = RequestEntry.personEnvelope(
-            body: Cluster.transfer(by: "heidi", amount: "1"), user: "heidi", timestamp: Int64(c.now), nonce: c.nonce())
+            body: Cluster.transfer(by: "heidi", amount: "1"), cluster: c.state.genesisDigest, user: "heidi", timestamp: Int64(c.now), nonce: c.nonce())
         let counter = try #require(c.state.users["heidi"]?.credentials.first?.signCount)
         #expect(Cluster.decided(c.apply(try RequestEntry.submit(person, assertion: c.assert("heidi", RequestEntry.personChallenge(person))))) != nil)
         #expect(c.state.users["heidi"]?.credentials.first?.signCount == counter + 1)

@@ -1,10 +1,11 @@
 """Independent bot request signing for the Swift cross-checks: RFC 8785 via `rfc8785`,
 Ed25519 and P-256 via `cryptography`.
 
-Input: {"sign": [{"alg": "Ed25519"|"ES256", "body": json text, "keyId", "timestamp", "nonce"}],
+Input: {"sign": [{"alg": "Ed25519"|"ES256", "body": json text, "cluster": hex, "keyId", "timestamp", "nonce"}],
         "verify": [{"alg", "public_key": hex, "envelope": json text}]}
 Output: {"sign": [{"public_key": hex, "envelope": json text}], "verify": [bool, ...]}
-The signature covers rfc8785({"body", "keyId", "nonce", "timestamp"}); P-256 signatures are r || s.
+The signature covers rfc8785({"body", "cluster", "keyId", "nonce", "timestamp"}), where cluster is
+the genesis digest of the cluster the request is meant for; P-256 signatures are r || s.
 """
 import base64
 import json
@@ -26,12 +27,12 @@ def unb64url(s):
 
 
 def signing_input(env):
-    return rfc8785.dumps({"body": env["body"], "keyId": env["keyId"], "nonce": env["nonce"],
-                          "timestamp": env["timestamp"]})
+    return rfc8785.dumps({"body": env["body"], "cluster": env["cluster"], "keyId": env["keyId"],
+                          "nonce": env["nonce"], "timestamp": env["timestamp"]})
 
 
 def sign(item):
-    env = {k: item[k] for k in ("keyId", "timestamp", "nonce")}
+    env = {k: item[k] for k in ("cluster", "keyId", "timestamp", "nonce")}
     env["body"] = json.loads(item["body"])
     message = signing_input(env)
     if item["alg"] == "Ed25519":

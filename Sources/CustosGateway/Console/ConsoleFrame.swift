@@ -3,6 +3,8 @@
 struct ConsoleFrame: Sendable {
     let title: String
     let cluster: String
+    /// The cluster's genesis digest, hex: every approval's challenge binds it.
+    let genesis: String
     let frozen: Bool
     let height: UInt64
     /// Named apart from every page's fields: a template that finds no value in the frame looks

@@ -47,7 +47,7 @@ extension ConsoleRoutes {
                           notice: String?) async throws -> Response {
         let state = await console.gateway.governanceState
         let fields = invitation.map {
-            GovernanceProposal.consoleRegistrationFields(operationId: $0.1.operationId, user: $0.1.user)
+            GovernanceProposal.consoleRegistrationFields(operationId: $0.1.operationId, user: $0.1.user, genesisDigest: state.genesisDigest)
         } ?? []
         return try page(console, status: status, ConsoleEnrolPage(
             frame: frame(state, title: "Enrol a security key", session: nil), hasInvitation: invitation != nil,
@@ -84,7 +84,8 @@ extension ConsoleRoutes {
                                                          clientDataJSON: clientDataJSON)
         do {
             _ = try WebAuthnRegistration.verify(
-                registration, expectedChallenge: GovernanceProposal.registrationChallenge(operationId: enrolment.operationId, user: enrolment.user),
+                registration, expectedChallenge: GovernanceProposal.registrationChallenge(
+                    operationId: enrolment.operationId, user: enrolment.user, genesisDigest: state.genesisDigest),
                 relyingParty: state.relyingParty, requireUserVerification: state.requireUserVerification)
         } catch {
             return try await enrolPage(console, status: .unprocessableContent, invitation: (code, enrolment),

@@ -229,7 +229,7 @@ enum ConsoleRoutes {
     }
 
     static func frame(_ state: ReplicatedState, title: String, session: ConsoleSession?) -> ConsoleFrame {
-        ConsoleFrame(title: title, cluster: state.clusterName, frozen: state.frozen, height: state.height,
+        ConsoleFrame(title: title, cluster: state.clusterName, genesis: state.genesisDigest.hexString, frozen: state.frozen, height: state.height,
                      signedInUser: session?.user, sessionToken: session?.csrfToken)
     }
 

@@ -71,10 +71,11 @@ extension GovernanceProposal {
     }
 
     /// The fields whose canonical encoding's SHA-256 is
-    /// `registrationChallenge(operationId:user:)`: what a person's browser registers a new
-    /// credential over, as the console displays it.
-    package static func consoleRegistrationFields(operationId: String, user: String) -> [ConsoleField] {
-        [ConsoleField("Format", .string, "custos.governance.registration.v1"), ConsoleField("Operation id", .string, operationId),
-         ConsoleField("Person", .string, user)]
+    /// `registrationChallenge(operationId:user:genesisDigest:)`: what a person's browser
+    /// registers a new credential over, as the console displays it.
+    package static func consoleRegistrationFields(operationId: String, user: String, genesisDigest: [UInt8]) -> [ConsoleField] {
+        [ConsoleField("Format", .string, "custos.governance.registration.v2"),
+         ConsoleField("Cluster (genesis digest)", .hex, genesisDigest.hexString),
+         ConsoleField("Operation id", .string, operationId), ConsoleField("Person", .string, user)]
     }
 }

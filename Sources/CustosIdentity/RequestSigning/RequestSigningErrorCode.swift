@@ -4,10 +4,12 @@ import CustosCore
 public enum RequestSigningErrorCode: String, ErrorCode {
     /// The envelope is not JSON of the expected shape (types, lengths, encodings).
     case malformed
-    /// The envelope has a member other than body, keyId, timestamp, nonce and signature.
+    /// The envelope has a member other than body, cluster, keyId, timestamp, nonce and signature.
     case unknownField
     /// The request names a key other than the one it is verified with.
     case wrongKey
+    /// The request is signed for another cluster (its genesis digest is not the verifier's).
+    case wrongCluster
     /// The signature does not verify over the canonical signing input.
     case badSignature
     /// The timestamp is older than the allowed clock skew.

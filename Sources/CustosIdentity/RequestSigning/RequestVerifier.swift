@@ -2,7 +2,7 @@ import CustosCore
 
 /// Verifies bots' signed requests against a caller-supplied time and replay cache; no clock, no I/O.
 ///
-/// Order of checks: key id, timestamp window (±`maxClockSkew` around `now`, and never older
+/// Order of checks: key id, cluster, timestamp window (±`maxClockSkew` around `now`, and never older
 /// than the window of the latest time the cache has seen), signature, then the nonce
 /// (`checkFreshness` serves requests authenticated otherwise, such as a person's assertion). The cache
 /// changes only when a request is accepted, so forged requests cannot fill it.
@@ -15,19 +15,29 @@ public struct RequestVerifier: Sendable {
         self.maxClockSkew = maxClockSkew
     }
 
-    /// Accepts `request` signed by `key`, registered as `keyId`, at time `now` (ms since the
-    /// epoch), and records its nonce in `replayCache`, which the caller persists atomically with
-    /// the request.
+    /// Accepts `request` signed by `key`, registered as `keyId`, for the cluster whose genesis
+    /// digest is `cluster`, at time `now` (ms since the epoch), and records its nonce in
+    /// `replayCache`, which the caller persists atomically with the request.
     public func verify(
-        _ request: SignedRequest, keyId: String, key: BotPublicKey, now: Int64, replayCache: inout ReplayCache
+        _ request: SignedRequest, keyId: String, key: BotPublicKey, cluster: [UInt8], now: Int64, replayCache: inout ReplayCache
     ) throws(RequestSigningError) {
         guard request.keyId == keyId else {
             throw RequestSigningError(.wrongKey, "the request is signed for key \"\(request.keyId)\", not \"\(keyId)\"")
         }
+        try Self.checkCluster(request, cluster)
         try checkFreshness(keyId: keyId, timestamp: request.timestamp, nonce: request.nonce, now: now, replayCache: &replayCache) { () throws(RequestSigningError) in
             guard key.isValidSignature(request.signature, for: request.signingInput) else {
                 throw RequestSigningError(.badSignature, "the signature does not verify over the request's canonical form")
             }
+        }
+    }
+
+    /// Refuses a request signed for another cluster than the one whose genesis digest is `cluster`.
+    public static func checkCluster(_ request: SignedRequest, _ cluster: [UInt8]) throws(RequestSigningError) {
+        guard request.cluster == cluster else {
+            throw RequestSigningError(
+                .wrongCluster,
+                "the request is signed for the cluster with genesis digest \(request.cluster.hexString.prefix(16))…, not this one (\(cluster.hexString.prefix(16))…)")
         }
     }
 

@@ -1,15 +1,19 @@
 import CustosCore
 
 /// A bot's request, signed: the envelope
-/// `{"body": <any JSON>, "keyId": "...", "timestamp": <ms since epoch>, "nonce": "...", "signature": "<base64url>"}`.
+/// `{"body": <any JSON>, "cluster": "<hex>", "keyId": "...", "timestamp": <ms since epoch>, "nonce": "...", "signature": "<base64url>"}`.
 ///
 /// The signature covers the RFC 8785 canonical bytes of
-/// `{"body": body, "keyId": keyId, "nonce": nonce, "timestamp": timestamp}` (`signingInput`),
-/// so whitespace, member order and number spelling in transit do not matter, while any change
-/// to the body, key, time or nonce does. Numbers in the body are doubles, as RFC 8785 defines
-/// them: amounts belong in strings.
+/// `{"body": body, "cluster": cluster, "keyId": keyId, "nonce": nonce, "timestamp": timestamp}`
+/// (`signingInput`), so whitespace, member order and number spelling in transit do not matter,
+/// while any change to the body, cluster, key, time or nonce does. `cluster` is the genesis
+/// digest of the cluster the request is meant for (64 lowercase hex digits), so a request
+/// signed for staging never counts in production; the verifier compares it with its own.
+/// Numbers in the body are doubles, as RFC 8785 defines them: amounts belong in strings.
 public struct SignedRequest: Sendable, Hashable {
     public let body: JSONValue
+    /// The genesis digest of the cluster the request is signed for (32 bytes).
+    public let cluster: [UInt8]
     public let keyId: String
     /// Milliseconds since the Unix epoch, an integer within ±2^53.
     public let timestamp: Int64
@@ -22,18 +26,21 @@ public struct SignedRequest: Sendable, Hashable {
     public static let nonceLengths = 16...128
     public static let keyIdLengths = 1...128
 
-    /// Signs `body` (client side).
-    public init(body: JSONValue, keyId: String, timestamp: Int64, nonce: String, key: BotSigningKey) {
+    /// Signs `body` for the cluster whose genesis digest is `cluster` (client side).
+    public init(body: JSONValue, cluster: [UInt8], keyId: String, timestamp: Int64, nonce: String, key: BotSigningKey) {
         self.body = body
+        self.cluster = cluster
         self.keyId = keyId
         self.timestamp = timestamp
         self.nonce = nonce
-        self.signature = key.signature(for: Self.signingInput(body: body, keyId: keyId, timestamp: timestamp, nonce: nonce))
+        self.signature = key.signature(
+            for: Self.signingInput(body: body, cluster: cluster, keyId: keyId, timestamp: timestamp, nonce: nonce))
     }
 
     /// A request with a signature made elsewhere (a client library, or a test altering one).
-    public init(body: JSONValue, keyId: String, timestamp: Int64, nonce: String, signature: [UInt8]) {
+    public init(body: JSONValue, cluster: [UInt8], keyId: String, timestamp: Int64, nonce: String, signature: [UInt8]) {
         self.body = body
+        self.cluster = cluster
         self.keyId = keyId
         self.timestamp = timestamp
         self.nonce = nonce
@@ -52,11 +59,17 @@ public struct SignedRequest: Sendable, Hashable {
         guard let members = value.objectValue else {
             throw RequestSigningError(.malformed, "request envelope is a \(value.typeName), not an object")
         }
-        let known = ["body", "keyId", "timestamp", "nonce", "signature"]
+        let known = ["body", "cluster", "keyId", "timestamp", "nonce", "signature"]
         for member in members where !known.contains(member.key) {
             throw RequestSigningError(.unknownField, "request envelope has the unknown member \"\(member.key.prefix(64))\"")
         }
         guard let body = value["body"] else { throw RequestSigningError(.malformed, "request envelope has no \"body\"") }
+        // Spelled one way only: 32 bytes in lowercase hex, as `jsonBytes` writes them.
+        guard let clusterHex = value["cluster"]?.stringValue, let cluster = try? [UInt8](hex: clusterHex),
+              cluster.count == 32, cluster.hexString == clusterHex
+        else {
+            throw RequestSigningError(.malformed, "\"cluster\" must be the cluster's genesis digest: 64 lowercase hex digits")
+        }
         guard let keyId = value["keyId"]?.stringValue, Self.keyIdLengths.contains(keyId.utf8.count),
             keyId.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value < 0x7f })
         else {
@@ -76,6 +89,7 @@ public struct SignedRequest: Sendable, Hashable {
             throw RequestSigningError(.malformed, "\"signature\" must be unpadded base64url")
         }
         self.body = body
+        self.cluster = cluster
         self.keyId = keyId
         self.timestamp = Int64(t)
         self.nonce = nonce
@@ -86,18 +100,21 @@ public struct SignedRequest: Sendable, Hashable {
     public var jsonBytes: [UInt8] {
         JCS.canonicalBytes(
             .object([
-                ("body", body), ("keyId", .string(keyId)), ("timestamp", .number(Double(timestamp))),
-                ("nonce", .string(nonce)), ("signature", .string(Base64URL.encode(signature))),
+                ("body", body), ("cluster", .string(cluster.hexString)), ("keyId", .string(keyId)),
+                ("timestamp", .number(Double(timestamp))), ("nonce", .string(nonce)),
+                ("signature", .string(Base64URL.encode(signature))),
             ]))
     }
 
-    /// The bytes the signature covers.
-    public var signingInput: [UInt8] { Self.signingInput(body: body, keyId: keyId, timestamp: timestamp, nonce: nonce) }
+    /// The bytes the signature covers; their SHA-256 is the request's id.
+    public var signingInput: [UInt8] {
+        Self.signingInput(body: body, cluster: cluster, keyId: keyId, timestamp: timestamp, nonce: nonce)
+    }
 
-    public static func signingInput(body: JSONValue, keyId: String, timestamp: Int64, nonce: String) -> [UInt8] {
+    public static func signingInput(body: JSONValue, cluster: [UInt8], keyId: String, timestamp: Int64, nonce: String) -> [UInt8] {
         JCS.canonicalBytes(
             .object([
-                ("body", body), ("keyId", .string(keyId)), ("nonce", .string(nonce)),
+                ("body", body), ("cluster", .string(cluster.hexString)), ("keyId", .string(keyId)), ("nonce", .string(nonce)),
                 ("timestamp", .number(Double(timestamp))),
             ]))
     }

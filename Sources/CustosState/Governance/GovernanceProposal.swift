@@ -62,15 +62,19 @@ public struct GovernanceProposal: Sendable, Hashable {
         case propose, approve, reject
     }
 
-    /// The WebAuthn challenge for `act` on this exact operation.
-    public func challenge(_ act: Act) -> [UInt8] {
-        Hashes.tagged("custos/governance/\(act.rawValue)", digest)
+    /// The WebAuthn challenge for `act` on this exact operation in the cluster whose genesis
+    /// digest is `genesisDigest`: `tagged("custos/governance/<act>", genesisDigest ‖ digest)`, so
+    /// an approval made for staging never counts in production.
+    public func challenge(_ act: Act, genesisDigest: [UInt8]) -> [UInt8] {
+        Hashes.tagged("custos/governance/\(act.rawValue)", genesisDigest, digest)
     }
 
-    /// The challenge a credential registration for `user` inside operation `operationId` signs
-    /// (the registration is part of the operation, so it cannot sign the operation's digest).
-    public static func registrationChallenge(operationId: String, user: String) -> [UInt8] {
-        var w = CanonicalWriter(tag: "custos.governance.registration.v1")
+    /// The challenge a credential registration for `user` inside operation `operationId` of the
+    /// cluster whose genesis digest is `genesisDigest` signs (the registration is part of the
+    /// operation, so it cannot sign the operation's digest).
+    public static func registrationChallenge(operationId: String, user: String, genesisDigest: [UInt8]) -> [UInt8] {
+        var w = CanonicalWriter(tag: "custos.governance.registration.v2")
+        w.append(lengthPrefixed: genesisDigest)
         w.append(string: operationId)
         w.append(string: user)
         return Hashes.sha256(w.bytes)

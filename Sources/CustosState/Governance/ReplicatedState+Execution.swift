@@ -54,7 +54,7 @@ extension ReplicatedState {
             let credential: StoredCredential
             do {
                 credential = try WebAuthnRegistration.verify(
-                    registration, expectedChallenge: GovernanceProposal.registrationChallenge(operationId: p.id, user: id),
+                    registration, expectedChallenge: GovernanceProposal.registrationChallenge(operationId: p.id, user: id, genesisDigest: genesisDigest),
                     relyingParty: relyingParty, requireUserVerification: requireUserVerification)
             } catch {
                 throw GovernanceError(.registrationRefused, "credential for \(id): \(error.reason)", webAuthn: error.code)

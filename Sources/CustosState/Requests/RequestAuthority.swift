@@ -3,8 +3,9 @@ import CustosPolicy
 
 /// What deciding a request reads from the governance room at its block: the policy in force and
 /// its version, the freeze flag, the bot and people registries, the relying party people's
-/// assertions are checked against, and the vaults (a message request must name an active vault
-/// whose scheme signs its format). A read-only view; the requests room never changes the
+/// assertions are checked against, the vaults (a message request must name an active vault
+/// whose scheme signs its format) and the cluster's genesis digest, which every request is
+/// signed for. A read-only view; the requests room never changes the
 /// governance room through it.
 struct RequestAuthority {
     let policy: CompiledPolicy
@@ -15,6 +16,7 @@ struct RequestAuthority {
     let relyingParty: RelyingParty
     let requireUserVerification: Bool
     let vaults: [String: Vault]
+    let cluster: [UInt8]
 
     /// Decides a transfer or call request with the policy in force and the freeze flag, at
     /// `blockTime`: while frozen, everything but governance is denied. The initiating bot's key

@@ -54,7 +54,7 @@ extension RequestBook {
                 throw GovernanceError(.unknownBot, "no bot \"\(signed.keyId.prefix(64))\" is registered")
             }
             guard bot.active else { throw GovernanceError(.inactiveBot, "bot \"\(bot.id)\" has been removed") }
-            do { try verifier.verify(signed, keyId: bot.id, key: bot.key, now: now, replayCache: &cache) } catch {
+            do { try verifier.verify(signed, keyId: bot.id, key: bot.key, cluster: authority.cluster, now: now, replayCache: &cache) } catch {
                 throw GovernanceError(.requestRefused, "bot \"\(bot.id)\" (\(error.code)): \(error.reason)", requestSigning: error.code)
             }
         } else {
@@ -65,6 +65,7 @@ extension RequestBook {
             }
             guard user.active else { throw GovernanceError(.inactiveUser, "\(user.id) has been removed") }
             do {
+                try RequestVerifier.checkCluster(signed, authority.cluster)
                 try verifier.checkFreshness(
                     keyId: user.id, timestamp: signed.timestamp, nonce: signed.nonce, now: now, replayCache: &cache
                 ) {}

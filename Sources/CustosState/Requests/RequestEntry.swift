@@ -26,13 +26,14 @@ public enum RequestEntry {
         try submit(envelope: request.jsonBytes)
     }
 
-    /// The unsigned envelope of a person's request: the signature member is empty.
-    public static func personEnvelope(body: JSONValue, user: String, timestamp: Int64, nonce: String) -> SignedRequest {
-        SignedRequest(body: body, keyId: user, timestamp: timestamp, nonce: nonce, signature: [])
+    /// The unsigned envelope of a person's request for the cluster whose genesis digest is
+    /// `cluster`: the signature member is empty.
+    public static func personEnvelope(body: JSONValue, cluster: [UInt8], user: String, timestamp: Int64, nonce: String) -> SignedRequest {
+        SignedRequest(body: body, cluster: cluster, keyId: user, timestamp: timestamp, nonce: nonce, signature: [])
     }
 
     /// The WebAuthn challenge a person's assertion signs for `request`: bound to its body,
-    /// person, timestamp and nonce, and distinct from every governance challenge.
+    /// cluster, person, timestamp and nonce, and distinct from every governance challenge.
     public static func personChallenge(_ request: SignedRequest) -> [UInt8] {
         Hashes.tagged("custos/request/submit", Hashes.sha256(request.signingInput))
     }

@@ -9,7 +9,7 @@ extension ReplicatedState {
     var requestAuthority: RequestAuthority {
         RequestAuthority(
             policy: policy, policyVersion: policyVersion, frozen: frozen, bots: bots, users: users, relyingParty: relyingParty,
-            requireUserVerification: requireUserVerification, vaults: vaults)
+            requireUserVerification: requireUserVerification, vaults: vaults, cluster: genesisDigest)
     }
 
     /// Decides a transfer or call request as the requests room does with the policy in force and

@@ -131,7 +131,7 @@ extension ReplicatedState {
         try p.checkId()
         guard operations[p.id] == nil else { throw GovernanceError(.duplicateOperation, "operation \"\(p.id)\" was proposed before") }
         try p.checkLifetime()
-        try authenticate(p.proposer, assertion: assertion, challenge: p.challenge(.propose))
+        try authenticate(p.proposer, assertion: assertion, challenge: p.challenge(.propose, genesisDigest: genesisDigest))
         // The change must apply to the current state now (it is checked again at execution).
         var dryRun = self
         try dryRun.execute(p)
@@ -178,7 +178,7 @@ extension ReplicatedState {
         }
         // Authenticated first, so that the gateway turns away an entry whose signer is not who it
         // claims before the question of eligibility reaches the log.
-        try authenticate(user, assertion: assertion, challenge: op.proposal.challenge(approve ? .approve : .reject))
+        try authenticate(user, assertion: assertion, challenge: op.proposal.challenge(approve ? .approve : .reject, genesisDigest: genesisDigest))
         let pending = request(op.proposal, approvals: [])
         let eligible = policy.eligibleApprovers(for: pending, in: snapshot)
         if !isInitiator && !eligible.contains(user) {

@@ -1,9 +1,10 @@
 // The Custos console's only script. It makes the WebAuthn calls and, for an approval, computes
 // the challenge itself from the operation content the page displays: the canonical encoding of
 // the proposal (custos.governance.proposal.v1), its SHA-256 digest, and the tagged hash
-// SHA-256(SHA-256(tag) || SHA-256(tag) || digest) with tag "custos/governance/<act>", exactly
-// as every node derives it (GovernanceProposal.challenge). No challenge for an approval ever
-// comes from the server. Nothing is fetched from anywhere.
+// SHA-256(SHA-256(tag) || SHA-256(tag) || genesis || digest) with tag "custos/governance/<act>"
+// and the displayed genesis digest of the cluster, exactly as every node derives it
+// (GovernanceProposal.challenge). No challenge for an approval ever comes from the server.
+// Nothing is fetched from anywhere.
 'use strict';
 
 (function () {
@@ -136,7 +137,12 @@
         try {
           // Recomputed at the click from what is displayed now.
           const digest = await showDigest(section);
-          const challenge = await taggedHash('custos/governance/' + act, digest);
+          const genesis = Uint8Array.from(hexBytes(document.getElementById('genesis').textContent));
+          if (genesis.length !== 32) throw new Error('the page shows no genesis digest of 32 bytes');
+          const bound = new Uint8Array(genesis.length + digest.length);
+          bound.set(genesis, 0);
+          bound.set(digest, genesis.length);
+          const challenge = await taggedHash('custos/governance/' + act, bound);
           say(status, 'Touch your security key to ' + act + ' the content shown above.');
           const credential = await navigator.credentials.get({
             publicKey: {
