@@ -1,3 +1,5 @@
+import CustosClusterAPI
+import CustosCore
 import CustosLedger
 import Foundation
 import GRDB
@@ -56,10 +58,17 @@ public final class NodeChainStore: Sendable {
             try db.execute(sql: "DELETE FROM stateDigest")
         }
         migrator.registerMigration("v5: requests bound to their cluster") { db in
-            // Bot requests and approvals now sign the cluster's genesis digest: replayed, the
-            // older ones are refused, so the state of a past height differs from what was
-            // recorded. As in v4, the node records its digests anew instead of refusing to start.
-            try db.execute(sql: "DELETE FROM stateDigest")
+            // Bot requests, approvals and registrations now sign the cluster's genesis digest.
+            // Replayed under that rule, every older one would be refused and the state rewritten
+            // (people, bots, policy, freezes, vault epochs): a chain made before it cannot be
+            // carried over, so the node refuses to open it rather than quietly diverge.
+            let blocks = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM committedBlock") ?? 0
+            guard blocks == 0 else {
+                throw ClusterAPIError(
+                    .stateMismatch,
+                    "this node's chain (\(blocks) blocks) was made by an earlier version whose signatures bind no cluster digest; "
+                        + "it cannot be replayed under today's rules: start a new cluster (for `make run`, remove .custos-dev)")
+            }
         }
         return migrator
     }

@@ -57,6 +57,9 @@ struct RequestCommand: AsyncParsableCommand {
             if json { print(String(decoding: try await call.getRaw(path), as: UTF8.self)); return }
             let r: RequestView = try await call.get(path)
             let body = r.checkedBody(asked: id)
+            if let expected = connection.genesis, r.cluster != expected.lowercased() {
+                fail("request \(printable(id)) was signed for the cluster with genesis digest \(printable(r.cluster)), not \(printable(expected))")
+            }
             var lines = [
                 "request     \(r.id)",
                 "initiator   \(printable(r.initiator))",

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Crypto
 import CustosClusterAPI
 import CustosCore
+import CustosCrypto
 import CustosGateway
 import CustosIdentity
 import CustosLedger
@@ -110,7 +111,7 @@ struct ConsoleTests {
             var erin = try #require(Self.genesis.authenticators["erin"])
             let challenge = try Self.hiddenValue("challenge", in: page.text)
             let assertion = erin.getAssertion(relyingPartyId: TestGenesis.rpId, origin: TestGenesis.origin,
-                                              challenge: try #require(Base64URL.decode(challenge)))
+                                              challenge: try Self.signInChallenge(challenge))
             let signedIn = try await browser.send(.POST, "/console/sign-in", form: Self.assertionForm(assertion).merging(["challenge": challenge]) { a, _ in a })
             #expect(signedIn.status == .seeOther, "\(signedIn.text)")
             #expect(signedIn.headers["Location"] == ["/console/"])
@@ -140,6 +141,27 @@ struct ConsoleTests {
         }
     }
 
+    /// What the page's script signs for the sign-in nonce `encoded` (base64url): a tagged hash of
+    /// the cluster's genesis digest and the nonce, never the server's bytes as they are.
+    static func signInChallenge(_ encoded: String) throws -> [UInt8] {
+        Hashes.tagged("custos/console/sign-in", genesis.document.digest, try #require(Base64URL.decode(encoded)))
+    }
+
+    /// A sign-in signed over the server's nonce itself (what a gateway could pass off as an
+    /// approval's challenge) is refused.
+    @Test func aSignInOverTheServersBytesAsTheyAreIsRefused() async throws {
+        try await Self.withClient(try await gateway()) { client, baseURL in
+            var browser = Browser(client: client, base: baseURL)
+            let page = try await browser.send(.GET, "/console/sign-in")
+            var erin = try #require(Self.genesis.authenticators["erin"])
+            let challenge = try Self.hiddenValue("challenge", in: page.text)
+            let assertion = erin.getAssertion(relyingPartyId: TestGenesis.rpId, origin: TestGenesis.origin,
+                                              challenge: try #require(Base64URL.decode(challenge)))
+            let refused = try await browser.send(.POST, "/console/sign-in", form: Self.assertionForm(assertion).merging(["challenge": challenge]) { a, _ in a })
+            #expect(refused.status == .unauthorized)
+        }
+    }
+
     @Test func anAuthenticatorThatDoesNotVerifyThePersonCannotSignIn() async throws {
         try await Self.withClient(try await gateway()) { client, baseURL in
             var browser = Browser(client: client, base: baseURL)
@@ -147,7 +169,7 @@ struct ConsoleTests {
             var frank = try #require(Self.genesis.authenticators["frank"])
             let challenge = try Self.hiddenValue("challenge", in: page.text)
             let assertion = frank.getAssertion(relyingPartyId: TestGenesis.rpId, origin: TestGenesis.origin,
-                                               challenge: try #require(Base64URL.decode(challenge)), userVerified: false)
+                                               challenge: try Self.signInChallenge(challenge), userVerified: false)
             let refused = try await browser.send(.POST, "/console/sign-in", form: Self.assertionForm(assertion).merging(["challenge": challenge]) { a, _ in a })
             #expect(refused.status == .unauthorized)
             #expect(refused.text.contains("UV flag is not set"))

@@ -134,6 +134,15 @@ import Testing
         for message in [Array("venue login challenge 8f2a91".utf8), offChain, Array(0..<32)] {
             #expect(refusal("raw", message) == nil, "\(message.hexString)")
         }
+        // A 32-byte EIP-191 message is what a Safe owner's eth_sign signature or an ERC-4337
+        // account signs for a transaction hash, as bytes or as text; other lengths sign.
+        #expect(refusal("eip191", Array(repeating: 0xab, count: 32))?.contains("smart accounts") == true)
+        #expect(refusal("eip191", Array(repeating: 0xab, count: 31)) == nil)
+        let text = String(repeating: "t", count: 32)
+        do {
+            _ = try MessageRequest(json: Self.body(Self.eip191(text), vault: "treasury"))
+            Issue.record("a 32-byte EIP-191 text was read")
+        } catch { #expect(error.reason.contains("smart accounts")) }
         // A 32-byte BIP-340 message is what a Taproot signature hash is; other lengths sign.
         #expect(refusal("bip340", Array(repeating: 7, count: 32))?.contains("Taproot transaction's signature hash") == true)
         #expect(refusal("bip340", Array(repeating: 7, count: 31)) == nil)
@@ -252,7 +261,7 @@ import Testing
         #expect(permit.decision.outcome == .allow)
         #expect(permit.lines.contains { $0.contains("EIP-712 PermitSingle (domain name Permit2") })
         // Other text, a larger permit, another spender, another chain: denied, with the near miss named.
-        let other = try Self.decide(Self.body(Self.eip191("Please sign: transfer everything")))
+        let other = try Self.decide(Self.body(Self.eip191("Please sign: transfer everything now")))
         #expect(other.decision.outcome == .deny)
         #expect(other.lines.contains { $0.contains("allow-risk-bot-withdrawal-authorisations (allow) did not match only because its condition") })
         #expect(try Self.decide(Self.body(Self.eip712(try Self.permit(amount: "1000000000001")))).decision.outcome == .deny)

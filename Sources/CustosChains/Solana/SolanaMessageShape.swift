@@ -6,8 +6,9 @@
 /// legacy or version-0 message (header, account keys, recent blockhash, instructions and, for
 /// version 0, address-table lookups, with compact-u16 counts); bytes after it do not save them,
 /// since a reader that ignores trailing bytes would still accept the transaction. Nothing is
-/// checked for meaning (indexes, signer counts). Text, login challenges and Solana off-chain
-/// messages (which begin with byte 0xff) do not have that shape.
+/// checked for meaning (indexes, signer counts), and a version byte above 0 is read with version
+/// 0's layout. Text, login challenges and Solana off-chain messages (which begin with byte 0xff)
+/// do not have that shape.
 public enum SolanaMessageShape {
     /// True when `bytes` begin with a whole legacy or version-0 transaction message.
     public static func isTransactionMessage(_ bytes: [UInt8]) -> Bool {
@@ -15,8 +16,9 @@ public enum SolanaMessageShape {
         guard let first = reader.byte() else { return false }
         let versioned = first & 0x80 != 0
         if versioned {
-            // Version 0 is the only versioned format; its header follows the prefix byte.
-            guard first & 0x7f == 0, reader.skip(3) else { return false }
+            // Version 0 is the only versioned format so far; a later version (0x81…0xfe) is read
+            // with its layout, to err towards "transaction". 0xff starts an off-chain message.
+            guard first != 0xff, reader.skip(3) else { return false }
         } else {
             // The first byte is the legacy header's signature count; two more header bytes follow.
             guard reader.skip(2) else { return false }

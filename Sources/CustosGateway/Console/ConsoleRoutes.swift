@@ -123,7 +123,8 @@ enum ConsoleRoutes {
         stored.signCount = await console.sessions.signCount(of: stored.credentialId, stored: stored.signCount)
         let verified: WebAuthnAssertion.Verified
         do {
-            verified = try WebAuthnAssertion.verify(assertion, credential: stored, expectedChallenge: challenge,
+            verified = try WebAuthnAssertion.verify(assertion, credential: stored,
+                                                    expectedChallenge: ConsoleSessions.signInChallenge(nonce: challenge, genesisDigest: state.genesisDigest),
                                                     relyingParty: state.relyingParty, requireUserVerification: true)
         } catch {
             return try await signInPage(console, status: .unauthorized, notice: "Sign-in refused: \(error.reason)")

@@ -18,7 +18,15 @@ actor ConsoleSessions {
     /// cloned authenticator behind the governed state's counter is noticed at sign-in too.
     private var signCounts: [String: UInt32] = [:]
 
-    /// A new sign-in challenge for the browser holding `binding`.
+    /// What a person's authenticator signs to sign in with the one-time `nonce` of this
+    /// cluster: `tagged("custos/console/sign-in", genesisDigest ‖ nonce)`, computed by the page's
+    /// script too. Domain-separated from every approval's challenge, so a gateway cannot pass an
+    /// approval off as a sign-in by choosing the nonce.
+    static func signInChallenge(nonce: [UInt8], genesisDigest: [UInt8]) -> [UInt8] {
+        Hashes.tagged("custos/console/sign-in", genesisDigest, nonce)
+    }
+
+    /// A new sign-in nonce for the browser holding `binding`.
     func newChallenge(binding: String, now: UInt64) -> [UInt8] {
         prune(now: now)
         let challenge = SecureRandom.bytes(count: 32)

@@ -10,8 +10,8 @@ extension MessageRequest {
     /// Reads a message request from the verified JSON value of a request body. Refuses, with
     /// `invalidRequest` and a reason naming the member at fault: unknown or missing members,
     /// members of the wrong type, text or bytes beyond the bounds, hex that is not hex, a format
-    /// that is not one of `eip191`, `eip712`, `bip340`, `raw`, a `bip340` message of 32 bytes (a
-    /// Taproot signature hash has that length), a `raw` message that reads as a Solana
+    /// that is not one of `eip191`, `eip712`, `bip340`, `raw`, an `eip191` or `bip340` message of
+    /// 32 bytes (what a Safe or ERC-4337 account signature, or a Taproot signature hash, signs), a `raw` message that reads as a Solana
     /// transaction message (`SolanaMessageShape`), typed data whose digest is not
     /// defined (undeclared or recursive types, missing or extra members, values that do not fit
     /// their types), an EIP-712 domain with members other than `name`, `version`, `chainId`,
@@ -38,14 +38,21 @@ extension MessageRequest {
         switch name {
         case "eip191":
             let m = try object(value, "message", allowed: ["format", "text", "hex"], required: ["format"])
+            let message: [UInt8]
             switch (m["text"], m["hex"]) {
             case (let text?, nil):
-                return .eip191(Array(try Self.text(text, "message.text", limit: maximumMessageBytes).utf8))
+                message = Array(try Self.text(text, "message.text", limit: maximumMessageBytes).utf8)
             case (nil, let hex?):
-                return .eip191(try bytes(hex, "message.hex"))
+                message = try bytes(hex, "message.hex")
             default:
                 throw invalid("an eip191 message has exactly one of text and hex")
             }
+            // Safe owners and ERC-4337 accounts accept an EIP-191 signature over a 32-byte hash
+            // as a signature of the transaction it hashes: that would be a hash handed to sign.
+            guard message.count != 32 else {
+                throw invalid("a 32-byte eip191 message is refused: smart accounts read it as a transaction hash")
+            }
+            return .eip191(message)
         case "eip712":
             let m = try object(value, "message", allowed: ["format", "typedData"], required: ["format", "typedData"])
             return .eip712(try typedData(m["typedData"]!))

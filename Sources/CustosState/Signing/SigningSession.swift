@@ -57,9 +57,11 @@ public struct SigningSession: Sendable, Hashable {
     public static let maximumAttempts: UInt32 = 8
     /// How long, in block time, a session may wait for a signer set after it opened or after its
     /// last attempt started (`startedAt`): while no signer set has nonces or a presignature,
-    /// while signing is frozen, or while a reshare runs. Then it fails, so a request allowed
-    /// long ago is never signed by surprise: its initiator submits it again and every node
-    /// decides it afresh. With `maximumAttempts`, this bounds how long after its decision a
-    /// request can still be signed.
+    /// while signing is frozen, or while a reshare runs. Then it fails and no new attempt starts,
+    /// so a request allowed long ago is not taken up again later: its initiator submits it again
+    /// and every node decides it afresh. With `maximumAttempts`, this bounds how long after its
+    /// decision an attempt can start. (A signature an earlier attempt already made is not
+    /// unmade: whoever holds it holds it.) A retry after a gap of blocks longer than the limit
+    /// fails at once, since the last attempt started before the gap.
     public static let waitLimit: UInt64 = 15 * 60 * 1000
 }

@@ -208,9 +208,18 @@
     const status = document.getElementById('sign-in-status');
     document.getElementById('sign-in-button').addEventListener('click', async () => {
       try {
+        // Never the server's bytes as they are: the sign-in challenge is a tagged hash of the
+        // cluster's genesis digest and the server's one-time nonce, so it can never be an approval.
+        const genesis = Uint8Array.from(hexBytes(form.dataset.genesis));
+        const nonce = fromBase64url(form.dataset.challenge);
+        if (genesis.length !== 32) throw new Error('the page names no genesis digest of 32 bytes');
+        const bound = new Uint8Array(genesis.length + nonce.length);
+        bound.set(genesis, 0);
+        bound.set(nonce, genesis.length);
+        const challenge = await taggedHash('custos/console/sign-in', bound);
         say(status, 'Touch your security key.');
         const credential = await navigator.credentials.get({
-          publicKey: { challenge: fromBase64url(form.dataset.challenge), userVerification: 'required', timeout: 120000 },
+          publicKey: { challenge, userVerification: 'required', timeout: 120000 },
         });
         if (!credential) throw new Error('no assertion');
         fillAssertion(form, credential);

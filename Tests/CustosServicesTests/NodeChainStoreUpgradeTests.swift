@@ -1,0 +1,38 @@
+import CustosClusterAPI
+import CustosNodeService
+import Foundation
+import GRDB
+import Testing
+
+/// A node's chain made before requests and approvals bound the cluster's genesis digest cannot
+/// be replayed under today's rules without rewriting its history: the store refuses to open it,
+/// saying why, while an empty one upgrades.
+@Suite struct NodeChainStoreUpgradeTests {
+    @Test func aChainFromBeforeTheClusterBindingIsRefusedAndAnEmptyOneUpgrades() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("custos-chain-upgrade-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("chain.sqlite").path
+        _ = try NodeChainStore(path: path)
+        // As an earlier version left it: the migration not yet applied, one committed block.
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE 'v5:%'")
+            try db.execute(sql: "INSERT INTO committedBlock (height, hash, timestamp, block, certificate) VALUES (1, x'01', 1, x'00', x'00')")
+        }
+        try queue.close()
+        do {
+            _ = try NodeChainStore(path: path)
+            Issue.record("an old chain was opened")
+        } catch {
+            #expect("\(error)".contains("start a new cluster"), "\(error)")
+        }
+        // An empty store of the same age upgrades.
+        let empty = folder.appendingPathComponent("empty.sqlite").path
+        _ = try NodeChainStore(path: empty)
+        let emptyQueue = try DatabaseQueue(path: empty)
+        try emptyQueue.write { db in try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE 'v5:%'") }
+        try emptyQueue.close()
+        _ = try NodeChainStore(path: empty)
+    }
+}
