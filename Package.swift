@@ -34,6 +34,9 @@ let package = Package(
         // TLS to PostgreSQL with certificate verification (already resolved through postgres-nio).
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // WebAuthn attestation certificates (packed, fido-u2f) checked against the genesis's roots.
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // System libraries from Debian: libsecp256k1-dev (0.2.0), libsodium-dev (1.0.18).
@@ -150,14 +153,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // WebAuthn (CBOR, COSE keys, registration, assertions), software credentials for
-        // development, and bot request signing over RFC 8785 canonical JSON: pure, no I/O, no clock.
+        // WebAuthn (CBOR, COSE keys, registration with attestation, assertions), software
+        // credentials for development, and bot request signing over RFC 8785 canonical JSON: pure,
+        // no I/O, no clock.
         .target(
             name: "CustosIdentity",
             dependencies: [
                 "CustosCore",
                 "CustosCrypto",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -21,14 +21,15 @@ extension LogFollower {
 }
 
 extension LogFollower {
-    /// Tells the signing halt the newly committed state at `height`, and whether its block
-    /// executed an unfreeze (which lifts a local freeze made below that height).
+    /// Tells the signing halt the newly committed state at `height`, and when the unfreezes its
+    /// block executed were proposed (one proposed after a local freeze made below that height
+    /// lifts it).
     func tellHalt(_ state: ReplicatedState, height: UInt64, outcomes: [GovernanceOutcome]) throws {
         guard let halt else { return }
-        let unfroze = outcomes.contains { outcome in
-            guard case let .applied(id, .executed) = outcome else { return false }
-            return state.operations[id]?.proposal.change == .unfreeze
+        let unfreezes: [UInt64] = outcomes.compactMap { outcome in
+            guard case let .applied(id, .executed) = outcome, let op = state.operations[id], op.proposal.change == .unfreeze else { return nil }
+            return op.proposedAt
         }
-        try halt.committed(state, height: height, unfroze: unfroze)
+        try halt.committed(state, height: height, unfreezesProposedAt: unfreezes)
     }
 }

@@ -12,23 +12,31 @@ import Synchronization
 /// operator's `custos node resume` or an officer's `custos node freeze` on the node's host takes
 /// effect without a restart.
 ///
-/// A local freeze halts from the moment it is on record; the node then checks the officer's
-/// assertion against its own committed state, drops (and logs) a freeze that does not verify,
-/// and lifts a verified one when the quorum unfreezes in the log above the freeze's height.
+/// A local freeze halts from the moment it is on record. One not yet verified (`custos node
+/// freeze` verifies it when it records it) is checked against the node's committed state and
+/// clock (`ReplicatedState.verify(_:node:now:)`): dropped and logged if it does not verify or was
+/// lifted before (a freeze counts once), recorded as verified if it does. A verified freeze is
+/// never checked again — an officer removed later does not lift it — and is lifted only when a
+/// block above the freeze's height executes an unfreeze the quorum approved that was proposed
+/// after the freeze was made.
 public final class SigningHalt: Service, Sendable {
     private let database: NodeDatabase
     private let node: String
     private let logger: Logger
     private let refresh: Duration
     private let halts: Mutex<[SigningHaltRecord]>
-    /// The committed state local freezes are checked against, and the evidence already checked.
-    private let checking = Mutex<(state: ReplicatedState?, verified: Set<[UInt8]>)>((nil, []))
+    /// The committed state local freezes are checked against.
+    private let checking = Mutex<ReplicatedState?>(nil)
+    /// Milliseconds since the Unix epoch: when a freeze is taken, it must be recent.
+    private let clock: @Sendable () -> UInt64
 
-    public init(database: NodeDatabase, node: String, logger: Logger, refresh: Duration = .milliseconds(250)) throws {
+    public init(database: NodeDatabase, node: String, logger: Logger, refresh: Duration = .milliseconds(250),
+                clock: @escaping @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970 * 1000) }) throws {
         self.database = database
         self.node = node
         self.logger = logger
         self.refresh = refresh
+        self.clock = clock
         let recorded = try database.signingHalts()
         halts = Mutex(recorded)
         for halt in recorded {
@@ -59,23 +67,29 @@ public final class SigningHalt: Service, Sendable {
     }
 
     /// Takes the node's newly committed state at `height`: checks local freezes against it, and
-    /// lifts a local freeze recorded below `height` when `unfroze` (the block executed an
-    /// unfreeze the quorum approved).
-    func committed(_ state: ReplicatedState, height: UInt64, unfroze: Bool) throws {
-        checking.withLock { $0.state = state }
-        if unfroze, let freeze = records.first(where: { $0.cause == .localFreeze }), freeze.height < height {
-            try database.liftHalt(.localFreeze)
+    /// lifts a local freeze recorded below `height` when the block executed an unfreeze the
+    /// quorum approved that was proposed (block time, `unfreezesProposedAt`) after the freeze
+    /// was made; an unfreeze proposed before it was made does not lift it.
+    func committed(_ state: ReplicatedState, height: UInt64, unfreezesProposedAt: [UInt64]) throws {
+        checking.withLock { $0 = state }
+        if let freeze = records.first(where: { $0.cause == .localFreeze }), freeze.height < height,
+           unfreezesProposedAt.contains(where: { $0 > freeze.since }) {
+            if let made = try? JSONDecoder().decode(LocalFreeze.self, from: Data(freeze.evidence)) {
+                try database.liftLocalFreeze(made.digest(genesisDigest: state.genesisDigest))
+            } else {
+                try database.liftHalt(.localFreeze)
+            }
             logger.notice("local freeze lifted: the quorum unfroze signing in the log", metadata: ["height": "\(height)"])
         }
         try reload()
     }
 
     /// Reads the records again (an operator may have lifted or added one), and checks every
-    /// local freeze not checked yet.
+    /// local freeze not verified yet.
     func reload() throws {
         var recorded = try database.signingHalts()
         for freeze in recorded where freeze.cause == .localFreeze {
-            guard let refusal = check(freeze) else { continue }
+            guard let refusal = try check(freeze) else { continue }
             try database.liftHalt(.localFreeze)
             recorded.removeAll { $0.cause == .localFreeze }
             logger.error("refused a local freeze", metadata: ["reason": "\(refusal.printable(limit: 512))"])
@@ -89,21 +103,23 @@ public final class SigningHalt: Service, Sendable {
         for halt in lifted { logger.notice("signing halt lifted", metadata: ["cause": "\(halt.cause.rawValue)"]) }
     }
 
-    /// Why a local freeze is refused by the committed state; nil when it verifies, or while no
-    /// state is known yet (it halts meanwhile).
-    private func check(_ freeze: SigningHaltRecord) -> String? {
-        checking.withLock { checking in
-            guard let state = checking.state, !checking.verified.contains(freeze.evidence) else { return nil }
-            do {
-                let made = try JSONDecoder().decode(LocalFreeze.self, from: Data(freeze.evidence))
-                try state.verify(made, node: node)
-                checking.verified.insert(freeze.evidence)
-                return nil
-            } catch let error as GovernanceError {
-                return error.reason
-            } catch {
-                return "the freeze record does not decode: \(error)"
-            }
+    /// Why a local freeze is refused: it was lifted before, or (not verified yet) the committed
+    /// state and the clock refuse it. Nil when it is verified (recorded so), while no state is
+    /// known yet, or when this version cannot read the record (one an earlier version took):
+    /// those halt, until the quorum unfreezes.
+    private func check(_ freeze: SigningHaltRecord) throws -> String? {
+        guard let state = checking.withLock({ $0 }),
+              let made = try? JSONDecoder().decode(LocalFreeze.self, from: Data(freeze.evidence)) else { return nil }
+        let digest = made.digest(genesisDigest: state.genesisDigest)
+        switch try database.localFreezeUse(digest) {
+        case .verified?:
+            return nil
+        case .lifted?:
+            return "this freeze was lifted by the quorum before; a freeze counts once"
+        case nil:
+            do { try state.verify(made, node: node, now: clock()) } catch { return error.reason }
+            try database.markVerified(freeze: digest)
+            return nil
         }
     }
 

@@ -7,6 +7,10 @@ import CustosMPC
 #if canImport(Glibc)
 import Glibc
 #endif
+// With swift-certificates in the graph, `timespec` is found through CoreFoundation's module.
+#if canImport(CoreFoundation)
+import CoreFoundation
+#endif
 
 /// `custos demo`: the threshold core end to end on this machine — a dealerless key generation
 /// among four signer nodes, threshold signatures checked by libsecp256k1 and libsodium, a

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CustosClusterAPI
 import CustosCore
+import CustosCrypto
 import CustosIdentity
 import CustosLedger
 import CustosNode
@@ -43,14 +44,16 @@ extension NodeCommand {
 
             var file = CredentialStore.load(credential.credentialFile)
             let issuedAt = UInt64(Date().timeIntervalSince1970 * 1000)
-            let challenge = LocalFreeze.challenge(genesisDigest: state.genesisDigest, node: node.id, issuedAt: issuedAt)
-            let freeze = LocalFreeze(user: file.user, node: node.id, issuedAt: issuedAt,
+            let nonce = SecureRandom.bytes(count: 16)
+            let challenge = LocalFreeze.challenge(genesisDigest: state.genesisDigest, node: node.id, issuedAt: issuedAt, nonce: nonce)
+            let freeze = LocalFreeze(user: file.user, node: node.id, issuedAt: issuedAt, nonce: nonce,
                                      assertion: try makeAssertion(&file, challenge: challenge, path: credential.credentialFile))
-            do { try state.verify(freeze, node: node.id) } catch { fail("the freeze is refused: \(error.reason)") }
+            do { try state.verify(freeze, node: node.id, now: issuedAt) } catch { fail("the freeze is refused: \(error.reason)") }
+            // Verified here against the node's committed chain: recorded so, it is lifted only by the quorum.
             try NodeDatabase(path: votesPath).record(halt: SigningHaltRecord(
                 cause: .localFreeze, height: height, since: issuedAt,
                 reason: "frozen on its host by \(file.user) at height \(height); the quorum lifts it by unfreezing in the log",
-                evidence: Array(try JSONEncoder().encode(freeze))))
+                evidence: Array(try JSONEncoder().encode(freeze))), verifiedFreeze: freeze.digest(genesisDigest: state.genesisDigest))
             print("node \(node.id) frozen by \(file.user) at height \(height): it signs nothing until the quorum unfreezes in the log")
         }
     }

@@ -50,7 +50,7 @@ struct RegistrationTests {
         _ = try CBORDecoder(keyOrder: .ctap2Canonical).decode(response().attestationObject)
     }
 
-    @Test("Production refuses software credentials")
+    @Test("Production refuses software credentials: their attestation none proves no hardware")
     func production() {
         #expect(register(response(), relyingParty: Fixture.production) == .softwareCredentialRefused)
     }
@@ -79,10 +79,12 @@ struct RegistrationTests {
         #expect(register(noUP) == .userNotPresent)
     }
 
-    @Test("Attestation formats other than none are refused; none needs an empty statement")
+    @Test("Attestation formats other than none, packed and fido-u2f are refused; a statement must be complete; none needs an empty one")
     func attestation() throws {
-        #expect(register(try rebuilt(response(), fmt: "packed", attStmt: .map([(.text("alg"), .int(-7))]))) == .unsupportedAttestation)
+        #expect(register(try rebuilt(response(), fmt: "packed", attStmt: .map([(.text("alg"), .int(-7))]))) == .malformed)
+        #expect(register(try rebuilt(response(), fmt: "fido-u2f", attStmt: .map([(.text("sig"), .bytes([1]))]))) == .malformed)
         #expect(register(try rebuilt(response(), fmt: "tpm")) == .unsupportedAttestation)
+        #expect(register(try rebuilt(response(), fmt: "android-key")) == .unsupportedAttestation)
         #expect(register(try rebuilt(response(), attStmt: .map([(.text("sig"), .bytes([1]))]))) == .malformed)
     }
 

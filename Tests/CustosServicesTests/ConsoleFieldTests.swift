@@ -22,7 +22,9 @@ struct ConsoleFieldTests {
         return [
             .addUser(id: "dave", roles: ["trader", "viewer"]), .addUser(id: "eve", roles: []), .removeUser(id: "dave"),
             .assignRole(user: "dave", role: "admin"), .revokeRole(user: "dave", role: "admin"),
-            .addCredential(user: "dave", registration: registration), .revokeCredential(user: "dave", credentialId: [1, 2, 3]),
+            .addCredential(user: "dave", registration: registration),
+            .enrolCredential(user: "dave", codeDigest: CredentialEnrolment.digest(ofCode: Array("a code of sixteen".utf8)), validSeconds: 3600),
+            .revokeCredential(user: "dave", credentialId: [1, 2, 3]),
             .changePolicy(yaml: "name: ünïcode <b>&amp;</b>\nversion: 15\n\n  indented: \"quoted\"\n"), .freeze, .unfreeze,
             .addMember(member, proof: Array(repeating: 7, count: 64)), .removeMember(id: "node-2"),
             .addBot(id: "risk-bot", key: botKey, roles: ["trader"]), .removeBot(id: "risk-bot"), .rotateBotKey(id: "risk-bot", key: botKey),
@@ -45,10 +47,12 @@ struct ConsoleFieldTests {
     }
 
     @Test func theRegistrationContentHashesToTheRegistrationChallenge() throws {
-        let genesis = Hashes.sha256(Array("a cluster".utf8))
-        let fields = GovernanceProposal.consoleRegistrationFields(operationId: "enrol-alice-x1", user: "alice", genesisDigest: genesis)
+        let genesis = Hashes.sha256(Array("genesis".utf8))
+        let code = Array("a code of sixteen".utf8)
+        let fields = GovernanceProposal.consoleRegistrationFields(genesisDigest: genesis, enrolmentId: "enrol-alice-x1", user: "alice", code: code)
         let bytes = try #require(ConsoleField.canonicalBytes(fields))
-        #expect(Hashes.sha256(bytes) == GovernanceProposal.registrationChallenge(operationId: "enrol-alice-x1", user: "alice", genesisDigest: genesis))
+        #expect(Hashes.sha256(bytes)
+            == CredentialEnrolment.registrationChallenge(genesisDigest: genesis, enrolmentId: "enrol-alice-x1", user: "alice", code: code))
     }
 
     @Test func changingAnyDisplayedValueChangesTheBytes() throws {

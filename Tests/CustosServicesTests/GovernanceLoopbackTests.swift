@@ -20,13 +20,22 @@ struct GovernanceLoopbackTests {
         try await cluster.startGateway()
         for id in cluster.nodeIDs { try cluster.startNode(id) }
 
-        // erin alone proposes a new person, a new credential for alice, and a new policy version.
+        // erin alone proposes a new person, an enrolment of a new credential for alice, and a new
+        // policy version. alice makes her enrolment code and hands erin only its digest: nobody
+        // registers a credential for someone else (issue #13 item 3), so erin cannot add one
+        // for her directly.
+        let refused = try await CustosExecutable.run(["op", "propose", "--gateway", cluster.baseURL, "--as", cluster.credentialFile("erin").path,
+                                                      "add-credential", "alice"])
+        #expect(refused.status == 1 && refused.stderr.contains("enrol alice"), "\(refused.stderr)")
+        let codeFile = cluster.root.appendingPathComponent("alice.code")
+        let made = try await LocalCluster.run(cluster.binary, ["op", "enrolment-code", "--out", codeFile.path])
+        let digest = try #require(made.split(separator: "\n").last?.split(separator: " ").last.map(String.init))
         let policy = cluster.root.appendingPathComponent("policy-v15.yaml")
         let example = try String(
             contentsOf: TestEnvironment.packageRoot.appendingPathComponent("examples/policies/trading-firm.yaml"), encoding: .utf8)
         try example.replacingOccurrences(of: "\nversion: 14\n", with: "\nversion: 15\n").write(to: policy, atomically: true, encoding: .utf8)
         try await cluster.op(["propose", "--as", "erin", "--id", "add-dave", "add-user", "dave", "trader"])
-        try await cluster.op(["propose", "--as", "erin", "--id", "alice-key-2", "add-credential", "alice"])
+        try await cluster.op(["propose", "--as", "erin", "--id", "alice-key-2", "enrol-credential", "alice", digest, "2"])
         try await cluster.op(["propose", "--as", "erin", "--id", "policy-15", "change-policy", policy.path])
         // Approvers read an operation from the committed state, so they wait for it.
         _ = try await cluster.waitForGovernance { g in g.operations.count == 3 }
@@ -55,8 +64,16 @@ struct GovernanceLoopbackTests {
                 && g.operations.first { $0.id == "policy-15" }?.approvals.count == 2
         }
         #expect(statuses.values.allSatisfy { $0.governance?.policyVersion == 14 })
+        // alice registers her new credential herself, with her code, once.
+        let enrol = ["op", "enrol", "--gateway", cluster.baseURL, "--cluster", cluster.clusterFile.path, "--user", "alice",
+                     "--enrolment", "alice-key-2", "--code-file", codeFile.path]
+        _ = try await LocalCluster.run(cluster.binary, enrol + ["--out", cluster.root.appendingPathComponent("credentials/alice.2.json").path])
+        _ = try await cluster.waitForGovernance { g in g.users.first { $0.id == "alice" }?.credentials.count == 2 }
+        _ = try await LocalCluster.run(cluster.binary, enrol + ["--out", cluster.root.appendingPathComponent("credentials/alice.3.json").path])
         try await cluster.op(["approve", "--yes", "--as", "heidi", "policy-15"])
-        statuses = try await cluster.waitForGovernance { g in g.policyVersion == 15 }
+        statuses = try await cluster.waitForGovernance { g in
+            g.policyVersion == 15 && g.refusals.contains { $0.code == "enrolmentRefused" && $0.user == "alice" }
+        }
 
         // Every node applied every change at the same height: the same state digest after every height.
         let reference = try #require(statuses["node-1"])

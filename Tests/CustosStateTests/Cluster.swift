@@ -1,4 +1,5 @@
 import CustosCore
+import CustosCrypto
 import CustosIdentity
 import CustosLedger
 import CustosPolicy
@@ -54,7 +55,7 @@ struct Cluster {
 
     /// `authenticator` makes each person's credential (fresh random ones by default).
     init(
-        mode: RelyingParty.Mode = .development, requireUserVerification: Bool = true,
+        mode: RelyingParty.Mode = .development, requireUserVerification: Bool = true, attestationRoots: [[UInt8]] = [],
         authenticator: (String) throws -> SoftwareAuthenticator = { _ in .generate() }
     ) throws {
         var admins: [GenesisDocument.Admin] = []
@@ -68,7 +69,14 @@ struct Cluster {
         }
         genesis = GenesisDocument(
             clusterName: "test", relyingPartyId: Self.rpId, allowedOrigins: [Self.origin], mode: mode,
-            requireUserVerification: requireUserVerification, admins: admins, policyYAML: Self.policy())
+            requireUserVerification: requireUserVerification, admins: admins, policyYAML: Self.policy(), attestationRoots: attestationRoots)
+        state = try ReplicatedState(genesis: genesis)
+    }
+
+    /// A cluster started from `genesis`, whose people act with `authenticators`.
+    init(genesis: GenesisDocument, authenticators: [String: SoftwareAuthenticator]) throws {
+        self.genesis = genesis
+        self.authenticators = authenticators
         state = try ReplicatedState(genesis: genesis)
     }
 
@@ -122,22 +130,41 @@ struct Cluster {
         apply(try rejectEntry(p, by: user))
     }
 
-    /// Adds a person with `roles` and registers a fresh credential for them, each through the
+    /// Adds a person with `roles` and enrols a fresh credential for them, each through the
     /// quorum (frank proposes, grace and erin approve), so that they can act.
     mutating func addPerson(_ id: String, roles: [String]) throws {
         let (add, _) = try propose(.addUser(id: id, roles: roles), by: "frank")
         try approve(add, by: "grace")
         try approve(add, by: "erin")
+        try enrolNewCredential(id)
+    }
+
+    /// The quorum enrols `id` (frank proposes with the digest of `id`'s code, grace and erin
+    /// approve), and `id` registers a fresh software credential under it, which then acts for them.
+    @discardableResult
+    mutating func enrolNewCredential(_ id: String) throws -> GovernanceOutcome {
+        let code = SecureRandom.bytes(count: 32)
+        let enrolment = try enrol(id, codeDigest: CredentialEnrolment.digest(ofCode: code))
         let authenticator = SoftwareAuthenticator.generate()
-        let operationId = nextId()
+        let outcome = apply(try enrolEntry(enrolment.id, user: id, code: code, authenticator: authenticator))
+        authenticators[id] = authenticator
+        return outcome
+    }
+
+    /// An enrolment for `user` approved by the quorum (frank, grace, erin).
+    mutating func enrol(_ user: String, codeDigest: [UInt8], validSeconds: UInt32 = 3600) throws -> GovernanceProposal {
+        let (p, _) = try propose(.enrolCredential(user: user, codeDigest: codeDigest, validSeconds: validSeconds), by: "frank")
+        try approve(p, by: "grace")
+        try approve(p, by: "erin")
+        return p
+    }
+
+    /// `user`'s registration with `authenticator` under enrolment `id`, presenting `code`.
+    func enrolEntry(_ id: String, user: String, code: [UInt8], authenticator: SoftwareAuthenticator) throws -> Entry {
         let registration = authenticator.register(
             relyingPartyId: Self.rpId, origin: Self.origin,
-            challenge: GovernanceProposal.registrationChallenge(operationId: operationId, user: id, genesisDigest: state.genesisDigest))
-        let credential = GovernanceProposal(id: operationId, proposer: "frank", change: .addCredential(user: id, registration: registration))
-        apply(try proposeEntry(credential))
-        try approve(credential, by: "grace")
-        try approve(credential, by: "erin")
-        authenticators[id] = authenticator
+            challenge: CredentialEnrolment.registrationChallenge(genesisDigest: state.genesisDigest, enrolmentId: id, user: user, code: code))
+        return try GovernanceEntry.enrol(enrolmentId: id, user: user, code: code, registration: registration).entry()
     }
 
     /// The refusal code of an outcome, if refused.

@@ -96,7 +96,7 @@ import Testing
     /// Every kind the table lists is one the state routes; every other kind is refused.
     @Test func theTableNamesTheKnownKinds() {
         #expect(Set(ReplicatedState.entryKinds.keys)
-            == Set([GovernanceEntry.proposeKind, GovernanceEntry.approveKind, GovernanceEntry.rejectKind, RequestEntry.submitKind,
+            == Set([GovernanceEntry.proposeKind, GovernanceEntry.approveKind, GovernanceEntry.rejectKind, GovernanceEntry.enrolKind, RequestEntry.submitKind,
                     RequestDecisionEntry.approveKind, RequestDecisionEntry.rejectKind]
                    + VaultEntry.kinds))
         for (name, kind) in ReplicatedState.entryKinds {

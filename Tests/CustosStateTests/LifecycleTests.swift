@@ -3,6 +3,7 @@ import CustosCrypto
 import CustosIdentity
 import CustosLedger
 import CustosState
+import CustosTestSupport
 import Testing
 
 /// Expiry by block time, the lifecycle in the state, determinism across copies, and the genesis
@@ -118,13 +119,20 @@ import Testing
         #expect(throws: GovernanceError(.malformed, "")) { try GenesisDocument(encoded: Array(c.genesis.encoded.dropLast())) }
     }
 
-    @Test func aProductionGenesisRefusesSoftwareCredentials() throws {
+    /// A production genesis names its attestation roots, and refuses software credentials by
+    /// that check: their attestation "none" proves no hardware (AttestationTests,
+    /// CredentialOwnershipTests for attested keys).
+    @Test func aProductionGenesisRefusesSoftwareCredentials() async throws {
+        let root = try await AttestationPeer.make(rpId: Cluster.rpId, origin: Cluster.origin, []).trustedRoot
         #expect {
-            try Cluster(mode: .production)
+            try Cluster(mode: .production, attestationRoots: [root])
         } throws: { error in
             (error as? GovernanceError)?.code == .registrationRefused
                 && (error as? GovernanceError)?.webAuthn == .softwareCredentialRefused
         }
+        // Without roots there is nothing to register against.
+        #expect(throws: GovernanceError(.invalidGenesis, "")) { try Cluster(mode: .production) }
+        #expect(throws: GovernanceError(.invalidGenesis, "")) { try Cluster(mode: .development, attestationRoots: [[0x30, 0x00]]) }
     }
 
     @Test func genesisChecks() throws {

@@ -7,5 +7,7 @@ struct ConsoleEnrolPage: Sendable {
     let code: String
     let user: String
     let fields: [ConsoleField]
+    /// What the browser asks the authenticator for: "direct" attestation in production, "none" otherwise.
+    let attestation: String
     let notice: String?
 }

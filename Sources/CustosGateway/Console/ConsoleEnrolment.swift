@@ -1,14 +1,15 @@
-import CustosIdentity
+import CustosCore
 
-/// A person's enrolment of a new credential: who invited whom, the operation id the
-/// registration is bound to (`GovernanceProposal.registrationChallenge(operationId:user:)`),
-/// and, once the person registered in their browser, the registration. It becomes a credential
-/// only through the governance operation that proposes it and the approvals that operation needs.
+/// A person's enrolment as the console made it: who invited whom, the id of the enrolment
+/// operation (`GovernanceChange.enrolCredential`) and the digest of the one-time code it names.
+/// The person registers with the code only once that operation executed, and the credential is
+/// theirs from the committed block that records their registration.
 struct ConsoleEnrolment: Sendable {
     let user: String
     let operationId: String
     let invitedBy: String
+    /// `CredentialEnrolment.digest(ofCode:)` of the code.
+    let codeDigest: [UInt8]
     /// Gateway clock, milliseconds since the Unix epoch.
     let expiresAt: UInt64
-    var registration: WebAuthnRegistration.Response?
 }

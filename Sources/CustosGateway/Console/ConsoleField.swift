@@ -59,7 +59,7 @@ package struct ConsoleField: Sendable, Equatable {
     package static let changeKinds: [String: UInt8] = [
         "add-user": 1, "remove-user": 2, "assign-role": 3, "revoke-role": 4, "add-credential": 5,
         "revoke-credential": 6, "change-policy": 7, "freeze": 8, "unfreeze": 9, "add-bot": 10,
-        "remove-bot": 11, "rotate-bot-key": 12, "grant-role": 13, "review-access": 14, "add-member": 20, "remove-member": 21,
+        "remove-bot": 11, "rotate-bot-key": 12, "grant-role": 13, "review-access": 14, "enrol-credential": 15, "add-member": 20, "remove-member": 21,
         "create-vault": 30, "add-vault-address": 31, "refresh-vault": 32, "readmit-signer": 33,
     ]
 

@@ -7,11 +7,13 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Enrolment of a new credential (issue #12 item 1): a signed-in person makes a one-time code
-/// for someone of the governed state; that person registers a passkey or security key in their
-/// browser with the code, over a challenge the page derives from the operation it names; a
-/// signed-in person then proposes the `addCredential` operation, signing what the page shows;
-/// the credential works once the quorum approves that operation on every node.
+/// Enrolment of a new credential (issue #12 item 1, issue #13 item 3): a signed-in person makes a
+/// one-time code for someone of the governed state and proposes the enrolment operation
+/// (`enrolCredential`, naming the code's digest), signing what the page shows; once the quorum
+/// approved it, the person registers a passkey or security key in their browser with the code,
+/// over a challenge the page derives from this cluster, the enrolment, the person and the code,
+/// and the console queues their `governance.enrol` entry: the credential is theirs once every
+/// node checked it. Nobody registers a credential for someone else.
 extension ConsoleRoutes {
     static let enrolmentLifetimeSeconds: UInt32 = 24 * 3600
 
@@ -47,11 +49,23 @@ extension ConsoleRoutes {
                           notice: String?) async throws -> Response {
         let state = await console.gateway.governanceState
         let fields = invitation.map {
-            GovernanceProposal.consoleRegistrationFields(operationId: $0.1.operationId, user: $0.1.user, genesisDigest: state.genesisDigest)
+            GovernanceProposal.consoleRegistrationFields(genesisDigest: state.genesisDigest, enrolmentId: $0.1.operationId,
+                                                         user: $0.1.user, code: Array($0.code.utf8))
         } ?? []
         return try page(console, status: status, ConsoleEnrolPage(
             frame: frame(state, title: "Enrol a security key", session: nil), hasInvitation: invitation != nil,
-            code: invitation?.code ?? "", user: invitation?.1.user ?? "", fields: fields, notice: notice), template: "enrol")
+            code: invitation?.code ?? "", user: invitation?.1.user ?? "", fields: fields,
+            attestation: state.relyingParty.mode == .production ? "direct" : "none", notice: notice), template: "enrol")
+    }
+
+    /// Why the committed state does not (yet) take a registration under `enrolment`; nil when it does.
+    static func unapproved(_ enrolment: ConsoleEnrolment, _ state: ReplicatedState) -> String? {
+        guard let approved = state.enrolments[enrolment.operationId], approved.user == enrolment.user,
+              approved.codeDigest == enrolment.codeDigest else {
+            return "The quorum has not approved this enrolment yet; try again once it has."
+        }
+        guard approved.usedAt == nil, state.time < approved.expiresAt else { return "That enrolment was used or expired; ask for a new one." }
+        return nil
     }
 
     static func enrolWithCode(_ request: Request, _ console: Console) async throws -> Response {
@@ -62,11 +76,13 @@ extension ConsoleRoutes {
             return try await enrolPage(console, status: .unauthorized, invitation: nil,
                                        notice: "That code is unknown, already used or expired; ask for a new one.")
         }
+        if let notYet = unapproved(enrolment, state) { return try await enrolPage(console, status: .conflict, invitation: nil, notice: notYet) }
         return try await enrolPage(console, status: .ok, invitation: (code, enrolment), notice: nil)
     }
 
-    /// Checks the registration as every node will (rpId, origin, flags, challenge bound to the
-    /// operation), then spends the code on it.
+    /// Checks the registration as every node will (rpId, origin, flags, attestation, challenge
+    /// bound to the enrolment and the code), spends the code on it, and queues the person's
+    /// `governance.enrol` entry.
     static func register(_ request: Request, _ console: Console) async throws -> Response {
         let state = await console.gateway.governanceState
         if let refused = refusedOrigin(request, state) { return try await enrolPage(console, status: .forbidden, invitation: nil, notice: refused) }
@@ -75,6 +91,7 @@ extension ConsoleRoutes {
             return try await enrolPage(console, status: .unauthorized, invitation: nil,
                                        notice: "That code is unknown, already used or expired; ask for a new one.")
         }
+        if let notYet = unapproved(enrolment, state) { return try await enrolPage(console, status: .conflict, invitation: nil, notice: notYet) }
         guard let credentialId = form["credentialId"].flatMap(Base64URL.decode), !credentialId.isEmpty,
               let attestationObject = form["attestationObject"].flatMap(Base64URL.decode),
               let clientDataJSON = form["clientDataJSON"].flatMap(Base64URL.decode) else {
@@ -84,37 +101,45 @@ extension ConsoleRoutes {
                                                          clientDataJSON: clientDataJSON)
         do {
             _ = try WebAuthnRegistration.verify(
-                registration, expectedChallenge: GovernanceProposal.registrationChallenge(
-                    operationId: enrolment.operationId, user: enrolment.user, genesisDigest: state.genesisDigest),
-                relyingParty: state.relyingParty, requireUserVerification: state.requireUserVerification)
+                registration, expectedChallenge: CredentialEnrolment.registrationChallenge(
+                    genesisDigest: state.genesisDigest, enrolmentId: enrolment.operationId, user: enrolment.user, code: Array(code.utf8)),
+                relyingParty: state.relyingParty, requireUserVerification: state.requireUserVerification,
+                attestationRoots: state.attestationRoots, at: state.time)
         } catch {
             return try await enrolPage(console, status: .unprocessableContent, invitation: (code, enrolment),
                                        notice: "Registration refused: \(error.reason)")
         }
-        guard await console.enrolments.register(code, registration, now: now) != nil else {
+        guard await console.enrolments.spend(code, now: now) != nil else {
             return try await enrolPage(console, status: .unauthorized, invitation: nil, notice: "That code was used meanwhile.")
+        }
+        let entry: Entry
+        do {
+            entry = try GovernanceEntry.enrol(enrolmentId: enrolment.operationId, user: enrolment.user, code: Array(code.utf8),
+                                              registration: registration).entry()
+            _ = try await GatewayRoutes.submit(entry, to: console.gateway)
+        } catch let problem as GatewayProblem {
+            return try await enrolPage(console, status: problem.status, invitation: nil, notice: "The gateway refused your registration: \(problem.problem.detail)")
         }
         return try page(console, status: .ok, ConsoleMessagePage(
             frame: frame(state, title: "Registered", session: nil), heading: "Registered",
-            message: "Your security key is registered for \(enrolment.user) in operation \(enrolment.operationId). "
-                + "It works once that operation is proposed and approved.", back: "/console/sign-in"), template: "message")
+            message: "Your security key is registered for \(enrolment.user) under enrolment \(enrolment.operationId). "
+                + "It works once every node has checked it in a committed block.", back: "/console/sign-in"), template: "message")
     }
 
-    /// The operation a registered enrolment becomes when the signed-in person proposes it.
-    static func proposal(_ enrolment: ConsoleEnrolment, proposer: String) -> GovernanceProposal? {
-        enrolment.registration.map {
-            GovernanceProposal(id: enrolment.operationId, proposer: proposer, change: .addCredential(user: enrolment.user, registration: $0),
-                               lifetimeSeconds: enrolmentLifetimeSeconds)
-        }
+    /// The enrolment operation the signed-in person proposes for an invitation.
+    static func proposal(_ enrolment: ConsoleEnrolment, proposer: String) -> GovernanceProposal {
+        GovernanceProposal(id: enrolment.operationId, proposer: proposer,
+                           change: .enrolCredential(user: enrolment.user, codeDigest: enrolment.codeDigest, validSeconds: enrolmentLifetimeSeconds),
+                           lifetimeSeconds: enrolmentLifetimeSeconds)
     }
 
     static func proposalPage(_ request: Request, _ console: Console, id: String) async throws -> Response {
         guard let (_, session) = await session(request, console) else { return ConsolePage.redirect(to: "/console/sign-in") }
         let state = await console.gateway.governanceState
-        guard let enrolment = await console.enrolments.waiting(id, now: console.gateway.clock()),
-              let proposal = proposal(enrolment, proposer: session.user) else {
-            return try message(console, state, session, .notFound, "No such enrolment", "No registered enrolment waits under that id.", back: "/console/")
+        guard let enrolment = await console.enrolments.waiting(id, now: console.gateway.clock()) else {
+            return try message(console, state, session, .notFound, "No such enrolment", "No enrolment waits to be proposed under that id.", back: "/console/")
         }
+        let proposal = proposal(enrolment, proposer: session.user)
         return try page(console, status: .ok, ConsoleProposePage(
             frame: frame(state, title: "Propose a credential", session: session), operationId: enrolment.operationId, user: enrolment.user,
             summary: proposal.change.summary, fields: console.gateway.armedFaults.displaying(proposal.consoleFields),
@@ -127,10 +152,10 @@ extension ConsoleRoutes {
         let back = "/console/"
         let form = await form(request)
         if let refused = try refusal(request, form, console, state, session: session, back: back) { return refused }
-        guard let enrolment = await console.enrolments.waiting(id, now: console.gateway.clock()),
-              let proposal = proposal(enrolment, proposer: session.user) else {
-            return try message(console, state, session, .notFound, "No such enrolment", "No registered enrolment waits under that id.", back: back)
+        guard let enrolment = await console.enrolments.waiting(id, now: console.gateway.clock()) else {
+            return try message(console, state, session, .notFound, "No such enrolment", "No enrolment waits to be proposed under that id.", back: back)
         }
+        let proposal = proposal(enrolment, proposer: session.user)
         guard let form, form["act"] == "propose", let assertion = assertion(form), assertion.credentialId == session.credentialId else {
             return try message(console, state, session, .badRequest, "Not accepted",
                                "The form carried no proposal signed with the credential you signed in with.", back: back)

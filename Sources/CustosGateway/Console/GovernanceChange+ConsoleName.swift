@@ -11,6 +11,7 @@ extension GovernanceChange {
         case .grantRole: "grant-role"
         case .reviewAccess: "review-access"
         case .addCredential: "add-credential"
+        case .enrolCredential: "enrol-credential"
         case .revokeCredential: "revoke-credential"
         case .changePolicy: "change-policy"
         case .freeze: "freeze"

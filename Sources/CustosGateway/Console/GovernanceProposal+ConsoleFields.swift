@@ -34,6 +34,9 @@ extension GovernanceProposal {
             fields += [ConsoleField("Person", .string, user), ConsoleField("Credential id (hex)", .hex, r.credentialId.hexString),
                        ConsoleField("Attestation object (hex)", .hex, r.attestationObject.hexString),
                        ConsoleField("Client data (hex)", .hex, r.clientDataJSON.hexString)]
+        case .enrolCredential(let user, let codeDigest, let validSeconds):
+            fields += [ConsoleField("Person", .string, user), ConsoleField("Enrolment code digest (hex)", .hex, codeDigest.hexString),
+                       ConsoleField("Valid for (seconds)", .u32, String(validSeconds))]
         case .revokeCredential(let user, let credentialId):
             fields += [ConsoleField("Person", .string, user), ConsoleField("Credential id (hex)", .hex, credentialId.hexString)]
         case .changePolicy(let yaml):
@@ -70,12 +73,12 @@ extension GovernanceProposal {
         return fields
     }
 
-    /// The fields whose canonical encoding's SHA-256 is
-    /// `registrationChallenge(operationId:user:genesisDigest:)`: what a person's browser
-    /// registers a new credential over, as the console displays it.
-    package static func consoleRegistrationFields(operationId: String, user: String, genesisDigest: [UInt8]) -> [ConsoleField] {
-        [ConsoleField("Format", .string, "custos.governance.registration.v2"),
-         ConsoleField("Cluster (genesis digest)", .hex, genesisDigest.hexString),
-         ConsoleField("Operation id", .string, operationId), ConsoleField("Person", .string, user)]
+    /// The content a person's registration under an enrolment signs, as the console displays
+    /// it: SHA-256 of its `ConsoleField.canonicalBytes` is
+    /// `CredentialEnrolment.registrationChallenge(genesisDigest:enrolmentId:user:code:)`.
+    package static func consoleRegistrationFields(genesisDigest: [UInt8], enrolmentId: String, user: String, code: [UInt8]) -> [ConsoleField] {
+        [ConsoleField("Format", .string, "custos.governance.enrolment-registration.v1"),
+         ConsoleField("Cluster genesis (hex)", .hex, genesisDigest.hexString), ConsoleField("Enrolment", .string, enrolmentId),
+         ConsoleField("Person", .string, user), ConsoleField("Code (hex)", .hex, code.hexString)]
     }
 }

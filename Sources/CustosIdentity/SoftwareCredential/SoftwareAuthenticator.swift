@@ -6,7 +6,8 @@ import CustosCrypto
 /// that produces registration and assertion responses byte-for-byte in the formats a browser and
 /// a CTAP2 authenticator produce (attestation "none", CTAP2-canonical CBOR, DER signatures,
 /// compact clientDataJSON). Its credentials carry `SoftwareAuthenticator.aaguid`, so relying
-/// parties record them as software and a production relying party refuses them.
+/// parties record them as software; a production relying party refuses them because their
+/// attestation "none" proves no hardware (`AttestationStatement`), whatever AAGUID they carry.
 ///
 /// The private key is a secret: it is never printed, and leaves only through
 /// `unsafePrivateKeyRepresentation` for a development key file.

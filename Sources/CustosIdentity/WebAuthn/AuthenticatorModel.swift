@@ -2,7 +2,8 @@ import CustosCore
 
 /// Well-known authenticator models by AAGUID (WebAuthn §6.1.1), so an inventory can say what
 /// kind of device holds a person's credential. Data only: a model named here is what the
-/// authenticator *claims*; nodes do not verify attestation, so this is never a security decision.
+/// authenticator *claims*, so this is never a security decision (a production cluster decides by
+/// verifying the attestation against the roots its genesis names, `AttestationStatement`).
 public enum AuthenticatorModel {
     /// AAGUIDs in their canonical lowercase UUID form, with the model's common name.
     public static let known: [String: String] = [

@@ -1,11 +1,12 @@
 import CustosCrypto
 
 /// What every node knows about the WebAuthn relying party it verifies for: the RP id, the origins
-/// a ceremony may come from, and whether software (development) credentials are acceptable.
+/// a ceremony may come from, and whether only attested hardware authenticators are acceptable.
 public struct RelyingParty: Sendable, Hashable {
     /// Whether software credentials may be registered and used.
     public enum Mode: String, Sendable, Hashable, Codable {
-        /// Refuses credentials flagged as software.
+        /// Registers only authenticators whose attestation chains to the cluster's attestation
+        /// roots (so never a software credential), and refuses software credentials' assertions.
         case production
         /// Accepts software credentials (development clusters, CLI approvals).
         case development

@@ -22,13 +22,17 @@ public enum WebAuthnErrorCode: String, ErrorCode {
     case badSignature
     /// The signature counter did not increase (a cloned authenticator or a replay).
     case counterNotIncreased
-    /// An attestation format other than "none".
+    /// An attestation format other than "none", "packed" and "fido-u2f", or an algorithm or key
+    /// those formats do not accept.
     case unsupportedAttestation
+    /// An attestation certificate that chains to none of the relying party's attestation roots.
+    case untrustedAttestation
     /// A COSE key of a type, algorithm or curve other than ES256 (P-256) or EdDSA (Ed25519).
     case unsupportedKey
     /// A COSE key of a supported type whose parameters are wrong (length, point off curve).
     case invalidKey
-    /// A software (development) credential presented to a production relying party.
+    /// A software (development) credential presented to a production relying party, or a
+    /// registration whose attestation proves no hardware authenticator (none, self attestation).
     case softwareCredentialRefused
     /// The assertion names a credential other than the stored one.
     case wrongCredential

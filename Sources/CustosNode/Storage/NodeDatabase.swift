@@ -92,6 +92,12 @@ public final class NodeDatabase: Sendable {
                 t.column("evidence", .blob).notNull()
             }
         }
+        migrator.registerMigration("v4: local freezes taken once") { db in
+            try db.execute(sql: """
+                CREATE TABLE localFreeze (
+                    digest BLOB NOT NULL PRIMARY KEY, use TEXT NOT NULL CHECK (use IN ('verified', 'lifted')))
+                """)
+        }
         return migrator
     }
 

@@ -23,8 +23,16 @@ public enum GovernanceChange: Sendable, Hashable {
     /// overlooked.
     case reviewAccess(confirmed: [String], revoked: [String], days: UInt32)
     /// A WebAuthn credential for `user`, registered with the challenge
-    /// `GovernanceProposal.registrationChallenge(operationId:user:)`; verified by every node.
+    /// `GovernanceProposal.registrationChallenge(operationId:user:genesisDigest:)`; verified by every node.
+    /// Only `user` may propose it (their proposal, authorised by a credential they already hold):
+    /// nobody registers a credential for someone else. A person without a usable credential is
+    /// enrolled instead (`enrolCredential`).
     case addCredential(user: String, registration: WebAuthnRegistration.Response)
+    /// A one-time enrolment: once executed, `user` may register one credential themselves within
+    /// `validSeconds` (60 s to 30 days) of block time, presenting the code whose
+    /// `CredentialEnrolment.digest(ofCode:)` is `codeDigest` (`GovernanceEntry.enrol`). The
+    /// person makes the code and hands its digest to the proposer, so the proposer cannot use it.
+    case enrolCredential(user: String, codeDigest: [UInt8], validSeconds: UInt32)
     case revokeCredential(user: String, credentialId: [UInt8])
     /// A new policy document (YAML); its version must exceed the current one.
     case changePolicy(yaml: String)
@@ -74,6 +82,7 @@ public enum GovernanceChange: Sendable, Hashable {
         case .grantRole(let user, _, _): return GovernanceOperation(.assignRole, target: user)
         case .reviewAccess: return GovernanceOperation(.reviewAccess)
         case .addCredential(let user, _): return GovernanceOperation(.addCredential, target: user)
+        case .enrolCredential(let user, _, _): return GovernanceOperation(.addCredential, target: user)
         case .revokeCredential(let user, _): return GovernanceOperation(.revokeCredential, target: user)
         case .changePolicy: return GovernanceOperation(.changePolicy)
         case .freeze: return GovernanceOperation(.freeze)
@@ -87,6 +96,17 @@ public enum GovernanceChange: Sendable, Hashable {
         case .addVaultAddress(let vault, _, _, _): return GovernanceOperation(.changeVault, target: vault)
         case .refreshVault(let id): return GovernanceOperation(.changeVault, target: id)
         case .readmitSigner(let vault, _): return GovernanceOperation(.changeVault, target: vault)
+        }
+    }
+
+    /// The person this change gives a role or a credential to: they may not approve it, so
+    /// nobody counts towards their own new power.
+    public var beneficiary: String? {
+        switch self {
+        case .assignRole(let user, _), .grantRole(let user, _, _), .addCredential(let user, _), .enrolCredential(let user, _, _):
+            return user
+        default:
+            return nil
         }
     }
 }
@@ -108,6 +128,8 @@ extension CanonicalWriter {
             append(UInt8(14)); append(strings: confirmed); append(strings: revoked); append(days)
         case .addCredential(let user, let r):
             append(UInt8(5)); append(string: user); append(lengthPrefixed: r.credentialId); append(lengthPrefixed: r.attestationObject); append(lengthPrefixed: r.clientDataJSON)
+        case .enrolCredential(let user, let codeDigest, let validSeconds):
+            append(UInt8(15)); append(string: user); append(lengthPrefixed: codeDigest); append(validSeconds)
         case .revokeCredential(let user, let credentialId):
             append(UInt8(6)); append(string: user); append(lengthPrefixed: credentialId)
         case .changePolicy(let yaml):
@@ -175,6 +197,8 @@ extension CanonicalReader where Code == GovernanceErrorCode {
             return .addCredential(
                 user: user,
                 registration: WebAuthnRegistration.Response(credentialId: id, attestationObject: attestation, clientDataJSON: clientData))
+        case 15:
+            return .enrolCredential(user: try string("user"), codeDigest: try bytes("code digest", max: 32), validSeconds: try uint32("validity"))
         case 6: return .revokeCredential(user: try string("user"), credentialId: try bytes("credential id"))
         case 7: return .changePolicy(yaml: try string("policy", max: 200 * 1024))
         case 8: return .freeze

@@ -43,6 +43,11 @@ public enum GovernanceErrorCode: String, ErrorCode {
     case notPermitted
     /// The initiator of an operation or request cannot approve it (nor reject a request).
     case initiatorCannotApprove
+    /// The person an operation gives a role or a credential to tried to approve it.
+    case beneficiaryCannotApprove
+    /// A credential enrolment that does not count: unknown, for another person, used before,
+    /// expired, or presented with a code that is not the one it names.
+    case enrolmentRefused
     /// This person already approved or rejected the operation; each person decides once, and
     /// never both approves and rejects.
     case duplicateApproval

@@ -51,19 +51,21 @@ extension ReplicatedState {
             try reviewAccess(confirmed: confirmed, revoked: revoked, days: days)
         case .addCredential(let id, let registration):
             _ = try activeUser(id)
-            let credential: StoredCredential
-            do {
-                credential = try WebAuthnRegistration.verify(
-                    registration, expectedChallenge: GovernanceProposal.registrationChallenge(operationId: p.id, user: id, genesisDigest: genesisDigest),
-                    relyingParty: relyingParty, requireUserVerification: requireUserVerification)
-            } catch {
-                throw GovernanceError(.registrationRefused, "credential for \(id): \(error.reason)", webAuthn: error.code)
+            guard p.proposer == id else {
+                throw GovernanceError(
+                    .notPermitted, "\(p.proposer) may not register a credential for \(id): only \(id) registers their own, or enrols under an enrolment")
             }
-            guard !users.values.contains(where: { $0.credentials.contains { $0.credentialId == credential.credentialId } }) else {
-                throw invalid("credential \(Base64URL.encode(credential.credentialId.prefix(64))) is already registered")
+            try register(registration, for: id, challenge: GovernanceProposal.registrationChallenge(operationId: p.id, user: id, genesisDigest: genesisDigest))
+        case .enrolCredential(let id, let codeDigest, let validSeconds):
+            _ = try activeUser(id)
+            guard codeDigest.count == 32 else { throw invalid("an enrolment names the 32-byte digest of its code") }
+            guard (60...CredentialEnrolment.maximumValidSeconds).contains(validSeconds) else {
+                throw invalid("an enrolment is valid 60 to \(CredentialEnrolment.maximumValidSeconds) seconds, not \(validSeconds)")
             }
-            users[id]!.credentials.append(credential)
-            users[id]!.credentialTimes[credential.credentialId] = CredentialTimes(registeredAt: time, lastUsedAt: nil)
+            enrolments[p.id] = CredentialEnrolment(
+                id: p.id, user: id, codeDigest: codeDigest, expiresAt: time + UInt64(validSeconds) * 1000, usedAt: nil, credentialId: nil)
+            // People, roles and policy are unchanged.
+            return
         case .revokeCredential(let id, let credentialId):
             let u = try activeUser(id)
             guard u.credentials.contains(where: { $0.credentialId == credentialId }) else {
@@ -127,6 +129,25 @@ extension ReplicatedState {
         }
         policy = try Self.compile(document, users: users, bots: bots)
         try checkGovernableWithoutExpiringGrants()
+    }
+
+    /// Verifies `registration` for `user` over `challenge` (relying party, flags, attestation at
+    /// the block time, against the genesis's roots in production) and stores the credential,
+    /// unless another person's or this one's already holds its id.
+    mutating func register(_ registration: WebAuthnRegistration.Response, for user: String, challenge: [UInt8]) throws(GovernanceError) {
+        let credential: StoredCredential
+        do {
+            credential = try WebAuthnRegistration.verify(
+                registration, expectedChallenge: challenge, relyingParty: relyingParty, requireUserVerification: requireUserVerification,
+                attestationRoots: attestationRoots, at: time)
+        } catch {
+            throw GovernanceError(.registrationRefused, "credential for \(user): \(error.reason)", webAuthn: error.code)
+        }
+        guard !users.values.contains(where: { $0.credentials.contains { $0.credentialId == credential.credentialId } }) else {
+            throw GovernanceError(.invalidChange, "credential \(Base64URL.encode(credential.credentialId.prefix(64))) is already registered")
+        }
+        users[user]!.credentials.append(credential)
+        users[user]!.credentialTimes[credential.credentialId] = CredentialTimes(registeredAt: time, lastUsedAt: nil)
     }
 
     func activeBot(_ id: String) throws(GovernanceError) -> GovernedBot {

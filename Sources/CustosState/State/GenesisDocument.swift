@@ -3,8 +3,8 @@ import CustosCrypto
 import CustosIdentity
 
 /// What a cluster starts from, checked by every node before it accepts block 1: the cluster's
-/// name, the WebAuthn relying party, the first admins with their credentials' registrations, and
-/// the initial policy (which holds the governance rules). Its `digest` is the previous hash of
+/// name, the WebAuthn relying party, the first admins with their credentials' registrations, the
+/// initial policy (which holds the governance rules) and, in production, the attestation roots. Its `digest` is the previous hash of
 /// block 1 in the ledger's sense and the value every node compares at bring-up.
 public struct GenesisDocument: Sendable, Hashable {
     /// One of the first people: id, roles and one credential registration, made with the
@@ -29,10 +29,14 @@ public struct GenesisDocument: Sendable, Hashable {
     public let requireUserVerification: Bool
     public let admins: [Admin]
     public let policyYAML: String
+    /// The attestation policy: DER root certificates that every registration's `packed` or
+    /// `fido-u2f` attestation must chain to in production (so a firm can require its vendor's
+    /// security keys); a production genesis names at least one. Empty in development.
+    public let attestationRoots: [[UInt8]]
 
     public init(
         clusterName: String, relyingPartyId: String, allowedOrigins: [String], mode: RelyingParty.Mode,
-        requireUserVerification: Bool = true, admins: [Admin], policyYAML: String
+        requireUserVerification: Bool = true, admins: [Admin], policyYAML: String, attestationRoots: [[UInt8]] = []
     ) {
         self.clusterName = clusterName
         self.relyingPartyId = relyingPartyId
@@ -41,6 +45,7 @@ public struct GenesisDocument: Sendable, Hashable {
         self.requireUserVerification = requireUserVerification
         self.admins = admins
         self.policyYAML = policyYAML
+        self.attestationRoots = attestationRoots
     }
 
     public var relyingParty: RelyingParty {
@@ -48,10 +53,15 @@ public struct GenesisDocument: Sendable, Hashable {
     }
 
     static let tag = "custos.genesis.v1"
+    /// The encoding of a genesis that names attestation roots: version 1 and then the roots.
+    static let attestedTag = "custos.genesis.v2"
+    /// Most attestation roots a genesis names.
+    public static let maximumAttestationRoots = 16
 
-    /// The canonical encoding.
+    /// The canonical encoding (version 1 when it names no attestation root, so the digests of
+    /// existing clusters do not change).
     public var encoded: [UInt8] {
-        var w = CanonicalWriter(tag: Self.tag)
+        var w = CanonicalWriter(tag: attestationRoots.isEmpty ? Self.tag : Self.attestedTag)
         w.append(string: clusterName)
         w.append(string: relyingPartyId)
         w.append(strings: allowedOrigins)
@@ -66,11 +76,16 @@ public struct GenesisDocument: Sendable, Hashable {
             w.append(lengthPrefixed: a.registration.clientDataJSON)
         }
         w.append(string: policyYAML)
+        if !attestationRoots.isEmpty {
+            w.append(UInt32(attestationRoots.count))
+            for root in attestationRoots { w.append(lengthPrefixed: root) }
+        }
         return w.bytes
     }
 
     public init(encoded bytes: [UInt8]) throws(GovernanceError) {
-        var r = try GovernanceReader(bytes, tag: Self.tag, what: "genesis document")
+        let attested = (try? GovernanceReader(bytes, tag: Self.attestedTag, what: "genesis document")) != nil
+        var r = try GovernanceReader(bytes, tag: attested ? Self.attestedTag : Self.tag, what: "genesis document")
         let name = try r.string("cluster name")
         let rpId = try r.string("relying party id")
         let origins = try r.strings("origins")
@@ -91,10 +106,18 @@ public struct GenesisDocument: Sendable, Hashable {
                 registration: .init(credentialId: credentialId, attestationObject: attestation, clientDataJSON: clientData)))
         }
         let yaml = try r.string("policy", max: 200 * 1024)
+        var roots: [[UInt8]] = []
+        if attested {
+            let rootCount = Int(try r.uint32("attestation root count"))
+            guard (1...Self.maximumAttestationRoots).contains(rootCount) else {
+                throw r.fail("\(rootCount) attestation roots, not 1 to \(Self.maximumAttestationRoots)")
+            }
+            for i in 0..<rootCount { roots.append(try r.bytes("attestation root \(i)", max: 16 * 1024)) }
+        }
         try r.finish()
         self.init(
             clusterName: name, relyingPartyId: rpId, allowedOrigins: origins, mode: mode, requireUserVerification: uv,
-            admins: admins, policyYAML: yaml)
+            admins: admins, policyYAML: yaml, attestationRoots: roots)
         guard encoded == bytes else { throw GovernanceError(.malformed, "genesis document: origins are not sorted and distinct") }
     }
 

@@ -13,7 +13,7 @@ extension ReplicatedState {
     /// operations (sorted by id) with their lifecycle and rejections, and the latest block time;
     /// bots (sorted by id) with keys, roles and activity; the members and retired keys; every
     /// vault (sorted by id); key times (bots' registration and rotation, credentials'
-    /// registration and last use, members' joining) and expiring grants. The rooms that grow with
+    /// registration and last use, members' joining), expiring grants and credential enrolments. The rooms that grow with
     /// traffic enter by their count and the head of their `WriteJournal` (every write made to
     /// them, in order): refusals, recorded requests and signing sessions; the replay cache by its
     /// bounds and size (its nonces are those of the recorded requests still inside the window).
@@ -93,7 +93,24 @@ extension ReplicatedState {
         w.append(raw: signing.journal.head)
         appendKeyTimes(to: &w)
         appendRoleExpiry(to: &w)
+        // Only when there is one, so that the digests of states without enrolments do not change.
+        if !enrolments.isEmpty { appendEnrolments(to: &w) }
         return Hashes.sha256(w.bytes)
+    }
+
+    /// Credential enrolments (sorted by id): person, code digest, expiry and use.
+    private func appendEnrolments(to w: inout CanonicalWriter) {
+        w.append(string: "enrolments")
+        w.append(UInt32(enrolments.count))
+        for id in enrolments.keys.sorted() {
+            let e = enrolments[id]!
+            w.append(string: e.id)
+            w.append(string: e.user)
+            w.append(lengthPrefixed: e.codeDigest)
+            w.append(e.expiresAt)
+            w.append(e.usedAt.map { $0 &+ 1 } ?? 0)
+            w.append(optional: e.credentialId)
+        }
     }
 
     /// Expiring grants: people (sorted by id) with each expiring role (sorted) and its lapse time.

@@ -10,7 +10,8 @@ extension ReplicatedState {
     /// Bounds (payload and authorization together): a governance proposal may carry a policy
     /// document of up to 200 KiB and an assertion; a vote is an id, a name and an assertion; a
     /// request is a small JSON envelope and, for a person, an assertion; a request's approval or
-    /// rejection is an id, a name and an assertion; a node's vault entry (a
+    /// rejection is an id, a name and an assertion; an enrolment is an id, a name, a code and a
+    /// registration (an attestation object of up to 32 KiB); a node's vault entry (a
     /// round-1 package, a nonce batch, a signature, evidence) fits 16 KiB and its signature.
     /// docs/openapi.yaml states them.
     public static let entryKinds: [String: EntryKind] = Dictionary(uniqueKeysWithValues: ([
@@ -19,6 +20,8 @@ extension ReplicatedState {
         EntryKind(name: GovernanceEntry.approveKind, maximumBytes: 32 * 1024, signer: GovernanceEntry.signer(of:),
                   transition: { state, entry in state.applyGovernance(entry) }),
         EntryKind(name: GovernanceEntry.rejectKind, maximumBytes: 32 * 1024, signer: GovernanceEntry.signer(of:),
+                  transition: { state, entry in state.applyGovernance(entry) }),
+        EntryKind(name: GovernanceEntry.enrolKind, maximumBytes: 48 * 1024, signer: GovernanceEntry.signer(of:),
                   transition: { state, entry in state.applyGovernance(entry) }),
         EntryKind(name: RequestEntry.submitKind, maximumBytes: 64 * 1024, signer: RequestEntry.signer(of:),
                   transition: { state, entry in state.submit(entry) }),

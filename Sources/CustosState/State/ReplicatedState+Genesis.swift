@@ -6,7 +6,8 @@ import CustosPolicy
 extension ReplicatedState {
     /// Checks a genesis document and builds the first state: a named cluster, a relying party
     /// with origins, distinct admins each with a registration that verifies against the genesis
-    /// challenge (a production genesis refuses software credentials), distinct credential ids,
+    /// challenge (a production genesis names attestation roots, and refuses every registration
+    /// whose attestation does not chain to one of them: software credentials, `none`), distinct credential ids,
     /// and a policy with governance that compiles with these people and can still be governed.
     /// `members` are the cluster's first voting members (from its configuration).
     public init(genesis g: GenesisDocument, members: [Member] = []) throws(GovernanceError) {
@@ -18,6 +19,15 @@ extension ReplicatedState {
             for origin in g.allowedOrigins where !origin.hasPrefix("https://") {
                 throw invalid("production origin \"\(origin.prefix(200))\" is not https")
             }
+        }
+        if g.mode == .production && g.attestationRoots.isEmpty {
+            throw invalid("a production genesis names the attestation roots its people's authenticators chain to")
+        }
+        guard g.attestationRoots.count <= GenesisDocument.maximumAttestationRoots else {
+            throw invalid("more than \(GenesisDocument.maximumAttestationRoots) attestation roots")
+        }
+        for (i, root) in g.attestationRoots.enumerated() where !AttestationStatement.isCertificate(root) {
+            throw invalid("attestation root \(i) is not a DER X.509 certificate")
         }
         guard !g.admins.isEmpty else { throw invalid("no admin") }
         let relyingParty = g.relyingParty
@@ -33,7 +43,8 @@ extension ReplicatedState {
                 credential = try WebAuthnRegistration.verify(
                     admin.registration,
                     expectedChallenge: GenesisDocument.registrationChallenge(clusterName: g.clusterName, user: admin.id),
-                    relyingParty: relyingParty, requireUserVerification: g.requireUserVerification)
+                    relyingParty: relyingParty, requireUserVerification: g.requireUserVerification,
+                    attestationRoots: g.attestationRoots)
             } catch {
                 throw GovernanceError(
                     .registrationRefused, "admin \"\(admin.id)\": \(error.reason)", webAuthn: error.code)
@@ -48,6 +59,7 @@ extension ReplicatedState {
         self.genesisDigest = g.digest
         self.relyingParty = relyingParty
         self.requireUserVerification = g.requireUserVerification
+        self.attestationRoots = g.attestationRoots
         self.users = users
         self.policyYAML = g.policyYAML
         self.policyVersion = document.version

@@ -52,6 +52,7 @@ extension ReplicatedState {
             let (id, user): (String, String) = switch decoded {
             case .propose(let p, _): (p.id, p.proposer)
             case .approve(let id, let user, _), .reject(let id, let user, _): (id, user)
+            case .enrol(let id, let user, _, _): (id, user)
             }
             record(Refusal(blockTime: time, kind: entry.kind, operationId: id, user: user, error: error))
             return .refused(error)
@@ -124,6 +125,8 @@ extension ReplicatedState {
             return try vote(id, user: user, assertion: assertion, approve: true)
         case .reject(let id, let user, let assertion):
             return try vote(id, user: user, assertion: assertion, approve: false)
+        case .enrol(let id, let user, let code, let registration):
+            return try enrol(id, user: user, code: code, registration: registration)
         }
     }
 
@@ -154,7 +157,8 @@ extension ReplicatedState {
     /// ends the operation only when, with every other eligible active person approving, the
     /// governance rules could not approve it at any time of the coming week; until then it is
     /// recorded and the operation stays open, so no single person holds a veto the rules do not
-    /// give them.
+    /// give them. Nobody approves a change that gives them a role or a credential
+    /// (`GovernanceChange.beneficiary`), so their approval never counts towards their own power.
     private mutating func vote(
         _ id: String, user: String, assertion: WebAuthnAssertion.Response, approve: Bool
     ) throws(GovernanceError) -> GovernanceOutcome {
@@ -169,6 +173,11 @@ extension ReplicatedState {
         let isInitiator = user == op.proposal.proposer
         if approve && isInitiator {
             throw GovernanceError(.initiatorCannotApprove, "\(user) proposed operation \"\(id)\" and cannot approve it")
+        }
+        let beneficiary = op.proposal.change.beneficiary
+        if approve && user == beneficiary {
+            throw GovernanceError(
+                .beneficiaryCannotApprove, "operation \"\(id)\" gives \(user) a role or a credential; they cannot approve it themselves")
         }
         if op.approvals.contains(user) {
             throw GovernanceError(.duplicateApproval, "\(user) already approved operation \"\(id)\"; each person decides once")
@@ -192,7 +201,7 @@ extension ReplicatedState {
         if !approve {
             operations[id]!.rejections.append(user)
             let rejected = operations[id]!.rejections
-            let others = eligible.filter { users[$0]?.active == true && !rejected.contains($0) }
+            let others = eligible.filter { users[$0]?.active == true && !rejected.contains($0) && $0 != beneficiary }
             if isInitiator || !policy.couldBeApproved(request(op.proposal, approvals: op.approvals), by: others, in: snapshot) {
                 operations[id]!.status = .rejected
                 operations[id]!.rejectedBy = user

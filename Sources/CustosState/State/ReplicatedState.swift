@@ -25,7 +25,11 @@ public struct ReplicatedState: Sendable {
     public let genesisDigest: [UInt8]
     public let relyingParty: RelyingParty
     public let requireUserVerification: Bool
+    /// DER certificates a registration's attestation must chain to in production (the genesis's).
+    public let attestationRoots: [[UInt8]]
     public internal(set) var users: [String: GovernedUser]
+    /// Credential enrolments the quorum approved, by operation id, used ones included.
+    public internal(set) var enrolments: [String: CredentialEnrolment] = [:]
     /// The policy document as adopted (YAML), and its version.
     public internal(set) var policyYAML: String
     public internal(set) var policyVersion: Int

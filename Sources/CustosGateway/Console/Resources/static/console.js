@@ -12,7 +12,7 @@
   const CHANGE_KINDS = {
     'add-user': 1, 'remove-user': 2, 'assign-role': 3, 'revoke-role': 4, 'add-credential': 5,
     'revoke-credential': 6, 'change-policy': 7, 'freeze': 8, 'unfreeze': 9, 'add-bot': 10,
-    'remove-bot': 11, 'rotate-bot-key': 12, 'grant-role': 13, 'review-access': 14, 'add-member': 20, 'remove-member': 21,
+    'remove-bot': 11, 'rotate-bot-key': 12, 'grant-role': 13, 'review-access': 14, 'enrol-credential': 15, 'add-member': 20, 'remove-member': 21,
     'create-vault': 30, 'add-vault-address': 31, 'refresh-vault': 32, 'readmit-signer': 33,
   };
 
@@ -168,8 +168,8 @@
   }
 
   // Enrolment: the registration challenge is SHA-256 of the displayed content's canonical
-  // encoding (GovernanceProposal.registrationChallenge), so the credential can only be
-  // proposed in the operation the page names.
+  // encoding (CredentialEnrolment.registrationChallenge), so the registration counts only for
+  // this cluster, the enrolment the page names, this person and their code.
   function setUpEnrolment() {
     const form = document.getElementById('enrol-register');
     if (!form) return;
@@ -186,7 +186,7 @@
             user: { id: utf8(user), name: user, displayName: user },
             pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
             authenticatorSelection: { userVerification: 'required', residentKey: 'preferred' },
-            attestation: 'none',
+            attestation: form.dataset.attestation || 'none',
             timeout: 120000,
           },
         });
