@@ -60,6 +60,18 @@ struct TestCluster {
         return out
     }
 
+    /// Node `i`'s round change for round 0 at height 1, listing `voted` distinct blocks.
+    func roundChange(_ i: Int, voted: Int = 0) -> RoundChange {
+        RoundChange(signing: 1, round: 0, previousHash: genesis.hash,
+                    votedBlocks: (0..<voted).map { nextBlock(after: genesis, entries: [sampleEntry("voted-\($0)")]).hash },
+                    genesisDigest: configuration.genesisDigest, identity: identities[i])
+    }
+
+    /// A certificate of q round changes for round 0 at height 1.
+    func roundChangeCertificate() -> RoundChangeCertificate {
+        RoundChangeCertificate(height: 1, round: 0, previousHash: genesis.hash, changes: (0..<quorum).map { roundChange($0, voted: $0 % 2) })
+    }
+
     func nextBlock(after head: ChainHead, entries: [Entry] = [sampleEntry("x")], timestamp: UInt64? = nil) -> Block {
         try! Block(height: head.height + 1, previousHash: head.hash, timestamp: timestamp ?? head.timestamp + 1000, entries: entries)
     }

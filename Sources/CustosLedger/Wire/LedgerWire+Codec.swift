@@ -28,6 +28,21 @@ extension CanonicalReader where Code == LedgerErrorCode {
     mutating func hash(_ field: @autoclosure () -> String) throws(LedgerError) -> LedgerHash {
         LedgerHash(unchecked: Array(try read(32, field())))
     }
+
+    /// `count` values read one by one by `next` (given their index), refused unless each comes
+    /// strictly after the one before it (`precedes`); `what` names the list in the error.
+    mutating func strictlyAscending<T>(
+        _ count: Int, _ what: String, by precedes: (T, T) -> Bool, _ next: (inout Self, Int) throws(LedgerError) -> T
+    ) throws(LedgerError) -> [T] {
+        var values: [T] = []
+        values.reserveCapacity(count)
+        for i in 0..<count {
+            let value = try next(&self, i)
+            if let last = values.last, !precedes(last, value) { throw fail("\(what) are not in strictly ascending order at \(i)") }
+            values.append(value)
+        }
+        return values
+    }
 }
 
 extension LedgerErrorCode: DecodingErrorCode {
