@@ -313,13 +313,16 @@ public actor Gateway: Service {
         try await store.committedBlock(height: height)
     }
 
-    /// The certified block at `height`, waiting up to `wait` for it to be certified.
+    /// The certified block at `height`, waiting up to `wait` for it to be certified; nil at
+    /// once when a new round starts at that height (the waiting node has a proposal to see).
     public func committedBlock(height: UInt64, wait: Duration) async throws -> CertifiedBlock? {
         let deadline = ContinuousClock.now + min(wait, longestWait)
+        let round = sequencer.state.round
         while true {
             let seen = parking.wakeCount
             if height <= sequencer.head.height, let certified = try await store.committedBlock(height: height) { return certified }
-            guard !parking.isClosed, !Task.isCancelled, ContinuousClock.now < deadline else { return nil }
+            let newRound = sequencer.pending?.height == height && sequencer.state.round != round
+            guard !newRound, !parking.isClosed, !Task.isCancelled, ContinuousClock.now < deadline else { return nil }
             await parking.park(on: .block(height), until: deadline, unlessWokenSince: seen)
         }
     }

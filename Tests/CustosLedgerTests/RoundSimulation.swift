@@ -39,8 +39,7 @@ struct RoundSimulation {
     init(n: Int, seed: UInt64, byzantineCount: Int, adversarialRounds: Int, equivocates: Bool, lossRate: Double) {
         cluster = TestCluster(n: n)
         rng = SeededGenerator(seed: seed)
-        var chosen = Set<Int>()
-        while chosen.count < byzantineCount { chosen.insert(Int.random(in: 0..<n, using: &rng)) }
+        let chosen = TestCluster.byzantine(byzantineCount, of: n, using: &rng)
         byzantine = chosen
         self.adversarialRounds = adversarialRounds
         self.equivocates = equivocates

@@ -27,6 +27,13 @@ struct TestCluster {
             genesisDocument: genesisDocument, allowWithoutFaultTolerance: n < 4)
     }
 
+    /// `count` distinct member indices below `n`, drawn from `rng`: the Byzantine members of a simulation.
+    static func byzantine(_ count: Int, of n: Int, using rng: inout SeededGenerator) -> Set<Int> {
+        var chosen = Set<Int>()
+        while chosen.count < count { chosen.insert(Int.random(in: 0..<n, using: &rng)) }
+        return chosen
+    }
+
     var genesis: ChainHead { .genesis(configuration) }
     var quorum: Int { configuration.quorum }
 

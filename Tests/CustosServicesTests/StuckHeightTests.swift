@@ -38,9 +38,8 @@ extension ClusterLoopbackTests {
 
         for id in ["node-3", "node-4"] { try cluster.startNode(id, extraArguments: fast) }
         let statuses = try await cluster.waitUntil(cluster.nodeIDs) { s in s.values.allSatisfy { $0.height == 1 } }
-        for id in ["node-3", "node-4"] {
-            #expect(cluster.log(id).contains("behind this node's clock"), "\(id) did not find the proposal too old")
-        }
+        // The first latecomer to ask is shown round 0 and refuses it as too old; the other may see round 1 already.
+        #expect(["node-3", "node-4"].contains { cluster.log($0).contains("behind this node's clock") }, "no latecomer found the proposal too old")
         #expect(cluster.log("gateway").contains("proposed in a new round"))
         for id in cluster.nodeIDs {
             #expect(statuses[id]?.blocks.first?.hash == block.hash.hex, "\(id) committed another block than the one proposed in round 0")

@@ -92,9 +92,7 @@ public struct RoundChange: Sendable, Hashable, CustomStringConvertible {
     public init(serialized bytes: [UInt8]) throws(LedgerError) {
         var r = try LedgerReader(bytes, kind: LedgerWire.Kind.roundChange, what: "round change")
         let voter = try r.nodeID("voter")
-        let height = try r.uint64("height")
-        let round = try r.uint32("round")
-        let previousHash = try r.hash("previous hash")
+        let (height, round, previousHash) = try r.roundPlace()
         let count = try r.count("voted block count", max: Self.maximumVotedBlocks)
         let blocks = try r.strictlyAscending(count, "voted blocks", by: { $0.bytes.lexicographicallyPrecedes($1.bytes) }) {
             (r: inout LedgerReader, i: Int) throws(LedgerError) in try r.hash("voted block \(i)")

@@ -99,9 +99,7 @@ public struct RoundChangeCertificate: Sendable, Hashable {
     /// Signatures are checked by `verify`.
     public init(serialized bytes: [UInt8]) throws(LedgerError) {
         var r = try LedgerReader(bytes, kind: LedgerWire.Kind.roundChangeCertificate, what: "round-change certificate")
-        let height = try r.uint64("height")
-        let round = try r.uint32("round")
-        let previousHash = try r.hash("previous hash")
+        let (height, round, previousHash) = try r.roundPlace()
         let count = try r.count("round change count", max: ClusterConfiguration.maximumMembers)
         let changes = try r.strictlyAscending(count, "voters", by: { $0.voter < $1.voter }) {
             (r: inout LedgerReader, i: Int) throws(LedgerError) in

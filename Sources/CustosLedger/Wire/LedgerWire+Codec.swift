@@ -29,6 +29,12 @@ extension CanonicalReader where Code == LedgerErrorCode {
         LedgerHash(unchecked: Array(try read(32, field())))
     }
 
+    /// A place in the rounds: height, round and the previous hash, as round changes and their
+    /// certificates encode it.
+    mutating func roundPlace() throws(LedgerError) -> (height: UInt64, round: UInt32, previousHash: LedgerHash) {
+        (try uint64("height"), try uint32("round"), try hash("previous hash"))
+    }
+
     /// `count` values read one by one by `next` (given their index), refused unless each comes
     /// strictly after the one before it (`precedes`); `what` names the list in the error.
     mutating func strictlyAscending<T>(
