@@ -5,7 +5,7 @@ import CustosCore
 extension Sequencer {
     /// Proposes the next block with `entries` at `now` (the gateway's clock, in milliseconds;
     /// never before the previous block's time). If a proposal is already in flight, returns it
-    /// for re-sending instead: at most one block per height. Throws only for limits.
+    /// for re-sending instead: at most one block per round. Throws only for limits.
     public mutating func propose(entries: [Entry], now: UInt64) throws(LedgerError) -> SequencerAction {
         if let pending = state.pending { return .resend(pending) }
         let block = try Block(height: state.head.height + 1, previousHash: state.head.hash,
