@@ -340,6 +340,8 @@ public struct NodeCounters: Codable, Sendable, Equatable {
     /// Governance entries committed but refused by the rules (recorded with their reason).
     public var entriesRefused = 0
     public var equivocationAlerts = 0
+    /// Rounds this node gave up (round changes signed).
+    public var roundsAbandoned = 0
     public init() {}
 }
 

@@ -49,20 +49,60 @@ struct AnyCodingKey: CodingKey {
     init?(intValue: Int) { return nil }
 }
 
-/// `GET /v1/proposals/next`: the block in flight, in its canonical encoding.
+/// `GET /v1/proposals/next`: the block in flight, in its canonical encoding, with its round and
+/// (from round 1 on) the round-change certificate that justifies it.
 public struct ProposalMessage: Codable, Sendable {
     public var height: UInt64
     /// `Block.serialized`, base64.
     public var block: String
+    /// The round; absent for round 0.
+    public var round: UInt32?
+    /// `RoundChangeCertificate.serialized`, base64; absent for round 0.
+    public var justification: String?
 
     public init(_ block: Block) {
-        height = block.height
-        self.block = Data(block.serialized).base64EncodedString()
+        self.init(Proposal(block: block))
+    }
+
+    public init(_ proposal: Proposal) {
+        height = proposal.block.height
+        block = Data(proposal.block.serialized).base64EncodedString()
+        round = proposal.round == 0 ? nil : proposal.round
+        justification = proposal.justification.map { Data($0.serialized).base64EncodedString() }
     }
 
     public func decoded() throws -> Block {
         guard let bytes = Data(base64Encoded: block) else { throw ClusterAPIError(.malformedMessage, "block is not base64") }
         return try Block(serialized: Array(bytes))
+    }
+
+    /// The block with its round and justification (round 0 when the message names none).
+    public func decodedProposal() throws -> Proposal {
+        let certificate = try justification.map { text in
+            guard let bytes = Data(base64Encoded: text) else { throw ClusterAPIError(.malformedMessage, "justification is not base64") }
+            return try RoundChangeCertificate(serialized: Array(bytes))
+        }
+        return Proposal(block: try decoded(), round: round ?? 0, justification: certificate)
+    }
+}
+
+/// `POST /v1/round-changes`: a node's signed round change. Unknown fields are refused.
+public struct RoundChangeMessage: Codable, Sendable {
+    /// `RoundChange.serialized`, base64.
+    public var change: String
+
+    public init(serialized: [UInt8]) { change = Data(serialized).base64EncodedString() }
+
+    private enum CodingKeys: String, CodingKey, CaseIterable { case change }
+
+    public init(from decoder: any Decoder) throws {
+        try refuseUnknownFields(decoder, known: CodingKeys.allCases.map(\.rawValue))
+        change = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .change)
+    }
+
+    public func decoded() throws -> RoundChange {
+        guard let bytes = Data(base64Encoded: change) else { throw ClusterAPIError(.malformedMessage, "change is not base64") }
+        return try RoundChange(serialized: Array(bytes))
     }
 }
 
@@ -86,9 +126,9 @@ public struct VoteMessage: Codable, Sendable {
     }
 }
 
-/// What the gateway did with a vote.
+/// What the gateway did with a vote or a round change.
 public struct VoteReceipt: Codable, Sendable {
-    /// `recorded`, `certified` or `ignored`.
+    /// `recorded`, `certified` or `ignored` for a vote; `recorded`, `proposed` or `ignored` for a round change.
     public var outcome: String
     public var detail: String?
     public init(outcome: String, detail: String? = nil) {
@@ -124,11 +164,14 @@ public struct GatewayHealth: Codable, Sendable {
     public var status: String
     public var committedHeight: UInt64
     public var pendingHeight: UInt64?
+    /// The round of the proposal in flight; absent when none is.
+    public var pendingRound: UInt32?
     public var queuedEntries: Int
-    public init(status: String, committedHeight: UInt64, pendingHeight: UInt64?, queuedEntries: Int) {
+    public init(status: String, committedHeight: UInt64, pendingHeight: UInt64?, pendingRound: UInt32? = nil, queuedEntries: Int) {
         self.status = status
         self.committedHeight = committedHeight
         self.pendingHeight = pendingHeight
+        self.pendingRound = pendingRound
         self.queuedEntries = queuedEntries
     }
 }

@@ -124,19 +124,32 @@ public actor Gateway: Service {
     /// same block every time, also after a restart), or a new one from the queue, stored first.
     /// Nil when the node is behind (it must catch up by blocks first) or there is nothing to do.
     public func nextProposal(after height: UInt64, node: String? = nil) async throws -> Block? {
+        try await proposal(after: height, node: node)?.block
+    }
+
+    /// The proposal a node at committed height `after` should vote on, with its round and the
+    /// round-change certificate that justifies it (see `nextProposal(after:node:)`).
+    public func proposal(after height: UInt64, node: String? = nil) async throws -> Proposal? {
         try await inTurn {
-            if let block = try await proposal(after: height, node: node) { return block }
+            if let proposal = try await serveOrPropose(after: height, node: node) { return proposal }
             // Nothing here: another gateway sharing the store may have moved on. Adopt and look again.
             guard try await adoptStoredState() else { return nil }
-            return try await proposal(after: height, node: node)
+            return try await serveOrPropose(after: height, node: node)
         }
     }
 
-    private func proposal(after height: UInt64, node: String?) async throws -> Block? {
+    /// The proposal in flight as served to `node` (test faults may change its block).
+    private func serving(to node: String?) throws -> Proposal? {
+        guard let proposal = sequencer.proposal else { return nil }
+        let block = try faults.serving(proposal.block, to: node, from: sequencer, logger: logger)
+        return Proposal(block: block, round: proposal.round, justification: proposal.justification)
+    }
+
+    private func serveOrPropose(after height: UInt64, node: String?) async throws -> Proposal? {
         if let pending = sequencer.pending {
             // `height` comes from the client: no `+ 1` on it (UInt64.max would trap).
             guard pending.height - 1 == height else { return nil }
-            return try faults.serving(pending, to: node, from: sequencer, logger: logger)
+            return try serving(to: node)
         }
         guard height == sequencer.head.height else { return nil }
         let queued = try await store.queued(limit: Self.maximumEntriesPerBlock)
@@ -175,15 +188,15 @@ public actor Gateway: Service {
                 // Another gateway stored its proposal first: serve that one, never ours.
                 try await adopt(stored)
                 guard let pending = sequencer.pending, pending.height == height + 1 else { return nil }
-                return try faults.serving(pending, to: node, from: sequencer, logger: logger)
+                return try serving(to: node)
             }
             let consumedIDs = Set(consumed)
             occupancy.consumed(consumed, oldestStillQueued: queued.first { !consumedIDs.contains($0.id) }?.id ?? queued[queued.count - 1].id + 1)
             logger.info("proposed", metadata: ["height": "\(block.height)", "entries": "\(block.entries.count)"])
             parking.wake(.proposals)
-            return try faults.serving(block, to: node, from: sequencer, logger: logger)
-        case let .resend(block):
-            return block
+            return try serving(to: node)
+        case .resend:
+            return try serving(to: node)
         }
     }
 
@@ -191,10 +204,15 @@ public actor Gateway: Service {
     /// committed head and there is nothing to vote on yet. Returns nil at once when the node is
     /// not level with the gateway's head (it must catch up first), and nil after the wait.
     public func nextProposal(after height: UInt64, node: String? = nil, wait: Duration) async throws -> Block? {
+        try await proposal(after: height, node: node, wait: wait)?.block
+    }
+
+    /// `proposal(after:node:)`, waiting up to `wait` as `nextProposal(after:node:wait:)` does.
+    public func proposal(after height: UInt64, node: String? = nil, wait: Duration) async throws -> Proposal? {
         let deadline = ContinuousClock.now + min(wait, longestWait)
         while true {
             let seen = parking.wakeCount
-            if let block = try await nextProposal(after: height, node: node) { return block }
+            if let proposal = try await proposal(after: height, node: node) { return proposal }
             guard height == sequencer.head.height, !parking.isClosed, !Task.isCancelled, ContinuousClock.now < deadline else { return nil }
             await parking.park(on: .proposals, until: deadline, unlessWokenSince: seen)
         }
@@ -202,7 +220,13 @@ public actor Gateway: Service {
 
     /// Counts a vote; a completed certificate is stored before this returns.
     public func receive(_ vote: Vote) async throws -> VoteOutcome {
-        try await inTurn { try await counting(vote) }
+        try await inTurn {
+            if vote.height > sequencer.head.height, vote.height != sequencer.pending?.height || vote.round > sequencer.state.round {
+                // For a proposal this gateway has not seen: another gateway sharing the store may have made it.
+                _ = try await adoptStoredState()
+            }
+            return try await counting(vote)
+        }
     }
 
     private func counting(_ vote: Vote) async throws -> VoteOutcome {
@@ -244,6 +268,42 @@ public actor Gateway: Service {
         return outcome
     }
 
+    /// Counts a round change; a proposal in the next round that the round changes justify is
+    /// stored before this returns, and the nodes waiting on this height are woken to fetch it.
+    public func receive(_ change: RoundChange) async throws -> RoundChangeOutcome {
+        try await inTurn {
+            if change.height > sequencer.head.height, change.height != sequencer.pending?.height || change.round > sequencer.state.round {
+                // Another gateway sharing the store may have moved on to this round.
+                _ = try await adoptStoredState()
+            }
+            let before = sequencer.state
+            let outcome = try sequencer.receive(change, now: clock())
+            switch outcome {
+            case let .proposed(proposal):
+                let write: GatewayStoreWrite
+                do { write = try await store.storeProposal(sequencer.state, consumed: []) } catch {
+                    // Not durable: never serve it; the round changes are gathered again.
+                    sequencer = try Sequencer(configuration: sequencer.configuration, state: before)
+                    throw error
+                }
+                if case let .conflict(stored) = write {
+                    try await adopt(stored)
+                    return .ignored(reason: "another gateway sharing the store moved on from round \(before.round)")
+                }
+                logger.notice("proposed in a new round", metadata: [
+                    "height": "\(proposal.block.height)", "round": "\(proposal.round)", "hash": "\(proposal.block.hash.short)",
+                    "same block": "\(before.pending == proposal.block)"])
+                parking.wake(.proposals)
+                parking.wake(.block(proposal.block.height))
+            case let .flagged(voter, error):
+                logger.warning("flagged round change", metadata: ["voter": "\(voter)", "error": "\(error)"])
+            case .recorded, .ignored:
+                break
+            }
+            return outcome
+        }
+    }
+
     /// Committed blocks from `height` on, at most `limit`, ascending.
     public func committedBlocks(from height: UInt64, limit: Int) async throws -> [CertifiedBlock] {
         try await store.committedBlocks(from: max(height, 1), limit: limit)
@@ -253,13 +313,16 @@ public actor Gateway: Service {
         try await store.committedBlock(height: height)
     }
 
-    /// The certified block at `height`, waiting up to `wait` for it to be certified.
+    /// The certified block at `height`, waiting up to `wait` for it to be certified; nil at
+    /// once when a new round starts at that height (the waiting node has a proposal to see).
     public func committedBlock(height: UInt64, wait: Duration) async throws -> CertifiedBlock? {
         let deadline = ContinuousClock.now + min(wait, longestWait)
+        let round = sequencer.state.round
         while true {
             let seen = parking.wakeCount
             if height <= sequencer.head.height, let certified = try await store.committedBlock(height: height) { return certified }
-            guard !parking.isClosed, !Task.isCancelled, ContinuousClock.now < deadline else { return nil }
+            let newRound = sequencer.pending?.height == height && sequencer.state.round != round
+            guard !newRound, !parking.isClosed, !Task.isCancelled, ContinuousClock.now < deadline else { return nil }
             await parking.park(on: .block(height), until: deadline, unlessWokenSince: seen)
         }
     }
@@ -292,7 +355,7 @@ public actor Gateway: Service {
 
     public func health() async throws -> GatewayHealth {
         GatewayHealth(status: "ok", committedHeight: sequencer.head.height, pendingHeight: sequencer.pending?.height,
-                      queuedEntries: try await store.queuedCount())
+                      pendingRound: sequencer.pending.map { _ in sequencer.state.round }, queuedEntries: try await store.queuedCount())
     }
 
     /// Runs `body` when no other proposal or vote is being handled.

@@ -10,7 +10,7 @@ import NIOCore
 /// The gateway's HTTP API, version 1, documented in docs/openapi.yaml. Client-facing:
 /// `POST /v1/entries` (answers the entry's digest), `GET /v1/entries/{digest}` (where it
 /// committed). Node-facing: `GET /v1/proposals/next?after=`, `POST /v1/votes`,
-/// `GET /v1/blocks/{height}`, and the MPC relay (`RelayRoutes`). And `GET /health`,
+/// `POST /v1/round-changes`, `GET /v1/blocks/{height}`, and the MPC relay (`RelayRoutes`). And `GET /health`,
 /// `GET /metrics` (Prometheus). The approver's console (HTML, not part of the JSON API) is
 /// served under `/console/` (`ConsoleRoutes`).
 ///
@@ -21,6 +21,8 @@ public enum GatewayRoutes {
     /// Largest accepted body: an entry at its limits plus base64 and JSON overhead.
     public static let maximumEntryBody = (Entry.maximumPayloadBytes + Entry.maximumAuthorizationBytes) * 4 / 3 + 4096
     public static let maximumVoteBody = 4096
+    /// A round change listing the most blocks it may, base64, with JSON overhead.
+    public static let maximumRoundChangeBody = 4096
 
     public static func router(gateway: Gateway) -> Router<GatewayRequestContext> {
         let router = Router(context: GatewayRequestContext.self)
@@ -93,9 +95,27 @@ public enum GatewayRoutes {
             }
             let node = request.uri.queryParameters.get("node")
             let wait = try waitParameter(request)
-            guard let block = try await untilDisconnected(context, { try await gateway.nextProposal(after: after, node: node, wait: wait) })
+            guard let proposal = try await untilDisconnected(context, { try await gateway.proposal(after: after, node: node, wait: wait) })
             else { return Response(status: .noContent) }
-            return try json(.ok, ProposalMessage(block))
+            return try json(.ok, ProposalMessage(proposal))
+        }
+        router.post("/v1/round-changes") { request, _ in
+            let message: RoundChangeMessage = try await decode(request, limit: maximumRoundChangeBody, what: "round-change")
+            let change: RoundChange
+            do { change = try message.decoded() } catch {
+                throw GatewayProblem(.badRequest, code: "round-change.malformed", title: "Malformed round change", detail: "\(error)")
+            }
+            switch try await gateway.receive(change) {
+            case let .recorded(count, quorum):
+                return try json(.ok, VoteReceipt(outcome: "recorded", detail: "\(count) of \(quorum)"))
+            case let .proposed(proposal):
+                return try json(.ok, VoteReceipt(outcome: "proposed", detail: "height \(proposal.block.height) round \(proposal.round)"))
+            case let .ignored(reason):
+                return try json(.ok, VoteReceipt(outcome: "ignored", detail: reason))
+            case let .flagged(voter, error):
+                throw GatewayProblem(.unprocessableContent, code: "round-change.refused", title: "Round change refused",
+                                     detail: "\(voter): \(error.reason)")
+            }
         }
         router.post("/v1/votes") { request, _ in
             let message: VoteMessage = try await decode(request, limit: maximumVoteBody, what: "vote")

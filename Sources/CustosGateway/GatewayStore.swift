@@ -8,7 +8,7 @@ import CustosLedger
 /// Promises of every implementation: a write returns only once it is durable; `storeProposal`
 /// and `storeCommitted` are compare-and-swap over the stored sequencer state
 /// (`SequencerSuccession`), so gateways sharing one store never store two different proposals
-/// at one height and never overwrite a committed head with an older one. A write that loses
+/// in one round of a height and never overwrite a committed head with an older one. A write that loses
 /// returns `.conflict` with the state that won, and changes nothing.
 public protocol GatewayStore: Sendable {
     /// Appends entries to the queue in one transaction (one fsync for all); returns their queue

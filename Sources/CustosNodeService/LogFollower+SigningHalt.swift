@@ -4,12 +4,12 @@ import CustosState
 import Foundation
 
 extension LogFollower {
-    /// Records the proof that the gateway proposed two blocks at one height (the conflicting
-    /// block and this node's recorded vote at that height) and halts signing until an operator
+    /// Records the proof that the gateway proposed two blocks in one round at one height (the
+    /// conflicting block and this node's recorded vote in that round) and halts signing until an operator
     /// acknowledges it (`custos node resume --acknowledge-equivocation`). Votes go on.
     func haltSigning(_ alert: EquivocationAlert, conflicting block: Block) throws {
         guard let halt else { return }
-        let vote = try votes.recordedVotes().first { $0.height == alert.height }?.vote ?? []
+        let vote = try votes.votes(at: alert.height).first { $0.round == alert.round }?.vote ?? []
         let evidence = try JSONEncoder().encode([
             "conflictingBlock": Data(block.serialized).base64EncodedString(),
             "recordedVote": Data(vote).base64EncodedString(),

@@ -9,9 +9,13 @@ import ServiceLifecycle
 
 /// One signer node's log participation as a `Service`: it long-polls the gateway (outbound only)
 /// for the next proposal, checks it with `NodeConsensus`, records its vote in `NodeDatabase`
-/// (which refuses a second vote at a height) before sending it, long-polls for that height's
-/// certified block, and appends every certified block to its `NodeChainStore`; when it is behind
-/// it catches up by certified blocks. Bounded waits only, a short back-off after errors; stops
+/// (which refuses a second vote in a round, and a vote in a round given up) before sending it,
+/// long-polls for that height's certified block, and appends every certified block to its
+/// `NodeChainStore`; when it is behind it catches up by certified blocks. A round that does not
+/// commit within `roundTimeout` of this node first seeing it, or whose proposal this node refuses
+/// for good (too old, an entry refused, an unjustified round, an equivocation), is given up: the
+/// round change is recorded before it is sent, and sent again while that round is still in
+/// flight (`NodeConsensus`, "Rounds"). Bounded waits only, a short back-off after errors; stops
 /// on graceful shutdown (cancelling the request in progress).
 ///
 /// Every entry of a proposal is checked against the node's own committed governed state (users,
@@ -36,6 +40,10 @@ public actor LogFollower: Service {
     private var counters = NodeCounters()
     /// The last refusal logged, so a proposal polled again is not logged again.
     private var lastRefusal: ProposalRefusal?
+    /// The round in flight this node last saw (height, round) and when it first saw it.
+    private var roundSeen: (height: UInt64, round: UInt32, since: ContinuousClock.Instant)?
+    /// How long a round may stay in flight before this node gives it up.
+    private let roundTimeout: Duration
     let votes: NodeDatabase
     private let chain: NodeChainStore
     let gateway: GatewayClient
@@ -74,33 +82,41 @@ public actor LogFollower: Service {
     /// recorded one holds) makes the node refuse any history whose block at the anchor's height
     /// has another hash: a committed chain that differs there is refused here, and while catching
     /// up to it the node commits no block the anchor does not vouch for.
+    ///
+    /// `roundTimeout` is how long a round may stay in flight before this node gives it up;
+    /// `maximumBlockAge` (milliseconds) how old a proposed block's time may be.
     public init(configuration: ClusterConfiguration, identity: NodeIdentity, votes: NodeDatabase, chain: NodeChainStore,
                 gateway: GatewayClient, logger: Logger,
                 longPollWait: Duration = .seconds(20), backOff: Duration = .milliseconds(200),
+                roundTimeout: Duration = LogFollower.defaultRoundTimeout,
+                maximumBlockAge: UInt64 = NodeConsensus.defaultMaximumBlockAge,
                 faults: NodeFaultInjection = .none, trustAnchor: TrustAnchor? = nil, halt: SigningHalt? = nil,
                 onCommit: @escaping @Sendable (ReplicatedState) -> Void = { _ in }) throws {
         if let trustAnchor { try chain.record(trustAnchor: trustAnchor) }
         let anchor = try trustAnchor ?? chain.trustAnchor()
-        // The safety state is rebuilt from the two durable sources: the committed chain and the
-        // last recorded vote (which may be ahead of the chain).
+        // The safety state is rebuilt from the two durable sources: the committed chain, and the
+        // votes and the round given up at the height above it.
         let head = try chain.head(configuration)
-        var lastVote: SafetyState.VotedBlock?
-        if let recorded = try votes.lastVote(), recorded.height > head.height {
-            lastVote = .init(height: recorded.height, blockHash: try LedgerHash(bytes: recorded.blockHash))
+        let next = head.height + 1
+        let recorded = try votes.votes(at: next).map { vote in
+            SafetyState.VotedBlock(height: next, round: vote.round, blockHash: try LedgerHash(bytes: vote.blockHash))
         }
+        let abandoned = try votes.roundChange(at: next).map { SafetyState.AbandonedRound(height: next, round: $0.round) }
         // The governed state names the voting members as of the head: a node not (or no longer)
         // among them follows the chain without voting.
         let state = try chain.committedState(configuration, anchor: anchor)
         governance = state
         consensus = try NodeConsensus(configuration: try configuration.reconfigured(members: state.members), identity: identity,
-                                      safetyState: SafetyState(genesisDigest: configuration.genesisDigest, lastVote: lastVote, head: head),
-                                      observer: true)
+                                      safetyState: SafetyState(genesisDigest: configuration.genesisDigest, votes: recorded,
+                                                               roundChange: abandoned, head: head),
+                                      maximumBlockAge: maximumBlockAge, observer: true)
         self.votes = votes
         self.chain = chain
         self.gateway = gateway
         self.logger = logger
         self.longPollWait = longPollWait
         self.backOff = backOff
+        self.roundTimeout = roundTimeout
         self.faults = faults
         self.onCommit = onCommit
         self.trustAnchor = anchor
@@ -109,6 +125,8 @@ public actor LogFollower: Service {
     }
 
     public var head: ChainHead { consensus.head }
+
+    public static let defaultRoundTimeout: Duration = .seconds(30)
 
     /// The node's health: its head, whether it votes, its state digest, event counters, and why
     /// it signs nothing if it is halted.
@@ -156,66 +174,115 @@ public actor LogFollower: Service {
     }
 
     /// One round: wait for the proposal at the next height, vote on it if the rules allow, then
-    /// wait for that height's certified block (by this vote or others) and apply it. When no
-    /// proposal comes (the wait ended, or this node is behind the gateway), catch up instead.
+    /// wait for that height's certified block (by this vote or others) and apply it; give the
+    /// round up when it has been in flight too long or its proposal is refused for good. When
+    /// no proposal comes (the wait ended, or this node is behind the gateway), catch up instead.
     func step() async throws {
         let head = consensus.head.height
         // Below the trust anchor there is nothing to vote on: only the anchored history to catch up.
         let belowAnchor = trustAnchor.map { head < $0.height } ?? false
-        guard !belowAnchor, let block = try await gateway.nextProposal(after: head, wait: longPollWait) else {
+        guard !belowAnchor, let proposal = try await gateway.proposal(after: head, wait: longPollWait) else {
             try await catchUp()
             // An empty answer that came back at once (shutdown, a gateway behind this node): no spinning.
             if consensus.head.height == head { try await Task.sleep(for: backOff) }
             return
         }
-        if let vote = try decide(block, now: UInt64(Date().timeIntervalSince1970 * 1000)) {
+        let block = proposal.block
+        if roundSeen.map({ $0.height != block.height || $0.round != proposal.round }) ?? true {
+            roundSeen = (block.height, proposal.round, .now)
+        }
+        var gaveUp = false
+        switch try decide(proposal, now: UInt64(Date().timeIntervalSince1970 * 1000)) {
+        case let .vote(vote):
             faults.voteRecorded(height: block.height, logger: logger)
             let outcome = try await gateway.send(vote: vote)
-            logger.debug("voted", metadata: ["height": "\(block.height)", "outcome": "\(outcome)"])
+            logger.debug("voted", metadata: ["height": "\(block.height)", "round": "\(proposal.round)", "outcome": "\(outcome)"])
+        case .giveUp:
+            try await abandon(proposal.round)
+            gaveUp = true
+        case .wait:
+            break
         }
-        try await catchUp(waitingUpTo: longPollWait)
+        let deadline = (roundSeen?.since ?? .now) + roundTimeout
+        if !gaveUp, ContinuousClock.now >= deadline {
+            try await abandon(proposal.round)
+            gaveUp = true
+        }
+        // A round given up is waited on for a whole long poll: the gateway ends it early when it
+        // moves to the next round or the height commits.
+        try await catchUp(waitingUpTo: gaveUp ? longPollWait : min(longPollWait, deadline - .now))
     }
 
     /// Checks a proposal and, if this node votes for it, records the vote durably and returns the
-    /// bytes to send. Nil means send nothing: a refusal, an equivocation alert, or a vote for
-    /// another block at this height already on record (e.g. from before a crash). The block it
-    /// votes for keeps the state its entries led to while they were checked, for its commit.
-    func decide(_ block: Block, now: UInt64) throws -> [UInt8]? {
+    /// bytes to send. Otherwise says whether to give the round up: after a refusal that holds for
+    /// good for this proposal, or an equivocation alert. The block it votes for keeps the state
+    /// its entries led to while they were checked, for its commit.
+    func decide(_ proposal: Proposal, now: UInt64) throws -> ProposalDecision {
+        let block = proposal.block
         var validator = StateEntryValidator(committed: governance, mode: .recordRefusals)
-        switch consensus.receiveProposal(block, now: now, validator: &validator) {
+        switch consensus.receiveProposal(proposal, now: now, validator: &validator) {
         case let .persistVoteThenSend(vote):
             if let applied = validator.applied(block) { validated = (block.hash, governance.digest, applied.state, applied.outcomes) }
-            return try record(vote)
+            return try record(vote).map { .vote($0) } ?? .wait
         case let .refuse(refusal):
             if refusal != lastRefusal {
                 counters.proposalsRefused += 1
                 lastRefusal = refusal
                 switch refusal {
-                case .notAMember: logger.debug("not a voting member", metadata: ["height": "\(block.height)"])
-                default: logger.warning("refused a proposal", metadata: ["height": "\(block.height)", "reason": "\("\(refusal)".printable(limit: 512))"])
+                case .notAMember, .roundAbandoned: logger.debug("not voting", metadata: ["height": "\(block.height)", "reason": "\(refusal)"])
+                default: logger.warning("refused a proposal", metadata: ["height": "\(block.height)", "round": "\(proposal.round)",
+                                                                         "reason": "\("\(refusal)".printable(limit: 512))"])
                 }
             }
-            return nil
+            switch refusal {
+            case .timestampBehind, .timestampBeforePrevious, .entryRejected, .unjustified, .tooManyBlocks: return .giveUp
+            case .roundAbandoned: return .giveUp  // sent again: the gateway may have lost it
+            default: return .wait
+            }
         case let .alertEquivocation(alert):
             counters.equivocationAlerts += 1
             logger.critical("gateway equivocation", metadata: ["alert": "\(alert)"])
             try haltSigning(alert, conflicting: block)
-            return nil
+            return .giveUp
         }
+    }
+
+    /// `decide(_:now:)` for a round-0 proposal: the vote bytes to send, nil for none.
+    func decide(_ block: Block, now: UInt64) throws -> [UInt8]? {
+        guard case let .vote(bytes) = try decide(Proposal(block: block), now: now) else { return nil }
+        return bytes
+    }
+
+    /// Gives up `round` at the next height: the round change is recorded durably (the node
+    /// votes in no round up to it there any more), then sent. Nothing for a non-voting node.
+    func abandon(_ round: UInt32) async throws {
+        let height = consensus.head.height + 1
+        if let recorded = try votes.roundChange(at: height), recorded.round >= round,
+           let change = try? RoundChange(serialized: recorded.change), change.round == round {
+            _ = try await gateway.send(roundChange: recorded.change)
+            return
+        }
+        guard let change = consensus.abandon(round: round) else { return }
+        let stored = try votes.recordRoundChange(height: change.height, round: change.round, change: change.serialized)
+        counters.roundsAbandoned += 1
+        logger.notice("gave up a round", metadata: ["height": "\(height)", "round": "\(round)",
+                                                    "voted": "\(change.votedBlocks.map(\.short))"])
+        let outcome = try await gateway.send(roundChange: stored)
+        logger.debug("round change sent", metadata: ["height": "\(height)", "round": "\(round)", "outcome": "\(outcome)"])
     }
 
     /// Records the vote durably before it is sent; nil (and a critical log) if this node already
     /// voted for another block at that height — then nothing is sent.
     private func record(_ vote: Vote) throws -> [UInt8]? {
         let result = Result { () throws(StorageError) -> [UInt8] in
-            try votes.recordVote(height: vote.height, blockHash: vote.blockHash.bytes, vote: vote.serialized)
+            try votes.recordVote(height: vote.height, round: vote.round, blockHash: vote.blockHash.bytes, vote: vote.serialized)
         }
         switch result {
         case let .success(stored):
             counters.votesRecorded += 1
             return stored
         case let .failure(error) where error.code == .conflictingVote:
-            logger.critical("refusing a second vote at one height", metadata: ["height": "\(vote.height)", "error": "\(error.reason.printable(limit: 512))"])
+            logger.critical("refusing a second vote in one round", metadata: ["height": "\(vote.height)", "error": "\(error.reason.printable(limit: 512))"])
             return nil
         case let .failure(error):
             throw error

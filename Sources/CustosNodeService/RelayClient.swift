@@ -60,21 +60,10 @@ public struct RelayClient: Sendable {
     }
 
     private func send(_ method: HTTPMethod, _ target: String, body: [UInt8], wait: Duration = .zero) async throws -> (HTTPResponseStatus, HTTPHeaders, Data) {
-        var request = HTTPClientRequest(url: gateway.baseURL + target)
-        request.method = method
         let signature = RelayRequestSignature(method: method.rawValue, target: target, body: body, genesisDigest: genesisDigest,
                                               identity: identity, timestamp: clock())
-        for (name, value) in signature.headers { request.headers.add(name: name, value: value) }
-        if method == .POST {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: body))
-        }
-        // A long poll may legitimately take the whole wait before the answer starts.
-        let limit = timeout + wait
-        let response = try await gateway.client.execute(request, timeout: .milliseconds(limit.components.seconds * 1000
-                                                                                          + limit.components.attoseconds / 1_000_000_000_000_000))
-        let answer = try await response.body.collect(upTo: Self.maximumAnswer)
-        return (response.status, response.headers, Data(buffer: answer))
+        return try await gateway.execute(target, method: method, headers: signature.headers.map { ($0.name, $0.value) }, body: body,
+                                         wait: wait, timeout: timeout, limit: Self.maximumAnswer)
     }
 
     /// A full inbox page of the largest envelopes, base64, with JSON overhead.

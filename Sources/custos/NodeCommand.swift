@@ -97,7 +97,14 @@ struct NodeCommand: AsyncParsableCommand {
         @Option(help: "The node's data folder.") var data: String
         @Option(help: "The node id.") var id: String
         @Option(help: "The cluster file (JSON, public data).") var cluster: String
-        @Option(help: "The gateway's base URL, e.g. http://127.0.0.1:8080.") var gateway: String
+        @Option(help: ArgumentHelp(
+            "A gateway's base URL, e.g. http://127.0.0.1:8080; repeat it (or give a comma-separated list) for several gateways sharing one PostgreSQL store.",
+            discussion: "The node talks to the first and moves on to the next when one stops answering. Without it, the node uses the \"gateways\" list of its node.json."))
+        var gateway: [String] = []
+        @Option(help: "Seconds a round may stay in flight before this node gives it up, so that the height can be proposed again.")
+        var roundTimeout: Double = 30
+        @Option(help: "Seconds a proposed block's time may be behind this node's clock; an older proposal is given up.")
+        var maximumBlockAge: Double = Double(NodeConsensus.defaultMaximumBlockAge) / 1000
         @OptionGroup var seal: NodeSealOptions
         @Option(help: "Serve /health and /metrics on this port of 127.0.0.1 (0 picks a free one); off if absent.")
         var monitorPort: Int?
@@ -133,7 +140,15 @@ struct NodeCommand: AsyncParsableCommand {
                configuration.isProduction {
                 fail("fault injection is for tests; \(configuration.name) is a production cluster")
             }
+            guard roundTimeout > 0, roundTimeout <= 3600 else { fail("--round-timeout: more than 0 and at most 3600 seconds") }
+            guard maximumBlockAge >= 1, maximumBlockAge <= 86_400 else { fail("--maximum-block-age: 1 to 86400 seconds") }
             let (keys, identity) = try seal.open(data: data, id: nodeID.rawValue)
+            let gateways = gateway.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty }
+            let urls = gateways.isEmpty ? keys.configuration.gateways ?? [] : gateways
+            guard !urls.isEmpty else { fail("no gateway: give --gateway URL, or list \"gateways\" in \(data)/node.json") }
+            for url in urls where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+                fail("gateway \(url.printable(limit: 200)): a base URL starts with http:// or https://")
+            }
             if keys.environment == .development, configuration.isProduction {
                 fail("node \(nodeID) is a development node; \(configuration.name) is a production cluster")
             }
@@ -141,7 +156,7 @@ struct NodeCommand: AsyncParsableCommand {
             let chain = try NodeChainStore(path: (data as NSString).appendingPathComponent(NodeCommand.chainFile))
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
             do {
-                let gatewayClient = GatewayClient(baseURL: gateway, client: client, nodeID: nodeID.rawValue)
+                let gatewayClient = GatewayClient(gateways: GatewayEndpoints(urls), client: client, nodeID: nodeID.rawValue, logger: logger)
                 // Fault injection (hidden flags, tests only): crash between recording a vote and
                 // sending it; send a named node wrong key and signature shares.
                 let faults = NodeFaultInjection(exitAfterRecordingVoteAt: unsafeTestExitAfterRecordingVoteAt,
@@ -156,7 +171,10 @@ struct NodeCommand: AsyncParsableCommand {
                     relay: RelayClient(gateway: gatewayClient, identity: identity, genesisDigest: configuration.genesisDigest), logger: logger,
                     poolDepth: noncePoolDepth, faults: faults, halt: halt)
                 let node = try LogFollower(configuration: configuration, identity: identity, votes: votes, chain: chain,
-                                           gateway: gatewayClient, logger: logger, faults: faults, trustAnchor: trustAnchor, halt: halt,
+                                           gateway: gatewayClient, logger: logger,
+                                           roundTimeout: .milliseconds(Int64(roundTimeout * 1000)),
+                                           maximumBlockAge: UInt64(maximumBlockAge * 1000),
+                                           faults: faults, trustAnchor: trustAnchor, halt: halt,
                                            onCommit: { state in vaults.committed(state) })
                 var services: [any Service] = [node, vaults, halt]
                 if let monitorPort {

@@ -44,6 +44,34 @@ struct EncodingTests {
                   SequencerState(genesisDigest: c.configuration.genesisDigest, head: c.genesis, pending: c.nextBlock(after: c.genesis)).serialized
               },
               decode: { b throws(LedgerError) in try SequencerState(serialized: b).serialized }),
+        Codec(name: "vote in a later round", bytes: { c in
+                  Vote(signing: c.nextBlock(after: c.genesis), round: 3, genesisDigest: c.configuration.genesisDigest, identity: c.identities[1])
+                      .serialized
+              },
+              decode: { b throws(LedgerError) in try Vote(serialized: b).serialized }),
+        Codec(name: "quorum certificate in a later round", bytes: { c in
+                  let block = c.nextBlock(after: c.genesis)
+                  return QuorumCertificate(height: 1, round: 2, blockHash: block.hash, previousHash: block.previousHash, votes: (0..<3).map {
+                      Vote(signing: block, round: 2, genesisDigest: c.configuration.genesisDigest, identity: c.identities[$0])
+                  }).serialized
+              },
+              decode: { b throws(LedgerError) in try QuorumCertificate(serialized: b).serialized }),
+        Codec(name: "round change", bytes: { c in c.roundChange(2, voted: 2).serialized },
+              decode: { b throws(LedgerError) in try RoundChange(serialized: b).serialized }),
+        Codec(name: "round-change certificate", bytes: { c in c.roundChangeCertificate().serialized },
+              decode: { b throws(LedgerError) in try RoundChangeCertificate(serialized: b).serialized }),
+        Codec(name: "sequencer state in a later round", bytes: { c in
+                  SequencerState(genesisDigest: c.configuration.genesisDigest, head: c.genesis, pending: c.nextBlock(after: c.genesis),
+                                 round: 1, justification: c.roundChangeCertificate()).serialized
+              },
+              decode: { b throws(LedgerError) in try SequencerState(serialized: b).serialized }),
+        Codec(name: "safety state with rounds", bytes: { c in
+                  let block = c.nextBlock(after: c.genesis)
+                  return SafetyState(genesisDigest: c.configuration.genesisDigest,
+                                     votes: [.init(height: 1, round: 0, blockHash: block.hash), .init(height: 1, round: 2, blockHash: block.hash)],
+                                     roundChange: .init(height: 1, round: 4), head: c.genesis).serialized
+              },
+              decode: { b throws(LedgerError) in try SafetyState(serialized: b).serialized }),
     ]
 
     @Test("Round trip", arguments: codecs)

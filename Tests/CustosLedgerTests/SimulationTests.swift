@@ -39,8 +39,7 @@ struct ClusterSimulation {
     init(n: Int, seed: UInt64, byzantineCount: Int, equivocationRate: Double) {
         cluster = TestCluster(n: n)
         rng = SeededGenerator(seed: seed)
-        var chosen = Set<Int>()
-        while chosen.count < byzantineCount { chosen.insert(Int.random(in: 0..<n, using: &rng)) }
+        let chosen = TestCluster.byzantine(byzantineCount, of: n, using: &rng)
         byzantine = chosen
         self.equivocationRate = equivocationRate
         for i in 0..<n where !chosen.contains(i) {

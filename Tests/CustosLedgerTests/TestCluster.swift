@@ -27,6 +27,13 @@ struct TestCluster {
             genesisDocument: genesisDocument, allowWithoutFaultTolerance: n < 4)
     }
 
+    /// `count` distinct member indices below `n`, drawn from `rng`: the Byzantine members of a simulation.
+    static func byzantine(_ count: Int, of n: Int, using rng: inout SeededGenerator) -> Set<Int> {
+        var chosen = Set<Int>()
+        while chosen.count < count { chosen.insert(Int.random(in: 0..<n, using: &rng)) }
+        return chosen
+    }
+
     var genesis: ChainHead { .genesis(configuration) }
     var quorum: Int { configuration.quorum }
 
@@ -58,6 +65,18 @@ struct TestCluster {
             head = ChainHead(height: block.height, hash: block.hash, timestamp: block.timestamp)
         }
         return out
+    }
+
+    /// Node `i`'s round change for round 0 at height 1, listing `voted` distinct blocks.
+    func roundChange(_ i: Int, voted: Int = 0) -> RoundChange {
+        RoundChange(signing: 1, round: 0, previousHash: genesis.hash,
+                    votedBlocks: (0..<voted).map { nextBlock(after: genesis, entries: [sampleEntry("voted-\($0)")]).hash },
+                    genesisDigest: configuration.genesisDigest, identity: identities[i])
+    }
+
+    /// A certificate of q round changes for round 0 at height 1.
+    func roundChangeCertificate() -> RoundChangeCertificate {
+        RoundChangeCertificate(height: 1, round: 0, previousHash: genesis.hash, changes: (0..<quorum).map { roundChange($0, voted: $0 % 2) })
     }
 
     func nextBlock(after head: ChainHead, entries: [Entry] = [sampleEntry("x")], timestamp: UInt64? = nil) -> Block {

@@ -26,6 +26,8 @@ final class LocalCluster: @unchecked Sendable {
     private(set) var gateway: Process?
     private(set) var gatewayPort: Int = 0
     private(set) var nodes: [String: Process] = [:]
+    /// Gateways started besides the first, by name, with their ports.
+    private(set) var otherGateways: [String: (process: Process, port: Int)] = [:]
 
     /// `origin` is the WebAuthn origin people assert from (`custos cluster init --origin`; its
     /// default is http://localhost:8080).
@@ -82,21 +84,43 @@ final class LocalCluster: @unchecked Sendable {
     /// Starts the gateway on a free port and waits (bounded) until it answers /health. It stores
     /// in `database` (`--database postgres://…`) if given, else in SQLite in its data folder.
     func startGateway(port: Int = 0, database: String? = nil, extraArguments: [String] = []) async throws {
-        let portFile = root.appendingPathComponent("gateway.port")
+        let (process, bound) = try await spawnGateway("gateway", port: port, database: database, extraArguments: extraArguments)
+        gateway = process
+        gatewayPort = bound
+    }
+
+    /// Starts another gateway named `name` (its own data folder ROOT/NAME and log), on a free
+    /// port, storing in `database` (shared with the first gateway for high availability); waits
+    /// (bounded) until it answers /health. Returns its base URL.
+    @discardableResult
+    func startOtherGateway(_ name: String, database: String?) async throws -> String {
+        let (process, port) = try await spawnGateway(name, port: 0, database: database, extraArguments: [])
+        otherGateways[name] = (process, port)
+        return "http://127.0.0.1:\(port)"
+    }
+
+    func killOtherGateway(_ name: String, signal: Int32) {
+        kill(otherGateways[name]?.process, signal: signal)
+        otherGateways[name] = nil
+    }
+
+    private func spawnGateway(_ name: String, port: Int, database: String?, extraArguments: [String]) async throws -> (Process, Int) {
+        let portFile = root.appendingPathComponent("\(name).port")
         try? FileManager.default.removeItem(at: portFile)
-        gateway = try spawn("gateway", ["gateway", "--data", gatewayData.path, "--cluster", clusterFile.path,
-                                        "--port", "\(port)", "--port-file", portFile.path]
-                                       + (database.map { ["--database", $0] } ?? []) + extraArguments)
+        let data = name == "gateway" ? gatewayData : root.appendingPathComponent(name)
+        let process = try spawn(name, ["gateway", "--data", data.path, "--cluster", clusterFile.path, "--port", "\(port)", "--port-file", portFile.path]
+                                      + (database.map { ["--database", $0] } ?? []) + extraArguments)
         let deadline = ContinuousClock.now + TestPatience.standard
         while ContinuousClock.now < deadline {
             if let text = try? String(contentsOf: portFile, encoding: .utf8),
-               let bound = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
-                gatewayPort = bound
-                if (try? await get("/health").status) == .ok { return }
+               let bound = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+               (try? await send(HTTPClientRequest(url: "http://127.0.0.1:\(bound)/health"), timeout: .seconds(5)).status) == .ok {
+                return (process, bound)
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw TestEnvironmentError("the gateway did not come up; log: \(log("gateway"))")
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        throw TestEnvironmentError("\(name) did not come up; log: \(log(name))")
     }
 
     /// Starts a node whose keys open with `seal` (the development passphrase by default).
@@ -193,6 +217,7 @@ final class LocalCluster: @unchecked Sendable {
     func stopAll(removeData: Bool = true) {
         for id in nodes.keys { killNode(id, signal: SIGKILL) }
         killGateway(signal: SIGKILL)
+        for name in otherGateways.keys { killOtherGateway(name, signal: SIGKILL) }
         if removeData { try? FileManager.default.removeItem(at: root) }
     }
 

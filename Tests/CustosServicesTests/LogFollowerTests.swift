@@ -35,6 +35,26 @@ struct LogFollowerTests {
         try vote.verify(in: scene.configuration)
     }
 
+    /// A node that gave up round 0 (its round change recorded, then the send failed: no gateway
+    /// answers) and restarted votes in round 0 no more, for any block; its database refuses
+    /// such a vote too.
+    @Test func aRoundGivenUpStaysGivenUpAfterARestart() async throws {
+        let scene = try CommitScene()
+        defer { try? FileManager.default.removeItem(at: scene.folder) }
+        let block = try Block(height: 1, previousHash: scene.configuration.genesisDigest, timestamp: scene.now,
+                              entries: [try TestNote.entry("1")])
+        let first = try scene.node(0)
+        await #expect(throws: (any Error).self) { try await first.abandon(0) }
+        let restarted = try scene.node(0)
+        #expect(try await restarted.decide(block, now: scene.now) == nil, "voted in a round it gave up, after a restart")
+        let database = await restarted.votes
+        #expect(try database.recordedVotes().isEmpty)
+        let vote = Vote(signing: block, genesisDigest: scene.configuration.genesisDigest, identity: scene.identities[0])
+        #expect(throws: StorageError.self) {
+            try database.recordVote(height: 1, blockHash: block.hash.bytes, vote: vote.serialized)
+        }
+    }
+
     /// A gateway restarted long after a proposal (beyond the nodes' tolerance for block age) can
     /// still finish it: a node that recorded a vote for that very block re-sends it however old
     /// the block is (it does not decide again), while a node that never voted for it still holds

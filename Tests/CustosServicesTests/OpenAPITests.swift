@@ -17,7 +17,8 @@ import Yams
 /// limits are the enforced ones.
 struct OpenAPIDocumentTests {
     static let nodeFacing: Set<String> = [
-        "GET /v1/proposals/next", "POST /v1/votes", "GET /v1/blocks/{height}", "POST /v1/relay/messages", "GET /v1/relay/inbox",
+        "GET /v1/proposals/next", "POST /v1/votes", "POST /v1/round-changes", "GET /v1/blocks/{height}", "POST /v1/relay/messages",
+        "GET /v1/relay/inbox",
     ]
 
     /// A gateway for registering routes on (its handlers never run here).
@@ -64,6 +65,7 @@ struct OpenAPIDocumentTests {
         let limits = [
             "POST /v1/entries": GatewayRoutes.maximumEntryBody,
             "POST /v1/votes": GatewayRoutes.maximumVoteBody,
+            "POST /v1/round-changes": GatewayRoutes.maximumRoundChangeBody,
             "POST /v1/operations": GovernanceRoutes.maximumOperationBody,
             "POST /v1/operations/{id}/approvals": GovernanceRoutes.maximumDecisionBody,
             "POST /v1/operations/{id}/rejections": GovernanceRoutes.maximumDecisionBody,

@@ -9,8 +9,8 @@ import CustosCrypto
 ///
 /// With n members: f = ⌊(n−1)/3⌋ and q = ⌈(n+f+1)/2⌉ (DESIGN.md, "The replicated log"). Any two
 /// sets of q members share at least 2q − n ≥ f + 1 members, hence one honest member, and an
-/// honest member votes for at most one block per height: two conflicting blocks can never both
-/// be certified.
+/// honest member votes for at most one block per round: two conflicting blocks can never both
+/// be certified in one round (and across rounds, `NodeConsensus` "Rounds" keeps them apart).
 public struct ClusterConfiguration: Sendable, Equatable {
     public static let maximumMembers = 256
     public static let maximumNameLength = 64

@@ -16,6 +16,14 @@ public enum ProposalRefusal: Sendable, Hashable, CustomStringConvertible {
     case entryRejected(index: Int, kind: String, reason: String)
     /// This node is not a voting member at this height (not yet added, or removed).
     case notAMember(height: UInt64)
+    /// This node gave up this round (or a later one) at this height: it votes in no round up to `abandoned`.
+    case roundAbandoned(height: UInt64, round: UInt32, abandoned: UInt32)
+    /// This node already voted in a later round at this height.
+    case staleRound(height: UInt64, round: UInt32, voted: UInt32)
+    /// A later round without a round-change certificate for the round before it that allows this block.
+    case unjustified(height: UInt64, round: UInt32, reason: String)
+    /// This node voted for `RoundChange.maximumVotedBlocks` different blocks at this height already.
+    case tooManyBlocks(height: UInt64)
 
     public var description: String {
         switch self {
@@ -27,6 +35,10 @@ public enum ProposalRefusal: Sendable, Hashable, CustomStringConvertible {
         case let .timestampBeforePrevious(block, previous): "block time \(block) ms is before the previous block's \(previous) ms"
         case let .entryRejected(index, kind, reason): "entry \(index) (\(kind)) refused: \(reason)"
         case let .notAMember(height): "this node is not a voting member at height \(height); it follows the chain only"
+        case let .roundAbandoned(height, round, abandoned): "round \(round) at height \(height) is given up (up to round \(abandoned))"
+        case let .staleRound(height, round, voted): "round \(round) at height \(height) is older than round \(voted) this node voted in"
+        case let .unjustified(height, round, reason): "round \(round) at height \(height) is not justified: \(reason)"
+        case let .tooManyBlocks(height): "this node voted for \(RoundChange.maximumVotedBlocks) different blocks at height \(height) already"
         }
     }
 }

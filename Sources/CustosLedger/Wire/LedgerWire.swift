@@ -11,9 +11,20 @@ enum LedgerWire {
         static let entry: UInt8 = 0x08
         static let block: UInt8 = 0x10
         static let vote: UInt8 = 0x20
+        /// A vote in a round after the first.
+        static let roundVote: UInt8 = 0x21
+        static let roundChange: UInt8 = 0x22
         static let certificate: UInt8 = 0x30
+        /// A quorum certificate of votes in a round after the first.
+        static let roundCertificate: UInt8 = 0x31
+        static let roundChangeCertificate: UInt8 = 0x32
         static let safetyState: UInt8 = 0x40
         static let sequencerState: UInt8 = 0x41
+        /// A sequencer state whose proposal in flight is in a round after the first.
+        static let roundSequencerState: UInt8 = 0x42
         static let chainExport: UInt8 = 0x50
     }
+
+    /// The kind tag of an encoded top-level value, nil if it is too short to have one.
+    static func kind(of bytes: [UInt8]) -> UInt8? { bytes.count >= 2 ? bytes[1] : nil }
 }

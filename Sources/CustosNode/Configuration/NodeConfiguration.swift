@@ -41,6 +41,10 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     public var id: String
     public var environment: NodeEnvironment
     public var sealing: Sealing
+    /// The gateways' base URLs, in order of preference, for `custos node run` without
+    /// `--gateway`; absent when the node is always told on the command line. Several gateways
+    /// share one PostgreSQL store; the node moves on to the next when one stops answering.
+    public var gateways: [String]?
 
     /// Refuses what `validate()` refuses.
     public init(id: String, environment: NodeEnvironment, sealing: Sealing) throws(StorageError) {

@@ -5,7 +5,7 @@ import GRDB
 
 /// A signer node's own durable state in SQLite (WAL, synchronous=FULL, so a committed
 /// transaction survives power loss): the one-time secrets it has used, the votes it has
-/// cast, and its sealed secrets (key shares, presignatures, FROST nonces — sealed by its
+/// cast and the rounds it gave up, and its sealed secrets (key shares, presignatures, FROST nonces — sealed by its
 /// `NodeSeal` before they are written, so the file never holds one in clear). Every "is it unused? then mark it used" is one write transaction that has committed
 /// before the method returns, so a share computed from that secret may leave the node only
 /// afterwards — and a restart, or a second process on the same file, never uses it again
@@ -98,6 +98,19 @@ public final class NodeDatabase: Sendable {
                     digest BLOB NOT NULL PRIMARY KEY, use TEXT NOT NULL CHECK (use IN ('verified', 'lifted')))
                 """)
         }
+        migrator.registerMigration("v5: votes by round, round changes") { db in
+            // A node votes once per round of a height (`NodeConsensus`, "Rounds"): the votes of
+            // earlier versions are round 0.
+            try db.execute(sql: """
+                CREATE TABLE voteByRound (
+                    height INTEGER NOT NULL, round INTEGER NOT NULL, blockHash BLOB NOT NULL, vote BLOB NOT NULL,
+                    PRIMARY KEY (height, round));
+                INSERT INTO voteByRound (height, round, blockHash, vote) SELECT height, 0, blockHash, vote FROM vote;
+                DROP TABLE vote;
+                ALTER TABLE voteByRound RENAME TO vote;
+                CREATE TABLE roundChange (height INTEGER NOT NULL PRIMARY KEY, round INTEGER NOT NULL, change BLOB NOT NULL);
+                """)
+        }
         return migrator
     }
 
@@ -139,38 +152,44 @@ public final class NodeDatabase: Sendable {
         }
     }
 
-    /// Records this node's vote at `height` for `blockHash` before the vote is sent. Voting
-    /// again for the same block is allowed (a resend returns the stored vote); a vote for a
-    /// different block at the same height is refused with `conflictingVote`.
-    public func recordVote(height: UInt64, blockHash: [UInt8], vote: [UInt8]) throws(StorageError) -> [UInt8] {
+    /// Records this node's vote at `height` in `round` for `blockHash` before the vote is sent.
+    /// Voting again for the same block in the same round is allowed (a resend returns the stored
+    /// vote); a vote for a different block in the same round, and a vote in a round this node
+    /// gave up at that height (`recordRoundChange`), are refused with `conflictingVote`.
+    public func recordVote(height: UInt64, round: UInt32 = 0, blockHash: [UInt8], vote: [UInt8]) throws(StorageError) -> [UInt8] {
         guard blockHash.count == 32, !vote.isEmpty, height <= UInt64(Int64.max) else {
             throw StorageError(.invalidInput, "a vote needs a 32-byte block hash, a height and the vote bytes")
         }
         return try write { db throws(StorageError) -> [UInt8] in
-            let row = try Self.run { try Row.fetchOne(db, sql: "SELECT blockHash, vote FROM vote WHERE height = ?",
-                                                       arguments: [Int64(height)]) }
+            let row = try Self.run { try Row.fetchOne(db, sql: "SELECT blockHash, vote FROM vote WHERE height = ? AND round = ?",
+                                                       arguments: [Int64(height), Int64(round)]) }
             if let row {
                 let stored: Data = row["blockHash"]
                 guard Array(stored) == blockHash else {
                     throw StorageError(.conflictingVote,
-                                       "already voted for block \(Array(stored).hexString) at height \(height)")
+                                       "already voted for block \(Array(stored).hexString) at height \(height) round \(round)")
                 }
                 let storedVote: Data = row["vote"]
                 return Array(storedVote)
             }
+            let abandoned = try Self.run { try Int64.fetchOne(db, sql: "SELECT round FROM roundChange WHERE height = ?",
+                                                              arguments: [Int64(height)]) }
+            if let abandoned, abandoned >= Int64(round) {
+                throw StorageError(.conflictingVote, "gave up round \(abandoned) at height \(height); no vote in round \(round)")
+            }
             try Self.run {
-                try db.execute(sql: "INSERT INTO vote (height, blockHash, vote) VALUES (?, ?, ?)",
-                               arguments: [Int64(height), Data(blockHash), Data(vote)])
+                try db.execute(sql: "INSERT INTO vote (height, round, blockHash, vote) VALUES (?, ?, ?, ?)",
+                               arguments: [Int64(height), Int64(round), Data(blockHash), Data(vote)])
             }
             return vote
         }
     }
 
-    /// The highest height this node voted at, with the block hash.
+    /// The highest height this node voted at, with the block hash of its vote in the highest round there.
     public func lastVote() throws(StorageError) -> (height: UInt64, blockHash: [UInt8])? {
         do {
             return try writer.read { db in
-                guard let row = try Row.fetchOne(db, sql: "SELECT height, blockHash FROM vote ORDER BY height DESC LIMIT 1")
+                guard let row = try Row.fetchOne(db, sql: "SELECT height, blockHash FROM vote ORDER BY height DESC, round DESC LIMIT 1")
                 else { return nil }
                 let height: Int64 = row["height"]
                 let hash: Data = row["blockHash"]
@@ -181,11 +200,11 @@ public final class NodeDatabase: Sendable {
         }
     }
 
-    /// Every recorded vote in height order, for inspection and tests.
+    /// Every recorded vote in height and round order, for inspection and tests.
     public func recordedVotes() throws(StorageError) -> [(height: UInt64, blockHash: [UInt8], vote: [UInt8])] {
         do {
             return try writer.read { db in
-                try Row.fetchAll(db, sql: "SELECT height, blockHash, vote FROM vote ORDER BY height").map { row in
+                try Row.fetchAll(db, sql: "SELECT height, blockHash, vote FROM vote ORDER BY height, round").map { row in
                     let height: Int64 = row["height"]
                     let hash: Data = row["blockHash"]
                     let vote: Data = row["vote"]

@@ -4,7 +4,7 @@
 public struct SigningHaltRecord: Sendable, Hashable, Codable {
     /// What halted signing, and so who may lift it.
     public enum Cause: String, Sendable, Hashable, Codable, CaseIterable {
-        /// The node holds proof that the gateway proposed two blocks at one height; an operator
+        /// The node holds proof that the gateway proposed two blocks in one round at one height; an operator
         /// on the node's host lifts it (`custos node resume --acknowledge-equivocation`).
         case gatewayEquivocation = "gateway-equivocation"
         /// A security officer froze this node on its host (`custos node freeze`, evidence: their
