@@ -113,6 +113,7 @@ extension ReplicatedState {
         lapseGrants()
         expireCeremonies()
         expireRequestApprovals()
+        windows.expire(at: time)
         advanceSigning()
     }
 
