@@ -61,10 +61,10 @@ struct WindowsAndPricesLoopbackTests {
         defer { cluster.stopAll(removeData: passed) }
         try await cluster.startGateway()
         for id in cluster.nodeIDs { try cluster.startNode(id) }
-        try await VaultSigningLoopbackTests().solanaVaultAndRiskBot(cluster)
         for source in Self.sources {
             try await govern(cluster, "add-\(source)", ["add-bot", source, "price"], approvers: ["frank", "grace"])
         }
+        try await VaultSigningLoopbackTests().solanaVaultAndRiskBot(cluster)
         let file = cluster.root.appendingPathComponent("policy-limits.yaml")
         let policy = try Self.policy()
         try Data(policy.yaml.utf8).write(to: file)
