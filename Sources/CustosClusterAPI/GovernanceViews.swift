@@ -502,6 +502,8 @@ public struct RequestView: Codable, Sendable, Equatable {
             lines.append("requires \(p.count) approval\(p.count == 1 ? "" : "s") from group \(p.group) (rule \(p.rule)), the initiator excluded")
         }
         if let seconds = d.approvalExpirySeconds { lines.append("expires unless fully approved within \(seconds) s of block time") }
+        lines += d.windows.map(\.text)
+        lines += d.price?.lines ?? []
         return lines
     }
 }

@@ -13,13 +13,37 @@ import NIOCore
 /// The client-facing API over the governed state, version 1 (documented in docs/openapi.yaml):
 /// the cluster, users, roles, the policy in force, address books, operations with their
 /// lifecycle, refusals, and committed blocks; proposing, approving and rejecting operations;
-/// submitting requests, and approving and rejecting those the policy holds for approvals.
+/// submitting requests, and approving and rejecting those the policy holds for approvals;
+/// price bots' signed prices and the medians they make.
 /// What it shows is the gateway's copy of the committed state; what counts is each node's own.
 enum GovernanceRoutes {
     /// A proposal with a policy document at its limit, base64, plus an assertion.
     static let maximumOperationBody = 300 * 1024
     static let maximumDecisionBody = 32 * 1024
     static let maximumBlocksPerPage = 100
+
+    /// The log entry of `kind` for a signed envelope posted as the body (a bot's request or
+    /// price): its bytes travel into the log unchanged. A body that is no signed envelope with
+    /// an object body is a 400, one over the envelope bound a 413.
+    static func signedEntry(_ request: Request, kind: String) async throws -> Entry {
+        var request = request
+        let body: ByteBuffer
+        do { body = try await request.collectBody(upTo: SignedRequest.maxEnvelopeLength) } catch is NIOTooManyBytesError {
+            throw GatewayProblem.tooLarge(SignedRequest.maxEnvelopeLength)
+        }
+        let bytes = Array(body.readableBytesView)
+        let signed: SignedRequest
+        do throws(RequestSigningError) { signed = try SignedRequest(json: bytes) } catch {
+            throw GatewayProblem(.badRequest, code: "request.malformed", title: "Malformed signed request", detail: error.reason)
+        }
+        guard case .object = signed.body else {
+            throw GatewayProblem(.badRequest, code: "request.malformed", title: "Malformed signed request",
+                                 detail: "the request body is not a JSON object")
+        }
+        do throws(LedgerError) { return try Entry(kind: kind, payload: bytes) } catch {
+            throw GatewayProblem(.unprocessableContent, code: "request.invalid", title: "Invalid request", detail: error.reason)
+        }
+    }
 
     static func add<Context: GatewayContext>(to router: some RouterMethods<Context>, gateway: Gateway) {
         router.get("/v1/cluster") { _, _ in
@@ -92,25 +116,12 @@ enum GovernanceRoutes {
             return try GatewayRoutes.json(.ok, request)
         }
         router.post("/v1/requests") { request, _ in
-            // The body is the signed envelope itself: its bytes travel into the log unchanged.
-            var request = request
-            let body: ByteBuffer
-            do { body = try await request.collectBody(upTo: SignedRequest.maxEnvelopeLength) } catch is NIOTooManyBytesError {
-                throw GatewayProblem.tooLarge(SignedRequest.maxEnvelopeLength)
-            }
-            let bytes = Array(body.readableBytesView)
-            let signed: SignedRequest
-            do throws(RequestSigningError) { signed = try SignedRequest(json: bytes) } catch {
-                throw GatewayProblem(.badRequest, code: "request.malformed", title: "Malformed signed request", detail: error.reason)
-            }
-            guard case .object = signed.body else {
-                throw GatewayProblem(.badRequest, code: "request.malformed", title: "Malformed signed request",
-                                     detail: "the request body is not a JSON object")
-            }
-            let entry: Entry
-            do throws(LedgerError) { entry = try RequestEntry.submit(envelope: bytes) } catch {
-                throw GatewayProblem(.unprocessableContent, code: "request.invalid", title: "Invalid request", detail: error.reason)
-            }
+            let entry = try await signedEntry(request, kind: RequestEntry.submitKind)
+            return try GatewayRoutes.json(.accepted, try await GatewayRoutes.submit(entry, to: gateway))
+        }
+        router.get("/v1/prices") { _, _ in try GatewayRoutes.json(.ok, PriceView.all(in: await gateway.governanceState)) }
+        router.post("/v1/prices") { request, _ in
+            let entry = try await signedEntry(request, kind: PriceEntry.postKind)
             return try GatewayRoutes.json(.accepted, try await GatewayRoutes.submit(entry, to: gateway))
         }
         for (path, act) in [("approvals", RequestDecisionEntry.Act.approve), ("rejections", .reject)] {

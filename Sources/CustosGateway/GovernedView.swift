@@ -37,6 +37,7 @@ struct GovernedView: Sendable {
         case .requestApprovals(let id, let status): return "applies: request \(id) would be \(status.rawValue)"
         case .vault(let id, let status): return "applies: vault \(id) would be \(status.rawValue)"
         case .signed(let id): return "applies: the signature of request \(id) would be recorded"
+        case .priced(let asset, let source): return "applies: the price of \(asset) from \(source) would be kept"
         case .refused(let error): return "refused: \(error.code): \(error.reason)"
         }
     }

@@ -70,6 +70,10 @@ public final class NodeChainStore: Sendable {
                         + "it cannot be replayed under today's rules: start a new cluster (for `make run`, remove .custos-dev)")
             }
         }
+        migrator.registerMigration("v6: state digests of version 4") { db in
+            // Version 4 adds the windows and prices rooms and the figures a decision read.
+            try db.execute(sql: "DELETE FROM stateDigest")
+        }
         return migrator
     }
 

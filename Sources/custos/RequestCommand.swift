@@ -26,11 +26,7 @@ struct RequestCommand: AsyncParsableCommand {
         @Argument(help: "The request body (JSON), e.g. examples/policies/requests/risk-bot-kraken.json.") var body: String
 
         func run() async throws {
-            guard let keyData = FileManager.default.contents(atPath: bot) else { fail("cannot read the bot key file \(bot)") }
-            let file: BotKeyFile
-            do { file = try JSONDecoder().decode(BotKeyFile.self, from: keyData) } catch { fail("\(bot) is not a bot key file: \(error)") }
-            let key: BotSigningKey
-            do { key = try file.signingKey() } catch { fail("\(bot): \(error.reason)") }
+            let (file, key) = BotKeyFile.load(bot)
             guard let bodyData = FileManager.default.contents(atPath: body) else { fail("cannot read \(body)") }
             let value: JSONValue
             do { value = try JSONParser().parse(Array(bodyData)) } catch { fail("\(body) is not JSON: \(error.reason)") }

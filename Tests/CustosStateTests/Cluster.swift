@@ -52,10 +52,14 @@ struct Cluster {
     /// Block time in milliseconds.
     var now: UInt64 = 1_800_000_000_000
     var counter = 0
+    /// Every entry applied through `apply(_:)`, with its block time: a node that restarts
+    /// rebuilds its state from these.
+    var log: [(entry: Entry, time: UInt64)] = []
 
     /// `authenticator` makes each person's credential (fresh random ones by default).
     init(
         mode: RelyingParty.Mode = .development, requireUserVerification: Bool = true, attestationRoots: [[UInt8]] = [],
+        policyYAML: String = Cluster.policy(),
         authenticator: (String) throws -> SoftwareAuthenticator = { _ in .generate() }
     ) throws {
         var admins: [GenesisDocument.Admin] = []
@@ -69,7 +73,7 @@ struct Cluster {
         }
         genesis = GenesisDocument(
             clusterName: "test", relyingPartyId: Self.rpId, allowedOrigins: [Self.origin], mode: mode,
-            requireUserVerification: requireUserVerification, admins: admins, policyYAML: Self.policy(), attestationRoots: attestationRoots)
+            requireUserVerification: requireUserVerification, admins: admins, policyYAML: policyYAML, attestationRoots: attestationRoots)
         state = try ReplicatedState(genesis: genesis)
     }
 
@@ -109,6 +113,7 @@ struct Cluster {
     @discardableResult
     mutating func apply(_ entry: Entry) -> GovernanceOutcome {
         now += 1000
+        log.append((entry, now))
         return state.apply(entry, blockTime: now)
     }
 

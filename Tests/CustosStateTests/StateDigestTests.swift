@@ -9,8 +9,9 @@ import Testing
 
 /// The state digest is stored by nodes and compared across them: its bytes must not change when
 /// the code that computes it is reorganised. A small state built from fixed keys is pinned to the
-/// hex value of version 3 of the digest (`custos.governance.state.v3`: the rooms that grow with
-/// traffic enter by their write journals; key times, issue 14, are in it).
+/// hex value of version 4 of the digest (`custos.governance.state.v4`: the rooms that grow with
+/// traffic enter by their write journals; key times, issue 14, are in it; so are the windows and
+/// prices rooms and the window figures and price a decision read).
 @Suite struct StateDigestTests {
     static func fixedKey(_ label: String) -> [UInt8] { Hashes.sha256(Array("custos digest pin \(label)".utf8)) }
 
@@ -30,6 +31,10 @@ import Testing
         var c = try cluster()
         let bot = try botKey()
         try c.registerBot("risk-bot", key: bot.publicKey)
+        let source = BotSigningKey(ed25519: try Curve25519.Signing.PrivateKey(rawRepresentation: fixedKey("price-bot")))
+        try c.registerBot("price-bot", key: source.publicKey, roles: [PriceEntry.sourceRole])
+        c.apply(try PriceEntry.post(c.signed(PricePost(asset: "ETH", usd: FixedDecimal(3000)!, time: Int64(c.now / 1000)).json,
+                                             keyId: "price-bot", key: source)))
         // Allowed, denied (over the limit), refused (an unknown body field), and a person's request.
         try c.submit(c.signed(Cluster.transfer(by: "risk-bot", amount: "5"), keyId: "risk-bot", key: bot))
         try c.submit(c.signed(Cluster.transfer(by: "risk-bot", amount: "20"), keyId: "risk-bot", key: bot))
@@ -45,8 +50,10 @@ import Testing
         let state = try Self.fixedState()
         #expect(state.requestBook.order.count == 3)
         #expect(state.refusals.count == 1)
+        #expect(state.prices.quotes["ETH"]?["price-bot"]?.usd == FixedDecimal(3000)!)
+        #expect(state.windows.destinations.count == 1)
         #expect(state.frozen)
-        #expect(state.digest.hexString == "f77d33b40d44fcbdd5fc6611e838552301b3040b86e3a515b6dff54d66366e8d")
+        #expect(state.digest.hexString == "f3feff4b57ca5892e554d6fdc4da1dd8b8710e98722a145fc6d017ce85c952e0")
     }
 
     /// The rooms that grow enter the digest by their journals: each request and refusal moves

@@ -130,6 +130,7 @@ public struct PolicyDiff: Sendable, Hashable {
                             direction: .changed), at: 0)
         }
         Self.compareKeys(old.keys, new.keys, add)
+        Self.comparePrices(old.prices, new.prices, add)
         changes = c
     }
 

@@ -19,7 +19,7 @@ extension PolicyDocument {
         guard let top = r.mapping(
             root, "the policy",
             allowed: ["policy", "version", "description", "assets", "vaults", "principals", "groups",
-                      "address_book", "limits", "rules", "governance", "keys"],
+                      "address_book", "limits", "rules", "governance", "keys", "prices"],
             required: ["policy", "version", "rules"])
         else { return nil }
         var document = PolicyDocument(
@@ -124,6 +124,7 @@ extension PolicyDocument {
         }
         if let n = top["governance"] { document.governance = decodeGovernance(n.value, &r) }
         if let n = top["keys"] { document.keys = KeyPolicy.decode(n.value, &r) }
+        if let n = top["prices"] { document.prices = PricePolicy.decode(n.value, &r) }
         return document
     }
 

@@ -15,6 +15,9 @@ public struct PolicyDocument: Sendable, Hashable {
     public var governance: Governance?
     /// Key classes and rotation periods; the standard ones for a document without the section.
     public var keys = KeyPolicy()
+    /// How USD prices are taken from signed price entries; the defaults for a document without
+    /// the section.
+    public var prices = PricePolicy()
 
     /// An asset the policy knows, on the chains where it exists.
     public struct Asset: Sendable, Hashable {

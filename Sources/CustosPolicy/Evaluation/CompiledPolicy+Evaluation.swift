@@ -55,14 +55,14 @@ extension CompiledPolicy {
             }
         }
         if firstDeny >= 0 {
-            return PolicyDecision(
+            return figured(PolicyDecision(
                 outcome: .deny, reason: .deniedByRule(rules[firstDeny].name), applied: applied, skippedAllows: skipped,
-                pending: [], countedApprovers: [])
+                pending: [], countedApprovers: []), windows, c)
         }
         if firstAllow < 0 {
-            return PolicyDecision(
+            return figured(PolicyDecision(
                 outcome: .deny, reason: .noRuleMatched, applied: applied, skippedAllows: skipped, pending: [],
-                countedApprovers: [])
+                countedApprovers: []), windows, c)
         }
         if !requires.isEmpty {
             let approvers = eligibleApprovers(c)
@@ -81,14 +81,22 @@ extension CompiledPolicy {
                 guard case .require(let requirement) = rules[index].effect else { return nil }
                 return requirement.expirySeconds
             }.min()
-            return PolicyDecision(
+            return figured(PolicyDecision(
                 outcome: pending.isEmpty ? .allow : .needsApprovals, reason: pending.isEmpty ? .approved : .approvalsPending,
                 applied: applied, skippedAllows: skipped, pending: pending, countedApprovers: counted,
-                approvalExpirySeconds: pending.isEmpty ? nil : expiry)
+                approvalExpirySeconds: pending.isEmpty ? nil : expiry), windows, c)
         }
-        return PolicyDecision(
+        return figured(PolicyDecision(
             outcome: .allow, reason: .allowedByRule(rules[firstAllow].name), applied: applied, skippedAllows: skipped,
-            pending: [], countedApprovers: [])
+            pending: [], countedApprovers: []), windows, c)
+    }
+
+    /// `decision` with the window figures it read and the price it used.
+    private func figured(_ decision: PolicyDecision, _ windows: ProjectionCache, _ c: EvaluationContext) -> PolicyDecision {
+        var d = decision
+        d.windows = windows.figures(self)
+        d.price = c.state.medians[c.request.asset]
+        return d
     }
 
     /// Distinct known people, other than the initiator, who approved; linear in the number of

@@ -30,6 +30,11 @@ extension CompiledPolicy {
             }
         }
         lines.append("request: \(summary(c))")
+        if let median = state.medians[request.asset] {
+            lines += median.lines
+        } else if !request.asset.isEmpty, let problem = state.priceProblems[request.asset] {
+            lines.append("price of \(request.asset): none (\(problem))")
+        }
         if let key = c.initiatorKey, key.status != .current { lines.append(Self.keyText(request.initiator, key, now: c.state.time)) }
         for rule in decision.applied {
             guard let compiled = rules.first(where: { $0.name == rule.name }) else { continue }

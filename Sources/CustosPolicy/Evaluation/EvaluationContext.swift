@@ -41,6 +41,9 @@ struct EvaluationContext {
                 amountUSD = nil
                 usdProblem = "USD notional of \(request.amount) \(request.asset) overflows"
             }
+        } else if let problem = state.priceProblems[request.asset] {
+            amountUSD = nil
+            usdProblem = problem
         } else {
             amountUSD = nil
             usdProblem = "no USD price for \(request.asset.isEmpty ? "the asset" : request.asset) in the state"
@@ -69,6 +72,9 @@ struct EvaluationContext {
     }
 
     var initiatorKind: PolicyDocument.Principal.Kind? { initiator >= 0 ? policy.principals[initiator].kind : nil }
+
+    /// What earlier requests went to this request's destination, or nil if none did.
+    var destinationHistory: DestinationHistory? { request.destinationKey.flatMap { state.destinations[$0] } }
 
     var destinationName: String { entry >= 0 ? policy.entries[entry].name : "" }
     var destinationTags: [String] { entry >= 0 ? policy.entries[entry].tagNames : [] }

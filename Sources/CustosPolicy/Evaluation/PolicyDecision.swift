@@ -58,6 +58,11 @@ public struct PolicyDecision: Sendable, Hashable {
     /// For a request that needs approvals: how long it may wait for them, in seconds of block
     /// time — the shortest `expires` of the require rules that applied. Nil otherwise.
     public internal(set) var approvalExpirySeconds: Int? = nil
+    /// The rolling-window limits the decision read, in the policy's order, with this request
+    /// counted in them (only the limits some rule it tested names).
+    public internal(set) var windows: [WindowFigure] = []
+    /// The USD price of the request's asset the decision used, when the state had a median.
+    public internal(set) var price: PriceMedian? = nil
 
     /// How long a request may wait for approvals when its require rules name no `expires`: 24 h.
     public static let defaultApprovalExpirySeconds = 24 * 3600

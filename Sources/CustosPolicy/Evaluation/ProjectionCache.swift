@@ -15,4 +15,15 @@ struct ProjectionCache {
         slots[limit] = result
         return result
     }
+
+    /// The limits read so far that could be projected, in the policy's order, as figures.
+    func figures(_ policy: CompiledPolicy) -> [WindowFigure] {
+        slots.indices.compactMap { index -> WindowFigure? in
+            guard case .success(let p)? = slots[index] else { return nil }
+            let limit = policy.limits[index]
+            return WindowFigure(
+                limit: limit.name, per: limit.per, key: p.key, windowSeconds: limit.windowSeconds, usd: p.usd, maxUSD: limit.maxUSD,
+                count: p.count, maxCount: limit.maxCount, holds: p.holds)
+        }
+    }
 }

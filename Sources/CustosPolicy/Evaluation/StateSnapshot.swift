@@ -1,6 +1,8 @@
 /// The part of the replicated state a decision depends on, as of the log entry being decided:
-/// the entry's time (from the block, never a wall clock), USD prices, rolling-window totals and
-/// whether signing is frozen, and when bots' keys were last rotated. Two nodes holding the same snapshot reach the same decision.
+/// the entry's time (from the block, never a wall clock), USD prices (and where they came from,
+/// or why an asset has none), rolling-window totals, what earlier requests went to the
+/// destination, whether signing is frozen, and when bots' keys were last rotated. Two nodes
+/// holding the same snapshot reach the same decision.
 public struct StateSnapshot: Sendable, Hashable {
     /// Seconds since 1970-01-01T00:00:00Z of the log entry.
     public var time: Int64
@@ -14,6 +16,14 @@ public struct StateSnapshot: Sendable, Hashable {
     /// since 1970-01-01T00:00:00Z of the block that set it, by bot id. A bot missing here has
     /// no known key age (`request.initiator_key_age_days` fails closed).
     public var keyRotations: [String: Int64]
+    /// The medians behind `prices`, by asset, for explanations (an asset may be priced without
+    /// one, as in a snapshot written by hand).
+    public var medians: [String: PriceMedian] = [:]
+    /// Why an asset has no price, by asset: the reason its USD clauses fail closed with.
+    public var priceProblems: [String: String] = [:]
+    /// Earlier requests approved for signing, by `PolicyRequest.destinationKey`; a destination
+    /// missing here has had none.
+    public var destinations: [String: DestinationHistory] = [:]
 
     public init(
         time: Int64, prices: [String: FixedDecimal] = [:], windows: WindowTotals = WindowTotals(),

@@ -21,7 +21,15 @@ public struct WindowTotals: Sendable, Hashable {
 
     public subscript(limit: String, key: String) -> Total {
         get { totals[limit]?[key] ?? .zero }
-        set { totals[limit, default: [:]][key] = newValue }
+        set {
+            // A key back at zero is dropped, so totals hold only what is inside some window.
+            if newValue == .zero {
+                totals[limit]?[key] = nil
+                if totals[limit]?.isEmpty == true { totals[limit] = nil }
+            } else {
+                totals[limit, default: [:]][key] = newValue
+            }
+        }
     }
 
     /// All totals of one limit, by key.

@@ -293,6 +293,8 @@ extension CompiledExpression {
             case .initiatorKeyAgeDays:
                 guard let key = c.initiatorKey else { throw EvaluationFailure("\(r.initiator) has no request-signing key of known age in the state") }
                 return .decimal(FixedDecimal(Int(key.ageDays))!)
+            case .destinationLargestUSD:
+                return .decimal(c.destinationHistory?.largestUSD ?? .zero)
             case .domainChainId:
                 guard let domain = r.message?.domain else { throw EvaluationFailure("the request is not EIP-712 typed data") }
                 guard let text = domain.chainId else { throw EvaluationFailure("the EIP-712 domain has no chainId") }
@@ -304,6 +306,7 @@ extension CompiledExpression {
             case .destinationKnown: return .bool(c.entry >= 0)
             case .initiatorKeyOverdue: return .bool(c.initiatorKey.map { $0.status != .current } ?? false)
             case .initiatorKeyPastGrace: return .bool(c.initiatorKey?.status == .pastGrace)
+            case .destinationFirstSeen: return .bool(c.destinationHistory == nil)
             }
         case .list(let f):
             switch f {

@@ -9,6 +9,9 @@
 ///   registered or rotated; an evaluation error for a person), `initiator_key_overdue` and
 ///   `initiator_key_past_grace` (bool: the bot's key is past its class's rotation period, or past
 ///   that and its grace period too; false for a person). All in block time.
+/// - `request.destination_first_seen` (bool: no earlier request to this chain and address was
+///   approved for signing) and `request.destination_largest_usd` (decimal: the largest USD
+///   notional such a request was counted at; 0 when there was none).
 /// - `request.destination`: `address`, `name`, `counterparty` (string; empty when unknown),
 ///   `tags` (list(string)), `known` (bool).
 /// - `request.call` (only for contract calls; test with `has(request.call)`): `target`,
@@ -44,6 +47,8 @@ enum RequestSchema {
         case (.request, "amount"): return (.decimal(.amount), .decimal)
         case (.request, "amount_usd"): return (.decimal(.amountUSD), .decimal)
         case (.request, "fee"): return (.decimal(.fee), .decimal)
+        case (.request, "destination_first_seen"): return (.bool(.destinationFirstSeen), .bool)
+        case (.request, "destination_largest_usd"): return (.decimal(.destinationLargestUSD), .decimal)
         case (.request, "destination"): return (.object(.destination), .object(.destination))
         case (.request, "call"): return (.object(.call), .object(.call))
         case (.request, "operation"): return (.object(.operation), .object(.operation))
@@ -85,7 +90,8 @@ enum RequestSchema {
         case .request:
             return ["id", "kind", "initiator", "initiator_kind", "initiator_roles", "approvals", "vault", "account",
                     "chain", "asset", "memo", "amount", "amount_usd", "fee", "destination", "call", "message", "operation",
-                    "initiator_key_class", "initiator_key_age_days", "initiator_key_overdue", "initiator_key_past_grace"]
+                    "initiator_key_class", "initiator_key_age_days", "initiator_key_overdue", "initiator_key_past_grace",
+                    "destination_first_seen", "destination_largest_usd"]
         case .destination: return ["address", "name", "counterparty", "tags", "known"]
         case .call: return ["target", "function", "selector", "args", "amounts"]
         case .message: return ["format", "text", "primary_type", "length", "domain", "fields", "amounts"]
@@ -118,9 +124,10 @@ enum RequestSchema {
 
     enum DecimalField: Sendable, Hashable {
         case amount, amountUSD, fee, hour, minute, unixTime, messageLength, domainChainId, initiatorKeyAgeDays
+        case destinationLargestUSD
     }
 
-    enum BoolField: Sendable, Hashable { case destinationKnown, initiatorKeyOverdue, initiatorKeyPastGrace }
+    enum BoolField: Sendable, Hashable { case destinationKnown, initiatorKeyOverdue, initiatorKeyPastGrace, destinationFirstSeen }
     enum ListField: Sendable, Hashable { case initiatorRoles, approvals, destinationTags }
     enum StringMapField: Sendable, Hashable { case callArgs, messageFields }
     enum DecimalMapField: Sendable, Hashable { case callAmounts, messageAmounts }

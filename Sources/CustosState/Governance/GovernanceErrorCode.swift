@@ -77,6 +77,9 @@ public enum GovernanceErrorCode: String, ErrorCode {
     /// A ceremony entry that does not fit the ceremony's state: not a participant, another
     /// epoch, already sent, out of order, or after the ceremony ended.
     case ceremonyRefused
+    /// A price entry the prices room does not take: its bot is no price source, its signature
+    /// does not verify, or its time is in the future, not after the source's last, or stale.
+    case priceRefused
 
     /// Whether an entry refused with this code makes every node refuse the whole block: the
     /// entry alone says it may not be in the log (`ReplicatedState.malformation(of:)`), so no

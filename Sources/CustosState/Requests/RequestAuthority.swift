@@ -17,6 +17,8 @@ struct RequestAuthority {
     let requireUserVerification: Bool
     let vaults: [String: Vault]
     let cluster: [UInt8]
+    let windows: WindowBook
+    let prices: PriceBook
 
     /// Decides a transfer or call request with the policy in force and the freeze flag, at
     /// `blockTime`: while frozen, everything but governance is denied. The initiating bot's key
@@ -27,13 +29,28 @@ struct RequestAuthority {
         if bots[request.initiator]?.active == false || users[request.initiator]?.active == false {
             return .denied(.unknownInitiator)
         }
-        return policy.evaluate(request, in: snapshot(for: request.initiator, blockTime: blockTime))
+        return policy.evaluate(request, in: snapshot(for: request, blockTime: blockTime))
     }
 
-    /// What the policy reads at `blockTime` for a request of `initiator`: the time, the freeze
-    /// flag and, for a bot, when its key was last set (so its key's rotation status is known).
-    func snapshot(for initiator: String, blockTime: UInt64) -> StateSnapshot {
+    /// What the policy reads at `blockTime` for `request`: the time, the freeze flag, the
+    /// windows' totals, what earlier requests went to its destination, the median price of its
+    /// asset (or why there is none) and, for a bot, when its key was last set (so its key's
+    /// rotation status is known). Only the request's own asset and destination are looked up.
+    func snapshot(for request: PolicyRequest, blockTime: UInt64) -> StateSnapshot {
+        let initiator = request.initiator
         let rotated = bots[initiator].map { [initiator: Int64($0.keyRotatedAt / 1000)] } ?? [:]
-        return StateSnapshot(time: Int64(blockTime / 1000), frozen: frozen, keyRotations: rotated)
+        let seconds = Int64(blockTime / 1000)
+        var snapshot = StateSnapshot(time: seconds, windows: windows.totals, frozen: frozen, keyRotations: rotated)
+        if !request.asset.isEmpty {
+            switch prices.median(of: request.asset, policy: policy.document.prices, at: seconds) {
+            case .success(let median):
+                snapshot.prices[request.asset] = median.usd
+                snapshot.medians[request.asset] = median
+            case .failure(let problem):
+                snapshot.priceProblems[request.asset] = problem.reason
+            }
+        }
+        if let key = request.destinationKey, let history = windows.destinations[key] { snapshot.destinations[key] = history }
+        return snapshot
     }
 }

@@ -16,10 +16,10 @@ extension ReplicatedState {
             let message = try MessageSigningInput.input(committedBody: recorded.body, scheme: vault.scheme)
             try startSigning(request: recorded.id, vault: vaultId, message: message)
         } catch {
-            signing[recorded.id] = SigningSession(
+            failSigning(SigningSession(
                 requestId: recorded.id, vault: vaultId, epoch: vault.epoch, message: [], status: .failed, attempt: 0, signers: [],
                 commitments: [:], startedAt: time, startedHeight: height, deadline: 0, signature: nil, signedAt: nil, signedHeight: nil,
-                signedBy: nil, blames: [], failure: error.reason)
+                signedBy: nil, blames: [], failure: error.reason))
         }
     }
 
@@ -54,7 +54,7 @@ extension ReplicatedState {
         guard vault.status == .active, vault.epoch == s.epoch else {
             s.status = .failed
             s.failure = "vault \(s.vault) is no longer active at epoch \(s.epoch)"
-            signing[request] = s
+            failSigning(s)
             return
         }
         // While the shares move to a new membership nothing signs; the request waits for the new epoch.
@@ -128,7 +128,7 @@ extension ReplicatedState {
         if s.attempt >= SigningSession.maximumAttempts {
             s.status = .failed
             s.failure = "\(reason); \(SigningSession.maximumAttempts) attempts made"
-            signing[id] = s
+            failSigning(s)
             return
         }
         s.status = .waiting

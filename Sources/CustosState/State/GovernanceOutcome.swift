@@ -16,4 +16,6 @@ public enum GovernanceOutcome: Sendable, Hashable {
     case vault(id: String, status: Vault.Status)
     /// A request's signature was verified and recorded (`ReplicatedState.signing[requestId]`).
     case signed(requestId: String)
+    /// A price bot's price was verified and kept (`ReplicatedState.prices`).
+    case priced(asset: String, source: String)
 }

@@ -5,7 +5,7 @@ import CustosLedger
 import CustosPolicy
 
 extension ReplicatedState {
-    static let digestTag = "custos.governance.state.v3"
+    static let digestTag = "custos.governance.state.v4"
 
     /// Refusals and failures enter by their stable codes only, never by their English reasons.
     /// SHA-256 over the canonical encoding of everything governed: users (sorted by id) with
@@ -15,7 +15,8 @@ extension ReplicatedState {
     /// vault (sorted by id); key times (bots' registration and rotation, credentials'
     /// registration and last use, members' joining), expiring grants and credential enrolments. The rooms that grow with
     /// traffic enter by their count and the head of their `WriteJournal` (every write made to
-    /// them, in order): refusals, recorded requests and signing sessions; the replay cache by its
+    /// them, in order): refusals, recorded requests, signing sessions, the windows (each count,
+    /// release and recount; expiry follows from the block time and the policy) and the prices; the replay cache by its
     /// bounds and size (its nonces are those of the recorded requests still inside the window).
     /// So a block costs what it changed, not what the state holds. Two nodes agree on the state
     /// exactly when their digests are equal. Computed once per state: reading it again, or from
@@ -91,6 +92,9 @@ extension ReplicatedState {
         appendVaults(to: &w)
         w.append(UInt32(signing.count))
         w.append(raw: signing.journal.head)
+        w.append(UInt32(windows.heldCount))
+        w.append(raw: windows.journal.head)
+        w.append(raw: prices.journal.head)
         appendKeyTimes(to: &w)
         appendRoleExpiry(to: &w)
         // Only when there is one, so that the digests of states without enrolments do not change.
@@ -422,5 +426,14 @@ extension CanonicalWriter {
         }
         append(strings: d.countedApprovers)
         if let seconds = d.approvalExpirySeconds { append(UInt64(seconds)) }
+        append(UInt32(d.windows.count))
+        for f in d.windows {
+            append(string: f.limit)
+            append(string: f.key)
+            append(string: f.usd?.description ?? "")
+            append(UInt64(f.count))
+            append(f.holds)
+        }
+        append(string: d.price.map { "\($0.asset) \($0.usd.description) \($0.sources)" } ?? "")
     }
 }

@@ -11,7 +11,8 @@ extension ReplicatedState {
     /// document of up to 200 KiB and an assertion; a vote is an id, a name and an assertion; a
     /// request is a small JSON envelope and, for a person, an assertion; a request's approval or
     /// rejection is an id, a name and an assertion; an enrolment is an id, a name, a code and a
-    /// registration (an attestation object of up to 32 KiB); a node's vault entry (a
+    /// registration (an attestation object of up to 32 KiB); a price bot's price is a small
+    /// signed envelope (4 KiB); a node's vault entry (a
     /// round-1 package, a nonce batch, a signature, evidence) fits 16 KiB and its signature.
     /// docs/openapi.yaml states them.
     public static let entryKinds: [String: EntryKind] = Dictionary(uniqueKeysWithValues: ([
@@ -29,6 +30,8 @@ extension ReplicatedState {
                   transition: { state, entry in state.applyRequestDecision(entry) }),
         EntryKind(name: RequestDecisionEntry.rejectKind, maximumBytes: 32 * 1024, signer: RequestDecisionEntry.signer(of:),
                   transition: { state, entry in state.applyRequestDecision(entry) }),
+        EntryKind(name: PriceEntry.postKind, maximumBytes: PriceEntry.maximumBytes, signer: PriceEntry.signer(of:),
+                  transition: { state, entry in state.applyPrice(entry) }),
     ] + VaultEntry.kinds.map { name in
         EntryKind(name: name, maximumBytes: VaultEntry.maximumPayloadBytes + 256, signer: VaultEntry.memberSigner(of:),
                   transition: { state, entry in state.applyVault(entry) })

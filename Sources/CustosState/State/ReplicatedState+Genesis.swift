@@ -72,6 +72,7 @@ extension ReplicatedState {
         self.requestBook = RequestBook()
         self.time = 0
         self.policy = policy
+        self.windows = WindowBook(policy: policy)
         self.document = document
     }
 

@@ -121,7 +121,10 @@ extension ReplicatedState {
         }
         requestBook.update(updated)
         if !updated.approvals!.isPending { requestBook.awaitingApprovals[id] = nil }
-        if updated.isAllowed, updated.request.kind == .message { sign(updated) }
+        if updated.approvals!.status == .approved {
+            countInWindows(updated)
+            if updated.request.kind == .message { sign(updated) }
+        }
         return .requestApprovals(requestId: id, status: updated.approvals!.status)
     }
 

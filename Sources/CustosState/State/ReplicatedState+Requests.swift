@@ -9,7 +9,8 @@ extension ReplicatedState {
     var requestAuthority: RequestAuthority {
         RequestAuthority(
             policy: policy, policyVersion: policyVersion, frozen: frozen, bots: bots, users: users, relyingParty: relyingParty,
-            requireUserVerification: requireUserVerification, vaults: vaults, cluster: genesisDigest)
+            requireUserVerification: requireUserVerification, vaults: vaults, cluster: genesisDigest,
+            windows: windows, prices: prices)
     }
 
     /// Decides a transfer or call request as the requests room does with the policy in force and
@@ -24,11 +25,15 @@ extension ReplicatedState {
     /// cache, not the requests, not a credential's counter.
     mutating func submit(_ entry: Entry) -> GovernanceOutcome {
         var submitter: String? = nil
-        let authority = requestAuthority
         do {
-            let (recorded, used) = try requestBook.submit(entry, at: time, reading: authority, submitter: &submitter)
+            // The authority (with the windows it read) is gone before the windows change, so
+            // counting the request copies nothing.
+            let (recorded, used) = try requestBook.submit(entry, at: time, reading: requestAuthority, submitter: &submitter)
             if let used { users[used.user]!.store(used.credential, at: used.index, usedAt: time) }
-            if recorded.outcome == .allow, recorded.request.kind == .message { sign(recorded) }
+            if recorded.outcome == .allow {
+                countInWindows(recorded)
+                if recorded.request.kind == .message { sign(recorded) }
+            }
             return .requestDecided(requestId: recorded.id, outcome: recorded.outcome)
         } catch {
             record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: submitter, error: error))

@@ -114,6 +114,7 @@ extension ReplicatedState {
         lapseGrants()
         expireCeremonies()
         expireRequestApprovals()
+        windows.expire(at: time)
         advanceSigning()
     }
 

@@ -7,7 +7,8 @@ import CustosPolicy
 /// registry with credentials and counters, the bot registry with request-signing keys, the policy
 /// document in force, the freeze flag, every operation with its lifecycle, the log's members),
 /// the requests room (`requestBook`: decided requests and the replay cache of their nonces), the
-/// vaults room (`vaults`: key ceremonies and their keys), and the refusals every node recorded. It changes only through `apply(_:blockTime:)`, a pure
+/// vaults room (`vaults`: key ceremonies and their keys), the windows room (`windows`: what the
+/// policy's limits have counted), the prices room (`prices`: signed price quotes), and the refusals every node recorded. It changes only through `apply(_:blockTime:)`, a pure
 /// function of the state, the entry and the block's time, which routes each entry by kind to its
 /// room; requests read the governance room but never change it. Two copies that apply the same
 /// entries have the same `digest`.
@@ -58,13 +59,21 @@ public struct ReplicatedState: Sendable {
     /// The signing room: the signing session of every allowed request that a vault signs, by
     /// request id, with its signature once made.
     public internal(set) var signing = SigningBook()
+    /// The windows room: the rolling-window totals and counts of the policy's limits, and what
+    /// earlier requests went to each destination, in block time.
+    public internal(set) var windows: WindowBook
+    /// The prices room: price sources' latest signed quotes and each asset's latest median.
+    public internal(set) var prices = PriceBook()
     /// The height of the latest block applied (0 for a state that applies entries without
     /// their blocks); ceremonies record the height that started them.
     public internal(set) var height: UInt64 = 0
     /// The latest block time applied (milliseconds since the Unix epoch).
     public internal(set) var time: UInt64
     /// The policy in force: the adopted document with its people replaced by the registry.
-    public internal(set) var policy: CompiledPolicy
+    public internal(set) var policy: CompiledPolicy {
+        // Every path that puts a policy in force re-keys the windows if its limits changed.
+        didSet { windows.adopt(policy, at: time) }
+    }
     /// The adopted document as decoded (people as written; the registry overrides them).
     var document: PolicyDocument
     /// `digest` once computed; every mutation starts a new one.

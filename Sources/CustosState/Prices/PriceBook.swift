@@ -1,0 +1,47 @@
+import CustosCore
+import CustosPolicy
+
+/// The prices room of the replicated state: the latest signed quote of every price source for
+/// every asset, and each asset's median after its latest price entry (with its flagged move).
+/// It changes only through accepted `price.post` entries; a decision takes its price from here
+/// with `median(of:policy:at:)`, at its own block time, so a price goes stale on every node alike.
+public struct PriceBook: Sendable {
+    /// The latest quote of each source, by asset and then by source (price bot id).
+    public private(set) var quotes: [String: [String: PriceQuote]] = [:]
+    /// Each asset's median right after its latest price entry that left one, with the move that
+    /// entry made if it went beyond the policy's bound.
+    public private(set) var latest: [String: PriceMedian] = [:]
+    /// Every accepted quote, in order (the digest's view of the room).
+    private(set) var journal = WriteJournal(room: "prices")
+
+    init() {}
+
+    /// Keeps `quote` as its source's latest for `asset`, and the asset's new median at block time
+    /// `time` (seconds) under `policy`, flagging a move beyond its bound from the previous one.
+    mutating func record(_ quote: PriceQuote, of asset: String, policy: PricePolicy, at time: Int64) {
+        quotes[asset, default: [:]][quote.source] = quote
+        journal.record { w in
+            w.append(string: asset)
+            w.append(string: quote.source)
+            w.append(string: quote.usd.description)
+            w.append(UInt64(bitPattern: quote.time))
+        }
+        guard case .success(var median) = policy.median(of: asset, quotes: quotes[asset]!.values, at: time) else { return }
+        if let previous = latest[asset] { median.move = policy.move(from: previous.usd, to: median.usd, at: time) }
+        latest[asset] = median
+    }
+
+    /// The USD price of `asset` a decision at block time `time` (seconds) uses under `policy`,
+    /// or why there is none; it carries the move its latest update was flagged with.
+    public func median(of asset: String, policy: PricePolicy, at time: Int64) -> Result<PriceMedian, PriceUnavailable> {
+        guard let sources = quotes[asset], !sources.isEmpty else {
+            // Worded as evaluation words a snapshot without the asset's price.
+            return .failure(PriceUnavailable("no USD price for \(asset.isEmpty ? "the asset" : asset) in the state"))
+        }
+        return policy.median(of: asset, quotes: sources.values, at: time).map { found in
+            var median = found
+            median.move = latest[asset]?.move
+            return median
+        }
+    }
+}

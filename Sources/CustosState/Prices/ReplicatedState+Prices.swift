@@ -1,0 +1,64 @@
+import CustosCore
+import CustosIdentity
+import CustosLedger
+import CustosPolicy
+
+extension ReplicatedState {
+    /// The prices room's transition for `price.post`: applies in full or records the refusal
+    /// and changes nothing else. Checks, in order: the envelope's bot is registered
+    /// (`unknownBot`), active (`inactiveBot`) and holds the `price` role (`priceRefused`); its
+    /// signature verifies with the bot's key and its timestamp is within
+    /// `RequestBook.requestClockSkew` of the block time (`requestRefused`, as for a request); the body reads as a
+    /// `PricePost` (`invalidRequest`); the price's time is at most `PriceEntry.maximumFutureSkew`
+    /// after the block time, no older than the policy's `max_age` (a price that could never
+    /// count), and later than the source's last price of the asset, so that no entry is taken
+    /// twice (`priceRefused`).
+    mutating func applyPrice(_ entry: Entry) -> GovernanceOutcome {
+        var source: String? = nil
+        do {
+            let (post, bot) = try checkPrice(entry, source: &source)
+            prices.record(PriceQuote(source: bot, usd: post.usd, time: post.time), of: post.asset, policy: policy.document.prices,
+                          at: Int64(time / 1000))
+            return .priced(asset: post.asset, source: bot)
+        } catch {
+            record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: source, error: error))
+            return .refused(error)
+        }
+    }
+
+    private func checkPrice(_ entry: Entry, source: inout String?) throws(GovernanceError) -> (PricePost, String) {
+        func refused(_ reason: String) -> GovernanceError { GovernanceError(.priceRefused, reason) }
+        let signed = try RequestBook.signedRequest(in: entry)
+        source = signed.keyId
+        guard let bot = bots[signed.keyId] else { throw GovernanceError(.unknownBot, "no bot \"\(signed.keyId.prefix(64))\" is registered") }
+        guard bot.active else { throw GovernanceError(.inactiveBot, "bot \"\(bot.id)\" has been removed") }
+        guard bot.roles.contains(PriceEntry.sourceRole) else {
+            throw refused("bot \"\(bot.id)\" is no price source: it lacks the \(PriceEntry.sourceRole) role")
+        }
+        let now = Int64(clamping: time)
+        // Not verifying is `requestRefused`, as for a request: the gateway turns such an entry away.
+        let offset = signed.timestamp.subtractingReportingOverflow(now)
+        guard !offset.overflow, abs(offset.partialValue) <= RequestBook.requestClockSkew else {
+            throw GovernanceError(
+                .requestRefused, "the price envelope's timestamp \(signed.timestamp) is more than \(RequestBook.requestClockSkew) ms from the block time")
+        }
+        guard signed.cluster == genesisDigest else {
+            throw GovernanceError(.requestRefused, "the price of bot \"\(bot.id)\" is signed for another cluster (genesis digest \(signed.cluster.hexString.prefix(16))…)")
+        }
+        guard bot.key.isValidSignature(signed.signature, for: signed.signingInput) else {
+            throw GovernanceError(.requestRefused, "the signature of bot \"\(bot.id)\" does not verify over the price's canonical form")
+        }
+        let post = try PricePost(json: signed.body)
+        let seconds = Int64(time / 1000)
+        guard post.time <= seconds + PriceEntry.maximumFutureSkew else {
+            throw refused("the price of \(post.asset) is dated \(post.time), more than \(PriceEntry.maximumFutureSkew) s after the block time \(seconds)")
+        }
+        guard post.time >= seconds - Int64(policy.document.prices.maxAgeSeconds) else {
+            throw refused("the price of \(post.asset) is dated \(post.time), older than the policy's \(policy.document.prices.maxAgeSeconds) s before the block time \(seconds)")
+        }
+        if let last = prices.quotes[post.asset]?[bot.id], post.time <= last.time {
+            throw refused("bot \"\(bot.id)\" already posted a price of \(post.asset) dated \(last.time); a new one must be later than that")
+        }
+        return (post, bot.id)
+    }
+}

@@ -1,0 +1,182 @@
+import CustosCore
+import CustosPolicy
+
+/// The windows room of the replicated state: the rolling-window totals and counts the policy's
+/// limits name, and what earlier requests went to each destination, kept in block time so that
+/// every node decides the next request the same way whichever signer set signs it.
+///
+/// A request counts from the block that approves it for signing (`count`: allowed when decided,
+/// or by its last approval) at the USD notional it was decided with, and stops counting when it
+/// fails before broadcast (`release`), or when its window passes (`expire`). The room holds each
+/// counted request for the longest window of the policy in force, and each limit points at the
+/// oldest request still inside its window, so a block costs what it counts, releases and lets
+/// expire — never a scan of the history.
+///
+/// A policy change that changes the limits or the address book recounts the held requests under
+/// the new policy (`adopt`): a limit's totals follow its name and `per` in the new document; a
+/// limit that is new, renamed or re-keyed counts the held requests inside its window; a window
+/// made longer counts only what the room still held (requests inside the previous longest
+/// window). A policy without limits holds nothing.
+public struct WindowBook: Sendable {
+    /// A counted request still inside the longest window.
+    struct Held: Sendable {
+        let id: String
+        /// Block time (milliseconds) at which it was approved for signing.
+        let time: UInt64
+        let request: PolicyRequest
+        let usd: FixedDecimal
+        /// Its key under each limit, in the order of `limits`.
+        var keys: [String]
+        var released: Bool
+    }
+
+    /// One limit of the policy in force: its window and the absolute index of the oldest held
+    /// request still inside it.
+    struct Limit: Sendable {
+        let name: String
+        let windowMilliseconds: UInt64
+        var next: Int
+    }
+
+    /// Totals inside each limit's window, by limit name and key.
+    public private(set) var totals = WindowTotals()
+    /// Earlier requests approved for signing, by `PolicyRequest.destinationKey`.
+    public private(set) var destinations: [String: DestinationHistory] = [:]
+    private var held: [Held] = []
+    /// Absolute index of `held[0]`; `held[..<front]` has left every window.
+    private var base = 0
+    private var front = 0
+    private var position: [String: Int] = [:]
+    private var limits: [Limit] = []
+    /// What the keys were computed from: the document's limits and address book.
+    private var keyedBy: ([PolicyDocument.WindowLimit], [PolicyDocument.AddressBookEntry]) = ([], [])
+    /// Every count, release and recount, in order (the digest's view of the room).
+    private(set) var journal = WriteJournal(room: "windows")
+
+    /// An empty room keyed by `policy`.
+    package init(policy: CompiledPolicy) {
+        keyedBy = (policy.document.limits, policy.document.addressBook)
+        limits = policy.windowLimits.map { Limit(name: $0.name, windowMilliseconds: UInt64($0.seconds) * 1000, next: 0) }
+    }
+
+    /// How many counted requests the room holds (released ones included, until they expire).
+    public var heldCount: Int { held.count - front }
+
+    /// Whether `id` was counted and still counts.
+    public func counts(_ id: String) -> Bool {
+        position[id].map { !held[$0 - base].released } ?? false
+    }
+
+    /// Counts request `id`, approved for signing at block time `time` (milliseconds), with the
+    /// keys and USD notional `charge` gives under the policy in force. A request is counted once.
+    package mutating func count(_ id: String, request: PolicyRequest, charge: WindowCharge, at time: UInt64) {
+        guard position[id] == nil else { return }
+        if let key = request.destinationKey {
+            var history = destinations[key] ?? DestinationHistory(firstSeen: Int64(time / 1000), largestUSD: .zero, count: 0)
+            history.count += 1
+            if charge.usd > history.largestUSD { history.largestUSD = charge.usd }
+            destinations[key] = history
+        }
+        journal.record { w in
+            w.append(string: "count")
+            w.append(string: id)
+            w.append(time)
+            w.append(string: charge.usd.description)
+            w.append(strings: charge.keys)
+        }
+        guard !limits.isEmpty else { return }
+        for (i, limit) in limits.enumerated() { add(limit.name, charge.keys[i], charge.usd, 1) }
+        position[id] = base + held.count
+        held.append(Held(id: id, time: time, request: request, usd: charge.usd, keys: charge.keys, released: false))
+    }
+
+    /// Stops counting request `id` (it failed before broadcast): it leaves every window it is
+    /// still in now. The destination's history keeps it.
+    package mutating func release(_ id: String) {
+        guard let absolute = position[id], !held[absolute - base].released else { return }
+        let h = held[absolute - base]
+        for (i, limit) in limits.enumerated() where limit.next <= absolute { add(limit.name, h.keys[i], h.usd, -1) }
+        held[absolute - base].released = true
+        journal.record { w in
+            w.append(string: "release")
+            w.append(string: id)
+        }
+    }
+
+    /// Lets every counted request leave the windows it has passed by block time `time`
+    /// (milliseconds): one counted at T is inside a window of W while T + W > time.
+    package mutating func expire(at time: UInt64) {
+        guard front < held.count else { return }
+        let end = base + held.count
+        for i in limits.indices {
+            var next = limits[i].next
+            while next < end, held[next - base].time &+ limits[i].windowMilliseconds <= time {
+                let h = held[next - base]
+                if !h.released { add(limits[i].name, h.keys[i], h.usd, -1) }
+                next += 1
+            }
+            limits[i].next = next
+        }
+        drop(upTo: limits.map(\.next).min() ?? end)
+    }
+
+    /// Re-keys the room for `policy` when its limits or address book differ from those it is
+    /// keyed by (see the type's description), at block time `time`.
+    package mutating func adopt(_ policy: CompiledPolicy, at time: UInt64) {
+        let document = policy.document
+        guard document.limits != keyedBy.0 || document.addressBook != keyedBy.1 else { return }
+        keyedBy = (document.limits, document.addressBook)
+        totals = WindowTotals()
+        let keying = StateSnapshot(time: Int64(time / 1000))
+        for k in front..<held.count {
+            held[k].keys = policy.windowCharge(for: held[k].request, in: keying)?.keys ?? []
+        }
+        limits = policy.windowLimits.map { limit in
+            let window = UInt64(limit.seconds) * 1000
+            var next = base + front
+            while next < base + held.count, held[next - base].time &+ window <= time { next += 1 }
+            return Limit(name: limit.name, windowMilliseconds: window, next: next)
+        }
+        for (i, limit) in limits.enumerated() {
+            for k in (limit.next - base)..<held.count where !held[k].released { add(limit.name, held[k].keys[i], held[k].usd, 1) }
+        }
+        journal.record { w in
+            w.append(string: "recount")
+            w.append(time)
+            w.append(strings: limits.map(\.name))
+            for limit in limits { w.append(limit.windowMilliseconds) }
+        }
+        drop(upTo: limits.map(\.next).min() ?? base + held.count)
+    }
+
+    /// Adds (`sign` 1) or removes (−1) one request's USD and count from a limit's key. A sum that
+    /// would overflow saturates at the largest decimal, which every limit treats as exceeded.
+    private mutating func add(_ limit: String, _ key: String, _ usd: FixedDecimal, _ sign: Int) {
+        var total = totals[limit, key]
+        if sign > 0 {
+            total.usd = total.usd.adding(usd) ?? FixedDecimal(raw: .max)
+            total.count += 1
+        } else {
+            total.usd = max(.zero, total.usd.subtracting(usd) ?? .zero)
+            total.count = max(0, total.count - 1)
+        }
+        totals[limit, key] = total
+    }
+
+    /// Forgets the held requests before absolute index `end`: they are outside every window.
+    private mutating func drop(upTo end: Int) {
+        let stop = min(end - base, held.count)
+        guard stop > front else { return }
+        for k in front..<stop { position[held[k].id] = nil }
+        front = stop
+        if front == held.count {
+            base += held.count
+            held.removeAll(keepingCapacity: true)
+            front = 0
+        } else if front > 1024, front * 2 > held.count {
+            held.removeFirst(front)
+            base += front
+            front = 0
+        }
+    }
+}

@@ -1,0 +1,169 @@
+import Crypto
+import CustosCore
+import CustosIdentity
+import CustosLedger
+import CustosPolicy
+@testable import CustosState
+import Testing
+
+/// The windows room: limits that add up in block time across requests, whichever signer set
+/// signs them; a request counts from its approval for signing, leaves its windows when they
+/// pass or when it fails before broadcast; a policy change re-keys the totals; a restarted node
+/// rebuilds the same windows from the log.
+@Suite struct WindowRoomTests {
+    /// The test policy with an hourly count limit per initiator and a daily USD limit per
+    /// destination on the bots' rule.
+    static func policy(version: Int = 1, hourly: Int = 2, name: String = "bot-hourly", per: String = "initiator") -> String {
+        Cluster.policy(version: version)
+            .replacing("rules:\n", with: """
+                limits:
+                  \(name): {per: \(per), window: 1h, max_count: \(hourly)}
+                rules:
+
+                """)
+            .replacing("amount: {up_to: 10}}", with: "amount: {up_to: 10}, within: [\(name)]}")
+    }
+
+    static func cluster(policy: String = WindowRoomTests.policy()) throws -> (Cluster, BotSigningKey) {
+        var c = try Cluster(policyYAML: policy)
+        let key = BotSigningKey(ed25519: Curve25519.Signing.PrivateKey())
+        try c.registerBot("risk-bot", key: key.publicKey)
+        return (c, key)
+    }
+
+    static func submit(_ c: inout Cluster, _ key: BotSigningKey, amount: String = "5") throws -> (id: String, outcome: PolicyDecision.Outcome) {
+        try #require(Cluster.decided(try c.submit(c.signed(Cluster.transfer(by: "risk-bot", amount: amount), keyId: "risk-bot", key: key))))
+    }
+
+    @Test func anHourlyCountLimitHoldsAndFreesAtTheWindowsEdge() throws {
+        var (c, key) = try Self.cluster()
+        let first = try Self.submit(&c, key)
+        let firstTime = c.now
+        #expect(first.outcome == .allow)
+        #expect(try Self.submit(&c, key).outcome == .allow)
+        #expect(c.state.windows.totals["bot-hourly", "risk-bot"].count == 2)
+        let third = try Self.submit(&c, key)
+        #expect(third.outcome == .deny)
+        let decision = try #require(c.state.requestBook.requests[third.id]).decision
+        #expect(decision.windows.map(\.text) == ["limit bot-hourly: 1h for initiator risk-bot: 3 of 2 requests (exceeded)"])
+        // A denied request does not count.
+        #expect(c.state.windows.totals["bot-hourly", "risk-bot"].count == 2)
+        // One millisecond before the first leaves its window it still counts...
+        c.now = firstTime + 3_600_000 - 1 - 1000
+        #expect(try Self.submit(&c, key).outcome == .deny)
+        // ...and at its edge it no longer does.
+        c.now = firstTime + 3_600_000 - 1000
+        #expect(try Self.submit(&c, key).outcome == .allow)
+        #expect(c.state.windows.totals["bot-hourly", "risk-bot"].count == 2)
+        // Two hours later every window is empty and nothing is held.
+        c.state.advance(to: c.now + 7_200_000)
+        #expect(c.state.windows.totals.totals(of: "bot-hourly").isEmpty)
+        #expect(c.state.windows.heldCount == 0)
+    }
+
+    @Test func aRestartedNodeRebuildsTheSameWindowsFromTheLog() throws {
+        var (c, key) = try Self.cluster()
+        for _ in 0..<3 { _ = try Self.submit(&c, key) }
+        var restarted = try ReplicatedState(genesis: c.genesis)
+        for (entry, time) in c.log { restarted.apply(entry, blockTime: time) }
+        #expect(restarted.digest == c.state.digest)
+        #expect(restarted.windows.totals == c.state.windows.totals)
+        #expect(try Self.submit(&c, key).outcome == .deny)
+    }
+
+    @Test func firstSeenAndLargestAmountFollowApprovedRequests() throws {
+        var (c, key) = try Self.cluster()
+        let request = Cluster.transfer(by: "risk-bot")
+        let destination = try #require(try PolicyRequest(json: request).destinationKey)
+        #expect(c.state.windows.destinations[destination] == nil)
+        _ = try Self.submit(&c, key)
+        let history = try #require(c.state.windows.destinations[destination])
+        #expect(history.count == 1 && history.firstSeen == Int64(c.now / 1000))
+        // Without a price the request counts at zero USD.
+        #expect(history.largestUSD == .zero)
+    }
+
+    /// Renaming a limit, or keeping it per something else, recounts the held requests under the
+    /// new policy; one that keeps its name and keys keeps its totals.
+    @Test func aPolicyChangeReKeysTheTotalsByName() throws {
+        var (c, key) = try Self.cluster()
+        _ = try Self.submit(&c, key)
+        _ = try Self.submit(&c, key)
+        func adopt(_ yaml: String) throws {
+            let (p, _) = try c.propose(.changePolicy(yaml: yaml), by: "frank")
+            try c.approve(p, by: "grace")
+            try c.approve(p, by: "erin")
+            #expect(c.status(p) == .executed, "\(String(describing: c.state.operations[p.id]?.failure))")
+        }
+        // A higher maximum under the same name: the two requests still count.
+        try adopt(Self.policy(version: 2, hourly: 3))
+        #expect(c.state.windows.totals["bot-hourly", "risk-bot"].count == 2)
+        #expect(try Self.submit(&c, key).outcome == .allow)
+        #expect(try Self.submit(&c, key).outcome == .deny)
+        // Renamed and kept per vault: the held requests are recounted under the new name and key.
+        try adopt(Self.policy(version: 3, hourly: 3, name: "vault-hourly", per: "vault"))
+        #expect(c.state.windows.totals.totals(of: "bot-hourly").isEmpty)
+        #expect(c.state.windows.totals["vault-hourly", "hot"].count == 3)
+        #expect(try Self.submit(&c, key).outcome == .deny)
+        // A policy without limits holds nothing.
+        try adopt(Cluster.policy(version: 4))
+        #expect(c.state.windows.heldCount == 0)
+    }
+
+    @Test func windowArithmeticAtTheEdgesExpiryAndRelease() throws {
+        let policy = try Cluster(policyYAML: Self.policy()).state.policy
+        var book = WindowBook(policy: policy)
+        let request = PolicyRequest(kind: .transfer, initiator: "risk-bot", vault: "hot", chain: "ethereum", asset: "ETH",
+                                    amount: FixedDecimal(1)!, destination: Cluster.kraken)
+        let charge = try #require(policy.windowCharge(for: request, in: StateSnapshot(time: 0)))
+        #expect(charge.keys == ["risk-bot"])
+        let t: UInt64 = 1_800_000_000_000
+        book.count("a", request: request, charge: charge, at: t)
+        book.count("a", request: request, charge: charge, at: t + 5)  // counted once
+        book.count("b", request: request, charge: charge, at: t + 1000)
+        book.count("c", request: request, charge: charge, at: t + 2000)
+        #expect(book.totals["bot-hourly", "risk-bot"].count == 3)
+        // Released before broadcast: it leaves now, and not a second time at its expiry.
+        book.release("b")
+        book.release("b")
+        #expect(!book.counts("b") && book.counts("a"))
+        #expect(book.totals["bot-hourly", "risk-bot"].count == 2)
+        book.expire(at: t + 3_600_000 - 1)
+        #expect(book.totals["bot-hourly", "risk-bot"].count == 2)
+        book.expire(at: t + 3_600_000)
+        #expect(book.totals["bot-hourly", "risk-bot"].count == 1)
+        book.expire(at: t + 3_601_000)
+        #expect(book.totals["bot-hourly", "risk-bot"].count == 1, "b was released already")
+        #expect(book.heldCount == 1)
+        // Releasing one whose window has passed changes nothing.
+        book.release("a")
+        #expect(book.totals["bot-hourly", "risk-bot"].count == 1)
+        book.expire(at: t + 3_602_000)
+        #expect(book.totals.totals(of: "bot-hourly").isEmpty && book.heldCount == 0)
+    }
+}
+
+/// A request whose signing fails before broadcast stops counting toward its limits.
+@Suite struct WindowReleaseTests {
+    @Test func aFailedSigningReleasesItsRequestFromTheWindows() throws {
+        let signing = FROSTSigningTests()
+        var c = try Cluster(policyYAML: WindowRoomTests.policy())
+        c.state = try ReplicatedState(genesis: c.genesis, members: signing.nodes.map { try $0.identity.member() })
+        let keys = try signing.ceremony.generate(&c, "hot", .frostEd25519)
+        let bot = BotSigningKey(ed25519: Curve25519.Signing.PrivateKey())
+        try c.registerBot("risk-bot", key: bot.publicKey)
+        let allowed = try WindowRoomTests.submit(&c, bot)
+        #expect(allowed.outcome == .allow)
+        try c.state.startSigning(request: allowed.id, vault: "hot", message: Array("withdraw 5 ETH".utf8))
+        #expect(c.state.windows.totals["bot-hourly", "risk-bot"].count == 1)
+        var s = FROSTSigningTests.Setup(c: c, keys: keys, request: allowed.id)
+        for n in signing.nodes { _ = try signing.publish(&s, n, count: Int(SigningSession.maximumAttempts)) }
+        // No signer answers: every attempt runs out, and the session fails.
+        while let session = s.c.state.signing[allowed.id], session.status == .signing {
+            s.c.state.advance(to: session.deadline)
+        }
+        #expect(s.c.state.signing[allowed.id]?.status == .failed)
+        #expect(s.c.state.windows.totals["bot-hourly", "risk-bot"].count == 0)
+        #expect(!s.c.state.windows.counts(allowed.id))
+    }
+}
