@@ -55,6 +55,10 @@ public final class NodeChainStore: Sendable {
             // from the next block, instead of refusing to start on a mismatch.
             try db.execute(sql: "DELETE FROM stateDigest")
         }
+        migrator.registerMigration("v5: state digests of version 4") { db in
+            // Version 4 digests the registered assets and the transactions room as well.
+            try db.execute(sql: "DELETE FROM stateDigest")
+        }
         return migrator
     }
 

@@ -4,7 +4,7 @@ import CustosPolicy
 /// What deciding a request reads from the governance room at its block: the policy in force and
 /// its version, the freeze flag, the bot and people registries, the relying party people's
 /// assertions are checked against, and the vaults (a message request must name an active vault
-/// whose scheme signs its format). A read-only view; the requests room never changes the
+/// whose scheme signs its format), and the registered assets. A read-only view; the requests room never changes the
 /// governance room through it.
 struct RequestAuthority {
     let policy: CompiledPolicy
@@ -15,6 +15,8 @@ struct RequestAuthority {
     let relyingParty: RelyingParty
     let requireUserVerification: Bool
     let vaults: [String: Vault]
+    /// The registered assets a transfer or contract call resolves against.
+    let assets: [String: RegisteredAsset]
 
     /// Decides a transfer or call request with the policy in force and the freeze flag, at
     /// `blockTime`: while frozen, everything but governance is denied. The initiating bot's key

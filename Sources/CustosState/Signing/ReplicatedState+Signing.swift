@@ -23,18 +23,19 @@ extension ReplicatedState {
         }
     }
 
-    /// Opens the signing session of an allowed request that `vault` signs: `message` is what
-    /// every node derived from the committed request. It waits for nonces or a presignature if
+    /// Opens the signing session of an allowed request that `vault` signs, with the key at
+    /// `path` below the vault key: `message` is what every node derived from the committed
+    /// request. It waits for nonces or a presignature if
     /// the pool has none for a usable signer set, and for an unfreeze while frozen. Refused for a
     /// vault that is not active.
-    mutating func startSigning(request: String, vault id: String, message: [UInt8]) throws(GovernanceError) {
+    mutating func startSigning(request: String, vault id: String, message: [UInt8], path: [UInt32] = []) throws(GovernanceError) {
         guard let vault = vaults[id] else { throw GovernanceError(.unknownVault, "no vault \"\(id.prefix(64))\"") }
         guard vault.status == .active else { throw GovernanceError(.invalidRequest, "vault \(id) is \(vault.status.rawValue), not active") }
         guard signing[request] == nil else { throw GovernanceError(.invalidRequest, "request \(request) is already being signed") }
         signing[request] = SigningSession(
             requestId: request, vault: id, epoch: vault.epoch, message: message, status: .waiting, attempt: 0, signers: [],
             commitments: [:], startedAt: time, startedHeight: height, deadline: 0, signature: nil, signedAt: nil, signedHeight: nil,
-            signedBy: nil, blames: [], failure: nil)
+            signedBy: nil, blames: [], failure: nil, path: path)
         assign(request)
     }
 
@@ -55,6 +56,7 @@ extension ReplicatedState {
             s.status = .failed
             s.failure = "vault \(s.vault) is no longer active at epoch \(s.epoch)"
             signing[request] = s
+            recordFailedTransaction(request, reason: s.failure!)
             return
         }
         // While the shares move to a new membership nothing signs; the request waits for the new epoch.
@@ -121,6 +123,7 @@ extension ReplicatedState {
             s.status = .failed
             s.failure = "\(reason); \(SigningSession.maximumAttempts) attempts made"
             signing[id] = s
+            recordFailedTransaction(id, reason: s.failure!)
             return
         }
         s.status = .waiting
@@ -159,7 +162,7 @@ extension ReplicatedState {
         case .signature(_, _, let request, let signature):
             guard var s = signing[request], s.vault == vault.id else { throw refused("no signing session of \(vault.id) for request \(request.prefix(128))") }
             guard s.status == .signing || s.status == .waiting else { throw refused("request \(request) is already \(s.status.rawValue)") }
-            guard SignatureCheck.verifies(vault.scheme, key: key, message: s.message, signature: signature) else {
+            guard SignatureCheck.verifies(vault.scheme, key: key, message: s.message, signature: signature, path: s.path) else {
                 throw refused("the signature \(node) submitted for request \(request) does not verify under \(vault.id)'s key")
             }
             s.status = .signed
@@ -168,6 +171,7 @@ extension ReplicatedState {
             s.signedHeight = height
             s.signedBy = node
             signing[request] = s
+            recordSignedTransaction(request, signature: signature)
             return .signed(requestId: request)
         case .blame(_, _, let request, let attempt, let accused, let evidence):
             // An ECDSA share is judged against its presigning transcript (`vault.ecdsa.blame`).
@@ -267,7 +271,7 @@ extension ReplicatedState {
         let context: ThresholdECDSA.PresignContext
         do {
             publicKey = try PublicKeyPackage<ThresholdECDSA.Suite>(serializedBytes: key.publicKeyPackage).verifyingKey
-            request = try ThresholdECDSA.SignRequest(messageHash: s.message, entropy: signingEntropy(s))
+            request = try signRequest(s, key: key)
             signer = try vault.ecdsaIdentifiers([accused])[0]
             context = try presignContext(p, of: vault)
         } catch {

@@ -16,4 +16,7 @@ public enum GovernanceOutcome: Sendable, Hashable {
     case vault(id: String, status: Vault.Status)
     /// A request's signature was verified and recorded (`ReplicatedState.signing[requestId]`).
     case signed(requestId: String)
+    /// An executor's transaction parameters were checked and accepted: the transaction was
+    /// built at `nonce` and its signing started (`ReplicatedState.transactions[requestId]`).
+    case transactionParameters(requestId: String, nonce: UInt64)
 }

@@ -10,7 +10,8 @@ extension ReplicatedState {
     /// Bounds (payload and authorization together): a governance proposal may carry a policy
     /// document of up to 200 KiB and an assertion; a vote is an id, a name and an assertion; a
     /// request is a small JSON envelope and, for a person, an assertion; a request's approval or
-    /// rejection is an id, a name and an assertion; a node's vault entry (a
+    /// rejection is an id, a name and an assertion; a transaction's parameters are an id, five
+    /// numbers, a bot's name and its signature (1 KiB); a node's vault entry (a
     /// round-1 package, a nonce batch, a signature, evidence) fits 16 KiB and its signature.
     /// docs/openapi.yaml states them.
     public static let entryKinds: [String: EntryKind] = Dictionary(uniqueKeysWithValues: ([
@@ -26,6 +27,8 @@ extension ReplicatedState {
                   transition: { state, entry in state.applyRequestDecision(entry) }),
         EntryKind(name: RequestDecisionEntry.rejectKind, maximumBytes: 32 * 1024, signer: RequestDecisionEntry.signer(of:),
                   transition: { state, entry in state.applyRequestDecision(entry) }),
+        EntryKind(name: TransactionParametersEntry.kind, maximumBytes: 1024, signer: TransactionParametersEntry.signer(of:),
+                  transition: { state, entry in state.applyParameters(entry) }),
     ] + VaultEntry.kinds.map { name in
         EntryKind(name: name, maximumBytes: VaultEntry.maximumPayloadBytes + 256, signer: VaultEntry.memberSigner(of:),
                   transition: { state, entry in state.applyVault(entry) })

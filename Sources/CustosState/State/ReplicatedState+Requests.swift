@@ -9,7 +9,7 @@ extension ReplicatedState {
     var requestAuthority: RequestAuthority {
         RequestAuthority(
             policy: policy, policyVersion: policyVersion, frozen: frozen, bots: bots, users: users, relyingParty: relyingParty,
-            requireUserVerification: requireUserVerification, vaults: vaults)
+            requireUserVerification: requireUserVerification, vaults: vaults, assets: assets)
     }
 
     /// Decides a transfer or call request as the requests room does with the policy in force and
@@ -26,9 +26,10 @@ extension ReplicatedState {
         var submitter: String? = nil
         let authority = requestAuthority
         do {
-            let (recorded, used) = try requestBook.submit(entry, at: time, reading: authority, submitter: &submitter)
+            let (recorded, used, plan) = try requestBook.submit(entry, at: time, reading: authority, submitter: &submitter)
             if let used { users[used.user]!.store(used.credential, at: used.index, usedAt: time) }
             if recorded.outcome == .allow, recorded.request.kind == .message { sign(recorded) }
+            if let plan, recorded.outcome != .deny { transactions[recorded.id] = plan }
             return .requestDecided(requestId: recorded.id, outcome: recorded.outcome)
         } catch {
             record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: submitter, error: error))
