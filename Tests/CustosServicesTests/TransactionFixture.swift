@@ -1,7 +1,10 @@
+import AsyncHTTPClient
 import CustosClusterAPI
 import CustosCore
 import CustosTestSupport
 import Foundation
+import NIOCore
+import NIOHTTP1
 import Testing
 
 /// The cluster `TransactionLoopbackTests` share: four nodes and a gateway, the local EVM chain,
@@ -41,6 +44,44 @@ final class TransactionFixture: Sendable {
             "--chain", chain, "--asset", asset, "--to", to, "--amount", amount,
         ])
         return try #require(out.split(separator: "\n").first { $0.hasPrefix("request ") }.map { String($0.dropFirst(8)) })
+    }
+
+    struct Signing: Codable {
+        struct Transaction: Codable {
+            var kind = 2
+            var chainId: Int
+            var nonce = "0"
+            var maxPriorityFeePerGas = "1000000000"
+            var maxFeePerGas = "10000000000"
+            var gas = "21000"
+            var to: String
+            var value: String
+            var data = ""
+            var accessList: [String] = []
+            /// eth-tester's first pre-funded account: private key 0x…01.
+            var key = String(repeating: "0", count: 63) + "1"
+        }
+        var transactions: [Transaction]
+    }
+
+    struct Signed: Codable {
+        struct Transaction: Codable { var raw: String }
+        var transactions: [Transaction]
+    }
+
+    /// Sends the vault's address 10 ETH on the local chain from eth-tester's first account
+    /// (signed by eth-account), so that the endpoint can estimate the gas of its calls.
+    func fund() async throws {
+        let signed = try await PythonPeer.call("evm_tx.py", Signing(transactions: [
+            .init(chainId: chainId, to: String(vaultAddress.dropFirst(2)), value: "10000000000000000000"),
+        ]), as: Signed.self)
+        let raw = try #require(signed.transactions.first?.raw)
+        var request = HTTPClientRequest(url: chain.url.absoluteString)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: #"{"jsonrpc": "2.0", "id": 1, "method": "eth_sendRawTransaction", "params": ["0x\#(raw)"]}"#))
+        let answer = try await cluster.send(request)
+        #expect(answer.status == .ok && !String(decoding: answer.body, as: UTF8.self).contains("error"), "\(String(decoding: answer.body, as: UTF8.self))")
     }
 
     /// The example policy's people, groups, keys and governance, with the test's assets, address
@@ -121,9 +162,11 @@ final class TransactionFixture: Sendable {
             let file = cluster.root.appendingPathComponent("transactions-policy.yaml")
             try Data(try policy(version: 100).utf8).write(to: file)
             try await govern(cluster, "transactions-policy", ["change-policy", file.path], approvers: ["frank", "grace", "heidi"])
-            try await govern(cluster, "devnet-eth", ["register-asset", "devnet", "\(chainId)", "ETH", "native", "18"])
-            try await govern(cluster, "devnet-usdc", ["register-asset", "devnet", "\(chainId)", "USDC", usdc, "6"])
-            try await govern(cluster, "localnet-eth", ["register-asset", "localnet", "31337", "ETH", "native", "18"])
+            // Registering an asset is approved as a policy change is: two admins and a security officer.
+            let quorum = ["frank", "grace", "heidi"]
+            try await govern(cluster, "devnet-eth", ["register-asset", "devnet", "\(chainId)", "ETH", "native", "18"], approvers: quorum)
+            try await govern(cluster, "devnet-usdc", ["register-asset", "devnet", "\(chainId)", "USDC", usdc, "6"], approvers: quorum)
+            try await govern(cluster, "localnet-eth", ["register-asset", "localnet", "31337", "ETH", "native", "18"], approvers: quorum)
             let statuses = try await cluster.waitForGovernance(seconds: 120) { g in
                 g.vaults.first { $0.id == "hot-trading" }?.status == "active" && g.assets.count == 3 && g.policyVersion == 100
                     && g.bots.contains { $0.id == "risk-bot" }
@@ -131,6 +174,7 @@ final class TransactionFixture: Sendable {
             let vault = try #require(statuses["node-1"]?.governance?.vaults.first { $0.id == "hot-trading" })
             let address = try #require(vault.addresses.first { $0.chain == "evm" && $0.path == "m" }?.address)
             fixture = TransactionFixture(cluster: cluster, chain: chain, chainId: chainId, vaultAddress: address)
+            try await fixture.fund()
             try cluster.startExecutor(["--executor", fixture.executorKey, "--chain", "devnet", "--rpc", chain.url.absoluteString])
         } catch {
             cluster.stopAll(removeData: false)

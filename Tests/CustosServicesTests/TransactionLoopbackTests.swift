@@ -16,21 +16,20 @@ struct TransactionLoopbackTests {
     actor Shared {
         static let instance = Shared()
         static let tests = 3
-        private var fixture: TransactionFixture?
+        /// One start, however many tests ask while it runs.
+        private var starting: Task<TransactionFixture, any Error>?
         private var finished = 0
         private var failed = false
 
         func acquire() async throws -> TransactionFixture {
-            if let fixture { return fixture }
-            let made = try await TransactionFixture.start()
-            fixture = made
-            return made
+            if starting == nil { starting = Task { try await TransactionFixture.start() } }
+            return try await starting!.value
         }
 
-        func release(passed: Bool) {
+        func release(passed: Bool) async {
             finished += 1
             failed = failed || !passed
-            if finished == Self.tests { fixture?.stop(removeData: !failed) }
+            if finished == Self.tests, let fixture = try? await starting?.value { fixture.stop(removeData: !failed) }
         }
     }
 

@@ -42,7 +42,7 @@ import Testing
         ("an array", #"[1]"#, "not an object"),
         ("no kind", #"{"initiator": "a"}"#, "kind must be"),
         ("a message kind", #"{"kind": "message", "from": "m"}"#, "kind must be"),
-        ("a missing amount", #"{"kind": "transfer", "initiator": "a", "vault": "v", "from": "m", "chain": "c", "asset": "ETH", "to": "0x1"}"#, "amount is missing"),
+        ("a missing amount", #"{"kind": "transfer", "initiator": "a", "vault": "v", "from": "m", "chain": "c", "asset": "ETH", "to": "0x1"}"#, "the request body is missing amount"),
         ("an amount as a number", #"{"kind": "transfer", "initiator": "a", "vault": "v", "from": "m", "chain": "c", "asset": "ETH", "to": "0x1", "amount": 1.5}"#, "amount is a number"),
         ("a negative amount", #"{"kind": "transfer", "initiator": "a", "vault": "v", "from": "m", "chain": "c", "asset": "ETH", "to": "0x1", "amount": "-1"}"#, "not a decimal number"),
         ("an exponent", #"{"kind": "transfer", "initiator": "a", "vault": "v", "from": "m", "chain": "c", "asset": "ETH", "to": "0x1", "amount": "1e18"}"#, "not a decimal number"),

@@ -30,7 +30,7 @@ extension TransactionRequest {
             allowed = ["kind", "id", "initiator", "vault", "from", "chain", "to", "value", "data", "memo"]
             required = ["initiator", "vault", "from", "chain", "to", "data"]
         }
-        let members = try Self.object(body, allowed: allowed, required: required)
+        let members = try body.members("the request body", allowed: allowed, required: required, invalid: Self.invalid)
         func text(_ key: String, limit: Int = Self.maximumNameBytes, default value: String? = nil) throws(GovernanceError) -> String {
             guard let member = members[key] ?? value.map(JSONValue.string) else { throw Self.invalid("\(key) is missing") }
             guard case .string(let string) = member else { throw Self.invalid("\(key) is a \(member.typeName), not a string") }
@@ -73,19 +73,6 @@ extension TransactionRequest {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count <= 2 else { return false }
         return parts.allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy { (0x30...0x39).contains($0) } }
-    }
-
-    private static func object(_ value: JSONValue, allowed: Set<String>, required: [String]) throws(GovernanceError) -> [String: JSONValue] {
-        guard case .object(let members) = value else { throw invalid("the request body is a \(value.typeName), not an object") }
-        var out: [String: JSONValue] = [:]
-        for member in members {
-            guard allowed.contains(member.key) else {
-                throw invalid("unknown member \"\(member.key.printable(limit: 64))\"; allowed: \(allowed.sorted().joined(separator: ", "))")
-            }
-            out[member.key] = member.value
-        }
-        for key in required where out[key] == nil { throw invalid("\(key) is missing") }
-        return out
     }
 
     static func invalid(_ reason: String) -> GovernanceError {
