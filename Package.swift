@@ -180,6 +180,7 @@ let package = Package(
                 "CustosCore",
                 "CustosPolicy", "CustosIdentity", "CustosLedger", "CustosCrypto", "CustosMPC", "CustosChains",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "BigInt", package: "BigInt"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -187,7 +188,8 @@ let package = Package(
         // The JSON shapes nodes and the gateway exchange, and the cluster file (public data only).
         .target(
             name: "CustosClusterAPI",
-            dependencies: ["CustosCore", "CustosCrypto", "CustosLedger", "CustosState", "CustosIdentity", "CustosPolicy"],
+            dependencies: ["CustosCore", "CustosCrypto", "CustosLedger", "CustosState", "CustosIdentity", "CustosPolicy", "CustosChains",
+                           .product(name: "BigInt", package: "BigInt")],
             swiftSettings: swiftSettings
         ),
         // The gateway service: HTTP API (Hummingbird, loopback), the sequencer's durable store
@@ -266,6 +268,8 @@ let package = Package(
                 "CustosClusterAPI",
                 "CustosState",
                 "CustosIdentity",
+                "CustosChainsRPC",
+                .product(name: "BigInt", package: "BigInt"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -356,6 +360,7 @@ let package = Package(
                 "CustosState", "CustosPolicy", "CustosIdentity", "CustosLedger", "CustosCrypto", "CustosMPC", "CustosNode", "CustosSigning",
                 "CustosChains", "CustosTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "BigInt", package: "BigInt"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,3 +1,4 @@
+import CustosChains
 import CustosCore
 import CustosIdentity
 import CustosLedger
@@ -30,6 +31,8 @@ public struct GovernanceSnapshot: Codable, Sendable, Equatable {
     /// Active vaults whose shares do not yet sit with the voting members (a reshare runs, or
     /// could not start again): a membership change is complete only when this is empty.
     public var vaultsAwaitingReshare: [String]
+    /// The registered assets, by chain and symbol.
+    public var assets: [AssetView]
 
     /// `recent` caps the decided requests and refusals shown (the newest), for a node that writes
     /// this view with every block.
@@ -51,6 +54,7 @@ public struct GovernanceSnapshot: Codable, Sendable, Equatable {
         refusals = state.refusals.suffix(recent).map(RefusalView.init)
         vaults = state.vaults.keys.sorted().map { VaultView(state.vaults[$0]!) }
         vaultsAwaitingReshare = state.vaultsAwaitingReshare
+        assets = state.assets.keys.sorted().map { AssetView(state.assets[$0]!) }
     }
 }
 
@@ -195,6 +199,11 @@ extension GovernanceChange {
             return "Refresh the key shares of the vault \(id): every share changes, the key and its addresses do not, pooled presignatures and nonces are dropped"
         case .readmitSigner(let vault, let node):
             return "Readmit the signer node \(node) to the signer sets of the vault \(vault), from which a blame excluded it"
+        case .registerAsset(let asset):
+            return "Register \(asset.symbol) on \(asset.chain) (chain id \(asset.chainId)): " + (asset.contract.map { "the token contract \($0)" } ?? "the native asset")
+                + " with \(asset.decimals) decimals"
+        case .removeAsset(let chain, let symbol):
+            return "Remove \(symbol) on \(chain) from the registered assets"
         }
     }
 }
@@ -469,6 +478,8 @@ public struct RequestView: Codable, Sendable, Equatable {
     public var approvals: RequestApprovalsView?
     /// For a request a vault signs: its signing session and, once made, the signature.
     public var signing: SigningView?
+    /// For a transfer or contract call: its EVM transaction, and once signed its raw form.
+    public var transaction: TransactionView?
 
     /// `state` is the committed state the request is in: it names the cluster and says which
     /// approvals count now.
@@ -489,6 +500,9 @@ public struct RequestView: Codable, Sendable, Equatable {
         allowed = r.isAllowed
         approvals = r.approvals.map { RequestApprovalsView(r, $0, in: state) }
         self.signing = signing.map(SigningView.init)
+        transaction = state.transactions[r.id].map {
+            TransactionView($0, nextNonce: state.transactions.nextNonce(chainId: $0.chainId, address: $0.from.checksummed))
+        }
     }
 
     /// The recorded decision in words, one line per fact.

@@ -35,6 +35,7 @@ struct GovernedView: Sendable {
         case .applied(let id, let status): return "applies: operation \(id) would be \(status.rawValue)"
         case .requestDecided(let id, let outcome): return "applies: request \(id) would be decided \(outcome.rawValue)"
         case .requestApprovals(let id, let status): return "applies: request \(id) would be \(status.rawValue)"
+        case .transactionParameters(let id, let nonce): return "applies: request \(id) would be signed at nonce \(nonce)"
         case .vault(let id, let status): return "applies: vault \(id) would be \(status.rawValue)"
         case .signed(let id): return "applies: the signature of request \(id) would be recorded"
         case .priced(let asset, let source): return "applies: the price of \(asset) from \(source) would be kept"

@@ -71,7 +71,8 @@ public final class NodeChainStore: Sendable {
             }
         }
         migrator.registerMigration("v6: state digests of version 4") { db in
-            // Version 4 adds the windows and prices rooms and the figures a decision read.
+            // Version 4 adds the windows, prices, assets and transactions rooms and the figures a
+            // decision read.
             try db.execute(sql: "DELETE FROM stateDigest")
         }
         return migrator

@@ -177,6 +177,16 @@ struct OperationCommand: AsyncParsableCommand {
             case "readmit-signer":
                 try need(2, "VAULT NODE-ID")
                 return .readmitSigner(vault: args[0], node: try NodeID(args[1]))
+            case "register-asset":
+                try need(5, "CHAIN CHAIN-ID SYMBOL CONTRACT|native DECIMALS")
+                guard let chainId = UInt64(args[1]), let decimals = UInt8(args[4]) else {
+                    throw ValidationError("CHAIN-ID and DECIMALS are whole numbers")
+                }
+                return .registerAsset(RegisteredAsset(chain: args[0], chainId: chainId, symbol: args[2],
+                                                      contract: args[3] == "native" ? nil : args[3], decimals: decimals))
+            case "remove-asset":
+                try need(2, "CHAIN SYMBOL")
+                return .removeAsset(chain: args[0], symbol: args[1])
             case "freeze": try need(0, ""); return .freeze
             case "unfreeze": try need(0, ""); return .unfreeze
             default: throw ValidationError("unknown change \"\(verb)\"; see --help")

@@ -16,7 +16,7 @@ struct RequestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "request",
         abstract: "Submit signed requests (development bot keys), approve or reject those held for approvals, and show how they were decided and signed.",
-        subcommands: [Submit.self, Show.self, List.self, Approve.self, Reject.self])
+        subcommands: [Submit.self, Transfer.self, Call.self, Parameters.self, Show.self, List.self, Approve.self, Reject.self])
 
     struct Submit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Sign a request body with a bot's key and submit it.")
@@ -73,6 +73,7 @@ struct RequestCommand: AsyncParsableCommand {
                 if let failure = s.failure { lines.append("failed      \(printable(failure))") }
                 for b in s.blames { lines.append("blamed      \(b.culprit) in attempt \(b.attempt): \(printable(b.reason))") }
             }
+            if let t = r.transaction { lines += RequestCommand.showTransaction(t) }
             print(lines.joined(separator: "\n"))
         }
     }

@@ -29,6 +29,20 @@ extension RequestView {
     /// vault, the format and the message itself (text, bytes, or the typed data's domain,
     /// primary type and fields); for any other request, its canonical body.
     static func intent(of body: JSONValue) -> [String] {
+        if TransactionRequest.isTransaction(body) {
+            do {
+                let t = try TransactionRequest(json: body)
+                var lines = ["vault       \(printable(t.vault)), from \(printable(t.from)) on \(printable(t.chain))"]
+                switch t.kind {
+                case .transfer: lines.append("transfers   \(printable(t.amount)) \(printable(t.asset)) to \(printable(t.to))")
+                case .contractCall: lines.append("calls       \(printable(t.to)) with value \(printable(t.amount)) and data 0x\(t.data.hexString)")
+                }
+                if !t.memo.isEmpty { lines.append("memo        \(printable(t.memo))") }
+                return lines
+            } catch {
+                return ["body        does not read as a transaction request: \(printable(error.reason))"]
+            }
+        }
         guard MessageRequest.isMessage(body) else { return ["body        \(printable(String(decoding: JCS.canonicalBytes(body), as: UTF8.self)))"] }
         let message: MessageRequest
         do { message = try MessageRequest(json: body) } catch { return ["message     does not read as a message request: \(printable(error.reason))"] }

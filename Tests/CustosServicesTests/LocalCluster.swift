@@ -129,6 +129,11 @@ final class LocalCluster: @unchecked Sendable {
                                    "--gateway", baseURL] + (seal ?? passphraseSeal) + extraArguments)
     }
 
+    /// Starts `custos executor` (an executor bot) against this cluster's gateway; `stopAll` ends it.
+    func startExecutor(_ arguments: [String]) throws {
+        nodes["executor"] = try spawn("executor", ["executor", "--gateway", baseURL] + arguments)
+    }
+
     /// Waits (bounded) until the node's process has ended by itself; returns its exit status.
     func waitForExit(_ id: String, seconds: Int = TestPatience.seconds) async throws -> Int32 {
         guard let process = nodes[id] else { throw TestEnvironmentError("\(id) was not started") }

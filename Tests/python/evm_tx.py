@@ -4,11 +4,13 @@ Input: {"transactions": [{"kind": 0|1|2, "chainId": int|null, "nonce": str, "gas
 "maxPriorityFeePerGas": str, "maxFeePerGas": str, "gas": str, "to": hex|null, "value": str,
 "data": hex, "accessList": [{"address": hex, "storageKeys": [hex]}], "key": hex}, ...],
 "decode": [hex, ...]}
-Output: {"transactions": [{"raw", "hash", "signingHash", "sender"}], "decode": [{"sender",
-"hash"} or null]}. Integers travel as decimal strings.
+Output: {"transactions": [{"raw", "hash", "signingHash", "sender"}], "decode": [{"sender", "to",
+"value", "data", "nonce", "chainId"} or null]}. Integers travel as decimal strings.
 """
 import json
 import sys
+
+import rlp
 
 from eth_account import Account
 from eth_account._utils.signing import serializable_unsigned_transaction_from_dict
@@ -43,6 +45,24 @@ def to_dict(t):
     return tx
 
 
+def fields(raw):
+    """to, value, data, nonce and chain id of a raw transaction, read with rlp (independently
+    of the Swift decoder); integers as decimal strings, bytes as hex."""
+    if raw[0] == 2:
+        items = rlp.decode(raw[1:])
+        chain_id, nonce, to, value, data = items[0], items[1], items[5], items[6], items[7]
+    elif raw[0] == 1:
+        items = rlp.decode(raw[1:])
+        chain_id, nonce, to, value, data = items[0], items[1], items[4], items[5], items[6]
+    else:
+        items = rlp.decode(raw)
+        nonce, to, value, data = items[0], items[3], items[4], items[5]
+        chain_id = None
+    number = lambda b: str(int.from_bytes(b, "big"))
+    return {"to": to.hex(), "value": number(value), "data": data.hex(), "nonce": number(nonce),
+            "chainId": None if chain_id is None else number(chain_id)}
+
+
 def main() -> None:
     request = json.load(sys.stdin)
     out = {"transactions": [], "decode": []}
@@ -59,7 +79,7 @@ def main() -> None:
     for raw in request.get("decode", []):
         try:
             sender = Account.recover_transaction(bytes.fromhex(raw))
-            out["decode"].append({"sender": sender[2:].lower()})
+            out["decode"].append({"sender": sender[2:].lower(), **fields(bytes.fromhex(raw))})
         except Exception:  # any refusal counts as "does not decode"
             out["decode"].append(None)
     json.dump(out, sys.stdout)

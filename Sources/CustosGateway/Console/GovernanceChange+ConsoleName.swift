@@ -25,6 +25,8 @@ extension GovernanceChange {
         case .addVaultAddress: "add-vault-address"
         case .refreshVault: "refresh-vault"
         case .readmitSigner: "readmit-signer"
+        case .registerAsset: "register-asset"
+        case .removeAsset: "remove-asset"
         }
     }
 }

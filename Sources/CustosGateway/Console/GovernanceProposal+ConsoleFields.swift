@@ -69,6 +69,12 @@ extension GovernanceProposal {
             fields += [ConsoleField("Vault", .string, id)]
         case .readmitSigner(let vault, let node):
             fields += [ConsoleField("Vault", .string, vault), ConsoleField("Signer node", .string, node.rawValue)]
+        case .registerAsset(let asset):
+            fields += [ConsoleField("Chain", .string, asset.chain), ConsoleField("Chain id", .string, String(asset.chainId)),
+                       ConsoleField("Symbol", .string, asset.symbol), ConsoleField("Contract", .string, asset.contract ?? "native"),
+                       ConsoleField("Decimals", .string, String(asset.decimals))]
+        case .removeAsset(let chain, let symbol):
+            fields += [ConsoleField("Chain", .string, chain), ConsoleField("Symbol", .string, symbol)]
         }
         return fields
     }

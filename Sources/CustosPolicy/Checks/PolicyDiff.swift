@@ -61,6 +61,22 @@ public struct PolicyDiff: Sendable, Hashable {
             if b.per != l.per { add("limit \(l.name)", "kept per \(b.per.rawValue) → per \(l.per.rawValue)", .changed) }
         }
         for l in old.limits where !newLimitNames.contains(l.name) { add("limit \(l.name)", "removed", .weaker) }
+        // Fee limits: a higher cap or gas limit is weaker; a chain that loses its limit accepts no parameters.
+        for l in new.feeLimits {
+            guard let b = old.feeLimits.first(where: { $0.chain.value == l.chain.value }) else {
+                add("fee limit \(l.chain.value)", "added", .weaker)
+                continue
+            }
+            for (name, before, after) in [("max_fee_per_gas_gwei", b.maxFeePerGasGwei, l.maxFeePerGasGwei),
+                                          ("max_priority_fee_per_gas_gwei", b.maxPriorityFeePerGasGwei, l.maxPriorityFeePerGasGwei),
+                                          ("max_gas_limit", FixedDecimal(b.maxGasLimit) ?? .zero, FixedDecimal(l.maxGasLimit) ?? .zero)]
+            where before != after {
+                add("fee limit \(l.chain.value)", "\(name) \(before.grouped) → \(after.grouped)", after > before ? .weaker : .stronger)
+            }
+        }
+        for l in old.feeLimits where !new.feeLimits.contains(where: { $0.chain.value == l.chain.value }) {
+            add("fee limit \(l.chain.value)", "removed", .stronger)
+        }
         // Groups.
         let oldGroups = Dictionary(old.groups.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         for g in new.groups {

@@ -19,7 +19,7 @@ extension PolicyDocument {
         guard let top = r.mapping(
             root, "the policy",
             allowed: ["policy", "version", "description", "assets", "vaults", "principals", "groups",
-                      "address_book", "limits", "rules", "governance", "keys", "prices"],
+                      "address_book", "limits", "rules", "governance", "keys", "prices", "fee_limits"],
             required: ["policy", "version", "rules"])
         else { return nil }
         var document = PolicyDocument(
@@ -125,7 +125,32 @@ extension PolicyDocument {
         if let n = top["governance"] { document.governance = decodeGovernance(n.value, &r) }
         if let n = top["keys"] { document.keys = KeyPolicy.decode(n.value, &r) }
         if let n = top["prices"] { document.prices = PricePolicy.decode(n.value, &r) }
+        if let n = top["fee_limits"] { document.feeLimits = decodeFeeLimits(n.value, &r) }
         return document
+    }
+
+    /// `fee_limits`: per chain, fees in gwei with at most 9 fractional digits (whole wei), the
+    /// priority fee not above the fee cap, and a gas limit from 21,000 to 30,000,000.
+    private static func decodeFeeLimits(_ node: YAMLNode, _ r: inout NodeReader) -> [FeeLimit] {
+        var limits: [FeeLimit] = []
+        for entry in r.namedMapping(node, "fee_limits") {
+            let what = "fee limit of '\(entry.key)'"
+            guard let fields = r.mapping(entry.value, what, allowed: ["max_fee_per_gas_gwei", "max_priority_fee_per_gas_gwei", "max_gas_limit"],
+                                         required: ["max_fee_per_gas_gwei", "max_priority_fee_per_gas_gwei"]),
+                  let cap = fields["max_fee_per_gas_gwei"].flatMap({ r.decimal($0.value, "max_fee_per_gas_gwei") }),
+                  let tip = fields["max_priority_fee_per_gas_gwei"].flatMap({ r.decimal($0.value, "max_priority_fee_per_gas_gwei") })
+            else { continue }
+            let gas = fields["max_gas_limit"].flatMap { r.integer($0.value, "max_gas_limit", range: 21_000...30_000_000)?.value }
+            for fee in [cap, tip] where fee.value < .zero || fee.value.raw % 1_000_000_000 != 0 {
+                r.error(.invalidValue, fee.location, "a fee in gwei is not negative and has at most 9 fractional digits (whole wei)")
+            }
+            if tip.value > cap.value {
+                r.error(.invalidValue, tip.location, "\(what): the priority fee \(tip.value) gwei exceeds the fee cap \(cap.value) gwei")
+            }
+            limits.append(FeeLimit(chain: Spanned(entry.key, at: entry.keyLocation), maxFeePerGasGwei: cap.value, maxPriorityFeePerGasGwei: tip.value,
+                                   maxGasLimit: gas ?? FeeLimit.defaultMaxGasLimit, location: entry.keyLocation))
+        }
+        return limits
     }
 
     private static func decodeRule(_ node: YAMLNode, _ r: inout NodeReader) -> Rule? {

@@ -18,6 +18,26 @@ public struct PolicyDocument: Sendable, Hashable {
     /// How USD prices are taken from signed price entries; the defaults for a document without
     /// the section.
     public var prices = PricePolicy()
+    /// The most an EVM transaction may bid for gas on each chain (`fee_limits`); a chain without
+    /// one gets no transaction parameters accepted.
+    public var feeLimits: [FeeLimit] = []
+
+    /// Per-chain bounds on a transaction's parameters: the EIP-1559 fee cap and priority fee
+    /// per gas, in gwei, and the gas limit of a transaction with calldata (a plain native
+    /// transfer is given exactly 21,000).
+    ///
+    ///     fee_limits:
+    ///       ethereum: {max_fee_per_gas_gwei: 200, max_priority_fee_per_gas_gwei: 5, max_gas_limit: 500000}
+    public struct FeeLimit: Sendable, Hashable {
+        public var chain: Spanned<String>
+        public var maxFeePerGasGwei: FixedDecimal
+        public var maxPriorityFeePerGasGwei: FixedDecimal
+        public var maxGasLimit: Int
+        public var location: SourceLocation
+
+        /// The gas limit of a call when the document does not set one.
+        public static let defaultMaxGasLimit = 1_000_000
+    }
 
     /// An asset the policy knows, on the chains where it exists.
     public struct Asset: Sendable, Hashable {

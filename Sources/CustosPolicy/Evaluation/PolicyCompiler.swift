@@ -53,6 +53,9 @@ struct PolicyCompiler {
             for tag in entry.tags { parts.tags.intern(tag.value) }
             if let c = entry.counterparty { parts.counterparties.intern(c) }
         }
+        for limit in document.feeLimits where parts.chains.lookup(limit.chain.value) < 0 {
+            error(.unknownReference, limit.chain.location, "chain '\(limit.chain.value)' of fee_limits is not a chain of any asset")
+        }
         for entry in document.addressBook {
             let chain = parts.chains.lookup(entry.chain.value)
             if chain < 0 {

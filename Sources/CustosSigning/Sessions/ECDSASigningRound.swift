@@ -70,10 +70,11 @@ public enum ECDSASigningRound {
             throw FROSTSigningRound.Refusal(reason: "attempt \(s.attempt) of request \(request) has no presignature")
         }
         let keyShare = try keyShare(vault, sealedKeyPackage: keyPackage)
+        guard let key = vault.key else { throw FROSTSigningRound.Refusal(reason: "vault \(vault.id) has no key") }
         let (sealed, transcript) = try split(stored)
         let expected = try state.presignContext(assigned, of: vault)
         let signers = try vault.ecdsaIdentifiers(s.signers)
-        let signRequest = try ThresholdECDSA.SignRequest(messageHash: s.message, entropy: state.signingEntropy(s))
+        let signRequest = try state.signRequest(s, key: key)
         let presignature = try ThresholdECDSA.Presignature(sealedRepresentation: sealed)
         let publicData = presignature.publicData
         // The presignature must be the very run the log assigned: its context is rebuilt from the log.
@@ -108,7 +109,7 @@ public enum ECDSASigningRound {
             nodeOf[id.description] = node
         }
         let publicKey = try PublicKeyPackage<ThresholdECDSA.Suite>(serializedBytes: key.publicKeyPackage).verifyingKey
-        let signRequest = try ThresholdECDSA.SignRequest(messageHash: s.message, entropy: state.signingEntropy(s))
+        let signRequest = try state.signRequest(s, key: key)
         let signature: ThresholdECDSA.Signature
         do { signature = try ThresholdECDSA.combine(publicData: publicData, publicKey: publicKey, request: signRequest, shares: parsed) } catch {
             guard error.code == .invalidSignatureShare, let culprit = error.context.culprits.compactMap({ nodeOf[$0] }).sorted().first

@@ -71,6 +71,11 @@ public enum GovernanceChange: Sendable, Hashable {
     /// refresh complaint) take part in its signer sets again, once the firm has dealt with the
     /// cause. Only a voting member that holds a share of the vault can be readmitted.
     case readmitSigner(vault: String, node: NodeID)
+    /// An asset vaults may move on an EVM chain (`ReplicatedState.assets`): transfer requests
+    /// name it by chain and symbol, and every node resolves the contract and decimals from it.
+    case registerAsset(RegisteredAsset)
+    /// Removes a registered asset; requests submitted afterwards cannot name it.
+    case removeAsset(chain: String, symbol: String)
 
     /// The operation as the policy engine's governance rules see it.
     public var operation: GovernanceOperation {
@@ -96,6 +101,8 @@ public enum GovernanceChange: Sendable, Hashable {
         case .addVaultAddress(let vault, _, _, _): return GovernanceOperation(.changeVault, target: vault)
         case .refreshVault(let id): return GovernanceOperation(.changeVault, target: id)
         case .readmitSigner(let vault, _): return GovernanceOperation(.changeVault, target: vault)
+        case .registerAsset(let asset): return GovernanceOperation(.changePolicy, target: asset.key)
+        case .removeAsset(let chain, let symbol): return GovernanceOperation(.changePolicy, target: RegisteredAsset.key(chain: chain, symbol: symbol))
         }
     }
 
@@ -158,6 +165,11 @@ extension CanonicalWriter {
             append(UInt8(32)); append(string: id)
         case .readmitSigner(let vault, let node):
             append(UInt8(33)); append(string: vault); append(string: node.rawValue)
+        case .registerAsset(let asset):
+            append(UInt8(40)); append(string: asset.chain); append(asset.chainId); append(string: asset.symbol)
+            append(string: asset.contract ?? ""); append(asset.decimals)
+        case .removeAsset(let chain, let symbol):
+            append(UInt8(41)); append(string: chain); append(string: symbol)
         }
     }
 
@@ -248,6 +260,17 @@ extension CanonicalReader where Code == GovernanceErrorCode {
             let vault = try string("vault")
             let node = try string("node id", max: 64)
             do { return .readmitSigner(vault: vault, node: try NodeID(node)) } catch { throw fail("node id: \(error.reason)") }
+        case 40:
+            let chain = try string("chain", max: RegisteredAsset.maximumNameBytes)
+            let chainId = try uint64("chain id")
+            let symbol = try string("symbol", max: RegisteredAsset.maximumNameBytes)
+            let contract = try string("contract", max: 64)
+            let decimals = try uint8("decimals")
+            return .registerAsset(RegisteredAsset(chain: chain, chainId: chainId, symbol: symbol, contract: contract.isEmpty ? nil : contract,
+                                                  decimals: decimals))
+        case 41:
+            return .removeAsset(chain: try string("chain", max: RegisteredAsset.maximumNameBytes),
+                                symbol: try string("symbol", max: RegisteredAsset.maximumNameBytes))
         case let other: throw fail("unknown change kind \(other)")
         }
     }

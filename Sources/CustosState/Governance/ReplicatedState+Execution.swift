@@ -95,6 +95,12 @@ extension ReplicatedState {
         case .readmitSigner(let vault, let node):
             try readmitSigner(vault: vault, node: node, operationId: p.id)
             return
+        case .registerAsset(let asset):
+            try registerAsset(asset)
+            return
+        case .removeAsset(let chain, let symbol):
+            try removeAsset(chain: chain, symbol: symbol)
+            return
         case .changePolicy(let yaml):
             let (document, policy) = try Self.compile(yaml: yaml, users: users, bots: bots)
             guard document.version > policyVersion else {

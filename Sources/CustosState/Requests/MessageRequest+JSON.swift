@@ -166,16 +166,7 @@ extension MessageRequest {
     private static func object(
         _ value: JSONValue, _ at: String, allowed: Set<String>, required: [String]
     ) throws(GovernanceError) -> [String: JSONValue] {
-        guard case .object(let members) = value else { throw invalid("\(at) is a \(value.typeName), not an object") }
-        var out: [String: JSONValue] = [:]
-        for member in members {
-            guard allowed.contains(member.key) else {
-                throw invalid("\(at) has unknown member \"\(member.key.printable(limit: 64))\"; allowed: \(allowed.sorted().joined(separator: ", "))")
-            }
-            out[member.key] = member.value
-        }
-        for key in required where out[key] == nil { throw invalid("\(at) is missing \(key)") }
-        return out
+        try value.members(at, allowed: allowed, required: required, invalid: invalid)
     }
 
     private static func invalid(_ reason: String) -> GovernanceError {

@@ -4,8 +4,8 @@ import CustosPolicy
 /// What deciding a request reads from the governance room at its block: the policy in force and
 /// its version, the freeze flag, the bot and people registries, the relying party people's
 /// assertions are checked against, the vaults (a message request must name an active vault
-/// whose scheme signs its format) and the cluster's genesis digest, which every request is
-/// signed for. A read-only view; the requests room never changes the
+/// whose scheme signs its format), the registered assets (a transfer or call resolves against
+/// them) and the cluster's genesis digest, which every request is signed for. A read-only view; the requests room never changes the
 /// governance room through it.
 struct RequestAuthority {
     let policy: CompiledPolicy
@@ -19,6 +19,8 @@ struct RequestAuthority {
     let cluster: [UInt8]
     let windows: WindowBook
     let prices: PriceBook
+    /// The registered assets a transfer or contract call resolves against.
+    let assets: [String: RegisteredAsset]
 
     /// Decides a transfer or call request with the policy in force and the freeze flag, at
     /// `blockTime`: while frozen, everything but governance is denied. The initiating bot's key

@@ -19,6 +19,8 @@ extension RequestBook {
     /// transfer or contract call (`PolicyRequest(json:)`, from the verified JSON value), or as a
     /// message request (`MessageRequest(json:)`, whose policy view the node derives itself and
     /// whose vault must be an active vault of the scheme that signs its format: `checkVault`),
+    /// or, for a transfer or contract call naming its source address, as a `TransactionRequest`
+    /// that every node resolves itself (`resolve`, refused with the reason when it cannot be),
     /// whose initiator is the submitter and which claims no approvals; the policy in force decides it
     /// (with the freeze flag) and the request is recorded with its decision — one held for
     /// approvals with its `RecordedRequest.approvals`, pending until the policy's expiry.
@@ -28,19 +30,20 @@ extension RequestBook {
     /// here and throws why; `submitter` names the envelope's key id once it parsed.
     mutating func submit(
         _ entry: Entry, at time: UInt64, reading authority: RequestAuthority, submitter: inout String?
-    ) throws(GovernanceError) -> (request: RecordedRequest, credential: CredentialUse?) {
+    ) throws(GovernanceError) -> (request: RecordedRequest, credential: CredentialUse?, plan: PlannedTransaction?) {
         let decided = try decide(entry, at: time, reading: authority, submitter: &submitter)
         replayCache = decided.replayCache
         record(decided.request)
-        return (decided.request, decided.credential)
+        return (decided.request, decided.credential, decided.plan)
     }
 
     /// What `submit` would do with `entry`, recording nothing: the request with its decision, the
-    /// credential a person's assertion used, and the replay cache with the request's nonce —
-    /// or why it is refused. A preview costs no copy of the recorded requests.
+    /// credential a person's assertion used, the replay cache with the request's nonce and, for
+    /// a transfer or contract call of the `TransactionRequest` shape, the transaction every node
+    /// resolved from it — or why it is refused. A preview costs no copy of the recorded requests.
     func decide(
         _ entry: Entry, at time: UInt64, reading authority: RequestAuthority, submitter: inout String?
-    ) throws(GovernanceError) -> (request: RecordedRequest, credential: CredentialUse?, replayCache: ReplayCache) {
+    ) throws(GovernanceError) -> (request: RecordedRequest, credential: CredentialUse?, replayCache: ReplayCache, plan: PlannedTransaction?) {
         let signed = try Self.signedRequest(in: entry)
         submitter = signed.keyId
         let verifier = RequestVerifier(maxClockSkew: Self.requestClockSkew)
@@ -80,8 +83,15 @@ extension RequestBook {
         guard signed.body.objectValue != nil else {
             throw GovernanceError(.invalidRequest, "the request body is a \(signed.body.typeName), not an object")
         }
+        let requestId = Hashes.sha256(signed.signingInput).hexString
         let request: PolicyRequest
-        if MessageRequest.isMessage(signed.body) {
+        var plan: PlannedTransaction? = nil
+        if TransactionRequest.isTransaction(signed.body) {
+            let resolved = try TransactionRequest(json: signed.body).resolve(
+                requestId: requestId, vaults: authority.vaults, assets: authority.assets)
+            plan = resolved.plan
+            request = resolved.policy
+        } else if MessageRequest.isMessage(signed.body) {
             let message = try MessageRequest(json: signed.body)
             try Self.checkVault(of: message, in: authority.vaults)
             request = try message.policyRequest()
@@ -104,7 +114,7 @@ extension RequestBook {
         }
         let decision = authority.evaluate(request, blockTime: time)
         var recorded = RecordedRequest(
-            id: Hashes.sha256(signed.signingInput).hexString, initiator: signed.keyId, initiatorKind: kind, blockTime: time,
+            id: requestId, initiator: signed.keyId, initiatorKind: kind, blockTime: time,
             timestamp: signed.timestamp, nonce: signed.nonce, body: JCS.canonicalBytes(signed.body), request: request,
             policyVersion: authority.policyVersion, decision: decision)
         if decision.outcome == .needsApprovals {
@@ -112,7 +122,7 @@ extension RequestBook {
             recorded.approvals = RequestApprovals(
                 status: .pending, expiresAt: time + seconds * 1000, approvals: [], rejection: nil, decidedAt: nil)
         }
-        return (recorded, used, cache)
+        return (recorded, used, cache, plan)
     }
 }
 

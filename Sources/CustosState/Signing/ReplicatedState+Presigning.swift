@@ -32,6 +32,13 @@ extension ReplicatedState {
         Hashes.tagged("custos/ecdsa-entropy/v1", signingSessionID(s))
     }
 
+    /// What every signer and the combiner sign for an ECDSA session: its message hash, the
+    /// BIP-32 tweak of its key's path below the vault key `key` (zero for the vault key) and
+    /// the attempt's entropy.
+    public func signRequest(_ s: SigningSession, key: VaultKey) throws(MPCError) -> ThresholdECDSA.SignRequest {
+        try ThresholdECDSA.SignRequest(messageHash: s.message, tweak: try SignatureCheck.tweak(key: key, path: s.path), entropy: signingEntropy(s))
+    }
+
     /// Keeps every active ECDSA vault's presignature pool topped up: ends batches past their
     /// deadline (their silent signers sit out new batches for a while), then starts batches while
     /// fewer than `Vault.presignatureTarget` presignatures are pooled or under way. A batch's

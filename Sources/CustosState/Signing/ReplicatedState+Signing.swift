@@ -23,18 +23,19 @@ extension ReplicatedState {
         }
     }
 
-    /// Opens the signing session of an allowed request that `vault` signs: `message` is what
-    /// every node derived from the committed request. It waits for nonces or a presignature if
+    /// Opens the signing session of an allowed request that `vault` signs, with the key at
+    /// `path` below the vault key: `message` is what every node derived from the committed
+    /// request. It waits for nonces or a presignature if
     /// the pool has none for a usable signer set, and for an unfreeze while frozen. Refused for a
     /// vault that is not active.
-    mutating func startSigning(request: String, vault id: String, message: [UInt8]) throws(GovernanceError) {
+    mutating func startSigning(request: String, vault id: String, message: [UInt8], path: [UInt32] = []) throws(GovernanceError) {
         guard let vault = vaults[id] else { throw GovernanceError(.unknownVault, "no vault \"\(id.prefix(64))\"") }
         guard vault.status == .active else { throw GovernanceError(.invalidRequest, "vault \(id) is \(vault.status.rawValue), not active") }
         guard signing[request] == nil else { throw GovernanceError(.invalidRequest, "request \(request) is already being signed") }
         signing[request] = SigningSession(
             requestId: request, vault: id, epoch: vault.epoch, message: message, status: .waiting, attempt: 0, signers: [],
             commitments: [:], startedAt: time, startedHeight: height, deadline: 0, signature: nil, signedAt: nil, signedHeight: nil,
-            signedBy: nil, blames: [], failure: nil)
+            signedBy: nil, blames: [], failure: nil, path: path)
         assign(request)
     }
 
@@ -112,7 +113,7 @@ extension ReplicatedState {
             s.failure = "no signer set was ready within \(SigningSession.waitLimit / 60_000) minutes"
                 + (frozen ? " (signing is frozen)" : vaults[s.vault]?.runningReshare != nil ? " (a reshare is running)" : "")
                 + "; submit the request again"
-            signing[s.requestId] = s
+            failSigning(s)
         }
         for id in signing.open.filter({ $0.status == .waiting }).map(\.requestId) { assign(id) }
         advancePresigning()
@@ -167,7 +168,7 @@ extension ReplicatedState {
         case .signature(_, _, let request, let signature):
             guard var s = signing[request], s.vault == vault.id else { throw refused("no signing session of \(vault.id) for request \(request.prefix(128))") }
             guard s.status == .signing || s.status == .waiting else { throw refused("request \(request) is already \(s.status.rawValue)") }
-            guard SignatureCheck.verifies(vault.scheme, key: key, message: s.message, signature: signature) else {
+            guard SignatureCheck.verifies(vault.scheme, key: key, message: s.message, signature: signature, path: s.path) else {
                 throw refused("the signature \(node) submitted for request \(request) does not verify under \(vault.id)'s key")
             }
             s.status = .signed
@@ -176,6 +177,7 @@ extension ReplicatedState {
             s.signedHeight = height
             s.signedBy = node
             signing[request] = s
+            recordSignedTransaction(request, signature: signature)
             return .signed(requestId: request)
         case .blame(_, _, let request, let attempt, let accused, let evidence):
             // An ECDSA share is judged against its presigning transcript (`vault.ecdsa.blame`).
@@ -275,7 +277,7 @@ extension ReplicatedState {
         let context: ThresholdECDSA.PresignContext
         do {
             publicKey = try PublicKeyPackage<ThresholdECDSA.Suite>(serializedBytes: key.publicKeyPackage).verifyingKey
-            request = try ThresholdECDSA.SignRequest(messageHash: s.message, entropy: signingEntropy(s))
+            request = try signRequest(s, key: key)
             signer = try vault.ecdsaIdentifiers([accused])[0]
             context = try presignContext(p, of: vault)
         } catch {

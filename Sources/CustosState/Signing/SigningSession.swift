@@ -50,6 +50,9 @@ public struct SigningSession: Sendable, Hashable {
     public internal(set) var failure: String?
     /// ECDSA vaults: the pooled presignature the log assigned this attempt (its signers sign).
     public internal(set) var presignature: PooledPresignature? = nil
+    /// The non-hardened BIP-32 path below the vault key of the key that signs (empty for the
+    /// vault key itself): a transaction is signed by the key of its sender's address.
+    public internal(set) var path: [UInt32] = []
 
     /// How long signers have for one attempt, in block time.
     public static let timeLimit: UInt64 = 30 * 1000

@@ -18,4 +18,7 @@ public enum GovernanceOutcome: Sendable, Hashable {
     case signed(requestId: String)
     /// A price bot's price was verified and kept (`ReplicatedState.prices`).
     case priced(asset: String, source: String)
+    /// An executor's transaction parameters were checked and accepted: the transaction was
+    /// built at `nonce` and its signing started (`ReplicatedState.transactions[requestId]`).
+    case transactionParameters(requestId: String, nonce: UInt64)
 }

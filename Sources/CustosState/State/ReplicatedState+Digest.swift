@@ -1,3 +1,5 @@
+import BigInt
+import CustosChains
 import CustosCore
 import CustosCrypto
 import CustosIdentity
@@ -18,6 +20,8 @@ extension ReplicatedState {
     /// them, in order): refusals, recorded requests, signing sessions, the windows (each count,
     /// release and recount; expiry follows from the block time and the policy) and the prices; the replay cache by its
     /// bounds and size (its nonces are those of the recorded requests still inside the window).
+    /// The registered assets (sorted by key) enter in full; the transactions room by its
+    /// count and journal (every plan written and every nonce moved, in order).
     /// So a block costs what it changed, not what the state holds. Two nodes agree on the state
     /// exactly when their digests are equal. Computed once per state: reading it again, or from
     /// an unchanged copy, costs nothing.
@@ -99,6 +103,18 @@ extension ReplicatedState {
         appendRoleExpiry(to: &w)
         // Only when there is one, so that the digests of states without enrolments do not change.
         if !enrolments.isEmpty { appendEnrolments(to: &w) }
+        w.append(string: "assets")
+        w.append(UInt32(assets.count))
+        for key in assets.keys.sorted() {
+            let a = assets[key]!
+            w.append(string: a.chain)
+            w.append(a.chainId)
+            w.append(string: a.symbol)
+            w.append(optional: a.contract.map { Array($0.utf8) })
+            w.append(a.decimals)
+        }
+        w.append(UInt32(transactions.count))
+        w.append(raw: transactions.journal.head)
         return Hashes.sha256(w.bytes)
     }
 
@@ -308,6 +324,8 @@ extension CanonicalWriter {
         append(s.failure != nil)
         append(s.presignature != nil)
         if let p = s.presignature { append(p) }
+        append(UInt32(s.path.count))
+        for index in s.path { append(index) }
     }
 
     /// A refusal: when, of what, for whom, and its stable codes (not the wording of why).
@@ -378,6 +396,31 @@ extension CanonicalWriter {
     }
 
     /// A pooled presignature: batch, run, signers, batch start height and confirmed digest.
+    mutating func append(_ t: PlannedTransaction) {
+        append(string: t.requestId)
+        append(string: t.vault)
+        append(string: t.chain)
+        append(t.chainId)
+        append(lengthPrefixed: t.from.rawValue)
+        append(UInt32(t.path.count))
+        for index in t.path { append(index) }
+        append(lengthPrefixed: t.to.rawValue)
+        append(lengthPrefixed: t.value.minimalBigEndianBytes)
+        append(lengthPrefixed: t.data)
+        append(string: t.status.rawValue)
+        append(t.parameters != nil)
+        if let p = t.parameters {
+            append(p.chainId)
+            append(p.nonce)
+            append(p.gasLimit)
+            append(lengthPrefixed: p.maxFeePerGas.minimalBigEndianBytes)
+            append(lengthPrefixed: p.maxPriorityFeePerGas.minimalBigEndianBytes)
+        }
+        append(optional: t.signingHash)
+        append(optional: t.rawTransaction)
+        append(t.failure != nil)
+    }
+
     mutating func append(_ p: PooledPresignature) {
         append(p.batch)
         append(UInt32(p.index))

@@ -10,7 +10,7 @@ extension ReplicatedState {
         RequestAuthority(
             policy: policy, policyVersion: policyVersion, frozen: frozen, bots: bots, users: users, relyingParty: relyingParty,
             requireUserVerification: requireUserVerification, vaults: vaults, cluster: genesisDigest,
-            windows: windows, prices: prices)
+            windows: windows, prices: prices, assets: assets)
     }
 
     /// Decides a transfer or call request as the requests room does with the policy in force and
@@ -28,12 +28,13 @@ extension ReplicatedState {
         do {
             // The authority (with the windows it read) is gone before the windows change, so
             // counting the request copies nothing.
-            let (recorded, used) = try requestBook.submit(entry, at: time, reading: requestAuthority, submitter: &submitter)
+            let (recorded, used, plan) = try requestBook.submit(entry, at: time, reading: requestAuthority, submitter: &submitter)
             if let used { users[used.user]!.store(used.credential, at: used.index, usedAt: time) }
             if recorded.outcome == .allow {
                 countInWindows(recorded)
                 if recorded.request.kind == .message { sign(recorded) }
             }
+            if let plan, recorded.outcome != .deny { transactions[recorded.id] = plan }
             return .requestDecided(requestId: recorded.id, outcome: recorded.outcome)
         } catch {
             record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: submitter, error: error))

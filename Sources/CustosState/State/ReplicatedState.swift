@@ -64,6 +64,13 @@ public struct ReplicatedState: Sendable {
     public internal(set) var windows: WindowBook
     /// The prices room: price sources' latest signed quotes and each asset's latest median.
     public internal(set) var prices = PriceBook()
+    /// The assets vaults may move, by `chain/symbol` (`RegisteredAsset.key`), as governance
+    /// registered them.
+    public internal(set) var assets: [String: RegisteredAsset] = [:]
+    /// The transactions room: the EVM transaction of every transfer or contract call request,
+    /// as every node resolved it, with its parameters, signing hash and signed raw form, and the
+    /// next nonce of every vault address on every chain.
+    public internal(set) var transactions = TransactionBook()
     /// The height of the latest block applied (0 for a state that applies entries without
     /// their blocks); ceremonies record the height that started them.
     public internal(set) var height: UInt64 = 0

@@ -31,5 +31,6 @@ extension ReplicatedState {
     mutating func failSigning(_ session: SigningSession) {
         signing[session.requestId] = session
         windows.release(session.requestId)
+        recordFailedTransaction(session.requestId, reason: session.failure ?? "signing failed")
     }
 }

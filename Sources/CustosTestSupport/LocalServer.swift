@@ -1,25 +1,24 @@
 import CustosCore
-import CustosTestSupport
 import Foundation
 
 /// A Python server started for one test (the local chain or the misbehaving endpoint). It
 /// announces its port as a JSON line on stdout; it stops when we close its stdin (our
 /// lease) or terminate it, and `stop()` waits for it to exit.
-final class LocalServer: @unchecked Sendable {
+public final class LocalServer: @unchecked Sendable {
     // @unchecked: `process` and the pipes are set in init and only used by the owning test.
-    let port: Int
-    let announcement: [String: JSONAny]
+    public let port: Int
+    public let announcement: [String: JSONAny]
     private let process: Process
     private let stdin: Pipe
 
-    struct JSONAny: Decodable {
-        let int: Int?
-        init(from decoder: any Decoder) throws {
+    public struct JSONAny: Decodable, Sendable {
+        public let int: Int?
+        public init(from decoder: any Decoder) throws {
             int = try? decoder.singleValueContainer().decode(Int.self)
         }
     }
 
-    init(script: URL, arguments: [String] = [], startupTimeout: TimeInterval = 120) throws {
+    public init(script: URL, arguments: [String] = [], startupTimeout: TimeInterval = 120) throws {
         let process = Process()
         process.executableURL = PythonPeer.interpreter
         guard FileManager.default.isExecutableFile(atPath: PythonPeer.interpreter.path) else {
@@ -56,9 +55,9 @@ final class LocalServer: @unchecked Sendable {
         self.announcement = announcement
     }
 
-    var url: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    public var url: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
-    func stop() {
+    public func stop() {
         try? stdin.fileHandleForWriting.close()
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
@@ -66,11 +65,11 @@ final class LocalServer: @unchecked Sendable {
 
     deinit { stop() }
 
-    static func devnet() throws -> LocalServer {
+    public static func devnet() throws -> LocalServer {
         try LocalServer(script: TestEnvironment.packageRoot.appendingPathComponent("scripts/evm-devnet.py"))
     }
 
-    static func misbehaving() throws -> LocalServer {
+    public static func misbehaving() throws -> LocalServer {
         try LocalServer(script: TestEnvironment.packageRoot.appendingPathComponent("Tests/python/rpc_misbehaving.py"))
     }
 }

@@ -1,0 +1,64 @@
+import BigInt
+import CustosChains
+import CustosCore
+import CustosState
+
+/// A transfer's or contract call's EVM transaction as the API and `custos request show` show
+/// it: what every node resolved from the request (sender, `to`, value in wei, calldata), the
+/// parameters the executor proposed and every node accepted, the signing hash every node built,
+/// and once the vault signed, the raw transaction (EIP-2718 type 2 RLP with y-parity, r, s) and
+/// its hash, ready to broadcast.
+public struct TransactionView: Codable, Sendable, Equatable {
+    public struct Parameters: Codable, Sendable, Equatable {
+        public var chainId: UInt64
+        public var nonce: UInt64
+        public var gasLimit: UInt64
+        /// Wei per gas, decimal.
+        public var maxFeePerGas: String
+        public var maxPriorityFeePerGas: String
+    }
+
+    /// `awaiting-parameters`, `signing`, `signed` or `failed`.
+    public var status: String
+    public var vault: String
+    public var chain: String
+    public var chainId: UInt64
+    /// EIP-55 addresses.
+    public var from: String
+    /// BIP-32 path of the sender's key below the vault key, e.g. `m/0/1`.
+    public var path: String
+    public var to: String
+    /// Wei, decimal.
+    public var value: String
+    /// `0x` hex.
+    public var data: String
+    /// The sender's next nonce on the chain in the state this view was built from: the nonce an
+    /// executor proposes for a transaction still awaiting parameters.
+    public var nextNonce: UInt64
+    public var parameters: Parameters?
+    public var signingHash: String?
+    public var rawTransaction: String?
+    public var transactionHash: String?
+    public var failure: String?
+
+    public init(_ t: PlannedTransaction, nextNonce: UInt64) {
+        status = t.status.rawValue
+        vault = t.vault
+        chain = t.chain
+        chainId = t.chainId
+        from = t.from.checksummed
+        path = VaultAddress.pathDescription(t.path)
+        to = t.to.checksummed
+        value = String(t.value)
+        data = "0x" + t.data.hexString
+        self.nextNonce = nextNonce
+        parameters = t.parameters.map {
+            Parameters(chainId: $0.chainId, nonce: $0.nonce, gasLimit: $0.gasLimit, maxFeePerGas: String($0.maxFeePerGas),
+                       maxPriorityFeePerGas: String($0.maxPriorityFeePerGas))
+        }
+        signingHash = t.signingHash.map { "0x" + $0.hexString }
+        rawTransaction = t.rawTransaction.map { "0x" + $0.hexString }
+        transactionHash = t.transactionHash.map { "0x" + $0.hexString }
+        failure = t.failure
+    }
+}

@@ -1,0 +1,23 @@
+import BigInt
+
+/// What an executor read from its chain endpoint for one approved transfer or call: the nonce,
+/// gas limit and EIP-1559 fees, and the chain id they are meant for. Every node checks them
+/// against its own state before the transaction is built (`ReplicatedState.acceptParameters`).
+public struct TransactionParameters: Sendable, Hashable {
+    public let requestId: String
+    public let chainId: UInt64
+    public let nonce: UInt64
+    public let gasLimit: UInt64
+    /// EIP-1559 fee cap and priority fee, in wei per gas.
+    public let maxFeePerGas: BigUInt
+    public let maxPriorityFeePerGas: BigUInt
+
+    public init(requestId: String, chainId: UInt64, nonce: UInt64, gasLimit: UInt64, maxFeePerGas: BigUInt, maxPriorityFeePerGas: BigUInt) {
+        self.requestId = requestId
+        self.chainId = chainId
+        self.nonce = nonce
+        self.gasLimit = gasLimit
+        self.maxFeePerGas = maxFeePerGas
+        self.maxPriorityFeePerGas = maxPriorityFeePerGas
+    }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import BigInt
+import CustosChains
+import CustosChainsRPC
+import CustosClusterAPI
+import CustosCore
+import CustosIdentity
+import CustosLedger
+import CustosState
+import Foundation
+
+extension RequestCommand {
+    struct Parameters: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Propose the transaction parameters of an allowed transfer or call, as an executor bot.",
+            discussion: """
+                The nonce is the sender's next nonce in the committed state; gas and fees are read from --rpc unless given. \
+                Every node checks them (nonce, chain id, gas bounds, the policy's fee_limits) before the vault signs.
+                """)
+        @OptionGroup var connection: OperationCommand.Connection
+        @Option(help: "The executor bot's key file (a bot with the executor role).") var executor: String
+        @Option(help: "The chain's JSON-RPC endpoint, for gas and fees.") var rpc: String?
+        @Option(help: "The nonce (default: the sender's next nonce in the committed state).") var nonce: UInt64?
+        @Option(help: "The gas limit (default: 21000 for a plain transfer, else the endpoint's estimate plus 20 %).") var gasLimit: UInt64?
+        @Option(help: "Max fee per gas, in wei (default: the endpoint's suggestion).") var maxFeePerGas: String?
+        @Option(help: "Max priority fee per gas, in wei (default: the endpoint's suggestion).") var maxPriorityFeePerGas: String?
+        @Argument(help: "The request id.") var id: String
+
+        func run() async throws {
+            let call = GatewayCall(connection.gateway)
+            let request: RequestView = try await call.get("/v1/requests/\(percentEncoded(id))")
+            _ = request.checkedBody(asked: id)
+            guard let t = request.transaction else { fail("request \(printable(id)) is not a transfer or contract call") }
+            let overrides = ParameterOverrides(nonce: nonce, gasLimit: gasLimit, maxFeePerGas: try wei(maxFeePerGas, "--max-fee-per-gas"),
+                                               maxPriorityFeePerGas: try wei(maxPriorityFeePerGas, "--max-priority-fee-per-gas"))
+            let client = try rpc.map { url throws -> EVMRPCClient in
+                guard let endpoint = URL(string: url) else { throw ValidationError("--rpc is not a URL") }
+                return try EVMRPCClient(endpoint: endpoint)
+            }
+            let parameters = try await proposedParameters(requestId: id, t, rpc: client, overrides)
+            let key = loadBotKey(executor)
+            let (_, genesis) = try await connection.cluster(call)
+            let entry = try TransactionParametersEntry(parameters, executor: key.file.bot, key: key.key, genesisDigest: genesis).entry()
+            let receipt: EntryReceipt = try await call.post("/v1/entries", EntrySubmission(kind: entry.kind, payload: entry.payload,
+                                                                                          authorization: entry.authorization))
+            receipt.check(signed: entry, what: "parameters")
+            print("proposed nonce \(parameters.nonce), gas \(parameters.gasLimit), max fee \(parameters.maxFeePerGas) wei, priority fee \(parameters.maxPriorityFeePerGas) wei"
+                  + (receipt.preview.map { "; the committed state says: \($0)" } ?? ""))
+        }
+
+        private func wei(_ text: String?, _ option: String) throws -> BigUInt? {
+            guard let text else { return nil }
+            guard let value = BigUInt(text) else { throw ValidationError("\(option) is a whole number of wei") }
+            return value
+        }
+    }
+}
+
+/// Parameters given on the command line instead of read from the state or the endpoint.
+struct ParameterOverrides {
+    var nonce: UInt64?
+    var gasLimit: UInt64?
+    var maxFeePerGas: BigUInt?
+    var maxPriorityFeePerGas: BigUInt?
+}
+
+/// The parameters an executor proposes for the transaction `t` of request `requestId`: the
+/// state's next nonce of the sender, 21,000 gas for a plain transfer or the endpoint's estimate
+/// plus 20 % otherwise, and the endpoint's suggested fees — each unless overridden. Refuses an
+/// endpoint on another chain.
+func proposedParameters(requestId: String, _ t: TransactionView, rpc: EVMRPCClient?, _ o: ParameterOverrides) async throws -> TransactionParameters {
+    func need<T>(_ value: T?, _ what: String) throws -> T {
+        guard let value else { throw ValidationError("give \(what) or an --rpc endpoint to read it from") }
+        return value
+    }
+    var fees: EVMFeeData? = nil
+    if let rpc, o.maxFeePerGas == nil || o.maxPriorityFeePerGas == nil || (o.gasLimit == nil && t.data != "0x") {
+        let chainId = try await rpc.chainID()
+        guard chainId == t.chainId else { fail("the endpoint serves chain id \(chainId), not \(t.chain)'s \(t.chainId)") }
+        fees = try await rpc.feeData()
+    }
+    var gasLimit = o.gasLimit
+    if gasLimit == nil, t.data == "0x" { gasLimit = PlannedTransaction.nativeTransferGas }
+    if gasLimit == nil, let rpc {
+        let estimate = try await rpc.estimateGas(from: try EVM.Address(hex: t.from), to: try EVM.Address(hex: t.to),
+                                                 value: BigUInt(t.value) ?? 0, data: try [UInt8](hex: t.data))
+        gasLimit = estimate + estimate / 5
+    }
+    let tip = try need(o.maxPriorityFeePerGas ?? fees?.maxPriorityFeePerGas, "--max-priority-fee-per-gas")
+    return TransactionParameters(
+        requestId: requestId, chainId: t.chainId, nonce: o.nonce ?? t.nextNonce, gasLimit: try need(gasLimit, "--gas-limit"),
+        maxFeePerGas: try need(o.maxFeePerGas ?? fees.map { max($0.maxFeePerGas, tip) }, "--max-fee-per-gas"), maxPriorityFeePerGas: tip)
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import CustosClusterAPI
+import CustosCore
+import CustosCrypto
+import CustosIdentity
+import CustosState
+import Foundation
+
+extension RequestCommand {
+    /// Options shared by `request transfer` and `request call`: who signs, from which vault address.
+    struct TransactionOptions: ParsableArguments {
+        @OptionGroup var connection: OperationCommand.Connection
+        @Option(help: "The bot's key file (credentials/<bot>.bot.json).") var bot: String
+        @Option(help: "The vault whose address sends.") var vault: String
+        @Option(help: "The sending address: a label of the vault's EVM addresses (`m` for the vault key's own) or the address.") var from: String
+        @Option(help: "The chain, by the name the policy and the asset registry use (e.g. ethereum, devnet).") var chain: String
+        @Option(help: "Your own reference for the request.") var id: String = ""
+        @Option(help: "A note for approvers and the audit trail.") var memo: String = ""
+
+        /// Signs `body` with the bot's key and submits it (`POST /v1/requests`); prints the request id.
+        func submit(_ members: [(String, JSONValue)]) async throws {
+            let key = loadBotKey(bot)
+            let common: [(String, JSONValue)] = [
+                ("id", .string(id)), ("initiator", .string(key.file.bot)), ("vault", .string(vault)), ("from", .string(from)),
+                ("chain", .string(chain)), ("memo", .string(memo)),
+            ]
+            let value = JSONValue.object((members + common).map { (key: $0.0, value: $0.1) })
+            do { _ = try TransactionRequest(json: value) } catch { fail(error.reason) }
+            let call = GatewayCall(connection.gateway)
+            let (_, genesis) = try await connection.cluster(call)
+            let signed = SignedRequest(body: value, cluster: genesis, keyId: key.file.bot, timestamp: Int64(Date().timeIntervalSince1970 * 1000),
+                                       nonce: Base64URL.encode(SecureRandom.bytes(count: 18)), key: key.key)
+            let receipt: EntryReceipt = try await call.post(raw: "/v1/requests", Data(signed.jsonBytes))
+            receipt.check(signed: try RequestEntry.submit(signed), what: "request")
+            print("submitted as \(key.file.bot)" + (receipt.preview.map { "; the committed state says: \($0)" } ?? ""))
+            print("request \(Hashes.sha256(signed.signingInput).hexString)")
+        }
+    }
+
+    struct Transfer: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Request a transfer of a registered asset from a vault address (signed with a bot's key).",
+            discussion: "Every node resolves the token contract, decimals and the policy's view itself; see `op propose register-asset`.")
+        @OptionGroup var options: TransactionOptions
+        @Option(help: "The asset's symbol, registered on the chain.") var asset: String
+        @Option(help: "The recipient (0x address).") var to: String
+        @Option(help: "The amount in the asset's units, e.g. 1.5.") var amount: String
+
+        func run() async throws {
+            try await options.submit([("kind", .string("transfer")), ("asset", .string(asset)), ("to", .string(to)), ("amount", .string(amount))])
+        }
+    }
+
+    struct Call: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Request a contract call from a vault address (signed with a bot's key).",
+            discussion: "Every node decodes the calldata itself (function and named arguments) for the policy.")
+        @OptionGroup var options: TransactionOptions
+        @Option(help: "The contract called (0x address).") var to: String
+        @Option(help: "Native value sent with the call, in the native asset's units.") var value: String = "0"
+        @Option(help: "The calldata, 0x hex.") var data: String
+
+        func run() async throws {
+            try await options.submit([("kind", .string("contract_call")), ("to", .string(to)), ("value", .string(value)), ("data", .string(data))])
+        }
+    }
+}
+
+extension RequestCommand {
+    /// A transfer's or call's transaction as every node built it, and its raw form once signed.
+    static func showTransaction(_ t: TransactionView) -> [String] {
+        var lines = ["transaction \(t.status) on \(printable(t.chain)) (chain id \(t.chainId)), from \(t.from) (\(t.path) of \(printable(t.vault)))",
+                     "to          \(t.to), value \(t.value) wei" + (t.data == "0x" ? "" : ", data \(t.data)")]
+        if let p = t.parameters {
+            lines.append("parameters  nonce \(p.nonce), gas limit \(p.gasLimit), max fee \(p.maxFeePerGas) wei/gas, priority fee \(p.maxPriorityFeePerGas) wei/gas")
+        } else {
+            lines.append("parameters  none yet (the sender's next nonce is \(t.nextNonce))")
+        }
+        if let hash = t.signingHash { lines.append("signs       \(hash) (EIP-1559 signing hash, built by every node)") }
+        if let raw = t.rawTransaction { lines.append("raw         \(raw)") }
+        if let hash = t.transactionHash { lines.append("tx hash     \(hash)") }
+        if let failure = t.failure { lines.append("failed      \(printable(failure))") }
+        return lines
+    }
+}
+
+/// A development bot key file and its key; ends the command with one line if it cannot be read.
+func loadBotKey(_ path: String) -> (file: BotKeyFile, key: BotSigningKey) {
+    guard let data = FileManager.default.contents(atPath: path) else { fail("cannot read the bot key file \(path)") }
+    let file: BotKeyFile
+    do { file = try JSONDecoder().decode(BotKeyFile.self, from: data) } catch { fail("\(path) is not a bot key file: \(error)") }
+    do { return (file, try file.signingKey()) } catch { fail("\(path): \(error.reason)") }
+}

@@ -1,0 +1,186 @@
+import AsyncHTTPClient
+import CustosClusterAPI
+import CustosCore
+import CustosTestSupport
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Testing
+
+/// The cluster `TransactionLoopbackTests` share: four nodes and a gateway, the local EVM chain,
+/// an ECDSA vault `hot-trading`, the risk bot and an executor bot, a policy that lets the risk
+/// bot pay kraken on `devnet` (the local chain) and `localnet` (chain id 31337, no executor)
+/// within fee limits, ETH and USDC registered on devnet and ETH on localnet, and
+/// `custos executor` serving devnet.
+final class TransactionFixture: Sendable {
+    static let kraken = "0x2E6D88F471C41BD6DC54146E5EEA659498CCBA8F"
+    /// A token address on the local chain (no code there: nothing is broadcast).
+    static let usdc = "0x7777777777777777777777777777777777777777"
+
+    let cluster: LocalCluster
+    let chain: LocalServer
+    let chainId: Int
+    /// The vault key's own EVM address (EIP-55).
+    let vaultAddress: String
+    var executorKey: String { cluster.credentialFile("executor-bot.bot").path }
+    var botKey: String { cluster.credentialFile("risk-bot.bot").path }
+
+    private init(cluster: LocalCluster, chain: LocalServer, chainId: Int, vaultAddress: String) {
+        self.cluster = cluster
+        self.chain = chain
+        self.chainId = chainId
+        self.vaultAddress = vaultAddress
+    }
+
+    func stop(removeData: Bool) {
+        cluster.stopAll(removeData: removeData)
+        chain.stop()
+    }
+
+    /// The risk bot's transfer from the vault key's address, submitted with `custos request transfer`; its id.
+    func transfer(chain: String, asset: String, to: String, amount: String) async throws -> String {
+        let out = try await LocalCluster.run(cluster.binary, [
+            "request", "transfer", "--gateway", cluster.baseURL, "--bot", botKey, "--vault", "hot-trading", "--from", "m",
+            "--chain", chain, "--asset", asset, "--to", to, "--amount", amount,
+        ])
+        return try #require(out.split(separator: "\n").first { $0.hasPrefix("request ") }.map { String($0.dropFirst(8)) })
+    }
+
+    struct Signing: Codable {
+        struct Transaction: Codable {
+            var kind = 2
+            var chainId: Int
+            var nonce = "0"
+            var maxPriorityFeePerGas = "1000000000"
+            var maxFeePerGas = "10000000000"
+            var gas = "21000"
+            var to: String
+            var value: String
+            var data = ""
+            var accessList: [String] = []
+            /// eth-tester's first pre-funded account: private key 0x…01.
+            var key = String(repeating: "0", count: 63) + "1"
+        }
+        var transactions: [Transaction]
+    }
+
+    struct Signed: Codable {
+        struct Transaction: Codable { var raw: String }
+        var transactions: [Transaction]
+    }
+
+    /// Sends the vault's address 10 ETH on the local chain from eth-tester's first account
+    /// (signed by eth-account), so that the endpoint can estimate the gas of its calls.
+    func fund() async throws {
+        let signed = try await PythonPeer.call("evm_tx.py", Signing(transactions: [
+            .init(chainId: chainId, to: String(vaultAddress.dropFirst(2)), value: "10000000000000000000"),
+        ]), as: Signed.self)
+        let raw = try #require(signed.transactions.first?.raw)
+        var request = HTTPClientRequest(url: chain.url.absoluteString)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: #"{"jsonrpc": "2.0", "id": 1, "method": "eth_sendRawTransaction", "params": ["0x\#(raw)"]}"#))
+        let answer = try await cluster.send(request)
+        #expect(answer.status == .ok && !String(decoding: answer.body, as: UTF8.self).contains("error"), "\(String(decoding: answer.body, as: UTF8.self))")
+    }
+
+    /// The example policy's people, groups, keys and governance, with the test's assets, address
+    /// book, fee limits and rules for bots.
+    static func policy(version: Int) throws -> String {
+        let example = try String(
+            contentsOf: TestEnvironment.packageRoot.appendingPathComponent("examples/policies/trading-firm.yaml"), encoding: .utf8)
+        let vaults = try #require(example.range(of: "\nvaults: "))
+        let addressBook = try #require(example.range(of: "\naddress_book:\n"))
+        let keys = try #require(example.range(of: "\n# Key classes"))
+        let rules = try #require(example.range(of: "\nrules:\n"))
+        let governanceRules = try #require(example.range(of: "  # --- Governance beyond the quorum"))
+        return "policy: transactions-test\nversion: \(version)\n" + """
+
+            assets:
+              ETH: {chains: [devnet, localnet]}
+              USDC: {chains: [devnet]}
+            """ + example[vaults.lowerBound..<addressBook.lowerBound] + """
+
+            address_book:
+              kraken-devnet: {chain: devnet, address: "\(kraken)", counterparty: kraken, tags: [exchange, tier1]}
+              kraken-localnet: {chain: localnet, address: "\(kraken)", counterparty: kraken, tags: [exchange, tier1]}
+
+            fee_limits:
+              devnet: {max_fee_per_gas_gwei: 50, max_priority_fee_per_gas_gwei: 5, max_gas_limit: 200000}
+              localnet: {max_fee_per_gas_gwei: 20, max_priority_fee_per_gas_gwei: 2}
+            """ + example[keys.lowerBound..<rules.lowerBound] + """
+
+            rules:
+              - name: deny-bots-to-unknown
+                description: Bots only ever pay address-book destinations.
+                match: {initiator: {kind: bot}, destination: {known: false}}
+                outcome: deny
+
+              - name: allow-risk-bot-local-topups
+                match:
+                  initiator: {roles: [risk-bot]}
+                  vault: [hot-trading]
+                  chain: [devnet, localnet]
+                  destination: {tags: [exchange]}
+                  amount: {up_to: 1000}
+                outcome: allow
+
+            """ + example[governanceRules.lowerBound...]
+    }
+
+    /// Runs one governance operation (erin proposes) to the approvals of `approvers`.
+    static func govern(_ cluster: LocalCluster, _ id: String, _ change: [String], approvers: [String] = ["frank", "grace"]) async throws {
+        try await cluster.op(["propose", "--as", "erin", "--id", id] + change)
+        _ = try await cluster.waitForGovernance { g in g.operations.contains { $0.id == id } }
+        for (count, person) in approvers.enumerated() {
+            try await cluster.op(["approve", "--yes", "--as", person, id])
+            _ = try await cluster.waitForGovernance { g in
+                g.operations.first { $0.id == id }.map { $0.approvals.count > count || $0.status != "proposed" } ?? false
+            }
+        }
+        let statuses = try await cluster.waitForGovernance { g in g.operations.first { $0.id == id }?.status != "proposed" }
+        let status = statuses["node-1"]?.governance?.operations.first { $0.id == id }
+        #expect(status?.status == "executed", "\(id): \(String(describing: status))")
+    }
+
+    static func start() async throws -> TransactionFixture {
+        let cluster = try await LocalCluster(nodeCount: 4)
+        let chain: LocalServer
+        do {
+            try await cluster.startGateway()
+            for id in cluster.nodeIDs { try cluster.startNode(id) }
+            chain = try await Blocking.run { try LocalServer.devnet() }
+        } catch {
+            cluster.stopAll()
+            throw error
+        }
+        let fixture: TransactionFixture
+        do {
+            let chainId = try #require(chain.announcement["chainId"]?.int)
+            try await VaultSigningLoopbackTests().vaultAndRiskBot(cluster, "hot-trading", "ecdsa-secp256k1")
+            try await govern(cluster, "add-executor", ["add-bot", "executor-bot", "executor"])
+            let file = cluster.root.appendingPathComponent("transactions-policy.yaml")
+            try Data(try policy(version: 100).utf8).write(to: file)
+            try await govern(cluster, "transactions-policy", ["change-policy", file.path], approvers: ["frank", "grace", "heidi"])
+            // Registering an asset is approved as a policy change is: two admins and a security officer.
+            let quorum = ["frank", "grace", "heidi"]
+            try await govern(cluster, "devnet-eth", ["register-asset", "devnet", "\(chainId)", "ETH", "native", "18"], approvers: quorum)
+            try await govern(cluster, "devnet-usdc", ["register-asset", "devnet", "\(chainId)", "USDC", usdc, "6"], approvers: quorum)
+            try await govern(cluster, "localnet-eth", ["register-asset", "localnet", "31337", "ETH", "native", "18"], approvers: quorum)
+            let statuses = try await cluster.waitForGovernance(seconds: 120) { g in
+                g.vaults.first { $0.id == "hot-trading" }?.status == "active" && g.assets.count == 3 && g.policyVersion == 100
+                    && g.bots.contains { $0.id == "risk-bot" }
+            }
+            let vault = try #require(statuses["node-1"]?.governance?.vaults.first { $0.id == "hot-trading" })
+            let address = try #require(vault.addresses.first { $0.chain == "evm" && $0.path == "m" }?.address)
+            fixture = TransactionFixture(cluster: cluster, chain: chain, chainId: chainId, vaultAddress: address)
+            try await fixture.fund()
+            try cluster.startExecutor(["--executor", fixture.executorKey, "--chain", "devnet", "--rpc", chain.url.absoluteString])
+        } catch {
+            cluster.stopAll(removeData: false)
+            chain.stop()
+            throw error
+        }
+        return fixture
+    }
+}

@@ -1,0 +1,134 @@
+import CustosClusterAPI
+import CustosCore
+import CustosTestSupport
+import Foundation
+import Testing
+
+/// Transfers through the real processes: a gateway and four signer nodes on loopback, the local
+/// EVM chain (scripts/evm-devnet.py) and an executor bot (`custos executor`) reading gas and
+/// fees from it. A bot's transfer names vault, source address, chain, asset, recipient and
+/// amount; every node resolves it, decides it, checks the executor's parameters, builds the
+/// EIP-1559 transaction itself and signs its hash with the vault (threshold ECDSA). The suite's
+/// tests share one cluster.
+@Suite(.exclusiveProcesses, .serialized, .timeLimit(.minutes(15)))
+struct TransactionLoopbackTests {
+    /// The cluster the suite's tests share: started by the first, stopped by the last.
+    actor Shared {
+        static let instance = Shared()
+        static let tests = 3
+        /// One start, however many tests ask while it runs.
+        private var starting: Task<TransactionFixture, any Error>?
+        private var finished = 0
+        private var failed = false
+
+        func acquire() async throws -> TransactionFixture {
+            if starting == nil { starting = Task { try await TransactionFixture.start() } }
+            return try await starting!.value
+        }
+
+        func release(passed: Bool) async {
+            finished += 1
+            failed = failed || !passed
+            if finished == Self.tests, let fixture = try? await starting?.value { fixture.stop(removeData: !failed) }
+        }
+    }
+
+    func withCluster(_ body: (TransactionFixture) async throws -> Void) async throws {
+        let fixture: TransactionFixture
+        do { fixture = try await Shared.instance.acquire() } catch {
+            await Shared.instance.release(passed: false)
+            throw error
+        }
+        do { try await body(fixture) } catch {
+            await Shared.instance.release(passed: false)
+            throw error
+        }
+        await Shared.instance.release(passed: true)
+    }
+
+    struct Decode: Codable { var transactions: [String] = []; var decode: [String] }
+    struct Decoded: Codable {
+        struct Fields: Codable { var sender: String; var to: String; var value: String; var data: String; var nonce: String; var chainId: String? }
+        var decode: [Fields?]
+    }
+
+    @Test func aBotsEtherAndTokenTransfersAreSignedWithNoHumanStep() async throws {
+        try await withCluster { f in
+            let eth = try await f.transfer(chain: "devnet", asset: "ETH", to: TransactionFixture.kraken, amount: "1.5")
+            let usdc = try await f.transfer(chain: "devnet", asset: "USDC", to: TransactionFixture.kraken, amount: "250")
+            let statuses = try await f.cluster.waitForGovernance(seconds: 120) { g in
+                [eth, usdc].allSatisfy { id in g.requests.first { $0.id == id }?.transaction?.status == "signed" }
+            }
+            let reference = try #require(statuses["node-1"]?.governance)
+            for (id, status) in statuses {
+                for request in [eth, usdc] {
+                    #expect(status.governance?.requests.first { $0.id == request }?.transaction == reference.requests.first { $0.id == request }?.transaction,
+                            "\(id) built another transaction")
+                }
+            }
+            let ethTx = try #require(reference.requests.first { $0.id == eth }?.transaction)
+            let usdcTx = try #require(reference.requests.first { $0.id == usdc }?.transaction)
+            #expect(Set([ethTx.parameters?.nonce, usdcTx.parameters?.nonce]) == [0, 1], "one sender, consecutive nonces")
+            let signed = reference.requests.first { $0.id == eth }?.signing?.message
+            #expect(ethTx.signingHash != nil && ethTx.signingHash == signed.map { "0x" + $0 }, "the vault signed the signing hash every node built")
+            // eth-account, independently: the vault's address signed both; to, value and data are the intent.
+            let decoded = try await PythonPeer.call("evm_tx.py", Decode(decode: [ethTx.rawTransaction!, usdcTx.rawTransaction!].map { String($0.dropFirst(2)) }),
+                                                   as: Decoded.self)
+            let vault = f.vaultAddress.dropFirst(2).lowercased()
+            let ethFields = try #require(decoded.decode[0])
+            #expect(ethFields.sender == vault && ethFields.to == TransactionFixture.kraken.dropFirst(2).lowercased())
+            #expect(ethFields.value == "1500000000000000000" && ethFields.data.isEmpty && ethFields.chainId == String(f.chainId))
+            let usdcFields = try #require(decoded.decode[1])
+            #expect(usdcFields.sender == vault && usdcFields.to == TransactionFixture.usdc.dropFirst(2).lowercased() && usdcFields.value == "0")
+            #expect(usdcFields.data == "a9059cbb" + String(repeating: "0", count: 24) + TransactionFixture.kraken.dropFirst(2).lowercased()
+                    + String(repeating: "0", count: 64 - 8) + "0ee6b280", "transfer(kraken, 250 × 10⁶)")
+            let shown = try await LocalCluster.run(f.cluster.binary, ["request", "show", "--gateway", f.cluster.baseURL, eth])
+            #expect(shown.contains("transfers   1.5 ETH to") && shown.contains("raw         \(ethTx.rawTransaction!)"), "\(shown)")
+        }
+    }
+
+    @Test func parametersWithAWrongNonceOrAFeeAboveTheLimitAreRefusedByEveryNode() async throws {
+        try await withCluster { f in
+            // localnet (chain id 31337) has no executor: parameters come from the command line.
+            let id = try await f.transfer(chain: "localnet", asset: "ETH", to: TransactionFixture.kraken, amount: "2")
+            _ = try await f.cluster.waitForGovernance { g in g.requests.first { $0.id == id }?.transaction?.status == "awaiting-parameters" }
+            func propose(nonce: Int, maxFee: String, tip: String = "1000000000") async throws -> String {
+                try await LocalCluster.run(f.cluster.binary, [
+                    "request", "parameters", "--gateway", f.cluster.baseURL, "--executor", f.executorKey, "--nonce", "\(nonce)",
+                    "--gas-limit", "21000", "--max-fee-per-gas", maxFee, "--max-priority-fee-per-gas", tip, id,
+                ])
+            }
+            _ = try await propose(nonce: 7, maxFee: "2000000000")
+            _ = try await propose(nonce: 0, maxFee: "30000000000")
+            let statuses = try await f.cluster.waitForGovernance { g in
+                g.refusals.filter { $0.kind == "request.parameters" && $0.operationId == id }.count == 2
+            }
+            for (node, status) in statuses {
+                let refusals = status.governance!.refusals.filter { $0.kind == "request.parameters" && $0.operationId == id }.map(\.reason)
+                #expect(refusals.first?.contains("nonce 7 is not the next nonce of \(f.vaultAddress) on localnet (0)") == true, "\(node): \(refusals)")
+                #expect(refusals.last?.contains("max fee per gas 30000000000 wei exceeds the policy's limit on localnet") == true, "\(node): \(refusals)")
+                #expect(status.governance?.requests.first { $0.id == id }?.transaction?.status == "awaiting-parameters", "\(node)")
+            }
+            _ = try await propose(nonce: 0, maxFee: "2000000000")
+            let signed = try await f.cluster.waitForGovernance(seconds: 120) { g in g.requests.first { $0.id == id }?.transaction?.status == "signed" }
+            let raw = try #require(signed["node-1"]?.governance?.requests.first { $0.id == id }?.transaction?.rawTransaction)
+            let decoded = try await PythonPeer.call("evm_tx.py", Decode(decode: [String(raw.dropFirst(2))]), as: Decoded.self)
+            #expect(decoded.decode.first??.chainId == "31337" && decoded.decode.first??.nonce == "0")
+            #expect(decoded.decode.first??.sender == f.vaultAddress.dropFirst(2).lowercased())
+        }
+    }
+
+    @Test func aTransferOutsideTheAddressBookIsDeniedByEveryNodeWithTheSameExplanation() async throws {
+        try await withCluster { f in
+            let id = try await f.transfer(chain: "devnet", asset: "ETH", to: "0x00000000000000000000000000000000000000aa", amount: "1")
+            let statuses = try await f.cluster.waitForGovernance { g in g.requests.contains { $0.id == id } }
+            let reference = try #require(statuses["node-1"]?.governance?.requests.first { $0.id == id })
+            #expect(reference.outcome == "deny" && !reference.allowed && reference.transaction == nil)
+            #expect(reference.rules == ["deny-bots-to-unknown"], "\(reference.explanation)")
+            for (node, status) in statuses {
+                let r = status.governance?.requests.first { $0.id == id }
+                #expect(r?.outcome == "deny" && r?.explanation == reference.explanation && r?.signing == nil, "\(node)")
+            }
+        }
+    }
+}
