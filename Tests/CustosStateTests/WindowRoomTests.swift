@@ -143,10 +143,13 @@ import Testing
     }
 }
 
-/// A request whose signing fails before broadcast stops counting toward its limits.
+/// A request whose signing fails before any signature could exist (no signer set was ever
+/// assigned) stops counting toward its limits; one whose attempts ran keeps counting, since its
+/// signers may have made a signature the gateway withheld from the log and can broadcast.
 @Suite struct WindowReleaseTests {
-    @Test func aFailedSigningReleasesItsRequestFromTheWindows() throws {
-        let signing = FROSTSigningTests()
+    let signing = FROSTSigningTests()
+
+    func allowedRequest() throws -> (FROSTSigningTests.Setup, String) {
         var c = try Cluster(policyYAML: WindowRoomTests.policy())
         c.state = try ReplicatedState(genesis: c.genesis, members: signing.nodes.map { try $0.identity.member() })
         let keys = try signing.ceremony.generate(&c, "hot", .frostEd25519)
@@ -156,14 +159,29 @@ import Testing
         #expect(allowed.outcome == .allow)
         try c.state.startSigning(request: allowed.id, vault: "hot", message: Array("withdraw 5 ETH".utf8))
         #expect(c.state.windows.totals["bot-hourly", "risk-bot"].count == 1)
-        var s = FROSTSigningTests.Setup(c: c, keys: keys, request: allowed.id)
+        return (FROSTSigningTests.Setup(c: c, keys: keys, request: allowed.id), allowed.id)
+    }
+
+    @Test func aSessionThatNeverHadSignersReleasesItsRequestFromTheWindows() throws {
+        var (s, id) = try allowedRequest()
+        let opened = try #require(s.c.state.signing[id])
+        #expect(opened.status == .waiting)
+        s.c.state.advance(to: opened.startedAt + SigningSession.waitLimit)
+        #expect(s.c.state.signing[id]?.status == .failed)
+        #expect(s.c.state.windows.totals["bot-hourly", "risk-bot"].count == 0)
+        #expect(!s.c.state.windows.counts(id))
+    }
+
+    @Test func aSessionWhoseAttemptsRanKeepsCounting() throws {
+        var (s, id) = try allowedRequest()
         for n in signing.nodes { _ = try signing.publish(&s, n, count: Int(SigningSession.maximumAttempts)) }
-        // No signer answers: every attempt runs out, and the session fails.
-        while let session = s.c.state.signing[allowed.id], session.status == .signing {
+        // No signature reaches the log: every attempt runs out, and the session fails. The
+        // signers may still have made one (a gateway can withhold the entry), so it counts on.
+        while let session = s.c.state.signing[id], session.status == .signing {
             s.c.state.advance(to: session.deadline)
         }
-        #expect(s.c.state.signing[allowed.id]?.status == .failed)
-        #expect(s.c.state.windows.totals["bot-hourly", "risk-bot"].count == 0)
-        #expect(!s.c.state.windows.counts(allowed.id))
+        #expect(s.c.state.signing[id]?.status == .failed)
+        #expect(s.c.state.windows.totals["bot-hourly", "risk-bot"].count == 1)
+        #expect(s.c.state.windows.counts(id))
     }
 }

@@ -26,11 +26,19 @@ extension ReplicatedState {
         return policy.windowCharge(for: request, in: priced)
     }
 
-    /// Records a signing session that failed, and stops counting its request in the windows: it
-    /// failed before broadcast.
+    /// Records a signing session that failed. A session that never reached a signer set (attempt
+    /// 0: no nonce or presignature was ever handed out) failed before any signature could exist,
+    /// so its request stops counting in the windows. Once an attempt ran, the signers may have
+    /// made a signature that the log never saw — a gateway can withhold the entry carrying it and
+    /// broadcast the transaction itself — so the request keeps counting: a failure the gateway
+    /// can bring about must never hand back the limit it spent.
     mutating func failSigning(_ session: SigningSession) {
         signing[session.requestId] = session
-        windows.release(session.requestId)
-        recordFailedTransaction(session.requestId, reason: session.failure ?? "signing failed")
+        let neverAttempted = session.attempt == 0
+        if neverAttempted { windows.release(session.requestId) }
+        recordFailedTransaction(
+            session.requestId,
+            reason: (session.failure ?? "signing failed")
+                + (neverAttempted ? "" : "; a signature may exist, so its nonce stays used and it keeps counting in the limits"))
     }
 }
