@@ -29,7 +29,7 @@ struct WindowsAndPricesLoopbackTests {
         #expect(example.contains(login))
         let yaml = example
             .replacing(String(line), with: "version: \(version)")
-            .replacing("limits:\n", with: "limits:\n  risk-bot-logins: {per: initiator, window: 1h, max_count: 3}\n")
+            .replacing("\nlimits:\n", with: "\nlimits:\n  risk-bot-logins: {per: initiator, window: 1h, max_count: 3}\n")
             .replacing("      message: {format: [raw]}\n" + login, with: "      message: {format: [raw]}\n      within: [risk-bot-logins]\n" + login)
             + "\nprices: {min_sources: 3, max_age: 15m, max_move_percent: 10}\n"
         return (yaml, version)
