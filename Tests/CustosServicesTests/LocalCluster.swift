@@ -178,15 +178,20 @@ final class LocalCluster: @unchecked Sendable {
         let deadline = ContinuousClock.now + TestPatience.standard
         var found: [String: [UInt8]] = [:]
         while ContinuousClock.now < deadline {
-            for id in ids where found[id] == nil
-            && FileManager.default.fileExists(atPath: nodeData(id).appendingPathComponent("votes.sqlite").path) {
-                // The node may be creating its database right now: not yet is not an error.
+            // Read only once the node has opened (and migrated) its database, which it says before
+            // anything else: a second process creating the file at the same time could make the
+            // node's own migration fail.
+            for id in ids where found[id] == nil && log(id).contains("node running") {
                 if let vote = (try? recordedVotes(id))?.first(where: { $0.height == height }) { found[id] = vote.vote }
+            }
+            if let dead = ids.first(where: { found[$0] == nil && nodes[$0]?.isRunning != true }) {
+                throw TestEnvironmentError("\(dead) ended before it recorded a vote at height \(height); log: \(log(dead).suffix(2000))")
             }
             if found.count == ids.count { return found }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw TestEnvironmentError("no vote at height \(height) recorded by \(Set(ids).subtracting(found.keys).sorted())")
+        let missing = Set(ids).subtracting(found.keys).sorted()
+        throw TestEnvironmentError("no vote at height \(height) recorded by \(missing); log of \(missing[0]): \(log(missing[0]).suffix(2000))")
     }
 
     /// Posts a signed vote to the gateway as a node does, and returns the gateway's receipt. The
