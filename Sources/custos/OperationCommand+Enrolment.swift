@@ -9,12 +9,13 @@ import Foundation
 
 extension OperationCommand {
     /// `custos op enrolment-code`: the person to be enrolled makes their one-time code. They
-    /// keep the code and give only its digest to whoever proposes the enrolment, so nobody else
-    /// can register a credential in their name with it.
+    /// keep the code and give only its public key to whoever proposes the enrolment; the code
+    /// never leaves them (`op enrol` sends a signature made with it), so nobody else, the
+    /// gateway included, can register a credential in their name.
     struct EnrolmentCode: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "enrolment-code",
-            abstract: "Make your one-time enrolment code; give its digest (never the code) to the proposer.")
+            abstract: "Make your one-time enrolment code; give its key (never the code) to the proposer.")
 
         @Option(help: "Where to write the code (mode 0600; must not exist).") var out: String
 
@@ -23,8 +24,8 @@ extension OperationCommand {
             let code = SecureRandom.bytes(count: 32)
             try writeSecretFile(out, Data(code.hexString.utf8))
             print("wrote your enrolment code to \(out); keep it to yourself")
-            print("code digest (give this to the proposer, and check it in the operation they propose): "
-                  + CredentialEnrolment.digest(ofCode: code).hexString)
+            print("code key (give this to the proposer, and check it in the operation they propose): "
+                  + CredentialEnrolment.codeKey(ofCode: code).hexString)
         }
     }
 
@@ -61,7 +62,7 @@ extension OperationCommand {
                 fail("cannot read the enrolment code in \(codeFile)")
             }
             let challenge = CredentialEnrolment.registrationChallenge(
-                genesisDigest: genesis.digest, enrolmentId: enrolment, user: user, code: code)
+                genesisDigest: genesis.digest, enrolmentId: enrolment, user: user, codeKey: CredentialEnrolment.codeKey(ofCode: code))
             if printChallenge {
                 print(Base64URL.encode(challenge))
                 return
@@ -83,7 +84,8 @@ extension OperationCommand {
             default:
                 fail("give --out (development) or --registration (production)")
             }
-            let entry = try GovernanceEntry.enrol(enrolmentId: enrolment, user: user, code: code, registration: response).entry()
+            let entry = try GovernanceEntry.enrol(enrolmentId: enrolment, user: user, proof: CredentialEnrolment.proof(code: code, registration: response),
+                                                  registration: response).entry()
             let receipt: EntryReceipt = try await GatewayCall(connection.gateway).post(
                 "/v1/entries", EntrySubmission(kind: entry.kind, payload: entry.payload, authorization: entry.authorization))
             print("enrolment \(enrolment) for \(user): registered \(response.authenticatorDescription); queued as \(receipt.queued)"

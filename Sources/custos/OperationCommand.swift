@@ -48,8 +48,8 @@ struct OperationCommand: AsyncParsableCommand {
                 grant-role USER ROLE DAYS (the role lapses on every node DAYS days after execution), review-access DAYS
                 keep:USER:ROLE… revoke:USER:ROLE… (names every current grant once; kept ones run DAYS more days, 0: no expiry),
                 add-credential USER (your own new credential: USER is you; writes it to USER.ID.json next to yours),
-                enrol-credential USER CODE-DIGEST [HOURS] (USER then registers one credential themselves with `custos op enrol`
-                within HOURS, default 72; CODE-DIGEST is what `custos op enrolment-code` printed for them), revoke-credential USER ID,
+                enrol-credential USER CODE-KEY [HOURS] (USER then registers one credential themselves with `custos op enrol`
+                within HOURS, default 72; CODE-KEY is what `custos op enrolment-code` printed for them), revoke-credential USER ID,
                 change-policy FILE, freeze, unfreeze, add-bot BOT ROLE… (writes the bot's DEVELOPMENT key to
                 BOT.bot.json next to the proposer's credential), remove-bot BOT, rotate-bot-key BOT (writes the bot's new
                 DEVELOPMENT key to BOT.OPERATION-ID.bot.json; the old key is refused once it executes), add-member JOIN-REQUEST-FILE (from `custos node join-request`),
@@ -128,14 +128,14 @@ struct OperationCommand: AsyncParsableCommand {
                 print("wrote the new DEVELOPMENT credential of \(args[0]) to \(path)")
                 return .addCredential(user: args[0], registration: registration)
             case "enrol-credential":
-                guard (2...3).contains(args.count) else { throw ValidationError("usage: enrol-credential USER CODE-DIGEST [HOURS]") }
-                guard let digest = try? [UInt8](hex: args[1]), digest.count == 32 else {
-                    throw ValidationError("CODE-DIGEST is the 64 hex digits `custos op enrolment-code` printed")
+                guard (2...3).contains(args.count) else { throw ValidationError("usage: enrol-credential USER CODE-KEY [HOURS]") }
+                guard let key = try? [UInt8](hex: args[1]), key.count == 32 else {
+                    throw ValidationError("CODE-KEY is the 64 hex digits `custos op enrolment-code` printed")
                 }
                 guard let hours = args.count == 3 ? UInt32(args[2]) : 72, (1...720).contains(hours) else {
                     throw ValidationError("HOURS is a whole number from 1 to 720")
                 }
-                return .enrolCredential(user: args[0], codeDigest: digest, validSeconds: hours * 3600)
+                return .enrolCredential(user: args[0], codeKey: key, validSeconds: hours * 3600)
             case "revoke-credential":
                 try need(2, "USER CREDENTIAL-ID")
                 guard let id = Base64URL.decode(args[1]) else { throw ValidationError("the credential id is not base64url") }

@@ -33,6 +33,7 @@ struct ConsoleBrowserTests {
             var expression: String?
             var user: String?
             var code: String?
+            var key: String?
             var mayFail: Bool?
         }
         let baseURL: String
@@ -51,6 +52,7 @@ struct ConsoleBrowserTests {
         struct Result: Decodable, Sendable {
             var `do`: String
             var code: String?
+            var key: String?
             var operation: String?
             var credentials: [Credential]?
             var user: String?
@@ -70,9 +72,9 @@ struct ConsoleBrowserTests {
     }
 
     static func action(_ kind: String, _ operation: String? = nil, screenshot: String? = nil, expression: String? = nil,
-                       user: String? = nil, code: String? = nil, mayFail: Bool? = nil) -> BrowserRun.Action {
+                       user: String? = nil, code: String? = nil, key: String? = nil, mayFail: Bool? = nil) -> BrowserRun.Action {
         BrowserRun.Action(do: kind, operation: operation, screenshot: screenshot, expression: expression, user: user, code: code,
-                          mayFail: mayFail)
+                          key: key, mayFail: mayFail)
     }
 
     /// Runs the browser as `user`, whose authenticator holds their credential from the cluster's
@@ -221,14 +223,18 @@ struct ConsoleBrowserTests {
         var passed = false
         defer { cluster.stopAll(removeData: passed) }
 
-        // erin makes a one-time code for alice; before the quorum approves the enrolment, the
-        // code registers nothing.
-        let invited = try await Self.browse(cluster, port: port, as: "erin", signCount: 100, [
-            Self.action("signIn"), Self.action("invite", screenshot: "invited.png", user: "alice"),
-        ])
-        let code = try #require(invited[1].code)
-        let operation = try #require(invited[1].operation)
+        // alice makes her one-time code in her browser and hands erin only its key; erin prepares
+        // the enrolment. Before the quorum approves it, the code registers nothing.
         let alice = BrowserRun.Person(user: "alice", signCount: 0, rpId: "localhost")
+        let made = try await Self.browse(port: port, as: alice, [Self.action("makeCode", screenshot: "code.png")])
+        let code = try #require(made[0].code)
+        let codeKey = try #require(made[0].key)
+        #expect(try codeKey == CredentialEnrolment.codeKey(ofCode: [UInt8](hex: code)).hexString, "the page's code key is not the nodes' one")
+        let invited = try await Self.browse(cluster, port: port, as: "erin", signCount: 100, [
+            Self.action("signIn"), Self.action("invite", screenshot: "invited.png", user: "alice", key: codeKey),
+        ])
+        #expect(invited[1].key == codeKey)
+        let operation = try #require(invited[1].operation)
         let early = try await Self.browse(port: port, as: alice, [Self.action("enrol", code: code)])
         #expect(early[0].status?.contains("not approved this enrolment yet") == true, "\(early[0])")
         #expect(early[0].credentials?.isEmpty != false, "\(early[0])")
@@ -250,9 +256,15 @@ struct ConsoleBrowserTests {
         newKey.credentialId = Base64URL.encode(Array(try #require(Data(base64Encoded: key.credentialId))))
         newKey.privateKeyPKCS8 = key.privateKey
         newKey.signCount = key.signCount
-        // The code is spent.
+        // The code is spent; the console never saw it (only its key and the code's signature).
         let again = try await Self.browse(port: port, as: alice, [Self.action("enrol", code: code)])
-        #expect(again[0].status?.contains("unknown, already used or expired") == true, "\(again[0])")
+        #expect(again[0].status?.contains("used or expired") == true, "\(again[0])")
+        let codeBytes = Data(try [UInt8](hex: code))
+        for file in FileManager.default.enumerator(at: cluster.gatewayData, includingPropertiesForKeys: nil)?.compactMap({ $0 as? URL }) ?? [] {
+            guard let stored = try? Data(contentsOf: file) else { continue }
+            #expect(stored.range(of: Data(code.utf8)) == nil && stored.range(of: codeBytes) == nil, "the gateway stored the code in \(file.lastPathComponent)")
+        }
+        #expect(!cluster.log("gateway").contains(code))
         _ = try await cluster.waitForGovernance { g in g.users.first { $0.id == "alice" }?.credentials.count == 2 }
         newKey.signCount += 1
         let late = try await Self.browse(port: port, as: newKey, [Self.action("signIn"), Self.action("inbox")])

@@ -23,7 +23,7 @@ struct ConsoleFieldTests {
             .addUser(id: "dave", roles: ["trader", "viewer"]), .addUser(id: "eve", roles: []), .removeUser(id: "dave"),
             .assignRole(user: "dave", role: "admin"), .revokeRole(user: "dave", role: "admin"),
             .addCredential(user: "dave", registration: registration),
-            .enrolCredential(user: "dave", codeDigest: CredentialEnrolment.digest(ofCode: Array("a code of sixteen".utf8)), validSeconds: 3600),
+            .enrolCredential(user: "dave", codeKey: CredentialEnrolment.codeKey(ofCode: Array("a code of sixteen".utf8)), validSeconds: 3600),
             .revokeCredential(user: "dave", credentialId: [1, 2, 3]),
             .changePolicy(yaml: "name: ünïcode <b>&amp;</b>\nversion: 15\n\n  indented: \"quoted\"\n"), .freeze, .unfreeze,
             .addMember(member, proof: Array(repeating: 7, count: 64)), .removeMember(id: "node-2"),
@@ -48,11 +48,11 @@ struct ConsoleFieldTests {
 
     @Test func theRegistrationContentHashesToTheRegistrationChallenge() throws {
         let genesis = Hashes.sha256(Array("genesis".utf8))
-        let code = Array("a code of sixteen".utf8)
-        let fields = GovernanceProposal.consoleRegistrationFields(genesisDigest: genesis, enrolmentId: "enrol-alice-x1", user: "alice", code: code)
+        let codeKey = CredentialEnrolment.codeKey(ofCode: Array("a code of sixteen".utf8))
+        let fields = GovernanceProposal.consoleRegistrationFields(genesisDigest: genesis, enrolmentId: "enrol-alice-x1", user: "alice", codeKey: codeKey)
         let bytes = try #require(ConsoleField.canonicalBytes(fields))
         #expect(Hashes.sha256(bytes)
-            == CredentialEnrolment.registrationChallenge(genesisDigest: genesis, enrolmentId: "enrol-alice-x1", user: "alice", code: code))
+            == CredentialEnrolment.registrationChallenge(genesisDigest: genesis, enrolmentId: "enrol-alice-x1", user: "alice", codeKey: codeKey))
     }
 
     @Test func changingAnyDisplayedValueChangesTheBytes() throws {

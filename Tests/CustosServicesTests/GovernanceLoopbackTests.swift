@@ -21,7 +21,7 @@ struct GovernanceLoopbackTests {
         for id in cluster.nodeIDs { try cluster.startNode(id) }
 
         // erin alone proposes a new person, an enrolment of a new credential for alice, and a new
-        // policy version. alice makes her enrolment code and hands erin only its digest: nobody
+        // policy version. alice makes her enrolment code and hands erin only its key: nobody
         // registers a credential for someone else (issue #13 item 3), so erin cannot add one
         // for her directly.
         let refused = try await CustosExecutable.run(["op", "propose", "--gateway", cluster.baseURL, "--as", cluster.credentialFile("erin").path,
@@ -29,13 +29,13 @@ struct GovernanceLoopbackTests {
         #expect(refused.status == 1 && refused.stderr.contains("enrol alice"), "\(refused.stderr)")
         let codeFile = cluster.root.appendingPathComponent("alice.code")
         let made = try await LocalCluster.run(cluster.binary, ["op", "enrolment-code", "--out", codeFile.path])
-        let digest = try #require(made.split(separator: "\n").last?.split(separator: " ").last.map(String.init))
+        let codeKey = try #require(made.split(separator: "\n").last?.split(separator: " ").last.map(String.init))
         let policy = cluster.root.appendingPathComponent("policy-v15.yaml")
         let example = try String(
             contentsOf: TestEnvironment.packageRoot.appendingPathComponent("examples/policies/trading-firm.yaml"), encoding: .utf8)
         try example.replacingOccurrences(of: "\nversion: 14\n", with: "\nversion: 15\n").write(to: policy, atomically: true, encoding: .utf8)
         try await cluster.op(["propose", "--as", "erin", "--id", "add-dave", "add-user", "dave", "trader"])
-        try await cluster.op(["propose", "--as", "erin", "--id", "alice-key-2", "enrol-credential", "alice", digest, "2"])
+        try await cluster.op(["propose", "--as", "erin", "--id", "alice-key-2", "enrol-credential", "alice", codeKey, "2"])
         try await cluster.op(["propose", "--as", "erin", "--id", "policy-15", "change-policy", policy.path])
         // Approvers read an operation from the committed state, so they wait for it.
         _ = try await cluster.waitForGovernance { g in g.operations.count == 3 }

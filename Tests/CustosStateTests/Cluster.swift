@@ -144,12 +144,12 @@ struct Cluster {
         try enrolNewCredential(id)
     }
 
-    /// The quorum enrols `id` (frank proposes with the digest of `id`'s code, grace and erin
+    /// The quorum enrols `id` (frank proposes with the key of `id`'s code, grace and erin
     /// approve), and `id` registers a fresh software credential under it, which then acts for them.
     @discardableResult
     mutating func enrolNewCredential(_ id: String) throws -> GovernanceOutcome {
         let code = SecureRandom.bytes(count: 32)
-        let enrolment = try enrol(id, codeDigest: CredentialEnrolment.digest(ofCode: code))
+        let enrolment = try enrol(id, codeKey: CredentialEnrolment.codeKey(ofCode: code))
         let authenticator = SoftwareAuthenticator.generate()
         let outcome = apply(try enrolEntry(enrolment.id, user: id, code: code, authenticator: authenticator))
         authenticators[id] = authenticator
@@ -157,19 +157,24 @@ struct Cluster {
     }
 
     /// An enrolment for `user` approved by the quorum (frank, grace, erin).
-    mutating func enrol(_ user: String, codeDigest: [UInt8], validSeconds: UInt32 = 3600) throws -> GovernanceProposal {
-        let (p, _) = try propose(.enrolCredential(user: user, codeDigest: codeDigest, validSeconds: validSeconds), by: "frank")
+    mutating func enrol(_ user: String, codeKey: [UInt8], validSeconds: UInt32 = 3600) throws -> GovernanceProposal {
+        let (p, _) = try propose(.enrolCredential(user: user, codeKey: codeKey, validSeconds: validSeconds), by: "frank")
         try approve(p, by: "grace")
         try approve(p, by: "erin")
         return p
     }
 
-    /// `user`'s registration with `authenticator` under enrolment `id`, presenting `code`.
+    /// `user`'s registration with `authenticator` under enrolment `id`, signed with `code`.
     func enrolEntry(_ id: String, user: String, code: [UInt8], authenticator: SoftwareAuthenticator) throws -> Entry {
-        let registration = authenticator.register(
-            relyingPartyId: Self.rpId, origin: Self.origin,
-            challenge: CredentialEnrolment.registrationChallenge(genesisDigest: state.genesisDigest, enrolmentId: id, user: user, code: code))
-        return try GovernanceEntry.enrol(enrolmentId: id, user: user, code: code, registration: registration).entry()
+        let registration = enrolRegistration(id, user: user, codeKey: CredentialEnrolment.codeKey(ofCode: code), authenticator: authenticator)
+        return try GovernanceEntry.enrol(enrolmentId: id, user: user, proof: CredentialEnrolment.proof(code: code, registration: registration),
+                                         registration: registration).entry()
+    }
+
+    /// `authenticator`'s registration over the challenge of enrolment `id` for `user` and `codeKey`.
+    func enrolRegistration(_ id: String, user: String, codeKey: [UInt8], authenticator: SoftwareAuthenticator) -> WebAuthnRegistration.Response {
+        authenticator.register(relyingPartyId: Self.rpId, origin: Self.origin, challenge: CredentialEnrolment.registrationChallenge(
+            genesisDigest: state.genesisDigest, enrolmentId: id, user: user, codeKey: codeKey))
     }
 
     /// The refusal code of an outcome, if refused.

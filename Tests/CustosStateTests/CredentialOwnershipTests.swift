@@ -1,3 +1,4 @@
+import Crypto
 import CustosCore
 import CustosCrypto
 import CustosIdentity
@@ -32,9 +33,9 @@ import Testing
         #expect(c.state.refusals.last?.error.reason.contains("only heidi registers their own") == true)
 
         // Through an enrolment the quorum approved for heidi, frank cannot register his device
-        // without heidi's code: he holds only its digest.
+        // without heidi's code: he holds only its key.
         let code = SecureRandom.bytes(count: 32)
-        let enrolment = try c.enrol("heidi", codeDigest: CredentialEnrolment.digest(ofCode: code))
+        let enrolment = try c.enrol("heidi", codeKey: CredentialEnrolment.codeKey(ofCode: code))
         #expect(c.status(enrolment) == .executed)
         let guessed = SecureRandom.bytes(count: 32)
         let forged = try c.enrolEntry(enrolment.id, user: "heidi", code: guessed, authenticator: frankDevice)
@@ -60,7 +61,7 @@ import Testing
         try c.approve(add, by: "grace")
         try c.approve(add, by: "erin")
         let code = SecureRandom.bytes(count: 32)
-        let enrolment = try c.enrol("ivan", codeDigest: CredentialEnrolment.digest(ofCode: code))
+        let enrolment = try c.enrol("ivan", codeKey: CredentialEnrolment.codeKey(ofCode: code))
         let first = try c.enrolEntry(enrolment.id, user: "ivan", code: code, authenticator: .generate())
         #expect(c.apply(first) == .applied(operationId: enrolment.id, status: .executed))
         // Replayed, or used again with another authenticator: used once.
@@ -70,20 +71,23 @@ import Testing
 
         // Expired by block time.
         let late = SecureRandom.bytes(count: 32)
-        let short = try c.enrol("ivan", codeDigest: CredentialEnrolment.digest(ofCode: late), validSeconds: 60)
+        let short = try c.enrol("ivan", codeKey: CredentialEnrolment.codeKey(ofCode: late), validSeconds: 60)
         c.now += 60_000
         #expect(Cluster.code(c.apply(try c.enrolEntry(short.id, user: "ivan", code: late, authenticator: .generate()))) == .enrolmentRefused)
 
         // A registration made for another enrolment, or for another cluster (staging), does not count.
         let code3 = SecureRandom.bytes(count: 32)
-        let third = try c.enrol("ivan", codeDigest: CredentialEnrolment.digest(ofCode: code3))
+        let third = try c.enrol("ivan", codeKey: CredentialEnrolment.codeKey(ofCode: code3))
         let device = SoftwareAuthenticator.generate()
         for challenge in [
-            CredentialEnrolment.registrationChallenge(genesisDigest: c.state.genesisDigest, enrolmentId: short.id, user: "ivan", code: code3),
-            CredentialEnrolment.registrationChallenge(genesisDigest: Hashes.sha256([7]), enrolmentId: third.id, user: "ivan", code: code3),
+            CredentialEnrolment.registrationChallenge(genesisDigest: c.state.genesisDigest, enrolmentId: short.id, user: "ivan",
+                                                      codeKey: CredentialEnrolment.codeKey(ofCode: code3)),
+            CredentialEnrolment.registrationChallenge(genesisDigest: Hashes.sha256([7]), enrolmentId: third.id, user: "ivan",
+                                                      codeKey: CredentialEnrolment.codeKey(ofCode: code3)),
         ] {
             let registration = device.register(relyingPartyId: Cluster.rpId, origin: Cluster.origin, challenge: challenge)
-            let outcome = c.apply(try GovernanceEntry.enrol(enrolmentId: third.id, user: "ivan", code: code3, registration: registration).entry())
+            let outcome = c.apply(try GovernanceEntry.enrol(enrolmentId: third.id, user: "ivan", proof: CredentialEnrolment.proof(code: code3, registration: registration),
+                                                            registration: registration).entry())
             #expect(Cluster.code(outcome) == .registrationRefused && Cluster.webAuthnCode(outcome) == .wrongChallenge)
         }
         // An unknown enrolment, and a code too short to keep secret.
@@ -94,12 +98,51 @@ import Testing
         #expect(c.state.users["ivan"]?.credentials.count == 2)
     }
 
+    /// Review finding H3: the gateway relays a person's enrolment entry, so it reads all of it.
+    /// The entry carries no code, only the code key's signature over that very registration: a
+    /// gateway that holds it back and sends its own key's registration instead (over the right
+    /// challenge, which is public), with the person's proof or one of its own, or that swaps
+    /// parts of the person's registration, gets nothing registered; the person's entry still counts.
+    @Test func aGatewayRelayingAnEnrolmentCannotRegisterItsOwnKeyInstead() throws {
+        var c = try Cluster()
+        try c.addPerson("heidi", roles: ["trader"])
+        let code = SecureRandom.bytes(count: 32)
+        let codeKey = CredentialEnrolment.codeKey(ofCode: code)
+        let enrolment = try c.enrol("heidi", codeKey: codeKey)
+        let before = try #require(c.state.users["heidi"]?.credentials.count)
+        let heidiDevice = SoftwareAuthenticator.generate()
+        let honest = try c.enrolEntry(enrolment.id, user: "heidi", code: code, authenticator: heidiDevice)
+        let seen = honest.payload + honest.authorization
+        #expect(!seen.indices.dropLast(code.count - 1).contains { Array(seen[$0..<$0 + code.count]) == code }, "the entry carries the code")
+        guard case .enrol(_, _, let proof, let registration) = try GovernanceEntry(honest) else { Issue.record("not an enrolment"); return }
+
+        let gatewayDevice = SoftwareAuthenticator.generate()
+        let own = c.enrolRegistration(enrolment.id, user: "heidi", codeKey: codeKey, authenticator: gatewayDevice)
+        let ownKey = Curve25519.Signing.PrivateKey()
+        let swapped = WebAuthnRegistration.Response(credentialId: registration.credentialId, attestationObject: own.attestationObject,
+                                                    clientDataJSON: registration.clientDataJSON)
+        for (forgedProof, forgedRegistration) in [
+            (proof, own),
+            (Array(try ownKey.signature(for: CredentialEnrolment.proofInput(own))), own),
+            (proof, swapped),
+            (Array(proof.dropLast()), registration),
+        ] {
+            let forged = try GovernanceEntry.enrol(enrolmentId: enrolment.id, user: "heidi", proof: forgedProof, registration: forgedRegistration).entry()
+            for outcome in Self.everyNode(c, forged) { #expect(Cluster.code(outcome) == .enrolmentRefused) }
+            #expect(Cluster.code(c.apply(forged)) == .enrolmentRefused)
+        }
+        #expect(c.state.users["heidi"]?.credentials.count == before)
+        #expect(c.apply(honest) == .applied(operationId: enrolment.id, status: .executed))
+        #expect(c.state.users["heidi"]?.credentials.map(\.credentialId).contains(heidiDevice.credentialId) == true)
+        #expect(c.state.users["heidi"]?.credentials.map(\.credentialId).contains(gatewayDevice.credentialId) == false)
+    }
+
     /// Review finding L5: nobody approves a change that gives them a role or a credential.
     @Test func aGranteeCannotApproveTheirOwnGrant() throws {
         var c = try Cluster()
         try c.addPerson("ivan", roles: ["admin"])
         for change in [GovernanceChange.grantRole(user: "ivan", role: "security", days: 30), .assignRole(user: "ivan", role: "auditor"),
-                       .enrolCredential(user: "ivan", codeDigest: Hashes.sha256([1]), validSeconds: 3600)] {
+                       .enrolCredential(user: "ivan", codeKey: CredentialEnrolment.codeKey(ofCode: Array(repeating: 1, count: 32)), validSeconds: 3600)] {
             let (p, _) = try c.propose(change, by: "frank")
             #expect(Cluster.code(try c.approve(p, by: "ivan")) == .beneficiaryCannotApprove)
             #expect(c.state.operations[p.id]?.approvals == [])
@@ -155,14 +198,17 @@ import Testing
         try c.approve(add, by: "erin")
         #expect(c.status(add) == .executed)
         let code = SecureRandom.bytes(count: 32)
-        let enrolment = try c.enrol("ivan", codeDigest: CredentialEnrolment.digest(ofCode: code))
+        let enrolment = try c.enrol("ivan", codeKey: CredentialEnrolment.codeKey(ofCode: code))
         let software = c.apply(try c.enrolEntry(enrolment.id, user: "ivan", code: code, authenticator: .generate()))
         #expect(Cluster.code(software) == .registrationRefused && Cluster.webAuthnCode(software) == .softwareCredentialRefused)
-        let challenge = CredentialEnrolment.registrationChallenge(genesisDigest: c.state.genesisDigest, enrolmentId: enrolment.id, user: "ivan", code: code)
+        let challenge = CredentialEnrolment.registrationChallenge(genesisDigest: c.state.genesisDigest, enrolmentId: enrolment.id, user: "ivan",
+                                                                  codeKey: CredentialEnrolment.codeKey(ofCode: code))
         func entry(_ made: AttestationPeer.Made) throws -> Entry {
             let r = made.registrations[0]
-            return try GovernanceEntry.enrol(enrolmentId: enrolment.id, user: "ivan", code: code, registration: .init(
-                credentialId: r.credentialId, attestationObject: r.attestationObject, clientDataJSON: r.clientDataJSON)).entry()
+            let registration = WebAuthnRegistration.Response(credentialId: r.credentialId, attestationObject: r.attestationObject,
+                                                             clientDataJSON: r.clientDataJSON)
+            return try GovernanceEntry.enrol(enrolmentId: enrolment.id, user: "ivan", proof: CredentialEnrolment.proof(code: code, registration: registration),
+                                             registration: registration).entry()
         }
         // Attested by another vendor's CA: refused. By the cluster's vendor: registered.
         let foreign = try await AttestationPeer.make(rpId: Cluster.rpId, origin: Cluster.origin, [(challenge, "packed")])

@@ -8,7 +8,8 @@ Input (JSON on stdin):
               (no credentialId: an authenticator without credentials),
    "actions": [{"do": "signIn"} | {"do": "inbox"} | {"do": "open", "operation": ID}
                | {"do": "approve", "operation": ID} | {"do": "declineUserVerification"}
-               | {"do": "invite", "user": ID} | {"do": "enrol", "code": CODE} | {"do": "propose", "operation": ID}
+               | {"do": "makeCode"} | {"do": "invite", "user": ID, "key": HEX} | {"do": "enrol", "code": CODE}
+               | {"do": "propose", "operation": ID}
                | {"do": "script", "expression": JS}, each optionally with "screenshot": NAME]}
 Output (JSON on stdout): {"results": [one object per action]}.
 
@@ -197,25 +198,34 @@ def run(request):
                 result["freeze"] = text_of(page, "freeze")
             elif kind == "approve":
                 sign_shown_content(page, base + "/console/operations/" + action["operation"], "approve", result)
+            elif kind == "makeCode":
+                page.navigate(base + "/console/enrol")
+                page.evaluate("document.getElementById('make-code').click()")
+                page.wait_for("document.body.dataset.code === 'made'", "the code made in the page")
+                result["code"] = text_of(page, "new-code")
+                result["key"] = text_of(page, "new-key")
             elif kind == "invite":
                 page.navigate(base + "/console/")
                 page.evaluate(f"document.getElementById('invite-user').value = {json.dumps(action['user'])}")
+                page.evaluate(f"document.getElementById('invite-key').value = {json.dumps(action['key'])}")
                 page.evaluate("document.getElementById('invite').submit()")
                 page.wait_for_new_document()
-                result["code"] = text_of(page, "enrol-code")
+                result["key"] = text_of(page, "enrol-key")
                 result["operation"] = text_of(page, "enrol-operation")
             elif kind == "enrol":
                 page.navigate(base + "/console/enrol")
                 page.evaluate(f"document.getElementById('code').value = {json.dumps(action['code'])}")
-                page.evaluate("document.getElementById('enrol-code-form').submit()")
-                page.wait_for_new_document()
+                page.evaluate("document.getElementById('enrol-continue').click()")
+                page.wait_for("!window.__custosOld && document.readyState === 'complete' || document.body.dataset.enrolment === 'failed'",
+                              "the page after entering the code")
+                page.evaluate("window.__custosOld = true")
                 if page.evaluate("!!document.getElementById('register')"):
                     page.evaluate("document.getElementById('register').click()")
                     page.wait_for("!window.__custosOld && document.readyState === 'complete' || document.body.dataset.enrolment === 'failed'",
                                   "the page after registering")
                     page.evaluate("window.__custosOld = true")
                 result["message"] = text_of(page, "message")
-                result["status"] = text_of(page, "enrol-status") or text_of(page, "notice")
+                result["status"] = text_of(page, "enrol-status") or text_of(page, "notice") or text_of(page, "enrol-code-status")
                 result["credentials"] = page.call("WebAuthn.getCredentials", authenticatorId=authenticator)["credentials"]
             elif kind == "propose":
                 sign_shown_content(page, base + "/console/enrolments/" + action["operation"], "propose", result)

@@ -1,7 +1,8 @@
-/// The page an inviting person sees once: the one-time enrolment code to hand over.
+/// The page an inviting person sees once: the enrolment they prepared, to propose.
 struct ConsoleInvitedPage: Sendable {
     let frame: ConsoleFrame
     let user: String
-    let code: String
+    /// The code key (hex) the person handed over.
+    let codeKey: String
     let operationId: String
 }

@@ -1,5 +1,6 @@
 import CustosClusterAPI
 import CustosCore
+import CustosCrypto
 import CustosIdentity
 import CustosLedger
 import CustosState
@@ -7,20 +8,22 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Enrolment of a new credential (issue #12 item 1, issue #13 item 3): a signed-in person makes a
-/// one-time code for someone of the governed state and proposes the enrolment operation
-/// (`enrolCredential`, naming the code's digest), signing what the page shows; once the quorum
-/// approved it, the person registers a passkey or security key in their browser with the code,
-/// over a challenge the page derives from this cluster, the enrolment, the person and the code,
-/// and the console queues their `governance.enrol` entry: the credential is theirs once every
-/// node checked it. Nobody registers a credential for someone else.
+/// Enrolment of a new credential (issue #12 item 1, issue #13 item 3): the person makes a
+/// one-time code in their own browser (the page's script; the console never sees it) and hands
+/// its key to a signed-in person, who prepares and proposes the enrolment operation
+/// (`enrolCredential`, naming the key), signing what the page shows. Once the quorum approved
+/// it, the person registers a passkey or security key in their browser over a challenge the
+/// page derives from this cluster, the enrolment, the person and the code key; the script signs
+/// the registration with the code, and the console queues their `governance.enrol` entry: the
+/// credential is theirs once every node checked it. Nobody registers a credential for someone
+/// else, and a gateway that relays the registration cannot register one of its own instead.
 extension ConsoleRoutes {
     static let enrolmentLifetimeSeconds: UInt32 = 24 * 3600
 
     static func addEnrolment<Context: GatewayContext>(to router: some RouterMethods<Context>, console: Console) {
         router.post("/console/enrolments") { request, _ in try await invite(request, console) }
-        router.get("/console/enrol") { _, _ in try await enrolPage(console, status: .ok, invitation: nil, notice: nil) }
-        router.post("/console/enrol") { request, _ in try await enrolWithCode(request, console) }
+        router.get("/console/enrol") { _, _ in try await enrolPage(console, status: .ok, enrolment: nil, notice: nil) }
+        router.post("/console/enrol") { request, _ in try await enrolWithKey(request, console) }
         router.post("/console/enrol/registration") { request, _ in try await register(request, console) }
         router.get("/console/enrolments/{id}") { request, context in
             try await proposalPage(request, console, id: try GatewayRoutes.pathParameter("id", context))
@@ -39,97 +42,110 @@ extension ConsoleRoutes {
             return try message(console, state, session, .unprocessableContent, "Not accepted",
                                "\"\((form?["user"] ?? "").printable(limit: 64))\" is not an active person of the cluster.", back: "/console/")
         }
-        let (code, enrolment) = await console.enrolments.invite(user: person.id, invitedBy: session.user, now: console.gateway.clock())
+        guard let key = form?["key"].flatMap({ try? [UInt8](hex: $0.trimmingCharacters(in: .whitespaces)) }), key.count == 32 else {
+            return try message(console, state, session, .unprocessableContent, "Not accepted",
+                               "The code key is the 64 hex digits the person's enrolment page (or `custos op enrolment-code`) showed them.",
+                               back: "/console/")
+        }
+        let enrolment = await console.enrolments.invite(user: person.id, codeKey: key, invitedBy: session.user, now: console.gateway.clock())
         return try page(console, status: .ok, ConsoleInvitedPage(
-            frame: frame(state, title: "Enrolment code", session: session), user: person.id, code: code,
+            frame: frame(state, title: "Enrolment", session: session), user: person.id, codeKey: key.hexString,
             operationId: enrolment.operationId), template: "invited")
     }
 
-    static func enrolPage(_ console: Console, status: HTTPResponse.Status, invitation: (code: String, ConsoleEnrolment)?,
+    static func enrolPage(_ console: Console, status: HTTPResponse.Status, enrolment: CredentialEnrolment?,
                           notice: String?) async throws -> Response {
         let state = await console.gateway.governanceState
-        let fields = invitation.map {
-            GovernanceProposal.consoleRegistrationFields(genesisDigest: state.genesisDigest, enrolmentId: $0.1.operationId,
-                                                         user: $0.1.user, code: Array($0.code.utf8))
+        let fields = enrolment.map {
+            GovernanceProposal.consoleRegistrationFields(genesisDigest: state.genesisDigest, enrolmentId: $0.id, user: $0.user,
+                                                         codeKey: $0.codeKey)
         } ?? []
         return try page(console, status: status, ConsoleEnrolPage(
-            frame: frame(state, title: "Enrol a security key", session: nil), hasInvitation: invitation != nil,
-            code: invitation?.code ?? "", user: invitation?.1.user ?? "", fields: fields,
+            frame: frame(state, title: "Enrol a security key", session: nil), hasInvitation: enrolment != nil,
+            enrolmentId: enrolment?.id ?? "", user: enrolment?.user ?? "", fields: fields,
             attestation: state.relyingParty.mode == .production ? "direct" : "none", notice: notice), template: "enrol")
     }
 
-    /// Why the committed state does not (yet) take a registration under `enrolment`; nil when it does.
-    static func unapproved(_ enrolment: ConsoleEnrolment, _ state: ReplicatedState) -> String? {
-        guard let approved = state.enrolments[enrolment.operationId], approved.user == enrolment.user,
-              approved.codeDigest == enrolment.codeDigest else {
-            return "The quorum has not approved this enrolment yet; try again once it has."
+    /// The enrolment the committed state takes a registration under for `codeKey` now, or why none.
+    static func approvedEnrolment(codeKey: [UInt8], _ state: ReplicatedState, _ console: Console) async -> Result<CredentialEnrolment, EnrolmentNotice> {
+        let named = state.enrolments.values.filter { $0.codeKey == codeKey }
+        if let open = named.first(where: { $0.usedAt == nil && state.time < $0.expiresAt }) { return .success(open) }
+        if !named.isEmpty { return .failure(EnrolmentNotice("That code's enrolment was used or expired; make a new code and ask for a new enrolment.")) }
+        let pending = state.operations.values.contains { operation in
+            guard operation.isOpen, case .enrolCredential(_, let key, _) = operation.proposal.change else { return false }
+            return key == codeKey
         }
-        guard approved.usedAt == nil, state.time < approved.expiresAt else { return "That enrolment was used or expired; ask for a new one." }
-        return nil
+        let waiting = await console.enrolments.isWaiting(codeKey: codeKey, now: console.gateway.clock())
+        if pending || waiting {
+            return .failure(EnrolmentNotice("The quorum has not approved this enrolment yet; try again once it has."))
+        }
+        return .failure(EnrolmentNotice("No enrolment names that code: it is unknown, already used or expired; check it, or make a new one."))
     }
 
-    static func enrolWithCode(_ request: Request, _ console: Console) async throws -> Response {
+    struct EnrolmentNotice: Error { let text: String; init(_ text: String) { self.text = text } }
+
+    static func enrolWithKey(_ request: Request, _ console: Console) async throws -> Response {
         let state = await console.gateway.governanceState
-        if let refused = refusedOrigin(request, state) { return try await enrolPage(console, status: .forbidden, invitation: nil, notice: refused) }
-        guard let code = await form(request)?["code"]?.trimmingCharacters(in: .whitespaces),
-              let enrolment = await console.enrolments.invitation(code, now: console.gateway.clock()) else {
-            return try await enrolPage(console, status: .unauthorized, invitation: nil,
-                                       notice: "That code is unknown, already used or expired; ask for a new one.")
+        if let refused = refusedOrigin(request, state) { return try await enrolPage(console, status: .forbidden, enrolment: nil, notice: refused) }
+        guard let key = await form(request)?["key"].flatMap({ try? [UInt8](hex: $0) }), key.count == 32 else {
+            return try await enrolPage(console, status: .badRequest, enrolment: nil, notice: "The page sent no code key; enter your code again.")
         }
-        if let notYet = unapproved(enrolment, state) { return try await enrolPage(console, status: .conflict, invitation: nil, notice: notYet) }
-        return try await enrolPage(console, status: .ok, invitation: (code, enrolment), notice: nil)
+        switch await approvedEnrolment(codeKey: key, state, console) {
+        case .success(let enrolment): return try await enrolPage(console, status: .ok, enrolment: enrolment, notice: nil)
+        case .failure(let notice): return try await enrolPage(console, status: .conflict, enrolment: nil, notice: notice.text)
+        }
     }
 
     /// Checks the registration as every node will (rpId, origin, flags, attestation, challenge
-    /// bound to the enrolment and the code), spends the code on it, and queues the person's
+    /// bound to the enrolment and its code key, the code key's proof) and queues the person's
     /// `governance.enrol` entry.
     static func register(_ request: Request, _ console: Console) async throws -> Response {
         let state = await console.gateway.governanceState
-        if let refused = refusedOrigin(request, state) { return try await enrolPage(console, status: .forbidden, invitation: nil, notice: refused) }
-        let now = console.gateway.clock()
-        guard let form = await form(request), let code = form["code"], let enrolment = await console.enrolments.invitation(code, now: now) else {
-            return try await enrolPage(console, status: .unauthorized, invitation: nil,
-                                       notice: "That code is unknown, already used or expired; ask for a new one.")
+        if let refused = refusedOrigin(request, state) { return try await enrolPage(console, status: .forbidden, enrolment: nil, notice: refused) }
+        guard let form = await form(request), let id = form["enrolment"], let enrolment = state.enrolments[id],
+              enrolment.usedAt == nil, state.time < enrolment.expiresAt else {
+            return try await enrolPage(console, status: .conflict, enrolment: nil,
+                                       notice: "That enrolment is unknown, already used or expired; ask for a new one.")
         }
-        if let notYet = unapproved(enrolment, state) { return try await enrolPage(console, status: .conflict, invitation: nil, notice: notYet) }
         guard let credentialId = form["credentialId"].flatMap(Base64URL.decode), !credentialId.isEmpty,
               let attestationObject = form["attestationObject"].flatMap(Base64URL.decode),
-              let clientDataJSON = form["clientDataJSON"].flatMap(Base64URL.decode) else {
-            return try await enrolPage(console, status: .badRequest, invitation: (code, enrolment), notice: "The browser sent no registration.")
+              let clientDataJSON = form["clientDataJSON"].flatMap(Base64URL.decode),
+              let proof = form["proof"].flatMap(Base64URL.decode) else {
+            return try await enrolPage(console, status: .badRequest, enrolment: enrolment, notice: "The browser sent no signed registration.")
         }
         let registration = WebAuthnRegistration.Response(credentialId: credentialId, attestationObject: attestationObject,
                                                          clientDataJSON: clientDataJSON)
+        guard Ed25519.isValidSignature(proof, for: CredentialEnrolment.proofInput(registration), publicKey: enrolment.codeKey) else {
+            return try await enrolPage(console, status: .unprocessableContent, enrolment: enrolment,
+                                       notice: "Registration refused: it is not signed with the code this enrolment names.")
+        }
         do {
             _ = try WebAuthnRegistration.verify(
                 registration, expectedChallenge: CredentialEnrolment.registrationChallenge(
-                    genesisDigest: state.genesisDigest, enrolmentId: enrolment.operationId, user: enrolment.user, code: Array(code.utf8)),
+                    genesisDigest: state.genesisDigest, enrolmentId: enrolment.id, user: enrolment.user, codeKey: enrolment.codeKey),
                 relyingParty: state.relyingParty, requireUserVerification: state.requireUserVerification,
                 attestationRoots: state.attestationRoots, at: state.time)
         } catch {
-            return try await enrolPage(console, status: .unprocessableContent, invitation: (code, enrolment),
+            return try await enrolPage(console, status: .unprocessableContent, enrolment: enrolment,
                                        notice: "Registration refused: \(error.reason)")
-        }
-        guard await console.enrolments.spend(code, now: now) != nil else {
-            return try await enrolPage(console, status: .unauthorized, invitation: nil, notice: "That code was used meanwhile.")
         }
         let entry: Entry
         do {
-            entry = try GovernanceEntry.enrol(enrolmentId: enrolment.operationId, user: enrolment.user, code: Array(code.utf8),
-                                              registration: registration).entry()
+            entry = try GovernanceEntry.enrol(enrolmentId: enrolment.id, user: enrolment.user, proof: proof, registration: registration).entry()
             _ = try await GatewayRoutes.submit(entry, to: console.gateway)
         } catch let problem as GatewayProblem {
-            return try await enrolPage(console, status: problem.status, invitation: nil, notice: "The gateway refused your registration: \(problem.problem.detail)")
+            return try await enrolPage(console, status: problem.status, enrolment: nil, notice: "The gateway refused your registration: \(problem.problem.detail)")
         }
         return try page(console, status: .ok, ConsoleMessagePage(
             frame: frame(state, title: "Registered", session: nil), heading: "Registered",
-            message: "Your security key is registered for \(enrolment.user) under enrolment \(enrolment.operationId). "
+            message: "Your security key is registered for \(enrolment.user) under enrolment \(enrolment.id). "
                 + "It works once every node has checked it in a committed block.", back: "/console/sign-in"), template: "message")
     }
 
     /// The enrolment operation the signed-in person proposes for an invitation.
     static func proposal(_ enrolment: ConsoleEnrolment, proposer: String) -> GovernanceProposal {
         GovernanceProposal(id: enrolment.operationId, proposer: proposer,
-                           change: .enrolCredential(user: enrolment.user, codeDigest: enrolment.codeDigest, validSeconds: enrolmentLifetimeSeconds),
+                           change: .enrolCredential(user: enrolment.user, codeKey: enrolment.codeKey, validSeconds: enrolmentLifetimeSeconds),
                            lifetimeSeconds: enrolmentLifetimeSeconds)
     }
 

@@ -34,8 +34,8 @@ extension GovernanceProposal {
             fields += [ConsoleField("Person", .string, user), ConsoleField("Credential id (hex)", .hex, r.credentialId.hexString),
                        ConsoleField("Attestation object (hex)", .hex, r.attestationObject.hexString),
                        ConsoleField("Client data (hex)", .hex, r.clientDataJSON.hexString)]
-        case .enrolCredential(let user, let codeDigest, let validSeconds):
-            fields += [ConsoleField("Person", .string, user), ConsoleField("Enrolment code digest (hex)", .hex, codeDigest.hexString),
+        case .enrolCredential(let user, let codeKey, let validSeconds):
+            fields += [ConsoleField("Person", .string, user), ConsoleField("Enrolment code key (hex)", .hex, codeKey.hexString),
                        ConsoleField("Valid for (seconds)", .u32, String(validSeconds))]
         case .revokeCredential(let user, let credentialId):
             fields += [ConsoleField("Person", .string, user), ConsoleField("Credential id (hex)", .hex, credentialId.hexString)]
@@ -81,10 +81,10 @@ extension GovernanceProposal {
 
     /// The content a person's registration under an enrolment signs, as the console displays
     /// it: SHA-256 of its `ConsoleField.canonicalBytes` is
-    /// `CredentialEnrolment.registrationChallenge(genesisDigest:enrolmentId:user:code:)`.
-    package static func consoleRegistrationFields(genesisDigest: [UInt8], enrolmentId: String, user: String, code: [UInt8]) -> [ConsoleField] {
-        [ConsoleField("Format", .string, "custos.governance.enrolment-registration.v1"),
+    /// `CredentialEnrolment.registrationChallenge(genesisDigest:enrolmentId:user:codeKey:)`.
+    package static func consoleRegistrationFields(genesisDigest: [UInt8], enrolmentId: String, user: String, codeKey: [UInt8]) -> [ConsoleField] {
+        [ConsoleField("Format", .string, "custos.governance.enrolment-registration.v2"),
          ConsoleField("Cluster genesis (hex)", .hex, genesisDigest.hexString), ConsoleField("Enrolment", .string, enrolmentId),
-         ConsoleField("Person", .string, user), ConsoleField("Code (hex)", .hex, code.hexString)]
+         ConsoleField("Person", .string, user), ConsoleField("Code key (hex)", .hex, codeKey.hexString)]
     }
 }

@@ -29,10 +29,11 @@ public enum GovernanceChange: Sendable, Hashable {
     /// enrolled instead (`enrolCredential`).
     case addCredential(user: String, registration: WebAuthnRegistration.Response)
     /// A one-time enrolment: once executed, `user` may register one credential themselves within
-    /// `validSeconds` (60 s to 30 days) of block time, presenting the code whose
-    /// `CredentialEnrolment.digest(ofCode:)` is `codeDigest` (`GovernanceEntry.enrol`). The
-    /// person makes the code and hands its digest to the proposer, so the proposer cannot use it.
-    case enrolCredential(user: String, codeDigest: [UInt8], validSeconds: UInt32)
+    /// `validSeconds` (60 s to 30 days) of block time, with a registration signed by the key of
+    /// their code, `CredentialEnrolment.codeKey(ofCode:)` = `codeKey` (`GovernanceEntry.enrol`).
+    /// The person makes the code and hands only its key to the proposer; the code never leaves
+    /// them, so neither the proposer nor the gateway relaying the registration can use it.
+    case enrolCredential(user: String, codeKey: [UInt8], validSeconds: UInt32)
     case revokeCredential(user: String, credentialId: [UInt8])
     /// A new policy document (YAML); its version must exceed the current one.
     case changePolicy(yaml: String)
@@ -135,8 +136,8 @@ extension CanonicalWriter {
             append(UInt8(14)); append(strings: confirmed); append(strings: revoked); append(days)
         case .addCredential(let user, let r):
             append(UInt8(5)); append(string: user); append(lengthPrefixed: r.credentialId); append(lengthPrefixed: r.attestationObject); append(lengthPrefixed: r.clientDataJSON)
-        case .enrolCredential(let user, let codeDigest, let validSeconds):
-            append(UInt8(15)); append(string: user); append(lengthPrefixed: codeDigest); append(validSeconds)
+        case .enrolCredential(let user, let codeKey, let validSeconds):
+            append(UInt8(15)); append(string: user); append(lengthPrefixed: codeKey); append(validSeconds)
         case .revokeCredential(let user, let credentialId):
             append(UInt8(6)); append(string: user); append(lengthPrefixed: credentialId)
         case .changePolicy(let yaml):
@@ -210,7 +211,7 @@ extension CanonicalReader where Code == GovernanceErrorCode {
                 user: user,
                 registration: WebAuthnRegistration.Response(credentialId: id, attestationObject: attestation, clientDataJSON: clientData))
         case 15:
-            return .enrolCredential(user: try string("user"), codeDigest: try bytes("code digest", max: 32), validSeconds: try uint32("validity"))
+            return .enrolCredential(user: try string("user"), codeKey: try bytes("code key", max: 32), validSeconds: try uint32("validity"))
         case 6: return .revokeCredential(user: try string("user"), credentialId: try bytes("credential id"))
         case 7: return .changePolicy(yaml: try string("policy", max: 200 * 1024))
         case 8: return .freeze

@@ -6,7 +6,7 @@ import CustosLedger
 /// authorization: `governance.propose` (payload: the proposal), `governance.approve` and
 /// `governance.reject` (payload: operation id and the person); and `governance.enrol`, a person
 /// registering a credential themselves under an enrolment the quorum approved (payload: the
-/// enrolment's operation id, the person and their code; authorization: the registration).
+/// enrolment's operation id, the person and the code key's proof; authorization: the registration).
 public enum GovernanceEntry: Sendable, Hashable {
     public static let proposeKind = "governance.propose"
     public static let approveKind = "governance.approve"
@@ -16,12 +16,13 @@ public enum GovernanceEntry: Sendable, Hashable {
     case propose(GovernanceProposal, assertion: WebAuthnAssertion.Response)
     case approve(operationId: String, user: String, assertion: WebAuthnAssertion.Response)
     case reject(operationId: String, user: String, assertion: WebAuthnAssertion.Response)
-    /// `user` registers a credential under the enrolment `enrolmentId`, presenting its `code`;
-    /// the registration's challenge is `CredentialEnrolment.registrationChallenge`.
-    case enrol(enrolmentId: String, user: String, code: [UInt8], registration: WebAuthnRegistration.Response)
+    /// `user` registers a credential under the enrolment `enrolmentId`; `proof` is the code key's
+    /// signature over the registration (`CredentialEnrolment.proof(code:registration:)`), whose
+    /// challenge is `CredentialEnrolment.registrationChallenge`.
+    case enrol(enrolmentId: String, user: String, proof: [UInt8], registration: WebAuthnRegistration.Response)
 
     static let voteTag = "custos.governance.vote.v1"
-    static let enrolTag = "custos.governance.enrol.v1"
+    static let enrolTag = "custos.governance.enrol.v2"
     static let registrationTag = "custos.governance.registration.v1"
     static let assertionTag = "custos.governance.assertion.v1"
 
@@ -34,11 +35,11 @@ public enum GovernanceEntry: Sendable, Hashable {
             return try Entry(kind: Self.approveKind, payload: Self.encodeVote(id, user), authorization: Self.encode(assertion))
         case .reject(let id, let user, let assertion):
             return try Entry(kind: Self.rejectKind, payload: Self.encodeVote(id, user), authorization: Self.encode(assertion))
-        case .enrol(let id, let user, let code, let registration):
+        case .enrol(let id, let user, let proof, let registration):
             var w = CanonicalWriter(tag: Self.enrolTag)
             w.append(string: id)
             w.append(string: user)
-            w.append(lengthPrefixed: code)
+            w.append(lengthPrefixed: proof)
             var r = CanonicalWriter(tag: Self.registrationTag)
             r.append(lengthPrefixed: registration.credentialId)
             r.append(lengthPrefixed: registration.attestationObject)
@@ -65,14 +66,14 @@ public enum GovernanceEntry: Sendable, Hashable {
             var p = try GovernanceReader(entry.payload, tag: Self.enrolTag, what: "\(entry.kind) payload")
             let id = try p.string("enrolment id", max: GovernanceProposal.maximumIdLength)
             let user = try p.string("user")
-            let code = try p.bytes("code", max: CredentialEnrolment.codeLengths.upperBound)
+            let proof = try p.bytes("proof", max: 64)
             try p.finish()
             var r = try GovernanceReader(entry.authorization, tag: Self.registrationTag, what: "registration")
             let credentialId = try r.bytes("credential id", max: AuthenticatorData.maxCredentialIdLength)
             let attestation = try r.bytes("attestation object", max: WebAuthnRegistration.maxAttestationObjectLength)
             let clientData = try r.bytes("client data", max: 8 * 1024)
             try r.finish()
-            self = .enrol(enrolmentId: id, user: user, code: code, registration: WebAuthnRegistration.Response(
+            self = .enrol(enrolmentId: id, user: user, proof: proof, registration: WebAuthnRegistration.Response(
                 credentialId: credentialId, attestationObject: attestation, clientDataJSON: clientData))
         default:
             throw GovernanceError(.malformed, "unknown governance entry kind \"\(entry.kind.prefix(64))\"")

@@ -5,24 +5,25 @@ import CustosIdentity
 extension ReplicatedState {
     /// `governance.enrol`: `user` registers a credential themselves under the enrolment the
     /// quorum approved in operation `id`. Refused (`enrolmentRefused`) unless that enrolment is
-    /// for `user`, unused and unexpired at the block time, and `code` is the one whose digest it
-    /// names; the registration must then verify over the challenge binding this cluster, the
-    /// enrolment, the person and the code (with the genesis's attestation roots in production).
-    /// On success the credential is registered and the enrolment is spent: it never counts again.
+    /// for `user`, unused and unexpired at the block time, and `proof` is the signature of the
+    /// code key it names over this registration; the registration must then verify over the
+    /// challenge binding this cluster, the enrolment, the person and the code key (with the
+    /// genesis's attestation roots in production). On success the credential is registered and
+    /// the enrolment is spent: it never counts again.
     mutating func enrol(
-        _ id: String, user: String, code: [UInt8], registration: WebAuthnRegistration.Response
+        _ id: String, user: String, proof: [UInt8], registration: WebAuthnRegistration.Response
     ) throws(GovernanceError) -> GovernanceOutcome {
         func refused(_ reason: String) -> GovernanceError { GovernanceError(.enrolmentRefused, reason) }
         guard let enrolment = enrolments[id] else { throw refused("no enrolment \"\(id.printable(limit: 128))\" was approved") }
         guard enrolment.user == user else { throw refused("enrolment \"\(id)\" is for \(enrolment.user), not \(user.printable(limit: 64))") }
         guard enrolment.usedAt == nil else { throw refused("enrolment \"\(id)\" was used; each enrolment registers one credential") }
         guard time < enrolment.expiresAt else { throw refused("enrolment \"\(id)\" expired") }
-        guard CredentialEnrolment.codeLengths.contains(code.count), CredentialEnrolment.digest(ofCode: code) == enrolment.codeDigest else {
-            throw refused("the code is not the one enrolment \"\(id)\" names")
+        guard Ed25519.isValidSignature(proof, for: CredentialEnrolment.proofInput(registration), publicKey: enrolment.codeKey) else {
+            throw refused("the registration is not signed by the code key enrolment \"\(id)\" names")
         }
         guard let person = users[user], person.active else { throw GovernanceError(.inactiveUser, "\(user) has been removed") }
         try register(registration, for: user, challenge: CredentialEnrolment.registrationChallenge(
-            genesisDigest: genesisDigest, enrolmentId: id, user: user, code: code))
+            genesisDigest: genesisDigest, enrolmentId: id, user: user, codeKey: enrolment.codeKey))
         enrolments[id]!.usedAt = time
         enrolments[id]!.credentialId = registration.credentialId
         return .applied(operationId: id, status: operations[id]?.status ?? .executed)

@@ -56,14 +56,14 @@ extension ReplicatedState {
                     .notPermitted, "\(p.proposer) may not register a credential for \(id): only \(id) registers their own, or enrols under an enrolment")
             }
             try register(registration, for: id, challenge: GovernanceProposal.registrationChallenge(operationId: p.id, user: id, genesisDigest: genesisDigest))
-        case .enrolCredential(let id, let codeDigest, let validSeconds):
+        case .enrolCredential(let id, let codeKey, let validSeconds):
             _ = try activeUser(id)
-            guard codeDigest.count == 32 else { throw invalid("an enrolment names the 32-byte digest of its code") }
+            guard codeKey.count == 32 else { throw invalid("an enrolment names the 32-byte Ed25519 key of its code") }
             guard (60...CredentialEnrolment.maximumValidSeconds).contains(validSeconds) else {
                 throw invalid("an enrolment is valid 60 to \(CredentialEnrolment.maximumValidSeconds) seconds, not \(validSeconds)")
             }
             enrolments[p.id] = CredentialEnrolment(
-                id: p.id, user: id, codeDigest: codeDigest, expiresAt: time + UInt64(validSeconds) * 1000, usedAt: nil, credentialId: nil)
+                id: p.id, user: id, codeKey: codeKey, expiresAt: time + UInt64(validSeconds) * 1000, usedAt: nil, credentialId: nil)
             // People, roles and policy are unchanged.
             return
         case .revokeCredential(let id, let credentialId):

@@ -118,7 +118,7 @@ extension ReplicatedState {
         return Hashes.sha256(w.bytes)
     }
 
-    /// Credential enrolments (sorted by id): person, code digest, expiry and use.
+    /// Credential enrolments (sorted by id): person, code key, expiry and use.
     private func appendEnrolments(to w: inout CanonicalWriter) {
         w.append(string: "enrolments")
         w.append(UInt32(enrolments.count))
@@ -126,7 +126,7 @@ extension ReplicatedState {
             let e = enrolments[id]!
             w.append(string: e.id)
             w.append(string: e.user)
-            w.append(lengthPrefixed: e.codeDigest)
+            w.append(lengthPrefixed: e.codeKey)
             w.append(e.expiresAt)
             w.append(e.usedAt.map { $0 &+ 1 } ?? 0)
             w.append(optional: e.credentialId)

@@ -126,8 +126,8 @@ extension ReplicatedState {
             return try vote(id, user: user, assertion: assertion, approve: true)
         case .reject(let id, let user, let assertion):
             return try vote(id, user: user, assertion: assertion, approve: false)
-        case .enrol(let id, let user, let code, let registration):
-            return try enrol(id, user: user, code: code, registration: registration)
+        case .enrol(let id, let user, let proof, let registration):
+            return try enrol(id, user: user, proof: proof, registration: registration)
         }
     }
 

@@ -168,9 +168,52 @@
     }
   }
 
+  // Enrolment codes never leave the browser. A code is 32 random bytes, written in hex; its key
+  // is the Ed25519 key whose seed is the tagged hash "custos/governance/enrolment-code" of the
+  // code (CredentialEnrolment.signingKey). The page sends the console only the key, and signs
+  // the registration with the code (CredentialEnrolment.proofInput).
+  const CODE_STORAGE = 'custos-enrolment-code';
+  const ED25519_PKCS8_PREFIX = [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
+
+  async function codeSigningKey(codeHex) {
+    const code = new Uint8Array(hexBytes(codeHex.trim().toLowerCase()));
+    if (code.length < 16 || code.length > 64) throw new Error('a code has 32 to 128 hex digits');
+    const seed = await taggedHash('custos/governance/enrolment-code', code);
+    const pkcs8 = new Uint8Array(ED25519_PKCS8_PREFIX.concat(Array.from(seed)));
+    const key = await crypto.subtle.importKey('pkcs8', pkcs8, { name: 'Ed25519' }, true, ['sign']);
+    const jwk = await crypto.subtle.exportKey('jwk', key);
+    return { key, publicKey: fromBase64url(jwk.x) };
+  }
+
+  function setUpEnrolmentCode() {
+    const make = document.getElementById('make-code');
+    if (make) {
+      make.addEventListener('click', async () => {
+        const code = hex(crypto.getRandomValues(new Uint8Array(32)));
+        document.getElementById('new-code').textContent = code;
+        document.getElementById('new-key').textContent = hex((await codeSigningKey(code)).publicKey);
+        document.body.dataset.code = 'made';
+      });
+    }
+    const form = document.getElementById('enrol-code-form');
+    if (!form) return;
+    document.getElementById('enrol-continue').addEventListener('click', async () => {
+      try {
+        const code = document.getElementById('code').value.trim().toLowerCase();
+        form.elements.key.value = hex((await codeSigningKey(code)).publicKey);
+        sessionStorage.setItem(CODE_STORAGE, code);
+        form.submit();
+      } catch (error) {
+        say(document.getElementById('enrol-code-status'), 'Not a code: ' + String(error && error.message || error));
+        document.body.dataset.enrolment = 'failed';
+      }
+    });
+  }
+
   // Enrolment: the registration challenge is SHA-256 of the displayed content's canonical
   // encoding (CredentialEnrolment.registrationChallenge), so the registration counts only for
-  // this cluster, the enrolment the page names, this person and their code.
+  // this cluster, the enrolment the page names, this person and their code's key; the code
+  // (kept in this tab's session storage since the person entered it) signs the registration.
   function setUpEnrolment() {
     const form = document.getElementById('enrol-register');
     if (!form) return;
@@ -192,9 +235,19 @@
           },
         });
         if (!credential) throw new Error('no credential');
+        const code = sessionStorage.getItem(CODE_STORAGE);
+        if (!code) throw new Error('this tab no longer holds your code; enter it again at /console/enrol');
+        const parts = [credential.rawId, credential.response.attestationObject, credential.response.clientDataJSON];
+        const hashes = [];
+        for (const part of parts) hashes.push(...(await sha256(new Uint8Array(part))));
+        const proofInput = await taggedHash('custos/governance/enrolment-proof', new Uint8Array(hashes));
+        const { key } = await codeSigningKey(code);
+        const proof = await crypto.subtle.sign({ name: 'Ed25519' }, key, proofInput);
+        sessionStorage.removeItem(CODE_STORAGE);
         form.elements.credentialId.value = base64url(credential.rawId);
         form.elements.attestationObject.value = base64url(credential.response.attestationObject);
         form.elements.clientDataJSON.value = base64url(credential.response.clientDataJSON);
+        form.elements.proof.value = base64url(proof);
         form.submit();
       } catch (error) {
         say(status, 'Not registered: ' + String(error && error.message || error));
@@ -236,6 +289,7 @@
 
   document.addEventListener('DOMContentLoaded', () => {
     setUpSignIn();
+    setUpEnrolmentCode();
     setUpEnrolment();
     const section = document.getElementById('signed');
     if (section && document.getElementById('digest')) {
