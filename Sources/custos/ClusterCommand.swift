@@ -79,19 +79,24 @@ struct ClusterCommand: AsyncParsableCommand {
             try writeSecretFile(layout.passphrase, Data(SecureRandom.bytes(count: 24).map { String(format: "%02x", $0) }.joined().utf8))
 
             var admins: [GenesisDocument.Admin] = []
+            var authenticators: [(user: String, SoftwareAuthenticator)] = []
             for (user, roles) in firstPeople {
                 let authenticator = SoftwareAuthenticator.generate()
                 let registration = authenticator.register(
                     relyingPartyId: rpId, origin: origin,
                     challenge: GenesisDocument.registrationChallenge(clusterName: name, user: user))
                 admins.append(.init(id: user, roles: roles, registration: registration))
-                try CredentialStore.save(
-                    SoftwareCredentialFile(user: user, relyingPartyId: rpId, origin: origin, authenticator: authenticator),
-                    to: layout.credential(user))
+                authenticators.append((user, authenticator))
             }
             let genesis = GenesisDocument(
-                clusterName: name, relyingPartyId: rpId, allowedOrigins: [origin], mode: .development, admins: admins, policyYAML: yaml)
+                clusterName: name, relyingPartyId: rpId, allowedOrigins: [origin], mode: .development, admins: admins, policyYAML: yaml,
+                nonce: SecureRandom.bytes(count: GenesisDocument.nonceLength))
             do { _ = try ReplicatedState(genesis: genesis) } catch { fail("the genesis document is refused: \(error.reason)") }
+            for (user, authenticator) in authenticators {
+                try CredentialStore.save(
+                    SoftwareCredentialFile(user: user, relyingPartyId: rpId, origin: origin, authenticator: authenticator, cluster: genesis.digest),
+                    to: layout.credential(user))
+            }
 
             var members: [ClusterFile.MemberKey] = []
             let passphrase = try readPassphrase(layout.passphrase)
@@ -133,7 +138,7 @@ struct ClusterCommand: AsyncParsableCommand {
             let roots = attestationRoot.map(Self.certificate)
             let genesis = GenesisDocument(
                 clusterName: name, relyingPartyId: rpId, allowedOrigins: [origin], mode: .production, admins: people, policyYAML: yaml,
-                attestationRoots: roots)
+                attestationRoots: roots, nonce: SecureRandom.bytes(count: GenesisDocument.nonceLength))
             do { _ = try ReplicatedState(genesis: genesis) } catch { fail("the genesis document is refused: \(error.reason)") }
 
             let pin = try readPassphrase(pinFile, what: "PIN")

@@ -25,9 +25,9 @@ struct ExecutorCommand: AsyncParsableCommand {
     func run() async throws {
         guard let endpoint = URL(string: rpc) else { throw ValidationError("--rpc is not a URL") }
         let client = try EVMRPCClient(endpoint: endpoint)
-        let key = loadBotKey(executor)
+        let key = BotKeyFile.load(executor)
         let call = GatewayCall(connection.gateway)
-        let (_, genesis) = try await connection.cluster(call)
+        let (_, genesis) = try await connection.cluster(call, pinned: key.file.cluster, in: executor)
         var proposed: [String: (nonce: UInt64, at: ContinuousClock.Instant)] = [:]
         print("executor \(key.file.bot) serving \(chain) through \(rpc)")
         while !Task.isCancelled {

@@ -76,7 +76,8 @@ extension OperationCommand {
                 let authenticator = SoftwareAuthenticator.generate()
                 response = authenticator.register(relyingPartyId: genesis.relyingPartyId, origin: origin, challenge: challenge)
                 try CredentialStore.save(
-                    SoftwareCredentialFile(user: user, relyingPartyId: genesis.relyingPartyId, origin: origin, authenticator: authenticator),
+                    SoftwareCredentialFile(user: user, relyingPartyId: genesis.relyingPartyId, origin: origin, authenticator: authenticator,
+                                           cluster: genesis.digest),
                     to: path)
                 print("wrote your new DEVELOPMENT credential to \(path)")
             case (nil, let path?):

@@ -71,7 +71,7 @@ struct OperationCommand: AsyncParsableCommand {
             let operationId = id ?? "op-" + Base64URL.encode(SecureRandom.bytes(count: 9))
             var file = CredentialStore.load(credential.credentialFile)
             let call = GatewayCall(connection.gateway)
-            let (_, genesis) = try await connection.cluster(call)
+            let (_, genesis) = try await connection.cluster(call, pinned: file.cluster, in: credential.credentialFile)
             let proposal = GovernanceProposal(
                 id: operationId, proposer: file.user,
                 change: try await makeChange(operationId: operationId, proposer: file, genesis: genesis), lifetimeSeconds: lifetime)
@@ -124,7 +124,7 @@ struct OperationCommand: AsyncParsableCommand {
                 guard !FileManager.default.fileExists(atPath: path) else { fail("\(path) exists; refusing to replace a credential") }
                 try CredentialStore.save(
                     SoftwareCredentialFile(user: args[0], relyingPartyId: proposer.relyingPartyId, origin: proposer.origin,
-                                           authenticator: authenticator), to: path)
+                                           authenticator: authenticator, cluster: genesis), to: path)
                 print("wrote the new DEVELOPMENT credential of \(args[0]) to \(path)")
                 return .addCredential(user: args[0], registration: registration)
             case "enrol-credential":
@@ -153,10 +153,10 @@ struct OperationCommand: AsyncParsableCommand {
                 return .addMember(member, proof: proof)
             case "add-bot":
                 guard args.count >= 2 else { throw ValidationError("usage: add-bot BOT ROLE…") }
-                return .addBot(id: args[0], key: try newBotKey(args[0], file: "\(args[0]).bot.json"), roles: Array(args.dropFirst()))
+                return .addBot(id: args[0], key: try newBotKey(args[0], file: "\(args[0]).bot.json", genesis: genesis), roles: Array(args.dropFirst()))
             case "rotate-bot-key":
                 try need(1, "BOT")
-                return .rotateBotKey(id: args[0], key: try newBotKey(args[0], file: "\(args[0]).\(operationId).bot.json"))
+                return .rotateBotKey(id: args[0], key: try newBotKey(args[0], file: "\(args[0]).\(operationId).bot.json", genesis: genesis))
             case "remove-bot":
                 try need(1, "BOT")
                 return .removeBot(id: args[0])
@@ -194,14 +194,14 @@ struct OperationCommand: AsyncParsableCommand {
         }
 
         /// A new DEVELOPMENT Ed25519 key for `bot`, written to `file` next to the proposer's
-        /// credential (never over an existing file); its public key.
-        func newBotKey(_ bot: String, file: String) throws -> BotPublicKey {
+        /// credential (never over an existing file) and pinned to the cluster `genesis`; its public key.
+        func newBotKey(_ bot: String, file: String, genesis: [UInt8]) throws -> BotPublicKey {
             let key = Curve25519.Signing.PrivateKey()
             let path = ((credential.credentialFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent(file)
             guard !FileManager.default.fileExists(atPath: path) else { fail("\(path) exists; refusing to replace a bot key") }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try writeSecretFile(path, try encoder.encode(BotKeyFile(bot: bot, key: key)))
+            try writeSecretFile(path, try encoder.encode(BotKeyFile(bot: bot, key: key, cluster: genesis)))
             say("wrote the DEVELOPMENT key of the bot \(bot) to \(path)")
             return BotSigningKey(ed25519: key).publicKey
         }
@@ -284,7 +284,7 @@ struct OperationCommand: AsyncParsableCommand {
             fail("operation \(id) has the digest \(digest), not the \(expected) you expect: refusing to sign")
         }
         guard detail.operation.status == "proposed" else { fail("operation \(id) is \(detail.operation.status); nothing to decide") }
-        let (cluster, genesis) = try await connection.cluster(call)
+        let (cluster, genesis) = try await connection.cluster(call, pinned: CredentialStore.load(credentialFile).cluster, in: credentialFile)
         say("""
             \(approve ? "APPROVE" : "REJECT") operation \(printable(id))
               proposed by  \(printable(proposal.proposer))

@@ -32,7 +32,7 @@ struct PriceCommand: AsyncParsableCommand {
             let now = Date().timeIntervalSince1970
             let post = PricePost(asset: asset, usd: price, time: time ?? Int64(now))
             let call = GatewayCall(connection.gateway)
-            let (_, genesis) = try await connection.cluster(call)
+            let (_, genesis) = try await connection.cluster(call, pinned: file.cluster, in: bot)
             let signed = SignedRequest(body: post.json, cluster: genesis, keyId: file.bot, timestamp: Int64(now * 1000),
                                        nonce: Base64URL.encode(SecureRandom.bytes(count: 18)), key: key)
             let receipt: EntryReceipt = try await call.post(raw: "/v1/prices", Data(signed.jsonBytes))

@@ -73,7 +73,7 @@ extension RequestCommand {
         let body = r.checkedBody(asked: id)
         guard let approvals = r.approvals else { fail("request \(id) was decided \(printable(r.outcome)) without approvals; nothing to decide") }
         guard approvals.status == "pending" else { fail("request \(id) is \(printable(approvals.status)); nothing to decide") }
-        let (cluster, genesis) = try await connection.cluster(call)
+        let (cluster, genesis) = try await connection.cluster(call, pinned: CredentialStore.load(credentialFile).cluster, in: credentialFile)
         guard r.cluster == genesis.hexString else {
             fail("request \(id) was signed for the cluster with genesis digest \(printable(r.cluster)), not \(genesis.hexString): refusing to sign")
         }

@@ -38,8 +38,8 @@ extension RequestCommand {
                 return try EVMRPCClient(endpoint: endpoint)
             }
             let parameters = try await proposedParameters(requestId: id, t, rpc: client, overrides)
-            let key = loadBotKey(executor)
-            let (_, genesis) = try await connection.cluster(call)
+            let key = BotKeyFile.load(executor)
+            let (_, genesis) = try await connection.cluster(call, pinned: key.file.cluster, in: executor)
             let entry = try TransactionParametersEntry(parameters, executor: key.file.bot, key: key.key, genesisDigest: genesis).entry()
             let receipt: EntryReceipt = try await call.post("/v1/entries", EntrySubmission(kind: entry.kind, payload: entry.payload,
                                                                                           authorization: entry.authorization))

@@ -19,7 +19,7 @@ extension RequestCommand {
 
         /// Signs `body` with the bot's key and submits it (`POST /v1/requests`); prints the request id.
         func submit(_ members: [(String, JSONValue)]) async throws {
-            let key = loadBotKey(bot)
+            let key = BotKeyFile.load(bot)
             let common: [(String, JSONValue)] = [
                 ("id", .string(id)), ("initiator", .string(key.file.bot)), ("vault", .string(vault)), ("from", .string(from)),
                 ("chain", .string(chain)), ("memo", .string(memo)),
@@ -27,7 +27,7 @@ extension RequestCommand {
             let value = JSONValue.object((members + common).map { (key: $0.0, value: $0.1) })
             do { _ = try TransactionRequest(json: value) } catch { fail(error.reason) }
             let call = GatewayCall(connection.gateway)
-            let (_, genesis) = try await connection.cluster(call)
+            let (_, genesis) = try await connection.cluster(call, pinned: key.file.cluster, in: bot)
             let signed = SignedRequest(body: value, cluster: genesis, keyId: key.file.bot, timestamp: Int64(Date().timeIntervalSince1970 * 1000),
                                        nonce: Base64URL.encode(SecureRandom.bytes(count: 18)), key: key.key)
             let receipt: EntryReceipt = try await call.post(raw: "/v1/requests", Data(signed.jsonBytes))
@@ -82,12 +82,4 @@ extension RequestCommand {
         if let failure = t.failure { lines.append("failed      \(printable(failure))") }
         return lines
     }
-}
-
-/// A development bot key file and its key; ends the command with one line if it cannot be read.
-func loadBotKey(_ path: String) -> (file: BotKeyFile, key: BotSigningKey) {
-    guard let data = FileManager.default.contents(atPath: path) else { fail("cannot read the bot key file \(path)") }
-    let file: BotKeyFile
-    do { file = try JSONDecoder().decode(BotKeyFile.self, from: data) } catch { fail("\(path) is not a bot key file: \(error)") }
-    do { return (file, try file.signingKey()) } catch { fail("\(path): \(error.reason)") }
 }

@@ -31,7 +31,7 @@ struct RequestCommand: AsyncParsableCommand {
             let value: JSONValue
             do { value = try JSONParser().parse(Array(bodyData)) } catch { fail("\(body) is not JSON: \(error.reason)") }
             let call = GatewayCall(connection.gateway)
-            let (_, genesis) = try await connection.cluster(call)
+            let (_, genesis) = try await connection.cluster(call, pinned: file.cluster, in: bot)
             let signed = SignedRequest(body: value, cluster: genesis, keyId: file.bot, timestamp: Int64(Date().timeIntervalSince1970 * 1000),
                                        nonce: Base64URL.encode(SecureRandom.bytes(count: 18)), key: key)
             let receipt: EntryReceipt = try await call.post(raw: "/v1/requests", Data(signed.jsonBytes))

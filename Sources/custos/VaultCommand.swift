@@ -64,7 +64,7 @@ struct VaultCommand: AsyncParsableCommand {
             var file = CredentialStore.load(credential.credentialFile)
             let proposal = GovernanceProposal(id: opId, proposer: file.user, change: change, lifetimeSeconds: lifetime)
             let call = GatewayCall(connection.gateway)
-            let (_, genesis) = try await connection.cluster(call)
+            let (_, genesis) = try await connection.cluster(call, pinned: file.cluster, in: credential.credentialFile)
             let assertion = try makeAssertion(&file, challenge: proposal.challenge(.propose, genesisDigest: genesis), path: credential.credentialFile)
             let receipt: EntryReceipt = try await call.post(
                 "/v1/operations", ProposeMessage(proposal: proposal, assertion: assertion))

@@ -72,6 +72,8 @@ struct ApproverCommandTests {
                                        lifetimeSeconds: real.lifetimeSeconds)
         let adminBytes = Data(admin.encoded).base64EncodedString(), adminDigest = admin.digest.hexString
         let path = "/v1/operations/add-dave"
+        let genesis = try await cluster.genesisDigest().hexString
+        let otherCluster = String(repeating: "5a", count: 32)
         let cases: [(name: String, alter: LyingGateway.Alteration, extra: [String], message: String)] = [
             ("another operation's content under the id asked for", LyingGateway.json(at: path) { v in
                 Self.operation(&v) { $0["proposal"] = walt.operation.proposal; $0["digest"] = walt.operation.digest }
@@ -98,6 +100,14 @@ struct ApproverCommandTests {
             // The honest gateway, but the approver was told of another digest.
             ("a digest other than the one received out of band", LyingGateway.honest, ["--digest", walt.operation.digest],
              "operation add-dave has the digest \(dave.operation.digest), not the \(walt.operation.digest) you expect: refusing to sign"),
+            // A gateway of another cluster (staging, say) serving the same operation: the
+            // credential file names the cluster it was made for (genesis review M2).
+            ("another cluster than the credential's", LyingGateway.json(at: "/v1/cluster") { v in
+                guard var view = v as? [String: Any] else { return }
+                view["genesisDocumentDigest"] = otherCluster
+                v = view
+            }, [], "the gateway serves the cluster with genesis document digest \(otherCluster), but \(cluster.credentialFile("frank").path) "
+                + "was made for \(genesis): refusing to sign"),
         ]
         for (name, alter, extra, message) in cases {
             for verb in ["approve", "reject"] {
@@ -220,6 +230,21 @@ struct ApproverCommandTests {
                     "\(out.stderr)")
             let writes = await forwarded.writes
             #expect(writes == ["POST /v1/requests"])
+        }
+        // The bot key file names the cluster the bot was registered in: a gateway of another
+        // cluster gets nothing signed (genesis review M2).
+        let otherCluster = LyingGateway.json(at: "/v1/cluster") { v in
+            guard var view = v as? [String: Any] else { return }
+            view["genesisDocumentDigest"] = String(repeating: "5a", count: 32)
+            v = view
+        }
+        try await LyingGateway.with(upstream: cluster.baseURL, alter: otherCluster) { gateway, forwarded in
+            let out = try await CustosExecutable.run(["request", "submit", "--gateway", gateway, "--bot", bot, body])
+            #expect(out.status == 1)
+            Self.expectOneLine(out.stderr, startingWith: "custos: the gateway serves the cluster with genesis document digest "
+                + "\(String(repeating: "5a", count: 32)), but \(bot) was made for \(try await cluster.genesisDigest().hexString)", "another cluster")
+            let writes = await forwarded.writes
+            #expect(writes.isEmpty, "sent \(writes)")
         }
         try await LyingGateway.with(upstream: cluster.baseURL, alter: LyingGateway.honest) { gateway, _ in
             let out = try await CustosExecutable.run(["request", "submit", "--gateway", gateway, "--bot", bot, body])

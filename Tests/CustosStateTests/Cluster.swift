@@ -73,7 +73,8 @@ struct Cluster {
         }
         genesis = GenesisDocument(
             clusterName: "test", relyingPartyId: Self.rpId, allowedOrigins: [Self.origin], mode: mode,
-            requireUserVerification: requireUserVerification, admins: admins, policyYAML: policyYAML, attestationRoots: attestationRoots)
+            requireUserVerification: requireUserVerification, admins: admins, policyYAML: policyYAML, attestationRoots: attestationRoots,
+            nonce: mode == .production ? SecureRandom.bytes(count: GenesisDocument.nonceLength) : [])
         state = try ReplicatedState(genesis: genesis)
     }
 

@@ -167,7 +167,7 @@ import Testing
                 admins: zip(Cluster.people, registrations).map { person, r in
                     .init(id: person.0, roles: person.1, registration: .init(
                         credentialId: r.credentialId, attestationObject: r.attestationObject, clientDataJSON: r.clientDataJSON))
-                }, policyYAML: Cluster.policy(), attestationRoots: roots)
+                }, policyYAML: Cluster.policy(), attestationRoots: roots, nonce: Array(repeating: 7, count: GenesisDocument.nonceLength))
         }
         var authenticators: [String: SoftwareAuthenticator] = [:]
         for (user, r) in zip(people, made.registrations) {

@@ -119,6 +119,34 @@ import Testing
         #expect(throws: GovernanceError(.malformed, "")) { try GenesisDocument(encoded: Array(c.genesis.encoded.dropLast())) }
     }
 
+    /// Genesis review M1: two clusters made from the same people, policy and roots (a redo, a
+    /// disaster-recovery rehearsal) differ by their nonce, so a signature bound to one genesis
+    /// digest counts for no other. The nonce round-trips, and a document whose nonce was cut
+    /// or lengthened does not decode; a production genesis without one is refused.
+    @Test func aGenesisNonceMakesEveryClusterDigestUnique() throws {
+        let c = try Cluster()
+        let first = c.genesis.withNonce(SecureRandom.bytes(count: GenesisDocument.nonceLength))
+        let second = c.genesis.withNonce(SecureRandom.bytes(count: GenesisDocument.nonceLength))
+        #expect(Set([c.genesis.digest, first.digest, second.digest]).count == 3)
+        let decoded = try GenesisDocument(encoded: first.encoded)
+        #expect(decoded == first && decoded.nonce == first.nonce)
+        #expect(try ReplicatedState(genesis: second).genesisDigest == second.digest)
+        // The same approval, signed for the first cluster, is refused by the second.
+        var one = try Cluster(genesis: first, authenticators: c.authenticators)
+        var two = try Cluster(genesis: second, authenticators: c.authenticators)
+        let p = GovernanceProposal(id: "op-ivan", proposer: "frank", change: .addUser(id: "ivan", roles: ["trader"]))
+        let entry = try one.proposeEntry(p)
+        #expect(Cluster.code(two.apply(entry)) == .assertionRefused)
+        #expect(Cluster.code(one.apply(entry)) == nil)
+        #expect(one.state.operations[p.id] != nil)
+        #expect(two.state.operations[p.id] == nil)
+        // A nonce of 31 or 33 bytes in the encoding is refused when decoding.
+        var short = first.encoded
+        short.removeLast()
+        #expect(throws: GovernanceError(.malformed, "")) { try GenesisDocument(encoded: short) }
+        #expect(throws: GovernanceError(.malformed, "")) { try GenesisDocument(encoded: c.genesis.withNonce(Array(repeating: 1, count: 33)).encoded) }
+    }
+
     /// A production genesis names its attestation roots, and refuses software credentials by
     /// that check: their attestation "none" proves no hardware (AttestationTests,
     /// CredentialOwnershipTests for attested keys).
@@ -155,6 +183,8 @@ import Testing
         #expect(code(make(admins: [])) == .invalidGenesis)
         #expect(code(make(admins: g.admins + [g.admins[0]])) == .invalidGenesis)
         #expect(code(make(mode: .production, admins: g.admins, policy: nil).withOrigins(["http://custos.test"])) == .invalidGenesis)
+        // A nonce has 32 bytes.
+        #expect(code(make().withNonce(Array(repeating: 1, count: 31))) == .invalidGenesis)
         // Registrations are bound to the cluster's name.
         #expect(code(make(name: "other")) == .registrationRefused)
         // The same credential registered for two admins.
@@ -177,6 +207,12 @@ extension GenesisDocument {
     func withOrigins(_ origins: [String]) -> GenesisDocument {
         GenesisDocument(
             clusterName: clusterName, relyingPartyId: relyingPartyId, allowedOrigins: origins, mode: mode,
-            requireUserVerification: requireUserVerification, admins: admins, policyYAML: policyYAML)
+            requireUserVerification: requireUserVerification, admins: admins, policyYAML: policyYAML, attestationRoots: attestationRoots, nonce: nonce)
+    }
+
+    func withNonce(_ nonce: [UInt8]) -> GenesisDocument {
+        GenesisDocument(
+            clusterName: clusterName, relyingPartyId: relyingPartyId, allowedOrigins: allowedOrigins, mode: mode,
+            requireUserVerification: requireUserVerification, admins: admins, policyYAML: policyYAML, attestationRoots: attestationRoots, nonce: nonce)
     }
 }

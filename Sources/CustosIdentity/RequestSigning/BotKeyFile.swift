@@ -10,9 +10,14 @@ public struct BotKeyFile: Codable, Sendable, CustomStringConvertible {
     public var bot: String
     /// The Ed25519 private key (seed), base64url.
     public var privateKey: String
+    /// The genesis document digest (hex) of the cluster the bot was registered in: the CLI
+    /// signs nothing for a gateway that serves another cluster. Absent in files made before
+    /// clusters were pinned.
+    public var cluster: String?
 
-    public init(bot: String, key: Curve25519.Signing.PrivateKey) {
+    public init(bot: String, key: Curve25519.Signing.PrivateKey, cluster: [UInt8]? = nil) {
         self.bot = bot
+        self.cluster = cluster?.hexString
         privateKey = Base64URL.encode(Array(key.rawRepresentation))
     }
 

@@ -16,11 +16,16 @@ public struct SoftwareCredentialFile: Codable, Sendable, CustomStringConvertible
     public var privateKey: String
     /// The counter of the last assertion made; the next one exceeds it.
     public var signCount: UInt32
+    /// The genesis document digest (hex) of the cluster the credential was made for: the CLI
+    /// signs nothing for a gateway that serves another cluster. Absent in files made before
+    /// clusters were pinned.
+    public var cluster: String?
 
-    public init(user: String, relyingPartyId: String, origin: String, authenticator: SoftwareAuthenticator) {
+    public init(user: String, relyingPartyId: String, origin: String, authenticator: SoftwareAuthenticator, cluster: [UInt8]? = nil) {
         self.user = user
         self.relyingPartyId = relyingPartyId
         self.origin = origin
+        self.cluster = cluster?.hexString
         credentialId = Base64URL.encode(authenticator.credentialId)
         privateKey = authenticator.unsafePrivateKeyRepresentation.withUnsafeBytes { Base64URL.encode($0) }
         signCount = authenticator.signCount

@@ -33,10 +33,19 @@ public struct GenesisDocument: Sendable, Hashable {
     /// `fido-u2f` attestation must chain to in production (so a firm can require its vendor's
     /// security keys); a production genesis names at least one. Empty in development.
     public let attestationRoots: [[UInt8]]
+    /// 32 random bytes `custos cluster init` draws for every new cluster, so that two clusters
+    /// made from the same people, policy and roots (a redo, a disaster-recovery rehearsal)
+    /// still have different genesis digests and accept none of each other's signatures. A
+    /// production genesis must carry one; empty only in fixed test fixtures.
+    public let nonce: [UInt8]
+
+    /// Bytes of `nonce`.
+    public static let nonceLength = 32
 
     public init(
         clusterName: String, relyingPartyId: String, allowedOrigins: [String], mode: RelyingParty.Mode,
-        requireUserVerification: Bool = true, admins: [Admin], policyYAML: String, attestationRoots: [[UInt8]] = []
+        requireUserVerification: Bool = true, admins: [Admin], policyYAML: String, attestationRoots: [[UInt8]] = [],
+        nonce: [UInt8] = []
     ) {
         self.clusterName = clusterName
         self.relyingPartyId = relyingPartyId
@@ -46,6 +55,7 @@ public struct GenesisDocument: Sendable, Hashable {
         self.admins = admins
         self.policyYAML = policyYAML
         self.attestationRoots = attestationRoots
+        self.nonce = nonce
     }
 
     public var relyingParty: RelyingParty {
@@ -55,13 +65,15 @@ public struct GenesisDocument: Sendable, Hashable {
     static let tag = "custos.genesis.v1"
     /// The encoding of a genesis that names attestation roots: version 1 and then the roots.
     static let attestedTag = "custos.genesis.v2"
+    /// The encoding of a genesis with a nonce: version 1, the roots (possibly none), the nonce.
+    static let uniqueTag = "custos.genesis.v3"
     /// Most attestation roots a genesis names.
     public static let maximumAttestationRoots = 16
 
-    /// The canonical encoding (version 1 when it names no attestation root, so the digests of
-    /// existing clusters do not change).
+    /// The canonical encoding: version 3 with a nonce; without one, version 1 when it names no
+    /// attestation root and version 2 when it does.
     public var encoded: [UInt8] {
-        var w = CanonicalWriter(tag: attestationRoots.isEmpty ? Self.tag : Self.attestedTag)
+        var w = CanonicalWriter(tag: !nonce.isEmpty ? Self.uniqueTag : attestationRoots.isEmpty ? Self.tag : Self.attestedTag)
         w.append(string: clusterName)
         w.append(string: relyingPartyId)
         w.append(strings: allowedOrigins)
@@ -76,16 +88,17 @@ public struct GenesisDocument: Sendable, Hashable {
             w.append(lengthPrefixed: a.registration.clientDataJSON)
         }
         w.append(string: policyYAML)
-        if !attestationRoots.isEmpty {
+        if !attestationRoots.isEmpty || !nonce.isEmpty {
             w.append(UInt32(attestationRoots.count))
             for root in attestationRoots { w.append(lengthPrefixed: root) }
         }
+        if !nonce.isEmpty { w.append(lengthPrefixed: nonce) }
         return w.bytes
     }
 
     public init(encoded bytes: [UInt8]) throws(GovernanceError) {
-        let attested = (try? GovernanceReader(bytes, tag: Self.attestedTag, what: "genesis document")) != nil
-        var r = try GovernanceReader(bytes, tag: attested ? Self.attestedTag : Self.tag, what: "genesis document")
+        let tag = [Self.uniqueTag, Self.attestedTag].first { (try? GovernanceReader(bytes, tag: $0, what: "genesis document")) != nil } ?? Self.tag
+        var r = try GovernanceReader(bytes, tag: tag, what: "genesis document")
         let name = try r.string("cluster name")
         let rpId = try r.string("relying party id")
         let origins = try r.strings("origins")
@@ -107,17 +120,22 @@ public struct GenesisDocument: Sendable, Hashable {
         }
         let yaml = try r.string("policy", max: 200 * 1024)
         var roots: [[UInt8]] = []
-        if attested {
+        if tag != Self.tag {
             let rootCount = Int(try r.uint32("attestation root count"))
-            guard (1...Self.maximumAttestationRoots).contains(rootCount) else {
-                throw r.fail("\(rootCount) attestation roots, not 1 to \(Self.maximumAttestationRoots)")
+            guard (tag == Self.uniqueTag ? 0 : 1)...Self.maximumAttestationRoots ~= rootCount else {
+                throw r.fail("\(rootCount) attestation roots, more than \(Self.maximumAttestationRoots) or none where the version needs one")
             }
             for i in 0..<rootCount { roots.append(try r.bytes("attestation root \(i)", max: 16 * 1024)) }
+        }
+        var nonce: [UInt8] = []
+        if tag == Self.uniqueTag {
+            nonce = try r.bytes("nonce", max: Self.nonceLength)
+            guard nonce.count == Self.nonceLength else { throw r.fail("a nonce of \(nonce.count) bytes, not \(Self.nonceLength)") }
         }
         try r.finish()
         self.init(
             clusterName: name, relyingPartyId: rpId, allowedOrigins: origins, mode: mode, requireUserVerification: uv,
-            admins: admins, policyYAML: yaml, attestationRoots: roots)
+            admins: admins, policyYAML: yaml, attestationRoots: roots, nonce: nonce)
         guard encoded == bytes else { throw GovernanceError(.malformed, "genesis document: origins are not sorted and distinct") }
     }
 

@@ -23,6 +23,12 @@ extension ReplicatedState {
         if g.mode == .production && g.attestationRoots.isEmpty {
             throw invalid("a production genesis names the attestation roots its people's authenticators chain to")
         }
+        guard g.nonce.isEmpty || g.nonce.count == GenesisDocument.nonceLength else {
+            throw invalid("a genesis nonce has \(GenesisDocument.nonceLength) bytes, not \(g.nonce.count)")
+        }
+        if g.mode == .production && g.nonce.isEmpty {
+            throw invalid("a production genesis carries a random nonce, so that no other cluster shares its digest")
+        }
         guard g.attestationRoots.count <= GenesisDocument.maximumAttestationRoots else {
             throw invalid("more than \(GenesisDocument.maximumAttestationRoots) attestation roots")
         }
