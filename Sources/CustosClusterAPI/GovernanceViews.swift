@@ -100,6 +100,8 @@ public struct OperationView: Codable, Sendable, Equatable {
     public var proposedAt: UInt64
     public var expiresAt: UInt64
     public var decidedAt: UInt64?
+    /// When an approved, time-locked operation executes unless a security officer cancels it first.
+    public var executesAt: UInt64?
     public var approvals: [String]
     /// People whose rejections every node accepted, in order: only people eligible to approve
     /// may reject, and the operation stays open while the others can still approve it.
@@ -123,6 +125,7 @@ public struct OperationView: Codable, Sendable, Equatable {
         proposedAt = op.proposedAt
         expiresAt = op.expiresAt
         decidedAt = op.decidedAt
+        executesAt = op.executesAt
         approvals = op.approvals
         rejections = op.rejections
         rejectedBy = op.rejectedBy

@@ -75,6 +75,10 @@ public final class NodeChainStore: Sendable {
             // decision read.
             try db.execute(sql: "DELETE FROM stateDigest")
         }
+        migrator.registerMigration("v7: state digests of version 5") { db in
+            // Version 5 adds when an approved, time-locked operation executes.
+            try db.execute(sql: "DELETE FROM stateDigest")
+        }
         return migrator
     }
 

@@ -283,10 +283,12 @@ struct OperationCommand: AsyncParsableCommand {
         if let expected = confirmation.digest, expected.lowercased() != digest {
             fail("operation \(id) has the digest \(digest), not the \(expected) you expect: refusing to sign")
         }
-        guard detail.operation.status == "proposed" else { fail("operation \(id) is \(detail.operation.status); nothing to decide") }
+        // A rejection of an approved operation that waits its time-lock cancels it (security officers only).
+        let cancels = !approve && detail.operation.status == "approved" && detail.operation.executesAt != nil
+        guard detail.operation.status == "proposed" || cancels else { fail("operation \(id) is \(detail.operation.status); nothing to decide") }
         let (cluster, genesis) = try await connection.cluster(call, pinned: CredentialStore.load(credentialFile).cluster, in: credentialFile)
         say("""
-            \(approve ? "APPROVE" : "REJECT") operation \(printable(id))
+            \(approve ? "APPROVE" : cancels ? "CANCEL (time-locked until \(Date(timeIntervalSince1970: Double(detail.operation.executesAt ?? 0) / 1000)))" : "REJECT") operation \(printable(id))
               proposed by  \(printable(proposal.proposer))
               change       \(printable(proposal.change.summary))
               expires      \(Date(timeIntervalSince1970: Double(detail.operation.expiresAt) / 1000))

@@ -9,10 +9,10 @@ import Testing
 
 /// The state digest is stored by nodes and compared across them: its bytes must not change when
 /// the code that computes it is reorganised. A small state built from fixed keys is pinned to the
-/// hex value of version 4 of the digest (`custos.governance.state.v4`: the rooms that grow with
+/// hex value of version 5 of the digest (`custos.governance.state.v5`: the rooms that grow with
 /// traffic enter by their write journals; key times, issue 14, are in it; so are the windows and
 /// prices rooms and the window figures and price a decision read, and the registered assets and
-/// the transactions room, issue 11).
+/// the transactions room, issue 11; and when a time-locked operation executes, issue 14).
 @Suite struct StateDigestTests {
     static func fixedKey(_ label: String) -> [UInt8] { Hashes.sha256(Array("custos digest pin \(label)".utf8)) }
 
@@ -54,7 +54,7 @@ import Testing
         #expect(state.prices.quotes["ETH"]?["price-bot"]?.usd == FixedDecimal(3000)!)
         #expect(state.windows.destinations.count == 1)
         #expect(state.frozen)
-        #expect(state.digest.hexString == "d83a85f69653f25d578c68132d7ec927fedf3abaf3b1fec01c2cb76c9e64bd31")
+        #expect(state.digest.hexString == "780b98ddd50e4125466e9e932dbb3216fc416b66dc9c928695b6e0b9ff4f4693")
     }
 
     /// The rooms that grow enter the digest by their journals: each request and refusal moves

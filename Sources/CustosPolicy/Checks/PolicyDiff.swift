@@ -136,6 +136,13 @@ public struct PolicyDiff: Sendable, Hashable {
                 let after = g.overrides.first { $0.key.value == key }?.value ?? g.quorum
                 Self.compareRequirement("governance \(key)", before, after, add)
             }
+            for action in GovernanceOperation.Action.allCases {
+                let before = b.timelock(action), after = g.timelock(action)
+                guard before != after else { continue }
+                func text(_ seconds: Int?) -> String { seconds.map { "waits \($0) s" } ?? "executes at once" }
+                add("governance timelock \(action.rawValue)", "\(text(before)) → \(text(after))",
+                    (after ?? 0) < (before ?? 0) ? .weaker : .stronger)
+            }
         case (nil, nil):
             break
         }

@@ -408,7 +408,8 @@ extension PolicyDocument {
     }
 
     private static func decodeGovernance(_ node: YAMLNode, _ r: inout NodeReader) -> Governance? {
-        guard let f = r.mapping(node, "governance", allowed: ["proposers", "quorum", "freeze", "operations"], required: ["proposers", "quorum", "freeze"]) else { return nil }
+        guard let f = r.mapping(node, "governance", allowed: ["proposers", "quorum", "freeze", "operations", "timelocks"],
+                                required: ["proposers", "quorum", "freeze"]) else { return nil }
         var users: [Spanned<String>] = []
         var roles: [Spanned<String>] = []
         if let p = f["proposers"], let pf = r.mapping(p.value, "proposers", allowed: ["users", "roles"]) {
@@ -432,6 +433,22 @@ extension PolicyDocument {
                 }
             }
         }
-        return Governance(proposerUsers: users, proposerRoles: roles, quorum: quorum, freezeRoles: freezeRoles, overrides: overrides, location: node.location)
+        var timelocks: [Spanned<String>: Int] = [:]
+        if let t = f["timelocks"] {
+            for entry in r.namedMapping(t.value, "governance timelocks") {
+                guard let action = GovernanceOperation.Action(rawValue: entry.key), action != .freeze else {
+                    r.error(.invalidValue, entry.keyLocation, "'\(entry.key)' is not an operation that can wait before it executes")
+                    continue
+                }
+                guard let seconds = r.duration(entry.value, "the timelock of \(action.rawValue)")?.value else { continue }
+                guard seconds >= 60, seconds <= 30 * 86_400 else {
+                    r.error(.invalidValue, entry.value.location, "the timelock of \(action.rawValue) must be from 1m to 30d")
+                    continue
+                }
+                timelocks[Spanned(entry.key, at: entry.keyLocation)] = seconds
+            }
+        }
+        return Governance(proposerUsers: users, proposerRoles: roles, quorum: quorum, freezeRoles: freezeRoles, overrides: overrides,
+                          timelocks: timelocks, location: node.location)
     }
 }

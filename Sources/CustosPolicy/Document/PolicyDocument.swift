@@ -213,6 +213,15 @@ public struct PolicyDocument: Sendable, Hashable {
         public var quorum: Requirement
         public var freezeRoles: [Spanned<String>]
         public var overrides: [Spanned<String>: Requirement]
+        /// Operations that wait, once approved, this many seconds of block time before they
+        /// execute (`timelocks:`), by action name; a security officer (a freeze role) may cancel
+        /// one during its wait. A freeze is never time-locked.
+        public var timelocks: [Spanned<String>: Int] = [:]
         public var location: SourceLocation
+
+        /// Seconds an approved `action` waits before it executes; nil when it executes at once.
+        public func timelock(_ action: GovernanceOperation.Action) -> Int? {
+            timelocks.first { $0.key.value == action.rawValue }?.value
+        }
     }
 }

@@ -28,6 +28,10 @@ public struct PendingOperation: Sendable, Hashable {
     public internal(set) var decidedAt: UInt64?
     /// Why an approved operation could not be applied.
     public internal(set) var failure: String?
+    /// Block time (ms) from which an approved operation whose action the policy time-locks
+    /// executes (it stays `approved` until then, and a security officer may cancel it); nil
+    /// for an operation that executed at once or was never approved.
+    public internal(set) var executesAt: UInt64? = nil
 
     public var id: String { proposal.id }
     public var isOpen: Bool { status == .proposed }

@@ -7,7 +7,7 @@ import CustosLedger
 import CustosPolicy
 
 extension ReplicatedState {
-    static let digestTag = "custos.governance.state.v4"
+    static let digestTag = "custos.governance.state.v5"
 
     /// Refusals and failures enter by their stable codes only, never by their English reasons.
     /// SHA-256 over the canonical encoding of everything governed: users (sorted by id) with
@@ -67,6 +67,7 @@ extension ReplicatedState {
             w.append(op.decidedAt != nil)
             // Whether it failed, not the wording of why: wording may change between versions.
             w.append(op.failure != nil)
+            w.append(op.executesAt.map { $0 &+ 1 } ?? 0)
         }
         w.append(UInt32(refusals.count))
         w.append(raw: refusalJournal.head)

@@ -101,7 +101,8 @@ extension ReplicatedState {
     }
 
     /// Moves the state's clock to a committed block's time, expires every open operation whose
-    /// lifetime ended by then and lapses every role grant that ran out; a node calls it for every block, even one without governance
+    /// lifetime ended by then, executes every approved one whose time-lock ended, and lapses
+    /// every role grant that ran out; a node calls it for every block, even one without governance
     /// entries. Block time never goes backwards here: an older time counts as the latest seen.
     public mutating func advance(to blockTime: UInt64) {
         digestCache = StateDigestCache()
@@ -111,6 +112,7 @@ extension ReplicatedState {
             operations[id]!.status = .expired
             operations[id]!.decidedAt = time
         }
+        executeDueOperations()
         lapseGrants()
         expireCeremonies()
         expireRequestApprovals()
@@ -148,7 +150,7 @@ extension ReplicatedState {
             proposal: p, digest: p.digest, status: .proposed, proposedAt: time,
             expiresAt: time + UInt64(p.lifetimeSeconds) * 1000, approvals: [], rejections: [], rejectedBy: nil, decidedAt: nil,
             failure: nil)
-        if decision.outcome == .allow { finish(p.id) }
+        if decision.outcome == .allow { settle(p.id) }
         return .applied(operationId: p.id, status: operations[p.id]!.status)
     }
 
@@ -166,6 +168,9 @@ extension ReplicatedState {
         guard let op = operations[id] else { throw GovernanceError(.unknownOperation, "no operation \"\(id.prefix(128))\"") }
         switch op.status {
         case .proposed: break
+        case .approved where op.executesAt != nil && !approve: return try cancel(id, by: user, assertion: assertion)
+        case .approved where op.executesAt != nil:
+            throw GovernanceError(.notPending, "operation \"\(id)\" is approved and waits its time-lock; a security officer may still cancel it")
         case .expired: throw GovernanceError(.expired, "operation \"\(id)\" expired")
         default: throw GovernanceError(.notPending, "operation \"\(id)\" is already \(op.status.rawValue)")
         }
@@ -212,8 +217,46 @@ extension ReplicatedState {
         }
         operations[id]!.approvals.append(user)
         let decision = policy.evaluate(request(op.proposal, approvals: operations[id]!.approvals), in: snapshot)
-        if decision.outcome == .allow { finish(id) }
+        if decision.outcome == .allow { settle(id) }
         return .applied(operationId: id, status: operations[id]!.status)
+    }
+
+    /// An operation the rules approved: executed now, or, when the policy time-locks its action
+    /// (`governance.timelocks`), left `approved` until the first block at or after its wait,
+    /// which executes it (`advance(to:)`) unless a security officer cancelled it meanwhile.
+    private mutating func settle(_ id: String) {
+        guard let wait = document.governance?.timelock(operations[id]!.proposal.change.operation.action) else { return finish(id) }
+        operations[id]!.status = .approved
+        operations[id]!.executesAt = time + UInt64(wait) * 1000
+    }
+
+    /// Executes the approved operations whose time-lock ended by the state's time, earliest first.
+    mutating func executeDueOperations() {
+        let due = operations.values.filter { $0.status == .approved && ($0.executesAt ?? .max) <= time }
+            .sorted { ($0.executesAt!, $0.id) < ($1.executesAt!, $1.id) }
+        for op in due { finish(op.id) }
+    }
+
+    /// A security officer (a person holding one of the policy's freeze roles) cancels an
+    /// approved operation during its time-lock, with an assertion over the operation's rejection
+    /// challenge: it never executes. Nobody else can, whatever the quorum approved.
+    private mutating func cancel(_ id: String, by user: String, assertion: WebAuthnAssertion.Response) throws(GovernanceError) -> GovernanceOutcome {
+        guard let op = operations[id], op.status == .approved, let executesAt = op.executesAt else {
+            throw GovernanceError(.notPending, "operation \"\(id)\" waits no time-lock")
+        }
+        guard let person = users[user] else { throw GovernanceError(.unknownUser, "\(user.prefix(64)) is not a member of the cluster") }
+        guard person.active else { throw GovernanceError(.inactiveUser, "\(user) has been removed") }
+        try authenticate(user, assertion: assertion, challenge: op.proposal.challenge(.reject, genesisDigest: genesisDigest))
+        let officers = (document.governance?.freezeRoles ?? []).map(\.value)
+        guard person.roles.contains(where: officers.contains) else {
+            throw GovernanceError(.notEligible, "\(user) may not cancel operation \"\(id)\" during its time-lock (until \(executesAt)): "
+                + "only holders of \(officers.isEmpty ? "a freeze role" : officers.joined(separator: ", ")) may")
+        }
+        operations[id]!.rejections.append(user)
+        operations[id]!.status = .rejected
+        operations[id]!.rejectedBy = user
+        operations[id]!.decidedAt = time
+        return .applied(operationId: id, status: .rejected)
     }
 
     /// Marks an operation approved and executes it; one that no longer applies fails, recorded.
