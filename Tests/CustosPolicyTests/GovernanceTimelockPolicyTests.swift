@@ -34,6 +34,19 @@ import Testing
         #expect(error?.reason.contains(message) == true, "\(error?.reason ?? "no error")")
     }
 
+    /// Security review H2: time-locking one operation but not those that remove the people who
+    /// could cancel it buys nothing; the policy is refused, naming what must wait too.
+    @Test func everyOperationThatCouldRemoveTheCancellersWaitsAsLong() throws {
+        let error = #expect(throws: PolicyLoadError.self) {
+            _ = try Fixtures.policy(rules: Self.rules, governance: Self.governance("{add_user: 24h, revoke_role: 24h, change_policy: 1h}"))
+        }
+        #expect(error?.reason.contains("add_user waits 86400 s, so remove_user, assign_role, review_access, revoke_credential, change_policy, "
+            + "change_membership must wait at least as long") == true, "\(error?.reason ?? "no error")")
+        let all = "{add_user: 1d, remove_user: 1d, assign_role: 1d, revoke_role: 1d, review_access: 1d, revoke_credential: 1d, "
+            + "change_policy: 1d, change_membership: 1d}"
+        _ = try Fixtures.policy(rules: Self.rules, governance: Self.governance(all))
+    }
+
     @Test func aShorterOrRemovedTimelockWeakensThePolicy() throws {
         func document(_ timelocks: String?, version: Int) throws -> PolicyDocument {
             let governance = timelocks.map(Self.governance) ?? Fixtures.governance

@@ -184,7 +184,7 @@ final class LocalCluster: @unchecked Sendable {
             for id in ids where found[id] == nil && log(id).contains("node running") {
                 if let vote = (try? recordedVotes(id))?.first(where: { $0.height == height }) { found[id] = vote.vote }
             }
-            if let dead = ids.first(where: { found[$0] == nil && nodes[$0]?.isRunning != true }) {
+            if let dead = ids.first(where: { found[$0] == nil && nodes[$0].map { !$0.isRunning } == true }) {
                 throw TestEnvironmentError("\(dead) ended before it recorded a vote at height \(height); log: \(log(dead).suffix(2000))")
             }
             if found.count == ids.count { return found }

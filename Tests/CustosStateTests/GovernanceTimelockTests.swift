@@ -11,10 +11,13 @@ import Testing
 /// hoping a block just before the end executes it.
 @Suite struct GovernanceTimelockTests {
     static let hour: UInt64 = 3_600_000
+    /// add_user, and everything that could remove a security officer, waits an hour.
+    static let timelocks = ["add_user", "remove_user", "assign_role", "revoke_role", "review_access", "revoke_credential", "change_policy",
+                            "change_membership"].map { "\($0): 1h" }.joined(separator: ", ")
 
     static func cluster() throws -> Cluster {
         try Cluster(policyYAML: Cluster.policy().replacingOccurrences(
-            of: "  freeze: {roles: [security]}\n", with: "  freeze: {roles: [security]}\n  timelocks: {add_user: 1h}\n"))
+            of: "  freeze: {roles: [security]}\n", with: "  freeze: {roles: [security]}\n  timelocks: {\(Self.timelocks)}\n"))
     }
 
     @Test func anApprovedTimeLockedOperationWaitsItsDelayThenExecutesOnEveryCopy() throws {
@@ -66,5 +69,41 @@ import Testing
         // An operation the policy does not time-lock executes at once, as before.
         let (freeze, _) = try c.propose(.freeze, by: "heidi")
         #expect(c.status(freeze) == .executed && c.state.frozen)
+    }
+
+    /// Security review M1: no officer cancels what the quorum does to them (their removal, a
+    /// role or credential of theirs; another officer still can); M2: a freeze pauses every
+    /// wait but an unfreeze's.
+    @Test func noOfficerCancelsTheirOwnRemovalAndAFreezePausesTheWaits() throws {
+        var c = try Self.cluster()
+        let (demote, proposed) = try c.propose(.assignRole(user: "heidi", role: "admin"), by: "frank")
+        #expect(Cluster.code(proposed) == nil, "\(proposed)")
+        try c.approve(demote, by: "grace")
+        try c.approve(demote, by: "erin")
+        #expect(c.status(demote) == .approved)
+        #expect(Cluster.code(try c.reject(demote, by: "heidi")) == .notEligible)
+        #expect(c.state.refusals.last?.error.reason.contains("acts on heidi, who may not cancel it") == true)
+        #expect(c.status(demote) == .approved)
+
+        let (dave, _) = try c.propose(.addUser(id: "dave", roles: ["trader"]), by: "frank")
+        try c.approve(dave, by: "grace")
+        try c.approve(dave, by: "erin")
+        let executesAt = try #require(c.state.operations[dave.id]?.executesAt)
+        // heidi freezes; the waits end while frozen, and nothing executes.
+        let (freeze, _) = try c.propose(.freeze, by: "heidi")
+        #expect(c.status(freeze) == .executed && c.state.frozen)
+        c.now = executesAt + Self.hour
+        c.state.advance(to: c.now)
+        #expect(c.status(dave) == .approved && c.status(demote) == .approved && c.state.users["dave"] == nil)
+        // The quorum's unfreeze waits its own hour (unfreeze is not time-locked here: it executes
+        // at once), and then the waiting operations execute at the next block.
+        let (unfreeze, _) = try c.propose(.unfreeze, by: "frank")
+        try c.approve(unfreeze, by: "grace")
+        try c.approve(unfreeze, by: "erin")
+        #expect(c.status(unfreeze) == .executed && !c.state.frozen)
+        c.now += 1000
+        c.state.advance(to: c.now)
+        #expect(c.status(dave) == .executed && c.status(demote) == .executed)
+        #expect(c.state.users["heidi"]?.roles.contains("admin") == true)
     }
 }

@@ -19,6 +19,7 @@ extension PolicyCompiler {
         if g.proposerUsers.isEmpty && g.proposerRoles.isEmpty {
             error(.missingField, g.location, "governance.proposers names nobody")
         }
+        checkTimelocks(g)
         guard let quorum = requirement(g.quorum, at: g.location, rule: "governance quorum") else { return }
         let all = GovernanceOperation.Action.allCases
         func rule(
@@ -53,5 +54,28 @@ extension PolicyCompiler {
                 "governance.\(action.rawValue)", .require(requirement), users: nil, roles: nil, negated: false,
                 kind: nil, operations: Self.operationBit(action), location: location))
         }
+    }
+
+    /// The operations that can take a security officer's power to cancel away (their role,
+    /// grant, credential or membership of the people, the freeze roles through the policy, the
+    /// nodes that enforce it all): a time-lock is worth only as long as the cancellers last.
+    static let cancellerReducingActions: [GovernanceOperation.Action] = [
+        .removeUser, .assignRole, .revokeRole, .reviewAccess, .revokeCredential, .changePolicy, .changeMembership,
+    ]
+
+    /// A policy with time-locks names freeze roles (the people who may cancel during a wait), and
+    /// time-locks every operation that could remove those people at least as long as its longest
+    /// wait: otherwise a compromised quorum removes the officers at once and the time-locked
+    /// operation executes with nobody left to cancel it.
+    mutating func checkTimelocks(_ g: PolicyDocument.Governance) {
+        guard let (longestAction, longest) = g.timelocks.sorted(by: { ($1.value, $0.key.value) < ($0.value, $1.key.value) }).first else { return }
+        if g.freezeRoles.isEmpty {
+            error(.invalidValue, longestAction.location, "governance.timelocks needs governance.freeze roles: nobody could cancel during a wait")
+        }
+        let short = Self.cancellerReducingActions.filter { (g.timelock($0) ?? 0) < longest }
+        guard !short.isEmpty else { return }
+        error(.invalidValue, longestAction.location,
+              "governance.timelocks: \(longestAction.value) waits \(longest) s, so \(short.map(\.rawValue).joined(separator: ", ")) must wait "
+              + "at least as long: otherwise a quorum removes the security officers who could cancel it before it executes")
     }
 }

@@ -107,6 +107,17 @@ public enum GovernanceChange: Sendable, Hashable {
         }
     }
 
+    /// Whether this change acts on `user`'s own standing: their removal, a role, grant or
+    /// credential of theirs, or an access review that revokes one of their grants.
+    public func actsOn(_ user: String) -> Bool {
+        switch self {
+        case .reviewAccess(_, let revoked, _): return revoked.contains { $0.split(separator: " ").first.map(String.init) == user }
+        case .removeUser, .assignRole, .revokeRole, .grantRole, .addCredential, .enrolCredential, .revokeCredential:
+            return operation.target == user
+        default: return false
+        }
+    }
+
     /// The person this change gives a role or a credential to: they may not approve it, so
     /// nobody counts towards their own new power.
     public var beneficiary: String? {

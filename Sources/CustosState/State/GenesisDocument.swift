@@ -35,8 +35,8 @@ public struct GenesisDocument: Sendable, Hashable {
     public let attestationRoots: [[UInt8]]
     /// 32 random bytes `custos cluster init` draws for every new cluster, so that two clusters
     /// made from the same people, policy and roots (a redo, a disaster-recovery rehearsal)
-    /// still have different genesis digests and accept none of each other's signatures. A
-    /// production genesis must carry one; empty only in fixed test fixtures.
+    /// still have different genesis digests and accept none of each other's signatures. Empty
+    /// in genesis documents made before it existed and in fixed test fixtures.
     public let nonce: [UInt8]
 
     /// Bytes of `nonce`.

@@ -26,9 +26,6 @@ extension ReplicatedState {
         guard g.nonce.isEmpty || g.nonce.count == GenesisDocument.nonceLength else {
             throw invalid("a genesis nonce has \(GenesisDocument.nonceLength) bytes, not \(g.nonce.count)")
         }
-        if g.mode == .production && g.nonce.isEmpty {
-            throw invalid("a production genesis carries a random nonce, so that no other cluster shares its digest")
-        }
         guard g.attestationRoots.count <= GenesisDocument.maximumAttestationRoots else {
             throw invalid("more than \(GenesisDocument.maximumAttestationRoots) attestation roots")
         }

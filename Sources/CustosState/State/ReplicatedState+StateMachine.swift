@@ -230,16 +230,22 @@ extension ReplicatedState {
         operations[id]!.executesAt = time + UInt64(wait) * 1000
     }
 
-    /// Executes the approved operations whose time-lock ended by the state's time, earliest first.
+    /// Executes the approved operations whose time-lock ended by the state's time, earliest
+    /// first. While signing is frozen only an unfreeze executes: a security officer's freeze
+    /// pauses every other wait, so a quorum that holds back the officers' cancellations still
+    /// has to unfreeze first, in the open.
     mutating func executeDueOperations() {
-        let due = operations.values.filter { $0.status == .approved && ($0.executesAt ?? .max) <= time }
+        let due = operations.values.filter { $0.status == .approved && ($0.executesAt ?? .max) <= time && (!frozen || $0.proposal.change == .unfreeze) }
             .sorted { ($0.executesAt!, $0.id) < ($1.executesAt!, $1.id) }
         for op in due { finish(op.id) }
     }
 
     /// A security officer (a person holding one of the policy's freeze roles) cancels an
     /// approved operation during its time-lock, with an assertion over the operation's rejection
-    /// challenge: it never executes. Nobody else can, whatever the quorum approved.
+    /// challenge: it never executes. Nobody else can, whatever the quorum approved, and no
+    /// officer cancels an operation that acts on themselves (their removal, a role or
+    /// credential of theirs, an access review that revokes one of their grants): one officer
+    /// stops what the quorum does to others, not what it does to them.
     private mutating func cancel(_ id: String, by user: String, assertion: WebAuthnAssertion.Response) throws(GovernanceError) -> GovernanceOutcome {
         guard let op = operations[id], op.status == .approved, let executesAt = op.executesAt else {
             throw GovernanceError(.notPending, "operation \"\(id)\" waits no time-lock")
@@ -251,6 +257,9 @@ extension ReplicatedState {
         guard person.roles.contains(where: officers.contains) else {
             throw GovernanceError(.notEligible, "\(user) may not cancel operation \"\(id)\" during its time-lock (until \(executesAt)): "
                 + "only holders of \(officers.isEmpty ? "a freeze role" : officers.joined(separator: ", ")) may")
+        }
+        guard !op.proposal.change.actsOn(user) else {
+            throw GovernanceError(.notEligible, "operation \"\(id)\" acts on \(user), who may not cancel it; another security officer may")
         }
         operations[id]!.rejections.append(user)
         operations[id]!.status = .rejected
