@@ -76,7 +76,8 @@ public final class NodeChainStore: Sendable {
             try db.execute(sql: "DELETE FROM stateDigest")
         }
         migrator.registerMigration("v7: state digests of version 5") { db in
-            // Version 5 adds when an approved, time-locked operation executes.
+            // Version 5 adds when an approved, time-locked operation executes, and the windows'
+            // held count (requests kept for limits a later policy adds).
             try db.execute(sql: "DELETE FROM stateDigest")
         }
         return migrator

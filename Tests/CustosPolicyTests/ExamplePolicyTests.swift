@@ -137,6 +137,32 @@ import Testing
         #expect(Self.policy.evaluate(r, in: Self.state()).reason == .deniedByRule("deny-sanctioned-spender"))
     }
 
+    /// A bot or person calling the USDC contract instead of asking for a transfer meets the same
+    /// hard stops and limits: the chain layer reports the token, the amount and the recipient.
+    @Test func tokenCallsMeetTheHardStopsAndLimitsOfTransfers() {
+        func call(_ initiator: String, _ function: String, _ amount: String, to recipient: String, vault: String = "hot-trading") -> PolicyRequest {
+            var r = Self.send(initiator, amount, to: recipient, vault: vault)
+            r.kind = .contractCall
+            r.call = .init(target: Self.usdcToken, function: function,
+                           arguments: [function == "approve" ? "spender" : "to": recipient], amounts: ["amount": FixedDecimal(parsing: amount)!])
+            return r
+        }
+        // Paying a sanctioned address through the token contract.
+        #expect(Self.policy.evaluate(call("alice", "transfer", "10", to: Self.tornado, vault: "defi"), in: Self.state()).reason
+            == .deniedByRule("deny-sanctioned-destination"))
+        // A bot paying an address outside the address book through the token contract.
+        #expect(Self.policy.evaluate(call("rebalancer", "approve", "10", to: Self.stranger, vault: "defi"), in: Self.state()).reason
+            == .deniedByRule("deny-bots-to-unknown"))
+        // Beyond the risk bot's hourly limit: 1.8M USDC on top of the 300,000 already spent.
+        #expect(Self.policy.evaluate(call("risk-bot", "transfer", "1800000", to: Self.kraken), in: Self.state()).reason
+            == .deniedByRule("deny-risk-bot-over-hourly"))
+        // No allow rule covers a bot's token call to an exchange (the top-up rule covers transfers).
+        #expect(Self.policy.evaluate(call("risk-bot", "transfer", "1000", to: Self.kraken), in: Self.state()).reason == .noRuleMatched)
+        // The rebalancer's bounded approval of a DeFi spender stays routine.
+        #expect(Self.policy.evaluate(call("rebalancer", "approve", "50000", to: Self.uniswap, vault: "defi"), in: Self.state()).reason
+            == .allowedByRule("allow-rebalancer-approve-defi"))
+    }
+
     @Test func exampleRequestFilesDecodeAndDecide() throws {
         let dir = TestPaths.examples
         let request = try PolicyRequest.decode(json: String(contentsOfFile: dir + "/requests/risk-bot-kraken.json", encoding: .utf8))

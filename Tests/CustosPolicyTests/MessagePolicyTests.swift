@@ -30,7 +30,7 @@ import Testing
             when: "request.message.fields.spender == '\(Fixtures.router)' && request.message.amounts['details.amount'] <= 1000"
             outcome: allow
           - name: allow-bot-text
-            match: {kind: [message], initiator: {roles: [trading-bot]}, vault: [hot]}
+            match: {message: {format: [eip191]}, initiator: {roles: [trading-bot]}, vault: [hot]}
             when: "request.message.text.startsWith('OK: ') && request.message.length <= 64"
             outcome: allow
           - name: allow-transfers
@@ -40,7 +40,7 @@ import Testing
             match: {kind: [message], initiator: {kind: person}}
             outcome: {require: {group: risk, count: 1}}
           - name: allow-people-messages
-            match: {initiator: {roles: [treasury]}, message: {format: [eip191, eip712]}}
+            match: {initiator: {roles: [treasury]}, message: {format: [eip191]}}
             outcome: allow
 
         """
@@ -104,6 +104,8 @@ import Testing
     @Test func staticChecksKnowMessageRules() throws {
         let open = Fixtures.yaml(rules: "  - name: open\n    match: {kind: [message]}\n    outcome: allow\n")
         #expect(Fixtures.warnings(open).contains { $0.code == .unlimitedAllow && $0.message.contains("allows signing any message") })
+        // It would sign any typed data too: refused.
+        #expect(Fixtures.errors(open).contains { $0.code == .openTypedData && $0.message.contains("rule 'open'") })
         let bounded = Fixtures.yaml(rules: "  - name: bounded\n    match: {message: {format: [eip191]}}\n    outcome: allow\n")
         #expect(!Fixtures.warnings(bounded).contains { $0.code == .unlimitedAllow })
         let dead = Fixtures.yaml(rules: "  - name: dead\n    match: {kind: [message], destination: {tags: [exchange]}}\n    outcome: deny\n")

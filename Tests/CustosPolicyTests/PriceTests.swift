@@ -49,11 +49,16 @@ import Testing
         }
     }
 
-    @Test func anEvenNumberOfSourcesTakesTheMeanOfTheMiddleTwo() throws {
+    /// With an even count the higher middle quote, the conservative one for limits on outgoing
+    /// value: a source quoting low cannot pull the figure below what the honest middle says.
+    @Test func anEvenNumberOfSourcesTakesTheHigherMiddleQuote() throws {
         let quotes = [Self.quote("a", "10"), Self.quote("b", "20"), Self.quote("c", "30"), Self.quote("d", "1000")]
-        #expect(try PricePolicy().median(of: "ETH", quotes: quotes, at: Self.now).get().usd == Self.usd("25"))
+        #expect(try PricePolicy().median(of: "ETH", quotes: quotes, at: Self.now).get().usd == Self.usd("30"))
         // The order quotes arrive in does not matter.
-        #expect(try PricePolicy().median(of: "ETH", quotes: quotes.reversed(), at: Self.now).get().usd == Self.usd("25"))
+        #expect(try PricePolicy().median(of: "ETH", quotes: quotes.reversed(), at: Self.now).get().usd == Self.usd("30"))
+        // A liar quoting near zero among four moves it no lower than the honest upper middle.
+        let honest = [Self.quote("a", "3000"), Self.quote("b", "3001"), Self.quote("c", "3002"), Self.quote("d", "0.000001")]
+        #expect(try PricePolicy(minSources: 4).median(of: "ETH", quotes: honest, at: Self.now).get().usd == Self.usd("3001"))
     }
 
     @Test func staleOrTooFewSourcesFailClosed() throws {
@@ -93,8 +98,12 @@ import Testing
         let median = PriceMedian(asset: "ETH", usd: Self.usd("2000"), sources: 3, move: move)
         #expect(median.lines == [
             "price of ETH: 2,000 USD, the median of 3 sources",
-            "PRICE MOVE: the median of ETH moved 33.33% (from 3,000 to 2,000 USD) at its latest update, beyond the policy's 10%",
+            "PRICE MOVE: the median of ETH moved 33.33% (from 3,000 to 2,000 USD) at its latest update, beyond the policy's 10%: USD clauses fail closed until a later price entry confirms it",
         ])
+        // A moved median is not a price a decision may use.
+        let refusal = try #require(prices.refusal(of: median))
+        #expect(refusal.reason.contains("moved 33.33%") && refusal.reason.contains("prices.max_move_percent"))
+        #expect(prices.refusal(of: PriceMedian(asset: "ETH", usd: Self.usd("2000"), sources: 3)) == nil)
         let policy = try Fixtures.policy(rules: Self.usdRule)
         var state = StateSnapshot(time: Self.now, prices: ["ETH": Self.usd("2000")])
         state.medians["ETH"] = median
@@ -106,7 +115,7 @@ import Testing
     @Test func thePricesSectionIsReadAndChecked() throws {
         let policy = try CompiledPolicy(yaml: Fixtures.yaml(rules: Self.usdRule) + "prices: {min_sources: 3, max_age: 5m, max_move_percent: 2.5}\n")
         #expect(policy.document.prices == PricePolicy(minSources: 3, maxAgeSeconds: 300, maxMovePercent: Self.usd("2.5")))
-        #expect(try Fixtures.policy(rules: Self.usdRule).document.prices == PricePolicy(minSources: 1, maxAgeSeconds: 900, maxMovePercent: Self.usd("10")))
+        #expect(try Fixtures.policy(rules: Self.usdRule).document.prices == PricePolicy(minSources: 3, maxAgeSeconds: 900, maxMovePercent: Self.usd("10")))
         for bad in ["prices: {min_sources: 0}", "prices: {max_age: soon}", "prices: {max_move_percent: 0}", "prices: {median: true}"] {
             #expect(!Fixtures.errors(Fixtures.yaml(rules: Self.usdRule) + bad + "\n").isEmpty, "\(bad)")
         }

@@ -31,7 +31,7 @@ struct WindowsAndPricesLoopbackTests {
             .replacing(String(line), with: "version: \(version)")
             .replacing("\nlimits:\n", with: "\nlimits:\n  risk-bot-logins: {per: initiator, window: 1h, max_count: 3}\n")
             .replacing("      message: {format: [raw]}\n" + login, with: "      message: {format: [raw]}\n      within: [risk-bot-logins]\n" + login)
-            + "\nprices: {min_sources: 3, max_age: 15m, max_move_percent: 10}\n"
+            .replacing("\nprices: {min_sources: 3, max_age: 5m, max_move_percent: 10}\n", with: "\nprices: {min_sources: 3, max_age: 15m, max_move_percent: 10}\n")
         return (yaml, version)
     }
 

@@ -277,11 +277,15 @@ import Testing
         // BIP-340 and raw messages: no rule allows the bot to sign them.
         #expect(try Self.decide(Self.body(Self.hex("bip340", "00"), vault: "hot-trading")).decision.outcome == .deny)
         // A treasury person's message needs treasury and security; cold storage never signs one.
-        let person = try Self.decide(Self.body(Self.eip712(try Self.permit(amount: "5")), initiator: "alice"))
+        let person = try Self.decide(Self.body(Self.eip191("Meridian Capital attests its Kraken balance"), initiator: "alice"))
         #expect(person.decision.outcome == .needsApprovals)
         #expect(Set(person.decision.pending.map(\.group)) == ["treasury", "security"])
-        #expect(try Self.decide(Self.body(Self.eip712(try Self.permit(amount: "5")), initiator: "alice"), approvals: ["bob", "heidi"])
+        #expect(try Self.decide(Self.body(Self.eip191("Meridian Capital attests its Kraken balance"), initiator: "alice"), approvals: ["bob", "heidi"])
             .decision.outcome == .allow)
+        // Typed data is allowed only by type and contract: a Permit2 permit asked for by a treasury
+        // person is not a CoW Protocol order, and no approvals make it one.
+        let permitByPerson = try Self.decide(Self.body(Self.eip712(try Self.permit(amount: "5")), initiator: "alice"), approvals: ["bob", "heidi"])
+        #expect(permitByPerson.decision.outcome == .deny && permitByPerson.decision.reason == .noRuleMatched)
         let cold = try Self.decide(Self.body(Self.eip191("hello"), initiator: "alice", vault: "cold-storage"))
         #expect(cold.decision.outcome == .deny)
         #expect(cold.lines[0].contains("deny-messages-from-cold"))

@@ -11,12 +11,12 @@ import Testing
 @Suite struct PriceRoomTests {
     static let sources = ["price-a", "price-b", "price-c"]
 
-    /// The test policy, with a USD-limited bot rule and prices from at least two sources no
-    /// older than five minutes.
+    /// The test policy, with a USD-limited bot rule and prices from at least three sources no
+    /// older than five minutes (a policy with USD clauses may not ask for fewer).
     static func policy() -> String {
         Cluster.policy()
             .replacing("amount: {up_to: 10}}", with: "amount_usd: {up_to: 20_000}}")
-            + "prices: {min_sources: 2, max_age: 5m, max_move_percent: 10}\n"
+            + "prices: {min_sources: 3, max_age: 5m, max_move_percent: 10}\n"
     }
 
     struct Setup {
@@ -56,8 +56,10 @@ import Testing
         // One source is not enough for this policy: the USD rule fails closed.
         let alone = try Self.decide(&s)
         #expect(alone.outcome == .deny)
-        #expect(alone.decision.skippedAllows.first?.problem.contains("1 source no older than 5m, the policy needs 2") == true)
+        #expect(alone.decision.skippedAllows.first?.problem.contains("1 source no older than 5m, the policy needs 3") == true)
         try Self.post(&s, "price-b", "3002")
+        // Nor are two.
+        #expect(try Self.decide(&s).outcome == .deny)
         try Self.post(&s, "price-c", "3001")
         let honest = try Self.decide(&s)
         #expect(honest.outcome == .allow)
@@ -75,27 +77,40 @@ import Testing
         var s = try Self.setup()
         try Self.post(&s, "price-a", "3000")
         try Self.post(&s, "price-b", "3000")
+        try Self.post(&s, "price-c", "3000")
         #expect(try Self.decide(&s).outcome == .allow)
         // Five minutes on, one source has gone stale: too few remain.
         s.c.now += 299_000
         let stale = try Self.decide(&s)
         #expect(stale.outcome == .deny)
         #expect(stale.decision.price == nil)
-        // A fresh price from it restores the median.
-        try Self.post(&s, "price-a", "3000")
-        try Self.post(&s, "price-b", "3000")
+        // Fresh prices restore the median.
+        for source in Self.sources { try Self.post(&s, source, "3000") }
         #expect(try Self.decide(&s).outcome == .allow)
     }
 
-    @Test func aMoveBeyondTheBoundIsFlagged() throws {
+    /// Two sources that move the median by a third in one entry (a crash, or two sources
+    /// pushing a price down to shrink what a request counts against its USD limits): the USD
+    /// clauses fail closed, as for a missing price, until a later entry confirms the level.
+    @Test func aMoveBeyondTheBoundFailsUSDClausesClosedUntilConfirmed() throws {
         var s = try Self.setup()
-        try Self.post(&s, "price-a", "3000")
-        try Self.post(&s, "price-b", "3000")
+        for source in Self.sources { try Self.post(&s, source, "3000") }
+        #expect(try Self.decide(&s).outcome == .allow)
         try Self.post(&s, "price-a", "2000")
         try Self.post(&s, "price-b", "2000")
         let move = try #require(s.c.state.prices.latest["ETH"]?.move)
-        #expect(move.from == FixedDecimal(2500)! && move.to == FixedDecimal(2000)!)
-        #expect(try Self.decide(&s).decision.price?.move == move)
+        #expect(move.from == FixedDecimal(3000)! && move.to == FixedDecimal(2000)!)
+        let moved = try Self.decide(&s)
+        #expect(moved.outcome == .deny)
+        #expect(moved.decision.price?.move == move)
+        #expect(moved.decision.skippedAllows.first?.problem.contains("moved 33.33% at its latest update") == true)
+        // It is not charged to the windows at the moved price either.
+        #expect(s.c.state.windows.destinations[try #require(moved.request.destinationKey)]?.largestUSD == FixedDecimal(15_000)!)
+        // The third source confirms the new level: the median no longer moves, USD clauses decide.
+        try Self.post(&s, "price-c", "2000")
+        #expect(s.c.state.prices.latest["ETH"]?.move == nil)
+        let confirmed = try Self.decide(&s)
+        #expect(confirmed.outcome == .allow && confirmed.decision.price?.usd == FixedDecimal(2000)!)
     }
 
     @Test func futureReplayedForeignAndForgedPricesAreRefused() throws {

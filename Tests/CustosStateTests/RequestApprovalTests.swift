@@ -31,7 +31,7 @@ import Testing
                 match: {kind: [message]}
                 outcome: {require: {group: admins, count: 2}}
               - name: messages
-                match: {kind: [message]}
+                match: {message: {format: [eip191, raw]}}
                 outcome: allow
 
             """)

@@ -55,8 +55,12 @@ import Testing
         c.now = firstTime + 3_600_000 - 1000
         #expect(try Self.submit(&c, key).outcome == .allow)
         #expect(c.state.windows.totals["bot-hourly", "risk-bot"].count == 2)
-        // Two hours later every window is empty and nothing is held.
+        // Two hours later every window is empty; the requests are held for the minimum hold
+        // (a limit a later policy adds still counts them), and then nothing is.
         c.state.advance(to: c.now + 7_200_000)
+        #expect(c.state.windows.totals.totals(of: "bot-hourly").isEmpty)
+        #expect(c.state.windows.heldCount == 3)
+        c.state.advance(to: c.now + WindowBook.minimumHoldMilliseconds)
         #expect(c.state.windows.totals.totals(of: "bot-hourly").isEmpty)
         #expect(c.state.windows.heldCount == 0)
     }
@@ -105,9 +109,17 @@ import Testing
         #expect(c.state.windows.totals.totals(of: "bot-hourly").isEmpty)
         #expect(c.state.windows.totals["vault-hourly", "hot"].count == 3)
         #expect(try Self.submit(&c, key).outcome == .deny)
-        // A policy without limits holds nothing.
+        // A policy without limits still holds them, and counts what it approves meanwhile...
         try adopt(Cluster.policy(version: 4))
-        #expect(c.state.windows.heldCount == 0)
+        #expect(c.state.windows.heldCount == 3)
+        #expect(try Self.submit(&c, key).outcome == .allow)
+        #expect(c.state.windows.heldCount == 4)
+        // ...so a limit added back later counts every request inside its window, those approved
+        // while the policy had none included.
+        try adopt(Self.policy(version: 5, hourly: 5))
+        #expect(c.state.windows.totals["bot-hourly", "risk-bot"].count == 4)
+        #expect(try Self.submit(&c, key).outcome == .allow)
+        #expect(try Self.submit(&c, key).outcome == .deny)
     }
 
     @Test func windowArithmeticAtTheEdgesExpiryAndRelease() throws {
@@ -134,12 +146,49 @@ import Testing
         #expect(book.totals["bot-hourly", "risk-bot"].count == 1)
         book.expire(at: t + 3_601_000)
         #expect(book.totals["bot-hourly", "risk-bot"].count == 1, "b was released already")
-        #expect(book.heldCount == 1)
+        #expect(book.heldCount == 3, "held for the minimum hold")
         // Releasing one whose window has passed changes nothing.
         book.release("a")
         #expect(book.totals["bot-hourly", "risk-bot"].count == 1)
         book.expire(at: t + 3_602_000)
+        #expect(book.totals.totals(of: "bot-hourly").isEmpty && book.heldCount == 3)
+        book.expire(at: t + 2000 + WindowBook.minimumHoldMilliseconds)
         #expect(book.totals.totals(of: "bot-hourly").isEmpty && book.heldCount == 0)
+    }
+
+    /// Totals that saturate at the largest decimal (a hostile or absurd notional) come back down
+    /// exactly: a release takes off what that request added, never more, so what still counts
+    /// is never under-counted, and nothing wraps.
+    @Test func aReleaseFromASaturatedTotalIsExact() throws {
+        let policy = try Cluster(policyYAML: Self.policy()).state.policy
+        var book = WindowBook(policy: policy)
+        let request = PolicyRequest(kind: .transfer, initiator: "risk-bot", vault: "hot", chain: "ethereum", asset: "ETH",
+                                    amount: FixedDecimal(1)!, destination: Cluster.kraken)
+        let half = FixedDecimal(raw: Int128.max / 2 + 1)
+        let charge = WindowCharge(usd: half, keys: ["risk-bot"])
+        let t: UInt64 = 1_800_000_000_000
+        for (i, id) in ["a", "b", "c"].enumerated() { book.count(id, request: request, charge: charge, at: t + UInt64(i)) }
+        #expect(book.totals["bot-hourly", "risk-bot"].usd == FixedDecimal(raw: .max))
+        // Two of the three still add up beyond the largest decimal: still saturated (the old
+        // arithmetic left max − half here, below what b and c add up to).
+        book.release("a")
+        #expect(book.totals["bot-hourly", "risk-bot"].usd == FixedDecimal(raw: .max))
+        book.release("b")
+        #expect(book.totals["bot-hourly", "risk-bot"].usd == half)
+        book.release("c")
+        #expect(book.totals.totals(of: "bot-hourly").isEmpty)
+        // Expiry is exact in the same way, for saturation built from many requests.
+        var again = WindowBook(policy: policy)
+        let big = WindowCharge(usd: FixedDecimal(raw: Int128.max / 3), keys: ["risk-bot"])
+        for i in 0..<10 { again.count("r\(i)", request: request, charge: big, at: t + UInt64(i) * 1000) }
+        again.expire(at: t + 3_600_000 + 5_000)
+        #expect(again.totals["bot-hourly", "risk-bot"].usd == FixedDecimal(raw: .max), "4 × max/3 still counts")
+        again.expire(at: t + 3_600_000 + 6_000)
+        #expect(again.totals["bot-hourly", "risk-bot"].usd == FixedDecimal(raw: Int128.max / 3 * 3))
+        again.expire(at: t + 3_600_000 + 7_000)
+        #expect(again.totals["bot-hourly", "risk-bot"].usd == FixedDecimal(raw: Int128.max / 3 * 2))
+        again.expire(at: t + 3_600_000 + 9_000)
+        #expect(again.totals.totals(of: "bot-hourly").isEmpty)
     }
 }
 

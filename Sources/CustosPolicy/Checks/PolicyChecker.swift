@@ -12,11 +12,15 @@
 ///   unconditional deny rule; **redundant** (warning): an allow rule covered by another.
 /// - **unlimited allow** (warning): an allow rule to any destination with no amount bound and
 ///   no rolling limit.
+/// - what rules can cover (`checkCoverage`): deny and require rules that cover transfers only,
+///   functions the decoder never reports, allow rules open to any EIP-712 typed data (error),
+///   USD clauses on fewer than three price sources (error).
 enum PolicyChecker {
     static func check(_ policy: CompiledPolicy) -> [PolicyDiagnostic] {
         var out: [PolicyDiagnostic] = []
         checkGroups(policy, &out)
         checkGovernance(policy, &out)
+        checkCoverage(policy, &out)
         let footprints = policy.rules.map { Footprint(rule: $0, policy: policy) }
         for (i, rule) in policy.rules.enumerated() where !rule.name.hasPrefix("governance.") {
             if let why = neverFires(rule, footprints[i], policy) {

@@ -38,6 +38,10 @@ public struct PolicyDiagnostic: Sendable, Hashable, CustomStringConvertible {
         public static let unreachableCount = Code("unreachable-count")
         public static let unlimitedAllow = Code("unlimited-allow")
         public static let governanceLockout = Code("governance-lockout")
+        public static let transfersOnly = Code("transfers-only")
+        public static let undecodableFunction = Code("undecodable-function")
+        public static let openTypedData = Code("open-typed-data")
+        public static let thinPrices = Code("thin-prices")
     }
 
     public let severity: Severity

@@ -96,7 +96,8 @@ final class CompiledRule: Sendable {
     /// Transfer/contract-call rules never match governance requests and vice versa.
     let governance: Bool
     /// Request kinds (bit 0 transfer, bit 1 contract call, bit 2 message); a rule that names no
-    /// kind and no message clause covers transfers and contract calls (3), never messages.
+    /// kind covers transfers only (1), one with a call clause and no kind contract calls only
+    /// (2), one with a message clause messages only (4).
     let kinds: UInt8
     let initiatorUsers: BitSet?
     let initiatorRoles: BitSet?

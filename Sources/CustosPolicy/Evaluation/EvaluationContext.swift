@@ -33,7 +33,10 @@ struct EvaluationContext {
         vault = policy.vaults.lookup(request.vault)
         destinationAddress = AddressNormalization.normalize(request.destination)
         entry = request.destination.isEmpty ? -1 : policy.entryByAddress[AddressKey(chain: request.chain, address: destinationAddress)] ?? -1
-        if let price = state.prices[request.asset] {
+        if let unpriced = request.unpriced {
+            amountUSD = nil
+            usdProblem = unpriced
+        } else if let price = state.prices[request.asset] {
             if let usd = request.amount.multiplied(by: price) {
                 amountUSD = usd
                 usdProblem = nil

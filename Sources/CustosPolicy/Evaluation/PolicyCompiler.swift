@@ -250,7 +250,9 @@ struct PolicyCompiler {
             }
             kinds = Self.kindBit(.message)
         }
-        if kinds == 0 { kinds = Self.kindBit(.transfer) | Self.kindBit(.contractCall) }
+        // No kind, no call and no message clause: transfers only. A contract call is covered
+        // only by a rule that says so (`kind: [contract_call]` or a `call:` clause).
+        if kinds == 0 { kinds = Self.kindBit(.transfer) }
         var operations: UInt32 = 0
         for op in m.operations ?? [] {
             if let i = GovernanceOperation.Action.allCases.firstIndex(where: { $0.rawValue == op.value }) {

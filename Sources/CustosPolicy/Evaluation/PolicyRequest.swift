@@ -1,6 +1,9 @@
 /// What a signer node asks the policy about: a transfer, a contract call, a message to sign, or a
 /// governance operation, as committed to the log. Chain-neutral: the chain layer decodes transactions into
 /// this form (for an ERC-20 transfer, `asset` is the token and `destination` the recipient).
+/// A contract call that moves tokens is seen the same way: `asset`, `amount` and `destination`
+/// are the token, the decoded amount and the recipient (for an approval, the spender), so it
+/// is charged against limits and USD clauses exactly like a transfer of that token.
 ///
 /// Addresses are compared case-insensitively for `0x` hex addresses and exactly otherwise.
 public struct PolicyRequest: Sendable, Hashable {
@@ -54,8 +57,15 @@ public struct PolicyRequest: Sendable, Hashable {
     public var amount: FixedDecimal
     /// Maximum fee the transaction may pay, in the chain's native asset.
     public var fee: FixedDecimal
-    /// The destination address (for a contract call: the contract).
+    /// The destination address: the recipient of a transfer; for a contract call that moves
+    /// tokens the decoded recipient (for an approval, the spender), for any other contract call
+    /// the contract.
     public var destination: String
+    /// Why this request has no USD notional whatever prices the state holds, or nil: set by the
+    /// chain layer for a call that moves tokens it cannot price (a token contract that is not a
+    /// registered asset, an amount beyond the policy's decimals, the funds of a Safe). Every
+    /// `amount_usd` clause and USD limit then fails closed with this reason.
+    public var unpriced: String?
     public var call: ContractCall?
     /// For `kind == .message`: the message as every node decoded it from the committed body.
     public var message: Message?
@@ -68,7 +78,7 @@ public struct PolicyRequest: Sendable, Hashable {
     public init(
         id: String = "", kind: Kind = .transfer, initiator: String, vault: String = "", account: String = "",
         chain: String = "", asset: String = "", amount: FixedDecimal = .zero, fee: FixedDecimal = .zero,
-        destination: String = "", call: ContractCall? = nil, message: Message? = nil, operation: GovernanceOperation? = nil,
+        destination: String = "", unpriced: String? = nil, call: ContractCall? = nil, message: Message? = nil, operation: GovernanceOperation? = nil,
         memo: String = "", approvals: [String] = []
     ) {
         self.id = id
@@ -81,6 +91,7 @@ public struct PolicyRequest: Sendable, Hashable {
         self.amount = amount
         self.fee = fee
         self.destination = destination
+        self.unpriced = unpriced
         self.call = call
         self.message = message
         self.operation = operation

@@ -1,5 +1,5 @@
 /// The USD price of an asset a decision uses: the median of `sources` fresh quotes, with the
-/// last flagged move of the asset's median if its latest update moved beyond the policy's bound.
+/// move of the asset's median if its latest update moved beyond the policy's bound.
 public struct PriceMedian: Sendable, Hashable {
     public var asset: String
     public var usd: FixedDecimal
@@ -22,7 +22,7 @@ extension PriceMedian {
         var lines = ["price of \(asset): \(usd.grouped) USD, the median of \(sources) source\(sources == 1 ? "" : "s")"]
         if let move {
             lines.append(
-                "PRICE MOVE: the median of \(asset) moved \(FixedDecimal(raw: move.percent.raw / 10_000_000_000_000_000 * 10_000_000_000_000_000).grouped)% (from \(move.from.grouped) to \(move.to.grouped) USD) at its latest update, beyond the policy's \(move.bound.grouped)%")
+                "PRICE MOVE: the median of \(asset) moved \(move.percentText)% (from \(move.from.grouped) to \(move.to.grouped) USD) at its latest update, beyond the policy's \(move.bound.grouped)%: USD clauses fail closed until a later price entry confirms it")
         }
         return lines
     }

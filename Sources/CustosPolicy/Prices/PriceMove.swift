@@ -1,5 +1,6 @@
 /// A median that moved by more than the policy's `max_move_percent` from the median before it,
-/// at the price entry that moved it: flagged in explanations, not refused.
+/// at the price entry that moved it: shown in explanations, and USD clauses fail closed while it
+/// stands (`PricePolicy.refusal(of:)`).
 public struct PriceMove: Sendable, Hashable {
     public var from: FixedDecimal
     public var to: FixedDecimal
@@ -16,5 +17,10 @@ public struct PriceMove: Sendable, Hashable {
         self.percent = percent
         self.bound = bound
         self.at = at
+    }
+
+    /// The percentage to two decimals, for people.
+    public var percentText: String {
+        FixedDecimal(raw: percent.raw / 10_000_000_000_000_000 * 10_000_000_000_000_000).grouped
     }
 }

@@ -1,5 +1,5 @@
 extension PricePolicy {
-    /// Reads the `prices` section; a field it leaves out keeps its default (one source, 15
+    /// Reads the `prices` section; a field it leaves out keeps its default (three sources, 15
     /// minutes, 10 %):
     ///
     /// ```yaml

@@ -46,8 +46,12 @@ struct RequestAuthority {
         if !request.asset.isEmpty {
             switch prices.median(of: request.asset, policy: policy.document.prices, at: seconds) {
             case .success(let median):
-                snapshot.prices[request.asset] = median.usd
                 snapshot.medians[request.asset] = median
+                if let refusal = policy.document.prices.refusal(of: median) {
+                    snapshot.priceProblems[request.asset] = refusal.reason
+                } else {
+                    snapshot.prices[request.asset] = median.usd
+                }
             case .failure(let problem):
                 snapshot.priceProblems[request.asset] = problem.reason
             }

@@ -7,16 +7,21 @@ import CustosPolicy
 ///
 /// A request counts from the block that approves it for signing (`count`: allowed when decided,
 /// or by its last approval) at the USD notional it was decided with, and stops counting when it
-/// fails before broadcast (`release`), or when its window passes (`expire`). The room holds each
-/// counted request for the longest window of the policy in force, and each limit points at the
-/// oldest request still inside its window, so a block costs what it counts, releases and lets
-/// expire — never a scan of the history.
+/// fails before broadcast (`release`), or when its window passes (`expire`). Totals are exact: a
+/// sum beyond the largest decimal saturates there (every limit treats it as exceeded) while the
+/// room keeps the rest, so a release or expiry takes off exactly what the request added. The
+/// room holds each counted request for the longest window of the policy in force, and at least
+/// `minimumHoldMilliseconds`, and each limit points at the oldest request still inside its
+/// window, so a block costs what it counts, releases and lets expire — never a scan of the
+/// history.
 ///
 /// A policy change that changes the limits or the address book recounts the held requests under
 /// the new policy (`adopt`): a limit's totals follow its name and `per` in the new document; a
 /// limit that is new, renamed or re-keyed counts the held requests inside its window; a window
-/// made longer counts only what the room still held (requests inside the previous longest
-/// window). A policy without limits holds nothing.
+/// made longer counts what the room still held (requests inside the previous longest window, and
+/// at least those of the last `minimumHoldMilliseconds`). A policy without limits still holds
+/// its approved requests that long, so a limit it adds later counts the requests approved
+/// inside the limit's window.
 public struct WindowBook: Sendable {
     /// A counted request still inside the longest window.
     struct Held: Sendable {
@@ -38,8 +43,15 @@ public struct WindowBook: Sendable {
         var next: Int
     }
 
+    /// The least time, in milliseconds of block time, the room holds a counted request whatever
+    /// the policy's limits (31 days): a limit added by a later policy, with a window up to this
+    /// long, counts every request approved inside its window.
+    public static let minimumHoldMilliseconds: UInt64 = 31 * 86_400_000
+
     /// Totals inside each limit's window, by limit name and key.
     public private(set) var totals = WindowTotals()
+    /// For each saturated total, by limit name and key, how far its exact sum is beyond it.
+    private var excess: [String: [String: WindowExcess]] = [:]
     /// Earlier requests approved for signing, by `PolicyRequest.destinationKey`.
     public private(set) var destinations: [String: DestinationHistory] = [:]
     private var held: [Held] = []
@@ -84,7 +96,6 @@ public struct WindowBook: Sendable {
             w.append(string: charge.usd.description)
             w.append(strings: charge.keys)
         }
-        guard !limits.isEmpty else { return }
         for (i, limit) in limits.enumerated() { add(limit.name, charge.keys[i], charge.usd, 1) }
         position[id] = base + held.count
         held.append(Held(id: id, time: time, request: request, usd: charge.usd, keys: charge.keys, released: false))
@@ -117,7 +128,7 @@ public struct WindowBook: Sendable {
             }
             limits[i].next = next
         }
-        drop(upTo: limits.map(\.next).min() ?? end)
+        drop(upTo: droppable(at: time))
     }
 
     /// Re-keys the room for `policy` when its limits or address book differ from those it is
@@ -127,6 +138,7 @@ public struct WindowBook: Sendable {
         guard document.limits != keyedBy.0 || document.addressBook != keyedBy.1 else { return }
         keyedBy = (document.limits, document.addressBook)
         totals = WindowTotals()
+        excess = [:]
         let keying = StateSnapshot(time: Int64(time / 1000))
         for k in front..<held.count {
             held[k].keys = policy.windowCharge(for: held[k].request, in: keying)?.keys ?? []
@@ -146,18 +158,47 @@ public struct WindowBook: Sendable {
             w.append(strings: limits.map(\.name))
             for limit in limits { w.append(limit.windowMilliseconds) }
         }
-        drop(upTo: limits.map(\.next).min() ?? base + held.count)
+        drop(upTo: droppable(at: time))
+    }
+
+    /// The absolute index before which every held request is outside every limit's window and
+    /// older than `minimumHoldMilliseconds` at block time `time`.
+    private func droppable(at time: UInt64) -> Int {
+        let end = base + held.count
+        var kept = base + front
+        while kept < end, held[kept - base].time &+ Self.minimumHoldMilliseconds <= time { kept += 1 }
+        return min(limits.map(\.next).min() ?? end, kept)
     }
 
     /// Adds (`sign` 1) or removes (−1) one request's USD and count from a limit's key. A sum that
-    /// would overflow saturates at the largest decimal, which every limit treats as exceeded.
+    /// would overflow saturates at the largest decimal, which every limit treats as exceeded, and
+    /// keeps the rest in `excess`; removing takes the rest off first, so the total is always the
+    /// exact sum of what still counts, capped at the largest decimal.
     private mutating func add(_ limit: String, _ key: String, _ usd: FixedDecimal, _ sign: Int) {
         var total = totals[limit, key]
+        let amount = max(.zero, usd).raw
         if sign > 0 {
-            total.usd = total.usd.adding(usd) ?? FixedDecimal(raw: .max)
+            if let sum = total.usd.adding(FixedDecimal(raw: amount)) {
+                total.usd = sum
+            } else {
+                excess[limit, default: [:]][key, default: WindowExcess()].add(amount - (Int128.max - total.usd.raw))
+                total.usd = FixedDecimal(raw: .max)
+            }
             total.count += 1
         } else {
-            total.usd = max(.zero, total.usd.subtracting(usd) ?? .zero)
+            var remaining = amount
+            if var over = excess[limit]?[key] {
+                if over.covers(remaining) {
+                    over.subtract(remaining)
+                    remaining = 0
+                } else {
+                    remaining -= over.rest
+                    over = WindowExcess()
+                }
+                excess[limit]?[key] = over.isZero ? nil : over
+                if excess[limit]?.isEmpty == true { excess[limit] = nil }
+            }
+            total.usd = FixedDecimal(raw: max(0, total.usd.raw - remaining))
             total.count = max(0, total.count - 1)
         }
         totals[limit, key] = total
