@@ -115,6 +115,7 @@ extension ReplicatedState {
         expireCeremonies()
         expireRequestApprovals()
         windows.expire(at: time)
+        expireParameters()
         advanceSigning()
     }
 
