@@ -33,6 +33,9 @@ public struct GovernanceSnapshot: Codable, Sendable, Equatable {
     public var vaultsAwaitingReshare: [String]
     /// The registered assets, by chain and symbol.
     public var assets: [AssetView]
+    /// The most recent governed nonce cancellations, oldest first, with their zero-value
+    /// transactions (absent from views written before cancellations existed).
+    public var cancellations: [CancellationView]?
 
     /// `recent` caps the decided requests and refusals shown (the newest), for a node that writes
     /// this view with every block.
@@ -55,6 +58,9 @@ public struct GovernanceSnapshot: Codable, Sendable, Equatable {
         vaults = state.vaults.keys.sorted().map { VaultView(state.vaults[$0]!) }
         vaultsAwaitingReshare = state.vaultsAwaitingReshare
         assets = state.assets.keys.sorted().map { AssetView(state.assets[$0]!) }
+        cancellations = state.transactions.cancellations.suffix(recent).compactMap { id in
+            state.transactions[id].map { CancellationView($0, in: state) }
+        }
     }
 }
 
@@ -207,6 +213,8 @@ extension GovernanceChange {
                 + " with \(asset.decimals) decimals"
         case .removeAsset(let chain, let symbol):
             return "Remove \(symbol) on \(chain) from the registered assets"
+        case .cancelNonce(let vault, let chain, let address, let nonce):
+            return "Cancel nonce \(nonce) of \(address) (vault \(vault)) on \(chain): the transaction holding it, which may have been signed, is replaced by a zero-value transfer to the same address at that nonce, so at most one of the two is mined"
         }
     }
 }
@@ -503,9 +511,7 @@ public struct RequestView: Codable, Sendable, Equatable {
         allowed = r.isAllowed
         approvals = r.approvals.map { RequestApprovalsView(r, $0, in: state) }
         self.signing = signing.map(SigningView.init)
-        transaction = state.transactions[r.id].map {
-            TransactionView($0, nextNonce: state.transactions.nextNonce(chainId: $0.chainId, address: $0.from.checksummed))
-        }
+        transaction = state.transactions[r.id].map { TransactionView($0, in: state) }
     }
 
     /// The recorded decision in words, one line per fact.

@@ -18,7 +18,9 @@ public struct TransactionView: Codable, Sendable, Equatable {
         public var maxPriorityFeePerGas: String
     }
 
-    /// `awaiting-parameters`, `signing`, `signed` or `failed`.
+    /// `awaiting-parameters`, `signing`, `signed`, `failed` (before any signer took part: its
+    /// nonce is free again), `outcome-unknown` (a signature may exist: its nonce stays reserved
+    /// to it), `expired` (no parameters in time) or `cancelled` (governance gave its nonce away).
     public var status: String
     public var vault: String
     public var chain: String
@@ -32,16 +34,28 @@ public struct TransactionView: Codable, Sendable, Equatable {
     public var value: String
     /// `0x` hex.
     public var data: String
-    /// The sender's next nonce on the chain in the state this view was built from: the nonce an
-    /// executor proposes for a transaction still awaiting parameters.
+    /// The sender's next nonce on the chain in the state this view was built from: never handed out.
     public var nextNonce: UInt64
+    /// The sender's nonces below `nextNonce` handed out and given back, lowest first: a new
+    /// transaction takes the lowest of them, else `nextNonce`.
+    public var freeNonces: [UInt64]
+    /// Block time (milliseconds) by which parameters must be accepted.
+    public var parametersDeadline: UInt64?
+    /// For a governed nonce cancellation: the nonce it takes.
+    public var reservedNonce: UInt64?
     public var parameters: Parameters?
     public var signingHash: String?
     public var rawTransaction: String?
     public var transactionHash: String?
     public var failure: String?
 
-    public init(_ t: PlannedTransaction, nextNonce: UInt64) {
+    /// `t` with its sender's nonces in `state`.
+    public init(_ t: PlannedTransaction, in state: ReplicatedState) {
+        let key = TransactionBook.nonceKey(chainId: t.chainId, address: t.from.checksummed)
+        self.init(t, nextNonce: state.transactions.nextNonces[key] ?? 0, freeNonces: state.transactions.freeNonces[key] ?? [])
+    }
+
+    public init(_ t: PlannedTransaction, nextNonce: UInt64, freeNonces: [UInt64] = []) {
         status = t.status.rawValue
         vault = t.vault
         chain = t.chain
@@ -52,6 +66,9 @@ public struct TransactionView: Codable, Sendable, Equatable {
         value = String(t.value)
         data = "0x" + t.data.hexString
         self.nextNonce = nextNonce
+        self.freeNonces = freeNonces
+        parametersDeadline = t.parametersDeadline
+        reservedNonce = t.reservedNonce
         parameters = t.parameters.map {
             Parameters(chainId: $0.chainId, nonce: $0.nonce, gasLimit: $0.gasLimit, maxFeePerGas: String($0.maxFeePerGas),
                        maxPriorityFeePerGas: String($0.maxPriorityFeePerGas))

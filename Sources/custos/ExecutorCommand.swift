@@ -7,9 +7,13 @@ import CustosState
 import Foundation
 
 /// `custos executor`: an executor bot. It watches the gateway for allowed transfers and calls
-/// whose transactions await parameters, reads gas and fees from the chain's endpoint, and
-/// proposes them signed with its key, giving the requests of one sender consecutive nonces from
-/// the committed state's next one. It holds no vault key: every node checks what it proposes.
+/// whose transactions await parameters, and for governed nonce cancellations, reads gas and
+/// fees from the chain's endpoint, and proposes them signed with its key. New transactions of
+/// one sender take the nonces the committed state says, in request order: its free nonces
+/// lowest first, then consecutive nonces from its next one. A transaction whose outcome is
+/// unknown (its signing failed after signers took part) is proposed again as a replacement: the
+/// nonce reserved to it, fees at least as high; a cancellation takes the cancelled nonce. It
+/// holds no vault key: every node checks what it proposes.
 struct ExecutorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "executor",
@@ -20,7 +24,8 @@ struct ExecutorCommand: AsyncParsableCommand {
     @Option(help: "The chain's name; only its requests are served.") var chain: String
     @Option(help: "The chain's JSON-RPC endpoint.") var rpc: String
     @Option(help: "Milliseconds between looks at the gateway.") var interval: UInt64 = 200
-    @Option(help: "Seconds after which a proposal that did not take is proposed again.") var retryAfter: UInt64 = 5
+    @Option(help: "Seconds after which a proposal that did not take (or a replacement) is proposed again, and between looks for cancellations.")
+    var retryAfter: UInt64 = 5
 
     func run() async throws {
         guard let endpoint = URL(string: rpc) else { throw ValidationError("--rpc is not a URL") }
@@ -28,35 +33,46 @@ struct ExecutorCommand: AsyncParsableCommand {
         let key = BotKeyFile.load(executor)
         let call = GatewayCall(connection.gateway)
         let (_, genesis) = try await connection.cluster(call, pinned: key.file.cluster, in: executor)
-        var proposed: [String: (nonce: UInt64, at: ContinuousClock.Instant)] = [:]
+        var proposed: [String: (status: String, at: ContinuousClock.Instant)] = [:]
+        var cancellations: [(id: String, transaction: TransactionView)] = []
+        var lookedForCancellations: ContinuousClock.Instant? = nil
+        let served = [PlannedTransaction.Status.awaitingParameters.rawValue, PlannedTransaction.Status.outcomeUnknown.rawValue]
         print("executor \(key.file.bot) serving \(chain) through \(rpc)")
         while !Task.isCancelled {
             let requests: [RequestView] = try await call.get("/v1/requests")
-            let waiting = requests.filter { $0.allowed && $0.transaction?.status == PlannedTransaction.Status.awaitingParameters.rawValue
-                && $0.transaction?.chain == chain }
-            proposed = proposed.filter { id, _ in waiting.contains { $0.id == id } }
-            var next: [String: UInt64] = [:]
-            for request in waiting {
-                let t = request.transaction!
-                let nonce = next[t.from] ?? t.nextNonce
-                if let earlier = proposed[request.id], earlier.nonce >= t.nextNonce,
-                   ContinuousClock.now - earlier.at < .seconds(Int64(retryAfter)) {
-                    next[t.from] = max(nonce, earlier.nonce + 1)
-                    continue
+            if lookedForCancellations.map({ ContinuousClock.now - $0 >= .seconds(Int64(retryAfter)) }) ?? true {
+                let state: GovernanceSnapshot = try await call.get("/v1/state")
+                cancellations = (state.cancellations ?? []).map { ($0.id, $0.transaction) }
+                lookedForCancellations = ContinuousClock.now
+            }
+            let waiting = (requests.filter(\.allowed).compactMap { r in r.transaction.map { (id: r.id, transaction: $0) } } + cancellations)
+                .filter { served.contains($0.transaction.status) && $0.transaction.chain == chain }
+            proposed = proposed.filter { id, earlier in waiting.contains { $0.id == id && $0.transaction.status == earlier.status } }
+            // How many new nonces each sender has handed out in this look.
+            var handed: [String: Int] = [:]
+            for (id, t) in waiting {
+                let reserved = t.status == PlannedTransaction.Status.outcomeUnknown.rawValue || t.reservedNonce != nil
+                let nonce: UInt64
+                if reserved {
+                    nonce = stateNonce(t)
+                } else {
+                    let k = handed[t.from, default: 0]
+                    nonce = k < t.freeNonces.count ? t.freeNonces[k] : t.nextNonce + UInt64(k - t.freeNonces.count)
+                    handed[t.from] = k + 1
                 }
+                if let earlier = proposed[id], ContinuousClock.now - earlier.at < .seconds(Int64(retryAfter)) { continue }
                 do {
-                    let parameters = try await proposedParameters(requestId: request.id, t, rpc: client, ParameterOverrides(nonce: nonce))
+                    let parameters = try await proposedParameters(requestId: id, t, rpc: client, ParameterOverrides(nonce: nonce))
                     let entry = try TransactionParametersEntry(parameters, executor: key.file.bot, key: key.key, genesisDigest: genesis).entry()
                     let receipt: EntryReceipt = try await call.post(
                         "/v1/entries", EntrySubmission(kind: entry.kind, payload: entry.payload, authorization: entry.authorization))
                     receipt.check(signed: entry, what: "parameters")
-                    print("request \(request.id): nonce \(nonce), gas \(parameters.gasLimit), max fee \(parameters.maxFeePerGas) wei" +
+                    print("request \(id): \(reserved ? "reserved " : "")nonce \(nonce), gas \(parameters.gasLimit), max fee \(parameters.maxFeePerGas) wei" +
                           (receipt.preview.map { "; \($0)" } ?? ""))
-                    proposed[request.id] = (nonce, ContinuousClock.now)
+                    proposed[id] = (t.status, ContinuousClock.now)
                 } catch {
-                    print("request \(request.id): no parameters proposed: \(error)")
+                    print("request \(id): no parameters proposed: \(error)")
                 }
-                next[t.from] = nonce + 1
             }
             try await Task.sleep(for: .milliseconds(interval))
         }

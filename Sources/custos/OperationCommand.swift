@@ -57,7 +57,8 @@ struct OperationCommand: AsyncParsableCommand {
                 frost-taproot; ENVIRONMENT: production, staging or development), add-vault-address VAULT CHAIN PATH LABEL… (CHAIN:
                 evm, bitcoin, bitcoin-testnet, bitcoin-regtest or solana; PATH: non-hardened, e.g. 0/5, or m for the vault key),
                 refresh-vault VAULT (every key share changes, the key does not), readmit-signer VAULT NODE-ID (a node a blame
-                excluded from the vault's signer sets takes part again).
+                excluded from the vault's signer sets takes part again), cancel-nonce VAULT CHAIN ADDRESS NONCE (a nonce reserved
+                to a transaction whose outcome is unknown, or signed and stuck, passes to a zero-value transfer to the same address).
                 One signer node joins or leaves per operation.
                 """)
 
@@ -187,6 +188,10 @@ struct OperationCommand: AsyncParsableCommand {
             case "remove-asset":
                 try need(2, "CHAIN SYMBOL")
                 return .removeAsset(chain: args[0], symbol: args[1])
+            case "cancel-nonce":
+                try need(4, "VAULT CHAIN ADDRESS NONCE")
+                guard let nonce = UInt64(args[3]) else { throw ValidationError("NONCE is a whole number") }
+                return .cancelNonce(vault: args[0], chain: args[1], address: args[2], nonce: nonce)
             case "freeze": try need(0, ""); return .freeze
             case "unfreeze": try need(0, ""); return .unfreeze
             default: throw ValidationError("unknown change \"\(verb)\"; see --help")

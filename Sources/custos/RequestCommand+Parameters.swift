@@ -14,23 +14,32 @@ extension RequestCommand {
         static let configuration = CommandConfiguration(
             abstract: "Propose the transaction parameters of an allowed transfer or call, as an executor bot.",
             discussion: """
-                The nonce is the sender's next nonce in the committed state; gas and fees are read from --rpc unless given. \
-                Every node checks them (nonce, chain id, gas bounds, the policy's fee_limits) before the vault signs.
+                The nonce is the one the committed state says: the sender's lowest free nonce, else its next nonce; for a \
+                transaction whose outcome is unknown (a replacement), the nonce reserved to it, with fees at least as high as \
+                before. Gas and fees are read from --rpc unless given. Every node checks them (nonce, chain id, gas bounds, \
+                the policy's fee_limits and fee rules) before the vault signs.
                 """)
         @OptionGroup var connection: OperationCommand.Connection
         @Option(help: "The executor bot's key file (a bot with the executor role).") var executor: String
         @Option(help: "The chain's JSON-RPC endpoint, for gas and fees.") var rpc: String?
-        @Option(help: "The nonce (default: the sender's next nonce in the committed state).") var nonce: UInt64?
+        @Option(help: "The nonce (default: the one the committed state says the transaction takes).") var nonce: UInt64?
         @Option(help: "The gas limit (default: 21000 for a plain transfer, else the endpoint's estimate plus 20 %).") var gasLimit: UInt64?
         @Option(help: "Max fee per gas, in wei (default: the endpoint's suggestion).") var maxFeePerGas: String?
         @Option(help: "Max priority fee per gas, in wei (default: the endpoint's suggestion).") var maxPriorityFeePerGas: String?
-        @Argument(help: "The request id.") var id: String
+        @Argument(help: "The request id (or a nonce cancellation's id).") var id: String
 
         func run() async throws {
             let call = GatewayCall(connection.gateway)
-            let request: RequestView = try await call.get("/v1/requests/\(percentEncoded(id))")
-            _ = request.checkedBody(asked: id)
-            guard let t = request.transaction else { fail("request \(printable(id)) is not a transfer or contract call") }
+            let t: TransactionView
+            let state: GovernanceSnapshot = try await call.get("/v1/state")
+            if let cancellation = state.cancellations?.first(where: { $0.id == id }) {
+                t = cancellation.transaction
+            } else {
+                let request: RequestView = try await call.get("/v1/requests/\(percentEncoded(id))")
+                _ = request.checkedBody(asked: id)
+                guard let transaction = request.transaction else { fail("request \(printable(id)) is not a transfer or contract call") }
+                t = transaction
+            }
             let overrides = ParameterOverrides(nonce: nonce, gasLimit: gasLimit, maxFeePerGas: try wei(maxFeePerGas, "--max-fee-per-gas"),
                                                maxPriorityFeePerGas: try wei(maxPriorityFeePerGas, "--max-priority-fee-per-gas"))
             let client = try rpc.map { url throws -> EVMRPCClient in
@@ -65,9 +74,10 @@ struct ParameterOverrides {
 }
 
 /// The parameters an executor proposes for the transaction `t` of request `requestId`: the
-/// state's next nonce of the sender, 21,000 gas for a plain transfer or the endpoint's estimate
-/// plus 20 % otherwise, and the endpoint's suggested fees — each unless overridden. Refuses an
-/// endpoint on another chain.
+/// nonce the state says it takes (`stateNonce`), 21,000 gas for a plain transfer or the
+/// endpoint's estimate plus 20 % otherwise, and the endpoint's suggested fees — each unless
+/// overridden; a replacement's fees are raised to the replaced ones where they are lower.
+/// Refuses an endpoint on another chain.
 func proposedParameters(requestId: String, _ t: TransactionView, rpc: EVMRPCClient?, _ o: ParameterOverrides) async throws -> TransactionParameters {
     func need<T>(_ value: T?, _ what: String) throws -> T {
         guard let value else { throw ValidationError("give \(what) or an --rpc endpoint to read it from") }
@@ -86,8 +96,18 @@ func proposedParameters(requestId: String, _ t: TransactionView, rpc: EVMRPCClie
                                                  value: BigUInt(t.value) ?? 0, data: try [UInt8](hex: t.data))
         gasLimit = estimate + estimate / 5
     }
-    let tip = try need(o.maxPriorityFeePerGas ?? fees?.maxPriorityFeePerGas, "--max-priority-fee-per-gas")
-    return TransactionParameters(
-        requestId: requestId, chainId: t.chainId, nonce: o.nonce ?? t.nextNonce, gasLimit: try need(gasLimit, "--gas-limit"),
-        maxFeePerGas: try need(o.maxFeePerGas ?? fees.map { max($0.maxFeePerGas, tip) }, "--max-fee-per-gas"), maxPriorityFeePerGas: tip)
+    let replaced = t.status == PlannedTransaction.Status.outcomeUnknown.rawValue ? t.parameters : nil
+    let floorTip = replaced.flatMap { BigUInt($0.maxPriorityFeePerGas) } ?? 0, floorFee = replaced.flatMap { BigUInt($0.maxFeePerGas) } ?? 0
+    let tip = try max(need(o.maxPriorityFeePerGas ?? fees?.maxPriorityFeePerGas, "--max-priority-fee-per-gas"), floorTip)
+    let fee = try max(need(o.maxFeePerGas ?? fees.map { max($0.maxFeePerGas, tip) }, "--max-fee-per-gas"), floorFee)
+    return TransactionParameters(requestId: requestId, chainId: t.chainId, nonce: o.nonce ?? stateNonce(t), gasLimit: try need(gasLimit, "--gas-limit"),
+                                 maxFeePerGas: fee, maxPriorityFeePerGas: tip)
+}
+
+/// The nonce the committed state says `t` takes: the one reserved to it when its outcome is
+/// unknown (a replacement) or it is a governed cancellation, else the sender's lowest free
+/// nonce, else its next nonce.
+func stateNonce(_ t: TransactionView) -> UInt64 {
+    if t.status == PlannedTransaction.Status.outcomeUnknown.rawValue, let reserved = t.parameters?.nonce { return reserved }
+    return t.reservedNonce ?? t.freeNonces.first ?? t.nextNonce
 }

@@ -35,6 +35,7 @@ struct ConsoleFieldTests {
             .grantRole(user: "dave", role: "trader", days: 90),
             .reviewAccess(confirmed: ["dave trader", "erin admin"], revoked: ["frank admin"], days: 90),
             .reviewAccess(confirmed: [], revoked: [], days: 0),
+            .cancelNonce(vault: "v1", chain: "ethereum", address: "0x1111111111111111111111111111111111111111", nonce: 18_446_744_073_709_551_615),
         ]
     }
 

@@ -12,6 +12,8 @@ package struct ConsoleField: Sendable, Equatable {
         case string
         /// A decimal number written as 32 bits.
         case u32
+        /// A decimal number written as 64 bits.
+        case u64
         /// A change's name (`add-user`, …), written as its one-byte kind.
         case change
         /// A counted list of strings.
@@ -60,7 +62,7 @@ package struct ConsoleField: Sendable, Equatable {
         "add-user": 1, "remove-user": 2, "assign-role": 3, "revoke-role": 4, "add-credential": 5,
         "revoke-credential": 6, "change-policy": 7, "freeze": 8, "unfreeze": 9, "add-bot": 10,
         "remove-bot": 11, "rotate-bot-key": 12, "grant-role": 13, "review-access": 14, "enrol-credential": 15, "add-member": 20, "remove-member": 21,
-        "create-vault": 30, "add-vault-address": 31, "refresh-vault": 32, "readmit-signer": 33,
+        "create-vault": 30, "add-vault-address": 31, "refresh-vault": 32, "readmit-signer": 33, "cancel-nonce": 42,
     ]
 
     /// What the console's script computes from these fields as displayed: nil where the script
@@ -72,6 +74,9 @@ package struct ConsoleField: Sendable, Equatable {
             case .string: w.append(string: field.value)
             case .u32:
                 guard let number = UInt32(field.value), String(number) == field.value else { return nil }
+                w.append(number)
+            case .u64:
+                guard let number = UInt64(field.value), String(number) == field.value else { return nil }
                 w.append(number)
             case .change:
                 guard let kind = changeKinds[field.value] else { return nil }

@@ -27,6 +27,7 @@ extension GovernanceChange {
         case .readmitSigner: "readmit-signer"
         case .registerAsset: "register-asset"
         case .removeAsset: "remove-asset"
+        case .cancelNonce: "cancel-nonce"
         }
     }
 }

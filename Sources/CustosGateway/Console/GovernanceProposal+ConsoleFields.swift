@@ -75,6 +75,9 @@ extension GovernanceProposal {
                        ConsoleField("Decimals", .string, String(asset.decimals))]
         case .removeAsset(let chain, let symbol):
             fields += [ConsoleField("Chain", .string, chain), ConsoleField("Symbol", .string, symbol)]
+        case .cancelNonce(let vault, let chain, let address, let nonce):
+            fields += [ConsoleField("Vault", .string, vault), ConsoleField("Chain", .string, chain), ConsoleField("Address", .string, address),
+                       ConsoleField("Nonce", .u64, String(nonce))]
         }
         return fields
     }

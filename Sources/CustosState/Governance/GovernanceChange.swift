@@ -77,6 +77,13 @@ public enum GovernanceChange: Sendable, Hashable {
     case registerAsset(RegisteredAsset)
     /// Removes a registered asset; requests submitted afterwards cannot name it.
     case removeAsset(chain: String, symbol: String)
+    /// Gives up nonce `nonce` of the EVM address `address` (of `vault`) on `chain`, reserved to
+    /// a transaction that may be signed but is not to be mined (its outcome unknown, or signed
+    /// and stuck): the nonce passes to a zero-value transfer from the address to itself, planned
+    /// under a request id derived from the operation (`ReplicatedState.cancellationId`) and signed
+    /// like any other plan once an executor's parameters pass the fee limits. Whichever of the
+    /// two is mined, the other cannot be; nothing else ever takes the nonce.
+    case cancelNonce(vault: String, chain: String, address: String, nonce: UInt64)
 
     /// The operation as the policy engine's governance rules see it.
     public var operation: GovernanceOperation {
@@ -104,6 +111,7 @@ public enum GovernanceChange: Sendable, Hashable {
         case .readmitSigner(let vault, _): return GovernanceOperation(.changeVault, target: vault)
         case .registerAsset(let asset): return GovernanceOperation(.changePolicy, target: asset.key)
         case .removeAsset(let chain, let symbol): return GovernanceOperation(.changePolicy, target: RegisteredAsset.key(chain: chain, symbol: symbol))
+        case .cancelNonce(let vault, _, _, _): return GovernanceOperation(.changeVault, target: vault)
         }
     }
 
@@ -182,6 +190,8 @@ extension CanonicalWriter {
             append(string: asset.contract ?? ""); append(asset.decimals)
         case .removeAsset(let chain, let symbol):
             append(UInt8(41)); append(string: chain); append(string: symbol)
+        case .cancelNonce(let vault, let chain, let address, let nonce):
+            append(UInt8(42)); append(string: vault); append(string: chain); append(string: address); append(nonce)
         }
     }
 
@@ -283,6 +293,9 @@ extension CanonicalReader where Code == GovernanceErrorCode {
         case 41:
             return .removeAsset(chain: try string("chain", max: RegisteredAsset.maximumNameBytes),
                                 symbol: try string("symbol", max: RegisteredAsset.maximumNameBytes))
+        case 42:
+            return .cancelNonce(vault: try string("vault"), chain: try string("chain", max: RegisteredAsset.maximumNameBytes),
+                                address: try string("address", max: 64), nonce: try uint64("nonce"))
         case let other: throw fail("unknown change kind \(other)")
         }
     }

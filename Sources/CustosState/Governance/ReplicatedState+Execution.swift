@@ -101,6 +101,9 @@ extension ReplicatedState {
         case .removeAsset(let chain, let symbol):
             try removeAsset(chain: chain, symbol: symbol)
             return
+        case .cancelNonce(let vault, let chain, let address, let nonce):
+            try cancelNonce(vault: vault, chain: chain, address: address, nonce: nonce, operationId: p.id)
+            return
         case .changePolicy(let yaml):
             let (document, policy) = try Self.compile(yaml: yaml, users: users, bots: bots)
             guard document.version > policyVersion else {

@@ -17,7 +17,7 @@ struct RequestAuthority {
     let requireUserVerification: Bool
     let vaults: [String: Vault]
     let cluster: [UInt8]
-    let windows: WindowBook
+    var windows: WindowBook
     let prices: PriceBook
     /// The registered assets a transfer or contract call resolves against.
     let assets: [String: RegisteredAsset]

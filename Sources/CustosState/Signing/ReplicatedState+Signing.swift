@@ -167,7 +167,11 @@ extension ReplicatedState {
             return .vault(id: vault.id, status: .active)
         case .signature(_, _, let request, let signature):
             guard var s = signing[request], s.vault == vault.id else { throw refused("no signing session of \(vault.id) for request \(request.prefix(128))") }
-            guard s.status == .signing || s.status == .waiting else { throw refused("request \(request) is already \(s.status.rawValue)") }
+            // A session that failed after signers took part may still have produced a signature
+            // (a gateway can withhold it from the log): one that verifies is still taken.
+            guard s.status == .signing || s.status == .waiting || (s.status == .failed && s.attempt > 0) else {
+                throw refused("request \(request) is already \(s.status.rawValue)")
+            }
             guard SignatureCheck.verifies(vault.scheme, key: key, message: s.message, signature: signature, path: s.path) else {
                 throw refused("the signature \(node) submitted for request \(request) does not verify under \(vault.id)'s key")
             }

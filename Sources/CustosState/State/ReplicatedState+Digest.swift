@@ -21,7 +21,7 @@ extension ReplicatedState {
     /// release and recount; expiry follows from the block time and the policy) and the prices; the replay cache by its
     /// bounds and size (its nonces are those of the recorded requests still inside the window).
     /// The registered assets (sorted by key) enter in full; the transactions room by its
-    /// count and journal (every plan written and every nonce moved, in order).
+    /// count and journal (every plan written and every nonce taken, reserved or freed, in order).
     /// So a block costs what it changed, not what the state holds. Two nodes agree on the state
     /// exactly when their digests are equal. Computed once per state: reading it again, or from
     /// an unchanged copy, costs nothing.
@@ -396,7 +396,7 @@ extension CanonicalWriter {
         append(r.completedHeight ?? 0)
     }
 
-    /// A pooled presignature: batch, run, signers, batch start height and confirmed digest.
+    /// A planned transaction: everything it holds, the failure by whether there is one.
     mutating func append(_ t: PlannedTransaction) {
         append(string: t.requestId)
         append(string: t.vault)
@@ -420,8 +420,15 @@ extension CanonicalWriter {
         append(optional: t.signingHash)
         append(optional: t.rawTransaction)
         append(t.failure != nil)
+        append(t.parametersDeadline ?? 0)
+        append(t.parametersDeadline != nil)
+        append(t.signatureMayExist)
+        append(optional: t.cancels.map { Array($0.utf8) })
+        append(t.reservedNonce ?? 0)
+        append(t.reservedNonce != nil)
     }
 
+    /// A pooled presignature: batch, run, signers, batch start height and confirmed digest.
     mutating func append(_ p: PooledPresignature) {
         append(p.batch)
         append(UInt32(p.index))

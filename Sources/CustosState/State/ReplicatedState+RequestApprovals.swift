@@ -124,6 +124,7 @@ extension ReplicatedState {
         if updated.approvals!.status == .approved {
             countInWindows(updated)
             if updated.request.kind == .message { sign(updated) }
+            awaitParameters(id)
         }
         return .requestApprovals(requestId: id, status: updated.approvals!.status)
     }

@@ -34,7 +34,10 @@ extension ReplicatedState {
                 countInWindows(recorded)
                 if recorded.request.kind == .message { sign(recorded) }
             }
-            if let plan, recorded.outcome != .deny { transactions[recorded.id] = plan }
+            if var plan, recorded.outcome != .deny {
+                if recorded.outcome == .allow { plan.parametersDeadline = time + PlannedTransaction.parametersWaitLimit }
+                transactions[recorded.id] = plan
+            }
             return .requestDecided(requestId: recorded.id, outcome: recorded.outcome)
         } catch {
             record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: submitter, error: error))

@@ -117,6 +117,7 @@ extension ReplicatedState {
         expireCeremonies()
         expireRequestApprovals()
         windows.expire(at: time)
+        expireParameters()
         advanceSigning()
     }
 

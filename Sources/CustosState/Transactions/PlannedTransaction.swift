@@ -7,16 +7,32 @@ import CustosCrypto
 /// derivation path), recipient or contract, value and calldata. The executor's parameters
 /// (nonce, gas, fees) complete it; every node then builds the EIP-1559 transaction and its
 /// signing hash itself, and records the signed raw transaction once the vault signed it.
+///
+/// A governed nonce cancellation plans a transaction of its own (`cancels`): a zero-value
+/// transfer from the address to itself at the cancelled nonce (`reservedNonce`).
 public struct PlannedTransaction: Sendable, Hashable {
     public enum Status: String, Sendable, Hashable {
-        /// Recorded; waiting for the request to be allowed and for its parameters.
+        /// Recorded; waiting for the request to be allowed and for its parameters (until
+        /// `parametersDeadline` once allowed).
         case awaitingParameters = "awaiting-parameters"
         /// Parameters accepted; the vault is signing the transaction's hash.
         case signing
         /// The signature is in the log; `rawTransaction` is ready to broadcast.
         case signed
-        /// The vault could not sign it (`failure` says why).
+        /// The signing failed before any signer set formed (`failure` says why): no signature
+        /// exists, its nonce went back to the sender's free nonces and it stopped counting in the limits.
         case failed
+        /// The signing failed after signers took part: a signature may exist outside the log and
+        /// be broadcast. Its nonce stays reserved to it and it keeps counting in the limits; a late
+        /// signature in the log still makes it `signed`. The executor may propose replacement
+        /// parameters (same nonce, fees at least as high), or governance may cancel the nonce.
+        case outcomeUnknown = "outcome-unknown"
+        /// No parameters came within `parametersWaitLimit` of its approval: it never signed and
+        /// stopped counting in the limits.
+        case expired
+        /// A governed cancellation handed its nonce to a zero-value transaction (`failure` names
+        /// the operation). Whichever of the two is mined, the other cannot be.
+        case cancelled
     }
 
     public let requestId: String
@@ -38,9 +54,23 @@ public struct PlannedTransaction: Sendable, Hashable {
     /// The signed transaction, RLP with y-parity, r and s (EIP-2718 type 2).
     public internal(set) var rawTransaction: [UInt8]?
     public internal(set) var failure: String?
+    /// Block time (milliseconds) by which parameters must be accepted, set when the request is
+    /// approved for signing: `parametersWaitLimit` after it.
+    public internal(set) var parametersDeadline: UInt64? = nil
+    /// Whether a signing session of this plan ever had a signer set: a signature at its nonce may
+    /// exist, so the nonce is never given back without a governed cancellation.
+    public internal(set) var signatureMayExist: Bool = false
+    /// For a governed nonce cancellation: the plan whose nonce it takes, and the nonce it must use.
+    public internal(set) var cancels: String? = nil
+    public internal(set) var reservedNonce: UInt64? = nil
 
     /// Gas a plain native transfer (no calldata) uses, and must be given exactly.
     public static let nativeTransferGas: UInt64 = 21_000
+    /// How long, in block time, an approved plan waits for its first parameters: 15 minutes,
+    /// after which it expires, so an approval is not turned into a transaction long after the
+    /// fact (at a nonce, fee and policy nobody looked at then). A plan whose nonce is already
+    /// reserved (`outcomeUnknown`, a cancellation) does not expire.
+    public static let parametersWaitLimit: UInt64 = 15 * 60 * 1000
 
     /// The unsigned EIP-1559 transaction these fields and `parameters` define.
     public func transaction(_ p: TransactionParameters) throws(EVMError) -> EVM.Transaction {

@@ -27,16 +27,22 @@ extension ReplicatedState {
     }
 
     /// Checks an executor's parameters in this state, in order: the executor is an active bot
-    /// with the `executor` role and its signature verifies; the request is recorded with a
-    /// planned transaction still awaiting parameters, the policy allowed it (or its approvals
-    /// did) and signing is not frozen; the chain id is the chain's; the nonce is the sender's
-    /// tracked next nonce on that chain; the gas limit is exactly 21,000 for a plain native
-    /// transfer and from 21,000 to the policy's `max_gas_limit` otherwise; the priority fee is
-    /// not above the fee cap, and neither is above the policy's `fee_limits` for the chain (a
-    /// chain without fee limits accepts none). Then the sender's next nonce moves on, the
-    /// EIP-1559 transaction and its signing hash are built from the planned transaction and
-    /// the parameters, and the vault's signing of that hash starts at the sender's derivation
-    /// path. Nothing changes when a check fails; the error names the parameter.
+    /// with the `executor` role and its signature verifies; a planned transaction awaits
+    /// parameters, or is `outcome-unknown` (a replacement); signing is not frozen and the vault
+    /// is active; the chain id is the chain's; the nonce is the one the plan must take — for a
+    /// new transaction the sender's lowest free nonce, else its next nonce; for a replacement
+    /// the nonce already reserved to it, with fees at least as high as the replaced ones; for a
+    /// governed cancellation the cancelled nonce; the gas limit is exactly 21,000 for a plain
+    /// native transfer and from 21,000 to the policy's `max_gas_limit` otherwise; the priority
+    /// fee is not above the fee cap, and neither is above the policy's `fee_limits` for the
+    /// chain (a chain without fee limits accepts none). A transfer or call must then still be
+    /// allowed by the policy and address book in force now, with its maximum fee (gas limit ×
+    /// max fee per gas, in the chain's native asset) and its counted approvals, the windows
+    /// read without its own charge (`recheck`). Then the nonce is taken and reserved to the
+    /// plan, the EIP-1559 transaction and its signing hash are built from the planned
+    /// transaction and the parameters, and the vault's signing of that hash starts at the
+    /// sender's derivation path (a replacement's new session takes the place of the failed
+    /// one). Nothing changes when a check fails; the error names what is wrong.
     mutating func acceptParameters(_ e: TransactionParametersEntry) throws(GovernanceError) -> GovernanceOutcome {
         func refused(_ reason: String) -> GovernanceError { GovernanceError(.invalidRequest, "the transaction parameters are refused: \(reason)") }
         let p = e.parameters
@@ -50,14 +56,65 @@ extension ReplicatedState {
             throw GovernanceError(.requestRefused, "the signature of bot \(bot.id) over the parameters does not verify")
         }
         guard let plan = transactions[p.requestId] else { throw GovernanceError(.unknownRequest, "no transaction is planned for request \(p.requestId)") }
-        guard plan.status == .awaitingParameters else { throw refused("request \(p.requestId) already has parameters (it is \(plan.status.rawValue))") }
-        guard requestBook.requests[p.requestId]?.isAllowed == true else { throw refused("request \(p.requestId) is not allowed to be signed") }
-        guard !frozen else { throw refused("signing is frozen") }
-        guard p.chainId == plan.chainId else { throw refused("chain id \(p.chainId) is not \(plan.chain)'s (\(plan.chainId))") }
-        let next = transactions.nextNonce(chainId: plan.chainId, address: plan.from.checksummed)
-        guard p.nonce == next else {
-            throw refused("nonce \(p.nonce) is not the next nonce of \(plan.from.checksummed) on \(plan.chain) (\(next))")
+        let replacing = plan.status == .outcomeUnknown
+        guard plan.status == .awaitingParameters || replacing else {
+            throw refused("request \(p.requestId) " + (plan.parameters == nil ? "takes no parameters" : "already has parameters")
+                + " (it is \(plan.status.rawValue))")
         }
+        var recorded: RecordedRequest? = nil
+        if plan.cancels == nil {
+            recorded = requestBook.requests[p.requestId]
+            guard recorded?.isAllowed == true else { throw refused("request \(p.requestId) is not allowed to be signed") }
+        }
+        guard !frozen else { throw refused("signing is frozen") }
+        guard vaults[plan.vault]?.status == .active else { throw refused("vault \(plan.vault) is not active") }
+        guard p.chainId == plan.chainId else { throw refused("chain id \(p.chainId) is not \(plan.chain)'s (\(plan.chainId))") }
+        let from = plan.from.checksummed
+        if replacing, let old = plan.parameters {
+            guard p.nonce == old.nonce else {
+                throw refused("request \(p.requestId) may already be signed at nonce \(old.nonce) (its outcome is unknown), so a replacement takes nonce \(old.nonce), not \(p.nonce)")
+            }
+            guard p.maxFeePerGas >= old.maxFeePerGas, p.maxPriorityFeePerGas >= old.maxPriorityFeePerGas else {
+                throw refused("a replacement's fees are at least the replaced transaction's (max fee per gas \(old.maxFeePerGas) wei, max priority fee per gas \(old.maxPriorityFeePerGas) wei)")
+            }
+        } else if let reserved = plan.reservedNonce {
+            guard p.nonce == reserved else { throw refused("the cancellation \(p.requestId) takes the cancelled nonce \(reserved), not \(p.nonce)") }
+        } else {
+            let expected = transactions.expectedNonce(chainId: plan.chainId, address: from)
+            guard p.nonce == expected else {
+                throw refused("nonce \(p.nonce) is not the next nonce of \(from) on \(plan.chain) (\(expected)); a new transaction takes its lowest free nonce, else the nonce after its last")
+            }
+        }
+        try checkFeeLimits(p, of: plan)
+        if let recorded { try recheck(recorded, plan: plan, maximumFee: try maximumFee(p, of: plan)) }
+        let hash: [UInt8]
+        do { hash = try plan.transaction(p).signingHash } catch { throw refused(error.reason) }
+        // A replacement's (or a cancellation's) session takes the place of the one that failed;
+        // should the vault refuse the new one, nothing changes.
+        let earlier = signing[p.requestId]
+        if replacing || plan.cancels != nil { signing[p.requestId] = nil }
+        var planned = plan
+        planned.parameters = p
+        planned.signingHash = hash
+        planned.status = .signing
+        planned.failure = nil
+        planned.parametersDeadline = nil
+        transactions[p.requestId] = planned
+        do { try startSigning(request: p.requestId, vault: plan.vault, message: hash, path: plan.path) } catch {
+            signing[p.requestId] = earlier
+            transactions[p.requestId] = plan
+            throw refused(error.reason)
+        }
+        if !replacing && plan.reservedNonce == nil {
+            transactions.take(p.nonce, chainId: plan.chainId, address: from, for: p.requestId)
+        }
+        return .transactionParameters(requestId: p.requestId, nonce: p.nonce)
+    }
+
+    /// The policy's `fee_limits` for the plan's chain: the gas limit (exactly 21,000 for a plain
+    /// native transfer, else 21,000 to `max_gas_limit`), the fee cap and the priority fee.
+    private func checkFeeLimits(_ p: TransactionParameters, of plan: PlannedTransaction) throws(GovernanceError) {
+        func refused(_ reason: String) -> GovernanceError { GovernanceError(.invalidRequest, "the transaction parameters are refused: \(reason)") }
         guard let limit = document.feeLimits.first(where: { $0.chain.value == plan.chain }) else {
             throw refused("the policy sets no fee limit for \(plan.chain)")
         }
@@ -80,44 +137,104 @@ extension ReplicatedState {
         guard p.maxPriorityFeePerGas <= tip else {
             throw refused("max priority fee per gas \(p.maxPriorityFeePerGas) wei exceeds the policy's limit on \(plan.chain), \(tip) wei (\(limit.maxPriorityFeePerGasGwei) gwei)")
         }
-        let hash: [UInt8]
-        do { hash = try plan.transaction(p).signingHash } catch { throw refused(error.reason) }
-        var planned = plan
-        planned.parameters = p
-        planned.signingHash = hash
-        planned.status = .signing
-        transactions.setNextNonce(p.nonce + 1, chainId: plan.chainId, address: plan.from.checksummed)
-        transactions[p.requestId] = planned
-        do { try startSigning(request: p.requestId, vault: plan.vault, message: hash, path: plan.path) } catch {
-            transactions[p.requestId]!.status = .failed
-            transactions[p.requestId]!.failure = error.reason
-            // It failed before broadcast: it stops counting in the windows.
-            windows.release(p.requestId)
+    }
+
+    /// The registered native asset of `chain`, if any.
+    func nativeAsset(of chain: String) -> RegisteredAsset? {
+        assets.values.first { $0.chain == chain && $0.contract == nil }
+    }
+
+    /// The most the transaction can pay in fees, gas limit × max fee per gas, in the chain's
+    /// native asset (its registered decimals, 18 if none is registered), as a policy decimal.
+    func maximumFee(_ p: TransactionParameters, of plan: PlannedTransaction) throws(GovernanceError) -> FixedDecimal {
+        let decimals = Int(nativeAsset(of: plan.chain)?.decimals ?? 18)
+        let wei = BigUInt(p.gasLimit) * p.maxFeePerGas
+        let scaled = decimals <= FixedDecimal.scale
+            ? wei * BigUInt(10).power(FixedDecimal.scale - decimals)
+            : (wei + BigUInt(10).power(decimals - FixedDecimal.scale) - 1) / BigUInt(10).power(decimals - FixedDecimal.scale)
+        guard let raw = Int128(String(scaled)) else {
+            throw GovernanceError(.invalidRequest, "the transaction parameters are refused: the maximum fee \(wei) wei is too large for the policy's decimals")
         }
-        return .transactionParameters(requestId: p.requestId, nonce: p.nonce)
+        return FixedDecimal(raw: raw)
+    }
+
+    /// Whether `recorded` is still allowed by the policy, address book and freeze flag in force
+    /// now, with `maximumFee` as its fee and the approvals that count now, the windows read
+    /// without its own charge (it counts already). Deny, or a need for approvals it does not
+    /// have, refuses the parameters with the policy's reason.
+    private func recheck(_ recorded: RecordedRequest, plan: PlannedTransaction, maximumFee: FixedDecimal) throws(GovernanceError) {
+        var current = recorded.request
+        current.fee = maximumFee
+        if recorded.approvals != nil { current.approvals = countedApprovers(of: recorded) }
+        var authority = requestAuthority
+        authority.windows.release(recorded.id)
+        let now = authority.evaluate(current, blockTime: time)
+        let what = "the transaction parameters are refused: request \(recorded.id) with a maximum fee of \(maximumFee) \(nativeAsset(of: plan.chain)?.symbol ?? "in \(plan.chain)'s native asset")"
+        switch now.outcome {
+        case .allow:
+            return
+        case .deny:
+            throw GovernanceError(.notPermitted, "\(what) is denied by the policy in force now: \(Self.describe(now.reason))")
+        case .needsApprovals:
+            let groups = now.pending.map { "\($0.count) of \($0.group) (rule \($0.rule))" }.joined(separator: ", ")
+            throw GovernanceError(.notPermitted, "\(what) needs approvals under the policy in force now that it does not have: \(groups)")
+        }
+    }
+
+    /// Starts the wait of an approved transfer's or call's plan for its parameters: they must be
+    /// accepted within `PlannedTransaction.parametersWaitLimit` of block time from now.
+    mutating func awaitParameters(_ request: String) {
+        guard var plan = transactions[request], plan.status == .awaitingParameters, plan.cancels == nil else { return }
+        plan.parametersDeadline = time + PlannedTransaction.parametersWaitLimit
+        transactions[request] = plan
+    }
+
+    /// Expires every plan whose deadline for parameters passed by the state's block time, in
+    /// request-id order: it never signed, so its request stops counting in the windows.
+    mutating func expireParameters() {
+        for var plan in transactions.awaiting where plan.parametersDeadline! <= time {
+            plan.status = .expired
+            plan.failure = "no parameters were accepted within \(PlannedTransaction.parametersWaitLimit / 60_000) minutes of its approval; submit the request again"
+            plan.parametersDeadline = nil
+            transactions[plan.requestId] = plan
+            windows.release(plan.requestId)
+        }
     }
 
     /// Records the signed raw transaction of a request whose signature every node verified:
     /// the planned transaction with its parameters and the 65-byte signature (r ‖ s ‖ y-parity).
+    /// A plan whose outcome was unknown becomes signed too: the signature was made after all.
     mutating func recordSignedTransaction(_ request: String, signature: [UInt8]) {
-        guard var plan = transactions[request], plan.status == .signing, let p = plan.parameters else { return }
+        guard var plan = transactions[request], plan.status == .signing || plan.status == .outcomeUnknown, let p = plan.parameters else { return }
         do {
             guard signature.count == 65 else { throw GovernanceError(.malformed, "an ECDSA signature has 65 bytes, not \(signature.count)") }
             let recoverable = try Secp256k1.ECDSA.RecoverableSignature(r: signature[0..<32], s: signature[32..<64], recoveryID: signature[64])
             plan.rawTransaction = try plan.transaction(p).attaching(recoverable).encoded
             plan.status = .signed
+            plan.failure = nil
         } catch {
-            plan.status = .failed
+            plan.status = .outcomeUnknown
+            plan.signatureMayExist = true
             plan.failure = "the signature does not make a transaction: \(error)"
         }
         transactions[request] = plan
     }
 
-    /// Marks the planned transaction of a signing session that failed.
-    mutating func recordFailedTransaction(_ request: String, reason: String) {
-        guard var plan = transactions[request], plan.status == .signing else { return }
-        plan.status = .failed
-        plan.failure = reason
+    /// Records the failed signing of a plan. Before any signer set formed for it (and for no
+    /// earlier session of it either), no signature can exist: the plan is `failed` and its
+    /// nonce goes back to the sender's free nonces. Otherwise a signature may exist outside the
+    /// log: the plan is `outcome-unknown` and its nonce stays reserved to it.
+    mutating func recordFailedTransaction(_ request: String, reason: String, attempted: Bool) {
+        guard var plan = transactions[request], plan.status == .signing, let p = plan.parameters else { return }
+        if attempted || plan.signatureMayExist {
+            plan.status = .outcomeUnknown
+            plan.signatureMayExist = true
+            plan.failure = reason + "; a signature at nonce \(p.nonce) may exist, so the nonce stays reserved to it: propose replacement parameters at that nonce, or cancel the nonce through governance"
+        } else {
+            plan.status = .failed
+            plan.failure = reason + "; no signer took part, so nonce \(p.nonce) is free again"
+            transactions.free(p.nonce, chainId: plan.chainId, address: plan.from.checksummed)
+        }
         transactions[request] = plan
     }
 

@@ -1,13 +1,28 @@
 import CustosCore
 
 /// The transactions room of the replicated state: the planned EVM transaction of every recorded
-/// transfer or contract call request, by request id, and the next nonce of every vault address
-/// on every chain. Every write is folded into a `WriteJournal` that the state digest takes in
-/// place of the plans; the nonces enter the digest in full.
+/// transfer or contract call request (and of every governed nonce cancellation), by request id;
+/// for every vault address on every chain, the next nonce never handed out, the nonces handed
+/// out and given back (free, taken lowest first before the next nonce), and which plan holds
+/// each nonce handed to signers. Every write is folded into a `WriteJournal` that the state
+/// digest takes in place of the plans; the nonces enter the digest through it too.
+///
+/// A nonce is handed to at most one plan at a time: it leaves the free set or moves the next
+/// nonce on when a plan's parameters are accepted, and it is reserved to that plan until the
+/// plan's signing failed before any signer set formed (then it is free again) or a governed
+/// cancellation hands it to a zero-value transaction (`reserve(_:for:)`).
 public struct TransactionBook: Sendable, Hashable {
     private var plans = ShardedDictionary<String, PlannedTransaction>()
     /// The next nonce of each sender, by `nonceKey(chainId:address:)`; absent means 0.
     public private(set) var nextNonces: [String: UInt64] = [:]
+    /// The free nonces of each sender below its next nonce, ascending, by `nonceKey(chainId:address:)`.
+    public private(set) var freeNonces: [String: [UInt64]] = [:]
+    /// The plan each handed-out nonce is reserved to, by `reservationKey(chainId:address:nonce:)`.
+    public private(set) var reservations: [String: String] = [:]
+    /// Ids of the plans awaiting their first parameters with a deadline for them.
+    private var awaitingIDs: Set<String> = []
+    /// Ids of the plans of governed nonce cancellations, in the order they were made.
+    public private(set) var cancellations: [String] = []
     /// Every write to a plan or a nonce, in order.
     private(set) var journal = WriteJournal(room: "transactions")
 
@@ -17,7 +32,13 @@ public struct TransactionBook: Sendable, Hashable {
     public internal(set) subscript(request: String) -> PlannedTransaction? {
         get { plans[request] }
         set {
+            if newValue?.cancels != nil, plans[request] == nil { cancellations.append(request) }
             plans[request] = newValue
+            if let plan = newValue, plan.status == .awaitingParameters, plan.parametersDeadline != nil {
+                awaitingIDs.insert(request)
+            } else {
+                awaitingIDs.remove(request)
+            }
             journal.record { w in
                 w.append(string: request)
                 w.append(newValue != nil)
@@ -26,16 +47,65 @@ public struct TransactionBook: Sendable, Hashable {
         }
     }
 
+    /// The plans awaiting their first parameters under a deadline, by request id.
+    public var awaiting: [PlannedTransaction] { awaitingIDs.sorted().map { plans[$0]! } }
+
     /// The next nonce of `address` (EIP-55) on chain `chainId`: 0 for one that never sent.
     public func nextNonce(chainId: UInt64, address: String) -> UInt64 {
         nextNonces[Self.nonceKey(chainId: chainId, address: address)] ?? 0
     }
 
-    /// Moves the next nonce of `address` on `chainId` to `nonce`.
-    mutating func setNextNonce(_ nonce: UInt64, chainId: UInt64, address: String) {
+    /// The nonce the next new transaction of `address` on `chainId` must take: its lowest free
+    /// nonce, else its next nonce.
+    public func expectedNonce(chainId: UInt64, address: String) -> UInt64 {
         let key = Self.nonceKey(chainId: chainId, address: address)
-        nextNonces[key] = nonce
+        return freeNonces[key]?.first ?? nextNonces[key] ?? 0
+    }
+
+    /// The plan `nonce` of `address` on `chainId` is reserved to, if it was handed out and not given back.
+    public func reservation(chainId: UInt64, address: String, nonce: UInt64) -> String? {
+        reservations[Self.reservationKey(chainId: chainId, address: address, nonce: nonce)]
+    }
+
+    /// Hands `nonce` of `address` on `chainId` to plan `request`: it leaves the free set, or
+    /// moves the next nonce past it, and is reserved to the plan. The caller checked it is
+    /// `expectedNonce(chainId:address:)` or already the plan's.
+    mutating func take(_ nonce: UInt64, chainId: UInt64, address: String, for request: String) {
+        let key = Self.nonceKey(chainId: chainId, address: address)
+        if let free = freeNonces[key], let i = free.firstIndex(of: nonce) {
+            var rest = free
+            rest.remove(at: i)
+            freeNonces[key] = rest.isEmpty ? nil : rest
+        } else if nonce >= nextNonces[key] ?? 0 {
+            nextNonces[key] = nonce + 1
+        }
+        reserve(nonce, chainId: chainId, address: address, for: request)
+    }
+
+    /// Reserves `nonce` of `address` on `chainId` to plan `request` (a governed cancellation
+    /// hands a reserved nonce to its own plan).
+    mutating func reserve(_ nonce: UInt64, chainId: UInt64, address: String, for request: String) {
+        let key = Self.reservationKey(chainId: chainId, address: address, nonce: nonce)
+        reservations[key] = request
         journal.record { w in
+            w.append(string: "take")
+            w.append(string: key)
+            w.append(string: request)
+        }
+    }
+
+    /// Gives back `nonce` of `address` on `chainId`, which no signer ever saw: its reservation
+    /// ends and it joins the free set, to be taken before the next nonce.
+    mutating func free(_ nonce: UInt64, chainId: UInt64, address: String) {
+        let key = Self.nonceKey(chainId: chainId, address: address)
+        reservations[Self.reservationKey(chainId: chainId, address: address, nonce: nonce)] = nil
+        var free = freeNonces[key] ?? []
+        if !free.contains(nonce) {
+            free.insert(nonce, at: free.firstIndex { $0 > nonce } ?? free.endIndex)
+        }
+        freeNonces[key] = free
+        journal.record { w in
+            w.append(string: "free")
             w.append(string: key)
             w.append(nonce)
         }
@@ -43,6 +113,11 @@ public struct TransactionBook: Sendable, Hashable {
 
     /// `chainId:address`, the address in lowercase hex.
     public static func nonceKey(chainId: UInt64, address: String) -> String { "\(chainId):\(address.lowercased())" }
+
+    /// `chainId:address:nonce`, the address in lowercase hex.
+    public static func reservationKey(chainId: UInt64, address: String, nonce: UInt64) -> String {
+        "\(nonceKey(chainId: chainId, address: address)):\(nonce)"
+    }
 
     public var values: some Sequence<PlannedTransaction> { plans.values }
     public var count: Int { plans.count }

@@ -30,17 +30,22 @@ extension ReplicatedState {
 
     /// Records a signing session that failed. A session that never reached a signer set (attempt
     /// 0: no nonce or presignature was ever handed out) failed before any signature could exist,
-    /// so its request stops counting in the windows. Once an attempt ran, the signers may have
-    /// made a signature that the log never saw — a gateway can withhold the entry carrying it and
-    /// broadcast the transaction itself — so the request keeps counting: a failure the gateway
-    /// can bring about must never hand back the limit it spent.
+    /// so its request stops counting in the windows, and its transaction is `failed` with its
+    /// nonce free again — unless an earlier session of the same transaction had signers, which
+    /// leaves a signature possible. Once an attempt ran, the signers may have made a signature
+    /// that the log never saw — a gateway can withhold the entry carrying it and broadcast the
+    /// transaction itself — so the request keeps counting and its transaction is
+    /// `outcome-unknown`, its nonce reserved to it: a failure the gateway can bring about must
+    /// never hand back the limit it spent, nor the nonce for a second transaction.
     mutating func failSigning(_ session: SigningSession) {
         signing[session.requestId] = session
-        let neverAttempted = session.attempt == 0
-        if neverAttempted { windows.release(session.requestId) }
+        let attempted = session.attempt > 0
+        let signatureMayExist = attempted || transactions[session.requestId]?.signatureMayExist == true
+        if !signatureMayExist { windows.release(session.requestId) }
         recordFailedTransaction(
             session.requestId,
             reason: (session.failure ?? "signing failed")
-                + (neverAttempted ? "" : "; a signature may exist, so its nonce stays used and it keeps counting in the limits"))
+                + (signatureMayExist ? "; a signature may exist, so it keeps counting in the limits" : ""),
+            attempted: attempted)
     }
 }

@@ -14,7 +14,7 @@
     'revoke-credential': 6, 'change-policy': 7, 'freeze': 8, 'unfreeze': 9, 'add-bot': 10,
     'remove-bot': 11, 'rotate-bot-key': 12, 'grant-role': 13, 'review-access': 14, 'enrol-credential': 15, 'add-member': 20, 'remove-member': 21,
     'create-vault': 30, 'add-vault-address': 31, 'refresh-vault': 32, 'readmit-signer': 33,
-    'register-asset': 40, 'remove-asset': 41,
+    'register-asset': 40, 'remove-asset': 41, 'cancel-nonce': 42,
   };
 
   function base64url(bytes) {
@@ -35,6 +35,15 @@
   function uint32(value) {
     if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new Error('not a 32-bit count: ' + value);
     return [(value >>> 24) & 0xff, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff];
+  }
+
+  function uint64(text) {
+    if (!/^(0|[1-9][0-9]{0,19})$/.test(text)) throw new Error('not a decimal number: ' + text);
+    let value = BigInt(text);
+    if (value > 0xffffffffffffffffn) throw new Error('not a 64-bit number: ' + text);
+    const out = [];
+    for (let i = 0; i < 8; i++) { out.unshift(Number(value & 0xffn)); value >>= 8n; }
+    return out;
   }
 
   function decimal(text) {
@@ -67,6 +76,7 @@
       switch (element.dataset.canon) {
         case 'string': out = out.concat(lengthPrefixed(utf8(text))); break;
         case 'u32': out = out.concat(uint32(decimal(text))); break;
+        case 'u64': out = out.concat(uint64(text)); break;
         case 'change': {
           const kind = CHANGE_KINDS[text];
           if (kind === undefined) throw new Error('unknown change ' + text);

@@ -1,0 +1,47 @@
+import BigInt
+import CustosChains
+import CustosCore
+import CustosCrypto
+
+extension ReplicatedState {
+    /// The request id under which the executed cancellation `operationId` plans its zero-value
+    /// transaction: 64 lowercase hex digits, as every request id, that no request can have (a
+    /// request's id is the digest of its signing input, under no such tag).
+    public static func cancellationId(operationId: String) -> String {
+        Hashes.tagged("custos/cancel-nonce", Array(operationId.utf8)).hexString
+    }
+
+    /// Cancels a reserved nonce (the executed `cancel-nonce`). Refused unless `address` is an EVM
+    /// address, `chain` has registered assets (which give its chain id), the nonce is reserved to
+    /// a plan of `vault` from that address, and that plan is `outcome-unknown` or `signed` (one
+    /// still signing must finish first; a cancellation waiting for parameters already holds it).
+    /// The plan holding the nonce becomes `cancelled` (it keeps counting in the limits: it may
+    /// still be mined instead), and a zero-value transfer from the address to itself at that
+    /// nonce is planned under `cancellationId(operationId:)`, awaiting an executor's parameters
+    /// without a deadline; the nonce is reserved to it.
+    mutating func cancelNonce(vault: String, chain: String, address: String, nonce: UInt64, operationId: String) throws(GovernanceError) {
+        func invalid(_ reason: String) -> GovernanceError { GovernanceError(.invalidChange, "nonce \(nonce) cannot be cancelled: \(reason)") }
+        guard vaults[vault] != nil else { throw GovernanceError(.unknownVault, "no vault \"\(vault.prefix(64))\"") }
+        let from: EVM.Address
+        do { from = try EVM.Address(hex: address) } catch { throw invalid("\(address.printable(limit: 64)) is not an EVM address: \(error.reason)") }
+        guard let chainId = assets.values.first(where: { $0.chain == chain })?.chainId else {
+            throw invalid("no asset is registered on chain \(chain.printable(limit: 32)), so its chain id is unknown")
+        }
+        guard let holder = transactions.reservation(chainId: chainId, address: from.checksummed, nonce: nonce), let held = transactions[holder] else {
+            throw invalid("it is not reserved to any transaction of \(from.checksummed) on \(chain)")
+        }
+        guard held.vault == vault else { throw invalid("\(from.checksummed) is an address of vault \(held.vault), not \(vault)") }
+        guard held.status == .outcomeUnknown || held.status == .signed else {
+            throw invalid("the transaction \(holder) holding it is \(held.status.rawValue), neither outcome-unknown nor signed")
+        }
+        let id = Self.cancellationId(operationId: operationId)
+        var cancelled = held
+        cancelled.status = .cancelled
+        cancelled.failure = "its nonce \(nonce) was cancelled by operation \(operationId): the zero-value transaction \(id) takes it"
+        transactions[holder] = cancelled
+        transactions[id] = PlannedTransaction(
+            requestId: id, vault: vault, chain: held.chain, chainId: chainId, from: held.from, path: held.path, to: held.from, value: 0,
+            data: [], status: .awaitingParameters, signatureMayExist: true, cancels: holder, reservedNonce: nonce)
+        transactions.reserve(nonce, chainId: chainId, address: from.checksummed, for: id)
+    }
+}
