@@ -20,7 +20,8 @@ public struct TransactionView: Codable, Sendable, Equatable {
 
     /// `awaiting-parameters`, `signing`, `signed`, `failed` (before any signer took part: its
     /// nonce is free again), `outcome-unknown` (a signature may exist: its nonce stays reserved
-    /// to it), `expired` (no parameters in time) or `cancelled` (governance gave its nonce away).
+    /// to it), `expired` (no parameters in time) or `superseded-unconfirmed` (governance gave its nonce to a zero-value transaction; the
+    /// chain may still have mined this one).
     public var status: String
     public var vault: String
     public var chain: String

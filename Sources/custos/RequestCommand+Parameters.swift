@@ -76,7 +76,8 @@ struct ParameterOverrides {
 /// The parameters an executor proposes for the transaction `t` of request `requestId`: the
 /// nonce the state says it takes (`stateNonce`), 21,000 gas for a plain transfer or the
 /// endpoint's estimate plus 20 % otherwise, and the endpoint's suggested fees — each unless
-/// overridden; a replacement's fees are raised to the replaced ones where they are lower.
+/// overridden; a replacement's fees and gas limit are raised to the replaced ones where they
+/// are lower (every node refuses less).
 /// Refuses an endpoint on another chain.
 func proposedParameters(requestId: String, _ t: TransactionView, rpc: EVMRPCClient?, _ o: ParameterOverrides) async throws -> TransactionParameters {
     func need<T>(_ value: T?, _ what: String) throws -> T {
@@ -100,7 +101,8 @@ func proposedParameters(requestId: String, _ t: TransactionView, rpc: EVMRPCClie
     let floorTip = replaced.flatMap { BigUInt($0.maxPriorityFeePerGas) } ?? 0, floorFee = replaced.flatMap { BigUInt($0.maxFeePerGas) } ?? 0
     let tip = try max(need(o.maxPriorityFeePerGas ?? fees?.maxPriorityFeePerGas, "--max-priority-fee-per-gas"), floorTip)
     let fee = try max(need(o.maxFeePerGas ?? fees.map { max($0.maxFeePerGas, tip) }, "--max-fee-per-gas"), floorFee)
-    return TransactionParameters(requestId: requestId, chainId: t.chainId, nonce: o.nonce ?? stateNonce(t), gasLimit: try need(gasLimit, "--gas-limit"),
+    let gas = max(try need(gasLimit, "--gas-limit"), replaced?.gasLimit ?? 0)
+    return TransactionParameters(requestId: requestId, chainId: t.chainId, nonce: o.nonce ?? stateNonce(t), gasLimit: gas,
                                  maxFeePerGas: fee, maxPriorityFeePerGas: tip)
 }
 

@@ -92,6 +92,9 @@ import Testing
         // Nor may a replacement pay less than the transaction it replaces.
         #expect(Cluster.reason(c.apply(try c.parameters(id, nonce: 0, maxFee: 40_000_000_000, key: executor)))
             .contains("a replacement's fees are at least the replaced transaction's"))
+        // Nor give itself less gas, to revert and spend the nonce while showing signed.
+        #expect(Cluster.reason(c.apply(try c.parameters(id, nonce: 0, gasLimit: 20_000, maxFee: 60_000_000_000, key: executor)))
+            .contains("a replacement's gas limit is at least the replaced transaction's (21000), not 20000"))
         // Another request cannot take nonce 0 either.
         let other = try base.allowed(&c, Cluster.evmTransfer(amount: "2"))
         #expect(Cluster.reason(c.apply(try c.parameters(other, nonce: 0, key: executor))).contains("nonce 0 is not the next nonce"))
@@ -237,14 +240,15 @@ import Testing
         try c.approve(p, by: "erin")
         #expect(c.status(p) == .executed, "\(String(describing: c.state.operations[p.id]?.failure))")
         let cancelId = ReplicatedState.cancellationId(operationId: p.id)
-        #expect(c.state.transactions[id]?.status == .cancelled)
+        #expect(c.state.transactions[id]?.status == .superseded)
+        #expect(c.state.transactions[id]?.failure?.contains("MAY HAVE BEEN MADE") == true)
         #expect(c.state.windows.counts(id), "the cancelled transaction may still be mined first: it keeps counting")
         let cancel = try #require(c.state.transactions[cancelId])
         #expect(cancel.status == .awaitingParameters && cancel.cancels == id && cancel.reservedNonce == 0 && cancel.parametersDeadline == nil)
         #expect(cancel.to == cancel.from && cancel.value == 0 && cancel.data.isEmpty && cancel.path == plan.path)
         #expect(c.state.transactions.reservation(chainId: 1, address: from, nonce: 0) == cancelId)
-        // The cancelled request takes no replacement any more; the cancellation takes only its nonce and the fee limits.
-        #expect(Cluster.reason(c.apply(try c.parameters(id, nonce: 0, maxFee: 60_000_000_000, key: executor))).contains("it is cancelled"))
+        // The superseded request takes no replacement any more; the cancellation takes only its nonce and the fee limits.
+        #expect(Cluster.reason(c.apply(try c.parameters(id, nonce: 0, maxFee: 60_000_000_000, key: executor))).contains("it is superseded-unconfirmed"))
         #expect(Cluster.reason(c.apply(try c.parameters(cancelId, nonce: 1, key: executor))).contains("takes the cancelled nonce 0, not 1"))
         #expect(Cluster.reason(c.apply(try c.parameters(cancelId, nonce: 0, maxFee: 100_000_000_001, key: executor))).contains("exceeds the policy's limit"))
         #expect(c.apply(try c.parameters(cancelId, nonce: 0, key: executor)) == .transactionParameters(requestId: cancelId, nonce: 0))

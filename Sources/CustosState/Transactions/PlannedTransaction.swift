@@ -31,8 +31,9 @@ public struct PlannedTransaction: Sendable, Hashable {
         /// stopped counting in the limits.
         case expired
         /// A governed cancellation handed its nonce to a zero-value transaction (`failure` names
-        /// the operation). Whichever of the two is mined, the other cannot be.
-        case cancelled
+        /// the operation). Whichever of the two is mined, the other cannot be: until the chain is
+        /// read, this one may have been paid.
+        case superseded = "superseded-unconfirmed"
     }
 
     public let requestId: String

@@ -15,8 +15,9 @@ extension ReplicatedState {
     /// address, `chain` has registered assets (which give its chain id), the nonce is reserved to
     /// a plan of `vault` from that address, and that plan is `outcome-unknown` or `signed` (one
     /// still signing must finish first; a cancellation waiting for parameters already holds it).
-    /// The plan holding the nonce becomes `cancelled` (it keeps counting in the limits: it may
-    /// still be mined instead), and a zero-value transfer from the address to itself at that
+    /// The plan holding the nonce becomes `superseded-unconfirmed`, not cancelled: the chain may
+    /// mine it rather than the cancellation (a gateway may have broadcast a signature it held
+    /// back), so it keeps counting in the limits and says it may have been paid; and a zero-value transfer from the address to itself at that
     /// nonce is planned under `cancellationId(operationId:)`, awaiting an executor's parameters
     /// without a deadline; the nonce is reserved to it.
     mutating func cancelNonce(vault: String, chain: String, address: String, nonce: UInt64, operationId: String) throws(GovernanceError) {
@@ -35,10 +36,12 @@ extension ReplicatedState {
             throw invalid("the transaction \(holder) holding it is \(held.status.rawValue), neither outcome-unknown nor signed")
         }
         let id = Self.cancellationId(operationId: operationId)
-        var cancelled = held
-        cancelled.status = .cancelled
-        cancelled.failure = "its nonce \(nonce) was cancelled by operation \(operationId): the zero-value transaction \(id) takes it"
-        transactions[holder] = cancelled
+        var superseded = held
+        superseded.status = .superseded
+        superseded.failure = "its nonce \(nonce) was given by operation \(operationId) to the zero-value transaction \(id); "
+            + "whichever of the two the chain mines at nonce \(nonce) is final, so this payment MAY HAVE BEEN MADE: "
+            + "check the chain before paying it again"
+        transactions[holder] = superseded
         transactions[id] = PlannedTransaction(
             requestId: id, vault: vault, chain: held.chain, chainId: chainId, from: held.from, path: held.path, to: held.from, value: 0,
             data: [], status: .awaitingParameters, signatureMayExist: true, cancels: holder, reservedNonce: nonce)

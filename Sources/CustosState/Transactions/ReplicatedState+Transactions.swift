@@ -77,6 +77,11 @@ extension ReplicatedState {
             guard p.maxFeePerGas >= old.maxFeePerGas, p.maxPriorityFeePerGas >= old.maxPriorityFeePerGas else {
                 throw refused("a replacement's fees are at least the replaced transaction's (max fee per gas \(old.maxFeePerGas) wei, max priority fee per gas \(old.maxPriorityFeePerGas) wei)")
             }
+            // A lower gas limit could make the replacement run out of gas and revert while still
+            // using the nonce: the payment would show signed and never happen.
+            guard p.gasLimit >= old.gasLimit else {
+                throw refused("a replacement's gas limit is at least the replaced transaction's (\(old.gasLimit)), not \(p.gasLimit)")
+            }
         } else if let reserved = plan.reservedNonce {
             guard p.nonce == reserved else { throw refused("the cancellation \(p.requestId) takes the cancelled nonce \(reserved), not \(p.nonce)") }
         } else {
