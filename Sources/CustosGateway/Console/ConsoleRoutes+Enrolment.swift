@@ -1,6 +1,5 @@
 import CustosClusterAPI
 import CustosCore
-import CustosCrypto
 import CustosIdentity
 import CustosLedger
 import CustosState
@@ -115,7 +114,7 @@ extension ConsoleRoutes {
         }
         let registration = WebAuthnRegistration.Response(credentialId: credentialId, attestationObject: attestationObject,
                                                          clientDataJSON: clientDataJSON)
-        guard Ed25519.isValidSignature(proof, for: CredentialEnrolment.proofInput(registration), publicKey: enrolment.codeKey) else {
+        guard enrolment.isProof(proof, of: registration) else {
             return try await enrolPage(console, status: .unprocessableContent, enrolment: enrolment,
                                        notice: "Registration refused: it is not signed with the code this enrolment names.")
         }

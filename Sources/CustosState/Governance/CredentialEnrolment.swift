@@ -64,6 +64,12 @@ public struct CredentialEnrolment: Sendable, Hashable {
             + Hashes.sha256(registration.attestationObject) + Hashes.sha256(registration.clientDataJSON))
     }
 
+    /// Whether `proof` is this enrolment's code key's signature over `registration`: the one
+    /// check every node makes, and the console makes first.
+    public func isProof(_ proof: [UInt8], of registration: WebAuthnRegistration.Response) -> Bool {
+        Ed25519.isValidSignature(proof, for: Self.proofInput(registration), publicKey: codeKey)
+    }
+
     /// The code key's signature vouching for `registration`.
     public static func proof(code: [UInt8], registration: WebAuthnRegistration.Response) -> [UInt8] {
         // Signing with a valid key over bytes cannot fail.

@@ -18,7 +18,7 @@ extension ReplicatedState {
         guard enrolment.user == user else { throw refused("enrolment \"\(id)\" is for \(enrolment.user), not \(user.printable(limit: 64))") }
         guard enrolment.usedAt == nil else { throw refused("enrolment \"\(id)\" was used; each enrolment registers one credential") }
         guard time < enrolment.expiresAt else { throw refused("enrolment \"\(id)\" expired") }
-        guard Ed25519.isValidSignature(proof, for: CredentialEnrolment.proofInput(registration), publicKey: enrolment.codeKey) else {
+        guard enrolment.isProof(proof, of: registration) else {
             throw refused("the registration is not signed by the code key enrolment \"\(id)\" names")
         }
         guard let person = users[user], person.active else { throw GovernanceError(.inactiveUser, "\(user) has been removed") }
