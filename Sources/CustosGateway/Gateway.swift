@@ -117,6 +117,8 @@ public actor Gateway: Service {
     /// The governed state as of the committed head, as JSON (built once per height).
     public var governance: GovernanceSnapshot { governed.snapshot() }
     public var governanceState: ReplicatedState { governed.state }
+    /// The committed state with its height, read together.
+    var committed: (state: ReplicatedState, height: UInt64) { (governed.state, governed.height) }
     /// Every key the committed state knows, with rotation status at the committed block time.
     public var inventory: KeyInventory { governed.state.inventory }
 

@@ -45,6 +45,36 @@ enum GovernanceRoutes {
         }
     }
 
+    /// `POST /v1/policies/dry-run`: the request body posted (as a submitter would sign it) decided
+    /// against the committed head at the gateway's clock, as every node would decide it in the
+    /// next block (`ReplicatedState.dryRun`); nothing is signed, queued or recorded. A body that is
+    /// no JSON object is a 400, one over the envelope bound a 413, one the nodes would refuse
+    /// (unknown initiator, unreadable request, unknown vault…) a 422 naming why.
+    static func dryRun(_ request: Request, gateway: Gateway) async throws -> RequestDryRunView {
+        var request = request
+        let collected: ByteBuffer
+        do { collected = try await request.collectBody(upTo: SignedRequest.maxEnvelopeLength) } catch is NIOTooManyBytesError {
+            throw GatewayProblem.tooLarge(SignedRequest.maxEnvelopeLength)
+        }
+        let body: JSONValue
+        do {
+            body = try JSONParser(maxDepth: 64, maxInputBytes: SignedRequest.maxEnvelopeLength).parse(Array(collected.readableBytesView))
+        } catch {
+            throw GatewayProblem(.badRequest, code: "dry-run.malformed-json", title: "Malformed JSON", detail: "the request body: \(error)")
+        }
+        guard case .object = body else {
+            throw GatewayProblem(.badRequest, code: "dry-run.malformed-json", title: "Malformed JSON",
+                                 detail: "the request body is a \(body.typeName), not an object")
+        }
+        let (state, height) = await gateway.committed
+        do throws(GovernanceError) {
+            return RequestDryRunView(try state.dryRun(body, blockTime: gateway.clock()), height: height)
+        } catch {
+            throw GatewayProblem(.unprocessableContent, code: "dry-run.refused", title: "Request refused",
+                                 detail: "every node would refuse it (\(error.code)): \(error.reason)")
+        }
+    }
+
     static func add<Context: GatewayContext>(to router: some RouterMethods<Context>, gateway: Gateway) {
         router.get("/v1/cluster") { _, _ in
             let configuration = await gateway.configuration
@@ -77,6 +107,7 @@ enum GovernanceRoutes {
             return try GatewayRoutes.json(.ok, PolicyView(name: state.policy.document.name, version: state.policyVersion,
                                                           frozen: state.frozen, yaml: state.policyYAML))
         }
+        router.post("/v1/policies/dry-run") { request, _ in try GatewayRoutes.json(.ok, try await dryRun(request, gateway: gateway)) }
         router.get("/v1/address-books") { _, _ in
             let document = await gateway.governanceState.policy.document
             return try GatewayRoutes.json(.ok, document.addressBook.map {

@@ -312,8 +312,10 @@ struct OperationCommand: AsyncParsableCommand {
             guard readLine()?.trimmingCharacters(in: .whitespaces) == (approve ? "approve" : "reject") else { fail("not signed") }
         }
         var file = CredentialStore.load(credentialFile)
-        let assertion = try makeAssertion(
-            &file, challenge: proposal.challenge(approve ? .approve : .reject, genesisDigest: genesis), path: credentialFile)
+        let challenge = cancels
+            ? proposal.cancelChallenge(executesAt: detail.operation.executesAt!, genesisDigest: genesis)
+            : proposal.challenge(approve ? .approve : .reject, genesisDigest: genesis)
+        let assertion = try makeAssertion(&file, challenge: challenge, path: credentialFile)
         let decision = DecisionMessage(user: file.user, assertion: assertion)
         let receipt: EntryReceipt = try await call.post(
             "/v1/operations/\(percentEncoded(id))/\(approve ? "approvals" : "rejections")", decision)
@@ -351,11 +353,16 @@ struct GatewayCall {
     }
 
     func post<T: Decodable>(raw path: String, _ body: Data) async throws -> T {
+        try JSONDecoder().decode(T.self, from: try await postRaw(path, body))
+    }
+
+    /// Posts `body` as JSON and returns the answer's bytes as they came.
+    func postRaw(_ path: String, _ body: Data) async throws -> Data {
         var request = HTTPClientRequest(url: base + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(data: body))
-        return try JSONDecoder().decode(T.self, from: try await send(request))
+        return try await send(request)
     }
 
     private func send(_ request: HTTPClientRequest) async throws -> Data {

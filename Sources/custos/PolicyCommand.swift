@@ -1,11 +1,12 @@
 import ArgumentParser
+import CustosClusterAPI
 import CustosCore
 import CustosPolicy
 import CustosState
 import Foundation
 
 /// `custos policy check|explain|diff`: authoring and reviewing policies from a terminal.
-struct PolicyCommand: ParsableCommand {
+struct PolicyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
         abstract: "Check, explain and compare policy documents.",
@@ -81,12 +82,18 @@ struct PolicyCommand: ParsableCommand {
         }
     }
 
-    struct Explain: ParsableCommand {
+    struct Explain: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Decide one request against a policy and explain the decision.")
+            abstract: "Decide one request against a policy, or against the live cluster, and explain the decision.",
+            discussion: """
+                With a policy file, the request is decided against that document and --state (or an empty state).
+                With --gateway URL instead, the request body (as its initiator would submit it) is decided against
+                the cluster's committed state: its policy, windows, prices and address book at the head, at the
+                gateway's clock, exactly as every node would decide it in the next block. Nothing is submitted.
+                """)
 
-        @Argument(help: "The policy document (YAML).")
-        var file: String
+        @Argument(help: "The policy document (YAML); omit it with --gateway.")
+        var file: String?
 
         @Option(help: "The request (JSON): a transfer, contract call or governance request as the policy reads it, or a message request body as a bot submits it.")
         var request: String
@@ -94,8 +101,20 @@ struct PolicyCommand: ParsableCommand {
         @Option(help: "The state snapshot (JSON): time, prices, window totals, frozen.")
         var state: String?
 
-        func run() throws {
-            let policy = try PolicyCommand.load(file)
+        @Option(help: "A gateway's base URL: decide against the live cluster's committed state (a dry run) instead of a file.")
+        var gateway: String?
+
+        @Flag(help: "Print the gateway's JSON (with --gateway).") var json = false
+
+        func validate() throws {
+            guard (file == nil) != (gateway == nil) else { throw ValidationError("give a policy file or --gateway URL, not both and not neither") }
+            if gateway != nil, state != nil { throw ValidationError("--state is for a policy file; --gateway reads the cluster's committed state") }
+            if gateway == nil, json { throw ValidationError("--json is for --gateway") }
+        }
+
+        func run() async throws {
+            if let gateway { return try await dryRun(gateway) }
+            let policy = try PolicyCommand.load(file!)
             let requestValue: PolicyRequest
             let stateValue: StateSnapshot
             let requestText = try PolicyCommand.read(request, limit: DocumentLimits.request.maxBytes)
@@ -126,6 +145,27 @@ struct PolicyCommand: ParsableCommand {
             }
             print(policy.explain(requestValue, in: stateValue).text)
         }
+
+        /// The dry run: the request file's bytes go to the gateway as they are.
+        private func dryRun(_ gateway: String) async throws {
+            let body = Data(try PolicyCommand.read(request, limit: DocumentLimits.request.maxBytes).utf8)
+            let call = GatewayCall(gateway)
+            let raw: Data = try await call.postRaw("/v1/policies/dry-run", body)
+            if json { print(String(decoding: raw, as: UTF8.self)); return }
+            let run = try JSONDecoder().decode(RequestDryRunView.self, from: raw)
+            var lines = [
+                "dry run     height \(run.height), block time \(PolicyCommand.utc(run.blockTime)), policy version \(run.policyVersion)",
+                "initiator   \(printable(run.initiator)) (\(run.initiatorKind))",
+                "decision    \(run.outcome)" + (run.rules.isEmpty ? "" : " (\(run.rules.map(printable).joined(separator: ", ")))"),
+            ]
+            lines += run.explanation.map { "            " + printable($0) }
+            print(lines.joined(separator: "\n"))
+        }
+    }
+
+    /// A block time (milliseconds since the Unix epoch) as UTC, to the second.
+    static func utc(_ milliseconds: UInt64) -> String {
+        ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(milliseconds / 1000)))
     }
 
     struct Diff: ParsableCommand {

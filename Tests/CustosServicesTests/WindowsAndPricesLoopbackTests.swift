@@ -2,6 +2,7 @@ import CustosClusterAPI
 import CustosCore
 import CustosTestSupport
 import Foundation
+import NIOHTTP1
 import Testing
 
 /// Limits that add up and prices, through the real processes: a gateway and four signer nodes on
@@ -10,7 +11,8 @@ import Testing
 /// the second, and comes back, rebuilding its state from the log, before the third), and the
 /// fourth is denied by every node with the same count in its explanation. Three price bots
 /// registered through governance post ETH prices, one of them lying; a transfer's explanation on
-/// every node shows the median of the honest two's neighbourhood.
+/// every node shows the median of the honest two's neighbourhood. A dry run of the denied login
+/// and of the transfer (`custos policy explain --gateway`) says what every node then decides.
 @Suite(.exclusiveProcesses, .serialized, .timeLimit(.minutes(10)))
 struct WindowsAndPricesLoopbackTests {
     static let sources = ["price-1", "price-2", "price-3"]
@@ -55,6 +57,18 @@ struct WindowsAndPricesLoopbackTests {
         return try statuses.mapValues { try #require($0.governance?.requests.first { $0.id == id }) }
     }
 
+    /// The dry run of the request body in `file` through `custos policy explain --gateway --json`.
+    func dryRun(_ cluster: LocalCluster, _ file: URL) async throws -> RequestDryRunView {
+        let out = try await LocalCluster.run(cluster.binary, ["policy", "explain", "--gateway", cluster.baseURL, "--request", file.path, "--json"])
+        return try JSONDecoder().decode(RequestDryRunView.self, from: Data(out.utf8))
+    }
+
+    /// Whether a dry run and a committed request carry the same decision, rule for rule and word for word.
+    func same(_ run: RequestDryRunView, _ request: RequestView) -> Bool {
+        run.outcome == request.outcome && run.rules == request.rules && run.pending == request.pending
+            && run.explanation == request.explanation && run.policyVersion == request.policyVersion && run.initiator == request.initiator
+    }
+
     @Test func anHourlyLimitHoldsAcrossSignerSetsAndARestartAndPricesAreMedians() async throws {
         let cluster = try await LocalCluster(nodeCount: 4)
         var passed = false
@@ -94,7 +108,14 @@ struct WindowsAndPricesLoopbackTests {
         _ = try await cluster.waitForGovernance(seconds: 60) { g in g.requests.contains { $0.id == second["node-2"]?.id } }
         let third = try await login(cluster, 3, nodes: cluster.nodeIDs)
         #expect(third.values.allSatisfy { $0.outcome == "allow" })
+        // The fourth, dry-run first: the gateway decides it against the committed windows as the nodes then do.
+        let fourthBody = cluster.root.appendingPathComponent("login-4.json")
+        try Data("""
+            {"kind": "message", "id": "login-4", "initiator": "risk-bot", "vault": "sol-treasury", "message": {"format": "raw", "hex": "\(Array("venue login 4".utf8).hexString)"}}
+            """.utf8).write(to: fourthBody)
+        let fourthRun = try await dryRun(cluster, fourthBody)
         let fourth = try await login(cluster, 4, nodes: cluster.nodeIDs)
+        for (id, request) in fourth { #expect(same(fourthRun, request), "\(id): \(fourthRun) against \(request)") }
         let figure = "limit risk-bot-logins: 1h for initiator risk-bot: 4 of 3 requests (exceeded)"
         for (id, request) in fourth {
             #expect(request.outcome == "deny" && request.explanation.contains(figure), "\(id): \(request.explanation)")
@@ -125,6 +146,10 @@ struct WindowsAndPricesLoopbackTests {
             {"kind": "transfer", "id": "topup-1", "initiator": "risk-bot", "vault": "hot-trading", "chain": "ethereum",
              "asset": "ETH", "amount": "1", "destination": "0x2e6d88f471c41bd6dc54146e5eea659498ccba8f"}
             """.utf8).write(to: body)
+        let topupRun = try await dryRun(cluster, body)
+        #expect(topupRun.outcome == "allow" && topupRun.initiatorKind == "bot")
+        let said = try await LocalCluster.run(cluster.binary, ["policy", "explain", "--gateway", cluster.baseURL, "--request", body.path])
+        #expect(said.contains("decision    allow") && said.contains("price of ETH: 3,001 USD, the median of 3 sources"), "\(said)")
         let out = try await LocalCluster.run(cluster.binary, [
             "request", "submit", "--gateway", cluster.baseURL, "--bot", cluster.credentialFile("risk-bot.bot").path, body.path,
         ])
@@ -136,7 +161,15 @@ struct WindowsAndPricesLoopbackTests {
             #expect(request.explanation.contains("price of ETH: 3,001 USD, the median of 3 sources"), "\(id): \(request.explanation)")
             #expect(request.explanation.contains("limit exchange-daily-usd: 24h for counterparty kraken: 3,001 of 5,000,000 USD"),
                     "\(id): \(request.explanation)")
+            #expect(same(topupRun, request), "\(id): \(topupRun) against \(request)")
         }
+
+        // What the nodes would refuse, the dry run refuses naming why; what is not JSON is a 400.
+        let stranger = try await cluster.post("/v1/policies/dry-run", body: Data(#"{"kind": "transfer", "initiator": "mallory"}"#.utf8))
+        #expect(stranger.status.code == 422 && String(decoding: stranger.body, as: UTF8.self).contains(#"initiator \"mallory\" is neither"#),
+                "\(String(decoding: stranger.body, as: UTF8.self))")
+        let garbled = try await cluster.post("/v1/policies/dry-run", body: Data("{\"kind\": ".utf8))
+        #expect(garbled.status.code == 400 && String(decoding: garbled.body, as: UTF8.self).contains("dry-run.malformed-json"))
         passed = true
     }
 }

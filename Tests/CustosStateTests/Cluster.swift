@@ -106,8 +106,13 @@ struct Cluster {
         try GovernanceEntry.approve(operationId: proposal.id, user: user, assertion: assert(user, proposal.challenge(.approve, genesisDigest: state.genesisDigest))).entry()
     }
 
+    /// A rejection of `proposal` by `user`; of an approved operation waiting its time-lock, a
+    /// cancel (over the cancel challenge, which binds when it would execute).
     mutating func rejectEntry(_ proposal: GovernanceProposal, by user: String) throws -> Entry {
-        try GovernanceEntry.reject(operationId: proposal.id, user: user, assertion: assert(user, proposal.challenge(.reject, genesisDigest: state.genesisDigest))).entry()
+        let challenge = state.operations[proposal.id].flatMap { op in op.status == .approved ? op.executesAt : nil }
+            .map { proposal.cancelChallenge(executesAt: $0, genesisDigest: state.genesisDigest) }
+            ?? proposal.challenge(.reject, genesisDigest: state.genesisDigest)
+        return try GovernanceEntry.reject(operationId: proposal.id, user: user, assertion: assert(user, challenge)).entry()
     }
 
     /// Applies an entry one second after the previous one.

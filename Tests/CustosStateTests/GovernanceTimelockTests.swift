@@ -71,6 +71,32 @@ import Testing
         #expect(c.status(freeze) == .executed && c.state.frozen)
     }
 
+    /// Review M4: a cancel is its own act, bound to when the operation would execute. An
+    /// officer's rejection made while the operation was proposed — held back by a gateway, or
+    /// replayed from the log (a passkey's counter may stay 0) — is no cancel; nor is a cancel made
+    /// for another time-lock of the same content.
+    @Test func aRejectionHeldBackOrACancelForAnotherTimeIsNoCancel() throws {
+        var c = try Self.cluster()
+        let (walt, _) = try c.propose(.addUser(id: "walt", roles: ["admin"]), by: "frank")
+        // heidi rejects while it is proposed; the gateway keeps her entry back.
+        let heldBack = try c.rejectEntry(walt, by: "heidi")
+        try c.approve(walt, by: "grace")
+        try c.approve(walt, by: "erin")
+        let executesAt = try #require(c.state.operations[walt.id]?.executesAt)
+        #expect(Cluster.code(c.apply(heldBack)) == .assertionRefused)
+        #expect(c.status(walt) == .approved)
+        // A cancel signed for another execution time does not verify either.
+        let elsewhen = try GovernanceEntry.reject(
+            operationId: walt.id, user: "heidi",
+            assertion: c.assert("heidi", walt.cancelChallenge(executesAt: executesAt + 1, genesisDigest: c.state.genesisDigest))).entry()
+        #expect(Cluster.code(c.apply(elsewhen)) == .assertionRefused)
+        #expect(c.status(walt) == .approved)
+        // Over the cancel challenge of this wait, it cancels.
+        #expect(try c.reject(walt, by: "heidi") == .applied(operationId: walt.id, status: .rejected))
+        #expect(walt.cancelChallenge(executesAt: executesAt, genesisDigest: c.state.genesisDigest)
+                != walt.challenge(.reject, genesisDigest: c.state.genesisDigest))
+    }
+
     /// Security review M1: no officer cancels what the quorum does to them (their removal, a
     /// role or credential of theirs; another officer still can); M2: a freeze pauses every
     /// wait but an unfreeze's.

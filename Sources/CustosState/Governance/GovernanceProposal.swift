@@ -69,6 +69,16 @@ public struct GovernanceProposal: Sendable, Hashable {
         Hashes.tagged("custos/governance/\(act.rawValue)", genesisDigest, digest)
     }
 
+    /// The WebAuthn challenge with which a security officer cancels this operation, approved and
+    /// waiting its time-lock until `executesAt` (block time, milliseconds), in the cluster whose
+    /// genesis digest is `genesisDigest`: `tagged("custos/governance/cancel", genesisDigest ‖
+    /// digest ‖ executesAt as 8 bytes big-endian)`. A rejection made while the operation was
+    /// proposed, and held back by a gateway, never counts as a cancel; nor does a cancel of an
+    /// earlier approval of the same content.
+    public func cancelChallenge(executesAt: UInt64, genesisDigest: [UInt8]) -> [UInt8] {
+        Hashes.tagged("custos/governance/cancel", genesisDigest, digest, (0..<8).reversed().map { UInt8(truncatingIfNeeded: executesAt >> ($0 * 8)) })
+    }
+
     /// The challenge a credential registration for `user` inside operation `operationId` of the
     /// cluster whose genesis digest is `genesisDigest` signs (the registration is part of the
     /// operation, so it cannot sign the operation's digest).

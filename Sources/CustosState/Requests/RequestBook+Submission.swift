@@ -80,38 +80,8 @@ extension RequestBook {
                 requireUserVerification: authority.requireUserVerification)
             used = (user.id, verified.index, verified.credential)
         }
-        guard signed.body.objectValue != nil else {
-            throw GovernanceError(.invalidRequest, "the request body is a \(signed.body.typeName), not an object")
-        }
         let requestId = Hashes.sha256(signed.signingInput).hexString
-        let request: PolicyRequest
-        var plan: PlannedTransaction? = nil
-        if TransactionRequest.isTransaction(signed.body) {
-            let resolved = try TransactionRequest(json: signed.body).resolve(
-                requestId: requestId, vaults: authority.vaults, assets: authority.assets)
-            plan = resolved.plan
-            request = resolved.policy
-        } else if MessageRequest.isMessage(signed.body) {
-            let message = try MessageRequest(json: signed.body)
-            try Self.checkVault(of: message, in: authority.vaults)
-            request = try message.policyRequest()
-        } else {
-            do { request = try PolicyRequest(json: signed.body) } catch {
-                let first = error.errors.first.map { "\($0.message) [\($0.code)]" } ?? "\(error)"
-                throw GovernanceError(.invalidRequest, "the request body does not read as a request: \(first)")
-            }
-        }
-        guard request.initiator == signed.keyId else {
-            throw GovernanceError(
-                .invalidRequest, "the body names initiator \"\(request.initiator.prefix(64))\", but \"\(signed.keyId)\" submitted it")
-        }
-        guard request.kind != .governance else {
-            throw GovernanceError(
-                .invalidRequest, "a request is a transfer, a contract call or a message; governance goes through governance.propose")
-        }
-        guard request.approvals.isEmpty else {
-            throw GovernanceError(.invalidRequest, "a request cannot bring its own approvals; people approve it in the log")
-        }
+        let (request, plan) = try Self.policyView(of: signed.body, submittedBy: signed.keyId, requestId: requestId, reading: authority)
         let decision = authority.evaluate(request, blockTime: time)
         var recorded = RecordedRequest(
             id: requestId, initiator: signed.keyId, initiatorKind: kind, blockTime: time,
@@ -123,6 +93,71 @@ extension RequestBook {
                 status: .pending, expiresAt: time + seconds * 1000, approvals: [], rejection: nil, decidedAt: nil)
         }
         return (recorded, used, cache, plan)
+    }
+
+    /// The policy's view of a request body that `initiator` submits, as every node derives it,
+    /// and for a transfer or contract call of the `TransactionRequest` shape the transaction
+    /// resolved from it (`requestId` names it). Refuses, with the reason, a body that is not an
+    /// object or reads as no request, one naming another initiator, a governance request, or one
+    /// bringing its own approvals; a message request's vault must be able to sign it.
+    static func policyView(
+        of body: JSONValue, submittedBy initiator: String, requestId: String, reading authority: RequestAuthority
+    ) throws(GovernanceError) -> (request: PolicyRequest, plan: PlannedTransaction?) {
+        guard body.objectValue != nil else {
+            throw GovernanceError(.invalidRequest, "the request body is a \(body.typeName), not an object")
+        }
+        let request: PolicyRequest
+        var plan: PlannedTransaction? = nil
+        if TransactionRequest.isTransaction(body) {
+            let resolved = try TransactionRequest(json: body).resolve(requestId: requestId, vaults: authority.vaults, assets: authority.assets)
+            plan = resolved.plan
+            request = resolved.policy
+        } else if MessageRequest.isMessage(body) {
+            let message = try MessageRequest(json: body)
+            try checkVault(of: message, in: authority.vaults)
+            request = try message.policyRequest()
+        } else {
+            do { request = try PolicyRequest(json: body) } catch {
+                let first = error.errors.first.map { "\($0.message) [\($0.code)]" } ?? "\(error)"
+                throw GovernanceError(.invalidRequest, "the request body does not read as a request: \(first)")
+            }
+        }
+        guard request.initiator == initiator else {
+            throw GovernanceError(
+                .invalidRequest, "the body names initiator \"\(request.initiator.prefix(64))\", but \"\(initiator)\" submitted it")
+        }
+        guard request.kind != .governance else {
+            throw GovernanceError(
+                .invalidRequest, "a request is a transfer, a contract call or a message; governance goes through governance.propose")
+        }
+        guard request.approvals.isEmpty else {
+            throw GovernanceError(.invalidRequest, "a request cannot bring its own approvals; people approve it in the log")
+        }
+        return (request, plan)
+    }
+
+    /// What every node would decide for `body` if its initiator submitted it in a block at
+    /// `time`, reading the governance room through `authority` — checked and derived exactly as
+    /// `decide` does after the signature, which a dry run has none of. The initiator the body
+    /// names must be an active person or bot of the state. Records nothing.
+    static func dryRun(
+        _ body: JSONValue, at time: UInt64, reading authority: RequestAuthority
+    ) throws(GovernanceError) -> (request: PolicyRequest, decision: PolicyDecision, initiatorKind: PolicyDocument.Principal.Kind) {
+        guard case .string(let initiator)? = body["initiator"] else {
+            throw GovernanceError(.invalidRequest, "the request body names no initiator (a string)")
+        }
+        let kind: PolicyDocument.Principal.Kind
+        if let user = authority.users[initiator] {
+            guard user.active else { throw GovernanceError(.inactiveUser, "\(user.id) has been removed") }
+            kind = .person
+        } else if let bot = authority.bots[initiator] {
+            guard bot.active else { throw GovernanceError(.inactiveBot, "bot \"\(bot.id)\" has been removed") }
+            kind = .bot
+        } else {
+            throw GovernanceError(.unknownUser, "initiator \"\(initiator.printable(limit: 64))\" is neither a person nor a bot of the cluster")
+        }
+        let (request, _) = try policyView(of: body, submittedBy: initiator, requestId: "", reading: authority)
+        return (request, authority.evaluate(request, blockTime: time), kind)
     }
 }
 

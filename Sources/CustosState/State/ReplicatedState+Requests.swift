@@ -61,4 +61,15 @@ extension ReplicatedState {
             return .refused(error)
         }
     }
+
+    /// What every node would decide for a request `body` that its initiator submitted in a
+    /// block at `blockTime` after this state (`RequestBook.dryRun`): the same view, the same
+    /// policy, windows, prices and address book, the same words. Nothing is recorded, not even a
+    /// refusal; the state is not changed. For the gateway's dry run and `custos policy explain`.
+    public func dryRun(_ body: JSONValue, blockTime: UInt64) throws(GovernanceError) -> RequestDryRun {
+        var moved = self
+        moved.advance(to: blockTime)
+        let (request, decision, kind) = try RequestBook.dryRun(body, at: moved.time, reading: moved.requestAuthority)
+        return RequestDryRun(request: request, initiatorKind: kind, blockTime: moved.time, policyVersion: moved.policyVersion, decision: decision)
+    }
 }

@@ -242,8 +242,8 @@ extension ReplicatedState {
     }
 
     /// A security officer (a person holding one of the policy's freeze roles) cancels an
-    /// approved operation during its time-lock, with an assertion over the operation's rejection
-    /// challenge: it never executes. Nobody else can, whatever the quorum approved, and no
+    /// approved operation during its time-lock, with an assertion over the operation's cancel
+    /// challenge, which binds when it would execute (`GovernanceProposal.cancelChallenge`): it never executes. Nobody else can, whatever the quorum approved, and no
     /// officer cancels an operation that acts on themselves (their removal, a role or
     /// credential of theirs, an access review that revokes one of their grants): one officer
     /// stops what the quorum does to others, not what it does to them.
@@ -253,7 +253,7 @@ extension ReplicatedState {
         }
         guard let person = users[user] else { throw GovernanceError(.unknownUser, "\(user.prefix(64)) is not a member of the cluster") }
         guard person.active else { throw GovernanceError(.inactiveUser, "\(user) has been removed") }
-        try authenticate(user, assertion: assertion, challenge: op.proposal.challenge(.reject, genesisDigest: genesisDigest))
+        try authenticate(user, assertion: assertion, challenge: op.proposal.cancelChallenge(executesAt: executesAt, genesisDigest: genesisDigest))
         let officers = (document.governance?.freezeRoles ?? []).map(\.value)
         guard person.roles.contains(where: officers.contains) else {
             throw GovernanceError(.notEligible, "\(user) may not cancel operation \"\(id)\" during its time-lock (until \(executesAt)): "
