@@ -81,22 +81,44 @@ public struct ProposeMessage: Codable, Sendable {
 public struct DecisionMessage: Codable, Sendable {
     public var user: String
     public var assertion: AssertionMessage
+    /// For a request decision: when it was signed (the signer's clock, milliseconds since the
+    /// Unix epoch) and the review measured before it (milliseconds), both covered by the
+    /// assertion (`RequestDecisionEntry.Timing`). Absent in an untimed decision.
+    public var signedAt: UInt64?
+    public var reviewMillis: UInt64?
 
-    public init(user: String, assertion: WebAuthnAssertion.Response) {
+    public init(user: String, assertion: WebAuthnAssertion.Response, timing: RequestDecisionEntry.Timing? = nil) {
         self.user = user
         self.assertion = AssertionMessage(assertion)
+        signedAt = timing?.signedAt
+        reviewMillis = timing?.reviewMillis
     }
 
-    private enum CodingKeys: String, CodingKey, CaseIterable { case user, assertion }
+    private enum CodingKeys: String, CodingKey, CaseIterable { case user, assertion, signedAt, reviewMillis }
 
     public init(from decoder: any Decoder) throws {
         try refuseUnknownFields(decoder, known: CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
         user = try c.decode(String.self, forKey: .user)
         assertion = try c.decode(AssertionMessage.self, forKey: .assertion)
+        signedAt = try c.decodeIfPresent(UInt64.self, forKey: .signedAt)
+        reviewMillis = try c.decodeIfPresent(UInt64.self, forKey: .reviewMillis)
+    }
+
+    /// The timing the message carries: nil without `signedAt`; a review without a signing time
+    /// is refused.
+    public func timing() throws(ClusterAPIError) -> RequestDecisionEntry.Timing? {
+        guard let signedAt else {
+            guard reviewMillis == nil else { throw ClusterAPIError(.malformedMessage, "a decision with reviewMillis also says when it was signed (signedAt)") }
+            return nil
+        }
+        return RequestDecisionEntry.Timing(signedAt: signedAt, reviewMillis: reviewMillis)
     }
 
     public func entry(operationId: String, approve: Bool) throws -> Entry {
+        guard signedAt == nil && reviewMillis == nil else {
+            throw ClusterAPIError(.malformedMessage, "a governance decision carries no signedAt or reviewMillis; only request decisions do")
+        }
         let a = try assertion.decoded()
         let action: GovernanceEntry = approve
             ? .approve(operationId: operationId, user: user, assertion: a)

@@ -12,8 +12,26 @@ public struct RequestApprovalsView: Codable, Sendable, Equatable {
         public var at: UInt64
         public var height: UInt64
         /// For an approval: whether it counts now (its giver is still an active member of a
-        /// group the decision named).
+        /// group the decision named, and it was not given beyond their hourly bound).
         public var counted: Bool
+        /// The review the approval carries (milliseconds from the request shown to the
+        /// approval); absent when none was measured.
+        public var reviewMillis: UInt64?
+        /// Given beyond the person's hourly bound where the policy asks for a second person:
+        /// recorded, never counted. Absent when not.
+        public var beyondLimit: Bool?
+        /// `hasty` or `unmeasured` when every node flagged it for review; absent when not.
+        public var flagged: String?
+
+        init(_ d: RequestApprovals.Decision, counted: Bool) {
+            user = d.user
+            at = d.at
+            height = d.height
+            self.counted = counted
+            reviewMillis = d.reviewMillis
+            beyondLimit = d.beyondLimit ? true : nil
+            flagged = d.flagged?.rawValue
+        }
     }
 
     /// `pending`, `approved`, `rejected` or `expired`.
@@ -34,8 +52,8 @@ public struct RequestApprovalsView: Codable, Sendable, Equatable {
         status = a.status.rawValue
         expiresAt = a.expiresAt
         decidedAt = a.decidedAt
-        approvals = a.approvals.map { Decision(user: $0.user, at: $0.at, height: $0.height, counted: counted.contains($0.user)) }
-        rejection = a.rejection.map { Decision(user: $0.user, at: $0.at, height: $0.height, counted: false) }
+        approvals = a.approvals.map { Decision($0, counted: !$0.beyondLimit && counted.contains($0.user)) }
+        rejection = a.rejection.map { Decision($0, counted: false) }
         eligible = state?.eligibleApprovers(of: r).sorted() ?? []
         let unmet = a.status == .approved ? [] : state?.unmetApprovals(of: r) ?? []
         self.unmet = unmet.map { RequestView.PendingApproval(rule: $0.rule, group: $0.group, count: $0.count) }

@@ -14,7 +14,7 @@ import NIOCore
 /// the cluster, users, roles, the policy in force, address books, operations with their
 /// lifecycle, refusals, and committed blocks; proposing, approving and rejecting operations;
 /// submitting requests, and approving and rejecting those the policy holds for approvals;
-/// price bots' signed prices and the medians they make.
+/// price bots' signed prices and the medians they make; the approvals flagged as hasty.
 /// What it shows is the gateway's copy of the committed state; what counts is each node's own.
 enum GovernanceRoutes {
     /// A proposal with a policy document at its limit, base64, plus an assertion.
@@ -152,6 +152,7 @@ enum GovernanceRoutes {
             return try GatewayRoutes.json(.accepted, try await GatewayRoutes.submit(entry, to: gateway))
         }
         router.get("/v1/prices") { _, _ in try GatewayRoutes.json(.ok, PriceView.all(in: await gateway.governanceState)) }
+        router.get("/v1/approvals/flagged") { _, _ in try GatewayRoutes.json(.ok, FlaggedApprovalView.all(in: await gateway.governanceState)) }
         router.post("/v1/prices") { request, _ in
             let entry = try await signedEntry(request, kind: PriceEntry.postKind)
             return try GatewayRoutes.json(.accepted, try await GatewayRoutes.submit(entry, to: gateway))

@@ -61,10 +61,40 @@ extension RequestCommand {
         }
     }
 
+    struct Flagged: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the request approvals every node flagged for review as hasty (policy approvals.hasty).")
+        @OptionGroup var connection: OperationCommand.Connection
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let raw = try await GatewayCall(connection.gateway).getRaw("/v1/approvals/flagged")
+            let flagged: [FlaggedApprovalView]
+            do { flagged = try JSONDecoder().decode([FlaggedApprovalView].self, from: raw) } catch { fail("the gateway sent no list of flagged approvals") }
+            if json { print(String(decoding: raw, as: UTF8.self)); return }
+            let rows = flagged.map { f in
+                [f.requestId, printable(f.user), RequestCommand.time(f.at), printable(f.reason),
+                 f.reviewMillis.map(RequestCommand.seconds) ?? "-", f.usd.map(printable) ?? "unknown"]
+            }
+            printTable(header: ["REQUEST", "APPROVER", "AT", "REASON", "REVIEW", "USD"], rows: rows)
+        }
+    }
+
+    /// A block time (milliseconds) as ISO 8601 UTC, to the second.
+    static func time(_ milliseconds: UInt64) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds / 1000)))
+    }
+
+    /// Milliseconds as seconds with one decimal: "2.5 s".
+    static func seconds(_ milliseconds: UInt64) -> String { "\(milliseconds / 1000).\(milliseconds % 1000 / 100) s" }
+
     /// Fetches the request, checks that its content is the request named (`checkedBody`), that
     /// it is waiting for approvals, shows its decoded intent, the policy's explanation and its
-    /// approvals, asks for confirmation, then signs the challenge derived locally from the id it
-    /// checked and the cluster's genesis digest, and submits.
+    /// approvals, asks for confirmation — measuring the time from the request shown to the
+    /// confirmation typed, the review — then signs the challenge derived locally from the id it
+    /// checked, the cluster's genesis digest and the timing (the time of signing and the review;
+    /// none with `--yes`, which shows nothing to a person), and submits.
     static func decide(_ act: RequestDecisionEntry.Act, _ d: Decision) async throws {
         let (id, connection, credentialFile, confirmation) = (d.id, d.connection, d.credential.credentialFile, d.confirmation)
         guard RequestDecisionEntry.isValidId(id) else { fail("a request id is 64 lowercase hex digits") }
@@ -83,15 +113,22 @@ extension RequestCommand {
         ] + r.explanation.map { "            \(printable($0))" } + showApprovals(approvals) + [
             "cluster     \(printable(cluster.name)), genesis \(genesis.hexString)",
         ]).joined(separator: "\n"))
+        var review: UInt64?
         if !confirmation.yes {
             guard isatty(STDIN_FILENO) == 1 else { fail("not at a terminal: read the request above and pass --yes to sign") }
+            let shown = ContinuousClock.now
             say("Type \(word) to sign with \(credentialFile):")
             guard readLine()?.trimmingCharacters(in: .whitespaces) == word else { fail("not signed") }
+            let elapsed = (ContinuousClock.now - shown).components
+            review = UInt64(max(0, elapsed.seconds)) * 1000 + UInt64(max(0, elapsed.attoseconds) / 1_000_000_000_000_000)
         }
+        say(review.map { "review      \(seconds($0)), measured here and signed into the \(word == "approve" ? "approval" : "rejection")" }
+            ?? "review      not measured (--yes): a large request's approval is flagged for review where the policy asks")
         var file = CredentialStore.load(credentialFile)
-        let challenge = RequestDecisionEntry.challenge(act, requestId: id, genesisDigest: genesis)!
+        let timing = RequestDecisionEntry.Timing(signedAt: UInt64(max(0, Date().timeIntervalSince1970 * 1000)), reviewMillis: review)
+        let challenge = RequestDecisionEntry.challenge(act, requestId: id, genesisDigest: genesis, timing: timing)!
         let assertion = try makeAssertion(&file, challenge: challenge, path: credentialFile)
-        let decision = DecisionMessage(user: file.user, assertion: assertion)
+        let decision = DecisionMessage(user: file.user, assertion: assertion, timing: timing)
         let receipt: EntryReceipt = try await call.post("/v1/requests/\(id)/\(act == .approve ? "approvals" : "rejections")", decision)
         receipt.check(signed: try decision.entry(requestId: id, act: act), what: act == .approve ? "approval" : "rejection")
         print("queued as \(receipt.queued)" + (receipt.preview.map { "; the committed state says: \($0)" } ?? ""))
@@ -102,7 +139,12 @@ extension RequestCommand {
     static func showApprovals(_ a: RequestApprovalsView) -> [String] {
         var lines = ["approvals   \(printable(a.status)), expires \(Date(timeIntervalSince1970: Double(a.expiresAt) / 1000))"]
         for d in a.approvals {
-            lines.append("  approved  \(printable(d.user)) at height \(d.height) (\(Date(timeIntervalSince1970: Double(d.at) / 1000)))" + (d.counted ? "" : ", not counted"))
+            var notes = d.counted ? [] : ["not counted"]
+            if d.beyondLimit == true { notes.append("beyond the approver's hourly limit") }
+            if let flag = d.flagged { notes.append("flagged \(printable(flag))") }
+            notes.append("review " + (d.reviewMillis.map(seconds) ?? "not measured"))
+            lines.append("  approved  \(printable(d.user)) at height \(d.height) (\(Date(timeIntervalSince1970: Double(d.at) / 1000))), "
+                + notes.joined(separator: ", "))
         }
         if let d = a.rejection {
             lines.append("  rejected  \(printable(d.user)) at height \(d.height) (\(Date(timeIntervalSince1970: Double(d.at) / 1000)))")

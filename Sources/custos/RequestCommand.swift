@@ -11,12 +11,13 @@ import Foundation
 /// policy in force (see `GET /v1/requests`). `custos request show` prints one decided request
 /// with its approvals and its signature once a vault made it; `list` lists them (`--pending`:
 /// those waiting for approvals); `approve` and `reject` decide one held for approvals, with a
-/// development software credential, after checking its content against its id.
+/// development software credential, after checking its content against its id; `flagged` lists
+/// the approvals every node flagged as hasty.
 struct RequestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "request",
         abstract: "Submit signed requests (development bot keys), approve or reject those held for approvals, and show how they were decided and signed.",
-        subcommands: [Submit.self, Transfer.self, Call.self, Parameters.self, Show.self, List.self, Approve.self, Reject.self])
+        subcommands: [Submit.self, Transfer.self, Call.self, Parameters.self, Show.self, List.self, Approve.self, Reject.self, Flagged.self])
 
     struct Submit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Sign a request body with a bot's key and submit it.")

@@ -10,10 +10,13 @@ import Testing
 /// challenges for two security officers; the message is not signed with one approval, is
 /// signed after the second, and PyNaCl verifies the signature. The approvals are made with
 /// `custos request approve`, which derives the challenge from the committed request itself.
+/// The policy also bounds each person to two approvals an hour (`approvals.per_person_per_hour:
+/// 2`): an approver over it is refused by every node with the reason and when the next is possible.
 @Suite(.exclusiveProcesses, .serialized, .timeLimit(.minutes(10)))
 struct RequestApprovalLoopbackTests {
-    /// The example policy with one more rule: raw messages over 128 bytes on the Solana treasury
-    /// need two security officers (erin, heidi, laura), within 4 hours; and its version.
+    /// The example policy with one more rule — raw messages over 128 bytes on the Solana treasury
+    /// need two security officers (erin, heidi, laura), within 4 hours — and at most two approvals
+    /// per person an hour; and its version.
     static func policy() throws -> (yaml: String, version: Int) {
         let example = try String(
             contentsOf: TestEnvironment.packageRoot.appendingPathComponent("examples/policies/trading-firm.yaml"), encoding: .utf8)
@@ -34,7 +37,9 @@ struct RequestApprovalLoopbackTests {
         #expect(example.contains(marker))
         let line = try #require(example.split(separator: "\n").first { $0.hasPrefix("version:") })
         let version = try #require(Int(line.dropFirst("version:".count).trimmingCharacters(in: .whitespaces))) + 1
-        return (example.replacing(marker, with: rule).replacing(String(line), with: "version: \(version)"), version)
+        let limited = example.replacing(marker, with: rule).replacing(String(line), with: "version: \(version)")
+            + "\napprovals: {per_person_per_hour: 2, beyond: pause}\n"
+        return (limited, version)
     }
 
     @Test func aMessageNeedingTwoApprovalsIsSignedOnlyAfterTheSecond() async throws {
@@ -70,9 +75,9 @@ struct RequestApprovalLoopbackTests {
         #expect(pending.first?.approvals?.unmet.map(\.count) == [2])
         #expect(pending.first?.approvals?.eligible == ["erin", "heidi", "laura"])
 
-        func approve(_ person: String) async throws -> String {
+        func approve(_ person: String, _ id: String? = nil) async throws -> String {
             try await LocalCluster.run(cluster.binary, [
-                "request", "approve", "--yes", "--gateway", cluster.baseURL, "--as", cluster.credentialFile(person).path, request,
+                "request", "approve", "--yes", "--gateway", cluster.baseURL, "--as", cluster.credentialFile(person).path, id ?? request,
             ])
         }
         // alice (treasury) is not in the group: every node refuses her approval and records why.
@@ -102,6 +107,28 @@ struct RequestApprovalLoopbackTests {
             .init(key: key, message: message.hexString, signature: try #require(signing.signature)),
         ]), as: VaultSigningLoopbackTests.Verdicts.self)
         #expect(verdicts.ed25519 == [true], "PyNaCl verifies the vault's signature of the approved message")
+
+        // heidi approved the policy change and the first login within the hour: two approvals,
+        // the most this policy allows. Her approval of a second login is refused by every node,
+        // which says why and from when she may approve again; laura's is not.
+        let again = Array("venue login challenge 9e7d21; session nonce ".utf8) + Array(repeating: UInt8(ascii: "8"), count: 120)
+        let second = try await VaultSigningLoopbackTests().submitMessage(
+            cluster, "login-long-2", vault: "sol-treasury", #"{"format": "raw", "hex": "\#(again.hexString)"}"#)
+        _ = try await cluster.waitForGovernance { g in g.requests.first { $0.id == second }?.approvals?.status == "pending" }
+        let reason = "heidi gave 2 approvals in the last hour, the most the policy allows; the next is possible from "
+        let paused = try await approve("heidi", second)
+        #expect(paused.contains("review      not measured (--yes)"), "\(paused)")
+        #expect(paused.contains("the committed state says: refused: approvalLimit: \(reason)"), "\(paused)")
+        statuses = try await cluster.waitForGovernance { g in
+            g.refusals.contains { $0.kind == "request.approve" && $0.operationId == second && $0.user == "heidi" && $0.code == "approvalLimit" }
+        }
+        for (id, status) in statuses {
+            let refusal = try #require(status.governance?.refusals.last { $0.operationId == second && $0.user == "heidi" })
+            #expect(refusal.reason.hasPrefix(reason) && refusal.reason.hasSuffix(" UTC"), "\(id): \(refusal.reason)")
+            #expect(status.governance?.requests.first { $0.id == second }?.approvals?.approvals.isEmpty == true, "\(id)")
+        }
+        _ = try await approve("laura", second)
+        _ = try await cluster.waitForGovernance { g in g.requests.first { $0.id == second }?.approvals?.approvals.map(\.user) == ["laura"] }
         passed = true
     }
 }

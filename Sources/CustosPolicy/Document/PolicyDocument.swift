@@ -18,6 +18,8 @@ public struct PolicyDocument: Sendable, Hashable {
     /// How USD prices are taken from signed price entries; the defaults for a document without
     /// the section.
     public var prices = PricePolicy()
+    /// Approval-fatigue limits (`approvals`): none for a document without the section.
+    public var approvals = ApprovalPolicy()
     /// The most an EVM transaction may bid for gas on each chain (`fee_limits`); a chain without
     /// one gets no transaction parameters accepted.
     public var feeLimits: [FeeLimit] = []

@@ -80,6 +80,13 @@ public enum GovernanceErrorCode: String, ErrorCode {
     /// A price entry the prices room does not take: its bot is no price source, its signature
     /// does not verify, or its time is in the future, not after the source's last, or stale.
     case priceRefused
+    /// An approval over the policy's per-person hourly bound (`approvals.per_person_per_hour`)
+    /// where the policy pauses the person, or any governance approval over it.
+    case approvalLimit
+    /// A request decision whose signed time is too far from the block time that commits it
+    /// (held back, or the signer's clock is wrong), or an untimed approval where the policy
+    /// bounds approvals.
+    case decisionTiming
 
     /// Whether an entry refused with this code makes every node refuse the whole block: the
     /// entry alone says it may not be in the log (`ReplicatedState.malformation(of:)`), so no

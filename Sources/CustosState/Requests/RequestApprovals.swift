@@ -1,3 +1,5 @@
+import CustosPolicy
+
 /// Where a request that the policy held for approvals stands: waiting for them until
 /// `expiresAt` (block time), approved once the counted approvals fill every requirement the
 /// decision named, rejected by an eligible person, or expired. Each person decides once; an
@@ -20,6 +22,14 @@ public struct RequestApprovals: Sendable, Hashable {
         public let user: String
         public let at: UInt64
         public let height: UInt64
+        /// The review the approval carries (milliseconds from the request shown to the
+        /// approval, bound into the assertion); nil when it carries none.
+        public internal(set) var reviewMillis: UInt64? = nil
+        /// Given over the policy's per-person hourly bound where the policy asks for a second
+        /// person (`approvals.beyond: second_person`): recorded, but it fills no requirement.
+        public internal(set) var beyondLimit = false
+        /// Why every node flagged it for review (`approvals.hasty`), nil when it did not.
+        public internal(set) var flagged: ApprovalPolicy.HastyReason? = nil
     }
 
     public internal(set) var status: Status

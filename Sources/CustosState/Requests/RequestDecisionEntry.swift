@@ -4,10 +4,11 @@ import CustosIdentity
 import CustosLedger
 
 /// A person's approval or rejection of a request the policy held for approvals: kind
-/// `request.approve` or `request.reject`, payload the request id and the person (canonical
-/// encoding), authorization their WebAuthn assertion over `challenge(_:requestId:genesisDigest:)`.
-/// Every node verifies it in its state transition as it verifies a governance approval (rpId,
-/// origin, flags, user verification, signature, counter).
+/// `request.approve` or `request.reject`, payload the request id, the person and, from version 2
+/// of the payload, its `Timing` (canonical encoding), authorization their WebAuthn assertion over
+/// `challenge(_:requestId:genesisDigest:timing:)`. Every node verifies it in its state
+/// transition as it verifies a governance approval (rpId, origin, flags, user verification,
+/// signature, counter). Version 1 payloads (no timing) still decode and verify as before.
 public struct RequestDecisionEntry: Sendable, Hashable {
     public static let approveKind = "request.approve"
     public static let rejectKind = "request.reject"
@@ -23,16 +24,42 @@ public struct RequestDecisionEntry: Sendable, Hashable {
     public let requestId: String
     public let user: String
     public let assertion: WebAuthnAssertion.Response
+    /// When the person signed it and how long they had the request before them; nil for a
+    /// version 1 decision, which says neither.
+    public let timing: Timing?
 
-    public init(_ act: Act, requestId: String, user: String, assertion: WebAuthnAssertion.Response) {
+    /// What a timed decision says about when it was made, bound into its challenge so that the
+    /// gateway can neither alter it nor hold the decision back and present it much later.
+    public struct Timing: Sendable, Hashable {
+        /// The signer's clock when the person signed (milliseconds since the Unix epoch).
+        public let signedAt: UInt64
+        /// Milliseconds from the request shown to the person to their decision, as the client
+        /// that showed it measured; nil when nothing was shown (`--yes`).
+        public let reviewMillis: UInt64?
+
+        public init(signedAt: UInt64, reviewMillis: UInt64?) {
+            self.signedAt = signedAt
+            self.reviewMillis = reviewMillis
+        }
+    }
+
+    public init(_ act: Act, requestId: String, user: String, assertion: WebAuthnAssertion.Response, timing: Timing? = nil) {
         self.act = act
         self.requestId = requestId
         self.user = user
         self.assertion = assertion
+        self.timing = timing
     }
 
     static let payloadTag = "custos.request.decision.v1"
+    static let timedPayloadTag = "custos.request.decision.v2"
     static let challengeTag = "custos.request.challenge.v1"
+    static let timedChallengeTag = "custos.request.challenge.v2"
+
+    /// How far a timed decision's `signedAt` may lie before the block time that commits it
+    /// (10 minutes) and after it (5 minutes, for the signer's clock running ahead).
+    public static let maximumAgeMillis: UInt64 = 600_000
+    public static let maximumLeadMillis: UInt64 = 300_000
 
     /// The WebAuthn challenge for `act` on request `requestId` in the cluster whose genesis
     /// digest is `genesisDigest` (`ReplicatedState.genesisDigest`, SHA-256 of its genesis
@@ -41,12 +68,21 @@ public struct RequestDecisionEntry: Sendable, Hashable {
     /// for this request in this cluster only. Its domain tag (`custos/request/approve`,
     /// `custos/request/reject`) is distinct from every governance and submission challenge.
     /// Nil for an id that is not 64 lowercase hex digits.
-    public static func challenge(_ act: Act, requestId: String, genesisDigest: [UInt8]) -> [UInt8]? {
+    /// With `timing`, the challenge covers it too (its own encoding tag, so a timed and an untimed
+    /// challenge never coincide).
+    public static func challenge(_ act: Act, requestId: String, genesisDigest: [UInt8], timing: Timing? = nil) -> [UInt8]? {
         guard isValidId(requestId), let digest = try? [UInt8](hex: requestId) else { return nil }
-        var w = CanonicalWriter(tag: challengeTag)
+        var w = CanonicalWriter(tag: timing == nil ? challengeTag : timedChallengeTag)
         w.append(lengthPrefixed: genesisDigest)
         w.append(lengthPrefixed: digest)
+        if let timing { append(timing, to: &w) }
         return Hashes.tagged("custos/request/\(act.rawValue)", w.bytes)
+    }
+
+    private static func append(_ timing: Timing, to w: inout CanonicalWriter) {
+        w.append(timing.signedAt)
+        w.append(timing.reviewMillis != nil)
+        w.append(timing.reviewMillis ?? 0)
     }
 
     /// Request ids as the log names them: 64 lowercase hex digits.
@@ -56,9 +92,10 @@ public struct RequestDecisionEntry: Sendable, Hashable {
 
     /// The log entry.
     public func entry() throws(LedgerError) -> Entry {
-        var w = CanonicalWriter(tag: Self.payloadTag)
+        var w = CanonicalWriter(tag: timing == nil ? Self.payloadTag : Self.timedPayloadTag)
         w.append(string: requestId)
         w.append(string: user)
+        if let timing { Self.append(timing, to: &w) }
         return try Entry(
             kind: act == .approve ? Self.approveKind : Self.rejectKind, payload: w.bytes,
             authorization: GovernanceEntry.encode(assertion))
@@ -73,12 +110,21 @@ public struct RequestDecisionEntry: Sendable, Hashable {
         case Self.rejectKind: act = .reject
         default: throw GovernanceError(.malformed, "\"\(entry.kind.printable(limit: 64))\" is not a request decision")
         }
-        var r = try GovernanceReader(entry.payload, tag: Self.payloadTag, what: "\(entry.kind) payload")
+        let timed = (try? GovernanceReader(entry.payload, tag: Self.timedPayloadTag, what: "")) != nil
+        var r = try GovernanceReader(entry.payload, tag: timed ? Self.timedPayloadTag : Self.payloadTag, what: "\(entry.kind) payload")
         let id = try r.string("request id", max: 64)
         let user = try r.string("user")
+        var timing: Timing?
+        if timed {
+            let signedAt = try r.uint64("signed at")
+            let reviewed = try r.bool("review measured")
+            let review = try r.uint64("review milliseconds")
+            guard reviewed || review == 0 else { throw GovernanceError(.malformed, "an unmeasured review carries no milliseconds") }
+            timing = Timing(signedAt: signedAt, reviewMillis: reviewed ? review : nil)
+        }
         try r.finish()
         guard Self.isValidId(id) else { throw GovernanceError(.malformed, "a request id is 64 lowercase hex digits") }
-        self.init(act, requestId: id, user: user, assertion: try GovernanceEntry.decodeAssertion(entry.authorization))
+        self.init(act, requestId: id, user: user, assertion: try GovernanceEntry.decodeAssertion(entry.authorization), timing: timing)
     }
 
     /// The person deciding, read from the entry alone (its row of `ReplicatedState.entryKinds`):

@@ -7,7 +7,7 @@ import CustosLedger
 import CustosPolicy
 
 extension ReplicatedState {
-    static let digestTag = "custos.governance.state.v5"
+    static let digestTag = "custos.governance.state.v6"
 
     /// Refusals and failures enter by their stable codes only, never by their English reasons.
     /// SHA-256 over the canonical encoding of everything governed: users (sorted by id) with
@@ -22,6 +22,8 @@ extension ReplicatedState {
     /// bounds and size (its nonces are those of the recorded requests still inside the window).
     /// The registered assets (sorted by key) enter in full; the transactions room by its
     /// count and journal (every plan written and every nonce taken, reserved or freed, in order).
+    /// The approvals room by its journal (every approval counted and every approval flagged,
+    /// in order; request approvals also carry their review, limit and flag in the requests room).
     /// So a block costs what it changed, not what the state holds. Two nodes agree on the state
     /// exactly when their digests are equal. Computed once per state: reading it again, or from
     /// an unchanged copy, costs nothing.
@@ -116,6 +118,7 @@ extension ReplicatedState {
         }
         w.append(UInt32(transactions.count))
         w.append(raw: transactions.journal.head)
+        w.append(raw: approvalBook.journal.head)
         return Hashes.sha256(w.bytes)
     }
 
@@ -448,6 +451,10 @@ extension CanonicalWriter {
             append(string: d.user)
             append(d.at)
             append(d.height)
+            append(d.reviewMillis != nil)
+            append(d.reviewMillis ?? 0)
+            append(d.beyondLimit)
+            append(string: d.flagged?.rawValue ?? "")
         }
         append(a.decidedAt ?? 0)
     }

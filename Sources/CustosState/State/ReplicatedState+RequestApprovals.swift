@@ -19,10 +19,12 @@ extension ReplicatedState {
 
     /// The recorded approvals of `request` that count now, in log order: those of people still
     /// eligible (`eligibleApprovers(of:)`). An approver removed, deactivated or taken out of
-    /// the groups since no longer counts.
+    /// the groups since no longer counts; nor does an approval given beyond the per-person hourly
+    /// bound where the policy asks for a second person (`Decision.beyondLimit`), so the request
+    /// needs one more approval, from someone else.
     public func countedApprovers(of request: RecordedRequest) -> [String] {
         let eligible = eligibleApprovers(of: request)
-        return (request.approvals?.approvals ?? []).map(\.user).filter(eligible.contains)
+        return (request.approvals?.approvals ?? []).filter { !$0.beyondLimit }.map(\.user).filter(eligible.contains)
     }
 
     /// What `request` still needs: the pending approvals of its decision that its counted
@@ -55,8 +57,12 @@ extension ReplicatedState {
     /// request is recorded and still pending (its expiry is applied by `advance(to:)` before any
     /// entry, so an approval at or after `expiresAt` meets an expired request); the person is
     /// active, is not the initiator and has not decided it before; their assertion verifies over
-    /// `RequestDecisionEntry.challenge` with this cluster's genesis digest (and its counter moves
-    /// on); they are eligible now (`eligibleApprovers(of:)`). A rejection ends the request; an
+    /// `RequestDecisionEntry.challenge` with this cluster's genesis digest and the decision's
+    /// timing (and its counter moves on); its signed time is close to the block time and an
+    /// approval carries one where the policy sets `approvals` (`checkTiming(of:)`); they are
+    /// eligible now (`eligibleApprovers(of:)`); an approval is within the person's hourly bound,
+    /// or is recorded beyond it (`isBeyondApprovalLimit`), and is flagged for review when hasty
+    /// on a large request (`hastiness(of:reviewMillis:)`). A rejection ends the request; an
     /// approval that makes the counted approvals fill every pending requirement approves it if the
     /// policy in force now (and the freeze flag) allows the request with those approvals — it is
     /// refused if the policy now denies it, and recorded while the policy asks for more — and,
@@ -84,14 +90,26 @@ extension ReplicatedState {
         }
         // Authenticated before eligibility, as governance votes are: the gateway turns away an
         // entry whose signer is not who it claims before eligibility is a question.
-        try authenticate(d.user, assertion: d.assertion, challenge: RequestDecisionEntry.challenge(d.act, requestId: id, genesisDigest: genesisDigest)!)
+        try authenticate(
+            d.user, assertion: d.assertion, challenge: RequestDecisionEntry.challenge(d.act, requestId: id, genesisDigest: genesisDigest, timing: d.timing)!)
+        try checkTiming(of: d)
         guard eligibleApprovers(of: recorded).contains(d.user) else {
             let groups = Set(recorded.decision.pending.map(\.group)).sorted()
             throw GovernanceError(
                 .notEligible,
                 "\(person.id) may not \(d.act.rawValue) request \(id): only members of \(groups.joined(separator: ", ")) other than its initiator may")
         }
-        let decision = RequestApprovals.Decision(user: d.user, at: time, height: height)
+        var decision = RequestApprovals.Decision(user: d.user, at: time, height: height)
+        var flag: FlaggedApproval?
+        if d.act == .approve {
+            decision.beyondLimit = try isBeyondApprovalLimit(d.user, governance: false)
+            decision.reviewMillis = d.timing?.reviewMillis
+            if let hasty = hastiness(of: recorded, reviewMillis: decision.reviewMillis) {
+                decision.flagged = hasty.reason
+                flag = FlaggedApproval(
+                    requestId: id, user: d.user, at: time, height: height, reason: hasty.reason, reviewMillis: decision.reviewMillis, usd: hasty.usd)
+            }
+        }
         var updated = recorded
         switch d.act {
         case .reject:
@@ -120,6 +138,8 @@ extension ReplicatedState {
             }
         }
         requestBook.update(updated)
+        if d.act == .approve { approvalBook.record(approvalBy: d.user, of: id, at: time) }
+        if let flag { approvalBook.flag(flag) }
         if !updated.approvals!.isPending { requestBook.awaitingApprovals[id] = nil }
         if updated.approvals!.status == .approved {
             countInWindows(updated)

@@ -163,6 +163,8 @@ extension ReplicatedState {
     /// recorded and the operation stays open, so no single person holds a veto the rules do not
     /// give them. Nobody approves a change that gives them a role or a credential
     /// (`GovernanceChange.beneficiary`), so their approval never counts towards their own power.
+    /// An approval counts towards the person's hourly bound (`approvals.per_person_per_hour`) and
+    /// is refused over it (`isBeyondApprovalLimit`).
     private mutating func vote(
         _ id: String, user: String, assertion: WebAuthnAssertion.Response, approve: Bool
     ) throws(GovernanceError) -> GovernanceOutcome {
@@ -216,7 +218,9 @@ extension ReplicatedState {
             }
             return .applied(operationId: id, status: operations[id]!.status)
         }
+        _ = try isBeyondApprovalLimit(user, governance: true)
         operations[id]!.approvals.append(user)
+        approvalBook.record(approvalBy: user, of: id, at: time)
         let decision = policy.evaluate(request(op.proposal, approvals: operations[id]!.approvals), in: snapshot)
         if decision.outcome == .allow { settle(id) }
         return .applied(operationId: id, status: operations[id]!.status)

@@ -8,7 +8,7 @@ import CustosPolicy
 /// document in force, the freeze flag, every operation with its lifecycle, the log's members),
 /// the requests room (`requestBook`: decided requests and the replay cache of their nonces), the
 /// vaults room (`vaults`: key ceremonies and their keys), the windows room (`windows`: what the
-/// policy's limits have counted), the prices room (`prices`: signed price quotes), and the refusals every node recorded. It changes only through `apply(_:blockTime:)`, a pure
+/// policy's limits have counted), the prices room (`prices`: signed price quotes), the approvals room (`approvalBook`: approvals counted for the fatigue limits), and the refusals every node recorded. It changes only through `apply(_:blockTime:)`, a pure
 /// function of the state, the entry and the block's time, which routes each entry by kind to its
 /// room; requests read the governance room but never change it. Two copies that apply the same
 /// entries have the same `digest`.
@@ -71,6 +71,9 @@ public struct ReplicatedState: Sendable {
     /// as every node resolved it, with its parameters, signing hash and signed raw form, and the
     /// next nonce of every vault address on every chain.
     public internal(set) var transactions = TransactionBook()
+    /// The approvals room: each person's approvals in the last hour and the approvals flagged
+    /// as hasty, for the policy's approval-fatigue limits.
+    public internal(set) var approvalBook = ApprovalBook()
     /// The height of the latest block applied (0 for a state that applies entries without
     /// their blocks); ceremonies record the height that started them.
     public internal(set) var height: UInt64 = 0

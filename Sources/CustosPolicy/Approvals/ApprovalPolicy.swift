@@ -1,0 +1,64 @@
+/// The policy's `approvals` section: limits on approval fatigue, enforced by every node in its
+/// state transition, in block time.
+///
+/// - `perPersonPerHour`: how many approvals one person gives in a rolling hour — request
+///   approvals and governance approvals alike (a person approving 200 governance items an hour is
+///   as tired as one approving 200 transfers); rejections are not counted. Nil: no bound.
+/// - `beyond`: what an approval over that bound does. `pause` refuses it with the reason and the
+///   time the next one is possible. `secondPerson` records a request approval but lets it fill no
+///   requirement, so the request needs one more approval than its requirement says, from someone
+///   else; a governance approval over the bound is refused either way (the quorum is not widened).
+/// - `hastyWithinSeconds` and `hastyOverUSD`: a request approval whose measured review (from the
+///   prompt shown to the approval, bound into the person's assertion) is shorter than
+///   `hastyWithinSeconds` on a request whose USD notional is at least `hastyOverUSD` — or is not
+///   known (fail safe) — is flagged for review; so is one on such a request without a measured
+///   review (a scripted approval). Nil: nothing is flagged.
+public struct ApprovalPolicy: Sendable, Hashable {
+    public enum Beyond: String, Sendable, Hashable, CaseIterable {
+        case pause
+        case secondPerson = "second_person"
+    }
+
+    public var perPersonPerHour: Int?
+    public var beyond: Beyond
+    public var hastyWithinSeconds: Int?
+    public var hastyOverUSD: FixedDecimal
+
+    public init(perPersonPerHour: Int? = nil, beyond: Beyond = .pause, hastyWithinSeconds: Int? = nil, hastyOverUSD: FixedDecimal = .zero) {
+        self.perPersonPerHour = perPersonPerHour
+        self.beyond = beyond
+        self.hastyWithinSeconds = hastyWithinSeconds
+        self.hastyOverUSD = hastyOverUSD
+    }
+
+    /// The rolling window the per-person bound counts in: one hour, in milliseconds of block time.
+    public static let windowMillis: UInt64 = 3_600_000
+
+    /// Whether the policy asks anything of approvals (then a request approval must carry the
+    /// time it was signed, so that it cannot be held back and presented later).
+    public var isSet: Bool { perPersonPerHour != nil || hastyWithinSeconds != nil }
+
+    /// Whether a request of USD notional `usd` (nil: not known) is large enough for a hasty
+    /// approval of it to be flagged.
+    public func isLarge(_ usd: FixedDecimal?) -> Bool {
+        guard hastyWithinSeconds != nil else { return false }
+        guard let usd else { return true }
+        return usd >= hastyOverUSD
+    }
+
+    /// Why an approval of a large request (`isLarge`) with review time `reviewMillis` (nil: not
+    /// measured) is flagged, or nil when it is not.
+    public func hastiness(reviewMillis: UInt64?) -> HastyReason? {
+        guard let within = hastyWithinSeconds else { return nil }
+        guard let reviewMillis else { return .unmeasured }
+        return reviewMillis < UInt64(within) * 1000 ? .hasty : nil
+    }
+
+    /// Why an approval was flagged for review.
+    public enum HastyReason: String, Sendable, Hashable, CaseIterable {
+        /// Its measured review was shorter than the policy's threshold.
+        case hasty
+        /// It carries no measured review (made without a prompt, e.g. `--yes`).
+        case unmeasured
+    }
+}

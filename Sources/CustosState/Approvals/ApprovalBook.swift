@@ -1,0 +1,68 @@
+import CustosCore
+import CustosPolicy
+
+/// The approvals room of the replicated state: what the policy's approval-fatigue limits read.
+/// For each person, the block times of the approvals they gave in the last hour (request and
+/// governance approvals, pruned by block time), and the request approvals flagged as hasty,
+/// the most recent `maximumFlagged`. It changes only when a node applies an accepted approval,
+/// identically on every node; it enters the state digest by its journal (every write in order),
+/// pruning following from the block time.
+public struct ApprovalBook: Sendable {
+    /// Block times (milliseconds) of each person's approvals, oldest first; times an hour or
+    /// more before the latest write may linger until the next write prunes them.
+    private var given: [String: [UInt64]] = [:]
+    /// Flagged approvals, oldest first.
+    public private(set) var flagged: [FlaggedApproval] = []
+    private(set) var journal = WriteJournal(room: "approvals")
+
+    /// The flagged approvals kept: the oldest are dropped beyond it.
+    public static let maximumFlagged = 10_000
+
+    init() {}
+
+    /// The block times of the approvals `user` gave in the rolling hour before `time`, oldest first.
+    public func approvals(by user: String, at time: UInt64) -> [UInt64] {
+        (given[user] ?? []).filter { $0 &+ ApprovalPolicy.windowMillis > time }
+    }
+
+    /// The block time from which `user`, who gave the approvals `approvals(by:at:)` names, may
+    /// give another under a bound of `limit` an hour: `time` itself when under it.
+    public func nextPossible(by user: String, limit: Int, at time: UInt64) -> UInt64 {
+        let recent = approvals(by: user, at: time)
+        guard recent.count >= limit else { return time }
+        return recent[recent.count - limit] &+ ApprovalPolicy.windowMillis
+    }
+
+    /// Records that `user` gave an approval of `subject` (a request id or an operation id) at
+    /// `time`, and drops every time that left the window.
+    mutating func record(approvalBy user: String, of subject: String, at time: UInt64) {
+        journal.record { w in
+            w.append(string: "approval")
+            w.append(string: user)
+            w.append(string: subject)
+            w.append(time)
+        }
+        // Each person's times are pruned on their own: the dictionary's order does not matter.
+        for (person, times) in given {
+            let kept = times.filter { $0 &+ ApprovalPolicy.windowMillis > time }
+            given[person] = kept.isEmpty ? nil : kept
+        }
+        given[user, default: []].append(time)
+    }
+
+    /// Keeps `approval` among the flagged ones, dropping the oldest beyond `maximumFlagged`.
+    mutating func flag(_ approval: FlaggedApproval) {
+        journal.record { w in
+            w.append(string: "flag")
+            w.append(string: approval.requestId)
+            w.append(string: approval.user)
+            w.append(approval.at)
+            w.append(string: approval.reason.rawValue)
+            w.append(approval.reviewMillis != nil)
+            w.append(approval.reviewMillis ?? 0)
+            w.append(optional: approval.usd.map { Array($0.description.utf8) })
+        }
+        flagged.append(approval)
+        if flagged.count > Self.maximumFlagged { flagged.removeFirst(flagged.count - Self.maximumFlagged) }
+    }
+}

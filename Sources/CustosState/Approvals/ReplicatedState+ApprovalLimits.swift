@@ -1,0 +1,66 @@
+import CustosCore
+import CustosPolicy
+
+extension ReplicatedState {
+    /// Whether `user`'s approval now goes beyond the policy's per-person hourly bound
+    /// (`approvals.per_person_per_hour`, counted in the approvals room over the rolling hour of
+    /// block time before this one, request and governance approvals alike): false under it or
+    /// without a bound. Over it, a request approval is refused (`approvalLimit`) where the policy
+    /// pauses the person, and recorded as beyond the limit (true) where it asks for a second
+    /// person; a governance approval (`governance`) over it is refused either way, with the time
+    /// the next approval is possible.
+    func isBeyondApprovalLimit(_ user: String, governance: Bool) throws(GovernanceError) -> Bool {
+        let limits = policy.document.approvals
+        guard let limit = limits.perPersonPerHour else { return false }
+        let given = approvalBook.approvals(by: user, at: time)
+        guard given.count >= limit else { return false }
+        if limits.beyond == .secondPerson && !governance { return true }
+        let next = approvalBook.nextPossible(by: user, limit: limit, at: time)
+        throw GovernanceError(
+            .approvalLimit,
+            "\(user) gave \(given.count) approvals in the last hour, the most the policy allows; the next is possible from "
+                + BlockTimeText.utcMinute(roundingUp: next))
+    }
+
+    /// A request decision's signed time against the block time that commits it: no more than
+    /// `RequestDecisionEntry.maximumAgeMillis` before it (a gateway cannot hold a decision back
+    /// and present it later, after the hour that paused its signer) nor
+    /// `maximumLeadMillis` after it. Where the policy sets `approvals`, an approval must carry
+    /// its time: one without is refused (`decisionTiming`).
+    func checkTiming(of d: RequestDecisionEntry) throws(GovernanceError) {
+        guard let timing = d.timing else {
+            guard d.act == .reject || !policy.document.approvals.isSet else {
+                throw GovernanceError(
+                    .decisionTiming,
+                    "the policy bounds approvals (its approvals section), so an approval says when it was signed; "
+                        + "\(d.user)'s approval of request \(d.requestId) says not (made by an older custos?)")
+            }
+            return
+        }
+        if time > timing.signedAt, time - timing.signedAt > RequestDecisionEntry.maximumAgeMillis {
+            throw GovernanceError(
+                .decisionTiming,
+                "\(d.user)'s \(d.act.rawValue) of request \(d.requestId) was signed at \(timing.signedAt) ms, "
+                    + "more than \(RequestDecisionEntry.maximumAgeMillis / 60_000) minutes before the block time \(time) ms that would commit it: "
+                    + "held back, or the signer's clock is wrong; decide again")
+        }
+        if timing.signedAt > time, timing.signedAt - time > RequestDecisionEntry.maximumLeadMillis {
+            throw GovernanceError(
+                .decisionTiming,
+                "\(d.user)'s \(d.act.rawValue) of request \(d.requestId) says it was signed at \(timing.signedAt) ms, "
+                    + "more than \(RequestDecisionEntry.maximumLeadMillis / 60_000) minutes after the block time \(time) ms: the signer's clock is wrong")
+        }
+    }
+
+    /// Why an approval of `request` with review `reviewMillis` (nil: none measured) is flagged
+    /// for review under `approvals.hasty`, with the request's USD notional at this block time;
+    /// nil when it is not flagged (no such policy, or a request small enough, or a long enough
+    /// review). A request whose notional is not known counts as large.
+    func hastiness(of request: RecordedRequest, reviewMillis: UInt64?) -> (reason: ApprovalPolicy.HastyReason, usd: FixedDecimal?)? {
+        let limits = policy.document.approvals
+        guard limits.hastyWithinSeconds != nil else { return nil }
+        let usd = policy.notionalUSD(of: request.request, in: requestAuthority.snapshot(for: request.request, blockTime: time))
+        guard limits.isLarge(usd), let reason = limits.hastiness(reviewMillis: reviewMillis) else { return nil }
+        return (reason, usd)
+    }
+}

@@ -1,0 +1,257 @@
+import Crypto
+import CustosCore
+import CustosCrypto
+import CustosIdentity
+import CustosLedger
+import CustosPolicy
+import CustosState
+import Testing
+
+/// The policy's approval-fatigue limits (`approvals`), enforced by every node in its state
+/// transition and tried as an attacker would: a person alternating requests, credentials and
+/// governance items to stay under the hourly count, a gateway altering or stripping the review
+/// time bound into an approval, and a gateway holding an approval back to present it after the
+/// pause. Every refusal names the person, the count and when the next approval is possible.
+@Suite struct ApprovalFatigueTests {
+    /// The test policy with `approvals` set to `section`: transfers to exchanges up to 1000 ETH
+    /// are allowed, over 10 ETH they need two admins (erin, frank, grace).
+    static func policy(_ section: String) -> String {
+        Cluster.policy().replacing("rules:\n", with: """
+            approvals: \(section)
+            rules:
+              - name: to-exchanges
+                match: {destination: {tags: [exchange]}, amount: {up_to: 1000}}
+                outcome: allow
+              - name: large-needs-two-admins
+                match: {amount: {over: 10}}
+                outcome: {require: {group: admins, count: 2}}
+                expires: 2h
+
+            """)
+    }
+
+    /// Block time 2027-01-15 18:00:00 UTC: the setup's approvals are more than an hour before it.
+    static let evening: UInt64 = 1_800_036_000_000
+
+    /// A cluster under `policy(section)` with the risk bot registered, its clock moved to
+    /// `evening` so that no approval made while setting it up is in anyone's last hour.
+    static func cluster(_ section: String) throws -> (Cluster, BotSigningKey) {
+        var c = try Cluster(policyYAML: policy(section))
+        let key = BotSigningKey(ed25519: .init())
+        try c.registerBot("risk-bot", key: key.publicKey)
+        #expect(c.now < evening)
+        c.now = evening
+        return (c, key)
+    }
+
+    /// A bot's transfer of `amount` ETH, held for two admins; its id.
+    static func held(_ c: inout Cluster, _ key: BotSigningKey, amount: String = "50") throws -> String {
+        let decided = try #require(Cluster.decided(try c.submit(c.signed(Cluster.transfer(by: "risk-bot", amount: amount), keyId: "risk-bot", key: key))))
+        #expect(decided.outcome == .needsApprovals)
+        return decided.id
+    }
+
+    /// `user`'s timed approval of `request`, signed at `signedAt` (the next block's time by
+    /// default) after a review of `review` milliseconds, with their credential in the cluster.
+    static func approval(
+        _ c: inout Cluster, _ request: String, by user: String, review: UInt64? = 60_000, signedAt: UInt64? = nil
+    ) throws -> (entry: Entry, timing: RequestDecisionEntry.Timing) {
+        let timing = RequestDecisionEntry.Timing(signedAt: signedAt ?? c.now + 1000, reviewMillis: review)
+        let challenge = try #require(RequestDecisionEntry.challenge(.approve, requestId: request, genesisDigest: c.state.genesisDigest, timing: timing))
+        let assertion = c.assert(user, challenge)
+        return (try RequestDecisionEntry(.approve, requestId: request, user: user, assertion: assertion, timing: timing).entry(), timing)
+    }
+
+    @discardableResult
+    static func approve(_ c: inout Cluster, _ request: String, by user: String, review: UInt64? = 60_000) throws -> GovernanceOutcome {
+        c.apply(try approval(&c, request, by: user, review: review).entry)
+    }
+
+    static func refusal(_ outcome: GovernanceOutcome) -> GovernanceError? {
+        if case .refused(let error) = outcome { return error }
+        return nil
+    }
+
+    @Test func overTheHourlyLimitAnApproverIsPausedWithTheReasonUntilTheHourPasses() throws {
+        var (c, key) = try Self.cluster("{per_person_per_hour: 2, beyond: pause}")
+        let requests = try (0..<3).map { _ in try Self.held(&c, key) }
+        let first = c.now + 1000
+        #expect(try Self.approve(&c, requests[0], by: "frank") == .requestApprovals(requestId: requests[0], status: .pending))
+        #expect(try Self.approve(&c, requests[1], by: "frank") == .requestApprovals(requestId: requests[1], status: .pending))
+        #expect(c.state.approvalBook.approvals(by: "frank", at: c.now).count == 2)
+
+        var other = c.state
+        let third = try Self.approval(&c, requests[2], by: "frank").entry
+        let outcome = c.apply(third)
+        #expect(other.apply(third, blockTime: c.now) == outcome, "every node refuses it alike")
+        let error = try #require(Self.refusal(outcome))
+        #expect(error.code == .approvalLimit)
+        // The first approval was at 18:00:04; it leaves the hour at 19:00:04.
+        #expect(first == Self.evening + 4000)
+        #expect(error.reason == "frank gave 2 approvals in the last hour, the most the policy allows; the next is possible from 2027-01-15 19:01 UTC")
+        #expect(c.state.refusals.last?.user == "frank" && c.state.refusals.last?.operationId == requests[2])
+        #expect(c.state.requestBook.requests[requests[2]]?.approvals?.approvals.isEmpty == true)
+        #expect(c.state.approvalBook.approvals(by: "frank", at: c.now).count == 2, "a refused approval is not counted")
+        #expect(other.digest == c.state.digest)
+        // Others are not paused by frank's count.
+        #expect(try Self.approve(&c, requests[2], by: "grace") == .requestApprovals(requestId: requests[2], status: .pending))
+
+        // A second before the first approval leaves the hour, still paused; at it, possible again.
+        c.now = first + ApprovalPolicy.windowMillis - 2000
+        #expect(Cluster.code(try Self.approve(&c, requests[2], by: "frank")) == .approvalLimit)
+        #expect(try Self.approve(&c, requests[2], by: "frank") == .requestApprovals(requestId: requests[2], status: .approved))
+    }
+
+    @Test func alternatingCredentialsRequestsAndGovernanceItemsDoesNotEvadeTheCount() throws {
+        var (c, key) = try Self.cluster("{per_person_per_hour: 3}")
+        // frank enrols a second credential; both are his.
+        let code = SecureRandom.bytes(count: 32)
+        let enrolment = try c.enrol("frank", codeKey: CredentialEnrolment.codeKey(ofCode: code))
+        var credentials = [try #require(c.authenticators["frank"]), SoftwareAuthenticator.generate()]
+        c.apply(try c.enrolEntry(enrolment.id, user: "frank", code: code, authenticator: credentials[1]))
+        c.authenticators["frank"] = credentials[1]
+        #expect(c.state.users["frank"]?.credentials.count == 2)
+        var inUse = 1
+        /// frank acts with credential `i` from now on (each keeps its own counter).
+        func use(_ i: Int) {
+            credentials[inUse] = c.authenticators["frank"]!
+            c.authenticators["frank"] = credentials[i]
+            inUse = i
+        }
+        c.now = Self.evening + 2 * ApprovalPolicy.windowMillis
+        let requests = try (0..<3).map { _ in try Self.held(&c, key) }
+        // One request approval with each credential, and a governance approval between them.
+        use(0)
+        #expect(try Self.approve(&c, requests[0], by: "frank") == .requestApprovals(requestId: requests[0], status: .pending))
+        let (op, _) = try c.propose(.addUser(id: "ivan", roles: ["trader"]), by: "erin")
+        #expect(try c.approve(op, by: "frank") == .applied(operationId: op.id, status: .proposed))
+        use(1)
+        #expect(try Self.approve(&c, requests[1], by: "frank") == .requestApprovals(requestId: requests[1], status: .pending))
+        #expect(c.state.approvalBook.approvals(by: "frank", at: c.now).count == 3)
+        // The fourth, with either credential, on any item, is refused.
+        for i in [0, 1] {
+            use(i)
+            let outcome = try Self.approve(&c, requests[2], by: "frank")
+            #expect(Self.refusal(outcome)?.code == .approvalLimit)
+            #expect(Self.refusal(outcome)?.reason.hasPrefix("frank gave 3 approvals in the last hour") == true)
+        }
+        let (another, _) = try c.propose(.addUser(id: "judy", roles: ["trader"]), by: "erin")
+        #expect(Cluster.code(try c.approve(another, by: "frank")) == .approvalLimit, "governance approvals are bounded too")
+        // Rejecting is never tiring: a rejection is not counted and not refused.
+        let rejection = try RequestApprovalTests.entry(&c, .reject, requests[2], by: "frank")
+        #expect(c.apply(rejection) == .requestApprovals(requestId: requests[2], status: .rejected))
+    }
+
+    @Test func beyondTheLimitASecondPersonIsNeeded() throws {
+        var (c, key) = try Self.cluster("{per_person_per_hour: 1, beyond: second_person}")
+        let a = try Self.held(&c, key), b = try Self.held(&c, key)
+        try Self.approve(&c, a, by: "frank")
+        // frank's second approval is recorded, beyond the limit: it fills no requirement.
+        #expect(try Self.approve(&c, b, by: "frank") == .requestApprovals(requestId: b, status: .pending))
+        let recorded = try #require(c.state.requestBook.requests[b])
+        #expect(recorded.approvals?.approvals.map(\.beyondLimit) == [true])
+        #expect(c.state.countedApprovers(of: recorded).isEmpty)
+        #expect(c.state.unmetApprovals(of: recorded).map(\.count) == [2])
+        // Two others are still needed: one more approval than the requirement says.
+        #expect(try Self.approve(&c, b, by: "grace") == .requestApprovals(requestId: b, status: .pending))
+        #expect(try Self.approve(&c, b, by: "erin") == .requestApprovals(requestId: b, status: .approved))
+        #expect(c.state.requestBook.requests[b]?.approvals?.approvals.map(\.user) == ["frank", "grace", "erin"])
+        // A governance approval over the limit is refused even so: the quorum is not widened.
+        let (op, _) = try c.propose(.addUser(id: "ivan", roles: ["trader"]), by: "erin")
+        #expect(Cluster.code(try c.approve(op, by: "grace")) == .approvalLimit)
+    }
+
+    @Test func aGatewayCannotAlterTheReviewTimeNorHoldAnApprovalBackPastThePause() throws {
+        var (c, key) = try Self.cluster("{per_person_per_hour: 1, hasty: {within: 10s, over_usd: 0}}")
+        let a = try Self.held(&c, key), b = try Self.held(&c, key)
+        let (honest, timing) = try Self.approval(&c, a, by: "frank", review: 2_000)
+        let signed = try RequestDecisionEntry(honest)
+        // The gateway makes the two-second review look like a minute, or strips the timing, or
+        // moves the signing time: the assertion covers them all.
+        let forgeries = [
+            RequestDecisionEntry.Timing(signedAt: timing.signedAt, reviewMillis: 60_000),
+            RequestDecisionEntry.Timing(signedAt: timing.signedAt, reviewMillis: nil),
+            RequestDecisionEntry.Timing(signedAt: timing.signedAt - 1000, reviewMillis: 2_000),
+        ]
+        for forged in forgeries {
+            let entry = try RequestDecisionEntry(.approve, requestId: a, user: "frank", assertion: signed.assertion, timing: forged).entry()
+            let outcome = c.apply(entry)
+            #expect(Cluster.code(outcome) == .assertionRefused && Cluster.webAuthnCode(outcome) == .wrongChallenge)
+        }
+        let stripped = try RequestDecisionEntry(.approve, requestId: a, user: "frank", assertion: signed.assertion).entry()
+        #expect(Cluster.webAuthnCode(c.apply(stripped)) == .wrongChallenge)
+        // An untimed approval, correctly signed (an older client), is refused under this policy.
+        let untimed = try RequestApprovalTests.entry(&c, .approve, a, by: "frank")
+        #expect(Cluster.code(c.apply(untimed)) == .decisionTiming)
+        #expect(c.state.requestBook.requests[a]?.approvals?.approvals.isEmpty == true)
+
+        // The honest approval, within ten minutes of its signing, counts — flagged as hasty.
+        #expect(c.apply(honest) == .requestApprovals(requestId: a, status: .pending))
+        let flagged = try #require(c.state.approvalBook.flagged.last)
+        #expect(flagged.requestId == a && flagged.user == "frank" && flagged.reason == .hasty && flagged.reviewMillis == 2_000)
+        #expect(flagged.usd == nil, "no ETH price: the notional is unknown, so the request counts as large")
+        #expect(c.state.requestBook.requests[a]?.approvals?.approvals.first?.flagged == .hasty)
+
+        // frank, paused, approves b anyway; the gateway holds the approval and presents it after
+        // the hour, when frank's count is back to zero: it was signed too long before.
+        let (held, _) = try Self.approval(&c, b, by: "frank")
+        #expect(Cluster.code(c.apply(held)) == .approvalLimit)
+        c.now += ApprovalPolicy.windowMillis
+        let late = c.apply(held)
+        #expect(Cluster.code(late) == .decisionTiming)
+        #expect(Self.refusal(late)?.reason.contains("more than 10 minutes before the block time") == true)
+        // Signed "in the future" by more than five minutes: refused too.
+        let ahead = try Self.approval(&c, b, by: "frank", signedAt: c.now + 1000 + 301_000).entry
+        #expect(Cluster.code(c.apply(ahead)) == .decisionTiming)
+        #expect(c.state.requestBook.requests[b]?.approvals?.approvals.isEmpty == true)
+        // Signed now, it counts.
+        #expect(try Self.approve(&c, b, by: "frank") == .requestApprovals(requestId: b, status: .pending))
+    }
+
+    @Test func hastyApprovalsOfLargeRequestsAreFlaggedBySizeAndReview() throws {
+        var (c, key) = try Self.cluster("{hasty: {within: 10s, over_usd: 100000}}")
+        for source in PriceRoomTests.sources {
+            let priceKey = BotSigningKey(ed25519: Curve25519.Signing.PrivateKey())
+            try c.registerBot(source, key: priceKey.publicKey, roles: [PriceEntry.sourceRole])
+            let body = PricePost(asset: "ETH", usd: FixedDecimal(1000)!, time: Int64((c.now + 1000) / 1000)).json
+            #expect(c.apply(try PriceEntry.post(c.signed(body, keyId: source, key: priceKey))) == .priced(asset: "ETH", source: source))
+        }
+        let small = try Self.held(&c, key, amount: "50")  // 50,000 USD
+        let large = try Self.held(&c, key, amount: "500")  // 500,000 USD
+        try Self.approve(&c, small, by: "frank", review: 1_000)
+        #expect(c.state.approvalBook.flagged.isEmpty, "a small request is never flagged")
+        try Self.approve(&c, large, by: "frank", review: 10_000)
+        #expect(c.state.approvalBook.flagged.isEmpty, "ten seconds is not hasty under a 10s threshold")
+        try Self.approve(&c, large, by: "grace", review: nil)
+        let flagged = try #require(c.state.approvalBook.flagged.last)
+        #expect(c.state.approvalBook.flagged.count == 1)
+        #expect(flagged.user == "grace" && flagged.reason == .unmeasured && flagged.reviewMillis == nil)
+        #expect(flagged.usd == FixedDecimal(500_000)!)
+        #expect(c.state.requestBook.requests[large]?.approvals?.status == .approved, "a flag is for review; it does not hold the request")
+    }
+
+    @Test func theApprovalsRoomIsInTheDigestAndReplaysAlike() throws {
+        var (c, key) = try Self.cluster("{per_person_per_hour: 5, hasty: {within: 10s, over_usd: 0}}")
+        let id = try Self.held(&c, key)
+        var replayed = try ReplicatedState(genesis: c.genesis)
+        for (entry, time) in c.log { replayed.apply(entry, blockTime: time) }
+        #expect(replayed.digest == c.state.digest)
+        let before = c.state.digest
+        try Self.approve(&c, id, by: "frank", review: 1_000)
+        #expect(c.state.digest != before)
+        // The same approval with another review is another state.
+        // Made with the same credential counter, so that only the review differs.
+        var slow = replayed
+        var fast = replayed
+        let time = c.now
+        c.now -= 1000
+        let credential = try #require(c.authenticators["frank"])
+        let slowEntry = try Self.approval(&c, id, by: "frank", review: 20_000).entry
+        c.authenticators["frank"] = credential
+        let fastEntry = try Self.approval(&c, id, by: "frank", review: 1_000).entry
+        slow.apply(slowEntry, blockTime: time)
+        fast.apply(fastEntry, blockTime: time)
+        #expect(slow.digest != fast.digest)
+        #expect(slow.approvalBook.flagged.isEmpty && fast.approvalBook.flagged.count == 1)
+    }
+}
