@@ -208,6 +208,28 @@ import Testing
         #expect(try Self.approve(&c, b, by: "frank") == .requestApprovals(requestId: b, status: .pending))
     }
 
+    /// Review M1: a paused person's approval, refused, and presented again by the gateway the
+    /// moment the pause ends — within the ten minutes its signing time allows — still does not
+    /// count: it is judged by what its signer had given in the hour before they signed it.
+    @Test func anApprovalHeldBackUntilThePauseEndsDoesNotCount() throws {
+        var (c, key) = try Self.cluster("{per_person_per_hour: 1}")
+        let a = try Self.held(&c, key), b = try Self.held(&c, key)
+        let first = c.now + 1000
+        #expect(try Self.approve(&c, a, by: "frank") == .requestApprovals(requestId: a, status: .pending))
+        // 55 minutes on, frank is still paused; his approval of b is refused.
+        c.now = first + 55 * 60_000
+        let (held, _) = try Self.approval(&c, b, by: "frank")
+        #expect(Cluster.code(c.apply(held)) == .approvalLimit)
+        // One second after the pause ends (six minutes after signing), the gateway replays it.
+        c.now = first + ApprovalPolicy.windowMillis
+        let replayed = c.apply(held)
+        #expect(Cluster.code(replayed) == .approvalLimit, "\(replayed)")
+        #expect(c.state.requestBook.requests[b]?.approvals?.approvals.isEmpty == true)
+        #expect(c.state.approvalBook.approvals(by: "frank", at: c.now).isEmpty, "at the block his hour has passed; the signing time judges it")
+        // Signed now, after the pause, it counts.
+        #expect(try Self.approve(&c, b, by: "frank") == .requestApprovals(requestId: b, status: .pending))
+    }
+
     @Test func hastyApprovalsOfLargeRequestsAreFlaggedBySizeAndReview() throws {
         var (c, key) = try Self.cluster("{hasty: {within: 10s, over_usd: 100000}}")
         for source in PriceRoomTests.sources {

@@ -8,8 +8,9 @@ import CustosPolicy
 /// identically on every node; it enters the state digest by its journal (every write in order),
 /// pruning following from the block time.
 public struct ApprovalBook: Sendable {
-    /// Block times (milliseconds) of each person's approvals, oldest first; times an hour or
-    /// more before the latest write may linger until the next write prunes them.
+    /// Block times (milliseconds) of each person's approvals, oldest first. A person's times
+    /// are kept an hour plus `RequestDecisionEntry.maximumAgeMillis` (an approval may be signed
+    /// that long before its block, and is judged from its signing), pruned when they approve again.
     private var given: [String: [UInt64]] = [:]
     /// Flagged approvals, oldest first.
     public private(set) var flagged: [FlaggedApproval] = []
@@ -20,9 +21,13 @@ public struct ApprovalBook: Sendable {
 
     init() {}
 
-    /// The block times of the approvals `user` gave in the rolling hour before `time`, oldest first.
-    public func approvals(by user: String, at time: UInt64) -> [UInt64] {
-        (given[user] ?? []).filter { $0 &+ ApprovalPolicy.windowMillis > time }
+    /// The block times of the approvals `user` gave in the rolling hour before `time`, oldest
+    /// first; with `signedAt` before `time`, from the hour before `signedAt` on: an approval
+    /// signed earlier and committed later is judged by what its signer had given when they
+    /// signed it and since.
+    public func approvals(by user: String, at time: UInt64, signedAt: UInt64? = nil) -> [UInt64] {
+        let start = min(signedAt ?? time, time)
+        return (given[user] ?? []).filter { $0 &+ ApprovalPolicy.windowMillis > start }
     }
 
     /// The block time from which `user`, who gave the approvals `approvals(by:at:)` names, may
@@ -42,12 +47,10 @@ public struct ApprovalBook: Sendable {
             w.append(string: subject)
             w.append(time)
         }
-        // Each person's times are pruned on their own: the dictionary's order does not matter.
-        for (person, times) in given {
-            let kept = times.filter { $0 &+ ApprovalPolicy.windowMillis > time }
-            given[person] = kept.isEmpty ? nil : kept
-        }
-        given[user, default: []].append(time)
+        // Only the writer's times are pruned: a write costs what it changes. Others' old times
+        // linger, unread (every read filters by its window), until they approve again.
+        let kept = (given[user] ?? []).filter { $0 &+ ApprovalPolicy.windowMillis &+ RequestDecisionEntry.maximumAgeMillis > time }
+        given[user] = kept + [time]
     }
 
     /// Keeps `approval` among the flagged ones, dropping the oldest beyond `maximumFlagged`.

@@ -8,11 +8,13 @@ extension ReplicatedState {
     /// without a bound. Over it, a request approval is refused (`approvalLimit`) where the policy
     /// pauses the person, and recorded as beyond the limit (true) where it asks for a second
     /// person; a governance approval (`governance`) over it is refused either way, with the time
-    /// the next approval is possible.
-    func isBeyondApprovalLimit(_ user: String, governance: Bool) throws(GovernanceError) -> Bool {
+    /// the next approval is possible. An approval signed at `signedAt`, before the block, counts
+    /// what its signer had given in the hour before signing and since: a gateway that holds a
+    /// paused person's approval back until their pause ends does not make it count.
+    func isBeyondApprovalLimit(_ user: String, governance: Bool, signedAt: UInt64? = nil) throws(GovernanceError) -> Bool {
         let limits = policy.document.approvals
         guard let limit = limits.perPersonPerHour else { return false }
-        let given = approvalBook.approvals(by: user, at: time)
+        let given = approvalBook.approvals(by: user, at: time, signedAt: signedAt)
         guard given.count >= limit else { return false }
         if limits.beyond == .secondPerson && !governance { return true }
         let next = approvalBook.nextPossible(by: user, limit: limit, at: time)

@@ -102,7 +102,7 @@ extension ReplicatedState {
         var decision = RequestApprovals.Decision(user: d.user, at: time, height: height)
         var flag: FlaggedApproval?
         if d.act == .approve {
-            decision.beyondLimit = try isBeyondApprovalLimit(d.user, governance: false)
+            decision.beyondLimit = try isBeyondApprovalLimit(d.user, governance: false, signedAt: d.timing?.signedAt)
             decision.reviewMillis = d.timing?.reviewMillis
             if let hasty = hastiness(of: recorded, reviewMillis: decision.reviewMillis) {
                 decision.flagged = hasty.reason
