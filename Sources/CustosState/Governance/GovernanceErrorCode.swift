@@ -80,6 +80,10 @@ public enum GovernanceErrorCode: String, ErrorCode {
     /// A price entry the prices room does not take: its bot is no price source, its signature
     /// does not verify, or its time is in the future, not after the source's last, or stale.
     case priceRefused
+    /// A watch report the watch room does not take: its bot is no watcher, its chain has no
+    /// registered asset, a transfer's vault address is no vault's, or its block is before the
+    /// watcher's last report on the chain.
+    case watchRefused
 
     /// Whether an entry refused with this code makes every node refuse the whole block: the
     /// entry alone says it may not be in the log (`ReplicatedState.malformation(of:)`), so no
