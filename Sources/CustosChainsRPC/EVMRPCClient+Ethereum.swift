@@ -120,12 +120,7 @@ extension EVMRPCClient {
         var logs: [EVMReceipt.Log] = []
         if case .array(let entries)? = result["logs"] {
             for entry in entries {
-                guard let address = entry["address"], case .array(let topics)? = entry["topics"], let logData = entry["data"] else {
-                    throw invalid(method, "malformed log")
-                }
-                var parsedTopics: [[UInt8]] = []
-                for topic in topics { parsedTopics.append(try data(topic, method)) }
-                logs.append(.init(address: try self.address(address, method), topics: parsedTopics, data: try data(logData, method)))
+                logs.append(try log(entry, method))
             }
         }
         var contract: EVM.Address? = nil
@@ -153,7 +148,17 @@ extension EVMRPCClient {
 
     // MARK: Result parsing
 
-    private func invalid(_ method: String, _ reason: String) -> EVMRPCError {
+    /// A log object's address, topics and data.
+    func log(_ entry: JSONValue, _ method: String) throws(EVMRPCError) -> EVMReceipt.Log {
+        guard let address = entry["address"], case .array(let topics)? = entry["topics"], let logData = entry["data"] else {
+            throw invalid(method, "malformed log")
+        }
+        var parsedTopics: [[UInt8]] = []
+        for topic in topics { parsedTopics.append(try data(topic, method)) }
+        return EVMReceipt.Log(address: try self.address(address, method), topics: parsedTopics, data: try data(logData, method))
+    }
+
+    func invalid(_ method: String, _ reason: String) -> EVMRPCError {
         EVMRPCError(.invalidResponse, endpoint: redactedEndpoint, method: method, reason: reason)
     }
 

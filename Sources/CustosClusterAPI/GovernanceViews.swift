@@ -516,7 +516,7 @@ public struct RequestView: Codable, Sendable, Equatable {
 
     /// The recorded decision in words, one line per fact.
     static func explain(_ d: PolicyDecision) -> [String] {
-        var lines = [ReplicatedState.describe(d.reason)]
+        var lines = [ReplicatedState.describe(d.reason)] + d.warnings.map(\.text)
         for rule in d.applied {
             lines.append("rule \(rule.name) (\(rule.effect.rawValue)) applied" + (rule.failedClosed.map { ", failing closed: \($0)" } ?? ""))
         }

@@ -39,6 +39,7 @@ struct GovernedView: Sendable {
         case .vault(let id, let status): return "applies: vault \(id) would be \(status.rawValue)"
         case .signed(let id): return "applies: the signature of request \(id) would be recorded"
         case .priced(let asset, let source): return "applies: the price of \(asset) from \(source) would be kept"
+        case .watched(let chain, let block, let flagged): return "applies: the report of \(chain) up to block \(block) would be kept, flagging \(flagged) address\(flagged == 1 ? "" : "es")"
         case .refused(let error): return "refused: \(error.code): \(error.reason)"
         }
     }

@@ -10,8 +10,8 @@ import Testing
 /// The cluster `TransactionLoopbackTests` share: four nodes and a gateway, the local EVM chain,
 /// an ECDSA vault `hot-trading`, the risk bot and an executor bot, a policy that lets the risk
 /// bot pay kraken on `devnet` (the local chain) and `localnet` (chain id 31337, no executor)
-/// within fee limits, ETH and USDC registered on devnet and ETH on localnet, and
-/// `custos executor` serving devnet.
+/// within fee limits and denies look-alike and poisoned destinations, ETH and USDC registered on
+/// devnet and ETH on localnet, `custos executor` serving devnet, and a watcher bot.
 final class TransactionFixture: Sendable {
     static let kraken = "0x2E6D88F471C41BD6DC54146E5EEA659498CCBA8F"
     /// A token address on the local chain (no code there: nothing is broadcast).
@@ -24,6 +24,7 @@ final class TransactionFixture: Sendable {
     let vaultAddress: String
     var executorKey: String { cluster.credentialFile("executor-bot.bot").path }
     var botKey: String { cluster.credentialFile("risk-bot.bot").path }
+    var watcherKey: String { cluster.credentialFile("watcher-bot.bot").path }
 
     private init(cluster: LocalCluster, chain: LocalServer, chainId: Int, vaultAddress: String) {
         self.cluster = cluster
@@ -72,9 +73,12 @@ final class TransactionFixture: Sendable {
     /// Sends the vault's address 10 ETH on the local chain from eth-tester's first account
     /// (signed by eth-account), so that the endpoint can estimate the gas of its calls.
     func fund() async throws {
-        let signed = try await PythonPeer.call("evm_tx.py", Signing(transactions: [
-            .init(chainId: chainId, to: String(vaultAddress.dropFirst(2)), value: "10000000000000000000"),
-        ]), as: Signed.self)
+        try await send(.init(chainId: chainId, to: String(vaultAddress.dropFirst(2)), value: "10000000000000000000"))
+    }
+
+    /// Signs `transaction` with eth-account and sends it to the local chain, which mines it at once.
+    func send(_ transaction: Signing.Transaction) async throws {
+        let signed = try await PythonPeer.call("evm_tx.py", Signing(transactions: [transaction]), as: Signed.self)
         let raw = try #require(signed.transactions.first?.raw)
         var request = HTTPClientRequest(url: chain.url.absoluteString)
         request.method = .POST
@@ -108,9 +112,21 @@ final class TransactionFixture: Sendable {
             fee_limits:
               devnet: {max_fee_per_gas_gwei: 50, max_priority_fee_per_gas_gwei: 5, max_gas_limit: 200000}
               localnet: {max_fee_per_gas_gwei: 20, max_priority_fee_per_gas_gwei: 2}
+
+            poisoning: {dust_usd: 1, dust: {ETH: 0.001}}
             """ + example[keys.lowerBound..<rules.lowerBound] + """
 
             rules:
+              - name: deny-lookalike-destination
+                match: {kind: [transfer, contract_call]}
+                when: request.destination_lookalike
+                outcome: deny
+
+              - name: deny-poisoned-destination
+                match: {kind: [transfer, contract_call], destination: {known: false}}
+                when: request.destination_poisoned
+                outcome: deny
+
               - name: deny-bots-to-unknown
                 description: Bots only ever pay address-book destinations.
                 match: {initiator: {kind: bot}, destination: {known: false}}
@@ -159,6 +175,7 @@ final class TransactionFixture: Sendable {
             let chainId = try #require(chain.announcement["chainId"]?.int)
             try await VaultSigningLoopbackTests().vaultAndRiskBot(cluster, "hot-trading", "ecdsa-secp256k1")
             try await govern(cluster, "add-executor", ["add-bot", "executor-bot", "executor"])
+            try await govern(cluster, "add-watcher", ["add-bot", "watcher-bot", "watcher"])
             let file = cluster.root.appendingPathComponent("transactions-policy.yaml")
             try Data(try policy(version: 100).utf8).write(to: file)
             try await govern(cluster, "transactions-policy", ["change-policy", file.path], approvers: ["frank", "grace", "heidi"])

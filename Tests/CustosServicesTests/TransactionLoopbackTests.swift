@@ -15,7 +15,7 @@ struct TransactionLoopbackTests {
     /// The cluster the suite's tests share: started by the first, stopped by the last.
     actor Shared {
         static let instance = Shared()
-        static let tests = 3
+        static let tests = 5
         /// One start, however many tests ask while it runs.
         private var starting: Task<TransactionFixture, any Error>?
         private var finished = 0

@@ -5,7 +5,7 @@ import Foundation
 
 /// One governance operation in one line, for a given viewer: what it does in plain language,
 /// who proposed it, the approvals it has and the number the policy in force requires, when it
-/// expires, and the viewer's part in it.
+/// expires, the viewer's part in it, and warnings about the addresses it adds to the address book.
 struct ConsoleInboxItem: Sendable {
     let id: String
     let summary: String
@@ -18,6 +18,10 @@ struct ConsoleInboxItem: Sendable {
     let needed: String
     let expires: String
     let yourPart: String
+    /// What the policy in force sees in the address-book entries a policy change adds (a
+    /// look-alike of an entry, an address planted by a dust transfer), one line each; shown
+    /// above everything else.
+    let warnings: [ConsoleText]
 
     init(_ operation: PendingOperation, in state: ReplicatedState, viewer: String?) {
         let proposal = operation.proposal
@@ -38,6 +42,7 @@ struct ConsoleInboxItem: Sendable {
         case .needsApprovals:
             needed = decision.pending.map { "\($0.count) more from \($0.group) (rule \($0.rule))" }.joined(separator: "; ")
         }
+        warnings = state.addressBookWarnings(of: proposal.change).map(ConsoleText.init)
         expires = Self.time(operation.expiresAt)
         yourPart = switch viewer {
         case proposal.proposer: "you proposed it"

@@ -155,6 +155,7 @@ public struct PolicyDiff: Sendable, Hashable {
         Self.compareKeys(old.keys, new.keys, add)
         Self.comparePrices(old.prices, new.prices, add)
         Self.compareApprovals(old.approvals, new.approvals, add)
+        Self.compareLookalike(old, new, add)
         changes = c
     }
 

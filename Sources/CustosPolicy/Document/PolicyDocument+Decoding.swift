@@ -19,7 +19,8 @@ extension PolicyDocument {
         guard let top = r.mapping(
             root, "the policy",
             allowed: ["policy", "version", "description", "assets", "vaults", "principals", "groups",
-                      "address_book", "limits", "rules", "governance", "keys", "prices", "fee_limits", "approvals"],
+                      "address_book", "limits", "rules", "governance", "keys", "prices", "fee_limits", "approvals",
+                      "lookalike", "poisoning"],
             required: ["policy", "version", "rules"])
         else { return nil }
         var document = PolicyDocument(
@@ -127,6 +128,8 @@ extension PolicyDocument {
         if let n = top["prices"] { document.prices = PricePolicy.decode(n.value, &r) }
         if let n = top["fee_limits"] { document.feeLimits = decodeFeeLimits(n.value, &r) }
         if let n = top["approvals"] { document.approvals = ApprovalPolicy.decode(n.value, &r) }
+        if let n = top["lookalike"] { document.lookalike = LookalikePolicy.decode(n.value, &r) }
+        if let n = top["poisoning"] { document.poisoning = PoisoningPolicy.decode(n.value, &r) }
         return document
     }
 

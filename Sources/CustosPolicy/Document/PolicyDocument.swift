@@ -20,6 +20,12 @@ public struct PolicyDocument: Sendable, Hashable {
     public var prices = PricePolicy()
     /// Approval-fatigue limits (`approvals`): none for a document without the section.
     public var approvals = ApprovalPolicy()
+    /// When a destination outside the address book resembles an entry (`lookalike`); the
+    /// defaults for a document without the section.
+    public var lookalike = LookalikePolicy()
+    /// Which watched transfers count as dust (`poisoning`); the defaults for a document
+    /// without the section.
+    public var poisoning = PoisoningPolicy()
     /// The most an EVM transaction may bid for gas on each chain (`fee_limits`); a chain without
     /// one gets no transaction parameters accepted.
     public var feeLimits: [FeeLimit] = []

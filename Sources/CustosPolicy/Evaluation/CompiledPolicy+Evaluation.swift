@@ -91,11 +91,12 @@ extension CompiledPolicy {
             pending: [], countedApprovers: []), windows, c)
     }
 
-    /// `decision` with the window figures it read and the price it used.
+    /// `decision` with the window figures it read, the price it used and the destination's warnings.
     private func figured(_ decision: PolicyDecision, _ windows: ProjectionCache, _ c: EvaluationContext) -> PolicyDecision {
         var d = decision
         d.windows = windows.figures(self)
         d.price = c.state.medians[c.request.asset]
+        d.warnings = destinationWarnings(c)
         return d
     }
 

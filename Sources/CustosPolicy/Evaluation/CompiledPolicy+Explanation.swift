@@ -30,6 +30,7 @@ extension CompiledPolicy {
             }
         }
         lines.append("request: \(summary(c))")
+        lines += destinationWarnings(c).map(\.text)
         if let median = state.medians[request.asset] {
             lines += median.lines
         } else if !request.asset.isEmpty, let problem = state.priceProblems[request.asset] {

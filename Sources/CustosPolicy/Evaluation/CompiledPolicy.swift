@@ -54,6 +54,8 @@ public final class CompiledPolicy: Sendable {
     let tagsByAddress: [String: [String]]
     let limits: [Limit]
     let rules: [CompiledRule]
+    /// The address book's EVM addresses, ready for the look-alike test.
+    let lookalikes: LookalikeIndex
     /// Indices into `rules` of transfer/call rules and of governance rules.
     let transferRules: [Int]
     let governanceRules: [Int]
@@ -81,6 +83,7 @@ public final class CompiledPolicy: Sendable {
         self.tagsByAddress = tagsByAddress
         self.limits = limits
         self.rules = rules
+        self.lookalikes = LookalikeIndex(document.lookalike, entries: entries)
         self.transferRules = rules.indices.filter { !rules[$0].governance }
         self.governanceRules = rules.indices.filter { rules[$0].governance }
     }

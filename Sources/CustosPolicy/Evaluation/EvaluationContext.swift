@@ -11,6 +11,8 @@ struct EvaluationContext {
     /// Address-book entry of the destination on the request's chain, or -1.
     let entry: Int
     let destinationAddress: String
+    /// For a destination outside the address book on its chain: the entry it resembles, if any.
+    let resemblance: AddressResemblance?
     /// USD notional, or nil with `usdProblem` saying why it is unknown.
     let amountUSD: FixedDecimal?
     let usdProblem: String?
@@ -33,6 +35,7 @@ struct EvaluationContext {
         vault = policy.vaults.lookup(request.vault)
         destinationAddress = AddressNormalization.normalize(request.destination)
         entry = request.destination.isEmpty ? -1 : policy.entryByAddress[AddressKey(chain: request.chain, address: destinationAddress)] ?? -1
+        resemblance = entry < 0 && !request.destination.isEmpty ? policy.lookalikes.resemblance(of: destinationAddress) : nil
         if let unpriced = request.unpriced {
             amountUSD = nil
             usdProblem = unpriced
@@ -78,6 +81,14 @@ struct EvaluationContext {
 
     /// What earlier requests went to this request's destination, or nil if none did.
     var destinationHistory: DestinationHistory? { request.destinationKey.flatMap { state.destinations[$0] } }
+
+    /// The dust transfer that planted this request's destination in the vault's history, unless
+    /// the vault's own approved transfer to it came first (in an earlier second of block time).
+    var poisoning: AddressAppearance? {
+        guard let key = request.destinationKey, let appearance = state.appearances[key] else { return nil }
+        if let paid = state.destinations[key], paid.firstSeen < appearance.reportedAt { return nil }
+        return appearance
+    }
 
     var destinationName: String { entry >= 0 ? policy.entries[entry].name : "" }
     var destinationTags: [String] { entry >= 0 ? policy.entries[entry].tagNames : [] }

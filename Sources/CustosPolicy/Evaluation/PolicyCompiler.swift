@@ -53,6 +53,9 @@ struct PolicyCompiler {
             for tag in entry.tags { parts.tags.intern(tag.value) }
             if let c = entry.counterparty { parts.counterparties.intern(c) }
         }
+        for bound in document.poisoning.dust.keys.sorted(by: { $0.location < $1.location }) where parts.assets.lookup(bound.value) < 0 {
+            error(.unknownReference, bound.location, "asset '\(bound.value)' of poisoning.dust is not an asset of the policy")
+        }
         for limit in document.feeLimits where parts.chains.lookup(limit.chain.value) < 0 {
             error(.unknownReference, limit.chain.location, "chain '\(limit.chain.value)' of fee_limits is not a chain of any asset")
         }

@@ -63,6 +63,9 @@ public struct PolicyDecision: Sendable, Hashable {
     public internal(set) var windows: [WindowFigure] = []
     /// The USD price of the request's asset the decision used, when the state had a median.
     public internal(set) var price: PriceMedian? = nil
+    /// What every node noticed about the destination for people to see whatever the outcome:
+    /// a look-alike of an address-book entry, a destination planted by a dust transfer.
+    public internal(set) var warnings: [DestinationWarning] = []
 
     /// How long a request may wait for approvals when its require rules name no `expires`: 24 h.
     public static let defaultApprovalExpirySeconds = 24 * 3600

@@ -240,6 +240,7 @@ extension CompiledExpression {
             case .destinationAddress: return .string(c.destinationAddress)
             case .destinationName: return .string(c.destinationName)
             case .destinationCounterparty: return .string(c.destinationCounterparty)
+            case .destinationResembles: return .string(c.resemblance.map { c.policy.entries[$0.entry].name } ?? "")
             case .callTarget, .callFunction, .callSelector:
                 guard let call = r.call else { throw EvaluationFailure("the request is not a contract call") }
                 switch f {
@@ -307,6 +308,8 @@ extension CompiledExpression {
             case .initiatorKeyOverdue: return .bool(c.initiatorKey.map { $0.status != .current } ?? false)
             case .initiatorKeyPastGrace: return .bool(c.initiatorKey?.status == .pastGrace)
             case .destinationFirstSeen: return .bool(c.destinationHistory == nil)
+            case .destinationLookalike: return .bool(c.resemblance != nil)
+            case .destinationPoisoned: return .bool(c.poisoning != nil)
             }
         case .list(let f):
             switch f {

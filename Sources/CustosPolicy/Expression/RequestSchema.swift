@@ -12,6 +12,10 @@
 /// - `request.destination_first_seen` (bool: no earlier request to this chain and address was
 ///   approved for signing) and `request.destination_largest_usd` (decimal: the largest USD
 ///   notional such a request was counted at; 0 when there was none).
+/// - `request.destination_lookalike` (bool: the destination is not in the address book on the
+///   request's chain but resembles an entry, `LookalikePolicy`), `destination_resembles`
+///   (string: that entry's name; empty when none) and `destination_poisoned` (bool: a watcher
+///   reported a zero-value or dust transfer with it before the vault paid it, `PoisoningPolicy`).
 /// - `request.destination`: `address`, `name`, `counterparty` (string; empty when unknown),
 ///   `tags` (list(string)), `known` (bool).
 /// - `request.call` (only for contract calls; test with `has(request.call)`): `target`,
@@ -49,6 +53,9 @@ enum RequestSchema {
         case (.request, "fee"): return (.decimal(.fee), .decimal)
         case (.request, "destination_first_seen"): return (.bool(.destinationFirstSeen), .bool)
         case (.request, "destination_largest_usd"): return (.decimal(.destinationLargestUSD), .decimal)
+        case (.request, "destination_lookalike"): return (.bool(.destinationLookalike), .bool)
+        case (.request, "destination_resembles"): return (.string(.destinationResembles), .string)
+        case (.request, "destination_poisoned"): return (.bool(.destinationPoisoned), .bool)
         case (.request, "destination"): return (.object(.destination), .object(.destination))
         case (.request, "call"): return (.object(.call), .object(.call))
         case (.request, "operation"): return (.object(.operation), .object(.operation))
@@ -91,7 +98,8 @@ enum RequestSchema {
             return ["id", "kind", "initiator", "initiator_kind", "initiator_roles", "approvals", "vault", "account",
                     "chain", "asset", "memo", "amount", "amount_usd", "fee", "destination", "call", "message", "operation",
                     "initiator_key_class", "initiator_key_age_days", "initiator_key_overdue", "initiator_key_past_grace",
-                    "destination_first_seen", "destination_largest_usd"]
+                    "destination_first_seen", "destination_largest_usd", "destination_lookalike", "destination_resembles",
+                    "destination_poisoned"]
         case .destination: return ["address", "name", "counterparty", "tags", "known"]
         case .call: return ["target", "function", "selector", "args", "amounts"]
         case .message: return ["format", "text", "primary_type", "length", "domain", "fields", "amounts"]
@@ -114,7 +122,7 @@ enum RequestSchema {
 
     enum StringField: Sendable, Hashable {
         case id, kind, initiator, initiatorKind, vault, account, chain, asset, memo, initiatorKeyClass
-        case destinationAddress, destinationName, destinationCounterparty
+        case destinationAddress, destinationName, destinationCounterparty, destinationResembles
         case callTarget, callFunction, callSelector
         case operationAction, operationTarget
         case messageFormat, messageText, messagePrimaryType
@@ -127,7 +135,9 @@ enum RequestSchema {
         case destinationLargestUSD
     }
 
-    enum BoolField: Sendable, Hashable { case destinationKnown, initiatorKeyOverdue, initiatorKeyPastGrace, destinationFirstSeen }
+    enum BoolField: Sendable, Hashable {
+        case destinationKnown, initiatorKeyOverdue, initiatorKeyPastGrace, destinationFirstSeen, destinationLookalike, destinationPoisoned
+    }
     enum ListField: Sendable, Hashable { case initiatorRoles, approvals, destinationTags }
     enum StringMapField: Sendable, Hashable { case callArgs, messageFields }
     enum DecimalMapField: Sendable, Hashable { case callAmounts, messageAmounts }

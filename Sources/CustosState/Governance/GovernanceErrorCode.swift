@@ -87,6 +87,10 @@ public enum GovernanceErrorCode: String, ErrorCode {
     /// (held back, or the signer's clock is wrong), or an untimed approval where the policy
     /// bounds approvals.
     case decisionTiming
+    /// A watch report the watch room does not take: its bot is no watcher, its chain has no
+    /// registered asset, a transfer's vault address is no vault's, or its block is before the
+    /// watcher's last report on the chain.
+    case watchRefused
 
     /// Whether an entry refused with this code makes every node refuse the whole block: the
     /// entry alone says it may not be in the log (`ReplicatedState.malformation(of:)`), so no

@@ -26,9 +26,6 @@ public enum PriceEntry {
     /// The bot posting a `price.post` entry, read from the entry alone: the envelope parses
     /// strictly, carries a signature, and the entry has no authorization.
     static func signer(of entry: Entry) throws(GovernanceError) -> EntrySigner {
-        let signed = try RequestBook.signedRequest(in: entry)
-        guard entry.authorization.isEmpty else { throw GovernanceError(.malformed, "a price entry is authorized by its bot's signature alone") }
-        guard !signed.signature.isEmpty else { throw GovernanceError(.unsigned, "a price entry carries its bot's signature in its envelope") }
-        return EntrySigner(role: .bot, id: signed.keyId)
+        try RequestBook.botSigner(of: entry, what: "a price entry")
     }
 }

@@ -28,26 +28,7 @@ extension ReplicatedState {
 
     private func checkPrice(_ entry: Entry, source: inout String?) throws(GovernanceError) -> (PricePost, String) {
         func refused(_ reason: String) -> GovernanceError { GovernanceError(.priceRefused, reason) }
-        let signed = try RequestBook.signedRequest(in: entry)
-        source = signed.keyId
-        guard let bot = bots[signed.keyId] else { throw GovernanceError(.unknownBot, "no bot \"\(signed.keyId.prefix(64))\" is registered") }
-        guard bot.active else { throw GovernanceError(.inactiveBot, "bot \"\(bot.id)\" has been removed") }
-        guard bot.roles.contains(PriceEntry.sourceRole) else {
-            throw refused("bot \"\(bot.id)\" is no price source: it lacks the \(PriceEntry.sourceRole) role")
-        }
-        let now = Int64(clamping: time)
-        // Not verifying is `requestRefused`, as for a request: the gateway turns such an entry away.
-        let offset = signed.timestamp.subtractingReportingOverflow(now)
-        guard !offset.overflow, abs(offset.partialValue) <= RequestBook.requestClockSkew else {
-            throw GovernanceError(
-                .requestRefused, "the price envelope's timestamp \(signed.timestamp) is more than \(RequestBook.requestClockSkew) ms from the block time")
-        }
-        guard signed.cluster == genesisDigest else {
-            throw GovernanceError(.requestRefused, "the price of bot \"\(bot.id)\" is signed for another cluster (genesis digest \(signed.cluster.hexString.prefix(16))…)")
-        }
-        guard bot.key.isValidSignature(signed.signature, for: signed.signingInput) else {
-            throw GovernanceError(.requestRefused, "the signature of bot \"\(bot.id)\" does not verify over the price's canonical form")
-        }
+        let (signed, bot) = try verifiedBot(entry, role: PriceEntry.sourceRole, as: "price source", refusal: .priceRefused, source: &source)
         let post = try PricePost(json: signed.body)
         let seconds = Int64(time / 1000)
         guard post.time <= seconds + PriceEntry.maximumFutureSkew else {

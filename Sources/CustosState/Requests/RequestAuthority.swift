@@ -19,6 +19,8 @@ struct RequestAuthority {
     let cluster: [UInt8]
     var windows: WindowBook
     let prices: PriceBook
+    /// The first dust transfers watchers reported with counterparties.
+    let watch: WatchBook
     /// The registered assets a transfer or contract call resolves against.
     let assets: [String: RegisteredAsset]
 
@@ -35,7 +37,7 @@ struct RequestAuthority {
     }
 
     /// What the policy reads at `blockTime` for `request`: the time, the freeze flag, the
-    /// windows' totals, what earlier requests went to its destination, the median price of its
+    /// windows' totals, what earlier requests went to its destination and the first dust transfer reported with it, the median price of its
     /// asset (or why there is none) and, for a bot, when its key was last set (so its key's
     /// rotation status is known). Only the request's own asset and destination are looked up.
     func snapshot(for request: PolicyRequest, blockTime: UInt64) -> StateSnapshot {
@@ -56,7 +58,10 @@ struct RequestAuthority {
                 snapshot.priceProblems[request.asset] = problem.reason
             }
         }
-        if let key = request.destinationKey, let history = windows.destinations[key] { snapshot.destinations[key] = history }
+        if let key = request.destinationKey {
+            if let history = windows.destinations[key] { snapshot.destinations[key] = history }
+            if let appearance = watch.appearances[key] { snapshot.appearances[key] = appearance }
+        }
         return snapshot
     }
 }

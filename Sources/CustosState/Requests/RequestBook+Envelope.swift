@@ -10,6 +10,16 @@ extension RequestBook {
         }
     }
 
+    /// The bot signing `entry`, an entry authorized by its bot's signed envelope alone (a price,
+    /// a watch report), read from the entry alone: the envelope parses strictly (`malformed`),
+    /// carries a signature (`unsigned`), and the entry has no authorization (`malformed`).
+    static func botSigner(of entry: Entry, what: String) throws(GovernanceError) -> EntrySigner {
+        let signed = try signedRequest(in: entry)
+        guard entry.authorization.isEmpty else { throw GovernanceError(.malformed, "\(what) is authorized by its bot's signature alone") }
+        guard !signed.signature.isEmpty else { throw GovernanceError(.unsigned, "\(what) carries its bot's signature in its envelope") }
+        return EntrySigner(role: .bot, id: signed.keyId)
+    }
+
     /// The assertion authorizing a person's request (an entry with an authorization); `malformed`
     /// if the envelope also carries a signature or the assertion does not decode.
     static func personAssertion(_ signed: SignedRequest, in entry: Entry) throws(GovernanceError) -> WebAuthnAssertion.Response {

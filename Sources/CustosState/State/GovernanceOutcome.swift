@@ -18,6 +18,9 @@ public enum GovernanceOutcome: Sendable, Hashable {
     case signed(requestId: String)
     /// A price bot's price was verified and kept (`ReplicatedState.prices`).
     case priced(asset: String, source: String)
+    /// A watcher's report was verified and kept (`ReplicatedState.watch`): it read `chain` up to
+    /// `block` and flagged `flagged` counterparties not flagged before.
+    case watched(chain: String, block: UInt64, flagged: Int)
     /// An executor's transaction parameters were checked and accepted: the transaction was
     /// built at `nonce` and its signing started (`ReplicatedState.transactions[requestId]`).
     case transactionParameters(requestId: String, nonce: UInt64)

@@ -18,7 +18,7 @@ extension ReplicatedState {
     /// registration and last use, members' joining), expiring grants and credential enrolments. The rooms that grow with
     /// traffic enter by their count and the head of their `WriteJournal` (every write made to
     /// them, in order): refusals, recorded requests, signing sessions, the windows (each count,
-    /// release and recount; expiry follows from the block time and the policy) and the prices; the replay cache by its
+    /// release and recount; expiry follows from the block time and the policy), the prices and the watch room (its count too); the replay cache by its
     /// bounds and size (its nonces are those of the recorded requests still inside the window).
     /// The registered assets (sorted by key) enter in full; the transactions room by its
     /// count and journal (every plan written and every nonce taken, reserved or freed, in order).
@@ -102,6 +102,8 @@ extension ReplicatedState {
         w.append(UInt32(windows.heldCount))
         w.append(raw: windows.journal.head)
         w.append(raw: prices.journal.head)
+        w.append(UInt32(watch.count))
+        w.append(raw: watch.journal.head)
         appendKeyTimes(to: &w)
         appendRoleExpiry(to: &w)
         // Only when there is one, so that the digests of states without enrolments do not change.
@@ -493,5 +495,6 @@ extension CanonicalWriter {
             append(f.holds)
         }
         append(string: d.price.map { "\($0.asset) \($0.usd.description) \($0.sources)" } ?? "")
+        append(strings: d.warnings.map { $0.kind.rawValue + ($0.resembles.map { " " + $0 } ?? "") })
     }
 }

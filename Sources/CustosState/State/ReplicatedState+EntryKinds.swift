@@ -12,7 +12,7 @@ extension ReplicatedState {
     /// request is a small JSON envelope and, for a person, an assertion; a request's approval or
     /// rejection is an id, a name and an assertion; an enrolment is an id, a name, a code and a
     /// registration (an attestation object of up to 32 KiB); a price bot's price is a small
-    /// signed envelope (4 KiB); a transaction's parameters are an id, five numbers, a bot's name
+    /// signed envelope (4 KiB); a watcher's report is a signed envelope of at most 24 transfers (8 KiB); a transaction's parameters are an id, five numbers, a bot's name
     /// and its signature (1 KiB); a node's vault entry (a
     /// round-1 package, a nonce batch, a signature, evidence) fits 16 KiB and its signature.
     /// docs/openapi.yaml states them.
@@ -33,6 +33,8 @@ extension ReplicatedState {
                   transition: { state, entry in state.applyRequestDecision(entry) }),
         EntryKind(name: PriceEntry.postKind, maximumBytes: PriceEntry.maximumBytes, signer: PriceEntry.signer(of:),
                   transition: { state, entry in state.applyPrice(entry) }),
+        EntryKind(name: WatchEntry.reportKind, maximumBytes: WatchEntry.maximumBytes, signer: WatchEntry.signer(of:),
+                  transition: { state, entry in state.applyWatch(entry) }),
         EntryKind(name: TransactionParametersEntry.kind, maximumBytes: 1024, signer: TransactionParametersEntry.signer(of:),
                   transition: { state, entry in state.applyParameters(entry) }),
     ] + VaultEntry.kinds.map { name in

@@ -1,0 +1,8 @@
+import CustosChains
+
+/// A log `eth_getLogs` returned: the log itself and where it was emitted.
+public struct EVMLog: Sendable, Hashable {
+    public var log: EVMReceipt.Log
+    public var blockNumber: UInt64
+    public var transactionHash: [UInt8]
+}

@@ -1,0 +1,47 @@
+import BigInt
+import CustosChains
+import CustosCore
+import CustosCrypto
+
+extension EVMRPCClient {
+    /// The topic of ERC-20's `Transfer(address indexed from, address indexed to, uint256 value)`.
+    public static let transferTopic: [UInt8] = Keccak256.hash(Array("Transfer(address,address,uint256)".utf8))
+
+    /// ERC-20 `Transfer` logs of any contract in blocks `from` through `to` whose sender
+    /// (`asSender`) or recipient is `address` (`eth_getLogs`, the address in topic 1 or 2).
+    public func transferLogs(from: UInt64, to: UInt64, touching address: EVM.Address, asSender: Bool) async throws(EVMRPCError) -> [EVMLog] {
+        let method = "eth_getLogs"
+        let padded = JSONValue.string("0x" + String(repeating: "00", count: 12) + address.rawValue.hexString)
+        let topics: [JSONValue] = [.string("0x" + Self.transferTopic.hexString)] + (asSender ? [padded] : [.null, padded])
+        let filter = JSONValue.object([
+            ("fromBlock", EVMBlockTag.number(from).json), ("toBlock", EVMBlockTag.number(to).json), ("topics", .array(topics)),
+        ])
+        guard case .array(let entries) = try await call(method, [filter]) else { throw invalid(method, "expected an array of logs") }
+        var logs: [EVMLog] = []
+        for entry in entries {
+            guard let block = entry["blockNumber"], let hash = entry["transactionHash"] else { throw invalid(method, "log lacks blockNumber or transactionHash") }
+            logs.append(EVMLog(log: try log(entry, method), blockNumber: try uint64(block, method), transactionHash: try data(hash, method)))
+        }
+        return logs
+    }
+
+    /// The transactions of block `number` (`eth_getBlockByNumber` with full transactions); empty
+    /// for a block the node does not have.
+    public func blockTransactions(_ number: UInt64) async throws(EVMRPCError) -> [EVMBlockTransaction] {
+        let method = "eth_getBlockByNumber"
+        let block = try await call(method, [EVMBlockTag.number(number).json, .bool(true)])
+        if block == .null { return [] }
+        guard case .array(let entries)? = block["transactions"] else { throw invalid(method, "block lacks its transactions") }
+        var transactions: [EVMBlockTransaction] = []
+        for entry in entries {
+            guard let hash = entry["hash"], let from = entry["from"], let value = entry["value"] else {
+                throw invalid(method, "transaction lacks hash, from or value")
+            }
+            var to: EVM.Address? = nil
+            // A contract creation has no recipient (null, or empty data on some nodes).
+            if let target = entry["to"], target != .null, target != .string("0x"), target != .string("") { to = try address(target, method) }
+            transactions.append(EVMBlockTransaction(hash: try data(hash, method), from: try address(from, method), to: to, value: try quantity(value, method)))
+        }
+        return transactions
+    }
+}

@@ -1,0 +1,31 @@
+extension PolicyDiff {
+    /// The `lookalike` and `poisoning` sections. Comparing fewer hex digits, or allowing more
+    /// edits, flags more destinations: stronger; turning a test off (0) or comparing more digits
+    /// flags fewer: weaker. A higher dust bound flags more counterparties: stronger.
+    static func compareLookalike(_ old: PolicyDocument, _ new: PolicyDocument, _ add: (String, String, Direction) -> Void) {
+        let (a, b) = (old.lookalike, new.lookalike)
+        if a.prefix != b.prefix || a.suffix != b.suffix {
+            let (before, after) = (a.prefix + a.suffix, b.prefix + b.suffix)
+            let weaker = after == 0 || (before != 0 && after > before)
+            add("lookalike prefix and suffix", "\(a.prefix)+\(a.suffix) → \(b.prefix)+\(b.suffix) hex digits", weaker ? .weaker : .stronger)
+        }
+        if a.maxEditDistance != b.maxEditDistance {
+            add("lookalike max_edit_distance", "\(a.maxEditDistance) → \(b.maxEditDistance)", b.maxEditDistance < a.maxEditDistance ? .weaker : .stronger)
+        }
+        let (p, q) = (old.poisoning, new.poisoning)
+        if p.dustUSD != q.dustUSD {
+            add("poisoning dust_usd", "\(p.dustUSD.grouped) → \(q.dustUSD.grouped) USD", q.dustUSD < p.dustUSD ? .weaker : .stronger)
+        }
+        let before = Dictionary(p.dust.map { ($0.key.value, $0.value) }, uniquingKeysWith: { x, _ in x })
+        let after = Dictionary(q.dust.map { ($0.key.value, $0.value) }, uniquingKeysWith: { x, _ in x })
+        for asset in Set(before.keys).union(after.keys).sorted() where before[asset] != after[asset] {
+            let text = "\(before[asset].map { $0.grouped } ?? "USD bound") → \(after[asset].map { $0.grouped } ?? "USD bound")"
+            // A bound removed or lowered flags less only if it was above the USD bound; say changed.
+            let direction: Direction = switch (before[asset], after[asset]) {
+            case (let x?, let y?): y < x ? .weaker : .stronger
+            default: .changed
+            }
+            add("poisoning dust \(asset)", text, direction)
+        }
+    }
+}

@@ -1,0 +1,21 @@
+extension PoisoningPolicy {
+    /// Reads the `poisoning` section; a field it leaves out keeps its default (1 USD, no
+    /// per-asset bounds). The assets of `dust` must be assets of the policy (checked when the
+    /// policy compiles).
+    ///
+    /// ```yaml
+    /// poisoning: {dust_usd: 1, dust: {ETH: 0.0005, USDC: 1}}
+    /// ```
+    static func decode(_ node: YAMLNode, _ r: inout NodeReader) -> PoisoningPolicy {
+        var poisoning = PoisoningPolicy()
+        guard let f = r.mapping(node, "poisoning", allowed: ["dust_usd", "dust"]) else { return poisoning }
+        if let n = f["dust_usd"], let v = r.decimal(n.value, "poisoning.dust_usd") { poisoning.dustUSD = v.value }
+        if let n = f["dust"] {
+            for entry in r.namedMapping(n.value, "poisoning.dust") {
+                guard let v = r.decimal(entry.value, "poisoning.dust.\(entry.key)") else { continue }
+                poisoning.dust[Spanned(entry.key, at: entry.keyLocation)] = v.value
+            }
+        }
+        return poisoning
+    }
+}

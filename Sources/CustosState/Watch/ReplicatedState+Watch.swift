@@ -1,0 +1,101 @@
+import BigInt
+import CustosChains
+import CustosCore
+import CustosIdentity
+import CustosLedger
+import CustosPolicy
+
+extension ReplicatedState {
+    /// The watch room's transition for `watch.report`: applies in full or records the refusal
+    /// and changes nothing else. Checks, in order: the envelope's bot is registered, active,
+    /// holds the `watcher` role and signed it for this cluster within the clock skew
+    /// (`verifiedBot`); the body reads as a `WatchReport` (`invalidRequest`); the chain has a
+    /// registered asset; the report's block is not before the watcher's last on that chain;
+    /// every transfer's vault address is an EVM address of a vault (`watchRefused`). Then each
+    /// transfer whose counterparty is not itself a vault address and that is zero or dust under
+    /// the policy's `poisoning` section, at the median price of its asset now, becomes its
+    /// counterparty's first appearance if it has none (`WatchBook.record`).
+    mutating func applyWatch(_ entry: Entry) -> GovernanceOutcome {
+        var source: String? = nil
+        do {
+            let (report, bot, flagging) = try checkWatch(entry, source: &source)
+            let before = watch.count
+            watch.record(report, by: bot, flagging: flagging)
+            return .watched(chain: report.chain, block: report.block, flagged: watch.count - before)
+        } catch {
+            record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: source, error: error))
+            return .refused(error)
+        }
+    }
+
+    private func checkWatch(
+        _ entry: Entry, source: inout String?
+    ) throws(GovernanceError) -> (WatchReport, String, [(key: String, appearance: AddressAppearance)]) {
+        func refused(_ reason: String) -> GovernanceError { GovernanceError(.watchRefused, reason) }
+        let (signed, bot) = try verifiedBot(entry, role: WatchEntry.watcherRole, as: "watcher", refusal: .watchRefused, source: &source)
+        let report = try WatchReport(json: signed.body)
+        let onChain = assets.values.filter { $0.chain == report.chain }.sorted { $0.key < $1.key }
+        guard !onChain.isEmpty else { throw refused("chain \"\(report.chain)\" has no registered asset") }
+        if let last = watch.reportedBlock(by: bot.id, on: report.chain), report.block < last {
+            throw refused("bot \"\(bot.id)\" already reported \(report.chain) up to block \(last); a report may not go back to block \(report.block)")
+        }
+        let own = vaultEVMAddresses
+        var flagging: [(key: String, appearance: AddressAppearance)] = []
+        let seconds = Int64(time / 1000)
+        for (i, transfer) in report.transfers.enumerated() {
+            guard own.contains(transfer.vaultAddress.lowercased()) else {
+                throw refused("transfer \(i): \(transfer.vaultAddress) is not an address of any vault")
+            }
+            if own.contains(transfer.counterparty.lowercased()) { continue }
+            let asset = transfer.token.map { token in onChain.first { $0.contract?.lowercased() == token.lowercased() } }
+                ?? onChain.first { $0.contract == nil }
+            let amount = asset.flatMap { Self.decimal(transfer.amount, decimals: $0.decimals) }
+            guard Self.isDust(transfer, asset: asset, amount: amount, policy: policy.document, prices: prices, at: seconds) else { continue }
+            let words = if let asset, let amount {
+                "\(amount.grouped) \(asset.symbol)"
+            } else if let token = transfer.token {
+                "\(transfer.amount) base units of unregistered token \(token)"
+            } else {
+                "\(transfer.amount) base units of the native asset (not registered)"
+            }
+            let key = report.chain + "/" + transfer.counterparty.lowercased()
+            flagging.append((key, AddressAppearance(
+                reportedAt: seconds, vaultAddress: transfer.vaultAddress, incoming: transfer.incoming, transfer: words, block: transfer.block,
+                transaction: transfer.transaction)))
+        }
+        return (report, bot.id, flagging)
+    }
+
+    /// Whether `transfer` is zero or dust: an unregistered asset, or an amount too large for
+    /// the policy's decimals (never dust), else `PoisoningPolicy.isDust` at the asset's usable
+    /// median price at `seconds`.
+    private static func isDust(
+        _ transfer: WatchedTransfer, asset: RegisteredAsset?, amount: FixedDecimal?, policy: PolicyDocument, prices: PriceBook, at seconds: Int64
+    ) -> Bool {
+        guard transfer.amount > 0 else { return true }
+        guard let asset else { return true }
+        guard let amount else { return false }
+        var usd: FixedDecimal? = nil
+        if case .success(let median) = prices.median(of: asset.symbol, policy: policy.prices, at: seconds), policy.prices.refusal(of: median) == nil {
+            usd = median.usd
+        }
+        return policy.poisoning.isDust(asset: asset.symbol, amount: amount, usd: usd)
+    }
+
+    /// `units` base units of an asset with `decimals` (at most 18) as a policy decimal; nil
+    /// when it is beyond the largest one.
+    static func decimal(_ units: BigUInt, decimals: UInt8) -> FixedDecimal? {
+        let scaled = units * BigUInt(10).power(FixedDecimal.scale - Int(decimals))
+        return Int128(String(scaled)).map(FixedDecimal.init(raw:))
+    }
+
+    /// Every EVM address of every vault (its key's own and those recorded), lowercased.
+    var vaultEVMAddresses: Set<String> {
+        var addresses: Set<String> = []
+        for vault in vaults.values {
+            for a in vault.addresses where a.chain == .evm { addresses.insert(a.address.lowercased()) }
+            for root in vault.rootAddresses where root.chain == .evm { addresses.insert(root.address.lowercased()) }
+        }
+        return addresses
+    }
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import CustosChains
+import CustosChainsRPC
+import CustosClusterAPI
+import CustosCore
+import CustosCrypto
+import CustosIdentity
+import CustosLedger
+import CustosState
+import Foundation
+
+/// `custos watcher`: a watcher bot. It reads a chain through its JSON-RPC endpoint — ERC-20
+/// `Transfer` logs to and from the vaults' EVM addresses (`eth_getLogs`) and native transfers
+/// into them (block bodies) — and reports them to the cluster as signed `watch.report` entries,
+/// at most 24 transfers each; every node decides which are zero-value or dust under its policy
+/// and flags their counterparties (`request.destination_poisoned`). It remembers the next block
+/// to read in a cursor file, so a restart neither skips nor repeats a range. It holds no vault
+/// key, and a lying watcher can only add flags.
+struct WatcherCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watcher",
+        abstract: "Report transfers between vault addresses and counterparties, read from a chain endpoint (a watcher bot).")
+
+    @OptionGroup var connection: OperationCommand.Connection
+    @Option(help: "The watcher bot's key file (a bot with the watcher role).") var watcher: String
+    @Option(help: "The chain's name, as the registered assets name it.") var chain: String
+    @Option(help: "The chain's JSON-RPC endpoint.") var rpc: String
+    @Option(help: "The file remembering the next block to read (default: the key file's path + .CHAIN.cursor).") var cursor: String?
+    @Option(help: "The first block to read when there is no cursor file yet (default: the chain's latest block).") var fromBlock: UInt64?
+    @Option(help: "Blocks to stay below the chain's head (reorg safety).") var confirmations: UInt64 = 0
+    @Option(help: "The most blocks read in one look.") var batch: UInt64 = 100
+    @Option(help: "Milliseconds between looks.") var interval: UInt64 = 500
+    @Flag(help: "Read up to the chain's head once, report, and exit.") var once = false
+
+    func run() async throws {
+        guard let endpoint = URL(string: rpc) else { throw ValidationError("--rpc is not a URL") }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+        let client = try EVMRPCClient(endpoint: endpoint)
+        let key = BotKeyFile.load(watcher)
+        let call = GatewayCall(connection.gateway)
+        let (_, genesis) = try await connection.cluster(call, pinned: key.file.cluster, in: watcher)
+        let cursorPath = cursor ?? "\(watcher).\(chain).cursor"
+        var next: UInt64
+        if let saved = try Self.readCursor(cursorPath) ?? fromBlock { next = saved } else { next = try await client.blockNumber() }
+        print("watcher \(key.file.bot) reading \(chain) from block \(next) through \(client.redactedEndpoint)")
+        while !Task.isCancelled {
+            let head = try await client.blockNumber()
+            if head >= confirmations, next <= head - confirmations {
+                let last = min(head - confirmations, next + batch - 1)
+                let vaults: [VaultView] = try await call.get("/v1/vaults")
+                let own = Set(vaults.flatMap(\.addresses).filter { $0.chain == VaultAddress.Chain.evm.rawValue }.map { $0.address.lowercased() })
+                let transfers = try await Self.transfers(client, from: next, to: last, vaults: own)
+                for start in stride(from: 0, to: transfers.count, by: WatchEntry.maximumTransfers) {
+                    let part = Array(transfers[start..<min(start + WatchEntry.maximumTransfers, transfers.count)])
+                    try await report(WatchReport(chain: chain, block: last, transfers: part), key: key, genesis: genesis, call: call)
+                }
+                next = last + 1
+                try Self.writeCursor(cursorPath, next: next)
+                if next <= head - confirmations { continue }
+            }
+            if once { return }
+            try await Task.sleep(for: .milliseconds(interval))
+        }
+    }
+
+    /// The transfers between `vaults` and counterparties in blocks `from` through `to`, in
+    /// block and transaction order.
+    static func transfers(_ client: EVMRPCClient, from: UInt64, to: UInt64, vaults: Set<String>) async throws -> [WatchedTransfer] {
+        guard !vaults.isEmpty else { return [] }
+        var found: [WatchedTransfer] = []
+        for address in try vaults.sorted().map({ try EVM.Address(hex: $0) }) {
+            for asSender in [false, true] {
+                for log in try await client.transferLogs(from: from, to: to, touching: address, asSender: asSender) {
+                    if let t = WatchedTransfer(log, vaults: vaults) { found.append(t) }
+                }
+            }
+        }
+        for number in from...to {
+            for transaction in try await client.blockTransactions(number) {
+                if let t = WatchedTransfer(transaction, block: number, vaults: vaults) { found.append(t) }
+            }
+        }
+        return found.sorted { ($0.block, $0.transaction, $0.counterparty) < ($1.block, $1.transaction, $1.counterparty) }
+    }
+
+    private func report(_ report: WatchReport, key: (file: BotKeyFile, key: BotSigningKey), genesis: [UInt8], call: GatewayCall) async throws {
+        let signed = SignedRequest(body: report.json, cluster: genesis, keyId: key.file.bot, timestamp: Int64(Date().timeIntervalSince1970 * 1000),
+                                   nonce: Base64URL.encode(SecureRandom.bytes(count: 18)), key: key.key)
+        let entry = try WatchEntry.report(signed)
+        let receipt: EntryReceipt = try await call.post(
+            "/v1/entries", EntrySubmission(kind: entry.kind, payload: entry.payload, authorization: entry.authorization))
+        receipt.check(signed: entry, what: "watch report")
+        print("reported \(report.transfers.count) transfer\(report.transfers.count == 1 ? "" : "s") on \(report.chain) up to block \(report.block)"
+              + (receipt.preview.map { "; \($0)" } ?? ""))
+    }
+
+    /// The next block to read, from the cursor file; nil when there is none yet.
+    static func readCursor(_ path: String) throws -> UInt64? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        guard let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines), let next = UInt64(text) else {
+            fail("\(path) is not a watcher cursor (the next block number)")
+        }
+        return next
+    }
+
+    static func writeCursor(_ path: String, next: UInt64) throws {
+        try Data("\(next)\n".utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+}

@@ -1,0 +1,192 @@
+import CustosCore
+@testable import CustosPolicy
+import Testing
+
+/// Look-alike and poisoned destinations (`lookalike`, `poisoning`): a destination outside the
+/// address book that resembles an entry, or that a dust transfer planted in a vault's history,
+/// is flagged, explained, and denied by the example policy; the address book's own entries,
+/// in any case and on any chain, are not.
+@Suite struct LookalikePolicyTests {
+    static let policy = ExamplePolicyTests.policy
+    static let kraken = ExamplePolicyTests.kraken
+
+    /// A deterministic stream of hex digits (SplitMix64), so that each seed generates one
+    /// address the test did not pick by hand.
+    struct Digits {
+        var state: UInt64
+        mutating func next() -> Character {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Array("0123456789abcdef")[Int((z ^ (z >> 31)) % 16)]
+        }
+    }
+
+    /// An address with `address`'s first 4 and last 4 hex digits and 32 generated ones between.
+    static func lookalike(of address: String, seed: UInt64) -> String {
+        var digits = Digits(state: seed)
+        let hex = Array(address.dropFirst(2))
+        return "0x" + String(hex[..<4]) + String((0..<32).map { _ in digits.next() }) + String(hex[36...])
+    }
+
+    static func decide(_ request: PolicyRequest, _ state: StateSnapshot = ExamplePolicyTests.state()) -> (PolicyDecision, [String]) {
+        let explanation = policy.explain(request, in: state)
+        return (explanation.decision, explanation.lines)
+    }
+
+    /// Whether `condition` holds for `request` in `state` under the example policy.
+    static func holds(_ condition: String, _ request: PolicyRequest, _ state: StateSnapshot = ExamplePolicyTests.state()) throws -> Bool {
+        let compiled = try ExpressionCompiler.compileCondition(condition, at: .start)
+        return try compiled.bool(EvaluationContext(policy: policy, request: request, state: state), nil)
+    }
+
+    @Test(arguments: [1, 2, 3, 17, 4242] as [UInt64])
+    func aGeneratedLookalikeOfKrakenIsFlaggedAndDenied(seed: UInt64) throws {
+        let fake = Self.lookalike(of: Self.kraken, seed: seed)
+        #expect(fake != Self.kraken)
+        for initiator in ["alice", "risk-bot"] {
+            let (decision, lines) = Self.decide(ExamplePolicyTests.send(initiator, "1000", to: fake))
+            #expect(decision.outcome == .deny)
+            #expect(decision.reason == .deniedByRule("deny-lookalike-destination"), "\(initiator): \(lines)")
+            #expect(decision.warnings.map(\.kind) == [.lookalike])
+            #expect(decision.warnings.first?.resembles == "kraken-eth")
+            #expect(lines.contains("LOOK-ALIKE: 0x2e6d…ba8f resembles kraken-eth (0x2e6d…ba8f on ethereum): the same first 4 and last 4 hex digits, but it is not in the address book on ethereum"), "\(lines)")
+        }
+        let request = ExamplePolicyTests.send("alice", "1000", to: fake)
+        #expect(try Self.holds("request.destination_lookalike", request))
+        #expect(try Self.holds("request.destination_resembles == 'kraken-eth'", request))
+    }
+
+    @Test func everyAddressBookEntryIsNotALookalikeOnItsChainInAnyCase() throws {
+        for entry in Self.policy.document.addressBook {
+            let spellings = entry.address.hasPrefix("0x") ? [entry.address, entry.address.lowercased(), "0x" + entry.address.dropFirst(2).uppercased()] : [entry.address]
+            for spelling in spellings {
+                let request = ExamplePolicyTests.send("alice", "10", to: spelling, chain: entry.chain.value)
+                #expect(!(try Self.holds("request.destination_lookalike", request)), "\(entry.name) as \(spelling)")
+                #expect(try Self.holds("request.destination_resembles == ''", request))
+                #expect(Self.policy.evaluate(request, in: ExamplePolicyTests.state()).warnings.isEmpty)
+            }
+        }
+    }
+
+    @Test func mixedCaseLookalikesAreFlagged() throws {
+        let fake = Self.lookalike(of: Self.kraken, seed: 99)
+        let shouting = "0x" + fake.dropFirst(2).uppercased()
+        var mixed = "0x"
+        for (i, c) in fake.dropFirst(2).enumerated() { mixed += i % 2 == 0 ? c.uppercased() : String(c) }
+        for spelling in [shouting, mixed] {
+            let (decision, _) = Self.decide(ExamplePolicyTests.send("alice", "1000", to: spelling))
+            #expect(decision.reason == .deniedByRule("deny-lookalike-destination"), "\(spelling)")
+        }
+    }
+
+    @Test func aSmallEditDistanceIsFlaggedALargerOneIsNot() throws {
+        var hex = Array(Self.kraken.dropFirst(2))
+        // The first digit changed (so the prefix no longer matches) and one in the middle: 2 edits.
+        hex[0] = hex[0] == "f" ? "0" : "f"
+        hex[20] = hex[20] == "f" ? "0" : "f"
+        let twoEdits = "0x" + String(hex)
+        let (decision, lines) = Self.decide(ExamplePolicyTests.send("alice", "1000", to: twoEdits))
+        #expect(decision.reason == .deniedByRule("deny-lookalike-destination"))
+        #expect(lines.contains { $0.hasPrefix("LOOK-ALIKE: ") && $0.contains("resembles kraken-eth") && $0.contains("2 character edits apart") }, "\(lines)")
+        // A third edit, in the suffix: neither test holds any more.
+        hex[39] = hex[39] == "f" ? "0" : "f"
+        let threeEdits = "0x" + String(hex)
+        #expect(!(try Self.holds("request.destination_lookalike", ExamplePolicyTests.send("alice", "1000", to: threeEdits))))
+        // One digit dropped and another added at the end: an insertion and a deletion.
+        let shifted = "0x" + String(Array(Self.kraken.dropFirst(2))[1...]) + "0"
+        #expect(LookalikeIndex.editDistance(Array(Self.kraken.dropFirst(2).utf8), Array(shifted.dropFirst(2).utf8), atMost: 2) == 2)
+        #expect(try Self.holds("request.destination_resembles == 'kraken-eth'", ExamplePolicyTests.send("alice", "1000", to: shifted)))
+        #expect(LookalikeIndex.editDistance(Array("abc".utf8), Array("xyz".utf8), atMost: 2) == nil)
+        #expect(LookalikeIndex.editDistance(Array("abc".utf8), Array("abc".utf8), atMost: 0) == 0)
+    }
+
+    @Test func otherChainsCompareWithEveryEVMEntryButAnEntrysOwnAddressIsNoLookalike() throws {
+        // Kraken's Ethereum address asked for on Arbitrum: not in the book there, but it is that
+        // address, not a look-alike of it.
+        let same = ExamplePolicyTests.send("alice", "10", to: Self.kraken, chain: "arbitrum")
+        #expect(!(try Self.holds("request.destination.known", same)))
+        #expect(!(try Self.holds("request.destination_lookalike", same)))
+        // A look-alike of it on Base is flagged, naming the entry's own chain.
+        let fake = Self.lookalike(of: Self.kraken, seed: 7)
+        let (decision, lines) = Self.decide(ExamplePolicyTests.send("alice", "10", to: fake, chain: "base"))
+        #expect(decision.reason == .deniedByRule("deny-lookalike-destination"))
+        #expect(lines.contains { $0.contains("resembles kraken-eth (0x2e6d…ba8f on ethereum)") && $0.hasSuffix("not in the address book on base") })
+        // Bitcoin and Solana addresses are not compared.
+        let btc = ExamplePolicyTests.send("alice", "1", "BTC", to: "bc1qkr4k3nxf2d5l8yq7v0c9m6t3w2h5j4g8p0s7b", vault: "btc-treasury", chain: "bitcoin")
+        #expect(!(try Self.holds("request.destination_lookalike", btc)))
+    }
+
+    @Test func theSectionIsValidatedAndCanTurnTestsOff() throws {
+        let base = try Fixtures.examplePolicyText()
+        func errors(_ section: String) -> [String] {
+            Fixtures.errors(base.replacing("lookalike: {prefix: 4, suffix: 4, max_edit_distance: 2}", with: section)).map(\.message)
+        }
+        #expect(errors("lookalike: {prefix: 1, suffix: 1}").contains { $0.contains("at least 4 hex digits together") })
+        #expect(errors("lookalike: {prefix: 17}").contains { $0.contains("lookalike.prefix must be between 0 and 16") })
+        #expect(errors("lookalike: {max_edit_distance: 9}").contains { $0.contains("lookalike.max_edit_distance must be between 0 and 8") })
+        #expect(errors("lookalike: {prefix: 4, sufix: 4}").contains { $0.contains("sufix") })
+        #expect(Fixtures.errors(base.replacing("dust: {USDC: 1, USDT: 1}", with: "dust: {DOGE: 1}"))
+            .contains { $0.message.contains("asset 'DOGE' of poisoning.dust is not an asset of the policy") })
+        #expect(Fixtures.errors(base.replacing("dust_usd: 1", with: "dust_usd: -1")).contains { $0.message.contains("poisoning.dust_usd must not be negative") })
+        // Both tests off: a look-alike is no longer flagged.
+        let off = try CompiledPolicy(yaml: base.replacing("lookalike: {prefix: 4, suffix: 4, max_edit_distance: 2}",
+                                                           with: "lookalike: {prefix: 0, suffix: 0, max_edit_distance: 0}"))
+        let request = ExamplePolicyTests.send("alice", "10", to: Self.lookalike(of: Self.kraken, seed: 5))
+        #expect(off.evaluate(request, in: ExamplePolicyTests.state()).warnings.isEmpty)
+        let diff = PolicyDiff(old: Self.policy.document, new: off.document)
+        #expect(diff.lines.contains("lookalike prefix and suffix: 4+4 → 0+0 hex digits (weaker)"))
+        #expect(diff.lines.contains("lookalike max_edit_distance: 2 → 0 (weaker)"))
+    }
+
+    static let stranger = ExamplePolicyTests.stranger
+
+    static func poisoned(_ state: StateSnapshot, reportedAt: Int64, key: String = "ethereum/" + stranger) -> StateSnapshot {
+        var s = state
+        s.appearances[key] = AddressAppearance(
+            reportedAt: reportedAt, vaultAddress: "0x0f17c8226aa33959cf059efac53989db221030b9", incoming: true, transfer: "0.0001 USDC",
+            block: 120, transaction: "0x" + String(repeating: "ab", count: 32))
+        return s
+    }
+
+    @Test func aDustFirstAppearanceFlagsTheDestinationAndTheExampleDeniesIt() throws {
+        let request = ExamplePolicyTests.send("alice", "100", to: Self.stranger)
+        let clean = ExamplePolicyTests.state()
+        #expect(Self.decide(request, clean).0.outcome == .needsApprovals)
+        let state = Self.poisoned(clean, reportedAt: clean.time - 60)
+        let (decision, lines) = Self.decide(request, state)
+        #expect(decision.reason == .deniedByRule("deny-poisoned-destination"))
+        #expect(decision.warnings.map(\.kind) == [.poisoned])
+        #expect(lines.contains(
+            "POISONED: 0x5555…5555 first appeared in the vault's history by a zero-value or dust transfer: it sent 0.0001 USDC to vault address 0x0f17…30b9 (block 120, transaction 0xabab…abab), reported at block time \(clean.time - 60), before any transfer the vault made to it"),
+            "\(lines)")
+        #expect(try Self.holds("request.destination_poisoned", request, state))
+        // Another chain's appearance says nothing of this one.
+        #expect(!(try Self.holds("request.destination_poisoned", request, Self.poisoned(clean, reportedAt: 0, key: "base/" + Self.stranger))))
+    }
+
+    @Test func anEarlierApprovedTransferOfTheVaultCountsAsTheFirstAppearance() throws {
+        let request = ExamplePolicyTests.send("alice", "100", to: Self.stranger)
+        let key = try #require(request.destinationKey)
+        var paidBefore = Self.poisoned(ExamplePolicyTests.state(), reportedAt: 2_000)
+        paidBefore.destinations[key] = DestinationHistory(firstSeen: 1_999, largestUSD: FixedDecimal(100)!, count: 1)
+        #expect(!(try Self.holds("request.destination_poisoned", request, paidBefore)))
+        #expect(Self.decide(request, paidBefore).0.outcome == .needsApprovals)
+        // Paid in the same second, or after the dust: still poisoned.
+        var paidSameSecond = paidBefore
+        paidSameSecond.destinations[key]?.firstSeen = 2_000
+        #expect(try Self.holds("request.destination_poisoned", request, paidSameSecond))
+    }
+
+    @Test func dustIsZeroAPerAssetBoundOrTheUSDBoundAndUnknownValueFailsSafe() {
+        let rules = Self.policy.document.poisoning
+        #expect(rules.isDust(asset: "ETH", amount: .zero, usd: FixedDecimal(3000)!))
+        #expect(rules.isDust(asset: "USDC", amount: FixedDecimal(1)!, usd: nil), "at most the per-asset bound")
+        #expect(!rules.isDust(asset: "USDC", amount: FixedDecimal(parsing: "1.01")!, usd: FixedDecimal(1)!))
+        #expect(rules.isDust(asset: "ETH", amount: FixedDecimal(parsing: "0.0003")!, usd: FixedDecimal(3000)!), "0.90 USD")
+        #expect(!rules.isDust(asset: "ETH", amount: FixedDecimal(parsing: "0.0004")!, usd: FixedDecimal(3000)!), "1.20 USD")
+        #expect(rules.isDust(asset: "ETH", amount: FixedDecimal(5)!, usd: nil), "no usable price: fails safe")
+        #expect(rules.isDust(asset: nil, amount: FixedDecimal(1_000_000)!, usd: nil), "an unregistered token has no value")
+    }
+}

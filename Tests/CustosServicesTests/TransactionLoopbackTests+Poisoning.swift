@@ -1,0 +1,53 @@
+import CustosClusterAPI
+import CustosCore
+import CustosTestSupport
+import Foundation
+import Testing
+
+/// Look-alike and poisoned destinations through the real processes, on the suite's shared
+/// cluster: a dust transfer into the vault's address on the local chain, seen by `custos
+/// watcher`, flags its sender, and every node denies paying it with the same explanation; a
+/// look-alike of the address book's kraken is denied by every node too.
+extension TransactionLoopbackTests {
+    @Test func aDustTransferSeenByTheWatcherMakesEveryNodeDenyPayingItsSender() async throws {
+        try await withCluster { f in
+            // eth-tester's third account (private key 0x…03) sends the vault 1 wei: the poisoning pattern.
+            let key = String(repeating: "0", count: 63) + "3"
+            try await f.send(.init(chainId: f.chainId, to: String(f.vaultAddress.dropFirst(2)), value: "1", key: key))
+            let cursor = f.cluster.root.appendingPathComponent("watcher-devnet.cursor").path
+            let out = try await LocalCluster.run(f.cluster.binary, [
+                "watcher", "--gateway", f.cluster.baseURL, "--watcher", f.watcherKey, "--chain", "devnet", "--rpc", f.chain.url.absoluteString,
+                "--from-block", "0", "--cursor", cursor, "--once",
+            ])
+            #expect(out.contains("reported") && out.contains("flagging 1 address"), "\(out)")
+            #expect(FileManager.default.contents(atPath: cursor) != nil, "the watcher remembers how far it read")
+            // The sender of the dust: eth-tester's account of private key 0x…03.
+            let poisoner = "0x6813Eb9362372EEF6200f3b1dbC3f819671cBA69"
+            let id = try await f.transfer(chain: "devnet", asset: "ETH", to: poisoner, amount: "1")
+            let statuses = try await f.cluster.waitForGovernance { g in g.requests.contains { $0.id == id } }
+            let reference = try #require(statuses["node-1"]?.governance?.requests.first { $0.id == id })
+            #expect(reference.outcome == "deny" && reference.transaction == nil)
+            #expect(reference.rules.first == "deny-poisoned-destination", "\(reference.explanation)")
+            #expect(reference.explanation.contains { $0.hasPrefix("POISONED: 0x6813…ba69 first appeared in the vault's history") }, "\(reference.explanation)")
+            for (node, status) in statuses {
+                let r = status.governance?.requests.first { $0.id == id }
+                #expect(r?.outcome == "deny" && r?.explanation == reference.explanation, "\(node)")
+            }
+        }
+    }
+
+    @Test func aLookalikeOfTheAddressBooksKrakenIsDeniedByEveryNode() async throws {
+        try await withCluster { f in
+            // Kraken's first 4 and last 4 hex digits around other ones.
+            let lookalike = "0x2E6D" + String(repeating: "5", count: 32) + "BA8F"
+            let id = try await f.transfer(chain: "devnet", asset: "ETH", to: lookalike, amount: "1")
+            let statuses = try await f.cluster.waitForGovernance { g in g.requests.contains { $0.id == id } }
+            let reference = try #require(statuses["node-1"]?.governance?.requests.first { $0.id == id })
+            #expect(reference.outcome == "deny" && reference.rules.first == "deny-lookalike-destination", "\(reference.explanation)")
+            #expect(reference.explanation.contains { $0.hasPrefix("LOOK-ALIKE: 0x2e6d…ba8f resembles kraken-devnet") }, "\(reference.explanation)")
+            for (node, status) in statuses {
+                #expect(status.governance?.requests.first { $0.id == id }?.explanation == reference.explanation, "\(node)")
+            }
+        }
+    }
+}

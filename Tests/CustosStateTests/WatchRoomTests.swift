@@ -1,0 +1,212 @@
+import BigInt
+import Crypto
+import CustosChains
+import CustosCore
+import CustosIdentity
+import CustosLedger
+import CustosPolicy
+@testable import CustosState
+import Foundation
+import Testing
+
+/// The watch room, as an attacker would try it: watcher bots report transfers they read on the
+/// chain, and every node keeps the first zero-value or dust transfer with each counterparty, so
+/// that a transfer to an address planted by dust is flagged poisoned. A report from a bot that
+/// is not a watcher, from a removed one, for an address no vault holds, forged, truncated or
+/// oversized, changes nothing; a report can add a flag but never clear one.
+@Suite struct WatchRoomTests {
+    let ceremony = VaultCeremonyTests()
+    let bot = BotSigningKey(ed25519: Curve25519.Signing.PrivateKey())
+    let executor = BotSigningKey(ed25519: Curve25519.Signing.PrivateKey())
+    let watcher = BotSigningKey(ed25519: Curve25519.Signing.PrivateKey())
+
+    static let poisoner = "0x7777777777777777777777777777777777777777"
+    static let tx = "0x" + String(repeating: "ab", count: 32)
+
+    /// The transactions policy with a rule denying poisoned destinations, bots allowed to pay
+    /// anyone else, and USDC's dust bound at 1 USDC.
+    static func policy() -> String {
+        Cluster.transactionPolicy(version: 3).replacingOccurrences(of: "rules:\n", with: """
+            poisoning: {dust_usd: 1, dust: {USDC: 1}}
+            rules:
+              - name: deny-poisoned
+                match: {kind: [transfer, contract_call]}
+                when: request.destination_poisoned
+                outcome: deny
+              - name: bots-pay-anyone
+                match: {kind: [transfer], initiator: {kind: bot}}
+                outcome: allow
+
+            """)
+    }
+
+    /// A cluster with an active ECDSA vault `hot`, ETH and USDC on ethereum, the risk bot, an
+    /// executor and a watcher, under `policy()`.
+    func cluster() throws -> Cluster {
+        var c = try ceremony.cluster()
+        _ = try ceremony.generate(&c, "hot", .ecdsaSecp256k1)
+        try c.prepareTransactions(bot: bot, executor: executor)
+        try c.govern(.changePolicy(yaml: Self.policy()))
+        try c.registerBot("watcher-1", key: watcher.publicKey, roles: [WatchEntry.watcherRole])
+        return c
+    }
+
+    static func vaultAddress(_ c: Cluster) throws -> String {
+        try #require(c.state.vaults["hot"]?.rootAddresses.first { $0.chain == .evm }?.address)
+    }
+
+    /// A transfer between vault address `vault` and a counterparty, in chain block `block`.
+    static func transfer(
+        _ vault: String, from counterparty: String = poisoner, amount: BigUInt = 1, token: String? = nil, incoming: Bool = true,
+        block: UInt64 = 100
+    ) -> WatchedTransfer {
+        WatchedTransfer(block: block, transaction: tx, vaultAddress: vault, counterparty: counterparty, incoming: incoming, token: token,
+                        amount: amount)
+    }
+
+    /// A report of `transfers` on `chain` up to `block`, signed as `keyId` with `key`.
+    func report(
+        _ c: inout Cluster, _ transfers: [WatchedTransfer], chain: String = "ethereum", block: UInt64 = 100, keyId: String = "watcher-1",
+        key: BotSigningKey? = nil
+    ) throws -> GovernanceOutcome {
+        let body = WatchReport(chain: chain, block: block, transfers: transfers).json
+        return c.apply(try WatchEntry.report(c.signed(body, keyId: keyId, key: key ?? watcher)))
+    }
+
+    /// The risk bot's ETH transfer to `to`, decided in the next block.
+    func pay(_ c: inout Cluster, _ to: String) throws -> RecordedRequest {
+        let decided = try #require(Cluster.decided(try c.submit(c.signed(Cluster.evmTransfer(to: to), keyId: "risk-bot", key: bot))))
+        return try #require(c.state.requestBook.requests[decided.id])
+    }
+
+    @Test func aDustFirstAppearanceFlagsTheCounterpartyAndEveryNodeDeniesPayingIt() throws {
+        var c = try cluster()
+        let v = try Self.vaultAddress(c)
+        #expect(try report(&c, [Self.transfer(v, amount: 1)]) == .watched(chain: "ethereum", block: 100, flagged: 1))
+        let appearance = try #require(c.state.watch.appearances["ethereum/" + Self.poisoner])
+        #expect(appearance.incoming && appearance.block == 100 && appearance.transfer == "0.000000000000000001 ETH")
+        let paid = try pay(&c, Self.poisoner)
+        #expect(paid.outcome == .deny)
+        #expect(paid.decision.reason == .deniedByRule("deny-poisoned"))
+        #expect(paid.decision.warnings.map(\.kind) == [.poisoned])
+        #expect(paid.decision.warnings.first?.text.hasPrefix("POISONED: 0x7777…7777 first appeared in the vault's history") == true)
+        // A second node that applies the same entries agrees, digest and all.
+        #expect(c.state.watch.reportedBlock(by: "watcher-1", on: "ethereum") == 100)
+    }
+
+    @Test func aZeroValueTransferFromTheVaultFlagsItsRecipient() throws {
+        var c = try cluster()
+        let v = try Self.vaultAddress(c)
+        // transferFrom(vault, lookalike, 0) on the registered token: the look-alike "received" it.
+        let zero = Self.transfer(v, amount: 0, token: Cluster.usdc, incoming: false)
+        #expect(try report(&c, [zero]) == .watched(chain: "ethereum", block: 100, flagged: 1))
+        #expect(try pay(&c, Self.poisoner).decision.reason == .deniedByRule("deny-poisoned"))
+    }
+
+    @Test func aNormalEarlierTransferOfTheVaultMeansItIsNotPoisoned() throws {
+        var c = try cluster()
+        let v = try Self.vaultAddress(c)
+        let first = try pay(&c, Self.poisoner)
+        #expect(first.outcome == .allow)
+        // Dust with it later does not make the earlier counterparty poisoned.
+        #expect(try report(&c, [Self.transfer(v, amount: 0)]) == .watched(chain: "ethereum", block: 100, flagged: 1))
+        let again = try pay(&c, Self.poisoner)
+        #expect(again.outcome == .allow, "\(again.decision)")
+        #expect(again.decision.warnings.isEmpty)
+    }
+
+    @Test func aDepositAboveTheDustBoundFlagsNothingAndAReportNeverClearsAFlag() throws {
+        var c = try cluster()
+        let v = try Self.vaultAddress(c)
+        let deposit = Self.transfer(v, amount: 1_000_000_000, token: Cluster.usdc)  // 1,000 USDC
+        #expect(try report(&c, [deposit]) == .watched(chain: "ethereum", block: 100, flagged: 0))
+        #expect(try pay(&c, Self.poisoner).outcome == .allow)
+        let other = "0x8888888888888888888888888888888888888888"
+        #expect(try report(&c, [Self.transfer(v, from: other, amount: 1_000_000, token: Cluster.usdc, block: 101)], block: 101)
+            == .watched(chain: "ethereum", block: 101, flagged: 1), "exactly 1 USDC is dust")
+        // A lying watcher now claims a large deposit from it: the flag stays.
+        #expect(try report(&c, [Self.transfer(v, from: other, amount: 5_000_000_000, token: Cluster.usdc, block: 102)], block: 102)
+            == .watched(chain: "ethereum", block: 102, flagged: 0))
+        #expect(try pay(&c, other).decision.reason == .deniedByRule("deny-poisoned"))
+    }
+
+    @Test func unregisteredTokensAreDustAndTheVaultsOwnAddressesAreNeverFlagged() throws {
+        var c = try cluster()
+        let v = try Self.vaultAddress(c)
+        let fakeToken = "0x6666666666666666666666666666666666666666"
+        #expect(try report(&c, [
+            Self.transfer(v, amount: BigUInt(10).power(30), token: fakeToken),
+            Self.transfer(v, from: v, amount: 0),
+        ]) == .watched(chain: "ethereum", block: 100, flagged: 1))
+        #expect(c.state.watch.appearances["ethereum/" + Self.poisoner]?.transfer == "1000000000000000000000000000000 base units of unregistered token \(fakeToken)")
+        #expect(c.state.watch.appearances["ethereum/" + v.lowercased()] == nil)
+    }
+
+    @Test func botsThatAreNoWatchersAndRemovedWatchersAreRefused() throws {
+        var c = try cluster()
+        let v = try Self.vaultAddress(c)
+        #expect(Cluster.code(try report(&c, [Self.transfer(v)], keyId: "risk-bot", key: bot)) == .watchRefused)
+        #expect(Cluster.code(try report(&c, [Self.transfer(v)], keyId: "nobody", key: watcher)) == .unknownBot)
+        // Someone else's key under the watcher's name: a forgery.
+        #expect(Cluster.code(try report(&c, [Self.transfer(v)], key: bot)) == .requestRefused)
+        #expect(c.state.watch.count == 0)
+        try c.govern(.removeBot(id: "watcher-1"))
+        #expect(Cluster.code(try report(&c, [Self.transfer(v)])) == .inactiveBot)
+        #expect(c.state.watch.count == 0)
+    }
+
+    @Test func reportsForAddressesNoVaultHoldsUnknownChainsAndEarlierBlocksAreRefused() throws {
+        var c = try cluster()
+        let v = try Self.vaultAddress(c)
+        let notOurs = Self.transfer("0x4444444444444444444444444444444444444444")
+        let refused = try report(&c, [Self.transfer(v, from: "0x8888888888888888888888888888888888888888"), notOurs])
+        #expect(Cluster.code(refused) == .watchRefused)
+        #expect(Cluster.reason(refused).contains("0x4444444444444444444444444444444444444444 is not an address of any vault"))
+        #expect(c.state.watch.count == 0, "a refused report flags nothing, not even its good transfers")
+        #expect(Cluster.code(try report(&c, [Self.transfer(v)], chain: "base")) == .watchRefused)
+        #expect(try report(&c, [Self.transfer(v)], block: 200) == .watched(chain: "ethereum", block: 200, flagged: 1))
+        let back = try report(&c, [Self.transfer(v, from: "0x8888888888888888888888888888888888888888")], block: 150)
+        #expect(Cluster.code(back) == .watchRefused && Cluster.reason(back).contains("up to block 200"))
+        // A transfer after the report's own block is malformed as a report.
+        #expect(Cluster.code(try report(&c, [Self.transfer(v, block: 300)], block: 250)) == .invalidRequest)
+    }
+
+    @Test func truncatedOversizedAndOverfullReportsAreRefused() throws {
+        var c = try cluster()
+        let v = try Self.vaultAddress(c)
+        let entry = try WatchEntry.report(c.signed(WatchReport(chain: "ethereum", block: 1, transfers: [Self.transfer(v)]).json,
+                                                     keyId: "watcher-1", key: watcher))
+        let truncated = try Entry(kind: entry.kind, payload: Array(entry.payload.dropLast(10)))
+        #expect(Cluster.code(c.apply(truncated)) == .malformed)
+        #expect(throws: GovernanceError(.malformed, "")) { try ReplicatedState.signer(of: truncated) }
+        let unsigned = try Entry(kind: entry.kind, payload: entry.payload, authorization: [1, 2, 3])
+        #expect(Cluster.code(c.apply(unsigned)) == .malformed)
+        let padded = try Entry(kind: entry.kind, payload: entry.payload + Array(repeating: 0x20, count: WatchEntry.maximumBytes))
+        #expect(throws: GovernanceError(.oversize, "")) { try ReplicatedState.signer(of: padded) }
+        #expect(Cluster.code(c.apply(padded)) == .oversize)
+        let many = (0...WatchEntry.maximumTransfers).map { _ in Self.transfer(v) }
+        let overfull = try report(&c, many)
+        #expect(Cluster.code(overfull) == .invalidRequest || Cluster.code(overfull) == .oversize)
+        // Hostile transfer members.
+        var hostile = Self.transfer(v).json
+        if case .object(var members) = hostile {
+            members[members.firstIndex { $0.key == "amount" }!].value = .string("-1")
+            hostile = .object(members)
+        }
+        let body = JSONValue.object([("kind", .string("watch")), ("chain", .string("ethereum")), ("block", .integer(1)), ("transfers", .array([hostile]))])
+        let outcome = c.apply(try WatchEntry.report(c.signed(body, keyId: "watcher-1", key: watcher)))
+        #expect(Cluster.code(outcome) == .invalidRequest && Cluster.reason(outcome).contains("amount must be"))
+        #expect(c.state.watch.count == 0)
+    }
+
+    @Test func theWatchRoomEntersTheDigest() throws {
+        var a = try cluster()
+        var b = a
+        #expect(a.state.digest == b.state.digest)
+        let v = try Self.vaultAddress(a)
+        _ = try report(&a, [Self.transfer(v)])
+        _ = try report(&b, [Self.transfer(v, amount: 1_000_000_000, token: Cluster.usdc)])
+        #expect(a.state.watch.count == 1 && b.state.watch.count == 0)
+        #expect(a.state.digest != b.state.digest)
+    }
+}
