@@ -80,6 +80,11 @@ public final class NodeChainStore: Sendable {
             // held count (requests kept for limits a later policy adds).
             try db.execute(sql: "DELETE FROM stateDigest")
         }
+        migrator.registerMigration("v8: state digests of version 6") { db in
+            // Version 6 adds the cooling-off of address-book entries (when each was added or
+            // changed, usable from, cancelled, waived).
+            try db.execute(sql: "DELETE FROM stateDigest")
+        }
         return migrator
     }
 

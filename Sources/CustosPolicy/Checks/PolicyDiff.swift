@@ -154,6 +154,7 @@ public struct PolicyDiff: Sendable, Hashable {
         }
         Self.compareKeys(old.keys, new.keys, add)
         Self.comparePrices(old.prices, new.prices, add)
+        Self.compareCoolingOff(old.coolingOff, new.coolingOff, add)
         changes = c
     }
 

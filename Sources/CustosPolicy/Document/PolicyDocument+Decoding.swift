@@ -19,7 +19,8 @@ extension PolicyDocument {
         guard let top = r.mapping(
             root, "the policy",
             allowed: ["policy", "version", "description", "assets", "vaults", "principals", "groups",
-                      "address_book", "limits", "rules", "governance", "keys", "prices", "fee_limits"],
+                      "address_book", "limits", "rules", "governance", "keys", "prices", "fee_limits",
+                      "cooling_off"],
             required: ["policy", "version", "rules"])
         else { return nil }
         var document = PolicyDocument(
@@ -126,6 +127,7 @@ extension PolicyDocument {
         if let n = top["keys"] { document.keys = KeyPolicy.decode(n.value, &r) }
         if let n = top["prices"] { document.prices = PricePolicy.decode(n.value, &r) }
         if let n = top["fee_limits"] { document.feeLimits = decodeFeeLimits(n.value, &r) }
+        if let n = top["cooling_off"] { document.coolingOff = CoolingOff.decode(n.value, &r) }
         return document
     }
 

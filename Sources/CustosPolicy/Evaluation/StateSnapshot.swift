@@ -1,8 +1,8 @@
 /// The part of the replicated state a decision depends on, as of the log entry being decided:
 /// the entry's time (from the block, never a wall clock), USD prices (and where they came from,
 /// or why an asset has none), rolling-window totals, what earlier requests went to the
-/// destination, whether signing is frozen, and when bots' keys were last rotated. Two nodes
-/// holding the same snapshot reach the same decision.
+/// destination and whether it is still cooling off, whether signing is frozen, and when bots'
+/// keys were last rotated. Two nodes holding the same snapshot reach the same decision.
 public struct StateSnapshot: Sendable, Hashable {
     /// Seconds since 1970-01-01T00:00:00Z of the log entry.
     public var time: Int64
@@ -24,6 +24,10 @@ public struct StateSnapshot: Sendable, Hashable {
     /// Earlier requests approved for signing, by `PolicyRequest.destinationKey`; a destination
     /// missing here has had none.
     public var destinations: [String: DestinationHistory] = [:]
+    /// Address-book entries that are cooling off or were cancelled, by entry name: a transfer or
+    /// call whose destination is one of them is denied while the hold refuses it, whatever the
+    /// rules say.
+    public var destinationHolds: [String: DestinationHold] = [:]
 
     public init(
         time: Int64, prices: [String: FixedDecimal] = [:], windows: WindowTotals = WindowTotals(),

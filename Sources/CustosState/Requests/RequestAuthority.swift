@@ -21,6 +21,8 @@ struct RequestAuthority {
     let prices: PriceBook
     /// The registered assets a transfer or contract call resolves against.
     let assets: [String: RegisteredAsset]
+    /// The cooling-off of address-book entries added or changed since genesis, by entry name.
+    let addressBook: [String: AddressBookStanding]
 
     /// Decides a transfer or call request with the policy in force and the freeze flag, at
     /// `blockTime`: while frozen, everything but governance is denied. The initiating bot's key
@@ -36,8 +38,9 @@ struct RequestAuthority {
 
     /// What the policy reads at `blockTime` for `request`: the time, the freeze flag, the
     /// windows' totals, what earlier requests went to its destination, the median price of its
-    /// asset (or why there is none) and, for a bot, when its key was last set (so its key's
-    /// rotation status is known). Only the request's own asset and destination are looked up.
+    /// asset (or why there is none), whether its destination entry is cooling off or cancelled
+    /// and, for a bot, when its key was last set (so its key's rotation status is known). Only
+    /// the request's own asset and destination are looked up.
     func snapshot(for request: PolicyRequest, blockTime: UInt64) -> StateSnapshot {
         let initiator = request.initiator
         let rotated = bots[initiator].map { [initiator: Int64($0.keyRotatedAt / 1000)] } ?? [:]
@@ -57,6 +60,7 @@ struct RequestAuthority {
             }
         }
         if let key = request.destinationKey, let history = windows.destinations[key] { snapshot.destinations[key] = history }
+        if let entry = policy.addressBookEntry(of: request), let hold = addressBook[entry]?.hold { snapshot.destinationHolds[entry] = hold }
         return snapshot
     }
 }

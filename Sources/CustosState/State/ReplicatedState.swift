@@ -71,6 +71,9 @@ public struct ReplicatedState: Sendable {
     /// as every node resolved it, with its parameters, signing hash and signed raw form, and the
     /// next nonce of every vault address on every chain.
     public internal(set) var transactions = TransactionBook()
+    /// The cooling-off of every address-book entry a policy change added or changed since
+    /// genesis, by entry name (entries of the genesis policy, usable at once, have none).
+    public internal(set) var addressBookStandings: [String: AddressBookStanding] = [:]
     /// The height of the latest block applied (0 for a state that applies entries without
     /// their blocks); ceremonies record the height that started them.
     public internal(set) var height: UInt64 = 0
