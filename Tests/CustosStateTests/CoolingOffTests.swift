@@ -5,6 +5,7 @@ import CustosLedger
 import CustosNode
 import CustosPolicy
 import CustosSigning
+import Foundation
 @testable import CustosState
 import Testing
 
