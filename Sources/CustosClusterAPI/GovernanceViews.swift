@@ -215,6 +215,10 @@ extension GovernanceChange {
             return "Remove \(symbol) on \(chain) from the registered assets"
         case .cancelNonce(let vault, let chain, let address, let nonce):
             return "Cancel nonce \(nonce) of \(address) (vault \(vault)) on \(chain): the transaction holding it, which may have been signed, is replaced by a zero-value transfer to the same address at that nonce, so at most one of the two is mined"
+        case .cancelAddressBookEntry(let entry):
+            return "Cancel the address book entry \(entry) during its cooling-off: nothing goes to it until a policy change changes it again"
+        case .waiveCoolingOff(let entry):
+            return "Waive the cooling-off of the address book entry \(entry): transfers to it are possible at once"
         }
     }
 }
@@ -301,19 +305,60 @@ public struct PolicyView: Codable, Sendable, Equatable {
     }
 }
 
-/// `GET /v1/address-books`: the policy's address book.
+/// `GET /v1/address-books`: the policy's address book, each entry with its cooling-off.
 public struct AddressBookEntryView: Codable, Sendable, Equatable {
+    /// An entry's cooling-off (`ReplicatedState.addressBookStandings`); block times in ms.
+    public struct CoolingOff: Codable, Sendable, Equatable {
+        /// The policy change that added or changed the entry to what it is.
+        public var operation: String
+        public var since: UInt64
+        public var usableFrom: UInt64
+        public var cancelled: Decision?
+        public var waived: Decision?
+    }
+
+    /// Who cancelled or waived a cooling-off, by which operation, when (block time, ms).
+    public struct Decision: Codable, Sendable, Equatable {
+        public var user: String
+        public var operation: String
+        public var at: UInt64
+    }
+
     public var name: String
     public var chain: String
     public var address: String
     public var counterparty: String?
     public var tags: [String]
-    public init(name: String, chain: String, address: String, counterparty: String?, tags: [String]) {
+    /// Whether transfers and calls may go to it at the state's block time: not cooling off, not
+    /// cancelled.
+    public var usable: Bool
+    /// Nil for an entry of the genesis policy (usable at once).
+    public var coolingOff: CoolingOff?
+
+    public init(name: String, chain: String, address: String, counterparty: String?, tags: [String], usable: Bool = true,
+                coolingOff: CoolingOff? = nil) {
         self.name = name
         self.chain = chain
         self.address = address
         self.counterparty = counterparty
         self.tags = tags
+        self.usable = usable
+        self.coolingOff = coolingOff
+    }
+
+    /// Every entry of the policy in force in `state`, in document order, with its cooling-off.
+    public static func addressBook(of state: ReplicatedState) -> [AddressBookEntryView] {
+        state.policy.document.addressBook.map { entry in
+            let standing = state.addressBookStandings[entry.name]
+            func decision(_ d: AddressBookStanding.Decision?) -> Decision? { d.map { Decision(user: $0.user, operation: $0.operationId, at: $0.at) } }
+            return AddressBookEntryView(
+                name: entry.name, chain: entry.chain.value, address: entry.address, counterparty: entry.counterparty, tags: entry.tags.map(\.value),
+                usable: standing?.hold?.refuses(at: Int64(state.time / 1000)) != true,
+                coolingOff: standing.map {
+                    CoolingOff(operation: $0.operationId, since: $0.since, usableFrom: $0.usableFrom, cancelled: decision($0.cancelled),
+                               waived: decision($0.waived))
+                })
+        }
     }
 }
 

@@ -92,7 +92,7 @@ public actor Gateway: Service {
     public func submit(_ entry: Entry) async throws -> EntryReceipt {
         let signed = Result { () throws(GovernanceError) in try ReplicatedState.signer(of: entry) }
         if case .failure(let error) = signed, let refusal = faults.admitting(AdmissionError(malformed: error)) { throw refusal }
-        let outcome = await Self.preview(of: entry, in: governed, at: clock())
+        let outcome = await Self.preview(of: entry, in: governed, at: faults.blockTime(clock()))
         if case .refused(let error) = outcome, let refusal = faults.admitting(AdmissionError(unauthenticated: error)) {
             throw refusal
         }
@@ -156,7 +156,7 @@ public actor Gateway: Service {
         guard height == sequencer.head.height else { return nil }
         let queued = try await store.queued(limit: Self.maximumEntriesPerBlock)
         guard !queued.isEmpty else { return nil }
-        let now = clock()
+        let now = faults.blockTime(clock())
         // An entry that does not decode (queued by another gateway sharing the store, say) would
         // make every node refuse the whole block: it is dropped from the queue instead.
         let admitted = queued.filter { item in
@@ -279,7 +279,7 @@ public actor Gateway: Service {
                 _ = try await adoptStoredState()
             }
             let before = sequencer.state
-            let outcome = try sequencer.receive(change, now: clock())
+            let outcome = try sequencer.receive(change, now: faults.blockTime(clock()))
             switch outcome {
             case let .proposed(proposal):
                 let write: GatewayStoreWrite

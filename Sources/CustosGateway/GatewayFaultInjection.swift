@@ -1,3 +1,4 @@
+import CustosCore
 import CustosLedger
 import Logging
 
@@ -16,11 +17,16 @@ public struct GatewayFaultInjection: Sendable {
     /// Show approvers, on the console's operation pages, content other than the operation's:
     /// a server that changes what people read, whose approvals every node must refuse.
     public var altersConsoleDisplay: Bool
+    /// Stamp blocks, and preview entries, at the wall clock plus the offset this file holds: a
+    /// test cluster whose nodes share the file moves block time forward without waiting.
+    public var clockOffset: UnsafeClockOffset?
 
-    public init(equivocateTo: Set<String> = [], queuesUnchecked: Bool = false, altersConsoleDisplay: Bool = false) {
+    public init(equivocateTo: Set<String> = [], queuesUnchecked: Bool = false, altersConsoleDisplay: Bool = false,
+                clockOffset: UnsafeClockOffset? = nil) {
         self.equivocateTo = equivocateTo
         self.queuesUnchecked = queuesUnchecked
         self.altersConsoleDisplay = altersConsoleDisplay
+        self.clockOffset = clockOffset
     }
 
     /// No fault: the gateway behaves as in production.
@@ -37,6 +43,15 @@ public struct GatewayFaultInjection: Sendable {
         if altersConsoleDisplay {
             logger.critical("UNSAFE FAULT INJECTION: this gateway's console shows approvers altered operations")
         }
+        if let clockOffset {
+            logger.critical("UNSAFE FAULT INJECTION: this gateway's block time is its clock plus the offset in a file", metadata: ["file": "\(clockOffset.path)"])
+        }
+    }
+
+    /// Named point: `wall` is the gateway's clock about to stamp a block or preview an entry.
+    /// Answers the block time to use.
+    func blockTime(_ wall: UInt64) -> UInt64 {
+        clockOffset?.adjusting(wall) ?? wall
     }
 
     /// Named point: `fields` are an operation's signed content about to be shown on the console.

@@ -109,11 +109,8 @@ enum GovernanceRoutes {
         }
         router.post("/v1/policies/dry-run") { request, _ in try GatewayRoutes.json(.ok, try await dryRun(request, gateway: gateway)) }
         router.get("/v1/address-books") { _, _ in
-            let document = await gateway.governanceState.policy.document
-            return try GatewayRoutes.json(.ok, document.addressBook.map {
-                AddressBookEntryView(name: $0.name, chain: $0.chain.value, address: $0.address, counterparty: $0.counterparty,
-                                     tags: $0.tags.map(\.value))
-            })
+            let state = await gateway.governanceState
+            return try GatewayRoutes.json(.ok, AddressBookEntryView.addressBook(of: state))
         }
         router.get("/v1/bots") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.bots) }
         router.get("/v1/assets") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.assets) }

@@ -192,7 +192,7 @@ public actor LogFollower: Service {
             roundSeen = (block.height, proposal.round, .now)
         }
         var gaveUp = false
-        switch try decide(proposal, now: UInt64(Date().timeIntervalSince1970 * 1000)) {
+        switch try decide(proposal, now: faults.blockTime(UInt64(Date().timeIntervalSince1970 * 1000))) {
         case let .vote(vote):
             faults.voteRecorded(height: block.height, logger: logger)
             let outcome = try await gateway.send(vote: vote)

@@ -83,7 +83,8 @@ public final class NodeChainStore: Sendable {
         migrator.registerMigration("v8: state digests of version 6") { db in
             // Version 6 adds the approvals room (approvals counted for the fatigue limits, hasty
             // approvals flagged) and each request approval's review, limit and flag; the watch
-            // room (dust transfers watchers reported) and the destination warnings of a decision.
+            // room (dust transfers watchers reported) and the destination warnings of a decision; the cooling-off of
+            // address-book entries (when each was added or changed, usable from, cancelled, waived).
             try db.execute(sql: "DELETE FROM stateDigest")
         }
         return migrator

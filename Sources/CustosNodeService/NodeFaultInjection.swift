@@ -33,9 +33,14 @@ public struct NodeFaultInjection: Sendable {
     /// Deal every peer wrong round-1 presigning shares in the first run of each batch: a
     /// malicious presigner.
     public var corruptPresignShares: Bool
+    /// Check proposed blocks' times against the wall clock plus the offset this file holds (the
+    /// test cluster's gateway stamps blocks with the same offset).
+    public var clockOffset: UnsafeClockOffset?
 
     public init(exitAfterRecordingVoteAt: UInt64? = nil, corruptSharesTo: String? = nil, exitAfterRecordingNonceUse: Bool = false,
-                corruptSignatureShares: Bool = false, signAnything: Bool = false, corruptPresignShares: Bool = false) {
+                corruptSignatureShares: Bool = false, signAnything: Bool = false, corruptPresignShares: Bool = false,
+                clockOffset: UnsafeClockOffset? = nil) {
+        self.clockOffset = clockOffset
         self.exitAfterRecordingVoteAt = exitAfterRecordingVoteAt
         self.corruptSharesTo = corruptSharesTo
         self.exitAfterRecordingNonceUse = exitAfterRecordingNonceUse
@@ -70,6 +75,15 @@ public struct NodeFaultInjection: Sendable {
         if let victim = corruptSharesTo {
             logger.critical("UNSAFE FAULT INJECTION: this node sends wrong key and signature shares", metadata: ["to": "\(victim)"])
         }
+        if let clockOffset {
+            logger.critical("UNSAFE FAULT INJECTION: this node checks block times against its clock plus the offset in a file", metadata: ["file": "\(clockOffset.path)"])
+        }
+    }
+
+    /// Named point: `wall` is this node's clock about to judge a proposed block's time. Answers
+    /// the time to judge it against.
+    func blockTime(_ wall: UInt64) -> UInt64 {
+        clockOffset?.adjusting(wall) ?? wall
     }
 
     /// Named point: `message`, this node's key or signature share for its recipient, is about to

@@ -35,6 +35,7 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(help: .hidden) var unsafeTestEquivocateTo: String?
     @Flag(help: .hidden) var unsafeTestQueueUnchecked = false
     @Flag(help: .hidden) var unsafeTestConsoleAltersDisplay = false
+    @Option(help: .hidden) var unsafeTestClockOffsetFile: String?
     /// Set by `custos dev up`: stop when that process is gone.
     @Option(help: .hidden) var parentPid: Int32?
 
@@ -44,7 +45,8 @@ struct GatewayCommand: AsyncParsableCommand {
         let configuration: ClusterConfiguration
         do { configuration = try ClusterFile.load(path: cluster) } catch { fail("\(error)") }
         guard queuePerSigner >= 1, queueTotal >= 1 else { fail("--queue-per-signer and --queue-total are at least 1") }
-        if unsafeTestEquivocateTo != nil || unsafeTestQueueUnchecked || unsafeTestConsoleAltersDisplay, configuration.isProduction {
+        if unsafeTestEquivocateTo != nil || unsafeTestQueueUnchecked || unsafeTestConsoleAltersDisplay || unsafeTestClockOffsetFile != nil,
+           configuration.isProduction {
             fail("fault injection is for tests; \(configuration.name) is a production cluster")
         }
         guard (1...604_800).contains(relayTtl) else { fail("--relay-ttl: 1 to 604800 seconds") }
@@ -78,7 +80,8 @@ struct GatewayCommand: AsyncParsableCommand {
         // approvers altered operations on the console, to test that nodes refuse their approvals.
         let faults = GatewayFaultInjection(equivocateTo: Set((unsafeTestEquivocateTo ?? "").split(separator: ",").map(String.init)),
                                            queuesUnchecked: unsafeTestQueueUnchecked,
-                                           altersConsoleDisplay: unsafeTestConsoleAltersDisplay)
+                                           altersConsoleDisplay: unsafeTestConsoleAltersDisplay,
+                                           clockOffset: unsafeTestClockOffsetFile.map(UnsafeClockOffset.init(path:)))
         let gateway: Gateway
         do {
             gateway = try await Gateway(configuration: configuration, store: store, logger: logger,

@@ -118,6 +118,7 @@ struct NodeCommand: AsyncParsableCommand {
         @Flag(help: .hidden) var unsafeTestCorruptSignatureShares = false
         @Flag(help: .hidden) var unsafeTestSignAnything = false
         @Flag(help: .hidden) var unsafeTestCorruptPresignShares = false
+        @Option(help: .hidden) var unsafeTestClockOffsetFile: String?
         /// Set by `custos dev up`: stop when that process is gone.
         @Option(help: .hidden) var parentPid: Int32?
 
@@ -136,7 +137,8 @@ struct NodeCommand: AsyncParsableCommand {
             }
             let trustAnchor = trust.anchor()
             if unsafeTestExitAfterRecordingVoteAt != nil || unsafeTestCorruptSharesTo != nil || unsafeTestExitAfterRecordingNonceUse
-                || unsafeTestCorruptSignatureShares || unsafeTestSignAnything || unsafeTestCorruptPresignShares,
+                || unsafeTestCorruptSignatureShares || unsafeTestSignAnything || unsafeTestCorruptPresignShares
+                || unsafeTestClockOffsetFile != nil,
                configuration.isProduction {
                 fail("fault injection is for tests; \(configuration.name) is a production cluster")
             }
@@ -164,7 +166,8 @@ struct NodeCommand: AsyncParsableCommand {
                                                 exitAfterRecordingNonceUse: unsafeTestExitAfterRecordingNonceUse,
                                                 corruptSignatureShares: unsafeTestCorruptSignatureShares,
                                                 signAnything: unsafeTestSignAnything,
-                                                corruptPresignShares: unsafeTestCorruptPresignShares)
+                                                corruptPresignShares: unsafeTestCorruptPresignShares,
+                                                clockOffset: unsafeTestClockOffsetFile.map(UnsafeClockOffset.init(path:)))
                 let halt = try SigningHalt(database: votes, node: nodeID.rawValue, logger: logger)
                 let vaults = VaultService(
                     identity: identity, environment: keys.environment, database: votes, gateway: gatewayClient,

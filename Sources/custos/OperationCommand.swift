@@ -58,7 +58,9 @@ struct OperationCommand: AsyncParsableCommand {
                 evm, bitcoin, bitcoin-testnet, bitcoin-regtest or solana; PATH: non-hardened, e.g. 0/5, or m for the vault key),
                 refresh-vault VAULT (every key share changes, the key does not), readmit-signer VAULT NODE-ID (a node a blame
                 excluded from the vault's signer sets takes part again), cancel-nonce VAULT CHAIN ADDRESS NONCE (a nonce reserved
-                to a transaction whose outcome is unknown, or signed and stuck, passes to a zero-value transfer to the same address).
+                to a transaction whose outcome is unknown, or signed and stuck, passes to a zero-value transfer to the same address),
+                cancel-address-book-entry ENTRY (a security officer alone: the entry, still cooling off, never becomes usable until
+                a policy change changes it again), waive-cooling-off ENTRY (the quorum: the entry is usable at once).
                 One signer node joins or leaves per operation.
                 """)
 
@@ -192,6 +194,12 @@ struct OperationCommand: AsyncParsableCommand {
                 try need(4, "VAULT CHAIN ADDRESS NONCE")
                 guard let nonce = UInt64(args[3]) else { throw ValidationError("NONCE is a whole number") }
                 return .cancelNonce(vault: args[0], chain: args[1], address: args[2], nonce: nonce)
+            case "cancel-address-book-entry":
+                try need(1, "ENTRY")
+                return .cancelAddressBookEntry(entry: args[0])
+            case "waive-cooling-off":
+                try need(1, "ENTRY")
+                return .waiveCoolingOff(entry: args[0])
             case "freeze": try need(0, ""); return .freeze
             case "unfreeze": try need(0, ""); return .unfreeze
             default: throw ValidationError("unknown change \"\(verb)\"; see --help")

@@ -16,6 +16,9 @@ extension RequestCommand {
         @Option(help: "The chain, by the name the policy and the asset registry use (e.g. ethereum, devnet).") var chain: String
         @Option(help: "Your own reference for the request.") var id: String = ""
         @Option(help: "A note for approvers and the audit trail.") var memo: String = ""
+        /// A test cluster's shared clock offset (`UnsafeClockOffset`): the request is stamped
+        /// with the block time its gateway and nodes use.
+        @Option(help: .hidden) var unsafeTestClockOffsetFile: String?
 
         /// Signs `body` with the bot's key and submits it (`POST /v1/requests`); prints the request id.
         func submit(_ members: [(String, JSONValue)]) async throws {
@@ -28,7 +31,9 @@ extension RequestCommand {
             do { _ = try TransactionRequest(json: value) } catch { fail(error.reason) }
             let call = GatewayCall(connection.gateway)
             let (_, genesis) = try await connection.cluster(call, pinned: key.file.cluster, in: bot)
-            let signed = SignedRequest(body: value, cluster: genesis, keyId: key.file.bot, timestamp: Int64(Date().timeIntervalSince1970 * 1000),
+            let wall = UInt64(Date().timeIntervalSince1970 * 1000)
+            let now = unsafeTestClockOffsetFile.map { UnsafeClockOffset(path: $0).adjusting(wall) } ?? wall
+            let signed = SignedRequest(body: value, cluster: genesis, keyId: key.file.bot, timestamp: Int64(now),
                                        nonce: Base64URL.encode(SecureRandom.bytes(count: 18)), key: key.key)
             let receipt: EntryReceipt = try await call.post(raw: "/v1/requests", Data(signed.jsonBytes))
             receipt.check(signed: try RequestEntry.submit(signed), what: "request")

@@ -36,6 +36,7 @@ struct ConsoleFieldTests {
             .reviewAccess(confirmed: ["dave trader", "erin admin"], revoked: ["frank admin"], days: 90),
             .reviewAccess(confirmed: [], revoked: [], days: 0),
             .cancelNonce(vault: "v1", chain: "ethereum", address: "0x1111111111111111111111111111111111111111", nonce: 18_446_744_073_709_551_615),
+            .cancelAddressBookEntry(entry: "kraken-eth-2"), .waiveCoolingOff(entry: "kraken-eth-2"),
         ]
     }
 

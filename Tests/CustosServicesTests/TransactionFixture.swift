@@ -25,6 +25,13 @@ final class TransactionFixture: Sendable {
     var executorKey: String { cluster.credentialFile("executor-bot.bot").path }
     var botKey: String { cluster.credentialFile("risk-bot.bot").path }
     var watcherKey: String { cluster.credentialFile("watcher-bot.bot").path }
+    /// Milliseconds the gateway, the nodes and the bot add to their clocks for block time
+    /// (`--unsafe-test-clock-offset-file`): a test moves block time forward by writing a larger one.
+    var clockOffsetFile: URL { Self.clockOffsetFile(cluster) }
+    /// Past the example policy's 48-hour cooling-off, in milliseconds.
+    static let coolingOffPassed: UInt64 = 48 * 3_600_000 + 60_000
+    static func clockOffsetFile(_ cluster: LocalCluster) -> URL { cluster.root.appendingPathComponent("clock-offset") }
+    static func clockOffsetArguments(_ cluster: LocalCluster) -> [String] { ["--unsafe-test-clock-offset-file", clockOffsetFile(cluster).path] }
 
     private init(cluster: LocalCluster, chain: LocalServer, chainId: Int, vaultAddress: String) {
         self.cluster = cluster
@@ -43,7 +50,7 @@ final class TransactionFixture: Sendable {
         let out = try await LocalCluster.run(cluster.binary, [
             "request", "transfer", "--gateway", cluster.baseURL, "--bot", botKey, "--vault", "hot-trading", "--from", "m",
             "--chain", chain, "--asset", asset, "--to", to, "--amount", amount,
-        ])
+        ] + Self.clockOffsetArguments(cluster))
         return try #require(out.split(separator: "\n").first { $0.hasPrefix("request ") }.map { String($0.dropFirst(8)) })
     }
 
@@ -90,7 +97,10 @@ final class TransactionFixture: Sendable {
 
     /// The example policy's people, groups, keys and governance, with the test's assets, address
     /// book, fee limits and rules for bots.
-    static func policy(version: Int) throws -> String {
+    ///
+    /// `coolingOff` adds a `cooling_off` section and `entries` more address-book entries (YAML
+    /// lines, indented two spaces).
+    static func policy(version: Int, coolingOff: String? = nil, entries: String = "") throws -> String {
         let example = try String(
             contentsOf: TestEnvironment.packageRoot.appendingPathComponent("examples/policies/trading-firm.yaml"), encoding: .utf8)
         let vaults = try #require(example.range(of: "\nvaults: "))
@@ -108,7 +118,8 @@ final class TransactionFixture: Sendable {
             address_book:
               kraken-devnet: {chain: devnet, address: "\(kraken)", counterparty: kraken, tags: [exchange, tier1]}
               kraken-localnet: {chain: localnet, address: "\(kraken)", counterparty: kraken, tags: [exchange, tier1]}
-
+            \(entries)
+            \(coolingOff.map { "cooling_off: \($0)" } ?? "")
             fee_limits:
               devnet: {max_fee_per_gas_gwei: 50, max_priority_fee_per_gas_gwei: 5, max_gas_limit: 200000}
               localnet: {max_fee_per_gas_gwei: 20, max_priority_fee_per_gas_gwei: 2}
@@ -163,8 +174,9 @@ final class TransactionFixture: Sendable {
         let cluster = try await LocalCluster(nodeCount: 4)
         let chain: LocalServer
         do {
-            try await cluster.startGateway()
-            for id in cluster.nodeIDs { try cluster.startNode(id) }
+            try Data("0".utf8).write(to: clockOffsetFile(cluster))
+            try await cluster.startGateway(extraArguments: clockOffsetArguments(cluster))
+            for id in cluster.nodeIDs { try cluster.startNode(id, extraArguments: clockOffsetArguments(cluster)) }
             chain = try await Blocking.run { try LocalServer.devnet() }
         } catch {
             cluster.stopAll()
@@ -184,6 +196,9 @@ final class TransactionFixture: Sendable {
             try await govern(cluster, "devnet-eth", ["register-asset", "devnet", "\(chainId)", "ETH", "native", "18"], approvers: quorum)
             try await govern(cluster, "devnet-usdc", ["register-asset", "devnet", "\(chainId)", "USDC", usdc, "6"], approvers: quorum)
             try await govern(cluster, "localnet-eth", ["register-asset", "localnet", "31337", "ETH", "native", "18"], approvers: quorum)
+            // The example genesis policy makes new entries cool off 48h: kraken-devnet and
+            // kraken-localnet, added by the test policy, are usable once block time moved past it.
+            try Data(String(coolingOffPassed).utf8).write(to: clockOffsetFile(cluster))
             let statuses = try await cluster.waitForGovernance(seconds: 120) { g in
                 g.vaults.first { $0.id == "hot-trading" }?.status == "active" && g.assets.count == 3 && g.policyVersion == 100
                     && g.bots.contains { $0.id == "risk-bot" }

@@ -5,6 +5,7 @@ import CustosIdentity
 import CustosLedger
 import CustosPolicy
 import CustosState
+import Foundation
 import Testing
 
 /// The state digest is stored by nodes and compared across them: its bytes must not change when
@@ -14,7 +15,8 @@ import Testing
 /// prices rooms and the window figures and price a decision read, and the registered assets and
 /// the transactions room, issue 11; when a time-locked operation executes, issue 14; and the
 /// windows' held count; the approvals room and each request approval's review, limit and flag;
-/// the watch room and a decision's destination warnings, issue 17).
+/// the watch room and a decision's destination warnings; the cooling-off of address-book
+/// entries, issue 17).
 @Suite struct StateDigestTests {
     static func fixedKey(_ label: String) -> [UInt8] { Hashes.sha256(Array("custos digest pin \(label)".utf8)) }
 
@@ -57,6 +59,22 @@ import Testing
         #expect(state.windows.destinations.count == 1)
         #expect(state.frozen)
         #expect(state.digest.hexString == "PIN")
+    }
+
+    /// Address-book entries added by a policy change with a cooling-off, one cancelled by a
+    /// security officer and one waived by the quorum.
+    @Test func digestOfAStateWithCoolingOffIsPinned() throws {
+        var c = try Self.cluster()
+        let entries = ["otc": "0x7777777777777777777777777777777777777777", "desk": "0x8888888888888888888888888888888888888888"]
+            .sorted { $0.key < $1.key }.map { "  \($0.key):\n    chain: ethereum\n    address: \"\($0.value)\"\n    tags: [exchange]\n" }.joined()
+        try c.govern(.changePolicy(yaml: Cluster.policy(version: 2)
+            .replacingOccurrences(of: "    tags: [exchange]\n", with: "    tags: [exchange]\n" + entries)
+            .replacingOccurrences(of: "governance:\n", with: "cooling_off: {default: 48h}\ngovernance:\n")))
+        try c.propose(.cancelAddressBookEntry(entry: "otc"), by: "heidi")
+        try c.govern(.waiveCoolingOff(entry: "desk"))
+        #expect(c.state.addressBookStandings["otc"]?.cancelled?.user == "heidi")
+        #expect(c.state.addressBookStandings["desk"]?.waived?.user == "frank")
+        #expect(c.state.digest.hexString == "PIN2")
     }
 
     /// The rooms that grow enter the digest by their journals: each request and refusal moves

@@ -56,6 +56,7 @@ struct ConsoleInboxItem: Sendable {
         case .frozen: "signing is frozen"
         case .unknownInitiator: "the proposer is unknown to the policy"
         case .invalidRequest(let problem): problem
+        case .destinationHeld(let entry, let hold): hold.text(entry: entry)
         case .deniedByRule(let rule): "denied by rule \(rule)"
         case .approvalsPending: "approvals pending"
         case .approved: "approved"

@@ -28,6 +28,8 @@ extension GovernanceChange {
         case .registerAsset: "register-asset"
         case .removeAsset: "remove-asset"
         case .cancelNonce: "cancel-nonce"
+        case .cancelAddressBookEntry: "cancel-address-book-entry"
+        case .waiveCoolingOff: "waive-cooling-off"
         }
     }
 }

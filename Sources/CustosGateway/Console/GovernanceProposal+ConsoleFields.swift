@@ -78,6 +78,8 @@ extension GovernanceProposal {
         case .cancelNonce(let vault, let chain, let address, let nonce):
             fields += [ConsoleField("Vault", .string, vault), ConsoleField("Chain", .string, chain), ConsoleField("Address", .string, address),
                        ConsoleField("Nonce", .u64, String(nonce))]
+        case .cancelAddressBookEntry(let entry), .waiveCoolingOff(let entry):
+            fields += [ConsoleField("Address book entry", .string, entry)]
         }
         return fields
     }

@@ -156,6 +156,7 @@ public struct PolicyDiff: Sendable, Hashable {
         Self.comparePrices(old.prices, new.prices, add)
         Self.compareApprovals(old.approvals, new.approvals, add)
         Self.compareLookalike(old, new, add)
+        Self.compareCoolingOff(old.coolingOff, new.coolingOff, add)
         changes = c
     }
 

@@ -20,7 +20,7 @@ extension PolicyDocument {
             root, "the policy",
             allowed: ["policy", "version", "description", "assets", "vaults", "principals", "groups",
                       "address_book", "limits", "rules", "governance", "keys", "prices", "fee_limits", "approvals",
-                      "lookalike", "poisoning"],
+                      "lookalike", "poisoning", "cooling_off"],
             required: ["policy", "version", "rules"])
         else { return nil }
         var document = PolicyDocument(
@@ -130,6 +130,7 @@ extension PolicyDocument {
         if let n = top["approvals"] { document.approvals = ApprovalPolicy.decode(n.value, &r) }
         if let n = top["lookalike"] { document.lookalike = LookalikePolicy.decode(n.value, &r) }
         if let n = top["poisoning"] { document.poisoning = PoisoningPolicy.decode(n.value, &r) }
+        if let n = top["cooling_off"] { document.coolingOff = CoolingOff.decode(n.value, &r) }
         return document
     }
 

@@ -29,6 +29,9 @@ public struct PolicyDocument: Sendable, Hashable {
     /// The most an EVM transaction may bid for gas on each chain (`fee_limits`); a chain without
     /// one gets no transaction parameters accepted.
     public var feeLimits: [FeeLimit] = []
+    /// How long a new or changed address-book entry waits before it is usable (`cooling_off`);
+    /// nil: no wait.
+    public var coolingOff: CoolingOff? = nil
 
     /// Per-chain bounds on a transaction's parameters: the EIP-1559 fee cap and priority fee
     /// per gas, in gwei, and the gas limit of a transaction with calldata (a plain native

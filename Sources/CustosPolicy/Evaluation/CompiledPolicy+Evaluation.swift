@@ -7,7 +7,8 @@ extension CompiledPolicy {
     /// adding a deny or require rule can never make a decision more permissive. A deny or require rule
     /// whose clause cannot be evaluated (missing price, decimal overflow, absent argument)
     /// applies; an allow rule in that case does not. When signing is frozen, every request that
-    /// is not a governance operation is denied.
+    /// is not a governance operation is denied; so is a transfer or call to an address-book
+    /// entry the snapshot holds (cooling off, or cancelled), before any rule is read.
     public func evaluate(_ request: PolicyRequest, in state: StateSnapshot) -> PolicyDecision {
         let context = EvaluationContext(policy: self, request: request, state: state)
         return decide(context)
@@ -26,6 +27,11 @@ extension CompiledPolicy {
         if c.initiator < 0 {
             return PolicyDecision(
                 outcome: .deny, reason: .unknownInitiator, applied: [], skippedAllows: [], pending: [], countedApprovers: [])
+        }
+        if let hold = destinationHold(c) {
+            return PolicyDecision(
+                outcome: .deny, reason: .destinationHeld(entry: entries[c.entry].name, hold), applied: [], skippedAllows: [], pending: [],
+                countedApprovers: [])
         }
         var applied: [PolicyDecision.AppliedRule] = []
         var skipped: [PolicyDecision.SkippedAllow] = []
@@ -89,6 +95,15 @@ extension CompiledPolicy {
         return figured(PolicyDecision(
             outcome: .allow, reason: .allowedByRule(rules[firstAllow].name), applied: applied, skippedAllows: skipped,
             pending: [], countedApprovers: []), windows, c)
+    }
+
+    /// The hold on the request's destination entry that refuses it now, if any: a transfer or
+    /// contract call to an entry still cooling off, or cancelled during its cooling-off.
+    func destinationHold(_ c: EvaluationContext) -> DestinationHold? {
+        guard c.request.kind == .transfer || c.request.kind == .contractCall, c.entry >= 0,
+              let hold = c.state.destinationHolds[entries[c.entry].name], hold.refuses(at: c.state.time)
+        else { return nil }
+        return hold
     }
 
     /// `decision` with the window figures it read, the price it used and the destination's warnings.

@@ -12,6 +12,8 @@ extension CompiledPolicy {
             lines.append("DENY: signing is frozen; only governance operations are decided until the quorum unfreezes it")
         case .invalidRequest(let problem):
             lines.append("DENY: the request is malformed: \(problem)")
+        case .destinationHeld(let entry, let hold):
+            lines.append("DENY: \(hold.text(entry: entry))")
         case .unknownInitiator:
             lines.append("DENY: initiator '\(request.initiator)' is not a known user or bot")
         case .deniedByRule(let name):

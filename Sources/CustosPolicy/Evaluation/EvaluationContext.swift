@@ -34,7 +34,7 @@ struct EvaluationContext {
         asset = policy.assets.lookup(request.asset)
         vault = policy.vaults.lookup(request.vault)
         destinationAddress = AddressNormalization.normalize(request.destination)
-        entry = request.destination.isEmpty ? -1 : policy.entryByAddress[AddressKey(chain: request.chain, address: destinationAddress)] ?? -1
+        entry = policy.entryIndex(chain: request.chain, destination: request.destination, normalized: destinationAddress)
         resemblance = entry < 0 && !request.destination.isEmpty ? policy.lookalikes.resemblance(of: destinationAddress) : nil
         if let unpriced = request.unpriced {
             amountUSD = nil

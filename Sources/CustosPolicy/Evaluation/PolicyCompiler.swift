@@ -80,6 +80,7 @@ struct PolicyCompiler {
                 tags: BitSet(entry.tags.map { parts.tags.lookup($0.value) }, capacity: parts.tags.count),
                 tagNames: entry.tags.map(\.value)))
         }
+        checkCoolingOff()
         for group in document.groups {
             parts.groupNames.intern(group.name)
             var members = BitSet(capacity: parts.users.count)

@@ -16,6 +16,9 @@ public struct PolicyDecision: Sendable, Hashable {
         case unknownInitiator
         /// The request itself is malformed (a negative amount or fee).
         case invalidRequest(String)
+        /// The destination is an address-book entry still cooling off, or cancelled during its
+        /// cooling-off (`StateSnapshot.destinationHolds`); no rule was read.
+        case destinationHeld(entry: String, DestinationHold)
         case deniedByRule(String)
         case approvalsPending
         case approved

@@ -1,9 +1,9 @@
 /// The part of the replicated state a decision depends on, as of the log entry being decided:
 /// the entry's time (from the block, never a wall clock), USD prices (and where they came from,
 /// or why an asset has none), rolling-window totals, what earlier requests went to the
-/// destination and the first dust transfer watchers reported with it, whether signing is
-/// frozen, and when bots' keys were last rotated. Two nodes holding the same snapshot reach the
-/// same decision.
+/// destination, the first dust transfer watchers reported with it and whether it is still
+/// cooling off, whether signing is frozen, and when bots' keys were last rotated. Two nodes
+/// holding the same snapshot reach the same decision.
 public struct StateSnapshot: Sendable, Hashable {
     /// Seconds since 1970-01-01T00:00:00Z of the log entry.
     public var time: Int64
@@ -28,6 +28,10 @@ public struct StateSnapshot: Sendable, Hashable {
     /// The first zero-value or dust transfer watchers reported with each counterparty, by
     /// `PolicyRequest.destinationKey`; a destination missing here had none.
     public var appearances: [String: AddressAppearance] = [:]
+    /// Address-book entries that are cooling off or were cancelled, by entry name: a transfer or
+    /// call whose destination is one of them is denied while the hold refuses it, whatever the
+    /// rules say.
+    public var destinationHolds: [String: DestinationHold] = [:]
 
     public init(
         time: Int64, prices: [String: FixedDecimal] = [:], windows: WindowTotals = WindowTotals(),

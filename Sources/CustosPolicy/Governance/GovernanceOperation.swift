@@ -12,7 +12,8 @@ public struct GovernanceOperation: Sendable, Hashable {
         case changeAddressBook = "change_address_book"
         case createVault = "create_vault"
         case changeVault = "change_vault"
-        /// Stop all signing at once; any security officer may do this alone.
+        /// Stop all signing at once, or stop one address-book entry during its cooling-off
+        /// (`cancel-address-book-entry`, target: the entry); any security officer may do this alone.
         case freeze
         /// Resume signing; needs the admin quorum.
         case unfreeze

@@ -49,16 +49,20 @@ public enum FROSTSigningRound {
 
     /// Checks, in `state`, that `me` may sign `request`'s current attempt: the session is
     /// signing and names `me`, the request was allowed by the policy (or every approval it
-    /// required is in the log), nothing is frozen, the
-    /// vault is active at the session's epoch, every signer is a voting member, and no signature
-    /// is recorded.
+    /// required is in the log), nothing is frozen, its destination is not an address-book entry
+    /// still cooling off or cancelled (`ReplicatedState.heldDestination(of:)`, the decision's own
+    /// test), the vault is active at the session's epoch, every signer is a voting member, and no
+    /// signature is recorded.
     public static func check(_ state: ReplicatedState, request: String, me: NodeID) throws(Refusal) -> (SigningSession, Vault) {
         guard let s = state.signing[request] else { throw Refusal(reason: "no signing session for request \(request)") }
         guard s.status == .signing, s.signature == nil else { throw Refusal(reason: "request \(request) is \(s.status.rawValue)") }
         guard s.signers.contains(me) else { throw Refusal(reason: "\(me) is not a signer of attempt \(s.attempt)") }
         guard !state.frozen else { throw Refusal(reason: "signing is frozen") }
-        guard state.requestBook.requests[request]?.isAllowed == true else {
+        guard let recorded = state.requestBook.requests[request], recorded.isAllowed else {
             throw Refusal(reason: "request \(request) is not allowed by the policy in the committed state")
+        }
+        if let held = state.heldDestination(of: recorded.request) {
+            throw Refusal(reason: "request \(request) is not signed: \(held.hold.text(entry: held.entry))")
         }
         guard let vault = state.vaults[s.vault], vault.status == .active, vault.epoch == s.epoch, vault.key != nil else {
             throw Refusal(reason: "vault \(s.vault) is not active at epoch \(s.epoch)")

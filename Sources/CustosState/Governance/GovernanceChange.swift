@@ -84,6 +84,14 @@ public enum GovernanceChange: Sendable, Hashable {
     /// like any other plan once an executor's parameters pass the fee limits. Whichever of the
     /// two is mined, the other cannot be; nothing else ever takes the nonce.
     case cancelNonce(vault: String, chain: String, address: String, nonce: UInt64)
+    /// A security officer stops address-book entry `entry` during its cooling-off
+    /// (`ReplicatedState.addressBookStandings`): it never becomes usable until a later policy
+    /// change changes it again. Only a holder of a freeze role may propose it, and the
+    /// governance rules let them execute it alone, as a freeze (operation class `freeze`).
+    case cancelAddressBookEntry(entry: String)
+    /// Waives address-book entry `entry`'s cooling-off: usable from execution, recorded with the
+    /// operation. Decided by the governance rules of `change_address_book` (the quorum).
+    case waiveCoolingOff(entry: String)
 
     /// The operation as the policy engine's governance rules see it.
     public var operation: GovernanceOperation {
@@ -112,6 +120,8 @@ public enum GovernanceChange: Sendable, Hashable {
         case .registerAsset(let asset): return GovernanceOperation(.changePolicy, target: asset.key)
         case .removeAsset(let chain, let symbol): return GovernanceOperation(.changePolicy, target: RegisteredAsset.key(chain: chain, symbol: symbol))
         case .cancelNonce(let vault, _, _, _): return GovernanceOperation(.changeVault, target: vault)
+        case .cancelAddressBookEntry(let entry): return GovernanceOperation(.freeze, target: entry)
+        case .waiveCoolingOff(let entry): return GovernanceOperation(.changeAddressBook, target: entry)
         }
     }
 
@@ -192,6 +202,10 @@ extension CanonicalWriter {
             append(UInt8(41)); append(string: chain); append(string: symbol)
         case .cancelNonce(let vault, let chain, let address, let nonce):
             append(UInt8(42)); append(string: vault); append(string: chain); append(string: address); append(nonce)
+        case .cancelAddressBookEntry(let entry):
+            append(UInt8(43)); append(string: entry)
+        case .waiveCoolingOff(let entry):
+            append(UInt8(44)); append(string: entry)
         }
     }
 
@@ -296,6 +310,8 @@ extension CanonicalReader where Code == GovernanceErrorCode {
         case 42:
             return .cancelNonce(vault: try string("vault"), chain: try string("chain", max: RegisteredAsset.maximumNameBytes),
                                 address: try string("address", max: 64), nonce: try uint64("nonce"))
+        case 43: return .cancelAddressBookEntry(entry: try string("address book entry", max: 64))
+        case 44: return .waiveCoolingOff(entry: try string("address book entry", max: 64))
         case let other: throw fail("unknown change kind \(other)")
         }
     }

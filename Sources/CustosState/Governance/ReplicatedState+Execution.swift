@@ -104,11 +104,18 @@ extension ReplicatedState {
         case .cancelNonce(let vault, let chain, let address, let nonce):
             try cancelNonce(vault: vault, chain: chain, address: address, nonce: nonce, operationId: p.id)
             return
+        case .cancelAddressBookEntry(let entry):
+            try cancelCoolingOff(entry: entry, by: p.proposer, operationId: p.id)
+            return
+        case .waiveCoolingOff(let entry):
+            try waiveCoolingOff(entry: entry, proposer: p.proposer, operationId: p.id)
+            return
         case .changePolicy(let yaml):
             let (document, policy) = try Self.compile(yaml: yaml, users: users, bots: bots)
             guard document.version > policyVersion else {
                 throw invalid("policy version \(document.version) does not exceed the current \(policyVersion)")
             }
+            restartCoolingOff(from: self.document, to: document, operationId: p.id)
             self.document = document
             self.policy = policy
             try checkGovernableWithoutExpiringGrants()

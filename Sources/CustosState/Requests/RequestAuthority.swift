@@ -23,6 +23,8 @@ struct RequestAuthority {
     let watch: WatchBook
     /// The registered assets a transfer or contract call resolves against.
     let assets: [String: RegisteredAsset]
+    /// The cooling-off of address-book entries added or changed since genesis, by entry name.
+    let addressBook: [String: AddressBookStanding]
 
     /// Decides a transfer or call request with the policy in force and the freeze flag, at
     /// `blockTime`: while frozen, everything but governance is denied. The initiating bot's key
@@ -37,9 +39,11 @@ struct RequestAuthority {
     }
 
     /// What the policy reads at `blockTime` for `request`: the time, the freeze flag, the
-    /// windows' totals, what earlier requests went to its destination and the first dust transfer reported with it, the median price of its
-    /// asset (or why there is none) and, for a bot, when its key was last set (so its key's
-    /// rotation status is known). Only the request's own asset and destination are looked up.
+    /// windows' totals, what earlier requests went to its destination and the first dust transfer
+    /// reported with it, the median price of its asset (or why there is none), whether its
+    /// destination entry is cooling off or cancelled and, for a bot, when its key was last set
+    /// (so its key's rotation status is known). Only the request's own asset and destination are
+    /// looked up.
     func snapshot(for request: PolicyRequest, blockTime: UInt64) -> StateSnapshot {
         let initiator = request.initiator
         let rotated = bots[initiator].map { [initiator: Int64($0.keyRotatedAt / 1000)] } ?? [:]
@@ -62,6 +66,7 @@ struct RequestAuthority {
             if let history = windows.destinations[key] { snapshot.destinations[key] = history }
             if let appearance = watch.appearances[key] { snapshot.appearances[key] = appearance }
         }
+        if let entry = policy.addressBookEntry(of: request), let hold = addressBook[entry]?.hold { snapshot.destinationHolds[entry] = hold }
         return snapshot
     }
 }

@@ -23,7 +23,8 @@ extension ReplicatedState {
     /// The registered assets (sorted by key) enter in full; the transactions room by its
     /// count and journal (every plan written and every nonce taken, reserved or freed, in order).
     /// The approvals room by its journal (every approval counted and every approval flagged,
-    /// in order; request approvals also carry their review, limit and flag in the requests room).
+    /// in order; request approvals also carry their review, limit and flag in the requests room);
+    /// the address-book entries' cooling-off in full.
     /// So a block costs what it changed, not what the state holds. Two nodes agree on the state
     /// exactly when their digests are equal. Computed once per state: reading it again, or from
     /// an unchanged copy, costs nothing.
@@ -121,7 +122,29 @@ extension ReplicatedState {
         w.append(UInt32(transactions.count))
         w.append(raw: transactions.journal.head)
         w.append(raw: approvalBook.journal.head)
+        appendAddressBookStandings(to: &w)
         return Hashes.sha256(w.bytes)
+    }
+
+    /// The cooling-off of address-book entries (sorted by name): the operation that set it, since
+    /// and usable from, and any cancellation or waiver with who, by which operation and when.
+    private func appendAddressBookStandings(to w: inout CanonicalWriter) {
+        w.append(string: "address-book-standings")
+        w.append(UInt32(addressBookStandings.count))
+        for name in addressBookStandings.keys.sorted() {
+            let s = addressBookStandings[name]!
+            w.append(string: s.entry)
+            w.append(string: s.operationId)
+            w.append(s.since)
+            w.append(s.usableFrom)
+            for decision in [s.cancelled, s.waived] {
+                w.append(decision != nil)
+                guard let decision else { continue }
+                w.append(string: decision.user)
+                w.append(string: decision.operationId)
+                w.append(decision.at)
+            }
+        }
     }
 
     /// Credential enrolments (sorted by id): person, code key, expiry and use.

@@ -10,7 +10,7 @@ extension ReplicatedState {
         RequestAuthority(
             policy: policy, policyVersion: policyVersion, frozen: frozen, bots: bots, users: users, relyingParty: relyingParty,
             requireUserVerification: requireUserVerification, vaults: vaults, cluster: genesisDigest,
-            windows: windows, prices: prices, watch: watch, assets: assets)
+            windows: windows, prices: prices, watch: watch, assets: assets, addressBook: addressBookStandings)
     }
 
     /// Decides a transfer or call request as the requests room does with the policy in force and

@@ -312,6 +312,7 @@ extension ReplicatedState {
         case .frozen: return "signing is frozen"
         case .unknownInitiator: return "unknown to the policy"
         case .invalidRequest(let s): return s
+        case .destinationHeld(let entry, let hold): return hold.text(entry: entry)
         case .deniedByRule(let rule): return "denied by rule \(rule)"
         case .approvalsPending: return "approvals pending"
         case .approved: return "approved"

@@ -77,6 +77,9 @@ public struct ReplicatedState: Sendable {
     /// The approvals room: each person's approvals in the last hour and the approvals flagged
     /// as hasty, for the policy's approval-fatigue limits.
     public internal(set) var approvalBook = ApprovalBook()
+    /// The cooling-off of every address-book entry a policy change added or changed since
+    /// genesis, by entry name (entries of the genesis policy, usable at once, have none).
+    public internal(set) var addressBookStandings: [String: AddressBookStanding] = [:]
     /// The height of the latest block applied (0 for a state that applies entries without
     /// their blocks); ceremonies record the height that started them.
     public internal(set) var height: UInt64 = 0

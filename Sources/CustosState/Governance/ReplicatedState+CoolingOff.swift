@@ -1,0 +1,73 @@
+import CustosCore
+import CustosPolicy
+
+extension ReplicatedState {
+    /// After policy change `operationId` replaced `old` by `new` at the state's block time: every
+    /// entry of `new` that `old` lacks, or that changed (`isUnchanged(from:)`), starts cooling off
+    /// now, for the longer of the two documents' delays for it — a change that also shortens the
+    /// delay does not shorten its own entries' wait. An unchanged entry keeps its standing (a
+    /// cancelled one stays cancelled); a removed entry loses it, so one added again starts anew.
+    mutating func restartCoolingOff(from old: PolicyDocument, to new: PolicyDocument, operationId: String) {
+        var standings: [String: AddressBookStanding] = [:]
+        for entry in new.addressBook {
+            if let before = old.addressBook.first(where: { $0.name == entry.name }), entry.isUnchanged(from: before) {
+                standings[entry.name] = addressBookStandings[entry.name]
+                continue
+            }
+            let delay = max(old.coolingOffSeconds(of: entry), new.coolingOffSeconds(of: entry))
+            standings[entry.name] = AddressBookStanding(
+                entry: entry.name, operationId: operationId, since: time, usableFrom: time + UInt64(delay) * 1000)
+        }
+        addressBookStandings = standings
+    }
+
+    /// A security officer cancels `entry` during its cooling-off: it never becomes usable until
+    /// a later policy change changes it again. Only a person holding one of the policy's freeze
+    /// roles may, and only while the entry still waits.
+    mutating func cancelCoolingOff(entry: String, by officer: String, operationId: String) throws(GovernanceError) {
+        let officers = (document.governance?.freezeRoles ?? []).map(\.value)
+        guard let person = users[officer], person.active, person.roles.contains(where: officers.contains) else {
+            throw GovernanceError(.notPermitted, "\(officer.printable(limit: 64)) may not cancel address book entry \(entry.printable(limit: 64)): only holders of "
+                + (officers.isEmpty ? "a freeze role" : officers.joined(separator: ", ")) + " may")
+        }
+        var standing = try coolingStanding(entry, "cancelled")
+        standing.cancelled = AddressBookStanding.Decision(user: officer, operationId: operationId, at: time)
+        addressBookStandings[entry] = standing
+    }
+
+    /// The quorum waives `entry`'s cooling-off: it is usable from now, recorded with the operation.
+    mutating func waiveCoolingOff(entry: String, proposer: String, operationId: String) throws(GovernanceError) {
+        var standing = try coolingStanding(entry, "waived")
+        standing.waived = AddressBookStanding.Decision(user: proposer, operationId: operationId, at: time)
+        addressBookStandings[entry] = standing
+    }
+
+    /// The standing of an entry that is cooling off now, or why it is not.
+    private func coolingStanding(_ entry: String, _ act: String) throws(GovernanceError) -> AddressBookStanding {
+        guard document.addressBook.contains(where: { $0.name == entry }) else {
+            throw GovernanceError(.invalidChange, "the address book has no entry \"\(entry.printable(limit: 64))\"")
+        }
+        guard let standing = addressBookStandings[entry] else {
+            throw GovernanceError(.invalidChange, "address book entry \(entry) is in the genesis policy and has no cooling-off to be \(act)")
+        }
+        if let cancelled = standing.cancelled {
+            throw GovernanceError(.invalidChange, "address book entry \(entry) was cancelled by \(cancelled.user) (operation \(cancelled.operationId)); "
+                + "only a policy change that changes it again starts a new cooling-off")
+        }
+        if let waived = standing.waived {
+            throw GovernanceError(.invalidChange, "the cooling-off of address book entry \(entry) was waived by operation \(waived.operationId)")
+        }
+        guard standing.isCoolingOff(at: time) else {
+            throw GovernanceError(.invalidChange, "address book entry \(entry) is usable since \(UTCTime.text(Int64(standing.usableFrom / 1000))); "
+                + "its cooling-off can no longer be \(act)")
+        }
+        return standing
+    }
+
+    /// The entry `request` goes to and its hold, when the hold refuses the request at the state's
+    /// block time: exactly what the policy's decision would deny it for
+    /// (`CompiledPolicy.destinationHold(of:in:)` on the requests room's snapshot).
+    public func heldDestination(of request: PolicyRequest) -> (entry: String, hold: DestinationHold)? {
+        policy.destinationHold(of: request, in: requestAuthority.snapshot(for: request, blockTime: time))
+    }
+}

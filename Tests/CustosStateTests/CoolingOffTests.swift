@@ -1,0 +1,252 @@
+import Crypto
+import CustosCore
+import CustosIdentity
+import CustosLedger
+import CustosNode
+import CustosPolicy
+import CustosSigning
+import Foundation
+@testable import CustosState
+import Testing
+
+/// Cooling-off for new destinations (issue #17 item 1), tried as an attacker would: a quorum
+/// that adds its own address and withdraws in the same block, a second later, or after moving an
+/// entry to a new address; a non-officer cancelling, a cancel after the wait, a waiver without
+/// the quorum; a request allowed before its entry changed, re-decided at parameters time and
+/// checked again by the signers.
+@Suite struct CoolingOffTests {
+    static let hour: UInt64 = 3_600_000
+    static let attacker = "0x7777777777777777777777777777777777777777"
+    static let other = "0x8888888888888888888888888888888888888888"
+
+    let ecdsa = ECDSASigningTests()
+    let bot = BotSigningKey(ed25519: Curve25519.Signing.PrivateKey())
+    let executor = BotSigningKey(ed25519: Curve25519.Signing.PrivateKey())
+
+    /// An address-book entry on ethereum, as the test policy writes one.
+    static func entry(_ name: String, _ address: String, tags: String = "[exchange]", counterparty: String? = nil) -> String {
+        "  \(name):\n    chain: ethereum\n    address: \"\(address)\"\n" + (counterparty.map { "    counterparty: \($0)\n" } ?? "") + "    tags: \(tags)\n"
+    }
+
+    /// The transaction test policy at `version` with `coolingOff` (none when nil), kraken tagged
+    /// `krakenTags`, and `entries` after kraken.
+    static func policy(version: Int, coolingOff: String? = "{default: 48h}", krakenTags: String = "[exchange]", entries: String = "") -> String {
+        var yaml = Cluster.transactionPolicy(version: version)
+            .replacingOccurrences(of: "    tags: [exchange]\n", with: "    tags: \(krakenTags)\n" + entries)
+        if let coolingOff { yaml = yaml.replacingOccurrences(of: "governance:\n", with: "cooling_off: \(coolingOff)\ngovernance:\n") }
+        return yaml
+    }
+
+    func cluster() throws -> Cluster {
+        var c = try ecdsa.ceremony.cluster()
+        _ = try ecdsa.ceremony.generate(&c, "hot", .ecdsaSecp256k1)
+        try c.prepareTransactions(bot: bot, executor: executor)
+        return c
+    }
+
+    func transfer(_ c: inout Cluster, to address: String) throws -> Entry {
+        try RequestEntry.submit(c.signed(Cluster.evmTransfer(to: address), keyId: "risk-bot", key: bot))
+    }
+
+    /// The decision of a request submitted in the next block.
+    func decide(_ c: inout Cluster, to address: String) throws -> (id: String, decision: PolicyDecision) {
+        let outcome = c.apply(try transfer(&c, to: address))
+        guard case .requestDecided(let id, _) = outcome, let recorded = c.state.requestBook.requests[id] else {
+            throw FROSTSigningTests.TestFailure("the request was refused: \(Cluster.reason(outcome))")
+        }
+        return (id, recorded.decision)
+    }
+
+    static func seconds(_ ms: UInt64) -> Int64 { Int64((ms + 999) / 1000) }
+
+    @Test func aQuorumThatAddsItsOwnAddressCannotWithdrawInTheSameBlockNorUntilTheDelayEnds() throws {
+        var c = try cluster()
+        let (p, _) = try c.propose(.changePolicy(yaml: Self.policy(version: 3, entries: Self.entry("attacker-eth", Self.attacker))), by: "frank")
+        try c.approve(p, by: "grace")
+        // The last approval and the withdrawal in one block, on two nodes alike.
+        let approval = try c.approveEntry(p, by: "erin")
+        let withdrawal = try transfer(&c, to: Self.attacker)
+        c.now += 1000
+        var replica = c.state
+        #expect(c.state.apply(approval, blockTime: c.now) == .applied(operationId: p.id, status: .executed))
+        let outcome = c.state.apply(withdrawal, blockTime: c.now)
+        #expect(replica.apply(approval, blockTime: c.now) == .applied(operationId: p.id, status: .executed))
+        #expect(replica.apply(withdrawal, blockTime: c.now) == outcome)
+        #expect(replica.digest == c.state.digest)
+        let usableFrom = Self.seconds(c.now + 48 * Self.hour)
+        let standing = try #require(c.state.addressBookStandings["attacker-eth"])
+        #expect(standing.since == c.now && standing.usableFrom == c.now + 48 * Self.hour && standing.operationId == p.id)
+        guard case .requestDecided(let id, .deny) = outcome else { Issue.record("not denied: \(outcome)"); return }
+        let held = PolicyDecision.Reason.destinationHeld(entry: "attacker-eth", .coolingOff(usableFrom: usableFrom))
+        #expect(c.state.requestBook.requests[id]?.decision.reason == held)
+        #expect(ReplicatedState.describe(held).hasPrefix("attacker-eth usable from \(UTCTime.text(usableFrom))"))
+        #expect(c.state.transactions[id] == nil, "nothing is planned for a denied request")
+        // A second later, and a second before the delay ends: still refused, with the time.
+        #expect(try decide(&c, to: Self.attacker).decision.reason == held)
+        c.now = UInt64(usableFrom) * 1000 - 2000
+        #expect(try decide(&c, to: Self.attacker).decision.reason == held)
+        // From the first block at its time on, the rules decide.
+        #expect(try decide(&c, to: Self.attacker).decision.reason == .allowedByRule("bot-to-exchanges"))
+        #expect(c.state.addressBookStandings["attacker-eth"]?.isCoolingOff(at: c.now) == false)
+    }
+
+    @Test func changingAnEntryRestartsItsCoolingOffAndNothingElseDoes() throws {
+        var c = try cluster()
+        let otc = Self.entry("otc", Self.attacker)
+        try c.govern(.changePolicy(yaml: Self.policy(version: 3, coolingOff: "{default: 1h}", entries: otc)))
+        c.now += Self.hour
+        #expect(try decide(&c, to: Self.attacker).decision.outcome == .allow)
+        // A change elsewhere in the policy keeps otc's standing.
+        let before = c.state.addressBookStandings["otc"]
+        try c.govern(.changePolicy(yaml: Self.policy(version: 4, coolingOff: "{default: 1h}", entries: otc + Self.entry("desk", Self.other))))
+        #expect(c.state.addressBookStandings["otc"] == before)
+        #expect(try decide(&c, to: Self.attacker).decision.outcome == .allow)
+        // Moving otc to another address: the new address waits, the old one is no entry at all.
+        try c.govern(.changePolicy(yaml: Self.policy(version: 5, coolingOff: "{default: 1h}", entries: Self.entry("otc", "0x6666666666666666666666666666666666666666"))))
+        let moved = try decide(&c, to: "0x6666666666666666666666666666666666666666").decision.reason
+        guard case .destinationHeld("otc", .coolingOff) = moved else { Issue.record("not held: \(moved)"); return }
+        #expect(try decide(&c, to: Self.attacker).decision.reason == .noRuleMatched)
+        // New tags or a new counterparty restart it too; so does removing it and adding it back.
+        c.now += Self.hour
+        for (version, entries) in [(6, Self.entry("otc", "0x6666666666666666666666666666666666666666", tags: "[exchange, otc]")),
+                                   (7, Self.entry("otc", "0x6666666666666666666666666666666666666666", tags: "[otc, exchange]", counterparty: "galaxy")),
+                                   (8, ""), (9, Self.entry("otc", "0x6666666666666666666666666666666666666666", tags: "[otc, exchange]", counterparty: "galaxy"))] {
+            try c.govern(.changePolicy(yaml: Self.policy(version: version, coolingOff: "{default: 1h}", entries: entries)))
+            if entries.isEmpty {
+                #expect(c.state.addressBookStandings["otc"] == nil)
+            } else {
+                #expect(c.state.addressBookStandings["otc"]?.since == c.now, "version \(version)")
+            }
+        }
+        // Reordering its tags (version 7 → 9 kept them) is no change: version 10 keeps the standing.
+        let since = c.state.addressBookStandings["otc"]?.since
+        try c.govern(.changePolicy(yaml: Self.policy(version: 10, coolingOff: "{default: 1h}",
+                                                       entries: Self.entry("otc", "0x6666666666666666666666666666666666666666", tags: "[exchange, otc]", counterparty: "galaxy"))))
+        #expect(c.state.addressBookStandings["otc"]?.since == since)
+    }
+
+    @Test func tagAndCounterpartySettingsOverrideTheDefaultAndTheLongestWins() throws {
+        var c = try cluster()
+        let entries = Self.entry("treasury", "0x2222222222222222222222222222222222222222", tags: "[exchange, internal]")
+            + Self.entry("kraken-2", Self.attacker, counterparty: "kraken")
+            + Self.entry("kraken-internal", "0x3333333333333333333333333333333333333333", tags: "[internal]", counterparty: "kraken")
+            + Self.entry("desk", Self.other)
+        try c.govern(.changePolicy(yaml: Self.policy(version: 3, coolingOff: "{default: 48h, tags: {internal: 0s}, counterparties: {kraken: 24h}}",
+                                                       entries: entries)))
+        for (name, hours) in [("treasury", UInt64(0)), ("kraken-2", 24), ("kraken-internal", 24), ("desk", 48)] {
+            let s = try #require(c.state.addressBookStandings[name])
+            #expect(s.usableFrom - s.since == hours * Self.hour, "\(name)")
+        }
+        #expect(c.state.addressBookStandings["kraken"] == nil, "an entry of the genesis policy is usable at once")
+        #expect(try decide(&c, to: "0x2222222222222222222222222222222222222222").decision.outcome == .allow)
+        guard case .destinationHeld("kraken-2", .coolingOff) = try decide(&c, to: Self.attacker).decision.reason else {
+            Issue.record("kraken-2 is not held"); return
+        }
+        // A change that adds an entry and drops the cooling-off at once does not spare its own
+        // entry: it waits the longer of the two policies' delays.
+        try c.govern(.changePolicy(yaml: Self.policy(version: 4, coolingOff: nil, entries: entries + Self.entry("sneaky", "0x4444444444444444444444444444444444444444"))))
+        let sneaky = try #require(c.state.addressBookStandings["sneaky"])
+        #expect(sneaky.usableFrom - sneaky.since == 48 * Self.hour)
+        guard case .destinationHeld("sneaky", .coolingOff) = try decide(&c, to: "0x4444444444444444444444444444444444444444").decision.reason else {
+            Issue.record("sneaky is not held"); return
+        }
+        // Without the section in either policy, a new entry is usable at once (today's behaviour).
+        try c.govern(.changePolicy(yaml: Self.policy(version: 5, coolingOff: nil, entries: entries + Self.entry("later", "0x5555555555555555555555555555555555555556"))))
+        #expect(try decide(&c, to: "0x5555555555555555555555555555555555555556").decision.outcome == .allow)
+    }
+
+    @Test func onlyASecurityOfficerCancelsAnEntryAndOnlyDuringItsDelay() throws {
+        var c = try cluster()
+        try c.govern(.changePolicy(yaml: Self.policy(version: 3, entries: Self.entry("attacker-eth", Self.attacker) + Self.entry("desk", Self.other))))
+        // frank is an admin, not a security officer: refused when proposed, nothing recorded.
+        let (byAdmin, refused) = try c.propose(.cancelAddressBookEntry(entry: "attacker-eth"), by: "frank")
+        #expect(Cluster.code(refused) == .notPermitted && c.status(byAdmin) == nil)
+        #expect(Cluster.reason(refused).contains("only holders of security may"))
+        // heidi, a security officer, cancels it alone, at once.
+        let (cancel, outcome) = try c.propose(.cancelAddressBookEntry(entry: "attacker-eth"), by: "heidi")
+        #expect(outcome == .applied(operationId: cancel.id, status: .executed))
+        let cancelledAt = c.now
+        #expect(c.state.addressBookStandings["attacker-eth"]?.cancelled == .init(user: "heidi", operationId: cancel.id, at: cancelledAt))
+        let held = PolicyDecision.Reason.destinationHeld(entry: "attacker-eth", .cancelled(by: "heidi", at: Int64(cancelledAt / 1000)))
+        #expect(try decide(&c, to: Self.attacker).decision.reason == held)
+        // It never becomes usable: not after the delay, not by a waiver, not cancelled twice.
+        c.now += 49 * Self.hour
+        #expect(try decide(&c, to: Self.attacker).decision.reason == held)
+        #expect(ReplicatedState.describe(held).contains("cancelled by heidi"))
+        for (change, by) in [(GovernanceChange.waiveCoolingOff(entry: "attacker-eth"), "frank"), (.cancelAddressBookEntry(entry: "attacker-eth"), "erin")] {
+            let (_, again) = try c.propose(change, by: by)
+            #expect(Cluster.reason(again).contains("was cancelled by heidi"), "\(change)")
+        }
+        // desk's delay ended: too late to cancel. kraken was in the genesis policy: nothing to cancel.
+        let (_, late) = try c.propose(.cancelAddressBookEntry(entry: "desk"), by: "heidi")
+        #expect(Cluster.reason(late).contains("can no longer be cancelled"))
+        let (_, genesis) = try c.propose(.cancelAddressBookEntry(entry: "kraken"), by: "heidi")
+        #expect(Cluster.reason(genesis).contains("in the genesis policy"))
+        let (_, unknown) = try c.propose(.cancelAddressBookEntry(entry: "nowhere"), by: "heidi")
+        #expect(Cluster.reason(unknown).contains("no entry \"nowhere\""))
+        // Only a policy change that changes the entry again starts a new cooling-off.
+        try c.govern(.changePolicy(yaml: Self.policy(version: 4, entries: Self.entry("attacker-eth", Self.attacker, tags: "[exchange, otc]") + Self.entry("desk", Self.other))))
+        let restarted = try #require(c.state.addressBookStandings["attacker-eth"])
+        #expect(restarted.cancelled == nil && restarted.since == c.now)
+    }
+
+    @Test func aWaiverNeedsTheQuorumAndIsRecorded() throws {
+        var c = try cluster()
+        try c.govern(.changePolicy(yaml: Self.policy(version: 3, entries: Self.entry("attacker-eth", Self.attacker))))
+        let (waiver, _) = try c.propose(.waiveCoolingOff(entry: "attacker-eth"), by: "frank")
+        #expect(c.state.operations[waiver.id]?.proposal.change.operation == GovernanceOperation(.changeAddressBook, target: "attacker-eth"))
+        try c.approve(waiver, by: "grace")
+        #expect(c.status(waiver) == .proposed, "one approval of two")
+        guard case .destinationHeld("attacker-eth", .coolingOff) = try decide(&c, to: Self.attacker).decision.reason else {
+            Issue.record("usable before the quorum waived it"); return
+        }
+        // A security officer alone does not waive either: it is the quorum's.
+        let (byOfficer, _) = try c.propose(.waiveCoolingOff(entry: "attacker-eth"), by: "heidi")
+        #expect(c.status(byOfficer) == .proposed)
+        try c.approve(waiver, by: "erin")
+        #expect(c.status(waiver) == .executed)
+        #expect(c.state.addressBookStandings["attacker-eth"]?.waived == .init(user: "frank", operationId: waiver.id, at: c.now))
+        #expect(try decide(&c, to: Self.attacker).decision.outcome == .allow)
+        // Waived is not cooling off: there is nothing left to cancel.
+        let (_, cancel) = try c.propose(.cancelAddressBookEntry(entry: "attacker-eth"), by: "heidi")
+        #expect(Cluster.reason(cancel).contains("was waived by operation \(waiver.id)"))
+    }
+
+    @Test func theReDecisionAtParametersTimeRefusesAnEntryThatStartedCoolingOffOrWasCancelled() throws {
+        var c = try cluster()
+        let (id, decision) = try decide(&c, to: Cluster.kraken)
+        #expect(decision.outcome == .allow)
+        // The quorum re-tags kraken after the request was allowed: kraken cools off again.
+        try c.govern(.changePolicy(yaml: Self.policy(version: 3, krakenTags: "[exchange, tier1]")))
+        let usableFrom = Self.seconds(c.now + 48 * Self.hour)
+        let cooling = c.apply(try c.parameters(id, nonce: 0, key: executor))
+        #expect(Cluster.reason(cooling).contains("denied by the policy in force now: kraken usable from \(UTCTime.text(usableFrom))"))
+        let (cancel, _) = try c.propose(.cancelAddressBookEntry(entry: "kraken"), by: "heidi")
+        #expect(c.status(cancel) == .executed)
+        let cancelled = c.apply(try c.parameters(id, nonce: 0, key: executor))
+        #expect(Cluster.reason(cancelled).contains("kraken was cancelled by heidi"))
+        #expect(c.state.signing[id] == nil && c.state.transactions[id]?.parameters == nil)
+    }
+
+    @Test func aSignerRefusesToSignForAnEntryThatStartedCoolingOffAfterTheParameters() throws {
+        var c = try ecdsa.ceremony.cluster()
+        let keys = try ecdsa.ceremony.generate(&c, "hot", .ecdsaSecp256k1)
+        try c.prepareTransactions(bot: bot, executor: executor)
+        let (id, decision) = try decide(&c, to: Cluster.kraken)
+        #expect(decision.outcome == .allow)
+        #expect(c.apply(try c.parameters(id, nonce: 0, key: executor)) == .transactionParameters(requestId: id, nonce: 0))
+        var s = ECDSASigningTests.Setup(c: c, keys: keys, request: id)
+        for n in ecdsa.nodes { s.databases[n.id] = try NodeDatabase.inMemory() }
+        try ecdsa.confirm(&s, batch: 0, try ecdsa.presign(&s, batch: 0))
+        let session = try #require(s.c.state.signing[id])
+        #expect(session.status == .signing)
+        #expect(throws: Never.self) { try FROSTSigningRound.check(s.c.state, request: id, me: session.signers[0]) }
+        try s.c.govern(.changePolicy(yaml: Self.policy(version: 3, krakenTags: "[exchange, tier1]")))
+        do {
+            _ = try FROSTSigningRound.check(s.c.state, request: id, me: session.signers[0])
+            Issue.record("a signer would sign for an entry that is cooling off")
+        } catch {
+            #expect(error.reason.contains("kraken usable from"))
+        }
+    }
+}
