@@ -125,33 +125,51 @@ import Testing
         #expect(c.state.addressBookStandings["otc"]?.since == since)
     }
 
+    /// Security review H1: the change that adds an address also picks its tags, so for a new
+    /// destination an override only lengthens the wait — unless the address is the cluster's own.
     @Test func tagAndCounterpartySettingsOverrideTheDefaultAndTheLongestWins() throws {
         var c = try cluster()
-        let entries = Self.entry("treasury", "0x2222222222222222222222222222222222222222", tags: "[exchange, internal]")
+        let own = try #require(c.state.vaults["hot"]?.rootAddresses.first { $0.chain == .evm }?.address)
+        let entries = Self.entry("treasury", own, tags: "[exchange, internal]")
             + Self.entry("kraken-2", Self.attacker, counterparty: "kraken")
             + Self.entry("kraken-internal", "0x3333333333333333333333333333333333333333", tags: "[internal]", counterparty: "kraken")
             + Self.entry("desk", Self.other)
-        try c.govern(.changePolicy(yaml: Self.policy(version: 3, coolingOff: "{default: 48h, tags: {internal: 0s}, counterparties: {kraken: 24h}}",
+            + Self.entry("self-tagged", "0x2222222222222222222222222222222222222222", tags: "[exchange, internal]")
+        try c.govern(.changePolicy(yaml: Self.policy(version: 3, coolingOff: "{default: 48h, tags: {internal: 0s}, counterparties: {kraken: 72h}}",
                                                        entries: entries)))
-        for (name, hours) in [("treasury", UInt64(0)), ("kraken-2", 24), ("kraken-internal", 24), ("desk", 48)] {
+        for (name, hours) in [("treasury", UInt64(0)), ("kraken-2", 72), ("kraken-internal", 72), ("desk", 48), ("self-tagged", 48)] {
             let s = try #require(c.state.addressBookStandings[name])
             #expect(s.usableFrom - s.since == hours * Self.hour, "\(name)")
         }
         #expect(c.state.addressBookStandings["kraken"] == nil, "an entry of the genesis policy is usable at once")
-        #expect(try decide(&c, to: "0x2222222222222222222222222222222222222222").decision.outcome == .allow)
+        #expect(try decide(&c, to: own).decision.outcome == .allow, "the vault's own address, tagged internal, waits nothing")
+        guard case .destinationHeld("self-tagged", .coolingOff) = try decide(&c, to: "0x2222222222222222222222222222222222222222").decision.reason else {
+            Issue.record("an address the quorum tagged internal is not held"); return
+        }
         guard case .destinationHeld("kraken-2", .coolingOff) = try decide(&c, to: Self.attacker).decision.reason else {
             Issue.record("kraken-2 is not held"); return
         }
+        // Re-tagging an entry that still waits does not end its wait either.
+        let retagged = entries.replacingOccurrences(of: "  desk:\n    chain: ethereum\n    address: \"\(Self.other)\"\n    tags: [exchange]\n",
+                                                    with: "  desk:\n    chain: ethereum\n    address: \"\(Self.other)\"\n    tags: [exchange, internal]\n")
+        #expect(retagged != entries)
+        try c.govern(.changePolicy(yaml: Self.policy(version: 4, coolingOff: "{default: 48h, tags: {internal: 0s}, counterparties: {kraken: 72h}}",
+                                                       entries: retagged)))
+        let desk = try #require(c.state.addressBookStandings["desk"])
+        #expect(desk.usableFrom - desk.since == 48 * Self.hour)
+        guard case .destinationHeld("desk", .coolingOff) = try decide(&c, to: Self.other).decision.reason else {
+            Issue.record("a re-tagged waiting entry is not held"); return
+        }
         // A change that adds an entry and drops the cooling-off at once does not spare its own
         // entry: it waits the longer of the two policies' delays.
-        try c.govern(.changePolicy(yaml: Self.policy(version: 4, coolingOff: nil, entries: entries + Self.entry("sneaky", "0x4444444444444444444444444444444444444444"))))
+        try c.govern(.changePolicy(yaml: Self.policy(version: 5, coolingOff: nil, entries: retagged + Self.entry("sneaky", "0x4444444444444444444444444444444444444444"))))
         let sneaky = try #require(c.state.addressBookStandings["sneaky"])
         #expect(sneaky.usableFrom - sneaky.since == 48 * Self.hour)
         guard case .destinationHeld("sneaky", .coolingOff) = try decide(&c, to: "0x4444444444444444444444444444444444444444").decision.reason else {
             Issue.record("sneaky is not held"); return
         }
         // Without the section in either policy, a new entry is usable at once (today's behaviour).
-        try c.govern(.changePolicy(yaml: Self.policy(version: 5, coolingOff: nil, entries: entries + Self.entry("later", "0x5555555555555555555555555555555555555556"))))
+        try c.govern(.changePolicy(yaml: Self.policy(version: 6, coolingOff: nil, entries: retagged + Self.entry("later", "0x5555555555555555555555555555555555555556"))))
         #expect(try decide(&c, to: "0x5555555555555555555555555555555555555556").decision.outcome == .allow)
     }
 
@@ -194,7 +212,7 @@ import Testing
         var c = try cluster()
         try c.govern(.changePolicy(yaml: Self.policy(version: 3, entries: Self.entry("attacker-eth", Self.attacker))))
         let (waiver, _) = try c.propose(.waiveCoolingOff(entry: "attacker-eth"), by: "frank")
-        #expect(c.state.operations[waiver.id]?.proposal.change.operation == GovernanceOperation(.changeAddressBook, target: "attacker-eth"))
+        #expect(c.state.operations[waiver.id]?.proposal.change.operation == GovernanceOperation(.changePolicy, target: "attacker-eth"), "decided as change_policy (review M1)")
         try c.approve(waiver, by: "grace")
         #expect(c.status(waiver) == .proposed, "one approval of two")
         guard case .destinationHeld("attacker-eth", .coolingOff) = try decide(&c, to: Self.attacker).decision.reason else {

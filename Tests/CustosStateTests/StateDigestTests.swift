@@ -58,7 +58,7 @@ import Testing
         #expect(state.prices.quotes["ETH"]?["price-bot"]?.usd == FixedDecimal(3000)!)
         #expect(state.windows.destinations.count == 1)
         #expect(state.frozen)
-        #expect(state.digest.hexString == "PIN")
+        #expect(state.digest.hexString == "3892a73db7770741f36abdabae9213b38ed908359149c11dcd42f9336f45b12c")
     }
 
     /// Address-book entries added by a policy change with a cooling-off, one cancelled by a
@@ -74,7 +74,7 @@ import Testing
         try c.govern(.waiveCoolingOff(entry: "desk"))
         #expect(c.state.addressBookStandings["otc"]?.cancelled?.user == "heidi")
         #expect(c.state.addressBookStandings["desk"]?.waived?.user == "frank")
-        #expect(c.state.digest.hexString == "PIN2")
+        #expect(c.state.digest.hexString == "67c7a91731a9fc9167f518f40b20f26e28e764ab941fbb8f4dc82bcaffb1a4e3")
     }
 
     /// The rooms that grow enter the digest by their journals: each request and refusal moves

@@ -4,6 +4,10 @@ extension PolicyDocument {
     public func coolingOffSeconds(of entry: AddressBookEntry) -> Int {
         coolingOff?.delay(tags: entry.tags.map(\.value), counterparty: entry.counterparty) ?? 0
     }
+
+    /// The default delay of `cooling_off`, 0 without the section: what a new destination waits
+    /// at least, whatever its tags and counterparty say, unless it is the firm's own vault address.
+    public var coolingOffDefaultSeconds: Int { coolingOff?.defaultSeconds ?? 0 }
 }
 
 extension PolicyDocument.AddressBookEntry {
@@ -11,7 +15,17 @@ extension PolicyDocument.AddressBookEntry {
     /// evaluator compares them), counterparty and tags (in any order). Anything else restarts
     /// the entry's cooling-off.
     public func isUnchanged(from other: PolicyDocument.AddressBookEntry) -> Bool {
+        isSameDestination(as: other) && counterparty == other.counterparty && Set(tags.map(\.value)) == Set(other.tags.map(\.value))
+    }
+
+    /// Whether `other` names the same chain and address (compared as the evaluator compares them).
+    public func isSameDestination(as other: PolicyDocument.AddressBookEntry) -> Bool {
         chain.value == other.chain.value && AddressNormalization.normalize(address) == AddressNormalization.normalize(other.address)
-            && counterparty == other.counterparty && Set(tags.map(\.value)) == Set(other.tags.map(\.value))
+    }
+
+    /// Whether this entry's address is one of `addresses` (compared as the evaluator compares them).
+    public func isAddress(among addresses: [String]) -> Bool {
+        let mine = AddressNormalization.normalize(address)
+        return addresses.contains { AddressNormalization.normalize($0) == mine }
     }
 }

@@ -90,7 +90,8 @@ public enum GovernanceChange: Sendable, Hashable {
     /// governance rules let them execute it alone, as a freeze (operation class `freeze`).
     case cancelAddressBookEntry(entry: String)
     /// Waives address-book entry `entry`'s cooling-off: usable from execution, recorded with the
-    /// operation. Decided by the governance rules of `change_address_book` (the quorum).
+    /// operation. Decided by the governance rules (and time-lock) of `change_policy`: no fewer
+    /// people than could have changed the entry (security review M1).
     case waiveCoolingOff(entry: String)
 
     /// The operation as the policy engine's governance rules see it.
@@ -121,7 +122,7 @@ public enum GovernanceChange: Sendable, Hashable {
         case .removeAsset(let chain, let symbol): return GovernanceOperation(.changePolicy, target: RegisteredAsset.key(chain: chain, symbol: symbol))
         case .cancelNonce(let vault, _, _, _): return GovernanceOperation(.changeVault, target: vault)
         case .cancelAddressBookEntry(let entry): return GovernanceOperation(.freeze, target: entry)
-        case .waiveCoolingOff(let entry): return GovernanceOperation(.changeAddressBook, target: entry)
+        case .waiveCoolingOff(let entry): return GovernanceOperation(.changePolicy, target: entry)
         }
     }
 

@@ -7,14 +7,28 @@ extension ReplicatedState {
     /// now, for the longer of the two documents' delays for it — a change that also shortens the
     /// delay does not shorten its own entries' wait. An unchanged entry keeps its standing (a
     /// cancelled one stays cancelled); a removed entry loses it, so one added again starts anew.
+    ///
+    /// The change that adds a destination also chooses its tags and counterparty, so for a new
+    /// destination (a new entry, or a new chain or address) an override never shortens the wait
+    /// below either document's default (security review H1: a quorum tagging its own address
+    /// `internal`), unless the address is one of the cluster's own vault addresses.
     mutating func restartCoolingOff(from old: PolicyDocument, to new: PolicyDocument, operationId: String) {
         var standings: [String: AddressBookStanding] = [:]
+        let own = vaults.keys.sorted().flatMap { id in vaults[id]!.rootAddresses.map(\.address) + vaults[id]!.addresses.map(\.address) }
         for entry in new.addressBook {
-            if let before = old.addressBook.first(where: { $0.name == entry.name }), entry.isUnchanged(from: before) {
+            let before = old.addressBook.first(where: { $0.name == entry.name })
+            if let before, entry.isUnchanged(from: before) {
                 standings[entry.name] = addressBookStandings[entry.name]
                 continue
             }
-            let delay = max(old.coolingOffSeconds(of: entry), new.coolingOffSeconds(of: entry))
+            var delay = max(old.coolingOffSeconds(of: entry), new.coolingOffSeconds(of: entry))
+            // A re-tag of an entry still waiting, or cancelled, is no way around its wait either.
+            let previous = addressBookStandings[entry.name]
+            let stillHeld = previous.map { $0.cancelled != nil || $0.isCoolingOff(at: time) } ?? false
+            let newDestination = before.map { !entry.isSameDestination(as: $0) } ?? true
+            if (newDestination || stillHeld) && !entry.isAddress(among: own) {
+                delay = max(delay, old.coolingOffDefaultSeconds, new.coolingOffDefaultSeconds)
+            }
             standings[entry.name] = AddressBookStanding(
                 entry: entry.name, operationId: operationId, since: time, usableFrom: time + UInt64(delay) * 1000)
         }
