@@ -184,6 +184,15 @@ import Testing
         let padded = try Entry(kind: entry.kind, payload: entry.payload + Array(repeating: 0x20, count: WatchEntry.maximumBytes))
         #expect(throws: GovernanceError(.oversize, "")) { try ReplicatedState.signer(of: padded) }
         #expect(Cluster.code(c.apply(padded)) == .oversize)
+        // A full report of the largest transfers anyone can make on chain (2²⁵⁶ − 1 of a token,
+        // 78 digits, not dust) fits its bound and is taken (review H1: it used to stop the watcher).
+        let largest = (0..<WatchEntry.maximumTransfers).map { i in
+            Self.transfer(v, from: "0x" + String(repeating: String(format: "%02x", i + 16), count: 20), amount: BigUInt(2).power(256) - 1,
+                          token: "0x5555555555555555555555555555555555555555")
+        }
+        let full = try WatchEntry.report(c.signed(WatchReport(chain: "ethereum", block: 100, transfers: largest).json, keyId: "watcher-1", key: watcher))
+        #expect(full.payload.count + full.authorization.count <= WatchEntry.maximumBytes)
+        guard case .watched(chain: "ethereum", block: 100, flagged: _) = c.apply(full) else { Issue.record("the full report was not taken"); return }
         let many = (0...WatchEntry.maximumTransfers).map { _ in Self.transfer(v) }
         let overfull = try report(&c, many)
         #expect(Cluster.code(overfull) == .invalidRequest || Cluster.code(overfull) == .oversize)

@@ -15,9 +15,12 @@ public enum WatchEntry {
     public static let reportKind = "watch.report"
     /// The role a bot needs to report transfers.
     public static let watcherRole = "watcher"
-    /// The most transfers one report carries, and the most bytes its entry carries.
+    /// The most transfers one report carries, and the most bytes its entry carries: room for
+    /// that many transfers at their largest (78-digit amounts), so that no transfer anyone can
+    /// make on chain gives the watcher a report it cannot post (security review H1: one such
+    /// report used to stop the watcher for good).
     public static let maximumTransfers = 24
-    public static let maximumBytes = 8 * 1024
+    public static let maximumBytes = 16 * 1024
 
     /// The log entry for a watcher's signed report.
     public static func report(_ request: SignedRequest) throws(LedgerError) -> Entry {
