@@ -31,6 +31,9 @@ struct WatcherCommand: AsyncParsableCommand {
     @Option(help: "The most blocks read in one look.") var batch: UInt64 = 100
     @Option(help: "Milliseconds between looks.") var interval: UInt64 = 500
     @Flag(help: "Read up to the chain's head once, report, and exit.") var once = false
+    /// A test cluster's shared clock offset (`UnsafeClockOffset`): reports are stamped with the
+    /// block time its gateway and nodes use.
+    @Option(help: .hidden) var unsafeTestClockOffsetFile: String?
 
     func run() async throws {
         guard let endpoint = URL(string: rpc) else { throw ValidationError("--rpc is not a URL") }
@@ -84,7 +87,9 @@ struct WatcherCommand: AsyncParsableCommand {
     }
 
     private func report(_ report: WatchReport, key: (file: BotKeyFile, key: BotSigningKey), genesis: [UInt8], call: GatewayCall) async throws {
-        let signed = SignedRequest(body: report.json, cluster: genesis, keyId: key.file.bot, timestamp: Int64(Date().timeIntervalSince1970 * 1000),
+        let wall = UInt64(Date().timeIntervalSince1970 * 1000)
+        let now = unsafeTestClockOffsetFile.map { UnsafeClockOffset(path: $0).adjusting(wall) } ?? wall
+        let signed = SignedRequest(body: report.json, cluster: genesis, keyId: key.file.bot, timestamp: Int64(now),
                                    nonce: Base64URL.encode(SecureRandom.bytes(count: 18)), key: key.key)
         let entry = try WatchEntry.report(signed)
         let receipt: EntryReceipt = try await call.post(

@@ -18,7 +18,7 @@ extension TransactionLoopbackTests {
             let out = try await LocalCluster.run(f.cluster.binary, [
                 "watcher", "--gateway", f.cluster.baseURL, "--watcher", f.watcherKey, "--chain", "devnet", "--rpc", f.chain.url.absoluteString,
                 "--from-block", "0", "--cursor", cursor, "--once",
-            ])
+            ] + TransactionFixture.clockOffsetArguments(f.cluster))
             #expect(out.contains("reported") && out.contains("flagging 1 address"), "\(out)")
             #expect(FileManager.default.contents(atPath: cursor) != nil, "the watcher remembers how far it read")
             // The sender of the dust: eth-tester's account of private key 0x…03.

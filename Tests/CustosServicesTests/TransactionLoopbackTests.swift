@@ -122,7 +122,7 @@ struct TransactionLoopbackTests {
 
     @Test func aTransferOutsideTheAddressBookIsDeniedByEveryNodeWithTheSameExplanation() async throws {
         try await withCluster { f in
-            let id = try await f.transfer(chain: "devnet", asset: "ETH", to: "0x00000000000000000000000000000000000000aa", amount: "1")
+            let id = try await f.transfer(chain: "devnet", asset: "ETH", to: "0x5d3a1f7e9c2b4a6d8e0f1a3b5c7d9e1f2a4b6c8d", amount: "1")
             let statuses = try await f.cluster.waitForGovernance { g in g.requests.contains { $0.id == id } }
             let reference = try #require(statuses["node-1"]?.governance?.requests.first { $0.id == id })
             #expect(reference.outcome == "deny" && !reference.allowed && reference.transaction == nil)
