@@ -75,10 +75,10 @@ import Testing
 
     @Test func blockTimesAreWordedToTheMinuteRoundingUp() {
         // 2027-01-15 18:00:00 UTC.
-        #expect(BlockTimeText.utcMinute(roundingUp: 1_800_036_000_000) == "2027-01-15 18:00 UTC")
-        #expect(BlockTimeText.utcMinute(roundingUp: 1_800_036_000_001) == "2027-01-15 18:01 UTC")
-        #expect(BlockTimeText.utcMinute(roundingUp: 0) == "1970-01-01 00:00 UTC")
+        #expect(UTCTime.minute(roundingUp: 1_800_036_000_000) == "2027-01-15 18:00 UTC")
+        #expect(UTCTime.minute(roundingUp: 1_800_036_000_001) == "2027-01-15 18:01 UTC")
+        #expect(UTCTime.minute(roundingUp: 0) == "1970-01-01 00:00 UTC")
         // 2024-02-29 23:59:30 UTC rounds up into March.
-        #expect(BlockTimeText.utcMinute(roundingUp: 1_709_251_170_000) == "2024-03-01 00:00 UTC")
+        #expect(UTCTime.minute(roundingUp: 1_709_251_170_000) == "2024-03-01 00:00 UTC")
     }
 }

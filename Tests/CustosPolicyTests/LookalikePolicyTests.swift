@@ -138,6 +138,13 @@ import Testing
         let diff = PolicyDiff(old: Self.policy.document, new: off.document)
         #expect(diff.lines.contains("lookalike prefix and suffix: 4+4 → 0+0 hex digits (weaker)"))
         #expect(diff.lines.contains("lookalike max_edit_distance: 2 → 0 (weaker)"))
+        // Review L1: moving digits from one end to the other is a change, not a strengthening.
+        for (to, expected) in [("{prefix: 8, suffix: 0}", "4+4 → 8+0 hex digits (changed)"), ("{prefix: 3, suffix: 5}", "4+4 → 3+5 hex digits (changed)"),
+                               ("{prefix: 3, suffix: 3}", "4+4 → 3+3 hex digits (stronger)"), ("{prefix: 5, suffix: 4}", "4+4 → 5+4 hex digits (weaker)")] {
+            let moved = try PolicyDocument.decode(yaml: base.replacing("lookalike: {prefix: 4, suffix: 4, max_edit_distance: 2}", with: "lookalike: \(to)"))
+            let lines = PolicyDiff(old: Self.policy.document, new: moved).lines
+            #expect(lines.contains("lookalike prefix and suffix: " + expected), "\(lines)")
+        }
     }
 
     static let stranger = ExamplePolicyTests.stranger

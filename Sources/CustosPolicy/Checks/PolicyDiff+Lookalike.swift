@@ -5,9 +5,16 @@ extension PolicyDiff {
     static func compareLookalike(_ old: PolicyDocument, _ new: PolicyDocument, _ add: (String, String, Direction) -> Void) {
         let (a, b) = (old.lookalike, new.lookalike)
         if a.prefix != b.prefix || a.suffix != b.suffix {
-            let (before, after) = (a.prefix + a.suffix, b.prefix + b.suffix)
-            let weaker = after == 0 || (before != 0 && after > before)
-            add("lookalike prefix and suffix", "\(a.prefix)+\(a.suffix) → \(b.prefix)+\(b.suffix) hex digits", weaker ? .weaker : .stronger)
+            // Only a change that compares no more digits at either end flags a superset; one that
+            // moves digits from one end to the other (4+4 → 8+0) lets some look-alikes through.
+            let (wasOff, isOff) = (a.prefix + a.suffix == 0, b.prefix + b.suffix == 0)
+            let direction: Direction =
+                isOff && !wasOff ? .weaker
+                : wasOff && !isOff ? .stronger
+                : b.prefix <= a.prefix && b.suffix <= a.suffix ? .stronger
+                : b.prefix >= a.prefix && b.suffix >= a.suffix ? .weaker
+                : .changed
+            add("lookalike prefix and suffix", "\(a.prefix)+\(a.suffix) → \(b.prefix)+\(b.suffix) hex digits", direction)
         }
         if a.maxEditDistance != b.maxEditDistance {
             add("lookalike max_edit_distance", "\(a.maxEditDistance) → \(b.maxEditDistance)", b.maxEditDistance < a.maxEditDistance ? .weaker : .stronger)

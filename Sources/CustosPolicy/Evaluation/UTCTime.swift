@@ -19,4 +19,10 @@ public enum UTCTime {
         if second % 60 != 0 { text += ":\(two(second % 60))" }
         return text + " UTC"
     }
+
+    /// A block time (milliseconds since the Unix epoch) to the minute, rounded up so that a
+    /// "possible from" time is never early: `2026-12-05 10:42 UTC`.
+    public static func minute(roundingUp milliseconds: UInt64) -> String {
+        text(Int64(milliseconds / 60_000 + (milliseconds % 60_000 == 0 ? 0 : 1)) * 60)
+    }
 }

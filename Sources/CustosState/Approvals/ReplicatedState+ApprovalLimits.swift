@@ -21,7 +21,7 @@ extension ReplicatedState {
         throw GovernanceError(
             .approvalLimit,
             "\(user) gave \(given.count) approvals in the last hour, the most the policy allows; the next is possible from "
-                + BlockTimeText.utcMinute(roundingUp: next))
+                + UTCTime.minute(roundingUp: next))
     }
 
     /// A request decision's signed time against the block time that commits it: no more than
