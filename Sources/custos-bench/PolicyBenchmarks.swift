@@ -1,5 +1,6 @@
 import CSecp256k1
 import CustosPolicy
+import CustosState
 import Foundation
 
 /// Policy evaluation of the example trading-firm policy (~50 rules, rolling windows, CEL
@@ -77,6 +78,26 @@ enum PolicyBenchmarks {
         }, note: goal)
         section.add(measure("explain: risk bot top-up (with text)", iterations: 2_000, warmup: 50) {
             blackHole(policy.explain(routine, in: state))
+        })
+        // Re-deciding a request that counts already (its transaction parameters) reads the
+        // windows without its own charge. A room holding 20,000 counted requests: the view that
+        // replaces the request's keys, against copying the room to release it (the old way).
+        var book = WindowBook(policy: policy)
+        let t0: UInt64 = 1_794_909_600_000
+        for k in 0..<20_000 {
+            let request = transfer("risk-bot", 1_000 + k % 50, "USDC", to: k % 2 == 0 ? kraken : "0x\(String(k, radix: 16))")
+            if let charge = policy.windowCharge(for: request, in: state) { book.count("r\(k)", request: request, charge: charge, at: t0 + UInt64(k) * 1_000) }
+        }
+        var rechecked = state
+        section.add(measure("re-decide a counted request, 20,000 held: windows view without its charge", iterations: 2_000, warmup: 50) {
+            rechecked.windows = book.totals(releasing: "r19998")
+            blackHole(policy.evaluate(routine, in: rechecked))
+        }, note: "what a node does at transaction parameters")
+        section.add(measure("the same, copying the room to release it (before)", iterations: 200, warmup: 5) {
+            var copy = book
+            copy.release("r19998")
+            rechecked.windows = copy.totals
+            blackHole(policy.evaluate(routine, in: rechecked))
         })
         section.add(measure("load + check + compile the policy", iterations: 50, warmup: 3) {
             blackHole(try? CompiledPolicy(yaml: text))

@@ -347,6 +347,26 @@ import Testing
         #expect(policy.evaluate(Fixtures.transfer(amount: "300001", to: Fixtures.kraken), in: state).outcome == .deny)
     }
 
+    /// A view with some totals replaced reads them in place of the originals, leaves the original
+    /// alone, compares as the totals it shows, and writes through correctly.
+    @Test func aViewWithReplacedTotalsReadsComparesAndWritesAsItsContent() {
+        var base = WindowTotals()
+        base["daily", "kraken"] = .init(usd: FixedDecimal(700)!, count: 2)
+        base["daily", "binance"] = .init(usd: FixedDecimal(50)!, count: 1)
+        base["hourly", "bot"] = .init(usd: FixedDecimal(5)!, count: 1)
+        var view = base.replacing([("daily", "kraken", .init(usd: FixedDecimal(500)!, count: 1)), ("hourly", "bot", .zero)])
+        #expect(view["daily", "kraken"] == .init(usd: FixedDecimal(500)!, count: 1) && base["daily", "kraken"].count == 2)
+        #expect(view.totals(of: "hourly").isEmpty && view["hourly", "bot"] == .zero && base["hourly", "bot"].count == 1)
+        var expected = WindowTotals()
+        expected["daily", "kraken"] = .init(usd: FixedDecimal(500)!, count: 1)
+        expected["daily", "binance"] = .init(usd: FixedDecimal(50)!, count: 1)
+        #expect(view == expected && view.hashValue == expected.hashValue && view != base)
+        view["daily", "binance"] = .zero
+        expected["daily", "binance"] = .zero
+        #expect(view == expected && view.totals(of: "daily") == ["kraken": .init(usd: FixedDecimal(500)!, count: 1)])
+        #expect(view["daily", "kraken"].count == 1, "a write keeps the replaced totals")
+    }
+
     /// A policy with a limit kept per destination (1 h, at most 1,000 USD) and one kept per
     /// source vault (24 h, at most two transfers), each the only way to an allow.
     static func scopedPolicy(within limit: String) throws -> CompiledPolicy {

@@ -46,10 +46,12 @@ struct ConsoleWarningTests {
         let inbox = try #require(console.render(
             ConsoleInboxPage(frame: frame, operations: [item], recent: [], enrolments: [], notice: nil), template: "inbox"))
         #expect(inbox.contains(#"<strong class="warning" role="alert">⚠ new address-book entry kraken-eth-3: LOOK-ALIKE: 0x2e6d…ba8f resembles kraken-eth"#), "\(inbox)")
-        #expect(!inbox.contains("<b>"), "every shown value is escaped")
         let page = try #require(console.render(
-            ConsoleOperationPage(frame: frame, item: item, failure: nil, refusals: [], fields: [], canDecide: true, canApprove: true,
-                                 credentialId: "", notice: nil), template: "operation"))
+            ConsoleOperationPage(frame: frame, item: item, failure: nil, refusals: [], fields: proposal.consoleFields, canDecide: true,
+                                 canApprove: true, credentialId: "", notice: nil), template: "operation"))
         #expect(page.contains(#"<p class="warning" role="alert">⚠ new address-book entry kraken-eth-3: LOOK-ALIKE"#), "\(page)")
+        // The proposed document is shown as signed, markup in it as text.
+        #expect(page.contains("0x2e6d000000000000000000000000000000&lt;b&gt;ba8f"), "\(page)")
+        #expect(!page.contains("<b>"), "every shown value is escaped")
     }
 }

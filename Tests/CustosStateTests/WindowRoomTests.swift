@@ -135,8 +135,13 @@ import Testing
         book.count("b", request: request, charge: charge, at: t + 1000)
         book.count("c", request: request, charge: charge, at: t + 2000)
         #expect(book.totals["bot-hourly", "risk-bot"].count == 3)
-        // Released before broadcast: it leaves now, and not a second time at its expiry.
+        // Released before broadcast: it leaves now, and not a second time at its expiry. The
+        // read-only view without b's charge is what the release leaves, and changes nothing.
+        let withoutB = book.totals(releasing: "b")
+        #expect(withoutB["bot-hourly", "risk-bot"].count == 2 && book.totals["bot-hourly", "risk-bot"].count == 3)
         book.release("b")
+        #expect(book.totals == withoutB)
+        #expect(book.totals(releasing: "b") == book.totals, "a released request has no charge left to take off")
         book.release("b")
         #expect(!book.counts("b") && book.counts("a"))
         #expect(book.totals["bot-hourly", "risk-bot"].count == 2)
@@ -148,6 +153,7 @@ import Testing
         #expect(book.totals["bot-hourly", "risk-bot"].count == 1, "b was released already")
         #expect(book.heldCount == 3, "held for the minimum hold")
         // Releasing one whose window has passed changes nothing.
+        #expect(book.totals(releasing: "a") == book.totals)
         book.release("a")
         #expect(book.totals["bot-hourly", "risk-bot"].count == 1)
         book.expire(at: t + 3_602_000)
@@ -171,12 +177,17 @@ import Testing
         #expect(book.totals["bot-hourly", "risk-bot"].usd == FixedDecimal(raw: .max))
         // Two of the three still add up beyond the largest decimal: still saturated (the old
         // arithmetic left max − half here, below what b and c add up to).
-        book.release("a")
-        #expect(book.totals["bot-hourly", "risk-bot"].usd == FixedDecimal(raw: .max))
-        book.release("b")
-        #expect(book.totals["bot-hourly", "risk-bot"].usd == half)
-        book.release("c")
-        #expect(book.totals.totals(of: "bot-hourly").isEmpty)
+        // The read-only view without one request's charge is exact in the same way.
+        for id in ["a", "b", "c"] {
+            let view = book.totals(releasing: id)
+            book.release(id)
+            #expect(view == book.totals && view.totals(of: "bot-hourly") == book.totals.totals(of: "bot-hourly"))
+            switch id {
+            case "a": #expect(view["bot-hourly", "risk-bot"].usd == FixedDecimal(raw: .max))
+            case "b": #expect(view["bot-hourly", "risk-bot"].usd == half)
+            default: #expect(view.totals(of: "bot-hourly").isEmpty && view["bot-hourly", "risk-bot"] == .zero)
+            }
+        }
         // Expiry is exact in the same way, for saturation built from many requests.
         var again = WindowBook(policy: policy)
         let big = WindowCharge(usd: FixedDecimal(raw: Int128.max / 3), keys: ["risk-bot"])

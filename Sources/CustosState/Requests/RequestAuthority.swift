@@ -17,7 +17,7 @@ struct RequestAuthority {
     let requireUserVerification: Bool
     let vaults: [String: Vault]
     let cluster: [UInt8]
-    var windows: WindowBook
+    let windows: WindowBook
     let prices: PriceBook
     /// The first dust transfers watchers reported with counterparties.
     let watch: WatchBook
@@ -31,11 +31,13 @@ struct RequestAuthority {
     /// age is the policy's to judge (`request.initiator_key_past_grace`). A removed bot or person
     /// initiates nothing: its requests are denied as an unknown initiator's, whatever the rules
     /// match on (a rule on the principal's kind still matches a principal without roles).
-    func evaluate(_ request: PolicyRequest, blockTime: UInt64) -> PolicyDecision {
+    /// With `counted`, the windows are read without that request's own charge (it counts
+    /// already and is being decided again).
+    func evaluate(_ request: PolicyRequest, blockTime: UInt64, counted: String? = nil) -> PolicyDecision {
         if bots[request.initiator]?.active == false || users[request.initiator]?.active == false {
             return .denied(.unknownInitiator)
         }
-        return policy.evaluate(request, in: snapshot(for: request, blockTime: blockTime))
+        return policy.evaluate(request, in: snapshot(for: request, blockTime: blockTime, counted: counted))
     }
 
     /// What the policy reads at `blockTime` for `request`: the time, the freeze flag, the
@@ -44,11 +46,11 @@ struct RequestAuthority {
     /// destination entry is cooling off or cancelled and, for a bot, when its key was last set
     /// (so its key's rotation status is known). Only the request's own asset and destination are
     /// looked up.
-    func snapshot(for request: PolicyRequest, blockTime: UInt64) -> StateSnapshot {
+    func snapshot(for request: PolicyRequest, blockTime: UInt64, counted: String? = nil) -> StateSnapshot {
         let initiator = request.initiator
         let rotated = bots[initiator].map { [initiator: Int64($0.keyRotatedAt / 1000)] } ?? [:]
         let seconds = Int64(blockTime / 1000)
-        var snapshot = StateSnapshot(time: seconds, windows: windows.totals, frozen: frozen, keyRotations: rotated)
+        var snapshot = StateSnapshot(time: seconds, windows: counted.map(windows.totals(releasing:)) ?? windows.totals, frozen: frozen, keyRotations: rotated)
         if !request.asset.isEmpty {
             switch prices.median(of: request.asset, policy: policy.document.prices, at: seconds) {
             case .success(let median):

@@ -171,9 +171,7 @@ extension ReplicatedState {
         var current = recorded.request
         current.fee = maximumFee
         if recorded.approvals != nil { current.approvals = countedApprovers(of: recorded) }
-        var authority = requestAuthority
-        authority.windows.release(recorded.id)
-        let now = authority.evaluate(current, blockTime: time)
+        let now = requestAuthority.evaluate(current, blockTime: time, counted: recorded.id)
         let what = "the transaction parameters are refused: request \(recorded.id) with a maximum fee of \(maximumFee) \(nativeAsset(of: plan.chain)?.symbol ?? "in \(plan.chain)'s native asset")"
         switch now.outcome {
         case .allow:

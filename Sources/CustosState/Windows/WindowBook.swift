@@ -186,22 +186,44 @@ public struct WindowBook: Sendable {
             }
             total.count += 1
         } else {
-            var remaining = amount
-            if var over = excess[limit]?[key] {
-                if over.covers(remaining) {
-                    over.subtract(remaining)
-                    remaining = 0
-                } else {
-                    remaining -= over.rest
-                    over = WindowExcess()
-                }
-                excess[limit]?[key] = over.isZero ? nil : over
-                if excess[limit]?.isEmpty == true { excess[limit] = nil }
-            }
-            total.usd = FixedDecimal(raw: max(0, total.usd.raw - remaining))
-            total.count = max(0, total.count - 1)
+            let (left, over) = Self.removing(amount, from: total, excess: excess[limit]?[key])
+            total = left
+            excess[limit]?[key] = over
+            if excess[limit]?.isEmpty == true { excess[limit] = nil }
         }
         totals[limit, key] = total
+    }
+
+    /// `total` with one request of `amount` (raw USD) taken off: the excess beyond a saturated
+    /// total goes first, so what is left is the exact sum of the rest, capped at the largest
+    /// decimal. Returns the excess left, nil when none.
+    private static func removing(_ amount: Int128, from total: WindowTotals.Total, excess: WindowExcess?) -> (WindowTotals.Total, WindowExcess?) {
+        var remaining = amount
+        var left: WindowExcess?
+        if var over = excess {
+            if over.covers(remaining) {
+                over.subtract(remaining)
+                remaining = 0
+            } else {
+                remaining -= over.rest
+                over = WindowExcess()
+            }
+            left = over.isZero ? nil : over
+        }
+        return (WindowTotals.Total(usd: FixedDecimal(raw: max(0, total.usd.raw - remaining)), count: max(0, total.count - 1)), left)
+    }
+
+    /// The totals as `release(id)` would leave them, read without changing the room: a request
+    /// that counts already is re-decided against the windows without its own charge. It costs
+    /// the request's keys, not a copy of the room.
+    package func totals(releasing id: String) -> WindowTotals {
+        guard let absolute = position[id], !held[absolute - base].released else { return totals }
+        let h = held[absolute - base]
+        let amount = max(.zero, h.usd).raw
+        let changes = limits.enumerated().filter { $0.element.next <= absolute }.map { i, limit in
+            (limit: limit.name, key: h.keys[i], total: Self.removing(amount, from: totals[limit.name, h.keys[i]], excess: excess[limit.name]?[h.keys[i]]).0)
+        }
+        return totals.replacing(changes)
     }
 
     /// Forgets the held requests before absolute index `end`: they are outside every window.
