@@ -17,7 +17,11 @@ struct GatewayCommand: AsyncParsableCommand {
 
     @Option(help: "The gateway's data folder (created if missing).") var data: String
     @Option(help: "The cluster file (JSON, public data).") var cluster: String
-    @Option(help: "TCP port on 127.0.0.1; 0 picks a free one.") var port: Int = 8080
+    @Option(help: "The address to listen on: 127.0.0.1 (the default) or localhost for plain HTTP; any other needs --tls-certificate and --tls-key.")
+    var host: String = "127.0.0.1"
+    @Option(help: "TCP port; 0 picks a free one.") var port: Int = 8080
+    @Option(help: "Serve HTTPS with this certificate chain (PEM, the gateway's certificate first).") var tlsCertificate: String?
+    @Option(help: "The private key (PEM) of --tls-certificate.") var tlsKey: String?
     @Option(help: "Write the bound port to this file once listening.") var portFile: String?
     @Option(help: "Store in PostgreSQL instead of SQLite in the data folder: postgres://USER@HOST:PORT/DATABASE (no password in it).")
     var database: String?
@@ -50,6 +54,8 @@ struct GatewayCommand: AsyncParsableCommand {
             fail("fault injection is for tests; \(configuration.name) is a production cluster")
         }
         guard (1...604_800).contains(relayTtl) else { fail("--relay-ttl: 1 to 604800 seconds") }
+        let listener: GatewayListener
+        do { listener = try GatewayListener(host: host, port: port, certificateFile: tlsCertificate, keyFile: tlsKey) } catch { fail("\(error)") }
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         let store: any GatewayStore
         var postgres: PostgresGatewayStore?
@@ -92,8 +98,8 @@ struct GatewayCommand: AsyncParsableCommand {
             fail("cannot start the gateway: \(error)")
         }
         let portFile = self.portFile
-        let app = GatewayApplication.make(gateway: gateway, port: port, logger: logger) { bound in
-            logger.info("listening", metadata: ["address": "127.0.0.1:\(bound)", "genesis": "\(configuration.genesisDigest.short)"])
+        let app = try GatewayApplication.make(gateway: gateway, listener: listener, logger: logger) { bound in
+            logger.info("listening", metadata: ["url": "\(listener.scheme)://\(listener.host):\(bound)", "genesis": "\(configuration.genesisDigest.short)"])
             if let portFile { writePortFile(portFile, bound) }
         }
         // Shut down in reverse order: the gateway first releases its parked long polls, then the

@@ -156,7 +156,9 @@ struct NodeCommand: AsyncParsableCommand {
             }
             let votes = try NodeDatabase(path: (data as NSString).appendingPathComponent(NodeCommand.votesFile), seal: keys.seal)
             let chain = try NodeChainStore(path: (data as NSString).appendingPathComponent(NodeCommand.chainFile))
-            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            let trust: HTTPClient.Configuration
+            do { trust = try GatewayTrust.configuration() } catch { fail("\(error)") }
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: trust)
             do {
                 let gatewayClient = GatewayClient(gateways: GatewayEndpoints(urls), client: client, nodeID: nodeID.rawValue, logger: logger)
                 // Fault injection (hidden flags, tests only): crash between recording a vote and

@@ -6,6 +6,7 @@ import CustosCore
 import CustosCrypto
 import CustosIdentity
 import CustosLedger
+import CustosNodeService
 import CustosPolicy
 import CustosState
 import Foundation
@@ -245,12 +246,13 @@ struct OperationCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List operations as JSON.")
+        static let configuration = CommandConfiguration(abstract: "List operations, one a line.")
         @OptionGroup var connection: Connection
         @Option(help: "Only this status (proposed, executed, rejected, expired, failed).") var status: String?
+        @Flag(help: "Print the gateway's JSON (after the same checks).") var json = false
 
-        /// Prints the gateway's JSON only after checking every operation in it against its
-        /// canonical content (and the status asked for).
+        /// Prints the operations only after checking every one against its canonical content
+        /// (and the status asked for): aligned for people, or the gateway's JSON with `--json`.
         func run() async throws {
             let path = "/v1/operations" + (status.map { "?status=\(percentEncoded($0))" } ?? "")
             let raw = try await GatewayCall(connection.gateway).getRaw(path)
@@ -262,7 +264,12 @@ struct OperationCommand: AsyncParsableCommand {
                     fail("the gateway lists operation \(printable(operation.id)) as \(printable(operation.status)) among the \(printable(status)) ones")
                 }
             }
-            print(String(decoding: raw, as: UTF8.self))
+            if json { return print(String(decoding: raw, as: UTF8.self)) }
+            guard !operations.isEmpty else { return print(status.map { "No \(printable($0)) operations." } ?? "No operations.") }
+            printTable(header: ["OPERATION", "STATUS", "PROPOSER", "APPROVALS", "EXPIRES", "WHAT"], rows: operations.map { o in
+                [printable(o.id), printable(o.status), printable(o.proposer), o.approvals.isEmpty ? "-" : printable(o.approvals.joined(separator: ",")),
+                 UTCTime.text(Int64(o.expiresAt / 1000)), printable(o.summary)]
+            })
         }
     }
 
@@ -344,7 +351,16 @@ func makeAssertion(_ file: inout SoftwareCredentialFile, challenge: [UInt8], pat
 }
 
 /// One JSON request to the gateway; a problem response becomes a one-line failure with its code.
+/// An `https://` gateway is checked against the system's trust roots, or only against the CA
+/// file `CUSTOS_GATEWAY_CA` names (`GatewayTrust`).
 struct GatewayCall {
+    /// One client for the process, never shut down (as `HTTPClient.shared`).
+    private static let client: HTTPClient = {
+        do { return HTTPClient(eventLoopGroupProvider: .singleton, configuration: try GatewayTrust.configuration()) } catch {
+            fail("\(error)")
+        }
+    }()
+
     let base: String
     init(_ base: String) { self.base = base.hasSuffix("/") ? String(base.dropLast()) : base }
 
@@ -375,7 +391,7 @@ struct GatewayCall {
 
     private func send(_ request: HTTPClientRequest) async throws -> Data {
         let response: HTTPClientResponse
-        do { response = try await HTTPClient.shared.execute(request, timeout: .seconds(10)) } catch {
+        do { response = try await Self.client.execute(request, timeout: .seconds(10)) } catch {
             fail("cannot reach the gateway at \(base): \(error)")
         }
         let body = Data(buffer: try await response.body.collect(upTo: 32 << 20))

@@ -171,7 +171,7 @@ struct ApproverCommandTests {
         defer { cluster.stopAll(removeData: passed) }
         let walt: OperationDetail = try await cluster.getJSON("/v1/operations/add-walt")
         let waltJSON = try JSONEncoder().encode(walt.operation)
-        let honestList = try await Self.op(cluster, "list", gateway: cluster.baseURL, ["--status", "proposed"])
+        let honestList = try await Self.op(cluster, "list", gateway: cluster.baseURL, ["--status", "proposed", "--json"])
         #expect(honestList.status == 0, "\(honestList.stderr)")
         #expect(try JSONDecoder().decode([OperationView].self, from: Data(honestList.stdout.utf8)).map(\.id).sorted() == ["add-dave", "add-walt"])
         let honestShow = try await Self.op(cluster, "show", gateway: cluster.baseURL, ["add-dave"])

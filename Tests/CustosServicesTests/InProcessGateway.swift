@@ -10,7 +10,7 @@ enum InProcessGateway {
     static func with<T>(_ gateway: Gateway, _ body: (_ baseURL: String) async throws -> T) async throws -> T {
         let logger = Logger(label: "test")
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let application = GatewayApplication.make(gateway: gateway, port: 0, logger: logger) { port in continuation.yield(port) }
+        let application = try GatewayApplication.make(gateway: gateway, listener: .loopback(port: 0), logger: logger) { port in continuation.yield(port) }
         return try await InProcessServices.with([application, gateway], logger: logger, ports: ports) { port in
             try await body("http://127.0.0.1:\(port)")
         }

@@ -5,6 +5,7 @@ import CustosCrypto
 import CustosIdentity
 import CustosLedger
 import CustosNode
+import CustosNodeService
 import CustosState
 import CustosTestSupport
 import Foundation
@@ -25,6 +26,10 @@ final class LocalCluster: @unchecked Sendable {
     let clusterFile: URL
     private(set) var gateway: Process?
     private(set) var gatewayPort: Int = 0
+    /// The CA (PEM) the gateway's certificate chains to when it serves HTTPS
+    /// (`startGateway(tls:)`); every process the cluster starts then gets it as
+    /// `CUSTOS_GATEWAY_CA`.
+    private(set) var gatewayCA: URL?
     private(set) var nodes: [String: Process] = [:]
     /// Gateways started besides the first, by name, with their ports.
     private(set) var otherGateways: [String: (process: Process, port: Int)] = [:]
@@ -79,12 +84,21 @@ final class LocalCluster: @unchecked Sendable {
     func credentialFile(_ user: String) -> URL { root.appendingPathComponent("credentials/\(user).json") }
     func nodeData(_ id: String) -> URL { root.appendingPathComponent("nodes/\(id)") }
     var gatewayData: URL { root.appendingPathComponent("gateway") }
-    var baseURL: String { "http://127.0.0.1:\(gatewayPort)" }
+    var baseURL: String { "\(gatewayCA == nil ? "http" : "https")://127.0.0.1:\(gatewayPort)" }
+
+    /// The environment of the processes the cluster starts: the test's, with the gateway's CA.
+    var childEnvironment: [String: String]? {
+        gatewayCA.map { ca in ProcessInfo.processInfo.environment.merging([GatewayTrust.variable: ca.path]) { _, new in new } }
+    }
 
     /// Starts the gateway on a free port and waits (bounded) until it answers /health. It stores
-    /// in `database` (`--database postgres://…`) if given, else in SQLite in its data folder.
-    func startGateway(port: Int = 0, database: String? = nil, extraArguments: [String] = []) async throws {
-        let (process, bound) = try await spawnGateway("gateway", port: port, database: database, extraArguments: extraArguments)
+    /// in `database` (`--database postgres://…`) if given, else in SQLite in its data folder. With
+    /// `tls`, it serves HTTPS with that certificate and key, which `ca` signs.
+    func startGateway(port: Int = 0, database: String? = nil, extraArguments: [String] = [],
+                      tls: (certificate: URL, key: URL, ca: URL)? = nil) async throws {
+        gatewayCA = tls?.ca
+        let https = tls.map { ["--tls-certificate", $0.certificate.path, "--tls-key", $0.key.path] } ?? []
+        let (process, bound) = try await spawnGateway("gateway", port: port, database: database, extraArguments: extraArguments + https)
         gateway = process
         gatewayPort = bound
     }
@@ -110,15 +124,19 @@ final class LocalCluster: @unchecked Sendable {
         let data = name == "gateway" ? gatewayData : root.appendingPathComponent(name)
         let process = try spawn(name, ["gateway", "--data", data.path, "--cluster", clusterFile.path, "--port", "\(port)", "--port-file", portFile.path]
                                       + (database.map { ["--database", $0] } ?? []) + extraArguments)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: try GatewayTrust.configuration(environment: childEnvironment ?? [:]))
+        let scheme = gatewayCA != nil && name == "gateway" ? "https" : "http"
         let deadline = ContinuousClock.now + TestPatience.standard
         while ContinuousClock.now < deadline {
             if let text = try? String(contentsOf: portFile, encoding: .utf8),
                let bound = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)),
-               (try? await send(HTTPClientRequest(url: "http://127.0.0.1:\(bound)/health"), timeout: .seconds(5)).status) == .ok {
+               (try? await client.execute(HTTPClientRequest(url: "\(scheme)://127.0.0.1:\(bound)/health"), timeout: .seconds(5)).status) == .ok {
+                try await client.shutdown()
                 return (process, bound)
             }
             try await Task.sleep(for: .milliseconds(50))
         }
+        try await client.shutdown()
         Foundation.kill(process.processIdentifier, SIGKILL)
         throw TestEnvironmentError("\(name) did not come up; log: \(log(name))")
     }
@@ -317,7 +335,7 @@ final class LocalCluster: @unchecked Sendable {
         var args = arguments
         if let i = args.firstIndex(of: "--as"), i + 1 < args.count { args[i + 1] = credentialFile(args[i + 1]).path }
         args.insert(contentsOf: ["--gateway", baseURL], at: 1)
-        _ = try await Self.run(binary, ["op"] + args)
+        _ = try await Self.run(binary, ["op"] + args, environment: childEnvironment)
     }
 
     /// Runs `custos vault …` against this cluster's gateway (`--as USER` names a credential).
@@ -387,6 +405,7 @@ final class LocalCluster: @unchecked Sendable {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if let childEnvironment { process.environment = childEnvironment }
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
@@ -394,14 +413,15 @@ final class LocalCluster: @unchecked Sendable {
     }
 
     /// Runs `binary arguments…` and returns its output; waits off the cooperative pool.
-    static func run(_ binary: URL, _ arguments: [String]) async throws -> String {
-        try await Blocking.run { try runBlocking(binary, arguments) }
+    static func run(_ binary: URL, _ arguments: [String], environment: [String: String]? = nil) async throws -> String {
+        try await Blocking.run { try runBlocking(binary, arguments, environment: environment) }
     }
 
-    private static func runBlocking(_ binary: URL, _ arguments: [String]) throws -> String {
+    private static func runBlocking(_ binary: URL, _ arguments: [String], environment: [String: String]?) throws -> String {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if let environment { process.environment = environment }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
