@@ -14,7 +14,7 @@ public enum GatewayApplication {
     ) throws -> some Service {
         let port = listener.port
         return Application(
-            router: GatewayRoutes.router(gateway: gateway),
+            router: GatewayRoutes.router(gateway: gateway, https: listener.tls != nil),
             server: try listener.tls.map { tls in try .tls(.http1(), tlsConfiguration: tls) } ?? .http1(),
             configuration: .init(address: .hostname(listener.host, port: port), serverName: "custos-gateway"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },

@@ -24,8 +24,10 @@ public enum GatewayRoutes {
     /// A round change listing the most blocks it may, base64, with JSON overhead.
     public static let maximumRoundChangeBody = 4096
 
-    public static func router(gateway: Gateway) -> Router<GatewayRequestContext> {
+    /// With `https`, every answer tells browsers to use HTTPS only (`Strict-Transport-Security`).
+    public static func router(gateway: Gateway, https: Bool = false) -> Router<GatewayRequestContext> {
         let router = Router(context: GatewayRequestContext.self)
+        if https { router.add(middleware: StrictTransportSecurity()) }
         let recorder = RouteRecorder()
         register(on: recorder, gateway: gateway)
         router.add(middleware: UnroutedRequestProblem(routes: recorder.methodsAndPaths))

@@ -53,6 +53,9 @@ struct GatewayTLSTests {
             #expect(page.status == .ok)
             #expect(page.headers["Content-Security-Policy"].first?.contains("frame-ancestors 'none'") == true)
             #expect(page.headers["Referrer-Policy"].first == "no-referrer")
+            #expect(page.headers["Strict-Transport-Security"].first == "max-age=31536000")
+            let problem = try await client.execute(HTTPClientRequest(url: cluster.baseURL + "/v1/no-such-path"), timeout: .seconds(10))
+            #expect(problem.status == .notFound && problem.headers["Strict-Transport-Security"].first == "max-age=31536000")
         } catch {
             try await client.shutdown()
             throw error
