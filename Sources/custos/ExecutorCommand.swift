@@ -34,6 +34,10 @@ struct ExecutorCommand: AsyncParsableCommand {
         let call = GatewayCall(connection.gateway)
         let (_, genesis) = try await connection.cluster(call, pinned: key.file.cluster, in: executor)
         var proposed: [String: (status: String, at: ContinuousClock.Instant)] = [:]
+        // Replacements proposed per request, and when last: each one spends a presignature and
+        // bids 12.5 % more, so a request whose signing keeps failing is replaced ever more
+        // slowly (retryAfter × 2^k, at most 10 minutes), not every few seconds.
+        var replacements: [String: (count: Int, at: ContinuousClock.Instant)] = [:]
         var cancellations: [(id: String, transaction: TransactionView)] = []
         var lookedForCancellations: ContinuousClock.Instant? = nil
         let served = [PlannedTransaction.Status.awaitingParameters.rawValue, PlannedTransaction.Status.outcomeUnknown.rawValue]
@@ -61,6 +65,10 @@ struct ExecutorCommand: AsyncParsableCommand {
                     handed[t.from] = k + 1
                 }
                 if let earlier = proposed[id], ContinuousClock.now - earlier.at < .seconds(Int64(retryAfter)) { continue }
+                let replacing = t.status == PlannedTransaction.Status.outcomeUnknown.rawValue
+                if replacing, let last = replacements[id], ContinuousClock.now - last.at < Self.replacementWait(after: last.count, retryAfter: retryAfter) {
+                    continue
+                }
                 do {
                     let parameters = try await proposedParameters(requestId: id, t, rpc: client, ParameterOverrides(nonce: nonce))
                     let entry = try TransactionParametersEntry(parameters, executor: key.file.bot, key: key.key, genesisDigest: genesis).entry()
@@ -70,11 +78,18 @@ struct ExecutorCommand: AsyncParsableCommand {
                     print("request \(id): \(reserved ? "reserved " : "")nonce \(nonce), gas \(parameters.gasLimit), max fee \(parameters.maxFeePerGas) wei" +
                           (receipt.preview.map { "; \($0)" } ?? ""))
                     proposed[id] = (t.status, ContinuousClock.now)
+                    if replacing { replacements[id] = ((replacements[id]?.count ?? 0) + 1, ContinuousClock.now) }
                 } catch {
                     print("request \(id): no parameters proposed: \(error)")
                 }
             }
             try await Task.sleep(for: .milliseconds(interval))
         }
+    }
+
+    /// How long the executor waits before proposing the next replacement of a request it has
+    /// replaced `count` times: `retryAfter` seconds doubled each time, at most 10 minutes.
+    static func replacementWait(after count: Int, retryAfter: UInt64) -> Duration {
+        .seconds(min(Int64(600), Int64(min(retryAfter, 600)) << min(count, 10)))
     }
 }

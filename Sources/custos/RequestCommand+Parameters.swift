@@ -98,9 +98,11 @@ func proposedParameters(requestId: String, _ t: TransactionView, rpc: EVMRPCClie
         gasLimit = estimate + estimate / 5
     }
     let replaced = t.status == PlannedTransaction.Status.outcomeUnknown.rawValue ? t.parameters : nil
-    let floorTip = replaced.flatMap { BigUInt($0.maxPriorityFeePerGas) } ?? 0, floorFee = replaced.flatMap { BigUInt($0.maxFeePerGas) } ?? 0
+    // A replacement bids what mempools accept at the same nonce: 12.5 % above the replaced fees.
+    let floorTip = replaced.flatMap { BigUInt($0.maxPriorityFeePerGas) }.map(TransactionParameters.replacementFloor) ?? 0
+    let floorFee = replaced.flatMap { BigUInt($0.maxFeePerGas) }.map(TransactionParameters.replacementFloor) ?? 0
     let tip = try max(need(o.maxPriorityFeePerGas ?? fees?.maxPriorityFeePerGas, "--max-priority-fee-per-gas"), floorTip)
-    let fee = try max(need(o.maxFeePerGas ?? fees.map { max($0.maxFeePerGas, tip) }, "--max-fee-per-gas"), floorFee)
+    let fee = try max(need(o.maxFeePerGas ?? fees.map { max($0.maxFeePerGas, tip) }, "--max-fee-per-gas"), floorFee, tip)
     let gas = max(try need(gasLimit, "--gas-limit"), replaced?.gasLimit ?? 0)
     return TransactionParameters(requestId: requestId, chainId: t.chainId, nonce: o.nonce ?? stateNonce(t), gasLimit: gas,
                                  maxFeePerGas: fee, maxPriorityFeePerGas: tip)

@@ -89,18 +89,27 @@ import Testing
         #expect(c.state.windows.counts(id), "it may still be mined: it keeps counting")
         // The executor tries to send the same transfer again at another nonce: refused.
         #expect(Cluster.reason(c.apply(try c.parameters(id, nonce: 1, key: executor))).contains("a replacement takes nonce 0, not 1"))
-        // Nor may a replacement pay less than the transaction it replaces.
-        #expect(Cluster.reason(c.apply(try c.parameters(id, nonce: 0, maxFee: 40_000_000_000, key: executor)))
-            .contains("a replacement's fees are at least the replaced transaction's"))
+        // Nor may a replacement pay less than the transaction it replaces, nor less than the
+        // 12.5 % more (rounded up) that mempools ask to replace it: a signature no mempool
+        // relays would only spend a presignature. The replaced one bid 50 and 1 gwei.
+        let floors = "max fee per gas at least 56250000000 wei, max priority fee per gas at least 1125000000 wei"
+        for (fee, tip) in [(40_000_000_000, 1_125_000_000), (56_249_999_999, 1_125_000_000), (60_000_000_000, 1_000_000_000),
+                           (60_000_000_000, 1_124_999_999)] as [(BigUInt, BigUInt)] {
+            #expect(Cluster.reason(c.apply(try c.parameters(id, nonce: 0, maxFee: fee, tip: tip, key: executor)))
+                .contains("a replacement's fees are at least 12.5 % above the replaced transaction's, as mempools require (\(floors))"), "\(fee) \(tip)")
+        }
+        #expect(TransactionParameters.replacementFloor(1) == 2 && TransactionParameters.replacementFloor(8) == 9
+                && TransactionParameters.replacementFloor(16) == 18 && TransactionParameters.replacementFloor(0) == 0)
         // Nor give itself less gas, to revert and spend the nonce while showing signed.
-        #expect(Cluster.reason(c.apply(try c.parameters(id, nonce: 0, gasLimit: 20_000, maxFee: 60_000_000_000, key: executor)))
+        #expect(Cluster.reason(c.apply(try c.parameters(id, nonce: 0, gasLimit: 20_000, maxFee: 60_000_000_000, tip: 1_125_000_000, key: executor)))
             .contains("a replacement's gas limit is at least the replaced transaction's (21000), not 20000"))
         // Another request cannot take nonce 0 either.
         let other = try base.allowed(&c, Cluster.evmTransfer(amount: "2"))
         #expect(Cluster.reason(c.apply(try c.parameters(other, nonce: 0, key: executor))).contains("nonce 0 is not the next nonce"))
         // The retry is a replacement at the reserved nonce, with higher fees: whichever is
         // mined, the other cannot be.
-        #expect(c.apply(try c.parameters(id, nonce: 0, maxFee: 60_000_000_000, key: executor)) == .transactionParameters(requestId: id, nonce: 0))
+        #expect(c.apply(try c.parameters(id, nonce: 0, maxFee: 56_250_000_000, tip: 1_125_000_000, key: executor))
+                == .transactionParameters(requestId: id, nonce: 0))
         let replaced = try #require(c.state.transactions[id])
         #expect(replaced.status == .signing && replaced.parameters?.nonce == 0 && replaced.signingHash != plan.signingHash)
         #expect(c.state.signing[id]?.message == replaced.signingHash && c.state.signing[id]?.attempt == 0)

@@ -31,7 +31,7 @@ extension ReplicatedState {
     /// parameters, or is `outcome-unknown` (a replacement); signing is not frozen and the vault
     /// is active; the chain id is the chain's; the nonce is the one the plan must take — for a
     /// new transaction the sender's lowest free nonce, else its next nonce; for a replacement
-    /// the nonce already reserved to it, with fees at least as high as the replaced ones; for a
+    /// the nonce already reserved to it, with fees at least 12.5 % above the replaced ones; for a
     /// governed cancellation the cancelled nonce; the gas limit is exactly 21,000 for a plain
     /// native transfer and from 21,000 to the policy's `max_gas_limit` otherwise; the priority
     /// fee is not above the fee cap, and neither is above the policy's `fee_limits` for the
@@ -74,8 +74,10 @@ extension ReplicatedState {
             guard p.nonce == old.nonce else {
                 throw refused("request \(p.requestId) may already be signed at nonce \(old.nonce) (its outcome is unknown), so a replacement takes nonce \(old.nonce), not \(p.nonce)")
             }
-            guard p.maxFeePerGas >= old.maxFeePerGas, p.maxPriorityFeePerGas >= old.maxPriorityFeePerGas else {
-                throw refused("a replacement's fees are at least the replaced transaction's (max fee per gas \(old.maxFeePerGas) wei, max priority fee per gas \(old.maxPriorityFeePerGas) wei)")
+            let feeFloor = TransactionParameters.replacementFloor(old.maxFeePerGas)
+            let tipFloor = TransactionParameters.replacementFloor(old.maxPriorityFeePerGas)
+            guard p.maxFeePerGas >= feeFloor, p.maxPriorityFeePerGas >= tipFloor else {
+                throw refused("a replacement's fees are at least 12.5 % above the replaced transaction's, as mempools require (max fee per gas at least \(feeFloor) wei, max priority fee per gas at least \(tipFloor) wei)")
             }
             // A lower gas limit could make the replacement run out of gas and revert while still
             // using the nonce: the payment would show signed and never happen.

@@ -20,4 +20,12 @@ public struct TransactionParameters: Sendable, Hashable {
         self.maxFeePerGas = maxFeePerGas
         self.maxPriorityFeePerGas = maxPriorityFeePerGas
     }
+
+    /// The least fee a replacement pays where `replaced` paid `fee` (wei per gas): 12.5 % more,
+    /// rounded up, which every common mempool accepts as a replacement at the same nonce (geth
+    /// asks 10 %, others 12.5 %). A lower bump would be signed — spending a presignature — and
+    /// then never relayed while the replaced transaction is pending.
+    public static func replacementFloor(_ fee: BigUInt) -> BigUInt {
+        fee + (fee + 7) / 8
+    }
 }
