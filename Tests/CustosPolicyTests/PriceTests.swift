@@ -98,7 +98,7 @@ import Testing
         let median = PriceMedian(asset: "ETH", usd: Self.usd("2000"), sources: 3, move: move)
         #expect(median.lines == [
             "price of ETH: 2,000 USD, the median of 3 sources",
-            "PRICE MOVE: the median of ETH moved 33.33% (from 3,000 to 2,000 USD) at its latest update, beyond the policy's 10%: USD clauses fail closed until a later price entry confirms it",
+            "PRICE MOVE: the median of ETH moved 33.33% (from 3,000 to 2,000 USD), beyond the policy's 10%: USD clauses fail closed until enough sources (prices.min_sources) have quoted the new level since",
         ])
         // A moved median is not a price a decision may use.
         let refusal = try #require(prices.refusal(of: median))

@@ -103,14 +103,47 @@ import Testing
         let moved = try Self.decide(&s)
         #expect(moved.outcome == .deny)
         #expect(moved.decision.price?.move == move)
-        #expect(moved.decision.skippedAllows.first?.problem.contains("moved 33.33% at its latest update") == true)
+        #expect(moved.decision.skippedAllows.first?.problem.contains("moved 33.33%, beyond the policy's 10% (prices.max_move_percent); it counts again once 3 sources have each quoted the new level since") == true,
+                "\(moved.decision.skippedAllows.first?.problem ?? "")")
         // It is not charged to the windows at the moved price either.
         #expect(s.c.state.windows.destinations[try #require(moved.request.destinationKey)]?.largestUSD == FixedDecimal(15_000)!)
-        // The third source confirms the new level: the median no longer moves, USD clauses decide.
+        // The two sources that moved it cannot confirm it alone, however often they post.
+        for _ in 0..<3 {
+            s.c.now += 1000
+            try Self.post(&s, "price-a", "2000")
+            try Self.post(&s, "price-b", "2000")
+            #expect(s.c.state.prices.latest["ETH"]?.move == move)
+        }
+        #expect(try Self.decide(&s).outcome == .deny)
+        // The third source quotes the new level too: three sources since the move, confirmed.
         try Self.post(&s, "price-c", "2000")
         #expect(s.c.state.prices.latest["ETH"]?.move == nil)
         let confirmed = try Self.decide(&s)
         #expect(confirmed.outcome == .allow && confirmed.decision.price?.usd == FixedDecimal(2000)!)
+    }
+
+    /// Quotes that age out can move the median with no entry at all: five sources, three at
+    /// 3,000 quoted first and two at 2,000 later; once two of the first three are stale, the
+    /// median of the fresh three is 2,000. Nobody posted that level, so it is not used.
+    @Test func aMedianMovedByQuotesAgeingOutIsNotUsed() throws {
+        var s = try Self.setup()
+        for source in ["price-d", "price-e"] {
+            s.keys[source] = BotSigningKey(ed25519: Curve25519.Signing.PrivateKey())
+            try s.c.registerBot(source, key: s.keys[source]!.publicKey, roles: [PriceEntry.sourceRole])
+        }
+        try Self.post(&s, "price-a", "3000")
+        try Self.post(&s, "price-b", "3000")
+        s.c.now += 120_000
+        try Self.post(&s, "price-c", "3000")
+        try Self.post(&s, "price-d", "2000")
+        try Self.post(&s, "price-e", "2000")
+        #expect(s.c.state.prices.latest["ETH"]?.usd == FixedDecimal(3000)! && s.c.state.prices.latest["ETH"]?.move == nil)
+        #expect(try Self.decide(&s).outcome == .allow)
+        // a and b go stale: c, d and e remain, their median 2,000.
+        s.c.now += 200_000
+        let drifted = try Self.decide(&s)
+        #expect(drifted.outcome == .deny)
+        #expect(drifted.decision.price?.usd == FixedDecimal(2000)! && drifted.decision.price?.move?.from == FixedDecimal(3000)!)
     }
 
     @Test func futureReplayedForeignAndForgedPricesAreRefused() throws {

@@ -22,7 +22,7 @@ extension PriceMedian {
         var lines = ["price of \(asset): \(usd.grouped) USD, the median of \(sources) source\(sources == 1 ? "" : "s")"]
         if let move {
             lines.append(
-                "PRICE MOVE: the median of \(asset) moved \(move.percentText)% (from \(move.from.grouped) to \(move.to.grouped) USD) at its latest update, beyond the policy's \(move.bound.grouped)%: USD clauses fail closed until a later price entry confirms it")
+                "PRICE MOVE: the median of \(asset) moved \(move.percentText)% (from \(move.from.grouped) to \(move.to.grouped) USD), beyond the policy's \(move.bound.grouped)%: USD clauses fail closed until enough sources (prices.min_sources) have quoted the new level since")
         }
         return lines
     }

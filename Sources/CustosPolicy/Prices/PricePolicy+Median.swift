@@ -23,7 +23,7 @@ extension PricePolicy {
     public func refusal(of median: PriceMedian) -> PriceUnavailable? {
         guard let move = median.move else { return nil }
         return PriceUnavailable(
-            "the median USD price of \(median.asset) moved \(move.percentText)% at its latest update, beyond the policy's \(move.bound.grouped)% (prices.max_move_percent); it counts again once a later price entry confirms it")
+            "the median USD price of \(median.asset) moved \(move.percentText)%, beyond the policy's \(move.bound.grouped)% (prices.max_move_percent); it counts again once \(minSources) source\(minSources == 1 ? " has" : "s have") each quoted the new level since")
     }
 
     /// The move from `previous` to `next` if it is beyond `maxMovePercent`, else nil.
