@@ -81,13 +81,13 @@ public struct ProposeMessage: Codable, Sendable {
 public struct DecisionMessage: Codable, Sendable {
     public var user: String
     public var assertion: AssertionMessage
-    /// For a request decision: when it was signed (the signer's clock, milliseconds since the
-    /// Unix epoch) and the review measured before it (milliseconds), both covered by the
-    /// assertion (`RequestDecisionEntry.Timing`). Absent in an untimed decision.
+    /// When the decision was signed (the signer's clock, milliseconds since the Unix epoch) and
+    /// the review measured before it (milliseconds), both covered by the assertion
+    /// (`DecisionTiming`), for requests and operations alike. Absent in an untimed decision.
     public var signedAt: UInt64?
     public var reviewMillis: UInt64?
 
-    public init(user: String, assertion: WebAuthnAssertion.Response, timing: RequestDecisionEntry.Timing? = nil) {
+    public init(user: String, assertion: WebAuthnAssertion.Response, timing: DecisionTiming? = nil) {
         self.user = user
         self.assertion = AssertionMessage(assertion)
         signedAt = timing?.signedAt
@@ -107,22 +107,22 @@ public struct DecisionMessage: Codable, Sendable {
 
     /// The timing the message carries: nil without `signedAt`; a review without a signing time
     /// is refused.
-    public func timing() throws(ClusterAPIError) -> RequestDecisionEntry.Timing? {
+    public func timing() throws(ClusterAPIError) -> DecisionTiming? {
         guard let signedAt else {
             guard reviewMillis == nil else { throw ClusterAPIError(.malformedMessage, "a decision with reviewMillis also says when it was signed (signedAt)") }
             return nil
         }
-        return RequestDecisionEntry.Timing(signedAt: signedAt, reviewMillis: reviewMillis)
+        return DecisionTiming(signedAt: signedAt, reviewMillis: reviewMillis)
     }
 
+    /// The `governance.approve` or `governance.reject` entry this message asks for on operation
+    /// `operationId`, timed when the message says when it was signed.
     public func entry(operationId: String, approve: Bool) throws -> Entry {
-        guard signedAt == nil && reviewMillis == nil else {
-            throw ClusterAPIError(.malformedMessage, "a governance decision carries no signedAt or reviewMillis; only request decisions do")
-        }
         let a = try assertion.decoded()
+        let timing = try timing()
         let action: GovernanceEntry = approve
-            ? .approve(operationId: operationId, user: user, assertion: a)
-            : .reject(operationId: operationId, user: user, assertion: a)
+            ? .approve(operationId: operationId, user: user, assertion: a, timing: timing)
+            : .reject(operationId: operationId, user: user, assertion: a, timing: timing)
         return try action.entry()
     }
 }

@@ -87,6 +87,11 @@ public final class NodeChainStore: Sendable {
             // address-book entries (when each was added or changed, usable from, cancelled, waived).
             try db.execute(sql: "DELETE FROM stateDigest")
         }
+        migrator.registerMigration("v9: state digests of version 7") { db in
+            // Version 7 records each approval in the approvals room at the later of its block
+            // time and its signing time (governance approvals now carry one too).
+            try db.execute(sql: "DELETE FROM stateDigest")
+        }
         return migrator
     }
 

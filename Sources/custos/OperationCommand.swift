@@ -39,6 +39,9 @@ struct OperationCommand: AsyncParsableCommand {
         var yes = false
         @Option(help: "The operation's digest (hex) as you received it out of band; refused if the operation differs.")
         var digest: String?
+        /// A test cluster's shared clock offset (`UnsafeClockOffset`): the decision says it was
+        /// signed at the block time its gateway and nodes use.
+        @Option(help: .hidden) var unsafeTestClockOffsetFile: String?
     }
 
     struct Propose: AsyncParsableCommand {
@@ -291,8 +294,10 @@ struct OperationCommand: AsyncParsableCommand {
 
     /// Fetches the operation, checks that its canonical content is the operation named, matches
     /// its digest (and the one given out of band) and is still open, shows all of it — for a
-    /// policy change, the differences from the policy in force — asks for confirmation, then
-    /// signs the challenge derived locally from that content and submits.
+    /// policy change, the differences from the policy in force — asks for confirmation (measuring
+    /// the review from the operation shown to the confirmation typed), then signs the challenge
+    /// derived locally from that content, the cluster's genesis digest and the timing (the time
+    /// of signing and the review; no review with `--yes`; no timing for a cancel) and submits.
     static func decide(
         _ id: String, approve: Bool, connection: Connection, credentialFile: String, confirmation: Confirmation
     ) async throws {
@@ -321,17 +326,22 @@ struct OperationCommand: AsyncParsableCommand {
             let current: PolicyView = try await call.get("/v1/policies/current")
             say(policyDifferences(from: current.yaml, to: yaml))
         }
-        if !confirmation.yes {
-            guard isatty(STDIN_FILENO) == 1 else { fail("not at a terminal: read the operation above and pass --yes (and --digest) to sign") }
-            say("Type \(approve ? "approve" : "reject") to sign with \(credentialFile):")
-            guard readLine()?.trimmingCharacters(in: .whitespaces) == (approve ? "approve" : "reject") else { fail("not signed") }
+        let timing = DecisionTiming.confirmed(
+            approve ? "approve" : "reject", with: credentialFile, yes: confirmation.yes,
+            notAtTerminal: "not at a terminal: read the operation above and pass --yes (and --digest) to sign",
+            clockOffset: confirmation.unsafeTestClockOffsetFile.map(UnsafeClockOffset.init(path:)))
+        // A cancel signs the cancel challenge, which binds when the operation would execute and
+        // no signing time; an approval or rejection signs its time and the review measured.
+        if !cancels {
+            say(timing.reviewMillis.map { "review       \(RequestCommand.seconds($0)), measured here and signed into the \(approve ? "approval" : "rejection")" }
+                ?? "review       not measured (--yes)")
         }
         var file = CredentialStore.load(credentialFile)
         let challenge = cancels
             ? proposal.cancelChallenge(executesAt: detail.operation.executesAt!, genesisDigest: genesis)
-            : proposal.challenge(approve ? .approve : .reject, genesisDigest: genesis)
+            : proposal.challenge(approve ? .approve : .reject, genesisDigest: genesis, timing: timing)
         let assertion = try makeAssertion(&file, challenge: challenge, path: credentialFile)
-        let decision = DecisionMessage(user: file.user, assertion: assertion)
+        let decision = DecisionMessage(user: file.user, assertion: assertion, timing: cancels ? nil : timing)
         let receipt: EntryReceipt = try await call.post(
             "/v1/operations/\(percentEncoded(id))/\(approve ? "approvals" : "rejections")", decision)
         receipt.check(signed: try decision.entry(operationId: id, approve: approve), what: approve ? "approval" : "rejection")

@@ -33,6 +33,9 @@ extension RequestCommand {
     struct Confirmation: ParsableArguments {
         @Flag(help: "Sign without asking (scripts). Otherwise you confirm at a terminal after reading the request.")
         var yes = false
+        /// A test cluster's shared clock offset (`UnsafeClockOffset`): the decision says it was
+        /// signed at the block time its gateway and nodes use.
+        @Option(help: .hidden) var unsafeTestClockOffsetFile: String?
     }
 
     struct List: AsyncParsableCommand {
@@ -113,19 +116,12 @@ extension RequestCommand {
         ] + r.explanation.map { "            \(printable($0))" } + showApprovals(approvals) + [
             "cluster     \(printable(cluster.name)), genesis \(genesis.hexString)",
         ]).joined(separator: "\n"))
-        var review: UInt64?
-        if !confirmation.yes {
-            guard isatty(STDIN_FILENO) == 1 else { fail("not at a terminal: read the request above and pass --yes to sign") }
-            let shown = ContinuousClock.now
-            say("Type \(word) to sign with \(credentialFile):")
-            guard readLine()?.trimmingCharacters(in: .whitespaces) == word else { fail("not signed") }
-            let elapsed = (ContinuousClock.now - shown).components
-            review = UInt64(max(0, elapsed.seconds)) * 1000 + UInt64(max(0, elapsed.attoseconds) / 1_000_000_000_000_000)
-        }
-        say(review.map { "review      \(seconds($0)), measured here and signed into the \(word == "approve" ? "approval" : "rejection")" }
+        let timing = DecisionTiming.confirmed(
+            word, with: credentialFile, yes: confirmation.yes, notAtTerminal: "not at a terminal: read the request above and pass --yes to sign",
+            clockOffset: confirmation.unsafeTestClockOffsetFile.map(UnsafeClockOffset.init(path:)))
+        say(timing.reviewMillis.map { "review      \(seconds($0)), measured here and signed into the \(word == "approve" ? "approval" : "rejection")" }
             ?? "review      not measured (--yes): a large request's approval is flagged for review where the policy asks")
         var file = CredentialStore.load(credentialFile)
-        let timing = RequestDecisionEntry.Timing(signedAt: UInt64(max(0, Date().timeIntervalSince1970 * 1000)), reviewMillis: review)
         let challenge = RequestDecisionEntry.challenge(act, requestId: id, genesisDigest: genesis, timing: timing)!
         let assertion = try makeAssertion(&file, challenge: challenge, path: credentialFile)
         let decision = DecisionMessage(user: file.user, assertion: assertion, timing: timing)

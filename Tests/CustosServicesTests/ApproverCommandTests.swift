@@ -296,6 +296,13 @@ struct ApproverCommandTests {
             #expect(reject.status == 0, "\(reject.output)")
             let writes = await forwarded.writes
             #expect(writes == ["POST /v1/operations/add-dave/approvals", "POST /v1/operations/add-dave/rejections"])
+            // Both are timed: signed with this machine's clock and the review measured at the
+            // terminal, as the output says.
+            #expect(yes.output.contains("measured here and signed into the approval"), "\(yes.output)")
+            for body in await forwarded.writtenBodies {
+                let decision = try JSONDecoder().decode(DecisionMessage.self, from: body)
+                #expect(decision.signedAt != nil && decision.reviewMillis != nil, "\(String(decoding: body, as: UTF8.self))")
+            }
         }
         let statuses = try await cluster.waitForGovernance { g in
             g.operations.first { $0.id == "add-dave" }.map { $0.approvals == ["frank"] && $0.rejections == ["grace"] } ?? false

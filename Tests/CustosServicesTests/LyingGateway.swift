@@ -19,10 +19,15 @@ enum LyingGateway {
     /// serve out.
     typealias Alteration = @Sendable (_ method: String, _ path: String, _ body: Data) throws -> Data
 
-    /// The requests the lying gateway forwarded, as "METHOD path".
+    /// The requests the lying gateway forwarded, as "METHOD path", and the bodies of those that
+    /// would change something, in order.
     actor Forwarded {
         private(set) var requests: [String] = []
-        func append(_ request: String) { requests.append(request) }
+        private(set) var writtenBodies: [Data] = []
+        func append(_ request: String, body: Data) {
+            requests.append(request)
+            if !request.hasPrefix("GET ") { writtenBodies.append(body) }
+        }
         /// Requests that would change something (everything but GET).
         var writes: [String] { requests.filter { !$0.hasPrefix("GET ") } }
     }
@@ -36,11 +41,12 @@ enum LyingGateway {
         let responder = CallbackResponder { (request: Request, _: BasicRequestContext) -> Response in
             let path = request.uri.description
             let method = request.method.rawValue
-            await forwarded.append("\(method) \(path)")
+            let sent = try await request.body.collect(upTo: 4 << 20)
+            await forwarded.append("\(method) \(path)", body: Data(buffer: sent))
             var outgoing = HTTPClientRequest(url: upstream + path)
             outgoing.method = HTTPMethod(rawValue: method)
             if let type = request.headers[.contentType] { outgoing.headers.add(name: "Content-Type", value: type) }
-            outgoing.body = .bytes(try await request.body.collect(upTo: 4 << 20))
+            outgoing.body = .bytes(sent)
             let answer = try await HTTPClient.shared.execute(outgoing, timeout: .seconds(30))
             let served = try alter(method, path, Data(buffer: try await answer.body.collect(upTo: 16 << 20)))
             return Response(status: .init(code: Int(answer.status.code)), headers: [.contentType: "application/json"],

@@ -160,7 +160,8 @@ final class TransactionFixture: Sendable {
         try await cluster.op(["propose", "--as", "erin", "--id", id] + change)
         _ = try await cluster.waitForGovernance { g in g.operations.contains { $0.id == id } }
         for (count, person) in approvers.enumerated() {
-            try await cluster.op(["approve", "--yes", "--as", person, id])
+            // Signed at the block time the cluster's shared clock offset gives (past the cooling-off, say).
+            try await cluster.op(["approve", "--yes", "--as", person, id] + clockOffsetArguments(cluster))
             _ = try await cluster.waitForGovernance { g in
                 g.operations.first { $0.id == id }.map { $0.approvals.count > count || $0.status != "proposed" } ?? false
             }

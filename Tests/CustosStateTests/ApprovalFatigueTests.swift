@@ -55,8 +55,8 @@ import Testing
     /// default) after a review of `review` milliseconds, with their credential in the cluster.
     static func approval(
         _ c: inout Cluster, _ request: String, by user: String, review: UInt64? = 60_000, signedAt: UInt64? = nil
-    ) throws -> (entry: Entry, timing: RequestDecisionEntry.Timing) {
-        let timing = RequestDecisionEntry.Timing(signedAt: signedAt ?? c.now + 1000, reviewMillis: review)
+    ) throws -> (entry: Entry, timing: DecisionTiming) {
+        let timing = DecisionTiming(signedAt: signedAt ?? c.now + 1000, reviewMillis: review)
         let challenge = try #require(RequestDecisionEntry.challenge(.approve, requestId: request, genesisDigest: c.state.genesisDigest, timing: timing))
         let assertion = c.assert(user, challenge)
         return (try RequestDecisionEntry(.approve, requestId: request, user: user, assertion: assertion, timing: timing).entry(), timing)
@@ -142,23 +142,78 @@ import Testing
         #expect(c.apply(rejection) == .requestApprovals(requestId: requests[2], status: .rejected))
     }
 
+    /// Review L1: beyond the limit under `second_person`, an approval is recorded and counts
+    /// once a second eligible person, within their own bound, approves too — it never fills a
+    /// requirement alone, and it never blocks its giver on that request for good.
     @Test func beyondTheLimitASecondPersonIsNeeded() throws {
         var (c, key) = try Self.cluster("{per_person_per_hour: 1, beyond: second_person}")
-        let a = try Self.held(&c, key), b = try Self.held(&c, key)
+        let a = try Self.held(&c, key), b = try Self.held(&c, key), d = try Self.held(&c, key)
         try Self.approve(&c, a, by: "frank")
-        // frank's second approval is recorded, beyond the limit: it fills no requirement.
+        // frank's second approval is recorded, beyond the limit: alone it fills no requirement.
         #expect(try Self.approve(&c, b, by: "frank") == .requestApprovals(requestId: b, status: .pending))
         let recorded = try #require(c.state.requestBook.requests[b])
         #expect(recorded.approvals?.approvals.map(\.beyondLimit) == [true])
         #expect(c.state.countedApprovers(of: recorded).isEmpty)
         #expect(c.state.unmetApprovals(of: recorded).map(\.count) == [2])
-        // Two others are still needed: one more approval than the requirement says.
-        #expect(try Self.approve(&c, b, by: "grace") == .requestApprovals(requestId: b, status: .pending))
-        #expect(try Self.approve(&c, b, by: "erin") == .requestApprovals(requestId: b, status: .approved))
-        #expect(c.state.requestBook.requests[b]?.approvals?.approvals.map(\.user) == ["frank", "grace", "erin"])
+        // grace, within her bound, is the second person: frank's approval counts with hers, and
+        // the two approvals the rule asks for are there.
+        #expect(try Self.approve(&c, b, by: "grace") == .requestApprovals(requestId: b, status: .approved))
+        #expect(c.state.requestBook.requests[b]?.approvals?.approvals.map(\.user) == ["frank", "grace"])
+        #expect(c.state.countedApprovers(of: try #require(c.state.requestBook.requests[b])) == ["frank", "grace"])
+        // Two people both beyond their bound do not second each other: a third, within hers, is needed.
+        #expect(try Self.approve(&c, d, by: "frank") == .requestApprovals(requestId: d, status: .pending))
+        #expect(try Self.approve(&c, d, by: "grace") == .requestApprovals(requestId: d, status: .pending))
+        #expect(c.state.requestBook.requests[d]?.approvals?.approvals.map(\.beyondLimit) == [true, true])
+        #expect(c.state.countedApprovers(of: try #require(c.state.requestBook.requests[d])).isEmpty)
+        #expect(try Self.approve(&c, d, by: "erin") == .requestApprovals(requestId: d, status: .approved))
         // A governance approval over the limit is refused even so: the quorum is not widened.
         let (op, _) = try c.propose(.addUser(id: "ivan", roles: ["trader"]), by: "erin")
         #expect(Cluster.code(try c.approve(op, by: "grace")) == .approvalLimit)
+    }
+
+    /// Review L2: the gateway may skew block times by about a minute either way. It commits
+    /// frank's first approval a minute and five seconds before he signed it, and his next one,
+    /// signed 30 seconds before his own hour ends, a minute and five seconds after: by block
+    /// times alone his hour would have passed. The window is judged by his signing times too,
+    /// whichever is stricter, so he is still paused.
+    @Test func aGatewaySkewingBlockTimesCannotShortenTheHour() throws {
+        var (c, key) = try Self.cluster("{per_person_per_hour: 1}")
+        let a = try Self.held(&c, key), b = try Self.held(&c, key)
+        let skew: UInt64 = 65_000
+        let signed = c.now + 120_000
+        c.now = signed - skew - 1000  // the next block's time is `signed - skew`
+        #expect(c.apply(try Self.approval(&c, a, by: "frank", signedAt: signed).entry) == .requestApprovals(requestId: a, status: .pending))
+        #expect(c.state.approvalBook.approvals(by: "frank", at: c.now) == [signed], "kept at the later of block and signing time")
+
+        let early = signed + ApprovalPolicy.windowMillis - 30_000
+        let held = try Self.approval(&c, b, by: "frank", signedAt: early).entry
+        c.now = early + skew - 1000
+        let outcome = c.apply(held)
+        #expect(Cluster.code(outcome) == .approvalLimit, "\(outcome)")
+        #expect(c.state.requestBook.requests[b]?.approvals?.approvals.isEmpty == true)
+        // Signed once his own hour has passed, it counts.
+        let (late, _) = try Self.approval(&c, b, by: "frank", signedAt: signed + ApprovalPolicy.windowMillis)
+        #expect(c.apply(late) == .requestApprovals(requestId: b, status: .pending))
+    }
+
+    /// Review L3: a review is what the client says, but no client can have shown a request
+    /// before it was recorded: a review longer than the request existed when the approval was
+    /// signed (with the five minutes allowed for the signer's clock) is refused, not believed.
+    @Test func aReviewLongerThanTheRequestExistedIsRefused() throws {
+        var (c, key) = try Self.cluster("{hasty: {within: 10s, over_usd: 0}}")
+        let a = try Self.held(&c, key)
+        let recordedAt = try #require(c.state.requestBook.requests[a]).blockTime
+        let signedAt = recordedAt + 10_000
+        let claimed = try Self.approval(&c, a, by: "frank", review: 10_000 + DecisionTiming.maximumLeadMillis + 1, signedAt: signedAt).entry
+        let refused = c.apply(claimed)
+        #expect(Cluster.code(refused) == .decisionTiming)
+        #expect(Self.refusal(refused)?.reason.contains("claims a review of 310001 ms") == true, "\(refused)")
+        #expect(c.state.requestBook.requests[a]?.approvals?.approvals.isEmpty == true)
+        // Up to that bound it is believed (and, long enough, not flagged).
+        let believed = try Self.approval(&c, a, by: "frank", review: 10_000 + DecisionTiming.maximumLeadMillis, signedAt: signedAt).entry
+        #expect(c.apply(believed) == .requestApprovals(requestId: a, status: .pending))
+        #expect(c.state.requestBook.requests[a]?.approvals?.approvals.first?.reviewMillis == 310_000)
+        #expect(c.state.approvalBook.flagged.isEmpty)
     }
 
     @Test func aGatewayCannotAlterTheReviewTimeNorHoldAnApprovalBackPastThePause() throws {
@@ -169,9 +224,9 @@ import Testing
         // The gateway makes the two-second review look like a minute, or strips the timing, or
         // moves the signing time: the assertion covers them all.
         let forgeries = [
-            RequestDecisionEntry.Timing(signedAt: timing.signedAt, reviewMillis: 60_000),
-            RequestDecisionEntry.Timing(signedAt: timing.signedAt, reviewMillis: nil),
-            RequestDecisionEntry.Timing(signedAt: timing.signedAt - 1000, reviewMillis: 2_000),
+            DecisionTiming(signedAt: timing.signedAt, reviewMillis: 60_000),
+            DecisionTiming(signedAt: timing.signedAt, reviewMillis: nil),
+            DecisionTiming(signedAt: timing.signedAt - 1000, reviewMillis: 2_000),
         ]
         for forged in forgeries {
             let entry = try RequestDecisionEntry(.approve, requestId: a, user: "frank", assertion: signed.assertion, timing: forged).entry()
@@ -252,6 +307,10 @@ import Testing
         #expect(c.state.requestBook.requests[large]?.approvals?.status == .approved, "a flag is for review; it does not hold the request")
     }
 
+    /// The approvals room enters the digest: two states that differ in it alone — the same
+    /// approval, with the same review and credential counter, signed at the block's time or two
+    /// minutes ahead of it (kept at the later time) — have different digests, while every other
+    /// room is alike.
     @Test func theApprovalsRoomIsInTheDigestAndReplaysAlike() throws {
         var (c, key) = try Self.cluster("{per_person_per_hour: 5, hasty: {within: 10s, over_usd: 0}}")
         let id = try Self.held(&c, key)
@@ -261,19 +320,27 @@ import Testing
         let before = c.state.digest
         try Self.approve(&c, id, by: "frank", review: 1_000)
         #expect(c.state.digest != before)
-        // The same approval with another review is another state.
-        // Made with the same credential counter, so that only the review differs.
-        var slow = replayed
-        var fast = replayed
+        // Made with the same credential counter, so that only the signing time differs.
+        var onTime = replayed
+        var ahead = replayed
         let time = c.now
         c.now -= 1000
         let credential = try #require(c.authenticators["frank"])
-        let slowEntry = try Self.approval(&c, id, by: "frank", review: 20_000).entry
+        let onTimeEntry = try Self.approval(&c, id, by: "frank", review: 20_000, signedAt: time).entry
         c.authenticators["frank"] = credential
-        let fastEntry = try Self.approval(&c, id, by: "frank", review: 1_000).entry
-        slow.apply(slowEntry, blockTime: time)
+        let aheadEntry = try Self.approval(&c, id, by: "frank", review: 20_000, signedAt: time + 120_000).entry
+        #expect(onTime.apply(onTimeEntry, blockTime: time) == .requestApprovals(requestId: id, status: .pending))
+        #expect(ahead.apply(aheadEntry, blockTime: time) == .requestApprovals(requestId: id, status: .pending))
+        #expect(onTime.requestBook == ahead.requestBook && onTime.users == ahead.users && onTime.refusals == ahead.refusals)
+        #expect(onTime.approvalBook.approvals(by: "frank", at: time) == [time])
+        #expect(ahead.approvalBook.approvals(by: "frank", at: time) == [time + 120_000])
+        #expect(onTime.digest != ahead.digest, "the approvals room is part of the digest")
+        // The same approval with another review is another state too (the requests room says so).
+        var fast = replayed
+        c.authenticators["frank"] = credential
+        let fastEntry = try Self.approval(&c, id, by: "frank", review: 1_000, signedAt: time).entry
         fast.apply(fastEntry, blockTime: time)
-        #expect(slow.digest != fast.digest)
-        #expect(slow.approvalBook.flagged.isEmpty && fast.approvalBook.flagged.count == 1)
+        #expect(onTime.digest != fast.digest)
+        #expect(onTime.approvalBook.flagged.isEmpty && fast.approvalBook.flagged.count == 1)
     }
 }

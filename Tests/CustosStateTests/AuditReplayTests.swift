@@ -84,7 +84,7 @@ import Testing
             }, ["entry 0 (governance.propose by erin for operation add-dave", "assertionRefused (wrongChallenge)"]),
             // grace's approval of add-dave is turned into a rejection with the same assertion.
             ("approval", 2, 1, { h in
-                guard case .approve(let id, let user, let assertion) = try GovernanceEntry(h.blocks[1][1]) else { throw TestEnvironmentError("not an approval") }
+                guard case .approve(let id, let user, let assertion, _) = try GovernanceEntry(h.blocks[1][1]) else { throw TestEnvironmentError("not an approval") }
                 h.blocks[1][1] = try GovernanceEntry.reject(operationId: id, user: user, assertion: assertion).entry()
             }, ["entry 1 (governance.reject by grace for operation add-dave", "assertionRefused (wrongChallenge)"]),
             // risk-bot's request now moves 9 ETH; it signed for 1.

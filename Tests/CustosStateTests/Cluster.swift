@@ -102,17 +102,34 @@ struct Cluster {
         try GovernanceEntry.propose(proposal, assertion: assert(proposal.proposer, proposal.challenge(.propose, genesisDigest: state.genesisDigest))).entry()
     }
 
+    /// The timing a client signs into a decision made now: signed at the next block's time, the
+    /// review not measured. Only where the policy bounds approvals (its `approvals` section, under
+    /// which an untimed approval is refused); elsewhere the helpers sign untimed decisions, as
+    /// the logs of older clients hold them.
+    var decisionTiming: DecisionTiming? {
+        state.policy.document.approvals.isSet ? DecisionTiming(signedAt: now + 1000, reviewMillis: nil) : nil
+    }
+
     mutating func approveEntry(_ proposal: GovernanceProposal, by user: String) throws -> Entry {
-        try GovernanceEntry.approve(operationId: proposal.id, user: user, assertion: assert(user, proposal.challenge(.approve, genesisDigest: state.genesisDigest))).entry()
+        try approveEntry(proposal, by: user, timing: decisionTiming)
+    }
+
+    /// `user`'s approval of `proposal` signed with `timing` (nil: untimed).
+    mutating func approveEntry(_ proposal: GovernanceProposal, by user: String, timing: DecisionTiming?) throws -> Entry {
+        let challenge = proposal.challenge(.approve, genesisDigest: state.genesisDigest, timing: timing)
+        return try GovernanceEntry.approve(operationId: proposal.id, user: user, assertion: assert(user, challenge), timing: timing).entry()
     }
 
     /// A rejection of `proposal` by `user`; of an approved operation waiting its time-lock, a
-    /// cancel (over the cancel challenge, which binds when it would execute).
+    /// cancel (over the cancel challenge, which binds when it would execute, and no time).
     mutating func rejectEntry(_ proposal: GovernanceProposal, by user: String) throws -> Entry {
-        let challenge = state.operations[proposal.id].flatMap { op in op.status == .approved ? op.executesAt : nil }
-            .map { proposal.cancelChallenge(executesAt: $0, genesisDigest: state.genesisDigest) }
-            ?? proposal.challenge(.reject, genesisDigest: state.genesisDigest)
-        return try GovernanceEntry.reject(operationId: proposal.id, user: user, assertion: assert(user, challenge)).entry()
+        if let executesAt = state.operations[proposal.id].flatMap({ op in op.status == .approved ? op.executesAt : nil }) {
+            let challenge = proposal.cancelChallenge(executesAt: executesAt, genesisDigest: state.genesisDigest)
+            return try GovernanceEntry.reject(operationId: proposal.id, user: user, assertion: assert(user, challenge)).entry()
+        }
+        let timing = decisionTiming
+        let challenge = proposal.challenge(.reject, genesisDigest: state.genesisDigest, timing: timing)
+        return try GovernanceEntry.reject(operationId: proposal.id, user: user, assertion: assert(user, challenge), timing: timing).entry()
     }
 
     /// Applies an entry one second after the previous one.

@@ -10,13 +10,14 @@ import Testing
 
 /// The state digest is stored by nodes and compared across them: its bytes must not change when
 /// the code that computes it is reorganised. A small state built from fixed keys is pinned to the
-/// hex value of version 6 of the digest (`custos.governance.state.v6`: the rooms that grow with
+/// hex value of version 7 of the digest (`custos.governance.state.v7`: the rooms that grow with
 /// traffic enter by their write journals; key times, issue 14, are in it; so are the windows and
 /// prices rooms and the window figures and price a decision read, and the registered assets and
 /// the transactions room, issue 11; when a time-locked operation executes, issue 14; and the
 /// windows' held count; the approvals room and each request approval's review, limit and flag;
 /// the watch room and a decision's destination warnings; the cooling-off of address-book
-/// entries, issue 17).
+/// entries, issue 17; each approval in the approvals room at the later of its block and signing
+/// time).
 @Suite struct StateDigestTests {
     static func fixedKey(_ label: String) -> [UInt8] { Hashes.sha256(Array("custos digest pin \(label)".utf8)) }
 
@@ -58,7 +59,7 @@ import Testing
         #expect(state.prices.quotes["ETH"]?["price-bot"]?.usd == FixedDecimal(3000)!)
         #expect(state.windows.destinations.count == 1)
         #expect(state.frozen)
-        #expect(state.digest.hexString == "3892a73db7770741f36abdabae9213b38ed908359149c11dcd42f9336f45b12c")
+        #expect(state.digest.hexString == "8824f45b6e7d817d77ca8ade4618bbb5e9ea9f78f8a1bc946ab5ab7f040b9ffd")
     }
 
     /// Address-book entries added by a policy change with a cooling-off, one cancelled by a
@@ -74,7 +75,24 @@ import Testing
         try c.govern(.waiveCoolingOff(entry: "desk"))
         #expect(c.state.addressBookStandings["otc"]?.cancelled?.user == "heidi")
         #expect(c.state.addressBookStandings["desk"]?.waived?.user == "frank")
-        #expect(c.state.digest.hexString == "67c7a91731a9fc9167f518f40b20f26e28e764ab941fbb8f4dc82bcaffb1a4e3")
+        #expect(c.state.digest.hexString == "b80870a3b76bd60408a31a28bcc0d6971f59cd704339063c5c766dbf9ccc67e9")
+    }
+
+    /// Under a policy bounding approvals: two timed governance approvals, one signed two minutes
+    /// ahead of its block (kept in the approvals room at its signing time), and an untimed one
+    /// refused.
+    @Test func digestOfAStateWithTimedApprovalsIsPinned() throws {
+        var c = try Cluster(policyYAML: Cluster.policy().replacing("rules:\n", with: "approvals: {per_person_per_hour: 5}\nrules:\n")) { id in
+            SoftwareAuthenticator(
+                privateKey: try P256.Signing.PrivateKey(rawRepresentation: Self.fixedKey(id)), credentialId: Self.fixedKey("credential \(id)"))
+        }
+        let (p, _) = try c.propose(.addUser(id: "ivan", roles: ["trader"]), by: "erin")
+        #expect(Cluster.code(c.apply(try c.approveEntry(p, by: "frank", timing: nil))) == .decisionTiming)
+        c.apply(try c.approveEntry(p, by: "frank", timing: DecisionTiming(signedAt: c.now + 1000 + 120_000, reviewMillis: 9_000)))
+        try c.approve(p, by: "grace")
+        #expect(c.state.users["ivan"] != nil)
+        #expect(c.state.approvalBook.approvals(by: "frank", at: c.now).first == c.now - 1000 + 120_000)
+        #expect(c.state.digest.hexString == "93abdfd5fa7a79ba1b362c9054a3ef19f942c0a2c37c2901982274b48dcd7899")
     }
 
     /// The rooms that grow enter the digest by their journals: each request and refusal moves

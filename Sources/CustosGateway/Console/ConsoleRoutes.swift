@@ -166,8 +166,17 @@ enum ConsoleRoutes {
             return try message(console, state, session, .forbidden, "Not accepted",
                                "The assertion was made with another credential than the one you signed in with.", back: back)
         }
+        // The time the page signed and the review it measured, both bound into the challenge.
+        let review = form["reviewMillis"] ?? ""
+        guard let signedAt = form["signedAt"].flatMap({ UInt64($0) }), review.isEmpty || UInt64(review) != nil else {
+            return try message(console, state, session, .badRequest, "Not accepted",
+                               "The form does not say when it was signed (or its review is no number); reload the page and try again.", back: back)
+        }
         let entry: Entry
-        do { entry = try DecisionMessage(user: session.user, assertion: assertion).entry(operationId: id, approve: act == "approve") } catch {
+        do {
+            entry = try DecisionMessage(user: session.user, assertion: assertion, timing: DecisionTiming(signedAt: signedAt, reviewMillis: UInt64(review)))
+                .entry(operationId: id, approve: act == "approve")
+        } catch {
             return try message(console, state, session, .badRequest, "Not accepted", "The assertion does not make an entry: \(error)", back: back)
         }
         do { _ = try await GatewayRoutes.submit(entry, to: console.gateway) } catch let problem as GatewayProblem {

@@ -1,13 +1,13 @@
 /// The policy's `approvals` section: limits on approval fatigue, enforced by every node in its
-/// state transition, in block time.
+/// state transition, in block time and the approvers' signed times.
 ///
 /// - `perPersonPerHour`: how many approvals one person gives in a rolling hour — request
 ///   approvals and governance approvals alike (a person approving 200 governance items an hour is
 ///   as tired as one approving 200 transfers); rejections are not counted. Nil: no bound.
 /// - `beyond`: what an approval over that bound does. `pause` refuses it with the reason and the
-///   time the next one is possible. `secondPerson` records a request approval but lets it fill no
-///   requirement, so the request needs one more approval than its requirement says, from someone
-///   else; a governance approval over the bound is refused either way (the quorum is not widened).
+///   time the next one is possible. `secondPerson` records a request approval, which fills a
+///   requirement only once another eligible person, within their own bound, approved the request
+///   too; a governance approval over the bound is refused either way (the quorum is not widened).
 /// - `hastyWithinSeconds` and `hastyOverUSD`: a request approval whose measured review (from the
 ///   prompt shown to the approval, bound into the person's assertion) is shorter than
 ///   `hastyWithinSeconds` on a request whose USD notional is at least `hastyOverUSD` — or is not
@@ -34,8 +34,8 @@ public struct ApprovalPolicy: Sendable, Hashable {
     /// The rolling window the per-person bound counts in: one hour, in milliseconds of block time.
     public static let windowMillis: UInt64 = 3_600_000
 
-    /// Whether the policy asks anything of approvals (then a request approval must carry the
-    /// time it was signed, so that it cannot be held back and presented later).
+    /// Whether the policy asks anything of approvals (then a request or governance approval must
+    /// carry the time it was signed, so that it cannot be held back and presented later).
     public var isSet: Bool { perPersonPerHour != nil || hastyWithinSeconds != nil }
 
     /// Whether a request of USD notional `usd` (nil: not known) is large enough for a hasty

@@ -24,33 +24,51 @@ extension ReplicatedState {
                 + UTCTime.minute(roundingUp: next))
     }
 
-    /// A request decision's signed time against the block time that commits it: no more than
-    /// `RequestDecisionEntry.maximumAgeMillis` before it (a gateway cannot hold a decision back
-    /// and present it later, after the hour that paused its signer) nor
-    /// `maximumLeadMillis` after it. Where the policy sets `approvals`, an approval must carry
-    /// its time: one without is refused (`decisionTiming`).
-    func checkTiming(of d: RequestDecisionEntry) throws(GovernanceError) {
-        guard let timing = d.timing else {
-            guard d.act == .reject || !policy.document.approvals.isSet else {
+    /// A decision's signed time (`DecisionTiming`) against the block time that commits it, for
+    /// requests and governance operations alike: no more than `DecisionTiming.maximumAgeMillis`
+    /// before it (a gateway cannot hold a decision back and present it later, after the hour
+    /// that paused its signer) nor `maximumLeadMillis` after it; and its review no longer than
+    /// the item existed when it was signed — `signedAt` minus `recordedAt` (the block time that
+    /// recorded the request or proposed the operation), with the same lead allowed for the
+    /// signer's clock: a longer review is a claim no client could have measured, refused rather
+    /// than believed. Where the policy sets `approvals`, an approval must carry its time: one
+    /// without is refused. All refused as `decisionTiming`. `subject` names the item ("request
+    /// <id>", "operation \"<id>\"").
+    func checkTiming(
+        _ timing: DecisionTiming?, approve: Bool, by user: String, of subject: String, recordedAt: UInt64
+    ) throws(GovernanceError) {
+        let act = approve ? "approval" : "rejection"
+        guard let timing else {
+            guard !approve || !policy.document.approvals.isSet else {
                 throw GovernanceError(
                     .decisionTiming,
                     "the policy bounds approvals (its approvals section), so an approval says when it was signed; "
-                        + "\(d.user)'s approval of request \(d.requestId) says not (made by an older custos?)")
+                        + "\(user)'s approval of \(subject) says not (made by an older custos?)")
             }
             return
         }
-        if time > timing.signedAt, time - timing.signedAt > RequestDecisionEntry.maximumAgeMillis {
+        if time > timing.signedAt, time - timing.signedAt > DecisionTiming.maximumAgeMillis {
             throw GovernanceError(
                 .decisionTiming,
-                "\(d.user)'s \(d.act.rawValue) of request \(d.requestId) was signed at \(timing.signedAt) ms, "
-                    + "more than \(RequestDecisionEntry.maximumAgeMillis / 60_000) minutes before the block time \(time) ms that would commit it: "
+                "\(user)'s \(act) of \(subject) was signed at \(timing.signedAt) ms, "
+                    + "more than \(DecisionTiming.maximumAgeMillis / 60_000) minutes before the block time \(time) ms that would commit it: "
                     + "held back, or the signer's clock is wrong; decide again")
         }
-        if timing.signedAt > time, timing.signedAt - time > RequestDecisionEntry.maximumLeadMillis {
+        if timing.signedAt > time, timing.signedAt - time > DecisionTiming.maximumLeadMillis {
             throw GovernanceError(
                 .decisionTiming,
-                "\(d.user)'s \(d.act.rawValue) of request \(d.requestId) says it was signed at \(timing.signedAt) ms, "
-                    + "more than \(RequestDecisionEntry.maximumLeadMillis / 60_000) minutes after the block time \(time) ms: the signer's clock is wrong")
+                "\(user)'s \(act) of \(subject) says it was signed at \(timing.signedAt) ms, "
+                    + "more than \(DecisionTiming.maximumLeadMillis / 60_000) minutes after the block time \(time) ms: the signer's clock is wrong")
+        }
+        // signedAt is at most the block time plus the lead here, so the sum cannot overflow.
+        let latest = timing.signedAt + DecisionTiming.maximumLeadMillis
+        let existed = latest > recordedAt ? latest - recordedAt : 0
+        if let review = timing.reviewMillis, review > existed {
+            throw GovernanceError(
+                .decisionTiming,
+                "\(user)'s \(act) of \(subject) claims a review of \(review) ms, but \(subject) was recorded at block time \(recordedAt) ms, "
+                    + "\(existed) ms before its signing time \(timing.signedAt) ms (with \(DecisionTiming.maximumLeadMillis / 60_000) minutes allowed "
+                    + "for the signer's clock): no client measured that; decide again")
         }
     }
 

@@ -19,7 +19,7 @@ extension GovernanceEntry {
             try proposal.checkId()
             try proposal.checkLifetime()
             (user, assertion) = (proposal.proposer, a)
-        case .approve(_, let u, let a), .reject(_, let u, let a):
+        case .approve(_, let u, let a, _), .reject(_, let u, let a, _):
             (user, assertion) = (u, a)
         case .enrol(_, let u, _, let registration):
             // Signed by the new credential's authenticator (its attestation), checked by the state.

@@ -62,11 +62,23 @@ public struct GovernanceProposal: Sendable, Hashable {
         case propose, approve, reject
     }
 
+    static let timedChallengeTag = "custos.governance.challenge.v2"
+
     /// The WebAuthn challenge for `act` on this exact operation in the cluster whose genesis
     /// digest is `genesisDigest`: `tagged("custos/governance/<act>", genesisDigest ‖ digest)`, so
-    /// an approval made for staging never counts in production.
-    public func challenge(_ act: Act, genesisDigest: [UInt8]) -> [UInt8] {
-        Hashes.tagged("custos/governance/\(act.rawValue)", genesisDigest, digest)
+    /// an approval made for staging never counts in production. With `timing` (a timed approval
+    /// or rejection) the tagged hash is of the canonical encoding instead: tag
+    /// `custos.governance.challenge.v2`, the genesis digest and the digest (each 32-bit
+    /// length-prefixed), then the timing (`DecisionTiming`), so a timed and an untimed challenge
+    /// never coincide (the untimed one hashes 64 bytes, the timed one more) and the gateway can
+    /// change neither the signing time nor the review.
+    public func challenge(_ act: Act, genesisDigest: [UInt8], timing: DecisionTiming? = nil) -> [UInt8] {
+        guard let timing else { return Hashes.tagged("custos/governance/\(act.rawValue)", genesisDigest, digest) }
+        var w = CanonicalWriter(tag: Self.timedChallengeTag)
+        w.append(lengthPrefixed: genesisDigest)
+        w.append(lengthPrefixed: digest)
+        timing.append(to: &w)
+        return Hashes.tagged("custos/governance/\(act.rawValue)", w.bytes)
     }
 
     /// The WebAuthn challenge with which a security officer cancels this operation, approved and

@@ -26,7 +26,8 @@ public struct RequestApprovals: Sendable, Hashable {
         /// approval, bound into the assertion); nil when it carries none.
         public internal(set) var reviewMillis: UInt64? = nil
         /// Given over the policy's per-person hourly bound where the policy asks for a second
-        /// person (`approvals.beyond: second_person`): recorded, but it fills no requirement.
+        /// person (`approvals.beyond: second_person`): recorded, and counted only once another
+        /// eligible person approved within their bound (`ReplicatedState.countedApprovers(of:)`).
         public internal(set) var beyondLimit = false
         /// Why every node flagged it for review (`approvals.hasty`), nil when it did not.
         public internal(set) var flagged: ApprovalPolicy.HastyReason? = nil

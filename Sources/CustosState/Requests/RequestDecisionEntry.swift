@@ -5,7 +5,7 @@ import CustosLedger
 
 /// A person's approval or rejection of a request the policy held for approvals: kind
 /// `request.approve` or `request.reject`, payload the request id, the person and, from version 2
-/// of the payload, its `Timing` (canonical encoding), authorization their WebAuthn assertion over
+/// of the payload, its `DecisionTiming` (canonical encoding), authorization their WebAuthn assertion over
 /// `challenge(_:requestId:genesisDigest:timing:)`. Every node verifies it in its state
 /// transition as it verifies a governance approval (rpId, origin, flags, user verification,
 /// signature, counter). Version 1 payloads (no timing) still decode and verify as before.
@@ -26,24 +26,9 @@ public struct RequestDecisionEntry: Sendable, Hashable {
     public let assertion: WebAuthnAssertion.Response
     /// When the person signed it and how long they had the request before them; nil for a
     /// version 1 decision, which says neither.
-    public let timing: Timing?
+    public let timing: DecisionTiming?
 
-    /// What a timed decision says about when it was made, bound into its challenge so that the
-    /// gateway can neither alter it nor hold the decision back and present it much later.
-    public struct Timing: Sendable, Hashable {
-        /// The signer's clock when the person signed (milliseconds since the Unix epoch).
-        public let signedAt: UInt64
-        /// Milliseconds from the request shown to the person to their decision, as the client
-        /// that showed it measured; nil when nothing was shown (`--yes`).
-        public let reviewMillis: UInt64?
-
-        public init(signedAt: UInt64, reviewMillis: UInt64?) {
-            self.signedAt = signedAt
-            self.reviewMillis = reviewMillis
-        }
-    }
-
-    public init(_ act: Act, requestId: String, user: String, assertion: WebAuthnAssertion.Response, timing: Timing? = nil) {
+    public init(_ act: Act, requestId: String, user: String, assertion: WebAuthnAssertion.Response, timing: DecisionTiming? = nil) {
         self.act = act
         self.requestId = requestId
         self.user = user
@@ -56,11 +41,6 @@ public struct RequestDecisionEntry: Sendable, Hashable {
     static let challengeTag = "custos.request.challenge.v1"
     static let timedChallengeTag = "custos.request.challenge.v2"
 
-    /// How far a timed decision's `signedAt` may lie before the block time that commits it
-    /// (10 minutes) and after it (5 minutes, for the signer's clock running ahead).
-    public static let maximumAgeMillis: UInt64 = 600_000
-    public static let maximumLeadMillis: UInt64 = 300_000
-
     /// The WebAuthn challenge for `act` on request `requestId` in the cluster whose genesis
     /// digest is `genesisDigest` (`ReplicatedState.genesisDigest`, SHA-256 of its genesis
     /// document; `GET /v1/cluster` shows it as `genesisDocumentDigest`): the request id names the request's exact content (body,
@@ -70,19 +50,13 @@ public struct RequestDecisionEntry: Sendable, Hashable {
     /// Nil for an id that is not 64 lowercase hex digits.
     /// With `timing`, the challenge covers it too (its own encoding tag, so a timed and an untimed
     /// challenge never coincide).
-    public static func challenge(_ act: Act, requestId: String, genesisDigest: [UInt8], timing: Timing? = nil) -> [UInt8]? {
+    public static func challenge(_ act: Act, requestId: String, genesisDigest: [UInt8], timing: DecisionTiming? = nil) -> [UInt8]? {
         guard isValidId(requestId), let digest = try? [UInt8](hex: requestId) else { return nil }
         var w = CanonicalWriter(tag: timing == nil ? challengeTag : timedChallengeTag)
         w.append(lengthPrefixed: genesisDigest)
         w.append(lengthPrefixed: digest)
-        if let timing { append(timing, to: &w) }
+        timing?.append(to: &w)
         return Hashes.tagged("custos/request/\(act.rawValue)", w.bytes)
-    }
-
-    private static func append(_ timing: Timing, to w: inout CanonicalWriter) {
-        w.append(timing.signedAt)
-        w.append(timing.reviewMillis != nil)
-        w.append(timing.reviewMillis ?? 0)
     }
 
     /// Request ids as the log names them: 64 lowercase hex digits.
@@ -95,7 +69,7 @@ public struct RequestDecisionEntry: Sendable, Hashable {
         var w = CanonicalWriter(tag: timing == nil ? Self.payloadTag : Self.timedPayloadTag)
         w.append(string: requestId)
         w.append(string: user)
-        if let timing { Self.append(timing, to: &w) }
+        timing?.append(to: &w)
         return try Entry(
             kind: act == .approve ? Self.approveKind : Self.rejectKind, payload: w.bytes,
             authorization: GovernanceEntry.encode(assertion))
@@ -114,14 +88,7 @@ public struct RequestDecisionEntry: Sendable, Hashable {
         var r = try GovernanceReader(entry.payload, tag: timed ? Self.timedPayloadTag : Self.payloadTag, what: "\(entry.kind) payload")
         let id = try r.string("request id", max: 64)
         let user = try r.string("user")
-        var timing: Timing?
-        if timed {
-            let signedAt = try r.uint64("signed at")
-            let reviewed = try r.bool("review measured")
-            let review = try r.uint64("review milliseconds")
-            guard reviewed || review == 0 else { throw GovernanceError(.malformed, "an unmeasured review carries no milliseconds") }
-            timing = Timing(signedAt: signedAt, reviewMillis: reviewed ? review : nil)
-        }
+        let timing = timed ? try DecisionTiming.read(from: &r) : nil
         try r.finish()
         guard Self.isValidId(id) else { throw GovernanceError(.malformed, "a request id is 64 lowercase hex digits") }
         self.init(act, requestId: id, user: user, assertion: try GovernanceEntry.decodeAssertion(entry.authorization), timing: timing)

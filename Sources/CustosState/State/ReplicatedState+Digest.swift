@@ -7,7 +7,7 @@ import CustosLedger
 import CustosPolicy
 
 extension ReplicatedState {
-    static let digestTag = "custos.governance.state.v6"
+    static let digestTag = "custos.governance.state.v7"
 
     /// Refusals and failures enter by their stable codes only, never by their English reasons.
     /// SHA-256 over the canonical encoding of everything governed: users (sorted by id) with
@@ -22,8 +22,9 @@ extension ReplicatedState {
     /// bounds and size (its nonces are those of the recorded requests still inside the window).
     /// The registered assets (sorted by key) enter in full; the transactions room by its
     /// count and journal (every plan written and every nonce taken, reserved or freed, in order).
-    /// The approvals room by its journal (every approval counted and every approval flagged,
-    /// in order; request approvals also carry their review, limit and flag in the requests room);
+    /// The approvals room by its journal (every approval counted, at the later of its block time
+    /// and its signing time, and every approval flagged, in order; request approvals also carry
+    /// their review, limit and flag in the requests room);
     /// the address-book entries' cooling-off in full.
     /// So a block costs what it changed, not what the state holds. Two nodes agree on the state
     /// exactly when their digests are equal. Computed once per state: reading it again, or from

@@ -19,12 +19,16 @@ extension ReplicatedState {
 
     /// The recorded approvals of `request` that count now, in log order: those of people still
     /// eligible (`eligibleApprovers(of:)`). An approver removed, deactivated or taken out of
-    /// the groups since no longer counts; nor does an approval given beyond the per-person hourly
-    /// bound where the policy asks for a second person (`Decision.beyondLimit`), so the request
-    /// needs one more approval, from someone else.
+    /// the groups since no longer counts. An approval given beyond the per-person hourly bound
+    /// where the policy asks for a second person (`Decision.beyondLimit`) counts only once a
+    /// second person — another eligible approver whose approval was within their bound — has
+    /// approved the request too: alone it fills nothing, and it never blocks its giver, who can
+    /// decide each request only once.
     public func countedApprovers(of request: RecordedRequest) -> [String] {
         let eligible = eligibleApprovers(of: request)
-        return (request.approvals?.approvals ?? []).filter { !$0.beyondLimit }.map(\.user).filter(eligible.contains)
+        let approvals = (request.approvals?.approvals ?? []).filter { eligible.contains($0.user) }
+        let seconded = approvals.contains { !$0.beyondLimit }
+        return approvals.filter { seconded || !$0.beyondLimit }.map(\.user)
     }
 
     /// What `request` still needs: the pending approvals of its decision that its counted
@@ -58,8 +62,9 @@ extension ReplicatedState {
     /// entry, so an approval at or after `expiresAt` meets an expired request); the person is
     /// active, is not the initiator and has not decided it before; their assertion verifies over
     /// `RequestDecisionEntry.challenge` with this cluster's genesis digest and the decision's
-    /// timing (and its counter moves on); its signed time is close to the block time and an
-    /// approval carries one where the policy sets `approvals` (`checkTiming(of:)`); they are
+    /// timing (and its counter moves on); its signed time is close to the block time, its review
+    /// no longer than the request existed, and an approval carries one where the policy sets
+    /// `approvals` (`checkTiming`); they are
     /// eligible now (`eligibleApprovers(of:)`); an approval is within the person's hourly bound,
     /// or is recorded beyond it (`isBeyondApprovalLimit`), and is flagged for review when hasty
     /// on a large request (`hastiness(of:reviewMillis:)`). A rejection ends the request; an
@@ -92,7 +97,7 @@ extension ReplicatedState {
         // entry whose signer is not who it claims before eligibility is a question.
         try authenticate(
             d.user, assertion: d.assertion, challenge: RequestDecisionEntry.challenge(d.act, requestId: id, genesisDigest: genesisDigest, timing: d.timing)!)
-        try checkTiming(of: d)
+        try checkTiming(d.timing, approve: d.act == .approve, by: d.user, of: "request \(id)", recordedAt: recorded.blockTime)
         guard eligibleApprovers(of: recorded).contains(d.user) else {
             let groups = Set(recorded.decision.pending.map(\.group)).sorted()
             throw GovernanceError(
@@ -138,7 +143,7 @@ extension ReplicatedState {
             }
         }
         requestBook.update(updated)
-        if d.act == .approve { approvalBook.record(approvalBy: d.user, of: id, at: time) }
+        if d.act == .approve { approvalBook.record(approvalBy: d.user, of: id, at: time, signedAt: d.timing?.signedAt) }
         if let flag { approvalBook.flag(flag) }
         if !updated.approvals!.isPending { requestBook.awaitingApprovals[id] = nil }
         if updated.approvals!.status == .approved {

@@ -51,7 +51,7 @@ extension ReplicatedState {
         } catch {
             let (id, user): (String, String) = switch decoded {
             case .propose(let p, _): (p.id, p.proposer)
-            case .approve(let id, let user, _), .reject(let id, let user, _): (id, user)
+            case .approve(let id, let user, _, _), .reject(let id, let user, _, _): (id, user)
             case .enrol(let id, let user, _, _): (id, user)
             }
             record(Refusal(blockTime: time, kind: entry.kind, operationId: id, user: user, error: error))
@@ -125,10 +125,10 @@ extension ReplicatedState {
         switch entry {
         case .propose(let proposal, let assertion):
             return try propose(proposal, assertion: assertion)
-        case .approve(let id, let user, let assertion):
-            return try vote(id, user: user, assertion: assertion, approve: true)
-        case .reject(let id, let user, let assertion):
-            return try vote(id, user: user, assertion: assertion, approve: false)
+        case .approve(let id, let user, let assertion, let timing):
+            return try vote(id, user: user, assertion: assertion, timing: timing, approve: true)
+        case .reject(let id, let user, let assertion, let timing):
+            return try vote(id, user: user, assertion: assertion, timing: timing, approve: false)
         case .enrol(let id, let user, let proof, let registration):
             return try enrol(id, user: user, proof: proof, registration: registration)
         }
@@ -163,15 +163,26 @@ extension ReplicatedState {
     /// recorded and the operation stays open, so no single person holds a veto the rules do not
     /// give them. Nobody approves a change that gives them a role or a credential
     /// (`GovernanceChange.beneficiary`), so their approval never counts towards their own power.
-    /// An approval counts towards the person's hourly bound (`approvals.per_person_per_hour`) and
-    /// is refused over it (`isBeyondApprovalLimit`).
+    /// A timed decision (`timing`, bound into its challenge) is checked against the block time and
+    /// the operation's proposal (`checkTiming`); where the policy sets `approvals`, an untimed
+    /// approval is refused. An approval counts towards the person's hourly bound
+    /// (`approvals.per_person_per_hour`), judged from its signing time as well as the block's,
+    /// and is refused over it (`isBeyondApprovalLimit`).
     private mutating func vote(
-        _ id: String, user: String, assertion: WebAuthnAssertion.Response, approve: Bool
+        _ id: String, user: String, assertion: WebAuthnAssertion.Response, timing: DecisionTiming?, approve: Bool
     ) throws(GovernanceError) -> GovernanceOutcome {
         guard let op = operations[id] else { throw GovernanceError(.unknownOperation, "no operation \"\(id.prefix(128))\"") }
         switch op.status {
         case .proposed: break
-        case .approved where op.executesAt != nil && !approve: return try cancel(id, by: user, assertion: assertion)
+        case .approved where op.executesAt != nil && !approve:
+            // The cancel challenge binds when the operation would execute, not a signing time: a
+            // time in the entry would be the gateway's to change.
+            if let timing {
+                throw GovernanceError(
+                    .decisionTiming, "a cancel of operation \"\(id)\" during its time-lock signs the cancel challenge, which carries no time; "
+                        + "this one says it was signed at \(timing.signedAt) ms")
+            }
+            return try cancel(id, by: user, assertion: assertion)
         case .approved where op.executesAt != nil:
             throw GovernanceError(.notPending, "operation \"\(id)\" is approved and waits its time-lock; a security officer may still cancel it")
         case .expired: throw GovernanceError(.expired, "operation \"\(id)\" expired")
@@ -196,7 +207,9 @@ extension ReplicatedState {
         }
         // Authenticated first, so that the gateway turns away an entry whose signer is not who it
         // claims before the question of eligibility reaches the log.
-        try authenticate(user, assertion: assertion, challenge: op.proposal.challenge(approve ? .approve : .reject, genesisDigest: genesisDigest))
+        try authenticate(
+            user, assertion: assertion, challenge: op.proposal.challenge(approve ? .approve : .reject, genesisDigest: genesisDigest, timing: timing))
+        try checkTiming(timing, approve: approve, by: user, of: "operation \"\(id)\"", recordedAt: op.proposedAt)
         let pending = request(op.proposal, approvals: [])
         let eligible = policy.eligibleApprovers(for: pending, in: snapshot)
         if !isInitiator && !eligible.contains(user) {
@@ -218,9 +231,9 @@ extension ReplicatedState {
             }
             return .applied(operationId: id, status: operations[id]!.status)
         }
-        _ = try isBeyondApprovalLimit(user, governance: true)
+        _ = try isBeyondApprovalLimit(user, governance: true, signedAt: timing?.signedAt)
         operations[id]!.approvals.append(user)
-        approvalBook.record(approvalBy: user, of: id, at: time)
+        approvalBook.record(approvalBy: user, of: id, at: time, signedAt: timing?.signedAt)
         let decision = policy.evaluate(request(op.proposal, approvals: operations[id]!.approvals), in: snapshot)
         if decision.outcome == .allow { settle(id) }
         return .applied(operationId: id, status: operations[id]!.status)

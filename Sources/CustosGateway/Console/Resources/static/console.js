@@ -1,9 +1,11 @@
 // The Custos console's only script. It makes the WebAuthn calls and, for an approval, computes
 // the challenge itself from the operation content the page displays: the canonical encoding of
-// the proposal (custos.governance.proposal.v1), its SHA-256 digest, and the tagged hash
-// SHA-256(SHA-256(tag) || SHA-256(tag) || genesis || digest) with tag "custos/governance/<act>"
-// and the displayed genesis digest of the cluster, exactly as every node derives it
-// (GovernanceProposal.challenge). No challenge for an approval ever comes from the server.
+// the proposal (custos.governance.proposal.v1), its SHA-256 digest, and the timed challenge
+// SHA-256(SHA-256(tag) || SHA-256(tag) || encoding) with tag "custos/governance/<act>", where the
+// encoding is custos.governance.challenge.v2, the displayed genesis digest of the cluster, the
+// digest, the signing time (this browser's clock) and the review (how long this page was visible
+// before the click), exactly as every node derives it (GovernanceProposal.challenge with its
+// DecisionTiming). No challenge for an approval ever comes from the server.
 // Nothing is fetched from anywhere.
 'use strict';
 
@@ -139,10 +141,34 @@
     return digest;
   }
 
+  // The review: milliseconds this page was visible (not a background tab) before the click.
+  function reviewClock() {
+    let visible = 0;
+    let since = document.visibilityState === 'visible' ? performance.now() : null;
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') {
+        if (since === null) since = performance.now();
+      } else if (since !== null) {
+        visible += performance.now() - since;
+        since = null;
+      }
+    });
+    return () => Math.floor(visible + (since === null ? 0 : performance.now() - since));
+  }
+
+  // GovernanceProposal.challenge(act, genesisDigest:, timing:): the tagged hash of the canonical
+  // encoding (custos.governance.challenge.v2, genesis, digest, signedAt, review measured, review).
+  async function timedChallenge(act, genesis, digest, signedAt, reviewMillis) {
+    const encoding = lengthPrefixed(utf8('custos.governance.challenge.v2'))
+      .concat(lengthPrefixed(genesis), lengthPrefixed(digest), uint64(String(signedAt)), [1], uint64(String(reviewMillis)));
+    return taggedHash('custos/governance/' + act, new Uint8Array(encoding));
+  }
+
   function setUpDecision(section) {
     const form = document.getElementById('decide');
     if (!form) return;
     const status = document.getElementById('decide-status');
+    const review = reviewClock();
     for (const button of form.querySelectorAll('button.act')) {
       button.addEventListener('click', async () => {
         const act = button.dataset.act;
@@ -151,10 +177,9 @@
           const digest = await showDigest(section);
           const genesis = Uint8Array.from(hexBytes(document.getElementById('genesis').textContent));
           if (genesis.length !== 32) throw new Error('the page shows no genesis digest of 32 bytes');
-          const bound = new Uint8Array(genesis.length + digest.length);
-          bound.set(genesis, 0);
-          bound.set(digest, genesis.length);
-          const challenge = await taggedHash('custos/governance/' + act, bound);
+          const reviewMillis = review();
+          const signedAt = Date.now();
+          const challenge = await timedChallenge(act, genesis, digest, signedAt, reviewMillis);
           say(status, 'Touch your security key to ' + act + ' the content shown above.');
           const credential = await navigator.credentials.get({
             publicKey: {
@@ -166,6 +191,8 @@
           });
           if (!credential) throw new Error('no assertion');
           fillAssertion(form, credential);
+          form.elements.signedAt.value = String(signedAt);
+          form.elements.reviewMillis.value = String(reviewMillis);
           form.elements.act.value = act;
           say(status, 'Sending your ' + ({ approve: 'approval', reject: 'rejection', propose: 'proposal' }[act]) + '…');
           form.submit();
