@@ -87,6 +87,11 @@ public final class NodeChainStore: Sendable {
             // address-book entries (when each was added or changed, usable from, cancelled, waived).
             try db.execute(sql: "DELETE FROM stateDigest")
         }
+        migrator.registerMigration("v9: state digests of version 7") { db in
+            // Version 7 tags the watch room's journal records (a report, or a flag the quorum
+            // cleared) and adds what each report covers (issue 17, security review M3 and M4).
+            try db.execute(sql: "DELETE FROM stateDigest")
+        }
         return migrator
     }
 

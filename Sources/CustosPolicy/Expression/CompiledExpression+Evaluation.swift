@@ -148,7 +148,22 @@ extension CompiledExpression {
             return .bool(wantAll)
         case .addressTags(let address):
             let a = AddressNormalization.normalize(try address.string(c, variable))
+            // Tags of an entry that may not be used yet are no reason to trust it (cooling-off
+            // review M2: an approval or permit to an entry still waiting): fails closed.
+            // The tags are those of its entries on every chain, so a hold on any of them counts.
+            if let held = c.policy.heldEntry(at: a, chain: "", state: c.state) {
+                throw EvaluationFailure("address_tags: \(held.hold.text(entry: c.policy.entries[held.entry].name))")
+            }
             return .strings(c.policy.tagsByAddress[a] ?? [])
+        case .addressLookalike(let address):
+            let a = AddressNormalization.normalize(try address.string(c, variable))
+            return .bool(c.policy.flag(a, chain: c.request.chain, state: c.state)?.resemblance != nil)
+        case .addressPoisoned(let address):
+            let a = AddressNormalization.normalize(try address.string(c, variable))
+            return .bool(try c.policy.isPoisoned([a], chain: c.request.chain, state: c.state))
+        case .addressResembles(let address):
+            let a = AddressNormalization.normalize(try address.string(c, variable))
+            return .string(c.policy.flag(a, chain: c.request.chain, state: c.state)?.resemblance.map { c.policy.entries[$0.entry].name } ?? "")
         case .parseDecimal(let text):
             let s = try text.string(c, variable)
             guard let d = FixedDecimal(parsing: s) else { throw EvaluationFailure("'\(s.prefix(40))' is not a decimal") }
@@ -309,13 +324,16 @@ extension CompiledExpression {
             case .initiatorKeyPastGrace: return .bool(c.initiatorKey?.status == .pastGrace)
             case .destinationFirstSeen: return .bool(c.destinationHistory == nil)
             case .destinationLookalike: return .bool(c.resemblance != nil)
-            case .destinationPoisoned: return .bool(c.poisoning != nil)
+            case .destinationPoisoned:
+                if c.poisoning != nil { return .bool(true) }
+                return .bool(try c.policy.isPoisoned(c.recipients, chain: r.chain, state: c.state))
             }
         case .list(let f):
             switch f {
             case .initiatorRoles: return .strings(c.initiator >= 0 ? c.policy.principals[c.initiator].roleNames : [])
             case .approvals: return .strings(r.approvals)
             case .destinationTags: return .strings(c.destinationTags)
+            case .recipients: return .strings(c.recipients)
             }
         case .stringMap(.callArgs):
             guard let call = r.call else { throw EvaluationFailure("the request is not a contract call") }

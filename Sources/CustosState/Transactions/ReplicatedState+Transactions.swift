@@ -173,7 +173,7 @@ extension ReplicatedState {
         if recorded.approvals != nil { current.approvals = countedApprovers(of: recorded) }
         var authority = requestAuthority
         authority.windows.release(recorded.id)
-        let now = authority.evaluate(current, blockTime: time)
+        let now = authority.evaluate(current, blockTime: time, deciding: recorded.id)
         let what = "the transaction parameters are refused: request \(recorded.id) with a maximum fee of \(maximumFee) \(nativeAsset(of: plan.chain)?.symbol ?? "in \(plan.chain)'s native asset")"
         switch now.outcome {
         case .allow:
