@@ -5,9 +5,10 @@ extension EVM.Action {
     /// call names them: the recipient of a token or NFT transfer, an approval's spender or
     /// operator (not when `setApprovalForAll` revokes), a new owner, admin, implementation or
     /// role holder, and for a Safe transaction or a multisend each inner call's target followed
-    /// by its own recipients (and a Safe's refund receiver when it refunds gas). The policy's look-alike and poisoned flags and the cooling-off hold
-    /// read them (`PolicyRequest.recipients`; security review M1). A call the decoder does not
-    /// read names none.
+    /// by its own recipients (and a Safe's refund receiver when it refunds gas). The policy's
+    /// look-alike and poisoned flags and the cooling-off hold read them
+    /// (`PolicyRequest.recipients`; security review M1). A call the decoder does not read names
+    /// none.
     var recipients: [EVM.Address] {
         switch self {
         case .nativeTransfer(let to, _), .erc20Transfer(_, let to, _), .erc20TransferFrom(_, _, let to, _),
