@@ -216,9 +216,11 @@ extension GovernanceChange {
         case .cancelNonce(let vault, let chain, let address, let nonce):
             return "Cancel nonce \(nonce) of \(address) (vault \(vault)) on \(chain): the transaction holding it, which may have been signed, is replaced by a zero-value transfer to the same address at that nonce, so at most one of the two is mined"
         case .cancelAddressBookEntry(let entry):
-            return "Cancel the address book entry \(entry) during its cooling-off: nothing goes to it until a policy change changes it again"
+            return "Cancel the address book entry \(entry) during its cooling-off: nothing goes to its address until the quorum waives it"
         case .waiveCoolingOff(let entry):
             return "Waive the cooling-off of the address book entry \(entry): transfers to it are possible at once"
+        case .clearWatchFlag(let chain, let address):
+            return "Clear the poisoned flag of \(address) on \(chain) (a dust transfer a watcher reported with it): later reports never flag it again"
         }
     }
 }

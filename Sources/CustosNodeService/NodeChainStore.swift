@@ -89,7 +89,9 @@ public final class NodeChainStore: Sendable {
         }
         migrator.registerMigration("v9: state digests of version 7") { db in
             // Version 7 records each approval in the approvals room at the later of its block
-            // time and its signing time (governance approvals now carry one too).
+            // time and its signing time (governance approvals now carry one too); tags the watch
+            // room's journal records (a report, or a flag the quorum cleared) and adds what each
+            // report covers (issue 17, security review M3 and M4).
             try db.execute(sql: "DELETE FROM stateDigest")
         }
         return migrator

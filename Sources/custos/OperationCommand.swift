@@ -63,8 +63,11 @@ struct OperationCommand: AsyncParsableCommand {
                 refresh-vault VAULT (every key share changes, the key does not), readmit-signer VAULT NODE-ID (a node a blame
                 excluded from the vault's signer sets takes part again), cancel-nonce VAULT CHAIN ADDRESS NONCE (a nonce reserved
                 to a transaction whose outcome is unknown, or signed and stuck, passes to a zero-value transfer to the same address),
-                cancel-address-book-entry ENTRY (a security officer alone: the entry, still cooling off, never becomes usable until
-                a policy change changes it again), waive-cooling-off ENTRY (the quorum: the entry is usable at once).
+                cancel-address-book-entry ENTRY (a security officer alone: the entry, still cooling off, never becomes usable, nor any
+                entry at its address, until the quorum waives it), waive-cooling-off ENTRY (the quorum: the entry is usable at once,
+                a cancellation lifted),
+                clear-watch-flag CHAIN ADDRESS (the quorum, as a policy change: a false poisoned flag is cleared, and later
+                watch reports never flag the address again).
                 One signer node joins or leaves per operation.
                 """)
 
@@ -204,6 +207,9 @@ struct OperationCommand: AsyncParsableCommand {
             case "waive-cooling-off":
                 try need(1, "ENTRY")
                 return .waiveCoolingOff(entry: args[0])
+            case "clear-watch-flag":
+                try need(2, "CHAIN ADDRESS")
+                return .clearWatchFlag(chain: args[0], address: args[1])
             case "freeze": try need(0, ""); return .freeze
             case "unfreeze": try need(0, ""); return .unfreeze
             default: throw ValidationError("unknown change \"\(verb)\"; see --help")

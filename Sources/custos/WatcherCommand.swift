@@ -10,12 +10,18 @@ import CustosState
 import Foundation
 
 /// `custos watcher`: a watcher bot. It reads a chain through its JSON-RPC endpoint — ERC-20
-/// `Transfer` logs to and from the vaults' EVM addresses (`eth_getLogs`) and native transfers
-/// into them (block bodies) — and reports them to the cluster as signed `watch.report` entries,
-/// at most 24 transfers each; every node decides which are zero-value or dust under its policy
-/// and flags their counterparties (`request.destination_poisoned`). It remembers the next block
-/// to read in a cursor file, so a restart neither skips nor repeats a range. It holds no vault
-/// key, and a lying watcher can only add flags.
+/// `Transfer` logs to and from the vaults' EVM addresses (`eth_getLogs`, asked again in smaller
+/// ranges when the provider refuses a range as too large) and native transfers into them (block
+/// bodies) — and reports every range it read to the cluster as signed `watch.report` entries,
+/// at most 24 transfers each, an empty range too: every node decides which transfers are
+/// zero-value or dust under its policy, flags their counterparties
+/// (`request.destination_poisoned`) and records how far the chain is covered, so that silence
+/// is told apart from "nothing happened" (`poisoning.max_staleness`). Each report names the
+/// vault addresses it covers, which every node checks against its committed vaults. It
+/// remembers the next block to read in a cursor file, advanced only once the gateway reports
+/// the range's last report committed, so a restart or a dropped entry neither skips nor loses
+/// a range. With nothing new to read it reports its last block again every `--heartbeat`
+/// seconds. It holds no vault key, and a lying watcher can only add flags.
 struct WatcherCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watcher",
@@ -30,6 +36,9 @@ struct WatcherCommand: AsyncParsableCommand {
     @Option(help: "Blocks to stay below the chain's head (reorg safety).") var confirmations: UInt64 = 0
     @Option(help: "The most blocks read in one look.") var batch: UInt64 = 100
     @Option(help: "Milliseconds between looks.") var interval: UInt64 = 500
+    @Option(help: "Seconds between reports of the last block read again when nothing new comes (keeps the coverage fresh).")
+    var heartbeat: UInt64 = 60
+    @Option(help: "Seconds to wait for a report to be committed before giving up (the cursor stays).") var commitTimeout: UInt64 = 120
     @Flag(help: "Read up to the chain's head once, report, and exit.") var once = false
     /// A test cluster's shared clock offset (`UnsafeClockOffset`): reports are stamped with the
     /// block time its gateway and nodes use.
@@ -46,23 +55,44 @@ struct WatcherCommand: AsyncParsableCommand {
         var next: UInt64
         if let saved = try Self.readCursor(cursorPath) ?? fromBlock { next = saved } else { next = try await client.blockNumber() }
         print("watcher \(key.file.bot) reading \(chain) from block \(next) through \(client.redactedEndpoint)")
+        let clock = ContinuousClock()
+        var lastReport = clock.now
         while !Task.isCancelled {
             let head = try await client.blockNumber()
-            if head >= confirmations, next <= head - confirmations {
-                let last = min(head - confirmations, next + batch - 1)
-                let vaults: [VaultView] = try await call.get("/v1/vaults")
-                let own = Set(vaults.flatMap(\.addresses).filter { $0.chain == VaultAddress.Chain.evm.rawValue }.map { $0.address.lowercased() })
-                let transfers = try await Self.transfers(client, from: next, to: last, vaults: own)
-                for start in stride(from: 0, to: transfers.count, by: WatchEntry.maximumTransfers) {
-                    let part = Array(transfers[start..<min(start + WatchEntry.maximumTransfers, transfers.count)])
-                    try await report(WatchReport(chain: chain, block: last, transfers: part), key: key, genesis: genesis, call: call)
-                }
+            let readable = head >= confirmations ? head - confirmations : nil
+            if let readable, next <= readable {
+                let last = min(readable, next + batch - 1)
+                try await report(from: next, to: last, client: client, key: key, genesis: genesis, call: call)
+                lastReport = clock.now
                 next = last + 1
                 try Self.writeCursor(cursorPath, next: next)
-                if next <= head - confirmations { continue }
+                if next <= readable { continue }
+            } else if next > 0, once || clock.now - lastReport >= .seconds(heartbeat) {
+                // Nothing new: the last block read again says the watcher still watches.
+                try await report(from: next - 1, to: next - 1, client: client, key: key, genesis: genesis, call: call)
+                lastReport = clock.now
             }
             if once { return }
             try await Task.sleep(for: .milliseconds(interval))
+        }
+    }
+
+    /// Reads blocks `from` through `to` for the vaults' EVM addresses the gateway lists now and
+    /// reports them, in parts of at most `WatchEntry.maximumTransfers` transfers (one empty
+    /// report for a range without any), the last part final; returns once the gateway reports
+    /// the last one committed. Every node checks the addresses against its committed vaults.
+    private func report(
+        from: UInt64, to: UInt64, client: EVMRPCClient, key: (file: BotKeyFile, key: BotSigningKey), genesis: [UInt8], call: GatewayCall
+    ) async throws {
+        let vaults: [VaultView] = try await call.get("/v1/vaults")
+        let own = Set(vaults.flatMap(\.addresses).filter { $0.chain == VaultAddress.Chain.evm.rawValue }.map { $0.address.lowercased() })
+        let transfers = try await Self.transfers(client, from: from, to: to, vaults: own)
+        let parts = transfers.isEmpty ? [[]] : stride(from: 0, to: transfers.count, by: WatchEntry.maximumTransfers).map {
+            Array(transfers[$0..<min($0 + WatchEntry.maximumTransfers, transfers.count)])
+        }
+        for (i, part) in parts.enumerated() {
+            let report = WatchReport(chain: chain, fromBlock: from, block: to, vaults: own, isFinal: i == parts.count - 1, transfers: part)
+            try await post(report, key: key, genesis: genesis, call: call)
         }
     }
 
@@ -73,7 +103,10 @@ struct WatcherCommand: AsyncParsableCommand {
         var found: [WatchedTransfer] = []
         for address in try vaults.sorted().map({ try EVM.Address(hex: $0) }) {
             for asSender in [false, true] {
-                for log in try await client.transferLogs(from: from, to: to, touching: address, asSender: asSender) {
+                let logs = try await EVMRPCClient.splittingRange(from: from, to: to) { (a, b) throws(EVMRPCError) in
+                    try await client.transferLogs(from: a, to: b, touching: address, asSender: asSender)
+                }
+                for log in logs {
                     if let t = WatchedTransfer(log, vaults: vaults) { found.append(t) }
                 }
             }
@@ -86,7 +119,9 @@ struct WatcherCommand: AsyncParsableCommand {
         return found.sorted { ($0.block, $0.transaction, $0.counterparty) < ($1.block, $1.transaction, $1.counterparty) }
     }
 
-    private func report(_ report: WatchReport, key: (file: BotKeyFile, key: BotSigningKey), genesis: [UInt8], call: GatewayCall) async throws {
+    /// Signs and posts `report`, then waits until the gateway reports it committed; ends the
+    /// command if the gateway previews it as refused, or it is not committed in time.
+    private func post(_ report: WatchReport, key: (file: BotKeyFile, key: BotSigningKey), genesis: [UInt8], call: GatewayCall) async throws {
         let wall = UInt64(Date().timeIntervalSince1970 * 1000)
         let now = unsafeTestClockOffsetFile.map { UnsafeClockOffset(path: $0).adjusting(wall) } ?? wall
         let signed = SignedRequest(body: report.json, cluster: genesis, keyId: key.file.bot, timestamp: Int64(now),
@@ -95,8 +130,15 @@ struct WatcherCommand: AsyncParsableCommand {
         let receipt: EntryReceipt = try await call.post(
             "/v1/entries", EntrySubmission(kind: entry.kind, payload: entry.payload, authorization: entry.authorization))
         receipt.check(signed: entry, what: "watch report")
-        print("reported \(report.transfers.count) transfer\(report.transfers.count == 1 ? "" : "s") on \(report.chain) up to block \(report.block)"
-              + (receipt.preview.map { "; \($0)" } ?? ""))
+        if let preview = receipt.preview, preview.hasPrefix("refused") {
+            fail("the report of \(report.chain) blocks \(report.fromBlock)–\(report.block) would be refused: \(preview.printable(limit: 600))")
+        }
+        guard let committed = try await call.committed(receipt.entry, timeout: .seconds(commitTimeout)) else {
+            fail("the report of \(report.chain) blocks \(report.fromBlock)–\(report.block) was not committed within \(commitTimeout) s; "
+                 + "the cursor stays at block \(report.fromBlock)")
+        }
+        print("reported \(report.transfers.count) transfer\(report.transfers.count == 1 ? "" : "s") on \(report.chain), blocks \(report.fromBlock)–\(report.block)"
+              + (report.isFinal ? "" : " (part)") + ", committed at height \(committed.height)" + (receipt.preview.map { "; \($0)" } ?? ""))
     }
 
     /// The next block to read, from the cursor file; nil when there is none yet.

@@ -113,6 +113,36 @@ import Testing
         #expect(fees.maxFeePerGas == 0xe * 2 + 2)
     }
 
+    /// Issue 17 review: a provider that refuses a log query over a wide range ("query returned
+    /// more than 10000 results") gets it again in halves, every block once and in order; one
+    /// that refuses every range stops the caller with its error, after a bounded number of calls.
+    @Test func aLogRangeTooLargeIsSplitAndARangeNeverSmallEnoughStops() async throws {
+        let server = try LocalServer.misbehaving()
+        defer { server.stop() }
+        let vault = try EVM.Address(hex: "0x" + String(repeating: "22", count: 20))
+        let narrow = try client(server, "/narrow-logs")
+        let logs = try await EVMRPCClient.splittingRange(from: 1_000, to: 1_099) { (a, b) throws(EVMRPCError) in
+            try await narrow.transferLogs(from: a, to: b, touching: vault, asSender: true)
+        }
+        #expect(logs.map(\.blockNumber) == Array(1_000...1_099))
+        #expect(try await hits(server, "/narrow-logs") <= 31, "100 blocks in parts of at most 10: 16 answers and 15 refusals")
+        let none = try client(server, "/no-logs")
+        await #expect(throws: EVMRPCError(.rpcError, endpoint: "", method: "", reason: "")) {
+            _ = try await EVMRPCClient.splittingRange(from: 0, to: 1_000_000) { (a, b) throws(EVMRPCError) in
+                try await none.transferLogs(from: a, to: b, touching: vault, asSender: false)
+            }
+        }
+        #expect(try await hits(server, "/no-logs") <= 21, "halving a million blocks reaches one block in 20 steps")
+        // Other errors are not a reason to split.
+        let refused = try client(server, "/rpc-error")
+        await #expect(throws: EVMRPCError(.rpcError, endpoint: "", method: "", reason: "")) {
+            _ = try await EVMRPCClient.splittingRange(from: 0, to: 100) { (a, b) throws(EVMRPCError) in
+                try await refused.transferLogs(from: a, to: b, touching: vault, asSender: false)
+            }
+        }
+        #expect(try await hits(server, "/rpc-error") == 1)
+    }
+
     @Test func nothingListeningFailsWithinTheBound() async throws {
         // Bind and release a port so that nothing listens on it. async-http-client keeps
         // retrying a refused connection until the attempt's deadline, so this surfaces as a

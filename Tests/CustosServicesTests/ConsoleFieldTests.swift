@@ -37,6 +37,7 @@ struct ConsoleFieldTests {
             .reviewAccess(confirmed: [], revoked: [], days: 0),
             .cancelNonce(vault: "v1", chain: "ethereum", address: "0x1111111111111111111111111111111111111111", nonce: 18_446_744_073_709_551_615),
             .cancelAddressBookEntry(entry: "kraken-eth-2"), .waiveCoolingOff(entry: "kraken-eth-2"),
+            .clearWatchFlag(chain: "ethereum", address: "0x7777777777777777777777777777777777777777"),
         ]
     }
 

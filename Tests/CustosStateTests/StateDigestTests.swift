@@ -17,7 +17,8 @@ import Testing
 /// windows' held count; the approvals room and each request approval's review, limit and flag;
 /// the watch room and a decision's destination warnings; the cooling-off of address-book
 /// entries, issue 17; each approval in the approvals room at the later of its block and signing
-/// time).
+/// time; the watch room's tagged records, flags the quorum cleared and what each report covers,
+/// issue 17 review).
 @Suite struct StateDigestTests {
     static func fixedKey(_ label: String) -> [UInt8] { Hashes.sha256(Array("custos digest pin \(label)".utf8)) }
 

@@ -25,9 +25,9 @@ import Testing
 
     /// The transactions policy with a rule denying poisoned destinations, bots allowed to pay
     /// anyone else, and USDC's dust bound at 1 USDC.
-    static func policy() -> String {
-        Cluster.transactionPolicy(version: 3).replacingOccurrences(of: "rules:\n", with: """
-            poisoning: {dust_usd: 1, dust: {USDC: 1}}
+    static func policy(version: Int = 3, poisoning: String = "{dust_usd: 1, dust: {USDC: 1}}") -> String {
+        Cluster.transactionPolicy(version: version).replacingOccurrences(of: "rules:\n", with: """
+            poisoning: \(poisoning)
             rules:
               - name: deny-poisoned
                 match: {kind: [transfer, contract_call]}
@@ -64,12 +64,14 @@ import Testing
                         amount: amount)
     }
 
-    /// A report of `transfers` on `chain` up to `block`, signed as `keyId` with `key`.
+    /// A report of `transfers` on `chain`, blocks `from` through `block`, covering the cluster's
+    /// vault addresses (or `vaults`), signed as `keyId` with `key`.
     func report(
-        _ c: inout Cluster, _ transfers: [WatchedTransfer], chain: String = "ethereum", block: UInt64 = 100, keyId: String = "watcher-1",
-        key: BotSigningKey? = nil
+        _ c: inout Cluster, _ transfers: [WatchedTransfer], chain: String = "ethereum", from: UInt64 = 0, block: UInt64 = 100,
+        isFinal: Bool = true, vaults: [String]? = nil, keyId: String = "watcher-1", key: BotSigningKey? = nil
     ) throws -> GovernanceOutcome {
-        let body = WatchReport(chain: chain, block: block, transfers: transfers).json
+        let body = WatchReport(chain: chain, fromBlock: from, block: block, vaults: vaults ?? Array(c.state.vaultEVMAddresses), isFinal: isFinal,
+                               transfers: transfers).json
         return c.apply(try WatchEntry.report(c.signed(body, keyId: keyId, key: key ?? watcher)))
     }
 
@@ -113,6 +115,45 @@ import Testing
         let again = try pay(&c, Self.poisoner)
         #expect(again.outcome == .allow, "\(again.decision)")
         #expect(again.decision.warnings.isEmpty)
+    }
+
+    /// Review M2, as the attacker: the request to the poisoner was allowed (and counted) a second
+    /// before the dust with it was reported; when the executor posts its parameters, the
+    /// re-decision must not count that same approval as the vault's earlier payment.
+    @Test func aRequestsOwnApprovalDoesNotExemptItsDestinationWhenItIsDecidedAgain() throws {
+        var c = try cluster()
+        let v = try Self.vaultAddress(c)
+        let paid = try pay(&c, Self.poisoner)
+        #expect(paid.outcome == .allow)
+        #expect(try report(&c, [Self.transfer(v, amount: 0)]) == .watched(chain: "ethereum", block: 100, flagged: 1))
+        let refused = c.apply(try c.parameters(paid.id, nonce: 0, key: executor))
+        #expect(Cluster.reason(refused).contains("denied by the policy in force now"), "\(refused)")
+        #expect(Cluster.reason(refused).contains("deny-poisoned"), "\(refused)")
+        #expect(c.state.transactions[paid.id]?.parameters == nil)
+    }
+
+    /// Review M1, as the attacker: the poisoner is not the call's destination but the NFT's
+    /// recipient, or the recipient of a Safe's inner token transfer (the Safe, the call's
+    /// target, is clean). Every node reads the decoded calldata and flags it all the same.
+    @Test func aPoisonedRecipientInsideAnNFTTransferOrASafeCallIsFlagged() throws {
+        var c = try cluster()
+        let v = try Self.vaultAddress(c)
+        #expect(try report(&c, [Self.transfer(v, amount: 1)]) == .watched(chain: "ethereum", block: 100, flagged: 1))
+        let poisoner = try EVM.Address(hex: Self.poisoner)
+        let nft = try EVM.ABI.encodeCall("safeTransferFrom(address,address,uint256)", [.address(try EVM.Address(hex: v)), .address(poisoner), .uint(7)])
+        let inner = try EVM.ABI.encodeCall("transfer(address,uint256)", [.address(poisoner), .uint(5_000_000)])
+        let safe = try EVM.ABI.encodeCall(
+            "execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)",
+            [.address(try EVM.Address(hex: Cluster.usdc)), .uint(0), .bytes(inner), .uint(0), .uint(0), .uint(0), .uint(0),
+             .address(.zero), .address(.zero), .bytes([])])
+        for (target, data) in [("0x9999999999999999999999999999999999999999", nft), ("0x1212121212121212121212121212121212121212", safe)] {
+            let decided = try #require(Cluster.decided(try c.submit(c.signed(Cluster.evmCall(to: target, data: "0x" + data.hexString), keyId: "risk-bot", key: bot))))
+            let recorded = try #require(c.state.requestBook.requests[decided.id])
+            #expect(recorded.request.destination.lowercased() == target)
+            #expect(recorded.request.recipients.map { $0.lowercased() }.contains(Self.poisoner))
+            #expect(recorded.decision.reason == .deniedByRule("deny-poisoned"), "\(recorded.decision)")
+            #expect(recorded.decision.warnings.first?.text.contains("0x7777…7777 (named by the request, not its destination)") == true)
+        }
     }
 
     @Test func aDepositAboveTheDustBoundFlagsNothingAndAReportNeverClearsAFlag() throws {
@@ -174,7 +215,7 @@ import Testing
     @Test func truncatedOversizedAndOverfullReportsAreRefused() throws {
         var c = try cluster()
         let v = try Self.vaultAddress(c)
-        let entry = try WatchEntry.report(c.signed(WatchReport(chain: "ethereum", block: 1, transfers: [Self.transfer(v)]).json,
+        let entry = try WatchEntry.report(c.signed(WatchReport(chain: "ethereum", fromBlock: 0, block: 100, vaults: [v], transfers: [Self.transfer(v)]).json,
                                                      keyId: "watcher-1", key: watcher))
         let truncated = try Entry(kind: entry.kind, payload: Array(entry.payload.dropLast(10)))
         #expect(Cluster.code(c.apply(truncated)) == .malformed)
@@ -190,7 +231,8 @@ import Testing
             Self.transfer(v, from: "0x" + String(repeating: String(format: "%02x", i + 16), count: 20), amount: BigUInt(2).power(256) - 1,
                           token: "0x5555555555555555555555555555555555555555")
         }
-        let full = try WatchEntry.report(c.signed(WatchReport(chain: "ethereum", block: 100, transfers: largest).json, keyId: "watcher-1", key: watcher))
+        let full = try WatchEntry.report(c.signed(WatchReport(chain: "ethereum", fromBlock: 0, block: 100, vaults: [v], transfers: largest).json,
+                                                  keyId: "watcher-1", key: watcher))
         #expect(full.payload.count + full.authorization.count <= WatchEntry.maximumBytes)
         guard case .watched(chain: "ethereum", block: 100, flagged: _) = c.apply(full) else { Issue.record("the full report was not taken"); return }
         let many = (0...WatchEntry.maximumTransfers).map { _ in Self.transfer(v) }
@@ -202,7 +244,9 @@ import Testing
             members[members.firstIndex { $0.key == "amount" }!].value = .string("-1")
             hostile = .object(members)
         }
-        let body = JSONValue.object([("kind", .string("watch")), ("chain", .string("ethereum")), ("block", .integer(1)), ("transfers", .array([hostile]))])
+        guard case .object(var members) = WatchReport(chain: "ethereum", fromBlock: 0, block: 100, vaults: [v], transfers: []).json else { return }
+        members[members.firstIndex { $0.key == "transfers" }!].value = .array([hostile])
+        let body = JSONValue.object(members)
         let outcome = c.apply(try WatchEntry.report(c.signed(body, keyId: "watcher-1", key: watcher)))
         #expect(Cluster.code(outcome) == .invalidRequest && Cluster.reason(outcome).contains("amount must be"))
         #expect(c.state.watch.count == 0)

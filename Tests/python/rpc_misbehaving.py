@@ -14,6 +14,9 @@ The request path picks the behaviour; answers to eth_chainId are "0x2a" when it 
                  "already known" (the first attempt did reach the node)
   /old-node      eth_maxPriorityFeePerGas is "method not found"; eth_feeHistory answers
                  base fees [10, 12, 14] gwei-units and rewards [[3], [1], [2]]
+  /narrow-logs   eth_getLogs over more than 10 blocks: the error -32005 "query returned more
+                 than 10000 results" (Infura's); over at most 10, one Transfer log per block
+  /no-logs       eth_getLogs: "block range too large" (code -32602) whatever the range
   /hits          (any method) how many requests each path has had, as the result
 """
 import json
@@ -64,6 +67,24 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 self.reply(200, json.dumps({"jsonrpc": "2.0", "id": request["id"],
                                             "error": {"code": -32601, "message": "method not found"}}).encode())
+            return
+        if self.path in ("/narrow-logs", "/no-logs") and request["method"] == "eth_getLogs":
+            query = request["params"][0]
+            first, last = int(query["fromBlock"], 16), int(query["toBlock"], 16)
+            if self.path == "/no-logs":
+                error = {"code": -32602, "message": "block range too large"}
+            elif last - first + 1 > 10:
+                error = {"code": -32005, "message": "query returned more than 10000 results"}
+            else:
+                error = None
+            if error:
+                self.reply(200, json.dumps({"jsonrpc": "2.0", "id": request["id"], "error": error}).encode())
+                return
+            topics = [t for t in query["topics"] if t is not None]
+            logs = [{"address": "0x" + "11" * 20, "topics": [topics[0], "0x" + "00" * 12 + "22" * 20, "0x" + "00" * 12 + "33" * 20],
+                     "data": "0x" + "00" * 31 + "01", "blockNumber": hex(n), "transactionHash": "0x" + ("%064x" % n)}
+                    for n in range(first, last + 1)]
+            self.reply(200, json.dumps({"jsonrpc": "2.0", "id": request["id"], "result": logs}).encode())
             return
         ok = json.dumps({"jsonrpc": "2.0", "id": request["id"], "result": "0x2a"}).encode()
         if self.path == "/ok" or (self.path == "/fail-twice" and count > 2):

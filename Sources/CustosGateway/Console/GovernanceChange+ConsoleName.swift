@@ -30,6 +30,7 @@ extension GovernanceChange {
         case .cancelNonce: "cancel-nonce"
         case .cancelAddressBookEntry: "cancel-address-book-entry"
         case .waiveCoolingOff: "waive-cooling-off"
+        case .clearWatchFlag: "clear-watch-flag"
         }
     }
 }

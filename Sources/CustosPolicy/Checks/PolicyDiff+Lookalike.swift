@@ -20,6 +20,16 @@ extension PolicyDiff {
             add("lookalike max_edit_distance", "\(a.maxEditDistance) → \(b.maxEditDistance)", b.maxEditDistance < a.maxEditDistance ? .weaker : .stronger)
         }
         let (p, q) = (old.poisoning, new.poisoning)
+        if p.maxStalenessSeconds != q.maxStalenessSeconds {
+            // A shorter bound fails closed sooner: stronger; a longer one, or none, later: weaker.
+            let text = "\(p.maxStalenessSeconds.map(CompiledPolicy.durationText) ?? "none") → \(q.maxStalenessSeconds.map(CompiledPolicy.durationText) ?? "none")"
+            let direction: Direction = switch (p.maxStalenessSeconds, q.maxStalenessSeconds) {
+            case (let x?, let y?): y < x ? .stronger : .weaker
+            case (nil, _): .stronger
+            case (_, nil): .weaker
+            }
+            add("poisoning max_staleness", text, direction)
+        }
         if p.dustUSD != q.dustUSD {
             add("poisoning dust_usd", "\(p.dustUSD.grouped) → \(q.dustUSD.grouped) USD", q.dustUSD < p.dustUSD ? .weaker : .stronger)
         }

@@ -23,6 +23,11 @@ extension PolicyDocument.AddressBookEntry {
         chain.value == other.chain.value && AddressNormalization.normalize(address) == AddressNormalization.normalize(other.address)
     }
 
+    /// The chain and the address as the evaluator compares it, `chain/address`: what a
+    /// security officer's cancellation is kept by, so that it follows the address through a
+    /// rename, a removal and re-adding, or any other change of the entry.
+    public var destinationKey: String { chain.value + "/" + AddressNormalization.normalize(address) }
+
     /// Whether this entry's address is one of `addresses` (compared as the evaluator compares them).
     public func isAddress(among addresses: [String]) -> Bool {
         let mine = AddressNormalization.normalize(address)

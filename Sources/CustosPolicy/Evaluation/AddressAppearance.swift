@@ -13,8 +13,14 @@ public struct AddressAppearance: Sendable, Hashable {
     /// The chain's block number and transaction hash the watcher read it from.
     public var block: UInt64
     public var transaction: String
+    /// The watcher bot whose report it came from (empty when unknown, as in a snapshot written
+    /// by hand).
+    public var reporter: String
 
-    public init(reportedAt: Int64, vaultAddress: String, incoming: Bool, transfer: String, block: UInt64, transaction: String) {
+    public init(
+        reportedAt: Int64, vaultAddress: String, incoming: Bool, transfer: String, block: UInt64, transaction: String, reporter: String = ""
+    ) {
+        self.reporter = reporter
         self.reportedAt = reportedAt
         self.vaultAddress = vaultAddress
         self.incoming = incoming

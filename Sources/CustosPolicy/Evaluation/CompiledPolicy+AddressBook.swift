@@ -12,10 +12,11 @@ extension CompiledPolicy {
         destination.isEmpty ? -1 : entryByAddress[AddressKey(chain: chain, address: normalized)] ?? -1
     }
 
-    /// The entry `request` goes to and the hold that makes `evaluate` deny it in `state`, or nil:
+    /// The entry `request` goes to or names and the hold that makes `evaluate` deny it in
+    /// `state`, or nil:
     /// for a signer's last check before it signs, the same test the decision makes.
     public func destinationHold(of request: PolicyRequest, in state: StateSnapshot) -> (entry: String, hold: DestinationHold)? {
         let c = EvaluationContext(policy: self, request: request, state: state)
-        return destinationHold(c).map { (entry: entries[c.entry].name, hold: $0) }
+        return destinationHold(c).map { (entry: entries[$0.entry].name, hold: $0.hold) }
     }
 }

@@ -28,9 +28,9 @@ extension CompiledPolicy {
             return PolicyDecision(
                 outcome: .deny, reason: .unknownInitiator, applied: [], skippedAllows: [], pending: [], countedApprovers: [])
         }
-        if let hold = destinationHold(c) {
+        if let held = destinationHold(c) {
             return PolicyDecision(
-                outcome: .deny, reason: .destinationHeld(entry: entries[c.entry].name, hold), applied: [], skippedAllows: [], pending: [],
+                outcome: .deny, reason: .destinationHeld(entry: entries[held.entry].name, held.hold), applied: [], skippedAllows: [], pending: [],
                 countedApprovers: [])
         }
         var applied: [PolicyDecision.AppliedRule] = []
@@ -97,13 +97,25 @@ extension CompiledPolicy {
             pending: [], countedApprovers: []), windows, c)
     }
 
-    /// The hold on the request's destination entry that refuses it now, if any: a transfer or
-    /// contract call to an entry still cooling off, or cancelled during its cooling-off.
-    func destinationHold(_ c: EvaluationContext) -> DestinationHold? {
-        guard c.request.kind == .transfer || c.request.kind == .contractCall, c.entry >= 0,
-              let hold = c.state.destinationHolds[entries[c.entry].name], hold.refuses(at: c.state.time)
-        else { return nil }
-        return hold
+    /// The first entry among the request's recipients (its destination first,
+    /// `EvaluationContext.recipients`) whose hold refuses it now, and the hold: a transfer, call
+    /// or message to, or naming, an entry still cooling off or cancelled during its cooling-off.
+    func destinationHold(_ c: EvaluationContext) -> (entry: Int, hold: DestinationHold)? {
+        guard c.request.kind != .governance else { return nil }
+        for address in c.recipients {
+            if let held = heldEntry(at: address, chain: c.request.chain, state: c.state) { return held }
+        }
+        return nil
+    }
+
+    /// The first entry at `normalized` on `chain` (on any chain when `chain` is empty), in
+    /// document order, whose hold in `state` refuses a request now, and the hold.
+    func heldEntry(at normalized: String, chain: String, state: StateSnapshot) -> (entry: Int, hold: DestinationHold)? {
+        guard !state.destinationHolds.isEmpty, let candidates = entriesAtAddress[normalized] else { return nil }
+        for i in candidates where chain.isEmpty || (entries[i].chain >= 0 && chains.names[entries[i].chain] == chain) {
+            if let hold = state.destinationHolds[entries[i].name], hold.refuses(at: state.time) { return (i, hold) }
+        }
+        return nil
     }
 
     /// `decision` with the window figures it read, the price it used and the destination's warnings.

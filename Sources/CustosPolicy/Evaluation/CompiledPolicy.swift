@@ -52,6 +52,8 @@ public final class CompiledPolicy: Sendable {
     let entryByAddress: [AddressKey: Int]
     /// Normalized address → union of the tags of its entries on every chain.
     let tagsByAddress: [String: [String]]
+    /// Normalized address → indices of its entries on every chain, in document order.
+    let entriesAtAddress: [String: [Int]]
     let limits: [Limit]
     let rules: [CompiledRule]
     /// The address book's EVM addresses, ready for the look-alike test.
@@ -84,6 +86,9 @@ public final class CompiledPolicy: Sendable {
         self.limits = limits
         self.rules = rules
         self.lookalikes = LookalikeIndex(document.lookalike, entries: entries)
+        var atAddress: [String: [Int]] = [:]
+        for (i, e) in entries.enumerated() { atAddress[e.address, default: []].append(i) }
+        self.entriesAtAddress = atAddress
         self.transferRules = rules.indices.filter { !rules[$0].governance }
         self.governanceRules = rules.indices.filter { rules[$0].governance }
     }

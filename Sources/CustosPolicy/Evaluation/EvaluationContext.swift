@@ -11,8 +11,13 @@ struct EvaluationContext {
     /// Address-book entry of the destination on the request's chain, or -1.
     let entry: Int
     let destinationAddress: String
-    /// For a destination outside the address book on its chain: the entry it resembles, if any.
-    let resemblance: AddressResemblance?
+    /// Every address the request sends value or grants authority to, normalized, each once:
+    /// the destination, `request.recipients`, then an EIP-712 message's address leaves in the
+    /// order of their paths.
+    let recipients: [String]
+    /// The look-alike and poisoned findings among `recipients` outside the address book, in
+    /// their order (`CompiledPolicy.flag`).
+    let flags: [RecipientFlag]
     /// USD notional, or nil with `usdProblem` saying why it is unknown.
     let amountUSD: FixedDecimal?
     let usdProblem: String?
@@ -35,7 +40,8 @@ struct EvaluationContext {
         vault = policy.vaults.lookup(request.vault)
         destinationAddress = AddressNormalization.normalize(request.destination)
         entry = policy.entryIndex(chain: request.chain, destination: request.destination, normalized: destinationAddress)
-        resemblance = entry < 0 && !request.destination.isEmpty ? policy.lookalikes.resemblance(of: destinationAddress) : nil
+        recipients = Self.recipients(of: request, destination: destinationAddress)
+        flags = recipients.compactMap { [chain = request.chain] in policy.flag($0, chain: chain, state: state) }
         if let unpriced = request.unpriced {
             amountUSD = nil
             usdProblem = unpriced
@@ -82,12 +88,28 @@ struct EvaluationContext {
     /// What earlier requests went to this request's destination, or nil if none did.
     var destinationHistory: DestinationHistory? { request.destinationKey.flatMap { state.destinations[$0] } }
 
-    /// The dust transfer that planted this request's destination in the vault's history, unless
-    /// the vault's own approved transfer to it came first (in an earlier second of block time).
-    var poisoning: AddressAppearance? {
-        guard let key = request.destinationKey, let appearance = state.appearances[key] else { return nil }
-        if let paid = state.destinations[key], paid.firstSeen < appearance.reportedAt { return nil }
-        return appearance
+    /// The first recipient that resembles an address-book entry, and the entry (security review
+    /// M1: a spender, operator, NFT recipient or inner call counts like the destination).
+    var resemblance: AddressResemblance? { flags.lazy.compactMap(\.resemblance).first }
+
+    /// The dust transfer that planted the first poisoned recipient in the vault's history.
+    var poisoning: AddressAppearance? { flags.lazy.compactMap(\.poisoning).first }
+
+    /// `destination`, then `request.recipients`, then the message's address leaves, normalized,
+    /// without repeats or empty ones.
+    static func recipients(of request: PolicyRequest, destination: String) -> [String] {
+        var all: [String] = []
+        var seen: Set<String> = []
+        func add(_ address: String) {
+            let normalized = AddressNormalization.normalize(address)
+            if !normalized.isEmpty && seen.insert(normalized).inserted { all.append(normalized) }
+        }
+        add(destination)
+        for r in request.recipients { add(r) }
+        if let fields = request.message?.fields {
+            for path in fields.keys.sorted() where LookalikeIndex.hexDigits(fields[path]!) != nil { add(fields[path]!) }
+        }
+        return all
     }
 
     var destinationName: String { entry >= 0 ? policy.entries[entry].name : "" }

@@ -15,7 +15,7 @@ extension PolicyRequest {
     ///
     ///     {"id": "r1", "kind": "transfer", "initiator": "risk-bot", "vault": "hot-trading",
     ///      "chain": "ethereum", "asset": "USDC", "amount": "250000", "fee": "0.002",
-    ///      "destination": "0x…", "approvals": ["alice"],
+    ///      "destination": "0x…", "recipients": ["0x…"], "approvals": ["alice"],
     ///      "call": {"target": "0x…", "function": "approve", "args": {"spender": "0x…"},
     ///               "amounts": {"amount": "1000"}},
     ///      "operation": {"action": "change_policy", "target": "v13"}}
@@ -30,7 +30,7 @@ extension PolicyRequest {
         var r = NodeReader()
         var request = PolicyRequest(initiator: "")
         let allowed = ["id", "kind", "initiator", "vault", "account", "chain", "asset", "amount", "fee", "destination",
-                       "call", "operation", "memo", "approvals"]
+                       "recipients", "call", "operation", "memo", "approvals"]
         guard let f = r.mapping(root, "the request", allowed: allowed, required: ["initiator"]) else {
             throw PolicyLoadError(r.diagnostics)
         }
@@ -55,6 +55,9 @@ extension PolicyRequest {
         request.memo = field("memo") ?? ""
         if let a = f["amount"] { request.amount = r.decimal(a.value, "amount")?.value ?? .zero }
         if let a = f["fee"] { request.fee = r.decimal(a.value, "fee")?.value ?? .zero }
+        if let a = f["recipients"], let items = r.sequence(a.value, "recipients") {
+            request.recipients = items.compactMap { r.string($0, "recipient")?.value }
+        }
         if let a = f["approvals"], let items = r.sequence(a.value, "approvals") {
             request.approvals = items.compactMap { r.string($0, "approver")?.value }
         }

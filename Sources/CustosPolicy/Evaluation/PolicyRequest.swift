@@ -61,6 +61,13 @@ public struct PolicyRequest: Sendable, Hashable {
     /// tokens the decoded recipient (for an approval, the spender), for any other contract call
     /// the contract.
     public var destination: String
+    /// Every other address the request sends value or grants authority to, as the chain layer
+    /// decoded it: an NFT's recipient, a `setApprovalForAll` operator, a new owner, admin or role
+    /// holder, and a Safe's or a multisend's inner calls (their targets and, in turn, these
+    /// addresses of theirs). The look-alike and poisoned flags and the cooling-off hold read them
+    /// with `destination` (`EvaluationContext.recipients`; an EIP-712 message's address leaves
+    /// too). Empty for a plain transfer.
+    public var recipients: [String]
     /// Why this request has no USD notional whatever prices the state holds, or nil: set by the
     /// chain layer for a call that moves tokens it cannot price (a token contract that is not a
     /// registered asset, an amount beyond the policy's decimals, the funds of a Safe). Every
@@ -78,7 +85,7 @@ public struct PolicyRequest: Sendable, Hashable {
     public init(
         id: String = "", kind: Kind = .transfer, initiator: String, vault: String = "", account: String = "",
         chain: String = "", asset: String = "", amount: FixedDecimal = .zero, fee: FixedDecimal = .zero,
-        destination: String = "", unpriced: String? = nil, call: ContractCall? = nil, message: Message? = nil, operation: GovernanceOperation? = nil,
+        destination: String = "", recipients: [String] = [], unpriced: String? = nil, call: ContractCall? = nil, message: Message? = nil, operation: GovernanceOperation? = nil,
         memo: String = "", approvals: [String] = []
     ) {
         self.id = id
@@ -91,6 +98,7 @@ public struct PolicyRequest: Sendable, Hashable {
         self.amount = amount
         self.fee = fee
         self.destination = destination
+        self.recipients = recipients
         self.unpriced = unpriced
         self.call = call
         self.message = message

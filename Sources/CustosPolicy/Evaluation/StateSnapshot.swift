@@ -28,10 +28,16 @@ public struct StateSnapshot: Sendable, Hashable {
     /// The first zero-value or dust transfer watchers reported with each counterparty, by
     /// `PolicyRequest.destinationKey`; a destination missing here had none.
     public var appearances: [String: AddressAppearance] = [:]
-    /// Address-book entries that are cooling off or were cancelled, by entry name: a transfer or
-    /// call whose destination is one of them is denied while the hold refuses it, whatever the
-    /// rules say.
+    /// How far watchers' reports cover each chain, by chain name; a chain missing here was never
+    /// covered (`PoisoningPolicy.maxStalenessSeconds`).
+    public var watchCoverage: [String: WatchCoverage] = [:]
+    /// Address-book entries that are cooling off or were cancelled, by entry name: a transfer,
+    /// call or message whose destination or other recipient is one of them is denied while the
+    /// hold refuses it, whatever the rules say, and `address_tags` of its address fails.
     public var destinationHolds: [String: DestinationHold] = [:]
+    /// The log id of the request being decided, when it is recorded already (a recheck): its own
+    /// approval is never the earlier payment that exempts an address from the poisoned flag.
+    public var decidingRequest: String? = nil
 
     public init(
         time: Int64, prices: [String: FixedDecimal] = [:], windows: WindowTotals = WindowTotals(),

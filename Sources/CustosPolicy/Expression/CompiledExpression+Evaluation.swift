@@ -147,8 +147,9 @@ extension CompiledExpression {
             if let failure { throw failure }
             return .bool(wantAll)
         case .addressTags(let address):
-            let a = AddressNormalization.normalize(try address.string(c, variable))
-            return .strings(c.policy.tagsByAddress[a] ?? [])
+            return try Self.addressTags(address.string(c, variable), c)
+        case .addressLookalike(let address), .addressPoisoned(let address), .addressResembles(let address):
+            return try addressFlag(address.string(c, variable), c)
         case .parseDecimal(let text):
             let s = try text.string(c, variable)
             guard let d = FixedDecimal(parsing: s) else { throw EvaluationFailure("'\(s.prefix(40))' is not a decimal") }
@@ -193,6 +194,31 @@ extension CompiledExpression {
         case .lessOrEqual: return order <= 0
         case .greater: return order > 0
         case .greaterOrEqual: return order >= 0
+        }
+    }
+
+    /// `address_tags(a)`: the tags of `address`'s entries on every chain. Tags of an entry that
+    /// may not be used yet are no reason to trust it (cooling-off review M2: an approval or
+    /// permit to an entry still waiting): a hold on any of them fails closed. Kept out of
+    /// `evaluate`, like the address flags below, so that its frame stays small.
+    @inline(never)
+    private static func addressTags(_ address: String, _ c: borrowing EvaluationContext) throws(EvaluationFailure) -> ExpressionValue {
+        let a = AddressNormalization.normalize(address)
+        if let held = c.policy.heldEntry(at: a, chain: "", state: c.state) {
+            throw EvaluationFailure("address_tags: \(held.hold.text(entry: c.policy.entries[held.entry].name))")
+        }
+        return .strings(c.policy.tagsByAddress[a] ?? [])
+    }
+
+    /// `address_lookalike(a)`, `address_poisoned(a)` or `address_resembles(a)` (this expression
+    /// says which) of `address`, for a request on the request's chain.
+    @inline(never)
+    private func addressFlag(_ address: String, _ c: borrowing EvaluationContext) throws(EvaluationFailure) -> ExpressionValue {
+        let a = AddressNormalization.normalize(address)
+        switch self {
+        case .addressPoisoned: return .bool(try c.policy.isPoisoned([a], chain: c.request.chain, state: c.state))
+        case .addressLookalike: return .bool(c.policy.flag(a, chain: c.request.chain, state: c.state)?.resemblance != nil)
+        default: return .string(c.policy.flag(a, chain: c.request.chain, state: c.state)?.resemblance.map { c.policy.entries[$0.entry].name } ?? "")
         }
     }
 
@@ -309,13 +335,16 @@ extension CompiledExpression {
             case .initiatorKeyPastGrace: return .bool(c.initiatorKey?.status == .pastGrace)
             case .destinationFirstSeen: return .bool(c.destinationHistory == nil)
             case .destinationLookalike: return .bool(c.resemblance != nil)
-            case .destinationPoisoned: return .bool(c.poisoning != nil)
+            case .destinationPoisoned:
+                if c.poisoning != nil { return .bool(true) }
+                return .bool(try c.policy.isPoisoned(c.recipients, chain: r.chain, state: c.state))
             }
         case .list(let f):
             switch f {
             case .initiatorRoles: return .strings(c.initiator >= 0 ? c.policy.principals[c.initiator].roleNames : [])
             case .approvals: return .strings(r.approvals)
             case .destinationTags: return .strings(c.destinationTags)
+            case .recipients: return .strings(c.recipients)
             }
         case .stringMap(.callArgs):
             guard let call = r.call else { throw EvaluationFailure("the request is not a contract call") }

@@ -28,6 +28,9 @@ indirect enum CompiledExpression: Sendable {
     case exists(CompiledExpression, CompiledExpression)
     case all(CompiledExpression, CompiledExpression)
     case addressTags(CompiledExpression)
+    case addressLookalike(CompiledExpression)
+    case addressPoisoned(CompiledExpression)
+    case addressResembles(CompiledExpression)
     case parseDecimal(CompiledExpression)
 
     enum Comparison: Sendable { case less, lessOrEqual, greater, greaterOrEqual }

@@ -223,6 +223,15 @@ struct ExpressionCompiler {
             let (a, at2) = try compile(arguments[0])
             guard at2 == .string else { throw ExpressionError(at, "address_tags takes an address string") }
             return (.addressTags(a), .list(.string))
+        case (nil, "address_lookalike"), (nil, "address_poisoned"), (nil, "address_resembles"):
+            try arity(1)
+            let (a, t) = try compile(arguments[0])
+            guard t == .string else { throw ExpressionError(at, "\(name) takes an address string") }
+            switch name {
+            case "address_lookalike": return (.addressLookalike(a), .bool)
+            case "address_poisoned": return (.addressPoisoned(a), .bool)
+            default: return (.addressResembles(a), .string)
+            }
         case (nil, "decimal"):
             try arity(1)
             let (a, t) = try compile(arguments[0])
@@ -230,7 +239,7 @@ struct ExpressionCompiler {
             guard t == .string else { throw ExpressionError(at, "decimal() takes a string") }
             return (.parseDecimal(a), .decimal)
         default:
-            let known = "has, size, startsWith, endsWith, exists, all, address_tags, decimal"
+            let known = "has, size, startsWith, endsWith, exists, all, address_tags, address_lookalike, address_poisoned, address_resembles, decimal"
             throw ExpressionError(at, "unknown function '\(name)'; conditions can use \(known)")
         }
     }

@@ -12,10 +12,17 @@
 /// - `request.destination_first_seen` (bool: no earlier request to this chain and address was
 ///   approved for signing) and `request.destination_largest_usd` (decimal: the largest USD
 ///   notional such a request was counted at; 0 when there was none).
-/// - `request.destination_lookalike` (bool: the destination is not in the address book on the
-///   request's chain but resembles an entry, `LookalikePolicy`), `destination_resembles`
-///   (string: that entry's name; empty when none) and `destination_poisoned` (bool: a watcher
-///   reported a zero-value or dust transfer with it before the vault paid it, `PoisoningPolicy`).
+/// - `request.recipients` (list(string)): every address the request sends value or grants
+///   authority to, normalized: the destination, a call's other recipients (an NFT recipient, an
+///   operator, a Safe's or multisend's inner calls, `PolicyRequest.recipients`) and an EIP-712
+///   message's address leaves.
+/// - `request.destination_lookalike` (bool: one of the recipients is not in the address book on
+///   the request's chain but resembles an entry, `LookalikePolicy`), `destination_resembles`
+///   (string: the first such entry's name; empty when none) and `destination_poisoned` (bool: a
+///   watcher reported a zero-value or dust transfer with a recipient outside the address book
+///   before any other request to it was approved, `PoisoningPolicy`). The functions
+///   `address_lookalike(a)`, `address_resembles(a)` and `address_poisoned(a)` ask the same of
+///   one address.
 /// - `request.destination`: `address`, `name`, `counterparty` (string; empty when unknown),
 ///   `tags` (list(string)), `known` (bool).
 /// - `request.call` (only for contract calls; test with `has(request.call)`): `target`,
@@ -39,6 +46,7 @@ enum RequestSchema {
         case (.request, "initiator_kind"): return (.string(.initiatorKind), .string)
         case (.request, "initiator_roles"): return (.list(.initiatorRoles), .list(.string))
         case (.request, "approvals"): return (.list(.approvals), .list(.string))
+        case (.request, "recipients"): return (.list(.recipients), .list(.string))
         case (.request, "vault"): return (.string(.vault), .string)
         case (.request, "account"): return (.string(.account), .string)
         case (.request, "chain"): return (.string(.chain), .string)
@@ -99,7 +107,7 @@ enum RequestSchema {
                     "chain", "asset", "memo", "amount", "amount_usd", "fee", "destination", "call", "message", "operation",
                     "initiator_key_class", "initiator_key_age_days", "initiator_key_overdue", "initiator_key_past_grace",
                     "destination_first_seen", "destination_largest_usd", "destination_lookalike", "destination_resembles",
-                    "destination_poisoned"]
+                    "destination_poisoned", "recipients"]
         case .destination: return ["address", "name", "counterparty", "tags", "known"]
         case .call: return ["target", "function", "selector", "args", "amounts"]
         case .message: return ["format", "text", "primary_type", "length", "domain", "fields", "amounts"]
@@ -138,7 +146,7 @@ enum RequestSchema {
     enum BoolField: Sendable, Hashable {
         case destinationKnown, initiatorKeyOverdue, initiatorKeyPastGrace, destinationFirstSeen, destinationLookalike, destinationPoisoned
     }
-    enum ListField: Sendable, Hashable { case initiatorRoles, approvals, destinationTags }
+    enum ListField: Sendable, Hashable { case initiatorRoles, approvals, destinationTags, recipients }
     enum StringMapField: Sendable, Hashable { case callArgs, messageFields }
     enum DecimalMapField: Sendable, Hashable { case callAmounts, messageAmounts }
 }

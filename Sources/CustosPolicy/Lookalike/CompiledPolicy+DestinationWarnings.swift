@@ -1,30 +1,35 @@
 extension CompiledPolicy {
-    /// The warnings about a request's destination (`PolicyDecision.warnings`): a look-alike of
-    /// an address-book entry, and a destination planted by a dust transfer. Worded for people
-    /// who are about to approve it; the rules decide what they mean.
+    /// The warnings about the addresses a request sends value or authority to
+    /// (`PolicyDecision.warnings`): each look-alike of an address-book entry, and each address
+    /// planted by a dust transfer, in the order of `EvaluationContext.recipients`. Worded for
+    /// people who are about to approve it; the rules decide what they mean.
     func destinationWarnings(_ c: EvaluationContext) -> [DestinationWarning] {
         var warnings: [DestinationWarning] = []
-        if let r = c.resemblance {
-            let e = entries[r.entry]
-            let chain = e.chain >= 0 ? chains.names[e.chain] : "its chain"
-            let why = switch r.reason {
-            case .affixes(let prefix, let suffix): "the same first \(prefix) and last \(suffix) hex digits"
-            case .editDistance(let d): "\(d) character edit\(d == 1 ? "" : "s") apart"
+        let chainText = c.request.chain.isEmpty ? "any chain" : c.request.chain
+        for flag in c.flags {
+            let role = flag.address == c.destinationAddress ? "" : " (named by the request, not its destination)"
+            if let r = flag.resemblance {
+                let e = entries[r.entry]
+                let chain = e.chain >= 0 ? chains.names[e.chain] : "its chain"
+                let why = switch r.reason {
+                case .affixes(let prefix, let suffix): "the same first \(prefix) and last \(suffix) hex digits"
+                case .editDistance(let d): "\(d) character edit\(d == 1 ? "" : "s") apart"
+                }
+                warnings.append(DestinationWarning(
+                    kind: .lookalike,
+                    text: "LOOK-ALIKE: \(Self.shortAddress(flag.address))\(role) resembles \(e.name) (\(Self.shortAddress(e.address)) on \(chain)): "
+                        + "\(why), but it is not in the address book on \(chainText)",
+                    resembles: e.name))
             }
-            warnings.append(DestinationWarning(
-                kind: .lookalike,
-                text: "LOOK-ALIKE: \(Self.shortAddress(c.destinationAddress)) resembles \(e.name) (\(Self.shortAddress(e.address)) on \(chain)): "
-                    + "\(why), but it is not in the address book on \(c.request.chain)",
-                resembles: e.name))
-        }
-        if let p = c.poisoning {
-            let direction = p.incoming ? "it sent \(p.transfer) to" : "\(p.transfer) was sent to it from"
-            warnings.append(DestinationWarning(
-                kind: .poisoned,
-                text: "POISONED: \(Self.shortAddress(c.destinationAddress)) first appeared in the vault's history by a zero-value or dust transfer: "
-                    + "\(direction) vault address \(Self.shortAddress(p.vaultAddress)) (block \(p.block), transaction \(Self.shortAddress(p.transaction))), "
-                    + "reported at block time \(p.reportedAt), before any transfer the vault made to it",
-                resembles: nil))
+            if let p = flag.poisoning {
+                let direction = p.incoming ? "it sent \(p.transfer) to" : "\(p.transfer) was sent to it from"
+                warnings.append(DestinationWarning(
+                    kind: .poisoned,
+                    text: "POISONED: \(Self.shortAddress(flag.address))\(role) first appeared in the vault's history by a zero-value or dust transfer: "
+                        + "\(direction) vault address \(Self.shortAddress(p.vaultAddress)) (block \(p.block), transaction \(Self.shortAddress(p.transaction))), "
+                        + "reported\(p.reporter.isEmpty ? "" : " by \(p.reporter)") at block time \(p.reportedAt), before any transfer the vault made to it",
+                    resembles: nil))
+            }
         }
         return warnings
     }

@@ -1,14 +1,21 @@
 extension PoisoningPolicy {
     /// Reads the `poisoning` section; a field it leaves out keeps its default (1 USD, no
-    /// per-asset bounds). The assets of `dust` must be assets of the policy (checked when the
-    /// policy compiles).
+    /// per-asset bounds, no staleness bound). The assets of `dust` must be assets of the policy
+    /// (checked when the policy compiles); `max_staleness` is a duration up to 30 days.
     ///
     /// ```yaml
-    /// poisoning: {dust_usd: 1, dust: {ETH: 0.0005, USDC: 1}}
+    /// poisoning: {dust_usd: 1, dust: {ETH: 0.0005, USDC: 1}, max_staleness: 30m}
     /// ```
     static func decode(_ node: YAMLNode, _ r: inout NodeReader) -> PoisoningPolicy {
         var poisoning = PoisoningPolicy()
-        guard let f = r.mapping(node, "poisoning", allowed: ["dust_usd", "dust"]) else { return poisoning }
+        guard let f = r.mapping(node, "poisoning", allowed: ["dust_usd", "dust", "max_staleness"]) else { return poisoning }
+        if let n = f["max_staleness"], let v = r.duration(n.value, "poisoning.max_staleness") {
+            if v.value > maximumStalenessSeconds {
+                r.error(.invalidValue, n.value.location, "poisoning.max_staleness must be at most 30d")
+            } else {
+                poisoning.maxStalenessSeconds = v.value
+            }
+        }
         if let n = f["dust_usd"], let v = r.decimal(n.value, "poisoning.dust_usd") { poisoning.dustUSD = v.value }
         if let n = f["dust"] {
             for entry in r.namedMapping(n.value, "poisoning.dust") {

@@ -6,15 +6,28 @@
 /// not a registered asset, or of an asset without a usable price and without its own bound,
 /// counts as dust (it fails safe: a flag is only ever more restrictive).
 ///
-///     poisoning: {dust_usd: 1, dust: {ETH: 0.0005, USDC: 1}}
+///
+/// With `maxStalenessSeconds` set, watch data older than that is no answer (security review
+/// M4): on a chain whose watch coverage (`WatchCoverage`) was last extended longer ago in block
+/// time, or never, the poisoned test of an address not flagged is unknown, so a rule reading it
+/// fails closed. Without it, an address no report flagged is not poisoned however old the data.
+///
+///     poisoning: {dust_usd: 1, dust: {ETH: 0.0005, USDC: 1}, max_staleness: 30m}
 public struct PoisoningPolicy: Sendable, Hashable {
     public var dustUSD: FixedDecimal
     /// Per-asset bounds in the asset's own units, by symbol.
     public var dust: [Spanned<String>: FixedDecimal]
+    /// How old, in seconds of block time, a chain's watch coverage may be before the poisoned
+    /// test is unknown on it; nil: no bound.
+    public var maxStalenessSeconds: Int?
 
-    public init(dustUSD: FixedDecimal = FixedDecimal(1)!, dust: [Spanned<String>: FixedDecimal] = [:]) {
+    /// The longest `max_staleness` a document may set.
+    public static let maximumStalenessSeconds = 30 * 86_400
+
+    public init(dustUSD: FixedDecimal = FixedDecimal(1)!, dust: [Spanned<String>: FixedDecimal] = [:], maxStalenessSeconds: Int? = nil) {
         self.dustUSD = dustUSD
         self.dust = dust
+        self.maxStalenessSeconds = maxStalenessSeconds
     }
 
     /// Whether `amount` of `asset` (nil: a token that is not a registered asset) is zero or

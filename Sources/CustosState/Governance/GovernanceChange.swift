@@ -85,14 +85,19 @@ public enum GovernanceChange: Sendable, Hashable {
     /// two is mined, the other cannot be; nothing else ever takes the nonce.
     case cancelNonce(vault: String, chain: String, address: String, nonce: UInt64)
     /// A security officer stops address-book entry `entry` during its cooling-off
-    /// (`ReplicatedState.addressBookStandings`): it never becomes usable until a later policy
-    /// change changes it again. Only a holder of a freeze role may propose it, and the
+    /// (`ReplicatedState.addressBookStandings`): it never becomes usable, nor any entry at its
+    /// chain and address, until the quorum waives it. Only a holder of a freeze role may propose it, and the
     /// governance rules let them execute it alone, as a freeze (operation class `freeze`).
     case cancelAddressBookEntry(entry: String)
-    /// Waives address-book entry `entry`'s cooling-off: usable from execution, recorded with the
-    /// operation. Decided by the governance rules (and time-lock) of `change_policy`: no fewer
+    /// Waives address-book entry `entry`'s cooling-off, or a security officer's cancellation of
+    /// it (of its chain and address): usable from execution, recorded with the operation. Decided by the governance rules (and time-lock) of `change_policy`: no fewer
     /// people than could have changed the entry (security review M1).
     case waiveCoolingOff(entry: String)
+    /// Clears the poisoned flag of `address` on `chain` (`WatchBook.appearances`): a false flag,
+    /// such as one planted by a zero-value `transferFrom(vault, address, 0)` that anyone can
+    /// make. Later reports never flag it again; the clearance is recorded with the operation.
+    /// Decided by the governance rules (and time-lock) of `change_policy` (security review M3).
+    case clearWatchFlag(chain: String, address: String)
 
     /// The operation as the policy engine's governance rules see it.
     public var operation: GovernanceOperation {
@@ -123,6 +128,7 @@ public enum GovernanceChange: Sendable, Hashable {
         case .cancelNonce(let vault, _, _, _): return GovernanceOperation(.changeVault, target: vault)
         case .cancelAddressBookEntry(let entry): return GovernanceOperation(.freeze, target: entry)
         case .waiveCoolingOff(let entry): return GovernanceOperation(.changePolicy, target: entry)
+        case .clearWatchFlag(let chain, let address): return GovernanceOperation(.changePolicy, target: chain + "/" + address)
         }
     }
 
@@ -207,6 +213,8 @@ extension CanonicalWriter {
             append(UInt8(43)); append(string: entry)
         case .waiveCoolingOff(let entry):
             append(UInt8(44)); append(string: entry)
+        case .clearWatchFlag(let chain, let address):
+            append(UInt8(45)); append(string: chain); append(string: address)
         }
     }
 
@@ -313,6 +321,8 @@ extension CanonicalReader where Code == GovernanceErrorCode {
                                 address: try string("address", max: 64), nonce: try uint64("nonce"))
         case 43: return .cancelAddressBookEntry(entry: try string("address book entry", max: 64))
         case 44: return .waiveCoolingOff(entry: try string("address book entry", max: 64))
+        case 45:
+            return .clearWatchFlag(chain: try string("chain", max: RegisteredAsset.maximumNameBytes), address: try string("address", max: 64))
         case let other: throw fail("unknown change kind \(other)")
         }
     }

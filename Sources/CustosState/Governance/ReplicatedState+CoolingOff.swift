@@ -6,7 +6,9 @@ extension ReplicatedState {
     /// entry of `new` that `old` lacks, or that changed (`isUnchanged(from:)`), starts cooling off
     /// now, for the longer of the two documents' delays for it — a change that also shortens the
     /// delay does not shorten its own entries' wait. An unchanged entry keeps its standing (a
-    /// cancelled one stays cancelled); a removed entry loses it, so one added again starts anew.
+    /// cancelled one stays cancelled); a removed entry loses it, so one added again starts anew —
+    /// except a cancellation, which is kept by chain and address (`cancelledDestinations`): an
+    /// entry at a cancelled address, renamed, re-tagged or added again, stays cancelled.
     ///
     /// The change that adds a destination also chooses its tags and counterparty, so for a new
     /// destination (a new entry, or a new chain or address) an override never shortens the wait
@@ -29,15 +31,17 @@ extension ReplicatedState {
             if (newDestination || stillHeld) && !entry.isAddress(among: own) {
                 delay = max(delay, old.coolingOffDefaultSeconds, new.coolingOffDefaultSeconds)
             }
-            standings[entry.name] = AddressBookStanding(
-                entry: entry.name, operationId: operationId, since: time, usableFrom: time + UInt64(delay) * 1000)
+            var standing = AddressBookStanding(entry: entry.name, operationId: operationId, since: time, usableFrom: time + UInt64(delay) * 1000)
+            standing.cancelled = cancelledDestinations[entry.destinationKey]
+            standings[entry.name] = standing
         }
         addressBookStandings = standings
     }
 
-    /// A security officer cancels `entry` during its cooling-off: it never becomes usable until
-    /// a later policy change changes it again. Only a person holding one of the policy's freeze
-    /// roles may, and only while the entry still waits.
+    /// A security officer cancels `entry` during its cooling-off: it never becomes usable, nor
+    /// does any entry a later policy change puts at its chain and address, until the quorum
+    /// waives it (`waiveCoolingOff`). Only a person holding one of the policy's freeze roles
+    /// may, and only while the entry still waits.
     mutating func cancelCoolingOff(entry: String, by officer: String, operationId: String) throws(GovernanceError) {
         let officers = (document.governance?.freezeRoles ?? []).map(\.value)
         guard let person = users[officer], person.active, person.roles.contains(where: officers.contains) else {
@@ -45,19 +49,26 @@ extension ReplicatedState {
                 + (officers.isEmpty ? "a freeze role" : officers.joined(separator: ", ")) + " may")
         }
         var standing = try coolingStanding(entry, "cancelled")
-        standing.cancelled = AddressBookStanding.Decision(user: officer, operationId: operationId, at: time)
+        let decision = AddressBookStanding.Decision(user: officer, operationId: operationId, at: time)
+        standing.cancelled = decision
         addressBookStandings[entry] = standing
+        if let key = document.addressBook.first(where: { $0.name == entry })?.destinationKey { cancelledDestinations[key] = decision }
     }
 
-    /// The quorum waives `entry`'s cooling-off: it is usable from now, recorded with the operation.
+    /// The quorum waives `entry`'s cooling-off, or a security officer's cancellation of it: it
+    /// is usable from now, recorded with the operation; a cancellation of its chain and address
+    /// is lifted.
     mutating func waiveCoolingOff(entry: String, proposer: String, operationId: String) throws(GovernanceError) {
-        var standing = try coolingStanding(entry, "waived")
+        var standing = try coolingStanding(entry, "waived", cancelledToo: true)
+        standing.cancelled = nil
         standing.waived = AddressBookStanding.Decision(user: proposer, operationId: operationId, at: time)
         addressBookStandings[entry] = standing
+        if let key = document.addressBook.first(where: { $0.name == entry })?.destinationKey { cancelledDestinations[key] = nil }
     }
 
-    /// The standing of an entry that is cooling off now, or why it is not.
-    private func coolingStanding(_ entry: String, _ act: String) throws(GovernanceError) -> AddressBookStanding {
+    /// The standing of an entry that is cooling off now (or, `cancelledToo`, was cancelled), or
+    /// why it is not.
+    private func coolingStanding(_ entry: String, _ act: String, cancelledToo: Bool = false) throws(GovernanceError) -> AddressBookStanding {
         guard document.addressBook.contains(where: { $0.name == entry }) else {
             throw GovernanceError(.invalidChange, "the address book has no entry \"\(entry.printable(limit: 64))\"")
         }
@@ -65,8 +76,9 @@ extension ReplicatedState {
             throw GovernanceError(.invalidChange, "address book entry \(entry) is in the genesis policy and has no cooling-off to be \(act)")
         }
         if let cancelled = standing.cancelled {
+            if cancelledToo { return standing }
             throw GovernanceError(.invalidChange, "address book entry \(entry) was cancelled by \(cancelled.user) (operation \(cancelled.operationId)); "
-                + "only a policy change that changes it again starts a new cooling-off")
+                + "only the quorum's waiver (waive-cooling-off) lifts it")
         }
         if let waived = standing.waived {
             throw GovernanceError(.invalidChange, "the cooling-off of address book entry \(entry) was waived by operation \(waived.operationId)")

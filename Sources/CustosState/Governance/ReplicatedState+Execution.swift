@@ -110,6 +110,9 @@ extension ReplicatedState {
         case .waiveCoolingOff(let entry):
             try waiveCoolingOff(entry: entry, proposer: p.proposer, operationId: p.id)
             return
+        case .clearWatchFlag(let chain, let address):
+            try clearWatchFlag(chain: chain, address: address, operationId: p.id)
+            return
         case .changePolicy(let yaml):
             let (document, policy) = try Self.compile(yaml: yaml, users: users, bots: bots)
             guard document.version > policyVersion else {

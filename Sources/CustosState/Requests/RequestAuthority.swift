@@ -31,26 +31,30 @@ struct RequestAuthority {
     /// age is the policy's to judge (`request.initiator_key_past_grace`). A removed bot or person
     /// initiates nothing: its requests are denied as an unknown initiator's, whatever the rules
     /// match on (a rule on the principal's kind still matches a principal without roles).
-    /// With `counted`, the windows are read without that request's own charge (it counts
-    /// already and is being decided again).
-    func evaluate(_ request: PolicyRequest, blockTime: UInt64, counted: String? = nil) -> PolicyDecision {
+    /// `deciding` is the log id of a request recorded already (a recheck): the windows are read
+    /// without its own charge if it counts already, and its own approval is not an earlier
+    /// payment of its destination (`StateSnapshot.decidingRequest`).
+    func evaluate(_ request: PolicyRequest, blockTime: UInt64, deciding: String? = nil) -> PolicyDecision {
         if bots[request.initiator]?.active == false || users[request.initiator]?.active == false {
             return .denied(.unknownInitiator)
         }
-        return policy.evaluate(request, in: snapshot(for: request, blockTime: blockTime, counted: counted))
+        var snapshot = snapshot(for: request, blockTime: blockTime, deciding: deciding)
+        snapshot.decidingRequest = deciding
+        return policy.evaluate(request, in: snapshot)
     }
 
     /// What the policy reads at `blockTime` for `request`: the time, the freeze flag, the
-    /// windows' totals, what earlier requests went to its destination and the first dust transfer
-    /// reported with it, the median price of its asset (or why there is none), whether its
-    /// destination entry is cooling off or cancelled and, for a bot, when its key was last set
-    /// (so its key's rotation status is known). Only the request's own asset and destination are
-    /// looked up.
-    func snapshot(for request: PolicyRequest, blockTime: UInt64, counted: String? = nil) -> StateSnapshot {
+    /// windows' totals (without `deciding`'s own charge), what earlier requests went to each
+    /// destination and the first dust transfer reported with each counterparty (the rooms' own
+    /// tables, shared, not copied: the look-alike and poisoned tests read every address the
+    /// request names), the median price of its asset (or why there is none), the address-book
+    /// entries cooling off or cancelled now and, for a bot, when its key was last set (so its
+    /// key's rotation status is known).
+    func snapshot(for request: PolicyRequest, blockTime: UInt64, deciding: String? = nil) -> StateSnapshot {
         let initiator = request.initiator
         let rotated = bots[initiator].map { [initiator: Int64($0.keyRotatedAt / 1000)] } ?? [:]
         let seconds = Int64(blockTime / 1000)
-        var snapshot = StateSnapshot(time: seconds, windows: counted.map(windows.totals(releasing:)) ?? windows.totals, frozen: frozen, keyRotations: rotated)
+        var snapshot = StateSnapshot(time: seconds, windows: deciding.map(windows.totals(releasing:)) ?? windows.totals, frozen: frozen, keyRotations: rotated)
         if !request.asset.isEmpty {
             switch prices.median(of: request.asset, policy: policy.document.prices, at: seconds) {
             case .success(let median):
@@ -64,11 +68,12 @@ struct RequestAuthority {
                 snapshot.priceProblems[request.asset] = problem.reason
             }
         }
-        if let key = request.destinationKey {
-            if let history = windows.destinations[key] { snapshot.destinations[key] = history }
-            if let appearance = watch.appearances[key] { snapshot.appearances[key] = appearance }
+        snapshot.destinations = windows.destinations
+        snapshot.appearances = watch.appearances
+        snapshot.watchCoverage = watch.coverage
+        for (entry, standing) in addressBook {
+            if let hold = standing.hold, hold.refuses(at: seconds) { snapshot.destinationHolds[entry] = hold }
         }
-        if let entry = policy.addressBookEntry(of: request), let hold = addressBook[entry]?.hold { snapshot.destinationHolds[entry] = hold }
         return snapshot
     }
 }

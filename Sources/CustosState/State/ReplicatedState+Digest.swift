@@ -128,7 +128,8 @@ extension ReplicatedState {
     }
 
     /// The cooling-off of address-book entries (sorted by name): the operation that set it, since
-    /// and usable from, and any cancellation or waiver with who, by which operation and when.
+    /// and usable from, and any cancellation or waiver with who, by which operation and when;
+    /// then the cancellations by chain and address (sorted).
     private func appendAddressBookStandings(to w: inout CanonicalWriter) {
         w.append(string: "address-book-standings")
         w.append(UInt32(addressBookStandings.count))
@@ -145,6 +146,15 @@ extension ReplicatedState {
                 w.append(string: decision.operationId)
                 w.append(decision.at)
             }
+        }
+        w.append(string: "cancelled-destinations")
+        w.append(UInt32(cancelledDestinations.count))
+        for key in cancelledDestinations.keys.sorted() {
+            let d = cancelledDestinations[key]!
+            w.append(string: key)
+            w.append(string: d.user)
+            w.append(string: d.operationId)
+            w.append(d.at)
         }
     }
 

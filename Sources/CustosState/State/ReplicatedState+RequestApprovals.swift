@@ -129,7 +129,7 @@ extension ReplicatedState {
                 // or a freeze must not be outrun by approvals gathered under the old one.
                 var current = updated.request
                 current.approvals = countedApprovers(of: updated)
-                let now = requestAuthority.evaluate(current, blockTime: time)
+                let now = requestAuthority.evaluate(current, blockTime: time, deciding: id)
                 switch now.outcome {
                 case .allow:
                     updated.approvals!.status = .approved

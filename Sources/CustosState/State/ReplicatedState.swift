@@ -80,6 +80,11 @@ public struct ReplicatedState: Sendable {
     /// The cooling-off of every address-book entry a policy change added or changed since
     /// genesis, by entry name (entries of the genesis policy, usable at once, have none).
     public internal(set) var addressBookStandings: [String: AddressBookStanding] = [:]
+    /// Every cancellation a security officer made during a cooling-off, by the chain and address
+    /// of the entry (`AddressBookEntry.destinationKey`; cooling-off review L1): an entry at that
+    /// address is cancelled whatever it is named or however a later policy change writes it,
+    /// until the quorum waives it.
+    public internal(set) var cancelledDestinations: [String: AddressBookStanding.Decision] = [:]
     /// The height of the latest block applied (0 for a state that applies entries without
     /// their blocks); ceremonies record the height that started them.
     public internal(set) var height: UInt64 = 0

@@ -173,7 +173,7 @@ extension ReplicatedState {
         var current = recorded.request
         current.fee = maximumFee
         if recorded.approvals != nil { current.approvals = countedApprovers(of: recorded) }
-        let now = requestAuthority.evaluate(current, blockTime: time, counted: recorded.id)
+        let now = requestAuthority.evaluate(current, blockTime: time, deciding: recorded.id)
         let what = "the transaction parameters are refused: request \(recorded.id) with a maximum fee of \(maximumFee) \(nativeAsset(of: plan.chain)?.symbol ?? "in \(plan.chain)'s native asset")"
         switch now.outcome {
         case .allow:

@@ -77,6 +77,7 @@ extension TransactionRequest {
                 throw Self.invalid("a call that moves tokens carries no native value; this one sends \(self.amount) \(asset.symbol)")
             }
             intent.action.charge(&policy, assets: onChain)
+            policy.recipients = intent.action.recipients.map(\.checksummed)
             plan = PlannedTransaction(requestId: requestId, vault: vault.id, chain: chain, chainId: chainId, from: from, path: path, to: to,
                                       value: units, data: data, status: .awaitingParameters)
         }

@@ -10,17 +10,20 @@ extension ReplicatedState {
     /// and changes nothing else. Checks, in order: the envelope's bot is registered, active,
     /// holds the `watcher` role and signed it for this cluster within the clock skew
     /// (`verifiedBot`); the body reads as a `WatchReport` (`invalidRequest`); the chain has a
-    /// registered asset; the report's block is not before the watcher's last on that chain;
+    /// registered asset; the report's block is not before the watcher's last on that chain; it
+    /// covers exactly the EVM addresses of the cluster's vaults (`WatchReport.vaultsDigest`);
     /// every transfer's vault address is an EVM address of a vault (`watchRefused`). Then each
     /// transfer whose counterparty is not itself a vault address and that is zero or dust under
     /// the policy's `poisoning` section, at the median price of its asset now, becomes its
-    /// counterparty's first appearance if it has none (`WatchBook.record`).
+    /// counterparty's first appearance if it has none and the quorum never cleared it
+    /// (`WatchBook.record`); a report that would flag more counterparties on its chain than the
+    /// room's bound is refused whole (`watchRefused`).
     mutating func applyWatch(_ entry: Entry) -> GovernanceOutcome {
         var source: String? = nil
         do {
             let (report, bot, flagging) = try checkWatch(entry, source: &source)
             let before = watch.count
-            watch.record(report, by: bot, flagging: flagging)
+            watch.record(report, by: bot, at: Int64(time / 1000), flagging: flagging)
             return .watched(chain: report.chain, block: report.block, flagged: watch.count - before)
         } catch {
             record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: source, error: error))
@@ -40,6 +43,11 @@ extension ReplicatedState {
             throw refused("bot \"\(bot.id)\" already reported \(report.chain) up to block \(last); a report may not go back to block \(report.block)")
         }
         let own = vaultEVMAddresses
+        if report.vaultCount != own.count || report.vaultsDigest != WatchReport.vaultsDigest(own) {
+            throw refused("the report covers \(report.vaultCount) vault address\(report.vaultCount == 1 ? "" : "es") (SHA-256 \(report.vaultsDigest.prefix(16))…), "
+                + "not the \(own.count) EVM vault address\(own.count == 1 ? "" : "es") of the cluster (SHA-256 \(WatchReport.vaultsDigest(own).prefix(16))…): "
+                + own.sorted().prefix(8).joined(separator: ", ") + (own.count > 8 ? ", …" : ""))
+        }
         var flagging: [(key: String, appearance: AddressAppearance)] = []
         let seconds = Int64(time / 1000)
         for (i, transfer) in report.transfers.enumerated() {
@@ -61,7 +69,13 @@ extension ReplicatedState {
             let key = report.chain + "/" + transfer.counterparty.lowercased()
             flagging.append((key, AddressAppearance(
                 reportedAt: seconds, vaultAddress: transfer.vaultAddress, incoming: transfer.incoming, transfer: words, block: transfer.block,
-                transaction: transfer.transaction)))
+                transaction: transfer.transaction, reporter: bot.id)))
+        }
+        let adding = watch.additions(flagging).count
+        let held = watch.flagsPerChain[report.chain] ?? 0
+        if adding > 0 && held + adding > WatchBook.maximumFlagsPerChain {
+            throw refused("the watch room holds \(held) flagged counterparties on \(report.chain) and this report would add \(adding), "
+                + "beyond its bound of \(WatchBook.maximumFlagsPerChain); nothing of it is kept (clear false flags with custos op propose clear-watch-flag)")
         }
         return (report, bot.id, flagging)
     }
@@ -87,6 +101,11 @@ extension ReplicatedState {
     static func decimal(_ units: BigUInt, decimals: UInt8) -> FixedDecimal? {
         let scaled = units * BigUInt(10).power(FixedDecimal.scale - Int(decimals))
         return Int128(String(scaled)).map(FixedDecimal.init(raw:))
+    }
+
+    /// The quorum clears the poisoned flag of `address` on `chain` (`GovernanceChange.clearWatchFlag`).
+    mutating func clearWatchFlag(chain: String, address: String, operationId: String) throws(GovernanceError) {
+        try watch.clear(chain: chain, address: address.lowercased(), operationId: operationId)
     }
 
     /// Every EVM address of every vault (its key's own and those recorded), lowercased.

@@ -1,0 +1,133 @@
+import CustosCore
+@testable import CustosPolicy
+import Testing
+
+/// Security review M1/M2 of the look-alike and poisoned flags, and M2 of cooling-off: every
+/// address a request sends value or authority to (a Safe's or multisend's inner call, an NFT
+/// recipient, an operator, a permit's spender, an order's receiver) is flagged like the
+/// destination; the functions `address_lookalike`, `address_poisoned` and `address_resembles`
+/// ask the same of one address; a request's own approval never exempts its destination from
+/// the poisoned flag; and `address_tags` of an entry still cooling off fails closed.
+@Suite struct RecipientFlagTests {
+    static let policy = ExamplePolicyTests.policy
+    static let kraken = ExamplePolicyTests.kraken
+    static let fake = LookalikePolicyTests.lookalike(of: ExamplePolicyTests.kraken, seed: 7)
+    static let stranger = ExamplePolicyTests.stranger
+    static let safe = "0x1111111111111111111111111111111111111111"
+
+    /// A person's call to a Safe (outside the address book) whose inner call names `recipients`.
+    static func safeCall(_ recipients: [String], initiator: String = "alice") -> PolicyRequest {
+        var r = ExamplePolicyTests.send(initiator, "0", "ETH", to: safe)
+        r.kind = .contractCall
+        r.call = .init(target: safe, function: "execTransaction", arguments: ["to": recipients.first ?? "", "inner": "erc20.transfer"])
+        r.recipients = recipients
+        return r
+    }
+
+    /// The risk bot's Permit2 permit for `spender`, from the hot vault.
+    static func permit(spender: String) -> PolicyRequest {
+        var domain = PolicyRequest.Message.Domain()
+        domain.name = "Permit2"
+        domain.chainId = "1"
+        domain.verifyingContract = "0x000000000022d473030f116ddee9f6b43ac78ba3"
+        let message = PolicyRequest.Message(
+            format: .eip712, domain: domain, primaryType: "PermitSingle",
+            fields: ["spender": spender, "details.token": ExamplePolicyTests.usdcToken, "details.amount": "1000"],
+            amounts: ["details.amount": FixedDecimal(1000)!])
+        return PolicyRequest(id: "m", kind: .message, initiator: "risk-bot", vault: "hot-trading", message: message)
+    }
+
+    static func holds(_ condition: String, _ request: PolicyRequest, _ state: StateSnapshot = ExamplePolicyTests.state()) throws -> Bool {
+        try LookalikePolicyTests.holds(condition, request, state)
+    }
+
+    @Test func aLookalikeInsideASafeCallIsFlaggedAndDeniedThoughTheDestinationIsClean() throws {
+        let request = Self.safeCall([Self.fake])
+        let decision = Self.policy.evaluate(request, in: ExamplePolicyTests.state())
+        #expect(decision.reason == .deniedByRule("deny-lookalike-destination"), "\(decision)")
+        #expect(decision.warnings.map(\.kind) == [.lookalike])
+        #expect(decision.warnings.first?.text.contains("(named by the request, not its destination) resembles kraken-eth") == true)
+        #expect(try Self.holds("request.destination_resembles == 'kraken-eth'", request))
+        #expect(try Self.holds("size(request.recipients) == 2 && '\(Self.safe)' in request.recipients && '\(Self.fake)' in request.recipients", request))
+        // The same call without the inner recipient is not flagged.
+        #expect(!(try Self.holds("request.destination_lookalike", Self.safeCall([]))))
+    }
+
+    @Test func aPoisonedNFTRecipientIsFlaggedAndAnAddressBookEntryNeverIs() throws {
+        let poisoned = LookalikePolicyTests.poisoned(ExamplePolicyTests.state(), reportedAt: ExamplePolicyTests.state().time - 60)
+        var request = ExamplePolicyTests.send("alice", "0", "ETH", to: Self.safe)
+        request.kind = .contractCall
+        request.call = .init(target: Self.safe, function: "safeTransferFrom", arguments: ["from": ExamplePolicyTests.hotETH, "to": Self.stranger])
+        request.recipients = [Self.stranger]
+        let decision = Self.policy.evaluate(request, in: poisoned)
+        #expect(decision.reason == .deniedByRule("deny-poisoned-destination"), "\(decision)")
+        #expect(decision.warnings.map(\.kind) == [.poisoned])
+        #expect(try Self.holds("address_poisoned(request.call.args.to)", request, poisoned))
+        #expect(!(try Self.holds("address_lookalike(request.call.args.to)", request, poisoned)))
+        // An address-book entry is governed: a dust report with it flags nothing, as destination or recipient.
+        var onKraken = poisoned
+        onKraken.appearances["ethereum/" + Self.kraken] = poisoned.appearances["ethereum/" + Self.stranger]
+        #expect(!(try Self.holds("address_poisoned('\(Self.kraken)') || address_lookalike('\(Self.kraken)')", request, onKraken)))
+        #expect(!(try Self.holds("request.destination_poisoned", Self.safeCall([Self.kraken]), onKraken)))
+        // What is not an address is neither.
+        #expect(!(try Self.holds("address_lookalike('kraken') || address_poisoned('')", request, poisoned)))
+        #expect(try Self.holds("address_resembles('\(Self.fake.uppercased().replacing("0X", with: "0x"))') == 'kraken-eth'", request))
+        #expect(try Self.holds("address_resembles('\(Self.stranger)') == ''", request))
+    }
+
+    @Test func aPermitToALookalikeOrPoisonedSpenderIsDeniedThoughItsAllowRuleNamesTheRouter() throws {
+        let router = ExamplePolicyTests.uniswap
+        #expect(Self.policy.evaluate(Self.permit(spender: router), in: ExamplePolicyTests.state()).reason == .allowedByRule("allow-risk-bot-permit2"))
+        let lookalike = Self.policy.evaluate(Self.permit(spender: Self.fake), in: ExamplePolicyTests.state())
+        #expect(lookalike.reason == .deniedByRule("deny-lookalike-destination"), "\(lookalike)")
+        // A message names no chain: a dust report on any of the policy's chains counts.
+        let poisoned = LookalikePolicyTests.poisoned(ExamplePolicyTests.state(), reportedAt: 0, key: "base/" + Self.stranger)
+        let decision = Self.policy.evaluate(Self.permit(spender: Self.stranger), in: poisoned)
+        #expect(decision.reason == .deniedByRule("deny-poisoned-destination"), "\(decision)")
+        #expect(try Self.holds("address_poisoned(request.message.fields.spender)", Self.permit(spender: Self.stranger), poisoned))
+    }
+
+    /// Review M2, as the attacker: the vault's approval of the very request being decided came
+    /// before the dust was reported; on its recheck that approval must not exempt the address.
+    @Test func theRequestsOwnApprovalNeverExemptsItsDestinationFromThePoisonedFlag() throws {
+        let request = ExamplePolicyTests.send("alice", "100", to: Self.stranger)
+        let key = try #require(request.destinationKey)
+        var state = LookalikePolicyTests.poisoned(ExamplePolicyTests.state(), reportedAt: 2_000)
+        state.destinations[key] = DestinationHistory(firstSeen: 1_000, largestUSD: FixedDecimal(100)!, count: 1, firstRequest: "log-1")
+        #expect(!(try Self.holds("request.destination_poisoned", request, state)), "another request's earlier approval exempts it")
+        state.decidingRequest = "log-1"
+        #expect(try Self.holds("request.destination_poisoned", request, state), "its own approval does not")
+        #expect(Self.policy.evaluate(request, in: state).reason == .deniedByRule("deny-poisoned-destination"))
+        // A second request approved before the report does exempt it; one approved after it does not.
+        state.destinations[key]?.count = 2
+        state.destinations[key]?.secondSeen = 1_500
+        #expect(!(try Self.holds("request.destination_poisoned", request, state)))
+        state.destinations[key]?.secondSeen = 2_000
+        #expect(try Self.holds("request.destination_poisoned", request, state))
+    }
+
+    /// Cooling-off review M2: a rule that trusts `address_tags(spender)` must not allow an
+    /// approval to an entry still cooling off or cancelled; a call naming one is denied outright.
+    @Test func addressTagsOfAHeldEntryFailsClosedAndARecipientOnHoldIsDenied() throws {
+        var r = ExamplePolicyTests.send("rebalancer", "0", "ETH", to: ExamplePolicyTests.usdcToken, vault: "defi")
+        r.kind = .contractCall
+        r.call = .init(target: ExamplePolicyTests.usdcToken, function: "approve", arguments: ["spender": ExamplePolicyTests.uniswap],
+                       amounts: ["amount": FixedDecimal(50_000)!])
+        var state = ExamplePolicyTests.state()
+        #expect(Self.policy.evaluate(r, in: state).reason == .allowedByRule("allow-rebalancer-approve-defi"))
+        for hold in [DestinationHold.coolingOff(usableFrom: state.time + 60), .cancelled(by: "sam", at: state.time - 60)] {
+            state.destinationHolds = ["uniswap-router": hold]
+            let decision = Self.policy.explain(r, in: state)
+            #expect(decision.decision.outcome == .deny, "\(decision.lines)")
+            #expect(decision.decision.skippedAllows.map(\.name).contains("allow-rebalancer-approve-defi"), "\(decision.lines)")
+            #expect(throws: (any Error).self) { try Self.holds("'defi' in address_tags(request.call.args.spender)", r, state) }
+            // The chain layer names the spender as a recipient: the hold denies before any rule.
+            var named = r
+            named.recipients = [ExamplePolicyTests.uniswap]
+            #expect(Self.policy.evaluate(named, in: state).reason == .destinationHeld(entry: "uniswap-router", hold))
+        }
+        // Once usable, the tags count again.
+        state.destinationHolds = ["uniswap-router": .coolingOff(usableFrom: state.time)]
+        #expect(Self.policy.evaluate(r, in: state).reason == .allowedByRule("allow-rebalancer-approve-defi"))
+    }
+}
