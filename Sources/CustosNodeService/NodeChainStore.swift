@@ -94,6 +94,20 @@ public final class NodeChainStore: Sendable {
             // report covers (issue 17, security review M3 and M4).
             try db.execute(sql: "DELETE FROM stateDigest")
         }
+        migrator.registerMigration("v10: timed decisions and confirmed prices") { db in
+            // Governance approvals are now timed, and refused untimed under a policy that bounds
+            // approvals; a price move is confirmed only by enough distinct sources; a watch report
+            // states what it covers. Replayed under these rules, an older chain would quietly
+            // lose approvals, decisions and reports it committed (a policy change undone), so
+            // the node refuses to open it, as for v5, rather than diverge without a word.
+            let blocks = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM committedBlock") ?? 0
+            guard blocks == 0 else {
+                throw ClusterAPIError(
+                    .stateMismatch,
+                    "this node's chain (\(blocks) blocks) was made by an earlier version whose governance approvals carry no signing time; "
+                        + "it cannot be replayed under today's rules: start a new cluster (for `make run`, remove .custos-dev)")
+            }
+        }
         return migrator
     }
 

@@ -4,11 +4,12 @@ import Foundation
 import GRDB
 import Testing
 
-/// A node's chain made before requests and approvals bound the cluster's genesis digest cannot
-/// be replayed under today's rules without rewriting its history: the store refuses to open it,
-/// saying why, while an empty one upgrades.
+/// A node's chain made before requests and approvals bound the cluster's genesis digest (v5), or
+/// before governance approvals were timed (v10), cannot be replayed under today's rules without
+/// rewriting its history: the store refuses to open it, saying why, while an empty one upgrades.
 @Suite struct NodeChainStoreUpgradeTests {
-    @Test func aChainFromBeforeTheClusterBindingIsRefusedAndAnEmptyOneUpgrades() throws {
+    @Test(arguments: ["v5", "v10"])
+    func aChainFromBeforeARuleChangeIsRefusedAndAnEmptyOneUpgrades(migration: String) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("custos-chain-upgrade-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -17,7 +18,7 @@ import Testing
         // As an earlier version left it: the migration not yet applied, one committed block.
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in
-            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE 'v5:%'")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE '\(migration):%'")
             try db.execute(sql: "INSERT INTO committedBlock (height, hash, timestamp, block, certificate) VALUES (1, x'01', 1, x'00', x'00')")
         }
         try queue.close()
@@ -31,7 +32,7 @@ import Testing
         let empty = folder.appendingPathComponent("empty.sqlite").path
         _ = try NodeChainStore(path: empty)
         let emptyQueue = try DatabaseQueue(path: empty)
-        try emptyQueue.write { db in try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE 'v5:%'") }
+        try emptyQueue.write { db in try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE '\(migration):%'") }
         try emptyQueue.close()
         _ = try NodeChainStore(path: empty)
     }

@@ -142,30 +142,39 @@ import Testing
         #expect(c.apply(rejection) == .requestApprovals(requestId: requests[2], status: .rejected))
     }
 
-    /// Review L1: beyond the limit under `second_person`, an approval is recorded and counts
-    /// once a second eligible person, within their own bound, approves too — it never fills a
-    /// requirement alone, and it never blocks its giver on that request for good.
+    /// Review L1: beyond the limit under `second_person`, an approval is recorded but fills
+    /// nothing, so the request needs one more approval from someone else (a 4-eyes rule then
+    /// takes three people, one of them tired); and it never blocks its giver on that request for
+    /// good: once back within the bound they may approve it again, and that approval counts.
     @Test func beyondTheLimitASecondPersonIsNeeded() throws {
         var (c, key) = try Self.cluster("{per_person_per_hour: 1, beyond: second_person}")
         let a = try Self.held(&c, key), b = try Self.held(&c, key), d = try Self.held(&c, key)
         try Self.approve(&c, a, by: "frank")
-        // frank's second approval is recorded, beyond the limit: alone it fills no requirement.
+        // frank's second approval is recorded, beyond the limit: it fills no requirement.
         #expect(try Self.approve(&c, b, by: "frank") == .requestApprovals(requestId: b, status: .pending))
         let recorded = try #require(c.state.requestBook.requests[b])
         #expect(recorded.approvals?.approvals.map(\.beyondLimit) == [true])
         #expect(c.state.countedApprovers(of: recorded).isEmpty)
         #expect(c.state.unmetApprovals(of: recorded).map(\.count) == [2])
-        // grace, within her bound, is the second person: frank's approval counts with hers, and
-        // the two approvals the rule asks for are there.
-        #expect(try Self.approve(&c, b, by: "grace") == .requestApprovals(requestId: b, status: .approved))
-        #expect(c.state.requestBook.requests[b]?.approvals?.approvals.map(\.user) == ["frank", "grace"])
-        #expect(c.state.countedApprovers(of: try #require(c.state.requestBook.requests[b])) == ["frank", "grace"])
-        // Two people both beyond their bound do not second each other: a third, within hers, is needed.
+        // grace, within her bound, does not make it a 4-eyes approval with tired frank: a third
+        // person is needed.
+        #expect(try Self.approve(&c, b, by: "grace") == .requestApprovals(requestId: b, status: .pending))
+        #expect(c.state.countedApprovers(of: try #require(c.state.requestBook.requests[b])) == ["grace"])
+        // While still beyond his bound, frank cannot approve it again to make it count.
+        #expect(Cluster.code(try Self.approve(&c, b, by: "frank")) == .approvalLimit)
+        #expect(try Self.approve(&c, b, by: "erin") == .requestApprovals(requestId: b, status: .approved))
+        #expect(c.state.countedApprovers(of: try #require(c.state.requestBook.requests[b])) == ["grace", "erin"])
+        // frank's approval of d, beyond his bound, does not block him on d: an hour on, within
+        // his bound again, he approves it anew, that approval replaces the first and counts.
         #expect(try Self.approve(&c, d, by: "frank") == .requestApprovals(requestId: d, status: .pending))
-        #expect(try Self.approve(&c, d, by: "grace") == .requestApprovals(requestId: d, status: .pending))
-        #expect(c.state.requestBook.requests[d]?.approvals?.approvals.map(\.beyondLimit) == [true, true])
-        #expect(c.state.countedApprovers(of: try #require(c.state.requestBook.requests[d])).isEmpty)
-        #expect(try Self.approve(&c, d, by: "erin") == .requestApprovals(requestId: d, status: .approved))
+        c.now += 3_700_000
+        #expect(try Self.approve(&c, d, by: "frank") == .requestApprovals(requestId: d, status: .pending))
+        let again = try #require(c.state.requestBook.requests[d])
+        #expect(again.approvals?.approvals.map(\.user) == ["frank"] && again.approvals?.approvals.map(\.beyondLimit) == [false])
+        #expect(c.state.countedApprovers(of: again) == ["frank"])
+        // Each person still decides once: an approval within the bound is final.
+        #expect(Cluster.code(try Self.approve(&c, d, by: "frank")) == .duplicateApproval)
+        #expect(try Self.approve(&c, d, by: "grace") == .requestApprovals(requestId: d, status: .approved))
         // A governance approval over the limit is refused even so: the quorum is not widened.
         let (op, _) = try c.propose(.addUser(id: "ivan", roles: ["trader"]), by: "erin")
         #expect(Cluster.code(try c.approve(op, by: "grace")) == .approvalLimit)

@@ -19,16 +19,14 @@ extension ReplicatedState {
 
     /// The recorded approvals of `request` that count now, in log order: those of people still
     /// eligible (`eligibleApprovers(of:)`). An approver removed, deactivated or taken out of
-    /// the groups since no longer counts. An approval given beyond the per-person hourly bound
-    /// where the policy asks for a second person (`Decision.beyondLimit`) counts only once a
-    /// second person — another eligible approver whose approval was within their bound — has
-    /// approved the request too: alone it fills nothing, and it never blocks its giver, who can
-    /// decide each request only once.
+    /// the groups since no longer counts; nor does an approval given beyond the per-person hourly
+    /// bound where the policy asks for a second person (`Decision.beyondLimit`), so the request
+    /// needs one more approval, from someone else — a 4-eyes rule then needs three people, one
+    /// of them tired. Its giver may approve the same request again once back within their bound
+    /// (`decideRequest`), and that approval counts.
     public func countedApprovers(of request: RecordedRequest) -> [String] {
         let eligible = eligibleApprovers(of: request)
-        let approvals = (request.approvals?.approvals ?? []).filter { eligible.contains($0.user) }
-        let seconded = approvals.contains { !$0.beyondLimit }
-        return approvals.filter { seconded || !$0.beyondLimit }.map(\.user)
+        return (request.approvals?.approvals ?? []).filter { !$0.beyondLimit && eligible.contains($0.user) }.map(\.user)
     }
 
     /// What `request` still needs: the pending approvals of its decision that its counted
@@ -90,7 +88,9 @@ extension ReplicatedState {
         guard d.user != recorded.initiator else {
             throw GovernanceError(.initiatorCannotApprove, "\(person.id) initiated request \(id) and can neither approve nor reject it")
         }
-        guard !approvals.approvals.contains(where: { $0.user == d.user }) else {
+        // Each person decides once; an approval given beyond their hourly bound, which fills
+        // nothing, may be given again (and replaced) once they are back within it.
+        guard !approvals.approvals.contains(where: { $0.user == d.user && !$0.beyondLimit }) else {
             throw GovernanceError(.duplicateApproval, "\(person.id) already approved request \(id); each person decides once")
         }
         // Authenticated before eligibility, as governance votes are: the gateway turns away an
@@ -122,6 +122,10 @@ extension ReplicatedState {
             updated.approvals!.status = .rejected
             updated.approvals!.decidedAt = time
         case .approve:
+            if decision.beyondLimit, updated.approvals!.approvals.contains(where: { $0.user == d.user }) {
+                throw GovernanceError(.approvalLimit, "\(person.id) approved request \(id) beyond their hourly bound already; they may approve it again once back within it")
+            }
+            updated.approvals!.approvals.removeAll { $0.user == d.user }
             updated.approvals!.approvals.append(decision)
             if unmetApprovals(of: updated).isEmpty {
                 // The policy in force now decides, with the approvals that count: one tightened
