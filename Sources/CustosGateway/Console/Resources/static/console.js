@@ -5,7 +5,8 @@
 // encoding is custos.governance.challenge.v2, the displayed genesis digest of the cluster, the
 // digest, the signing time (this browser's clock) and the review (how long this page was visible
 // before the click), exactly as every node derives it (GovernanceProposal.challenge with its
-// DecisionTiming). No challenge for an approval ever comes from the server.
+// DecisionTiming); a proposal's challenge is untimed: the tagged hash of genesis || digest. No
+// challenge ever comes from the server.
 // Nothing is fetched from anywhere.
 'use strict';
 
@@ -177,9 +178,16 @@
           const digest = await showDigest(section);
           const genesis = Uint8Array.from(hexBytes(document.getElementById('genesis').textContent));
           if (genesis.length !== 32) throw new Error('the page shows no genesis digest of 32 bytes');
+          // An approval or rejection is timed; a proposal (the enrolment page's) is not.
+          const timed = act !== 'propose';
           const reviewMillis = review();
           const signedAt = Date.now();
-          const challenge = await timedChallenge(act, genesis, digest, signedAt, reviewMillis);
+          const untimed = new Uint8Array(genesis.length + digest.length);
+          untimed.set(genesis, 0);
+          untimed.set(digest, genesis.length);
+          const challenge = timed
+            ? await timedChallenge(act, genesis, digest, signedAt, reviewMillis)
+            : await taggedHash('custos/governance/' + act, untimed);
           say(status, 'Touch your security key to ' + act + ' the content shown above.');
           const credential = await navigator.credentials.get({
             publicKey: {
@@ -191,8 +199,10 @@
           });
           if (!credential) throw new Error('no assertion');
           fillAssertion(form, credential);
-          form.elements.signedAt.value = String(signedAt);
-          form.elements.reviewMillis.value = String(reviewMillis);
+          if (timed) {
+            form.elements.signedAt.value = String(signedAt);
+            form.elements.reviewMillis.value = String(reviewMillis);
+          }
           form.elements.act.value = act;
           say(status, 'Sending your ' + ({ approve: 'approval', reject: 'rejection', propose: 'proposal' }[act]) + '…');
           form.submit();
