@@ -30,26 +30,31 @@ extension ReplicatedState {
     /// `maximumLeadMillis` after it. Where the policy sets `approvals`, an approval must carry
     /// its time: one without is refused (`decisionTiming`).
     func checkTiming(of d: RequestDecisionEntry) throws(GovernanceError) {
-        guard let timing = d.timing else {
-            guard d.act == .reject || !policy.document.approvals.isSet else {
+        try checkTiming(d.act, of: "request \(d.requestId)", by: d.user, timing: d.timing)
+    }
+
+    /// `checkTiming(of:)` for `user`'s `act` of `subject` (words: "request …", "3 requests").
+    func checkTiming(_ act: RequestDecisionEntry.Act, of subject: String, by user: String, timing: RequestDecisionEntry.Timing?) throws(GovernanceError) {
+        guard let timing else {
+            guard act == .reject || !policy.document.approvals.isSet else {
                 throw GovernanceError(
                     .decisionTiming,
                     "the policy bounds approvals (its approvals section), so an approval says when it was signed; "
-                        + "\(d.user)'s approval of request \(d.requestId) says not (made by an older custos?)")
+                        + "\(user)'s approval of \(subject) says not (made by an older custos?)")
             }
             return
         }
         if time > timing.signedAt, time - timing.signedAt > RequestDecisionEntry.maximumAgeMillis {
             throw GovernanceError(
                 .decisionTiming,
-                "\(d.user)'s \(d.act.rawValue) of request \(d.requestId) was signed at \(timing.signedAt) ms, "
+                "\(user)'s \(act.rawValue) of \(subject) was signed at \(timing.signedAt) ms, "
                     + "more than \(RequestDecisionEntry.maximumAgeMillis / 60_000) minutes before the block time \(time) ms that would commit it: "
                     + "held back, or the signer's clock is wrong; decide again")
         }
         if timing.signedAt > time, timing.signedAt - time > RequestDecisionEntry.maximumLeadMillis {
             throw GovernanceError(
                 .decisionTiming,
-                "\(d.user)'s \(d.act.rawValue) of request \(d.requestId) says it was signed at \(timing.signedAt) ms, "
+                "\(user)'s \(act.rawValue) of \(subject) says it was signed at \(timing.signedAt) ms, "
                     + "more than \(RequestDecisionEntry.maximumLeadMillis / 60_000) minutes after the block time \(time) ms: the signer's clock is wrong")
         }
     }
