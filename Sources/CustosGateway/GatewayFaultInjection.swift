@@ -1,5 +1,6 @@
 import CustosCore
 import CustosLedger
+import Foundation
 import Logging
 
 /// Faults a test injects into a `Gateway` on purpose, each UNSAFE: it breaks a promise the
@@ -14,8 +15,9 @@ public struct GatewayFaultInjection: Sendable {
     /// Queue and propose every entry as submitted, with no check of its kind, bound, signature
     /// or signer: a malicious gateway filling blocks that nodes must refuse.
     public var queuesUnchecked: Bool
-    /// Show approvers, on the console's operation pages, content other than the operation's:
-    /// a server that changes what people read, whose approvals every node must refuse.
+    /// Show approvers, on the console's operation and request pages, content other than the
+    /// operation's or the request's: a server that changes what people read, whose approvals
+    /// every node must refuse.
     public var altersConsoleDisplay: Bool
     /// Stamp blocks, and preview entries, at the wall clock plus the offset this file holds: a
     /// test cluster whose nodes share the file moves block time forward without waiting.
@@ -61,6 +63,17 @@ public struct GatewayFaultInjection: Sendable {
         guard altersConsoleDisplay, var last = fields.last else { return fields }
         if last.isList { last.items = [ConsoleField.Item(value: "admin")] } else { last.value += "-altered" }
         return Array(fields.dropLast()) + [last]
+    }
+
+    /// Named point: `text` is a request's signing input about to be shown on the console.
+    /// Answers the text to show instead: altered, its amount has a 9 in front (or, without an
+    /// amount, its nonce another character), still JSON the page's script reads.
+    func displaying(signingInput text: String) -> String {
+        guard altersConsoleDisplay else { return text }
+        for member in [#""amount":""#, #""nonce":""#] where text.contains(member) {
+            return text.replacingOccurrences(of: member, with: member + "9")
+        }
+        return text
     }
 
     /// Named point: `refusal` is why the gateway would not queue an entry, or would drop it from

@@ -35,6 +35,8 @@ struct GovernedView: Sendable {
         case .applied(let id, let status): return "applies: operation \(id) would be \(status.rawValue)"
         case .requestDecided(let id, let outcome): return "applies: request \(id) would be decided \(outcome.rawValue)"
         case .requestApprovals(let id, let status): return "applies: request \(id) would be \(status.rawValue)"
+        case .requestBatchApprovals(let ids, let statuses):
+            return "applies: " + zip(ids, statuses).map { "request \($0) would be \($1.rawValue)" }.joined(separator: "; ")
         case .transactionParameters(let id, let nonce): return "applies: request \(id) would be signed at nonce \(nonce)"
         case .vault(let id, let status): return "applies: vault \(id) would be \(status.rawValue)"
         case .signed(let id): return "applies: the signature of request \(id) would be recorded"

@@ -3,31 +3,40 @@ import CustosClusterAPI
 import CustosCore
 import CustosCrypto
 import CustosIdentity
+import CustosLedger
 import CustosState
 import Foundation
 
 extension RequestCommand {
     struct Approve: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Approve a request held for approvals, after checking its content.")
+        static let configuration = CommandConfiguration(
+            abstract: "Approve a request held for approvals, after checking its content; several with one signature.",
+            discussion: """
+                With several ids (at most \(RequestBatchApproval.maximumRequests)), every request is checked and shown in full, \
+                and one confirmation signs one approval of the whole list (request.approve-batch): every node applies it \
+                to each request as a single approval, or refuses all of it.
+                """)
         @OptionGroup var decision: Decision
+        @Argument(help: "The request ids (SHA-256 of their signing inputs, hex).") var ids: [String]
 
-        func run() async throws { try await decide(.approve, decision) }
+        func run() async throws {
+            if ids.count == 1 { try await decide(.approve, ids[0], decision) } else { try await approveTogether(ids, decision) }
+        }
     }
 
     struct Reject: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Reject a request held for approvals; it is then never signed.")
         @OptionGroup var decision: Decision
+        @Argument(help: "The request id (SHA-256 of its signing input, hex).") var id: String
 
-        func run() async throws { try await decide(.reject, decision) }
+        func run() async throws { try await decide(.reject, id, decision) }
     }
 
-    /// What `approve` and `reject` take: the gateway, the person's credential, the confirmation
-    /// and the request.
+    /// What `approve` and `reject` take: the gateway, the person's credential and the confirmation.
     struct Decision: ParsableArguments {
         @OptionGroup var connection: OperationCommand.Connection
         @OptionGroup var credential: OperationCommand.Credential
         @OptionGroup var confirmation: Confirmation
-        @Argument(help: "The request id (SHA-256 of its signing input, hex).") var id: String
     }
 
     struct Confirmation: ParsableArguments {
@@ -90,7 +99,7 @@ extension RequestCommand {
     }
 
     /// Milliseconds as seconds with one decimal: "2.5 s".
-    static func seconds(_ milliseconds: UInt64) -> String { "\(milliseconds / 1000).\(milliseconds % 1000 / 100) s" }
+    static func seconds(_ milliseconds: UInt64) -> String { DecisionTiming.text(milliseconds) }
 
     /// Fetches the request, checks that its content is the request named (`checkedBody`), that
     /// it is waiting for approvals, shows its decoded intent, the policy's explanation and its
@@ -98,29 +107,15 @@ extension RequestCommand {
     /// confirmation typed, the review — then signs the challenge derived locally from the id it
     /// checked, the cluster's genesis digest and the timing (the time of signing and the review;
     /// none with `--yes`, which shows nothing to a person), and submits.
-    static func decide(_ act: RequestDecisionEntry.Act, _ d: Decision) async throws {
-        let (id, connection, credentialFile, confirmation) = (d.id, d.connection, d.credential.credentialFile, d.confirmation)
+    static func decide(_ act: RequestDecisionEntry.Act, _ id: String, _ d: Decision) async throws {
+        let (connection, credentialFile) = (d.connection, d.credential.credentialFile)
         guard RequestDecisionEntry.isValidId(id) else { fail("a request id is 64 lowercase hex digits") }
         let call = GatewayCall(connection.gateway)
-        let r: RequestView = try await call.get("/v1/requests/\(id)")
         let (cluster, genesis) = try await connection.cluster(call, pinned: CredentialStore.load(credentialFile).cluster, in: credentialFile)
-        let body = r.checkedBody(asked: id, cluster: genesis.hexString)
-        guard let approvals = r.approvals else { fail("request \(id) was decided \(printable(r.outcome)) without approvals; nothing to decide") }
-        guard approvals.status == "pending" else { fail("request \(id) is \(printable(approvals.status)); nothing to decide") }
         let word = act == .approve ? "approve" : "reject"
-        say(([
-            "\(word.uppercased()) request \(id)",
-            "initiator   \(printable(r.initiator)) (\(printable(r.initiatorKind)))",
-        ] + RequestView.intent(of: body) + [
-            "decision    \(printable(r.outcome)) under policy version \(r.policyVersion)",
-        ] + r.explanation.map { "            \(printable($0))" } + showApprovals(approvals) + [
-            "cluster     \(printable(cluster.name)), genesis \(genesis.hexString)",
-        ]).joined(separator: "\n"))
-        let timing = DecisionTiming.confirmed(
-            word, with: credentialFile, yes: confirmation.yes, notAtTerminal: "not at a terminal: read the request above and pass --yes to sign",
-            clockOffset: confirmation.unsafeTestClockOffsetFile.map(UnsafeClockOffset.init(path:)))
-        say(timing.reviewMillis.map { "review      \(seconds($0)), measured here and signed into the \(word == "approve" ? "approval" : "rejection")" }
-            ?? "review      not measured (--yes): a large request's approval is flagged for review where the policy asks")
+        say(try await shownPending(id, call, genesis: genesis, heading: "\(word.uppercased()) request \(id)"))
+        say("cluster     \(printable(cluster.name)), genesis \(genesis.hexString)")
+        let timing = confirmedTiming(word, d, count: 1)
         var file = CredentialStore.load(credentialFile)
         let challenge = RequestDecisionEntry.challenge(act, requestId: id, genesisDigest: genesis, timing: timing)!
         let assertion = try makeAssertion(&file, challenge: challenge, path: credentialFile)
@@ -128,6 +123,59 @@ extension RequestCommand {
         let receipt: EntryReceipt = try await call.post("/v1/requests/\(id)/\(act == .approve ? "approvals" : "rejections")", decision)
         receipt.check(signed: try decision.entry(requestId: id, act: act), what: act == .approve ? "approval" : "rejection")
         print("queued as \(receipt.queued)" + (receipt.preview.map { "; the committed state says: \($0)" } ?? ""))
+    }
+
+    /// `approve` with several ids: each request checked and shown as one is, one confirmation
+    /// (its review measured over the whole list), one assertion over
+    /// `RequestBatchApproval.challenge` of the ids in the order given, submitted as one
+    /// `request.approve-batch` entry.
+    static func approveTogether(_ ids: [String], _ d: Decision) async throws {
+        if let problem = RequestBatchApproval.problem(with: ids) { fail(problem) }
+        let (connection, credentialFile) = (d.connection, d.credential.credentialFile)
+        let call = GatewayCall(connection.gateway)
+        let (cluster, genesis) = try await connection.cluster(call, pinned: CredentialStore.load(credentialFile).cluster, in: credentialFile)
+        for (index, id) in ids.enumerated() {
+            say(try await shownPending(id, call, genesis: genesis, heading: "APPROVE \(index + 1) of \(ids.count): request \(id)") + "\n")
+        }
+        say("cluster     \(printable(cluster.name)), genesis \(genesis.hexString)")
+        let timing = confirmedTiming("approve", d, count: ids.count)
+        var file = CredentialStore.load(credentialFile)
+        let challenge = RequestBatchApproval.challenge(requestIds: ids, genesisDigest: genesis, timing: timing)!
+        let assertion = try makeAssertion(&file, challenge: challenge, path: credentialFile)
+        let entry = try RequestBatchApproval(requestIds: ids, user: file.user, assertion: assertion, timing: timing).entry()
+        let receipt: EntryReceipt = try await call.post(
+            "/v1/entries", EntrySubmission(kind: entry.kind, payload: entry.payload, authorization: entry.authorization))
+        receipt.check(signed: entry, what: "approval of \(ids.count) requests")
+        print("queued as \(receipt.queued)" + (receipt.preview.map { "; the committed state says: \($0)" } ?? ""))
+    }
+
+    /// Fetches request `id`, checks that its content is the request named (`checkedBody`) and
+    /// that it waits for approvals, and answers it in lines: its decoded intent, the policy's
+    /// explanation and its approvals, under `heading`.
+    static func shownPending(_ id: String, _ call: GatewayCall, genesis: [UInt8], heading: String) async throws -> String {
+        guard RequestDecisionEntry.isValidId(id) else { fail("a request id is 64 lowercase hex digits: \(printable(id))") }
+        let r: RequestView = try await call.get("/v1/requests/\(id)")
+        let body = r.checkedBody(asked: id, cluster: genesis.hexString)
+        guard let approvals = r.approvals else { fail("request \(id) was decided \(printable(r.outcome)) without approvals; nothing to decide") }
+        guard approvals.status == "pending" else { fail("request \(id) is \(printable(approvals.status)); nothing to decide") }
+        return ([
+            heading,
+            "initiator   \(printable(r.initiator)) (\(printable(r.initiatorKind)))",
+        ] + RequestView.intent(of: body) + [
+            "decision    \(printable(r.outcome)) under policy version \(r.policyVersion)",
+        ] + r.explanation.map { "            \(printable($0))" } + showApprovals(approvals)).joined(separator: "\n")
+    }
+
+    /// The timing of a decision of `count` requests shown above (`DecisionTiming.confirmed`:
+    /// the person types `word`, the review measured; nothing measured with `--yes`), said.
+    static func confirmedTiming(_ word: String, _ d: Decision, count: Int) -> DecisionTiming {
+        let timing = DecisionTiming.confirmed(
+            word, with: d.credential.credentialFile, yes: d.confirmation.yes,
+            notAtTerminal: "not at a terminal: read the request\(count == 1 ? "" : "s") above and pass --yes to sign",
+            clockOffset: d.confirmation.unsafeTestClockOffsetFile.map(UnsafeClockOffset.init(path:)))
+        say(timing.reviewMillis.map { "review      \(seconds($0)), measured here and signed into the \(word == "approve" ? "approval" : "rejection")" }
+            ?? "review      not measured (--yes): a large request's approval is flagged for review where the policy asks")
+        return timing
     }
 
     /// The approvals of a request in lines: status and expiry, who approved (counted or not) and

@@ -29,43 +29,9 @@ extension RequestView {
         return value
     }
 
-    /// The decoded intent in plain words, from the checked body: for a message request, the
-    /// vault, the format and the message itself (text, bytes, or the typed data's domain,
-    /// primary type and fields); for any other request, its canonical body.
+    /// The decoded intent in plain words, from the checked body (`RequestIntent`), each line
+    /// escaped for the terminal.
     static func intent(of body: JSONValue) -> [String] {
-        if TransactionRequest.isTransaction(body) {
-            do {
-                let t = try TransactionRequest(json: body)
-                var lines = ["vault       \(printable(t.vault)), from \(printable(t.from)) on \(printable(t.chain))"]
-                switch t.kind {
-                case .transfer: lines.append("transfers   \(printable(t.amount)) \(printable(t.asset)) to \(printable(t.to))")
-                case .contractCall: lines.append("calls       \(printable(t.to)) with value \(printable(t.amount)) and data 0x\(t.data.hexString)")
-                }
-                if !t.memo.isEmpty { lines.append("memo        \(printable(t.memo))") }
-                return lines
-            } catch {
-                return ["body        does not read as a transaction request: \(printable(error.reason))"]
-            }
-        }
-        guard MessageRequest.isMessage(body) else { return ["body        \(printable(String(decoding: JCS.canonicalBytes(body), as: UTF8.self)))"] }
-        let message: MessageRequest
-        do { message = try MessageRequest(json: body) } catch { return ["message     does not read as a message request: \(printable(error.reason))"] }
-        var lines = ["vault       \(printable(message.vault))"]
-        if !message.memo.isEmpty { lines.append("memo        \(printable(message.memo))") }
-        switch message.message {
-        case .eip191(let bytes):
-            if let text = String(validating: bytes, as: UTF8.self) {
-                lines.append("signs       EIP-191 personal message, text: \(printable(text))")
-            } else {
-                lines.append("signs       EIP-191 personal message, bytes: 0x\(bytes.hexString)")
-            }
-        case .bip340(let bytes): lines.append("signs       BIP-340 message 0x\(bytes.hexString)")
-        case .raw(let bytes): lines.append("signs       raw message 0x\(bytes.hexString)")
-        case .eip712(let data):
-            lines.append("signs       EIP-712 typed data, primary type \(printable(data.primaryType))")
-            lines.append("domain      \(printable(String(decoding: JCS.canonicalBytes(data.domain), as: UTF8.self)))")
-            lines.append("message     \(printable(String(decoding: JCS.canonicalBytes(data.message), as: UTF8.self)))")
-        }
-        return lines
+        RequestIntent(of: body).lines.map { printable($0.label.padding(toLength: 11, withPad: " ", startingAt: 0) + " " + $0.text) }
     }
 }

@@ -35,6 +35,8 @@ struct ConsoleBrowserTests {
             var code: String?
             var key: String?
             var mayFail: Bool?
+            /// A console path, for the request actions.
+            var path: String?
         }
         let baseURL: String
         let screenshots: String
@@ -67,14 +69,19 @@ struct ConsoleBrowserTests {
             var signed: [[String]]?
             var value: Bool?
             var screenshot: String?
+            /// On a request page: what the browser read from each signing input, the request
+            /// id it computed from each, and the unusual flags shown.
+            var read: [String]?
+            var ids: [String]?
+            var warnings: [String]?
         }
         let results: [Result]
     }
 
     static func action(_ kind: String, _ operation: String? = nil, screenshot: String? = nil, expression: String? = nil,
-                       user: String? = nil, code: String? = nil, key: String? = nil, mayFail: Bool? = nil) -> BrowserRun.Action {
+                       user: String? = nil, code: String? = nil, key: String? = nil, mayFail: Bool? = nil, path: String? = nil) -> BrowserRun.Action {
         BrowserRun.Action(do: kind, operation: operation, screenshot: screenshot, expression: expression, user: user, code: code,
-                          key: key, mayFail: mayFail)
+                          key: key, mayFail: mayFail, path: path)
     }
 
     /// Runs the browser as `user`, whose authenticator holds their credential from the cluster's
@@ -93,10 +100,11 @@ struct ConsoleBrowserTests {
     }
 
     /// A development cluster of four nodes whose people assert from http://localhost:PORT, with
-    /// its gateway on that port (started with `gatewayArguments`); the caller stops it.
-    static func startCluster(gatewayArguments: [String] = []) async throws -> (LocalCluster, port: Int) {
+    /// its gateway on that port (started with `gatewayArguments`) and `policy` (the example
+    /// policy by default); the caller stops it.
+    static func startCluster(gatewayArguments: [String] = [], policy: URL? = nil) async throws -> (LocalCluster, port: Int) {
         let port = try LoopbackPort.free()
-        let cluster = try await LocalCluster(nodeCount: 4, origin: "http://localhost:\(port)")
+        let cluster = try await LocalCluster(nodeCount: 4, origin: "http://localhost:\(port)", policy: policy)
         do {
             try await cluster.startGateway(port: port, extraArguments: gatewayArguments)
             for id in cluster.nodeIDs { try cluster.startNode(id) }

@@ -44,7 +44,7 @@ struct ConsoleWarningTests {
             store: try SQLiteGatewayStore.inMemory(), logger: Logger(label: "test")))
         let frame = ConsoleRoutes.frame(state, title: "Governance inbox", session: nil)
         let inbox = try #require(console.render(
-            ConsoleInboxPage(frame: frame, operations: [item], recent: [], enrolments: [], notice: nil), template: "inbox"))
+            ConsoleInboxPage(frame: frame, requests: [], operations: [item], recent: [], enrolments: [], notice: nil), template: "inbox"))
         #expect(inbox.contains(#"<strong class="warning" role="alert">⚠ new address-book entry kraken-eth-3: LOOK-ALIKE: 0x2e6d…ba8f resembles kraken-eth"#), "\(inbox)")
         let page = try #require(console.render(
             ConsoleOperationPage(frame: frame, item: item, failure: nil, refusals: [], fields: proposal.consoleFields, canDecide: true,

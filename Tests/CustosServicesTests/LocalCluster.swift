@@ -35,8 +35,9 @@ final class LocalCluster: @unchecked Sendable {
     private(set) var otherGateways: [String: (process: Process, port: Int)] = [:]
 
     /// `origin` is the WebAuthn origin people assert from (`custos cluster init --origin`; its
-    /// default is http://localhost:8080).
-    init(nodeCount: Int, origin: String? = nil) async throws {
+    /// default is http://localhost:8080); `policy` the policy document it starts with (the
+    /// example policy by default).
+    init(nodeCount: Int, origin: String? = nil, policy: URL? = nil) async throws {
         binary = CustosExecutable.url
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw TestEnvironmentError("no custos executable at \(binary.path); run swift build first or set CUSTOS_BINARY")
@@ -46,7 +47,7 @@ final class LocalCluster: @unchecked Sendable {
         // A development cluster as `custos cluster init` lays it out: genesis document with the
         // example policy and the demo people's software credentials, sealed node keys.
         _ = try await Self.run(binary, ["cluster", "init", "--dir", root.path, "--name", "loopback-test", "--nodes", "\(nodeCount)",
-                                  "--policy", TestEnvironment.packageRoot.appendingPathComponent("examples/policies/trading-firm.yaml").path]
+                                  "--policy", (policy ?? TestEnvironment.packageRoot.appendingPathComponent("examples/policies/trading-firm.yaml")).path]
                                  + (origin.map { ["--origin", $0] } ?? []))
         passphraseFile = root.appendingPathComponent("dev-passphrase")
         clusterFile = root.appendingPathComponent("cluster.json")

@@ -4,7 +4,7 @@ import CustosState
 import CustosTestSupport
 import Foundation
 
-/// A development genesis document for in-process tests: the example policy, and the demo
+/// A development genesis document for in-process tests: the example policy (or another), and the demo
 /// organisation's admins with software credentials (kept, so tests can make assertions).
 struct TestGenesis {
     static let rpId = "localhost"
@@ -17,9 +17,9 @@ struct TestGenesis {
     var authenticators: [String: SoftwareAuthenticator] = [:]
     let document: GenesisDocument
 
-    init(clusterName: String = "unit") throws {
-        let yaml = try String(contentsOf: TestEnvironment.packageRoot.appendingPathComponent("examples/policies/trading-firm.yaml"),
-                              encoding: .utf8)
+    init(clusterName: String = "unit", policyYAML: String? = nil) throws {
+        let yaml = try policyYAML ?? String(contentsOf: TestEnvironment.packageRoot.appendingPathComponent("examples/policies/trading-firm.yaml"),
+                                            encoding: .utf8)
         var admins: [GenesisDocument.Admin] = []
         for (user, roles) in Self.people {
             let a = SoftwareAuthenticator.generate()

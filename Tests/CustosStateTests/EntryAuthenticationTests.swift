@@ -97,7 +97,7 @@ import Testing
     @Test func theTableNamesTheKnownKinds() {
         #expect(Set(ReplicatedState.entryKinds.keys)
             == Set([GovernanceEntry.proposeKind, GovernanceEntry.approveKind, GovernanceEntry.rejectKind, GovernanceEntry.enrolKind, RequestEntry.submitKind,
-                    RequestDecisionEntry.approveKind, RequestDecisionEntry.rejectKind, PriceEntry.postKind, WatchEntry.reportKind,
+                    RequestDecisionEntry.approveKind, RequestDecisionEntry.rejectKind, RequestBatchApproval.kind, PriceEntry.postKind, WatchEntry.reportKind,
                     TransactionParametersEntry.kind]
                    + VaultEntry.kinds))
         for (name, kind) in ReplicatedState.entryKinds {

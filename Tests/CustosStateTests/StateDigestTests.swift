@@ -60,7 +60,7 @@ import Testing
         #expect(state.prices.quotes["ETH"]?["price-bot"]?.usd == FixedDecimal(3000)!)
         #expect(state.windows.destinations.count == 1)
         #expect(state.frozen)
-        #expect(state.digest.hexString == "8824f45b6e7d817d77ca8ade4618bbb5e9ea9f78f8a1bc946ab5ab7f040b9ffd")
+        #expect(state.digest.hexString == "ed3373197c8b17705d2a31d5df1c81ee1f6dbe672d344c07a77f64fa6b88f090")
     }
 
     /// Address-book entries added by a policy change with a cooling-off, one cancelled by a
@@ -76,7 +76,7 @@ import Testing
         try c.govern(.waiveCoolingOff(entry: "desk"))
         #expect(c.state.addressBookStandings["otc"]?.cancelled?.user == "heidi")
         #expect(c.state.addressBookStandings["desk"]?.waived?.user == "frank")
-        #expect(c.state.digest.hexString == "b80870a3b76bd60408a31a28bcc0d6971f59cd704339063c5c766dbf9ccc67e9")
+        #expect(c.state.digest.hexString == "090806d7bd1a7ea5a4a097f047d011d6185cd3b48a1615bcaeb8f4969af220ad")
     }
 
     /// Under a policy bounding approvals: two timed governance approvals, one signed two minutes
@@ -93,7 +93,7 @@ import Testing
         try c.approve(p, by: "grace")
         #expect(c.state.users["ivan"] != nil)
         #expect(c.state.approvalBook.approvals(by: "frank", at: c.now).first == c.now - 1000 + 120_000)
-        #expect(c.state.digest.hexString == "93abdfd5fa7a79ba1b362c9054a3ef19f942c0a2c37c2901982274b48dcd7899")
+        #expect(c.state.digest.hexString == "1079bcda17eb5d03d745c5577ad17205ddd8e25a52542d078f1bfc82a05eb5b0")
     }
 
     /// The rooms that grow enter the digest by their journals: each request and refusal moves

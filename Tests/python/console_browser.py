@@ -10,6 +10,8 @@ Input (JSON on stdin):
                | {"do": "approve", "operation": ID} | {"do": "declineUserVerification"}
                | {"do": "makeCode"} | {"do": "invite", "user": ID, "key": HEX} | {"do": "enrol", "code": CODE}
                | {"do": "propose", "operation": ID}
+               | {"do": "requestInbox"} | {"do": "openRequest", "path": PATH} | {"do": "approveRequest", "path": PATH}
+               | {"do": "rejectRequest", "path": PATH} (PATH: /console/requests/ID or /console/batches/ID)
                | {"do": "script", "expression": JS}, each optionally with "screenshot": NAME]}
 Output (JSON on stdout): {"results": [one object per action]}.
 
@@ -229,6 +231,21 @@ def run(request):
                 result["credentials"] = page.call("WebAuthn.getCredentials", authenticatorId=authenticator)["credentials"]
             elif kind == "propose":
                 sign_shown_content(page, base + "/console/enrolments/" + action["operation"], "propose", result)
+            elif kind == "requestInbox":
+                page.navigate(base + "/console/")
+                result["rows"] = page.evaluate(
+                    "Array.from(document.querySelectorAll('#requests tr.request')).map(r => "
+                    "[r.dataset.request, r.dataset.count].concat(Array.from(r.cells).map(c => c.textContent)))")
+                result["notice"] = text_of(page, "notice")
+            elif kind == "openRequest":
+                result["digest"] = open_signed_page(page, base + action["path"])
+                result["summary"] = text_of(page, "summary")
+                result["approvals"] = text_of(page, "approvals")
+                result["read"] = page.evaluate("Array.from(document.querySelectorAll('[data-shown=\"summary\"]')).map(e => e.textContent)")
+                result["ids"] = page.evaluate("Array.from(document.querySelectorAll('[data-shown=\"id\"]')).map(e => e.textContent)")
+                result["warnings"] = page.evaluate("Array.from(document.querySelectorAll('p.warning')).map(e => e.textContent)")
+            elif kind in ("approveRequest", "rejectRequest"):
+                sign_shown_content(page, base + action["path"], "approve" if kind == "approveRequest" else "reject", result)
             elif kind == "declineUserVerification":
                 page.call("WebAuthn.setUserVerified", authenticatorId=authenticator, isUserVerified=False)
             elif kind == "script":

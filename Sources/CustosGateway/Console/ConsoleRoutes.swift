@@ -10,7 +10,8 @@ import Hummingbird
 import NIOCore
 
 /// The approver's console under `/console/`: sign-in with a WebAuthn credential registered in the
-/// governed state, the governance inbox, an operation's detail page with the approve and reject
+/// governed state, the inbox (the requests waiting for the person, `ConsoleRoutes+Requests`, and
+/// the governance operations), an operation's detail page with the approve and reject
 /// forms, enrolment of new credentials (`ConsoleRoutes+Enrolment`), sign-out, and the static
 /// script and style sheet. Pages are HTML rendered on the
 /// gateway; every form carries the session's CSRF token; a POST from another origin is refused.
@@ -32,6 +33,7 @@ enum ConsoleRoutes {
             try await decide(request, console, id: try GatewayRoutes.pathParameter("id", context))
         }
         addEnrolment(to: router, console: console)
+        addRequests(to: router, console: console)
         router.get("/console/static/{file}") { _, context in
             guard let name = context.parameters.get("file"), let type = Console.assetTypes[name], let bytes = console.assets[name] else {
                 return try page(console, status: .notFound, ConsoleMessagePage(
@@ -51,12 +53,16 @@ enum ConsoleRoutes {
         let open = operations.filter(\.isOpen).map { ConsoleInboxItem($0, in: state, viewer: session.user) }
         let recent = operations.filter { !$0.isOpen }.sorted { ($0.decidedAt ?? 0) > ($1.decidedAt ?? 0) }.prefix(10)
             .map { ConsoleInboxItem($0, in: state, viewer: session.user) }
+        let requests = waitingRequests(for: session.user, in: state).map { ConsoleRequestItem($0, in: state, now: console.gateway.clock()) }
         let proposed = request.uri.queryParameters.get("proposed").map {
             "Your proposal of \($0.printable(limit: 128)) is queued; it shows here once a block commits it."
         }
+        let approved = request.uri.queryParameters.get("approved").flatMap { Int($0) }.map {
+            "Your approval of \($0) requests is queued. They count once every node has checked it in a committed block."
+        }
         return try page(console, status: .ok, ConsoleInboxPage(
-            frame: frame(state, title: "Governance inbox", session: session), operations: open, recent: Array(recent),
-            enrolments: await console.enrolments.waiting(now: console.gateway.clock()), notice: proposed), template: "inbox")
+            frame: frame(state, title: "Inbox", session: session), requests: requests, operations: open, recent: Array(recent),
+            enrolments: await console.enrolments.waiting(now: console.gateway.clock()), notice: proposed ?? approved), template: "inbox")
     }
 
     static func operation(_ request: Request, _ console: Console, id: String) async throws -> Response {
@@ -162,28 +168,20 @@ enum ConsoleRoutes {
         guard let form, let act = form["act"], act == "approve" || act == "reject", let assertion = assertion(form) else {
             return try message(console, state, session, .badRequest, "Not accepted", "The form carried no approval or rejection.", back: back)
         }
-        guard assertion.credentialId == session.credentialId else {
-            return try message(console, state, session, .forbidden, "Not accepted",
-                               "The assertion was made with another credential than the one you signed in with.", back: back)
-        }
         // The time the page signed and the review it measured, both bound into the challenge.
-        let review = form["reviewMillis"] ?? ""
-        guard let signedAt = form["signedAt"].flatMap({ UInt64($0) }), review.isEmpty || UInt64(review) != nil else {
+        guard let timing = timing(form) else {
             return try message(console, state, session, .badRequest, "Not accepted",
                                "The form does not say when it was signed (or its review is no number); reload the page and try again.", back: back)
         }
         let entry: Entry
         do {
-            entry = try DecisionMessage(user: session.user, assertion: assertion, timing: DecisionTiming(signedAt: signedAt, reviewMillis: UInt64(review)))
+            entry = try DecisionMessage(user: session.user, assertion: assertion, timing: timing)
                 .entry(operationId: id, approve: act == "approve")
         } catch {
             return try message(console, state, session, .badRequest, "Not accepted", "The assertion does not make an entry: \(error)", back: back)
         }
-        do { _ = try await GatewayRoutes.submit(entry, to: console.gateway) } catch let problem as GatewayProblem {
-            return try message(console, state, session, problem.status, "Not accepted",
-                               "The gateway refused your \(act == "approve" ? "approval" : "rejection"): \(problem.problem.detail)", back: back)
-        }
-        return ConsolePage.redirect(to: back + "?done=\(act)")
+        return try await submit(entry, console, state, session, assertion: assertion, what: act == "approve" ? "approval" : "rejection",
+                                back: back, done: back + "?done=\(act)")
     }
 
     // MARK: Pieces

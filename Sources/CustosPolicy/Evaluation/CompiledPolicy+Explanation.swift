@@ -101,7 +101,7 @@ extension CompiledPolicy {
 
     /// A message in words, as people read it: format, then the EIP-712 domain and primary type
     /// or the EIP-191 text (cut, with control characters escaped).
-    static func messageText(_ m: PolicyRequest.Message) -> String {
+    package static func messageText(_ m: PolicyRequest.Message) -> String {
         switch m.format {
         case .eip712:
             var domain: [String] = []

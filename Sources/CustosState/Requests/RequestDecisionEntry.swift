@@ -98,10 +98,21 @@ public struct RequestDecisionEntry: Sendable, Hashable {
     /// it decodes strictly and carries an assertion with a signature. Whether the assertion
     /// verifies is the state's question.
     static func signer(of entry: Entry) throws(GovernanceError) -> EntrySigner {
+        try personSigner(of: entry) { entry throws(GovernanceError) in
+            let decoded = try RequestDecisionEntry(entry)
+            return (decoded.user, decoded.assertion)
+        }
+    }
+
+    /// The person who authorized `entry` with their assertion, as `decode` reads the entry:
+    /// `unsigned` without an authorization or with an assertion that has no signature.
+    static func personSigner(
+        of entry: Entry, _ decode: (Entry) throws(GovernanceError) -> (user: String, assertion: WebAuthnAssertion.Response)
+    ) throws(GovernanceError) -> EntrySigner {
         guard !entry.authorization.isEmpty else {
             throw GovernanceError(.unsigned, "a \(entry.kind) entry is authorized by the person's WebAuthn assertion; this one carries none")
         }
-        let decoded = try RequestDecisionEntry(entry)
+        let decoded = try decode(entry)
         guard !decoded.assertion.signature.isEmpty else {
             throw GovernanceError(.unsigned, "the assertion authorizing a \(entry.kind) entry has no signature")
         }

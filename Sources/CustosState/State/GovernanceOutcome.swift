@@ -12,6 +12,9 @@ public enum GovernanceOutcome: Sendable, Hashable {
     /// A person's approval or rejection of a request held for approvals was applied; the
     /// request's approvals are now in `status` (`RecordedRequest.approvals`).
     case requestApprovals(requestId: String, status: RequestApprovals.Status)
+    /// A person's batch approval (`RequestBatchApproval`) was applied to every listed request;
+    /// each is now in the status at the same index.
+    case requestBatchApprovals(requestIds: [String], statuses: [RequestApprovals.Status])
     /// A node's ceremony entry was applied; the vault is now in `status`.
     case vault(id: String, status: Vault.Status)
     /// A request's signature was verified and recorded (`ReplicatedState.signing[requestId]`).

@@ -10,7 +10,8 @@ extension ReplicatedState {
     /// Bounds (payload and authorization together): a governance proposal may carry a policy
     /// document of up to 200 KiB and an assertion; a vote is an id, a name and an assertion; a
     /// request is a small JSON envelope and, for a person, an assertion; a request's approval or
-    /// rejection is an id, a name and an assertion; an enrolment is an id, a name, a code and a
+    /// rejection is an id, a name and an assertion; a batch approval is at most 20 ids, a name
+    /// and an assertion; an enrolment is an id, a name, a code and a
     /// registration (an attestation object of up to 32 KiB); a price bot's price is a small
     /// signed envelope (4 KiB); a watcher's report is a signed envelope of at most 24 transfers (8 KiB); a transaction's parameters are an id, five numbers, a bot's name
     /// and its signature (1 KiB); a node's vault entry (a
@@ -31,6 +32,8 @@ extension ReplicatedState {
                   transition: { state, entry in state.applyRequestDecision(entry) }),
         EntryKind(name: RequestDecisionEntry.rejectKind, maximumBytes: 32 * 1024, signer: RequestDecisionEntry.signer(of:),
                   transition: { state, entry in state.applyRequestDecision(entry) }),
+        EntryKind(name: RequestBatchApproval.kind, maximumBytes: 34 * 1024, signer: RequestBatchApproval.signer(of:),
+                  transition: { state, entry in state.applyBatchApproval(entry) }),
         EntryKind(name: PriceEntry.postKind, maximumBytes: PriceEntry.maximumBytes, signer: PriceEntry.signer(of:),
                   transition: { state, entry in state.applyPrice(entry) }),
         EntryKind(name: WatchEntry.reportKind, maximumBytes: WatchEntry.maximumBytes, signer: WatchEntry.signer(of:),

@@ -71,7 +71,19 @@ extension ReplicatedState {
     /// refused if the policy now denies it, and recorded while the policy asks for more — and,
     /// for a message request, opens its signing session as an allowed request's opens.
     private mutating func decideRequest(_ d: RequestDecisionEntry) throws(GovernanceError) -> GovernanceOutcome {
-        let id = d.requestId
+        let recorded = try undecidedRequest(d.requestId, by: d.user)
+        // Authenticated before eligibility, as governance votes are: the gateway turns away an
+        // entry whose signer is not who it claims before eligibility is a question.
+        try authenticate(
+            d.user, assertion: d.assertion, challenge: RequestDecisionEntry.challenge(d.act, requestId: d.requestId, genesisDigest: genesisDigest, timing: d.timing)!)
+        try checkTiming(d.timing, approve: d.act == .approve, by: d.user, of: "request \(d.requestId)", recordedAt: recorded.blockTime)
+        return try record(d.act, of: d.requestId, by: d.user, reviewMillis: d.timing?.reviewMillis, signedAt: d.timing?.signedAt)
+    }
+
+    /// The recorded request `id` if `user` may still decide it, before their assertion is
+    /// checked: it is recorded and pending (its expiry is applied by `advance(to:)` before any
+    /// entry), and the person is active, not its initiator and has not approved it before.
+    func undecidedRequest(_ id: String, by user: String) throws(GovernanceError) -> RecordedRequest {
         guard let recorded = requestBook.requests[id] else {
             throw GovernanceError(.unknownRequest, "no recorded request \(id)")
         }
@@ -83,49 +95,54 @@ extension ReplicatedState {
         case .expired: throw GovernanceError(.expired, "request \(id) expired before it was approved")
         case .approved, .rejected: throw GovernanceError(.notPending, "request \(id) is already \(approvals.status.rawValue)")
         }
-        guard let person = users[d.user] else { throw GovernanceError(.unknownUser, "\(d.user.printable(limit: 64)) is not a member of the cluster") }
+        guard let person = users[user] else { throw GovernanceError(.unknownUser, "\(user.printable(limit: 64)) is not a member of the cluster") }
         guard person.active else { throw GovernanceError(.inactiveUser, "\(person.id) has been removed") }
-        guard d.user != recorded.initiator else {
+        guard user != recorded.initiator else {
             throw GovernanceError(.initiatorCannotApprove, "\(person.id) initiated request \(id) and can neither approve nor reject it")
         }
         // Each person decides once; an approval given beyond their hourly bound, which fills
         // nothing, may be given again (and replaced) once they are back within it.
-        guard !approvals.approvals.contains(where: { $0.user == d.user && !$0.beyondLimit }) else {
+        guard !approvals.approvals.contains(where: { $0.user == user && !$0.beyondLimit }) else {
             throw GovernanceError(.duplicateApproval, "\(person.id) already approved request \(id); each person decides once")
         }
-        // Authenticated before eligibility, as governance votes are: the gateway turns away an
-        // entry whose signer is not who it claims before eligibility is a question.
-        try authenticate(
-            d.user, assertion: d.assertion, challenge: RequestDecisionEntry.challenge(d.act, requestId: id, genesisDigest: genesisDigest, timing: d.timing)!)
-        try checkTiming(d.timing, approve: d.act == .approve, by: d.user, of: "request \(id)", recordedAt: recorded.blockTime)
-        guard eligibleApprovers(of: recorded).contains(d.user) else {
+        return recorded
+    }
+
+    /// Records `user`'s authenticated decision of request `id` (see `decideRequest`): checks
+    /// again that they may decide it, then eligibility, the hourly bound and hastiness, and
+    /// moves the request on.
+    mutating func record(
+        _ act: RequestDecisionEntry.Act, of id: String, by user: String, reviewMillis: UInt64?, signedAt: UInt64?
+    ) throws(GovernanceError) -> GovernanceOutcome {
+        let recorded = try undecidedRequest(id, by: user)
+        guard eligibleApprovers(of: recorded).contains(user) else {
             let groups = Set(recorded.decision.pending.map(\.group)).sorted()
             throw GovernanceError(
                 .notEligible,
-                "\(person.id) may not \(d.act.rawValue) request \(id): only members of \(groups.joined(separator: ", ")) other than its initiator may")
+                "\(user) may not \(act.rawValue) request \(id): only members of \(groups.joined(separator: ", ")) other than its initiator may")
         }
-        var decision = RequestApprovals.Decision(user: d.user, at: time, height: height)
+        var decision = RequestApprovals.Decision(user: user, at: time, height: height)
         var flag: FlaggedApproval?
-        if d.act == .approve {
-            decision.beyondLimit = try isBeyondApprovalLimit(d.user, governance: false, signedAt: d.timing?.signedAt)
-            decision.reviewMillis = d.timing?.reviewMillis
+        if act == .approve {
+            decision.beyondLimit = try isBeyondApprovalLimit(user, governance: false, signedAt: signedAt)
+            decision.reviewMillis = reviewMillis
             if let hasty = hastiness(of: recorded, reviewMillis: decision.reviewMillis) {
                 decision.flagged = hasty.reason
                 flag = FlaggedApproval(
-                    requestId: id, user: d.user, at: time, height: height, reason: hasty.reason, reviewMillis: decision.reviewMillis, usd: hasty.usd)
+                    requestId: id, user: user, at: time, height: height, reason: hasty.reason, reviewMillis: decision.reviewMillis, usd: hasty.usd)
             }
         }
         var updated = recorded
-        switch d.act {
+        switch act {
         case .reject:
             updated.approvals!.rejection = decision
             updated.approvals!.status = .rejected
             updated.approvals!.decidedAt = time
         case .approve:
-            if decision.beyondLimit, updated.approvals!.approvals.contains(where: { $0.user == d.user }) {
-                throw GovernanceError(.approvalLimit, "\(person.id) approved request \(id) beyond their hourly bound already; they may approve it again once back within it")
+            if decision.beyondLimit, updated.approvals!.approvals.contains(where: { $0.user == user }) {
+                throw GovernanceError(.approvalLimit, "\(user) approved request \(id) beyond their hourly bound already; they may approve it again once back within it")
             }
-            updated.approvals!.approvals.removeAll { $0.user == d.user }
+            updated.approvals!.approvals.removeAll { $0.user == user }
             updated.approvals!.approvals.append(decision)
             if unmetApprovals(of: updated).isEmpty {
                 // The policy in force now decides, with the approvals that count: one tightened
@@ -147,7 +164,7 @@ extension ReplicatedState {
             }
         }
         requestBook.update(updated)
-        if d.act == .approve { approvalBook.record(approvalBy: d.user, of: id, at: time, signedAt: d.timing?.signedAt) }
+        if act == .approve { approvalBook.record(approvalBy: user, of: id, at: time, signedAt: signedAt) }
         if let flag { approvalBook.flag(flag) }
         if !updated.approvals!.isPending { requestBook.awaitingApprovals[id] = nil }
         if updated.approvals!.status == .approved {

@@ -5,9 +5,13 @@
 // encoding is custos.governance.challenge.v2, the displayed genesis digest of the cluster, the
 // digest, the signing time (this browser's clock) and the review (how long this page was visible
 // before the click), exactly as every node derives it (GovernanceProposal.challenge with its
-// DecisionTiming); a proposal's challenge is untimed: the tagged hash of genesis || digest. No
-// challenge ever comes from the server.
-// Nothing is fetched from anywhere.
+// DecisionTiming); a proposal's challenge is untimed: the tagged hash of genesis || digest.
+// For a request held for approvals, it hashes the request's signing input as displayed (the
+// RFC 8785 text its initiator signed; SHA-256 of it is the request's id), reads the
+// destination, amount and chain from that text itself, and derives the timed challenge
+// (RequestDecisionEntry.challenge, or RequestBatchApproval.challenge for identical requests
+// approved together) with the time of the click and the review time. No challenge for an
+// approval ever comes from the server. Nothing is fetched from anywhere.
 'use strict';
 
 (function () {
@@ -135,6 +139,28 @@
     if (element) element.textContent = text;
   }
 
+  // Asks the authenticator, with user verification, for an assertion over `challenge` by the
+  // session's credential (the form's data-credential), and puts it in the form.
+  async function assertInto(form, challenge) {
+    const credential = await navigator.credentials.get({
+      publicKey: {
+        challenge,
+        allowCredentials: [{ type: 'public-key', id: fromBase64url(form.dataset.credential) }],
+        userVerification: 'required',
+        timeout: 120000,
+      },
+    });
+    if (!credential) throw new Error('no assertion');
+    fillAssertion(form, credential);
+  }
+
+  function notSigned(status, error) {
+    say(status, 'Not signed: ' + (error && error.name === 'NotAllowedError'
+      ? 'your authenticator did not verify you (user verification is required), or you cancelled.'
+      : String(error && error.message || error)));
+    document.body.dataset.decision = 'failed';
+  }
+
   async function showDigest(section) {
     const digest = await sha256(canonicalBytes(section));
     const shown = hex(digest);
@@ -189,16 +215,7 @@
             ? await timedChallenge(act, genesis, digest, signedAt, reviewMillis)
             : await taggedHash('custos/governance/' + act, untimed);
           say(status, 'Touch your security key to ' + act + ' the content shown above.');
-          const credential = await navigator.credentials.get({
-            publicKey: {
-              challenge,
-              allowCredentials: [{ type: 'public-key', id: fromBase64url(form.dataset.credential) }],
-              userVerification: 'required',
-              timeout: 120000,
-            },
-          });
-          if (!credential) throw new Error('no assertion');
-          fillAssertion(form, credential);
+          await assertInto(form, challenge);
           if (timed) {
             form.elements.signedAt.value = String(signedAt);
             form.elements.reviewMillis.value = String(reviewMillis);
@@ -207,10 +224,113 @@
           say(status, 'Sending your ' + ({ approve: 'approval', reject: 'rejection', propose: 'proposal' }[act]) + '…');
           form.submit();
         } catch (error) {
-          say(status, 'Not signed: ' + (error && error.name === 'NotAllowedError'
-            ? 'your authenticator did not verify you (user verification is required), or you cancelled.'
-            : String(error && error.message || error)));
-          document.body.dataset.decision = 'failed';
+          notSigned(status, error);
+        }
+      });
+    }
+  }
+
+  // Requests held for approvals (ConsoleRoutes+Requests). Each article shows one request's
+  // signing input verbatim; SHA-256 of exactly that text is the request id every node knows it
+  // by. The challenge of one request's decision (RequestDecisionEntry.challenge, timed):
+  //   tagged('custos/request/' + act, str('custos.request.challenge.v2') || lp(genesis) || lp(id) || timing)
+  // and of one approval of several (RequestBatchApproval.challenge):
+  //   tagged('custos/request/approve-batch',
+  //          str('custos.request.batch-challenge.v1') || lp(genesis) || u32(n) || lp(id_1) ... lp(id_n) || timing)
+  // with timing = u64(signedAt) || u8(review measured) || u64(reviewMillis): signedAt is this
+  // browser's clock at the click, reviewMillis how long the page was visible before it
+  // (reviewClock).
+
+  // What the browser itself reads from a request body: the fields it signs for.
+  function describeBody(body) {
+    if (!body || typeof body !== 'object' || Array.isArray(body)) return 'a body that is not an object';
+    if (body.message !== undefined) {
+      const format = body.message && typeof body.message === 'object' ? body.message.format : body.message;
+      return 'sign a ' + String(format) + ' message with vault ' + String(body.vault);
+    }
+    const to = body.destination !== undefined ? body.destination : body.to;
+    return String(body.kind || 'transfer') + ' of ' + String(body.amount) + ' ' + String(body.asset || '')
+      + ' to ' + String(to) + ' on chain ' + String(body.chain) + (body.vault ? ' from vault ' + String(body.vault) : '');
+  }
+
+  // The ids (SHA-256 digests) of the displayed signing inputs, in page order; shows each with
+  // what the browser read from it, and their first characters as the page's digest.
+  async function showRequestDigests(section) {
+    const genesis = document.getElementById('genesis').textContent.trim();
+    const digests = [];
+    const bodies = new Set();
+    for (const article of section.querySelectorAll('article[data-request]')) {
+      // Every request signed for is on screen: a hidden one is never signed for.
+      if (typeof article.checkVisibility === 'function' && !article.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) {
+        throw new Error('the page holds a request that is not shown (' + article.dataset.request.slice(0, 16) + '…): not signing');
+      }
+      const text = article.querySelector('[data-signing-input]').textContent;
+      const digest = await sha256(utf8(text));
+      const id = hex(digest);
+      let read;
+      try {
+        const input = JSON.parse(text);
+        const { id: _ignored, ...rest } = input.body && typeof input.body === 'object' ? input.body : { body: input.body };
+        bodies.add(JSON.stringify([input.keyId, rest]));
+        read = describeBody(input.body) + ', initiated by ' + String(input.keyId);
+        if (input.cluster !== genesis) read += ' (SIGNED FOR ANOTHER CLUSTER ' + String(input.cluster).slice(0, 16) + '…)';
+      } catch (error) {
+        read = 'content that is not JSON: ' + error.message;
+      }
+      say(article.querySelector('[data-shown="summary"]'), read);
+      say(article.querySelector('[data-shown="id"]'),
+        id + (id === article.dataset.request ? '' : ' (NOT the request ' + article.dataset.request.slice(0, 16) + '… the gateway names)'));
+      digests.push(digest);
+    }
+    if (digests.length === 0) throw new Error('the page shows no request');
+    // Requests approved together are identical but for their ids (every node checks this too).
+    if (bodies.size > 1) throw new Error('the requests shown are not identical: approve each on its own page');
+    const shown = digests.map((d) => hex(d).slice(0, digests.length === 1 ? 16 : 8).replace(/(.{4})/g, '$1 ').trim());
+    say(document.getElementById('digest'), shown.join(' …, ') + ' …');
+    return digests;
+  }
+
+  async function requestChallenge(mode, act, digests, genesis, signedAt, review) {
+    const timing = uint64(String(signedAt)).concat([review === null ? 0 : 1], uint64(String(review === null ? 0 : review)));
+    if (mode === 'batch') {
+      if (act !== 'approve') throw new Error('identical requests are approved together, never rejected together');
+      let encoded = lengthPrefixed(utf8('custos.request.batch-challenge.v1')).concat(lengthPrefixed(genesis), uint32(digests.length));
+      for (const digest of digests) encoded = encoded.concat(lengthPrefixed(digest));
+      return taggedHash('custos/request/approve-batch', new Uint8Array(encoded.concat(timing)));
+    }
+    if (digests.length !== 1) throw new Error('one request page shows one request');
+    const encoded = lengthPrefixed(utf8('custos.request.challenge.v2')).concat(lengthPrefixed(genesis), lengthPrefixed(digests[0]), timing);
+    return taggedHash('custos/request/' + act, new Uint8Array(encoded));
+  }
+
+  function setUpRequestDecision(section) {
+    const form = document.getElementById('decide-request');
+    if (!form) return;
+    const status = document.getElementById('decide-status');
+    const mode = section.dataset.mode;
+    const reviewed = reviewClock();
+    for (const button of form.querySelectorAll('button.act')) {
+      // The label says what the button signs, whatever the page wrote on it.
+      button.textContent = button.dataset.act === 'approve' ? 'Approve' : 'Reject';
+      button.addEventListener('click', async () => {
+        const act = button.dataset.act;
+        try {
+          const signedAt = Date.now();
+          const review = reviewed();
+          // Recomputed at the click from what is displayed now.
+          const digests = await showRequestDigests(section);
+          const genesis = Uint8Array.from(hexBytes(document.getElementById('genesis').textContent));
+          if (genesis.length !== 32) throw new Error('the page shows no genesis digest of 32 bytes');
+          const challenge = await requestChallenge(mode, act, digests, genesis, signedAt, review);
+          say(status, 'Touch your security key to ' + act + (digests.length === 1 ? ' the request shown above.' : ' the ' + digests.length + ' requests shown above.'));
+          await assertInto(form, challenge);
+          form.elements.act.value = act;
+          form.elements.signedAt.value = String(signedAt);
+          form.elements.reviewMillis.value = review === null ? '' : String(review);
+          say(status, 'Sending your ' + (act === 'approve' ? 'approval' : 'rejection') + '…');
+          form.submit();
+        } catch (error) {
+          notSigned(status, error);
         }
       });
     }
@@ -346,6 +466,14 @@
         document.body.dataset.digest = 'failed';
       });
       setUpDecision(section);
+    }
+    const requests = document.getElementById('signed-requests');
+    if (requests) {
+      showRequestDigests(requests).then(() => { document.body.dataset.digest = 'ready'; }, (error) => {
+        say(document.getElementById('digest'), 'cannot read this content: ' + error.message);
+        document.body.dataset.digest = 'failed';
+      });
+      setUpRequestDecision(requests);
     }
   });
 })();

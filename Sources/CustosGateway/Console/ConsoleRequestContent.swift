@@ -1,0 +1,37 @@
+import CustosClusterAPI
+import CustosCore
+import CustosPolicy
+import CustosState
+import Foundation
+
+/// One request as its page shows what is signed: its id, the exact signing input its
+/// initiator signed (RFC 8785 text; the page's script hashes exactly this text into the id its
+/// approval's challenge binds), and the body decoded into labelled lines (`RequestIntent`) with
+/// a contract call's function and named arguments as the policy view decoded them.
+/// (Templates read stored properties only.)
+struct ConsoleRequestContent: Sendable {
+    typealias Line = RequestIntent.Line
+
+    let id: String
+    let link: String
+    let signingInput: String
+    let lines: [Line]
+
+    /// Nil when the recorded body does not parse, which a recorded request's never does.
+    init?(_ recorded: RecordedRequest, in state: ReplicatedState, displaying alter: (String) -> String) {
+        guard let input = recorded.signingInput(cluster: state.genesisDigest), let body = try? JSONParser().parse(recorded.body) else { return nil }
+        id = recorded.id
+        link = "/console/requests/\(recorded.id)"
+        signingInput = alter(String(decoding: input, as: UTF8.self))
+        var lines = [Line(label: "initiator", text: "\(recorded.initiator) (\(recorded.initiatorKind.rawValue))")]
+        lines += RequestIntent(of: body).lines
+        if let call = recorded.request.call {
+            lines.append(Line(label: "function", text: "\(call.function) \(call.selector)".trimmingCharacters(in: .whitespaces)))
+            for (name, value) in call.arguments.sorted(by: { $0.key < $1.key }) { lines.append(Line(label: "  \(name)", text: value)) }
+            for (name, value) in call.amounts.sorted(by: { $0.key < $1.key }) { lines.append(Line(label: "  \(name)", text: value.grouped)) }
+            for name in call.oversizedAmounts.sorted() { lines.append(Line(label: "  \(name)", text: "beyond any decimal the policy reads (e.g. an unlimited approval)")) }
+        }
+        lines.append(Line(label: "submitted", text: "\(ConsoleInboxItem.time(recorded.blockTime)) (block time), decided under policy version \(recorded.policyVersion)"))
+        self.lines = lines
+    }
+}

@@ -1,0 +1,63 @@
+import CustosCore
+import CustosIdentity
+import CustosLedger
+
+extension ReplicatedState {
+    /// The requests room's transition for `request.approve-batch` (`RequestBatchApproval`):
+    /// applies to every listed request, or records the refusal (with the first listed request
+    /// and the person) and changes nothing else — no approval, no counter, no hourly count.
+    mutating func applyBatchApproval(_ entry: Entry) -> GovernanceOutcome {
+        let batch: RequestBatchApproval
+        do { batch = try RequestBatchApproval(entry) } catch {
+            record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: nil, error: error))
+            return .refused(error)
+        }
+        var next = self
+        do {
+            let outcome = try next.approveBatch(batch)
+            self = next
+            return outcome
+        } catch {
+            record(Refusal(blockTime: time, kind: entry.kind, operationId: batch.requestIds.first, user: batch.user, error: error))
+            return .refused(error)
+        }
+    }
+
+    /// In order: every listed request may still be approved by the person (`undecidedRequest`);
+    /// their one assertion verifies over `RequestBatchApproval.challenge` of the list with this
+    /// cluster's genesis digest and the timing (its counter moves on once); the signed time is
+    /// close to the block time (`checkTiming`); every listed request has the prompt of the first
+    /// (`RequestPrompt`: the same initiator, body but for its id, and approvals waited for); then
+    /// each request is approved in list order as a single approval is (`record`: eligibility,
+    /// the hourly bound counted per request, hastiness judged on its share of the review, the
+    /// policy in force when one is filled). The first that fails names its request and fails the
+    /// whole entry.
+    private mutating func approveBatch(_ b: RequestBatchApproval) throws(GovernanceError) -> GovernanceOutcome {
+        let listed = try b.requestIds.map { id throws(GovernanceError) in try undecidedRequest(id, by: b.user) }
+        // Only identical requests are approved together (review H2): a batch is "the same
+        // request N times", never a way to slip a different one under one touch, whatever page
+        // the gateway served.
+        if let first = listed.first, let odd = listed.first(where: { RequestPrompt($0) != RequestPrompt(first) }) {
+            throw GovernanceError(
+                .invalidRequest,
+                "request \(odd.id) is not identical to request \(first.id) (initiator, body and the approvals it waits for): only identical requests are approved together; approve it on its own")
+        }
+        try authenticate(b.user, assertion: b.assertion,
+                         challenge: RequestBatchApproval.challenge(requestIds: b.requestIds, genesisDigest: genesisDigest, timing: b.timing)!)
+        try checkTiming(b.timing, approve: true, by: b.user, of: "\(b.requestIds.count) requests",
+                        recordedAt: listed.map(\.blockTime).max() ?? time)
+        // One review covers them all: each is credited its share (review M1), so approving 20
+        // large items in the time one needs is judged hasty.
+        let share = b.timing.reviewMillis.map { $0 / UInt64(max(1, b.requestIds.count)) }
+        var statuses: [RequestApprovals.Status] = []
+        for id in b.requestIds {
+            let outcome: GovernanceOutcome
+            do { outcome = try record(.approve, of: id, by: b.user, reviewMillis: share, signedAt: b.timing.signedAt) } catch {
+                throw GovernanceError(error.code, "request \(id) of the batch: \(error.reason)", context: error.context)
+            }
+            guard case .requestApprovals(_, let status) = outcome else { continue }
+            statuses.append(status)
+        }
+        return .requestBatchApprovals(requestIds: b.requestIds, statuses: statuses)
+    }
+}

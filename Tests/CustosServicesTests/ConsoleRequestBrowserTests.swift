@@ -1,0 +1,136 @@
+import CustosClusterAPI
+import CustosCore
+import CustosIdentity
+import CustosLedger
+import CustosState
+import CustosTestSupport
+import Foundation
+import NIOHTTP1
+import Testing
+
+/// Requests held for approvals in the console, in a real browser (headless Chromium with a
+/// virtual authenticator, `ConsoleBrowserTests.browse`) against real processes, under
+/// `ConsoleRequestFixture.policy()`: alice asks for a large transfer to a look-alike of
+/// kraken-eth (two admins) and routine ones (one admin). Approvers read each request decoded,
+/// with why it needs them and what is unusual; the page hashes the signing input it displays
+/// into the id its timed challenge binds, and every node checks the approvals in its own state.
+@Suite(.exclusiveProcesses, .serialized, .timeLimit(.minutes(10)))
+struct ConsoleRequestBrowserTests {
+    /// A cluster under the fixture's policy (its gateway started with `gatewayArguments`).
+    static func startCluster(gatewayArguments: [String] = []) async throws -> (LocalCluster, port: Int) {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("console-request-policy-\(UUID().uuidString).yaml")
+        try Data(try ConsoleRequestFixture.policy().utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        return try await ConsoleBrowserTests.startCluster(gatewayArguments: gatewayArguments, policy: file)
+    }
+
+    /// Submits alice's requests (`bodies`, in order) with her software credential; their ids.
+    static func submit(_ cluster: LocalCluster, port: Int, _ bodies: [JSONValue]) async throws -> [String] {
+        let genesis = try await cluster.genesisDigest()
+        var alice = try cluster.credential("alice")
+        var ids: [String] = []
+        for body in bodies {
+            let (entry, id) = try ConsoleRequestFixture.submission(
+                body, by: "alice", genesis: genesis, timestamp: UInt64(Date().timeIntervalSince1970 * 1000), authenticator: &alice,
+                rpId: "localhost", origin: "http://localhost:\(port)")
+            let answer = try await cluster.submit(entry)
+            #expect(answer.status == .accepted, "\(String(decoding: answer.body, as: UTF8.self))")
+            ids.append(id)
+        }
+        _ = try await cluster.waitForGovernance { g in ids.allSatisfy { id in g.requests.contains { $0.id == id && $0.approvals?.status == "pending" } } }
+        return ids
+    }
+
+    @Test func approversReadEachRequestDecodedApproveItWithAMeasuredReviewAndApproveIdenticalOnesTogether() async throws {
+        let (cluster, port) = try await Self.startCluster()
+        var passed = false
+        defer { cluster.stopAll(removeData: passed) }
+        let hostile = #"<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> & 'q'"#
+        let ids = try await Self.submit(cluster, port: port, [
+            ConsoleRequestFixture.transfer(by: "alice", amount: "250000", to: ConsoleRequestFixture.lookalike, memo: hostile),
+            ConsoleRequestFixture.transfer(by: "alice", amount: "50"), ConsoleRequestFixture.transfer(by: "alice", amount: "50"),
+            ConsoleRequestFixture.transfer(by: "alice", amount: "50"), ConsoleRequestFixture.transfer(by: "alice", amount: "60"),
+        ])
+        let (large, routine, other) = (ids[0], Array(ids[1...3]), ids[4])
+
+        // frank reads his inbox: the large one with its look-alike flag, the three routine ones on
+        // one line, the other; he opens and approves the large one, then the three together.
+        let frank = try await ConsoleBrowserTests.browse(cluster, port: port, as: "frank", signCount: 100, [
+            ConsoleBrowserTests.action("signIn"), ConsoleBrowserTests.action("requestInbox", screenshot: "request-inbox.png"),
+            ConsoleBrowserTests.action("openRequest", screenshot: "request.png", path: "/console/requests/\(large)"),
+            ConsoleBrowserTests.action("script", expression: """
+                window.__pwned === undefined && document.querySelectorAll('#signed-requests script, #signed-requests img').length === 0
+                """),
+            ConsoleBrowserTests.action("approveRequest", path: "/console/requests/\(large)"),
+            ConsoleBrowserTests.action("openRequest", screenshot: "request-batch.png", path: "/console/batches/\(routine[0])"),
+            ConsoleBrowserTests.action("approveRequest", path: "/console/batches/\(routine[0])"),
+        ])
+        let rows = try #require(frank[1].rows)
+        #expect(rows.map { [$0[0], $0[1]] } == [[large, "1"], [routine[0], "3"], [other, "1"]], "\(rows)")
+        #expect(rows[0][3].hasPrefix("Transfer 250,000 USDC from hot-trading to 0x2e6d…ba8f (not in the address book) on ethereum⚠ LOOK-ALIKE: "), "\(rows[0])")
+        #expect(rows[0][4] == "2 more from admins (rule require-two-admins-large)" && rows[0][5] == "alice")
+        #expect(rows[1][3].hasPrefix("3 × Transfer 50 USDC from hot-trading to kraken-eth 0x2e6d…ba8f on ethereum"), "\(rows[1])")
+        // The page shows the id every node knows the request by, computed in the browser from
+        // the signing input it displays, and what the browser itself read from that text.
+        let opened = frank[2]
+        #expect(ConsoleBrowserTests.shownDigest(opened.digest) == String(large.prefix(16)))
+        #expect(opened.ids == [large])
+        #expect(opened.read == ["transfer of 250000 USDC to \(ConsoleRequestFixture.lookalike) on chain ethereum from vault hot-trading, initiated by alice"], "\(String(describing: opened.read))")
+        #expect(opened.warnings?.contains { $0.contains("LOOK-ALIKE") && $0.contains("kraken-eth") } == true, "\(String(describing: opened.warnings))")
+        #expect(frank[3].value == true, "a memo made of HTML is shown as text and nothing of it runs")
+        #expect(frank[4].notice?.contains("Your approval is queued") == true, "\(frank[4])")
+        #expect(frank[5].ids == routine)
+        #expect(frank[6].notice?.contains("Your approval of 3 requests is queued") == true, "\(frank[6])")
+
+        var statuses = try await cluster.waitForGovernance { g in
+            g.requests.first { $0.id == large }?.approvals?.approvals.map(\.user) == ["frank"]
+                && routine.allSatisfy { id in g.requests.first { $0.id == id }?.approvals?.status == "approved" }
+        }
+        for (node, status) in statuses {
+            let g = try #require(status.governance)
+            #expect(g.requests.first { $0.id == other }?.approvals?.approvals.isEmpty == true, "\(node): the batch approves no other request")
+            for id in routine { #expect(g.requests.first { $0.id == id }?.approvals?.approvals.map(\.user) == ["frank"], "\(node)") }
+        }
+
+        // grace approves the large one too: it is approved on every node, each approval with the
+        // review its page measured, bound into the assertion.
+        let grace = try await ConsoleBrowserTests.browse(cluster, port: port, as: "grace", signCount: 100, [
+            ConsoleBrowserTests.action("signIn"), ConsoleBrowserTests.action("approveRequest", path: "/console/requests/\(large)"),
+        ])
+        #expect(grace[1].notice?.contains("Your approval is queued") == true, "\(grace[1])")
+        statuses = try await cluster.waitForGovernance { g in g.requests.first { $0.id == large }?.approvals?.status == "approved" }
+        for (node, status) in statuses {
+            let approvals = try #require(status.governance?.requests.first { $0.id == large }?.approvals?.approvals)
+            #expect(approvals.map(\.user) == ["frank", "grace"] && approvals.allSatisfy { $0.reviewMillis != nil && $0.counted }, "\(node): \(approvals)")
+        }
+        let view: RequestView = try await cluster.getJSON("/v1/requests/\(large)")
+        #expect(view.allowed && view.approvals?.approvals.allSatisfy { $0.reviewMillis != nil } == true)
+        passed = true
+    }
+
+    @Test func anApprovalOfARequestPageTheGatewayAlteredIsRefusedByEveryNode() async throws {
+        // A gateway that shows approvers another amount than the request's, and queues what it
+        // gets unchecked, so that the nodes' own checks are what is tried.
+        let (cluster, port) = try await Self.startCluster(gatewayArguments: ["--unsafe-test-console-alters-display", "--unsafe-test-queue-unchecked"])
+        var passed = false
+        defer { cluster.stopAll(removeData: passed) }
+        let id = try #require(try await Self.submit(cluster, port: port, [ConsoleRequestFixture.transfer(by: "alice", amount: "250000")]).first)
+        let frank = try await ConsoleBrowserTests.browse(cluster, port: port, as: "frank", signCount: 100, [
+            ConsoleBrowserTests.action("signIn"),
+            ConsoleBrowserTests.action("openRequest", screenshot: "request-altered.png", path: "/console/requests/\(id)"),
+            ConsoleBrowserTests.action("approveRequest", path: "/console/requests/\(id)"),
+        ])
+        // The page shows (and so signs) 9,250,000 USDC: the id the browser computes is not the request's.
+        #expect(frank[1].read?.first?.hasPrefix("transfer of 9250000 USDC") == true, "\(frank[1])")
+        #expect(frank[1].ids?.first?.hasPrefix(id) == false)
+        #expect(frank[2].notice?.contains("Your approval is queued") == true, "\(frank[2])")
+        let statuses = try await cluster.waitForGovernance { g in g.refusals.contains { $0.operationId == id && $0.user == "frank" } }
+        for (node, status) in statuses {
+            let g = try #require(status.governance)
+            let refusal = try #require(g.refusals.first { $0.operationId == id })
+            #expect(refusal.kind == "request.approve" && refusal.code == "assertionRefused" && refusal.webAuthn == "wrongChallenge", "\(node): \(refusal.reason)")
+            #expect(g.requests.first { $0.id == id }?.approvals?.approvals.isEmpty == true, "\(node)")
+        }
+        passed = true
+    }
+}

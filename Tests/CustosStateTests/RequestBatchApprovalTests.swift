@@ -1,0 +1,181 @@
+import CustosCore
+import CustosCrypto
+import CustosIdentity
+import CustosLedger
+import CustosPolicy
+import CustosState
+import Testing
+
+/// One approval of several requests held for approvals (`request.approve-batch`), tried as an
+/// attacker would: a list that slips in a request the person may not approve, one already
+/// decided, the same id twice, more than the bound, a batch assertion presented as a single
+/// approval and a single one as a batch, a replay. Every refusal names the request and applies
+/// nothing — no approval, no counter, no hourly count; an accepted batch counts exactly as the
+/// single approvals would, request by request.
+@Suite struct RequestBatchApprovalTests {
+    /// `user`'s approval of `ids` together, signed now after a one-minute review (or with the
+    /// assertion `assertion` over another challenge).
+    static func batch(
+        _ c: inout Cluster, _ ids: [String], by user: String, review: UInt64? = 60_000, assertion: WebAuthnAssertion.Response? = nil
+    ) throws -> (entry: Entry, timing: DecisionTiming) {
+        let timing = DecisionTiming(signedAt: c.now + 1000, reviewMillis: review)
+        var signed = assertion
+        if signed == nil {
+            let challenge = try #require(RequestBatchApproval.challenge(requestIds: ids, genesisDigest: c.state.genesisDigest, timing: timing))
+            signed = c.assert(user, challenge)
+        }
+        return (try RequestBatchApproval(requestIds: ids, user: user, assertion: signed!, timing: timing).entry(), timing)
+    }
+
+    static func approvers(_ c: Cluster, _ id: String) -> [String]? { c.state.requestBook.requests[id]?.approvals?.approvals.map(\.user) }
+
+    /// What an entry refused whole must leave as it was: every request's approvals, every
+    /// credential's counter and the approvals room (its digest), all but the refusals.
+    static func untouched(_ before: ReplicatedState, _ after: ReplicatedState, _ ids: [String]) -> Bool {
+        ids.allSatisfy { before.requestBook.requests[$0] == after.requestBook.requests[$0] }
+            && before.users == after.users
+            && before.approvalBook.approvals(by: "frank", at: after.time) == after.approvalBook.approvals(by: "frank", at: after.time)
+    }
+
+    @Test func oneApprovalOfThreeIdenticalRequestsCountsForEachAndForNoOther() throws {
+        var (c, key) = try RequestApprovalTests.cluster()
+        let same = try (0..<3).map { _ in try RequestApprovalTests.held(&c, key) }
+        let other = try RequestApprovalTests.held(&c, key, amount: "60")
+        let recorded = same.map { c.state.requestBook.requests[$0]! }
+        #expect(Set(recorded.map(RequestPrompt.init)).count == 1, "the three are the same prompt to a person")
+        #expect(RequestPrompt(c.state.requestBook.requests[other]!) != RequestPrompt(recorded[0]))
+
+        // Review H2: a batch is the same request N times, never a way to slip a different one
+        // (here one of 60 instead of 50) under one touch: refused whole, nothing applied.
+        let before = c.state
+        let (mixed, _) = try Self.batch(&c, [same[0], other, same[1]], by: "grace")
+        let refused = c.apply(mixed)
+        #expect(Cluster.reason(refused).contains("request \(other) is not identical to request \(same[0])"), "\(Cluster.reason(refused))")
+        #expect(Self.untouched(before, c.state, same + [other]))
+        // Review H1: two raw messages of one length are one policy view, but never one prompt:
+        // the prompt holds the body's digest, only its own id left out.
+        let raw = { (id: String, hex: String) in Array(#"{\#(id)"message":{"format":"raw","hex":"\#(hex)"},"vault":"hot"}"#.utf8) }
+        #expect(RequestPrompt.bodyDigest(raw("", "00")) != RequestPrompt.bodyDigest(raw("", "01")))
+        #expect(RequestPrompt.bodyDigest(raw(#""id":"a","#, "00")) == RequestPrompt.bodyDigest(raw(#""id":"b","#, "00")))
+        #expect(RequestPrompt.bodyDigest(raw(#""id":"a","#, "00")) == RequestPrompt.bodyDigest(raw("", "00")))
+
+        var replica = c.state
+        let given = c.state.approvalBook.approvals(by: "grace", at: c.now).count
+        let (first, _) = try Self.batch(&c, same, by: "grace")
+        #expect(c.apply(first) == .requestBatchApprovals(requestIds: same, statuses: [.pending, .pending, .pending]))
+        #expect(replica.apply(first, blockTime: c.now) == .requestBatchApprovals(requestIds: same, statuses: [.pending, .pending, .pending]))
+        #expect(replica.digest == c.state.digest)
+        for id in same {
+            let approval = try #require(c.state.requestBook.requests[id]?.approvals?.approvals.first)
+            // One review of a minute for three: each is credited a third of it (review M1).
+            #expect(approval.user == "grace" && approval.reviewMillis == 20_000)
+        }
+        #expect(Self.approvers(c, other) == [])
+        // Each request counted in grace's hour, as three single approvals would.
+        #expect(c.state.approvalBook.approvals(by: "grace", at: c.now).count == given + 3)
+
+        let (second, _) = try Self.batch(&c, same, by: "erin")
+        #expect(c.apply(second) == .requestBatchApprovals(requestIds: same, statuses: [.approved, .approved, .approved]))
+        #expect(same.allSatisfy { c.state.requestBook.requests[$0]?.isAllowed == true })
+        #expect(c.state.requestBook.requests[other]?.approvals?.status == .pending)
+    }
+
+    @Test func aListWithOneRequestThePersonMayNotApproveIsRefusedWholeAndAppliesNothing() throws {
+        var (c, key) = try RequestApprovalTests.cluster()
+        let routine = try (0..<2).map { _ in try RequestApprovalTests.held(&c, key) }
+        // frank's own request: the initiator never counts, so he slips it between two he may approve.
+        let own = RequestEntry.personEnvelope(
+            body: Cluster.transfer(by: "frank", amount: "50"), cluster: c.state.genesisDigest, user: "frank", timestamp: Int64(c.now), nonce: c.nonce())
+        let mine = try #require(Cluster.decided(c.apply(try RequestEntry.submit(own, assertion: c.assert("frank", RequestEntry.personChallenge(own)))))).id
+        let ids = [routine[0], mine, routine[1]]
+        let before = c.state
+        let outcome = c.apply(try Self.batch(&c, ids, by: "frank").entry)
+        #expect(Cluster.code(outcome) == .initiatorCannotApprove)
+        let refusal = try #require(c.state.refusals.last)
+        #expect(refusal.error.reason.contains(mine) && refusal.user == "frank" && refusal.operationId == routine[0], "\(refusal.error.reason)")
+        #expect(Self.untouched(before, c.state, ids))
+
+        // heidi (security only) is in no group the requests need: not eligible for any.
+        let heidi = c.apply(try Self.batch(&c, routine, by: "heidi").entry)
+        #expect(Cluster.code(heidi) == .notEligible)
+        #expect(routine.allSatisfy { Self.approvers(c, $0) == [] })
+    }
+
+    @Test func anAlreadyDecidedRequestADuplicateOrAnOverlongListIsRefused() throws {
+        var (c, key) = try RequestApprovalTests.cluster()
+        let ids = try (0..<3).map { _ in try RequestApprovalTests.held(&c, key) }
+        try RequestApprovalTests.decide(&c, .reject, ids[2], by: "erin")
+        #expect(c.state.requestBook.requests[ids[2]]?.approvals?.status == .rejected)
+        var before = c.state
+        #expect(Cluster.code(c.apply(try Self.batch(&c, ids, by: "frank").entry)) == .notPending)
+        #expect(Self.untouched(before, c.state, ids))
+
+        // The same request twice would count one person twice: the entry does not even decode.
+        let twice = [ids[0], ids[1], ids[0]]
+        #expect(RequestBatchApproval.challenge(requestIds: twice, genesisDigest: c.state.genesisDigest, timing: .init(signedAt: c.now, reviewMillis: nil)) == nil)
+        let honest = try Self.batch(&c, [ids[0], ids[1]], by: "frank")
+        let duplicated = try RequestBatchApproval(
+            requestIds: twice, user: "frank", assertion: RequestBatchApproval(honest.entry).assertion, timing: honest.timing).entry()
+        #expect(throws: GovernanceError.self) { try ReplicatedState.signer(of: duplicated) }
+        before = c.state
+        let refused = c.apply(duplicated)
+        #expect(Cluster.code(refused) == .malformed)
+        #expect(c.state.refusals.last?.error.reason.contains("twice") == true)
+        #expect(Self.untouched(before, c.state, ids))
+
+        // Twenty-one requests are more than one person reads in one go.
+        let many = (0..<21).map { Hashes.sha256(Array("request \($0)".utf8)).hexString }
+        let overlong = try RequestBatchApproval(
+            requestIds: many, user: "frank", assertion: RequestBatchApproval(honest.entry).assertion, timing: honest.timing).entry()
+        #expect(Cluster.code(c.apply(overlong)) == .malformed)
+        #expect(c.state.refusals.last?.error.reason.contains("at most 20") == true, "\(c.state.refusals.last!.error.reason)")
+        #expect(RequestBatchApproval.problem(with: []) != nil)
+    }
+
+    @Test func aBatchAssertionIsNoSingleApprovalASingleOneNoBatchAndNeitherCountsTwice() throws {
+        var (c, key) = try RequestApprovalTests.cluster()
+        let ids = try (0..<2).map { _ in try RequestApprovalTests.held(&c, key) }
+        let batch = try Self.batch(&c, [ids[0]], by: "frank")
+        let batchAssertion = try RequestBatchApproval(batch.entry).assertion
+        // The batch's assertion under a single approval of the same request, with the same timing.
+        let asSingle = try RequestDecisionEntry(.approve, requestId: ids[0], user: "frank", assertion: batchAssertion, timing: batch.timing).entry()
+        #expect(Cluster.webAuthnCode(c.apply(asSingle)) == .wrongChallenge)
+        // A single approval's assertion under a batch of that one request.
+        let timing = DecisionTiming(signedAt: c.now + 1000, reviewMillis: 60_000)
+        let single = c.assert("frank", try #require(RequestDecisionEntry.challenge(.approve, requestId: ids[0], genesisDigest: c.state.genesisDigest, timing: timing)))
+        let singleAsBatch = try RequestBatchApproval(requestIds: [ids[0]], user: "frank", assertion: single, timing: timing).entry()
+        #expect(Cluster.webAuthnCode(c.apply(singleAsBatch)) == .wrongChallenge)
+        // An assertion over one list does not approve another (order included).
+        let swapped = try RequestBatchApproval(
+            requestIds: [ids[1], ids[0]], user: "frank",
+            assertion: c.assert("frank", try #require(RequestBatchApproval.challenge(requestIds: ids, genesisDigest: c.state.genesisDigest, timing: timing))),
+            timing: timing).entry()
+        #expect(Cluster.webAuthnCode(c.apply(swapped)) == .wrongChallenge)
+        #expect(ids.allSatisfy { Self.approvers(c, $0) == [] })
+
+        // The honest batch counts once; replayed, it is refused and changes nothing.
+        #expect(c.apply(batch.entry) == .requestBatchApprovals(requestIds: [ids[0]], statuses: [.pending]))
+        let before = c.state
+        let replayed = c.apply(batch.entry)
+        #expect(Cluster.code(replayed) == .duplicateApproval)
+        #expect(Self.untouched(before, c.state, ids))
+        #expect(Self.approvers(c, ids[0]) == ["frank"])
+    }
+
+    @Test func theHourlyBoundCountsEachRequestOfABatchAndExpiryHoldsForEach() throws {
+        var (c, key) = try ApprovalFatigueTests.cluster("{per_person_per_hour: 2, beyond: pause}")
+        let ids = try (0..<3).map { _ in try ApprovalFatigueTests.held(&c, key) }
+        // Three in one batch are three approvals: over frank's bound of two, none is applied.
+        let before = c.state
+        let outcome = c.apply(try Self.batch(&c, ids, by: "frank").entry)
+        #expect(Cluster.code(outcome) == .approvalLimit)
+        #expect(c.state.refusals.last?.error.reason.contains(ids[2]) == true)
+        #expect(Self.untouched(before, c.state, ids))
+        #expect(c.apply(try Self.batch(&c, Array(ids.prefix(2)), by: "frank").entry)
+            == .requestBatchApprovals(requestIds: Array(ids.prefix(2)), statuses: [.pending, .pending]))
+
+        // After the requests' two hours, the batch meets expired requests.
+        c.now += 2 * 3_600_000
+        #expect(Cluster.code(c.apply(try Self.batch(&c, [ids[2]], by: "grace").entry)) == .expired)
+    }
+}
