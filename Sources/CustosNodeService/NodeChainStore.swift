@@ -62,13 +62,7 @@ public final class NodeChainStore: Sendable {
             // Replayed under that rule, every older one would be refused and the state rewritten
             // (people, bots, policy, freezes, vault epochs): a chain made before it cannot be
             // carried over, so the node refuses to open it rather than quietly diverge.
-            let blocks = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM committedBlock") ?? 0
-            guard blocks == 0 else {
-                throw ClusterAPIError(
-                    .stateMismatch,
-                    "this node's chain (\(blocks) blocks) was made by an earlier version whose signatures bind no cluster digest; "
-                        + "it cannot be replayed under today's rules: start a new cluster (for `make run`, remove .custos-dev)")
-            }
+            try Self.refuseOlderChain(db, made: "whose signatures bind no cluster digest")
         }
         migrator.registerMigration("v6: state digests of version 4") { db in
             // Version 4 adds the windows, prices, assets and transactions rooms and the figures a
@@ -100,15 +94,22 @@ public final class NodeChainStore: Sendable {
             // states what it covers. Replayed under these rules, an older chain would quietly
             // lose approvals, decisions and reports it committed (a policy change undone), so
             // the node refuses to open it, as for v5, rather than diverge without a word.
-            let blocks = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM committedBlock") ?? 0
-            guard blocks == 0 else {
-                throw ClusterAPIError(
-                    .stateMismatch,
-                    "this node's chain (\(blocks) blocks) was made by an earlier version whose governance approvals carry no signing time; "
-                        + "it cannot be replayed under today's rules: start a new cluster (for `make run`, remove .custos-dev)")
-            }
+            try Self.refuseOlderChain(db, made: "whose governance approvals carry no signing time")
         }
         return migrator
+    }
+
+    /// Refuses a store that holds committed blocks, made by an earlier version (`made` says how
+    /// it differs) whose chain today's rules would replay into another history; an empty store
+    /// upgrades.
+    private static func refuseOlderChain(_ db: Database, made: String) throws {
+        let blocks = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM committedBlock") ?? 0
+        guard blocks == 0 else {
+            throw ClusterAPIError(
+                .stateMismatch,
+                "this node's chain (\(blocks) blocks) was made by an earlier version \(made); "
+                    + "it cannot be replayed under today's rules: start a new cluster (for `make run`, remove .custos-dev)")
+        }
     }
 
     /// The trust anchor the operator gave this node last (kept so that a restart without it
