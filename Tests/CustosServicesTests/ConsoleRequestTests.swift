@@ -53,13 +53,13 @@ struct ConsoleRequestTests {
         #expect(ConsoleRoutes.waitingRequests(for: "laura", in: state).isEmpty, "laura is in no group the requests need")
 
         let items = groups.map { ConsoleRequestItem($0, in: state, now: state.time + 90_000) }
-        #expect(items[0].summary == "Transfer 250,000 USDC from hot-trading to 0x2e6d…ba8f (not in the address book) on ethereum")
+        #expect(items[0].summary == "Transfer 250,000 USDC from hot-trading to \(ConsoleRequestFixture.lookalike) (not in the address book) on ethereum")
         #expect(items[0].unusual.map(\.text).contains { $0.hasPrefix("LOOK-ALIKE: ") && $0.contains("resembles kraken-eth") }, "\(items[0].unusual)")
         #expect(items[0].unusual.map(\.text).contains { $0.hasPrefix("NEW DESTINATION") })
         #expect(items[0].needed == "2 more from admins (rule require-two-admins-large)")
         #expect(items[0].explanation.map(\.text).contains { $0.contains("require-two-admins-large") })
         #expect(items[0].initiator == "heidi" && items[0].age == "1 min")
-        #expect(items[1].summary == "3 × Transfer 50 USDC from hot-trading to kraken-eth 0x2e6d…ba8f on ethereum" && items[1].isBatch)
+        #expect(items[1].summary == "3 × Transfer 50 USDC from hot-trading to kraken-eth \(ConsoleRequestFixture.kraken) on ethereum" && items[1].isBatch)
         #expect(items[1].link == "/console/batches/\(routine[0])")
         #expect(items[2].summary.hasPrefix("Transfer 60 USDC") && items[2].link == "/console/requests/\(other)")
 

@@ -81,10 +81,11 @@ struct ConsoleRequestItem: Sendable {
         }
     }
 
-    /// The destination's address-book entry and its address shortened, or the address and that
-    /// it is in no entry.
+    /// The destination's address-book entry and its address in full, or the address and that it
+    /// is in no entry. Never shortened: a shortened address (first and last few digits) is exactly
+    /// what an address-poisoning look-alike matches.
     static func destination(_ r: PolicyRequest, in state: ReplicatedState) -> String {
-        let address = r.destination.count > 14 ? "\(r.destination.prefix(6))…\(r.destination.suffix(4))" : r.destination
+        let address = r.destination
         guard let entry = state.policy.addressBookEntry(of: r) else { return "\(address) (not in the address book)" }
         return "\(entry) \(address)"
     }
