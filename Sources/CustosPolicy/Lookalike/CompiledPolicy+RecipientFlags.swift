@@ -37,7 +37,9 @@ extension CompiledPolicy {
     /// flagged; else an evaluation failure when one is outside the address book and the watch
     /// data is stale (`watchStaleness`); else false.
     func isPoisoned(_ addresses: [String], chain: String, state: StateSnapshot) throws(EvaluationFailure) -> Bool {
-        if addresses.contains(where: { flag($0, chain: chain, state: state)?.poisoning != nil }) { return true }
+        if addresses.contains(where: { !$0.isEmpty && !isInAddressBook($0, chain: chain) && poisoning(of: $0, chain: chain, state: state) != nil }) {
+            return true
+        }
         if addresses.contains(where: { !$0.isEmpty && !isInAddressBook($0, chain: chain) }),
            let problem = watchStaleness(chain: chain, state: state) {
             throw EvaluationFailure(problem)
