@@ -37,3 +37,8 @@ public struct RecentItems<Element>: RandomAccessCollection {
 }
 
 extension RecentItems: Sendable where Element: Sendable {}
+
+/// Two are equal when they keep the same elements in the same order (however the ring is laid out).
+extension RecentItems: Equatable where Element: Equatable {
+    public static func == (a: Self, b: Self) -> Bool { a.elementsEqual(b) }
+}

@@ -68,7 +68,7 @@ extension ReplicatedState {
         self.policyVersion = document.version
         self.frozen = false
         self.operations = [:]
-        self.refusals = []
+        self.refusals = RecentItems(capacity: Self.maximumRecordedRefusals)
         self.members = members.sorted { $0.id < $1.id }
         self.retiredMemberKeys = []
         self.bots = [:]

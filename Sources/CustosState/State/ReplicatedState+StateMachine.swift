@@ -59,13 +59,10 @@ extension ReplicatedState {
         }
     }
 
-    /// Keeps a refusal, dropping the oldest beyond `maximumRecordedRefusals`.
+    /// Keeps a refusal, dropping the oldest beyond `maximumRecordedRefusals` (in O(1): a ring).
     mutating func record(_ refusal: Refusal) {
         refusals.append(refusal)
         refusalJournal.record { $0.append(refusal) }
-        if refusals.count > Self.maximumRecordedRefusals {
-            refusals.removeFirst(refusals.count - Self.maximumRecordedRefusals)
-        }
     }
 
     /// The state after `entry`, and what happened; `self` is unchanged.

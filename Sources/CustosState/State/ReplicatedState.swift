@@ -1,3 +1,4 @@
+import CustosCore
 import CustosCrypto
 import CustosIdentity
 import CustosLedger
@@ -37,7 +38,7 @@ public struct ReplicatedState: Sendable {
     public internal(set) var frozen: Bool
     public internal(set) var operations: [String: PendingOperation]
     /// The most recent refusals, oldest first, at most `maximumRecordedRefusals`.
-    public internal(set) var refusals: [Refusal]
+    public internal(set) var refusals: RecentItems<Refusal>
     /// Every refusal ever recorded, in order (the digest's view of `refusals`).
     var refusalJournal = WriteJournal(room: "refusals")
     /// The log's voting members (signer nodes) after the latest block applied, sorted by id;
