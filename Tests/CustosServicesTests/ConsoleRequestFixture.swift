@@ -17,8 +17,9 @@ enum ConsoleRequestFixture {
     static let lookalike = "0x2e6d" + String(repeating: "7", count: 32) + "ba8f"
     static let kraken = "0x2e6d88f471c41bd6dc54146e5eea659498ccba8f"
 
-    /// The example policy with its transfer and message rules replaced by three: people pay up
-    /// to 1,000,000 units on ethereum; over 100,000 two admins approve, over 10 one does.
+    /// The example policy with its transfer and message rules replaced by five: people pay, and
+    /// approve ERC-20 allowances of, up to 1,000,000 units on ethereum; over 100,000 two admins
+    /// approve, over 10 one does, and one every token approval.
     static func policy() throws -> String {
         let example = try String(
             contentsOf: TestEnvironment.packageRoot.appendingPathComponent("examples/policies/trading-firm.yaml"), encoding: .utf8)
@@ -31,6 +32,16 @@ enum ConsoleRequestFixture {
                 description: People pay up to 1,000,000 units on ethereum; the require rules add approvals.
                 match: {initiator: {kind: person}, chain: [ethereum], amount: {up_to: 1000000}}
                 outcome: allow
+
+              - name: allow-people-token-approvals
+                description: People approve ERC-20 allowances on ethereum up to 1,000,000 units; the require rules add approvals.
+                match: {initiator: {kind: person}, chain: [ethereum], call: {functions: [approve]}, amount: {up_to: 1000000}}
+                outcome: allow
+
+              - name: require-an-admin-token-approvals
+                description: An admin reads every token approval.
+                match: {call: {functions: [approve]}}
+                outcome: {require: {group: admins, count: 1}}
 
               - name: require-two-admins-large
                 description: Over 100,000 units two admins approve (4-eyes besides the initiator).
