@@ -260,10 +260,10 @@
   // The ERC-20 calls a person approves most, decoded here from the signed calldata itself
   // (review M2): selector -> name and ABI parameters (each one 32-byte word).
   const ERC20_CALLS = {
-    a9059cbb: { name: 'transfer', params: [['to', 'address'], ['amount', 'uint256']] },
+    'a9059cbb': { name: 'transfer', params: [['to', 'address'], ['amount', 'uint256']] },
     '095ea7b3': { name: 'approve', params: [['spender', 'address'], ['amount', 'uint256']] },
     '23b872dd': { name: 'transferFrom', params: [['from', 'address'], ['to', 'address'], ['amount', 'uint256']] },
-    39509351: { name: 'increaseAllowance', params: [['spender', 'address'], ['amount', 'uint256']] },
+    '39509351': { name: 'increaseAllowance', params: [['spender', 'address'], ['amount', 'uint256']] },
   };
   const UINT256_MAX = (1n << 256n) - 1n;
 
