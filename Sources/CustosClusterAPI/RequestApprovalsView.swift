@@ -44,6 +44,11 @@ public struct RequestApprovalsView: Codable, Sendable, Equatable {
     public var eligible: [String]
     /// The pending approvals the counted approvals do not fill yet.
     public var unmet: [RequestView.PendingApproval]
+    /// While pending: what is unusual about it, one line each (`RequestReview.flags`).
+    public var unusual: [String]?
+    /// While pending: why it is approved only on its own, never in a batch approval
+    /// (`RequestReview.alone`); empty when it may be approved with identical requests.
+    public var alone: [String]?
 
     /// `state` (the committed state the request is in) says who may decide it and which
     /// approvals count now; without it none is shown as counted or eligible.
@@ -57,5 +62,9 @@ public struct RequestApprovalsView: Codable, Sendable, Equatable {
         eligible = state?.eligibleApprovers(of: r).sorted() ?? []
         let unmet = a.status == .approved ? [] : state?.unmetApprovals(of: r) ?? []
         self.unmet = unmet.map { RequestView.PendingApproval(rule: $0.rule, group: $0.group, count: $0.count) }
+        if a.isPending, let review = state?.review(of: r) {
+            unusual = review.unusual
+            alone = review.alone
+        }
     }
 }

@@ -39,6 +39,7 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(help: .hidden) var unsafeTestEquivocateTo: String?
     @Flag(help: .hidden) var unsafeTestQueueUnchecked = false
     @Flag(help: .hidden) var unsafeTestConsoleAltersDisplay = false
+    @Flag(help: .hidden) var unsafeTestConsoleAltersCallTable = false
     @Option(help: .hidden) var unsafeTestClockOffsetFile: String?
     /// Set by `custos dev up`: stop when that process is gone.
     @Option(help: .hidden) var parentPid: Int32?
@@ -49,7 +50,8 @@ struct GatewayCommand: AsyncParsableCommand {
         let configuration: ClusterConfiguration
         do { configuration = try ClusterFile.load(path: cluster) } catch { fail("\(error)") }
         guard queuePerSigner >= 1, queueTotal >= 1 else { fail("--queue-per-signer and --queue-total are at least 1") }
-        if unsafeTestEquivocateTo != nil || unsafeTestQueueUnchecked || unsafeTestConsoleAltersDisplay || unsafeTestClockOffsetFile != nil,
+        if unsafeTestEquivocateTo != nil || unsafeTestQueueUnchecked || unsafeTestConsoleAltersDisplay || unsafeTestConsoleAltersCallTable
+            || unsafeTestClockOffsetFile != nil,
            configuration.isProduction {
             fail("fault injection is for tests; \(configuration.name) is a production cluster")
         }
@@ -83,10 +85,12 @@ struct GatewayCommand: AsyncParsableCommand {
         }
         // Fault injection (hidden flags, tests only): show the named nodes a conflicting block once,
         // to test the nodes' alerts; queue entries unchecked, to test that nodes refuse them; show
-        // approvers altered operations on the console, to test that nodes refuse their approvals.
+        // approvers altered operations on the console, to test that nodes refuse their approvals;
+        // show approvers a call table that the signed calldata contradicts, to test the page's script.
         let faults = GatewayFaultInjection(equivocateTo: Set((unsafeTestEquivocateTo ?? "").split(separator: ",").map(String.init)),
                                            queuesUnchecked: unsafeTestQueueUnchecked,
                                            altersConsoleDisplay: unsafeTestConsoleAltersDisplay,
+                                           altersConsoleCallTable: unsafeTestConsoleAltersCallTable,
                                            clockOffset: unsafeTestClockOffsetFile.map(UnsafeClockOffset.init(path:)))
         let gateway: Gateway
         do {

@@ -339,7 +339,7 @@ struct OperationCommand: AsyncParsableCommand {
         // A cancel signs the cancel challenge, which binds when the operation would execute and
         // no signing time; an approval or rejection signs its time and the review measured.
         if !cancels {
-            say(timing.reviewMillis.map { "review       \(RequestCommand.seconds($0)), measured here and signed into the \(approve ? "approval" : "rejection")" }
+            say(timing.reviewMillis.map { "review       \(DecisionTiming.text($0)), measured here and signed into the \(approve ? "approval" : "rejection")" }
                 ?? "review       not measured (--yes)")
         }
         var file = CredentialStore.load(credentialFile)

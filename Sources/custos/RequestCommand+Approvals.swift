@@ -4,6 +4,7 @@ import CustosCore
 import CustosCrypto
 import CustosIdentity
 import CustosLedger
+import CustosPolicy
 import CustosState
 import Foundation
 
@@ -84,22 +85,12 @@ extension RequestCommand {
             do { flagged = try JSONDecoder().decode([FlaggedApprovalView].self, from: raw) } catch { fail("the gateway sent no list of flagged approvals") }
             if json { print(String(decoding: raw, as: UTF8.self)); return }
             let rows = flagged.map { f in
-                [f.requestId, printable(f.user), RequestCommand.time(f.at), printable(f.reason),
-                 f.reviewMillis.map(RequestCommand.seconds) ?? "-", f.usd.map(printable) ?? "unknown"]
+                [f.requestId, printable(f.user), UTCTime.text(Int64(f.at / 1000)), printable(f.reason),
+                 f.reviewMillis.map(DecisionTiming.text) ?? "-", f.usd.map(printable) ?? "unknown"]
             }
             printTable(header: ["REQUEST", "APPROVER", "AT", "REASON", "REVIEW", "USD"], rows: rows)
         }
     }
-
-    /// A block time (milliseconds) as ISO 8601 UTC, to the second.
-    static func time(_ milliseconds: UInt64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds / 1000)))
-    }
-
-    /// Milliseconds as seconds with one decimal: "2.5 s".
-    static func seconds(_ milliseconds: UInt64) -> String { DecisionTiming.text(milliseconds) }
 
     /// Fetches the request, checks that its content is the request named (`checkedBody`), that
     /// it is waiting for approvals, shows its decoded intent, the policy's explanation and its
@@ -113,7 +104,7 @@ extension RequestCommand {
         let call = GatewayCall(connection.gateway)
         let (cluster, genesis) = try await connection.cluster(call, pinned: CredentialStore.load(credentialFile).cluster, in: credentialFile)
         let word = act == .approve ? "approve" : "reject"
-        say(try await shownPending(id, call, genesis: genesis, heading: "\(word.uppercased()) request \(id)"))
+        say(try await shownPending(id, call, genesis: genesis, heading: "\(word.uppercased()) request \(id)").text)
         say("cluster     \(printable(cluster.name)), genesis \(genesis.hexString)")
         let timing = confirmedTiming(word, d, count: 1)
         var file = CredentialStore.load(credentialFile)
@@ -125,8 +116,10 @@ extension RequestCommand {
         print("queued as \(receipt.queued)" + (receipt.preview.map { "; the committed state says: \($0)" } ?? ""))
     }
 
-    /// `approve` with several ids: each request checked and shown as one is, one confirmation
-    /// (its review measured over the whole list), one assertion over
+    /// `approve` with several ids: each request checked and shown as one is; none to be read on
+    /// its own (`RequestReview.alone`, as the gateway's committed state says; every node checks
+    /// it again) — otherwise nothing is signed and every such request is named with why; one
+    /// confirmation (its review measured over the whole list), one assertion over
     /// `RequestBatchApproval.challenge` of the ids in the order given, submitted as one
     /// `request.approve-batch` entry.
     static func approveTogether(_ ids: [String], _ d: Decision) async throws {
@@ -134,8 +127,17 @@ extension RequestCommand {
         let (connection, credentialFile) = (d.connection, d.credential.credentialFile)
         let call = GatewayCall(connection.gateway)
         let (cluster, genesis) = try await connection.cluster(call, pinned: CredentialStore.load(credentialFile).cluster, in: credentialFile)
+        var alone: [String] = []
         for (index, id) in ids.enumerated() {
-            say(try await shownPending(id, call, genesis: genesis, heading: "APPROVE \(index + 1) of \(ids.count): request \(id)") + "\n")
+            let shown = try await shownPending(id, call, genesis: genesis, heading: "APPROVE \(index + 1) of \(ids.count): request \(id)")
+            say(shown.text + "\n")
+            if let reasons = shown.view.approvals?.alone, !reasons.isEmpty {
+                alone.append("request \(id): " + reasons.map(printable).joined(separator: "; "))
+            }
+        }
+        if !alone.isEmpty {
+            fail("not signed: \(alone.count) of the \(ids.count) requests are approved only on their own, never in a batch — "
+                + alone.joined(separator: " — ") + ". Approve each with `custos request approve ID` after reading it")
         }
         say("cluster     \(printable(cluster.name)), genesis \(genesis.hexString)")
         let timing = confirmedTiming("approve", d, count: ids.count)
@@ -150,20 +152,21 @@ extension RequestCommand {
     }
 
     /// Fetches request `id`, checks that its content is the request named (`checkedBody`) and
-    /// that it waits for approvals, and answers it in lines: its decoded intent, the policy's
-    /// explanation and its approvals, under `heading`.
-    static func shownPending(_ id: String, _ call: GatewayCall, genesis: [UInt8], heading: String) async throws -> String {
+    /// that it waits for approvals, and answers it in lines — its decoded intent, the policy's
+    /// explanation, what is unusual about it and its approvals, under `heading` — with the view.
+    static func shownPending(_ id: String, _ call: GatewayCall, genesis: [UInt8], heading: String) async throws -> (text: String, view: RequestView) {
         guard RequestDecisionEntry.isValidId(id) else { fail("a request id is 64 lowercase hex digits: \(printable(id))") }
         let r: RequestView = try await call.get("/v1/requests/\(id)")
         let body = r.checkedBody(asked: id, cluster: genesis.hexString)
         guard let approvals = r.approvals else { fail("request \(id) was decided \(printable(r.outcome)) without approvals; nothing to decide") }
         guard approvals.status == "pending" else { fail("request \(id) is \(printable(approvals.status)); nothing to decide") }
-        return ([
+        let lines = [
             heading,
             "initiator   \(printable(r.initiator)) (\(printable(r.initiatorKind)))",
         ] + RequestView.intent(of: body) + [
             "decision    \(printable(r.outcome)) under policy version \(r.policyVersion)",
-        ] + r.explanation.map { "            \(printable($0))" } + showApprovals(approvals)).joined(separator: "\n")
+        ] + r.explanation.map { "            \(printable($0))" } + (approvals.unusual ?? []).map { "unusual     \(printable($0))" } + showApprovals(approvals)
+        return (lines.joined(separator: "\n"), r)
     }
 
     /// The timing of a decision of `count` requests shown above (`DecisionTiming.confirmed`:
@@ -173,7 +176,7 @@ extension RequestCommand {
             word, with: d.credential.credentialFile, yes: d.confirmation.yes,
             notAtTerminal: "not at a terminal: read the request\(count == 1 ? "" : "s") above and pass --yes to sign",
             clockOffset: d.confirmation.unsafeTestClockOffsetFile.map(UnsafeClockOffset.init(path:)))
-        say(timing.reviewMillis.map { "review      \(seconds($0)), measured here and signed into the \(word == "approve" ? "approval" : "rejection")" }
+        say(timing.reviewMillis.map { "review      \(DecisionTiming.text($0)), measured here and signed into the \(word == "approve" ? "approval" : "rejection")" }
             ?? "review      not measured (--yes): a large request's approval is flagged for review where the policy asks")
         return timing
     }
@@ -186,7 +189,7 @@ extension RequestCommand {
             var notes = d.counted ? [] : ["not counted"]
             if d.beyondLimit == true { notes.append("beyond the approver's hourly limit") }
             if let flag = d.flagged { notes.append("flagged \(printable(flag))") }
-            notes.append("review " + (d.reviewMillis.map(seconds) ?? "not measured"))
+            notes.append("review " + (d.reviewMillis.map(DecisionTiming.text) ?? "not measured"))
             lines.append("  approved  \(printable(d.user)) at height \(d.height) (\(Date(timeIntervalSince1970: Double(d.at) / 1000))), "
                 + notes.joined(separator: ", "))
         }

@@ -24,10 +24,12 @@ struct ConsoleRequestBrowserTests {
         return try await ConsoleBrowserTests.startCluster(gatewayArguments: gatewayArguments, policy: file)
     }
 
-    /// Submits alice's requests (`bodies`, in order) with her software credential; their ids.
-    static func submit(_ cluster: LocalCluster, port: Int, _ bodies: [JSONValue]) async throws -> [String] {
+    /// Submits alice's requests (`bodies`, in order) with her software credential, its counter
+    /// from `signCount` (above every earlier submission's); their ids, once every node holds them
+    /// waiting for approvals (or, not `held`, recorded at all).
+    static func submit(_ cluster: LocalCluster, port: Int, _ bodies: [JSONValue], held: Bool = true, signCount: UInt32? = nil) async throws -> [String] {
         let genesis = try await cluster.genesisDigest()
-        var alice = try cluster.credential("alice")
+        var alice = try cluster.credential("alice", signCount: signCount)
         var ids: [String] = []
         for body in bodies {
             let (entry, id) = try ConsoleRequestFixture.submission(
@@ -37,7 +39,9 @@ struct ConsoleRequestBrowserTests {
             #expect(answer.status == .accepted, "\(String(decoding: answer.body, as: UTF8.self))")
             ids.append(id)
         }
-        _ = try await cluster.waitForGovernance { g in ids.allSatisfy { id in g.requests.contains { $0.id == id && $0.approvals?.status == "pending" } } }
+        _ = try await cluster.waitForGovernance { g in
+            ids.allSatisfy { id in g.requests.contains { $0.id == id && (!held || $0.approvals?.status == "pending") } }
+        }
         return ids
     }
 
@@ -45,16 +49,26 @@ struct ConsoleRequestBrowserTests {
         let (cluster, port) = try await Self.startCluster()
         var passed = false
         defer { cluster.stopAll(removeData: passed) }
+        // Real transaction requests from the vault hot-trading: once approved, every node plans
+        // their transactions for signing.
+        try await ConsoleRequestFixture.prepareVault(cluster)
+        let pay = { (amount: String, to: String, memo: String) in
+            ConsoleRequestFixture.transfer(by: "alice", amount: amount, to: to, memo: memo, from: "m")
+        }
+        // kraken-eth was paid before (5 USDC, allowed): transfers to it are routine.
+        _ = try await Self.submit(cluster, port: port, [pay("5", ConsoleRequestFixture.kraken, "")], held: false)
         let hostile = #"<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> & 'q'"#
         let ids = try await Self.submit(cluster, port: port, [
-            ConsoleRequestFixture.transfer(by: "alice", amount: "250000", to: ConsoleRequestFixture.lookalike, memo: hostile),
-            ConsoleRequestFixture.transfer(by: "alice", amount: "50"), ConsoleRequestFixture.transfer(by: "alice", amount: "50"),
-            ConsoleRequestFixture.transfer(by: "alice", amount: "50"), ConsoleRequestFixture.transfer(by: "alice", amount: "60"),
-        ])
-        let (large, routine, other) = (ids[0], Array(ids[1...3]), ids[4])
+            pay("250000", ConsoleRequestFixture.lookalike, hostile),
+            pay("50", ConsoleRequestFixture.kraken, ""), pay("50", ConsoleRequestFixture.kraken, ""), pay("50", ConsoleRequestFixture.kraken, ""),
+            pay("60", ConsoleRequestFixture.kraken, ""),
+            ConsoleRequestFixture.approval(by: "alice", spender: ConsoleRequestFixture.kraken, units: 50_000_000),
+        ], signCount: 100)
+        let (large, routine, other, call) = (ids[0], Array(ids[1...3]), ids[4], ids[5])
 
         // frank reads his inbox: the large one with its look-alike flag, the three routine ones on
-        // one line, the other; he opens and approves the large one, then the three together.
+        // one line, the other, the token approval; he opens and approves the large one, then the
+        // three together, then reads the token approval the page decoded itself.
         let frank = try await ConsoleBrowserTests.browse(cluster, port: port, as: "frank", signCount: 100, [
             ConsoleBrowserTests.action("signIn"), ConsoleBrowserTests.action("requestInbox", screenshot: "request-inbox.png"),
             ConsoleBrowserTests.action("openRequest", screenshot: "request.png", path: "/console/requests/\(large)"),
@@ -64,23 +78,34 @@ struct ConsoleRequestBrowserTests {
             ConsoleBrowserTests.action("approveRequest", path: "/console/requests/\(large)"),
             ConsoleBrowserTests.action("openRequest", screenshot: "request-batch.png", path: "/console/batches/\(routine[0])"),
             ConsoleBrowserTests.action("approveRequest", path: "/console/batches/\(routine[0])"),
+            ConsoleBrowserTests.action("openRequest", screenshot: "request-call.png", path: "/console/requests/\(call)"),
+            ConsoleBrowserTests.action("script", expression: "document.getElementById('approve') !== null && document.body.dataset.mismatch === undefined"),
         ])
         let rows = try #require(frank[1].rows)
-        #expect(rows.map { [$0[0], $0[1]] } == [[large, "1"], [routine[0], "3"], [other, "1"]], "\(rows)")
-        #expect(rows[0][3].hasPrefix("Transfer 250,000 USDC from hot-trading to \(ConsoleRequestFixture.lookalike) (not in the address book) on ethereum⚠ LOOK-ALIKE: "), "\(rows[0])")
+        #expect(rows.map { [$0[0], $0[1]] } == [[large, "1"], [routine[0], "3"], [other, "1"], [call, "1"]], "\(rows)")
+        #expect(rows[0][3].lowercased().hasPrefix(
+            "Transfer 250,000 USDC from hot-trading to \(ConsoleRequestFixture.lookalike) (not in the address book) on ethereum⚠ LOOK-ALIKE: ".lowercased()), "\(rows[0])")
         #expect(rows[0][4] == "2 more from admins (rule require-two-admins-large)" && rows[0][5] == "alice")
-        #expect(rows[1][3].hasPrefix("3 × Transfer 50 USDC from hot-trading to kraken-eth \(ConsoleRequestFixture.kraken) on ethereum"), "\(rows[1])")
+        #expect(rows[1][3].lowercased().hasPrefix("3 × Transfer 50 USDC from hot-trading to kraken-eth \(ConsoleRequestFixture.kraken) on ethereum".lowercased()), "\(rows[1])")
+        // Review L3: unpriced, and said so.
+        #expect(rows[1][3].contains("⚠ NOT PRICED"), "\(rows[1])")
         // The page shows the id every node knows the request by, computed in the browser from
         // the signing input it displays, and what the browser itself read from that text.
         let opened = frank[2]
         #expect(ConsoleBrowserTests.shownDigest(opened.digest) == String(large.prefix(16)))
         #expect(opened.ids == [large])
-        #expect(opened.read == ["transfer of 250000 USDC to \(ConsoleRequestFixture.lookalike) on chain ethereum from vault hot-trading, initiated by alice"], "\(String(describing: opened.read))")
+        #expect(opened.read == ["transfer of 250000 USDC to \(ConsoleRequestFixture.lookalike) on chain ethereum from vault hot-trading, initiated by alice, memo \"\(hostile)\""],
+                "\(String(describing: opened.read))")
         #expect(opened.warnings?.contains { $0.contains("LOOK-ALIKE") && $0.contains("kraken-eth") } == true, "\(String(describing: opened.warnings))")
+        #expect(opened.warnings?.contains { $0.hasPrefix("Approved only on its own, never in a batch: LOOK-ALIKE") } == true)
         #expect(frank[3].value == true, "a memo made of HTML is shown as text and nothing of it runs")
         #expect(frank[4].notice?.contains("Your approval is queued") == true, "\(frank[4])")
         #expect(frank[5].ids == routine)
         #expect(frank[6].notice?.contains("Your approval of 3 requests is queued") == true, "\(frank[6])")
+        // Review M2: the script decodes the ERC-20 approve from the signed calldata itself.
+        #expect(frank[7].read == ["contract_call approve(spender \(ConsoleRequestFixture.kraken), amount 50000000 (in the token's smallest units)) on token "
+            + "\(ConsoleRequestFixture.usdc) with value 0 on chain ethereum from vault hot-trading, initiated by alice"], "\(String(describing: frank[7].read))")
+        #expect(frank[8].value == true, "the table agrees with the calldata: the approve button stays")
 
         var statuses = try await cluster.waitForGovernance { g in
             g.requests.first { $0.id == large }?.approvals?.approvals.map(\.user) == ["frank"]
@@ -89,7 +114,26 @@ struct ConsoleRequestBrowserTests {
         for (node, status) in statuses {
             let g = try #require(status.governance)
             #expect(g.requests.first { $0.id == other }?.approvals?.approvals.isEmpty == true, "\(node): the batch approves no other request")
-            for id in routine { #expect(g.requests.first { $0.id == id }?.approvals?.approvals.map(\.user) == ["frank"], "\(node)") }
+            for id in routine {
+                let view = g.requests.first { $0.id == id }
+                #expect(view?.approvals?.approvals.map(\.user) == ["frank"], "\(node)")
+                // Past approval: every node now waits for its transaction's fees and nonce, until a deadline.
+                #expect(view?.allowed == true && view?.transaction?.status == "awaiting-parameters" && view?.transaction?.parametersDeadline != nil,
+                        "\(node): \(String(describing: view?.transaction))")
+            }
+            let held = g.requests.first { $0.id == other }
+            #expect(held?.allowed == false && held?.transaction?.parametersDeadline == nil, "\(node): \(String(describing: held?.transaction))")
+        }
+
+        // The CLI signs no batch holding a request to be read on its own, and names it with why.
+        do {
+            let out = try await LocalCluster.run(cluster.binary, [
+                "request", "approve", "--yes", "--gateway", cluster.baseURL, "--as", cluster.credentialFile("erin").path, other, large,
+            ])
+            Issue.record("the CLI signed a batch holding a look-alike: \(out)")
+        } catch {
+            #expect("\(error)".contains("not signed: 1 of the 2 requests are approved only on their own, never in a batch — request \(large): LOOK-ALIKE: "),
+                    "\(error)")
         }
 
         // grace approves the large one too: it is approved on every node, each approval with the
@@ -105,6 +149,21 @@ struct ConsoleRequestBrowserTests {
         }
         let view: RequestView = try await cluster.getJSON("/v1/requests/\(large)")
         #expect(view.allowed && view.approvals?.approvals.allSatisfy { $0.reviewMillis != nil } == true)
+
+        // Review M2, as the attacker: the gateway, restarted lying, names another spender in its
+        // decoded table than the signed calldata. The page says so and offers no approval.
+        cluster.killGateway(signal: SIGKILL)
+        try await cluster.startGateway(port: port, extraArguments: ["--unsafe-test-console-alters-call-table"])
+        let lied = try await ConsoleBrowserTests.browse(cluster, port: port, as: "frank", signCount: 200, [
+            ConsoleBrowserTests.action("signIn"),
+            ConsoleBrowserTests.action("openRequest", screenshot: "request-call-altered.png", path: "/console/requests/\(call)"),
+            ConsoleBrowserTests.action("script", expression: "document.getElementById('approve') === null && document.body.dataset.mismatch === 'true'"),
+        ])
+        let spoofed = "0x" + String(repeating: "1", count: 40)
+        #expect(lied[1].read?.first?.contains("MISMATCH: the table names spender \(spoofed) but the signed calldata says \(ConsoleRequestFixture.kraken)") == true,
+                "\(String(describing: lied[1].read))")
+        #expect(lied[1].digest?.contains("is not what is signed") == true, "\(String(describing: lied[1].digest))")
+        #expect(lied[2].value == true, "no approve button on a page whose table the calldata contradicts")
         passed = true
     }
 

@@ -17,22 +17,26 @@ import Testing
 /// signing input whose SHA-256 is the request id, and every value from a request shown as text.
 @Suite(.timeLimit(.minutes(5)))
 struct ConsoleRequestTests {
-    /// A state under `ConsoleRequestFixture.policy()` where heidi asked for a large transfer to a
-    /// look-alike of kraken-eth (memo `memo`), three identical routine ones and one other.
-    static func state(memo: String) throws -> (ReplicatedState, TestGenesis, large: String, routine: [String], other: String) {
+    /// A state under `ConsoleRequestFixture.policy()` where heidi paid kraken-eth 5 USDC (allowed:
+    /// transfers to it are routine), then asked for a large transfer to a look-alike of
+    /// kraken-eth (memo `memo`) twice, three identical routine ones and one other.
+    static func state(memo: String) throws -> (ReplicatedState, TestGenesis, large: [String], routine: [String], other: String) {
         var genesis = try TestGenesis(policyYAML: ConsoleRequestFixture.policy())
         var state = try ReplicatedState(genesis: genesis.document)
         var time: UInt64 = 1_800_000_000_000
-        func submit(_ body: JSONValue) throws -> String {
+        func submit(_ body: JSONValue, decided: PolicyDecision.Outcome = .needsApprovals) throws -> String {
             time += 1000
             let (entry, id) = try ConsoleRequestFixture.submission(
                 body, by: "heidi", genesis: state.genesisDigest, timestamp: time, authenticator: &genesis.authenticators["heidi"]!,
                 rpId: TestGenesis.rpId, origin: TestGenesis.origin)
             let outcome = state.apply(entry, blockTime: time)
-            #expect(outcome == .requestDecided(requestId: id, outcome: .needsApprovals), "\(outcome)")
+            #expect(outcome == .requestDecided(requestId: id, outcome: decided), "\(outcome)")
             return id
         }
-        let large = try submit(ConsoleRequestFixture.transfer(by: "heidi", amount: "250000", to: ConsoleRequestFixture.lookalike, memo: memo))
+        _ = try submit(ConsoleRequestFixture.transfer(by: "heidi", amount: "5"), decided: .allow)
+        let large = try (0..<2).map { _ in
+            try submit(ConsoleRequestFixture.transfer(by: "heidi", amount: "250000", to: ConsoleRequestFixture.lookalike, memo: memo))
+        }
         let routine = try (0..<3).map { _ in try submit(ConsoleRequestFixture.transfer(by: "heidi", amount: "50")) }
         let other = try submit(ConsoleRequestFixture.transfer(by: "heidi", amount: "60"))
         return (state, genesis, large, routine, other)
@@ -48,7 +52,8 @@ struct ConsoleRequestTests {
     @Test func theInboxShowsEachWaitingRequestInWordsWithWhyAndWhatIsUnusualAndIdenticalOnesOnce() async throws {
         let (state, genesis, large, routine, other) = try Self.state(memo: "")
         let groups = ConsoleRoutes.waitingRequests(for: "frank", in: state)
-        #expect(groups.map { $0.map(\.id) } == [[large], routine, [other]])
+        // Review H2: the two identical large transfers to a look-alike are each read on their own.
+        #expect(groups.map { $0.map(\.id) } == [[large[0]], [large[1]], routine, [other]])
         #expect(ConsoleRoutes.waitingRequests(for: "heidi", in: state).isEmpty, "the initiator is asked nothing")
         #expect(ConsoleRoutes.waitingRequests(for: "laura", in: state).isEmpty, "laura is in no group the requests need")
 
@@ -59,9 +64,19 @@ struct ConsoleRequestTests {
         #expect(items[0].needed == "2 more from admins (rule require-two-admins-large)")
         #expect(items[0].explanation.map(\.text).contains { $0.contains("require-two-admins-large") })
         #expect(items[0].initiator == "heidi" && items[0].age == "1 min")
-        #expect(items[1].summary == "3 × Transfer 50 USDC from hot-trading to kraken-eth \(ConsoleRequestFixture.kraken) on ethereum" && items[1].isBatch)
-        #expect(items[1].link == "/console/batches/\(routine[0])")
-        #expect(items[2].summary.hasPrefix("Transfer 60 USDC") && items[2].link == "/console/requests/\(other)")
+        #expect(items[2].summary == "3 × Transfer 50 USDC from hot-trading to kraken-eth \(ConsoleRequestFixture.kraken) on ethereum" && items[2].isBatch)
+        #expect(items[2].link == "/console/batches/\(routine[0])")
+        #expect(items[3].summary.hasPrefix("Transfer 60 USDC") && items[3].link == "/console/requests/\(other)")
+        // Review L3: a request without a USD notional says so.
+        #expect(items[2].unusual.map(\.text) == ["NOT PRICED: no USD notional is known for 50 USDC; no USD limit or largest-so-far check reads it"],
+                "\(items[2].unusual)")
+        // Review L2: a line of several shows the soonest expiry, and what all of them wait for.
+        let soonest = try #require(state.requestBook.requests[routine[0]]?.approvals?.expiresAt)
+        #expect(items[2].expires == UTCTime.text(Int64(soonest / 1000)) + " (the soonest of the 3)", "\(items[2].expires)")
+        #expect(items[2].approvals == "0 of 1" && items[2].needed == "1 more from admins (rule require-an-admin-routine)")
+        #expect(ConsoleRequestItem.agreed(["0 of 2", "1 of 2", "0 of 2"]) == "varies: 0 of 2 / 1 of 2")
+        #expect(ConsoleRequestItem.agreed(["", "frank (review 2.5 s)"]) == "varies: (none) / frank (review 2.5 s)")
+        #expect(ConsoleRequestItem.agreed(["1 of 1", "1 of 1"]) == "1 of 1")
 
         let console = try await Self.console(genesis)
         let frame = ConsoleRoutes.frame(state, title: "Inbox", session: nil)
@@ -69,15 +84,40 @@ struct ConsoleRequestTests {
             ConsoleInboxPage(frame: frame, requests: items, operations: [], recent: [], enrolments: [], notice: nil), template: "inbox"))
         #expect(inbox.contains(#"<tr class="request" data-request="\#(routine[0])" data-count="3">"#), "\(inbox)")
         #expect(inbox.contains("3 × Transfer 50 USDC"))
+        #expect(inbox.contains(#"<td class="expires">\#(items[2].expires)</td>"#))
+    }
+
+    /// Review L4: text from a request (a memo, a message) can neither reverse nor hide part of
+    /// a line: control, bidirectional and invisible characters are shown as code points.
+    @Test func controlAndBidiCharactersInARequestAreShownAsCodePoints() async throws {
+        #expect(ConsoleText.visible("pay\u{202E}lanretni\u{202C} ok\n\u{200B}é") == "pay<U+202E>lanretni<U+202C> ok<U+000A><U+200B>é")
+        #expect(ConsoleText("a\u{2066}b\u{0007}").text == "a<U+2066>b<U+0007>")
+        let memo = "to treasury\u{202E}ffo-ecnalab\u{202C}\u{200D}"
+        let (state, genesis, large, _, _) = try Self.state(memo: memo)
+        let recorded = try #require(state.requestBook.requests[large[0]])
+        let content = try #require(ConsoleRequestContent(recorded, in: state, displaying: { $0 }))
+        #expect(content.lines.contains { $0.text.contains("to treasury<U+202E>ffo-ecnalab<U+202C><U+200D>") }, "\(content.lines)")
+        #expect(!content.lines.contains { $0.text.unicodeScalars.contains { $0.value == 0x202E } })
+        // The signed text itself is shown as signed (its SHA-256 is the id); the script flags it.
+        #expect(content.signingInput.unicodeScalars.contains { $0.value == 0x202E })
+        // Review H2: the page says why this request is approved only on its own.
+        #expect(content.alone.map(\.text).contains { $0.hasPrefix("LOOK-ALIKE: ") })
+        let console = try await Self.console(genesis)
+        let page = try #require(console.render(ConsoleRequestPage(
+            frame: ConsoleRoutes.frame(state, title: "Request", session: nil), item: ConsoleRequestItem([recorded], in: state, now: state.time),
+            requests: [content], canDecide: true, credentialId: "", notice: nil), template: "request"))
+        #expect(page.contains("to treasury&lt;U+202E&gt;ffo-ecnalab"), "the memo line shows the code points")
+        #expect(page.contains(#"<p class="warning" data-alone="">Approved only on its own, never in a batch: LOOK-ALIKE: "#))
     }
 
     @Test func aRequestPageShowsTheExactSigningInputAndEveryValueAsText() async throws {
         let hostile = #"<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> & 'q'"#
         let (state, genesis, large, routine, _) = try Self.state(memo: hostile)
-        let recorded = try #require(state.requestBook.requests[large])
+        let recorded = try #require(state.requestBook.requests[large[0]])
         let content = try #require(ConsoleRequestContent(recorded, in: state, displaying: { $0 }))
-        // The text shown is what the initiator signed: its SHA-256 is the request id.
-        #expect(Hashes.sha256(Array(content.signingInput.utf8)).hexString == large)
+        // The text shown is what the initiator signed: its SHA-256 is the request id. (A page the
+        // gateway alters is tried in a browser against every node: ConsoleRequestBrowserTests.)
+        #expect(Hashes.sha256(Array(content.signingInput.utf8)).hexString == large[0])
         #expect(content.lines.contains { $0.label == "body" && $0.text.contains("<script>window.__pwned=1</script>") }, "\(content.lines)")
         let console = try await Self.console(genesis)
         let item = ConsoleRequestItem([recorded], in: state, now: state.time)
@@ -86,14 +126,8 @@ struct ConsoleRequestTests {
             credentialId: "", notice: nil), template: "request"))
         #expect(!page.contains("<script>window") && !page.contains("<img"), "every value is escaped")
         #expect(page.contains("&lt;script&gt;window.__pwned=1&lt;/script&gt;"))
-        #expect(page.contains(#"<form id="decide-request" method="post" action="/console/requests/\#(large)/decision""#))
+        #expect(page.contains(#"<form id="decide-request" method="post" action="/console/requests/\#(large[0])/decision""#))
         #expect(page.contains(#"<button type="button" class="act" id="reject" data-act="reject">"#))
-
-        // A gateway that alters what it shows changes the text, and so the id the browser hashes.
-        let altered = GatewayFaultInjection(altersConsoleDisplay: true)
-        let shown = try #require(ConsoleRequestContent(recorded, in: state, displaying: altered.displaying(signingInput:)))
-        #expect(shown.signingInput.contains(#""amount":"9250000""#))
-        #expect(Hashes.sha256(Array(shown.signingInput.utf8)).hexString != large)
 
         // The identical requests' page lists each in full and approves, never rejects, them together.
         let group = routine.compactMap { state.requestBook.requests[$0] }

@@ -1,3 +1,4 @@
+import Crypto
 import CustosCore
 import CustosCrypto
 import CustosIdentity
@@ -29,6 +30,16 @@ import Testing
 
     static func approvers(_ c: Cluster, _ id: String) -> [String]? { c.state.requestBook.requests[id]?.approvals?.approvals.map(\.user) }
 
+    /// `RequestApprovalTests.cluster()` (or `base`, with the risk bot's `key`) where kraken was
+    /// paid before — a 5 ETH transfer the policy allows — so that transfers to it are routine:
+    /// no first transfer, nothing unusual (`RequestReview.alone` is empty).
+    static func routine(_ base: (Cluster, BotSigningKey)? = nil) throws -> (Cluster, BotSigningKey) {
+        var (c, key) = try base ?? RequestApprovalTests.cluster()
+        let paid = try #require(Cluster.decided(try c.submit(c.signed(Cluster.transfer(by: "risk-bot", amount: "5"), keyId: "risk-bot", key: key))))
+        #expect(paid.outcome == .allow)
+        return (c, key)
+    }
+
     /// What an entry refused whole must leave as it was: every request's approvals, every
     /// credential's counter and the approvals room (its digest), all but the refusals.
     static func untouched(_ before: ReplicatedState, _ after: ReplicatedState, _ ids: [String]) -> Bool {
@@ -38,7 +49,7 @@ import Testing
     }
 
     @Test func oneApprovalOfThreeIdenticalRequestsCountsForEachAndForNoOther() throws {
-        var (c, key) = try RequestApprovalTests.cluster()
+        var (c, key) = try Self.routine()
         let same = try (0..<3).map { _ in try RequestApprovalTests.held(&c, key) }
         let other = try RequestApprovalTests.held(&c, key, amount: "60")
         let recorded = same.map { c.state.requestBook.requests[$0]! }
@@ -80,8 +91,76 @@ import Testing
         #expect(c.state.requestBook.requests[other]?.approvals?.status == .pending)
     }
 
+    /// Review H2 (rest), as the attacker: identical prompts are not enough. A gateway lists one
+    /// request to a destination never paid and in no address-book entry among routine ones;
+    /// another lists only such requests, identical among themselves. Every node refuses each
+    /// batch whole, naming every request it keeps out and the flag that keeps it out, and
+    /// applies nothing; each flagged request is still approved on its own.
+    @Test func aBatchSmugglingAFlaggedRequestAmongRoutineOnesIsRefusedWholeNamingEveryFlaggedOne() throws {
+        // Any destination up to 1000 ETH, over 10 with two admins.
+        var c = try Cluster(policyYAML: Cluster.policy().replacing("rules:\n", with: """
+            rules:
+              - name: anywhere
+                match: {amount: {up_to: 1000}}
+                outcome: allow
+              - name: large-needs-two-admins
+                match: {amount: {over: 10}}
+                outcome: {require: {group: admins, count: 2}}
+
+            """))
+        var key = BotSigningKey(ed25519: .init())
+        try c.registerBot("risk-bot", key: key.publicKey)
+        (c, key) = try Self.routine((c, key))
+        let stranger = "0x" + String(repeating: "2", count: 40)
+        let routine = try (0..<2).map { _ in try RequestApprovalTests.held(&c, key) }
+        let flagged = try (0..<2).map { _ in
+            try #require(Cluster.decided(try c.submit(c.signed(Cluster.transfer(by: "risk-bot", amount: "50", destination: stranger), keyId: "risk-bot", key: key)))).id
+        }
+        let routineReview = c.state.review(of: try #require(c.state.requestBook.requests[routine[0]]))
+        #expect(routineReview.isBatchable, "\(routineReview.alone)")
+        let flaggedReview = c.state.review(of: try #require(c.state.requestBook.requests[flagged[0]]))
+        #expect(flaggedReview.flags.map(\.kind) == [.newDestination, .firstTransfer, .notPriced], "\(flaggedReview.flags)")
+        #expect(flaggedReview.alone.count == 2 && !flaggedReview.isBatchable, "not priced alone keeps nothing out without a hasty bound")
+
+        let before = c.state
+        let smuggled = c.apply(try Self.batch(&c, [routine[0], flagged[0], routine[1]], by: "grace").entry)
+        #expect(Cluster.code(smuggled) == .invalidRequest)
+        let reason = Cluster.reason(smuggled)
+        #expect(reason.contains("1 of the 3 requests are approved only on their own"), "\(reason)")
+        #expect(reason.contains("request \(flagged[0]): NEW DESTINATION: \(stranger) is in no address-book entry; FIRST TRANSFER"), "\(reason)")
+        #expect(!routine.contains { reason.contains("request \($0):") }, "routine requests are not named as flagged")
+        #expect(Self.untouched(before, c.state, routine + flagged))
+
+        // Identical among themselves, flagged all the same: refused, every one named (review L6).
+        let alike = c.apply(try Self.batch(&c, flagged, by: "grace").entry)
+        #expect(Cluster.code(alike) == .invalidRequest)
+        #expect(flagged.allSatisfy { Cluster.reason(alike).contains("request \($0): NEW DESTINATION") }, "\(Cluster.reason(alike))")
+        #expect(c.state.refusals.last?.operationId == flagged[0] && c.state.refusals.last?.user == "grace")
+        #expect(Self.untouched(before, c.state, routine + flagged))
+
+        // Read on its own, each is approved as any request is.
+        #expect(try RequestApprovalTests.decide(&c, .approve, flagged[0], by: "grace") == .requestApprovals(requestId: flagged[0], status: .pending))
+        #expect(c.apply(try Self.batch(&c, routine, by: "grace").entry) == .requestBatchApprovals(requestIds: routine, statuses: [.pending, .pending]))
+    }
+
+    /// Where the policy flags hasty approvals of large requests (`approvals.hasty.over_usd`),
+    /// a request whose USD notional is unknown counts as large (fail safe): no batch covers it.
+    @Test func anUnpricedRequestUnderAHastyBoundIsApprovedOnlyOnItsOwn() throws {
+        var (c, key) = try Self.routine(try ApprovalFatigueTests.cluster("{hasty: {within: 10s, over_usd: 100000}}"))
+        let ids = try (0..<2).map { _ in try ApprovalFatigueTests.held(&c, key) }
+        let review = c.state.review(of: try #require(c.state.requestBook.requests[ids[0]]))
+        #expect(review.flags.map(\.kind) == [.notPriced])
+        #expect(review.alone == ["LARGE: its USD notional is not known, and the policy bounds hasty approvals from 100,000 USD (approvals.hasty.over_usd)"],
+                "\(review.alone)")
+        let before = c.state
+        let refused = c.apply(try Self.batch(&c, ids, by: "frank").entry)
+        #expect(Cluster.code(refused) == .invalidRequest)
+        #expect(ids.allSatisfy { Cluster.reason(refused).contains("request \($0): LARGE: its USD notional is not known") }, "\(Cluster.reason(refused))")
+        #expect(Self.untouched(before, c.state, ids))
+    }
+
     @Test func aListWithOneRequestThePersonMayNotApproveIsRefusedWholeAndAppliesNothing() throws {
-        var (c, key) = try RequestApprovalTests.cluster()
+        var (c, key) = try Self.routine()
         let routine = try (0..<2).map { _ in try RequestApprovalTests.held(&c, key) }
         // frank's own request: the initiator never counts, so he slips it between two he may approve.
         let own = RequestEntry.personEnvelope(
@@ -102,7 +181,7 @@ import Testing
     }
 
     @Test func anAlreadyDecidedRequestADuplicateOrAnOverlongListIsRefused() throws {
-        var (c, key) = try RequestApprovalTests.cluster()
+        var (c, key) = try Self.routine()
         let ids = try (0..<3).map { _ in try RequestApprovalTests.held(&c, key) }
         try RequestApprovalTests.decide(&c, .reject, ids[2], by: "erin")
         #expect(c.state.requestBook.requests[ids[2]]?.approvals?.status == .rejected)
@@ -133,7 +212,7 @@ import Testing
     }
 
     @Test func aBatchAssertionIsNoSingleApprovalASingleOneNoBatchAndNeitherCountsTwice() throws {
-        var (c, key) = try RequestApprovalTests.cluster()
+        var (c, key) = try Self.routine()
         let ids = try (0..<2).map { _ in try RequestApprovalTests.held(&c, key) }
         let batch = try Self.batch(&c, [ids[0]], by: "frank")
         let batchAssertion = try RequestBatchApproval(batch.entry).assertion
@@ -162,8 +241,51 @@ import Testing
         #expect(Self.approvers(c, ids[0]) == ["frank"])
     }
 
+    /// Review 4: a batch whose last request fails after the others were approved — counted in
+    /// the windows and in the person's hour, each with its approval recorded — applies nothing:
+    /// every node rolls the whole entry back, and its state is the state before but for the
+    /// refusal it records.
+    @Test func aBatchWhoseLastRequestFailsAfterTheOthersWereApprovedAppliesNothing() throws {
+        let yaml = Cluster.policy().replacing("rules:\n", with: """
+            approvals: {per_person_per_hour: 2, beyond: pause}
+            rules:
+              - name: to-exchanges
+                match: {destination: {tags: [exchange]}, amount: {up_to: 1000}}
+                outcome: allow
+              - name: over-ten-needs-an-admin
+                match: {amount: {over: 10}}
+                outcome: {require: {group: admins, count: 1}}
+
+            """)
+        var c = try Cluster(policyYAML: yaml)
+        let key = BotSigningKey(ed25519: .init())
+        try c.registerBot("risk-bot", key: key.publicKey)
+        c.now = ApprovalFatigueTests.evening
+        (c, _) = try Self.routine((c, key))
+        let ids = try (0..<3).map { _ in try ApprovalFatigueTests.held(&c, key) }
+        let before = c.state
+        var replica = c.state
+        let (entry, _) = try Self.batch(&c, ids, by: "frank")
+        let outcome = c.apply(entry)
+        // The first two would be approved (one admin each), the third is over frank's bound of two.
+        #expect(Cluster.code(outcome) == .approvalLimit)
+        #expect(Cluster.reason(outcome).contains("request \(ids[2]) of the batch"), "\(Cluster.reason(outcome))")
+        #expect(Self.untouched(before, c.state, ids))
+        #expect(ids.allSatisfy { !c.state.windows.counts($0) && c.state.transactions[$0] == nil && c.state.requestBook.requests[$0]?.approvals?.status == .pending })
+        #expect(c.state.windows.heldCount == before.windows.heldCount)
+        #expect(c.state.approvalBook.approvals(by: "frank", at: c.now).isEmpty)
+        #expect(c.state.refusals.count == before.refusals.count + 1)
+        #expect(replica.apply(entry, blockTime: c.now) == outcome)
+        #expect(replica.digest == c.state.digest, "every node records the same refusal and nothing else")
+
+        // Two of them go through as one batch: both approved and counted.
+        #expect(c.apply(try Self.batch(&c, Array(ids.prefix(2)), by: "frank").entry)
+            == .requestBatchApprovals(requestIds: Array(ids.prefix(2)), statuses: [.approved, .approved]))
+        #expect(ids.prefix(2).allSatisfy { c.state.windows.counts($0) })
+    }
+
     @Test func theHourlyBoundCountsEachRequestOfABatchAndExpiryHoldsForEach() throws {
-        var (c, key) = try ApprovalFatigueTests.cluster("{per_person_per_hour: 2, beyond: pause}")
+        var (c, key) = try Self.routine(try ApprovalFatigueTests.cluster("{per_person_per_hour: 2, beyond: pause}"))
         let ids = try (0..<3).map { _ in try ApprovalFatigueTests.held(&c, key) }
         // Three in one batch are three approvals: over frank's bound of two, none is applied.
         let before = c.state

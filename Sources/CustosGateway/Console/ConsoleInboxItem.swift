@@ -1,7 +1,6 @@
 import CustosClusterAPI
 import CustosPolicy
 import CustosState
-import Foundation
 
 /// One governance operation in one line, for a given viewer: what it does in plain language,
 /// who proposed it, the approvals it has and the number the policy in force requires, when it
@@ -26,7 +25,7 @@ struct ConsoleInboxItem: Sendable {
     init(_ operation: PendingOperation, in state: ReplicatedState, viewer: String?) {
         let proposal = operation.proposal
         id = proposal.id
-        summary = proposal.change.summary
+        summary = ConsoleText.visible(proposal.change.summary)
         proposer = proposal.proposer
         status = operation.status.rawValue
         approvers = operation.approvals.joined(separator: ", ")
@@ -38,37 +37,16 @@ struct ConsoleInboxItem: Sendable {
         requiredCount = decision.countedApprovers.count + missing
         switch decision.outcome {
         case .allow: needed = "nothing more"
-        case .deny: needed = "the policy in force denies it (\(Self.words(decision.reason)))"
+        case .deny: needed = "the policy in force denies it (\(ReplicatedState.describe(decision.reason)))"
         case .needsApprovals:
             needed = decision.pending.map { "\($0.count) more from \($0.group) (rule \($0.rule))" }.joined(separator: "; ")
         }
         warnings = state.addressBookWarnings(of: proposal.change).map(ConsoleText.init)
-        expires = Self.time(operation.expiresAt)
+        expires = UTCTime.text(Int64(operation.expiresAt / 1000))
         yourPart = switch viewer {
         case proposal.proposer: "you proposed it"
         case let viewer? where operation.approvals.contains(viewer): "you approved"
         default: operation.isOpen ? "awaiting your decision" : ""
         }
-    }
-
-    private static func words(_ reason: PolicyDecision.Reason) -> String {
-        switch reason {
-        case .frozen: "signing is frozen"
-        case .unknownInitiator: "the proposer is unknown to the policy"
-        case .invalidRequest(let problem): problem
-        case .destinationHeld(let entry, let hold): hold.text(entry: entry)
-        case .deniedByRule(let rule): "denied by rule \(rule)"
-        case .approvalsPending: "approvals pending"
-        case .approved: "approved"
-        case .allowedByRule(let rule): "allowed by rule \(rule)"
-        case .noRuleMatched: "no governance rule allows it"
-        }
-    }
-
-    /// A block time (milliseconds) as an ISO 8601 UTC time.
-    static func time(_ milliseconds: UInt64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds / 1000)))
     }
 }

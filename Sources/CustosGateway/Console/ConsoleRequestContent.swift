@@ -15,10 +15,18 @@ struct ConsoleRequestContent: Sendable {
     let id: String
     let link: String
     let signingInput: String
+    /// Labelled lines, their text made visible (`ConsoleText.visible`): a memo or message can
+    /// neither reverse nor hide part of what is shown.
     let lines: [Line]
+    /// Why it is approved only on its own (`RequestReview.alone`): the page's script signs no
+    /// batch approval of a list holding one such request.
+    let alone: [ConsoleText]
 
     /// Nil when the recorded body does not parse, which a recorded request's never does.
-    init?(_ recorded: RecordedRequest, in state: ReplicatedState, displaying alter: (String) -> String) {
+    /// `alter` and `table` are the gateway's fault points for the signing input and the
+    /// decoded lines (`GatewayFaultInjection`); in production they change nothing.
+    init?(_ recorded: RecordedRequest, in state: ReplicatedState, displaying alter: (String) -> String,
+          table: ([Line]) -> [Line] = { $0 }) {
         guard let input = recorded.signingInput(cluster: state.genesisDigest), let body = try? JSONParser().parse(recorded.body) else { return nil }
         id = recorded.id
         link = "/console/requests/\(recorded.id)"
@@ -31,7 +39,8 @@ struct ConsoleRequestContent: Sendable {
             for (name, value) in call.amounts.sorted(by: { $0.key < $1.key }) { lines.append(Line(label: "  \(name)", text: value.grouped)) }
             for name in call.oversizedAmounts.sorted() { lines.append(Line(label: "  \(name)", text: "beyond any decimal the policy reads (e.g. an unlimited approval)")) }
         }
-        lines.append(Line(label: "submitted", text: "\(ConsoleInboxItem.time(recorded.blockTime)) (block time), decided under policy version \(recorded.policyVersion)"))
-        self.lines = lines
+        lines.append(Line(label: "submitted", text: "\(UTCTime.text(Int64(recorded.blockTime / 1000))) (block time), decided under policy version \(recorded.policyVersion)"))
+        self.lines = table(lines).map { Line(label: $0.label, text: ConsoleText.visible($0.text)) }
+        alone = recorded.approvals?.isPending == true ? state.review(of: recorded).alone.map(ConsoleText.init) : []
     }
 }

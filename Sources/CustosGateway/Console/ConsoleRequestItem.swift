@@ -1,7 +1,6 @@
 import CustosCore
 import CustosPolicy
 import CustosState
-import Foundation
 
 /// One line of the console's request inbox: a request held for approvals, or several identical
 /// ones (equal `RequestPrompt`s) shown once as "3 × …" — in plain language, with why it needs
@@ -19,20 +18,24 @@ struct ConsoleRequestItem: Sendable {
     let summary: String
     let initiator: String
     let age: String
+    /// When the (first to expire) request expires.
     let expires: String
     let status: String
-    /// "1 of 2": the counted approvals of the (first) request, and how many it needs in all.
+    /// "1 of 2": the counted approvals of the request, and how many it needs in all; for
+    /// several, the same when all agree, else "varies: …" with each value once.
     let approvals: String
     let approvers: String
     let hasApprovers: Bool
-    /// The approvals still missing, by group and rule, in words.
+    /// The approvals still missing, by group and rule, in words (or "varies: …").
     let needed: String
     let unusual: [ConsoleText]
     let hasUnusual: Bool
     let explanation: [ConsoleText]
 
     /// `requests` are identical prompts (at least one), in log order; `now` is the gateway's
-    /// clock (milliseconds), for the age only.
+    /// clock (milliseconds), for the age only. What may differ between identical requests —
+    /// their approvals, what they still need, their expiry — is shown for all of them (review
+    /// L2): the soonest expiry, and each approvals state, or "varies".
     init(_ requests: [RecordedRequest], in state: ReplicatedState, now: UInt64) {
         let first = requests[0]
         id = first.id
@@ -40,24 +43,42 @@ struct ConsoleRequestItem: Sendable {
         count = requests.count
         isBatch = requests.count > 1
         link = isBatch ? "/console/batches/\(first.id)" : "/console/requests/\(first.id)"
-        let one = Self.summary(first.request, in: state)
+        let one = ConsoleText.visible(Self.summary(first.request, in: state))
         summary = isBatch ? "\(requests.count) × \(one)" : one
         initiator = first.initiator
-        age = Self.duration(now > first.blockTime ? now - first.blockTime : 0)
-        expires = first.approvals.map { ConsoleInboxItem.time($0.expiresAt) } ?? ""
-        status = first.approvals?.status.rawValue ?? first.outcome.rawValue
-        let counted = state.countedApprovers(of: first)
-        let unmet = state.unmetApprovals(of: first)
-        approvals = "\(counted.count) of \(counted.count + unmet.map(\.count).reduce(0, +))"
-        approvers = (first.approvals?.approvals ?? []).map { decision in
-            decision.user + (decision.reviewMillis.map { " (review \(DecisionTiming.text($0)))" } ?? " (review not measured)")
-        }.joined(separator: ", ")
+        age = DecisionTiming.text(now > first.blockTime ? now - first.blockTime : 0)
+        let expiries = requests.compactMap { $0.approvals?.expiresAt }
+        expires = expiries.min().map { soonest in
+            UTCTime.text(Int64(soonest / 1000)) + (Set(expiries).count > 1 ? " (the soonest of the \(requests.count))" : "")
+        } ?? ""
+        status = Self.agreed(requests.map { $0.approvals?.status.rawValue ?? $0.outcome.rawValue })
+        approvals = Self.agreed(requests.map { r in
+            let counted = state.countedApprovers(of: r).count
+            return "\(counted) of \(counted + state.unmetApprovals(of: r).map(\.count).reduce(0, +))"
+        })
+        approvers = Self.agreed(requests.map { r in
+            (r.approvals?.approvals ?? []).map { decision in
+                decision.user + (decision.reviewMillis.map { " (review \(DecisionTiming.text($0)))" } ?? " (review not measured)")
+            }.joined(separator: ", ")
+        })
         hasApprovers = !approvers.isEmpty
-        needed = unmet.isEmpty ? "nothing more" : unmet.map { "\($0.count) more from \($0.group) (rule \($0.rule))" }.joined(separator: "; ")
+        needed = Self.agreed(requests.map { r in
+            let unmet = state.unmetApprovals(of: r)
+            return unmet.isEmpty ? "nothing more" : unmet.map { "\($0.count) more from \($0.group) (rule \($0.rule))" }.joined(separator: "; ")
+        })
         let review = state.review(of: first)
         unusual = review.unusual.map(ConsoleText.init)
         hasUnusual = !review.unusual.isEmpty
         explanation = review.explanation.lines.map(ConsoleText.init)
+    }
+
+    /// `values` (one per request) as one: the value when all agree, else "varies: " and each
+    /// value once, in order ("(none)" for an empty one).
+    static func agreed(_ values: [String]) -> String {
+        var seen: Set<String> = []
+        let distinct = values.filter { seen.insert($0).inserted }
+        guard distinct.count > 1 else { return distinct.first ?? "" }
+        return "varies: " + distinct.map { $0.isEmpty ? "(none)" : $0 }.joined(separator: " / ")
     }
 
     /// A request as one sentence: "Transfer 250,000 USDC from hot-trading to kraken-eth
@@ -88,16 +109,5 @@ struct ConsoleRequestItem: Sendable {
         let address = r.destination
         guard let entry = state.policy.addressBookEntry(of: r) else { return "\(address) (not in the address book)" }
         return "\(entry) \(address)"
-    }
-
-    /// Milliseconds in words: "45 s", "12 min", "3 h 5 min", "2 d 4 h".
-    static func duration(_ milliseconds: UInt64) -> String {
-        let s = milliseconds / 1000
-        switch s {
-        case ..<60: return "\(s) s"
-        case ..<3600: return "\(s / 60) min"
-        case ..<86_400: return "\(s / 3600) h \(s % 3600 / 60) min"
-        default: return "\(s / 86_400) d \(s % 86_400 / 3600) h"
-        }
     }
 }

@@ -29,7 +29,9 @@ extension ConsoleRoutes {
     /// The requests waiting for `user`: held for approvals, still pending, `user` eligible to
     /// decide them now and not having approved them — grouped by `RequestPrompt` (identical
     /// prompts together, at most `RequestBatchApproval.maximumRequests` a group), in log order
-    /// of each group's first request.
+    /// of each group's first request. A request to be read on its own (`RequestReview.alone`:
+    /// anything unusual about it, or large under `approvals.hasty`) is a group of one, never a
+    /// batch line (review H2), as every node refuses it in a batch.
     static func waitingRequests(for user: String, in state: ReplicatedState) -> [[RecordedRequest]] {
         var groups: [[RecordedRequest]] = []
         var open: [RequestPrompt: Int] = [:]
@@ -39,7 +41,7 @@ extension ConsoleRoutes {
             if let index = open[prompt], groups[index].count < RequestBatchApproval.maximumRequests {
                 groups[index].append(recorded)
             } else {
-                open[prompt] = groups.count
+                open[prompt] = state.review(of: recorded).isBatchable ? groups.count : nil
                 groups.append([recorded])
             }
         }
@@ -58,7 +60,8 @@ extension ConsoleRoutes {
         guard let (_, session) = await session(request, console) else { return ConsolePage.redirect(to: "/console/sign-in") }
         let state = await console.gateway.governanceState
         guard RequestDecisionEntry.isValidId(id), let recorded = state.requestBook.requests[id],
-              let content = ConsoleRequestContent(recorded, in: state, displaying: console.gateway.armedFaults.displaying(signingInput:))
+              let content = ConsoleRequestContent(recorded, in: state, displaying: console.gateway.armedFaults.displaying(signingInput:),
+                                                table: console.gateway.armedFaults.displaying(callTable:))
         else {
             return try message(console, state, session, .notFound, "No such request",
                                "No request \"\(id.printable(limit: 128))\" is recorded.", back: "/console/")
@@ -84,7 +87,10 @@ extension ConsoleRoutes {
                                "No request \"\(id.printable(limit: 128))\" waits for you with identical ones.", back: "/console/")
         }
         guard group.count > 1 else { return ConsolePage.redirect(to: "/console/requests/\(id)") }
-        let contents = group.compactMap { ConsoleRequestContent($0, in: state, displaying: console.gateway.armedFaults.displaying(signingInput:)) }
+        let contents = group.compactMap {
+            ConsoleRequestContent($0, in: state, displaying: console.gateway.armedFaults.displaying(signingInput:),
+                                  table: console.gateway.armedFaults.displaying(callTable:))
+        }
         let item = ConsoleRequestItem(group, in: state, now: console.gateway.clock())
         return try page(console, status: .ok, ConsoleRequestPage(
             frame: frame(state, title: "\(group.count) identical requests", session: session), item: item, requests: contents,

@@ -5,7 +5,8 @@ import CustosLedger
 extension ReplicatedState {
     /// The requests room's transition for `request.approve-batch` (`RequestBatchApproval`):
     /// applies to every listed request, or records the refusal (with the first listed request
-    /// and the person) and changes nothing else — no approval, no counter, no hourly count.
+    /// and the person; its reason names every request refused and why) and changes nothing
+    /// else — no approval, no counter, no hourly count.
     mutating func applyBatchApproval(_ entry: Entry) -> GovernanceOutcome {
         let batch: RequestBatchApproval
         do { batch = try RequestBatchApproval(entry) } catch {
@@ -24,23 +25,38 @@ extension ReplicatedState {
     }
 
     /// In order: every listed request may still be approved by the person (`undecidedRequest`);
-    /// their one assertion verifies over `RequestBatchApproval.challenge` of the list with this
-    /// cluster's genesis digest and the timing (its counter moves on once); the signed time is
-    /// close to the block time (`checkTiming`); every listed request has the prompt of the first
-    /// (`RequestPrompt`: the same initiator, body but for its id, and approvals waited for); then
-    /// each request is approved in list order as a single approval is (`record`: eligibility,
-    /// the hourly bound counted per request, hastiness judged on its share of the review, the
-    /// policy in force when one is filled). The first that fails names its request and fails the
-    /// whole entry.
+    /// none is to be read on its own (`RequestReview.alone`: no unusual flag, not large under
+    /// `approvals.hasty`); every listed request has the prompt of the first (`RequestPrompt`:
+    /// the same initiator, body but for its id, and approvals waited for); their one assertion
+    /// verifies over `RequestBatchApproval.challenge` of the list with this cluster's genesis
+    /// digest and the timing (its counter moves on once); the signed time is close to the block
+    /// time (`checkTiming`); then each request is approved in list order as a single approval is
+    /// (`record`: eligibility, the hourly bound counted per request, hastiness judged on its
+    /// share of the review, the policy in force when one is filled). A failure fails the whole
+    /// entry; the checks of the list name every request they refuse, and why.
     private mutating func approveBatch(_ b: RequestBatchApproval) throws(GovernanceError) -> GovernanceOutcome {
         let listed = try b.requestIds.map { id throws(GovernanceError) in try undecidedRequest(id, by: b.user) }
-        // Only identical requests are approved together (review H2): a batch is "the same
-        // request N times", never a way to slip a different one under one touch, whatever page
-        // the gateway served.
-        if let first = listed.first, let odd = listed.first(where: { RequestPrompt($0) != RequestPrompt(first) }) {
+        // A request with anything unusual about it deserves its own reading (review H2): one
+        // touch for a routine list never covers it, whatever page the gateway served.
+        let alone = listed.compactMap { r in
+            let reasons = review(of: r).alone
+            return reasons.isEmpty ? nil : "request \(r.id): " + reasons.joined(separator: "; ")
+        }
+        if !alone.isEmpty {
             throw GovernanceError(
                 .invalidRequest,
-                "request \(odd.id) is not identical to request \(first.id) (initiator, body and the approvals it waits for): only identical requests are approved together; approve it on its own")
+                "\(alone.count) of the \(listed.count) requests are approved only on their own, never in a batch — \(alone.joined(separator: " — "))")
+        }
+        // Only identical requests are approved together (review H2): a batch is "the same
+        // request N times", never a way to slip a different one under one touch.
+        if let first = listed.first {
+            let odd = listed.filter { RequestPrompt($0) != RequestPrompt(first) }.map(\.id)
+            if !odd.isEmpty {
+                throw GovernanceError(
+                    .invalidRequest,
+                    "request\(odd.count == 1 ? "" : "s") \(odd.joined(separator: ", ")) \(odd.count == 1 ? "is" : "are") not identical to request \(first.id) "
+                        + "(initiator, body and the approvals it waits for): only identical requests are approved together; approve \(odd.count == 1 ? "it" : "each") on its own")
+            }
         }
         try authenticate(b.user, assertion: b.assertion,
                          challenge: RequestBatchApproval.challenge(requestIds: b.requestIds, genesisDigest: genesisDigest, timing: b.timing)!)

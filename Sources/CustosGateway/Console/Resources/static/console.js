@@ -164,7 +164,10 @@
   async function showDigest(section) {
     const digest = await sha256(canonicalBytes(section));
     const shown = hex(digest);
-    say(document.getElementById('digest'), shown.slice(0, 16).replace(/(.{4})/g, '$1 ').trim() + ' …');
+    // The signed fields are shown as signed; characters that hide or reorder text are named.
+    const hidden = hiddenCharacters(Array.from(section.querySelectorAll('[data-canon]'), (e) => e.textContent).join(''));
+    say(document.getElementById('digest'), shown.slice(0, 16).replace(/(.{4})/g, '$1 ').trim() + ' …'
+      + (hidden.length > 0 ? ' (THE SIGNED CONTENT HOLDS INVISIBLE OR DIRECTION-CHANGING CHARACTERS: ' + hidden.join(' ') + ')' : ''));
     return digest;
   }
 
@@ -241,24 +244,133 @@
   // browser's clock at the click, reviewMillis how long the page was visible before it
   // (reviewClock).
 
-  // What the browser itself reads from a request body: the fields it signs for.
-  function describeBody(body) {
-    if (!body || typeof body !== 'object' || Array.isArray(body)) return 'a body that is not an object';
+  // Text as a person should read it (review L4, as ConsoleText.visible on the server): every
+  // control, format (bidirectional overrides and isolates, zero-width characters) and line or
+  // paragraph separator character shown as its code point, <U+202E>.
+  function visible(text) {
+    return String(text).replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu,
+      (c) => '<U+' + c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0') + '>');
+  }
+
+  // The characters of `text` that visible() shows as code points, each once.
+  function hiddenCharacters(text) {
+    return Array.from(new Set(String(text).match(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu) || [])).map(visible);
+  }
+
+  // The ERC-20 calls a person approves most, decoded here from the signed calldata itself
+  // (review M2): selector -> name and ABI parameters (each one 32-byte word).
+  const ERC20_CALLS = {
+    'a9059cbb': { name: 'transfer', params: [['to', 'address'], ['amount', 'uint256']] },
+    '095ea7b3': { name: 'approve', params: [['spender', 'address'], ['amount', 'uint256']] },
+    '23b872dd': { name: 'transferFrom', params: [['from', 'address'], ['to', 'address'], ['amount', 'uint256']] },
+    '39509351': { name: 'increaseAllowance', params: [['spender', 'address'], ['amount', 'uint256']] },
+  };
+  const UINT256_MAX = (1n << 256n) - 1n;
+
+  // Calldata (0x-hex) as the script reads it: { selector, length, call } where call is the
+  // decoded ERC-20 call ({ name, args: [[name, value]] }) or null for any other function. A
+  // known selector with words that do not fit its parameters (wrong length, an address word
+  // with high bytes set) throws: such calldata is not what it claims to be.
+  function decodeCall(dataHex) {
+    const text = String(dataHex);
+    if (!/^0x([0-9a-fA-F]{2})*$/.test(text)) throw new Error('the signed calldata is not hex');
+    const hexText = text.slice(2).toLowerCase();
+    const length = hexText.length / 2;
+    const selector = hexText.slice(0, 8);
+    const known = length >= 4 ? ERC20_CALLS[selector] : undefined;
+    if (!known) return { selector: length >= 4 ? '0x' + selector : '(none)', length, call: null };
+    if (length !== 4 + 32 * known.params.length) {
+      throw new Error('the signed calldata of ' + known.name + ' is ' + length + ' bytes, not ' + (4 + 32 * known.params.length));
+    }
+    const args = known.params.map(([name, type], i) => {
+      const word = hexText.slice(8 + 64 * i, 8 + 64 * (i + 1));
+      if (type === 'address') {
+        if (!/^0{24}/.test(word)) throw new Error('the signed calldata\'s ' + name + ' is not an address');
+        return [name, '0x' + word.slice(24)];
+      }
+      const value = BigInt('0x' + word);
+      return [name, value === UINT256_MAX ? 'UNLIMITED (2^256 - 1)' : value.toString() + ' (in the token\'s smallest units)'];
+    });
+    return { selector: '0x' + selector, length, call: { name: known.name, args } };
+  }
+
+  // The gateway's table of an article by label (trimmed): label -> values in order.
+  function tableValues(article) {
+    const values = {};
+    for (const row of article.querySelectorAll('table.details tr')) {
+      if (row.cells.length < 2) continue;
+      const label = row.cells[0].textContent.trim();
+      (values[label] = values[label] || []).push(row.cells[1].textContent.trim());
+    }
+    return values;
+  }
+
+  // What the browser itself reads from a request body, the fields it signs for, in words; and
+  // where the gateway's table beside it says otherwise (`mismatches`).
+  function readBody(body, article) {
+    if (!body || typeof body !== 'object' || Array.isArray(body)) return { text: 'a body that is not an object', mismatches: [] };
+    const mismatches = [];
     if (body.message !== undefined) {
-      const format = body.message && typeof body.message === 'object' ? body.message.format : body.message;
-      return 'sign a ' + String(format) + ' message with vault ' + String(body.vault);
+      const message = body.message && typeof body.message === 'object' ? body.message : {};
+      let what = 'sign a ' + String(message.format) + ' message';
+      if (message.format === 'eip712' && message.typedData && typeof message.typedData === 'object') {
+        const typed = message.typedData;
+        const domain = typed.domain && typeof typed.domain === 'object' ? typed.domain : {};
+        const parts = ['name', 'version', 'chainId', 'verifyingContract', 'salt']
+          .filter((k) => domain[k] !== undefined).map((k) => k + ' ' + String(domain[k]));
+        what = 'sign EIP-712 typed data, primaryType ' + String(typed.primaryType) + ', domain {' + parts.join(', ') + '}';
+      } else if (message.format === 'eip191' && message.text !== undefined) {
+        what += ', text "' + String(message.text) + '"';
+      } else if (message.hex !== undefined) {
+        what += ' of ' + Math.max(0, (String(message.hex).length - 2) / 2) + ' bytes';
+      }
+      return { text: what + ' with vault ' + String(body.vault), mismatches };
     }
     const to = body.destination !== undefined ? body.destination : body.to;
-    return String(body.kind || 'transfer') + ' of ' + String(body.amount) + ' ' + String(body.asset || '')
-      + ' to ' + String(to) + ' on chain ' + String(body.chain) + (body.vault ? ' from vault ' + String(body.vault) : '');
+    const from = body.vault ? ' from vault ' + String(body.vault) : '';
+    if (body.kind === 'contract_call' && body.data !== undefined) {
+      const decoded = decodeCall(body.data);
+      const value = ' with value ' + String(body.value === undefined ? '0' : body.value);
+      if (!decoded.call) {
+        return {
+          text: 'contract_call to ' + String(to) + value + ' on chain ' + String(body.chain) + from + ': selector ' + decoded.selector
+            + ', ' + decoded.length + ' bytes of calldata; THIS PAGE DOES NOT DECODE THIS FUNCTION: the decoded table beside it is the gateway\'s, not verified by this page',
+          mismatches,
+        };
+      }
+      const shown = tableValues(article);
+      for (const [name, read] of decoded.call.args) {
+        if (!read.startsWith('0x')) continue;
+        const listed = shown[name] || [];
+        if (listed.length > 0 && !listed.some((v) => v.toLowerCase() === read)) {
+          mismatches.push('the table names ' + name + ' ' + listed.join(', ') + ' but the signed calldata says ' + read);
+        }
+      }
+      if ((shown.function || []).length > 0 && !shown.function.some((v) => v.split(' ')[0] === decoded.call.name)) {
+        mismatches.push('the table names function ' + shown.function.join(', ') + ' but the signed calldata calls ' + decoded.call.name);
+      }
+      return {
+        text: 'contract_call ' + decoded.call.name + '(' + decoded.call.args.map(([n, v]) => n + ' ' + v).join(', ') + ') on token '
+          + String(to) + value + ' on chain ' + String(body.chain) + from,
+        mismatches,
+      };
+    }
+    return {
+      text: String(body.kind || 'transfer') + ' of ' + String(body.amount) + ' ' + String(body.asset || '') + ' to ' + String(to)
+        + ' on chain ' + String(body.chain) + from,
+      mismatches,
+    };
   }
 
   // The ids (SHA-256 digests) of the displayed signing inputs, in page order; shows each with
-  // what the browser read from it, and their first characters as the page's digest.
+  // what the browser read from it, and their first characters as the page's digest. Where the
+  // gateway's decoded table names another spender, recipient or function than the signed
+  // calldata, says so, takes the approve button away and throws: nothing is signed.
   async function showRequestDigests(section) {
     const genesis = document.getElementById('genesis').textContent.trim();
     const digests = [];
     const bodies = new Set();
+    const mismatches = [];
     for (const article of section.querySelectorAll('article[data-request]')) {
       // Every request signed for is on screen: a hidden one is never signed for.
       if (typeof article.checkVisibility === 'function' && !article.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) {
@@ -272,10 +384,17 @@
         const input = JSON.parse(text);
         const { id: _ignored, ...rest } = input.body && typeof input.body === 'object' ? input.body : { body: input.body };
         bodies.add(JSON.stringify([input.keyId, rest]));
-        read = describeBody(input.body) + ', initiated by ' + String(input.keyId);
+        const body = readBody(input.body, article);
+        read = body.text + ', initiated by ' + String(input.keyId);
+        for (const m of body.mismatches) mismatches.push('request ' + article.dataset.request.slice(0, 16) + '…: ' + m);
+        if (body.mismatches.length > 0) read += ' (MISMATCH: ' + body.mismatches.join('; ') + ')';
+        if (input.body && typeof input.body === 'object' && input.body.memo !== undefined) read += ', memo "' + String(input.body.memo) + '"';
         if (input.cluster !== genesis) read += ' (SIGNED FOR ANOTHER CLUSTER ' + String(input.cluster).slice(0, 16) + '…)';
+        const hidden = hiddenCharacters(text);
+        if (hidden.length > 0) read += ' (THE SIGNED TEXT HOLDS INVISIBLE OR DIRECTION-CHANGING CHARACTERS: ' + hidden.join(' ') + ')';
+        read = visible(read);
       } catch (error) {
-        read = 'content that is not JSON: ' + error.message;
+        read = 'content this page cannot read: ' + error.message;
       }
       say(article.querySelector('[data-shown="summary"]'), read);
       say(article.querySelector('[data-shown="id"]'),
@@ -285,8 +404,23 @@
     if (digests.length === 0) throw new Error('the page shows no request');
     // Requests approved together are identical but for their ids (every node checks this too).
     if (bodies.size > 1) throw new Error('the requests shown are not identical: approve each on its own page');
+    // Nor is one with anything unusual about it approved in a batch (review H2; every node
+    // refuses it too): each such request is read and approved on its own page.
+    if (section.dataset.mode === 'batch') {
+      const alone = Array.from(section.querySelectorAll('article[data-request]')).filter((a) => a.querySelector('[data-alone]'));
+      if (alone.length > 0) {
+        throw new Error('not signing a batch: ' + alone.map((a) => 'request ' + a.dataset.request.slice(0, 16) + '… ('
+          + Array.from(a.querySelectorAll('[data-alone]'), (e) => e.textContent).join('; ') + ')').join(', ')
+          + ' is approved only on its own page');
+      }
+    }
     const shown = digests.map((d) => hex(d).slice(0, digests.length === 1 ? 16 : 8).replace(/(.{4})/g, '$1 ').trim());
     say(document.getElementById('digest'), shown.join(' …, ') + ' …');
+    if (mismatches.length > 0) {
+      for (const button of document.querySelectorAll('#decide-request button[data-act="approve"]')) button.remove();
+      document.body.dataset.mismatch = 'true';
+      throw new Error('the gateway\'s decoded table is not what is signed, so this page approves nothing: ' + mismatches.join('; '));
+    }
     return digests;
   }
 
