@@ -1,4 +1,6 @@
+import BigInt
 import Crypto
+import CustosChains
 import CustosCore
 import CustosCrypto
 import CustosIdentity
@@ -159,6 +161,79 @@ import Testing
         #expect(Self.untouched(before, c.state, ids))
     }
 
+    /// Review H1: a contract call (an approval, an upgrade, an ownership transfer, a Safe's
+    /// transaction) is read on its own, however routine its target: identical calls never batch,
+    /// whatever page the gateway served.
+    @Test func identicalContractCallsAreApprovedOnlyOneByOne() throws {
+        let requests = TransactionRequestTests()
+        var c = try requests.cluster()
+        let held = Cluster.transactionPolicy(version: 3)
+            .replacing("functions: [approve]}}\n    outcome: allow\n",
+                       with: "functions: [approve]}}\n    outcome: allow\n  - name: calls-need-an-admin\n    match: {kind: [contract_call]}\n    outcome: {require: {group: admins, count: 1}}\n")
+        #expect(held != Cluster.transactionPolicy(version: 3))
+        try c.govern(.changePolicy(yaml: held))
+        let approve = try EVM.ABI.encodeCall("approve(address,uint256)", [.address(try EVM.Address(hex: Cluster.kraken)), .uint(1_000_000)])
+        let calls = try (0..<2).map { _ in
+            try #require(Cluster.decided(try c.submit(c.signed(Cluster.evmCall(data: "0x" + approve.hexString), keyId: "risk-bot", key: requests.bot))))
+        }
+        #expect(calls.allSatisfy { $0.outcome == .needsApprovals }, "\(c.state.review(of: c.state.requestBook.requests[calls[0].id]!).explanation.lines)")
+        let ids = calls.map(\.id)
+        let review = c.state.review(of: try #require(c.state.requestBook.requests[ids[0]]))
+        #expect(review.alone.first?.hasPrefix("NOT A PLAIN TRANSFER: a contract call is approved only on its own") == true, "\(review.alone)")
+        let before = c.state
+        let refused = c.apply(try Self.batch(&c, ids, by: "grace").entry)
+        #expect(Cluster.code(refused) == .invalidRequest)
+        #expect(ids.allSatisfy { Cluster.reason(refused).contains("request \($0): NOT A PLAIN TRANSFER") }, "\(Cluster.reason(refused))")
+        #expect(Self.untouched(before, c.state, ids))
+        // Each on its own page, it is approved as any request is.
+        #expect(try RequestApprovalTests.decide(&c, .approve, ids[0], by: "grace") == .requestApprovals(requestId: ids[0], status: .approved))
+    }
+
+    /// Review M2: a large amount split into identical pieces each under
+    /// `approvals.hasty.over_usd` is judged on their sum, as one request of that size would be.
+    @Test func aLargeAmountSplitIntoRoutinePiecesIsNotApprovedInOneBatch() throws {
+        var (c, key) = try Self.routine(try ApprovalFatigueTests.cluster("{hasty: {within: 10s, over_usd: 100000}}"))
+        for source in PriceRoomTests.sources {
+            let priceKey = BotSigningKey(ed25519: Curve25519.Signing.PrivateKey())
+            try c.registerBot(source, key: priceKey.publicKey, roles: [PriceEntry.sourceRole])
+            let body = PricePost(asset: "ETH", usd: FixedDecimal(1000)!, time: Int64((c.now + 1000) / 1000)).json
+            #expect(c.apply(try PriceEntry.post(c.signed(body, keyId: source, key: priceKey))) == .priced(asset: "ETH", source: source))
+        }
+        // 40 ETH paid once before, approved on its own: pieces of that size are not the largest so far.
+        let first = try ApprovalFatigueTests.held(&c, key, amount: "40")
+        for admin in ["frank", "grace"] { try ApprovalFatigueTests.approve(&c, first, by: admin) }
+        // Three of 40 ETH (40,000 USD each, 120,000 together) and two (80,000 together).
+        let pieces = try (0..<3).map { _ in try ApprovalFatigueTests.held(&c, key, amount: "40") }
+        let review = c.state.review(of: try #require(c.state.requestBook.requests[pieces[0]]))
+        #expect(review.notionalUSD == FixedDecimal(40_000) && review.isBatchable, "\(review.alone)")
+        let before = c.state
+        let refused = c.apply(try Self.batch(&c, pieces, by: "frank").entry)
+        #expect(Cluster.code(refused) == .invalidRequest)
+        #expect(Cluster.reason(refused).contains("the 3 requests move 120,000 USD together, at least approvals.hasty.over_usd (100,000 USD)"),
+                "\(Cluster.reason(refused))")
+        #expect(Self.untouched(before, c.state, pieces))
+        #expect(c.apply(try Self.batch(&c, Array(pieces.prefix(2)), by: "frank").entry)
+            == .requestBatchApprovals(requestIds: Array(pieces.prefix(2)), statuses: [.pending, .pending]))
+    }
+
+    /// Review L1: an entry the person did not sign is refused for that alone; the reasons a
+    /// listed request could not be batched are not recorded against their name.
+    @Test func aForgedBatchIsRefusedForItsAssertionBeforeAnyRequestIsReviewed() throws {
+        var (c, key) = try Self.routine()
+        let stranger = "0x" + String(repeating: "2", count: 40)
+        let flagged = try #require(Cluster.decided(try c.submit(c.signed(Cluster.transfer(by: "risk-bot", amount: "50", destination: stranger), keyId: "risk-bot", key: key)))).id
+        let routine = try RequestApprovalTests.held(&c, key)
+        // An assertion of grace's over another list, presented for this one.
+        let other = try Self.batch(&c, [routine], by: "grace")
+        let forged = try RequestBatchApproval(requestIds: [routine, flagged], user: "grace", assertion: try RequestBatchApproval(other.entry).assertion,
+                                              timing: other.timing).entry()
+        let before = c.state
+        let outcome = c.apply(forged)
+        #expect(Cluster.code(outcome) == .assertionRefused, "\(outcome)")
+        #expect(!Cluster.reason(outcome).contains("NEW DESTINATION") && !Cluster.reason(outcome).contains(flagged), "\(Cluster.reason(outcome))")
+        #expect(Self.untouched(before, c.state, [routine, flagged]))
+    }
+
     @Test func aListWithOneRequestThePersonMayNotApproveIsRefusedWholeAndAppliesNothing() throws {
         var (c, key) = try Self.routine()
         let routine = try (0..<2).map { _ in try RequestApprovalTests.held(&c, key) }
@@ -236,7 +311,7 @@ import Testing
         #expect(c.apply(batch.entry) == .requestBatchApprovals(requestIds: [ids[0]], statuses: [.pending]))
         let before = c.state
         let replayed = c.apply(batch.entry)
-        #expect(Cluster.code(replayed) == .duplicateApproval)
+        #expect(Cluster.code(replayed) == .assertionRefused, "its assertion's counter is spent, checked first (review L1)")
         #expect(Self.untouched(before, c.state, ids))
         #expect(Self.approvers(c, ids[0]) == ["frank"])
     }

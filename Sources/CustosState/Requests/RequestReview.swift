@@ -44,10 +44,16 @@ public struct RequestReview: Sendable, Hashable {
     /// Unusual facts, most alarming first, each once.
     public let flags: [Flag]
     /// Why the request must be read and approved on its own, never in a batch approval
-    /// (`RequestBatchApproval`), one line each: every flag that `keepsOutOfBatch`, and a USD
-    /// notional at or above the policy's `approvals.hasty.over_usd` (or not known, where that
-    /// bound is set). Empty when it may be approved together with identical requests.
+    /// (`RequestBatchApproval`), one line each: anything but a plain transfer (a contract call
+    /// or a message may change ownership, upgrade a contract, grant an allowance or move a
+    /// Safe's funds to an address the flags do not see: security review H1), every flag that
+    /// `keepsOutOfBatch`, and a USD notional at or above the policy's `approvals.hasty.over_usd`
+    /// (or not known, where that bound is set). Empty when it may be
+    /// approved together with identical requests.
     public let alone: [String]
+    /// The request's USD notional in the state, or nil when it is not known: a batch is judged
+    /// large on the sum of its requests' (`approveBatch`).
+    public let notionalUSD: FixedDecimal?
 
     /// The flags as lines.
     public var unusual: [String] { flags.map(\.text) }
@@ -96,12 +102,16 @@ extension ReplicatedState {
         }
         var seen: Set<String> = []
         flags = flags.filter { seen.insert($0.text).inserted }
-        var alone = flags.filter(\.keepsOutOfBatch).map(\.text)
+        var alone = request.kind == .transfer ? [] : [
+            "NOT A PLAIN TRANSFER: a \(request.kind == .contractCall ? "contract call" : request.kind.rawValue) is approved only on its own, "
+                + "since what it changes or where it sends funds may be more than its destination shows",
+        ]
+        alone += flags.filter(\.keepsOutOfBatch).map(\.text)
         let approvals = policy.document.approvals
         if approvals.isLarge(usd) {
             alone.append(usd.map { "LARGE: its notional of \($0.grouped) USD is at least approvals.hasty.over_usd (\(approvals.hastyOverUSD.grouped) USD)" }
                 ?? "LARGE: its USD notional is not known, and the policy bounds hasty approvals from \(approvals.hastyOverUSD.grouped) USD (approvals.hasty.over_usd)")
         }
-        return RequestReview(explanation: explanation, flags: flags, alone: alone)
+        return RequestReview(explanation: explanation, flags: flags, alone: alone, notionalUSD: usd)
     }
 }

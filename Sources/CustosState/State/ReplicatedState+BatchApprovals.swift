@@ -1,6 +1,7 @@
 import CustosCore
 import CustosIdentity
 import CustosLedger
+import CustosPolicy
 
 extension ReplicatedState {
     /// The requests room's transition for `request.approve-batch` (`RequestBatchApproval`):
@@ -24,28 +25,46 @@ extension ReplicatedState {
         }
     }
 
-    /// In order: every listed request may still be approved by the person (`undecidedRequest`);
-    /// none is to be read on its own (`RequestReview.alone`: no unusual flag, not large under
-    /// `approvals.hasty`); every listed request has the prompt of the first (`RequestPrompt`:
-    /// the same initiator, body but for its id, and approvals waited for); their one assertion
-    /// verifies over `RequestBatchApproval.challenge` of the list with this cluster's genesis
-    /// digest and the timing (its counter moves on once); the signed time is close to the block
+    /// In order: the one assertion verifies over `RequestBatchApproval.challenge` of the list
+    /// with this cluster's genesis digest and the timing (its counter moves on once); every
+    /// listed request may still be approved by the person (`undecidedRequest`); none is to be
+    /// read on its own (`RequestReview.alone`: a plain transfer with no unusual flag, not large
+    /// under `approvals.hasty`), nor are they large together; every listed request has the
+    /// prompt of the first (`RequestPrompt`: the same initiator, body but for its id, and
+    /// approvals waited for); the signed time is close to the block
     /// time (`checkTiming`); then each request is approved in list order as a single approval is
     /// (`record`: eligibility, the hourly bound counted per request, hastiness judged on its
     /// share of the review, the policy in force when one is filled). A failure fails the whole
     /// entry; the checks of the list name every request they refuse, and why.
     private mutating func approveBatch(_ b: RequestBatchApproval) throws(GovernanceError) -> GovernanceOutcome {
+        // The person's assertion first (review L1): an entry the person did not sign records
+        // only that, never a list of reasons pinned on them.
+        try authenticate(b.user, assertion: b.assertion,
+                         challenge: RequestBatchApproval.challenge(requestIds: b.requestIds, genesisDigest: genesisDigest, timing: b.timing)!)
         let listed = try b.requestIds.map { id throws(GovernanceError) in try undecidedRequest(id, by: b.user) }
         // A request with anything unusual about it deserves its own reading (review H2): one
         // touch for a routine list never covers it, whatever page the gateway served.
-        let alone = listed.compactMap { r in
-            let reasons = review(of: r).alone
-            return reasons.isEmpty ? nil : "request \(r.id): " + reasons.joined(separator: "; ")
+        let reviews = listed.map { review(of: $0) }
+        let alone = zip(listed, reviews).compactMap { r, review in
+            review.alone.isEmpty ? nil : "request \(r.id): " + review.alone.joined(separator: "; ")
         }
         if !alone.isEmpty {
             throw GovernanceError(
                 .invalidRequest,
                 "\(alone.count) of the \(listed.count) requests are approved only on their own, never in a batch — \(alone.joined(separator: " — "))")
+        }
+        // Nor is a large amount split into routine pieces (review M2): the batch is judged large on
+        // the sum of its notionals, as one request of that size would be.
+        let approvals = policy.document.approvals
+        let total = reviews.reduce(FixedDecimal?.some(.zero)) { sum, review in
+            guard let sum, let usd = review.notionalUSD else { return nil }
+            return sum.adding(usd)
+        }
+        if listed.count > 1, approvals.isLarge(total) {
+            throw GovernanceError(
+                .invalidRequest,
+                "the \(listed.count) requests move \(total.map { "\($0.grouped) USD" } ?? "an unknown USD notional") together, at least approvals.hasty.over_usd "
+                    + "(\(approvals.hastyOverUSD.grouped) USD): a large amount is approved request by request, never in one batch")
         }
         // Only identical requests are approved together (review H2): a batch is "the same
         // request N times", never a way to slip a different one under one touch.
@@ -58,8 +77,6 @@ extension ReplicatedState {
                         + "(initiator, body and the approvals it waits for): only identical requests are approved together; approve \(odd.count == 1 ? "it" : "each") on its own")
             }
         }
-        try authenticate(b.user, assertion: b.assertion,
-                         challenge: RequestBatchApproval.challenge(requestIds: b.requestIds, genesisDigest: genesisDigest, timing: b.timing)!)
         try checkTiming(b.timing, approve: true, by: b.user, of: "\(b.requestIds.count) requests",
                         recordedAt: listed.map(\.blockTime).max() ?? time)
         // One review covers them all: each is credited its share (review M1), so approving 20

@@ -342,7 +342,10 @@
       for (const [name, read] of decoded.call.args) {
         if (!read.startsWith('0x')) continue;
         const listed = shown[name] || [];
-        if (listed.length > 0 && !listed.some((v) => v.toLowerCase() === read)) {
+        // A row left out, or named otherwise, is no agreement (review M4).
+        if (listed.length === 0) {
+          mismatches.push('the table does not name ' + name + ', which the signed calldata sets to ' + read);
+        } else if (!listed.some((v) => v.toLowerCase() === read)) {
           mismatches.push('the table names ' + name + ' ' + listed.join(', ') + ' but the signed calldata says ' + read);
         }
       }
@@ -394,7 +397,10 @@
         if (hidden.length > 0) read += ' (THE SIGNED TEXT HOLDS INVISIBLE OR DIRECTION-CHANGING CHARACTERS: ' + hidden.join(' ') + ')';
         read = visible(read);
       } catch (error) {
+        // Content the page cannot read is not approved (review M3): the table beside it may say
+        // anything about it.
         read = 'content this page cannot read: ' + error.message;
+        mismatches.push('request ' + article.dataset.request.slice(0, 16) + '…: ' + read);
       }
       say(article.querySelector('[data-shown="summary"]'), read);
       say(article.querySelector('[data-shown="id"]'),
