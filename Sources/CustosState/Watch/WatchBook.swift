@@ -6,10 +6,9 @@ import CustosPolicy
 /// each chain. For every counterparty (by `PolicyRequest.destinationKey`: chain and normalized
 /// address) it keeps the first zero-value or dust transfer reported with it
 /// (`AddressAppearance`, with the watcher that reported it), which makes a transfer to it
-/// "poisoned" until the quorum clears it. It
-/// changes only through accepted `watch.report` entries, and a report only ever adds a first
-/// appearance: a transfer that is not dust clears nothing, so a lying watcher can make
-/// decisions stricter, never looser. Only the quorum clears a flag (`clearWatchFlag`, governed
+/// "poisoned" until the quorum clears it. It changes only through accepted `watch.report`
+/// entries, and a report only ever adds a first appearance: a transfer that is not dust clears
+/// nothing, so a lying watcher can make decisions stricter, never looser. Only the quorum clears a flag (`clearWatchFlag`, governed
 /// as a policy change), and a cleared address is never flagged again.
 ///
 /// The room is bounded, and a report is never refused for being over the bound (security review
@@ -33,8 +32,9 @@ public struct WatchBook: Sendable {
     /// How far reports cover each chain without a gap, by chain (security review M4, H2): a range
     /// whose every part one watcher committed in order (`progress`) starts it on a chain, or
     /// extends it when it starts no later than the block after it and ends after it, and stamps
-    /// it with the chain's timestamp of its last block and the block time of the report. A report past a gap, or a part of a range that is not
-    /// complete, is kept (its flags count) but does not extend it.
+    /// it with the chain's timestamp of its last block and the block time of the report. A
+    /// report past a gap, or a part of a range that is not complete, is kept (its flags count)
+    /// but does not extend it.
     public private(set) var coverage: [String: WatchCoverage] = [:]
     /// The run of parts of the range each watcher is reporting, by `watcher/chain`.
     private(set) var progress: [String: WatchRangeProgress] = [:]
@@ -70,10 +70,10 @@ public struct WatchBook: Sendable {
 
     /// Records an accepted report of `watcher` on `chain` of blocks `fromBlock` through `block`,
     /// committed at block time `time` (seconds), its envelope's `nonce` (in `replayCache`, the
-    /// cache with it): the run of parts it continues, the coverage a completed run extends, and the first appearances it adds (`additions(_:)`) within the
-    /// bounds per transaction and per chain; a counterparty beyond them is counted
-    /// (`floods`, `overflows`) and not flagged. Returns how many it flagged.
-    @discardableResult
+    /// cache with it): the run of parts it continues, the coverage a completed run extends, and
+    /// the first appearances it adds (`additions(_:)`) within the bounds per transaction and per
+    /// chain; a counterparty beyond them is counted (`floods`, `overflows`) and not flagged.
+    /// Returns how many it flagged.
     mutating func record(
         _ report: WatchReport, by watcher: String, nonce: String, at time: Int64, flagging: [(key: String, appearance: AddressAppearance)],
         replayCache: ReplayCache
