@@ -121,11 +121,13 @@ struct WatcherCommand: AsyncParsableCommand {
         fail("the reports of \(chain) blocks \(from)–\(to) were not taken as a complete range; the cursor stays at block \(from)")
     }
 
-    /// Posts an explicit heartbeat: an empty report of block `block` alone, the chain's covered
-    /// block. Nodes take it, and it refreshes nothing.
+    /// Posts an explicit heartbeat: an empty report of block `block` alone, when it is the
+    /// chain's covered block (otherwise the empty report would claim a block it did not read).
+    /// Nodes take it, and it refreshes nothing.
     private func postHeartbeat(
         at block: UInt64, client: EVMRPCClient, key: (file: BotKeyFile, key: BotSigningKey), genesis: [UInt8], call: GatewayCall
     ) async throws {
+        guard try await coveredBlock(call) == block else { return }
         let vaults: [VaultView] = try await call.get("/v1/vaults")
         let own = vaults.flatMap(\.addresses).filter { $0.chain == VaultAddress.Chain.evm.rawValue }.map(\.address)
         let head = try await header(block, client)
