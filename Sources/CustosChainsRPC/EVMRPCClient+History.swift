@@ -25,6 +25,18 @@ extension EVMRPCClient {
         return logs
     }
 
+    /// The hash and timestamp (seconds) of block `number` (`eth_getBlockByNumber`); nil for a
+    /// block the node does not have.
+    public func blockHeader(_ number: UInt64) async throws(EVMRPCError) -> (hash: [UInt8], timestamp: UInt64)? {
+        let method = "eth_getBlockByNumber"
+        let block = try await call(method, [EVMBlockTag.number(number).json, .bool(false)])
+        if block == .null { return nil }
+        guard let hash = block["hash"], let timestamp = block["timestamp"] else { throw invalid(method, "block lacks its hash or timestamp") }
+        let bytes = try data(hash, method)
+        guard bytes.count == 32 else { throw invalid(method, "the block hash is \(bytes.count) bytes, not 32") }
+        return (bytes, try uint64(timestamp, method))
+    }
+
     /// The transactions of block `number` (`eth_getBlockByNumber` with full transactions); empty
     /// for a block the node does not have.
     public func blockTransactions(_ number: UInt64) async throws(EVMRPCError) -> [EVMBlockTransaction] {

@@ -219,8 +219,9 @@ extension GovernanceChange {
             return "Cancel the address book entry \(entry) during its cooling-off: nothing goes to its address until the quorum waives it"
         case .waiveCoolingOff(let entry):
             return "Waive the cooling-off of the address book entry \(entry): transfers to it are possible at once"
-        case .clearWatchFlag(let chain, let address):
-            return "Clear the poisoned flag of \(address) on \(chain) (a dust transfer a watcher reported with it): later reports never flag it again"
+        case .clearWatchFlag(let chain, let target):
+            let words = (try? WatchClearance(target).words) ?? "\"\(target.printable(limit: 70))\" (not a clearance: the change is refused)"
+            return "Clear on \(chain) \(words)"
         }
     }
 }

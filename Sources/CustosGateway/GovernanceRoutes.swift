@@ -114,6 +114,7 @@ enum GovernanceRoutes {
         }
         router.get("/v1/bots") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.bots) }
         router.get("/v1/assets") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.assets) }
+        router.get("/v1/watch") { _, _ in try GatewayRoutes.json(.ok, WatchRoomView(await gateway.governanceState.watch)) }
         router.get("/v1/inventory") { _, _ in try GatewayRoutes.json(.ok, await gateway.inventory) }
         /// The vault the path's `id` names, or `vault.not-found`.
         @Sendable func vault(_ context: Context) async throws -> VaultView {

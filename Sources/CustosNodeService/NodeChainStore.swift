@@ -96,6 +96,14 @@ public final class NodeChainStore: Sendable {
             // the node refuses to open it, as for v5, rather than diverge without a word.
             try Self.refuseOlderChain(db, made: "whose governance approvals carry no signing time")
         }
+        migrator.registerMigration("v11: state digests of version 8") { db in
+            // Version 8 records, for each watch report, its part and count of parts, whether it
+            // extended the chain's coverage and how many dust counterparties the room's bounds
+            // left unflagged; and, for each clearance, what it cleared (an address, a
+            // transaction's flags, the flags before a block, or the overflow) and how many flags
+            // (issue 17, second security review H1, H2).
+            try db.execute(sql: "DELETE FROM stateDigest")
+        }
         return migrator
     }
 

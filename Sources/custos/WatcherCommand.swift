@@ -17,11 +17,17 @@ import Foundation
 /// zero-value or dust under its policy, flags their counterparties
 /// (`request.destination_poisoned`) and records how far the chain is covered, so that silence
 /// is told apart from "nothing happened" (`poisoning.max_staleness`). Each report names the
-/// vault addresses it covers, which every node checks against its committed vaults. It
-/// remembers the next block to read in a cursor file, advanced only once the gateway reports
-/// the range's last report committed, so a restart or a dropped entry neither skips nor loses
-/// a range. With nothing new to read it reports its last block again every `--heartbeat`
-/// seconds. It holds no vault key, and a lying watcher can only add flags.
+/// vault addresses it covers, which every node checks against its committed vaults, and its
+/// place among the reports of its range (`part` of `parts`). It remembers the next block to read
+/// in a cursor file, advanced only once the committed watch room (`GET /v1/watch`) covers the
+/// range — not on the gateway's word that each part was committed: a range whose part was
+/// dropped is covered by no node, and the watcher posts it again from its first part (security
+/// review H2). A restart or a dropped entry neither skips nor loses a range; a cursor past the
+/// committed coverage (a gap), or behind it, starts just after it. Each report names the hash
+/// and timestamp of its last block: nodes judge staleness by that chain time (security review
+/// M1). With nothing new to read it posts an empty heartbeat of its last block every
+/// `--heartbeat` seconds, which shows it alive but refreshes nothing. It holds no vault key,
+/// and a lying watcher can only add flags.
 struct WatcherCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watcher",
@@ -36,7 +42,7 @@ struct WatcherCommand: AsyncParsableCommand {
     @Option(help: "Blocks to stay below the chain's head (reorg safety).") var confirmations: UInt64 = 0
     @Option(help: "The most blocks read in one look.") var batch: UInt64 = 100
     @Option(help: "Milliseconds between looks.") var interval: UInt64 = 500
-    @Option(help: "Seconds between reports of the last block read again when nothing new comes (keeps the coverage fresh).")
+    @Option(help: "Seconds between empty heartbeats of the last block read when nothing new comes (they refresh nothing).")
     var heartbeat: UInt64 = 60
     @Option(help: "Seconds to wait for a report to be committed before giving up (the cursor stays).") var commitTimeout: UInt64 = 120
     @Flag(help: "Read up to the chain's head once, report, and exit.") var once = false
@@ -54,6 +60,11 @@ struct WatcherCommand: AsyncParsableCommand {
         let cursorPath = cursor ?? "\(watcher).\(chain).cursor"
         var next: UInt64
         if let saved = try Self.readCursor(cursorPath) ?? fromBlock { next = saved } else { next = try await client.blockNumber() }
+        if let covered = try await coveredBlock(call), next != covered + 1 {
+            // Behind it, the nodes would refuse the reports; past it, they would leave a gap.
+            print("the committed watch room covers \(chain) up to block \(covered): reading from block \(covered + 1), not \(next)")
+            next = covered + 1
+        }
         print("watcher \(key.file.bot) reading \(chain) from block \(next) through \(client.redactedEndpoint)")
         let clock = ContinuousClock()
         var lastReport = clock.now
@@ -68,8 +79,9 @@ struct WatcherCommand: AsyncParsableCommand {
                 try Self.writeCursor(cursorPath, next: next)
                 if next <= readable { continue }
             } else if next > 0, once || clock.now - lastReport >= .seconds(heartbeat) {
-                // Nothing new: the last block read again says the watcher still watches.
-                try await report(from: next - 1, to: next - 1, client: client, key: key, genesis: genesis, call: call)
+                // Nothing new: an empty report of the last block read says the watcher still
+                // watches (it does not make the coverage fresher: the chain's block time does).
+                try await postHeartbeat(at: next - 1, client: client, key: key, genesis: genesis, call: call)
                 lastReport = clock.now
             }
             if once { return }
@@ -79,8 +91,11 @@ struct WatcherCommand: AsyncParsableCommand {
 
     /// Reads blocks `from` through `to` for the vaults' EVM addresses the gateway lists now and
     /// reports them, in parts of at most `WatchEntry.maximumTransfers` transfers (one empty
-    /// report for a range without any), the last part final; returns once the gateway reports
-    /// the last one committed. Every node checks the addresses against its committed vaults.
+    /// report for a range without any), each naming its place and the count of parts; returns
+    /// once the committed watch room covers `to`. A range it does not cover after every part
+    /// was reported committed (a part dropped or reordered) is posted again from its first part,
+    /// up to three times; then the command ends and the cursor stays. Every node checks the
+    /// addresses against its committed vaults.
     private func report(
         from: UInt64, to: UInt64, client: EVMRPCClient, key: (file: BotKeyFile, key: BotSigningKey), genesis: [UInt8], call: GatewayCall
     ) async throws {
@@ -90,10 +105,46 @@ struct WatcherCommand: AsyncParsableCommand {
         let parts = transfers.isEmpty ? [[]] : stride(from: 0, to: transfers.count, by: WatchEntry.maximumTransfers).map {
             Array(transfers[$0..<min($0 + WatchEntry.maximumTransfers, transfers.count)])
         }
-        for (i, part) in parts.enumerated() {
-            let report = WatchReport(chain: chain, fromBlock: from, block: to, vaults: own, isFinal: i == parts.count - 1, transfers: part)
-            try await post(report, key: key, genesis: genesis, call: call)
+        let head = try await header(to, client)
+        for attempt in 1...3 {
+            if let covered = try await coveredBlock(call), covered >= to { return }
+            for (i, part) in parts.enumerated() {
+                let report = WatchReport(chain: chain, fromBlock: from, block: to, blockHash: head.hash, blockTime: head.time, vaults: own,
+                                         part: i + 1, parts: parts.count, transfers: part)
+                try await post(report, key: key, genesis: genesis, call: call)
+            }
+            let covered = try await coveredBlock(call)
+            if let covered, covered >= to { return }
+            print("the committed watch room covers \(chain) up to block \(covered.map(String.init) ?? "none"), not \(to), after the \(parts.count) "
+                  + "report\(parts.count == 1 ? "" : "s") of blocks \(from)–\(to) (attempt \(attempt) of 3): a part was lost; posting the range again")
         }
+        fail("the reports of \(chain) blocks \(from)–\(to) were not taken as a complete range; the cursor stays at block \(from)")
+    }
+
+    /// Posts an explicit heartbeat: an empty report of block `block` alone, when it is the
+    /// chain's covered block (otherwise the empty report would claim a block it did not read).
+    /// Nodes take it, and it refreshes nothing.
+    private func postHeartbeat(
+        at block: UInt64, client: EVMRPCClient, key: (file: BotKeyFile, key: BotSigningKey), genesis: [UInt8], call: GatewayCall
+    ) async throws {
+        guard try await coveredBlock(call) == block else { return }
+        let vaults: [VaultView] = try await call.get("/v1/vaults")
+        let own = vaults.flatMap(\.addresses).filter { $0.chain == VaultAddress.Chain.evm.rawValue }.map(\.address)
+        let head = try await header(block, client)
+        try await post(WatchReport(chain: chain, fromBlock: block, block: block, blockHash: head.hash, blockTime: head.time, vaults: own, transfers: []),
+                       key: key, genesis: genesis, call: call)
+    }
+
+    /// The hash and timestamp of block `number`, which a report of blocks up to it names.
+    private func header(_ number: UInt64, _ client: EVMRPCClient) async throws -> (hash: String, time: Int64) {
+        guard let found = try await client.blockHeader(number) else { fail("the chain endpoint has no block \(number) of \(chain)") }
+        return ("0x" + found.hash.hexString, Int64(clamping: found.timestamp))
+    }
+
+    /// The last block of the chain the committed watch room covers without a gap, if any.
+    private func coveredBlock(_ call: GatewayCall) async throws -> UInt64? {
+        let room: WatchRoomView = try await call.get("/v1/watch")
+        return room.chain(chain)?.coveredBlock
     }
 
     /// The transfers between `vaults` and counterparties in blocks `from` through `to`, in
@@ -138,7 +189,7 @@ struct WatcherCommand: AsyncParsableCommand {
                  + "the cursor stays at block \(report.fromBlock)")
         }
         print("reported \(report.transfers.count) transfer\(report.transfers.count == 1 ? "" : "s") on \(report.chain), blocks \(report.fromBlock)–\(report.block)"
-              + (report.isFinal ? "" : " (part)") + ", committed at height \(committed.height)" + (receipt.preview.map { "; \($0)" } ?? ""))
+              + (report.parts == 1 ? "" : " (part \(report.part) of \(report.parts))") + ", committed at height \(committed.height)" + (receipt.preview.map { "; \($0)" } ?? ""))
     }
 
     /// The next block to read, from the cursor file; nil when there is none yet.

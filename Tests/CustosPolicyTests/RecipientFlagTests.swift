@@ -6,8 +6,9 @@ import Testing
 /// address a request sends value or authority to (a Safe's or multisend's inner call, an NFT
 /// recipient, an operator, a permit's spender, an order's receiver) is flagged like the
 /// destination; the functions `address_lookalike`, `address_poisoned` and `address_resembles`
-/// ask the same of one address; a request's own approval never exempts its destination from
-/// the poisoned flag; and `address_tags` of an entry still cooling off fails closed.
+/// ask the same of one address; no earlier approved request exempts an address from the
+/// poisoned flag (second review M2); an overflowed watch room makes the unflagged unknown
+/// (second review H1); and `address_tags` of an entry still cooling off fails closed.
 @Suite struct RecipientFlagTests {
     static let policy = ExamplePolicyTests.policy
     static let kraken = ExamplePolicyTests.kraken
@@ -87,23 +88,72 @@ import Testing
         #expect(try Self.holds("address_poisoned(request.message.fields.spender)", Self.permit(spender: Self.stranger), poisoned))
     }
 
-    /// Review M2, as the attacker: the vault's approval of the very request being decided came
-    /// before the dust was reported; on its recheck that approval must not exempt the address.
-    @Test func theRequestsOwnApprovalNeverExemptsItsDestinationFromThePoisonedFlag() throws {
+    /// Second review M2, as the attacker: requests to the address approved before the dust was
+    /// reported (a delayed report, or a request released and never broadcast) exempt nothing.
+    @Test func earlierApprovedRequestsNeverExemptAnAddressFromThePoisonedFlag() throws {
         let request = ExamplePolicyTests.send("alice", "100", to: Self.stranger)
         let key = try #require(request.destinationKey)
         var state = LookalikePolicyTests.poisoned(ExamplePolicyTests.state(), reportedAt: 2_000)
-        state.destinations[key] = DestinationHistory(firstSeen: 1_000, largestUSD: FixedDecimal(100)!, count: 1, firstRequest: "log-1")
-        #expect(!(try Self.holds("request.destination_poisoned", request, state)), "another request's earlier approval exempts it")
-        state.decidingRequest = "log-1"
-        #expect(try Self.holds("request.destination_poisoned", request, state), "its own approval does not")
-        #expect(Self.policy.evaluate(request, in: state).reason == .deniedByRule("deny-poisoned-destination"))
-        // A second request approved before the report does exempt it; one approved after it does not.
-        state.destinations[key]?.count = 2
-        state.destinations[key]?.secondSeen = 1_500
-        #expect(!(try Self.holds("request.destination_poisoned", request, state)))
-        state.destinations[key]?.secondSeen = 2_000
+        state.destinations[key] = DestinationHistory(firstSeen: 1_000, largestUSD: FixedDecimal(100)!, count: 2)
         #expect(try Self.holds("request.destination_poisoned", request, state))
+        #expect(Self.policy.evaluate(request, in: state).reason == .deniedByRule("deny-poisoned-destination"))
+    }
+
+    /// Second review H1: on a chain whose watch room overflowed (a flood of dust left
+    /// counterparties unflagged), the poisoned test of an address neither flagged nor in the
+    /// address book is unknown, with or without `max_staleness`, and fails closed naming the
+    /// overflow; an address-book entry is not asked.
+    @Test func anOverflowedChainMakesTheUnflaggedUnknownButNotTheAddressBook() throws {
+        let request = ExamplePolicyTests.send("alice", "100", to: Self.stranger)
+        var state = ExamplePolicyTests.state()
+        #expect(!(try Self.holds("request.destination_poisoned", request, state)))
+        state.watchOverflows["ethereum"] = WatchOverflow(block: 101, transaction: "0x" + String(repeating: "ab", count: 32), unflagged: 9_984)
+        let decision = Self.policy.evaluate(request, in: state)
+        #expect(decision.reason == .deniedByRule("deny-poisoned-destination"), "\(decision)")
+        #expect(decision.applied.contains { $0.failedClosed?.contains("the watch room of ethereum overflowed at block 101") == true }, "\(decision.applied)")
+        #expect(decision.applied.contains { $0.failedClosed?.contains("9984 dust counterparties were not flagged") == true }, "\(decision.applied)")
+        // A message names no chain: the overflowed chain its domain's chainId names counts.
+        state.chainIds = ["ethereum": "1", "base": "8453"]
+        let message = Self.policy.explain(Self.permit(spender: Self.stranger), in: state)
+        #expect(message.decision.reason == .deniedByRule("deny-poisoned-destination"), "\(message.lines)")
+        // Another chain, and the address book, still answer.
+        var base = request
+        base.chain = "base"
+        #expect(!(try Self.holds("request.destination_poisoned", base, state)))
+        #expect(!(try Self.holds("address_poisoned(\"\(ExamplePolicyTests.kraken)\")", request, state)))
+    }
+
+    /// Second review M4, as the attacker: under `max_staleness`, an EIP-712 message whose domain
+    /// names a chain no watcher ever covered is unknown, not clean (it used to be checked only
+    /// against chains that had been covered); so is one naming a chain id no registered chain
+    /// has, and one naming none while a registered chain is not covered.
+    @Test func aMessageOnAChainNeverCoveredIsUnknownUnderAStalenessBound() throws {
+        let text = try Fixtures.examplePolicyText()
+        let yaml = text.replacing("poisoning: {dust_usd: 1, dust: {USDC: 1, USDT: 1}}",
+                                  with: "poisoning: {dust_usd: 1, dust: {USDC: 1, USDT: 1}, max_staleness: 1h}")
+        #expect(yaml != text)
+        let policy = try CompiledPolicy(yaml: yaml)
+        func poisoned(_ request: PolicyRequest, _ state: StateSnapshot) throws -> Bool {
+            try ExpressionCompiler.compileCondition("request.destination_poisoned", at: .start)
+                .bool(EvaluationContext(policy: policy, request: request, state: state), nil)
+        }
+        var state = ExamplePolicyTests.state()
+        state.chainIds = ["ethereum": "1", "base": "8453"]
+        state.watchCoverage["base"] = WatchCoverage(block: 10, blockTime: state.time, reportedAt: state.time)
+        let permit = Self.permit(spender: Self.stranger)
+        let decision = policy.evaluate(permit, in: state)
+        #expect(decision.reason == .deniedByRule("deny-poisoned-destination"), "\(decision)")
+        #expect(decision.applied.contains { $0.failedClosed?.contains("no watch data for ethereum") == true }, "\(decision.applied)")
+        state.watchCoverage["ethereum"] = WatchCoverage(block: 10, blockTime: state.time - 60, reportedAt: state.time)
+        #expect(!(try poisoned(permit, state)))
+        var elsewhere = permit
+        elsewhere.message?.domain?.chainId = "999"
+        #expect(throws: EvaluationFailure.self) { try poisoned(elsewhere, state) }
+        var unnamed = permit
+        unnamed.message?.domain?.chainId = nil
+        #expect(!(try poisoned(unnamed, state)))
+        state.watchCoverage["base"] = nil
+        #expect(throws: EvaluationFailure.self) { try poisoned(unnamed, state) }
     }
 
     /// Cooling-off review M2: a rule that trusts `address_tags(spender)` must not allow an

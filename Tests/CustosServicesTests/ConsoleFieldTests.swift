@@ -37,7 +37,9 @@ struct ConsoleFieldTests {
             .reviewAccess(confirmed: [], revoked: [], days: 0),
             .cancelNonce(vault: "v1", chain: "ethereum", address: "0x1111111111111111111111111111111111111111", nonce: 18_446_744_073_709_551_615),
             .cancelAddressBookEntry(entry: "kraken-eth-2"), .waiveCoolingOff(entry: "kraken-eth-2"),
-            .clearWatchFlag(chain: "ethereum", address: "0x7777777777777777777777777777777777777777"),
+            .clearWatchFlag(chain: "ethereum", target: "0x7777777777777777777777777777777777777777"),
+            .clearWatchFlag(chain: "ethereum", target: "0x" + String(repeating: "ab", count: 32)),
+            .clearWatchFlag(chain: "ethereum", target: "below:18446744073709551615"), .clearWatchFlag(chain: "ethereum", target: "overflow"),
         ]
     }
 

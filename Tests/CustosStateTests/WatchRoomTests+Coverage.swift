@@ -1,13 +1,16 @@
 import BigInt
+import Crypto
 import CustosChains
 import CustosCore
+import CustosIdentity
 import CustosPolicy
 @testable import CustosState
 import Foundation
 import Testing
 
-/// Security review M3 and M4 of the watch room, as an attacker would try it: a flood of
-/// zero-value transfers meets the room's bound and is refused whole; a false flag is cleared
+/// Security reviews of the watch room, as an attacker would try them: a flood of zero-value
+/// transfers never stops the reports, it overflows the chain (the unflagged are unknown) until
+/// the quorum clears it; a range counts as covered only with every part; a false flag is cleared
 /// only by the quorum and stays cleared; a report that hides a vault address is refused; the
 /// room records how far each chain is covered without a gap, and with `poisoning.max_staleness`
 /// a silenced watcher makes the poisoned test fail closed instead of reading as "nothing
@@ -21,7 +24,7 @@ extension WatchRoomTests {
         #expect(c.state.watch.appearances["ethereum/" + Self.poisoner]?.reporter == "watcher-1")
         let denied = try pay(&c, Self.poisoner)
         #expect(denied.decision.warnings.first?.text.contains("reported by watcher-1 at block time") == true)
-        try c.govern(.clearWatchFlag(chain: "ethereum", address: Self.poisoner.uppercased().replacing("0X", with: "0x")))
+        try c.govern(.clearWatchFlag(chain: "ethereum", target: Self.poisoner.uppercased().replacing("0X", with: "0x")))
         #expect(c.state.watch.appearances["ethereum/" + Self.poisoner] == nil)
         #expect(c.state.watch.cleared["ethereum/" + Self.poisoner] != nil)
         #expect(try pay(&c, Self.poisoner).outcome == .allow)
@@ -30,38 +33,112 @@ extension WatchRoomTests {
             == .watched(chain: "ethereum", block: 101, flagged: 0))
         #expect(try pay(&c, Self.poisoner).outcome == .allow)
         // Clearing an address that is not flagged is refused when proposed, naming it.
-        let (p, refused) = try c.propose(.clearWatchFlag(chain: "ethereum", address: "0x8888888888888888888888888888888888888888"), by: "frank")
+        let (p, refused) = try c.propose(.clearWatchFlag(chain: "ethereum", target: "0x8888888888888888888888888888888888888888"), by: "frank")
         #expect(c.status(p) == nil)
         #expect(Cluster.reason(refused).contains("0x8888888888888888888888888888888888888888 is not flagged as poisoned on ethereum"), "\(refused)")
         // Nor may one admin clear a flag alone: it is decided as a policy change.
-        #expect(GovernanceChange.clearWatchFlag(chain: "ethereum", address: Self.poisoner).operation.action == .changePolicy)
+        #expect(GovernanceChange.clearWatchFlag(chain: "ethereum", target: Self.poisoner).operation.action == .changePolicy)
     }
 
-    @Test func aFloodOfDustMeetsTheRoomsBoundAndIsRefusedWhole() throws {
+    /// A counterparty address made of `i`.
+    static func counterparty(_ i: Int) -> String { "0x" + String(repeating: "0", count: 32) + String(format: "%08x", i + 1) }
+
+    /// A transaction hash made of `i`.
+    static func transaction(_ i: Int) -> String { "0x" + String(repeating: "0", count: 56) + String(format: "%08x", i + 1) }
+
+    /// Second review H1, as the attacker: the room fills up from many transactions (each within
+    /// the bound per transaction); the next dust is not refused but leaves the chain overflowed,
+    /// coverage advancing, and the quorum clears the flags before a block and the overflow.
+    @Test func aFullRoomNeverRefusesAReportItOverflowsTheChainUntilTheQuorumClearsIt() throws {
         var c = try cluster()
+        try c.govern(.changePolicy(yaml: Self.policy(version: 4, poisoning: "{dust_usd: 1, dust: {USDC: 1}, max_staleness: 1h}")))
         let v = try Self.vaultAddress(c)
-        func counterparty(_ i: Int) -> String { "0x" + String(repeating: "0", count: 32) + String(format: "%08x", i + 1) }
-        var flagged = 0
         var i = 0
-        while flagged < WatchBook.maximumFlagsPerChain {
-            let n = min(WatchEntry.maximumTransfers, WatchBook.maximumFlagsPerChain - flagged)
-            let batch = (0..<n).map { Self.transfer(v, from: counterparty(i + $0), amount: 0) }
-            guard case .watched(_, _, let added) = try report(&c, batch) else { Issue.record("report \(i) refused"); return }
-            flagged += added
-            i += n
+        var block: UInt64 = 100
+        while i < WatchBook.maximumFlagsPerChain {
+            // Each report: 24 zero-value transfers from two transactions of at most 16 each.
+            let batch = (0..<WatchEntry.maximumTransfers).map {
+                Self.transfer(v, from: Self.counterparty(i + $0), amount: 0, block: block, transaction: Self.transaction((i + $0) / 16))
+            }
+            guard case .watched(_, _, let added) = try report(&c, batch, from: block, block: block) else { Issue.record("report \(i) refused"); return }
+            #expect(added == min(WatchEntry.maximumTransfers, WatchBook.maximumFlagsPerChain - i))
+            i += WatchEntry.maximumTransfers
+            block += 1
         }
         #expect(c.state.watch.flagsPerChain["ethereum"] == WatchBook.maximumFlagsPerChain)
-        let digest = c.state.digest
-        let over = try report(&c, [Self.transfer(v, from: counterparty(i), amount: 0), Self.transfer(v, from: counterparty(i + 1), amount: 0)])
-        #expect(Cluster.code(over) == .watchRefused)
-        #expect(Cluster.reason(over).contains("holds \(WatchBook.maximumFlagsPerChain) flagged counterparties on ethereum and this report would add 2"))
-        #expect(c.state.watch.count == WatchBook.maximumFlagsPerChain, "nothing of a refused report is kept")
-        #expect(c.state.watch.coverage["ethereum"]?.block == 100, "nor does it extend the coverage")
-        #expect(c.state.digest != digest, "the refusal is recorded")
-        // A report that flags nothing new is still taken, and a cleared flag makes room for one.
-        #expect(try report(&c, [Self.transfer(v, from: counterparty(0), amount: 0)]) == .watched(chain: "ethereum", block: 100, flagged: 0))
-        try c.govern(.clearWatchFlag(chain: "ethereum", address: counterparty(0)))
-        #expect(try report(&c, [Self.transfer(v, from: counterparty(i), amount: 0)]) == .watched(chain: "ethereum", block: 100, flagged: 1))
+        #expect(c.state.watch.floods.isEmpty)
+        // The room was full before the last report's last transfers: the chain overflowed there.
+        let overflow = try #require(c.state.watch.overflows["ethereum"])
+        #expect(overflow.block == block - 1 && overflow.unflagged == i - WatchBook.maximumFlagsPerChain)
+        // More dust is taken, counted, and the coverage advances.
+        #expect(try report(&c, [Self.transfer(v, from: Self.counterparty(i), amount: 0, block: block, transaction: Self.transaction(9_999))],
+                           from: block, block: block) == .watched(chain: "ethereum", block: block, flagged: 0))
+        #expect(c.state.watch.coverage["ethereum"]?.block == block)
+        #expect(c.state.watch.overflows["ethereum"]?.unflagged == overflow.unflagged + 1)
+        // A flagged address is denied; one nobody flagged is unknown (fails closed, naming the
+        // overflow); the address book still pays.
+        #expect(try pay(&c, Self.counterparty(0)).decision.reason == .deniedByRule("deny-poisoned"))
+        let stranger = try pay(&c, "0x8888888888888888888888888888888888888888")
+        #expect(stranger.decision.reason == .deniedByRule("deny-poisoned"))
+        #expect(stranger.decision.applied.first?.failedClosed?.contains("the watch room of ethereum overflowed at block \(overflow.block)") == true,
+                "\(stranger.decision.applied)")
+        #expect(try pay(&c, Cluster.kraken).outcome == .allow)
+        // The quorum clears every flag before the last blocks, then the overflow.
+        try c.govern(.clearWatchFlag(chain: "ethereum", target: "below:\(block - 1)"))
+        #expect(c.state.watch.flagsPerChain["ethereum"] == 24 - (i - WatchBook.maximumFlagsPerChain))
+        #expect(try pay(&c, Self.counterparty(0)).decision.reason == .deniedByRule("deny-poisoned"), "still overflowed")
+        try c.govern(.clearWatchFlag(chain: "ethereum", target: "overflow"))
+        #expect(c.state.watch.overflows.isEmpty)
+        #expect(try pay(&c, Self.counterparty(0)).outcome == .allow, "cleared, and the chain answers again")
+        #expect(try pay(&c, "0x8888888888888888888888888888888888888888").outcome == .allow)
+        // A cleared overflow is not cleared twice, and a clearance that names nothing is refused.
+        let (_, twice) = try c.propose(.clearWatchFlag(chain: "ethereum", target: "overflow"), by: "frank")
+        #expect(Cluster.reason(twice).contains("the watch room did not overflow on ethereum"), "\(twice)")
+        let (_, nonsense) = try c.propose(.clearWatchFlag(chain: "ethereum", target: "everything"), by: "frank")
+        #expect(Cluster.reason(nonsense).contains("is not what a watch flag clearance names"), "\(nonsense)")
+    }
+
+    /// Second review H1, as the attacker: one transaction emits 10,000 zero-value
+    /// `Transfer(vault, x, 0)` events (transferFrom with value 0 needs no allowance), which the
+    /// watcher reports in 417 parts. Every part is taken, the first 16 counterparties are
+    /// flagged and the rest counted as a flood, the coverage advances over the range, the
+    /// cluster does not fail open (an unflagged address is unknown), and the address book pays.
+    @Test func aFloodOfTenThousandZeroValueEventsDoesNotStopCoverageNorFailOpen() throws {
+        var c = try cluster()
+        try c.govern(.changePolicy(yaml: Self.policy(version: 4, poisoning: "{dust_usd: 1, dust: {USDC: 1}, max_staleness: 1h}")))
+        let v = try Self.vaultAddress(c)
+        #expect(try report(&c, [], from: 90, block: 100) == .watched(chain: "ethereum", block: 100, flagged: 0))
+        let flood = Self.transaction(7)
+        let events = (0..<10_000).map { Self.transfer(v, from: Self.counterparty($0), amount: 0, token: Cluster.usdc, incoming: false, block: 101, transaction: flood) }
+        let parts = stride(from: 0, to: events.count, by: WatchEntry.maximumTransfers).map { Array(events[$0..<min($0 + WatchEntry.maximumTransfers, events.count)]) }
+        #expect(parts.count == 417)
+        var flagged = 0
+        for (n, part) in parts.enumerated() {
+            guard case .watched(_, _, let added) = try report(&c, part, from: 101, block: 101, part: n + 1, parts: parts.count) else {
+                Issue.record("part \(n + 1) refused"); return
+            }
+            flagged += added
+        }
+        #expect(flagged == WatchBook.maximumFlagsPerTransaction)
+        #expect(c.state.watch.floods["ethereum/" + flood] == WatchFlood(block: 101, unflagged: 10_000 - WatchBook.maximumFlagsPerTransaction))
+        #expect(c.state.watch.overflows["ethereum"] == WatchOverflow(block: 101, transaction: flood, unflagged: 10_000 - WatchBook.maximumFlagsPerTransaction))
+        #expect(c.state.watch.coverage["ethereum"]?.block == 101, "coverage does not stop")
+        #expect(c.state.watch.flagsPerChain["ethereum"] == WatchBook.maximumFlagsPerTransaction, "the room is not full")
+        // The cluster does not fail open: a flood address not flagged is unknown, a flagged one poisoned.
+        let unflagged = try pay(&c, Self.counterparty(9_999))
+        #expect(unflagged.decision.reason == .deniedByRule("deny-poisoned"), "\(unflagged.decision)")
+        #expect(unflagged.decision.applied.first?.failedClosed?.contains("the watch room of ethereum overflowed at block 101 (transaction \(flood))") == true)
+        #expect(try pay(&c, Self.counterparty(0)).decision.reason == .deniedByRule("deny-poisoned"))
+        #expect(try pay(&c, Cluster.kraken).outcome == .allow, "the address book still pays")
+        // Later reports are taken and extend the coverage.
+        #expect(try report(&c, [], from: 102, block: 110) == .watched(chain: "ethereum", block: 110, flagged: 0))
+        #expect(c.state.watch.coverage["ethereum"]?.block == 110)
+        // The quorum clears the flood's flags by its transaction hash, then the overflow.
+        try c.govern(.clearWatchFlag(chain: "ethereum", target: flood))
+        #expect(c.state.watch.count == 0 && c.state.watch.floods.isEmpty)
+        #expect(try pay(&c, Self.counterparty(9_999)).decision.reason == .deniedByRule("deny-poisoned"), "the overflow stands until cleared")
+        try c.govern(.clearWatchFlag(chain: "ethereum", target: "overflow"))
+        #expect(try pay(&c, Self.counterparty(9_999)).outcome == .allow)
     }
 
     @Test func aReportMustCoverExactlyTheClustersVaultAddresses() throws {
@@ -78,24 +155,98 @@ extension WatchRoomTests {
         #expect(c.state.watch.coverage.isEmpty)
         // The exact set, in any case and order, is taken; an empty range is a report too.
         #expect(try report(&c, [], vaults: [v.uppercased().replacing("0X", with: "0x")]) == .watched(chain: "ethereum", block: 100, flagged: 0))
-        #expect(c.state.watch.coverage["ethereum"] == WatchCoverage(block: 100, reportedAt: Int64(c.now / 1000)))
+        #expect(c.state.watch.coverage["ethereum"] == WatchCoverage(block: 100, blockTime: Int64(c.now / 1000) - 1, reportedAt: Int64(c.now / 1000)))
     }
 
-    @Test func coverageGrowsOnlyWithoutAGapAndOnlyByFinalReports() throws {
+    @Test func coverageGrowsOnlyWithoutAGap() throws {
         var c = try cluster()
         #expect(try report(&c, [], from: 50, block: 100) == .watched(chain: "ethereum", block: 100, flagged: 0))
-        let first = Int64(c.now / 1000)
+        let first = WatchCoverage(block: 100, blockTime: Int64(c.now / 1000) - 1, reportedAt: Int64(c.now / 1000))
+        #expect(c.state.watch.coverage["ethereum"] == first)
         // A report past a gap is kept but covers nothing.
         #expect(try report(&c, [], from: 150, block: 200, keyId: "watcher-1") == .watched(chain: "ethereum", block: 200, flagged: 0))
-        #expect(c.state.watch.coverage["ethereum"] == WatchCoverage(block: 100, reportedAt: first))
-        // A part of a range (more follow) does not extend it either; the final part does.
-        #expect(try report(&c, [], from: 101, block: 300, isFinal: false) == .watched(chain: "ethereum", block: 300, flagged: 0))
-        #expect(c.state.watch.coverage["ethereum"]?.block == 100)
+        #expect(c.state.watch.coverage["ethereum"] == first)
         #expect(try report(&c, [], from: 101, block: 300) == .watched(chain: "ethereum", block: 300, flagged: 0))
-        #expect(c.state.watch.coverage["ethereum"] == WatchCoverage(block: 300, reportedAt: Int64(c.now / 1000)))
-        // The last block again (a heartbeat) keeps it fresh.
-        #expect(try report(&c, [], from: 300, block: 300) == .watched(chain: "ethereum", block: 300, flagged: 0))
-        #expect(c.state.watch.coverage["ethereum"]?.reportedAt == Int64(c.now / 1000))
+        #expect(c.state.watch.coverage["ethereum"] == WatchCoverage(block: 300, blockTime: Int64(c.now / 1000) - 1, reportedAt: Int64(c.now / 1000)))
+    }
+
+    /// Second review M1, as the attacker: staleness is the chain's time, not the watcher's
+    /// liveness. A heartbeat of the covered block is taken but refreshes nothing; a report that
+    /// does not move past the coverage is refused; a report of an old block is stale as soon as
+    /// it arrives; a block time ahead of the cluster's is refused; a gateway replaying an
+    /// accepted report has it refused.
+    @Test func stalenessFollowsTheChainsBlockTimeAndReportsMustMoveForward() throws {
+        var c = try cluster()
+        try c.govern(.changePolicy(yaml: Self.policy(version: 4, poisoning: "{dust_usd: 1, dust: {USDC: 1}, max_staleness: 1h}")))
+        let stranger = "0x8888888888888888888888888888888888888888"
+        let start = Int64(c.now / 1000)
+        // Blocks up to 100, of two hours ago, reported now: stale at once.
+        #expect(try report(&c, [], from: 50, block: 100, blockTime: start - 7_200) == .watched(chain: "ethereum", block: 100, flagged: 0))
+        let stale = try pay(&c, stranger)
+        #expect(stale.decision.reason == .deniedByRule("deny-poisoned"))
+        #expect(stale.decision.applied.first?.failedClosed?.contains("the watch data for ethereum is stale: it covers blocks up to 100, of ") == true,
+                "\(stale.decision.applied)")
+        // A heartbeat of block 100 is taken, refreshes nothing, and it is still stale.
+        let covered = c.state.watch.coverage["ethereum"]
+        #expect(try report(&c, [], from: 100, block: 100, blockTime: start) == .watched(chain: "ethereum", block: 100, flagged: 0))
+        #expect(c.state.watch.coverage["ethereum"] == covered)
+        #expect(try pay(&c, stranger).decision.reason == .deniedByRule("deny-poisoned"))
+        // Blocks already covered again, or a heartbeat that carries a transfer: refused.
+        let v = try Self.vaultAddress(c)
+        for (from, transfers) in [(UInt64(90), [WatchedTransfer]()), (100, [Self.transfer(v, amount: 5_000_000_000, token: Cluster.usdc)])] {
+            let again = try report(&c, transfers, from: from, block: 100)
+            #expect(Cluster.code(again) == .watchRefused && Cluster.reason(again).contains("not after the coverage of ethereum (up to block 100)"), "\(again)")
+        }
+        // A block from the future (beyond the clock skew) is refused.
+        let ahead = try report(&c, [], from: 101, block: 10_000_000_000, blockTime: Int64(c.now / 1000) + 3_600)
+        #expect(Cluster.code(ahead) == .watchRefused && Cluster.reason(ahead).contains("ahead of the cluster's block time"), "\(ahead)")
+        #expect(c.state.watch.coverage["ethereum"]?.block == 100)
+        // Current blocks make it fresh.
+        let fresh = try reportEntry(&c, [], from: 101, block: 120)
+        #expect(c.apply(fresh) == .watched(chain: "ethereum", block: 120, flagged: 0))
+        #expect(try pay(&c, stranger).outcome == .allow)
+        // The gateway posts the same report again: refused as a replay.
+        let replayed = c.apply(fresh)
+        #expect(Cluster.code(replayed) == .requestRefused && Cluster.reason(replayed).contains("already used"), "\(replayed)")
+    }
+
+    /// Second review H2, as the attacker: the watcher reports blocks 101–300 in three parts, the
+    /// dust in the second. A gateway that drops the second part and commits the others (or only
+    /// the last, or replays the parts out of order) leaves the coverage where it was; the dust
+    /// is not silently passed over: the watcher, which sees no coverage, posts the range again
+    /// and the nodes take it once every part is committed in order.
+    @Test func aDroppedPartLeavesTheCoverageWhereItWas() throws {
+        var c = try cluster()
+        let v = try Self.vaultAddress(c)
+        #expect(try report(&c, [], from: 50, block: 100) == .watched(chain: "ethereum", block: 100, flagged: 0))
+        let clean = [Self.transfer(v, from: Self.counterparty(1), amount: 5_000_000_000, token: Cluster.usdc, block: 120)]
+        let dust = [Self.transfer(v, amount: 0, block: 200)]
+        let parts = [clean, dust, clean]
+        func post(_ n: Int, keyId: String = "watcher-1", key: BotSigningKey? = nil) throws -> GovernanceOutcome {
+            try report(&c, parts[n - 1], from: 101, block: 300, part: n, parts: 3, keyId: keyId, key: key)
+        }
+        // Part 2 dropped.
+        #expect(try post(1) == .watched(chain: "ethereum", block: 300, flagged: 0))
+        #expect(try post(3) == .watched(chain: "ethereum", block: 300, flagged: 0))
+        #expect(c.state.watch.coverage["ethereum"]?.block == 100, "the range is not complete")
+        // Only the last part, and the parts out of order.
+        #expect(try post(3) == .watched(chain: "ethereum", block: 300, flagged: 0))
+        for n in [2, 1, 3] { _ = try post(n) }
+        #expect(c.state.watch.coverage["ethereum"]?.block == 100)
+        #expect(c.state.watch.appearances["ethereum/" + Self.poisoner] != nil, "the flags of a part always count")
+        // Another watcher's parts do not complete this watcher's run.
+        let other = BotSigningKey(ed25519: Curve25519.Signing.PrivateKey())
+        try c.registerBot("watcher-2", key: other.publicKey, roles: [WatchEntry.watcherRole])
+        _ = try post(1)
+        _ = try post(2, keyId: "watcher-2", key: other)
+        _ = try post(3)
+        #expect(c.state.watch.coverage["ethereum"]?.block == 100)
+        // Every part, in order: the range is covered.
+        for n in 1...3 { #expect(try post(n) == .watched(chain: "ethereum", block: 300, flagged: 0)) }
+        #expect(c.state.watch.coverage["ethereum"]?.block == 300)
+        // A part number beyond the count, or no parts, is malformed.
+        #expect(Cluster.code(try report(&c, [], from: 301, block: 310, part: 4, parts: 3)) == .invalidRequest)
+        #expect(Cluster.code(try report(&c, [], from: 301, block: 310, part: 0, parts: 0)) == .invalidRequest)
     }
 
     @Test func withAStalenessBoundASilencedWatcherFailsClosed() throws {

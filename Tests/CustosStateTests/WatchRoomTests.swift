@@ -58,21 +58,33 @@ import Testing
     /// A transfer between vault address `vault` and a counterparty, in chain block `block`.
     static func transfer(
         _ vault: String, from counterparty: String = poisoner, amount: BigUInt = 1, token: String? = nil, incoming: Bool = true,
-        block: UInt64 = 100
+        block: UInt64 = 100, transaction: String = tx
     ) -> WatchedTransfer {
-        WatchedTransfer(block: block, transaction: tx, vaultAddress: vault, counterparty: counterparty, incoming: incoming, token: token,
+        WatchedTransfer(block: block, transaction: transaction, vaultAddress: vault, counterparty: counterparty, incoming: incoming, token: token,
                         amount: amount)
     }
 
-    /// A report of `transfers` on `chain`, blocks `from` through `block`, covering the cluster's
-    /// vault addresses (or `vaults`), signed as `keyId` with `key`.
+    static let blockHash = "0x" + String(repeating: "cd", count: 32)
+
+    /// A report of `transfers` on `chain`, blocks `from` through `block` (whose chain timestamp is
+    /// `blockTime`, by default the block time now), part `part` of `parts`, covering the
+    /// cluster's vault addresses (or `vaults`), signed as `keyId` with `key`.
     func report(
         _ c: inout Cluster, _ transfers: [WatchedTransfer], chain: String = "ethereum", from: UInt64 = 0, block: UInt64 = 100,
-        isFinal: Bool = true, vaults: [String]? = nil, keyId: String = "watcher-1", key: BotSigningKey? = nil
+        blockTime: Int64? = nil, part: Int = 1, parts: Int = 1, vaults: [String]? = nil, keyId: String = "watcher-1", key: BotSigningKey? = nil
     ) throws -> GovernanceOutcome {
-        let body = WatchReport(chain: chain, fromBlock: from, block: block, vaults: vaults ?? Array(c.state.vaultEVMAddresses), isFinal: isFinal,
-                               transfers: transfers).json
-        return c.apply(try WatchEntry.report(c.signed(body, keyId: keyId, key: key ?? watcher)))
+        c.apply(try reportEntry(&c, transfers, chain: chain, from: from, block: block, blockTime: blockTime, part: part, parts: parts, vaults: vaults,
+                                keyId: keyId, key: key))
+    }
+
+    /// The log entry `report` applies.
+    func reportEntry(
+        _ c: inout Cluster, _ transfers: [WatchedTransfer], chain: String = "ethereum", from: UInt64 = 0, block: UInt64 = 100,
+        blockTime: Int64? = nil, part: Int = 1, parts: Int = 1, vaults: [String]? = nil, keyId: String = "watcher-1", key: BotSigningKey? = nil
+    ) throws -> Entry {
+        let body = WatchReport(chain: chain, fromBlock: from, block: block, blockHash: Self.blockHash, blockTime: blockTime ?? Int64(c.now / 1000),
+                               vaults: vaults ?? Array(c.state.vaultEVMAddresses), part: part, parts: parts, transfers: transfers).json
+        return try WatchEntry.report(c.signed(body, keyId: keyId, key: key ?? watcher))
     }
 
     /// The risk bot's ETH transfer to `to`, decided in the next block.
@@ -105,16 +117,21 @@ import Testing
         #expect(try pay(&c, Self.poisoner).decision.reason == .deniedByRule("deny-poisoned"))
     }
 
-    @Test func aNormalEarlierTransferOfTheVaultMeansItIsNotPoisoned() throws {
+    /// Second review M2, as the attacker: the vault's earlier approved request to the address
+    /// (which may never have been broadcast, or the report came late) exempts nothing; only the
+    /// quorum clears the flag.
+    @Test func anEarlierPaymentOfTheVaultDoesNotExemptAPoisonedAddress() throws {
         var c = try cluster()
         let v = try Self.vaultAddress(c)
         let first = try pay(&c, Self.poisoner)
         #expect(first.outcome == .allow)
-        // Dust with it later does not make the earlier counterparty poisoned.
+        c.now += 5_000
         #expect(try report(&c, [Self.transfer(v, amount: 0)]) == .watched(chain: "ethereum", block: 100, flagged: 1))
         let again = try pay(&c, Self.poisoner)
-        #expect(again.outcome == .allow, "\(again.decision)")
-        #expect(again.decision.warnings.isEmpty)
+        #expect(again.decision.reason == .deniedByRule("deny-poisoned"), "\(again.decision)")
+        #expect(again.decision.warnings.map(\.kind) == [.poisoned])
+        try c.govern(.clearWatchFlag(chain: "ethereum", target: Self.poisoner))
+        #expect(try pay(&c, Self.poisoner).outcome == .allow)
     }
 
     /// Review M2, as the attacker: the request to the poisoner was allowed (and counted) a second
@@ -215,7 +232,7 @@ import Testing
     @Test func truncatedOversizedAndOverfullReportsAreRefused() throws {
         var c = try cluster()
         let v = try Self.vaultAddress(c)
-        let entry = try WatchEntry.report(c.signed(WatchReport(chain: "ethereum", fromBlock: 0, block: 100, vaults: [v], transfers: [Self.transfer(v)]).json,
+        let entry = try WatchEntry.report(c.signed(WatchReport(chain: "ethereum", fromBlock: 0, block: 100, blockHash: Self.blockHash, blockTime: Int64(c.now / 1000), vaults: [v], transfers: [Self.transfer(v)]).json,
                                                      keyId: "watcher-1", key: watcher))
         let truncated = try Entry(kind: entry.kind, payload: Array(entry.payload.dropLast(10)))
         #expect(Cluster.code(c.apply(truncated)) == .malformed)
@@ -231,7 +248,7 @@ import Testing
             Self.transfer(v, from: "0x" + String(repeating: String(format: "%02x", i + 16), count: 20), amount: BigUInt(2).power(256) - 1,
                           token: "0x5555555555555555555555555555555555555555")
         }
-        let full = try WatchEntry.report(c.signed(WatchReport(chain: "ethereum", fromBlock: 0, block: 100, vaults: [v], transfers: largest).json,
+        let full = try WatchEntry.report(c.signed(WatchReport(chain: "ethereum", fromBlock: 0, block: 100, blockHash: Self.blockHash, blockTime: Int64(c.now / 1000), vaults: [v], transfers: largest).json,
                                                   keyId: "watcher-1", key: watcher))
         #expect(full.payload.count + full.authorization.count <= WatchEntry.maximumBytes)
         guard case .watched(chain: "ethereum", block: 100, flagged: _) = c.apply(full) else { Issue.record("the full report was not taken"); return }
@@ -244,7 +261,7 @@ import Testing
             members[members.firstIndex { $0.key == "amount" }!].value = .string("-1")
             hostile = .object(members)
         }
-        guard case .object(var members) = WatchReport(chain: "ethereum", fromBlock: 0, block: 100, vaults: [v], transfers: []).json else { return }
+        guard case .object(var members) = WatchReport(chain: "ethereum", fromBlock: 0, block: 100, blockHash: Self.blockHash, blockTime: Int64(c.now / 1000), vaults: [v], transfers: []).json else { return }
         members[members.firstIndex { $0.key == "transfers" }!].value = .array([hostile])
         let body = JSONValue.object(members)
         let outcome = c.apply(try WatchEntry.report(c.signed(body, keyId: "watcher-1", key: watcher)))

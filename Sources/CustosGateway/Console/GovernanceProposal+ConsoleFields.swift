@@ -80,8 +80,8 @@ extension GovernanceProposal {
                        ConsoleField("Nonce", .u64, String(nonce))]
         case .cancelAddressBookEntry(let entry), .waiveCoolingOff(let entry):
             fields += [ConsoleField("Address book entry", .string, entry)]
-        case .clearWatchFlag(let chain, let address):
-            fields += [ConsoleField("Chain", .string, chain), ConsoleField("Address", .string, address)]
+        case .clearWatchFlag(let chain, let target):
+            fields += [ConsoleField("Chain", .string, chain), ConsoleField("Clears", .string, target)]
         }
         return fields
     }

@@ -1,6 +1,6 @@
 /// The first zero-value or dust transfer a watcher reported between a vault address and a
 /// counterparty on one chain (the address-poisoning pattern, `PoisoningPolicy`): what makes
-/// the counterparty "poisoned" unless the vault paid it, approved by its own policy, earlier.
+/// the counterparty "poisoned" until the quorum clears it.
 public struct AddressAppearance: Sendable, Hashable {
     /// Block time (seconds) of the log entry that reported it.
     public var reportedAt: Int64

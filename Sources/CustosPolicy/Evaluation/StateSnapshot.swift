@@ -31,13 +31,16 @@ public struct StateSnapshot: Sendable, Hashable {
     /// How far watchers' reports cover each chain, by chain name; a chain missing here was never
     /// covered (`PoisoningPolicy.maxStalenessSeconds`).
     public var watchCoverage: [String: WatchCoverage] = [:]
+    /// Chains whose watch room left dust counterparties unflagged, by chain name
+    /// (`WatchOverflow`): the poisoned test of an address no report flagged is unknown there.
+    public var watchOverflows: [String: WatchOverflow] = [:]
+    /// The chain id (decimal) of each chain with a registered asset, by chain name: the chains
+    /// watchers can cover, and how a message's EIP-712 domain names one.
+    public var chainIds: [String: String] = [:]
     /// Address-book entries that are cooling off or were cancelled, by entry name: a transfer,
     /// call or message whose destination or other recipient is one of them is denied while the
     /// hold refuses it, whatever the rules say, and `address_tags` of its address fails.
     public var destinationHolds: [String: DestinationHold] = [:]
-    /// The log id of the request being decided, when it is recorded already (a recheck): its own
-    /// approval is never the earlier payment that exempts an address from the poisoned flag.
-    public var decidingRequest: String? = nil
 
     public init(
         time: Int64, prices: [String: FixedDecimal] = [:], windows: WindowTotals = WindowTotals(),

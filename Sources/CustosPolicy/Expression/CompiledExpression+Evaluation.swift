@@ -216,7 +216,7 @@ extension CompiledExpression {
     private func addressFlag(_ address: String, _ c: borrowing EvaluationContext) throws(EvaluationFailure) -> ExpressionValue {
         let a = AddressNormalization.normalize(address)
         switch self {
-        case .addressPoisoned: return .bool(try c.policy.isPoisoned([a], chain: c.request.chain, state: c.state))
+        case .addressPoisoned: return .bool(try c.policy.isPoisoned([a], of: c.request, state: c.state))
         case .addressLookalike: return .bool(c.policy.flag(a, chain: c.request.chain, state: c.state)?.resemblance != nil)
         default: return .string(c.policy.flag(a, chain: c.request.chain, state: c.state)?.resemblance.map { c.policy.entries[$0.entry].name } ?? "")
         }
@@ -337,7 +337,7 @@ extension CompiledExpression {
             case .destinationLookalike: return .bool(c.resemblance != nil)
             case .destinationPoisoned:
                 if c.poisoning != nil { return .bool(true) }
-                return .bool(try c.policy.isPoisoned(c.recipients, chain: r.chain, state: c.state))
+                return .bool(try c.policy.isPoisoned(c.recipients, of: r, state: c.state))
             }
         case .list(let f):
             switch f {

@@ -13,35 +13,63 @@ extension CompiledPolicy {
         return RecipientFlag(address: normalized, resemblance: resemblance, poisoning: poisoning)
     }
 
-    /// Why the poisoned test of an address that no report flagged has no answer on `chain` in
-    /// `state`, or nil when it has one: with `poisoning.max_staleness` set, the chain's watch
-    /// coverage is older than that in block time, or there is none (review M4: a silenced
-    /// watcher must not read as "nothing happened"). A message names no chain: every chain of
-    /// the policy that watchers ever covered must be fresh.
-    func watchStaleness(chain: String, state: StateSnapshot) -> String? {
-        guard let bound = document.poisoning.maxStalenessSeconds else { return nil }
-        let limit = "older than poisoning.max_staleness \(Self.durationText(bound))"
-        for name in chain.isEmpty ? chains.names.filter({ state.watchCoverage[$0] != nil }) : [chain] {
+    /// Why the poisoned test of an address that no report flagged has no answer for `request`
+    /// in `state`, or nil when it has one, on each chain `watchedChains` names: the chain's watch
+    /// room overflowed (security review H1: a flood of dust left counterparties unflagged); or,
+    /// with `poisoning.max_staleness` set, the chain's last covered block is older than that (its
+    /// own timestamp against the block time, review M1), or nothing covers the chain (review M4:
+    /// a silenced watcher must not read as "nothing happened"), or a message's domain names a
+    /// chain id no registered chain has.
+    func watchUnknown(for request: PolicyRequest, state: StateSnapshot) -> String? {
+        let bound = document.poisoning.maxStalenessSeconds
+        guard let names = watchedChains(of: request, state: state) else {
+            guard bound != nil else { return nil }
+            return "the message's EIP-712 domain names chainId \(request.message?.domain?.chainId ?? ""), which no registered chain has, "
+                + "so whether an address is poisoned is unknown"
+        }
+        for name in names {
+            if let overflow = state.watchOverflows[name] {
+                return "the watch room of \(name) overflowed at block \(overflow.block) (transaction \(overflow.transaction)): "
+                    + "\(overflow.unflagged) dust counterpart\(overflow.unflagged == 1 ? "y was" : "ies were") not flagged, "
+                    + "so whether an address is poisoned is unknown until the quorum clears the overflow"
+            }
+            guard let bound else { continue }
             guard let coverage = state.watchCoverage[name] else {
                 return "no watch data for \(name): no watcher report covers its blocks, so whether an address is poisoned is unknown"
             }
-            if state.time - coverage.reportedAt > Int64(bound) {
-                return "the watch data for \(name) is stale: it covers blocks up to \(coverage.block) by a report at \(UTCTime.text(coverage.reportedAt)), "
-                    + limit + ", so whether an address is poisoned is unknown"
+            if state.time - coverage.blockTime > Int64(bound) {
+                return "the watch data for \(name) is stale: it covers blocks up to \(coverage.block), of \(UTCTime.text(coverage.blockTime)) "
+                    + "(reported at \(UTCTime.text(coverage.reportedAt))), older than poisoning.max_staleness \(Self.durationText(bound)), "
+                    + "so whether an address is poisoned is unknown"
             }
         }
         return nil
     }
 
-    /// The poisoned test of `addresses` (normalized) as a condition reads it: true when one is
-    /// flagged; else an evaluation failure when one is outside the address book and the watch
-    /// data is stale (`watchStaleness`); else false.
-    func isPoisoned(_ addresses: [String], chain: String, state: StateSnapshot) throws(EvaluationFailure) -> Bool {
+    /// The chains whose watch data answers the poisoned test for `request`, sorted: its own
+    /// chain; for a message (which names none), the registered chains whose chain id its EIP-712
+    /// domain names (nil when none has it), or without one every registered chain and every
+    /// chain watchers covered or that overflowed (review M4: a chain never covered is not
+    /// skipped).
+    func watchedChains(of request: PolicyRequest, state: StateSnapshot) -> [String]? {
+        guard request.chain.isEmpty else { return [request.chain] }
+        if let id = request.message?.domain?.chainId {
+            let names = state.chainIds.filter { $0.value == id }.map(\.key).sorted()
+            return names.isEmpty ? nil : names
+        }
+        return Set(state.chainIds.keys).union(state.watchCoverage.keys).union(state.watchOverflows.keys).sorted()
+    }
+
+    /// The poisoned test of `addresses` (normalized) that `request` names, as a condition reads
+    /// it: true when one is flagged; else an evaluation failure when one is outside the address
+    /// book and the watch data gives no answer (`watchUnknown`); else false.
+    func isPoisoned(_ addresses: [String], of request: PolicyRequest, state: StateSnapshot) throws(EvaluationFailure) -> Bool {
+        let chain = request.chain
         if addresses.contains(where: { !$0.isEmpty && !isInAddressBook($0, chain: chain) && poisoning(of: $0, chain: chain, state: state) != nil }) {
             return true
         }
         if addresses.contains(where: { !$0.isEmpty && !isInAddressBook($0, chain: chain) }),
-           let problem = watchStaleness(chain: chain, state: state) {
+           let problem = watchUnknown(for: request, state: state) {
             throw EvaluationFailure(problem)
         }
         return false
@@ -54,15 +82,13 @@ extension CompiledPolicy {
     }
 
     /// The first zero-value or dust transfer a watcher reported with `normalized` on `chain` (on
-    /// the policy's chains in their order for a message), unless a request to it other than the
-    /// one being decided was approved for signing in an earlier second of block time than the
-    /// report (security review M2: a request's own approval never exempts its destination).
+    /// the policy's chains in their order for a message). The vault having paid the address
+    /// before exempts nothing (security review M2: a report can come late, and a request
+    /// approved for signing may never have been broadcast); the quorum clears a false flag
+    /// (`clear-watch-flag`).
     func poisoning(of normalized: String, chain: String, state: StateSnapshot) -> AddressAppearance? {
         for name in chain.isEmpty ? chains.names : [chain] {
-            let key = name + "/" + normalized
-            guard let appearance = state.appearances[key] else { continue }
-            if let paid = state.destinations[key]?.firstPayment(excluding: state.decidingRequest), paid < appearance.reportedAt { continue }
-            return appearance
+            if let appearance = state.appearances[name + "/" + normalized] { return appearance }
         }
         return nil
     }

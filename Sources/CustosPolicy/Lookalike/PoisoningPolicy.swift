@@ -8,9 +8,9 @@
 ///
 ///
 /// With `maxStalenessSeconds` set, watch data older than that is no answer (security review
-/// M4): on a chain whose watch coverage (`WatchCoverage`) was last extended longer ago in block
-/// time, or never, the poisoned test of an address not flagged is unknown, so a rule reading it
-/// fails closed. Without it, an address no report flagged is not poisoned however old the data.
+/// M4): on a chain whose last covered block (`WatchCoverage`) is older than that in block time,
+/// or that nothing covers, the poisoned test of an address not flagged is unknown, so a rule
+/// reading it fails closed. Without it, an address no report flagged is not poisoned however old the data.
 ///
 ///     poisoning: {dust_usd: 1, dust: {ETH: 0.0005, USDC: 1}, max_staleness: 30m}
 public struct PoisoningPolicy: Sendable, Hashable {

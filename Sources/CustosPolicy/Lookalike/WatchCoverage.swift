@@ -1,14 +1,18 @@
 /// How far watchers' reports cover one chain, as the replicated state holds it (security review
 /// M4): every block from the first report's first block through `block` was reported, for every
-/// vault address the cluster held, and the report that last extended the coverage was committed
-/// at block time `reportedAt` (seconds). A chain whose coverage is older than the policy's
-/// `poisoning.max_staleness` answers the poisoned test with "unknown".
+/// vault address the cluster held. `blockTime` is the chain's own timestamp (seconds) of block
+/// `block` as the reports named it, and `reportedAt` the block time of the log entry that last
+/// extended the coverage. A chain whose last covered block is older in block time than the
+/// policy's `poisoning.max_staleness` answers the poisoned test with "unknown" (security review
+/// M1: how current the chain data is, not how recently a watcher spoke).
 public struct WatchCoverage: Sendable, Hashable {
     public var block: UInt64
+    public var blockTime: Int64
     public var reportedAt: Int64
 
-    public init(block: UInt64, reportedAt: Int64) {
+    public init(block: UInt64, blockTime: Int64, reportedAt: Int64) {
         self.block = block
+        self.blockTime = blockTime
         self.reportedAt = reportedAt
     }
 }

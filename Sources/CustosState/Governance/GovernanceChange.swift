@@ -93,11 +93,13 @@ public enum GovernanceChange: Sendable, Hashable {
     /// it (of its chain and address): usable from execution, recorded with the operation. Decided by the governance rules (and time-lock) of `change_policy`: no fewer
     /// people than could have changed the entry (security review M1).
     case waiveCoolingOff(entry: String)
-    /// Clears the poisoned flag of `address` on `chain` (`WatchBook.appearances`): a false flag,
-    /// such as one planted by a zero-value `transferFrom(vault, address, 0)` that anyone can
-    /// make. Later reports never flag it again; the clearance is recorded with the operation.
-    /// Decided by the governance rules (and time-lock) of `change_policy` (security review M3).
-    case clearWatchFlag(chain: String, address: String)
+    /// Clears what `target` names on `chain` (`WatchClearance`: an address's poisoned flag, for
+    /// good; every flag a transaction planted; every flag before a block; or the chain's
+    /// overflow mark): false flags, such as those planted by zero-value
+    /// `transferFrom(vault, address, 0)` calls that anyone can make (security review M3, H1).
+    /// The clearance is recorded with the operation. Decided by the governance rules (and
+    /// time-lock) of `change_policy`.
+    case clearWatchFlag(chain: String, target: String)
 
     /// The operation as the policy engine's governance rules see it.
     public var operation: GovernanceOperation {
@@ -128,7 +130,7 @@ public enum GovernanceChange: Sendable, Hashable {
         case .cancelNonce(let vault, _, _, _): return GovernanceOperation(.changeVault, target: vault)
         case .cancelAddressBookEntry(let entry): return GovernanceOperation(.freeze, target: entry)
         case .waiveCoolingOff(let entry): return GovernanceOperation(.changePolicy, target: entry)
-        case .clearWatchFlag(let chain, let address): return GovernanceOperation(.changePolicy, target: chain + "/" + address)
+        case .clearWatchFlag(let chain, let target): return GovernanceOperation(.changePolicy, target: chain + "/" + target)
         }
     }
 
@@ -213,8 +215,8 @@ extension CanonicalWriter {
             append(UInt8(43)); append(string: entry)
         case .waiveCoolingOff(let entry):
             append(UInt8(44)); append(string: entry)
-        case .clearWatchFlag(let chain, let address):
-            append(UInt8(45)); append(string: chain); append(string: address)
+        case .clearWatchFlag(let chain, let target):
+            append(UInt8(45)); append(string: chain); append(string: target)
         }
     }
 
@@ -322,7 +324,7 @@ extension CanonicalReader where Code == GovernanceErrorCode {
         case 43: return .cancelAddressBookEntry(entry: try string("address book entry", max: 64))
         case 44: return .waiveCoolingOff(entry: try string("address book entry", max: 64))
         case 45:
-            return .clearWatchFlag(chain: try string("chain", max: RegisteredAsset.maximumNameBytes), address: try string("address", max: 64))
+            return .clearWatchFlag(chain: try string("chain", max: RegisteredAsset.maximumNameBytes), target: try string("target", max: 66))
         case let other: throw fail("unknown change kind \(other)")
         }
     }

@@ -110,8 +110,8 @@ extension ReplicatedState {
         case .waiveCoolingOff(let entry):
             try waiveCoolingOff(entry: entry, proposer: p.proposer, operationId: p.id)
             return
-        case .clearWatchFlag(let chain, let address):
-            try clearWatchFlag(chain: chain, address: address, operationId: p.id)
+        case .clearWatchFlag(let chain, let target):
+            try clearWatchFlag(chain: chain, target: target, operationId: p.id)
             return
         case .changePolicy(let yaml):
             let (document, policy) = try Self.compile(yaml: yaml, users: users, bots: bots)

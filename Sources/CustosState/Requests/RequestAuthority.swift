@@ -32,15 +32,12 @@ struct RequestAuthority {
     /// initiates nothing: its requests are denied as an unknown initiator's, whatever the rules
     /// match on (a rule on the principal's kind still matches a principal without roles).
     /// `deciding` is the log id of a request recorded already (a recheck): the windows are read
-    /// without its own charge if it counts already, and its own approval is not an earlier
-    /// payment of its destination (`StateSnapshot.decidingRequest`).
+    /// without its own charge if it counts already.
     func evaluate(_ request: PolicyRequest, blockTime: UInt64, deciding: String? = nil) -> PolicyDecision {
         if bots[request.initiator]?.active == false || users[request.initiator]?.active == false {
             return .denied(.unknownInitiator)
         }
-        var snapshot = snapshot(for: request, blockTime: blockTime, deciding: deciding)
-        snapshot.decidingRequest = deciding
-        return policy.evaluate(request, in: snapshot)
+        return policy.evaluate(request, in: snapshot(for: request, blockTime: blockTime, deciding: deciding))
     }
 
     /// What the policy reads at `blockTime` for `request`: the time, the freeze flag, the
@@ -71,6 +68,8 @@ struct RequestAuthority {
         snapshot.destinations = windows.destinations
         snapshot.appearances = watch.appearances
         snapshot.watchCoverage = watch.coverage
+        snapshot.watchOverflows = watch.overflows
+        for asset in assets.values { snapshot.chainIds[asset.chain] = String(asset.chainId) }
         for (entry, standing) in addressBook {
             if let hold = standing.hold, hold.refuses(at: seconds) { snapshot.destinationHolds[entry] = hold }
         }

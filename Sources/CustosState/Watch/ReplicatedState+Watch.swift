@@ -9,22 +9,25 @@ extension ReplicatedState {
     /// The watch room's transition for `watch.report`: applies in full or records the refusal
     /// and changes nothing else. Checks, in order: the envelope's bot is registered, active,
     /// holds the `watcher` role and signed it for this cluster within the clock skew
-    /// (`verifiedBot`); the body reads as a `WatchReport` (`invalidRequest`); the chain has a
-    /// registered asset; the report's block is not before the watcher's last on that chain; it
-    /// covers exactly the EVM addresses of the cluster's vaults (`WatchReport.vaultsDigest`);
-    /// every transfer's vault address is an EVM address of a vault (`watchRefused`). Then each
+    /// (`verifiedBot`); the body reads as a `WatchReport` (`invalidRequest`); the envelope's
+    /// nonce was not used before (`requestRefused`: a replay); the chain has a registered asset;
+    /// the report's block is not before the watcher's last on that chain; its block time is not
+    /// ahead of the block time by more than the clock skew; it ends after the chain's coverage,
+    /// unless it is an explicit heartbeat at the covered block; it covers exactly the EVM
+    /// addresses of the cluster's vaults (`WatchReport.vaultsDigest`); every transfer's vault
+    /// address is an EVM address of a vault (`watchRefused`). Then each
     /// transfer whose counterparty is not itself a vault address and that is zero or dust under
     /// the policy's `poisoning` section, at the median price of its asset now, becomes its
     /// counterparty's first appearance if it has none and the quorum never cleared it
-    /// (`WatchBook.record`); a report that would flag more counterparties on its chain than the
-    /// room's bound is refused whole (`watchRefused`).
+    /// (`WatchBook.record`), within the room's bounds per transaction and per chain; a report is
+    /// never refused for meeting them (security review H1): what they leave unflagged marks the
+    /// chain overflowed instead, and the coverage advances all the same.
     mutating func applyWatch(_ entry: Entry) -> GovernanceOutcome {
         var source: String? = nil
         do {
-            let (report, bot, flagging) = try checkWatch(entry, source: &source)
-            let before = watch.count
-            watch.record(report, by: bot, at: Int64(time / 1000), flagging: flagging)
-            return .watched(chain: report.chain, block: report.block, flagged: watch.count - before)
+            let (report, signed, flagging, replayCache) = try checkWatch(entry, source: &source)
+            let flagged = watch.record(report, by: signed.keyId, nonce: signed.nonce, at: Int64(time / 1000), flagging: flagging, replayCache: replayCache)
+            return .watched(chain: report.chain, block: report.block, flagged: flagged)
         } catch {
             record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: source, error: error))
             return .refused(error)
@@ -33,14 +36,31 @@ extension ReplicatedState {
 
     private func checkWatch(
         _ entry: Entry, source: inout String?
-    ) throws(GovernanceError) -> (WatchReport, String, [(key: String, appearance: AddressAppearance)]) {
+    ) throws(GovernanceError) -> (WatchReport, SignedRequest, [(key: String, appearance: AddressAppearance)], ReplayCache) {
         func refused(_ reason: String) -> GovernanceError { GovernanceError(.watchRefused, reason) }
         let (signed, bot) = try verifiedBot(entry, role: WatchEntry.watcherRole, as: "watcher", refusal: .watchRefused, source: &source)
         let report = try WatchReport(json: signed.body)
+        var replayCache = watch.replayCache
+        do {
+            try RequestVerifier(maxClockSkew: RequestBook.requestClockSkew).checkFreshness(
+                keyId: bot.id, timestamp: signed.timestamp, nonce: signed.nonce, now: Int64(clamping: time), replayCache: &replayCache) {}
+        } catch {
+            throw GovernanceError(.requestRefused, "the watch report of bot \"\(bot.id)\" (\(error.code)): \(error.reason)", requestSigning: error.code)
+        }
         let onChain = assets.values.filter { $0.chain == report.chain }.sorted { $0.key < $1.key }
         guard !onChain.isEmpty else { throw refused("chain \"\(report.chain)\" has no registered asset") }
         if let last = watch.reportedBlock(by: bot.id, on: report.chain), report.block < last {
             throw refused("bot \"\(bot.id)\" already reported \(report.chain) up to block \(last); a report may not go back to block \(report.block)")
+        }
+        let seconds = Int64(time / 1000)
+        let skew = RequestBook.requestClockSkew / 1000
+        if report.blockTime > seconds + skew {
+            throw refused("block \(report.block) of \(report.chain) has block time \(UTCTime.text(report.blockTime)), ahead of the cluster's block time "
+                + "\(UTCTime.text(seconds)) by more than \(skew) s")
+        }
+        if let covered = watch.coverage[report.chain], report.block <= covered.block, !(report.isHeartbeat && report.block == covered.block) {
+            throw refused("the report ends at block \(report.block), not after the coverage of \(report.chain) (up to block \(covered.block)): a report moves "
+                + "the coverage forward, or is an empty heartbeat of block \(covered.block) alone")
         }
         let own = vaultEVMAddresses
         if report.vaultCount != own.count || report.vaultsDigest != WatchReport.vaultsDigest(own) {
@@ -49,7 +69,6 @@ extension ReplicatedState {
                 + own.sorted().prefix(8).joined(separator: ", ") + (own.count > 8 ? ", …" : ""))
         }
         var flagging: [(key: String, appearance: AddressAppearance)] = []
-        let seconds = Int64(time / 1000)
         for (i, transfer) in report.transfers.enumerated() {
             guard own.contains(transfer.vaultAddress.lowercased()) else {
                 throw refused("transfer \(i): \(transfer.vaultAddress) is not an address of any vault")
@@ -71,13 +90,7 @@ extension ReplicatedState {
                 reportedAt: seconds, vaultAddress: transfer.vaultAddress, incoming: transfer.incoming, transfer: words, block: transfer.block,
                 transaction: transfer.transaction, reporter: bot.id)))
         }
-        let adding = watch.additions(flagging).count
-        let held = watch.flagsPerChain[report.chain] ?? 0
-        if adding > 0 && held + adding > WatchBook.maximumFlagsPerChain {
-            throw refused("the watch room holds \(held) flagged counterparties on \(report.chain) and this report would add \(adding), "
-                + "beyond its bound of \(WatchBook.maximumFlagsPerChain); nothing of it is kept (clear false flags with custos op propose clear-watch-flag)")
-        }
-        return (report, bot.id, flagging)
+        return (report, signed, flagging, replayCache)
     }
 
     /// Whether `transfer` is zero or dust: an unregistered asset, or an amount too large for
@@ -103,9 +116,10 @@ extension ReplicatedState {
         return Int128(String(scaled)).map(FixedDecimal.init(raw:))
     }
 
-    /// The quorum clears the poisoned flag of `address` on `chain` (`GovernanceChange.clearWatchFlag`).
-    mutating func clearWatchFlag(chain: String, address: String, operationId: String) throws(GovernanceError) {
-        try watch.clear(chain: chain, address: address.lowercased(), operationId: operationId)
+    /// The quorum clears what `target` names (`WatchClearance`) on `chain`
+    /// (`GovernanceChange.clearWatchFlag`).
+    mutating func clearWatchFlag(chain: String, target: String, operationId: String) throws(GovernanceError) {
+        try watch.clear(chain: chain, try WatchClearance(target), operationId: operationId)
     }
 
     /// Every EVM address of every vault (its key's own and those recorded), lowercased.

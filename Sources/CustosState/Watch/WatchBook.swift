@@ -1,20 +1,25 @@
 import CustosCore
+import CustosIdentity
 import CustosPolicy
 
 /// The watch room of the replicated state: what watcher bots reported of the vaults' history on
 /// each chain. For every counterparty (by `PolicyRequest.destinationKey`: chain and normalized
 /// address) it keeps the first zero-value or dust transfer reported with it
 /// (`AddressAppearance`, with the watcher that reported it), which makes a transfer to it
-/// "poisoned" unless another approved request to it came first (`DestinationHistory`). It
-/// changes only through accepted `watch.report` entries, and a report only ever adds a first
-/// appearance: a transfer that is not dust clears nothing, so a lying watcher can make
-/// decisions stricter, never looser. Only the quorum clears a flag (`clearWatchFlag`, governed
+/// "poisoned" until the quorum clears it. It changes only through accepted `watch.report`
+/// entries, and a report only ever adds a first appearance: a transfer that is not dust clears
+/// nothing, so a lying watcher can make decisions stricter, never looser. Only the quorum clears a flag (`clearWatchFlag`, governed
 /// as a policy change), and a cleared address is never flagged again.
 ///
-/// The room is bounded: at most `maximumFlagsPerChain` flagged counterparties per chain. A report
-/// that would flag more is refused whole (`ReplicatedState.applyWatch`), never cut short, so the
-/// watcher cannot move past it and the flags it would add are not silently lost (security
-/// review M3: zero-value transfers cost an attacker almost nothing).
+/// The room is bounded, and a report is never refused for being over the bound (security review
+/// H1: one transaction emitting 10,000 zero-value `Transfer(vault, x, 0)` events used to fill
+/// the room and stop every later report). One transaction flags at most
+/// `maximumFlagsPerTransaction` counterparties on a chain (the rest are counted as a flood,
+/// `WatchFlood`), and a chain holds at most `maximumFlagsPerChain`. A dust counterparty left
+/// unflagged by either bound marks the chain overflowed (`WatchOverflow`): coverage still
+/// advances, flagged addresses stay flagged, address-book entries stay usable, and the poisoned
+/// test of any other address is unknown there (fails closed) until the quorum clears the
+/// overflow (`WatchClearance`).
 public struct WatchBook: Sendable {
     /// The first zero-value or dust transfer with each counterparty, by chain and address.
     public private(set) var appearances: [String: AddressAppearance] = [:]
@@ -24,16 +29,32 @@ public struct WatchBook: Sendable {
     public private(set) var cleared: [String: String] = [:]
     /// The latest chain block each watcher reported on each chain, by `watcher/chain`.
     public private(set) var reportedBlocks: [String: UInt64] = [:]
-    /// How far reports cover each chain without a gap, by chain (security review M4): the first
-    /// final report accepted on a chain starts it; a later one extends it when it starts no
-    /// later than the block after it and ends no earlier, and stamps it with its block time. A
-    /// report past a gap, or not final, is kept (its flags count) but does not extend it.
+    /// How far reports cover each chain without a gap, by chain (security review M4, H2): a range
+    /// whose every part one watcher committed in order (`progress`) starts it on a chain, or
+    /// extends it when it starts no later than the block after it and ends after it, and stamps
+    /// it with the chain's timestamp of its last block and the block time of the report. A
+    /// report past a gap, or a part of a range that is not complete, is kept (its flags count)
+    /// but does not extend it.
     public private(set) var coverage: [String: WatchCoverage] = [:]
+    /// The run of parts of the range each watcher is reporting, by `watcher/chain`.
+    private(set) var progress: [String: WatchRangeProgress] = [:]
+    /// How many flags each transaction planted, by `chain/transaction`.
+    private(set) var flagsPerTransaction: [String: Int] = [:]
+    /// Transactions whose dust counterparties were more than one transaction flags, by
+    /// `chain/transaction`.
+    public private(set) var floods: [String: WatchFlood] = [:]
+    /// Chains with dust counterparties left unflagged, by chain.
+    public private(set) var overflows: [String: WatchOverflow] = [:]
+    /// The nonces of the watch reports' envelopes still inside the clock-skew window, so that a
+    /// gateway cannot post an accepted report again (security review M1).
+    private(set) var replayCache = ReplayCache()
     /// Every accepted report and clearance, in order (the digest's view of the room).
     private(set) var journal = WriteJournal(room: "watch")
 
     /// The most counterparties flagged on one chain.
     public static let maximumFlagsPerChain = 10_000
+    /// The most counterparties one transaction flags on a chain.
+    public static let maximumFlagsPerTransaction = 16
 
     init() {}
 
@@ -48,31 +69,68 @@ public struct WatchBook: Sendable {
     }
 
     /// Records an accepted report of `watcher` on `chain` of blocks `fromBlock` through `block`,
-    /// committed at block time `time` (seconds), the coverage it extends, and the first
-    /// appearances it adds (`additions(_:)`), which the caller checked fit the chain's bound.
+    /// committed at block time `time` (seconds), its envelope's `nonce` (in `replayCache`, the
+    /// cache with it): the run of parts it continues, the coverage a completed run extends, and
+    /// the first appearances it adds (`additions(_:)`) within the bounds per transaction and per
+    /// chain; a counterparty beyond them is counted (`floods`, `overflows`) and not flagged.
+    /// Returns how many it flagged.
     mutating func record(
-        _ report: WatchReport, by watcher: String, at time: Int64, flagging: [(key: String, appearance: AddressAppearance)]
-    ) {
-        reportedBlocks[watcher + "/" + report.chain] = report.block
-        if report.isFinal {
-            if let covered = coverage[report.chain] {
-                if report.fromBlock <= covered.block &+ 1 && report.block >= covered.block {
-                    coverage[report.chain] = WatchCoverage(block: report.block, reportedAt: time)
-                }
+        _ report: WatchReport, by watcher: String, nonce: String, at time: Int64, flagging: [(key: String, appearance: AddressAppearance)],
+        replayCache: ReplayCache
+    ) -> Int {
+        self.replayCache = replayCache
+        let chain = report.chain
+        let run = watcher + "/" + chain
+        reportedBlocks[run] = report.block
+        var current = report.part == 1 ? WatchRangeProgress(fromBlock: report.fromBlock, block: report.block, parts: report.parts, committed: 0) : progress[run]
+        if let underway = current, underway.continues(with: report) { current?.committed = report.part } else { current = nil }
+        var extended = false
+        if let completed = current, completed.committed == completed.parts {
+            progress[run] = nil
+            if let covered = coverage[chain] {
+                if report.fromBlock <= covered.block &+ 1 && report.block > covered.block { extended = true }
             } else {
-                coverage[report.chain] = WatchCoverage(block: report.block, reportedAt: time)
+                extended = true
+            }
+            if extended { coverage[chain] = WatchCoverage(block: report.block, blockTime: report.blockTime, reportedAt: time) }
+        } else {
+            progress[run] = current
+        }
+        var added: [(key: String, appearance: AddressAppearance)] = []
+        var unflagged = 0
+        for (key, appearance) in additions(flagging) {
+            let transaction = chain + "/" + appearance.transaction
+            let planted = flagsPerTransaction[transaction] ?? 0
+            if planted < Self.maximumFlagsPerTransaction && (flagsPerChain[chain] ?? 0) < Self.maximumFlagsPerChain {
+                appearances[key] = appearance
+                flagsPerChain[chain, default: 0] += 1
+                flagsPerTransaction[transaction] = planted + 1
+                added.append((key, appearance))
+                continue
+            }
+            unflagged += 1
+            if planted >= Self.maximumFlagsPerTransaction {
+                floods[transaction, default: WatchFlood(block: appearance.block, unflagged: 0)].unflagged += 1
+            }
+            if var overflow = overflows[chain] {
+                overflow.unflagged = overflow.unflagged &+ 1
+                overflows[chain] = overflow
+            } else {
+                overflows[chain] = WatchOverflow(block: appearance.block, transaction: appearance.transaction, unflagged: 1)
             }
         }
-        let added = additions(flagging)
-        for (key, appearance) in added { appearances[key] = appearance }
-        if !added.isEmpty { flagsPerChain[report.chain, default: 0] += added.count }
         journal.record { w in
             w.append(string: "report")
             w.append(string: watcher)
-            w.append(string: report.chain)
+            w.append(string: nonce)
+            w.append(string: chain)
             w.append(report.fromBlock)
             w.append(report.block)
-            w.append(report.isFinal)
+            w.append(string: report.blockHash)
+            w.append(UInt64(bitPattern: report.blockTime))
+            w.append(UInt32(report.part))
+            w.append(UInt32(report.parts))
+            w.append(extended)
             w.append(string: report.vaultsDigest)
             w.append(UInt32(added.count))
             // What decides and what is shown, but not the wording of the transfer (it may change).
@@ -84,23 +142,57 @@ public struct WatchBook: Sendable {
                 w.append(a.block)
                 w.append(string: a.transaction)
             }
+            w.append(UInt32(unflagged))
+        }
+        return added.count
+    }
+
+    /// Clears `clearance` on `chain` by operation `operationId` (`WatchClearance`); refuses one
+    /// that clears nothing, naming it.
+    mutating func clear(chain: String, _ clearance: WatchClearance, operationId: String) throws(GovernanceError) {
+        func nothing(_ what: String) -> GovernanceError { GovernanceError(.invalidChange, "\(what) on \(chain.printable(limit: 32))") }
+        var removed = 0
+        switch clearance {
+        case .address(let address):
+            let key = chain + "/" + address
+            guard let appearance = appearances[key] else { throw nothing("\(address.printable(limit: 64)) is not flagged as poisoned") }
+            remove(key, appearance, chain: chain)
+            cleared[key] = operationId
+            removed = 1
+        case .transaction(let hash):
+            let flood = floods.removeValue(forKey: chain + "/" + hash)
+            removed = removeAppearances(on: chain) { $0.transaction == hash }
+            guard removed > 0 || flood != nil else { throw nothing("transaction \(hash) planted no poisoned flag") }
+        case .below(let block):
+            floods = floods.filter { !($0.key.hasPrefix(chain + "/") && $0.value.block < block) }
+            removed = removeAppearances(on: chain) { $0.block < block }
+            guard removed > 0 else { throw nothing("no poisoned flag is from a block before \(block)") }
+        case .overflow:
+            guard overflows.removeValue(forKey: chain) != nil else { throw nothing("the watch room did not overflow") }
+            floods = floods.filter { !$0.key.hasPrefix(chain + "/") }
+        }
+        journal.record { w in
+            w.append(string: "clear")
+            w.append(string: chain)
+            w.append(string: clearance.text)
+            w.append(UInt32(removed))
+            w.append(string: operationId)
         }
     }
 
-    /// Clears the flag of `address` (normalized) on `chain` by operation `operationId`; later
-    /// reports never flag it again. Refuses an address that is not flagged.
-    mutating func clear(chain: String, address: String, operationId: String) throws(GovernanceError) {
-        let key = chain + "/" + address
-        guard appearances.removeValue(forKey: key) != nil else {
-            throw GovernanceError(.invalidChange, "\(address.printable(limit: 64)) is not flagged as poisoned on \(chain.printable(limit: 32))")
-        }
+    /// Removes every flag on `chain` whose appearance matches; returns how many.
+    private mutating func removeAppearances(on chain: String, where matches: (AddressAppearance) -> Bool) -> Int {
+        let prefix = chain + "/"
+        let keys = appearances.filter { $0.key.hasPrefix(prefix) && matches($0.value) }
+        for (key, appearance) in keys { remove(key, appearance, chain: chain) }
+        return keys.count
+    }
+
+    private mutating func remove(_ key: String, _ appearance: AddressAppearance, chain: String) {
+        appearances[key] = nil
         flagsPerChain[chain, default: 1] -= 1
-        cleared[key] = operationId
-        journal.record { w in
-            w.append(string: "clear")
-            w.append(string: key)
-            w.append(string: operationId)
-        }
+        let transaction = chain + "/" + appearance.transaction
+        if let planted = flagsPerTransaction[transaction] { flagsPerTransaction[transaction] = planted > 1 ? planted - 1 : nil }
     }
 
     /// How many counterparties are flagged.

@@ -5,12 +5,18 @@ import CustosCrypto
 /// `block`, between the vault addresses it watched and counterparties. As JSON (RFC 8785
 /// canonical inside the signed envelope):
 ///
-///     {"kind": "watch", "chain": "ethereum", "from": 100, "block": 123, "final": true,
-///      "vaults": {"count": 2, "sha256": "…"}, "transfers": [ … ]}
+///     {"kind": "watch", "chain": "ethereum", "from": 100, "block": 123, "block_hash": "0x…",
+///      "block_time": 1764950400, "part": 1, "parts": 1, "vaults": {"count": 2, "sha256": "…"},
+///      "transfers": [ … ]}
 ///
+/// `block_hash` and `block_time` are the hash and timestamp (seconds) of block `block`: nodes
+/// judge how current a chain's coverage is by the block time of its last covered block, not by
+/// when a report arrived (security review M1), and refuse a block time ahead of their own.
 /// A range with more transfers than one report carries goes out in several reports of the same
-/// range, all but the last with `final` false: only a final report extends the chain's coverage
-/// (`WatchBook.coverage`), so a part the gateway drops never counts as covered.
+/// range, each naming its place `part` (1 to `parts`) and the count `parts` of the range's
+/// reports: a node extends the chain's coverage over the range only once it committed every
+/// part of it from the same watcher, in order (`WatchBook.coverage`, security review H2), so a
+/// part the gateway drops or reorders leaves the coverage where it was (its flags still count).
 /// `transfers` holds 0 to `WatchEntry.maximumTransfers` `WatchedTransfer`s, none outside the
 /// range: a report of an empty range says "nothing happened" and is posted all the same, so
 /// that nodes can tell it from a silenced watcher (security review M4). `vaults` commits to the
@@ -21,27 +27,49 @@ public struct WatchReport: Sendable, Hashable {
     public let chain: String
     public let fromBlock: UInt64
     public let block: UInt64
+    /// The hash (`0x` and 64 lowercase hex digits) and timestamp (seconds) of block `block`.
+    public let blockHash: String
+    public let blockTime: Int64
     /// How many vault addresses the watcher read, and `vaultsDigest` of them.
     public let vaultCount: Int
     public let vaultsDigest: String
-    /// Whether this is the last report of its range.
-    public let isFinal: Bool
+    /// This report's place among the reports of its range, 1 to `parts`.
+    public let part: Int
+    /// How many reports the range went out in.
+    public let parts: Int
     public let transfers: [WatchedTransfer]
 
-    public init(chain: String, fromBlock: UInt64, block: UInt64, vaults: some Sequence<String>, isFinal: Bool = true, transfers: [WatchedTransfer]) {
-        self.init(chain: chain, fromBlock: fromBlock, block: block, vaultCount: Set(vaults.map { $0.lowercased() }).count,
-                  vaultsDigest: Self.vaultsDigest(vaults), isFinal: isFinal, transfers: transfers)
+    public init(
+        chain: String, fromBlock: UInt64, block: UInt64, blockHash: String, blockTime: Int64, vaults: some Sequence<String>, part: Int = 1,
+        parts: Int = 1, transfers: [WatchedTransfer]
+    ) {
+        self.init(chain: chain, fromBlock: fromBlock, block: block, blockHash: blockHash.lowercased(), blockTime: blockTime,
+                  vaultCount: Set(vaults.map { $0.lowercased() }).count, vaultsDigest: Self.vaultsDigest(vaults), part: part, parts: parts,
+                  transfers: transfers)
     }
 
-    init(chain: String, fromBlock: UInt64, block: UInt64, vaultCount: Int, vaultsDigest: String, isFinal: Bool, transfers: [WatchedTransfer]) {
+    init(
+        chain: String, fromBlock: UInt64, block: UInt64, blockHash: String, blockTime: Int64, vaultCount: Int, vaultsDigest: String, part: Int,
+        parts: Int, transfers: [WatchedTransfer]
+    ) {
         self.chain = chain
         self.fromBlock = fromBlock
         self.block = block
+        self.blockHash = blockHash
+        self.blockTime = blockTime
         self.vaultCount = vaultCount
         self.vaultsDigest = vaultsDigest
-        self.isFinal = isFinal
+        self.part = part
+        self.parts = parts
         self.transfers = transfers
     }
+
+    /// Whether this is an explicit heartbeat at block `block`: one empty report of that block
+    /// alone. Nodes take it at the chain's covered block, but it does not refresh the coverage.
+    public var isHeartbeat: Bool { fromBlock == block && parts == 1 && transfers.isEmpty }
+
+    /// The most reports one range may go out in.
+    public static let maximumParts = 1_000_000
 
     /// SHA-256, in lowercase hex, of the distinct addresses lowercased, sorted and joined by
     /// newlines: what a report's `vaults.sha256` commits to.
@@ -52,21 +80,24 @@ public struct WatchReport: Sendable, Hashable {
     /// The body as a watcher signs it.
     public var json: JSONValue {
         .object([("kind", .string("watch")), ("chain", .string(chain)), ("from", .integer(Int64(clamping: fromBlock))),
-                 ("block", .integer(Int64(clamping: block))), ("final", .bool(isFinal)),
+                 ("block", .integer(Int64(clamping: block))),
+                 ("block_hash", .string(blockHash)), ("block_time", .integer(blockTime)), ("part", .integer(Int64(part))), ("parts", .integer(Int64(parts))),
                  ("vaults", .object([("count", .integer(Int64(vaultCount))), ("sha256", .string(vaultsDigest))])),
                  ("transfers", .array(transfers.map(\.json)))])
     }
 
     /// Reads a report strictly (`invalidRequest`): exactly its members, a chain name
-    /// (`RegisteredAsset.isName`), block numbers of at least 0 with `from` not after `block`,
-    /// `final` a boolean, a vault count and a 64-hex-digit digest, at most
+    /// (`RegisteredAsset.isName`), block numbers of at least 0 with `from` not after `block`, a
+    /// block hash of 64 hex digits and a block time of at least 0,
+    /// `part` from 1 to `parts`, `parts` at most `maximumParts`, a vault count and a 64-hex-digit digest, at most
     /// `WatchEntry.maximumTransfers` transfers, none outside the range.
     public init(json body: JSONValue) throws(GovernanceError) {
         func invalid(_ reason: String) -> GovernanceError { GovernanceError(.invalidRequest, "the watch report: \(reason)") }
         guard let members = body.objectValue else { throw invalid("it is a \(body.typeName), not an object") }
         let names = members.map(\.key)
-        guard Set(names) == ["kind", "chain", "from", "block", "final", "vaults", "transfers"], names.count == 7 else {
-            throw invalid("it has exactly the members kind, chain, from, block, final, vaults and transfers")
+        let expected: Set = ["kind", "chain", "from", "block", "block_hash", "block_time", "part", "parts", "vaults", "transfers"]
+        guard Set(names) == expected, names.count == expected.count else {
+            throw invalid("it has exactly the members kind, chain, from, block, block_hash, block_time, part, parts, vaults and transfers")
         }
         guard body["kind"] == .string("watch") else { throw invalid("kind must be \"watch\"") }
         guard let chain = body["chain"]?.stringValue, RegisteredAsset.isName(chain) else {
@@ -76,7 +107,18 @@ public struct WatchReport: Sendable, Hashable {
         guard case .integer(let block)? = body["block"], block >= from else {
             throw invalid("block must be a whole number of at least from (\(from))")
         }
-        guard case .bool(let isFinal)? = body["final"] else { throw invalid("final must be true or false") }
+        guard let hash = body["block_hash"]?.stringValue?.lowercased(), hash.utf8.count == 66, hash.hasPrefix("0x"),
+              hash.utf8.dropFirst(2).allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+        else { throw invalid("block_hash must be 0x and 64 hex digits") }
+        guard case .integer(let blockTime)? = body["block_time"], blockTime >= 0 else {
+            throw invalid("block_time must be the block's timestamp, a whole number of seconds of at least 0")
+        }
+        guard case .integer(let parts)? = body["parts"], (1...Int64(Self.maximumParts)).contains(parts) else {
+            throw invalid("parts must be a whole number from 1 to \(Self.maximumParts)")
+        }
+        guard case .integer(let part)? = body["part"], (1...parts).contains(part) else {
+            throw invalid("part must be a whole number from 1 to parts (\(parts))")
+        }
         guard let vaults = body["vaults"]?.objectValue, Set(vaults.map(\.key)) == ["count", "sha256"], vaults.count == 2,
               case .integer(let count)? = body["vaults"]?["count"], count >= 0, count <= Int64(Int32.max),
               let digest = body["vaults"]?["sha256"]?.stringValue, digest.utf8.count == 64,
@@ -93,6 +135,7 @@ public struct WatchReport: Sendable, Hashable {
             guard transfer.block >= UInt64(from) else { throw invalid("transfer \(i) is in block \(transfer.block), before the report's first block \(from)") }
             transfers.append(transfer)
         }
-        self.init(chain: chain, fromBlock: UInt64(from), block: UInt64(block), vaultCount: Int(count), vaultsDigest: digest, isFinal: isFinal, transfers: transfers)
+        self.init(chain: chain, fromBlock: UInt64(from), block: UInt64(block), blockHash: hash, blockTime: blockTime, vaultCount: Int(count),
+                  vaultsDigest: digest, part: Int(part), parts: Int(parts), transfers: transfers)
     }
 }

@@ -84,8 +84,7 @@ public struct WindowBook: Sendable {
     package mutating func count(_ id: String, request: PolicyRequest, charge: WindowCharge, at time: UInt64) {
         guard position[id] == nil else { return }
         if let key = request.destinationKey {
-            var history = destinations[key] ?? DestinationHistory(firstSeen: Int64(time / 1000), largestUSD: .zero, count: 0, firstRequest: id)
-            if history.count == 1 { history.secondSeen = Int64(time / 1000) }
+            var history = destinations[key] ?? DestinationHistory(firstSeen: Int64(time / 1000), largestUSD: .zero, count: 0)
             history.count += 1
             if charge.usd > history.largestUSD { history.largestUSD = charge.usd }
             destinations[key] = history

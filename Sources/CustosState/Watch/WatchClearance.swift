@@ -1,0 +1,53 @@
+import CustosCore
+
+/// What a `clear-watch-flag` change (kind 45, decided as `change_policy`) clears on one chain,
+/// as its text reads: an address (`0x` and 40 hex digits: its flag, for good), a transaction
+/// hash (`0x` and 64 hex digits: every flag it planted and its flood record), `below:BLOCK`
+/// (every flag and flood record of a chain block before BLOCK) or `overflow` (the chain's
+/// overflow mark and its flood records: the poisoned test answers again for addresses no
+/// report flagged). Only an address is never flagged again; the others make room, and a later
+/// dust transfer with an address flags it anew (security review H1).
+public enum WatchClearance: Sendable, Hashable {
+    case address(String)
+    case transaction(String)
+    case below(UInt64)
+    case overflow
+
+    /// Reads `text` (`invalidChange` naming what is wrong); addresses and hashes lowercased.
+    public init(_ text: String) throws(GovernanceError) {
+        let lower = text.lowercased()
+        func isHex(_ s: Substring) -> Bool { s.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) } }
+        if lower == "overflow" {
+            self = .overflow
+        } else if lower.hasPrefix("below:"), let block = UInt64(lower.dropFirst(6)), block > 0 {
+            self = .below(block)
+        } else if lower.hasPrefix("0x"), lower.utf8.count == 42, isHex(lower.dropFirst(2)) {
+            self = .address(lower)
+        } else if lower.hasPrefix("0x"), lower.utf8.count == 66, isHex(lower.dropFirst(2)) {
+            self = .transaction(lower)
+        } else {
+            throw GovernanceError(.invalidChange, "\"\(text.printable(limit: 70))\" is not what a watch flag clearance names: an address (0x and 40 hex digits), "
+                + "a transaction hash (0x and 64 hex digits), below:BLOCK (a block number above 0) or overflow")
+        }
+    }
+
+    /// The clearance as a change names it.
+    public var text: String {
+        switch self {
+        case .address(let a): a
+        case .transaction(let t): t
+        case .below(let block): "below:\(block)"
+        case .overflow: "overflow"
+        }
+    }
+
+    /// The clearance in words, for the people approving it.
+    public var words: String {
+        switch self {
+        case .address(let a): "the poisoned flag of \(a) (later reports never flag it again)"
+        case .transaction(let t): "every poisoned flag transaction \(t) planted, and its flood record"
+        case .below(let block): "every poisoned flag and flood record from a block before \(block)"
+        case .overflow: "the overflow mark and flood records (the poisoned test answers again for addresses no report flagged)"
+        }
+    }
+}

@@ -1,0 +1,17 @@
+/// How far one watcher's reports of one range of a chain have come (security review H2): the
+/// range `fromBlock` through `block` goes out in `parts` reports, and parts 1 through
+/// `committed` were committed in order. The chain's coverage extends over the range only when
+/// its last part completes the run; a part out of order (one the gateway dropped, held back or
+/// replayed) ends the run, and the range counts as covered only once the watcher posts it again
+/// from part 1.
+struct WatchRangeProgress: Sendable, Hashable {
+    let fromBlock: UInt64
+    let block: UInt64
+    let parts: Int
+    var committed: Int
+
+    /// Whether `report` is the next part of this run.
+    func continues(with report: WatchReport) -> Bool {
+        report.fromBlock == fromBlock && report.block == block && report.parts == parts && report.part == committed + 1
+    }
+}
