@@ -61,9 +61,17 @@ struct WatcherCommand: AsyncParsableCommand {
         var next: UInt64
         if let saved = try Self.readCursor(cursorPath) ?? fromBlock { next = saved } else { next = try await client.blockNumber() }
         if let covered = try await coveredBlock(call), next != covered + 1 {
-            // Behind it, the nodes would refuse the reports; past it, they would leave a gap.
-            print("the committed watch room covers \(chain) up to block \(covered): reading from block \(covered + 1), not \(next)")
-            next = covered + 1
+            let latest = try await client.blockNumber()
+            if covered > latest {
+                // A watcher claimed blocks the chain has not reached (second review H-1): this
+                // one's reports still count for their flags, until the quorum resets the coverage.
+                print("the committed watch room covers \(chain) up to block \(covered), beyond its latest block \(latest): reading from block \(next); "
+                      + "reports count for their flags only until the quorum resets it (custos op propose clear-watch-flag \(chain) coverage)")
+            } else {
+                // Behind it, its reports would repeat what is covered; past it, leave a gap.
+                print("the committed watch room covers \(chain) up to block \(covered): reading from block \(covered + 1), not \(next)")
+                next = covered + 1
+            }
         }
         print("watcher \(key.file.bot) reading \(chain) from block \(next) through \(client.redactedEndpoint)")
         let clock = ContinuousClock()
@@ -106,15 +114,23 @@ struct WatcherCommand: AsyncParsableCommand {
             Array(transfers[$0..<min($0 + WatchEntry.maximumTransfers, transfers.count)])
         }
         let head = try await header(to, client)
+        let latest = try await client.blockNumber()
         for attempt in 1...3 {
-            if let covered = try await coveredBlock(call), covered >= to { return }
+            // A coverage beyond the chain's latest block was claimed, not read: report anyway.
+            if let covered = try await coveredBlock(call), covered >= to, covered <= latest { return }
             for (i, part) in parts.enumerated() {
                 let report = WatchReport(chain: chain, fromBlock: from, block: to, blockHash: head.hash, blockTime: head.time, vaults: own,
                                          part: i + 1, parts: parts.count, transfers: part)
                 try await post(report, key: key, genesis: genesis, call: call)
             }
             let covered = try await coveredBlock(call)
-            if let covered, covered >= to { return }
+            if let covered, covered >= to {
+                if covered > latest {
+                    print("blocks \(from)–\(to) of \(chain) reported; the coverage (block \(covered)) is beyond the chain's latest block \(latest), "
+                          + "so they count for their flags only until the quorum resets it")
+                }
+                return
+            }
             print("the committed watch room covers \(chain) up to block \(covered.map(String.init) ?? "none"), not \(to), after the \(parts.count) "
                   + "report\(parts.count == 1 ? "" : "s") of blocks \(from)–\(to) (attempt \(attempt) of 3): a part was lost; posting the range again")
         }

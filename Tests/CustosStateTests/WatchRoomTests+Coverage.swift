@@ -171,8 +171,8 @@ extension WatchRoomTests {
     }
 
     /// Second review M1, as the attacker: staleness is the chain's time, not the watcher's
-    /// liveness. A heartbeat of the covered block is taken but refreshes nothing; a report that
-    /// does not move past the coverage is refused; a report of an old block is stale as soon as
+    /// liveness. A heartbeat of the covered block, or a report that does not move past the
+    /// coverage, is taken but refreshes nothing; a report of an old block is stale as soon as
     /// it arrives; a block time ahead of the cluster's is refused; a gateway replaying an
     /// accepted report has it refused.
     @Test func stalenessFollowsTheChainsBlockTimeAndReportsMustMoveForward() throws {
@@ -191,12 +191,14 @@ extension WatchRoomTests {
         #expect(try report(&c, [], from: 100, block: 100, blockTime: start) == .watched(chain: "ethereum", block: 100, flagged: 0))
         #expect(c.state.watch.coverage["ethereum"] == covered)
         #expect(try pay(&c, stranger).decision.reason == .deniedByRule("deny-poisoned"))
-        // Blocks already covered again, or a heartbeat that carries a transfer: refused.
+        // Blocks already covered, reported again (a watcher behind), or a heartbeat carrying a
+        // transfer: taken for their flags alone; the coverage neither moves nor refreshes.
         let v = try Self.vaultAddress(c)
         for (from, transfers) in [(UInt64(90), [WatchedTransfer]()), (100, [Self.transfer(v, amount: 5_000_000_000, token: Cluster.usdc)])] {
-            let again = try report(&c, transfers, from: from, block: 100)
-            #expect(Cluster.code(again) == .watchRefused && Cluster.reason(again).contains("not after the coverage of ethereum (up to block 100)"), "\(again)")
+            #expect(try report(&c, transfers, from: from, block: 100, blockTime: start) == .watched(chain: "ethereum", block: 100, flagged: 0))
+            #expect(c.state.watch.coverage["ethereum"] == covered)
         }
+        #expect(try pay(&c, stranger).decision.reason == .deniedByRule("deny-poisoned"), "still stale")
         // A block from the future (beyond the clock skew) is refused.
         let ahead = try report(&c, [], from: 101, block: 10_000_000_000, blockTime: Int64(c.now / 1000) + 3_600)
         #expect(Cluster.code(ahead) == .watchRefused && Cluster.reason(ahead).contains("ahead of the cluster's block time"), "\(ahead)")
@@ -208,6 +210,35 @@ extension WatchRoomTests {
         // The gateway posts the same report again: refused as a replay.
         let replayed = c.apply(fresh)
         #expect(Cluster.code(replayed) == .requestRefused && Cluster.reason(replayed).contains("already used"), "\(replayed)")
+    }
+
+    /// Second review H-1, as the attacker: a watcher (a stolen bot key, or one reading a lying
+    /// RPC) claims block 10^15 with a current block time. The coverage jumps, but the honest
+    /// watcher's reports of the real blocks are still taken for their flags, so the dust it sees
+    /// is flagged; and the quorum resets the coverage (`clear-watch-flag ethereum coverage`),
+    /// after which the honest watcher's next report starts it anew.
+    @Test func aWatcherClaimingABlockFarAheadSilencesNoFlagAndTheQuorumResetsTheCoverage() throws {
+        var c = try cluster()
+        #expect(try report(&c, [], from: 1, block: 100) == .watched(chain: "ethereum", block: 100, flagged: 0))
+        let liar = BotSigningKey(ed25519: Curve25519.Signing.PrivateKey())
+        try c.registerBot("watcher-2", key: liar.publicKey, roles: [WatchEntry.watcherRole])
+        let far: UInt64 = 1_000_000_000_000_000
+        #expect(try report(&c, [], from: 101, block: far, keyId: "watcher-2", key: liar) == .watched(chain: "ethereum", block: far, flagged: 0))
+        #expect(c.state.watch.coverage["ethereum"]?.block == far)
+        // The honest watcher's next range, with the dust in it: taken, flagged, coverage unmoved.
+        let v = try Self.vaultAddress(c)
+        #expect(try report(&c, [Self.transfer(v, block: 150)], from: 101, block: 200) == .watched(chain: "ethereum", block: 200, flagged: 1))
+        #expect(c.state.watch.appearances["ethereum/" + Self.poisoner]?.reporter == "watcher-1")
+        #expect(c.state.watch.coverage["ethereum"]?.block == far)
+        #expect(try pay(&c, Self.poisoner).decision.outcome == .deny)
+        // The quorum resets it; the honest watcher's next report covers from where it is.
+        try c.govern(.clearWatchFlag(chain: "ethereum", target: "coverage"))
+        #expect(c.state.watch.coverage["ethereum"] == nil)
+        #expect(c.state.watch.reportedBlocks.keys.allSatisfy { !$0.hasSuffix("/ethereum") }, "every watcher starts again")
+        #expect(try report(&c, [], from: 201, block: 250) == .watched(chain: "ethereum", block: 250, flagged: 0))
+        #expect(c.state.watch.coverage["ethereum"]?.block == 250)
+        // A target that is not one is refused, naming what a clearance may name.
+        #expect(throws: GovernanceError.self) { try WatchClearance("coverage ") }
     }
 
     /// Second review H2, as the attacker: the watcher reports blocks 101–300 in three parts, the

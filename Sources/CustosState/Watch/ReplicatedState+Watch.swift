@@ -58,10 +58,10 @@ extension ReplicatedState {
             throw refused("block \(report.block) of \(report.chain) has block time \(UTCTime.text(report.blockTime)), ahead of the cluster's block time "
                 + "\(UTCTime.text(seconds)) by more than \(skew) s")
         }
-        if let covered = watch.coverage[report.chain], report.block <= covered.block, !(report.isHeartbeat && report.block == covered.block) {
-            throw refused("the report ends at block \(report.block), not after the coverage of \(report.chain) (up to block \(covered.block)): a report moves "
-                + "the coverage forward, or is an empty heartbeat of block \(covered.block) alone")
-        }
+        // A report that ends at or before the coverage is taken for its flags alone (it moves
+        // nothing, refreshes nothing: `WatchBook.record`), so that a watcher claiming a block far
+        // ahead cannot make every other watcher's dust flags refused (second review H-1; the
+        // quorum resets such a coverage with `clear-watch-flag CHAIN coverage`).
         let own = vaultEVMAddresses
         if report.vaultCount != own.count || report.vaultsDigest != WatchReport.vaultsDigest(own) {
             throw refused("the report covers \(report.vaultCount) vault address\(report.vaultCount == 1 ? "" : "es") (SHA-256 \(report.vaultsDigest.prefix(16))…), "

@@ -170,6 +170,11 @@ public struct WatchBook: Sendable {
         case .overflow:
             guard overflows.removeValue(forKey: chain) != nil else { throw nothing("the watch room did not overflow") }
             floods = floods.filter { !$0.key.hasPrefix(chain + "/") }
+        case .coverage:
+            guard coverage.removeValue(forKey: chain) != nil else { throw nothing("no report covers any block") }
+            // Every watcher's run and last block on the chain start again (keys "watcher/chain").
+            progress = progress.filter { !$0.key.hasSuffix("/" + chain) }
+            reportedBlocks = reportedBlocks.filter { !$0.key.hasSuffix("/" + chain) }
         }
         journal.record { w in
             w.append(string: "clear")

@@ -5,13 +5,16 @@ import CustosCore
 /// hash (`0x` and 64 hex digits: every flag it planted and its flood record), `below:BLOCK`
 /// (every flag and flood record of a chain block before BLOCK) or `overflow` (the chain's
 /// overflow mark and its flood records: the poisoned test answers again for addresses no
-/// report flagged). Only an address is never flagged again; the others make room, and a later
-/// dust transfer with an address flags it anew (security review H1).
+/// report flagged) or `coverage` (the chain's coverage and every report run under way, after a
+/// watcher claimed a block the chain never reached: the next complete report starts it anew).
+/// Only an address is never flagged again; the others make room, and a later dust transfer
+/// with an address flags it anew (security review H1).
 public enum WatchClearance: Sendable, Hashable {
     case address(String)
     case transaction(String)
     case below(UInt64)
     case overflow
+    case coverage
 
     /// Reads `text` (`invalidChange` naming what is wrong); addresses and hashes lowercased.
     public init(_ text: String) throws(GovernanceError) {
@@ -19,6 +22,8 @@ public enum WatchClearance: Sendable, Hashable {
         func isHex(_ s: Substring) -> Bool { s.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) } }
         if lower == "overflow" {
             self = .overflow
+        } else if lower == "coverage" {
+            self = .coverage
         } else if lower.hasPrefix("below:"), let block = UInt64(lower.dropFirst(6)), block > 0 {
             self = .below(block)
         } else if lower.hasPrefix("0x"), lower.utf8.count == 42, isHex(lower.dropFirst(2)) {
@@ -27,7 +32,7 @@ public enum WatchClearance: Sendable, Hashable {
             self = .transaction(lower)
         } else {
             throw GovernanceError(.invalidChange, "\"\(text.printable(limit: 70))\" is not what a watch flag clearance names: an address (0x and 40 hex digits), "
-                + "a transaction hash (0x and 64 hex digits), below:BLOCK (a block number above 0) or overflow")
+                + "a transaction hash (0x and 64 hex digits), below:BLOCK (a block number above 0), overflow or coverage")
         }
     }
 
@@ -38,6 +43,7 @@ public enum WatchClearance: Sendable, Hashable {
         case .transaction(let t): t
         case .below(let block): "below:\(block)"
         case .overflow: "overflow"
+        case .coverage: "coverage"
         }
     }
 
@@ -48,6 +54,7 @@ public enum WatchClearance: Sendable, Hashable {
         case .transaction(let t): "every poisoned flag transaction \(t) planted, and its flood record"
         case .below(let block): "every poisoned flag and flood record from a block before \(block)"
         case .overflow: "the overflow mark and flood records (the poisoned test answers again for addresses no report flagged)"
+        case .coverage: "the watch coverage and every report under way (the next complete report starts it anew; under max_staleness the poisoned test has no answer until then)"
         }
     }
 }
