@@ -141,6 +141,39 @@ extension WatchRoomTests {
         #expect(try pay(&c, Self.counterparty(9_999)).outcome == .allow)
     }
 
+    /// Second review M-1: flood records are bounded per chain; beyond them a flood is counted in
+    /// the overflow mark alone, so flooding with many transactions grows no node's state.
+    @Test func floodRecordsAreBoundedPerChain() throws {
+        var c = try cluster()
+        let v = try Self.vaultAddress(c)
+        #expect(try report(&c, [], from: 90, block: 100) == .watched(chain: "ethereum", block: 100, flagged: 0))
+        let count = WatchBook.maximumFloodsPerChain + 6
+        let events = (0..<count).flatMap { t in
+            (0...WatchBook.maximumFlagsPerTransaction).map { i in
+                Self.transfer(v, from: Self.counterparty(t * 100 + i), amount: 0, token: Cluster.usdc, incoming: false, block: 101, transaction: Self.transaction(t))
+            }
+        }
+        let parts = stride(from: 0, to: events.count, by: WatchEntry.maximumTransfers).map { Array(events[$0..<min($0 + WatchEntry.maximumTransfers, events.count)]) }
+        for (n, part) in parts.enumerated() { _ = try report(&c, part, from: 101, block: 101, part: n + 1, parts: parts.count) }
+        #expect(c.state.watch.floods.count == WatchBook.maximumFloodsPerChain)
+        #expect(c.state.watch.overflows["ethereum"]?.unflagged == count, "every flood's one unflagged counterparty is counted")
+        #expect(c.state.watch.coverage["ethereum"]?.block == 101)
+    }
+
+    /// Second review M-2, as the attacker: after a reorg the watcher posts the range again with
+    /// the new block hash; a gateway splicing a part of the first posting into the second leaves
+    /// the coverage where it was.
+    @Test func partsOfTwoPostingsOfARangeNeverCompleteIt() throws {
+        var c = try cluster()
+        #expect(try report(&c, [], from: 90, block: 100) == .watched(chain: "ethereum", block: 100, flagged: 0))
+        let before = "0x" + String(repeating: "1", count: 64), after = "0x" + String(repeating: "2", count: 64)
+        #expect(try report(&c, [], from: 101, block: 200, blockHash: before, part: 1, parts: 2) == .watched(chain: "ethereum", block: 200, flagged: 0))
+        #expect(try report(&c, [], from: 101, block: 200, blockHash: after, part: 2, parts: 2) == .watched(chain: "ethereum", block: 200, flagged: 0))
+        #expect(c.state.watch.coverage["ethereum"]?.block == 100)
+        for part in 1...2 { _ = try report(&c, [], from: 101, block: 200, blockHash: after, part: part, parts: 2) }
+        #expect(c.state.watch.coverage["ethereum"]?.block == 200)
+    }
+
     @Test func aReportMustCoverExactlyTheClustersVaultAddresses() throws {
         var c = try cluster()
         let v = try Self.vaultAddress(c)

@@ -71,18 +71,20 @@ import Testing
     /// cluster's vault addresses (or `vaults`), signed as `keyId` with `key`.
     func report(
         _ c: inout Cluster, _ transfers: [WatchedTransfer], chain: String = "ethereum", from: UInt64 = 0, block: UInt64 = 100,
-        blockTime: Int64? = nil, part: Int = 1, parts: Int = 1, vaults: [String]? = nil, keyId: String = "watcher-1", key: BotSigningKey? = nil
+        blockTime: Int64? = nil, blockHash: String = WatchRoomTests.blockHash, part: Int = 1, parts: Int = 1, vaults: [String]? = nil,
+        keyId: String = "watcher-1", key: BotSigningKey? = nil
     ) throws -> GovernanceOutcome {
-        c.apply(try reportEntry(&c, transfers, chain: chain, from: from, block: block, blockTime: blockTime, part: part, parts: parts, vaults: vaults,
-                                keyId: keyId, key: key))
+        c.apply(try reportEntry(&c, transfers, chain: chain, from: from, block: block, blockTime: blockTime, blockHash: blockHash, part: part, parts: parts,
+                                vaults: vaults, keyId: keyId, key: key))
     }
 
     /// The log entry `report` applies.
     func reportEntry(
         _ c: inout Cluster, _ transfers: [WatchedTransfer], chain: String = "ethereum", from: UInt64 = 0, block: UInt64 = 100,
-        blockTime: Int64? = nil, part: Int = 1, parts: Int = 1, vaults: [String]? = nil, keyId: String = "watcher-1", key: BotSigningKey? = nil
+        blockTime: Int64? = nil, blockHash: String = WatchRoomTests.blockHash, part: Int = 1, parts: Int = 1, vaults: [String]? = nil,
+        keyId: String = "watcher-1", key: BotSigningKey? = nil
     ) throws -> Entry {
-        let body = WatchReport(chain: chain, fromBlock: from, block: block, blockHash: Self.blockHash, blockTime: blockTime ?? Int64(c.now / 1000),
+        let body = WatchReport(chain: chain, fromBlock: from, block: block, blockHash: blockHash, blockTime: blockTime ?? Int64(c.now / 1000),
                                vaults: vaults ?? Array(c.state.vaultEVMAddresses), part: part, parts: parts, transfers: transfers).json
         return try WatchEntry.report(c.signed(body, keyId: keyId, key: key ?? watcher))
     }

@@ -55,6 +55,8 @@ public struct WatchBook: Sendable {
     public static let maximumFlagsPerChain = 10_000
     /// The most counterparties one transaction flags on a chain.
     public static let maximumFlagsPerTransaction = 16
+    /// The most flood transactions recorded one by one per chain (`floods`).
+    public static let maximumFloodsPerChain = 64
 
     init() {}
 
@@ -82,7 +84,7 @@ public struct WatchBook: Sendable {
         let chain = report.chain
         let run = watcher + "/" + chain
         reportedBlocks[run] = report.block
-        var current = report.part == 1 ? WatchRangeProgress(fromBlock: report.fromBlock, block: report.block, parts: report.parts, committed: 0) : progress[run]
+        var current = report.part == 1 ? WatchRangeProgress(fromBlock: report.fromBlock, block: report.block, blockHash: report.blockHash, parts: report.parts, committed: 0) : progress[run]
         if let underway = current, underway.continues(with: report) { current?.committed = report.part } else { current = nil }
         var extended = false
         if let completed = current, completed.committed == completed.parts {
@@ -109,7 +111,10 @@ public struct WatchBook: Sendable {
                 continue
             }
             unflagged += 1
-            if planted >= Self.maximumFlagsPerTransaction {
+            // Flood records are bounded per chain too (second review M-1): beyond them a flood
+            // is counted in the overflow mark alone.
+            if planted >= Self.maximumFlagsPerTransaction,
+               floods[transaction] != nil || floods.keys.lazy.filter({ $0.hasPrefix(chain + "/") }).count < Self.maximumFloodsPerChain {
                 floods[transaction, default: WatchFlood(block: appearance.block, unflagged: 0)].unflagged += 1
             }
             if var overflow = overflows[chain] {

@@ -7,11 +7,14 @@
 struct WatchRangeProgress: Sendable, Hashable {
     let fromBlock: UInt64
     let block: UInt64
+    /// The hash of `block` the run's first part named: a part of another posting of the range
+    /// (after a reorg) never continues it (second review M-2).
+    let blockHash: String
     let parts: Int
     var committed: Int
 
     /// Whether `report` is the next part of this run.
     func continues(with report: WatchReport) -> Bool {
-        report.fromBlock == fromBlock && report.block == block && report.parts == parts && report.part == committed + 1
+        report.fromBlock == fromBlock && report.block == block && report.blockHash == blockHash && report.parts == parts && report.part == committed + 1
     }
 }
