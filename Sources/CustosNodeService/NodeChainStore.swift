@@ -96,12 +96,16 @@ public final class NodeChainStore: Sendable {
             // the node refuses to open it, as for v5, rather than diverge without a word.
             try Self.refuseOlderChain(db, made: "whose governance approvals carry no signing time")
         }
-        migrator.registerMigration("v11: state digests of version 8") { db in
+        migrator.registerMigration("v11: numbered watch report parts and batches of plain transfers") { db in
             // Version 8 records, for each watch report, its part and count of parts, whether it
             // extended the chain's coverage and how many dust counterparties the room's bounds
             // left unflagged; and, for each clearance, what it cleared (an address, a
-            // transaction's flags, the flags before a block, or the overflow) and how many flags
-            // (issue 17, second security review H1, H2).
+            // transaction's flags, the flags before a block, the overflow or the coverage) and
+            // how many flags (issue 17, second security review H1, H2). A watch report's wire
+            // form changed (parts and the last block's hash and time), a report behind the
+            // coverage is taken for its flags, and a batch approval lists plain transfers only:
+            // an older chain would replay into another history, so it is refused, as for v10.
+            try Self.refuseOlderChain(db, made: "whose watch reports are not numbered in parts")
             try db.execute(sql: "DELETE FROM stateDigest")
         }
         return migrator

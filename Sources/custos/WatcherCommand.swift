@@ -23,7 +23,9 @@ import Foundation
 /// range — not on the gateway's word that each part was committed: a range whose part was
 /// dropped is covered by no node, and the watcher posts it again from its first part (security
 /// review H2). A restart or a dropped entry neither skips nor loses a range; a cursor past the
-/// committed coverage (a gap), or behind it, starts just after it. Each report names the hash
+/// committed coverage (a gap) starts just after it, and one behind it reads on: blocks another
+/// watcher claims to cover are read and reported all the same (nodes take a report behind the
+/// coverage for its flags; second review H-1). Each report names the hash
 /// and timestamp of its last block: nodes judge staleness by that chain time (security review
 /// M1). With nothing new to read it posts an empty heartbeat of its last block every
 /// `--heartbeat` seconds, which shows it alive but refreshes nothing. It holds no vault key,
@@ -60,18 +62,13 @@ struct WatcherCommand: AsyncParsableCommand {
         let cursorPath = cursor ?? "\(watcher).\(chain).cursor"
         var next: UInt64
         if let saved = try Self.readCursor(cursorPath) ?? fromBlock { next = saved } else { next = try await client.blockNumber() }
-        if let covered = try await coveredBlock(call), next != covered + 1 {
-            let latest = try await client.blockNumber()
-            if covered > latest {
-                // A watcher claimed blocks the chain has not reached (second review H-1): this
-                // one's reports still count for their flags, until the quorum resets the coverage.
-                print("the committed watch room covers \(chain) up to block \(covered), beyond its latest block \(latest): reading from block \(next); "
-                      + "reports count for their flags only until the quorum resets it (custos op propose clear-watch-flag \(chain) coverage)")
-            } else {
-                // Behind it, its reports would repeat what is covered; past it, leave a gap.
-                print("the committed watch room covers \(chain) up to block \(covered): reading from block \(covered + 1), not \(next)")
-                next = covered + 1
-            }
+        if let covered = try await coveredBlock(call), next > 0, covered < next - 1 {
+            // Past the coverage, the reports would leave a gap: read from just after it. Never
+            // skip forward to it: blocks another watcher (or the gateway's answer) claims to
+            // cover are read and reported all the same, and every node takes a report behind the
+            // coverage for its flags (second review H-1).
+            print("the committed watch room covers \(chain) up to block \(covered): reading from block \(covered + 1), not \(next)")
+            next = covered + 1
         }
         print("watcher \(key.file.bot) reading \(chain) from block \(next) through \(client.redactedEndpoint)")
         let clock = ContinuousClock()
@@ -114,23 +111,16 @@ struct WatcherCommand: AsyncParsableCommand {
             Array(transfers[$0..<min($0 + WatchEntry.maximumTransfers, transfers.count)])
         }
         let head = try await header(to, client)
-        let latest = try await client.blockNumber()
         for attempt in 1...3 {
-            // A coverage beyond the chain's latest block was claimed, not read: report anyway.
-            if let covered = try await coveredBlock(call), covered >= to, covered <= latest { return }
+            // Posted even where the coverage already claims these blocks (second review H-1):
+            // a watcher that read them reports what it read.
             for (i, part) in parts.enumerated() {
                 let report = WatchReport(chain: chain, fromBlock: from, block: to, blockHash: head.hash, blockTime: head.time, vaults: own,
                                          part: i + 1, parts: parts.count, transfers: part)
                 try await post(report, key: key, genesis: genesis, call: call)
             }
             let covered = try await coveredBlock(call)
-            if let covered, covered >= to {
-                if covered > latest {
-                    print("blocks \(from)–\(to) of \(chain) reported; the coverage (block \(covered)) is beyond the chain's latest block \(latest), "
-                          + "so they count for their flags only until the quorum resets it")
-                }
-                return
-            }
+            if let covered, covered >= to { return }
             print("the committed watch room covers \(chain) up to block \(covered.map(String.init) ?? "none"), not \(to), after the \(parts.count) "
                   + "report\(parts.count == 1 ? "" : "s") of blocks \(from)–\(to) (attempt \(attempt) of 3): a part was lost; posting the range again")
         }

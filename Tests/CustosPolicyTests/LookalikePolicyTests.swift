@@ -10,17 +10,12 @@ import Testing
     static let policy = ExamplePolicyTests.policy
     static let kraken = ExamplePolicyTests.kraken
 
-    /// A deterministic stream of hex digits (SplitMix64), so that each seed generates one
-    /// address the test did not pick by hand.
+    /// A deterministic stream of hex digits (`LookalikeIndexTests.Stream`, SplitMix64), so that
+    /// each seed generates one address the test did not pick by hand.
     struct Digits {
-        var state: UInt64
-        mutating func next() -> Character {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Array("0123456789abcdef")[Int((z ^ (z >> 31)) % 16)]
-        }
+        var stream: LookalikeIndexTests.Stream
+        init(state: UInt64) { stream = .init(state: state) }
+        mutating func next() -> Character { Character(Unicode.Scalar(stream.digit())) }
     }
 
     /// An address with `address`'s first 4 and last 4 hex digits and 32 generated ones between.

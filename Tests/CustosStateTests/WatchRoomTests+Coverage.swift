@@ -227,10 +227,12 @@ extension WatchRoomTests {
         // Blocks already covered, reported again (a watcher behind), or a heartbeat carrying a
         // transfer: taken for their flags alone; the coverage neither moves nor refreshes.
         let v = try Self.vaultAddress(c)
-        for (from, transfers) in [(UInt64(90), [WatchedTransfer]()), (100, [Self.transfer(v, amount: 5_000_000_000, token: Cluster.usdc)])] {
-            #expect(try report(&c, transfers, from: from, block: 100, blockTime: start) == .watched(chain: "ethereum", block: 100, flagged: 0))
+        let late = "0x6666666666666666666666666666666666666666"
+        for (from, transfers, flagged) in [(UInt64(90), [WatchedTransfer](), 0), (100, [Self.transfer(v, from: late, amount: 1, token: Cluster.usdc)], 1)] {
+            #expect(try report(&c, transfers, from: from, block: 100, blockTime: start) == .watched(chain: "ethereum", block: 100, flagged: flagged))
             #expect(c.state.watch.coverage["ethereum"] == covered)
         }
+        #expect(c.state.watch.appearances["ethereum/" + late] != nil, "the flags of a report behind the coverage count")
         #expect(try pay(&c, stranger).decision.reason == .deniedByRule("deny-poisoned"), "still stale")
         // A block from the future (beyond the clock skew) is refused.
         let ahead = try report(&c, [], from: 101, block: 10_000_000_000, blockTime: Int64(c.now / 1000) + 3_600)

@@ -12,8 +12,8 @@ extension ReplicatedState {
     /// (`verifiedBot`); the body reads as a `WatchReport` (`invalidRequest`); the envelope's
     /// nonce was not used before (`requestRefused`: a replay); the chain has a registered asset;
     /// the report's block is not before the watcher's last on that chain; its block time is not
-    /// ahead of the block time by more than the clock skew; it ends after the chain's coverage,
-    /// unless it is an explicit heartbeat at the covered block; it covers exactly the EVM
+    /// ahead of the block time by more than the clock skew (one that ends at or before the
+    /// chain's coverage is taken for its flags alone: it moves and refreshes nothing); it covers exactly the EVM
     /// addresses of the cluster's vaults (`WatchReport.vaultsDigest`); every transfer's vault
     /// address is an EVM address of a vault (`watchRefused`). Then each
     /// transfer whose counterparty is not itself a vault address and that is zero or dust under
