@@ -295,12 +295,14 @@
   }
 
   // The gateway's table of an article by label (trimmed): label -> values in order.
+  // A row not shown counts, as '(a hidden row)': a table agrees only with what is on screen.
   function tableValues(article) {
     const values = {};
     for (const row of article.querySelectorAll('table.details tr')) {
       if (row.cells.length < 2) continue;
       const label = row.cells[0].textContent.trim();
-      (values[label] = values[label] || []).push(row.cells[1].textContent.trim());
+      const shown = typeof row.checkVisibility !== 'function' || row.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true });
+      (values[label] = values[label] || []).push(shown ? row.cells[1].textContent.trim() : '(a hidden row)');
     }
     return values;
   }
@@ -345,11 +347,13 @@
         // A row left out, or named otherwise, is no agreement (review M4).
         if (listed.length === 0) {
           mismatches.push('the table does not name ' + name + ', which the signed calldata sets to ' + read);
-        } else if (!listed.some((v) => v.toLowerCase() === read)) {
+        } else if (listed.length > 1) {
+          mismatches.push('the table names ' + name + ' ' + listed.length + ' times (' + listed.join(', ') + '); the signed calldata sets it once, to ' + read);
+        } else if (listed[0].toLowerCase() !== read) {
           mismatches.push('the table names ' + name + ' ' + listed.join(', ') + ' but the signed calldata says ' + read);
         }
       }
-      if ((shown.function || []).length > 0 && !shown.function.some((v) => v.split(' ')[0] === decoded.call.name)) {
+      if ((shown.function || []).length > 1 || ((shown.function || []).length === 1 && shown.function[0].split(' ')[0] !== decoded.call.name)) {
         mismatches.push('the table names function ' + shown.function.join(', ') + ' but the signed calldata calls ' + decoded.call.name);
       }
       return {
