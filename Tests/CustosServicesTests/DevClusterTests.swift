@@ -11,7 +11,7 @@ import Testing
 
 /// `custos dev up` (what `make run` starts): a whole cluster from nothing, stopped cleanly by
 /// Ctrl-C (SIGINT), and resumed — same cluster, same committed state — by running it again.
-@Suite(.exclusiveProcesses, .serialized, .timeLimit(.minutes(3)))
+@Suite(.exclusiveProcesses, .serialized, .timeLimit(.minutes(6)))
 struct DevClusterTests {
     /// A running `custos dev up` and the gateway URL its banner announced.
     final class Up: @unchecked Sendable {
@@ -79,11 +79,18 @@ struct DevClusterTests {
         (try? await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(2))) != nil
     }
 
-    @Test func ctrlCStopsEverythingAndRunningAgainResumesTheSameCluster() async throws {
+    /// One cluster made by `dev up` for the whole lifecycle (making the demo organisation, its
+    /// three vaults and its signatures is the expensive part): Ctrl-C stops everything and the
+    /// same command resumes it; then however `dev up` ends, its children end with it.
+    @Test func devUpStopsEverythingHoweverItEndsAndRunningAgainResumesTheSameCluster() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("custos-dev-\(UUID().uuidString)")
         var passed = false
         defer { if passed { try? FileManager.default.removeItem(at: dir) } }
+        try await ctrlCStopsEverythingAndRunningAgainResumesTheSameCluster(dir)
+        passed = try await theChildrenStopWithDevUpHoweverItEnds(dir)
+    }
 
+    func ctrlCStopsEverythingAndRunningAgainResumesTheSameCluster(_ dir: URL) async throws {
         let first = try Up(dir: dir)
         // On failure too: SIGINT first, so that `dev up` stops its children (a SIGKILL would orphan them).
         defer { if first.process.isRunning { _ = first.interrupt() } }
@@ -165,7 +172,6 @@ struct DevClusterTests {
         let operations: [OperationView] = try #require(try await Self.get(again + "/v1/operations"))
         #expect(operations.map(\.id) == ["add-risk-bot", "create-hot-trading", "create-btc-treasury", "create-sol-treasury", "add-dave"])
         #expect(second.interrupt() == 0)
-        passed = true
     }
 
     /// The fields of /proc/PID/stat after the command name (the state first, then the parent's
@@ -200,12 +206,9 @@ struct DevClusterTests {
 
     /// However `dev up` ends, its gateway and nodes end with it: killed with SIGKILL (it can
     /// stop nobody), or its output closed (`make run | tee log` after Ctrl-C, a script that
-    /// stopped reading) — then it stops them itself and exits.
-    @Test func theChildrenStopWithDevUpHoweverItEnds() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("custos-dev-\(UUID().uuidString)")
-        var passed = false
-        defer { if passed { try? FileManager.default.removeItem(at: dir) } }
-
+    /// stopped reading) — then it stops them itself and exits. `dir` holds a cluster made
+    /// before; whether no process was left behind.
+    func theChildrenStopWithDevUpHoweverItEnds(_ dir: URL) async throws -> Bool {
         let killed = try Up(dir: dir)
         defer { if killed.process.isRunning { _ = killed.interrupt() } }
         _ = try await killed.gateway()
@@ -228,6 +231,6 @@ struct DevClusterTests {
         let left = try await Self.survivors(secondChildren)
         for pid in left { kill(pid, SIGKILL) }
         #expect(left.isEmpty, "still running after dev up's output closed: \(left)")
-        passed = orphans.isEmpty && left.isEmpty
+        return orphans.isEmpty && left.isEmpty
     }
 }

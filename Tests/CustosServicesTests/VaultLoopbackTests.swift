@@ -160,53 +160,101 @@ struct VaultSigningLoopbackTests {
     /// Creates vault `id` of `scheme` and registers the risk bot, both through governance.
     func vaultAndRiskBot(_ cluster: LocalCluster, _ id: String, _ scheme: String) async throws {
         try await VaultLoopbackTests().create(cluster, id, scheme, operation: "create-\(id)")
-        try await cluster.op(["propose", "--as", "erin", "--id", "add-risk-bot", "add-bot", "risk-bot", "risk-bot"])
-        _ = try await cluster.waitForGovernance { g in g.operations.contains { $0.id == "add-risk-bot" } }
-        try await cluster.op(["approve", "--yes", "--as", "frank", "add-risk-bot"])
-        _ = try await cluster.waitForGovernance { g in g.operations.first { $0.id == "add-risk-bot" }?.approvals.count == 1 }
-        try await cluster.op(["approve", "--yes", "--as", "grace", "add-risk-bot"])
+        try await addBot(cluster, "risk-bot", role: "risk-bot")
+    }
+
+    /// Registers bot `id` with `role` through governance; its key file is `credentials/ID.bot.json`.
+    func addBot(_ cluster: LocalCluster, _ id: String, role: String) async throws {
+        try await cluster.op(["propose", "--as", "erin", "--id", "add-\(id)", "add-bot", id, role])
+        _ = try await cluster.waitForGovernance { g in g.operations.contains { $0.id == "add-\(id)" } }
+        try await cluster.op(["approve", "--yes", "--as", "frank", "add-\(id)"])
+        _ = try await cluster.waitForGovernance { g in g.operations.first { $0.id == "add-\(id)" }?.approvals.count == 1 }
+        try await cluster.op(["approve", "--yes", "--as", "grace", "add-\(id)"])
+    }
+
+    /// The cluster that the tests injecting no fault share, made once per run of the suite: a
+    /// gateway and four nodes, node-4 without its policy check (`--unsafe-test-sign-anything`:
+    /// it signs what its state denies, and its peers must ignore it), every node with a monitor
+    /// port; the Ed25519 vault `sol-treasury` and the ECDSA vault `hot-trading`, both with nonces
+    /// or presignatures pooled on every node, and the risk bot. A test that stops a node starts
+    /// it again before it ends.
+    static let shared = SharedInTurn<LocalCluster>(make: { try await VaultSigningLoopbackTests().makeSharedCluster() },
+                                                   end: { cluster, keepData in cluster.stopAll(removeData: !keepData) })
+
+    func makeSharedCluster() async throws -> LocalCluster {
+        let cluster = try await LocalCluster(nodeCount: 4)
+        do {
+            try await cluster.startGateway()
+            for id in cluster.nodeIDs { try startSharedNode(cluster, id) }
+            try await VaultLoopbackTests().create(cluster, "sol-treasury", "frost-ed25519", operation: "create-sol-treasury")
+            try await vaultAndRiskBot(cluster, "hot-trading", "ecdsa-secp256k1")
+            _ = try await cluster.waitForGovernance(seconds: 180) { g in
+                g.bots.contains { $0.id == "risk-bot" } && g.vaults.count == 2
+                    && g.vaults.allSatisfy { $0.status == "active" && $0.pools.values.filter { $0 > 0 }.count == 4 }
+            }
+            return cluster
+        } catch {
+            cluster.stopAll(removeData: false)
+            throw error
+        }
+    }
+
+    /// Starts `id` of the shared cluster with its arguments (again, after a test stopped it).
+    func startSharedNode(_ cluster: LocalCluster, _ id: String) throws {
+        try cluster.startNode(id, extraArguments: ["--monitor-port", "0", "--monitor-port-file", cluster.root.appendingPathComponent("\(id).monitor").path]
+                              + (id == "node-4" ? ["--unsafe-test-sign-anything"] : []))
+    }
+
+    /// Runs `body` on the shared cluster; if it throws, the cluster's data is kept.
+    func withSharedCluster(_ body: (LocalCluster) async throws -> Void) async throws {
+        let cluster = try await Self.shared.value()
+        do {
+            try await body(cluster)
+        } catch {
+            await Self.shared.keepData()
+            throw error
+        }
     }
 
     /// `custos inventory` (table, `--json`, `--csv`) and `GET /v1/inventory` list every key of a
-    /// running cluster from its committed state: the vault key with its ceremony transcript and
-    /// holders, each node's identity and transport keys, the risk bot's key (rotated by
+    /// running cluster from its committed state: each vault key with its ceremony transcript and
+    /// holders, each node's identity and transport keys, each bot's key (the rebalancer's rotated by
     /// `custos op propose rotate-bot-key`, so its last rotation is the operation's block time) and
     /// every person's credential with its model; no key is overdue, and the gateway's metrics say so.
     @Test func theInventoryListsEveryKeyAndABotKeyRotatedThroughGovernance() async throws {
-        let cluster = try await LocalCluster(nodeCount: 4)
-        var passed = false
-        defer { cluster.stopAll(removeData: passed) }
-        try await cluster.startGateway()
-        for id in cluster.nodeIDs { try cluster.startNode(id) }
-        try await solanaVaultAndRiskBot(cluster)
-        _ = try await cluster.waitForGovernance(seconds: 60) { g in
-            g.bots.contains { $0.id == "risk-bot" } && g.vaults.first?.status == "active"
-        }
+        try await withSharedCluster { cluster in try await inventory(cluster) }
+    }
+
+    func inventory(_ cluster: LocalCluster) async throws {
+        try await addBot(cluster, "rebalancer", role: "rebalancer-bot")
+        _ = try await cluster.waitForGovernance(seconds: 60) { g in g.bots.contains { $0.id == "rebalancer" } }
         let before = try JSONDecoder().decode(KeyInventory.self, from: try await cluster.get("/v1/inventory").body)
-        let registered = try #require(before.keys.first { $0.kind == .bot })
-        try await cluster.op(["propose", "--as", "erin", "--id", "rotate-risk-bot", "rotate-bot-key", "risk-bot"])
-        _ = try await cluster.waitForGovernance { g in g.operations.contains { $0.id == "rotate-risk-bot" } }
-        try await cluster.op(["approve", "--yes", "--as", "frank", "rotate-risk-bot"])
-        _ = try await cluster.waitForGovernance { g in g.operations.first { $0.id == "rotate-risk-bot" }?.approvals.count == 1 }
-        try await cluster.op(["approve", "--yes", "--as", "grace", "rotate-risk-bot"])
-        let statuses = try await cluster.waitForGovernance { g in g.operations.first { $0.id == "rotate-risk-bot" }?.status == "executed" }
-        #expect(FileManager.default.fileExists(atPath: cluster.credentialFile("risk-bot.rotate-risk-bot.bot").path))
-        let executedAt = try #require(statuses["node-1"]?.governance?.operations.first { $0.id == "rotate-risk-bot" }?.decidedAt)
+        let registered = try #require(before.keys.first { $0.kind == .bot && $0.owner == "rebalancer" })
+        try await cluster.op(["propose", "--as", "erin", "--id", "rotate-rebalancer", "rotate-bot-key", "rebalancer"])
+        _ = try await cluster.waitForGovernance { g in g.operations.contains { $0.id == "rotate-rebalancer" } }
+        try await cluster.op(["approve", "--yes", "--as", "frank", "rotate-rebalancer"])
+        _ = try await cluster.waitForGovernance { g in g.operations.first { $0.id == "rotate-rebalancer" }?.approvals.count == 1 }
+        try await cluster.op(["approve", "--yes", "--as", "grace", "rotate-rebalancer"])
+        let statuses = try await cluster.waitForGovernance { g in g.operations.first { $0.id == "rotate-rebalancer" }?.status == "executed" }
+        #expect(FileManager.default.fileExists(atPath: cluster.credentialFile("rebalancer.rotate-rebalancer.bot").path))
+        let executedAt = try #require(statuses["node-1"]?.governance?.operations.first { $0.id == "rotate-rebalancer" }?.decidedAt)
 
         let json = try await LocalCluster.run(cluster.binary, ["inventory", "--gateway", cluster.baseURL, "--json"])
         let inventory = try JSONDecoder().decode(KeyInventory.self, from: Data(json.utf8))
         #expect(inventory.keys.map(\.kind).filter { $0 == .nodeIdentity }.count == 4)
         #expect(inventory.keys.map(\.kind).filter { $0 == .nodeTransport }.count == 4)
-        let vault = try #require(inventory.keys.first { $0.kind == .vault })
-        let view = try #require(statuses["node-1"]?.governance?.vaults.first)
-        #expect(vault.owner == "sol-treasury" && vault.algorithm == "frost-ed25519" && vault.environment == "development")
+        #expect(inventory.keys.filter { $0.kind == .vault }.map(\.owner).sorted() == ["hot-trading", "sol-treasury"])
+        let vault = try #require(inventory.keys.first { $0.kind == .vault && $0.owner == "sol-treasury" })
+        let view = try #require(statuses["node-1"]?.governance?.vaults.first { $0.id == "sol-treasury" })
+        #expect(vault.algorithm == "frost-ed25519" && vault.environment == "development")
         #expect(vault.holders == cluster.nodeIDs)
         #expect(vault.details["ceremony-transcript"] == view.transcriptDigest)
         // The example policy makes the Solana treasury's key critical: a refresh every 180 days.
         #expect(vault.keyClass == .critical && vault.rotation == .current)
         #expect(vault.rotationDueAt == vault.createdAt.map { $0 + 180 * 86_400_000 })
-        let bot = try #require(inventory.keys.first { $0.kind == .bot })
-        #expect(bot.owner == "risk-bot" && bot.createdAt == registered.createdAt)
+        #expect(inventory.keys.filter { $0.kind == .bot }.map(\.owner).sorted() == ["rebalancer", "risk-bot"])
+        let bot = try #require(inventory.keys.first { $0.kind == .bot && $0.owner == "rebalancer" })
+        #expect(bot.createdAt == registered.createdAt)
         #expect(bot.lastRotatedAt == executedAt && bot.fingerprint != registered.fingerprint)
         #expect(bot.rotation == .current)
         let people = Set(inventory.keys.filter { $0.kind == .credential }.map(\.owner))
@@ -217,31 +265,25 @@ struct VaultSigningLoopbackTests {
         #expect(inventory.overdue.isEmpty)
 
         let table = try await LocalCluster.run(cluster.binary, ["inventory", "--gateway", cluster.baseURL])
-        #expect(table.contains("KIND") && table.contains("sol-treasury") && table.contains("risk-bot") && !table.contains("OVERDUE"))
+        #expect(table.contains("KIND") && table.contains("sol-treasury") && table.contains("rebalancer") && !table.contains("OVERDUE"))
         let csv = try await LocalCluster.run(cluster.binary, ["inventory", "--gateway", cluster.baseURL, "--csv"])
         let rows = csv.split(separator: "\n")
         #expect(rows.first?.hasPrefix("KIND,OWNER,ALGORITHM") == true)
         #expect(rows.count == inventory.keys.count + 1)
         let metrics = String(decoding: try await cluster.get("/metrics").body, as: UTF8.self)
         #expect(metrics.contains("custos_gateway_keys_rotation_overdue 0") && metrics.contains("custos_gateway_keys_past_grace 0"))
-        passed = true
     }
 
     /// node-4 runs with its policy check gone (`--unsafe-test-sign-anything`): it signs the denied
     /// request anyway and sends its share to two peers, whose logs started no such session.
     @Test func aBotsAllowedMessageIsSignedOnceAndADeniedOneNever() async throws {
-        let cluster = try await LocalCluster(nodeCount: 4)
-        var passed = false
-        defer { cluster.stopAll(removeData: passed) }
-        try await cluster.startGateway()
-        for id in cluster.nodeIDs {
-            try cluster.startNode(id, extraArguments: ["--monitor-port", "0", "--monitor-port-file", cluster.root.appendingPathComponent("\(id).monitor").path]
-                                  + (id == "node-4" ? ["--unsafe-test-sign-anything"] : []))
-        }
-        try await solanaVaultAndRiskBot(cluster)
-        _ = try await cluster.waitForGovernance(seconds: 60) { g in
-            g.bots.contains { $0.id == "risk-bot" } && g.vaults.first?.status == "active"
-        }
+        try await withSharedCluster { cluster in try await allowedAndDenied(cluster) }
+    }
+
+    func allowedAndDenied(_ cluster: LocalCluster) async throws {
+        let peers = ["node-1", "node-2", "node-3"]
+        var ignoredBefore = 0
+        for id in peers { ignoredBefore += try await cluster.metric(id, "custos_node_vault_relay_messages_ignored_total") }
         let bot = cluster.root.appendingPathComponent("credentials/risk-bot.bot.json").path
         let message = Array("venue login challenge 8f2a91".utf8)
         func submit(_ name: String, _ hex: String) async throws -> String {
@@ -260,9 +302,10 @@ struct VaultSigningLoopbackTests {
             g.requests.first { $0.id == allowed }?.signing?.status == "signed" && g.requests.contains { $0.id == denied }
         }
         let reference = try #require(statuses["node-1"]?.governance)
-        for (id, status) in statuses {
-            #expect(status.stateDigests.last == statuses["node-1"]!.stateDigests.last, "\(id) disagrees")
-        }
+        // The pools keep the log moving: compare the nodes at the highest height they all reached.
+        let common = statuses.values.compactMap { $0.stateDigests.last?.height }.min()
+        let digests = statuses.values.compactMap { s in s.stateDigests.first { $0.height == common }?.digest }
+        #expect(digests.count == statuses.count && Set(digests).count == 1, "the nodes disagree at height \(common ?? 0)")
         let signing = try #require(reference.requests.first { $0.id == allowed }?.signing)
         #expect(signing.message == message.hexString, "every node derived the raw message itself")
         #expect(signing.signers.count == 3)
@@ -272,13 +315,15 @@ struct VaultSigningLoopbackTests {
         // session, no signature.
         var ignored = 0
         for _ in 0..<300 where ignored == 0 {
-            for id in ["node-1", "node-2", "node-3"] { ignored += try await cluster.metric(id, "custos_node_vault_relay_messages_ignored_total") }
+            for id in peers { ignored += try await cluster.metric(id, "custos_node_vault_relay_messages_ignored_total") }
+            ignored -= ignoredBefore
             if ignored == 0 { try await Task.sleep(for: .milliseconds(100)) }
         }
-        #expect(ignored >= 1 && cluster.log("node-4").contains("signing a request this node's state refuses"), "the rogue share was sent and ignored")
+        let rogue = cluster.log("node-4").split(separator: "\n").contains { $0.contains("signing a request this node's state refuses") && $0.contains(denied) }
+        #expect(ignored >= 1 && rogue, "the rogue share was sent and ignored")
         let after = try await cluster.waitForGovernance { g in g.requests.contains { $0.id == denied } }
         #expect(after.values.allSatisfy { $0.governance?.requests.first { $0.id == denied }?.signing == nil }, "nothing signs the denied request")
-        let key = try #require(reference.vaults.first?.publicKey)
+        let key = try #require(reference.vaults.first { $0.id == "sol-treasury" }?.publicKey)
         let verdicts = try await PythonPeer.call("signature_verify_peer.py", Verify(ed25519: [
             .init(key: key, message: message.hexString, signature: try #require(signing.signature)),
             .init(key: key, message: Array("another message".utf8).hexString, signature: signing.signature!),
@@ -293,7 +338,6 @@ struct VaultSigningLoopbackTests {
         }
         let shownVault = try JSONDecoder().decode(VaultView.self, from: Data(try await cluster.vaultOutput(["show", "--json", "sol-treasury"]).utf8))
         #expect(shownVault.pools.count == 4 && shownVault.pools.values.reduce(0, +) > 0, "the pools' depth is shown: \(shownVault.pools)")
-        passed = true
     }
 }
 
@@ -354,9 +398,10 @@ extension VaultSigningLoopbackTests {
     /// eth-account recovers the vault's EVM address from its EIP-191 and EIP-712 signatures; a
     /// message the policy denies is never signed; with one node down, the three others sign.
     @Test func anECDSAVaultSignsMessagesEthAccountRecoversAndSignsWithOneNodeDown() async throws {
-        let cluster = try await ecdsaCluster { g in (g.vaults.first?.pools.values.filter { $0 > 0 }.count ?? 0) == 4 }
-        var passed = false
-        defer { cluster.stopAll(removeData: passed) }
+        try await withSharedCluster { cluster in try await ecdsaSigning(cluster) }
+    }
+
+    func ecdsaSigning(_ cluster: LocalCluster) async throws {
         func submit(_ name: String, _ message: String) async throws -> String { try await submitMessage(cluster, name, message) }
         let text = "Meridian Capital withdrawal authorisation: 250000 USDC to kraken, ref 4411"
         let personal = try await submit("auth-1", #"{"format": "eip191", "text": "\#(text)"}"#)
@@ -374,7 +419,7 @@ extension VaultSigningLoopbackTests {
         #expect(digests.count == statuses.count && Set(digests).count == 1, "the nodes disagree at height \(common ?? 0)")
         #expect(reference.requests.first { $0.id == denied }?.outcome == "deny")
         #expect(reference.requests.first { $0.id == denied }?.signing == nil)
-        let address = try #require(reference.vaults.first?.addresses.first { $0.chain == "evm" }?.address)
+        let address = try #require(reference.vaults.first { $0.id == "hot-trading" }?.addresses.first { $0.chain == "evm" }?.address)
         let signatures = try [personal, typed].map { id in try #require(reference.requests.first { $0.id == id }?.signing?.signature) }
         let recovered = try await PythonPeer.call("signature_verify_peer.py", Recover(
             eip191: [.init(message: Array(text.utf8).hexString, signature: signatures[0])],
@@ -383,7 +428,9 @@ extension VaultSigningLoopbackTests {
                 "eth-account recovers the vault's address \(address): \(recovered)")
 
         // node-1 goes down: attempts whose presignature needs it run out, and another signer set signs.
+        // It comes back for the other tests of the shared cluster.
         cluster.killNode("node-1", signal: SIGKILL)
+        defer { try? startSharedNode(cluster, "node-1") }
         let later = try await submit("auth-3", #"{"format": "eip191", "text": "\#(text) (second)"}"#)
         statuses = try await cluster.waitForGovernance(["node-2", "node-3", "node-4"], seconds: 240) { g in
             g.requests.first { $0.id == later }?.signing?.status == "signed"
@@ -392,7 +439,6 @@ extension VaultSigningLoopbackTests {
         let signing = try #require(reference.requests.first { $0.id == later }?.signing)
         #expect(!signing.signers.contains("node-1"), "signed by \(signing.signers)")
         await #expect(try recoversAddress(address, text: "\(text) (second)", signature: signing.signature))
-        passed = true
     }
 }
 
