@@ -12,38 +12,17 @@ import Testing
 /// tests share one cluster.
 @Suite(.exclusiveProcesses, .serialized, .timeLimit(.minutes(15)))
 struct TransactionLoopbackTests {
-    /// The cluster the suite's tests share: started by the first, stopped by the last.
-    actor Shared {
-        static let instance = Shared()
-        static let tests = 6
-        /// One start, however many tests ask while it runs.
-        private var starting: Task<TransactionFixture, any Error>?
-        private var finished = 0
-        private var failed = false
-
-        func acquire() async throws -> TransactionFixture {
-            if starting == nil { starting = Task { try await TransactionFixture.start() } }
-            return try await starting!.value
-        }
-
-        func release(passed: Bool) async {
-            finished += 1
-            failed = failed || !passed
-            if finished == Self.tests, let fixture = try? await starting?.value { fixture.stop(removeData: !failed) }
-        }
-    }
+    /// The cluster the suite's tests share: started by the first that asks, stopped when the
+    /// suite's turn ends.
+    static let shared = SharedInTurn<TransactionFixture>(make: { try await TransactionFixture.start() },
+                                                         end: { fixture, keepData in fixture.stop(removeData: !keepData) })
 
     func withCluster(_ body: (TransactionFixture) async throws -> Void) async throws {
-        let fixture: TransactionFixture
-        do { fixture = try await Shared.instance.acquire() } catch {
-            await Shared.instance.release(passed: false)
-            throw error
-        }
+        let fixture = try await Self.shared.value()
         do { try await body(fixture) } catch {
-            await Shared.instance.release(passed: false)
+            await Self.shared.keepData()
             throw error
         }
-        await Shared.instance.release(passed: true)
     }
 
     struct Decode: Codable { var transactions: [String] = []; var decode: [String] }
