@@ -257,17 +257,32 @@ final class LocalCluster: @unchecked Sendable {
     }
 
     /// Waits (bounded) until `condition` holds for the statuses of `ids`.
-    func waitUntil(_ ids: [String], seconds: Int = TestPatience.seconds, _ condition: ([String: NodeStatusView]) -> Bool) async throws -> [String: NodeStatusView] {
+    ///
+    /// Each round asks every node with `custos node status`, a process per node: on two cores the
+    /// rounds take CPU from the cluster under test. Where `condition` reads only the nodes'
+    /// committed state (`readsOnlyCommittedState`), nothing it reads changes until the log grows:
+    /// once every node has settled at the gateway's committed height with the condition false,
+    /// the nodes are asked again only when that height moves (or the gateway does not answer).
+    func waitUntil(_ ids: [String], seconds: Int = TestPatience.seconds, readsOnlyCommittedState: Bool = false,
+                   _ condition: ([String: NodeStatusView]) -> Bool) async throws -> [String: NodeStatusView] {
         var last: [String: NodeStatusView] = [:]
+        var quietAt: UInt64?
         // Bounded by the clock, not by rounds: a slow `node status` must not stretch the wait.
         let deadline = ContinuousClock.now + .seconds(seconds)
         while ContinuousClock.now < deadline {
+            let head = readsOnlyCommittedState ? await committedHeight() : nil
+            if let head, head == quietAt {
+                try await Task.sleep(for: .milliseconds(100))
+                continue
+            }
             var statuses: [String: NodeStatusView] = [:]
             for id in ids { if let s = try? await status(id) { statuses[id] = s } }
             last = statuses
             // A node stores the view of its state a moment after the block under load: only
             // statuses whose view is of their chain's head are judged.
             if statuses.count == ids.count, statuses.values.allSatisfy(\.isSettled), condition(statuses) { return statuses }
+            let caughtUp = statuses.count == ids.count && statuses.values.allSatisfy { $0.isSettled && $0.height >= (head ?? .max) }
+            quietAt = caughtUp ? head : nil
             try await Task.sleep(for: .milliseconds(100))
         }
         let refusals = last.values.first?.governance?.refusals.map { "\($0.code): \($0.reason)" } ?? []
@@ -361,6 +376,12 @@ final class LocalCluster: @unchecked Sendable {
         return try NodeDatabase(path: nodeData(id).appendingPathComponent("votes.sqlite").path, seal: keys.seal)
     }
 
+    /// The gateway's committed height; nil when it does not answer.
+    func committedHeight() async -> UInt64? {
+        guard let result = try? await get("/health", timeout: .seconds(2)), result.status == .ok else { return nil }
+        return (try? JSONDecoder().decode(GatewayHealth.self, from: result.body))?.committedHeight
+    }
+
     /// The committed proposal `id`, decoded from the gateway's canonical bytes.
     func proposal(_ id: String) async throws -> GovernanceProposal {
         let detail: OperationDetail = try await getJSON("/v1/operations/\(id)")
@@ -378,7 +399,9 @@ final class LocalCluster: @unchecked Sendable {
     func waitForGovernance(
         _ ids: [String]? = nil, seconds: Int = TestPatience.seconds, _ condition: @escaping (GovernanceSnapshot) -> Bool
     ) async throws -> [String: NodeStatusView] {
-        try await waitUntil(ids ?? nodeIDs, seconds: seconds) { s in s.values.allSatisfy { $0.governance.map(condition) ?? false } }
+        try await waitUntil(ids ?? nodeIDs, seconds: seconds, readsOnlyCommittedState: true) { s in
+            s.values.allSatisfy { $0.governance.map(condition) ?? false }
+        }
     }
 
     // MARK: Processes
