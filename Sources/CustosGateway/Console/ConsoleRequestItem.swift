@@ -94,7 +94,8 @@ struct ConsoleRequestItem: Sendable {
             return "Transfer \(r.amount.grouped) \(r.asset) from \(r.vault) to \(destination(r, in: state))\(on)"
         case .contractCall:
             let call = r.call.map { call in
-                let named = call.arguments.map { ($0.key, $0.value) } + call.amounts.map { ($0.key, $0.value.grouped) }
+                // Each argument once: a number as its amount (review M4).
+                let named = call.arguments.filter { call.amounts[$0.key] == nil }.map { ($0.key, $0.value) } + call.amounts.map { ($0.key, $0.value.grouped) }
                 return call.function + "(" + named.sorted { $0.0 < $1.0 }.map { "\($0.0): \($0.1)" }.joined(separator: ", ") + ")"
             } ?? "a function"
             return "Call \(call) on \(destination(r, in: state)) from \(r.vault)\(on)"
