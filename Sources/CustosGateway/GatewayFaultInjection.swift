@@ -20,20 +20,20 @@ public struct GatewayFaultInjection: Sendable {
     /// operation's or the request's: a server that changes what people read, whose approvals
     /// every node must refuse.
     public var altersConsoleDisplay: Bool
-    /// Show approvers, on the console's request pages, a decoded call table naming another
-    /// address than the signed calldata (the signed text itself unchanged): a server that lies
-    /// in what it decodes, which the page's script must catch.
-    public var altersConsoleCallTable: Bool
+    /// Show approvers, on the console's request pages, a decoded call table that says another
+    /// address or amount than the signed calldata, or hides a row of it (the signed text itself
+    /// unchanged): a server that lies in what it decodes, which the page's script must catch.
+    public var consoleTableLie: ConsoleTableLie?
     /// Stamp blocks, and preview entries, at the wall clock plus the offset this file holds: a
     /// test cluster whose nodes share the file moves block time forward without waiting.
     public var clockOffset: UnsafeClockOffset?
 
     public init(equivocateTo: Set<String> = [], queuesUnchecked: Bool = false, altersConsoleDisplay: Bool = false,
-                altersConsoleCallTable: Bool = false, clockOffset: UnsafeClockOffset? = nil) {
+                consoleTableLie: ConsoleTableLie? = nil, clockOffset: UnsafeClockOffset? = nil) {
         self.equivocateTo = equivocateTo
         self.queuesUnchecked = queuesUnchecked
         self.altersConsoleDisplay = altersConsoleDisplay
-        self.altersConsoleCallTable = altersConsoleCallTable
+        self.consoleTableLie = consoleTableLie
         self.clockOffset = clockOffset
     }
 
@@ -51,8 +51,9 @@ public struct GatewayFaultInjection: Sendable {
         if altersConsoleDisplay {
             logger.critical("UNSAFE FAULT INJECTION: this gateway's console shows approvers altered operations")
         }
-        if altersConsoleCallTable {
-            logger.critical("UNSAFE FAULT INJECTION: this gateway's console shows approvers altered call tables")
+        if let consoleTableLie {
+            logger.critical("UNSAFE FAULT INJECTION: this gateway's console shows approvers altered call tables",
+                            metadata: ["lie": "\(consoleTableLie.rawValue)"])
         }
         if let clockOffset {
             logger.critical("UNSAFE FAULT INJECTION: this gateway's block time is its clock plus the offset in a file", metadata: ["file": "\(clockOffset.path)"])
@@ -85,14 +86,10 @@ public struct GatewayFaultInjection: Sendable {
         return text
     }
 
-    /// Named point: `lines` are a request's decoded table about to be shown on the console.
-    /// Answers the lines to show instead: altered, every address argument of the call (a line
-    /// labelled "  spender", "  to" or "  from") names 0x1111…1111.
-    func displaying(callTable lines: [RequestIntent.Line]) -> [RequestIntent.Line] {
-        guard altersConsoleCallTable else { return lines }
-        return lines.map { line in
-            ["  spender", "  to", "  from"].contains(line.label) ? RequestIntent.Line(label: line.label, text: "0x" + String(repeating: "1", count: 40)) : line
-        }
+    /// Named point: `rows` are a request's decoded table about to be shown on the console.
+    /// Answers the rows to show instead: as `consoleTableLie` changes them.
+    func displaying(callTable rows: [ConsoleTableRow]) -> [ConsoleTableRow] {
+        consoleTableLie?.apply(rows) ?? rows
     }
 
     /// Named point: `refusal` is why the gateway would not queue an entry, or would drop it from

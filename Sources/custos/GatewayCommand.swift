@@ -39,7 +39,7 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(help: .hidden) var unsafeTestEquivocateTo: String?
     @Flag(help: .hidden) var unsafeTestQueueUnchecked = false
     @Flag(help: .hidden) var unsafeTestConsoleAltersDisplay = false
-    @Flag(help: .hidden) var unsafeTestConsoleAltersCallTable = false
+    @Option(help: .hidden) var unsafeTestConsoleAltersCallTable: String?
     @Option(help: .hidden) var unsafeTestClockOffsetFile: String?
     /// Set by `custos dev up`: stop when that process is gone.
     @Option(help: .hidden) var parentPid: Int32?
@@ -50,7 +50,7 @@ struct GatewayCommand: AsyncParsableCommand {
         let configuration: ClusterConfiguration
         do { configuration = try ClusterFile.load(path: cluster) } catch { fail("\(error)") }
         guard queuePerSigner >= 1, queueTotal >= 1 else { fail("--queue-per-signer and --queue-total are at least 1") }
-        if unsafeTestEquivocateTo != nil || unsafeTestQueueUnchecked || unsafeTestConsoleAltersDisplay || unsafeTestConsoleAltersCallTable
+        if unsafeTestEquivocateTo != nil || unsafeTestQueueUnchecked || unsafeTestConsoleAltersDisplay || unsafeTestConsoleAltersCallTable != nil
             || unsafeTestClockOffsetFile != nil,
            configuration.isProduction {
             fail("fault injection is for tests; \(configuration.name) is a production cluster")
@@ -86,11 +86,19 @@ struct GatewayCommand: AsyncParsableCommand {
         // Fault injection (hidden flags, tests only): show the named nodes a conflicting block once,
         // to test the nodes' alerts; queue entries unchecked, to test that nodes refuse them; show
         // approvers altered operations on the console, to test that nodes refuse their approvals;
-        // show approvers a call table that the signed calldata contradicts, to test the page's script.
+        // show approvers a call table that the signed calldata contradicts (a lie named as
+        // GatewayFaultInjection.ConsoleTableLie names it), to test the page's script.
+        var tableLie: GatewayFaultInjection.ConsoleTableLie?
+        if let lie = unsafeTestConsoleAltersCallTable {
+            guard let known = GatewayFaultInjection.ConsoleTableLie(rawValue: lie) else {
+                fail("--unsafe-test-console-alters-call-table is one of \(GatewayFaultInjection.ConsoleTableLie.allCases.map(\.rawValue).joined(separator: ", ")), not \(lie)")
+            }
+            tableLie = known
+        }
         let faults = GatewayFaultInjection(equivocateTo: Set((unsafeTestEquivocateTo ?? "").split(separator: ",").map(String.init)),
                                            queuesUnchecked: unsafeTestQueueUnchecked,
                                            altersConsoleDisplay: unsafeTestConsoleAltersDisplay,
-                                           altersConsoleCallTable: unsafeTestConsoleAltersCallTable,
+                                           consoleTableLie: tableLie,
                                            clockOffset: unsafeTestClockOffsetFile.map(UnsafeClockOffset.init(path:)))
         let gateway: Gateway
         do {

@@ -55,8 +55,14 @@ struct ConsoleRequestBrowserTests {
         let pay = { (amount: String, to: String, memo: String) in
             ConsoleRequestFixture.transfer(by: "alice", amount: amount, to: to, memo: memo, from: "m")
         }
-        // kraken-eth was paid before (5 USDC, allowed): transfers to it are routine.
-        _ = try await Self.submit(cluster, port: port, [pay("5", ConsoleRequestFixture.kraken, "")], held: false)
+        // USDC is priced (review M1: an unpriced request is never batched), and kraken-eth was
+        // paid 50 USDC before (approved by erin): transfers of 50 to it are routine.
+        try await ConsoleRequestFixture.priceLive(cluster)
+        let paid = try await Self.submit(cluster, port: port, [pay("50", ConsoleRequestFixture.kraken, "")])
+        _ = try await LocalCluster.run(cluster.binary, [
+            "request", "approve", "--yes", "--gateway", cluster.baseURL, "--as", cluster.credentialFile("erin").path, paid[0],
+        ])
+        _ = try await cluster.waitForGovernance { g in g.requests.first { $0.id == paid[0] }?.approvals?.status == "approved" }
         let hostile = #"<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> & 'q'"#
         let ids = try await Self.submit(cluster, port: port, [
             pay("250000", ConsoleRequestFixture.lookalike, hostile),
@@ -87,8 +93,8 @@ struct ConsoleRequestBrowserTests {
             "Transfer 250,000 USDC from hot-trading to \(ConsoleRequestFixture.lookalike) (not in the address book) on ethereum⚠ LOOK-ALIKE: ".lowercased()), "\(rows[0])")
         #expect(rows[0][4] == "2 more from admins (rule require-two-admins-large)" && rows[0][5] == "alice")
         #expect(rows[1][3].lowercased().hasPrefix("3 × Transfer 50 USDC from hot-trading to kraken-eth \(ConsoleRequestFixture.kraken) on ethereum".lowercased()), "\(rows[1])")
-        // Review L3: unpriced, and said so.
-        #expect(rows[1][3].contains("⚠ NOT PRICED"), "\(rows[1])")
+        // Priced and paid as much before: nothing unusual (unpriced, they would be on lines of their own).
+        #expect(!rows[1][3].contains("⚠"), "\(rows[1])")
         // The page shows the id every node knows the request by, computed in the browser from
         // the signing input it displays, and what the browser itself read from that text.
         let opened = frank[2]
@@ -102,7 +108,8 @@ struct ConsoleRequestBrowserTests {
         #expect(frank[4].notice?.contains("Your approval is queued") == true, "\(frank[4])")
         #expect(frank[5].ids == routine)
         #expect(frank[6].notice?.contains("Your approval of 3 requests is queued") == true, "\(frank[6])")
-        // Review M2: the script decodes the ERC-20 approve from the signed calldata itself.
+        // Review M2: the script decodes the ERC-20 approve from the signed calldata itself; the
+        // table's amount row agrees with it (review M4).
         #expect(frank[7].read == ["contract_call approve(spender \(ConsoleRequestFixture.kraken), amount 50000000 (in the token's smallest units)) on token "
             + "\(ConsoleRequestFixture.usdc) with value 0 on chain ethereum from vault hot-trading, initiated by alice"], "\(String(describing: frank[7].read))")
         #expect(frank[8].value == true, "the table agrees with the calldata: the approve button stays")
@@ -132,8 +139,10 @@ struct ConsoleRequestBrowserTests {
             ])
             Issue.record("the CLI signed a batch holding a look-alike: \(out)")
         } catch {
-            #expect("\(error)".contains("not signed: 1 of the 2 requests are approved only on their own, never in a batch — request \(large): LOOK-ALIKE: "),
+            // other (60 USDC) is the largest so far to kraken-eth, large a look-alike's.
+            #expect("\(error)".contains("not signed: 2 of the 2 requests are approved only on their own, never in a batch — request \(other): LARGEST SO FAR"),
                     "\(error)")
+            #expect("\(error)".contains(" — request \(large): LOOK-ALIKE: "), "\(error)")
         }
 
         // grace approves the large one too: it is approved on every node, each approval with the
@@ -153,7 +162,7 @@ struct ConsoleRequestBrowserTests {
         // Review M2, as the attacker: the gateway, restarted lying, names another spender in its
         // decoded table than the signed calldata. The page says so and offers no approval.
         cluster.killGateway(signal: SIGKILL)
-        try await cluster.startGateway(port: port, extraArguments: ["--unsafe-test-console-alters-call-table"])
+        try await cluster.startGateway(port: port, extraArguments: ["--unsafe-test-console-alters-call-table", "other-address"])
         let lied = try await ConsoleBrowserTests.browse(cluster, port: port, as: "frank", signCount: 200, [
             ConsoleBrowserTests.action("signIn"),
             ConsoleBrowserTests.action("openRequest", screenshot: "request-call-altered.png", path: "/console/requests/\(call)"),
@@ -164,6 +173,38 @@ struct ConsoleRequestBrowserTests {
                 "\(String(describing: lied[1].read))")
         #expect(lied[1].digest?.contains("is not what is signed") == true, "\(String(describing: lied[1].digest))")
         #expect(lied[2].value == true, "no approve button on a page whose table the calldata contradicts")
+
+        // Review M4, as the attacker: the gateway hides the amount's row behind a false one,
+        // shows the true amount beside a false one, or lies about the amount. Each time the
+        // page names the mismatch and signs nothing; no approval of the call reaches the log.
+        let amount = "50000000 (in the token's smallest units)"
+        let lies = [
+            ("hidden-amount", "the table names amount 2 times ((a hidden row), 9\(amount)); the signed calldata sets it once, to \(amount)"),
+            ("duplicated-amount", "the table names amount 2 times (\(amount), 9\(amount)); the signed calldata sets it once, to \(amount)"),
+            ("other-amount", "the table names amount 9\(amount) but the signed calldata says \(amount)"),
+        ]
+        for (n, (lie, said)) in lies.enumerated() {
+            cluster.killGateway(signal: SIGKILL)
+            try await cluster.startGateway(port: port, extraArguments: ["--unsafe-test-console-alters-call-table", lie])
+            let page = try await ConsoleBrowserTests.browse(cluster, port: port, as: "frank", signCount: UInt32(300 + 100 * n), [
+                ConsoleBrowserTests.action("signIn"),
+                ConsoleBrowserTests.action("openRequest", screenshot: "request-call-\(lie).png", path: "/console/requests/\(call)"),
+                // The person clicks wherever an approve button would be: there is none to click.
+                ConsoleBrowserTests.action("script", expression: """
+                    document.getElementById('approve') === null && document.querySelectorAll('#decide-request button[data-act="approve"]').length === 0
+                      && document.body.dataset.mismatch === 'true'
+                    """),
+            ])
+            #expect(page[1].read?.first?.contains("MISMATCH: \(said)") == true, "\(lie): \(String(describing: page[1].read))")
+            #expect(page[1].digest?.contains("is not what is signed") == true, "\(lie): \(String(describing: page[1].digest))")
+            #expect(page[2].value == true, "\(lie): no approve button")
+        }
+        let height = try await cluster.waitForGovernance { g in g.height > 0 }
+        for (node, status) in height {
+            let g = try #require(status.governance)
+            #expect(g.requests.first { $0.id == call }?.approvals?.approvals.isEmpty == true, "\(node): no approval of the call")
+            #expect(!g.refusals.contains { $0.operationId == call }, "\(node): nothing was even submitted for it")
+        }
         passed = true
     }
 

@@ -1,16 +1,19 @@
+import Crypto
 import CustosClusterAPI
 import CustosCore
 import CustosCrypto
 import CustosIdentity
 import CustosLedger
+import CustosPolicy
 import CustosState
 import CustosTestSupport
 import Foundation
 import Testing
 
 /// What the console's request tests share: a policy under which people's transfers wait for
-/// admins (erin, frank, grace) without any price — over 100,000 units two of them, over 10 one
-/// — and people's transfer requests signed with a software credential.
+/// admins (erin, frank, grace) — over 100,000 units two of them, over 10 one — with USD prices
+/// from three price bots (a request without a USD notional is never batched: review M1), and
+/// people's transfer requests signed with a software credential.
 enum ConsoleRequestFixture {
     /// A look-alike of the example address book's kraken-eth (0x2e6d…ba8f): the same first and
     /// last four hex digits, in no entry.
@@ -25,7 +28,7 @@ enum ConsoleRequestFixture {
             contentsOf: TestEnvironment.packageRoot.appendingPathComponent("examples/policies/trading-firm.yaml"), encoding: .utf8)
         let rules = try #require(example.range(of: "\nrules:\n"))
         let governance = try #require(example.range(of: "  # --- Governance beyond the quorum"))
-        return example[..<rules.lowerBound] + """
+        return (example[..<rules.lowerBound] + """
 
             rules:
               - name: allow-people-transfers
@@ -53,7 +56,39 @@ enum ConsoleRequestFixture {
                 match: {amount: {over: 10, up_to: 100000}}
                 outcome: {require: {group: admins, count: 1}}
 
-            """ + example[governance.lowerBound...]
+            """ + example[governance.lowerBound...])
+            // Quotes stay fresh through a browser test's minutes.
+            .replacingOccurrences(of: "prices: {min_sources: 3, max_age: 5m,", with: "prices: {min_sources: 3, max_age: 30m,")
+    }
+
+    /// The price bots (`PriceEntry.sourceRole`) the tests register.
+    static let priceSources = ["price-1", "price-2", "price-3"]
+
+    /// Registers `priceSources` in `state` through the quorum (erin proposes, frank and grace
+    /// approve) and has each quote USDC at 1 USD, one block a second from `time` on: what
+    /// `custos op propose add-bot SOURCE price` and `custos price post` do on a live cluster.
+    static func price(_ state: inout ReplicatedState, _ genesis: inout TestGenesis, time: inout UInt64) throws {
+        func apply(_ entry: Entry) -> GovernanceOutcome {
+            time += 1000
+            return state.apply(entry, blockTime: time)
+        }
+        func assert(_ user: String, _ challenge: [UInt8]) -> WebAuthnAssertion.Response {
+            genesis.authenticators[user]!.getAssertion(relyingPartyId: TestGenesis.rpId, origin: TestGenesis.origin, challenge: challenge)
+        }
+        for source in priceSources {
+            let key = BotSigningKey(ed25519: .init())
+            let proposal = GovernanceProposal(id: "add-\(source)", proposer: "erin", change: .addBot(id: source, key: key.publicKey, roles: [PriceEntry.sourceRole]))
+            _ = apply(try GovernanceEntry.propose(proposal, assertion: assert("erin", proposal.challenge(.propose, genesisDigest: state.genesisDigest))).entry())
+            for user in ["frank", "grace"] {
+                let challenge = proposal.challenge(.approve, genesisDigest: state.genesisDigest)
+                _ = apply(try GovernanceEntry.approve(operationId: proposal.id, user: user, assertion: assert(user, challenge), timing: nil).entry())
+            }
+            #expect(state.bots[source] != nil, "\(String(describing: state.operations[proposal.id]?.failure))")
+            let body = PricePost(asset: "USDC", usd: FixedDecimal(1)!, time: Int64((time + 1000) / 1000)).json
+            let quote = SignedRequest(body: body, cluster: state.genesisDigest, keyId: source, timestamp: Int64(time + 1000),
+                                      nonce: Base64URL.encode(SecureRandom.bytes(count: 18)), key: key)
+            #expect(apply(try PriceEntry.post(quote)) == .priced(asset: "USDC", source: source))
+        }
     }
 
     /// The USDC token contract registered on ethereum by `prepareVault` (no chain runs here).
@@ -94,6 +129,27 @@ enum ConsoleRequestFixture {
         _ = try await cluster.waitForGovernance(seconds: 120) { g in
             g.vaults.first { $0.id == "hot-trading" }?.status == "active" && g.assets.count == 2
         }
+    }
+
+    /// Registers `priceSources` on the live `cluster` (erin proposes, frank and grace approve
+    /// each) and has each post USDC at 1 USD through `custos price post`, then waits until the
+    /// gateway's committed state holds the three quotes.
+    static func priceLive(_ cluster: LocalCluster) async throws {
+        for source in priceSources {
+            try await TransactionFixture.govern(cluster, "add-\(source)", ["add-bot", source, "price"])
+        }
+        for source in priceSources {
+            let out = try await LocalCluster.run(cluster.binary, [
+                "price", "post", "--gateway", cluster.baseURL, "--bot", cluster.credentialFile("\(source).bot").path, "--asset", "USDC", "--usd", "1",
+            ])
+            #expect(out.contains("posted USDC"), "\(out)")
+        }
+        for _ in 0..<120 {
+            let listed: [PriceView] = try await cluster.getJSON("/v1/prices")
+            if let usdc = listed.first(where: { $0.asset == "USDC" }), usdc.usd != nil, usdc.sources == 3 { return }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        Issue.record("USDC was not priced in time")
     }
 
     /// `body` submitted by the person `user` for the cluster `genesis` at `timestamp`, asserted

@@ -6,7 +6,7 @@ import CustosCrypto
 import CustosIdentity
 import CustosLedger
 import CustosPolicy
-import CustosState
+@testable import CustosState
 import Foundation
 import Logging
 import Testing
@@ -17,13 +17,15 @@ import Testing
 /// signing input whose SHA-256 is the request id, and every value from a request shown as text.
 @Suite(.timeLimit(.minutes(5)))
 struct ConsoleRequestTests {
-    /// A state under `ConsoleRequestFixture.policy()` where heidi paid kraken-eth 5 USDC (allowed:
-    /// transfers to it are routine), then asked for a large transfer to a look-alike of
-    /// kraken-eth (memo `memo`) twice, three identical routine ones and one other.
+    /// A state under `ConsoleRequestFixture.policy()` with USDC priced at 1 USD, where heidi paid
+    /// kraken-eth 50 USDC (approved by erin: transfers of 50 to it are routine), then asked for a
+    /// large transfer to a look-alike of kraken-eth (memo `memo`) twice, three identical routine
+    /// ones and one other (60, the largest so far).
     static func state(memo: String) throws -> (ReplicatedState, TestGenesis, large: [String], routine: [String], other: String) {
         var genesis = try TestGenesis(policyYAML: ConsoleRequestFixture.policy())
         var state = try ReplicatedState(genesis: genesis.document)
         var time: UInt64 = 1_800_000_000_000
+        try ConsoleRequestFixture.price(&state, &genesis, time: &time)
         func submit(_ body: JSONValue, decided: PolicyDecision.Outcome = .needsApprovals) throws -> String {
             time += 1000
             let (entry, id) = try ConsoleRequestFixture.submission(
@@ -33,7 +35,12 @@ struct ConsoleRequestTests {
             #expect(outcome == .requestDecided(requestId: id, outcome: decided), "\(outcome)")
             return id
         }
-        _ = try submit(ConsoleRequestFixture.transfer(by: "heidi", amount: "5"), decided: .allow)
+        let paid = try submit(ConsoleRequestFixture.transfer(by: "heidi", amount: "50"))
+        time += 1000
+        let challenge = try #require(RequestDecisionEntry.challenge(.approve, requestId: paid, genesisDigest: state.genesisDigest))
+        let approval = try RequestDecisionEntry(.approve, requestId: paid, user: "erin", assertion: genesis.authenticators["erin"]!.getAssertion(
+            relyingPartyId: TestGenesis.rpId, origin: TestGenesis.origin, challenge: challenge)).entry()
+        #expect(state.apply(approval, blockTime: time) == .requestApprovals(requestId: paid, status: .approved))
         let large = try (0..<2).map { _ in
             try submit(ConsoleRequestFixture.transfer(by: "heidi", amount: "250000", to: ConsoleRequestFixture.lookalike, memo: memo))
         }
@@ -67,9 +74,10 @@ struct ConsoleRequestTests {
         #expect(items[2].summary == "3 × Transfer 50 USDC from hot-trading to kraken-eth \(ConsoleRequestFixture.kraken) on ethereum" && items[2].isBatch)
         #expect(items[2].link == "/console/batches/\(routine[0])")
         #expect(items[3].summary.hasPrefix("Transfer 60 USDC") && items[3].link == "/console/requests/\(other)")
-        // Review L3: a request without a USD notional says so.
-        #expect(items[2].unusual.map(\.text) == ["NOT PRICED: no USD notional is known for 50 USDC; no USD limit or largest-so-far check reads it"],
-                "\(items[2].unusual)")
+        // Priced, to a destination paid as much before: nothing unusual (review M1: an unpriced
+        // one would be on its own line).
+        #expect(items[2].unusual.isEmpty, "\(items[2].unusual.map(\.text))")
+        #expect(items[3].unusual.map(\.text).contains { $0.hasPrefix("LARGEST SO FAR") }, "\(items[3].unusual.map(\.text))")
         // Review L2: a line of several shows the soonest expiry, and what all of them wait for.
         let soonest = try #require(state.requestBook.requests[routine[0]]?.approvals?.expiresAt)
         #expect(items[2].expires == UTCTime.text(Int64(soonest / 1000)) + " (the soonest of the 3)", "\(items[2].expires)")
@@ -95,7 +103,7 @@ struct ConsoleRequestTests {
         let memo = "to treasury\u{202E}ffo-ecnalab\u{202C}\u{200D}"
         let (state, genesis, large, _, _) = try Self.state(memo: memo)
         let recorded = try #require(state.requestBook.requests[large[0]])
-        let content = try #require(ConsoleRequestContent(recorded, in: state, displaying: { $0 }))
+        let content = try #require(ConsoleRequestContent(ConsoleReviewedRequest(recorded, in: state), in: state, displaying: { $0 }))
         #expect(content.lines.contains { $0.text.contains("to treasury<U+202E>ffo-ecnalab<U+202C><U+200D>") }, "\(content.lines)")
         #expect(!content.lines.contains { $0.text.unicodeScalars.contains { $0.value == 0x202E } })
         // The signed text itself is shown as signed (its SHA-256 is the id); the script flags it.
@@ -104,7 +112,7 @@ struct ConsoleRequestTests {
         #expect(content.alone.map(\.text).contains { $0.hasPrefix("LOOK-ALIKE: ") })
         let console = try await Self.console(genesis)
         let page = try #require(console.render(ConsoleRequestPage(
-            frame: ConsoleRoutes.frame(state, title: "Request", session: nil), item: ConsoleRequestItem([recorded], in: state, now: state.time),
+            frame: ConsoleRoutes.frame(state, title: "Request", session: nil), item: ConsoleRequestItem([ConsoleReviewedRequest(recorded, in: state)], in: state, now: state.time),
             requests: [content], canDecide: true, credentialId: "", notice: nil), template: "request"))
         #expect(page.contains("to treasury&lt;U+202E&gt;ffo-ecnalab"), "the memo line shows the code points")
         #expect(page.contains(#"<p class="warning" data-alone="">Approved only on its own, never in a batch: LOOK-ALIKE: "#))
@@ -113,7 +121,7 @@ struct ConsoleRequestTests {
     @Test func aRequestPageShowsTheExactSigningInputAndEveryValueAsText() async throws {
         let hostile = #"<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> & 'q'"#
         let (state, genesis, large, routine, _) = try Self.state(memo: hostile)
-        let recorded = try #require(state.requestBook.requests[large[0]])
+        let recorded = ConsoleReviewedRequest(try #require(state.requestBook.requests[large[0]]), in: state)
         let content = try #require(ConsoleRequestContent(recorded, in: state, displaying: { $0 }))
         // The text shown is what the initiator signed: its SHA-256 is the request id. (A page the
         // gateway alters is tried in a browser against every node: ConsoleRequestBrowserTests.)
@@ -130,7 +138,7 @@ struct ConsoleRequestTests {
         #expect(page.contains(#"<button type="button" class="act" id="reject" data-act="reject">"#))
 
         // The identical requests' page lists each in full and approves, never rejects, them together.
-        let group = routine.compactMap { state.requestBook.requests[$0] }
+        let group = routine.compactMap { state.requestBook.requests[$0] }.map { ConsoleReviewedRequest($0, in: state) }
         let batch = try #require(console.render(ConsoleRequestPage(
             frame: ConsoleRoutes.frame(state, title: "Batch", session: nil), item: ConsoleRequestItem(group, in: state, now: state.time),
             requests: group.compactMap { ConsoleRequestContent($0, in: state, displaying: { $0 }) }, canDecide: true, credentialId: "", notice: nil),
@@ -138,5 +146,72 @@ struct ConsoleRequestTests {
         #expect(routine.allSatisfy { batch.contains(#"<article class="request-content" data-request="\#($0)">"#) })
         #expect(batch.contains(#"<input type="hidden" name="ids" value="\#(routine.joined(separator: ","))">"#))
         #expect(batch.contains("Approve all 3 with your security key") && !batch.contains(#"id="reject""#))
+    }
+
+    /// Review L2: the console groups identical prompts by each request's own review, as the
+    /// nodes check each listed request: one that its review keeps out of batches is on its own
+    /// line even when an identical one before it opened a group. (Its review is made so here:
+    /// identical prompts whose reviews differ — one priced, one not — are what the nodes refuse.)
+    @Test func eachRequestOfAnInboxLineIsJudgedByItsOwnReview() throws {
+        let (state, _, _, routine, _) = try Self.state(memo: "")
+        var reviewed = try routine.map { ConsoleReviewedRequest(try #require(state.requestBook.requests[$0]), in: state) }
+        #expect(ConsoleRoutes.grouped(reviewed).map { $0.map(\.id) } == [routine])
+        let review = reviewed[1].review
+        reviewed[1] = ConsoleReviewedRequest(reviewed[1].recorded, review: RequestReview(
+            explanation: review.explanation, facts: RequestFlags(flags: [], alone: ["NOT PRICED: no USD notional is known"], notionalUSD: nil)))
+        #expect(ConsoleRoutes.grouped(reviewed).map { $0.map(\.id) } == [[routine[0], routine[2]], [routine[1]]])
+        // One review per request for a page: the inbox line takes the group's, never makes its own.
+        let item = ConsoleRequestItem([reviewed[1]], in: state, now: state.time)
+        #expect(!item.isBatch && item.explanation.map(\.text) == review.explanation.lines)
+    }
+
+    /// Review L3: characters that show as nothing or as a blank, or stack on others, are named
+    /// by their code points wherever the console shows text from a request or a policy — every
+    /// name in a request's line among them — so that "kraken-eth" and "kraken\u{3164}-eth" read
+    /// differently. A plain space and a precomposed letter stay as they are.
+    @Test(arguments: [
+        ("kraken\u{3164}-eth", "kraken<U+3164>-eth"), ("\u{115F}alice", "<U+115F>alice"), ("bob\u{1160}", "bob<U+1160>"),
+        ("hot\u{FFA0}trading", "hot<U+FFA0>trading"), ("cold\u{2800}", "cold<U+2800>"), ("kraken\u{0301}", "kraken<U+0301>"),
+        ("grace\u{20DD}", "grace<U+20DD>"), ("\u{0336}frank", "<U+0336>frank"), ("ops\u{00A0}gas", "ops<U+00A0>gas"),
+        ("ops\u{3000}gas", "ops<U+3000>gas"), ("a b é", "a b é"), ("Müller", "Müller"),
+    ])
+    func blankAndCombiningCharactersAreShownAsCodePoints(text: String, shown: String) {
+        #expect(ConsoleText.visible(text) == shown)
+        #expect(ConsoleText(text).text == shown)
+    }
+
+    /// Review M4: the row of an ERC-20 call's amount shows it as signed, in the token's smallest
+    /// units — the form the signed calldata holds and the page's script compares (no registered
+    /// decimals, which are state, not signed content); any other call's, none.
+    @Test func anERC20CallsAmountRowIsTheSignedAmountInTheTokensSmallestUnits() throws {
+        let call = { (data: String) in JSONValue.object([
+            ("kind", .string("contract_call")), ("initiator", .string("alice")), ("vault", .string("hot-trading")), ("from", .string("m")),
+            ("chain", .string("ethereum")), ("to", .string(ConsoleRequestFixture.usdc)), ("data", .string(data)),
+        ]) }
+        let approve = ConsoleRequestFixture.approval(by: "alice", spender: ConsoleRequestFixture.kraken, units: 50_000_000)
+        #expect(ConsoleRequestContent.signedAmount(of: approve) == "50000000 (in the token's smallest units)")
+        let word = { (hex: String) in String(repeating: "0", count: 64 - hex.count) + hex }
+        let address = word(String(ConsoleRequestFixture.kraken.dropFirst(2)))
+        #expect(ConsoleRequestContent.signedAmount(of: call("0x095ea7b3" + address + String(repeating: "f", count: 64))) == "UNLIMITED (2^256 - 1)")
+        #expect(ConsoleRequestContent.signedAmount(of: call("0xa9059cbb" + address + word("0"))) == "0 (in the token's smallest units)")
+        #expect(ConsoleRequestContent.signedAmount(of: call("0x23b872dd" + address + address + word("de0b6b3a7640000")))
+            == "1000000000000000000 (in the token's smallest units)")
+        // 2^256 - 2, digit for digit.
+        #expect(ConsoleRequestContent.decimal(Array(repeating: 0xFF, count: 31) + [0xFE])
+            == "115792089237316195423570985008687907853269984665640564039457584007913129639934")
+        #expect(ConsoleRequestContent.decimal([0, 0, 1, 0]) == "256" && ConsoleRequestContent.decimal([]) == "0")
+        // Another function, a short or long call, a transfer: no signed amount row.
+        #expect(ConsoleRequestContent.signedAmount(of: call("0x12345678" + address + word("1"))) == nil)
+        #expect(ConsoleRequestContent.signedAmount(of: call("0x095ea7b3" + address)) == nil)
+        #expect(ConsoleRequestContent.signedAmount(of: call("0x095ea7b3" + address + word("1") + word("1"))) == nil)
+        #expect(ConsoleRequestContent.signedAmount(of: ConsoleRequestFixture.transfer(by: "alice", amount: "5", from: "m")) == nil)
+
+        // A lying gateway's table (a test's fault): the rows the script then finds.
+        let rows = [ConsoleTableRow(label: "  amount", text: "5"), ConsoleTableRow(label: "  spender", text: "0xabc")]
+        typealias Lie = GatewayFaultInjection.ConsoleTableLie
+        #expect(Lie.otherAmount.apply(rows) == [ConsoleTableRow(label: "  amount", text: "95"), rows[1]])
+        #expect(Lie.hiddenAmount.apply(rows) == [ConsoleTableRow(label: "  amount", text: "5", hidden: true), ConsoleTableRow(label: "  amount", text: "95"), rows[1]])
+        #expect(Lie.duplicatedAmount.apply(rows) == [rows[0], ConsoleTableRow(label: "  amount", text: "95"), rows[1]])
+        #expect(Lie.otherAddress.apply(rows)[1].text == "0x" + String(repeating: "1", count: 40))
     }
 }

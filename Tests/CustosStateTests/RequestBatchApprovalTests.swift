@@ -32,14 +32,32 @@ import Testing
 
     static func approvers(_ c: Cluster, _ id: String) -> [String]? { c.state.requestBook.requests[id]?.approvals?.approvals.map(\.user) }
 
-    /// `RequestApprovalTests.cluster()` (or `base`, with the risk bot's `key`) where kraken was
-    /// paid before — a 5 ETH transfer the policy allows — so that transfers to it are routine:
-    /// no first transfer, nothing unusual (`RequestReview.alone` is empty).
-    static func routine(_ base: (Cluster, BotSigningKey)? = nil) throws -> (Cluster, BotSigningKey) {
+    /// `RequestApprovalTests.cluster()` (or `base`, with the risk bot's `key`) where ETH is
+    /// priced at `usd` by three sources (`price`) and kraken was paid 50 ETH before (held, then
+    /// approved by erin, and grace if it still needs her), so that transfers of 50 ETH or less
+    /// to it are routine: priced, no first transfer, not the largest so far, nothing unusual
+    /// (`RequestFlags.alone` is empty). The clock moves an hour past each price bot's
+    /// registration, so no two of those governance approvals are in anyone's hour.
+    static func routine(_ base: (Cluster, BotSigningKey)? = nil, usd: String = "100") throws -> (Cluster, BotSigningKey) {
         var (c, key) = try base ?? RequestApprovalTests.cluster()
-        let paid = try #require(Cluster.decided(try c.submit(c.signed(Cluster.transfer(by: "risk-bot", amount: "5"), keyId: "risk-bot", key: key))))
-        #expect(paid.outcome == .allow)
+        let sources = PriceRoomTests.sources.map { ($0, BotSigningKey(ed25519: Curve25519.Signing.PrivateKey())) }
+        for (source, priceKey) in sources {
+            try c.registerBot(source, key: priceKey.publicKey, roles: [PriceEntry.sourceRole])
+            c.now += ApprovalPolicy.windowMillis
+        }
+        for (source, priceKey) in sources { try price(&c, usd: usd, by: source, key: priceKey) }
+        let paid = try ApprovalFatigueTests.held(&c, key)
+        for admin in ["erin", "grace"] where c.state.requestBook.requests[paid]?.approvals?.status == .pending {
+            try ApprovalFatigueTests.approve(&c, paid, by: admin)
+        }
+        #expect(c.state.requestBook.requests[paid]?.isAllowed == true)
         return (c, key)
+    }
+
+    /// `source` (a price bot with `key`) quotes ETH at `usd`, dated the next block.
+    static func price(_ c: inout Cluster, usd: String, by source: String, key: BotSigningKey) throws {
+        let body = PricePost(asset: "ETH", usd: try #require(FixedDecimal(parsing: usd)), time: Int64((c.now + 1000) / 1000)).json
+        #expect(c.apply(try PriceEntry.post(c.signed(body, keyId: source, key: key))) == .priced(asset: "ETH", source: source))
     }
 
     /// What an entry refused whole must leave as it was: every request's approvals, every
@@ -53,13 +71,14 @@ import Testing
     @Test func oneApprovalOfThreeIdenticalRequestsCountsForEachAndForNoOther() throws {
         var (c, key) = try Self.routine()
         let same = try (0..<3).map { _ in try RequestApprovalTests.held(&c, key) }
-        let other = try RequestApprovalTests.held(&c, key, amount: "60")
+        // 40 ETH, not 60: a larger one would be the largest so far, approved only on its own.
+        let other = try RequestApprovalTests.held(&c, key, amount: "40")
         let recorded = same.map { c.state.requestBook.requests[$0]! }
         #expect(Set(recorded.map(RequestPrompt.init)).count == 1, "the three are the same prompt to a person")
         #expect(RequestPrompt(c.state.requestBook.requests[other]!) != RequestPrompt(recorded[0]))
 
         // Review H2: a batch is the same request N times, never a way to slip a different one
-        // (here one of 60 instead of 50) under one touch: refused whole, nothing applied.
+        // (here one of 40 instead of 50) under one touch: refused whole, nothing applied.
         let before = c.state
         let (mixed, _) = try Self.batch(&c, [same[0], other, same[1]], by: "grace")
         let refused = c.apply(mixed)
@@ -121,8 +140,8 @@ import Testing
         let routineReview = c.state.review(of: try #require(c.state.requestBook.requests[routine[0]]))
         #expect(routineReview.isBatchable, "\(routineReview.alone)")
         let flaggedReview = c.state.review(of: try #require(c.state.requestBook.requests[flagged[0]]))
-        #expect(flaggedReview.flags.map(\.kind) == [.newDestination, .firstTransfer, .notPriced], "\(flaggedReview.flags)")
-        #expect(flaggedReview.alone.count == 2 && !flaggedReview.isBatchable, "not priced alone keeps nothing out without a hasty bound")
+        #expect(flaggedReview.flags.map(\.kind) == [.newDestination, .firstTransfer], "\(flaggedReview.flags)")
+        #expect(flaggedReview.alone.count == 2 && !flaggedReview.isBatchable)
 
         let before = c.state
         let smuggled = c.apply(try Self.batch(&c, [routine[0], flagged[0], routine[1]], by: "grace").entry)
@@ -145,20 +164,51 @@ import Testing
         #expect(c.apply(try Self.batch(&c, routine, by: "grace").entry) == .requestBatchApprovals(requestIds: routine, statuses: [.pending, .pending]))
     }
 
-    /// Where the policy flags hasty approvals of large requests (`approvals.hasty.over_usd`),
-    /// a request whose USD notional is unknown counts as large (fail safe): no batch covers it.
-    @Test func anUnpricedRequestUnderAHastyBoundIsApprovedOnlyOnItsOwn() throws {
-        var (c, key) = try Self.routine(try ApprovalFatigueTests.cluster("{hasty: {within: 10s, over_usd: 100000}}"))
+    /// Review M1, as the attacker: a request whose USD notional is unknown is never batched,
+    /// whatever the policy says — with `approvals.hasty` or without it. A gateway holds a routine
+    /// list back until the prices it was priced by are stale (older than the policy's
+    /// `prices.max_age`), then presents the person's batch: every node refuses it whole, naming
+    /// each request "NOT PRICED", and applies nothing; each is still approved on its own.
+    @Test(arguments: ["", "{hasty: {within: 10s, over_usd: 100000}}"])
+    func anUnpricedRequestIsNeverBatchedWhateverThePolicySays(hasty: String) throws {
+        let base = try hasty.isEmpty ? RequestApprovalTests.cluster() : ApprovalFatigueTests.cluster(hasty)
+        var (c, key) = try Self.routine(base)
         let ids = try (0..<2).map { _ in try ApprovalFatigueTests.held(&c, key) }
-        let review = c.state.review(of: try #require(c.state.requestBook.requests[ids[0]]))
-        #expect(review.flags.map(\.kind) == [.notPriced])
-        #expect(review.alone == ["LARGE: its USD notional is not known, and the policy bounds hasty approvals from 100,000 USD (approvals.hasty.over_usd)"],
-                "\(review.alone)")
+        #expect(ids.allSatisfy { c.state.flags(of: c.state.requestBook.requests[$0]!).isBatchable }, "priced while the quotes are fresh")
+        // A block 16 minutes on (another request of the bot's): the quotes are stale there.
+        c.now += 16 * 60_000
+        _ = try ApprovalFatigueTests.held(&c, key)
+        let flags = c.state.flags(of: try #require(c.state.requestBook.requests[ids[0]]))
+        #expect(flags.flags.map(\.kind) == [.notPriced] && flags.notionalUSD == nil, "\(flags.flags)")
+        #expect(flags.alone == [
+            "NOT PRICED: no USD notional is known for 50 ETH; no USD limit, largest-so-far check or batch bound reads it, so it is approved only on its own",
+        ], "\(flags.alone)")
         let before = c.state
-        let refused = c.apply(try Self.batch(&c, ids, by: "frank").entry)
+        var replica = c.state
+        let (entry, _) = try Self.batch(&c, ids, by: "frank")
+        let refused = c.apply(entry)
         #expect(Cluster.code(refused) == .invalidRequest)
-        #expect(ids.allSatisfy { Cluster.reason(refused).contains("request \($0): LARGE: its USD notional is not known") }, "\(Cluster.reason(refused))")
+        #expect(Cluster.reason(refused).contains("2 of the 2 requests are approved only on their own"), "\(Cluster.reason(refused))")
+        #expect(ids.allSatisfy { Cluster.reason(refused).contains("request \($0): NOT PRICED: no USD notional is known for 50 ETH") }, "\(Cluster.reason(refused))")
         #expect(Self.untouched(before, c.state, ids))
+        #expect(replica.apply(entry, blockTime: c.now) == refused)
+        #expect(replica.digest == c.state.digest, "every node refuses it alike")
+        // Read on its own, it is approved as any request is.
+        #expect(try ApprovalFatigueTests.approve(&c, ids[0], by: "frank") == .requestApprovals(requestId: ids[0], status: .pending))
+    }
+
+    /// Without `approvals.hasty` no size bound is configured (`ApprovalPolicy.batchBoundUSD` is
+    /// nil): what holds is that every request of a batch is priced, a plain transfer with nothing
+    /// unusual and identical to the others, and that each is then approved as a single approval
+    /// (its rules, limits and windows, in list order). Priced high, a routine list is batched.
+    @Test func withoutAHastyBoundPricedRoutineRequestsAreBatchedWhateverTheirSum() throws {
+        #expect(ApprovalPolicy().batchBoundUSD == nil)
+        #expect(ApprovalPolicy(hastyWithinSeconds: 10, hastyOverUSD: FixedDecimal(100_000)!).batchBoundUSD == FixedDecimal(100_000))
+        var (c, key) = try Self.routine(usd: "100000")
+        let ids = try (0..<3).map { _ in try RequestApprovalTests.held(&c, key) }
+        let flags = c.state.flags(of: try #require(c.state.requestBook.requests[ids[0]]))
+        #expect(flags.notionalUSD == FixedDecimal(5_000_000) && flags.isBatchable, "\(flags.alone)")
+        #expect(c.apply(try Self.batch(&c, ids, by: "frank").entry) == .requestBatchApprovals(requestIds: ids, statuses: [.pending, .pending, .pending]))
     }
 
     /// Review H1: a contract call (an approval, an upgrade, an ownership transfer, a Safe's
@@ -192,16 +242,8 @@ import Testing
     /// Review M2: a large amount split into identical pieces each under
     /// `approvals.hasty.over_usd` is judged on their sum, as one request of that size would be.
     @Test func aLargeAmountSplitIntoRoutinePiecesIsNotApprovedInOneBatch() throws {
-        var (c, key) = try Self.routine(try ApprovalFatigueTests.cluster("{hasty: {within: 10s, over_usd: 100000}}"))
-        for source in PriceRoomTests.sources {
-            let priceKey = BotSigningKey(ed25519: Curve25519.Signing.PrivateKey())
-            try c.registerBot(source, key: priceKey.publicKey, roles: [PriceEntry.sourceRole])
-            let body = PricePost(asset: "ETH", usd: FixedDecimal(1000)!, time: Int64((c.now + 1000) / 1000)).json
-            #expect(c.apply(try PriceEntry.post(c.signed(body, keyId: source, key: priceKey))) == .priced(asset: "ETH", source: source))
-        }
-        // 40 ETH paid once before, approved on its own: pieces of that size are not the largest so far.
-        let first = try ApprovalFatigueTests.held(&c, key, amount: "40")
-        for admin in ["frank", "grace"] { try ApprovalFatigueTests.approve(&c, first, by: admin) }
+        // ETH at 1000 USD; 50 ETH (50,000 USD) paid once before: pieces of 40 are not the largest so far.
+        var (c, key) = try Self.routine(try ApprovalFatigueTests.cluster("{hasty: {within: 10s, over_usd: 100000}}"), usd: "1000")
         // Three of 40 ETH (40,000 USD each, 120,000 together) and two (80,000 together).
         let pieces = try (0..<3).map { _ in try ApprovalFatigueTests.held(&c, key, amount: "40") }
         let review = c.state.review(of: try #require(c.state.requestBook.requests[pieces[0]]))

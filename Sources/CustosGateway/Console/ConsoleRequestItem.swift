@@ -6,7 +6,8 @@ import CustosState
 /// ones (equal `RequestPrompt`s) shown once as "3 × …" — in plain language, with why it needs
 /// approvals (the policy's explanation as the nodes decide it now), what is unusual about it
 /// (`ReplicatedState.review(of:)`), who initiated it and how long it has waited. Built from the
-/// committed state only. (Templates read stored properties only.)
+/// committed state only; every name in it (vault, address-book entry, person, group, rule) is
+/// shown through `ConsoleText.visible`. (Templates read stored properties only.)
 struct ConsoleRequestItem: Sendable {
     /// The first request's id; `ids` are all of them, in log order.
     let id: String
@@ -32,11 +33,13 @@ struct ConsoleRequestItem: Sendable {
     let hasUnusual: Bool
     let explanation: [ConsoleText]
 
-    /// `requests` are identical prompts (at least one), in log order; `now` is the gateway's
-    /// clock (milliseconds), for the age only. What may differ between identical requests —
+    /// `requests` are identical prompts (at least one), in log order, each with its review made
+    /// once for the page (`ConsoleReviewedRequest`); `now` is the gateway's clock
+    /// (milliseconds), for the age only. What may differ between identical requests —
     /// their approvals, what they still need, their expiry — is shown for all of them (review
     /// L2): the soonest expiry, and each approvals state, or "varies".
-    init(_ requests: [RecordedRequest], in state: ReplicatedState, now: UInt64) {
+    init(_ reviewed: [ConsoleReviewedRequest], in state: ReplicatedState, now: UInt64) {
+        let requests = reviewed.map(\.recorded)
         let first = requests[0]
         id = first.id
         ids = requests.map(\.id)
@@ -45,7 +48,7 @@ struct ConsoleRequestItem: Sendable {
         link = isBatch ? "/console/batches/\(first.id)" : "/console/requests/\(first.id)"
         let one = ConsoleText.visible(Self.summary(first.request, in: state))
         summary = isBatch ? "\(requests.count) × \(one)" : one
-        initiator = first.initiator
+        initiator = ConsoleText.visible(first.initiator)
         age = DecisionTiming.text(now > first.blockTime ? now - first.blockTime : 0)
         let expiries = requests.compactMap { $0.approvals?.expiresAt }
         expires = expiries.min().map { soonest in
@@ -58,15 +61,15 @@ struct ConsoleRequestItem: Sendable {
         })
         approvers = Self.agreed(requests.map { r in
             (r.approvals?.approvals ?? []).map { decision in
-                decision.user + (decision.reviewMillis.map { " (review \(DecisionTiming.text($0)))" } ?? " (review not measured)")
+                ConsoleText.visible(decision.user) + (decision.reviewMillis.map { " (review \(DecisionTiming.text($0)))" } ?? " (review not measured)")
             }.joined(separator: ", ")
         })
         hasApprovers = !approvers.isEmpty
         needed = Self.agreed(requests.map { r in
             let unmet = state.unmetApprovals(of: r)
-            return unmet.isEmpty ? "nothing more" : unmet.map { "\($0.count) more from \($0.group) (rule \($0.rule))" }.joined(separator: "; ")
+            return unmet.isEmpty ? "nothing more" : ConsoleText.visible(unmet.map { "\($0.count) more from \($0.group) (rule \($0.rule))" }.joined(separator: "; "))
         })
-        let review = state.review(of: first)
+        let review = reviewed[0].review
         unusual = review.unusual.map(ConsoleText.init)
         hasUnusual = !review.unusual.isEmpty
         explanation = review.explanation.lines.map(ConsoleText.init)
@@ -91,7 +94,8 @@ struct ConsoleRequestItem: Sendable {
             return "Transfer \(r.amount.grouped) \(r.asset) from \(r.vault) to \(destination(r, in: state))\(on)"
         case .contractCall:
             let call = r.call.map { call in
-                let named = call.arguments.map { ($0.key, $0.value) } + call.amounts.map { ($0.key, $0.value.grouped) }
+                // Each argument once: a number as its amount (review M4).
+                let named = call.arguments.filter { call.amounts[$0.key] == nil }.map { ($0.key, $0.value) } + call.amounts.map { ($0.key, $0.value.grouped) }
                 return call.function + "(" + named.sorted { $0.0 < $1.0 }.map { "\($0.0): \($0.1)" }.joined(separator: ", ") + ")"
             } ?? "a function"
             return "Call \(call) on \(destination(r, in: state)) from \(r.vault)\(on)"

@@ -27,22 +27,35 @@ extension ConsoleRoutes {
     }
 
     /// The requests waiting for `user`: held for approvals, still pending, `user` eligible to
-    /// decide them now and not having approved them — grouped by `RequestPrompt` (identical
-    /// prompts together, at most `RequestBatchApproval.maximumRequests` a group), in log order
-    /// of each group's first request. A request to be read on its own (`RequestReview.alone`:
-    /// anything unusual about it, or large under `approvals.hasty`) is a group of one, never a
-    /// batch line (review H2), as every node refuses it in a batch.
-    static func waitingRequests(for user: String, in state: ReplicatedState) -> [[RecordedRequest]] {
-        var groups: [[RecordedRequest]] = []
+    /// decide them now and not having approved them — each reviewed once
+    /// (`ConsoleReviewedRequest`), grouped by `RequestPrompt` (identical prompts together, at most
+    /// `RequestBatchApproval.maximumRequests` a group), in log order of each group's first
+    /// request. A request to be read on its own (`RequestReview.alone`: anything unusual about
+    /// it, no USD notional, or large under `approvals.hasty`) is a group of one, never on a batch
+    /// line (review H2), as every node refuses it in a batch; each request is judged by its own
+    /// review, not its group's first (review L2).
+    static func waitingRequests(for user: String, in state: ReplicatedState) -> [[ConsoleReviewedRequest]] {
+        grouped(state.requestBook.order.compactMap { id in
+            state.requestBook.requests[id].flatMap { awaits($0, user, in: state) ? ConsoleReviewedRequest($0, in: state) : nil }
+        })
+    }
+
+    /// `requests` (in log order) grouped as `waitingRequests` says: a request its review keeps
+    /// out of batches alone, every other one with the open group of its prompt.
+    static func grouped(_ requests: [ConsoleReviewedRequest]) -> [[ConsoleReviewedRequest]] {
+        var groups: [[ConsoleReviewedRequest]] = []
         var open: [RequestPrompt: Int] = [:]
-        for id in state.requestBook.order {
-            guard let recorded = state.requestBook.requests[id], awaits(recorded, user, in: state) else { continue }
-            let prompt = RequestPrompt(recorded)
+        for reviewed in requests {
+            guard reviewed.review.isBatchable else {
+                groups.append([reviewed])
+                continue
+            }
+            let prompt = RequestPrompt(reviewed.recorded)
             if let index = open[prompt], groups[index].count < RequestBatchApproval.maximumRequests {
-                groups[index].append(recorded)
+                groups[index].append(reviewed)
             } else {
-                open[prompt] = state.review(of: recorded).isBatchable ? groups.count : nil
-                groups.append([recorded])
+                open[prompt] = groups.count
+                groups.append([reviewed])
             }
         }
         return groups
@@ -60,8 +73,9 @@ extension ConsoleRoutes {
         guard let (_, session) = await session(request, console) else { return ConsolePage.redirect(to: "/console/sign-in") }
         let state = await console.gateway.governanceState
         guard RequestDecisionEntry.isValidId(id), let recorded = state.requestBook.requests[id],
-              let content = ConsoleRequestContent(recorded, in: state, displaying: console.gateway.armedFaults.displaying(signingInput:),
-                                                table: console.gateway.armedFaults.displaying(callTable:))
+              case let reviewed = ConsoleReviewedRequest(recorded, in: state),
+              let content = ConsoleRequestContent(reviewed, in: state, displaying: console.gateway.armedFaults.displaying(signingInput:),
+                                                  table: console.gateway.armedFaults.displaying(callTable:))
         else {
             return try message(console, state, session, .notFound, "No such request",
                                "No request \"\(id.printable(limit: 128))\" is recorded.", back: "/console/")
@@ -71,7 +85,7 @@ extension ConsoleRoutes {
         case "reject"?: "Your rejection is queued. It takes effect once every node has checked it in a committed block."
         default: nil
         }
-        let item = ConsoleRequestItem([recorded], in: state, now: console.gateway.clock())
+        let item = ConsoleRequestItem([reviewed], in: state, now: console.gateway.clock())
         return try page(console, status: .ok, ConsoleRequestPage(
             frame: frame(state, title: "Request \(id.prefix(16))", session: session), item: item, requests: [content],
             canDecide: awaits(recorded, session.user, in: state), credentialId: Base64URL.encode(session.credentialId), notice: notice),

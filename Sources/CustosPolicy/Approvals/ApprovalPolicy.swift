@@ -46,6 +46,14 @@ public struct ApprovalPolicy: Sendable, Hashable {
         return usd >= hastyOverUSD
     }
 
+    /// The USD notional from which a request, or a batch of requests together, is large for a
+    /// batch approval: `approvals.hasty`'s `over_usd` where the section is set (the YAML sets
+    /// `within` and `over_usd` together), else nil — no size bound, and a batch then holds only
+    /// priced, identical plain transfers with nothing unusual about them, each approved as a
+    /// single approval would be (its rules, USD limits and windows in list order). A request
+    /// whose notional is not known is never batched, whatever this says (`RequestFlags.alone`).
+    public var batchBoundUSD: FixedDecimal? { hastyWithinSeconds == nil ? nil : hastyOverUSD }
+
     /// Why an approval of a large request (`isLarge`) with review time `reviewMillis` (nil: not
     /// measured) is flagged, or nil when it is not.
     public func hastiness(reviewMillis: UInt64?) -> HastyReason? {

@@ -28,8 +28,8 @@ extension ReplicatedState {
     /// In order: the one assertion verifies over `RequestBatchApproval.challenge` of the list
     /// with this cluster's genesis digest and the timing (its counter moves on once); every
     /// listed request may still be approved by the person (`undecidedRequest`); none is to be
-    /// read on its own (`RequestReview.alone`: a plain transfer with no unusual flag, not large
-    /// under `approvals.hasty`), nor are they large together; every listed request has the
+    /// read on its own (`RequestFlags.alone`: a priced plain transfer with no unusual flag, not
+    /// large under `ApprovalPolicy.batchBoundUSD`), nor are they large together; every listed request has the
     /// prompt of the first (`RequestPrompt`: the same initiator, body but for its id, and
     /// approvals waited for); the signed time is close to the block
     /// time (`checkTiming`); then each request is approved in list order as a single approval is
@@ -43,8 +43,10 @@ extension ReplicatedState {
                          challenge: RequestBatchApproval.challenge(requestIds: b.requestIds, genesisDigest: genesisDigest, timing: b.timing)!)
         let listed = try b.requestIds.map { id throws(GovernanceError) in try undecidedRequest(id, by: b.user) }
         // A request with anything unusual about it deserves its own reading (review H2): one
-        // touch for a routine list never covers it, whatever page the gateway served.
-        let reviews = listed.map { review(of: $0) }
+        // touch for a routine list never covers it, whatever page the gateway served. Nor does
+        // one whose USD notional is not known (review M1): no size bound can judge it. The flags
+        // alone, from the policy's decision without its explanation in words (review mend).
+        let reviews = listed.map { flags(of: $0) }
         let alone = zip(listed, reviews).compactMap { r, review in
             review.alone.isEmpty ? nil : "request \(r.id): " + review.alone.joined(separator: "; ")
         }
@@ -54,17 +56,15 @@ extension ReplicatedState {
                 "\(alone.count) of the \(listed.count) requests are approved only on their own, never in a batch — \(alone.joined(separator: " — "))")
         }
         // Nor is a large amount split into routine pieces (review M2): the batch is judged large on
-        // the sum of its notionals, as one request of that size would be.
-        let approvals = policy.document.approvals
-        let total = reviews.reduce(FixedDecimal?.some(.zero)) { sum, review in
-            guard let sum, let usd = review.notionalUSD else { return nil }
-            return sum.adding(usd)
-        }
-        if listed.count > 1, approvals.isLarge(total) {
+        // the sum of its notionals, as one request of that size would be. Every notional is known
+        // here (an unpriced request is approved only on its own, above); a sum beyond the
+        // decimals counts as large.
+        let total = reviews.reduce(FixedDecimal?.some(.zero)) { sum, review in sum.flatMap { $0.adding(review.notionalUSD ?? .zero) } }
+        if listed.count > 1, let bound = policy.document.approvals.batchBoundUSD, total.map({ $0 >= bound }) ?? true {
             throw GovernanceError(
                 .invalidRequest,
-                "the \(listed.count) requests move \(total.map { "\($0.grouped) USD" } ?? "an unknown USD notional") together, at least approvals.hasty.over_usd "
-                    + "(\(approvals.hastyOverUSD.grouped) USD): a large amount is approved request by request, never in one batch")
+                "the \(listed.count) requests move \(total.map { "\($0.grouped) USD" } ?? "more USD than a decimal holds") together, at least approvals.hasty.over_usd "
+                    + "(\(bound.grouped) USD): a large amount is approved request by request, never in one batch")
         }
         // Only identical requests are approved together (review H2): a batch is "the same
         // request N times", never a way to slip a different one under one touch.

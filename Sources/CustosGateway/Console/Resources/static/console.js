@@ -244,17 +244,21 @@
   // browser's clock at the click, reviewMillis how long the page was visible before it
   // (reviewClock).
 
-  // Text as a person should read it (review L4, as ConsoleText.visible on the server): every
-  // control, format (bidirectional overrides and isolates, zero-width characters) and line or
-  // paragraph separator character shown as its code point, <U+202E>.
+  // Text as a person should read it (review L4 and L3, as ConsoleText.visible on the server):
+  // every control, format (bidirectional overrides and isolates, zero-width characters), line
+  // or paragraph separator, space other than U+0020, combining mark (Mn, Me) and blank (the
+  // Hangul fillers U+115F, U+1160, U+3164, U+FFA0 and the blank Braille pattern U+2800)
+  // character shown as its code point, <U+202E>.
+  const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Zs}\p{Mn}\p{Me}\u115F\u1160\u3164\uFFA0\u2800]/gu;
+
   function visible(text) {
-    return String(text).replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu,
-      (c) => '<U+' + c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0') + '>');
+    return String(text).replace(HIDDEN,
+      (c) => c === ' ' ? c : '<U+' + c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0') + '>');
   }
 
   // The characters of `text` that visible() shows as code points, each once.
   function hiddenCharacters(text) {
-    return Array.from(new Set(String(text).match(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu) || [])).map(visible);
+    return Array.from(new Set((String(text).match(HIDDEN) || []).filter((c) => c !== ' '))).map(visible);
   }
 
   // The ERC-20 calls a person approves most, decoded here from the signed calldata itself
@@ -294,23 +298,72 @@
     return { selector: '0x' + selector, length, call: { name: known.name, args } };
   }
 
-  // The gateway's table of an article by label (trimmed): label -> values in order.
-  // A row not shown counts, as '(a hidden row)': a table agrees only with what is on screen.
+  // Said of a request whose table the script does not compare with the signed content.
+  const UNVERIFIED = ' (THE TABLE BESIDE IT IS THE GATEWAY\'S, NOT VERIFIED BY THIS PAGE)';
+
+  // A table label as the script compares it: letters and digits only, in lower case, so that
+  // "Amount:" or " amount" is no second name for the row "amount".
+  function labelKey(label) {
+    return String(label).toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+  }
+
+  // The gateway's table of an article by label (`labelKey`): label -> values (trimmed) in
+  // order. A row not shown counts, as '(a hidden row)': a table agrees only with what is on
+  // screen.
   function tableValues(article) {
     const values = {};
     for (const row of article.querySelectorAll('table.details tr')) {
       if (row.cells.length < 2) continue;
-      const label = row.cells[0].textContent.trim();
+      const label = labelKey(row.cells[0].textContent);
       const shown = typeof row.checkVisibility !== 'function' || row.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true });
       (values[label] = values[label] || []).push(shown ? row.cells[1].textContent.trim() : '(a hidden row)');
     }
     return values;
   }
 
-  // What the browser itself reads from a request body, the fields it signs for, in words; and
-  // where the gateway's table beside it says otherwise (`mismatches`).
+  // Whether the gateway's table (`shown`, from tableValues) shows `expected` — what the script
+  // read from the signed content, as the console formats it — in exactly one visible row
+  // labelled `label` (review M4); where not, says so in `mismatches`. `same` compares a shown
+  // value with the expected one (exactly, by default).
+  function checkRow(shown, label, expected, what, mismatches, same = (a, b) => a === b) {
+    const listed = shown[labelKey(label)] || [];
+    if (listed.length === 0) {
+      mismatches.push('the table does not name ' + label + ', which the signed ' + what + ' sets to ' + expected);
+    } else if (listed.length > 1) {
+      mismatches.push('the table names ' + label + ' ' + listed.length + ' times (' + listed.join(', ') + '); the signed ' + what + ' sets it once, to ' + expected);
+    } else if (!same(listed[0], expected)) {
+      mismatches.push('the table names ' + label + ' ' + listed[0] + ' but the signed ' + what + ' says ' + expected);
+    }
+  }
+
+  // A transaction request's table rows that the signed body fixes, as RequestIntent writes them
+  // (the console shows each through visible()): the vault line, the transfer or call line and
+  // the memo — each in exactly one visible row equal to what the body says; no memo row where
+  // the body has none.
+  function checkTransactionRows(body, shown, mismatches) {
+    const text = (value) => visible(String(value)).trim();
+    checkRow(shown, 'vault', text(body.vault + ', from ' + body.from + ' on ' + body.chain), 'request', mismatches);
+    if (body.kind === 'contract_call') {
+      const data = '0x' + String(body.data).replace(/^0x/i, '').toLowerCase();
+      checkRow(shown, 'calls', text(body.to + ' with value ' + (body.value === undefined ? '0' : body.value) + ' and data ' + data), 'request', mismatches);
+    } else {
+      checkRow(shown, 'transfers', text(body.amount + ' ' + body.asset + ' to ' + body.to), 'request', mismatches);
+    }
+    if (body.memo !== undefined && String(body.memo) !== '') {
+      checkRow(shown, 'memo', text(body.memo), 'request', mismatches);
+    } else if ((shown.memo || []).length > 0) {
+      mismatches.push('the table shows a memo (' + shown.memo.join(', ') + ') the signed request does not have');
+    }
+  }
+
+  // What the browser itself reads from a request body, the fields it signs for, in words;
+  // where the gateway's table beside it says otherwise (`mismatches`); and whether the script
+  // compared that table with the signed body at all (`verified`): a message's table (EIP-191,
+  // EIP-712: its domain and fields), a call the script does not decode, and a body in the
+  // policy's own form are shown as the gateway's, NOT VERIFIED BY THIS PAGE, and are never
+  // approved in a batch (setUpRequestDecision).
   function readBody(body, article) {
-    if (!body || typeof body !== 'object' || Array.isArray(body)) return { text: 'a body that is not an object', mismatches: [] };
+    if (!body || typeof body !== 'object' || Array.isArray(body)) return { text: 'a body that is not an object', mismatches: [], verified: false };
     const mismatches = [];
     if (body.message !== undefined) {
       const message = body.message && typeof body.message === 'object' ? body.message : {};
@@ -326,10 +379,16 @@
       } else if (message.hex !== undefined) {
         what += ' of ' + Math.max(0, (String(message.hex).length - 2) / 2) + ' bytes';
       }
-      return { text: what + ' with vault ' + String(body.vault), mismatches };
+      return { text: what + ' with vault ' + String(body.vault) + UNVERIFIED, mismatches, verified: false };
     }
     const to = body.destination !== undefined ? body.destination : body.to;
     const from = body.vault ? ' from vault ' + String(body.vault) : '';
+    // A transaction request (with its source address `from`) has the rows RequestIntent writes;
+    // a body in the policy's own form is shown as its canonical text, which this page does not
+    // rebuild.
+    const transaction = body.from !== undefined;
+    const shown = tableValues(article);
+    if (transaction) checkTransactionRows(body, shown, mismatches);
     if (body.kind === 'contract_call' && body.data !== undefined) {
       const decoded = decodeCall(body.data);
       const value = ' with value ' + String(body.value === undefined ? '0' : body.value);
@@ -338,34 +397,30 @@
           text: 'contract_call to ' + String(to) + value + ' on chain ' + String(body.chain) + from + ': selector ' + decoded.selector
             + ', ' + decoded.length + ' bytes of calldata; THIS PAGE DOES NOT DECODE THIS FUNCTION: the decoded table beside it is the gateway\'s, not verified by this page',
           mismatches,
+          verified: false,
         };
       }
-      const shown = tableValues(article);
+      // Every argument, the amount too, in exactly one visible row (review M4): an address in
+      // any case (the table shows it checksummed), an amount as the console formats it from
+      // the signed calldata — in the token's smallest units, the form the signed content holds.
       for (const [name, read] of decoded.call.args) {
-        if (!read.startsWith('0x')) continue;
-        const listed = shown[name] || [];
-        // A row left out, or named otherwise, is no agreement (review M4).
-        if (listed.length === 0) {
-          mismatches.push('the table does not name ' + name + ', which the signed calldata sets to ' + read);
-        } else if (listed.length > 1) {
-          mismatches.push('the table names ' + name + ' ' + listed.length + ' times (' + listed.join(', ') + '); the signed calldata sets it once, to ' + read);
-        } else if (listed[0].toLowerCase() !== read) {
-          mismatches.push('the table names ' + name + ' ' + listed.join(', ') + ' but the signed calldata says ' + read);
-        }
+        checkRow(shown, name, read, 'calldata', mismatches, read.startsWith('0x') ? (a, b) => a.toLowerCase() === b : undefined);
       }
       if ((shown.function || []).length > 1 || ((shown.function || []).length === 1 && shown.function[0].split(' ')[0] !== decoded.call.name)) {
         mismatches.push('the table names function ' + shown.function.join(', ') + ' but the signed calldata calls ' + decoded.call.name);
       }
       return {
         text: 'contract_call ' + decoded.call.name + '(' + decoded.call.args.map(([n, v]) => n + ' ' + v).join(', ') + ') on token '
-          + String(to) + value + ' on chain ' + String(body.chain) + from,
+          + String(to) + value + ' on chain ' + String(body.chain) + from + (transaction ? '' : UNVERIFIED),
         mismatches,
+        verified: transaction,
       };
     }
     return {
       text: String(body.kind || 'transfer') + ' of ' + String(body.amount) + ' ' + String(body.asset || '') + ' to ' + String(to)
-        + ' on chain ' + String(body.chain) + from,
+        + ' on chain ' + String(body.chain) + from + (transaction ? '' : UNVERIFIED),
       mismatches,
+      verified: transaction,
     };
   }
 
@@ -378,6 +433,7 @@
     const digests = [];
     const bodies = new Set();
     const mismatches = [];
+    const unverified = [];
     for (const article of section.querySelectorAll('article[data-request]')) {
       // Every request signed for is on screen: a hidden one is never signed for.
       if (typeof article.checkVisibility === 'function' && !article.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) {
@@ -392,6 +448,7 @@
         const { id: _ignored, ...rest } = input.body && typeof input.body === 'object' ? input.body : { body: input.body };
         bodies.add(JSON.stringify([input.keyId, rest]));
         const body = readBody(input.body, article);
+        if (!body.verified) unverified.push(article.dataset.request.slice(0, 16) + '…');
         read = body.text + ', initiated by ' + String(input.keyId);
         for (const m of body.mismatches) mismatches.push('request ' + article.dataset.request.slice(0, 16) + '…: ' + m);
         if (body.mismatches.length > 0) read += ' (MISMATCH: ' + body.mismatches.join('; ') + ')';
@@ -404,6 +461,7 @@
         // Content the page cannot read is not approved (review M3): the table beside it may say
         // anything about it.
         read = 'content this page cannot read: ' + error.message;
+        unverified.push(article.dataset.request.slice(0, 16) + '…');
         mismatches.push('request ' + article.dataset.request.slice(0, 16) + '…: ' + read);
       }
       say(article.querySelector('[data-shown="summary"]'), read);
@@ -417,6 +475,11 @@
     // Nor is one with anything unusual about it approved in a batch (review H2; every node
     // refuses it too): each such request is read and approved on its own page.
     if (section.dataset.mode === 'batch') {
+      // One touch for a list covers only tables this page checked against what is signed.
+      if (unverified.length > 0) {
+        throw new Error('not signing a batch: this page does not verify the table of request ' + unverified.join(', ')
+          + ' against what is signed; approve each on its own page');
+      }
       const alone = Array.from(section.querySelectorAll('article[data-request]')).filter((a) => a.querySelector('[data-alone]'));
       if (alone.length > 0) {
         throw new Error('not signing a batch: ' + alone.map((a) => 'request ' + a.dataset.request.slice(0, 16) + '… ('
