@@ -281,4 +281,28 @@ import Testing
         #expect(a.state.watch.count == 1 && b.state.watch.count == 0)
         #expect(a.state.digest != b.state.digest)
     }
+
+    /// Third review H-2: the flood set enters the digest. Two nodes applying the same flood
+    /// agree; a flood differing only in one counterparty beyond the detailed flags (same counts
+    /// everywhere) gives another digest.
+    @Test func theFloodSetEntersTheDigest() throws {
+        var a = try cluster()
+        let v = try Self.vaultAddress(a)
+        let flood = (0...WatchBook.maximumFlagsPerTransaction).map { i in
+            Self.transfer(v, from: "0x" + String(repeating: "0", count: 32) + String(format: "%08x", i + 1), amount: 0)
+        }
+        var other = flood
+        other[WatchBook.maximumFlagsPerTransaction] = Self.transfer(v, from: "0x" + String(repeating: "9", count: 40), amount: 0)
+        var b = a
+        var c = a
+        let entry = try reportEntry(&a, flood)
+        #expect(a.apply(entry) == .watched(chain: "ethereum", block: 100, flagged: WatchBook.maximumFlagsPerTransaction))
+        b.apply(entry)
+        #expect(a.state.digest == b.state.digest)
+        #expect(a.state.watch.floodSets["ethereum"]?.count == 1)
+        _ = try report(&c, other)
+        #expect(c.state.watch.count == a.state.watch.count && c.state.watch.floodSets["ethereum"]?.count == 1)
+        #expect(c.state.watch.floodSets["ethereum"]?.digest != a.state.watch.floodSets["ethereum"]?.digest)
+        #expect(c.state.digest != a.state.digest)
+    }
 }

@@ -9,13 +9,14 @@ extension CompiledPolicy {
         guard !normalized.isEmpty, !isInAddressBook(normalized, chain: chain) else { return nil }
         let resemblance = lookalikes.resemblance(of: normalized)
         let poisoning = poisoning(of: normalized, chain: chain, state: state)
-        guard resemblance != nil || poisoning != nil else { return nil }
-        return RecipientFlag(address: normalized, resemblance: resemblance, poisoning: poisoning)
+        let flood = poisoning == nil ? flood(of: normalized, chain: chain, state: state) : nil
+        guard resemblance != nil || poisoning != nil || flood != nil else { return nil }
+        return RecipientFlag(address: normalized, resemblance: resemblance, poisoning: poisoning, flood: flood)
     }
 
     /// Why the poisoned test of an address that no report flagged has no answer for `request`
     /// in `state`, or nil when it has one, on each chain `watchedChains` names: the chain's watch
-    /// room overflowed (security review H1: a flood of dust left counterparties unflagged); or,
+    /// room overflowed (its flood set is full: security reviews H1, H-2); or,
     /// with `poisoning.max_staleness` set, the chain's last covered block is older than that (its
     /// own timestamp against the block time, review M1), or nothing covers the chain (review M4:
     /// a silenced watcher must not read as "nothing happened"), or a message's domain names a
@@ -29,8 +30,8 @@ extension CompiledPolicy {
         }
         for name in names {
             if let overflow = state.watchOverflows[name] {
-                return "the watch room of \(name) overflowed at block \(overflow.block) (transaction \(overflow.transaction)): "
-                    + "\(overflow.unflagged) dust counterpart\(overflow.unflagged == 1 ? "y was" : "ies were") not flagged, "
+                return "the watch room of \(name) overflowed at block \(overflow.block) (transaction \(overflow.transaction)): its flood set was full, "
+                    + "\(overflow.unflagged) dust counterpart\(overflow.unflagged == 1 ? "y was" : "ies were") left out, "
                     + "so whether an address is poisoned is unknown until the quorum clears the overflow"
             }
             guard let bound else { continue }
@@ -39,7 +40,7 @@ extension CompiledPolicy {
             }
             if state.time - coverage.blockTime > Int64(bound) {
                 return "the watch data for \(name) is stale: it covers blocks up to \(coverage.block), of \(UTCTime.text(coverage.blockTime)) "
-                    + "(reported at \(UTCTime.text(coverage.reportedAt))), older than poisoning.max_staleness \(Self.durationText(bound)), "
+                    + "(reported at \(UTCTime.text(coverage.reportedAt))\(coverage.reporter.isEmpty ? "" : " by \(coverage.reporter)")), older than poisoning.max_staleness \(Self.durationText(bound)), "
                     + "so whether an address is poisoned is unknown"
             }
         }
@@ -61,11 +62,14 @@ extension CompiledPolicy {
     }
 
     /// The poisoned test of `addresses` (normalized) that `request` names, as a condition reads
-    /// it: true when one is flagged; else an evaluation failure when one is outside the address
+    /// it: true when one is flagged or a flood's member; else an evaluation failure when one is outside the address
     /// book and the watch data gives no answer (`watchUnknown`); else false.
     func isPoisoned(_ addresses: [String], of request: PolicyRequest, state: StateSnapshot) throws(EvaluationFailure) -> Bool {
         let chain = request.chain
-        if addresses.contains(where: { !$0.isEmpty && !isInAddressBook($0, chain: chain) && poisoning(of: $0, chain: chain, state: state) != nil }) {
+        if addresses.contains(where: {
+            !$0.isEmpty && !isInAddressBook($0, chain: chain)
+                && (poisoning(of: $0, chain: chain, state: state) != nil || flood(of: $0, chain: chain, state: state) != nil)
+        }) {
             return true
         }
         if addresses.contains(where: { !$0.isEmpty && !isInAddressBook($0, chain: chain) }),
@@ -89,6 +93,15 @@ extension CompiledPolicy {
     func poisoning(of normalized: String, chain: String, state: StateSnapshot) -> AddressAppearance? {
         for name in chain.isEmpty ? chains.names : [chain] {
             if let appearance = state.appearances[name + "/" + normalized] { return appearance }
+        }
+        return nil
+    }
+
+    /// The flood whose dust transfers made `normalized` a member of the flood set of `chain`
+    /// (of the policy's chains in their order for a message), and that chain.
+    func flood(of normalized: String, chain: String, state: StateSnapshot) -> (chain: String, flood: WatchFlood)? {
+        for name in chain.isEmpty ? chains.names : [chain] {
+            if let flood = state.watchFloods[name]?.flood(of: name + "/" + normalized) { return (name, flood) }
         }
         return nil
     }
