@@ -118,6 +118,13 @@ import Testing
         state.chainIds = ["ethereum": "1", "base": "8453"]
         let message = Self.policy.explain(Self.permit(spender: Self.stranger), in: state)
         #expect(message.decision.reason == .deniedByRule("deny-poisoned-destination"), "\(message.lines)")
+        // A message whose domain names a chain id no registered chain has is judged on every
+        // chain's overflow, as one naming none (third review): it used to skip the check.
+        var elsewhere = Self.permit(spender: Self.stranger)
+        elsewhere.message?.domain?.chainId = "999"
+        let unregistered = Self.policy.evaluate(elsewhere, in: state)
+        #expect(unregistered.reason == .deniedByRule("deny-poisoned-destination"), "\(unregistered)")
+        #expect(unregistered.applied.contains { $0.failedClosed?.contains("the watch room of ethereum overflowed") == true }, "\(unregistered.applied)")
         // Another chain, and the address book, still answer.
         var base = request
         base.chain = "base"

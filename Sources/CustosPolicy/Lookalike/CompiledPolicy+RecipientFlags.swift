@@ -20,13 +20,20 @@ extension CompiledPolicy {
     /// with `poisoning.max_staleness` set, the chain's last covered block is older than that (its
     /// own timestamp against the block time, review M1), or nothing covers the chain (review M4:
     /// a silenced watcher must not read as "nothing happened"), or a message's domain names a
-    /// chain id no registered chain has.
+    /// chain id no registered chain has. Without the bound, such a message is judged on every
+    /// chain's overflow, as one naming no chain id (third review: its flags are looked up on
+    /// every chain, so an overflow anywhere leaves it without an answer).
     func watchUnknown(for request: PolicyRequest, state: StateSnapshot) -> String? {
         let bound = document.poisoning.maxStalenessSeconds
-        guard let names = watchedChains(of: request, state: state) else {
-            guard bound != nil else { return nil }
-            return "the message's EIP-712 domain names chainId \(request.message?.domain?.chainId ?? ""), which no registered chain has, "
-                + "so whether an address is poisoned is unknown"
+        let names: [String]
+        if let watched = watchedChains(of: request, state: state) {
+            names = watched
+        } else {
+            guard bound == nil else {
+                return "the message's EIP-712 domain names chainId \(request.message?.domain?.chainId ?? ""), which no registered chain has, "
+                    + "so whether an address is poisoned is unknown"
+            }
+            names = Self.everyWatchedChain(state)
         }
         for name in names {
             if let overflow = state.watchOverflows[name] {
@@ -58,7 +65,12 @@ extension CompiledPolicy {
             let names = state.chainIds.filter { $0.value == id }.map(\.key).sorted()
             return names.isEmpty ? nil : names
         }
-        return Set(state.chainIds.keys).union(state.watchCoverage.keys).union(state.watchOverflows.keys).sorted()
+        return Self.everyWatchedChain(state)
+    }
+
+    /// Every registered chain and every chain watchers covered or that overflowed, sorted.
+    static func everyWatchedChain(_ state: StateSnapshot) -> [String] {
+        Set(state.chainIds.keys).union(state.watchCoverage.keys).union(state.watchOverflows.keys).sorted()
     }
 
     /// The poisoned test of `addresses` (normalized) that `request` names, as a condition reads
