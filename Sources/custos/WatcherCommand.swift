@@ -41,7 +41,8 @@ struct WatcherCommand: AsyncParsableCommand {
     @Option(help: "The chain's JSON-RPC endpoint.") var rpc: String
     @Option(help: "The file remembering the next block to read (default: the key file's path + .CHAIN.cursor).") var cursor: String?
     @Option(help: "The first block to read when there is no cursor file yet (default: the chain's latest block).") var fromBlock: UInt64?
-    @Option(help: "Blocks to stay below the chain's head (reorg safety).") var confirmations: UInt64 = 0
+    @Option(help: "Blocks to stay below the chain's head, so that a reorg of up to that many blocks cannot drop a transfer already reported (third review M2).")
+    var confirmations: UInt64 = 12
     @Option(help: "The most blocks read in one look.") var batch: UInt64 = 100
     @Option(help: "Milliseconds between looks.") var interval: UInt64 = 500
     @Option(help: "Seconds between empty heartbeats of the last block read when nothing new comes (they refresh nothing).")
