@@ -240,6 +240,29 @@ extension WatchRoomTests {
         #expect(c.state.watch.coverage["ethereum"]?.block == 200)
     }
 
+    /// Third review M2, as the attacker (or a reorg): a range right after the coverage whose
+    /// parent block is not the covered block is refused, naming both hashes, and moves nothing;
+    /// the range read from the right parent continues the coverage, and a report of blocks
+    /// already covered is not asked for a parent it cannot be checked against.
+    @Test func aRangeMustStartOnTheCoveredBlocksHash() throws {
+        var c = try cluster()
+        let covered = "0x" + String(repeating: "1", count: 64), reorged = "0x" + String(repeating: "2", count: 64)
+        #expect(try report(&c, [], from: 1, block: 100, blockHash: covered) == .watched(chain: "ethereum", block: 100, flagged: 0))
+        #expect(c.state.watch.coverage["ethereum"]?.blockHash == covered)
+        let v = try Self.vaultAddress(c)
+        let refused = try report(&c, [Self.transfer(v, block: 101)], from: 101, block: 120, parentHash: reorged)
+        #expect(Cluster.code(refused) == .watchRefused, "\(refused)")
+        #expect(Cluster.reason(refused).contains("follow block 100 of hash \(reorged), but the coverage ends at block 100 of hash \(covered)"), "\(refused)")
+        #expect(c.state.watch.coverage["ethereum"]?.block == 100 && c.state.watch.count == 0)
+        #expect(try report(&c, [], from: 101, block: 120, parentHash: covered) == .watched(chain: "ethereum", block: 120, flagged: 0))
+        #expect(c.state.watch.coverage["ethereum"]?.block == 120 && c.state.watch.coverage["ethereum"]?.blockHash == Self.blockHash)
+        // A range of blocks already covered is taken for its flags, whatever parent it names.
+        #expect(try report(&c, [Self.transfer(v, block: 110)], from: 105, block: 120, parentHash: reorged) == .watched(chain: "ethereum", block: 120, flagged: 1))
+        // The wire form: a range from block 0 names no parent; any other names one.
+        let body = WatchReport(chain: "ethereum", fromBlock: 5, block: 6, blockHash: Self.blockHash, parentHash: nil, blockTime: 1, vaults: [v], transfers: []).json
+        #expect(throws: GovernanceError.self) { try WatchReport(json: body) }
+    }
+
     @Test func aReportMustCoverExactlyTheClustersVaultAddresses() throws {
         var c = try cluster()
         let v = try Self.vaultAddress(c)
@@ -254,19 +277,19 @@ extension WatchRoomTests {
         #expect(c.state.watch.coverage.isEmpty)
         // The exact set, in any case and order, is taken; an empty range is a report too.
         #expect(try report(&c, [], vaults: [v.uppercased().replacing("0X", with: "0x")]) == .watched(chain: "ethereum", block: 100, flagged: 0))
-        #expect(c.state.watch.coverage["ethereum"] == WatchCoverage(block: 100, blockTime: Int64(c.now / 1000) - 1, reportedAt: Int64(c.now / 1000), reporter: "watcher-1"))
+        #expect(c.state.watch.coverage["ethereum"] == WatchCoverage(block: 100, blockHash: Self.blockHash, blockTime: Int64(c.now / 1000) - 1, reportedAt: Int64(c.now / 1000), reporter: "watcher-1"))
     }
 
     @Test func coverageGrowsOnlyWithoutAGap() throws {
         var c = try cluster()
         #expect(try report(&c, [], from: 50, block: 100) == .watched(chain: "ethereum", block: 100, flagged: 0))
-        let first = WatchCoverage(block: 100, blockTime: Int64(c.now / 1000) - 1, reportedAt: Int64(c.now / 1000), reporter: "watcher-1")
+        let first = WatchCoverage(block: 100, blockHash: Self.blockHash, blockTime: Int64(c.now / 1000) - 1, reportedAt: Int64(c.now / 1000), reporter: "watcher-1")
         #expect(c.state.watch.coverage["ethereum"] == first)
         // A report past a gap is kept but covers nothing.
         #expect(try report(&c, [], from: 150, block: 200, keyId: "watcher-1") == .watched(chain: "ethereum", block: 200, flagged: 0))
         #expect(c.state.watch.coverage["ethereum"] == first)
         #expect(try report(&c, [], from: 101, block: 300) == .watched(chain: "ethereum", block: 300, flagged: 0))
-        #expect(c.state.watch.coverage["ethereum"] == WatchCoverage(block: 300, blockTime: Int64(c.now / 1000) - 1, reportedAt: Int64(c.now / 1000), reporter: "watcher-1"))
+        #expect(c.state.watch.coverage["ethereum"] == WatchCoverage(block: 300, blockHash: Self.blockHash, blockTime: Int64(c.now / 1000) - 1, reportedAt: Int64(c.now / 1000), reporter: "watcher-1"))
     }
 
     /// Second review M1, as the attacker: staleness is the chain's time, not the watcher's

@@ -8,13 +8,17 @@
 /// M1: how current the chain data is, not how recently a watcher spoke).
 public struct WatchCoverage: Sendable, Hashable {
     public var block: UInt64
+    /// The hash of `block` (empty when unknown, as in a snapshot written by hand): the next
+    /// range must name it as its parent (third review M2).
+    public var blockHash: String
     public var blockTime: Int64
     public var reportedAt: Int64
     /// The watcher bot that extended it last (empty when unknown, as in a snapshot written by hand).
     public var reporter: String
 
-    public init(block: UInt64, blockTime: Int64, reportedAt: Int64, reporter: String = "") {
+    public init(block: UInt64, blockHash: String = "", blockTime: Int64, reportedAt: Int64, reporter: String = "") {
         self.block = block
+        self.blockHash = blockHash
         self.blockTime = blockTime
         self.reportedAt = reportedAt
         self.reporter = reporter

@@ -102,7 +102,7 @@ public struct WatchBook: Sendable {
             } else {
                 extended = true
             }
-            if extended { coverage[chain] = WatchCoverage(block: report.block, blockTime: report.blockTime, reportedAt: time, reporter: watcher) }
+            if extended { coverage[chain] = WatchCoverage(block: report.block, blockHash: report.blockHash, blockTime: report.blockTime, reportedAt: time, reporter: watcher) }
         } else {
             progress[run] = current
         }
@@ -140,6 +140,7 @@ public struct WatchBook: Sendable {
             w.append(report.fromBlock)
             w.append(report.block)
             w.append(string: report.blockHash)
+            w.append(string: report.parentHash ?? "")
             w.append(UInt64(bitPattern: report.blockTime))
             w.append(UInt32(report.part))
             w.append(UInt32(report.parts))
