@@ -113,7 +113,7 @@ let package = Package(
         // no I/O, no clock, no floating point.
         .target(
             name: "CustosPolicy",
-            dependencies: ["CustosCore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CustosCore", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
 

@@ -3,10 +3,13 @@ import CustosState
 
 /// The watch room as the API shows it (`GET /v1/watch`), one entry per chain any report or
 /// clearance touched, sorted by chain: how far reports cover it without a gap, how many
-/// counterparties are flagged poisoned, whether it overflowed (security review H1: the
-/// poisoned test of an unflagged address is then unknown there until the quorum clears it) and
-/// the transactions counted as floods. A watcher reads its coverage back from here before it
-/// moves its cursor. The flagged addresses themselves show in the decisions that meet them.
+/// counterparties are flagged poisoned one by one, how many more its flood set holds (third
+/// review H-2: poisoned too) and the first transactions that planted them, and whether it
+/// overflowed (its flood set was full: the poisoned test of an address neither flagged nor
+/// flooded is then unknown there until the quorum clears it), and the addresses the quorum cleared
+/// for good. A watcher reads its coverage back
+/// from here before it moves its cursor. The flagged addresses themselves show in the decisions
+/// that meet them.
 public struct WatchRoomView: Codable, Sendable, Equatable {
     public struct Chain: Codable, Sendable, Equatable {
         public var chain: String
@@ -14,10 +17,25 @@ public struct WatchRoomView: Codable, Sendable, Equatable {
         /// last extended the coverage; absent when no complete range was ever reported.
         public var coveredBlock: UInt64?
         public var coveredAt: Int64?
+        /// The watcher bot whose report last extended the coverage (third review L1).
+        public var coveredBy: String?
         public var flagged: Int
+        /// How many counterparties the chain's flood set holds, and how many transactions
+        /// planted them.
+        public var flooded: Int
+        public var floodTransactions: Int
         public var overflow: Overflow?
-        /// Sorted by block, then transaction.
+        /// The first `maximumFloodsShown`, sorted by block, then transaction.
         public var floods: [Flood]
+        /// Addresses whose flag the quorum cleared for good (`clear-watch-flag`, kind 45), sorted
+        /// by address.
+        public var cleared: [Clearance]
+    }
+
+    public struct Clearance: Codable, Sendable, Equatable {
+        public var address: String
+        /// The id of the operation that cleared it.
+        public var operation: String
     }
 
     public struct Overflow: Codable, Sendable, Equatable {
@@ -29,22 +47,30 @@ public struct WatchRoomView: Codable, Sendable, Equatable {
     public struct Flood: Codable, Sendable, Equatable {
         public var transaction: String
         public var block: UInt64
-        public var unflagged: Int
+        public var members: Int
     }
 
     public var chains: [Chain]
 
+    /// The most flood transactions listed per chain.
+    public static let maximumFloodsShown = 64
+
     public init(_ watch: WatchBook) {
-        let names = Set(watch.coverage.keys).union(watch.overflows.keys).union(watch.flagsPerChain.keys)
-            .union(watch.floods.keys.map { String($0.prefix { $0 != "/" }) })
+        var cleared: [String: [Clearance]] = [:]
+        for (key, operation) in watch.cleared {
+            let chain = String(key.prefix { $0 != "/" })
+            cleared[chain, default: []].append(Clearance(address: String(key.dropFirst(chain.count + 1)), operation: operation))
+        }
+        let names = Set(watch.coverage.keys).union(watch.overflows.keys).union(watch.flagsPerChain.keys).union(watch.floodSets.keys)
+            .union(cleared.keys)
         chains = names.sorted().map { name in
             let coverage = watch.coverage[name]
-            let floods = watch.floods.filter { $0.key.hasPrefix(name + "/") }
-                .map { Flood(transaction: String($0.key.dropFirst(name.count + 1)), block: $0.value.block, unflagged: $0.value.unflagged) }
-                .sorted { ($0.block, $0.transaction) < ($1.block, $1.transaction) }
-            return Chain(chain: name, coveredBlock: coverage?.block, coveredAt: coverage?.reportedAt, flagged: watch.flagsPerChain[name] ?? 0,
+            let transactions = watch.floodSets[name]?.transactions ?? []
+            return Chain(chain: name, coveredBlock: coverage?.block, coveredAt: coverage?.reportedAt, coveredBy: coverage?.reporter, flagged: watch.flagsPerChain[name] ?? 0,
+                         flooded: watch.floodSets[name]?.count ?? 0, floodTransactions: transactions.count,
                          overflow: watch.overflows[name].map { Overflow(block: $0.block, transaction: $0.transaction, unflagged: $0.unflagged) },
-                         floods: floods)
+                         floods: transactions.prefix(Self.maximumFloodsShown).map { Flood(transaction: $0.transaction, block: $0.block, members: $0.members) },
+                         cleared: (cleared[name] ?? []).sorted { $0.address < $1.address })
         }
     }
 

@@ -108,6 +108,17 @@ public final class NodeChainStore: Sendable {
             try Self.refuseOlderChain(db, made: "whose watch reports are not numbered in parts")
             try db.execute(sql: "DELETE FROM stateDigest")
         }
+        migrator.registerMigration("v12: the watch room's flood sets") { db in
+            // Version 9 puts each chain's flood set (the dust counterparties beyond the detailed
+            // flags, by count and running digest) in the digest, and the watch room's journal
+            // records how many each report put there and the hash of the block before its range
+            // (issue 17, third security review H-2, M2). Dust beyond the detailed bounds no longer
+            // overflows the chain but is poisoned, and a watch report's wire form changed (it
+            // names `parent_hash`): an older chain would replay into another history, so it is
+            // refused, as for v11.
+            try Self.refuseOlderChain(db, made: "whose watch room overflowed on a flood of dust instead of keeping it")
+            try db.execute(sql: "DELETE FROM stateDigest")
+        }
         return migrator
     }
 

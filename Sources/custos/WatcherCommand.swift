@@ -41,7 +41,8 @@ struct WatcherCommand: AsyncParsableCommand {
     @Option(help: "The chain's JSON-RPC endpoint.") var rpc: String
     @Option(help: "The file remembering the next block to read (default: the key file's path + .CHAIN.cursor).") var cursor: String?
     @Option(help: "The first block to read when there is no cursor file yet (default: the chain's latest block).") var fromBlock: UInt64?
-    @Option(help: "Blocks to stay below the chain's head (reorg safety).") var confirmations: UInt64 = 0
+    @Option(help: "Blocks to stay below the chain's head, so that a reorg of up to that many blocks cannot drop a transfer already reported (third review M2).")
+    var confirmations: UInt64 = 12
     @Option(help: "The most blocks read in one look.") var batch: UInt64 = 100
     @Option(help: "Milliseconds between looks.") var interval: UInt64 = 500
     @Option(help: "Seconds between empty heartbeats of the last block read when nothing new comes (they refresh nothing).")
@@ -111,11 +112,12 @@ struct WatcherCommand: AsyncParsableCommand {
             Array(transfers[$0..<min($0 + WatchEntry.maximumTransfers, transfers.count)])
         }
         let head = try await header(to, client)
+        let parent = from > 0 ? try await header(from - 1, client).hash : nil
         for attempt in 1...3 {
             // Posted even where the coverage already claims these blocks (second review H-1):
             // a watcher that read them reports what it read.
             for (i, part) in parts.enumerated() {
-                let report = WatchReport(chain: chain, fromBlock: from, block: to, blockHash: head.hash, blockTime: head.time, vaults: own,
+                let report = WatchReport(chain: chain, fromBlock: from, block: to, blockHash: head.hash, parentHash: parent, blockTime: head.time, vaults: own,
                                          part: i + 1, parts: parts.count, transfers: part)
                 try await post(report, key: key, genesis: genesis, call: call)
             }
@@ -137,7 +139,9 @@ struct WatcherCommand: AsyncParsableCommand {
         let vaults: [VaultView] = try await call.get("/v1/vaults")
         let own = vaults.flatMap(\.addresses).filter { $0.chain == VaultAddress.Chain.evm.rawValue }.map(\.address)
         let head = try await header(block, client)
-        try await post(WatchReport(chain: chain, fromBlock: block, block: block, blockHash: head.hash, blockTime: head.time, vaults: own, transfers: []),
+        let parent = block > 0 ? try await header(block - 1, client).hash : nil
+        try await post(WatchReport(chain: chain, fromBlock: block, block: block, blockHash: head.hash, parentHash: parent, blockTime: head.time, vaults: own,
+                                   transfers: []),
                        key: key, genesis: genesis, call: call)
     }
 

@@ -1,5 +1,6 @@
 import CustosCore
 @testable import CustosPolicy
+import Foundation
 import Testing
 
 /// Security review M1/M2 of the look-alike and poisoned flags, and M2 of cooling-off: every
@@ -111,16 +112,59 @@ import Testing
         let decision = Self.policy.evaluate(request, in: state)
         #expect(decision.reason == .deniedByRule("deny-poisoned-destination"), "\(decision)")
         #expect(decision.applied.contains { $0.failedClosed?.contains("the watch room of ethereum overflowed at block 101") == true }, "\(decision.applied)")
-        #expect(decision.applied.contains { $0.failedClosed?.contains("9984 dust counterparties were not flagged") == true }, "\(decision.applied)")
+        #expect(decision.applied.contains { $0.failedClosed?.contains("its flood set was full, 9984 dust counterparties were left out") == true },
+                "\(decision.applied)")
         // A message names no chain: the overflowed chain its domain's chainId names counts.
         state.chainIds = ["ethereum": "1", "base": "8453"]
         let message = Self.policy.explain(Self.permit(spender: Self.stranger), in: state)
         #expect(message.decision.reason == .deniedByRule("deny-poisoned-destination"), "\(message.lines)")
+        // A message whose domain names a chain id no registered chain has is judged on every
+        // chain's overflow, as one naming none (third review): it used to skip the check.
+        var elsewhere = Self.permit(spender: Self.stranger)
+        elsewhere.message?.domain?.chainId = "999"
+        let unregistered = Self.policy.evaluate(elsewhere, in: state)
+        #expect(unregistered.reason == .deniedByRule("deny-poisoned-destination"), "\(unregistered)")
+        #expect(unregistered.applied.contains { $0.failedClosed?.contains("the watch room of ethereum overflowed") == true }, "\(unregistered.applied)")
         // Another chain, and the address book, still answer.
         var base = request
         base.chain = "base"
         #expect(!(try Self.holds("request.destination_poisoned", base, state)))
         #expect(!(try Self.holds("address_poisoned(\"\(ExamplePolicyTests.kraken)\")", request, state)))
+    }
+
+    /// Third review H-2, as the attacker: a flood of dust left a counterparty in the chain's flood
+    /// set (not flagged one by one, the chain not overflowed). Paying it is denied naming the
+    /// flood; an address outside the flood still answers (not poisoned); so does another chain;
+    /// `address_poisoned` reads the same test, and a message on the chain finds it too.
+    @Test func aFloodMemberIsPoisonedNamingItsFloodAndTheRestStillAnswer() throws {
+        let flood = "0x" + String(repeating: "cd", count: 32)
+        var set = WatchFloodSet(chain: "ethereum")
+        for i in 0..<100 {
+            let added = set.insert("ethereum/0x" + String(repeating: "0", count: 32) + String(format: "%08x", i), transaction: flood, block: 101)
+            #expect(added)
+        }
+        let stranger = set.insert("ethereum/" + Self.stranger.lowercased(), transaction: flood, block: 101)
+        #expect(stranger)
+        var state = ExamplePolicyTests.state()
+        state.watchFloods["ethereum"] = set
+        let request = ExamplePolicyTests.send("alice", "100", to: Self.stranger)
+        #expect(try Self.holds("request.destination_poisoned", request, state))
+        #expect(try Self.holds("address_poisoned(\"\(Self.stranger)\")", request, state))
+        let decision = Self.policy.evaluate(request, in: state)
+        #expect(decision.reason == .deniedByRule("deny-poisoned-destination"), "\(decision)")
+        let warning = try #require(decision.warnings.first { $0.kind == .poisoned })
+        #expect(warning.text.contains("in a flood of 101 dust transfers on ethereum: transaction \(flood) (block 101)"), "\(warning.text)")
+        // Not a member: the test answers "no" (the chain did not overflow).
+        let other = ExamplePolicyTests.send("alice", "100", to: "0x9999999999999999999999999999999999999999")
+        #expect(!(try Self.holds("request.destination_poisoned", other, state)))
+        #expect(Self.policy.evaluate(other, in: state).reason != .deniedByRule("deny-poisoned-destination"))
+        // The set is per chain.
+        var base = request
+        base.chain = "base"
+        #expect(!(try Self.holds("request.destination_poisoned", base, state)))
+        // A message names no chain: the flood set of the chain its domain names counts.
+        state.chainIds = ["ethereum": "1", "base": "8453"]
+        #expect(Self.policy.explain(Self.permit(spender: Self.stranger), in: state).decision.reason == .deniedByRule("deny-poisoned-destination"))
     }
 
     /// Second review M4, as the attacker: under `max_staleness`, an EIP-712 message whose domain

@@ -17,7 +17,8 @@ extension TransactionLoopbackTests {
             let cursor = f.cluster.root.appendingPathComponent("watcher-devnet.cursor").path
             let out = try await LocalCluster.run(f.cluster.binary, [
                 "watcher", "--gateway", f.cluster.baseURL, "--watcher", f.watcherKey, "--chain", "devnet", "--rpc", f.chain.url.absoluteString,
-                "--from-block", "0", "--cursor", cursor, "--once",
+                // The test chain mines a block per transaction: read up to its head.
+                "--from-block", "0", "--confirmations", "0", "--cursor", cursor, "--once",
             ] + TransactionFixture.clockOffsetArguments(f.cluster))
             #expect(out.contains("reported") && out.contains("flagging 1 address"), "\(out)")
             #expect(FileManager.default.contents(atPath: cursor) != nil, "the watcher remembers how far it read")

@@ -9,8 +9,8 @@ import Foundation
 import Testing
 
 /// Security reviews of the watch room, as an attacker would try them: a flood of zero-value
-/// transfers never stops the reports, it overflows the chain (the unflagged are unknown) until
-/// the quorum clears it; a range counts as covered only with every part; a false flag is cleared
+/// transfers never stops the reports, its counterparties are poisoned (the flood set) and the
+/// chain overflows only when the set's budget is spent; a range counts as covered only with every part; a false flag is cleared
 /// only by the quorum and stays cleared; a report that hides a vault address is refused; the
 /// room records how far each chain is covered without a gap, and with `poisoning.max_staleness`
 /// a silenced watcher makes the poisoned test fail closed instead of reading as "nothing
@@ -46,10 +46,11 @@ extension WatchRoomTests {
     /// A transaction hash made of `i`.
     static func transaction(_ i: Int) -> String { "0x" + String(repeating: "0", count: 56) + String(format: "%08x", i + 1) }
 
-    /// Second review H1, as the attacker: the room fills up from many transactions (each within
-    /// the bound per transaction); the next dust is not refused but leaves the chain overflowed,
-    /// coverage advancing, and the quorum clears the flags before a block and the overflow.
-    @Test func aFullRoomNeverRefusesAReportItOverflowsTheChainUntilTheQuorumClearsIt() throws {
+    /// Second review H1 and third review H-2, as the attacker: the detailed flags fill up from
+    /// many transactions (each within the bound per transaction); the next dust is not refused
+    /// and does not overflow the chain: it goes into the flood set, poisoned, while an address
+    /// outside it still pays. Clearing the flags before a block leaves the later ones.
+    @Test func aFullRoomOfFlagsPutsMoreDustInTheFloodSetAndNeverOverflows() throws {
         var c = try cluster()
         try c.govern(.changePolicy(yaml: Self.policy(version: 4, poisoning: "{dust_usd: 1, dust: {USDC: 1}, max_staleness: 1h}")))
         let v = try Self.vaultAddress(c)
@@ -66,97 +67,162 @@ extension WatchRoomTests {
             block += 1
         }
         #expect(c.state.watch.flagsPerChain["ethereum"] == WatchBook.maximumFlagsPerChain)
-        #expect(c.state.watch.floods.isEmpty)
-        // The room was full before the last report's last transfers: the chain overflowed there.
-        let overflow = try #require(c.state.watch.overflows["ethereum"])
-        #expect(overflow.block == block - 1 && overflow.unflagged == i - WatchBook.maximumFlagsPerChain)
-        // More dust is taken, counted, and the coverage advances.
-        #expect(try report(&c, [Self.transfer(v, from: Self.counterparty(i), amount: 0, block: block, transaction: Self.transaction(9_999))],
+        // The detailed flags were full before the last report's last transfers: those are flooded.
+        #expect(c.state.watch.floodSets["ethereum"]?.count == i - WatchBook.maximumFlagsPerChain)
+        #expect(c.state.watch.overflows.isEmpty, "the chain did not overflow")
+        // More dust is taken, flooded, and the coverage advances.
+        let late = Self.transaction(9_999)
+        #expect(try report(&c, [Self.transfer(v, from: Self.counterparty(i), amount: 0, block: block, transaction: late)],
                            from: block, block: block) == .watched(chain: "ethereum", block: block, flagged: 0))
         #expect(c.state.watch.coverage["ethereum"]?.block == block)
-        #expect(c.state.watch.overflows["ethereum"]?.unflagged == overflow.unflagged + 1)
-        // A flagged address is denied; one nobody flagged is unknown (fails closed, naming the
-        // overflow); the address book still pays.
+        #expect(c.state.watch.floodSets["ethereum"]?.flood(of: "ethereum/" + Self.counterparty(i)) == WatchFlood(transaction: late, block: block, members: 1))
+        // A flagged address is denied, so is a flooded one (naming its flood); one nobody
+        // flagged pays; so does the address book.
         #expect(try pay(&c, Self.counterparty(0)).decision.reason == .deniedByRule("deny-poisoned"))
-        let stranger = try pay(&c, "0x8888888888888888888888888888888888888888")
-        #expect(stranger.decision.reason == .deniedByRule("deny-poisoned"))
-        #expect(stranger.decision.applied.first?.failedClosed?.contains("the watch room of ethereum overflowed at block \(overflow.block)") == true,
-                "\(stranger.decision.applied)")
+        let flooded = try pay(&c, Self.counterparty(i))
+        #expect(flooded.decision.reason == .deniedByRule("deny-poisoned"), "\(flooded.decision)")
+        #expect(flooded.decision.warnings.first?.text.contains("in a flood of 1 dust transfers on ethereum: transaction \(late)") == true)
+        #expect(try pay(&c, "0x8888888888888888888888888888888888888888").outcome == .allow)
         #expect(try pay(&c, Cluster.kraken).outcome == .allow)
-        // The quorum clears every flag before the last blocks, then the overflow.
+        // The quorum clears every flag and flood member before the last blocks.
         try c.govern(.clearWatchFlag(chain: "ethereum", target: "below:\(block - 1)"))
         #expect(c.state.watch.flagsPerChain["ethereum"] == 24 - (i - WatchBook.maximumFlagsPerChain))
-        #expect(try pay(&c, Self.counterparty(0)).decision.reason == .deniedByRule("deny-poisoned"), "still overflowed")
-        try c.govern(.clearWatchFlag(chain: "ethereum", target: "overflow"))
-        #expect(c.state.watch.overflows.isEmpty)
-        #expect(try pay(&c, Self.counterparty(0)).outcome == .allow, "cleared, and the chain answers again")
-        #expect(try pay(&c, "0x8888888888888888888888888888888888888888").outcome == .allow)
-        // A cleared overflow is not cleared twice, and a clearance that names nothing is refused.
-        let (_, twice) = try c.propose(.clearWatchFlag(chain: "ethereum", target: "overflow"), by: "frank")
-        #expect(Cluster.reason(twice).contains("the watch room did not overflow on ethereum"), "\(twice)")
+        #expect(try pay(&c, Self.counterparty(0)).outcome == .allow, "cleared")
+        #expect(try pay(&c, Self.counterparty(i)).decision.reason == .deniedByRule("deny-poisoned"), "a later flood member is not cleared")
+        // A clearance that names nothing is refused; so is an overflow that never happened.
+        let (_, never) = try c.propose(.clearWatchFlag(chain: "ethereum", target: "overflow"), by: "frank")
+        #expect(Cluster.reason(never).contains("the watch room did not overflow on ethereum"), "\(never)")
         let (_, nonsense) = try c.propose(.clearWatchFlag(chain: "ethereum", target: "everything"), by: "frank")
         #expect(Cluster.reason(nonsense).contains("is not what a watch flag clearance names"), "\(nonsense)")
     }
 
-    /// Second review H1, as the attacker: one transaction emits 10,000 zero-value
-    /// `Transfer(vault, x, 0)` events (transferFrom with value 0 needs no allowance), which the
-    /// watcher reports in 417 parts. Every part is taken, the first 16 counterparties are
-    /// flagged and the rest counted as a flood, the coverage advances over the range, the
-    /// cluster does not fail open (an unflagged address is unknown), and the address book pays.
-    @Test func aFloodOfTenThousandZeroValueEventsDoesNotStopCoverageNorFailOpen() throws {
-        var c = try cluster()
-        try c.govern(.changePolicy(yaml: Self.policy(version: 4, poisoning: "{dust_usd: 1, dust: {USDC: 1}, max_staleness: 1h}")))
+    /// Reports the 10,000 zero-value events of `flood` in block 101 with counterparties
+    /// `counterparty(first + n)`, in parts as the watcher posts them; returns how many were flagged
+    /// one by one, recording an issue for a part refused.
+    func reportFlood(_ c: inout Cluster, _ flood: String, first: Int = 0, count: Int = 10_000) throws -> Int {
         let v = try Self.vaultAddress(c)
-        #expect(try report(&c, [], from: 90, block: 100) == .watched(chain: "ethereum", block: 100, flagged: 0))
-        let flood = Self.transaction(7)
-        let events = (0..<10_000).map { Self.transfer(v, from: Self.counterparty($0), amount: 0, token: Cluster.usdc, incoming: false, block: 101, transaction: flood) }
+        let events = (0..<count).map {
+            Self.transfer(v, from: Self.counterparty(first + $0), amount: 0, token: Cluster.usdc, incoming: false, block: 101, transaction: flood)
+        }
         let parts = stride(from: 0, to: events.count, by: WatchEntry.maximumTransfers).map { Array(events[$0..<min($0 + WatchEntry.maximumTransfers, events.count)]) }
-        #expect(parts.count == 417)
         var flagged = 0
         for (n, part) in parts.enumerated() {
             guard case .watched(_, _, let added) = try report(&c, part, from: 101, block: 101, part: n + 1, parts: parts.count) else {
-                Issue.record("part \(n + 1) refused"); return
+                Issue.record("part \(n + 1) refused"); return flagged
             }
             flagged += added
         }
-        #expect(flagged == WatchBook.maximumFlagsPerTransaction)
-        #expect(c.state.watch.floods["ethereum/" + flood] == WatchFlood(block: 101, unflagged: 10_000 - WatchBook.maximumFlagsPerTransaction))
-        #expect(c.state.watch.overflows["ethereum"] == WatchOverflow(block: 101, transaction: flood, unflagged: 10_000 - WatchBook.maximumFlagsPerTransaction))
+        return flagged
+    }
+
+    /// Third review H-2, as the attacker: one transaction emits 10,000 zero-value
+    /// `Transfer(vault, x, 0)` events (transferFrom with value 0 needs no allowance, about a
+    /// dollar), which the watcher reports in 417 parts. Every part is taken, the first 16
+    /// counterparties are flagged and the rest go into the flood set; the chain is NOT
+    /// overflowed: known entries pay, an address outside the flood pays, every flood address is
+    /// refused naming the flood, and the coverage advances. Clearing the flood's transaction
+    /// clears its members.
+    @Test func aFloodOfTenThousandZeroValueEventsIsPoisonedAndNothingElseIs() throws {
+        var c = try cluster()
+        try c.govern(.changePolicy(yaml: Self.policy(version: 4, poisoning: "{dust_usd: 1, dust: {USDC: 1}, max_staleness: 1h}")))
+        #expect(try report(&c, [], from: 90, block: 100) == .watched(chain: "ethereum", block: 100, flagged: 0))
+        let flood = Self.transaction(7)
+        #expect(try reportFlood(&c, flood) == WatchBook.maximumFlagsPerTransaction)
+        let set = try #require(c.state.watch.floodSets["ethereum"])
+        #expect(set.count == 10_000 - WatchBook.maximumFlagsPerTransaction)
+        #expect(set.transactions == [WatchFlood(transaction: flood, block: 101, members: 10_000 - WatchBook.maximumFlagsPerTransaction)])
+        #expect(c.state.watch.overflows.isEmpty, "the chain is not overflowed")
         #expect(c.state.watch.coverage["ethereum"]?.block == 101, "coverage does not stop")
-        #expect(c.state.watch.flagsPerChain["ethereum"] == WatchBook.maximumFlagsPerTransaction, "the room is not full")
-        // The cluster does not fail open: a flood address not flagged is unknown, a flagged one poisoned.
-        let unflagged = try pay(&c, Self.counterparty(9_999))
-        #expect(unflagged.decision.reason == .deniedByRule("deny-poisoned"), "\(unflagged.decision)")
-        #expect(unflagged.decision.applied.first?.failedClosed?.contains("the watch room of ethereum overflowed at block 101 (transaction \(flood))") == true)
+        #expect(c.state.watch.flagsPerChain["ethereum"] == WatchBook.maximumFlagsPerTransaction)
+        // Every flood address is refused; the ones beyond the detailed flags name the flood.
+        let policy = c.state.policy
+        let snapshot = c.state.snapshot(for: PolicyRequest(kind: .transfer, initiator: "alice", chain: "ethereum", destination: Self.counterparty(0)), at: c.state.time)
+        for n in 0..<10_000 {
+            let request = PolicyRequest(kind: .transfer, initiator: "alice", chain: "ethereum", destination: Self.counterparty(n))
+            guard policy.destinationWarnings(for: request, in: snapshot).contains(where: { $0.kind == .poisoned }) else {
+                Issue.record("flood address \(n) reads clean"); break
+            }
+        }
+        let last = try pay(&c, Self.counterparty(9_999))
+        #expect(last.decision.reason == .deniedByRule("deny-poisoned"), "\(last.decision)")
+        #expect(last.decision.warnings.first?.text.contains("in a flood of \(10_000 - WatchBook.maximumFlagsPerTransaction) dust transfers on ethereum: transaction \(flood) (block 101)") == true,
+                "\(last.decision.warnings)")
         #expect(try pay(&c, Self.counterparty(0)).decision.reason == .deniedByRule("deny-poisoned"))
+        #expect(try pay(&c, "0x8888888888888888888888888888888888888888").outcome == .allow, "an address outside the flood still pays")
         #expect(try pay(&c, Cluster.kraken).outcome == .allow, "the address book still pays")
         // Later reports are taken and extend the coverage.
         #expect(try report(&c, [], from: 102, block: 110) == .watched(chain: "ethereum", block: 110, flagged: 0))
         #expect(c.state.watch.coverage["ethereum"]?.block == 110)
-        // The quorum clears the flood's flags by its transaction hash, then the overflow.
+        // The quorum clears one flood address alone, for good; then the flood by its hash.
+        try c.govern(.clearWatchFlag(chain: "ethereum", target: Self.counterparty(5_000)))
+        #expect(try pay(&c, Self.counterparty(5_000)).outcome == .allow)
+        #expect(try pay(&c, Self.counterparty(5_001)).decision.reason == .deniedByRule("deny-poisoned"))
         try c.govern(.clearWatchFlag(chain: "ethereum", target: flood))
-        #expect(c.state.watch.count == 0 && c.state.watch.floods.isEmpty)
-        #expect(try pay(&c, Self.counterparty(9_999)).decision.reason == .deniedByRule("deny-poisoned"), "the overflow stands until cleared")
-        try c.govern(.clearWatchFlag(chain: "ethereum", target: "overflow"))
+        #expect(c.state.watch.count == 0 && c.state.watch.floodSets["ethereum"]?.count == 0)
         #expect(try pay(&c, Self.counterparty(9_999)).outcome == .allow)
     }
 
-    /// Second review M-1: flood records are bounded per chain; beyond them a flood is counted in
-    /// the overflow mark alone, so flooding with many transactions grows no node's state.
-    @Test func floodRecordsAreBoundedPerChain() throws {
+    /// Third review H-2, as the attacker: with the flood set's budget spent (set small here), the
+    /// chain overflows, and only then: an address outside the flood is unknown (fails closed,
+    /// naming the overflow), flood members stay refused, the address book pays. Clearing the
+    /// overflow makes no flood address clean.
+    @Test func onlyASpentFloodBudgetOverflowsAndClearingItCleansNoFloodAddress() throws {
+        var c = try cluster()
+        c.state.watch.floodBudget = 100
+        try c.govern(.changePolicy(yaml: Self.policy(version: 4, poisoning: "{dust_usd: 1, dust: {USDC: 1}, max_staleness: 1h}")))
+        #expect(try report(&c, [], from: 90, block: 100) == .watched(chain: "ethereum", block: 100, flagged: 0))
+        let first = Self.transaction(7)
+        // 16 flagged and 100 flooded: the budget is spent exactly, nothing left out.
+        #expect(try reportFlood(&c, first, count: 116) == WatchBook.maximumFlagsPerTransaction)
+        #expect(c.state.watch.floodSets["ethereum"]?.isFull == true)
+        #expect(c.state.watch.overflows.isEmpty, "a budget spent exactly leaves nothing out")
+        #expect(try pay(&c, "0x8888888888888888888888888888888888888888").outcome == .allow)
+        // One more dust counterparty has no room: now the chain overflows.
+        let second = Self.transaction(8)
+        #expect(try reportFlood(&c, second, first: 1_000, count: 20) == WatchBook.maximumFlagsPerTransaction)
+        #expect(c.state.watch.overflows["ethereum"] == WatchOverflow(block: 101, transaction: second, unflagged: 4))
+        let stranger = try pay(&c, "0x8888888888888888888888888888888888888888")
+        #expect(stranger.decision.reason == .deniedByRule("deny-poisoned"))
+        #expect(stranger.decision.applied.first?.failedClosed?.contains("the watch room of ethereum overflowed at block 101 (transaction \(second))") == true,
+                "\(stranger.decision.applied)")
+        #expect(try pay(&c, Self.counterparty(115)).decision.reason == .deniedByRule("deny-poisoned"))
+        #expect(try pay(&c, Cluster.kraken).outcome == .allow)
+        // Clearing the overflow: the stranger pays again, every flood address stays refused.
+        try c.govern(.clearWatchFlag(chain: "ethereum", target: "overflow"))
+        #expect(c.state.watch.overflows.isEmpty)
+        #expect(try pay(&c, "0x8888888888888888888888888888888888888888").outcome == .allow)
+        for n in [16, 50, 115] {
+            let refused = try pay(&c, Self.counterparty(n))
+            #expect(refused.decision.reason == .deniedByRule("deny-poisoned"), "flood address \(n): \(refused.decision)")
+            #expect(refused.decision.warnings.first?.text.contains("transaction \(first)") == true)
+        }
+    }
+
+    /// Second review M-1, third review H-2: many flood transactions grow the flood set by their
+    /// members, each report is taken (none refused), each flood is named, and the count of
+    /// flood transactions is kept per chain without scanning.
+    @Test func manyFloodTransactionsAreEachTakenAndNamed() throws {
         var c = try cluster()
         let v = try Self.vaultAddress(c)
         #expect(try report(&c, [], from: 90, block: 100) == .watched(chain: "ethereum", block: 100, flagged: 0))
-        let count = WatchBook.maximumFloodsPerChain + 6
+        let count = 70
         let events = (0..<count).flatMap { t in
             (0...WatchBook.maximumFlagsPerTransaction).map { i in
                 Self.transfer(v, from: Self.counterparty(t * 100 + i), amount: 0, token: Cluster.usdc, incoming: false, block: 101, transaction: Self.transaction(t))
             }
         }
         let parts = stride(from: 0, to: events.count, by: WatchEntry.maximumTransfers).map { Array(events[$0..<min($0 + WatchEntry.maximumTransfers, events.count)]) }
-        for (n, part) in parts.enumerated() { _ = try report(&c, part, from: 101, block: 101, part: n + 1, parts: parts.count) }
-        #expect(c.state.watch.floods.count == WatchBook.maximumFloodsPerChain)
-        #expect(c.state.watch.overflows["ethereum"]?.unflagged == count, "every flood's one unflagged counterparty is counted")
+        var flagged = 0
+        for (n, part) in parts.enumerated() {
+            let outcome = try report(&c, part, from: 101, block: 101, part: n + 1, parts: parts.count)
+            guard case .watched("ethereum", 101, let added) = outcome else { Issue.record("part \(n + 1): \(outcome)"); return }
+            flagged += added
+        }
+        #expect(flagged == count * WatchBook.maximumFlagsPerTransaction)
+        let set = try #require(c.state.watch.floodSets["ethereum"])
+        #expect(set.count == count && set.transactions.count == count, "each flood's one counterparty beyond the 16")
+        #expect(set.transactions.allSatisfy { $0.members == 1 && $0.block == 101 })
+        #expect(c.state.watch.overflows.isEmpty)
         #expect(c.state.watch.coverage["ethereum"]?.block == 101)
     }
 
@@ -174,6 +240,29 @@ extension WatchRoomTests {
         #expect(c.state.watch.coverage["ethereum"]?.block == 200)
     }
 
+    /// Third review M2, as the attacker (or a reorg): a range right after the coverage whose
+    /// parent block is not the covered block is refused, naming both hashes, and moves nothing;
+    /// the range read from the right parent continues the coverage, and a report of blocks
+    /// already covered is not asked for a parent it cannot be checked against.
+    @Test func aRangeMustStartOnTheCoveredBlocksHash() throws {
+        var c = try cluster()
+        let covered = "0x" + String(repeating: "1", count: 64), reorged = "0x" + String(repeating: "2", count: 64)
+        #expect(try report(&c, [], from: 1, block: 100, blockHash: covered) == .watched(chain: "ethereum", block: 100, flagged: 0))
+        #expect(c.state.watch.coverage["ethereum"]?.blockHash == covered)
+        let v = try Self.vaultAddress(c)
+        let refused = try report(&c, [Self.transfer(v, block: 101)], from: 101, block: 120, parentHash: reorged)
+        #expect(Cluster.code(refused) == .watchRefused, "\(refused)")
+        #expect(Cluster.reason(refused).contains("follow block 100 of hash \(reorged), but the coverage ends at block 100 of hash \(covered)"), "\(refused)")
+        #expect(c.state.watch.coverage["ethereum"]?.block == 100 && c.state.watch.count == 0)
+        #expect(try report(&c, [], from: 101, block: 120, parentHash: covered) == .watched(chain: "ethereum", block: 120, flagged: 0))
+        #expect(c.state.watch.coverage["ethereum"]?.block == 120 && c.state.watch.coverage["ethereum"]?.blockHash == Self.blockHash)
+        // A range of blocks already covered is taken for its flags, whatever parent it names.
+        #expect(try report(&c, [Self.transfer(v, block: 110)], from: 105, block: 120, parentHash: reorged) == .watched(chain: "ethereum", block: 120, flagged: 1))
+        // The wire form: a range from block 0 names no parent; any other names one.
+        let body = WatchReport(chain: "ethereum", fromBlock: 5, block: 6, blockHash: Self.blockHash, parentHash: nil, blockTime: 1, vaults: [v], transfers: []).json
+        #expect(throws: GovernanceError.self) { try WatchReport(json: body) }
+    }
+
     @Test func aReportMustCoverExactlyTheClustersVaultAddresses() throws {
         var c = try cluster()
         let v = try Self.vaultAddress(c)
@@ -188,19 +277,19 @@ extension WatchRoomTests {
         #expect(c.state.watch.coverage.isEmpty)
         // The exact set, in any case and order, is taken; an empty range is a report too.
         #expect(try report(&c, [], vaults: [v.uppercased().replacing("0X", with: "0x")]) == .watched(chain: "ethereum", block: 100, flagged: 0))
-        #expect(c.state.watch.coverage["ethereum"] == WatchCoverage(block: 100, blockTime: Int64(c.now / 1000) - 1, reportedAt: Int64(c.now / 1000)))
+        #expect(c.state.watch.coverage["ethereum"] == WatchCoverage(block: 100, blockHash: Self.blockHash, blockTime: Int64(c.now / 1000) - 1, reportedAt: Int64(c.now / 1000), reporter: "watcher-1"))
     }
 
     @Test func coverageGrowsOnlyWithoutAGap() throws {
         var c = try cluster()
         #expect(try report(&c, [], from: 50, block: 100) == .watched(chain: "ethereum", block: 100, flagged: 0))
-        let first = WatchCoverage(block: 100, blockTime: Int64(c.now / 1000) - 1, reportedAt: Int64(c.now / 1000))
+        let first = WatchCoverage(block: 100, blockHash: Self.blockHash, blockTime: Int64(c.now / 1000) - 1, reportedAt: Int64(c.now / 1000), reporter: "watcher-1")
         #expect(c.state.watch.coverage["ethereum"] == first)
         // A report past a gap is kept but covers nothing.
         #expect(try report(&c, [], from: 150, block: 200, keyId: "watcher-1") == .watched(chain: "ethereum", block: 200, flagged: 0))
         #expect(c.state.watch.coverage["ethereum"] == first)
         #expect(try report(&c, [], from: 101, block: 300) == .watched(chain: "ethereum", block: 300, flagged: 0))
-        #expect(c.state.watch.coverage["ethereum"] == WatchCoverage(block: 300, blockTime: Int64(c.now / 1000) - 1, reportedAt: Int64(c.now / 1000)))
+        #expect(c.state.watch.coverage["ethereum"] == WatchCoverage(block: 300, blockHash: Self.blockHash, blockTime: Int64(c.now / 1000) - 1, reportedAt: Int64(c.now / 1000), reporter: "watcher-1"))
     }
 
     /// Second review M1, as the attacker: staleness is the chain's time, not the watcher's
@@ -260,6 +349,8 @@ extension WatchRoomTests {
         let far: UInt64 = 1_000_000_000_000_000
         #expect(try report(&c, [], from: 101, block: far, keyId: "watcher-2", key: liar) == .watched(chain: "ethereum", block: far, flagged: 0))
         #expect(c.state.watch.coverage["ethereum"]?.block == far)
+        // The coverage names the watcher that claimed it (third review L1), for the quorum to ask.
+        #expect(c.state.watch.coverage["ethereum"]?.reporter == "watcher-2")
         // The honest watcher's next range, with the dust in it: taken, flagged, coverage unmoved.
         let v = try Self.vaultAddress(c)
         #expect(try report(&c, [Self.transfer(v, block: 150)], from: 101, block: 200) == .watched(chain: "ethereum", block: 200, flagged: 1))
@@ -272,6 +363,7 @@ extension WatchRoomTests {
         #expect(c.state.watch.reportedBlocks.keys.allSatisfy { !$0.hasSuffix("/ethereum") }, "every watcher starts again")
         #expect(try report(&c, [], from: 201, block: 250) == .watched(chain: "ethereum", block: 250, flagged: 0))
         #expect(c.state.watch.coverage["ethereum"]?.block == 250)
+        #expect(c.state.watch.coverage["ethereum"]?.reporter == "watcher-1")
         // A target that is not one is refused, naming what a clearance may name.
         #expect(throws: GovernanceError.self) { try WatchClearance("coverage ") }
     }

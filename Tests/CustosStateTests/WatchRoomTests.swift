@@ -67,24 +67,26 @@ import Testing
     static let blockHash = "0x" + String(repeating: "cd", count: 32)
 
     /// A report of `transfers` on `chain`, blocks `from` through `block` (whose chain timestamp is
-    /// `blockTime`, by default the block time now), part `part` of `parts`, covering the
+    /// `blockTime`, by default the block time now; block `from - 1` of hash `parentHash`, by
+    /// default `blockHash`'s default), part `part` of `parts`, covering the
     /// cluster's vault addresses (or `vaults`), signed as `keyId` with `key`.
     func report(
         _ c: inout Cluster, _ transfers: [WatchedTransfer], chain: String = "ethereum", from: UInt64 = 0, block: UInt64 = 100,
-        blockTime: Int64? = nil, blockHash: String = WatchRoomTests.blockHash, part: Int = 1, parts: Int = 1, vaults: [String]? = nil,
-        keyId: String = "watcher-1", key: BotSigningKey? = nil
+        blockTime: Int64? = nil, blockHash: String = WatchRoomTests.blockHash, parentHash: String? = nil, part: Int = 1, parts: Int = 1,
+        vaults: [String]? = nil, keyId: String = "watcher-1", key: BotSigningKey? = nil
     ) throws -> GovernanceOutcome {
-        c.apply(try reportEntry(&c, transfers, chain: chain, from: from, block: block, blockTime: blockTime, blockHash: blockHash, part: part, parts: parts,
-                                vaults: vaults, keyId: keyId, key: key))
+        c.apply(try reportEntry(&c, transfers, chain: chain, from: from, block: block, blockTime: blockTime, blockHash: blockHash, parentHash: parentHash,
+                                part: part, parts: parts, vaults: vaults, keyId: keyId, key: key))
     }
 
     /// The log entry `report` applies.
     func reportEntry(
         _ c: inout Cluster, _ transfers: [WatchedTransfer], chain: String = "ethereum", from: UInt64 = 0, block: UInt64 = 100,
-        blockTime: Int64? = nil, blockHash: String = WatchRoomTests.blockHash, part: Int = 1, parts: Int = 1, vaults: [String]? = nil,
-        keyId: String = "watcher-1", key: BotSigningKey? = nil
+        blockTime: Int64? = nil, blockHash: String = WatchRoomTests.blockHash, parentHash: String? = nil, part: Int = 1, parts: Int = 1,
+        vaults: [String]? = nil, keyId: String = "watcher-1", key: BotSigningKey? = nil
     ) throws -> Entry {
-        let body = WatchReport(chain: chain, fromBlock: from, block: block, blockHash: blockHash, blockTime: blockTime ?? Int64(c.now / 1000),
+        let body = WatchReport(chain: chain, fromBlock: from, block: block, blockHash: blockHash, parentHash: from > 0 ? parentHash ?? Self.blockHash : nil,
+                               blockTime: blockTime ?? Int64(c.now / 1000),
                                vaults: vaults ?? Array(c.state.vaultEVMAddresses), part: part, parts: parts, transfers: transfers).json
         return try WatchEntry.report(c.signed(body, keyId: keyId, key: key ?? watcher))
     }
@@ -234,7 +236,7 @@ import Testing
     @Test func truncatedOversizedAndOverfullReportsAreRefused() throws {
         var c = try cluster()
         let v = try Self.vaultAddress(c)
-        let entry = try WatchEntry.report(c.signed(WatchReport(chain: "ethereum", fromBlock: 0, block: 100, blockHash: Self.blockHash, blockTime: Int64(c.now / 1000), vaults: [v], transfers: [Self.transfer(v)]).json,
+        let entry = try WatchEntry.report(c.signed(WatchReport(chain: "ethereum", fromBlock: 0, block: 100, blockHash: Self.blockHash, parentHash: nil, blockTime: Int64(c.now / 1000), vaults: [v], transfers: [Self.transfer(v)]).json,
                                                      keyId: "watcher-1", key: watcher))
         let truncated = try Entry(kind: entry.kind, payload: Array(entry.payload.dropLast(10)))
         #expect(Cluster.code(c.apply(truncated)) == .malformed)
@@ -250,7 +252,7 @@ import Testing
             Self.transfer(v, from: "0x" + String(repeating: String(format: "%02x", i + 16), count: 20), amount: BigUInt(2).power(256) - 1,
                           token: "0x5555555555555555555555555555555555555555")
         }
-        let full = try WatchEntry.report(c.signed(WatchReport(chain: "ethereum", fromBlock: 0, block: 100, blockHash: Self.blockHash, blockTime: Int64(c.now / 1000), vaults: [v], transfers: largest).json,
+        let full = try WatchEntry.report(c.signed(WatchReport(chain: "ethereum", fromBlock: 0, block: 100, blockHash: Self.blockHash, parentHash: nil, blockTime: Int64(c.now / 1000), vaults: [v], transfers: largest).json,
                                                   keyId: "watcher-1", key: watcher))
         #expect(full.payload.count + full.authorization.count <= WatchEntry.maximumBytes)
         guard case .watched(chain: "ethereum", block: 100, flagged: _) = c.apply(full) else { Issue.record("the full report was not taken"); return }
@@ -263,7 +265,7 @@ import Testing
             members[members.firstIndex { $0.key == "amount" }!].value = .string("-1")
             hostile = .object(members)
         }
-        guard case .object(var members) = WatchReport(chain: "ethereum", fromBlock: 0, block: 100, blockHash: Self.blockHash, blockTime: Int64(c.now / 1000), vaults: [v], transfers: []).json else { return }
+        guard case .object(var members) = WatchReport(chain: "ethereum", fromBlock: 0, block: 100, blockHash: Self.blockHash, parentHash: nil, blockTime: Int64(c.now / 1000), vaults: [v], transfers: []).json else { return }
         members[members.firstIndex { $0.key == "transfers" }!].value = .array([hostile])
         let body = JSONValue.object(members)
         let outcome = c.apply(try WatchEntry.report(c.signed(body, keyId: "watcher-1", key: watcher)))
@@ -280,5 +282,29 @@ import Testing
         _ = try report(&b, [Self.transfer(v, amount: 1_000_000_000, token: Cluster.usdc)])
         #expect(a.state.watch.count == 1 && b.state.watch.count == 0)
         #expect(a.state.digest != b.state.digest)
+    }
+
+    /// Third review H-2: the flood set enters the digest. Two nodes applying the same flood
+    /// agree; a flood differing only in one counterparty beyond the detailed flags (same counts
+    /// everywhere) gives another digest.
+    @Test func theFloodSetEntersTheDigest() throws {
+        var a = try cluster()
+        let v = try Self.vaultAddress(a)
+        let flood = (0...WatchBook.maximumFlagsPerTransaction).map { i in
+            Self.transfer(v, from: "0x" + String(repeating: "0", count: 32) + String(format: "%08x", i + 1), amount: 0)
+        }
+        var other = flood
+        other[WatchBook.maximumFlagsPerTransaction] = Self.transfer(v, from: "0x" + String(repeating: "9", count: 40), amount: 0)
+        var b = a
+        var c = a
+        let entry = try reportEntry(&a, flood)
+        #expect(a.apply(entry) == .watched(chain: "ethereum", block: 100, flagged: WatchBook.maximumFlagsPerTransaction))
+        b.apply(entry)
+        #expect(a.state.digest == b.state.digest)
+        #expect(a.state.watch.floodSets["ethereum"]?.count == 1)
+        _ = try report(&c, other)
+        #expect(c.state.watch.count == a.state.watch.count && c.state.watch.floodSets["ethereum"]?.count == 1)
+        #expect(c.state.watch.floodSets["ethereum"]?.digest != a.state.watch.floodSets["ethereum"]?.digest)
+        #expect(c.state.digest != a.state.digest)
     }
 }

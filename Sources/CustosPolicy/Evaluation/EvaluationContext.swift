@@ -92,8 +92,8 @@ struct EvaluationContext {
     /// M1: a spender, operator, NFT recipient or inner call counts like the destination).
     var resemblance: AddressResemblance? { flags.lazy.compactMap(\.resemblance).first }
 
-    /// The dust transfer that planted the first poisoned recipient in the vault's history.
-    var poisoning: AddressAppearance? { flags.lazy.compactMap(\.poisoning).first }
+    /// Whether a recipient is poisoned: flagged by a dust transfer, or a member of a flood.
+    var isPoisoned: Bool { flags.contains(where: \.isPoisoned) }
 
     /// `destination`, then `request.recipients`, then the message's address leaves, normalized,
     /// without repeats or empty ones.

@@ -28,10 +28,13 @@ public struct StateSnapshot: Sendable, Hashable {
     /// The first zero-value or dust transfer watchers reported with each counterparty, by
     /// `PolicyRequest.destinationKey`; a destination missing here had none.
     public var appearances: [String: AddressAppearance] = [:]
+    /// The dust counterparties of floods beyond the detailed `appearances`, by chain name
+    /// (`WatchFloodSet`): a member is poisoned like a flagged address.
+    public var watchFloods: [String: WatchFloodSet] = [:]
     /// How far watchers' reports cover each chain, by chain name; a chain missing here was never
     /// covered (`PoisoningPolicy.maxStalenessSeconds`).
     public var watchCoverage: [String: WatchCoverage] = [:]
-    /// Chains whose watch room left dust counterparties unflagged, by chain name
+    /// Chains whose watch room left dust counterparties out (its flood set full), by chain name
     /// (`WatchOverflow`): the poisoned test of an address no report flagged is unknown there.
     public var watchOverflows: [String: WatchOverflow] = [:]
     /// The chain id (decimal) of each chain with a registered asset, by chain name: the chains

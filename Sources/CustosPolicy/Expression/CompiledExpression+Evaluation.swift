@@ -336,7 +336,7 @@ extension CompiledExpression {
             case .destinationFirstSeen: return .bool(c.destinationHistory == nil)
             case .destinationLookalike: return .bool(c.resemblance != nil)
             case .destinationPoisoned:
-                if c.poisoning != nil { return .bool(true) }
+                if c.isPoisoned { return .bool(true) }
                 return .bool(try c.policy.isPoisoned(c.recipients, of: r, state: c.state))
             }
         case .list(let f):

@@ -29,6 +29,13 @@ extension CompiledPolicy {
                         + "\(direction) vault address \(Self.shortAddress(p.vaultAddress)) (block \(p.block), transaction \(Self.shortAddress(p.transaction))), "
                         + "reported\(p.reporter.isEmpty ? "" : " by \(p.reporter)") at block time \(p.reportedAt), before any transfer the vault made to it",
                     resembles: nil))
+            } else if let (chain, f) = flag.flood {
+                warnings.append(DestinationWarning(
+                    kind: .poisoned,
+                    text: "POISONED: \(Self.shortAddress(flag.address))\(role) first appeared in the vault's history in a flood of \(f.members) dust transfers "
+                        + "on \(chain): transaction \(f.transaction) (block \(f.block)) sent zero-value or dust transfers between a vault address and "
+                        + "\(f.members) counterparties beyond those flagged one by one",
+                    resembles: nil))
             }
         }
         return warnings

@@ -9,28 +9,36 @@ extension CompiledPolicy {
         guard !normalized.isEmpty, !isInAddressBook(normalized, chain: chain) else { return nil }
         let resemblance = lookalikes.resemblance(of: normalized)
         let poisoning = poisoning(of: normalized, chain: chain, state: state)
-        guard resemblance != nil || poisoning != nil else { return nil }
-        return RecipientFlag(address: normalized, resemblance: resemblance, poisoning: poisoning)
+        let flood = poisoning == nil ? flood(of: normalized, chain: chain, state: state) : nil
+        guard resemblance != nil || poisoning != nil || flood != nil else { return nil }
+        return RecipientFlag(address: normalized, resemblance: resemblance, poisoning: poisoning, flood: flood)
     }
 
     /// Why the poisoned test of an address that no report flagged has no answer for `request`
     /// in `state`, or nil when it has one, on each chain `watchedChains` names: the chain's watch
-    /// room overflowed (security review H1: a flood of dust left counterparties unflagged); or,
+    /// room overflowed (its flood set is full: security reviews H1, H-2); or,
     /// with `poisoning.max_staleness` set, the chain's last covered block is older than that (its
     /// own timestamp against the block time, review M1), or nothing covers the chain (review M4:
     /// a silenced watcher must not read as "nothing happened"), or a message's domain names a
-    /// chain id no registered chain has.
+    /// chain id no registered chain has. Without the bound, such a message is judged on every
+    /// chain's overflow, as one naming no chain id (third review: its flags are looked up on
+    /// every chain, so an overflow anywhere leaves it without an answer).
     func watchUnknown(for request: PolicyRequest, state: StateSnapshot) -> String? {
         let bound = document.poisoning.maxStalenessSeconds
-        guard let names = watchedChains(of: request, state: state) else {
-            guard bound != nil else { return nil }
-            return "the message's EIP-712 domain names chainId \(request.message?.domain?.chainId ?? ""), which no registered chain has, "
-                + "so whether an address is poisoned is unknown"
+        let names: [String]
+        if let watched = watchedChains(of: request, state: state) {
+            names = watched
+        } else {
+            guard bound == nil else {
+                return "the message's EIP-712 domain names chainId \(request.message?.domain?.chainId ?? ""), which no registered chain has, "
+                    + "so whether an address is poisoned is unknown"
+            }
+            names = Self.everyWatchedChain(state)
         }
         for name in names {
             if let overflow = state.watchOverflows[name] {
-                return "the watch room of \(name) overflowed at block \(overflow.block) (transaction \(overflow.transaction)): "
-                    + "\(overflow.unflagged) dust counterpart\(overflow.unflagged == 1 ? "y was" : "ies were") not flagged, "
+                return "the watch room of \(name) overflowed at block \(overflow.block) (transaction \(overflow.transaction)): its flood set was full, "
+                    + "\(overflow.unflagged) dust counterpart\(overflow.unflagged == 1 ? "y was" : "ies were") left out, "
                     + "so whether an address is poisoned is unknown until the quorum clears the overflow"
             }
             guard let bound else { continue }
@@ -39,7 +47,7 @@ extension CompiledPolicy {
             }
             if state.time - coverage.blockTime > Int64(bound) {
                 return "the watch data for \(name) is stale: it covers blocks up to \(coverage.block), of \(UTCTime.text(coverage.blockTime)) "
-                    + "(reported at \(UTCTime.text(coverage.reportedAt))), older than poisoning.max_staleness \(Self.durationText(bound)), "
+                    + "(reported at \(UTCTime.text(coverage.reportedAt))\(coverage.reporter.isEmpty ? "" : " by \(coverage.reporter)")), older than poisoning.max_staleness \(Self.durationText(bound)), "
                     + "so whether an address is poisoned is unknown"
             }
         }
@@ -57,15 +65,23 @@ extension CompiledPolicy {
             let names = state.chainIds.filter { $0.value == id }.map(\.key).sorted()
             return names.isEmpty ? nil : names
         }
-        return Set(state.chainIds.keys).union(state.watchCoverage.keys).union(state.watchOverflows.keys).sorted()
+        return Self.everyWatchedChain(state)
+    }
+
+    /// Every registered chain and every chain watchers covered or that overflowed, sorted.
+    static func everyWatchedChain(_ state: StateSnapshot) -> [String] {
+        Set(state.chainIds.keys).union(state.watchCoverage.keys).union(state.watchOverflows.keys).sorted()
     }
 
     /// The poisoned test of `addresses` (normalized) that `request` names, as a condition reads
-    /// it: true when one is flagged; else an evaluation failure when one is outside the address
+    /// it: true when one is flagged or a flood's member; else an evaluation failure when one is outside the address
     /// book and the watch data gives no answer (`watchUnknown`); else false.
     func isPoisoned(_ addresses: [String], of request: PolicyRequest, state: StateSnapshot) throws(EvaluationFailure) -> Bool {
         let chain = request.chain
-        if addresses.contains(where: { !$0.isEmpty && !isInAddressBook($0, chain: chain) && poisoning(of: $0, chain: chain, state: state) != nil }) {
+        if addresses.contains(where: {
+            !$0.isEmpty && !isInAddressBook($0, chain: chain)
+                && (poisoning(of: $0, chain: chain, state: state) != nil || flood(of: $0, chain: chain, state: state) != nil)
+        }) {
             return true
         }
         if addresses.contains(where: { !$0.isEmpty && !isInAddressBook($0, chain: chain) }),
@@ -89,6 +105,15 @@ extension CompiledPolicy {
     func poisoning(of normalized: String, chain: String, state: StateSnapshot) -> AddressAppearance? {
         for name in chain.isEmpty ? chains.names : [chain] {
             if let appearance = state.appearances[name + "/" + normalized] { return appearance }
+        }
+        return nil
+    }
+
+    /// The flood whose dust transfers made `normalized` a member of the flood set of `chain`
+    /// (of the policy's chains in their order for a message), and that chain.
+    func flood(of normalized: String, chain: String, state: StateSnapshot) -> (chain: String, flood: WatchFlood)? {
+        for name in chain.isEmpty ? chains.names : [chain] {
+            if let flood = state.watchFloods[name]?.flood(of: name + "/" + normalized) { return (name, flood) }
         }
         return nil
     }

@@ -1,10 +1,10 @@
-/// A chain on which the watch room left dust counterparties unflagged (security review H1): a
-/// watcher reported more of them than the room keeps — beyond `WatchBook`'s bound on the
-/// chain, or beyond its bound for one transaction (a "flood" of zero-value `Transfer` events,
-/// which anyone can emit) — first in chain block `block` (transaction `transaction`),
-/// `unflagged` in all. From then on the poisoned test of an address that is neither flagged
-/// nor in the address book is unknown on the chain, so a rule reading it fails closed, until
-/// the quorum clears the overflow; address-book entries stay usable.
+/// A chain on which the watch room left dust counterparties out (security reviews H1, H-2): its
+/// flood set (`WatchFloodSet`) held its budget of members when a report brought more of them —
+/// first in chain block `block` (transaction `transaction`), `unflagged` in all. From then on
+/// the poisoned test of an address that is neither flagged, nor a flood's member, nor in the
+/// address book is unknown on the chain, so a rule reading it fails closed, until the quorum
+/// clears the overflow; address-book entries stay usable, and flagged addresses and flood
+/// members stay poisoned.
 public struct WatchOverflow: Sendable, Hashable {
     public var block: UInt64
     public var transaction: String

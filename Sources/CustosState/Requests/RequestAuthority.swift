@@ -69,6 +69,7 @@ struct RequestAuthority {
         snapshot.appearances = watch.appearances
         snapshot.watchCoverage = watch.coverage
         snapshot.watchOverflows = watch.overflows
+        snapshot.watchFloods = watch.floodSets
         for asset in assets.values { snapshot.chainIds[asset.chain] = String(asset.chainId) }
         for (entry, standing) in addressBook {
             if let hold = standing.hold, hold.refuses(at: seconds) { snapshot.destinationHolds[entry] = hold }

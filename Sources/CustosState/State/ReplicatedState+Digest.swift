@@ -7,7 +7,7 @@ import CustosLedger
 import CustosPolicy
 
 extension ReplicatedState {
-    static let digestTag = "custos.governance.state.v8"
+    static let digestTag = "custos.governance.state.v9"
 
     /// Refusals and failures enter by their stable codes only, never by their English reasons.
     /// SHA-256 over the canonical encoding of everything governed: users (sorted by id) with
@@ -18,7 +18,7 @@ extension ReplicatedState {
     /// registration and last use, members' joining), expiring grants and credential enrolments. The rooms that grow with
     /// traffic enter by their count and the head of their `WriteJournal` (every write made to
     /// them, in order): refusals, recorded requests, signing sessions, the windows (each count,
-    /// release and recount; expiry follows from the block time and the policy), the prices and the watch room (its count too); the replay cache by its
+    /// release and recount; expiry follows from the block time and the policy), the prices and the watch room (its count too, and each chain's flood set by its count and running digest); the replay cache by its
     /// bounds and size (its nonces are those of the recorded requests still inside the window).
     /// The registered assets (sorted by key) enter in full; the transactions room by its
     /// count and journal (every plan written and every nonce taken, reserved or freed, in order).
@@ -106,6 +106,14 @@ extension ReplicatedState {
         w.append(raw: prices.journal.head)
         w.append(UInt32(watch.count))
         w.append(raw: watch.journal.head)
+        // Each chain's flood set by its count and running digest (third review H-2).
+        w.append(UInt32(watch.floodSets.count))
+        for chain in watch.floodSets.keys.sorted() {
+            let set = watch.floodSets[chain]!
+            w.append(string: chain)
+            w.append(UInt32(set.count))
+            w.append(raw: set.digest)
+        }
         appendKeyTimes(to: &w)
         appendRoleExpiry(to: &w)
         // Only when there is one, so that the digests of states without enrolments do not change.

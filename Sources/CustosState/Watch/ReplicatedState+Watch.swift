@@ -11,7 +11,8 @@ extension ReplicatedState {
     /// holds the `watcher` role and signed it for this cluster within the clock skew
     /// (`verifiedBot`); the body reads as a `WatchReport` (`invalidRequest`); the envelope's
     /// nonce was not used before (`requestRefused`: a replay); the chain has a registered asset;
-    /// the report's block is not before the watcher's last on that chain; its block time is not
+    /// the report's block is not before the watcher's last on that chain; a range right after the
+    /// chain's coverage names the covered block's hash as its parent (third review M2); its block time is not
     /// ahead of the block time by more than the clock skew (one that ends at or before the
     /// chain's coverage is taken for its flags alone: it moves and refreshes nothing); it covers exactly the EVM
     /// addresses of the cluster's vaults (`WatchReport.vaultsDigest`); every transfer's vault
@@ -57,6 +58,13 @@ extension ReplicatedState {
         if report.blockTime > seconds + skew {
             throw refused("block \(report.block) of \(report.chain) has block time \(UTCTime.text(report.blockTime)), ahead of the cluster's block time "
                 + "\(UTCTime.text(seconds)) by more than \(skew) s")
+        }
+        // A range right after the coverage must start on the covered block (third review M2): one
+        // whose parent is another block read a chain that reorganised under the coverage.
+        if let covered = watch.coverage[report.chain], !covered.blockHash.isEmpty, report.fromBlock == covered.block &+ 1,
+           report.parentHash != covered.blockHash {
+            throw refused("blocks \(report.fromBlock)–\(report.block) of \(report.chain) follow block \(covered.block) of hash \(report.parentHash ?? "none"), "
+                + "but the coverage ends at block \(covered.block) of hash \(covered.blockHash) (a reorg?): the watcher reads the chain again from the covered block")
         }
         // A report that ends at or before the coverage is taken for its flags alone (it moves
         // nothing, refreshes nothing: `WatchBook.record`), so that a watcher claiming a block far

@@ -14,12 +14,15 @@ import CustosPolicy
 /// The room is bounded, and a report is never refused for being over the bound (security review
 /// H1: one transaction emitting 10,000 zero-value `Transfer(vault, x, 0)` events used to fill
 /// the room and stop every later report). One transaction flags at most
-/// `maximumFlagsPerTransaction` counterparties on a chain (the rest are counted as a flood,
-/// `WatchFlood`), and a chain holds at most `maximumFlagsPerChain`. A dust counterparty left
-/// unflagged by either bound marks the chain overflowed (`WatchOverflow`): coverage still
-/// advances, flagged addresses stay flagged, address-book entries stay usable, and the poisoned
-/// test of any other address is unknown there (fails closed) until the quorum clears the
-/// overflow (`WatchClearance`).
+/// `maximumFlagsPerTransaction` counterparties on a chain with their `AddressAppearance`, and a
+/// chain holds at most `maximumFlagsPerChain` of those. Every dust counterparty beyond either
+/// bound goes into the chain's flood set (`WatchFloodSet`, third review H-2: an overflow that
+/// made every address outside the address book unknown cost the attacker a dollar), and is
+/// poisoned like a flagged one, naming its flood. Only a counterparty the set has no room for
+/// (`floodBudget` spent) marks the chain overflowed (`WatchOverflow`): coverage still advances,
+/// flagged addresses and flood members stay poisoned, address-book entries stay usable, and the
+/// poisoned test of any other address is unknown there (fails closed) until the quorum clears
+/// the overflow (`WatchClearance`), which clears no flood member.
 public struct WatchBook: Sendable {
     /// The first zero-value or dust transfer with each counterparty, by chain and address.
     public private(set) var appearances: [String: AddressAppearance] = [:]
@@ -40,11 +43,13 @@ public struct WatchBook: Sendable {
     private(set) var progress: [String: WatchRangeProgress] = [:]
     /// How many flags each transaction planted, by `chain/transaction`.
     private(set) var flagsPerTransaction: [String: Int] = [:]
-    /// Transactions whose dust counterparties were more than one transaction flags, by
-    /// `chain/transaction`.
-    public private(set) var floods: [String: WatchFlood] = [:]
-    /// Chains with dust counterparties left unflagged, by chain.
+    /// The dust counterparties beyond the detailed flags, by chain (`WatchFloodSet`).
+    public private(set) var floodSets: [String: WatchFloodSet] = [:]
+    /// Chains with dust counterparties left out (their flood set full), by chain.
     public private(set) var overflows: [String: WatchOverflow] = [:]
+    /// The most members a chain's flood set holds (`WatchFloodSet.defaultBudget`; a test sets
+    /// fewer to spend it).
+    var floodBudget = WatchFloodSet.defaultBudget
     /// The nonces of the watch reports' envelopes still inside the clock-skew window, so that a
     /// gateway cannot post an accepted report again (security review M1).
     private(set) var replayCache = ReplayCache()
@@ -55,27 +60,30 @@ public struct WatchBook: Sendable {
     public static let maximumFlagsPerChain = 10_000
     /// The most counterparties one transaction flags on a chain.
     public static let maximumFlagsPerTransaction = 16
-    /// The most flood transactions recorded one by one per chain (`floods`).
-    public static let maximumFloodsPerChain = 64
 
     init() {}
 
     /// The latest block `watcher` reported on `chain`, if any.
     public func reportedBlock(by watcher: String, on chain: String) -> UInt64? { reportedBlocks[watcher + "/" + chain] }
 
-    /// Of `flagging`, the appearances a report would add, in its order: each counterparty
-    /// neither flagged already, nor cleared, nor earlier in the report.
-    func additions(_ flagging: [(key: String, appearance: AddressAppearance)]) -> [(key: String, appearance: AddressAppearance)] {
+    /// Of `flagging` on `chain`, the appearances a report would add, in its order: each
+    /// counterparty neither flagged already, nor a flood's member, nor cleared, nor earlier in
+    /// the report.
+    func additions(_ flagging: [(key: String, appearance: AddressAppearance)], on chain: String) -> [(key: String, appearance: AddressAppearance)] {
         var seen: Set<String> = []
-        return flagging.filter { appearances[$0.key] == nil && cleared[$0.key] == nil && seen.insert($0.key).inserted }
+        let set = floodSets[chain]
+        return flagging.filter {
+            appearances[$0.key] == nil && cleared[$0.key] == nil && set?.contains($0.key) != true && seen.insert($0.key).inserted
+        }
     }
 
     /// Records an accepted report of `watcher` on `chain` of blocks `fromBlock` through `block`,
     /// committed at block time `time` (seconds), its envelope's `nonce` (in `replayCache`, the
     /// cache with it): the run of parts it continues, the coverage a completed run extends, and
-    /// the first appearances it adds (`additions(_:)`) within the bounds per transaction and per
-    /// chain; a counterparty beyond them is counted (`floods`, `overflows`) and not flagged.
-    /// Returns how many it flagged.
+    /// the first appearances it adds (`additions(_:on:)`) within the bounds per transaction and
+    /// per chain; a counterparty beyond them goes into the chain's flood set, in report order,
+    /// and one the set has no room for is counted in the chain's overflow mark. Returns how many
+    /// it flagged one by one.
     mutating func record(
         _ report: WatchReport, by watcher: String, nonce: String, at time: Int64, flagging: [(key: String, appearance: AddressAppearance)],
         replayCache: ReplayCache
@@ -94,13 +102,14 @@ public struct WatchBook: Sendable {
             } else {
                 extended = true
             }
-            if extended { coverage[chain] = WatchCoverage(block: report.block, blockTime: report.blockTime, reportedAt: time) }
+            if extended { coverage[chain] = WatchCoverage(block: report.block, blockHash: report.blockHash, blockTime: report.blockTime, reportedAt: time, reporter: watcher) }
         } else {
             progress[run] = current
         }
         var added: [(key: String, appearance: AddressAppearance)] = []
+        var flooded = 0
         var unflagged = 0
-        for (key, appearance) in additions(flagging) {
+        for (key, appearance) in additions(flagging, on: chain) {
             let transaction = chain + "/" + appearance.transaction
             let planted = flagsPerTransaction[transaction] ?? 0
             if planted < Self.maximumFlagsPerTransaction && (flagsPerChain[chain] ?? 0) < Self.maximumFlagsPerChain {
@@ -110,13 +119,12 @@ public struct WatchBook: Sendable {
                 added.append((key, appearance))
                 continue
             }
-            unflagged += 1
-            // Flood records are bounded per chain too (second review M-1): beyond them a flood
-            // is counted in the overflow mark alone.
-            if planted >= Self.maximumFlagsPerTransaction,
-               floods[transaction] != nil || floods.keys.lazy.filter({ $0.hasPrefix(chain + "/") }).count < Self.maximumFloodsPerChain {
-                floods[transaction, default: WatchFlood(block: appearance.block, unflagged: 0)].unflagged += 1
+            if floodSets[chain, default: WatchFloodSet(chain: chain, budget: floodBudget)]
+                .insert(key, transaction: appearance.transaction, block: appearance.block) {
+                flooded += 1
+                continue
             }
+            unflagged += 1
             if var overflow = overflows[chain] {
                 overflow.unflagged = overflow.unflagged &+ 1
                 overflows[chain] = overflow
@@ -132,6 +140,7 @@ public struct WatchBook: Sendable {
             w.append(report.fromBlock)
             w.append(report.block)
             w.append(string: report.blockHash)
+            w.append(string: report.parentHash ?? "")
             w.append(UInt64(bitPattern: report.blockTime))
             w.append(UInt32(report.part))
             w.append(UInt32(report.parts))
@@ -147,7 +156,10 @@ public struct WatchBook: Sendable {
                 w.append(a.block)
                 w.append(string: a.transaction)
             }
+            w.append(UInt32(flooded))
             w.append(UInt32(unflagged))
+            w.append(UInt32(floodSets[chain]?.count ?? 0))
+            w.append(lengthPrefixed: floodSets[chain]?.digest ?? [])
         }
         return added.count
     }
@@ -160,21 +172,22 @@ public struct WatchBook: Sendable {
         switch clearance {
         case .address(let address):
             let key = chain + "/" + address
-            guard let appearance = appearances[key] else { throw nothing("\(address.printable(limit: 64)) is not flagged as poisoned") }
-            remove(key, appearance, chain: chain)
+            if let appearance = appearances[key] {
+                remove(key, appearance, chain: chain)
+            } else if floodSets[chain]?.remove(key) != true {
+                throw nothing("\(address.printable(limit: 64)) is not flagged as poisoned")
+            }
             cleared[key] = operationId
             removed = 1
         case .transaction(let hash):
-            let flood = floods.removeValue(forKey: chain + "/" + hash)
-            removed = removeAppearances(on: chain) { $0.transaction == hash }
-            guard removed > 0 || flood != nil else { throw nothing("transaction \(hash) planted no poisoned flag") }
+            removed = removeAppearances(on: chain) { $0.transaction == hash } + (floodSets[chain]?.remove { $0.transaction == hash } ?? 0)
+            guard removed > 0 else { throw nothing("transaction \(hash) planted no poisoned flag") }
         case .below(let block):
-            floods = floods.filter { !($0.key.hasPrefix(chain + "/") && $0.value.block < block) }
-            removed = removeAppearances(on: chain) { $0.block < block }
+            removed = removeAppearances(on: chain) { $0.block < block } + (floodSets[chain]?.remove { $0.block < block } ?? 0)
             guard removed > 0 else { throw nothing("no poisoned flag is from a block before \(block)") }
         case .overflow:
+            // The flood set stays: its members are poisoned still (third review H-2).
             guard overflows.removeValue(forKey: chain) != nil else { throw nothing("the watch room did not overflow") }
-            floods = floods.filter { !$0.key.hasPrefix(chain + "/") }
         case .coverage:
             guard coverage.removeValue(forKey: chain) != nil else { throw nothing("no report covers any block") }
             // Every watcher's run and last block on the chain start again (keys "watcher/chain").
@@ -187,6 +200,8 @@ public struct WatchBook: Sendable {
             w.append(string: clearance.text)
             w.append(UInt32(removed))
             w.append(string: operationId)
+            w.append(UInt32(floodSets[chain]?.count ?? 0))
+            w.append(lengthPrefixed: floodSets[chain]?.digest ?? [])
         }
     }
 
@@ -205,6 +220,9 @@ public struct WatchBook: Sendable {
         if let planted = flagsPerTransaction[transaction] { flagsPerTransaction[transaction] = planted > 1 ? planted - 1 : nil }
     }
 
-    /// How many counterparties are flagged.
+    /// How many counterparties are flagged one by one.
     public var count: Int { appearances.count }
+
+    /// How many counterparties the flood sets hold, on every chain.
+    public var floodCount: Int { floodSets.values.reduce(0) { $0 + $1.count } }
 }

@@ -2,10 +2,10 @@ import CustosCore
 
 /// What a `clear-watch-flag` change (kind 45, decided as `change_policy`) clears on one chain,
 /// as its text reads: an address (`0x` and 40 hex digits: its flag, for good), a transaction
-/// hash (`0x` and 64 hex digits: every flag it planted and its flood record), `below:BLOCK`
-/// (every flag and flood record of a chain block before BLOCK) or `overflow` (the chain's
-/// overflow mark and its flood records: the poisoned test answers again for addresses no
-/// report flagged) or `coverage` (the chain's coverage and every report run under way, after a
+/// hash (`0x` and 64 hex digits: every flag it planted and its flood's members in the flood
+/// set), `below:BLOCK` (every flag and flood member of a chain block before BLOCK) or
+/// `overflow` (the chain's overflow mark: the poisoned test answers again for addresses no
+/// report flagged; flood members stay poisoned, third review H-2) or `coverage` (the chain's coverage and every report run under way, after a
 /// watcher claimed a block the chain never reached: the next complete report starts it anew).
 /// Only an address is never flagged again; the others make room, and a later dust transfer
 /// with an address flags it anew (security review H1).
@@ -51,9 +51,9 @@ public enum WatchClearance: Sendable, Hashable {
     public var words: String {
         switch self {
         case .address(let a): "the poisoned flag of \(a) (later reports never flag it again)"
-        case .transaction(let t): "every poisoned flag transaction \(t) planted, and its flood record"
-        case .below(let block): "every poisoned flag and flood record from a block before \(block)"
-        case .overflow: "the overflow mark and flood records (the poisoned test answers again for addresses no report flagged)"
+        case .transaction(let t): "every poisoned flag transaction \(t) planted, and its flood's members"
+        case .below(let block): "every poisoned flag and flood member from a block before \(block)"
+        case .overflow: "the overflow mark (the poisoned test answers again for addresses no report flagged; flood members stay poisoned)"
         case .coverage: "the watch coverage and every report under way (the next complete report starts it anew; under max_staleness the poisoned test has no answer until then)"
         }
     }

@@ -6,9 +6,13 @@ import CustosCrypto
 /// canonical inside the signed envelope):
 ///
 ///     {"kind": "watch", "chain": "ethereum", "from": 100, "block": 123, "block_hash": "0x…",
-///      "block_time": 1764950400, "part": 1, "parts": 1, "vaults": {"count": 2, "sha256": "…"},
-///      "transfers": [ … ]}
+///      "parent_hash": "0x…", "block_time": 1764950400, "part": 1, "parts": 1,
+///      "vaults": {"count": 2, "sha256": "…"}, "transfers": [ … ]}
 ///
+/// `parent_hash` is the hash of block `from - 1` (null only when `from` is 0): a range that
+/// extends a chain's coverage must start on the covered block's hash, so that after a reorg a
+/// watcher cannot extend the coverage from blocks that are no longer the chain's (third review
+/// M2); nodes refuse it, naming both hashes.
 /// `block_hash` and `block_time` are the hash and timestamp (seconds) of block `block`: nodes
 /// judge how current a chain's coverage is by the block time of its last covered block, not by
 /// when a report arrived (security review M1), and refuse a block time ahead of their own.
@@ -29,6 +33,8 @@ public struct WatchReport: Sendable, Hashable {
     public let block: UInt64
     /// The hash (`0x` and 64 lowercase hex digits) and timestamp (seconds) of block `block`.
     public let blockHash: String
+    /// The hash of block `fromBlock - 1`; nil only when `fromBlock` is 0.
+    public let parentHash: String?
     public let blockTime: Int64
     /// How many vault addresses the watcher read, and `vaultsDigest` of them.
     public let vaultCount: Int
@@ -40,22 +46,23 @@ public struct WatchReport: Sendable, Hashable {
     public let transfers: [WatchedTransfer]
 
     public init(
-        chain: String, fromBlock: UInt64, block: UInt64, blockHash: String, blockTime: Int64, vaults: some Sequence<String>, part: Int = 1,
-        parts: Int = 1, transfers: [WatchedTransfer]
+        chain: String, fromBlock: UInt64, block: UInt64, blockHash: String, parentHash: String?, blockTime: Int64, vaults: some Sequence<String>,
+        part: Int = 1, parts: Int = 1, transfers: [WatchedTransfer]
     ) {
-        self.init(chain: chain, fromBlock: fromBlock, block: block, blockHash: blockHash.lowercased(), blockTime: blockTime,
+        self.init(chain: chain, fromBlock: fromBlock, block: block, blockHash: blockHash.lowercased(), parentHash: parentHash?.lowercased(), blockTime: blockTime,
                   vaultCount: Set(vaults.map { $0.lowercased() }).count, vaultsDigest: Self.vaultsDigest(vaults), part: part, parts: parts,
                   transfers: transfers)
     }
 
     init(
-        chain: String, fromBlock: UInt64, block: UInt64, blockHash: String, blockTime: Int64, vaultCount: Int, vaultsDigest: String, part: Int,
-        parts: Int, transfers: [WatchedTransfer]
+        chain: String, fromBlock: UInt64, block: UInt64, blockHash: String, parentHash: String?, blockTime: Int64, vaultCount: Int,
+        vaultsDigest: String, part: Int, parts: Int, transfers: [WatchedTransfer]
     ) {
         self.chain = chain
         self.fromBlock = fromBlock
         self.block = block
         self.blockHash = blockHash
+        self.parentHash = parentHash
         self.blockTime = blockTime
         self.vaultCount = vaultCount
         self.vaultsDigest = vaultsDigest
@@ -81,23 +88,24 @@ public struct WatchReport: Sendable, Hashable {
     public var json: JSONValue {
         .object([("kind", .string("watch")), ("chain", .string(chain)), ("from", .integer(Int64(clamping: fromBlock))),
                  ("block", .integer(Int64(clamping: block))),
-                 ("block_hash", .string(blockHash)), ("block_time", .integer(blockTime)), ("part", .integer(Int64(part))), ("parts", .integer(Int64(parts))),
+                 ("block_hash", .string(blockHash)), ("parent_hash", parentHash.map { .string($0) } ?? .null), ("block_time", .integer(blockTime)), ("part", .integer(Int64(part))), ("parts", .integer(Int64(parts))),
                  ("vaults", .object([("count", .integer(Int64(vaultCount))), ("sha256", .string(vaultsDigest))])),
                  ("transfers", .array(transfers.map(\.json)))])
     }
 
     /// Reads a report strictly (`invalidRequest`): exactly its members, a chain name
     /// (`RegisteredAsset.isName`), block numbers of at least 0 with `from` not after `block`, a
-    /// block hash of 64 hex digits and a block time of at least 0,
+    /// block hash of 64 hex digits, a parent hash of 64 hex digits (null for a range from block 0)
+    /// and a block time of at least 0,
     /// `part` from 1 to `parts`, `parts` at most `maximumParts`, a vault count and a 64-hex-digit digest, at most
     /// `WatchEntry.maximumTransfers` transfers, none outside the range.
     public init(json body: JSONValue) throws(GovernanceError) {
         func invalid(_ reason: String) -> GovernanceError { GovernanceError(.invalidRequest, "the watch report: \(reason)") }
         guard let members = body.objectValue else { throw invalid("it is a \(body.typeName), not an object") }
         let names = members.map(\.key)
-        let expected: Set = ["kind", "chain", "from", "block", "block_hash", "block_time", "part", "parts", "vaults", "transfers"]
+        let expected: Set = ["kind", "chain", "from", "block", "block_hash", "parent_hash", "block_time", "part", "parts", "vaults", "transfers"]
         guard Set(names) == expected, names.count == expected.count else {
-            throw invalid("it has exactly the members kind, chain, from, block, block_hash, block_time, part, parts, vaults and transfers")
+            throw invalid("it has exactly the members kind, chain, from, block, block_hash, parent_hash, block_time, part, parts, vaults and transfers")
         }
         guard body["kind"] == .string("watch") else { throw invalid("kind must be \"watch\"") }
         guard let chain = body["chain"]?.stringValue, RegisteredAsset.isName(chain) else {
@@ -107,9 +115,19 @@ public struct WatchReport: Sendable, Hashable {
         guard case .integer(let block)? = body["block"], block >= from else {
             throw invalid("block must be a whole number of at least from (\(from))")
         }
-        guard let hash = body["block_hash"]?.stringValue?.lowercased(), hash.utf8.count == 66, hash.hasPrefix("0x"),
-              hash.utf8.dropFirst(2).allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
-        else { throw invalid("block_hash must be 0x and 64 hex digits") }
+        func isHash(_ text: String) -> Bool {
+            text.utf8.count == 66 && text.hasPrefix("0x") && text.utf8.dropFirst(2).allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+        }
+        guard let hash = body["block_hash"]?.stringValue?.lowercased(), isHash(hash) else { throw invalid("block_hash must be 0x and 64 hex digits") }
+        var parent: String? = nil
+        if from > 0 {
+            guard let text = body["parent_hash"]?.stringValue?.lowercased(), isHash(text) else {
+                throw invalid("parent_hash must be the hash of block \(from - 1), 0x and 64 hex digits")
+            }
+            parent = text
+        } else if body["parent_hash"] != .null {
+            throw invalid("parent_hash must be null for a range from block 0")
+        }
         guard case .integer(let blockTime)? = body["block_time"], blockTime >= 0 else {
             throw invalid("block_time must be the block's timestamp, a whole number of seconds of at least 0")
         }
@@ -135,7 +153,7 @@ public struct WatchReport: Sendable, Hashable {
             guard transfer.block >= UInt64(from) else { throw invalid("transfer \(i) is in block \(transfer.block), before the report's first block \(from)") }
             transfers.append(transfer)
         }
-        self.init(chain: chain, fromBlock: UInt64(from), block: UInt64(block), blockHash: hash, blockTime: blockTime, vaultCount: Int(count),
+        self.init(chain: chain, fromBlock: UInt64(from), block: UInt64(block), blockHash: hash, parentHash: parent, blockTime: blockTime, vaultCount: Int(count),
                   vaultsDigest: digest, part: Int(part), parts: Int(parts), transfers: transfers)
     }
 }
