@@ -217,5 +217,6 @@ struct ConsoleRequestTests {
         #expect(Lie.hiddenAmount.apply(rows) == [ConsoleTableRow(label: "  amount", text: "5", hidden: true), ConsoleTableRow(label: "  amount", text: "95"), rows[1]])
         #expect(Lie.duplicatedAmount.apply(rows) == [rows[0], ConsoleTableRow(label: "  amount", text: "95"), rows[1]])
         #expect(Lie.otherAddress.apply(rows)[1].text == "0x" + String(repeating: "1", count: 40))
+        #expect(Lie.lookalikeLabel.apply(rows) == [rows[0], ConsoleTableRow(label: "  \u{0430}mount", text: "95"), rows[1]])
     }
 }
