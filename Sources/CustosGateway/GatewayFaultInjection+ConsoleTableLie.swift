@@ -13,6 +13,9 @@ extension GatewayFaultInjection {
         /// The amount argument's row shows the true amount, and a second row beside it, with
         /// the same label, another amount.
         case duplicatedAmount = "duplicated-amount"
+        /// The amount argument's row shows the true amount, and a row beside it, labelled
+        /// "  аmount" with a Cyrillic а (U+0430) that reads as the same word, another amount.
+        case lookalikeLabel = "look-alike-label"
 
         /// `rows` as this lie shows them.
         func apply(_ rows: [ConsoleTableRow]) -> [ConsoleTableRow] {
@@ -28,6 +31,8 @@ extension GatewayFaultInjection {
                     return row.label == "  amount" ? [ConsoleTableRow(label: row.label, text: row.text, hidden: true), other] : [row]
                 case .duplicatedAmount:
                     return row.label == "  amount" ? [row, other] : [row]
+                case .lookalikeLabel:
+                    return row.label == "  amount" ? [row, ConsoleTableRow(label: "  \u{0430}mount", text: other.text)] : [row]
                 }
             }
         }

@@ -175,13 +175,16 @@ struct ConsoleRequestBrowserTests {
         #expect(lied[2].value == true, "no approve button on a page whose table the calldata contradicts")
 
         // Review M4, as the attacker: the gateway hides the amount's row behind a false one,
-        // shows the true amount beside a false one, or lies about the amount. Each time the
+        // shows the true amount beside a false one (under the same label, or one that reads as
+        // it), or lies about the amount. Each time the
         // page names the mismatch and signs nothing; no approval of the call reaches the log.
         let amount = "50000000 (in the token's smallest units)"
         let lies = [
             ("hidden-amount", "the table names amount 2 times ((a hidden row), 9\(amount)); the signed calldata sets it once, to \(amount)"),
             ("duplicated-amount", "the table names amount 2 times (\(amount), 9\(amount)); the signed calldata sets it once, to \(amount)"),
             ("other-amount", "the table names amount 9\(amount) but the signed calldata says \(amount)"),
+            // Review M-b: a row the script cannot compare, under a label that reads as "amount".
+            ("look-alike-label", "the table has a row \"\u{0430}mount\" that a request of this kind does not have"),
         ]
         for (n, (lie, said)) in lies.enumerated() {
             cluster.killGateway(signal: SIGKILL)

@@ -174,6 +174,10 @@ struct ConsoleRequestTests {
         ("hot\u{FFA0}trading", "hot<U+FFA0>trading"), ("cold\u{2800}", "cold<U+2800>"), ("kraken\u{0301}", "kraken<U+0301>"),
         ("grace\u{20DD}", "grace<U+20DD>"), ("\u{0336}frank", "<U+0336>frank"), ("ops\u{00A0}gas", "ops<U+00A0>gas"),
         ("ops\u{3000}gas", "ops<U+3000>gas"), ("a b é", "a b é"), ("Müller", "Müller"),
+        // Review L-d: default-ignorable, unassigned and private-use code points draw as nothing
+        // (or as nothing a person tells apart) in a browser.
+        ("kraken\u{2065}-eth", "kraken<U+2065>-eth"), ("hot\u{FFF0}", "hot<U+FFF0>"), ("\u{E0080}ops", "<U+E0080>ops"),
+        ("bob\u{E000}", "bob<U+E000>"), ("alice\u{F0000}", "alice<U+F0000>"),
     ])
     func blankAndCombiningCharactersAreShownAsCodePoints(text: String, shown: String) {
         #expect(ConsoleText.visible(text) == shown)
@@ -213,5 +217,6 @@ struct ConsoleRequestTests {
         #expect(Lie.hiddenAmount.apply(rows) == [ConsoleTableRow(label: "  amount", text: "5", hidden: true), ConsoleTableRow(label: "  amount", text: "95"), rows[1]])
         #expect(Lie.duplicatedAmount.apply(rows) == [rows[0], ConsoleTableRow(label: "  amount", text: "95"), rows[1]])
         #expect(Lie.otherAddress.apply(rows)[1].text == "0x" + String(repeating: "1", count: 40))
+        #expect(Lie.lookalikeLabel.apply(rows) == [rows[0], ConsoleTableRow(label: "  \u{0430}mount", text: "95"), rows[1]])
     }
 }

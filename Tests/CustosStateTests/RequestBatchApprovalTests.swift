@@ -197,18 +197,35 @@ import Testing
         #expect(try ApprovalFatigueTests.approve(&c, ids[0], by: "frank") == .requestApprovals(requestId: ids[0], status: .pending))
     }
 
-    /// Without `approvals.hasty` no size bound is configured (`ApprovalPolicy.batchBoundUSD` is
-    /// nil): what holds is that every request of a batch is priced, a plain transfer with nothing
-    /// unusual and identical to the others, and that each is then approved as a single approval
-    /// (its rules, limits and windows, in list order). Priced high, a routine list is batched.
-    @Test func withoutAHastyBoundPricedRoutineRequestsAreBatchedWhateverTheirSum() throws {
-        #expect(ApprovalPolicy().batchBoundUSD == nil)
-        #expect(ApprovalPolicy(hastyWithinSeconds: 10, hastyOverUSD: FixedDecimal(100_000)!).batchBoundUSD == FixedDecimal(100_000))
+    /// Without `approvals.hasty` a batch still has a size bound (review M-a: without one, one
+    /// touch approved 3 × 5,000,000 USD): `ApprovalPolicy.defaultBatchBoundUSD`. Priced high, a
+    /// routine request is large on its own and never batched; pieces under it are judged on
+    /// their sum.
+    @Test func withoutAHastySectionTheDefaultBatchBoundHolds() throws {
+        #expect(ApprovalPolicy().batchBoundUSD == ApprovalPolicy.defaultBatchBoundUSD)
+        #expect(ApprovalPolicy(hastyWithinSeconds: 10, hastyOverUSD: FixedDecimal(250_000)!).batchBoundUSD == FixedDecimal(250_000))
         var (c, key) = try Self.routine(usd: "100000")
         let ids = try (0..<3).map { _ in try RequestApprovalTests.held(&c, key) }
         let flags = c.state.flags(of: try #require(c.state.requestBook.requests[ids[0]]))
-        #expect(flags.notionalUSD == FixedDecimal(5_000_000) && flags.isBatchable, "\(flags.alone)")
-        #expect(c.apply(try Self.batch(&c, ids, by: "frank").entry) == .requestBatchApprovals(requestIds: ids, statuses: [.pending, .pending, .pending]))
+        #expect(flags.notionalUSD == FixedDecimal(5_000_000) && !flags.isBatchable)
+        #expect(flags.alone.contains("LARGE: its notional of 5,000,000 USD is at least the batch bound (100,000 USD, the default without approvals.hasty)"),
+                "\(flags.alone)")
+        var before = c.state
+        var refused = c.apply(try Self.batch(&c, ids, by: "frank").entry)
+        #expect(Cluster.code(refused) == .invalidRequest)
+        #expect(ids.allSatisfy { Cluster.reason(refused).contains("request \($0): LARGE") }, "\(Cluster.reason(refused))")
+        #expect(Self.untouched(before, c.state, ids))
+
+        // ETH at 1000 USD: three pieces of 40 ETH move 120,000 USD together, two move 80,000.
+        (c, key) = try Self.routine(usd: "1000")
+        let pieces = try (0..<3).map { _ in try ApprovalFatigueTests.held(&c, key, amount: "40") }
+        before = c.state
+        refused = c.apply(try Self.batch(&c, pieces, by: "frank").entry)
+        #expect(Cluster.reason(refused).contains(
+            "the 3 requests move 120,000 USD together, at least the batch bound (100,000 USD, the default without approvals.hasty)"), "\(Cluster.reason(refused))")
+        #expect(Self.untouched(before, c.state, pieces))
+        #expect(c.apply(try Self.batch(&c, Array(pieces.prefix(2)), by: "frank").entry)
+            == .requestBatchApprovals(requestIds: Array(pieces.prefix(2)), statuses: [.pending, .pending]))
     }
 
     /// Review H1: a contract call (an approval, an upgrade, an ownership transfer, a Safe's
@@ -251,7 +268,7 @@ import Testing
         let before = c.state
         let refused = c.apply(try Self.batch(&c, pieces, by: "frank").entry)
         #expect(Cluster.code(refused) == .invalidRequest)
-        #expect(Cluster.reason(refused).contains("the 3 requests move 120,000 USD together, at least approvals.hasty.over_usd (100,000 USD)"),
+        #expect(Cluster.reason(refused).contains("the 3 requests move 120,000 USD together, at least the batch bound (100,000 USD, approvals.hasty.over_usd)"),
                 "\(Cluster.reason(refused))")
         #expect(Self.untouched(before, c.state, pieces))
         #expect(c.apply(try Self.batch(&c, Array(pieces.prefix(2)), by: "frank").entry)

@@ -39,11 +39,15 @@ struct ConsoleText: Sendable {
     }
 
     /// Whether `visible` shows `scalar` as its code point.
+    /// Also every default-ignorable code point (browsers draw them as nothing), unassigned code
+    /// point and private-use character (no font shows them as anything a person can tell apart:
+    /// review L-d).
     static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.properties.isDefaultIgnorableCodePoint { return true }
         switch scalar.properties.generalCategory {
-        case .control, .format, .lineSeparator, .paragraphSeparator, .nonspacingMark, .enclosingMark: true
-        case .spaceSeparator: scalar != " "
-        default: blanks.contains(scalar.value)
+        case .control, .format, .lineSeparator, .paragraphSeparator, .nonspacingMark, .enclosingMark, .unassigned, .privateUse: return true
+        case .spaceSeparator: return scalar != " "
+        default: return blanks.contains(scalar.value)
         }
     }
 }

@@ -48,11 +48,14 @@ public struct ApprovalPolicy: Sendable, Hashable {
 
     /// The USD notional from which a request, or a batch of requests together, is large for a
     /// batch approval: `approvals.hasty`'s `over_usd` where the section is set (the YAML sets
-    /// `within` and `over_usd` together), else nil — no size bound, and a batch then holds only
-    /// priced, identical plain transfers with nothing unusual about them, each approved as a
-    /// single approval would be (its rules, USD limits and windows in list order). A request
+    /// `within` and `over_usd` together), else `defaultBatchBoundUSD` — a batch always has a size
+    /// bound (security review M-a: without one, one touch approved 20 × 5,000,000 USD). A request
     /// whose notional is not known is never batched, whatever this says (`RequestFlags.alone`).
-    public var batchBoundUSD: FixedDecimal? { hastyWithinSeconds == nil ? nil : hastyOverUSD }
+    public var batchBoundUSD: FixedDecimal { hastyWithinSeconds == nil ? Self.defaultBatchBoundUSD : hastyOverUSD }
+
+    /// The batch bound of a policy without `approvals.hasty`: 100,000 USD, the `over_usd` the
+    /// README's example of the section names.
+    public static let defaultBatchBoundUSD = FixedDecimal(100_000)!
 
     /// Why an approval of a large request (`isLarge`) with review time `reviewMillis` (nil: not
     /// measured) is flagged, or nil when it is not.

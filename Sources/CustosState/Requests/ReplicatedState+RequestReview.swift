@@ -70,8 +70,9 @@ extension ReplicatedState {
         ]
         // Every flag, "NOT PRICED" among them whatever the policy says (security review M1).
         alone += flags.map(\.text)
-        if let usd, let bound = policy.document.approvals.batchBoundUSD, usd >= bound {
-            alone.append("LARGE: its notional of \(usd.grouped) USD is at least approvals.hasty.over_usd (\(bound.grouped) USD)")
+        let bound = policy.document.approvals.batchBoundUSD
+        if let usd, usd >= bound {
+            alone.append("LARGE: its notional of \(usd.grouped) USD is at least the batch bound (\(bound.grouped) USD, \(Self.batchBoundSource(policy.document.approvals)))")
         }
         return RequestFlags(flags: flags, alone: alone, notionalUSD: usd)
     }

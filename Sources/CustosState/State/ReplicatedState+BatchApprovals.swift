@@ -60,11 +60,12 @@ extension ReplicatedState {
         // here (an unpriced request is approved only on its own, above); a sum beyond the
         // decimals counts as large.
         let total = reviews.reduce(FixedDecimal?.some(.zero)) { sum, review in sum.flatMap { $0.adding(review.notionalUSD ?? .zero) } }
-        if listed.count > 1, let bound = policy.document.approvals.batchBoundUSD, total.map({ $0 >= bound }) ?? true {
+        let bound = policy.document.approvals.batchBoundUSD
+        if listed.count > 1, total.map({ $0 >= bound }) ?? true {
             throw GovernanceError(
                 .invalidRequest,
-                "the \(listed.count) requests move \(total.map { "\($0.grouped) USD" } ?? "more USD than a decimal holds") together, at least approvals.hasty.over_usd "
-                    + "(\(bound.grouped) USD): a large amount is approved request by request, never in one batch")
+                "the \(listed.count) requests move \(total.map { "\($0.grouped) USD" } ?? "more USD than a decimal holds") together, at least the batch bound "
+                    + "(\(bound.grouped) USD, \(Self.batchBoundSource(policy.document.approvals))): a large amount is approved request by request, never in one batch")
         }
         // Only identical requests are approved together (review H2): a batch is "the same
         // request N times", never a way to slip a different one under one touch.
@@ -92,5 +93,12 @@ extension ReplicatedState {
             statuses.append(status)
         }
         return .requestBatchApprovals(requestIds: b.requestIds, statuses: statuses)
+    }
+}
+
+extension ReplicatedState {
+    /// Where the batch bound comes from, for reasons.
+    static func batchBoundSource(_ approvals: ApprovalPolicy) -> String {
+        approvals.hastyWithinSeconds == nil ? "the default without approvals.hasty" : "approvals.hasty.over_usd"
     }
 }

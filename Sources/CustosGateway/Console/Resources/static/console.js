@@ -247,9 +247,10 @@
   // Text as a person should read it (review L4 and L3, as ConsoleText.visible on the server):
   // every control, format (bidirectional overrides and isolates, zero-width characters), line
   // or paragraph separator, space other than U+0020, combining mark (Mn, Me) and blank (the
-  // Hangul fillers U+115F, U+1160, U+3164, U+FFA0 and the blank Braille pattern U+2800)
-  // character shown as its code point, <U+202E>.
-  const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Zs}\p{Mn}\p{Me}\u115F\u1160\u3164\uFFA0\u2800]/gu;
+  // Hangul fillers U+115F, U+1160, U+3164, U+FFA0 and the blank Braille pattern U+2800),
+  // default-ignorable, unassigned (Cn) and private-use (Co) character shown as its code point,
+  // <U+202E>.
+  const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Zs}\p{Mn}\p{Me}\p{Cn}\p{Co}\p{Default_Ignorable_Code_Point}\u115F\u1160\u3164\uFFA0\u2800]/gu;
 
   function visible(text) {
     return String(text).replace(HIDDEN,
@@ -307,18 +308,45 @@
     return String(label).toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
   }
 
+  // Whether a person reads `element`'s text as it is (review M-b): displayed and not
+  // transparent (checkVisibility), in a readable size and colour, on the page, and with no text
+  // a stylesheet puts before or after it (`::before`/`::after` are not in textContent). The
+  // console's own stylesheet does none of these to a table cell.
+  function readable(element) {
+    if (typeof element.checkVisibility === 'function' && !element.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) return false;
+    const style = getComputedStyle(element);
+    if (parseFloat(style.fontSize) < 8 || style.color === 'transparent' || /^rgba\(.*,\s*0(\.0+)?\)$/.test(style.color)) return false;
+    for (const pseudo of ['::before', '::after']) {
+      const content = getComputedStyle(element, pseudo).content;
+      if (content && content !== 'none' && content !== 'normal') return false;
+    }
+    const box = element.getBoundingClientRect();
+    return box.width > 0 && box.height > 0 && box.right > 0 && box.bottom > 0 && box.left < document.documentElement.scrollWidth;
+  }
+
   // The gateway's table of an article by label (`labelKey`): label -> values (trimmed) in
-  // order. A row not shown counts, as '(a hidden row)': a table agrees only with what is on
-  // screen.
+  // order. A row whose label or value a person does not read as it is (`readable`) counts, as
+  // '(a hidden row)': a table agrees only with what is on screen.
   function tableValues(article) {
     const values = {};
     for (const row of article.querySelectorAll('table.details tr')) {
       if (row.cells.length < 2) continue;
       const label = labelKey(row.cells[0].textContent);
-      const shown = typeof row.checkVisibility !== 'function' || row.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true });
+      const shown = Array.from(row.cells).every(readable) && Array.from(row.cells[1].querySelectorAll('*')).every(readable);
       (values[label] = values[label] || []).push(shown ? row.cells[1].textContent.trim() : '(a hidden row)');
     }
     return values;
+  }
+
+  // The rows a transaction request's table has (ConsoleRequestContent: the initiator, the
+  // RequestIntent lines, a decoded call's function and arguments, the submission): a row
+  // labelled otherwise ("amount (USD)", a look-alike letter) is one the script cannot compare,
+  // so the table does not agree (review M-b).
+  function checkLabels(shown, allowed, mismatches) {
+    const known = new Set(allowed.map(labelKey));
+    for (const label of Object.keys(shown)) {
+      if (!known.has(label)) mismatches.push('the table has a row "' + visible(label) + '" that a request of this kind does not have');
+    }
   }
 
   // Whether the gateway's table (`shown`, from tableValues) shows `expected` — what the script
@@ -389,6 +417,7 @@
     const transaction = body.from !== undefined;
     const shown = tableValues(article);
     if (transaction) checkTransactionRows(body, shown, mismatches);
+    const rows = ['initiator', 'vault', body.kind === 'contract_call' ? 'calls' : 'transfers', 'memo', 'submitted'];
     if (body.kind === 'contract_call' && body.data !== undefined) {
       const decoded = decodeCall(body.data);
       const value = ' with value ' + String(body.value === undefined ? '0' : body.value);
@@ -406,9 +435,8 @@
       for (const [name, read] of decoded.call.args) {
         checkRow(shown, name, read, 'calldata', mismatches, read.startsWith('0x') ? (a, b) => a.toLowerCase() === b : undefined);
       }
-      if ((shown.function || []).length > 1 || ((shown.function || []).length === 1 && shown.function[0].split(' ')[0] !== decoded.call.name)) {
-        mismatches.push('the table names function ' + shown.function.join(', ') + ' but the signed calldata calls ' + decoded.call.name);
-      }
+      checkRow(shown, 'function', decoded.call.name, 'calldata', mismatches, (a, b) => a.split(' ')[0] === b);
+      if (transaction) checkLabels(shown, rows.concat(['function'], decoded.call.args.map(([name]) => name)), mismatches);
       return {
         text: 'contract_call ' + decoded.call.name + '(' + decoded.call.args.map(([n, v]) => n + ' ' + v).join(', ') + ') on token '
           + String(to) + value + ' on chain ' + String(body.chain) + from + (transaction ? '' : UNVERIFIED),
@@ -416,6 +444,7 @@
         verified: transaction,
       };
     }
+    if (transaction) checkLabels(shown, rows, mismatches);
     return {
       text: String(body.kind || 'transfer') + ' of ' + String(body.amount) + ' ' + String(body.asset || '') + ' to ' + String(to)
         + ' on chain ' + String(body.chain) + from + (transaction ? '' : UNVERIFIED),
