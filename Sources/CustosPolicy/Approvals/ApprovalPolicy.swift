@@ -51,8 +51,8 @@ public struct ApprovalPolicy: Sendable, Hashable {
     /// `within` and `over_usd` together) and lower, else `defaultBatchBoundUSD` — a batch always
     /// has a size bound (security review M-a: without one, one touch approved 20 × 5,000,000
     /// USD), and adding a hasty section, which a policy diff reads as stronger, never raises it
-    /// (review M3). A request
-    /// whose notional is not known is never batched, whatever this says (`RequestFlags.alone`).
+    /// (review M3). A request whose notional is not known is never batched, whatever this says
+    /// (`RequestFlags.alone`).
     public var batchBoundUSD: FixedDecimal { hastyWithinSeconds == nil ? Self.defaultBatchBoundUSD : min(hastyOverUSD, Self.defaultBatchBoundUSD) }
 
     /// The batch bound of a policy without `approvals.hasty`: 100,000 USD, the `over_usd` the
