@@ -261,27 +261,33 @@ final class LocalCluster: @unchecked Sendable {
     /// Each round asks every node with `custos node status`, a process per node: on two cores the
     /// rounds take CPU from the cluster under test. Where `condition` reads only the nodes'
     /// committed state (`readsOnlyCommittedState`), nothing it reads changes until the log grows:
-    /// once every node has settled at the gateway's committed height with the condition false,
-    /// the nodes are asked again only when that height moves (or the gateway does not answer).
+    /// once every node's view has settled at the gateway's committed height with the condition
+    /// false, the nodes are asked again when that height moves, when the gateway does not answer,
+    /// or after 2 s.
     func waitUntil(_ ids: [String], seconds: Int = TestPatience.seconds, readsOnlyCommittedState: Bool = false,
                    _ condition: ([String: NodeStatusView]) -> Bool) async throws -> [String: NodeStatusView] {
         var last: [String: NodeStatusView] = [:]
         var quietAt: UInt64?
+        var asked = ContinuousClock.now
         // Bounded by the clock, not by rounds: a slow `node status` must not stretch the wait.
         let deadline = ContinuousClock.now + .seconds(seconds)
         while ContinuousClock.now < deadline {
             let head = readsOnlyCommittedState ? await committedHeight() : nil
-            if let head, head == quietAt {
+            // Quiet, the nodes are still asked every 2 s: a gateway that answers /health with a
+            // stale height must not stall the wait.
+            if let head, head == quietAt, ContinuousClock.now - asked < .seconds(2) {
                 try await Task.sleep(for: .milliseconds(100))
                 continue
             }
+            asked = ContinuousClock.now
             var statuses: [String: NodeStatusView] = [:]
             for id in ids { if let s = try? await status(id) { statuses[id] = s } }
             last = statuses
             // A node stores the view of its state a moment after the block under load: only
             // statuses whose view is of their chain's head are judged.
             if statuses.count == ids.count, statuses.values.allSatisfy(\.isSettled), condition(statuses) { return statuses }
-            let caughtUp = statuses.count == ids.count && statuses.values.allSatisfy { $0.isSettled && $0.height >= (head ?? .max) }
+            let caughtUp = statuses.count == ids.count
+                && statuses.values.allSatisfy { $0.governance?.height == $0.height && $0.height >= (head ?? .max) }
             quietAt = caughtUp ? head : nil
             try await Task.sleep(for: .milliseconds(100))
         }

@@ -172,7 +172,8 @@ struct VaultSigningLoopbackTests {
         try await cluster.op(["approve", "--yes", "--as", "grace", "add-\(id)"])
     }
 
-    /// The cluster that the tests injecting no fault share, made once per run of the suite: a
+    /// The cluster that the tests injecting no fault share (`VaultSharedClusterLoopbackTests`),
+    /// made once per run of that suite: a
     /// gateway and four nodes, node-4 without its policy check (`--unsafe-test-sign-anything`:
     /// it signs what its state denies, and its peers must ignore it), every node with a monitor
     /// port; the Ed25519 vault `sol-treasury` and the ECDSA vault `hot-trading`, both with nonces
@@ -221,10 +222,6 @@ struct VaultSigningLoopbackTests {
     /// holders, each node's identity and transport keys, each bot's key (the rebalancer's rotated by
     /// `custos op propose rotate-bot-key`, so its last rotation is the operation's block time) and
     /// every person's credential with its model; no key is overdue, and the gateway's metrics say so.
-    @Test func theInventoryListsEveryKeyAndABotKeyRotatedThroughGovernance() async throws {
-        try await withSharedCluster { cluster in try await inventory(cluster) }
-    }
-
     func inventory(_ cluster: LocalCluster) async throws {
         try await addBot(cluster, "rebalancer", role: "rebalancer-bot")
         _ = try await cluster.waitForGovernance(seconds: 60) { g in g.bots.contains { $0.id == "rebalancer" } }
@@ -276,10 +273,6 @@ struct VaultSigningLoopbackTests {
 
     /// node-4 runs with its policy check gone (`--unsafe-test-sign-anything`): it signs the denied
     /// request anyway and sends its share to two peers, whose logs started no such session.
-    @Test func aBotsAllowedMessageIsSignedOnceAndADeniedOneNever() async throws {
-        try await withSharedCluster { cluster in try await allowedAndDenied(cluster) }
-    }
-
     func allowedAndDenied(_ cluster: LocalCluster) async throws {
         let peers = ["node-1", "node-2", "node-3"]
         var ignoredBefore = 0
@@ -397,10 +390,6 @@ extension VaultSigningLoopbackTests {
     /// The ECDSA vault: presignature pools filled by the nodes over the relay, one round to sign.
     /// eth-account recovers the vault's EVM address from its EIP-191 and EIP-712 signatures; a
     /// message the policy denies is never signed; with one node down, the three others sign.
-    @Test func anECDSAVaultSignsMessagesEthAccountRecoversAndSignsWithOneNodeDown() async throws {
-        try await withSharedCluster { cluster in try await ecdsaSigning(cluster) }
-    }
-
     func ecdsaSigning(_ cluster: LocalCluster) async throws {
         func submit(_ name: String, _ message: String) async throws -> String { try await submitMessage(cluster, name, message) }
         let text = "Meridian Capital withdrawal authorisation: 250000 USDC to kraken, ref 4411"
@@ -430,7 +419,8 @@ extension VaultSigningLoopbackTests {
         // node-1 goes down: attempts whose presignature needs it run out, and another signer set signs.
         // It comes back for the other tests of the shared cluster.
         cluster.killNode("node-1", signal: SIGKILL)
-        defer { try? startSharedNode(cluster, "node-1") }
+        var restarted = false
+        defer { if !restarted { try? startSharedNode(cluster, "node-1") } }
         let later = try await submit("auth-3", #"{"format": "eip191", "text": "\#(text) (second)"}"#)
         statuses = try await cluster.waitForGovernance(["node-2", "node-3", "node-4"], seconds: 240) { g in
             g.requests.first { $0.id == later }?.signing?.status == "signed"
@@ -439,6 +429,10 @@ extension VaultSigningLoopbackTests {
         let signing = try #require(reference.requests.first { $0.id == later }?.signing)
         #expect(!signing.signers.contains("node-1"), "signed by \(signing.signers)")
         await #expect(try recoversAddress(address, text: "\(text) (second)", signature: signing.signature))
+        // node-1 back and caught up, for the other tests of the shared cluster.
+        try startSharedNode(cluster, "node-1")
+        restarted = true
+        _ = try await cluster.waitForGovernance(seconds: 120) { g in g.requests.first { $0.id == later }?.signing?.status == "signed" }
     }
 }
 

@@ -203,12 +203,14 @@ import Testing
     /// their sum.
     @Test func withoutAHastySectionTheDefaultBatchBoundHolds() throws {
         #expect(ApprovalPolicy().batchBoundUSD == ApprovalPolicy.defaultBatchBoundUSD)
-        #expect(ApprovalPolicy(hastyWithinSeconds: 10, hastyOverUSD: FixedDecimal(250_000)!).batchBoundUSD == FixedDecimal(250_000))
+        #expect(ApprovalPolicy(hastyWithinSeconds: 10, hastyOverUSD: FixedDecimal(50_000)!).batchBoundUSD == FixedDecimal(50_000))
+        // Review M3: a hasty section a diff reads as stronger never raises the bound.
+        #expect(ApprovalPolicy(hastyWithinSeconds: 1, hastyOverUSD: FixedDecimal(1_000_000_000)!).batchBoundUSD == ApprovalPolicy.defaultBatchBoundUSD)
         var (c, key) = try Self.routine(usd: "100000")
         let ids = try (0..<3).map { _ in try RequestApprovalTests.held(&c, key) }
         let flags = c.state.flags(of: try #require(c.state.requestBook.requests[ids[0]]))
         #expect(flags.notionalUSD == FixedDecimal(5_000_000) && !flags.isBatchable)
-        #expect(flags.alone.contains("LARGE: its notional of 5,000,000 USD is at least the batch bound (100,000 USD, the default without approvals.hasty)"),
+        #expect(flags.alone.contains("LARGE: its notional of 5,000,000 USD is at least the batch bound (100,000 USD, the default, which approvals.hasty.over_usd may only lower)"),
                 "\(flags.alone)")
         var before = c.state
         var refused = c.apply(try Self.batch(&c, ids, by: "frank").entry)
@@ -222,7 +224,7 @@ import Testing
         before = c.state
         refused = c.apply(try Self.batch(&c, pieces, by: "frank").entry)
         #expect(Cluster.reason(refused).contains(
-            "the 3 requests move 120,000 USD together, at least the batch bound (100,000 USD, the default without approvals.hasty)"), "\(Cluster.reason(refused))")
+            "the 3 requests move 120,000 USD together, at least the batch bound (100,000 USD, the default, which approvals.hasty.over_usd may only lower)"), "\(Cluster.reason(refused))")
         #expect(Self.untouched(before, c.state, pieces))
         #expect(c.apply(try Self.batch(&c, Array(pieces.prefix(2)), by: "frank").entry)
             == .requestBatchApprovals(requestIds: Array(pieces.prefix(2)), statuses: [.pending, .pending]))

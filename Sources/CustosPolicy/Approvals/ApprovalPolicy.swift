@@ -48,10 +48,12 @@ public struct ApprovalPolicy: Sendable, Hashable {
 
     /// The USD notional from which a request, or a batch of requests together, is large for a
     /// batch approval: `approvals.hasty`'s `over_usd` where the section is set (the YAML sets
-    /// `within` and `over_usd` together), else `defaultBatchBoundUSD` — a batch always has a size
-    /// bound (security review M-a: without one, one touch approved 20 × 5,000,000 USD). A request
-    /// whose notional is not known is never batched, whatever this says (`RequestFlags.alone`).
-    public var batchBoundUSD: FixedDecimal { hastyWithinSeconds == nil ? Self.defaultBatchBoundUSD : hastyOverUSD }
+    /// `within` and `over_usd` together) and lower, else `defaultBatchBoundUSD` — a batch always
+    /// has a size bound (security review M-a: without one, one touch approved 20 × 5,000,000
+    /// USD), and adding a hasty section, which a policy diff reads as stronger, never raises it
+    /// (review M3). A request whose notional is not known is never batched, whatever this says
+    /// (`RequestFlags.alone`).
+    public var batchBoundUSD: FixedDecimal { hastyWithinSeconds == nil ? Self.defaultBatchBoundUSD : min(hastyOverUSD, Self.defaultBatchBoundUSD) }
 
     /// The batch bound of a policy without `approvals.hasty`: 100,000 USD, the `over_usd` the
     /// README's example of the section names.

@@ -99,6 +99,7 @@ extension ReplicatedState {
 extension ReplicatedState {
     /// Where the batch bound comes from, for reasons.
     static func batchBoundSource(_ approvals: ApprovalPolicy) -> String {
-        approvals.hastyWithinSeconds == nil ? "the default without approvals.hasty" : "approvals.hasty.over_usd"
+        approvals.hastyWithinSeconds != nil && approvals.hastyOverUSD <= ApprovalPolicy.defaultBatchBoundUSD
+            ? "approvals.hasty.over_usd" : "the default, which approvals.hasty.over_usd may only lower"
     }
 }

@@ -320,8 +320,10 @@
       const content = getComputedStyle(element, pseudo).content;
       if (content && content !== 'none' && content !== 'normal') return false;
     }
+    // On the page, in page coordinates: a row the person scrolled past is still on the page.
     const box = element.getBoundingClientRect();
-    return box.width > 0 && box.height > 0 && box.right > 0 && box.bottom > 0 && box.left < document.documentElement.scrollWidth;
+    const left = box.left + window.scrollX, top = box.top + window.scrollY;
+    return box.width > 0 && box.height > 0 && left + box.width > 0 && top + box.height > 0 && left < document.documentElement.scrollWidth;
   }
 
   // The gateway's table of an article by label (`labelKey`): label -> values (trimmed) in
@@ -370,6 +372,12 @@
   // the body has none.
   function checkTransactionRows(body, shown, mismatches) {
     const text = (value) => visible(String(value)).trim();
+    // The initiator row names the signed initiator and its kind, nothing else (review M1); the
+    // submission row, which no signed field fixes, is there once.
+    checkRow(shown, 'initiator', text(body.initiator), 'request', mismatches,
+      (a, b) => a === b + ' (person)' || a === b + ' (bot)');
+    const submitted = shown.submitted || [];
+    if (submitted.length !== 1) mismatches.push('the table names submitted ' + submitted.length + ' times; a request has one submission');
     checkRow(shown, 'vault', text(body.vault + ', from ' + body.from + ' on ' + body.chain), 'request', mismatches);
     if (body.kind === 'contract_call') {
       const data = '0x' + String(body.data).replace(/^0x/i, '').toLowerCase();
@@ -435,7 +443,8 @@
       for (const [name, read] of decoded.call.args) {
         checkRow(shown, name, read, 'calldata', mismatches, read.startsWith('0x') ? (a, b) => a.toLowerCase() === b : undefined);
       }
-      checkRow(shown, 'function', decoded.call.name, 'calldata', mismatches, (a, b) => a.split(' ')[0] === b);
+      // The function row as the console writes it: the name and the selector, nothing else.
+      checkRow(shown, 'function', decoded.call.name + ' ' + decoded.selector, 'calldata', mismatches, (a, b) => a.toLowerCase() === b.toLowerCase());
       if (transaction) checkLabels(shown, rows.concat(['function'], decoded.call.args.map(([name]) => name)), mismatches);
       return {
         text: 'contract_call ' + decoded.call.name + '(' + decoded.call.args.map(([n, v]) => n + ' ' + v).join(', ') + ') on token '
