@@ -407,6 +407,37 @@ extension WatchRoomTests {
         #expect(Cluster.code(try report(&c, [], from: 301, block: 310, part: 0, parts: 0)) == .invalidRequest)
     }
 
+    /// Review H-3, as the attacker: the policy's `poisoning` section names no `max_staleness`
+    /// (so the bound is the default hour). The watcher reports blocks 51–100 in two parts, the
+    /// dust in the second; the gateway drops that part, so the dust sender is never flagged and
+    /// the coverage stays at block 50. Once that is older than an hour of chain time, paying the
+    /// dust sender is denied, naming the chain and its coverage; before the hour, a stranger
+    /// pays, and the honest range posted again flags the sender.
+    @Test func aDroppedDustPartGetsNothingPaidOnceTheCoverageIsStale() throws {
+        var c = try cluster()
+        #expect(c.state.policy.document.poisoning.maxStalenessSeconds == PoisoningPolicy.defaultStalenessSeconds)
+        let v = try Self.vaultAddress(c)
+        #expect(try report(&c, [], from: 1, block: 50) == .watched(chain: "ethereum", block: 50, flagged: 0))
+        let start = Int64(c.now / 1000)
+        let clean = [Self.transfer(v, from: Self.counterparty(1), amount: 5_000_000_000, token: Cluster.usdc, block: 60)]
+        #expect(try report(&c, clean, from: 51, block: 100, part: 1, parts: 2) == .watched(chain: "ethereum", block: 100, flagged: 0))
+        // Part 2, the dust from the poisoner, never reaches the log.
+        #expect(c.state.watch.coverage["ethereum"]?.block == 50 && c.state.watch.appearances.isEmpty)
+        #expect(try pay(&c, "0x8888888888888888888888888888888888888888").outcome == .allow, "within the hour")
+        c.now += 3_601_000
+        let paid = try pay(&c, Self.poisoner)
+        #expect(paid.decision.reason == .deniedByRule("deny-poisoned"), "\(paid.decision)")
+        let reason = paid.decision.applied.first?.failedClosed ?? ""
+        #expect(reason.contains("the watch data for ethereum is stale: it covers blocks up to 50, of \(UTCTime.text(start - 1))"), "\(reason)")
+        #expect(reason.contains("by watcher-1") && reason.contains("older than poisoning.max_staleness 1h"), "\(reason)")
+        // The watcher posts the range again, every part: the sender is flagged, the rest pays.
+        let dust = [Self.transfer(v, amount: 0, block: 90)]
+        _ = try report(&c, clean, from: 51, block: 100, part: 1, parts: 2)
+        #expect(try report(&c, dust, from: 51, block: 100, part: 2, parts: 2) == .watched(chain: "ethereum", block: 100, flagged: 1))
+        #expect(try pay(&c, Self.poisoner).decision.reason == .deniedByRule("deny-poisoned"))
+        #expect(try pay(&c, "0x8888888888888888888888888888888888888888").outcome == .allow)
+    }
+
     @Test func withAStalenessBoundASilencedWatcherFailsClosed() throws {
         var c = try cluster()
         try c.govern(.changePolicy(yaml: Self.policy(version: 4, poisoning: "{dust_usd: 1, dust: {USDC: 1}, max_staleness: 1h}")))
