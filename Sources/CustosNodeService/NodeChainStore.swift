@@ -119,6 +119,15 @@ public final class NodeChainStore: Sendable {
             try Self.refuseOlderChain(db, made: "whose watch room overflowed on a flood of dust instead of keeping it")
             try db.execute(sql: "DELETE FROM stateDigest")
         }
+        migrator.registerMigration("v13: wider flood fingerprints and a bounded staleness") { db in
+            // Version 10 keeps a flood set's members as 16-byte fingerprints and the addresses
+            // the quorum cleared in it (fourth security review M2); only a range starting right
+            // after the coverage extends it; a `poisoning` section bounds staleness at an hour
+            // unless it says otherwise (review H-3). An older chain would replay into another
+            // history, so it is refused, as for v12.
+            try Self.refuseOlderChain(db, made: "whose flood sets kept 8-byte fingerprints")
+            try db.execute(sql: "DELETE FROM stateDigest")
+        }
         return migrator
     }
 

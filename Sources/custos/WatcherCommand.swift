@@ -25,7 +25,9 @@ import Foundation
 /// review H2). A restart or a dropped entry neither skips nor loses a range; a cursor past the
 /// committed coverage (a gap) starts just after it, and one behind it reads on: blocks another
 /// watcher claims to cover are read and reported all the same (nodes take a report behind the
-/// coverage for its flags; second review H-1). Each report names the hash
+/// coverage for its flags; second review H-1), and a range the coverage ends inside is posted as
+/// two, the second starting right after the coverage (only such a range, its parent hash checked,
+/// extends it). Each report names the hash
 /// and timestamp of its last block: nodes judge staleness by that chain time (security review
 /// M1). With nothing new to read it posts an empty heartbeat of its last block every
 /// `--heartbeat` seconds, which shows it alive but refreshes nothing. It holds no vault key,
@@ -114,6 +116,14 @@ struct WatcherCommand: AsyncParsableCommand {
         let head = try await header(to, client)
         let parent = from > 0 ? try await header(from - 1, client).hash : nil
         for attempt in 1...3 {
+            // Nodes extend the coverage only by a range starting right after it (its parent
+            // checked); one it ends inside is reported as two: the covered blocks for their flags,
+            // then the rest from the block after the coverage.
+            if let covered = try await coveredBlock(call), covered >= from, covered < to {
+                try await report(from: from, to: covered, client: client, key: key, genesis: genesis, call: call)
+                try await report(from: covered + 1, to: to, client: client, key: key, genesis: genesis, call: call)
+                return
+            }
             // Posted even where the coverage already claims these blocks (second review H-1):
             // a watcher that read them reports what it read.
             for (i, part) in parts.enumerated() {

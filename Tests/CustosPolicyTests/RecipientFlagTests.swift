@@ -124,10 +124,18 @@ import Testing
         elsewhere.message?.domain?.chainId = "999"
         let unregistered = Self.policy.evaluate(elsewhere, in: state)
         #expect(unregistered.reason == .deniedByRule("deny-poisoned-destination"), "\(unregistered)")
-        #expect(unregistered.applied.contains { $0.failedClosed?.contains("the watch room of ethereum overflowed") == true }, "\(unregistered.applied)")
-        // Another chain, and the address book, still answer.
+        #expect(unregistered.applied.contains { $0.failedClosed?.contains("names chainId 999, which no registered chain has") == true },
+                "\(unregistered.applied)")
+        // Without a staleness bound (no `poisoning` section), it is judged on every chain's overflow.
+        let unbounded = try CompiledPolicy(yaml: Self.withoutPoisoningSection())
+        #expect(unbounded.document.poisoning.maxStalenessSeconds == nil)
+        let judged = unbounded.evaluate(elsewhere, in: state)
+        #expect(judged.reason == .deniedByRule("deny-poisoned-destination"), "\(judged)")
+        #expect(judged.applied.contains { $0.failedClosed?.contains("the watch room of ethereum overflowed") == true }, "\(judged.applied)")
+        // Another chain (covered), and the address book, still answer.
         var base = request
         base.chain = "base"
+        state.watchCoverage["base"] = WatchCoverage(block: 10, blockTime: state.time, reportedAt: state.time)
         #expect(!(try Self.holds("request.destination_poisoned", base, state)))
         #expect(!(try Self.holds("address_poisoned(\"\(ExamplePolicyTests.kraken)\")", request, state)))
     }
@@ -172,19 +180,18 @@ import Testing
     /// against chains that had been covered); so is one naming a chain id no registered chain
     /// has, and one naming none while a registered chain is not covered.
     @Test func aMessageOnAChainNeverCoveredIsUnknownUnderAStalenessBound() throws {
-        let text = try Fixtures.examplePolicyText()
-        let yaml = text.replacing("poisoning: {dust_usd: 1, dust: {USDC: 1, USDT: 1}}",
-                                  with: "poisoning: {dust_usd: 1, dust: {USDC: 1, USDT: 1}, max_staleness: 1h}")
-        #expect(yaml != text)
-        let policy = try CompiledPolicy(yaml: yaml)
+        let policy = Self.policy
+        #expect(policy.document.poisoning.maxStalenessSeconds == 3_600)
         func poisoned(_ request: PolicyRequest, _ state: StateSnapshot) throws -> Bool {
             try ExpressionCompiler.compileCondition("request.destination_poisoned", at: .start)
                 .bool(EvaluationContext(policy: policy, request: request, state: state), nil)
         }
         var state = ExamplePolicyTests.state()
+        let permit = Self.permit(spender: Self.stranger)
+        // A cluster with no registered asset watches (and pays on) no chain: nothing is unknown.
+        #expect(!(try poisoned(permit, state)))
         state.chainIds = ["ethereum": "1", "base": "8453"]
         state.watchCoverage["base"] = WatchCoverage(block: 10, blockTime: state.time, reportedAt: state.time)
-        let permit = Self.permit(spender: Self.stranger)
         let decision = policy.evaluate(permit, in: state)
         #expect(decision.reason == .deniedByRule("deny-poisoned-destination"), "\(decision)")
         #expect(decision.applied.contains { $0.failedClosed?.contains("no watch data for ethereum") == true }, "\(decision.applied)")
@@ -198,6 +205,64 @@ import Testing
         #expect(!(try poisoned(unnamed, state)))
         state.watchCoverage["base"] = nil
         #expect(throws: EvaluationFailure.self) { try poisoned(unnamed, state) }
+    }
+
+    /// The example policy without its `poisoning` section (and so without a staleness bound).
+    static func withoutPoisoningSection() throws -> String {
+        let text = try Fixtures.examplePolicyText()
+        let yaml = text.replacing("poisoning: {dust_usd: 1, dust: {USDC: 1, USDT: 1}, max_staleness: 1h}", with: "")
+        #expect(yaml != text)
+        return yaml
+    }
+
+    /// Review H-3, as the attacker: the gateway dropped the report part holding the dust, so the
+    /// dust sender was never flagged, and the coverage stopped before it. Under the example
+    /// policy (max_staleness 1h) paying the dust sender on ethereum, a chain with a registered
+    /// asset, is denied once the coverage is older than an hour, and when nothing covers the
+    /// chain, naming the chain and its coverage; an address-book entry is still paid; a chain
+    /// without a registered asset (nothing to pay there, no watcher) is not asked.
+    @Test func staleOrMissingCoverageOnARegisteredChainDeniesAnAddressOutsideTheBook() throws {
+        let request = ExamplePolicyTests.send("alice", "100", to: Self.stranger)
+        var state = ExamplePolicyTests.state()
+        state.chainIds = ["ethereum": "1"]
+        state.watchCoverage["ethereum"] = WatchCoverage(block: 100, blockTime: state.time - 3_600, reportedAt: state.time - 3_500, reporter: "watcher-1")
+        #expect(!(try Self.holds("request.destination_poisoned", request, state)), "an hour old is within the bound")
+        state.watchCoverage["ethereum"]?.blockTime = state.time - 3_601
+        let stale = Self.policy.evaluate(request, in: state)
+        #expect(stale.reason == .deniedByRule("deny-poisoned-destination"), "\(stale)")
+        #expect(stale.applied.contains {
+            $0.failedClosed?.contains("the watch data for ethereum is stale: it covers blocks up to 100") == true
+                && $0.failedClosed?.contains("by watcher-1") == true && $0.failedClosed?.contains("older than poisoning.max_staleness 1h") == true
+        }, "\(stale.applied)")
+        state.watchCoverage["ethereum"] = nil
+        let uncovered = Self.policy.evaluate(request, in: state)
+        #expect(uncovered.reason == .deniedByRule("deny-poisoned-destination"), "\(uncovered)")
+        #expect(uncovered.applied.contains { $0.failedClosed?.contains("no watch data for ethereum") == true }, "\(uncovered.applied)")
+        #expect(!(try Self.holds("address_poisoned(\"\(ExamplePolicyTests.kraken)\")", request, state)), "the address book still answers")
+        #expect(Self.policy.evaluate(ExamplePolicyTests.send("alice", "100", to: ExamplePolicyTests.kraken), in: state).reason
+                != .deniedByRule("deny-poisoned-destination"))
+        var base = request
+        base.chain = "base"
+        #expect(!(try Self.holds("request.destination_poisoned", base, state)), "base has no registered asset")
+        // Without a `poisoning` section there is no bound: no data reads as "nothing happened".
+        let unbounded = try CompiledPolicy(yaml: Self.withoutPoisoningSection())
+        #expect(unbounded.evaluate(request, in: state).reason != .deniedByRule("deny-poisoned-destination"))
+    }
+
+    /// Review H-3: a `poisoning` section that names no `max_staleness` has a bound of 1 hour; one
+    /// that names it keeps it; no section, no bound.
+    @Test func aPoisoningSectionAlwaysHasAStalenessBound() throws {
+        let text = try Fixtures.examplePolicyText()
+        let bare = try CompiledPolicy(yaml: text.replacing(", max_staleness: 1h}", with: "}"))
+        #expect(bare.document.poisoning.maxStalenessSeconds == PoisoningPolicy.defaultStalenessSeconds)
+        #expect(PoisoningPolicy.defaultStalenessSeconds == 3_600)
+        let named = try CompiledPolicy(yaml: text.replacing("max_staleness: 1h}", with: "max_staleness: 10m}"))
+        #expect(named.document.poisoning.maxStalenessSeconds == 600)
+        #expect(try CompiledPolicy(yaml: Self.withoutPoisoningSection()).document.poisoning.maxStalenessSeconds == nil)
+        // `custos policy check` shows it.
+        #expect(bare.stalenessLine?.hasPrefix("poisoning.max_staleness 1h: on a chain with a registered asset") == true, "\(bare.stalenessLine ?? "")")
+        #expect(named.stalenessLine?.hasPrefix("poisoning.max_staleness 10m: ") == true)
+        #expect(try CompiledPolicy(yaml: Self.withoutPoisoningSection()).stalenessLine == nil)
     }
 
     /// Cooling-off review M2: a rule that trusts `address_tags(spender)` must not allow an

@@ -1,3 +1,4 @@
+import Crypto
 @testable import CustosPolicy
 import Foundation
 import Testing
@@ -32,8 +33,8 @@ import Testing
         var set = WatchFloodSet(chain: "ethereum")
         for i in 0..<50 { _ = set.insert(Self.key(i), transaction: i < 30 ? Self.a : Self.b, block: i < 30 ? 5 : 9) }
         #expect(set.transactions.map(\.members) == [30, 20])
-        let removed = set.remove(Self.key(40))
-        let twice = set.remove(Self.key(40))
+        let removed = set.clear(Self.key(40))
+        let twice = set.clear(Self.key(40))
         #expect(removed && !twice, "not a member twice")
         #expect(set.flood(of: Self.key(41))?.members == 19)
         let ofA = set.remove { $0.transaction == Self.a }
@@ -63,9 +64,41 @@ import Testing
         #expect(one.count == two.count && one.digest != two.digest)
         // Another chain's set of the same keys differs from the start.
         #expect(WatchFloodSet(chain: "base").digest != WatchFloodSet(chain: "ethereum").digest)
-        // A fingerprint is 8 bytes of SHA-256 of the canonical key: fixed, and different for
-        // another address (2^-64 per lookup of a false member).
-        #expect(WatchFloodSet.fingerprint(Self.key(1)) == WatchFloodSet.fingerprint(Self.key(1)))
+        // A fingerprint is 16 bytes of SHA-256 of the tagged canonical key (fourth review M2:
+        // 2^-128 per lookup and member of a false one), and different for another address.
+        let hash = Array(SHA256.hash(data: Array("custos.watch.flood\n\(Self.key(1))".utf8)))
+        let expected = hash.prefix(16).reduce(UInt128(0)) { $0 << 8 | UInt128($1) }
+        #expect(WatchFloodSet.fingerprint(Self.key(1)) == expected)
+        #expect(WatchFloodSet.fingerprint(Self.key(1)) >> 64 != 0, "the high half is used")
         #expect(WatchFloodSet.fingerprint(Self.key(1)) != WatchFloodSet.fingerprint(Self.key(2)))
+        // A clearance enters the digest, member or not.
+        let before = one.digest
+        _ = one.clear(Self.key(99))
+        #expect(one.digest != before)
+    }
+
+    /// Fourth review M2, as the attacker: a counterparty the quorum cleared must not be denied
+    /// again by a second address ground onto its fingerprint. The set knows addresses only by
+    /// fingerprint, so the cleared key itself stands for every address sharing it: once cleared
+    /// it is never read as a member, and no later insert of its fingerprint adds anything (nor
+    /// spends the budget); other members are untouched.
+    @Test func aClearedFingerprintIsNeverAMemberAgain() {
+        var set = WatchFloodSet(chain: "ethereum", budget: 3)
+        _ = set.insert(Self.key(1), transaction: Self.a, block: 5)
+        _ = set.insert(Self.key(2), transaction: Self.a, block: 5)
+        let wasMember = set.clear(Self.key(1))
+        #expect(wasMember)
+        #expect(set.isCleared(Self.key(1)) && !set.isCleared(Self.key(2)))
+        let ground = set.insert(Self.key(1), transaction: Self.b, block: 6)
+        #expect(!ground && !set.contains(Self.key(1)) && set.flood(of: Self.key(1)) == nil && set.count == 1)
+        #expect(set.contains(Self.key(2)))
+        // An address cleared before any flood named it (a flag cleared one by one) is kept out too.
+        let neverMember = set.clear(Self.key(3))
+        #expect(!neverMember)
+        let later = set.insert(Self.key(3), transaction: Self.b, block: 7)
+        #expect(!later && set.flood(of: Self.key(3)) == nil)
+        let four = set.insert(Self.key(4), transaction: Self.b, block: 7)
+        let five = set.insert(Self.key(5), transaction: Self.b, block: 7)
+        #expect(four && five, "the budget was not spent")
     }
 }

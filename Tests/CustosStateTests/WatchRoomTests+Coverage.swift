@@ -27,6 +27,9 @@ extension WatchRoomTests {
         try c.govern(.clearWatchFlag(chain: "ethereum", target: Self.poisoner.uppercased().replacing("0X", with: "0x")))
         #expect(c.state.watch.appearances["ethereum/" + Self.poisoner] == nil)
         #expect(c.state.watch.cleared["ethereum/" + Self.poisoner] != nil)
+        // The flood set keeps its fingerprint out too (fourth review M2: no ground address
+        // sharing it makes it a flood member again).
+        #expect(c.state.watch.floodSets["ethereum"]?.isCleared("ethereum/" + Self.poisoner) == true)
         #expect(try pay(&c, Self.poisoner).outcome == .allow)
         // The same trick again does not bring the flag back.
         #expect(try report(&c, [Self.transfer(v, amount: 0, incoming: false, block: 101)], block: 101)
@@ -156,6 +159,10 @@ extension WatchRoomTests {
         // The quorum clears one flood address alone, for good; then the flood by its hash.
         try c.govern(.clearWatchFlag(chain: "ethereum", target: Self.counterparty(5_000)))
         #expect(try pay(&c, Self.counterparty(5_000)).outcome == .allow)
+        // A later flood naming it again adds nothing for it, and overflows nothing.
+        #expect(try report(&c, [Self.transfer(Self.vaultAddress(c), from: Self.counterparty(5_000), amount: 0, block: 111, transaction: Self.transaction(8))],
+                           from: 111, block: 111) == .watched(chain: "ethereum", block: 111, flagged: 0))
+        #expect(try pay(&c, Self.counterparty(5_000)).outcome == .allow)
         #expect(try pay(&c, Self.counterparty(5_001)).decision.reason == .deniedByRule("deny-poisoned"))
         try c.govern(.clearWatchFlag(chain: "ethereum", target: flood))
         #expect(c.state.watch.count == 0 && c.state.watch.floodSets["ethereum"]?.count == 0)
@@ -261,6 +268,37 @@ extension WatchRoomTests {
         // The wire form: a range from block 0 names no parent; any other names one.
         let body = WatchReport(chain: "ethereum", fromBlock: 5, block: 6, blockHash: Self.blockHash, parentHash: nil, blockTime: 1, vaults: [v], transfers: []).json
         #expect(throws: GovernanceError.self) { try WatchReport(json: body) }
+    }
+
+    /// Fourth review (M2 gap), as the attacker: after a reorg under the coverage, a range that
+    /// starts inside the coverage and ends beyond it would escape the parent check (only a range
+    /// starting right after the coverage names the covered block as its parent). It is taken for
+    /// its flags alone and moves nothing: the coverage neither advances nor refreshes, so once it
+    /// is stale a stranger is unknown; only the range right after it, from the covered block's
+    /// hash, extends it.
+    @Test func aRangeOverlappingTheCoverageIsTakenForItsFlagsAndExtendsNothing() throws {
+        var c = try cluster()
+        let covered = "0x" + String(repeating: "1", count: 64), reorged = "0x" + String(repeating: "2", count: 64)
+        let start = Int64(c.now / 1000)
+        #expect(try report(&c, [], from: 1, block: 100, blockTime: start, blockHash: covered) == .watched(chain: "ethereum", block: 100, flagged: 0))
+        let v = try Self.vaultAddress(c)
+        c.now += 3_601_000
+        // Ending one block past the coverage, from inside it: taken, coverage unmoved.
+        #expect(try report(&c, [], from: 100, block: 101, parentHash: reorged) == .watched(chain: "ethereum", block: 101, flagged: 0))
+        #expect(c.state.watch.coverage["ethereum"]?.block == 100)
+        // Blocks 95–200 of the reorganised chain, the dust in block 150: flagged, coverage still unmoved.
+        let overlapping = try report(&c, [Self.transfer(v, block: 150)], from: 95, block: 200, parentHash: reorged)
+        #expect(overlapping == .watched(chain: "ethereum", block: 200, flagged: 1), "\(overlapping)")
+        #expect(c.state.watch.coverage["ethereum"]?.block == 100 && c.state.watch.coverage["ethereum"]?.blockHash == covered)
+        #expect(c.state.watch.coverage["ethereum"]?.blockTime == start, "not refreshed either")
+        let stale = try pay(&c, "0x8888888888888888888888888888888888888888")
+        #expect(stale.decision.applied.first?.failedClosed?.contains("the watch data for ethereum is stale: it covers blocks up to 100") == true,
+                "\(stale.decision.applied)")
+        // The range right after the coverage with the wrong parent is refused; with the right one, it extends.
+        #expect(Cluster.code(try report(&c, [], from: 101, block: 200, parentHash: reorged)) == .watchRefused)
+        #expect(try report(&c, [], from: 101, block: 200, parentHash: covered) == .watched(chain: "ethereum", block: 200, flagged: 0))
+        #expect(c.state.watch.coverage["ethereum"]?.block == 200)
+        #expect(try pay(&c, "0x8888888888888888888888888888888888888888").outcome == .allow)
     }
 
     @Test func aReportMustCoverExactlyTheClustersVaultAddresses() throws {
@@ -407,6 +445,37 @@ extension WatchRoomTests {
         #expect(Cluster.code(try report(&c, [], from: 301, block: 310, part: 0, parts: 0)) == .invalidRequest)
     }
 
+    /// Review H-3, as the attacker: the policy's `poisoning` section names no `max_staleness`
+    /// (so the bound is the default hour). The watcher reports blocks 51–100 in two parts, the
+    /// dust in the second; the gateway drops that part, so the dust sender is never flagged and
+    /// the coverage stays at block 50. Once that is older than an hour of chain time, paying the
+    /// dust sender is denied, naming the chain and its coverage; before the hour, a stranger
+    /// pays, and the honest range posted again flags the sender.
+    @Test func aDroppedDustPartGetsNothingPaidOnceTheCoverageIsStale() throws {
+        var c = try cluster()
+        #expect(c.state.policy.document.poisoning.maxStalenessSeconds == PoisoningPolicy.defaultStalenessSeconds)
+        let v = try Self.vaultAddress(c)
+        #expect(try report(&c, [], from: 1, block: 50) == .watched(chain: "ethereum", block: 50, flagged: 0))
+        let start = Int64(c.now / 1000)
+        let clean = [Self.transfer(v, from: Self.counterparty(1), amount: 5_000_000_000, token: Cluster.usdc, block: 60)]
+        #expect(try report(&c, clean, from: 51, block: 100, part: 1, parts: 2) == .watched(chain: "ethereum", block: 100, flagged: 0))
+        // Part 2, the dust from the poisoner, never reaches the log.
+        #expect(c.state.watch.coverage["ethereum"]?.block == 50 && c.state.watch.appearances.isEmpty)
+        #expect(try pay(&c, "0x8888888888888888888888888888888888888888").outcome == .allow, "within the hour")
+        c.now += 3_601_000
+        let paid = try pay(&c, Self.poisoner)
+        #expect(paid.decision.reason == .deniedByRule("deny-poisoned"), "\(paid.decision)")
+        let reason = paid.decision.applied.first?.failedClosed ?? ""
+        #expect(reason.contains("the watch data for ethereum is stale: it covers blocks up to 50, of \(UTCTime.text(start - 1))"), "\(reason)")
+        #expect(reason.contains("by watcher-1") && reason.contains("older than poisoning.max_staleness 1h"), "\(reason)")
+        // The watcher posts the range again, every part: the sender is flagged, the rest pays.
+        let dust = [Self.transfer(v, amount: 0, block: 90)]
+        _ = try report(&c, clean, from: 51, block: 100, part: 1, parts: 2)
+        #expect(try report(&c, dust, from: 51, block: 100, part: 2, parts: 2) == .watched(chain: "ethereum", block: 100, flagged: 1))
+        #expect(try pay(&c, Self.poisoner).decision.reason == .deniedByRule("deny-poisoned"))
+        #expect(try pay(&c, "0x8888888888888888888888888888888888888888").outcome == .allow)
+    }
+
     @Test func withAStalenessBoundASilencedWatcherFailsClosed() throws {
         var c = try cluster()
         try c.govern(.changePolicy(yaml: Self.policy(version: 4, poisoning: "{dust_usd: 1, dust: {USDC: 1}, max_staleness: 1h}")))
@@ -423,7 +492,7 @@ extension WatchRoomTests {
         #expect(stale.decision.reason == .deniedByRule("deny-poisoned"))
         #expect(stale.decision.applied.first?.failedClosed?.contains("the watch data for ethereum is stale: it covers blocks up to 100") == true,
                 "\(stale.decision.applied)")
-        #expect(try report(&c, [], from: 100, block: 120) == .watched(chain: "ethereum", block: 120, flagged: 0))
+        #expect(try report(&c, [], from: 101, block: 120) == .watched(chain: "ethereum", block: 120, flagged: 0))
         #expect(try pay(&c, stranger).outcome == .allow)
     }
 }

@@ -127,10 +127,12 @@ import Testing
     @Test func anEarlierPaymentOfTheVaultDoesNotExemptAPoisonedAddress() throws {
         var c = try cluster()
         let v = try Self.vaultAddress(c)
+        // Blocks up to 50 covered, nothing in them (without coverage the poisoned test is unknown).
+        #expect(try report(&c, [], block: 50) == .watched(chain: "ethereum", block: 50, flagged: 0))
         let first = try pay(&c, Self.poisoner)
         #expect(first.outcome == .allow)
         c.now += 5_000
-        #expect(try report(&c, [Self.transfer(v, amount: 0)]) == .watched(chain: "ethereum", block: 100, flagged: 1))
+        #expect(try report(&c, [Self.transfer(v, amount: 0)], from: 51) == .watched(chain: "ethereum", block: 100, flagged: 1))
         let again = try pay(&c, Self.poisoner)
         #expect(again.decision.reason == .deniedByRule("deny-poisoned"), "\(again.decision)")
         #expect(again.decision.warnings.map(\.kind) == [.poisoned])
@@ -144,9 +146,10 @@ import Testing
     @Test func aRequestsOwnApprovalDoesNotExemptItsDestinationWhenItIsDecidedAgain() throws {
         var c = try cluster()
         let v = try Self.vaultAddress(c)
+        #expect(try report(&c, [], block: 50) == .watched(chain: "ethereum", block: 50, flagged: 0))
         let paid = try pay(&c, Self.poisoner)
         #expect(paid.outcome == .allow)
-        #expect(try report(&c, [Self.transfer(v, amount: 0)]) == .watched(chain: "ethereum", block: 100, flagged: 1))
+        #expect(try report(&c, [Self.transfer(v, amount: 0)], from: 51) == .watched(chain: "ethereum", block: 100, flagged: 1))
         let refused = c.apply(try c.parameters(paid.id, nonce: 0, key: executor))
         #expect(Cluster.reason(refused).contains("denied by the policy in force now"), "\(refused)")
         #expect(Cluster.reason(refused).contains("deny-poisoned"), "\(refused)")

@@ -17,10 +17,12 @@ extension CompiledPolicy {
     /// Why the poisoned test of an address that no report flagged has no answer for `request`
     /// in `state`, or nil when it has one, on each chain `watchedChains` names: the chain's watch
     /// room overflowed (its flood set is full: security reviews H1, H-2); or,
-    /// with `poisoning.max_staleness` set, the chain's last covered block is older than that (its
+    /// with `poisoning.max_staleness` set (1 hour by default in a `poisoning` section), on a chain
+    /// with a registered asset (one a watcher can cover and the cluster can pay on: review H-3),
+    /// the chain's last covered block is older than that (its
     /// own timestamp against the block time, review M1), or nothing covers the chain (review M4:
     /// a silenced watcher must not read as "nothing happened"), or a message's domain names a
-    /// chain id no registered chain has. Without the bound, such a message is judged on every
+    /// chain id no registered chain has while some chain is registered. Without the bound, such a message is judged on every
     /// chain's overflow, as one naming no chain id (third review: its flags are looked up on
     /// every chain, so an overflow anywhere leaves it without an answer).
     func watchUnknown(for request: PolicyRequest, state: StateSnapshot) -> String? {
@@ -29,7 +31,8 @@ extension CompiledPolicy {
         if let watched = watchedChains(of: request, state: state) {
             names = watched
         } else {
-            guard bound == nil else {
+            // With no registered asset at all nothing can be watched (nor paid): as without a bound.
+            guard bound == nil || state.chainIds.isEmpty else {
                 return "the message's EIP-712 domain names chainId \(request.message?.domain?.chainId ?? ""), which no registered chain has, "
                     + "so whether an address is poisoned is unknown"
             }
@@ -41,7 +44,7 @@ extension CompiledPolicy {
                     + "\(overflow.unflagged) dust counterpart\(overflow.unflagged == 1 ? "y was" : "ies were") left out, "
                     + "so whether an address is poisoned is unknown until the quorum clears the overflow"
             }
-            guard let bound else { continue }
+            guard let bound, state.chainIds[name] != nil else { continue }
             guard let coverage = state.watchCoverage[name] else {
                 return "no watch data for \(name): no watcher report covers its blocks, so whether an address is poisoned is unknown"
             }
@@ -52,6 +55,15 @@ extension CompiledPolicy {
             }
         }
         return nil
+    }
+
+    /// The policy's staleness bound in words, for `custos policy check` (review H-3: an operator
+    /// sees that it is there, and what it does), or nil without a `poisoning` section.
+    public var stalenessLine: String? {
+        document.poisoning.maxStalenessSeconds.map {
+            "poisoning.max_staleness \(Self.durationText($0)): on a chain with a registered asset, watch data older than that "
+                + "(or none) leaves the poisoned test of an address outside the address book unknown, so rules reading it fail closed"
+        }
     }
 
     /// The chains whose watch data answers the poisoned test for `request`, sorted: its own

@@ -1,6 +1,7 @@
 extension PoisoningPolicy {
     /// Reads the `poisoning` section; a field it leaves out keeps its default (1 USD, no
-    /// per-asset bounds, no staleness bound). The assets of `dust` must be assets of the policy
+    /// per-asset bounds, a staleness bound of 1 hour: review H-3). Without the section there is
+    /// no staleness bound. The assets of `dust` must be assets of the policy
     /// (checked when the policy compiles); `max_staleness` is a duration up to 30 days.
     ///
     /// ```yaml
@@ -9,6 +10,7 @@ extension PoisoningPolicy {
     static func decode(_ node: YAMLNode, _ r: inout NodeReader) -> PoisoningPolicy {
         var poisoning = PoisoningPolicy()
         guard let f = r.mapping(node, "poisoning", allowed: ["dust_usd", "dust", "max_staleness"]) else { return poisoning }
+        poisoning.maxStalenessSeconds = defaultStalenessSeconds
         if let n = f["max_staleness"], let v = r.duration(n.value, "poisoning.max_staleness") {
             if v.value > maximumStalenessSeconds {
                 r.error(.invalidValue, n.value.location, "poisoning.max_staleness must be at most 30d")

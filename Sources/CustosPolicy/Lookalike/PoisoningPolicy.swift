@@ -7,10 +7,12 @@
 /// counts as dust (it fails safe: a flag is only ever more restrictive).
 ///
 ///
-/// With `maxStalenessSeconds` set, watch data older than that is no answer (security review
-/// M4): on a chain whose last covered block (`WatchCoverage`) is older than that in block time,
-/// or that nothing covers, the poisoned test of an address not flagged is unknown, so a rule
-/// reading it fails closed. Without it, an address no report flagged is not poisoned however old the data.
+/// With `maxStalenessSeconds` set (always, 1 hour unless the section says otherwise, when the
+/// policy has a `poisoning` section: review H-3), watch data older than that is no answer
+/// (security review M4): on a chain with a registered asset whose last covered block
+/// (`WatchCoverage`) is older than that in block time, or that nothing covers, the poisoned test
+/// of an address not flagged is unknown, so a rule reading it fails closed. Without it (a policy
+/// with no `poisoning` section), an address no report flagged is not poisoned however old the data.
 ///
 ///     poisoning: {dust_usd: 1, dust: {ETH: 0.0005, USDC: 1}, max_staleness: 30m}
 public struct PoisoningPolicy: Sendable, Hashable {
@@ -18,8 +20,12 @@ public struct PoisoningPolicy: Sendable, Hashable {
     /// Per-asset bounds in the asset's own units, by symbol.
     public var dust: [Spanned<String>: FixedDecimal]
     /// How old, in seconds of block time, a chain's watch coverage may be before the poisoned
-    /// test is unknown on it; nil: no bound.
+    /// test is unknown on it; nil (only without a `poisoning` section): no bound.
     public var maxStalenessSeconds: Int?
+
+    /// The bound a `poisoning` section has when it names none (review H-3: a gateway dropping the
+    /// report part that holds the dust must not get the address paid).
+    public static let defaultStalenessSeconds = 3_600
 
     /// The longest `max_staleness` a document may set.
     public static let maximumStalenessSeconds = 30 * 86_400

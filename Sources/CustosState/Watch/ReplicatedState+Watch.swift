@@ -13,8 +13,9 @@ extension ReplicatedState {
     /// nonce was not used before (`requestRefused`: a replay); the chain has a registered asset;
     /// the report's block is not before the watcher's last on that chain; a range right after the
     /// chain's coverage names the covered block's hash as its parent (third review M2); its block time is not
-    /// ahead of the block time by more than the clock skew (one that ends at or before the
-    /// chain's coverage is taken for its flags alone: it moves and refreshes nothing); it covers exactly the EVM
+    /// ahead of the block time by more than the clock skew (only a range right after the coverage
+    /// moves it; one ending at or before it, or overlapping it, is taken for its flags alone: it
+    /// moves and refreshes nothing); it covers exactly the EVM
     /// addresses of the cluster's vaults (`WatchReport.vaultsDigest`); every transfer's vault
     /// address is an EVM address of a vault (`watchRefused`). Then each
     /// transfer whose counterparty is not itself a vault address and that is zero or dust under
@@ -66,7 +67,8 @@ extension ReplicatedState {
             throw refused("blocks \(report.fromBlock)–\(report.block) of \(report.chain) follow block \(covered.block) of hash \(report.parentHash ?? "none"), "
                 + "but the coverage ends at block \(covered.block) of hash \(covered.blockHash) (a reorg?): the watcher reads the chain again from the covered block")
         }
-        // A report that ends at or before the coverage is taken for its flags alone (it moves
+        // A report that does not start right after the coverage (ending at or before it, or
+        // overlapping it: its parent is never checked) is taken for its flags alone (it moves
         // nothing, refreshes nothing: `WatchBook.record`), so that a watcher claiming a block far
         // ahead cannot make every other watcher's dust flags refused (second review H-1; the
         // quorum resets such a coverage with `clear-watch-flag CHAIN coverage`).

@@ -34,10 +34,11 @@ public struct WatchBook: Sendable {
     public private(set) var reportedBlocks: [String: UInt64] = [:]
     /// How far reports cover each chain without a gap, by chain (security review M4, H2): a range
     /// whose every part one watcher committed in order (`progress`) starts it on a chain, or
-    /// extends it when it starts no later than the block after it and ends after it, and stamps
-    /// it with the chain's timestamp of its last block and the block time of the report. A
-    /// report past a gap, or a part of a range that is not complete, is kept (its flags count)
-    /// but does not extend it.
+    /// extends it when it starts exactly at the block after it (whose parent, every node checked,
+    /// is the covered block: third review M2, fourth review), and stamps it with the chain's
+    /// timestamp of its last block and the block time of the report. A report past a gap, one
+    /// overlapping the coverage (its parent never checked), or a part of a range that is not
+    /// complete, is kept (its flags count) but does not extend it.
     public private(set) var coverage: [String: WatchCoverage] = [:]
     /// The run of parts of the range each watcher is reporting, by `watcher/chain`.
     private(set) var progress: [String: WatchRangeProgress] = [:]
@@ -98,7 +99,9 @@ public struct WatchBook: Sendable {
         if let completed = current, completed.committed == completed.parts {
             progress[run] = nil
             if let covered = coverage[chain] {
-                if report.fromBlock <= covered.block &+ 1 && report.block > covered.block { extended = true }
+                // Only the range right after the coverage, whose parent hash `checkWatch` held
+                // against the covered block's; one overlapping it is taken for its flags alone.
+                if report.fromBlock == covered.block &+ 1 { extended = true }
             } else {
                 extended = true
             }
@@ -119,6 +122,8 @@ public struct WatchBook: Sendable {
                 added.append((key, appearance))
                 continue
             }
+            // A ground address sharing a cleared one's fingerprint is not added (fourth review M2).
+            if floodSets[chain]?.isCleared(key) == true { continue }
             if floodSets[chain, default: WatchFloodSet(chain: chain, budget: floodBudget)]
                 .insert(key, transaction: appearance.transaction, block: appearance.block) {
                 flooded += 1
@@ -174,9 +179,12 @@ public struct WatchBook: Sendable {
             let key = chain + "/" + address
             if let appearance = appearances[key] {
                 remove(key, appearance, chain: chain)
-            } else if floodSets[chain]?.remove(key) != true {
+            } else if floodSets[chain]?.contains(key) != true {
                 throw nothing("\(address.printable(limit: 64)) is not flagged as poisoned")
             }
+            // The flood set too forgets it for good, and whatever shares its fingerprint (fourth
+            // review M2: a second ground address must not deny it again).
+            _ = floodSets[chain, default: WatchFloodSet(chain: chain, budget: floodBudget)].clear(key)
             cleared[key] = operationId
             removed = 1
         case .transaction(let hash):
