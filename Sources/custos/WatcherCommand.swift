@@ -30,8 +30,9 @@ import Foundation
 /// extends it). Each report names the hash
 /// and timestamp of its last block: nodes judge staleness by that chain time (security review
 /// M1). With nothing new to read it posts an empty heartbeat of its last block every
-/// `--heartbeat` seconds, which shows it alive but refreshes nothing. It holds no vault key,
-/// and a lying watcher can only add flags.
+/// `--heartbeat` seconds, which shows it alive but refreshes nothing. It holds no vault key; a
+/// lying watcher can still leave a dust transfer out of a range it reports, or stall the
+/// coverage with a made-up block hash (the README's "Look-alike and poisoned addresses").
 struct WatcherCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watcher",
