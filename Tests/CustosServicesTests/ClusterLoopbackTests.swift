@@ -78,6 +78,8 @@ struct ClusterLoopbackTests {
         #expect(before.status == .ok)
         let proposalBefore = try JSONDecoder().decode(ProposalMessage.self, from: before.body)
         #expect(proposalBefore.height == committedHeight + 1)
+        // With the nodes stopped, `custos node status` prints what the tests read in process.
+        #expect(try await cluster.statusFromCommand("node-1") == NodeStatusView.read(data: cluster.nodeData("node-1")))
         cluster.killGateway(signal: SIGKILL)
         try await cluster.startGateway(database: database)
         let after = try await cluster.get("/v1/proposals/next?after=\(committedHeight)")

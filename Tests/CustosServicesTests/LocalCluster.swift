@@ -12,6 +12,7 @@ import Foundation
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import Synchronization
 import Testing
 
 /// A gateway and signer nodes as real `custos` processes on 127.0.0.1, each in its own temporary
@@ -33,6 +34,8 @@ final class LocalCluster: @unchecked Sendable {
     private(set) var nodes: [String: Process] = [:]
     /// Gateways started besides the first, by name, with their ports.
     private(set) var otherGateways: [String: (process: Process, port: Int)] = [:]
+    /// The last status read of each node, with the stamp of its files then (`status(_:)`).
+    private let statusCache = Mutex<[String: (stamp: [String], at: ContinuousClock.Instant, view: NodeStatusView)]>([:])
 
     /// `origin` is the WebAuthn origin people assert from (`custos cluster init --origin`; its
     /// default is http://localhost:8080); `policy` the policy document it starts with (the
@@ -51,6 +54,17 @@ final class LocalCluster: @unchecked Sendable {
                                  + (origin.map { ["--origin", $0] } ?? []))
         passphraseFile = root.appendingPathComponent("dev-passphrase")
         clusterFile = root.appendingPathComponent("cluster.json")
+    }
+
+    /// The example policy with `signing: {attempt_timeout: 12s}`, written to a temporary file:
+    /// for clusters whose tests wait for a signer set to be replaced (a crashed, stopped or
+    /// lying signer), so they wait 12 s of block time rather than the default 30 s.
+    static func exampleWithShortSigningAttempts() throws -> URL {
+        let example = try String(
+            contentsOf: TestEnvironment.packageRoot.appendingPathComponent("examples/policies/trading-firm.yaml"), encoding: .utf8)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("custos-policy-\(UUID().uuidString).yaml")
+        try Data((example + "\nsigning: {attempt_timeout: 12s}\n").utf8).write(to: file)
+        return file
     }
 
     /// The flags that open a development node's keys.
@@ -250,16 +264,31 @@ final class LocalCluster: @unchecked Sendable {
         if removeData { try? FileManager.default.removeItem(at: root) }
     }
 
-    /// `custos node status` for one node: height and block summaries.
+    /// Node `id`'s committed chain and state as `custos node status` prints them, read from its
+    /// files in this process (`NodeStatusView.read`). A node whose files are unchanged since the
+    /// last read (and read less than a second ago) answers from that read.
     func status(_ id: String) async throws -> NodeStatusView {
+        let folder = nodeData(id)
+        let stamp = NodeStatusView.stamp(data: folder)
+        if let cached = statusCache.withLock({ $0[id] }), cached.stamp == stamp, ContinuousClock.now - cached.at < .seconds(1) {
+            return cached.view
+        }
+        let at = ContinuousClock.now
+        let view = try await Blocking.run { try NodeStatusView.read(data: folder) }
+        statusCache.withLock { $0[id] = (stamp, at, view) }
+        return view
+    }
+
+    /// `custos node status` itself, as a process (`status(_:)` reads the same files in process).
+    func statusFromCommand(_ id: String) async throws -> NodeStatusView {
         let out = try await Self.run(binary, ["node", "status", "--data", nodeData(id).path])
         return try JSONDecoder().decode(NodeStatusView.self, from: Data(out.utf8))
     }
 
     /// Waits (bounded) until `condition` holds for the statuses of `ids`.
     ///
-    /// Each round asks every node with `custos node status`, a process per node: on two cores the
-    /// rounds take CPU from the cluster under test. Where `condition` reads only the nodes'
+    /// Each round reads every node's status (`status(_:)`): on two cores the rounds take CPU from
+    /// the cluster under test. Where `condition` reads only the nodes'
     /// committed state (`readsOnlyCommittedState`), nothing it reads changes until the log grows:
     /// once every node's view has settled at the gateway's committed height with the condition
     /// false, the nodes are asked again when that height moves, when the gateway does not answer,

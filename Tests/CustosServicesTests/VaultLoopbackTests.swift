@@ -183,7 +183,7 @@ struct VaultSigningLoopbackTests {
                                                    end: { cluster, keepData in cluster.stopAll(removeData: !keepData) })
 
     func makeSharedCluster() async throws -> LocalCluster {
-        let cluster = try await LocalCluster(nodeCount: 4)
+        let cluster = try await LocalCluster(nodeCount: 4, policy: LocalCluster.exampleWithShortSigningAttempts())
         do {
             try await cluster.startGateway()
             for id in cluster.nodeIDs { try startSharedNode(cluster, id) }
@@ -337,9 +337,10 @@ struct VaultSigningLoopbackTests {
 extension VaultSigningLoopbackTests {
     /// A signer that crashes right after recording its nonce's use (before its share leaves it)
     /// restarts without signing with that nonce again — its database refuses — and the request
-    /// completes with another signer set once the attempt's deadline has passed.
+    /// completes with another signer set once the attempt's deadline (12 s: the policy's
+    /// `signing.attempt_timeout`) has passed.
     @Test func aSignerCrashingMidSigningNeverReusesItsNonceAndTheRequestCompletes() async throws {
-        let cluster = try await LocalCluster(nodeCount: 4)
+        let cluster = try await LocalCluster(nodeCount: 4, policy: LocalCluster.exampleWithShortSigningAttempts())
         var passed = false
         defer { cluster.stopAll(removeData: passed) }
         try await cluster.startGateway()
@@ -521,7 +522,7 @@ extension VaultSigningLoopbackTests {
     /// state satisfies `condition`; `faults` are extra arguments per node. Stopped (its data kept)
     /// if it does not get there.
     func ecdsaCluster(faults: [String: [String]] = [:], until condition: @escaping (GovernanceSnapshot) -> Bool) async throws -> LocalCluster {
-        let cluster = try await LocalCluster(nodeCount: 4)
+        let cluster = try await LocalCluster(nodeCount: 4, policy: LocalCluster.exampleWithShortSigningAttempts())
         do {
             try await cluster.startGateway()
             for id in cluster.nodeIDs { try cluster.startNode(id, extraArguments: faults[id] ?? []) }

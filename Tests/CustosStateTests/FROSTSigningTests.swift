@@ -31,8 +31,9 @@ import Testing
         let request: String
     }
 
-    func setup(_ scheme: Vault.Scheme, message: [UInt8] = Array("withdraw 5 ETH to kraken, nonce 17".utf8)) throws -> Setup {
-        var c = try ceremony.cluster()
+    func setup(_ scheme: Vault.Scheme, message: [UInt8] = Array("withdraw 5 ETH to kraken, nonce 17".utf8),
+               policyYAML: String = Cluster.policy()) throws -> Setup {
+        var c = try ceremony.cluster(policyYAML: policyYAML)
         let keys = try ceremony.generate(&c, "hot", scheme)
         let bot = BotSigningKey(ed25519: Curve25519.Signing.PrivateKey())
         try c.registerBot("risk-bot", key: bot.publicKey)
@@ -272,6 +273,25 @@ import Testing
             s.c.state.advance(to: current.deadline)
         }
         #expect(sets.contains { $0.contains(liar) }, "\(sets)")
+    }
+
+    /// An attempt's deadline is the policy's `signing.attempt_timeout` after it started: 30 s
+    /// without the section, 12 s with `signing: {attempt_timeout: 12s}`, and not a moment sooner.
+    @Test func anAttemptRunsForThePolicysAttemptTimeout() throws {
+        var standard = try setup(.frostEd25519)
+        for n in nodes { _ = try publish(&standard, n, count: 3) }
+        let first = try #require(standard.c.state.signing[standard.request])
+        #expect(first.deadline == first.startedAt + 30_000)
+        var short = try setup(.frostEd25519, policyYAML: Cluster.policy() + "signing: {attempt_timeout: 12s}\n")
+        #expect(short.c.state.policy.document.signing.attemptTimeoutSeconds == 12)
+        for n in nodes { _ = try publish(&short, n, count: 3) }
+        let attempt = try #require(short.c.state.signing[short.request])
+        #expect(attempt.status == .signing && attempt.deadline == attempt.startedAt + 12_000)
+        short.c.state.advance(to: attempt.deadline - 1)
+        #expect(short.c.state.signing[short.request]?.attempt == 0, "still the first attempt before its deadline")
+        short.c.state.advance(to: attempt.deadline)
+        let next = try #require(short.c.state.signing[short.request])
+        #expect(next.attempt == 1 && next.deadline == next.startedAt + 12_000 && next.signers != attempt.signers)
     }
 
     @Test func aSilentSignerSetIsReplacedAtTheDeadlineAndNothingIsAssignedWhileFrozen() throws {

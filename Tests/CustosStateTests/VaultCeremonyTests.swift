@@ -25,8 +25,8 @@ import Testing
 
     let nodes: [Node] = (1...4).map { Node(identity: .generate(id: try! NodeID("node-\($0)"))) }
 
-    func cluster() throws -> Cluster {
-        var c = try Cluster()
+    func cluster(policyYAML: String = Cluster.policy()) throws -> Cluster {
+        var c = try Cluster(policyYAML: policyYAML)
         c.state = try ReplicatedState(genesis: c.genesis, members: nodes.map { try $0.identity.member() })
         return c
     }

@@ -157,6 +157,10 @@ public struct PolicyDiff: Sendable, Hashable {
         Self.compareApprovals(old.approvals, new.approvals, add)
         Self.compareLookalike(old, new, add)
         Self.compareCoolingOff(old.coolingOff, new.coolingOff, add)
+        // Liveness, not safety: a signer set that stays silent is replaced sooner or later.
+        if old.signing != new.signing {
+            add("signing attempt_timeout", "\(old.signing.attemptTimeoutSeconds) s → \(new.signing.attemptTimeoutSeconds) s", .changed)
+        }
         changes = c
     }
 

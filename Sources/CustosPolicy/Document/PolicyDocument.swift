@@ -32,6 +32,9 @@ public struct PolicyDocument: Sendable, Hashable {
     /// How long a new or changed address-book entry waits before it is usable (`cooling_off`);
     /// nil: no wait.
     public var coolingOff: CoolingOff? = nil
+    /// How long the signers of an attempt or a presigning batch have (`signing`); 30 s for a
+    /// document without the section.
+    public var signing = SigningTimePolicy()
 
     /// Per-chain bounds on a transaction's parameters: the EIP-1559 fee cap and priority fee
     /// per gas, in gwei, and the gas limit of a transaction with calldata (a plain native

@@ -2,6 +2,7 @@ import CustosCore
 import CustosCrypto
 import CustosLedger
 import CustosMPC
+import CustosPolicy
 
 extension ReplicatedState {
     /// The relay session of a presigning batch (`SessionName`, protocol `presign`): its rounds'
@@ -55,7 +56,7 @@ extension ReplicatedState {
                 for node in batch.signers where batch.confirmations[node] == nil { v.presignSilent[node] = time }
             }
             v.presignBatches.removeAll { $0.deadline <= time }
-            v.presignSilent = v.presignSilent.filter { time - $0.value < PresignBatch.timeLimit }
+            v.presignSilent = v.presignSilent.filter { time - $0.value < policy.document.signing.attemptTimeoutMillis }
             let memberIds = Set(members.map(\.id))
             let eligible = v.holders.filter { memberIds.contains($0) && !v.excluded.contains($0) }
             // What needs an excluded signer or a former member can never sign: it leaves the pool
@@ -72,7 +73,7 @@ extension ReplicatedState {
                 let offset = Int(v.nextPresignBatch % UInt32(pool.count))
                 let signers = Array((pool[offset...] + pool[..<offset]).prefix(needed)).sorted()
                 v.presignBatches.append(PresignBatch(number: v.nextPresignBatch, signers: signers, count: PresignBatch.size,
-                                                     startedAt: time, startedHeight: height, deadline: time + PresignBatch.timeLimit,
+                                                     startedAt: time, startedHeight: height, deadline: time + policy.document.signing.attemptTimeoutMillis,
                                                      confirmations: [:]))
                 v.nextPresignBatch += 1
             }
@@ -110,7 +111,7 @@ extension ReplicatedState {
             // A run failed: someone deviated. Every signer shows its part of that run (which reveals
             // the batch's round-1 messages, so none of the batch is pooled) by a new deadline.
             batch.failedRun = UInt16(failed)
-            batch.deadline = time + PresignBatch.timeLimit
+            batch.deadline = time + policy.document.signing.attemptTimeoutMillis
             vaults[id]!.presignBatches[at] = batch
             return .vault(id: id, status: .active)
         }

@@ -77,7 +77,7 @@ extension ReplicatedState {
             s.status = .signing
             s.startedAt = time
             s.startedHeight = height
-            s.deadline = time + SigningSession.timeLimit
+            s.deadline = time + policy.document.signing.attemptTimeoutMillis
             signing[request] = s
             return
         }
@@ -95,7 +95,7 @@ extension ReplicatedState {
         s.commitments = commitments
         s.startedAt = time
         s.startedHeight = height
-        s.deadline = time + SigningSession.timeLimit
+        s.deadline = time + policy.document.signing.attemptTimeoutMillis
         signing[request] = s
     }
 

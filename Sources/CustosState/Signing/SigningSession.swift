@@ -40,6 +40,7 @@ public struct SigningSession: Sendable, Hashable {
     public internal(set) var commitments: [NodeID: [UInt8]]
     public internal(set) var startedAt: UInt64
     public internal(set) var startedHeight: UInt64
+    /// `startedAt` and the policy's `signing.attempt_timeout` then, in block time.
     public internal(set) var deadline: UInt64
     public internal(set) var signature: [UInt8]?
     public internal(set) var signedAt: UInt64?
@@ -54,8 +55,6 @@ public struct SigningSession: Sendable, Hashable {
     /// vault key itself): a transaction is signed by the key of its sender's address.
     public internal(set) var path: [UInt32] = []
 
-    /// How long signers have for one attempt, in block time.
-    public static let timeLimit: UInt64 = 30 * 1000
     /// Attempts before the session fails.
     public static let maximumAttempts: UInt32 = 8
     /// How long, in block time, a session may wait for a signer set after it opened or after its

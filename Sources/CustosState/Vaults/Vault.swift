@@ -55,7 +55,7 @@ public struct Vault: Sendable, Hashable {
     /// ECDSA vaults: the number the next presigning batch takes.
     public internal(set) var nextPresignBatch: UInt32 = 0
     /// ECDSA vaults: nodes that let a presigning batch run out (block time it ended), left out of
-    /// new batches for `PresignBatch.timeLimit` while enough others remain.
+    /// new batches for the policy's `signing.attempt_timeout` while enough others remain.
     public internal(set) var presignSilent: [NodeID: UInt64] = [:]
     /// ECDSA vaults: the latest presigning blames (at most `maximumPresignBlames`), oldest first.
     public internal(set) var presignBlames: [PresignBlameRecord] = []
