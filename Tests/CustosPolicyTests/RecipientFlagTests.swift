@@ -145,13 +145,13 @@ import Testing
     /// flood; an address outside the flood still answers (not poisoned); so does another chain;
     /// `address_poisoned` reads the same test, and a message on the chain finds it too.
     @Test func aFloodMemberIsPoisonedNamingItsFloodAndTheRestStillAnswer() throws {
-        let flood = "0x" + String(repeating: "cd", count: 32)
+        let flood = try #require(TransactionHash(hex: "0x" + String(repeating: "cd", count: 32)))
         var set = WatchFloodSet(chain: "ethereum")
         for i in 0..<100 {
-            let added = set.insert("ethereum/0x" + String(repeating: "0", count: 32) + String(format: "%08x", i), transaction: flood, block: 101)
+            let added = set.insert("ethereum/0x" + String(repeating: "0", count: 32) + String(format: "%08x", i), transaction: flood, block: 101, reporter: "watcher-1")
             #expect(added)
         }
-        let stranger = set.insert("ethereum/" + Self.stranger.lowercased(), transaction: flood, block: 101)
+        let stranger = set.insert("ethereum/" + Self.stranger.lowercased(), transaction: flood, block: 101, reporter: "watcher-1")
         #expect(stranger)
         var state = ExamplePolicyTests.state()
         state.watchFloods["ethereum"] = set
@@ -161,7 +161,7 @@ import Testing
         let decision = Self.policy.evaluate(request, in: state)
         #expect(decision.reason == .deniedByRule("deny-poisoned-destination"), "\(decision)")
         let warning = try #require(decision.warnings.first { $0.kind == .poisoned })
-        #expect(warning.text.contains("in a flood of 101 dust transfers on ethereum: transaction \(flood) (block 101)"), "\(warning.text)")
+        #expect(warning.text.contains("in a flood of 101 dust transfers on ethereum: transaction \(flood) (block 101, reported by watcher-1)"), "\(warning.text)")
         // Not a member: the test answers "no" (the chain did not overflow).
         let other = ExamplePolicyTests.send("alice", "100", to: "0x9999999999999999999999999999999999999999")
         #expect(!(try Self.holds("request.destination_poisoned", other, state)))

@@ -78,7 +78,7 @@ extension WatchRoomTests {
         #expect(try report(&c, [Self.transfer(v, from: Self.counterparty(i), amount: 0, block: block, transaction: late)],
                            from: block, block: block) == .watched(chain: "ethereum", block: block, flagged: 0))
         #expect(c.state.watch.coverage["ethereum"]?.block == block)
-        #expect(c.state.watch.floodSets["ethereum"]?.flood(of: "ethereum/" + Self.counterparty(i)) == WatchFlood(transaction: late, block: block, members: 1))
+        #expect(c.state.watch.floodSets["ethereum"]?.flood(of: "ethereum/" + Self.counterparty(i)) == WatchFlood(transaction: TransactionHash(hex: late), reporter: "watcher-1", block: block, members: 1))
         // A flagged address is denied, so is a flooded one (naming its flood); one nobody
         // flagged pays; so does the address book.
         #expect(try pay(&c, Self.counterparty(0)).decision.reason == .deniedByRule("deny-poisoned"))
@@ -133,7 +133,7 @@ extension WatchRoomTests {
         #expect(try reportFlood(&c, flood) == WatchBook.maximumFlagsPerTransaction)
         let set = try #require(c.state.watch.floodSets["ethereum"])
         #expect(set.count == 10_000 - WatchBook.maximumFlagsPerTransaction)
-        #expect(set.transactions == [WatchFlood(transaction: flood, block: 101, members: 10_000 - WatchBook.maximumFlagsPerTransaction)])
+        #expect(set.transactions == [WatchFlood(transaction: TransactionHash(hex: flood), reporter: "watcher-1", block: 101, members: 10_000 - WatchBook.maximumFlagsPerTransaction)])
         #expect(c.state.watch.overflows.isEmpty, "the chain is not overflowed")
         #expect(c.state.watch.coverage["ethereum"]?.block == 101, "coverage does not stop")
         #expect(c.state.watch.flagsPerChain["ethereum"] == WatchBook.maximumFlagsPerTransaction)
@@ -148,7 +148,7 @@ extension WatchRoomTests {
         }
         let last = try pay(&c, Self.counterparty(9_999))
         #expect(last.decision.reason == .deniedByRule("deny-poisoned"), "\(last.decision)")
-        #expect(last.decision.warnings.first?.text.contains("in a flood of \(10_000 - WatchBook.maximumFlagsPerTransaction) dust transfers on ethereum: transaction \(flood) (block 101)") == true,
+        #expect(last.decision.warnings.first?.text.contains("in a flood of \(10_000 - WatchBook.maximumFlagsPerTransaction) dust transfers on ethereum: transaction \(flood) (block 101, reported by watcher-1)") == true,
                 "\(last.decision.warnings)")
         #expect(try pay(&c, Self.counterparty(0)).decision.reason == .deniedByRule("deny-poisoned"))
         #expect(try pay(&c, "0x8888888888888888888888888888888888888888").outcome == .allow, "an address outside the flood still pays")

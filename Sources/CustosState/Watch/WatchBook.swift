@@ -51,6 +51,9 @@ public struct WatchBook: Sendable {
     /// The most members a chain's flood set holds (`WatchFloodSet.defaultBudget`; a test sets
     /// fewer to spend it).
     var floodBudget = WatchFloodSet.defaultBudget
+    /// The most flood transactions with their own record per chain
+    /// (`WatchFloodSet.defaultRecordCap`; a test sets fewer to reach it).
+    var floodRecordCap = WatchFloodSet.defaultRecordCap
     /// The nonces of the watch reports' envelopes still inside the clock-skew window, so that a
     /// gateway cannot post an accepted report again (security review M1).
     private(set) var replayCache = ReplayCache()
@@ -124,8 +127,9 @@ public struct WatchBook: Sendable {
             }
             // A ground address sharing a cleared one's fingerprint is not added (fourth review M2).
             if floodSets[chain]?.isCleared(key) == true { continue }
-            if floodSets[chain, default: WatchFloodSet(chain: chain, budget: floodBudget)]
-                .insert(key, transaction: appearance.transaction, block: appearance.block) {
+            if let hash = TransactionHash(hex: appearance.transaction),
+               floodSets[chain, default: WatchFloodSet(chain: chain, budget: floodBudget, recordCap: floodRecordCap)]
+                .insert(key, transaction: hash, block: appearance.block, reporter: watcher) {
                 flooded += 1
                 continue
             }
@@ -184,14 +188,21 @@ public struct WatchBook: Sendable {
             }
             // The flood set too forgets it for good, and whatever shares its fingerprint (fourth
             // review M2: a second ground address must not deny it again).
-            _ = floodSets[chain, default: WatchFloodSet(chain: chain, budget: floodBudget)].clear(key)
+            _ = floodSets[chain, default: WatchFloodSet(chain: chain, budget: floodBudget, recordCap: floodRecordCap)].clear(key)
             cleared[key] = operationId
             removed = 1
         case .transaction(let hash):
-            removed = removeAppearances(on: chain) { $0.transaction == hash } + (floodSets[chain]?.remove { $0.transaction == hash } ?? 0)
-            guard removed > 0 else { throw nothing("transaction \(hash) planted no poisoned flag") }
+            let parsed = TransactionHash(hex: hash)
+            removed = removeAppearances(on: chain) { $0.transaction == hash } + (floodSets[chain]?.remove { $0.transaction == parsed } ?? 0)
+            guard removed > 0 else {
+                let summarized = floodSets[chain]?.summaries.reduce(0) { $0 + $1.members } ?? 0
+                throw nothing("transaction \(hash) planted no poisoned flag" + (summarized == 0 ? "" : " with its own record (\(summarized) flood "
+                    + "member\(summarized == 1 ? " is" : "s are") kept beyond the flood records without their transaction: clear them by "
+                    + "below:BLOCK past their last block or one by one)"))
+            }
         case .below(let block):
-            removed = removeAppearances(on: chain) { $0.block < block } + (floodSets[chain]?.remove { $0.block < block } ?? 0)
+            // A summary record's members leave only once the block is past all of them.
+            removed = removeAppearances(on: chain) { $0.block < block } + (floodSets[chain]?.remove { $0.lastBlock < block } ?? 0)
             guard removed > 0 else { throw nothing("no poisoned flag is from a block before \(block)") }
         case .overflow:
             // The flood set stays: its members are poisoned still (third review H-2).
