@@ -175,6 +175,28 @@ import Testing
         #expect(Self.policy.explain(Self.permit(spender: Self.stranger), in: state).decision.reason == .deniedByRule("deny-poisoned-destination"))
     }
 
+    /// Review helper-54 L1, as the attacker: a flood member on a chain the cluster registered
+    /// but the policy does not name (zora) is found for a message, as the staleness check reads
+    /// the registered chains; messages used to look flood members and flags up on the policy's
+    /// chains only.
+    @Test func aMessageFindsAFloodMemberOnARegisteredChainThePolicyDoesNotName() throws {
+        #expect(!Self.policy.chains.names.contains("zora"))
+        var set = WatchFloodSet(chain: "zora")
+        let hash = try #require(TransactionHash(hex: "0x" + String(repeating: "ef", count: 32)))
+        let added = set.insert("zora/" + Self.stranger.lowercased(), transaction: hash, block: 7, reporter: "watcher-1")
+        #expect(added)
+        var state = ExamplePolicyTests.state()
+        state.chainIds = ["ethereum": "1", "zora": "7777777"]
+        state.watchFloods["zora"] = set
+        var permit = Self.permit(spender: Self.stranger)
+        permit.message?.domain?.chainId = "7777777"
+        let warnings = Self.policy.explain(permit, in: state).decision.warnings
+        #expect(warnings.contains { $0.kind == .poisoned && $0.text.contains("on zora: transaction \(hash)") }, "\(warnings)")
+        // Without the set, nothing is flagged: the warning came from it.
+        state.watchFloods = [:]
+        #expect(!Self.policy.explain(permit, in: state).decision.warnings.contains { $0.kind == .poisoned })
+    }
+
     /// Second review M4, as the attacker: under `max_staleness`, an EIP-712 message whose domain
     /// names a chain no watcher ever covered is unknown, not clean (it used to be checked only
     /// against chains that had been covered); so is one naming a chain id no registered chain

@@ -27,14 +27,21 @@ extension WatchRoomTests {
         try c.govern(.clearWatchFlag(chain: "ethereum", target: Self.poisoner.uppercased().replacing("0X", with: "0x")))
         #expect(c.state.watch.appearances["ethereum/" + Self.poisoner] == nil)
         #expect(c.state.watch.cleared["ethereum/" + Self.poisoner] != nil)
-        // The flood set keeps its fingerprint out too (fourth review M2: no ground address
-        // sharing it makes it a flood member again).
-        #expect(c.state.watch.floodSets["ethereum"]?.isCleared("ethereum/" + Self.poisoner) == true)
+        // No flood set is made for it (review helper-54 "Also")...
+        #expect(c.state.watch.floodSets["ethereum"] == nil)
         #expect(try pay(&c, Self.poisoner).outcome == .allow)
         // The same trick again does not bring the flag back.
         #expect(try report(&c, [Self.transfer(v, amount: 0, incoming: false, block: 101)], block: 101)
             == .watched(chain: "ethereum", block: 101, flagged: 0))
         #expect(try pay(&c, Self.poisoner).outcome == .allow)
+        // ...but the one a later flood makes keeps its fingerprint out (fourth review M2: no
+        // ground address sharing it makes it a flood member again).
+        let flood = (0...WatchBook.maximumFlagsPerTransaction).map {
+            Self.transfer(v, from: Self.counterparty($0), amount: 0, incoming: false, block: 102, transaction: Self.transaction(3))
+        }
+        #expect(try report(&c, flood, block: 102) == .watched(chain: "ethereum", block: 102, flagged: WatchBook.maximumFlagsPerTransaction))
+        #expect(c.state.watch.floodSets["ethereum"]?.count == 1)
+        #expect(c.state.watch.floodSets["ethereum"]?.isCleared("ethereum/" + Self.poisoner) == true)
         // Clearing an address that is not flagged is refused when proposed, naming it.
         let (p, refused) = try c.propose(.clearWatchFlag(chain: "ethereum", target: "0x8888888888888888888888888888888888888888"), by: "frank")
         #expect(c.status(p) == nil)
@@ -183,21 +190,36 @@ extension WatchRoomTests {
         #expect(try reportFlood(&c, first, count: 116) == WatchBook.maximumFlagsPerTransaction)
         #expect(c.state.watch.floodSets["ethereum"]?.isFull == true)
         #expect(c.state.watch.overflows.isEmpty, "a budget spent exactly leaves nothing out")
-        #expect(try pay(&c, "0x8888888888888888888888888888888888888888").outcome == .allow)
+        // Paid before the overflow: a known counterparty, and one the next flood flags.
+        let known = "0x8888888888888888888888888888888888888888"
+        #expect(try pay(&c, known).outcome == .allow)
+        #expect(try pay(&c, Self.counterparty(1_005)).outcome == .allow)
+        let paidAt = try #require(c.state.windows.destinations["ethereum/" + known]?.firstSeen)
+        c.now += 5_000
         // One more dust counterparty has no room: now the chain overflows.
         let second = Self.transaction(8)
         #expect(try reportFlood(&c, second, first: 1_000, count: 20) == WatchBook.maximumFlagsPerTransaction)
-        #expect(c.state.watch.overflows["ethereum"] == WatchOverflow(block: 101, transaction: second, unflagged: 4))
-        let stranger = try pay(&c, "0x8888888888888888888888888888888888888888")
+        let overflow = try #require(c.state.watch.overflows["ethereum"])
+        #expect(overflow.block == 101 && overflow.transaction == second && overflow.unflagged == 4 && overflow.since > paidAt)
+        // Review helper-54 M1, as the attacker who filled the budget: a destination the vault
+        // paid before the overflow stays payable, naming why; a new one is still denied; one
+        // the flood flagged is denied whatever the vault paid it before.
+        let before = try pay(&c, known)
+        #expect(before.outcome == .allow, "\(before.decision)")
+        let explained = c.state.policy.explain(before.request, in: c.state.snapshot(for: before.request, at: c.state.time)).lines
+        #expect(explained.contains { $0.contains("the watch room of ethereum overflowed at block 101") && $0.contains("but the vault paid 0x8888…8888 (first paid at") },
+                "\(explained)")
+        #expect(try pay(&c, Self.counterparty(1_005)).decision.reason == .deniedByRule("deny-poisoned"))
+        let stranger = try pay(&c, "0x9999999999999999999999999999999999999999")
         #expect(stranger.decision.reason == .deniedByRule("deny-poisoned"))
         #expect(stranger.decision.applied.first?.failedClosed?.contains("the watch room of ethereum overflowed at block 101 (transaction \(second))") == true,
                 "\(stranger.decision.applied)")
         #expect(try pay(&c, Self.counterparty(115)).decision.reason == .deniedByRule("deny-poisoned"))
         #expect(try pay(&c, Cluster.kraken).outcome == .allow)
-        // Clearing the overflow: the stranger pays again, every flood address stays refused.
+        // Clearing the overflow: the stranger pays, every flood address stays refused.
         try c.govern(.clearWatchFlag(chain: "ethereum", target: "overflow"))
         #expect(c.state.watch.overflows.isEmpty)
-        #expect(try pay(&c, "0x8888888888888888888888888888888888888888").outcome == .allow)
+        #expect(try pay(&c, "0x9999999999999999999999999999999999999999").outcome == .allow)
         for n in [16, 50, 115] {
             let refused = try pay(&c, Self.counterparty(n))
             #expect(refused.decision.reason == .deniedByRule("deny-poisoned"), "flood address \(n): \(refused.decision)")

@@ -25,7 +25,11 @@ extension CompiledPolicy {
     /// chain id no registered chain has while some chain is registered. Without the bound, such a message is judged on every
     /// chain's overflow, as one naming no chain id (third review: its flags are looked up on
     /// every chain, so an overflow anywhere leaves it without an answer).
-    func watchUnknown(for request: PolicyRequest, state: StateSnapshot) -> String? {
+    ///
+    /// An overflow leaves `addresses` (those outside the address book, normalized) answered when
+    /// the vault paid every one of them on the chain before the overflow began
+    /// (`paidBefore`, review helper-54 M1); the staleness bound still applies to them.
+    func watchUnknown(for request: PolicyRequest, addresses: [String], state: StateSnapshot) -> String? {
         let bound = document.poisoning.maxStalenessSeconds
         let names: [String]
         if let watched = watchedChains(of: request, state: state) {
@@ -39,10 +43,10 @@ extension CompiledPolicy {
             names = Self.everyWatchedChain(state)
         }
         for name in names {
-            if let overflow = state.watchOverflows[name] {
+            if let overflow = state.watchOverflows[name], !Self.paidBefore(overflow, addresses, on: name, state: state) {
                 return "the watch room of \(name) overflowed at block \(overflow.block) (transaction \(overflow.transaction)): its flood set was full, "
                     + "\(overflow.unflagged) dust counterpart\(overflow.unflagged == 1 ? "y was" : "ies were") left out, "
-                    + "so whether an address is poisoned is unknown until the quorum clears the overflow"
+                    + "so whether an address is poisoned is unknown until the quorum clears the overflow (a destination the vault paid before it stays payable)"
             }
             guard let bound, state.chainIds[name] != nil else { continue }
             guard let coverage = state.watchCoverage[name] else {
@@ -80,9 +84,40 @@ extension CompiledPolicy {
         return Self.everyWatchedChain(state)
     }
 
-    /// Every registered chain and every chain watchers covered or that overflowed, sorted.
+    /// Every registered chain and every chain watchers covered, that overflowed or has a flood
+    /// set, sorted.
     static func everyWatchedChain(_ state: StateSnapshot) -> [String] {
-        Set(state.chainIds.keys).union(state.watchCoverage.keys).union(state.watchOverflows.keys).sorted()
+        Set(state.chainIds.keys).union(state.watchCoverage.keys).union(state.watchOverflows.keys).union(state.watchFloods.keys).sorted()
+    }
+
+    /// The chains a message's addresses (no chain of their own) are looked up on for flags and
+    /// flood members: every watched chain (registered, as the staleness check reads them:
+    /// review helper-54 L1) and every chain the policy names, sorted.
+    func messageChains(_ state: StateSnapshot) -> [String] {
+        Set(Self.everyWatchedChain(state)).union(chains.names).sorted()
+    }
+
+    /// Whether the vault paid every one of `addresses` (normalized; at least one) on `chain`
+    /// before `overflow` began: each has a `DestinationHistory` first counted at a block time
+    /// before the overflow's (review helper-54 M1). Flagged addresses and flood members are
+    /// poisoned before this is asked.
+    static func paidBefore(_ overflow: WatchOverflow, _ addresses: [String], on chain: String, state: StateSnapshot) -> Bool {
+        !addresses.isEmpty && addresses.allSatisfy { state.destinations[chain + "/" + $0].map { $0.firstSeen < overflow.since } ?? false }
+    }
+
+    /// For the explanation: each overflowed chain on which `addresses` stay answered because the
+    /// vault paid them before the overflow began, in words; empty when none.
+    func overflowExemptions(for request: PolicyRequest, addresses: [String], state: StateSnapshot) -> [String] {
+        let outside = addresses.filter { !$0.isEmpty && !isInAddressBook($0, chain: request.chain) }
+        let names = watchedChains(of: request, state: state) ?? Self.everyWatchedChain(state)
+        return names.compactMap { name in
+            guard let overflow = state.watchOverflows[name], Self.paidBefore(overflow, outside, on: name, state: state) else { return nil }
+            let paid = outside.map { a in
+                "\(Self.shortAddress(a)) (first paid at \(UTCTime.text(state.destinations[name + "/" + a]?.firstSeen ?? 0)))"
+            }
+            return "the watch room of \(name) overflowed at block \(overflow.block) (transaction \(overflow.transaction)) at \(UTCTime.text(overflow.since)), "
+                + "but the vault paid \(paid.joined(separator: ", ")) before it: not flagged and in no flood, so \(outside.count == 1 ? "it stays" : "they stay") payable"
+        }
     }
 
     /// The poisoned test of `addresses` (normalized) that `request` names, as a condition reads
@@ -96,8 +131,8 @@ extension CompiledPolicy {
         }) {
             return true
         }
-        if addresses.contains(where: { !$0.isEmpty && !isInAddressBook($0, chain: chain) }),
-           let problem = watchUnknown(for: request, state: state) {
+        let outside = addresses.filter { !$0.isEmpty && !isInAddressBook($0, chain: chain) }
+        if !outside.isEmpty, let problem = watchUnknown(for: request, addresses: outside, state: state) {
             throw EvaluationFailure(problem)
         }
         return false
@@ -110,21 +145,21 @@ extension CompiledPolicy {
     }
 
     /// The first zero-value or dust transfer a watcher reported with `normalized` on `chain` (on
-    /// the policy's chains in their order for a message). The vault having paid the address
+    /// `messageChains` in their order for a message). The vault having paid the address
     /// before exempts nothing (security review M2: a report can come late, and a request
     /// approved for signing may never have been broadcast); the quorum clears a false flag
     /// (`clear-watch-flag`).
     func poisoning(of normalized: String, chain: String, state: StateSnapshot) -> AddressAppearance? {
-        for name in chain.isEmpty ? chains.names : [chain] {
+        for name in chain.isEmpty ? messageChains(state) : [chain] {
             if let appearance = state.appearances[name + "/" + normalized] { return appearance }
         }
         return nil
     }
 
     /// The flood whose dust transfers made `normalized` a member of the flood set of `chain`
-    /// (of the policy's chains in their order for a message), and that chain.
+    /// (of `messageChains` in their order for a message), and that chain.
     func flood(of normalized: String, chain: String, state: StateSnapshot) -> (chain: String, flood: WatchFlood)? {
-        for name in chain.isEmpty ? chains.names : [chain] {
+        for name in chain.isEmpty ? messageChains(state) : [chain] {
             if let flood = state.watchFloods[name]?.flood(of: name + "/" + normalized) { return (name, flood) }
         }
         return nil

@@ -74,7 +74,7 @@ public struct WatchFloodSet: Sendable, Hashable {
         self.chain = chain
         self.budget = budget
         self.recordCap = recordCap
-        digest = Array(SHA256.hash(data: Array("custos.watch.flood-set.v2\n\(chain)".utf8)))
+        digest = Array(SHA256.hash(data: Array("custos.watch.flood-set.v3\n\(chain)".utf8)))
     }
 
     /// How many counterparties it holds.
@@ -134,6 +134,9 @@ public struct WatchFloodSet: Sendable, Hashable {
         withUnsafeBytes(of: fingerprint.bigEndian) { change += $0 }
         withUnsafeBytes(of: block.bigEndian) { change += $0 }
         change += Array(transaction.hex.utf8)
+        // The watcher too (review helper-54 M1): a clearance by watcher removes what it planted.
+        withUnsafeBytes(of: UInt32(reporter.utf8.count).bigEndian) { change += $0 }
+        change += Array(reporter.utf8)
         digest = Array(SHA256.hash(data: change))
         return true
     }

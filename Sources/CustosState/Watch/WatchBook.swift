@@ -127,9 +127,9 @@ public struct WatchBook: Sendable {
             }
             // A ground address sharing a cleared one's fingerprint is not added (fourth review M2).
             if floodSets[chain]?.isCleared(key) == true { continue }
+            if floodSets[chain] == nil { floodSets[chain] = newFloodSet(chain) }
             if let hash = TransactionHash(hex: appearance.transaction),
-               floodSets[chain, default: WatchFloodSet(chain: chain, budget: floodBudget, recordCap: floodRecordCap)]
-                .insert(key, transaction: hash, block: appearance.block, reporter: watcher) {
+               floodSets[chain]?.insert(key, transaction: hash, block: appearance.block, reporter: watcher) == true {
                 flooded += 1
                 continue
             }
@@ -138,7 +138,7 @@ public struct WatchBook: Sendable {
                 overflow.unflagged = overflow.unflagged &+ 1
                 overflows[chain] = overflow
             } else {
-                overflows[chain] = WatchOverflow(block: appearance.block, transaction: appearance.transaction, unflagged: 1)
+                overflows[chain] = WatchOverflow(block: appearance.block, transaction: appearance.transaction, unflagged: 1, since: time)
             }
         }
         journal.record { w in
@@ -187,8 +187,9 @@ public struct WatchBook: Sendable {
                 throw nothing("\(address.printable(limit: 64)) is not flagged as poisoned")
             }
             // The flood set too forgets it for good, and whatever shares its fingerprint (fourth
-            // review M2: a second ground address must not deny it again).
-            _ = floodSets[chain, default: WatchFloodSet(chain: chain, budget: floodBudget, recordCap: floodRecordCap)].clear(key)
+            // review M2: a second ground address must not deny it again); a chain without a set
+            // gets none now (`newFloodSet` carries the clearance into the one a flood makes).
+            _ = floodSets[chain]?.clear(key)
             cleared[key] = operationId
             removed = 1
         case .transaction(let hash):
@@ -204,6 +205,9 @@ public struct WatchBook: Sendable {
             // A summary record's members leave only once the block is past all of them.
             removed = removeAppearances(on: chain) { $0.block < block } + (floodSets[chain]?.remove { $0.lastBlock < block } ?? 0)
             guard removed > 0 else { throw nothing("no poisoned flag is from a block before \(block)") }
+        case .reporter(let bot):
+            removed = removeAppearances(on: chain) { $0.reporter == bot } + (floodSets[chain]?.remove { $0.reporter == bot } ?? 0)
+            guard removed > 0 else { throw nothing("watcher \(bot) planted no poisoned flag") }
         case .overflow:
             // The flood set stays: its members are poisoned still (third review H-2).
             guard overflows.removeValue(forKey: chain) != nil else { throw nothing("the watch room did not overflow") }
@@ -222,6 +226,16 @@ public struct WatchBook: Sendable {
             w.append(UInt32(floodSets[chain]?.count ?? 0))
             w.append(lengthPrefixed: floodSets[chain]?.digest ?? [])
         }
+    }
+
+    /// An empty flood set for `chain` that already refuses the fingerprints of the addresses the
+    /// quorum cleared on it (in address order), so that an address cleared before the chain's
+    /// first flood is not denied by another one ground onto its fingerprint.
+    private func newFloodSet(_ chain: String) -> WatchFloodSet {
+        var set = WatchFloodSet(chain: chain, budget: floodBudget, recordCap: floodRecordCap)
+        let prefix = chain + "/"
+        for key in cleared.keys.filter({ $0.hasPrefix(prefix) }).sorted() { _ = set.clear(key) }
+        return set
     }
 
     /// Removes every flag on `chain` whose appearance matches; returns how many.
