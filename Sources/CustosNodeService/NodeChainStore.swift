@@ -132,8 +132,7 @@ public final class NodeChainStore: Sendable {
             // Version 11 folds the watcher of each flood member into the flood set's running
             // digest; a chain keeps at most 4,096 flood transactions with their own record (the
             // rest share one summary per watcher); the quorum clears by watcher
-            // (`reporter:BOT`); and an overflowed chain still pays a destination the vault paid
-            // before the overflow (review helper-54 M1, M3). An older chain would replay into
+            // (`reporter:BOT`) (review helper-54 M1, M3). An older chain would replay into
             // another history, so it is refused, as for v13.
             try Self.refuseOlderChain(db, made: "whose flood sets kept no watcher")
             try db.execute(sql: "DELETE FROM stateDigest")

@@ -33,7 +33,6 @@ extension CompiledPolicy {
         }
         lines.append("request: \(summary(c))")
         lines += destinationWarnings(c).map(\.text)
-        lines += overflowExemptions(for: request, addresses: c.isPoisoned ? [] : c.recipients, state: state)
         if let median = state.medians[request.asset] {
             lines += median.lines
         } else if !request.asset.isEmpty, let problem = state.priceProblems[request.asset] {

@@ -25,11 +25,8 @@ extension CompiledPolicy {
     /// chain id no registered chain has while some chain is registered. Without the bound, such a message is judged on every
     /// chain's overflow, as one naming no chain id (third review: its flags are looked up on
     /// every chain, so an overflow anywhere leaves it without an answer).
-    ///
-    /// An overflow leaves `addresses` (those outside the address book, normalized) answered when
-    /// the vault paid every one of them on the chain before the overflow began
-    /// (`paidBefore`, review helper-54 M1); the staleness bound still applies to them.
-    func watchUnknown(for request: PolicyRequest, addresses: [String], state: StateSnapshot) -> String? {
+    /// An overflow exempts no destination, paid before or not (`WatchOverflow`).
+    func watchUnknown(for request: PolicyRequest, state: StateSnapshot) -> String? {
         let bound = document.poisoning.maxStalenessSeconds
         let names: [String]
         if let watched = watchedChains(of: request, state: state) {
@@ -43,10 +40,10 @@ extension CompiledPolicy {
             names = Self.everyWatchedChain(state)
         }
         for name in names {
-            if let overflow = state.watchOverflows[name], !Self.paidBefore(overflow, addresses, on: name, state: state) {
+            if let overflow = state.watchOverflows[name] {
                 return "the watch room of \(name) overflowed at block \(overflow.block) (transaction \(overflow.transaction)): its flood set was full, "
                     + "\(overflow.unflagged) dust counterpart\(overflow.unflagged == 1 ? "y was" : "ies were") left out, "
-                    + "so whether an address is poisoned is unknown until the quorum clears the overflow (a destination the vault paid before it stays payable)"
+                    + "so whether an address is poisoned is unknown until the quorum clears the overflow"
             }
             guard let bound, state.chainIds[name] != nil else { continue }
             guard let coverage = state.watchCoverage[name] else {
@@ -97,29 +94,6 @@ extension CompiledPolicy {
         Set(Self.everyWatchedChain(state)).union(chains.names).sorted()
     }
 
-    /// Whether the vault paid every one of `addresses` (normalized; at least one) on `chain`
-    /// before `overflow` began: each has a `DestinationHistory` first counted at a block time
-    /// before the overflow's (review helper-54 M1). Flagged addresses and flood members are
-    /// poisoned before this is asked.
-    static func paidBefore(_ overflow: WatchOverflow, _ addresses: [String], on chain: String, state: StateSnapshot) -> Bool {
-        !addresses.isEmpty && addresses.allSatisfy { state.destinations[chain + "/" + $0].map { $0.firstSeen < overflow.since } ?? false }
-    }
-
-    /// For the explanation: each overflowed chain on which `addresses` stay answered because the
-    /// vault paid them before the overflow began, in words; empty when none.
-    func overflowExemptions(for request: PolicyRequest, addresses: [String], state: StateSnapshot) -> [String] {
-        let outside = addresses.filter { !$0.isEmpty && !isInAddressBook($0, chain: request.chain) }
-        let names = watchedChains(of: request, state: state) ?? Self.everyWatchedChain(state)
-        return names.compactMap { name in
-            guard let overflow = state.watchOverflows[name], Self.paidBefore(overflow, outside, on: name, state: state) else { return nil }
-            let paid = outside.map { a in
-                "\(Self.shortAddress(a)) (first paid at \(UTCTime.text(state.destinations[name + "/" + a]?.firstSeen ?? 0)))"
-            }
-            return "the watch room of \(name) overflowed at block \(overflow.block) (transaction \(overflow.transaction)) at \(UTCTime.text(overflow.since)), "
-                + "but the vault paid \(paid.joined(separator: ", ")) before it: not flagged and in no flood, so \(outside.count == 1 ? "it stays" : "they stay") payable"
-        }
-    }
-
     /// The poisoned test of `addresses` (normalized) that `request` names, as a condition reads
     /// it: true when one is flagged or a flood's member; else an evaluation failure when one is outside the address
     /// book and the watch data gives no answer (`watchUnknown`); else false.
@@ -131,8 +105,8 @@ extension CompiledPolicy {
         }) {
             return true
         }
-        let outside = addresses.filter { !$0.isEmpty && !isInAddressBook($0, chain: chain) }
-        if !outside.isEmpty, let problem = watchUnknown(for: request, addresses: outside, state: state) {
+        if addresses.contains(where: { !$0.isEmpty && !isInAddressBook($0, chain: chain) }),
+           let problem = watchUnknown(for: request, state: state) {
             throw EvaluationFailure(problem)
         }
         return false

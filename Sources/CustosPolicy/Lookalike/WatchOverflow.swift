@@ -6,20 +6,18 @@
 /// clears the overflow; address-book entries stay usable, and flagged addresses and flood
 /// members stay poisoned.
 ///
-/// A destination the vault paid before the overflow began (its `DestinationHistory` was first
-/// counted before `since`) stays payable while it lasts (review helper-54 M1: a million dust
-/// events, some 80 USD on an L2, must not stop every payment outside the address book).
+/// No destination is exempt while it lasts, not even one the vault "paid" before (review
+/// helper-54 M1, second review): the state knows a request was approved for signing, never that
+/// a non-zero transfer from the vault reached the address on the chain, so such an exemption
+/// could be bought with a cheap or failing request to a look-alike made before the flood.
 public struct WatchOverflow: Sendable, Hashable {
     public var block: UInt64
     public var transaction: String
     public var unflagged: Int
-    /// The block time (seconds) of the report that first left a counterparty out.
-    public var since: Int64
 
-    public init(block: UInt64, transaction: String, unflagged: Int, since: Int64 = 0) {
+    public init(block: UInt64, transaction: String, unflagged: Int) {
         self.block = block
         self.transaction = transaction
         self.unflagged = unflagged
-        self.since = since
     }
 }

@@ -138,7 +138,7 @@ public struct WatchBook: Sendable {
                 overflow.unflagged = overflow.unflagged &+ 1
                 overflows[chain] = overflow
             } else {
-                overflows[chain] = WatchOverflow(block: appearance.block, transaction: appearance.transaction, unflagged: 1, since: time)
+                overflows[chain] = WatchOverflow(block: appearance.block, transaction: appearance.transaction, unflagged: 1)
             }
         }
         journal.record { w in
