@@ -50,4 +50,12 @@ extension WatchRoomTests {
         #expect(try WatchClearance("reporter:" + String(repeating: "w", count: 64)).text.count == 73)
         #expect(GovernanceChange.clearWatchFlag(chain: "ethereum", target: "reporter:watcher-1").operation.action == .changePolicy)
     }
+
+    /// Review helper-54 L2, L3: the words the approvers read for `transaction:T` and `below:N`
+    /// say what they leave behind (a watcher's summary beyond the flood records).
+    @Test func transactionAndBelowClearancesSayTheyLeaveSummaryMembers() throws {
+        let hash = "0x" + String(repeating: "ab", count: 32)
+        #expect(try WatchClearance(hash).words.contains("members kept in a watcher's summary beyond the flood records stay"))
+        #expect(try WatchClearance("below:200").words.contains("its members stay if its highest block is 200 or later"))
+    }
 }

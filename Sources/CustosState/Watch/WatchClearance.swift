@@ -59,8 +59,10 @@ public enum WatchClearance: Sendable, Hashable {
     public var words: String {
         switch self {
         case .address(let a): "the poisoned flag of \(a) (later reports never flag it again)"
-        case .transaction(let t): "every poisoned flag transaction \(t) planted, and its flood's members"
-        case .below(let block): "every poisoned flag and flood member from a block before \(block)"
+        case .transaction(let t): "every poisoned flag transaction \(t) planted, and its flood's members with a record of their own "
+            + "(members kept in a watcher's summary beyond the flood records stay: clear them by below:BLOCK, reporter:BOT or one by one)"
+        case .below(let block): "every poisoned flag and flood member from a block before \(block) "
+            + "(a watcher's summary beyond the flood records leaves only whole: its members stay if its highest block is \(block) or later)"
         case .reporter(let bot): "every poisoned flag and flood member watcher \(bot)'s reports planted (what other watchers planted stays)"
         case .overflow: "the overflow mark (the poisoned test answers again for addresses no report flagged; flood members stay poisoned)"
         case .coverage: "the watch coverage and every report under way (the next complete report starts it anew; under max_staleness the poisoned test has no answer until then)"
