@@ -4,7 +4,8 @@ import CustosState
 /// The watch room as the API shows it (`GET /v1/watch`), one entry per chain any report or
 /// clearance touched, sorted by chain: how far reports cover it without a gap, how many
 /// counterparties are flagged poisoned one by one, how many more its flood set holds (third
-/// review H-2: poisoned too) and the first transactions that planted them, and whether it
+/// review H-2: poisoned too), the first transactions that planted them and, beyond the set's
+/// record cap, one summary per watcher, and whether it
 /// overflowed (its flood set was full: the poisoned test of an address neither flagged nor
 /// flooded is then unknown there until the quorum clears it), and the addresses the quorum cleared
 /// for good. A watcher reads its coverage back
@@ -20,13 +21,17 @@ public struct WatchRoomView: Codable, Sendable, Equatable {
         /// The watcher bot whose report last extended the coverage (third review L1).
         public var coveredBy: String?
         public var flagged: Int
-        /// How many counterparties the chain's flood set holds, and how many transactions
-        /// planted them.
+        /// How many counterparties the chain's flood set holds, and how many transactions have
+        /// their own record (at most `WatchFloodSet.defaultRecordCap`).
         public var flooded: Int
         public var floodTransactions: Int
         public var overflow: Overflow?
-        /// The first `maximumFloodsShown`, sorted by block, then transaction.
+        /// The first `maximumFloodsShown` own records, sorted by block, then transaction, then
+        /// watcher (read in that order from the set, not sorted per call).
         public var floods: [Flood]
+        /// The members beyond the record cap, one summary per watcher, sorted by watcher (review
+        /// helper-54 M3): their transactions are not kept.
+        public var floodSummaries: [FloodSummary]
         /// Addresses whose flag the quorum cleared for good (`clear-watch-flag`, kind 45), sorted
         /// by address.
         public var cleared: [Clearance]
@@ -48,6 +53,16 @@ public struct WatchRoomView: Codable, Sendable, Equatable {
         public var transaction: String
         public var block: UInt64
         public var members: Int
+        /// The watcher bot whose reports planted them.
+        public var reporter: String
+    }
+
+    public struct FloodSummary: Codable, Sendable, Equatable {
+        public var reporter: String
+        public var members: Int
+        /// The lowest and highest chain block of its members.
+        public var firstBlock: UInt64
+        public var lastBlock: UInt64
     }
 
     public var chains: [Chain]
@@ -65,11 +80,15 @@ public struct WatchRoomView: Codable, Sendable, Equatable {
             .union(cleared.keys)
         chains = names.sorted().map { name in
             let coverage = watch.coverage[name]
-            let transactions = watch.floodSets[name]?.transactions ?? []
+            let set = watch.floodSets[name]
+            let shown = set?.transactions(first: Self.maximumFloodsShown) ?? []
             return Chain(chain: name, coveredBlock: coverage?.block, coveredAt: coverage?.reportedAt, coveredBy: coverage?.reporter, flagged: watch.flagsPerChain[name] ?? 0,
-                         flooded: watch.floodSets[name]?.count ?? 0, floodTransactions: transactions.count,
+                         flooded: set?.count ?? 0, floodTransactions: set?.transactionCount ?? 0,
                          overflow: watch.overflows[name].map { Overflow(block: $0.block, transaction: $0.transaction, unflagged: $0.unflagged) },
-                         floods: transactions.prefix(Self.maximumFloodsShown).map { Flood(transaction: $0.transaction, block: $0.block, members: $0.members) },
+                         floods: shown.map { Flood(transaction: $0.transaction?.hex ?? "", block: $0.block, members: $0.members, reporter: $0.reporter) },
+                         floodSummaries: (set?.summaries ?? []).map {
+                             FloodSummary(reporter: $0.reporter, members: $0.members, firstBlock: $0.block, lastBlock: $0.lastBlock)
+                         },
                          cleared: (cleared[name] ?? []).sorted { $0.address < $1.address })
         }
     }

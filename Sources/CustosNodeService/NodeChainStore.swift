@@ -128,6 +128,15 @@ public final class NodeChainStore: Sendable {
             try Self.refuseOlderChain(db, made: "whose flood sets kept 8-byte fingerprints")
             try db.execute(sql: "DELETE FROM stateDigest")
         }
+        migrator.registerMigration("v14: flood records by watcher, capped") { db in
+            // Version 11 folds the watcher of each flood member into the flood set's running
+            // digest; a chain keeps at most 4,096 flood transactions with their own record (the
+            // rest share one summary per watcher); the quorum clears by watcher
+            // (`reporter:BOT`) (review helper-54 M1, M3). An older chain would replay into
+            // another history, so it is refused, as for v13.
+            try Self.refuseOlderChain(db, made: "whose flood sets kept no watcher")
+            try db.execute(sql: "DELETE FROM stateDigest")
+        }
         return migrator
     }
 

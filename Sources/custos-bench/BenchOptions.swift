@@ -17,7 +17,7 @@ struct BenchOptions: Sendable {
     static let usage = """
         usage: custos-bench [AREA ...] [--duration SECONDS] [--submitters N] [--rate PER_SECOND]
                             [--schemes SCHEME,...] [--pool-depth N]
-        areas: frost, frost-profile, ecdsa, evm, policy, ledger, cluster, signing (all but *-profile by default)
+        areas: frost, frost-profile, ecdsa, evm, policy, watch, ledger, cluster, signing (all but *-profile by default)
         schemes: \(SigningScheme.all.map(\.name).joined(separator: ", "))
         """
 

@@ -19,6 +19,7 @@ let areas: [(name: String, run: () async throws -> String)] = [
     ("ecdsa", ECDSABenchmarks.run),
     ("evm", evmBenchmarks),
     ("policy", PolicyBenchmarks.run),
+    ("watch", FloodSetBenchmarks.run),
     ("ledger", LedgerBenchmarks.run),
     ("cluster", ClusterBenchmarks.run),
     ("signing", { try await SigningBenchmarks.run(options) }),

@@ -145,13 +145,13 @@ import Testing
     /// flood; an address outside the flood still answers (not poisoned); so does another chain;
     /// `address_poisoned` reads the same test, and a message on the chain finds it too.
     @Test func aFloodMemberIsPoisonedNamingItsFloodAndTheRestStillAnswer() throws {
-        let flood = "0x" + String(repeating: "cd", count: 32)
+        let flood = try #require(TransactionHash(hex: "0x" + String(repeating: "cd", count: 32)))
         var set = WatchFloodSet(chain: "ethereum")
         for i in 0..<100 {
-            let added = set.insert("ethereum/0x" + String(repeating: "0", count: 32) + String(format: "%08x", i), transaction: flood, block: 101)
+            let added = set.insert("ethereum/0x" + String(repeating: "0", count: 32) + String(format: "%08x", i), transaction: flood, block: 101, reporter: "watcher-1")
             #expect(added)
         }
-        let stranger = set.insert("ethereum/" + Self.stranger.lowercased(), transaction: flood, block: 101)
+        let stranger = set.insert("ethereum/" + Self.stranger.lowercased(), transaction: flood, block: 101, reporter: "watcher-1")
         #expect(stranger)
         var state = ExamplePolicyTests.state()
         state.watchFloods["ethereum"] = set
@@ -161,7 +161,7 @@ import Testing
         let decision = Self.policy.evaluate(request, in: state)
         #expect(decision.reason == .deniedByRule("deny-poisoned-destination"), "\(decision)")
         let warning = try #require(decision.warnings.first { $0.kind == .poisoned })
-        #expect(warning.text.contains("in a flood of 101 dust transfers on ethereum: transaction \(flood) (block 101)"), "\(warning.text)")
+        #expect(warning.text.contains("in a flood of 101 dust transfers on ethereum: transaction \(flood) (block 101, reported by watcher-1)"), "\(warning.text)")
         // Not a member: the test answers "no" (the chain did not overflow).
         let other = ExamplePolicyTests.send("alice", "100", to: "0x9999999999999999999999999999999999999999")
         #expect(!(try Self.holds("request.destination_poisoned", other, state)))
@@ -173,6 +173,28 @@ import Testing
         // A message names no chain: the flood set of the chain its domain names counts.
         state.chainIds = ["ethereum": "1", "base": "8453"]
         #expect(Self.policy.explain(Self.permit(spender: Self.stranger), in: state).decision.reason == .deniedByRule("deny-poisoned-destination"))
+    }
+
+    /// Review helper-54 L1, as the attacker: a flood member on a chain the cluster registered
+    /// but the policy does not name (zora) is found for a message, as the staleness check reads
+    /// the registered chains; messages used to look flood members and flags up on the policy's
+    /// chains only.
+    @Test func aMessageFindsAFloodMemberOnARegisteredChainThePolicyDoesNotName() throws {
+        #expect(!Self.policy.chains.names.contains("zora"))
+        var set = WatchFloodSet(chain: "zora")
+        let hash = try #require(TransactionHash(hex: "0x" + String(repeating: "ef", count: 32)))
+        let added = set.insert("zora/" + Self.stranger.lowercased(), transaction: hash, block: 7, reporter: "watcher-1")
+        #expect(added)
+        var state = ExamplePolicyTests.state()
+        state.chainIds = ["ethereum": "1", "zora": "7777777"]
+        state.watchFloods["zora"] = set
+        var permit = Self.permit(spender: Self.stranger)
+        permit.message?.domain?.chainId = "7777777"
+        let warnings = Self.policy.explain(permit, in: state).decision.warnings
+        #expect(warnings.contains { $0.kind == .poisoned && $0.text.contains("on zora: transaction \(hash)") }, "\(warnings)")
+        // Without the set, nothing is flagged: the warning came from it.
+        state.watchFloods = [:]
+        #expect(!Self.policy.explain(permit, in: state).decision.warnings.contains { $0.kind == .poisoned })
     }
 
     /// Second review M4, as the attacker: under `max_staleness`, an EIP-712 message whose domain

@@ -9,29 +9,29 @@ import Testing
 /// without comparing members.
 @Suite struct WatchFloodSetTests {
     static func key(_ i: Int) -> String { "ethereum/0x" + String(repeating: "0", count: 32) + String(format: "%08x", i) }
-    static let a = "0x" + String(repeating: "aa", count: 32)
-    static let b = "0x" + String(repeating: "bb", count: 32)
+    static let a = TransactionHash(hex: "0x" + String(repeating: "aa", count: 32))!
+    static let b = TransactionHash(hex: "0x" + String(repeating: "bb", count: 32))!
 
     @Test func aSetIsFullOnlyWhenItsBudgetIsSpent() {
         var set = WatchFloodSet(chain: "ethereum", budget: 10)
         for i in 0..<10 {
             #expect(!set.isFull)
-            let added = set.insert(Self.key(i), transaction: Self.a, block: 5)
+            let added = set.insert(Self.key(i), transaction: Self.a, block: 5, reporter: "w")
             #expect(added)
         }
         #expect(set.isFull && set.count == 10)
         // A member again is still a member; a new one is left out.
-        let again = set.insert(Self.key(3), transaction: Self.b, block: 6)
-        let beyond = set.insert(Self.key(10), transaction: Self.b, block: 6)
+        let again = set.insert(Self.key(3), transaction: Self.b, block: 6, reporter: "w")
+        let beyond = set.insert(Self.key(10), transaction: Self.b, block: 6, reporter: "w")
         #expect(again && !beyond)
         #expect(!set.contains(Self.key(10)) && set.flood(of: Self.key(10)) == nil)
-        #expect(set.flood(of: Self.key(3)) == WatchFlood(transaction: Self.a, block: 5, members: 10), "the first flood stays its reason")
-        #expect(set.transactions == [WatchFlood(transaction: Self.a, block: 5, members: 10)])
+        #expect(set.flood(of: Self.key(3)) == WatchFlood(transaction: Self.a, reporter: "w", block: 5, members: 10), "the first flood stays its reason")
+        #expect(set.transactions == [WatchFlood(transaction: Self.a, reporter: "w", block: 5, members: 10)])
     }
 
     @Test func membersLeaveByFloodByBlockOrOneByOne() {
         var set = WatchFloodSet(chain: "ethereum")
-        for i in 0..<50 { _ = set.insert(Self.key(i), transaction: i < 30 ? Self.a : Self.b, block: i < 30 ? 5 : 9) }
+        for i in 0..<50 { _ = set.insert(Self.key(i), transaction: i < 30 ? Self.a : Self.b, block: i < 30 ? 5 : 9, reporter: "w") }
         #expect(set.transactions.map(\.members) == [30, 20])
         let removed = set.clear(Self.key(40))
         let twice = set.clear(Self.key(40))
@@ -49,18 +49,18 @@ import Testing
     @Test func theDigestFollowsTheHistoryNotTheMembersAlone() {
         var one = WatchFloodSet(chain: "ethereum"), two = WatchFloodSet(chain: "ethereum")
         #expect(one == two)
-        _ = one.insert(Self.key(1), transaction: Self.a, block: 5)
+        _ = one.insert(Self.key(1), transaction: Self.a, block: 5, reporter: "w")
         #expect(one != two)
-        _ = two.insert(Self.key(1), transaction: Self.a, block: 5)
+        _ = two.insert(Self.key(1), transaction: Self.a, block: 5, reporter: "w")
         #expect(one == two && one.digest == two.digest)
         // The same members, planted by another transaction, or in another order, differ.
         var three = WatchFloodSet(chain: "ethereum")
-        _ = three.insert(Self.key(1), transaction: Self.b, block: 5)
+        _ = three.insert(Self.key(1), transaction: Self.b, block: 5, reporter: "w")
         #expect(three.digest != one.digest)
-        _ = one.insert(Self.key(2), transaction: Self.a, block: 5)
-        _ = one.insert(Self.key(3), transaction: Self.a, block: 5)
-        _ = two.insert(Self.key(3), transaction: Self.a, block: 5)
-        _ = two.insert(Self.key(2), transaction: Self.a, block: 5)
+        _ = one.insert(Self.key(2), transaction: Self.a, block: 5, reporter: "w")
+        _ = one.insert(Self.key(3), transaction: Self.a, block: 5, reporter: "w")
+        _ = two.insert(Self.key(3), transaction: Self.a, block: 5, reporter: "w")
+        _ = two.insert(Self.key(2), transaction: Self.a, block: 5, reporter: "w")
         #expect(one.count == two.count && one.digest != two.digest)
         // Another chain's set of the same keys differs from the start.
         #expect(WatchFloodSet(chain: "base").digest != WatchFloodSet(chain: "ethereum").digest)
@@ -84,21 +84,121 @@ import Testing
     /// spends the budget); other members are untouched.
     @Test func aClearedFingerprintIsNeverAMemberAgain() {
         var set = WatchFloodSet(chain: "ethereum", budget: 3)
-        _ = set.insert(Self.key(1), transaction: Self.a, block: 5)
-        _ = set.insert(Self.key(2), transaction: Self.a, block: 5)
+        _ = set.insert(Self.key(1), transaction: Self.a, block: 5, reporter: "w")
+        _ = set.insert(Self.key(2), transaction: Self.a, block: 5, reporter: "w")
         let wasMember = set.clear(Self.key(1))
         #expect(wasMember)
         #expect(set.isCleared(Self.key(1)) && !set.isCleared(Self.key(2)))
-        let ground = set.insert(Self.key(1), transaction: Self.b, block: 6)
+        let ground = set.insert(Self.key(1), transaction: Self.b, block: 6, reporter: "w")
         #expect(!ground && !set.contains(Self.key(1)) && set.flood(of: Self.key(1)) == nil && set.count == 1)
         #expect(set.contains(Self.key(2)))
         // An address cleared before any flood named it (a flag cleared one by one) is kept out too.
         let neverMember = set.clear(Self.key(3))
         #expect(!neverMember)
-        let later = set.insert(Self.key(3), transaction: Self.b, block: 7)
+        let later = set.insert(Self.key(3), transaction: Self.b, block: 7, reporter: "w")
         #expect(!later && set.flood(of: Self.key(3)) == nil)
-        let four = set.insert(Self.key(4), transaction: Self.b, block: 7)
-        let five = set.insert(Self.key(5), transaction: Self.b, block: 7)
+        let four = set.insert(Self.key(4), transaction: Self.b, block: 7, reporter: "w")
+        let five = set.insert(Self.key(5), transaction: Self.b, block: 7, reporter: "w")
         #expect(four && five, "the budget was not spent")
+    }
+}
+
+
+/// Review helper-54 M3: a flood set's memory and the work of a block are bounded. A million
+/// one-member floods used to cost a record each (a hash string, some 250 MB per chain); records
+/// are now capped, beyond the cap a watcher's members share one summary that still answers for
+/// them, hashes are 32 bytes, and the listing is kept in order instead of sorted per call.
+extension WatchFloodSetTests {
+    static func hash(_ i: Int) -> TransactionHash { TransactionHash(hex: "0x" + String(repeating: "0", count: 56) + String(format: "%08x", i))! }
+
+    /// A fixed history: 3,000 members from three floods over two blocks, one cleared one by one,
+    /// one flood removed by hash.
+    static func pinnedHistory() -> WatchFloodSet {
+        var set = WatchFloodSet(chain: "ethereum")
+        let c = TransactionHash(hex: "0x" + String(repeating: "CC", count: 32))!
+        for i in 0..<3_000 { _ = set.insert(key(i), transaction: [a, b, c][i % 3], block: i % 3 == 2 ? 9 : 5, reporter: "w") }
+        _ = set.clear(key(7))
+        _ = set.remove { $0.transaction == b }
+        return set
+    }
+
+    /// The running digest of a fixed history is pinned. Sharding the members and keeping hashes
+    /// as 32 bytes left it as d2af36d gave it (f7f1bd73…, pinned in the commit that made them);
+    /// folding each member's watcher in (set tag v3, review helper-54 M1) gave this one.
+    @Test func theDigestOfAFixedHistoryIsPinned() {
+        let set = Self.pinnedHistory()
+        #expect(set.count == 2_000)
+        #expect(set.digest.map { String(format: "%02x", $0) }.joined() == "84cabb99a4b504d6b59aa2ae4be623a6832601d292b23da717bc2c84febbd42a")
+        // The watcher enters it: the same history from another watcher differs.
+        var other = WatchFloodSet(chain: "ethereum"), same = WatchFloodSet(chain: "ethereum")
+        _ = other.insert(Self.key(1), transaction: Self.a, block: 5, reporter: "w2")
+        _ = same.insert(Self.key(1), transaction: Self.a, block: 5, reporter: "w")
+        #expect(other.digest != same.digest)
+    }
+
+    /// As the attacker: 1,000 one-member floods from two watchers into a set that keeps 8
+    /// records. The records never exceed the cap (counted after every insert), every member still
+    /// answers with its record or its watcher's summary, and the counts add up.
+    @Test func aSetFilledToItsRecordCapKeepsAnsweringWithASummary() {
+        var set = WatchFloodSet(chain: "ethereum", recordCap: 8)
+        for i in 0..<1_000 {
+            let added = set.insert(Self.key(i), transaction: Self.hash(i), block: UInt64(100 + i), reporter: i % 2 == 0 ? "w-even" : "w-odd")
+            #expect(added)
+            if set.transactionCount > 8 || set.summaries.count > 2 { Issue.record("\(set.transactionCount) records after \(i + 1) floods"); break }
+        }
+        #expect(set.count == 1_000 && set.transactionCount == 8)
+        #expect(set.summaries.map(\.reporter) == ["w-even", "w-odd"])
+        #expect(set.summaries.map(\.members) == [496, 496])
+        #expect(set.summaries[0].block == 108 && set.summaries[0].lastBlock == 1_098)
+        #expect(set.transactions.reduce(0) { $0 + $1.members } + set.summaries.reduce(0) { $0 + $1.members } == set.count)
+        for i in [0, 7, 8, 9, 500, 999] {
+            let flood = set.flood(of: Self.key(i))
+            #expect(flood != nil, "member \(i) answers")
+            #expect(flood?.reporter == (i % 2 == 0 ? "w-even" : "w-odd"))
+            #expect(flood?.isSummary == (i >= 8), "member \(i): \(String(describing: flood))")
+        }
+        #expect(!set.contains(Self.key(1_000)))
+        // A transaction with its own record keeps taking members past the cap.
+        let past = set.insert(Self.key(2_000), transaction: Self.hash(3), block: 103, reporter: "w-odd")
+        #expect(past)
+        #expect(set.flood(of: Self.key(2_000))?.transaction == Self.hash(3) && set.transactionCount == 8)
+        // By transaction: only own records; a summary's members leave by block once past its last.
+        let byTransaction = set.remove { $0.transaction == Self.hash(500) }
+        let byBlock = set.remove { $0.lastBlock < 1_099 }
+        #expect(byTransaction == 0 && byBlock == 8 + 1 + 496)
+        #expect(set.summaries.map(\.reporter) == ["w-odd"] && set.transactionCount == 0)
+        // Records freed: the next flood gets its own again.
+        let fresh = set.insert(Self.key(3_000), transaction: Self.hash(3_000), block: 2_000, reporter: "w-odd")
+        #expect(fresh)
+        #expect(set.flood(of: Self.key(3_000))?.isSummary == false)
+    }
+
+    /// The listing is kept in order (block, hash, watcher) as floods arrive in any order, and
+    /// reading the first few reads no more.
+    @Test func theListingIsKeptInOrderWithoutSorting() {
+        var set = WatchFloodSet(chain: "ethereum")
+        let blocks: [UInt64] = [9, 3, 7, 3, 1, 9, 5]
+        for (i, block) in blocks.enumerated() {
+            _ = set.insert(Self.key(i), transaction: Self.hash(100 - i), block: block, reporter: "w")
+            _ = set.insert(Self.key(50 + i), transaction: Self.hash(100 - i), block: block, reporter: "v")
+        }
+        let listed = set.transactions.map { ($0.block, $0.transaction!, $0.reporter) }
+        #expect(listed.map(\.0) == [1, 3, 3, 5, 7, 9, 9].flatMap { [$0, $0] })
+        #expect(zip(listed, listed.dropFirst()).allSatisfy { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) })
+        #expect(set.transactions(first: 3).map(\.block) == [1, 1, 3])
+        _ = set.remove { $0.block == 3 }
+        #expect(set.transactions.map(\.block) == [1, 1, 5, 5, 7, 7, 9, 9, 9, 9])
+    }
+
+    @Test func aTransactionHashIsThirtyTwoBytesReadInEitherCase() throws {
+        let text = "0x" + String(repeating: "0123456789abcdef", count: 4)
+        let hash = try #require(TransactionHash(hex: text))
+        #expect(hash.hex == text && TransactionHash(hex: text.uppercased().replacingOccurrences(of: "0X", with: "0x")) == hash)
+        #expect(MemoryLayout<TransactionHash>.size == 32)
+        for bad in ["", "0x", String(text.dropLast()), text + "0", "1x" + text.dropFirst(2), "0x" + String(repeating: "g", count: 64),
+                    "0x+" + String(repeating: "1", count: 63)] {
+            #expect(TransactionHash(hex: bad) == nil, "\(bad)")
+        }
+        #expect(Self.hash(1) < Self.hash(2) && Self.hash(0xffff_ffff) < Self.a)
     }
 }

@@ -27,14 +27,21 @@ extension WatchRoomTests {
         try c.govern(.clearWatchFlag(chain: "ethereum", target: Self.poisoner.uppercased().replacing("0X", with: "0x")))
         #expect(c.state.watch.appearances["ethereum/" + Self.poisoner] == nil)
         #expect(c.state.watch.cleared["ethereum/" + Self.poisoner] != nil)
-        // The flood set keeps its fingerprint out too (fourth review M2: no ground address
-        // sharing it makes it a flood member again).
-        #expect(c.state.watch.floodSets["ethereum"]?.isCleared("ethereum/" + Self.poisoner) == true)
+        // No flood set is made for it (review helper-54 "Also")...
+        #expect(c.state.watch.floodSets["ethereum"] == nil)
         #expect(try pay(&c, Self.poisoner).outcome == .allow)
         // The same trick again does not bring the flag back.
         #expect(try report(&c, [Self.transfer(v, amount: 0, incoming: false, block: 101)], block: 101)
             == .watched(chain: "ethereum", block: 101, flagged: 0))
         #expect(try pay(&c, Self.poisoner).outcome == .allow)
+        // ...but the one a later flood makes keeps its fingerprint out (fourth review M2: no
+        // ground address sharing it makes it a flood member again).
+        let flood = (0...WatchBook.maximumFlagsPerTransaction).map {
+            Self.transfer(v, from: Self.counterparty($0), amount: 0, incoming: false, block: 102, transaction: Self.transaction(3))
+        }
+        #expect(try report(&c, flood, block: 102) == .watched(chain: "ethereum", block: 102, flagged: WatchBook.maximumFlagsPerTransaction))
+        #expect(c.state.watch.floodSets["ethereum"]?.count == 1)
+        #expect(c.state.watch.floodSets["ethereum"]?.isCleared("ethereum/" + Self.poisoner) == true)
         // Clearing an address that is not flagged is refused when proposed, naming it.
         let (p, refused) = try c.propose(.clearWatchFlag(chain: "ethereum", target: "0x8888888888888888888888888888888888888888"), by: "frank")
         #expect(c.status(p) == nil)
@@ -78,7 +85,7 @@ extension WatchRoomTests {
         #expect(try report(&c, [Self.transfer(v, from: Self.counterparty(i), amount: 0, block: block, transaction: late)],
                            from: block, block: block) == .watched(chain: "ethereum", block: block, flagged: 0))
         #expect(c.state.watch.coverage["ethereum"]?.block == block)
-        #expect(c.state.watch.floodSets["ethereum"]?.flood(of: "ethereum/" + Self.counterparty(i)) == WatchFlood(transaction: late, block: block, members: 1))
+        #expect(c.state.watch.floodSets["ethereum"]?.flood(of: "ethereum/" + Self.counterparty(i)) == WatchFlood(transaction: TransactionHash(hex: late), reporter: "watcher-1", block: block, members: 1))
         // A flagged address is denied, so is a flooded one (naming its flood); one nobody
         // flagged pays; so does the address book.
         #expect(try pay(&c, Self.counterparty(0)).decision.reason == .deniedByRule("deny-poisoned"))
@@ -133,7 +140,7 @@ extension WatchRoomTests {
         #expect(try reportFlood(&c, flood) == WatchBook.maximumFlagsPerTransaction)
         let set = try #require(c.state.watch.floodSets["ethereum"])
         #expect(set.count == 10_000 - WatchBook.maximumFlagsPerTransaction)
-        #expect(set.transactions == [WatchFlood(transaction: flood, block: 101, members: 10_000 - WatchBook.maximumFlagsPerTransaction)])
+        #expect(set.transactions == [WatchFlood(transaction: TransactionHash(hex: flood), reporter: "watcher-1", block: 101, members: 10_000 - WatchBook.maximumFlagsPerTransaction)])
         #expect(c.state.watch.overflows.isEmpty, "the chain is not overflowed")
         #expect(c.state.watch.coverage["ethereum"]?.block == 101, "coverage does not stop")
         #expect(c.state.watch.flagsPerChain["ethereum"] == WatchBook.maximumFlagsPerTransaction)
@@ -148,7 +155,7 @@ extension WatchRoomTests {
         }
         let last = try pay(&c, Self.counterparty(9_999))
         #expect(last.decision.reason == .deniedByRule("deny-poisoned"), "\(last.decision)")
-        #expect(last.decision.warnings.first?.text.contains("in a flood of \(10_000 - WatchBook.maximumFlagsPerTransaction) dust transfers on ethereum: transaction \(flood) (block 101)") == true,
+        #expect(last.decision.warnings.first?.text.contains("in a flood of \(10_000 - WatchBook.maximumFlagsPerTransaction) dust transfers on ethereum: transaction \(flood) (block 101, reported by watcher-1)") == true,
                 "\(last.decision.warnings)")
         #expect(try pay(&c, Self.counterparty(0)).decision.reason == .deniedByRule("deny-poisoned"))
         #expect(try pay(&c, "0x8888888888888888888888888888888888888888").outcome == .allow, "an address outside the flood still pays")
@@ -171,8 +178,8 @@ extension WatchRoomTests {
 
     /// Third review H-2, as the attacker: with the flood set's budget spent (set small here), the
     /// chain overflows, and only then: an address outside the flood is unknown (fails closed,
-    /// naming the overflow), flood members stay refused, the address book pays. Clearing the
-    /// overflow makes no flood address clean.
+    /// naming the overflow), even for a destination paid before it, flood members stay refused,
+    /// the address book pays. Clearing the overflow makes no flood address clean.
     @Test func onlyASpentFloodBudgetOverflowsAndClearingItCleansNoFloodAddress() throws {
         var c = try cluster()
         c.state.watch.floodBudget = 100
@@ -183,21 +190,36 @@ extension WatchRoomTests {
         #expect(try reportFlood(&c, first, count: 116) == WatchBook.maximumFlagsPerTransaction)
         #expect(c.state.watch.floodSets["ethereum"]?.isFull == true)
         #expect(c.state.watch.overflows.isEmpty, "a budget spent exactly leaves nothing out")
-        #expect(try pay(&c, "0x8888888888888888888888888888888888888888").outcome == .allow)
+        // "Paid" before the overflow (review helper-54 M1, second review, as the attacker): a
+        // real amount to one address, a zero-amount request to a look-alike, and one the next
+        // flood flags; each was approved for signing, which proves no payment on the chain.
+        let known = "0x8888888888888888888888888888888888888888"
+        let zero = "0x7777777777777777777777777777777777777777"
+        #expect(try pay(&c, known).outcome == .allow)
+        let zeroPaid = try #require(Cluster.decided(try c.submit(c.signed(Cluster.evmTransfer(amount: "0.000000000000000001", to: zero), keyId: "risk-bot", key: bot))))
+        #expect(c.state.requestBook.requests[zeroPaid.id]?.outcome == .allow)
+        #expect(try pay(&c, Self.counterparty(1_005)).outcome == .allow)
+        #expect(c.state.windows.destinations["ethereum/" + known] != nil)
+        c.now += 5_000
         // One more dust counterparty has no room: now the chain overflows.
         let second = Self.transaction(8)
         #expect(try reportFlood(&c, second, first: 1_000, count: 20) == WatchBook.maximumFlagsPerTransaction)
-        #expect(c.state.watch.overflows["ethereum"] == WatchOverflow(block: 101, transaction: second, unflagged: 4))
-        let stranger = try pay(&c, "0x8888888888888888888888888888888888888888")
-        #expect(stranger.decision.reason == .deniedByRule("deny-poisoned"))
-        #expect(stranger.decision.applied.first?.failedClosed?.contains("the watch room of ethereum overflowed at block 101 (transaction \(second))") == true,
-                "\(stranger.decision.applied)")
+        let overflow = try #require(c.state.watch.overflows["ethereum"])
+        #expect(overflow.block == 101 && overflow.transaction == second && overflow.unflagged == 4)
+        // While it lasts no destination outside the address book is exempt, paid before or not.
+        for address in [known, zero, "0x9999999999999999999999999999999999999999"] {
+            let refused = try pay(&c, address)
+            #expect(refused.decision.reason == .deniedByRule("deny-poisoned"), "\(address): \(refused.decision)")
+            #expect(refused.decision.applied.first?.failedClosed?.contains("the watch room of ethereum overflowed at block 101 (transaction \(second))") == true,
+                    "\(refused.decision.applied)")
+        }
+        #expect(try pay(&c, Self.counterparty(1_005)).decision.reason == .deniedByRule("deny-poisoned"))
         #expect(try pay(&c, Self.counterparty(115)).decision.reason == .deniedByRule("deny-poisoned"))
         #expect(try pay(&c, Cluster.kraken).outcome == .allow)
-        // Clearing the overflow: the stranger pays again, every flood address stays refused.
+        // Clearing the overflow: the stranger pays, every flood address stays refused.
         try c.govern(.clearWatchFlag(chain: "ethereum", target: "overflow"))
         #expect(c.state.watch.overflows.isEmpty)
-        #expect(try pay(&c, "0x8888888888888888888888888888888888888888").outcome == .allow)
+        #expect(try pay(&c, "0x9999999999999999999999999999999999999999").outcome == .allow)
         for n in [16, 50, 115] {
             let refused = try pay(&c, Self.counterparty(n))
             #expect(refused.decision.reason == .deniedByRule("deny-poisoned"), "flood address \(n): \(refused.decision)")

@@ -30,12 +30,17 @@ extension CompiledPolicy {
                         + "reported\(p.reporter.isEmpty ? "" : " by \(p.reporter)") at block time \(p.reportedAt), before any transfer the vault made to it",
                     resembles: nil))
             } else if let (chain, f) = flag.flood {
-                warnings.append(DestinationWarning(
-                    kind: .poisoned,
-                    text: "POISONED: \(Self.shortAddress(flag.address))\(role) first appeared in the vault's history in a flood of \(f.members) dust transfers "
-                        + "on \(chain): transaction \(f.transaction) (block \(f.block)) sent zero-value or dust transfers between a vault address and "
-                        + "\(f.members) counterparties beyond those flagged one by one",
-                    resembles: nil))
+                let by = f.reporter.isEmpty ? "" : ", reported by \(f.reporter)"
+                let text = if let transaction = f.transaction {
+                    "POISONED: \(Self.shortAddress(flag.address))\(role) first appeared in the vault's history in a flood of \(f.members) dust transfers "
+                        + "on \(chain): transaction \(transaction) (block \(f.block)\(by)) sent zero-value or dust transfers between a vault address and "
+                        + "\(f.members) counterparties beyond those flagged one by one"
+                } else {
+                    "POISONED: \(Self.shortAddress(flag.address))\(role) first appeared in the vault's history in a flood of dust transfers "
+                        + "on \(chain): one of \(f.members) counterparties\(by) in blocks \(f.block)–\(f.lastBlock), beyond the flood transactions "
+                        + "the watch room keeps a record of (their transactions are not kept)"
+                }
+                warnings.append(DestinationWarning(kind: .poisoned, text: text, resembles: nil))
             }
         }
         return warnings

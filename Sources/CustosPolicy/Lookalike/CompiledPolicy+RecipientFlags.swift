@@ -25,6 +25,7 @@ extension CompiledPolicy {
     /// chain id no registered chain has while some chain is registered. Without the bound, such a message is judged on every
     /// chain's overflow, as one naming no chain id (third review: its flags are looked up on
     /// every chain, so an overflow anywhere leaves it without an answer).
+    /// An overflow exempts no destination, paid before or not (`WatchOverflow`).
     func watchUnknown(for request: PolicyRequest, state: StateSnapshot) -> String? {
         let bound = document.poisoning.maxStalenessSeconds
         let names: [String]
@@ -80,9 +81,17 @@ extension CompiledPolicy {
         return Self.everyWatchedChain(state)
     }
 
-    /// Every registered chain and every chain watchers covered or that overflowed, sorted.
+    /// Every registered chain and every chain watchers covered, that overflowed or has a flood
+    /// set, sorted.
     static func everyWatchedChain(_ state: StateSnapshot) -> [String] {
-        Set(state.chainIds.keys).union(state.watchCoverage.keys).union(state.watchOverflows.keys).sorted()
+        Set(state.chainIds.keys).union(state.watchCoverage.keys).union(state.watchOverflows.keys).union(state.watchFloods.keys).sorted()
+    }
+
+    /// The chains a message's addresses (no chain of their own) are looked up on for flags and
+    /// flood members: every watched chain (registered, as the staleness check reads them:
+    /// review helper-54 L1) and every chain the policy names, sorted.
+    func messageChains(_ state: StateSnapshot) -> [String] {
+        Set(Self.everyWatchedChain(state)).union(chains.names).sorted()
     }
 
     /// The poisoned test of `addresses` (normalized) that `request` names, as a condition reads
@@ -110,21 +119,21 @@ extension CompiledPolicy {
     }
 
     /// The first zero-value or dust transfer a watcher reported with `normalized` on `chain` (on
-    /// the policy's chains in their order for a message). The vault having paid the address
+    /// `messageChains` in their order for a message). The vault having paid the address
     /// before exempts nothing (security review M2: a report can come late, and a request
     /// approved for signing may never have been broadcast); the quorum clears a false flag
     /// (`clear-watch-flag`).
     func poisoning(of normalized: String, chain: String, state: StateSnapshot) -> AddressAppearance? {
-        for name in chain.isEmpty ? chains.names : [chain] {
+        for name in chain.isEmpty ? messageChains(state) : [chain] {
             if let appearance = state.appearances[name + "/" + normalized] { return appearance }
         }
         return nil
     }
 
     /// The flood whose dust transfers made `normalized` a member of the flood set of `chain`
-    /// (of the policy's chains in their order for a message), and that chain.
+    /// (of `messageChains` in their order for a message), and that chain.
     func flood(of normalized: String, chain: String, state: StateSnapshot) -> (chain: String, flood: WatchFlood)? {
-        for name in chain.isEmpty ? chains.names : [chain] {
+        for name in chain.isEmpty ? messageChains(state) : [chain] {
             if let flood = state.watchFloods[name]?.flood(of: name + "/" + normalized) { return (name, flood) }
         }
         return nil

@@ -1,4 +1,5 @@
 import Crypto
+import CustosCore
 
 /// Every dust counterparty on one chain that the watch room's detailed records (first
 /// appearances, bounded per transaction and per chain) leave out (third security review H-2):
@@ -20,32 +21,60 @@ import Crypto
 /// The set changes only in the transition, in report order, so every node holds the same one;
 /// `digest` folds every change into a running hash (SHA-256(previous ‖ change)), which the state
 /// digest reads with `count`: a block costs what it added, not what the set holds.
+///
+/// Memory and the cost of a block are bounded (review helper-54 M3). A member is its fingerprint
+/// and a 4-byte record id, kept in a `ShardedDictionary`, so the copy of the state a node checks
+/// a block on copies only the shards the block's members fall in, not the set. The records are
+/// at most `recordCap` transactions with their own (32-byte hash, block, watcher, count), kept in
+/// the order they are listed in (block, then hash, then watcher), so a listing reads the first
+/// few without sorting; beyond the cap each watcher's further members share one summary record.
+/// A summary's members leave with its watcher (`reporter:BOT`), one by one, or by `below:N` once
+/// N is past its highest block; a clearance by transaction hash reaches only transactions with
+/// their own record.
 public struct WatchFloodSet: Sendable, Hashable {
     /// The chain whose counterparties it holds.
     public let chain: String
     /// The most members it holds.
     public let budget: Int
+    /// The most transactions with their own record; beyond them, a watcher's members share its
+    /// summary record.
+    public let recordCap: Int
     /// The running hash of every change, in order; before any, the hash of the tag and chain.
     public private(set) var digest: [UInt8]
-    /// The flood transaction of each member, by fingerprint.
-    private var members: [UInt128: UInt32] = [:]
+    /// The record of each member, by fingerprint, sharded so that a copy changing a few members
+    /// copies only their shards.
+    private var members = ShardedDictionary<UInt128, UInt32>()
     /// The fingerprints of the addresses the quorum cleared: never members again.
     private var cleared: Set<UInt128> = []
-    /// The flood transactions, by the id `members` names them with.
+    /// The records (`WatchFlood`), by the id `members` names them with.
     private var floods: [UInt32: WatchFlood] = [:]
-    /// The id of each flood transaction, by hash.
-    private var ids: [String: UInt32] = [:]
+    /// The id of each transaction's own record, by transaction and watcher.
+    private var ids: [Origin: UInt32] = [:]
+    /// The id of each watcher's summary record, by watcher.
+    private var summaryIds: [String: UInt32] = [:]
+    /// The ids of the own records, sorted by block, then transaction, then watcher.
+    private var order: [UInt32] = []
     private var nextId: UInt32 = 0
 
-    /// The members a chain's set holds unless a test sets fewer: a million 20-byte entries
-    /// (some 40 MB with the dictionary's slack) per chain.
-    public static let defaultBudget = 1_000_000
+    /// A transaction as one watcher reported it.
+    private struct Origin: Hashable, Sendable {
+        let transaction: TransactionHash
+        let reporter: String
+    }
 
-    public init(chain: String, budget: Int = Self.defaultBudget) {
+    /// The members a chain's set holds unless a test sets fewer: a million fingerprints with
+    /// their 4-byte record ids (some 40 MB with the dictionaries' slack) per chain.
+    public static let defaultBudget = 1_000_000
+    /// The transactions with their own record unless a test sets fewer.
+    public static let defaultRecordCap = 4_096
+
+    public init(chain: String, budget: Int = Self.defaultBudget, recordCap: Int = Self.defaultRecordCap) {
         precondition(budget >= 0, "a flood set's budget is at least 0")
+        precondition(recordCap >= 0, "a flood set's record cap is at least 0")
         self.chain = chain
         self.budget = budget
-        digest = Array(SHA256.hash(data: Array("custos.watch.flood-set.v2\n\(chain)".utf8)))
+        self.recordCap = recordCap
+        digest = Array(SHA256.hash(data: Array("custos.watch.flood-set.v3\n\(chain)".utf8)))
     }
 
     /// How many counterparties it holds.
@@ -54,10 +83,18 @@ public struct WatchFloodSet: Sendable, Hashable {
     /// Whether it holds `budget` members (the next new one is left out).
     public var isFull: Bool { members.count >= budget }
 
-    /// The flood transactions with members, sorted by block, then hash.
-    public var transactions: [WatchFlood] {
-        floods.values.sorted { ($0.block, $0.transaction) < ($1.block, $1.transaction) }
-    }
+    /// How many transactions have their own record (at most `recordCap`).
+    public var transactionCount: Int { order.count }
+
+    /// The transactions with their own record and members, sorted by block, then hash, then
+    /// watcher.
+    public var transactions: [WatchFlood] { transactions(first: order.count) }
+
+    /// The first `n` of `transactions`, without reading the others.
+    public func transactions(first n: Int) -> [WatchFlood] { order.prefix(max(n, 0)).compactMap { floods[$0] } }
+
+    /// The summary records (members beyond the record cap, one per watcher), sorted by watcher.
+    public var summaries: [WatchFlood] { summaryIds.keys.sorted().compactMap { summaryIds[$0].flatMap { floods[$0] } } }
 
     /// The fingerprint of `key` (`chain/address`, the address normalized): the first 16 bytes,
     /// big-endian, of SHA-256 of a tag and the key.
@@ -66,7 +103,7 @@ public struct WatchFloodSet: Sendable, Hashable {
         return hash.withUnsafeBytes { bytes in bytes.prefix(16).reduce(UInt128(0)) { $0 << 8 | UInt128($1) } }
     }
 
-    /// The flood that planted `key` (`chain/address`), if it is a member and not cleared.
+    /// The record that planted `key` (`chain/address`), if it is a member and not cleared.
     public func flood(of key: String) -> WatchFlood? {
         let fingerprint = Self.fingerprint(key)
         guard !cleared.contains(fingerprint) else { return nil }
@@ -80,31 +117,70 @@ public struct WatchFloodSet: Sendable, Hashable {
     /// adds nothing.
     public func isCleared(_ key: String) -> Bool { cleared.contains(Self.fingerprint(key)) }
 
-    /// Adds `key` as a counterparty of `transaction` in chain block `block`: true when it is a
-    /// member afterwards (added now or before), false when it is not, because the budget is spent
-    /// or its fingerprint is a cleared address's (`isCleared`, which callers ask first).
-    public mutating func insert(_ key: String, transaction: String, block: UInt64) -> Bool {
+    /// Adds `key` as a counterparty of `transaction` in chain block `block`, reported by watcher
+    /// `reporter`: true when it is a member afterwards (added now or before), false when it is
+    /// not, because the budget is spent or its fingerprint is a cleared address's (`isCleared`,
+    /// which callers ask first). It is counted in the transaction's own record for `reporter`,
+    /// or, when `recordCap` transactions have one and this one does not, in `reporter`'s summary.
+    public mutating func insert(_ key: String, transaction: TransactionHash, block: UInt64, reporter: String) -> Bool {
         let fingerprint = Self.fingerprint(key)
         guard !cleared.contains(fingerprint) else { return false }
         if members[fingerprint] != nil { return true }
         guard !isFull else { return false }
-        let id: UInt32
-        if let known = ids[transaction] {
-            id = known
-        } else {
-            id = nextId
-            nextId &+= 1
-            ids[transaction] = id
-            floods[id] = WatchFlood(transaction: transaction, block: block, members: 0)
-        }
+        let id = record(of: transaction, block: block, reporter: reporter)
         members[fingerprint] = id
         floods[id]?.members += 1
         var change = digest + Array("add".utf8)
         withUnsafeBytes(of: fingerprint.bigEndian) { change += $0 }
         withUnsafeBytes(of: block.bigEndian) { change += $0 }
-        change += Array(transaction.utf8)
+        change += Array(transaction.hex.utf8)
+        // The watcher too (review helper-54 M1): a clearance by watcher removes what it planted.
+        withUnsafeBytes(of: UInt32(reporter.utf8.count).bigEndian) { change += $0 }
+        change += Array(reporter.utf8)
         digest = Array(SHA256.hash(data: change))
         return true
+    }
+
+    /// The id of the record a member of `transaction` in `block` from `reporter` is counted in,
+    /// made if needed: its own, or beyond the cap `reporter`'s summary (its blocks widened).
+    private mutating func record(of transaction: TransactionHash, block: UInt64, reporter: String) -> UInt32 {
+        let origin = Origin(transaction: transaction, reporter: reporter)
+        if let id = ids[origin] { return id }
+        if order.count >= recordCap {
+            if let id = summaryIds[reporter], var summary = floods[id] {
+                summary.block = min(summary.block, block)
+                summary.lastBlock = max(summary.lastBlock, block)
+                floods[id] = summary
+                return id
+            }
+            let id = newId()
+            summaryIds[reporter] = id
+            floods[id] = WatchFlood(transaction: nil, reporter: reporter, block: block, members: 0)
+            return id
+        }
+        let id = newId()
+        ids[origin] = id
+        let flood = WatchFlood(transaction: transaction, reporter: reporter, block: block, members: 0)
+        floods[id] = flood
+        // Binary search for the first record listed after it.
+        var low = 0, high = order.count
+        while low < high {
+            let mid = (low + high) / 2
+            if let other = floods[order[mid]], Self.listed(other, before: flood) { low = mid + 1 } else { high = mid }
+        }
+        order.insert(id, at: low)
+        return id
+    }
+
+    private mutating func newId() -> UInt32 {
+        defer { nextId &+= 1 }
+        return nextId
+    }
+
+    /// The listing order of own records: block, then hash, then watcher.
+    private static func listed(_ a: WatchFlood, before b: WatchFlood) -> Bool {
+        guard let ta = a.transaction, let tb = b.transaction else { return false }
+        return (a.block, ta, a.reporter) < (b.block, tb, b.reporter)
     }
 
     /// Clears `key` for good (the quorum's `clear-watch-flag` of an address): removes it if it
@@ -115,7 +191,8 @@ public struct WatchFloodSet: Sendable, Hashable {
         let fingerprint = Self.fingerprint(key)
         let wasMember = !cleared.contains(fingerprint) && members[fingerprint] != nil
         cleared.insert(fingerprint)
-        if let id = members.removeValue(forKey: fingerprint) {
+        if let id = members[fingerprint] {
+            members[fingerprint] = nil
             release([id: 1], change: "address \(fingerprint)")
         } else {
             digest = Array(SHA256.hash(data: digest + Array("clear \(fingerprint)".utf8)))
@@ -123,24 +200,26 @@ public struct WatchFloodSet: Sendable, Hashable {
         return wasMember
     }
 
-    /// Removes every member planted by a flood `matches`; returns how many.
+    /// Removes every member planted by a record `matches`; returns how many. It reads every
+    /// member: only the quorum's clearances call it.
     public mutating func remove(where matches: (WatchFlood) -> Bool) -> Int {
         let gone = Set(floods.filter { matches($0.value) }.keys)
         guard !gone.isEmpty else { return 0 }
         var removed: [UInt32: Int] = [:]
-        members = members.filter { member in
-            guard gone.contains(member.value) else { return true }
-            removed[member.value, default: 0] += 1
+        members = members.filter { _, id in
+            guard gone.contains(id) else { return true }
+            removed[id, default: 0] += 1
             return false
         }
         release(removed, change: "floods \(gone.count)")
         return removed.values.reduce(0, +)
     }
 
-    /// Counts the members removed from each flood, drops floods left empty, and folds the
+    /// Counts the members removed from each record, drops records left empty, and folds the
     /// change (what was removed and how many; the room's journal names the clearance) into
     /// `digest`.
     private mutating func release(_ removed: [UInt32: Int], change: String) {
+        var emptied: Set<UInt32> = []
         for (id, n) in removed {
             guard var flood = floods[id] else { continue }
             flood.members -= n
@@ -148,9 +227,15 @@ public struct WatchFloodSet: Sendable, Hashable {
                 floods[id] = flood
             } else {
                 floods[id] = nil
-                ids[flood.transaction] = nil
+                emptied.insert(id)
+                if let transaction = flood.transaction {
+                    ids[Origin(transaction: transaction, reporter: flood.reporter)] = nil
+                } else {
+                    summaryIds[flood.reporter] = nil
+                }
             }
         }
+        if !emptied.isEmpty { order.removeAll { emptied.contains($0) } }
         digest = Array(SHA256.hash(data: digest + Array("remove \(change) \(removed.values.reduce(0, +))".utf8)))
     }
 

@@ -5,6 +5,11 @@
 /// address book is unknown on the chain, so a rule reading it fails closed, until the quorum
 /// clears the overflow; address-book entries stay usable, and flagged addresses and flood
 /// members stay poisoned.
+///
+/// No destination is exempt while it lasts, not even one the vault "paid" before (review
+/// helper-54 M1, second review): the state knows a request was approved for signing, never that
+/// a non-zero transfer from the vault reached the address on the chain, so such an exemption
+/// could be bought with a cheap or failing request to a look-alike made before the flood.
 public struct WatchOverflow: Sendable, Hashable {
     public var block: UInt64
     public var transaction: String

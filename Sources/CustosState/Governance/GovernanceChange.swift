@@ -324,7 +324,7 @@ extension CanonicalReader where Code == GovernanceErrorCode {
         case 43: return .cancelAddressBookEntry(entry: try string("address book entry", max: 64))
         case 44: return .waiveCoolingOff(entry: try string("address book entry", max: 64))
         case 45:
-            return .clearWatchFlag(chain: try string("chain", max: RegisteredAsset.maximumNameBytes), target: try string("target", max: 66))
+            return .clearWatchFlag(chain: try string("chain", max: RegisteredAsset.maximumNameBytes), target: try string("target", max: 73))
         case let other: throw fail("unknown change kind \(other)")
         }
     }

@@ -51,6 +51,9 @@ public struct WatchBook: Sendable {
     /// The most members a chain's flood set holds (`WatchFloodSet.defaultBudget`; a test sets
     /// fewer to spend it).
     var floodBudget = WatchFloodSet.defaultBudget
+    /// The most flood transactions with their own record per chain
+    /// (`WatchFloodSet.defaultRecordCap`; a test sets fewer to reach it).
+    var floodRecordCap = WatchFloodSet.defaultRecordCap
     /// The nonces of the watch reports' envelopes still inside the clock-skew window, so that a
     /// gateway cannot post an accepted report again (security review M1).
     private(set) var replayCache = ReplayCache()
@@ -124,8 +127,9 @@ public struct WatchBook: Sendable {
             }
             // A ground address sharing a cleared one's fingerprint is not added (fourth review M2).
             if floodSets[chain]?.isCleared(key) == true { continue }
-            if floodSets[chain, default: WatchFloodSet(chain: chain, budget: floodBudget)]
-                .insert(key, transaction: appearance.transaction, block: appearance.block) {
+            if floodSets[chain] == nil { floodSets[chain] = newFloodSet(chain) }
+            if let hash = TransactionHash(hex: appearance.transaction),
+               floodSets[chain]?.insert(key, transaction: hash, block: appearance.block, reporter: watcher) == true {
                 flooded += 1
                 continue
             }
@@ -183,16 +187,27 @@ public struct WatchBook: Sendable {
                 throw nothing("\(address.printable(limit: 64)) is not flagged as poisoned")
             }
             // The flood set too forgets it for good, and whatever shares its fingerprint (fourth
-            // review M2: a second ground address must not deny it again).
-            _ = floodSets[chain, default: WatchFloodSet(chain: chain, budget: floodBudget)].clear(key)
+            // review M2: a second ground address must not deny it again); a chain without a set
+            // gets none now (`newFloodSet` carries the clearance into the one a flood makes).
+            _ = floodSets[chain]?.clear(key)
             cleared[key] = operationId
             removed = 1
         case .transaction(let hash):
-            removed = removeAppearances(on: chain) { $0.transaction == hash } + (floodSets[chain]?.remove { $0.transaction == hash } ?? 0)
-            guard removed > 0 else { throw nothing("transaction \(hash) planted no poisoned flag") }
+            let parsed = TransactionHash(hex: hash)
+            removed = removeAppearances(on: chain) { $0.transaction == hash } + (floodSets[chain]?.remove { $0.transaction == parsed } ?? 0)
+            guard removed > 0 else {
+                let summarized = floodSets[chain]?.summaries.reduce(0) { $0 + $1.members } ?? 0
+                throw nothing("transaction \(hash) planted no poisoned flag" + (summarized == 0 ? "" : " with its own record (\(summarized) flood "
+                    + "member\(summarized == 1 ? " is" : "s are") kept beyond the flood records without their transaction: clear them by "
+                    + "below:BLOCK past their last block or one by one)"))
+            }
         case .below(let block):
-            removed = removeAppearances(on: chain) { $0.block < block } + (floodSets[chain]?.remove { $0.block < block } ?? 0)
+            // A summary record's members leave only once the block is past all of them.
+            removed = removeAppearances(on: chain) { $0.block < block } + (floodSets[chain]?.remove { $0.lastBlock < block } ?? 0)
             guard removed > 0 else { throw nothing("no poisoned flag is from a block before \(block)") }
+        case .reporter(let bot):
+            removed = removeAppearances(on: chain) { $0.reporter == bot } + (floodSets[chain]?.remove { $0.reporter == bot } ?? 0)
+            guard removed > 0 else { throw nothing("watcher \(bot) planted no poisoned flag") }
         case .overflow:
             // The flood set stays: its members are poisoned still (third review H-2).
             guard overflows.removeValue(forKey: chain) != nil else { throw nothing("the watch room did not overflow") }
@@ -211,6 +226,16 @@ public struct WatchBook: Sendable {
             w.append(UInt32(floodSets[chain]?.count ?? 0))
             w.append(lengthPrefixed: floodSets[chain]?.digest ?? [])
         }
+    }
+
+    /// An empty flood set for `chain` that already refuses the fingerprints of the addresses the
+    /// quorum cleared on it (in address order), so that an address cleared before the chain's
+    /// first flood is not denied by another one ground onto its fingerprint.
+    private func newFloodSet(_ chain: String) -> WatchFloodSet {
+        var set = WatchFloodSet(chain: chain, budget: floodBudget, recordCap: floodRecordCap)
+        let prefix = chain + "/"
+        for key in cleared.keys.filter({ $0.hasPrefix(prefix) }).sorted() { _ = set.clear(key) }
+        return set
     }
 
     /// Removes every flag on `chain` whose appearance matches; returns how many.

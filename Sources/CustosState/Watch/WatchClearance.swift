@@ -3,7 +3,9 @@ import CustosCore
 /// What a `clear-watch-flag` change (kind 45, decided as `change_policy`) clears on one chain,
 /// as its text reads: an address (`0x` and 40 hex digits: its flag, for good), a transaction
 /// hash (`0x` and 64 hex digits: every flag it planted and its flood's members in the flood
-/// set), `below:BLOCK` (every flag and flood member of a chain block before BLOCK) or
+/// set), `below:BLOCK` (every flag and flood member of a chain block before BLOCK),
+/// `reporter:BOT` (every flag and flood member watcher bot BOT's reports planted, after its key
+/// was compromised: review helper-54 M1; what other watchers planted stays) or
 /// `overflow` (the chain's overflow mark: the poisoned test answers again for addresses no
 /// report flagged; flood members stay poisoned, third review H-2) or `coverage` (the chain's coverage and every report run under way, after a
 /// watcher claimed a block the chain never reached: the next complete report starts it anew).
@@ -13,6 +15,7 @@ public enum WatchClearance: Sendable, Hashable {
     case address(String)
     case transaction(String)
     case below(UInt64)
+    case reporter(String)
     case overflow
     case coverage
 
@@ -26,13 +29,17 @@ public enum WatchClearance: Sendable, Hashable {
             self = .coverage
         } else if lower.hasPrefix("below:"), let block = UInt64(lower.dropFirst(6)), block > 0 {
             self = .below(block)
+        } else if lower.hasPrefix("reporter:") {
+            let bot = String(lower.dropFirst(9))
+            try ReplicatedState.checkUserId(bot, what: "the watcher bot's")
+            self = .reporter(bot)
         } else if lower.hasPrefix("0x"), lower.utf8.count == 42, isHex(lower.dropFirst(2)) {
             self = .address(lower)
         } else if lower.hasPrefix("0x"), lower.utf8.count == 66, isHex(lower.dropFirst(2)) {
             self = .transaction(lower)
         } else {
             throw GovernanceError(.invalidChange, "\"\(text.printable(limit: 70))\" is not what a watch flag clearance names: an address (0x and 40 hex digits), "
-                + "a transaction hash (0x and 64 hex digits), below:BLOCK (a block number above 0), overflow or coverage")
+                + "a transaction hash (0x and 64 hex digits), below:BLOCK (a block number above 0), reporter:BOT (a watcher bot's id), overflow or coverage")
         }
     }
 
@@ -42,6 +49,7 @@ public enum WatchClearance: Sendable, Hashable {
         case .address(let a): a
         case .transaction(let t): t
         case .below(let block): "below:\(block)"
+        case .reporter(let bot): "reporter:\(bot)"
         case .overflow: "overflow"
         case .coverage: "coverage"
         }
@@ -51,8 +59,11 @@ public enum WatchClearance: Sendable, Hashable {
     public var words: String {
         switch self {
         case .address(let a): "the poisoned flag of \(a) (later reports never flag it again)"
-        case .transaction(let t): "every poisoned flag transaction \(t) planted, and its flood's members"
-        case .below(let block): "every poisoned flag and flood member from a block before \(block)"
+        case .transaction(let t): "every poisoned flag transaction \(t) planted, and its flood's members with a record of their own "
+            + "(members kept in a watcher's summary beyond the flood records stay: clear them by below:BLOCK, reporter:BOT or one by one)"
+        case .below(let block): "every poisoned flag and flood member from a block before \(block) "
+            + "(a watcher's summary beyond the flood records leaves only whole: its members stay if its highest block is \(block) or later)"
+        case .reporter(let bot): "every poisoned flag and flood member watcher \(bot)'s reports planted (what other watchers planted stays)"
         case .overflow: "the overflow mark (the poisoned test answers again for addresses no report flagged; flood members stay poisoned)"
         case .coverage: "the watch coverage and every report under way (the next complete report starts it anew; under max_staleness the poisoned test has no answer until then)"
         }
