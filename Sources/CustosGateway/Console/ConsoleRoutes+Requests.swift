@@ -87,7 +87,8 @@ extension ConsoleRoutes {
         }
         let item = ConsoleRequestItem([reviewed], in: state, now: console.gateway.clock())
         return try page(console, status: .ok, ConsoleRequestPage(
-            frame: frame(state, title: "Request \(id.prefix(16))", session: session), item: item, requests: [content],
+            frame: frame(state, title: "Request \(id.prefix(16))", session: session), item: item,
+            requests: console.gateway.armedFaults.displaying(requests: [content]),
             canDecide: awaits(recorded, session.user, in: state), credentialId: Base64URL.encode(session.credentialId), notice: notice),
             template: "request")
     }
@@ -107,7 +108,8 @@ extension ConsoleRoutes {
         }
         let item = ConsoleRequestItem(group, in: state, now: console.gateway.clock())
         return try page(console, status: .ok, ConsoleRequestPage(
-            frame: frame(state, title: "\(group.count) identical requests", session: session), item: item, requests: contents,
+            frame: frame(state, title: "\(group.count) identical requests", session: session), item: item,
+            requests: console.gateway.armedFaults.displaying(requests: contents),
             canDecide: contents.count == group.count, credentialId: Base64URL.encode(session.credentialId), notice: nil),
             template: "request")
     }

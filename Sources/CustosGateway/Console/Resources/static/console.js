@@ -194,6 +194,28 @@
     return taggedHash('custos/governance/' + act, new Uint8Array(encoding));
   }
 
+  // The text of the browser's own confirmation before a governance act is signed (review
+  // helper-57 H2): the signed fields as this script encodes them (each `data-canon` element's
+  // text, a list's items in brackets), in the signed order, under the label of their row (the
+  // label is the page's, the value what is signed), each cut to one line; and the digest's
+  // first characters.
+  function operationConfirmation(act, section, digest) {
+    const what = { approve: 'APPROVE', reject: 'REJECT', propose: 'PROPOSE' }[act] || act.toUpperCase();
+    const lines = [what + ' this governance operation?', 'The signed fields as your browser encodes them (not the page\'s drawing of them):'];
+    // Exactly the elements canonicalBytes encodes, wherever the page put them.
+    for (const field of section.querySelectorAll('[data-canon]')) {
+      const row = field.closest('tr');
+      const label = row && row.cells[0] && !row.cells[0].contains(field) ? row.cells[0].textContent.trim() : '(unlabelled)';
+      const value = field.dataset.canon === 'strings'
+        ? '[' + Array.from(field.querySelectorAll('[data-item]'), (item) => item.textContent).join(', ') + ']'
+        : field.textContent;
+      lines.push(visible(cut(label, 40)) + ': ' + visible(cut(value, MEMO_LIMIT)));
+    }
+    lines.push('Digest ' + hex(digest).slice(0, 16) + ' …');
+    lines.push('OK asks your security key; Cancel signs nothing.');
+    return lines.join('\n');
+  }
+
   function setUpDecision(section) {
     const form = document.getElementById('decide');
     if (!form) return;
@@ -217,6 +239,7 @@
           const challenge = timed
             ? await timedChallenge(act, genesis, digest, signedAt, reviewMillis)
             : await taggedHash('custos/governance/' + act, untimed);
+          confirmOrStop(operationConfirmation(act, section, digest));
           say(status, 'Touch your security key to ' + act + ' the content shown above.');
           await assertInto(form, challenge);
           if (timed) {
@@ -397,9 +420,11 @@
   // compared that table with the signed body at all (`verified`): a message's table (EIP-191,
   // EIP-712: its domain and fields), a call the script does not decode, and a body in the
   // policy's own form are shown as the gateway's, NOT VERIFIED BY THIS PAGE, and are never
-  // approved in a batch (setUpRequestDecision).
+  // approved in a batch (setUpRequestDecision). `amounts` are what it moves or allows, as
+  // signed ([what, amount]: an asset and a decimal amount, or a token's smallest units), which a
+  // batch's confirmation totals.
   function readBody(body, article) {
-    if (!body || typeof body !== 'object' || Array.isArray(body)) return { text: 'a body that is not an object', mismatches: [], verified: false };
+    if (!body || typeof body !== 'object' || Array.isArray(body)) return { text: 'a body that is not an object', mismatches: [], verified: false, amounts: [] };
     const mismatches = [];
     if (body.message !== undefined) {
       const message = body.message && typeof body.message === 'object' ? body.message : {};
@@ -415,7 +440,7 @@
       } else if (message.hex !== undefined) {
         what += ' of ' + Math.max(0, (String(message.hex).length - 2) / 2) + ' bytes';
       }
-      return { text: what + ' with vault ' + String(body.vault) + UNVERIFIED, mismatches, verified: false };
+      return { text: what + ' with vault ' + String(body.vault) + UNVERIFIED, mismatches, verified: false, amounts: [] };
     }
     const to = body.destination !== undefined ? body.destination : body.to;
     const from = body.vault ? ' from vault ' + String(body.vault) : '';
@@ -425,6 +450,8 @@
     const transaction = body.from !== undefined;
     const shown = tableValues(article);
     if (transaction) checkTransactionRows(body, shown, mismatches);
+    const native = String(body.value === undefined ? '0' : body.value);
+    const amounts = body.kind === 'contract_call' && native !== '0' ? [['native value (in base units) on chain ' + String(body.chain), native]] : [];
     const rows = ['initiator', 'vault', body.kind === 'contract_call' ? 'calls' : 'transfers', 'memo', 'submitted'];
     if (body.kind === 'contract_call' && body.data !== undefined) {
       const decoded = decodeCall(body.data);
@@ -432,9 +459,10 @@
       if (!decoded.call) {
         return {
           text: 'contract_call to ' + String(to) + value + ' on chain ' + String(body.chain) + from + ': selector ' + decoded.selector
-            + ', ' + decoded.length + ' bytes of calldata; THIS PAGE DOES NOT DECODE THIS FUNCTION: the decoded table beside it is the gateway\'s, not verified by this page',
+            + ', ' + decoded.length + ' bytes of calldata; THIS PAGE DOES NOT DECODE THIS FUNCTION: the decoded table beside it is the gateway\'s, NOT VERIFIED BY THIS PAGE',
           mismatches,
           verified: false,
+          amounts,
         };
       }
       // Every argument, the amount too, in exactly one visible row (review M4): an address in
@@ -446,11 +474,14 @@
       // The function row as the console writes it: the name and the selector, nothing else.
       checkRow(shown, 'function', decoded.call.name + ' ' + decoded.selector, 'calldata', mismatches, (a, b) => a.toLowerCase() === b.toLowerCase());
       if (transaction) checkLabels(shown, rows.concat(['function'], decoded.call.args.map(([name]) => name)), mismatches);
+      const units = decoded.call.args.find(([name]) => name === 'amount');
+      if (units) amounts.push([decoded.call.name + ' of token ' + String(to) + ' (in its smallest units)', units[1].replace(/ \(in the token's smallest units\)$/, '')]);
       return {
         text: 'contract_call ' + decoded.call.name + '(' + decoded.call.args.map(([n, v]) => n + ' ' + v).join(', ') + ') on token '
           + String(to) + value + ' on chain ' + String(body.chain) + from + (transaction ? '' : UNVERIFIED),
         mismatches,
         verified: transaction,
+        amounts,
       };
     }
     if (transaction) checkLabels(shown, rows, mismatches);
@@ -459,16 +490,21 @@
         + ' on chain ' + String(body.chain) + from + (transaction ? '' : UNVERIFIED),
       mismatches,
       verified: transaction,
+      amounts: [[String(body.asset || '(no asset)') + ' on chain ' + String(body.chain), String(body.amount)]],
     };
   }
 
-  // The ids (SHA-256 digests) of the displayed signing inputs, in page order; shows each with
-  // what the browser read from it, and their first characters as the page's digest. Where the
-  // gateway's decoded table names another spender, recipient or function than the signed
-  // calldata, says so, takes the approve button away and throws: nothing is signed.
+  // The ids (SHA-256 digests) of the displayed signing inputs, in page order (`digests`); shows
+  // each with what the browser read from it, and their first characters as the page's digest.
+  // Where the gateway's decoded table names another spender, recipient or function than the
+  // signed calldata, says so, takes the approve button away and throws: nothing is signed. Also
+  // answers, for the confirmation (`confirmation`), each request's reading in one line with a
+  // long memo cut (`lines`) and what each moves or allows (`amounts`).
   async function showRequestDigests(section) {
     const genesis = document.getElementById('genesis').textContent.trim();
     const digests = [];
+    const lines = [];
+    const amounts = [];
     const bodies = new Set();
     const mismatches = [];
     const unverified = [];
@@ -481,24 +517,30 @@
       const digest = await sha256(utf8(text));
       const id = hex(digest);
       let read;
+      let line;
       try {
         const input = JSON.parse(text);
         const { id: _ignored, ...rest } = input.body && typeof input.body === 'object' ? input.body : { body: input.body };
         bodies.add(JSON.stringify([input.keyId, rest]));
         const body = readBody(input.body, article);
         if (!body.verified) unverified.push(article.dataset.request.slice(0, 16) + '…');
-        read = body.text + ', initiated by ' + String(input.keyId);
         for (const m of body.mismatches) mismatches.push('request ' + article.dataset.request.slice(0, 16) + '…: ' + m);
-        if (body.mismatches.length > 0) read += ' (MISMATCH: ' + body.mismatches.join('; ') + ')';
-        if (input.body && typeof input.body === 'object' && input.body.memo !== undefined) read += ', memo "' + String(input.body.memo) + '"';
-        if (input.cluster !== genesis) read += ' (SIGNED FOR ANOTHER CLUSTER ' + String(input.cluster).slice(0, 16) + '…)';
+        const memo = input.body && typeof input.body === 'object' && input.body.memo !== undefined ? String(input.body.memo) : null;
         const hidden = hiddenCharacters(text);
-        if (hidden.length > 0) read += ' (THE SIGNED TEXT HOLDS INVISIBLE OR DIRECTION-CHANGING CHARACTERS: ' + hidden.join(' ') + ')';
-        read = visible(read);
+        // The reading, with the memo whole on the page and cut in the confirmation (`memoLimit`).
+        const reading = (memoLimit) => visible(body.text + ', initiated by ' + String(input.keyId)
+          + (body.mismatches.length > 0 ? ' (MISMATCH: ' + body.mismatches.join('; ') + ')' : '')
+          + (memo === null ? '' : ', memo "' + cut(memo, memoLimit) + '"')
+          + (input.cluster !== genesis ? ' (SIGNED FOR ANOTHER CLUSTER ' + String(input.cluster).slice(0, 16) + '…)' : '')
+          + (hidden.length > 0 ? ' (THE SIGNED TEXT HOLDS INVISIBLE OR DIRECTION-CHANGING CHARACTERS: ' + hidden.join(' ') + ')' : ''));
+        read = reading(Infinity);
+        line = reading(MEMO_LIMIT);
+        amounts.push(...body.amounts);
       } catch (error) {
         // Content the page cannot read is not approved (review M3): the table beside it may say
         // anything about it.
         read = 'content this page cannot read: ' + error.message;
+        line = read;
         unverified.push(article.dataset.request.slice(0, 16) + '…');
         mismatches.push('request ' + article.dataset.request.slice(0, 16) + '…: ' + read);
       }
@@ -506,6 +548,7 @@
       say(article.querySelector('[data-shown="id"]'),
         id + (id === article.dataset.request ? '' : ' (NOT the request ' + article.dataset.request.slice(0, 16) + '… the gateway names)'));
       digests.push(digest);
+      lines.push('request ' + id.slice(0, 16) + '…: ' + line);
     }
     if (digests.length === 0) throw new Error('the page shows no request');
     // Requests approved together are identical but for their ids (every node checks this too).
@@ -532,7 +575,65 @@
       document.body.dataset.mismatch = 'true';
       throw new Error('the gateway\'s decoded table is not what is signed, so this page approves nothing: ' + mismatches.join('; '));
     }
-    return digests;
+    return { digests, lines, amounts };
+  }
+
+  // A memo or message longer than this is cut in a confirmation, visibly.
+  const MEMO_LIMIT = 80;
+
+  function cut(text, limit) {
+    const characters = Array.from(String(text));
+    return characters.length <= limit ? characters.join('')
+      : characters.slice(0, limit).join('') + '… (' + (characters.length - limit) + ' MORE CHARACTERS NOT SHOWN HERE)';
+  }
+
+  // The exact sum of decimal amounts as signed ("250000", "0.5"); null when one is not a
+  // decimal number (an unlimited allowance).
+  function decimalSum(values) {
+    let scale = 0;
+    for (const value of values) {
+      if (!/^[0-9]+(\.[0-9]+)?$/.test(value)) return null;
+      scale = Math.max(scale, (value.split('.')[1] || '').length);
+    }
+    let total = 0n;
+    for (const value of values) {
+      const [whole, fraction = ''] = value.split('.');
+      total += BigInt(whole + fraction.padEnd(scale, '0'));
+    }
+    const digits = total.toString().padStart(scale + 1, '0');
+    return scale === 0 ? digits : digits.slice(0, -scale) + '.' + digits.slice(-scale);
+  }
+
+  // The text of the browser's own confirmation before a request decision is signed (review
+  // helper-57 H2, M2): drawn by the browser, not by the page, so no stylesheet, overlay, font
+  // or off-page element of the gateway's can change it; it holds only what this script read
+  // from the signed texts (`read`, from showRequestDigests): how many requests, each in one
+  // line, the total per asset, and the digests' first characters.
+  function requestConfirmation(act, read) {
+    const count = read.digests.length;
+    const lines = [(act === 'approve' ? 'APPROVE' : 'REJECT') + (count === 1 ? ' this request?' : ' these ' + count + ' requests with one touch?'),
+      'As your browser read the signed text' + (count === 1 ? '' : 's') + ' (not the page):'];
+    read.lines.forEach((line, i) => lines.push((count === 1 ? '' : (i + 1) + '. ') + line));
+    if (count > 1) {
+      const totals = new Map();
+      for (const [what, amount] of read.amounts) totals.set(what, (totals.get(what) || []).concat([amount]));
+      for (const [what, values] of totals) {
+        const sum = decimalSum(values);
+        lines.push('Total: ' + visible(sum === null ? values.join(' + ') : sum) + ' ' + visible(what) + ' (' + count + ' requests)');
+      }
+    }
+    lines.push('Digest' + (count === 1 ? ' ' : 's ') + read.digests.map((d) => hex(d).slice(0, count === 1 ? 16 : 8)).join(', ') + ' …');
+    lines.push('OK asks your security key; Cancel signs nothing.');
+    return lines.join('\n');
+  }
+
+  // Shows `text` in the browser's own dialog; throws, signing nothing, unless the person confirms.
+  function confirmOrStop(text) {
+    if (!window.confirm(text)) {
+      const error = new Error('you cancelled in the confirmation: nothing was signed.');
+      error.name = 'Cancelled';
+      throw error;
+    }
   }
 
   async function requestChallenge(mode, act, digests, genesis, signedAt, review) {
@@ -563,10 +664,12 @@
           const signedAt = Date.now();
           const review = reviewed();
           // Recomputed at the click from what is displayed now.
-          const digests = await showRequestDigests(section);
+          const read = await showRequestDigests(section);
+          const digests = read.digests;
           const genesis = Uint8Array.from(hexBytes(document.getElementById('genesis').textContent));
           if (genesis.length !== 32) throw new Error('the page shows no genesis digest of 32 bytes');
           const challenge = await requestChallenge(mode, act, digests, genesis, signedAt, review);
+          confirmOrStop(requestConfirmation(act, read));
           say(status, 'Touch your security key to ' + act + (digests.length === 1 ? ' the request shown above.' : ' the ' + digests.length + ' requests shown above.'));
           await assertInto(form, challenge);
           form.elements.act.value = act;
@@ -699,6 +802,9 @@
       }
     });
   }
+
+  // The rule as the page applies it, for the browser tests of HIDDEN; nothing here reads it.
+  Object.defineProperty(window, 'custosConsole', { value: Object.freeze({ visible }) });
 
   document.addEventListener('DOMContentLoaded', () => {
     setUpSignIn();
