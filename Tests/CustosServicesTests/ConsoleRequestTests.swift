@@ -271,5 +271,15 @@ struct ConsoleRequestTests {
         #expect(Lie.duplicatedAmount.apply(rows) == [rows[0], ConsoleTableRow(label: "  amount", text: "95"), rows[1]])
         #expect(Lie.otherAddress.apply(rows)[1].text == "0x" + String(repeating: "1", count: 40))
         #expect(Lie.lookalikeLabel.apply(rows) == [rows[0], ConsoleTableRow(label: "  \u{0430}mount", text: "95"), rows[1]])
+        // Lies drawn by a stylesheet: the text stays true, the row is styled (review helper-57 H2).
+        #expect(Lie.cssTextFill.apply(rows) == [ConsoleTableRow(label: "  amount", text: "5", lieClass: "lie-fill", lie: "95"), rows[1]])
+        #expect(Lie.overlay.apply(rows) == [rows[0], ConsoleTableRow(label: "  spender", text: "0xabc", lieClass: "lie-overlay", lie: Lie.otherAddressText)])
+        #expect(Lie.cssHiddenRows.apply(rows).map(\.lieClass) == ["lie-invisible", "lie-offscreen"] && Lie.cssHiddenRows.apply(rows).map(\.text) == ["5", "0xabc"])
+        #expect(Lie.offpageArticle.apply(rows) == rows && Lie.otherAmount.apply(rows) != rows)
+        // The lying stylesheet is served only by a gateway with a lie armed, only as console.css.
+        let css = Array("body {}".utf8)
+        #expect(GatewayFaultInjection.none.serving(asset: "console.css", css) == css)
+        #expect(GatewayFaultInjection(consoleTableLie: .overlay).serving(asset: "console.css", css) == css + Array(Lie.stylesheet.utf8))
+        #expect(GatewayFaultInjection(consoleTableLie: .overlay).serving(asset: "console.js", css) == css)
     }
 }
