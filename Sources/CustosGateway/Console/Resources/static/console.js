@@ -498,7 +498,7 @@
   // each with what the browser read from it, and their first characters as the page's digest.
   // Where the gateway's decoded table names another spender, recipient or function than the
   // signed calldata, says so, takes the approve button away and throws: nothing is signed. Also
-  // answers, for the confirmation (`confirmation`), each request's reading in one line with a
+  // answers, for the confirmation (`requestConfirmation`), each request's reading in one line with a
   // long memo cut (`lines`) and what each moves or allows (`amounts`).
   async function showRequestDigests(section) {
     const genesis = document.getElementById('genesis').textContent.trim();
