@@ -156,7 +156,13 @@ struct ConsoleBrowserTests {
         try await cluster.op(["propose", "--as", "erin", "--id", "add-dave", "add-user", "dave", "trader"])
         try await cluster.op(["propose", "--as", "erin", "--id", "add-walt", "add-user", "walt", "trader"])
         try await cluster.op(["propose", "--as", "erin", "--id", "hostile-label", "create-vault", "v-hostile", "ecdsa-secp256k1", "development", hostile])
-        _ = try await cluster.waitForGovernance { g in g.operations.count == 3 }
+        // A policy document is longer than a browser's dialog shows whole: the console refuses it.
+        let policy = cluster.root.appendingPathComponent("policy-v15.yaml")
+        let example = try String(
+            contentsOf: TestEnvironment.packageRoot.appendingPathComponent("examples/policies/trading-firm.yaml"), encoding: .utf8)
+        try example.replacingOccurrences(of: "\nversion: 14\n", with: "\nversion: 15\n").write(to: policy, atomically: true, encoding: .utf8)
+        try await cluster.op(["propose", "--as", "erin", "--id", "policy-15", "change-policy", policy.path])
+        _ = try await cluster.waitForGovernance { g in g.operations.count == 4 }
         let addDave = try await cluster.proposal("add-dave")
 
         // frank signs in, reads the inbox and the operation, and approves it: he confirms in the
@@ -174,10 +180,12 @@ struct ConsoleBrowserTests {
                 """),
             // The script's HIDDEN rule, applied by the page's own function in Chromium.
             Self.action("script", expression: "JSON.stringify(\(String(decoding: try JSONEncoder().encode(Self.hiddenSamples), as: UTF8.self)).map(window.custosConsole.visible))"),
+            // A signed value is never cut in the confirmation: the policy document is for the CLI.
+            Self.action("approve", "policy-15"),
         ])
         #expect(frank[0].user == "frank")
         let rows = try #require(frank[1].rows)
-        #expect(rows.count == 3)
+        #expect(rows.count == 4)
         let daveRow = try #require(rows.first { $0.first == "add-dave" })
         #expect(daveRow[1] == "Add the person dave with the roles trader" && daveRow[2] == "erin" && daveRow[3] == "0 of 2")
         #expect(frank[1].freeze == "Signing active (not frozen)")
@@ -203,6 +211,10 @@ struct ConsoleBrowserTests {
         #expect(shown == ["a<U+202E>b", "a<U+200B>b", "<U+3164>", "<U+2800>", "e<U+0301>", "<U+0378>", "<U+E000>", "a<U+00A0>b",
                           "kraken-eth 0x2e6d88f4 ~!@#$%^&*()", "Zürich 日本 кракен ÅÉ"], "\(shown)")
         #expect(shown == Self.hiddenSamples.map(ConsoleText.visible), "the script and the server agree")
+        // The policy change is refused before any dialog or assertion, naming the CLI.
+        #expect(frank[8].clicked == true && frank[8].dialogs.isEmpty && frank[8].signCount == frank[7].signCount, "\(frank[8])")
+        #expect(frank[8].status?.hasPrefix("Not signed: this operation's signed fields take ") == true
+                && frank[8].status?.contains("(custos op show policy-15, custos op approve policy-15).") == true, "\(frank[8])")
 
         _ = try await cluster.waitForGovernance { g in g.operations.first { $0.id == "add-dave" }?.approvals == ["frank"] }
 

@@ -194,11 +194,23 @@
     return taggedHash('custos/governance/' + act, new Uint8Array(encoding));
   }
 
+  // What a browser's dialog shows without trimming (Chromium's tab-modal dialog: about 24 rows
+  // of 80 columns).
+  const DIALOG_ROWS = 24;
+  const DIALOG_COLUMNS = 80;
+
+  // The rows `text` takes in a dialog DIALOG_COLUMNS wide.
+  function dialogRows(text) {
+    return String(text).split('\n').reduce((rows, line) => rows + Math.max(1, Math.ceil(Array.from(line).length / DIALOG_COLUMNS)), 0);
+  }
+
   // The text of the browser's own confirmation before a governance act is signed (review
   // helper-57 H2): the signed fields as this script encodes them (each `data-canon` element's
   // text, a list's items in brackets), in the signed order, under the label of their row (the
-  // label is the page's, the value what is signed), each cut to one line; and the digest's
-  // first characters.
+  // label is the page's, the value what is signed), each value whole; and the digest's first
+  // characters. A signed value is never cut (review H2 of the dialog): an operation whose fields
+  // do not fit one dialog (a `change-policy` document, a long list) is refused here, for the CLI,
+  // which shows it whole and computes the challenge itself.
   function operationConfirmation(act, section, digest) {
     const what = { approve: 'APPROVE', reject: 'REJECT', propose: 'PROPOSE' }[act] || act.toUpperCase();
     const lines = [what + ' this governance operation?', 'The signed fields as your browser encodes them (not the page\'s drawing of them):'];
@@ -209,11 +221,20 @@
       const value = field.dataset.canon === 'strings'
         ? '[' + Array.from(field.querySelectorAll('[data-item]'), (item) => item.textContent).join(', ') + ']'
         : field.textContent;
-      lines.push(visible(cut(label, 40)) + ': ' + visible(cut(value, MEMO_LIMIT)));
+      lines.push(visible(cut(label, 40)) + ': ' + visible(value));
     }
     lines.push('Digest ' + hex(digest).slice(0, 16) + ' …');
     lines.push('OK asks your security key; Cancel signs nothing.');
-    return lines.join('\n');
+    const text = lines.join('\n');
+    if (dialogRows(text) > DIALOG_ROWS) {
+      // The operation's id is its second signed string, after the format tag (GovernanceProposal+ConsoleFields).
+      const id = section.querySelectorAll('[data-canon="string"]')[1];
+      const named = id ? ' ' + visible(cut(id.textContent, 40)) : '';
+      throw new Error('this operation\'s signed fields take ' + dialogRows(text) + ' rows, more than the browser\'s confirmation shows whole ('
+        + DIALOG_ROWS + ' of ' + DIALOG_COLUMNS + ' columns), and this page never cuts a signed value: read and ' + act
+        + ' it in the CLI (custos op show' + named + ', custos op ' + act + named + ').');
+    }
+    return text;
   }
 
   function setUpDecision(section) {
