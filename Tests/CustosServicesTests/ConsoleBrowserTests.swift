@@ -182,6 +182,14 @@ struct ConsoleBrowserTests {
             Self.action("script", expression: "JSON.stringify(\(String(decoding: try JSONEncoder().encode(Self.hiddenSamples), as: UTF8.self)).map(window.custosConsole.visible))"),
             // A signed value is never cut in the confirmation: the policy document is for the CLI.
             Self.action("approve", "policy-15"),
+            // Messages as the script reads them for the page (`text`) and the confirmation (`plain`):
+            // an EIP-712 message's signed fields listed, each cut there; a long EIP-191 text cut there.
+            Self.action("script", expression: """
+                JSON.stringify([{ vault: 'v', message: { format: 'eip712', typedData: { primaryType: 'Permit', domain: { name: 'USD Coin', chainId: 1 },
+                  message: { owner: '0xabc', spender: '0xdef', value: '1000', nonce: 0, deadline: '\(String(repeating: "9", count: 50))' } } } },
+                  { vault: 'v', message: { format: 'eip191', text: '\(String(repeating: "a", count: 100))' } }]
+                  .map((b) => { const r = window.custosConsole.readBody(b, null); return [r.text, r.plain, r.warning]; }))
+                """),
         ])
         #expect(frank[0].user == "frank")
         let rows = try #require(frank[1].rows)
@@ -211,6 +219,17 @@ struct ConsoleBrowserTests {
         #expect(shown == ["a<U+202E>b", "a<U+200B>b", "<U+3164>", "<U+2800>", "e<U+0301>", "<U+0378>", "<U+E000>", "a<U+00A0>b",
                           "kraken-eth 0x2e6d88f4 ~!@#$%^&*()", "Zürich 日本 кракен ÅÉ"], "\(shown)")
         #expect(shown == Self.hiddenSamples.map(ConsoleText.visible), "the script and the server agree")
+        let messages = try JSONDecoder().decode([[String?]].self, from: Data((frank[9].text ?? "").utf8))
+        let nines = String(repeating: "9", count: 50), a100 = String(repeating: "a", count: 100)
+        let notVerified = "NOT VERIFIED: the table beside it is the gateway's, not verified by this page"
+        #expect(messages == [
+            ["sign EIP-712 typed data, primaryType Permit, domain {name USD Coin, chainId 1}, message {owner 0xabc, spender 0xdef, value 1000, nonce 0, "
+                + "deadline \(nines)} with vault v (THE TABLE BESIDE IT IS THE GATEWAY'S, NOT VERIFIED BY THIS PAGE)",
+             "sign EIP-712 typed data, primaryType Permit, domain {name USD Coin, chainId 1}, message {owner 0xabc, spender 0xdef, value 1000, nonce 0, "
+                + "deadline \(nines.prefix(40))… (10 MORE CHARACTERS NOT SHOWN HERE)} with vault v", notVerified],
+            ["sign a eip191 message, text \"\(a100)\" with vault v (THE TABLE BESIDE IT IS THE GATEWAY'S, NOT VERIFIED BY THIS PAGE)",
+             "sign a eip191 message, text \"\(a100.prefix(80))… (20 MORE CHARACTERS NOT SHOWN HERE)\" with vault v", notVerified],
+        ], "\(messages)")
         // The policy change is refused before any dialog or assertion, naming the CLI.
         #expect(frank[8].clicked == true && frank[8].dialogs.isEmpty && frank[8].signCount == frank[7].signCount, "\(frank[8])")
         #expect(frank[8].status?.hasPrefix("Not signed: this operation's signed fields take ") == true

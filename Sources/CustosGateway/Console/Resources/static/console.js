@@ -345,6 +345,8 @@
 
   // Said of a request whose table the script does not compare with the signed content.
   const UNVERIFIED = ' (THE TABLE BESIDE IT IS THE GATEWAY\'S, NOT VERIFIED BY THIS PAGE)';
+  // The same, as a confirmation's warning, said before the reading.
+  const NOT_VERIFIED = 'NOT VERIFIED: the table beside it is the gateway\'s, not verified by this page';
 
   // A table label as the script compares it: letters and digits only, in lower case, so that
   // "Amount:" or " amount" is no second name for the row "amount".
@@ -445,23 +447,33 @@
   // signed ([what, amount]: an asset and a decimal amount, or a token's smallest units), which a
   // batch's confirmation totals.
   function readBody(body, article) {
-    if (!body || typeof body !== 'object' || Array.isArray(body)) return { text: 'a body that is not an object', mismatches: [], verified: false, amounts: [] };
+    if (!body || typeof body !== 'object' || Array.isArray(body)) {
+      return { text: 'a body that is not an object', plain: 'a body that is not an object', warning: NOT_VERIFIED, mismatches: [], verified: false, amounts: [] };
+    }
     const mismatches = [];
     if (body.message !== undefined) {
       const message = body.message && typeof body.message === 'object' ? body.message : {};
-      let what = 'sign a ' + String(message.format) + ' message';
-      if (message.format === 'eip712' && message.typedData && typeof message.typedData === 'object') {
-        const typed = message.typedData;
-        const domain = typed.domain && typeof typed.domain === 'object' ? typed.domain : {};
-        const parts = ['name', 'version', 'chainId', 'verifyingContract', 'salt']
-          .filter((k) => domain[k] !== undefined).map((k) => k + ' ' + String(domain[k]));
-        what = 'sign EIP-712 typed data, primaryType ' + String(typed.primaryType) + ', domain {' + parts.join(', ') + '}';
-      } else if (message.format === 'eip191' && message.text !== undefined) {
-        what += ', text "' + String(message.text) + '"';
-      } else if (message.hex !== undefined) {
-        what += ' of ' + Math.max(0, (String(message.hex).length - 2) / 2) + ' bytes';
-      }
-      return { text: what + ' with vault ' + String(body.vault) + UNVERIFIED, mismatches, verified: false, amounts: [] };
+      // The message's reading, with its long values whole (the page) or cut (the confirmation).
+      const what = (limit) => {
+        let said = 'sign a ' + String(message.format) + ' message';
+        if (message.format === 'eip712' && message.typedData && typeof message.typedData === 'object') {
+          const typed = message.typedData;
+          const domain = typed.domain && typeof typed.domain === 'object' ? typed.domain : {};
+          const parts = ['name', 'version', 'chainId', 'verifyingContract', 'salt']
+            .filter((k) => domain[k] !== undefined).map((k) => k + ' ' + String(domain[k]));
+          // The signed message's fields in the signed text's order, each value cut (review M2 of the dialog).
+          const signed = typed.message && typeof typed.message === 'object' && !Array.isArray(typed.message) ? typed.message : {};
+          const fields = Object.keys(signed).map((k) => cut(k, 40) + ' '
+            + cut(typeof signed[k] === 'string' ? signed[k] : JSON.stringify(signed[k]), limit === Infinity ? Infinity : 40));
+          said = 'sign EIP-712 typed data, primaryType ' + String(typed.primaryType) + ', domain {' + parts.join(', ') + '}, message {' + fields.join(', ') + '}';
+        } else if (message.format === 'eip191' && message.text !== undefined) {
+          said += ', text "' + cut(message.text, limit) + '"';
+        } else if (message.hex !== undefined) {
+          said += ' of ' + Math.max(0, (String(message.hex).length - 2) / 2) + ' bytes';
+        }
+        return said + ' with vault ' + String(body.vault);
+      };
+      return { text: what(Infinity) + UNVERIFIED, plain: what(MEMO_LIMIT), warning: NOT_VERIFIED, mismatches, verified: false, amounts: [] };
     }
     const to = body.destination !== undefined ? body.destination : body.to;
     const from = body.vault ? ' from vault ' + String(body.vault) : '';
@@ -478,9 +490,12 @@
       const decoded = decodeCall(body.data);
       const value = ' with value ' + String(body.value === undefined ? '0' : body.value);
       if (!decoded.call) {
+        const plain = 'contract_call to ' + String(to) + value + ' on chain ' + String(body.chain) + from + ': selector ' + decoded.selector
+          + ', ' + decoded.length + ' bytes of calldata';
         return {
-          text: 'contract_call to ' + String(to) + value + ' on chain ' + String(body.chain) + from + ': selector ' + decoded.selector
-            + ', ' + decoded.length + ' bytes of calldata; THIS PAGE DOES NOT DECODE THIS FUNCTION: the decoded table beside it is the gateway\'s, NOT VERIFIED BY THIS PAGE',
+          text: plain + '; THIS PAGE DOES NOT DECODE THIS FUNCTION: the decoded table beside it is the gateway\'s, NOT VERIFIED BY THIS PAGE',
+          plain,
+          warning: 'NOT VERIFIED: this page does not decode this function; the decoded table beside it is the gateway\'s',
           mismatches,
           verified: false,
           amounts,
@@ -497,18 +512,24 @@
       if (transaction) checkLabels(shown, rows.concat(['function'], decoded.call.args.map(([name]) => name)), mismatches);
       const units = decoded.call.args.find(([name]) => name === 'amount');
       if (units) amounts.push([decoded.call.name + ' of token ' + String(to) + ' (in its smallest units)', units[1].replace(/ \(in the token's smallest units\)$/, '')]);
+      const plain = 'contract_call ' + decoded.call.name + '(' + decoded.call.args.map(([n, v]) => n + ' ' + v).join(', ') + ') on token '
+        + String(to) + value + ' on chain ' + String(body.chain) + from;
       return {
-        text: 'contract_call ' + decoded.call.name + '(' + decoded.call.args.map(([n, v]) => n + ' ' + v).join(', ') + ') on token '
-          + String(to) + value + ' on chain ' + String(body.chain) + from + (transaction ? '' : UNVERIFIED),
+        text: plain + (transaction ? '' : UNVERIFIED),
+        plain,
+        warning: transaction ? null : NOT_VERIFIED,
         mismatches,
         verified: transaction,
         amounts,
       };
     }
     if (transaction) checkLabels(shown, rows, mismatches);
+    const plain = String(body.kind || 'transfer') + ' of ' + String(body.amount) + ' ' + String(body.asset || '') + ' to ' + String(to)
+      + ' on chain ' + String(body.chain) + from;
     return {
-      text: String(body.kind || 'transfer') + ' of ' + String(body.amount) + ' ' + String(body.asset || '') + ' to ' + String(to)
-        + ' on chain ' + String(body.chain) + from + (transaction ? '' : UNVERIFIED),
+      text: plain + (transaction ? '' : UNVERIFIED),
+      plain,
+      warning: transaction ? null : NOT_VERIFIED,
       mismatches,
       verified: transaction,
       amounts: [[String(body.asset || '(no asset)') + ' on chain ' + String(body.chain), String(body.amount)]],
@@ -529,6 +550,7 @@
     const bodies = new Set();
     const mismatches = [];
     const unverified = [];
+    const warnings = [];
     for (const article of section.querySelectorAll('article[data-request]')) {
       // Every request signed for is on screen: a hidden one is never signed for.
       if (typeof article.checkVisibility === 'function' && !article.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) {
@@ -548,20 +570,24 @@
         for (const m of body.mismatches) mismatches.push('request ' + article.dataset.request.slice(0, 16) + '…: ' + m);
         const memo = input.body && typeof input.body === 'object' && input.body.memo !== undefined ? String(input.body.memo) : null;
         const hidden = hiddenCharacters(text);
-        // The reading, with the memo whole on the page and cut in the confirmation (`memoLimit`).
-        const reading = (memoLimit) => visible(body.text + ', initiated by ' + String(input.keyId)
+        const otherCluster = input.cluster !== genesis ? 'SIGNED FOR ANOTHER CLUSTER ' + String(input.cluster).slice(0, 16) + '…' : null;
+        const hiddenWarning = hidden.length > 0 ? 'THE SIGNED TEXT HOLDS INVISIBLE OR DIRECTION-CHANGING CHARACTERS: ' + hidden.join(' ') : null;
+        // The reading on the page, with the memo whole and the warnings after it.
+        read = visible(body.text + ', initiated by ' + String(input.keyId)
           + (body.mismatches.length > 0 ? ' (MISMATCH: ' + body.mismatches.join('; ') + ')' : '')
-          + (memo === null ? '' : ', memo "' + cut(memo, memoLimit) + '"')
-          + (input.cluster !== genesis ? ' (SIGNED FOR ANOTHER CLUSTER ' + String(input.cluster).slice(0, 16) + '…)' : '')
-          + (hidden.length > 0 ? ' (THE SIGNED TEXT HOLDS INVISIBLE OR DIRECTION-CHANGING CHARACTERS: ' + hidden.join(' ') + ')' : ''));
-        read = reading(Infinity);
-        line = reading(MEMO_LIMIT);
+          + (memo === null ? '' : ', memo "' + memo + '"')
+          + (otherCluster === null ? '' : ' (' + otherCluster + ')')
+          + (hiddenWarning === null ? '' : ' (' + hiddenWarning + ')'));
+        // The confirmation's: long texts cut, the warnings apart, said first (requestConfirmation).
+        line = visible(body.plain + ', initiated by ' + String(input.keyId) + (memo === null ? '' : ', memo "' + cut(memo, MEMO_LIMIT) + '"'));
+        for (const w of [body.warning, otherCluster, hiddenWarning]) if (w !== null) warnings.push([w, id]);
         amounts.push(...body.amounts);
       } catch (error) {
         // Content the page cannot read is not approved (review M3): the table beside it may say
         // anything about it.
         read = 'content this page cannot read: ' + error.message;
         line = read;
+        warnings.push([NOT_VERIFIED, id]);
         unverified.push(article.dataset.request.slice(0, 16) + '…');
         mismatches.push('request ' + article.dataset.request.slice(0, 16) + '…: ' + read);
       }
@@ -569,7 +595,7 @@
       say(article.querySelector('[data-shown="id"]'),
         id + (id === article.dataset.request ? '' : ' (NOT the request ' + article.dataset.request.slice(0, 16) + '… the gateway names)'));
       digests.push(digest);
-      lines.push('request ' + id.slice(0, 16) + '…: ' + line);
+      lines.push(line);
     }
     if (digests.length === 0) throw new Error('the page shows no request');
     // Requests approved together are identical but for their ids (every node checks this too).
@@ -596,7 +622,7 @@
       document.body.dataset.mismatch = 'true';
       throw new Error('the gateway\'s decoded table is not what is signed, so this page approves nothing: ' + mismatches.join('; '));
     }
-    return { digests, lines, amounts };
+    return { digests, lines, amounts, warnings };
   }
 
   // A memo or message longer than this is cut in a confirmation, visibly.
@@ -628,13 +654,24 @@
   // The text of the browser's own confirmation before a request decision is signed (review
   // helper-57 H2, M2): drawn by the browser, not by the page, so no stylesheet, overlay, font
   // or off-page element of the gateway's can change it; it holds only what this script read
-  // from the signed texts (`read`, from showRequestDigests): how many requests, each in one
-  // line, the total per asset, and the digests' first characters.
+  // from the signed texts (`read`, from showRequestDigests). So that the browser trims none of
+  // it (review M1 of the dialog): the warnings first, each once with the requests it concerns;
+  // the reading once (a batch's bodies are identical); for a batch the count, the total per
+  // asset; and the digests' first characters. A text longer than a dialog shows whole is refused,
+  // for the CLI.
   function requestConfirmation(act, read) {
     const count = read.digests.length;
-    const lines = [(act === 'approve' ? 'APPROVE' : 'REJECT') + (count === 1 ? ' this request?' : ' these ' + count + ' requests with one touch?'),
-      'As your browser read the signed text' + (count === 1 ? '' : 's') + ' (not the page):'];
-    read.lines.forEach((line, i) => lines.push((count === 1 ? '' : (i + 1) + '. ') + line));
+    const ids = read.digests.map((d) => hex(d).slice(0, count === 1 ? 16 : 8));
+    const lines = [(act === 'approve' ? 'APPROVE' : 'REJECT') + (count === 1 ? ' this request?' : ' these ' + count + ' requests with one touch?')];
+    const warned = new Map();
+    for (const [warning, id] of read.warnings) warned.set(warning, (warned.get(warning) || []).concat([id]));
+    for (const [warning, concerned] of warned) {
+      lines.push('WARNING: ' + visible(warning) + (count === 1 ? '' : ' (request' + (concerned.length === 1 ? ' ' : 's ')
+        + concerned.map((id) => id.slice(0, 8)).join(', ') + ')'));
+    }
+    lines.push(count === 1 ? 'As your browser read the signed text (not the page):'
+      : 'As your browser read the signed texts (not the page), each of the ' + count + ' requests:');
+    for (const line of new Set(read.lines)) lines.push(line);
     if (count > 1) {
       const totals = new Map();
       for (const [what, amount] of read.amounts) totals.set(what, (totals.get(what) || []).concat([amount]));
@@ -642,10 +679,17 @@
         const sum = decimalSum(values);
         lines.push('Total: ' + visible(sum === null ? values.join(' + ') : sum) + ' ' + visible(what) + ' (' + count + ' requests)');
       }
+      lines.push('Digests ' + ids.join(', ') + ' …');
+    } else {
+      lines.push('Digest ' + ids[0] + ' …');
     }
-    lines.push('Digest' + (count === 1 ? ' ' : 's ') + read.digests.map((d) => hex(d).slice(0, count === 1 ? 16 : 8)).join(', ') + ' …');
     lines.push('OK asks your security key; Cancel signs nothing.');
-    return lines.join('\n');
+    const text = lines.join('\n');
+    if (dialogRows(text) > DIALOG_ROWS) {
+      throw new Error('what you would sign takes ' + dialogRows(text) + ' rows, more than the browser\'s confirmation shows whole ('
+        + DIALOG_ROWS + ' of ' + DIALOG_COLUMNS + ' columns): read and ' + act + ' it in the CLI (custos request show, custos request ' + act + ').');
+    }
+    return text;
   }
 
   // Shows `text` in the browser's own dialog; throws, signing nothing, unless the person confirms.
@@ -825,7 +869,7 @@
   }
 
   // The rule as the page applies it, for the browser tests of HIDDEN; nothing here reads it.
-  Object.defineProperty(window, 'custosConsole', { value: Object.freeze({ visible }) });
+  Object.defineProperty(window, 'custosConsole', { value: Object.freeze({ visible, readBody }) });
 
   document.addEventListener('DOMContentLoaded', () => {
     setUpSignIn();
