@@ -354,12 +354,20 @@
     return String(label).toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
   }
 
+  // Whether `element` is displayed and not transparent, by the browser's own method (review L3 of
+  // the dialog: the prototype's, not one the page could set on the element); a browser without
+  // it shows nothing this page counts as readable.
+  function displayed(element) {
+    const check = Element.prototype.checkVisibility;
+    return typeof check === 'function' && check.call(element, { checkOpacity: true, checkVisibilityCSS: true });
+  }
+
   // Whether a person reads `element`'s text as it is (review M-b): displayed and not
   // transparent (checkVisibility), in a readable size and colour, on the page, and with no text
   // a stylesheet puts before or after it (`::before`/`::after` are not in textContent). The
   // console's own stylesheet does none of these to a table cell.
   function readable(element) {
-    if (typeof element.checkVisibility === 'function' && !element.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) return false;
+    if (!displayed(element)) return false;
     const style = getComputedStyle(element);
     if (parseFloat(style.fontSize) < 8 || style.color === 'transparent' || /^rgba\(.*,\s*0(\.0+)?\)$/.test(style.color)) return false;
     for (const pseudo of ['::before', '::after']) {
@@ -463,8 +471,9 @@
             .filter((k) => domain[k] !== undefined).map((k) => k + ' ' + String(domain[k]));
           // The signed message's fields in the signed text's order, each value cut (review M2 of the dialog).
           const signed = typed.message && typeof typed.message === 'object' && !Array.isArray(typed.message) ? typed.message : {};
-          const fields = Object.keys(signed).map((k) => cut(k, 40) + ' '
-            + cut(typeof signed[k] === 'string' ? signed[k] : JSON.stringify(signed[k]), limit === Infinity ? Infinity : 40));
+          const each = limit === Infinity ? Infinity : 40;
+          const fields = Object.keys(signed).map((k) => cut(k, each) + ' '
+            + cut(typeof signed[k] === 'string' ? signed[k] : JSON.stringify(signed[k]), each));
           said = 'sign EIP-712 typed data, primaryType ' + String(typed.primaryType) + ', domain {' + parts.join(', ') + '}, message {' + fields.join(', ') + '}';
         } else if (message.format === 'eip191' && message.text !== undefined) {
           said += ', text "' + cut(message.text, limit) + '"';
@@ -553,7 +562,7 @@
     const warnings = [];
     for (const article of section.querySelectorAll('article[data-request]')) {
       // Every request signed for is on screen: a hidden one is never signed for.
-      if (typeof article.checkVisibility === 'function' && !article.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) {
+      if (!displayed(article)) {
         throw new Error('the page holds a request that is not shown (' + article.dataset.request.slice(0, 16) + '…): not signing');
       }
       const text = article.querySelector('[data-signing-input]').textContent;
