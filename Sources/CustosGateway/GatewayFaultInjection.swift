@@ -21,8 +21,10 @@ public struct GatewayFaultInjection: Sendable {
     /// every node must refuse.
     public var altersConsoleDisplay: Bool
     /// Show approvers, on the console's request pages, a decoded call table that says another
-    /// address or amount than the signed calldata, or hides a row of it (the signed text itself
-    /// unchanged): a server that lies in what it decodes, which the page's script must catch.
+    /// address or amount than the signed calldata, or hides a row of it, or serves a stylesheet
+    /// that draws another amount, address or number of requests than the page holds (the signed
+    /// text itself unchanged): a server that lies in what it decodes or draws, which the page's
+    /// script must catch, or the browser's own confirmation must not repeat.
     public var consoleTableLie: ConsoleTableLie?
     /// Stamp blocks, and preview entries, at the wall clock plus the offset this file holds: a
     /// test cluster whose nodes share the file moves block time forward without waiting.
@@ -90,6 +92,19 @@ public struct GatewayFaultInjection: Sendable {
     /// Answers the rows to show instead: as `consoleTableLie` changes them.
     func displaying(callTable rows: [ConsoleTableRow]) -> [ConsoleTableRow] {
         consoleTableLie?.apply(rows) ?? rows
+    }
+
+    /// Named point: `requests` are the requests a console page is about to show. Answers the
+    /// requests to show instead: as `consoleTableLie` places them.
+    func displaying(requests: [ConsoleRequestContent]) -> [ConsoleRequestContent] {
+        consoleTableLie?.apply(requests) ?? requests
+    }
+
+    /// Named point: `bytes` are the console's static file `name` about to be served. Answers
+    /// the bytes to serve instead: with a `consoleTableLie`, the stylesheet gains the lie's rules.
+    func serving(asset name: String, _ bytes: [UInt8]) -> [UInt8] {
+        guard consoleTableLie != nil, name == "console.css" else { return bytes }
+        return bytes + Array(ConsoleTableLie.stylesheet.utf8)
     }
 
     /// Named point: `refusal` is why the gateway would not queue an entry, or would drop it from

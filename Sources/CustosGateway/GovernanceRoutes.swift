@@ -75,6 +75,24 @@ enum GovernanceRoutes {
         }
     }
 
+    /// `GET /v1/request-batches/refusal?ids=ID,ID,…`: why every node would refuse the listed
+    /// requests approved together in one batch at the committed `state`
+    /// (`ReplicatedState.batchRefusal(of:)`), or that it would not; asked before anything is
+    /// signed (`custos request approve ID ID…`). A list no batch approval can hold is a 400
+    /// naming why, an id of no recorded request a 404.
+    static func batchRefusal(_ ids: [String], in state: ReplicatedState) throws -> BatchRefusalView {
+        if let problem = RequestBatchApproval.problem(with: ids) {
+            throw GatewayProblem(.badRequest, code: "request.bad-batch", title: "Bad list of requests", detail: problem)
+        }
+        let listed = try ids.map { id in
+            guard let recorded = state.requestBook.requests[id] else {
+                throw GatewayProblem(.notFound, code: "request.not-found", title: "No such request", detail: "no recorded request \(id)")
+            }
+            return recorded
+        }
+        return BatchRefusalView(ids: ids, refusal: state.batchRefusal(of: listed))
+    }
+
     static func add<Context: GatewayContext>(to router: some RouterMethods<Context>, gateway: Gateway) {
         router.get("/v1/cluster") { _, _ in
             let configuration = await gateway.configuration
@@ -148,6 +166,10 @@ enum GovernanceRoutes {
         router.post("/v1/requests") { request, _ in
             let entry = try await signedEntry(request, kind: RequestEntry.submitKind)
             return try GatewayRoutes.json(.accepted, try await GatewayRoutes.submit(entry, to: gateway))
+        }
+        router.get("/v1/request-batches/refusal") { request, _ in
+            let ids = (request.uri.queryParameters.get("ids") ?? "").split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            return try GatewayRoutes.json(.ok, try batchRefusal(ids, in: await gateway.governanceState))
         }
         router.get("/v1/prices") { _, _ in try GatewayRoutes.json(.ok, PriceView.all(in: await gateway.governanceState)) }
         router.get("/v1/approvals/flagged") { _, _ in try GatewayRoutes.json(.ok, FlaggedApprovalView.all(in: await gateway.governanceState)) }

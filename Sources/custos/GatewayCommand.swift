@@ -86,8 +86,9 @@ struct GatewayCommand: AsyncParsableCommand {
         // Fault injection (hidden flags, tests only): show the named nodes a conflicting block once,
         // to test the nodes' alerts; queue entries unchecked, to test that nodes refuse them; show
         // approvers altered operations on the console, to test that nodes refuse their approvals;
-        // show approvers a call table that the signed calldata contradicts (a lie named as
-        // GatewayFaultInjection.ConsoleTableLie names it), to test the page's script.
+        // show approvers a call table that the signed calldata contradicts, or a stylesheet that
+        // draws a lie over it (named as GatewayFaultInjection.ConsoleTableLie names it), to test
+        // the page's script and its confirmation.
         var tableLie: GatewayFaultInjection.ConsoleTableLie?
         if let lie = unsafeTestConsoleAltersCallTable {
             guard let known = GatewayFaultInjection.ConsoleTableLie(rawValue: lie) else {

@@ -116,9 +116,10 @@ extension RequestCommand {
         print("queued as \(receipt.queued)" + (receipt.preview.map { "; the committed state says: \($0)" } ?? ""))
     }
 
-    /// `approve` with several ids: each request checked and shown as one is; none to be read on
-    /// its own (`RequestReview.alone`, as the gateway's committed state says; every node checks
-    /// it again) — otherwise nothing is signed and every such request is named with why; one
+    /// `approve` with several ids: each request checked and shown as one is; the list one every
+    /// node accepts as a batch (`ReplicatedState.batchRefusal(of:)` at the gateway's committed
+    /// state, `GET /v1/request-batches/refusal`; every node checks it again) — otherwise nothing
+    /// is signed and the refusal names every request refused and why; one
     /// confirmation (its review measured over the whole list), one assertion over
     /// `RequestBatchApproval.challenge` of the ids in the order given, submitted as one
     /// `request.approve-batch` entry.
@@ -127,17 +128,17 @@ extension RequestCommand {
         let (connection, credentialFile) = (d.connection, d.credential.credentialFile)
         let call = GatewayCall(connection.gateway)
         let (cluster, genesis) = try await connection.cluster(call, pinned: CredentialStore.load(credentialFile).cluster, in: credentialFile)
-        var alone: [String] = []
         for (index, id) in ids.enumerated() {
             let shown = try await shownPending(id, call, genesis: genesis, heading: "APPROVE \(index + 1) of \(ids.count): request \(id)")
             say(shown.text + "\n")
-            if let reasons = shown.view.approvals?.alone, !reasons.isEmpty {
-                alone.append("request \(id): " + reasons.map(printable).joined(separator: "; "))
-            }
         }
-        if !alone.isEmpty {
-            fail("not signed: \(alone.count) of the \(ids.count) requests are approved only on their own, never in a batch — "
-                + alone.joined(separator: " — ") + ". Approve each with `custos request approve ID` after reading it")
+        // What every node's transition would say of the list (review helper-55 L-a), asked of
+        // the gateway's committed state: nothing is signed for a batch the nodes refuse.
+        let check: BatchRefusalView = try await call.get("/v1/request-batches/refusal?ids=" + ids.joined(separator: ","))
+        if let refusal = check.refusal {
+            // The gateway's text, made printable part by part (the dashes between requests kept).
+            fail("not signed: \(refusal.components(separatedBy: " — ").map(printable).joined(separator: " — ")). "
+                + "Approve each with `custos request approve ID` after reading it")
         }
         say("cluster     \(printable(cluster.name)), genesis \(genesis.hexString)")
         let timing = confirmedTiming("approve", d, count: ids.count)

@@ -1,5 +1,6 @@
 import CustosClusterAPI
 import CustosCore
+@testable import CustosGateway
 import CustosIdentity
 import CustosState
 import CustosTestSupport
@@ -37,6 +38,13 @@ struct ConsoleBrowserTests {
             var mayFail: Bool?
             /// A console path, for the request actions.
             var path: String?
+            /// How the person answers the page's confirmation dialog: "accept" (the default) or
+            /// "dismiss"; with `expect`, they accept only a dialog holding every one of these
+            /// texts (what they read on the page) and dismiss any other.
+            var dialog: String?
+            var expect: [String]?
+            /// Scroll the button into view before clicking it.
+            var scroll: Bool?
         }
         let baseURL: String
         let screenshots: String
@@ -68,20 +76,33 @@ struct ConsoleBrowserTests {
             var rows: [[String]]?
             var signed: [[String]]?
             var value: Bool?
+            /// A script's value that is not a boolean.
+            var text: String?
+            /// Whether a signing action found its button to click (the page's script takes the
+            /// approve button away from a page whose table contradicts what is signed).
+            var clicked: Bool?
             var screenshot: String?
             /// On a request page: what the browser read from each signing input, the request
             /// id it computed from each, and the unusual flags shown.
             var read: [String]?
             var ids: [String]?
             var warnings: [String]?
+            /// The JavaScript dialogs the action met, their texts, and whether each was accepted.
+            var dialogs: [String]
+            var accepted: [Bool]
+            /// After a signing action: the credential's signature counter in the authenticator
+            /// (unchanged when nothing was signed), and how far the page was scrolled.
+            var signCount: UInt32?
+            var scrollY: Double?
         }
         let results: [Result]
     }
 
     static func action(_ kind: String, _ operation: String? = nil, screenshot: String? = nil, expression: String? = nil,
-                       user: String? = nil, code: String? = nil, key: String? = nil, mayFail: Bool? = nil, path: String? = nil) -> BrowserRun.Action {
+                       user: String? = nil, code: String? = nil, key: String? = nil, mayFail: Bool? = nil, path: String? = nil,
+                       dialog: String? = nil, expect: [String]? = nil, scroll: Bool? = nil) -> BrowserRun.Action {
         BrowserRun.Action(do: kind, operation: operation, screenshot: screenshot, expression: expression, user: user, code: code,
-                          key: key, mayFail: mayFail, path: path)
+                          key: key, mayFail: mayFail, path: path, dialog: dialog, expect: expect, scroll: scroll)
     }
 
     /// Runs the browser as `user`, whose authenticator holds their credential from the cluster's
@@ -120,6 +141,12 @@ struct ConsoleBrowserTests {
         (text ?? "").filter(\.isHexDigit)
     }
 
+    /// Text for the HIDDEN rule: U+202E (right-to-left override), U+200B (zero width space),
+    /// U+3164 (Hangul filler), U+2800 (blank Braille), a combining acute accent, U+0378
+    /// (unassigned), U+E000 (private use), a no-break space; then plain ASCII and ordinary letters.
+    static let hiddenSamples = ["a\u{202E}b", "a\u{200B}b", "\u{3164}", "\u{2800}", "e\u{0301}", "\u{0378}", "\u{E000}", "a\u{00A0}b",
+                                "kraken-eth 0x2e6d88f4 ~!@#$%^&*()", "Zürich 日本 кракен ÅÉ"]
+
     @Test func twoPeopleApproveInTheBrowserWhatTheyReadAndEveryNodeExecutesIt() async throws {
         let (cluster, port) = try await Self.startCluster()
         var passed = false
@@ -129,14 +156,21 @@ struct ConsoleBrowserTests {
         try await cluster.op(["propose", "--as", "erin", "--id", "add-dave", "add-user", "dave", "trader"])
         try await cluster.op(["propose", "--as", "erin", "--id", "add-walt", "add-user", "walt", "trader"])
         try await cluster.op(["propose", "--as", "erin", "--id", "hostile-label", "create-vault", "v-hostile", "ecdsa-secp256k1", "development", hostile])
-        _ = try await cluster.waitForGovernance { g in g.operations.count == 3 }
+        // A policy document is longer than a browser's dialog shows whole: the console refuses it.
+        let policy = cluster.root.appendingPathComponent("policy-v15.yaml")
+        let example = try String(
+            contentsOf: TestEnvironment.packageRoot.appendingPathComponent("examples/policies/trading-firm.yaml"), encoding: .utf8)
+        try example.replacingOccurrences(of: "\nversion: 14\n", with: "\nversion: 15\n").write(to: policy, atomically: true, encoding: .utf8)
+        try await cluster.op(["propose", "--as", "erin", "--id", "policy-15", "change-policy", policy.path])
+        _ = try await cluster.waitForGovernance { g in g.operations.count == 4 }
         let addDave = try await cluster.proposal("add-dave")
 
-        // frank signs in, reads the inbox and the operation, and approves it.
+        // frank signs in, reads the inbox and the operation, and approves it: he confirms in the
+        // browser's own dialog what he read (dave, with the roles trader).
         let frank = try await Self.browse(cluster, port: port, as: "frank", signCount: 100, [
             Self.action("signIn"), Self.action("inbox", screenshot: "inbox.png"),
             Self.action("open", "add-dave", screenshot: "operation.png"),
-            Self.action("approve", "add-dave", screenshot: "approved.png"),
+            Self.action("approve", "add-dave", screenshot: "approved.png", expect: ["Person: dave", "Roles: [trader]"]),
             Self.action("open", "hostile-label", screenshot: "escaped.png"),
             Self.action("script", expression: "window.__pwned === undefined && document.querySelectorAll('#signed script, #signed img').length === 0"),
             // The CSP blocks inline script, even one a page's content managed to insert.
@@ -144,10 +178,22 @@ struct ConsoleBrowserTests {
                 (() => { const s = document.createElement('script'); s.textContent = 'window.__inline = 1'; \
                 document.body.appendChild(s); return window.__inline === undefined; })()
                 """),
+            // The script's HIDDEN rule, applied by the page's own function in Chromium.
+            Self.action("script", expression: "JSON.stringify(\(String(decoding: try JSONEncoder().encode(Self.hiddenSamples), as: UTF8.self)).map(window.custosConsole.visible))"),
+            // A signed value is never cut in the confirmation: the policy document is for the CLI.
+            Self.action("approve", "policy-15"),
+            // Messages as the script reads them for the page (`text`) and the confirmation (`plain`):
+            // an EIP-712 message's signed fields listed, each cut there; a long EIP-191 text cut there.
+            Self.action("script", expression: """
+                JSON.stringify([{ vault: 'v', message: { format: 'eip712', typedData: { primaryType: 'Permit', domain: { name: 'USD Coin', chainId: 1 },
+                  message: { owner: '0xabc', spender: '0xdef', value: '1000', nonce: 0, deadline: '\(String(repeating: "9", count: 50))' } } } },
+                  { vault: 'v', message: { format: 'eip191', text: '\(String(repeating: "a", count: 100))' } }]
+                  .map((b) => { const r = window.custosConsole.readBody(b, null); return [r.text, r.plain, r.warning]; }))
+                """),
         ])
         #expect(frank[0].user == "frank")
         let rows = try #require(frank[1].rows)
-        #expect(rows.count == 3)
+        #expect(rows.count == 4)
         let daveRow = try #require(rows.first { $0.first == "add-dave" })
         #expect(daveRow[1] == "Add the person dave with the roles trader" && daveRow[2] == "erin" && daveRow[3] == "0 of 2")
         #expect(frank[1].freeze == "Signing active (not frozen)")
@@ -155,11 +201,39 @@ struct ConsoleBrowserTests {
         #expect(Self.shownDigest(frank[2].digest) == String(addDave.digest.hexString.prefix(16)))
         #expect(frank[2].signed?.contains(["Roles", "trader"]) == true)
         #expect(frank[3].notice?.contains("Your approval is queued") == true, "\(frank[3])")
+        // The confirmation holds the signed fields as the script encodes them, and the digest.
+        #expect(frank[3].accepted == [true] && frank[3].dialogs.count == 1, "\(frank[3].dialogs)")
+        let confirmation = frank[3].dialogs.first ?? ""
+        #expect(confirmation.hasPrefix("APPROVE this governance operation?\n") && confirmation.contains("\nOperation id: add-dave\n")
+                && confirmation.contains("\nChange: add-user\n") && confirmation.contains("\nDigest \(addDave.digest.hexString.prefix(16)) …\n"),
+                "\(confirmation)")
+        #expect(frank[3].signCount == (frank[2].signCount ?? 0) + 1, "the approval is one assertion")
         // A name made of HTML and script is shown as text, and nothing of it runs.
         #expect(rows.contains { $0[1].contains(hostile) })
         #expect(frank[4].signed?.contains(["Label", hostile]) == true)
         #expect(frank[5].value == true)
         #expect(frank[6].value == true)
+        // Characters that hide, reverse or blank text are shown as code points; plain ASCII and
+        // ordinary letters are not — exactly as the server's ConsoleText.visible shows them.
+        let shown = try JSONDecoder().decode([String].self, from: Data((frank[7].text ?? "").utf8))
+        #expect(shown == ["a<U+202E>b", "a<U+200B>b", "<U+3164>", "<U+2800>", "e<U+0301>", "<U+0378>", "<U+E000>", "a<U+00A0>b",
+                          "kraken-eth 0x2e6d88f4 ~!@#$%^&*()", "Zürich 日本 кракен ÅÉ"], "\(shown)")
+        #expect(shown == Self.hiddenSamples.map(ConsoleText.visible), "the script and the server agree")
+        let messages = try JSONDecoder().decode([[String?]].self, from: Data((frank[9].text ?? "").utf8))
+        let nines = String(repeating: "9", count: 50), a100 = String(repeating: "a", count: 100)
+        let notVerified = "NOT VERIFIED: the table beside it is the gateway's, not verified by this page"
+        #expect(messages == [
+            ["sign EIP-712 typed data, primaryType Permit, domain {name USD Coin, chainId 1}, message {owner 0xabc, spender 0xdef, value 1000, nonce 0, "
+                + "deadline \(nines)} with vault v (THE TABLE BESIDE IT IS THE GATEWAY'S, NOT VERIFIED BY THIS PAGE)",
+             "sign EIP-712 typed data, primaryType Permit, domain {name USD Coin, chainId 1}, message {owner 0xabc, spender 0xdef, value 1000, nonce 0, "
+                + "deadline \(nines.prefix(40))… (10 MORE CHARACTERS NOT SHOWN HERE)} with vault v", notVerified],
+            ["sign a eip191 message, text \"\(a100)\" with vault v (THE TABLE BESIDE IT IS THE GATEWAY'S, NOT VERIFIED BY THIS PAGE)",
+             "sign a eip191 message, text \"\(a100.prefix(80))… (20 MORE CHARACTERS NOT SHOWN HERE)\" with vault v", notVerified],
+        ], "\(messages)")
+        // The policy change is refused before any dialog or assertion, naming the CLI.
+        #expect(frank[8].clicked == true && frank[8].dialogs.isEmpty && frank[8].signCount == frank[7].signCount, "\(frank[8])")
+        #expect(frank[8].status?.hasPrefix("Not signed: this operation's signed fields take ") == true
+                && frank[8].status?.contains("(custos op show policy-15, custos op approve policy-15).") == true, "\(frank[8])")
 
         _ = try await cluster.waitForGovernance { g in g.operations.first { $0.id == "add-dave" }?.approvals == ["frank"] }
 
@@ -173,12 +247,17 @@ struct ConsoleBrowserTests {
         }
         #expect(statuses.values.allSatisfy { $0.governance?.operations.first { $0.id == "add-dave" }?.approvals == ["frank", "grace"] })
 
-        // An authenticator that declines user verification cannot approve: nothing is signed.
+        // A person who cancels the browser's confirmation signs nothing (the authenticator is
+        // not asked); an authenticator that declines user verification cannot approve either.
         let declined = try await Self.browse(cluster, port: port, as: "grace", signCount: 200, [
-            Self.action("signIn"), Self.action("declineUserVerification"),
+            Self.action("signIn"), Self.action("approve", "add-walt", dialog: "dismiss"), Self.action("declineUserVerification"),
             Self.action("approve", "add-walt", screenshot: "declined.png"),
         ])
-        #expect(declined[2].status?.contains("Not signed") == true, "\(declined[2])")
+        #expect(declined[1].dialogs.count == 1 && declined[1].accepted == [false] && declined[1].dialogs[0].contains("\nPerson: walt\n"),
+                "\(declined[1].dialogs)")
+        #expect(declined[1].status == "Not signed: you cancelled in the confirmation: nothing was signed.", "\(declined[1])")
+        #expect(declined[1].signCount == declined[0].signCount, "no assertion was asked for")
+        #expect(declined[3].accepted == [true] && declined[3].status?.contains("did not verify you") == true, "\(declined[3])")
         let gateway: OperationDetail = try await cluster.getJSON("/v1/operations/add-walt")
         #expect(gateway.operation.approvals.isEmpty && gateway.refusals.isEmpty)
 

@@ -1,5 +1,6 @@
 import CustosClusterAPI
 import CustosCore
+@testable import CustosGateway
 import CustosIdentity
 import CustosLedger
 import CustosState
@@ -45,6 +46,12 @@ struct ConsoleRequestBrowserTests {
         return ids
     }
 
+    /// Whether Chromium shows `text` in its tab-modal dialog untrimmed: at most 24 rows of 80
+    /// columns, a longer line taking several rows.
+    static func fitsADialog(_ text: String) -> Bool {
+        text.split(separator: "\n", omittingEmptySubsequences: false).reduce(0) { $0 + max(1, ($1.count + 79) / 80) } <= 24
+    }
+
     @Test func approversReadEachRequestDecodedApproveItWithAMeasuredReviewAndApproveIdenticalOnesTogether() async throws {
         let (cluster, port) = try await Self.startCluster()
         var passed = false
@@ -63,7 +70,8 @@ struct ConsoleRequestBrowserTests {
             "request", "approve", "--yes", "--gateway", cluster.baseURL, "--as", cluster.credentialFile("erin").path, paid[0],
         ])
         _ = try await cluster.waitForGovernance { g in g.requests.first { $0.id == paid[0] }?.approvals?.status == "approved" }
-        let hostile = #"<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> & 'q'"#
+        // 120 characters: the browser's confirmation shows the first 80 and says it cut 40.
+        let hostile = #"<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> & 'q' and a long tail that the confirmation cuts"#
         let ids = try await Self.submit(cluster, port: port, [
             pay("250000", ConsoleRequestFixture.lookalike, hostile),
             pay("50", ConsoleRequestFixture.kraken, ""), pay("50", ConsoleRequestFixture.kraken, ""), pay("50", ConsoleRequestFixture.kraken, ""),
@@ -81,9 +89,12 @@ struct ConsoleRequestBrowserTests {
             ConsoleBrowserTests.action("script", expression: """
                 window.__pwned === undefined && document.querySelectorAll('#signed-requests script, #signed-requests img').length === 0
                 """),
-            ConsoleBrowserTests.action("approveRequest", path: "/console/requests/\(large)"),
+            // He confirms, in the browser's own dialog, the amount and destination he read.
+            ConsoleBrowserTests.action("approveRequest", path: "/console/requests/\(large)",
+                                       expect: ["250000 USDC to \(ConsoleRequestFixture.lookalike)"]),
             ConsoleBrowserTests.action("openRequest", screenshot: "request-batch.png", path: "/console/batches/\(routine[0])"),
-            ConsoleBrowserTests.action("approveRequest", path: "/console/batches/\(routine[0])"),
+            // The batch's button is below the fold: he scrolls to it, and confirms the count.
+            ConsoleBrowserTests.action("approveRequest", path: "/console/batches/\(routine[0])", expect: ["these 3 requests"], scroll: true),
             ConsoleBrowserTests.action("openRequest", screenshot: "request-call.png", path: "/console/requests/\(call)"),
             ConsoleBrowserTests.action("script", expression: "document.getElementById('approve') !== null && document.body.dataset.mismatch === undefined"),
         ])
@@ -106,8 +117,24 @@ struct ConsoleRequestBrowserTests {
         #expect(opened.warnings?.contains { $0.hasPrefix("Approved only on its own, never in a batch: LOOK-ALIKE") } == true)
         #expect(frank[3].value == true, "a memo made of HTML is shown as text and nothing of it runs")
         #expect(frank[4].notice?.contains("Your approval is queued") == true, "\(frank[4])")
+        // The browser's confirmation: the script's reading of the signed text, the memo cut.
+        #expect(frank[4].accepted == [true], "\(frank[4].dialogs)")
+        let reading = "transfer of 250000 USDC to \(ConsoleRequestFixture.lookalike) on chain ethereum "
+            + "from vault hot-trading, initiated by alice, memo \"\(hostile.prefix(80))… (40 MORE CHARACTERS NOT SHOWN HERE)\""
+        let expected: String = "APPROVE this request?\nAs your browser read the signed text (not the page):\n" + reading
+            + "\nDigest \(large.prefix(16)) …\nOK asks your security key; Cancel signs nothing."
+        #expect(frank[4].dialogs.first == expected, "\(frank[4].dialogs)")
         #expect(frank[5].ids == routine)
         #expect(frank[6].notice?.contains("Your approval of 3 requests is queued") == true, "\(frank[6])")
+        #expect((frank[6].scrollY ?? 0) > 0, "the page was scrolled before the click")
+        let batch = frank[6].dialogs.first ?? ""
+        #expect(frank[6].accepted == [true] && batch.hasPrefix("APPROVE these 3 requests with one touch?\n"), "\(batch)")
+        // The identical bodies' reading once, then the total and every request's digest.
+        #expect(batch == "APPROVE these 3 requests with one touch?\nAs your browser read the signed texts (not the page), each of the 3 requests:\n"
+                + "transfer of 50 USDC to \(ConsoleRequestFixture.kraken) on chain ethereum from vault hot-trading, initiated by alice\n"
+                + "Total: 150 USDC on chain ethereum (3 requests)\nDigests \(routine.map { String($0.prefix(8)) }.joined(separator: ", ")) …\n"
+                + "OK asks your security key; Cancel signs nothing.", "\(batch)")
+        for run in frank { for dialog in run.dialogs { #expect(Self.fitsADialog(dialog), "\(dialog)") } }
         // Review M2: the script decodes the ERC-20 approve from the signed calldata itself; the
         // table's amount row agrees with it (review M4).
         #expect(frank[7].read == ["contract_call approve(spender \(ConsoleRequestFixture.kraken), amount 50000000 (in the token's smallest units)) on token "
@@ -159,54 +186,107 @@ struct ConsoleRequestBrowserTests {
         let view: RequestView = try await cluster.getJSON("/v1/requests/\(large)")
         #expect(view.allowed && view.approvals?.approvals.allSatisfy { $0.reviewMillis != nil } == true)
 
-        // Review M2, as the attacker: the gateway, restarted lying, names another spender in its
-        // decoded table than the signed calldata. The page says so and offers no approval.
-        cluster.killGateway(signal: SIGKILL)
-        try await cluster.startGateway(port: port, extraArguments: ["--unsafe-test-console-alters-call-table", "other-address"])
-        let lied = try await ConsoleBrowserTests.browse(cluster, port: port, as: "frank", signCount: 200, [
-            ConsoleBrowserTests.action("signIn"),
-            ConsoleBrowserTests.action("openRequest", screenshot: "request-call-altered.png", path: "/console/requests/\(call)"),
-            ConsoleBrowserTests.action("script", expression: "document.getElementById('approve') === null && document.body.dataset.mismatch === 'true'"),
-        ])
-        let spoofed = "0x" + String(repeating: "1", count: 40)
-        #expect(lied[1].read?.first?.contains("MISMATCH: the table names spender \(spoofed) but the signed calldata says \(ConsoleRequestFixture.kraken)") == true,
-                "\(String(describing: lied[1].read))")
-        #expect(lied[1].digest?.contains("is not what is signed") == true, "\(String(describing: lied[1].digest))")
-        #expect(lied[2].value == true, "no approve button on a page whose table the calldata contradicts")
+        // Three more routine requests, for a batch the lies below try to extend.
+        let fresh = try await Self.submit(cluster, port: port, Array(repeating: pay("50", ConsoleRequestFixture.kraken, ""), count: 3), signCount: 200)
 
-        // Review M4, as the attacker: the gateway hides the amount's row behind a false one,
-        // shows the true amount beside a false one (under the same label, or one that reads as
-        // it), or lies about the amount. Each time the
-        // page names the mismatch and signs nothing; no approval of the call reaches the log.
+        // As the attacker: the gateway, restarted lying, shows frank the token approval (or the
+        // batch) with its decoded table or its drawing altered; frank clicks approve wherever
+        // there is a button, and answers the browser's confirmation as a person does — he accepts
+        // it only if it says what the page showed him. Nothing is signed and nothing reaches the
+        // log; the honest pages at the end, approved the same way, do reach it.
         let amount = "50000000 (in the token's smallest units)"
-        let lies = [
-            ("hidden-amount", "the table names amount 2 times ((a hidden row), 9\(amount)); the signed calldata sets it once, to \(amount)"),
-            ("duplicated-amount", "the table names amount 2 times (\(amount), 9\(amount)); the signed calldata sets it once, to \(amount)"),
-            ("other-amount", "the table names amount 9\(amount) but the signed calldata says \(amount)"),
-            // Review M-b: a row the script cannot compare, under a label that reads as "amount".
-            ("look-alike-label", "the table has a row \"\u{0430}mount\" that a request of this kind does not have"),
+        let spoofed = GatewayFaultInjection.ConsoleTableLie.otherAddressText
+        // Lies the script catches against the signed calldata (reviews M2, M4, M-b): the page names
+        // the mismatch, takes the approve button away and signs nothing.
+        let caught: [(lie: String, said: [String])] = [
+            ("other-address", ["the table names spender \(spoofed) but the signed calldata says \(ConsoleRequestFixture.kraken)"]),
+            ("hidden-amount", ["the table names amount 2 times ((a hidden row), 9\(amount)); the signed calldata sets it once, to \(amount)"]),
+            ("duplicated-amount", ["the table names amount 2 times (\(amount), 9\(amount)); the signed calldata sets it once, to \(amount)"]),
+            ("other-amount", ["the table names amount 9\(amount) but the signed calldata says \(amount)"]),
+            ("look-alike-label", ["the table has a row \"\u{0430}mount\" that a request of this kind does not have"]),
+            // Rows hidden by the stylesheet (visibility, off-screen, a 1-pixel font): each is a row
+            // the person does not read, so the table does not agree (readable()).
+            ("css-hidden-rows", ["the table names amount (a hidden row) but the signed calldata says \(amount)",
+                                 "the table names spender (a hidden row) but the signed calldata says \(ConsoleRequestFixture.kraken)",
+                                 "the table names function (a hidden row) but the signed calldata says approve 0x095ea7b3"]),
         ]
-        for (n, (lie, said)) in lies.enumerated() {
+        var signCount: UInt32 = 300
+        for (lie, said) in caught {
             cluster.killGateway(signal: SIGKILL)
             try await cluster.startGateway(port: port, extraArguments: ["--unsafe-test-console-alters-call-table", lie])
-            let page = try await ConsoleBrowserTests.browse(cluster, port: port, as: "frank", signCount: UInt32(300 + 100 * n), [
+            signCount += 100
+            let page = try await ConsoleBrowserTests.browse(cluster, port: port, as: "frank", signCount: signCount, [
                 ConsoleBrowserTests.action("signIn"),
                 ConsoleBrowserTests.action("openRequest", screenshot: "request-call-\(lie).png", path: "/console/requests/\(call)"),
-                // The person clicks wherever an approve button would be: there is none to click.
-                ConsoleBrowserTests.action("script", expression: """
-                    document.getElementById('approve') === null && document.querySelectorAll('#decide-request button[data-act="approve"]').length === 0
-                      && document.body.dataset.mismatch === 'true'
-                    """),
+                // A person who would accept any confirmation clicks where the approve button was.
+                ConsoleBrowserTests.action("approveRequest", path: "/console/requests/\(call)", dialog: "accept"),
             ])
-            #expect(page[1].read?.first?.contains("MISMATCH: \(said)") == true, "\(lie): \(String(describing: page[1].read))")
+            for text in said {
+                #expect(page[1].read?.first?.contains("MISMATCH: ") == true && page[1].read?.first?.contains(text) == true,
+                        "\(lie): \(String(describing: page[1].read))")
+            }
             #expect(page[1].digest?.contains("is not what is signed") == true, "\(lie): \(String(describing: page[1].digest))")
-            #expect(page[2].value == true, "\(lie): no approve button")
+            #expect(page[2].clicked == false && page[2].dialogs.isEmpty && page[2].signCount == page[0].signCount,
+                    "\(lie): no approve button, no confirmation, no assertion: \(page[2])")
         }
-        let height = try await cluster.waitForGovernance { g in g.height > 0 }
-        for (node, status) in height {
+        // Lies drawn by the stylesheet that the script cannot see through (review helper-57 H2,
+        // M2): the page's text is what is signed, so the script finds no mismatch; the browser's
+        // confirmation shows the script's reading — the true amount, spender or count — and frank,
+        // who saw the lie, cancels.
+        let drawn: [(lie: String, path: String, drawn: String, seen: String, truth: [String])] = [
+            ("css-text-fill", "/console/requests/\(call)", "getComputedStyle(document.querySelector('tr.lie-fill'), '::after').content.includes(\"9\(amount)\")",
+             "amount 9\(amount)", ["approve(spender \(ConsoleRequestFixture.kraken), amount \(amount))"]),
+            ("overlay", "/console/requests/\(call)", "getComputedStyle(document.querySelector('tr.lie-overlay'), '::after').content.includes(\"\(spoofed)\")",
+             "spender \(spoofed)", ["approve(spender \(ConsoleRequestFixture.kraken), amount \(amount))"]),
+            // The third request of the batch sits 100,000 pixels down; the person sees two.
+            ("offpage-article", "/console/batches/\(fresh[0])", "document.querySelectorAll('article[data-request]')[2].getBoundingClientRect().top > 50000",
+             "these 2 requests", ["APPROVE these 3 requests with one touch?", ", \(fresh[2].prefix(8)) …\n",
+                                  "\nTotal: 150 USDC on chain ethereum (3 requests)\n"]),
+        ]
+        for (lie, path, isDrawn, seen, truth) in drawn {
+            cluster.killGateway(signal: SIGKILL)
+            try await cluster.startGateway(port: port, extraArguments: ["--unsafe-test-console-alters-call-table", lie])
+            signCount += 100
+            let page = try await ConsoleBrowserTests.browse(cluster, port: port, as: "frank", signCount: signCount, [
+                ConsoleBrowserTests.action("signIn"),
+                ConsoleBrowserTests.action("openRequest", screenshot: lie == "offpage-article" ? nil : "request-call-\(lie).png", path: path),
+                ConsoleBrowserTests.action("script", expression: isDrawn),
+                ConsoleBrowserTests.action("approveRequest", path: path, expect: [seen]),
+            ])
+            #expect(page[1].digest?.contains("is not what is signed") == false && page[1].read?.allSatisfy { !$0.contains("MISMATCH") } == true,
+                    "\(lie): the script sees no mismatch in the page's text: \(page[1])")
+            #expect(page[2].value == true, "\(lie): the lie is drawn")
+            let dialog = page[3].dialogs.first ?? ""
+            #expect(page[3].clicked == true && page[3].dialogs.count == 1 && page[3].accepted == [false], "\(lie): \(page[3].dialogs)")
+            for text in truth { #expect(dialog.contains(text), "\(lie): the confirmation says \(text): \(dialog)") }
+            #expect(Self.fitsADialog(dialog), "\(lie): \(dialog)")
+            #expect(!dialog.contains(seen) && !dialog.contains(spoofed) && !dialog.contains("9\(amount)"), "\(lie): \(dialog)")
+            #expect(page[3].status == "Not signed: you cancelled in the confirmation: nothing was signed." && page[3].signCount == page[2].signCount,
+                    "\(lie): \(page[3])")
+        }
+
+        // The positive control: the same pages, honest, approved the same way (frank accepts a
+        // confirmation that says what he read), put his approvals in every node's log.
+        cluster.killGateway(signal: SIGKILL)
+        try await cluster.startGateway(port: port)
+        let honest = try await ConsoleBrowserTests.browse(cluster, port: port, as: "frank", signCount: signCount + 100, [
+            ConsoleBrowserTests.action("signIn"),
+            ConsoleBrowserTests.action("approveRequest", path: "/console/requests/\(call)", expect: ["spender \(ConsoleRequestFixture.kraken), amount \(amount)"]),
+            ConsoleBrowserTests.action("approveRequest", path: "/console/batches/\(fresh[0])", expect: ["these 3 requests"]),
+        ])
+        for run in honest { for dialog in run.dialogs { #expect(Self.fitsADialog(dialog), "\(dialog)") } }
+        #expect(honest[1].accepted == [true] && honest[1].notice?.contains("Your approval is queued") == true, "\(honest[1])")
+        #expect(honest[2].accepted == [true] && honest[2].notice?.contains("Your approval of 3 requests is queued") == true, "\(honest[2])")
+        let decided = try await cluster.waitForGovernance { g in
+            ([call] + fresh).allSatisfy { id in g.requests.first { $0.id == id }?.approvals?.status == "approved" }
+        }
+        for (node, status) in decided {
             let g = try #require(status.governance)
-            #expect(g.requests.first { $0.id == call }?.approvals?.approvals.isEmpty == true, "\(node): no approval of the call")
-            #expect(!g.refusals.contains { $0.operationId == call }, "\(node): nothing was even submitted for it")
+            for id in [call] + fresh {
+                // Exactly the one approval of the honest page; the lying pages submitted nothing.
+                #expect(g.requests.first { $0.id == id }?.approvals?.approvals.map(\.user) == ["frank"], "\(node): \(id)")
+                #expect(!g.refusals.contains { $0.operationId == id }, "\(node): nothing else was even submitted for \(id)")
+            }
         }
         passed = true
     }
@@ -227,6 +307,8 @@ struct ConsoleRequestBrowserTests {
         #expect(frank[1].read?.first?.hasPrefix("transfer of 9250000 USDC") == true, "\(frank[1])")
         #expect(frank[1].ids?.first?.hasPrefix(id) == false)
         #expect(frank[2].notice?.contains("Your approval is queued") == true, "\(frank[2])")
+        // The browser's confirmation says what the page signs: the altered amount.
+        #expect(frank[2].accepted == [true] && frank[2].dialogs.first?.contains("\ntransfer of 9250000 USDC to ") == true, "\(frank[2].dialogs)")
         let statuses = try await cluster.waitForGovernance { g in g.refusals.contains { $0.operationId == id && $0.user == "frank" } }
         for (node, status) in statuses {
             let g = try #require(status.governance)

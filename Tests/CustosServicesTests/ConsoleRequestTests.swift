@@ -26,27 +26,80 @@ struct ConsoleRequestTests {
         var state = try ReplicatedState(genesis: genesis.document)
         var time: UInt64 = 1_800_000_000_000
         try ConsoleRequestFixture.price(&state, &genesis, time: &time)
-        func submit(_ body: JSONValue, decided: PolicyDecision.Outcome = .needsApprovals) throws -> String {
-            time += 1000
-            let (entry, id) = try ConsoleRequestFixture.submission(
-                body, by: "heidi", genesis: state.genesisDigest, timestamp: time, authenticator: &genesis.authenticators["heidi"]!,
-                rpId: TestGenesis.rpId, origin: TestGenesis.origin)
-            let outcome = state.apply(entry, blockTime: time)
-            #expect(outcome == .requestDecided(requestId: id, outcome: decided), "\(outcome)")
-            return id
-        }
-        let paid = try submit(ConsoleRequestFixture.transfer(by: "heidi", amount: "50"))
-        time += 1000
-        let challenge = try #require(RequestDecisionEntry.challenge(.approve, requestId: paid, genesisDigest: state.genesisDigest))
-        let approval = try RequestDecisionEntry(.approve, requestId: paid, user: "erin", assertion: genesis.authenticators["erin"]!.getAssertion(
-            relyingPartyId: TestGenesis.rpId, origin: TestGenesis.origin, challenge: challenge)).entry()
-        #expect(state.apply(approval, blockTime: time) == .requestApprovals(requestId: paid, status: .approved))
+        func submit(_ body: JSONValue) throws -> String { try Self.submit(body, &state, &genesis, time: &time) }
+        try Self.approve(try submit(ConsoleRequestFixture.transfer(by: "heidi", amount: "50")), by: "erin", &state, &genesis, time: &time)
         let large = try (0..<2).map { _ in
             try submit(ConsoleRequestFixture.transfer(by: "heidi", amount: "250000", to: ConsoleRequestFixture.lookalike, memo: memo))
         }
         let routine = try (0..<3).map { _ in try submit(ConsoleRequestFixture.transfer(by: "heidi", amount: "50")) }
         let other = try submit(ConsoleRequestFixture.transfer(by: "heidi", amount: "60"))
         return (state, genesis, large, routine, other)
+    }
+
+    /// Heidi's request `body` applied to `state` a second after `time`; its id.
+    static func submit(_ body: JSONValue, _ state: inout ReplicatedState, _ genesis: inout TestGenesis, time: inout UInt64) throws -> String {
+        time += 1000
+        let (entry, id) = try ConsoleRequestFixture.submission(
+            body, by: "heidi", genesis: state.genesisDigest, timestamp: time, authenticator: &genesis.authenticators["heidi"]!,
+            rpId: TestGenesis.rpId, origin: TestGenesis.origin)
+        let outcome = state.apply(entry, blockTime: time)
+        #expect(outcome == .requestDecided(requestId: id, outcome: .needsApprovals), "\(outcome)")
+        return id
+    }
+
+    /// `user`'s approval of request `id` (one it completes) applied a second after `time`.
+    static func approve(_ id: String, by user: String, _ state: inout ReplicatedState, _ genesis: inout TestGenesis, time: inout UInt64) throws {
+        time += 1000
+        let challenge = try #require(RequestDecisionEntry.challenge(.approve, requestId: id, genesisDigest: state.genesisDigest))
+        let approval = try RequestDecisionEntry(.approve, requestId: id, user: user, assertion: genesis.authenticators[user]!.getAssertion(
+            relyingPartyId: TestGenesis.rpId, origin: TestGenesis.origin, challenge: challenge)).entry()
+        #expect(state.apply(approval, blockTime: time) == .requestApprovals(requestId: id, status: .approved))
+    }
+
+    /// Review helper-55 L-a: identical routine requests whose USD notionals together reach the
+    /// batch bound are refused as one batch by every node, never offered as one by the console,
+    /// and named as refused by the gateway's answer the CLI asks before signing — one function
+    /// (`ReplicatedState.batchRefusal(of:)`), one reason.
+    @Test func aBatchReachingTheBoundIsRefusedAlikeByTheNodesTheConsoleAndTheGatewayTheCLIAsks() async throws {
+        var (state, genesis, _, _, _) = try Self.state(memo: "")
+        var time = state.time
+        // kraken-eth was paid 40,000 USDC (approved by erin): three more of 40,000 are routine
+        // each (under the default bound of 100,000 USD), 120,000 USD together.
+        try Self.approve(try Self.submit(ConsoleRequestFixture.transfer(by: "heidi", amount: "40000"), &state, &genesis, time: &time),
+                         by: "erin", &state, &genesis, time: &time)
+        let pieces = try (0..<3).map { _ in try Self.submit(ConsoleRequestFixture.transfer(by: "heidi", amount: "40000"), &state, &genesis, time: &time) }
+        let listed = try pieces.map { try #require(state.requestBook.requests[$0]) }
+        #expect(listed.allSatisfy { state.flags(of: $0).isBatchable }, "\(listed.map { state.flags(of: $0).alone })")
+        let reason = "the 3 requests move 120,000 USD together, at least the batch bound (100,000 USD, the default, which approvals.hasty.over_usd "
+            + "may only lower): a large amount is approved request by request, never in one batch"
+        #expect(state.batchRefusal(of: listed) == reason)
+        #expect(state.batchRefusal(of: Array(listed.prefix(2))) == nil)
+
+        // The gateway's answer to the CLI (GET /v1/request-batches/refusal): the same.
+        #expect(try GovernanceRoutes.batchRefusal(pieces, in: state) == BatchRefusalView(ids: pieces, refusal: reason))
+        #expect(try GovernanceRoutes.batchRefusal(Array(pieces.prefix(2)), in: state) == BatchRefusalView(ids: Array(pieces.prefix(2)), refusal: nil))
+        #expect(throws: GatewayProblem.self) { try GovernanceRoutes.batchRefusal([pieces[0], pieces[0]], in: state) }
+        #expect(throws: GatewayProblem.self) { try GovernanceRoutes.batchRefusal([String(repeating: "0", count: 64)], in: state) }
+
+        // The console offers the first two together and the third on its own line, never a
+        // group the nodes refuse.
+        let groups = ConsoleRoutes.waitingRequests(for: "frank", in: state)
+        #expect(groups.map { $0.map(\.id) }.filter { pieces.contains($0[0]) } == [Array(pieces.prefix(2)), [pieces[2]]], "\(groups.map { $0.map(\.id) })")
+        for group in groups where group.count > 1 { #expect(state.batchRefusal(of: group.map(\.recorded)) == nil) }
+
+        // Every node refuses the three in one batch with that reason, and approves the two.
+        time += 1000
+        func batch(_ ids: [String]) throws -> Entry {
+            let timing = DecisionTiming(signedAt: time, reviewMillis: 60_000)
+            let challenge = try #require(RequestBatchApproval.challenge(requestIds: ids, genesisDigest: state.genesisDigest, timing: timing))
+            let assertion = genesis.authenticators["frank"]!.getAssertion(relyingPartyId: TestGenesis.rpId, origin: TestGenesis.origin, challenge: challenge)
+            return try RequestBatchApproval(requestIds: ids, user: "frank", assertion: assertion, timing: timing).entry()
+        }
+        let refused = state.apply(try batch(pieces), blockTime: time)
+        guard case .refused(let error) = refused else { Issue.record("the nodes applied \(refused)"); return }
+        #expect(error.code == .invalidRequest && error.reason == reason, "\(error)")
+        #expect(state.apply(try batch(Array(pieces.prefix(2))), blockTime: time)
+            == .requestBatchApprovals(requestIds: Array(pieces.prefix(2)), statuses: [.approved, .approved]))
     }
 
     static func console(_ genesis: TestGenesis) async throws -> Console {
@@ -155,11 +208,11 @@ struct ConsoleRequestTests {
     @Test func eachRequestOfAnInboxLineIsJudgedByItsOwnReview() throws {
         let (state, _, _, routine, _) = try Self.state(memo: "")
         var reviewed = try routine.map { ConsoleReviewedRequest(try #require(state.requestBook.requests[$0]), in: state) }
-        #expect(ConsoleRoutes.grouped(reviewed).map { $0.map(\.id) } == [routine])
+        #expect(ConsoleRoutes.grouped(reviewed, in: state).map { $0.map(\.id) } == [routine])
         let review = reviewed[1].review
         reviewed[1] = ConsoleReviewedRequest(reviewed[1].recorded, review: RequestReview(
             explanation: review.explanation, facts: RequestFlags(flags: [], alone: ["NOT PRICED: no USD notional is known"], notionalUSD: nil)))
-        #expect(ConsoleRoutes.grouped(reviewed).map { $0.map(\.id) } == [[routine[0], routine[2]], [routine[1]]])
+        #expect(ConsoleRoutes.grouped(reviewed, in: state).map { $0.map(\.id) } == [[routine[0], routine[2]], [routine[1]]])
         // One review per request for a page: the inbox line takes the group's, never makes its own.
         let item = ConsoleRequestItem([reviewed[1]], in: state, now: state.time)
         #expect(!item.isBatch && item.explanation.map(\.text) == review.explanation.lines)
@@ -218,5 +271,15 @@ struct ConsoleRequestTests {
         #expect(Lie.duplicatedAmount.apply(rows) == [rows[0], ConsoleTableRow(label: "  amount", text: "95"), rows[1]])
         #expect(Lie.otherAddress.apply(rows)[1].text == "0x" + String(repeating: "1", count: 40))
         #expect(Lie.lookalikeLabel.apply(rows) == [rows[0], ConsoleTableRow(label: "  \u{0430}mount", text: "95"), rows[1]])
+        // Lies drawn by a stylesheet: the text stays true, the row is styled (review helper-57 H2).
+        #expect(Lie.cssTextFill.apply(rows) == [ConsoleTableRow(label: "  amount", text: "5", lieClass: "lie-fill", lie: "95"), rows[1]])
+        #expect(Lie.overlay.apply(rows) == [rows[0], ConsoleTableRow(label: "  spender", text: "0xabc", lieClass: "lie-overlay", lie: Lie.otherAddressText)])
+        #expect(Lie.cssHiddenRows.apply(rows).map(\.lieClass) == ["lie-invisible", "lie-offscreen"] && Lie.cssHiddenRows.apply(rows).map(\.text) == ["5", "0xabc"])
+        #expect(Lie.offpageArticle.apply(rows) == rows && Lie.otherAmount.apply(rows) != rows)
+        // The lying stylesheet is served only by a gateway with a lie armed, only as console.css.
+        let css = Array("body {}".utf8)
+        #expect(GatewayFaultInjection.none.serving(asset: "console.css", css) == css)
+        #expect(GatewayFaultInjection(consoleTableLie: .overlay).serving(asset: "console.css", css) == css + Array(Lie.stylesheet.utf8))
+        #expect(GatewayFaultInjection(consoleTableLie: .overlay).serving(asset: "console.js", css) == css)
     }
 }

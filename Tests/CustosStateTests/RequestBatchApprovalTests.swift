@@ -202,10 +202,14 @@ import Testing
     /// routine request is large on its own and never batched; pieces under it are judged on
     /// their sum.
     @Test func withoutAHastySectionTheDefaultBatchBoundHolds() throws {
-        #expect(ApprovalPolicy().batchBoundUSD == ApprovalPolicy.defaultBatchBoundUSD)
-        #expect(ApprovalPolicy(hastyWithinSeconds: 10, hastyOverUSD: FixedDecimal(50_000)!).batchBoundUSD == FixedDecimal(50_000))
+        // One value: the amount with where it comes from (lead's mend).
+        let byDefault = BatchBound(usd: ApprovalPolicy.defaultBatchBoundUSD, source: "the default, which approvals.hasty.over_usd may only lower")
+        #expect(ApprovalPolicy().batchBound == byDefault)
+        #expect(ApprovalPolicy(hastyWithinSeconds: 10, hastyOverUSD: FixedDecimal(50_000)!).batchBound
+            == BatchBound(usd: FixedDecimal(50_000)!, source: "approvals.hasty.over_usd"))
+        #expect(ApprovalPolicy(hastyWithinSeconds: 10, hastyOverUSD: ApprovalPolicy.defaultBatchBoundUSD).batchBound.source == "approvals.hasty.over_usd")
         // Review M3: a hasty section a diff reads as stronger never raises the bound.
-        #expect(ApprovalPolicy(hastyWithinSeconds: 1, hastyOverUSD: FixedDecimal(1_000_000_000)!).batchBoundUSD == ApprovalPolicy.defaultBatchBoundUSD)
+        #expect(ApprovalPolicy(hastyWithinSeconds: 1, hastyOverUSD: FixedDecimal(1_000_000_000)!).batchBound == byDefault)
         var (c, key) = try Self.routine(usd: "100000")
         let ids = try (0..<3).map { _ in try RequestApprovalTests.held(&c, key) }
         let flags = c.state.flags(of: try #require(c.state.requestBook.requests[ids[0]]))

@@ -11,9 +11,18 @@ Input (JSON on stdin):
                | {"do": "makeCode"} | {"do": "invite", "user": ID, "key": HEX} | {"do": "enrol", "code": CODE}
                | {"do": "propose", "operation": ID}
                | {"do": "requestInbox"} | {"do": "openRequest", "path": PATH} | {"do": "approveRequest", "path": PATH}
-               | {"do": "rejectRequest", "path": PATH} (PATH: /console/requests/ID or /console/batches/ID)
-               | {"do": "script", "expression": JS}, each optionally with "screenshot": NAME]}
+               | {"do": "rejectRequest", "path": PATH} (PATH: /console/requests/ID or /console/batches/ID;
+                 with "scroll": true, the button is scrolled into view before the click)
+               | {"do": "script", "expression": JS} (its value: "value" if a boolean, else "text"), each optionally with "screenshot": NAME,
+               and with "dialog": "accept" (the default) or "dismiss", or "expect": [TEXT, ...]]}
 Output (JSON on stdout): {"results": [one object per action]}.
+
+JavaScript dialogs (the console's window.confirm before it asks the authenticator) are answered
+through Page.javascriptDialogOpening / Page.handleJavaScriptDialog, as a person would: an action
+with "expect" accepts a dialog only if it holds every TEXT (what the person read on the page),
+and dismisses it otherwise; without it, "dialog" says. Each result lists the dialogs' texts
+("dialogs") and whether each was accepted ("accepted"), and the credential's signature counter
+after it ("signCount": unchanged when nothing was signed).
 
 The person's authenticator is a virtual CTAP2 authenticator (WebAuthn domain) with user
 verification, holding the person's registered credential. Every wait is bounded; the browser
@@ -47,19 +56,31 @@ def pkcs8(scalar):
 
 
 class DevTools:
-    """One page's DevTools connection: commands answered by id; events are skipped."""
+    """One page's DevTools connection: commands answered by id; a JavaScript dialog is recorded
+    and answered as `answer(text)` says (True: accept); other events are skipped."""
 
     def __init__(self, url):
         self.socket = websocket.create_connection(url, timeout=WAIT_SECONDS, suppress_origin=True)
         self.next_id = 0
+        self.answer = lambda text: True
+        self.dialogs = []
+
+    def send(self, method, **params):
+        self.next_id += 1
+        self.socket.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        return self.next_id
 
     def call(self, method, **params):
-        self.next_id += 1
-        ident = self.next_id
-        self.socket.send(json.dumps({"id": ident, "method": method, "params": params}))
+        ident = self.send(method, **params)
         deadline = time.monotonic() + WAIT_SECONDS
         while time.monotonic() < deadline:
             message = json.loads(self.socket.recv())
+            if message.get("method") == "Page.javascriptDialogOpening":
+                # The page's script waits for the dialog; its answer is not awaited here.
+                text = message["params"]["message"]
+                accept = bool(self.answer(text))
+                self.dialogs.append({"text": text, "accepted": accept})
+                self.send("Page.handleJavaScriptDialog", accept=accept)
             if message.get("id") == ident:
                 if "error" in message:
                     raise RuntimeError(f"{method}: {message['error']}")
@@ -137,9 +158,19 @@ def open_signed_page(page, url):
     return text_of(page, "digest")
 
 
-def sign_shown_content(page, url, button, result):
-    """Opens a page showing signed content and signs it with the authenticator by its button."""
+def sign_shown_content(page, url, button, result, scroll=False):
+    """Opens a page showing signed content and signs it with the authenticator by its button
+    (scrolled into view first, with `scroll`). A page that offers no such button (its script took
+    it away) is not clicked: "clicked" says whether it was."""
     result["digest"] = open_signed_page(page, url)
+    result["clicked"] = page.evaluate(f"!!document.getElementById({json.dumps(button)})")
+    if not result["clicked"]:
+        result["status"] = text_of(page, "decide-status")
+        result["read"] = page.evaluate("Array.from(document.querySelectorAll('[data-shown=\"summary\"]')).map(e => e.textContent)")
+        return
+    if scroll:
+        page.evaluate(f"document.getElementById({json.dumps(button)}).scrollIntoView()")
+        result["scrollY"] = page.evaluate("window.scrollY")
     page.evaluate(f"document.getElementById({json.dumps(button)}).click()")
     page.wait_for("!window.__custosOld && document.readyState === 'complete' || document.body.dataset.decision === 'failed'",
                   f"the page after {button}")
@@ -166,6 +197,8 @@ def run(request):
         authenticator = page.call("WebAuthn.addVirtualAuthenticator", options={
             "protocol": "ctap2", "transport": "usb", "hasResidentKey": True, "hasUserVerification": True,
             "isUserVerified": True, "automaticPresenceSimulation": True})["authenticatorId"]
+        page.authenticator = authenticator
+        signs = bool(person.get("credentialId"))
         if person.get("credentialId"):
             key = person.get("privateKeyPKCS8") or base64.b64encode(pkcs8(b64url_decode(person["privateKey"]))).decode()
             page.call("WebAuthn.addCredential", authenticatorId=authenticator, credential={
@@ -176,6 +209,12 @@ def run(request):
         for action in request["actions"]:
             kind = action["do"]
             result = {"do": kind}
+            expected = action.get("expect")
+            if expected is not None:
+                page.answer = lambda text, expected=expected: all(e in text for e in expected)
+            else:
+                page.answer = lambda text, accept=action.get("dialog", "accept") == "accept": accept
+            page.dialogs = []
             if kind == "signIn":
                 page.navigate(base + "/console/sign-in")
                 page.evaluate("document.getElementById('sign-in-button').click()")
@@ -245,17 +284,24 @@ def run(request):
                 result["ids"] = page.evaluate("Array.from(document.querySelectorAll('[data-shown=\"id\"]')).map(e => e.textContent)")
                 result["warnings"] = page.evaluate("Array.from(document.querySelectorAll('p.warning')).map(e => e.textContent)")
             elif kind in ("approveRequest", "rejectRequest"):
-                sign_shown_content(page, base + action["path"], "approve" if kind == "approveRequest" else "reject", result)
+                sign_shown_content(page, base + action["path"], "approve" if kind == "approveRequest" else "reject", result,
+                                   scroll=action.get("scroll", False))
             elif kind == "declineUserVerification":
                 page.call("WebAuthn.setUserVerified", authenticatorId=authenticator, isUserVerified=False)
             elif kind == "script":
-                result["value"] = page.evaluate(action["expression"])
+                value = page.evaluate(action["expression"])
+                result["value" if isinstance(value, bool) else "text"] = value
             else:
                 raise RuntimeError(f"unknown action {kind}")
             if "screenshot" in action:
                 path = os.path.join(shots, action["screenshot"])
                 page.screenshot(path)
                 result["screenshot"] = path
+            if signs and "signCount" not in result:
+                credentials = page.call("WebAuthn.getCredentials", authenticatorId=authenticator)["credentials"]
+                result["signCount"] = max((c["signCount"] for c in credentials), default=0)
+            result["dialogs"] = [d["text"] for d in page.dialogs]
+            result["accepted"] = [d["accepted"] for d in page.dialogs]
             results.append(result)
         page.socket.close()
     finally:

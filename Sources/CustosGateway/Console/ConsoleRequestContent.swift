@@ -22,6 +22,9 @@ struct ConsoleRequestContent: Sendable {
     /// Why it is approved only on its own (`RequestReview.alone`): the page's script signs no
     /// batch approval of a list holding one such request.
     let alone: [ConsoleText]
+    /// Set only by a test's fault (`ConsoleTableLie.offpageArticle`): the request is placed
+    /// where the person does not see it.
+    var offpage = false
 
     static let beyondDecimals = "beyond any decimal the policy reads (e.g. an unlimited approval)"
 

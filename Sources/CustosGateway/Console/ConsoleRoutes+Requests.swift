@@ -33,16 +33,19 @@ extension ConsoleRoutes {
     /// request. A request to be read on its own (`RequestReview.alone`: anything unusual about
     /// it, no USD notional, or large under `approvals.hasty`) is a group of one, never on a batch
     /// line (review H2), as every node refuses it in a batch; each request is judged by its own
-    /// review, not its group's first (review L2).
+    /// review, not its group's first (review L2); and a group is never one every node would
+    /// refuse as a batch (`ReplicatedState.batchRefusal(of:)`: their notionals together under the
+    /// batch bound, review helper-55 L-a).
     static func waitingRequests(for user: String, in state: ReplicatedState) -> [[ConsoleReviewedRequest]] {
         grouped(state.requestBook.order.compactMap { id in
             state.requestBook.requests[id].flatMap { awaits($0, user, in: state) ? ConsoleReviewedRequest($0, in: state) : nil }
-        })
+        }, in: state)
     }
 
     /// `requests` (in log order) grouped as `waitingRequests` says: a request its review keeps
-    /// out of batches alone, every other one with the open group of its prompt.
-    static func grouped(_ requests: [ConsoleReviewedRequest]) -> [[ConsoleReviewedRequest]] {
+    /// out of batches alone, every other one with the open group of its prompt while the group
+    /// with it is a batch the nodes accept (`batchRefusal(of:)`), else in a new group.
+    static func grouped(_ requests: [ConsoleReviewedRequest], in state: ReplicatedState) -> [[ConsoleReviewedRequest]] {
         var groups: [[ConsoleReviewedRequest]] = []
         var open: [RequestPrompt: Int] = [:]
         for reviewed in requests {
@@ -51,7 +54,8 @@ extension ConsoleRoutes {
                 continue
             }
             let prompt = RequestPrompt(reviewed.recorded)
-            if let index = open[prompt], groups[index].count < RequestBatchApproval.maximumRequests {
+            if let index = open[prompt], groups[index].count < RequestBatchApproval.maximumRequests,
+               state.batchRefusal(of: (groups[index] + [reviewed]).map { ($0.recorded, $0.review.facts) }) == nil {
                 groups[index].append(reviewed)
             } else {
                 open[prompt] = groups.count
@@ -87,7 +91,8 @@ extension ConsoleRoutes {
         }
         let item = ConsoleRequestItem([reviewed], in: state, now: console.gateway.clock())
         return try page(console, status: .ok, ConsoleRequestPage(
-            frame: frame(state, title: "Request \(id.prefix(16))", session: session), item: item, requests: [content],
+            frame: frame(state, title: "Request \(id.prefix(16))", session: session), item: item,
+            requests: console.gateway.armedFaults.displaying(requests: [content]),
             canDecide: awaits(recorded, session.user, in: state), credentialId: Base64URL.encode(session.credentialId), notice: notice),
             template: "request")
     }
@@ -107,7 +112,8 @@ extension ConsoleRoutes {
         }
         let item = ConsoleRequestItem(group, in: state, now: console.gateway.clock())
         return try page(console, status: .ok, ConsoleRequestPage(
-            frame: frame(state, title: "\(group.count) identical requests", session: session), item: item, requests: contents,
+            frame: frame(state, title: "\(group.count) identical requests", session: session), item: item,
+            requests: console.gateway.armedFaults.displaying(requests: contents),
             canDecide: contents.count == group.count, credentialId: Base64URL.encode(session.credentialId), notice: nil),
             template: "request")
     }

@@ -40,7 +40,7 @@ enum ConsoleRoutes {
                     frame: await frame(console, title: "Not found", session: nil), heading: "Not found",
                     message: "The console has no such file.", back: "/console/"), template: "message")
             }
-            return ConsolePage.asset(bytes, contentType: type)
+            return ConsolePage.asset(console.gateway.armedFaults.serving(asset: name, bytes), contentType: type)
         }
     }
 

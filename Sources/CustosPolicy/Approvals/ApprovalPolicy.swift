@@ -52,8 +52,13 @@ public struct ApprovalPolicy: Sendable, Hashable {
     /// has a size bound (security review M-a: without one, one touch approved 20 × 5,000,000
     /// USD), and adding a hasty section, which a policy diff reads as stronger, never raises it
     /// (review M3). A request whose notional is not known is never batched, whatever this says
-    /// (`RequestFlags.alone`).
-    public var batchBoundUSD: FixedDecimal { hastyWithinSeconds == nil ? Self.defaultBatchBoundUSD : min(hastyOverUSD, Self.defaultBatchBoundUSD) }
+    /// (`RequestFlags.alone`). One value, the amount with where it comes from, so that a reason
+    /// never names another source than the number it gives.
+    public var batchBound: BatchBound {
+        hastyWithinSeconds != nil && hastyOverUSD <= Self.defaultBatchBoundUSD
+            ? BatchBound(usd: hastyOverUSD, source: "approvals.hasty.over_usd")
+            : BatchBound(usd: Self.defaultBatchBoundUSD, source: "the default, which approvals.hasty.over_usd may only lower")
+    }
 
     /// The batch bound of a policy without `approvals.hasty`: 100,000 USD, the `over_usd` the
     /// README's example of the section names.

@@ -70,9 +70,9 @@ extension ReplicatedState {
         ]
         // Every flag, "NOT PRICED" among them whatever the policy says (security review M1).
         alone += flags.map(\.text)
-        let bound = policy.document.approvals.batchBoundUSD
-        if let usd, usd >= bound {
-            alone.append("LARGE: its notional of \(usd.grouped) USD is at least the batch bound (\(bound.grouped) USD, \(Self.batchBoundSource(policy.document.approvals)))")
+        let bound = policy.document.approvals.batchBound
+        if let usd, usd >= bound.usd {
+            alone.append("LARGE: its notional of \(usd.grouped) USD is at least the batch bound (\(bound.text))")
         }
         return RequestFlags(flags: flags, alone: alone, notionalUSD: usd)
     }

@@ -43,7 +43,7 @@ public struct RequestFlags: Sendable, Hashable {
     /// or a message may change ownership, upgrade a contract, grant an allowance or move a
     /// Safe's funds to an address the flags do not see: security review H1), every flag (a
     /// request without a USD notional among them: "NOT PRICED", whatever the policy says), and
-    /// a USD notional at or above the policy's batch bound (`ApprovalPolicy.batchBoundUSD`).
+    /// a USD notional at or above the policy's batch bound (`ApprovalPolicy.batchBound`).
     /// Empty when it may be approved together with identical requests.
     public let alone: [String]
     /// The request's USD notional in the state, or nil when it is not known: a batch is judged

@@ -28,10 +28,8 @@ extension ReplicatedState {
     /// In order: the one assertion verifies over `RequestBatchApproval.challenge` of the list
     /// with this cluster's genesis digest and the timing (its counter moves on once); every
     /// listed request may still be approved by the person (`undecidedRequest`); none is to be
-    /// read on its own (`RequestFlags.alone`: a priced plain transfer with no unusual flag, not
-    /// large under `ApprovalPolicy.batchBoundUSD`), nor are they large together; every listed request has the
-    /// prompt of the first (`RequestPrompt`: the same initiator, body but for its id, and
-    /// approvals waited for); the signed time is close to the block
+    /// read on its own, nor are they large together, and every one has the prompt of the first
+    /// (`batchRefusal(of:)`); the signed time is close to the block
     /// time (`checkTiming`); then each request is approved in list order as a single approval is
     /// (`record`: eligibility, the hourly bound counted per request, hastiness judged on its
     /// share of the review, the policy in force when one is filled). A failure fails the whole
@@ -42,42 +40,7 @@ extension ReplicatedState {
         try authenticate(b.user, assertion: b.assertion,
                          challenge: RequestBatchApproval.challenge(requestIds: b.requestIds, genesisDigest: genesisDigest, timing: b.timing)!)
         let listed = try b.requestIds.map { id throws(GovernanceError) in try undecidedRequest(id, by: b.user) }
-        // A request with anything unusual about it deserves its own reading (review H2): one
-        // touch for a routine list never covers it, whatever page the gateway served. Nor does
-        // one whose USD notional is not known (review M1): no size bound can judge it. The flags
-        // alone, from the policy's decision without its explanation in words (review mend).
-        let reviews = listed.map { flags(of: $0) }
-        let alone = zip(listed, reviews).compactMap { r, review in
-            review.alone.isEmpty ? nil : "request \(r.id): " + review.alone.joined(separator: "; ")
-        }
-        if !alone.isEmpty {
-            throw GovernanceError(
-                .invalidRequest,
-                "\(alone.count) of the \(listed.count) requests are approved only on their own, never in a batch — \(alone.joined(separator: " — "))")
-        }
-        // Nor is a large amount split into routine pieces (review M2): the batch is judged large on
-        // the sum of its notionals, as one request of that size would be. Every notional is known
-        // here (an unpriced request is approved only on its own, above); a sum beyond the
-        // decimals counts as large.
-        let total = reviews.reduce(FixedDecimal?.some(.zero)) { sum, review in sum.flatMap { $0.adding(review.notionalUSD ?? .zero) } }
-        let bound = policy.document.approvals.batchBoundUSD
-        if listed.count > 1, total.map({ $0 >= bound }) ?? true {
-            throw GovernanceError(
-                .invalidRequest,
-                "the \(listed.count) requests move \(total.map { "\($0.grouped) USD" } ?? "more USD than a decimal holds") together, at least the batch bound "
-                    + "(\(bound.grouped) USD, \(Self.batchBoundSource(policy.document.approvals))): a large amount is approved request by request, never in one batch")
-        }
-        // Only identical requests are approved together (review H2): a batch is "the same
-        // request N times", never a way to slip a different one under one touch.
-        if let first = listed.first {
-            let odd = listed.filter { RequestPrompt($0) != RequestPrompt(first) }.map(\.id)
-            if !odd.isEmpty {
-                throw GovernanceError(
-                    .invalidRequest,
-                    "request\(odd.count == 1 ? "" : "s") \(odd.joined(separator: ", ")) \(odd.count == 1 ? "is" : "are") not identical to request \(first.id) "
-                        + "(initiator, body and the approvals it waits for): only identical requests are approved together; approve \(odd.count == 1 ? "it" : "each") on its own")
-            }
-        }
+        if let refusal = batchRefusal(of: listed) { throw GovernanceError(.invalidRequest, refusal) }
         try checkTiming(b.timing, approve: true, by: b.user, of: "\(b.requestIds.count) requests",
                         recordedAt: listed.map(\.blockTime).max() ?? time)
         // One review covers them all: each is credited its share (review M1), so approving 20
@@ -97,9 +60,46 @@ extension ReplicatedState {
 }
 
 extension ReplicatedState {
-    /// Where the batch bound comes from, for reasons.
-    static func batchBoundSource(_ approvals: ApprovalPolicy) -> String {
-        approvals.hastyWithinSeconds != nil && approvals.hastyOverUSD <= ApprovalPolicy.defaultBatchBoundUSD
-            ? "approvals.hasty.over_usd" : "the default, which approvals.hasty.over_usd may only lower"
+    /// Why the requests `listed` (in list order, each with its `RequestFlags` at this state) may
+    /// not be approved together in one `request.approve-batch`, or nil when they may. Every
+    /// node's transition refuses a batch with this reason; the console groups its inbox with it
+    /// and the CLI asks the gateway for it before anything is signed (`GET
+    /// /v1/requests/batch-refusal`), so that no list is offered as a batch that the nodes refuse.
+    public func batchRefusal(of listed: [(request: RecordedRequest, flags: RequestFlags)]) -> String? {
+        // A request with anything unusual about it deserves its own reading (review H2): one
+        // touch for a routine list never covers it, whatever page the gateway served. Nor does
+        // one whose USD notional is not known (review M1): no size bound can judge it. The flags
+        // alone, from the policy's decision without its explanation in words (review mend).
+        let alone = listed.compactMap { r, flags in
+            flags.alone.isEmpty ? nil : "request \(r.id): " + flags.alone.joined(separator: "; ")
+        }
+        if !alone.isEmpty {
+            return "\(alone.count) of the \(listed.count) requests are approved only on their own, never in a batch — \(alone.joined(separator: " — "))"
+        }
+        // Nor is a large amount split into routine pieces (review M2): the batch is judged large on
+        // the sum of its notionals, as one request of that size would be. Every notional is known
+        // here (an unpriced request is approved only on its own, above); a sum beyond the
+        // decimals counts as large.
+        let total = listed.reduce(FixedDecimal?.some(.zero)) { sum, r in sum.flatMap { $0.adding(r.flags.notionalUSD ?? .zero) } }
+        let bound = policy.document.approvals.batchBound
+        if listed.count > 1, total.map({ $0 >= bound.usd }) ?? true {
+            return "the \(listed.count) requests move \(total.map { "\($0.grouped) USD" } ?? "more USD than a decimal holds") together, at least the batch bound "
+                + "(\(bound.text)): a large amount is approved request by request, never in one batch"
+        }
+        // Only identical requests are approved together (review H2): a batch is "the same
+        // request N times", never a way to slip a different one under one touch.
+        if let first = listed.first?.request {
+            let odd = listed.map(\.request).filter { RequestPrompt($0) != RequestPrompt(first) }.map(\.id)
+            if !odd.isEmpty {
+                return "request\(odd.count == 1 ? "" : "s") \(odd.joined(separator: ", ")) \(odd.count == 1 ? "is" : "are") not identical to request \(first.id) "
+                    + "(initiator, body and the approvals it waits for): only identical requests are approved together; approve \(odd.count == 1 ? "it" : "each") on its own"
+            }
+        }
+        return nil
+    }
+
+    /// `batchRefusal(of:)` of `listed` with each one's flags at this state.
+    public func batchRefusal(of listed: [RecordedRequest]) -> String? {
+        batchRefusal(of: listed.map { ($0, flags(of: $0)) })
     }
 }

@@ -194,6 +194,49 @@
     return taggedHash('custos/governance/' + act, new Uint8Array(encoding));
   }
 
+  // What a browser's dialog shows without trimming (Chromium's tab-modal dialog: about 24 rows
+  // of 80 columns).
+  const DIALOG_ROWS = 24;
+  const DIALOG_COLUMNS = 80;
+
+  // The rows `text` takes in a dialog DIALOG_COLUMNS wide.
+  function dialogRows(text) {
+    return String(text).split('\n').reduce((rows, line) => rows + Math.max(1, Math.ceil(Array.from(line).length / DIALOG_COLUMNS)), 0);
+  }
+
+  // The text of the browser's own confirmation before a governance act is signed (review
+  // helper-57 H2): the signed fields as this script encodes them (each `data-canon` element's
+  // text, a list's items in brackets), in the signed order, under the label of their row (the
+  // label is the page's, the value what is signed), each value whole; and the digest's first
+  // characters. A signed value is never cut (review H2 of the dialog): an operation whose fields
+  // do not fit one dialog (a `change-policy` document, a long list) is refused here, for the CLI,
+  // which shows it whole and computes the challenge itself.
+  function operationConfirmation(act, section, digest) {
+    const what = { approve: 'APPROVE', reject: 'REJECT', propose: 'PROPOSE' }[act] || act.toUpperCase();
+    const lines = [what + ' this governance operation?', 'The signed fields as your browser encodes them (not the page\'s drawing of them):'];
+    // Exactly the elements canonicalBytes encodes, wherever the page put them.
+    for (const field of section.querySelectorAll('[data-canon]')) {
+      const row = field.closest('tr');
+      const label = row && row.cells[0] && !row.cells[0].contains(field) ? row.cells[0].textContent.trim() : '(unlabelled)';
+      const value = field.dataset.canon === 'strings'
+        ? '[' + Array.from(field.querySelectorAll('[data-item]'), (item) => item.textContent).join(', ') + ']'
+        : field.textContent;
+      lines.push(visible(cut(label, 40)) + ': ' + visible(value));
+    }
+    lines.push('Digest ' + hex(digest).slice(0, 16) + ' …');
+    lines.push('OK asks your security key; Cancel signs nothing.');
+    const text = lines.join('\n');
+    if (dialogRows(text) > DIALOG_ROWS) {
+      // The operation's id is its second signed string, after the format tag (GovernanceProposal+ConsoleFields).
+      const id = section.querySelectorAll('[data-canon="string"]')[1];
+      const named = id ? ' ' + visible(cut(id.textContent, 40)) : '';
+      throw new Error('this operation\'s signed fields take ' + dialogRows(text) + ' rows, more than the browser\'s confirmation shows whole ('
+        + DIALOG_ROWS + ' of ' + DIALOG_COLUMNS + ' columns), and this page never cuts a signed value: read and ' + act
+        + ' it in the CLI (custos op show' + named + ', custos op ' + act + named + ').');
+    }
+    return text;
+  }
+
   function setUpDecision(section) {
     const form = document.getElementById('decide');
     if (!form) return;
@@ -217,6 +260,7 @@
           const challenge = timed
             ? await timedChallenge(act, genesis, digest, signedAt, reviewMillis)
             : await taggedHash('custos/governance/' + act, untimed);
+          confirmOrStop(operationConfirmation(act, section, digest));
           say(status, 'Touch your security key to ' + act + ' the content shown above.');
           await assertInto(form, challenge);
           if (timed) {
@@ -301,6 +345,8 @@
 
   // Said of a request whose table the script does not compare with the signed content.
   const UNVERIFIED = ' (THE TABLE BESIDE IT IS THE GATEWAY\'S, NOT VERIFIED BY THIS PAGE)';
+  // The same, as a confirmation's warning, said before the reading.
+  const NOT_VERIFIED = 'NOT VERIFIED: the table beside it is the gateway\'s, not verified by this page';
 
   // A table label as the script compares it: letters and digits only, in lower case, so that
   // "Amount:" or " amount" is no second name for the row "amount".
@@ -308,12 +354,20 @@
     return String(label).toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
   }
 
+  // Whether `element` is displayed and not transparent, by the browser's own method (review L3 of
+  // the dialog: the prototype's, not one the page could set on the element); a browser without
+  // it shows nothing this page counts as readable.
+  function displayed(element) {
+    const check = Element.prototype.checkVisibility;
+    return typeof check === 'function' && check.call(element, { checkOpacity: true, checkVisibilityCSS: true });
+  }
+
   // Whether a person reads `element`'s text as it is (review M-b): displayed and not
   // transparent (checkVisibility), in a readable size and colour, on the page, and with no text
   // a stylesheet puts before or after it (`::before`/`::after` are not in textContent). The
   // console's own stylesheet does none of these to a table cell.
   function readable(element) {
-    if (typeof element.checkVisibility === 'function' && !element.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) return false;
+    if (!displayed(element)) return false;
     const style = getComputedStyle(element);
     if (parseFloat(style.fontSize) < 8 || style.color === 'transparent' || /^rgba\(.*,\s*0(\.0+)?\)$/.test(style.color)) return false;
     for (const pseudo of ['::before', '::after']) {
@@ -397,25 +451,38 @@
   // compared that table with the signed body at all (`verified`): a message's table (EIP-191,
   // EIP-712: its domain and fields), a call the script does not decode, and a body in the
   // policy's own form are shown as the gateway's, NOT VERIFIED BY THIS PAGE, and are never
-  // approved in a batch (setUpRequestDecision).
+  // approved in a batch (setUpRequestDecision). `amounts` are what it moves or allows, as
+  // signed ([what, amount]: an asset and a decimal amount, or a token's smallest units), which a
+  // batch's confirmation totals.
   function readBody(body, article) {
-    if (!body || typeof body !== 'object' || Array.isArray(body)) return { text: 'a body that is not an object', mismatches: [], verified: false };
+    if (!body || typeof body !== 'object' || Array.isArray(body)) {
+      return { text: 'a body that is not an object', plain: 'a body that is not an object', warning: NOT_VERIFIED, mismatches: [], verified: false, amounts: [] };
+    }
     const mismatches = [];
     if (body.message !== undefined) {
       const message = body.message && typeof body.message === 'object' ? body.message : {};
-      let what = 'sign a ' + String(message.format) + ' message';
-      if (message.format === 'eip712' && message.typedData && typeof message.typedData === 'object') {
-        const typed = message.typedData;
-        const domain = typed.domain && typeof typed.domain === 'object' ? typed.domain : {};
-        const parts = ['name', 'version', 'chainId', 'verifyingContract', 'salt']
-          .filter((k) => domain[k] !== undefined).map((k) => k + ' ' + String(domain[k]));
-        what = 'sign EIP-712 typed data, primaryType ' + String(typed.primaryType) + ', domain {' + parts.join(', ') + '}';
-      } else if (message.format === 'eip191' && message.text !== undefined) {
-        what += ', text "' + String(message.text) + '"';
-      } else if (message.hex !== undefined) {
-        what += ' of ' + Math.max(0, (String(message.hex).length - 2) / 2) + ' bytes';
-      }
-      return { text: what + ' with vault ' + String(body.vault) + UNVERIFIED, mismatches, verified: false };
+      // The message's reading, with its long values whole (the page) or cut (the confirmation).
+      const what = (limit) => {
+        let said = 'sign a ' + String(message.format) + ' message';
+        if (message.format === 'eip712' && message.typedData && typeof message.typedData === 'object') {
+          const typed = message.typedData;
+          const domain = typed.domain && typeof typed.domain === 'object' ? typed.domain : {};
+          const parts = ['name', 'version', 'chainId', 'verifyingContract', 'salt']
+            .filter((k) => domain[k] !== undefined).map((k) => k + ' ' + String(domain[k]));
+          // The signed message's fields in the signed text's order, each value cut (review M2 of the dialog).
+          const signed = typed.message && typeof typed.message === 'object' && !Array.isArray(typed.message) ? typed.message : {};
+          const each = limit === Infinity ? Infinity : 40;
+          const fields = Object.keys(signed).map((k) => cut(k, each) + ' '
+            + cut(typeof signed[k] === 'string' ? signed[k] : JSON.stringify(signed[k]), each));
+          said = 'sign EIP-712 typed data, primaryType ' + String(typed.primaryType) + ', domain {' + parts.join(', ') + '}, message {' + fields.join(', ') + '}';
+        } else if (message.format === 'eip191' && message.text !== undefined) {
+          said += ', text "' + cut(message.text, limit) + '"';
+        } else if (message.hex !== undefined) {
+          said += ' of ' + Math.max(0, (String(message.hex).length - 2) / 2) + ' bytes';
+        }
+        return said + ' with vault ' + String(body.vault);
+      };
+      return { text: what(Infinity) + UNVERIFIED, plain: what(MEMO_LIMIT), warning: NOT_VERIFIED, mismatches, verified: false, amounts: [] };
     }
     const to = body.destination !== undefined ? body.destination : body.to;
     const from = body.vault ? ' from vault ' + String(body.vault) : '';
@@ -425,16 +492,22 @@
     const transaction = body.from !== undefined;
     const shown = tableValues(article);
     if (transaction) checkTransactionRows(body, shown, mismatches);
+    const native = String(body.value === undefined ? '0' : body.value);
+    const amounts = body.kind === 'contract_call' && native !== '0' ? [['native value (in base units) on chain ' + String(body.chain), native]] : [];
     const rows = ['initiator', 'vault', body.kind === 'contract_call' ? 'calls' : 'transfers', 'memo', 'submitted'];
     if (body.kind === 'contract_call' && body.data !== undefined) {
       const decoded = decodeCall(body.data);
       const value = ' with value ' + String(body.value === undefined ? '0' : body.value);
       if (!decoded.call) {
+        const plain = 'contract_call to ' + String(to) + value + ' on chain ' + String(body.chain) + from + ': selector ' + decoded.selector
+          + ', ' + decoded.length + ' bytes of calldata';
         return {
-          text: 'contract_call to ' + String(to) + value + ' on chain ' + String(body.chain) + from + ': selector ' + decoded.selector
-            + ', ' + decoded.length + ' bytes of calldata; THIS PAGE DOES NOT DECODE THIS FUNCTION: the decoded table beside it is the gateway\'s, not verified by this page',
+          text: plain + '; THIS PAGE DOES NOT DECODE THIS FUNCTION: the decoded table beside it is the gateway\'s, NOT VERIFIED BY THIS PAGE',
+          plain,
+          warning: 'NOT VERIFIED: this page does not decode this function; the decoded table beside it is the gateway\'s',
           mismatches,
           verified: false,
+          amounts,
         };
       }
       // Every argument, the amount too, in exactly one visible row (review M4): an address in
@@ -446,59 +519,84 @@
       // The function row as the console writes it: the name and the selector, nothing else.
       checkRow(shown, 'function', decoded.call.name + ' ' + decoded.selector, 'calldata', mismatches, (a, b) => a.toLowerCase() === b.toLowerCase());
       if (transaction) checkLabels(shown, rows.concat(['function'], decoded.call.args.map(([name]) => name)), mismatches);
+      const units = decoded.call.args.find(([name]) => name === 'amount');
+      if (units) amounts.push([decoded.call.name + ' of token ' + String(to) + ' (in its smallest units)', units[1].replace(/ \(in the token's smallest units\)$/, '')]);
+      const plain = 'contract_call ' + decoded.call.name + '(' + decoded.call.args.map(([n, v]) => n + ' ' + v).join(', ') + ') on token '
+        + String(to) + value + ' on chain ' + String(body.chain) + from;
       return {
-        text: 'contract_call ' + decoded.call.name + '(' + decoded.call.args.map(([n, v]) => n + ' ' + v).join(', ') + ') on token '
-          + String(to) + value + ' on chain ' + String(body.chain) + from + (transaction ? '' : UNVERIFIED),
+        text: plain + (transaction ? '' : UNVERIFIED),
+        plain,
+        warning: transaction ? null : NOT_VERIFIED,
         mismatches,
         verified: transaction,
+        amounts,
       };
     }
     if (transaction) checkLabels(shown, rows, mismatches);
+    const plain = String(body.kind || 'transfer') + ' of ' + String(body.amount) + ' ' + String(body.asset || '') + ' to ' + String(to)
+      + ' on chain ' + String(body.chain) + from;
     return {
-      text: String(body.kind || 'transfer') + ' of ' + String(body.amount) + ' ' + String(body.asset || '') + ' to ' + String(to)
-        + ' on chain ' + String(body.chain) + from + (transaction ? '' : UNVERIFIED),
+      text: plain + (transaction ? '' : UNVERIFIED),
+      plain,
+      warning: transaction ? null : NOT_VERIFIED,
       mismatches,
       verified: transaction,
+      amounts: [[String(body.asset || '(no asset)') + ' on chain ' + String(body.chain), String(body.amount)]],
     };
   }
 
-  // The ids (SHA-256 digests) of the displayed signing inputs, in page order; shows each with
-  // what the browser read from it, and their first characters as the page's digest. Where the
-  // gateway's decoded table names another spender, recipient or function than the signed
-  // calldata, says so, takes the approve button away and throws: nothing is signed.
+  // The ids (SHA-256 digests) of the displayed signing inputs, in page order (`digests`); shows
+  // each with what the browser read from it, and their first characters as the page's digest.
+  // Where the gateway's decoded table names another spender, recipient or function than the
+  // signed calldata, says so, takes the approve button away and throws: nothing is signed. Also
+  // answers, for the confirmation (`requestConfirmation`), each request's reading in one line with a
+  // long memo cut (`lines`) and what each moves or allows (`amounts`).
   async function showRequestDigests(section) {
     const genesis = document.getElementById('genesis').textContent.trim();
     const digests = [];
+    const lines = [];
+    const amounts = [];
     const bodies = new Set();
     const mismatches = [];
     const unverified = [];
+    const warnings = [];
     for (const article of section.querySelectorAll('article[data-request]')) {
       // Every request signed for is on screen: a hidden one is never signed for.
-      if (typeof article.checkVisibility === 'function' && !article.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) {
+      if (!displayed(article)) {
         throw new Error('the page holds a request that is not shown (' + article.dataset.request.slice(0, 16) + '…): not signing');
       }
       const text = article.querySelector('[data-signing-input]').textContent;
       const digest = await sha256(utf8(text));
       const id = hex(digest);
       let read;
+      let line;
       try {
         const input = JSON.parse(text);
         const { id: _ignored, ...rest } = input.body && typeof input.body === 'object' ? input.body : { body: input.body };
         bodies.add(JSON.stringify([input.keyId, rest]));
         const body = readBody(input.body, article);
         if (!body.verified) unverified.push(article.dataset.request.slice(0, 16) + '…');
-        read = body.text + ', initiated by ' + String(input.keyId);
         for (const m of body.mismatches) mismatches.push('request ' + article.dataset.request.slice(0, 16) + '…: ' + m);
-        if (body.mismatches.length > 0) read += ' (MISMATCH: ' + body.mismatches.join('; ') + ')';
-        if (input.body && typeof input.body === 'object' && input.body.memo !== undefined) read += ', memo "' + String(input.body.memo) + '"';
-        if (input.cluster !== genesis) read += ' (SIGNED FOR ANOTHER CLUSTER ' + String(input.cluster).slice(0, 16) + '…)';
+        const memo = input.body && typeof input.body === 'object' && input.body.memo !== undefined ? String(input.body.memo) : null;
         const hidden = hiddenCharacters(text);
-        if (hidden.length > 0) read += ' (THE SIGNED TEXT HOLDS INVISIBLE OR DIRECTION-CHANGING CHARACTERS: ' + hidden.join(' ') + ')';
-        read = visible(read);
+        const otherCluster = input.cluster !== genesis ? 'SIGNED FOR ANOTHER CLUSTER ' + String(input.cluster).slice(0, 16) + '…' : null;
+        const hiddenWarning = hidden.length > 0 ? 'THE SIGNED TEXT HOLDS INVISIBLE OR DIRECTION-CHANGING CHARACTERS: ' + hidden.join(' ') : null;
+        // The reading on the page, with the memo whole and the warnings after it.
+        read = visible(body.text + ', initiated by ' + String(input.keyId)
+          + (body.mismatches.length > 0 ? ' (MISMATCH: ' + body.mismatches.join('; ') + ')' : '')
+          + (memo === null ? '' : ', memo "' + memo + '"')
+          + (otherCluster === null ? '' : ' (' + otherCluster + ')')
+          + (hiddenWarning === null ? '' : ' (' + hiddenWarning + ')'));
+        // The confirmation's: long texts cut, the warnings apart, said first (requestConfirmation).
+        line = visible(body.plain + ', initiated by ' + String(input.keyId) + (memo === null ? '' : ', memo "' + cut(memo, MEMO_LIMIT) + '"'));
+        for (const w of [body.warning, otherCluster, hiddenWarning]) if (w !== null) warnings.push([w, id]);
+        amounts.push(...body.amounts);
       } catch (error) {
         // Content the page cannot read is not approved (review M3): the table beside it may say
         // anything about it.
         read = 'content this page cannot read: ' + error.message;
+        line = read;
+        warnings.push([NOT_VERIFIED, id]);
         unverified.push(article.dataset.request.slice(0, 16) + '…');
         mismatches.push('request ' + article.dataset.request.slice(0, 16) + '…: ' + read);
       }
@@ -506,6 +604,7 @@
       say(article.querySelector('[data-shown="id"]'),
         id + (id === article.dataset.request ? '' : ' (NOT the request ' + article.dataset.request.slice(0, 16) + '… the gateway names)'));
       digests.push(digest);
+      lines.push(line);
     }
     if (digests.length === 0) throw new Error('the page shows no request');
     // Requests approved together are identical but for their ids (every node checks this too).
@@ -532,7 +631,83 @@
       document.body.dataset.mismatch = 'true';
       throw new Error('the gateway\'s decoded table is not what is signed, so this page approves nothing: ' + mismatches.join('; '));
     }
-    return digests;
+    return { digests, lines, amounts, warnings };
+  }
+
+  // A memo or message longer than this is cut in a confirmation, visibly.
+  const MEMO_LIMIT = 80;
+
+  function cut(text, limit) {
+    const characters = Array.from(String(text));
+    return characters.length <= limit ? characters.join('')
+      : characters.slice(0, limit).join('') + '… (' + (characters.length - limit) + ' MORE CHARACTERS NOT SHOWN HERE)';
+  }
+
+  // The exact sum of decimal amounts as signed ("250000", "0.5"); null when one is not a
+  // decimal number (an unlimited allowance).
+  function decimalSum(values) {
+    let scale = 0;
+    for (const value of values) {
+      if (!/^[0-9]+(\.[0-9]+)?$/.test(value)) return null;
+      scale = Math.max(scale, (value.split('.')[1] || '').length);
+    }
+    let total = 0n;
+    for (const value of values) {
+      const [whole, fraction = ''] = value.split('.');
+      total += BigInt(whole + fraction.padEnd(scale, '0'));
+    }
+    const digits = total.toString().padStart(scale + 1, '0');
+    return scale === 0 ? digits : digits.slice(0, -scale) + '.' + digits.slice(-scale);
+  }
+
+  // The text of the browser's own confirmation before a request decision is signed (review
+  // helper-57 H2, M2): drawn by the browser, not by the page, so no stylesheet, overlay, font
+  // or off-page element of the gateway's can change it; it holds only what this script read
+  // from the signed texts (`read`, from showRequestDigests). So that the browser trims none of
+  // it (review M1 of the dialog): the warnings first, each once with the requests it concerns;
+  // the reading once (a batch's bodies are identical); for a batch the count, the total per
+  // asset; and the digests' first characters. A text longer than a dialog shows whole is refused,
+  // for the CLI.
+  function requestConfirmation(act, read) {
+    const count = read.digests.length;
+    const ids = read.digests.map((d) => hex(d).slice(0, count === 1 ? 16 : 8));
+    const lines = [(act === 'approve' ? 'APPROVE' : 'REJECT') + (count === 1 ? ' this request?' : ' these ' + count + ' requests with one touch?')];
+    const warned = new Map();
+    for (const [warning, id] of read.warnings) warned.set(warning, (warned.get(warning) || []).concat([id]));
+    for (const [warning, concerned] of warned) {
+      lines.push('WARNING: ' + visible(warning) + (count === 1 ? '' : ' (request' + (concerned.length === 1 ? ' ' : 's ')
+        + concerned.map((id) => id.slice(0, 8)).join(', ') + ')'));
+    }
+    lines.push(count === 1 ? 'As your browser read the signed text (not the page):'
+      : 'As your browser read the signed texts (not the page), each of the ' + count + ' requests:');
+    for (const line of new Set(read.lines)) lines.push(line);
+    if (count > 1) {
+      const totals = new Map();
+      for (const [what, amount] of read.amounts) totals.set(what, (totals.get(what) || []).concat([amount]));
+      for (const [what, values] of totals) {
+        const sum = decimalSum(values);
+        lines.push('Total: ' + visible(sum === null ? values.join(' + ') : sum) + ' ' + visible(what) + ' (' + count + ' requests)');
+      }
+      lines.push('Digests ' + ids.join(', ') + ' …');
+    } else {
+      lines.push('Digest ' + ids[0] + ' …');
+    }
+    lines.push('OK asks your security key; Cancel signs nothing.');
+    const text = lines.join('\n');
+    if (dialogRows(text) > DIALOG_ROWS) {
+      throw new Error('what you would sign takes ' + dialogRows(text) + ' rows, more than the browser\'s confirmation shows whole ('
+        + DIALOG_ROWS + ' of ' + DIALOG_COLUMNS + ' columns): read and ' + act + ' it in the CLI (custos request show, custos request ' + act + ').');
+    }
+    return text;
+  }
+
+  // Shows `text` in the browser's own dialog; throws, signing nothing, unless the person confirms.
+  function confirmOrStop(text) {
+    if (!window.confirm(text)) {
+      const error = new Error('you cancelled in the confirmation: nothing was signed.');
+      error.name = 'Cancelled';
+      throw error;
+    }
   }
 
   async function requestChallenge(mode, act, digests, genesis, signedAt, review) {
@@ -563,10 +738,12 @@
           const signedAt = Date.now();
           const review = reviewed();
           // Recomputed at the click from what is displayed now.
-          const digests = await showRequestDigests(section);
+          const read = await showRequestDigests(section);
+          const digests = read.digests;
           const genesis = Uint8Array.from(hexBytes(document.getElementById('genesis').textContent));
           if (genesis.length !== 32) throw new Error('the page shows no genesis digest of 32 bytes');
           const challenge = await requestChallenge(mode, act, digests, genesis, signedAt, review);
+          confirmOrStop(requestConfirmation(act, read));
           say(status, 'Touch your security key to ' + act + (digests.length === 1 ? ' the request shown above.' : ' the ' + digests.length + ' requests shown above.'));
           await assertInto(form, challenge);
           form.elements.act.value = act;
@@ -699,6 +876,9 @@
       }
     });
   }
+
+  // The rule as the page applies it, for the browser tests of HIDDEN; nothing here reads it.
+  Object.defineProperty(window, 'custosConsole', { value: Object.freeze({ visible, readBody }) });
 
   document.addEventListener('DOMContentLoaded', () => {
     setUpSignIn();
