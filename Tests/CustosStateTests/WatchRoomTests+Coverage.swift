@@ -449,28 +449,32 @@ extension WatchRoomTests {
     }
 
     /// Review H-3, as the attacker: the policy's `poisoning` section names no `max_staleness`
-    /// (so the bound is the default hour). The watcher reports blocks 51–100 in two parts, the
-    /// dust in the second; the gateway drops that part, so the dust sender is never flagged and
-    /// the coverage stays at block 50. Once that is older than an hour of chain time, paying the
-    /// dust sender is denied, naming the chain and its coverage; before the hour, a stranger
-    /// pays, and the honest range posted again flags the sender.
+    /// (so the bound is the default 10 minutes). The watcher reports blocks 51–100 in two parts,
+    /// the dust in the second; the gateway drops that part, so the dust sender is never flagged
+    /// and the coverage stays at block 50. That is the window (review helper-58 M1): inside
+    /// max_staleness of block 50's chain time the dust sender is paid; once the coverage is
+    /// older, paying it is denied, naming the chain and its coverage; and the honest range posted
+    /// again flags the sender.
     @Test func aDroppedDustPartGetsNothingPaidOnceTheCoverageIsStale() throws {
         var c = try cluster()
         #expect(c.state.policy.document.poisoning.maxStalenessSeconds == PoisoningPolicy.defaultStalenessSeconds)
+        #expect(PoisoningPolicy.defaultStalenessSeconds == 600)
         let v = try Self.vaultAddress(c)
         #expect(try report(&c, [], from: 1, block: 50) == .watched(chain: "ethereum", block: 50, flagged: 0))
-        let start = Int64(c.now / 1000)
+        let start = try #require(c.state.watchCoverage["ethereum"]?.blockTime)
         let clean = [Self.transfer(v, from: Self.counterparty(1), amount: 5_000_000_000, token: Cluster.usdc, block: 60)]
         #expect(try report(&c, clean, from: 51, block: 100, part: 1, parts: 2) == .watched(chain: "ethereum", block: 100, flagged: 0))
         // Part 2, the dust from the poisoner, never reaches the log.
         #expect(c.state.watchCoverage["ethereum"]?.block == 50 && c.state.watch.appearances.isEmpty)
-        #expect(try pay(&c, "0x8888888888888888888888888888888888888888").outcome == .allow, "within the hour")
-        c.now += 3_601_000
+        // Inside the window the dust sender is paid: what max_staleness bounds.
+        c.now = UInt64(start + 590) * 1000
+        #expect(try pay(&c, Self.poisoner).outcome == .allow, "within max_staleness of the last good coverage")
+        c.now = UInt64(start + 601) * 1000
         let paid = try pay(&c, Self.poisoner)
         #expect(paid.decision.reason == .deniedByRule("deny-poisoned"), "\(paid.decision)")
         let reason = paid.decision.applied.first?.failedClosed ?? ""
-        #expect(reason.contains("the watch data for ethereum is stale: it covers blocks up to 50, of \(UTCTime.text(start - 1))"), "\(reason)")
-        #expect(reason.contains("(watcher-1 up to block 50 (of ") && reason.contains("older than poisoning.max_staleness 1h"), "\(reason)")
+        #expect(reason.contains("the watch data for ethereum is stale: it covers blocks up to 50, of \(UTCTime.text(start))"), "\(reason)")
+        #expect(reason.contains("(watcher-1 up to block 50 (of ") && reason.contains("older than poisoning.max_staleness 10m"), "\(reason)")
         // The watcher posts the range again, every part: the sender is flagged, the rest pays.
         let dust = [Self.transfer(v, amount: 0, block: 90)]
         _ = try report(&c, clean, from: 51, block: 100, part: 1, parts: 2)

@@ -17,7 +17,7 @@ extension CompiledPolicy {
     /// Why the poisoned test of an address that no report flagged has no answer for `request`
     /// in `state`, or nil when it has one, on each chain `watchedChains` names: the chain's watch
     /// room overflowed (its flood set is full: security reviews H1, H-2); or,
-    /// with `poisoning.max_staleness` set (1 hour by default in a `poisoning` section), on a chain
+    /// with `poisoning.max_staleness` set (10 minutes by default in a `poisoning` section), on a chain
     /// with a registered asset (one a watcher can cover and the cluster can pay on: review H-3),
     /// the chain's effective coverage (`EffectiveWatchCoverage`: how far `poisoning.min_watchers`
     /// watchers each reported, review helper-58 M2) is older than that (its
@@ -72,6 +72,15 @@ extension CompiledPolicy {
             "poisoning.max_staleness \(Self.durationText($0)), min_watchers \(document.poisoning.minWatchers): on a chain with a registered asset, "
                 + "watch data older than that (or fewer watchers' data) leaves the poisoned test of an address outside the address book unknown, "
                 + "so rules reading it fail closed"
+        }
+    }
+
+    /// What a `poisoning` section does not check, for `custos policy check` (review helper-58 L4),
+    /// or nil without one: on a cluster with no registered asset nothing is checked for staleness.
+    public var unwatchedLine: String? {
+        document.poisoning.maxStalenessSeconds.map { _ in
+            "with no registered asset (as `make run`) no chain is watched and nothing is checked for staleness: "
+                + "register the EVM assets and run \(document.poisoning.minWatchers) watcher\(document.poisoning.minWatchers == 1 ? "" : "s") per chain"
         }
     }
 

@@ -1,6 +1,6 @@
 extension PoisoningPolicy {
     /// Reads the `poisoning` section; a field it leaves out keeps its default (1 USD, no
-    /// per-asset bounds, a staleness bound of 1 hour: review H-3; 2 watchers: review helper-58 M2).
+    /// per-asset bounds, a staleness bound of 10 minutes: reviews H-3, helper-58 M1; 2 watchers: review helper-58 M2).
     /// Without the section there is no staleness bound (and one watcher's coverage is shown as the chain's). The assets of `dust` must be assets of the policy
     /// (checked when the policy compiles); `max_staleness` is a duration up to 30 days; `min_watchers` a whole number from 1 to 16.
     ///

@@ -7,7 +7,7 @@
 /// counts as dust (it fails safe: a flag is only ever more restrictive).
 ///
 ///
-/// With `maxStalenessSeconds` set (always, 1 hour unless the section says otherwise, when the
+/// With `maxStalenessSeconds` set (always, 10 minutes unless the section says otherwise, when the
 /// policy has a `poisoning` section: review H-3), watch data older than that is no answer
 /// (security review M4): on a chain with a registered asset whose last covered block
 /// (`WatchCoverage`) is older than that in block time, or that nothing covers, the poisoned test
@@ -37,8 +37,10 @@ public struct PoisoningPolicy: Sendable, Hashable {
     public static let maximumMinWatchers = 16
 
     /// The bound a `poisoning` section has when it names none (review H-3: a gateway dropping the
-    /// report part that holds the dust must not get the address paid).
-    public static let defaultStalenessSeconds = 3_600
+    /// report part that holds the dust must not get the address paid; review helper-58 M1: it
+    /// gets it paid for at most this long after the last good coverage, and 12 confirmations
+    /// trail Ethereum's head by about 2.5 minutes).
+    public static let defaultStalenessSeconds = 600
 
     /// The longest `max_staleness` a document may set.
     public static let maximumStalenessSeconds = 30 * 86_400
