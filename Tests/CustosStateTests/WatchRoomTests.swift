@@ -281,6 +281,20 @@ import Testing
         #expect(c.state.watch.count == 0)
     }
 
+    /// A counterparty reported in its mixed-case EIP-55 form is flagged by its address, and a
+    /// request naming it in either case is denied.
+    @Test func aMixedCaseEIP55CounterpartyIsFlaggedWhateverCaseARequestUses() throws {
+        var c = try cluster()
+        let v = try Self.vaultAddress(c)
+        let checksummed = "0x52908400098527886E0F7030069857D2E4169EE7"
+        #expect(try report(&c, [Self.transfer(v, from: checksummed, amount: 0)]) == .watched(chain: "ethereum", block: 100, flagged: 1))
+        #expect(c.state.watch.appearances["ethereum/" + checksummed.lowercased()] != nil)
+        for to in [checksummed, checksummed.lowercased()] {
+            let paid = try pay(&c, to)
+            #expect(paid.decision.reason == .deniedByRule("deny-poisoned") && paid.decision.warnings.map(\.kind) == [.poisoned], "\(to): \(paid.decision)")
+        }
+    }
+
     @Test func theWatchRoomEntersTheDigest() throws {
         var a = try cluster()
         var b = a
