@@ -30,6 +30,14 @@ public struct WatchCoverageView: Codable, Sendable, Equatable {
     public var coveredTime: Int64?
     public var coveredAt: Int64?
     public var coveredBy: [String]
+    /// The highest effective block the chain reached since the quorum last cleared its coverage
+    /// (absent before): a watcher's first range counts only when it starts at or below the block
+    /// after it, so a watcher without coverage reads from here.
+    public var mark: UInt64?
+    /// `poisoning.max_staleness` in seconds (absent when unset), and whether the effective
+    /// coverage is older than that in chain time, or missing (the poisoned test is unknown then).
+    public var maxStaleness: Int?
+    public var stale: Bool
     public var watchers: [Watcher]
 
     /// `chain`'s coverage in `state`.
@@ -44,6 +52,10 @@ public struct WatchCoverageView: Codable, Sendable, Equatable {
         coveredTime = effective?.blockTime
         coveredAt = effective?.reportedAt
         coveredBy = effective?.watchers ?? []
+        mark = state.watch.marks[chain]
+        let bound = state.policy.document.poisoning.maxStalenessSeconds
+        maxStaleness = bound
+        stale = bound.map { bound in effective.map { Int64(state.time / 1000) - $0.blockTime > Int64(bound) } ?? true } ?? false
         watchers = coverages.sorted { $0.key < $1.key }.map {
             Watcher(watcher: $0.key, since: $0.value.since, block: $0.value.block, blockHash: $0.value.blockHash, blockTime: $0.value.blockTime,
                     reportedAt: $0.value.reportedAt)

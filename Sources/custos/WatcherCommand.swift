@@ -46,7 +46,7 @@ struct WatcherCommand: AsyncParsableCommand {
     @Option(help: "The chain's name, as the registered assets name it.") var chain: String
     @Option(help: "The chain's JSON-RPC endpoint.") var rpc: String
     @Option(help: "The file remembering the next block to read (default: the key file's path + .CHAIN.cursor).") var cursor: String?
-    @Option(help: "The first block to read when there is no cursor file yet (default: the chain's latest block).") var fromBlock: UInt64?
+    @Option(help: "The first block to read when there is no cursor file yet (default: the block the watchers' coverage of the chain reached, else the chain's latest block).") var fromBlock: UInt64?
     @Option(help: "Blocks to stay below the chain's head, so that a reorg of up to that many blocks cannot drop a transfer already reported (third review M2).")
     var confirmations: UInt64 = 12
     @Option(help: "The most blocks read in one look.") var batch: UInt64 = 100
@@ -67,10 +67,17 @@ struct WatcherCommand: AsyncParsableCommand {
         let call = GatewayCall(connection.gateway)
         let (_, genesis) = try await connection.cluster(call, pinned: key.file.cluster, in: watcher)
         let cursorPath = cursor ?? "\(watcher).\(chain).cursor"
-        var next: UInt64
-        if let saved = try Self.readCursor(cursorPath) ?? fromBlock { next = saved } else { next = try await client.blockNumber() }
         let room = try await coverage(call)
+        var next: UInt64
+        // Without a cursor, from the chain's mark (the highest block watchers covered together),
+        // else its head (review of watch6 M1: a late watcher reads the blocks since the mark).
+        if let saved = try Self.readCursor(cursorPath) ?? fromBlock ?? room.mark { next = saved } else { next = try await client.blockNumber() }
         let own = room.coverage(by: key.file.bot)?.block
+        if own == nil, let mark = room.mark, next > mark &+ 1 {
+            // A first range past the block after the mark would start no coverage.
+            print("the watchers' coverage of \(chain) reached block \(mark): watcher \(key.file.bot) reads from block \(mark) (not \(next)) so that its coverage counts")
+            next = mark
+        }
         if let own, next > 0, own < next - 1 {
             // Past its own coverage, the reports would leave a gap: read from just after it. A
             // cursor behind it reads on (the blocks it covers are reported for their flags).

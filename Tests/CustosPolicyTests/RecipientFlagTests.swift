@@ -194,7 +194,7 @@ import Testing
         state.watchCoverage["base"] = Self.watchers(WatchCoverage(block: 10, blockTime: state.time, reportedAt: state.time))
         let decision = policy.evaluate(permit, in: state)
         #expect(decision.reason == .deniedByRule("deny-poisoned-destination"), "\(decision)")
-        #expect(decision.applied.contains { $0.failedClosed?.contains("no watch data for ethereum") == true }, "\(decision.applied)")
+        #expect(decision.applied.contains { $0.failedClosed?.contains("no watch data for ethereum: no watcher report covers its blocks (poisoning.min_watchers is") == true }, "\(decision.applied)")
         state.watchCoverage["ethereum"] = Self.watchers(WatchCoverage(block: 10, blockTime: state.time - 60, reportedAt: state.time))
         #expect(!(try poisoned(permit, state)))
         var elsewhere = permit
@@ -276,7 +276,7 @@ import Testing
         #expect(try CompiledPolicy(yaml: Self.withoutPoisoningSection()).stalenessLine == nil)
         // And what it does not check (review helper-58 L4).
         #expect(bare.unwatchedLine?.hasPrefix("with no registered asset (as `make run`) no chain is watched and nothing is checked for staleness") == true)
-        #expect(bare.unwatchedLine?.hasSuffix("run 2 watchers per chain") == true, "\(bare.unwatchedLine ?? "")")
+        #expect(bare.unwatchedLine?.contains("run 3 watchers per chain (min_watchers + 1") == true, "\(bare.unwatchedLine ?? "")")
         #expect(try CompiledPolicy(yaml: Self.withoutPoisoningSection()).unwatchedLine == nil)
     }
 

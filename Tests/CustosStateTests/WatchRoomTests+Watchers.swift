@@ -93,9 +93,72 @@ extension WatchRoomTests {
         #expect(c.state.watchCoverage["ethereum"] == nil, "one current watcher is no coverage under min_watchers 2")
     }
 
-    /// The effective coverage is the `min_watchers`-th highest of the watchers' blocks and block
-    /// times each (a watcher claiming more, or an older time, moves neither), starting where that
-    /// many watchers reported every block.
+    /// Review of watch6 M1, as the attacker: the liar (watcher 1) and an honest watcher cover
+    /// blocks 1–100 together (the chain's mark 100); the liar reads 101–300 leaving out the dust of
+    /// block 150, and the honest watcher is replaced by watcher 3 starting at the head (201). Its
+    /// range starts no coverage (only one at or below block 101 does), so blocks 101–200 are not
+    /// attested by the liar alone: paying the dust sender is unknown, denied. Once watcher 3 reads
+    /// from block 101 the dust is flagged and the coverage moves. The quorum's coverage clearance
+    /// resets the mark.
+    @Test func aLateWatcherMustFillTheGapSinceTheMark() throws {
+        var (c, honestKey, lateKey) = try twoWatcherCluster()
+        let v = try Self.vaultAddress(c)
+        #expect(c.state.watch.marks["ethereum"] == nil)
+        #expect(try report(&c, [], from: 1, block: 100) == .watched(chain: "ethereum", block: 100, flagged: 0))
+        #expect(c.state.watch.marks["ethereum"] == nil, "one watcher alone raises no mark under min_watchers 2")
+        #expect(try report(&c, [], from: 1, block: 100, keyId: "watcher-2", key: honestKey) == .watched(chain: "ethereum", block: 100, flagged: 0))
+        #expect(c.state.watch.marks["ethereum"] == 100)
+        #expect(try report(&c, [], from: 101, block: 200) == .watched(chain: "ethereum", block: 200, flagged: 0))
+        try c.govern(.removeBot(id: "watcher-2"))
+        // The replacement starts at the head: taken for its flags, but it starts no coverage.
+        #expect(try report(&c, [], from: 201, block: 300, keyId: "watcher-3", key: lateKey) == .watched(chain: "ethereum", block: 300, flagged: 0))
+        #expect(try report(&c, [], from: 201, block: 300) == .watched(chain: "ethereum", block: 300, flagged: 0))
+        #expect(c.state.watch.coverage(by: "watcher-3", on: "ethereum") == nil)
+        #expect(c.state.watchCoverage["ethereum"] == nil)
+        let paid = try pay(&c, Self.poisoner)
+        #expect(paid.decision.reason == .deniedByRule("deny-poisoned") && paid.decision.warnings.isEmpty, "\(paid.decision)")
+        #expect(paid.decision.applied.first?.failedClosed?.contains("poisoning.min_watchers is 2, but only watcher-1 up to block 300") == true, "\(paid.decision.applied)")
+        // From the block after the mark, with the dust the liar left out: flagged, and counted.
+        #expect(try report(&c, [Self.transfer(v, amount: 0, block: 150)], from: 101, block: 300, keyId: "watcher-3", key: lateKey)
+                == .watched(chain: "ethereum", block: 300, flagged: 1))
+        #expect(c.state.watch.coverage(by: "watcher-3", on: "ethereum")?.since == 101)
+        #expect(c.state.watchCoverage["ethereum"]?.block == 300 && c.state.watch.marks["ethereum"] == 300)
+        #expect(try pay(&c, Self.poisoner).decision.warnings.map(\.kind) == [.poisoned])
+        // The quorum's coverage clearance resets the mark: a fresh start anywhere counts again.
+        try c.govern(.clearWatchFlag(chain: "ethereum", target: "coverage"))
+        #expect(c.state.watch.marks["ethereum"] == nil)
+        #expect(try report(&c, [], from: 500, block: 600, keyId: "watcher-3", key: lateKey) == .watched(chain: "ethereum", block: 600, flagged: 0))
+        #expect(c.state.watch.coverage(by: "watcher-3", on: "ethereum")?.since == 500)
+    }
+
+    /// Review of watch6 L1: with exactly min_watchers watchers one stalled watcher would stall the
+    /// chain; the quorum clears that watcher's coverage alone (`coverage:BOT`), the others' stays
+    /// and so does the mark, so it starts again at or below the block after it.
+    @Test func theQuorumClearsOneWatchersCoverage() throws {
+        var (c, second, _) = try twoWatcherCluster()
+        let made = "0x" + String(repeating: "e", count: 64)
+        #expect(try report(&c, [], from: 1, block: 100, blockHash: made) == .watched(chain: "ethereum", block: 100, flagged: 0))
+        #expect(try report(&c, [], from: 1, block: 100, keyId: "watcher-2", key: second) == .watched(chain: "ethereum", block: 100, flagged: 0))
+        #expect(Cluster.code(try report(&c, [], from: 101, block: 200)) == .watchRefused)
+        // A clearance naming no watcher's coverage, or no watcher, is refused naming it.
+        for (target, reason) in [("coverage:watcher-3", "watcher \"watcher-3\" covers no block on ethereum"), ("coverage:", "overflow, coverage or coverage:BOT")] {
+            let (p, refused) = try c.propose(.clearWatchFlag(chain: "ethereum", target: target), by: "frank")
+            #expect(c.status(p) == nil && Cluster.reason(refused).contains(reason), "\(refused)")
+        }
+        try c.govern(.clearWatchFlag(chain: "ethereum", target: "coverage:watcher-1"))
+        #expect(c.state.watch.coverage(by: "watcher-1", on: "ethereum") == nil)
+        #expect(c.state.watch.coverage(by: "watcher-2", on: "ethereum")?.block == 100 && c.state.watch.marks["ethereum"] == 100)
+        // Past the block after the mark it starts nothing; from it, it counts again.
+        #expect(try report(&c, [], from: 102, block: 200) == .watched(chain: "ethereum", block: 200, flagged: 0))
+        #expect(c.state.watch.coverage(by: "watcher-1", on: "ethereum") == nil)
+        #expect(try report(&c, [], from: 101, block: 200) == .watched(chain: "ethereum", block: 200, flagged: 0))
+        #expect(try report(&c, [], from: 101, block: 200, keyId: "watcher-2", key: second) == .watched(chain: "ethereum", block: 200, flagged: 0))
+        #expect(c.state.watchCoverage["ethereum"]?.block == 200 && c.state.watchCoverage["ethereum"]?.watchers == ["watcher-1", "watcher-2"])
+    }
+
+    /// The effective coverage is the `min_watchers`-th highest of the watchers' blocks, its chain
+    /// time that of the watchers reaching it (review of watch6 L2: not one that stopped short),
+    /// starting where that many watchers reported every block.
     @Test func theEffectiveCoverageIsTheMinWatchersThHighest() throws {
         let coverages = [
             "a": WatchCoverage(block: 500, since: 0, blockTime: 100, reportedAt: 10, reporter: "a"),
@@ -103,7 +166,7 @@ extension WatchRoomTests {
             "c": WatchCoverage(block: 200, since: 10, blockTime: 800, reportedAt: 20, reporter: "c"),
         ]
         let two = try #require(EffectiveWatchCoverage(coverages, minWatchers: 2))
-        #expect(two.block == 300 && two.since == 40 && two.blockTime == 800 && two.reportedAt == 20 && two.watchers == ["a", "b"])
+        #expect(two.block == 300 && two.since == 40 && two.blockTime == 100 && two.reportedAt == 20 && two.watchers == ["a", "b"])
         let three = try #require(EffectiveWatchCoverage(coverages, minWatchers: 3))
         #expect(three.block == 200 && three.since == 40 && three.blockTime == 100 && three.watchers == ["a", "b", "c"])
         #expect(EffectiveWatchCoverage(coverages, minWatchers: 4) == nil)

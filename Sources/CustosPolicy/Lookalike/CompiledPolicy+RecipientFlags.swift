@@ -50,7 +50,7 @@ extension CompiledPolicy {
             let minimum = document.poisoning.minWatchers
             guard let coverage = EffectiveWatchCoverage(watchers, minWatchers: minimum) else {
                 if watchers.isEmpty {
-                    return "no watch data for \(name): no watcher report covers its blocks, so whether an address is poisoned is unknown"
+                    return "no watch data for \(name): no watcher report covers its blocks (poisoning.min_watchers is \(minimum)), so whether an address is poisoned is unknown"
                 }
                 return "no watch data for \(name): poisoning.min_watchers is \(minimum), but only \(EffectiveWatchCoverage.words(watchers)) "
                     + "cover\(watchers.count == 1 ? "s" : "") it, so whether an address is poisoned is unknown"
@@ -80,7 +80,8 @@ extension CompiledPolicy {
     public var unwatchedLine: String? {
         document.poisoning.maxStalenessSeconds.map { _ in
             "with no registered asset (as `make run`) no chain is watched and nothing is checked for staleness: "
-                + "register the EVM assets and run \(document.poisoning.minWatchers) watcher\(document.poisoning.minWatchers == 1 ? "" : "s") per chain"
+                + "register the EVM assets and run \(document.poisoning.minWatchers + 1) watchers per chain (min_watchers + 1: "
+                + "with exactly \(document.poisoning.minWatchers), any one stopping stalls the chain until the quorum clears its coverage)"
         }
     }
 

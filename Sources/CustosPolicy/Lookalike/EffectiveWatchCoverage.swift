@@ -1,8 +1,8 @@
 /// How far a chain is covered for the poisoned test (review helper-58 M2: no single watcher key
 /// decides it): of the current watchers' own coverages (`WatchCoverage`), `block` is the highest
 /// block at least `minWatchers` of them reported through, `since` the first block from which
-/// `minWatchers` of those reported every block up to it, and `blockTime` the latest chain time
-/// at least `minWatchers` of them reached (each the `minWatchers`-th highest: a watcher that
+/// `minWatchers` of those reported every block up to it, and `blockTime` the `minWatchers`-th
+/// latest chain time among those reaching `block` (each the `minWatchers`-th highest: a watcher that
 /// claims more, or less, than the others moves none of them). So a watcher that leaves a dust
 /// transfer out of its range cannot carry the coverage past what another watcher reported
 /// (whose report flags the dust), and one that ends its range on a made-up hash stalls only its
@@ -28,7 +28,8 @@ public struct EffectiveWatchCoverage: Sendable, Hashable {
         let reaching = coverages.filter { $0.value.block >= block }
         self.block = block
         self.since = reaching.values.map(\.since).sorted()[k - 1]
-        self.blockTime = kthHighest(coverages.values.map(\.blockTime))
+        // Of the watchers reaching `block` (review of watch6 L2: not one that stopped short of it).
+        self.blockTime = reaching.values.map(\.blockTime).sorted(by: >)[k - 1]
         self.reportedAt = kthHighest(coverages.values.map(\.reportedAt))
         self.watchers = reaching.keys.sorted()
         self.minWatchers = k

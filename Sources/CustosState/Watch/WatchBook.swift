@@ -43,6 +43,12 @@ public struct WatchBook: Sendable {
     /// watcher's coverage moves nothing of it. The poisoned test reads the chain's
     /// `EffectiveWatchCoverage` of the current watchers' (`ReplicatedState.watchCoverages`).
     public private(set) var coverages: [String: [String: WatchCoverage]] = [:]
+    /// The highest effective block each chain's coverage reached (`EffectiveWatchCoverage.block`),
+    /// by chain, reset only by the quorum's `coverage` clearance (review of watch6 M1): a
+    /// watcher's first range starts its coverage only at or below the block after it, so a
+    /// watcher joining late (one replaced by another starting at the head) must read every block
+    /// since the mark, and no block past it is attested by fewer than `poisoning.min_watchers`.
+    public private(set) var marks: [String: UInt64] = [:]
     /// The run of parts of the range each watcher is reporting, by `watcher/chain`.
     private(set) var progress: [String: WatchRangeProgress] = [:]
     /// How many flags each transaction planted, by `chain/transaction`.
@@ -120,7 +126,9 @@ public struct WatchBook: Sendable {
             // Only the range right after the watcher's own coverage, whose parent hash
             // `checkWatch` held against its covered block's; one overlapping it is taken for its
             // flags alone.
-            extended = own.map { report.fromBlock == $0.block &+ 1 } ?? true
+            // A first range starts the coverage only at or below the block after the chain's
+            // mark (the blocks since it are the ones it must attest with the others).
+            extended = own.map { report.fromBlock == $0.block &+ 1 } ?? marks[chain].map { report.fromBlock <= $0 &+ 1 } ?? true
             if extended {
                 coverages[chain, default: [:]][watcher] = WatchCoverage(
                     block: report.block, since: own?.since ?? report.fromBlock, blockHash: report.blockHash, blockTime: report.blockTime, reportedAt: time,
@@ -189,6 +197,11 @@ public struct WatchBook: Sendable {
         return added.count
     }
 
+    /// Raises `chain`'s mark to `block` (the effective coverage's block after a report), never lowers it.
+    mutating func raiseMark(on chain: String, to block: UInt64) {
+        if block > marks[chain] ?? 0 { marks[chain] = block }
+    }
+
     /// Clears `clearance` on `chain` by operation `operationId` (`WatchClearance`); refuses one
     /// that clears nothing, naming it.
     mutating func clear(chain: String, _ clearance: WatchClearance, operationId: String) throws(GovernanceError) {
@@ -218,9 +231,18 @@ public struct WatchBook: Sendable {
             guard overflows.removeValue(forKey: chain) != nil else { throw nothing("the watch room did not overflow") }
         case .coverage:
             guard coverages.removeValue(forKey: chain) != nil else { throw nothing("no report covers any block") }
-            // Every watcher's run and last block on the chain start again (keys "watcher/chain").
+            // Every watcher's run and last block on the chain start again (keys "watcher/chain"),
+            // and so does the mark.
             progress = progress.filter { !$0.key.hasSuffix("/" + chain) }
             reportedBlocks = reportedBlocks.filter { !$0.key.hasSuffix("/" + chain) }
+            marks[chain] = nil
+        case .watcherCoverage(let bot):
+            // One watcher's coverage, run and last block; the mark stays, so it starts again at
+            // or below the block after it (review of watch6 L1).
+            guard coverages[chain]?.removeValue(forKey: bot) != nil else { throw nothing("watcher \"\(bot.printable(limit: 64))\" covers no block") }
+            if coverages[chain]?.isEmpty == true { coverages[chain] = nil }
+            progress[bot + "/" + chain] = nil
+            reportedBlocks[bot + "/" + chain] = nil
         }
         journal.record { w in
             w.append(string: "clear")

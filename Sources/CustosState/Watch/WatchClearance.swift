@@ -6,7 +6,9 @@ import CustosCore
 /// set), `below:BLOCK` (every flag and flood member of a chain block before BLOCK) or
 /// `overflow` (the chain's overflow mark: the poisoned test answers again for addresses no
 /// report flagged; flood members stay poisoned, third review H-2) or `coverage` (the chain's coverage and every report run under way, after a
-/// watcher claimed a block the chain never reached: the next complete report starts it anew).
+/// watcher claimed a block the chain never reached: the next complete report starts it anew; the
+/// chain's mark too) or `coverage:BOT` (watcher BOT's coverage alone, review of watch6 L1: it starts
+/// again at or below the block after the chain's mark, the others' coverage stays).
 /// Only an address is never flagged again; the others make room, and a later dust transfer
 /// with an address flags it anew (security review H1).
 public enum WatchClearance: Sendable, Hashable {
@@ -15,6 +17,7 @@ public enum WatchClearance: Sendable, Hashable {
     case below(UInt64)
     case overflow
     case coverage
+    case watcherCoverage(String)
 
     /// Reads `text` (`invalidChange` naming what is wrong); addresses and hashes lowercased.
     public init(_ text: String) throws(GovernanceError) {
@@ -24,6 +27,8 @@ public enum WatchClearance: Sendable, Hashable {
             self = .overflow
         } else if lower == "coverage" {
             self = .coverage
+        } else if lower.hasPrefix("coverage:"), !text.dropFirst(9).isEmpty {
+            self = .watcherCoverage(String(text.dropFirst(9)))
         } else if lower.hasPrefix("below:"), let block = UInt64(lower.dropFirst(6)), block > 0 {
             self = .below(block)
         } else if lower.hasPrefix("0x"), lower.utf8.count == 42, isHex(lower.dropFirst(2)) {
@@ -32,7 +37,7 @@ public enum WatchClearance: Sendable, Hashable {
             self = .transaction(lower)
         } else {
             throw GovernanceError(.invalidChange, "\"\(text.printable(limit: 70))\" is not what a watch flag clearance names: an address (0x and 40 hex digits), "
-                + "a transaction hash (0x and 64 hex digits), below:BLOCK (a block number above 0), overflow or coverage")
+                + "a transaction hash (0x and 64 hex digits), below:BLOCK (a block number above 0), overflow, coverage or coverage:BOT")
         }
     }
 
@@ -44,6 +49,7 @@ public enum WatchClearance: Sendable, Hashable {
         case .below(let block): "below:\(block)"
         case .overflow: "overflow"
         case .coverage: "coverage"
+        case .watcherCoverage(let bot): "coverage:" + bot
         }
     }
 
@@ -54,6 +60,7 @@ public enum WatchClearance: Sendable, Hashable {
         case .transaction(let t): "every poisoned flag transaction \(t) planted, and its flood's members"
         case .below(let block): "every poisoned flag and flood member from a block before \(block)"
         case .overflow: "the overflow mark (the poisoned test answers again for addresses no report flagged; flood members stay poisoned)"
+        case .watcherCoverage(let bot): "the watch coverage of watcher \(bot.printable(limit: 64)) and its report under way (it starts again at or below the block after the chain's mark)"
         case .coverage: "the watch coverage and every report under way (the next complete report starts it anew; under max_staleness the poisoned test has no answer until then)"
         }
     }
