@@ -2,24 +2,20 @@ import CustosPolicy
 import CustosState
 
 /// The watch room as the API shows it (`GET /v1/watch`), one entry per chain any report or
-/// clearance touched, sorted by chain: how far reports cover it without a gap, how many
+/// clearance touched, sorted by chain: how far reports cover it without a gap (`WatchCoverageView`), how many
 /// counterparties are flagged poisoned one by one, how many more its flood set holds (third
 /// review H-2: poisoned too), the first transactions that planted them and, beyond the set's
 /// record cap, one summary per watcher, and whether it
 /// overflowed (its flood set was full: the poisoned test of an address neither flagged nor
 /// flooded is then unknown there until the quorum clears it), and the addresses the quorum cleared
-/// for good. A watcher reads its coverage back
-/// from here before it moves its cursor. The flagged addresses themselves show in the decisions
+/// for good. The flagged addresses themselves show in the decisions
 /// that meet them.
 public struct WatchRoomView: Codable, Sendable, Equatable {
     public struct Chain: Codable, Sendable, Equatable {
         public var chain: String
-        /// The last block covered without a gap, and the block time (seconds) of the report that
-        /// last extended the coverage; absent when no complete range was ever reported.
-        public var coveredBlock: UInt64?
-        public var coveredAt: Int64?
-        /// The watcher bot whose report last extended the coverage (third review L1).
-        public var coveredBy: String?
+        /// How far the watchers cover it: the effective coverage and each watcher's own (third
+        /// review L1, review helper-58 M2).
+        public var coverage: WatchCoverageView
         public var flagged: Int
         /// How many counterparties the chain's flood set holds, and how many transactions have
         /// their own record (at most `WatchFloodSet.defaultRecordCap`).
@@ -70,19 +66,19 @@ public struct WatchRoomView: Codable, Sendable, Equatable {
     /// The most flood transactions listed per chain.
     public static let maximumFloodsShown = 64
 
-    public init(_ watch: WatchBook) {
+    public init(_ state: ReplicatedState) {
+        let watch = state.watch
         var cleared: [String: [Clearance]] = [:]
         for (key, operation) in watch.cleared {
             let chain = String(key.prefix { $0 != "/" })
             cleared[chain, default: []].append(Clearance(address: String(key.dropFirst(chain.count + 1)), operation: operation))
         }
-        let names = Set(watch.coverage.keys).union(watch.overflows.keys).union(watch.flagsPerChain.keys).union(watch.floodSets.keys)
+        let names = Set(watch.coverages.keys).union(watch.overflows.keys).union(watch.flagsPerChain.keys).union(watch.floodSets.keys)
             .union(cleared.keys)
         chains = names.sorted().map { name in
-            let coverage = watch.coverage[name]
             let set = watch.floodSets[name]
             let shown = set?.transactions(first: Self.maximumFloodsShown) ?? []
-            return Chain(chain: name, coveredBlock: coverage?.block, coveredAt: coverage?.reportedAt, coveredBy: coverage?.reporter, flagged: watch.flagsPerChain[name] ?? 0,
+            return Chain(chain: name, coverage: WatchCoverageView(chain: name, in: state), flagged: watch.flagsPerChain[name] ?? 0,
                          flooded: set?.count ?? 0, floodTransactions: set?.transactionCount ?? 0,
                          overflow: watch.overflows[name].map { Overflow(block: $0.block, transaction: $0.transaction, unflagged: $0.unflagged) },
                          floods: shown.map { Flood(transaction: $0.transaction?.hex ?? "", block: $0.block, members: $0.members, reporter: $0.reporter) },

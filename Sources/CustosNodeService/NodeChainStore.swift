@@ -128,13 +128,16 @@ public final class NodeChainStore: Sendable {
             try Self.refuseOlderChain(db, made: "whose flood sets kept 8-byte fingerprints")
             try db.execute(sql: "DELETE FROM stateDigest")
         }
-        migrator.registerMigration("v14: flood records by watcher, capped") { db in
-            // Version 11 folds the watcher of each flood member into the flood set's running
-            // digest; a chain keeps at most 4,096 flood transactions with their own record (the
-            // rest share one summary per watcher); the quorum clears by watcher
-            // (`reporter:BOT`) (review helper-54 M1, M3). An older chain would replay into
-            // another history, so it is refused, as for v13.
-            try Self.refuseOlderChain(db, made: "whose flood sets kept no watcher")
+        migrator.registerMigration("v14: each watcher's own coverage; flood records by watcher, capped") { db in
+            // Version 11 keeps each watcher's coverage of a chain apart (a range extends only its
+            // own watcher's, its parent checked against that watcher's last block) and the
+            // poisoned test reads how far `poisoning.min_watchers` of them reached, 2 by default
+            // (review helper-58 M2); it folds the watcher of each flood member into the flood
+            // set's running digest, a chain keeps at most 4,096 flood transactions with their own
+            // record (the rest share one summary per watcher) and the quorum clears by watcher
+            // (`reporter:BOT`) (review helper-54 M1, M3). An older chain would replay into another
+            // history, so it is refused, as for v13.
+            try Self.refuseOlderChain(db, made: "whose watchers shared one coverage per chain")
             try db.execute(sql: "DELETE FROM stateDigest")
         }
         return migrator

@@ -66,11 +66,12 @@ struct OperationCommand: AsyncParsableCommand {
                 cancel-address-book-entry ENTRY (a security officer alone: the entry, still cooling off, never becomes usable, nor any
                 entry at its address, until the quorum waives it), waive-cooling-off ENTRY (the quorum: the entry is usable at once,
                 a cancellation lifted),
-                clear-watch-flag CHAIN ADDRESS|TRANSACTION|below:BLOCK|reporter:BOT|overflow|coverage (the quorum, as a policy
-                change: a false poisoned flag is cleared and later reports never flag the address again; or every flag a
+                clear-watch-flag CHAIN ADDRESS|TRANSACTION|below:BLOCK|reporter:BOT|overflow|coverage|coverage:BOT (the quorum, as a
+                policy change: a false poisoned flag is cleared and later reports never flag the address again; or every flag a
                 transaction planted; or every flag from a block before BLOCK; or every flag watcher BOT planted, after its key
                 was compromised; or the chain's overflow mark, after a flood of dust; or the chain's coverage, after a watcher
-                claimed a block the chain never reached).
+                claimed a block the chain never reached; or one watcher BOT's coverage, which starts again at or below the
+                block after the chain's mark).
                 One signer node joins or leaves per operation.
                 """)
 
@@ -211,7 +212,7 @@ struct OperationCommand: AsyncParsableCommand {
                 try need(1, "ENTRY")
                 return .waiveCoolingOff(entry: args[0])
             case "clear-watch-flag":
-                try need(2, "CHAIN ADDRESS|TRANSACTION|below:BLOCK|reporter:BOT|overflow|coverage")
+                try need(2, "CHAIN ADDRESS|TRANSACTION|below:BLOCK|reporter:BOT|overflow|coverage|coverage:BOT")
                 do { _ = try WatchClearance(args[1]) } catch { throw ValidationError(error.reason) }
                 return .clearWatchFlag(chain: args[0], target: args[1])
             case "freeze": try need(0, ""); return .freeze

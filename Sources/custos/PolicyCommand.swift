@@ -79,7 +79,7 @@ struct PolicyCommand: AsyncParsableCommand {
             let warnings = validation.diagnostics.filter { $0.severity == .warning }.count
             guard let policy = validation.policy, validation.isValid, !(strict && warnings > 0) else { throw ExitCode(1) }
             print("\(file): ok: policy \(policy.document.name) version \(policy.document.version), \(policy.document.rules.count) rules, \(warnings) warning\(warnings == 1 ? "" : "s")")
-            if let line = policy.stalenessLine { print("  " + line) }
+            for line in [policy.stalenessLine, policy.unwatchedLine].compactMap(\.self) { print("  " + line) }
         }
     }
 

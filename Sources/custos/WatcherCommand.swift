@@ -18,21 +18,24 @@ import Foundation
 /// (`request.destination_poisoned`) and records how far the chain is covered, so that silence
 /// is told apart from "nothing happened" (`poisoning.max_staleness`). Each report names the
 /// vault addresses it covers, which every node checks against its committed vaults, and its
-/// place among the reports of its range (`part` of `parts`). It remembers the next block to read
-/// in a cursor file, advanced only once the committed watch room (`GET /v1/watch`) covers the
-/// range — not on the gateway's word that each part was committed: a range whose part was
-/// dropped is covered by no node, and the watcher posts it again from its first part (security
-/// review H2). A restart or a dropped entry neither skips nor loses a range; a cursor past the
-/// committed coverage (a gap) starts just after it, and one behind it reads on: blocks another
-/// watcher claims to cover are read and reported all the same (nodes take a report behind the
-/// coverage for its flags; second review H-1), and a range the coverage ends inside is posted as
-/// two, the second starting right after the coverage (only such a range, its parent hash checked,
-/// extends it). Each report names the hash
+/// place among the reports of its range (`part` of `parts`). Every node keeps each watcher's
+/// own coverage of the chain (the blocks it reported without a gap, each range starting on the
+/// hash of the block its coverage ended on) and answers the poisoned test from how far
+/// `poisoning.min_watchers` watchers each reached (review helper-58 M2). It remembers the next
+/// block to read in a cursor file, advanced only once its own committed coverage
+/// (`GET /v1/watch/{chain}/coverage`) reaches the range — not on the gateway's word that each
+/// part was committed: a range whose part was dropped extends no node's record of it, and the
+/// watcher posts it again from its first part (security review H2). A restart or a dropped
+/// entry neither skips nor loses a range; a cursor past its own coverage (a gap) starts just
+/// after it, and one behind it reads on: a range its coverage ends inside is posted as two, the
+/// blocks it covers already (taken for their flags) and the rest from the block after its
+/// coverage (only such a range, its parent hash checked, extends it). Each report names the hash
 /// and timestamp of its last block: nodes judge staleness by that chain time (security review
 /// M1). With nothing new to read it posts an empty heartbeat of its last block every
-/// `--heartbeat` seconds, which shows it alive but refreshes nothing. It holds no vault key; a
-/// lying watcher can still leave a dust transfer out of a range it reports, or stall the
-/// coverage with a made-up block hash (the README's "Look-alike and poisoned addresses").
+/// `--heartbeat` seconds, which shows it alive but refreshes nothing. It holds no vault key.
+/// One lying watcher can leave a dust transfer out of its reports, or end a range on a made-up
+/// block hash, and so hold back or stall its own coverage, but not the chain's, which needs
+/// `min_watchers` of them (the README's "Look-alike and poisoned addresses").
 struct WatcherCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watcher",
@@ -43,7 +46,7 @@ struct WatcherCommand: AsyncParsableCommand {
     @Option(help: "The chain's name, as the registered assets name it.") var chain: String
     @Option(help: "The chain's JSON-RPC endpoint.") var rpc: String
     @Option(help: "The file remembering the next block to read (default: the key file's path + .CHAIN.cursor).") var cursor: String?
-    @Option(help: "The first block to read when there is no cursor file yet (default: the chain's latest block).") var fromBlock: UInt64?
+    @Option(help: "The first block to read when there is no cursor file yet (default: the block the watchers' coverage of the chain reached, else the chain's latest block).") var fromBlock: UInt64?
     @Option(help: "Blocks to stay below the chain's head, so that a reorg of up to that many blocks cannot drop a transfer already reported (third review M2).")
     var confirmations: UInt64 = 12
     @Option(help: "The most blocks read in one look.") var batch: UInt64 = 100
@@ -64,17 +67,26 @@ struct WatcherCommand: AsyncParsableCommand {
         let call = GatewayCall(connection.gateway)
         let (_, genesis) = try await connection.cluster(call, pinned: key.file.cluster, in: watcher)
         let cursorPath = cursor ?? "\(watcher).\(chain).cursor"
+        let room = try await coverage(call)
         var next: UInt64
-        if let saved = try Self.readCursor(cursorPath) ?? fromBlock { next = saved } else { next = try await client.blockNumber() }
-        if let covered = try await coveredBlock(call), next > 0, covered < next - 1 {
-            // Past the coverage, the reports would leave a gap: read from just after it. Never
-            // skip forward to it: blocks another watcher (or the gateway's answer) claims to
-            // cover are read and reported all the same, and every node takes a report behind the
-            // coverage for its flags (second review H-1).
-            print("the committed watch room covers \(chain) up to block \(covered): reading from block \(covered + 1), not \(next)")
-            next = covered + 1
+        // Without a cursor, from the chain's mark (the highest block watchers covered together),
+        // else its head (review of watch6 M1: a late watcher reads the blocks since the mark).
+        if let saved = try Self.readCursor(cursorPath) ?? fromBlock ?? room.mark { next = saved } else { next = try await client.blockNumber() }
+        let own = room.coverage(by: key.file.bot)?.block
+        if own == nil, let mark = room.mark, next > mark &+ 1 {
+            // A first range past the block after the mark would start no coverage.
+            print("the watchers' coverage of \(chain) reached block \(mark): watcher \(key.file.bot) reads from block \(mark) (not \(next)) so that its coverage counts")
+            next = mark
         }
-        print("watcher \(key.file.bot) reading \(chain) from block \(next) through \(client.redactedEndpoint)")
+        if let own, next > 0, own < next - 1 {
+            // Past its own coverage, the reports would leave a gap: read from just after it. A
+            // cursor behind it reads on (the blocks it covers are reported for their flags).
+            print("watcher \(key.file.bot)'s committed coverage of \(chain) ends at block \(own): reading from block \(own + 1), not \(next)")
+            next = own + 1
+        }
+        print("watcher \(key.file.bot) reading \(chain) from block \(next) through \(client.redactedEndpoint); "
+              + "its coverage: \(own.map { "up to block \($0)" } ?? "none"), the chain's (\(room.minWatchers) watcher\(room.minWatchers == 1 ? "" : "s")): "
+              + (room.coveredBlock.map { "up to block \($0)" } ?? "none"))
         let clock = ContinuousClock()
         var lastReport = clock.now
         while !Task.isCancelled {
@@ -101,7 +113,7 @@ struct WatcherCommand: AsyncParsableCommand {
     /// Reads blocks `from` through `to` for the vaults' EVM addresses the gateway lists now and
     /// reports them, in parts of at most `WatchEntry.maximumTransfers` transfers (one empty
     /// report for a range without any), each naming its place and the count of parts; returns
-    /// once the committed watch room covers `to`. A range it does not cover after every part
+    /// once the watcher's own committed coverage reaches `to`. A range it does not cover after every part
     /// was reported committed (a part dropped or reordered) is posted again from its first part,
     /// up to three times; then the command ends and the cursor stays. Every node checks the
     /// addresses against its committed vaults.
@@ -117,36 +129,34 @@ struct WatcherCommand: AsyncParsableCommand {
         let head = try await header(to, client)
         let parent = from > 0 ? try await header(from - 1, client).hash : nil
         for attempt in 1...3 {
-            // Nodes extend the coverage only by a range starting right after it (its parent
-            // checked); one it ends inside is reported as two: the covered blocks for their flags,
-            // then the rest from the block after the coverage.
-            if let covered = try await coveredBlock(call), covered >= from, covered < to {
+            // Nodes extend the watcher's coverage only by a range starting right after it (its
+            // parent checked); one it ends inside is reported as two: the covered blocks for
+            // their flags, then the rest from the block after the coverage.
+            if let covered = try await coveredBlock(call, bot: key.file.bot), covered >= from, covered < to {
                 try await report(from: from, to: covered, client: client, key: key, genesis: genesis, call: call)
                 try await report(from: covered + 1, to: to, client: client, key: key, genesis: genesis, call: call)
                 return
             }
-            // Posted even where the coverage already claims these blocks (second review H-1):
-            // a watcher that read them reports what it read.
             for (i, part) in parts.enumerated() {
                 let report = WatchReport(chain: chain, fromBlock: from, block: to, blockHash: head.hash, parentHash: parent, blockTime: head.time, vaults: own,
                                          part: i + 1, parts: parts.count, transfers: part)
                 try await post(report, key: key, genesis: genesis, call: call)
             }
-            let covered = try await coveredBlock(call)
+            let covered = try await coveredBlock(call, bot: key.file.bot)
             if let covered, covered >= to { return }
-            print("the committed watch room covers \(chain) up to block \(covered.map(String.init) ?? "none"), not \(to), after the \(parts.count) "
+            print("the committed coverage of watcher \(key.file.bot) on \(chain) ends at block \(covered.map(String.init) ?? "none"), not \(to), after the \(parts.count) "
                   + "report\(parts.count == 1 ? "" : "s") of blocks \(from)–\(to) (attempt \(attempt) of 3): a part was lost; posting the range again")
         }
         fail("the reports of \(chain) blocks \(from)–\(to) were not taken as a complete range; the cursor stays at block \(from)")
     }
 
     /// Posts an explicit heartbeat: an empty report of block `block` alone, when it is the
-    /// chain's covered block (otherwise the empty report would claim a block it did not read).
+    /// watcher's covered block (otherwise the empty report would claim a block it did not read).
     /// Nodes take it, and it refreshes nothing.
     private func postHeartbeat(
         at block: UInt64, client: EVMRPCClient, key: (file: BotKeyFile, key: BotSigningKey), genesis: [UInt8], call: GatewayCall
     ) async throws {
-        guard try await coveredBlock(call) == block else { return }
+        guard try await coveredBlock(call, bot: key.file.bot) == block else { return }
         let vaults: [VaultView] = try await call.get("/v1/vaults")
         let own = vaults.flatMap(\.addresses).filter { $0.chain == VaultAddress.Chain.evm.rawValue }.map(\.address)
         let head = try await header(block, client)
@@ -162,10 +172,14 @@ struct WatcherCommand: AsyncParsableCommand {
         return ("0x" + found.hash.hexString, Int64(clamping: found.timestamp))
     }
 
-    /// The last block of the chain the committed watch room covers without a gap, if any.
-    private func coveredBlock(_ call: GatewayCall) async throws -> UInt64? {
-        let room: WatchRoomView = try await call.get("/v1/watch")
-        return room.chain(chain)?.coveredBlock
+    /// The committed coverage of the chain (the watchers' and the effective one).
+    private func coverage(_ call: GatewayCall) async throws -> WatchCoverageView {
+        try await call.get("/v1/watch/\(chain)/coverage")
+    }
+
+    /// The last block of the chain this watcher's committed reports cover without a gap, if any.
+    private func coveredBlock(_ call: GatewayCall, bot: String) async throws -> UInt64? {
+        try await coverage(call).coverage(by: bot)?.block
     }
 
     /// The transfers between `vaults` and counterparties in blocks `from` through `to`, in

@@ -140,6 +140,13 @@ import Testing
             let lines = PolicyDiff(old: Self.policy.document, new: moved).lines
             #expect(lines.contains("lookalike prefix and suffix: " + expected), "\(lines)")
         }
+        // Review of watch6 M2: fewer watchers that must agree is weaker, more is stronger.
+        for (to, expected) in [("min_watchers: 1", "poisoning min_watchers: 2 → 1 (weaker)"), ("min_watchers: 3", "poisoning min_watchers: 2 → 3 (stronger)")] {
+            let changed = try PolicyDocument.decode(yaml: base.replacing("min_watchers: 2", with: to))
+            let lines = PolicyDiff(old: Self.policy.document, new: changed).lines
+            #expect(lines.contains(expected), "\(lines)")
+        }
+        #expect(!PolicyDiff(old: Self.policy.document, new: Self.policy.document).lines.contains { $0.contains("min_watchers") })
     }
 
     static let stranger = ExamplePolicyTests.stranger

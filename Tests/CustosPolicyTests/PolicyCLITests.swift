@@ -14,6 +14,23 @@ import Testing
     @Test func checkAcceptsTheExamplePolicy() async throws {
         let result = try await Self.custos(["policy", "check", Self.example])
         #expect(result.status == 0, "\(result.stderr)")
+        // What the poisoning section bounds, and what it leaves unchecked (review helper-58 L4).
+        #expect(result.stdout.contains("  poisoning.max_staleness 10m, min_watchers 2: on a chain with a registered asset"), "\(result.stdout)")
+        #expect(result.stdout.contains("  with no registered asset (as `make run`) no chain is watched and nothing is checked for staleness"), "\(result.stdout)")
+    }
+
+    /// Review helper-58 M2: one watcher is accepted, with a warning that names what it costs.
+    @Test func checkWarnsOfASingleWatcher() async throws {
+        let original = try String(contentsOf: TestEnvironment.packageRoot.appendingPathComponent(Self.example), encoding: .utf8)
+        let single = original.replacing("min_watchers: 2}", with: "min_watchers: 1}")
+        #expect(single != original)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("custos-single-watcher-\(UUID().uuidString).yaml")
+        try single.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try await Self.custos(["policy", "check", file.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("warning: poisoning.min_watchers 1: one watcher bot's coverage decides the poisoned test"), "\(result.stderr)")
+        #expect(try await Self.custos(["policy", "check", "--strict", file.path]).status != 0)
     }
 
     @Test func checkRefusesABrokenPolicyWithPositions() async throws {

@@ -135,7 +135,7 @@ import Testing
         // Another chain (covered), and the address book, still answer.
         var base = request
         base.chain = "base"
-        state.watchCoverage["base"] = WatchCoverage(block: 10, blockTime: state.time, reportedAt: state.time)
+        state.watchCoverage["base"] = Self.watchers(WatchCoverage(block: 10, blockTime: state.time, reportedAt: state.time))
         #expect(!(try Self.holds("request.destination_poisoned", base, state)))
         #expect(!(try Self.holds("address_poisoned(\"\(ExamplePolicyTests.kraken)\")", request, state)))
     }
@@ -203,7 +203,7 @@ import Testing
     /// has, and one naming none while a registered chain is not covered.
     @Test func aMessageOnAChainNeverCoveredIsUnknownUnderAStalenessBound() throws {
         let policy = Self.policy
-        #expect(policy.document.poisoning.maxStalenessSeconds == 3_600)
+        #expect(policy.document.poisoning.maxStalenessSeconds == 600)
         func poisoned(_ request: PolicyRequest, _ state: StateSnapshot) throws -> Bool {
             try ExpressionCompiler.compileCondition("request.destination_poisoned", at: .start)
                 .bool(EvaluationContext(policy: policy, request: request, state: state), nil)
@@ -213,11 +213,11 @@ import Testing
         // A cluster with no registered asset watches (and pays on) no chain: nothing is unknown.
         #expect(!(try poisoned(permit, state)))
         state.chainIds = ["ethereum": "1", "base": "8453"]
-        state.watchCoverage["base"] = WatchCoverage(block: 10, blockTime: state.time, reportedAt: state.time)
+        state.watchCoverage["base"] = Self.watchers(WatchCoverage(block: 10, blockTime: state.time, reportedAt: state.time))
         let decision = policy.evaluate(permit, in: state)
         #expect(decision.reason == .deniedByRule("deny-poisoned-destination"), "\(decision)")
-        #expect(decision.applied.contains { $0.failedClosed?.contains("no watch data for ethereum") == true }, "\(decision.applied)")
-        state.watchCoverage["ethereum"] = WatchCoverage(block: 10, blockTime: state.time - 60, reportedAt: state.time)
+        #expect(decision.applied.contains { $0.failedClosed?.contains("no watch data for ethereum: no watcher report covers its blocks (poisoning.min_watchers is") == true }, "\(decision.applied)")
+        state.watchCoverage["ethereum"] = Self.watchers(WatchCoverage(block: 10, blockTime: state.time - 60, reportedAt: state.time))
         #expect(!(try poisoned(permit, state)))
         var elsewhere = permit
         elsewhere.message?.domain?.chainId = "999"
@@ -229,32 +229,43 @@ import Testing
         #expect(throws: EvaluationFailure.self) { try poisoned(unnamed, state) }
     }
 
+    /// Two watchers' equal coverages, `coverage` as `watcher-1`'s and `watcher-2`'s: what the
+    /// example policy's `min_watchers: 2` needs.
+    static func watchers(_ coverage: WatchCoverage) -> [String: WatchCoverage] {
+        var first = coverage
+        var second = coverage
+        first.reporter = "watcher-1"
+        second.reporter = "watcher-2"
+        return ["watcher-1": first, "watcher-2": second]
+    }
+
     /// The example policy without its `poisoning` section (and so without a staleness bound).
     static func withoutPoisoningSection() throws -> String {
         let text = try Fixtures.examplePolicyText()
-        let yaml = text.replacing("poisoning: {dust_usd: 1, dust: {USDC: 1, USDT: 1}, max_staleness: 1h}", with: "")
+        let yaml = text.replacing("poisoning: {dust_usd: 1, dust: {USDC: 1, USDT: 1}, max_staleness: 10m, min_watchers: 2}", with: "")
         #expect(yaml != text)
         return yaml
     }
 
     /// Review H-3, as the attacker: the gateway dropped the report part holding the dust, so the
     /// dust sender was never flagged, and the coverage stopped before it. Under the example
-    /// policy (max_staleness 1h) paying the dust sender on ethereum, a chain with a registered
-    /// asset, is denied once the coverage is older than an hour, and when nothing covers the
+    /// policy (max_staleness 10m) paying the dust sender on ethereum, a chain with a registered
+    /// asset, is denied once the coverage is older than ten minutes, and when nothing covers the
     /// chain, naming the chain and its coverage; an address-book entry is still paid; a chain
     /// without a registered asset (nothing to pay there, no watcher) is not asked.
     @Test func staleOrMissingCoverageOnARegisteredChainDeniesAnAddressOutsideTheBook() throws {
         let request = ExamplePolicyTests.send("alice", "100", to: Self.stranger)
         var state = ExamplePolicyTests.state()
         state.chainIds = ["ethereum": "1"]
-        state.watchCoverage["ethereum"] = WatchCoverage(block: 100, blockTime: state.time - 3_600, reportedAt: state.time - 3_500, reporter: "watcher-1")
-        #expect(!(try Self.holds("request.destination_poisoned", request, state)), "an hour old is within the bound")
-        state.watchCoverage["ethereum"]?.blockTime = state.time - 3_601
+        state.watchCoverage["ethereum"] = Self.watchers(WatchCoverage(block: 100, blockTime: state.time - 600, reportedAt: state.time - 500))
+        #expect(!(try Self.holds("request.destination_poisoned", request, state)), "ten minutes old is within the bound")
+        state.watchCoverage["ethereum"] = Self.watchers(WatchCoverage(block: 100, blockTime: state.time - 601, reportedAt: state.time - 500))
         let stale = Self.policy.evaluate(request, in: state)
         #expect(stale.reason == .deniedByRule("deny-poisoned-destination"), "\(stale)")
         #expect(stale.applied.contains {
-            $0.failedClosed?.contains("the watch data for ethereum is stale: it covers blocks up to 100") == true
-                && $0.failedClosed?.contains("by watcher-1") == true && $0.failedClosed?.contains("older than poisoning.max_staleness 1h") == true
+            $0.failedClosed?.contains("the watch data for ethereum is stale: 2 watchers (poisoning.min_watchers) cover blocks up to 100, of ") == true
+                && $0.failedClosed?.contains("(watcher-1 up to block 100 (of ") == true && $0.failedClosed?.contains(", watcher-2 up to block 100 (of ") == true
+                && $0.failedClosed?.contains("older than poisoning.max_staleness 10m") == true
         }, "\(stale.applied)")
         state.watchCoverage["ethereum"] = nil
         let uncovered = Self.policy.evaluate(request, in: state)
@@ -271,20 +282,41 @@ import Testing
         #expect(unbounded.evaluate(request, in: state).reason != .deniedByRule("deny-poisoned-destination"))
     }
 
-    /// Review H-3: a `poisoning` section that names no `max_staleness` has a bound of 1 hour; one
+    /// Review H-3: a `poisoning` section that names no `max_staleness` has a bound of 10 minutes (review helper-58 M1); one
     /// that names it keeps it; no section, no bound.
     @Test func aPoisoningSectionAlwaysHasAStalenessBound() throws {
         let text = try Fixtures.examplePolicyText()
-        let bare = try CompiledPolicy(yaml: text.replacing(", max_staleness: 1h}", with: "}"))
+        let bare = try CompiledPolicy(yaml: text.replacing(", max_staleness: 10m, min_watchers: 2}", with: "}"))
         #expect(bare.document.poisoning.maxStalenessSeconds == PoisoningPolicy.defaultStalenessSeconds)
-        #expect(PoisoningPolicy.defaultStalenessSeconds == 3_600)
-        let named = try CompiledPolicy(yaml: text.replacing("max_staleness: 1h}", with: "max_staleness: 10m}"))
-        #expect(named.document.poisoning.maxStalenessSeconds == 600)
+        #expect(PoisoningPolicy.defaultStalenessSeconds == 600)
+        let named = try CompiledPolicy(yaml: text.replacing("max_staleness: 10m,", with: "max_staleness: 1h,"))
+        #expect(named.document.poisoning.maxStalenessSeconds == 3_600)
         #expect(try CompiledPolicy(yaml: Self.withoutPoisoningSection()).document.poisoning.maxStalenessSeconds == nil)
         // `custos policy check` shows it.
-        #expect(bare.stalenessLine?.hasPrefix("poisoning.max_staleness 1h: on a chain with a registered asset") == true, "\(bare.stalenessLine ?? "")")
-        #expect(named.stalenessLine?.hasPrefix("poisoning.max_staleness 10m: ") == true)
+        #expect(bare.stalenessLine?.hasPrefix("poisoning.max_staleness 10m, min_watchers 2: on a chain with a registered asset") == true, "\(bare.stalenessLine ?? "")")
+        #expect(named.stalenessLine?.hasPrefix("poisoning.max_staleness 1h, min_watchers 2: ") == true)
         #expect(try CompiledPolicy(yaml: Self.withoutPoisoningSection()).stalenessLine == nil)
+        // And what it does not check (review helper-58 L4).
+        #expect(bare.unwatchedLine?.hasPrefix("with no registered asset (as `make run`) no chain is watched and nothing is checked for staleness") == true)
+        #expect(bare.unwatchedLine?.contains("run 3 watchers per chain (min_watchers + 1") == true, "\(bare.unwatchedLine ?? "")")
+        #expect(try CompiledPolicy(yaml: Self.withoutPoisoningSection()).unwatchedLine == nil)
+    }
+
+    /// Review helper-58 M2: a `poisoning` section asks for two watchers unless it says
+    /// otherwise; one is accepted with a warning; none, or more than 16, is refused.
+    @Test func aPoisoningSectionAsksForTwoWatchersAndWarnsOfOne() throws {
+        let text = try Fixtures.examplePolicyText()
+        #expect(Self.policy.document.poisoning.minWatchers == 2)
+        #expect(Fixtures.warnings(text).allSatisfy { $0.code != .singleWatcher })
+        let bare = try CompiledPolicy(yaml: text.replacing(", min_watchers: 2}", with: "}"))
+        #expect(bare.document.poisoning.minWatchers == PoisoningPolicy.defaultMinWatchers && PoisoningPolicy.defaultMinWatchers == 2)
+        let oneText = text.replacing("min_watchers: 2}", with: "min_watchers: 1}")
+        #expect(try CompiledPolicy(yaml: oneText).document.poisoning.minWatchers == 1)
+        #expect(Fixtures.warnings(oneText).contains { $0.code == .singleWatcher && $0.severity == .warning && $0.message.contains("poisoning.min_watchers 1") })
+        for bad in ["0", "17", "two"] {
+            #expect(Fixtures.errors(text.replacing("min_watchers: 2}", with: "min_watchers: \(bad)}")).contains { $0.message.contains("poisoning.min_watchers") },
+                    "\(bad)")
+        }
     }
 
     /// Cooling-off review M2: a rule that trusts `address_tags(spender)` must not allow an

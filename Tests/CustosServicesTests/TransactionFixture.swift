@@ -11,7 +11,7 @@ import Testing
 /// an ECDSA vault `hot-trading`, the risk bot and an executor bot, a policy that lets the risk
 /// bot pay kraken on `devnet` (the local chain) and `localnet` (chain id 31337, no executor)
 /// within fee limits and denies look-alike and poisoned destinations, ETH and USDC registered on
-/// devnet and ETH on localnet, `custos executor` serving devnet, and a watcher bot.
+/// devnet and ETH on localnet, `custos executor` serving devnet, and two watcher bots.
 final class TransactionFixture: Sendable {
     static let kraken = "0x2E6D88F471C41BD6DC54146E5EEA659498CCBA8F"
     /// A token address on the local chain (no code there: nothing is broadcast).
@@ -25,6 +25,8 @@ final class TransactionFixture: Sendable {
     var executorKey: String { cluster.credentialFile("executor-bot.bot").path }
     var botKey: String { cluster.credentialFile("risk-bot.bot").path }
     var watcherKey: String { cluster.credentialFile("watcher-bot.bot").path }
+    /// A second watcher bot: the policy's `poisoning.min_watchers` is 2 (review helper-58 M2).
+    var secondWatcherKey: String { cluster.credentialFile("watcher-bot-2.bot").path }
     /// Milliseconds the gateway, the nodes and the bot add to their clocks for block time
     /// (`--unsafe-test-clock-offset-file`): a test moves block time forward by writing a larger one.
     var clockOffsetFile: URL { Self.clockOffsetFile(cluster) }
@@ -189,6 +191,7 @@ final class TransactionFixture: Sendable {
             try await VaultSigningLoopbackTests().vaultAndRiskBot(cluster, "hot-trading", "ecdsa-secp256k1")
             try await govern(cluster, "add-executor", ["add-bot", "executor-bot", "executor"])
             try await govern(cluster, "add-watcher", ["add-bot", "watcher-bot", "watcher"])
+            try await govern(cluster, "add-watcher-2", ["add-bot", "watcher-bot-2", "watcher"])
             let file = cluster.root.appendingPathComponent("transactions-policy.yaml")
             try Data(try policy(version: 100).utf8).write(to: file)
             try await govern(cluster, "transactions-policy", ["change-policy", file.path], approvers: ["frank", "grace", "heidi"])

@@ -14,14 +14,29 @@ extension TransactionLoopbackTests {
             // eth-tester's third account (private key 0x…03) sends the vault 1 wei: the poisoning pattern.
             let key = String(repeating: "0", count: 63) + "3"
             try await f.send(.init(chainId: f.chainId, to: String(f.vaultAddress.dropFirst(2)), value: "1", key: key))
-            let cursor = f.cluster.root.appendingPathComponent("watcher-devnet.cursor").path
-            let out = try await LocalCluster.run(f.cluster.binary, [
-                "watcher", "--gateway", f.cluster.baseURL, "--watcher", f.watcherKey, "--chain", "devnet", "--rpc", f.chain.url.absoluteString,
-                // The test chain mines a block per transaction: read up to its head.
-                "--from-block", "0", "--confirmations", "0", "--cursor", cursor, "--once",
-            ] + TransactionFixture.clockOffsetArguments(f.cluster))
+            func watch(_ key: String, cursor name: String) async throws -> String {
+                try await LocalCluster.run(f.cluster.binary, [
+                    "watcher", "--gateway", f.cluster.baseURL, "--watcher", key, "--chain", "devnet", "--rpc", f.chain.url.absoluteString,
+                    // The test chain mines a block per transaction: read up to its head.
+                    "--from-block", "0", "--confirmations", "0", "--cursor", f.cluster.root.appendingPathComponent(name).path, "--once",
+                ] + TransactionFixture.clockOffsetArguments(f.cluster))
+            }
+            // Two watchers (the policy's min_watchers is 2, review helper-58 M2), each with its own key.
+            let out = try await watch(f.watcherKey, cursor: "watcher-devnet.cursor")
             #expect(out.contains("reported") && out.contains("flagging 1 address"), "\(out)")
-            #expect(FileManager.default.contents(atPath: cursor) != nil, "the watcher remembers how far it read")
+            #expect(FileManager.default.contents(atPath: f.cluster.root.appendingPathComponent("watcher-devnet.cursor").path) != nil,
+                    "the watcher remembers how far it read")
+            let second = try await watch(f.secondWatcherKey, cursor: "watcher-2-devnet.cursor")
+            #expect(second.contains("reported") && second.contains("flagging 0 addresses"), "\(second)")
+            let coverage: WatchCoverageView = try await f.cluster.getJSON("/v1/watch/devnet/coverage")
+            #expect(coverage.minWatchers == 2 && coverage.watchers.map(\.watcher) == ["watcher-bot", "watcher-bot-2"], "\(coverage)")
+            let head = try #require(coverage.coverage(by: "watcher-bot")?.block)
+            #expect(coverage.coveredBlock == head && coverage.coveredBy == ["watcher-bot", "watcher-bot-2"], "\(coverage)")
+            // The chain's mark and the default staleness bound (10m) (review of watch6 M1, L5).
+            #expect(coverage.mark == head && coverage.maxStaleness == 600, "\(coverage)")
+            // A path that names no chain is a 400 naming it.
+            try EntryAdmissionLoopbackTests.expectProblem(try await f.cluster.get("/v1/watch/dev%20net/coverage"), status: 400, code: "watch.invalid-chain",
+                                                          "a chain name with a space")
             // The sender of the dust: eth-tester's account of private key 0x…03.
             let poisoner = "0x6813Eb9362372EEF6200f3b1dbC3f819671cBA69"
             let id = try await f.transfer(chain: "devnet", asset: "ETH", to: poisoner, amount: "1")

@@ -22,7 +22,8 @@ import Testing
 /// clearance cleared, issue 17 second review; each chain's flood set by its count and running
 /// digest, and how many counterparties each report put in it, issue 17 third review; the flood
 /// set's 16-byte fingerprints and the clearances it keeps, issue 17 fourth review; the watcher
-/// of each flood member in the flood set's running digest, review helper-54).
+/// of each flood member in the flood set's running digest, review helper-54; a report
+/// extending its own watcher's coverage, review helper-58 M2).
 @Suite struct StateDigestTests {
     static func fixedKey(_ label: String) -> [UInt8] { Hashes.sha256(Array("custos digest pin \(label)".utf8)) }
 

@@ -12,6 +12,7 @@
 ///   unconditional deny rule; **redundant** (warning): an allow rule covered by another.
 /// - **unlimited allow** (warning): an allow rule to any destination with no amount bound and
 ///   no rolling limit.
+/// - **single watcher** (warning): a `poisoning` section whose `min_watchers` is 1.
 /// - what rules can cover (`checkCoverage`): deny and require rules that cover transfers only,
 ///   functions the decoder never reports, allow rules open to any EIP-712 typed data (error),
 ///   USD clauses on fewer than three price sources (error).
@@ -21,6 +22,12 @@ enum PolicyChecker {
         checkGroups(policy, &out)
         checkGovernance(policy, &out)
         checkCoverage(policy, &out)
+        let poisoning = policy.document.poisoning
+        if poisoning.maxStalenessSeconds != nil, poisoning.minWatchers < 2 {
+            out.append(.warning(.singleWatcher, at: .start,
+                                "poisoning.min_watchers 1: one watcher bot's coverage decides the poisoned test, so a watcher that leaves a dust "
+                                    + "transfer out of its reports gets its sender paid; run two watchers and set 2"))
+        }
         let footprints = policy.rules.map { Footprint(rule: $0, policy: policy) }
         for (i, rule) in policy.rules.enumerated() where !rule.name.hasPrefix("governance.") {
             if let why = neverFires(rule, footprints[i], policy) {

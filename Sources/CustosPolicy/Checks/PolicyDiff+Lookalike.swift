@@ -1,7 +1,7 @@
 extension PolicyDiff {
     /// The `lookalike` and `poisoning` sections. Comparing fewer hex digits, or allowing more
     /// edits, flags more destinations: stronger; turning a test off (0) or comparing more digits
-    /// flags fewer: weaker. A higher dust bound flags more counterparties: stronger.
+    /// flags fewer: weaker. A higher dust bound flags more counterparties: stronger; fewer `min_watchers`: weaker.
     static func compareLookalike(_ old: PolicyDocument, _ new: PolicyDocument, _ add: (String, String, Direction) -> Void) {
         let (a, b) = (old.lookalike, new.lookalike)
         if a.prefix != b.prefix || a.suffix != b.suffix {
@@ -29,6 +29,10 @@ extension PolicyDiff {
             case (_, nil): .weaker
             }
             add("poisoning max_staleness", text, direction)
+        }
+        if p.minWatchers != q.minWatchers {
+            // Fewer watchers must agree for the coverage to advance: one lying watcher weighs more.
+            add("poisoning min_watchers", "\(p.minWatchers) → \(q.minWatchers)", q.minWatchers < p.minWatchers ? .weaker : .stronger)
         }
         if p.dustUSD != q.dustUSD {
             add("poisoning dust_usd", "\(p.dustUSD.grouped) → \(q.dustUSD.grouped) USD", q.dustUSD < p.dustUSD ? .weaker : .stronger)

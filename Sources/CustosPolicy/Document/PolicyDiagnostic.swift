@@ -42,6 +42,7 @@ public struct PolicyDiagnostic: Sendable, Hashable, CustomStringConvertible {
         public static let undecodableFunction = Code("undecodable-function")
         public static let openTypedData = Code("open-typed-data")
         public static let thinPrices = Code("thin-prices")
+        public static let singleWatcher = Code("single-watcher")
     }
 
     public let severity: Severity

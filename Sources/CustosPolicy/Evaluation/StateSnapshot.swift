@@ -31,9 +31,10 @@ public struct StateSnapshot: Sendable, Hashable {
     /// The dust counterparties of floods beyond the detailed `appearances`, by chain name
     /// (`WatchFloodSet`): a member is poisoned like a flagged address.
     public var watchFloods: [String: WatchFloodSet] = [:]
-    /// How far watchers' reports cover each chain, by chain name; a chain missing here was never
-    /// covered (`PoisoningPolicy.maxStalenessSeconds`).
-    public var watchCoverage: [String: WatchCoverage] = [:]
+    /// How far each current watcher's reports cover each chain, by chain name, then watcher; a
+    /// chain missing here was never covered (`PoisoningPolicy.maxStalenessSeconds`). The poisoned
+    /// test reads their `EffectiveWatchCoverage` under `poisoning.min_watchers`.
+    public var watchCoverage: [String: [String: WatchCoverage]] = [:]
     /// Chains whose watch room left dust counterparties out (its flood set full), by chain name
     /// (`WatchOverflow`): the poisoned test of an address no report flagged is unknown there.
     public var watchOverflows: [String: WatchOverflow] = [:]

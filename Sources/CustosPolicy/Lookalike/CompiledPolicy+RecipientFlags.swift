@@ -17,9 +17,10 @@ extension CompiledPolicy {
     /// Why the poisoned test of an address that no report flagged has no answer for `request`
     /// in `state`, or nil when it has one, on each chain `watchedChains` names: the chain's watch
     /// room overflowed (its flood set is full: security reviews H1, H-2); or,
-    /// with `poisoning.max_staleness` set (1 hour by default in a `poisoning` section), on a chain
+    /// with `poisoning.max_staleness` set (10 minutes by default in a `poisoning` section), on a chain
     /// with a registered asset (one a watcher can cover and the cluster can pay on: review H-3),
-    /// the chain's last covered block is older than that (its
+    /// the chain's effective coverage (`EffectiveWatchCoverage`: how far `poisoning.min_watchers`
+    /// watchers each reported, review helper-58 M2) is older than that (its
     /// own timestamp against the block time, review M1), or nothing covers the chain (review M4:
     /// a silenced watcher must not read as "nothing happened"), or a message's domain names a
     /// chain id no registered chain has while some chain is registered. Without the bound, such a message is judged on every
@@ -46,12 +47,19 @@ extension CompiledPolicy {
                     + "so whether an address is poisoned is unknown until the quorum clears the overflow"
             }
             guard let bound, state.chainIds[name] != nil else { continue }
-            guard let coverage = state.watchCoverage[name] else {
-                return "no watch data for \(name): no watcher report covers its blocks, so whether an address is poisoned is unknown"
+            let watchers = state.watchCoverage[name] ?? [:]
+            let minimum = document.poisoning.minWatchers
+            guard let coverage = EffectiveWatchCoverage(watchers, minWatchers: minimum) else {
+                if watchers.isEmpty {
+                    return "no watch data for \(name): no watcher report covers its blocks (poisoning.min_watchers is \(minimum)), so whether an address is poisoned is unknown"
+                }
+                return "no watch data for \(name): poisoning.min_watchers is \(minimum), but only \(EffectiveWatchCoverage.words(watchers)) "
+                    + "cover\(watchers.count == 1 ? "s" : "") it, so whether an address is poisoned is unknown"
             }
             if state.time - coverage.blockTime > Int64(bound) {
-                return "the watch data for \(name) is stale: it covers blocks up to \(coverage.block), of \(UTCTime.text(coverage.blockTime)) "
-                    + "(reported at \(UTCTime.text(coverage.reportedAt))\(coverage.reporter.isEmpty ? "" : " by \(coverage.reporter)")), older than poisoning.max_staleness \(Self.durationText(bound)), "
+                let reached = minimum == 1 ? "it covers" : "\(minimum) watchers (poisoning.min_watchers) cover"
+                return "the watch data for \(name) is stale: \(reached) blocks up to \(coverage.block), of \(UTCTime.text(coverage.blockTime)) "
+                    + "(\(EffectiveWatchCoverage.words(watchers))), older than poisoning.max_staleness \(Self.durationText(bound)), "
                     + "so whether an address is poisoned is unknown"
             }
         }
@@ -62,15 +70,26 @@ extension CompiledPolicy {
     /// sees that it is there, and what it does), or nil without a `poisoning` section.
     public var stalenessLine: String? {
         document.poisoning.maxStalenessSeconds.map {
-            "poisoning.max_staleness \(Self.durationText($0)): on a chain with a registered asset, watch data older than that "
-                + "(or none) leaves the poisoned test of an address outside the address book unknown, so rules reading it fail closed"
+            "poisoning.max_staleness \(Self.durationText($0)), min_watchers \(document.poisoning.minWatchers): on a chain with a registered asset, "
+                + "watch data older than that (or fewer watchers' data) leaves the poisoned test of an address outside the address book unknown, "
+                + "so rules reading it fail closed"
+        }
+    }
+
+    /// What a `poisoning` section does not check, for `custos policy check` (review helper-58 L4),
+    /// or nil without one: on a cluster with no registered asset nothing is checked for staleness.
+    public var unwatchedLine: String? {
+        document.poisoning.maxStalenessSeconds.map { _ in
+            "with no registered asset (as `make run`) no chain is watched and nothing is checked for staleness: "
+                + "register the EVM assets and run \(document.poisoning.minWatchers + 1) watchers per chain (min_watchers + 1: "
+                + "with exactly \(document.poisoning.minWatchers), any one stopping stalls the chain until the quorum clears its coverage)"
         }
     }
 
     /// The chains whose watch data answers the poisoned test for `request`, sorted: its own
     /// chain; for a message (which names none), the registered chains whose chain id its EIP-712
     /// domain names (nil when none has it), or without one every registered chain and every
-    /// chain watchers covered or that overflowed (review M4: a chain never covered is not
+    /// chain some watcher covered or that overflowed (review M4: a chain never covered is not
     /// skipped).
     func watchedChains(of request: PolicyRequest, state: StateSnapshot) -> [String]? {
         guard request.chain.isEmpty else { return [request.chain] }

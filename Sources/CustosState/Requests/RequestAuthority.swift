@@ -67,7 +67,7 @@ struct RequestAuthority {
         }
         snapshot.destinations = windows.destinations
         snapshot.appearances = watch.appearances
-        snapshot.watchCoverage = watch.coverage
+        snapshot.watchCoverage = watch.coverages(of: bots)
         snapshot.watchOverflows = watch.overflows
         snapshot.watchFloods = watch.floodSets
         for asset in assets.values { snapshot.chainIds[asset.chain] = String(asset.chainId) }

@@ -32,7 +32,7 @@ public struct RegisteredAsset: Sendable, Hashable {
     public static func key(chain: String, symbol: String) -> String { "\(chain)/\(symbol)" }
 
     /// Whether `name` may name a chain or an asset.
-    static func isName(_ name: String) -> Bool {
+    public static func isName(_ name: String) -> Bool {
         !name.isEmpty && name.utf8.count <= maximumNameBytes
             && name.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x41...0x5a).contains($0) || (0x61...0x7a).contains($0) || $0 == 0x2d || $0 == 0x5f || $0 == 0x2e }
     }

@@ -11,10 +11,11 @@ extension ReplicatedState {
     /// holds the `watcher` role and signed it for this cluster within the clock skew
     /// (`verifiedBot`); the body reads as a `WatchReport` (`invalidRequest`); the envelope's
     /// nonce was not used before (`requestRefused`: a replay); the chain has a registered asset;
-    /// the report's block is not before the watcher's last on that chain; a range right after the
-    /// chain's coverage names the covered block's hash as its parent (third review M2); its block time is not
-    /// ahead of the block time by more than the clock skew (only a range right after the coverage
-    /// moves it; one ending at or before it, or overlapping it, is taken for its flags alone: it
+    /// the report's block is not before the watcher's last on that chain unless its own coverage
+    /// holds it (review helper-58 L3); a range right after the
+    /// watcher's own coverage names its covered block's hash as its parent (third review M2); its block time is not
+    /// ahead of the block time by more than the clock skew (only a range right after the
+    /// watcher's coverage moves it; one ending at or before it, or overlapping it, is taken for its flags alone: it
     /// moves and refreshes nothing); it covers exactly the EVM
     /// addresses of the cluster's vaults (`WatchReport.vaultsDigest`); every transfer's vault
     /// address is an EVM address of a vault (`watchRefused`). Then each
@@ -24,11 +25,15 @@ extension ReplicatedState {
     /// (`WatchBook.record`), within the room's bounds per transaction and per chain; a report is
     /// never refused for meeting them (security review H1): what they leave unflagged marks the
     /// chain overflowed instead, and the coverage advances all the same.
+    ///
+    /// Each watcher extends only its own coverage; the poisoned test reads how far
+    /// `poisoning.min_watchers` of the current watchers reached (`watchCoverage`).
     mutating func applyWatch(_ entry: Entry) -> GovernanceOutcome {
         var source: String? = nil
         do {
             let (report, signed, flagging, replayCache) = try checkWatch(entry, source: &source)
             let flagged = watch.record(report, by: signed.keyId, nonce: signed.nonce, at: Int64(time / 1000), flagging: flagging, replayCache: replayCache)
+            if let effective = watchCoverage[report.chain] { watch.raiseMark(on: report.chain, to: effective.block) }
             return .watched(chain: report.chain, block: report.block, flagged: flagged)
         } catch {
             record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: source, error: error))
@@ -51,7 +56,10 @@ extension ReplicatedState {
         }
         let onChain = assets.values.filter { $0.chain == report.chain }.sorted { $0.key < $1.key }
         guard !onChain.isEmpty else { throw refused("chain \"\(report.chain)\" has no registered asset") }
-        if let last = watch.reportedBlock(by: bot.id, on: report.chain), report.block < last {
+        // Blocks its own coverage holds may be read again for their flags (a cursor behind it, the
+        // lower part of a split: review helper-58 L3); past it, a report may not go back.
+        if let last = watch.reportedBlock(by: bot.id, on: report.chain), report.block < last,
+           report.block > watch.coverage(by: bot.id, on: report.chain)?.block ?? 0 {
             throw refused("bot \"\(bot.id)\" already reported \(report.chain) up to block \(last); a report may not go back to block \(report.block)")
         }
         let seconds = Int64(time / 1000)
@@ -60,18 +68,19 @@ extension ReplicatedState {
             throw refused("block \(report.block) of \(report.chain) has block time \(UTCTime.text(report.blockTime)), ahead of the cluster's block time "
                 + "\(UTCTime.text(seconds)) by more than \(skew) s")
         }
-        // A range right after the coverage must start on the covered block (third review M2): one
-        // whose parent is another block read a chain that reorganised under the coverage.
-        if let covered = watch.coverage[report.chain], !covered.blockHash.isEmpty, report.fromBlock == covered.block &+ 1,
+        // A range right after the watcher's own coverage must start on its covered block (third
+        // review M2): one whose parent is another block read a chain that reorganised under it.
+        if let covered = watch.coverage(by: bot.id, on: report.chain), !covered.blockHash.isEmpty, report.fromBlock == covered.block &+ 1,
            report.parentHash != covered.blockHash {
             throw refused("blocks \(report.fromBlock)–\(report.block) of \(report.chain) follow block \(covered.block) of hash \(report.parentHash ?? "none"), "
-                + "but the coverage ends at block \(covered.block) of hash \(covered.blockHash) (a reorg?): the watcher reads the chain again from the covered block")
+                + "but bot \"\(bot.id)\"'s coverage ends at block \(covered.block) of hash \(covered.blockHash) (a reorg?): the watcher reads the chain again from its covered block")
         }
-        // A report that does not start right after the coverage (ending at or before it, or
-        // overlapping it: its parent is never checked) is taken for its flags alone (it moves
-        // nothing, refreshes nothing: `WatchBook.record`), so that a watcher claiming a block far
-        // ahead cannot make every other watcher's dust flags refused (second review H-1; the
-        // quorum resets such a coverage with `clear-watch-flag CHAIN coverage`).
+        // A report that does not start right after the watcher's own coverage (ending at or
+        // before it, or overlapping it: its parent is never checked) is taken for its flags
+        // alone (it moves nothing, refreshes nothing: `WatchBook.record`). Another watcher's
+        // coverage never decides whether a report is taken (second review H-1, review helper-58
+        // M2: a watcher ending on a made-up hash stalls only its own coverage; the quorum resets
+        // every watcher's with `clear-watch-flag CHAIN coverage`).
         let own = vaultEVMAddresses
         if report.vaultCount != own.count || report.vaultsDigest != WatchReport.vaultsDigest(own) {
             throw refused("the report covers \(report.vaultCount) vault address\(report.vaultCount == 1 ? "" : "es") (SHA-256 \(report.vaultsDigest.prefix(16))…), "
@@ -130,6 +139,16 @@ extension ReplicatedState {
     /// (`GovernanceChange.clearWatchFlag`).
     mutating func clearWatchFlag(chain: String, target: String, operationId: String) throws(GovernanceError) {
         try watch.clear(chain: chain, try WatchClearance(target), operationId: operationId)
+    }
+
+    /// Each current watcher's own coverage, by chain, then watcher: a bot that was removed or
+    /// lost the `watcher` role counts no more (its coverage stays in the room, shown nowhere).
+    public var watchCoverages: [String: [String: WatchCoverage]] { watch.coverages(of: bots) }
+
+    /// How far `poisoning.min_watchers` current watchers cover each chain, by chain
+    /// (`EffectiveWatchCoverage`); a chain fewer watchers cover is missing.
+    public var watchCoverage: [String: EffectiveWatchCoverage] {
+        watchCoverages.compactMapValues { EffectiveWatchCoverage($0, minWatchers: policy.document.poisoning.minWatchers) }
     }
 
     /// Every EVM address of every vault (its key's own and those recorded), lowercased.

@@ -32,14 +32,23 @@ public struct WatchBook: Sendable {
     public private(set) var cleared: [String: String] = [:]
     /// The latest chain block each watcher reported on each chain, by `watcher/chain`.
     public private(set) var reportedBlocks: [String: UInt64] = [:]
-    /// How far reports cover each chain without a gap, by chain (security review M4, H2): a range
-    /// whose every part one watcher committed in order (`progress`) starts it on a chain, or
-    /// extends it when it starts exactly at the block after it (whose parent, every node checked,
-    /// is the covered block: third review M2, fourth review), and stamps it with the chain's
-    /// timestamp of its last block and the block time of the report. A report past a gap, one
-    /// overlapping the coverage (its parent never checked), or a part of a range that is not
-    /// complete, is kept (its flags count) but does not extend it.
-    public private(set) var coverage: [String: WatchCoverage] = [:]
+    /// How far each watcher's reports cover each chain without a gap, by chain, then watcher
+    /// (security review M4, H2; per watcher since review helper-58 M2): a range whose every part
+    /// the watcher committed in order (`progress`) starts its coverage of a chain, or extends it
+    /// when it starts exactly at the block after it (whose parent, every node checked, is the
+    /// block its coverage ended on: third review M2, fourth review), and stamps it with the
+    /// chain's timestamp of its last block and the block time of the report. A report past a
+    /// gap, one overlapping the watcher's coverage (its parent never checked), or a part of a
+    /// range that is not complete, is kept (its flags count) but does not extend it; another
+    /// watcher's coverage moves nothing of it. The poisoned test reads the chain's
+    /// `EffectiveWatchCoverage` of the current watchers' (`ReplicatedState.watchCoverages`).
+    public private(set) var coverages: [String: [String: WatchCoverage]] = [:]
+    /// The highest effective block each chain's coverage reached (`EffectiveWatchCoverage.block`),
+    /// by chain, reset only by the quorum's `coverage` clearance (review of watch6 M1): a
+    /// watcher's first range starts its coverage only at or below the block after it, so a
+    /// watcher joining late (one replaced by another starting at the head) must read every block
+    /// since the mark, and no block past it is attested by fewer than `poisoning.min_watchers`.
+    public private(set) var marks: [String: UInt64] = [:]
     /// The run of parts of the range each watcher is reporting, by `watcher/chain`.
     private(set) var progress: [String: WatchRangeProgress] = [:]
     /// How many flags each transaction planted, by `chain/transaction`.
@@ -70,6 +79,20 @@ public struct WatchBook: Sendable {
     /// The latest block `watcher` reported on `chain`, if any.
     public func reportedBlock(by watcher: String, on chain: String) -> UInt64? { reportedBlocks[watcher + "/" + chain] }
 
+    /// How far `watcher`'s own reports cover `chain`, if at all.
+    public func coverage(by watcher: String, on chain: String) -> WatchCoverage? { coverages[chain]?[watcher] }
+
+    /// The coverages of the watchers among `bots` that are active and hold the `watcher` role,
+    /// by chain, then watcher: a removed watcher's coverage counts no more.
+    func coverages(of bots: [String: GovernedBot]) -> [String: [String: WatchCoverage]] {
+        var current: [String: [String: WatchCoverage]] = [:]
+        for (chain, byWatcher) in coverages {
+            let kept = byWatcher.filter { bots[$0.key].map { $0.active && $0.roles.contains(WatchEntry.watcherRole) } ?? false }
+            if !kept.isEmpty { current[chain] = kept }
+        }
+        return current
+    }
+
     /// Of `flagging` on `chain`, the appearances a report would add, in its order: each
     /// counterparty neither flagged already, nor a flood's member, nor cleared, nor earlier in
     /// the report.
@@ -83,7 +106,8 @@ public struct WatchBook: Sendable {
 
     /// Records an accepted report of `watcher` on `chain` of blocks `fromBlock` through `block`,
     /// committed at block time `time` (seconds), its envelope's `nonce` (in `replayCache`, the
-    /// cache with it): the run of parts it continues, the coverage a completed run extends, and
+    /// cache with it): the run of parts it continues, the watcher's own coverage a completed run
+    /// extends, and
     /// the first appearances it adds (`additions(_:on:)`) within the bounds per transaction and
     /// per chain; a counterparty beyond them goes into the chain's flood set, in report order,
     /// and one the set has no room for is counted in the chain's overflow mark. Returns how many
@@ -95,20 +119,24 @@ public struct WatchBook: Sendable {
         self.replayCache = replayCache
         let chain = report.chain
         let run = watcher + "/" + chain
-        reportedBlocks[run] = report.block
+        reportedBlocks[run] = max(reportedBlocks[run] ?? 0, report.block)
         var current = report.part == 1 ? WatchRangeProgress(fromBlock: report.fromBlock, block: report.block, blockHash: report.blockHash, parts: report.parts, committed: 0) : progress[run]
         if let underway = current, underway.continues(with: report) { current?.committed = report.part } else { current = nil }
         var extended = false
         if let completed = current, completed.committed == completed.parts {
             progress[run] = nil
-            if let covered = coverage[chain] {
-                // Only the range right after the coverage, whose parent hash `checkWatch` held
-                // against the covered block's; one overlapping it is taken for its flags alone.
-                if report.fromBlock == covered.block &+ 1 { extended = true }
-            } else {
-                extended = true
+            let own = coverages[chain]?[watcher]
+            // Only the range right after the watcher's own coverage, whose parent hash
+            // `checkWatch` held against its covered block's; one overlapping it is taken for its
+            // flags alone.
+            // A first range starts the coverage only at or below the block after the chain's
+            // mark (the blocks since it are the ones it must attest with the others).
+            extended = own.map { report.fromBlock == $0.block &+ 1 } ?? marks[chain].map { report.fromBlock <= $0 &+ 1 } ?? true
+            if extended {
+                coverages[chain, default: [:]][watcher] = WatchCoverage(
+                    block: report.block, since: own?.since ?? report.fromBlock, blockHash: report.blockHash, blockTime: report.blockTime, reportedAt: time,
+                    reporter: watcher)
             }
-            if extended { coverage[chain] = WatchCoverage(block: report.block, blockHash: report.blockHash, blockTime: report.blockTime, reportedAt: time, reporter: watcher) }
         } else {
             progress[run] = current
         }
@@ -173,6 +201,11 @@ public struct WatchBook: Sendable {
         return added.count
     }
 
+    /// Raises `chain`'s mark to `block` (the effective coverage's block after a report), never lowers it.
+    mutating func raiseMark(on chain: String, to block: UInt64) {
+        if block > marks[chain] ?? 0 { marks[chain] = block }
+    }
+
     /// Clears `clearance` on `chain` by operation `operationId` (`WatchClearance`); refuses one
     /// that clears nothing, naming it.
     mutating func clear(chain: String, _ clearance: WatchClearance, operationId: String) throws(GovernanceError) {
@@ -212,10 +245,19 @@ public struct WatchBook: Sendable {
             // The flood set stays: its members are poisoned still (third review H-2).
             guard overflows.removeValue(forKey: chain) != nil else { throw nothing("the watch room did not overflow") }
         case .coverage:
-            guard coverage.removeValue(forKey: chain) != nil else { throw nothing("no report covers any block") }
-            // Every watcher's run and last block on the chain start again (keys "watcher/chain").
+            guard coverages.removeValue(forKey: chain) != nil else { throw nothing("no report covers any block") }
+            // Every watcher's run and last block on the chain start again (keys "watcher/chain"),
+            // and so does the mark.
             progress = progress.filter { !$0.key.hasSuffix("/" + chain) }
             reportedBlocks = reportedBlocks.filter { !$0.key.hasSuffix("/" + chain) }
+            marks[chain] = nil
+        case .watcherCoverage(let bot):
+            // One watcher's coverage, run and last block; the mark stays, so it starts again at
+            // or below the block after it (review of watch6 L1).
+            guard coverages[chain]?.removeValue(forKey: bot) != nil else { throw nothing("watcher \"\(bot.printable(limit: 64))\" covers no block") }
+            if coverages[chain]?.isEmpty == true { coverages[chain] = nil }
+            progress[bot + "/" + chain] = nil
+            reportedBlocks[bot + "/" + chain] = nil
         }
         journal.record { w in
             w.append(string: "clear")

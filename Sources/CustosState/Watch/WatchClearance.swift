@@ -8,7 +8,9 @@ import CustosCore
 /// was compromised: review helper-54 M1; what other watchers planted stays) or
 /// `overflow` (the chain's overflow mark: the poisoned test answers again for addresses no
 /// report flagged; flood members stay poisoned, third review H-2) or `coverage` (the chain's coverage and every report run under way, after a
-/// watcher claimed a block the chain never reached: the next complete report starts it anew).
+/// watcher claimed a block the chain never reached: the next complete report starts it anew; the
+/// chain's mark too) or `coverage:BOT` (watcher BOT's coverage alone, review of watch6 L1: it starts
+/// again at or below the block after the chain's mark, the others' coverage stays).
 /// Only an address is never flagged again; the others make room, and a later dust transfer
 /// with an address flags it anew (security review H1).
 public enum WatchClearance: Sendable, Hashable {
@@ -18,6 +20,7 @@ public enum WatchClearance: Sendable, Hashable {
     case reporter(String)
     case overflow
     case coverage
+    case watcherCoverage(String)
 
     /// Reads `text` (`invalidChange` naming what is wrong); addresses and hashes lowercased.
     public init(_ text: String) throws(GovernanceError) {
@@ -27,6 +30,8 @@ public enum WatchClearance: Sendable, Hashable {
             self = .overflow
         } else if lower == "coverage" {
             self = .coverage
+        } else if lower.hasPrefix("coverage:"), !text.dropFirst(9).isEmpty {
+            self = .watcherCoverage(String(text.dropFirst(9)))
         } else if lower.hasPrefix("below:"), let block = UInt64(lower.dropFirst(6)), block > 0 {
             self = .below(block)
         } else if lower.hasPrefix("reporter:") {
@@ -39,7 +44,7 @@ public enum WatchClearance: Sendable, Hashable {
             self = .transaction(lower)
         } else {
             throw GovernanceError(.invalidChange, "\"\(text.printable(limit: 70))\" is not what a watch flag clearance names: an address (0x and 40 hex digits), "
-                + "a transaction hash (0x and 64 hex digits), below:BLOCK (a block number above 0), reporter:BOT (a watcher bot's id), overflow or coverage")
+                + "a transaction hash (0x and 64 hex digits), below:BLOCK (a block number above 0), reporter:BOT (a watcher bot's id), overflow, coverage or coverage:BOT")
         }
     }
 
@@ -52,6 +57,7 @@ public enum WatchClearance: Sendable, Hashable {
         case .reporter(let bot): "reporter:\(bot)"
         case .overflow: "overflow"
         case .coverage: "coverage"
+        case .watcherCoverage(let bot): "coverage:" + bot
         }
     }
 
@@ -65,6 +71,7 @@ public enum WatchClearance: Sendable, Hashable {
             + "(a watcher's summary beyond the flood records leaves only whole: its members stay if its highest block is \(block) or later)"
         case .reporter(let bot): "every poisoned flag and flood member watcher \(bot)'s reports planted (what other watchers planted stays)"
         case .overflow: "the overflow mark (the poisoned test answers again for addresses no report flagged; flood members stay poisoned)"
+        case .watcherCoverage(let bot): "the watch coverage of watcher \(bot.printable(limit: 64)) and its report under way (it starts again at or below the block after the chain's mark)"
         case .coverage: "the watch coverage and every report under way (the next complete report starts it anew; under max_staleness the poisoned test has no answer until then)"
         }
     }
