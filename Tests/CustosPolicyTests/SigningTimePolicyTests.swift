@@ -20,8 +20,8 @@ import Testing
     }
 
     @Test(arguments: [
-        ("{attempt_timeout: 4s}", "signing.attempt_timeout must be from 5s to 10m"),
-        ("{attempt_timeout: 11m}", "signing.attempt_timeout must be from 5s to 10m"),
+        ("{attempt_timeout: 9s}", "signing.attempt_timeout must be from 10s to 10m"),
+        ("{attempt_timeout: 11m}", "signing.attempt_timeout must be from 10s to 10m"),
         ("{attempt_timeout: soon}", "signing.attempt_timeout must be a duration"),
         ("{attempt_timeout: -5s}", "signing.attempt_timeout must be a duration"),
         ("{attempt_timout: 20s}", "attempt_timout"),

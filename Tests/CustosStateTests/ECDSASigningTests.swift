@@ -35,8 +35,8 @@ import Testing
         let request: String
     }
 
-    func setup() throws -> Setup {
-        var c = try ceremony.cluster()
+    func setup(policyYAML: String = Cluster.policy()) throws -> Setup {
+        var c = try ceremony.cluster(policyYAML: policyYAML)
         let keys = try ceremony.generate(&c, "hot", .ecdsaSecp256k1)
         let bot = BotSigningKey(ed25519: Curve25519.Signing.PrivateKey())
         try c.registerBot("risk-bot", key: bot.publicKey)
@@ -250,6 +250,20 @@ import Testing
                                                  by: ceremony.node(vault.presignBatches[0].signers[0]))) == .ceremonyRefused)
         #expect(Cluster.code(try ceremony.submit(&s.c, .presignEvidence(vault: "hot", epoch: 0, batch: 0, run: 5, reveal: [], envelopes: []),
                                                  by: outsider)) == .ceremonyRefused)
+    }
+
+    /// Under `signing: {attempt_timeout: 12s}` a batch runs 12 s of block time, but a failed run's
+    /// signers still have 30 s to show their evidence: one that shows none is excluded, and a
+    /// proposer may stamp a block up to the clock skew ahead (review helper-68 M1).
+    @Test func aShortAttemptTimeoutLeavesTheEvidenceItsThirtySeconds() throws {
+        var s = try setup(policyYAML: Cluster.policy() + "signing: {attempt_timeout: 12s}\n")
+        let started = try #require(s.c.state.vaults["hot"]!.presignBatches.first { $0.number == 0 })
+        #expect(started.deadline == started.startedAt + 12_000)
+        var confirmations = try presign(&s, batch: 0)
+        confirmations[confirmations.keys.sorted()[0]]![5] = []
+        try confirm(&s, batch: 0, confirmations)
+        let failed = try #require(s.c.state.vaults["hot"]!.presignBatches.first { $0.number == 0 })
+        #expect(failed.failedRun == 5 && failed.deadline == s.c.state.time + 30_000)
     }
 
     @Test func aSignerSendingPeersDifferentBroadcastsIsNamed() throws {

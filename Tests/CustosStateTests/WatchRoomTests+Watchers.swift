@@ -141,11 +141,14 @@ extension WatchRoomTests {
         #expect(try report(&c, [], from: 1, block: 100, keyId: "watcher-2", key: second) == .watched(chain: "ethereum", block: 100, flagged: 0))
         #expect(Cluster.code(try report(&c, [], from: 101, block: 200)) == .watchRefused)
         // A clearance naming no watcher's coverage, or no watcher, is refused naming it.
-        for (target, reason) in [("coverage:watcher-3", "watcher \"watcher-3\" covers no block on ethereum"), ("coverage:", "overflow, coverage or coverage:BOT")] {
+        // A clearance names a bot id as `reporter:` does (review helper-68 M2): lowercased, checked.
+        for (target, reason) in [("coverage:watcher-3", "watcher \"watcher-3\" covers no block on ethereum"),
+                                 ("coverage:", "the watcher bot's id \"\" is not 1 to 64 of [a-z0-9-_.@]"),
+                                 ("coverage:watcher-1\u{202E}", "is not 1 to 64 of [a-z0-9-_.@]")] {
             let (p, refused) = try c.propose(.clearWatchFlag(chain: "ethereum", target: target), by: "frank")
             #expect(c.status(p) == nil && Cluster.reason(refused).contains(reason), "\(refused)")
         }
-        try c.govern(.clearWatchFlag(chain: "ethereum", target: "coverage:watcher-1"))
+        try c.govern(.clearWatchFlag(chain: "ethereum", target: "coverage:Watcher-1"))
         #expect(c.state.watch.coverage(by: "watcher-1", on: "ethereum") == nil)
         #expect(c.state.watch.coverage(by: "watcher-2", on: "ethereum")?.block == 100 && c.state.watch.marks["ethereum"] == 100)
         // Past the block after the mark it starts nothing; from it, it counts again.

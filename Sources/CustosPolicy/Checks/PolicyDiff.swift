@@ -157,7 +157,8 @@ public struct PolicyDiff: Sendable, Hashable {
         Self.compareApprovals(old.approvals, new.approvals, add)
         Self.compareLookalike(old, new, add)
         Self.compareCoolingOff(old.coolingOff, new.coolingOff, add)
-        // Liveness, not safety: a signer set that stays silent is replaced sooner or later.
+        // Liveness: a silent signer set is replaced sooner or later (a failed presigning batch's
+        // evidence keeps at least 30 s, so no honest signer is convicted for a short timeout).
         if old.signing != new.signing {
             add("signing attempt_timeout", "\(old.signing.attemptTimeoutSeconds) s → \(new.signing.attemptTimeoutSeconds) s", .changed)
         }

@@ -1,5 +1,5 @@
 extension SigningTimePolicy {
-    /// Reads the `signing` section; `attempt_timeout` is a duration from 5 s to 10 min (30 s
+    /// Reads the `signing` section; `attempt_timeout` is a duration from 10 s to 10 min (30 s
     /// when left out).
     ///
     /// ```yaml
@@ -12,7 +12,7 @@ extension SigningTimePolicy {
             if attemptTimeoutRange.contains(v.value) {
                 signing.attemptTimeoutSeconds = v.value
             } else {
-                r.error(.invalidValue, n.value.location, "signing.attempt_timeout must be from 5s to 10m")
+                r.error(.invalidValue, n.value.location, "signing.attempt_timeout must be from 10s to 10m")
             }
         }
         return signing

@@ -10,8 +10,9 @@ public struct PresignBatch: Sendable, Hashable {
     public let count: Int
     public let startedAt: UInt64
     public let startedHeight: UInt64
-    /// Confirmations are due by then, and in the blame phase, evidence: the policy's
-    /// `signing.attempt_timeout` after the batch or its blame phase started, in block time.
+    /// Confirmations are due by then (the policy's `signing.attempt_timeout` after the batch
+    /// started), and in the blame phase, evidence (that timeout, at least `evidenceTimeLimit`,
+    /// after the phase started), in block time.
     public internal(set) var deadline: UInt64
     /// Per signer, one digest per run (empty where that signer's checks failed).
     public internal(set) var confirmations: [NodeID: [[UInt8]]]
@@ -26,6 +27,9 @@ public struct PresignBatch: Sendable, Hashable {
     public static let size = 8
     /// Batches running at once per vault.
     public static let maximumRunning = 2
+    /// The least time, in block time, the signers of a failed batch have to show their evidence
+    /// (a signer that shows none is convicted), and the least time a silent signer rests.
+    public static let evidenceTimeLimit: UInt64 = 30 * 1000
 }
 
 /// One presignature in a vault's pool, as the log knows it: its batch and run, the signers that

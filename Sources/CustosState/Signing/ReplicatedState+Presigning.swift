@@ -56,7 +56,10 @@ extension ReplicatedState {
                 for node in batch.signers where batch.confirmations[node] == nil { v.presignSilent[node] = time }
             }
             v.presignBatches.removeAll { $0.deadline <= time }
-            v.presignSilent = v.presignSilent.filter { time - $0.value < policy.document.signing.attemptTimeoutMillis }
+            // A silent signer rests at least 30 s, however short the policy's attempt timeout.
+            v.presignSilent = v.presignSilent.filter {
+                time - $0.value < max(policy.document.signing.attemptTimeoutMillis, PresignBatch.evidenceTimeLimit)
+            }
             let memberIds = Set(members.map(\.id))
             let eligible = v.holders.filter { memberIds.contains($0) && !v.excluded.contains($0) }
             // What needs an excluded signer or a former member can never sign: it leaves the pool
@@ -111,7 +114,10 @@ extension ReplicatedState {
             // A run failed: someone deviated. Every signer shows its part of that run (which reveals
             // the batch's round-1 messages, so none of the batch is pooled) by a new deadline.
             batch.failedRun = UInt16(failed)
-            batch.deadline = time + policy.document.signing.attemptTimeoutMillis
+            // Never shorter than 30 s, whatever the policy's attempt timeout: a signer that shows
+            // no evidence by then is convicted and excluded, and a proposer may stamp a block up to
+            // the clock skew ahead (review helper-68 M1).
+            batch.deadline = time + max(policy.document.signing.attemptTimeoutMillis, PresignBatch.evidenceTimeLimit)
             vaults[id]!.presignBatches[at] = batch
             return .vault(id: id, status: .active)
         }

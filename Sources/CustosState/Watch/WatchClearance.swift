@@ -30,8 +30,10 @@ public enum WatchClearance: Sendable, Hashable {
             self = .overflow
         } else if lower == "coverage" {
             self = .coverage
-        } else if lower.hasPrefix("coverage:"), !text.dropFirst(9).isEmpty {
-            self = .watcherCoverage(String(text.dropFirst(9)))
+        } else if lower.hasPrefix("coverage:") {
+            let bot = String(lower.dropFirst(9))
+            try ReplicatedState.checkUserId(bot, what: "the watcher bot's")
+            self = .watcherCoverage(bot)
         } else if lower.hasPrefix("below:"), let block = UInt64(lower.dropFirst(6)), block > 0 {
             self = .below(block)
         } else if lower.hasPrefix("reporter:") {
