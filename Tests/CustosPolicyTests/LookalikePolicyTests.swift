@@ -97,12 +97,19 @@ import Testing
         #expect(LookalikeIndex.editDistance(Array("abc".utf8), Array("abc".utf8), atMost: 0) == 0)
     }
 
-    @Test func otherChainsCompareWithEveryEVMEntryButAnEntrysOwnAddressIsNoLookalike() throws {
-        // Kraken's Ethereum address asked for on Arbitrum: not in the book there, but it is that
-        // address, not a look-alike of it.
+    @Test func otherChainsCompareWithEveryEVMEntryAndAnEntrysOwnAddressElsewhereIsALookalike() throws {
+        // Kraken's Ethereum address asked for on Arbitrum: not in the book there, and the same
+        // address on another chain need not be Kraken's (a contract wallet there can be deployed
+        // by anyone): flagged as that entry's look-alike and denied (final review helper-72 L3).
         let same = ExamplePolicyTests.send("alice", "10", to: Self.kraken, chain: "arbitrum")
         #expect(!(try Self.holds("request.destination.known", same)))
-        #expect(!(try Self.holds("request.destination_lookalike", same)))
+        #expect(try Self.holds("request.destination_lookalike", same))
+        #expect(try Self.holds("request.destination_resembles == 'kraken-eth'", same))
+        let (sameDecision, sameLines) = Self.decide(same)
+        #expect(sameDecision.reason == .deniedByRule("deny-lookalike-destination"))
+        #expect(sameLines.contains(
+            "LOOK-ALIKE: 0x2e6d…ba8f resembles kraken-eth (0x2e6d…ba8f on ethereum): the same address, but it is not in the address book on arbitrum"),
+            "\(sameLines)")
         // A look-alike of it on Base is flagged, naming the entry's own chain.
         let fake = Self.lookalike(of: Self.kraken, seed: 7)
         let (decision, lines) = Self.decide(ExamplePolicyTests.send("alice", "10", to: fake, chain: "base"))
@@ -111,6 +118,49 @@ import Testing
         // Bitcoin and Solana addresses are not compared.
         let btc = ExamplePolicyTests.send("alice", "1", "BTC", to: "bc1qkr4k3nxf2d5l8yq7v0c9m6t3w2h5j4g8p0s7b", vault: "btc-treasury", chain: "bitcoin")
         #expect(!(try Self.holds("request.destination_lookalike", btc)))
+    }
+
+    /// A look-alike the quorum was led to add to the book (a gateway hiding the change page's
+    /// warning, an admin pasting a poisoned address) is still flagged and denied once it is in
+    /// the book, and so is the entry it copies, since no node can tell which is planted; `policy
+    /// check` names the pair. Entries that do not resemble each other stay unflagged (final
+    /// review helper-72 M1).
+    @Test func aLookalikeAddedToTheAddressBookIsStillDeniedAndSoIsTheEntryItCopies() throws {
+        let fake = Self.lookalike(of: Self.kraken, seed: 11)
+        let text = try Fixtures.examplePolicyText().replacing("address_book:\n", with: """
+            address_book:
+              kraken-eth-2:
+                chain: ethereum
+                address: "\(fake)"
+                counterparty: kraken
+                tags: [exchange, tier1]
+
+            """)
+        let planted = try CompiledPolicy(yaml: text)
+        for (destination, name) in [(fake, "kraken-eth-2"), (Self.kraken, "kraken-eth")] {
+            let request = ExamplePolicyTests.send("alice", "1000", to: destination)
+            #expect(planted.addressBookEntry(of: request) == name)
+            let explanation = planted.explain(request, in: ExamplePolicyTests.state())
+            #expect(explanation.decision.reason == .deniedByRule("deny-lookalike-destination"), "\(name): \(explanation.lines)")
+            #expect(explanation.decision.warnings.map(\.kind) == [.lookalike])
+            #expect(explanation.lines.contains { $0.hasPrefix("LOOK-ALIKE: ") && $0.hasSuffix("and both are in the address book: one of them may be a planted look-alike; remove the wrong one") },
+                    "\(explanation.lines)")
+        }
+        #expect(Fixtures.warnings(text).contains {
+            $0.code == .lookalikeEntries && $0.message.hasPrefix("address book entries 'kraken-eth-2' and 'kraken-eth' look alike (the same first 4 and last 4 hex digits)")
+        }, "\(Fixtures.warnings(text).map(\.message))")
+        // The example's own book has no such pair, and its entries are not flagged (above).
+        #expect(Fixtures.warnings(try Fixtures.examplePolicyText()).allSatisfy { $0.code != .lookalikeEntries })
+        // An entry that resembles no other entry, added the same way, is not flagged.
+        let honest = try CompiledPolicy(yaml: try Fixtures.examplePolicyText().replacing("address_book:\n", with: """
+            address_book:
+              bitstamp-eth:
+                chain: ethereum
+                address: "\(ExamplePolicyTests.stranger)"
+                counterparty: kraken
+
+            """))
+        #expect(honest.evaluate(ExamplePolicyTests.send("alice", "10", to: ExamplePolicyTests.stranger), in: ExamplePolicyTests.state()).warnings.isEmpty)
     }
 
     @Test func theSectionIsValidatedAndCanTurnTestsOff() throws {

@@ -13,6 +13,8 @@
 /// - **unlimited allow** (warning): an allow rule to any destination with no amount bound and
 ///   no rolling limit.
 /// - **single watcher** (warning): a `poisoning` section whose `min_watchers` is 1.
+/// - **look-alike entries** (warning): two address-book entries (different addresses) that
+///   the look-alike test finds alike: every request to either is flagged.
 /// - what rules can cover (`checkCoverage`): deny and require rules that cover transfers only,
 ///   functions the decoder never reports, allow rules open to any EIP-712 typed data (error),
 ///   USD clauses on fewer than three price sources (error).
@@ -28,6 +30,7 @@ enum PolicyChecker {
                                 "poisoning.min_watchers 1: one watcher bot's coverage decides the poisoned test, so a watcher that leaves a dust "
                                     + "transfer out of its reports gets its sender paid; run two watchers and set 2"))
         }
+        checkLookalikeEntries(policy, &out)
         let footprints = policy.rules.map { Footprint(rule: $0, policy: policy) }
         for (i, rule) in policy.rules.enumerated() where !rule.name.hasPrefix("governance.") {
             if let why = neverFires(rule, footprints[i], policy) {
@@ -39,6 +42,19 @@ enum PolicyChecker {
             checkUnlimited(rule, policy, &out)
         }
         return out
+    }
+
+    /// Each entry that resembles an earlier one (in document order), once: the look-alike test
+    /// flags requests to both (`CompiledPolicy.flag`), as one of them may be planted.
+    private static func checkLookalikeEntries(_ policy: CompiledPolicy, _ out: inout [PolicyDiagnostic]) {
+        let book = policy.document.addressBook
+        for (i, entry) in policy.entries.enumerated() {
+            guard let r = policy.lookalikes.resemblance(of: entry.address), r.entry < i else { continue }
+            let other = policy.entries[r.entry]
+            out.append(.warning(.lookalikeEntries, at: i < book.count ? book[i].location : .start,
+                                "address book entries '\(other.name)' and '\(entry.name)' look alike (\(r.reason.words)): every request to either is "
+                                    + "flagged as a look-alike (request.destination_lookalike), since one of them may be a planted address"))
+        }
     }
 
     // MARK: - Lockout

@@ -43,6 +43,7 @@ public struct PolicyDiagnostic: Sendable, Hashable, CustomStringConvertible {
         public static let openTypedData = Code("open-typed-data")
         public static let thinPrices = Code("thin-prices")
         public static let singleWatcher = Code("single-watcher")
+        public static let lookalikeEntries = Code("lookalike-entries")
     }
 
     public let severity: Severity

@@ -14,7 +14,8 @@ public struct SigningTimePolicy: Sendable, Hashable {
     /// The limit of a policy without the section.
     public static let defaultAttemptTimeoutSeconds = 30
     /// The bounds a document may set.
-    /// At least the nodes' allowed clock skew (10 s): a proposer may stamp a block that far ahead.
+    /// At least the nodes' allowed clock skew (`NodeConsensus.defaultMaximumClockSkew`): a proposer
+    /// may stamp a block that far ahead.
     public static let attemptTimeoutRange = 10...600
 
     public init(attemptTimeoutSeconds: Int = defaultAttemptTimeoutSeconds) {

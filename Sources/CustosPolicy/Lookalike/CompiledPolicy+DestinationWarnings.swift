@@ -11,14 +11,13 @@ extension CompiledPolicy {
             if let r = flag.resemblance {
                 let e = entries[r.entry]
                 let chain = e.chain >= 0 ? chains.names[e.chain] : "its chain"
-                let why = switch r.reason {
-                case .affixes(let prefix, let suffix): "the same first \(prefix) and last \(suffix) hex digits"
-                case .editDistance(let d): "\(d) character edit\(d == 1 ? "" : "s") apart"
-                }
+                let but = flag.inAddressBook
+                    ? "and both are in the address book: one of them may be a planted look-alike; remove the wrong one"
+                    : "but it is not in the address book on \(chainText)"
                 warnings.append(DestinationWarning(
                     kind: .lookalike,
                     text: "LOOK-ALIKE: \(Self.shortAddress(flag.address))\(role) resembles \(e.name) (\(Self.shortAddress(e.address)) on \(chain)): "
-                        + "\(why), but it is not in the address book on \(chainText)",
+                        + "\(r.reason.words), \(but)",
                     resembles: e.name))
             }
             if let p = flag.poisoning {

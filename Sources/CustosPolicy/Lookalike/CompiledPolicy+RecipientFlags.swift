@@ -1,17 +1,29 @@
 extension CompiledPolicy {
     /// The look-alike and poisoned tests on `normalized` (a normalized address) for a request on
-    /// `chain` in `state`, or nil when neither holds. An address in the address book on the
-    /// chain is governed and never flagged; a message names no chain, so for one (`chain`
-    /// empty) an address on any chain's book is in it. The request-level flags
+    /// `chain` in `state`, or nil when neither holds. A message names no chain, so for one
+    /// (`chain` empty) an address on any chain's book is in the book. The request-level flags
     /// (`request.destination_lookalike`, `destination_poisoned`) and the functions
     /// `address_lookalike`, `address_poisoned` and `address_resembles` all read this one test.
+    ///
+    /// An address in the address book is governed, so it is never poisoned (a dust sender the
+    /// firm really pays is added to the book); but it is a look-alike when it resembles another
+    /// entry: a planted address the quorum was led to add beside the real one (final review
+    /// helper-72 M1), so once in the book it is still denied where look-alikes are, and so is
+    /// the entry it copies, until the quorum removes the wrong one. An address that is in the
+    /// book only on another chain is a look-alike of that entry (helper-72 L3).
     func flag(_ normalized: String, chain: String, state: StateSnapshot) -> RecipientFlag? {
-        guard !normalized.isEmpty, !isInAddressBook(normalized, chain: chain) else { return nil }
+        guard !normalized.isEmpty else { return nil }
+        if isInAddressBook(normalized, chain: chain) {
+            return lookalikes.resemblance(of: normalized).map {
+                RecipientFlag(address: normalized, inAddressBook: true, resemblance: $0, poisoning: nil, flood: nil)
+            }
+        }
         let resemblance = lookalikes.resemblance(of: normalized)
+            ?? entriesAtAddress[normalized]?.first.map { AddressResemblance(entry: $0, reason: .otherChain) }
         let poisoning = poisoning(of: normalized, chain: chain, state: state)
         let flood = poisoning == nil ? flood(of: normalized, chain: chain, state: state) : nil
         guard resemblance != nil || poisoning != nil || flood != nil else { return nil }
-        return RecipientFlag(address: normalized, resemblance: resemblance, poisoning: poisoning, flood: flood)
+        return RecipientFlag(address: normalized, inAddressBook: false, resemblance: resemblance, poisoning: poisoning, flood: flood)
     }
 
     /// Why the poisoned test of an address that no report flagged has no answer for `request`

@@ -66,9 +66,10 @@ struct LookalikeIndex: Sendable {
         return digits
     }
 
-    /// The first entry, in document order, that `address` resembles, or nil. `address` is a
-    /// destination outside the address book on its chain; an entry with exactly its address (on
-    /// another chain) is that address, not a look-alike of it.
+    /// The first entry, in document order, that `address` resembles, or nil. An entry with
+    /// exactly its address is not compared (it is that address; `CompiledPolicy.flag` decides
+    /// what the same address on another chain is), so an entry's own address resembles only
+    /// other entries.
     func resemblance(of address: String) -> AddressResemblance? {
         guard !entries.isEmpty, let query = Self.hexDigits(address) else { return nil }
         let (prefix, suffix, distance) = (rules.prefix, rules.suffix, rules.maxEditDistance)

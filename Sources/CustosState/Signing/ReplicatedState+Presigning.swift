@@ -40,6 +40,13 @@ extension ReplicatedState {
         try ThresholdECDSA.SignRequest(messageHash: s.message, tweak: try SignatureCheck.tweak(key: key, path: s.path), entropy: signingEntropy(s))
     }
 
+    /// How long, in block time, a failed presigning batch's signers have to show their evidence,
+    /// and how long a silent signer sits out new batches: the policy's attempt timeout, never
+    /// under `PresignBatch.evidenceTimeLimit` (30 s). A signer that shows no evidence in time is
+    /// convicted and excluded, and a proposer may stamp a block up to the clock skew ahead, so a
+    /// short attempt timeout must not shorten this (review helper-68 M1).
+    var presignEvidenceMillis: UInt64 { max(policy.document.signing.attemptTimeoutMillis, PresignBatch.evidenceTimeLimit) }
+
     /// Keeps every active ECDSA vault's presignature pool topped up: ends batches past their
     /// deadline (their silent signers sit out new batches for a while), then starts batches while
     /// fewer than `Vault.presignatureTarget` presignatures are pooled or under way. A batch's
@@ -56,10 +63,7 @@ extension ReplicatedState {
                 for node in batch.signers where batch.confirmations[node] == nil { v.presignSilent[node] = time }
             }
             v.presignBatches.removeAll { $0.deadline <= time }
-            // A silent signer rests at least 30 s, however short the policy's attempt timeout.
-            v.presignSilent = v.presignSilent.filter {
-                time - $0.value < max(policy.document.signing.attemptTimeoutMillis, PresignBatch.evidenceTimeLimit)
-            }
+            v.presignSilent = v.presignSilent.filter { time - $0.value < presignEvidenceMillis }
             let memberIds = Set(members.map(\.id))
             let eligible = v.holders.filter { memberIds.contains($0) && !v.excluded.contains($0) }
             // What needs an excluded signer or a former member can never sign: it leaves the pool
@@ -114,10 +118,7 @@ extension ReplicatedState {
             // A run failed: someone deviated. Every signer shows its part of that run (which reveals
             // the batch's round-1 messages, so none of the batch is pooled) by a new deadline.
             batch.failedRun = UInt16(failed)
-            // Never shorter than 30 s, whatever the policy's attempt timeout: a signer that shows
-            // no evidence by then is convicted and excluded, and a proposer may stamp a block up to
-            // the clock skew ahead (review helper-68 M1).
-            batch.deadline = time + max(policy.document.signing.attemptTimeoutMillis, PresignBatch.evidenceTimeLimit)
+            batch.deadline = time + presignEvidenceMillis
             vaults[id]!.presignBatches[at] = batch
             return .vault(id: id, status: .active)
         }
