@@ -3,9 +3,12 @@
 /// users, credentials, roles, policies, address books and vaults.
 extension PolicyCompiler {
     /// The bit of an operation in `CompiledRule.operations`.
-    static func operationBit(_ action: GovernanceOperation.Action) -> UInt32 {
-        1 << UInt32(GovernanceOperation.Action.allCases.firstIndex(of: action)!)
-    }
+    static func operationBit(_ action: GovernanceOperation.Action) -> UInt32 { operationBits[action]! }
+
+    /// Each action's bit, by its place in `allCases`, computed once: rule matching asks for it
+    /// per rule and per governance decision (the lockout check makes thousands).
+    private static let operationBits: [GovernanceOperation.Action: UInt32] = Dictionary(
+        uniqueKeysWithValues: GovernanceOperation.Action.allCases.enumerated().map { ($1, UInt32(1) << UInt32($0)) })
 
     /// Governance becomes ordinary rules of the same engine: `governance.freeze` (security
     /// officers may freeze alone), `governance.proposers` (proposers may propose any
