@@ -54,8 +54,9 @@ extension TransactionLoopbackTests {
 
     @Test func aLookalikeOfTheAddressBooksKrakenIsDeniedByEveryNode() async throws {
         try await withCluster { f in
-            // Kraken's first 4 and last 4 hex digits around other ones.
-            let lookalike = "0x2E6D" + String(repeating: "5", count: 32) + "BA8F"
+            // Kraken's first 4 and last 4 hex digits around other ones, EIP-55 checksummed (mixed
+            // case, as eth_utils.to_checksum_address writes it).
+            let lookalike = "0x2E6d" + String(repeating: "5", count: 32) + "ba8f"
             let id = try await f.transfer(chain: "devnet", asset: "ETH", to: lookalike, amount: "1")
             let statuses = try await f.cluster.waitForGovernance { g in g.requests.contains { $0.id == id } }
             let reference = try #require(statuses["node-1"]?.governance?.requests.first { $0.id == id })
