@@ -163,6 +163,41 @@ import Testing
         #expect(honest.evaluate(ExamplePolicyTests.send("alice", "10", to: ExamplePolicyTests.stranger), in: ExamplePolicyTests.state()).warnings.isEmpty)
     }
 
+    /// Only the affix test applies between entries: honest contracts a firm lists are often a
+    /// few edits apart (Base's WETH `0x4200…0006` and standard bridge `0x4200…0010`), and an
+    /// address listed on two chains is that address on both, not a look-alike (review helper-76).
+    @Test func entriesAFewEditsApartAndOneAddressOnTwoChainsAreNotFlagged() throws {
+        let weth = "0x4200000000000000000000000000000000000006", bridge = "0x4200000000000000000000000000000000000010"
+        #expect(LookalikeIndex.editDistance(Array(weth.dropFirst(2).utf8), Array(bridge.dropFirst(2).utf8), atMost: 2) == 2)
+        let text = try Fixtures.examplePolicyText().replacing("address_book:\n", with: """
+            address_book:
+              base-weth:
+                chain: base
+                address: "\(weth)"
+                tags: [defi]
+              base-bridge:
+                chain: base
+                address: "\(bridge)"
+                tags: [defi]
+              kraken-arb:
+                chain: arbitrum
+                address: "\(Self.kraken)"
+                counterparty: kraken
+                tags: [exchange, tier1]
+
+            """)
+        let policy = try CompiledPolicy(yaml: text)
+        for (address, chain) in [(weth, "base"), (bridge, "base"), (Self.kraken, "arbitrum"), (Self.kraken, "ethereum")] {
+            let request = ExamplePolicyTests.send("alice", "10", to: address, chain: chain)
+            #expect(policy.evaluate(request, in: ExamplePolicyTests.state()).warnings.isEmpty, "\(address) on \(chain)")
+        }
+        #expect(Fixtures.warnings(text).allSatisfy { $0.code != .lookalikeEntries }, "\(Fixtures.warnings(text).map(\.message))")
+        // Outside the book, the edit-distance test still holds: WETH's neighbour 0x4200…0007 is flagged.
+        let neighbour = "0x4200000000000000000000000000000000000007"
+        let warnings = policy.evaluate(ExamplePolicyTests.send("alice", "10", to: neighbour, chain: "base"), in: ExamplePolicyTests.state()).warnings
+        #expect(warnings.map(\.kind) == [.lookalike] && warnings.first?.resembles == "base-weth", "\(warnings)")
+    }
+
     @Test func theSectionIsValidatedAndCanTurnTestsOff() throws {
         let base = try Fixtures.examplePolicyText()
         func errors(_ section: String) -> [String] {

@@ -13,8 +13,9 @@
 /// - **unlimited allow** (warning): an allow rule to any destination with no amount bound and
 ///   no rolling limit.
 /// - **single watcher** (warning): a `poisoning` section whose `min_watchers` is 1.
-/// - **look-alike entries** (warning): two address-book entries (different addresses) that
-///   the look-alike test finds alike: every request to either is flagged.
+/// - **look-alike entries** (warning): two address-book entries (different addresses) with
+///   the same affixes (the look-alike test's first and last hex digits): every request to
+///   either is flagged.
 /// - what rules can cover (`checkCoverage`): deny and require rules that cover transfers only,
 ///   functions the decoder never reports, allow rules open to any EIP-712 typed data (error),
 ///   USD clauses on fewer than three price sources (error).
@@ -49,7 +50,7 @@ enum PolicyChecker {
     private static func checkLookalikeEntries(_ policy: CompiledPolicy, _ out: inout [PolicyDiagnostic]) {
         let book = policy.document.addressBook
         for (i, entry) in policy.entries.enumerated() {
-            guard let r = policy.lookalikes.resemblance(of: entry.address), r.entry < i else { continue }
+            guard let r = policy.lookalikes.resemblance(of: entry.address, affixesOnly: true), r.entry < i else { continue }
             let other = policy.entries[r.entry]
             out.append(.warning(.lookalikeEntries, at: i < book.count ? book[i].location : .start,
                                 "address book entries '\(other.name)' and '\(entry.name)' look alike (\(r.reason.words)): every request to either is "

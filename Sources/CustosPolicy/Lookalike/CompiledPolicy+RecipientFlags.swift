@@ -6,15 +6,18 @@ extension CompiledPolicy {
     /// `address_lookalike`, `address_poisoned` and `address_resembles` all read this one test.
     ///
     /// An address in the address book is governed, so it is never poisoned (a dust sender the
-    /// firm really pays is added to the book); but it is a look-alike when it resembles another
-    /// entry: a planted address the quorum was led to add beside the real one (final review
-    /// helper-72 M1), so once in the book it is still denied where look-alikes are, and so is
-    /// the entry it copies, until the quorum removes the wrong one. An address that is in the
-    /// book only on another chain is a look-alike of that entry (helper-72 L3).
+    /// firm really pays is added to the book); but it is a look-alike when it shares the affixes
+    /// of another entry: a planted address the quorum was led to add beside the real one (final
+    /// review helper-72 M1), so once in the book it is still denied where look-alikes are, and
+    /// so is the entry it copies, until the quorum removes the wrong one. Only the affix test:
+    /// a planted address is made by searching for the affixes (no one can search out 38 equal
+    /// digits of 40), while honest contracts a firm lists are often near each other by edits
+    /// (Base's WETH `0x4200…0006` and bridge `0x4200…0010`: review helper-76 M1). An address
+    /// that is in the book only on another chain is a look-alike of that entry (helper-72 L3).
     func flag(_ normalized: String, chain: String, state: StateSnapshot) -> RecipientFlag? {
         guard !normalized.isEmpty else { return nil }
         if isInAddressBook(normalized, chain: chain) {
-            return lookalikes.resemblance(of: normalized).map {
+            return lookalikes.resemblance(of: normalized, affixesOnly: true).map {
                 RecipientFlag(address: normalized, inAddressBook: true, resemblance: $0, poisoning: nil, flood: nil)
             }
         }

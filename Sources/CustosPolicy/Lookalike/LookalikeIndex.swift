@@ -69,10 +69,11 @@ struct LookalikeIndex: Sendable {
     /// The first entry, in document order, that `address` resembles, or nil. An entry with
     /// exactly its address is not compared (it is that address; `CompiledPolicy.flag` decides
     /// what the same address on another chain is), so an entry's own address resembles only
-    /// other entries.
-    func resemblance(of address: String) -> AddressResemblance? {
+    /// other entries. `affixesOnly` leaves the edit-distance test out (for an address in the
+    /// book: see `CompiledPolicy.flag`).
+    func resemblance(of address: String, affixesOnly: Bool = false) -> AddressResemblance? {
         guard !entries.isEmpty, let query = Self.hexDigits(address) else { return nil }
-        let (prefix, suffix, distance) = (rules.prefix, rules.suffix, rules.maxEditDistance)
+        let (prefix, suffix, distance) = (rules.prefix, rules.suffix, affixesOnly ? 0 : rules.maxEditDistance)
         return query.withUnsafeBufferPointer { query -> AddressResemblance? in
             var found: [Int] = []
             if let key = Self.affixKey(query, rules), let hits = positions[key] { found += hits }
