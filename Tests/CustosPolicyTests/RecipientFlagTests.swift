@@ -43,6 +43,29 @@ import Testing
         try LookalikePolicyTests.holds(condition, request, state)
     }
 
+    /// A message's addresses are looked up in the book of the chains its EIP-712 domain names:
+    /// a permit on Arbitrum for Kraken's Ethereum address is that entry's look-alike (the same
+    /// address on another chain), while on Ethereum it is the entry; a message whose chain id no
+    /// registered chain has is judged against every chain's book (review helper-76 L1).
+    @Test func aPermitOnAnotherChainForAnEntrysAddressIsALookalike() throws {
+        var state = ExamplePolicyTests.state()
+        state.chainIds = ["ethereum": "1", "arbitrum": "42161"]
+        var request = Self.permit(spender: Self.kraken)
+        #expect(!(try Self.holds("request.destination_lookalike", request, state)), "on Ethereum it is kraken-eth")
+        request.message!.domain!.chainId = "42161"
+        #expect(try Self.holds("request.destination_lookalike && address_resembles('\(Self.kraken)') == 'kraken-eth'", request, state))
+        // The spender, and the token: USDC's Ethereum contract address is not USDC on Arbitrum.
+        let warnings = Self.policy.evaluate(request, in: state).warnings.map(\.text)
+        #expect(warnings == [
+            "LOOK-ALIKE: 0x0abe…9085 (named by the request, not its destination) resembles usdc-token (0x0abe…9085 on ethereum): the same address, "
+                + "but it is not in the address book on arbitrum",
+            "LOOK-ALIKE: 0x2e6d…ba8f (named by the request, not its destination) resembles kraken-eth (0x2e6d…ba8f on ethereum): the same address, "
+                + "but it is not in the address book on arbitrum",
+        ], "\(warnings)")
+        request.message!.domain!.chainId = "10"
+        #expect(!(try Self.holds("address_lookalike('\(Self.kraken)')", request, state)), "no registered chain has id 10: every book counts")
+    }
+
     @Test func aLookalikeInsideASafeCallIsFlaggedAndDeniedThoughTheDestinationIsClean() throws {
         let request = Self.safeCall([Self.fake])
         let decision = Self.policy.evaluate(request, in: ExamplePolicyTests.state())

@@ -41,7 +41,7 @@ struct EvaluationContext {
         destinationAddress = AddressNormalization.normalize(request.destination)
         entry = policy.entryIndex(chain: request.chain, destination: request.destination, normalized: destinationAddress)
         recipients = Self.recipients(of: request, destination: destinationAddress)
-        flags = recipients.compactMap { [chain = request.chain] in policy.flag($0, chain: chain, state: state) }
+        flags = recipients.compactMap { policy.flag($0, request: request, state: state) }
         if let unpriced = request.unpriced {
             amountUSD = nil
             usdProblem = unpriced

@@ -217,8 +217,8 @@ extension CompiledExpression {
         let a = AddressNormalization.normalize(address)
         switch self {
         case .addressPoisoned: return .bool(try c.policy.isPoisoned([a], of: c.request, state: c.state))
-        case .addressLookalike: return .bool(c.policy.flag(a, chain: c.request.chain, state: c.state)?.resemblance != nil)
-        default: return .string(c.policy.flag(a, chain: c.request.chain, state: c.state)?.resemblance.map { c.policy.entries[$0.entry].name } ?? "")
+        case .addressLookalike: return .bool(c.policy.flag(a, request: c.request, state: c.state)?.resemblance != nil)
+        default: return .string(c.policy.flag(a, request: c.request, state: c.state)?.resemblance.map { c.policy.entries[$0.entry].name } ?? "")
         }
     }
 

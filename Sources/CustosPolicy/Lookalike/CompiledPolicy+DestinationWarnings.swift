@@ -5,7 +5,7 @@ extension CompiledPolicy {
     /// people who are about to approve it; the rules decide what they mean.
     func destinationWarnings(_ c: EvaluationContext) -> [DestinationWarning] {
         var warnings: [DestinationWarning] = []
-        let chainText = c.request.chain.isEmpty ? "any chain" : c.request.chain
+        let chainText = bookChains(of: c.request, state: c.state)?.joined(separator: " or ") ?? "any chain"
         for flag in c.flags {
             let role = flag.address == c.destinationAddress ? "" : " (named by the request, not its destination)"
             if let r = flag.resemblance {

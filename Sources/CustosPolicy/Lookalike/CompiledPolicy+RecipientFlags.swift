@@ -1,7 +1,8 @@
 extension CompiledPolicy {
-    /// The look-alike and poisoned tests on `normalized` (a normalized address) for a request on
-    /// `chain` in `state`, or nil when neither holds. A message names no chain, so for one
-    /// (`chain` empty) an address on any chain's book is in the book. The request-level flags
+    /// The look-alike and poisoned tests on `normalized` (a normalized address) named by
+    /// `request` in `state`, or nil when neither holds. The address book is the one of the
+    /// request's chain (`bookChains`: for a message, of the chains its EIP-712 domain names, else
+    /// of any chain). The request-level flags
     /// (`request.destination_lookalike`, `destination_poisoned`) and the functions
     /// `address_lookalike`, `address_poisoned` and `address_resembles` all read this one test.
     ///
@@ -14,9 +15,10 @@ extension CompiledPolicy {
     /// digits of 40), while honest contracts a firm lists are often near each other by edits
     /// (Base's WETH `0x4200…0006` and bridge `0x4200…0010`: review helper-76 M1). An address
     /// that is in the book only on another chain is a look-alike of that entry (helper-72 L3).
-    func flag(_ normalized: String, chain: String, state: StateSnapshot) -> RecipientFlag? {
+    func flag(_ normalized: String, request: PolicyRequest, state: StateSnapshot) -> RecipientFlag? {
         guard !normalized.isEmpty else { return nil }
-        if isInAddressBook(normalized, chain: chain) {
+        let chain = request.chain
+        if isInAddressBook(normalized, chains: bookChains(of: request, state: state)) {
             return lookalikes.resemblance(of: normalized, affixesOnly: true).map {
                 RecipientFlag(address: normalized, inAddressBook: true, resemblance: $0, poisoning: nil, flood: nil)
             }
@@ -133,23 +135,36 @@ extension CompiledPolicy {
     /// book and the watch data gives no answer (`watchUnknown`); else false.
     func isPoisoned(_ addresses: [String], of request: PolicyRequest, state: StateSnapshot) throws(EvaluationFailure) -> Bool {
         let chain = request.chain
+        let book = bookChains(of: request, state: state)
         if addresses.contains(where: {
-            !$0.isEmpty && !isInAddressBook($0, chain: chain)
+            !$0.isEmpty && !isInAddressBook($0, chains: book)
                 && (poisoning(of: $0, chain: chain, state: state) != nil || flood(of: $0, chain: chain, state: state) != nil)
         }) {
             return true
         }
-        if addresses.contains(where: { !$0.isEmpty && !isInAddressBook($0, chain: chain) }),
+        if addresses.contains(where: { !$0.isEmpty && !isInAddressBook($0, chains: book) }),
            let problem = watchUnknown(for: request, state: state) {
             throw EvaluationFailure(problem)
         }
         return false
     }
 
-    /// Whether `normalized` is an address of an address-book entry on `chain`, or on any chain
-    /// when `chain` is empty.
-    func isInAddressBook(_ normalized: String, chain: String) -> Bool {
-        chain.isEmpty ? entriesAtAddress[normalized] != nil : entryByAddress[AddressKey(chain: chain, address: normalized)] != nil
+    /// Whether `normalized` is an address of an address-book entry on one of `chains`, or on any
+    /// chain when `chains` is nil.
+    func isInAddressBook(_ normalized: String, chains: [String]?) -> Bool {
+        guard let chains else { return entriesAtAddress[normalized] != nil }
+        return chains.contains { entryByAddress[AddressKey(chain: $0, address: normalized)] != nil }
+    }
+
+    /// The chains whose address book holds the addresses `request` names, or nil for every
+    /// chain: its own chain; for a message (no chain of its own) whose EIP-712 domain names the
+    /// chain id of registered chains, those, since a permit for Arbitrum is not governed by an
+    /// entry on Ethereum (review helper-76 L1); for any other message, every chain.
+    func bookChains(of request: PolicyRequest, state: StateSnapshot) -> [String]? {
+        guard request.chain.isEmpty else { return [request.chain] }
+        guard let id = request.message?.domain?.chainId else { return nil }
+        let names = state.chainIds.filter { $0.value == id }.map(\.key).sorted()
+        return names.isEmpty ? nil : names
     }
 
     /// The first zero-value or dust transfer a watcher reported with `normalized` on `chain` (on
