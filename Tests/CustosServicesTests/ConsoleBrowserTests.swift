@@ -94,6 +94,11 @@ struct ConsoleBrowserTests {
             /// (unchanged when nothing was signed), and how far the page was scrolled.
             var signCount: UInt32?
             var scrollY: Double?
+            /// A signing action whose button the page's script took away clicked it all the same,
+            /// through the script's handler; and how often the page then called
+            /// navigator.credentials.get (the authenticator asked or not).
+            var clickedRemoved: Bool?
+            var credentialRequests: Int?
         }
         let results: [Result]
     }
@@ -190,6 +195,8 @@ struct ConsoleBrowserTests {
                   { vault: 'v', message: { format: 'eip191', text: '\(String(repeating: "a", count: 100))' } }]
                   .map((b) => { const r = window.custosConsole.readBody(b, null); return [r.text, r.plain, r.warning]; }))
                 """),
+            // The script's own labels and types of every change's signed fields (review M3 of the dialog).
+            Self.action("script", expression: "JSON.stringify(window.custosConsole.fieldTable())"),
         ])
         #expect(frank[0].user == "frank")
         let rows = try #require(frank[1].rows)
@@ -230,8 +237,15 @@ struct ConsoleBrowserTests {
             ["sign a eip191 message, text \"\(a100)\" with vault v (THE TABLE BESIDE IT IS THE GATEWAY'S, NOT VERIFIED BY THIS PAGE)",
              "sign a eip191 message, text \"\(a100.prefix(80))… (20 MORE CHARACTERS NOT SHOWN HERE)\" with vault v", notVerified],
         ], "\(messages)")
+        // The confirmation's labels are the script's own, and they are the server's, kind by kind.
+        struct FieldTable: Decodable { var common: [[String]]; var changes: [String: [[String]]] }
+        let scriptTable = try JSONDecoder().decode(FieldTable.self, from: Data((frank[10].text ?? "").utf8))
+        var serverTable = try ConsoleFieldTests.fieldTable()
+        #expect(scriptTable.common == serverTable.removeValue(forKey: ""), "\(scriptTable.common)")
+        #expect(scriptTable.changes == serverTable, "\(scriptTable.changes)")
         // The policy change is refused before any dialog or assertion, naming the CLI.
-        #expect(frank[8].clicked == true && frank[8].dialogs.isEmpty && frank[8].signCount == frank[7].signCount, "\(frank[8])")
+        #expect(frank[8].clicked == true && frank[8].dialogs.isEmpty && frank[8].signCount == frank[7].signCount
+                && frank[8].credentialRequests == 0, "\(frank[8])")
         #expect(frank[8].status?.hasPrefix("Not signed: this operation's signed fields take ") == true
                 && frank[8].status?.contains("(custos op show policy-15, custos op approve policy-15).") == true, "\(frank[8])")
 
@@ -261,13 +275,46 @@ struct ConsoleBrowserTests {
         let gateway: OperationDetail = try await cluster.getJSON("/v1/operations/add-walt")
         #expect(gateway.operation.approvals.isEmpty && gateway.refusals.isEmpty)
 
+        // Review M3 of the dialog, as the attacker: the gateway, restarted lying, swaps the labels
+        // of an assign-role's person and role on the page (the values, which are signed, stay).
+        // frank clicks approve and would accept any confirmation: the script compares the page's
+        // fields with its own table and refuses, naming the label, before any confirmation or
+        // call of the authenticator; nothing reaches the log.
+        try await cluster.op(["propose", "--as", "erin", "--id", "assign-grace", "assign-role", "grace", "trader"])
+        _ = try await cluster.waitForGovernance { g in g.operations.contains { $0.id == "assign-grace" } }
+        cluster.killGateway(signal: SIGKILL)
+        try await cluster.startGateway(port: port, extraArguments: ["--unsafe-test-console-alters-call-table", "swapped-labels"])
+        let swapped = try await Self.browse(cluster, port: port, as: "frank", signCount: 400, [
+            Self.action("signIn"), Self.action("open", "assign-grace", screenshot: "operation-swapped-labels.png"),
+            Self.action("approve", "assign-grace", dialog: "accept"),
+        ])
+        #expect(swapped[1].signed?.contains(["Role", "grace"]) == true && swapped[1].signed?.contains(["Person", "trader"]) == true,
+                "the lie is on the page: \(String(describing: swapped[1].signed))")
+        #expect(swapped[2].clicked == true && swapped[2].dialogs.isEmpty && swapped[2].credentialRequests == 0
+                && swapped[2].signCount == swapped[1].signCount, "\(swapped[2])")
+        #expect(swapped[2].status == "Not signed: the page labels signed field 6 \"Role\", which this page calls \"Person\" in an assign-role "
+                + "operation: the page is not what is signed; nothing was signed.", "\(swapped[2])")
+        // The positive control: the honest page, approved the same way (frank accepts only a
+        // confirmation that says what he read), puts his approval, and only it, in every log.
+        cluster.killGateway(signal: SIGKILL)
+        try await cluster.startGateway(port: port)
+        let honest = try await Self.browse(cluster, port: port, as: "frank", signCount: 500, [
+            Self.action("signIn"), Self.action("approve", "assign-grace", expect: ["\nChange: assign-role\nPerson: grace\nRole: trader\n"]),
+        ])
+        #expect(honest[1].accepted == [true] && honest[1].credentialRequests == 1 && honest[1].notice?.contains("Your approval is queued") == true,
+                "\(honest[1])")
+        let assigned = try await cluster.waitForGovernance { g in g.operations.first { $0.id == "assign-grace" }?.approvals == ["frank"] }
+        for (node, status) in assigned {
+            #expect(status.governance?.refusals.contains { $0.operationId == "assign-grace" } == false, "\(node): the lying page submitted nothing")
+        }
+
         // A security officer freezes signing: every page says so.
         try await cluster.op(["propose", "--as", "heidi", "--id", "freeze-1", "freeze"])
         _ = try await cluster.waitForGovernance { g in g.frozen }
         // The gateway certified the block before any node applied it.
         let view: ClusterView = try await cluster.getJSON("/v1/cluster")
         #expect(view.frozen)
-        let frozen = try await Self.browse(cluster, port: port, as: "frank", signCount: 300, [
+        let frozen = try await Self.browse(cluster, port: port, as: "frank", signCount: 600, [
             Self.action("signIn"), Self.action("inbox", screenshot: "frozen.png"),
         ])
         #expect(frozen[1].freeze?.hasPrefix("FROZEN") == true, "\(frozen)")

@@ -25,6 +25,38 @@
     'cancel-address-book-entry': 43, 'waive-cooling-off': 44, 'clear-watch-flag': 45,
   };
 
+  // The signed fields of an operation as this script names them (review M3 of the dialog): the
+  // five every operation starts with, then the change's own, in the signed order, each with its
+  // label and its type in the canonical encoding (GovernanceProposal.consoleFields, whose labels
+  // the page shows). The confirmation is built from these labels and the signed values only; a
+  // page whose fields differ from them in number, order, type or label is refused.
+  const OPERATION_FIELDS = [['Format', 'string'], ['Operation id', 'string'], ['Proposed by', 'string'],
+    ['Lifetime (seconds)', 'u32'], ['Change', 'change']];
+  const PERSON = ['Person', 'string'], ROLES = ['Roles', 'strings'], VAULT = ['Vault', 'string'], BOT = ['Bot', 'string'];
+  const CHANGE_FIELDS = {
+    'add-user': [PERSON, ROLES], 'remove-user': [PERSON],
+    'assign-role': [PERSON, ['Role', 'string']], 'revoke-role': [PERSON, ['Role', 'string']],
+    'add-credential': [PERSON, ['Credential id (hex)', 'hex'], ['Attestation object (hex)', 'hex'], ['Client data (hex)', 'hex']],
+    'revoke-credential': [PERSON, ['Credential id (hex)', 'hex']],
+    'change-policy': [['Policy document', 'string']], 'freeze': [], 'unfreeze': [],
+    'add-bot': [BOT, ['Key algorithm', 'string'], ['Key (hex)', 'hex'], ROLES], 'remove-bot': [BOT],
+    'rotate-bot-key': [BOT, ['Key algorithm', 'string'], ['Key (hex)', 'hex']],
+    'grant-role': [PERSON, ['Role', 'string'], ['Days', 'u32']],
+    'review-access': [['Re-confirmed grants', 'strings'], ['Revoked grants', 'strings'], ['Days re-confirmed (0: no expiry)', 'u32']],
+    'enrol-credential': [PERSON, ['Enrolment code key (hex)', 'hex'], ['Valid for (seconds)', 'u32']],
+    'add-member': [['Signer node', 'string'], ['Identity key (hex)', 'hex'], ['Transport key (hex)', 'hex'], ['Proof of possession (hex)', 'hex']],
+    'remove-member': [['Signer node', 'string']],
+    'create-vault': [VAULT, ['Label', 'string'], ['Scheme', 'string'], ['Environment', 'string']],
+    'add-vault-address': [VAULT, ['Label', 'string'], ['Chain', 'string'], ['Derivation path', 'path']],
+    'refresh-vault': [VAULT], 'readmit-signer': [VAULT, ['Signer node', 'string']],
+    'register-asset': [['Chain', 'string'], ['Chain id', 'u64'], ['Symbol', 'string'], ['Contract (empty: the chain\'s native asset)', 'string'],
+      ['Decimals', 'u8']],
+    'remove-asset': [['Chain', 'string'], ['Symbol', 'string']],
+    'cancel-nonce': [VAULT, ['Chain', 'string'], ['Address', 'string'], ['Nonce', 'u64']],
+    'cancel-address-book-entry': [['Address book entry', 'string']], 'waive-cooling-off': [['Address book entry', 'string']],
+    'clear-watch-flag': [['Chain', 'string'], ['Clears', 'string']],
+  };
+
   function base64url(bytes) {
     let text = '';
     for (const b of new Uint8Array(bytes)) text += String.fromCharCode(b);
@@ -83,6 +115,12 @@
       const text = element.textContent;
       switch (element.dataset.canon) {
         case 'string': out = out.concat(lengthPrefixed(utf8(text))); break;
+        case 'u8': {
+          const value = decimal(text);
+          if (value > 0xff) throw new Error('not an 8-bit number: ' + text);
+          out.push(value);
+          break;
+        }
         case 'u32': out = out.concat(uint32(decimal(text))); break;
         case 'u64': out = out.concat(uint64(text)); break;
         case 'change': {
@@ -204,32 +242,66 @@
     return String(text).split('\n').reduce((rows, line) => rows + Math.max(1, Math.ceil(Array.from(line).length / DIALOG_COLUMNS)), 0);
   }
 
+  // The page's signed fields (each `data-canon` element, in document order: exactly what
+  // canonicalBytes encodes) checked against this script's table for the change the page names
+  // (OPERATION_FIELDS, CHANGE_FIELDS): the same number, in the same order, of the same types,
+  // under the same labels. Answers [label, value] per field — the label the script's, the value
+  // as it is encoded (a list's items in brackets); throws, naming the first difference, where the
+  // page differs: a gateway that swaps two labels of one type or writes in a label is refused.
+  function article(name) {
+    return (/^[aeiou]/.test(name) ? 'an ' : 'a ') + name;
+  }
+
+  function operationFields(section) {
+    const fields = Array.from(section.querySelectorAll('[data-canon]'));
+    const change = fields.length >= OPERATION_FIELDS.length ? fields[OPERATION_FIELDS.length - 1] : null;
+    const name = change && change.dataset.canon === 'change' ? change.textContent : null;
+    if (name === null || !Object.prototype.hasOwnProperty.call(CHANGE_FIELDS, name)) {
+      throw new Error('the page\'s signed fields name no change this page knows (field ' + OPERATION_FIELDS.length + ': '
+        + visible(cut(change ? change.textContent : '(none)', 40)) + '): nothing was signed.');
+    }
+    const table = OPERATION_FIELDS.concat(CHANGE_FIELDS[name]);
+    if (fields.length !== table.length) {
+      throw new Error('the page shows ' + fields.length + ' signed fields, where ' + article(name) + ' operation has ' + table.length
+        + ': the page is not what is signed; nothing was signed.');
+    }
+    return fields.map((field, i) => {
+      const [label, type] = table[i];
+      if (field.dataset.canon !== type) {
+        throw new Error('the page\'s signed field ' + (i + 1) + ' is of type ' + visible(cut(field.dataset.canon, 20)) + ', where field '
+          + (i + 1) + ' of ' + article(name) + ' operation (' + label + ') is of type ' + type + ': the page is not what is signed; nothing was signed.');
+      }
+      const row = field.closest('tr');
+      const shown = row && row.cells[0] && !row.cells[0].contains(field) ? row.cells[0].textContent.trim() : '(unlabelled)';
+      if (shown !== label) {
+        throw new Error('the page labels signed field ' + (i + 1) + ' "' + visible(cut(shown, 40)) + '", which this page calls "' + label + '" in '
+          + article(name) + ' operation: the page is not what is signed; nothing was signed.');
+      }
+      const value = type === 'strings'
+        ? '[' + Array.from(field.querySelectorAll('[data-item]'), (item) => item.textContent).join(', ') + ']'
+        : field.textContent;
+      return [label, value];
+    });
+  }
+
   // The text of the browser's own confirmation before a governance act is signed (review
-  // helper-57 H2): the signed fields as this script encodes them (each `data-canon` element's
-  // text, a list's items in brackets), in the signed order, under the label of their row (the
-  // label is the page's, the value what is signed), each value whole; and the digest's first
-  // characters. A signed value is never cut (review H2 of the dialog): an operation whose fields
-  // do not fit one dialog (a `change-policy` document, a long list) is refused here, for the CLI,
-  // which shows it whole and computes the challenge itself.
+  // helper-57 H2): the signed fields under this script's own labels (operationFields: review
+  // M3 of the dialog, the page's labels are never in it), in the signed order, each value whole
+  // as it is encoded; and the digest's first characters. A signed value is never cut (review H2
+  // of the dialog): an operation whose fields do not fit one dialog (a `change-policy` document,
+  // a long list) is refused here, for the CLI, which shows it whole and computes the challenge
+  // itself.
   function operationConfirmation(act, section, digest) {
     const what = { approve: 'APPROVE', reject: 'REJECT', propose: 'PROPOSE' }[act] || act.toUpperCase();
     const lines = [what + ' this governance operation?', 'The signed fields as your browser encodes them (not the page\'s drawing of them):'];
-    // Exactly the elements canonicalBytes encodes, wherever the page put them.
-    for (const field of section.querySelectorAll('[data-canon]')) {
-      const row = field.closest('tr');
-      const label = row && row.cells[0] && !row.cells[0].contains(field) ? row.cells[0].textContent.trim() : '(unlabelled)';
-      const value = field.dataset.canon === 'strings'
-        ? '[' + Array.from(field.querySelectorAll('[data-item]'), (item) => item.textContent).join(', ') + ']'
-        : field.textContent;
-      lines.push(visible(cut(label, 40)) + ': ' + visible(value));
-    }
+    const fields = operationFields(section);
+    for (const [label, value] of fields) lines.push(label + ': ' + visible(value));
     lines.push('Digest ' + hex(digest).slice(0, 16) + ' …');
     lines.push('OK asks your security key; Cancel signs nothing.');
     const text = lines.join('\n');
     if (dialogRows(text) > DIALOG_ROWS) {
-      // The operation's id is its second signed string, after the format tag (GovernanceProposal+ConsoleFields).
-      const id = section.querySelectorAll('[data-canon="string"]')[1];
-      const named = id ? ' ' + visible(cut(id.textContent, 40)) : '';
+      // The operation's id is its second signed field, after the format tag.
+      const named = ' ' + visible(cut(fields[1][1], 40));
       throw new Error('this operation\'s signed fields take ' + dialogRows(text) + ' rows, more than the browser\'s confirmation shows whole ('
         + DIALOG_ROWS + ' of ' + DIALOG_COLUMNS + ' columns), and this page never cuts a signed value: read and ' + act
         + ' it in the CLI (custos op show' + named + ', custos op ' + act + named + ').');
@@ -877,8 +949,10 @@
     });
   }
 
-  // The rule as the page applies it, for the browser tests of HIDDEN; nothing here reads it.
-  Object.defineProperty(window, 'custosConsole', { value: Object.freeze({ visible, readBody }) });
+  // For the browser tests, nothing here reads it: the HIDDEN rule and the reading of a body as
+  // the page applies them, and a copy of the operation field table.
+  const fieldTable = () => JSON.parse(JSON.stringify({ common: OPERATION_FIELDS, changes: CHANGE_FIELDS }));
+  Object.defineProperty(window, 'custosConsole', { value: Object.freeze({ visible, readBody, fieldTable }) });
 
   document.addEventListener('DOMContentLoaded', () => {
     setUpSignIn();
