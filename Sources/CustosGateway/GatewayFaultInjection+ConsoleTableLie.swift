@@ -33,8 +33,8 @@ extension GatewayFaultInjection {
         case offpageArticle = "offpage-article"
         /// On an operation's page (not a request's), the labels of the first two signed fields
         /// of one type after the change trade places (an assign-role's "Person" and "Role"), the
-        /// values left as they are: what the browser's confirmation, built from the script's own
-        /// labels, must not repeat (review M3 of the dialog).
+        /// values left as they are: what the page's script, which compares the page's labels
+        /// with its own table, must refuse before any confirmation (review M3 of the dialog).
         case swappedLabels = "swapped-labels"
 
         static let otherAddressText = "0x" + String(repeating: "1", count: 40)

@@ -148,8 +148,10 @@ struct ConsoleBrowserTests {
 
     /// Text for the HIDDEN rule: U+202E (right-to-left override), U+200B (zero width space),
     /// U+3164 (Hangul filler), U+2800 (blank Braille), a combining acute accent, U+0378
-    /// (unassigned), U+E000 (private use), a no-break space; then plain ASCII and ordinary letters.
+    /// (unassigned), U+E000 (private use), a no-break space; runs of spaces (review L4 of the
+    /// dialog); then plain ASCII and ordinary letters.
     static let hiddenSamples = ["a\u{202E}b", "a\u{200B}b", "\u{3164}", "\u{2800}", "e\u{0301}", "\u{0378}", "\u{E000}", "a\u{00A0}b",
+                                "kraken  eth", "   x  ", "a \u{00A0} b",
                                 "kraken-eth 0x2e6d88f4 ~!@#$%^&*()", "Zürich 日本 кракен ÅÉ"]
 
     @Test func twoPeopleApproveInTheBrowserWhatTheyReadAndEveryNodeExecutesIt() async throws {
@@ -191,12 +193,18 @@ struct ConsoleBrowserTests {
             // an EIP-712 message's signed fields listed, each cut there; a long EIP-191 text cut there.
             Self.action("script", expression: """
                 JSON.stringify([{ vault: 'v', message: { format: 'eip712', typedData: { primaryType: 'Permit', domain: { name: 'USD Coin', chainId: 1 },
-                  message: { owner: '0xabc', spender: '0xdef', value: '1000', nonce: 0, deadline: '\(String(repeating: "9", count: 50))' } } } },
+                  message: { owner: '0xabc', spender: '0xdef', value: '1000', nonce: 0, deadline: '\(String(repeating: "9", count: 80))' } } } },
                   { vault: 'v', message: { format: 'eip191', text: '\(String(repeating: "a", count: 100))' } }]
                   .map((b) => { const r = window.custosConsole.readBody(b, null); return [r.text, r.plain, r.warning]; }))
                 """),
             // The script's own labels and types of every change's signed fields (review M3 of the dialog).
             Self.action("script", expression: "JSON.stringify(window.custosConsole.fieldTable())"),
+            // A call's native value is whole units as signed, and the source address is named
+            // (review L1, L2 of the dialog).
+            Self.action("script", expression: """
+                JSON.stringify((() => { const r = window.custosConsole.readBody({ kind: 'contract_call', initiator: 'alice', vault: 'v', from: 'trading-1',
+                  chain: 'ethereum', to: '0xdef', value: '1.5', data: '0x12345678' }, document.createElement('article')); return [r.plain, r.amounts]; })())
+                """),
         ])
         #expect(frank[0].user == "frank")
         let rows = try #require(frank[1].rows)
@@ -224,16 +232,17 @@ struct ConsoleBrowserTests {
         // ordinary letters are not — exactly as the server's ConsoleText.visible shows them.
         let shown = try JSONDecoder().decode([String].self, from: Data((frank[7].text ?? "").utf8))
         #expect(shown == ["a<U+202E>b", "a<U+200B>b", "<U+3164>", "<U+2800>", "e<U+0301>", "<U+0378>", "<U+E000>", "a<U+00A0>b",
+                          "kraken <U+0020>eth", " <U+0020><U+0020>x <U+0020>", "a <U+00A0> b",
                           "kraken-eth 0x2e6d88f4 ~!@#$%^&*()", "Zürich 日本 кракен ÅÉ"], "\(shown)")
         #expect(shown == Self.hiddenSamples.map(ConsoleText.visible), "the script and the server agree")
         let messages = try JSONDecoder().decode([[String?]].self, from: Data((frank[9].text ?? "").utf8))
-        let nines = String(repeating: "9", count: 50), a100 = String(repeating: "a", count: 100)
+        let nines = String(repeating: "9", count: 80), a100 = String(repeating: "a", count: 100)
         let notVerified = "NOT VERIFIED: the table beside it is the gateway's, not verified by this page"
         #expect(messages == [
             ["sign EIP-712 typed data, primaryType Permit, domain {name USD Coin, chainId 1}, message {owner 0xabc, spender 0xdef, value 1000, nonce 0, "
                 + "deadline \(nines)} with vault v (THE TABLE BESIDE IT IS THE GATEWAY'S, NOT VERIFIED BY THIS PAGE)",
              "sign EIP-712 typed data, primaryType Permit, domain {name USD Coin, chainId 1}, message {owner 0xabc, spender 0xdef, value 1000, nonce 0, "
-                + "deadline \(nines.prefix(40))… (10 MORE CHARACTERS NOT SHOWN HERE)} with vault v", notVerified],
+                + "deadline \(nines.prefix(66))… (14 MORE CHARACTERS NOT SHOWN HERE)} with vault v", notVerified],
             ["sign a eip191 message, text \"\(a100)\" with vault v (THE TABLE BESIDE IT IS THE GATEWAY'S, NOT VERIFIED BY THIS PAGE)",
              "sign a eip191 message, text \"\(a100.prefix(80))… (20 MORE CHARACTERS NOT SHOWN HERE)\" with vault v", notVerified],
         ], "\(messages)")
@@ -243,6 +252,17 @@ struct ConsoleBrowserTests {
         var serverTable = try ConsoleFieldTests.fieldTable()
         #expect(scriptTable.common == serverTable.removeValue(forKey: ""), "\(scriptTable.common)")
         #expect(scriptTable.changes == serverTable, "\(scriptTable.changes)")
+        struct Reading: Decodable { var plain: String; var amounts: [[String]]
+            init(from decoder: any Decoder) throws {
+                var c = try decoder.unkeyedContainer()
+                plain = try c.decode(String.self)
+                amounts = try c.decode([[String]].self)
+            }
+        }
+        let call = try JSONDecoder().decode(Reading.self, from: Data((frank[11].text ?? "").utf8))
+        #expect(call.plain == "contract_call to 0xdef with value 1.5 of the native asset (in whole units, as signed) on chain ethereum "
+                + "from vault v, source address trading-1: selector 0x12345678, 4 bytes of calldata", "\(call.plain)")
+        #expect(call.amounts == [["of the native asset (in whole units, as signed) on chain ethereum", "1.5"]], "\(call.amounts)")
         // The policy change is refused before any dialog or assertion, naming the CLI.
         #expect(frank[8].clicked == true && frank[8].dialogs.isEmpty && frank[8].signCount == frank[7].signCount
                 && frank[8].credentialRequests == 0, "\(frank[8])")

@@ -242,16 +242,17 @@
     return String(text).split('\n').reduce((rows, line) => rows + Math.max(1, Math.ceil(Array.from(line).length / DIALOG_COLUMNS)), 0);
   }
 
+  // "a remove-user", "an add-user".
+  function article(name) {
+    return (/^[aeiou]/.test(name) ? 'an ' : 'a ') + name;
+  }
+
   // The page's signed fields (each `data-canon` element, in document order: exactly what
   // canonicalBytes encodes) checked against this script's table for the change the page names
   // (OPERATION_FIELDS, CHANGE_FIELDS): the same number, in the same order, of the same types,
   // under the same labels. Answers [label, value] per field — the label the script's, the value
   // as it is encoded (a list's items in brackets); throws, naming the first difference, where the
   // page differs: a gateway that swaps two labels of one type or writes in a label is refused.
-  function article(name) {
-    return (/^[aeiou]/.test(name) ? 'an ' : 'a ') + name;
-  }
-
   function operationFields(section) {
     const fields = Array.from(section.querySelectorAll('[data-canon]'));
     const change = fields.length >= OPERATION_FIELDS.length ? fields[OPERATION_FIELDS.length - 1] : null;
@@ -368,9 +369,12 @@
   // <U+202E>.
   const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Zs}\p{Mn}\p{Me}\p{Cn}\p{Co}\p{Default_Ignorable_Code_Point}\u115F\u1160\u3164\uFFA0\u2800]/gu;
 
+  // A run of spaces (drawn as one) keeps its first U+0020 and shows every further one as
+  // <U+0020> (review L4 of the dialog), as ConsoleText.visible does.
   function visible(text) {
-    return String(text).replace(HIDDEN,
-      (c) => c === ' ' ? c : '<U+' + c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0') + '>');
+    return String(text)
+      .replace(HIDDEN, (c) => c === ' ' ? c : '<U+' + c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0') + '>')
+      .replace(/(?<= ) /g, '<U+0020>');
   }
 
   // The characters of `text` that visible() shows as code points, each once.
@@ -518,6 +522,17 @@
     }
   }
 
+  // An EIP-712 message's fields as [path, value] in the signed text's order: a struct's members
+  // by their dotted paths, any other value (a string as it is, else its JSON) whole.
+  function messageFields(path, value, out) {
+    if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0) {
+      for (const key of Object.keys(value)) messageFields(path === '' ? key : path + '.' + key, value[key], out);
+    } else {
+      out.push([path, typeof value === 'string' ? value : JSON.stringify(value)]);
+    }
+    return out;
+  }
+
   // What the browser itself reads from a request body, the fields it signs for, in words;
   // where the gateway's table beside it says otherwise (`mismatches`); and whether the script
   // compared that table with the signed body at all (`verified`): a message's table (EIP-191,
@@ -541,11 +556,14 @@
           const domain = typed.domain && typeof typed.domain === 'object' ? typed.domain : {};
           const parts = ['name', 'version', 'chainId', 'verifyingContract', 'salt']
             .filter((k) => domain[k] !== undefined).map((k) => k + ' ' + String(domain[k]));
-          // The signed message's fields in the signed text's order, each value cut (review M2 of the dialog).
+          // The signed message's fields in the signed text's order, a nested struct's by their
+          // paths ("details.token"), each name and value cut (review M2 of the dialog), a value
+          // never within a 32-byte hex word (66 characters with "0x"): an address or hash is
+          // shown whole, its last characters too.
           const signed = typed.message && typeof typed.message === 'object' && !Array.isArray(typed.message) ? typed.message : {};
-          const each = limit === Infinity ? Infinity : 40;
-          const fields = Object.keys(signed).map((k) => cut(k, each) + ' '
-            + cut(typeof signed[k] === 'string' ? signed[k] : JSON.stringify(signed[k]), each));
+          const name = limit === Infinity ? Infinity : 40;
+          const each = limit === Infinity ? Infinity : 66;
+          const fields = messageFields('', signed, []).map(([k, v]) => cut(k, name) + ' ' + cut(v, each));
           said = 'sign EIP-712 typed data, primaryType ' + String(typed.primaryType) + ', domain {' + parts.join(', ') + '}, message {' + fields.join(', ') + '}';
         } else if (message.format === 'eip191' && message.text !== undefined) {
           said += ', text "' + cut(message.text, limit) + '"';
@@ -557,7 +575,9 @@
       return { text: what(Infinity) + UNVERIFIED, plain: what(MEMO_LIMIT), warning: NOT_VERIFIED, mismatches, verified: false, amounts: [] };
     }
     const to = body.destination !== undefined ? body.destination : body.to;
-    const from = body.vault ? ' from vault ' + String(body.vault) : '';
+    // The vault, and of a transaction request the source address (its address label or the
+    // address itself) it names (review L2 of the dialog).
+    const from = (body.vault ? ' from vault ' + String(body.vault) : '') + (body.from !== undefined ? ', source address ' + String(body.from) : '');
     // A transaction request (with its source address `from`) has the rows RequestIntent writes;
     // a body in the policy's own form is shown as its canonical text, which this page does not
     // rebuild.
@@ -565,11 +585,13 @@
     const shown = tableValues(article);
     if (transaction) checkTransactionRows(body, shown, mismatches);
     const native = String(body.value === undefined ? '0' : body.value);
-    const amounts = body.kind === 'contract_call' && native !== '0' ? [['native value (in base units) on chain ' + String(body.chain), native]] : [];
+    // A call's value is in the chain's native asset, in whole units as signed ("1.5"), as every
+    // node reads it (review L1 of the dialog).
+    const amounts = body.kind === 'contract_call' && native !== '0' ? [['of the native asset (in whole units, as signed) on chain ' + String(body.chain), native]] : [];
     const rows = ['initiator', 'vault', body.kind === 'contract_call' ? 'calls' : 'transfers', 'memo', 'submitted'];
     if (body.kind === 'contract_call' && body.data !== undefined) {
       const decoded = decodeCall(body.data);
-      const value = ' with value ' + String(body.value === undefined ? '0' : body.value);
+      const value = ' with value ' + native + (native === '0' ? '' : ' of the native asset (in whole units, as signed)');
       if (!decoded.call) {
         const plain = 'contract_call to ' + String(to) + value + ' on chain ' + String(body.chain) + from + ': selector ' + decoded.selector
           + ', ' + decoded.length + ' bytes of calldata';
