@@ -250,7 +250,8 @@
   // The page's signed fields (each `data-canon` element, in document order: exactly what
   // canonicalBytes encodes) checked against this script's table for the change the page names
   // (OPERATION_FIELDS, CHANGE_FIELDS): the same number, in the same order, of the same types,
-  // under the same labels. Answers [label, value] per field — the label the script's, the value
+  // under the same labels, each in its own row of the section's table under a plain label a
+  // person reads as it is. Answers [label, value] per field — the label the script's, the value
   // as it is encoded (a list's items in brackets); throws, naming the first difference, where the
   // page differs: a gateway that swaps two labels of one type or writes in a label is refused.
   function operationFields(section) {
@@ -272,8 +273,17 @@
         throw new Error('the page\'s signed field ' + (i + 1) + ' is of type ' + visible(cut(field.dataset.canon, 20)) + ', where field '
           + (i + 1) + ' of ' + article(name) + ' operation (' + label + ') is of type ' + type + ': the page is not what is signed; nothing was signed.');
       }
+      // Its own row of the section's signed table (not a nested table's): the label cell, plain
+      // text a person reads as it is (`readable`: no text drawn by a stylesheet, no zero size),
+      // and the field directly in the value cell (review L1 of the dialog).
       const row = field.closest('tr');
-      const shown = row && row.cells[0] && !row.cells[0].contains(field) ? row.cells[0].textContent.trim() : '(unlabelled)';
+      const own = row !== null && row.closest('table') === section.querySelector('table.canonical') && row.cells.length === 2
+        && field.parentElement === row.cells[1] && row.cells[0].children.length === 0 && readable(row.cells[0]);
+      if (!own) {
+        throw new Error('the page does not show signed field ' + (i + 1) + ' (' + label + ') in a row of its own of the signed table under a label '
+          + 'a person reads as it is: the page is not what is signed; nothing was signed.');
+      }
+      const shown = row.cells[0].textContent.trim();
       if (shown !== label) {
         throw new Error('the page labels signed field ' + (i + 1) + ' "' + visible(cut(shown, 40)) + '", which this page calls "' + label + '" in '
           + article(name) + ' operation: the page is not what is signed; nothing was signed.');
@@ -523,15 +533,24 @@
   }
 
   // An EIP-712 message's fields as [path, value] in the signed text's order: a struct's members
-  // by their dotted paths, any other value (a string as it is, else its JSON) whole.
+  // by their dotted paths, an array's items by their indices ("details[0].token", review M1 of
+  // the dialog), any other value (a string as it is, else its JSON) whole.
   function messageFields(path, value, out) {
-    if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0) {
+    if (Array.isArray(value) && value.length > 0) {
+      value.forEach((item, i) => messageFields(path + '[' + i + ']', item, out));
+    } else if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0) {
       for (const key of Object.keys(value)) messageFields(path === '' ? key : path + '.' + key, value[key], out);
     } else {
       out.push([path, typeof value === 'string' ? value : JSON.stringify(value)]);
     }
     return out;
   }
+
+  // The longest EIP-712 field name (its path) and value a confirmation shows: a value a 32-byte
+  // hex word (66 characters with "0x"), so that an address or hash is whole. A signed field
+  // longer than these is never cut (review M1 of the dialog): the message is for the CLI.
+  const MESSAGE_NAME_LIMIT = 40;
+  const MESSAGE_VALUE_LIMIT = 66;
 
   // What the browser itself reads from a request body, the fields it signs for, in words;
   // where the gateway's table beside it says otherwise (`mismatches`); and whether the script
@@ -548,6 +567,8 @@
     const mismatches = [];
     if (body.message !== undefined) {
       const message = body.message && typeof body.message === 'object' ? body.message : {};
+      // The signed EIP-712 fields too long for a confirmation to show whole.
+      const long = [];
       // The message's reading, with its long values whole (the page) or cut (the confirmation).
       const what = (limit) => {
         let said = 'sign a ' + String(message.format) + ' message';
@@ -556,14 +577,17 @@
           const domain = typed.domain && typeof typed.domain === 'object' ? typed.domain : {};
           const parts = ['name', 'version', 'chainId', 'verifyingContract', 'salt']
             .filter((k) => domain[k] !== undefined).map((k) => k + ' ' + String(domain[k]));
-          // The signed message's fields in the signed text's order, a nested struct's by their
-          // paths ("details.token"), each name and value cut (review M2 of the dialog), a value
-          // never within a 32-byte hex word (66 characters with "0x"): an address or hash is
-          // shown whole, its last characters too.
+          // The signed message's fields in the signed text's order, a nested struct's and an
+          // array's by their paths ("details[0].token"), each whole; a field the confirmation
+          // would have to cut is named in `long` (readBody refuses the confirmation for it).
           const signed = typed.message && typeof typed.message === 'object' && !Array.isArray(typed.message) ? typed.message : {};
-          const name = limit === Infinity ? Infinity : 40;
-          const each = limit === Infinity ? Infinity : 66;
-          const fields = messageFields('', signed, []).map(([k, v]) => cut(k, name) + ' ' + cut(v, each));
+          const listed = messageFields('', signed, []);
+          if (limit !== Infinity) {
+            for (const [k, v] of listed) {
+              if (Array.from(k).length > MESSAGE_NAME_LIMIT || Array.from(v).length > MESSAGE_VALUE_LIMIT) long.push(cut(k, MESSAGE_NAME_LIMIT));
+            }
+          }
+          const fields = listed.map(([k, v]) => k + ' ' + v);
           said = 'sign EIP-712 typed data, primaryType ' + String(typed.primaryType) + ', domain {' + parts.join(', ') + '}, message {' + fields.join(', ') + '}';
         } else if (message.format === 'eip191' && message.text !== undefined) {
           said += ', text "' + cut(message.text, limit) + '"';
@@ -572,7 +596,14 @@
         }
         return said + ' with vault ' + String(body.vault);
       };
-      return { text: what(Infinity) + UNVERIFIED, plain: what(MEMO_LIMIT), warning: NOT_VERIFIED, mismatches, verified: false, amounts: [] };
+      const text = what(Infinity) + UNVERIFIED;
+      const plain = what(MEMO_LIMIT);
+      // Only free text (an EIP-191 text, a memo) is cut in a confirmation; a typed message with a
+      // signed field that would have to be is read and signed in the CLI.
+      const tooLong = long.length === 0 ? null : 'the signed EIP-712 message has ' + long.length + ' field' + (long.length === 1 ? '' : 's')
+        + ' (' + visible(long.slice(0, 3).join(', ')) + (long.length > 3 ? ', …' : '') + ') longer than the browser\'s confirmation shows whole ('
+        + MESSAGE_NAME_LIMIT + ' characters a name, ' + MESSAGE_VALUE_LIMIT + ' a value), and this page never cuts a signed field';
+      return { text, plain, warning: NOT_VERIFIED, mismatches, verified: false, amounts: [], tooLong };
     }
     const to = body.destination !== undefined ? body.destination : body.to;
     // The vault, and of a transaction request the source address (its address label or the
@@ -654,6 +685,7 @@
     const mismatches = [];
     const unverified = [];
     const warnings = [];
+    const tooLong = [];
     for (const article of section.querySelectorAll('article[data-request]')) {
       // Every request signed for is on screen: a hidden one is never signed for.
       if (!displayed(article)) {
@@ -685,6 +717,7 @@
         line = visible(body.plain + ', initiated by ' + String(input.keyId) + (memo === null ? '' : ', memo "' + cut(memo, MEMO_LIMIT) + '"'));
         for (const w of [body.warning, otherCluster, hiddenWarning]) if (w !== null) warnings.push([w, id]);
         amounts.push(...body.amounts);
+        if (body.tooLong) tooLong.push(body.tooLong);
       } catch (error) {
         // Content the page cannot read is not approved (review M3): the table beside it may say
         // anything about it.
@@ -725,7 +758,7 @@
       document.body.dataset.mismatch = 'true';
       throw new Error('the gateway\'s decoded table is not what is signed, so this page approves nothing: ' + mismatches.join('; '));
     }
-    return { digests, lines, amounts, warnings };
+    return { digests, lines, amounts, warnings, tooLong };
   }
 
   // A memo or message longer than this is cut in a confirmation, visibly.
@@ -763,6 +796,9 @@
   // asset; and the digests' first characters. A text longer than a dialog shows whole is refused,
   // for the CLI.
   function requestConfirmation(act, read) {
+    if (read.tooLong && read.tooLong.length > 0) {
+      throw new Error(read.tooLong[0] + ': read and ' + act + ' it in the CLI (custos request show, custos request ' + act + ').');
+    }
     const count = read.digests.length;
     const ids = read.digests.map((d) => hex(d).slice(0, count === 1 ? 16 : 8));
     const lines = [(act === 'approve' ? 'APPROVE' : 'REJECT') + (count === 1 ? ' this request?' : ' these ' + count + ' requests with one touch?')];
@@ -974,7 +1010,7 @@
   // For the browser tests, nothing here reads it: the HIDDEN rule and the reading of a body as
   // the page applies them, and a copy of the operation field table.
   const fieldTable = () => JSON.parse(JSON.stringify({ common: OPERATION_FIELDS, changes: CHANGE_FIELDS }));
-  Object.defineProperty(window, 'custosConsole', { value: Object.freeze({ visible, readBody, fieldTable }) });
+  Object.defineProperty(window, 'custosConsole', { value: Object.freeze({ visible, readBody, requestConfirmation, operationFields, fieldTable }) });
 
   document.addEventListener('DOMContentLoaded', () => {
     setUpSignIn();
