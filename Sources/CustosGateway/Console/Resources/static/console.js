@@ -569,7 +569,8 @@
       const message = body.message && typeof body.message === 'object' ? body.message : {};
       // The signed EIP-712 fields too long for a confirmation to show whole.
       const long = [];
-      // The message's reading, with its long values whole (the page) or cut (the confirmation).
+      // The message's reading: an EIP-191 text whole (the page) or cut at `limit` (the
+      // confirmation); an EIP-712 message's fields always whole.
       const what = (limit) => {
         let said = 'sign a ' + String(message.format) + ' message';
         if (message.format === 'eip712' && message.typedData && typeof message.typedData === 'object') {
@@ -1007,8 +1008,9 @@
     });
   }
 
-  // For the browser tests, nothing here reads it: the HIDDEN rule and the reading of a body as
-  // the page applies them, and a copy of the operation field table.
+  // For the browser tests, nothing here reads it: the HIDDEN rule, the reading of a body, a
+  // request's confirmation and the check of an operation's fields as the page applies them, and
+  // a copy of the operation field table.
   const fieldTable = () => JSON.parse(JSON.stringify({ common: OPERATION_FIELDS, changes: CHANGE_FIELDS }));
   Object.defineProperty(window, 'custosConsole', { value: Object.freeze({ visible, readBody, requestConfirmation, operationFields, fieldTable }) });
 
