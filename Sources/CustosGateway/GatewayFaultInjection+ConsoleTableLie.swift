@@ -31,6 +31,11 @@ extension GatewayFaultInjection {
         /// On a page of several requests, the last one is placed far below the page's end,
         /// where the person never scrolls.
         case offpageArticle = "offpage-article"
+        /// On an operation's page (not a request's), the labels of the first two signed fields
+        /// of one type after the change trade places (an assign-role's "Person" and "Role"), the
+        /// values left as they are: what the page's script, which compares the page's labels
+        /// with its own table, must refuse before any confirmation (review M3 of the dialog).
+        case swappedLabels = "swapped-labels"
 
         static let otherAddressText = "0x" + String(repeating: "1", count: 40)
 
@@ -59,10 +64,24 @@ extension GatewayFaultInjection {
                 case .overlay:
                     return addresses.contains(row.label)
                         ? [ConsoleTableRow(label: row.label, text: row.text, lieClass: "lie-overlay", lie: Self.otherAddressText)] : [row]
-                case .offpageArticle:
+                case .offpageArticle, .swappedLabels:
                     return [row]
                 }
             }
+        }
+
+        /// An operation's signed fields as this lie shows them: with `swappedLabels`, the labels
+        /// of the first two fields of one type after the change (the fifth field) swapped.
+        func apply(_ fields: [ConsoleField]) -> [ConsoleField] {
+            guard self == .swappedLabels else { return fields }
+            let own = fields.indices.dropFirst(5)
+            guard let first = own.first(where: { i in own.contains { $0 > i && fields[$0].kind == fields[i].kind } }),
+                  let second = own.first(where: { $0 > first && fields[$0].kind == fields[first].kind })
+            else { return fields }
+            var shown = fields
+            shown[first] = fields[first].labelled(fields[second].label)
+            shown[second] = fields[second].labelled(fields[first].label)
+            return shown
         }
 
         /// A page's requests as this lie shows them: the last of several placed off-page.

@@ -23,8 +23,9 @@ public struct GatewayFaultInjection: Sendable {
     /// Show approvers, on the console's request pages, a decoded call table that says another
     /// address or amount than the signed calldata, or hides a row of it, or serves a stylesheet
     /// that draws another amount, address or number of requests than the page holds (the signed
-    /// text itself unchanged): a server that lies in what it decodes or draws, which the page's
-    /// script must catch, or the browser's own confirmation must not repeat.
+    /// text itself unchanged), or labels an operation's signed fields otherwise: a server that
+    /// lies in what it decodes, labels or draws, which the page's script must catch, or the
+    /// browser's own confirmation must not repeat.
     public var consoleTableLie: ConsoleTableLie?
     /// Stamp blocks, and preview entries, at the wall clock plus the offset this file holds: a
     /// test cluster whose nodes share the file moves block time forward without waiting.
@@ -70,8 +71,10 @@ public struct GatewayFaultInjection: Sendable {
 
     /// Named point: `fields` are an operation's signed content about to be shown on the console.
     /// Answers the fields to show instead: altered, the last field names another role list or
-    /// value than the operation holds.
+    /// value than the operation holds; with a `consoleTableLie`, the fields are labelled as it
+    /// says.
     func displaying(_ fields: [ConsoleField]) -> [ConsoleField] {
+        let fields = consoleTableLie?.apply(fields) ?? fields
         guard altersConsoleDisplay, var last = fields.last else { return fields }
         if last.isList { last.items = [ConsoleField.Item(value: "admin")] } else { last.value += "-altered" }
         return Array(fields.dropLast()) + [last]

@@ -94,6 +94,11 @@ struct ConsoleBrowserTests {
             /// (unchanged when nothing was signed), and how far the page was scrolled.
             var signCount: UInt32?
             var scrollY: Double?
+            /// A signing action whose button the page's script took away clicked it all the same,
+            /// through the script's handler; and how often the page then called
+            /// navigator.credentials.get (the authenticator asked or not).
+            var clickedRemoved: Bool?
+            var credentialRequests: Int?
         }
         let results: [Result]
     }
@@ -143,9 +148,15 @@ struct ConsoleBrowserTests {
 
     /// Text for the HIDDEN rule: U+202E (right-to-left override), U+200B (zero width space),
     /// U+3164 (Hangul filler), U+2800 (blank Braille), a combining acute accent, U+0378
-    /// (unassigned), U+E000 (private use), a no-break space; then plain ASCII and ordinary letters.
+    /// (unassigned), U+E000 (private use), a no-break space; runs of spaces (review L4 of the
+    /// dialog); then plain ASCII and ordinary letters.
     static let hiddenSamples = ["a\u{202E}b", "a\u{200B}b", "\u{3164}", "\u{2800}", "e\u{0301}", "\u{0378}", "\u{E000}", "a\u{00A0}b",
+                                "kraken  eth", "   x  ", "a \u{00A0} b",
                                 "kraken-eth 0x2e6d88f4 ~!@#$%^&*()", "Zürich 日本 кракен ÅÉ"]
+
+    /// Token addresses for the EIP-712 samples: USDC and USDT on Ethereum.
+    static let usdc = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"
+    static let usdt = "0xdAC17F958D2ee523a2206206994597C13D831ec7"
 
     @Test func twoPeopleApproveInTheBrowserWhatTheyReadAndEveryNodeExecutesIt() async throws {
         let (cluster, port) = try await Self.startCluster()
@@ -182,13 +193,54 @@ struct ConsoleBrowserTests {
             Self.action("script", expression: "JSON.stringify(\(String(decoding: try JSONEncoder().encode(Self.hiddenSamples), as: UTF8.self)).map(window.custosConsole.visible))"),
             // A signed value is never cut in the confirmation: the policy document is for the CLI.
             Self.action("approve", "policy-15"),
-            // Messages as the script reads them for the page (`text`) and the confirmation (`plain`):
-            // an EIP-712 message's signed fields listed, each cut there; a long EIP-191 text cut there.
+            // Messages as the script reads them for the page (`text`) and the confirmation (`plain`),
+            // and the confirmation itself (its text, or the refusal): an EIP-712 message's signed
+            // fields listed whole, an array's items by index (review M1 of the dialog); one with a
+            // value too long for the dialog refused for the CLI; a long EIP-191 text cut there.
             Self.action("script", expression: """
                 JSON.stringify([{ vault: 'v', message: { format: 'eip712', typedData: { primaryType: 'Permit', domain: { name: 'USD Coin', chainId: 1 },
-                  message: { owner: '0xabc', spender: '0xdef', value: '1000', nonce: 0, deadline: '\(String(repeating: "9", count: 50))' } } } },
-                  { vault: 'v', message: { format: 'eip191', text: '\(String(repeating: "a", count: 100))' } }]
-                  .map((b) => { const r = window.custosConsole.readBody(b, null); return [r.text, r.plain, r.warning]; }))
+                  message: { owner: '0xabc', spender: '0xdef', value: '1000', nonce: 0, deadline: '\(String(repeating: "9", count: 80))' } } } },
+                  { vault: 'v', message: { format: 'eip191', text: '\(String(repeating: "a", count: 100))' } },
+                  { vault: 'v', message: { format: 'eip712', typedData: { primaryType: 'PermitBatch', domain: { name: 'Permit2', chainId: 1 },
+                  message: { details: [{ token: '\(Self.usdc)', amount: '1000', nonce: 0 }, { token: '\(Self.usdt)', amount: '2000', nonce: 1 }],
+                  spender: '0xdef', sigDeadline: 1900000000 } } } }]
+                  .map((b) => { const r = window.custosConsole.readBody(b, null); let c;
+                    try { c = window.custosConsole.requestConfirmation('approve', { digests: [new Uint8Array(32)], lines: [r.plain], amounts: [], warnings: [],
+                      tooLong: r.tooLong ? [r.tooLong] : [] }); } catch (e) { c = 'refused: ' + e.message; }
+                    return [r.text, r.plain, r.warning, c]; }))
+                """),
+            // The script's own labels and types of every change's signed fields (review M3 of the dialog).
+            Self.action("script", expression: "JSON.stringify(window.custosConsole.fieldTable())"),
+            // A call's native value is whole units as signed, and the source address is named
+            // (review L1, L2 of the dialog).
+            Self.action("script", expression: """
+                JSON.stringify((() => { const r = window.custosConsole.readBody({ kind: 'contract_call', initiator: 'alice', vault: 'v', from: 'trading-1',
+                  chain: 'ethereum', to: '0xdef', value: '1.5', data: '0x12345678' }, document.createElement('article')); return [r.plain, r.amounts]; })())
+                """),
+            // Review L1 of the dialog: the page's signed table (policy-15's, six fields), copied into the page and altered
+            // as a gateway would to show another label than the one its text holds; the script's check of each copy.
+            Self.action("script", expression: """
+                JSON.stringify((() => {
+                  const row = (s) => s.querySelectorAll('table.canonical tr')[2];
+                  const alterations = [
+                    ['honest', (s) => {}],
+                    ['label drawn at size 0', (s) => { row(s).cells[0].style.fontSize = '0px'; }],
+                    ['label in an element', (s) => { const b = document.createElement('b'); b.textContent = row(s).cells[0].textContent;
+                      row(s).cells[0].replaceChildren(b); }],
+                    ['a third cell', (s) => { row(s).insertCell().textContent = 'Operation id'; }],
+                    ['a nested table', (s) => { const field = row(s).cells[1].firstElementChild; const t = document.createElement('table');
+                      const r = t.insertRow(); r.appendChild(document.createElement('th')).textContent = 'Proposed by'; r.insertCell().appendChild(field);
+                      row(s).cells[1].replaceChildren(t); }],
+                    ['the field wrapped', (s) => { const d = document.createElement('div'); d.appendChild(row(s).cells[1].firstElementChild);
+                      row(s).cells[1].replaceChildren(d); }],
+                  ];
+                  return alterations.map(([name, alter]) => {
+                    const copy = document.getElementById('signed').cloneNode(true);
+                    document.body.appendChild(copy);
+                    try { alter(copy); return name + ': ' + window.custosConsole.operationFields(copy).map(([l]) => l).join(', '); }
+                    catch (e) { return name + ': ' + e.message; } finally { copy.remove(); }
+                  });
+                })())
                 """),
         ])
         #expect(frank[0].user == "frank")
@@ -217,21 +269,56 @@ struct ConsoleBrowserTests {
         // ordinary letters are not — exactly as the server's ConsoleText.visible shows them.
         let shown = try JSONDecoder().decode([String].self, from: Data((frank[7].text ?? "").utf8))
         #expect(shown == ["a<U+202E>b", "a<U+200B>b", "<U+3164>", "<U+2800>", "e<U+0301>", "<U+0378>", "<U+E000>", "a<U+00A0>b",
+                          "kraken <U+0020>eth", " <U+0020><U+0020>x <U+0020>", "a <U+00A0> b",
                           "kraken-eth 0x2e6d88f4 ~!@#$%^&*()", "Zürich 日本 кракен ÅÉ"], "\(shown)")
         #expect(shown == Self.hiddenSamples.map(ConsoleText.visible), "the script and the server agree")
         let messages = try JSONDecoder().decode([[String?]].self, from: Data((frank[9].text ?? "").utf8))
-        let nines = String(repeating: "9", count: 50), a100 = String(repeating: "a", count: 100)
+        let nines = String(repeating: "9", count: 80), a100 = String(repeating: "a", count: 100)
         let notVerified = "NOT VERIFIED: the table beside it is the gateway's, not verified by this page"
+        let unverified = " (THE TABLE BESIDE IT IS THE GATEWAY'S, NOT VERIFIED BY THIS PAGE)"
+        let permit = "sign EIP-712 typed data, primaryType Permit, domain {name USD Coin, chainId 1}, message {owner 0xabc, spender 0xdef, value 1000, nonce 0, "
+            + "deadline \(nines)} with vault v"
+        let text = "sign a eip191 message, text \"\(a100.prefix(80))… (20 MORE CHARACTERS NOT SHOWN HERE)\" with vault v"
+        let batch = "sign EIP-712 typed data, primaryType PermitBatch, domain {name Permit2, chainId 1}, message {details[0].token \(Self.usdc), "
+            + "details[0].amount 1000, details[0].nonce 0, details[1].token \(Self.usdt), details[1].amount 2000, details[1].nonce 1, "
+            + "spender 0xdef, sigDeadline 1900000000} with vault v"
+        let dialog = { (reading: String) in
+            "APPROVE this request?\nAs your browser read the signed text (not the page):\n\(reading)\nDigest 0000000000000000 …\n"
+                + "OK asks your security key; Cancel signs nothing."
+        }
         #expect(messages == [
-            ["sign EIP-712 typed data, primaryType Permit, domain {name USD Coin, chainId 1}, message {owner 0xabc, spender 0xdef, value 1000, nonce 0, "
-                + "deadline \(nines)} with vault v (THE TABLE BESIDE IT IS THE GATEWAY'S, NOT VERIFIED BY THIS PAGE)",
-             "sign EIP-712 typed data, primaryType Permit, domain {name USD Coin, chainId 1}, message {owner 0xabc, spender 0xdef, value 1000, nonce 0, "
-                + "deadline \(nines.prefix(40))… (10 MORE CHARACTERS NOT SHOWN HERE)} with vault v", notVerified],
-            ["sign a eip191 message, text \"\(a100)\" with vault v (THE TABLE BESIDE IT IS THE GATEWAY'S, NOT VERIFIED BY THIS PAGE)",
-             "sign a eip191 message, text \"\(a100.prefix(80))… (20 MORE CHARACTERS NOT SHOWN HERE)\" with vault v", notVerified],
+            [permit + unverified, permit, notVerified,
+             "refused: the signed EIP-712 message has 1 field (deadline) longer than the browser's confirmation shows whole (40 characters a name, "
+                + "66 a value), and this page never cuts a signed field: read and approve it in the CLI (custos request show, custos request approve)."],
+            ["sign a eip191 message, text \"\(a100)\" with vault v" + unverified, text, notVerified, dialog(text)],
+            [batch + unverified, batch, notVerified, dialog(batch)],
         ], "\(messages)")
+        // The confirmation's labels are the script's own, and they are the server's, kind by kind.
+        struct FieldTable: Decodable { var common: [[String]]; var changes: [String: [[String]]] }
+        let scriptTable = try JSONDecoder().decode(FieldTable.self, from: Data((frank[10].text ?? "").utf8))
+        var serverTable = try ConsoleFieldTests.fieldTable()
+        #expect(scriptTable.common == serverTable.removeValue(forKey: ""), "\(scriptTable.common)")
+        #expect(scriptTable.changes == serverTable, "\(scriptTable.changes)")
+        struct Reading: Decodable { var plain: String; var amounts: [[String]]
+            init(from decoder: any Decoder) throws {
+                var c = try decoder.unkeyedContainer()
+                plain = try c.decode(String.self)
+                amounts = try c.decode([[String]].self)
+            }
+        }
+        let call = try JSONDecoder().decode(Reading.self, from: Data((frank[11].text ?? "").utf8))
+        #expect(call.plain == "contract_call to 0xdef with value 1.5 of the native asset (in whole units, as signed) on chain ethereum "
+                + "from vault v, source address trading-1: selector 0x12345678, 4 bytes of calldata", "\(call.plain)")
+        #expect(call.amounts == [["of the native asset (in whole units, as signed) on chain ethereum", "1.5"]], "\(call.amounts)")
+        let structures = try JSONDecoder().decode([String].self, from: Data((frank[12].text ?? "").utf8))
+        let refused = "the page does not show signed field 3 (Proposed by) in a row of its own of the signed table under a label a person reads "
+            + "as it is: the page is not what is signed; nothing was signed."
+        #expect(structures == ["honest: Format, Operation id, Proposed by, Lifetime (seconds), Change, Policy document"]
+                + ["label drawn at size 0", "label in an element", "a third cell", "a nested table", "the field wrapped"].map { $0 + ": " + refused },
+                "\(structures)")
         // The policy change is refused before any dialog or assertion, naming the CLI.
-        #expect(frank[8].clicked == true && frank[8].dialogs.isEmpty && frank[8].signCount == frank[7].signCount, "\(frank[8])")
+        #expect(frank[8].clicked == true && frank[8].dialogs.isEmpty && frank[8].signCount == frank[7].signCount
+                && frank[8].credentialRequests == 0, "\(frank[8])")
         #expect(frank[8].status?.hasPrefix("Not signed: this operation's signed fields take ") == true
                 && frank[8].status?.contains("(custos op show policy-15, custos op approve policy-15).") == true, "\(frank[8])")
 
@@ -261,13 +348,50 @@ struct ConsoleBrowserTests {
         let gateway: OperationDetail = try await cluster.getJSON("/v1/operations/add-walt")
         #expect(gateway.operation.approvals.isEmpty && gateway.refusals.isEmpty)
 
+        // Review M3 of the dialog, as the attacker: the gateway, restarted lying, swaps the labels
+        // of an assign-role's person and role on the page (the values, which are signed, stay).
+        // frank clicks approve and would accept any confirmation: the script compares the page's
+        // fields with its own table and refuses, naming the label, before any confirmation or
+        // call of the authenticator; nothing reaches the log.
+        try await cluster.op(["propose", "--as", "erin", "--id", "assign-grace", "assign-role", "grace", "trader"])
+        _ = try await cluster.waitForGovernance { g in g.operations.contains { $0.id == "assign-grace" } }
+        cluster.killGateway(signal: SIGKILL)
+        try await cluster.startGateway(port: port, extraArguments: ["--unsafe-test-console-alters-call-table", "swapped-labels"])
+        let swapped = try await Self.browse(cluster, port: port, as: "frank", signCount: 400, [
+            Self.action("signIn"), Self.action("open", "assign-grace", screenshot: "operation-swapped-labels.png"),
+            Self.action("approve", "assign-grace", dialog: "accept"),
+        ])
+        #expect(swapped[1].signed?.contains(["Role", "grace"]) == true && swapped[1].signed?.contains(["Person", "trader"]) == true,
+                "the lie is on the page: \(String(describing: swapped[1].signed))")
+        #expect(swapped[2].clicked == true && swapped[2].dialogs.isEmpty && swapped[2].credentialRequests == 0
+                && swapped[2].signCount == swapped[1].signCount, "\(swapped[2])")
+        #expect(swapped[2].status == "Not signed: the page labels signed field 6 \"Role\", which this page calls \"Person\" in an assign-role "
+                + "operation: the page is not what is signed; nothing was signed.", "\(swapped[2])")
+        // Nothing of the lying page's reached the operation: no approval, no refusal, and the page
+        // says nothing was queued.
+        let afterLie: OperationDetail = try await cluster.getJSON("/v1/operations/assign-grace")
+        #expect(swapped[2].notice == nil && afterLie.operation.approvals.isEmpty && afterLie.refusals.isEmpty, "\(afterLie)")
+        // The positive control: the honest page, approved the same way (frank accepts only a
+        // confirmation that says what he read), puts his approval, and only it, in every log.
+        cluster.killGateway(signal: SIGKILL)
+        try await cluster.startGateway(port: port)
+        let honest = try await Self.browse(cluster, port: port, as: "frank", signCount: 500, [
+            Self.action("signIn"), Self.action("approve", "assign-grace", expect: ["\nChange: assign-role\nPerson: grace\nRole: trader\n"]),
+        ])
+        #expect(honest[1].accepted == [true] && honest[1].credentialRequests == 1 && honest[1].notice?.contains("Your approval is queued") == true,
+                "\(honest[1])")
+        let assigned = try await cluster.waitForGovernance { g in g.operations.first { $0.id == "assign-grace" }?.approvals == ["frank"] }
+        for (node, status) in assigned {
+            #expect(status.governance?.refusals.contains { $0.operationId == "assign-grace" } == false, "\(node): nothing of assign-grace was refused")
+        }
+
         // A security officer freezes signing: every page says so.
         try await cluster.op(["propose", "--as", "heidi", "--id", "freeze-1", "freeze"])
         _ = try await cluster.waitForGovernance { g in g.frozen }
         // The gateway certified the block before any node applied it.
         let view: ClusterView = try await cluster.getJSON("/v1/cluster")
         #expect(view.frozen)
-        let frozen = try await Self.browse(cluster, port: port, as: "frank", signCount: 300, [
+        let frozen = try await Self.browse(cluster, port: port, as: "frank", signCount: 600, [
             Self.action("signIn"), Self.action("inbox", screenshot: "frozen.png"),
         ])
         #expect(frozen[1].freeze?.hasPrefix("FROZEN") == true, "\(frozen)")

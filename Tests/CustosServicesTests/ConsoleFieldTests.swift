@@ -36,6 +36,9 @@ struct ConsoleFieldTests {
             .reviewAccess(confirmed: ["dave trader", "erin admin"], revoked: ["frank admin"], days: 90),
             .reviewAccess(confirmed: [], revoked: [], days: 0),
             .cancelNonce(vault: "v1", chain: "ethereum", address: "0x1111111111111111111111111111111111111111", nonce: 18_446_744_073_709_551_615),
+            .registerAsset(RegisteredAsset(chain: "ethereum", chainId: 1, symbol: "USDC", contract: "0x7777777777777777777777777777777777777777", decimals: 6)),
+            .registerAsset(RegisteredAsset(chain: "ethereum", chainId: 18_446_744_073_709_551_615, symbol: "ETH", contract: nil, decimals: 18)),
+            .removeAsset(chain: "ethereum", symbol: "USDC"),
             .cancelAddressBookEntry(entry: "kraken-eth-2"), .waiveCoolingOff(entry: "kraken-eth-2"),
             .clearWatchFlag(chain: "ethereum", target: "0x7777777777777777777777777777777777777777"),
             .clearWatchFlag(chain: "ethereum", target: "0x" + String(repeating: "ab", count: 32)),
@@ -49,6 +52,26 @@ struct ConsoleFieldTests {
             let fields = proposal.consoleFields
             #expect(ConsoleField.canonicalBytes(fields) == proposal.encoded, "\(change.summary)")
         }
+    }
+
+    /// Every change kind's fields as `consoleFields` labels and types them, by change name (the
+    /// five every operation starts with under ""): what the console's script keeps as its own
+    /// table (`OPERATION_FIELDS`, `CHANGE_FIELDS`), compared in Chromium by ConsoleBrowserTests.
+    static func fieldTable() throws -> [String: [[String]]] {
+        var table: [String: [[String]]] = [:]
+        for change in try changes() {
+            let fields = GovernanceProposal(id: "op-1", proposer: "erin", change: change, lifetimeSeconds: 3600).consoleFields
+            let named = fields.map { [$0.label, $0.kind.rawValue] }
+            table[""] = Array(named.prefix(5))
+            table[change.consoleName] = Array(named.dropFirst(5))
+        }
+        return table
+    }
+
+    @Test func everyKindOfChangeIsAmongTheSamplesAndNamedForTheScript() throws {
+        let table = try Self.fieldTable()
+        #expect(Set(table.keys.filter { !$0.isEmpty }) == Set(ConsoleField.changeKinds.keys), "every change the script encodes has a sample here")
+        #expect(table[""] == [["Format", "string"], ["Operation id", "string"], ["Proposed by", "string"], ["Lifetime (seconds)", "u32"], ["Change", "change"]])
     }
 
     @Test func theRegistrationContentHashesToTheRegistrationChallenge() throws {

@@ -111,7 +111,7 @@ struct ConsoleRequestBrowserTests {
         let opened = frank[2]
         #expect(ConsoleBrowserTests.shownDigest(opened.digest) == String(large.prefix(16)))
         #expect(opened.ids == [large])
-        #expect(opened.read == ["transfer of 250000 USDC to \(ConsoleRequestFixture.lookalike) on chain ethereum from vault hot-trading, initiated by alice, memo \"\(hostile)\""],
+        #expect(opened.read == ["transfer of 250000 USDC to \(ConsoleRequestFixture.lookalike) on chain ethereum from vault hot-trading, source address m, initiated by alice, memo \"\(hostile)\""],
                 "\(String(describing: opened.read))")
         #expect(opened.warnings?.contains { $0.contains("LOOK-ALIKE") && $0.contains("kraken-eth") } == true, "\(String(describing: opened.warnings))")
         #expect(opened.warnings?.contains { $0.hasPrefix("Approved only on its own, never in a batch: LOOK-ALIKE") } == true)
@@ -120,7 +120,7 @@ struct ConsoleRequestBrowserTests {
         // The browser's confirmation: the script's reading of the signed text, the memo cut.
         #expect(frank[4].accepted == [true], "\(frank[4].dialogs)")
         let reading = "transfer of 250000 USDC to \(ConsoleRequestFixture.lookalike) on chain ethereum "
-            + "from vault hot-trading, initiated by alice, memo \"\(hostile.prefix(80))… (40 MORE CHARACTERS NOT SHOWN HERE)\""
+            + "from vault hot-trading, source address m, initiated by alice, memo \"\(hostile.prefix(80))… (40 MORE CHARACTERS NOT SHOWN HERE)\""
         let expected: String = "APPROVE this request?\nAs your browser read the signed text (not the page):\n" + reading
             + "\nDigest \(large.prefix(16)) …\nOK asks your security key; Cancel signs nothing."
         #expect(frank[4].dialogs.first == expected, "\(frank[4].dialogs)")
@@ -131,14 +131,14 @@ struct ConsoleRequestBrowserTests {
         #expect(frank[6].accepted == [true] && batch.hasPrefix("APPROVE these 3 requests with one touch?\n"), "\(batch)")
         // The identical bodies' reading once, then the total and every request's digest.
         #expect(batch == "APPROVE these 3 requests with one touch?\nAs your browser read the signed texts (not the page), each of the 3 requests:\n"
-                + "transfer of 50 USDC to \(ConsoleRequestFixture.kraken) on chain ethereum from vault hot-trading, initiated by alice\n"
+                + "transfer of 50 USDC to \(ConsoleRequestFixture.kraken) on chain ethereum from vault hot-trading, source address m, initiated by alice\n"
                 + "Total: 150 USDC on chain ethereum (3 requests)\nDigests \(routine.map { String($0.prefix(8)) }.joined(separator: ", ")) …\n"
                 + "OK asks your security key; Cancel signs nothing.", "\(batch)")
         for run in frank { for dialog in run.dialogs { #expect(Self.fitsADialog(dialog), "\(dialog)") } }
         // Review M2: the script decodes the ERC-20 approve from the signed calldata itself; the
         // table's amount row agrees with it (review M4).
         #expect(frank[7].read == ["contract_call approve(spender \(ConsoleRequestFixture.kraken), amount 50000000 (in the token's smallest units)) on token "
-            + "\(ConsoleRequestFixture.usdc) with value 0 on chain ethereum from vault hot-trading, initiated by alice"], "\(String(describing: frank[7].read))")
+            + "\(ConsoleRequestFixture.usdc) with value 0 on chain ethereum from vault hot-trading, source address m, initiated by alice"], "\(String(describing: frank[7].read))")
         #expect(frank[8].value == true, "the table agrees with the calldata: the approve button stays")
 
         var statuses = try await cluster.waitForGovernance { g in
@@ -226,8 +226,14 @@ struct ConsoleRequestBrowserTests {
                         "\(lie): \(String(describing: page[1].read))")
             }
             #expect(page[1].digest?.contains("is not what is signed") == true, "\(lie): \(String(describing: page[1].digest))")
-            #expect(page[2].clicked == false && page[2].dialogs.isEmpty && page[2].signCount == page[0].signCount,
-                    "\(lie): no approve button, no confirmation, no assertion: \(page[2])")
+            // The button is gone; clicked all the same (through the script's handler, as a person
+            // racing the script would), the page refuses, naming the mismatch, and neither shows a
+            // confirmation nor asks the authenticator.
+            #expect(page[2].clicked == false && page[2].clickedRemoved == true && page[2].dialogs.isEmpty && page[2].credentialRequests == 0
+                    && page[2].signCount == page[0].signCount, "\(lie): no approve button, no confirmation, no assertion: \(page[2])")
+            let refusal = "Not signed: the gateway's decoded table is not what is signed, so this page approves nothing: request \(call.prefix(16))…: "
+            #expect(page[2].status?.hasPrefix(refusal) == true && said.allSatisfy { page[2].status?.contains($0) == true },
+                    "\(lie): \(String(describing: page[2].status))")
         }
         // Lies drawn by the stylesheet that the script cannot see through (review helper-57 H2,
         // M2): the page's text is what is signed, so the script finds no mismatch; the browser's
@@ -287,6 +293,44 @@ struct ConsoleRequestBrowserTests {
                 #expect(g.requests.first { $0.id == id }?.approvals?.approvals.map(\.user) == ["frank"], "\(node): \(id)")
                 #expect(!g.refusals.contains { $0.operationId == id }, "\(node): nothing else was even submitted for \(id)")
             }
+        }
+
+        // An EIP-712 permit, approved in the browser: the confirmation lists the signed message's
+        // fields under NOT VERIFIED (the page does not check the gateway's table of a message),
+        // and every node counts the approval. Then the largest batch a node takes (20 identical
+        // routine requests): its confirmation still fits the dialog untrimmed, and approves all 20.
+        let permit = try #require(try await Self.submit(cluster, port: port, [ConsoleRequestFixture.permit(by: "alice")], signCount: 300).first)
+        let twenty = try await Self.submit(cluster, port: port, Array(repeating: pay("50", ConsoleRequestFixture.kraken, ""),
+                                                                     count: RequestBatchApproval.maximumRequests), signCount: 400)
+        let last = try await ConsoleBrowserTests.browse(cluster, port: port, as: "frank", signCount: signCount + 200, [
+            ConsoleBrowserTests.action("signIn"),
+            ConsoleBrowserTests.action("approveRequest", path: "/console/requests/\(permit)", expect: [
+                "WARNING: NOT VERIFIED", "sign EIP-712 typed data, primaryType PermitSingle, domain {name Permit2, chainId 1, verifyingContract ",
+                // The signed text is canonical JSON (RFC 8785): its members in sorted order, a
+                // struct's by their paths, an address whole.
+                "message {details.amount 250000000000, details.expiration 1900000000, details.nonce 7, "
+                    + "details.token 0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48, ",
+                "sigDeadline 1900000000, spender \(ConsoleRequestFixture.permitSpender)} with vault hot-trading, initiated by alice",
+            ]),
+            ConsoleBrowserTests.action("approveRequest", path: "/console/batches/\(twenty[0])", expect: [
+                "APPROVE these 20 requests with one touch?", "\nTotal: 1000 USDC on chain ethereum (20 requests)\n",
+                "\nDigests \(twenty.map { String($0.prefix(8)) }.joined(separator: ", ")) …\n",
+            ]),
+        ])
+        #expect(last[1].accepted == [true] && last[1].credentialRequests == 1 && last[1].notice?.contains("Your approval is queued") == true, "\(last[1])")
+        #expect(last[2].accepted == [true] && last[2].credentialRequests == 1
+                && last[2].notice?.contains("Your approval of 20 requests is queued") == true, "\(last[2])")
+        for run in last { for dialog in run.dialogs { #expect(Self.fitsADialog(dialog), "\(dialog)") } }
+        let approved = try await cluster.waitForGovernance { g in
+            ([permit] + twenty).allSatisfy { id in g.requests.first { $0.id == id }?.approvals?.status == "approved" }
+        }
+        for (node, status) in approved {
+            let g = try #require(status.governance)
+            for id in [permit] + twenty {
+                let approvers: [String]? = g.requests.first { $0.id == id }?.approvals?.approvals.map(\.user)
+                #expect(approvers == ["frank"], "\(node): \(id)")
+            }
+            #expect(!g.refusals.contains { $0.operationId == permit }, "\(node)")
         }
         passed = true
     }

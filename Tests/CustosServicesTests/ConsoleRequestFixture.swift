@@ -20,9 +20,10 @@ enum ConsoleRequestFixture {
     static let lookalike = "0x2e6d" + String(repeating: "7", count: 32) + "ba8f"
     static let kraken = "0x2e6d88f471c41bd6dc54146e5eea659498ccba8f"
 
-    /// The example policy with its transfer and message rules replaced by five: people pay, and
+    /// The example policy with its transfer and message rules replaced by seven: people pay, and
     /// approve ERC-20 allowances of, up to 1,000,000 units on ethereum; over 100,000 two admins
-    /// approve, over 10 one does, and one every token approval.
+    /// approve, over 10 one does, and one every token approval; people ask hot-trading to sign
+    /// Permit2 permits (`permit`), each approved by an admin.
     static func policy() throws -> String {
         let example = try String(
             contentsOf: TestEnvironment.packageRoot.appendingPathComponent("examples/policies/trading-firm.yaml"), encoding: .utf8)
@@ -54,6 +55,22 @@ enum ConsoleRequestFixture {
               - name: require-an-admin-routine
                 description: Over 10 units one admin approves.
                 match: {amount: {over: 10, up_to: 100000}}
+                outcome: {require: {group: admins, count: 1}}
+
+              - name: allow-people-permits
+                description: People ask hot-trading to sign Permit2 permits on Ethereum; require-an-admin-messages adds an approval.
+                match:
+                  initiator: {kind: person}
+                  vault: [hot-trading]
+                  message:
+                    format: [eip712]
+                    domain: {name: [Permit2], chainId: [1], verifyingContract: ["0x000000000022D473030F116dDEE9F6B43aC78BA3"]}
+                    primary_type: [PermitSingle]
+                outcome: allow
+
+              - name: require-an-admin-messages
+                description: An admin reads every message a person asks for.
+                match: {kind: [message], initiator: {kind: person}}
                 outcome: {require: {group: admins, count: 1}}
 
             """ + example[governance.lowerBound...])
@@ -114,6 +131,18 @@ enum ConsoleRequestFixture {
         return .object([
             ("kind", .string("contract_call")), ("initiator", .string(initiator)), ("vault", .string("hot-trading")),
             ("from", .string("m")), ("chain", .string("ethereum")), ("to", .string(usdc)), ("data", .string(data)),
+        ])
+    }
+
+    /// The Permit2 router `VaultSigningLoopbackTests.permit` names as its spender.
+    static let permitSpender = "0x0a9a15d91832ac6562b81934c847b8a31ad187b5"
+
+    /// A request by `initiator` that hot-trading sign `VaultSigningLoopbackTests.permit`, a Permit2
+    /// `PermitSingle` (EIP-712) for `permitSpender` to move 250,000 USDC.
+    static func permit(by initiator: String) throws -> JSONValue {
+        .object([
+            ("kind", .string("message")), ("initiator", .string(initiator)), ("vault", .string("hot-trading")),
+            ("message", .object([("format", .string("eip712")), ("typedData", try JSONParser().parse(Array(VaultSigningLoopbackTests.permit.utf8)))])),
         ])
     }
 

@@ -231,6 +231,8 @@ struct ConsoleRequestTests {
         // (or as nothing a person tells apart) in a browser.
         ("kraken\u{2065}-eth", "kraken<U+2065>-eth"), ("hot\u{FFF0}", "hot<U+FFF0>"), ("\u{E0080}ops", "<U+E0080>ops"),
         ("bob\u{E000}", "bob<U+E000>"), ("alice\u{F0000}", "alice<U+F0000>"),
+        // Review L4 of the dialog: a run of spaces, drawn as one, keeps its first space and names the others.
+        ("kraken  eth", "kraken <U+0020>eth"), ("   x  ", " <U+0020><U+0020>x <U+0020>"), ("a \u{00A0} b", "a <U+00A0> b"),
     ])
     func blankAndCombiningCharactersAreShownAsCodePoints(text: String, shown: String) {
         #expect(ConsoleText.visible(text) == shown)

@@ -17,6 +17,10 @@ Input (JSON on stdin):
                and with "dialog": "accept" (the default) or "dismiss", or "expect": [TEXT, ...]]}
 Output (JSON on stdout): {"results": [one object per action]}.
 
+A signing action clicks its button even where the page's script took it away (through the
+script's handler, still attached to the removed button) and counts the page's calls of
+navigator.credentials.get after the click ("credentialRequests"): a refusal is shown, not assumed.
+
 JavaScript dialogs (the console's window.confirm before it asks the authenticator) are answered
 through Page.javascriptDialogOpening / Page.handleJavaScriptDialog, as a person would: an action
 with "expect" accepts a dialog only if it holds every TEXT (what the person read on the page),
@@ -158,25 +162,56 @@ def open_signed_page(page, url):
     return text_of(page, "digest")
 
 
+# The driver's own instrumentation, run in every document before the page's script: counts this
+# tab's calls of navigator.credentials.get (in its session storage, which outlives a form's
+# navigation), and keeps every element a page's script removes, by id, so that the driver can
+# click a button the script took away — through the script's own handler, still attached to it.
+INSTRUMENTATION = """
+(() => {
+  const get = CredentialsContainer.prototype.get;
+  CredentialsContainer.prototype.get = function (...args) {
+    try { sessionStorage.setItem('custos-test-gets', String(Number(sessionStorage.getItem('custos-test-gets') || '0') + 1)); } catch (e) {}
+    return get.apply(this, args);
+  };
+  const removed = {};
+  Object.defineProperty(window, '__custosRemoved', { value: removed });
+  new MutationObserver((records) => {
+    for (const record of records) for (const node of record.removedNodes) if (node.id) removed[node.id] = node;
+  }).observe(document, { childList: true, subtree: true });
+})();
+"""
+
+CREDENTIAL_REQUESTS = "(() => { try { return Number(sessionStorage.getItem('custos-test-gets') || '0'); } catch (e) { return 0; } })()"
+
+
 def sign_shown_content(page, url, button, result, scroll=False):
     """Opens a page showing signed content and signs it with the authenticator by its button
-    (scrolled into view first, with `scroll`). A page that offers no such button (its script took
-    it away) is not clicked: "clicked" says whether it was."""
+    (scrolled into view first, with `scroll`). "clicked" says whether the page offered the button;
+    a button the page's script took away is clicked all the same, through the script's handler
+    ("clickedRemoved"), as a person racing the script would. "credentialRequests" counts the
+    page's calls of navigator.credentials.get after the click."""
     result["digest"] = open_signed_page(page, url)
-    result["clicked"] = page.evaluate(f"!!document.getElementById({json.dumps(button)})")
+    before = page.evaluate(CREDENTIAL_REQUESTS)
+    element = f"document.getElementById({json.dumps(button)})"
+    result["clicked"] = page.evaluate(f"!!{element}")
     if not result["clicked"]:
-        result["status"] = text_of(page, "decide-status")
         result["read"] = page.evaluate("Array.from(document.querySelectorAll('[data-shown=\"summary\"]')).map(e => e.textContent)")
-        return
-    if scroll:
-        page.evaluate(f"document.getElementById({json.dumps(button)}).scrollIntoView()")
+        element = f"window.__custosRemoved[{json.dumps(button)}]"
+        result["clickedRemoved"] = page.evaluate(f"!!{element}")
+        if not result["clickedRemoved"]:
+            result["status"] = text_of(page, "decide-status")
+            result["credentialRequests"] = page.evaluate(CREDENTIAL_REQUESTS) - before
+            return
+    elif scroll:
+        page.evaluate(f"{element}.scrollIntoView()")
         result["scrollY"] = page.evaluate("window.scrollY")
-    page.evaluate(f"document.getElementById({json.dumps(button)}).click()")
+    page.evaluate(f"{element}.click()")
     page.wait_for("!window.__custosOld && document.readyState === 'complete' || document.body.dataset.decision === 'failed'",
                   f"the page after {button}")
     result["notice"] = text_of(page, "notice")
     result["message"] = text_of(page, "message")
     result["status"] = text_of(page, "decide-status")
+    result["credentialRequests"] = page.evaluate(CREDENTIAL_REQUESTS) - before
     page.evaluate("window.__custosOld = true")
 
 
@@ -192,6 +227,7 @@ def run(request):
         page = DevTools(url)
         page.call("Page.enable")
         page.call("Runtime.enable")
+        page.call("Page.addScriptToEvaluateOnNewDocument", source=INSTRUMENTATION)
         page.call("Emulation.setDeviceMetricsOverride", width=1280, height=900, deviceScaleFactor=1, mobile=False)
         page.call("WebAuthn.enable", enableUI=False)
         authenticator = page.call("WebAuthn.addVirtualAuthenticator", options={

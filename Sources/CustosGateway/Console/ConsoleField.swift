@@ -10,6 +10,8 @@ package struct ConsoleField: Sendable, Equatable {
     package enum Kind: String, Sendable, Equatable {
         /// UTF-8 text behind its length.
         case string
+        /// A decimal number written as 8 bits.
+        case u8
         /// A decimal number written as 32 bits.
         case u32
         /// A decimal number written as 64 bits.
@@ -62,7 +64,8 @@ package struct ConsoleField: Sendable, Equatable {
         "add-user": 1, "remove-user": 2, "assign-role": 3, "revoke-role": 4, "add-credential": 5,
         "revoke-credential": 6, "change-policy": 7, "freeze": 8, "unfreeze": 9, "add-bot": 10,
         "remove-bot": 11, "rotate-bot-key": 12, "grant-role": 13, "review-access": 14, "enrol-credential": 15, "add-member": 20, "remove-member": 21,
-        "create-vault": 30, "add-vault-address": 31, "refresh-vault": 32, "readmit-signer": 33, "cancel-nonce": 42,
+        "create-vault": 30, "add-vault-address": 31, "refresh-vault": 32, "readmit-signer": 33,
+        "register-asset": 40, "remove-asset": 41, "cancel-nonce": 42,
         "cancel-address-book-entry": 43, "waive-cooling-off": 44, "clear-watch-flag": 45,
     ]
 
@@ -73,6 +76,9 @@ package struct ConsoleField: Sendable, Equatable {
         for field in fields {
             switch field.kind {
             case .string: w.append(string: field.value)
+            case .u8:
+                guard let number = UInt8(field.value), String(number) == field.value else { return nil }
+                w.append(number)
             case .u32:
                 guard let number = UInt32(field.value), String(number) == field.value else { return nil }
                 w.append(number)

@@ -23,12 +23,16 @@ struct ConsoleText: Sendable {
     /// neither reverse nor hide part of a line, nor pass for another. Every other character is
     /// kept; HTML is escaped by the templates. The one helper every console page uses for such
     /// text (the page's script has the same rule, `visible`); never applied to the signed
-    /// content a page's script hashes, which its script checks itself.
+    /// content a page's script hashes, which its script checks itself. A run of spaces, which a
+    /// page draws as one, keeps its first U+0020 and shows every further one as `<U+0020>`
+    /// (review L4 of the dialog), so that "kraken  eth" does not pass for "kraken eth".
     static func visible(_ text: String) -> String {
         var out = ""
         out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
+        var afterSpace = false
         for scalar in text.unicodeScalars {
-            if isHidden(scalar) {
+            defer { afterSpace = scalar == " " }
+            if isHidden(scalar) || (scalar == " " && afterSpace) {
                 let hex = String(scalar.value, radix: 16, uppercase: true)
                 out += "<U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + ">"
             } else {

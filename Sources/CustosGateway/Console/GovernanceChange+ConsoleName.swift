@@ -2,7 +2,7 @@ import CustosState
 
 extension GovernanceChange {
     /// The change's name on the console (and in `custos op propose`).
-    var consoleName: String {
+    package var consoleName: String {
         switch self {
         case .addUser: "add-user"
         case .removeUser: "remove-user"

@@ -70,9 +70,10 @@ extension GovernanceProposal {
         case .readmitSigner(let vault, let node):
             fields += [ConsoleField("Vault", .string, vault), ConsoleField("Signer node", .string, node.rawValue)]
         case .registerAsset(let asset):
-            fields += [ConsoleField("Chain", .string, asset.chain), ConsoleField("Chain id", .string, String(asset.chainId)),
-                       ConsoleField("Symbol", .string, asset.symbol), ConsoleField("Contract", .string, asset.contract ?? "native"),
-                       ConsoleField("Decimals", .string, String(asset.decimals))]
+            fields += [ConsoleField("Chain", .string, asset.chain), ConsoleField("Chain id", .u64, String(asset.chainId)),
+                       ConsoleField("Symbol", .string, asset.symbol),
+                       ConsoleField("Contract (empty: the chain's native asset)", .string, asset.contract ?? ""),
+                       ConsoleField("Decimals", .u8, String(asset.decimals))]
         case .removeAsset(let chain, let symbol):
             fields += [ConsoleField("Chain", .string, chain), ConsoleField("Symbol", .string, symbol)]
         case .cancelNonce(let vault, let chain, let address, let nonce):

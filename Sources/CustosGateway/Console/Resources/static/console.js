@@ -25,6 +25,38 @@
     'cancel-address-book-entry': 43, 'waive-cooling-off': 44, 'clear-watch-flag': 45,
   };
 
+  // The signed fields of an operation as this script names them (review M3 of the dialog): the
+  // five every operation starts with, then the change's own, in the signed order, each with its
+  // label and its type in the canonical encoding (GovernanceProposal.consoleFields, whose labels
+  // the page shows). The confirmation is built from these labels and the signed values only; a
+  // page whose fields differ from them in number, order, type or label is refused.
+  const OPERATION_FIELDS = [['Format', 'string'], ['Operation id', 'string'], ['Proposed by', 'string'],
+    ['Lifetime (seconds)', 'u32'], ['Change', 'change']];
+  const PERSON = ['Person', 'string'], ROLES = ['Roles', 'strings'], VAULT = ['Vault', 'string'], BOT = ['Bot', 'string'];
+  const CHANGE_FIELDS = {
+    'add-user': [PERSON, ROLES], 'remove-user': [PERSON],
+    'assign-role': [PERSON, ['Role', 'string']], 'revoke-role': [PERSON, ['Role', 'string']],
+    'add-credential': [PERSON, ['Credential id (hex)', 'hex'], ['Attestation object (hex)', 'hex'], ['Client data (hex)', 'hex']],
+    'revoke-credential': [PERSON, ['Credential id (hex)', 'hex']],
+    'change-policy': [['Policy document', 'string']], 'freeze': [], 'unfreeze': [],
+    'add-bot': [BOT, ['Key algorithm', 'string'], ['Key (hex)', 'hex'], ROLES], 'remove-bot': [BOT],
+    'rotate-bot-key': [BOT, ['Key algorithm', 'string'], ['Key (hex)', 'hex']],
+    'grant-role': [PERSON, ['Role', 'string'], ['Days', 'u32']],
+    'review-access': [['Re-confirmed grants', 'strings'], ['Revoked grants', 'strings'], ['Days re-confirmed (0: no expiry)', 'u32']],
+    'enrol-credential': [PERSON, ['Enrolment code key (hex)', 'hex'], ['Valid for (seconds)', 'u32']],
+    'add-member': [['Signer node', 'string'], ['Identity key (hex)', 'hex'], ['Transport key (hex)', 'hex'], ['Proof of possession (hex)', 'hex']],
+    'remove-member': [['Signer node', 'string']],
+    'create-vault': [VAULT, ['Label', 'string'], ['Scheme', 'string'], ['Environment', 'string']],
+    'add-vault-address': [VAULT, ['Label', 'string'], ['Chain', 'string'], ['Derivation path', 'path']],
+    'refresh-vault': [VAULT], 'readmit-signer': [VAULT, ['Signer node', 'string']],
+    'register-asset': [['Chain', 'string'], ['Chain id', 'u64'], ['Symbol', 'string'], ['Contract (empty: the chain\'s native asset)', 'string'],
+      ['Decimals', 'u8']],
+    'remove-asset': [['Chain', 'string'], ['Symbol', 'string']],
+    'cancel-nonce': [VAULT, ['Chain', 'string'], ['Address', 'string'], ['Nonce', 'u64']],
+    'cancel-address-book-entry': [['Address book entry', 'string']], 'waive-cooling-off': [['Address book entry', 'string']],
+    'clear-watch-flag': [['Chain', 'string'], ['Clears', 'string']],
+  };
+
   function base64url(bytes) {
     let text = '';
     for (const b of new Uint8Array(bytes)) text += String.fromCharCode(b);
@@ -83,6 +115,12 @@
       const text = element.textContent;
       switch (element.dataset.canon) {
         case 'string': out = out.concat(lengthPrefixed(utf8(text))); break;
+        case 'u8': {
+          const value = decimal(text);
+          if (value > 0xff) throw new Error('not an 8-bit number: ' + text);
+          out.push(value);
+          break;
+        }
         case 'u32': out = out.concat(uint32(decimal(text))); break;
         case 'u64': out = out.concat(uint64(text)); break;
         case 'change': {
@@ -204,32 +242,77 @@
     return String(text).split('\n').reduce((rows, line) => rows + Math.max(1, Math.ceil(Array.from(line).length / DIALOG_COLUMNS)), 0);
   }
 
+  // "a remove-user", "an add-user".
+  function article(name) {
+    return (/^[aeiou]/.test(name) ? 'an ' : 'a ') + name;
+  }
+
+  // The page's signed fields (each `data-canon` element, in document order: exactly what
+  // canonicalBytes encodes) checked against this script's table for the change the page names
+  // (OPERATION_FIELDS, CHANGE_FIELDS): the same number, in the same order, of the same types,
+  // under the same labels, each in its own row of the section's table under a plain label a
+  // person reads as it is. Answers [label, value] per field — the label the script's, the value
+  // as it is encoded (a list's items in brackets); throws, naming the first difference, where the
+  // page differs: a gateway that swaps two labels of one type or writes in a label is refused.
+  function operationFields(section) {
+    const fields = Array.from(section.querySelectorAll('[data-canon]'));
+    const change = fields.length >= OPERATION_FIELDS.length ? fields[OPERATION_FIELDS.length - 1] : null;
+    const name = change && change.dataset.canon === 'change' ? change.textContent : null;
+    if (name === null || !Object.prototype.hasOwnProperty.call(CHANGE_FIELDS, name)) {
+      throw new Error('the page\'s signed fields name no change this page knows (field ' + OPERATION_FIELDS.length + ': '
+        + visible(cut(change ? change.textContent : '(none)', 40)) + '): nothing was signed.');
+    }
+    const table = OPERATION_FIELDS.concat(CHANGE_FIELDS[name]);
+    if (fields.length !== table.length) {
+      throw new Error('the page shows ' + fields.length + ' signed fields, where ' + article(name) + ' operation has ' + table.length
+        + ': the page is not what is signed; nothing was signed.');
+    }
+    return fields.map((field, i) => {
+      const [label, type] = table[i];
+      if (field.dataset.canon !== type) {
+        throw new Error('the page\'s signed field ' + (i + 1) + ' is of type ' + visible(cut(field.dataset.canon, 20)) + ', where field '
+          + (i + 1) + ' of ' + article(name) + ' operation (' + label + ') is of type ' + type + ': the page is not what is signed; nothing was signed.');
+      }
+      // Its own row of the section's signed table (not a nested table's): the label cell, plain
+      // text a person reads as it is (`readable`: no text drawn by a stylesheet, no zero size),
+      // and the field directly in the value cell (review L1 of the dialog).
+      const row = field.closest('tr');
+      const own = row !== null && row.closest('table') === section.querySelector('table.canonical') && row.cells.length === 2
+        && field.parentElement === row.cells[1] && row.cells[0].children.length === 0 && readable(row.cells[0]);
+      if (!own) {
+        throw new Error('the page does not show signed field ' + (i + 1) + ' (' + label + ') in a row of its own of the signed table under a label '
+          + 'a person reads as it is: the page is not what is signed; nothing was signed.');
+      }
+      const shown = row.cells[0].textContent.trim();
+      if (shown !== label) {
+        throw new Error('the page labels signed field ' + (i + 1) + ' "' + visible(cut(shown, 40)) + '", which this page calls "' + label + '" in '
+          + article(name) + ' operation: the page is not what is signed; nothing was signed.');
+      }
+      const value = type === 'strings'
+        ? '[' + Array.from(field.querySelectorAll('[data-item]'), (item) => item.textContent).join(', ') + ']'
+        : field.textContent;
+      return [label, value];
+    });
+  }
+
   // The text of the browser's own confirmation before a governance act is signed (review
-  // helper-57 H2): the signed fields as this script encodes them (each `data-canon` element's
-  // text, a list's items in brackets), in the signed order, under the label of their row (the
-  // label is the page's, the value what is signed), each value whole; and the digest's first
-  // characters. A signed value is never cut (review H2 of the dialog): an operation whose fields
-  // do not fit one dialog (a `change-policy` document, a long list) is refused here, for the CLI,
-  // which shows it whole and computes the challenge itself.
+  // helper-57 H2): the signed fields under this script's own labels (operationFields: review
+  // M3 of the dialog, the page's labels are never in it), in the signed order, each value whole
+  // as it is encoded; and the digest's first characters. A signed value is never cut (review H2
+  // of the dialog): an operation whose fields do not fit one dialog (a `change-policy` document,
+  // a long list) is refused here, for the CLI, which shows it whole and computes the challenge
+  // itself.
   function operationConfirmation(act, section, digest) {
     const what = { approve: 'APPROVE', reject: 'REJECT', propose: 'PROPOSE' }[act] || act.toUpperCase();
     const lines = [what + ' this governance operation?', 'The signed fields as your browser encodes them (not the page\'s drawing of them):'];
-    // Exactly the elements canonicalBytes encodes, wherever the page put them.
-    for (const field of section.querySelectorAll('[data-canon]')) {
-      const row = field.closest('tr');
-      const label = row && row.cells[0] && !row.cells[0].contains(field) ? row.cells[0].textContent.trim() : '(unlabelled)';
-      const value = field.dataset.canon === 'strings'
-        ? '[' + Array.from(field.querySelectorAll('[data-item]'), (item) => item.textContent).join(', ') + ']'
-        : field.textContent;
-      lines.push(visible(cut(label, 40)) + ': ' + visible(value));
-    }
+    const fields = operationFields(section);
+    for (const [label, value] of fields) lines.push(label + ': ' + visible(value));
     lines.push('Digest ' + hex(digest).slice(0, 16) + ' …');
     lines.push('OK asks your security key; Cancel signs nothing.');
     const text = lines.join('\n');
     if (dialogRows(text) > DIALOG_ROWS) {
-      // The operation's id is its second signed string, after the format tag (GovernanceProposal+ConsoleFields).
-      const id = section.querySelectorAll('[data-canon="string"]')[1];
-      const named = id ? ' ' + visible(cut(id.textContent, 40)) : '';
+      // The operation's id is its second signed field, after the format tag.
+      const named = ' ' + visible(cut(fields[1][1], 40));
       throw new Error('this operation\'s signed fields take ' + dialogRows(text) + ' rows, more than the browser\'s confirmation shows whole ('
         + DIALOG_ROWS + ' of ' + DIALOG_COLUMNS + ' columns), and this page never cuts a signed value: read and ' + act
         + ' it in the CLI (custos op show' + named + ', custos op ' + act + named + ').');
@@ -296,9 +379,12 @@
   // <U+202E>.
   const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Zs}\p{Mn}\p{Me}\p{Cn}\p{Co}\p{Default_Ignorable_Code_Point}\u115F\u1160\u3164\uFFA0\u2800]/gu;
 
+  // A run of spaces (drawn as one) keeps its first U+0020 and shows every further one as
+  // <U+0020> (review L4 of the dialog), as ConsoleText.visible does.
   function visible(text) {
-    return String(text).replace(HIDDEN,
-      (c) => c === ' ' ? c : '<U+' + c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0') + '>');
+    return String(text)
+      .replace(HIDDEN, (c) => c === ' ' ? c : '<U+' + c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0') + '>')
+      .replace(/(?<= ) /g, '<U+0020>');
   }
 
   // The characters of `text` that visible() shows as code points, each once.
@@ -446,6 +532,26 @@
     }
   }
 
+  // An EIP-712 message's fields as [path, value] in the signed text's order: a struct's members
+  // by their dotted paths, an array's items by their indices ("details[0].token", review M1 of
+  // the dialog), any other value (a string as it is, else its JSON) whole.
+  function messageFields(path, value, out) {
+    if (Array.isArray(value) && value.length > 0) {
+      value.forEach((item, i) => messageFields(path + '[' + i + ']', item, out));
+    } else if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0) {
+      for (const key of Object.keys(value)) messageFields(path === '' ? key : path + '.' + key, value[key], out);
+    } else {
+      out.push([path, typeof value === 'string' ? value : JSON.stringify(value)]);
+    }
+    return out;
+  }
+
+  // The longest EIP-712 field name (its path) and value a confirmation shows: a value a 32-byte
+  // hex word (66 characters with "0x"), so that an address or hash is whole. A signed field
+  // longer than these is never cut (review M1 of the dialog): the message is for the CLI.
+  const MESSAGE_NAME_LIMIT = 40;
+  const MESSAGE_VALUE_LIMIT = 66;
+
   // What the browser itself reads from a request body, the fields it signs for, in words;
   // where the gateway's table beside it says otherwise (`mismatches`); and whether the script
   // compared that table with the signed body at all (`verified`): a message's table (EIP-191,
@@ -461,7 +567,10 @@
     const mismatches = [];
     if (body.message !== undefined) {
       const message = body.message && typeof body.message === 'object' ? body.message : {};
-      // The message's reading, with its long values whole (the page) or cut (the confirmation).
+      // The signed EIP-712 fields too long for a confirmation to show whole.
+      const long = [];
+      // The message's reading: an EIP-191 text whole (the page) or cut at `limit` (the
+      // confirmation); an EIP-712 message's fields always whole.
       const what = (limit) => {
         let said = 'sign a ' + String(message.format) + ' message';
         if (message.format === 'eip712' && message.typedData && typeof message.typedData === 'object') {
@@ -469,11 +578,17 @@
           const domain = typed.domain && typeof typed.domain === 'object' ? typed.domain : {};
           const parts = ['name', 'version', 'chainId', 'verifyingContract', 'salt']
             .filter((k) => domain[k] !== undefined).map((k) => k + ' ' + String(domain[k]));
-          // The signed message's fields in the signed text's order, each value cut (review M2 of the dialog).
+          // The signed message's fields in the signed text's order, a nested struct's and an
+          // array's by their paths ("details[0].token"), each whole; a field the confirmation
+          // would have to cut is named in `long` (readBody refuses the confirmation for it).
           const signed = typed.message && typeof typed.message === 'object' && !Array.isArray(typed.message) ? typed.message : {};
-          const each = limit === Infinity ? Infinity : 40;
-          const fields = Object.keys(signed).map((k) => cut(k, each) + ' '
-            + cut(typeof signed[k] === 'string' ? signed[k] : JSON.stringify(signed[k]), each));
+          const listed = messageFields('', signed, []);
+          if (limit !== Infinity) {
+            for (const [k, v] of listed) {
+              if (Array.from(k).length > MESSAGE_NAME_LIMIT || Array.from(v).length > MESSAGE_VALUE_LIMIT) long.push(cut(k, MESSAGE_NAME_LIMIT));
+            }
+          }
+          const fields = listed.map(([k, v]) => k + ' ' + v);
           said = 'sign EIP-712 typed data, primaryType ' + String(typed.primaryType) + ', domain {' + parts.join(', ') + '}, message {' + fields.join(', ') + '}';
         } else if (message.format === 'eip191' && message.text !== undefined) {
           said += ', text "' + cut(message.text, limit) + '"';
@@ -482,10 +597,19 @@
         }
         return said + ' with vault ' + String(body.vault);
       };
-      return { text: what(Infinity) + UNVERIFIED, plain: what(MEMO_LIMIT), warning: NOT_VERIFIED, mismatches, verified: false, amounts: [] };
+      const text = what(Infinity) + UNVERIFIED;
+      const plain = what(MEMO_LIMIT);
+      // Only free text (an EIP-191 text, a memo) is cut in a confirmation; a typed message with a
+      // signed field that would have to be is read and signed in the CLI.
+      const tooLong = long.length === 0 ? null : 'the signed EIP-712 message has ' + long.length + ' field' + (long.length === 1 ? '' : 's')
+        + ' (' + visible(long.slice(0, 3).join(', ')) + (long.length > 3 ? ', …' : '') + ') longer than the browser\'s confirmation shows whole ('
+        + MESSAGE_NAME_LIMIT + ' characters a name, ' + MESSAGE_VALUE_LIMIT + ' a value), and this page never cuts a signed field';
+      return { text, plain, warning: NOT_VERIFIED, mismatches, verified: false, amounts: [], tooLong };
     }
     const to = body.destination !== undefined ? body.destination : body.to;
-    const from = body.vault ? ' from vault ' + String(body.vault) : '';
+    // The vault, and of a transaction request the source address (its address label or the
+    // address itself) it names (review L2 of the dialog).
+    const from = (body.vault ? ' from vault ' + String(body.vault) : '') + (body.from !== undefined ? ', source address ' + String(body.from) : '');
     // A transaction request (with its source address `from`) has the rows RequestIntent writes;
     // a body in the policy's own form is shown as its canonical text, which this page does not
     // rebuild.
@@ -493,11 +617,13 @@
     const shown = tableValues(article);
     if (transaction) checkTransactionRows(body, shown, mismatches);
     const native = String(body.value === undefined ? '0' : body.value);
-    const amounts = body.kind === 'contract_call' && native !== '0' ? [['native value (in base units) on chain ' + String(body.chain), native]] : [];
+    // A call's value is in the chain's native asset, in whole units as signed ("1.5"), as every
+    // node reads it (review L1 of the dialog).
+    const amounts = body.kind === 'contract_call' && native !== '0' ? [['of the native asset (in whole units, as signed) on chain ' + String(body.chain), native]] : [];
     const rows = ['initiator', 'vault', body.kind === 'contract_call' ? 'calls' : 'transfers', 'memo', 'submitted'];
     if (body.kind === 'contract_call' && body.data !== undefined) {
       const decoded = decodeCall(body.data);
-      const value = ' with value ' + String(body.value === undefined ? '0' : body.value);
+      const value = ' with value ' + native + (native === '0' ? '' : ' of the native asset (in whole units, as signed)');
       if (!decoded.call) {
         const plain = 'contract_call to ' + String(to) + value + ' on chain ' + String(body.chain) + from + ': selector ' + decoded.selector
           + ', ' + decoded.length + ' bytes of calldata';
@@ -560,6 +686,7 @@
     const mismatches = [];
     const unverified = [];
     const warnings = [];
+    const tooLong = [];
     for (const article of section.querySelectorAll('article[data-request]')) {
       // Every request signed for is on screen: a hidden one is never signed for.
       if (!displayed(article)) {
@@ -591,6 +718,7 @@
         line = visible(body.plain + ', initiated by ' + String(input.keyId) + (memo === null ? '' : ', memo "' + cut(memo, MEMO_LIMIT) + '"'));
         for (const w of [body.warning, otherCluster, hiddenWarning]) if (w !== null) warnings.push([w, id]);
         amounts.push(...body.amounts);
+        if (body.tooLong) tooLong.push(body.tooLong);
       } catch (error) {
         // Content the page cannot read is not approved (review M3): the table beside it may say
         // anything about it.
@@ -631,7 +759,7 @@
       document.body.dataset.mismatch = 'true';
       throw new Error('the gateway\'s decoded table is not what is signed, so this page approves nothing: ' + mismatches.join('; '));
     }
-    return { digests, lines, amounts, warnings };
+    return { digests, lines, amounts, warnings, tooLong };
   }
 
   // A memo or message longer than this is cut in a confirmation, visibly.
@@ -669,6 +797,9 @@
   // asset; and the digests' first characters. A text longer than a dialog shows whole is refused,
   // for the CLI.
   function requestConfirmation(act, read) {
+    if (read.tooLong && read.tooLong.length > 0) {
+      throw new Error(read.tooLong[0] + ': read and ' + act + ' it in the CLI (custos request show, custos request ' + act + ').');
+    }
     const count = read.digests.length;
     const ids = read.digests.map((d) => hex(d).slice(0, count === 1 ? 16 : 8));
     const lines = [(act === 'approve' ? 'APPROVE' : 'REJECT') + (count === 1 ? ' this request?' : ' these ' + count + ' requests with one touch?')];
@@ -877,8 +1008,11 @@
     });
   }
 
-  // The rule as the page applies it, for the browser tests of HIDDEN; nothing here reads it.
-  Object.defineProperty(window, 'custosConsole', { value: Object.freeze({ visible, readBody }) });
+  // For the browser tests, nothing here reads it: the HIDDEN rule, the reading of a body, a
+  // request's confirmation and the check of an operation's fields as the page applies them, and
+  // a copy of the operation field table.
+  const fieldTable = () => JSON.parse(JSON.stringify({ common: OPERATION_FIELDS, changes: CHANGE_FIELDS }));
+  Object.defineProperty(window, 'custosConsole', { value: Object.freeze({ visible, readBody, requestConfirmation, operationFields, fieldTable }) });
 
   document.addEventListener('DOMContentLoaded', () => {
     setUpSignIn();
