@@ -213,7 +213,7 @@ import Testing
         let stillCancelled = try decide(&c, to: Self.attacker).decision
         #expect(stillCancelled.reason == .destinationHeld(entry: "fresh-start", .cancelled(by: "heidi", at: Int64(cancelledAt / 1000))), "\(stillCancelled)")
         // Only the quorum's waiver lifts it, recorded.
-        let (waiver, _) = try c.propose(.waiveCoolingOff(entry: "fresh-start"), by: "frank")
+        let (waiver, _) = try c.propose(try c.waiver(of: "fresh-start"), by: "frank")
         try c.approve(waiver, by: "grace")
         try c.approve(waiver, by: "erin")
         #expect(c.status(waiver) == .executed)
@@ -224,7 +224,7 @@ import Testing
     @Test func aWaiverNeedsTheQuorumAndIsRecorded() throws {
         var c = try cluster()
         try c.govern(.changePolicy(yaml: Self.policy(version: 3, entries: Self.entry("attacker-eth", Self.attacker))))
-        let (waiver, _) = try c.propose(.waiveCoolingOff(entry: "attacker-eth"), by: "frank")
+        let (waiver, _) = try c.propose(try c.waiver(of: "attacker-eth"), by: "frank")
         #expect(c.state.operations[waiver.id]?.proposal.change.operation == GovernanceOperation(.changePolicy, target: "attacker-eth"), "decided as change_policy (review M1)")
         try c.approve(waiver, by: "grace")
         #expect(c.status(waiver) == .proposed, "one approval of two")
@@ -232,7 +232,7 @@ import Testing
             Issue.record("usable before the quorum waived it"); return
         }
         // A security officer alone does not waive either: it is the quorum's.
-        let (byOfficer, _) = try c.propose(.waiveCoolingOff(entry: "attacker-eth"), by: "heidi")
+        let (byOfficer, _) = try c.propose(try c.waiver(of: "attacker-eth"), by: "heidi")
         #expect(c.status(byOfficer) == .proposed)
         try c.approve(waiver, by: "erin")
         #expect(c.status(waiver) == .executed)
@@ -241,6 +241,77 @@ import Testing
         // Waived is not cooling off: there is nothing left to cancel.
         let (_, cancel) = try c.propose(.cancelAddressBookEntry(entry: "attacker-eth"), by: "heidi")
         #expect(Cluster.reason(cancel).contains("was waived by operation \(waiver.id)"))
+    }
+
+    /// Final review H1, as the attacker plays it: the quorum approves waiving kraken-eth-2 for the
+    /// real address; meanwhile a policy change moves kraken-eth-2 to the attacker's address and a
+    /// security officer cancels it. The waiver's last approval must not clear that cancellation:
+    /// the approvers signed the chain, the address and the standing, and the entry names none of
+    /// them now.
+    @Test func aWaiverApprovedForOneAddressNeverClearsAnotherPutUnderTheSameName() throws {
+        var c = try cluster()
+        try c.govern(.changePolicy(yaml: Self.policy(version: 3, entries: Self.entry("kraken-eth-2", Self.other))))
+        let signed = try c.waiver(of: "kraken-eth-2")
+        let added: String = try #require(c.state.addressBookStandings["kraken-eth-2"]).operationId
+        let expected = GovernanceChange.waiveCoolingOff(entry: "kraken-eth-2", chain: "ethereum", address: Self.other, standing: added)
+        #expect(signed == expected)
+        let (waiver, _) = try c.propose(signed, by: "frank")
+        try c.approve(waiver, by: "grace")
+        try c.govern(.changePolicy(yaml: Self.policy(version: 4, entries: Self.entry("kraken-eth-2", Self.attacker))))
+        let (cancel, _) = try c.propose(.cancelAddressBookEntry(entry: "kraken-eth-2"), by: "heidi")
+        #expect(c.status(cancel) == .executed)
+        let cancelled = PolicyDecision.Reason.destinationHeld(entry: "kraken-eth-2", .cancelled(by: "heidi", at: Int64(c.now / 1000)))
+        try c.approve(waiver, by: "erin")
+        #expect(c.status(waiver) == .failed)
+        let failure: String = try #require(c.state.operations[waiver.id]?.failure)
+        #expect(failure.contains("the waiver names kraken-eth-2 on ethereum at \(Self.other), but the entry now goes to ethereum \(Self.attacker)"), "\(failure)")
+        #expect(c.state.addressBookStandings["kraken-eth-2"]?.waived == nil)
+        #expect(c.state.cancelledDestinations.count == 1)
+        #expect(try decide(&c, to: Self.attacker).decision.reason == cancelled)
+        c.now += 49 * Self.hour
+        #expect(try decide(&c, to: Self.attacker).decision.reason == cancelled, "cancelled for good")
+
+        // Same address, but a change re-tagged it after one approval of the waiver (a new
+        // standing): the approvers signed the old one, so it is refused at execution; proposed
+        // now, it is refused at once. A waiver of what it is now goes through.
+        try c.govern(.changePolicy(yaml: Self.policy(version: 5, entries: Self.entry("desk", Self.other))))
+        let stale = try c.waiver(of: "desk")
+        let (old, _) = try c.propose(stale, by: "frank")
+        try c.approve(old, by: "grace")
+        try c.govern(.changePolicy(yaml: Self.policy(version: 6, entries: Self.entry("desk", Self.other, tags: "[exchange, otc]"))))
+        try c.approve(old, by: "erin")
+        #expect(c.status(old) == .failed)
+        let staleFailure: String = c.state.operations[old.id]?.failure ?? ""
+        #expect(staleFailure.contains("changed it since: nothing is waived"))
+        let (again, refused) = try c.propose(stale, by: "frank")
+        let reason: String = Cluster.reason(refused)
+        #expect(reason.contains("changed it since: nothing is waived"))
+        #expect(c.status(again) == nil)
+        guard case .destinationHeld("desk", .coolingOff) = try decide(&c, to: Self.other).decision.reason else {
+            Issue.record("a stale waiver made desk usable"); return
+        }
+        try c.govern(try c.waiver(of: "desk"))
+        #expect(try decide(&c, to: Self.other).decision.outcome == .allow)
+    }
+
+    /// The waiver's encoding carries the chain, address and standing (kind 46) and decodes back;
+    /// the retired kind 44, which named only the entry, no longer decodes.
+    @Test func aWaiverEncodesItsDestinationAndTheOldKindIsRefused() throws {
+        let waiver = GovernanceProposal(id: "op-9", proposer: "frank",
+                                        change: .waiveCoolingOff(entry: "kraken-eth-2", chain: "ethereum", address: Self.other, standing: "op-3"))
+        #expect(try GovernanceProposal(encoded: waiver.encoded) == waiver)
+        let cancel = GovernanceProposal(id: "op-9", proposer: "frank", change: .cancelAddressBookEntry(entry: "kraken-eth-2"))
+        let freeze: [UInt8] = GovernanceProposal(id: "op-9", proposer: "frank", change: .freeze).encoded
+        var old: [UInt8] = cancel.encoded
+        let kind: Int = try #require(old.indices.first { old[$0] != freeze[$0] })
+        #expect(old[kind] == 43)
+        old[kind] = 44
+        do {
+            _ = try GovernanceProposal(encoded: old)
+            Issue.record("a kind-44 waiver still decodes")
+        } catch {
+            #expect(error.reason.contains("change kind 44 (a cooling-off waiver naming only the entry, not its address) is retired"))
+        }
     }
 
     @Test func theReDecisionAtParametersTimeRefusesAnEntryThatStartedCoolingOffOrWasCancelled() throws {

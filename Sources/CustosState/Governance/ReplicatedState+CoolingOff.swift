@@ -57,9 +57,22 @@ extension ReplicatedState {
 
     /// The quorum waives `entry`'s cooling-off, or a security officer's cancellation of it: it
     /// is usable from now, recorded with the operation; a cancellation of its chain and address
-    /// is lifted.
-    mutating func waiveCoolingOff(entry: String, proposer: String, operationId: String) throws(GovernanceError) {
+    /// is lifted. Only while the entry still goes to the `chain` and `address` the approvers
+    /// signed and stands as policy change `standing` put it: a waiver approved for one
+    /// destination never clears another that a later change put under the same name (final
+    /// review H1).
+    mutating func waiveCoolingOff(entry: String, chain: String, address: String, standing expected: String, proposer: String,
+                                  operationId: String) throws(GovernanceError) {
         var standing = try coolingStanding(entry, "waived", cancelledToo: true)
+        let current = document.addressBook.first(where: { $0.name == entry })!
+        guard current.isDestination(chain: chain, address: address) else {
+            throw GovernanceError(.invalidChange, "the waiver names \(entry.printable(limit: 64)) on \(chain.printable(limit: 64)) at \(address.printable(limit: 128)), "
+                + "but the entry now goes to \(current.chain.value) \(current.address): nothing is waived; propose a waiver for what it names now")
+        }
+        guard standing.operationId == expected else {
+            throw GovernanceError(.invalidChange, "the waiver names \(entry.printable(limit: 64)) as put by operation \(expected.printable(limit: 64)), "
+                + "but policy change \(standing.operationId) changed it since: nothing is waived; propose a waiver for what it is now")
+        }
         standing.cancelled = nil
         standing.waived = AddressBookStanding.Decision(user: proposer, operationId: operationId, at: time)
         addressBookStandings[entry] = standing
