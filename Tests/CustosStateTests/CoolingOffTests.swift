@@ -149,16 +149,33 @@ import Testing
         guard case .destinationHeld("kraken-2", .coolingOff) = try decide(&c, to: Self.attacker).decision.reason else {
             Issue.record("kraken-2 is not held"); return
         }
-        // Re-tagging an entry that still waits does not end its wait either.
-        let retagged = entries.replacingOccurrences(of: "  desk:\n    chain: ethereum\n    address: \"\(Self.other)\"\n    tags: [exchange]\n",
-                                                    with: "  desk:\n    chain: ethereum\n    address: \"\(Self.other)\"\n    tags: [exchange, internal]\n")
-        #expect(retagged != entries)
+        // Final review M1: an hour later the quorum drops kraken-2's counterparty (72h) and
+        // re-tags desk `internal` (0s), both still waiting. Neither wait gets shorter: kraken-2
+        // waits the old policy's 72h for it as it was, desk the default, and neither becomes
+        // usable before the time its running wait ended.
+        let kraken2 = try #require(c.state.addressBookStandings["kraken-2"])
+        let deskBefore = try #require(c.state.addressBookStandings["desk"])
+        c.now += Self.hour
+        let retagged = entries
+            .replacingOccurrences(of: "  kraken-2:\n    chain: ethereum\n    address: \"\(Self.attacker)\"\n    counterparty: kraken\n",
+                                  with: "  kraken-2:\n    chain: ethereum\n    address: \"\(Self.attacker)\"\n")
+            .replacingOccurrences(of: "  desk:\n    chain: ethereum\n    address: \"\(Self.other)\"\n    tags: [exchange]\n",
+                                  with: "  desk:\n    chain: ethereum\n    address: \"\(Self.other)\"\n    tags: [exchange, internal]\n")
+        #expect(retagged.components(separatedBy: "counterparty: kraken").count == 2, "only kraken-internal keeps its counterparty")
+        #expect(retagged.contains("tags: [exchange, internal]\n  self-tagged"))
         try c.govern(.changePolicy(yaml: Self.policy(version: 4, coolingOff: "{default: 48h, tags: {internal: 0s}, counterparties: {kraken: 72h}}",
                                                        entries: retagged)))
+        let kraken2After = try #require(c.state.addressBookStandings["kraken-2"])
+        #expect(kraken2After.since == c.now && kraken2After.usableFrom == c.now + 72 * Self.hour, "not the default's 48h")
+        #expect(kraken2After.usableFrom > kraken2.usableFrom)
         let desk = try #require(c.state.addressBookStandings["desk"])
-        #expect(desk.usableFrom - desk.since == 48 * Self.hour)
+        #expect(desk.usableFrom == c.now + 48 * Self.hour && desk.usableFrom >= deskBefore.usableFrom)
         guard case .destinationHeld("desk", .coolingOff) = try decide(&c, to: Self.other).decision.reason else {
             Issue.record("a re-tagged waiting entry is not held"); return
+        }
+        c.now = kraken2.usableFrom
+        guard case .destinationHeld("kraken-2", .coolingOff) = try decide(&c, to: Self.attacker).decision.reason else {
+            Issue.record("kraken-2 became usable when its old 72h wait ended, though the change restarted it"); return
         }
         // A change that adds an entry and drops the cooling-off at once does not spare its own
         // entry: it waits the longer of the two policies' delays.
@@ -171,6 +188,26 @@ import Testing
         // Without the section in either policy, a new entry is usable at once (today's behaviour).
         try c.govern(.changePolicy(yaml: Self.policy(version: 6, coolingOff: nil, entries: retagged + Self.entry("later", "0x5555555555555555555555555555555555555556"))))
         #expect(try decide(&c, to: "0x5555555555555555555555555555555555555556").decision.outcome == .allow)
+    }
+
+    /// Final review M1: an entry usable for long, re-tagged `internal` (0s), waits the default
+    /// again: a change of tags is a change, and only the cluster's own vault addresses skip the
+    /// default (`tagAndCounterpartySettingsOverrideTheDefaultAndTheLongestWins` checks the
+    /// exception). Under the example policy a rebalancer could otherwise send there at once.
+    @Test func reTaggingAnUsableEntryInternalWaitsTheDefault() throws {
+        var c = try cluster()
+        let settings = "{default: 48h, tags: {internal: 0s}}"
+        // (The policy's check wants an entry carrying each tag its cooling_off names.)
+        let ops = Self.entry("ops", "0x2222222222222222222222222222222222222222", tags: "[internal]")
+        try c.govern(.changePolicy(yaml: Self.policy(version: 3, coolingOff: settings, entries: Self.entry("desk", Self.other) + ops)))
+        c.now += 49 * Self.hour
+        #expect(try decide(&c, to: Self.other).decision.outcome == .allow)
+        try c.govern(.changePolicy(yaml: Self.policy(version: 4, coolingOff: settings, entries: Self.entry("desk", Self.other, tags: "[exchange, internal]") + ops)))
+        let desk = try #require(c.state.addressBookStandings["desk"])
+        #expect(desk.since == c.now && desk.usableFrom == c.now + 48 * Self.hour)
+        guard case .destinationHeld("desk", .coolingOff) = try decide(&c, to: Self.other).decision.reason else {
+            Issue.record("an entry re-tagged internal is usable at once"); return
+        }
     }
 
     @Test func onlyASecurityOfficerCancelsAnEntryAndOnlyDuringItsDelay() throws {
