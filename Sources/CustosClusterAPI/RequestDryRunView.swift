@@ -4,7 +4,9 @@ import CustosState
 /// The answer of `POST /v1/policies/dry-run`: what every node would decide for a request body
 /// that was not submitted, had it been submitted in the next block. The decision fields read as
 /// those of a `RequestView`, so a dry run and the committed decision of the same request
-/// submitted right after compare field by field.
+/// submitted right after compare field by field. It is the gateway's answer, computed at
+/// `height` and verified by no node; it evaluates submission against that head only, not the
+/// approval-time checks (approval-fatigue limits, hasty-approval flags).
 public struct RequestDryRunView: Codable, Sendable, Equatable {
     /// The height of the committed state the request was decided against.
     public var height: UInt64

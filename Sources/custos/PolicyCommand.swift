@@ -89,8 +89,11 @@ struct PolicyCommand: AsyncParsableCommand {
             discussion: """
                 With a policy file, the request is decided against that document and --state (or an empty state).
                 With --gateway URL instead, the request body (as its initiator would submit it) is decided against
-                the cluster's committed state: its policy, windows, prices and address book at the head, at the
-                gateway's clock, exactly as every node would decide it in the next block. Nothing is submitted.
+                the cluster's committed state: its policy, windows, prices and address book at the head H, at the
+                gateway's clock, as every node would decide it if submitted in the next block. Nothing is submitted.
+                It is the gateway's answer, not verified by any node: what counts is each node's own decision. It
+                evaluates submission only: approval-time checks (approval-fatigue limits, hasty-approval flags) are
+                not part of it.
                 """)
 
         @Argument(help: "The policy document (YAML); omit it with --gateway.")
@@ -155,7 +158,9 @@ struct PolicyCommand: AsyncParsableCommand {
             if json { print(String(decoding: raw, as: UTF8.self)); return }
             let run = try JSONDecoder().decode(RequestDryRunView.self, from: raw)
             var lines = [
-                "dry run     height \(run.height), block time \(PolicyCommand.utc(run.blockTime)), policy version \(run.policyVersion)",
+                "dry run     computed by the gateway (\(printable(gateway))) at height \(run.height); not verified by any node",
+                "            at submission against head \(run.height), block time \(PolicyCommand.utc(run.blockTime)), policy version \(run.policyVersion);",
+                "            approval-time checks (fatigue limits, hasty flags) are not part of it",
                 "initiator   \(printable(run.initiator)) (\(run.initiatorKind))",
                 "decision    \(run.outcome)" + (run.rules.isEmpty ? "" : " (\(run.rules.map(printable).joined(separator: ", ")))"),
             ]

@@ -87,8 +87,9 @@ struct ConsoleRequestTests {
         #expect(groups.map { $0.map(\.id) }.filter { pieces.contains($0[0]) } == [Array(pieces.prefix(2)), [pieces[2]]], "\(groups.map { $0.map(\.id) })")
         for group in groups where group.count > 1 { #expect(state.batchRefusal(of: group.map(\.recorded)) == nil) }
 
-        // Every node refuses the three in one batch with that reason, and approves the two.
-        time += 1000
+        // Every node refuses the three in one batch with that reason, and approves the two,
+        // after the minute's review the approval claims (no node believes a longer one).
+        time += 60_000
         func batch(_ ids: [String]) throws -> Entry {
             let timing = DecisionTiming(signedAt: time, reviewMillis: 60_000)
             let challenge = try #require(RequestBatchApproval.challenge(requestIds: ids, genesisDigest: state.genesisDigest, timing: timing))

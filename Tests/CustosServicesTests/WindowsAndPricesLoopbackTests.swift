@@ -150,6 +150,8 @@ struct WindowsAndPricesLoopbackTests {
         #expect(topupRun.outcome == "allow" && topupRun.initiatorKind == "bot")
         let said = try await LocalCluster.run(cluster.binary, ["policy", "explain", "--gateway", cluster.baseURL, "--request", body.path])
         #expect(said.contains("decision    allow") && said.contains("price of ETH: 3,001 USD, the median of 3 sources"), "\(said)")
+        #expect(said.contains("computed by the gateway (\(cluster.baseURL)) at height \(topupRun.height); not verified by any node"), "\(said)")
+        #expect(said.contains("approval-time checks (fatigue limits, hasty flags) are not part of it"), "\(said)")
         let out = try await LocalCluster.run(cluster.binary, [
             "request", "submit", "--gateway", cluster.baseURL, "--bot", cluster.credentialFile("risk-bot.bot").path, body.path,
         ])

@@ -51,19 +51,32 @@ import Testing
         return decided.id
     }
 
+    /// The review the helpers claim unless told otherwise: as long as the request has existed
+    /// at the cluster's clock (`c.now`, or the signing time if earlier, minus its recording
+    /// block time), all a client can have measured.
+    static let sinceRecorded: UInt64 = .max
+
     /// `user`'s timed approval of `request`, signed at `signedAt` (the next block's time by
-    /// default) after a review of `review` milliseconds, with their credential in the cluster.
+    /// default) after a review of `review` milliseconds (by default, since it was recorded),
+    /// with their credential in the cluster.
     static func approval(
-        _ c: inout Cluster, _ request: String, by user: String, review: UInt64? = 60_000, signedAt: UInt64? = nil
+        _ c: inout Cluster, _ request: String, by user: String, review: UInt64? = sinceRecorded, signedAt: UInt64? = nil
     ) throws -> (entry: Entry, timing: DecisionTiming) {
-        let timing = DecisionTiming(signedAt: signedAt ?? c.now + 1000, reviewMillis: review)
+        let signedAt = signedAt ?? c.now + 1000
+        var review = review
+        if review == sinceRecorded {
+            let recordedAt = try #require(c.state.requestBook.requests[request]).blockTime
+            let shown = min(c.now, signedAt)
+            review = shown > recordedAt ? shown - recordedAt : 0
+        }
+        let timing = DecisionTiming(signedAt: signedAt, reviewMillis: review)
         let challenge = try #require(RequestDecisionEntry.challenge(.approve, requestId: request, genesisDigest: c.state.genesisDigest, timing: timing))
         let assertion = c.assert(user, challenge)
         return (try RequestDecisionEntry(.approve, requestId: request, user: user, assertion: assertion, timing: timing).entry(), timing)
     }
 
     @discardableResult
-    static func approve(_ c: inout Cluster, _ request: String, by user: String, review: UInt64? = 60_000) throws -> GovernanceOutcome {
+    static func approve(_ c: inout Cluster, _ request: String, by user: String, review: UInt64? = sinceRecorded) throws -> GovernanceOutcome {
         c.apply(try approval(&c, request, by: user, review: review).entry)
     }
 
@@ -205,24 +218,45 @@ import Testing
         #expect(c.apply(late) == .requestApprovals(requestId: b, status: .pending))
     }
 
-    /// Review L3: a review is what the client says, but no client can have shown a request
-    /// before it was recorded: a review longer than the request existed when the approval was
-    /// signed (with the five minutes allowed for the signer's clock) is refused, not believed.
-    @Test func aReviewLongerThanTheRequestExistedIsRefused() throws {
-        var (c, key) = try Self.cluster("{hasty: {within: 10s, over_usd: 0}}")
+    /// Review L3, final review L1/L4: a review is what the client says, but no client can have
+    /// shown a request before it was recorded. A client signing five minutes ahead of the block
+    /// (the lead the nodes accept) claims a ten-minute review of a request recorded in the block
+    /// before: refused. The bound is the block time, or the signing time if earlier, minus the
+    /// recording block's time, plus the nodes' clock skew once; up to it the review is believed.
+    @Test func aReviewLongerThanTheBlockTimesAllowIsRefused() throws {
+        var (c, key) = try Self.cluster("{hasty: {within: 60s, over_usd: 0}}")
         let a = try Self.held(&c, key)
         let recordedAt = try #require(c.state.requestBook.requests[a]).blockTime
-        let signedAt = recordedAt + 10_000
-        let claimed = try Self.approval(&c, a, by: "frank", review: 10_000 + DecisionTiming.maximumLeadMillis + 1, signedAt: signedAt).entry
+        let skew = NodeConsensus.defaultMaximumClockSkew
+        let ahead = c.now + 1000 + DecisionTiming.maximumLeadMillis
+        let claimed = try Self.approval(&c, a, by: "frank", review: 10 * 60_000, signedAt: ahead).entry
         let refused = c.apply(claimed)
         #expect(Cluster.code(refused) == .decisionTiming)
-        #expect(Self.refusal(refused)?.reason.contains("claims a review of 310001 ms") == true, "\(refused)")
+        #expect(Self.refusal(refused)?.reason.contains("claims a review of 600000 ms") == true, "\(refused)")
         #expect(c.state.requestBook.requests[a]?.approvals?.approvals.isEmpty == true)
-        // Up to that bound it is believed (and, long enough, not flagged).
-        let believed = try Self.approval(&c, a, by: "frank", review: 10_000 + DecisionTiming.maximumLeadMillis, signedAt: signedAt).entry
+        // Signed ahead, a review of a minute is no more believable than the block time allows:
+        // the 60 s hasty threshold holds against a forged value.
+        let minute = try Self.approval(&c, a, by: "frank", review: 60_000, signedAt: c.now + 1000 + DecisionTiming.maximumLeadMillis).entry
+        #expect(Cluster.code(c.apply(minute)) == .decisionTiming)
+        // Signed at the block's time: the bound is the block time since recording plus the skew.
+        let bound = c.now + 1000 - recordedAt + skew
+        let tooLong = try Self.approval(&c, a, by: "frank", review: bound + 1, signedAt: c.now + 1000).entry
+        #expect(Cluster.code(c.apply(tooLong)) == .decisionTiming)
+        let exact = c.now + 1000 - recordedAt + skew
+        let believed = try Self.approval(&c, a, by: "frank", review: exact, signedAt: c.now + 1000).entry
         #expect(c.apply(believed) == .requestApprovals(requestId: a, status: .pending))
-        #expect(c.state.requestBook.requests[a]?.approvals?.approvals.first?.reviewMillis == 310_000)
-        #expect(c.state.approvalBook.flagged.isEmpty)
+        #expect(c.state.requestBook.requests[a]?.approvals?.approvals.first?.reviewMillis == exact)
+        #expect(c.state.approvalBook.flagged.first?.reason == .hasty, "a review under the 60 s threshold is flagged")
+    }
+
+    /// A request whose USD notional is not known (no price for its asset) counts as large: a
+    /// hasty approval of it is flagged, whatever `over_usd` says.
+    @Test func anUnpricedRequestCountsAsLarge() throws {
+        var (c, key) = try Self.cluster("{hasty: {within: 10s, over_usd: 1000000}}")
+        let a = try Self.held(&c, key, amount: "50")
+        try Self.approve(&c, a, by: "frank", review: 1_000)
+        let flagged = try #require(c.state.approvalBook.flagged.first)
+        #expect(flagged.requestId == a && flagged.reason == .hasty && flagged.usd == nil)
     }
 
     @Test func aGatewayCannotAlterTheReviewTimeNorHoldAnApprovalBackPastThePause() throws {
@@ -335,9 +369,9 @@ import Testing
         let time = c.now
         c.now -= 1000
         let credential = try #require(c.authenticators["frank"])
-        let onTimeEntry = try Self.approval(&c, id, by: "frank", review: 20_000, signedAt: time).entry
+        let onTimeEntry = try Self.approval(&c, id, by: "frank", review: 10_000, signedAt: time).entry
         c.authenticators["frank"] = credential
-        let aheadEntry = try Self.approval(&c, id, by: "frank", review: 20_000, signedAt: time + 120_000).entry
+        let aheadEntry = try Self.approval(&c, id, by: "frank", review: 10_000, signedAt: time + 120_000).entry
         #expect(onTime.apply(onTimeEntry, blockTime: time) == .requestApprovals(requestId: id, status: .pending))
         #expect(ahead.apply(aheadEntry, blockTime: time) == .requestApprovals(requestId: id, status: .pending))
         #expect(onTime.requestBook == ahead.requestBook && onTime.users == ahead.users && onTime.refusals == ahead.refusals)

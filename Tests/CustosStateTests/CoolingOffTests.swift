@@ -149,16 +149,33 @@ import Testing
         guard case .destinationHeld("kraken-2", .coolingOff) = try decide(&c, to: Self.attacker).decision.reason else {
             Issue.record("kraken-2 is not held"); return
         }
-        // Re-tagging an entry that still waits does not end its wait either.
-        let retagged = entries.replacingOccurrences(of: "  desk:\n    chain: ethereum\n    address: \"\(Self.other)\"\n    tags: [exchange]\n",
-                                                    with: "  desk:\n    chain: ethereum\n    address: \"\(Self.other)\"\n    tags: [exchange, internal]\n")
-        #expect(retagged != entries)
+        // Final review M1: an hour later the quorum drops kraken-2's counterparty (72h) and
+        // re-tags desk `internal` (0s), both still waiting. Neither wait gets shorter: kraken-2
+        // waits the old policy's 72h for it as it was, desk the default, and neither becomes
+        // usable before the time its running wait ended.
+        let kraken2 = try #require(c.state.addressBookStandings["kraken-2"])
+        let deskBefore = try #require(c.state.addressBookStandings["desk"])
+        c.now += Self.hour
+        let retagged = entries
+            .replacingOccurrences(of: "  kraken-2:\n    chain: ethereum\n    address: \"\(Self.attacker)\"\n    counterparty: kraken\n",
+                                  with: "  kraken-2:\n    chain: ethereum\n    address: \"\(Self.attacker)\"\n")
+            .replacingOccurrences(of: "  desk:\n    chain: ethereum\n    address: \"\(Self.other)\"\n    tags: [exchange]\n",
+                                  with: "  desk:\n    chain: ethereum\n    address: \"\(Self.other)\"\n    tags: [exchange, internal]\n")
+        #expect(retagged.components(separatedBy: "counterparty: kraken").count == 2, "only kraken-internal keeps its counterparty")
+        #expect(retagged.contains("tags: [exchange, internal]\n  self-tagged"))
         try c.govern(.changePolicy(yaml: Self.policy(version: 4, coolingOff: "{default: 48h, tags: {internal: 0s}, counterparties: {kraken: 72h}}",
                                                        entries: retagged)))
+        let kraken2After = try #require(c.state.addressBookStandings["kraken-2"])
+        #expect(kraken2After.since == c.now && kraken2After.usableFrom == c.now + 72 * Self.hour, "not the default's 48h")
+        #expect(kraken2After.usableFrom > kraken2.usableFrom)
         let desk = try #require(c.state.addressBookStandings["desk"])
-        #expect(desk.usableFrom - desk.since == 48 * Self.hour)
+        #expect(desk.usableFrom == c.now + 48 * Self.hour && desk.usableFrom >= deskBefore.usableFrom)
         guard case .destinationHeld("desk", .coolingOff) = try decide(&c, to: Self.other).decision.reason else {
             Issue.record("a re-tagged waiting entry is not held"); return
+        }
+        c.now = kraken2.usableFrom
+        guard case .destinationHeld("kraken-2", .coolingOff) = try decide(&c, to: Self.attacker).decision.reason else {
+            Issue.record("kraken-2 became usable when its old 72h wait ended, though the change restarted it"); return
         }
         // A change that adds an entry and drops the cooling-off at once does not spare its own
         // entry: it waits the longer of the two policies' delays.
@@ -171,6 +188,26 @@ import Testing
         // Without the section in either policy, a new entry is usable at once (today's behaviour).
         try c.govern(.changePolicy(yaml: Self.policy(version: 6, coolingOff: nil, entries: retagged + Self.entry("later", "0x5555555555555555555555555555555555555556"))))
         #expect(try decide(&c, to: "0x5555555555555555555555555555555555555556").decision.outcome == .allow)
+    }
+
+    /// Final review M1: an entry usable for long, re-tagged `internal` (0s), waits the default
+    /// again: a change of tags is a change, and only the cluster's own vault addresses skip the
+    /// default (`tagAndCounterpartySettingsOverrideTheDefaultAndTheLongestWins` checks the
+    /// exception). Under the example policy a rebalancer could otherwise send there at once.
+    @Test func reTaggingAnUsableEntryInternalWaitsTheDefault() throws {
+        var c = try cluster()
+        let settings = "{default: 48h, tags: {internal: 0s}}"
+        // (The policy's check wants an entry carrying each tag its cooling_off names.)
+        let ops = Self.entry("ops", "0x2222222222222222222222222222222222222222", tags: "[internal]")
+        try c.govern(.changePolicy(yaml: Self.policy(version: 3, coolingOff: settings, entries: Self.entry("desk", Self.other) + ops)))
+        c.now += 49 * Self.hour
+        #expect(try decide(&c, to: Self.other).decision.outcome == .allow)
+        try c.govern(.changePolicy(yaml: Self.policy(version: 4, coolingOff: settings, entries: Self.entry("desk", Self.other, tags: "[exchange, internal]") + ops)))
+        let desk = try #require(c.state.addressBookStandings["desk"])
+        #expect(desk.since == c.now && desk.usableFrom == c.now + 48 * Self.hour)
+        guard case .destinationHeld("desk", .coolingOff) = try decide(&c, to: Self.other).decision.reason else {
+            Issue.record("an entry re-tagged internal is usable at once"); return
+        }
     }
 
     @Test func onlyASecurityOfficerCancelsAnEntryAndOnlyDuringItsDelay() throws {
@@ -213,7 +250,7 @@ import Testing
         let stillCancelled = try decide(&c, to: Self.attacker).decision
         #expect(stillCancelled.reason == .destinationHeld(entry: "fresh-start", .cancelled(by: "heidi", at: Int64(cancelledAt / 1000))), "\(stillCancelled)")
         // Only the quorum's waiver lifts it, recorded.
-        let (waiver, _) = try c.propose(.waiveCoolingOff(entry: "fresh-start"), by: "frank")
+        let (waiver, _) = try c.propose(try c.waiver(of: "fresh-start"), by: "frank")
         try c.approve(waiver, by: "grace")
         try c.approve(waiver, by: "erin")
         #expect(c.status(waiver) == .executed)
@@ -224,7 +261,7 @@ import Testing
     @Test func aWaiverNeedsTheQuorumAndIsRecorded() throws {
         var c = try cluster()
         try c.govern(.changePolicy(yaml: Self.policy(version: 3, entries: Self.entry("attacker-eth", Self.attacker))))
-        let (waiver, _) = try c.propose(.waiveCoolingOff(entry: "attacker-eth"), by: "frank")
+        let (waiver, _) = try c.propose(try c.waiver(of: "attacker-eth"), by: "frank")
         #expect(c.state.operations[waiver.id]?.proposal.change.operation == GovernanceOperation(.changePolicy, target: "attacker-eth"), "decided as change_policy (review M1)")
         try c.approve(waiver, by: "grace")
         #expect(c.status(waiver) == .proposed, "one approval of two")
@@ -232,7 +269,7 @@ import Testing
             Issue.record("usable before the quorum waived it"); return
         }
         // A security officer alone does not waive either: it is the quorum's.
-        let (byOfficer, _) = try c.propose(.waiveCoolingOff(entry: "attacker-eth"), by: "heidi")
+        let (byOfficer, _) = try c.propose(try c.waiver(of: "attacker-eth"), by: "heidi")
         #expect(c.status(byOfficer) == .proposed)
         try c.approve(waiver, by: "erin")
         #expect(c.status(waiver) == .executed)
@@ -241,6 +278,77 @@ import Testing
         // Waived is not cooling off: there is nothing left to cancel.
         let (_, cancel) = try c.propose(.cancelAddressBookEntry(entry: "attacker-eth"), by: "heidi")
         #expect(Cluster.reason(cancel).contains("was waived by operation \(waiver.id)"))
+    }
+
+    /// Final review H1, as the attacker plays it: the quorum approves waiving kraken-eth-2 for the
+    /// real address; meanwhile a policy change moves kraken-eth-2 to the attacker's address and a
+    /// security officer cancels it. The waiver's last approval must not clear that cancellation:
+    /// the approvers signed the chain, the address and the standing, and the entry names none of
+    /// them now.
+    @Test func aWaiverApprovedForOneAddressNeverClearsAnotherPutUnderTheSameName() throws {
+        var c = try cluster()
+        try c.govern(.changePolicy(yaml: Self.policy(version: 3, entries: Self.entry("kraken-eth-2", Self.other))))
+        let signed = try c.waiver(of: "kraken-eth-2")
+        let added: String = try #require(c.state.addressBookStandings["kraken-eth-2"]).operationId
+        let expected = GovernanceChange.waiveCoolingOff(entry: "kraken-eth-2", chain: "ethereum", address: Self.other, standing: added)
+        #expect(signed == expected)
+        let (waiver, _) = try c.propose(signed, by: "frank")
+        try c.approve(waiver, by: "grace")
+        try c.govern(.changePolicy(yaml: Self.policy(version: 4, entries: Self.entry("kraken-eth-2", Self.attacker))))
+        let (cancel, _) = try c.propose(.cancelAddressBookEntry(entry: "kraken-eth-2"), by: "heidi")
+        #expect(c.status(cancel) == .executed)
+        let cancelled = PolicyDecision.Reason.destinationHeld(entry: "kraken-eth-2", .cancelled(by: "heidi", at: Int64(c.now / 1000)))
+        try c.approve(waiver, by: "erin")
+        #expect(c.status(waiver) == .failed)
+        let failure: String = try #require(c.state.operations[waiver.id]?.failure)
+        #expect(failure.contains("the waiver names kraken-eth-2 on ethereum at \(Self.other), but the entry now goes to ethereum \(Self.attacker)"), "\(failure)")
+        #expect(c.state.addressBookStandings["kraken-eth-2"]?.waived == nil)
+        #expect(c.state.cancelledDestinations.count == 1)
+        #expect(try decide(&c, to: Self.attacker).decision.reason == cancelled)
+        c.now += 49 * Self.hour
+        #expect(try decide(&c, to: Self.attacker).decision.reason == cancelled, "cancelled for good")
+
+        // Same address, but a change re-tagged it after one approval of the waiver (a new
+        // standing): the approvers signed the old one, so it is refused at execution; proposed
+        // now, it is refused at once. A waiver of what it is now goes through.
+        try c.govern(.changePolicy(yaml: Self.policy(version: 5, entries: Self.entry("desk", Self.other))))
+        let stale = try c.waiver(of: "desk")
+        let (old, _) = try c.propose(stale, by: "frank")
+        try c.approve(old, by: "grace")
+        try c.govern(.changePolicy(yaml: Self.policy(version: 6, entries: Self.entry("desk", Self.other, tags: "[exchange, otc]"))))
+        try c.approve(old, by: "erin")
+        #expect(c.status(old) == .failed)
+        let staleFailure: String = c.state.operations[old.id]?.failure ?? ""
+        #expect(staleFailure.contains("changed it since: nothing is waived"))
+        let (again, refused) = try c.propose(stale, by: "frank")
+        let reason: String = Cluster.reason(refused)
+        #expect(reason.contains("changed it since: nothing is waived"))
+        #expect(c.status(again) == nil)
+        guard case .destinationHeld("desk", .coolingOff) = try decide(&c, to: Self.other).decision.reason else {
+            Issue.record("a stale waiver made desk usable"); return
+        }
+        try c.govern(try c.waiver(of: "desk"))
+        #expect(try decide(&c, to: Self.other).decision.outcome == .allow)
+    }
+
+    /// The waiver's encoding carries the chain, address and standing (kind 46) and decodes back;
+    /// the retired kind 44, which named only the entry, no longer decodes.
+    @Test func aWaiverEncodesItsDestinationAndTheOldKindIsRefused() throws {
+        let waiver = GovernanceProposal(id: "op-9", proposer: "frank",
+                                        change: .waiveCoolingOff(entry: "kraken-eth-2", chain: "ethereum", address: Self.other, standing: "op-3"))
+        #expect(try GovernanceProposal(encoded: waiver.encoded) == waiver)
+        let cancel = GovernanceProposal(id: "op-9", proposer: "frank", change: .cancelAddressBookEntry(entry: "kraken-eth-2"))
+        let freeze: [UInt8] = GovernanceProposal(id: "op-9", proposer: "frank", change: .freeze).encoded
+        var old: [UInt8] = cancel.encoded
+        let kind: Int = try #require(old.indices.first { old[$0] != freeze[$0] })
+        #expect(old[kind] == 43)
+        old[kind] = 44
+        do {
+            _ = try GovernanceProposal(encoded: old)
+            Issue.record("a kind-44 waiver still decodes")
+        } catch {
+            #expect(error.reason.contains("change kind 44 (a cooling-off waiver naming only the entry, not its address) is retired"))
+        }
     }
 
     @Test func theReDecisionAtParametersTimeRefusesAnEntryThatStartedCoolingOffOrWasCancelled() throws {

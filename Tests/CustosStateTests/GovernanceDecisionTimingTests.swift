@@ -110,15 +110,16 @@ import Testing
         #expect(c.state.operations[second.id]?.approvals == ["frank"])
     }
 
-    /// A review longer than the operation existed when the decision was signed (with five
-    /// minutes for the signer's clock) is refused; up to it, it is believed.
+    /// A review longer than the operation can have existed is refused (since it was proposed,
+    /// to the committing block's time or the signing time if earlier, with the nodes' block
+    /// clock skew once: final review L1); up to it, it is believed.
     @Test func aReviewLongerThanTheOperationExistedIsRefused() throws {
         var c = try Self.cluster("{per_person_per_hour: 3}")
         let (op, _) = try c.propose(.addUser(id: "ivan", roles: ["trader"]), by: "erin")
         let proposedAt = try #require(c.state.operations[op.id]).proposedAt
         let signedAt = proposedAt + 60_000
         c.now = signedAt - 1000
-        let bound = 60_000 + DecisionTiming.maximumLeadMillis
+        let bound = 60_000 + NodeConsensus.defaultMaximumClockSkew
         let claimed = c.apply(try Self.approval(&c, op, by: "frank", DecisionTiming(signedAt: signedAt, reviewMillis: bound + 1)))
         #expect(Cluster.code(claimed) == .decisionTiming)
         #expect(Self.refusal(claimed)?.reason.contains("claims a review of \(bound + 1) ms") == true, "\(claimed)")

@@ -17,10 +17,14 @@ import Testing
 /// single approvals would, request by request.
 @Suite struct RequestBatchApprovalTests {
     /// `user`'s approval of `ids` together, signed now after a one-minute review (or with the
-    /// assertion `assertion` over another challenge).
+    /// assertion `assertion` over another challenge). The cluster's clock first moves on until
+    /// the last of them was recorded that long ago: no client measures a review of a request
+    /// longer than it existed, and every node refuses one that claims it.
     static func batch(
         _ c: inout Cluster, _ ids: [String], by user: String, review: UInt64? = 60_000, assertion: WebAuthnAssertion.Response? = nil
     ) throws -> (entry: Entry, timing: DecisionTiming) {
+        let recorded = ids.compactMap { c.state.requestBook.requests[$0]?.blockTime }.max() ?? c.now
+        if let review { c.now = max(c.now, recorded + review) }
         let timing = DecisionTiming(signedAt: c.now + 1000, reviewMillis: review)
         var signed = assertion
         if signed == nil {
@@ -360,7 +364,7 @@ import Testing
         let asSingle = try RequestDecisionEntry(.approve, requestId: ids[0], user: "frank", assertion: batchAssertion, timing: batch.timing).entry()
         #expect(Cluster.webAuthnCode(c.apply(asSingle)) == .wrongChallenge)
         // A single approval's assertion under a batch of that one request.
-        let timing = DecisionTiming(signedAt: c.now + 1000, reviewMillis: 60_000)
+        let timing = DecisionTiming(signedAt: c.now + 1000, reviewMillis: 1_000)
         let single = c.assert("frank", try #require(RequestDecisionEntry.challenge(.approve, requestId: ids[0], genesisDigest: c.state.genesisDigest, timing: timing)))
         let singleAsBatch = try RequestBatchApproval(requestIds: [ids[0]], user: "frank", assertion: single, timing: timing).entry()
         #expect(Cluster.webAuthnCode(c.apply(singleAsBatch)) == .wrongChallenge)

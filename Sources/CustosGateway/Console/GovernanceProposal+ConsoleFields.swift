@@ -79,8 +79,11 @@ extension GovernanceProposal {
         case .cancelNonce(let vault, let chain, let address, let nonce):
             fields += [ConsoleField("Vault", .string, vault), ConsoleField("Chain", .string, chain), ConsoleField("Address", .string, address),
                        ConsoleField("Nonce", .u64, String(nonce))]
-        case .cancelAddressBookEntry(let entry), .waiveCoolingOff(let entry):
+        case .cancelAddressBookEntry(let entry):
             fields += [ConsoleField("Address book entry", .string, entry)]
+        case .waiveCoolingOff(let entry, let chain, let address, let standing):
+            fields += [ConsoleField("Address book entry", .string, entry), ConsoleField("Chain", .string, chain),
+                       ConsoleField("Address", .string, address), ConsoleField("Put there by operation", .string, standing)]
         case .clearWatchFlag(let chain, let target):
             fields += [ConsoleField("Chain", .string, chain), ConsoleField("Clears", .string, target)]
         }

@@ -20,7 +20,12 @@ extension PolicyDocument.AddressBookEntry {
 
     /// Whether `other` names the same chain and address (compared as the evaluator compares them).
     public func isSameDestination(as other: PolicyDocument.AddressBookEntry) -> Bool {
-        chain.value == other.chain.value && AddressNormalization.normalize(address) == AddressNormalization.normalize(other.address)
+        isDestination(chain: other.chain.value, address: other.address)
+    }
+
+    /// Whether this entry goes to `address` on `chain` (compared as the evaluator compares them).
+    public func isDestination(chain other: String, address otherAddress: String) -> Bool {
+        chain.value == other && AddressNormalization.normalize(address) == AddressNormalization.normalize(otherAddress)
     }
 
     /// The chain and the address as the evaluator compares it, `chain/address`: what a

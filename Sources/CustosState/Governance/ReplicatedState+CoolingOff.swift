@@ -4,16 +4,18 @@ import CustosPolicy
 extension ReplicatedState {
     /// After policy change `operationId` replaced `old` by `new` at the state's block time: every
     /// entry of `new` that `old` lacks, or that changed (`isUnchanged(from:)`), starts cooling off
-    /// now, for the longer of the two documents' delays for it — a change that also shortens the
-    /// delay does not shorten its own entries' wait. An unchanged entry keeps its standing (a
+    /// now, for the longest of the two documents' delays for it and the old document's delay for
+    /// the entry as it was — a change that also shortens the delay, or drops the tag or
+    /// counterparty that set a long one, does not shorten its own entries' wait — and never
+    /// ends before a wait it was still serving. An unchanged entry keeps its standing (a
     /// cancelled one stays cancelled); a removed entry loses it, so one added again starts anew —
     /// except a cancellation, which is kept by chain and address (`cancelledDestinations`): an
     /// entry at a cancelled address, renamed, re-tagged or added again, stays cancelled.
     ///
-    /// The change that adds a destination also chooses its tags and counterparty, so for a new
-    /// destination (a new entry, or a new chain or address) an override never shortens the wait
-    /// below either document's default (security review H1: a quorum tagging its own address
-    /// `internal`), unless the address is one of the cluster's own vault addresses.
+    /// The change that adds or changes an entry also chooses its tags and counterparty, so for
+    /// every changed entry an override never shortens the wait below either document's default
+    /// (security review H1, final review M1: a quorum tagging its own address `internal`),
+    /// unless the address is one of the cluster's own vault addresses.
     mutating func restartCoolingOff(from old: PolicyDocument, to new: PolicyDocument, operationId: String) {
         var standings: [String: AddressBookStanding] = [:]
         let own = vaults.keys.sorted().flatMap { id in vaults[id]!.rootAddresses.map(\.address) + vaults[id]!.addresses.map(\.address) }
@@ -23,15 +25,20 @@ extension ReplicatedState {
                 standings[entry.name] = addressBookStandings[entry.name]
                 continue
             }
-            var delay = max(old.coolingOffSeconds(of: entry), new.coolingOffSeconds(of: entry))
-            // A re-tag of an entry still waiting, or cancelled, is no way around its wait either.
-            let previous = addressBookStandings[entry.name]
-            let stillHeld = previous.map { $0.cancelled != nil || $0.isCoolingOff(at: time) } ?? false
-            let newDestination = before.map { !entry.isSameDestination(as: $0) } ?? true
-            if (newDestination || stillHeld) && !entry.isAddress(among: own) {
+            // The longest of what the old policy set for the entry as it was and as it is, and
+            // what the new one sets for it (final review M1: dropping a 72h counterparty must not
+            // shorten the wait to the default).
+            var delay = max(old.coolingOffSeconds(of: entry), new.coolingOffSeconds(of: entry), before.map { old.coolingOffSeconds(of: $0) } ?? 0)
+            // Any change of an entry, new tags or counterparty included, waits at least the
+            // default: a re-tag to `internal` is no way around it (final review M1), unless
+            // the address is one of the cluster's own vault addresses.
+            if !entry.isAddress(among: own) {
                 delay = max(delay, old.coolingOffDefaultSeconds, new.coolingOffDefaultSeconds)
             }
-            var standing = AddressBookStanding(entry: entry.name, operationId: operationId, since: time, usableFrom: time + UInt64(delay) * 1000)
+            // A wait still running never ends earlier for the change.
+            var usableFrom = time + UInt64(delay) * 1000
+            if let previous = addressBookStandings[entry.name], previous.isCoolingOff(at: time) { usableFrom = max(usableFrom, previous.usableFrom) }
+            var standing = AddressBookStanding(entry: entry.name, operationId: operationId, since: time, usableFrom: usableFrom)
             standing.cancelled = cancelledDestinations[entry.destinationKey]
             standings[entry.name] = standing
         }
@@ -57,9 +64,22 @@ extension ReplicatedState {
 
     /// The quorum waives `entry`'s cooling-off, or a security officer's cancellation of it: it
     /// is usable from now, recorded with the operation; a cancellation of its chain and address
-    /// is lifted.
-    mutating func waiveCoolingOff(entry: String, proposer: String, operationId: String) throws(GovernanceError) {
+    /// is lifted. Only while the entry still goes to the `chain` and `address` the approvers
+    /// signed and stands as policy change `standing` put it: a waiver approved for one
+    /// destination never clears another that a later change put under the same name (final
+    /// review H1).
+    mutating func waiveCoolingOff(entry: String, chain: String, address: String, standing expected: String, proposer: String,
+                                  operationId: String) throws(GovernanceError) {
         var standing = try coolingStanding(entry, "waived", cancelledToo: true)
+        let current = document.addressBook.first(where: { $0.name == entry })!
+        guard current.isDestination(chain: chain, address: address) else {
+            throw GovernanceError(.invalidChange, "the waiver names \(entry.printable(limit: 64)) on \(chain.printable(limit: 64)) at \(address.printable(limit: 128)), "
+                + "but the entry now goes to \(current.chain.value) \(current.address): nothing is waived; propose a waiver for what it names now")
+        }
+        guard standing.operationId == expected else {
+            throw GovernanceError(.invalidChange, "the waiver names \(entry.printable(limit: 64)) as put by operation \(expected.printable(limit: 64)), "
+                + "but policy change \(standing.operationId) changed it since: nothing is waived; propose a waiver for what it is now")
+        }
         standing.cancelled = nil
         standing.waived = AddressBookStanding.Decision(user: proposer, operationId: operationId, at: time)
         addressBookStandings[entry] = standing

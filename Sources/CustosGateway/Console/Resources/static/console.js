@@ -22,7 +22,7 @@
     'remove-bot': 11, 'rotate-bot-key': 12, 'grant-role': 13, 'review-access': 14, 'enrol-credential': 15, 'add-member': 20, 'remove-member': 21,
     'create-vault': 30, 'add-vault-address': 31, 'refresh-vault': 32, 'readmit-signer': 33,
     'register-asset': 40, 'remove-asset': 41, 'cancel-nonce': 42,
-    'cancel-address-book-entry': 43, 'waive-cooling-off': 44, 'clear-watch-flag': 45,
+    'cancel-address-book-entry': 43, 'waive-cooling-off': 46, 'clear-watch-flag': 45,
   };
 
   // The signed fields of an operation as this script names them (review M3 of the dialog): the
@@ -53,7 +53,8 @@
       ['Decimals', 'u8']],
     'remove-asset': [['Chain', 'string'], ['Symbol', 'string']],
     'cancel-nonce': [VAULT, ['Chain', 'string'], ['Address', 'string'], ['Nonce', 'u64']],
-    'cancel-address-book-entry': [['Address book entry', 'string']], 'waive-cooling-off': [['Address book entry', 'string']],
+    'cancel-address-book-entry': [['Address book entry', 'string']],
+    'waive-cooling-off': [['Address book entry', 'string'], ['Chain', 'string'], ['Address', 'string'], ['Put there by operation', 'string']],
     'clear-watch-flag': [['Chain', 'string'], ['Clears', 'string']],
   };
 
