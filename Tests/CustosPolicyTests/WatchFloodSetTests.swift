@@ -152,6 +152,9 @@ extension WatchFloodSetTests {
         let c = TransactionHash(hex: "0x" + String(repeating: "CC", count: 32))!
         for i in 0..<3_000 { _ = set.insert(key(i), transaction: [a, b, c][i % 3], block: i % 3 == 2 ? 9 : 5, reporter: "w") }
         _ = set.clear(key(7))
+        // Watcher w2 corroborates a member of a and one of b (review helper-64 M2): b's stays.
+        set.corroborate(key(0), transaction: c, block: 9, reporter: "w2")
+        set.corroborate(key(1), transaction: c, block: 9, reporter: "w2")
         _ = set.remove { $0.transaction == b }
         return set
     }
@@ -159,11 +162,11 @@ extension WatchFloodSetTests {
     /// The running digest of a fixed history is pinned. Sharding the members and keeping hashes
     /// as 32 bytes left it as d2af36d gave it (f7f1bd73…, pinned in the commit that made them);
     /// folding each member's watcher in (set tag v3, review helper-54 M1) gave 84cabb99…; set
-    /// tag v4 (corroborations, review helper-64 M2) gives this one.
+    /// tag v4 and two corroborations (review helper-64 M2) give this one.
     @Test func theDigestOfAFixedHistoryIsPinned() {
         let set = Self.pinnedHistory()
-        #expect(set.count == 2_000)
-        #expect(set.digest.map { String(format: "%02x", $0) }.joined() == "1dcc4f95608585175c816d3d9adbc141a65cdc54926111646c578c605e673c5a")
+        #expect(set.count == 2_001 && set.corroboratedCount == 1)
+        #expect(set.digest.map { String(format: "%02x", $0) }.joined() == "bc34e8f2a69f565d27f0d2be941966d14b5eb25117e86d9927e4e261dd608201")
         // The watcher enters it: the same history from another watcher differs.
         var other = WatchFloodSet(chain: "ethereum"), same = WatchFloodSet(chain: "ethereum")
         _ = other.insert(Self.key(1), transaction: Self.a, block: 5, reporter: "w2")

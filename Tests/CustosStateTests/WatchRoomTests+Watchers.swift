@@ -175,4 +175,21 @@ extension WatchRoomTests {
         #expect(EffectiveWatchCoverage(coverages, minWatchers: 4) == nil)
         #expect(EffectiveWatchCoverage(coverages, minWatchers: 1)?.block == 500)
     }
+
+    /// Replay review, as the attacker holding watcher-1's key: it posts reports (heartbeats) until
+    /// its own replay cache is full; its next is refused, saying so, while watcher-2's reports are
+    /// still taken. Once its nonces age out of the clock-skew window, it posts again.
+    @Test func aWatcherFillingItsReplayCacheGetsOnlyItsOwnReportsRefused() throws {
+        var (c, second, _) = try twoWatcherCluster()
+        c.state.watch.replayCapacity = 3
+        for _ in 0..<3 { #expect(try report(&c, [], from: 1, block: 100) == .watched(chain: "ethereum", block: 100, flagged: 0)) }
+        let full = try report(&c, [], from: 1, block: 100)
+        #expect(Cluster.requestSigningCode(full) == .replayCacheFull, "\(full)")
+        #expect(Cluster.reason(full).contains("bot \"watcher-1\" posted 3 watch reports within the clock skew"), "\(full)")
+        for _ in 0..<3 {
+            #expect(try report(&c, [], from: 1, block: 100, keyId: "watcher-2", key: second) == .watched(chain: "ethereum", block: 100, flagged: 0))
+        }
+        c.now += UInt64(RequestBook.requestClockSkew) + 1_000
+        #expect(try report(&c, [], from: 1, block: 100) == .watched(chain: "ethereum", block: 100, flagged: 0))
+    }
 }

@@ -68,11 +68,23 @@ public struct WatchBook: Sendable {
     /// The most flood transactions with their own record per chain
     /// (`WatchFloodSet.defaultRecordCap`; a test sets fewer to reach it).
     var floodRecordCap = WatchFloodSet.defaultRecordCap
-    /// The nonces of the watch reports' envelopes still inside the clock-skew window, so that a
-    /// gateway cannot post an accepted report again (security review M1).
-    private(set) var replayCache = ReplayCache()
+    /// The nonces of each watcher's report envelopes still inside the clock-skew window, so that
+    /// a gateway cannot post an accepted report again (security review M1), by watcher: each
+    /// bounded on its own (`replayCapacity`), so a watcher that fills its cache gets only its own
+    /// reports refused until its nonces age out, never another watcher's (one cache shared by
+    /// every watcher let one fill it for all).
+    private(set) var replayCaches: [String: ReplayCache] = [:]
+    /// The most nonces one watcher's cache holds (`replayCapacityPerWatcher`; a test sets fewer).
+    var replayCapacity = WatchBook.replayCapacityPerWatcher
     /// Every accepted report and clearance, in order (the digest's view of the room).
     private(set) var journal = WriteJournal(room: "watch")
+
+    /// The most report nonces one watcher has inside the clock-skew window: at a report a second,
+    /// far more than a watcher posts (a range per block and a heartbeat).
+    public static let replayCapacityPerWatcher = 10_000
+
+    /// `watcher`'s replay cache, empty (of `replayCapacity`) before its first report.
+    func replayCache(of watcher: String) -> ReplayCache { replayCaches[watcher] ?? ReplayCache(capacity: replayCapacity) }
 
     /// The most counterparties flagged on one chain.
     public static let maximumFlagsPerChain = 10_000
@@ -121,7 +133,7 @@ public struct WatchBook: Sendable {
 
     /// Records an accepted report of `watcher` on `chain` of blocks `fromBlock` through `block`,
     /// committed at block time `time` (seconds), its envelope's `nonce` (in `replayCache`, the
-    /// cache with it): the run of parts it continues, the watcher's own coverage a completed run
+    /// watcher's    /// cache with it): the run of parts it continues, the watcher's own coverage a completed run
     /// extends, and
     /// the first appearances it adds (`additions(_:on:)`) within the bounds per transaction and
     /// per chain; a counterparty beyond them goes into the chain's flood set, in report order,
@@ -131,7 +143,7 @@ public struct WatchBook: Sendable {
         _ report: WatchReport, by watcher: String, nonce: String, at time: Int64, flagging: [(key: String, appearance: AddressAppearance)],
         replayCache: ReplayCache
     ) -> Int {
-        self.replayCache = replayCache
+        replayCaches[watcher] = replayCache
         let chain = report.chain
         let run = watcher + "/" + chain
         reportedBlocks[run] = max(reportedBlocks[run] ?? 0, report.block)
