@@ -148,14 +148,7 @@ public struct WatchFloodSet: Sendable, Hashable {
         let id = record(of: transaction, block: block, reporter: reporter)
         members[fingerprint] = id
         floods[id]?.members += 1
-        var change = digest + Array("add".utf8)
-        withUnsafeBytes(of: fingerprint.bigEndian) { change += $0 }
-        withUnsafeBytes(of: block.bigEndian) { change += $0 }
-        change += Array(transaction.hex.utf8)
-        // The watcher too (review helper-54 M1): a clearance by watcher removes what it planted.
-        withUnsafeBytes(of: UInt32(reporter.utf8.count).bigEndian) { change += $0 }
-        change += Array(reporter.utf8)
-        digest = Array(SHA256.hash(data: change))
+        fold("add", fingerprint, block: block, transaction: transaction, reporter: reporter)
         return true
     }
 
@@ -170,7 +163,14 @@ public struct WatchFloodSet: Sendable, Hashable {
         let id = record(of: transaction, block: block, reporter: reporter)
         corroborations[fingerprint] = id
         floods[id]?.members += 1
-        var change = digest + Array("corroborate".utf8)
+        fold("corroborate", fingerprint, block: block, transaction: transaction, reporter: reporter)
+    }
+
+    /// Folds a member's change (`what`: added or corroborated) into `digest`: its fingerprint,
+    /// block, transaction and watcher (review helper-54 M1: a clearance by watcher removes what
+    /// it planted).
+    private mutating func fold(_ what: String, _ fingerprint: UInt128, block: UInt64, transaction: TransactionHash, reporter: String) {
+        var change = digest + Array(what.utf8)
         withUnsafeBytes(of: fingerprint.bigEndian) { change += $0 }
         withUnsafeBytes(of: block.bigEndian) { change += $0 }
         change += Array(transaction.hex.utf8)

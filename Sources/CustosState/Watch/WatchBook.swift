@@ -133,9 +133,10 @@ public struct WatchBook: Sendable {
 
     /// Records an accepted report of `watcher` on `chain` of blocks `fromBlock` through `block`,
     /// committed at block time `time` (seconds), its envelope's `nonce` (in `replayCache`, the
-    /// watcher's    /// cache with it): the run of parts it continues, the watcher's own coverage a completed run
-    /// extends, and
-    /// the first appearances it adds (`additions(_:on:)`) within the bounds per transaction and
+    /// watcher's cache with it): the run of parts it continues, the watcher's own coverage a
+    /// completed run extends, the flags and flood members it corroborates (another watcher's,
+    /// review helper-64 M2), and
+    /// the first appearances it adds (`additions(_:by:on:)`) within the bounds per transaction and
     /// per chain; a counterparty beyond them goes into the chain's flood set, in report order,
     /// and one the set has no room for is counted in the chain's overflow mark. Returns how many
     /// it flagged one by one.
