@@ -233,6 +233,9 @@ public struct WatchBook: Sendable {
             w.append(UInt32(corroborating.count))
             for (key, a) in corroborating {
                 w.append(string: key)
+                w.append(UInt64(bitPattern: a.reportedAt))
+                w.append(string: a.vaultAddress)
+                w.append(a.incoming)
                 w.append(a.block)
                 w.append(string: a.transaction)
             }
@@ -334,20 +337,24 @@ public struct WatchBook: Sendable {
         return covered
     }
 
-    /// Drops `bot`'s coverage of every chain (`dropCoverage`) when the quorum removes the bot or
-    /// rotates its key (review helper-68 L3): what the old key attested counts no more, and a
-    /// rotated watcher reads again every block since the chain's mark. Journals the chains it
-    /// dropped, by `operationId`.
-    mutating func forgetCoverage(of bot: String, operationId: String) {
+    /// Forgets watcher `bot` when the quorum removes the bot or rotates its key: its coverage of
+    /// every chain (`dropCoverage`; review helper-68 L3: what the old key attested counts no
+    /// more, and a rotated watcher reads again every block since the chain's mark), and its
+    /// replay cache (review of watch8 L5: an envelope the old key signed fails verification, so
+    /// its nonces guard nothing; a removed bot's are never read again). Journals the chains it
+    /// dropped and whether it held a cache, by `operationId`.
+    mutating func forget(watcher bot: String, operationId: String) {
         let chains = Set(coverages.keys).union(progress.keys.compactMap { Self.chain(of: $0, watcher: bot) })
             .union(reportedBlocks.keys.compactMap { Self.chain(of: $0, watcher: bot) }).sorted()
         var dropped: [String] = []
         for chain in chains where dropCoverage(of: bot, on: chain) { dropped.append(chain) }
-        guard !dropped.isEmpty else { return }
+        let cached = replayCaches.removeValue(forKey: bot) != nil
+        guard !dropped.isEmpty || cached else { return }
         journal.record { w in
-            w.append(string: "forget coverage")
+            w.append(string: "forget watcher")
             w.append(string: bot)
             w.append(strings: dropped)
+            w.append(cached)
             w.append(string: operationId)
         }
     }
