@@ -156,5 +156,8 @@ extension WatchRoomTests {
         let hash = "0x" + String(repeating: "ab", count: 32)
         #expect(try WatchClearance(hash).words.contains("members kept in a watcher's summary beyond the flood records stay"))
         #expect(try WatchClearance("below:200").words.contains("its members stay if its highest block is 200 or later"))
+        // Review of watch8 L1: `reporter:BOT` says it drops the bot's coverage and what to do next.
+        #expect(try WatchClearance("reporter:watcher-1").words.contains(
+            "and watcher watcher-1's coverage of the chain: rotate its key or remove it next (its next report starts its coverage again)"))
     }
 }
