@@ -219,26 +219,9 @@ public struct WatchBook: Sendable {
             w.append(UInt32(report.parts))
             w.append(extended)
             w.append(string: report.vaultsDigest)
-            w.append(UInt32(added.count))
-            // What decides and what is shown, but not the wording of the transfer (it may change).
-            for (key, a) in added {
-                w.append(string: key)
-                w.append(UInt64(bitPattern: a.reportedAt))
-                w.append(string: a.vaultAddress)
-                w.append(a.incoming)
-                w.append(a.block)
-                w.append(string: a.transaction)
-            }
+            Self.append(added, to: &w)
             // The flags it corroborated (review helper-64 M2), and the flood members.
-            w.append(UInt32(corroborating.count))
-            for (key, a) in corroborating {
-                w.append(string: key)
-                w.append(UInt64(bitPattern: a.reportedAt))
-                w.append(string: a.vaultAddress)
-                w.append(a.incoming)
-                w.append(a.block)
-                w.append(string: a.transaction)
-            }
+            Self.append(corroborating, to: &w)
             w.append(UInt32(floodCorroborated))
             w.append(UInt32(flooded))
             w.append(UInt32(unflagged))
@@ -246,6 +229,20 @@ public struct WatchBook: Sendable {
             w.append(lengthPrefixed: floodSets[chain]?.digest ?? [])
         }
         return added.count
+    }
+
+    /// Appends `flags` to a journal write: their count, then each one's key and what decides and
+    /// is shown of its appearance, but not the wording of the transfer (it may change).
+    private static func append(_ flags: [(key: String, appearance: AddressAppearance)], to w: inout CanonicalWriter) {
+        w.append(UInt32(flags.count))
+        for (key, a) in flags {
+            w.append(string: key)
+            w.append(UInt64(bitPattern: a.reportedAt))
+            w.append(string: a.vaultAddress)
+            w.append(a.incoming)
+            w.append(a.block)
+            w.append(string: a.transaction)
+        }
     }
 
     /// Raises `chain`'s mark to `block` (the effective coverage's block after a report), never lowers it.
