@@ -44,7 +44,8 @@ public struct WatchCoverageView: Codable, Sendable, Equatable {
     public init(chain: String, in state: ReplicatedState) {
         let coverages = state.watchCoverages[chain] ?? [:]
         let minimum = state.policy.document.poisoning.minWatchers
-        let effective = EffectiveWatchCoverage(coverages, minWatchers: minimum)
+        // The state's own effective coverage, the one its transition raises the mark by.
+        let effective = state.watchCoverage[chain]
         self.chain = chain
         minWatchers = minimum
         coveredBlock = effective?.block

@@ -66,6 +66,7 @@ struct WatcherCommand: AsyncParsableCommand {
         let key = BotKeyFile.load(watcher)
         let call = GatewayCall(connection.gateway)
         let (_, genesis) = try await connection.cluster(call, pinned: key.file.cluster, in: watcher)
+        try await checkChainId(client, call)
         let cursorPath = cursor ?? "\(watcher).\(chain).cursor"
         let room = try await coverage(call)
         var next: UInt64
@@ -107,6 +108,20 @@ struct WatcherCommand: AsyncParsableCommand {
             }
             if once { return }
             try await Task.sleep(for: .milliseconds(interval))
+        }
+    }
+
+    /// Ends the command unless the endpoint serves the chain id the cluster registered for
+    /// `--chain` (review helper-63 L3: a watcher pointed at another chain would attest it).
+    private func checkChainId(_ client: EVMRPCClient, _ call: GatewayCall) async throws {
+        let assets: [AssetView] = try await call.get("/v1/assets")
+        guard let registered = assets.first(where: { $0.chain == chain })?.chainId else {
+            fail("the cluster registers no asset on chain \"\(chain.printable(limit: 64))\": there is nothing to watch on it")
+        }
+        let served = try await client.chainID()
+        guard served == registered else {
+            fail("the endpoint \(client.redactedEndpoint) serves chain id \(served), but the cluster registers \(chain) with chain id \(registered): "
+                 + "point --rpc at an endpoint of \(chain)")
         }
     }
 

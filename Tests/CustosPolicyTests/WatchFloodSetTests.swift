@@ -37,13 +37,47 @@ import Testing
         let twice = set.clear(Self.key(40))
         #expect(removed && !twice, "not a member twice")
         #expect(set.flood(of: Self.key(41))?.members == 19)
-        let ofA = set.remove { $0.transaction == Self.a }
+        let ofA = set.remove { $0.transaction == Self.a }.removed
         #expect(ofA == 30)
         #expect(!set.contains(Self.key(0)) && set.contains(Self.key(41)) && set.count == 19)
-        let before9 = set.remove { $0.block < 9 }
-        let before10 = set.remove { $0.block < 10 }
+        let before9 = set.remove { $0.block < 9 }.removed
+        let before10 = set.remove { $0.block < 10 }.removed
         #expect(before9 == 0 && before10 == 19)
         #expect(set.count == 0 && set.transactions.isEmpty)
+    }
+
+    /// Review helper-64 M2: a member a second watcher reports too stays when the first
+    /// watcher's records are removed, counted in the second's; it leaves only with both. The
+    /// first watcher's own report again, or a third watcher's, corroborates nothing.
+    @Test func aCorroboratedMemberStaysUntilBothRecordsGo() {
+        var set = WatchFloodSet(chain: "ethereum")
+        for i in 0..<4 { _ = set.insert(Self.key(i), transaction: Self.a, block: 5, reporter: "w1") }
+        set.corroborate(Self.key(0), transaction: Self.a, block: 5, reporter: "w1")
+        #expect(set.corroboratedCount == 0, "the same watcher does not corroborate itself")
+        set.corroborate(Self.key(0), transaction: Self.b, block: 6, reporter: "w2")
+        set.corroborate(Self.key(1), transaction: Self.b, block: 6, reporter: "w2")
+        let before = set.digest
+        set.corroborate(Self.key(1), transaction: Self.b, block: 6, reporter: "w3")
+        set.corroborate(Self.key(9), transaction: Self.b, block: 6, reporter: "w2")
+        #expect(set.corroboratedCount == 2 && set.digest == before, "one corroboration per member, of members only")
+        #expect(set.corroboration(of: Self.key(0))?.reporter == "w2" && set.corroboration(of: Self.key(2)) == nil)
+        let ofW1 = set.remove { $0.reporter == "w1" }
+        #expect(ofW1.removed == 2 && ofW1.kept == 2)
+        #expect(set.count == 2 && set.contains(Self.key(0)) && set.contains(Self.key(1)) && !set.contains(Self.key(2)))
+        #expect(set.flood(of: Self.key(0)) == WatchFlood(transaction: Self.b, reporter: "w2", block: 6, members: 2), "now the second watcher's")
+        #expect(set.corroboratedCount == 0 && set.transactions.map(\.reporter) == ["w2"])
+        let ofW2 = set.remove { $0.reporter == "w2" }
+        #expect(ofW2.removed == 2 && ofW2.kept == 0 && set.count == 0 && set.transactions.isEmpty)
+
+        // The corroborating record goes first: the member stays with its first record; an
+        // address cleared goes with both.
+        var other = WatchFloodSet(chain: "ethereum")
+        for i in 0..<2 { _ = other.insert(Self.key(i), transaction: Self.a, block: 5, reporter: "w1") }
+        for i in 0..<2 { other.corroborate(Self.key(i), transaction: Self.b, block: 6, reporter: "w2") }
+        let ofB = other.remove { $0.transaction == Self.b }
+        #expect(ofB.removed == 0 && ofB.kept == 2 && other.count == 2 && other.corroboratedCount == 0)
+        other.corroborate(Self.key(0), transaction: Self.b, block: 6, reporter: "w2")
+        #expect(other.clear(Self.key(0)) && other.corroboratedCount == 0 && other.transactions.map(\.reporter) == ["w1"])
     }
 
     @Test func theDigestFollowsTheHistoryNotTheMembersAlone() {
@@ -118,17 +152,21 @@ extension WatchFloodSetTests {
         let c = TransactionHash(hex: "0x" + String(repeating: "CC", count: 32))!
         for i in 0..<3_000 { _ = set.insert(key(i), transaction: [a, b, c][i % 3], block: i % 3 == 2 ? 9 : 5, reporter: "w") }
         _ = set.clear(key(7))
+        // Watcher w2 corroborates a member of a and one of b (review helper-64 M2): b's stays.
+        set.corroborate(key(0), transaction: c, block: 9, reporter: "w2")
+        set.corroborate(key(1), transaction: c, block: 9, reporter: "w2")
         _ = set.remove { $0.transaction == b }
         return set
     }
 
     /// The running digest of a fixed history is pinned. Sharding the members and keeping hashes
     /// as 32 bytes left it as d2af36d gave it (f7f1bd73…, pinned in the commit that made them);
-    /// folding each member's watcher in (set tag v3, review helper-54 M1) gave this one.
+    /// folding each member's watcher in (set tag v3, review helper-54 M1) gave 84cabb99…; set
+    /// tag v4 and two corroborations (review helper-64 M2) give this one.
     @Test func theDigestOfAFixedHistoryIsPinned() {
         let set = Self.pinnedHistory()
-        #expect(set.count == 2_000)
-        #expect(set.digest.map { String(format: "%02x", $0) }.joined() == "84cabb99a4b504d6b59aa2ae4be623a6832601d292b23da717bc2c84febbd42a")
+        #expect(set.count == 2_001 && set.corroboratedCount == 1)
+        #expect(set.digest.map { String(format: "%02x", $0) }.joined() == "bc34e8f2a69f565d27f0d2be941966d14b5eb25117e86d9927e4e261dd608201")
         // The watcher enters it: the same history from another watcher differs.
         var other = WatchFloodSet(chain: "ethereum"), same = WatchFloodSet(chain: "ethereum")
         _ = other.insert(Self.key(1), transaction: Self.a, block: 5, reporter: "w2")
@@ -163,8 +201,8 @@ extension WatchFloodSetTests {
         #expect(past)
         #expect(set.flood(of: Self.key(2_000))?.transaction == Self.hash(3) && set.transactionCount == 8)
         // By transaction: only own records; a summary's members leave by block once past its last.
-        let byTransaction = set.remove { $0.transaction == Self.hash(500) }
-        let byBlock = set.remove { $0.lastBlock < 1_099 }
+        let byTransaction = set.remove { $0.transaction == Self.hash(500) }.removed
+        let byBlock = set.remove { $0.lastBlock < 1_099 }.removed
         #expect(byTransaction == 0 && byBlock == 8 + 1 + 496)
         #expect(set.summaries.map(\.reporter) == ["w-odd"] && set.transactionCount == 0)
         // Records freed: the next flood gets its own again.

@@ -21,6 +21,16 @@ extension TransactionLoopbackTests {
                     "--from-block", "0", "--confirmations", "0", "--cursor", f.cluster.root.appendingPathComponent(name).path, "--once",
                 ] + TransactionFixture.clockOffsetArguments(f.cluster))
             }
+            // Pointed at devnet's endpoint as localnet (chain id 31337), the watcher refuses to
+            // start, naming both ids, and reports nothing (review helper-63 L3).
+            #expect(f.chainId != 31337)
+            let wrong = try await CustosExecutable.run([
+                "watcher", "--gateway", f.cluster.baseURL, "--watcher", f.watcherKey, "--chain", "localnet", "--rpc", f.chain.url.absoluteString,
+                "--from-block", "0", "--confirmations", "0", "--cursor", f.cluster.root.appendingPathComponent("wrong.cursor").path, "--once",
+            ] + TransactionFixture.clockOffsetArguments(f.cluster))
+            #expect(wrong.status != 0 && wrong.stderr.contains("serves chain id \(f.chainId), but the cluster registers localnet with chain id 31337"),
+                    "\(wrong.stdout) \(wrong.stderr)")
+            #expect(!wrong.stdout.contains("reported"))
             // Two watchers (the policy's min_watchers is 2, review helper-58 M2), each with its own key.
             let out = try await watch(f.watcherKey, cursor: "watcher-devnet.cursor")
             #expect(out.contains("reported") && out.contains("flagging 1 address"), "\(out)")

@@ -35,9 +35,9 @@ extension Cluster {
     }
 
     /// `body` signed by `key` for `keyId`, stamped `skew` ms after the current block time (the
-    /// next `apply` happens one second later).
-    mutating func signed(_ body: JSONValue, keyId: String, key: BotSigningKey, skew: Int64 = 0) -> SignedRequest {
-        SignedRequest(body: body, cluster: state.genesisDigest, keyId: keyId, timestamp: Int64(now) + skew, nonce: nonce(), key: key)
+    /// next `apply` happens one second later), with `nonce` (a fresh one when nil).
+    mutating func signed(_ body: JSONValue, keyId: String, key: BotSigningKey, skew: Int64 = 0, nonce: String? = nil) -> SignedRequest {
+        SignedRequest(body: body, cluster: state.genesisDigest, keyId: keyId, timestamp: Int64(now) + skew, nonce: nonce ?? self.nonce(), key: key)
     }
 
     /// Submits a signed request in the next block.

@@ -175,4 +175,44 @@ extension WatchRoomTests {
         #expect(EffectiveWatchCoverage(coverages, minWatchers: 4) == nil)
         #expect(EffectiveWatchCoverage(coverages, minWatchers: 1)?.block == 500)
     }
+
+    /// Replay review, as the attacker holding watcher-1's key: it posts reports (heartbeats) until
+    /// its own replay cache is full; its next is refused, saying so, while watcher-2's reports are
+    /// still taken. Once its nonces age out of the clock-skew window, it posts again.
+    @Test func aWatcherFillingItsReplayCacheGetsOnlyItsOwnReportsRefused() throws {
+        var (c, second, _) = try twoWatcherCluster()
+        c.state.watch.replayCapacity = 3
+        for _ in 0..<3 { #expect(try report(&c, [], from: 1, block: 100) == .watched(chain: "ethereum", block: 100, flagged: 0)) }
+        let full = try report(&c, [], from: 1, block: 100)
+        #expect(Cluster.requestSigningCode(full) == .replayCacheFull, "\(full)")
+        #expect(Cluster.reason(full).contains("bot \"watcher-1\" posted 3 watch reports within the clock skew"), "\(full)")
+        for _ in 0..<3 {
+            #expect(try report(&c, [], from: 1, block: 100, keyId: "watcher-2", key: second) == .watched(chain: "ethereum", block: 100, flagged: 0))
+        }
+        c.now += UInt64(RequestBook.requestClockSkew) + 1_000
+        #expect(try report(&c, [], from: 1, block: 100) == .watched(chain: "ethereum", block: 100, flagged: 0))
+    }
+
+    /// Review of watch8 L5: a watcher's replay cache is freed when the quorum rotates its key or
+    /// removes it. As the attacker (a gateway replaying what the old key signed, the cache gone):
+    /// the envelope fails verification against the new key.
+    @Test func aRotatedOrRemovedWatchersReplayCacheIsFreed() throws {
+        var (c, second, _) = try twoWatcherCluster()
+        c.state.watch.replayCapacity = 2
+        let signedByOldKey = try reportEntry(&c, [], from: 1, block: 100)
+        #expect(c.apply(signedByOldKey) == .watched(chain: "ethereum", block: 100, flagged: 0))
+        #expect(try report(&c, [], from: 1, block: 100) == .watched(chain: "ethereum", block: 100, flagged: 0))
+        #expect(Cluster.requestSigningCode(try report(&c, [], from: 1, block: 100)) == .replayCacheFull)
+        #expect(try report(&c, [], from: 1, block: 100, keyId: "watcher-2", key: second) == .watched(chain: "ethereum", block: 100, flagged: 0))
+        let rotated = BotSigningKey(ed25519: Curve25519.Signing.PrivateKey())
+        try c.govern(.rotateBotKey(id: "watcher-1", key: rotated.publicKey))
+        #expect(c.state.watch.replayCaches["watcher-1"] == nil && c.state.watch.replayCaches["watcher-2"] != nil)
+        // Within the same clock-skew window, the new key's report is taken (its cache starts empty) ...
+        #expect(try report(&c, [], from: 1, block: 100, key: rotated) == .watched(chain: "ethereum", block: 100, flagged: 0))
+        // ... and the old key's envelope, replayed, is refused for its signature, not taken again.
+        guard case .refused(let error) = c.apply(signedByOldKey) else { Issue.record("the old key's envelope was taken again"); return }
+        #expect(error.code == .requestRefused && error.reason.contains("signature of bot \"watcher-1\" does not verify"), "\(error)")
+        try c.govern(.removeBot(id: "watcher-2"))
+        #expect(c.state.watch.replayCaches["watcher-2"] == nil)
+    }
 }

@@ -79,16 +79,16 @@ import Testing
                                 part: part, parts: parts, vaults: vaults, keyId: keyId, key: key))
     }
 
-    /// The log entry `report` applies.
+    /// The log entry `report` applies, its envelope of `nonce` (a fresh one when nil).
     func reportEntry(
         _ c: inout Cluster, _ transfers: [WatchedTransfer], chain: String = "ethereum", from: UInt64 = 0, block: UInt64 = 100,
         blockTime: Int64? = nil, blockHash: String = WatchRoomTests.blockHash, parentHash: String? = nil, part: Int = 1, parts: Int = 1,
-        vaults: [String]? = nil, keyId: String = "watcher-1", key: BotSigningKey? = nil
+        vaults: [String]? = nil, keyId: String = "watcher-1", key: BotSigningKey? = nil, nonce: String? = nil
     ) throws -> Entry {
         let body = WatchReport(chain: chain, fromBlock: from, block: block, blockHash: blockHash, parentHash: from > 0 ? parentHash ?? Self.blockHash : nil,
                                blockTime: blockTime ?? Int64(c.now / 1000),
                                vaults: vaults ?? Array(c.state.vaultEVMAddresses), part: part, parts: parts, transfers: transfers).json
-        return try WatchEntry.report(c.signed(body, keyId: keyId, key: key ?? watcher))
+        return try WatchEntry.report(c.signed(body, keyId: keyId, key: key ?? watcher, nonce: nonce))
     }
 
     /// The risk bot's ETH transfer to `to`, decided in the next block.

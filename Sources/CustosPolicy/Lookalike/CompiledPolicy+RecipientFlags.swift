@@ -65,6 +65,9 @@ extension CompiledPolicy {
             }
             guard let bound, state.chainIds[name] != nil else { continue }
             let watchers = state.watchCoverage[name] ?? [:]
+            // This policy's min_watchers, not the one in force: a dry-run or a proposed policy
+            // reads the same per-watcher coverages (`ReplicatedState.watchCoverage` is this, under
+            // the policy in force).
             let minimum = document.poisoning.minWatchers
             guard let coverage = EffectiveWatchCoverage(watchers, minWatchers: minimum) else {
                 if watchers.isEmpty {

@@ -31,6 +31,12 @@ import CustosCore
 /// A summary's members leave with its watcher (`reporter:BOT`), one by one, or by `below:N` once
 /// N is past its highest block; a clearance by transaction hash reaches only transactions with
 /// their own record.
+///
+/// A member a second watcher reports too (the same counterparty, from its own report of any
+/// dust transaction) is corroborated (review helper-64 M2): the member keeps the second
+/// watcher's record beside its first, so a clearance that removes the first record (say
+/// `reporter:BOT` of a compromised watcher) leaves it, counted in the second; it leaves only when
+/// both records go. One corroboration per member keeps the set bounded.
 public struct WatchFloodSet: Sendable, Hashable {
     /// The chain whose counterparties it holds.
     public let chain: String
@@ -44,6 +50,8 @@ public struct WatchFloodSet: Sendable, Hashable {
     /// The record of each member, by fingerprint, sharded so that a copy changing a few members
     /// copies only their shards.
     private var members = ShardedDictionary<UInt128, UInt32>()
+    /// The record of a second watcher's report of a member, by fingerprint (`corroborate`).
+    private var corroborations = ShardedDictionary<UInt128, UInt32>()
     /// The fingerprints of the addresses the quorum cleared: never members again.
     private var cleared: Set<UInt128> = []
     /// The records (`WatchFlood`), by the id `members` names them with.
@@ -74,11 +82,14 @@ public struct WatchFloodSet: Sendable, Hashable {
         self.chain = chain
         self.budget = budget
         self.recordCap = recordCap
-        digest = Array(SHA256.hash(data: Array("custos.watch.flood-set.v3\n\(chain)".utf8)))
+        digest = Array(SHA256.hash(data: Array("custos.watch.flood-set.v4\n\(chain)".utf8)))
     }
 
     /// How many counterparties it holds.
     public var count: Int { members.count }
+
+    /// How many members a second watcher corroborated.
+    public var corroboratedCount: Int { corroborations.count }
 
     /// Whether it holds `budget` members (the next new one is left out).
     public var isFull: Bool { members.count >= budget }
@@ -110,6 +121,13 @@ public struct WatchFloodSet: Sendable, Hashable {
         return members[fingerprint].flatMap { floods[$0] }
     }
 
+    /// The record of the second watcher that reported `key`, if it is a corroborated member.
+    public func corroboration(of key: String) -> WatchFlood? {
+        let fingerprint = Self.fingerprint(key)
+        guard !cleared.contains(fingerprint), members[fingerprint] != nil else { return nil }
+        return corroborations[fingerprint].flatMap { floods[$0] }
+    }
+
     /// Whether `key` is a member (a cleared one never is).
     public func contains(_ key: String) -> Bool { flood(of: key) != nil }
 
@@ -130,15 +148,35 @@ public struct WatchFloodSet: Sendable, Hashable {
         let id = record(of: transaction, block: block, reporter: reporter)
         members[fingerprint] = id
         floods[id]?.members += 1
-        var change = digest + Array("add".utf8)
+        fold("add", fingerprint, block: block, transaction: transaction, reporter: reporter)
+        return true
+    }
+
+    /// Records that watcher `reporter` reported member `key` too, from `transaction` in chain
+    /// block `block` (review helper-64 M2), when another watcher's report made it a member and
+    /// no second watcher corroborated it yet; else changes nothing. It is counted in
+    /// `reporter`'s record of the transaction (or its summary beyond the cap).
+    public mutating func corroborate(_ key: String, transaction: TransactionHash, block: UInt64, reporter: String) {
+        let fingerprint = Self.fingerprint(key)
+        guard !cleared.contains(fingerprint), let first = members[fingerprint], corroborations[fingerprint] == nil,
+              let firstReporter = floods[first]?.reporter, firstReporter != reporter else { return }
+        let id = record(of: transaction, block: block, reporter: reporter)
+        corroborations[fingerprint] = id
+        floods[id]?.members += 1
+        fold("corroborate", fingerprint, block: block, transaction: transaction, reporter: reporter)
+    }
+
+    /// Folds a member's change (`what`: added or corroborated) into `digest`: its fingerprint,
+    /// block, transaction and watcher (review helper-54 M1: a clearance by watcher removes what
+    /// it planted).
+    private mutating func fold(_ what: String, _ fingerprint: UInt128, block: UInt64, transaction: TransactionHash, reporter: String) {
+        var change = digest + Array(what.utf8)
         withUnsafeBytes(of: fingerprint.bigEndian) { change += $0 }
         withUnsafeBytes(of: block.bigEndian) { change += $0 }
         change += Array(transaction.hex.utf8)
-        // The watcher too (review helper-54 M1): a clearance by watcher removes what it planted.
         withUnsafeBytes(of: UInt32(reporter.utf8.count).bigEndian) { change += $0 }
         change += Array(reporter.utf8)
         digest = Array(SHA256.hash(data: change))
-        return true
     }
 
     /// The id of the record a member of `transaction` in `block` from `reporter` is counted in,
@@ -193,26 +231,57 @@ public struct WatchFloodSet: Sendable, Hashable {
         cleared.insert(fingerprint)
         if let id = members[fingerprint] {
             members[fingerprint] = nil
-            release([id: 1], change: "address \(fingerprint)")
+            var released = [id: 1]
+            if let second = corroborations[fingerprint] {
+                corroborations[fingerprint] = nil
+                released[second, default: 0] += 1
+            }
+            release(released, change: "address \(fingerprint)")
         } else {
             digest = Array(SHA256.hash(data: digest + Array("clear \(fingerprint)".utf8)))
         }
         return wasMember
     }
 
-    /// Removes every member planted by a record `matches`; returns how many. It reads every
-    /// member: only the quorum's clearances call it.
-    public mutating func remove(where matches: (WatchFlood) -> Bool) -> Int {
+    /// Removes every member planted by a record `matches`, unless a record that does not match
+    /// corroborates it (`corroborate`): such a member stays, counted in that record alone.
+    /// Returns how many members left the set and how many of those the matching records held
+    /// stayed for another watcher's record. It reads every member: only the quorum's clearances
+    /// call it.
+    public mutating func remove(where matches: (WatchFlood) -> Bool) -> (removed: Int, kept: Int) {
         let gone = Set(floods.filter { matches($0.value) }.keys)
-        guard !gone.isEmpty else { return 0 }
-        var removed: [UInt32: Int] = [:]
-        members = members.filter { _, id in
-            guard gone.contains(id) else { return true }
-            removed[id, default: 0] += 1
+        guard !gone.isEmpty else { return (0, 0) }
+        var released: [UInt32: Int] = [:]
+        var promoted: [UInt128: UInt32] = [:]
+        var ended: [UInt128] = []
+        var kept = 0
+        for (fingerprint, second) in corroborations {
+            guard let first = members[fingerprint] else { continue }
+            let firstGoes = gone.contains(first)
+            let secondGoes = gone.contains(second)
+            guard firstGoes || secondGoes else { continue }
+            ended.append(fingerprint)
+            if firstGoes && !secondGoes {
+                // The second watcher's record now holds it alone.
+                promoted[fingerprint] = second
+                released[first, default: 0] += 1
+                kept += 1
+            } else {
+                released[second, default: 0] += 1
+                if !firstGoes { kept += 1 }
+            }
+        }
+        for fingerprint in ended { corroborations[fingerprint] = nil }
+        var removed = 0
+        members = members.filter { fingerprint, id in
+            guard gone.contains(id), promoted[fingerprint] == nil else { return true }
+            released[id, default: 0] += 1
+            removed += 1
             return false
         }
-        release(removed, change: "floods \(gone.count)")
-        return removed.values.reduce(0, +)
+        for (fingerprint, id) in promoted { members[fingerprint] = id }
+        release(released, change: "floods \(gone.count) removed \(removed) kept \(kept)")
+        return (removed, kept)
     }
 
     /// Counts the members removed from each record, drops records left empty, and folds the

@@ -137,12 +137,18 @@ extension ReplicatedState {
         case .removeBot(let id):
             _ = try activeBot(id)
             bots[id]!.active = false
+            // A removed watcher's coverage counts no more, whatever becomes of its id (review helper-68 L3),
+            // and its replay cache is freed (review of watch8 L5).
+            watch.forget(watcher: id, operationId: p.id)
         case .rotateBotKey(let id, let key):
             let b = try activeBot(id)
             guard b.key != key else { throw invalid("bot \"\(id)\" already uses this key") }
             try checkKeyUnused(key)
             bots[id]!.key = key
             bots[id]!.keyRotatedAt = time
+            // What the old key attested counts no more: the watcher covers again from the mark (review helper-68 L3);
+            // the old key's nonces guard nothing (its envelopes fail verification): its replay cache is freed.
+            watch.forget(watcher: id, operationId: p.id)
             // Roles and activity are unchanged, so the policy in force is too.
             return
         }

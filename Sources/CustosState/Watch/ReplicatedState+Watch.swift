@@ -10,7 +10,8 @@ extension ReplicatedState {
     /// and changes nothing else. Checks, in order: the envelope's bot is registered, active,
     /// holds the `watcher` role and signed it for this cluster within the clock skew
     /// (`verifiedBot`); the body reads as a `WatchReport` (`invalidRequest`); the envelope's
-    /// nonce was not used before (`requestRefused`: a replay); the chain has a registered asset;
+    /// nonce was not used before and the watcher's own replay cache has room
+    /// (`WatchBook.replayCaches`; `requestRefused`: a replay, or a watcher over its bound); the chain has a registered asset;
     /// the report's block is not before the watcher's last on that chain unless its own coverage
     /// holds it (review helper-58 L3); a range right after the
     /// watcher's own coverage names its covered block's hash as its parent (third review M2); its block time is not
@@ -47,12 +48,16 @@ extension ReplicatedState {
         func refused(_ reason: String) -> GovernanceError { GovernanceError(.watchRefused, reason) }
         let (signed, bot) = try verifiedBot(entry, role: WatchEntry.watcherRole, as: "watcher", refusal: .watchRefused, source: &source)
         let report = try WatchReport(json: signed.body)
-        var replayCache = watch.replayCache
+        var replayCache = watch.replayCache(of: bot.id)
         do {
             try RequestVerifier(maxClockSkew: RequestBook.requestClockSkew).checkFreshness(
                 keyId: bot.id, timestamp: signed.timestamp, nonce: signed.nonce, now: Int64(clamping: time), replayCache: &replayCache) {}
         } catch {
-            throw GovernanceError(.requestRefused, "the watch report of bot \"\(bot.id)\" (\(error.code)): \(error.reason)", requestSigning: error.code)
+            let reason = error.code == .replayCacheFull
+                ? "bot \"\(bot.id)\" posted \(replayCache.capacity) watch reports within the clock skew of "
+                    + "\(RequestBook.requestClockSkew / 1000) s, its own bound (other watchers' reports are taken): try again once they age out"
+                : error.reason
+            throw GovernanceError(.requestRefused, "the watch report of bot \"\(bot.id)\" (\(error.code)): \(reason)", requestSigning: error.code)
         }
         let onChain = assets.values.filter { $0.chain == report.chain }.sorted { $0.key < $1.key }
         guard !onChain.isEmpty else { throw refused("chain \"\(report.chain)\" has no registered asset") }
@@ -146,7 +151,10 @@ extension ReplicatedState {
     public var watchCoverages: [String: [String: WatchCoverage]] { watch.coverages(of: bots) }
 
     /// How far `poisoning.min_watchers` current watchers cover each chain, by chain
-    /// (`EffectiveWatchCoverage`); a chain fewer watchers cover is missing.
+    /// (`EffectiveWatchCoverage`); a chain fewer watchers cover is missing. The transition raises
+    /// each chain's mark by it and `GET /v1/watch/{chain}/coverage` shows it; the policy computes
+    /// the same from `StateSnapshot.watchCoverage` under its own `min_watchers` (a dry-run's or a
+    /// proposed policy's may differ).
     public var watchCoverage: [String: EffectiveWatchCoverage] {
         watchCoverages.compactMapValues { EffectiveWatchCoverage($0, minWatchers: policy.document.poisoning.minWatchers) }
     }

@@ -26,6 +26,11 @@ import CustosPolicy
 public struct WatchBook: Sendable {
     /// The first zero-value or dust transfer with each counterparty, by chain and address.
     public private(set) var appearances: [String: AddressAppearance] = [:]
+    /// The same counterparty as a second watcher reported it, by chain and address, for the
+    /// flagged ones another watcher reported first (review helper-64 M2): `reporter:BOT` of the
+    /// first leaves the flag, attributed to the second (its transfer, block and transaction).
+    /// One per flag, so the room stays bounded; a third watcher's report of it adds nothing.
+    public private(set) var corroborations: [String: AddressAppearance] = [:]
     /// How many counterparties are flagged on each chain.
     public private(set) var flagsPerChain: [String: Int] = [:]
     /// Flags the quorum cleared, by chain and address: the clearing operation's id.
@@ -63,11 +68,23 @@ public struct WatchBook: Sendable {
     /// The most flood transactions with their own record per chain
     /// (`WatchFloodSet.defaultRecordCap`; a test sets fewer to reach it).
     var floodRecordCap = WatchFloodSet.defaultRecordCap
-    /// The nonces of the watch reports' envelopes still inside the clock-skew window, so that a
-    /// gateway cannot post an accepted report again (security review M1).
-    private(set) var replayCache = ReplayCache()
+    /// The nonces of each watcher's report envelopes still inside the clock-skew window, so that
+    /// a gateway cannot post an accepted report again (security review M1), by watcher: each
+    /// bounded on its own (`replayCapacity`), so a watcher that fills its cache gets only its own
+    /// reports refused until its nonces age out, never another watcher's (one cache shared by
+    /// every watcher let one fill it for all).
+    private(set) var replayCaches: [String: ReplayCache] = [:]
+    /// The most nonces one watcher's cache holds (`replayCapacityPerWatcher`; a test sets fewer).
+    var replayCapacity = WatchBook.replayCapacityPerWatcher
     /// Every accepted report and clearance, in order (the digest's view of the room).
     private(set) var journal = WriteJournal(room: "watch")
+
+    /// The most report nonces one watcher has inside the clock-skew window: at a report a second,
+    /// far more than a watcher posts (a range per block and a heartbeat).
+    public static let replayCapacityPerWatcher = 10_000
+
+    /// `watcher`'s replay cache, empty (of `replayCapacity`) before its first report.
+    func replayCache(of watcher: String) -> ReplayCache { replayCaches[watcher] ?? ReplayCache(capacity: replayCapacity) }
 
     /// The most counterparties flagged on one chain.
     public static let maximumFlagsPerChain = 10_000
@@ -93,22 +110,33 @@ public struct WatchBook: Sendable {
         return current
     }
 
-    /// Of `flagging` on `chain`, the appearances a report would add, in its order: each
-    /// counterparty neither flagged already, nor a flood's member, nor cleared, nor earlier in
-    /// the report.
-    func additions(_ flagging: [(key: String, appearance: AddressAppearance)], on chain: String) -> [(key: String, appearance: AddressAppearance)] {
+    /// What a report's `flagging` on `chain` does to the room, in its order, each counterparty
+    /// once: the appearances it adds (neither flagged already, nor a flood's member, nor
+    /// cleared), and the flagged ones it corroborates (flagged from another watcher's report, not
+    /// yet corroborated, not by `watcher`).
+    func additions(
+        _ flagging: [(key: String, appearance: AddressAppearance)], by watcher: String, on chain: String
+    ) -> (added: [(key: String, appearance: AddressAppearance)], corroborating: [(key: String, appearance: AddressAppearance)]) {
         var seen: Set<String> = []
         let set = floodSets[chain]
-        return flagging.filter {
-            appearances[$0.key] == nil && cleared[$0.key] == nil && set?.contains($0.key) != true && seen.insert($0.key).inserted
+        var added: [(key: String, appearance: AddressAppearance)] = []
+        var corroborating: [(key: String, appearance: AddressAppearance)] = []
+        for (key, appearance) in flagging where cleared[key] == nil && seen.insert(key).inserted {
+            if let held = appearances[key] {
+                if held.reporter != watcher && corroborations[key] == nil { corroborating.append((key, appearance)) }
+            } else if set?.contains(key) != true {
+                added.append((key, appearance))
+            }
         }
+        return (added, corroborating)
     }
 
     /// Records an accepted report of `watcher` on `chain` of blocks `fromBlock` through `block`,
     /// committed at block time `time` (seconds), its envelope's `nonce` (in `replayCache`, the
-    /// cache with it): the run of parts it continues, the watcher's own coverage a completed run
-    /// extends, and
-    /// the first appearances it adds (`additions(_:on:)`) within the bounds per transaction and
+    /// watcher's cache with it): the run of parts it continues, the watcher's own coverage a
+    /// completed run extends, the flags and flood members it corroborates (another watcher's,
+    /// review helper-64 M2), and
+    /// the first appearances it adds (`additions(_:by:on:)`) within the bounds per transaction and
     /// per chain; a counterparty beyond them goes into the chain's flood set, in report order,
     /// and one the set has no room for is counted in the chain's overflow mark. Returns how many
     /// it flagged one by one.
@@ -116,7 +144,7 @@ public struct WatchBook: Sendable {
         _ report: WatchReport, by watcher: String, nonce: String, at time: Int64, flagging: [(key: String, appearance: AddressAppearance)],
         replayCache: ReplayCache
     ) -> Int {
-        self.replayCache = replayCache
+        replayCaches[watcher] = replayCache
         let chain = report.chain
         let run = watcher + "/" + chain
         reportedBlocks[run] = max(reportedBlocks[run] ?? 0, report.block)
@@ -143,7 +171,15 @@ public struct WatchBook: Sendable {
         var added: [(key: String, appearance: AddressAppearance)] = []
         var flooded = 0
         var unflagged = 0
-        for (key, appearance) in additions(flagging, on: chain) {
+        let (additions, corroborating) = additions(flagging, by: watcher, on: chain)
+        for (key, appearance) in corroborating { corroborations[key] = appearance }
+        // A flood member another watcher reported first is corroborated by the set itself.
+        let corroboratedBefore = floodSets[chain]?.corroboratedCount ?? 0
+        for (key, appearance) in flagging where appearances[key] == nil && cleared[key] == nil && floodSets[chain]?.contains(key) == true {
+            if let hash = TransactionHash(hex: appearance.transaction) { floodSets[chain]?.corroborate(key, transaction: hash, block: appearance.block, reporter: watcher) }
+        }
+        let floodCorroborated = (floodSets[chain]?.corroboratedCount ?? 0) - corroboratedBefore
+        for (key, appearance) in additions {
             let transaction = chain + "/" + appearance.transaction
             let planted = flagsPerTransaction[transaction] ?? 0
             if planted < Self.maximumFlagsPerTransaction && (flagsPerChain[chain] ?? 0) < Self.maximumFlagsPerChain {
@@ -183,22 +219,30 @@ public struct WatchBook: Sendable {
             w.append(UInt32(report.parts))
             w.append(extended)
             w.append(string: report.vaultsDigest)
-            w.append(UInt32(added.count))
-            // What decides and what is shown, but not the wording of the transfer (it may change).
-            for (key, a) in added {
-                w.append(string: key)
-                w.append(UInt64(bitPattern: a.reportedAt))
-                w.append(string: a.vaultAddress)
-                w.append(a.incoming)
-                w.append(a.block)
-                w.append(string: a.transaction)
-            }
+            Self.append(added, to: &w)
+            // The flags it corroborated (review helper-64 M2), and the flood members.
+            Self.append(corroborating, to: &w)
+            w.append(UInt32(floodCorroborated))
             w.append(UInt32(flooded))
             w.append(UInt32(unflagged))
             w.append(UInt32(floodSets[chain]?.count ?? 0))
             w.append(lengthPrefixed: floodSets[chain]?.digest ?? [])
         }
         return added.count
+    }
+
+    /// Appends `flags` to a journal write: their count, then each one's key and what decides and
+    /// is shown of its appearance, but not the wording of the transfer (it may change).
+    private static func append(_ flags: [(key: String, appearance: AddressAppearance)], to w: inout CanonicalWriter) {
+        w.append(UInt32(flags.count))
+        for (key, a) in flags {
+            w.append(string: key)
+            w.append(UInt64(bitPattern: a.reportedAt))
+            w.append(string: a.vaultAddress)
+            w.append(a.incoming)
+            w.append(a.block)
+            w.append(string: a.transaction)
+        }
     }
 
     /// Raises `chain`'s mark to `block` (the effective coverage's block after a report), never lowers it.
@@ -211,11 +255,17 @@ public struct WatchBook: Sendable {
     mutating func clear(chain: String, _ clearance: WatchClearance, operationId: String) throws(GovernanceError) {
         func nothing(_ what: String) -> GovernanceError { GovernanceError(.invalidChange, "\(what) on \(chain.printable(limit: 32))") }
         var removed = 0
+        var kept = 0
+        func add(_ counts: (removed: Int, kept: Int)) {
+            removed += counts.removed
+            kept += counts.kept
+        }
         switch clearance {
         case .address(let address):
             let key = chain + "/" + address
             if let appearance = appearances[key] {
                 remove(key, appearance, chain: chain)
+                corroborations[key] = nil
             } else if floodSets[chain]?.contains(key) != true {
                 throw nothing("\(address.printable(limit: 64)) is not flagged as poisoned")
             }
@@ -227,8 +277,9 @@ public struct WatchBook: Sendable {
             removed = 1
         case .transaction(let hash):
             let parsed = TransactionHash(hex: hash)
-            removed = removeAppearances(on: chain) { $0.transaction == hash } + (floodSets[chain]?.remove { $0.transaction == parsed } ?? 0)
-            guard removed > 0 else {
+            add(removeAppearances(on: chain) { $0.transaction == hash })
+            add(floodSets[chain]?.remove { $0.transaction == parsed } ?? (0, 0))
+            guard removed + kept > 0 else {
                 let summarized = floodSets[chain]?.summaries.reduce(0) { $0 + $1.members } ?? 0
                 throw nothing("transaction \(hash) planted no poisoned flag" + (summarized == 0 ? "" : " with its own record (\(summarized) flood "
                     + "member\(summarized == 1 ? " is" : "s are") kept beyond the flood records without their transaction: clear them by "
@@ -236,11 +287,16 @@ public struct WatchBook: Sendable {
             }
         case .below(let block):
             // A summary record's members leave only once the block is past all of them.
-            removed = removeAppearances(on: chain) { $0.block < block } + (floodSets[chain]?.remove { $0.lastBlock < block } ?? 0)
-            guard removed > 0 else { throw nothing("no poisoned flag is from a block before \(block)") }
+            add(removeAppearances(on: chain) { $0.block < block })
+            add(floodSets[chain]?.remove { $0.lastBlock < block } ?? (0, 0))
+            guard removed + kept > 0 else { throw nothing("no poisoned flag is from a block before \(block)") }
         case .reporter(let bot):
-            removed = removeAppearances(on: chain) { $0.reporter == bot } + (floodSets[chain]?.remove { $0.reporter == bot } ?? 0)
-            guard removed > 0 else { throw nothing("watcher \(bot) planted no poisoned flag") }
+            // What another watcher reported too stays, attributed to it (review helper-64 M2).
+            add(removeAppearances(on: chain) { $0.reporter == bot })
+            add(floodSets[chain]?.remove { $0.reporter == bot } ?? (0, 0))
+            // Its coverage too (review helper-68 L3): a compromised key's coverage counts no more.
+            let covered = dropCoverage(of: bot, on: chain)
+            guard removed + kept > 0 || covered else { throw nothing("watcher \(bot) planted no poisoned flag and covers no block") }
         case .overflow:
             // The flood set stays: its members are poisoned still (third review H-2).
             guard overflows.removeValue(forKey: chain) != nil else { throw nothing("the watch room did not overflow") }
@@ -254,20 +310,55 @@ public struct WatchBook: Sendable {
         case .watcherCoverage(let bot):
             // One watcher's coverage, run and last block; the mark stays, so it starts again at
             // or below the block after it (review of watch6 L1).
-            guard coverages[chain]?.removeValue(forKey: bot) != nil else { throw nothing("watcher \"\(bot.printable(limit: 64))\" covers no block") }
-            if coverages[chain]?.isEmpty == true { coverages[chain] = nil }
-            progress[bot + "/" + chain] = nil
-            reportedBlocks[bot + "/" + chain] = nil
+            guard dropCoverage(of: bot, on: chain) else { throw nothing("watcher \"\(bot.printable(limit: 64))\" covers no block") }
         }
         journal.record { w in
             w.append(string: "clear")
             w.append(string: chain)
             w.append(string: clearance.text)
             w.append(UInt32(removed))
+            w.append(UInt32(kept))
             w.append(string: operationId)
             w.append(UInt32(floodSets[chain]?.count ?? 0))
             w.append(lengthPrefixed: floodSets[chain]?.digest ?? [])
         }
+    }
+
+    /// Drops `bot`'s coverage of `chain`, its report under way and its last block: it starts again
+    /// at or below the block after the chain's mark. Returns whether it covered any block.
+    private mutating func dropCoverage(of bot: String, on chain: String) -> Bool {
+        let covered = coverages[chain]?.removeValue(forKey: bot) != nil
+        if coverages[chain]?.isEmpty == true { coverages[chain] = nil }
+        progress[bot + "/" + chain] = nil
+        reportedBlocks[bot + "/" + chain] = nil
+        return covered
+    }
+
+    /// Forgets watcher `bot` when the quorum removes the bot or rotates its key: its coverage of
+    /// every chain (`dropCoverage`; review helper-68 L3: what the old key attested counts no
+    /// more, and a rotated watcher reads again every block since the chain's mark), and its
+    /// replay cache (review of watch8 L5: an envelope the old key signed fails verification, so
+    /// its nonces guard nothing; a removed bot's are never read again). Journals the chains it
+    /// dropped and whether it held a cache, by `operationId`.
+    mutating func forget(watcher bot: String, operationId: String) {
+        let chains = Set(coverages.keys).union(progress.keys.compactMap { Self.chain(of: $0, watcher: bot) })
+            .union(reportedBlocks.keys.compactMap { Self.chain(of: $0, watcher: bot) }).sorted()
+        var dropped: [String] = []
+        for chain in chains where dropCoverage(of: bot, on: chain) { dropped.append(chain) }
+        let cached = replayCaches.removeValue(forKey: bot) != nil
+        guard !dropped.isEmpty || cached else { return }
+        journal.record { w in
+            w.append(string: "forget watcher")
+            w.append(string: bot)
+            w.append(strings: dropped)
+            w.append(cached)
+            w.append(string: operationId)
+        }
+    }
+
+    /// The chain of a `watcher/chain` key, if it is `watcher`'s.
+    private static func chain(of key: String, watcher: String) -> String? {
+        key.hasPrefix(watcher + "/") ? String(key.dropFirst(watcher.count + 1)) : nil
     }
 
     /// An empty flood set for `chain` that already refuses the fingerprints of the addresses the
@@ -280,12 +371,34 @@ public struct WatchBook: Sendable {
         return set
     }
 
-    /// Removes every flag on `chain` whose appearance matches; returns how many.
-    private mutating func removeAppearances(on chain: String, where matches: (AddressAppearance) -> Bool) -> Int {
+    /// Removes every flag on `chain` whose appearance matches, unless its corroboration (another
+    /// watcher's report of it) does not: that flag stays, attributed to the corroborating report
+    /// (review helper-64 M2); a matching corroboration alone is dropped. Returns how many flags
+    /// left and how many matching ones stayed.
+    private mutating func removeAppearances(on chain: String, where matches: (AddressAppearance) -> Bool) -> (removed: Int, kept: Int) {
         let prefix = chain + "/"
-        let keys = appearances.filter { $0.key.hasPrefix(prefix) && matches($0.value) }
-        for (key, appearance) in keys { remove(key, appearance, chain: chain) }
-        return keys.count
+        var removed = 0
+        var kept = 0
+        for (key, appearance) in appearances where key.hasPrefix(prefix) {
+            let second = corroborations[key]
+            let secondMatches = second.map(matches) ?? false
+            if matches(appearance) {
+                remove(key, appearance, chain: chain)
+                corroborations[key] = nil
+                if let second, !secondMatches {
+                    appearances[key] = second
+                    flagsPerChain[chain, default: 0] += 1
+                    flagsPerTransaction[chain + "/" + second.transaction, default: 0] += 1
+                    kept += 1
+                } else {
+                    removed += 1
+                }
+            } else if secondMatches {
+                corroborations[key] = nil
+                kept += 1
+            }
+        }
+        return (removed, kept)
     }
 
     private mutating func remove(_ key: String, _ appearance: AddressAppearance, chain: String) {

@@ -5,7 +5,8 @@ import CustosCore
 /// hash (`0x` and 64 hex digits: every flag it planted and its flood's members in the flood
 /// set), `below:BLOCK` (every flag and flood member of a chain block before BLOCK),
 /// `reporter:BOT` (every flag and flood member watcher bot BOT's reports planted, after its key
-/// was compromised: review helper-54 M1; what other watchers planted stays) or
+/// was compromised: review helper-54 M1; what other watchers planted stays, and so does what
+/// another watcher reported too, attributed to it: review helper-64 M2) or
 /// `overflow` (the chain's overflow mark: the poisoned test answers again for addresses no
 /// report flagged; flood members stay poisoned, third review H-2) or `coverage` (the chain's coverage and every report run under way, after a
 /// watcher claimed a block the chain never reached: the next complete report starts it anew; the
@@ -71,7 +72,9 @@ public enum WatchClearance: Sendable, Hashable {
             + "(members kept in a watcher's summary beyond the flood records stay: clear them by below:BLOCK, reporter:BOT or one by one)"
         case .below(let block): "every poisoned flag and flood member from a block before \(block) "
             + "(a watcher's summary beyond the flood records leaves only whole: its members stay if its highest block is \(block) or later)"
-        case .reporter(let bot): "every poisoned flag and flood member watcher \(bot)'s reports planted (what other watchers planted stays)"
+        case .reporter(let bot): "every poisoned flag and flood member watcher \(bot)'s reports planted and no other watcher reported too "
+            + "(one another watcher reported too stays, attributed to that watcher; what other watchers planted stays), "
+            + "and watcher \(bot)'s coverage of the chain: rotate its key or remove it next (its next report starts its coverage again)"
         case .overflow: "the overflow mark (the poisoned test answers again for addresses no report flagged; flood members stay poisoned)"
         case .watcherCoverage(let bot): "the watch coverage of watcher \(bot.printable(limit: 64)) and its report under way (it starts again at or below the block after the chain's mark)"
         case .coverage: "the watch coverage and every report under way (the next complete report starts it anew; under max_staleness the poisoned test has no answer until then)"
