@@ -234,8 +234,9 @@ struct OperationCommand: AsyncParsableCommand {
                 fail("\(entry) goes to \(view.address) on \(view.chain), not \(expected): nothing proposed")
             }
             say("waiving \(entry): \(view.chain) \(view.address), as operation \(standing.operation) put it"
-                + (standing.cancelled.map { "; lifts the cancellation by \($0.user)" } ?? ""))
-            return .waiveCoolingOff(entry: entry, chain: view.chain, address: view.address, standing: standing.operation)
+                + (standing.cancelled.map { "; lifts the cancellation by \($0.user) (operation \($0.operation))" } ?? "; not cancelled"))
+            return .waiveCoolingOff(entry: entry, chain: view.chain, address: view.address, standing: standing.operation,
+                                   lifts: standing.cancelled?.operation ?? "")
         }
 
         /// A new DEVELOPMENT Ed25519 key for `bot`, written to `file` next to the proposer's

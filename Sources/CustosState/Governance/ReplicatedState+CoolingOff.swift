@@ -67,8 +67,10 @@ extension ReplicatedState {
     /// is lifted. Only while the entry still goes to the `chain` and `address` the approvers
     /// signed and stands as policy change `standing` put it: a waiver approved for one
     /// destination never clears another that a later change put under the same name (final
-    /// review H1).
-    mutating func waiveCoolingOff(entry: String, chain: String, address: String, standing expected: String, proposer: String,
+    /// review H1). Only while its cancellation is the one `lifts` names (empty: not cancelled):
+    /// approvals given before a security officer cancelled the entry never lift that
+    /// cancellation (security review M2).
+    mutating func waiveCoolingOff(entry: String, chain: String, address: String, standing expected: String, lifts: String, proposer: String,
                                   operationId: String) throws(GovernanceError) {
         var standing = try coolingStanding(entry, "waived", cancelledToo: true)
         let current = document.addressBook.first(where: { $0.name == entry })!
@@ -79,6 +81,13 @@ extension ReplicatedState {
         guard standing.operationId == expected else {
             throw GovernanceError(.invalidChange, "the waiver names \(entry.printable(limit: 64)) as put by operation \(expected.printable(limit: 64)), "
                 + "but policy change \(standing.operationId) changed it since: nothing is waived; propose a waiver for what it is now")
+        }
+        let cancellation = standing.cancelled?.operationId ?? ""
+        guard cancellation == lifts else {
+            let named = lifts.isEmpty ? "no cancellation" : "the cancellation by operation \(lifts.printable(limit: 64))"
+            let actual = standing.cancelled.map { "it was cancelled by \($0.user) (operation \($0.operationId))" } ?? "it is not cancelled"
+            throw GovernanceError(.invalidChange, "the waiver of \(entry.printable(limit: 64)) lifts \(named), but \(actual): nothing is waived; "
+                + "propose a waiver naming the cancellation it lifts")
         }
         standing.cancelled = nil
         standing.waived = AddressBookStanding.Decision(user: proposer, operationId: operationId, at: time)
