@@ -140,6 +140,13 @@ public final class NodeChainStore: Sendable {
             try Self.refuseOlderChain(db, made: "whose watchers shared one coverage per chain")
             try db.execute(sql: "DELETE FROM stateDigest")
         }
+        migrator.registerMigration("v15: cooling-off waits kept by address") { db in
+            // Version 12 keeps a running cooling-off by chain and address, so an entry removed
+            // and added again waits until it ends; its digest folds them in. An older chain would
+            // replay into another history, so it is refused, as for v14.
+            try Self.refuseOlderChain(db, made: "whose cooling-off ended with its entry")
+            try db.execute(sql: "DELETE FROM stateDigest")
+        }
         return migrator
     }
 

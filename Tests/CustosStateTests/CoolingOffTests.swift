@@ -331,6 +331,34 @@ import Testing
         #expect(try decide(&c, to: Self.other).decision.outcome == .allow)
     }
 
+    /// Review of cool8, item 2: a quorum that wants a 72h counterparty address usable sooner
+    /// removes the entry an hour in, and an hour later adds it again without the counterparty
+    /// (under another name). The re-added entry waits until the running 72h wait ends, not the
+    /// default from now; once it ends, the kept wait is pruned.
+    @Test func anEntryRemovedAndAddedAgainWaitsOutTheWaitItWasServing() throws {
+        var c = try cluster()
+        let rules = "{default: 48h, counterparties: {kraken: 72h}}"
+        try c.govern(.changePolicy(yaml: Self.policy(version: 3, coolingOff: rules, entries: Self.entry("kraken-2", Self.other, counterparty: "kraken"))))
+        let first = try #require(c.state.addressBookStandings["kraken-2"])
+        #expect(first.usableFrom - first.since == 72 * Self.hour)
+        c.now += Self.hour
+        try c.govern(.changePolicy(yaml: Self.policy(version: 4, coolingOff: "{default: 48h}")))
+        #expect(c.state.addressBookStandings["kraken-2"] == nil)
+        #expect(c.state.coolingDestinations == ["ethereum/" + Self.other.lowercased(): first.usableFrom])
+        c.now += Self.hour
+        try c.govern(.changePolicy(yaml: Self.policy(version: 5, coolingOff: "{default: 48h}", entries: Self.entry("desk", Self.other))))
+        let again = try #require(c.state.addressBookStandings["desk"])
+        #expect(again.since == c.now && again.usableFrom == first.usableFrom, "not the default's 48h from now")
+        c.now = first.usableFrom - Self.hour
+        guard case .destinationHeld("desk", .coolingOff) = try decide(&c, to: Self.other).decision.reason else {
+            Issue.record("the re-added entry became usable before the wait it was serving ended"); return
+        }
+        c.now = first.usableFrom
+        #expect(try decide(&c, to: Self.other).decision.outcome == .allow)
+        try c.govern(.changePolicy(yaml: Self.policy(version: 6, coolingOff: "{default: 48h}", entries: Self.entry("desk", Self.other))))
+        #expect(c.state.coolingDestinations.isEmpty, "pruned once the wait ended")
+    }
+
     /// Security review M2, as the attacker plays it: the quorum starts approving a waiver of
     /// kraken-eth-2 while it only cools off; a security officer then cancels it. Cancelling does
     /// not change the entry's standing, so the waiver's last approval (or a gateway that held it

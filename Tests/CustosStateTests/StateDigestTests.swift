@@ -65,7 +65,7 @@ import Testing
         #expect(state.prices.quotes["ETH"]?["price-bot"]?.usd == FixedDecimal(3000)!)
         #expect(state.windows.destinations.count == 1)
         #expect(state.frozen)
-        #expect(state.digest.hexString == "e55ff20a22c2a52a4d3b42c605210e5b829305438781c9e892fc61ffcbc567ad")
+        #expect(state.digest.hexString == "e5af64e246f7e85ab9e46439dbbe2b8f5e6d1dfa0cf1669325102c47682f8367")
     }
 
     /// Address-book entries added by a policy change with a cooling-off, one cancelled by a
@@ -81,7 +81,7 @@ import Testing
         try c.govern(try c.waiver(of: "desk"))
         #expect(c.state.addressBookStandings["otc"]?.cancelled?.user == "heidi")
         #expect(c.state.addressBookStandings["desk"]?.waived?.user == "frank")
-        #expect(c.state.digest.hexString == "57a25ecb4905218209bd9654fdabebcc6b28060054b37dc89e05fbffdfd94c0b")
+        #expect(c.state.digest.hexString == "7af0b181e718575cdc7409680cbb6de56d29777b42d1bc7ce70bfb541a17e897")
     }
 
     /// Under a policy bounding approvals: two timed governance approvals, one signed two minutes
@@ -98,7 +98,7 @@ import Testing
         try c.approve(p, by: "grace")
         #expect(c.state.users["ivan"] != nil)
         #expect(c.state.approvalBook.approvals(by: "frank", at: c.now).first == c.now - 1000 + 120_000)
-        #expect(c.state.digest.hexString == "54b40b037a6c313af020c4c38d7738e7d45fa3ec766ca7161e27af01fa7fe090")
+        #expect(c.state.digest.hexString == "66102ddcaae83a1d5ad7231e1836d9567be52b8761cb3cbddcc874c15886eff7")
     }
 
     /// The rooms that grow enter the digest by their journals: each request and refusal moves

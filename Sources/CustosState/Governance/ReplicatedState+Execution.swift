@@ -118,7 +118,7 @@ extension ReplicatedState {
             guard document.version > policyVersion else {
                 throw invalid("policy version \(document.version) does not exceed the current \(policyVersion)")
             }
-            restartCoolingOff(from: self.document, to: document, operationId: p.id)
+            try restartCoolingOff(from: self.document, to: document, operationId: p.id)
             self.document = document
             self.policy = policy
             try checkGovernableWithoutExpiringGrants()

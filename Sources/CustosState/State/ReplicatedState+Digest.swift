@@ -7,7 +7,7 @@ import CustosLedger
 import CustosPolicy
 
 extension ReplicatedState {
-    static let digestTag = "custos.governance.state.v11"
+    static let digestTag = "custos.governance.state.v12"
 
     /// Refusals and failures enter by their stable codes only, never by their English reasons.
     /// SHA-256 over the canonical encoding of everything governed: users (sorted by id) with
@@ -163,6 +163,12 @@ extension ReplicatedState {
             w.append(string: d.user)
             w.append(string: d.operationId)
             w.append(d.at)
+        }
+        w.append(string: "cooling-destinations")
+        w.append(UInt32(coolingDestinations.count))
+        for key in coolingDestinations.keys.sorted() {
+            w.append(string: key)
+            w.append(coolingDestinations[key]!)
         }
     }
 
