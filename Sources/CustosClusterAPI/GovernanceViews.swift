@@ -217,9 +217,10 @@ extension GovernanceChange {
             return "Cancel nonce \(nonce) of \(address) (vault \(vault)) on \(chain): the transaction holding it, which may have been signed, is replaced by a zero-value transfer to the same address at that nonce, so at most one of the two is mined"
         case .cancelAddressBookEntry(let entry):
             return "Cancel the address book entry \(entry) during its cooling-off: nothing goes to its address until the quorum waives it"
-        case .waiveCoolingOff(let entry, let chain, let address, let standing):
-            return "Waive the cooling-off of the address book entry \(entry), \(address) on \(chain) as operation \(standing) put it: transfers to it are possible at once"
-                + " (refused if the entry has changed since)"
+        case .waiveCoolingOff(let entry, let chain, let address, let standing, let lifts):
+            return "Waive the cooling-off of the address book entry \(entry), \(address) on \(chain) as operation \(standing) put it"
+                + (lifts.isEmpty ? ", not cancelled" : ", lifting the cancellation by operation \(lifts)") + ": transfers to it are possible at once"
+                + " (refused if the entry or its cancellation has changed since)"
         case .clearWatchFlag(let chain, let target):
             let words = (try? WatchClearance(target).words) ?? "\"\(target.printable(limit: 70))\" (not a clearance: the change is refused)"
             return "Clear on \(chain) \(words)"

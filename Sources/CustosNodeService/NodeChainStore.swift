@@ -140,14 +140,16 @@ public final class NodeChainStore: Sendable {
             try Self.refuseOlderChain(db, made: "whose watchers shared one coverage per chain")
             try db.execute(sql: "DELETE FROM stateDigest")
         }
-        migrator.registerMigration("v15: corroborated watch flags; a bot's coverage ends with its key") { db in
+        migrator.registerMigration("v15: corroborated watch flags; a bot's coverage ends with its key; cooling-off waits kept by address") { db in
             // Version 12 keeps a second watcher's report of a flag or flood member beside the
             // first (review helper-64 M2: `reporter:BOT` leaves what another watcher reported
             // too), folds it into the watch journal and the flood set's running digest (set tag
             // v4), and drops a watcher's coverage when the quorum removes the bot, rotates its key
-            // or clears `reporter:BOT` (review helper-68 L3). An older chain would replay into
+            // or clears `reporter:BOT` (review helper-68 L3); it also keeps a running cooling-off
+            // by chain and address, so an entry removed and added again waits until it ends, and
+            // names a waiver's destination (change kind 46). An older chain would replay into
             // another history, so it is refused, as for v14.
-            try Self.refuseOlderChain(db, made: "whose watch flags named one watcher each")
+            try Self.refuseOlderChain(db, made: "whose watch flags named one watcher each and whose cooling-off ended with its entry")
             try db.execute(sql: "DELETE FROM stateDigest")
         }
         return migrator

@@ -64,9 +64,10 @@ struct OperationCommand: AsyncParsableCommand {
                 excluded from the vault's signer sets takes part again), cancel-nonce VAULT CHAIN ADDRESS NONCE (a nonce reserved
                 to a transaction whose outcome is unknown, or signed and stuck, passes to a zero-value transfer to the same address),
                 cancel-address-book-entry ENTRY (a security officer alone: the entry, still cooling off, never becomes usable, nor any
-                entry at its address, until the quorum waives it), waive-cooling-off ENTRY [ADDRESS] (the quorum: the entry is usable at once,
-                a cancellation lifted; the chain, address and the policy change that put the entry there are read from the
-                gateway, printed and signed: refused by every node once the entry changes; ADDRESS, if given, must match),
+                entry at its address, until the quorum waives it), waive-cooling-off ENTRY ADDRESS (the quorum: the entry is usable at once,
+                a cancellation lifted; the chain, the policy change that put the entry there and the cancellation lifted are read
+                from the gateway, printed and signed: refused by every node once the entry changes; refused here unless the
+                gateway's book gives the entry the ADDRESS you typed),
                 clear-watch-flag CHAIN ADDRESS|TRANSACTION|below:BLOCK|reporter:BOT|overflow|coverage|coverage:BOT (the quorum, as a
                 policy change: a false poisoned flag is cleared and later reports never flag the address again; or every flag a
                 transaction planted; or every flag from a block before BLOCK; or every flag watcher BOT planted, after its key
@@ -210,8 +211,8 @@ struct OperationCommand: AsyncParsableCommand {
                 try need(1, "ENTRY")
                 return .cancelAddressBookEntry(entry: args[0])
             case "waive-cooling-off":
-                guard (1...2).contains(args.count) else { throw ValidationError("usage: waive-cooling-off ENTRY [ADDRESS]") }
-                return try await waiver(of: args[0], expecting: args.count == 2 ? args[1] : nil, call: call)
+                try need(2, "ENTRY ADDRESS")
+                return try await waiver(of: args[0], expecting: args[1], call: call)
             case "clear-watch-flag":
                 try need(2, "CHAIN ADDRESS|TRANSACTION|below:BLOCK|reporter:BOT|overflow|coverage|coverage:BOT")
                 do { _ = try WatchClearance(args[1]) } catch { throw ValidationError(error.reason) }
@@ -223,19 +224,21 @@ struct OperationCommand: AsyncParsableCommand {
         }
 
         /// A waiver of `entry` as the address book stands now: its chain, address and the policy
-        /// change that put it there, printed for the proposer to check (and refused when it is not
-        /// `expected`). The approvers sign them, and every node refuses the waiver once the entry
-        /// names anything else.
-        func waiver(of entry: String, expecting expected: String?, call: GatewayCall) async throws -> GovernanceChange {
+        /// change that put it there, printed for the proposer to check, and refused unless the
+        /// address is `expected`, the one the proposer typed (the gateway is not trusted to choose
+        /// it). The approvers sign them, and every node refuses the waiver once the entry names
+        /// anything else.
+        func waiver(of entry: String, expecting expected: String, call: GatewayCall) async throws -> GovernanceChange {
             let book: [AddressBookEntryView] = try await call.get("/v1/address-books")
             guard let view = book.first(where: { $0.name == entry }) else { fail("the address book has no entry \"\(entry.printable(limit: 64))\"") }
             guard let standing = view.coolingOff else { fail("\(entry) is in the genesis policy and has no cooling-off to waive") }
-            if let expected, expected != view.address, !(expected.hasPrefix("0x") && expected.lowercased() == view.address.lowercased()) {
+            if expected != view.address, !(expected.hasPrefix("0x") && expected.lowercased() == view.address.lowercased()) {
                 fail("\(entry) goes to \(view.address) on \(view.chain), not \(expected): nothing proposed")
             }
             say("waiving \(entry): \(view.chain) \(view.address), as operation \(standing.operation) put it"
-                + (standing.cancelled.map { "; lifts the cancellation by \($0.user)" } ?? ""))
-            return .waiveCoolingOff(entry: entry, chain: view.chain, address: view.address, standing: standing.operation)
+                + (standing.cancelled.map { "; lifts the cancellation by \($0.user) (operation \($0.operation))" } ?? "; not cancelled"))
+            return .waiveCoolingOff(entry: entry, chain: view.chain, address: view.address, standing: standing.operation,
+                                   lifts: standing.cancelled?.operation ?? "")
         }
 
         /// A new DEVELOPMENT Ed25519 key for `bot`, written to `file` next to the proposer's

@@ -8,6 +8,7 @@ extension Cluster {
     func waiver(of entry: String) throws -> GovernanceChange {
         let named = try #require(state.policy.document.addressBook.first { $0.name == entry })
         let standing = try #require(state.addressBookStandings[entry])
-        return .waiveCoolingOff(entry: entry, chain: named.chain.value, address: named.address, standing: standing.operationId)
+        return .waiveCoolingOff(entry: entry, chain: named.chain.value, address: named.address, standing: standing.operationId,
+                                lifts: standing.cancelled?.operationId ?? "")
     }
 }

@@ -290,7 +290,7 @@ import Testing
         try c.govern(.changePolicy(yaml: Self.policy(version: 3, entries: Self.entry("kraken-eth-2", Self.other))))
         let signed = try c.waiver(of: "kraken-eth-2")
         let added: String = try #require(c.state.addressBookStandings["kraken-eth-2"]).operationId
-        let expected = GovernanceChange.waiveCoolingOff(entry: "kraken-eth-2", chain: "ethereum", address: Self.other, standing: added)
+        let expected = GovernanceChange.waiveCoolingOff(entry: "kraken-eth-2", chain: "ethereum", address: Self.other, standing: added, lifts: "")
         #expect(signed == expected)
         let (waiver, _) = try c.propose(signed, by: "frank")
         try c.approve(waiver, by: "grace")
@@ -331,11 +331,78 @@ import Testing
         #expect(try decide(&c, to: Self.other).decision.outcome == .allow)
     }
 
+    /// Review of cool8, item 2: a quorum that wants a 72h counterparty address usable sooner
+    /// removes the entry an hour in, and an hour later adds it again without the counterparty
+    /// (under another name). The re-added entry waits until the running 72h wait ends, not the
+    /// default from now; once it ends, the kept wait is pruned.
+    @Test func anEntryRemovedAndAddedAgainWaitsOutTheWaitItWasServing() throws {
+        var c = try cluster()
+        let rules = "{default: 48h, counterparties: {kraken: 72h}}"
+        try c.govern(.changePolicy(yaml: Self.policy(version: 3, coolingOff: rules, entries: Self.entry("kraken-2", Self.other, counterparty: "kraken"))))
+        let first = try #require(c.state.addressBookStandings["kraken-2"])
+        #expect(first.usableFrom - first.since == 72 * Self.hour)
+        c.now += Self.hour
+        try c.govern(.changePolicy(yaml: Self.policy(version: 4, coolingOff: "{default: 48h}")))
+        #expect(c.state.addressBookStandings["kraken-2"] == nil)
+        #expect(c.state.coolingDestinations == ["ethereum/" + Self.other.lowercased(): first.usableFrom])
+        c.now += Self.hour
+        try c.govern(.changePolicy(yaml: Self.policy(version: 5, coolingOff: "{default: 48h}", entries: Self.entry("desk", Self.other))))
+        let again = try #require(c.state.addressBookStandings["desk"])
+        #expect(again.since == c.now && again.usableFrom == first.usableFrom, "not the default's 48h from now")
+        c.now = first.usableFrom - Self.hour
+        guard case .destinationHeld("desk", .coolingOff) = try decide(&c, to: Self.other).decision.reason else {
+            Issue.record("the re-added entry became usable before the wait it was serving ended"); return
+        }
+        c.now = first.usableFrom
+        #expect(try decide(&c, to: Self.other).decision.outcome == .allow)
+        try c.govern(.changePolicy(yaml: Self.policy(version: 6, coolingOff: "{default: 48h}", entries: Self.entry("desk", Self.other))))
+        #expect(c.state.coolingDestinations.isEmpty, "pruned once the wait ended")
+    }
+
+    /// Security review M2, as the attacker plays it: the quorum starts approving a waiver of
+    /// kraken-eth-2 while it only cools off; a security officer then cancels it. Cancelling does
+    /// not change the entry's standing, so the waiver's last approval (or a gateway that held it
+    /// back) must still not clear the officer's cancellation: the approvers signed "no
+    /// cancellation". Proposed again as it is, it is refused at once; the honest waiver naming
+    /// the officer's cancellation lifts it.
+    @Test func approvalsGivenBeforeAnOfficerCancelledNeverLiftTheCancellation() throws {
+        var c = try cluster()
+        try c.govern(.changePolicy(yaml: Self.policy(version: 3, entries: Self.entry("kraken-eth-2", Self.other))))
+        let early = try c.waiver(of: "kraken-eth-2")
+        guard case .waiveCoolingOff(_, _, _, let standing, let lifts) = early else { Issue.record("not a waiver: \(early)"); return }
+        #expect(lifts == "")
+        let (waiver, _) = try c.propose(early, by: "frank")
+        try c.approve(waiver, by: "grace")
+        let (cancel, _) = try c.propose(.cancelAddressBookEntry(entry: "kraken-eth-2"), by: "heidi")
+        #expect(c.status(cancel) == .executed)
+        let cancelled = PolicyDecision.Reason.destinationHeld(entry: "kraken-eth-2", .cancelled(by: "heidi", at: Int64(c.now / 1000)))
+        try c.approve(waiver, by: "erin")
+        #expect(c.status(waiver) == .failed)
+        let failure: String = c.state.operations[waiver.id]?.failure ?? ""
+        #expect(failure.contains("lifts no cancellation, but it was cancelled by heidi (operation \(cancel.id)): nothing is waived"), "\(failure)")
+        #expect(c.state.addressBookStandings["kraken-eth-2"]?.cancelled?.operationId == cancel.id)
+        #expect(c.state.addressBookStandings["kraken-eth-2"]?.waived == nil)
+        #expect(c.state.cancelledDestinations.count == 1)
+        c.now += 49 * Self.hour
+        #expect(try decide(&c, to: Self.other).decision.reason == cancelled, "still cancelled after the default wait")
+
+        let (again, refused) = try c.propose(early, by: "frank")
+        #expect(Cluster.reason(refused).contains("lifts no cancellation, but it was cancelled by heidi"))
+        #expect(c.status(again) == nil)
+        let honest = try c.waiver(of: "kraken-eth-2")
+        #expect(honest == .waiveCoolingOff(entry: "kraken-eth-2", chain: "ethereum", address: Self.other,
+                                           standing: standing, lifts: cancel.id))
+        try c.govern(honest)
+        #expect(c.state.addressBookStandings["kraken-eth-2"]?.cancelled == nil)
+        #expect(c.state.cancelledDestinations.isEmpty)
+        #expect(try decide(&c, to: Self.other).decision.outcome == .allow)
+    }
+
     /// The waiver's encoding carries the chain, address and standing (kind 46) and decodes back;
     /// the retired kind 44, which named only the entry, no longer decodes.
     @Test func aWaiverEncodesItsDestinationAndTheOldKindIsRefused() throws {
         let waiver = GovernanceProposal(id: "op-9", proposer: "frank",
-                                        change: .waiveCoolingOff(entry: "kraken-eth-2", chain: "ethereum", address: Self.other, standing: "op-3"))
+                                        change: .waiveCoolingOff(entry: "kraken-eth-2", chain: "ethereum", address: Self.other, standing: "op-3", lifts: "op-5"))
         #expect(try GovernanceProposal(encoded: waiver.encoded) == waiver)
         let cancel = GovernanceProposal(id: "op-9", proposer: "frank", change: .cancelAddressBookEntry(entry: "kraken-eth-2"))
         let freeze: [UInt8] = GovernanceProposal(id: "op-9", proposer: "frank", change: .freeze).encoded

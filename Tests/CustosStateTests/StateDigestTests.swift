@@ -66,7 +66,7 @@ import Testing
         #expect(state.prices.quotes["ETH"]?["price-bot"]?.usd == FixedDecimal(3000)!)
         #expect(state.windows.destinations.count == 1)
         #expect(state.frozen)
-        #expect(state.digest.hexString == "e28b0d2573449981fc5005540a2d57b58b2bc2f6c43c4305c7d0ba0893b5f681")
+        #expect(state.digest.hexString == "e5af64e246f7e85ab9e46439dbbe2b8f5e6d1dfa0cf1669325102c47682f8367")
     }
 
     /// Address-book entries added by a policy change with a cooling-off, one cancelled by a
@@ -82,7 +82,7 @@ import Testing
         try c.govern(try c.waiver(of: "desk"))
         #expect(c.state.addressBookStandings["otc"]?.cancelled?.user == "heidi")
         #expect(c.state.addressBookStandings["desk"]?.waived?.user == "frank")
-        #expect(c.state.digest.hexString == "122169084dbf0708fc019c783b06af2774d65ad340560931a5c8d8143654dc4e")
+        #expect(c.state.digest.hexString == "7af0b181e718575cdc7409680cbb6de56d29777b42d1bc7ce70bfb541a17e897")
     }
 
     /// Under a policy bounding approvals: two timed governance approvals, one signed two minutes
@@ -99,7 +99,7 @@ import Testing
         try c.approve(p, by: "grace")
         #expect(c.state.users["ivan"] != nil)
         #expect(c.state.approvalBook.approvals(by: "frank", at: c.now).first == c.now - 1000 + 120_000)
-        #expect(c.state.digest.hexString == "8954e28453a8014c5f6b0ddf9e7b94c3623e1aef2854d5424b65085382051123")
+        #expect(c.state.digest.hexString == "66102ddcaae83a1d5ad7231e1836d9567be52b8761cb3cbddcc874c15886eff7")
     }
 
     /// The rooms that grow enter the digest by their journals: each request and refusal moves

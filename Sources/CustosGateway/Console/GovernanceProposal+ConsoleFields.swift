@@ -81,9 +81,10 @@ extension GovernanceProposal {
                        ConsoleField("Nonce", .u64, String(nonce))]
         case .cancelAddressBookEntry(let entry):
             fields += [ConsoleField("Address book entry", .string, entry)]
-        case .waiveCoolingOff(let entry, let chain, let address, let standing):
+        case .waiveCoolingOff(let entry, let chain, let address, let standing, let lifts):
             fields += [ConsoleField("Address book entry", .string, entry), ConsoleField("Chain", .string, chain),
-                       ConsoleField("Address", .string, address), ConsoleField("Put there by operation", .string, standing)]
+                       ConsoleField("Address", .string, address), ConsoleField("Put there by operation", .string, standing),
+                       ConsoleField("Lifts the cancellation by operation", .string, lifts)]
         case .clearWatchFlag(let chain, let target):
             fields += [ConsoleField("Chain", .string, chain), ConsoleField("Clears", .string, target)]
         }

@@ -30,10 +30,11 @@ extension ReplicatedState {
     /// before it (a gateway cannot hold a decision back and present it later, after the hour
     /// that paused its signer) nor `maximumLeadMillis` after it; and its review no longer than
     /// the item can have existed — since `recordedAt` (the block time that recorded the request
-    /// or proposed the operation), the smaller of the block time committing the decision and its
-    /// `signedAt`, each with the nodes' block clock skew (`NodeConsensus.defaultMaximumClockSkew`)
-    /// allowed once (final review L1, L4: the signer's lead is not added on top of a `signedAt`
-    /// that may already be ahead, so a `hasty.within` of a few minutes is enforceable): a longer
+    /// or proposed the operation) to the block time committing the decision, with the nodes'
+    /// block clock skew (`NodeConsensus.defaultMaximumClockSkew`) allowed once (final review L1,
+    /// L4: no signer's lead on top, so a `hasty.within` of a few minutes is enforceable; review of
+    /// cool8, item 3: block time alone, not the signer's own clock, so an approver whose clock is
+    /// slow is not refused for a real review): a longer
     /// review is a claim no client could have measured, refused rather than believed. Where the policy sets `approvals`, an approval must carry its time: one
     /// without is refused. All refused as `decisionTiming`. `subject` names the item ("request
     /// <id>", "operation \"<id>\"").
@@ -63,15 +64,14 @@ extension ReplicatedState {
                 "\(user)'s \(act) of \(subject) says it was signed at \(timing.signedAt) ms, "
                     + "more than \(DecisionTiming.maximumLeadMillis / 60_000) minutes after the block time \(time) ms: the signer's clock is wrong")
         }
-        // signedAt is at most the block time plus the lead here, so neither sum can overflow.
         let skew = NodeConsensus.defaultMaximumClockSkew
-        let latest = min(time, timing.signedAt) + skew
+        let latest = time + skew
         let existed = latest > recordedAt ? latest - recordedAt : 0
         if let review = timing.reviewMillis, review > existed {
             throw GovernanceError(
                 .decisionTiming,
                 "\(user)'s \(act) of \(subject) claims a review of \(review) ms, but \(subject) was recorded at block time \(recordedAt) ms, "
-                    + "at most \(existed) ms before block time \(time) ms and its signing time \(timing.signedAt) ms (with \(skew / 1000) s allowed "
+                    + "at most \(existed) ms before block time \(time) ms (with \(skew / 1000) s allowed "
                     + "for the nodes' clocks): no client measured that; decide again")
         }
     }

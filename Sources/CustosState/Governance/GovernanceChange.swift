@@ -95,9 +95,12 @@ public enum GovernanceChange: Sendable, Hashable {
     /// entry's `chain` and `address` and `standing`, the policy change that put the entry where it
     /// stands (`AddressBookStanding.operationId`): executed only while the entry still names that
     /// destination and standing, so a waiver approved for one address never clears another that
-    /// a later policy change put under the same name (final review H1). Kind 46; kind 44, which
-    /// named only the entry, is retired and no longer decodes.
-    case waiveCoolingOff(entry: String, chain: String, address: String, standing: String)
+    /// a later policy change put under the same name (final review H1). They also sign `lifts`,
+    /// the operation of the security officer's cancellation the waiver lifts (empty for none):
+    /// executed only while the entry's cancellation is exactly that one, so approvals given
+    /// before an officer cancelled never clear the cancellation (security review M2). Kind 46;
+    /// kind 44, which named only the entry, is retired and no longer decodes.
+    case waiveCoolingOff(entry: String, chain: String, address: String, standing: String, lifts: String)
     /// Clears what `target` names on `chain` (`WatchClearance`: an address's poisoned flag, for
     /// good; every flag a transaction planted; every flag before a block; or the chain's
     /// overflow mark): false flags, such as those planted by zero-value
@@ -134,7 +137,7 @@ public enum GovernanceChange: Sendable, Hashable {
         case .removeAsset(let chain, let symbol): return GovernanceOperation(.changePolicy, target: RegisteredAsset.key(chain: chain, symbol: symbol))
         case .cancelNonce(let vault, _, _, _): return GovernanceOperation(.changeVault, target: vault)
         case .cancelAddressBookEntry(let entry): return GovernanceOperation(.freeze, target: entry)
-        case .waiveCoolingOff(let entry, _, _, _): return GovernanceOperation(.changePolicy, target: entry)
+        case .waiveCoolingOff(let entry, _, _, _, _): return GovernanceOperation(.changePolicy, target: entry)
         case .clearWatchFlag(let chain, let target): return GovernanceOperation(.changePolicy, target: chain + "/" + target)
         }
     }
@@ -218,8 +221,9 @@ extension CanonicalWriter {
             append(UInt8(42)); append(string: vault); append(string: chain); append(string: address); append(nonce)
         case .cancelAddressBookEntry(let entry):
             append(UInt8(43)); append(string: entry)
-        case .waiveCoolingOff(let entry, let chain, let address, let standing):
+        case .waiveCoolingOff(let entry, let chain, let address, let standing, let lifts):
             append(UInt8(46)); append(string: entry); append(string: chain); append(string: address); append(string: standing)
+            append(string: lifts)
         case .clearWatchFlag(let chain, let target):
             append(UInt8(45)); append(string: chain); append(string: target)
         }
@@ -330,7 +334,8 @@ extension CanonicalReader where Code == GovernanceErrorCode {
         case 44: throw fail("change kind 44 (a cooling-off waiver naming only the entry, not its address) is retired: propose waive-cooling-off again")
         case 46:
             return .waiveCoolingOff(entry: try string("address book entry", max: 64), chain: try string("chain", max: 64),
-                                    address: try string("address", max: 128), standing: try string("standing", max: GovernanceProposal.maximumIdLength))
+                                    address: try string("address", max: 128), standing: try string("standing", max: GovernanceProposal.maximumIdLength),
+                                    lifts: try string("lifted cancellation", max: GovernanceProposal.maximumIdLength))
         case 45:
             return .clearWatchFlag(chain: try string("chain", max: RegisteredAsset.maximumNameBytes), target: try string("target", max: 73))
         case let other: throw fail("unknown change kind \(other)")

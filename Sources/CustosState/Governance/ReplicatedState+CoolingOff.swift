@@ -16,7 +16,21 @@ extension ReplicatedState {
     /// every changed entry an override never shortens the wait below either document's default
     /// (security review H1, final review M1: a quorum tagging its own address `internal`),
     /// unless the address is one of the cluster's own vault addresses.
-    mutating func restartCoolingOff(from old: PolicyDocument, to new: PolicyDocument, operationId: String) {
+    ///
+    /// A wait still running is also kept by chain and address (`coolingDestinations`, pruned by
+    /// block time once it ends): an entry removed and added again, or renamed, by this or any
+    /// later change waits at least until then (review of cool8, item 2).
+    mutating func restartCoolingOff(from old: PolicyDocument, to new: PolicyDocument, operationId: String) throws(GovernanceError) {
+        var running = coolingDestinations.filter { $0.value > time }
+        for name in addressBookStandings.keys.sorted() {
+            let standing = addressBookStandings[name]!
+            guard standing.isCoolingOff(at: time), let key = old.addressBook.first(where: { $0.name == name })?.destinationKey else { continue }
+            running[key] = max(running[key] ?? 0, standing.usableFrom)
+        }
+        guard running.count <= Self.maximumCoolingDestinations else {
+            throw GovernanceError(.invalidChange, "\(running.count) addresses would be cooling off at once, more than \(Self.maximumCoolingDestinations): "
+                + "wait until some are usable or waive them before changing more entries")
+        }
         var standings: [String: AddressBookStanding] = [:]
         let own = vaults.keys.sorted().flatMap { id in vaults[id]!.rootAddresses.map(\.address) + vaults[id]!.addresses.map(\.address) }
         for entry in new.addressBook {
@@ -38,12 +52,18 @@ extension ReplicatedState {
             // A wait still running never ends earlier for the change.
             var usableFrom = time + UInt64(delay) * 1000
             if let previous = addressBookStandings[entry.name], previous.isCoolingOff(at: time) { usableFrom = max(usableFrom, previous.usableFrom) }
+            if let kept = running[entry.destinationKey] { usableFrom = max(usableFrom, kept) }
             var standing = AddressBookStanding(entry: entry.name, operationId: operationId, since: time, usableFrom: usableFrom)
             standing.cancelled = cancelledDestinations[entry.destinationKey]
             standings[entry.name] = standing
         }
         addressBookStandings = standings
+        coolingDestinations = running
     }
+
+    /// How many chain-and-address waits `coolingDestinations` keeps at most: a policy change
+    /// that would keep more is refused.
+    static let maximumCoolingDestinations = 4096
 
     /// A security officer cancels `entry` during its cooling-off: it never becomes usable, nor
     /// does any entry a later policy change puts at its chain and address, until the quorum
@@ -67,8 +87,10 @@ extension ReplicatedState {
     /// is lifted. Only while the entry still goes to the `chain` and `address` the approvers
     /// signed and stands as policy change `standing` put it: a waiver approved for one
     /// destination never clears another that a later change put under the same name (final
-    /// review H1).
-    mutating func waiveCoolingOff(entry: String, chain: String, address: String, standing expected: String, proposer: String,
+    /// review H1). Only while its cancellation is the one `lifts` names (empty: not cancelled):
+    /// approvals given before a security officer cancelled the entry never lift that
+    /// cancellation (security review M2).
+    mutating func waiveCoolingOff(entry: String, chain: String, address: String, standing expected: String, lifts: String, proposer: String,
                                   operationId: String) throws(GovernanceError) {
         var standing = try coolingStanding(entry, "waived", cancelledToo: true)
         let current = document.addressBook.first(where: { $0.name == entry })!
@@ -80,10 +102,20 @@ extension ReplicatedState {
             throw GovernanceError(.invalidChange, "the waiver names \(entry.printable(limit: 64)) as put by operation \(expected.printable(limit: 64)), "
                 + "but policy change \(standing.operationId) changed it since: nothing is waived; propose a waiver for what it is now")
         }
+        let cancellation = standing.cancelled?.operationId ?? ""
+        guard cancellation == lifts else {
+            let named = lifts.isEmpty ? "no cancellation" : "the cancellation by operation \(lifts.printable(limit: 64))"
+            let actual = standing.cancelled.map { "it was cancelled by \($0.user) (operation \($0.operationId))" } ?? "it is not cancelled"
+            throw GovernanceError(.invalidChange, "the waiver of \(entry.printable(limit: 64)) lifts \(named), but \(actual): nothing is waived; "
+                + "propose a waiver naming the cancellation it lifts")
+        }
         standing.cancelled = nil
         standing.waived = AddressBookStanding.Decision(user: proposer, operationId: operationId, at: time)
         addressBookStandings[entry] = standing
-        if let key = document.addressBook.first(where: { $0.name == entry })?.destinationKey { cancelledDestinations[key] = nil }
+        if let key = document.addressBook.first(where: { $0.name == entry })?.destinationKey {
+            cancelledDestinations[key] = nil
+            coolingDestinations[key] = nil
+        }
     }
 
     /// The standing of an entry that is cooling off now (or, `cancelledToo`, was cancelled), or

@@ -107,8 +107,8 @@ extension ReplicatedState {
         case .cancelAddressBookEntry(let entry):
             try cancelCoolingOff(entry: entry, by: p.proposer, operationId: p.id)
             return
-        case .waiveCoolingOff(let entry, let chain, let address, let standing):
-            try waiveCoolingOff(entry: entry, chain: chain, address: address, standing: standing, proposer: p.proposer, operationId: p.id)
+        case .waiveCoolingOff(let entry, let chain, let address, let standing, let lifts):
+            try waiveCoolingOff(entry: entry, chain: chain, address: address, standing: standing, lifts: lifts, proposer: p.proposer, operationId: p.id)
             return
         case .clearWatchFlag(let chain, let target):
             try clearWatchFlag(chain: chain, target: target, operationId: p.id)
@@ -118,7 +118,7 @@ extension ReplicatedState {
             guard document.version > policyVersion else {
                 throw invalid("policy version \(document.version) does not exceed the current \(policyVersion)")
             }
-            restartCoolingOff(from: self.document, to: document, operationId: p.id)
+            try restartCoolingOff(from: self.document, to: document, operationId: p.id)
             self.document = document
             self.policy = policy
             try checkGovernableWithoutExpiringGrants()

@@ -164,6 +164,12 @@ extension ReplicatedState {
             w.append(string: d.operationId)
             w.append(d.at)
         }
+        w.append(string: "cooling-destinations")
+        w.append(UInt32(coolingDestinations.count))
+        for key in coolingDestinations.keys.sorted() {
+            w.append(string: key)
+            w.append(coolingDestinations[key]!)
+        }
     }
 
     /// Credential enrolments (sorted by id): person, code key, expiry and use.

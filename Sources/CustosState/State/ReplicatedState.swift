@@ -86,6 +86,10 @@ public struct ReplicatedState: Sendable {
     /// address is cancelled whatever it is named or however a later policy change writes it,
     /// until the quorum waives it.
     public internal(set) var cancelledDestinations: [String: AddressBookStanding.Decision] = [:]
+    /// The end (block time, ms) of every cooling-off still running when a policy change executed,
+    /// by chain and address (`AddressBookEntry.destinationKey`): an entry put at that address
+    /// again, under any name, waits at least until then. Pruned by block time at each change.
+    public internal(set) var coolingDestinations: [String: UInt64] = [:]
     /// The height of the latest block applied (0 for a state that applies entries without
     /// their blocks); ceremonies record the height that started them.
     public internal(set) var height: UInt64 = 0

@@ -54,7 +54,8 @@
     'remove-asset': [['Chain', 'string'], ['Symbol', 'string']],
     'cancel-nonce': [VAULT, ['Chain', 'string'], ['Address', 'string'], ['Nonce', 'u64']],
     'cancel-address-book-entry': [['Address book entry', 'string']],
-    'waive-cooling-off': [['Address book entry', 'string'], ['Chain', 'string'], ['Address', 'string'], ['Put there by operation', 'string']],
+    'waive-cooling-off': [['Address book entry', 'string'], ['Chain', 'string'], ['Address', 'string'], ['Put there by operation', 'string'],
+      ['Lifts the cancellation by operation', 'string']],
     'clear-watch-flag': [['Chain', 'string'], ['Clears', 'string']],
   };
 
