@@ -365,6 +365,29 @@ import Testing
     /// back) must still not clear the officer's cancellation: the approvers signed "no
     /// cancellation". Proposed again as it is, it is refused at once; the honest waiver naming
     /// the officer's cancellation lifts it.
+    /// The bound on addresses cooling off at once refuses only a change that makes them grow
+    /// past it: a quorum that added many entries is never locked out of the policy, since a
+    /// change adding no wait (here, removing every entry) still passes (review helper-81 M2).
+    @Test func theBoundOnWaitingAddressesRefusesGrowthButNeverAChangeThatAddsNoWait() throws {
+        var c = try cluster()
+        // A governance entry holds at most 64 KiB, so 700 entries per change; each change puts
+        // 700 other addresses in the book, and the waits of those it removes are kept.
+        let count = 700
+        func entries(_ batch: Int) -> String {
+            (0..<count).map { i in Self.entry("e\(batch)-\(i)", "0x" + String(format: "%02x%038x", batch, i), tags: "[]") }.joined()
+        }
+        for batch in 1...5 { try c.govern(.changePolicy(yaml: Self.policy(version: 2 + batch, entries: entries(batch)))) }
+        #expect(c.state.coolingDestinations.count == 4 * count)
+        // A sixth batch would make 4,200 wait: refused when proposed, nothing changes.
+        let (grow, refused) = try c.propose(.changePolicy(yaml: Self.policy(version: 8, entries: entries(6))), by: "frank")
+        #expect(c.status(grow) == nil)
+        #expect(Cluster.reason(refused).contains("\(6 * count) addresses would be cooling off at once, more than 4096"), "\(Cluster.reason(refused))")
+        #expect(c.state.document.version == 7)
+        // Removing every entry adds no wait: it passes, and the removed entries' waits are kept.
+        try c.govern(.changePolicy(yaml: Self.policy(version: 8)))
+        #expect(c.state.coolingDestinations.count == 5 * count)
+    }
+
     @Test func approvalsGivenBeforeAnOfficerCancelledNeverLiftTheCancellation() throws {
         var c = try cluster()
         try c.govern(.changePolicy(yaml: Self.policy(version: 3, entries: Self.entry("kraken-eth-2", Self.other))))

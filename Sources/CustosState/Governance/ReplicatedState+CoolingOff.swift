@@ -27,10 +27,6 @@ extension ReplicatedState {
             guard standing.isCoolingOff(at: time), let key = old.addressBook.first(where: { $0.name == name })?.destinationKey else { continue }
             running[key] = max(running[key] ?? 0, standing.usableFrom)
         }
-        guard running.count <= Self.maximumCoolingDestinations else {
-            throw GovernanceError(.invalidChange, "\(running.count) addresses would be cooling off at once, more than \(Self.maximumCoolingDestinations): "
-                + "wait until some are usable or waive them before changing more entries")
-        }
         var standings: [String: AddressBookStanding] = [:]
         let own = vaults.keys.sorted().flatMap { id in vaults[id]!.rootAddresses.map(\.address) + vaults[id]!.addresses.map(\.address) }
         for entry in new.addressBook {
@@ -56,6 +52,18 @@ extension ReplicatedState {
             var standing = AddressBookStanding(entry: entry.name, operationId: operationId, since: time, usableFrom: usableFrom)
             standing.cancelled = cancelledDestinations[entry.destinationKey]
             standings[entry.name] = standing
+        }
+        // Bounded by what waits after the change (the kept waits and the new book's entries
+        // still cooling off), and only a change that makes it grow past the bound is refused: a
+        // change that adds no wait (one that tightens a limit, or removes an address) always
+        // passes, so the bound never locks the quorum out of the policy (review helper-81 M2).
+        var after = Set(running.keys)
+        for entry in new.addressBook where standings[entry.name]?.isCoolingOff(at: time) == true { after.insert(entry.destinationKey) }
+        var before = Set(running.keys)
+        for entry in old.addressBook where addressBookStandings[entry.name]?.isCoolingOff(at: time) == true { before.insert(entry.destinationKey) }
+        guard after.count <= Self.maximumCoolingDestinations || after.count <= before.count else {
+            throw GovernanceError(.invalidChange, "\(after.count) addresses would be cooling off at once, more than \(Self.maximumCoolingDestinations): "
+                + "wait until some are usable or waive them before adding more entries")
         }
         addressBookStandings = standings
         coolingDestinations = running
@@ -108,6 +116,13 @@ extension ReplicatedState {
             let actual = standing.cancelled.map { "it was cancelled by \($0.user) (operation \($0.operationId))" } ?? "it is not cancelled"
             throw GovernanceError(.invalidChange, "the waiver of \(entry.printable(limit: 64)) lifts \(named), but \(actual): nothing is waived; "
                 + "propose a waiver naming the cancellation it lifts")
+        }
+        // The cancellation kept by chain and address is the entry's own (one entry per chain and
+        // address); a waiver never lifts one it does not name (review helper-81 M1).
+        if let recorded = cancelledDestinations[current.destinationKey], recorded.operationId != lifts {
+            throw GovernanceError(.invalidChange, "the waiver of \(entry.printable(limit: 64)) lifts "
+                + (lifts.isEmpty ? "no cancellation" : "the cancellation by operation \(lifts.printable(limit: 64))")
+                + ", but its chain and address were cancelled by \(recorded.user) (operation \(recorded.operationId)): nothing is waived")
         }
         standing.cancelled = nil
         standing.waived = AddressBookStanding.Decision(user: proposer, operationId: operationId, at: time)
