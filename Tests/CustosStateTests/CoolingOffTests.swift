@@ -359,12 +359,6 @@ import Testing
         #expect(c.state.coolingDestinations.isEmpty, "pruned once the wait ended")
     }
 
-    /// Security review M2, as the attacker plays it: the quorum starts approving a waiver of
-    /// kraken-eth-2 while it only cools off; a security officer then cancels it. Cancelling does
-    /// not change the entry's standing, so the waiver's last approval (or a gateway that held it
-    /// back) must still not clear the officer's cancellation: the approvers signed "no
-    /// cancellation". Proposed again as it is, it is refused at once; the honest waiver naming
-    /// the officer's cancellation lifts it.
     /// The bound on addresses cooling off at once refuses only a change that makes them grow
     /// past it: a quorum that added many entries is never locked out of the policy, since a
     /// change adding no wait (here, removing every entry) still passes (review helper-81 M2).
@@ -388,6 +382,12 @@ import Testing
         #expect(c.state.coolingDestinations.count == 5 * count)
     }
 
+    /// Security review M2, as the attacker plays it: the quorum starts approving a waiver of
+    /// kraken-eth-2 while it only cools off; a security officer then cancels it. Cancelling does
+    /// not change the entry's standing, so the waiver's last approval (or a gateway that held it
+    /// back) must still not clear the officer's cancellation: the approvers signed "no
+    /// cancellation". Proposed again as it is, it is refused at once; the honest waiver naming
+    /// the officer's cancellation lifts it.
     @Test func approvalsGivenBeforeAnOfficerCancelledNeverLiftTheCancellation() throws {
         var c = try cluster()
         try c.govern(.changePolicy(yaml: Self.policy(version: 3, entries: Self.entry("kraken-eth-2", Self.other))))

@@ -57,11 +57,10 @@ extension ReplicatedState {
         // still cooling off), and only a change that makes it grow past the bound is refused: a
         // change that adds no wait (one that tightens a limit, or removes an address) always
         // passes, so the bound never locks the quorum out of the policy (review helper-81 M2).
+        // (`running` already holds every address waiting before the change.)
         var after = Set(running.keys)
         for entry in new.addressBook where standings[entry.name]?.isCoolingOff(at: time) == true { after.insert(entry.destinationKey) }
-        var before = Set(running.keys)
-        for entry in old.addressBook where addressBookStandings[entry.name]?.isCoolingOff(at: time) == true { before.insert(entry.destinationKey) }
-        guard after.count <= Self.maximumCoolingDestinations || after.count <= before.count else {
+        guard after.count <= Self.maximumCoolingDestinations || after.count == running.count else {
             throw GovernanceError(.invalidChange, "\(after.count) addresses would be cooling off at once, more than \(Self.maximumCoolingDestinations): "
                 + "wait until some are usable or waive them before adding more entries")
         }
