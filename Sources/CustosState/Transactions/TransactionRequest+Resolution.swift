@@ -87,13 +87,10 @@ extension TransactionRequest {
     /// The vault's EVM address `from` names (by label or by address) and its derivation path;
     /// the vault key's own address is `m`.
     private func source(of vault: Vault) throws(GovernanceError) -> (EVM.Address, [UInt32]) {
-        var candidates = vault.addresses.filter { $0.chain == .evm }.map { ($0.label, $0.address, $0.path) }
-        if let root = vault.rootAddresses.first(where: { $0.chain == .evm }) { candidates.append(("m", root.address, [])) }
-        let wanted = from.lowercased()
-        guard let match = candidates.first(where: { $0.0 == from || $0.1.lowercased() == wanted }), let address = try? EVM.Address(hex: match.1) else {
+        guard let source = vault.evmSource(named: from) else {
             throw Self.invalid("from \"\(from.printable(limit: 64))\" is not an EVM address of vault \(vault.id)")
         }
-        return (address, match.2)
+        return source
     }
 
     /// `text` (a decimal string) in base units of an asset with `decimals`, and as a policy decimal.
