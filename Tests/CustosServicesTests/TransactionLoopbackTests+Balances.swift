@@ -51,6 +51,12 @@ extension TransactionLoopbackTests {
             let balanceColumn = try #require(header.range(of: "BALANCE")).lowerBound.utf16Offset(in: header)
             #expect(row.utf16.count > balanceColumn && Array(row.utf16)[balanceColumn - 1] == 32 && Array(row.utf16)[balanceColumn] != 32, "\(table)")
             #expect(lines.last == "not read (no endpoint): localnet", "\(table)")
+            // A malformed endpoint is refused with the reason, the URL's credentials never repeated.
+            for (option, reason) in [("devnet", "--rpc is CHAIN=URL"), ("dev net=http://127.0.0.1:1", "is not a chain name"),
+                                     ("devnet=ftp://user:secret@127.0.0.1/", "endpoint must be an http or https URL with a host")] {
+                let refused = try await CustosExecutable.run(["vault", "balances", "--gateway", f.cluster.baseURL, "--rpc", option, "hot-trading"])
+                #expect(refused.status != 0 && refused.stderr.contains(reason) && !refused.stderr.contains("secret"), "\(option): \(refused.stderr)")
+            }
         }
     }
 }
