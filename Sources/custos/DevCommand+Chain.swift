@@ -1,6 +1,9 @@
+import AsyncHTTPClient
 import CustosClusterAPI
 import CustosCore
 import Foundation
+import NIOCore
+import NIOFoundationCompat
 
 extension DevCommand.Up {
     /// The local EVM chain `dev up` runs (`scripts/evm-devnet.py`, py-evm through eth-tester on
@@ -11,6 +14,17 @@ extension DevCommand.Up {
         var url: String
         var chainId: UInt64
         var usdc: String? = nil
+        /// Whether the cluster registers `usdc` on this chain (a cluster made before `dev up` did so does not).
+        var registered = false
+    }
+
+    /// Whether the committed state registers `chain.usdc` on the local chain, as the gateway shows it.
+    static func registersDemoToken(_ gateway: String, chain: DevChain) async -> Bool {
+        guard let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: "\(gateway)/v1/assets"), timeout: .seconds(2)),
+              let body = try? await response.body.collect(upTo: 4 << 20),
+              let assets = try? JSONDecoder().decode([AssetView].self, from: Data(buffer: body))
+        else { return false }
+        return assets.contains { $0.chain == DevChain.name && $0.contract?.lowercased() == chain.usdc?.lowercased() }
     }
 
     /// Starts the local chain on 127.0.0.1:`port` (0: a free one) and waits (bounded) for the

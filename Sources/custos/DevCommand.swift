@@ -98,6 +98,7 @@ struct DevCommand: AsyncParsableCommand {
                 fail("ETH and USDC on the local chain were not registered; see the output above")
             }
             vaults = (try? await Self.vaults(gateway)) ?? vaults
+            chain.registered = await Self.registersDemoToken(gateway, chain: chain)
             say(Self.banner(gateway: gateway, dir: dir, nodes: cluster.members.map(\.id), monitors: monitors, created: created, vaults: vaults,
                             signedRequests: signed, chain: chain))
             let code = await supervisor.runUntilSignalOrExit()
@@ -257,7 +258,9 @@ struct DevCommand: AsyncParsableCommand {
                   \(vaultLines.joined(separator: "\n  "))
                 \(signedLine)
                 Local EVM chain (py-evm, 127.0.0.1 only, fresh at every start; stops with this cluster):
-                  \(DevChain.name)     \(chain.url), chain id \(chain.chainId); ETH and USDC (\(chain.usdc ?? "-")) registered through governance
+                  \(DevChain.name)     \(chain.url), chain id \(chain.chainId); USDC at \(chain.usdc ?? "-"), \(chain.registered
+                    ? "ETH and USDC registered through governance"
+                    : "NOT registered (this cluster was made before make run registered them: custos op propose register-asset …)")
                   hot-trading's first EVM address holds 100 ETH and 1,000,000 USDC:
                     custos vault balances --gateway \(gateway) hot-trading     (read by the gateway from the chain; no node verifies it)
 
@@ -287,7 +290,7 @@ private struct ClusterFileHead: Decodable {
 /// Starts child processes with their output in log files, and stops them all — on SIGINT or
 /// SIGTERM, or as soon as one of them exits on its own.
 final class Supervisor: @unchecked Sendable {
-    // @unchecked: `children` is written before the signal handlers are installed and only read after.
+    // @unchecked: `children` and `leases` are written before the signal handlers are installed and only read after.
     private let executable: URL
     private let logs: String
     private var children: [(name: String, process: Process)] = []

@@ -102,7 +102,8 @@ struct DevClusterTests {
         #expect(first.text.contains("Created the development cluster"))
         // The local chain: the demo vault's first EVM address funded, USDC deployed there and
         // registered through governance; the gateway reads the balances through the chain.
-        #expect(first.text.contains("Local EVM chain") && first.text.contains("custos vault balances --gateway \(gateway) hot-trading"), "\(first.text)")
+        #expect(first.text.contains("Local EVM chain") && first.text.contains("ETH and USDC registered through governance")
+                && first.text.contains("custos vault balances --gateway \(gateway) hot-trading"), "\(first.text)")
         let read = try await CustosExecutable.run(["vault", "balances", "--gateway", gateway, "--json", "hot-trading"])
         let balances = try JSONDecoder().decode(VaultBalancesView.self, from: Data(read.stdout.utf8))
         let funded = try #require(balances.accounts.first { $0.chain == "devnet" && $0.path == "m" }, "\(read.stdout) \(read.stderr)")
