@@ -189,7 +189,7 @@ let package = Package(
         .target(
             name: "CustosClusterAPI",
             dependencies: ["CustosCore", "CustosCrypto", "CustosLedger", "CustosState", "CustosIdentity", "CustosPolicy", "CustosChains",
-                           .product(name: "BigInt", package: "BigInt")],
+                           "CustosChainsRPC", .product(name: "BigInt", package: "BigInt")],
             swiftSettings: swiftSettings
         ),
         // The gateway service: HTTP API (Hummingbird, loopback), the sequencer's durable store
@@ -205,6 +205,7 @@ let package = Package(
                 "CustosLedger",
                 "CustosClusterAPI",
                 "CustosCrypto",
+                "CustosChainsRPC",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -6,7 +6,8 @@ import CustosState
 /// any other, at the cancelled nonce.
 public struct CancellationView: Codable, Sendable, Equatable {
     public var id: String
-    /// The request whose transaction held the nonce (now `cancelled`).
+    /// The request whose transaction held the nonce (now `superseded-unconfirmed`); empty when
+    /// the cancellation filled a free nonce.
     public var cancels: String
     public var transaction: TransactionView
 

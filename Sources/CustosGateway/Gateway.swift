@@ -1,3 +1,4 @@
+import CustosChainsRPC
 import CustosClusterAPI
 import CustosCore
 import CustosLedger
@@ -39,6 +40,9 @@ public actor Gateway: Service {
     let clock: @Sendable () -> UInt64
     /// How much the MPC relay holds, and for how long.
     let relayLimits: RelayLimits
+    /// The JSON-RPC endpoint of each chain the gateway reads balances from (`--rpc CHAIN=URL`),
+    /// by chain name; what they say is labelled as the gateway's reading, never verified state.
+    let chainEndpoints: [String: EVMRPCClient]
     private var faults: GatewayFaultInjection
     /// The faults armed at start, for the named points outside the actor (the console's).
     let armedFaults: GatewayFaultInjection
@@ -50,7 +54,7 @@ public actor Gateway: Service {
                 queueBounds: GatewayQueueBounds = .standard,
                 relayLimits: RelayLimits = RelayLimits(),
                 longestWait: Duration = Gateway.maximumWait,
-                faults: GatewayFaultInjection = .none) async throws {
+                faults: GatewayFaultInjection = .none, chainEndpoints: [String: EVMRPCClient] = [:]) async throws {
         let state = try await store.sequencerState() ?? .genesis(configuration)
         // The governed state replayed over the committed chain names the voting members as of the head.
         let restored = try await SequencerAdoption.adopt(
@@ -64,6 +68,7 @@ public actor Gateway: Service {
         self.logger = logger
         self.clock = clock
         self.relayLimits = relayLimits
+        self.chainEndpoints = chainEndpoints
         self.longestWait = longestWait
         self.faults = faults
         armedFaults = faults

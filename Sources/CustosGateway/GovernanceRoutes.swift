@@ -153,6 +153,16 @@ enum GovernanceRoutes {
         router.get("/v1/vaults") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.vaults) }
         router.get("/v1/vaults/{id}") { _, context in try GatewayRoutes.json(.ok, try await vault(context)) }
         router.get("/v1/vaults/{id}/addresses") { _, context in try GatewayRoutes.json(.ok, try await vault(context).addresses) }
+        router.get("/v1/vaults/{id}/balances") { _, context in
+            let found = try await vault(context)
+            guard !gateway.chainEndpoints.isEmpty else {
+                throw GatewayProblem(.notFound, code: "balances.no-endpoint", title: "No chain endpoint",
+                                     detail: "this gateway was started without --rpc CHAIN=URL, so it reads no balances; "
+                                         + "read them yourself with custos vault balances --rpc CHAIN=URL")
+            }
+            return try GatewayRoutes.json(.ok, await VaultBalancesView.read(vault: found, assets: await gateway.governance.assets,
+                                                                           endpoints: gateway.chainEndpoints, reader: "the gateway"))
+        }
         router.get("/v1/requests") { request, _ in
             var requests = await gateway.governance.requests
             if let pending = request.uri.queryParameters.get("pending") {

@@ -25,6 +25,9 @@ struct DevCommand: AsyncParsableCommand {
         @Option(help: "The cluster's folder (created with the demo organisation if it holds none).") var dir: String = ".custos-dev"
         @Option(help: "The gateway's port on 127.0.0.1.") var port: Int = 8080
         @Option(help: "The policy for a new cluster.") var policy: String = "examples/policies/trading-firm.yaml"
+        @Option(help: "The local EVM chain's port on 127.0.0.1 (0 picks a free one).") var chainPort: Int = 8545
+        @Option(help: "The Python that runs the local EVM chain (the repository's virtual environment, which make run installs).")
+        var python: String = ".venv/bin/python"
 
         func run() async throws {
             // A closed output must not kill this process before it has stopped its children.
@@ -39,10 +42,15 @@ struct DevCommand: AsyncParsableCommand {
             let cluster = try JSONDecoder().decode(ClusterFileHead.self, from: Data(contentsOf: URL(fileURLWithPath: layout.clusterFile)))
             let supervisor = Supervisor(executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(), logs: layout.logs)
 
+            // The local EVM chain first: the gateway reads balances through it.
+            guard var chain = await Self.startChain(supervisor: supervisor, layout: layout, python: python, port: chainPort) else {
+                supervisor.stopAll()
+                fail("the local EVM chain did not start")
+            }
             let portFile = layout.path("gateway.port")
             try? FileManager.default.removeItem(atPath: portFile)
             try supervisor.start("gateway", ["gateway", "--data", layout.gateway, "--cluster", layout.clusterFile,
-                                             "--port", "\(port)", "--port-file", portFile])
+                                             "--port", "\(port)", "--port-file", portFile, "--rpc", "\(DevChain.name)=\(chain.url)"])
             guard let bound = await supervisor.waitForPort(portFile, seconds: 30) else {
                 supervisor.stopAll()
                 fail("the gateway did not start; see \(layout.path("logs", "gateway.log"))")
@@ -76,9 +84,23 @@ struct DevCommand: AsyncParsableCommand {
                     signed[message] = id
                 }
             }
-            let vaults = (try? await Self.vaults(gateway)) ?? []
+            var vaults = (try? await Self.vaults(gateway)) ?? []
+            // Every start is a fresh chain: the demo token is deployed (at the same address) and the vault funded again.
+            guard let evm = vaults.first(where: { $0.id == "hot-trading" })?.addresses.first(where: { $0.chain == "evm" })?.address,
+                  let usdc = Self.fundDemoVault(supervisor: supervisor, chain: chain, python: python, address: evm)
+            else {
+                supervisor.stopAll()
+                fail("the demo vault hot-trading has no EVM address, or the local chain was not set up; see the output above")
+            }
+            chain.usdc = usdc
+            if created, !(await Self.registerDemoAssets(supervisor: supervisor, gateway: gateway, layout: layout, chain: chain, usdc: usdc)) {
+                supervisor.stopAll()
+                fail("ETH and USDC on the local chain were not registered; see the output above")
+            }
+            vaults = (try? await Self.vaults(gateway)) ?? vaults
+            chain.registered = await Self.registersDemoToken(gateway, chain: chain)
             say(Self.banner(gateway: gateway, dir: dir, nodes: cluster.members.map(\.id), monitors: monitors, created: created, vaults: vaults,
-                            signedRequests: signed))
+                            signedRequests: signed, chain: chain))
             let code = await supervisor.runUntilSignalOrExit()
             if code != 0 { throw ExitCode(code) }
         }
@@ -87,18 +109,8 @@ struct DevCommand: AsyncParsableCommand {
         /// grace approve, every node verifies the three assertions. Runs the CLI as child processes.
         static func addDemoBot(supervisor: Supervisor, gateway: String, layout: DevLayout) async -> Bool {
             say("registering the demo risk bot through governance (erin proposes, frank and grace approve)…")
-            let cred = { (user: String) in layout.credential(user) }
-            guard supervisor.runToEnd(["op", "propose", "--gateway", gateway, "--as", cred("erin"), "--id", "add-risk-bot",
-                                       "add-bot", "risk-bot", "risk-bot"]) else { return false }
-            guard await waitForOperation(gateway, "add-risk-bot", status: nil) else { return false }
-            for approver in ["frank", "grace"] {
-                guard supervisor.runToEnd(["op", "approve", "--gateway", gateway, "--as", cred(approver), "--yes", "add-risk-bot"]) else {
-                    return false
-                }
-                // The next approval reads the committed operation again.
-                guard await waitForOperation(gateway, "add-risk-bot", status: nil, approvals: approver == "frank" ? 1 : 2) else { return false }
-            }
-            return await waitForOperation(gateway, "add-risk-bot", status: "executed")
+            return await govern("add-risk-bot", ["add-bot", "risk-bot", "risk-bot"], approvers: ["frank", "grace"],
+                                supervisor: supervisor, gateway: gateway, layout: layout)
         }
 
         /// The demo vaults, one of each scheme, created as any vault is: erin proposes, frank and
@@ -208,7 +220,7 @@ struct DevCommand: AsyncParsableCommand {
 
         static func banner(
             gateway: String, dir: String, nodes: [String], monitors: [String: Int], created: Bool, vaults: [VaultView],
-            signedRequests: [DemoMessage: String]
+            signedRequests: [DemoMessage: String], chain: DevChain
         ) -> String {
             let c = "\(dir)/credentials"
             let health = nodes.compactMap { id in monitors[id].map { "http://127.0.0.1:\($0)/health (\(id))" } }
@@ -245,6 +257,13 @@ struct DevCommand: AsyncParsableCommand {
                 Vaults (keys generated by the four nodes among themselves; no machine holds a whole key):
                   \(vaultLines.joined(separator: "\n  "))
                 \(signedLine)
+                Local EVM chain (py-evm, 127.0.0.1 only, fresh at every start; stops with this cluster):
+                  \(DevChain.name)     \(chain.url), chain id \(chain.chainId); USDC at \(chain.usdc ?? "-"), \(chain.registered
+                    ? "ETH and USDC registered through governance"
+                    : "NOT registered (this cluster was made before make run registered them: custos op propose register-asset …)")
+                  hot-trading's first EVM address holds 100 ETH and 1,000,000 USDC:
+                    custos vault balances --gateway \(gateway) hot-trading     (read by the gateway from the chain; no node verifies it)
+
                 Try (one admin alone cannot add a person; two more admins' approvals execute it on every node):
                   custos op propose --gateway \(gateway) --as \(c)/erin.json --id add-dave add-user dave trader
                   custos op show    --gateway \(gateway) add-dave
@@ -271,7 +290,7 @@ private struct ClusterFileHead: Decodable {
 /// Starts child processes with their output in log files, and stops them all — on SIGINT or
 /// SIGTERM, or as soon as one of them exits on its own.
 final class Supervisor: @unchecked Sendable {
-    // @unchecked: `children` is written before the signal handlers are installed and only read after.
+    // @unchecked: `children` and `leases` are written before the signal handlers are installed and only read after.
     private let executable: URL
     private let logs: String
     private var children: [(name: String, process: Process)] = []
@@ -281,11 +300,17 @@ final class Supervisor: @unchecked Sendable {
         self.logs = logs
     }
 
-    func start(_ name: String, _ arguments: [String]) throws {
+    /// `<logs>/<name>.log`, created if missing, open for appending.
+    private func log(_ name: String) throws -> FileHandle {
         let path = (logs as NSString).appendingPathComponent("\(name).log")
         if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         log.seekToEndOfFile()
+        return log
+    }
+
+    func start(_ name: String, _ arguments: [String]) throws {
+        let log = try log(name)
         let process = Process()
         process.executableURL = executable
         // The child stops by itself if this process is gone (SIGKILL, a crash): `ParentWatch`.
@@ -297,11 +322,32 @@ final class Supervisor: @unchecked Sendable {
         children.append((name, process))
     }
 
-    /// Runs `custos ARGS` to completion with its output shown; true if it succeeded.
-    /// Runs a child to its end and returns its standard output, nil if it failed.
-    func runToEndCapturing(_ arguments: [String]) -> String? {
+    /// Standard input of the programs `startProgram` started: held open for as long as this
+    /// process lives, so that they stop when it is gone, however it ends.
+    private var leases: [Pipe] = []
+
+    /// Starts `executable ARGS` (not custos: no `--parent-pid`) with its standard output in
+    /// `output` and its standard error in `<logs>/<name>.log`, its standard input a pipe this
+    /// process holds (the program stops when it reads end of file).
+    func startProgram(_ name: String, _ executable: String, _ arguments: [String], output: String) throws {
+        let log = try log(name)
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
+        let lease = Pipe()
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        process.standardError = log
+        process.standardInput = lease
+        try process.run()
+        leases.append(lease)
+        children.append((name, process))
+    }
+
+    /// Runs `executable ARGS` (not custos) to its end, its errors shown; its standard output, nil if it failed.
+    func runProgramCapturing(_ executable: String, _ arguments: [String]) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         let out = Pipe()
         process.standardOutput = out
@@ -310,6 +356,12 @@ final class Supervisor: @unchecked Sendable {
         process.waitUntilExit()
         return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
     }
+
+    /// Whether every child started is still running.
+    var allRunning: Bool { children.allSatisfy { $0.process.isRunning } }
+
+    /// Runs a child to its end and returns its standard output, nil if it failed.
+    func runToEndCapturing(_ arguments: [String]) -> String? { runProgramCapturing(executable.path, arguments) }
 
     func runToEnd(_ arguments: [String]) -> Bool {
         let process = Process()

@@ -36,6 +36,8 @@ struct GatewayCommand: AsyncParsableCommand {
     var queueTotal: Int = GatewayQueueBounds.standard.total
     @Option(help: "Seconds the MPC relay keeps a message its recipient has not taken (the longest a session runs).")
     var relayTtl: UInt64 = RelayLimits().timeToLive / 1000
+    @Option(help: "A chain's JSON-RPC endpoint, CHAIN=URL, through which GET /v1/vaults/{id}/balances reads balances (labelled as read by the gateway, not verified by any node); repeatable.")
+    var rpc: [String] = []
     @Option(help: .hidden) var unsafeTestEquivocateTo: String?
     @Flag(help: .hidden) var unsafeTestQueueUnchecked = false
     @Flag(help: .hidden) var unsafeTestConsoleAltersDisplay = false
@@ -105,7 +107,8 @@ struct GatewayCommand: AsyncParsableCommand {
         do {
             gateway = try await Gateway(configuration: configuration, store: store, logger: logger,
                                         queueBounds: GatewayQueueBounds(perSigner: queuePerSigner, total: queueTotal),
-                                        relayLimits: RelayLimits(timeToLive: relayTtl * 1000), faults: faults)
+                                        relayLimits: RelayLimits(timeToLive: relayTtl * 1000), faults: faults,
+                                        chainEndpoints: chainEndpoints(rpc))
         } catch {
             await postgres?.close()
             fail("cannot start the gateway: \(error)")

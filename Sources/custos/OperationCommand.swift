@@ -62,7 +62,8 @@ struct OperationCommand: AsyncParsableCommand {
                 evm, bitcoin, bitcoin-testnet, bitcoin-regtest or solana; PATH: non-hardened, e.g. 0/5, or m for the vault key),
                 refresh-vault VAULT (every key share changes, the key does not), readmit-signer VAULT NODE-ID (a node a blame
                 excluded from the vault's signer sets takes part again), cancel-nonce VAULT CHAIN ADDRESS NONCE (a nonce reserved
-                to a transaction whose outcome is unknown, or signed and stuck, passes to a zero-value transfer to the same address),
+                to a transaction whose outcome is unknown, or signed and stuck, or a free nonce below the address's next one,
+                passes to a zero-value transfer to the same address),
                 cancel-address-book-entry ENTRY (a security officer alone: the entry, still cooling off, never becomes usable, nor any
                 entry at its address, until the quorum waives it), waive-cooling-off ENTRY ADDRESS (the quorum: the entry is usable at once,
                 a cancellation lifted; the chain, the policy change that put the entry there and the cancellation lifted are read

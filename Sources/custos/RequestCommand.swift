@@ -42,6 +42,16 @@ struct RequestCommand: AsyncParsableCommand {
         }
     }
 
+    /// Where a request stands, in one phrase: denied; waiting for, rejected or expired in its
+    /// approvals; then its transaction's status (a transfer or call) or its signing's (a message).
+    static func status(of r: RequestView) -> String {
+        if r.outcome == "deny" { return "denied" }
+        if let a = r.approvals, a.status != "approved" { return a.status == "pending" ? "awaiting approvals" : printable(a.status) }
+        if let t = r.transaction { return t.status + (t.transactionHash.map { ", transaction \($0)" } ?? "") }
+        if let s = r.signing { return s.status }
+        return r.allowed ? "allowed" : printable(r.outcome)
+    }
+
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a decided request and, once a vault signed it, the signature.")
         @OptionGroup var connection: OperationCommand.Connection
@@ -58,8 +68,9 @@ struct RequestCommand: AsyncParsableCommand {
                 "request     \(r.id)",
                 "initiator   \(printable(r.initiator))",
             ] + RequestView.intent(of: body) + [
+                "status      \(RequestCommand.status(of: r))",
                 "decision    \(r.outcome) under policy version \(r.policyVersion)" + (r.rules.isEmpty ? "" : " (\(r.rules.map(printable).joined(separator: ", ")))"),
-            ]
+            ] + r.explanation.map { "            \(printable($0))" }
             if let approvals = r.approvals { lines += RequestCommand.showApprovals(approvals) }
             if let s = r.signing {
                 lines.append("vault       \(s.vault) (epoch \(s.epoch)), \(s.status), attempt \(s.attempt)" + (s.signers.isEmpty ? "" : " by \(s.signers.joined(separator: ", "))"))

@@ -23,8 +23,11 @@ struct DevClusterTests {
 
         init(dir: URL) throws {
             process.executableURL = CustosExecutable.url
-            process.arguments = ["dev", "up", "--dir", dir.path, "--port", "0",
+            // The local EVM chain on a free port, from the repository's .venv, its scripts found from the package root (as make run finds them).
+            process.arguments = ["dev", "up", "--dir", dir.path, "--port", "0", "--chain-port", "0",
+                                 "--python", TestEnvironment.packageRoot.appendingPathComponent(".venv/bin/python").path,
                                  "--policy", TestEnvironment.packageRoot.appendingPathComponent("examples/policies/trading-firm.yaml").path]
+            process.currentDirectoryURL = TestEnvironment.packageRoot
             process.standardOutput = pipe
             process.standardError = pipe
             pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
@@ -37,9 +40,10 @@ struct DevClusterTests {
 
         var text: String { lock.withLock { output } }
 
-        /// The gateway URL from the banner, waiting (bounded) for it.
+        /// The gateway URL from the banner, waiting (bounded: 3 minutes; a first start makes the
+        /// demo organisation, its vaults, signatures and local chain) for it.
         func gateway() async throws -> String {
-            for _ in 0..<600 {
+            for _ in 0..<1800 {
                 if let line = text.split(separator: "\n").first(where: { $0.contains("gateway   http://127.0.0.1:") }),
                    let url = line.split(separator: " ").first(where: { $0.hasPrefix("http://") }) {
                     return String(url)
@@ -96,6 +100,15 @@ struct DevClusterTests {
         defer { if first.process.isRunning { _ = first.interrupt() } }
         let gateway = try await first.gateway()
         #expect(first.text.contains("Created the development cluster"))
+        // The local chain: the demo vault's first EVM address funded, USDC deployed there and
+        // registered through governance; the gateway reads the balances through the chain.
+        #expect(first.text.contains("Local EVM chain") && first.text.contains("ETH and USDC registered through governance")
+                && first.text.contains("custos vault balances --gateway \(gateway) hot-trading"), "\(first.text)")
+        let read = try await CustosExecutable.run(["vault", "balances", "--gateway", gateway, "--json", "hot-trading"])
+        let balances = try JSONDecoder().decode(VaultBalancesView.self, from: Data(read.stdout.utf8))
+        let funded = try #require(balances.accounts.first { $0.chain == "devnet" && $0.path == "m" }, "\(read.stdout) \(read.stderr)")
+        #expect(funded.balances.map(\.symbol) == ["ETH", "USDC"] && funded.balances.map(\.amount) == ["100.00", "1000000.00"], "\(funded)")
+        #expect(balances.source.hasPrefix("read by the gateway from devnet at http://127.0.0.1:"), "\(balances.source)")
         _ = try await CustosExecutable.run(["op", "propose", "--gateway", gateway, "--as", dir.appendingPathComponent("credentials/erin.json").path,
                                       "--id", "add-dave", "add-user", "dave", "trader"])
         var committed: ClusterView?
@@ -170,7 +183,12 @@ struct DevClusterTests {
         #expect(after.genesisDigest == before.genesisDigest)
         #expect(after.committedHeight >= before.committedHeight)
         let operations: [OperationView] = try #require(try await Self.get(again + "/v1/operations"))
-        #expect(operations.map(\.id) == ["add-risk-bot", "create-hot-trading", "create-btc-treasury", "create-sol-treasury", "add-dave"])
+        #expect(operations.map(\.id) == ["add-risk-bot", "create-hot-trading", "create-btc-treasury", "create-sol-treasury", "register-devnet-eth",
+                                          "register-devnet-usdc", "add-dave"])
+        // The chain is fresh at every start: the token is deployed at the same address and the vault funded again.
+        let resumed = try await CustosExecutable.run(["vault", "balances", "--gateway", again, "--json", "hot-trading"])
+        let again2 = try JSONDecoder().decode(VaultBalancesView.self, from: Data(resumed.stdout.utf8))
+        #expect(again2.accounts.first { $0.chain == "devnet" }?.balances.map(\.amount) == ["100.00", "1000000.00"], "\(resumed.stdout) \(resumed.stderr)")
         #expect(second.interrupt() == 0)
     }
 
@@ -213,7 +231,7 @@ struct DevClusterTests {
         defer { if killed.process.isRunning { _ = killed.interrupt() } }
         _ = try await killed.gateway()
         let firstChildren = killed.children
-        #expect(firstChildren.count == 5, "the gateway and four nodes: \(firstChildren)")
+        #expect(firstChildren.count == 6, "the local chain, the gateway and four nodes: \(firstChildren)")
         kill(killed.process.processIdentifier, SIGKILL)
         killed.process.waitUntilExit()
         let orphans = try await Self.survivors(firstChildren)
@@ -224,7 +242,7 @@ struct DevClusterTests {
         defer { if unread.process.isRunning { _ = unread.interrupt() } }
         _ = try await unread.gateway()
         let secondChildren = unread.children
-        #expect(secondChildren.count == 5, "the gateway and four nodes: \(secondChildren)")
+        #expect(secondChildren.count == 6, "the local chain, the gateway and four nodes: \(secondChildren)")
         unread.closeOutput()
         for _ in 0..<400 where unread.process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
         #expect(!unread.process.isRunning, "dev up kept running with its output closed")

@@ -176,13 +176,18 @@ final class TransactionFixture: Sendable {
     static func start() async throws -> TransactionFixture {
         let cluster = try await LocalCluster(nodeCount: 4)
         let chain: LocalServer
+        do { chain = try await Blocking.run { try LocalServer.devnet() } } catch {
+            cluster.stopAll()
+            throw error
+        }
         do {
             try Data("0".utf8).write(to: clockOffsetFile(cluster))
-            try await cluster.startGateway(extraArguments: clockOffsetArguments(cluster))
+            // The gateway reads balances on devnet through the local chain (GET /v1/vaults/{id}/balances).
+            try await cluster.startGateway(extraArguments: clockOffsetArguments(cluster) + ["--rpc", "devnet=\(chain.url.absoluteString)"])
             for id in cluster.nodeIDs { try cluster.startNode(id, extraArguments: clockOffsetArguments(cluster)) }
-            chain = try await Blocking.run { try LocalServer.devnet() }
         } catch {
             cluster.stopAll()
+            chain.stop()
             throw error
         }
         let fixture: TransactionFixture

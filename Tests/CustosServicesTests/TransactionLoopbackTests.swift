@@ -65,6 +65,7 @@ struct TransactionLoopbackTests {
                     + String(repeating: "0", count: 64 - 8) + "0ee6b280", "transfer(kraken, 250 × 10⁶)")
             let shown = try await LocalCluster.run(f.cluster.binary, ["request", "show", "--gateway", f.cluster.baseURL, eth])
             #expect(shown.contains("transfers   1.5 ETH to") && shown.contains("raw         \(ethTx.rawTransaction!)"), "\(shown)")
+            #expect(shown.contains("status      signed, transaction \(ethTx.transactionHash!)"), "\(shown)")
         }
     }
 

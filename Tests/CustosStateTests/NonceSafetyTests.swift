@@ -173,6 +173,66 @@ import Testing
         #expect(c.apply(try c.parameters(third, nonce: 1, key: executor)) == .transactionParameters(requestId: third, nonce: 1))
     }
 
+    /// A nonce given back by a failure before any signer took part, while a later nonce of the
+    /// same address is in use: every later transaction waits for it on the chain. Governance
+    /// fills it with a zero-value transfer to self rather than waiting for a new request; it
+    /// cannot reach a nonce in use by a signing plan, one no transaction waits for, or the same
+    /// free nonce twice.
+    @Test func aGovernedCancellationFillsAFreeNonce() throws {
+        var (c, _) = try cluster()
+        let first = try base.allowed(&c)
+        let second = try base.allowed(&c, Cluster.evmTransfer(amount: "2"))
+        #expect(c.apply(try c.parameters(first, nonce: 0, key: executor)) == .transactionParameters(requestId: first, nonce: 0))
+        #expect(c.apply(try c.parameters(second, nonce: 1, key: executor)) == .transactionParameters(requestId: second, nonce: 1))
+        let plan = try #require(c.state.transactions[first])
+        let from = plan.from.checksummed
+        // No presignature ever comes: both fail before any signer took part, and both nonces are free.
+        runOut(&c, first)
+        runOut(&c, second)
+        #expect(c.state.transactions[first]?.status == .failed && c.state.transactions[second]?.status == .failed)
+        #expect(c.state.transactions.freeNonces[TransactionBook.nonceKey(chainId: 1, address: from)] == [0, 1])
+        // A new transfer takes nonce 0 and is signing; nonce 1 stays free below the next nonce, 2.
+        let third = try base.allowed(&c, Cluster.evmTransfer(amount: "3"))
+        #expect(c.apply(try c.parameters(third, nonce: 0, key: executor)) == .transactionParameters(requestId: third, nonce: 0))
+        for (change, reason) in [
+            (GovernanceChange.cancelNonce(vault: "hot", chain: "ethereum", address: from, nonce: 0),
+             "the transaction \(third) holding it is signing, neither outcome-unknown nor signed"),
+            (.cancelNonce(vault: "hot", chain: "ethereum", address: from, nonce: 2),
+             "nonce 2 cannot be cancelled: it is neither reserved to a transaction of \(from) on ethereum nor free (it is not below the address's next nonce, 2: no transaction waits for it)"),
+            (.cancelNonce(vault: "hot", chain: "ethereum", address: "0x1111111111111111111111111111111111111111", nonce: 1),
+             "is neither reserved to a transaction of 0x1111111111111111111111111111111111111111 on ethereum nor free (it is not below the address's next nonce, 0"),
+        ] {
+            let (_, outcome) = try c.propose(change, by: "frank")
+            #expect(Cluster.reason(outcome).contains(reason), "\(Cluster.reason(outcome))")
+        }
+        #expect(c.state.transactions[third]?.status == .signing)
+        let (p, _) = try c.propose(.cancelNonce(vault: "hot", chain: "ethereum", address: from.lowercased(), nonce: 1), by: "frank")
+        try c.approve(p, by: "grace")
+        try c.approve(p, by: "erin")
+        #expect(c.status(p) == .executed, "\(String(describing: c.state.operations[p.id]?.failure))")
+        let cancelId = ReplicatedState.cancellationId(operationId: p.id)
+        let cancel = try #require(c.state.transactions[cancelId])
+        #expect(cancel.isCancellation && cancel.cancels == nil && cancel.reservedNonce == 1 && !cancel.signatureMayExist)
+        #expect(cancel.status == .awaitingParameters && cancel.parametersDeadline == nil)
+        #expect(cancel.from == plan.from && cancel.to == plan.from && cancel.value == 0 && cancel.data.isEmpty && cancel.path == plan.path)
+        #expect(c.state.transactions.cancellations.last == cancelId)
+        #expect(c.state.transactions.freeNonces[TransactionBook.nonceKey(chainId: 1, address: from)] == nil)
+        #expect(c.state.transactions.reservation(chainId: 1, address: from, nonce: 1) == cancelId)
+        #expect(c.state.transactions[first]?.status == .failed && c.state.transactions[second]?.status == .failed, "nothing is superseded")
+        // Twice: the nonce is now the cancellation's, which no later cancellation may take before it is signed.
+        let (_, twice) = try c.propose(.cancelNonce(vault: "hot", chain: "ethereum", address: from, nonce: 1), by: "frank")
+        #expect(Cluster.reason(twice).contains("the transaction \(cancelId) holding it is awaiting-parameters"), "\(Cluster.reason(twice))")
+        // A new request takes the next nonce, not the cancelled one; the cancellation takes only its own.
+        let fourth = try base.allowed(&c, Cluster.evmTransfer(amount: "4"))
+        #expect(Cluster.reason(c.apply(try c.parameters(fourth, nonce: 1, key: executor))).contains("nonce 1 is not the next nonce of \(from) on ethereum (2)"))
+        #expect(Cluster.reason(c.apply(try c.parameters(cancelId, nonce: 2, key: executor))).contains("takes the cancelled nonce 1, not 2"))
+        #expect(c.apply(try c.parameters(cancelId, nonce: 1, key: executor)) == .transactionParameters(requestId: cancelId, nonce: 1))
+        let expected = try EVM.Transaction.eip1559(chainID: 1, nonce: 1, maxPriorityFeePerGas: 1_000_000_000, maxFeePerGas: 50_000_000_000,
+                                                   gasLimit: 21_000, to: plan.from, value: 0)
+        #expect(c.state.signing[cancelId]?.message == expected.signingHash)
+        #expect(c.apply(try c.parameters(fourth, nonce: 2, key: executor)) == .transactionParameters(requestId: fourth, nonce: 2))
+    }
+
     @Test func parametersAreNotAcceptedPastTheirDeadline() throws {
         var (c, _) = try cluster()
         let id = try base.allowed(&c)
@@ -235,7 +295,7 @@ import Testing
         // A nonce nobody holds, another vault, a plan still signing: refused when executed.
         // What cannot apply is refused when proposed, with the reason, and changes nothing.
         for (change, reason) in [
-            (GovernanceChange.cancelNonce(vault: "hot", chain: "ethereum", address: from, nonce: 7), "not reserved to any transaction"),
+            (GovernanceChange.cancelNonce(vault: "hot", chain: "ethereum", address: from, nonce: 7), "neither reserved to a transaction of \(from) on ethereum nor free (it is not below the address's next nonce, 1"),
             (.cancelNonce(vault: "hot", chain: "solana", address: from, nonce: 0), "no asset is registered on chain solana"),
             (.cancelNonce(vault: "hot", chain: "ethereum", address: "0x12", nonce: 0), "is not an EVM address"),
             (.cancelNonce(vault: "cold", chain: "ethereum", address: from, nonce: 0), "no vault \"cold\""),

@@ -94,6 +94,103 @@ import Testing
         #expect(c.state.transactions.count == 0)
     }
 
+    /// The policy's view of a call from the vault to `target` carrying `data` (not decided here).
+    func view(_ c: inout Cluster, to target: String = Cluster.usdc, _ data: [UInt8], value: String = "0") throws -> PolicyRequest {
+        try decided(try c.submit(c.signed(Cluster.evmCall(to: target, data: "0x" + data.hexString, value: value), keyId: "risk-bot", key: requests.bot)), c).request
+    }
+
+    /// A bot dresses a value transfer up as calls the decoder does not read (review helper-48
+    /// M1): each is unpriced, never priced at its native value (0), so a USD-bounded allow rule
+    /// does not cover it; a call positively decoded as moving nothing stays priced.
+    @Test func aCallTheDecoderDoesNotRecogniseIsUnpricedAndFailsUSDClausesClosed() throws {
+        var c = try cluster()
+        let router = "0x7777777777777777777777777777777777777777"
+        try c.govern(.changePolicy(yaml: Self.policy().replacing("version: 3", with: "version: 4").replacing("rules:\n", with: """
+            rules:
+              - name: bot-calls-router
+                match: {kind: [contract_call], initiator: {kind: bot}, call: {targets: ["\(router)"]}, amount_usd: {up_to: 1000}}
+                outcome: allow
+
+            """) + "prices: {min_sources: 3, max_age: 5m, max_move_percent: 10}\n"))
+        var keys: [String: BotSigningKey] = [:]
+        for source in PriceRoomTests.sources {
+            keys[source] = BotSigningKey(ed25519: Curve25519.Signing.PrivateKey())
+            try c.registerBot(source, key: keys[source]!.publicKey, roles: [PriceEntry.sourceRole])
+        }
+        for source in PriceRoomTests.sources {
+            let body = PricePost(asset: "ETH", usd: FixedDecimal(3000)!, time: Int64((c.now + 1000) / 1000)).json
+            #expect(c.apply(try PriceEntry.post(c.signed(body, keyId: source, key: keys[source]!))) == .priced(asset: "ETH", source: source))
+        }
+        let vault = try EVM.Address(hex: Cluster.stranger)
+        let calls: [(String, [UInt8], String)] = [
+            ("an unknown selector", try EVM.ABI.encodeCall("sweep(address)", [.address(vault)]), "does not recognise the call (selector 0x01681a62)"),
+            ("WETH withdraw", try EVM.ABI.encodeCall("withdraw(uint256)", [.uint(1_000_000)]), "does not recognise the call (selector 0x2e1a7d4d)"),
+            ("Permit2 transferFrom", try EVM.ABI.encodeCall("transferFrom(address,address,uint160,address)",
+                                                            [.address(vault), .address(vault), .uint(1_000_000), .address(vault)]),
+             "does not recognise the call (selector 0x36c78516)"),
+            ("multicall", try EVM.ABI.encodeCall("multicall(bytes[])", [.array([.bytes([1, 2, 3, 4])])]), "does not recognise the call (selector 0xac9650d8)"),
+            ("a malformed transfer", Array(try EVM.ABI.encodeCall("transfer(address,uint256)", [.address(vault), .uint(1)]).dropLast()),
+             "the arguments of transfer(address,uint256) do not decode"),
+            ("an ownership transfer", try EVM.ABI.encodeCall("transferOwnership(address)", [.address(vault)]), "hands control of"),
+        ]
+        for (what, data, reason) in calls {
+            let outcome = try c.submit(c.signed(Cluster.evmCall(to: router, data: "0x" + data.hexString), keyId: "risk-bot", key: requests.bot))
+            let (id, verdict) = try #require(Cluster.decided(outcome), "\(what): \(outcome)")
+            let recorded = try #require(c.state.requestBook.requests[id])
+            #expect(recorded.request.amount == .zero && recorded.request.unpriced?.contains(reason) == true, "\(what): \(recorded.request.unpriced ?? "priced")")
+            #expect(verdict == .deny, "\(what)")
+            #expect(recorded.decision.skippedAllows.first { $0.name == "bot-calls-router" }?.problem.contains(reason) == true,
+                    "\(what): \(recorded.decision.skippedAllows)")
+        }
+        // A role revoked moves nothing beyond its (zero) native value: priced at 0 USD, allowed.
+        let revoke = try EVM.ABI.encodeCall("revokeRole(bytes32,address)", [.fixedBytes(Array(repeating: 0, count: 32)), .address(vault)])
+        let (_, verdict) = try #require(Cluster.decided(try c.submit(c.signed(Cluster.evmCall(to: router, data: "0x" + revoke.hexString),
+                                                                                keyId: "risk-bot", key: requests.bot))))
+        #expect(verdict == .allow)
+    }
+
+    /// A Safe multiSend is charged with what its parts move: two transfers of one token are one
+    /// charge of their sum; parts the decoder does not read, delegatecalls, more than one asset or
+    /// tokens and value at once are unpriced; a Safe transaction that moves the Safe's funds too.
+    @Test func aMultiSendIsChargedWithItsPartsSummed() throws {
+        var c = try cluster()
+        let multiSend = try EVM.Address(hex: "0x4444444444444444444444444444444444444444")
+        let usdc = try EVM.Address(hex: Cluster.usdc), kraken = try EVM.Address(hex: Cluster.kraken), stranger = try EVM.Address(hex: Cluster.stranger)
+        func transfer(_ to: EVM.Address, _ units: BigUInt, token: EVM.Address = usdc, operation: EVM.Operation = .call, value: BigUInt = 0) throws -> EVM.MultiSend.Item {
+            .init(operation: operation, to: token, value: value, data: try EVM.ABI.encodeCall("transfer(address,uint256)", [.address(to), .uint(units)]))
+        }
+        func batch(_ items: [EVM.MultiSend.Item]) throws -> [UInt8] { try EVM.ABI.encodeCall("multiSend(bytes)", [.bytes(EVM.MultiSend.pack(items))]) }
+        let summed = try view(&c, to: multiSend.checksummed, try batch([try transfer(kraken, 1_500_000), try transfer(kraken, 2_250_000)]))
+        #expect(summed.unpriced == nil && summed.asset == "USDC" && summed.amount == FixedDecimal(parsing: "3.75")! && summed.destination == kraken.checksummed)
+        let split = try view(&c, to: multiSend.checksummed, try batch([try transfer(kraken, 1_000_000), try transfer(stranger, 1_000_000)]))
+        #expect(split.unpriced == nil && split.amount == FixedDecimal(2)! && split.destination == multiSend.checksummed,
+                "parts to two counterparties keep the MultiSend contract as destination")
+        let unpriced: [([EVM.MultiSend.Item], String, String)] = [
+            ([try transfer(kraken, 1), .init(operation: .call, to: usdc, value: 0, data: [0xde, 0xad, 0xbe, 0xef])], "0",
+             "part 2 of the multiSend: the decoder does not recognise the call (selector 0xdeadbeef)"),
+            ([try transfer(kraken, 1), try transfer(kraken, 1, operation: .delegatecall)], "0", "part 2 of the multiSend is a delegatecall"),
+            ([try transfer(kraken, 1), try transfer(kraken, 1, token: stranger)], "0", "moves more than one token"),
+            ([try transfer(kraken, 1), .init(operation: .call, to: kraken, value: 5, data: [])], "0", "moves native value and tokens at once"),
+        ]
+        for (items, value, reason) in unpriced {
+            let request = try view(&c, to: multiSend.checksummed, try batch(items), value: value)
+            #expect(request.unpriced?.contains(reason) == true, "\(reason): \(request.unpriced ?? "priced")")
+        }
+        // A batch of token movements sent with native value is refused, as a token call with value is.
+        let withValue = try c.submit(c.signed(Cluster.evmCall(to: multiSend.checksummed, data: "0x" + (try batch([try transfer(kraken, 1)])).hexString,
+                                                              value: "0.1"), keyId: "risk-bot", key: requests.bot))
+        #expect(Cluster.reason(withValue).contains("a call that moves tokens carries no native value"), "\(withValue)")
+        // Native value only: priced at the value the vault sends.
+        let native = try view(&c, to: multiSend.checksummed, try batch([.init(operation: .call, to: kraken, value: 100, data: [])]), value: "0.5")
+        #expect(native.unpriced == nil && native.asset == "ETH" && native.amount == FixedDecimal(parsing: "0.5")!)
+        // A Safe executing that batch by delegatecall moves the Safe's funds: unpriced.
+        let safe = try EVM.ABI.encodeCall("execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)", [
+            .address(multiSend), .uint(0), .bytes(try batch([try transfer(kraken, 1)])), .uint(1), .uint(0), .uint(0), .uint(0),
+            .address(.zero), .address(.zero), .bytes([]),
+        ])
+        #expect(try view(&c, to: stranger.checksummed, safe).unpriced?.contains("executes a Safe transaction that moves the funds of") == true)
+    }
+
     /// The policy's list of the functions a call can be reported as is exactly what the EVM
     /// decoder reports, so the checker's "never decoded" warning is never wrong.
     @Test func thePolicysDecodedFunctionsAreTheDecodersOwn() {

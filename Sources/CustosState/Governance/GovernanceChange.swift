@@ -82,7 +82,9 @@ public enum GovernanceChange: Sendable, Hashable {
     /// and stuck): the nonce passes to a zero-value transfer from the address to itself, planned
     /// under a request id derived from the operation (`ReplicatedState.cancellationId`) and signed
     /// like any other plan once an executor's parameters pass the fee limits. Whichever of the
-    /// two is mined, the other cannot be; nothing else ever takes the nonce.
+    /// two is mined, the other cannot be; nothing else ever takes the nonce. A free nonce below
+    /// the address's next nonce (given back by a failure before any signer took part) is filled
+    /// the same way, so the later nonces waiting for it on the chain are not stuck.
     case cancelNonce(vault: String, chain: String, address: String, nonce: UInt64)
     /// A security officer stops address-book entry `entry` during its cooling-off
     /// (`ReplicatedState.addressBookStandings`): it never becomes usable, nor any entry at its

@@ -62,7 +62,7 @@ extension ReplicatedState {
                 + " (it is \(plan.status.rawValue))")
         }
         var recorded: RecordedRequest? = nil
-        if plan.cancels == nil {
+        if !plan.isCancellation {
             recorded = requestBook.requests[p.requestId]
             guard recorded?.isAllowed == true else { throw refused("request \(p.requestId) is not allowed to be signed") }
         }
@@ -99,7 +99,7 @@ extension ReplicatedState {
         // A replacement's (or a cancellation's) session takes the place of the one that failed;
         // should the vault refuse the new one, nothing changes.
         let earlier = signing[p.requestId]
-        if replacing || plan.cancels != nil { signing[p.requestId] = nil }
+        if replacing || plan.isCancellation { signing[p.requestId] = nil }
         var planned = plan
         planned.parameters = p
         planned.signingHash = hash
@@ -189,7 +189,7 @@ extension ReplicatedState {
     /// Starts the wait of an approved transfer's or call's plan for its parameters: they must be
     /// accepted within `PlannedTransaction.parametersWaitLimit` of block time from now.
     mutating func awaitParameters(_ request: String) {
-        guard var plan = transactions[request], plan.status == .awaitingParameters, plan.cancels == nil else { return }
+        guard var plan = transactions[request], plan.status == .awaitingParameters, !plan.isCancellation else { return }
         plan.parametersDeadline = time + PlannedTransaction.parametersWaitLimit
         transactions[request] = plan
     }

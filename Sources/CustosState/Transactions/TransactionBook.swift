@@ -10,7 +10,8 @@ import CustosCore
 /// A nonce is handed to at most one plan at a time: it leaves the free set or moves the next
 /// nonce on when a plan's parameters are accepted, and it is reserved to that plan until the
 /// plan's signing failed before any signer set formed (then it is free again) or a governed
-/// cancellation hands it to a zero-value transaction (`reserve(_:for:)`).
+/// cancellation hands it to a zero-value transaction (`reserve(_:for:)`). A governed
+/// cancellation may also take a free nonce, so that the nonces after it are not stuck.
 public struct TransactionBook: Sendable, Hashable {
     private var plans = ShardedDictionary<String, PlannedTransaction>()
     /// The next nonce of each sender, by `nonceKey(chainId:address:)`; absent means 0.
@@ -32,7 +33,7 @@ public struct TransactionBook: Sendable, Hashable {
     public internal(set) subscript(request: String) -> PlannedTransaction? {
         get { plans[request] }
         set {
-            if newValue?.cancels != nil, plans[request] == nil { cancellations.append(request) }
+            if newValue?.isCancellation == true, plans[request] == nil { cancellations.append(request) }
             plans[request] = newValue
             if let plan = newValue, plan.status == .awaitingParameters, plan.parametersDeadline != nil {
                 awaitingIDs.insert(request)

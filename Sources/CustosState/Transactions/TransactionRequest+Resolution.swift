@@ -17,9 +17,10 @@ extension TransactionRequest {
     /// units) to the recipient; a contract call is kind `contract_call` to the target, with the
     /// native value as amount and the calldata decoded by `EVM.IntentDecoder` (with the chain's
     /// registered tokens) into the function and its named arguments. A call that moves tokens
-    /// (an ERC-20 transfer, transferFrom, approve or increaseAllowance) is charged with the token
-    /// and amount it moves and its recipient or spender as destination (`EVM.Action.charge`), and
-    /// is refused if it also carries native value. Counterparty and tags follow from the
+    /// (an ERC-20 transfer, transferFrom, approve or increaseAllowance, or a multiSend of such
+    /// calls in one token) is charged with the token and amount it moves and its recipient or
+    /// spender as destination (`EVM.Action.charge`), and is refused if it also carries native
+    /// value; a call not positively decoded as moving nothing beyond its native value is unpriced. Counterparty and tags follow from the
     /// policy's address book when it is evaluated.
     func resolve(requestId: String, vaults: [String: Vault], assets: [String: RegisteredAsset]) throws(GovernanceError)
         -> (plan: PlannedTransaction, policy: PolicyRequest)
@@ -73,10 +74,10 @@ extension TransactionRequest {
             for token in onChain { if let contract = token.contract { registry.tokens[try! EVM.Address(hex: contract)] = .init(symbol: token.symbol, decimals: Int(token.decimals)) } }
             let intent = EVM.IntentDecoder(registry: registry).decode(to: to, value: units, data: data)
             policy.call = intent.action.policyCall(target: to, data: data, registry: registry)
-            if intent.action.tokenMovement != nil && units > 0 {
+            if case .tokens = intent.action.movement(value: 0), units > 0 {
                 throw Self.invalid("a call that moves tokens carries no native value; this one sends \(self.amount) \(asset.symbol)")
             }
-            intent.action.charge(&policy, assets: onChain)
+            intent.action.charge(&policy, value: units, assets: onChain)
             policy.recipients = intent.action.recipients.map(\.checksummed)
             plan = PlannedTransaction(requestId: requestId, vault: vault.id, chain: chain, chainId: chainId, from: from, path: path, to: to,
                                       value: units, data: data, status: .awaitingParameters)
@@ -87,13 +88,10 @@ extension TransactionRequest {
     /// The vault's EVM address `from` names (by label or by address) and its derivation path;
     /// the vault key's own address is `m`.
     private func source(of vault: Vault) throws(GovernanceError) -> (EVM.Address, [UInt32]) {
-        var candidates = vault.addresses.filter { $0.chain == .evm }.map { ($0.label, $0.address, $0.path) }
-        if let root = vault.rootAddresses.first(where: { $0.chain == .evm }) { candidates.append(("m", root.address, [])) }
-        let wanted = from.lowercased()
-        guard let match = candidates.first(where: { $0.0 == from || $0.1.lowercased() == wanted }), let address = try? EVM.Address(hex: match.1) else {
+        guard let source = vault.evmSource(named: from) else {
             throw Self.invalid("from \"\(from.printable(limit: 64))\" is not an EVM address of vault \(vault.id)")
         }
-        return (address, match.2)
+        return source
     }
 
     /// `text` (a decimal string) in base units of an asset with `decimals`, and as a policy decimal.
