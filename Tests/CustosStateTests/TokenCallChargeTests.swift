@@ -189,6 +189,15 @@ import Testing
             .address(.zero), .address(.zero), .bytes([]),
         ])
         #expect(try view(&c, to: stranger.checksummed, safe).unpriced?.contains("executes a Safe transaction that moves the funds of") == true)
+        // The attacker's shape (review helper-89 H1): a delegatecall to any contract whose calldata
+        // merely looks like an empty or harmless multiSend runs that contract's code as the Safe.
+        for items in [[], [EVM.MultiSend.Item(operation: .call, to: kraken, value: 0, data: [])]] {
+            let evil = try EVM.ABI.encodeCall("execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)", [
+                .address(stranger), .uint(0), .bytes(try batch(items)), .uint(1), .uint(0), .uint(0), .uint(0), .address(.zero), .address(.zero), .bytes([]),
+            ])
+            #expect(try view(&c, to: multiSend.checksummed, evil).unpriced?.contains("executes a Safe transaction that moves the funds of, or acts as") == true,
+                    "a Safe delegatecall of \(items.count) harmless parts is unpriced")
+        }
     }
 
     /// The policy's list of the functions a call can be reported as is exactly what the EVM

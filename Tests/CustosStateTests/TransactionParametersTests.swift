@@ -87,6 +87,22 @@ import Testing
         #expect(c.state.signing[second]?.message == c.state.transactions[second]?.signingHash)
     }
 
+    /// A label spelling another address of the vault never designates its own address: the
+    /// address wins (review helper-89 M1), so neither a request nor a nonce cancellation naming
+    /// the key's address can be moved to the labelled one.
+    @Test func aLabelThatSpellsAnotherAddressNeverDesignatesItsOwn() throws {
+        var (c, _) = try cluster()
+        let root = try #require(c.state.vaults["hot"]?.rootAddresses.first { $0.chain == .evm }?.address)
+        try c.govern(.addVaultAddress(vault: "hot", label: root, chain: .evm, path: [0, 7]))
+        let labelled = try #require(c.state.vaults["hot"]?.addresses.first { $0.label == root }?.address)
+        #expect(labelled != root)
+        #expect(c.state.vaults["hot"]?.evmSource(named: root)?.address.checksummed == root)
+        #expect(c.state.vaults["hot"]?.evmSource(named: root)?.path == [])
+        #expect(c.state.vaults["hot"]?.evmSource(named: root.lowercased())?.path == [])
+        let id = try allowed(&c, Cluster.evmTransfer(from: root))
+        #expect(c.state.transactions[id]?.from.checksummed == root && c.state.transactions[id]?.path == [])
+    }
+
     @Test func theVaultSignsTheTransactionItsSenderAddressRecovers() throws {
         var (c, keys) = try cluster()
         // From a derived address: the signers apply its BIP-32 tweak.

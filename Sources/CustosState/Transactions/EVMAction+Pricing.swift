@@ -40,8 +40,9 @@ extension EVM.Action {
         case .safeAddOwner(let safe, _, _), .safeRemoveOwner(let safe, _, _, _), .safeSwapOwner(let safe, _, _, _), .safeChangeThreshold(let safe, _):
             return .unpriced("the call (\(kind)) changes who controls the Safe \(safe.checksummed), which no USD price measures")
         case .safeExecTransaction(let safe, let inner, let parameters):
-            let acts = parameters.operation == .call || { if case .multiSend = inner.action { true } else { false } }()
-            guard acts, parameters.gasPrice == 0, inner.action.movesNothing(value: inner.value) else {
+            // A delegatecall runs the target's code as the Safe, whatever its calldata looks like
+            // (review helper-89 H1): never priced.
+            guard parameters.operation == .call, parameters.gasPrice == 0, inner.action.movesNothing(value: inner.value) else {
                 return .unpriced("the call executes a Safe transaction that moves the funds of, or acts as, the Safe \(safe.checksummed), which no USD price measures")
             }
             return .nativeOnly

@@ -41,7 +41,7 @@ extension ReplicatedState {
                 throw invalid("it is neither reserved to a transaction of \(from.checksummed) on \(chain) nor free"
                     + (nonce >= next ? " (it is not below the address's next nonce, \(next): no transaction waits for it)" : ""))
             }
-            guard let source = owner.evmSource(named: from.checksummed) else {
+            guard let source = owner.evmSource(named: from.checksummed), source.address == from else {
                 throw invalid("\(from.checksummed) is not an EVM address of vault \(vault)")
             }
             transactions[id] = PlannedTransaction(
