@@ -58,10 +58,18 @@ public struct PolicyReplay: Sendable, Hashable {
 
         /// `req-1881…, 2,000,000 USDC to kraken: allow → needs 2 approvals (admins): <reason>`.
         public var line: String {
-            var text = "\(requestId.prefix(12)), \(summary): \(old.text) → \(new.text)"
-            if let fill = approvalsGivenFill { text += fill ? " (the approvals given fill it)" : " (the approvals given do not fill it)" }
-            return text + ": " + reason
+            PolicyReplay.line(requestId: requestId, summary: summary, old: old.text, new: new.text, fill: approvalsGivenFill, reason: reason)
         }
+    }
+
+    /// A change in one line, with `escape` applied to each part that comes from a request or a
+    /// policy (a terminal's `printable`), never to the words around them.
+    public static func line(
+        requestId: String, summary: String, old: String, new: String, fill: Bool?, reason: String, escape: (String) -> String = { $0 }
+    ) -> String {
+        var text = "\(escape(String(requestId.prefix(12)))), \(escape(summary)): \(escape(old)) → \(escape(new))"
+        if let fill { text += fill ? " (the approvals given fill it)" : " (the approvals given do not fill it)" }
+        return text + ": " + escape(reason)
     }
 
     /// The period replayed, block time in milliseconds since the Unix epoch: from `since` to the

@@ -16,8 +16,14 @@ extension ReplicatedState {
     /// `change-policy` operation would be when it executes (its people and bots from the
     /// registries, governance still reachable); throws why every node would refuse it.
     public func replay(yaml: String, since: UInt64) throws(GovernanceError) -> PolicyReplay {
-        let (_, compiled) = try Self.compile(yaml: yaml, users: users, bots: bots)
-        return replay(compiled, since: since)
+        replay(try proposedPolicy(yaml: yaml), since: since)
+    }
+
+    /// A proposed policy document compiled as a `change-policy` operation's is when it executes:
+    /// its people and bots from the registries, governance still reachable. Throws why every
+    /// node would refuse it.
+    public func proposedPolicy(yaml: String) throws(GovernanceError) -> CompiledPolicy {
+        try Self.compile(yaml: yaml, users: users, bots: bots).1
     }
 
     /// What `policy` would have decided differently for the recorded requests decided at or after
