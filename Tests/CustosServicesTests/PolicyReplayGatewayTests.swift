@@ -21,10 +21,6 @@ import Testing
 /// labelled as the gateway's computation at its height, and refuse what they should.
 @Suite(.timeLimit(.minutes(5)))
 struct PolicyReplayGatewayTests {
-    let identities: [NodeIdentity] = (1...4).map { NodeIdentity(id: try! NodeID("node-\($0)"), signingKey: .init(), transportKey: .init()) }
-
-    static func now() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1000) }
-
     /// The console fixture's policy with its routine rule moved from over 10 to over 40 units:
     /// heidi's 20 USDC no longer needs an admin, her 50 still does.
     static func relaxed() throws -> String {
@@ -37,25 +33,10 @@ struct PolicyReplayGatewayTests {
     /// A gateway whose committed state holds heidi's transfers of 50 and 20 USDC to kraken-eth,
     /// each held for one admin; the ids of the two.
     func gateway() async throws -> (Gateway, fifty: String, twenty: String) {
-        var genesis = try TestGenesis(policyYAML: ConsoleRequestFixture.policy())
-        let configuration = try genesis.configuration(identities, genesisTimestamp: 1_000)
-        let gateway = try await Gateway(configuration: configuration, store: try SQLiteGatewayStore.inMemory(), logger: Logger(label: "test"))
-        var ids: [String] = []
-        let cluster = await gateway.governanceState.genesisDigest
-        for amount in ["50", "20"] {
-            let (entry, id) = try ConsoleRequestFixture.submission(
-                ConsoleRequestFixture.transfer(by: "heidi", amount: amount), by: "heidi", genesis: cluster,
-                timestamp: Self.now(), authenticator: &genesis.authenticators["heidi"]!, rpId: TestGenesis.rpId, origin: TestGenesis.origin)
-            _ = try await gateway.submit(entry)
-            let height = await gateway.governanceState.height
-            let block = try #require(try await gateway.nextProposal(after: height))
-            for identity in identities.prefix(3) {
-                _ = try await gateway.receive(Vote(signing: block, genesisDigest: configuration.genesisDigest, identity: identity))
-            }
-            #expect(await gateway.governanceState.requestBook.requests[id]?.outcome == .needsApprovals)
-            ids.append(id)
-        }
-        return (gateway, ids[0], ids[1])
+        var committed = try await CommittedGateway()
+        let fifty = try await committed.transfer("50"), twenty = try await committed.transfer("20")
+        for id in [fifty, twenty] { #expect(await committed.gateway.governanceState.requestBook.requests[id]?.outcome == .needsApprovals) }
+        return (committed.gateway, fifty, twenty)
     }
 
     static func post(_ client: HTTPClient, _ url: String, _ body: String) async throws -> (status: Int, text: String) {

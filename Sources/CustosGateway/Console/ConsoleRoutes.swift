@@ -34,6 +34,7 @@ enum ConsoleRoutes {
         }
         addEnrolment(to: router, console: console)
         addRequests(to: router, console: console)
+        addActivity(to: router, console: console)
         router.get("/console/static/{file}") { _, context in
             guard let name = context.parameters.get("file"), let type = Console.assetTypes[name], let bytes = console.assets[name] else {
                 return try page(console, status: .notFound, ConsoleMessagePage(
