@@ -64,6 +64,8 @@ struct ConsoleActivityTests {
             // A destination a requester chose is text, never markup.
             #expect(!all.text.contains("<img src=x") && all.text.contains("&lt;img src=x onerror=alert(1)&gt;"))
             #expect(all.text.contains(#"href="/console/activity.chain""#))
+            // The digest the page tells to check the export against is the log's, which audit verify takes.
+            #expect(all.text.contains("custos audit verify FILE --genesis \(committed.configuration.genesisDigest.hex)"))
             _ = odd
 
             // Server-side filters.
