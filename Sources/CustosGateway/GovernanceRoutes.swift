@@ -75,6 +75,41 @@ enum GovernanceRoutes {
         }
     }
 
+    /// A replay's body: a policy document at the policy's size limit, JSON-escaped.
+    static let maximumReplayBody = 2 * DocumentLimits.policy.maxBytes + 1024
+
+    /// `POST /v1/policies/replay`: a proposed policy (`PolicyReplayView.Query`) replayed over the
+    /// committed requests of the last `sinceSeconds` (1 s to 31 days) of block time
+    /// (`ReplicatedState.replay(yaml:since:)`): the work is bounded by the requests the state
+    /// keeps. A body that is no such JSON is a 400, one over the bound a 413, a policy every node
+    /// would refuse a 422 naming why.
+    static func replay(_ request: Request, gateway: Gateway) async throws -> PolicyReplayView {
+        var request = request
+        let collected: ByteBuffer
+        do { collected = try await request.collectBody(upTo: maximumReplayBody) } catch is NIOTooManyBytesError {
+            throw GatewayProblem.tooLarge(maximumReplayBody)
+        }
+        let malformed = GatewayProblem(.badRequest, code: "replay.malformed", title: "Malformed replay",
+                                       detail: "the body must be {\"policy\": YAML text, \"sinceSeconds\": integer} and nothing else")
+        guard let body = try? JSONParser(maxDepth: 4, maxInputBytes: maximumReplayBody).parse(Array(collected.readableBytesView)),
+              let members = body.objectValue, members.count == 2,
+              case .string(let policy)? = body["policy"], case .integer(let seconds)? = body["sinceSeconds"] else { throw malformed }
+        let query = PolicyReplayView.Query(policy: policy, sinceSeconds: Int(seconds))
+        let longest = Int(PolicyReplay.maximumPeriodMilliseconds / 1000)
+        guard (1...longest).contains(query.sinceSeconds) else {
+            throw GatewayProblem(.badRequest, code: "replay.malformed", title: "Malformed replay",
+                                 detail: "sinceSeconds must be between 1 and \(longest) (31 days)")
+        }
+        let (state, height) = await gateway.committed
+        let since = state.time - min(state.time, UInt64(query.sinceSeconds) * 1000)
+        do throws(GovernanceError) {
+            return PolicyReplayView(try state.replay(yaml: query.policy, since: since), height: height)
+        } catch {
+            throw GatewayProblem(.unprocessableContent, code: "replay.refused", title: "Policy refused",
+                                 detail: "every node would refuse this policy (\(error.code)): \(error.reason)")
+        }
+    }
+
     /// `GET /v1/request-batches/refusal?ids=ID,ID,…`: why every node would refuse the listed
     /// requests approved together in one batch at the committed `state`
     /// (`ReplicatedState.batchRefusal(of:)`), or that it would not; asked before anything is
@@ -126,6 +161,7 @@ enum GovernanceRoutes {
                                                           frozen: state.frozen, yaml: state.policyYAML))
         }
         router.post("/v1/policies/dry-run") { request, _ in try GatewayRoutes.json(.ok, try await dryRun(request, gateway: gateway)) }
+        router.post("/v1/policies/replay") { request, _ in try GatewayRoutes.json(.ok, try await replay(request, gateway: gateway)) }
         router.get("/v1/address-books") { _, _ in
             let state = await gateway.governanceState
             return try GatewayRoutes.json(.ok, AddressBookEntryView.addressBook(of: state))

@@ -5,12 +5,12 @@ import CustosPolicy
 import CustosState
 import Foundation
 
-/// `custos policy check|explain|diff`: authoring and reviewing policies from a terminal.
+/// `custos policy check|explain|diff|replay`: authoring and reviewing policies from a terminal.
 struct PolicyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
-        abstract: "Check, explain and compare policy documents.",
-        subcommands: [Check.self, Explain.self, Diff.self]
+        abstract: "Check, explain, compare and replay policy documents.",
+        subcommands: [Check.self, Explain.self, Diff.self, Replay.self]
     )
 
     /// Prints one line to standard error.
@@ -165,6 +165,55 @@ struct PolicyCommand: AsyncParsableCommand {
                 "decision    \(run.outcome)" + (run.rules.isEmpty ? "" : " (\(run.rules.map(printable).joined(separator: ", ")))"),
             ]
             lines += run.explanation.map { "            " + printable($0) }
+            print(lines.joined(separator: "\n"))
+        }
+    }
+
+    struct Replay: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the committed requests of a recent period whose decision a proposed policy would change.",
+            discussion: """
+                The gateway decides every request the cluster's committed state keeps from the period again, in log
+                order, under the proposed policy, with its rolling windows kept under that policy as it goes (a request
+                it would deny, or hold for approvals that were not given, does not count toward later ones), and lists
+                each decision that changes: "req-1881…, 2,000,000 USDC to kraken: allow → needs 2 approvals (admins)".
+                It is the gateway's computation at height H, not verified by any node; what it cannot know is printed
+                with it.
+                """)
+
+        @Argument(help: "The proposed policy document (YAML).")
+        var file: String
+
+        @Option(help: "The period before the committed head to replay: 30m, 24h, 7d (at most 31d).")
+        var since = "24h"
+
+        @Option(help: "The gateway's base URL.")
+        var gateway = "http://127.0.0.1:8080"
+
+        @Flag(help: "Print the gateway's JSON.") var json = false
+
+        func run() async throws {
+            let seconds: Int
+            switch DurationText.seconds(since) {
+            case .success(let s) where s <= PolicyReplay.maximumPeriodMilliseconds / 1000: seconds = s
+            default:
+                PolicyCommand.report("--since \(printable(since)): give a period such as 30m, 24h or 7d, at most 31d")
+                throw ExitCode(2)
+            }
+            let query = PolicyReplayView.Query(policy: try PolicyCommand.read(file), sinceSeconds: seconds)
+            let raw: Data = try await GatewayCall(gateway).postRaw("/v1/policies/replay", try JSONEncoder().encode(query))
+            if json { print(String(decoding: raw, as: UTF8.self)); return }
+            let replay = try JSONDecoder().decode(PolicyReplayView.self, from: raw)
+            var lines = [
+                "replay      \(replay.note) (\(printable(gateway)))",
+                "period      \(PolicyCommand.utc(replay.since)) to \(PolicyCommand.utc(replay.until)), policy version \(replay.policyVersion) → \(replay.newPolicyVersion)",
+                "changed     \(replay.changedCount) of \(replay.replayed) decisions",
+            ]
+            lines += replay.changes.map { c in
+                "  " + PolicyReplay.line(requestId: c.requestId, summary: c.summary, old: c.old, new: c.new, fill: c.approvalsGivenFill, reason: c.reason, escape: printable)
+            }
+            if replay.changes.count < replay.changedCount { lines.append("  … and \(replay.changedCount - replay.changes.count) more (--json lists the first \(replay.changes.count))") }
+            lines += replay.limitations.map { "note        " + printable($0) }
             print(lines.joined(separator: "\n"))
         }
     }

@@ -186,6 +186,30 @@ struct ConsoleRequestBrowserTests {
         let view: RequestView = try await cluster.getJSON("/v1/requests/\(large)")
         #expect(view.allowed && view.approvals?.approvals.allSatisfy { $0.reviewMillis != nil } == true)
 
+        // The review of a policy change (issue #12 item 4) and the activity view (item 5), also
+        // the README's screenshots: erin proposes moving the routine rule from over 10 to over 55
+        // units; frank reads what it would have decided differently, then the log.
+        let relaxed = cluster.root.appendingPathComponent("policy-relaxed.yaml")
+        try ConsoleRequestFixture.policy().replacingOccurrences(of: "\nversion: 14\n", with: "\nversion: 15\n")
+            .replacingOccurrences(of: "match: {amount: {over: 10, up_to: 100000}}", with: "match: {amount: {over: 55, up_to: 100000}}")
+            .write(to: relaxed, atomically: true, encoding: .utf8)
+        try await cluster.op(["propose", "--as", "erin", "--id", "relax-routine", "change-policy", relaxed.path])
+        _ = try await cluster.waitForGovernance { g in g.operations.contains { $0.id == "relax-routine" } }
+        let reviewed = try await ConsoleBrowserTests.browse(cluster, port: port, as: "frank", signCount: 150, [
+            ConsoleBrowserTests.action("signIn"),
+            ConsoleBrowserTests.action("open", "relax-routine", screenshot: "policy-replay.png"),
+            ConsoleBrowserTests.action("script", expression: "JSON.stringify(Array.from(document.querySelectorAll('#replay-changes li'), (e) => e.textContent))"),
+            ConsoleBrowserTests.action("visit", screenshot: "activity.png", path: "/console/activity"),
+        ])
+        let changed = try JSONDecoder().decode([String].self, from: Data((reviewed[2].text ?? "").utf8))
+        // The four routine 50s (the one paid before and the three approved together) would have
+        // been allowed without an admin; the large one and the 60 are decided as they were.
+        for id in [paid[0]] + routine {
+            #expect(changed.contains { $0.hasPrefix("\(id.prefix(12)), 50 USDC to kraken-eth: needs 1 approval (admins) → allow") }, "\(changed)")
+        }
+        #expect(!changed.contains { $0.hasPrefix(large.prefix(12)) || $0.hasPrefix(other.prefix(12)) }, "\(changed)")
+        #expect(reviewed[3].text?.contains("Approval of 3 requests") == true, "\(String(describing: reviewed[3].text))")
+
         // Three more routine requests, for a batch the lies below try to extend.
         let fresh = try await Self.submit(cluster, port: port, Array(repeating: pay("50", ConsoleRequestFixture.kraken, ""), count: 3), signCount: 200)
 

@@ -13,6 +13,7 @@ Input (JSON on stdin):
                | {"do": "requestInbox"} | {"do": "openRequest", "path": PATH} | {"do": "approveRequest", "path": PATH}
                | {"do": "rejectRequest", "path": PATH} (PATH: /console/requests/ID or /console/batches/ID;
                  with "scroll": true, the button is scrolled into view before the click)
+               | {"do": "visit", "path": PATH} (any console page; its text as "text")
                | {"do": "script", "expression": JS} (its value: "value" if a boolean, else "text"), each optionally with "screenshot": NAME,
                and with "dialog": "accept" (the default) or "dismiss", or "expect": [TEXT, ...]]}
 Output (JSON on stdout): {"results": [one object per action]}.
@@ -322,6 +323,9 @@ def run(request):
             elif kind in ("approveRequest", "rejectRequest"):
                 sign_shown_content(page, base + action["path"], "approve" if kind == "approveRequest" else "reject", result,
                                    scroll=action.get("scroll", False))
+            elif kind == "visit":
+                page.navigate(base + action["path"])
+                result["text"] = page.evaluate("document.body.innerText")
             elif kind == "declineUserVerification":
                 page.call("WebAuthn.setUserVerified", authenticatorId=authenticator, isUserVerified=False)
             elif kind == "script":

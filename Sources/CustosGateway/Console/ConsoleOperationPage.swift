@@ -1,6 +1,7 @@
 /// One operation in full: its line of the inbox (`item`), the refusals recorded against it,
 /// every field of the content an approval signs, and (for a session that may still decide) the
-/// decision form. (Templates read stored properties only.)
+/// decision form; for an open `change-policy` operation, the policy review (diff, warnings,
+/// replay). (Templates read stored properties only.)
 struct ConsoleOperationPage: Sendable {
     let frame: ConsoleFrame
     let item: ConsoleInboxItem
@@ -15,9 +16,10 @@ struct ConsoleOperationPage: Sendable {
     let credentialId: String
     let csrf: String?
     let notice: String?
+    let policy: ConsolePolicyReview?
 
     init(frame: ConsoleFrame, item: ConsoleInboxItem, failure: String?, refusals: [String], fields: [ConsoleField],
-         canDecide: Bool, canApprove: Bool, credentialId: String, notice: String?) {
+         canDecide: Bool, canApprove: Bool, credentialId: String, notice: String?, policy: ConsolePolicyReview? = nil) {
         self.frame = frame
         self.item = item
         hasApprovers = !item.approvers.isEmpty
@@ -30,5 +32,6 @@ struct ConsoleOperationPage: Sendable {
         self.credentialId = credentialId
         csrf = frame.sessionToken
         self.notice = notice
+        self.policy = policy
     }
 }

@@ -34,6 +34,7 @@ enum ConsoleRoutes {
         }
         addEnrolment(to: router, console: console)
         addRequests(to: router, console: console)
+        addActivity(to: router, console: console)
         router.get("/console/static/{file}") { _, context in
             guard let name = context.parameters.get("file"), let type = Console.assetTypes[name], let bytes = console.assets[name] else {
                 return try page(console, status: .notFound, ConsoleMessagePage(
@@ -86,8 +87,16 @@ enum ConsoleRoutes {
         return try page(console, status: .ok, ConsoleOperationPage(
             frame: frame(state, title: "Operation \(id)", session: session), item: item, failure: operation.failure, refusals: refusals,
             fields: console.gateway.armedFaults.displaying(operation.proposal.consoleFields),
-            canDecide: operation.isOpen, canApprove: mayApprove, credentialId: Base64URL.encode(session.credentialId), notice: notice),
+            canDecide: operation.isOpen, canApprove: mayApprove, credentialId: Base64URL.encode(session.credentialId), notice: notice,
+            policy: policyReview(of: operation, in: state)),
             template: "operation")
+    }
+
+    /// The review of an open `change-policy` operation's document (`ConsolePolicyReview`); nil
+    /// for any other operation.
+    static func policyReview(of operation: PendingOperation, in state: ReplicatedState) -> ConsolePolicyReview? {
+        guard operation.isOpen, case .changePolicy(let yaml) = operation.proposal.change else { return nil }
+        return ConsolePolicyReview(yaml: yaml, in: state)
     }
 
     static func signInPage(_ console: Console, status: HTTPResponse.Status, notice: String) async throws -> Response {

@@ -124,31 +124,20 @@ struct NodeReader {
         return nil
     }
 
-    /// A duration such as `30m`, `1h`, `24h`, `7d` (seconds, minutes, hours, days), in seconds.
+    /// A duration such as `30m`, `1h`, `24h`, `7d` (seconds, minutes, hours, days), in seconds
+    /// (`DurationText`).
     mutating func duration(_ node: YAMLNode, _ what: String) -> Spanned<Int>? {
-        guard case .scalar(let text, _) = node.kind, let unit = text.last,
-              let count = Int(text.dropLast()), count > 0
-        else {
+        guard case .scalar(let text, _) = node.kind else {
             error(.wrongType, node.location, "\(what) must be a duration such as 1h, 24h or 7d")
             return nil
         }
-        let unitSeconds: Int
-        switch unit {
-        case "s": unitSeconds = 1
-        case "m": unitSeconds = 60
-        case "h": unitSeconds = 3600
-        case "d": unitSeconds = 86_400
-        default:
-            error(.wrongType, node.location, "\(what) must end in s, m, h or d (e.g. 24h)")
-            return nil
+        switch DurationText.seconds(text) {
+        case .success(let seconds): return Spanned(seconds, at: node.location)
+        case .failure(.notADuration): error(.wrongType, node.location, "\(what) must be a duration such as 1h, 24h or 7d")
+        case .failure(.unknownUnit): error(.wrongType, node.location, "\(what) must end in s, m, h or d (e.g. 24h)")
+        case .failure(.tooLong): error(.invalidValue, node.location, "\(what) must be at most 366 days")
         }
-        // Bounded before multiplying: a huge count must be refused, not overflow.
-        let (seconds, overflow) = count.multipliedReportingOverflow(by: unitSeconds)
-        guard !overflow, seconds <= 366 * 86_400 else {
-            error(.invalidValue, node.location, "\(what) must be at most 366 days")
-            return nil
-        }
-        return Spanned(seconds, at: node.location)
+        return nil
     }
 
     static func isValidName(_ text: String) -> Bool {

@@ -6,9 +6,13 @@ import CustosPolicy
 
 extension ReplicatedState {
     /// The governance room as the requests room reads it at this state's block.
-    var requestAuthority: RequestAuthority {
+    var requestAuthority: RequestAuthority { requestAuthority(policy: policy, version: policyVersion, windows: windows, frozen: frozen) }
+
+    /// The governance room as it is, read with another policy, windows and freeze flag (a
+    /// replay's: `replay(_:since:)`).
+    func requestAuthority(policy: CompiledPolicy, version: Int, windows: WindowBook, frozen: Bool) -> RequestAuthority {
         RequestAuthority(
-            policy: policy, policyVersion: policyVersion, frozen: frozen, bots: bots, users: users, relyingParty: relyingParty,
+            policy: policy, policyVersion: version, frozen: frozen, bots: bots, users: users, relyingParty: relyingParty,
             requireUserVerification: requireUserVerification, vaults: vaults, cluster: genesisDigest,
             windows: windows, prices: prices, watch: watch, assets: assets, addressBook: addressBookStandings)
     }

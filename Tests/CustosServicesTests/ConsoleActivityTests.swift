@@ -1,0 +1,116 @@
+import AsyncHTTPClient
+import CustosCore
+import CustosCrypto
+import CustosIdentity
+import CustosLedger
+import CustosState
+import CustosTestSupport
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Testing
+@testable import CustosGateway
+
+/// The activity view over a gateway served in process whose blocks carry real certificates
+/// (`CommittedGateway`): the log newest first with who, what, the approvals, the voters; filters
+/// by person, vault, destination and days applied on the server; every value escaped; the CSV
+/// with its header and a formula cell defused; and the verifiable export checked by
+/// `custos audit verify`.
+@Suite(.timeLimit(.minutes(5)))
+struct ConsoleActivityTests {
+    static let hostile = "<img src=x onerror=alert(1)>"
+    static let formula = "=HYPERLINK(\"http://evil.example\")"
+
+    /// Signs `user` in on `browser` with the credential `committed` holds for them.
+    static func signIn(_ browser: inout ConsoleTests.Browser, as user: String, _ committed: inout CommittedGateway) async throws {
+        let page = try await browser.send(.GET, "/console/sign-in")
+        let challenge = try ConsoleTests.hiddenValue("challenge", in: page.text)
+        let digest = Hashes.tagged("custos/console/sign-in", committed.genesis.document.digest, try #require(Base64URL.decode(challenge)))
+        let assertion = committed.genesis.authenticators[user]!.getAssertion(relyingPartyId: TestGenesis.rpId, origin: TestGenesis.origin, challenge: digest)
+        let signedIn = try await browser.send(.POST, "/console/sign-in", form: ConsoleTests.assertionForm(assertion).merging(["challenge": challenge]) { a, _ in a })
+        #expect(signedIn.status == .seeOther, "\(signedIn.text)")
+    }
+
+    static func rows(_ page: String) -> Int { page.components(separatedBy: "<tr data-height=").count - 1 }
+
+    @Test func theLogAsAnAuditTrailFilteredEscapedExportedAsCSVAndVerifiable() async throws {
+        var committed = try await CommittedGateway()
+        let paid = try await committed.transfer("50")
+        try await committed.approve(paid, by: "erin")
+        let odd = try await committed.transfer("20", to: Self.hostile)
+        let injected = try await committed.transfer("30", to: Self.formula)
+        let height = await committed.gateway.governanceState.height
+        #expect(height == 4)
+        try await ConsoleTests.withClient(committed.gateway) { client, baseURL in
+            var anonymous = ConsoleTests.Browser(client: client, base: baseURL)
+            for path in ["/console/activity", "/console/activity.csv", "/console/activity.chain"] {
+                #expect(try await anonymous.send(.GET, path).status == .seeOther, "\(path) without a session")
+            }
+            var browser = ConsoleTests.Browser(client: client, base: baseURL)
+            try await Self.signIn(&browser, as: "frank", &committed)
+
+            let all = try await browser.send(.GET, "/console/activity")
+            #expect(all.status == .ok)
+            #expect(all.headers["Content-Security-Policy"].first?.contains("script-src 'self'") == true)
+            #expect(Self.rows(all.text) == 4)
+            // Newest first: the block heights descend.
+            let heights = all.text.components(separatedBy: "<tr data-height=\"").dropFirst().compactMap { UInt64($0.prefix { $0 != "\"" }) }
+            #expect(heights == [4, 3, 2, 1])
+            #expect(all.text.contains("Request \(injected.prefix(12)): Transfer 30 USDC from hot-trading to"))
+            #expect(all.text.contains("Approval of request \(paid.prefix(12))"))
+            #expect(all.text.contains("<td>person erin</td>") && all.text.contains("<td>person heidi</td>"))
+            #expect(all.text.contains("<td>node-1, node-2, node-3</td>"), "the certificate's voters")
+            #expect(all.text.contains("<td>erin</td>"), "the approval the request has")
+            // A destination a requester chose is text, never markup.
+            #expect(!all.text.contains("<img src=x") && all.text.contains("&lt;img src=x onerror=alert(1)&gt;"))
+            #expect(all.text.contains(#"href="/console/activity.chain""#))
+            // The digest the page tells to check the export against is the log's, which audit verify takes.
+            #expect(all.text.contains("custos audit verify FILE --genesis \(committed.configuration.genesisDigest.hex)"))
+            _ = odd
+
+            // Server-side filters.
+            let erin = try await browser.send(.GET, "/console/activity?person=erin")
+            #expect(Self.rows(erin.text) == 2, "erin's approval and the request she approved")
+            let kraken = try await browser.send(.GET, "/console/activity?destination=KRAKEN-eth")
+            #expect(Self.rows(kraken.text) == 2 && kraken.text.contains("Approval of request \(paid.prefix(12))"))
+            #expect(Self.rows(try await browser.send(.GET, "/console/activity?vault=hot-trading").text) == 4)
+            #expect(Self.rows(try await browser.send(.GET, "/console/activity?vault=cold").text) == 0)
+            let long = try await browser.send(.GET, "/console/activity?from=2000-01-01&to=2000-01-02")
+            #expect(Self.rows(long.text) == 0 && long.text.contains("No entry matches."))
+            let today = String(ISO8601DateFormatter().string(from: Date()).prefix(10))
+            #expect(Self.rows(try await browser.send(.GET, "/console/activity?from=\(today)&to=\(today)").text) == 4)
+            let bad = try await browser.send(.GET, "/console/activity?from=yesterday")
+            #expect(bad.text.contains("from: give a day as YYYY-MM-DD") && Self.rows(bad.text) == 4)
+            #expect(erin.text.contains(#"href="/console/activity.csv?person=erin""#))
+
+            // The CSV of a filtered view: its header, a formula a requester chose defused.
+            let csv = try await browser.send(.GET, "/console/activity.csv?person=heidi")
+            #expect(csv.status == .ok && csv.headers["Content-Type"] == ["text/csv; charset=utf-8"])
+            #expect(csv.headers["Content-Disposition"].first?.hasPrefix("attachment") == true)
+            let lines = csv.text.components(separatedBy: "\r\n")
+            #expect(lines.first == #""height","entry","time (UTC)","who","kind","what","vault","destination","approvals","voted","signed by""#)
+            #expect(lines.count == 1 + 3 + 1, "header, heidi's three requests, the final line break: \(lines)")
+            #expect(csv.text.contains(#""'=HYPERLINK(""http://evil.example"") (not in the address book)""#), "\(csv.text)")
+            #expect(!csv.text.contains(#","=HYPERLINK"#))
+
+            // The verifiable export: what custos audit verify checks without trusting the gateway.
+            let export = try await browser.send(.GET, "/console/activity.chain")
+            #expect(export.status == .ok && export.headers["Content-Type"] == ["application/octet-stream"])
+            let bytes = try await Self.download(client, baseURL + "/console/activity.chain", cookies: browser.cookies)
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("activity-\(UUID().uuidString).export")
+            try Data(bytes).write(to: file)
+            defer { try? FileManager.default.removeItem(at: file) }
+            let verified = try await CustosExecutable.run(["audit", "verify", file.path, "--genesis", committed.configuration.genesisDigest.hex])
+            #expect(verified.status == 0, "\(verified.stderr)")
+            #expect(verified.stdout.hasPrefix("valid: 4 blocks"), "\(verified.stdout)")
+        }
+    }
+
+    /// The bytes of `url` as they came (the page helper reads text).
+    static func download(_ client: HTTPClient, _ url: String, cookies: [String: String]) async throws -> [UInt8] {
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "Cookie", value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
+        let response = try await client.execute(request, timeout: .seconds(10))
+        return Array(buffer: try await response.body.collect(upTo: 32 << 20))
+    }
+}

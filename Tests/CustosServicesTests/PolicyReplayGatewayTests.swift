@@ -1,0 +1,97 @@
+import AsyncHTTPClient
+import Crypto
+import CustosClusterAPI
+import CustosCore
+import CustosIdentity
+import CustosLedger
+import CustosPolicy
+import CustosState
+import CustosTestSupport
+import Foundation
+import Logging
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import Testing
+@testable import CustosGateway
+
+/// The replay of a proposed policy through a gateway served in process (no nodes: its blocks are
+/// certified here with three of the four members' votes): `POST /v1/policies/replay` and
+/// `custos policy replay FILE --gateway URL` list the committed requests whose decision changes,
+/// labelled as the gateway's computation at its height, and refuse what they should.
+@Suite(.timeLimit(.minutes(5)))
+struct PolicyReplayGatewayTests {
+    /// The console fixture's policy with its routine rule moved from over 10 to over 40 units:
+    /// heidi's 20 USDC no longer needs an admin, her 50 still does.
+    static func relaxed() throws -> String {
+        let policy = try ConsoleRequestFixture.policy()
+        let relaxed = policy.replacingOccurrences(of: "match: {amount: {over: 10, up_to: 100000}}", with: "match: {amount: {over: 40, up_to: 100000}}")
+        #expect(relaxed != policy)
+        return relaxed
+    }
+
+    /// A gateway whose committed state holds heidi's transfers of 50 and 20 USDC to kraken-eth,
+    /// each held for one admin; the ids of the two.
+    func gateway() async throws -> (Gateway, fifty: String, twenty: String) {
+        var committed = try await CommittedGateway()
+        let fifty = try await committed.transfer("50"), twenty = try await committed.transfer("20")
+        for id in [fifty, twenty] { #expect(await committed.gateway.governanceState.requestBook.requests[id]?.outcome == .needsApprovals) }
+        return (committed.gateway, fifty, twenty)
+    }
+
+    static func post(_ client: HTTPClient, _ url: String, _ body: String) async throws -> (status: Int, text: String) {
+        var request = HTTPClientRequest(url: url + "/v1/policies/replay")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await client.execute(request, timeout: .seconds(30))
+        return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
+    }
+
+    @Test func theAPIAndTheCLIListTheChangedDecisionsAsTheGatewaysComputation() async throws {
+        let (gateway, fifty, twenty) = try await gateway()
+        let height = await gateway.governanceState.height
+        let policy = try Self.relaxed()
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("replay-\(UUID().uuidString).yaml")
+        try Data(policy.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            try await InProcessGateway.with(gateway) { url in
+                let body = String(decoding: try JSONEncoder().encode(PolicyReplayView.Query(policy: policy, sinceSeconds: 3600)), as: UTF8.self)
+                let answer = try await Self.post(client, url, body)
+                #expect(answer.status == 200, "\(answer.text)")
+                let replay = try JSONDecoder().decode(PolicyReplayView.self, from: Data(answer.text.utf8))
+                #expect(replay.height == height && replay.note == "computed by the gateway at height \(height); not verified by any node")
+                #expect(replay.replayed == 2 && replay.changedCount == 1)
+                #expect(replay.changes.map(\.requestId) == [twenty], "not \(fifty)")
+                #expect(replay.changes.first?.old == "needs 1 approval (admins)" && replay.changes.first?.new == "allow")
+                #expect(replay.changes.first?.summary == "20 USDC to kraken-eth")
+
+                let out = try await CustosExecutable.run(["policy", "replay", file.path, "--gateway", url, "--since", "1h"])
+                #expect(out.status == 0, "\(out.stderr)")
+                #expect(out.stdout.contains("replay      computed by the gateway at height \(height); not verified by any node"), "\(out.stdout)")
+                #expect(out.stdout.contains("changed     1 of 2 decisions"))
+                #expect(out.stdout.contains("  \(twenty.prefix(12)), 20 USDC to kraken-eth: needs 1 approval (admins) → allow: rule allow-people-transfers allows it"))
+                #expect(!out.stdout.contains(String(fifty.prefix(12))))
+                let json = try await CustosExecutable.run(["policy", "replay", file.path, "--gateway", url, "--since", "1h", "--json"])
+                #expect(try JSONDecoder().decode(PolicyReplayView.self, from: Data(json.stdout.utf8)).changes.map(\.requestId) == [twenty])
+
+                // Refused: a period beyond what the windows hold, a body with more than asked,
+                // a policy every node would refuse.
+                let long = try await CustosExecutable.run(["policy", "replay", file.path, "--gateway", url, "--since", "32d"])
+                #expect(long.status == 2 && long.stderr.contains("at most 31d"))
+                for bad in [#"{"policy": "x", "sinceSeconds": 0}"#, #"{"policy": "x", "sinceSeconds": 60, "more": 1}"#, #"{"policy": 1, "sinceSeconds": 60}"#] {
+                    let refused = try await Self.post(client, url, bad)
+                    #expect(refused.status == 400 && refused.text.contains("replay.malformed"), "\(bad): \(refused.text)")
+                }
+                let unparsable = try await Self.post(client, url, #"{"policy": "policy: [", "sinceSeconds": 60}"#)
+                #expect(unparsable.status == 422 && unparsable.text.contains("replay.refused"), "\(unparsable.text)")
+            }
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+}

@@ -1,0 +1,146 @@
+import Crypto
+import CustosCore
+import CustosIdentity
+import CustosLedger
+import CustosPolicy
+@testable import CustosState
+import Testing
+
+/// The replay of a proposed policy over the committed requests (`ReplicatedState.replay`): every
+/// decision that changes is listed, in log order, and none that does not; windows are kept under
+/// the new policy as the replay goes.
+@Suite struct PolicyReplayTests {
+    /// The document compiled as a `change-policy` operation would be in `c`.
+    static func compiled(_ yaml: String, in c: Cluster) throws -> CompiledPolicy {
+        try ReplicatedState.compile(yaml: yaml, users: c.state.users, bots: c.state.bots).1
+    }
+
+    /// A cluster whose bot rule allows up to 10 ETH to exchanges without any limit, and a bot.
+    static func cluster() throws -> (Cluster, BotSigningKey) {
+        var c = try Cluster()
+        let key = BotSigningKey(ed25519: Curve25519.Signing.PrivateKey())
+        try c.registerBot("risk-bot", key: key.publicKey)
+        return (c, key)
+    }
+
+    static func submit(_ c: inout Cluster, _ key: BotSigningKey, amount: String) throws -> String {
+        let decided = try #require(Cluster.decided(try c.submit(c.signed(Cluster.transfer(by: "risk-bot", amount: amount), keyId: "risk-bot", key: key))))
+        #expect(decided.outcome == .allow)
+        return decided.id
+    }
+
+    @Test func aTightenedLimitChangesExactlyTheRequestsOverIt() throws {
+        var (c, key) = try Self.cluster()
+        let start = c.now
+        var ids: [String: String] = [:]
+        for amount in ["5", "8", "3", "9.5"] { ids[amount] = try Self.submit(&c, key, amount: amount) }
+        let tightened = try Self.compiled(Cluster.policy(version: 2).replacing("amount: {up_to: 10}", with: "amount: {up_to: 6}"), in: c)
+        let replay = c.state.replay(tightened, since: start)
+        #expect(replay.replayed == 4)
+        #expect(replay.changes.map(\.requestId) == [ids["8"]!, ids["9.5"]!])
+        #expect(replay.changedCount == 2)
+        let first = try #require(replay.changes.first)
+        #expect(first.old.text == "allow" && first.new.text == "deny")
+        #expect(first.summary == "8 ETH to kraken")
+        #expect(first.reason == "no allow rule matches it")
+        #expect(first.line.hasPrefix("\(ids["8"]!.prefix(12)), 8 ETH to kraken: allow → deny: "))
+        // A period that starts after the first two replays only the last two.
+        let later = c.state.replay(tightened, since: try #require(c.state.requestBook.requests[ids["3"]!]).blockTime)
+        #expect(later.replayed == 2 && later.changes.map(\.requestId) == [ids["9.5"]!])
+        // No decision recorded a price (ETH has none here): the replay says what it used instead.
+        #expect(replay.limitations.first == "4 requests had no price recorded with their decision: the replay used the median at the head, not the price at the time")
+        #expect(replay.changes.allSatisfy { !$0.recordedPrice })
+    }
+
+    /// Under a new hourly limit of one request, the second of two requests flips and the first
+    /// does not; a request the new policy denies does not count toward later ones, so one an
+    /// hour after the first is allowed again.
+    @Test func aWindowLimitFlipsTheSecondRequestNotTheFirst() throws {
+        var (c, key) = try Self.cluster()
+        let start = c.now
+        let first = try Self.submit(&c, key, amount: "5")
+        c.now += 1_800_000
+        let second = try Self.submit(&c, key, amount: "5")
+        c.now = start + 3_600_000 + 60_000
+        let third = try Self.submit(&c, key, amount: "5")
+        let limited = try Self.compiled(WindowRoomTests.policy(version: 2, hourly: 1), in: c)
+        let replay = c.state.replay(limited, since: start)
+        #expect(replay.replayed == 3)
+        #expect(replay.changes.map(\.requestId) == [second], "not \(first), and not \(third): the denied second never counted")
+        let change = try #require(replay.changes.first)
+        #expect(change.reason == "no allow rule matches it; limit bot-hourly: 1h for initiator risk-bot: 2 of 1 request (exceeded)")
+        // The windows kept before the period count: replaying from the second on, the first
+        // (decided before the period, allowed) still holds the window for the second.
+        let fromSecond = c.state.replay(limited, since: try #require(c.state.requestBook.requests[second]).blockTime)
+        #expect(fromSecond.replayed == 2 && fromSecond.changes.map(\.requestId) == [second])
+        #expect(c.state.windows.totals.totals(of: "bot-hourly").isEmpty, "the replay changed nothing in the state")
+    }
+
+    @Test func anUnchangedPolicyChangesNoDecision() throws {
+        var (c, key) = try Self.cluster()
+        let start = c.now
+        for amount in ["5", "8", "3"] { _ = try Self.submit(&c, key, amount: amount) }
+        // A denied one too: over the bot rule's amount.
+        _ = try c.submit(c.signed(Cluster.transfer(by: "risk-bot", amount: "50"), keyId: "risk-bot", key: key))
+        let replay = c.state.replay(try Self.compiled(Cluster.policy(version: 2), in: c), since: start)
+        #expect(replay.replayed == 4)
+        #expect(replay.changes.isEmpty && replay.changedCount == 0)
+        #expect(replay.headline == "0 of 4 decisions would change under policy version 2")
+        // The document as the operation would carry it; one every node would refuse is refused.
+        #expect(try c.state.replay(yaml: Cluster.policy(version: 2), since: start) == replay)
+        do {
+            _ = try c.state.replay(yaml: "policy: [", since: start)
+            Issue.record("a policy that does not parse was replayed")
+        } catch {
+            #expect(error.code == .invalidPolicy)
+        }
+    }
+
+    /// A new rule asking two admins for large transfers: what was allowed now needs approvals it
+    /// was never given; what was held and approved by two admins still is, and the approvals
+    /// given fill a rule asking one.
+    @Test func approvalsAskedAndApprovalsGiven() throws {
+        var (c, key) = try RequestApprovalTests.cluster()
+        let start = c.now
+        let small = try Self.submit(&c, key, amount: "5")
+        let held = try RequestApprovalTests.held(&c, key, amount: "50")
+        try RequestApprovalTests.decide(&c, .approve, held, by: "grace")
+        try RequestApprovalTests.decide(&c, .approve, held, by: "erin")
+        #expect(c.state.requestBook.requests[held]?.approvals?.status == .approved)
+        let stricter = Cluster.policy(version: 3).replacing("rules:\n", with: """
+            rules:
+              - name: to-exchanges
+                match: {destination: {tags: [exchange]}, amount: {up_to: 1000}}
+                outcome: allow
+              - name: any-needs-two-admins
+                match: {amount: {over: 1}}
+                outcome: {require: {group: admins, count: 2}}
+
+            """)
+        let replay = c.state.replay(try Self.compiled(stricter, in: c), since: start)
+        #expect(replay.changes.map(\.requestId) == [small])
+        let change = try #require(replay.changes.first)
+        #expect(change.old.text == "allow" && change.new.text == "needs 2 approvals (admins)")
+        #expect(change.approvalsGivenFill == false)
+        #expect(change.reason == "rule any-needs-two-admins requires 2 approvals from admins")
+        #expect(change.line.contains("5 ETH to kraken: allow → needs 2 approvals (admins) (the approvals given do not fill it)"))
+        // One admin where two were asked: the held request changes, and the two given fill it.
+        let lighter = stricter.replacing("any-needs-two-admins", with: "any-needs-one-admin")
+            .replacing("{group: admins, count: 2}", with: "{group: admins, count: 1}")
+        let relaxed = c.state.replay(try Self.compiled(lighter, in: c), since: start)
+        #expect(relaxed.changes.map(\.requestId) == [small, held])
+        #expect(relaxed.changes.last?.old.text == "needs 2 approvals (admins)")
+        #expect(relaxed.changes.last?.new.text == "needs 1 approval (admins)")
+        #expect(relaxed.changes.last?.approvalsGivenFill == true)
+    }
+
+    @Test func thePeriodIsBoundedToTheWindowsHold() throws {
+        var (c, key) = try Self.cluster()
+        _ = try Self.submit(&c, key, amount: "5")
+        c.now += PolicyReplay.maximumPeriodMilliseconds + 1000
+        _ = try Self.submit(&c, key, amount: "8")
+        let replay = c.state.replay(try Self.compiled(Cluster.policy(version: 2).replacing("amount: {up_to: 10}", with: "amount: {up_to: 1}"), in: c), since: 0)
+        #expect(replay.since == c.now - PolicyReplay.maximumPeriodMilliseconds)
+        #expect(replay.replayed == 1 && replay.changedCount == 1)
+    }
+}
