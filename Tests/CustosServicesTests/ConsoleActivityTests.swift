@@ -33,6 +33,24 @@ struct ConsoleActivityTests {
 
     static func rows(_ page: String) -> Int { page.components(separatedBy: "<tr data-height=").count - 1 }
 
+    /// The ways around a first-character check a requester would try (review helper-91 M2): a
+    /// formula behind white space, a byte-order mark, a no-break space, a line feed, a full-width
+    /// sign. Each cell starts with `'` or shows the hidden character as its code point.
+    @Test func aFormulaHiddenBehindSpacesOrLookAlikesIsNeverACellsFirstWord() {
+        let cases: [(String, String)] = [
+            (" =HYPERLINK(1)", "\"' =HYPERLINK(1)\""),
+            ("\u{FEFF}=HYPERLINK(1)", "\"<U+FEFF>=HYPERLINK(1)\""),
+            ("\u{00A0}=1", "\"<U+00A0>=1\""),
+            ("\n=1", "\"<U+000A>=1\""),
+            ("\u{FF1D}SUM(A1)", "\"'\u{FF1D}SUM(A1)\""),
+            ("-2+3", "\"'-2+3\""),
+            ("kraken \"eth\"", "\"kraken \"\"eth\"\"\""),
+        ]
+        for (text, cell) in cases {
+            #expect(ConsoleActivityRow.csvCell(text) == cell, "\(text.debugDescription) → \(ConsoleActivityRow.csvCell(text))")
+        }
+    }
+
     @Test func theLogAsAnAuditTrailFilteredEscapedExportedAsCSVAndVerifiable() async throws {
         var committed = try await CommittedGateway()
         let paid = try await committed.transfer("50")
@@ -65,7 +83,8 @@ struct ConsoleActivityTests {
             #expect(!all.text.contains("<img src=x") && all.text.contains("&lt;img src=x onerror=alert(1)&gt;"))
             #expect(all.text.contains(#"href="/console/activity.chain""#))
             // The digest the page tells to check the export against is the log's, which audit verify takes.
-            #expect(all.text.contains("custos audit verify FILE --genesis \(committed.configuration.genesisDigest.hex)"))
+            // The trust anchor is the person's own, never the page's (review helper-91 H2).
+            #expect(all.text.contains("custos audit verify FILE --genesis DIGEST") && !all.text.contains(committed.configuration.genesisDigest.hex))
             _ = odd
 
             // Server-side filters.

@@ -40,14 +40,9 @@ struct ConsoleActivityPage: Sendable {
     let next: String?
     let csv: String
     let scanned: String
-    /// The log's genesis digest (hex), which `custos audit verify --genesis` takes: the
-    /// configuration's, not the governance document's the frame shows.
-    let logGenesis: String
-
-    init(frame: ConsoleFrame, logGenesis: String, filter: ConsoleActivityFilter, rows: [ConsoleActivityRow], page: Int, hasMore: Bool,
+    init(frame: ConsoleFrame, filter: ConsoleActivityFilter, rows: [ConsoleActivityRow], page: Int, hasMore: Bool,
          scannedBlocks: Int, complete: Bool) {
         self.frame = frame
-        self.logGenesis = logGenesis
         self.filter = filter
         problems = filter.problems.map(ConsoleText.init)
         lines = rows.map(Line.init)

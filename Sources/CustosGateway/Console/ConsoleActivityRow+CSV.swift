@@ -15,12 +15,16 @@ extension ConsoleActivityRow {
         ([csvHeader] + rows.map(\.csvCells)).map { $0.map(csvCell).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
 
-    /// One CSV cell: quoted, quotes doubled; a cell a spreadsheet would read as a formula — one
-    /// starting with `=`, `+`, `-`, `@`, a tab or a carriage return — starts with `'` inside the
-    /// quotes, so that a label a requester chose is never run as one (CSV injection).
+    /// One CSV cell: hidden characters made visible (`ConsoleText.visible`), quoted, quotes
+    /// doubled; a cell a spreadsheet could read as a formula — its first character that is not
+    /// white space `=`, `+`, `-`, `@` or their full-width forms, or the cell starting with a tab,
+    /// carriage return or line feed — starts with `'` inside the quotes, so that a label a requester
+    /// chose is never run as one (CSV injection), also by an importer that trims spaces.
     static func csvCell(_ text: String) -> String {
-        var cell = text
-        if let first = cell.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) { cell = "'" + cell }
+        var cell = ConsoleText.visible(text)
+        let formula: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\u{FF1D}", "\u{FF0B}", "\u{FF0D}", "\u{FF20}"]
+        let leading = cell.unicodeScalars.first { !$0.properties.isWhitespace }
+        if let first = cell.unicodeScalars.first, ["\t", "\r", "\n"].contains(first) || leading.map(formula.contains) == true { cell = "'" + cell }
         return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

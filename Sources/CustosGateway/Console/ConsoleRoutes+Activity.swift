@@ -30,7 +30,7 @@ extension ConsoleRoutes {
         let found = try await activityRows(console.gateway, state: state, filter: filter, limit: skip + activityPageSize + 1)
         let shown = Array(found.rows.dropFirst(skip).prefix(activityPageSize))
         return try ConsoleRoutes.page(console, status: .ok, ConsoleActivityPage(
-            frame: frame(state, title: "Activity", session: session), logGenesis: await console.gateway.configuration.genesisDigest.hex, filter: filter, rows: shown, page: page,
+            frame: frame(state, title: "Activity", session: session), filter: filter, rows: shown, page: page,
             hasMore: found.rows.count > skip + activityPageSize, scannedBlocks: found.scanned, complete: found.complete), template: "activity")
     }
 
