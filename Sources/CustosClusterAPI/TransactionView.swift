@@ -18,9 +18,24 @@ public struct TransactionView: Codable, Sendable, Equatable {
         public var maxPriorityFeePerGas: String
     }
 
+    /// The latest simulation an executor recorded (`eth_call` of the transaction at one block).
+    public struct Simulation: Codable, Sendable, Equatable {
+        public var blockNumber: UInt64
+        public var blockHash: String
+        /// `success` or `reverted`.
+        public var outcome: String
+        public var gasUsed: UInt64
+        /// For a revert: the reason every node decoded from the revert data, text-safe.
+        public var revertReason: String?
+        /// For a revert: the revert data (at most 320 bytes), `0x` hex.
+        public var revertData: String?
+        /// Block time (milliseconds) at which it was recorded.
+        public var recordedAt: UInt64
+    }
+
     /// `awaiting-parameters`, `signing`, `signed`, `failed` (before any signer took part: its
     /// nonce is free again), `outcome-unknown` (a signature may exist: its nonce stays reserved
-    /// to it), `expired` (no parameters in time) or `superseded-unconfirmed` (governance gave its nonce to a zero-value transaction; the
+    /// to it), `expired` (no parameters in time), `reverted-in-simulation` (its simulation reverted: never signed) or `superseded-unconfirmed` (governance gave its nonce to a zero-value transaction; the
     /// chain may still have mined this one).
     public var status: String
     public var vault: String
@@ -44,6 +59,7 @@ public struct TransactionView: Codable, Sendable, Equatable {
     public var parametersDeadline: UInt64?
     /// For a governed nonce cancellation: the nonce it takes.
     public var reservedNonce: UInt64?
+    public var simulation: Simulation?
     public var parameters: Parameters?
     public var signingHash: String?
     public var rawTransaction: String?
@@ -70,6 +86,11 @@ public struct TransactionView: Codable, Sendable, Equatable {
         self.freeNonces = freeNonces
         parametersDeadline = t.parametersDeadline
         reservedNonce = t.reservedNonce
+        simulation = t.simulation.map {
+            Simulation(blockNumber: $0.blockNumber, blockHash: "0x" + $0.blockHash.hexString, outcome: $0.outcome.rawValue, gasUsed: $0.gasUsed,
+                       revertReason: $0.revertReason, revertData: $0.outcome == .reverted ? "0x" + $0.revertData.hexString : nil,
+                       recordedAt: t.simulatedAt ?? 0)
+        }
         parameters = t.parameters.map {
             Parameters(chainId: $0.chainId, nonce: $0.nonce, gasLimit: $0.gasLimit, maxFeePerGas: String($0.maxFeePerGas),
                        maxPriorityFeePerGas: String($0.maxPriorityFeePerGas))

@@ -14,6 +14,12 @@ import Foundation
 /// unknown (its signing failed after signers took part) is proposed again as a replacement: the
 /// nonce reserved to it, fees at least as high; a cancellation takes the cancelled nonce. It
 /// holds no vault key: every node checks what it proposes.
+///
+/// Before it proposes parameters for a new transaction it runs it with `eth_call` at the
+/// latest block and records the outcome as a signed `request.simulation` entry (every node
+/// accepts parameters only within 2 minutes of block time of a successful one, and ends a
+/// transaction whose simulation reverted); it waits for that entry to commit, then proposes.
+/// A transfer or call still waiting for approvals is simulated once, so its approvers see it.
 struct ExecutorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "executor",
@@ -26,6 +32,8 @@ struct ExecutorCommand: AsyncParsableCommand {
     @Option(help: "Milliseconds between looks at the gateway.") var interval: UInt64 = 200
     @Option(help: "Seconds after which a proposal that did not take (or a replacement) is proposed again, and between looks for cancellations.")
     var retryAfter: UInt64 = 5
+    @Option(help: "Seconds this executor relies on a simulation it recorded before it runs the transaction again (the nodes accept parameters within 120 s of a successful one).")
+    var resimulateAfter: UInt64 = 60
 
     func run() async throws {
         guard let endpoint = URL(string: rpc) else { throw ValidationError("--rpc is not a URL") }
@@ -41,6 +49,11 @@ struct ExecutorCommand: AsyncParsableCommand {
         var cancellations: [(id: String, transaction: TransactionView)] = []
         var lookedForCancellations: ContinuousClock.Instant? = nil
         let served = [PlannedTransaction.Status.awaitingParameters.rawValue, PlannedTransaction.Status.outcomeUnknown.rawValue]
+        // When this executor last recorded a successful simulation of a request, and which
+        // requests waiting for approvals it simulated.
+        var simulated: [String: ContinuousClock.Instant] = [:]
+        var simulatedPending: Set<String> = []
+        let simulation = Simulation(call: call, rpc: client, executor: key.file.bot, key: key.key, genesis: genesis)
         print("executor \(key.file.bot) serving \(chain) through \(rpc)")
         while !Task.isCancelled {
             let requests: [RequestView] = try await call.get("/v1/requests")
@@ -48,6 +61,11 @@ struct ExecutorCommand: AsyncParsableCommand {
                 let state: GovernanceSnapshot = try await call.get("/v1/state")
                 cancellations = (state.cancellations ?? []).map { ($0.id, $0.transaction) }
                 lookedForCancellations = ContinuousClock.now
+            }
+            for r in requests where !r.allowed && r.approvals?.status == RequestApprovals.Status.pending.rawValue && !simulatedPending.contains(r.id) {
+                guard let t = r.transaction, t.chain == chain, t.status == PlannedTransaction.Status.awaitingParameters.rawValue else { continue }
+                simulatedPending.insert(r.id)
+                _ = await simulation.record(r.id, t, waitForCommit: false)
             }
             let waiting = (requests.filter(\.allowed).compactMap { r in r.transaction.map { (id: r.id, transaction: $0) } } + cancellations)
                 .filter { served.contains($0.transaction.status) && $0.transaction.chain == chain }
@@ -68,6 +86,11 @@ struct ExecutorCommand: AsyncParsableCommand {
                 let replacing = t.status == PlannedTransaction.Status.outcomeUnknown.rawValue
                 if replacing, let last = replacements[id], ContinuousClock.now - last.at < Self.replacementWait(after: last.count, retryAfter: retryAfter) {
                     continue
+                }
+                if !reserved && t.status == PlannedTransaction.Status.awaitingParameters.rawValue
+                    && simulated[id].map({ ContinuousClock.now - $0 >= .seconds(Int64(resimulateAfter)) }) ?? true {
+                    guard await simulation.record(id, t, waitForCommit: true) else { continue }
+                    simulated[id] = ContinuousClock.now
                 }
                 do {
                     let parameters = try await proposedParameters(requestId: id, t, rpc: client, ParameterOverrides(nonce: nonce))

@@ -76,6 +76,12 @@ extension RequestCommand {
     static func showTransaction(_ t: TransactionView) -> [String] {
         var lines = ["transaction \(t.status) on \(printable(t.chain)) (chain id \(t.chainId)), from \(t.from) (\(t.path) of \(printable(t.vault)))",
                      "to          \(t.to), value \(t.value) wei" + (t.data == "0x" ? "" : ", data \(t.data)")]
+        if let s = t.simulation {
+            lines.append("simulated   " + (s.outcome == "success" ? "success, gas \(s.gasUsed)" : "REVERTED: \(printable(s.revertReason ?? "no reason"))")
+                         + " (block \(s.blockNumber), \(s.blockHash))")
+        } else {
+            lines.append("simulated   not yet")
+        }
         if let p = t.parameters {
             lines.append("parameters  nonce \(p.nonce), gas limit \(p.gasLimit), max fee \(p.maxFeePerGas) wei/gas, priority fee \(p.maxPriorityFeePerGas) wei/gas")
         } else {

@@ -63,8 +63,11 @@ struct TransactionLoopbackTests {
             #expect(usdcFields.sender == vault && usdcFields.to == TransactionFixture.usdc.dropFirst(2).lowercased() && usdcFields.value == "0")
             #expect(usdcFields.data == "a9059cbb" + String(repeating: "0", count: 24) + TransactionFixture.kraken.dropFirst(2).lowercased()
                     + String(repeating: "0", count: 64 - 8) + "0ee6b280", "transfer(kraken, 250 × 10⁶)")
+            #expect(ethTx.simulation?.outcome == "success" && usdcTx.simulation?.outcome == "success" && usdcTx.simulation!.gasUsed > 21_000,
+                    "simulated before the parameters: \(String(describing: usdcTx.simulation))")
             let shown = try await LocalCluster.run(f.cluster.binary, ["request", "show", "--gateway", f.cluster.baseURL, eth])
             #expect(shown.contains("transfers   1.5 ETH to") && shown.contains("raw         \(ethTx.rawTransaction!)"), "\(shown)")
+            #expect(shown.contains("simulated   success, gas 21000"), "\(shown)")
         }
     }
 
@@ -79,6 +82,11 @@ struct TransactionLoopbackTests {
                     "--gas-limit", "21000", "--max-fee-per-gas", maxFee, "--max-priority-fee-per-gas", tip, id,
                 ])
             }
+            // No endpoint either: the executor's simulation is given by hand (every node needs a fresh successful one).
+            _ = try await LocalCluster.run(f.cluster.binary, [
+                "request", "simulate", "--gateway", f.cluster.baseURL, "--executor", f.executorKey, "--block", "1",
+                "--block-hash", "0x" + String(repeating: "11", count: 32), "--gas-used", "21000", id,
+            ])
             _ = try await propose(nonce: 7, maxFee: "2000000000")
             _ = try await propose(nonce: 0, maxFee: "30000000000")
             let statuses = try await f.cluster.waitForGovernance { g in
@@ -123,6 +131,29 @@ struct TransactionLoopbackTests {
                 let r = status.governance?.requests.first { $0.id == id }
                 #expect(r?.outcome == "deny" && r?.explanation == reference.explanation && r?.signing == nil, "\(node)")
             }
+        }
+    }
+
+    /// Item 6: the executor simulates before it proposes parameters. A USDC transfer of more than
+    /// the vault holds (600 USDC, minted to it when the token was deployed) reverts on the local
+    /// chain: every node ends it unsigned with the token's reason, takes no nonce, and releases
+    /// its window charge.
+    @Test func aTransferThatRevertsInSimulationIsNeverSigned() async throws {
+        try await withCluster { f in
+            let id = try await f.transfer(chain: "devnet", asset: "USDC", to: TransactionFixture.kraken, amount: "900")
+            let statuses = try await f.cluster.waitForGovernance(seconds: 120) { g in
+                g.requests.first { $0.id == id }?.transaction?.status == "reverted-in-simulation"
+            }
+            for (node, status) in statuses {
+                let r = try #require(status.governance?.requests.first { $0.id == id })
+                let t = try #require(r.transaction)
+                #expect(t.parameters == nil && t.signingHash == nil && r.signing == nil, "\(node): never signed")
+                #expect(t.simulation?.outcome == "reverted" && t.simulation?.revertReason == #"Error("ERC20: transfer amount exceeds balance")"#,
+                        "\(node): \(String(describing: t.simulation))")
+                #expect(t.failure?.contains("took no nonce and stopped counting in the limits") == true, "\(node): \(String(describing: t.failure))")
+            }
+            let shown = try await LocalCluster.run(f.cluster.binary, ["request", "show", "--gateway", f.cluster.baseURL, id])
+            #expect(shown.contains(#"simulated   REVERTED: Error("ERC20: transfer amount exceeds balance")"#), "\(shown)")
         }
     }
 }

@@ -7,7 +7,7 @@ import CustosLedger
 import CustosPolicy
 
 extension ReplicatedState {
-    static let digestTag = "custos.governance.state.v12"
+    static let digestTag = "custos.governance.state.v13"
 
     /// Refusals and failures enter by their stable codes only, never by their English reasons.
     /// SHA-256 over the canonical encoding of everything governed: users (sorted by id) with
@@ -479,6 +479,16 @@ extension CanonicalWriter {
         append(optional: t.cancels.map { Array($0.utf8) })
         append(t.reservedNonce ?? 0)
         append(t.reservedNonce != nil)
+        append(t.simulation != nil)
+        if let s = t.simulation {
+            append(s.chainId)
+            append(s.blockNumber)
+            append(lengthPrefixed: s.blockHash)
+            append(string: s.outcome.rawValue)
+            append(s.gasUsed)
+            append(lengthPrefixed: s.revertData)
+            append(t.simulatedAt ?? 0)
+        }
     }
 
     /// A pooled presignature: batch, run, signers, batch start height and confirmed digest.

@@ -34,6 +34,9 @@ public struct PlannedTransaction: Sendable, Hashable {
         /// the operation). Whichever of the two is mined, the other cannot be: until the chain is
         /// read, this one may have been paid.
         case superseded = "superseded-unconfirmed"
+        /// The executor's simulation of the approved transaction reverted (`failure` gives the
+        /// reason): it was never signed, took no nonce and stopped counting in the limits.
+        case revertedInSimulation = "reverted-in-simulation"
     }
 
     public let requestId: String
@@ -64,6 +67,9 @@ public struct PlannedTransaction: Sendable, Hashable {
     /// For a governed nonce cancellation: the plan whose nonce it takes, and the nonce it must use.
     public internal(set) var cancels: String? = nil
     public internal(set) var reservedNonce: UInt64? = nil
+    /// The latest simulation an executor recorded, and the block time it was recorded at.
+    public internal(set) var simulation: TransactionSimulation? = nil
+    public internal(set) var simulatedAt: UInt64? = nil
 
     /// Gas a plain native transfer (no calldata) uses, and must be given exactly.
     public static let nativeTransferGas: UInt64 = 21_000
