@@ -33,9 +33,31 @@ public struct TransactionView: Codable, Sendable, Equatable {
         public var recordedAt: UInt64
     }
 
+    /// The receipt an executor recorded once the transaction was mined.
+    public struct Receipt: Codable, Sendable, Equatable {
+        public struct Log: Codable, Sendable, Equatable {
+            public var address: String
+            public var topics: [String]
+            public var data: String
+        }
+        public var transactionHash: String
+        public var blockNumber: UInt64
+        public var blockHash: String
+        /// `success` or `reverted`.
+        public var status: String
+        public var gasUsed: UInt64
+        /// Wei per gas, decimal.
+        public var effectiveGasPrice: String
+        public var logs: [Log]
+        /// SHA-256 (tagged `custos/receipt/logs`) of the logs' canonical encoding, as the entry names it.
+        public var logsDigest: String
+        /// Block time (milliseconds) at which it was recorded.
+        public var recordedAt: UInt64
+    }
+
     /// `awaiting-parameters`, `signing`, `signed`, `failed` (before any signer took part: its
     /// nonce is free again), `outcome-unknown` (a signature may exist: its nonce stays reserved
-    /// to it), `expired` (no parameters in time), `reverted-in-simulation` (its simulation reverted: never signed) or `superseded-unconfirmed` (governance gave its nonce to a zero-value transaction; the
+    /// to it), `expired` (no parameters in time), `reverted-in-simulation` (its simulation reverted: never signed), `mined`, `mined-reverted`, `not-mined` (the other transaction at its nonce was mined) or `superseded-unconfirmed` (governance gave its nonce to a zero-value transaction; the
     /// chain may still have mined this one).
     public var status: String
     public var vault: String
@@ -64,6 +86,7 @@ public struct TransactionView: Codable, Sendable, Equatable {
     public var signingHash: String?
     public var rawTransaction: String?
     public var transactionHash: String?
+    public var receipt: Receipt?
     public var failure: String?
 
     /// `t` with its sender's nonces in `state`.
@@ -98,6 +121,12 @@ public struct TransactionView: Codable, Sendable, Equatable {
         signingHash = t.signingHash.map { "0x" + $0.hexString }
         rawTransaction = t.rawTransaction.map { "0x" + $0.hexString }
         transactionHash = t.transactionHash.map { "0x" + $0.hexString }
+        receipt = t.receipt.map { r in
+            Receipt(transactionHash: "0x" + r.transactionHash.hexString, blockNumber: r.blockNumber, blockHash: "0x" + r.blockHash.hexString,
+                    status: r.succeeded ? "success" : "reverted", gasUsed: r.gasUsed, effectiveGasPrice: String(r.effectiveGasPrice),
+                    logs: r.logs.map { Receipt.Log(address: $0.address.checksummed, topics: $0.topics.map { "0x" + $0.hexString }, data: "0x" + $0.data.hexString) },
+                    logsDigest: r.logsDigest.hexString, recordedAt: t.receiptAt ?? 0)
+        }
         failure = t.failure
     }
 }

@@ -20,6 +20,11 @@ import Foundation
 /// accepts parameters only within 2 minutes of block time of a successful one, and ends a
 /// transaction whose simulation reverted); it waits for that entry to commit, then proposes.
 /// A transfer or call still waiting for approvals is simulated once, so its approvers see it.
+///
+/// Unless `--no-broadcast`, it sends every signed transaction of its chain with
+/// `eth_sendRawTransaction` (again every `--retry-after` seconds until it is mined), and once its
+/// block has `--confirmations` records the receipt as a signed `request.receipt` entry; every
+/// node checks it is the receipt of the transaction it signed.
 struct ExecutorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "executor",
@@ -34,6 +39,9 @@ struct ExecutorCommand: AsyncParsableCommand {
     var retryAfter: UInt64 = 5
     @Option(help: "Seconds this executor relies on a simulation it recorded before it runs the transaction again (the nodes accept parameters within 120 s of a successful one).")
     var resimulateAfter: UInt64 = 60
+    @Flag(inversion: .prefixedNo, help: "Broadcast signed transactions and record their receipts.") var broadcast = true
+    @Option(help: "Blocks, counting its own, a transaction's block needs before its receipt is recorded (1 on a development chain; more on a public one).")
+    var confirmations: UInt64 = 1
 
     func run() async throws {
         guard let endpoint = URL(string: rpc) else { throw ValidationError("--rpc is not a URL") }
@@ -54,6 +62,10 @@ struct ExecutorCommand: AsyncParsableCommand {
         var simulated: [String: ContinuousClock.Instant] = [:]
         var simulatedPending: Set<String> = []
         let simulation = Simulation(call: call, rpc: client, executor: key.file.bot, key: key.key, genesis: genesis)
+        let broadcaster = Broadcast(call: call, rpc: client, executor: key.file.bot, key: key.key, genesis: genesis, confirmations: confirmations)
+        // When each signed transaction was last sent, and when its receipt was last posted.
+        var sent: [String: ContinuousClock.Instant] = [:]
+        var receipted: [String: ContinuousClock.Instant] = [:]
         print("executor \(key.file.bot) serving \(chain) through \(rpc)")
         while !Task.isCancelled {
             let requests: [RequestView] = try await call.get("/v1/requests")
@@ -66,6 +78,20 @@ struct ExecutorCommand: AsyncParsableCommand {
                 guard let t = r.transaction, t.chain == chain, t.status == PlannedTransaction.Status.awaitingParameters.rawValue else { continue }
                 simulatedPending.insert(r.id)
                 _ = await simulation.record(r.id, t, waitForCommit: false)
+            }
+            if broadcast {
+                let mineable = [PlannedTransaction.Status.signed.rawValue, PlannedTransaction.Status.superseded.rawValue]
+                let signed = (requests.filter(\.allowed).compactMap { r in r.transaction.map { (id: r.id, transaction: $0) } } + cancellations)
+                    .filter { mineable.contains($0.transaction.status) && $0.transaction.chain == chain && $0.transaction.receipt == nil }
+                for (id, t) in signed {
+                    if let last = receipted[id], ContinuousClock.now - last < .seconds(Int64(retryAfter)) { continue }
+                    // A transaction governance superseded is never sent again (its cancellation
+                    // should take the nonce); its receipt is still recorded if the chain mined it.
+                    let send = t.status == PlannedTransaction.Status.signed.rawValue
+                        && (sent[id].map { ContinuousClock.now - $0 >= .seconds(Int64(retryAfter)) } ?? true)
+                    if send { sent[id] = ContinuousClock.now }
+                    if await broadcaster.serve(id, t, send: send) { receipted[id] = ContinuousClock.now }
+                }
             }
             let waiting = (requests.filter(\.allowed).compactMap { r in r.transaction.map { (id: r.id, transaction: $0) } } + cancellations)
                 .filter { served.contains($0.transaction.status) && $0.transaction.chain == chain }

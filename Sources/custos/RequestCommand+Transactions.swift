@@ -90,6 +90,9 @@ extension RequestCommand {
         if let hash = t.signingHash { lines.append("signs       \(hash) (EIP-1559 signing hash, built by every node)") }
         if let raw = t.rawTransaction { lines.append("raw         \(raw)") }
         if let hash = t.transactionHash { lines.append("tx hash     \(hash)") }
+        if let r = t.receipt {
+            lines.append("mined       block \(r.blockNumber) (\(r.blockHash)), status \(r.status), gas used \(r.gasUsed) at \(r.effectiveGasPrice) wei/gas, \(r.logs.count) log\(r.logs.count == 1 ? "" : "s")")
+        }
         if let failure = t.failure { lines.append("failed      \(printable(failure))") }
         return lines
     }

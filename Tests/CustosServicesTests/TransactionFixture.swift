@@ -89,6 +89,17 @@ final class TransactionFixture: Sendable {
         try await send(.init(chainId: chainId, nonce: "1", to: String(vaultAddress.dropFirst(2)), value: "10000000000000000000"))
     }
 
+    /// The `result` object of JSON-RPC `method` with `params` (JSON text of the array) on the local chain.
+    func rpc(_ method: String, _ params: String) async throws -> [String: Any] {
+        var request = HTTPClientRequest(url: chain.url.absoluteString)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: #"{"jsonrpc": "2.0", "id": 1, "method": "\#(method)", "params": \#(params)}"#))
+        let answer = try await cluster.send(request)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any])
+        return try #require(object["result"] as? [String: Any], "\(method): \(object)")
+    }
+
     struct TokenCode: Codable { var holder: String; var supply: String; var feeBasisPoints = 0 }
     struct InitCode: Codable { var initCode: String }
 

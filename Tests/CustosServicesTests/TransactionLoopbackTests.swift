@@ -36,7 +36,7 @@ struct TransactionLoopbackTests {
             let eth = try await f.transfer(chain: "devnet", asset: "ETH", to: TransactionFixture.kraken, amount: "1.5")
             let usdc = try await f.transfer(chain: "devnet", asset: "USDC", to: TransactionFixture.kraken, amount: "250")
             let statuses = try await f.cluster.waitForGovernance(seconds: 120) { g in
-                [eth, usdc].allSatisfy { id in g.requests.first { $0.id == id }?.transaction?.status == "signed" }
+                [eth, usdc].allSatisfy { id in g.requests.first { $0.id == id }?.transaction?.status == "mined" }
             }
             let reference = try #require(statuses["node-1"]?.governance)
             for (id, status) in statuses {
@@ -65,9 +65,25 @@ struct TransactionLoopbackTests {
                     + String(repeating: "0", count: 64 - 8) + "0ee6b280", "transfer(kraken, 250 × 10⁶)")
             #expect(ethTx.simulation?.outcome == "success" && usdcTx.simulation?.outcome == "success" && usdcTx.simulation!.gasUsed > 21_000,
                     "simulated before the parameters: \(String(describing: usdcTx.simulation))")
+            // Broadcast by the executor and mined; the receipt every node kept is of the hash it signed.
+            for tx in [ethTx, usdcTx] {
+                let receipt = try #require(tx.receipt)
+                #expect(receipt.status == "success" && receipt.transactionHash == tx.transactionHash, "\(receipt)")
+                // The chain (py-evm) recovered the same sender from the transaction it mined.
+                let onChain = try await f.rpc("eth_getTransactionByHash", #"["\#(tx.transactionHash!)"]"#)
+                #expect((onChain["from"] as? String)?.lowercased() == f.vaultAddress.lowercased() && onChain["hash"] as? String == tx.transactionHash,
+                        "\(onChain)")
+            }
+            #expect(ethTx.receipt?.logs.isEmpty == true)
+            let transfer = try #require(usdcTx.receipt?.logs.first)
+            #expect(usdcTx.receipt?.logs.count == 1 && transfer.address.lowercased() == TransactionFixture.usdc.lowercased())
+            #expect(transfer.topics == ["0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef",
+                                        "0x" + String(repeating: "0", count: 24) + f.vaultAddress.dropFirst(2).lowercased(),
+                                        "0x" + String(repeating: "0", count: 24) + TransactionFixture.kraken.dropFirst(2).lowercased()])
+            #expect(transfer.data == "0x" + String(repeating: "0", count: 64 - 8) + "0ee6b280", "Transfer(vault, kraken, 250 × 10⁶)")
             let shown = try await LocalCluster.run(f.cluster.binary, ["request", "show", "--gateway", f.cluster.baseURL, eth])
             #expect(shown.contains("transfers   1.5 ETH to") && shown.contains("raw         \(ethTx.rawTransaction!)"), "\(shown)")
-            #expect(shown.contains("simulated   success, gas 21000"), "\(shown)")
+            #expect(shown.contains("simulated   success, gas 21000") && shown.contains("mined       block"), "\(shown)")
         }
     }
 

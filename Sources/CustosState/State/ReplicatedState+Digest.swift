@@ -489,6 +489,17 @@ extension CanonicalWriter {
             append(lengthPrefixed: s.revertData)
             append(t.simulatedAt ?? 0)
         }
+        append(t.receipt != nil)
+        if let r = t.receipt {
+            append(lengthPrefixed: r.transactionHash)
+            append(r.blockNumber)
+            append(lengthPrefixed: r.blockHash)
+            append(r.succeeded)
+            append(r.gasUsed)
+            append(lengthPrefixed: r.effectiveGasPrice.minimalBigEndianBytes)
+            append(lengthPrefixed: r.logsDigest)
+            append(t.receiptAt ?? 0)
+        }
     }
 
     /// A pooled presignature: batch, run, signers, batch start height and confirmed digest.

@@ -37,6 +37,13 @@ public struct PlannedTransaction: Sendable, Hashable {
         /// The executor's simulation of the approved transaction reverted (`failure` gives the
         /// reason): it was never signed, took no nonce and stopped counting in the limits.
         case revertedInSimulation = "reverted-in-simulation"
+        /// An executor recorded its receipt: mined with status 1 (`receipt`).
+        case mined
+        /// An executor recorded its receipt: mined, and execution reverted (its gas was paid).
+        case minedReverted = "mined-reverted"
+        /// The other transaction at its nonce (its governed cancellation, or the transaction a
+        /// cancellation superseded) was mined, so this one never can be.
+        case notMined = "not-mined"
     }
 
     public let requestId: String
@@ -70,6 +77,9 @@ public struct PlannedTransaction: Sendable, Hashable {
     /// The latest simulation an executor recorded, and the block time it was recorded at.
     public internal(set) var simulation: TransactionSimulation? = nil
     public internal(set) var simulatedAt: UInt64? = nil
+    /// The receipt an executor recorded once the transaction was mined, and the block time it was recorded at.
+    public internal(set) var receipt: TransactionReceipt? = nil
+    public internal(set) var receiptAt: UInt64? = nil
 
     /// Gas a plain native transfer (no calldata) uses, and must be given exactly.
     public static let nativeTransferGas: UInt64 = 21_000
