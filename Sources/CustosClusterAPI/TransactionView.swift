@@ -53,6 +53,9 @@ public struct TransactionView: Codable, Sendable, Equatable {
         public var logsDigest: String
         /// Block time (milliseconds) at which it was recorded.
         public var recordedAt: UInt64
+        /// What every node found that differs from the intent (an ERC-20 amount or recipient, a
+        /// revert, an approval or ownership event nobody decided); empty when it matched.
+        public var mismatches: [String]
     }
 
     /// `awaiting-parameters`, `signing`, `signed`, `failed` (before any signer took part: its
@@ -125,7 +128,7 @@ public struct TransactionView: Codable, Sendable, Equatable {
             Receipt(transactionHash: "0x" + r.transactionHash.hexString, blockNumber: r.blockNumber, blockHash: "0x" + r.blockHash.hexString,
                     status: r.succeeded ? "success" : "reverted", gasUsed: r.gasUsed, effectiveGasPrice: String(r.effectiveGasPrice),
                     logs: r.logs.map { Receipt.Log(address: $0.address.checksummed, topics: $0.topics.map { "0x" + $0.hexString }, data: "0x" + $0.data.hexString) },
-                    logsDigest: r.logsDigest.hexString, recordedAt: t.receiptAt ?? 0)
+                    logsDigest: r.logsDigest.hexString, recordedAt: t.receiptAt ?? 0, mismatches: t.mismatches)
         }
         failure = t.failure
     }

@@ -92,6 +92,7 @@ extension RequestCommand {
         if let hash = t.transactionHash { lines.append("tx hash     \(hash)") }
         if let r = t.receipt {
             lines.append("mined       block \(r.blockNumber) (\(r.blockHash)), status \(r.status), gas used \(r.gasUsed) at \(r.effectiveGasPrice) wei/gas, \(r.logs.count) log\(r.logs.count == 1 ? "" : "s")")
+            lines.append(r.mismatches.isEmpty ? "verified    the receipt matches the intent" : "MISMATCH    " + r.mismatches.map(printable).joined(separator: "; "))
         }
         if let failure = t.failure { lines.append("failed      \(printable(failure))") }
         return lines

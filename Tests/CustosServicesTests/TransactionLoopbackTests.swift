@@ -81,6 +81,7 @@ struct TransactionLoopbackTests {
                                         "0x" + String(repeating: "0", count: 24) + f.vaultAddress.dropFirst(2).lowercased(),
                                         "0x" + String(repeating: "0", count: 24) + TransactionFixture.kraken.dropFirst(2).lowercased()])
             #expect(transfer.data == "0x" + String(repeating: "0", count: 64 - 8) + "0ee6b280", "Transfer(vault, kraken, 250 × 10⁶)")
+            #expect(ethTx.receipt?.mismatches == [] && usdcTx.receipt?.mismatches == [], "verified against the intent")
             let shown = try await LocalCluster.run(f.cluster.binary, ["request", "show", "--gateway", f.cluster.baseURL, eth])
             #expect(shown.contains("transfers   1.5 ETH to") && shown.contains("raw         \(ethTx.rawTransaction!)"), "\(shown)")
             #expect(shown.contains("simulated   success, gas 21000") && shown.contains("mined       block"), "\(shown)")
@@ -170,6 +171,33 @@ struct TransactionLoopbackTests {
             }
             let shown = try await LocalCluster.run(f.cluster.binary, ["request", "show", "--gateway", f.cluster.baseURL, id])
             #expect(shown.contains(#"simulated   REVERTED: Error("ERC20: transfer amount exceeds balance")"#), "\(shown)")
+        }
+    }
+
+    /// Item 7: every node compares the receipt with the intent. A fee-on-transfer token (1 % of
+    /// every transfer burned), deployed on the local chain and registered as an asset, delivers
+    /// 247.5 of the 250 decided: the transfer is mined and every node records the mismatch.
+    @Test func aFeeOnTransferTokenThatDeliversLessIsAMismatchOnEveryNode() async throws {
+        try await withCluster { f in
+            // eth-tester's first account deployed USDC at nonce 0 and funded the vault at nonce 1.
+            let fot = "0xDe09E74d4888Bc4e65F589e8c13Bce9F71DdF4c7"
+            let code = try await PythonPeer.call("evm_token.py", TransactionFixture.TokenCode(
+                holder: String(f.vaultAddress.dropFirst(2)), supply: "1000000000", feeBasisPoints: 100), as: TransactionFixture.InitCode.self)
+            try await f.send(.init(chainId: f.chainId, nonce: "2", gas: "1000000", to: nil, value: "0", data: code.initCode))
+            try await TransactionFixture.govern(f.cluster, "devnet-fot", ["register-asset", "devnet", "\(f.chainId)", "FOT", fot, "6"],
+                                                approvers: ["frank", "grace", "heidi"])
+            let id = try await f.transfer(chain: "devnet", asset: "FOT", to: TransactionFixture.kraken, amount: "250")
+            let statuses = try await f.cluster.waitForGovernance(seconds: 120) { g in
+                g.requests.first { $0.id == id }?.transaction?.status == "mined"
+            }
+            for (node, status) in statuses {
+                let receipt = try #require(status.governance?.requests.first { $0.id == id }?.transaction?.receipt)
+                #expect(receipt.status == "success", "\(node)")
+                #expect(receipt.mismatches.count == 1 && receipt.mismatches[0].contains("expected one Transfer of 250000000")
+                        && receipt.mismatches[0].lowercased().contains("247500000 to \(TransactionFixture.kraken.lowercased())"), "\(node): \(receipt.mismatches)")
+            }
+            let shown = try await LocalCluster.run(f.cluster.binary, ["request", "show", "--gateway", f.cluster.baseURL, id])
+            #expect(shown.contains("MISMATCH    expected one Transfer of 250000000"), "\(shown)")
         }
     }
 }

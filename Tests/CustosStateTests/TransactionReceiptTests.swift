@@ -77,6 +77,7 @@ import Testing
         #expect(c.apply(try entry(good, in: c)) == .mined(requestId: id, succeeded: true))
         let plan = try #require(c.state.transactions[id])
         #expect(plan.status == .mined && plan.receipt == good && plan.receiptAt == c.now)
+        #expect(plan.mismatches.isEmpty, "an ether transfer carries its value and recipient itself: \(plan.mismatches)")
         #expect(c.state.windows.counts(id), "a mined transfer keeps counting")
         #expect(Cluster.reason(c.apply(try entry(try Self.receipt(id, hash: hash, succeeded: false), in: c))).contains("already has a receipt"))
     }
@@ -114,6 +115,7 @@ import Testing
         // The chain mined the superseded transaction after all, and it reverted.
         #expect(c.apply(try entry(try Self.receipt(id, hash: hash, succeeded: false), in: c)) == .mined(requestId: id, succeeded: false))
         #expect(c.state.transactions[id]?.status == .minedReverted)
+        #expect(c.state.transactions[id]?.mismatches == ["the transaction reverted on chain (block 7)"])
         #expect(c.state.transactions[id]?.failure?.contains("mined in block 7 and reverted") == true)
         #expect(c.state.windows.counts(id), "its gas was spent: it keeps counting as approved, no new charge")
         let cancel = try #require(c.state.transactions[cancelId])

@@ -499,6 +499,7 @@ extension CanonicalWriter {
             append(lengthPrefixed: r.effectiveGasPrice.minimalBigEndianBytes)
             append(lengthPrefixed: r.logsDigest)
             append(t.receiptAt ?? 0)
+            append(strings: t.mismatches)
         }
     }
 

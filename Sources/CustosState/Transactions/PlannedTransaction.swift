@@ -80,6 +80,9 @@ public struct PlannedTransaction: Sendable, Hashable {
     /// The receipt an executor recorded once the transaction was mined, and the block time it was recorded at.
     public internal(set) var receipt: TransactionReceipt? = nil
     public internal(set) var receiptAt: UInt64? = nil
+    /// What the receipt shows that differs from the intent (`differences(from:)`), as every node
+    /// found when it recorded the receipt: empty when it matched. Each is an alert.
+    public internal(set) var mismatches: [String] = []
 
     /// Gas a plain native transfer (no calldata) uses, and must be given exactly.
     public static let nativeTransferGas: UInt64 = 21_000

@@ -24,7 +24,9 @@ extension ReplicatedState {
     /// (a request's or a nonce cancellation's) and has no receipt yet; it was signed here and
     /// the receipt's transaction hash is Keccak-256 of that signed raw transaction (so a receipt
     /// can only be of what this plan signed). The receipt is then kept on the plan, which becomes
-    /// `mined` (status 1) or `mined-reverted`. Where a governed cancellation gave the plan's nonce
+    /// `mined` (status 1) or `mined-reverted`, with what differs from the intent
+    /// (`PlannedTransaction.differences(from:)`: a status, token amount or recipient, an
+    /// approval or ownership event nobody decided) as its mismatches. Where a governed cancellation gave the plan's nonce
     /// to a zero-value transaction, only one of the two can be mined at that nonce: a receipt of
     /// either makes the other `not-mined`. Window charges do not change: the transaction counted
     /// from its approval, and a reverted one's gas is no new charge.
@@ -46,6 +48,7 @@ extension ReplicatedState {
         mined.receipt = r
         mined.receiptAt = time
         mined.status = r.succeeded ? .mined : .minedReverted
+        mined.mismatches = plan.differences(from: r)
         if r.succeeded { mined.failure = nil } else { mined.failure = "the transaction was mined in block \(r.blockNumber) and reverted" }
         transactions[r.requestId] = mined
         let other = plan.cancels ?? transactions.cancellations.first { transactions[$0]?.cancels == r.requestId }

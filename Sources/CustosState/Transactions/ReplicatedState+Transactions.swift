@@ -32,7 +32,9 @@ extension ReplicatedState {
     /// is active; the chain id is the chain's; the nonce is the one the plan must take — for a
     /// new transaction the sender's lowest free nonce, else its next nonce; for a replacement
     /// the nonce already reserved to it, with fees at least 12.5 % above the replaced ones; for a
-    /// governed cancellation the cancelled nonce; the gas limit is exactly 21,000 for a plain
+    /// governed cancellation the cancelled nonce; a new transaction (not a replacement nor a
+    /// cancellation) has a successful simulation recorded within `TransactionSimulation.freshness`
+    /// of block time; the gas limit is exactly 21,000 for a plain
     /// native transfer and from 21,000 to the policy's `max_gas_limit` otherwise; the priority
     /// fee is not above the fee cap, and neither is above the policy's `fee_limits` for the
     /// chain (a chain without fee limits accepts none). A transfer or call must then still be
