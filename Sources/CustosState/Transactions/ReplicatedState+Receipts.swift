@@ -5,18 +5,8 @@ extension ReplicatedState {
     /// Routes a `request.receipt` entry: the executor's receipt is checked (`acceptReceipt`) and
     /// recorded on the plan; refused, only the refusal is recorded.
     mutating func applyReceipt(_ entry: Entry) -> GovernanceOutcome {
-        do {
-            let decoded = try TransactionReceiptEntry(entry)
-            do {
-                return try acceptReceipt(decoded)
-            } catch {
-                record(Refusal(blockTime: time, kind: entry.kind, operationId: decoded.receipt.requestId, user: decoded.executor, error: error))
-                return .refused(error)
-            }
-        } catch {
-            record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: nil, error: error))
-            return .refused(error)
-        }
+        applyExecutorEntry(entry, { (e: Entry) throws(GovernanceError) in try TransactionReceiptEntry(e) },
+                           names: { ($0.receipt.requestId, $0.executor) }, { (state: inout ReplicatedState, e) throws(GovernanceError) in try state.acceptReceipt(e) })
     }
 
     /// Checks an executor's receipt in this state, in order: the executor is an active bot with

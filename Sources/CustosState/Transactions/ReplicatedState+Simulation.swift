@@ -5,18 +5,8 @@ extension ReplicatedState {
     /// Routes a `request.simulation` entry: the executor's simulation is checked
     /// (`acceptSimulation`) and recorded on the plan; refused, only the refusal is recorded.
     mutating func applySimulation(_ entry: Entry) -> GovernanceOutcome {
-        do {
-            let decoded = try TransactionSimulationEntry(entry)
-            do {
-                return try acceptSimulation(decoded)
-            } catch {
-                record(Refusal(blockTime: time, kind: entry.kind, operationId: decoded.simulation.requestId, user: decoded.executor, error: error))
-                return .refused(error)
-            }
-        } catch {
-            record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: nil, error: error))
-            return .refused(error)
-        }
+        applyExecutorEntry(entry, { (e: Entry) throws(GovernanceError) in try TransactionSimulationEntry(e) },
+                           names: { ($0.simulation.requestId, $0.executor) }, { (state: inout ReplicatedState, e) throws(GovernanceError) in try state.acceptSimulation(e) })
     }
 
     /// Checks an executor's simulation in this state, in order: the executor is an active bot

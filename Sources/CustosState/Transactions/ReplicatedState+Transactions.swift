@@ -12,16 +12,25 @@ extension ReplicatedState {
     /// (`acceptParameters`) and, accepted, start the signing of the transaction every node built
     /// itself; refused, only the refusal is recorded, with the reason naming the parameter.
     mutating func applyParameters(_ entry: Entry) -> GovernanceOutcome {
-        do {
-            let decoded = try TransactionParametersEntry(entry)
-            do {
-                return try acceptParameters(decoded)
-            } catch {
-                record(Refusal(blockTime: time, kind: entry.kind, operationId: decoded.parameters.requestId, user: decoded.executor, error: error))
-                return .refused(error)
-            }
-        } catch {
+        applyExecutorEntry(entry, { (e: Entry) throws(GovernanceError) in try TransactionParametersEntry(e) },
+                           names: { ($0.parameters.requestId, $0.executor) }, { (state: inout ReplicatedState, e) throws(GovernanceError) in try state.acceptParameters(e) })
+    }
+
+    /// Decodes an executor's entry with `decode` and applies it with `accept`; a refusal is
+    /// recorded with the request and the executor `names` reads from it (neither when it does
+    /// not decode) and changes nothing else.
+    mutating func applyExecutorEntry<Decoded>(
+        _ entry: Entry, _ decode: (Entry) throws(GovernanceError) -> Decoded, names: (Decoded) -> (request: String, executor: String),
+        _ accept: (inout ReplicatedState, Decoded) throws(GovernanceError) -> GovernanceOutcome
+    ) -> GovernanceOutcome {
+        let decoded: Decoded
+        do { decoded = try decode(entry) } catch {
             record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: nil, error: error))
+            return .refused(error)
+        }
+        do { return try accept(&self, decoded) } catch {
+            let (request, executor) = names(decoded)
+            record(Refusal(blockTime: time, kind: entry.kind, operationId: request, user: executor, error: error))
             return .refused(error)
         }
     }
