@@ -8,7 +8,8 @@ HTTP on 127.0.0.1.
 line on standard output, {"ready": true, "port": N, "chainId": N}, so that a test can start
 it, read the line, and connect. It stops on SIGTERM/SIGINT or when standard input closes.
 
-Transactions are mined as soon as they arrive (eth-tester's auto-mine). The ten
+Transactions are mined as soon as they arrive (eth-tester's auto-mine). A reverted eth_call
+answers error code 3 with the revert data as the error's `data`, as execution clients do. The ten
 pre-funded accounts are eth-tester's: private keys 0x…01 to 0x…0a, 1,000,000 ETH each.
 This is a development chain: it never listens on anything but loopback.
 
@@ -26,6 +27,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from eth_tester import EthereumTester, PyEVMBackend
+from eth_tester.backends.pyevm import main as pyevm_main
 from eth_tester.exceptions import (
     BlockNotFound,
     TransactionFailed,
@@ -88,6 +90,29 @@ def call_object(obj, default_from):
     return tx
 
 
+# eth-tester turns a reverted call into a message and drops its revert data; execution clients
+# answer eth_call's revert with error code 3 and the data as `data`. Keep the data of the last
+# call made (calls run under Chain.lock, one at a time).
+_last_computation = threading.local()
+_execute_and_revert = pyevm_main._execute_and_revert_transaction
+
+
+def _execute_and_keep(chain, transaction, block_number="latest"):
+    computation = _execute_and_revert(chain, transaction, block_number)
+    _last_computation.value = computation
+    return computation
+
+
+pyevm_main._execute_and_revert_transaction = _execute_and_keep
+
+
+def revert_data() -> str:
+    computation = getattr(_last_computation, "value", None)
+    error = getattr(computation, "_error", None) if computation is not None else None
+    data = error.args[0] if error is not None and error.args and isinstance(error.args[0], (bytes, bytearray)) else b""
+    return "0x" + bytes(data).hex()
+
+
 class RPCError(Exception):
     def __init__(self, code: int, message: str, data=None):
         super().__init__(message)
@@ -132,10 +157,11 @@ class Chain:
                 return None
             return to_rpc(block)
         if method == "eth_call":
+            _last_computation.value = None
             try:
                 return to_rpc(t.call(call_object(params[0], self.default_from), block_id(params[1] if len(params) > 1 else None)))
             except TransactionFailed as failure:
-                raise RPCError(3, f"execution reverted: {failure}")
+                raise RPCError(3, f"execution reverted: {failure}", revert_data())
         if method == "eth_estimateGas":
             try:
                 return hex(t.estimate_gas(call_object(params[0], self.default_from), block_id(params[1] if len(params) > 1 else None)))
@@ -224,7 +250,10 @@ class Chain:
                 result = self.dispatch(request["method"], request.get("params") or [])
             return {"jsonrpc": "2.0", "id": rid, "result": result}
         except RPCError as error:
-            return {"jsonrpc": "2.0", "id": rid, "error": {"code": error.code, "message": error.message}}
+            body = {"code": error.code, "message": error.message}
+            if error.data is not None:
+                body["data"] = error.data
+            return {"jsonrpc": "2.0", "id": rid, "error": body}
         except (IndexError, KeyError, TypeError) as error:
             return {"jsonrpc": "2.0", "id": rid, "error": {"code": -32602, "message": f"invalid params: {error!r}"}}
         except Exception as error:  # the node refused: validation, replay, funds, ...

@@ -8,15 +8,18 @@ public struct EVMRPCCall: ErrorContext, Hashable {
     public var method: String
     /// The JSON-RPC error code when the error's code is `rpcError`.
     public var rpcCode: Int?
+    /// The `data` of the JSON-RPC error object when it is hex: a reverted call's revert data.
+    public var rpcData: [UInt8]?
     /// How many attempts were made before giving up.
     public var attempts: Int
 
     public init() { self.init(endpoint: "", method: "") }
 
-    public init(endpoint: String, method: String, rpcCode: Int? = nil, attempts: Int = 1) {
+    public init(endpoint: String, method: String, rpcCode: Int? = nil, rpcData: [UInt8]? = nil, attempts: Int = 1) {
         self.endpoint = endpoint
         self.method = method
         self.rpcCode = rpcCode
+        self.rpcData = rpcData
         self.attempts = attempts
     }
 

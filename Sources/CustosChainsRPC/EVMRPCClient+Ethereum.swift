@@ -127,6 +127,7 @@ extension EVMRPCClient {
         if let value = result["contractAddress"], value != .null { contract = try address(value, method) }
         return EVMReceipt(
             transactionHash: try data(txHash, method), blockNumber: try uint64(block, method),
+            blockHash: try result["blockHash"].map { v throws(EVMRPCError) in try data(v, method) },
             succeeded: try quantity(status, method) == 1, gasUsed: try uint64(gasUsed, method),
             effectiveGasPrice: try result["effectiveGasPrice"].map { v throws(EVMRPCError) in try quantity(v, method) },
             contractAddress: contract, logs: logs)

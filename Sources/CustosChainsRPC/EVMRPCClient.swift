@@ -73,6 +73,8 @@ public struct EVMRPCClient: Sendable, CustomStringConvertible, CustomReflectable
         struct ErrorObject: Decodable {
             let code: Int
             let message: String
+            /// Geth and others put a reverted call's revert data here as `0x` hex.
+            let data: JSONValue?
         }
         let jsonrpc: String
         let id: JSONValue?
@@ -96,7 +98,7 @@ public struct EVMRPCClient: Sendable, CustomStringConvertible, CustomReflectable
                                         reason: failure.error.reason, attempts: attempt)
             } catch let error as EVMRPCError {
                 throw EVMRPCError(error.code, endpoint: error.endpoint, method: error.method, reason: error.reason,
-                                  rpcCode: error.rpcCode, attempts: attempt)
+                                  rpcCode: error.rpcCode, rpcData: error.context.rpcData, attempts: attempt)
             } catch {
                 throw EVMRPCError(.transport, endpoint: redactedEndpoint, method: method,
                                   reason: String(describing: error), attempts: attempt)
@@ -168,8 +170,10 @@ public struct EVMRPCClient: Sendable, CustomStringConvertible, CustomReflectable
             throw fail(.invalidResponse, "JSON-RPC version or id does not match the request")
         }
         if let error = response.error {
+            var revertData: [UInt8]? = nil
+            if case .string(let text)? = error.data, text.hasPrefix("0x") { revertData = try? [UInt8](hex: text) }
             throw EVMRPCError(.rpcError, endpoint: redactedEndpoint, method: method,
-                              reason: "node error \(error.code): \(error.message)", rpcCode: error.code)
+                              reason: "node error \(error.code): \(error.message)", rpcCode: error.code, rpcData: revertData)
         }
         return response.result ?? .null
     }

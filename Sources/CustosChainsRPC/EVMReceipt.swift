@@ -11,6 +11,8 @@ public struct EVMReceipt: Sendable, Hashable {
 
     public var transactionHash: [UInt8]
     public var blockNumber: UInt64
+    /// The including block's hash (nil where the endpoint gave none).
+    public var blockHash: [UInt8]?
     /// true when execution succeeded (status 1).
     public var succeeded: Bool
     public var gasUsed: UInt64

@@ -18,9 +18,49 @@ public struct TransactionView: Codable, Sendable, Equatable {
         public var maxPriorityFeePerGas: String
     }
 
+    /// The latest simulation an executor recorded (`eth_call` of the transaction at one block).
+    public struct Simulation: Codable, Sendable, Equatable {
+        public var blockNumber: UInt64
+        public var blockHash: String
+        /// `success` or `reverted`.
+        public var outcome: String
+        public var gasUsed: UInt64
+        /// For a revert: the reason every node decoded from the revert data, text-safe.
+        public var revertReason: String?
+        /// For a revert: the revert data (at most 320 bytes), `0x` hex.
+        public var revertData: String?
+        /// Block time (milliseconds) at which it was recorded.
+        public var recordedAt: UInt64
+    }
+
+    /// The receipt an executor recorded once the transaction was mined.
+    public struct Receipt: Codable, Sendable, Equatable {
+        public struct Log: Codable, Sendable, Equatable {
+            public var address: String
+            public var topics: [String]
+            public var data: String
+        }
+        public var transactionHash: String
+        public var blockNumber: UInt64
+        public var blockHash: String
+        /// `success` or `reverted`.
+        public var status: String
+        public var gasUsed: UInt64
+        /// Wei per gas, decimal.
+        public var effectiveGasPrice: String
+        public var logs: [Log]
+        /// SHA-256 (tagged `custos/receipt/logs`) of the logs' canonical encoding, as the entry names it.
+        public var logsDigest: String
+        /// Block time (milliseconds) at which it was recorded.
+        public var recordedAt: UInt64
+        /// What every node found that differs from the intent (an ERC-20 amount or recipient, a
+        /// revert, an approval or ownership event nobody decided); empty when it matched.
+        public var mismatches: [String]
+    }
+
     /// `awaiting-parameters`, `signing`, `signed`, `failed` (before any signer took part: its
     /// nonce is free again), `outcome-unknown` (a signature may exist: its nonce stays reserved
-    /// to it), `expired` (no parameters in time) or `superseded-unconfirmed` (governance gave its nonce to a zero-value transaction; the
+    /// to it), `expired` (no parameters in time), `reverted-in-simulation` (its simulation reverted: never signed), `mined`, `mined-reverted`, `not-mined` (the other transaction at its nonce was mined) or `superseded-unconfirmed` (governance gave its nonce to a zero-value transaction; the
     /// chain may still have mined this one).
     public var status: String
     public var vault: String
@@ -44,10 +84,12 @@ public struct TransactionView: Codable, Sendable, Equatable {
     public var parametersDeadline: UInt64?
     /// For a governed nonce cancellation: the nonce it takes.
     public var reservedNonce: UInt64?
+    public var simulation: Simulation?
     public var parameters: Parameters?
     public var signingHash: String?
     public var rawTransaction: String?
     public var transactionHash: String?
+    public var receipt: Receipt?
     public var failure: String?
 
     /// `t` with its sender's nonces in `state`.
@@ -70,6 +112,11 @@ public struct TransactionView: Codable, Sendable, Equatable {
         self.freeNonces = freeNonces
         parametersDeadline = t.parametersDeadline
         reservedNonce = t.reservedNonce
+        simulation = t.simulation.map {
+            Simulation(blockNumber: $0.blockNumber, blockHash: "0x" + $0.blockHash.hexString, outcome: $0.outcome.rawValue, gasUsed: $0.gasUsed,
+                       revertReason: $0.revertReason, revertData: $0.outcome == .reverted ? "0x" + $0.revertData.hexString : nil,
+                       recordedAt: t.simulatedAt ?? 0)
+        }
         parameters = t.parameters.map {
             Parameters(chainId: $0.chainId, nonce: $0.nonce, gasLimit: $0.gasLimit, maxFeePerGas: String($0.maxFeePerGas),
                        maxPriorityFeePerGas: String($0.maxPriorityFeePerGas))
@@ -77,6 +124,12 @@ public struct TransactionView: Codable, Sendable, Equatable {
         signingHash = t.signingHash.map { "0x" + $0.hexString }
         rawTransaction = t.rawTransaction.map { "0x" + $0.hexString }
         transactionHash = t.transactionHash.map { "0x" + $0.hexString }
+        receipt = t.receipt.map { r in
+            Receipt(transactionHash: "0x" + r.transactionHash.hexString, blockNumber: r.blockNumber, blockHash: "0x" + r.blockHash.hexString,
+                    status: r.succeeded ? "success" : "reverted", gasUsed: r.gasUsed, effectiveGasPrice: String(r.effectiveGasPrice),
+                    logs: r.logs.map { Receipt.Log(address: $0.address.checksummed, topics: $0.topics.map { "0x" + $0.hexString }, data: "0x" + $0.data.hexString) },
+                    logsDigest: r.logsDigest.hexString, recordedAt: t.receiptAt ?? 0, mismatches: t.mismatches)
+        }
         failure = t.failure
     }
 }

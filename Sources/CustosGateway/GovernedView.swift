@@ -38,6 +38,8 @@ struct GovernedView: Sendable {
         case .requestBatchApprovals(let ids, let statuses):
             return "applies: " + zip(ids, statuses).map { "request \($0) would be \($1.rawValue)" }.joined(separator: "; ")
         case .transactionParameters(let id, let nonce): return "applies: request \(id) would be signed at nonce \(nonce)"
+        case .simulated(let id, let outcome): return "applies: the simulation of request \(id) (\(outcome.rawValue)) would be recorded"
+        case .mined(let id, let succeeded): return "applies: the receipt of request \(id) (\(succeeded ? "mined" : "mined-reverted")) would be recorded"
         case .vault(let id, let status): return "applies: vault \(id) would be \(status.rawValue)"
         case .signed(let id): return "applies: the signature of request \(id) would be recorded"
         case .priced(let asset, let source): return "applies: the price of \(asset) from \(source) would be kept"

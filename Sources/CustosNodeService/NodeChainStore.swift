@@ -152,6 +152,15 @@ public final class NodeChainStore: Sendable {
             try Self.refuseOlderChain(db, made: "whose watch flags named one watcher each and whose cooling-off ended with its entry")
             try db.execute(sql: "DELETE FROM stateDigest")
         }
+        migrator.registerMigration("v16: simulations and receipts on planned transactions") { db in
+            // Version 13 keeps an executor's latest simulation on each planned transaction
+            // (`request.simulation`), refuses parameters without a fresh successful one and ends
+            // a transaction whose simulation reverted (`reverted-in-simulation`); it keeps the
+            // receipt of a mined transaction (`request.receipt`). An older chain
+            // would replay into another history, so it is refused, as for v15.
+            try Self.refuseOlderChain(db, made: "whose transactions were signed without a simulation")
+            try db.execute(sql: "DELETE FROM stateDigest")
+        }
         return migrator
     }
 

@@ -14,6 +14,17 @@ import Foundation
 /// unknown (its signing failed after signers took part) is proposed again as a replacement: the
 /// nonce reserved to it, fees at least as high; a cancellation takes the cancelled nonce. It
 /// holds no vault key: every node checks what it proposes.
+///
+/// Before it proposes parameters for a new transaction it runs it with `eth_call` at the
+/// latest block and records the outcome as a signed `request.simulation` entry (every node
+/// accepts parameters only within 2 minutes of block time of a successful one, and ends a
+/// transaction whose simulation reverted); it waits for that entry to commit, then proposes.
+/// A transfer or call still waiting for approvals is simulated once, so its approvers see it.
+///
+/// Unless `--no-broadcast`, it sends every signed transaction of its chain with
+/// `eth_sendRawTransaction` (again every `--retry-after` seconds until it is mined), and once its
+/// block has `--confirmations` records the receipt as a signed `request.receipt` entry; every
+/// node checks it is the receipt of the transaction it signed.
 struct ExecutorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "executor",
@@ -26,6 +37,11 @@ struct ExecutorCommand: AsyncParsableCommand {
     @Option(help: "Milliseconds between looks at the gateway.") var interval: UInt64 = 200
     @Option(help: "Seconds after which a proposal that did not take (or a replacement) is proposed again, and between looks for cancellations.")
     var retryAfter: UInt64 = 5
+    @Option(help: "Seconds this executor relies on a simulation it recorded before it runs the transaction again (the nodes accept parameters within 120 s of a successful one).")
+    var resimulateAfter: UInt64 = 60
+    @Flag(inversion: .prefixedNo, help: "Broadcast signed transactions and record their receipts.") var broadcast = true
+    @Option(help: "Blocks, counting its own, a transaction's block needs before its receipt is recorded (1 on a development chain; more on a public one).")
+    var confirmations: UInt64 = 1
 
     func run() async throws {
         guard let endpoint = URL(string: rpc) else { throw ValidationError("--rpc is not a URL") }
@@ -41,6 +57,15 @@ struct ExecutorCommand: AsyncParsableCommand {
         var cancellations: [(id: String, transaction: TransactionView)] = []
         var lookedForCancellations: ContinuousClock.Instant? = nil
         let served = [PlannedTransaction.Status.awaitingParameters.rawValue, PlannedTransaction.Status.outcomeUnknown.rawValue]
+        // When this executor last recorded a successful simulation of a request, and which
+        // requests waiting for approvals it simulated.
+        var simulated: [String: ContinuousClock.Instant] = [:]
+        var simulatedPending: Set<String> = []
+        let simulation = Simulation(call: call, rpc: client, executor: key.file.bot, key: key.key, genesis: genesis)
+        let broadcaster = Broadcast(call: call, rpc: client, executor: key.file.bot, key: key.key, genesis: genesis, confirmations: confirmations)
+        // When each signed transaction was last sent, and when its receipt was last posted.
+        var sent: [String: ContinuousClock.Instant] = [:]
+        var receipted: [String: ContinuousClock.Instant] = [:]
         print("executor \(key.file.bot) serving \(chain) through \(rpc)")
         while !Task.isCancelled {
             let requests: [RequestView] = try await call.get("/v1/requests")
@@ -48,6 +73,25 @@ struct ExecutorCommand: AsyncParsableCommand {
                 let state: GovernanceSnapshot = try await call.get("/v1/state")
                 cancellations = (state.cancellations ?? []).map { ($0.id, $0.transaction) }
                 lookedForCancellations = ContinuousClock.now
+            }
+            for r in requests where !r.allowed && r.approvals?.status == RequestApprovals.Status.pending.rawValue && !simulatedPending.contains(r.id) {
+                guard let t = r.transaction, t.chain == chain, t.status == PlannedTransaction.Status.awaitingParameters.rawValue else { continue }
+                simulatedPending.insert(r.id)
+                _ = await simulation.record(r.id, t, waitForCommit: false)
+            }
+            if broadcast {
+                let mineable = [PlannedTransaction.Status.signed.rawValue, PlannedTransaction.Status.superseded.rawValue]
+                let signed = (requests.filter(\.allowed).compactMap { r in r.transaction.map { (id: r.id, transaction: $0) } } + cancellations)
+                    .filter { mineable.contains($0.transaction.status) && $0.transaction.chain == chain && $0.transaction.receipt == nil }
+                for (id, t) in signed {
+                    if let last = receipted[id], ContinuousClock.now - last < .seconds(Int64(retryAfter)) { continue }
+                    // A transaction governance superseded is never sent again (its cancellation
+                    // should take the nonce); its receipt is still recorded if the chain mined it.
+                    let send = t.status == PlannedTransaction.Status.signed.rawValue
+                        && (sent[id].map { ContinuousClock.now - $0 >= .seconds(Int64(retryAfter)) } ?? true)
+                    if send { sent[id] = ContinuousClock.now }
+                    if await broadcaster.serve(id, t, send: send) { receipted[id] = ContinuousClock.now }
+                }
             }
             let waiting = (requests.filter(\.allowed).compactMap { r in r.transaction.map { (id: r.id, transaction: $0) } } + cancellations)
                 .filter { served.contains($0.transaction.status) && $0.transaction.chain == chain }
@@ -68,6 +112,11 @@ struct ExecutorCommand: AsyncParsableCommand {
                 let replacing = t.status == PlannedTransaction.Status.outcomeUnknown.rawValue
                 if replacing, let last = replacements[id], ContinuousClock.now - last.at < Self.replacementWait(after: last.count, retryAfter: retryAfter) {
                     continue
+                }
+                if !reserved && t.status == PlannedTransaction.Status.awaitingParameters.rawValue
+                    && simulated[id].map({ ContinuousClock.now - $0 >= .seconds(Int64(resimulateAfter)) }) ?? true {
+                    guard await simulation.record(id, t, waitForCommit: true) else { continue }
+                    simulated[id] = ContinuousClock.now
                 }
                 do {
                     let parameters = try await proposedParameters(requestId: id, t, rpc: client, ParameterOverrides(nonce: nonce))

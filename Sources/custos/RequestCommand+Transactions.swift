@@ -76,6 +76,12 @@ extension RequestCommand {
     static func showTransaction(_ t: TransactionView) -> [String] {
         var lines = ["transaction \(t.status) on \(printable(t.chain)) (chain id \(t.chainId)), from \(t.from) (\(t.path) of \(printable(t.vault)))",
                      "to          \(t.to), value \(t.value) wei" + (t.data == "0x" ? "" : ", data \(t.data)")]
+        if let s = t.simulation {
+            lines.append("simulated   " + (s.outcome == "success" ? "success, gas \(s.gasUsed)" : "REVERTED: \(printable(s.revertReason ?? "no reason"))")
+                         + " (block \(s.blockNumber), \(s.blockHash))")
+        } else {
+            lines.append("simulated   not yet")
+        }
         if let p = t.parameters {
             lines.append("parameters  nonce \(p.nonce), gas limit \(p.gasLimit), max fee \(p.maxFeePerGas) wei/gas, priority fee \(p.maxPriorityFeePerGas) wei/gas")
         } else {
@@ -84,6 +90,10 @@ extension RequestCommand {
         if let hash = t.signingHash { lines.append("signs       \(hash) (EIP-1559 signing hash, built by every node)") }
         if let raw = t.rawTransaction { lines.append("raw         \(raw)") }
         if let hash = t.transactionHash { lines.append("tx hash     \(hash)") }
+        if let r = t.receipt {
+            lines.append("mined       block \(r.blockNumber) (\(r.blockHash)), status \(r.status), gas used \(r.gasUsed) at \(r.effectiveGasPrice) wei/gas, \(r.logs.count) log\(r.logs.count == 1 ? "" : "s")")
+            lines.append(r.mismatches.isEmpty ? "verified    the receipt matches the intent" : "MISMATCH    " + r.mismatches.map(printable).joined(separator: "; "))
+        }
         if let failure = t.failure { lines.append("failed      \(printable(failure))") }
         return lines
     }

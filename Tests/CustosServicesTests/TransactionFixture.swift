@@ -14,8 +14,11 @@ import Testing
 /// devnet and ETH on localnet, `custos executor` serving devnet, and two watcher bots.
 final class TransactionFixture: Sendable {
     static let kraken = "0x2E6D88F471C41BD6DC54146E5EEA659498CCBA8F"
-    /// A token address on the local chain (no code there: nothing is broadcast).
-    static let usdc = "0x7777777777777777777777777777777777777777"
+    /// The USDC token on the local chain: the hand-assembled ERC-20 of Tests/python/evm_token.py
+    /// that eth-tester's first account deploys at its nonce 0, minting 600 USDC to the vault.
+    static let usdc = "0xF2E246BB76DF876Cef8b38ae84130F4F55De395b"
+    /// What the vault holds of it: 600 USDC (6 decimals).
+    static let usdcMinted = "600000000"
 
     let cluster: LocalCluster
     let chain: LocalServer
@@ -64,7 +67,8 @@ final class TransactionFixture: Sendable {
             var maxPriorityFeePerGas = "1000000000"
             var maxFeePerGas = "10000000000"
             var gas = "21000"
-            var to: String
+            /// Absent for a contract deployment.
+            var to: String?
             var value: String
             var data = ""
             var accessList: [String] = []
@@ -82,7 +86,29 @@ final class TransactionFixture: Sendable {
     /// Sends the vault's address 10 ETH on the local chain from eth-tester's first account
     /// (signed by eth-account), so that the endpoint can estimate the gas of its calls.
     func fund() async throws {
-        try await send(.init(chainId: chainId, to: String(vaultAddress.dropFirst(2)), value: "10000000000000000000"))
+        try await send(.init(chainId: chainId, nonce: "1", to: String(vaultAddress.dropFirst(2)), value: "10000000000000000000"))
+    }
+
+    /// The `result` object of JSON-RPC `method` with `params` (JSON text of the array) on the local chain.
+    func rpc(_ method: String, _ params: String) async throws -> [String: Any] {
+        var request = HTTPClientRequest(url: chain.url.absoluteString)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: #"{"jsonrpc": "2.0", "id": 1, "method": "\#(method)", "params": \#(params)}"#))
+        let answer = try await cluster.send(request)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any])
+        return try #require(object["result"] as? [String: Any], "\(method): \(object)")
+    }
+
+    struct TokenCode: Codable { var holder: String; var supply: String; var feeBasisPoints = 0 }
+    struct InitCode: Codable { var initCode: String }
+
+    /// Deploys the USDC token from eth-tester's first account at its nonce 0 (so at `usdc`),
+    /// minting `usdcMinted` to the vault's address.
+    func deployUSDC() async throws {
+        let code = try await PythonPeer.call("evm_token.py", TokenCode(holder: String(vaultAddress.dropFirst(2)), supply: Self.usdcMinted),
+                                             as: InitCode.self)
+        try await send(.init(chainId: chainId, gas: "1000000", to: nil, value: "0", data: code.initCode))
     }
 
     /// Signs `transaction` with eth-account and sends it to the local chain, which mines it at once.
@@ -194,6 +220,13 @@ final class TransactionFixture: Sendable {
         do {
             let chainId = try #require(chain.announcement["chainId"]?.int)
             try await VaultSigningLoopbackTests().vaultAndRiskBot(cluster, "hot-trading", "ecdsa-secp256k1")
+            let active = try await cluster.waitForGovernance(seconds: 120) { g in g.vaults.first { $0.id == "hot-trading" }?.status == "active" }
+            let vault = try #require(active["node-1"]?.governance?.vaults.first { $0.id == "hot-trading" })
+            let address = try #require(vault.addresses.first { $0.chain == "evm" && $0.path == "m" }?.address)
+            fixture = TransactionFixture(cluster: cluster, chain: chain, chainId: chainId, vaultAddress: address)
+            // The token first (nonce 0 of the funding account), then the vault's ether for gas.
+            try await fixture.deployUSDC()
+            try await fixture.fund()
             try await govern(cluster, "add-executor", ["add-bot", "executor-bot", "executor"])
             try await govern(cluster, "add-watcher", ["add-bot", "watcher-bot", "watcher"])
             try await govern(cluster, "add-watcher-2", ["add-bot", "watcher-bot-2", "watcher"])
@@ -208,14 +241,9 @@ final class TransactionFixture: Sendable {
             // The example genesis policy makes new entries cool off 48h: kraken-devnet and
             // kraken-localnet, added by the test policy, are usable once block time moved past it.
             try Data(String(coolingOffPassed).utf8).write(to: clockOffsetFile(cluster))
-            let statuses = try await cluster.waitForGovernance(seconds: 120) { g in
-                g.vaults.first { $0.id == "hot-trading" }?.status == "active" && g.assets.count == 3 && g.policyVersion == 100
-                    && g.bots.contains { $0.id == "risk-bot" }
+            _ = try await cluster.waitForGovernance(seconds: 120) { g in
+                g.assets.count == 3 && g.policyVersion == 100 && g.bots.contains { $0.id == "risk-bot" }
             }
-            let vault = try #require(statuses["node-1"]?.governance?.vaults.first { $0.id == "hot-trading" })
-            let address = try #require(vault.addresses.first { $0.chain == "evm" && $0.path == "m" }?.address)
-            fixture = TransactionFixture(cluster: cluster, chain: chain, chainId: chainId, vaultAddress: address)
-            try await fixture.fund()
             try cluster.startExecutor(["--executor", fixture.executorKey, "--chain", "devnet", "--rpc", chain.url.absoluteString])
         } catch {
             cluster.stopAll(removeData: false)

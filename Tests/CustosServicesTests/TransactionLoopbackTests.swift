@@ -36,7 +36,7 @@ struct TransactionLoopbackTests {
             let eth = try await f.transfer(chain: "devnet", asset: "ETH", to: TransactionFixture.kraken, amount: "1.5")
             let usdc = try await f.transfer(chain: "devnet", asset: "USDC", to: TransactionFixture.kraken, amount: "250")
             let statuses = try await f.cluster.waitForGovernance(seconds: 120) { g in
-                [eth, usdc].allSatisfy { id in g.requests.first { $0.id == id }?.transaction?.status == "signed" }
+                [eth, usdc].allSatisfy { id in g.requests.first { $0.id == id }?.transaction?.status == "mined" }
             }
             let reference = try #require(statuses["node-1"]?.governance)
             for (id, status) in statuses {
@@ -63,9 +63,29 @@ struct TransactionLoopbackTests {
             #expect(usdcFields.sender == vault && usdcFields.to == TransactionFixture.usdc.dropFirst(2).lowercased() && usdcFields.value == "0")
             #expect(usdcFields.data == "a9059cbb" + String(repeating: "0", count: 24) + TransactionFixture.kraken.dropFirst(2).lowercased()
                     + String(repeating: "0", count: 64 - 8) + "0ee6b280", "transfer(kraken, 250 × 10⁶)")
+            #expect(ethTx.simulation?.outcome == "success" && usdcTx.simulation?.outcome == "success" && usdcTx.simulation!.gasUsed > 21_000,
+                    "simulated before the parameters: \(String(describing: usdcTx.simulation))")
+            // Broadcast by the executor and mined; the receipt every node kept is of the hash it signed.
+            for tx in [ethTx, usdcTx] {
+                let receipt = try #require(tx.receipt)
+                #expect(receipt.status == "success" && receipt.transactionHash == tx.transactionHash, "\(receipt)")
+                // The chain (py-evm) recovered the same sender from the transaction it mined.
+                let onChain = try await f.rpc("eth_getTransactionByHash", #"["\#(tx.transactionHash!)"]"#)
+                #expect((onChain["from"] as? String)?.lowercased() == f.vaultAddress.lowercased() && onChain["hash"] as? String == tx.transactionHash,
+                        "\(onChain)")
+            }
+            #expect(ethTx.receipt?.logs.isEmpty == true)
+            let transfer = try #require(usdcTx.receipt?.logs.first)
+            #expect(usdcTx.receipt?.logs.count == 1 && transfer.address.lowercased() == TransactionFixture.usdc.lowercased())
+            #expect(transfer.topics == ["0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef",
+                                        "0x" + String(repeating: "0", count: 24) + f.vaultAddress.dropFirst(2).lowercased(),
+                                        "0x" + String(repeating: "0", count: 24) + TransactionFixture.kraken.dropFirst(2).lowercased()])
+            #expect(transfer.data == "0x" + String(repeating: "0", count: 64 - 8) + "0ee6b280", "Transfer(vault, kraken, 250 × 10⁶)")
+            #expect(ethTx.receipt?.mismatches == [] && usdcTx.receipt?.mismatches == [], "verified against the intent")
             let shown = try await LocalCluster.run(f.cluster.binary, ["request", "show", "--gateway", f.cluster.baseURL, eth])
             #expect(shown.contains("transfers   1.5 ETH to") && shown.contains("raw         \(ethTx.rawTransaction!)"), "\(shown)")
-            #expect(shown.contains("status      signed, transaction \(ethTx.transactionHash!)"), "\(shown)")
+            #expect(shown.contains("status      mined, transaction \(ethTx.transactionHash!)"), "\(shown)")
+            #expect(shown.contains("simulated   success, gas 21000") && shown.contains("mined       block"), "\(shown)")
         }
     }
 
@@ -80,6 +100,11 @@ struct TransactionLoopbackTests {
                     "--gas-limit", "21000", "--max-fee-per-gas", maxFee, "--max-priority-fee-per-gas", tip, id,
                 ])
             }
+            // No endpoint either: the executor's simulation is given by hand (every node needs a fresh successful one).
+            _ = try await LocalCluster.run(f.cluster.binary, [
+                "request", "simulate", "--gateway", f.cluster.baseURL, "--executor", f.executorKey, "--block", "1",
+                "--block-hash", "0x" + String(repeating: "11", count: 32), "--gas-used", "21000", id,
+            ])
             _ = try await propose(nonce: 7, maxFee: "2000000000")
             _ = try await propose(nonce: 0, maxFee: "30000000000")
             let statuses = try await f.cluster.waitForGovernance { g in
@@ -124,6 +149,56 @@ struct TransactionLoopbackTests {
                 let r = status.governance?.requests.first { $0.id == id }
                 #expect(r?.outcome == "deny" && r?.explanation == reference.explanation && r?.signing == nil, "\(node)")
             }
+        }
+    }
+
+    /// Item 6: the executor simulates before it proposes parameters. A USDC transfer of more than
+    /// the vault holds (600 USDC, minted to it when the token was deployed) reverts on the local
+    /// chain: every node ends it unsigned with the token's reason, takes no nonce, and releases
+    /// its window charge.
+    @Test func aTransferThatRevertsInSimulationIsNeverSigned() async throws {
+        try await withCluster { f in
+            let id = try await f.transfer(chain: "devnet", asset: "USDC", to: TransactionFixture.kraken, amount: "900")
+            let statuses = try await f.cluster.waitForGovernance(seconds: 120) { g in
+                g.requests.first { $0.id == id }?.transaction?.status == "reverted-in-simulation"
+            }
+            for (node, status) in statuses {
+                let r = try #require(status.governance?.requests.first { $0.id == id })
+                let t = try #require(r.transaction)
+                #expect(t.parameters == nil && t.signingHash == nil && r.signing == nil, "\(node): never signed")
+                #expect(t.simulation?.outcome == "reverted" && t.simulation?.revertReason == #"Error("ERC20: transfer amount exceeds balance")"#,
+                        "\(node): \(String(describing: t.simulation))")
+                #expect(t.failure?.contains("took no nonce and stopped counting in the limits") == true, "\(node): \(String(describing: t.failure))")
+            }
+            let shown = try await LocalCluster.run(f.cluster.binary, ["request", "show", "--gateway", f.cluster.baseURL, id])
+            #expect(shown.contains(#"simulated   REVERTED: Error("ERC20: transfer amount exceeds balance")"#), "\(shown)")
+        }
+    }
+
+    /// Item 7: every node compares the receipt with the intent. A fee-on-transfer token (1 % of
+    /// every transfer burned), deployed on the local chain and registered as an asset, delivers
+    /// 247.5 of the 250 decided: the transfer is mined and every node records the mismatch.
+    @Test func aFeeOnTransferTokenThatDeliversLessIsAMismatchOnEveryNode() async throws {
+        try await withCluster { f in
+            // eth-tester's first account deployed USDC at nonce 0 and funded the vault at nonce 1.
+            let fot = "0xDe09E74d4888Bc4e65F589e8c13Bce9F71DdF4c7"
+            let code = try await PythonPeer.call("evm_token.py", TransactionFixture.TokenCode(
+                holder: String(f.vaultAddress.dropFirst(2)), supply: "1000000000", feeBasisPoints: 100), as: TransactionFixture.InitCode.self)
+            try await f.send(.init(chainId: f.chainId, nonce: "2", gas: "1000000", to: nil, value: "0", data: code.initCode))
+            try await TransactionFixture.govern(f.cluster, "devnet-fot", ["register-asset", "devnet", "\(f.chainId)", "FOT", fot, "6"],
+                                                approvers: ["frank", "grace", "heidi"])
+            let id = try await f.transfer(chain: "devnet", asset: "FOT", to: TransactionFixture.kraken, amount: "250")
+            let statuses = try await f.cluster.waitForGovernance(seconds: 120) { g in
+                g.requests.first { $0.id == id }?.transaction?.status == "mined"
+            }
+            for (node, status) in statuses {
+                let receipt = try #require(status.governance?.requests.first { $0.id == id }?.transaction?.receipt)
+                #expect(receipt.status == "success", "\(node)")
+                #expect(receipt.mismatches.count == 1 && receipt.mismatches[0].contains("expected one Transfer of 250000000")
+                        && receipt.mismatches[0].lowercased().contains("247500000 to \(TransactionFixture.kraken.lowercased())"), "\(node): \(receipt.mismatches)")
+            }
+            let shown = try await LocalCluster.run(f.cluster.binary, ["request", "show", "--gateway", f.cluster.baseURL, id])
+            #expect(shown.contains("MISMATCH    expected one Transfer of 250000000"), "\(shown)")
         }
     }
 }

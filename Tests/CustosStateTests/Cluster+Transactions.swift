@@ -44,6 +44,7 @@ extension Cluster {
         try govern(.registerAsset(RegisteredAsset(chain: "ethereum", chainId: 1, symbol: "USDC", contract: Self.usdc, decimals: 6)))
         try registerBot("risk-bot", key: bot.publicKey)
         try registerBot("executor-bot", key: executor.publicKey, roles: ["executor"])
+        executorKey = executor
     }
 
     /// A transfer body from the vault key's own address of `hot`.
@@ -67,13 +68,33 @@ extension Cluster {
         return .object(members.map { (key: $0.0, value: $0.1) })
     }
 
+    /// The simulation of `request` at block 100 signed by `key` for `executor` (this cluster's
+    /// executor bot unless named), as a log entry: a success using `gasUsed`, or a revert with
+    /// `revertData`.
+    func simulation(
+        _ request: String, revertData: [UInt8]? = nil, gasUsed: UInt64 = 21_000, block: UInt64 = 100, chainId: UInt64 = 1,
+        executor: String = "executor-bot", key: BotSigningKey? = nil
+    ) throws -> Entry {
+        let s = TransactionSimulation(requestId: request, chainId: chainId, blockNumber: block, blockHash: Array(repeating: 0xab, count: 32),
+                                      outcome: revertData == nil ? .success : .reverted, gasUsed: gasUsed, revertData: revertData ?? [])
+        return try TransactionSimulationEntry(s, executor: executor, key: try #require(key ?? executorKey), genesisDigest: state.genesisDigest).entry()
+    }
+
     /// Parameters for `request` signed by `key` for `executor` for this cluster (or the one whose
-    /// genesis digest is `genesisDigest`), as a log entry.
-    func parameters(
+    /// genesis digest is `genesisDigest`), as a log entry. A new transaction awaiting its
+    /// parameters without a successful simulation in the last minute of block time first gets
+    /// one from this cluster's executor (applied), as `custos executor` simulates before it
+    /// proposes; `TransactionSimulationTests` checks parameters without one.
+    mutating func parameters(
         _ request: String, nonce: UInt64, gasLimit: UInt64 = 21_000, maxFee: BigUInt = 50_000_000_000, tip: BigUInt = 1_000_000_000,
         chainId: UInt64 = 1, executor: String = "executor-bot", key: BotSigningKey, genesisDigest: [UInt8]? = nil
     ) throws -> Entry {
-        try TransactionParametersEntry(
+        if let plan = state.transactions[request], plan.status == .awaitingParameters, plan.cancels == nil, executorKey != nil,
+           plan.simulation?.outcome != .success || now + 1000 > (plan.simulatedAt ?? 0) + 60_000 {
+            let outcome = apply(try simulation(request, gasUsed: gasLimit, chainId: plan.chainId))
+            #expect(outcome == .simulated(requestId: request, outcome: .success), "\(outcome)")
+        }
+        return try TransactionParametersEntry(
             TransactionParameters(requestId: request, chainId: chainId, nonce: nonce, gasLimit: gasLimit, maxFeePerGas: maxFee,
                                   maxPriorityFeePerGas: tip),
             executor: executor, key: key, genesisDigest: genesisDigest ?? state.genesisDigest).entry()

@@ -55,6 +55,9 @@ struct Cluster {
     /// Every entry applied through `apply(_:)`, with its block time: a node that restarts
     /// rebuilds its state from these.
     var log: [(entry: Entry, time: UInt64)] = []
+    /// The executor bot's key once `prepareTransactions` registered it: `parameters` records a
+    /// successful simulation with it first, as `custos executor` does.
+    var executorKey: BotSigningKey? = nil
 
     /// `authenticator` makes each person's credential (fresh random ones by default).
     init(

@@ -27,4 +27,10 @@ public enum GovernanceOutcome: Sendable, Hashable {
     /// An executor's transaction parameters were checked and accepted: the transaction was
     /// built at `nonce` and its signing started (`ReplicatedState.transactions[requestId]`).
     case transactionParameters(requestId: String, nonce: UInt64)
+    /// An executor's simulation of a planned transaction was checked and kept; a revert of an
+    /// allowed request ended it (`PlannedTransaction.Status.revertedInSimulation`).
+    case simulated(requestId: String, outcome: TransactionSimulation.Outcome)
+    /// An executor's receipt of a signed transaction was checked and kept: it was mined, and
+    /// execution `succeeded` or reverted.
+    case mined(requestId: String, succeeded: Bool)
 }

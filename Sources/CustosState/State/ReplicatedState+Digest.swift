@@ -7,7 +7,7 @@ import CustosLedger
 import CustosPolicy
 
 extension ReplicatedState {
-    static let digestTag = "custos.governance.state.v12"
+    static let digestTag = "custos.governance.state.v13"
 
     /// Refusals and failures enter by their stable codes only, never by their English reasons.
     /// SHA-256 over the canonical encoding of everything governed: users (sorted by id) with
@@ -479,6 +479,28 @@ extension CanonicalWriter {
         append(optional: t.cancels.map { Array($0.utf8) })
         append(t.reservedNonce ?? 0)
         append(t.reservedNonce != nil)
+        append(t.simulation != nil)
+        if let s = t.simulation {
+            append(s.chainId)
+            append(s.blockNumber)
+            append(lengthPrefixed: s.blockHash)
+            append(string: s.outcome.rawValue)
+            append(s.gasUsed)
+            append(lengthPrefixed: s.revertData)
+            append(t.simulatedAt ?? 0)
+        }
+        append(t.receipt != nil)
+        if let r = t.receipt {
+            append(lengthPrefixed: r.transactionHash)
+            append(r.blockNumber)
+            append(lengthPrefixed: r.blockHash)
+            append(r.succeeded)
+            append(r.gasUsed)
+            append(lengthPrefixed: r.effectiveGasPrice.minimalBigEndianBytes)
+            append(lengthPrefixed: r.logsDigest)
+            append(t.receiptAt ?? 0)
+            append(strings: t.mismatches)
+        }
     }
 
     /// A pooled presignature: batch, run, signers, batch start height and confirmed digest.

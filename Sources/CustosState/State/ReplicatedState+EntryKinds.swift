@@ -14,7 +14,7 @@ extension ReplicatedState {
     /// and an assertion; an enrolment is an id, a name, a code and a
     /// registration (an attestation object of up to 32 KiB); a price bot's price is a small
     /// signed envelope (4 KiB); a watcher's report is a signed envelope of at most 24 transfers (8 KiB); a transaction's parameters are an id, five numbers, a bot's name
-    /// and its signature (1 KiB); a node's vault entry (a
+    /// and its signature (1 KiB); a simulation is an id, a block, an outcome, at most 320 bytes of revert data, a bot's name and its signature (1 KiB); a receipt is an id, hashes, numbers, at most 16 logs and a signature (12 KiB); a node's vault entry (a
     /// round-1 package, a nonce batch, a signature, evidence) fits 16 KiB and its signature.
     /// docs/openapi.yaml states them.
     public static let entryKinds: [String: EntryKind] = Dictionary(uniqueKeysWithValues: ([
@@ -40,6 +40,10 @@ extension ReplicatedState {
                   transition: { state, entry in state.applyWatch(entry) }),
         EntryKind(name: TransactionParametersEntry.kind, maximumBytes: 1024, signer: TransactionParametersEntry.signer(of:),
                   transition: { state, entry in state.applyParameters(entry) }),
+        EntryKind(name: TransactionSimulationEntry.kind, maximumBytes: TransactionSimulationEntry.maximumBytes,
+                  signer: TransactionSimulationEntry.signer(of:), transition: { state, entry in state.applySimulation(entry) }),
+        EntryKind(name: TransactionReceiptEntry.kind, maximumBytes: TransactionReceiptEntry.maximumBytes,
+                  signer: TransactionReceiptEntry.signer(of:), transition: { state, entry in state.applyReceipt(entry) }),
     ] + VaultEntry.kinds.map { name in
         EntryKind(name: name, maximumBytes: VaultEntry.maximumPayloadBytes + 256, signer: VaultEntry.memberSigner(of:),
                   transition: { state, entry in state.applyVault(entry) })

@@ -34,6 +34,16 @@ public struct PlannedTransaction: Sendable, Hashable {
         /// the operation). Whichever of the two is mined, the other cannot be: until the chain is
         /// read, this one may have been paid.
         case superseded = "superseded-unconfirmed"
+        /// The executor's simulation of the approved transaction reverted (`failure` gives the
+        /// reason): it was never signed, took no nonce and stopped counting in the limits.
+        case revertedInSimulation = "reverted-in-simulation"
+        /// An executor recorded its receipt: mined with status 1 (`receipt`).
+        case mined
+        /// An executor recorded its receipt: mined, and execution reverted (its gas was paid).
+        case minedReverted = "mined-reverted"
+        /// The other transaction at its nonce (its governed cancellation, or the transaction a
+        /// cancellation superseded) was mined, so this one never can be.
+        case notMined = "not-mined"
     }
 
     public let requestId: String
@@ -64,6 +74,15 @@ public struct PlannedTransaction: Sendable, Hashable {
     /// For a governed nonce cancellation: the plan whose nonce it takes, and the nonce it must use.
     public internal(set) var cancels: String? = nil
     public internal(set) var reservedNonce: UInt64? = nil
+    /// The latest simulation an executor recorded, and the block time it was recorded at.
+    public internal(set) var simulation: TransactionSimulation? = nil
+    public internal(set) var simulatedAt: UInt64? = nil
+    /// The receipt an executor recorded once the transaction was mined, and the block time it was recorded at.
+    public internal(set) var receipt: TransactionReceipt? = nil
+    public internal(set) var receiptAt: UInt64? = nil
+    /// What the receipt shows that differs from the intent (`differences(from:)`), as every node
+    /// found when it recorded the receipt: empty when it matched. Each is an alert.
+    public internal(set) var mismatches: [String] = []
 
     /// Gas a plain native transfer (no calldata) uses, and must be given exactly.
     public static let nativeTransferGas: UInt64 = 21_000

@@ -12,16 +12,25 @@ extension ReplicatedState {
     /// (`acceptParameters`) and, accepted, start the signing of the transaction every node built
     /// itself; refused, only the refusal is recorded, with the reason naming the parameter.
     mutating func applyParameters(_ entry: Entry) -> GovernanceOutcome {
-        do {
-            let decoded = try TransactionParametersEntry(entry)
-            do {
-                return try acceptParameters(decoded)
-            } catch {
-                record(Refusal(blockTime: time, kind: entry.kind, operationId: decoded.parameters.requestId, user: decoded.executor, error: error))
-                return .refused(error)
-            }
-        } catch {
+        applyExecutorEntry(entry, { (e: Entry) throws(GovernanceError) in try TransactionParametersEntry(e) },
+                           names: { ($0.parameters.requestId, $0.executor) }, { (state: inout ReplicatedState, e) throws(GovernanceError) in try state.acceptParameters(e) })
+    }
+
+    /// Decodes an executor's entry with `decode` and applies it with `accept`; a refusal is
+    /// recorded with the request and the executor `names` reads from it (neither when it does
+    /// not decode) and changes nothing else.
+    mutating func applyExecutorEntry<Decoded>(
+        _ entry: Entry, _ decode: (Entry) throws(GovernanceError) -> Decoded, names: (Decoded) -> (request: String, executor: String),
+        _ accept: (inout ReplicatedState, Decoded) throws(GovernanceError) -> GovernanceOutcome
+    ) -> GovernanceOutcome {
+        let decoded: Decoded
+        do { decoded = try decode(entry) } catch {
             record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: nil, error: error))
+            return .refused(error)
+        }
+        do { return try accept(&self, decoded) } catch {
+            let (request, executor) = names(decoded)
+            record(Refusal(blockTime: time, kind: entry.kind, operationId: request, user: executor, error: error))
             return .refused(error)
         }
     }
@@ -32,7 +41,9 @@ extension ReplicatedState {
     /// is active; the chain id is the chain's; the nonce is the one the plan must take — for a
     /// new transaction the sender's lowest free nonce, else its next nonce; for a replacement
     /// the nonce already reserved to it, with fees at least 12.5 % above the replaced ones; for a
-    /// governed cancellation the cancelled nonce; the gas limit is exactly 21,000 for a plain
+    /// governed cancellation the cancelled nonce; a new transaction (not a replacement nor a
+    /// cancellation) has a successful simulation recorded within `TransactionSimulation.freshness`
+    /// of block time; the gas limit is exactly 21,000 for a plain
     /// native transfer and from 21,000 to the policy's `max_gas_limit` otherwise; the priority
     /// fee is not above the fee cap, and neither is above the policy's `fee_limits` for the
     /// chain (a chain without fee limits accepts none). A transfer or call must then still be
@@ -46,15 +57,9 @@ extension ReplicatedState {
     mutating func acceptParameters(_ e: TransactionParametersEntry) throws(GovernanceError) -> GovernanceOutcome {
         func refused(_ reason: String) -> GovernanceError { GovernanceError(.invalidRequest, "the transaction parameters are refused: \(reason)") }
         let p = e.parameters
-        guard let bot = bots[e.executor] else { throw GovernanceError(.unknownBot, "no bot \"\(e.executor.printable(limit: 64))\" is registered") }
-        guard bot.active else { throw GovernanceError(.inactiveBot, "bot \"\(bot.id)\" has been removed") }
-        guard bot.roles.contains(TransactionParametersEntry.executorRole) else {
-            throw GovernanceError(.notPermitted, "bot \(bot.id) does not hold the \(TransactionParametersEntry.executorRole) role")
-        }
-        let payload = TransactionParametersEntry.payload(p, executor: e.executor)
-        guard bot.key.isValidSignature(e.signature, for: TransactionParametersEntry.signingInput(payload: payload, genesisDigest: genesisDigest)) else {
-            throw GovernanceError(.requestRefused, "the signature of bot \(bot.id) over the parameters does not verify")
-        }
+        try authenticateExecutor(e.executor, signature: e.signature, what: "the parameters",
+                                 signingInput: TransactionParametersEntry.signingInput(
+                                    payload: TransactionParametersEntry.payload(p, executor: e.executor), genesisDigest: genesisDigest))
         guard let plan = transactions[p.requestId] else { throw GovernanceError(.unknownRequest, "no transaction is planned for request \(p.requestId)") }
         let replacing = plan.status == .outcomeUnknown
         guard plan.status == .awaitingParameters || replacing else {
@@ -92,6 +97,14 @@ extension ReplicatedState {
                 throw refused("nonce \(p.nonce) is not the next nonce of \(from) on \(plan.chain) (\(expected)); a new transaction takes its lowest free nonce, else the nonce after its last")
             }
         }
+        if plan.cancels == nil && !replacing {
+            guard let simulation = plan.simulation, let at = plan.simulatedAt, simulation.outcome == .success else {
+                throw refused("request \(p.requestId) has no successful simulation recorded; the executor runs it (request.simulation) before proposing parameters")
+            }
+            guard time <= at + TransactionSimulation.freshness else {
+                throw refused("request \(p.requestId)'s simulation (block \(simulation.blockNumber)) is older than \(TransactionSimulation.freshness / 60_000) minutes of block time; simulate it again")
+            }
+        }
         try checkFeeLimits(p, of: plan)
         if let recorded { try recheck(recorded, plan: plan, maximumFee: try maximumFee(p, of: plan)) }
         let hash: [UInt8]
@@ -116,6 +129,19 @@ extension ReplicatedState {
             transactions.take(p.nonce, chainId: plan.chainId, address: from, for: p.requestId)
         }
         return .transactionParameters(requestId: p.requestId, nonce: p.nonce)
+    }
+
+    /// Checks that `executor` is an active bot with the `executor` role whose registered key made
+    /// `signature` over `signingInput` (`what` names what was signed in the error).
+    func authenticateExecutor(_ executor: String, signature: [UInt8], what: String, signingInput: [UInt8]) throws(GovernanceError) {
+        guard let bot = bots[executor] else { throw GovernanceError(.unknownBot, "no bot \"\(executor.printable(limit: 64))\" is registered") }
+        guard bot.active else { throw GovernanceError(.inactiveBot, "bot \"\(bot.id)\" has been removed") }
+        guard bot.roles.contains(TransactionParametersEntry.executorRole) else {
+            throw GovernanceError(.notPermitted, "bot \(bot.id) does not hold the \(TransactionParametersEntry.executorRole) role")
+        }
+        guard bot.key.isValidSignature(signature, for: signingInput) else {
+            throw GovernanceError(.requestRefused, "the signature of bot \(bot.id) over \(what) does not verify")
+        }
     }
 
     /// The policy's `fee_limits` for the plan's chain: the gas limit (exactly 21,000 for a plain

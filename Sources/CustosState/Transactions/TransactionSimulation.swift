@@ -1,0 +1,44 @@
+import CustosChains
+import CustosCore
+
+/// What an executor saw when it ran a planned transaction with `eth_call` (from, to, value and
+/// data of the plan, at one block) before proposing its parameters: the block it ran at, whether
+/// it succeeded, the gas it would use and, for a revert, the revert data (its first
+/// `maximumRevertData` bytes). Every node decodes the reason from the data itself
+/// (`EVM.RevertReason`); the executor's own words never reach the state.
+public struct TransactionSimulation: Sendable, Hashable {
+    public enum Outcome: String, Sendable, Hashable {
+        case success
+        case reverted
+    }
+
+    public let requestId: String
+    public let chainId: UInt64
+    public let blockNumber: UInt64
+    /// The block's hash, 32 bytes.
+    public let blockHash: [UInt8]
+    public let outcome: Outcome
+    /// Gas used (the endpoint's estimate); 0 for a revert where the endpoint gave none.
+    public let gasUsed: UInt64
+    /// The revert data (empty for a success).
+    public let revertData: [UInt8]
+
+    /// Revert data kept: enough for an `Error(string)` of 200 characters.
+    public static let maximumRevertData = 320
+    /// How long, in block time, a successful simulation lets parameters be accepted: 2 minutes.
+    public static let freshness: UInt64 = 2 * 60 * 1000
+
+    public init(requestId: String, chainId: UInt64, blockNumber: UInt64, blockHash: [UInt8], outcome: Outcome, gasUsed: UInt64,
+                revertData: [UInt8] = []) {
+        self.requestId = requestId
+        self.chainId = chainId
+        self.blockNumber = blockNumber
+        self.blockHash = blockHash
+        self.outcome = outcome
+        self.gasUsed = gasUsed
+        self.revertData = revertData
+    }
+
+    /// The revert reason in words, for a revert.
+    public var revertReason: String? { outcome == .reverted ? EVM.RevertReason.describe(revertData) : nil }
+}

@@ -1,0 +1,72 @@
+import BigInt
+import CustosChains
+import CustosChainsRPC
+import CustosClusterAPI
+import CustosCore
+import CustosIdentity
+import CustosLedger
+import CustosState
+
+extension ExecutorCommand {
+    /// How the executor broadcasts a signed transaction and records its receipt.
+    struct Broadcast {
+        let call: GatewayCall
+        let rpc: EVMRPCClient
+        let executor: String
+        let key: BotSigningKey
+        let genesis: [UInt8]
+        let confirmations: UInt64
+
+        /// Sends the signed raw transaction of `t` (request or cancellation `id`) when `send` is
+        /// set — a node that already has it ("already known", "nonce too low" once it is mined)
+        /// is no failure — then reads its receipt and, once its block has `confirmations`
+        /// (counting itself), posts the signed `request.receipt` entry. Whether the receipt was
+        /// posted.
+        func serve(_ id: String, _ t: TransactionView, send: Bool) async -> Bool {
+            guard let rawHex = t.rawTransaction, let raw = try? [UInt8](hex: rawHex), let hashHex = t.transactionHash,
+                  let hash = try? [UInt8](hex: hashHex)
+            else { return false }
+            do {
+                if send {
+                    do {
+                        _ = try await rpc.sendRawTransaction(try EVM.SignedTransaction.decode(raw))
+                        print("request \(id): broadcast \(hashHex)")
+                    } catch let error as EVMRPCError where error.code == .rpcError {
+                        // Already in the pool or mined: the receipt below says which.
+                        let text = error.reason.lowercased()
+                        if !["already known", "known transaction", "already imported", "nonce too low", "invalid transaction nonce"].contains(where: text.contains) {
+                            print("request \(id): the endpoint refused \(hashHex): \(error.reason)")
+                        }
+                    }
+                }
+                guard let found = try await rpc.transactionReceipt(hash) else { return false }
+                let latest = try await rpc.blockNumber()
+                guard latest >= found.blockNumber, latest - found.blockNumber + 1 >= confirmations else { return false }
+                guard let blockHash = found.blockHash, blockHash.count == 32 else {
+                    print("request \(id): the receipt of \(hashHex) names no block hash")
+                    return false
+                }
+                guard found.logs.count <= TransactionReceipt.maximumLogs,
+                      found.logs.allSatisfy({ $0.topics.count <= 4 && $0.data.count <= TransactionReceipt.maximumLogData })
+                else {
+                    print("request \(id): the receipt of \(hashHex) has more logs than a receipt entry carries; record it by hand")
+                    return false
+                }
+                let receipt = TransactionReceipt(
+                    requestId: id, transactionHash: found.transactionHash, blockNumber: found.blockNumber, blockHash: blockHash,
+                    succeeded: found.succeeded, gasUsed: found.gasUsed, effectiveGasPrice: found.effectiveGasPrice ?? 0,
+                    logs: found.logs.map { TransactionReceipt.Log(address: $0.address, topics: $0.topics, data: $0.data) })
+                let entry = try TransactionReceiptEntry(receipt, executor: executor, key: key, genesisDigest: genesis).entry()
+                let answer: EntryReceipt = try await call.post(
+                    "/v1/entries", EntrySubmission(kind: entry.kind, payload: entry.payload, authorization: entry.authorization))
+                answer.check(signed: entry, what: "receipt")
+                print("request \(id): mined in block \(found.blockNumber), status \(found.succeeded ? "success" : "reverted")"
+                      + (answer.preview.map { "; \($0)" } ?? ""))
+                return true
+            } catch {
+                print("request \(id): no receipt recorded: \(error)")
+                return false
+            }
+        }
+    }
+}

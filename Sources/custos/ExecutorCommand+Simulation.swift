@@ -1,0 +1,56 @@
+import BigInt
+import CustosChains
+import CustosChainsRPC
+import CustosClusterAPI
+import CustosCore
+import CustosIdentity
+import CustosLedger
+import CustosState
+
+extension ExecutorCommand {
+    /// How the executor simulates a planned transaction and records the outcome.
+    struct Simulation {
+        let call: GatewayCall
+        let rpc: EVMRPCClient
+        let executor: String
+        let key: BotSigningKey
+        let genesis: [UInt8]
+
+        /// Runs transaction `t` of request `id` with `eth_call` at the latest block and posts the
+        /// signed `request.simulation` entry; with `waitForCommit`, waits until it committed.
+        /// Whether the simulation succeeded and was recorded (false for a revert or an error,
+        /// which it prints).
+        func record(_ id: String, _ t: TransactionView, waitForCommit: Bool) async -> Bool {
+            do {
+                let outcome = try await simulate(requestId: id, t, rpc: rpc)
+                let entry = try TransactionSimulationEntry(outcome, executor: executor, key: key, genesisDigest: genesis).entry()
+                let receipt: EntryReceipt = try await call.post(
+                    "/v1/entries", EntrySubmission(kind: entry.kind, payload: entry.payload, authorization: entry.authorization))
+                receipt.check(signed: entry, what: "simulation")
+                print("request \(id): simulated at block \(outcome.blockNumber): "
+                      + (outcome.outcome == .success ? "success, gas \(outcome.gasUsed)" : "reverted, \(outcome.revertReason!)")
+                      + (receipt.preview.map { "; \($0)" } ?? ""))
+                if waitForCommit, try await call.committed(receipt.entry, timeout: .seconds(15)) == nil {
+                    print("request \(id): the simulation did not commit within 15 s")
+                    return false
+                }
+                return outcome.outcome == .success && receipt.preview?.hasPrefix("refused") != true
+            } catch {
+                print("request \(id): not simulated: \(error)")
+                return false
+            }
+        }
+    }
+}
+
+/// The simulation of transaction `t` of request `requestId` at the latest block of `rpc`'s
+/// chain, its revert data cut to what the nodes keep. Refuses an endpoint on another chain.
+func simulate(requestId: String, _ t: TransactionView, rpc: EVMRPCClient) async throws -> TransactionSimulation {
+    let chainId = try await rpc.chainID()
+    guard chainId == t.chainId else { fail("the endpoint serves chain id \(chainId), not \(t.chain)'s \(t.chainId)") }
+    let result = try await rpc.simulate(from: try EVM.Address(hex: t.from), to: try EVM.Address(hex: t.to), value: BigUInt(t.value) ?? 0,
+                                        data: try [UInt8](hex: t.data))
+    return TransactionSimulation(requestId: requestId, chainId: t.chainId, blockNumber: result.blockNumber, blockHash: result.blockHash,
+                                 outcome: result.succeeded ? .success : .reverted, gasUsed: result.gasUsed,
+                                 revertData: Array(result.revertData.prefix(TransactionSimulation.maximumRevertData)))
+}
