@@ -6,6 +6,7 @@ import CustosCore
 import CustosIdentity
 import CustosLedger
 import CustosState
+import Foundation
 
 extension ExecutorCommand {
     /// How the executor simulates a planned transaction and records the outcome.
@@ -44,13 +45,18 @@ extension ExecutorCommand {
 }
 
 /// The simulation of transaction `t` of request `requestId` at the latest block of `rpc`'s
-/// chain, its revert data cut to what the nodes keep. Refuses an endpoint on another chain.
+/// chain, its revert data cut to what the nodes keep, naming the transaction it ran (its intent
+/// digest: nodes refuse it if the gateway showed another than the committed plan) and when.
+/// Refuses an endpoint on another chain and a value that is not a decimal number.
 func simulate(requestId: String, _ t: TransactionView, rpc: EVMRPCClient) async throws -> TransactionSimulation {
     let chainId = try await rpc.chainID()
     guard chainId == t.chainId else { fail("the endpoint serves chain id \(chainId), not \(t.chain)'s \(t.chainId)") }
-    let result = try await rpc.simulate(from: try EVM.Address(hex: t.from), to: try EVM.Address(hex: t.to), value: BigUInt(t.value) ?? 0,
-                                        data: try [UInt8](hex: t.data))
+    guard let value = BigUInt(t.value, radix: 10) else { fail("request \(printable(requestId)): the value \(printable(t.value)) is not a decimal number") }
+    let (from, to, data) = (try EVM.Address(hex: t.from), try EVM.Address(hex: t.to), try [UInt8](hex: t.data))
+    let result = try await rpc.simulate(from: from, to: to, value: value, data: data)
     return TransactionSimulation(requestId: requestId, chainId: t.chainId, blockNumber: result.blockNumber, blockHash: result.blockHash,
                                  outcome: result.succeeded ? .success : .reverted, gasUsed: result.gasUsed,
-                                 revertData: Array(result.revertData.prefix(TransactionSimulation.maximumRevertData)))
+                                 revertData: Array(result.revertData.prefix(TransactionSimulation.maximumRevertData)),
+                                 intentDigest: PlannedTransaction.intentDigest(chainId: t.chainId, from: from, to: to, value: value, data: data),
+                                 simulatedAt: UInt64(Date().timeIntervalSince1970 * 1000))
 }

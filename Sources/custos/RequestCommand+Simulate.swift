@@ -1,4 +1,6 @@
 import ArgumentParser
+import BigInt
+import CustosChains
 import CustosChainsRPC
 import CustosClusterAPI
 import CustosCore
@@ -42,8 +44,13 @@ extension RequestCommand {
                     guard let bytes = try? [UInt8](hex: text) else { throw ValidationError("--revert-data is 0x hex") }
                     return bytes
                 }
+                guard let value = BigUInt(t.value, radix: 10), let from = try? EVM.Address(hex: t.from), let to = try? EVM.Address(hex: t.to),
+                      let calldata = try? [UInt8](hex: t.data) else { fail("request \(printable(id)): the gateway's transaction fields do not parse") }
                 simulation = TransactionSimulation(requestId: id, chainId: t.chainId, blockNumber: block, blockHash: hash,
-                                                   outcome: data == nil ? .success : .reverted, gasUsed: gasUsed, revertData: data ?? [])
+                                                   outcome: data == nil ? .success : .reverted, gasUsed: gasUsed, revertData: data ?? [],
+                                                   intentDigest: PlannedTransaction.intentDigest(chainId: t.chainId, from: from, to: to,
+                                                                                                 value: value, data: calldata),
+                                                   simulatedAt: UInt64(Date().timeIntervalSince1970 * 1000))
             }
             let key = BotKeyFile.load(executor)
             let (_, genesis) = try await connection.cluster(call, pinned: key.file.cluster, in: executor)
