@@ -16,6 +16,7 @@ extension ExecutorCommand {
         let executor: String
         let key: BotSigningKey
         let genesis: [UInt8]
+        let clockOffset: UnsafeClockOffset?
 
         /// Runs transaction `t` of request `id` with `eth_call` at the latest block and posts the
         /// signed `request.simulation` entry; with `waitForCommit`, waits until it committed.
@@ -23,7 +24,7 @@ extension ExecutorCommand {
         /// which it prints).
         func record(_ id: String, _ t: TransactionView, waitForCommit: Bool) async -> Bool {
             do {
-                let outcome = try await simulate(requestId: id, t, rpc: rpc)
+                let outcome = try await simulate(requestId: id, t, rpc: rpc, clockOffset: clockOffset)
                 let entry = try TransactionSimulationEntry(outcome, executor: executor, key: key, genesisDigest: genesis).entry()
                 let receipt: EntryReceipt = try await call.post(
                     "/v1/entries", EntrySubmission(kind: entry.kind, payload: entry.payload, authorization: entry.authorization))
@@ -47,8 +48,9 @@ extension ExecutorCommand {
 /// The simulation of transaction `t` of request `requestId` at the latest block of `rpc`'s
 /// chain, its revert data cut to what the nodes keep, naming the transaction it ran (its intent
 /// digest: nodes refuse it if the gateway showed another than the committed plan) and when.
-/// Refuses an endpoint on another chain and a value that is not a decimal number.
-func simulate(requestId: String, _ t: TransactionView, rpc: EVMRPCClient) async throws -> TransactionSimulation {
+/// Refuses an endpoint on another chain and a value that is not a decimal number. `clockOffset`
+/// only in a test cluster (`UnsafeClockOffset`).
+func simulate(requestId: String, _ t: TransactionView, rpc: EVMRPCClient, clockOffset: UnsafeClockOffset? = nil) async throws -> TransactionSimulation {
     let chainId = try await rpc.chainID()
     guard chainId == t.chainId else { fail("the endpoint serves chain id \(chainId), not \(t.chain)'s \(t.chainId)") }
     guard let value = BigUInt(t.value, radix: 10) else { fail("request \(printable(requestId)): the value \(printable(t.value)) is not a decimal number") }
@@ -58,5 +60,8 @@ func simulate(requestId: String, _ t: TransactionView, rpc: EVMRPCClient) async 
                                  outcome: result.succeeded ? .success : .reverted, gasUsed: result.gasUsed,
                                  revertData: Array(result.revertData.prefix(TransactionSimulation.maximumRevertData)),
                                  intentDigest: PlannedTransaction.intentDigest(chainId: t.chainId, from: from, to: to, value: value, data: data),
-                                 simulatedAt: UInt64(Date().timeIntervalSince1970 * 1000))
+                                 simulatedAt: clockOffset.map { $0.adjusting(wallClockMilliseconds()) } ?? wallClockMilliseconds())
 }
+
+/// Milliseconds since the Unix epoch by this machine's clock.
+func wallClockMilliseconds() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1000) }
