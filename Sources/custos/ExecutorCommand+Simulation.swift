@@ -6,6 +6,7 @@ import CustosCore
 import CustosIdentity
 import CustosLedger
 import CustosState
+import Foundation
 
 extension ExecutorCommand {
     /// How the executor simulates a planned transaction and records the outcome.
@@ -15,6 +16,7 @@ extension ExecutorCommand {
         let executor: String
         let key: BotSigningKey
         let genesis: [UInt8]
+        let clockOffset: UnsafeClockOffset?
 
         /// Runs transaction `t` of request `id` with `eth_call` at the latest block and posts the
         /// signed `request.simulation` entry; with `waitForCommit`, waits until it committed.
@@ -22,7 +24,7 @@ extension ExecutorCommand {
         /// which it prints).
         func record(_ id: String, _ t: TransactionView, waitForCommit: Bool) async -> Bool {
             do {
-                let outcome = try await simulate(requestId: id, t, rpc: rpc)
+                let outcome = try await simulate(requestId: id, t, rpc: rpc, clockOffset: clockOffset)
                 let entry = try TransactionSimulationEntry(outcome, executor: executor, key: key, genesisDigest: genesis).entry()
                 let receipt: EntryReceipt = try await call.post(
                     "/v1/entries", EntrySubmission(kind: entry.kind, payload: entry.payload, authorization: entry.authorization))
@@ -44,13 +46,22 @@ extension ExecutorCommand {
 }
 
 /// The simulation of transaction `t` of request `requestId` at the latest block of `rpc`'s
-/// chain, its revert data cut to what the nodes keep. Refuses an endpoint on another chain.
-func simulate(requestId: String, _ t: TransactionView, rpc: EVMRPCClient) async throws -> TransactionSimulation {
+/// chain, its revert data cut to what the nodes keep, naming the transaction it ran (its intent
+/// digest: nodes refuse it if the gateway showed another than the committed plan) and when.
+/// Refuses an endpoint on another chain and a value that is not a decimal number. `clockOffset`
+/// only in a test cluster (`UnsafeClockOffset`).
+func simulate(requestId: String, _ t: TransactionView, rpc: EVMRPCClient, clockOffset: UnsafeClockOffset? = nil) async throws -> TransactionSimulation {
     let chainId = try await rpc.chainID()
     guard chainId == t.chainId else { fail("the endpoint serves chain id \(chainId), not \(t.chain)'s \(t.chainId)") }
-    let result = try await rpc.simulate(from: try EVM.Address(hex: t.from), to: try EVM.Address(hex: t.to), value: BigUInt(t.value) ?? 0,
-                                        data: try [UInt8](hex: t.data))
+    guard let value = BigUInt(t.value, radix: 10) else { fail("request \(printable(requestId)): the value \(printable(t.value)) is not a decimal number") }
+    let (from, to, data) = (try EVM.Address(hex: t.from), try EVM.Address(hex: t.to), try [UInt8](hex: t.data))
+    let result = try await rpc.simulate(from: from, to: to, value: value, data: data)
     return TransactionSimulation(requestId: requestId, chainId: t.chainId, blockNumber: result.blockNumber, blockHash: result.blockHash,
                                  outcome: result.succeeded ? .success : .reverted, gasUsed: result.gasUsed,
-                                 revertData: Array(result.revertData.prefix(TransactionSimulation.maximumRevertData)))
+                                 revertData: Array(result.revertData.prefix(TransactionSimulation.maximumRevertData)),
+                                 intentDigest: PlannedTransaction.intentDigest(chainId: t.chainId, from: from, to: to, value: value, data: data),
+                                 simulatedAt: clockOffset.map { $0.adjusting(wallClockMilliseconds()) } ?? wallClockMilliseconds())
 }
+
+/// Milliseconds since the Unix epoch by this machine's clock.
+func wallClockMilliseconds() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1000) }

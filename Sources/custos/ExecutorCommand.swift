@@ -1,6 +1,7 @@
 import ArgumentParser
 import CustosChainsRPC
 import CustosClusterAPI
+import CustosCore
 import CustosIdentity
 import CustosLedger
 import CustosState
@@ -37,6 +38,9 @@ struct ExecutorCommand: AsyncParsableCommand {
     @Option(help: "Milliseconds between looks at the gateway.") var interval: UInt64 = 200
     @Option(help: "Seconds after which a proposal that did not take (or a replacement) is proposed again, and between looks for cancellations.")
     var retryAfter: UInt64 = 5
+    /// A test cluster's shared clock offset (`UnsafeClockOffset`): simulations are stamped with
+    /// the block time its gateway and nodes use.
+    @Option(help: .hidden) var unsafeTestClockOffsetFile: String?
     @Option(help: "Seconds this executor relies on a simulation it recorded before it runs the transaction again (the nodes accept parameters within 120 s of a successful one).")
     var resimulateAfter: UInt64 = 60
     @Flag(inversion: .prefixedNo, help: "Broadcast signed transactions and record their receipts.") var broadcast = true
@@ -61,7 +65,8 @@ struct ExecutorCommand: AsyncParsableCommand {
         // requests waiting for approvals it simulated.
         var simulated: [String: ContinuousClock.Instant] = [:]
         var simulatedPending: Set<String> = []
-        let simulation = Simulation(call: call, rpc: client, executor: key.file.bot, key: key.key, genesis: genesis)
+        let simulation = Simulation(call: call, rpc: client, executor: key.file.bot, key: key.key, genesis: genesis,
+                                    clockOffset: unsafeTestClockOffsetFile.map(UnsafeClockOffset.init(path:)))
         let broadcaster = Broadcast(call: call, rpc: client, executor: key.file.bot, key: key.key, genesis: genesis, confirmations: confirmations)
         // When each signed transaction was last sent, and when its receipt was last posted.
         var sent: [String: ContinuousClock.Instant] = [:]

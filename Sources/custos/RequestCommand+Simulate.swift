@@ -1,4 +1,6 @@
 import ArgumentParser
+import BigInt
+import CustosChains
 import CustosChainsRPC
 import CustosClusterAPI
 import CustosCore
@@ -23,17 +25,19 @@ extension RequestCommand {
         @Option(help: "That block's hash, 0x and 64 hex digits (without --rpc).") var blockHash: String?
         @Option(help: "The gas it used (without --rpc).") var gasUsed: UInt64 = 0
         @Option(help: "The revert data, 0x hex, for a reverted call (without --rpc).") var revertData: String?
+        @Option(help: .hidden) var unsafeTestClockOffsetFile: String?
         @Argument(help: "The request id.") var id: String
 
         func run() async throws {
             let call = GatewayCall(connection.gateway)
+            let clockOffset = unsafeTestClockOffsetFile.map(UnsafeClockOffset.init(path:))
             let request: RequestView = try await call.get("/v1/requests/\(percentEncoded(id))")
             _ = request.checkedBody(asked: id)
             guard let t = request.transaction else { fail("request \(printable(id)) is not a transfer or contract call") }
             let simulation: TransactionSimulation
             if let rpc {
                 guard let endpoint = URL(string: rpc) else { throw ValidationError("--rpc is not a URL") }
-                simulation = try await simulate(requestId: id, t, rpc: try EVMRPCClient(endpoint: endpoint))
+                simulation = try await simulate(requestId: id, t, rpc: try EVMRPCClient(endpoint: endpoint), clockOffset: clockOffset)
             } else {
                 guard let block, let blockHash, let hash = try? [UInt8](hex: blockHash), hash.count == 32 else {
                     throw ValidationError("give --rpc, or --block and --block-hash (0x and 64 hex digits)")
@@ -42,8 +46,13 @@ extension RequestCommand {
                     guard let bytes = try? [UInt8](hex: text) else { throw ValidationError("--revert-data is 0x hex") }
                     return bytes
                 }
+                guard let value = BigUInt(t.value, radix: 10), let from = try? EVM.Address(hex: t.from), let to = try? EVM.Address(hex: t.to),
+                      let calldata = try? [UInt8](hex: t.data) else { fail("request \(printable(id)): the gateway's transaction fields do not parse") }
                 simulation = TransactionSimulation(requestId: id, chainId: t.chainId, blockNumber: block, blockHash: hash,
-                                                   outcome: data == nil ? .success : .reverted, gasUsed: gasUsed, revertData: data ?? [])
+                                                   outcome: data == nil ? .success : .reverted, gasUsed: gasUsed, revertData: data ?? [],
+                                                   intentDigest: PlannedTransaction.intentDigest(chainId: t.chainId, from: from, to: to,
+                                                                                                 value: value, data: calldata),
+                                                   simulatedAt: clockOffset.map { $0.adjusting(wallClockMilliseconds()) } ?? wallClockMilliseconds())
             }
             let key = BotKeyFile.load(executor)
             let (_, genesis) = try await connection.cluster(call, pinned: key.file.cluster, in: executor)

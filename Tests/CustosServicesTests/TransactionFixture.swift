@@ -244,7 +244,8 @@ final class TransactionFixture: Sendable {
             _ = try await cluster.waitForGovernance(seconds: 120) { g in
                 g.assets.count == 3 && g.policyVersion == 100 && g.bots.contains { $0.id == "risk-bot" }
             }
-            try cluster.startExecutor(["--executor", fixture.executorKey, "--chain", "devnet", "--rpc", chain.url.absoluteString])
+            try cluster.startExecutor(["--executor", fixture.executorKey, "--chain", "devnet", "--rpc", chain.url.absoluteString]
+                                      + clockOffsetArguments(cluster))
         } catch {
             cluster.stopAll(removeData: false)
             chain.stop()

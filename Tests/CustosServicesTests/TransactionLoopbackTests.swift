@@ -104,7 +104,7 @@ struct TransactionLoopbackTests {
             _ = try await LocalCluster.run(f.cluster.binary, [
                 "request", "simulate", "--gateway", f.cluster.baseURL, "--executor", f.executorKey, "--block", "1",
                 "--block-hash", "0x" + String(repeating: "11", count: 32), "--gas-used", "21000", id,
-            ])
+            ] + TransactionFixture.clockOffsetArguments(f.cluster))
             _ = try await propose(nonce: 7, maxFee: "2000000000")
             _ = try await propose(nonce: 0, maxFee: "30000000000")
             let statuses = try await f.cluster.waitForGovernance { g in

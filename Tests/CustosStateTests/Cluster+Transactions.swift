@@ -70,13 +70,16 @@ extension Cluster {
 
     /// The simulation of `request` at block 100 signed by `key` for `executor` (this cluster's
     /// executor bot unless named), as a log entry: a success using `gasUsed`, or a revert with
-    /// `revertData`.
+    /// `revertData`; of the plan's transaction (or `intent`), made at `at` (the next block's time
+    /// unless given).
     func simulation(
         _ request: String, revertData: [UInt8]? = nil, gasUsed: UInt64 = 21_000, block: UInt64 = 100, chainId: UInt64 = 1,
-        executor: String = "executor-bot", key: BotSigningKey? = nil
+        executor: String = "executor-bot", key: BotSigningKey? = nil, intent: [UInt8]? = nil, at: UInt64? = nil
     ) throws -> Entry {
         let s = TransactionSimulation(requestId: request, chainId: chainId, blockNumber: block, blockHash: Array(repeating: 0xab, count: 32),
-                                      outcome: revertData == nil ? .success : .reverted, gasUsed: gasUsed, revertData: revertData ?? [])
+                                      outcome: revertData == nil ? .success : .reverted, gasUsed: gasUsed, revertData: revertData ?? [],
+                                      intentDigest: intent ?? state.transactions[request]?.intentDigest ?? Array(repeating: 0, count: 32),
+                                      simulatedAt: at ?? now)
         return try TransactionSimulationEntry(s, executor: executor, key: try #require(key ?? executorKey), genesisDigest: state.genesisDigest).entry()
     }
 

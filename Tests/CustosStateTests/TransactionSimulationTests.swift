@@ -78,15 +78,65 @@ import Testing
         }
         let id = String(repeating: "cd", count: 32)
         let successWithData = try entry(TransactionSimulation(requestId: id, chainId: 1, blockNumber: 1, blockHash: hash, outcome: .success,
-                                                              gasUsed: 1, revertData: [1]))
+                                                              gasUsed: 1, revertData: [1], intentDigest: hash, simulatedAt: 1))
         #expect(ReplicatedState.malformation(of: successWithData)?.code == .malformed)
-        let shortHash = try entry(TransactionSimulation(requestId: id, chainId: 1, blockNumber: 1, blockHash: [1, 2], outcome: .success, gasUsed: 1))
+        let shortHash = try entry(TransactionSimulation(requestId: id, chainId: 1, blockNumber: 1, blockHash: [1, 2], outcome: .success, gasUsed: 1,
+                                                        intentDigest: hash, simulatedAt: 1))
         #expect(ReplicatedState.malformation(of: shortHash)?.reason.contains("a block hash has 32 bytes") == true)
+        let shortIntent = try entry(TransactionSimulation(requestId: id, chainId: 1, blockNumber: 1, blockHash: hash, outcome: .success, gasUsed: 1,
+                                                          intentDigest: [1, 2], simulatedAt: 1))
+        #expect(ReplicatedState.malformation(of: shortIntent)?.reason.contains("an intent digest has 32 bytes") == true)
         let tooMuchData = try entry(TransactionSimulation(requestId: id, chainId: 1, blockNumber: 1, blockHash: hash, outcome: .reverted, gasUsed: 1,
-                                                          revertData: Array(repeating: 7, count: TransactionSimulation.maximumRevertData + 1)))
+                                                          revertData: Array(repeating: 7, count: TransactionSimulation.maximumRevertData + 1), intentDigest: hash, simulatedAt: 1))
         #expect(ReplicatedState.malformation(of: tooMuchData) != nil)
         let unsigned = try Entry(kind: TransactionSimulationEntry.kind, payload: successWithData.payload, authorization: [])
         #expect(ReplicatedState.malformation(of: unsigned) != nil)
+    }
+
+    /// A gateway lying to the executor about the committed transaction (another value or
+    /// calldata in `/v1/requests`) gets a simulation of that transaction, which names it: every
+    /// node refuses it for the committed plan, and the executor's forged signature shows in an audit.
+    @Test func aSimulationOfAnotherTransactionThanTheCommittedPlanIsRefused() throws {
+        var c = try cluster()
+        let (id, _) = try submitted(&c)
+        let plan = try #require(c.state.transactions[id])
+        let shown: [(BigUInt, [UInt8])] = [(plan.value + 1, plan.data), (plan.value, plan.data + [0]), (0, [0xa9, 0x05, 0x9c, 0xbb])]
+        for (value, data) in shown {
+            let lie = PlannedTransaction.intentDigest(chainId: plan.chainId, from: plan.from, to: plan.to, value: value, data: data)
+            let outcome = c.apply(try c.simulation(id, intent: lie))
+            #expect(Cluster.reason(outcome).contains("it ran another transaction than request \(id)'s"), "\(Cluster.reason(outcome))")
+        }
+        #expect(c.state.transactions[id]?.simulation == nil)
+        guard case .refused(let forged) = c.apply(try c.simulation(id, key: BotSigningKey(ed25519: Curve25519.Signing.PrivateKey()))) else {
+            Issue.record("a forged simulation was not refused"); return
+        }
+        #expect(forged.showsAlteredEntry, "a simulation the executor did not sign shows an altered entry in an audit")
+        #expect(c.apply(try c.simulation(id)) == .simulated(requestId: id, outcome: .success))
+    }
+
+    /// A gateway holding a successful simulation back, or replaying it byte for byte after the
+    /// executor's later simulation reverted, cannot make it count: it must be recorded within 30 s
+    /// of when it was made and after the one already recorded.
+    @Test func aHeldBackOrReplayedSimulationIsRefused() throws {
+        var c = try cluster()
+        let (id, _) = try submitted(&c)
+        let early = try c.simulation(id, block: 100)
+        c.now += 5_000
+        let later = try c.simulation(id, block: 100)
+        #expect(c.apply(later) == .simulated(requestId: id, outcome: .success))
+        #expect(Cluster.reason(c.apply(early)).contains("not after the simulation already recorded"))
+        #expect(Cluster.reason(c.apply(later)).contains("not after the simulation already recorded"), "the same entry twice")
+        // Held back past the skew: refused, and parameters cannot lean on it once the recorded one is stale.
+        let held = try c.simulation(id, block: 101)
+        c.now += TransactionSimulation.freshness
+        #expect(Cluster.reason(c.apply(held)).contains("more than 30 s from the block time"))
+        let parameters = try TransactionParametersEntry(
+            TransactionParameters(requestId: id, chainId: 1, nonce: 0, gasLimit: 21_000, maxFeePerGas: 50_000_000_000, maxPriorityFeePerGas: 1_000_000_000),
+            executor: "executor-bot", key: executor, genesisDigest: c.state.genesisDigest).entry()
+        #expect(Cluster.reason(c.apply(parameters)).contains("is older than 2 minutes of block time"))
+        // Made in the future (a lying clock) is refused too.
+        #expect(Cluster.reason(c.apply(try c.simulation(id, block: 101, at: c.now + 60_000))).contains("more than 30 s from the block time"))
+        #expect(c.state.transactions[id]?.status == .awaitingParameters)
     }
 
     @Test func parametersNeedAFreshSuccessfulSimulation() throws {

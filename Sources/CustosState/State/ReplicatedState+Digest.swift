@@ -487,6 +487,8 @@ extension CanonicalWriter {
             append(string: s.outcome.rawValue)
             append(s.gasUsed)
             append(lengthPrefixed: s.revertData)
+            append(lengthPrefixed: s.intentDigest)
+            append(s.simulatedAt)
             append(t.simulatedAt ?? 0)
         }
         append(t.receipt != nil)

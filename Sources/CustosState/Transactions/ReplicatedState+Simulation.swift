@@ -12,8 +12,9 @@ extension ReplicatedState {
     /// Checks an executor's simulation in this state, in order: the executor is an active bot
     /// with the `executor` role and its signature verifies; a transfer or call of a recorded
     /// request is planned (not a nonce cancellation) and still awaits its parameters; the request
-    /// is allowed or waiting for approvals; the chain id is the plan's; the simulation ran at a
-    /// block no older than the one recorded before. It is then kept on the plan with the block
+    /// is allowed or waiting for approvals; the chain id and the transaction it ran
+    /// (`intentDigest`) are the plan's; it was made within `TransactionSimulation.clockSkew` of
+    /// the block time, after the one recorded before and at a block no older than its. It is then kept on the plan with the block
     /// time, as the latest simulation (parameters need a successful one recorded within
     /// `TransactionSimulation.freshness`). A revert of a request allowed for signing ends it
     /// there: `reverted-in-simulation`, its reason decoded by this node from the revert data, no
@@ -37,8 +38,21 @@ extension ReplicatedState {
             throw refused("request \(s.requestId) is neither allowed nor waiting for approvals")
         }
         guard s.chainId == plan.chainId else { throw refused("chain id \(s.chainId) is not \(plan.chain)'s (\(plan.chainId))") }
-        if let earlier = plan.simulation, s.blockNumber < earlier.blockNumber {
-            throw refused("it ran at block \(s.blockNumber), before the simulation already recorded (block \(earlier.blockNumber))")
+        guard s.intentDigest == plan.intentDigest else {
+            throw refused("it ran another transaction than request \(s.requestId)'s (its from, to, value or data differ from the committed plan)")
+        }
+        let skew = TransactionSimulation.clockSkew
+        guard s.simulatedAt <= time + skew, time <= s.simulatedAt + skew else {
+            throw refused("it was made at \(s.simulatedAt) ms, more than \(skew / 1000) s from the block time \(time) ms "
+                          + "(a simulation is recorded as it is made, not held back or replayed)")
+        }
+        if let earlier = plan.simulation {
+            guard s.blockNumber >= earlier.blockNumber else {
+                throw refused("it ran at block \(s.blockNumber), before the simulation already recorded (block \(earlier.blockNumber))")
+            }
+            guard s.simulatedAt > earlier.simulatedAt else {
+                throw refused("it was made at \(s.simulatedAt) ms, not after the simulation already recorded (\(earlier.simulatedAt) ms)")
+            }
         }
         var updated = plan
         updated.simulation = s

@@ -140,7 +140,7 @@ extension ReplicatedState {
             throw GovernanceError(.notPermitted, "bot \(bot.id) does not hold the \(TransactionParametersEntry.executorRole) role")
         }
         guard bot.key.isValidSignature(signature, for: signingInput) else {
-            throw GovernanceError(.requestRefused, "the signature of bot \(bot.id) over \(what) does not verify")
+            throw GovernanceError(.requestRefused, "the signature of bot \(bot.id) over \(what) does not verify", requestSigning: .badSignature)
         }
     }
 

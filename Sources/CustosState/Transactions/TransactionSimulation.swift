@@ -22,14 +22,20 @@ public struct TransactionSimulation: Sendable, Hashable {
     public let gasUsed: UInt64
     /// The revert data (empty for a success).
     public let revertData: [UInt8]
+    /// `PlannedTransaction.intentDigest` of the transaction the executor ran, 32 bytes.
+    public let intentDigest: [UInt8]
+    /// When the executor ran it, milliseconds since 1970 by its clock.
+    public let simulatedAt: UInt64
 
     /// Revert data kept: enough for an `Error(string)` of 200 characters.
     public static let maximumRevertData = 320
     /// How long, in block time, a successful simulation lets parameters be accepted: 2 minutes.
     public static let freshness: UInt64 = 2 * 60 * 1000
+    /// How far a simulation's own time may be from the block time that records it: 30 seconds.
+    public static let clockSkew: UInt64 = 30 * 1000
 
     public init(requestId: String, chainId: UInt64, blockNumber: UInt64, blockHash: [UInt8], outcome: Outcome, gasUsed: UInt64,
-                revertData: [UInt8] = []) {
+                revertData: [UInt8] = [], intentDigest: [UInt8], simulatedAt: UInt64) {
         self.requestId = requestId
         self.chainId = chainId
         self.blockNumber = blockNumber
@@ -37,6 +43,8 @@ public struct TransactionSimulation: Sendable, Hashable {
         self.outcome = outcome
         self.gasUsed = gasUsed
         self.revertData = revertData
+        self.intentDigest = intentDigest
+        self.simulatedAt = simulatedAt
     }
 
     /// The revert reason in words, for a revert.

@@ -11,9 +11,9 @@ import CustosLedger
 /// (`ReplicatedState.acceptSimulation`).
 public struct TransactionSimulationEntry: Sendable, Hashable {
     public static let kind = "request.simulation"
-    static let payloadTag = "custos.request.simulation.v1"
-    /// Payload and authorization together: an id, the block, the outcome, the revert data, a
-    /// bot's name and a signature.
+    static let payloadTag = "custos.request.simulation.v2"
+    /// Payload and authorization together: an id, the block, the outcome, the revert data, the
+    /// intent digest and time, a bot's name and a signature.
     public static let maximumBytes = 1024
 
     public let simulation: TransactionSimulation
@@ -48,6 +48,8 @@ public struct TransactionSimulationEntry: Sendable, Hashable {
         w.append(string: s.outcome.rawValue)
         w.append(s.gasUsed)
         w.append(lengthPrefixed: s.revertData)
+        w.append(lengthPrefixed: s.intentDigest)
+        w.append(s.simulatedAt)
         w.append(string: executor)
         return w.bytes
     }
@@ -58,7 +60,7 @@ public struct TransactionSimulationEntry: Sendable, Hashable {
     }
 
     /// Decodes an entry strictly; `malformed` for anything but this kind with a request id of
-    /// 64 lowercase hex digits, a 32-byte block hash, an outcome `success` or `reverted`, no
+    /// 64 lowercase hex digits, a 32-byte block hash and intent digest, an outcome `success` or `reverted`, no
     /// revert data for a success and at most `TransactionSimulation.maximumRevertData` bytes of
     /// it for a revert.
     public init(_ entry: Entry) throws(GovernanceError) {
@@ -71,16 +73,19 @@ public struct TransactionSimulationEntry: Sendable, Hashable {
         let outcome = try r.string("outcome", max: 16)
         let gasUsed = try r.uint64("gas used")
         let revertData = try r.bytes("revert data", max: TransactionSimulation.maximumRevertData)
+        let intent = try r.bytes("intent digest", max: 32)
+        let simulatedAt = try r.uint64("simulation time")
         let executor = try r.string("executor", max: 128)
         try r.finish()
         guard RequestDecisionEntry.isValidId(id) else { throw GovernanceError(.malformed, "a request id is 64 lowercase hex digits") }
         guard hash.count == 32 else { throw GovernanceError(.malformed, "a block hash has 32 bytes, not \(hash.count)") }
+        guard intent.count == 32 else { throw GovernanceError(.malformed, "an intent digest has 32 bytes, not \(intent.count)") }
         guard let parsed = TransactionSimulation.Outcome(rawValue: outcome) else {
             throw GovernanceError(.malformed, "a simulation's outcome is success or reverted, not \"\(outcome.printable(limit: 16))\"")
         }
         guard parsed == .reverted || revertData.isEmpty else { throw GovernanceError(.malformed, "a successful simulation carries no revert data") }
         self.init(TransactionSimulation(requestId: id, chainId: chainId, blockNumber: block, blockHash: hash, outcome: parsed, gasUsed: gasUsed,
-                                        revertData: revertData),
+                                        revertData: revertData, intentDigest: intent, simulatedAt: simulatedAt),
                   executor: executor, signature: entry.authorization)
     }
 
