@@ -92,7 +92,7 @@ extension Cluster {
         _ request: String, nonce: UInt64, gasLimit: UInt64 = 21_000, maxFee: BigUInt = 50_000_000_000, tip: BigUInt = 1_000_000_000,
         chainId: UInt64 = 1, executor: String = "executor-bot", key: BotSigningKey, genesisDigest: [UInt8]? = nil
     ) throws -> Entry {
-        if let plan = state.transactions[request], plan.status == .awaitingParameters, plan.cancels == nil, executorKey != nil,
+        if let plan = state.transactions[request], plan.status == .awaitingParameters, !plan.isCancellation, executorKey != nil,
            plan.simulation?.outcome != .success || now + 1000 > (plan.simulatedAt ?? 0) + 60_000 {
             let outcome = apply(try simulation(request, gasUsed: gasLimit, chainId: plan.chainId))
             #expect(outcome == .simulated(requestId: request, outcome: .success), "\(outcome)")

@@ -27,7 +27,7 @@ extension ReplicatedState {
         try authenticateExecutor(e.executor, signature: e.signature, what: "the simulation",
                                  signingInput: TransactionSimulationEntry.signingInput(
                                     payload: TransactionSimulationEntry.payload(s, executor: e.executor), genesisDigest: genesisDigest))
-        guard let plan = transactions[s.requestId], plan.cancels == nil, let recorded = requestBook.requests[s.requestId] else {
+        guard let plan = transactions[s.requestId], !plan.isCancellation, let recorded = requestBook.requests[s.requestId] else {
             throw GovernanceError(.unknownRequest, "no transfer or contract call is planned for request \(s.requestId)")
         }
         guard plan.status == .awaitingParameters else {

@@ -97,7 +97,7 @@ extension ReplicatedState {
                 throw refused("nonce \(p.nonce) is not the next nonce of \(from) on \(plan.chain) (\(expected)); a new transaction takes its lowest free nonce, else the nonce after its last")
             }
         }
-        if plan.cancels == nil && !replacing {
+        if !plan.isCancellation && !replacing {
             guard let simulation = plan.simulation, let at = plan.simulatedAt, simulation.outcome == .success else {
                 throw refused("request \(p.requestId) has no successful simulation recorded; the executor runs it (request.simulation) before proposing parameters")
             }
