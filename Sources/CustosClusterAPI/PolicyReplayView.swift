@@ -24,12 +24,21 @@ public struct PolicyReplayView: Codable, Sendable, Equatable {
         public var blockTime: UInt64
         public var initiator: String
         public var summary: String
-        /// The decision as made and as the proposed policy would make it, in words
-        /// (`allow`, `deny`, `needs 2 approvals (admins)`).
+        /// The decision as made (with what became of a held request) and as the proposed
+        /// policy would make it, in words (`allow`, `deny`, `needs 2 approvals (admins), approved`).
         public var old: String
         public var new: String
         public var oldOutcome: String
         public var newOutcome: String
+        /// What became, or would become, of it: `allowed`, `approved`, `not-signed`.
+        public var oldFate: String
+        public var newFate: String
+        /// Groups asked under the same name whose people differ: `admins: erin, grace → mallory`.
+        public var regrouped: [String]
+        /// Whether the proposed decision is looser (toward allow, fewer approvals).
+        public var loosens: Bool
+        /// The older policy version that decided it, when not the one in force.
+        public var decidedUnderVersion: Int?
         public var reason: String
         /// For a request the proposed policy holds for approvals: whether the approvals it was
         /// actually given would fill them.
@@ -44,10 +53,15 @@ public struct PolicyReplayView: Codable, Sendable, Equatable {
             blockTime = c.blockTime
             initiator = c.initiator
             summary = c.summary
-            old = c.old.text
+            old = c.old.described
             new = c.new.text
             oldOutcome = c.old.outcome.rawValue
             newOutcome = c.new.outcome.rawValue
+            oldFate = c.old.fate.rawValue
+            newFate = c.new.fate.rawValue
+            regrouped = c.regrouped
+            loosens = c.loosens
+            decidedUnderVersion = c.decidedUnderVersion
             reason = c.reason
             approvalsGivenFill = c.approvalsGivenFill
             recordedPrice = c.recordedPrice
@@ -66,6 +80,10 @@ public struct PolicyReplayView: Codable, Sendable, Equatable {
     public var newPolicyVersion: Int
     public var replayed: Int
     public var changedCount: Int
+    /// How many of the changes are looser; they are listed first.
+    public var looserCount: Int
+    /// Requests of the period refused while signing was frozen, not decided again.
+    public var frozen: Int
     public var changes: [Change]
     public var limitations: [String]
     public var headline: String
@@ -79,6 +97,8 @@ public struct PolicyReplayView: Codable, Sendable, Equatable {
         newPolicyVersion = replay.newPolicyVersion
         replayed = replay.replayed
         changedCount = replay.changedCount
+        looserCount = replay.looserCount
+        frozen = replay.frozen
         changes = replay.changes.map(Change.init)
         limitations = replay.limitations
         headline = replay.headline

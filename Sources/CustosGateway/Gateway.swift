@@ -46,6 +46,8 @@ public actor Gateway: Service {
     private var faults: GatewayFaultInjection
     /// The faults armed at start, for the named points outside the actor (the console's).
     let armedFaults: GatewayFaultInjection
+    /// The policy replays asked of this gateway: one at a time, answers kept.
+    let replays = PolicyReplayDesk()
     private var occupancy: QueueOccupancy
 
     /// `queueBounds` bound what this gateway keeps queued; `faults` are for tests only.

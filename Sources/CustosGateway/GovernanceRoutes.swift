@@ -80,9 +80,10 @@ enum GovernanceRoutes {
 
     /// `POST /v1/policies/replay`: a proposed policy (`PolicyReplayView.Query`) replayed over the
     /// committed requests of the last `sinceSeconds` (1 s to 31 days) of block time
-    /// (`ReplicatedState.replay(yaml:since:)`): the work is bounded by the requests the state
-    /// keeps. A body that is no such JSON is a 400, one over the bound a 413, a policy every node
-    /// would refuse a 422 naming why.
+    /// (`ReplicatedState.replay`, through `PolicyReplayDesk`: one at a time, answers kept per
+    /// document, period and height). A body that is no such JSON is a 400, one over the bound a
+    /// 413, a policy every node would refuse or a replay over the work cap a 422 naming why,
+    /// a replay while another runs a 429 with `Retry-After`.
     static func replay(_ request: Request, gateway: Gateway) async throws -> PolicyReplayView {
         var request = request
         let collected: ByteBuffer
@@ -102,11 +103,18 @@ enum GovernanceRoutes {
         }
         let (state, height) = await gateway.committed
         let since = state.time - min(state.time, UInt64(query.sinceSeconds) * 1000)
-        do throws(GovernanceError) {
-            return PolicyReplayView(try state.replay(yaml: query.policy, since: since), height: height)
-        } catch {
+        switch await gateway.replays.replay(yaml: query.policy, since: since, in: state, height: height) {
+        case .replayed(let replay):
+            return PolicyReplayView(replay, height: height)
+        case .refused(let error):
             throw GatewayProblem(.unprocessableContent, code: "replay.refused", title: "Policy refused",
                                  detail: "every node would refuse this policy (\(error.code)): \(error.reason)")
+        case .tooMuchWork(let requests, let rulesAndLimits):
+            throw GatewayProblem(.unprocessableContent, code: "replay.too-much-work", title: "Replay too large",
+                                 detail: "\(requests) requests × \(rulesAndLimits) rules and limits is over the gateway's cap of \(FixedDecimal(gateway.replays.maximumWork)!.grouped) (requests × (rules + limits)): replay a shorter period")
+        case .busy:
+            throw GatewayProblem(.tooManyRequests, code: "replay.busy", title: "Another replay is running",
+                                 detail: "the gateway runs one replay at a time", retryAfter: PolicyReplayDesk.retryAfterSeconds)
         }
     }
 

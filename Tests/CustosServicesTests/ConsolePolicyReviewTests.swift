@@ -44,13 +44,16 @@ struct ConsolePolicyReviewTests {
         let relaxed = policy.replacingOccurrences(of: "match: {amount: {over: 10, up_to: 100000}}", with: "match: {amount: {over: 55, up_to: 100000}}")
         #expect(relaxed != policy)
         let operation = try Self.propose(relaxed, id: "relax-routine", &state, &genesis, time: &time)
-        let review = try #require(ConsoleRoutes.policyReview(of: operation, in: state))
+        let desk = PolicyReplayDesk()
+        let review = try #require(await ConsoleRoutes.policyReview(of: operation, in: state, desk: desk))
         #expect(review.refusal == nil)
         #expect(review.diff.map(\.text).contains { $0.contains("require-an-admin-routine") }, "\(review.diff.map(\.text))")
-        #expect(review.headline == "4 of 7 decisions would change under policy version \(try PolicyDocument.decode(yaml: relaxed).version)")
+        #expect(review.headline == "4 of 7 decisions would change under policy version \(try PolicyDocument.decode(yaml: relaxed).version), 4 of them looser")
         let changed = [first] + routine
         #expect(review.changes.map(\.text).map { String($0.prefix(12)) } == changed.map { String($0.prefix(12)) }, "\(review.changes.map(\.text))")
-        #expect(review.changes.allSatisfy { $0.text.contains("50 USDC to kraken-eth: needs 1 approval (admins) → allow: rule allow-people-transfers allows it") })
+        // The first was approved by erin: signed either way, but without the approval now.
+        #expect(review.changes.first?.text.contains("50 USDC to kraken-eth: needs 1 approval (admins), approved → allow: rule allow-people-transfers allows it") == true)
+        #expect(review.changes.dropFirst().allSatisfy { $0.text.contains("50 USDC to kraken-eth: needs 1 approval (admins), never approved → allow: rule allow-people-transfers allows it") })
         #expect(!review.changes.contains { $0.text.hasPrefix(other.prefix(12)) || $0.text.hasPrefix(large[0].prefix(12)) })
 
         let console = try await ConsoleRequestTests.console(genesis)
@@ -59,7 +62,7 @@ struct ConsolePolicyReviewTests {
             failure: nil, refusals: [], fields: operation.proposal.consoleFields, canDecide: true, canApprove: true, credentialId: "", notice: nil,
             policy: review), template: "operation"))
         #expect(page.contains("computed by the gateway at height \(state.height); not verified by any node"))
-        #expect(page.contains(#"<ul id="replay-changes"><li>\#(first.prefix(12)), 50 USDC to kraken-eth: needs 1 approval (admins) → allow"#), "\(page)")
+        #expect(page.contains(#"<ul id="replay-changes"><li>\#(first.prefix(12)), 50 USDC to kraken-eth: needs 1 approval (admins), approved → allow"#), "\(page)")
         #expect(page.contains(#"<p id="replay-headline">4 of 7 decisions would change"#))
         // The review sits outside what is signed: the script reads only the signed section.
         let review0 = try #require(page.range(of: #"<section id="policy-review""#)), signed = try #require(page.range(of: #"<section id="signed""#))
@@ -68,7 +71,7 @@ struct ConsolePolicyReviewTests {
 
         // An unchanged document changes no decision; one every node would refuse is not replayed.
         let same = try Self.propose(policy, id: "same", &state, &genesis, time: &time)
-        let unchanged = try #require(ConsoleRoutes.policyReview(of: same, in: state))
+        let unchanged = try #require(await ConsoleRoutes.policyReview(of: same, in: state, desk: desk))
         #expect(unchanged.changes.isEmpty && unchanged.headline.hasPrefix("0 of 7 decisions"))
         #expect(!unchanged.diff.contains { $0.text.contains("rule") }, "\(unchanged.diff.map(\.text))")
         let lockout = policy.replacingOccurrences(of: "quorum: {group: admins, count: 2}", with: "quorum: {group: admins, count: 9}")
@@ -78,6 +81,10 @@ struct ConsolePolicyReviewTests {
         #expect(refused.changes.isEmpty)
         // Any other operation has no review.
         let addUser = try Self.propose(.addUser(id: "dave", roles: ["trader"]), id: "add-dave", &state, &genesis, time: &time)
-        #expect(ConsoleRoutes.policyReview(of: addUser, in: state) == nil)
+        #expect(await ConsoleRoutes.policyReview(of: addUser, in: state, desk: desk) == nil)
+        // A replay over the desk's work cap is not run, and the page says why.
+        let capped = try #require(await ConsoleRoutes.policyReview(of: operation, in: state, desk: PolicyReplayDesk(maximumWork: 10)))
+        #expect(capped.headline.hasPrefix("Not replayed: 7 requests × ") && capped.headline.hasSuffix(" rules and limits is over the gateway's cap."), "\(capped.headline)")
+        #expect(capped.changes.isEmpty)
     }
 }

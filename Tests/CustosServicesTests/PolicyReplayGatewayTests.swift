@@ -65,14 +65,16 @@ struct PolicyReplayGatewayTests {
                 #expect(replay.height == height && replay.note == "computed by the gateway at height \(height); not verified by any node")
                 #expect(replay.replayed == 2 && replay.changedCount == 1)
                 #expect(replay.changes.map(\.requestId) == [twenty], "not \(fifty)")
-                #expect(replay.changes.first?.old == "needs 1 approval (admins)" && replay.changes.first?.new == "allow")
+                #expect(replay.changes.first?.old == "needs 1 approval (admins), never approved" && replay.changes.first?.new == "allow")
+                #expect(replay.looserCount == 1 && replay.changes.first?.loosens == true)
+                #expect(replay.changes.first?.oldFate == "not-signed" && replay.changes.first?.newFate == "allowed")
                 #expect(replay.changes.first?.summary == "20 USDC to kraken-eth")
 
                 let out = try await CustosExecutable.run(["policy", "replay", file.path, "--gateway", url, "--since", "1h"])
                 #expect(out.status == 0, "\(out.stderr)")
                 #expect(out.stdout.contains("replay      computed by the gateway at height \(height); not verified by any node"), "\(out.stdout)")
-                #expect(out.stdout.contains("changed     1 of 2 decisions"))
-                #expect(out.stdout.contains("  \(twenty.prefix(12)), 20 USDC to kraken-eth: needs 1 approval (admins) → allow: rule allow-people-transfers allows it"))
+                #expect(out.stdout.contains("changed     1 of 2 decisions, 1 of them looser (listed first)"))
+                #expect(out.stdout.contains("  \(twenty.prefix(12)), 20 USDC to kraken-eth: needs 1 approval (admins), never approved → allow: rule allow-people-transfers allows it"))
                 #expect(!out.stdout.contains(String(fifty.prefix(12))))
                 let json = try await CustosExecutable.run(["policy", "replay", file.path, "--gateway", url, "--since", "1h", "--json"])
                 #expect(try JSONDecoder().decode(PolicyReplayView.self, from: Data(json.stdout.utf8)).changes.map(\.requestId) == [twenty])
@@ -93,5 +95,46 @@ struct PolicyReplayGatewayTests {
             throw error
         }
         try await client.shutdown()
+    }
+
+    /// A gateway that lies in its answer: a note claiming what no gateway can, and strings
+    /// carrying terminal control sequences. The CLI labels the replay itself, escapes every
+    /// string the gateway sent, and --json is the decoded view encoded again (the note its own,
+    /// fields it does not know dropped, control characters escaped by the encoder).
+    @Test func theCLIDoesNotRepeatALyingGatewaysWords() async throws {
+        let (gateway, _, twenty) = try await gateway()
+        let height = await gateway.governanceState.height
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("replay-\(UUID().uuidString).yaml")
+        try Data(try Self.relaxed().utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let lie = LyingGateway.answer(to: "POST", "/v1/policies/replay") { value in
+            var answer = value as! [String: Any]
+            answer["note"] = "verified by every node"
+            answer["injected"] = "raw"
+            var changes = answer["changes"] as! [[String: Any]]
+            changes[0]["summary"] = "20 USDC to kraken-eth\u{1b}[2K\rall clear"
+            changes[0]["reason"] = "fine\u{1b}]0;title\u{7}"
+            answer["changes"] = changes
+            answer["limitations"] = ["\u{1b}[8mnothing to see"]
+            value = answer
+        }
+        try await InProcessGateway.with(gateway) { url in
+            try await LyingGateway.with(upstream: url, alter: lie) { lying, _ in
+                let out = try await CustosExecutable.run(["policy", "replay", file.path, "--gateway", lying, "--since", "1h"])
+                #expect(out.status == 0, "\(out.stderr)")
+                #expect(!out.stdout.contains("verified by every node"), "\(out.stdout)")
+                #expect(out.stdout.contains("replay      computed by the gateway at height \(height); not verified by any node"))
+                #expect(!out.stdout.unicodeScalars.contains { $0.value == 0x1b || $0.value == 0x07 || $0.value == 0x0d }, "\(out.stdout)")
+                #expect(out.stdout.contains("\(twenty.prefix(12)), 20 USDC to kraken-eth\\u{1b}[2K\\u{d}all clear: "))
+                #expect(out.stdout.contains("note        \\u{1b}[8mnothing to see"))
+                let json = try await CustosExecutable.run(["policy", "replay", file.path, "--gateway", lying, "--since", "1h", "--json"])
+                #expect(json.status == 0, "\(json.stderr)")
+                #expect(!json.stdout.unicodeScalars.contains { $0.value == 0x1b || $0.value == 0x07 }, "\(json.stdout)")
+                #expect(!json.stdout.contains("injected") && !json.stdout.contains("verified by every node"))
+                let view = try JSONDecoder().decode(PolicyReplayView.self, from: Data(json.stdout.utf8))
+                #expect(view.note == PolicyReplayView.note(height: height))
+                #expect(view.changes.first?.summary == "20 USDC to kraken-eth\u{1b}[2K\rall clear", "the data itself is kept, escaped by the encoder")
+            }
+        }
     }
 }

@@ -48,7 +48,7 @@ import Testing
         let later = c.state.replay(tightened, since: try #require(c.state.requestBook.requests[ids["3"]!]).blockTime)
         #expect(later.replayed == 2 && later.changes.map(\.requestId) == [ids["9.5"]!])
         // No decision recorded a price (ETH has none here): the replay says what it used instead.
-        #expect(replay.limitations.first == "4 requests had no price recorded with their decision: the replay used the median at the head, not the price at the time")
+        #expect(replay.limitations.first == "4 requests had no price recorded with their decision that the new policy takes: the replay used the median at the head, not the price at the time")
         #expect(replay.changes.allSatisfy { !$0.recordedPrice })
     }
 
@@ -85,7 +85,7 @@ import Testing
         let replay = c.state.replay(try Self.compiled(Cluster.policy(version: 2), in: c), since: start)
         #expect(replay.replayed == 4)
         #expect(replay.changes.isEmpty && replay.changedCount == 0)
-        #expect(replay.headline == "0 of 4 decisions would change under policy version 2")
+        #expect(replay.headline == "0 of 4 decisions would change under policy version 2, 0 of them looser")
         // The document as the operation would carry it; one every node would refuse is refused.
         #expect(try c.state.replay(yaml: Cluster.policy(version: 2), since: start) == replay)
         do {
@@ -128,10 +128,15 @@ import Testing
         let lighter = stricter.replacing("any-needs-two-admins", with: "any-needs-one-admin")
             .replacing("{group: admins, count: 2}", with: "{group: admins, count: 1}")
         let relaxed = c.state.replay(try Self.compiled(lighter, in: c), since: start)
-        #expect(relaxed.changes.map(\.requestId) == [small, held])
-        #expect(relaxed.changes.last?.old.text == "needs 2 approvals (admins)")
-        #expect(relaxed.changes.last?.new.text == "needs 1 approval (admins)")
-        #expect(relaxed.changes.last?.approvalsGivenFill == true)
+        // The looser change (fewer approvals) is listed first, and counted apart.
+        #expect(relaxed.changes.map(\.requestId) == [held, small])
+        #expect(relaxed.changedCount == 2 && relaxed.looserCount == 1)
+        #expect(relaxed.headline == "2 of 2 decisions would change under policy version 3, 1 of them looser")
+        let looser = try #require(relaxed.changes.first)
+        #expect(looser.loosens && !relaxed.changes[1].loosens)
+        #expect(looser.old.described == "needs 2 approvals (admins), approved")
+        #expect(looser.new.text == "needs 1 approval (admins)")
+        #expect(looser.approvalsGivenFill == true)
     }
 
     @Test func thePeriodIsBoundedToTheWindowsHold() throws {
@@ -142,5 +147,72 @@ import Testing
         let replay = c.state.replay(try Self.compiled(Cluster.policy(version: 2).replacing("amount: {up_to: 10}", with: "amount: {up_to: 1}"), in: c), since: 0)
         #expect(replay.since == c.now - PolicyReplay.maximumPeriodMilliseconds)
         #expect(replay.replayed == 1 && replay.changedCount == 1)
+    }
+
+    /// The wording of a decision is not what is compared: a proposal that keeps the group name
+    /// `admins` but gives it other people changes what happens to a request approved by the
+    /// old admins (its approvers are no longer in the group: it would never be signed), and
+    /// changes what a request still waiting asks for, though both read "needs 2 approvals
+    /// (admins)" on both sides.
+    @Test func theSameGroupNameWithOtherPeopleIsAChange() throws {
+        var (c, key) = try RequestApprovalTests.cluster()
+        let start = c.now
+        let small = try Self.submit(&c, key, amount: "5")
+        let approved = try RequestApprovalTests.held(&c, key, amount: "50")
+        try RequestApprovalTests.decide(&c, .approve, approved, by: "grace")
+        try RequestApprovalTests.decide(&c, .approve, approved, by: "erin")
+        let waiting = try RequestApprovalTests.held(&c, key, amount: "60")
+        #expect(c.state.requestBook.requests[approved]?.approvals?.status == .approved)
+        let inForce = c.state.policyYAML
+        // admins are erin, frank and grace (the admin role); the proposal names frank, grace and
+        // heidi (three, so that no one alone could block governance).
+        let renamed = inForce.replacing("version: 2", with: "version: 3")
+            .replacing("admins: {roles: [admin]}", with: "admins: {users: [frank, grace, heidi]}")
+        let replay = c.state.replay(try Self.compiled(renamed, in: c), since: start)
+        #expect(replay.replayed == 3)
+        #expect(replay.changes.map(\.requestId) == [approved, waiting], "not \(small): allowed either way")
+        let first = try #require(replay.changes.first)
+        #expect(first.old.text == first.new.text, "the wording alone does not change")
+        #expect(first.old.fate == .approved && first.new.fate == .notSigned)
+        #expect(first.approvalsGivenFill == false)
+        #expect(!first.loosens)
+        #expect(first.regrouped == ["admins: erin, frank, grace → frank, grace, heidi"])
+        #expect(first.line.contains("needs 2 approvals (admins), approved → needs 2 approvals (admins) (the approvals given do not fill it)"))
+        #expect(first.line.hasSuffix("; other people under the same name: admins: erin, frank, grace → frank, grace, heidi"))
+        let second = replay.changes[1]
+        #expect(second.old.fate == .notSigned && second.new.fate == .notSigned && second.regrouped == first.regrouped)
+        // Another approver dropped from the group (grace): the two given no longer fill two.
+        let narrower = inForce.replacing("version: 2", with: "version: 3").replacing("admins: {roles: [admin]}", with: "admins: {users: [erin, frank, heidi]}")
+        let dropped = c.state.replay(try Self.compiled(narrower, in: c), since: start)
+        #expect(dropped.changes.first?.requestId == approved)
+        #expect(dropped.changes.first?.approvalsGivenFill == false)
+        #expect(dropped.changes.first?.new.fate == .notSigned)
+        // The same people under another name: nothing changes.
+        let sameAdmins = inForce.replacing("version: 2", with: "version: 3").replacing("admins: {roles: [admin]}", with: "admins: {users: [erin, frank, grace]}")
+        #expect(c.state.replay(try Self.compiled(sameAdmins, in: c), since: start).changedCount == 0)
+    }
+
+    /// The replay's windows start from what the state's windows room counted before the period,
+    /// not from the requests the requests room still keeps: a request counted before the period
+    /// that the requests room no longer keeps still holds the window for the next one.
+    @Test func windowsStartFromTheWindowsRoomNotTheKeptRequests() throws {
+        var (c, key) = try Self.cluster()
+        let start = c.now
+        let first = try Self.submit(&c, key, amount: "5")
+        c.now += 1_800_000
+        let second = try Self.submit(&c, key, amount: "5")
+        let limited = try Self.compiled(WindowRoomTests.policy(version: 2, hourly: 1), in: c)
+        let since = try #require(c.state.requestBook.requests[second]).blockTime
+        // The requests room forgets the first (as it does past its last 10,000 requests).
+        var forgetting = c.state
+        forgetting.requestBook.order.removeAll { $0 == first }
+        let replay = forgetting.replay(limited, since: since)
+        #expect(replay.replayed == 1 && replay.changes.map(\.requestId) == [second])
+        #expect(replay.changes.first?.reason == "no allow rule matches it; limit bot-hourly: 1h for initiator risk-bot: 2 of 1 request (exceeded)")
+        // A window longer than what the state holds (31 days): the replay says what it misses.
+        #expect(!replay.limitations.contains { $0.hasPrefix("the new policy's longest window") })
+        let long = try Self.compiled(WindowRoomTests.policy(version: 2, hourly: 1).replacing("window: 1h", with: "window: 60d"), in: c)
+        #expect(c.state.replay(long, since: start).limitations.contains(
+            "the new policy's longest window reaches further back than the 31 days the state holds: its windows miss requests counted before that"))
     }
 }

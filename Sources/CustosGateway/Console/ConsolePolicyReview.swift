@@ -27,7 +27,9 @@ struct ConsolePolicyReview: Sendable {
     /// The period the console replays: the last 24 hours of block time.
     static let periodMilliseconds: UInt64 = 86_400_000
 
-    init(yaml: String, in state: ReplicatedState) {
+    /// The review of `yaml` in `state`, with its replay over the last `periodMilliseconds`
+    /// (`PolicyReplayDesk.compute` when not given).
+    init(yaml: String, in state: ReplicatedState, replay answer: PolicyReplayDesk.Answer? = nil) {
         note = PolicyReplayView.note(height: state.height)
         var diff: [String]
         do {
@@ -39,23 +41,31 @@ struct ConsolePolicyReview: Sendable {
         self.diff = diff.map(ConsoleText.init)
         hasDiff = !diff.isEmpty
         period = "requests of the last 24 h before block " + String(state.height)
-        do throws(GovernanceError) {
-            let policy = try state.proposedPolicy(yaml: yaml)
-            refusal = nil
-            warnings = policy.warnings.map { ConsoleText($0.description) }
-            let replay = state.replay(policy, since: state.time - min(state.time, Self.periodMilliseconds))
+        var warnings: [ConsoleText] = []
+        var refusal: String? = nil
+        var changes: [ConsoleText] = []
+        var more: String? = nil
+        var limitations: [ConsoleText] = []
+        switch answer ?? PolicyReplayDesk.compute(yaml: yaml, since: state.time - min(state.time, Self.periodMilliseconds), in: state) {
+        case .replayed(let replay):
+            if let policy = try? state.proposedPolicy(yaml: yaml) { warnings = policy.warnings.map { ConsoleText($0.description) } }
             headline = replay.headline
             changes = replay.changes.map { ConsoleText($0.line) }
             more = replay.changes.count < replay.changedCount ? "… and \(replay.changedCount - replay.changes.count) more." : nil
             limitations = replay.limitations.map(ConsoleText.init)
-        } catch {
+        case .refused(let error):
             refusal = ConsoleText("Every node would refuse this policy (\(error.code)): \(error.reason)").text
-            warnings = []
             headline = "Not replayed: the policy would be refused."
-            changes = []
-            more = nil
-            limitations = []
+        case .tooMuchWork(let requests, let rulesAndLimits):
+            headline = "Not replayed: \(requests) requests × \(rulesAndLimits) rules and limits is over the gateway's cap."
+        case .busy:
+            headline = "Not replayed: another replay is running; reload the page in a few seconds."
         }
+        self.warnings = warnings
+        self.refusal = refusal
+        self.changes = changes
+        self.more = more
+        self.limitations = limitations
         hasWarnings = !warnings.isEmpty
         hasChanges = !changes.isEmpty
     }

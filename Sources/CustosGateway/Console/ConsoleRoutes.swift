@@ -88,15 +88,17 @@ enum ConsoleRoutes {
             frame: frame(state, title: "Operation \(id)", session: session), item: item, failure: operation.failure, refusals: refusals,
             fields: console.gateway.armedFaults.displaying(operation.proposal.consoleFields),
             canDecide: operation.isOpen, canApprove: mayApprove, credentialId: Base64URL.encode(session.credentialId), notice: notice,
-            policy: policyReview(of: operation, in: state)),
+            policy: await policyReview(of: operation, in: state, desk: console.gateway.replays)),
             template: "operation")
     }
 
-    /// The review of an open `change-policy` operation's document (`ConsolePolicyReview`); nil
-    /// for any other operation.
-    static func policyReview(of operation: PendingOperation, in state: ReplicatedState) -> ConsolePolicyReview? {
+    /// The review of an open `change-policy` operation's document (`ConsolePolicyReview`), its
+    /// replay through the gateway's `desk` (kept per document and height); nil for any other
+    /// operation.
+    static func policyReview(of operation: PendingOperation, in state: ReplicatedState, desk: PolicyReplayDesk) async -> ConsolePolicyReview? {
         guard operation.isOpen, case .changePolicy(let yaml) = operation.proposal.change else { return nil }
-        return ConsolePolicyReview(yaml: yaml, in: state)
+        let since = state.time - min(state.time, ConsolePolicyReview.periodMilliseconds)
+        return ConsolePolicyReview(yaml: yaml, in: state, replay: await desk.replay(yaml: yaml, since: since, in: state, height: state.height))
     }
 
     static func signInPage(_ console: Console, status: HTTPResponse.Status, notice: String) async throws -> Response {

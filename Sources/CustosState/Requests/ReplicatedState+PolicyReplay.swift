@@ -26,20 +26,33 @@ extension ReplicatedState {
         try Self.compile(yaml: yaml, users: users, bots: bots).1
     }
 
+    /// How many kept requests a replay from block time `since` decides again: the measure of its
+    /// work, with the proposed policy's rules and limits (`PolicyReplay.maximumPeriodMilliseconds`
+    /// bounds the period as `replay(_:since:)` does).
+    public func replayedRequests(since: UInt64) -> Int {
+        let from = max(since, time - min(time, PolicyReplay.maximumPeriodMilliseconds))
+        return requestBook.order.count { requestBook.requests[$0].map { $0.blockTime >= from } ?? false }
+    }
+
     /// What `policy` would have decided differently for the recorded requests decided at or after
     /// block time `since` (milliseconds; at most `PolicyReplay.maximumPeriodMilliseconds` before
     /// the head, and never before the oldest request the requests room keeps).
     ///
-    /// Every request the room keeps is taken in log order, against rolling windows kept under
-    /// `policy` from an empty room: one decided before the period counts as it did (allowed
-    /// when decided, or from its approval); one of the period is decided again — at its block
-    /// time, with its asset at the price recorded with its decision — and counts only when the
-    /// new policy allows it, or when the approvals it was actually given (their givers, not the
-    /// initiator, as the new policy's groups read them) fill what the new policy asks, from the
-    /// time its approval completed. A request the new policy denies, or holds for approvals it
-    /// was not given, does not count toward later ones. A request denied because signing was
-    /// frozen stays so. Returns the requests whose verdict (outcome and approvals asked) changes,
-    /// and what the replay cannot know. Pure: no I/O, no clock, no dictionary order.
+    /// The replay's windows, kept under `policy`, start from what the state's windows room holds
+    /// counted before the period (every request approved for signing in the last 31 days at
+    /// least), recounted under `policy`. Then every request the room keeps is taken in log order:
+    /// one decided before the period and approved inside it counts from its approval; one of the
+    /// period is decided again — at its block time, with its asset at the price recorded with its
+    /// decision — and counts only when the new policy allows it, or when the approvals it was
+    /// actually given (their givers, not the initiator, as the new policy's groups read them)
+    /// fill what the new policy asks, from the time its approval completed. A request the new
+    /// policy denies, or holds for approvals it was not given, does not count toward later ones.
+    /// A request refused because signing was frozen is not decided again (`PolicyReplay.frozen`).
+    ///
+    /// A request is listed when what becomes of it differs (signed as allowed, signed after
+    /// approvals, never signed), when the outcome differs, or when the approvals asked differ —
+    /// groups compared by the people they resolve to, never by name — looser changes first.
+    /// Pure: no I/O, no clock, no dictionary order.
     public func replay(_ policy: CompiledPolicy, since: UInt64) -> PolicyReplay {
         let until = time
         var from = max(since, until - min(until, PolicyReplay.maximumPeriodMilliseconds))
@@ -48,17 +61,36 @@ extension ReplicatedState {
         if requestBook.order.count >= RequestBook.maximumRecordedRequests, let oldest = history.first, oldest.blockTime > from {
             from = oldest.blockTime
             limitations.append(
-                "the state keeps the last \(RequestBook.maximumRecordedRequests) requests: the replay starts at the oldest kept, and windows miss what came before it")
+                "the state keeps the last \(RequestBook.maximumRecordedRequests) requests: the replay starts at the oldest kept")
         }
-        // What earlier requests went to each destination before the kept history, as it stands now.
-        let historyStart = Int64((history.first?.blockTime ?? until) / 1000)
+        // The state's windows hold every counted request of its longest window, and at least 31 days.
+        let longest = { (p: CompiledPolicy) in UInt64(p.windowLimits.map(\.seconds).max() ?? 0) * 1000 }
+        let holds = max(longest(self.policy), WindowBook.minimumHoldMilliseconds)
+        if from - min(from, longest(policy)) < until - min(until, holds) {
+            limitations.append(
+                "the new policy's longest window reaches further back than the \(holds % 86_400_000 == 0 ? "\(holds / 86_400_000) days" : "\(holds / 1000) s") the state holds: its windows miss requests counted before that")
+        }
         var book = WindowBook(policy: policy)
         var due: [DueCount] = []
         var changes: [PolicyReplay.Change] = []
         var changed = 0
         var replayed = 0
+        var frozenCount = 0
         var currentPrices = 0
+        var olderVersions = 0
+        let groups = { (g: String) in policy.members(ofGroup: g) }
+        let groupsInForce = { (g: String) in self.policy.members(ofGroup: g) }
 
+        /// The USD price a request counts at in the replay's windows: the one recorded with its
+        /// decision when the new policy's price rules take it, else the median at the head.
+        func windowPrice(of request: PolicyRequest, recorded: PriceMedian?) -> FixedDecimal? {
+            if let recorded, policy.document.prices.refusal(of: recorded) == nil { return recorded.usd }
+            guard !request.asset.isEmpty else { return nil }
+            currentPrices += 1
+            guard case .success(let median) = prices.median(of: request.asset, policy: policy.document.prices, at: Int64(until / 1000)),
+                  policy.document.prices.refusal(of: median) == nil else { return nil }
+            return median.usd
+        }
         func flush(upTo t: UInt64) {
             while let next = due.first, next.time <= t {
                 due.removeFirst()
@@ -72,28 +104,49 @@ extension ReplicatedState {
             due.insert(count, at: index)
         }
 
+        // What the state counted before the period, recounted under the new policy: at the price
+        // recorded with its decision while the requests room keeps it, else at the USD notional
+        // the state counted it at.
+        for held in windows.held(before: from) {
+            book.expire(at: held.time)
+            if let recorded = requestBook.requests[held.id] {
+                let usd = windowPrice(of: held.request, recorded: recorded.decision.price)
+                if let charge = policy.windowCharge(for: held.request, in: Self.priced(held.request, usd: usd, at: held.time)) {
+                    book.count(held.id, request: held.request, charge: charge, at: held.time)
+                }
+            } else if let charge = policy.windowCharge(for: held.request, in: StateSnapshot(time: Int64(held.time / 1000))) {
+                book.count(held.id, request: held.request, charge: WindowCharge(usd: held.usd, keys: charge.keys), at: held.time)
+            }
+        }
+
         for (order, recorded) in history.enumerated() {
             flush(upTo: recorded.blockTime)
             book.expire(at: recorded.blockTime)
-            let recordedUSD = recorded.decision.price.flatMap { policy.document.prices.refusal(of: $0) == nil ? $0.usd : nil }
             guard recorded.blockTime >= from else {
-                // Before the period: it counts as it did.
-                if recorded.outcome == .allow {
-                    schedule(DueCount(time: recorded.blockTime, order: order, id: recorded.id, request: recorded.request, usd: recordedUSD))
-                } else if let approvals = recorded.approvals, approvals.status == .approved, let at = approvals.decidedAt {
-                    schedule(DueCount(time: at, order: order, id: recorded.id, request: recorded.request, usd: recordedUSD))
+                // Before the period: one approved inside it counts from its approval (one
+                // counted before it is in the seed already).
+                if recorded.outcome != .allow, let approvals = recorded.approvals, approvals.status == .approved,
+                   let at = approvals.decidedAt, at >= from {
+                    let usd = windowPrice(of: recorded.request, recorded: recorded.decision.price)
+                    schedule(DueCount(time: at, order: order, id: recorded.id, request: recorded.request, usd: usd))
                 }
-                flush(upTo: recorded.blockTime)
                 continue
             }
             replayed += 1
-            let old = PolicyReplay.Verdict(recorded.decision)
-            if recorded.decision.reason == .frozen { continue }
+            if recorded.decision.reason == .frozen {
+                frozenCount += 1
+                continue
+            }
             var snapshot = requestAuthority(policy: policy, version: policyVersion, windows: book, frozen: false)
                 .snapshot(for: recorded.request, blockTime: recorded.blockTime)
-            if let key = recorded.request.destinationKey, book.destinations[key] == nil,
-               let prior = windows.destinations[key], prior.firstSeen < historyStart {
-                snapshot.destinations[key] = prior
+            // When the destination was first counted before the period, from the head (its
+            // counts and largest notional at the head include later requests, and one of the
+            // period may not count under the new policy: the replay's own are used).
+            if let key = recorded.request.destinationKey, let first = windows.destinations[key]?.firstSeen,
+               first < Int64(from / 1000) {
+                var seen = book.destinations[key] ?? DestinationHistory(firstSeen: first, largestUSD: .zero, count: 0)
+                seen.firstSeen = min(seen.firstSeen, first)
+                snapshot.destinations[key] = seen
             }
             let asset = recorded.request.asset
             var usedRecordedPrice = false
@@ -113,44 +166,72 @@ extension ReplicatedState {
             let usd = snapshot.prices[asset]
             let decision = policy.evaluate(recorded.request, in: snapshot)
             var fill: Bool? = nil
+            let newFate: PolicyReplay.Fate
             switch decision.outcome {
             case .allow:
+                newFate = .allowed
                 schedule(DueCount(time: recorded.blockTime, order: order, id: recorded.id, request: recorded.request, usd: usd))
             case .needsApprovals:
-                let given = (recorded.approvals?.approvals ?? []).filter { !$0.beyondLimit && $0.user != recorded.initiator }
-                var approved = recorded.request
-                approved.approvals = given.map(\.user)
-                let fills = recorded.approvals?.status != .rejected && !given.isEmpty
-                    && policy.evaluate(approved, in: snapshot).outcome == .allow
-                fill = fills
-                if fills, let last = given.last {
-                    let at = recorded.approvals?.status == .approved ? (recorded.approvals?.decidedAt ?? last.at) : last.at
+                let fills = Self.approvalsFill(recorded, decision: decision, policy: policy, in: snapshot)
+                fill = fills != nil
+                newFate = fills != nil ? .approved : .notSigned
+                if let at = fills {
                     schedule(DueCount(time: max(at, recorded.blockTime), order: order, id: recorded.id, request: recorded.request, usd: usd))
                 }
             case .deny:
-                break
+                newFate = .notSigned
             }
             flush(upTo: recorded.blockTime)
-            let new = PolicyReplay.Verdict(decision)
-            guard new != old else { continue }
+            let oldFate: PolicyReplay.Fate = recorded.outcome == .allow ? .allowed : recorded.approvals?.status == .approved ? .approved : .notSigned
+            let old = PolicyReplay.Verdict(recorded.decision, fate: oldFate, members: groupsInForce)
+            let new = PolicyReplay.Verdict(decision, fate: newFate, members: groups)
+            guard new.differs(from: old) else { continue }
             changed += 1
-            guard changes.count < PolicyReplay.maximumListedChanges else { continue }
+            let older = recorded.policyVersion < policyVersion ? recorded.policyVersion : nil
+            if older != nil { olderVersions += 1 }
             changes.append(PolicyReplay.Change(
                 requestId: recorded.id, blockTime: recorded.blockTime, initiator: recorded.initiator,
                 summary: replaySummary(recorded.request), old: old, new: new, reason: Self.replayReason(decision),
-                approvalsGivenFill: fill, recordedPrice: usedRecordedPrice))
+                approvalsGivenFill: fill, recordedPrice: usedRecordedPrice, regrouped: new.regrouped(from: old), loosens: new.loosens(old),
+                decidedUnderVersion: older))
         }
+        let looser = changes.filter(\.loosens)
         if currentPrices > 0 {
             limitations.append(
-                "\(currentPrices) request\(currentPrices == 1 ? "" : "s") had no price recorded with \(currentPrices == 1 ? "its" : "their") decision: the replay used the median at the head, not the price at the time")
+                "\(currentPrices) request\(currentPrices == 1 ? "" : "s") had no price recorded with \(currentPrices == 1 ? "its" : "their") decision that the new policy takes: the replay used the median at the head, not the price at the time")
+        }
+        if olderVersions > 0 {
+            limitations.append(
+                "\(olderVersions) changed request\(olderVersions == 1 ? " was" : "s were") decided under an older policy version than \(policyVersion): \(olderVersions == 1 ? "its" : "their") groups are read as version \(policyVersion) has them")
         }
         limitations.append(
             "an approval given counts if its giver is in a group the new policy asks for; approval-time checks (hourly bounds, hasty flags) are not replayed")
         limitations.append(
-            "the registry, address-book cooling-off and watchers' reports are read as they are at the head; a request that failed before broadcast counts as signed")
+            "the registry, address-book cooling-off and watchers' reports are read as they are at the head; a request of the period that failed before broadcast counts as signed")
         return PolicyReplay(
-            since: from, until: until, policyVersion: policyVersion, newPolicyVersion: policy.document.version,
-            replayed: replayed, changes: changes, changedCount: changed, limitations: limitations)
+            since: from, until: until, policyVersion: policyVersion, newPolicyVersion: policy.document.version, replayed: replayed,
+            changes: Array((looser + changes.filter { !$0.loosens }).prefix(PolicyReplay.maximumListedChanges)),
+            changedCount: changed, looserCount: looser.count, frozen: frozenCount, limitations: limitations)
+    }
+
+    /// When the approvals actually given to `recorded` would fill what the new `decision` asks
+    /// (block time, milliseconds: its approval's, or the last counted approval's), nil when they
+    /// would not. The givers are read as the new policy's groups have them, never the initiator;
+    /// an approval over the hourly bound counts when the state approved the request with it; a
+    /// rejection stands when the new policy asks its giver.
+    private static func approvalsFill(
+        _ recorded: RecordedRequest, decision: PolicyDecision, policy: CompiledPolicy, in snapshot: StateSnapshot
+    ) -> UInt64? {
+        guard let approvals = recorded.approvals else { return nil }
+        let asked = Set(decision.pending.flatMap { policy.members(ofGroup: $0.group) })
+        if approvals.status == .rejected, let rejection = approvals.rejection, asked.contains(rejection.user) { return nil }
+        let given = approvals.approvals.filter {
+            $0.user != recorded.initiator && (!$0.beyondLimit || approvals.status == .approved) && $0.at <= approvals.decidedAt ?? .max
+        }
+        var approved = recorded.request
+        approved.approvals = given.map(\.user)
+        guard let last = given.last, policy.evaluate(approved, in: snapshot).outcome == .allow else { return nil }
+        return approvals.status == .approved ? (approvals.decidedAt ?? last.at) : last.at
     }
 
     /// The request in a few words, with the destination's address-book entry in the policy in

@@ -79,6 +79,14 @@ public struct WindowBook: Sendable {
         position[id].map { !held[$0 - base].released } ?? false
     }
 
+    /// The counted requests the room still holds that were approved for signing before block
+    /// time `time` (milliseconds) and still count (not released), in the order counted, with the
+    /// USD notional each was counted at: what a replay of a period starting at `time` seeds its
+    /// windows with (`ReplicatedState.replay(_:since:)`).
+    package func held(before time: UInt64) -> [(id: String, time: UInt64, request: PolicyRequest, usd: FixedDecimal)] {
+        held[front...].prefix { $0.time < time }.filter { !$0.released }.map { ($0.id, $0.time, $0.request, $0.usd) }
+    }
+
     /// Counts request `id`, approved for signing at block time `time` (milliseconds), with the
     /// keys and USD notional `charge` gives under the policy in force. A request is counted once.
     package mutating func count(_ id: String, request: PolicyRequest, charge: WindowCharge, at time: UInt64) {

@@ -1,0 +1,80 @@
+import Crypto
+import CustosPolicy
+import CustosState
+
+/// Where the gateway replays proposed policies (`ReplicatedState.replay`) for
+/// `POST /v1/policies/replay` and the console's change-policy page: anyone may ask and the work is
+/// the asker's to size, so one replay runs at a time (another is `busy`), a replay whose work is
+/// over `maximumWork` is not run, and the last `keptAnswers` answers are kept per document digest,
+/// period and committed height, so a page that is reloaded does not compute again.
+actor PolicyReplayDesk {
+    /// What a replay of a document over a period at a height came to.
+    enum Answer: Sendable {
+        case replayed(PolicyReplay)
+        /// Every node would refuse the document.
+        case refused(GovernanceError)
+        /// The replay would cost `work` (requests of the period × (rules + limits)), over the cap.
+        case tooMuchWork(requests: Int, rulesAndLimits: Int)
+        /// Another replay is running.
+        case busy
+    }
+
+    private struct Key: Hashable {
+        let digest: [UInt8]
+        let since: UInt64
+        let height: UInt64
+    }
+
+    /// The most work one replay may cost by default: requests of the period × (rules + limits
+    /// of the proposed policy). 10,000 kept requests under a policy of 200 rules and limits.
+    static let standardMaximumWork = 2_000_000
+    /// How many answers are kept.
+    static let keptAnswers = 8
+    /// How long a refused asker waits before asking again, in seconds.
+    static let retryAfterSeconds = 2
+
+    /// The most work one replay of this desk may cost.
+    nonisolated let maximumWork: Int
+    private var running = false
+    private var answers: [(key: Key, answer: Answer)] = []
+
+    init(maximumWork: Int = standardMaximumWork) {
+        self.maximumWork = maximumWork
+    }
+
+    /// The replay of `yaml` over the requests of `state` (committed at `height`) decided at or
+    /// after block time `since`: a kept answer, `busy` while another replay runs, or computed now
+    /// (off this actor, so a second asker is told `busy` rather than queued).
+    nonisolated func replay(yaml: String, since: UInt64, in state: ReplicatedState, height: UInt64) async -> Answer {
+        let key = Key(digest: Array(SHA256.hash(data: Array(yaml.utf8))), since: since, height: height)
+        if let kept = await take(key) { return kept }
+        let answer = Self.compute(yaml: yaml, since: since, in: state, maximumWork: maximumWork)
+        await finish(key, answer)
+        return answer
+    }
+
+    /// A kept answer for `key`, `busy`, or nil after marking a replay as running.
+    private func take(_ key: Key) -> Answer? {
+        if let kept = answers.first(where: { $0.key == key }) { return kept.answer }
+        guard !running else { return .busy }
+        running = true
+        return nil
+    }
+
+    private func finish(_ key: Key, _ answer: Answer) {
+        running = false
+        answers.removeAll { $0.key == key }
+        answers.append((key, answer))
+        if answers.count > Self.keptAnswers { answers.removeFirst(answers.count - Self.keptAnswers) }
+    }
+
+    /// The replay itself, its work measured before it runs.
+    static func compute(yaml: String, since: UInt64, in state: ReplicatedState, maximumWork: Int = standardMaximumWork) -> Answer {
+        let policy: CompiledPolicy
+        do throws(GovernanceError) { policy = try state.proposedPolicy(yaml: yaml) } catch { return .refused(error) }
+        let requests = state.replayedRequests(since: since)
+        let rulesAndLimits = policy.document.rules.count + policy.document.limits.count
+        guard requests * max(1, rulesAndLimits) <= maximumWork else { return .tooMuchWork(requests: requests, rulesAndLimits: rulesAndLimits) }
+        return .replayed(state.replay(policy, since: since))
+    }
+}
