@@ -205,7 +205,7 @@ struct ConsoleRequestBrowserTests {
         // The four routine 50s (the one paid before and the three approved together) would have
         // been allowed without an admin; the large one and the 60 are decided as they were.
         for id in [paid[0]] + routine {
-            #expect(changed.contains { $0.hasPrefix("\(id.prefix(12)), 50 USDC to kraken-eth: needs 1 approval (admins) → allow") }, "\(changed)")
+            #expect(changed.contains { $0.hasPrefix("\(id.prefix(12)), 50 USDC to kraken-eth: needs 1 approval (admins), approved → allow") }, "\(changed)")
         }
         #expect(!changed.contains { $0.hasPrefix(large.prefix(12)) || $0.hasPrefix(other.prefix(12)) }, "\(changed)")
         #expect(reviewed[3].text?.contains("Approval of 3 requests") == true, "\(String(describing: reviewed[3].text))")
