@@ -26,9 +26,11 @@ extension TransactionLoopbackTests {
             #expect(mine.source == "read by this command from devnet at \(f.chain.url.scheme!)://\(f.chain.url.host!):\(f.chain.url.port!); not verified by any node",
                     "\(mine.source)")
             #expect(mine.unread == ["localnet"], "localnet has a registered asset and no endpoint here")
-            // The fixture's USDC address has no contract on the local chain: said in place, not a zero.
+            // The fixture's USDC is a token deployed on the local chain (Tests/python/evm_token.py):
+            // its balanceOf is read with the registered decimals.
             let usdc = try #require(mine.accounts.first { $0.chain == "devnet" }?.balances.first { $0.symbol == "USDC" })
-            #expect(usdc.amount == nil && usdc.error?.contains("answered 0 bytes, not 32 (is a token deployed there?)") == true, "\(usdc)")
+            #expect(usdc.error == nil && usdc.amount != nil && usdc.decimals == 6
+                    && usdc.contract?.lowercased() == TransactionFixture.usdc.lowercased(), "\(usdc)")
             let before = try eth(mine)
             // eth-tester's fifth account (private key 0x…05) pays the vault 0.25 ETH; the chain mines it at once.
             try await f.send(.init(chainId: f.chainId, to: String(f.vaultAddress.dropFirst(2)), value: "250000000000000000",
