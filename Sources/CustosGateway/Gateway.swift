@@ -48,6 +48,9 @@ public actor Gateway: Service {
     let armedFaults: GatewayFaultInjection
     /// The policy replays asked of this gateway: one at a time, answers kept.
     let replays = PolicyReplayDesk()
+    /// The console's own desk for committed change-policy operations, so that askers of
+    /// `POST /v1/policies/replay` cannot keep approvers' pages "busy" (review helper-92 M3).
+    let consoleReplays = PolicyReplayDesk()
     private var occupancy: QueueOccupancy
 
     /// `queueBounds` bound what this gateway keeps queued; `faults` are for tests only.

@@ -104,14 +104,14 @@ enum GovernanceRoutes {
         let (state, height) = await gateway.committed
         let since = state.time - min(state.time, UInt64(query.sinceSeconds) * 1000)
         switch await gateway.replays.replay(yaml: query.policy, since: since, in: state, height: height) {
-        case .replayed(let replay):
+        case .replayed(let replay, _):
             return PolicyReplayView(replay, height: height)
         case .refused(let error):
             throw GatewayProblem(.unprocessableContent, code: "replay.refused", title: "Policy refused",
                                  detail: "every node would refuse this policy (\(error.code)): \(error.reason)")
         case .tooMuchWork(let requests, let rulesAndLimits):
             throw GatewayProblem(.unprocessableContent, code: "replay.too-much-work", title: "Replay too large",
-                                 detail: "\(requests) requests × \(rulesAndLimits) rules and limits is over the gateway's cap of \(FixedDecimal(gateway.replays.maximumWork)!.grouped) (requests × (rules + limits)): replay a shorter period")
+                                 detail: "replaying \(requests) requests twice (under the policy in force and this one, \(rulesAndLimits) rules and limits), with the windows' history, is over the gateway's cap of \(FixedDecimal(gateway.replays.maximumWork)!.grouped) steps: replay a shorter period or a smaller policy")
         case .busy:
             throw GatewayProblem(.tooManyRequests, code: "replay.busy", title: "Another replay is running",
                                  detail: "the gateway runs one replay at a time", retryAfter: PolicyReplayDesk.retryAfterSeconds)

@@ -84,7 +84,7 @@ struct ConsolePolicyReviewTests {
         #expect(await ConsoleRoutes.policyReview(of: addUser, in: state, desk: desk) == nil)
         // A replay over the desk's work cap is not run, and the page says why.
         let capped = try #require(await ConsoleRoutes.policyReview(of: operation, in: state, desk: PolicyReplayDesk(maximumWork: 10)))
-        #expect(capped.headline.hasPrefix("Not replayed: 7 requests × ") && capped.headline.hasSuffix(" rules and limits is over the gateway's cap."), "\(capped.headline)")
+        #expect(capped.headline.hasPrefix("Not replayed: 7 requests under ") && capped.headline.hasSuffix(" rules and limits, with the windows' history, is over the gateway's cap."), "\(capped.headline)")
         #expect(capped.changes.isEmpty)
     }
 }

@@ -26,7 +26,8 @@ struct PolicyReplayGatewayTests {
     static func relaxed() throws -> String {
         let policy = try ConsoleRequestFixture.policy()
         let relaxed = policy.replacingOccurrences(of: "match: {amount: {over: 10, up_to: 100000}}", with: "match: {amount: {over: 40, up_to: 100000}}")
-        #expect(relaxed != policy)
+            .replacingOccurrences(of: "\nversion: 14\n", with: "\nversion: 15\n")
+        #expect(relaxed != policy && relaxed.contains("\nversion: 15\n"))
         return relaxed
     }
 
@@ -89,6 +90,11 @@ struct PolicyReplayGatewayTests {
                 }
                 let unparsable = try await Self.post(client, url, #"{"policy": "policy: [", "sinceSeconds": 60}"#)
                 #expect(unparsable.status == 422 && unparsable.text.contains("replay.refused"), "\(unparsable.text)")
+                // The version in force again: its execution would be refused, so is its replay.
+                let stale = String(decoding: try JSONEncoder().encode(PolicyReplayView.Query(
+                    policy: policy.replacingOccurrences(of: "\nversion: 15\n", with: "\nversion: 14\n"), sinceSeconds: 3600)), as: UTF8.self)
+                let refusedVersion = try await Self.post(client, url, stale)
+                #expect(refusedVersion.status == 422 && refusedVersion.text.contains("does not exceed the current 14"), "\(refusedVersion.text)")
             }
         } catch {
             try? await client.shutdown()
@@ -137,4 +143,68 @@ struct PolicyReplayGatewayTests {
             }
         }
     }
+
+    /// One replay at a time: an asker while one runs is told `busy` (the route's 429 with
+    /// Retry-After), and once the first is done the same question is answered from the kept
+    /// answers without computing again.
+    @Test func aSecondReplayWhileOneRunsIsTurnedAwayAndTheAnswerIsKept() async throws {
+        let (gateway, _, twenty) = try await gateway()
+        let state = await gateway.governanceState
+        let calls = ReplayCalls()
+        let (started, hasStarted) = AsyncStream.makeStream(of: Void.self)
+        let (released, release) = AsyncStream.makeStream(of: Void.self)
+        let desk = PolicyReplayDesk { yaml, since, state, cap in
+            await calls.count()
+            hasStarted.yield()
+            for await _ in released { break }
+            return PolicyReplayDesk.compute(yaml: yaml, since: since, in: state, maximumWork: cap)
+        }
+        let policy = try Self.relaxed()
+        let since = state.time - min(state.time, 3_600_000)
+        async let first = desk.replay(yaml: policy, since: since, in: state, height: state.height)
+        for await _ in started { break }
+        guard case .busy = await desk.replay(yaml: policy, since: since, in: state, height: state.height) else {
+            Issue.record("a second replay ran while the first did")
+            return
+        }
+        release.yield()
+        guard case .replayed(let replay, _) = await first else { Issue.record("the first replay was not answered"); return }
+        #expect(replay.changes.map(\.requestId) == [twenty])
+        guard case .replayed(let kept, _) = await desk.replay(yaml: policy, since: since, in: state, height: state.height) else {
+            Issue.record("the kept answer was not given")
+            return
+        }
+        #expect(kept == replay)
+        #expect(await calls.value == 1, "the kept answer is not computed again")
+    }
+
+    /// A replay's work counts the windows' history walked under every limit of both policies,
+    /// not only the requests of its period (review helper-92 M3): a one-second period under a
+    /// policy of many limits is measured, and over the cap it is not run.
+    @Test func aShortPeriodUnderManyLimitsIsStillMeasured() async throws {
+        let (gateway, _, _) = try await gateway()
+        let state = await gateway.governanceState
+        let limits = (0..<300).map { "  many-\($0): {per: initiator, window: 1h, max_count: 1000}\n" }.joined()
+        let many = try Self.relaxed().replacingOccurrences(of: "\nlimits:\n", with: "\nlimits:\n" + limits)
+        #expect(many.contains("many-299"))
+        // A period that starts after the head: no request of it is decided again.
+        let since = state.time + 1
+        #expect(state.replayedRequests(since: since) == 0 && !state.requestBook.order.isEmpty)
+        let work = state.replayWork(of: try state.proposedPolicy(yaml: many), since: since).work
+        #expect(work >= 300 * state.requestBook.order.count, "\(work)")
+        guard case .tooMuchWork = PolicyReplayDesk.compute(yaml: many, since: since, in: state, maximumWork: work - 1) else {
+            Issue.record("a replay over the cap was run")
+            return
+        }
+        guard case .replayed = PolicyReplayDesk.compute(yaml: many, since: since, in: state, maximumWork: work) else {
+            Issue.record("a replay at the cap was not run")
+            return
+        }
+    }
+}
+
+/// How often a test's replay computation ran.
+private actor ReplayCalls {
+    private(set) var value = 0
+    func count() { value += 1 }
 }

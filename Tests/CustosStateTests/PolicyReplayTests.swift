@@ -215,4 +215,126 @@ import Testing
         #expect(c.state.replay(long, since: start).limitations.contains(
             "the new policy's longest window reaches further back than the 31 days the state holds: its windows miss requests counted before that"))
     }
+
+    /// A proposal that reads like the policy in force lists nothing, even for requests an older
+    /// version decided otherwise: the replay compares the new policy with the one in force
+    /// replayed the same way, not with what was decided at the time (review helper-92 H1), and
+    /// says how many requests the policy in force itself would decide differently now.
+    @Test func aProposalLikeThePolicyInForceListsNothingThoughAnOlderVersionDecidedOtherwise() throws {
+        var (c, key) = try Self.cluster()
+        let start = c.now
+        let eight = try Self.submit(&c, key, amount: "8")
+        let tighter = { (v: Int) in Cluster.policy(version: v).replacing("amount: {up_to: 10}", with: "amount: {up_to: 6}") }
+        try c.govern(.changePolicy(yaml: tighter(2)))
+        #expect(c.state.policyVersion == 2)
+        let same = c.state.replay(try Self.compiled(tighter(3), in: c), since: start)
+        #expect(same.replayed == 1)
+        #expect(same.changes.isEmpty && same.changedCount == 0, "\(same.changes.map(\.line))")
+        #expect(same.limitations.contains { $0.hasPrefix("1 request is decided differently by the policy in force itself when replayed") }, "\(same.limitations)")
+        // The version that allowed it, proposed again, is a change: looser, from what the policy
+        // in force decides.
+        let back = c.state.replay(try Self.compiled(Cluster.policy(version: 3), in: c), since: start)
+        #expect(back.changes.map(\.requestId) == [eight] && back.looserCount == 1)
+        #expect(back.changes.first?.old.text == "deny" && back.changes.first?.new.text == "allow")
+    }
+
+    /// A rule that keeps its two admins but adds another way to approve (two security officers)
+    /// asks the same approvals closest to being met, and is still a looser change for a request
+    /// that waits (review helper-92 M1); the same alternatives in another order are no change.
+    @Test func anAlternativeAddedToARequirementIsALooserChange() throws {
+        var (c, key) = try RequestApprovalTests.cluster()
+        let start = c.now
+        let waiting = try RequestApprovalTests.held(&c, key, amount: "60")
+        let inForce = c.state.policyYAML.replacing("version: 2", with: "version: 3")
+        let either = inForce.replacing(
+            "outcome: {require: {group: admins, count: 2}}\n    expires: 1h",
+            with: "outcome: {require: {any: [{group: admins, count: 2}, {group: security, count: 2}]}}\n    expires: 1h")
+        #expect(either != inForce)
+        let replay = c.state.replay(try Self.compiled(either, in: c), since: start)
+        #expect(replay.changes.map(\.requestId) == [waiting])
+        let change = try #require(replay.changes.first)
+        #expect(change.old.text == change.new.text && change.old.text == "needs 2 approvals (admins)", "the closest alternative reads the same")
+        #expect(change.loosens && replay.looserCount == 1)
+        let swapped = inForce.replacing(
+            "outcome: {require: {group: admins, count: 2}}\n    expires: 1h",
+            with: "outcome: {require: {any: [{group: security, count: 2}, {group: admins, count: 2}]}}\n    expires: 1h")
+        #expect(c.state.replay(try Self.compiled(swapped, in: c), since: start).changes.map(\.requestId) == [waiting])
+        #expect(c.state.replay(try Self.compiled(either, in: c), since: start) == replay, "the same document, the same answer")
+    }
+
+    /// A daily USD limit proposed per initiator: with ETH at $2,000 recorded with each decision,
+    /// three 5 ETH requests are $10,000 each, and only the third crosses $25,000 — though the
+    /// price at the head has fallen to $1,000 since (at which none would). Replayed from the
+    /// second on, the first counts from the windows' seed, and the third still crosses.
+    @Test func aUSDWindowFlipsOnlyTheRequestCrossingItAtThePriceOfItsTime() throws {
+        var s = try PriceRoomTests.setup()
+        let limited = PriceRoomTests.policy().replacing("version: 1", with: "version: 2")
+            .replacing("rules:\n", with: "limits:\n  bot-daily-usd: {per: initiator, window: 24h, max_usd: 25_000}\nrules:\n")
+            .replacing("amount_usd: {up_to: 20_000}}", with: "amount_usd: {up_to: 20_000}, within: [bot-daily-usd]}")
+        let start = s.c.now
+        var ids: [String] = []
+        for _ in 0..<3 {
+            for source in PriceRoomTests.sources { try PriceRoomTests.post(&s, source, "2000") }
+            let r = try PriceRoomTests.decide(&s)
+            #expect(r.outcome == .allow && r.decision.price?.usd == FixedDecimal(2000)!)
+            ids.append(r.id)
+            s.c.now += 60_000
+        }
+        for source in PriceRoomTests.sources { try PriceRoomTests.post(&s, source, "1000") }
+        let policy = try Self.compiled(limited, in: s.c)
+        let all = s.c.state.replay(policy, since: start)
+        #expect(all.replayed == 3)
+        #expect(all.changes.map(\.requestId) == [ids[2]], "\(all.changes.map(\.line))")
+        let change = try #require(all.changes.first)
+        #expect(change.old.text == "allow" && change.new.text == "deny")
+        #expect(change.reason.contains("bot-daily-usd") && change.recordedPrice, "\(change.reason)")
+        let fromSecond = s.c.state.replay(policy, since: try #require(s.c.state.requestBook.requests[ids[1]]).blockTime)
+        #expect(fromSecond.replayed == 2)
+        #expect(fromSecond.changes.map(\.requestId) == [ids[2]], "the first, before the period, still counts")
+    }
+
+    /// Requests refused while signing was frozen are counted, named in the headline, and never
+    /// decided again nor listed.
+    @Test func frozenRequestsAreCountedApart() throws {
+        var (c, key) = try Self.cluster()
+        let start = c.now
+        _ = try Self.submit(&c, key, amount: "8")
+        try c.propose(.freeze, by: "heidi")
+        let refused = try #require(Cluster.decided(try c.submit(c.signed(Cluster.transfer(by: "risk-bot", amount: "9"), keyId: "risk-bot", key: key))))
+        #expect(refused.outcome == .deny)
+        let replay = c.state.replay(try Self.compiled(Cluster.policy(version: 2).replacing("amount: {up_to: 10}", with: "amount: {up_to: 6}"), in: c), since: start)
+        #expect(replay.replayed == 2 && replay.frozen == 1)
+        #expect(!replay.changes.contains { $0.requestId == refused.id })
+        #expect(replay.changedCount == 1)
+        #expect(replay.headline.hasSuffix("(1 refused while signing was frozen, not decided again)"))
+    }
+
+    /// A reason names the first few exceeded limits and how many more, whatever the policy's
+    /// size (review helper-92 M4).
+    @Test func aReasonNamesAFewLimitsAndCountsTheRest() throws {
+        var (c, key) = try Self.cluster()
+        let start = c.now
+        _ = try Self.submit(&c, key, amount: "5")
+        let second = try Self.submit(&c, key, amount: "5")
+        // Forty allow rules, each within its own hourly count of one: the second request
+        // exceeds every one of them, and no allow rule matches it.
+        let names = (0..<40).map { "l\($0)" }
+        let many = Cluster.policy(version: 2)
+            .replacing("rules:\n", with: "limits:\n" + names.map { "  \($0): {per: initiator, window: 1h, max_count: 1}\n" }.joined() + "rules:\n")
+            .replacing("""
+                  - name: bot-to-exchanges
+                    match: {initiator: {kind: bot}, destination: {tags: [exchange]}, amount: {up_to: 10}}
+                    outcome: allow
+                """, with: names.map { """
+                  - name: bot-to-exchanges-\($0)
+                    match: {initiator: {kind: bot}, destination: {tags: [exchange]}, amount: {up_to: 10}, within: [\($0)]}
+                    outcome: allow
+
+                """ }.joined())
+        let replay = c.state.replay(try Self.compiled(many, in: c), since: start)
+        #expect(replay.changes.map(\.requestId) == [second])
+        let reason = try #require(replay.changes.first?.reason)
+        #expect(reason.hasSuffix("; and 37 more limits exceeded"), "\(reason)")
+        #expect(reason.split(separator: "; ").count == 5)
+    }
 }

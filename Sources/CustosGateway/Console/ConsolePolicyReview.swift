@@ -47,8 +47,8 @@ struct ConsolePolicyReview: Sendable {
         var more: String? = nil
         var limitations: [ConsoleText] = []
         switch answer ?? PolicyReplayDesk.compute(yaml: yaml, since: state.time - min(state.time, Self.periodMilliseconds), in: state) {
-        case .replayed(let replay):
-            if let policy = try? state.proposedPolicy(yaml: yaml) { warnings = policy.warnings.map { ConsoleText($0.description) } }
+        case .replayed(let replay, let checked):
+            warnings = checked.map(ConsoleText.init)
             headline = replay.headline
             changes = replay.changes.map { ConsoleText($0.line) }
             more = replay.changes.count < replay.changedCount ? "… and \(replay.changedCount - replay.changes.count) more." : nil
@@ -57,7 +57,7 @@ struct ConsolePolicyReview: Sendable {
             refusal = ConsoleText("Every node would refuse this policy (\(error.code)): \(error.reason)").text
             headline = "Not replayed: the policy would be refused."
         case .tooMuchWork(let requests, let rulesAndLimits):
-            headline = "Not replayed: \(requests) requests × \(rulesAndLimits) rules and limits is over the gateway's cap."
+            headline = "Not replayed: \(requests) requests under \(rulesAndLimits) rules and limits, with the windows' history, is over the gateway's cap."
         case .busy:
             headline = "Not replayed: another replay is running; reload the page in a few seconds."
         }

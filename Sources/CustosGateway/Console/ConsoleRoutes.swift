@@ -88,7 +88,7 @@ enum ConsoleRoutes {
             frame: frame(state, title: "Operation \(id)", session: session), item: item, failure: operation.failure, refusals: refusals,
             fields: console.gateway.armedFaults.displaying(operation.proposal.consoleFields),
             canDecide: operation.isOpen, canApprove: mayApprove, credentialId: Base64URL.encode(session.credentialId), notice: notice,
-            policy: await policyReview(of: operation, in: state, desk: console.gateway.replays)),
+            policy: await policyReview(of: operation, in: state, desk: console.gateway.consoleReplays)),
             template: "operation")
     }
 

@@ -36,20 +36,33 @@ public struct PolicyReplay: Sendable, Hashable {
 
         public let outcome: PolicyDecision.Outcome
         public let fate: Fate
+        /// The approvals still missing in the alternative closest to being met, as shown.
         public let asks: [Ask]
+        /// Every alternative of the requirements asked (`CompiledPolicy.approvalAlternatives`),
+        /// as compared: empty when the decision asks none.
+        public let alternatives: [[Ask]]
 
-        /// `decision` with what became of its request, its groups resolved by `members`.
-        public init(_ decision: PolicyDecision, fate: Fate, members: (String) -> [String]) {
+        /// `decision` with what became of its request, its groups resolved by `members`, and
+        /// every alternative of the requirements it asks (`alternatives`, from the policy that
+        /// decided it; `pending` alone when not given).
+        public init(
+            _ decision: PolicyDecision, fate: Fate, members: (String) -> [String], alternatives: [[PolicyDecision.PendingApproval]] = []
+        ) {
             outcome = decision.outcome
             self.fate = fate
-            asks = decision.outcome == .needsApprovals
-                ? decision.pending.map { Ask(group: $0.group, count: $0.count, members: members($0.group).sorted()) } : []
+            let held = decision.outcome == .needsApprovals
+            asks = held ? decision.pending.map { Ask(group: $0.group, count: $0.count, members: members($0.group).sorted()) } : []
+            self.alternatives = held
+                ? alternatives.map { $0.map { Ask(group: $0.group, count: $0.count, members: members($0.group).sorted()) } } : []
         }
 
         /// Whether the two would differ for the request: the outcome, what becomes of it, or
-        /// the approvals asked (counts of the same people; the groups' names do not matter).
+        /// the approvals asked (counts of the same people; the groups' names do not matter) —
+        /// every alternative of the requirements, when both know them.
         public func differs(from other: Verdict) -> Bool {
-            outcome != other.outcome || fate != other.fate || Self.asked(asks) != Self.asked(other.asks)
+            if outcome != other.outcome || fate != other.fate || Self.asked(asks) != Self.asked(other.asks) { return true }
+            guard !alternatives.isEmpty, !other.alternatives.isEmpty else { return false }
+            return Self.ways(alternatives) != Self.ways(other.alternatives)
         }
 
         /// The approvals asked as people and counts, in one order.
@@ -57,13 +70,24 @@ public struct PolicyReplay: Sendable, Hashable {
             asks.map { "\($0.count)\u{0}" + $0.members.joined(separator: "\u{0}") }.sorted()
         }
 
+        /// Every alternative as people and counts, in one order, each once.
+        private static func ways(_ alternatives: [[Ask]]) -> [[String]] {
+            Array(Set(alternatives.map(asked))).sorted { $0.lexicographicallyPrecedes($1) }
+        }
+
         /// Whether it is looser than `other`: signed where the other is not, or allowed without
-        /// the approvals the other asks, or asking fewer approvals of the same people.
+        /// the approvals the other asks, or asking fewer approvals, or offering every way of
+        /// approving the other offers and more.
         public func loosens(_ other: Verdict) -> Bool {
             func rank(_ f: Fate) -> Int { f == .allowed ? 2 : f == .approved ? 1 : 0 }
             if rank(fate) != rank(other.fate) { return rank(fate) > rank(other.fate) }
             if outcome != other.outcome { return outcome == .allow || (outcome == .needsApprovals && other.outcome == .deny) }
-            return asks.map(\.count).reduce(0, +) < other.asks.map(\.count).reduce(0, +)
+            let (mine, theirs) = (asks.map(\.count).reduce(0, +), other.asks.map(\.count).reduce(0, +))
+            if mine != theirs { return mine < theirs }
+            // The same approvals closest to being met, and every other way of approving kept,
+            // with more: an `any:` branch added.
+            let (ways, otherWays) = (Set(alternatives.map(Self.asked)), Set(other.alternatives.map(Self.asked)))
+            return !otherWays.isEmpty && otherWays.isStrictSubset(of: ways)
         }
 
         /// `allow`, `deny`, `needs 2 approvals (admins)`, `needs approvals: 2 of admins, 1 of security`.
@@ -143,7 +167,11 @@ public struct PolicyReplay: Sendable, Hashable {
         var text = "\(escape(String(requestId.prefix(12)))), \(escape(summary)): \(escape(old)) → \(escape(new))"
         if let fill { text += fill ? " (the approvals given fill it)" : " (the approvals given do not fill it)" }
         text += ": " + escape(reason)
-        if !regrouped.isEmpty { text += "; other people under the same name: " + regrouped.map(escape).joined(separator: "; ") }
+        // A regrouping reads `admins: erin → mallory`: its names escaped, not its arrow.
+        if !regrouped.isEmpty {
+            text += "; other people under the same name: "
+                + regrouped.map { $0.split(separator: " → ", omittingEmptySubsequences: false).map { escape(String($0)) }.joined(separator: " → ") }.joined(separator: "; ")
+        }
         if let decidedUnderVersion { text += "; decided under policy version \(decidedUnderVersion)" }
         return text
     }
@@ -176,6 +204,11 @@ public struct PolicyReplay: Sendable, Hashable {
 
     /// The headline: `3 of 120 decisions would change under policy version 4, 1 of them looser`.
     public var headline: String {
+        Self.headline(changedCount: changedCount, replayed: replayed, newPolicyVersion: newPolicyVersion, looserCount: looserCount, frozen: frozen)
+    }
+
+    /// The headline from its figures (a client rebuilds it rather than repeat a gateway's words).
+    public static func headline(changedCount: Int, replayed: Int, newPolicyVersion: Int, looserCount: Int, frozen: Int) -> String {
         "\(changedCount) of \(replayed) decision\(replayed == 1 ? "" : "s") would change under policy version \(newPolicyVersion), "
             + "\(looserCount) of them looser" + (frozen == 0 ? "" : " (\(frozen) refused while signing was frozen, not decided again)")
     }
