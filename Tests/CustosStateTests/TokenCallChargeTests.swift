@@ -132,6 +132,11 @@ import Testing
             ("a malformed transfer", Array(try EVM.ABI.encodeCall("transfer(address,uint256)", [.address(vault), .uint(1)]).dropLast()),
              "the arguments of transfer(address,uint256) do not decode"),
             ("an ownership transfer", try EVM.ABI.encodeCall("transferOwnership(address)", [.address(vault)]), "hands control of"),
+            // Moving no value is not harmless: a renounced ownership or a revoked role may leave
+            // the firm without control of the contract for good (review helper-89 L1).
+            ("an ownership renounced", try EVM.ABI.encodeCall("renounceOwnership()", []), "gives up control of"),
+            ("a role revoked", try EVM.ABI.encodeCall("revokeRole(bytes32,address)", [.fixedBytes(Array(repeating: 0, count: 32)), .address(vault)]),
+             "takes a role on"),
         ]
         for (what, data, reason) in calls {
             let outcome = try c.submit(c.signed(Cluster.evmCall(to: router, data: "0x" + data.hexString), keyId: "risk-bot", key: requests.bot))
@@ -142,9 +147,10 @@ import Testing
             #expect(recorded.decision.skippedAllows.first { $0.name == "bot-calls-router" }?.problem.contains(reason) == true,
                     "\(what): \(recorded.decision.skippedAllows)")
         }
-        // A role revoked moves nothing beyond its (zero) native value: priced at 0 USD, allowed.
-        let revoke = try EVM.ABI.encodeCall("revokeRole(bytes32,address)", [.fixedBytes(Array(repeating: 0, count: 32)), .address(vault)])
-        let (_, verdict) = try #require(Cluster.decided(try c.submit(c.signed(Cluster.evmCall(to: router, data: "0x" + revoke.hexString),
+        // An operator's approval withdrawn moves nothing beyond its (zero) native value: priced
+        // at 0 USD, allowed.
+        let withdraw = try EVM.ABI.encodeCall("setApprovalForAll(address,bool)", [.address(vault), .bool(false)])
+        let (_, verdict) = try #require(Cluster.decided(try c.submit(c.signed(Cluster.evmCall(to: router, data: "0x" + withdraw.hexString),
                                                                                 keyId: "risk-bot", key: requests.bot))))
         #expect(verdict == .allow)
     }

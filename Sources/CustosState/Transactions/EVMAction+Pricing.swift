@@ -7,16 +7,16 @@ extension EVM.Action {
     /// What a decoded call moves out of its sender's hands besides the native value it carries,
     /// as far as the decoder positively knows (review helper-48 M1: fail closed).
     enum Movement: Equatable {
-        /// Nothing beyond the native value: a plain native transfer, a role revoked, an
-        /// ownership renounced, an operator's approval withdrawn, or a Safe transaction or
-        /// multiSend whose every part is one of these (and, under a Safe, moves no value).
+        /// Nothing beyond the native value: a plain native transfer, an operator's approval
+        /// withdrawn, or a Safe transaction or multiSend whose every part is one of these (and,
+        /// under a Safe, moves no value).
         case nativeOnly
         /// `units` base units of ERC-20 `token` (an ERC-20 `transfer`, `transferFrom`, `approve` or
         /// `increaseAllowance`, or a multiSend's parts in one token, summed) to `counterparty`
         /// (nil when a multiSend's parts go to more than one).
         case tokens(token: EVM.Address, units: BigUInt, counterparty: EVM.Address?)
         /// No USD price can measure it, and why: an unrecognised or malformed call, an NFT, a
-        /// grant of control over a contract or a Safe, a Safe transaction that moves the Safe's
+        /// grant, revocation or renunciation of control over a contract or a Safe, a Safe transaction that moves the Safe's
         /// funds, a multiSend part that is any of these, a delegatecall, or parts in more than one asset.
         case unpriced(String)
     }
@@ -24,8 +24,14 @@ extension EVM.Action {
     /// What this call, carrying `value` native units, moves (`Movement`).
     func movement(value: BigUInt) -> Movement {
         switch self {
-        case .nativeTransfer, .revokeRole, .renounceOwnership, .erc721SetApprovalForAll(_, _, approved: false):
+        case .nativeTransfer, .erc721SetApprovalForAll(_, _, approved: false):
             return .nativeOnly
+        case .renounceOwnership(let contract):
+            // Irreversible: no one controls the contract afterwards (review helper-89 L1).
+            return .unpriced("the call gives up control of \(contract.checksummed) for good, which no USD price measures")
+        case .revokeRole(let contract, _, let account):
+            // It may strip the firm's own last administrator of a contract (review helper-89 L1).
+            return .unpriced("the call takes a role on \(contract.checksummed) away from \(account.checksummed), which no USD price measures")
         case .erc20Transfer(let token, let to, let amount), .erc20TransferFrom(let token, _, let to, let amount):
             return .tokens(token: token, units: amount, counterparty: to)
         case .erc20Approve(let token, let spender, let amount), .erc20IncreaseAllowance(let token, let spender, let amount):
