@@ -28,7 +28,7 @@ extension VaultCommand {
                 let endpoints = chainEndpoints(rpc)
                 let vault: VaultView = try await call.get("/v1/vaults/\(percentEncoded(id))")
                 let assets: [AssetView] = try await call.get("/v1/assets")
-                view = await VaultBalancesView.read(vault: vault, assets: assets, endpoints: endpoints, reader: "this command")
+                view = await VaultBalancesView.read(vault: vault, assets: assets, endpoints: endpoints, reader: Self.reader)
                 if json {
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -38,6 +38,11 @@ extension VaultCommand {
             }
             Self.show(view)
         }
+
+        /// Who read the balances with `--rpc`: this command, through its own endpoints — but the
+        /// vault's addresses and the registered tokens (contracts, decimals) are the gateway's
+        /// word (review helper-89 M2), and the label says so.
+        static let reader = "this command, at the addresses and with the tokens the gateway served,"
 
         /// The balances as one aligned table, one row per address and asset, after the line
         /// that says who read them; then the chains not read and why.

@@ -23,7 +23,7 @@ extension TransactionLoopbackTests {
                 return (try #require(b.amount), try #require(b.units))
             }
             let mine = try await balances(rpc)
-            #expect(mine.source == "read by this command from devnet at \(f.chain.url.scheme!)://\(f.chain.url.host!):\(f.chain.url.port!); not verified by any node",
+            #expect(mine.source == "read by this command, at the addresses and with the tokens the gateway served, from devnet at \(f.chain.url.scheme!)://\(f.chain.url.host!):\(f.chain.url.port!); not verified by any node",
                     "\(mine.source)")
             #expect(mine.unread == ["localnet"], "localnet has a registered asset and no endpoint here")
             // The fixture's USDC is a token deployed on the local chain (Tests/python/evm_token.py):
@@ -44,7 +44,7 @@ extension TransactionLoopbackTests {
             // For people: one aligned table under the line that says who read it.
             let table = try await LocalCluster.run(f.cluster.binary, ["vault", "balances", "--gateway", f.cluster.baseURL, "hot-trading"] + rpc)
             let lines = table.split(separator: "\n").map(String.init)
-            #expect(lines.first?.hasPrefix("vault hot-trading: balances read by this command from devnet at") == true, "\(table)")
+            #expect(lines.first?.hasPrefix("vault hot-trading: balances read by this command, at the addresses and with the tokens the gateway served, from devnet at") == true, "\(table)")
             let header = try #require(lines.first { $0.hasPrefix("CHAIN") }, "\(table)")
             #expect(header.split(separator: " ", omittingEmptySubsequences: true) == ["CHAIN", "ADDRESS", "PATH", "ASSET", "BALANCE", "READ", "AT"])
             let row = try #require(lines.first { $0.hasPrefix("devnet") && $0.contains(" ETH ") }, "\(table)")
