@@ -118,6 +118,37 @@ enum GovernanceRoutes {
         }
     }
 
+    /// `POST /v1/access-matrix`: the access matrix of a policy document (`AccessMatrixView.Query`)
+    /// compiled with the registries in force (`ReplicatedState.accessMatrix(yaml:)`), in the
+    /// replay desk's one slot. A body that is no such JSON is a 400, one over the bound a 413, a
+    /// document that does not compile a 422 naming why, one asked while another policy
+    /// computation runs a 429 with `Retry-After`.
+    static func accessMatrix(_ request: Request, gateway: Gateway) async throws -> AccessMatrixView {
+        var request = request
+        let collected: ByteBuffer
+        do { collected = try await request.collectBody(upTo: maximumReplayBody) } catch is NIOTooManyBytesError {
+            throw GatewayProblem.tooLarge(maximumReplayBody)
+        }
+        guard let body = try? JSONParser(maxDepth: 4, maxInputBytes: maximumReplayBody).parse(Array(collected.readableBytesView)),
+              let members = body.objectValue, members.count == 1, case .string(let policy)? = body["policy"] else {
+            throw GatewayProblem(.badRequest, code: "access-matrix.malformed", title: "Malformed query",
+                                 detail: "the body must be {\"policy\": YAML text} and nothing else")
+        }
+        let (state, height) = await gateway.committed
+        guard let computed = await gateway.replays.exclusive({ () -> Result<(version: Int, matrix: AccessMatrix), GovernanceError> in
+            do throws(GovernanceError) { return .success(try state.accessMatrix(yaml: policy)) } catch { return .failure(error) }
+        }) else {
+            throw GatewayProblem(.tooManyRequests, code: "access-matrix.busy", title: "Another policy computation is running",
+                                 detail: "the gateway compiles one proposed policy at a time", retryAfter: PolicyReplayDesk.retryAfterSeconds)
+        }
+        switch computed {
+        case .success(let answer): return AccessMatrixView(height: height, policyVersion: answer.version, matrix: answer.matrix)
+        case .failure(let error):
+            throw GatewayProblem(.unprocessableContent, code: "access-matrix.refused", title: "Policy does not compile",
+                                 detail: "\(error.code): \(error.reason)")
+        }
+    }
+
     /// `GET /v1/request-batches/refusal?ids=ID,ID,…`: why every node would refuse the listed
     /// requests approved together in one batch at the committed `state`
     /// (`ReplicatedState.batchRefusal(of:)`), or that it would not; asked before anything is
@@ -170,6 +201,11 @@ enum GovernanceRoutes {
         }
         router.post("/v1/policies/dry-run") { request, _ in try GatewayRoutes.json(.ok, try await dryRun(request, gateway: gateway)) }
         router.post("/v1/policies/replay") { request, _ in try GatewayRoutes.json(.ok, try await replay(request, gateway: gateway)) }
+        router.get("/v1/access-matrix") { _, _ in
+            let (state, height) = await gateway.committed
+            return try GatewayRoutes.json(.ok, AccessMatrixView(height: height, policyVersion: state.policyVersion, matrix: state.accessMatrix))
+        }
+        router.post("/v1/access-matrix") { request, _ in try GatewayRoutes.json(.ok, try await accessMatrix(request, gateway: gateway)) }
         router.get("/v1/address-books") { _, _ in
             let state = await gateway.governanceState
             return try GatewayRoutes.json(.ok, AddressBookEntryView.addressBook(of: state))

@@ -65,6 +65,23 @@ actor PolicyReplayDesk {
         return answer
     }
 
+    /// `work` (another computation over a proposed policy: an access matrix) run in this desk's
+    /// one slot, or nil while a replay or another such computation runs.
+    nonisolated func exclusive<T: Sendable>(_ work: @Sendable () -> T) async -> T? {
+        guard await claim() else { return nil }
+        let result = work()
+        await release()
+        return result
+    }
+
+    private func claim() -> Bool {
+        guard !running else { return false }
+        running = true
+        return true
+    }
+
+    private func release() { running = false }
+
     /// A kept answer for `key`, `busy`, or nil after marking a replay as running.
     private func take(_ key: Key) -> Answer? {
         if let kept = answers.first(where: { $0.key == key }) { return kept.answer }

@@ -73,6 +73,7 @@ struct OpenAPIDocumentTests {
             "POST /v1/prices": SignedRequest.maxEnvelopeLength,
             "POST /v1/policies/dry-run": SignedRequest.maxEnvelopeLength,
             "POST /v1/policies/replay": GovernanceRoutes.maximumReplayBody,
+            "POST /v1/access-matrix": GovernanceRoutes.maximumReplayBody,
             "POST /v1/requests/{id}/approvals": GovernanceRoutes.maximumDecisionBody,
             "POST /v1/requests/{id}/rejections": GovernanceRoutes.maximumDecisionBody,
             "POST /v1/relay/messages": RelayRoutes.maximumRelayBody,

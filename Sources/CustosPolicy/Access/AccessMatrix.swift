@@ -1,0 +1,93 @@
+/// Who may do what under a policy (`CompiledPolicy.accessMatrix(vaults:)`): for every person and
+/// bot the policy knows, and for every role on its own, whether they may propose governance
+/// operations, freeze alone, approve each governance operation, and initiate and approve requests
+/// on each vault. Derived from the compiled rules every node enforces, so it cannot drift from
+/// them; printed as Markdown or CSV (`custos access matrix`) and compared across policies (`diff`).
+public struct AccessMatrix: Sendable, Hashable, Codable {
+    /// One column: a key for scripts (`approve:change_policy`, `initiate:hot-trading`) and a
+    /// title for people (`approve change_policy`, `initiate on hot-trading (production)`).
+    public struct Column: Sendable, Hashable, Codable {
+        public let key: String
+        public let title: String
+    }
+
+    /// One row: a principal (`kind` person or bot) or a role on its own (`kind` role, `subject`
+    /// the role's name), with a cell per column: empty where it may not, else what it may.
+    public struct Row: Sendable, Hashable, Codable {
+        public let subject: String
+        public let kind: String
+        public let roles: [String]
+        public let cells: [String]
+    }
+
+    public let columns: [Column]
+    public let rows: [Row]
+
+    public init(columns: [Column], rows: [Row]) {
+        self.columns = columns
+        self.rows = rows
+    }
+
+    /// The cell of `subject` (a principal's id, or `role:NAME`) under the column `key`; nil when
+    /// the matrix has no such row or column.
+    public func cell(_ subject: String, _ key: String) -> String? {
+        guard let column = columns.firstIndex(where: { $0.key == key }),
+              let row = rows.first(where: { Self.name(of: $0) == subject }) else { return nil }
+        return row.cells[column]
+    }
+
+    /// A row's name in `cell` and `diff`: the principal's id, or `role:NAME`.
+    static func name(of row: Row) -> String { row.kind == "role" ? "role:" + row.subject : row.subject }
+
+    /// The matrix as a Markdown table, one row per subject; `escape` is applied to every name
+    /// that comes from the policy (a terminal's `printable`).
+    public func markdown(escape: (String) -> String = { $0 }) -> String {
+        func cell(_ text: String) -> String { escape(text).replacingPipes }
+        var lines = ["| who | kind | roles | " + columns.map { cell($0.title) }.joined(separator: " | ") + " |"]
+        lines.append("|---|---|---|" + String(repeating: "---|", count: columns.count))
+        for row in rows {
+            lines.append("| " + [cell(row.subject), row.kind, cell(row.roles.joined(separator: ", "))].joined(separator: " | ") + " | "
+                + row.cells.map(cell).joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The matrix as CSV (RFC 4180 quoting; a cell that a spreadsheet would read as a formula is
+    /// prefixed with an apostrophe).
+    public func csv() -> String {
+        func field(_ text: String) -> String {
+            var t = text
+            if let first = t.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { t = "'" + t }
+            return t.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + t.replacingQuotes + "\"" : t
+        }
+        var lines = [(["who", "kind", "roles"] + columns.map(\.key)).map(field).joined(separator: ",")]
+        for row in rows {
+            lines.append(([row.subject, row.kind, row.roles.joined(separator: " ")] + row.cells).map(field).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// What changes from `old` to `new`, one line per cell that differs, in `new`'s row and
+    /// column order then `old`'s gone ones: `erin: approve change_policy: approve → (nothing)`.
+    public static func diff(from old: AccessMatrix, to new: AccessMatrix) -> [String] {
+        let subjects = new.rows.map(name(of:)) + old.rows.map(name(of:)).filter { s in !new.rows.contains { name(of: $0) == s } }
+        let columns = new.columns + old.columns.filter { c in !new.columns.contains { $0.key == c.key } }
+        var lines: [String] = []
+        for subject in subjects {
+            for column in columns {
+                let before = old.cell(subject, column.key) ?? "", after = new.cell(subject, column.key) ?? ""
+                guard before != after else { continue }
+                lines.append("\(subject): \(column.title): \(before.isEmpty ? "(nothing)" : before) → \(after.isEmpty ? "(nothing)" : after)")
+            }
+        }
+        return lines
+    }
+}
+
+extension String {
+    /// `|` escaped for a Markdown table cell.
+    fileprivate var replacingPipes: String { split(separator: "|", omittingEmptySubsequences: false).joined(separator: "\\|") }
+    /// `"` doubled for a CSV field.
+    fileprivate var replacingQuotes: String { split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") }
+}

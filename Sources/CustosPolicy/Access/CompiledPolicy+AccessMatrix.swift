@@ -1,0 +1,144 @@
+extension CompiledPolicy {
+    /// Someone a matrix row stands for: a principal of the policy, or a person holding one role.
+    private struct Subject {
+        let name: String
+        let kind: String
+        /// The principal's index, or -1 for a role on its own.
+        let user: Int
+        let roles: BitSet
+        let roleNames: [String]
+        let principalKind: PolicyDocument.Principal.Kind
+    }
+
+    /// The access matrix of this policy (`AccessMatrix`): a row for every principal, then one for
+    /// every role on its own; a column per governance operation (`propose`, `approve`, or both;
+    /// for `freeze`, `alone` where a freeze by them executes at once), then per vault of the policy
+    /// who may initiate which kinds of request there and who may approve requests there.
+    /// `environments` names each vault's environment for the titles (a vault not created yet has
+    /// none).
+    ///
+    /// Read from the rules' clauses on operation, request kind, initiator and vault: a cell says
+    /// that some operation or request of that kind is allowed (or held for approvals) for them,
+    /// not that every one is — amounts, destinations, times and limits still decide each request,
+    /// and a deny rule may refuse particular ones. Approvals: a person in a group that a require
+    /// rule asks for, when someone else initiated (the initiator never approves their own).
+    public func accessMatrix(environments: [String: String] = [:]) -> AccessMatrix {
+        let actions = GovernanceOperation.Action.allCases
+        let vaultNames = document.vaults.map(\.value)
+        var columns = actions.map { AccessMatrix.Column(key: "governance:\($0.rawValue)", title: $0.rawValue) }
+        for vault in vaultNames {
+            let scope = environments[vault].map { "\(vault) (\($0))" } ?? vault
+            columns.append(.init(key: "initiate:\(vault)", title: "initiate on \(scope)"))
+            columns.append(.init(key: "approve:\(vault)", title: "approve on \(scope)"))
+        }
+        var subjects: [Subject] = principals.enumerated().map { index, p in
+            Subject(name: p.id, kind: p.kind.rawValue, user: index, roles: p.roles, roleNames: p.roleNames, principalKind: p.kind)
+        }
+        for (index, role) in roles.names.enumerated() {
+            var bits = BitSet(capacity: roles.count)
+            bits.insert(index)
+            subjects.append(Subject(name: role, kind: "role", user: -1, roles: bits, roleNames: [role], principalKind: .person))
+        }
+        let proposers = subjects.filter { $0.user >= 0 && $0.principalKind == .person }
+        let rows = subjects.map { s -> AccessMatrix.Row in
+            var cells: [String] = []
+            for action in actions {
+                var what: [String] = []
+                switch governance(of: s, action) {
+                case .executes: what.append(action == .freeze ? "alone" : "propose")
+                case .needsApprovals: what.append("propose")
+                case .refused: break
+                }
+                if mayApprove(s, action, proposers: proposers) { what.append("approve") }
+                cells.append(what.joined(separator: ", "))
+            }
+            for vault in vaultNames {
+                let v = vaults.lookup(vault)
+                cells.append(initiableKinds(by: s, vault: v).map(\.rawValue).joined(separator: ", "))
+                cells.append(mayApproveRequests(s, vault: v) ? "approve" : "")
+            }
+            return AccessMatrix.Row(subject: s.name, kind: s.kind, roles: s.roleNames, cells: cells)
+        }
+        return AccessMatrix(columns: columns, rows: rows)
+    }
+
+    private enum Governed { case executes, needsApprovals, refused }
+
+    /// Whether a rule's initiator clauses admit `s` (as `match` reads them).
+    private func admits(_ rule: CompiledRule, _ s: Subject) -> Bool {
+        if rule.initiatorUsers != nil || rule.initiatorRoles != nil {
+            let inUsers = s.user >= 0 && (rule.initiatorUsers?.contains(s.user) ?? false)
+            let inRoles = rule.initiatorRoles?.intersects(s.roles) ?? false
+            if (inUsers || inRoles) == rule.initiatorNegated { return false }
+        }
+        if let kind = rule.initiatorKind, kind != s.principalKind { return false }
+        return true
+    }
+
+    private func governs(_ rule: CompiledRule, _ action: GovernanceOperation.Action) -> Bool {
+        rule.operations == 0 || rule.operations & PolicyCompiler.operationBit(action) != 0
+    }
+
+    /// What becomes of `action` proposed by `s`, as `evaluate` decides a governance operation
+    /// from its rules' operation and initiator clauses: refused by a deny rule or for want of an
+    /// allow rule, held when a require rule applies, else executed at once.
+    private func governance(of s: Subject, _ action: GovernanceOperation.Action) -> Governed {
+        var allowed = false, held = false
+        for index in governanceRules {
+            let rule = rules[index]
+            guard governs(rule, action), admits(rule, s) else { continue }
+            switch rule.effect {
+            case .deny: return .refused
+            case .allow: allowed = true
+            case .require: held = true
+            }
+        }
+        return !allowed ? .refused : held ? .needsApprovals : .executes
+    }
+
+    /// Whether `s`, a person, is in a group that a require rule asks for `action` proposed by
+    /// someone else who may propose it.
+    private func mayApprove(_ s: Subject, _ action: GovernanceOperation.Action, proposers: [Subject]) -> Bool {
+        guard s.principalKind == .person else { return false }
+        let groups = groupIndices(of: s)
+        guard !groups.isEmpty else { return false }
+        for proposer in proposers where proposer.user != s.user && governance(of: proposer, action) == .needsApprovals {
+            for index in governanceRules {
+                let rule = rules[index]
+                guard governs(rule, action), admits(rule, proposer), case .require(let requirement) = rule.effect else { continue }
+                if requirement.alternatives.contains(where: { $0.contains { groups.contains($0.group) } }) { return true }
+            }
+        }
+        return false
+    }
+
+    /// The request kinds for which an allow rule admits `s` as initiator on vault `vault`.
+    private func initiableKinds(by s: Subject, vault: Int) -> [PolicyRequest.Kind] {
+        [.transfer, .contractCall, .message].filter { kind in
+            transferRules.contains { index in
+                let rule = rules[index]
+                guard case .allow = rule.effect, rule.kinds & PolicyCompiler.kindBit(kind) != 0, admits(rule, s) else { return false }
+                return rule.vaults.map { vault >= 0 && $0.contains(vault) } ?? true
+            }
+        }
+    }
+
+    /// Whether `s`, a person, is in a group that a require rule for requests on `vault` asks for.
+    private func mayApproveRequests(_ s: Subject, vault: Int) -> Bool {
+        guard s.principalKind == .person else { return false }
+        let groups = groupIndices(of: s)
+        return transferRules.contains { index in
+            let rule = rules[index]
+            guard case .require(let requirement) = rule.effect, rule.vaults.map({ vault >= 0 && $0.contains(vault) }) ?? true else { return false }
+            return requirement.alternatives.contains { $0.contains { groups.contains($0.group) } }
+        }
+    }
+
+    /// The approver groups `s` is in: a principal's as compiled, a role's by the groups that
+    /// name the role.
+    private func groupIndices(of s: Subject) -> Set<Int> {
+        if s.user >= 0 { return Set(groupMembers.indices.filter { groupMembers[$0].contains(s.user) }) }
+        let role = s.roleNames.first ?? ""
+        return Set(document.groups.filter { $0.roles.contains { $0.value == role } }.map { groupNames.lookup($0.name) }.filter { $0 >= 0 })
+    }
+}

@@ -1,0 +1,28 @@
+import CustosCore
+import CustosPolicy
+
+extension ReplicatedState {
+    /// Who may propose, approve, freeze, initiate and approve what under the policy in force,
+    /// with the people and bots of the registries (`CompiledPolicy.accessMatrix`), each vault
+    /// titled with its environment.
+    public var accessMatrix: AccessMatrix {
+        policy.accessMatrix(environments: vaults.mapValues(\.environment.rawValue))
+    }
+
+    /// The access matrix `yaml` would give: the document compiled with the registries in force,
+    /// as a `change-policy` operation compiles it (without its version and governability
+    /// checks, so that the policy in force and a draft compare alike). Throws why it does not
+    /// compile. With the document's version.
+    public func accessMatrix(yaml: String) throws(GovernanceError) -> (version: Int, matrix: AccessMatrix) {
+        let document: PolicyDocument
+        do { document = try PolicyDocument.decode(yaml: yaml) } catch {
+            throw GovernanceError(.invalidPolicy, "policy does not parse: \(error.errors.first?.description ?? "\(error)")")
+        }
+        let compiled: CompiledPolicy
+        do { compiled = try CompiledPolicy(document: Self.effectiveDocument(document, users: users, bots: bots)) } catch {
+            throw GovernanceError(
+                .invalidPolicy, "policy does not check with the cluster's users: \(error.errors.first?.description ?? "\(error)")")
+        }
+        return (document.version, compiled.accessMatrix(environments: vaults.mapValues(\.environment.rawValue)))
+    }
+}
