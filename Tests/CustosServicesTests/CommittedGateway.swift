@@ -18,11 +18,12 @@ struct CommittedGateway {
     let gateway: Gateway
 
     /// Starts from `policyYAML`, by default `ConsoleRequestFixture.policy()` (people's transfers
-    /// held for admins).
-    init(policyYAML: String? = nil) async throws {
+    /// held for admins); `faults` as the gateway's (`queuesUnchecked` lets a forged entry into a block).
+    init(policyYAML: String? = nil, faults: GatewayFaultInjection = .none) async throws {
         genesis = try TestGenesis(policyYAML: try policyYAML ?? ConsoleRequestFixture.policy())
         configuration = try genesis.configuration(identities, genesisTimestamp: 1_000)
-        gateway = try await Gateway(configuration: configuration, store: try SQLiteGatewayStore.inMemory(), logger: Logger(label: "test"))
+        gateway = try await Gateway(configuration: configuration, store: try SQLiteGatewayStore.inMemory(), logger: Logger(label: "test"),
+                                    faults: faults)
     }
 
     static func now() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1000) }
