@@ -128,8 +128,8 @@ extension ConsoleDirectoryPage {
         }
         for bot in state.bots.values.filter({ !$0.active }).sorted(by: { $0.id < $1.id }) {
             rows.append(Row(key: bot.id, cells: [
-                Cell(bot.id), Cell(bot.roles.joined(separator: ", ")), Cell(bot.key.algorithm.rawValue), Cell("removed"),
-                Cell(time(bot.registeredAt)), Cell(""), Cell(""), Cell(""),
+                Cell(bot.id), Cell(bot.roles.joined(separator: ", ")), Cell(bot.key.algorithm.rawValue), Cell(""),
+                Cell(time(bot.registeredAt)), Cell(""), Cell("removed: its requests are refused"), Cell(""),
             ]))
         }
         return ("Bots sign their requests with a registered key; its fingerprint is the first 16 hex digits of SHA-256 over the public key.",
