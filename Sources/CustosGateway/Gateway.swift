@@ -51,6 +51,10 @@ public actor Gateway: Service {
     /// The console's own desk for committed change-policy operations, so that askers of
     /// `POST /v1/policies/replay` cannot keep approvers' pages "busy" (review helper-92 M3).
     let consoleReplays = PolicyReplayDesk()
+    /// The console's scans of the log (the activity page, its CSV) and its chain exports: one of
+    /// each at a time.
+    let activityScans = ConsoleWorkGate()
+    let activityExports = ConsoleWorkGate()
     private var occupancy: QueueOccupancy
 
     /// `queueBounds` bound what this gateway keeps queued; `faults` are for tests only.
@@ -129,6 +133,8 @@ public actor Gateway: Service {
     public var governanceState: ReplicatedState { governed.state }
     /// The committed state with its height, read together.
     var committed: (state: ReplicatedState, height: UInt64) { (governed.state, governed.height) }
+    /// The committed entries the state refused, by height and index (`GovernedView.refusedEntries`).
+    var refusedEntries: [UInt64: [Int: GovernanceError]] { governed.refusedEntries }
     /// Every key the committed state knows, with rotation status at the committed block time.
     public var inventory: KeyInventory { governed.state.inventory }
 

@@ -16,11 +16,22 @@ struct GovernedView: Sendable {
 
     init(genesis: ReplicatedState) { state = genesis }
 
+    /// The entries of the newest `keptRefusalHeights` blocks that the state refused (every node
+    /// refuses them alike: a forged approval, a request from nobody), by height then index in
+    /// the block, with why: the activity view shows them as refused, not as the acts of those
+    /// they name.
+    private(set) var refusedEntries: [UInt64: [Int: GovernanceError]] = [:]
+    static let keptRefusalHeights: UInt64 = 5_000
+
     mutating func apply(_ block: Block) {
         precondition(block.height == height + 1, "blocks are applied in height order")
-        state.apply(block)
+        let outcomes = state.apply(block)
         height = block.height
         cachedSnapshot = nil
+        var refused: [Int: GovernanceError] = [:]
+        for (index, outcome) in outcomes.enumerated() { if case .refused(let error) = outcome { refused[index] = error } }
+        if !refused.isEmpty { refusedEntries[height] = refused }
+        if height > Self.keptRefusalHeights { refusedEntries[height - Self.keptRefusalHeights] = nil }
     }
 
     /// What the committed state would do with `entry` at `time`

@@ -17,11 +17,13 @@ struct CommittedGateway {
     let configuration: ClusterConfiguration
     let gateway: Gateway
 
-    /// Starts from `ConsoleRequestFixture.policy()` (people's transfers held for admins).
-    init() async throws {
-        genesis = try TestGenesis(policyYAML: ConsoleRequestFixture.policy())
+    /// Starts from `policyYAML`, by default `ConsoleRequestFixture.policy()` (people's transfers
+    /// held for admins); `faults` as the gateway's (`queuesUnchecked` lets a forged entry into a block).
+    init(policyYAML: String? = nil, faults: GatewayFaultInjection = .none) async throws {
+        genesis = try TestGenesis(policyYAML: try policyYAML ?? ConsoleRequestFixture.policy())
         configuration = try genesis.configuration(identities, genesisTimestamp: 1_000)
-        gateway = try await Gateway(configuration: configuration, store: try SQLiteGatewayStore.inMemory(), logger: Logger(label: "test"))
+        gateway = try await Gateway(configuration: configuration, store: try SQLiteGatewayStore.inMemory(), logger: Logger(label: "test"),
+                                    faults: faults)
     }
 
     static func now() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1000) }
@@ -29,6 +31,11 @@ struct CommittedGateway {
     /// Queues `entry` and certifies the block that carries it.
     func commit(_ entry: Entry) async throws {
         _ = try await gateway.submit(entry)
+        try await certify()
+    }
+
+    /// Certifies the block the gateway proposes next (the entries queued so far).
+    func certify() async throws {
         let height = await gateway.governanceState.height
         let block = try #require(try await gateway.nextProposal(after: height))
         for identity in identities.prefix(3) {

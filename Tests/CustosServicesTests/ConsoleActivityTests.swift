@@ -107,8 +107,28 @@ struct ConsoleActivityTests {
             #expect(csv.status == .ok && csv.headers["Content-Type"] == ["text/csv; charset=utf-8"])
             #expect(csv.headers["Content-Disposition"].first?.hasPrefix("attachment") == true)
             let lines = csv.text.components(separatedBy: "\r\n")
-            #expect(lines.first == #""height","entry","time (UTC)","who","kind","what","vault","destination","approvals","voted","signed by""#)
-            #expect(lines.count == 1 + 3 + 1, "header, heidi's three requests, the final line break: \(lines)")
+            #expect(lines.first?.hasPrefix("\"Custos activity of cluster unit, blocks 1 to 4 (the whole log); filters: person=heidi; exported ") == true,
+                    "\(lines)")
+            #expect(lines[1] == #""height","entry","time (UTC)","who","kind","what","vault","destination","approvals","voted","signed by""#)
+            #expect(lines.count == 2 + 3 + 1, "what it is, header, heidi's three requests, the final line break: \(lines)")
+            // A filter that does not read is refused, not ignored.
+            let badCSV = try await browser.send(.GET, "/console/activity.csv?from=yesterday")
+            #expect(badCSV.status == .badRequest && badCSV.headers["Content-Type"].first?.hasPrefix("application/problem+json") == true)
+            #expect(badCSV.text.contains("from: give a day as YYYY-MM-DD"))
+
+            // One scan and one export at a time: a second is told to come back.
+            let gateway = committed.gateway
+            let scan = try #require(await gateway.activityScans.enter())
+            for path in ["/console/activity", "/console/activity.csv"] {
+                let busy = try await browser.send(.GET, path)
+                #expect(busy.status == .tooManyRequests && busy.headers["Retry-After"] == ["\(ConsoleWorkGate.retryAfterSeconds)"], "\(path)")
+            }
+            await gateway.activityScans.leave(scan)
+            #expect(try await browser.send(.GET, "/console/activity.csv").status == .ok)
+            let exporting = try #require(await gateway.activityExports.enter())
+            #expect(try await browser.send(.GET, "/console/activity.chain").status == .tooManyRequests)
+            #expect(try await browser.send(.GET, "/console/activity").status == .ok, "a scan is not an export")
+            await gateway.activityExports.leave(exporting)
             #expect(csv.text.contains(#""'=HYPERLINK(""http://evil.example"") (not in the address book)""#), "\(csv.text)")
             #expect(!csv.text.contains(#","=HYPERLINK"#))
 
@@ -122,6 +142,36 @@ struct ConsoleActivityTests {
             let verified = try await CustosExecutable.run(["audit", "verify", file.path, "--genesis", committed.configuration.genesisDigest.hex])
             #expect(verified.status == 0, "\(verified.stderr)")
             #expect(verified.stdout.hasPrefix("valid: 4 blocks"), "\(verified.stdout)")
+            // The export's bytes are the log's, block by block: the same as the whole export made at once.
+            let blocks = try await committed.gateway.committedBlocks(from: 1, limit: 10)
+            #expect(bytes == ChainExport(configuration: committed.configuration, blocks: blocks).serialized)
+            #expect(await committed.gateway.activityExports.enter() != nil, "the export left the gate once written")
+        }
+    }
+
+    /// An entry every node refused — an approval in erin's name made with grace's key — is shown
+    /// as refused with its reason, never as erin's approval, and erin's filter does not find it.
+    @Test func anEntryTheNodesRefusedIsNobodysAct() async throws {
+        var committed = try await CommittedGateway(faults: GatewayFaultInjection(queuesUnchecked: true))
+        let paid = try await committed.transfer("50")
+        let cluster = await committed.gateway.governanceState.genesisDigest
+        let challenge = try #require(RequestDecisionEntry.challenge(.approve, requestId: paid, genesisDigest: cluster))
+        let forged = committed.genesis.authenticators["grace"]!.getAssertion(relyingPartyId: TestGenesis.rpId, origin: TestGenesis.origin,
+                                                                            challenge: challenge)
+        try await committed.commit(try RequestDecisionEntry(.approve, requestId: paid, user: "erin", assertion: forged).entry())
+        let state = await committed.gateway.governanceState
+        #expect(state.requestBook.requests[paid]?.approvals?.approvals.isEmpty == true, "the forged approval counts nowhere")
+        try await ConsoleTests.withClient(committed.gateway) { client, baseURL in
+            var browser = ConsoleTests.Browser(client: client, base: baseURL)
+            try await Self.signIn(&browser, as: "frank", &committed)
+            let all = try await browser.send(.GET, "/console/activity")
+            let refused = try #require(all.text.components(separatedBy: "<tr data-height=\"2\"").dropFirst().first)
+            #expect(refused.contains("<td>nobody: refused (it names person erin)</td><td>refused: "), "\(refused)")
+            #expect(!all.text.contains("<td>person erin</td>") && !all.text.contains("Approval of request \(paid.prefix(12))"))
+            let erin = try await browser.send(.GET, "/console/activity?person=erin")
+            #expect(Self.rows(erin.text) == 0, "nothing erin did")
+            let csv = try await browser.send(.GET, "/console/activity.csv")
+            #expect(csv.text.contains("\"nobody: refused (it names person erin)\""))
         }
     }
 

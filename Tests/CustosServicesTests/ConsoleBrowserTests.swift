@@ -482,4 +482,46 @@ struct ConsoleBrowserTests {
         #expect(late[0].user == "alice")
         passed = true
     }
+
+    /// A security officer freezes from the console: the confirmation page shows the freeze
+    /// operation the browser signs (its fields and digest); under the example policy one
+    /// officer's freeze executes at once, every node's state is frozen and the header says FROZEN
+    /// on the next page. frank holds no freeze role: no button, and the page refuses him.
+    @Test func aSecurityOfficerFreezesSigningWithOneConfirmedAssertion() async throws {
+        let (cluster, port) = try await Self.startCluster()
+        var passed = false
+        defer { cluster.stopAll(removeData: passed) }
+
+        let refused = try await Self.browse(cluster, port: port, as: "frank", signCount: 100, [
+            Self.action("signIn"), Self.action("script", expression: "!!document.getElementById('freeze-button')"),
+            Self.action("visit", path: "/console/freeze"),
+            Self.action("visit", screenshot: "directory-members.png", path: "/console/directory/members"),
+        ])
+        #expect(refused[1].value == false, "frank sees no Freeze button")
+        #expect(refused[2].text?.contains("Only holders of security-officer may freeze signing") == true, "\(refused[2])")
+        #expect(refused[3].text?.contains("node-1") == true && refused[3].text?.contains("Identity key") == true, "\(refused[3])")
+
+        let frozen = try await Self.browse(cluster, port: port, as: "heidi", signCount: 100, [
+            Self.action("signIn"), Self.action("script", expression: "!!document.getElementById('freeze-button')"),
+            Self.action("freeze", screenshot: "freeze-proposed.png"),
+        ])
+        #expect(frozen[1].value == true, "heidi, a security officer, sees the Freeze button")
+        let dialog = try #require(frozen[2].dialogs.first, "the browser's confirmation")
+        #expect(dialog.contains("PROPOSE this governance operation?") && dialog.contains("Change: freeze") && dialog.contains("Proposed by: heidi"),
+                "\(dialog)")
+        #expect(frozen[2].notice?.contains("is queued") == true, "\(frozen[2])")
+        let shown = Self.shownDigest(frozen[2].digest)
+        let statuses = try await cluster.waitForGovernance { $0.frozen }
+        let operation = try #require(statuses.values.first?.governance?.operations.first { $0.action == "freeze" })
+        #expect(operation.proposer == "heidi" && operation.status == "executed")
+        #expect(shown.count >= 16 && operation.digest.hasPrefix(shown), "the page showed \(shown), the nodes hold \(operation.digest)")
+
+        let after = try await Self.browse(cluster, port: port, as: "heidi", signCount: 200, [
+            Self.action("signIn"), Self.action("inbox", screenshot: "frozen.png"),
+            Self.action("script", expression: "!!document.getElementById('freeze-button')"),
+        ])
+        #expect(after[1].freeze?.hasPrefix("FROZEN") == true, "\(after[1])")
+        #expect(after[2].value == false, "no Freeze button while frozen")
+        passed = true
+    }
 }

@@ -1,4 +1,6 @@
+import BigInt
 import Crypto
+import CustosChains
 import CustosClusterAPI
 import CustosCore
 import CustosCrypto
@@ -284,5 +286,58 @@ struct ConsoleRequestTests {
         #expect(GatewayFaultInjection.none.serving(asset: "console.css", css) == css)
         #expect(GatewayFaultInjection(consoleTableLie: .overlay).serving(asset: "console.css", css) == css + Array(Lie.stylesheet.utf8))
         #expect(GatewayFaultInjection(consoleTableLie: .overlay).serving(asset: "console.js", css) == css)
+    }
+
+    /// Issue #12 item 3: the inbox line and the request page show what became of the request's
+    /// transaction from the plan in the state — the simulation (here reverted, with the reason
+    /// every node decoded, escaped), the transaction hash, the receipt and the mismatches every
+    /// node found — and a request without a plan shows none of it.
+    @Test func theSimulationAndTheReceiptComeFromThePlanInTheState() async throws {
+        var (state, genesis, _, routine, other) = try Self.state(memo: "m")
+        #expect(ConsoleTransactionOutcome(request: other, in: state) == nil, "no plan: nothing is made up")
+        let hostile = "<script>window.__pwned=1</script>"
+        let revert = try EVM.ABI.encodeCall("Error(string)", [.string(hostile)])
+        let raw: [UInt8] = [0x02, 0xf8, 0x01, 0x02]
+        let simulation = TransactionSimulation(requestId: other, chainId: 1, blockNumber: 120, blockHash: Array(repeating: 0xab, count: 32),
+                                               outcome: .reverted, gasUsed: 43_210, revertData: revert, intentDigest: Array(repeating: 1, count: 32),
+                                               simulatedAt: state.time)
+        let receipt = TransactionReceipt(requestId: other, transactionHash: Keccak256.hash(raw), blockNumber: 125,
+                                         blockHash: Array(repeating: 0xcd, count: 32), succeeded: false, gasUsed: 30_000,
+                                         effectiveGasPrice: 2_000_000_000, logs: [])
+        state.transactions[other] = PlannedTransaction(
+            requestId: other, vault: "hot-trading", chain: "ethereum", chainId: 1, from: try EVM.Address(hex: ConsoleRequestFixture.kraken),
+            path: [0], to: try EVM.Address(hex: ConsoleRequestFixture.kraken), value: 60, data: [], status: .minedReverted,
+            rawTransaction: raw, simulation: simulation, simulatedAt: state.time, receipt: receipt, receiptAt: state.time,
+            mismatches: ["the transaction reverted <b>on chain</b>"])
+        let outcome = try #require(ConsoleTransactionOutcome(request: other, in: state))
+        #expect(outcome.simulation == "REVERTED at block 120, gas used 43,210: Error(\"\(hostile)\")", "\(outcome.simulation)")
+        #expect(outcome.transactionHash == "0x" + Keccak256.hash(raw).hexString)
+        #expect(outcome.receipt == "mined in block 125: REVERTED (its gas was paid), gas used 30,000")
+        #expect(outcome.verification == "MISMATCH with the intent")
+
+        let console = try await Self.console(genesis)
+        let reviewed = ConsoleReviewedRequest(try #require(state.requestBook.requests[other]), in: state)
+        let item = ConsoleRequestItem([reviewed], in: state, now: state.time)
+        let content = try #require(ConsoleRequestContent(reviewed, in: state, displaying: { $0 }))
+        let page = try #require(console.render(ConsoleRequestPage(
+            frame: ConsoleRoutes.frame(state, title: "Request", session: nil), item: item,
+            requests: [content], canDecide: false,
+            credentialId: "", notice: nil), template: "request"))
+        #expect(page.contains(#"<dd id="transaction-status">mined-reverted</dd>"#))
+        #expect(page.contains(#"<dd id="simulation" class="warning">REVERTED at block 120, gas used 43,210: Error(&quot;&lt;script&gt;window.__pwned=1&lt;/script&gt;&quot;)</dd>"#),
+                "\(page)")
+        #expect(page.contains(#"<code id="transaction-hash">0x\#(Keccak256.hash(raw).hexString)</code>"#))
+        #expect(page.contains("mined in block 125: REVERTED (its gas was paid)"))
+        #expect(page.contains("<li class=\"warning\">the transaction reverted &lt;b&gt;on chain&lt;/b&gt;</li>"))
+        #expect(!page.contains("<script>window") && !page.contains("<b>on chain"))
+
+        // The inbox line says it in short; a line of requests without plans says nothing.
+        let inbox = try #require(console.render(ConsoleInboxPage(
+            frame: ConsoleRoutes.frame(state, title: "Inbox", session: nil), requests: [item,
+                ConsoleRequestItem(routine.compactMap { state.requestBook.requests[$0] }.map { ConsoleReviewedRequest($0, in: state) }, in: state, now: state.time)],
+            operations: [], recent: [], enrolments: [], notice: nil), template: "inbox"))
+        #expect(inbox.contains("<span class=\"chain-outcome\">simulation: REVERTED at block 120") && inbox.contains("; MISMATCH with the intent</span>"))
+        #expect(inbox.components(separatedBy: "chain-outcome").count == 2, "only the request with a plan")
+        _ = genesis
     }
 }

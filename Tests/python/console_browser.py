@@ -307,6 +307,8 @@ def run(request):
                 result["credentials"] = page.call("WebAuthn.getCredentials", authenticatorId=authenticator)["credentials"]
             elif kind == "propose":
                 sign_shown_content(page, base + "/console/enrolments/" + action["operation"], "propose", result)
+            elif kind == "freeze":
+                sign_shown_content(page, base + "/console/freeze", "propose", result)
             elif kind == "requestInbox":
                 page.navigate(base + "/console/")
                 result["rows"] = page.evaluate(

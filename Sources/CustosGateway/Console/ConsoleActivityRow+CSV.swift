@@ -10,9 +10,10 @@ extension ConsoleActivityRow {
          approvals.joined(separator: " "), voted.joined(separator: " "), signedBy.joined(separator: " ")]
     }
 
-    /// `rows` as RFC 4180 CSV with a header line, every line ended by CRLF.
-    static func csv(_ rows: [ConsoleActivityRow]) -> String {
-        ([csvHeader] + rows.map(\.csvCells)).map { $0.map(csvCell).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    /// `rows` as RFC 4180 CSV: a first line of one cell, `about` (what the file is), a header
+    /// line, then the rows; every line ended by CRLF.
+    static func csv(_ rows: [ConsoleActivityRow], about: String) -> String {
+        ([[about], csvHeader] + rows.map(\.csvCells)).map { $0.map(csvCell).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
 
     /// One CSV cell: hidden characters made visible (`ConsoleText.visible`), quoted, quotes

@@ -30,13 +30,26 @@ struct ConsoleActivityRow: Sendable, Hashable {
     let voted: [String]
     let signedBy: [String]
 
-    init(_ entry: Entry, index: Int, of certified: CertifiedBlock, in state: ReplicatedState) {
+    /// `refused`: why every node refused the entry (`GovernedView.refusedEntries`). Such an entry
+    /// is nobody's act, whoever it names (a forged approval names its victim): it is shown as
+    /// refused, with the name it carries, and no person filter finds it.
+    init(_ entry: Entry, index: Int, of certified: CertifiedBlock, in state: ReplicatedState, refused: GovernanceError? = nil) {
         height = certified.block.height
         self.index = index
         time = certified.block.timestamp
         kind = entry.kind
         voted = certified.certificate.voters.map(\.rawValue)
         let signer = try? ReplicatedState.signer(of: entry)
+        if let refused {
+            who = "nobody: refused" + (signer.map { " (it names \($0.role.rawValue) \($0.id))" } ?? "")
+            self.signer = ""
+            what = "refused: \(refused.code): \(refused.reason)"
+            vault = ""
+            destination = ""
+            approvals = []
+            signedBy = []
+            return
+        }
         who = signer.map { "\($0.role.rawValue) \($0.id)" } ?? "unknown"
         self.signer = signer?.id ?? ""
         var what = entry.kind

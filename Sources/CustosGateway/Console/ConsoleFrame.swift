@@ -1,5 +1,5 @@
 /// What every console page shows around its content: the cluster, whether signing is frozen
-/// (always visible), who is signed in, and the session's form token.
+/// (always visible), who is signed in, the session's form token, and whether they may freeze.
 struct ConsoleFrame: Sendable {
     let title: String
     let cluster: String
@@ -11,4 +11,7 @@ struct ConsoleFrame: Sendable {
     /// in the page, and a page's `user` must never read as the signed-in person.
     let signedInUser: String?
     let sessionToken: String?
+    /// The signed-in person holds one of the policy's freeze roles and signing is not frozen:
+    /// the header offers the Freeze button (`ConsoleRoutes+Freeze`).
+    let mayFreeze: Bool
 }

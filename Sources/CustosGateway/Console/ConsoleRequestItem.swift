@@ -32,6 +32,13 @@ struct ConsoleRequestItem: Sendable {
     let unusual: [ConsoleText]
     let hasUnusual: Bool
     let explanation: [ConsoleText]
+    /// What became of the request's transaction (its simulation, its receipt), from the plan in
+    /// the state; nil for a line of several and for a request without a transaction.
+    let transaction: ConsoleTransactionOutcome?
+    /// The inbox's line of it: the same for every request of the line, or "varies: …"; empty
+    /// when none has a transaction.
+    let chain: String
+    let hasChain: Bool
 
     /// `requests` are identical prompts (at least one), in log order, each with its review made
     /// once for the page (`ConsoleReviewedRequest`); `now` is the gateway's clock
@@ -73,6 +80,10 @@ struct ConsoleRequestItem: Sendable {
         unusual = review.unusual.map(ConsoleText.init)
         hasUnusual = !review.unusual.isEmpty
         explanation = review.explanation.lines.map(ConsoleText.init)
+        let outcomes = requests.map { ConsoleTransactionOutcome(request: $0.id, in: state) }
+        transaction = isBatch ? nil : outcomes[0]
+        chain = outcomes.allSatisfy { $0 == nil } ? "" : Self.agreed(outcomes.map { $0?.line ?? "no transaction" })
+        hasChain = !chain.isEmpty
     }
 
     /// `values` (one per request) as one: the value when all agree, else "varies: " and each

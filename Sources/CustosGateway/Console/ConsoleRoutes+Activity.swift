@@ -1,5 +1,6 @@
 import CustosCore
 import CustosLedger
+import CustosPolicy
 import CustosState
 import Foundation
 import HTTPTypes
@@ -21,46 +22,95 @@ extension ConsoleRoutes {
         router.get("/console/activity.chain") { request, _ in try await chainExport(request, console) }
     }
 
+    /// The answer to a second scan or export while one runs.
+    static func busy(_ what: String) -> GatewayProblem {
+        GatewayProblem(.tooManyRequests, code: "console.busy", title: "Another \(what) is running",
+                       detail: "the gateway runs one \(what) at a time; try again shortly", retryAfter: ConsoleWorkGate.retryAfterSeconds)
+    }
+
     static func activity(_ request: Request, _ console: Console) async throws -> Response {
         guard let (_, session) = await session(request, console) else { return ConsolePage.redirect(to: "/console/sign-in") }
         let (state, _) = await console.gateway.committed
         let filter = ConsoleActivityFilter(request.uri.queryParameters)
         let page = max(1, min(request.uri.queryParameters.get("page", as: Int.self) ?? 1, maximumActivityBlocks))
         let skip = (page - 1) * activityPageSize
-        let found = try await activityRows(console.gateway, state: state, filter: filter, limit: skip + activityPageSize + 1)
+        guard let found = try await console.gateway.activityScans.run({
+            try await activityRows(console.gateway, state: state, filter: filter, limit: skip + activityPageSize + 1)
+        }) else { throw busy("scan of the log") }
         let shown = Array(found.rows.dropFirst(skip).prefix(activityPageSize))
         return try ConsoleRoutes.page(console, status: .ok, ConsoleActivityPage(
             frame: frame(state, title: "Activity", session: session), filter: filter, rows: shown, page: page,
             hasMore: found.rows.count > skip + activityPageSize, scannedBlocks: found.scanned, complete: found.complete), template: "activity")
     }
 
+    /// The CSV holds at most this many rows (its first line says when it was cut).
+    static let maximumCSVRows = 10_000
+
+    /// The filtered view as CSV: a first line saying what it is (cluster, heights read, filters,
+    /// when exported, whether it was cut), the header, then at most `maximumCSVRows` rows from the
+    /// newest `maximumActivityBlocks` blocks. A filter that does not read is refused (400).
     static func activityCSV(_ request: Request, _ console: Console) async throws -> Response {
         guard await session(request, console) != nil else { return ConsolePage.redirect(to: "/console/sign-in") }
         let (state, _) = await console.gateway.committed
-        let rows = try await activityRows(console.gateway, state: state, filter: ConsoleActivityFilter(request.uri.queryParameters), limit: .max).rows
+        let filter = ConsoleActivityFilter(request.uri.queryParameters)
+        guard filter.problems.isEmpty else {
+            throw GatewayProblem(.badRequest, code: "activity.invalid-filter", title: "Invalid filter",
+                                 detail: filter.problems.joined(separator: "; "))
+        }
+        guard let found = try await console.gateway.activityScans.run({
+            try await activityRows(console.gateway, state: state, filter: filter, limit: maximumCSVRows + 1)
+        }) else { throw busy("scan of the log") }
+        let rows = Array(found.rows.prefix(maximumCSVRows))
+        let lowest = state.height - min(state.height, UInt64(found.scanned)) + 1
+        let range: String = found.complete ? "(the whole log)" : "(the newest \(found.scanned) of \(state.height): older blocks are not read)"
+        let filters: String = filter.query.isEmpty ? "none" : filter.query
+        let exported: String = UTCTime.text(Int64(console.gateway.clock() / 1000))
+        var about = "Custos activity of cluster \(state.clusterName), blocks \(lowest) to \(state.height) \(range); filters: \(filters); exported \(exported)"
+        if found.rows.count > maximumCSVRows {
+            about += "; CUT at \(maximumCSVRows) rows, the newest: narrow the filters for the rest"
+        }
         var headers = ConsolePage.securityHeaders
         headers[.contentType] = "text/csv; charset=utf-8"
         headers[.contentDisposition] = "attachment; filename=\"custos-activity.csv\""
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: ConsoleActivityRow.csv(rows))))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: ConsoleActivityRow.csv(rows, about: about))))
     }
 
     /// The gateway's committed log from genesis (`ChainExport`, what `custos node export` writes
-    /// from a node): the configuration, every block and its certificate. Checked offline by
-    /// `custos audit verify`, which trusts nothing the gateway says.
+    /// from a node): the configuration, every block and its certificate, streamed block by block
+    /// (`blocksPerRead` at a time), one export at a time. Checked offline by `custos audit
+    /// verify`, which trusts nothing the gateway says. A store that fails mid-way ends the stream
+    /// short, which `custos audit verify` reports.
     static func chainExport(_ request: Request, _ console: Console) async throws -> Response {
         guard await session(request, console) != nil else { return ConsolePage.redirect(to: "/console/sign-in") }
-        let (_, height) = await console.gateway.committed
-        var blocks: [CertifiedBlock] = []
-        while UInt64(blocks.count) < height {
-            let read = try await console.gateway.committedBlocks(from: UInt64(blocks.count) + 1, limit: blocksPerRead)
-            guard !read.isEmpty else { break }
-            blocks += read.prefix(Int(height) - blocks.count)
-        }
-        let export = ChainExport(configuration: await console.gateway.configuration, blocks: blocks)
+        let gateway = console.gateway
+        guard let ticket = await gateway.activityExports.enter() else { throw busy("export") }
+        let (_, height) = await gateway.committed
+        let header = ChainExport.header(configuration: await gateway.configuration, blockCount: Int(height))
         var headers = ConsolePage.securityHeaders
         headers[.contentType] = "application/octet-stream"
         headers[.contentDisposition] = "attachment; filename=\"custos-chain-\(height).export\""
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: export.serialized)))
+        let body = ResponseBody { writer in
+            do {
+                try await writer.write(ByteBuffer(bytes: header))
+                var next: UInt64 = 1
+                while next <= height {
+                    let read = try await gateway.committedBlocks(from: next, limit: Int(min(UInt64(blocksPerRead), height - next + 1)))
+                    var buffer = ByteBuffer()
+                    for certified in read where certified.block.height == next && next <= height {
+                        buffer.writeBytes(ChainExport.serialized(certified))
+                        next += 1
+                    }
+                    guard buffer.readableBytes > 0 else { throw ConsoleExportShort(height: next) }
+                    try await writer.write(buffer)
+                }
+                try await writer.finish(nil)
+            } catch {
+                await gateway.activityExports.leave(ticket)
+                throw error
+            }
+            await gateway.activityExports.leave(ticket)
+        }
+        return Response(status: .ok, headers: headers, body: body)
     }
 
     /// The entries of the newest committed blocks (at most `maximumActivityBlocks`), newest first,
@@ -69,6 +119,7 @@ extension ConsoleRoutes {
     static func activityRows(_ gateway: Gateway, state: ReplicatedState, filter: ConsoleActivityFilter, limit: Int) async throws
         -> (rows: [ConsoleActivityRow], scanned: Int, complete: Bool) {
         var rows: [ConsoleActivityRow] = []
+        let refused = await gateway.refusedEntries
         var top = state.height
         var scanned = 0
         while top > 0, scanned < maximumActivityBlocks, rows.count < limit {
@@ -77,7 +128,8 @@ extension ConsoleRoutes {
             for certified in blocks.reversed() where certified.block.height <= top {
                 scanned += 1
                 for (index, entry) in certified.block.entries.enumerated().reversed() {
-                    let row = ConsoleActivityRow(entry, index: index, of: certified, in: state)
+                    let row = ConsoleActivityRow(entry, index: index, of: certified, in: state,
+                                                 refused: refused[certified.block.height]?[index])
                     if filter.matches(row) { rows.append(row) }
                 }
                 if scanned >= maximumActivityBlocks { break }

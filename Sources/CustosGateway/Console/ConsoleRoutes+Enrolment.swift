@@ -156,8 +156,10 @@ extension ConsoleRoutes {
         }
         let proposal = proposal(enrolment, proposer: session.user)
         return try page(console, status: .ok, ConsoleProposePage(
-            frame: frame(state, title: "Propose a credential", session: session), operationId: enrolment.operationId, user: enrolment.user,
-            summary: proposal.change.summary, fields: console.gateway.armedFaults.displaying(proposal.consoleFields),
+            frame: frame(state, title: "Propose a credential", session: session), operationId: enrolment.operationId,
+            heading: "Propose the credential of \(enrolment.user)", summary: proposal.change.summary, consequence: nil,
+            fields: console.gateway.armedFaults.displaying(proposal.consoleFields),
+            action: "/console/enrolments/\(enrolment.operationId)/proposal",
             credentialId: Base64URL.encode(session.credentialId), csrf: session.csrfToken), template: "propose")
     }
 

@@ -35,6 +35,8 @@ enum ConsoleRoutes {
         addEnrolment(to: router, console: console)
         addRequests(to: router, console: console)
         addActivity(to: router, console: console)
+        addDirectory(to: router, console: console)
+        addFreeze(to: router, console: console)
         router.get("/console/static/{file}") { _, context in
             guard let name = context.parameters.get("file"), let type = Console.assetTypes[name], let bytes = console.assets[name] else {
                 return try page(console, status: .notFound, ConsoleMessagePage(
@@ -249,7 +251,8 @@ enum ConsoleRoutes {
 
     static func frame(_ state: ReplicatedState, title: String, session: ConsoleSession?) -> ConsoleFrame {
         ConsoleFrame(title: title, cluster: state.clusterName, genesis: state.genesisDigest.hexString, frozen: state.frozen, height: state.height,
-                     signedInUser: session?.user, sessionToken: session?.csrfToken)
+                     signedInUser: session?.user, sessionToken: session?.csrfToken,
+                     mayFreeze: !state.frozen && session.map { state.isSecurityOfficer($0.user) } == true)
     }
 
     static func frame(_ console: Console, title: String, session: ConsoleSession?) async -> ConsoleFrame {

@@ -24,13 +24,23 @@ public struct ChainExport: Sendable, Hashable {
 
     /// Configuration, block count, then each block and certificate behind 32-bit lengths.
     public var serialized: [UInt8] {
+        Self.header(configuration: configuration, blockCount: blocks.count) + blocks.flatMap(Self.serialized)
+    }
+
+    /// What an export starts with, before its `blockCount` blocks: a writer that streams an
+    /// export sends this, then `serialized(_:)` of each block in height order.
+    public static func header(configuration: ClusterConfiguration, blockCount: Int) -> [UInt8] {
         var w = CanonicalWriter(kind: LedgerWire.Kind.chainExport)
         w.append(lengthPrefixed: configuration.serialized)
-        w.append(UInt32(blocks.count))
-        for b in blocks {
-            w.append(lengthPrefixed: b.block.serialized)
-            w.append(lengthPrefixed: b.certificate.serialized)
-        }
+        w.append(UInt32(blockCount))
+        return w.bytes
+    }
+
+    /// One block of an export and its certificate, each behind its 32-bit length.
+    public static func serialized(_ certified: CertifiedBlock) -> [UInt8] {
+        var w = CanonicalWriter()
+        w.append(lengthPrefixed: certified.block.serialized)
+        w.append(lengthPrefixed: certified.certificate.serialized)
         return w.bytes
     }
 

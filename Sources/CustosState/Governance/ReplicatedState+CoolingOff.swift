@@ -77,8 +77,8 @@ extension ReplicatedState {
     /// waives it (`waiveCoolingOff`). Only a person holding one of the policy's freeze roles
     /// may, and only while the entry still waits.
     mutating func cancelCoolingOff(entry: String, by officer: String, operationId: String) throws(GovernanceError) {
-        let officers = (document.governance?.freezeRoles ?? []).map(\.value)
-        guard let person = users[officer], person.active, person.roles.contains(where: officers.contains) else {
+        let officers = freezeRoles
+        guard isSecurityOfficer(officer) else {
             throw GovernanceError(.notPermitted, "\(officer.printable(limit: 64)) may not cancel address book entry \(entry.printable(limit: 64)): only holders of "
                 + (officers.isEmpty ? "a freeze role" : officers.joined(separator: ", ")) + " may")
         }

@@ -268,8 +268,8 @@ extension ReplicatedState {
         guard let person = users[user] else { throw GovernanceError(.unknownUser, "\(user.prefix(64)) is not a member of the cluster") }
         guard person.active else { throw GovernanceError(.inactiveUser, "\(user) has been removed") }
         try authenticate(user, assertion: assertion, challenge: op.proposal.cancelChallenge(executesAt: executesAt, genesisDigest: genesisDigest))
-        let officers = (document.governance?.freezeRoles ?? []).map(\.value)
-        guard person.roles.contains(where: officers.contains) else {
+        let officers = freezeRoles
+        guard isSecurityOfficer(user) else {
             throw GovernanceError(.notEligible, "\(user) may not cancel operation \"\(id)\" during its time-lock (until \(executesAt)): "
                 + "only holders of \(officers.isEmpty ? "a freeze role" : officers.joined(separator: ", ")) may")
         }
