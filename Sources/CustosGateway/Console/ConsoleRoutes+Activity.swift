@@ -32,7 +32,8 @@ extension ConsoleRoutes {
         guard let (_, session) = await session(request, console) else { return ConsolePage.redirect(to: "/console/sign-in") }
         let (state, _) = await console.gateway.committed
         let filter = ConsoleActivityFilter(request.uri.queryParameters)
-        let page = max(1, min(request.uri.queryParameters.get("page", as: Int.self) ?? 1, maximumActivityBlocks))
+        // Pages reach as far as the CSV does (review helper-98 M1: `?page=5000` kept 250,001 rows).
+        let page = max(1, min(request.uri.queryParameters.get("page", as: Int.self) ?? 1, maximumCSVRows / activityPageSize))
         let skip = (page - 1) * activityPageSize
         guard let found = try await console.gateway.activityScans.run({
             try await activityRows(console.gateway, state: state, filter: filter, limit: skip + activityPageSize + 1)

@@ -203,6 +203,10 @@ enum ConsoleRoutes {
     static func session(_ request: Request, _ console: Console) async -> (id: String, session: ConsoleSession)? {
         guard let id = request.cookies[sessionCookie]?.value, !id.isEmpty,
               let session = await console.sessions.session(id, now: console.gateway.clock()) else { return nil }
+        // A session lasts only while its person is active and its credential still theirs: a
+        // removal or a revoked credential ends it at the next page (review helper-98 M2).
+        guard let user = await console.gateway.governanceState.users[session.user], user.active,
+              user.credentials.contains(where: { $0.credentialId == session.credentialId }) else { return nil }
         return (id, session)
     }
 
