@@ -194,11 +194,11 @@ struct TransactionLoopbackTests {
             for (node, status) in statuses {
                 let receipt = try #require(status.governance?.requests.first { $0.id == id }?.transaction?.receipt)
                 #expect(receipt.status == "success", "\(node)")
-                #expect(receipt.mismatches.count == 1 && receipt.mismatches[0].contains("expected one Transfer of 250000000")
-                        && receipt.mismatches[0].lowercased().contains("247500000 to \(TransactionFixture.kraken.lowercased())"), "\(node): \(receipt.mismatches)")
+                #expect(receipt.mismatches.map(\.code) == ["transfer-mismatch"] && receipt.mismatches[0].text.contains("expected one Transfer of 250000000")
+                        && receipt.mismatches[0].text.lowercased().contains("247500000 to \(TransactionFixture.kraken.lowercased())"), "\(node): \(receipt.mismatches)")
             }
             let shown = try await LocalCluster.run(f.cluster.binary, ["request", "show", "--gateway", f.cluster.baseURL, id])
-            #expect(shown.contains("MISMATCH    expected one Transfer of 250000000"), "\(shown)")
+            #expect(shown.contains("MISMATCH    transfer-mismatch: expected one Transfer of 250000000"), "\(shown)")
         }
     }
 }

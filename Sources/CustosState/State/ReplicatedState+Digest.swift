@@ -7,7 +7,7 @@ import CustosLedger
 import CustosPolicy
 
 extension ReplicatedState {
-    static let digestTag = "custos.governance.state.v13"
+    static let digestTag = "custos.governance.state.v14"
 
     /// Refusals and failures enter by their stable codes only, never by their English reasons.
     /// SHA-256 over the canonical encoding of everything governed: users (sorted by id) with
@@ -501,7 +501,11 @@ extension CanonicalWriter {
             append(lengthPrefixed: r.effectiveGasPrice.minimalBigEndianBytes)
             append(lengthPrefixed: r.logsDigest)
             append(t.receiptAt ?? 0)
-            append(strings: t.mismatches)
+            append(UInt32(t.mismatches.count))
+            for m in t.mismatches {
+                append(string: m.code.rawValue)
+                append(m.log.map { UInt64($0) + 1 } ?? 0)
+            }
         }
     }
 

@@ -82,7 +82,7 @@ public struct PlannedTransaction: Sendable, Hashable {
     public internal(set) var receiptAt: UInt64? = nil
     /// What the receipt shows that differs from the intent (`differences(from:)`), as every node
     /// found when it recorded the receipt: empty when it matched. Each is an alert.
-    public internal(set) var mismatches: [String] = []
+    public internal(set) var mismatches: [ReceiptMismatch] = []
 
     /// Gas a plain native transfer (no calldata) uses, and must be given exactly.
     public static let nativeTransferGas: UInt64 = 21_000
