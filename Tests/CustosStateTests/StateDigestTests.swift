@@ -69,7 +69,7 @@ import Testing
         #expect(state.prices.quotes["ETH"]?["price-bot"]?.usd == FixedDecimal(3000)!)
         #expect(state.windows.destinations.count == 1)
         #expect(state.frozen)
-        #expect(state.digest.hexString == "6035cfe9f69c88e0c7cda588f612ac28892994790ec156a90ca1319a1071dd80")
+        #expect(state.digest.hexString == "2ad2656fbc7a140998d46b6aecd4f104dd241fcab32b8f8475f8d6a4783f3e5a")
     }
 
     /// Address-book entries added by a policy change with a cooling-off, one cancelled by a
@@ -85,7 +85,7 @@ import Testing
         try c.govern(try c.waiver(of: "desk"))
         #expect(c.state.addressBookStandings["otc"]?.cancelled?.user == "heidi")
         #expect(c.state.addressBookStandings["desk"]?.waived?.user == "frank")
-        #expect(c.state.digest.hexString == "bc580fc30ef30662a7439f4904d71c43dd0c32553552d7696ee636d37eb92d2e")
+        #expect(c.state.digest.hexString == "6f1aaa333588b4889e2f5a1f229b725e5c65905e0119745a3d9b8364f2fa5770")
     }
 
     /// Under a policy bounding approvals: two timed governance approvals, one signed two minutes
@@ -102,7 +102,7 @@ import Testing
         try c.approve(p, by: "grace")
         #expect(c.state.users["ivan"] != nil)
         #expect(c.state.approvalBook.approvals(by: "frank", at: c.now).first == c.now - 1000 + 120_000)
-        #expect(c.state.digest.hexString == "9a347f658558a3d5375c98ceff1bf762d355a9903fe2bfef3a638f85ebcd73e4")
+        #expect(c.state.digest.hexString == "9a054490f7cb8f37301edb0b57dd1879cf8f76e5b90a96838496a32f73d12a78")
     }
 
     /// The rooms that grow enter the digest by their journals: each request and refusal moves

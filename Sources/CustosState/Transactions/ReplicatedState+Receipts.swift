@@ -16,7 +16,8 @@ extension ReplicatedState {
     /// can only be of what this plan signed); and it is not provably false: no more gas used
     /// than the transaction's gas limit, no higher effective gas price than its maximum fee, no
     /// block below the one its simulation ran at. The receipt is then kept on the plan, which becomes
-    /// `mined` (status 1) or `mined-reverted`, with what differs from the intent
+    /// `mined` (status 1) or `mined-reverted`, raising an alert when it differs from the intent
+    /// (`raiseReceiptAlert`), with what differs from the intent
     /// (`PlannedTransaction.differences(from:)`: a status, token amount or recipient, an
     /// approval or ownership event nobody decided) as its mismatches. Where a governed cancellation gave the plan's nonce
     /// to a zero-value transaction, only one of the two can be mined at that nonce: a receipt of
@@ -52,6 +53,7 @@ extension ReplicatedState {
         mined.mismatches = plan.differences(from: r)
         if r.succeeded { mined.failure = nil } else { mined.failure = "the transaction was mined in block \(r.blockNumber) and reverted" }
         transactions[r.requestId] = mined
+        raiseReceiptAlert(mined)
         let other = plan.cancels ?? transactions.cancellations.first { transactions[$0]?.cancels == r.requestId }
         if let other, var rival = transactions[other], rival.receipt == nil {
             rival.status = .notMined
