@@ -448,13 +448,16 @@ public struct NodeHealth: Codable, Sendable, Equatable {
     /// block time, and those past the grace period too (`KeyInventory`).
     public var keysOverdue: Int
     public var keysPastGrace: Int
+    /// Alerts raised in the committed state, by kind (`Alert.Kind`), every kind listed.
+    public var alerts: [String: Int]
 
     public init(node: String, committedHeight: UInt64, voter: Bool, members: [String], stateDigest: String, frozen: Bool,
-                counters: NodeCounters, signingHalts: [Halt] = [], keysOverdue: Int = 0, keysPastGrace: Int = 0) {
+                counters: NodeCounters, signingHalts: [Halt] = [], keysOverdue: Int = 0, keysPastGrace: Int = 0, alerts: [String: Int] = [:]) {
         status = signingHalts.isEmpty ? "ok" : "signing-halted"
         self.signingHalts = signingHalts
         self.keysOverdue = keysOverdue
         self.keysPastGrace = keysPastGrace
+        self.alerts = alerts
         self.node = node
         self.committedHeight = committedHeight
         self.voter = voter
@@ -480,6 +483,8 @@ public struct NodeHealth: Codable, Sendable, Equatable {
             + metric("proposals_refused_total", "counter", "Proposals refused since start.", counters.proposalsRefused)
             + metric("entries_refused_total", "counter", "Committed entries the governance rules refused since start.", counters.entriesRefused)
             + metric("equivocation_alerts_total", "counter", "Times the gateway was caught proposing two blocks at one height.", counters.equivocationAlerts)
+            + "# HELP custos_node_alerts_total Alerts raised in the committed state, by kind.\n# TYPE custos_node_alerts_total counter\n"
+            + alerts.keys.sorted().map { "custos_node_alerts_total{kind=\"\($0)\"} \(alerts[$0]!)\n" }.joined()
     }
 }
 

@@ -38,7 +38,21 @@ public struct TransactionView: Codable, Sendable, Equatable {
         public struct Log: Codable, Sendable, Equatable {
             public var address: String
             public var topics: [String]
+            /// The data carried: whole, or its first 512 bytes when `dataLength` is more.
             public var data: String
+            /// The whole data's length in bytes.
+            public var dataLength: Int
+            /// Where the data is cut: Keccak-256 of the whole data.
+            public var dataDigest: String?
+        }
+        /// One way the receipt differs from the intent: a stable code (`reverted`,
+        /// `transfer-mismatch`, `unexpected-transfer`, `unexpected-approval`,
+        /// `unexpected-authority-change`, `unreadable-log`, `too-many-logs`), the log it concerns
+        /// and the same in words.
+        public struct Mismatch: Codable, Sendable, Equatable {
+            public var code: String
+            public var log: Int?
+            public var text: String
         }
         public var transactionHash: String
         public var blockNumber: UInt64
@@ -48,6 +62,8 @@ public struct TransactionView: Codable, Sendable, Equatable {
         public var gasUsed: UInt64
         /// Wei per gas, decimal.
         public var effectiveGasPrice: String
+        /// How many logs the transaction emitted; `logs` holds the first 16.
+        public var logCount: Int
         public var logs: [Log]
         /// SHA-256 (tagged `custos/receipt/logs`) of the logs' canonical encoding, as the entry names it.
         public var logsDigest: String
@@ -55,7 +71,7 @@ public struct TransactionView: Codable, Sendable, Equatable {
         public var recordedAt: UInt64
         /// What every node found that differs from the intent (an ERC-20 amount or recipient, a
         /// revert, an approval or ownership event nobody decided); empty when it matched.
-        public var mismatches: [String]
+        public var mismatches: [Mismatch]
     }
 
     /// `awaiting-parameters`, `signing`, `signed`, `failed` (before any signer took part: its
@@ -127,8 +143,13 @@ public struct TransactionView: Codable, Sendable, Equatable {
         receipt = t.receipt.map { r in
             Receipt(transactionHash: "0x" + r.transactionHash.hexString, blockNumber: r.blockNumber, blockHash: "0x" + r.blockHash.hexString,
                     status: r.succeeded ? "success" : "reverted", gasUsed: r.gasUsed, effectiveGasPrice: String(r.effectiveGasPrice),
-                    logs: r.logs.map { Receipt.Log(address: $0.address.checksummed, topics: $0.topics.map { "0x" + $0.hexString }, data: "0x" + $0.data.hexString) },
-                    logsDigest: r.logsDigest.hexString, recordedAt: t.receiptAt ?? 0, mismatches: t.mismatches)
+                    logCount: r.logCount,
+                    logs: r.logs.map {
+                        Receipt.Log(address: $0.address.checksummed, topics: $0.topics.map { "0x" + $0.hexString }, data: "0x" + $0.data.hexString,
+                                    dataLength: $0.dataLength, dataDigest: $0.isWhole ? nil : "0x" + $0.dataDigest.hexString)
+                    },
+                    logsDigest: r.logsDigest.hexString, recordedAt: t.receiptAt ?? 0,
+                    mismatches: t.mismatches.map { Receipt.Mismatch(code: $0.code.rawValue, log: $0.log, text: $0.text) })
         }
         failure = t.failure
     }

@@ -222,6 +222,7 @@ enum GovernanceRoutes {
             return try GatewayRoutes.json(.ok, WatchCoverageView(chain: chain, in: await gateway.governanceState))
         }
         router.get("/v1/inventory") { _, _ in try GatewayRoutes.json(.ok, await gateway.inventory) }
+        router.get("/v1/alerts") { _, _ in try GatewayRoutes.json(.ok, AlertView.list(of: await gateway.governanceState)) }
         /// The vault the path's `id` names, or `vault.not-found`.
         @Sendable func vault(_ context: Context) async throws -> VaultView {
             let id = try GatewayRoutes.pathParameter("id", context)

@@ -136,7 +136,8 @@ public actor LogFollower: Service {
                           voter: consensus.isVoter, members: consensus.configuration.members.map(\.id.rawValue),
                           stateDigest: governance.digest.hexString, frozen: governance.frozen, counters: counters,
                           signingHalts: (halt?.records ?? []).map { NodeHealth.Halt(cause: $0.cause.rawValue, height: $0.height, reason: $0.reason) },
-                          keysOverdue: inventory.overdue.count, keysPastGrace: inventory.pastGrace.count)
+                          keysOverdue: inventory.overdue.count, keysPastGrace: inventory.pastGrace.count,
+                          alerts: Dictionary(uniqueKeysWithValues: Alert.Kind.allCases.map { ($0.rawValue, governance.alerts.counts[$0] ?? 0) }))
     }
 
     public func run() async throws {

@@ -91,8 +91,9 @@ extension RequestCommand {
         if let raw = t.rawTransaction { lines.append("raw         \(raw)") }
         if let hash = t.transactionHash { lines.append("tx hash     \(hash)") }
         if let r = t.receipt {
-            lines.append("mined       block \(r.blockNumber) (\(r.blockHash)), status \(r.status), gas used \(r.gasUsed) at \(r.effectiveGasPrice) wei/gas, \(r.logs.count) log\(r.logs.count == 1 ? "" : "s")")
-            lines.append(r.mismatches.isEmpty ? "verified    the receipt matches the intent" : "MISMATCH    " + r.mismatches.map(printable).joined(separator: "; "))
+            lines.append("mined       block \(r.blockNumber) (\(r.blockHash)), status \(r.status), gas used \(r.gasUsed) at \(r.effectiveGasPrice) wei/gas, \(r.logCount) log\(r.logCount == 1 ? "" : "s")")
+            lines.append(r.mismatches.isEmpty ? "verified    the receipt matches the intent"
+                         : "MISMATCH    " + r.mismatches.map { printable("\($0.code): \($0.text)") }.joined(separator: "; "))
         }
         if let failure = t.failure { lines.append("failed      \(printable(failure))") }
         return lines

@@ -57,6 +57,10 @@ extension ClusterLoopbackTests {
             // Every sample is typed; the pool gauge is declared even with no vault.
             for name in samples.keys { #expect(text.contains("# TYPE \(name) "), "\(id): \(name) has no # TYPE") }
             #expect(text.contains("# TYPE custos_node_vault_pool_depth gauge"))
+            // Alerts are counted by kind, every kind listed from the start.
+            for kind in ["mined-reverted", "receipt-mismatch", "receipt-overdue"] {
+                #expect(text.contains("custos_node_alerts_total{kind=\"\(kind)\"} 0\n"), "\(id): no \(kind) alerts counted")
+            }
         }
     }
 

@@ -210,7 +210,11 @@ final class TransactionFixture: Sendable {
             try Data("0".utf8).write(to: clockOffsetFile(cluster))
             // The gateway reads balances on devnet through the local chain (GET /v1/vaults/{id}/balances).
             try await cluster.startGateway(extraArguments: clockOffsetArguments(cluster) + ["--rpc", "devnet=\(chain.url.absoluteString)"])
-            for id in cluster.nodeIDs { try cluster.startNode(id, extraArguments: clockOffsetArguments(cluster)) }
+            // Each node serves its metrics (`LocalCluster.metric`): the alerts are counted there.
+            for id in cluster.nodeIDs {
+                try cluster.startNode(id, extraArguments: clockOffsetArguments(cluster)
+                                      + ["--monitor-port", "0", "--monitor-port-file", cluster.root.appendingPathComponent("\(id).monitor").path])
+            }
         } catch {
             cluster.stopAll()
             chain.stop()

@@ -44,11 +44,13 @@ import Testing
         return (s.c, id)
     }
 
-    /// A receipt of `hash` for `request`, with one ERC-20 Transfer-shaped log.
-    static func receipt(_ request: String, hash: [UInt8], succeeded: Bool = true) throws -> TransactionReceipt {
+    /// A receipt of `hash` for `request` in block 107 (the simulation ran at 100), with one log
+    /// of an event verification does not read, or `logs`.
+    static func receipt(_ request: String, hash: [UInt8], succeeded: Bool = true, block: UInt64 = 107, gasUsed: UInt64 = 21_000,
+                        price: BigUInt = 2_000_000_000, logs: [TransactionReceipt.Log]? = nil) throws -> TransactionReceipt {
         let log = TransactionReceipt.Log(address: try EVM.Address(hex: Cluster.usdc), topics: [Array(repeating: 1, count: 32)], data: [0, 1])
-        return TransactionReceipt(requestId: request, transactionHash: hash, blockNumber: 7, blockHash: Array(repeating: 0xcd, count: 32),
-                                  succeeded: succeeded, gasUsed: 21_000, effectiveGasPrice: 2_000_000_000, logs: [log])
+        return TransactionReceipt(requestId: request, transactionHash: hash, blockNumber: block, blockHash: Array(repeating: 0xcd, count: 32),
+                                  succeeded: succeeded, gasUsed: gasUsed, effectiveGasPrice: price, logs: logs ?? [log])
     }
 
     func entry(_ r: TransactionReceipt, in c: Cluster, executor name: String = "executor-bot", key: BotSigningKey? = nil) throws -> Entry {
@@ -98,9 +100,71 @@ import Testing
         let forged = try Entry(kind: TransactionReceiptEntry.kind, payload: payload,
                                authorization: executor.signature(for: TransactionReceiptEntry.signingInput(payload: payload, genesisDigest: c.state.genesisDigest)))
         #expect(ReplicatedState.malformation(of: forged)?.reason.contains("the logs digest is not the digest of the logs carried") == true)
-        let tooMany = TransactionReceipt(requestId: id, transactionHash: r.transactionHash, blockNumber: 1, blockHash: r.blockHash, succeeded: true,
-                                         gasUsed: 1, effectiveGasPrice: 1, logs: Array(repeating: r.logs[0], count: TransactionReceipt.maximumLogs + 1))
-        #expect(ReplicatedState.malformation(of: try entry(tooMany, in: c)) != nil)
+        // A receipt carries the first 16 logs of its count, no fewer; a cut log's data is exactly
+        // 512 bytes of a longer whole with its digest.
+        let many = TransactionReceipt(requestId: id, transactionHash: r.transactionHash, blockNumber: 1, blockHash: r.blockHash, succeeded: true,
+                                      gasUsed: 1, effectiveGasPrice: 1, logCount: 40, carried: Array(repeating: r.logs[0], count: 15))
+        #expect(ReplicatedState.malformation(of: try entry(many, in: c))?.reason.contains("a receipt of 40 logs carries the first 16, not 15") == true)
+        let cut = TransactionReceipt.Log(address: r.logs[0].address, topics: [], data: Array(repeating: 1, count: 100), dataLength: 600,
+                                         dataDigest: Array(repeating: 2, count: 32))
+        let short = TransactionReceipt(requestId: id, transactionHash: r.transactionHash, blockNumber: 1, blockHash: r.blockHash, succeeded: true,
+                                       gasUsed: 1, effectiveGasPrice: 1, logCount: 1, carried: [cut])
+        #expect(ReplicatedState.malformation(of: try entry(short, in: c))?.reason.contains("log 0 carries 100 of 600 data bytes") == true)
+    }
+
+    /// Review M4: an executor cannot keep a receipt out of the log by its size. The largest one
+    /// (16 logs of 4 topics and cut data, of a transaction that emitted thousands) fits the
+    /// entry bound and decodes to itself; its logs' count and cut data are in its digest.
+    @Test func theLargestReceiptFitsItsEntryAndDecodesToItself() throws {
+        let c = try ecdsa.ceremony.cluster()
+        let log = TransactionReceipt.Log(address: try EVM.Address(hex: Cluster.usdc), topics: Array(repeating: Array(repeating: 0xee, count: 32), count: 4),
+                                         fullData: Array(repeating: 0x5a, count: 600))
+        let r = TransactionReceipt(requestId: String(repeating: "ab", count: 32), transactionHash: Array(repeating: 1, count: 32), blockNumber: .max,
+                                   blockHash: Array(repeating: 2, count: 32), succeeded: true, gasUsed: .max, effectiveGasPrice: BigUInt(2).power(256) - 1,
+                                   logs: Array(repeating: log, count: 3000))
+        let e = try entry(r, in: c, executor: String(repeating: "x", count: 128))
+        #expect(e.payload.count + e.authorization.count + e.kind.utf8.count <= TransactionReceiptEntry.maximumBytes)
+        #expect(ReplicatedState.malformation(of: e) == nil)
+        #expect(try TransactionReceiptEntry(e).receipt == r)
+        #expect(r.logCount == 3000 && r.logs.count == 16 && r.logs[0].dataLength == 600 && r.logs[0].data.count == 512)
+        let fewer = TransactionReceipt(requestId: r.requestId, transactionHash: r.transactionHash, blockNumber: r.blockNumber, blockHash: r.blockHash,
+                                       succeeded: true, gasUsed: r.gasUsed, effectiveGasPrice: r.effectiveGasPrice, logs: Array(repeating: log, count: 2999))
+        #expect(fewer.logsDigest != r.logsDigest)
+    }
+
+    /// Review: a receipt that provably lies about its transaction is refused by every node: more
+    /// gas used than its gas limit, a higher price than its maximum fee, a block below the one
+    /// its simulation ran at (before it was signed).
+    @Test func aProvablyFalseReceiptIsRefused() throws {
+        var (c, id) = try signed()
+        let hash = try #require(c.state.transactions[id]?.transactionHash)
+        let refusals: [(TransactionReceipt, String)] = [
+            (try Self.receipt(id, hash: hash, gasUsed: 21_001), "21001 gas used, above the transaction's gas limit of 21000"),
+            (try Self.receipt(id, hash: hash, price: 50_000_000_001), "an effective gas price of 50000000001 wei, above the transaction's maximum fee of 50000000000"),
+            (try Self.receipt(id, hash: hash, block: 99), "block 99, below block 100 at which the transaction was simulated"),
+        ]
+        for (r, reason) in refusals {
+            var other = c.state
+            let outcome = c.apply(try entry(r, in: c))
+            #expect(Cluster.reason(outcome).contains(reason), "\(Cluster.reason(outcome))")
+            #expect(other.apply(try entry(r, in: c), blockTime: c.now) == outcome && other.digest == c.state.digest)
+        }
+        #expect(c.state.transactions[id]?.receipt == nil)
+        #expect(c.apply(try entry(try Self.receipt(id, hash: hash, block: 100, price: 50_000_000_000), in: c)) == .mined(requestId: id, succeeded: true))
+    }
+
+    /// Review M4: a transaction that emitted more logs than a receipt carries is recorded, with
+    /// a `too-many-logs` mismatch, rather than never recorded.
+    @Test func aReceiptOfTooManyLogsIsRecordedAsAMismatch() throws {
+        var (c, id) = try signed()
+        let hash = try #require(c.state.transactions[id]?.transactionHash)
+        let noise = TransactionReceipt.Log(address: try EVM.Address(hex: Cluster.usdc), topics: [Array(repeating: 1, count: 32)], data: [])
+        let before = c.state.digest
+        #expect(c.apply(try entry(try Self.receipt(id, hash: hash, logs: Array(repeating: noise, count: 17)), in: c)) == .mined(requestId: id, succeeded: true))
+        let plan = try #require(c.state.transactions[id])
+        #expect(plan.status == .mined && plan.receipt?.logCount == 17)
+        #expect(plan.mismatches.map(\.code) == [.tooManyLogs], "\(plan.mismatches)")
+        #expect(c.state.digest != before)
     }
 
     @Test func aRevertedTransactionIsMinedRevertedAndTheCancellationOfAMinedOneIsNotMined() throws {
@@ -115,11 +179,11 @@ import Testing
         // The chain mined the superseded transaction after all, and it reverted.
         #expect(c.apply(try entry(try Self.receipt(id, hash: hash, succeeded: false), in: c)) == .mined(requestId: id, succeeded: false))
         #expect(c.state.transactions[id]?.status == .minedReverted)
-        #expect(c.state.transactions[id]?.mismatches == ["the transaction reverted on chain (block 7)"])
-        #expect(c.state.transactions[id]?.failure?.contains("mined in block 7 and reverted") == true)
+        #expect(c.state.transactions[id]?.mismatches == [ReceiptMismatch(.reverted, "the transaction reverted on chain (block 107)")])
+        #expect(c.state.transactions[id]?.failure?.contains("mined in block 107 and reverted") == true)
         #expect(c.state.windows.counts(id), "its gas was spent: it keeps counting as approved, no new charge")
         let cancel = try #require(c.state.transactions[cancelId])
-        #expect(cancel.status == .notMined && cancel.failure?.contains("was mined at nonce 0 in block 7") == true)
+        #expect(cancel.status == .notMined && cancel.failure?.contains("was mined at nonce 0 in block 107") == true)
         #expect(Cluster.reason(c.apply(try c.parameters(cancelId, nonce: 0, key: executor))).contains("it is not-mined"))
     }
 }

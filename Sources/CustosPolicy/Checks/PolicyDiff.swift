@@ -162,6 +162,10 @@ public struct PolicyDiff: Sendable, Hashable {
         if old.signing != new.signing {
             add("signing attempt_timeout", "\(old.signing.attemptTimeoutSeconds) s → \(new.signing.attemptTimeoutSeconds) s", .changed)
         }
+        // Monitoring only: when a missing receipt raises an alert.
+        if old.alerts.receiptDeadlineText != new.alerts.receiptDeadlineText {
+            add("alerts receipt_deadline", "\(old.alerts.receiptDeadlineText) → \(new.alerts.receiptDeadlineText)", .changed)
+        }
         changes = c
     }
 

@@ -20,7 +20,7 @@ extension PolicyDocument {
             root, "the policy",
             allowed: ["policy", "version", "description", "assets", "vaults", "principals", "groups",
                       "address_book", "limits", "rules", "governance", "keys", "prices", "fee_limits", "approvals",
-                      "lookalike", "poisoning", "cooling_off", "signing"],
+                      "lookalike", "poisoning", "cooling_off", "signing", "alerts"],
             required: ["policy", "version", "rules"])
         else { return nil }
         var document = PolicyDocument(
@@ -132,6 +132,7 @@ extension PolicyDocument {
         if let n = top["poisoning"] { document.poisoning = PoisoningPolicy.decode(n.value, &r) }
         if let n = top["cooling_off"] { document.coolingOff = CoolingOff.decode(n.value, &r) }
         if let n = top["signing"] { document.signing = SigningTimePolicy.decode(n.value, &r) }
+        if let n = top["alerts"] { document.alerts = AlertPolicy.decode(n.value, &r) }
         return document
     }
 

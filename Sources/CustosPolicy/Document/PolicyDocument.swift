@@ -35,6 +35,9 @@ public struct PolicyDocument: Sendable, Hashable {
     /// How long the signers of an attempt or a presigning batch have (`signing`); 30 s for a
     /// document without the section.
     public var signing = SigningTimePolicy()
+    /// When a signed transaction's missing receipt raises an alert (`alerts`); 30 minutes on
+    /// every chain for a document without the section.
+    public var alerts = AlertPolicy()
 
     /// Per-chain bounds on a transaction's parameters: the EIP-1559 fee cap and priority fee
     /// per gas, in gwei, and the gas limit of a transaction with calldata (a plain native

@@ -59,6 +59,9 @@ struct PolicyCompiler {
         for limit in document.feeLimits where parts.chains.lookup(limit.chain.value) < 0 {
             error(.unknownReference, limit.chain.location, "chain '\(limit.chain.value)' of fee_limits is not a chain of any asset")
         }
+        for chain in document.alerts.receiptDeadlineByChain.keys.sorted(by: { $0.location < $1.location }) where parts.chains.lookup(chain.value) < 0 {
+            error(.unknownReference, chain.location, "chain '\(chain.value)' of alerts.receipt_deadline_by_chain is not a chain of any asset")
+        }
         for entry in document.addressBook {
             let chain = parts.chains.lookup(entry.chain.value)
             if chain < 0 {

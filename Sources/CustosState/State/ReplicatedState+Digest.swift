@@ -7,7 +7,7 @@ import CustosLedger
 import CustosPolicy
 
 extension ReplicatedState {
-    static let digestTag = "custos.governance.state.v13"
+    static let digestTag = "custos.governance.state.v14"
 
     /// Refusals and failures enter by their stable codes only, never by their English reasons.
     /// SHA-256 over the canonical encoding of everything governed: users (sorted by id) with
@@ -25,6 +25,7 @@ extension ReplicatedState {
     /// The approvals room by its journal (every approval counted, at the later of its block time
     /// and its signing time, and every approval flagged, in order; request approvals also carry
     /// their review, limit and flag in the requests room);
+    /// the alerts room by its count and journal (every alert raised, in order);
     /// the address-book entries' cooling-off in full.
     /// So a block costs what it changed, not what the state holds. Two nodes agree on the state
     /// exactly when their digests are equal. Computed once per state: reading it again, or from
@@ -131,6 +132,8 @@ extension ReplicatedState {
         w.append(UInt32(transactions.count))
         w.append(raw: transactions.journal.head)
         w.append(raw: approvalBook.journal.head)
+        w.append(UInt32(alerts.all.count))
+        w.append(raw: alerts.journal.head)
         appendAddressBookStandings(to: &w)
         return Hashes.sha256(w.bytes)
     }
@@ -491,6 +494,8 @@ extension CanonicalWriter {
             append(s.simulatedAt)
             append(t.simulatedAt ?? 0)
         }
+        append(t.signedAt ?? 0)
+        append(t.signedAt != nil)
         append(t.receipt != nil)
         if let r = t.receipt {
             append(lengthPrefixed: r.transactionHash)
@@ -501,7 +506,11 @@ extension CanonicalWriter {
             append(lengthPrefixed: r.effectiveGasPrice.minimalBigEndianBytes)
             append(lengthPrefixed: r.logsDigest)
             append(t.receiptAt ?? 0)
-            append(strings: t.mismatches)
+            append(UInt32(t.mismatches.count))
+            for m in t.mismatches {
+                append(string: m.code.rawValue)
+                append(m.log.map { UInt64($0) + 1 } ?? 0)
+            }
         }
     }
 

@@ -116,6 +116,7 @@ extension ReplicatedState {
         windows.expire(at: time)
         expireParameters()
         advanceSigning()
+        raiseOverdueReceipts()
     }
 
     private mutating func transition(_ entry: GovernanceEntry) throws(GovernanceError) -> GovernanceOutcome {

@@ -75,6 +75,9 @@ public struct ReplicatedState: Sendable {
     /// as every node resolved it, with its parameters, signing hash and signed raw form, and the
     /// next nonce of every vault address on every chain.
     public internal(set) var transactions = TransactionBook()
+    /// The alerts room: every alert every node raised when it applied a block (a receipt that
+    /// differs from its intent, a reverted transaction, a receipt overdue).
+    public internal(set) var alerts = AlertBook()
     /// The approvals room: each person's approvals in the last hour and the approvals flagged
     /// as hasty, for the policy's approval-fatigue limits.
     public internal(set) var approvalBook = ApprovalBook()

@@ -4,59 +4,148 @@ import CustosCore
 import CustosCrypto
 
 extension PlannedTransaction {
-    static let transferTopic = Keccak256.hash(Array("Transfer(address,address,uint256)".utf8))
-    static let approvalTopics = [Keccak256.hash(Array("Approval(address,address,uint256)".utf8)),
-                                 Keccak256.hash(Array("ApprovalForAll(address,address,bool)".utf8))]
-    static let authorityTopics = [Keccak256.hash(Array("OwnershipTransferred(address,address)".utf8)),
-                                  Keccak256.hash(Array("AdminChanged(address,address)".utf8)),
-                                  Keccak256.hash(Array("Upgraded(address)".utf8))]
-
-    /// What differs between `receipt` and this plan's intent, in words; empty when the outcome is
-    /// what was decided. Checked: the status is success; a native transfer carries its value and
-    /// recipient in the transaction itself (this plan's), so nothing more; an ERC-20 `transfer`
-    /// emitted exactly one `Transfer(from: the sender, to: the recipient, value: the amount)` from
-    /// the token and no other `Transfer` from the sender on it (a fee-on-transfer token delivers
-    /// less: a mismatch); no `Approval` or `ApprovalForAll` names the sender as owner unless the
-    /// call is an `approve`, `increaseAllowance` or `setApprovalForAll`; no contract emitted
-    /// `OwnershipTransferred`, `AdminChanged` or `Upgraded` unless the call is an ownership
-    /// transfer or renouncement, an admin change or an upgrade. Pure: no I/O, the same on every node.
-    public func differences(from receipt: TransactionReceipt) -> [String] {
-        var out: [String] = []
-        if !receipt.succeeded { out.append("the transaction reverted on chain (block \(receipt.blockNumber))") }
-        let action = data.isEmpty ? nil
-            : EVM.IntentDecoder(registry: EVM.Registry(nativeSymbol: "", nativeDecimals: 18)).decode(to: to, value: value, data: data).action
+    /// What differs between `receipt` and this plan's intent, fail-closed: empty only when the
+    /// outcome is what was decided. Checked, over every log whichever contract emitted it:
+    /// - the status is success, and every log the transaction emitted is carried (`too-many-logs`);
+    /// - a log with the signature of a `ReceiptEvent` but too few topics to say whom it concerns
+    ///   is `unreadable-log`, never a pass;
+    /// - no ERC-20/721 `Transfer` or ERC-1155 `TransferSingle`/`TransferBatch` moves anything out
+    ///   of the sender, except the one the decoded call decides (an ERC-20 `transfer`, or a
+    ///   `transferFrom`/ERC-721 transfer from the sender): exactly one `Transfer` of the decided
+    ///   amount or token id to the decided recipient, emitted by the called token. Missing,
+    ///   different or doubled, it is `transfer-mismatch` (a fee-on-transfer token that delivers
+    ///   less is one); any other is `unexpected-transfer`;
+    /// - no `Approval`/`ApprovalForAll` has the sender as owner, except exactly the one a decided
+    ///   `approve`, `increaseAllowance` (any resulting allowance) or `setApprovalForAll` emits from
+    ///   the called contract, and an ERC-721 transfer's clearing of the token's approval;
+    /// - no `OwnershipTransferred`, `AdminChanged` or `Upgraded` from any contract, except exactly
+    ///   the change a decided ownership transfer or renouncement, admin change or upgrade makes,
+    ///   emitted by the called contract.
+    /// Pure: no I/O, the same on every node.
+    public func differences(from receipt: TransactionReceipt) -> [ReceiptMismatch] {
+        var out: [ReceiptMismatch] = []
+        if !receipt.succeeded { out.append(ReceiptMismatch(.reverted, "the transaction reverted on chain (block \(receipt.blockNumber))")) }
+        if !receipt.carriesEveryLog {
+            out.append(ReceiptMismatch(.tooManyLogs, "too many logs to verify: the transaction emitted \(receipt.logCount) and a receipt carries \(receipt.logs.count)"))
+        }
+        let (transfer, allowed) = expectedLogs()
+        var remaining = allowed
+        var transferFound = false
+        var outgoing: [(index: Int, log: TransactionReceipt.Log, event: ReceiptEvent)] = []
         let sender = Self.topic(from)
-        if receipt.succeeded, case .erc20Transfer(let token, let recipient, let amount)? = action {
-            let fromSender = receipt.logs.filter { $0.address == token && $0.topics.count == 3 && $0.topics[0] == Self.transferTopic && $0.topics[1] == sender }
-            let exact = fromSender.filter { $0.topics[2] == Self.topic(recipient) && BigUInt(bigEndian: $0.data) == amount && $0.data.count == 32 }
-            if fromSender.count != 1 || exact.count != 1 {
-                let seen = fromSender.map { log in
-                    let to = (try? EVM.Address(log.topics[2].suffix(20)))?.checksummed ?? "?"
-                    return "\(BigUInt(bigEndian: log.data)) to \(to)"
+        for (i, log) in receipt.logs.enumerated() {
+            guard let first = log.topics.first, let event = ReceiptEvent(topic: first) else { continue }
+            guard log.topics.count >= event.minimumTopics else {
+                out.append(ReceiptMismatch(.unreadableLog, log: i, "log \(i): a \(event.name) from \(log.address.checksummed) with \(log.topics.count) "
+                                           + "topic\(log.topics.count == 1 ? "" : "s"), too few to tell whom it concerns (it needs \(event.minimumTopics))"))
+                continue
+            }
+            if let subject = event.subjectTopic, log.topics[subject] != sender { continue }
+            switch event {
+            case .transfer, .transferSingle, .transferBatch:
+                if !transferFound, transfer.contains(where: { $0.matches(log) }) { transferFound = true } else { outgoing.append((i, log, event)) }
+            case .approval, .approvalForAll, .ownershipTransferred, .adminChanged, .upgraded:
+                if let k = remaining.firstIndex(where: { $0.matches(log) }) {
+                    remaining.remove(at: k)
+                } else if event == .approval || event == .approvalForAll {
+                    out.append(ReceiptMismatch(.unexpectedApproval, log: i, "log \(i): an unexpected \(event.name) with \(from.checksummed) as owner, "
+                                               + "to \(Self.address(log.topics[2])), from \(log.address.checksummed)"))
+                } else {
+                    out.append(ReceiptMismatch(.unexpectedAuthorityChange, log: i, "log \(i): an unexpected \(event.name) from \(log.address.checksummed)"))
                 }
-                out.append("expected one Transfer of \(amount) from \(from.checksummed) to \(recipient.checksummed) by token \(token.checksummed); "
-                           + "the receipt has \(fromSender.count)" + (seen.isEmpty ? "" : ": " + seen.joined(separator: ", ")))
             }
         }
-        let grants: Bool
-        let changesAuthority: Bool
-        switch action {
-        case .erc20Approve?, .erc20IncreaseAllowance?, .erc721SetApprovalForAll?: (grants, changesAuthority) = (true, false)
-        case .transferOwnership?, .renounceOwnership?, .proxyChangeAdmin?, .proxyUpgradeTo?, .proxyUpgradeToAndCall?: (grants, changesAuthority) = (false, true)
-        default: (grants, changesAuthority) = (false, false)
-        }
-        for log in receipt.logs {
-            guard let event = log.topics.first else { continue }
-            if !grants, Self.approvalTopics.contains(event), log.topics.count >= 2, log.topics[1] == sender {
-                out.append("an unexpected \(event == Self.approvalTopics[0] ? "Approval" : "ApprovalForAll") with \(from.checksummed) as owner, from \(log.address.checksummed)")
-            }
-            if !changesAuthority, let i = Self.authorityTopics.firstIndex(of: event) {
-                out.append("an unexpected \(["OwnershipTransferred", "AdminChanged", "Upgraded"][i]) from \(log.address.checksummed)")
-            }
+        if let transfer = transfer.first, !transferFound, receipt.succeeded {
+            let seen = outgoing.map { Self.describe($0.log, $0.event) }
+            out.append(ReceiptMismatch(.transferMismatch, "expected one Transfer of \(Self.word(transfer))from \(from.checksummed) to "
+                                       + "\(Self.address(transfer.topics[1])) by token \(transfer.emitter.checksummed); the receipt has \(outgoing.count) out of it"
+                                       + (seen.isEmpty ? "" : ": " + seen.joined(separator: ", "))))
+        } else {
+            out += outgoing.map { ReceiptMismatch(.unexpectedTransfer, log: $0.index, "log \($0.index): an unexpected " + Self.describe($0.log, $0.event)) }
         }
         return out
     }
 
+    /// The one transfer out of the sender the decoded call decides, in the shapes it may take
+    /// (none when it decides none), and the approval and authority events it may emit.
+    /// `transferFrom` has one selector for ERC-20 and ERC-721 and the verification knows no
+    /// registry, so from the sender it expects either shape of the same number.
+    func expectedLogs() -> (transfer: [ExpectedReceiptLog], allowed: [ExpectedReceiptLog]) {
+        guard !data.isEmpty else { return ([], []) }
+        let action = EVM.IntentDecoder(registry: EVM.Registry(nativeSymbol: "", nativeDecimals: 18)).decode(to: to, value: value, data: data).action
+        let sender = Self.topic(from)
+        switch action {
+        case .erc20Transfer(let token, let recipient, let amount):
+            return ([ExpectedReceiptLog(event: .transfer, emitter: token, topics: [sender, Self.topic(recipient)], data: .exactly(Self.word(amount)))], [])
+        case .erc20TransferFrom(let token, let owner, let recipient, let amount) where owner == from:
+            return ([ExpectedReceiptLog(event: .transfer, emitter: token, topics: [sender, Self.topic(recipient)], data: .exactly(Self.word(amount)))]
+                    + Self.collectible(token, sender: sender, to: recipient, id: amount).transfer,
+                    Self.collectible(token, sender: sender, to: recipient, id: amount).allowed)
+        case .erc721Transfer(let token, let owner, let recipient, let tokenID, _, _) where owner == from:
+            let nft = Self.collectible(token, sender: sender, to: recipient, id: tokenID)
+            return (nft.transfer, nft.allowed)
+        case .erc20Approve(let token, let spender, let amount):
+            return ([], [ExpectedReceiptLog(event: .approval, emitter: token, topics: [sender, Self.topic(spender)], data: .exactly(Self.word(amount)))])
+        case .erc20IncreaseAllowance(let token, let spender, _):
+            return ([], [ExpectedReceiptLog(event: .approval, emitter: token, topics: [sender, Self.topic(spender)], data: .anyWord)])
+        case .erc721SetApprovalForAll(let token, let op, let approved):
+            return ([], [ExpectedReceiptLog(event: .approvalForAll, emitter: token, topics: [sender, Self.topic(op)], data: .exactly(Self.word(approved ? 1 : 0)))])
+        case .transferOwnership(let contract, let newOwner):
+            return ([], [ExpectedReceiptLog(event: .ownershipTransferred, emitter: contract, topics: [sender, Self.topic(newOwner)], data: .exactly([]))])
+        case .renounceOwnership(let contract):
+            return ([], [ExpectedReceiptLog(event: .ownershipTransferred, emitter: contract, topics: [sender, Self.topic(.zero)], data: .exactly([]))])
+        case .proxyChangeAdmin(let proxy, let newAdmin):
+            return ([], [ExpectedReceiptLog(event: .adminChanged, emitter: proxy, topics: [], data: .exactly(sender + Self.topic(newAdmin)))])
+        case .proxyUpgradeTo(let proxy, let implementation), .proxyUpgradeToAndCall(let proxy, let implementation, _):
+            return ([], [ExpectedReceiptLog(event: .upgraded, emitter: proxy, topics: [Self.topic(implementation)], data: .exactly([]))])
+        default:
+            return ([], [])
+        }
+    }
+
+    /// An ERC-721 token `id` leaving the sender: its `Transfer`, and the clearing of its approval
+    /// (`Approval(owner, 0, id)`) that older collections emit with it.
+    private static func collectible(_ token: EVM.Address, sender: [UInt8], to: EVM.Address, id: BigUInt)
+        -> (transfer: [ExpectedReceiptLog], allowed: [ExpectedReceiptLog]) {
+        ([ExpectedReceiptLog(event: .transfer, emitter: token, topics: [sender, topic(to), word(id)], data: .exactly([]))],
+         [ExpectedReceiptLog(event: .approval, emitter: token, topics: [sender, topic(.zero), word(id)], data: .exactly([]))])
+    }
+
+    /// An outgoing transfer in words: amount or token id, recipient and emitter, as far as the log says.
+    static func describe(_ log: TransactionReceipt.Log, _ event: ReceiptEvent) -> String {
+        let to = log.topics.count > 3 && event != .transfer ? address(log.topics[3]) : log.topics.count > 2 ? address(log.topics[2]) : "?"
+        let what: String
+        if event != .transfer {
+            what = event.name
+        } else if log.topics.count == 4 {
+            what = "Transfer of token id \(BigUInt(bigEndian: log.topics[3]))"
+        } else if log.isWhole && log.data.count == 32 {
+            what = "Transfer of \(BigUInt(bigEndian: log.data))"
+        } else {
+            what = "Transfer of an unreadable amount"
+        }
+        return "\(what) to \(to) by \(log.address.checksummed)"
+    }
+
+    /// The amount an expected ERC-20 transfer names, or the token id of an ERC-721 one, then a space.
+    private static func word(_ transfer: ExpectedReceiptLog) -> String {
+        if transfer.topics.count == 3 { return "token id \(BigUInt(bigEndian: transfer.topics[2])) " }
+        if case .exactly(let bytes) = transfer.data { return "\(BigUInt(bigEndian: bytes)) " }
+        return ""
+    }
+
     /// An address as an indexed event topic: 12 zero bytes and its 20 bytes.
     static func topic(_ address: EVM.Address) -> [UInt8] { Array(repeating: 0, count: 12) + address.rawValue }
+
+    /// A uint256 as a 32-byte big-endian word.
+    static func word(_ value: BigUInt) -> [UInt8] {
+        let bytes = value.minimalBigEndianBytes
+        return Array(repeating: 0, count: 32 - bytes.count) + bytes
+    }
+
+    /// The address in a 32-byte topic, EIP-55, or the topic's hex where its first 12 bytes are not zero.
+    static func address(_ topic: [UInt8]) -> String {
+        guard topic.prefix(12).allSatisfy({ $0 == 0 }), let a = try? EVM.Address(Array(topic.suffix(20))) else { return "0x" + topic.hexString }
+        return a.checksummed
+    }
 }

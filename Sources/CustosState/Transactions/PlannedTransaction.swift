@@ -64,6 +64,9 @@ public struct PlannedTransaction: Sendable, Hashable {
     public internal(set) var signingHash: [UInt8]?
     /// The signed transaction, RLP with y-parity, r and s (EIP-2718 type 2).
     public internal(set) var rawTransaction: [UInt8]?
+    /// The block time its signature was recorded at: its receipt is due by the policy's
+    /// deadline for its chain after it (`alerts.receipt_deadline`).
+    public internal(set) var signedAt: UInt64? = nil
     public internal(set) var failure: String?
     /// Block time (milliseconds) by which parameters must be accepted, set when the request is
     /// approved for signing: `parametersWaitLimit` after it.
@@ -82,7 +85,7 @@ public struct PlannedTransaction: Sendable, Hashable {
     public internal(set) var receiptAt: UInt64? = nil
     /// What the receipt shows that differs from the intent (`differences(from:)`), as every node
     /// found when it recorded the receipt: empty when it matched. Each is an alert.
-    public internal(set) var mismatches: [String] = []
+    public internal(set) var mismatches: [ReceiptMismatch] = []
 
     /// Gas a plain native transfer (no calldata) uses, and must be given exactly.
     public static let nativeTransferGas: UInt64 = 21_000

@@ -13,8 +13,11 @@ extension ReplicatedState {
     /// the `executor` role and its signature verifies; a transaction is planned under the id
     /// (a request's or a nonce cancellation's) and has no receipt yet; it was signed here and
     /// the receipt's transaction hash is Keccak-256 of that signed raw transaction (so a receipt
-    /// can only be of what this plan signed). The receipt is then kept on the plan, which becomes
-    /// `mined` (status 1) or `mined-reverted`, with what differs from the intent
+    /// can only be of what this plan signed); and it is not provably false: no more gas used
+    /// than the transaction's gas limit, no higher effective gas price than its maximum fee, no
+    /// block below the one its simulation ran at. The receipt is then kept on the plan, which becomes
+    /// `mined` (status 1) or `mined-reverted`, raising an alert when it differs from the intent
+    /// (`raiseReceiptAlert`), with what differs from the intent
     /// (`PlannedTransaction.differences(from:)`: a status, token amount or recipient, an
     /// approval or ownership event nobody decided) as its mismatches. Where a governed cancellation gave the plan's nonce
     /// to a zero-value transaction, only one of the two can be mined at that nonce: a receipt of
@@ -34,6 +37,15 @@ extension ReplicatedState {
         guard r.transactionHash == hash else {
             throw refused("transaction 0x\(r.transactionHash.hexString) is not the one request \(r.requestId) signed (0x\(hash.hexString))")
         }
+        if let p = plan.parameters {
+            guard r.gasUsed <= p.gasLimit else { throw refused("it claims \(r.gasUsed) gas used, above the transaction's gas limit of \(p.gasLimit)") }
+            guard r.effectiveGasPrice <= p.maxFeePerGas else {
+                throw refused("it claims an effective gas price of \(r.effectiveGasPrice) wei, above the transaction's maximum fee of \(p.maxFeePerGas)")
+            }
+        }
+        if let s = plan.simulation, r.blockNumber < s.blockNumber {
+            throw refused("it claims block \(r.blockNumber), below block \(s.blockNumber) at which the transaction was simulated before it was signed")
+        }
         var mined = plan
         mined.receipt = r
         mined.receiptAt = time
@@ -41,6 +53,7 @@ extension ReplicatedState {
         mined.mismatches = plan.differences(from: r)
         if r.succeeded { mined.failure = nil } else { mined.failure = "the transaction was mined in block \(r.blockNumber) and reverted" }
         transactions[r.requestId] = mined
+        raiseReceiptAlert(mined)
         let other = plan.cancels ?? transactions.cancellations.first { transactions[$0]?.cancels == r.requestId }
         if let other, var rival = transactions[other], rival.receipt == nil {
             rival.status = .notMined

@@ -242,6 +242,7 @@ extension ReplicatedState {
             let recoverable = try Secp256k1.ECDSA.RecoverableSignature(r: signature[0..<32], s: signature[32..<64], recoveryID: signature[64])
             plan.rawTransaction = try plan.transaction(p).attaching(recoverable).encoded
             plan.status = .signed
+            plan.signedAt = time
             plan.failure = nil
         } catch {
             plan.status = .outcomeUnknown

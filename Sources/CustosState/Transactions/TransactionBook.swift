@@ -22,6 +22,8 @@ public struct TransactionBook: Sendable, Hashable {
     public private(set) var reservations: [String: String] = [:]
     /// Ids of the plans awaiting their first parameters with a deadline for them.
     private var awaitingIDs: Set<String> = []
+    /// Ids of the signed plans without a receipt.
+    private var unreceiptedIDs: Set<String> = []
     /// Ids of the plans of governed nonce cancellations, in the order they were made.
     public private(set) var cancellations: [String] = []
     /// Every write to a plan or a nonce, in order.
@@ -40,6 +42,11 @@ public struct TransactionBook: Sendable, Hashable {
             } else {
                 awaitingIDs.remove(request)
             }
+            if let plan = newValue, plan.status == .signed, plan.receipt == nil {
+                unreceiptedIDs.insert(request)
+            } else {
+                unreceiptedIDs.remove(request)
+            }
             journal.record { w in
                 w.append(string: request)
                 w.append(newValue != nil)
@@ -50,6 +57,9 @@ public struct TransactionBook: Sendable, Hashable {
 
     /// The plans awaiting their first parameters under a deadline, by request id.
     public var awaiting: [PlannedTransaction] { awaitingIDs.sorted().map { plans[$0]! } }
+
+    /// The signed plans without a receipt, by request id.
+    public var awaitingReceipt: [PlannedTransaction] { unreceiptedIDs.sorted().map { plans[$0]! } }
 
     /// The next nonce of `address` (EIP-55) on chain `chainId`: 0 for one that never sent.
     public func nextNonce(chainId: UInt64, address: String) -> UInt64 {

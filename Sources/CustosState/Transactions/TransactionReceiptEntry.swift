@@ -12,9 +12,10 @@ import CustosLedger
 /// the plan in its state transition (`ReplicatedState.acceptReceipt`).
 public struct TransactionReceiptEntry: Sendable, Hashable {
     public static let kind = "request.receipt"
-    static let payloadTag = "custos.request.receipt.v1"
-    /// Payload and authorization together: 16 logs of 4 topics and 512 data bytes, the rest and a signature.
-    public static let maximumBytes = 12 * 1024
+    static let payloadTag = "custos.request.receipt.v2"
+    /// Payload and authorization together: 16 logs of 4 topics, 512 data bytes and a data
+    /// digest (about 730 bytes each), the rest and a signature.
+    public static let maximumBytes = 14 * 1024
 
     public let receipt: TransactionReceipt
     public let executor: String
@@ -46,13 +47,7 @@ public struct TransactionReceiptEntry: Sendable, Hashable {
         w.append(r.succeeded)
         w.append(r.gasUsed)
         w.append(lengthPrefixed: r.effectiveGasPrice.minimalBigEndianBytes)
-        w.append(UInt32(r.logs.count))
-        for log in r.logs {
-            w.append(lengthPrefixed: log.address.rawValue)
-            w.append(UInt32(log.topics.count))
-            for topic in log.topics { w.append(lengthPrefixed: topic) }
-            w.append(lengthPrefixed: log.data)
-        }
+        r.append(logsTo: &w)
         w.append(lengthPrefixed: logsDigest ?? r.logsDigest)
         w.append(string: executor)
         return w.bytes
@@ -64,9 +59,11 @@ public struct TransactionReceiptEntry: Sendable, Hashable {
     }
 
     /// Decodes an entry strictly; `malformed` for anything but this kind with a request id of 64
-    /// lowercase hex digits, 32-byte hashes, a gas price in minimal encoding, at most
-    /// `TransactionReceipt.maximumLogs` logs of 20-byte addresses, at most 4 topics of 32 bytes and
-    /// `TransactionReceipt.maximumLogData` data bytes, and a logs digest that is the logs' own.
+    /// lowercase hex digits, 32-byte hashes, a gas price in minimal encoding, a log count of at
+    /// most `TransactionReceipt.maximumLogCount` with the first `TransactionReceipt.maximumLogs`
+    /// of them carried (no fewer), each of a 20-byte address, at most 4 topics of 32 bytes and
+    /// its data whole (no digest) or cut to exactly `TransactionReceipt.maximumLogData` bytes of a
+    /// longer whole (a 32-byte digest), and a logs digest that is the logs' own.
     public init(_ entry: Entry) throws(GovernanceError) {
         guard entry.kind == Self.kind else { throw GovernanceError(.malformed, "\"\(entry.kind.printable(limit: 64))\" is not \(Self.kind)") }
         var r = try GovernanceReader(entry.payload, tag: Self.payloadTag, what: "\(Self.kind) payload")
@@ -77,7 +74,14 @@ public struct TransactionReceiptEntry: Sendable, Hashable {
         let succeeded = try r.bool("status")
         let gasUsed = try r.uint64("gas used")
         let price = try r.bytes("effective gas price", max: 32)
-        let count = try r.count("log count", max: TransactionReceipt.maximumLogs)
+        let logCount = Int(try r.uint32("log count"))
+        guard logCount <= TransactionReceipt.maximumLogCount else {
+            throw GovernanceError(.malformed, "a receipt names at most \(TransactionReceipt.maximumLogCount) logs, not \(logCount)")
+        }
+        let count = try r.count("carried log count", max: TransactionReceipt.maximumLogs)
+        guard count == min(logCount, TransactionReceipt.maximumLogs) else {
+            throw GovernanceError(.malformed, "a receipt of \(logCount) logs carries the first \(min(logCount, TransactionReceipt.maximumLogs)), not \(count)")
+        }
         var logs: [TransactionReceipt.Log] = []
         for i in 0..<count {
             let address = try r.bytes("log \(i) address", max: 20)
@@ -89,8 +93,16 @@ public struct TransactionReceiptEntry: Sendable, Hashable {
                 topics.append(topic)
             }
             let data = try r.bytes("log \(i) data", max: TransactionReceipt.maximumLogData)
+            let dataLength = Int(try r.uint32("log \(i) data length"))
+            let dataDigest = try r.bytes("log \(i) data digest", max: 32)
+            let whole = dataLength == data.count && dataDigest.isEmpty
+            let cut = dataLength > TransactionReceipt.maximumLogData && data.count == TransactionReceipt.maximumLogData && dataDigest.count == 32
+            guard whole || cut else {
+                throw GovernanceError(.malformed, "log \(i) carries \(data.count) of \(dataLength) data bytes with a \(dataDigest.count)-byte digest: "
+                                      + "a log's data is whole, or its first \(TransactionReceipt.maximumLogData) bytes with the whole's 32-byte digest")
+            }
             do {
-                logs.append(TransactionReceipt.Log(address: try EVM.Address(address), topics: topics, data: data))
+                logs.append(TransactionReceipt.Log(address: try EVM.Address(address), topics: topics, data: data, dataLength: dataLength, dataDigest: dataDigest))
             } catch {
                 throw GovernanceError(.malformed, "log \(i) address: \(error.reason)")
             }
@@ -102,7 +114,7 @@ public struct TransactionReceiptEntry: Sendable, Hashable {
         guard hash.count == 32, blockHash.count == 32 else { throw GovernanceError(.malformed, "a transaction or block hash has 32 bytes") }
         guard price.first != 0 else { throw GovernanceError(.malformed, "the gas price is encoded without leading zeros") }
         let receipt = TransactionReceipt(requestId: id, transactionHash: hash, blockNumber: block, blockHash: blockHash, succeeded: succeeded,
-                                         gasUsed: gasUsed, effectiveGasPrice: BigUInt(bigEndian: price), logs: logs)
+                                         gasUsed: gasUsed, effectiveGasPrice: BigUInt(bigEndian: price), logCount: logCount, carried: logs)
         guard logsDigest == receipt.logsDigest else { throw GovernanceError(.malformed, "the logs digest is not the digest of the logs carried") }
         self.init(receipt, executor: executor, signature: entry.authorization)
     }

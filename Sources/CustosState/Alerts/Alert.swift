@@ -1,0 +1,51 @@
+/// Something every node found that people must look at, derived deterministically when a block
+/// is applied, never posted by anyone: a receipt that differs from its intent, a transaction
+/// mined and reverted, or a signed transaction with no receipt by its chain's deadline.
+public struct Alert: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        /// A receipt with mismatches (`PlannedTransaction.differences(from:)`) other than a revert alone.
+        case receiptMismatch = "receipt-mismatch"
+        /// A receipt of a transaction whose execution reverted (its gas was paid).
+        case minedReverted = "mined-reverted"
+        /// A signed transaction without a receipt past the policy's deadline for its chain
+        /// (`alerts.receipt_deadline`): it may be stuck, dropped, or mined and not reported.
+        case receiptOverdue = "receipt-overdue"
+    }
+
+    /// Whose word an alert rests on: `reported` by the executor bot alone, whose receipt every
+    /// node checked against the signed transaction but could not read from the chain itself.
+    public enum Basis: String, Sendable, Hashable {
+        case reported
+        /// Raised by the block time alone (an overdue receipt): nobody's word.
+        case blockTime = "block-time"
+    }
+
+    /// 1 for the first alert of the cluster, then one more each.
+    public let id: UInt64
+    public let kind: Kind
+    public let requestId: String
+    public let vault: String
+    public let chain: String
+    /// The transaction's hash (Keccak-256 of its signed raw form).
+    public let transactionHash: [UInt8]
+    /// The receipt's mismatches; empty for an overdue receipt.
+    public let codes: [ReceiptMismatch.Code]
+    public let basis: Basis
+    /// The height and block time of the block whose application raised it.
+    public let height: UInt64
+    public let blockTime: UInt64
+
+    public init(id: UInt64, kind: Kind, requestId: String, vault: String, chain: String, transactionHash: [UInt8], codes: [ReceiptMismatch.Code],
+                basis: Basis, height: UInt64, blockTime: UInt64) {
+        self.id = id
+        self.kind = kind
+        self.requestId = requestId
+        self.vault = vault
+        self.chain = chain
+        self.transactionHash = transactionHash
+        self.codes = codes
+        self.basis = basis
+        self.height = height
+        self.blockTime = blockTime
+    }
+}

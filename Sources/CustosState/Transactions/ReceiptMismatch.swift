@@ -1,0 +1,36 @@
+/// One way a recorded receipt differs from its plan's intent, as every node found it
+/// (`PlannedTransaction.differences(from:)`): a stable `code`, the index of the log it concerns
+/// (if one), and English `text` for people. The state digest hashes the code and the log index
+/// only, so rewording the text never splits the cluster.
+public struct ReceiptMismatch: Sendable, Hashable {
+    public enum Code: String, Sendable, Hashable, CaseIterable {
+        /// The transaction was mined and its execution reverted.
+        case reverted
+        /// The token transfer the call decided is not in the logs exactly once (another amount,
+        /// another recipient, another token, none or several).
+        case transferMismatch = "transfer-mismatch"
+        /// A `Transfer` (ERC-20/721) or `TransferSingle`/`TransferBatch` (ERC-1155) moved something
+        /// out of the sender that the call did not decide.
+        case unexpectedTransfer = "unexpected-transfer"
+        /// An `Approval` or `ApprovalForAll` with the sender as owner that the call did not decide.
+        case unexpectedApproval = "unexpected-approval"
+        /// An `OwnershipTransferred`, `AdminChanged` or `Upgraded` the call did not decide.
+        case unexpectedAuthorityChange = "unexpected-authority-change"
+        /// A log with one of those events' signatures but too few topics to tell whom it concerns.
+        case unreadableLog = "unreadable-log"
+        /// The transaction emitted more logs than a receipt entry carries: the rest was never verified.
+        case tooManyLogs = "too-many-logs"
+    }
+
+    public let code: Code
+    /// Index of the log (in the transaction's order) this mismatch is about.
+    public let log: Int?
+    /// In words, for display; never part of the state digest.
+    public let text: String
+
+    public init(_ code: Code, log: Int? = nil, _ text: String) {
+        self.code = code
+        self.log = log
+        self.text = text
+    }
+}
