@@ -161,6 +161,15 @@ public final class NodeChainStore: Sendable {
             try Self.refuseOlderChain(db, made: "whose transactions were signed without a simulation")
             try db.execute(sql: "DELETE FROM stateDigest")
         }
+        migrator.registerMigration("fee10: fee bumps of signed transactions") { db in
+            // The state digest (branch fee10's version) keeps, on each planned transaction, when
+            // it was signed and the hashes it replaced by fee bumps; parameters for a signed
+            // transaction without a receipt are accepted as a fee bump (issue 11 item 7) where
+            // they were refused before. An older chain would replay into another history, so it
+            // is refused, as for v16.
+            try Self.refuseOlderChain(db, made: "whose signed transactions could not be replaced by a fee bump")
+            try db.execute(sql: "DELETE FROM stateDigest")
+        }
         return migrator
     }
 

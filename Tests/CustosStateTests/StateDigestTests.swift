@@ -10,7 +10,7 @@ import Testing
 
 /// The state digest is stored by nodes and compared across them: its bytes must not change when
 /// the code that computes it is reorganised. A small state built from fixed keys is pinned to the
-/// hex value of version 13 of the digest (`custos.governance.state.v13`: the rooms that grow with
+/// hex value of version 14 of the digest (`custos.governance.state.v14`: the rooms that grow with
 /// traffic enter by their write journals; key times, issue 14, are in it; so are the windows and
 /// prices rooms and the window figures and price a decision read, and the registered assets and
 /// the transactions room, issue 11; when a time-locked operation executes, issue 14; and the
@@ -25,7 +25,8 @@ import Testing
 /// of each flood member in the flood set's running digest, review helper-54; a report
 /// extending its own watcher's coverage, review helper-58 M2; a second watcher's report of a
 /// flag or flood member and what each clearance kept, review helper-64 M2; each planned
-/// transaction's latest simulation, issue 11 item 6).
+/// transaction's latest simulation, issue 11 item 6; when each planned transaction was signed
+/// and the hashes it replaced by fee bumps, issue 11 item 7, branch fee10).
 @Suite struct StateDigestTests {
     static func fixedKey(_ label: String) -> [UInt8] { Hashes.sha256(Array("custos digest pin \(label)".utf8)) }
 
@@ -67,7 +68,7 @@ import Testing
         #expect(state.prices.quotes["ETH"]?["price-bot"]?.usd == FixedDecimal(3000)!)
         #expect(state.windows.destinations.count == 1)
         #expect(state.frozen)
-        #expect(state.digest.hexString == "68890fcf8add8e5a657fa8e95b244b3dbc83bf125f83a3ff455baf261ab61b44")
+        #expect(state.digest.hexString == "6035cfe9f69c88e0c7cda588f612ac28892994790ec156a90ca1319a1071dd80")
     }
 
     /// Address-book entries added by a policy change with a cooling-off, one cancelled by a
@@ -83,7 +84,7 @@ import Testing
         try c.govern(try c.waiver(of: "desk"))
         #expect(c.state.addressBookStandings["otc"]?.cancelled?.user == "heidi")
         #expect(c.state.addressBookStandings["desk"]?.waived?.user == "frank")
-        #expect(c.state.digest.hexString == "6e7435a9f2414259ee678190e6c7ec16ca7f4d7e38a83fa6b23bd294cb22fc24")
+        #expect(c.state.digest.hexString == "bc580fc30ef30662a7439f4904d71c43dd0c32553552d7696ee636d37eb92d2e")
     }
 
     /// Under a policy bounding approvals: two timed governance approvals, one signed two minutes
@@ -100,7 +101,7 @@ import Testing
         try c.approve(p, by: "grace")
         #expect(c.state.users["ivan"] != nil)
         #expect(c.state.approvalBook.approvals(by: "frank", at: c.now).first == c.now - 1000 + 120_000)
-        #expect(c.state.digest.hexString == "163ba50622a22d38a27cfab0df9a075672649d6f6802b0012a4ebc670fdbec38")
+        #expect(c.state.digest.hexString == "9a347f658558a3d5375c98ceff1bf762d355a9903fe2bfef3a638f85ebcd73e4")
     }
 
     /// The rooms that grow enter the digest by their journals: each request and refusal moves
