@@ -49,6 +49,8 @@ extension TransactionLoopbackTests {
         let mined = try await f.rpc("eth_getTransactionByHash", #"["\#(reference.transactionHash!)"]"#)
         #expect((mined["from"] as? String)?.lowercased() == f.vaultAddress.lowercased(), "\(mined)")
         #expect(mined["nonce"] as? String == "0x" + String(p.nonce, radix: 16) && mined["blockNumber"] is String, "\(mined)")
+        let shown = try await LocalCluster.run(f.cluster.binary, ["request", "show", "--gateway", f.cluster.baseURL, id])
+        #expect(shown.contains("replaced    \(replaced[0]) (a fee bump at the same nonce took its place)"), "\(shown)")
         for hash in replaced {
             #expect(try await f.rpcResult("eth_getTransactionByHash", #"["\#(hash)"]"#) is NSNull, "\(hash) was replaced in the pool")
         }
