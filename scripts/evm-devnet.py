@@ -4,7 +4,10 @@ HTTP on 127.0.0.1.
 
     .venv/bin/python scripts/evm-devnet.py [--port N]
 
---port 0 (the default) picks a free port. When the server is listening it prints one JSON
+--port 0 (the default) picks a free port. With --journal FILE the chain keeps its data across
+restarts: every mined transaction is appended to FILE (its raw form, one hex line, synced), and a
+start replays FILE first, so the chain comes back with the same accounts, nonces and contracts
+and a transaction signed before the restart is never taken again (its nonce is used). When the server is listening it prints one JSON
 line on standard output, {"ready": true, "port": N, "chainId": N}, so that a test can start
 it, read the line, and connect. It stops on SIGTERM/SIGINT or when standard input closes.
 
@@ -28,6 +31,7 @@ eth_getTransactionByHash, eth_getTransactionReceipt, eth_getLogs; devnet_setMini
 """
 import argparse
 import json
+import os
 import re
 import signal
 import sys
@@ -167,7 +171,7 @@ def pending_fields(raw: bytes) -> dict:
 
 
 class Chain:
-    def __init__(self):
+    def __init__(self, journal=None):
         self.tester = EthereumTester(PyEVMBackend())
         self.lock = threading.Lock()
         self.chain_id = self.tester.backend.chain.chain_id
@@ -175,6 +179,25 @@ class Chain:
         # devnet_setMinimumFee: transactions paying less wait here, by (sender, nonce).
         self.minimum_fee = 0
         self.pending = {}
+        self.journal = None
+        if journal is not None:
+            try:
+                with open(journal, encoding="ascii") as earlier:
+                    for line in earlier:
+                        if line.strip():
+                            self.tester.send_raw_transaction(line.strip())
+            except FileNotFoundError:
+                pass
+            self.journal = open(journal, "a", encoding="ascii")
+
+    def mine(self, raw_hex):
+        """Mines a raw transaction and appends it to the journal, if any; eth-tester's answer."""
+        result = self.tester.send_raw_transaction(raw_hex)
+        if self.journal is not None:
+            self.journal.write(raw_hex + "\n")
+            self.journal.flush()
+            os.fsync(self.journal.fileno())
+        return result
 
     def send_raw(self, raw_hex):
         """eth_sendRawTransaction through the pool: held below the minimum fee or behind a
@@ -194,7 +217,7 @@ class Chain:
             self.pending[key] = tx
             return tx["rpc"]["hash"]
         try:
-            result = to_rpc(self.tester.send_raw_transaction(raw_hex))
+            result = to_rpc(self.mine(raw_hex))
         except Exception as failure:  # eth-tester and py-evm raise several kinds
             raise RPCError(-32000, str(failure))
         self.release()
@@ -211,7 +234,7 @@ class Chain:
                     continue
                 del self.pending[key]
                 try:
-                    self.tester.send_raw_transaction("0x" + tx["raw"].hex())
+                    self.mine("0x" + tx["raw"].hex())
                 except Exception:  # refused now (funds, nonce): dropped, as a pool drops it
                     pass
                 progress = True
@@ -358,8 +381,8 @@ class Chain:
             return {"jsonrpc": "2.0", "id": rid, "error": {"code": -32000, "message": str(error)}}
 
 
-def serve(port: int) -> None:
-    chain = Chain()
+def serve(port: int, journal=None) -> None:
+    chain = Chain(journal)
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -408,8 +431,9 @@ def serve(port: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0 picks a free one)")
+    parser.add_argument("--journal", help="keep the chain's data across restarts in this file (mined transactions, replayed at start)")
     args = parser.parse_args()
-    serve(args.port)
+    serve(args.port, args.journal)
 
 
 if __name__ == "__main__":

@@ -55,6 +55,8 @@ struct ExecutorCommand: AsyncParsableCommand {
     var stuckAfter: UInt64 = 60
     @Option(help: "New blocks after its first broadcast that also make a signed transaction not yet mined stuck (default: seconds only).")
     var stuckAfterBlocks: UInt64?
+    /// `custos dev up`'s process id: the executor stops by itself when it is gone (`ParentWatch`).
+    @Option(help: .hidden) var parentPid: Int32?
 
     func validate() throws {
         guard stuckAfter >= PlannedTransaction.replacementInterval / 1000 else {
@@ -63,6 +65,7 @@ struct ExecutorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        ParentWatch.start(parent: parentPid)
         guard let endpoint = URL(string: rpc) else { throw ValidationError("--rpc is not a URL") }
         let client = try EVMRPCClient(endpoint: endpoint)
         let key = BotKeyFile.load(executor)

@@ -104,6 +104,7 @@ struct DevClusterTests {
         // registered through governance; the gateway reads the balances through the chain.
         #expect(first.text.contains("Local EVM chain") && first.text.contains("ETH and USDC registered through governance")
                 && first.text.contains("custos vault balances --gateway \(gateway) hot-trading"), "\(first.text)")
+        #expect(first.text.contains("executor  executor-bot proposes parameters, broadcasts and records receipts on devnet"), "\(first.text)")
         let read = try await CustosExecutable.run(["vault", "balances", "--gateway", gateway, "--json", "hot-trading"])
         let balances = try JSONDecoder().decode(VaultBalancesView.self, from: Data(read.stdout.utf8))
         let funded = try #require(balances.accounts.first { $0.chain == "devnet" && $0.path == "m" }, "\(read.stdout) \(read.stderr)")
@@ -123,7 +124,7 @@ struct DevClusterTests {
         // every node, and the same envelope sent again is refused as a replay: by the gateway
         // (401) once the first has committed, else by every node, which records the refusal.
         let bots: [BotView] = try #require(try await Self.get(gateway + "/v1/bots"))
-        #expect(bots.map(\.id) == ["risk-bot"])
+        #expect(bots.map(\.id) == ["executor-bot", "risk-bot"], "the risk bot and the executor")
         let keyFile = try JSONDecoder().decode(BotKeyFile.self, from: Data(contentsOf: dir.appendingPathComponent("credentials/risk-bot.bot.json")))
         let body = try JSONParser().parse(Array(try Data(contentsOf: TestEnvironment.packageRoot.appendingPathComponent(
             "examples/policies/requests/risk-bot-kraken.json"))))
@@ -183,9 +184,13 @@ struct DevClusterTests {
         #expect(after.genesisDigest == before.genesisDigest)
         #expect(after.committedHeight >= before.committedHeight)
         let operations: [OperationView] = try #require(try await Self.get(again + "/v1/operations"))
-        #expect(operations.map(\.id) == ["add-risk-bot", "create-hot-trading", "create-btc-treasury", "create-sol-treasury", "register-devnet-eth",
+        #expect(operations.map(\.id) == ["add-risk-bot", "add-executor-bot", "create-hot-trading", "create-btc-treasury", "create-sol-treasury", "register-devnet-eth",
                                           "register-devnet-usdc", "add-dave"])
-        // The chain is fresh at every start: the token is deployed at the same address and the vault funded again.
+        // The chain keeps its data (review L4: a fresh chain with the same id would take old
+        // signatures again): its journal still holds the three funding transactions (the token's
+        // deployment, the ether and the USDC), replayed at the start, and none was sent again.
+        let journal = try String(contentsOf: dir.appendingPathComponent("evm-devnet.journal"), encoding: .utf8)
+        #expect(journal.split(separator: "\n").count == 3, "\(journal)")
         let resumed = try await CustosExecutable.run(["vault", "balances", "--gateway", again, "--json", "hot-trading"])
         let again2 = try JSONDecoder().decode(VaultBalancesView.self, from: Data(resumed.stdout.utf8))
         #expect(again2.accounts.first { $0.chain == "devnet" }?.balances.map(\.amount) == ["100.00", "1000000.00"], "\(resumed.stdout) \(resumed.stderr)")
@@ -231,7 +236,7 @@ struct DevClusterTests {
         defer { if killed.process.isRunning { _ = killed.interrupt() } }
         _ = try await killed.gateway()
         let firstChildren = killed.children
-        #expect(firstChildren.count == 6, "the local chain, the gateway and four nodes: \(firstChildren)")
+        #expect(firstChildren.count == 7, "the local chain, the gateway, four nodes and the executor: \(firstChildren)")
         kill(killed.process.processIdentifier, SIGKILL)
         killed.process.waitUntilExit()
         let orphans = try await Self.survivors(firstChildren)
@@ -242,7 +247,7 @@ struct DevClusterTests {
         defer { if unread.process.isRunning { _ = unread.interrupt() } }
         _ = try await unread.gateway()
         let secondChildren = unread.children
-        #expect(secondChildren.count == 6, "the local chain, the gateway and four nodes: \(secondChildren)")
+        #expect(secondChildren.count == 7, "the local chain, the gateway, four nodes and the executor: \(secondChildren)")
         unread.closeOutput()
         for _ in 0..<400 where unread.process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
         #expect(!unread.process.isRunning, "dev up kept running with its output closed")
