@@ -95,7 +95,7 @@ struct ExecutorCommand: AsyncParsableCommand {
         var firstSent: [String: (at: ContinuousClock.Instant, block: UInt64)] = [:]
         var bumped: [String: (hash: String, at: ContinuousClock.Instant)] = [:]
         var stopsSaid: Set<String> = []
-        var feeCap: FeeCap? = nil
+        var feeCap: TransactionFeeBump.Cap? = nil
         print("executor \(key.file.bot) serving \(chain) through \(rpc)")
         while !Task.isCancelled {
             let requests: [RequestView] = try await call.get("/v1/requests")
@@ -104,7 +104,7 @@ struct ExecutorCommand: AsyncParsableCommand {
                 cancellations = (state.cancellations ?? []).map { ($0.id, $0.transaction) }
                 if broadcast {
                     let policy: PolicyView = try await call.get("/v1/policies/current")
-                    feeCap = FeeCap(policyYAML: policy.yaml, chain: chain)
+                    feeCap = TransactionFeeBump.Cap(policyYAML: policy.yaml, chain: chain)
                 }
                 lookedForCancellations = ContinuousClock.now
             }
@@ -142,7 +142,7 @@ struct ExecutorCommand: AsyncParsableCommand {
                         guard Self.isStuck(since: since.at, block: since.block, latest: latest, stuckAfter: stuckAfter, stuckAfterBlocks: stuckAfterBlocks)
                         else { continue }
                         let suggested = try await proposedParameters(requestId: id, t, rpc: client, ParameterOverrides(gasLimit: t.parameters?.gasLimit))
-                        switch Self.feeBump(id, t, suggested: suggested, cap: feeCap) {
+                        switch TransactionFeeBump.plan(id, t, suggested: suggested, cap: feeCap) {
                         case .stop(let reason):
                             if stopsSaid.insert(sentKey).inserted { print(reason) }
                         case .propose(let parameters):
