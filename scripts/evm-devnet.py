@@ -4,11 +4,22 @@ HTTP on 127.0.0.1.
 
     .venv/bin/python scripts/evm-devnet.py [--port N]
 
---port 0 (the default) picks a free port. When the server is listening it prints one JSON
+--port 0 (the default) picks a free port. With --journal FILE the chain keeps its data across
+restarts: every mined transaction is appended to FILE (its raw form, one hex line, synced), and a
+start replays FILE first, so the chain comes back with the same accounts, nonces and contracts
+and a transaction signed before the restart is never taken again (its nonce is used). When the server is listening it prints one JSON
 line on standard output, {"ready": true, "port": N, "chainId": N}, so that a test can start
 it, read the line, and connect. It stops on SIGTERM/SIGINT or when standard input closes.
 
-Transactions are mined as soon as they arrive (eth-tester's auto-mine). A reverted eth_call
+Transactions are mined as soon as they arrive (eth-tester's auto-mine), unless the chain holds
+them: `devnet_setMinimumFee [wei]` makes it keep a transaction whose max fee per gas (gas price
+for a legacy one) is below `wei` pending, as a chain whose base fee rose above it does — the fee
+suggestions do not change, as if the base fee jumped after the sender read them. A pending
+transaction is reported with no block and no receipt. A transaction at the nonce of a pending one
+of the same sender replaces it if both its fees are at least 10 % higher ("replacement
+transaction underpriced" otherwise), as mempools do; it is mined if it pays the minimum. Later
+nonces of a sender with a pending transaction wait behind it. Setting a lower minimum (0 ends the
+hold) mines what now pays it. A reverted eth_call
 answers error code 3 with the revert data as the error's `data`, as execution clients do. The ten
 pre-funded accounts are eth-tester's: private keys 0x…01 to 0x…0a, 1,000,000 ETH each.
 This is a development chain: it never listens on anything but loopback.
@@ -16,16 +27,19 @@ This is a development chain: it never listens on anything but loopback.
 Methods: eth_chainId, net_version, eth_blockNumber, eth_getBalance, eth_getTransactionCount,
 eth_getCode, eth_getStorageAt, eth_gasPrice, eth_maxPriorityFeePerGas, eth_feeHistory,
 eth_getBlockByNumber, eth_call, eth_estimateGas, eth_sendRawTransaction,
-eth_getTransactionByHash, eth_getTransactionReceipt, eth_getLogs.
+eth_getTransactionByHash, eth_getTransactionReceipt, eth_getLogs; devnet_setMinimumFee.
 """
 import argparse
 import json
+import os
 import re
 import signal
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import rlp
+from eth_account import Account
 from eth_tester import EthereumTester, PyEVMBackend
 from eth_tester.backends.pyevm import main as pyevm_main
 from eth_tester.exceptions import (
@@ -33,6 +47,7 @@ from eth_tester.exceptions import (
     TransactionFailed,
     TransactionNotFound,
 )
+from eth_utils import keccak, to_checksum_address
 
 PRIORITY_FEE = 1_000_000_000  # 1 gwei suggested tip
 
@@ -121,12 +136,112 @@ class RPCError(Exception):
         self.data = data
 
 
+def pending_fields(raw: bytes) -> dict:
+    """The JSON-RPC fields of a raw signed transaction not yet mined (no block), its fees as
+    integers under `fee` and `tip` for the pool's rules."""
+    sender = Account.recover_transaction(raw)
+    number = lambda b: int.from_bytes(b, "big")
+    if raw[0] in (1, 2):
+        items = rlp.decode(raw[1:])
+        if raw[0] == 2:
+            chain_id, nonce, tip, fee, gas, to, value, data = items[:8]
+            tip, fee = number(tip), number(fee)
+        else:
+            chain_id, nonce, price, gas, to, value, data = items[:7]
+            tip = fee = number(price)
+        v, r, s = items[-3:]
+        kind = raw[0]
+    else:
+        nonce, price, gas, to, value, data, v, r, s = rlp.decode(raw)
+        tip = fee = number(price)
+        chain_id, kind = None, 0
+    fields = {
+        "hash": "0x" + keccak(raw).hex(), "blockHash": None, "blockNumber": None, "transactionIndex": None,
+        "from": sender, "to": to_checksum_address(to) if to else None, "nonce": hex(number(nonce)), "gas": hex(number(gas)),
+        "value": hex(number(value)), "input": "0x" + bytes(data).hex(), "type": hex(kind),
+        "v": hex(number(v)), "r": hex(number(r)), "s": hex(number(s)),
+    }
+    if chain_id is not None:
+        fields["chainId"] = hex(number(chain_id))
+    if kind == 2:
+        fields["maxFeePerGas"], fields["maxPriorityFeePerGas"] = hex(fee), hex(tip)
+    else:
+        fields["gasPrice"] = hex(fee)
+    return {"rpc": fields, "raw": raw, "sender": sender, "nonce": number(nonce), "fee": fee, "tip": tip}
+
+
 class Chain:
-    def __init__(self):
+    def __init__(self, journal=None):
         self.tester = EthereumTester(PyEVMBackend())
         self.lock = threading.Lock()
         self.chain_id = self.tester.backend.chain.chain_id
         self.default_from = self.tester.get_accounts()[0]
+        # devnet_setMinimumFee: transactions paying less wait here, by (sender, nonce).
+        self.minimum_fee = 0
+        self.pending = {}
+        self.journal = None
+        if journal is not None:
+            try:
+                with open(journal, encoding="ascii") as earlier:
+                    for line in earlier:
+                        if line.strip():
+                            self.tester.send_raw_transaction(line.strip())
+            except FileNotFoundError:
+                pass
+            self.journal = open(journal, "a", encoding="ascii")
+
+    def mine(self, raw_hex):
+        """Mines a raw transaction and appends it to the journal, if any; eth-tester's answer."""
+        result = self.tester.send_raw_transaction(raw_hex)
+        if self.journal is not None:
+            self.journal.write(raw_hex + "\n")
+            self.journal.flush()
+            os.fsync(self.journal.fileno())
+        return result
+
+    def send_raw(self, raw_hex):
+        """eth_sendRawTransaction through the pool: held below the minimum fee or behind a
+        pending nonce of its sender, replacing a pending one at its nonce, else mined."""
+        raw = bytes.fromhex(raw_hex[2:] if raw_hex.startswith("0x") else raw_hex)
+        tx = pending_fields(raw)
+        key = (tx["sender"], tx["nonce"])
+        earlier = self.pending.get(key)
+        if earlier is not None:
+            if earlier["raw"] == raw:
+                raise RPCError(-32000, "already known")
+            if tx["fee"] * 10 < earlier["fee"] * 11 or tx["tip"] * 10 < earlier["tip"] * 11:
+                raise RPCError(-32000, "replacement transaction underpriced")
+            del self.pending[key]
+        waiting = any(s == tx["sender"] and n < tx["nonce"] for s, n in self.pending)
+        if tx["fee"] < self.minimum_fee or waiting:
+            self.pending[key] = tx
+            return tx["rpc"]["hash"]
+        try:
+            result = to_rpc(self.mine(raw_hex))
+        except Exception as failure:  # eth-tester and py-evm raise several kinds
+            raise RPCError(-32000, str(failure))
+        self.release()
+        return result
+
+    def release(self):
+        """Mines the pending transactions that now pay the minimum and are next for their sender."""
+        progress = True
+        while progress:
+            progress = False
+            for key in sorted(self.pending):
+                tx = self.pending[key]
+                if tx["fee"] < self.minimum_fee or tx["nonce"] != self.tester.get_nonce(tx["sender"]):
+                    continue
+                del self.pending[key]
+                try:
+                    self.mine("0x" + tx["raw"].hex())
+                except Exception:  # refused now (funds, nonce): dropped, as a pool drops it
+                    pass
+                progress = True
+                break
+
+    def pending_by_hash(self, tx_hash):
+        return next((tx for tx in self.pending.values() if tx["rpc"]["hash"] == tx_hash.lower()), None)
 
     def dispatch(self, method, params):
         t = self.tester
@@ -168,20 +283,26 @@ class Chain:
             except TransactionFailed as failure:
                 raise RPCError(3, f"execution reverted: {failure}")
         if method == "eth_sendRawTransaction":
-            try:
-                return to_rpc(t.send_raw_transaction(params[0]))
-            except Exception as failure:  # eth-tester and py-evm raise several kinds
-                raise RPCError(-32000, str(failure))
+            return self.send_raw(params[0])
         if method == "eth_getTransactionByHash":
+            held = self.pending_by_hash(params[0])
+            if held is not None:
+                return held["rpc"]
             try:
                 return to_rpc(t.get_transaction_by_hash(params[0]))
             except TransactionNotFound:
                 return None
         if method == "eth_getTransactionReceipt":
+            if self.pending_by_hash(params[0]) is not None:
+                return None
             try:
                 return to_rpc(t.get_transaction_receipt(params[0]))
             except TransactionNotFound:
                 return None
+        if method == "devnet_setMinimumFee":
+            self.minimum_fee = quantity(params[0])
+            self.release()
+            return True
         if method == "eth_getLogs":
             f = params[0]
             return to_rpc(list(t.get_logs(
@@ -260,8 +381,8 @@ class Chain:
             return {"jsonrpc": "2.0", "id": rid, "error": {"code": -32000, "message": str(error)}}
 
 
-def serve(port: int) -> None:
-    chain = Chain()
+def serve(port: int, journal=None) -> None:
+    chain = Chain(journal)
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -310,8 +431,9 @@ def serve(port: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0 picks a free one)")
+    parser.add_argument("--journal", help="keep the chain's data across restarts in this file (mined transactions, replayed at start)")
     args = parser.parse_args()
-    serve(args.port)
+    serve(args.port, args.journal)
 
 
 if __name__ == "__main__":

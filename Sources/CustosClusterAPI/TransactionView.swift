@@ -105,6 +105,12 @@ public struct TransactionView: Codable, Sendable, Equatable {
     public var signingHash: String?
     public var rawTransaction: String?
     public var transactionHash: String?
+    /// Block time (milliseconds) at which `rawTransaction` was recorded.
+    public var signedAt: UInt64?
+    /// The hashes of the transactions signed earlier at the same nonce and replaced by fee bumps,
+    /// oldest first (absent when none): the chain may mine one of them instead, which completes
+    /// the plan as well.
+    public var replacedTransactions: [String]?
     public var receipt: Receipt?
     public var failure: String?
 
@@ -140,6 +146,8 @@ public struct TransactionView: Codable, Sendable, Equatable {
         signingHash = t.signingHash.map { "0x" + $0.hexString }
         rawTransaction = t.rawTransaction.map { "0x" + $0.hexString }
         transactionHash = t.transactionHash.map { "0x" + $0.hexString }
+        signedAt = t.signedAt
+        replacedTransactions = t.replacedTransactions.isEmpty ? nil : t.replacedTransactions.map { "0x" + $0.hexString }
         receipt = t.receipt.map { r in
             Receipt(transactionHash: "0x" + r.transactionHash.hexString, blockNumber: r.blockNumber, blockHash: "0x" + r.blockHash.hexString,
                     status: r.succeeded ? "success" : "reverted", gasUsed: r.gasUsed, effectiveGasPrice: String(r.effectiveGasPrice),

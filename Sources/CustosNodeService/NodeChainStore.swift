@@ -161,6 +161,16 @@ public final class NodeChainStore: Sendable {
             try Self.refuseOlderChain(db, made: "whose transactions were signed without a simulation")
             try db.execute(sql: "DELETE FROM stateDigest")
         }
+        migrator.registerMigration("v17: fee bumps of signed transactions; receipts carry every log, mismatches by code; alerts") { db in
+            // Version 15 keeps, on each planned transaction, when it was signed and the hashes it
+            // replaced by fee bumps, and accepts parameters for a signed transaction without a
+            // receipt as a fee bump (issue 11 item 7); a receipt (payload v2) carries its true log
+            // count and each log's full length and digest, its mismatches are kept by code, and
+            // every node derives alerts. An older chain would replay into another history (its
+            // receipts no longer decode), so it is refused, as for v16.
+            try Self.refuseOlderChain(db, made: "whose signed transactions could not be replaced by a fee bump and whose receipts carried at most 16 logs")
+            try db.execute(sql: "DELETE FROM stateDigest")
+        }
         return migrator
     }
 

@@ -28,7 +28,10 @@ extension DevCommand.Up {
     }
 
     /// Starts the local chain on 127.0.0.1:`port` (0: a free one) and waits (bounded) for the
-    /// line it prints when listening. Its state lives in memory: every start is a fresh chain.
+    /// line it prints when listening. It keeps its data across restarts (`--journal`, in the
+    /// cluster's folder): the nonces the cluster's state tracks stay those of the chain, and a
+    /// transaction signed before a restart is never taken again (review L4: a fresh chain with
+    /// the same chain id would accept every old signature).
     static func startChain(supervisor: Supervisor, layout: DevLayout, python: String, port: Int) async -> DevChain? {
         guard FileManager.default.isExecutableFile(atPath: python) else {
             say("no Python at \(python): run `make run` (it installs the .venv with the local chain) or pass --python")
@@ -36,7 +39,7 @@ extension DevCommand.Up {
         }
         let ready = layout.path("logs", "evm-devnet.ready")
         try? FileManager.default.removeItem(atPath: ready)
-        do { try supervisor.startProgram("evm-devnet", python, ["scripts/evm-devnet.py", "--port", "\(port)"], output: ready) } catch {
+        do { try supervisor.startProgram("evm-devnet", python, ["scripts/evm-devnet.py", "--port", "\(port)", "--journal", journal(layout)], output: ready) } catch {
             say("cannot start the local chain: \(error)")
             return nil
         }
@@ -51,6 +54,34 @@ extension DevCommand.Up {
         }
         say("the local chain did not start; see \(layout.path("logs", "evm-devnet.log"))")
         return nil
+    }
+
+    /// The file in which the local chain keeps its mined transactions across restarts.
+    static func journal(_ layout: DevLayout) -> String { layout.path("evm-devnet.journal") }
+
+    /// The demo executor bot's key file (registered with the `executor` role when the cluster was created).
+    static func executorKey(_ layout: DevLayout) -> String { layout.credential("executor-bot.bot") }
+
+    /// Registers the demo executor bot through governance (erin proposes, frank and grace approve):
+    /// it proposes transaction parameters, broadcasts and records receipts; nodes check all it says.
+    static func addExecutorBot(supervisor: Supervisor, gateway: String, layout: DevLayout) async -> Bool {
+        say("registering the demo executor bot through governance (erin proposes, frank and grace approve)…")
+        return await govern("add-executor-bot", ["add-bot", "executor-bot", "executor"], approvers: ["frank", "grace"],
+                            supervisor: supervisor, gateway: gateway, layout: layout)
+    }
+
+    /// Starts `custos executor` for the local chain with the demo executor bot's key, if the
+    /// cluster has one (a cluster made before `dev up` registered it has none); whether it runs.
+    static func startExecutor(supervisor: Supervisor, gateway: String, layout: DevLayout, chain: DevChain) -> Bool {
+        let key = executorKey(layout)
+        guard FileManager.default.fileExists(atPath: key) else { return false }
+        do {
+            try supervisor.start("executor", ["executor", "--gateway", gateway, "--executor", key, "--chain", DevChain.name, "--rpc", chain.url])
+            return true
+        } catch {
+            say("cannot start the executor: \(error)")
+            return false
+        }
     }
 
     /// Deploys the demo USDC on the fresh chain and pays `address` (the demo vault's first EVM

@@ -35,7 +35,7 @@ struct DevCommand: AsyncParsableCommand {
             let layout = DevLayout(dir)
             let created = !FileManager.default.fileExists(atPath: layout.clusterFile)
             if created {
-                let initialize = try ClusterCommand.Init.parse(["--dir", dir, "--policy", policy, "--origin", "http://localhost:\(port)"])
+                let initialize = try ClusterCommand.Init.parse(["--dir", dir, "--policy", try Self.genesisPolicy(policy), "--origin", "http://localhost:\(port)"])
                 try await initialize.run()
             }
             try FileManager.default.createDirectory(atPath: layout.logs, withIntermediateDirectories: true)
@@ -70,6 +70,14 @@ struct DevCommand: AsyncParsableCommand {
                 supervisor.stopAll()
                 fail("could not register the demo risk bot; see the output above")
             }
+            if created, !(await Self.addExecutorBot(supervisor: supervisor, gateway: gateway, layout: layout)) {
+                supervisor.stopAll()
+                fail("could not register the demo executor bot; see the output above")
+            }
+            if created, !(await Self.addPriceBots(supervisor: supervisor, gateway: gateway, layout: layout)) {
+                supervisor.stopAll()
+                fail("could not register the development price bots; see the output above")
+            }
             if created, !(await Self.createDemoVaults(supervisor: supervisor, gateway: gateway, layout: layout)) {
                 supervisor.stopAll()
                 fail("the demo vaults were not generated; see the output above and \(layout.logs)")
@@ -85,7 +93,7 @@ struct DevCommand: AsyncParsableCommand {
                 }
             }
             var vaults = (try? await Self.vaults(gateway)) ?? []
-            // Every start is a fresh chain: the demo token is deployed (at the same address) and the vault funded again.
+            // The demo token is deployed and the vault funded once; a restarted chain replays its journal and holds them already.
             guard let evm = vaults.first(where: { $0.id == "hot-trading" })?.addresses.first(where: { $0.chain == "evm" })?.address,
                   let usdc = Self.fundDemoVault(supervisor: supervisor, chain: chain, python: python, address: evm)
             else {
@@ -99,10 +107,29 @@ struct DevCommand: AsyncParsableCommand {
             }
             vaults = (try? await Self.vaults(gateway)) ?? vaults
             chain.registered = await Self.registersDemoToken(gateway, chain: chain)
+            let executor = Self.startExecutor(supervisor: supervisor, gateway: gateway, layout: layout, chain: chain)
+            let priceBots = Self.startPriceBots(supervisor: supervisor, gateway: gateway, layout: layout)
+            let routine = executor && priceBots && chain.registered
+                ? await Self.routineTransfer(supervisor: supervisor, gateway: gateway, layout: layout)
+                : RoutineTransfer(problem: "this cluster was made before make run registered an executor and price bots")
             say(Self.banner(gateway: gateway, dir: dir, nodes: cluster.members.map(\.id), monitors: monitors, created: created, vaults: vaults,
-                            signedRequests: signed, chain: chain))
+                            signedRequests: signed, chain: chain, executor: executor, routine: routine))
             let code = await supervisor.runUntilSignalOrExit()
             if code != 0 { throw ExitCode(code) }
+        }
+
+        /// The policy file a new cluster starts with: `policy` made aware of the local chain
+        /// (`devnetAware`), written to a temporary file; `policy` itself, said, when it lacks what that extends.
+        static func genesisPolicy(_ policy: String) throws -> String {
+            let text = try String(contentsOfFile: policy, encoding: .utf8)
+            let (aware, missing) = devnetAware(text)
+            guard let aware else {
+                say("\(policy) has no \"\(missing ?? "?")\": the cluster starts with it unchanged, so nothing is signed on the local chain")
+                return policy
+            }
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("custos-dev-policy-\(getpid()).yaml")
+            try Data(aware.utf8).write(to: file)
+            return file.path
         }
 
         /// The demo organisation's risk bot, registered as any bot is: erin proposes it, frank and
@@ -220,7 +247,7 @@ struct DevCommand: AsyncParsableCommand {
 
         static func banner(
             gateway: String, dir: String, nodes: [String], monitors: [String: Int], created: Bool, vaults: [VaultView],
-            signedRequests: [DemoMessage: String], chain: DevChain
+            signedRequests: [DemoMessage: String], chain: DevChain, executor: Bool, routine: RoutineTransfer
         ) -> String {
             let c = "\(dir)/credentials"
             let health = nodes.compactMap { id in monitors[id].map { "http://127.0.0.1:\($0)/health (\(id))" } }
@@ -257,11 +284,18 @@ struct DevCommand: AsyncParsableCommand {
                 Vaults (keys generated by the four nodes among themselves; no machine holds a whole key):
                   \(vaultLines.joined(separator: "\n  "))
                 \(signedLine)
-                Local EVM chain (py-evm, 127.0.0.1 only, fresh at every start; stops with this cluster):
+                Local EVM chain (py-evm, 127.0.0.1 only; stops with this cluster, its data kept in \(dir)/evm-devnet.journal):
                   \(DevChain.name)     \(chain.url), chain id \(chain.chainId); USDC at \(chain.usdc ?? "-"), \(chain.registered
                     ? "ETH and USDC registered through governance"
                     : "NOT registered (this cluster was made before make run registered them: custos op propose register-asset …)")
-                  hot-trading's first EVM address holds 100 ETH and 1,000,000 USDC:
+                  executor  \(executor ? "executor-bot proposes parameters, broadcasts and records receipts on \(DevChain.name) (log: \(dir)/logs/executor.log)"
+                    : "NOT running (this cluster was made before make run registered an executor bot)")
+                  prices    \(priceBots.joined(separator: ", ")) post \(demoQuotes.joined(separator: ", ")) USD every minute (a fixed development feed; log: \(dir)/logs/price-bots.log)
+                  \(routine.transactionHash.map { hash in
+                      "The risk bot's routine transfer of \(routineAmount) ETH to \(devnetDestination.entry) was signed and mined (no person involved):\n"
+                        + "    transaction \(hash)\n    custos request show --gateway \(gateway) \(routine.request!)"
+                  } ?? "The risk bot's routine transfer on start was NOT mined: \(routine.problem ?? "?")" + (routine.request.map { "\n    custos request show --gateway \(gateway) \($0)" } ?? ""))
+                  hot-trading's first EVM address was funded with 100 ETH and 1,000,000 USDC:
                     custos vault balances --gateway \(gateway) hot-trading     (read by the gateway from the chain; no node verifies it)
 
                 Try (one admin alone cannot add a person; two more admins' approvals execute it on every node):
@@ -273,7 +307,7 @@ struct DevCommand: AsyncParsableCommand {
                   custos vault list --gateway \(gateway)
                   custos vault show --gateway \(gateway) hot-trading   (the ceremony transcript: who, when, which software)
                   custos request submit --gateway \(gateway) --bot \(c)/risk-bot.bot.json examples/policies/requests/risk-bot-kraken.json
-                    (verified by every node and decided by the policy: denied for now, as the state has no USD prices yet)
+                    (verified by every node and decided by the policy; custos request show ID gives every rule's reason)
                 (custos is .build/release/custos)
 
                 """

@@ -19,7 +19,8 @@ extension ExecutorCommand {
 
         /// Sends the signed raw transaction of `t` (request or cancellation `id`) when `send` is
         /// set — a node that already has it ("already known", "nonce too low" once it is mined)
-        /// is no failure — then reads its receipt and, once its block has `confirmations`
+        /// is no failure — then reads its receipt (or that of a transaction it replaced by a fee
+        /// bump, which the chain may have mined instead) and, once its block has `confirmations`
         /// (counting itself), posts the signed `request.receipt` entry, whatever the number and
         /// size of its logs. Whether the receipt was posted.
         func serve(_ id: String, _ t: TransactionView, send: Bool) async -> Bool {
@@ -39,7 +40,12 @@ extension ExecutorCommand {
                         }
                     }
                 }
-                guard let found = try await rpc.transactionReceipt(hash) else { return false }
+                // A transaction replaced by a fee bump may be the one the chain mined.
+                var found: EVMReceipt? = nil
+                for signed in [hash] + (t.replacedTransactions ?? []).compactMap({ try? [UInt8](hex: $0) }) where found == nil {
+                    found = try await rpc.transactionReceipt(signed)
+                }
+                guard let found else { return false }
                 let latest = try await rpc.blockNumber()
                 guard latest >= found.blockNumber, latest - found.blockNumber + 1 >= confirmations else { return false }
                 guard let blockHash = found.blockHash, blockHash.count == 32 else {

@@ -25,7 +25,12 @@ import Foundation
 /// Unless `--no-broadcast`, it sends every signed transaction of its chain with
 /// `eth_sendRawTransaction` (again every `--retry-after` seconds until it is mined), and once its
 /// block has `--confirmations` records the receipt as a signed `request.receipt` entry; every
-/// node checks it is the receipt of the transaction it signed.
+/// node checks it is the receipt of a transaction it signed. One not mined `--stuck-after`
+/// seconds (or `--stuck-after-blocks` blocks) after its first broadcast is stuck: the executor
+/// proposes a fee bump (same nonce and gas limit, fees the endpoint suggests but at least 12.5 %
+/// above the stuck ones, at most the policy's fee limit on the chain), which every node checks
+/// and the vault signs again; when even the 12.5 % floor is above the limit, it stops bumping
+/// and says so.
 struct ExecutorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "executor",
@@ -46,8 +51,21 @@ struct ExecutorCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Broadcast signed transactions and record their receipts.") var broadcast = true
     @Option(help: "Blocks, counting its own, a transaction's block needs before its receipt is recorded (1 on a development chain; more on a public one).")
     var confirmations: UInt64 = 1
+    @Option(help: "Seconds after its first broadcast a signed transaction not yet mined is stuck: it is replaced by a fee bump (same nonce, fees at least 12.5 % higher, within the policy's fee limit). At least 10: nodes accept a bump 10 s of block time after the signature.")
+    var stuckAfter: UInt64 = 60
+    @Option(help: "New blocks after its first broadcast that also make a signed transaction not yet mined stuck (default: seconds only).")
+    var stuckAfterBlocks: UInt64?
+    /// `custos dev up`'s process id: the executor stops by itself when it is gone (`ParentWatch`).
+    @Option(help: .hidden) var parentPid: Int32?
+
+    func validate() throws {
+        guard stuckAfter >= PlannedTransaction.replacementInterval / 1000 else {
+            throw ValidationError("--stuck-after is at least \(PlannedTransaction.replacementInterval / 1000) seconds: nodes refuse a fee bump sooner")
+        }
+    }
 
     func run() async throws {
+        ParentWatch.start(parent: parentPid)
         guard let endpoint = URL(string: rpc) else { throw ValidationError("--rpc is not a URL") }
         let client = try EVMRPCClient(endpoint: endpoint)
         let key = BotKeyFile.load(executor)
@@ -71,12 +89,23 @@ struct ExecutorCommand: AsyncParsableCommand {
         // When each signed transaction was last sent, and when its receipt was last posted.
         var sent: [String: ContinuousClock.Instant] = [:]
         var receipted: [String: ContinuousClock.Instant] = [:]
+        // When (and at which chain block) each signed hash was first broadcast, the hash each
+        // request was last bumped from and when, the stops already said, and the policy's fee
+        // limit on this chain.
+        var firstSent: [String: (at: ContinuousClock.Instant, block: UInt64)] = [:]
+        var bumped: [String: (hash: String, at: ContinuousClock.Instant)] = [:]
+        var stopsSaid: Set<String> = []
+        var feeCap: TransactionFeeBump.Cap? = nil
         print("executor \(key.file.bot) serving \(chain) through \(rpc)")
         while !Task.isCancelled {
             let requests: [RequestView] = try await call.get("/v1/requests")
             if lookedForCancellations.map({ ContinuousClock.now - $0 >= .seconds(Int64(retryAfter)) }) ?? true {
                 let state: GovernanceSnapshot = try await call.get("/v1/state")
                 cancellations = (state.cancellations ?? []).map { ($0.id, $0.transaction) }
+                if broadcast {
+                    let policy: PolicyView = try await call.get("/v1/policies/current")
+                    feeCap = TransactionFeeBump.Cap(policyYAML: policy.yaml, chain: chain)
+                }
                 lookedForCancellations = ContinuousClock.now
             }
             for r in requests where !r.allowed && r.approvals?.status == RequestApprovals.Status.pending.rawValue && !simulatedPending.contains(r.id) {
@@ -92,10 +121,42 @@ struct ExecutorCommand: AsyncParsableCommand {
                     if let last = receipted[id], ContinuousClock.now - last < .seconds(Int64(retryAfter)) { continue }
                     // A transaction governance superseded is never sent again (its cancellation
                     // should take the nonce); its receipt is still recorded if the chain mined it.
+                    // A fee bump's new hash is sent at once.
+                    let sentKey = id + (t.transactionHash ?? "")
                     let send = t.status == PlannedTransaction.Status.signed.rawValue
-                        && (sent[id].map { ContinuousClock.now - $0 >= .seconds(Int64(retryAfter)) } ?? true)
-                    if send { sent[id] = ContinuousClock.now }
-                    if await broadcaster.serve(id, t, send: send) { receipted[id] = ContinuousClock.now }
+                        && (sent[sentKey].map { ContinuousClock.now - $0 >= .seconds(Int64(retryAfter)) } ?? true)
+                    if send { sent[sentKey] = ContinuousClock.now }
+                    if await broadcaster.serve(id, t, send: send) {
+                        receipted[id] = ContinuousClock.now
+                        continue
+                    }
+                    guard t.status == PlannedTransaction.Status.signed.rawValue, let hash = t.transactionHash,
+                          bumped[id].map({ $0.hash != hash || ContinuousClock.now - $0.at >= .seconds(Int64(retryAfter)) }) ?? true
+                    else { continue }
+                    do {
+                        let latest = try await client.blockNumber()
+                        guard let since = firstSent[sentKey] else {
+                            firstSent[sentKey] = (ContinuousClock.now, latest)
+                            continue
+                        }
+                        guard Self.isStuck(since: since.at, block: since.block, latest: latest, stuckAfter: stuckAfter, stuckAfterBlocks: stuckAfterBlocks)
+                        else { continue }
+                        let suggested = try await proposedParameters(requestId: id, t, rpc: client, ParameterOverrides(gasLimit: t.parameters?.gasLimit))
+                        switch TransactionFeeBump.plan(id, t, suggested: suggested, cap: feeCap) {
+                        case .stop(let reason):
+                            if stopsSaid.insert(sentKey).inserted { print(reason) }
+                        case .propose(let parameters):
+                            bumped[id] = (hash, ContinuousClock.now)
+                            let entry = try TransactionParametersEntry(parameters, executor: key.file.bot, key: key.key, genesisDigest: genesis).entry()
+                            let receipt: EntryReceipt = try await call.post(
+                                "/v1/entries", EntrySubmission(kind: entry.kind, payload: entry.payload, authorization: entry.authorization))
+                            receipt.check(signed: entry, what: "fee bump")
+                            print("request \(id): \(hash) not mined since its broadcast; fee bump at nonce \(parameters.nonce): max fee \(parameters.maxFeePerGas) wei, "
+                                  + "priority fee \(parameters.maxPriorityFeePerGas) wei" + (receipt.preview.map { "; \($0)" } ?? ""))
+                        }
+                    } catch {
+                        print("request \(id): no fee bump proposed: \(error)")
+                    }
                 }
             }
             let waiting = (requests.filter(\.allowed).compactMap { r in r.transaction.map { (id: r.id, transaction: $0) } } + cancellations)

@@ -15,8 +15,8 @@ extension RequestCommand {
             abstract: "Propose the transaction parameters of an allowed transfer or call, as an executor bot.",
             discussion: """
                 The nonce is the one the committed state says: the sender's lowest free nonce, else its next nonce; for a \
-                transaction whose outcome is unknown (a replacement), the nonce reserved to it, with fees at least as high as \
-                before. Gas and fees are read from --rpc unless given. Every node checks them (nonce, chain id, gas bounds, \
+                transaction whose outcome is unknown or a signed one not yet mined (a replacement, a fee bump), the nonce \
+                reserved to it, with fees at least 12.5 % above the replaced ones. Gas and fees are read from --rpc unless given. Every node checks them (nonce, chain id, gas bounds, \
                 the policy's fee_limits and fee rules) before the vault signs.
                 """)
         @OptionGroup var connection: OperationCommand.Connection
@@ -76,8 +76,9 @@ struct ParameterOverrides {
 /// The parameters an executor proposes for the transaction `t` of request `requestId`: the
 /// nonce the state says it takes (`stateNonce`), 21,000 gas for a plain transfer or the
 /// endpoint's estimate plus 20 % otherwise, and the endpoint's suggested fees — each unless
-/// overridden; a replacement's fees and gas limit are raised to the replaced ones where they
-/// are lower (every node refuses less).
+/// overridden; a replacement's (of a transaction whose outcome is unknown, or a fee bump of a
+/// signed one) fees are raised to 12.5 % above the replaced ones and its gas limit to theirs
+/// where they are lower (every node refuses less).
 /// Refuses an endpoint on another chain.
 func proposedParameters(requestId: String, _ t: TransactionView, rpc: EVMRPCClient?, _ o: ParameterOverrides) async throws -> TransactionParameters {
     func need<T>(_ value: T?, _ what: String) throws -> T {
@@ -97,7 +98,7 @@ func proposedParameters(requestId: String, _ t: TransactionView, rpc: EVMRPCClie
                                                  value: BigUInt(t.value) ?? 0, data: try [UInt8](hex: t.data))
         gasLimit = estimate + estimate / 5
     }
-    let replaced = t.status == PlannedTransaction.Status.outcomeUnknown.rawValue ? t.parameters : nil
+    let replaced = [PlannedTransaction.Status.outcomeUnknown.rawValue, PlannedTransaction.Status.signed.rawValue].contains(t.status) ? t.parameters : nil
     // A replacement bids what mempools accept at the same nonce: 12.5 % above the replaced fees.
     let floorTip = replaced.flatMap { BigUInt($0.maxPriorityFeePerGas) }.map(TransactionParameters.replacementFloor) ?? 0
     let floorFee = replaced.flatMap { BigUInt($0.maxFeePerGas) }.map(TransactionParameters.replacementFloor) ?? 0
@@ -109,9 +110,10 @@ func proposedParameters(requestId: String, _ t: TransactionView, rpc: EVMRPCClie
 }
 
 /// The nonce the committed state says `t` takes: the one reserved to it when its outcome is
-/// unknown (a replacement) or it is a governed cancellation, else the sender's lowest free
+/// unknown or it is signed (a replacement) or it is a governed cancellation, else the sender's lowest free
 /// nonce, else its next nonce.
 func stateNonce(_ t: TransactionView) -> UInt64 {
-    if t.status == PlannedTransaction.Status.outcomeUnknown.rawValue, let reserved = t.parameters?.nonce { return reserved }
+    if [PlannedTransaction.Status.outcomeUnknown.rawValue, PlannedTransaction.Status.signed.rawValue].contains(t.status),
+       let reserved = t.parameters?.nonce { return reserved }
     return t.reservedNonce ?? t.freeNonces.first ?? t.nextNonce
 }

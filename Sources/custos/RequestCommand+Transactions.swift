@@ -90,9 +90,12 @@ extension RequestCommand {
         if let hash = t.signingHash { lines.append("signs       \(hash) (EIP-1559 signing hash, built by every node)") }
         if let raw = t.rawTransaction { lines.append("raw         \(raw)") }
         if let hash = t.transactionHash { lines.append("tx hash     \(hash)") }
+        for hash in t.replacedTransactions ?? [] {
+            lines.append("replaced    \(hash) (a fee bump at the same nonce took its place" + (t.receipt?.transactionHash == hash ? "; the chain mined this one)" : ")"))
+        }
         if let r = t.receipt {
             lines.append("mined       block \(r.blockNumber) (\(r.blockHash)), status \(r.status), gas used \(r.gasUsed) at \(r.effectiveGasPrice) wei/gas, \(r.logCount) log\(r.logCount == 1 ? "" : "s")")
-            lines.append(r.mismatches.isEmpty ? "verified    the receipt matches the intent"
+            lines.append(r.mismatches.isEmpty ? "verified    the receipt the executor reported matches the intent (no node read the chain itself)"
                          : "MISMATCH    " + r.mismatches.map { printable("\($0.code): \($0.text)") }.joined(separator: "; "))
         }
         if let failure = t.failure { lines.append("failed      \(printable(failure))") }

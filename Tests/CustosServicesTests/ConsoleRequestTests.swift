@@ -308,7 +308,7 @@ struct ConsoleRequestTests {
             requestId: other, vault: "hot-trading", chain: "ethereum", chainId: 1, from: try EVM.Address(hex: ConsoleRequestFixture.kraken),
             path: [0], to: try EVM.Address(hex: ConsoleRequestFixture.kraken), value: 60, data: [], status: .minedReverted,
             rawTransaction: raw, simulation: simulation, simulatedAt: state.time, receipt: receipt, receiptAt: state.time,
-            mismatches: ["the transaction reverted <b>on chain</b>"])
+            mismatches: [ReceiptMismatch(.reverted, "the transaction reverted <b>on chain</b>")])
         let outcome = try #require(ConsoleTransactionOutcome(request: other, in: state))
         #expect(outcome.simulation == "REVERTED at block 120, gas used 43,210: Error(\"\(hostile)\")", "\(outcome.simulation)")
         #expect(outcome.transactionHash == "0x" + Keccak256.hash(raw).hexString)
@@ -328,7 +328,7 @@ struct ConsoleRequestTests {
                 "\(page)")
         #expect(page.contains(#"<code id="transaction-hash">0x\#(Keccak256.hash(raw).hexString)</code>"#))
         #expect(page.contains("mined in block 125: REVERTED (its gas was paid)"))
-        #expect(page.contains("<li class=\"warning\">the transaction reverted &lt;b&gt;on chain&lt;/b&gt;</li>"))
+        #expect(page.contains("<li class=\"warning\">reverted: the transaction reverted &lt;b&gt;on chain&lt;/b&gt;</li>"))
         #expect(!page.contains("<script>window") && !page.contains("<b>on chain"))
 
         // The inbox line says it in short; a line of requests without plans says nothing.

@@ -11,7 +11,7 @@ import Testing
 
 /// `custos dev up` (what `make run` starts): a whole cluster from nothing, stopped cleanly by
 /// Ctrl-C (SIGINT), and resumed — same cluster, same committed state — by running it again.
-@Suite(.exclusiveProcesses, .serialized, .timeLimit(.minutes(6)))
+@Suite(.exclusiveProcesses, .serialized, .timeLimit(.minutes(8)))
 struct DevClusterTests {
     /// A running `custos dev up` and the gateway URL its banner announced.
     final class Up: @unchecked Sendable {
@@ -104,10 +104,21 @@ struct DevClusterTests {
         // registered through governance; the gateway reads the balances through the chain.
         #expect(first.text.contains("Local EVM chain") && first.text.contains("ETH and USDC registered through governance")
                 && first.text.contains("custos vault balances --gateway \(gateway) hot-trading"), "\(first.text)")
+        #expect(first.text.contains("executor  executor-bot proposes parameters, broadcasts and records receipts on devnet"), "\(first.text)")
+        // The risk bot's routine transfer, submitted on start, allowed by the policy (priced by
+        // the price bot), signed by the vault and mined; the banner names its transaction.
+        let routine = try #require(Self.routineTransaction(first.text), "\(first.text)")
+        let requests: [RequestView] = try #require(try await Self.get(gateway + "/v1/requests"))
+        let mined = try #require(requests.first { $0.transaction?.transactionHash == routine }, "\(requests.map(\.id))")
+        #expect(mined.transaction?.status == "mined" && mined.transaction?.receipt?.mismatches == [] && mined.transaction?.to.lowercased()
+                == "0x2e6d88f471c41bd6dc54146e5eea659498ccba8f", "\(String(describing: mined.transaction))")
+        #expect(first.text.contains("custos request show --gateway \(gateway) \(mined.id)"), "\(first.text)")
         let read = try await CustosExecutable.run(["vault", "balances", "--gateway", gateway, "--json", "hot-trading"])
         let balances = try JSONDecoder().decode(VaultBalancesView.self, from: Data(read.stdout.utf8))
         let funded = try #require(balances.accounts.first { $0.chain == "devnet" && $0.path == "m" }, "\(read.stdout) \(read.stderr)")
-        #expect(funded.balances.map(\.symbol) == ["ETH", "USDC"] && funded.balances.map(\.amount) == ["100.00", "1000000.00"], "\(funded)")
+        // 100 ETH funded, less the routine 0.01 and its gas.
+        #expect(funded.balances.map(\.symbol) == ["ETH", "USDC"] && funded.balances[0].amount?.hasPrefix("99.98") == true
+                && funded.balances[1].amount == "1000000.00", "\(funded)")
         #expect(balances.source.hasPrefix("read by the gateway from devnet at http://127.0.0.1:"), "\(balances.source)")
         _ = try await CustosExecutable.run(["op", "propose", "--gateway", gateway, "--as", dir.appendingPathComponent("credentials/erin.json").path,
                                       "--id", "add-dave", "add-user", "dave", "trader"])
@@ -123,7 +134,7 @@ struct DevClusterTests {
         // every node, and the same envelope sent again is refused as a replay: by the gateway
         // (401) once the first has committed, else by every node, which records the refusal.
         let bots: [BotView] = try #require(try await Self.get(gateway + "/v1/bots"))
-        #expect(bots.map(\.id) == ["risk-bot"])
+        #expect(bots.map(\.id) == ["executor-bot", "price-bot-1", "price-bot-2", "price-bot-3", "risk-bot"], "the risk bot, the executor and the price bots")
         let keyFile = try JSONDecoder().decode(BotKeyFile.self, from: Data(contentsOf: dir.appendingPathComponent("credentials/risk-bot.bot.json")))
         let body = try JSONParser().parse(Array(try Data(contentsOf: TestEnvironment.packageRoot.appendingPathComponent(
             "examples/policies/requests/risk-bot-kraken.json"))))
@@ -148,18 +159,18 @@ struct DevClusterTests {
         }
         var decided: GovernanceSnapshot?
         for _ in 0..<200 {
-            if let state: GovernanceSnapshot = try await Self.get(gateway + "/v1/state"), state.requests.count == 3,
+            if let state: GovernanceSnapshot = try await Self.get(gateway + "/v1/state"), state.requests.count == 4,
                !replayQueued || state.refusals.contains(where: { $0.requestSigning == "replayedNonce" }) { decided = state; break }
             try await Task.sleep(for: .milliseconds(100))
         }
         let state = try #require(decided, "the request was not decided and its replay refused")
-        #expect(state.requests.map(\.initiator) == ["risk-bot", "risk-bot", "risk-bot"])
-        let messages = state.requests.filter { $0.signing != nil }
+        #expect(state.requests.map(\.initiator) == ["risk-bot", "risk-bot", "risk-bot", "risk-bot"])
+        let messages = state.requests.filter { $0.signing != nil && $0.transaction == nil }
         #expect(messages.count == 2 && messages.allSatisfy { $0.signing?.status == "signed" },
                 "the demo login challenge and withdrawal authorisation were signed at first start")
         #expect(state.vaults.map(\.status) == ["active", "active", "active"], "one vault of each scheme, generated by the nodes")
         #expect(first.text.contains("signed by sol-treasury") && first.text.contains("signed by hot-trading"))
-        #expect(state.requests.last?.outcome == "deny", "the state holds no prices yet: USD clauses fail closed")
+        #expect(state.requests.last?.outcome == "allow", "priced by the three price bots, within the risk bot's limits: \(state.requests.last?.explanation ?? [])")
         for i in 1...4 {
             let out = try await CustosExecutable.run(["node", "status", "--data", dir.appendingPathComponent("nodes/node-\(i)").path])
             let status = try JSONDecoder().decode(NodeStatusView.self, from: Data(out.stdout.utf8))
@@ -183,13 +194,28 @@ struct DevClusterTests {
         #expect(after.genesisDigest == before.genesisDigest)
         #expect(after.committedHeight >= before.committedHeight)
         let operations: [OperationView] = try #require(try await Self.get(again + "/v1/operations"))
-        #expect(operations.map(\.id) == ["add-risk-bot", "create-hot-trading", "create-btc-treasury", "create-sol-treasury", "register-devnet-eth",
+        #expect(operations.map(\.id) == ["add-risk-bot", "add-executor-bot", "add-price-bot-1", "add-price-bot-2", "add-price-bot-3", "create-hot-trading", "create-btc-treasury", "create-sol-treasury", "register-devnet-eth",
                                           "register-devnet-usdc", "add-dave"])
-        // The chain is fresh at every start: the token is deployed at the same address and the vault funded again.
+        // The chain keeps its data (review L4: a fresh chain with the same id would take old
+        // signatures again): its journal holds the three funding transactions (the token's
+        // deployment, the ether and the USDC), replayed at the start and not sent again, and
+        // each start's routine transfer, the second at the next nonce.
+        let journal = try String(contentsOf: dir.appendingPathComponent("evm-devnet.journal"), encoding: .utf8)
+        #expect(journal.split(separator: "\n").count == 5, "\(journal)")
+        let secondRoutine = try #require(Self.routineTransaction(second.text), "\(second.text)")
+        #expect(secondRoutine != routine)
         let resumed = try await CustosExecutable.run(["vault", "balances", "--gateway", again, "--json", "hot-trading"])
         let again2 = try JSONDecoder().decode(VaultBalancesView.self, from: Data(resumed.stdout.utf8))
-        #expect(again2.accounts.first { $0.chain == "devnet" }?.balances.map(\.amount) == ["100.00", "1000000.00"], "\(resumed.stdout) \(resumed.stderr)")
+        // Not funded again: less a second routine transfer.
+        let after2 = again2.accounts.first { $0.chain == "devnet" }?.balances.map(\.amount)
+        #expect(after2?.first??.hasPrefix("99.97") == true && after2?.last == "1000000.00", "\(resumed.stdout) \(resumed.stderr)")
         #expect(second.interrupt() == 0)
+    }
+
+    /// The transaction hash of the routine transfer a `dev up` banner names, if it was mined.
+    static func routineTransaction(_ banner: String) -> String? {
+        guard banner.contains("routine transfer of 0.01 ETH to kraken-devnet was signed and mined") else { return nil }
+        return banner.split(separator: "\n").first { $0.hasPrefix("    transaction 0x") }.map { String($0.dropFirst(16)) }
     }
 
     /// The fields of /proc/PID/stat after the command name (the state first, then the parent's
@@ -231,7 +257,7 @@ struct DevClusterTests {
         defer { if killed.process.isRunning { _ = killed.interrupt() } }
         _ = try await killed.gateway()
         let firstChildren = killed.children
-        #expect(firstChildren.count == 6, "the local chain, the gateway and four nodes: \(firstChildren)")
+        #expect(firstChildren.count == 8, "the local chain, the gateway, four nodes, the executor and the price bots: \(firstChildren)")
         kill(killed.process.processIdentifier, SIGKILL)
         killed.process.waitUntilExit()
         let orphans = try await Self.survivors(firstChildren)
@@ -242,7 +268,7 @@ struct DevClusterTests {
         defer { if unread.process.isRunning { _ = unread.interrupt() } }
         _ = try await unread.gateway()
         let secondChildren = unread.children
-        #expect(secondChildren.count == 6, "the local chain, the gateway and four nodes: \(secondChildren)")
+        #expect(secondChildren.count == 8, "the local chain, the gateway, four nodes, the executor and the price bots: \(secondChildren)")
         unread.closeOutput()
         for _ in 0..<400 where unread.process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
         #expect(!unread.process.isRunning, "dev up kept running with its output closed")

@@ -91,13 +91,20 @@ final class TransactionFixture: Sendable {
 
     /// The `result` object of JSON-RPC `method` with `params` (JSON text of the array) on the local chain.
     func rpc(_ method: String, _ params: String) async throws -> [String: Any] {
+        let result = try await rpcResult(method, params)
+        return try #require(result as? [String: Any], "\(method): \(result)")
+    }
+
+    /// The `result` of JSON-RPC `method` with `params` (JSON text of the array) on the local
+    /// chain, whatever its JSON type (`NSNull` for null).
+    func rpcResult(_ method: String, _ params: String) async throws -> Any {
         var request = HTTPClientRequest(url: chain.url.absoluteString)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(string: #"{"jsonrpc": "2.0", "id": 1, "method": "\#(method)", "params": \#(params)}"#))
         let answer = try await cluster.send(request)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any])
-        return try #require(object["result"] as? [String: Any], "\(method): \(object)")
+        return try #require(object["result"], "\(method): \(object)")
     }
 
     struct TokenCode: Codable { var holder: String; var supply: String; var feeBasisPoints = 0 }
@@ -248,7 +255,8 @@ final class TransactionFixture: Sendable {
             _ = try await cluster.waitForGovernance(seconds: 120) { g in
                 g.assets.count == 3 && g.policyVersion == 100 && g.bots.contains { $0.id == "risk-bot" }
             }
-            try cluster.startExecutor(["--executor", fixture.executorKey, "--chain", "devnet", "--rpc", chain.url.absoluteString]
+            // A transaction the chain holds is stuck after 12 s (nodes accept a fee bump after 10 s of block time).
+            try cluster.startExecutor(["--executor", fixture.executorKey, "--chain", "devnet", "--rpc", chain.url.absoluteString, "--stuck-after", "12"]
                                       + clockOffsetArguments(cluster))
         } catch {
             cluster.stopAll(removeData: false)

@@ -25,6 +25,12 @@ struct TransactionLoopbackTests {
         }
     }
 
+    /// Tests/python/evm_chain_tx.py's answer: each transaction rebuilt from the chain's fields.
+    struct Rebuilt: Codable {
+        struct Transaction: Codable { var raw: String; var hash: String; var hashMatches: Bool; var sender: String }
+        var transactions: [Transaction]
+    }
+
     struct Decode: Codable { var transactions: [String] = []; var decode: [String] }
     struct Decoded: Codable {
         struct Fields: Codable { var sender: String; var to: String; var value: String; var data: String; var nonce: String; var chainId: String? }
@@ -66,6 +72,7 @@ struct TransactionLoopbackTests {
             #expect(ethTx.simulation?.outcome == "success" && usdcTx.simulation?.outcome == "success" && usdcTx.simulation!.gasUsed > 21_000,
                     "simulated before the parameters: \(String(describing: usdcTx.simulation))")
             // Broadcast by the executor and mined; the receipt every node kept is of the hash it signed.
+            var mined: [[String: Any]] = []
             for tx in [ethTx, usdcTx] {
                 let receipt = try #require(tx.receipt)
                 #expect(receipt.status == "success" && receipt.transactionHash == tx.transactionHash, "\(receipt)")
@@ -73,6 +80,16 @@ struct TransactionLoopbackTests {
                 let onChain = try await f.rpc("eth_getTransactionByHash", #"["\#(tx.transactionHash!)"]"#)
                 #expect((onChain["from"] as? String)?.lowercased() == f.vaultAddress.lowercased() && onChain["hash"] as? String == tx.transactionHash,
                         "\(onChain)")
+                mined.append(onChain)
+            }
+            // eth-account, from what the chain holds: the raw transaction rebuilt in Python from the
+            // chain's fields (not from Custos' encoding) hashes to the mined hash and recovers the vault.
+            let rebuilt = try JSONDecoder().decode(Rebuilt.self, from: try await PythonPeer.run(
+                "evm_chain_tx.py", input: try JSONSerialization.data(withJSONObject: ["transactions": mined.map { $0.filter { $0.key != "from" } }])))
+            #expect(rebuilt.transactions.count == 2)
+            for (tx, r) in zip([ethTx, usdcTx], rebuilt.transactions) {
+                #expect(r.hashMatches && r.sender == vault, "\(tx.transactionHash!): \(r)")
+                #expect("0x" + r.raw == tx.rawTransaction, "the chain holds the transaction every node signed")
             }
             #expect(ethTx.receipt?.logs.isEmpty == true)
             let transfer = try #require(usdcTx.receipt?.logs.first)

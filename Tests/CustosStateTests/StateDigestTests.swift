@@ -10,7 +10,7 @@ import Testing
 
 /// The state digest is stored by nodes and compared across them: its bytes must not change when
 /// the code that computes it is reorganised. A small state built from fixed keys is pinned to the
-/// hex value of version 14 of the digest (`custos.governance.state.v14`: the rooms that grow with
+/// hex value of version 15 of the digest (`custos.governance.state.v15`: the rooms that grow with
 /// traffic enter by their write journals; key times, issue 14, are in it; so are the windows and
 /// prices rooms and the window figures and price a decision read, and the registered assets and
 /// the transactions room, issue 11; when a time-locked operation executes, issue 14; and the
@@ -27,7 +27,8 @@ import Testing
 /// flag or flood member and what each clearance kept, review helper-64 M2; each planned
 /// transaction's latest simulation, issue 11 item 6; a receipt's mismatches by their codes
 /// and log indexes, never their wording, and its logs digest over the true log count and each
-/// log's full data length and digest, issue 11 item 7 review).
+/// log's full data length and digest, issue 11 item 7 review; when each planned transaction
+/// was signed and the hashes it replaced by fee bumps, issue 11 item 7; v15 for both).
 @Suite struct StateDigestTests {
     static func fixedKey(_ label: String) -> [UInt8] { Hashes.sha256(Array("custos digest pin \(label)".utf8)) }
 
@@ -69,7 +70,7 @@ import Testing
         #expect(state.prices.quotes["ETH"]?["price-bot"]?.usd == FixedDecimal(3000)!)
         #expect(state.windows.destinations.count == 1)
         #expect(state.frozen)
-        #expect(state.digest.hexString == "2ad2656fbc7a140998d46b6aecd4f104dd241fcab32b8f8475f8d6a4783f3e5a")
+        #expect(state.digest.hexString == "52717873a8a299eaaff83b3ccbcb5186403c37a79ced20d519a4188e0490be4e")
     }
 
     /// Address-book entries added by a policy change with a cooling-off, one cancelled by a
@@ -85,7 +86,7 @@ import Testing
         try c.govern(try c.waiver(of: "desk"))
         #expect(c.state.addressBookStandings["otc"]?.cancelled?.user == "heidi")
         #expect(c.state.addressBookStandings["desk"]?.waived?.user == "frank")
-        #expect(c.state.digest.hexString == "6f1aaa333588b4889e2f5a1f229b725e5c65905e0119745a3d9b8364f2fa5770")
+        #expect(c.state.digest.hexString == "7ec5972c8ce6745d91a63843852da4c7871fbf32d4b65c649378c6c9ac2a2174")
     }
 
     /// Under a policy bounding approvals: two timed governance approvals, one signed two minutes
@@ -102,7 +103,7 @@ import Testing
         try c.approve(p, by: "grace")
         #expect(c.state.users["ivan"] != nil)
         #expect(c.state.approvalBook.approvals(by: "frank", at: c.now).first == c.now - 1000 + 120_000)
-        #expect(c.state.digest.hexString == "9a054490f7cb8f37301edb0b57dd1879cf8f76e5b90a96838496a32f73d12a78")
+        #expect(c.state.digest.hexString == "99781f11adefb367857845a143d9f286b3f38373d9f165d23581058363c017d4")
     }
 
     /// The rooms that grow enter the digest by their journals: each request and refusal moves

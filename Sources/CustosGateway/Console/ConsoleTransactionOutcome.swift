@@ -38,9 +38,9 @@ struct ConsoleTransactionOutcome: Sendable {
             "mined in block \(r.blockNumber): " + (r.status == "success" ? "succeeded" : "REVERTED (its gas was paid)")
                 + ", gas used \(FixedDecimal(Int(clamping: r.gasUsed))?.grouped ?? String(r.gasUsed))"
         }
-        mismatches = t.receipt?.mismatches.map(ConsoleText.init) ?? []
+        mismatches = t.receipt?.mismatches.map { ConsoleText("\($0.code): \($0.text)") } ?? []
         hasMismatches = !mismatches.isEmpty
-        verification = t.receipt.map { $0.mismatches.isEmpty ? "the receipt matches the intent (checked by every node)" : "MISMATCH with the intent" }
+        verification = t.receipt.map { $0.mismatches.isEmpty ? "the receipt the executor reported matches the intent (every node compared them; no node read the chain itself)" : "MISMATCH with the intent" }
         line = "simulation: \(simulation)" + (receipt.map { "; \($0)" } ?? "") + (hasMismatches ? "; MISMATCH with the intent" : "")
     }
 

@@ -7,7 +7,7 @@ import CustosLedger
 import CustosPolicy
 
 extension ReplicatedState {
-    static let digestTag = "custos.governance.state.v14"
+    static let digestTag = "custos.governance.state.v15"
 
     /// Refusals and failures enter by their stable codes only, never by their English reasons.
     /// SHA-256 over the canonical encoding of everything governed: users (sorted by id) with
@@ -475,6 +475,9 @@ extension CanonicalWriter {
         }
         append(optional: t.signingHash)
         append(optional: t.rawTransaction)
+        append(t.signedAt ?? 0)
+        append(UInt32(t.replacedTransactions.count))
+        for hash in t.replacedTransactions { append(lengthPrefixed: hash) }
         append(t.failure != nil)
         append(t.parametersDeadline ?? 0)
         append(t.parametersDeadline != nil)

@@ -17,7 +17,9 @@ public struct PlannedTransaction: Sendable, Hashable {
         case awaitingParameters = "awaiting-parameters"
         /// Parameters accepted; the vault is signing the transaction's hash.
         case signing
-        /// The signature is in the log; `rawTransaction` is ready to broadcast.
+        /// The signature is in the log; `rawTransaction` is ready to broadcast. Without a receipt
+        /// after `replacementInterval`, the executor may replace it by a fee bump (same nonce):
+        /// the plan signs again and keeps the replaced hash in `replacedTransactions`.
         case signed
         /// The signing failed before any signer set formed (`failure` says why): no signature
         /// exists, its nonce went back to the sender's free nonces and it stopped counting in the limits.
@@ -64,9 +66,13 @@ public struct PlannedTransaction: Sendable, Hashable {
     public internal(set) var signingHash: [UInt8]?
     /// The signed transaction, RLP with y-parity, r and s (EIP-2718 type 2).
     public internal(set) var rawTransaction: [UInt8]?
-    /// The block time its signature was recorded at: its receipt is due by the policy's
-    /// deadline for its chain after it (`alerts.receipt_deadline`).
+    /// Block time (milliseconds) at which `rawTransaction` was recorded: its receipt is due by the
+    /// policy's deadline for its chain after it (`alerts.receipt_deadline`).
     public internal(set) var signedAt: UInt64? = nil
+    /// The hashes of the transactions this plan signed earlier at the same nonce and replaced by
+    /// a fee bump (oldest first): any of them may still be mined instead of `rawTransaction`, so
+    /// a receipt of any completes the plan.
+    public internal(set) var replacedTransactions: [[UInt8]] = []
     public internal(set) var failure: String?
     /// Block time (milliseconds) by which parameters must be accepted, set when the request is
     /// approved for signing: `parametersWaitLimit` after it.
@@ -94,6 +100,13 @@ public struct PlannedTransaction: Sendable, Hashable {
     /// fact (at a nonce, fee and policy nobody looked at then). A plan whose nonce is already
     /// reserved (`outcomeUnknown`, a cancellation) does not expire.
     public static let parametersWaitLimit: UInt64 = 15 * 60 * 1000
+    /// How long, in block time, a signed transaction without a receipt waits before every node
+    /// accepts a fee bump of it: 10 seconds. Nodes cannot see the chain, so "stuck" is the
+    /// executor's judgement; this bounds how fast it can spend presignatures and raise fees.
+    public static let replacementInterval: UInt64 = 10 * 1000
+    /// How many times one plan's signed transaction may be replaced by a fee bump: 8 (each bump
+    /// adds at least 12.5 %, so the last bids at least 2.5 times the first, within the fee limit).
+    public static let maximumReplacements = 8
 
     /// The unsigned EIP-1559 transaction these fields and `parameters` define.
     public func transaction(_ p: TransactionParameters) throws(EVMError) -> EVM.Transaction {
@@ -103,4 +116,8 @@ public struct PlannedTransaction: Sendable, Hashable {
 
     /// Keccak-256 of the signed transaction: its hash on the chain.
     public var transactionHash: [UInt8]? { rawTransaction.map { Keccak256.hash($0) } }
+
+    /// Every transaction hash this plan signed at its nonce: those replaced by fee bumps, then
+    /// the current one. The chain mines at most one of them.
+    public var signedHashes: [[UInt8]] { replacedTransactions + (transactionHash.map { [$0] } ?? []) }
 }

@@ -12,10 +12,11 @@ extension ReplicatedState {
     /// Checks an executor's receipt in this state, in order: the executor is an active bot with
     /// the `executor` role and its signature verifies; a transaction is planned under the id
     /// (a request's or a nonce cancellation's) and has no receipt yet; it was signed here and
-    /// the receipt's transaction hash is Keccak-256 of that signed raw transaction (so a receipt
-    /// can only be of what this plan signed); and it is not provably false: no more gas used
-    /// than the transaction's gas limit, no higher effective gas price than its maximum fee, no
-    /// block below the one its simulation ran at. The receipt is then kept on the plan, which becomes
+    /// the receipt's transaction hash is Keccak-256 of that signed raw transaction or of one it
+    /// replaced by a fee bump (so a receipt can only be of what this plan signed; the others at
+    /// its nonce are then replaced); and it is not provably false: no more gas used than the
+    /// transaction's gas limit, no higher effective gas price than its maximum fee, no block below
+    /// the one its simulation ran at. The receipt is then kept on the plan, which becomes
     /// `mined` (status 1) or `mined-reverted`, raising an alert when it differs from the intent
     /// (`raiseReceiptAlert`), with what differs from the intent
     /// (`PlannedTransaction.differences(from:)`: a status, token amount or recipient, an
@@ -31,11 +32,16 @@ extension ReplicatedState {
                                     payload: TransactionReceiptEntry.payload(r, executor: e.executor), genesisDigest: genesisDigest))
         guard let plan = transactions[r.requestId] else { throw GovernanceError(.unknownRequest, "no transaction is planned for request \(r.requestId)") }
         guard plan.receipt == nil else { throw refused("request \(r.requestId) already has a receipt (block \(plan.receipt!.blockNumber))") }
-        guard let hash = plan.transactionHash, plan.status == .signed || plan.status == .superseded else {
+        // A plan replaced by a fee bump may be mined at its earlier hash while it signs again.
+        let hashes = plan.signedHashes
+        guard !hashes.isEmpty, plan.status == .signed || plan.status == .superseded
+            || (!plan.replacedTransactions.isEmpty && (plan.status == .signing || plan.status == .outcomeUnknown))
+        else {
             throw refused("request \(r.requestId) has no signed transaction to be mined (it is \(plan.status.rawValue))")
         }
-        guard r.transactionHash == hash else {
-            throw refused("transaction 0x\(r.transactionHash.hexString) is not the one request \(r.requestId) signed (0x\(hash.hexString))")
+        guard hashes.contains(r.transactionHash) else {
+            throw refused("transaction 0x\(r.transactionHash.hexString) is not the one request \(r.requestId) signed ("
+                + hashes.map { "0x" + $0.hexString }.joined(separator: " or ") + ")")
         }
         if let p = plan.parameters {
             guard r.gasUsed <= p.gasLimit else { throw refused("it claims \(r.gasUsed) gas used, above the transaction's gas limit of \(p.gasLimit)") }

@@ -37,7 +37,8 @@ extension ReplicatedState {
 
     /// Checks an executor's parameters in this state, in order: the executor is an active bot
     /// with the `executor` role and its signature verifies; a planned transaction awaits
-    /// parameters, or is `outcome-unknown` (a replacement); signing is not frozen and the vault
+    /// parameters, or is `outcome-unknown` or `signed` without a receipt (a replacement; a signed
+    /// one only as `checkFeeBump` allows); signing is not frozen and the vault
     /// is active; the chain id is the chain's; the nonce is the one the plan must take — for a
     /// new transaction the sender's lowest free nonce, else its next nonce; for a replacement
     /// the nonce already reserved to it, with fees at least 12.5 % above the replaced ones; for a
@@ -53,7 +54,7 @@ extension ReplicatedState {
     /// plan, the EIP-1559 transaction and its signing hash are built from the planned
     /// transaction and the parameters, and the vault's signing of that hash starts at the
     /// sender's derivation path (a replacement's new session takes the place of the failed
-    /// one). Nothing changes when a check fails; the error names what is wrong.
+    /// one; a fee bump keeps the replaced hash in `replacedTransactions`). Nothing changes when a check fails; the error names what is wrong.
     mutating func acceptParameters(_ e: TransactionParametersEntry) throws(GovernanceError) -> GovernanceOutcome {
         func refused(_ reason: String) -> GovernanceError { GovernanceError(.invalidRequest, "the transaction parameters are refused: \(reason)") }
         let p = e.parameters
@@ -61,11 +62,13 @@ extension ReplicatedState {
                                  signingInput: TransactionParametersEntry.signingInput(
                                     payload: TransactionParametersEntry.payload(p, executor: e.executor), genesisDigest: genesisDigest))
         guard let plan = transactions[p.requestId] else { throw GovernanceError(.unknownRequest, "no transaction is planned for request \(p.requestId)") }
-        let replacing = plan.status == .outcomeUnknown
+        let bumping = plan.status == .signed && plan.receipt == nil
+        let replacing = plan.status == .outcomeUnknown || bumping
         guard plan.status == .awaitingParameters || replacing else {
             throw refused("request \(p.requestId) " + (plan.parameters == nil ? "takes no parameters" : "already has parameters")
                 + " (it is \(plan.status.rawValue))")
         }
+        if bumping { try checkFeeBump(of: plan) }
         var recorded: RecordedRequest? = nil
         if !plan.isCancellation {
             recorded = requestBook.requests[p.requestId]
@@ -114,6 +117,13 @@ extension ReplicatedState {
         let earlier = signing[p.requestId]
         if replacing || plan.isCancellation { signing[p.requestId] = nil }
         var planned = plan
+        if bumping, let replaced = plan.transactionHash {
+            // The replaced transaction stays valid on the chain until one at its nonce is mined.
+            planned.replacedTransactions.append(replaced)
+            planned.rawTransaction = nil
+            planned.signedAt = nil
+            planned.signatureMayExist = true
+        }
         planned.parameters = p
         planned.signingHash = hash
         planned.status = .signing
@@ -129,6 +139,22 @@ extension ReplicatedState {
             transactions.take(p.nonce, chainId: plan.chainId, address: from, for: p.requestId)
         }
         return .transactionParameters(requestId: p.requestId, nonce: p.nonce)
+    }
+
+    /// Whether a signed plan may be replaced by a fee bump now: it was signed at least
+    /// `PlannedTransaction.replacementInterval` of block time ago (no node sees the chain, so the
+    /// executor judges it stuck; this bounds how often it can), and it was replaced fewer than
+    /// `PlannedTransaction.maximumReplacements` times.
+    private func checkFeeBump(of plan: PlannedTransaction) throws(GovernanceError) {
+        func refused(_ reason: String) -> GovernanceError { GovernanceError(.invalidRequest, "the transaction parameters are refused: \(reason)") }
+        guard plan.replacedTransactions.count < PlannedTransaction.maximumReplacements else {
+            throw refused("request \(plan.requestId) was replaced \(plan.replacedTransactions.count) times, the most a plan may be")
+        }
+        let signedAt = plan.signedAt ?? 0
+        guard time >= signedAt + PlannedTransaction.replacementInterval else {
+            throw refused("request \(plan.requestId) was signed \((time - min(time, signedAt)) / 1000) s ago; a signed transaction is replaced by a fee bump "
+                + "only \(PlannedTransaction.replacementInterval / 1000) s of block time after it was signed")
+        }
     }
 
     /// Checks that `executor` is an active bot with the `executor` role whose registered key made
@@ -271,7 +297,7 @@ extension ReplicatedState {
     }
 
     /// `gwei` (at most 9 fractional digits, as the policy checker requires) in wei.
-    static func wei(gwei: FixedDecimal) -> BigUInt {
+    package static func wei(gwei: FixedDecimal) -> BigUInt {
         guard gwei.raw > 0 else { return 0 }
         return BigUInt(gwei.raw / 1_000_000_000)
     }
