@@ -22,11 +22,11 @@ extension ExecutorCommand {
         /// is no failure — then reads its receipt (or that of a transaction it replaced by a fee
         /// bump, which the chain may have mined instead) and, once its block has `confirmations`
         /// (counting itself), posts the signed `request.receipt` entry, whatever the number and
-        /// size of its logs. Whether the receipt was posted.
-        func serve(_ id: String, _ t: TransactionView, send: Bool) async -> Bool {
+        /// size of its logs. What it found (`Served`): only `notMined` may lead to a fee bump.
+        func serve(_ id: String, _ t: TransactionView, send: Bool) async -> Served {
             guard let rawHex = t.rawTransaction, let raw = try? [UInt8](hex: rawHex), let hashHex = t.transactionHash,
                   let hash = try? [UInt8](hex: hashHex)
-            else { return false }
+            else { return .unknown }
             do {
                 if send {
                     do {
@@ -45,19 +45,19 @@ extension ExecutorCommand {
                 for signed in [hash] + (t.replacedTransactions ?? []).compactMap({ try? [UInt8](hex: $0) }) where found == nil {
                     found = try await rpc.transactionReceipt(signed)
                 }
-                guard let found else { return false }
+                guard let found else { return .notMined }
                 let latest = try await rpc.blockNumber()
-                guard latest >= found.blockNumber, latest - found.blockNumber + 1 >= confirmations else { return false }
+                guard latest >= found.blockNumber, latest - found.blockNumber + 1 >= confirmations else { return .mined }
                 guard let blockHash = found.blockHash, blockHash.count == 32 else {
                     print("request \(id): the receipt of \(hashHex) names no block hash")
-                    return false
+                    return .mined
                 }
                 // A receipt carries the first 16 logs, each cut to 512 data bytes with its length and
                 // digest, and the true count: one that emitted more is recorded all the same, and every
                 // node finds "too many logs to verify" in it. Only a log no EVM can emit is refused.
                 guard found.logs.allSatisfy({ $0.topics.count <= 4 && $0.topics.allSatisfy { $0.count == 32 } }) else {
                     print("request \(id): the endpoint's receipt of \(hashHex) has a log of more than 4 topics or a topic of other than 32 bytes; not recorded")
-                    return false
+                    return .mined
                 }
                 let receipt = TransactionReceipt(
                     requestId: id, transactionHash: found.transactionHash, blockNumber: found.blockNumber, blockHash: blockHash,
@@ -69,11 +69,29 @@ extension ExecutorCommand {
                 answer.check(signed: entry, what: "receipt")
                 print("request \(id): mined in block \(found.blockNumber), status \(found.succeeded ? "success" : "reverted")"
                       + (answer.preview.map { "; \($0)" } ?? ""))
-                return true
+                // Refused against the committed state (the nodes will refuse it too): posted again
+                // only after a growing wait, not every pass (review helper-97 M2).
+                if answer.preview?.hasPrefix("refused") == true { return .refused }
+                return .recorded
             } catch {
                 print("request \(id): no receipt recorded: \(error)")
-                return false
+                return .unknown
             }
+        }
+
+        /// What `serve` found of a signed transaction.
+        enum Served {
+            /// Its receipt was posted.
+            case recorded
+            /// Its receipt was posted and the gateway's preview says every node will refuse it.
+            case refused
+            /// The chain holds a receipt of it (or of a hash it replaced), not recorded yet: short
+            /// of the confirmations asked, or unreadable. Never a reason to bump its fees.
+            case mined
+            /// No signed hash of the plan has a receipt: it may be stuck.
+            case notMined
+            /// The endpoint could not be read, or the plan has no signed transaction.
+            case unknown
         }
     }
 }

@@ -89,6 +89,8 @@ struct ExecutorCommand: AsyncParsableCommand {
         // When each signed transaction was last sent, and when its receipt was last posted.
         var sent: [String: ContinuousClock.Instant] = [:]
         var receipted: [String: ContinuousClock.Instant] = [:]
+        // Receipts the committed state refused, by request: each refusal doubles the wait.
+        var receiptRefusals: [String: Int] = [:]
         // When (and at which chain block) each signed hash was first broadcast, the hash each
         // request was last bumped from and when, the stops already said, and the policy's fee
         // limit on this chain.
@@ -126,9 +128,22 @@ struct ExecutorCommand: AsyncParsableCommand {
                     let send = t.status == PlannedTransaction.Status.signed.rawValue
                         && (sent[sentKey].map { ContinuousClock.now - $0 >= .seconds(Int64(retryAfter)) } ?? true)
                     if send { sent[sentKey] = ContinuousClock.now }
-                    if await broadcaster.serve(id, t, send: send) {
+                    switch await broadcaster.serve(id, t, send: send) {
+                    case .recorded:
                         receipted[id] = ContinuousClock.now
                         continue
+                    case .refused:
+                        // Asked again after 1, 2, 4 … up to 64 waits.
+                        let refusals = min((receiptRefusals[id] ?? 0) + 1, 6)
+                        receiptRefusals[id] = refusals
+                        receipted[id] = ContinuousClock.now + .seconds(Int64(retryAfter) * ((1 << refusals) - 1))
+                        continue
+                    case .mined, .unknown:
+                        // Mined and waiting for confirmations, or unreadable: never bumped
+                        // (review helper-96 M2: every bump spends a presignature).
+                        continue
+                    case .notMined:
+                        break
                     }
                     guard t.status == PlannedTransaction.Status.signed.rawValue, let hash = t.transactionHash,
                           bumped[id].map({ $0.hash != hash || ContinuousClock.now - $0.at >= .seconds(Int64(retryAfter)) }) ?? true

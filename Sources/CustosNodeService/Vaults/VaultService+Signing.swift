@@ -32,7 +32,7 @@ extension VaultService {
         // many requests are being signed.
         var unposted: [Session] = []
         for session in mine {
-            do { if try share(session, in: state) { unposted.append(.signing(request: session.requestId, attempt: session.attempt)) } } catch {
+            do { if try share(session, in: state) { unposted.append(.signing(request: session.requestId, attempt: session.attempt, height: session.startedHeight)) } } catch {
                 logger.error("signing step failed", metadata: ["request": "\(session.requestId)", "error": "\("\(error)".printable(limit: 512))"])
             }
         }
@@ -103,7 +103,7 @@ extension VaultService {
     /// yet posted, and may be posted now (checked again before it leaves: a freeze may have
     /// committed since it was made).
     private func share(_ s: SigningSession, in state: ReplicatedState) throws -> Bool {
-        let key = Session.signing(request: s.requestId, attempt: s.attempt)
+        let key = Session.signing(request: s.requestId, attempt: s.attempt, height: s.startedHeight)
         var attempt = attempts[key] ?? Attempt()
         defer { attempts[key] = attempt }
         guard !attempt.refused, let vault = state.vaults[s.vault] else { return false }
@@ -135,7 +135,7 @@ extension VaultService {
     /// `resubmitAfter`), or a blame of the signer whose share does not verify; nil while shares
     /// are missing or nothing is due.
     private func combine(_ s: SigningSession, in state: ReplicatedState) throws -> (entry: VaultEntry, subject: String)? {
-        let key = Session.signing(request: s.requestId, attempt: s.attempt)
+        let key = Session.signing(request: s.requestId, attempt: s.attempt, height: s.startedHeight)
         guard var attempt = attempts[key], !attempt.refused, attempt.share != nil, let vault = state.vaults[s.vault] else { return nil }
         defer { attempts[key] = attempt }
         let received = inbox[key] ?? [:]

@@ -24,7 +24,11 @@ public actor VaultService: Service {
     /// A relay session the committed log started, and what it is for.
     enum Session: Hashable, Sendable {
         case ceremony(vault: String, epoch: UInt32)
-        case signing(request: String, attempt: UInt32)
+        /// A signing attempt, by the height its session started at as well: a fee bump opens a
+        /// new session for the same request at attempt 0, and a node that never saw the old one
+        /// end must not take its progress (a share already posted) for the new one's (review
+        /// helper-96 M1).
+        case signing(request: String, attempt: UInt32, height: UInt64)
         case presign(vault: String, epoch: UInt32, batch: UInt32)
         /// A refresh taking a vault's shares to `epoch`.
         case refresh(vault: String, epoch: UInt32)
@@ -237,10 +241,10 @@ public actor VaultService: Service {
                 inbox[.ceremony(vault: vault, epoch: epoch), default: [:]][sender.id] = evidence
             case .refresh(let vault, let epoch) where evidence.header.round == VaultEntry.shareRound:
                 inbox[.refresh(vault: vault, epoch: epoch), default: [:]][sender.id] = evidence
-            case .signing(let request, let attempt) where evidence.header.round == VaultEntry.signatureShareRound:
+            case .signing(let request, let attempt, let height) where evidence.header.round == VaultEntry.signatureShareRound:
                 // Kept whatever it holds: a share that is not one for this attempt and node is
                 // blamed with this very envelope.
-                inbox[.signing(request: request, attempt: attempt), default: [:]][sender.id] = evidence
+                inbox[.signing(request: request, attempt: attempt, height: height), default: [:]][sender.id] = evidence
             default:
                 counters.messagesRefused += 1
                 logger.warning("refused a relay message in the wrong round", metadata: ["sender": "\(sender.id)"])
@@ -269,7 +273,7 @@ public actor VaultService: Service {
             started[vault.ceremony.sessionID(genesisDigest: next.genesisDigest, vault: vault.id)] = .ceremony(vault: vault.id, epoch: vault.epoch)
         }
         for s in next.signing.open where s.status == .signing {
-            started[next.signingSessionID(s)] = .signing(request: s.requestId, attempt: s.attempt)
+            started[next.signingSessionID(s)] = .signing(request: s.requestId, attempt: s.attempt, height: s.startedHeight)
         }
         for vault in next.vaults.values where vault.status == .active {
             if let r = vault.runningRefresh {
