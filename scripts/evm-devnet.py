@@ -204,6 +204,10 @@ class Chain:
         pending nonce of its sender, replacing a pending one at its nonce, else mined."""
         raw = bytes.fromhex(raw_hex[2:] if raw_hex.startswith("0x") else raw_hex)
         tx = pending_fields(raw)
+        # A nonce the chain already used is refused, never held: held, it would hide the mined
+        # receipt and make later nonces of its sender wait behind it.
+        if tx["nonce"] < self.tester.get_nonce(tx["sender"]):
+            raise RPCError(-32000, "nonce too low")
         key = (tx["sender"], tx["nonce"])
         earlier = self.pending.get(key)
         if earlier is not None:
