@@ -54,7 +54,8 @@ struct AccessCommand: AsyncParsableCommand {
                 return
             }
             if csv {
-                print(view.matrix.csv(), terminator: "")
+                // Every line through `printable`: the cells are the gateway's word (review helper-99 L3).
+                for line in view.matrix.csv().split(separator: "\n", omittingEmptySubsequences: false).dropLast() { print(printable(String(line))) }
                 return
             }
             print("# Access matrix, policy version \(view.policyVersion)\n\n\(view.note). A cell says that some operation or request "

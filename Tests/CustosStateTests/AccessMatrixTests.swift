@@ -97,4 +97,42 @@ import Testing
             #expect(error.code == .invalidPolicy)
         }
     }
+
+    /// What the nodes refuse whatever the rules say (review helper-99 M2, M3, H2): a principal
+    /// the registries lack, or one removed, has an empty row; a bot never governs; a deny rule
+    /// with no other clause takes "initiate" away, one limited in time does not; a draft whose
+    /// matrix would be too large is refused before it is computed.
+    @Test func rowsAreEmptyWhereTheNodesRefuseWhateverTheRulesSay() throws {
+        let c = try ExamplePolicyTests.cluster()
+        let m = c.state.accessMatrix
+        let alice = try #require(m.rows.first { $0.subject == "alice" })
+        #expect(alice.cells.allSatisfy { $0.isEmpty }, "alice is in the document, not in the registry: \(alice.cells)")
+        let (c2, key) = try RequestApprovalTests.cluster()
+        var removed = c2
+        try removed.govern(.removeBot(id: "risk-bot"))
+        #expect(c2.state.accessMatrix.cell("risk-bot", "initiate:hot")?.contains("transfer") == true)
+        #expect(removed.state.accessMatrix.rows.first { $0.subject == "risk-bot" }?.cells.allSatisfy { $0.isEmpty } == true)
+        #expect(c2.state.accessMatrix.columns.filter { $0.key.hasPrefix("governance:") }.allSatisfy { c2.state.accessMatrix.cell("risk-bot", $0.key) == "" })
+        _ = key
+        let denied = c2.state.policyYAML.replacing("rules:\n", with: """
+            rules:
+              - name: no-bots-on-hot
+                match: {initiator: {kind: bot}, vault: [hot]}
+                outcome: deny
+
+            """)
+        // Transfers and calls are denied (the rule names no kind: it covers those two); messages
+        // stay, under their own allow rule.
+        #expect(try c2.state.accessMatrix(yaml: denied).matrix.cell("risk-bot", "initiate:hot") == "message")
+        let nights = denied.replacing("match: {initiator: {kind: bot}, vault: [hot]}", with: "match: {initiator: {kind: bot}, vault: [hot], outside: {zone: UTC, days: [mon, tue, wed, thu, fri], hours: \"08:00-18:00\"}}")
+        #expect(nights != denied)
+        #expect(try c2.state.accessMatrix(yaml: nights).matrix.cell("risk-bot", "initiate:hot")?.contains("transfer") == true)
+        let crowded = c2.state.policyYAML.replacing("vaults: [hot]", with: "vaults: [" + (0..<5000).map { "v\($0)" }.joined(separator: ", ") + "]")
+        do {
+            _ = try c2.state.accessMatrix(yaml: crowded)
+            Issue.record("a draft with a matrix of millions of cells was computed")
+        } catch {
+            #expect(error.reason.contains("more than \(ReplicatedState.maximumAccessMatrixCells)"), "\(error.reason)")
+        }
+    }
 }

@@ -25,7 +25,7 @@ extension VaultService {
         for session in open where session.deadline + Self.deadlineGrace <= now {
             // Block time moves only with blocks: say the deadline passed, so a block carries it.
             try? await submit(.timeout(vault: session.vault, epoch: session.epoch, request: session.requestId, attempt: session.attempt),
-                              subject: "\(session.requestId)/\(session.attempt)", state: state)
+                              subject: "\(session.requestId)/\(session.attempt)@\(session.startedHeight)", state: state)
         }
         let mine = open.filter { $0.signers.contains(identity.id) }
         // This node's shares for every attempt, then posted together: one relay request however
@@ -140,7 +140,7 @@ extension VaultService {
         defer { attempts[key] = attempt }
         let received = inbox[key] ?? [:]
         guard s.signers.allSatisfy({ $0 == identity.id || received[$0] != nil }) else { return nil }
-        let subject = "\(s.requestId)/\(s.attempt)"
+        let subject = "\(s.requestId)/\(s.attempt)@\(s.startedHeight)"
         var shares: [NodeID: [UInt8]] = [:]
         shares[identity.id] = attempt.share
         var outcome: FROSTSigningRound.Aggregate?

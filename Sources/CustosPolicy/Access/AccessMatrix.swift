@@ -46,7 +46,7 @@ public struct AccessMatrix: Sendable, Hashable, Codable {
         var lines = ["| who | kind | roles | " + columns.map { cell($0.title) }.joined(separator: " | ") + " |"]
         lines.append("|---|---|---|" + String(repeating: "---|", count: columns.count))
         for row in rows {
-            lines.append("| " + [cell(row.subject), row.kind, cell(row.roles.joined(separator: ", "))].joined(separator: " | ") + " | "
+            lines.append("| " + [cell(row.subject), cell(row.kind), cell(row.roles.joined(separator: ", "))].joined(separator: " | ") + " | "
                 + row.cells.map(cell).joined(separator: " | ") + " |")
         }
         return lines.joined(separator: "\n")

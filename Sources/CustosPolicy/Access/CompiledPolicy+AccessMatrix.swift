@@ -22,7 +22,15 @@ extension CompiledPolicy {
     /// not that every one is — amounts, destinations, times and limits still decide each request,
     /// and a deny rule may refuse particular ones. Approvals: a person in a group that a require
     /// rule asks for, when someone else initiated (the initiator never approves their own).
-    public func accessMatrix(environments: [String: String] = [:]) -> AccessMatrix {
+    /// The number of cells `accessMatrix` would have: a draft over a budget is refused before
+    /// its matrix is computed.
+    public var accessMatrixCells: Int {
+        (principals.count + roles.count) * (GovernanceOperation.Action.allCases.count + 2 * document.vaults.count)
+    }
+
+    /// `acting` names the principals that can act (registered, active): every other one's row is
+    /// empty, since the nodes refuse whatever they sign (nil: every principal of the policy).
+    public func accessMatrix(environments: [String: String] = [:], acting: Set<String>? = nil) -> AccessMatrix {
         let actions = GovernanceOperation.Action.allCases
         let vaultNames = document.vaults.map(\.value)
         var columns = actions.map { AccessMatrix.Column(key: "governance:\($0.rawValue)", title: $0.rawValue) }
@@ -39,23 +47,45 @@ extension CompiledPolicy {
             bits.insert(index)
             subjects.append(Subject(name: role, kind: "role", user: -1, roles: bits, roleNames: [role], principalKind: .person))
         }
-        let proposers = subjects.filter { $0.user >= 0 && $0.principalKind == .person }
+        let acts = { (s: Subject) in s.user < 0 || acting.map { $0.contains(s.name) } ?? true }
+        let proposers = subjects.filter { $0.user >= 0 && $0.principalKind == .person && acts($0) }
+        // For each operation, the groups some require rule asks for when someone who may propose
+        // it does, with who proposed: an approver is in one and is not that proposer.
+        let askedGroups = actions.map { action in
+            proposers.filter { governance(of: $0, action) == .needsApprovals }.map { proposer in
+                (proposer: proposer.user, groups: Set(governanceRules.flatMap { index -> [Int] in
+                    let rule = rules[index]
+                    guard governs(rule, action), admits(rule, proposer), case .require(let requirement) = rule.effect else { return [] }
+                    return requirement.alternatives.flatMap { $0.map(\.group) }
+                }))
+            }
+        }
         let rows = subjects.map { s -> AccessMatrix.Row in
+            guard acts(s) else {
+                return AccessMatrix.Row(subject: s.name, kind: s.kind, roles: s.roleNames, cells: Array(repeating: "", count: columns.count))
+            }
             var cells: [String] = []
-            for action in actions {
+            let groups = groupIndices(of: s)
+            for (a, action) in actions.enumerated() {
+                // Governance is people's: the nodes take a proposal or a decision only over a
+                // person's WebAuthn assertion.
+                guard s.principalKind == .person else {
+                    cells.append("")
+                    continue
+                }
                 var what: [String] = []
                 switch governance(of: s, action) {
                 case .executes: what.append(action == .freeze ? "alone" : "propose")
                 case .needsApprovals: what.append("propose")
                 case .refused: break
                 }
-                if mayApprove(s, action, proposers: proposers) { what.append("approve") }
+                if askedGroups[a].contains(where: { $0.proposer != s.user && !$0.groups.isDisjoint(with: groups) }) { what.append("approve") }
                 cells.append(what.joined(separator: ", "))
             }
             for vault in vaultNames {
                 let v = vaults.lookup(vault)
                 cells.append(initiableKinds(by: s, vault: v).map(\.rawValue).joined(separator: ", "))
-                cells.append(mayApproveRequests(s, vault: v) ? "approve" : "")
+                cells.append(mayApproveRequests(s, vault: v, groups: groups) ? "approve" : "")
             }
             return AccessMatrix.Row(subject: s.name, kind: s.kind, roles: s.roleNames, cells: cells)
         }
@@ -79,16 +109,24 @@ extension CompiledPolicy {
         rule.operations == 0 || rule.operations & PolicyCompiler.operationBit(action) != 0
     }
 
+    /// Whether a rule has no clause but those on operation or kind, initiator and vault: a deny
+    /// rule refuses everything it admits only then (one limited to office hours, say, does not).
+    private func unconditional(_ rule: CompiledRule) -> Bool {
+        rule.chains == nil && rule.assets == nil && rule.destination == nil && rule.amount == nil && rule.amountUSD == nil
+            && rule.fee == nil && rule.call == nil && rule.message == nil && rule.during == nil && rule.outside == nil
+            && rule.within.isEmpty && rule.exceeds.isEmpty && rule.condition == nil
+    }
+
     /// What becomes of `action` proposed by `s`, as `evaluate` decides a governance operation
-    /// from its rules' operation and initiator clauses: refused by a deny rule or for want of an
-    /// allow rule, held when a require rule applies, else executed at once.
+    /// from its rules' operation and initiator clauses: refused by an unconditional deny rule or
+    /// for want of an allow rule, held when a require rule applies, else executed at once.
     private func governance(of s: Subject, _ action: GovernanceOperation.Action) -> Governed {
         var allowed = false, held = false
         for index in governanceRules {
             let rule = rules[index]
             guard governs(rule, action), admits(rule, s) else { continue }
             switch rule.effect {
-            case .deny: return .refused
+            case .deny: if unconditional(rule) { return .refused }
             case .allow: allowed = true
             case .require: held = true
             }
@@ -96,41 +134,28 @@ extension CompiledPolicy {
         return !allowed ? .refused : held ? .needsApprovals : .executes
     }
 
-    /// Whether `s`, a person, is in a group that a require rule asks for `action` proposed by
-    /// someone else who may propose it.
-    private func mayApprove(_ s: Subject, _ action: GovernanceOperation.Action, proposers: [Subject]) -> Bool {
-        guard s.principalKind == .person else { return false }
-        let groups = groupIndices(of: s)
-        guard !groups.isEmpty else { return false }
-        for proposer in proposers where proposer.user != s.user && governance(of: proposer, action) == .needsApprovals {
-            for index in governanceRules {
-                let rule = rules[index]
-                guard governs(rule, action), admits(rule, proposer), case .require(let requirement) = rule.effect else { continue }
-                if requirement.alternatives.contains(where: { $0.contains { groups.contains($0.group) } }) { return true }
-            }
-        }
-        return false
-    }
-
-    /// The request kinds for which an allow rule admits `s` as initiator on vault `vault`.
+    /// The request kinds for which an allow rule admits `s` as initiator on vault `vault`, and
+    /// no unconditional deny rule refuses them there.
     private func initiableKinds(by s: Subject, vault: Int) -> [PolicyRequest.Kind] {
         [.transfer, .contractCall, .message].filter { kind in
-            transferRules.contains { index in
-                let rule = rules[index]
-                guard case .allow = rule.effect, rule.kinds & PolicyCompiler.kindBit(kind) != 0, admits(rule, s) else { return false }
-                return rule.vaults.map { vault >= 0 && $0.contains(vault) } ?? true
+            func applies(_ rule: CompiledRule) -> Bool {
+                rule.kinds & PolicyCompiler.kindBit(kind) != 0 && admits(rule, s) && (rule.vaults.map { vault >= 0 && $0.contains(vault) } ?? true)
             }
+            let rulesOfKind = transferRules.map { rules[$0] }.filter(applies)
+            if rulesOfKind.contains(where: { if case .deny = $0.effect { return unconditional($0) } else { return false } }) { return false }
+            return rulesOfKind.contains { if case .allow = $0.effect { return true } else { return false } }
         }
     }
 
-    /// Whether `s`, a person, is in a group that a require rule for requests on `vault` asks for.
-    private func mayApproveRequests(_ s: Subject, vault: Int) -> Bool {
+    /// Whether `s`, a person, may approve some request on `vault`: in a group of the alternative
+    /// a require rule there asks first (the closest to being met with no approval yet), since
+    /// the nodes let only `PolicyDecision.pending`'s groups approve a request.
+    private func mayApproveRequests(_ s: Subject, vault: Int, groups: Set<Int>) -> Bool {
         guard s.principalKind == .person else { return false }
-        let groups = groupIndices(of: s)
         return transferRules.contains { index in
             let rule = rules[index]
             guard case .require(let requirement) = rule.effect, rule.vaults.map({ vault >= 0 && $0.contains(vault) }) ?? true else { return false }
-            return requirement.alternatives.contains { $0.contains { groups.contains($0.group) } }
+            return requirement.missing(approvers: [], members: groupMembers).missing.contains { groups.contains($0.group) }
         }
     }
 

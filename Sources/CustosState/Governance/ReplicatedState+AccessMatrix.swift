@@ -6,7 +6,16 @@ extension ReplicatedState {
     /// with the people and bots of the registries (`CompiledPolicy.accessMatrix`), each vault
     /// titled with its environment.
     public var accessMatrix: AccessMatrix {
-        policy.accessMatrix(environments: vaults.mapValues(\.environment.rawValue))
+        policy.accessMatrix(environments: vaults.mapValues(\.environment.rawValue), acting: acting)
+    }
+
+    /// The most cells a draft's matrix may have (`accessMatrix(yaml:)`).
+    public static let maximumAccessMatrixCells = 50_000
+
+    /// The principals that can act: active registered people and bots. A principal the policy
+    /// names that the registries lack, or that was removed, gets an empty row.
+    var acting: Set<String> {
+        Set(users.values.filter(\.active).map(\.id)).union(bots.values.filter(\.active).map(\.id))
     }
 
     /// The access matrix `yaml` would give: the document compiled with the registries in force,
@@ -23,6 +32,10 @@ extension ReplicatedState {
             throw GovernanceError(
                 .invalidPolicy, "policy does not check with the cluster's users: \(error.errors.first?.description ?? "\(error)")")
         }
-        return (document.version, compiled.accessMatrix(environments: vaults.mapValues(\.environment.rawValue)))
+        // Sized before it is computed: a draft is anyone's to post (review helper-99 H2).
+        guard compiled.accessMatrixCells <= Self.maximumAccessMatrixCells else {
+            throw GovernanceError(.invalidPolicy, "its access matrix would have \(compiled.accessMatrixCells) cells, more than \(Self.maximumAccessMatrixCells)")
+        }
+        return (document.version, compiled.accessMatrix(environments: vaults.mapValues(\.environment.rawValue), acting: acting))
     }
 }

@@ -36,33 +36,24 @@ public struct PolicyReplay: Sendable, Hashable {
 
         public let outcome: PolicyDecision.Outcome
         public let fate: Fate
-        /// The approvals still missing in the alternative closest to being met, as shown.
+        /// The approvals asked: the alternative closest to being met, as the nodes ask it (only
+        /// its groups may approve the request).
         public let asks: [Ask]
-        /// Every alternative of the requirements asked (`CompiledPolicy.approvalAlternatives`),
-        /// as compared: empty when the decision asks none.
-        public let alternatives: [[Ask]]
 
-        /// `decision` with what became of its request, its groups resolved by `members`, and
-        /// every alternative of the requirements it asks (`alternatives`, from the policy that
-        /// decided it; `pending` alone when not given).
-        public init(
-            _ decision: PolicyDecision, fate: Fate, members: (String) -> [String], alternatives: [[PolicyDecision.PendingApproval]] = []
-        ) {
+        /// `decision` with what became of its request, its groups resolved by `members`.
+        public init(_ decision: PolicyDecision, fate: Fate, members: (String) -> [String]) {
             outcome = decision.outcome
             self.fate = fate
-            let held = decision.outcome == .needsApprovals
-            asks = held ? decision.pending.map { Ask(group: $0.group, count: $0.count, members: members($0.group).sorted()) } : []
-            self.alternatives = held
-                ? alternatives.map { $0.map { Ask(group: $0.group, count: $0.count, members: members($0.group).sorted()) } } : []
+            asks = decision.outcome == .needsApprovals
+                ? decision.pending.map { Ask(group: $0.group, count: $0.count, members: members($0.group).sorted()) } : []
         }
 
         /// Whether the two would differ for the request: the outcome, what becomes of it, or
-        /// the approvals asked (counts of the same people; the groups' names do not matter) —
-        /// every alternative of the requirements, when both know them.
+        /// the approvals asked (counts of the same people; the groups' names do not matter).
+        /// Only the alternative the nodes ask is compared: an `any:` branch that is not the
+        /// closest is one nobody could use (review helper-99 M1), so adding it changes nothing.
         public func differs(from other: Verdict) -> Bool {
-            if outcome != other.outcome || fate != other.fate || Self.asked(asks) != Self.asked(other.asks) { return true }
-            guard !alternatives.isEmpty, !other.alternatives.isEmpty else { return false }
-            return Self.ways(alternatives) != Self.ways(other.alternatives)
+            outcome != other.outcome || fate != other.fate || Self.asked(asks) != Self.asked(other.asks)
         }
 
         /// The approvals asked as people and counts, in one order.
@@ -70,24 +61,13 @@ public struct PolicyReplay: Sendable, Hashable {
             asks.map { "\($0.count)\u{0}" + $0.members.joined(separator: "\u{0}") }.sorted()
         }
 
-        /// Every alternative as people and counts, in one order, each once.
-        private static func ways(_ alternatives: [[Ask]]) -> [[String]] {
-            Array(Set(alternatives.map(asked))).sorted { $0.lexicographicallyPrecedes($1) }
-        }
-
         /// Whether it is looser than `other`: signed where the other is not, or allowed without
-        /// the approvals the other asks, or asking fewer approvals, or offering every way of
-        /// approving the other offers and more.
+        /// the approvals the other asks, or asking fewer approvals.
         public func loosens(_ other: Verdict) -> Bool {
             func rank(_ f: Fate) -> Int { f == .allowed ? 2 : f == .approved ? 1 : 0 }
             if rank(fate) != rank(other.fate) { return rank(fate) > rank(other.fate) }
             if outcome != other.outcome { return outcome == .allow || (outcome == .needsApprovals && other.outcome == .deny) }
-            let (mine, theirs) = (asks.map(\.count).reduce(0, +), other.asks.map(\.count).reduce(0, +))
-            if mine != theirs { return mine < theirs }
-            // The same approvals closest to being met, and every other way of approving kept,
-            // with more: an `any:` branch added.
-            let (ways, otherWays) = (Set(alternatives.map(Self.asked)), Set(other.alternatives.map(Self.asked)))
-            return !otherWays.isEmpty && otherWays.isStrictSubset(of: ways)
+            return asks.map(\.count).reduce(0, +) < other.asks.map(\.count).reduce(0, +)
         }
 
         /// `allow`, `deny`, `needs 2 approvals (admins)`, `needs approvals: 2 of admins, 1 of security`.

@@ -86,8 +86,8 @@ extension ReplicatedState {
     ///
     /// A request is listed when what becomes of it differs (signed as allowed, signed after
     /// approvals, never signed), when the outcome differs, or when the approvals asked differ —
-    /// every alternative, groups compared by the people they resolve to, never by name — looser
-    /// changes first. Pure: no I/O, no clock, no dictionary order.
+    /// the alternative the nodes ask, groups compared by the people they resolve to, never by
+    /// name — looser changes first. Pure: no I/O, no clock, no dictionary order.
     public func replay(_ policy: CompiledPolicy, since: UInt64) -> PolicyReplay {
         let until = time
         var from = max(since, until - min(until, PolicyReplay.maximumPeriodMilliseconds))
@@ -263,7 +263,7 @@ extension ReplicatedState {
             flush(upTo: recorded.blockTime)
             decided[order] = Redecided(
                 decision: decision,
-                verdict: PolicyReplay.Verdict(decision, fate: fate, members: groups, alternatives: policy.approvalAlternatives(of: decision)),
+                verdict: PolicyReplay.Verdict(decision, fate: fate, members: groups),
                 fill: fill, recordedPrice: usedRecordedPrice)
         }
         return (decided, replayed, frozenCount, currentPrices)
