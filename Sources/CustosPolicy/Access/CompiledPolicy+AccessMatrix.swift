@@ -10,6 +10,12 @@ extension CompiledPolicy {
         let principalKind: PolicyDocument.Principal.Kind
     }
 
+    /// The number of cells `accessMatrix` would have: a draft over a budget is refused before
+    /// its matrix is computed.
+    public var accessMatrixCells: Int {
+        (principals.count + roles.count) * (GovernanceOperation.Action.allCases.count + 2 * document.vaults.count)
+    }
+
     /// The access matrix of this policy (`AccessMatrix`): a row for every principal, then one for
     /// every role on its own; a column per governance operation (`propose`, `approve`, or both;
     /// for `freeze`, `alone` where a freeze by them executes at once), then per vault of the policy
@@ -22,12 +28,7 @@ extension CompiledPolicy {
     /// not that every one is — amounts, destinations, times and limits still decide each request,
     /// and a deny rule may refuse particular ones. Approvals: a person in a group that a require
     /// rule asks for, when someone else initiated (the initiator never approves their own).
-    /// The number of cells `accessMatrix` would have: a draft over a budget is refused before
-    /// its matrix is computed.
-    public var accessMatrixCells: Int {
-        (principals.count + roles.count) * (GovernanceOperation.Action.allCases.count + 2 * document.vaults.count)
-    }
-
+    ///
     /// `acting` names the principals that can act (registered, active): every other one's row is
     /// empty, since the nodes refuse whatever they sign (nil: every principal of the policy).
     public func accessMatrix(environments: [String: String] = [:], acting: Set<String>? = nil) -> AccessMatrix {
