@@ -35,14 +35,15 @@ struct AccessCommand: AsyncParsableCommand {
                 for file in diff {
                     views.append(try await call.post("/v1/access-matrix", AccessMatrixView.Query(policy: try PolicyCommand.read(file))))
                 }
-                let lines = AccessMatrix.diff(from: views[0].matrix, to: views[1].matrix)
+                // For people, names and cells (the gateway's word) are escaped, never the arrow (review helper-99 L3).
+                let lines = AccessMatrix.diff(from: views[0].matrix, to: views[1].matrix, escape: json ? { $0 } : { printable($0) })
                 if json {
                     print(String(decoding: try JSONEncoder().encode(lines), as: UTF8.self))
                     return
                 }
                 print("access matrix, policy version \(views[0].policyVersion) → \(views[1].policyVersion): "
                       + "\(lines.count) cell\(lines.count == 1 ? "" : "s") change (\(PolicyReplayView.note(height: views[1].height)))")
-                for line in lines { print("  " + printable(line).replacingOccurrences(of: "\\u{2192}", with: "→")) }
+                for line in lines { print("  " + line) }
                 return
             }
             var view: AccessMatrixView = try await call.get("/v1/access-matrix")

@@ -70,18 +70,42 @@ public struct AccessMatrix: Sendable, Hashable, Codable {
 
     /// What changes from `old` to `new`, one line per cell that differs, in `new`'s row and
     /// column order then `old`'s gone ones: `erin: approve change_policy: approve → (nothing)`.
-    public static func diff(from old: AccessMatrix, to new: AccessMatrix) -> [String] {
-        let subjects = new.rows.map(name(of:)) + old.rows.map(name(of:)).filter { s in !new.rows.contains { name(of: $0) == s } }
-        let columns = new.columns + old.columns.filter { c in !new.columns.contains { $0.key == c.key } }
+    /// `escape` is applied to every name, title and cell, never to the line's own punctuation.
+    /// Linear in the cells of both (rows and columns are looked up by index, not searched).
+    public static func diff(from old: AccessMatrix, to new: AccessMatrix, escape: (String) -> String = { $0 }) -> [String] {
+        let oldRows = old.rowIndex, newRows = new.rowIndex
+        let oldColumns = old.columnIndex, newColumns = new.columnIndex
+        let subjects = new.rows.map(name(of:)) + old.rows.map(name(of:)).filter { newRows[$0] == nil }
+        let columns = new.columns + old.columns.filter { newColumns[$0.key] == nil }
+        func cell(_ m: AccessMatrix, _ rows: [String: Int], _ cols: [String: Int], _ subject: String, _ key: String) -> String {
+            guard let r = rows[subject], let c = cols[key] else { return "" }
+            return m.rows[r].cells[c]
+        }
+        func shown(_ text: String) -> String { text.isEmpty ? "(nothing)" : escape(text) }
         var lines: [String] = []
         for subject in subjects {
             for column in columns {
-                let before = old.cell(subject, column.key) ?? "", after = new.cell(subject, column.key) ?? ""
+                let before = cell(old, oldRows, oldColumns, subject, column.key)
+                let after = cell(new, newRows, newColumns, subject, column.key)
                 guard before != after else { continue }
-                lines.append("\(subject): \(column.title): \(before.isEmpty ? "(nothing)" : before) → \(after.isEmpty ? "(nothing)" : after)")
+                lines.append("\(escape(subject)): \(escape(column.title)): \(shown(before)) → \(shown(after))")
             }
         }
         return lines
+    }
+
+    /// Each row's position by its name (`name(of:)`); the first wins.
+    private var rowIndex: [String: Int] {
+        var index: [String: Int] = [:]
+        for (i, row) in rows.enumerated() where index[Self.name(of: row)] == nil { index[Self.name(of: row)] = i }
+        return index
+    }
+
+    /// Each column's position by its key; the first wins.
+    private var columnIndex: [String: Int] {
+        var index: [String: Int] = [:]
+        for (i, column) in columns.enumerated() where index[column.key] == nil { index[column.key] = i }
+        return index
     }
 }
 

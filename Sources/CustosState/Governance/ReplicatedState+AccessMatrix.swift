@@ -23,15 +23,8 @@ extension ReplicatedState {
     /// checks, so that the policy in force and a draft compare alike). Throws why it does not
     /// compile. With the document's version.
     public func accessMatrix(yaml: String) throws(GovernanceError) -> (version: Int, matrix: AccessMatrix) {
-        let document: PolicyDocument
-        do { document = try PolicyDocument.decode(yaml: yaml) } catch {
-            throw GovernanceError(.invalidPolicy, "policy does not parse: \(error.errors.first?.description ?? "\(error)")")
-        }
-        let compiled: CompiledPolicy
-        do { compiled = try CompiledPolicy(document: Self.effectiveDocument(document, users: users, bots: bots)) } catch {
-            throw GovernanceError(
-                .invalidPolicy, "policy does not check with the cluster's users: \(error.errors.first?.description ?? "\(error)")")
-        }
+        let document = try Self.decode(yaml: yaml)
+        let compiled = try Self.compiledWithRegistries(document, users: users, bots: bots)
         // Sized before it is computed: a draft is anyone's to post (review helper-99 H2).
         guard compiled.accessMatrixCells <= Self.maximumAccessMatrixCells else {
             throw GovernanceError(.invalidPolicy, "its access matrix would have \(compiled.accessMatrixCells) cells, more than \(Self.maximumAccessMatrixCells)")

@@ -63,7 +63,7 @@ extension ReplicatedState {
         // still loses the lapsed roles, unchecked.
         if let compiled = try? Self.compile(document, users: users, bots: bots) {
             policy = compiled
-        } else if let compiled = try? CompiledPolicy(document: Self.effectiveDocument(document, users: users, bots: bots)) {
+        } else if let compiled = try? Self.compiledWithRegistries(document, users: users, bots: bots) {
             policy = compiled
         }
     }

@@ -42,10 +42,7 @@ extension ReplicatedState {
     static func compile(
         yaml: String, users: [String: GovernedUser], bots: [String: GovernedBot] = [:]
     ) throws(GovernanceError) -> (PolicyDocument, CompiledPolicy) {
-        let document: PolicyDocument
-        do { document = try PolicyDocument.decode(yaml: yaml) } catch {
-            throw GovernanceError(.invalidPolicy, "policy does not parse: \(error.errors.first?.description ?? "\(error)")")
-        }
+        let document = try decode(yaml: yaml)
         guard document.governance != nil else {
             throw GovernanceError(.invalidPolicy, "policy has no governance section")
         }
@@ -53,16 +50,31 @@ extension ReplicatedState {
         return (document, policy)
     }
 
+    /// `compiledWithRegistries`, then the governability check.
     static func compile(
         _ document: PolicyDocument, users: [String: GovernedUser], bots: [String: GovernedBot] = [:]
     ) throws(GovernanceError) -> CompiledPolicy {
-        let policy: CompiledPolicy
-        do { policy = try CompiledPolicy(document: effectiveDocument(document, users: users, bots: bots)) } catch {
+        let policy = try compiledWithRegistries(document, users: users, bots: bots)
+        try checkGovernable(policy, users: users)
+        return policy
+    }
+
+    /// A policy document from YAML, or why it does not parse.
+    static func decode(yaml: String) throws(GovernanceError) -> PolicyDocument {
+        do { return try PolicyDocument.decode(yaml: yaml) } catch {
+            throw GovernanceError(.invalidPolicy, "policy does not parse: \(error.errors.first?.description ?? "\(error)")")
+        }
+    }
+
+    /// `document` compiled with the registries' people and bots (`effectiveDocument`), without
+    /// the governability check; or why it does not check.
+    static func compiledWithRegistries(
+        _ document: PolicyDocument, users: [String: GovernedUser], bots: [String: GovernedBot]
+    ) throws(GovernanceError) -> CompiledPolicy {
+        do { return try CompiledPolicy(document: effectiveDocument(document, users: users, bots: bots)) } catch {
             throw GovernanceError(
                 .invalidPolicy, "policy does not check with the cluster's users: \(error.errors.first?.description ?? "\(error)")")
         }
-        try checkGovernable(policy, users: users)
-        return policy
     }
 
     /// Governance must stay reachable by the people who can actually act (active, with a
