@@ -238,10 +238,11 @@ import Testing
         #expect(back.changes.first?.old.text == "deny" && back.changes.first?.new.text == "allow")
     }
 
-    /// The nodes let only the groups of the alternative closest to being met approve a request
-    /// (`PolicyDecision.pending`), so an `any:` branch that is not the closest is one nobody can
-    /// use, and the replay lists nothing for it (review helper-99 M1); a branch that becomes the
-    /// closest (one security officer instead of two admins) is a looser change.
+    /// The replay compares the alternative closest to being met (`PolicyDecision.pending`), so
+    /// that it keeps one list of people per request (review helper-99 M1): an `any:` branch
+    /// that is not the closest is not listed, though its groups may approve (the README says
+    /// so); a branch that becomes the closest (one security officer instead of two admins) is a
+    /// looser change.
     @Test func onlyTheAlternativeTheNodesAskIsCompared() throws {
         var (c, key) = try RequestApprovalTests.cluster()
         let start = c.now

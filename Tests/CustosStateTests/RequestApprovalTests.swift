@@ -15,8 +15,10 @@ import Testing
 /// eligible people make a request signable.
 @Suite struct RequestApprovalTests {
     /// Transfers to exchanges are allowed up to 1000 ETH; above 10 they need two admins (erin,
-    /// frank, grace; heidi is security only), for at most an hour.
-    static func cluster(_ base: Cluster? = nil) throws -> (Cluster, BotSigningKey) {
+    /// frank, grace; heidi is security only), for at most an hour — or what `large` asks.
+    static func cluster(
+        _ base: Cluster? = nil, large: String = "{require: {group: admins, count: 2}}"
+    ) throws -> (Cluster, BotSigningKey) {
         var c = try base ?? Cluster()
         let next = Cluster.policy(version: 2).replacing("rules:\n", with: """
             rules:
@@ -25,7 +27,7 @@ import Testing
                 outcome: allow
               - name: large-needs-two-admins
                 match: {amount: {over: 10}}
-                outcome: {require: {group: admins, count: 2}}
+                outcome: \(large)
                 expires: 1h
               - name: messages-need-two-admins
                 match: {kind: [message]}
@@ -97,6 +99,40 @@ import Testing
         #expect(other.digest == c.state.digest)
         // Decided for good: a third approval is refused.
         #expect(Cluster.code(try Self.decide(&c, .approve, id, by: "frank")) == .notPending)
+    }
+
+    /// A rule met by either two admins or one security officer (DESIGN: groups combined with
+    /// AND/OR): the security officer's alternative is the closer one, yet an admin may approve
+    /// and reject too, and the request is signable once either alternative is filled — never
+    /// by one admin, never by someone in neither group.
+    @Test func everyAlternativesGroupsMayApproveAndEitherAlternativeSuffices() throws {
+        let either = "{require: {any: [{group: admins, count: 2}, {group: security, count: 1}]}}"
+        var (c, key) = try Self.cluster(large: either)
+        let id = try Self.held(&c, key)
+        let recorded = try #require(c.state.requestBook.requests[id])
+        #expect(recorded.decision.pending.map(\.group) == ["security"], "the closer alternative is shown")
+        #expect(recorded.decision.requirements.map { $0.alternatives.map { $0.map(\.group) } } == [[["admins"], ["security"]]])
+        #expect(c.state.eligibleApprovers(of: recorded) == ["erin", "frank", "grace", "heidi"])
+        let explanation = c.state.review(of: recorded).explanation.lines
+        #expect(explanation.contains("rule large-needs-two-admins is met by any one of: 2 from admins; or 1 from security"), "\(explanation)")
+
+        var byAdmins = c
+        #expect(try Self.decide(&byAdmins, .approve, id, by: "frank") == .requestApprovals(requestId: id, status: .pending))
+        let unmet = byAdmins.state.unmetApprovals(of: byAdmins.state.requestBook.requests[id]!)
+        #expect(unmet.map(\.group) == ["admins"] && unmet.map(\.count) == [1],
+                "one admin fills neither alternative; one more admin is now as close as one security officer, and first")
+        #expect(try Self.decide(&byAdmins, .approve, id, by: "grace") == .requestApprovals(requestId: id, status: .approved))
+
+        var bySecurity = c
+        #expect(try Self.decide(&bySecurity, .approve, id, by: "heidi") == .requestApprovals(requestId: id, status: .approved))
+
+        var rejected = c
+        #expect(try Self.decide(&rejected, .reject, id, by: "erin") == .requestApprovals(requestId: id, status: .rejected),
+                "an admin may reject through the alternative that is not the closest")
+        let stranger = try RequestDecisionEntry(
+            .approve, requestId: id, user: "mallory",
+            assertion: c.assert("frank", try #require(RequestDecisionEntry.challenge(.approve, requestId: id, genesisDigest: c.state.genesisDigest)))).entry()
+        #expect(Cluster.code(c.apply(stranger)) == .unknownUser)
     }
 
     @Test func theInitiatorNeverCounts() throws {

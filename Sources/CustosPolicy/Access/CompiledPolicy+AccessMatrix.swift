@@ -148,15 +148,15 @@ extension CompiledPolicy {
         }
     }
 
-    /// Whether `s`, a person, may approve some request on `vault`: in a group of the alternative
-    /// a require rule there asks first (the closest to being met with no approval yet), since
-    /// the nodes let only `PolicyDecision.pending`'s groups approve a request.
+    /// Whether `s`, a person, may approve some request on `vault`: in a group of any alternative
+    /// of a require rule there, as the nodes let every alternative's groups approve
+    /// (`PolicyDecision.askedGroups`).
     private func mayApproveRequests(_ s: Subject, vault: Int, groups: Set<Int>) -> Bool {
         guard s.principalKind == .person else { return false }
         return transferRules.contains { index in
             let rule = rules[index]
             guard case .require(let requirement) = rule.effect, rule.vaults.map({ vault >= 0 && $0.contains(vault) }) ?? true else { return false }
-            return requirement.missing(approvers: [], members: groupMembers).missing.contains { groups.contains($0.group) }
+            return requirement.alternatives.contains { $0.contains { groups.contains($0.group) } }
         }
     }
 

@@ -73,13 +73,18 @@ extension CompiledPolicy {
         if !requires.isEmpty {
             let approvers = eligibleApprovers(c)
             var pending: [PolicyDecision.PendingApproval] = []
+            var unmet: [PolicyDecision.Requirement] = []
             for index in requires {
                 guard case .require(let requirement) = rules[index].effect else { continue }
                 let (satisfied, missing) = requirement.missing(approvers: approvers, members: groupMembers)
                 if !satisfied {
+                    let rule = rules[index].name
                     for term in missing {
-                        pending.append(.init(rule: rules[index].name, group: groupNames.names[term.group], count: term.count))
+                        pending.append(.init(rule: rule, group: groupNames.names[term.group], count: term.count))
                     }
+                    unmet.append(.init(rule: rule, alternatives: requirement.alternatives.map { terms in
+                        terms.map { PolicyDecision.PendingApproval(rule: rule, group: groupNames.names[$0.group], count: $0.count) }
+                    }))
                 }
             }
             let counted = approvers.map { users.names[$0] }
@@ -87,10 +92,12 @@ extension CompiledPolicy {
                 guard case .require(let requirement) = rules[index].effect else { return nil }
                 return requirement.expirySeconds
             }.min()
-            return figured(PolicyDecision(
+            var decision = PolicyDecision(
                 outcome: pending.isEmpty ? .allow : .needsApprovals, reason: pending.isEmpty ? .approved : .approvalsPending,
                 applied: applied, skippedAllows: skipped, pending: pending, countedApprovers: counted,
-                approvalExpirySeconds: pending.isEmpty ? nil : expiry), windows, c)
+                approvalExpirySeconds: pending.isEmpty ? nil : expiry)
+            decision.requirements = unmet
+            return figured(decision, windows, c)
         }
         return figured(PolicyDecision(
             outcome: .allow, reason: .allowedByRule(rules[firstAllow].name), applied: applied, skippedAllows: skipped,

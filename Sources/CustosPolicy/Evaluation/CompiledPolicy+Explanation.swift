@@ -55,6 +55,10 @@ extension CompiledPolicy {
         for p in decision.pending {
             lines.append("still needed for rule \(p.rule): \(p.count) more approval\(p.count == 1 ? "" : "s") from group \(p.group) (members: \(members(ofGroup: p.group).filter { $0 != request.initiator }.joined(separator: ", ")))")
         }
+        for r in decision.requirements where r.alternatives.count > 1 {
+            let ways = r.alternatives.map { terms in terms.map { "\($0.count) from \($0.group)" }.joined(separator: " and ") }
+            lines.append("rule \(r.rule) is met by any one of: \(ways.joined(separator: "; or "))")
+        }
         if decision.outcome == .deny, decision.reason == .noRuleMatched {
             lines += nearMisses(c)
         }

@@ -44,7 +44,8 @@ public struct PolicyDecision: Sendable, Hashable {
         case allow, deny, require
     }
 
-    /// Approvals a require rule still needs: `count` more people from `group`.
+    /// Approvals a require rule still needs: `count` more people from `group`. In `pending`, the
+    /// alternative of the rule closest to being met; in a `Requirement`, one term of one way.
     public struct PendingApproval: Sendable, Hashable {
         public let rule: String
         public let group: String
@@ -56,6 +57,9 @@ public struct PolicyDecision: Sendable, Hashable {
     public let applied: [AppliedRule]
     public let skippedAllows: [SkippedAllow]
     public let pending: [PendingApproval]
+    /// Every require rule not met yet, with all the ways it may be met (`PolicyDecision.Requirement`);
+    /// `pending` shows the closest of them.
+    public internal(set) var requirements: [Requirement] = []
     /// People whose approvals counted (distinct, eligible, not the initiator).
     public let countedApprovers: [String]
     /// For a request that needs approvals: how long it may wait for them, in seconds of block

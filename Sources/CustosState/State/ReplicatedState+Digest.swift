@@ -7,7 +7,7 @@ import CustosLedger
 import CustosPolicy
 
 extension ReplicatedState {
-    static let digestTag = "custos.governance.state.v15"
+    static let digestTag = "custos.governance.state.v16"
 
     /// Refusals and failures enter by their stable codes only, never by their English reasons.
     /// SHA-256 over the canonical encoding of everything governed: users (sorted by id) with
@@ -546,7 +546,8 @@ extension CanonicalWriter {
     }
 
     /// A policy decision in full: outcome, reason, the rules that applied, skipped allows,
-    /// pending approvals and counted approvers, each in the order the evaluator gave them, and
+    /// pending approvals, every way each unmet rule may be met (v16) and counted approvers, each
+    /// in the order the evaluator gave them, and
     /// for a request held for approvals how long it may wait for them.
     mutating func append(_ d: PolicyDecision) {
         append(string: d.outcome.rawValue)
@@ -567,6 +568,18 @@ extension CanonicalWriter {
             append(string: p.rule)
             append(string: p.group)
             append(UInt32(clamping: p.count))
+        }
+        append(UInt32(d.requirements.count))
+        for r in d.requirements {
+            append(string: r.rule)
+            append(UInt32(r.alternatives.count))
+            for terms in r.alternatives {
+                append(UInt32(terms.count))
+                for t in terms {
+                    append(string: t.group)
+                    append(UInt32(clamping: t.count))
+                }
+            }
         }
         append(strings: d.countedApprovers)
         if let seconds = d.approvalExpirySeconds { append(UInt64(seconds)) }

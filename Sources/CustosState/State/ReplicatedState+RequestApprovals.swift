@@ -6,10 +6,11 @@ import CustosPolicy
 extension ReplicatedState {
     /// The people who may approve or reject `request` now: active people, other than its
     /// initiator, who are members — in the policy in force, with the registry's people — of a
-    /// group its decision named in `pending`. Empty for a request that needed no approvals.
+    /// group some unmet rule of its decision names in any alternative (`askedGroups`). Empty
+    /// for a request that needed no approvals.
     public func eligibleApprovers(of request: RecordedRequest) -> Set<String> {
         var people: Set<String> = []
-        for group in Set(request.decision.pending.map(\.group)) {
+        for group in request.decision.askedGroups {
             for id in policy.members(ofGroup: group) where id != request.initiator && users[id]?.active == true {
                 people.insert(id)
             }
@@ -32,7 +33,7 @@ extension ReplicatedState {
     /// What `request` still needs: the pending approvals of its decision that its counted
     /// approvers do not fill (`CompiledPolicy.unmetApprovals`). Empty once they fill them all.
     public func unmetApprovals(of request: RecordedRequest) -> [PolicyDecision.PendingApproval] {
-        policy.unmetApprovals(request.decision.pending, approvers: countedApprovers(of: request), initiator: request.initiator)
+        policy.unmetApprovals(request.decision, approvers: countedApprovers(of: request), initiator: request.initiator)
     }
 
     /// The requests room's transition for `request.approve` and `request.reject`: applies in
@@ -116,7 +117,7 @@ extension ReplicatedState {
     ) throws(GovernanceError) -> GovernanceOutcome {
         let recorded = try undecidedRequest(id, by: user)
         guard eligibleApprovers(of: recorded).contains(user) else {
-            let groups = Set(recorded.decision.pending.map(\.group)).sorted()
+            let groups = recorded.decision.askedGroups.sorted()
             throw GovernanceError(
                 .notEligible,
                 "\(user) may not \(act.rawValue) request \(id): only members of \(groups.joined(separator: ", ")) other than its initiator may")
