@@ -145,6 +145,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // SLIP-39 mnemonic shares (pure) and the encrypted node backups whose key they split.
+        .target(
+            name: "CustosBackup",
+            dependencies: ["CustosCore", "CustosCrypto", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+
         // Where a node signs: the steps that record a one-time secret's use (FROST nonce, ECDSA
         // presignature) in the node's database before its share leaves the node.
         .target(
@@ -396,6 +403,11 @@ let package = Package(
             name: "CustosNodeTests",
             dependencies: ["CustosCore", "CustosNode", "CustosCrypto", "CustosMPC", "CustosTestSupport", "CSodium",
                            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CustosBackupTests",
+            dependencies: ["CustosCore", "CustosBackup", "CustosCrypto", "CustosTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
