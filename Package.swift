@@ -145,10 +145,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // SLIP-39 mnemonic shares (pure) and the encrypted node backups whose key they split.
+        // SLIP-39 mnemonic shares (pure), and the encrypted node backups whose key they split
+        // (a node's keys and vault shares, restored under a new seal).
         .target(
             name: "CustosBackup",
-            dependencies: ["CustosCore", "CustosCrypto", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CustosCore", "CustosCrypto", "CustosNode", "CSodium", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
 
@@ -281,6 +282,7 @@ let package = Package(
                 "CustosState",
                 "CustosIdentity",
                 "CustosChainsRPC",
+                "CustosBackup",
                 .product(name: "BigInt", package: "BigInt"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -407,7 +409,8 @@ let package = Package(
         ),
         .testTarget(
             name: "CustosBackupTests",
-            dependencies: ["CustosCore", "CustosBackup", "CustosCrypto", "CustosTestSupport"],
+            dependencies: ["CustosCore", "CustosBackup", "CustosCrypto", "CustosNode", "CustosTestSupport",
+                           .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -32,4 +32,23 @@ public enum BackupErrorCode: String, ErrorCode {
     case invalidParameters
     /// A SLIP-39 passphrase outside printable ASCII.
     case invalidPassphrase
+
+    /// Not a node backup file, truncated, or a field out of its bounds.
+    case malformedEncoding
+    /// A length or count in a backup file above its limit.
+    case encodingLimitExceeded
+    /// The backup does not open under the key the mnemonics recover: the file was altered, or
+    /// the mnemonics are of another backup.
+    case undecryptable
+    /// The backup is of a node of another cluster (another genesis digest) than the one named.
+    case wrongCluster
+    /// A vault share in the backup is of an older key epoch than the vault's current one: a
+    /// refresh or reshare since the backup made it useless, and it cannot sign.
+    case staleShare
+    /// The folder to restore into already holds something.
+    case destinationExists
+    /// The node's storage or seal refused (opening the old node, sealing under the new one).
+    case nodeStorage
 }
+
+extension BackupErrorCode: DecodingErrorCode {}

@@ -22,9 +22,11 @@ public struct NodeKeys: Sendable, CustomStringConvertible {
     /// Creates a new node in `dataFolder` (made if missing, mode 0700): generates its identity
     /// and transport keys, seals them, and writes them with `node.json`. Refuses a folder that
     /// already holds a node, and a production configuration with a passphrase seal; a token
-    /// that cannot be opened (module, token, PIN) leaves no key behind.
-    public static func create(dataFolder: String, configuration: NodeConfiguration,
-                              credential: NodeSeal.Credential) throws(StorageError) -> NodeKeys {
+    /// that cannot be opened (module, token, PIN) leaves no key behind. A node restored from a
+    /// backup passes its keys as `restoring` instead: they are sealed under the new seal as made ones are.
+    public static func create(dataFolder: String, configuration: NodeConfiguration, credential: NodeSeal.Credential,
+                              restoring keys: (signing: Curve25519.Signing.PrivateKey, transport: Curve25519.KeyAgreement.PrivateKey)? = nil)
+        throws(StorageError) -> NodeKeys {
         try configuration.validate()
         let folder = dataFolder as NSString
         for file in [NodeConfiguration.fileName, identityKeyFile, transportKeyFile, NodeSeal.storageKeyFile]
@@ -38,8 +40,8 @@ public struct NodeKeys: Sendable, CustomStringConvertible {
             throw StorageError(.databaseFailure, "cannot create the data folder \(dataFolder): \(error)")
         }
         let seal = try NodeSeal.create(configuration: configuration, dataFolder: dataFolder, credential: credential)
-        let signingKey = Curve25519.Signing.PrivateKey()
-        let transportKey = Curve25519.KeyAgreement.PrivateKey()
+        let signingKey = keys?.signing ?? Curve25519.Signing.PrivateKey()
+        let transportKey = keys?.transport ?? Curve25519.KeyAgreement.PrivateKey()
         let sealedIdentity = try seal.seal(SecretBytes(signingKey.rawRepresentation), context: context(identityKeyFile, configuration))
         let sealedTransport = try seal.seal(SecretBytes(transportKey.rawRepresentation), context: context(transportKeyFile, configuration))
         try SecretFile.write(folder.appendingPathComponent(identityKeyFile), sealedIdentity, replacing: false)
