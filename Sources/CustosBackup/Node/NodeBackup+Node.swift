@@ -65,17 +65,9 @@ extension NodeBackup {
         }
         let staging = dataFolder + ".restoring-" + SecureRandom.bytes(count: 6).hexString
         do {
-            let signing: Curve25519.Signing.PrivateKey
-            let transport: Curve25519.KeyAgreement.PrivateKey
-            do {
-                signing = try Curve25519.Signing.PrivateKey(rawRepresentation: identityKey.unsafeCopyBytes())
-                transport = try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: transportKey.unsafeCopyBytes())
-            } catch {
-                throw BackupError(.malformedEncoding, "the backup's identity or transport key is not a 32-byte key")
-            }
             let configuration = try NodeConfiguration(id: header.node, environment: header.environment, sealing: sealing)
             let keys = try NodeKeys.create(dataFolder: staging, configuration: configuration, credential: credential,
-                                           restoring: (signing, transport))
+                                           restoring: (identityKey, transportKey))
             try Self.store(vaultShares, as: header.shares, in: (staging as NSString).appendingPathComponent(databaseFile), seal: keys.seal)
             if exists { try files.removeItem(atPath: dataFolder) }
             try files.moveItem(atPath: staging, toPath: dataFolder)
