@@ -43,12 +43,14 @@ extension NodeCommand {
             let (keys, _) = try seal.open(data: data, id: nil)
             let folder = data as NSString
             let votes = folder.appendingPathComponent(NodeCommand.votesFile)
-            guard FileManager.default.fileExists(atPath: votes) else { fail("\(votes): no node database; nothing to back up") }
             let chainPath = folder.appendingPathComponent(NodeCommand.chainFile)
             let height = FileManager.default.fileExists(atPath: chainPath)
                 ? try NodeChainStore(path: chainPath, readOnly: true).head(clusterConfiguration).height : 0
-            let database: NodeDatabase
-            do { database = try NodeDatabase(path: votes, seal: keys.seal) } catch { fail(error.reason) }
+            // A node that never ran has no database, and no vault share: its keys are backed up alone.
+            var database: NodeDatabase?
+            if FileManager.default.fileExists(atPath: votes) {
+                do { database = try NodeDatabase(path: votes, seal: keys.seal) } catch { fail(error.reason) }
+            }
             let key = SecretBytes(randomCount: NodeBackup.keyLength)
             let shares: [[SLIP39Share]]
             let file: [UInt8]
@@ -81,9 +83,7 @@ extension NodeCommand {
                                                     mnemonics: custodianFiles == nil ? members.map(\.mnemonic) : nil,
                                                     files: custodianFiles.map { Array($0[(shares.prefix(g).map(\.count).reduce(0, +))...].prefix(members.count)) })
                                           })
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                try report.print()
                 return
             }
             print("backup of node \(backup.header.node) at height \(backup.header.height) written to \(out): identity and transport keys, "
@@ -168,7 +168,7 @@ extension NodeCommand {
             if json {
                 let report = BackupReport(file: backup, node: header.node, height: header.height,
                                           shares: header.shares.map { .init(vault: $0.vault, epoch: $0.epoch) }, groupThreshold: nil, groups: nil)
-                print(String(decoding: try JSONEncoder().encode(report), as: UTF8.self))
+                try report.print()
                 return
             }
             print("restored node \(printable(header.node)) into \(data), sealed in \(restored.configuration.sealing.summary); "
@@ -209,4 +209,11 @@ struct BackupReport: Encodable {
     var shares: [Share]
     var groupThreshold: Int?
     var groups: [Group]?
+
+    /// Prints the report as JSON, keys sorted.
+    func print() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        Swift.print(String(decoding: try encoder.encode(self), as: UTF8.self))
+    }
 }

@@ -18,10 +18,10 @@ extension NodeBackup {
     public func sealed(under key: SecretBytes) throws(BackupError) -> [UInt8] {
         guard key.count == Self.keyLength else { throw BackupError(.invalidParameters, "a backup key is \(Self.keyLength) bytes") }
         var w = CanonicalWriter()
-        w.append(lengthPrefixed: identityKey.unsafeCopyBytes())
-        w.append(lengthPrefixed: transportKey.unsafeCopyBytes())
+        identityKey.withUnsafeBytes { w.append(lengthPrefixed: $0) }
+        transportKey.withUnsafeBytes { w.append(lengthPrefixed: $0) }
         w.append(count: vaultShares.count)
-        for share in vaultShares { w.append(lengthPrefixed: share.unsafeCopyBytes()) }
+        for share in vaultShares { share.withUnsafeBytes { w.append(lengthPrefixed: $0) } }
         var plain = w.bytes
         w.withBuffer { Sodium.memzero(&$0) }
         defer { Sodium.memzero(&plain) }

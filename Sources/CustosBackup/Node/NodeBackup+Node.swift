@@ -7,17 +7,18 @@ import Foundation
 extension NodeBackup {
     /// Takes a backup of an opened node: its identity and transport keys from `keys`, and every
     /// vault key share sealed in `database`, each with its vault and epoch. `genesisDigest`
-    /// names the node's cluster; `height` is its committed height (0 without a chain).
-    public static func take(keys: NodeKeys, database: NodeDatabase, genesisDigest: [UInt8], height: UInt64) throws(BackupError) -> NodeBackup {
+    /// names the node's cluster; `height` is its committed height (0 without a chain). A node
+    /// that never ran has no database (nil): its backup holds its keys only.
+    public static func take(keys: NodeKeys, database: NodeDatabase?, genesisDigest: [UInt8], height: UInt64) throws(BackupError) -> NodeBackup {
         var shares: [Share] = []
         var values: [SecretBytes] = []
         do {
-            for id in try database.secretIDs(kind: .vaultKeyShare) {
+            for id in try database?.secretIDs(kind: .vaultKeyShare) ?? [] {
                 var r = CanonicalReader<BackupErrorCode>(id, what: "vault share id")
                 let share = Share(vault: try r.string("vault", max: Header.maximumName), epoch: try r.uint64("epoch"))
                 try r.finish()
                 // Deleted since it was listed (a refresh retired it): nothing to keep.
-                guard let value = try database.secret(kind: .vaultKeyShare, id: id) else { continue }
+                guard let value = try database?.secret(kind: .vaultKeyShare, id: id) else { continue }
                 shares.append(share)
                 values.append(value)
             }

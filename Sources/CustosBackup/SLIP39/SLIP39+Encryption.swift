@@ -23,18 +23,23 @@ extension SLIP39 {
         var bytes = input.unsafeCopyBytes()
         var left = Array(bytes[..<half])
         var right = Array(bytes[half...])
-        var password = [0] + passphrase.unsafeCopyBytes()
+        var password = [UInt8](repeating: 0, count: passphrase.count + 1)
+        passphrase.withUnsafeBytes { for (k, byte) in $0.enumerated() { password[k + 1] = byte } }
+        var salt: [UInt8] = []
         defer {
             Sodium.memzero(&bytes)
             Sodium.memzero(&left)
             Sodium.memzero(&right)
             Sodium.memzero(&password)
+            Sodium.memzero(&salt)
         }
         let saltPrefix: [UInt8] = extendable ? [] : Array("shamir".utf8) + [UInt8(identifier >> 8), UInt8(identifier & 0xFF)]
         let iterations = 2500 << Int(iterationExponent)
         for round in rounds {
             password[0] = round
-            var mask = PBKDF2.sha256(password: password, salt: saltPrefix + right, iterations: iterations, length: half)
+            Sodium.memzero(&salt)
+            salt = saltPrefix + right
+            var mask = PBKDF2.sha256(password: password, salt: salt, iterations: iterations, length: half)
             var next = zip(left, mask).map { $0 ^ $1 }
             Sodium.memzero(&mask)
             Sodium.memzero(&left)

@@ -17,7 +17,10 @@ extension SLIP39 {
         }
         if threshold == 1 { return Array(repeating: secret, count: count) }
         let random = SecretBytes(randomCount: secret.count - digestLength)
-        let digestShare = SecretBytes(digest(random: random, secret: secret) + random.unsafeCopyBytes())
+        var digestBytes = digest(random: random, secret: secret)
+        random.withUnsafeBytes { digestBytes.append(contentsOf: $0) }
+        let digestShare = SecretBytes(digestBytes)
+        Sodium.memzero(&digestBytes)
         var points: [(x: UInt8, y: SecretBytes)] = (0..<(threshold - 2)).map { (UInt8($0), SecretBytes(randomCount: secret.count)) }
         points.append((digestIndex, digestShare))
         points.append((secretIndex, secret))
@@ -31,10 +34,9 @@ extension SLIP39 {
     static func recoverSecret(threshold: Int, shares: [(x: UInt8, y: SecretBytes)]) throws(BackupError) -> SecretBytes {
         if threshold == 1 { return shares[0].y }
         let secret = interpolate(secretIndex, shares)
-        let digestShare = interpolate(digestIndex, shares).unsafeCopyBytes()
-        var random = Array(digestShare[digestLength...])
-        defer { Sodium.memzero(&random) }
-        let expected = digest(random: SecretBytes(random), secret: secret)
+        var digestShare = interpolate(digestIndex, shares).unsafeCopyBytes()
+        defer { Sodium.memzero(&digestShare) }
+        let expected = digest(random: SecretBytes(digestShare[digestLength...]), secret: secret)
         guard SecretBytes(expected).constantTimeEquals(SecretBytes(digestShare.prefix(digestLength))) else {
             throw BackupError(.invalidDigest, "the shares do not recover a secret that matches its digest: a mnemonic is wrong or from another set")
         }
@@ -43,7 +45,7 @@ extension SLIP39 {
 
     /// The first four bytes of HMAC-SHA256(key: random, message: secret).
     private static func digest(random: SecretBytes, secret: SecretBytes) -> [UInt8] {
-        let key = SymmetricKey(data: random.unsafeCopyBytes())
+        let key = random.withUnsafeBytes { SymmetricKey(data: $0) }
         let mac = secret.withUnsafeBytes { HMAC<SHA256>.authenticationCode(for: $0, using: key) }
         return Array(Array(mac).prefix(digestLength))
     }
