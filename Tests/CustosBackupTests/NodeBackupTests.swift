@@ -142,6 +142,42 @@ import Testing
         #expect(header.shares.count == 3)
     }
 
+    /// Headers an attacker would write: an unknown format version, a share listed twice, a share
+    /// count far above the limit (refused before anything is allocated), trailing bytes, and
+    /// a header length past the end of the file.
+    @Test func hostileHeadersAreRefused() throws {
+        func file(version: UInt16 = 1, shares: [(String, UInt64)] = [("treasury", 1)], count: Int? = nil, trailing: [UInt8] = [],
+                  headerLength: Int? = nil) -> [UInt8] {
+            var header = CanonicalWriter()
+            header.append(version)
+            header.append(string: "node-b")
+            header.append(string: "development")
+            header.append(lengthPrefixed: Self.genesis)
+            header.append(UInt64(7))
+            header.append(count: count ?? shares.count)
+            for (vault, epoch) in shares {
+                header.append(string: vault)
+                header.append(epoch)
+            }
+            header.append(raw: trailing)
+            var w = CanonicalWriter()
+            w.append(raw: Array("CUSTOS-NODE-BACKUP".utf8))
+            w.append(UInt32(headerLength ?? header.bytes.count))
+            w.append(raw: header.bytes)
+            w.append(raw: [UInt8](repeating: 0, count: 24 + 16))
+            return w.bytes
+        }
+        #expect(try NodeBackup.header(of: file()).shares == [NodeBackup.Share(vault: "treasury", epoch: 1)])
+        #expect(throws: BackupError(.malformedEncoding, "")) { try NodeBackup.header(of: file(version: 2)) }
+        #expect(throws: BackupError(.malformedEncoding, "")) { try NodeBackup.header(of: file(shares: [("treasury", 1), ("treasury", 1)])) }
+        #expect(throws: BackupError(.encodingLimitExceeded, "")) { try NodeBackup.header(of: file(count: 1 << 30)) }
+        #expect(throws: BackupError(.malformedEncoding, "")) { try NodeBackup.header(of: file(trailing: [0])) }
+        #expect(throws: BackupError.self) { try NodeBackup.header(of: file(headerLength: 1 << 19)) }
+        #expect(throws: BackupError(.encodingLimitExceeded, "")) { try NodeBackup.header(of: [UInt8](repeating: 0, count: NodeBackup.maximumFileSize + 1)) }
+        // A well-formed header over a ciphertext no key opens.
+        #expect(throws: BackupError(.undecryptable, "")) { try NodeBackup.open(file(), key: SecretBytes(randomCount: NodeBackup.keyLength)) }
+    }
+
     @Test func anotherClusterAStaleEpochOrAnOccupiedFolderWriteNothing() throws {
         let (file, mnemonics, _) = try Self.backup()
         let backup = try NodeBackup.open(file, key: try SLIP39.combine(Self.enough(mnemonics)))

@@ -50,15 +50,14 @@ public enum SLIP39 {
         }
         try checkPassphrase(passphrase)
         let identifier = UInt16(SecureRandom.bytes(count: 2).reduce(0) { $0 << 8 | UInt16($1) } & 0x7FFF)
-        let header = (identifier: identifier, extendable: extendable, iterationExponent: UInt8(iterationExponent))
-        let encrypted = encrypt(secret, passphrase: passphrase, iterationExponent: header.iterationExponent,
-                                identifier: identifier, extendable: extendable)
+        let exponent = UInt8(iterationExponent)
+        let encrypted = encrypt(secret, passphrase: passphrase, iterationExponent: exponent, identifier: identifier, extendable: extendable)
         let groupShares = try splitSecret(threshold: groupThreshold, count: groups.count, secret: encrypted)
         var result: [[SLIP39Share]] = []
         for (groupIndex, group) in groups.enumerated() {
             let memberShares = try splitSecret(threshold: group.threshold, count: group.count, secret: groupShares[groupIndex])
             result.append(memberShares.enumerated().map { memberIndex, value in
-                SLIP39Share(identifier: header.identifier, extendable: header.extendable, iterationExponent: header.iterationExponent,
+                SLIP39Share(identifier: identifier, extendable: extendable, iterationExponent: exponent,
                             groupIndex: UInt8(groupIndex), groupThreshold: UInt8(groupThreshold), groupCount: UInt8(groups.count),
                             memberIndex: UInt8(memberIndex), memberThreshold: UInt8(group.threshold), value: value)
             })
