@@ -145,6 +145,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // SLIP-39 mnemonic shares (pure), and the encrypted node backups whose key they split
+        // (a node's keys and vault shares, restored under a new seal).
+        .target(
+            name: "CustosBackup",
+            dependencies: ["CustosCore", "CustosCrypto", "CustosNode", "CSodium", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+
         // Where a node signs: the steps that record a one-time secret's use (FROST nonce, ECDSA
         // presignature) in the node's database before its share leaves the node.
         .target(
@@ -274,6 +282,7 @@ let package = Package(
                 "CustosState",
                 "CustosIdentity",
                 "CustosChainsRPC",
+                "CustosBackup",
                 .product(name: "BigInt", package: "BigInt"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -396,6 +405,12 @@ let package = Package(
             name: "CustosNodeTests",
             dependencies: ["CustosCore", "CustosNode", "CustosCrypto", "CustosMPC", "CustosTestSupport", "CSodium",
                            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CustosBackupTests",
+            dependencies: ["CustosCore", "CustosBackup", "CustosCrypto", "CustosNode", "CustosTestSupport",
+                           .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

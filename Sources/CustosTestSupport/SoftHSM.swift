@@ -18,7 +18,7 @@ public enum SoftHSM {
     public static let module = "/usr/lib/softhsm/libsofthsm2.so"
     public static let pin = "123456"
     /// One token per test suite, so one suite's logged-in session never lets another's wrong PIN through.
-    public static let labels = ["custos-test", "custos-node-keys", "custos-node-process", "custos-cluster-init"]
+    public static let labels = ["custos-test", "custos-node-keys", "custos-node-process", "custos-cluster-init", "custos-backup"]
 
     /// The token store, initialized on first use; fails with a clear reason when SoftHSM2 is missing.
     public static let tokens: Result<Void, TestEnvironmentError> = {

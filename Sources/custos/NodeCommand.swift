@@ -21,7 +21,7 @@ import UnixSignals
 struct NodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node", abstract: "Run or inspect a signer node.",
-        subcommands: [Run.self, Init.self, Status.self, Freeze.self, Resume.self, Export.self, JoinRequestCommand.self],
+        subcommands: [Run.self, Init.self, Status.self, Freeze.self, Resume.self, Export.self, JoinRequestCommand.self, Backup.self, Restore.self],
         defaultSubcommand: Run.self)
 
     static let votesFile = "votes.sqlite"
@@ -69,18 +69,7 @@ struct NodeCommand: AsyncParsableCommand {
                            credential: NodeSeal.Credential) throws -> ClusterFile.MemberKey {
         let nodeID: NodeID
         do { nodeID = try NodeID(id) } catch { fail("--id: \(error.reason)") }
-        let sealing: NodeConfiguration.Sealing
-        switch (token, credential) {
-        case (let token?, .pin):
-            guard let label = token.token else { fail("--pkcs11-module needs --token LABEL") }
-            sealing = .pkcs11(module: token.module, token: label, keyLabel: token.keyLabel ?? "custos-\(nodeID.rawValue)")
-        case (nil, .passphrase):
-            sealing = .passphrase
-        case (_?, .passphrase):
-            fail("a PKCS#11 token is opened with --pin-file, not --passphrase-file")
-        case (nil, .pin):
-            fail("--pin-file is for a PKCS#11 token: give --pkcs11-module and --token too")
-        }
+        let sealing = sealing(node: nodeID, token: token, credential: credential)
         let keys: NodeKeys
         do {
             let configuration = try NodeConfiguration(
@@ -89,6 +78,24 @@ struct NodeCommand: AsyncParsableCommand {
         } catch { fail(error.reason) }
         let identity = NodeIdentity(id: nodeID, signingKey: keys.signingKey, transportKey: keys.transportKey)
         do { return ClusterFile.MemberKey(try identity.member()) } catch { fail(error.reason) }
+    }
+
+    /// How a new (or restored) node seals its secrets: in the token named by `token`, opened
+    /// with a PIN, or under a development passphrase; refuses a credential of the other kind
+    /// and a token without its label.
+    static func sealing(node: NodeID, token: (module: String, token: String?, keyLabel: String?)?,
+                        credential: NodeSeal.Credential) -> NodeConfiguration.Sealing {
+        switch (token, credential) {
+        case (let token?, .pin):
+            guard let label = token.token else { fail("--pkcs11-module needs --token LABEL") }
+            return .pkcs11(module: token.module, token: label, keyLabel: token.keyLabel ?? "custos-\(node.rawValue)")
+        case (nil, .passphrase):
+            return .passphrase
+        case (_?, .passphrase):
+            fail("a PKCS#11 token is opened with --pin-file, not --passphrase-file")
+        case (nil, .pin):
+            fail("--pin-file is for a PKCS#11 token: give --pkcs11-module and --token too")
+        }
     }
 
     struct Run: AsyncParsableCommand {

@@ -22,9 +22,10 @@ public struct NodeKeys: Sendable, CustomStringConvertible {
     /// Creates a new node in `dataFolder` (made if missing, mode 0700): generates its identity
     /// and transport keys, seals them, and writes them with `node.json`. Refuses a folder that
     /// already holds a node, and a production configuration with a passphrase seal; a token
-    /// that cannot be opened (module, token, PIN) leaves no key behind.
-    public static func create(dataFolder: String, configuration: NodeConfiguration,
-                              credential: NodeSeal.Credential) throws(StorageError) -> NodeKeys {
+    /// that cannot be opened (module, token, PIN) leaves no key behind. A node restored from a
+    /// backup passes its keys as `restoring` instead: they are sealed under the new seal as made ones are.
+    public static func create(dataFolder: String, configuration: NodeConfiguration, credential: NodeSeal.Credential,
+                              restoring keys: (identity: SecretBytes, transport: SecretBytes)? = nil) throws(StorageError) -> NodeKeys {
         try configuration.validate()
         let folder = dataFolder as NSString
         for file in [NodeConfiguration.fileName, identityKeyFile, transportKeyFile, NodeSeal.storageKeyFile]
@@ -37,9 +38,10 @@ public struct NodeKeys: Sendable, CustomStringConvertible {
         } catch {
             throw StorageError(.databaseFailure, "cannot create the data folder \(dataFolder): \(error)")
         }
+        let restored = try keys.map { keys throws(StorageError) in try decode(identity: keys.identity, transport: keys.transport, configuration) }
         let seal = try NodeSeal.create(configuration: configuration, dataFolder: dataFolder, credential: credential)
-        let signingKey = Curve25519.Signing.PrivateKey()
-        let transportKey = Curve25519.KeyAgreement.PrivateKey()
+        let signingKey = restored?.signing ?? Curve25519.Signing.PrivateKey()
+        let transportKey = restored?.transport ?? Curve25519.KeyAgreement.PrivateKey()
         let sealedIdentity = try seal.seal(SecretBytes(signingKey.rawRepresentation), context: context(identityKeyFile, configuration))
         let sealedTransport = try seal.seal(SecretBytes(transportKey.rawRepresentation), context: context(transportKeyFile, configuration))
         try SecretFile.write(folder.appendingPathComponent(identityKeyFile), sealedIdentity, replacing: false)
@@ -56,15 +58,19 @@ public struct NodeKeys: Sendable, CustomStringConvertible {
         let seal = try NodeSeal.open(configuration: configuration, dataFolder: dataFolder, credential: credential)
         let signing = try openKey(identityKeyFile, dataFolder: dataFolder, configuration: configuration, seal: seal)
         let transport = try openKey(transportKeyFile, dataFolder: dataFolder, configuration: configuration, seal: seal)
-        let signingKey: Curve25519.Signing.PrivateKey
-        let transportKey: Curve25519.KeyAgreement.PrivateKey
+        let keys = try decode(identity: signing, transport: transport, configuration)
+        return NodeKeys(configuration: configuration, seal: seal, signingKey: keys.signing, transportKey: keys.transport)
+    }
+
+    /// The identity and transport keys from their 32 bytes each; refuses anything else.
+    private static func decode(identity: SecretBytes, transport: SecretBytes, _ configuration: NodeConfiguration)
+        throws(StorageError) -> (signing: Curve25519.Signing.PrivateKey, transport: Curve25519.KeyAgreement.PrivateKey) {
         do {
-            signingKey = try Curve25519.Signing.PrivateKey(rawRepresentation: signing.unsafeCopyBytes())
-            transportKey = try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: transport.unsafeCopyBytes())
+            return (try Curve25519.Signing.PrivateKey(rawRepresentation: identity.unsafeCopyBytes()),
+                    try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: transport.unsafeCopyBytes()))
         } catch {
-            throw StorageError(.invalidInput, "node \(configuration.id): a sealed key file does not hold a 32-byte key")
+            throw StorageError(.invalidInput, "node \(configuration.id): an identity or transport key is not a 32-byte key")
         }
-        return NodeKeys(configuration: configuration, seal: seal, signingKey: signingKey, transportKey: transportKey)
     }
 
     private static func openKey(_ file: String, dataFolder: String, configuration: NodeConfiguration,

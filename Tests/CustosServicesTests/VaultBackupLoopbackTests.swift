@@ -1,0 +1,142 @@
+import CustosClusterAPI
+import CustosCore
+import CustosCrypto
+import CustosTestSupport
+import Foundation
+import Testing
+
+extension VaultSigningLoopbackTests {
+    /// A node restored from a backup signs again, through the real processes: with the FROST
+    /// vault `sol-treasury` active, node-1 is backed up (`custos node backup`, its key split 2 of
+    /// 3 and 1 of 1, both groups needed, one file per custodian), stopped and its data folder
+    /// deleted. A restore with too few mnemonics fails and writes nothing; with enough it re-seals
+    /// the keys and share under a new passphrase (checked against the gateway's key epochs). The
+    /// restored node catches up and, once the commitments it pooled before the loss (whose
+    /// secrets are gone with it, never in a backup) are spent by attempts that time out, signs
+    /// requests in the signer set; PyNaCl verifies them under the vault's key.
+    @Test func aNodeRestoredFromItsBackupSignsAgain() async throws {
+        let cluster = try await LocalCluster(nodeCount: 4, policy: LocalCluster.exampleWithShortSigningAttempts())
+        var passed = false
+        defer { cluster.stopAll(removeData: passed) }
+        // node-1 pools two nonces: the ones it loses are spent after two attempts.
+        let smallPool = ["--nonce-pool-depth", "2"]
+        try await cluster.startGateway()
+        for id in cluster.nodeIDs { try cluster.startNode(id, extraArguments: id == "node-1" ? smallPool : []) }
+        try await vaultAndRiskBot(cluster, "sol-treasury", "frost-ed25519")
+        var statuses = try await cluster.waitForGovernance(seconds: 180) { g in
+            g.bots.contains { $0.id == "risk-bot" } && g.vaults.first?.status == "active"
+                && cluster.nodeIDs.allSatisfy { (g.vaults.first?.pools[$0] ?? 0) > 0 }
+        }
+        let vault = try #require(statuses["node-1"]?.governance?.vaults.first)
+
+        // The backup, while node-1 runs.
+        let backup = cluster.root.appendingPathComponent("node-1.backup")
+        let custodians = cluster.root.appendingPathComponent("custodians")
+        let out = try await LocalCluster.run(cluster.binary, [
+            "node", "backup", "--data", cluster.nodeData("node-1").path, "--cluster", cluster.clusterFile.path,
+            "--groups", "2of3,1of1", "--group-threshold", "2", "--out", backup.path, "--mnemonics-dir", custodians.path,
+            "--iteration-exponent", "0",
+        ] + cluster.passphraseSeal)
+        #expect(out.contains("backup of node node-1") && out.contains("sol-treasury"), "\(out)")
+        let mnemonic = { (group: Int, member: Int) in custodians.appendingPathComponent("group-\(group)-member-\(member).txt").path }
+        for path in [mnemonic(1, 1), mnemonic(1, 2), mnemonic(1, 3), mnemonic(2, 1)] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            #expect((attributes[.posixPermissions] as? Int) == 0o600, "\(path) is for its custodian only")
+        }
+
+        // The disk is lost.
+        cluster.killNode("node-1", signal: SIGKILL)
+        try FileManager.default.removeItem(at: cluster.nodeData("node-1"))
+
+        let newPassphrase = cluster.root.appendingPathComponent("node-1-new-passphrase")
+        try Data("a new passphrase for the restored node-1".utf8).write(to: newPassphrase)
+        let newSeal = ["--passphrase-file", newPassphrase.path]
+        let restore = ["node", "restore", "--backup", backup.path, "--data", cluster.nodeData("node-1").path, "--cluster", cluster.clusterFile.path,
+                       "--gateway", cluster.baseURL] + newSeal
+        // One of group 1's two: refused, nothing written.
+        await #expect(throws: (any Error).self) {
+            try await LocalCluster.run(cluster.binary, restore + ["--mnemonics", mnemonic(1, 2), mnemonic(2, 1)])
+        }
+        #expect(!FileManager.default.fileExists(atPath: cluster.nodeData("node-1").path))
+        let restored = try await LocalCluster.run(cluster.binary, restore + ["--mnemonics", mnemonic(1, 3), mnemonic(2, 1), mnemonic(1, 1)])
+        #expect(restored.contains("restored node node-1"), "\(restored)")
+
+        // Restarted with an empty chain, it catches up from the gateway and signs again.
+        try cluster.startNode("node-1", seal: newSeal, extraArguments: smallPool)
+        let raw = { (n: Int) in Array("venue login challenge \(n) after node-1 was restored".utf8) }
+        var requests: [String] = []
+        for n in 0..<6 {
+            requests.append(try await submitMessage(cluster, "login-restored-\(n)", vault: "sol-treasury",
+                                                    #"{"format": "raw", "hex": "\#(raw(n).hexString)"}"#))
+            statuses = try await cluster.waitForGovernance(seconds: 180) { g in
+                requests.allSatisfy { id in g.requests.first { $0.id == id }?.signing?.status == "signed" }
+            }
+            if statuses["node-1"]?.governance?.requests.first(where: { $0.id == requests.last! })?.signing?.signers.contains("node-1") == true { break }
+        }
+        let reference = try #require(statuses["node-1"]?.governance)
+        let last = try #require(reference.requests.first { $0.id == requests.last! }?.signing)
+        #expect(last.signers.contains("node-1"), "the restored node-1 signs: \(last.signers)")
+        let verdicts = try await PythonPeer.call("signature_verify_peer.py", Verify(ed25519: try requests.enumerated().map { n, id in
+            .init(key: try #require(vault.publicKey), message: raw(n).hexString,
+                  signature: try #require(reference.requests.first { $0.id == id }?.signing?.signature))
+        }), as: Verdicts.self)
+        #expect(verdicts.ed25519 == Array(repeating: true, count: requests.count), "PyNaCl verifies every signature under the vault's key")
+        passed = true
+    }
+}
+
+extension VaultSigningLoopbackTests {
+    /// A lost node rebuilt by reshare, without any backup: node-1 is stopped and its data folder
+    /// deleted while the FROST vault `sol-treasury` is active. A new node (node-0, a new data
+    /// folder and keys) is added by the quorum (`add-member`); its reshare cannot complete while
+    /// node-1, still a member, is silent, and removing node-1 (`remove-member`) supersedes it
+    /// with a reshare dealt by the surviving holders to node-0, node-2, node-3 and node-4. The
+    /// vault keeps its key, and node-0 signs with its new share; PyNaCl verifies the signature.
+    @Test func aLostNodeIsReplacedByReshareWithoutABackup() async throws {
+        let cluster = try await LocalCluster(nodeCount: 4, policy: LocalCluster.exampleWithShortSigningAttempts())
+        var passed = false
+        defer { cluster.stopAll(removeData: passed) }
+        try await cluster.startGateway()
+        for id in cluster.nodeIDs { try cluster.startNode(id) }
+        try await vaultAndRiskBot(cluster, "sol-treasury", "frost-ed25519")
+        var statuses = try await cluster.waitForGovernance(seconds: 180) { g in
+            g.bots.contains { $0.id == "risk-bot" } && g.vaults.first?.status == "active"
+        }
+        let before = try #require(statuses["node-1"]?.governance?.vaults.first)
+
+        cluster.killNode("node-1", signal: SIGKILL)
+        try FileManager.default.removeItem(at: cluster.nodeData("node-1"))
+        let survivors = ["node-2", "node-3", "node-4"]
+        func executed(_ operation: String, _ arguments: [String], by nodes: [String]) async throws {
+            try await cluster.op(["propose", "--as", "erin", "--id", operation] + arguments)
+            _ = try await cluster.waitForGovernance(nodes) { g in g.operations.contains { $0.id == operation } }
+            try await cluster.op(["approve", "--yes", "--as", "frank", operation])
+            _ = try await cluster.waitForGovernance(nodes) { g in g.operations.first { $0.id == operation }?.approvals.count == 1 }
+            try await cluster.op(["approve", "--yes", "--as", "grace", operation])
+            _ = try await cluster.waitForGovernance(nodes) { g in g.operations.first { $0.id == operation }?.status == "executed" }
+        }
+        let request = try await cluster.startJoiningNode("node-0")
+        try await executed("add-node-0", ["add-member", request.path], by: survivors)
+        try await executed("remove-node-1", ["remove-member", "node-1"], by: ["node-0"] + survivors)
+        let four = ["node-0"] + survivors
+        statuses = try await cluster.waitForGovernance(four, seconds: 300) { g in
+            g.members.map(\.id) == four && g.vaultsAwaitingReshare.isEmpty
+                && g.vaults.allSatisfy { $0.holders == four && $0.refreshes?.last?.status == "completed" && ($0.pools["node-0"] ?? 0) > 0 }
+        }
+        let after = try #require(statuses["node-0"]?.governance?.vaults.first)
+        #expect(after.publicKey == before.publicKey && after.addresses == before.addresses, "the vault keeps its key and addresses")
+        #expect(after.refreshes?.last?.operationId == "remove-node-1", "\(String(describing: after.refreshes?.last))")
+
+        // node-0 (first in id order) is in the first signer set of a request.
+        let raw = Array("venue login challenge after node-1 was lost".utf8)
+        let login = try await submitMessage(cluster, "login-replaced", vault: "sol-treasury", #"{"format": "raw", "hex": "\#(raw.hexString)"}"#)
+        statuses = try await cluster.waitForGovernance(four, seconds: 180) { g in g.requests.first { $0.id == login }?.signing?.status == "signed" }
+        let signing = try #require(statuses["node-0"]?.governance?.requests.first { $0.id == login }?.signing)
+        #expect(signing.signers.contains("node-0"), "the replacement signs: \(signing.signers)")
+        let verdicts = try await PythonPeer.call("signature_verify_peer.py", Verify(ed25519: [
+            .init(key: try #require(after.publicKey), message: raw.hexString, signature: try #require(signing.signature)),
+        ]), as: Verdicts.self)
+        #expect(verdicts.ed25519 == [true], "PyNaCl verifies the signature under the unchanged key")
+        passed = true
+    }
+}
