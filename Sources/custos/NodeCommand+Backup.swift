@@ -30,10 +30,17 @@ extension NodeCommand {
         @Option(help: "The backup file to write (never replaced).") var out: String
         @Option(help: "Write each custodian's mnemonic to its own file in this folder (group-G-member-M.txt, mode 0600) instead of printing them.")
         var mnemonicsDir: String?
+        @Flag(help: "Print the mnemonics (in --json too) instead of writing them with --mnemonics-dir: only on a screen nobody else sees.")
+        var printMnemonics = false
         @Option(help: "SLIP-39 iteration exponent: 10000 × 2^E PBKDF2 iterations protect the mnemonics (0 to 15).") var iterationExponent: Int = 1
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
+            // The mnemonics open the backup: they go where the operator says, never by default to a terminal or a log.
+            guard (mnemonicsDir != nil) != printMnemonics else {
+                fail(printMnemonics ? "give --mnemonics-dir or --print-mnemonics, not both"
+                     : "give --mnemonics-dir DIR (one file per custodian) or, on a screen nobody else sees, --print-mnemonics")
+            }
             let layout: [SLIP39.MemberGroup]
             do { layout = try groups.split(separator: ",").map { g throws(BackupError) in try SLIP39.MemberGroup(parsing: String(g).trimmingCharacters(in: .whitespaces)) } } catch {
                 fail("--groups: \(error.reason)")
@@ -66,7 +73,8 @@ extension NodeCommand {
                 }
             }
             for path in custodianFiles ?? [] where FileManager.default.fileExists(atPath: path) { fail("\(path) exists; refusing to replace it") }
-            do { try SecretFile.write(out, file, replacing: false) } catch { fail(error.reason) }
+            if FileManager.default.fileExists(atPath: out) { fail("\(out) exists; refusing to replace it") }
+            // The mnemonics first: a file whose key was never handed out would be a backup nobody can open.
             if let mnemonicsDir, let custodianFiles {
                 do {
                     try FileManager.default.createDirectory(atPath: mnemonicsDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -75,6 +83,7 @@ extension NodeCommand {
                     }
                 } catch { fail("writing the mnemonics into \(mnemonicsDir): \(error)") }
             }
+            do { try SecretFile.write(out, file, replacing: false) } catch { fail(error.reason) }
             if json {
                 let report = BackupReport(file: out, node: backup.header.node, height: backup.header.height,
                                           shares: backup.header.shares.map { .init(vault: $0.vault, epoch: $0.epoch) }, groupThreshold: groupThreshold,
