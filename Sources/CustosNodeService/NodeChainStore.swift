@@ -171,6 +171,12 @@ public final class NodeChainStore: Sendable {
             try Self.refuseOlderChain(db, made: "whose signed transactions could not be replaced by a fee bump and whose receipts carried at most 16 logs")
             try db.execute(sql: "DELETE FROM stateDigest")
         }
+        migrator.registerMigration("offb11: offboardings in the state digest") { db in
+            // Version 16 of the state digest encodes the offboardings (`offboard-user`, change
+            // kind 47). A chain made before has none, so it replays into the same history; only
+            // the digests recorded under version 15 are dropped, to be recomputed.
+            try db.execute(sql: "DELETE FROM stateDigest")
+        }
         return migrator
     }
 

@@ -10,7 +10,7 @@ import Testing
 
 /// The state digest is stored by nodes and compared across them: its bytes must not change when
 /// the code that computes it is reorganised. A small state built from fixed keys is pinned to the
-/// hex value of version 15 of the digest (`custos.governance.state.v15`: the rooms that grow with
+/// hex value of version 16 of the digest (`custos.governance.state.v16`: the rooms that grow with
 /// traffic enter by their write journals; key times, issue 14, are in it; so are the windows and
 /// prices rooms and the window figures and price a decision read, and the registered assets and
 /// the transactions room, issue 11; when a time-locked operation executes, issue 14; and the
@@ -28,7 +28,8 @@ import Testing
 /// transaction's latest simulation, issue 11 item 6; a receipt's mismatches by their codes
 /// and log indexes, never their wording, and its logs digest over the true log count and each
 /// log's full data length and digest, issue 11 item 7 review; when each planned transaction
-/// was signed and the hashes it replaced by fee bumps, issue 11 item 7; v15 for both).
+/// was signed and the hashes it replaced by fee bumps, issue 11 item 7; v15 for both; the
+/// offboardings, issue 14 item 4, v16).
 @Suite struct StateDigestTests {
     static func fixedKey(_ label: String) -> [UInt8] { Hashes.sha256(Array("custos digest pin \(label)".utf8)) }
 
@@ -70,7 +71,7 @@ import Testing
         #expect(state.prices.quotes["ETH"]?["price-bot"]?.usd == FixedDecimal(3000)!)
         #expect(state.windows.destinations.count == 1)
         #expect(state.frozen)
-        #expect(state.digest.hexString == "52717873a8a299eaaff83b3ccbcb5186403c37a79ced20d519a4188e0490be4e")
+        #expect(state.digest.hexString == "323f3807c057a06892fe84a8b71b5154259a0f5df6e9152934d389fe4f3ca398")
     }
 
     /// Address-book entries added by a policy change with a cooling-off, one cancelled by a
@@ -86,7 +87,29 @@ import Testing
         try c.govern(try c.waiver(of: "desk"))
         #expect(c.state.addressBookStandings["otc"]?.cancelled?.user == "heidi")
         #expect(c.state.addressBookStandings["desk"]?.waived?.user == "frank")
-        #expect(c.state.digest.hexString == "7ec5972c8ce6745d91a63843852da4c7871fbf32d4b65c649378c6c9ac2a2174")
+        #expect(c.state.digest.hexString == "5e69531478d0435c7d618ac57236dbe2e8151ca0d3c436ef859439a2d45dd8b5")
+    }
+
+    /// An offboarding (v16), under a quorum of one admin: heidi proposed risk-bot's
+    /// registration and has a request and an operation open; she is offboarded with a 30-day
+    /// monitoring window.
+    @Test func digestOfAStateWithAnOffboardingIsPinned() throws {
+        var c = try Cluster(policyYAML: Cluster.policy().replacing("count: 2", with: "count: 1")) { id in
+            SoftwareAuthenticator(
+                privateKey: try P256.Signing.PrivateKey(rawRepresentation: Self.fixedKey(id)), credentialId: Self.fixedKey("credential \(id)"))
+        }
+        let (add, _) = try c.propose(.addBot(id: "risk-bot", key: try Self.botKey().publicKey, roles: ["trading-bot"]), by: "heidi")
+        try c.approve(add, by: "frank")
+        let person = RequestEntry.personEnvelope(
+            body: Cluster.transfer(by: "heidi", amount: "1"), cluster: c.state.genesisDigest, user: "heidi", timestamp: Int64(c.now), nonce: c.nonce())
+        c.apply(try RequestEntry.submit(person, assertion: c.assert("heidi", RequestEntry.personChallenge(person))))
+        let (open, _) = try c.propose(.addUser(id: "judy", roles: ["viewer"]), by: "heidi")
+        let (offboard, _) = try c.propose(.offboardUser(id: "heidi", monitorDays: 30), by: "frank")
+        try c.approve(offboard, by: "grace")
+        let o = try #require(c.state.offboardings["heidi"], "\(c.state.refusals.map(\.error.reason))")
+        #expect(o.roles == ["security"] && o.botsDue == ["risk-bot"] && o.withdrawnOperations == [open.id])
+        #expect(o.monitorUntil == o.at + 30 * 86_400_000)
+        #expect(c.state.digest.hexString == "62f271988be80f350ca9cb31254aa4c4944aac2b2083cb7ce6ab7659ddc49814")
     }
 
     /// Under a policy bounding approvals: two timed governance approvals, one signed two minutes
@@ -103,7 +126,7 @@ import Testing
         try c.approve(p, by: "grace")
         #expect(c.state.users["ivan"] != nil)
         #expect(c.state.approvalBook.approvals(by: "frank", at: c.now).first == c.now - 1000 + 120_000)
-        #expect(c.state.digest.hexString == "99781f11adefb367857845a143d9f286b3f38373d9f165d23581058363c017d4")
+        #expect(c.state.digest.hexString == "5c925276b561c4921983550dcef92cbc329250a194c6c33e6608f4563937870c")
     }
 
     /// The rooms that grow enter the digest by their journals: each request and refusal moves
