@@ -340,4 +340,34 @@ import Testing
         // Without a window nothing is monitored.
         #expect(try Self.offboarded(monitorDays: 0).c.state.offboardings["ivan"]?.monitoredDestinations == [])
     }
+
+    @Test func hisApprovedTransactionsNotSignedYetEndUnsigned() throws {
+        let fixture = TransactionRequestTests()
+        var c = try fixture.cluster()
+        try c.govern(.changePolicy(yaml: Cluster.transactionPolicy(version: 3).replacing("rules:\n", with: """
+            rules:
+              - name: people-to-exchanges
+                match: {initiator: {kind: person}, destination: {tags: [exchange]}, amount: {up_to: 10}}
+                outcome: allow
+
+            """)))
+        try c.addPerson("ivan", roles: ["trader"])
+        let body = Cluster.evmTransfer(amount: "1.5", initiator: "ivan")
+        let envelope = RequestEntry.personEnvelope(body: body, cluster: c.state.genesisDigest, user: "ivan", timestamp: Int64(c.now), nonce: c.nonce())
+        let decided = try #require(Cluster.decided(c.apply(try RequestEntry.submit(envelope, assertion: c.assert("ivan", RequestEntry.personChallenge(envelope))))))
+        #expect(decided.outcome == .allow)
+        #expect(c.state.transactions[decided.id]?.status == .awaitingParameters)
+        // risk-bot's transfer, allowed too, is not his: it stays.
+        let other = try #require(Cluster.decided(try c.submit(c.signed(Cluster.evmTransfer(amount: "1"), keyId: "risk-bot", key: fixture.bot))))
+        try c.govern(.offboardUser(id: "ivan", monitorDays: 0))
+        let plan = try #require(c.state.transactions[decided.id])
+        #expect(plan.status == .expired && plan.parametersDeadline == nil)
+        #expect(plan.failure?.contains("ivan was offboarded") == true, "\(String(describing: plan.failure))")
+        #expect(c.state.offboardings["ivan"]?.withdrawnRequests == [decided.id])
+        #expect(c.state.transactions[other.id]?.status == .awaitingParameters)
+        // Parameters for it are refused now.
+        let refused = c.apply(try c.parameters(decided.id, nonce: 0, key: fixture.executor))
+        #expect(Cluster.code(refused) != nil, "\(refused)")
+        #expect(c.state.transactions[decided.id]?.status == .expired)
+    }
 }

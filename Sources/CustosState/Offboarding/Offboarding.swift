@@ -31,7 +31,8 @@ public struct Offboarding: Sendable, Hashable, Codable {
     /// The active bots among them whose current key was set by such an operation: due for
     /// rotation at `at` until rotated again (`ReplicatedState.offboardingRotationDue(of:)`).
     public let botsDue: [String]
-    /// Their requests still waiting for approvals, withdrawn in their name (never signed).
+    /// Their requests still waiting for approvals, withdrawn in their name, then their
+    /// transactions approved but still waiting for parameters, ended unsigned: none is signed.
     public let withdrawnRequests: [String]
     /// Their governance operations still open, withdrawn in their name.
     public let withdrawnOperations: [String]

@@ -11,7 +11,8 @@ extension ReplicatedState {
 
     /// `offboard-user`: at this height, `id` loses every credential and role (and so every
     /// approver group, which draw from roles), their requests waiting for approvals and their
-    /// open governance operations are withdrawn in their name, the bots they administered are
+    /// open governance operations are withdrawn in their name, their transactions approved but
+    /// waiting for parameters end unsigned (`expired`), the bots they administered are
     /// due for rotation now, and what they had is kept (`offboardings`). Refused for an unknown
     /// person, one offboarded before, or a monitoring window outside 30 to 90 days; a removed
     /// person may still be offboarded (their bots and requests are what is left). The caller
@@ -42,6 +43,16 @@ extension ReplicatedState {
             requestBook.update(request)
             requestBook.awaitingApprovals[requestId] = nil
             withdrawnRequests.append(requestId)
+        }
+        // Their requests approved but not signed yet (no parameters accepted): never signed now;
+        // they stop counting in the limits, as when no parameters come in time.
+        for var plan in transactions.awaiting where requestBook.requests[plan.requestId]?.initiator == id {
+            plan.status = .expired
+            plan.failure = "its initiator \(id) was offboarded by operation \(operationId) before it was signed; submit it again to have it reviewed"
+            plan.parametersDeadline = nil
+            transactions[plan.requestId] = plan
+            windows.release(plan.requestId)
+            withdrawnRequests.append(plan.requestId)
         }
         var withdrawnOperations: [String] = []
         for opId in operations.keys.sorted() where operations[opId]!.isOpen && operations[opId]!.proposal.proposer == id {
