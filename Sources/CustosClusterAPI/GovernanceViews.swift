@@ -173,6 +173,9 @@ extension GovernanceChange {
         switch self {
         case .addUser(let id, let roles): return "Add the person \(id) with the roles \(roles.joined(separator: ", "))"
         case .removeUser(let id): return "Remove the person \(id); their credentials stop working"
+        case .offboardUser(let id, let monitorDays):
+            return "Offboard \(id): every credential and role revoked, their open requests and operations withdrawn, the keys of bots they "
+                + "administered due for rotation now" + (monitorDays == 0 ? "" : "; transfers to destinations they added or last used watched for \(monitorDays) days")
         case .assignRole(let user, let role): return "Give \(user) the role \(role)"
         case .revokeRole(let user, let role): return "Take the role \(role) from \(user)"
         case .grantRole(let user, let role, let days):

@@ -187,6 +187,16 @@ enum GovernanceRoutes {
             }
             return try GatewayRoutes.json(.ok, user)
         }
+        router.get("/v1/users/{id}/exit-report") { _, context in
+            let id = try GatewayRoutes.pathParameter("id", context)
+            let state = await gateway.governanceState
+            guard let report = state.exitReport(of: id) else {
+                throw GatewayProblem(
+                    .notFound, code: "user.not-offboarded", title: "No exit report",
+                    detail: state.users[id] == nil ? "no user \"\(id.printable(limit: 64))\"" : "\(id) has not been offboarded")
+            }
+            return try GatewayRoutes.json(.ok, report)
+        }
         router.get("/v1/roles") { _, _ in
             let users = await gateway.governance.users.filter(\.active)
             let roles = Set(users.flatMap(\.roles)).sorted().map { role in

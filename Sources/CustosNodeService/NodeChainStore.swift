@@ -171,11 +171,12 @@ public final class NodeChainStore: Sendable {
             try Self.refuseOlderChain(db, made: "whose signed transactions could not be replaced by a fee bump and whose receipts carried at most 16 logs")
             try db.execute(sql: "DELETE FROM stateDigest")
         }
-        migrator.registerMigration("v18: every alternative of a require rule may approve") { db in
+        migrator.registerMigration("v18: every alternative of a require rule may approve; offboardings") { db in
             // Version 16 lets the groups of every alternative of an unmet require rule approve or
             // reject a request, not only the closest alternative's, and keeps every alternative
-            // on the decision. An older chain, where such approvals were refused, would replay
-            // into another history, so it is refused, as for v17.
+            // on the decision; it encodes the offboardings (`offboard-user`, change kind 47). An
+            // older chain, where such approvals were refused, would replay into another history,
+            // so it is refused, as for v17.
             try Self.refuseOlderChain(db, made: "where only the closest alternative's groups could approve a request")
             try db.execute(sql: "DELETE FROM stateDigest")
         }

@@ -48,7 +48,11 @@ struct OperationCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Propose an operation.",
             discussion: """
-                CHANGE is one of: add-user USER ROLE…, remove-user USER, assign-role USER ROLE, revoke-role USER ROLE,
+                CHANGE is one of: add-user USER ROLE…, remove-user USER, offboard-user USER [--monitor-days N] (in one step:
+                every credential and role revoked, their open requests and operations withdrawn, the keys of bots they
+                administered due for rotation now; with N, 30 to 90, the policy's `request.destination_touched_by_offboarded`
+                holds for N days for destinations they added or last used; `custos user exit-report USER` lists what they had),
+                assign-role USER ROLE, revoke-role USER ROLE,
                 grant-role USER ROLE DAYS (the role lapses on every node DAYS days after execution), review-access DAYS
                 keep:USER:ROLE… revoke:USER:ROLE… (names every current grant once; kept ones run DAYS more days, 0: no expiry),
                 add-credential USER (your own new credential: USER is you; writes it to USER.ID.json next to yours),
@@ -82,7 +86,16 @@ struct OperationCommand: AsyncParsableCommand {
         @OptionGroup var credential: Credential
         @Option(help: "The operation id (printable ASCII, unique); default: a random one.") var id: String?
         @Option(help: "Seconds the operation may wait for approvals.") var lifetime: UInt32 = 24 * 3600
+        @Option(help: "For offboard-user: days (30 to 90) of heightened monitoring of the destinations they added or last used.")
+        var monitorDays: UInt32?
         @Argument(help: "The change and its arguments.") var change: [String]
+
+        func validate() throws {
+            if monitorDays != nil && change.first != "offboard-user" { throw ValidationError("--monitor-days is for offboard-user only") }
+            if let monitorDays, !ReplicatedState.monitorDays.contains(monitorDays) {
+                throw ValidationError("--monitor-days is \(ReplicatedState.monitorDays.lowerBound) to \(ReplicatedState.monitorDays.upperBound), not \(monitorDays)")
+            }
+        }
 
         func run() async throws {
             let operationId = id ?? "op-" + Base64URL.encode(SecureRandom.bytes(count: 9))
@@ -110,6 +123,7 @@ struct OperationCommand: AsyncParsableCommand {
                 guard args.count >= 2 else { throw ValidationError("usage: add-user USER ROLE…") }
                 return .addUser(id: args[0], roles: Array(args.dropFirst()))
             case "remove-user": try need(1, "USER"); return .removeUser(id: args[0])
+            case "offboard-user": try need(1, "USER [--monitor-days N]"); return .offboardUser(id: args[0], monitorDays: monitorDays ?? 0)
             case "assign-role": try need(2, "USER ROLE"); return .assignRole(user: args[0], role: args[1])
             case "revoke-role": try need(2, "USER ROLE"); return .revokeRole(user: args[0], role: args[1])
             case "grant-role":

@@ -21,6 +21,7 @@ struct ConsoleFieldTests {
         let botKey = try BotPublicKey(algorithm: .ed25519, rawRepresentation: Array(Curve25519.Signing.PrivateKey().publicKey.rawRepresentation))
         return [
             .addUser(id: "dave", roles: ["trader", "viewer"]), .addUser(id: "eve", roles: []), .removeUser(id: "dave"),
+            .offboardUser(id: "dave", monitorDays: 0), .offboardUser(id: "dave", monitorDays: 90),
             .assignRole(user: "dave", role: "admin"), .revokeRole(user: "dave", role: "admin"),
             .addCredential(user: "dave", registration: registration),
             .enrolCredential(user: "dave", codeKey: CredentialEnrolment.codeKey(ofCode: Array("a code of sixteen".utf8)), validSeconds: 3600),

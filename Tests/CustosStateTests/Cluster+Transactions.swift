@@ -47,12 +47,13 @@ extension Cluster {
         executorKey = executor
     }
 
-    /// A transfer body from the vault key's own address of `hot`.
+    /// A transfer body from the vault key's own address of `hot`, by `initiator`.
     static func evmTransfer(
-        asset: String = "ETH", amount: String = "1.5", to: String = Cluster.kraken, from: String = "m", extra: [(String, JSONValue)] = []
+        asset: String = "ETH", amount: String = "1.5", to: String = Cluster.kraken, from: String = "m", initiator: String = "risk-bot",
+        extra: [(String, JSONValue)] = []
     ) -> JSONValue {
         let members: [(String, JSONValue)] = [
-            ("kind", .string("transfer")), ("id", .string("t-1")), ("initiator", .string("risk-bot")), ("vault", .string("hot")),
+            ("kind", .string("transfer")), ("id", .string("t-1")), ("initiator", .string(initiator)), ("vault", .string("hot")),
             ("from", .string(from)), ("chain", .string("ethereum")), ("asset", .string(asset)), ("to", .string(to)),
             ("amount", .string(amount)),
         ]

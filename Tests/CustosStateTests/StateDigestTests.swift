@@ -29,7 +29,7 @@ import Testing
 /// and log indexes, never their wording, and its logs digest over the true log count and each
 /// log's full data length and digest, issue 11 item 7 review; when each planned transaction
 /// was signed and the hashes it replaced by fee bumps, issue 11 item 7, v15; every way each
-/// unmet require rule of a decision may be met, v16).
+/// unmet require rule of a decision may be met, and the offboardings, issue 14 item 4, v16).
 @Suite struct StateDigestTests {
     static func fixedKey(_ label: String) -> [UInt8] { Hashes.sha256(Array("custos digest pin \(label)".utf8)) }
 
@@ -71,7 +71,7 @@ import Testing
         #expect(state.prices.quotes["ETH"]?["price-bot"]?.usd == FixedDecimal(3000)!)
         #expect(state.windows.destinations.count == 1)
         #expect(state.frozen)
-        #expect(state.digest.hexString == "a71b17f09c13d7e811ac5fb74239018ade67b821600475ce05a58d28791396c3")
+        #expect(state.digest.hexString == "6a6b17c53032bd014b82bd336e638f1cc4b695aadbc9e9372e6d3cea17353629")
     }
 
     /// Address-book entries added by a policy change with a cooling-off, one cancelled by a
@@ -87,7 +87,29 @@ import Testing
         try c.govern(try c.waiver(of: "desk"))
         #expect(c.state.addressBookStandings["otc"]?.cancelled?.user == "heidi")
         #expect(c.state.addressBookStandings["desk"]?.waived?.user == "frank")
-        #expect(c.state.digest.hexString == "d2d455638bb1d6285afa822c0837a10bcb7b1b3bc4e24b1ebe8701eb23de4779")
+        #expect(c.state.digest.hexString == "5e69531478d0435c7d618ac57236dbe2e8151ca0d3c436ef859439a2d45dd8b5")
+    }
+
+    /// An offboarding (v16), under a quorum of one admin: heidi proposed risk-bot's
+    /// registration and has a request and an operation open; she is offboarded with a 30-day
+    /// monitoring window.
+    @Test func digestOfAStateWithAnOffboardingIsPinned() throws {
+        var c = try Cluster(policyYAML: Cluster.policy().replacing("count: 2", with: "count: 1")) { id in
+            SoftwareAuthenticator(
+                privateKey: try P256.Signing.PrivateKey(rawRepresentation: Self.fixedKey(id)), credentialId: Self.fixedKey("credential \(id)"))
+        }
+        let (add, _) = try c.propose(.addBot(id: "risk-bot", key: try Self.botKey().publicKey, roles: ["trading-bot"]), by: "heidi")
+        try c.approve(add, by: "frank")
+        let person = RequestEntry.personEnvelope(
+            body: Cluster.transfer(by: "heidi", amount: "1"), cluster: c.state.genesisDigest, user: "heidi", timestamp: Int64(c.now), nonce: c.nonce())
+        c.apply(try RequestEntry.submit(person, assertion: c.assert("heidi", RequestEntry.personChallenge(person))))
+        let (open, _) = try c.propose(.addUser(id: "judy", roles: ["viewer"]), by: "heidi")
+        let (offboard, _) = try c.propose(.offboardUser(id: "heidi", monitorDays: 30), by: "frank")
+        try c.approve(offboard, by: "grace")
+        let o = try #require(c.state.offboardings["heidi"], "\(c.state.refusals.map(\.error.reason))")
+        #expect(o.roles == ["security"] && o.botsDue == ["risk-bot"] && o.withdrawnOperations == [open.id])
+        #expect(o.monitorUntil == o.at + 30 * 86_400_000)
+        #expect(c.state.digest.hexString == "34946276098265ad1ce26e2f5d7502bef40e1344532d6a06381339130d7b7774")
     }
 
     /// Under a policy bounding approvals: two timed governance approvals, one signed two minutes
@@ -104,7 +126,7 @@ import Testing
         try c.approve(p, by: "grace")
         #expect(c.state.users["ivan"] != nil)
         #expect(c.state.approvalBook.approvals(by: "frank", at: c.now).first == c.now - 1000 + 120_000)
-        #expect(c.state.digest.hexString == "12a828a5397541de973510c9fde2e5e8406668d0d3199f86e2ff4cd291e28c12")
+        #expect(c.state.digest.hexString == "5c925276b561c4921983550dcef92cbc329250a194c6c33e6608f4563937870c")
     }
 
     /// The rooms that grow enter the digest by their journals: each request and refusal moves

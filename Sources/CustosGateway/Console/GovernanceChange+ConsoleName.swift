@@ -6,6 +6,7 @@ extension GovernanceChange {
         switch self {
         case .addUser: "add-user"
         case .removeUser: "remove-user"
+        case .offboardUser: "offboard-user"
         case .assignRole: "assign-role"
         case .revokeRole: "revoke-role"
         case .grantRole: "grant-role"

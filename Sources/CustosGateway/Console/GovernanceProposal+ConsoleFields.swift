@@ -23,6 +23,8 @@ extension GovernanceProposal {
             fields += [ConsoleField("Person", .string, id), ConsoleField("Roles", list: roles)]
         case .removeUser(let id):
             fields += [ConsoleField("Person", .string, id)]
+        case .offboardUser(let id, let monitorDays):
+            fields += [ConsoleField("Person", .string, id), ConsoleField("Monitoring days (0: none)", .u32, String(monitorDays))]
         case .assignRole(let user, let role), .revokeRole(let user, let role):
             fields += [ConsoleField("Person", .string, user), ConsoleField("Role", .string, role)]
         case .grantRole(let user, let role, let days):

@@ -76,7 +76,7 @@ struct EvaluationContext {
     var initiatorKey: InitiatorKey? {
         guard let rotatedAt = state.keyRotations[request.initiator] else { return nil }
         let keyClass = policy.document.keys.botClass(request.initiator)
-        let (due, status) = policy.document.keys.schedule(of: keyClass, rotatedAt: rotatedAt, at: state.time)
+        let (due, status) = policy.document.keys.schedule(of: keyClass, rotatedAt: rotatedAt, dueBy: state.keyDueBy[request.initiator], at: state.time)
         let grace = Int64(policy.document.keys.rotation(of: keyClass).graceSeconds)
         return InitiatorKey(
             keyClass: keyClass, rotatedAt: rotatedAt, due: due, graceEnds: due &+ grace, status: status,
@@ -84,6 +84,9 @@ struct EvaluationContext {
     }
 
     var initiatorKind: PolicyDocument.Principal.Kind? { initiator >= 0 ? policy.principals[initiator].kind : nil }
+
+    /// Whether this request's destination is under heightened monitoring after an offboarding now.
+    var destinationMonitored: Bool { request.destinationKey.flatMap { state.monitoredDestinations[$0] }.map { state.time < $0 } ?? false }
 
     /// What earlier requests went to this request's destination, or nil if none did.
     var destinationHistory: DestinationHistory? { request.destinationKey.flatMap { state.destinations[$0] } }

@@ -17,6 +17,13 @@ public struct StateSnapshot: Sendable, Hashable {
     /// since 1970-01-01T00:00:00Z of the block that set it, by bot id. A bot missing here has
     /// no known key age (`request.initiator_key_age_days` fails closed).
     public var keyRotations: [String: Int64]
+    /// When a bot's key became due early, whatever its class's period (an offboarding of a
+    /// person who administered it), in seconds, by bot id: its grace period runs from there.
+    public var keyDueBy: [String: Int64] = [:]
+    /// Destinations under heightened monitoring after an offboarding, by
+    /// `PolicyRequest.destinationKey`, with the end of their window in seconds: what
+    /// `request.destination_touched_by_offboarded` reads.
+    public var monitoredDestinations: [String: Int64] = [:]
     /// The medians behind `prices`, by asset, for explanations (an asset may be priced without
     /// one, as in a snapshot written by hand).
     public var medians: [String: PriceMedian] = [:]

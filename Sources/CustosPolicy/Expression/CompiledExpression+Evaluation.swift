@@ -334,6 +334,7 @@ extension CompiledExpression {
             case .initiatorKeyOverdue: return .bool(c.initiatorKey.map { $0.status != .current } ?? false)
             case .initiatorKeyPastGrace: return .bool(c.initiatorKey?.status == .pastGrace)
             case .destinationFirstSeen: return .bool(c.destinationHistory == nil)
+            case .destinationTouchedByOffboarded: return .bool(c.destinationMonitored)
             case .destinationLookalike: return .bool(c.resemblance != nil)
             case .destinationPoisoned:
                 if c.isPoisoned { return .bool(true) }

@@ -12,6 +12,9 @@
 /// - `request.destination_first_seen` (bool: no earlier request to this chain and address was
 ///   approved for signing) and `request.destination_largest_usd` (decimal: the largest USD
 ///   notional such a request was counted at; 0 when there was none).
+/// - `request.destination_touched_by_offboarded` (bool: the destination is one an offboarded
+///   person added to the address book or last sent a request to, and the heightened-monitoring
+///   window of their offboarding is still open in block time).
 /// - `request.recipients` (list(string)): every address the request sends value or grants
 ///   authority to, normalized: the destination, a call's other recipients (an NFT recipient, an
 ///   operator, a Safe's or multisend's inner calls, `PolicyRequest.recipients`) and an EIP-712
@@ -64,6 +67,7 @@ enum RequestSchema {
         case (.request, "destination_lookalike"): return (.bool(.destinationLookalike), .bool)
         case (.request, "destination_resembles"): return (.string(.destinationResembles), .string)
         case (.request, "destination_poisoned"): return (.bool(.destinationPoisoned), .bool)
+        case (.request, "destination_touched_by_offboarded"): return (.bool(.destinationTouchedByOffboarded), .bool)
         case (.request, "destination"): return (.object(.destination), .object(.destination))
         case (.request, "call"): return (.object(.call), .object(.call))
         case (.request, "operation"): return (.object(.operation), .object(.operation))
@@ -107,7 +111,7 @@ enum RequestSchema {
                     "chain", "asset", "memo", "amount", "amount_usd", "fee", "destination", "call", "message", "operation",
                     "initiator_key_class", "initiator_key_age_days", "initiator_key_overdue", "initiator_key_past_grace",
                     "destination_first_seen", "destination_largest_usd", "destination_lookalike", "destination_resembles",
-                    "destination_poisoned", "recipients"]
+                    "destination_poisoned", "destination_touched_by_offboarded", "recipients"]
         case .destination: return ["address", "name", "counterparty", "tags", "known"]
         case .call: return ["target", "function", "selector", "args", "amounts"]
         case .message: return ["format", "text", "primary_type", "length", "domain", "fields", "amounts"]
@@ -145,6 +149,7 @@ enum RequestSchema {
 
     enum BoolField: Sendable, Hashable {
         case destinationKnown, initiatorKeyOverdue, initiatorKeyPastGrace, destinationFirstSeen, destinationLookalike, destinationPoisoned
+        case destinationTouchedByOffboarded
     }
     enum ListField: Sendable, Hashable { case initiatorRoles, approvals, destinationTags, recipients }
     enum StringMapField: Sendable, Hashable { case callArgs, messageFields }

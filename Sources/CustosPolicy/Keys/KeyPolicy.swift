@@ -47,9 +47,11 @@ public struct KeyPolicy: Sendable, Hashable {
     public func botClass(_ id: String) -> KeyClass { bots[id]?.value ?? Self.defaultClass }
 
     /// When a key of `keyClass` last rotated at `rotatedAt` is due (seconds), and where it stands at `now`.
-    public func schedule(of keyClass: KeyClass, rotatedAt: Int64, at now: Int64) -> (due: Int64, status: KeyRotationStatus) {
+    /// `dueBy` brings the due time forward (an offboarding made the key due then); its grace
+    /// period runs from there.
+    public func schedule(of keyClass: KeyClass, rotatedAt: Int64, dueBy: Int64? = nil, at now: Int64) -> (due: Int64, status: KeyRotationStatus) {
         let r = rotation(of: keyClass)
-        let due = rotatedAt &+ Int64(r.everySeconds)
+        let due = min(rotatedAt &+ Int64(r.everySeconds), dueBy ?? .max)
         if now < due { return (due, .current) }
         return (due, now < due &+ Int64(r.graceSeconds) ? .overdue : .pastGrace)
     }

@@ -11,6 +11,16 @@ public enum GovernanceChange: Sendable, Hashable {
     case addUser(id: String, roles: [String])
     /// Deactivates a person: their credentials stop verifying and their roles stop counting.
     case removeUser(id: String)
+    /// Offboards a person in one step (`ReplicatedState.offboard`): deactivates them with every
+    /// credential and role (so they leave every approver group), withdraws their open requests
+    /// and governance operations, marks the keys of the bots they administered as due for
+    /// rotation now, and keeps what they had for the exit report (`ReplicatedState.offboardings`).
+    /// With `monitorDays` (30 to 90; 0 for none) the policy can ask one more approval for
+    /// transfers to destinations they added or last used, for that many days of block time
+    /// (`request.destination_touched_by_offboarded`). Decided by the governance rules of
+    /// `remove_user`: the same power (taking a person's access away) under the same quorum and
+    /// time-lock; everything else it does only takes access away too. Kind 47.
+    case offboardUser(id: String, monitorDays: UInt32)
     case assignRole(user: String, role: String)
     case revokeRole(user: String, role: String)
     /// Gives `user` the role `role` for `days` days (1 to 3,660): it lapses on every node at the
@@ -116,6 +126,7 @@ public enum GovernanceChange: Sendable, Hashable {
         switch self {
         case .addUser(let id, _): return GovernanceOperation(.addUser, target: id)
         case .removeUser(let id): return GovernanceOperation(.removeUser, target: id)
+        case .offboardUser(let id, _): return GovernanceOperation(.removeUser, target: id)
         case .assignRole(let user, _): return GovernanceOperation(.assignRole, target: user)
         case .revokeRole(let user, _): return GovernanceOperation(.revokeRole, target: user)
         case .grantRole(let user, _, _): return GovernanceOperation(.assignRole, target: user)
@@ -149,7 +160,7 @@ public enum GovernanceChange: Sendable, Hashable {
     public func actsOn(_ user: String) -> Bool {
         switch self {
         case .reviewAccess(_, let revoked, _): return revoked.contains { $0.split(separator: " ").first.map(String.init) == user }
-        case .removeUser, .assignRole, .revokeRole, .grantRole, .addCredential, .enrolCredential, .revokeCredential:
+        case .removeUser, .offboardUser, .assignRole, .revokeRole, .grantRole, .addCredential, .enrolCredential, .revokeCredential:
             return operation.target == user
         default: return false
         }
@@ -174,6 +185,8 @@ extension CanonicalWriter {
             append(UInt8(1)); append(string: id); append(strings: roles)
         case .removeUser(let id):
             append(UInt8(2)); append(string: id)
+        case .offboardUser(let id, let monitorDays):
+            append(UInt8(47)); append(string: id); append(monitorDays)
         case .assignRole(let user, let role):
             append(UInt8(3)); append(string: user); append(string: role)
         case .revokeRole(let user, let role):
@@ -255,6 +268,7 @@ extension CanonicalReader where Code == GovernanceErrorCode {
         switch try uint8("change kind") {
         case 1: return .addUser(id: try string("user"), roles: try strings("roles"))
         case 2: return .removeUser(id: try string("user"))
+        case 47: return .offboardUser(id: try string("user"), monitorDays: try uint32("monitoring days"))
         case 3: return .assignRole(user: try string("user"), role: try string("role"))
         case 4: return .revokeRole(user: try string("user"), role: try string("role"))
         case 13: return .grantRole(user: try string("user"), role: try string("role"), days: try uint32("days"))

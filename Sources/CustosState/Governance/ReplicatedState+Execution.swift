@@ -35,6 +35,15 @@ extension ReplicatedState {
             users[id]!.credentials = []
             users[id]!.credentialTimes = [:]
             users[id]!.roleExpiry = [:]
+        case .offboardUser(let id, let monitorDays):
+            try offboard(id, monitorDays: monitorDays, operationId: p.id)
+            do {
+                policy = try Self.compile(document, users: users, bots: bots)
+                try checkGovernableWithoutExpiringGrants()
+            } catch {
+                throw GovernanceError(error.code, "offboarding \(id) would leave governance unable to act: \(error.reason)")
+            }
+            return
         case .assignRole(let id, let role):
             let u = try activeUser(id)
             try Self.checkRole(role)

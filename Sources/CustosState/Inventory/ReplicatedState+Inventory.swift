@@ -11,8 +11,9 @@ extension ReplicatedState {
     public var inventory: KeyInventory {
         let keys = document.keys
         let now = Int64(time / 1000)
-        func schedule(_ keyClass: KeyClass, from rotatedAt: UInt64) -> (due: UInt64, status: KeyRotationStatus) {
-            let (due, status) = keys.schedule(of: keyClass, rotatedAt: Int64(rotatedAt / 1000), at: now)
+        func schedule(_ keyClass: KeyClass, from rotatedAt: UInt64, dueBy: UInt64? = nil) -> (due: UInt64, status: KeyRotationStatus) {
+            let (due, status) = keys.schedule(of: keyClass, rotatedAt: Int64(rotatedAt / 1000), dueBy: dueBy.map { Int64($0 / 1000) }, at: now)
+            if let dueBy, Int64(dueBy / 1000) == due { return (dueBy, status) }
             return (UInt64(max(0, due)) * 1000 + rotatedAt % 1000, status)
         }
         func fingerprint(_ key: [UInt8]) -> String { String(Hashes.sha256(key).hexString.prefix(16)) }
@@ -61,14 +62,19 @@ extension ReplicatedState {
             let b = bots[id]!
             guard b.active else { continue }
             let keyClass = keys.botClass(id)
-            let due = schedule(keyClass, from: b.keyRotatedAt)
+            let offboarded = Self.rotationDue(of: b, in: offboardings)
+            let due = schedule(keyClass, from: b.keyRotatedAt, dueBy: offboarded)
+            var details = ["rotation": "rotate-bot-key"]
+            if let offboarded {
+                let people = offboardings.values.filter { $0.at == offboarded && $0.botsDue.contains(id) }.map(\.user).sorted()
+                details["due-by-offboarding"] = "\(people.joined(separator: ", ")) administered its key and was offboarded"
+            }
             list.append(KeyInventory.Key(
                 kind: .bot, owner: id, keyId: "", algorithm: b.key.algorithm.rawValue,
                 purpose: "bot request signing: requests initiated as \(id)",
                 holders: [id], roles: b.roles, fingerprint: fingerprint(b.key.rawRepresentation), environment: nil,
                 keyClass: keyClass, createdAt: b.registeredAt, lastRotatedAt: b.keyRotatedAt > b.registeredAt ? b.keyRotatedAt : nil,
-                rotationDueAt: due.due, rotation: due.status, lastUsedAt: nil,
-                details: ["rotation": "rotate-bot-key"]))
+                rotationDueAt: due.due, rotation: due.status, lastUsedAt: nil, details: details))
         }
         for id in users.keys.sorted() {
             let u = users[id]!

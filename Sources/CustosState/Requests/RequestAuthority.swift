@@ -25,6 +25,8 @@ struct RequestAuthority {
     let assets: [String: RegisteredAsset]
     /// The cooling-off of address-book entries added or changed since genesis, by entry name.
     let addressBook: [String: AddressBookStanding]
+    /// The offboardings: bots' keys they made due, destinations under heightened monitoring.
+    let offboardings: [String: Offboarding]
 
     /// Decides a transfer or call request with the policy in force and the freeze flag, at
     /// `blockTime`: while frozen, everything but governance is denied. The initiating bot's key
@@ -73,6 +75,13 @@ struct RequestAuthority {
         for asset in assets.values { snapshot.chainIds[asset.chain] = String(asset.chainId) }
         for (entry, standing) in addressBook {
             if let hold = standing.hold, hold.refuses(at: seconds) { snapshot.destinationHolds[entry] = hold }
+        }
+        if let bot = bots[initiator], let due = ReplicatedState.rotationDue(of: bot, in: offboardings) {
+            snapshot.keyDueBy[initiator] = Int64(due / 1000)
+        }
+        if let key = request.destinationKey, let until = ReplicatedState.monitoredUntil(key, at: blockTime, in: offboardings) {
+            // Whole seconds, rounded up: monitored until the millisecond the window ends.
+            snapshot.monitoredDestinations[key] = Int64((until + 999) / 1000)
         }
         return snapshot
     }

@@ -26,7 +26,7 @@ extension ReplicatedState {
     /// and its signing time, and every approval flagged, in order; request approvals also carry
     /// their review, limit and flag in the requests room);
     /// the alerts room by its count and journal (every alert raised, in order);
-    /// the address-book entries' cooling-off in full.
+    /// the address-book entries' cooling-off in full; the offboardings in full (v16).
     /// So a block costs what it changed, not what the state holds. Two nodes agree on the state
     /// exactly when their digests are equal. Computed once per state: reading it again, or from
     /// an unchanged copy, costs nothing.
@@ -135,6 +135,7 @@ extension ReplicatedState {
         w.append(UInt32(alerts.all.count))
         w.append(raw: alerts.journal.head)
         appendAddressBookStandings(to: &w)
+        appendOffboardings(to: &w)
         return Hashes.sha256(w.bytes)
     }
 
@@ -349,6 +350,34 @@ extension ReplicatedState {
             w.append(UInt32(v.refreshes.count))
             for r in v.refreshes { w.append(r) }
             w.append(strings: v.addedParticipants.map(\.rawValue))
+        }
+    }
+
+    /// Every offboarding (sorted by person) in full: what they had, what was withdrawn and marked
+    /// due, and the monitoring window with its destinations.
+    private func appendOffboardings(to w: inout CanonicalWriter) {
+        w.append(string: "offboardings")
+        w.append(UInt32(offboardings.count))
+        for id in offboardings.keys.sorted() {
+            let o = offboardings[id]!
+            w.append(string: o.user)
+            w.append(string: o.operationId)
+            w.append(o.at)
+            w.append(o.height)
+            w.append(strings: o.roles)
+            w.append(strings: o.credentials)
+            w.append(UInt32(o.access.count))
+            for c in o.access {
+                w.append(string: c.key)
+                w.append(string: c.title)
+                w.append(string: c.cell)
+            }
+            w.append(strings: o.administeredBots)
+            w.append(strings: o.botsDue)
+            w.append(strings: o.withdrawnRequests)
+            w.append(strings: o.withdrawnOperations)
+            w.append(o.monitorUntil.map { $0 &+ 1 } ?? 0)
+            w.append(strings: o.monitoredDestinations)
         }
     }
 }

@@ -14,7 +14,8 @@ extension ReplicatedState {
         RequestAuthority(
             policy: policy, policyVersion: version, frozen: frozen, bots: bots, users: users, relyingParty: relyingParty,
             requireUserVerification: requireUserVerification, vaults: vaults, cluster: genesisDigest,
-            windows: windows, prices: prices, watch: watch, assets: assets, addressBook: addressBookStandings)
+            windows: windows, prices: prices, watch: watch, assets: assets, addressBook: addressBookStandings,
+            offboardings: offboardings)
     }
 
     /// Decides a transfer or call request as the requests room does with the policy in force and

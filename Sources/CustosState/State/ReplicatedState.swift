@@ -89,6 +89,10 @@ public struct ReplicatedState: Sendable {
     /// address is cancelled whatever it is named or however a later policy change writes it,
     /// until the quorum waives it.
     public internal(set) var cancelledDestinations: [String: AddressBookStanding.Decision] = [:]
+    /// Every person offboarded (`offboard-user`), by id: what they had and what the offboarding
+    /// did, for the exit report, the rotation of the bots they administered and the
+    /// heightened-monitoring window.
+    public internal(set) var offboardings: [String: Offboarding] = [:]
     /// The end (block time, ms) of every cooling-off still running when a policy change executed,
     /// by chain and address (`AddressBookEntry.destinationKey`): an entry put at that address
     /// again, under any name, waits at least until then. Pruned by block time at each change.

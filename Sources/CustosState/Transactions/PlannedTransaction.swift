@@ -29,8 +29,9 @@ public struct PlannedTransaction: Sendable, Hashable {
         /// signature in the log still makes it `signed`. The executor may propose replacement
         /// parameters (same nonce, fees at least as high), or governance may cancel the nonce.
         case outcomeUnknown = "outcome-unknown"
-        /// No parameters came within `parametersWaitLimit` of its approval: it never signed and
-        /// stopped counting in the limits.
+        /// No parameters came within `parametersWaitLimit` of its approval, or its initiator was
+        /// offboarded before they came (`failure` says which): it never signed and stopped
+        /// counting in the limits.
         case expired
         /// A governed cancellation handed its nonce to a zero-value transaction (`failure` names
         /// the operation). Whichever of the two is mined, the other cannot be: until the chain is

@@ -22,7 +22,7 @@
     'remove-bot': 11, 'rotate-bot-key': 12, 'grant-role': 13, 'review-access': 14, 'enrol-credential': 15, 'add-member': 20, 'remove-member': 21,
     'create-vault': 30, 'add-vault-address': 31, 'refresh-vault': 32, 'readmit-signer': 33,
     'register-asset': 40, 'remove-asset': 41, 'cancel-nonce': 42,
-    'cancel-address-book-entry': 43, 'waive-cooling-off': 46, 'clear-watch-flag': 45,
+    'cancel-address-book-entry': 43, 'waive-cooling-off': 46, 'clear-watch-flag': 45, 'offboard-user': 47,
   };
 
   // The signed fields of an operation as this script names them (review M3 of the dialog): the
@@ -34,7 +34,7 @@
     ['Lifetime (seconds)', 'u32'], ['Change', 'change']];
   const PERSON = ['Person', 'string'], ROLES = ['Roles', 'strings'], VAULT = ['Vault', 'string'], BOT = ['Bot', 'string'];
   const CHANGE_FIELDS = {
-    'add-user': [PERSON, ROLES], 'remove-user': [PERSON],
+    'add-user': [PERSON, ROLES], 'remove-user': [PERSON], 'offboard-user': [PERSON, ['Monitoring days (0: none)', 'u32']],
     'assign-role': [PERSON, ['Role', 'string']], 'revoke-role': [PERSON, ['Role', 'string']],
     'add-credential': [PERSON, ['Credential id (hex)', 'hex'], ['Attestation object (hex)', 'hex'], ['Client data (hex)', 'hex']],
     'revoke-credential': [PERSON, ['Credential id (hex)', 'hex']],
