@@ -179,6 +179,72 @@ import Testing
         #expect(o.withdrawnOperations == [s.ivanOperation.id])
     }
 
+    /// Under time-locks, an operation ivan proposed (a new key for his bot) and one he approved
+    /// are approved and waiting when his offboarding executes: both are withdrawn and never
+    /// execute, so what he set going cannot outlive him (review helper-106 H1).
+    @Test func timeLockedOperationsHeProposedOrApprovedNeverExecute() throws {
+        var s = try Self.scene()
+        let hour = GovernanceTimelockTests.hour
+        let locked = Self.policy.replacing("version: 2", with: "version: 3").replacing(
+            "  freeze: {roles: [security]}\n",
+            with: "  freeze: {roles: [security]}\n  timelocks: {\(GovernanceTimelockTests.timelocks), rotate_bot_key: 1h}\n")
+        let (change, _) = try s.c.propose(.changePolicy(yaml: locked), by: "frank")
+        try s.c.approve(change, by: "grace")
+        try s.c.approve(change, by: "erin")
+        #expect(s.c.state.policyVersion == 3, "\(String(describing: s.c.state.operations[change.id]?.failure))")
+
+        let (offboard, _) = try s.c.propose(.offboardUser(id: "ivan", monitorDays: 0), by: "frank")
+        try s.c.approve(offboard, by: "grace")
+        try s.c.approve(offboard, by: "erin")
+        let offboardAt = try #require(s.c.state.operations[offboard.id]?.executesAt)
+        // Within the hour, still an admin: a new key for his bot, and a person he approves.
+        let (rotate, _) = try s.c.propose(.rotateBotKey(id: "ivan-bot", key: BotSigningKey(ed25519: .init()).publicKey), by: "ivan")
+        try s.c.approve(rotate, by: "frank")
+        try s.c.approve(rotate, by: "grace")
+        let (judy, _) = try s.c.propose(.addUser(id: "judy2", roles: ["viewer"]), by: "frank")
+        try s.c.approve(judy, by: "ivan")
+        try s.c.approve(judy, by: "grace")
+        #expect(s.c.status(rotate) == .approved && s.c.status(judy) == .approved)
+        let last = max(s.c.state.operations[rotate.id]!.executesAt!, s.c.state.operations[judy.id]!.executesAt!)
+        #expect(last > offboardAt)
+
+        s.c.now = offboardAt
+        s.c.state.advance(to: s.c.now)
+        #expect(s.c.status(offboard) == .executed)
+        #expect(s.c.status(rotate) == .rejected && s.c.status(judy) == .rejected)
+        #expect(s.c.state.offboardings["ivan"]?.withdrawnOperations.contains(rotate.id) == true)
+        s.c.now = last + hour
+        s.c.state.advance(to: s.c.now)
+        #expect(s.c.status(rotate) == .rejected && s.c.status(judy) == .rejected)
+        #expect(s.c.state.bots["ivan-bot"]?.key == s.ivanBotKey.publicKey, "his bot keeps the key it had")
+        #expect(s.c.state.users["judy2"] == nil)
+    }
+
+    /// ivan's message request, approved, has its signing session open when he is offboarded:
+    /// the session fails, so no node lends a share for it afterwards (review helper-106 M3).
+    @Test func hisSigningSessionsNotDoneFail() throws {
+        let ceremony = VaultCeremonyTests()
+        var (c, _) = try RequestApprovalTests.cluster(try ceremony.cluster())
+        _ = try ceremony.generate(&c, "hot", .frostEd25519)
+        try c.addPerson("ivan", roles: ["admin"])
+        let request = RequestEntry.personEnvelope(
+            body: MessageRequestTests.body(MessageRequestTests.hex("raw", "0x0102"), initiator: "ivan", vault: "hot"),
+            cluster: c.state.genesisDigest, user: "ivan", timestamp: Int64(c.now), nonce: c.nonce())
+        let decided = try #require(Cluster.decided(c.apply(try RequestEntry.submit(request, assertion: c.assert("ivan", RequestEntry.personChallenge(request))))))
+        #expect(decided.outcome == .needsApprovals)
+        try Self.decide(&c, .approve, decided.id, by: "frank")
+        try Self.decide(&c, .approve, decided.id, by: "grace")
+        let open = try #require(c.state.signing[decided.id])
+        #expect(open.status == .waiting || open.status == .signing)
+        let (p, _) = try c.propose(.offboardUser(id: "ivan", monitorDays: 0), by: "frank")
+        try c.approve(p, by: "grace")
+        try c.approve(p, by: "erin")
+        #expect(c.status(p) == .executed, "\(String(describing: c.state.operations[p.id]?.failure))")
+        #expect(c.state.signing[decided.id]?.status == .failed)
+        #expect(c.state.signing[decided.id]?.failure?.contains("offboarded") == true)
+        #expect(c.state.offboardings["ivan"]?.withdrawnRequests == [decided.id])
+    }
+
     @Test func theKeysOfHisBotsAreDueNowAndThePolicyRefusesThemPastGrace() throws {
         var s = try Self.offboarded()
         let at = try #require(s.c.state.offboardings["ivan"]).at

@@ -10,8 +10,9 @@ extension ReplicatedState {
     public static let maximumMonitoredDestinations = 1_000
 
     /// `offboard-user`: at this height, `id` loses every credential and role (and so every
-    /// approver group, which draw from roles), their requests waiting for approvals and their
-    /// open governance operations are withdrawn in their name, their transactions approved but
+    /// approver group, which draw from roles), their requests waiting for approvals, their
+    /// open governance operations and the time-locked ones they proposed or approved are
+    /// withdrawn in their name, their signing sessions not yet done fail, their transactions approved but
     /// waiting for parameters end unsigned (`expired`), the bots they administered are
     /// due for rotation now, and what they had is kept (`offboardings`). Refused for an unknown
     /// person, one offboarded before, or a monitoring window outside 30 to 90 days; a removed
@@ -54,8 +55,23 @@ extension ReplicatedState {
             windows.release(plan.requestId)
             withdrawnRequests.append(plan.requestId)
         }
+        // Their requests being signed (messages sign once approved, transactions once their
+        // parameters are in): the session fails, so no node lends a share from now on (review
+        // helper-106 M3). A signature an attempt already made may exist; `failSigning` keeps it counted.
+        for var session in signing.open where requestBook.requests[session.requestId]?.initiator == id {
+            session.status = .failed
+            session.failure = "its initiator \(id) was offboarded by operation \(operationId) before it was signed; submit it again to have it reviewed"
+            failSigning(session)
+            withdrawnRequests.append(session.requestId)
+        }
         var withdrawnOperations: [String] = []
-        for opId in operations.keys.sorted() where operations[opId]!.isOpen && operations[opId]!.proposal.proposer == id {
+        // Open ones they proposed, and approved ones waiting out a time-lock that they proposed
+        // or approved: what they set going never executes after they left (review helper-106 H1).
+        let waiting = { (op: PendingOperation) in op.status == .approved && op.executesAt != nil }
+        for opId in operations.keys.sorted() where {
+            let op = operations[opId]!
+            return op.isOpen && op.proposal.proposer == id || waiting(op) && (op.proposal.proposer == id || op.approvals.contains(id))
+        }() {
             operations[opId]!.status = .rejected
             operations[opId]!.rejectedBy = id
             operations[opId]!.decidedAt = time

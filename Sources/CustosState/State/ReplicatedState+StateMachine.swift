@@ -137,14 +137,15 @@ extension ReplicatedState {
         guard operations[p.id] == nil else { throw GovernanceError(.duplicateOperation, "operation \"\(p.id)\" was proposed before") }
         try p.checkLifetime()
         try authenticate(p.proposer, assertion: assertion, challenge: p.challenge(.propose, genesisDigest: genesisDigest))
-        // The change must apply to the current state now (it is checked again at execution).
-        var dryRun = self
-        try dryRun.execute(p)
+        // Whether they may propose it, before any work the change costs (review helper-106 M4).
         let decision = policy.evaluate(request(p, approvals: []), in: snapshot)
         if decision.outcome == .deny {
             throw GovernanceError(
                 .notPermitted, "\(p.proposer) may not propose \(p.change.operation.action.rawValue): \(Self.describe(decision.reason))")
         }
+        // The change must apply to the current state now (it is checked again at execution).
+        var dryRun = self
+        try dryRun.execute(p)
         operations[p.id] = PendingOperation(
             proposal: p, digest: p.digest, status: .proposed, proposedAt: time,
             expiresAt: time + UInt64(p.lifetimeSeconds) * 1000, approvals: [], rejections: [], rejectedBy: nil, decidedAt: nil,
