@@ -99,10 +99,21 @@ struct TransactionLoopbackTests {
                                         "0x" + String(repeating: "0", count: 24) + TransactionFixture.kraken.dropFirst(2).lowercased()])
             #expect(transfer.data == "0x" + String(repeating: "0", count: 64 - 8) + "0ee6b280", "Transfer(vault, kraken, 250 × 10⁶)")
             #expect(ethTx.receipt?.mismatches == [] && usdcTx.receipt?.mismatches == [], "verified against the intent")
+            // Every node read both receipts from its own endpoint: f+1 = 2 agreeing checks confirm each.
+            let checked = try await f.cluster.waitForGovernance(seconds: 60) { g in
+                [eth, usdc].allSatisfy { id in g.requests.first { $0.id == id }?.transaction?.receipt?.verification == "confirmed" }
+            }
+            for request in [eth, usdc] {
+                let receipt = try #require(checked["node-1"]?.governance?.requests.first { $0.id == request }?.transaction?.receipt)
+                #expect(receipt.checks.count >= 2 && receipt.checks.allSatisfy { $0.agrees && $0.found }, "\(receipt.checks)")
+            }
             let shown = try await LocalCluster.run(f.cluster.binary, ["request", "show", "--gateway", f.cluster.baseURL, eth])
             #expect(shown.contains("transfers   1.5 ETH to") && shown.contains("raw         \(ethTx.rawTransaction!)"), "\(shown)")
             #expect(shown.contains("status      mined, transaction \(ethTx.transactionHash!)"), "\(shown)")
             #expect(shown.contains("simulated   success, gas 21000") && shown.contains("mined       block"), "\(shown)")
+            #expect(shown.contains("checked     confirmed; read the same: node-"), "\(shown)")
+            let alerts = try await LocalCluster.run(f.cluster.binary, ["alerts", "--json", "--gateway", f.cluster.baseURL])
+            #expect(!alerts.contains("receipt-disputed"), "\(alerts)")
         }
     }
 

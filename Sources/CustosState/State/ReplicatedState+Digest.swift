@@ -7,7 +7,7 @@ import CustosLedger
 import CustosPolicy
 
 extension ReplicatedState {
-    static let digestTag = "custos.governance.state.v15"
+    static let digestTag = "custos.governance.state.v16"
 
     /// Refusals and failures enter by their stable codes only, never by their English reasons.
     /// SHA-256 over the canonical encoding of everything governed: users (sorted by id) with
@@ -514,6 +514,15 @@ extension CanonicalWriter {
                 append(string: m.code.rawValue)
                 append(m.log.map { UInt64($0) + 1 } ?? 0)
             }
+            append(UInt32(t.receiptChecks.count))
+            for c in t.receiptChecks {
+                append(string: c.member)
+                append(c.digest != nil)
+                append(lengthPrefixed: c.digest ?? [])
+                append(c.agrees)
+                append(c.height)
+            }
+            append(string: t.receiptVerdict?.rawValue ?? "")
         }
     }
 

@@ -92,6 +92,11 @@ public struct PlannedTransaction: Sendable, Hashable {
     /// What the receipt shows that differs from the intent (`differences(from:)`), as every node
     /// found when it recorded the receipt: empty when it matched. Each is an alert.
     public internal(set) var mismatches: [ReceiptMismatch] = []
+    /// The voting members' own readings of the recorded receipt (`ReceiptCheckEntry`), in the
+    /// order they were committed, at most one per member.
+    public internal(set) var receiptChecks: [ReceiptCheck] = []
+    /// What the first f+1 checks that agree made of the receipt; nil until then.
+    public internal(set) var receiptVerdict: ReceiptVerdict? = nil
 
     /// Gas a plain native transfer (no calldata) uses, and must be given exactly.
     public static let nativeTransferGas: UInt64 = 21_000
