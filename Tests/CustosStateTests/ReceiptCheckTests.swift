@@ -161,4 +161,85 @@ import Testing
         }
         #expect(try ReplicatedState.signer(of: try signed(payload(found: false, digest: []))) == EntrySigner(role: .member, id: "node-1"))
     }
+
+    /// A cluster whose policy freezes signing on `classes`, with a signed transfer; its id.
+    func freezing(_ classes: String) throws -> (Cluster, String) {
+        var (c, id) = try receipts.signed()
+        try c.govern(.changePolicy(yaml: Cluster.transactionPolicy(version: 3) + "\nalerts:\n  freeze_on: [\(classes)]\n"))
+        return (c, id)
+    }
+
+    /// Records `recorded` as the executor's receipt of `id`, then has nodes 1 and 2 read `read`.
+    func settle(_ c: inout Cluster, _ id: String, recorded: TransactionReceipt, read: TransactionReceipt?) throws {
+        #expect(c.apply(try receipts.entry(recorded, in: c)) == .mined(requestId: id, succeeded: recorded.succeeded))
+        for node in nodes.prefix(2) { c.apply(try check(c, id, read: read, by: node)) }
+    }
+
+    @Test func aConfirmedMismatchFreezesSigningInTheTransitionThatConfirmsIt() throws {
+        var (c, id) = try freezing("receipt-mismatch")
+        let vault = try #require(c.state.transactions[id]?.from)
+        let truth = try chainReceipt(c, id, logs: [try Self.drain(vault)])
+        #expect(c.apply(try receipts.entry(truth, in: c)) == .mined(requestId: id, succeeded: true))
+        #expect(!c.state.frozen, "the executor's word alone never freezes")
+        c.apply(try check(c, id, read: truth, by: nodes[0]))
+        #expect(!c.state.frozen, "one node's word neither")
+        #expect(c.apply(try check(c, id, read: truth, by: nodes[1])) == .receiptChecked(requestId: id, agrees: true, verdict: .confirmed))
+        let alert = try #require(c.state.alerts.alert(.receiptMismatch, request: id))
+        #expect(c.state.frozen && c.state.frozenBy == AutomaticFreeze(alert: alert.id, kind: .receiptMismatch, requestId: id, height: c.state.height, blockTime: c.now))
+        // Frozen as by a security officer: the governed unfreeze lifts it and clears why.
+        try c.govern(.unfreeze)
+        #expect(!c.state.frozen && c.state.frozenBy == nil)
+    }
+
+    @Test func onlyWhatThePolicyNamesFreezes() throws {
+        // A confirmed revert, when the policy freezes on mismatches only.
+        var (c, id) = try freezing("receipt-mismatch, receipt-disputed")
+        let reverted = try TransactionReceiptTests.receipt(id, hash: try #require(c.state.transactions[id]?.transactionHash), succeeded: false, logs: [])
+        try settle(&c, id, recorded: reverted, read: reverted)
+        #expect(c.state.transactions[id]?.receiptVerdict == .confirmed && c.state.alerts.alert(.minedReverted, request: id)?.basis == .confirmed)
+        #expect(!c.state.frozen)
+        var (r, rid) = try freezing("mined-reverted")
+        let revertedToo = try TransactionReceiptTests.receipt(rid, hash: try #require(r.state.transactions[rid]?.transactionHash), succeeded: false, logs: [])
+        try settle(&r, rid, recorded: revertedToo, read: revertedToo)
+        #expect(r.state.frozen && r.state.frozenBy?.kind == .minedReverted)
+        // A dispute: f+1 nodes read another receipt than the executor's.
+        var (d, did) = try freezing("receipt-disputed")
+        try settle(&d, did, recorded: try chainReceipt(d, did, logs: []), read: nil)
+        #expect(d.state.transactions[did]?.receiptVerdict == .disputed && d.state.frozen && d.state.frozenBy?.kind == .receiptDisputed)
+        // The same dispute where the policy freezes on mismatches only.
+        var (m, mid) = try freezing("receipt-mismatch")
+        try settle(&m, mid, recorded: try chainReceipt(m, mid, logs: []), read: nil)
+        #expect(m.state.transactions[mid]?.receiptVerdict == .disputed && !m.state.frozen)
+    }
+
+    /// Review helper-97 M5: an authority event from a contract that is neither the one called nor
+    /// a registered token is its own code, and a confirmed receipt with only that never freezes.
+    @Test func aForeignContractsAuthorityEventIsConfirmedButNeverFreezes() throws {
+        var (c, id) = try freezing("receipt-mismatch")
+        let foreign = try EVM.Address(hex: Cluster.stranger)
+        let handOver = TransactionReceipt.Log(address: foreign, topics: [Keccak256.hash(Array("OwnershipTransferred(address,address)".utf8)),
+                                                                         PlannedTransaction.topic(foreign), PlannedTransaction.topic(foreign)], data: [])
+        let truth = try chainReceipt(c, id, logs: [handOver])
+        try settle(&c, id, recorded: truth, read: truth)
+        #expect(c.state.transactions[id]?.mismatches.map(\.code) == [.foreignAuthorityEvent])
+        #expect(c.state.transactions[id]?.receiptVerdict == .confirmed && c.state.alerts.alert(.receiptMismatch, request: id)?.codes == [.foreignAuthorityEvent])
+        #expect(!c.state.frozen && c.state.frozenBy == nil)
+        // The same event from the registered token (USDC) is the vault's business: it freezes.
+        var (t, tid) = try freezing("receipt-mismatch")
+        let token = try EVM.Address(hex: Cluster.usdc)
+        let grant = TransactionReceipt.Log(address: token, topics: [Keccak256.hash(Array("RoleGranted(bytes32,address,address)".utf8)), Array(repeating: 0, count: 32),
+                                                                    PlannedTransaction.topic(foreign), PlannedTransaction.topic(foreign)], data: [])
+        let tokenTruth = try chainReceipt(t, tid, logs: [grant])
+        try settle(&t, tid, recorded: tokenTruth, read: tokenTruth)
+        #expect(t.state.transactions[tid]?.mismatches.map(\.code) == [.unexpectedAuthorityChange] && t.state.frozen)
+    }
+
+    @Test func signingStaysFrozenWhileAPersonsFreezeHolds() throws {
+        var (c, id) = try freezing("receipt-mismatch")
+        try c.govern(.freeze)
+        let vault = try #require(c.state.transactions[id]?.from)
+        let truth = try chainReceipt(c, id, logs: [try Self.drain(vault)])
+        try settle(&c, id, recorded: truth, read: truth)
+        #expect(c.state.frozen && c.state.frozenBy == nil, "a person froze it; the confirmed mismatch adds no second cause")
+    }
 }

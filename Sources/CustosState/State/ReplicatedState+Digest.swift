@@ -58,6 +58,14 @@ extension ReplicatedState {
         w.append(string: policyYAML)
         w.append(UInt64(bitPattern: Int64(policyVersion)))
         w.append(frozen)
+        w.append(frozenBy != nil)
+        if let f = frozenBy {
+            w.append(f.alert)
+            w.append(string: f.kind.rawValue)
+            w.append(string: f.requestId)
+            w.append(f.height)
+            w.append(f.blockTime)
+        }
         w.append(UInt32(operations.count))
         for id in operations.keys.sorted() {
             let op = operations[id]!

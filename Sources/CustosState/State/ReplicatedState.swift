@@ -36,6 +36,9 @@ public struct ReplicatedState: Sendable {
     public internal(set) var policyYAML: String
     public internal(set) var policyVersion: Int
     public internal(set) var frozen: Bool
+    /// What froze signing when an alert did (`alerts.freeze_on`); nil when signing is not frozen
+    /// or a person's governed freeze did. Cleared by the governed unfreeze.
+    public internal(set) var frozenBy: AutomaticFreeze? = nil
     public internal(set) var operations: [String: PendingOperation]
     /// The most recent refusals, oldest first, at most `maximumRecordedRefusals`.
     public internal(set) var refusals: RecentItems<Refusal>

@@ -18,11 +18,13 @@ extension PlannedTransaction {
     /// - no `Approval`/`ApprovalForAll` has the sender as owner, except exactly the one a decided
     ///   `approve`, `increaseAllowance` (any resulting allowance) or `setApprovalForAll` emits from
     ///   the called contract, and an ERC-721 transfer's clearing of the token's approval;
-    /// - no `OwnershipTransferred`, `AdminChanged` or `Upgraded` from any contract, except exactly
-    ///   the change a decided ownership transfer or renouncement, admin change or upgrade makes,
-    ///   emitted by the called contract.
+    /// - no `OwnershipTransferred`, `AdminChanged`, `Upgraded` or `RoleGranted` from any contract,
+    ///   except exactly the change a decided ownership transfer or renouncement, admin change or
+    ///   upgrade makes, emitted by the called contract: from the called contract or one of
+    ///   `tokens` (the chain's registered token contracts) it is `unexpected-authority-change`,
+    ///   from any other contract `foreign-authority-event` (review helper-97 M5).
     /// Pure: no I/O, the same on every node.
-    public func differences(from receipt: TransactionReceipt) -> [ReceiptMismatch] {
+    public func differences(from receipt: TransactionReceipt, tokens: Set<EVM.Address> = []) -> [ReceiptMismatch] {
         var out: [ReceiptMismatch] = []
         if !receipt.succeeded { out.append(ReceiptMismatch(.reverted, "the transaction reverted on chain (block \(receipt.blockNumber))")) }
         if !receipt.carriesEveryLog {
@@ -44,12 +46,15 @@ extension PlannedTransaction {
             switch event {
             case .transfer, .transferSingle, .transferBatch:
                 if !transferFound, transfer.contains(where: { $0.matches(log) }) { transferFound = true } else { outgoing.append((i, log, event)) }
-            case .approval, .approvalForAll, .ownershipTransferred, .adminChanged, .upgraded:
+            case .approval, .approvalForAll, .ownershipTransferred, .adminChanged, .upgraded, .roleGranted:
                 if let k = remaining.firstIndex(where: { $0.matches(log) }) {
                     remaining.remove(at: k)
                 } else if event == .approval || event == .approvalForAll {
                     out.append(ReceiptMismatch(.unexpectedApproval, log: i, "log \(i): an unexpected \(event.name) with \(from.checksummed) as owner, "
                                                + "to \(Self.address(log.topics[2])), from \(log.address.checksummed)"))
+                } else if log.address != to, !tokens.contains(log.address) {
+                    out.append(ReceiptMismatch(.foreignAuthorityEvent, log: i, "log \(i): an \(event.name) from \(log.address.checksummed), "
+                                               + "neither the contract called nor a registered token"))
                 } else {
                     out.append(ReceiptMismatch(.unexpectedAuthorityChange, log: i, "log \(i): an unexpected \(event.name) from \(log.address.checksummed)"))
                 }

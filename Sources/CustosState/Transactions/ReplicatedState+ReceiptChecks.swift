@@ -1,5 +1,6 @@
 import CustosCore
 import CustosLedger
+import CustosPolicy
 
 extension ReplicatedState {
     /// Routes a `request.receipt-check` entry: a current member's signature is verified, then
@@ -33,7 +34,8 @@ extension ReplicatedState {
     /// agrees). A disagreeing check raises `receipt-disputed` (once per request, each disagreeing
     /// member added to it). The first f+1 agreeing checks make the receipt `confirmed` (its
     /// mismatch or revert alert then rests on `confirmed`), the first f+1 disagreeing ones
-    /// `disputed`; whichever comes first settles it. Nothing changes when a check fails.
+    /// `disputed`; whichever comes first settles it, and may freeze signing
+    /// (`freezeIfThePolicySays`). Nothing changes when a check fails.
     mutating func acceptReceiptCheck(_ c: ReceiptCheckEntry, from member: String) throws(GovernanceError) -> GovernanceOutcome {
         func refused(_ reason: String) -> GovernanceError { GovernanceError(.invalidRequest, "the receipt check is refused: \(reason)") }
         guard var plan = transactions[c.requestId] else { throw GovernanceError(.unknownRequest, "no transaction is planned for request \(c.requestId)") }
@@ -62,7 +64,32 @@ extension ReplicatedState {
         if wasOpen, plan.receiptVerdict == .confirmed {
             for kind in [Alert.Kind.receiptMismatch, .minedReverted] { alerts.rebase(kind, request: plan.requestId, to: .confirmed) }
         }
+        if wasOpen { freezeIfThePolicySays(plan) }
         return .receiptChecked(requestId: c.requestId, agrees: agrees, verdict: wasOpen ? plan.receiptVerdict : nil)
     }
 }
 
+extension ReplicatedState {
+    /// Freezes signing, in the transition that settled `plan`'s receipt, when the policy's
+    /// `alerts.freeze_on` names the alert the verdict stands behind: for a `confirmed` receipt,
+    /// its `mined-reverted` or `receipt-mismatch` alert, if one of its mismatches `freezes` (a
+    /// foreign contract's authority event alone never does); for a `disputed` one, its
+    /// `receipt-disputed` alert. The freeze is the governed one's (`frozen`; only the governed
+    /// `unfreeze` lifts it), with the alert that caused it in `frozenBy`. Nothing when signing is
+    /// already frozen, or the receipt is unsettled: what the executor alone reported never freezes.
+    mutating func freezeIfThePolicySays(_ plan: PlannedTransaction) {
+        let kind: Alert.Kind
+        switch plan.receiptVerdict {
+        case .confirmed?:
+            guard plan.mismatches.contains(where: \.code.freezes) else { return }
+            kind = plan.status == .minedReverted ? .minedReverted : .receiptMismatch
+        case .disputed?:
+            kind = .receiptDisputed
+        case nil:
+            return
+        }
+        guard !frozen, document.alerts.freezeOn.contains(kind.rawValue), let alert = alerts.alert(kind, request: plan.requestId) else { return }
+        frozen = true
+        frozenBy = AutomaticFreeze(alert: alert.id, kind: kind, requestId: plan.requestId, height: height, blockTime: time)
+    }
+}

@@ -55,7 +55,7 @@ extension ReplicatedState {
         mined.receipt = r
         mined.receiptAt = time
         mined.status = r.succeeded ? .mined : .minedReverted
-        mined.mismatches = plan.differences(from: r)
+        mined.mismatches = plan.differences(from: r, tokens: tokenContracts(chain: plan.chain))
         if r.succeeded { mined.failure = nil } else { mined.failure = "the transaction was mined in block \(r.blockNumber) and reverted" }
         transactions[r.requestId] = mined
         raiseReceiptAlert(mined)
