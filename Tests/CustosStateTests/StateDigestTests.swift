@@ -30,7 +30,8 @@ import Testing
 /// log's full data length and digest, issue 11 item 7 review; when each planned transaction
 /// was signed and the hashes it replaced by fee bumps, issue 11 item 7; v15 for both; the members'
 /// checks of each receipt and its verdict, and what each alert names and each later change to one,
-/// review helper-97 H1, and the alert that froze signing, v16 (branch rcpt11)).
+/// review helper-97 H1, the alert that froze signing, and each plan's replaced parameters,
+/// replacement count and last parameters time, review helper-96 L1/M3, v16 (branch rcpt11)).
 @Suite struct StateDigestTests {
     static func fixedKey(_ label: String) -> [UInt8] { Hashes.sha256(Array("custos digest pin \(label)".utf8)) }
 

@@ -486,6 +486,16 @@ extension CanonicalWriter {
         append(t.signedAt ?? 0)
         append(UInt32(t.replacedTransactions.count))
         for hash in t.replacedTransactions { append(lengthPrefixed: hash) }
+        append(UInt32(t.replacedParameters.count))
+        for p in t.replacedParameters {
+            append(p.nonce)
+            append(p.gasLimit)
+            append(lengthPrefixed: p.maxFeePerGas.minimalBigEndianBytes)
+            append(lengthPrefixed: p.maxPriorityFeePerGas.minimalBigEndianBytes)
+        }
+        append(UInt32(t.replacements))
+        append(t.parametersAt ?? 0)
+        append(t.parametersAt != nil)
         append(t.failure != nil)
         append(t.parametersDeadline ?? 0)
         append(t.parametersDeadline != nil)

@@ -25,10 +25,16 @@ public struct ReceiptMismatch: Sendable, Hashable {
         case unreadableLog = "unreadable-log"
         /// The transaction emitted more logs than a receipt entry carries: the rest was never verified.
         case tooManyLogs = "too-many-logs"
+        /// The call is one whose effects the verification cannot model (a Safe `execTransaction`
+        /// or owner change, a multisend, a contract creation, an upgrade with a call, an unknown
+        /// or malformed call): only the events above were checked, so a clean-looking receipt
+        /// proves little (review helper-96/97 M4).
+        case unverifiableCall = "unverifiable-call"
 
         /// Whether a confirmed receipt with this mismatch may freeze signing (`alerts.freeze_on`):
-        /// all but a foreign contract's authority event.
-        public var freezes: Bool { self != .foreignAuthorityEvent }
+        /// all but a foreign contract's authority event and an unverifiable call, which say
+        /// "look", not "something went wrong".
+        public var freezes: Bool { self != .foreignAuthorityEvent && self != .unverifiableCall }
     }
 
     public let code: Code
