@@ -236,6 +236,8 @@ let package = Package(
             name: "CustosNodeService",
             dependencies: [
                 "CustosCore",
+                // A node's own chain endpoints, to read receipts itself (`ReceiptChecker`).
+                "CustosChainsRPC",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 "CustosState",
                 "CustosLedger",

@@ -15,6 +15,8 @@ public struct GovernanceSnapshot: Codable, Sendable, Equatable {
     public var stateDigest: String
     public var clusterName: String
     public var frozen: Bool
+    /// What froze signing when an alert did (`alerts.freeze_on`); absent otherwise.
+    public var frozenBy: AutomaticFreezeView?
     public var policyName: String
     public var policyVersion: Int
     /// The log's voting members after `height`.
@@ -44,6 +46,7 @@ public struct GovernanceSnapshot: Codable, Sendable, Equatable {
         stateDigest = state.digest.hexString
         clusterName = state.clusterName
         frozen = state.frozen
+        frozenBy = state.frozenBy.map(AutomaticFreezeView.init)
         policyName = state.policy.document.name
         policyVersion = state.policyVersion
         members = state.members.map(ClusterView.Member.init)
@@ -271,10 +274,12 @@ public struct ClusterView: Codable, Sendable, Equatable {
     public var committedHeight: UInt64
     public var stateDigest: String
     public var frozen: Bool
+    /// What froze signing when an alert did (`alerts.freeze_on`); absent otherwise.
+    public var frozenBy: AutomaticFreezeView?
     public var policyVersion: Int
 
     public init(name: String, n: Int, f: Int, quorum: Int, members: [Member], genesisDigest: String, genesisDocumentDigest: String,
-                committedHeight: UInt64, stateDigest: String, frozen: Bool, policyVersion: Int) {
+                committedHeight: UInt64, stateDigest: String, frozen: Bool, frozenBy: AutomaticFreezeView? = nil, policyVersion: Int) {
         self.name = name
         self.n = n
         self.f = f
@@ -285,6 +290,7 @@ public struct ClusterView: Codable, Sendable, Equatable {
         self.committedHeight = committedHeight
         self.stateDigest = stateDigest
         self.frozen = frozen
+        self.frozenBy = frozenBy
         self.policyVersion = policyVersion
     }
 }

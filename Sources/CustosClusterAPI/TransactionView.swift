@@ -47,7 +47,7 @@ public struct TransactionView: Codable, Sendable, Equatable {
         }
         /// One way the receipt differs from the intent: a stable code (`reverted`,
         /// `transfer-mismatch`, `unexpected-transfer`, `unexpected-approval`,
-        /// `unexpected-authority-change`, `unreadable-log`, `too-many-logs`), the log it concerns
+        /// `unexpected-authority-change`, `foreign-authority-event`, `unreadable-log`, `too-many-logs`, `unverifiable-call`), the log it concerns
         /// and the same in words.
         public struct Mismatch: Codable, Sendable, Equatable {
             public var code: String
@@ -72,6 +72,22 @@ public struct TransactionView: Codable, Sendable, Equatable {
         /// What every node found that differs from the intent (an ERC-20 amount or recipient, a
         /// revert, an approval or ownership event nobody decided); empty when it matched.
         public var mismatches: [Mismatch]
+        /// `confirmed` (f+1 nodes read exactly this receipt from their own chain endpoints),
+        /// `disputed` (f+1 read another or none) or `unconfirmed` (no f+1 agree yet, or no node
+        /// has an endpoint for the chain: the executor's word alone).
+        public var verification: String
+        /// Each node's own reading of the receipt, in the order committed.
+        public var checks: [Check]
+    }
+
+    /// A node's reading of a receipt from its own chain endpoint.
+    public struct Check: Codable, Sendable, Equatable {
+        public var node: String
+        /// Whether what it read is the recorded receipt, field for field and log for log.
+        public var agrees: Bool
+        /// Whether its endpoint held a receipt of the transaction at all.
+        public var found: Bool
+        public var height: UInt64
     }
 
     /// `awaiting-parameters`, `signing`, `signed`, `failed` (before any signer took part: its
@@ -157,7 +173,9 @@ public struct TransactionView: Codable, Sendable, Equatable {
                                     dataLength: $0.dataLength, dataDigest: $0.isWhole ? nil : "0x" + $0.dataDigest.hexString)
                     },
                     logsDigest: r.logsDigest.hexString, recordedAt: t.receiptAt ?? 0,
-                    mismatches: t.mismatches.map { Receipt.Mismatch(code: $0.code.rawValue, log: $0.log, text: $0.text) })
+                    mismatches: t.mismatches.map { Receipt.Mismatch(code: $0.code.rawValue, log: $0.log, text: $0.text) },
+                    verification: t.receiptVerdict?.rawValue ?? "unconfirmed",
+                    checks: t.receiptChecks.map { Check(node: $0.member, agrees: $0.agrees, found: $0.digest != nil, height: $0.height) })
         }
         failure = t.failure
     }

@@ -176,7 +176,7 @@ enum GovernanceRoutes {
                 name: configuration.name, n: configuration.n, f: configuration.f, quorum: configuration.quorum,
                 members: configuration.members.map(ClusterView.Member.init),
                 genesisDigest: configuration.genesisDigest.hex, genesisDocumentDigest: genesisDocument.hexString, committedHeight: state.height, stateDigest: state.stateDigest,
-                frozen: state.frozen, policyVersion: state.policyVersion))
+                frozen: state.frozen, frozenBy: state.frozenBy, policyVersion: state.policyVersion))
         }
         router.get("/v1/state") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance) }
         router.get("/v1/users") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.users) }

@@ -51,6 +51,9 @@ struct GovernedView: Sendable {
         case .transactionParameters(let id, let nonce): return "applies: request \(id) would be signed at nonce \(nonce)"
         case .simulated(let id, let outcome): return "applies: the simulation of request \(id) (\(outcome.rawValue)) would be recorded"
         case .mined(let id, let succeeded): return "applies: the receipt of request \(id) (\(succeeded ? "mined" : "mined-reverted")) would be recorded"
+        case .receiptChecked(let id, let agrees, let verdict):
+            return "applies: a node's check of the receipt of request \(id) (\(agrees ? "agrees" : "disagrees")) would be recorded"
+                + (verdict.map { ", and the receipt \($0.rawValue)" } ?? "")
         case .vault(let id, let status): return "applies: vault \(id) would be \(status.rawValue)"
         case .signed(let id): return "applies: the signature of request \(id) would be recorded"
         case .priced(let asset, let source): return "applies: the price of \(asset) from \(source) would be kept"

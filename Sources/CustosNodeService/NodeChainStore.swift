@@ -171,12 +171,13 @@ public final class NodeChainStore: Sendable {
             try Self.refuseOlderChain(db, made: "whose signed transactions could not be replaced by a fee bump and whose receipts carried at most 16 logs")
             try db.execute(sql: "DELETE FROM stateDigest")
         }
-        migrator.registerMigration("v18: every alternative of a require rule may approve; offboardings") { db in
+        migrator.registerMigration("v18: every alternative of a require rule may approve; offboardings; receipt checks") { db in
             // Version 16 lets the groups of every alternative of an unmet require rule approve or
             // reject a request, not only the closest alternative's, and keeps every alternative
-            // on the decision; it encodes the offboardings (`offboard-user`, change kind 47). An
-            // older chain, where such approvals were refused, would replay into another history,
-            // so it is refused, as for v17.
+            // on the decision; it encodes the offboardings (`offboard-user`, change kind 47), the
+            // members' receipt checks and the freeze they may cause, and counts every fee-bump
+            // replacement toward its bound. An older chain, where such approvals were refused and
+            // such replacements accepted, would replay into another history, so it is refused, as for v17.
             try Self.refuseOlderChain(db, made: "where only the closest alternative's groups could approve a request")
             try db.execute(sql: "DELETE FROM stateDigest")
         }

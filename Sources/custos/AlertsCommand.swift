@@ -2,15 +2,16 @@ import ArgumentParser
 import CustosClusterAPI
 
 /// `custos alerts`: every alert the nodes raised in the gateway's committed state (a receipt that
-/// differs from its intent, a reverted transaction, an overdue receipt), oldest first.
+/// differs from its intent, a reverted transaction, an overdue receipt, a receipt the nodes'
+/// own reading of the chain disputes), oldest first.
 struct AlertsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "alerts", abstract: "List the alerts the nodes raised: receipt mismatches, reverted and overdue transactions (table or --json).")
+        commandName: "alerts", abstract: "List the alerts the nodes raised: receipt mismatches, reverted and overdue transactions, disputed receipts (table or --json).")
 
     @OptionGroup var connection: OperationCommand.Connection
     @Flag(help: "Print the gateway's JSON.") var json = false
 
-    static let header = ["ID", "KIND", "BASIS", "RAISED", "HEIGHT", "CHAIN", "VAULT", "REQUEST", "TRANSACTION", "CODES"]
+    static let header = ["ID", "KIND", "BASIS", "RAISED", "HEIGHT", "CHAIN", "VAULT", "REQUEST", "TRANSACTION", "CODES", "NODES"]
 
     func run() async throws {
         let call = GatewayCall(connection.gateway)
@@ -22,6 +23,7 @@ struct AlertsCommand: AsyncParsableCommand {
 
     static func row(_ a: AlertView) -> [String] {
         [String(a.id), a.kind, a.basis, InventoryCommand.date(a.blockTime), String(a.height), printable(a.chain), printable(a.vault),
-         String(a.request.prefix(16)), a.transactionHash.map { String($0.prefix(18)) } ?? "-", a.codes.isEmpty ? "-" : a.codes.joined(separator: " ")]
+         String(a.request.prefix(16)), a.transactionHash.map { String($0.prefix(18)) } ?? "-", a.codes.isEmpty ? "-" : a.codes.joined(separator: " "),
+         a.members.isEmpty ? "-" : a.members.map { printable($0) }.joined(separator: " ")]
     }
 }

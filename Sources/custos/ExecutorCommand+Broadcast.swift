@@ -48,7 +48,7 @@ extension ExecutorCommand {
                 guard let found else { return .notMined }
                 let latest = try await rpc.blockNumber()
                 guard latest >= found.blockNumber, latest - found.blockNumber + 1 >= confirmations else { return .mined }
-                guard let blockHash = found.blockHash, blockHash.count == 32 else {
+                guard found.blockHash?.count == 32 else {
                     print("request \(id): the receipt of \(hashHex) names no block hash")
                     return .mined
                 }
@@ -59,10 +59,7 @@ extension ExecutorCommand {
                     print("request \(id): the endpoint's receipt of \(hashHex) has a log of more than 4 topics or a topic of other than 32 bytes; not recorded")
                     return .mined
                 }
-                let receipt = TransactionReceipt(
-                    requestId: id, transactionHash: found.transactionHash, blockNumber: found.blockNumber, blockHash: blockHash,
-                    succeeded: found.succeeded, gasUsed: found.gasUsed, effectiveGasPrice: found.effectiveGasPrice ?? 0,
-                    logs: found.logs.map { TransactionReceipt.Log(address: $0.address, topics: $0.topics, data: $0.data) })
+                let receipt = TransactionReceipt(requestId: id, read: found)
                 let entry = try TransactionReceiptEntry(receipt, executor: executor, key: key, genesisDigest: genesis).entry()
                 let answer: EntryReceipt = try await call.post(
                     "/v1/entries", EntrySubmission(kind: entry.kind, payload: entry.payload, authorization: entry.authorization))

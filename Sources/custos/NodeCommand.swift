@@ -117,6 +117,10 @@ struct NodeCommand: AsyncParsableCommand {
         var monitorPort: Int?
         @Option(help: "Write the monitor's bound port to this file once listening.") var monitorPortFile: String?
         @Option(help: "FROST nonce commitments this node keeps in each vault's pool.") var noncePoolDepth: Int = 16
+        @Option(help: ArgumentHelp(
+            "A chain's JSON-RPC endpoint this node reads receipts from itself, as CHAIN=URL (repeatable).",
+            discussion: "For every receipt an executor records on that chain, the node reads the transaction's receipt from its own endpoint and commits a signed check; f+1 agreeing checks confirm a receipt, a disagreeing one raises receipt-disputed."))
+        var rpc: [String] = []
         /// For a node that joins or was wiped; kept in the node's chain store for later starts.
         @OptionGroup var trust: TrustAnchorOptions
         @Option(help: .hidden) var unsafeTestExitAfterRecordingVoteAt: UInt64?
@@ -143,6 +147,7 @@ struct NodeCommand: AsyncParsableCommand {
                 fail("--nonce-pool-depth: 1 to \(Vault.maximumPooledNonces)")
             }
             let trustAnchor = trust.anchor()
+            let endpoints = chainEndpoints(rpc)
             if unsafeTestExitAfterRecordingVoteAt != nil || unsafeTestCorruptSharesTo != nil || unsafeTestExitAfterRecordingNonceUse
                 || unsafeTestCorruptSignatureShares || unsafeTestSignAnything || unsafeTestCorruptPresignShares
                 || unsafeTestClockOffsetFile != nil,
@@ -182,13 +187,17 @@ struct NodeCommand: AsyncParsableCommand {
                     identity: identity, environment: keys.environment, database: votes, gateway: gatewayClient,
                     relay: RelayClient(gateway: gatewayClient, identity: identity, genesisDigest: configuration.genesisDigest), logger: logger,
                     poolDepth: noncePoolDepth, faults: faults, halt: halt)
+                let checker = endpoints.isEmpty ? nil : ReceiptChecker(identity: identity, endpoints: endpoints, gateway: gatewayClient, logger: logger)
                 let node = try LogFollower(configuration: configuration, identity: identity, votes: votes, chain: chain,
                                            gateway: gatewayClient, logger: logger,
                                            roundTimeout: .milliseconds(Int64(roundTimeout * 1000)),
                                            maximumBlockAge: UInt64(maximumBlockAge * 1000),
                                            faults: faults, trustAnchor: trustAnchor, halt: halt,
-                                           onCommit: { state in vaults.committed(state) })
-                var services: [any Service] = [node, vaults, halt]
+                                           onCommit: { state in
+                                               vaults.committed(state)
+                                               checker?.committed(state)
+                                           })
+                var services: [any Service] = [node, vaults, halt] + (checker.map { [$0] } ?? [])
                 if let monitorPort {
                     let portFile = monitorPortFile
                     let logger = logger

@@ -95,8 +95,16 @@ extension RequestCommand {
         }
         if let r = t.receipt {
             lines.append("mined       block \(r.blockNumber) (\(r.blockHash)), status \(r.status), gas used \(r.gasUsed) at \(r.effectiveGasPrice) wei/gas, \(r.logCount) log\(r.logCount == 1 ? "" : "s")")
-            lines.append(r.mismatches.isEmpty ? "verified    the receipt the executor reported matches the intent (no node read the chain itself)"
+            let source = r.verification == "confirmed" ? "the receipt, confirmed by the nodes' own reading of the chain,"
+                : "the receipt the executor reported" + (r.checks.isEmpty ? " (no node read the chain itself)" : "")
+            lines.append(r.mismatches.isEmpty ? "verified    \(source) matches the intent"
                          : "MISMATCH    " + r.mismatches.map { printable("\($0.code): \($0.text)") }.joined(separator: "; "))
+            let agreed = r.checks.filter(\.agrees).map(\.node), disagreed = r.checks.filter { !$0.agrees }.map { $0.node + ($0.found ? "" : " (none found)") }
+            if !r.checks.isEmpty || r.verification != "unconfirmed" {
+                lines.append("checked     \(r.verification == "disputed" ? "DISPUTED" : r.verification)"
+                             + (agreed.isEmpty ? "" : "; read the same: " + agreed.map(printable).joined(separator: ", "))
+                             + (disagreed.isEmpty ? "" : "; DISAGREED: " + disagreed.map(printable).joined(separator: ", ")))
+            }
         }
         if let failure = t.failure { lines.append("failed      \(printable(failure))") }
         return lines

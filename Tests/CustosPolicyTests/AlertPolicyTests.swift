@@ -31,6 +31,24 @@ import Testing
         #expect(error?.reason.contains(message) == true, "\(error?.reason ?? "no error")")
     }
 
+    @Test func freezeOnNamesTheAlertsThatFreezeSigningNoneUnlessSet() throws {
+        #expect(try PolicyDocument.decode(yaml: Self.yaml(nil)).alerts.freezeOn.isEmpty)
+        let set = try PolicyDocument.decode(yaml: Self.yaml("{freeze_on: [receipt-mismatch, receipt-disputed]}")).alerts
+        #expect(set.freezeOn == ["receipt-mismatch", "receipt-disputed"] && set.freezeOnText == "receipt-disputed, receipt-mismatch")
+        #expect(try PolicyDocument.decode(yaml: Self.yaml("{freeze_on: mined-reverted}")).alerts.freezeOn == ["mined-reverted"])
+        // An overdue receipt rests on nobody's reading of the chain: it never freezes; nor does a class named twice.
+        for bad in ["{freeze_on: [receipt-overdue]}", "{freeze_on: [receipt-mismatch, receipt-mismatch]}", "{freeze_on: [foreign-authority-event]}"] {
+            #expect(throws: PolicyLoadError.self, "\(bad)") { _ = try PolicyDocument.decode(yaml: Self.yaml(bad)) }
+        }
+    }
+
+    @Test func fewerFreezeClassesAreWeakerInTheDiff() throws {
+        let old = try PolicyDocument.decode(yaml: Self.yaml("{freeze_on: [receipt-mismatch, mined-reverted]}"))
+        let new = try PolicyDocument.decode(yaml: Self.yaml("{freeze_on: [mined-reverted]}").replacingOccurrences(of: "version: 1\n", with: "version: 2\n"))
+        #expect(PolicyDiff(old: old, new: new).changes.map(\.description).contains("alerts freeze_on: mined-reverted, receipt-mismatch → mined-reverted (weaker)"))
+        #expect(PolicyDiff(old: new, new: old).changes.map(\.description).contains("alerts freeze_on: mined-reverted → mined-reverted, receipt-mismatch (stronger)"))
+    }
+
     @Test func aChainOfNoAssetIsAnUnknownReference() throws {
         let errors = Fixtures.errors(Self.yaml("{receipt_deadline_by_chain: {etherium: 5m}}"))
         #expect(errors.map(\.code) == [.unknownReference] && errors.first?.message.contains("chain 'etherium' of alerts.receipt_deadline_by_chain") == true,

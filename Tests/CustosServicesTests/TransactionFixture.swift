@@ -11,7 +11,8 @@ import Testing
 /// an ECDSA vault `hot-trading`, the risk bot and an executor bot, a policy that lets the risk
 /// bot pay kraken on `devnet` (the local chain) and `localnet` (chain id 31337, no executor)
 /// within fee limits and denies look-alike and poisoned destinations, ETH and USDC registered on
-/// devnet and ETH on localnet, `custos executor` serving devnet, and two watcher bots.
+/// devnet and ETH on localnet, `custos executor` serving devnet, two watcher bots, and every node
+/// reading devnet's receipts itself (`--rpc devnet=…`).
 final class TransactionFixture: Sendable {
     static let kraken = "0x2E6D88F471C41BD6DC54146E5EEA659498CCBA8F"
     /// The USDC token on the local chain: the hand-assembled ERC-20 of Tests/python/evm_token.py
@@ -218,9 +219,11 @@ final class TransactionFixture: Sendable {
             // The gateway reads balances on devnet through the local chain (GET /v1/vaults/{id}/balances).
             try await cluster.startGateway(extraArguments: clockOffsetArguments(cluster) + ["--rpc", "devnet=\(chain.url.absoluteString)"])
             // Each node serves its metrics (`LocalCluster.metric`): the alerts are counted there.
+            // Each reads receipts from the local chain itself and commits its checks of them.
             for id in cluster.nodeIDs {
                 try cluster.startNode(id, extraArguments: clockOffsetArguments(cluster)
-                                      + ["--monitor-port", "0", "--monitor-port-file", cluster.root.appendingPathComponent("\(id).monitor").path])
+                                      + ["--monitor-port", "0", "--monitor-port-file", cluster.root.appendingPathComponent("\(id).monitor").path,
+                                         "--rpc", "devnet=\(chain.url.absoluteString)"])
             }
         } catch {
             cluster.stopAll()

@@ -61,6 +61,17 @@ import Testing
         #expect(c.state.transactions.awaitingReceipt.isEmpty)
     }
 
+    /// Review helper-97 M6: a block with nothing due looks at no plan; the earliest deadline,
+    /// a new signature and a policy change make it look again.
+    @Test func theOverdueCheckWaitsForTheEarliestDeadline() throws {
+        var (c, id) = try receipts.signed()
+        let signedAt = try #require(c.state.transactions[id]?.signedAt)
+        c.state.advance(to: signedAt + 1000)
+        #expect(c.state.overdueCheck?.due == signedAt + AlertPolicyDefaults.thirtyMinutes)
+        c.state.advance(to: signedAt + AlertPolicyDefaults.thirtyMinutes)
+        #expect(c.state.alerts.all.map(\.kind) == [.receiptOverdue] && c.state.overdueCheck?.due == .max)
+    }
+
     @Test func thePolicySetsEachChainsDeadline() throws {
         var (c, id) = try receipts.signed()
         try c.govern(.changePolicy(yaml: Cluster.transactionPolicy(version: 3) + "\nalerts:\n  receipt_deadline_by_chain: {ethereum: 10m}\n"))

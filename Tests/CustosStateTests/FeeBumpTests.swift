@@ -121,6 +121,25 @@ import Testing
         #expect(s.c.state.transactions[id]?.status == .mined)
     }
 
+    /// Review helper-96 L1: a receipt of the replaced hash is held to that transaction's own
+    /// maximum fee, not to the bump's higher one.
+    @Test func aReceiptOfAReplacedHashIsCheckedAgainstItsOwnParameters() throws {
+        var (s, id) = try signed()
+        let first = try #require(s.c.state.transactions[id]?.transactionHash)
+        s.c.now += PlannedTransaction.replacementInterval
+        #expect(s.c.apply(try bump(&s.c, id, maxFee: 80_000_000_000, tip: 1_500_000_000)) == .transactionParameters(requestId: id, nonce: 0))
+        try sign(&s)
+        let second = try #require(s.c.state.transactions[id]?.transactionHash)
+        #expect(s.c.state.transactions[id]?.replacedParameters.map(\.maxFeePerGas) == [50_000_000_000])
+        func claim(_ hash: [UInt8]) throws -> Entry {
+            try TransactionReceiptEntry(try TransactionReceiptTests.receipt(id, hash: hash, price: 60_000_000_000), executor: "executor-bot",
+                                        key: executor, genesisDigest: s.c.state.genesisDigest).entry()
+        }
+        // 60 gwei is within the bump's 80 but above the first transaction's 50: provably false for it.
+        expectRefused(&s.c, id, try claim(first), "above the transaction's maximum fee of 50000000000")
+        #expect(s.c.apply(try claim(second)) == .mined(requestId: id, succeeded: true))
+    }
+
     @Test func aPlanIsReplacedAtMostEightTimes() throws {
         // Low first fees, so that eight bumps of 12.5 % stay within the policy's limit.
         var (s, id) = try signed(maxFee: 10_000_000_000, tip: 200_000_000)

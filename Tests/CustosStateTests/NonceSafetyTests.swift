@@ -128,6 +128,31 @@ import Testing
         #expect(nonces.filter { $0.1 == id }.map(\.0) == [0])
     }
 
+    /// Review helper-96 M3: replacing a transaction whose outcome is unknown counts toward the
+    /// bound of `PlannedTransaction.maximumReplacements` as a fee bump does, so an executor
+    /// cannot spend presignatures and raise fees without end by letting each signing run out.
+    @Test func outcomeUnknownReplacementsCountTowardTheBound() throws {
+        var (c, keys) = try cluster()
+        let id = try base.allowed(&c)
+        var fee: BigUInt = 10_000_000_000, tip: BigUInt = 200_000_000
+        #expect(c.apply(try c.parameters(id, nonce: 0, maxFee: fee, tip: tip, key: executor)) == .transactionParameters(requestId: id, nonce: 0))
+        c = try signButWithhold(c, keys, id).0
+        runOut(&c, id)
+        for round in 1...PlannedTransaction.maximumReplacements {
+            #expect(c.state.transactions[id]?.status == .outcomeUnknown)
+            fee = TransactionParameters.replacementFloor(fee)
+            tip = TransactionParameters.replacementFloor(tip)
+            #expect(c.apply(try c.parameters(id, nonce: 0, maxFee: fee, tip: tip, key: executor)) == .transactionParameters(requestId: id, nonce: 0),
+                    "replacement \(round)")
+            runOut(&c, id)
+        }
+        #expect(c.state.transactions[id]?.replacements == PlannedTransaction.maximumReplacements)
+        let ninth = c.apply(try c.parameters(id, nonce: 0, maxFee: TransactionParameters.replacementFloor(fee),
+                                             tip: TransactionParameters.replacementFloor(tip), key: executor))
+        #expect(Cluster.reason(ninth).contains("was replaced 8 times, the most a plan may be"), "\(Cluster.reason(ninth))")
+        #expect(c.state.transactions[id]?.status == .outcomeUnknown)
+    }
+
     @Test func aLateSignatureForASessionThatRanOutStillSignsThePlan() throws {
         let (start, id, withheld) = try withheldTransfer()
         var c = start

@@ -29,7 +29,10 @@ import Testing
 /// and log indexes, never their wording, and its logs digest over the true log count and each
 /// log's full data length and digest, issue 11 item 7 review; when each planned transaction
 /// was signed and the hashes it replaced by fee bumps, issue 11 item 7, v15; every way each
-/// unmet require rule of a decision may be met, and the offboardings, issue 14 item 4, v16).
+/// unmet require rule of a decision may be met, the offboardings, issue 14 item 4, the members'
+/// checks of each receipt and its verdict, what each alert names and each later change to one,
+/// the alert that froze signing, and each plan's replaced parameters, replacement count and
+/// last parameters time, issue 11 item 7 reviews, v16).
 @Suite struct StateDigestTests {
     static func fixedKey(_ label: String) -> [UInt8] { Hashes.sha256(Array("custos digest pin \(label)".utf8)) }
 
@@ -71,7 +74,7 @@ import Testing
         #expect(state.prices.quotes["ETH"]?["price-bot"]?.usd == FixedDecimal(3000)!)
         #expect(state.windows.destinations.count == 1)
         #expect(state.frozen)
-        #expect(state.digest.hexString == "6a6b17c53032bd014b82bd336e638f1cc4b695aadbc9e9372e6d3cea17353629")
+        #expect(state.digest.hexString == "ad66b510f6405fb4931645f5ebaf447b4210231e3b0825d02a41c578e3dc7845")
     }
 
     /// Address-book entries added by a policy change with a cooling-off, one cancelled by a
@@ -87,7 +90,7 @@ import Testing
         try c.govern(try c.waiver(of: "desk"))
         #expect(c.state.addressBookStandings["otc"]?.cancelled?.user == "heidi")
         #expect(c.state.addressBookStandings["desk"]?.waived?.user == "frank")
-        #expect(c.state.digest.hexString == "5e69531478d0435c7d618ac57236dbe2e8151ca0d3c436ef859439a2d45dd8b5")
+        #expect(c.state.digest.hexString == "09a09a90402ef8272e31615998a1eaf369fcdd5485369443dde82fb1895d3180")
     }
 
     /// An offboarding (v16), under a quorum of one admin: heidi proposed risk-bot's
@@ -109,7 +112,7 @@ import Testing
         let o = try #require(c.state.offboardings["heidi"], "\(c.state.refusals.map(\.error.reason))")
         #expect(o.roles == ["security"] && o.botsDue == ["risk-bot"] && o.withdrawnOperations == [open.id])
         #expect(o.monitorUntil == o.at + 30 * 86_400_000)
-        #expect(c.state.digest.hexString == "34946276098265ad1ce26e2f5d7502bef40e1344532d6a06381339130d7b7774")
+        #expect(c.state.digest.hexString == "76208765faef750aff37efbd5381eec4d83f3b13feefa70e7e64eedabf289b33")
     }
 
     /// Under a policy bounding approvals: two timed governance approvals, one signed two minutes
@@ -126,7 +129,7 @@ import Testing
         try c.approve(p, by: "grace")
         #expect(c.state.users["ivan"] != nil)
         #expect(c.state.approvalBook.approvals(by: "frank", at: c.now).first == c.now - 1000 + 120_000)
-        #expect(c.state.digest.hexString == "5c925276b561c4921983550dcef92cbc329250a194c6c33e6608f4563937870c")
+        #expect(c.state.digest.hexString == "1c0c51ddc91250a46f867ef0dac0ee9ed62e5ce9d20b96dcc83fc3c0e9a3ef60")
     }
 
     /// The rooms that grow enter the digest by their journals: each request and refusal moves

@@ -166,6 +166,11 @@ public struct PolicyDiff: Sendable, Hashable {
         if old.alerts.receiptDeadlineText != new.alerts.receiptDeadlineText {
             add("alerts receipt_deadline", "\(old.alerts.receiptDeadlineText) → \(new.alerts.receiptDeadlineText)", .changed)
         }
+        // Fewer alerts that freeze signing is weaker.
+        if old.alerts.freezeOn != new.alerts.freezeOn {
+            add("alerts freeze_on", "\(old.alerts.freezeOnText) → \(new.alerts.freezeOnText)",
+                new.alerts.freezeOn.isSuperset(of: old.alerts.freezeOn) ? .stronger : old.alerts.freezeOn.isSuperset(of: new.alerts.freezeOn) ? .weaker : .changed)
+        }
         changes = c
     }
 

@@ -1,6 +1,7 @@
 /// Something every node found that people must look at, derived deterministically when a block
 /// is applied, never posted by anyone: a receipt that differs from its intent, a transaction
-/// mined and reverted, or a signed transaction with no receipt by its chain's deadline.
+/// mined and reverted, a signed transaction with no receipt by its chain's deadline, or a
+/// member's own reading of the chain that contradicts the executor's receipt.
 public struct Alert: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         /// A receipt with mismatches (`PlannedTransaction.differences(from:)`) other than a revert alone.
@@ -10,12 +11,20 @@ public struct Alert: Sendable, Hashable {
         /// A signed transaction without a receipt past the policy's deadline for its chain
         /// (`alerts.receipt_deadline`): it may be stuck, dropped, or mined and not reported.
         case receiptOverdue = "receipt-overdue"
+        /// A voting member read another receipt of the transaction from its own endpoint, or none,
+        /// than the executor recorded (`ReceiptCheckEntry`); `members` names who disagreed.
+        case receiptDisputed = "receipt-disputed"
     }
 
     /// Whose word an alert rests on: `reported` by the executor bot alone, whose receipt every
     /// node checked against the signed transaction but could not read from the chain itself.
     public enum Basis: String, Sendable, Hashable {
         case reported
+        /// The executor's receipt, read the same from the chain by f+1 members (`ReceiptVerdict.confirmed`):
+        /// at least one honest node saw it.
+        case confirmed
+        /// Members' own readings of the chain (a `receipt-disputed` alert).
+        case checked
         /// Raised by the block time alone (an overdue receipt): nobody's word.
         case blockTime = "block-time"
     }
@@ -30,13 +39,15 @@ public struct Alert: Sendable, Hashable {
     public let transactionHash: [UInt8]
     /// The receipt's mismatches; empty for an overdue receipt.
     public let codes: [ReceiptMismatch.Code]
-    public let basis: Basis
+    public internal(set) var basis: Basis
+    /// For `receipt-disputed`: the members whose reading disagreed, in the order they said so.
+    public internal(set) var members: [String]
     /// The height and block time of the block whose application raised it.
     public let height: UInt64
     public let blockTime: UInt64
 
     public init(id: UInt64, kind: Kind, requestId: String, vault: String, chain: String, transactionHash: [UInt8], codes: [ReceiptMismatch.Code],
-                basis: Basis, height: UInt64, blockTime: UInt64) {
+                basis: Basis, members: [String] = [], height: UInt64, blockTime: UInt64) {
         self.id = id
         self.kind = kind
         self.requestId = requestId
@@ -45,6 +56,7 @@ public struct Alert: Sendable, Hashable {
         self.transactionHash = transactionHash
         self.codes = codes
         self.basis = basis
+        self.members = members
         self.height = height
         self.blockTime = blockTime
     }

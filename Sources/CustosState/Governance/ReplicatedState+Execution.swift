@@ -22,6 +22,7 @@ extension ReplicatedState {
         case .unfreeze:
             guard frozen else { throw invalid("signing is not frozen") }
             frozen = false
+            frozenBy = nil
             return
         case .addUser(let id, let roles):
             try Self.checkUserId(id)

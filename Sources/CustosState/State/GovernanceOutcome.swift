@@ -33,4 +33,7 @@ public enum GovernanceOutcome: Sendable, Hashable {
     /// An executor's receipt of a signed transaction was checked and kept: it was mined, and
     /// execution `succeeded` or reverted.
     case mined(requestId: String, succeeded: Bool)
+    /// A member's reading of a recorded receipt was checked and kept: it `agrees` with the
+    /// executor's or not; `verdict` is the receipt's once f+1 checks settled it.
+    case receiptChecked(requestId: String, agrees: Bool, verdict: ReceiptVerdict?)
 }

@@ -58,6 +58,14 @@ extension ReplicatedState {
         w.append(string: policyYAML)
         w.append(UInt64(bitPattern: Int64(policyVersion)))
         w.append(frozen)
+        w.append(frozenBy != nil)
+        if let f = frozenBy {
+            w.append(f.alert)
+            w.append(string: f.kind.rawValue)
+            w.append(string: f.requestId)
+            w.append(f.height)
+            w.append(f.blockTime)
+        }
         w.append(UInt32(operations.count))
         for id in operations.keys.sorted() {
             let op = operations[id]!
@@ -507,6 +515,16 @@ extension CanonicalWriter {
         append(t.signedAt ?? 0)
         append(UInt32(t.replacedTransactions.count))
         for hash in t.replacedTransactions { append(lengthPrefixed: hash) }
+        append(UInt32(t.replacedParameters.count))
+        for p in t.replacedParameters {
+            append(p.nonce)
+            append(p.gasLimit)
+            append(lengthPrefixed: p.maxFeePerGas.minimalBigEndianBytes)
+            append(lengthPrefixed: p.maxPriorityFeePerGas.minimalBigEndianBytes)
+        }
+        append(UInt32(t.replacements))
+        append(t.parametersAt ?? 0)
+        append(t.parametersAt != nil)
         append(t.failure != nil)
         append(t.parametersDeadline ?? 0)
         append(t.parametersDeadline != nil)
@@ -543,6 +561,15 @@ extension CanonicalWriter {
                 append(string: m.code.rawValue)
                 append(m.log.map { UInt64($0) + 1 } ?? 0)
             }
+            append(UInt32(t.receiptChecks.count))
+            for c in t.receiptChecks {
+                append(string: c.member)
+                append(c.digest != nil)
+                append(lengthPrefixed: c.digest ?? [])
+                append(c.agrees)
+                append(c.height)
+            }
+            append(string: t.receiptVerdict?.rawValue ?? "")
         }
     }
 

@@ -36,6 +36,9 @@ public struct ReplicatedState: Sendable {
     public internal(set) var policyYAML: String
     public internal(set) var policyVersion: Int
     public internal(set) var frozen: Bool
+    /// What froze signing when an alert did (`alerts.freeze_on`); nil when signing is not frozen
+    /// or a person's governed freeze did. Cleared by the governed unfreeze.
+    public internal(set) var frozenBy: AutomaticFreeze? = nil
     public internal(set) var operations: [String: PendingOperation]
     /// The most recent refusals, oldest first, at most `maximumRecordedRefusals`.
     public internal(set) var refusals: RecentItems<Refusal>
@@ -111,6 +114,11 @@ public struct ReplicatedState: Sendable {
     var document: PolicyDocument
     /// `digest` once computed; every mutation starts a new one.
     var digestCache = StateDigestCache()
+    /// The earliest receipt deadline of a signed plan not yet alerted, as `raiseOverdueReceipts`
+    /// last found it, with the plans signed and the policy version it saw: a block before it that
+    /// signed nothing and changed no policy looks at no plan (review helper-97 M6). Derived from
+    /// the state, so not in the digest.
+    var overdueCheck: (due: UInt64, signings: Int, policyVersion: Int)? = nil
 
     /// Refusals keep the most recent ones, dropping the oldest: a node that needs every refusal
     /// takes it from the outcome of `apply` as it happens. (The requests room has its own bounds.)

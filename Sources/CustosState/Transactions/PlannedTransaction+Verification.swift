@@ -14,16 +14,23 @@ extension PlannedTransaction {
     ///   `transferFrom`/ERC-721 transfer from the sender): exactly one `Transfer` of the decided
     ///   amount or token id to the decided recipient, emitted by the called token. Missing,
     ///   different or doubled, it is `transfer-mismatch` (a fee-on-transfer token that delivers
-    ///   less is one); any other is `unexpected-transfer`;
+    ///   less is one); any other is `unexpected-transfer`, whether the decided one is there or
+    ///   not (review helper-97 M3);
     /// - no `Approval`/`ApprovalForAll` has the sender as owner, except exactly the one a decided
     ///   `approve`, `increaseAllowance` (any resulting allowance) or `setApprovalForAll` emits from
     ///   the called contract, and an ERC-721 transfer's clearing of the token's approval;
-    /// - no `OwnershipTransferred`, `AdminChanged` or `Upgraded` from any contract, except exactly
-    ///   the change a decided ownership transfer or renouncement, admin change or upgrade makes,
-    ///   emitted by the called contract.
+    /// - no `OwnershipTransferred`, `AdminChanged`, `Upgraded` or `RoleGranted` from any contract,
+    ///   except exactly the change a decided ownership transfer or renouncement, admin change or
+    ///   upgrade makes, emitted by the called contract: from the called contract or one of
+    ///   `tokens` (the chain's registered token contracts) it is `unexpected-authority-change`,
+    ///   from any other contract `foreign-authority-event` (review helper-97 M5).
+    /// - a call whose effects it cannot model (`isUnverifiable`) is `unverifiable-call`, whatever the logs.
     /// Pure: no I/O, the same on every node.
-    public func differences(from receipt: TransactionReceipt) -> [ReceiptMismatch] {
+    public func differences(from receipt: TransactionReceipt, tokens: Set<EVM.Address> = []) -> [ReceiptMismatch] {
         var out: [ReceiptMismatch] = []
+        if let call = unverifiableCall {
+            out.append(ReceiptMismatch(.unverifiableCall, "the effects of \(call) are not modelled: only transfers, approvals and authority changes were checked"))
+        }
         if !receipt.succeeded { out.append(ReceiptMismatch(.reverted, "the transaction reverted on chain (block \(receipt.blockNumber))")) }
         if !receipt.carriesEveryLog {
             out.append(ReceiptMismatch(.tooManyLogs, "too many logs to verify: the transaction emitted \(receipt.logCount) and a receipt carries \(receipt.logs.count)"))
@@ -44,12 +51,15 @@ extension PlannedTransaction {
             switch event {
             case .transfer, .transferSingle, .transferBatch:
                 if !transferFound, transfer.contains(where: { $0.matches(log) }) { transferFound = true } else { outgoing.append((i, log, event)) }
-            case .approval, .approvalForAll, .ownershipTransferred, .adminChanged, .upgraded:
+            case .approval, .approvalForAll, .ownershipTransferred, .adminChanged, .upgraded, .roleGranted:
                 if let k = remaining.firstIndex(where: { $0.matches(log) }) {
                     remaining.remove(at: k)
                 } else if event == .approval || event == .approvalForAll {
                     out.append(ReceiptMismatch(.unexpectedApproval, log: i, "log \(i): an unexpected \(event.name) with \(from.checksummed) as owner, "
                                                + "to \(Self.address(log.topics[2])), from \(log.address.checksummed)"))
+                } else if log.address != to, !tokens.contains(log.address) {
+                    out.append(ReceiptMismatch(.foreignAuthorityEvent, log: i, "log \(i): an \(event.name) from \(log.address.checksummed), "
+                                               + "neither the contract called nor a registered token"))
                 } else {
                     out.append(ReceiptMismatch(.unexpectedAuthorityChange, log: i, "log \(i): an unexpected \(event.name) from \(log.address.checksummed)"))
                 }
@@ -60,9 +70,8 @@ extension PlannedTransaction {
             out.append(ReceiptMismatch(.transferMismatch, "expected one Transfer of \(Self.word(transfer))from \(from.checksummed) to "
                                        + "\(Self.address(transfer.topics[1])) by token \(transfer.emitter.checksummed); the receipt has \(outgoing.count) out of it"
                                        + (seen.isEmpty ? "" : ": " + seen.joined(separator: ", "))))
-        } else {
-            out += outgoing.map { ReceiptMismatch(.unexpectedTransfer, log: $0.index, "log \($0.index): an unexpected " + Self.describe($0.log, $0.event)) }
         }
+        out += outgoing.map { ReceiptMismatch(.unexpectedTransfer, log: $0.index, "log \($0.index): an unexpected " + Self.describe($0.log, $0.event)) }
         return out
     }
 
@@ -98,8 +107,27 @@ extension PlannedTransaction {
             return ([], [ExpectedReceiptLog(event: .adminChanged, emitter: proxy, topics: [], data: .exactly(sender + Self.topic(newAdmin)))])
         case .proxyUpgradeTo(let proxy, let implementation), .proxyUpgradeToAndCall(let proxy, let implementation, _):
             return ([], [ExpectedReceiptLog(event: .upgraded, emitter: proxy, topics: [Self.topic(implementation)], data: .exactly([]))])
+        case .grantRole(let contract, let role, let account) where role.count == 32:
+            return ([], [ExpectedReceiptLog(event: .roleGranted, emitter: contract, topics: [role, Self.topic(account), sender], data: .exactly([]))])
         default:
             return ([], [])
+        }
+    }
+
+    /// What the decoded call is, in words, when the verification cannot model its effects: a
+    /// Safe transaction or owner change, a multisend, a contract creation, an upgrade that also
+    /// calls, an unknown or malformed call; nil for the calls it checks (and a plain transfer).
+    var unverifiableCall: String? {
+        guard !data.isEmpty else { return nil }
+        switch EVM.IntentDecoder(registry: EVM.Registry(nativeSymbol: "", nativeDecimals: 18)).decode(to: to, value: value, data: data).action {
+        case .safeExecTransaction: return "a Safe execTransaction"
+        case .safeAddOwner, .safeRemoveOwner, .safeSwapOwner, .safeChangeThreshold: return "a Safe owner change"
+        case .multiSend: return "a multisend"
+        case .contractCreation: return "a contract creation"
+        case .proxyUpgradeToAndCall: return "an upgrade that also calls its new implementation"
+        case .unknownCall(_, let selector, _): return "an unknown call" + (selector.map { " (selector 0x\($0.hexString))" } ?? "")
+        case .malformedCall(_, let function, _): return "a malformed \(function.printable(limit: 64)) call"
+        default: return nil
         }
     }
 

@@ -74,6 +74,17 @@ public struct PlannedTransaction: Sendable, Hashable {
     /// a fee bump (oldest first): any of them may still be mined instead of `rawTransaction`, so
     /// a receipt of any completes the plan.
     public internal(set) var replacedTransactions: [[UInt8]] = []
+    /// The parameters of each transaction in `replacedTransactions`, in the same order: a receipt
+    /// of a replaced hash is checked against that transaction's own gas limit and maximum fee
+    /// (review helper-96 L1).
+    public internal(set) var replacedParameters: [TransactionParameters] = []
+    /// How many replacement parameters every node accepted for this plan, fee bumps of a signed
+    /// transaction and replacements of one whose outcome is unknown alike (review helper-96 M3):
+    /// at most `maximumReplacements`.
+    public internal(set) var replacements: Int = 0
+    /// Block time (milliseconds) at which parameters were last accepted: a replacement comes
+    /// `replacementInterval` after it at the earliest.
+    public internal(set) var parametersAt: UInt64? = nil
     public internal(set) var failure: String?
     /// Block time (milliseconds) by which parameters must be accepted, set when the request is
     /// approved for signing: `parametersWaitLimit` after it.
@@ -93,6 +104,11 @@ public struct PlannedTransaction: Sendable, Hashable {
     /// What the receipt shows that differs from the intent (`differences(from:)`), as every node
     /// found when it recorded the receipt: empty when it matched. Each is an alert.
     public internal(set) var mismatches: [ReceiptMismatch] = []
+    /// The voting members' own readings of the recorded receipt (`ReceiptCheckEntry`), in the
+    /// order they were committed, at most one per member.
+    public internal(set) var receiptChecks: [ReceiptCheck] = []
+    /// What the first f+1 checks that agree made of the receipt; nil until then.
+    public internal(set) var receiptVerdict: ReceiptVerdict? = nil
 
     /// Gas a plain native transfer (no calldata) uses, and must be given exactly.
     public static let nativeTransferGas: UInt64 = 21_000
@@ -105,8 +121,9 @@ public struct PlannedTransaction: Sendable, Hashable {
     /// accepts a fee bump of it: 10 seconds. Nodes cannot see the chain, so "stuck" is the
     /// executor's judgement; this bounds how fast it can spend presignatures and raise fees.
     public static let replacementInterval: UInt64 = 10 * 1000
-    /// How many times one plan's signed transaction may be replaced by a fee bump: 8 (each bump
-    /// adds at least 12.5 %, so the last bids at least 2.5 times the first, within the fee limit).
+    /// How many times one plan's parameters may be replaced, by a fee bump of its signed
+    /// transaction or a replacement of one whose outcome is unknown: 8 (each adds at least
+    /// 12.5 %, so the last bids at least 2.5 times the first, within the fee limit).
     public static let maximumReplacements = 8
 
     /// The unsigned EIP-1559 transaction these fields and `parameters` define.

@@ -14,6 +14,8 @@ enum ReceiptEvent: CaseIterable {
     /// EIP-1967: `AdminChanged(previousAdmin, newAdmin)`, neither indexed.
     case adminChanged
     case upgraded
+    /// OpenZeppelin AccessControl: `RoleGranted(role, account, sender)`, all indexed.
+    case roleGranted
 
     var signature: String {
         switch self {
@@ -25,6 +27,7 @@ enum ReceiptEvent: CaseIterable {
         case .ownershipTransferred: "OwnershipTransferred(address,address)"
         case .adminChanged: "AdminChanged(address,address)"
         case .upgraded: "Upgraded(address)"
+        case .roleGranted: "RoleGranted(bytes32,address,address)"
         }
     }
 
@@ -35,7 +38,7 @@ enum ReceiptEvent: CaseIterable {
     var minimumTopics: Int {
         switch self {
         case .transfer, .approval, .approvalForAll, .ownershipTransferred: 3
-        case .transferSingle, .transferBatch: 4
+        case .transferSingle, .transferBatch, .roleGranted: 4
         case .upgraded: 2
         case .adminChanged: 1
         }
@@ -47,7 +50,7 @@ enum ReceiptEvent: CaseIterable {
         switch self {
         case .transfer, .approval, .approvalForAll: 1
         case .transferSingle, .transferBatch: 2
-        case .ownershipTransferred, .adminChanged, .upgraded: nil
+        case .ownershipTransferred, .adminChanged, .upgraded, .roleGranted: nil
         }
     }
 

@@ -14,12 +14,27 @@ public struct ReceiptMismatch: Sendable, Hashable {
         case unexpectedTransfer = "unexpected-transfer"
         /// An `Approval` or `ApprovalForAll` with the sender as owner that the call did not decide.
         case unexpectedApproval = "unexpected-approval"
-        /// An `OwnershipTransferred`, `AdminChanged` or `Upgraded` the call did not decide.
+        /// An `OwnershipTransferred`, `AdminChanged`, `Upgraded` or `RoleGranted` the call did not
+        /// decide, emitted by the contract called or a registered token.
         case unexpectedAuthorityChange = "unexpected-authority-change"
+        /// One of those authority events emitted by a contract that is neither the one called nor
+        /// a registered token (review helper-97 M5): worth a look, but the vault's own authority
+        /// is not shown to be touched, so it never freezes signing.
+        case foreignAuthorityEvent = "foreign-authority-event"
         /// A log with one of those events' signatures but too few topics to tell whom it concerns.
         case unreadableLog = "unreadable-log"
         /// The transaction emitted more logs than a receipt entry carries: the rest was never verified.
         case tooManyLogs = "too-many-logs"
+        /// The call is one whose effects the verification cannot model (a Safe `execTransaction`
+        /// or owner change, a multisend, a contract creation, an upgrade with a call, an unknown
+        /// or malformed call): only the events above were checked, so a clean-looking receipt
+        /// proves little (review helper-96/97 M4).
+        case unverifiableCall = "unverifiable-call"
+
+        /// Whether a confirmed receipt with this mismatch may freeze signing (`alerts.freeze_on`):
+        /// all but a foreign contract's authority event and an unverifiable call, which say
+        /// "look", not "something went wrong".
+        public var freezes: Bool { self != .foreignAuthorityEvent && self != .unverifiableCall }
     }
 
     public let code: Code

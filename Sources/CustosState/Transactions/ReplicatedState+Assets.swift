@@ -2,6 +2,11 @@ import CustosChains
 import CustosCore
 
 extension ReplicatedState {
+    /// The token contracts registered on `chain`.
+    func tokenContracts(chain: String) -> Set<EVM.Address> {
+        Set(assets.values.compactMap { $0.chain == chain ? $0.contract.flatMap { try? EVM.Address(hex: $0) } : nil })
+    }
+
     /// Registers an asset (the executed `register-asset`). Refuses a chain name or symbol that is
     /// not 1 to 32 bytes of letters, digits, `-`, `_`, `.`; a chain id of 0; more than
     /// `RegisteredAsset.maximumDecimals` decimals; a contract that is not an EVM address; a

@@ -42,7 +42,9 @@ extension ReplicatedState {
             throw refused("transaction 0x\(r.transactionHash.hexString) is not the one request \(r.requestId) signed ("
                 + hashes.map { "0x" + $0.hexString }.joined(separator: " or ") + ")")
         }
-        if let p = plan.parameters {
+        // A replaced transaction is held to its own gas limit and maximum fee (review helper-96 L1).
+        let replaced = plan.replacedTransactions.firstIndex(of: r.transactionHash)
+        if let p = replaced.flatMap({ $0 < plan.replacedParameters.count ? plan.replacedParameters[$0] : nil }) ?? plan.parameters {
             guard r.gasUsed <= p.gasLimit else { throw refused("it claims \(r.gasUsed) gas used, above the transaction's gas limit of \(p.gasLimit)") }
             guard r.effectiveGasPrice <= p.maxFeePerGas else {
                 throw refused("it claims an effective gas price of \(r.effectiveGasPrice) wei, above the transaction's maximum fee of \(p.maxFeePerGas)")
@@ -55,7 +57,7 @@ extension ReplicatedState {
         mined.receipt = r
         mined.receiptAt = time
         mined.status = r.succeeded ? .mined : .minedReverted
-        mined.mismatches = plan.differences(from: r)
+        mined.mismatches = plan.differences(from: r, tokens: tokenContracts(chain: plan.chain))
         if r.succeeded { mined.failure = nil } else { mined.failure = "the transaction was mined in block \(r.blockNumber) and reverted" }
         transactions[r.requestId] = mined
         raiseReceiptAlert(mined)

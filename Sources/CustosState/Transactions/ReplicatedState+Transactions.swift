@@ -68,7 +68,7 @@ extension ReplicatedState {
             throw refused("request \(p.requestId) " + (plan.parameters == nil ? "takes no parameters" : "already has parameters")
                 + " (it is \(plan.status.rawValue))")
         }
-        if bumping { try checkFeeBump(of: plan) }
+        if replacing { try checkReplacement(of: plan) }
         var recorded: RecordedRequest? = nil
         if !plan.isCancellation {
             recorded = requestBook.requests[p.requestId]
@@ -120,11 +120,14 @@ extension ReplicatedState {
         if bumping, let replaced = plan.transactionHash {
             // The replaced transaction stays valid on the chain until one at its nonce is mined.
             planned.replacedTransactions.append(replaced)
+            if let old = plan.parameters { planned.replacedParameters.append(old) }
             planned.rawTransaction = nil
             planned.signedAt = nil
             planned.signatureMayExist = true
         }
         planned.parameters = p
+        planned.parametersAt = time
+        if replacing { planned.replacements += 1 }
         planned.signingHash = hash
         planned.status = .signing
         planned.failure = nil
@@ -141,19 +144,22 @@ extension ReplicatedState {
         return .transactionParameters(requestId: p.requestId, nonce: p.nonce)
     }
 
-    /// Whether a signed plan may be replaced by a fee bump now: it was signed at least
-    /// `PlannedTransaction.replacementInterval` of block time ago (no node sees the chain, so the
-    /// executor judges it stuck; this bounds how often it can), and it was replaced fewer than
-    /// `PlannedTransaction.maximumReplacements` times.
-    private func checkFeeBump(of plan: PlannedTransaction) throws(GovernanceError) {
+    /// Whether a plan may be replaced now, by a fee bump of its signed transaction or a
+    /// replacement of one whose outcome is unknown: its parameters were accepted and it was signed
+    /// (if it was) at least `PlannedTransaction.replacementInterval` of block time ago (no node
+    /// sees the chain, so the executor judges it stuck; this bounds how often it can), and fewer
+    /// than `PlannedTransaction.maximumReplacements` replacements of either kind were accepted
+    /// (review helper-96 M3: outcome-unknown replacements count too).
+    private func checkReplacement(of plan: PlannedTransaction) throws(GovernanceError) {
         func refused(_ reason: String) -> GovernanceError { GovernanceError(.invalidRequest, "the transaction parameters are refused: \(reason)") }
-        guard plan.replacedTransactions.count < PlannedTransaction.maximumReplacements else {
-            throw refused("request \(plan.requestId) was replaced \(plan.replacedTransactions.count) times, the most a plan may be")
+        guard plan.replacements < PlannedTransaction.maximumReplacements else {
+            throw refused("request \(plan.requestId) was replaced \(plan.replacements) times, the most a plan may be")
         }
-        let signedAt = plan.signedAt ?? 0
-        guard time >= signedAt + PlannedTransaction.replacementInterval else {
-            throw refused("request \(plan.requestId) was signed \((time - min(time, signedAt)) / 1000) s ago; a signed transaction is replaced by a fee bump "
-                + "only \(PlannedTransaction.replacementInterval / 1000) s of block time after it was signed")
+        let since = max(plan.signedAt ?? 0, plan.parametersAt ?? 0)
+        guard time >= since + PlannedTransaction.replacementInterval else {
+            throw refused("request \(plan.requestId) was " + (plan.signedAt != nil ? "signed" : "given parameters")
+                + " \((time - min(time, since)) / 1000) s ago; a transaction is replaced "
+                + "only \(PlannedTransaction.replacementInterval / 1000) s of block time after it was signed or last given parameters")
         }
     }
 

@@ -24,6 +24,9 @@ public struct TransactionBook: Sendable, Hashable {
     private var awaitingIDs: Set<String> = []
     /// Ids of the signed plans without a receipt.
     private var unreceiptedIDs: Set<String> = []
+    /// How many times a plan joined `unreceiptedIDs` (was signed, or signed again): a change
+    /// tells `ReplicatedState.raiseOverdueReceipts` to look again.
+    private(set) var signings = 0
     /// Ids of the plans of governed nonce cancellations, in the order they were made.
     public private(set) var cancellations: [String] = []
     /// Every write to a plan or a nonce, in order.
@@ -43,7 +46,7 @@ public struct TransactionBook: Sendable, Hashable {
                 awaitingIDs.remove(request)
             }
             if let plan = newValue, plan.status == .signed, plan.receipt == nil {
-                unreceiptedIDs.insert(request)
+                if unreceiptedIDs.insert(request).inserted { signings += 1 }
             } else {
                 unreceiptedIDs.remove(request)
             }

@@ -103,6 +103,29 @@ public struct TransactionReceipt: Sendable, Hashable {
         return Hashes.tagged("custos/receipt/logs.v2", w.bytes)
     }
 
+    /// SHA-256 (tagged `custos/receipt`) of the whole receipt's canonical encoding (`append(to:)`,
+    /// as the receipt entry carries it): what a node that read the receipt from its own endpoint
+    /// names in its check (`ReceiptCheckEntry`), so two readings agree exactly when every field
+    /// and every carried log byte does.
+    public var digest: [UInt8] {
+        var w = CanonicalWriter()
+        append(to: &w)
+        return Hashes.tagged("custos/receipt.v1", w.bytes)
+    }
+
+    /// The request id, transaction hash, block number and hash, status, gas used, effective gas
+    /// price (minimal big-endian), then the logs (`append(logsTo:)`).
+    func append(to w: inout CanonicalWriter) {
+        w.append(string: requestId)
+        w.append(lengthPrefixed: transactionHash)
+        w.append(blockNumber)
+        w.append(lengthPrefixed: blockHash)
+        w.append(succeeded)
+        w.append(gasUsed)
+        w.append(lengthPrefixed: effectiveGasPrice.minimalBigEndianBytes)
+        append(logsTo: &w)
+    }
+
     /// The log count, then per carried log its address, topics, data, full data length and
     /// digest of the full data (empty when whole).
     func append(logsTo w: inout CanonicalWriter) {

@@ -40,14 +40,7 @@ public struct TransactionReceiptEntry: Sendable, Hashable {
 
     static func payload(_ r: TransactionReceipt, executor: String, logsDigest: [UInt8]? = nil) -> [UInt8] {
         var w = CanonicalWriter(tag: payloadTag)
-        w.append(string: r.requestId)
-        w.append(lengthPrefixed: r.transactionHash)
-        w.append(r.blockNumber)
-        w.append(lengthPrefixed: r.blockHash)
-        w.append(r.succeeded)
-        w.append(r.gasUsed)
-        w.append(lengthPrefixed: r.effectiveGasPrice.minimalBigEndianBytes)
-        r.append(logsTo: &w)
+        r.append(to: &w)
         w.append(lengthPrefixed: logsDigest ?? r.logsDigest)
         w.append(string: executor)
         return w.bytes

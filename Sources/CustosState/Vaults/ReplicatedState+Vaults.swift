@@ -69,7 +69,7 @@ extension ReplicatedState {
         let decoded: VaultEntry
         let signer: Member
         do { (decoded, signer) = try VaultEntry.verified(entry, members: members, genesisDigest: genesisDigest) } catch {
-            let node = try? VaultEntry.signer(of: entry).node
+            let node = try? MemberSignature.signer(of: entry).node
             record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: node?.rawValue, error: error))
             return .refused(error)
         }

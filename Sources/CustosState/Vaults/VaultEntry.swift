@@ -278,26 +278,10 @@ public enum VaultEntry: Sendable, Equatable {
 
     // MARK: The member's signature
 
-    static let signatureTag = "custos.vault.member-signature.v1"
-
-    /// What a member signs for an entry: the cluster (genesis digest), the kind and the payload.
-    public static func statement(genesisDigest: [UInt8], kind: String, payload: [UInt8]) -> [UInt8] {
-        var w = CanonicalWriter(tag: signatureTag)
-        w.append(lengthPrefixed: genesisDigest)
-        w.append(string: kind)
-        w.append(lengthPrefixed: payload)
-        return Hashes.sha256(w.bytes)
-    }
-
     /// The log entry, signed by `identity` for the cluster with `genesisDigest` (the governed
-    /// state's `genesisDigest`).
+    /// state's `genesisDigest`), as `MemberSignature` says.
     public func entry(signedBy identity: NodeIdentity, genesisDigest: [UInt8]) throws(LedgerError) -> Entry {
-        let payload = self.payload
-        let signature = identity.signDigest(Self.statement(genesisDigest: genesisDigest, kind: kind, payload: payload))
-        var w = CanonicalWriter(tag: Self.signatureTag)
-        w.append(string: identity.id.rawValue)
-        w.append(lengthPrefixed: signature)
-        return try Entry(kind: kind, payload: payload, authorization: w.bytes)
+        try MemberSignature.entry(kind: kind, payload: payload, signedBy: identity, genesisDigest: genesisDigest)
     }
 
     /// The member that signed a `vault.*` entry, read from the entry alone (its row of
@@ -306,34 +290,13 @@ public enum VaultEntry: Sendable, Equatable {
     /// whether the node is a member, is the state's question.
     static func memberSigner(of entry: Entry) throws(GovernanceError) -> EntrySigner {
         _ = try VaultEntry(payload: entry.payload, kind: entry.kind)
-        guard !entry.authorization.isEmpty else {
-            throw GovernanceError(.unsigned, "a \(entry.kind) entry is signed by the node that made it; this one carries no signature")
-        }
-        return EntrySigner(role: .member, id: try signer(of: entry).node.rawValue)
-    }
-
-    /// The member an entry's authorization names and its signature, decoded only.
-    static func signer(of entry: Entry) throws(GovernanceError) -> (node: NodeID, signature: [UInt8]) {
-        var r = try GovernanceReader(entry.authorization, tag: signatureTag, what: "\(entry.kind) authorization")
-        let name = try r.string("member", max: 64)
-        let signature = try r.bytes("signature", max: 64)
-        try r.finish()
-        guard signature.count == 64 else { throw r.fail("an Ed25519 signature has 64 bytes, not \(signature.count)") }
-        do { return (try NodeID(name), signature) } catch { throw r.fail("member: \(error.reason)") }
+        return EntrySigner(role: .member, id: try MemberSignature.signer(of: entry).node.rawValue)
     }
 
     /// Decodes `entry` and checks that a current member signed it for this cluster.
     static func verified(_ entry: Entry, members: [Member], genesisDigest: [UInt8]) throws(GovernanceError) -> (VaultEntry, Member) {
         let decoded = try VaultEntry(payload: entry.payload, kind: entry.kind)
-        let (node, signature) = try signer(of: entry)
-        guard let member = members.first(where: { $0.id == node }) else {
-            throw GovernanceError(.unknownMember, "\(node) is not a voting member")
-        }
-        let statement = Self.statement(genesisDigest: genesisDigest, kind: entry.kind, payload: entry.payload)
-        guard member.publicKey.isValidSignature(signature, for: statement) else {
-            throw GovernanceError(.memberSignatureRefused, "the signature of \(node) on this \(entry.kind) does not verify")
-        }
-        return (decoded, member)
+        return (decoded, try MemberSignature.verifiedSigner(of: entry, members: members, genesisDigest: genesisDigest))
     }
 }
 

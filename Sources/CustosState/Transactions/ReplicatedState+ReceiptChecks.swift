@@ -1,0 +1,95 @@
+import CustosCore
+import CustosLedger
+import CustosPolicy
+
+extension ReplicatedState {
+    /// Routes a `request.receipt-check` entry: a current member's signature is verified, then
+    /// the check is applied (`acceptReceiptCheck`); refused, only the refusal is recorded, with
+    /// the member named where the entry names one.
+    mutating func applyReceiptCheck(_ entry: Entry) -> GovernanceOutcome {
+        let check: ReceiptCheckEntry
+        let member: Member
+        do {
+            check = try ReceiptCheckEntry(entry)
+            member = try MemberSignature.verifiedSigner(of: entry, members: members, genesisDigest: genesisDigest)
+        } catch {
+            let node = try? MemberSignature.signer(of: entry).node
+            record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: node?.rawValue, error: error))
+            return .refused(error)
+        }
+        do { return try acceptReceiptCheck(check, from: member.id.rawValue) } catch {
+            record(Refusal(blockTime: time, kind: entry.kind, operationId: check.requestId, user: member.id.rawValue, error: error))
+            return .refused(error)
+        }
+    }
+
+    /// How many members' checks settle a receipt: f+1 of the current members, f = ⌊(n−1)/3⌋, so
+    /// that at least one of them is honest.
+    var receiptCheckQuorum: Int { (max(members.count, 1) - 1) / 3 + 1 }
+
+    /// Checks a member's reading of a recorded receipt, in order: a transaction is planned under
+    /// the id and has an executor's receipt; the check names that receipt's transaction hash;
+    /// this member has not checked it yet. The check is kept on the plan; it agrees when its
+    /// digest is the recorded receipt's `TransactionReceipt.digest` (no receipt read never
+    /// agrees). A disagreeing check raises `receipt-disputed` (once per request, each disagreeing
+    /// member added to it). The first f+1 agreeing checks make the receipt `confirmed` (its
+    /// mismatch or revert alert then rests on `confirmed`), the first f+1 disagreeing ones
+    /// `disputed`; whichever comes first settles it, and may freeze signing
+    /// (`freezeIfThePolicySays`). Nothing changes when a check fails.
+    mutating func acceptReceiptCheck(_ c: ReceiptCheckEntry, from member: String) throws(GovernanceError) -> GovernanceOutcome {
+        func refused(_ reason: String) -> GovernanceError { GovernanceError(.invalidRequest, "the receipt check is refused: \(reason)") }
+        guard var plan = transactions[c.requestId] else { throw GovernanceError(.unknownRequest, "no transaction is planned for request \(c.requestId)") }
+        guard let recorded = plan.receipt else { throw refused("request \(c.requestId) has no recorded receipt to check (it is \(plan.status.rawValue))") }
+        guard c.transactionHash == recorded.transactionHash else {
+            throw refused("it reads transaction 0x\(c.transactionHash.hexString); the recorded receipt is of 0x\(recorded.transactionHash.hexString)")
+        }
+        guard !plan.receiptChecks.contains(where: { $0.member == member }) else {
+            throw refused("\(member) already checked the receipt of request \(c.requestId)")
+        }
+        let agrees = c.digest == recorded.digest
+        plan.receiptChecks.append(ReceiptCheck(member: member, digest: c.digest, agrees: agrees, height: height))
+        let wasOpen = plan.receiptVerdict == nil
+        if wasOpen {
+            if plan.receiptChecks.filter(\.agrees).count >= receiptCheckQuorum {
+                plan.receiptVerdict = .confirmed
+            } else if plan.receiptChecks.filter({ !$0.agrees }).count >= receiptCheckQuorum {
+                plan.receiptVerdict = .disputed
+            }
+        }
+        transactions[c.requestId] = plan
+        if !agrees {
+            alerts.raise(.receiptDisputed, plan: plan, codes: [], basis: .checked, members: [member], height: height, time: time)
+            alerts.add(member: member, to: .receiptDisputed, request: plan.requestId)
+        }
+        if wasOpen, plan.receiptVerdict == .confirmed {
+            for kind in [Alert.Kind.receiptMismatch, .minedReverted] { alerts.rebase(kind, request: plan.requestId, to: .confirmed) }
+        }
+        if wasOpen { freezeIfThePolicySays(plan) }
+        return .receiptChecked(requestId: c.requestId, agrees: agrees, verdict: wasOpen ? plan.receiptVerdict : nil)
+    }
+}
+
+extension ReplicatedState {
+    /// Freezes signing, in the transition that settled `plan`'s receipt, when the policy's
+    /// `alerts.freeze_on` names the alert the verdict stands behind: for a `confirmed` receipt,
+    /// its `mined-reverted` or `receipt-mismatch` alert, if one of its mismatches `freezes` (a
+    /// foreign contract's authority event alone never does); for a `disputed` one, its
+    /// `receipt-disputed` alert. The freeze is the governed one's (`frozen`; only the governed
+    /// `unfreeze` lifts it), with the alert that caused it in `frozenBy`. Nothing when signing is
+    /// already frozen, or the receipt is unsettled: what the executor alone reported never freezes.
+    mutating func freezeIfThePolicySays(_ plan: PlannedTransaction) {
+        let kind: Alert.Kind
+        switch plan.receiptVerdict {
+        case .confirmed?:
+            guard plan.mismatches.contains(where: \.code.freezes) else { return }
+            kind = plan.status == .minedReverted ? .minedReverted : .receiptMismatch
+        case .disputed?:
+            kind = .receiptDisputed
+        case nil:
+            return
+        }
+        guard !frozen, document.alerts.freezeOn.contains(kind.rawValue), let alert = alerts.alert(kind, request: plan.requestId) else { return }
+        frozen = true
+        frozenBy = AutomaticFreeze(alert: alert.id, kind: kind, requestId: plan.requestId, height: height, blockTime: time)
+    }
+}
