@@ -75,6 +75,10 @@ public actor ReceiptChecker: Service {
     }
 
     /// The recorded receipts on this node's chains it has not checked, nor asked about within `retryAfter`.
+    /// How many blocks this node's endpoint may trail the executor's: a receipt recorded more
+    /// than this ahead of the endpoint's head is read as absent.
+    static let plausibleLag: UInt64 = 64
+
     private func due() -> [(plan: PlannedTransaction, receipt: TransactionReceipt)] {
         guard let state, state.members.contains(where: { $0.id == identity.id }) else { return [] }
         let me = identity.id.rawValue
@@ -98,8 +102,11 @@ public actor ReceiptChecker: Service {
                 if let found = try await rpc.transactionReceipt(recorded.transactionHash) {
                     read = TransactionReceipt(requestId: plan.requestId, read: found)
                 } else {
-                    // Not at this endpoint: "none" only once it is past the recorded block.
-                    guard try await rpc.blockNumber() > recorded.blockNumber else { continue }
+                    // Not at this endpoint: "none" once it is past the recorded block, or when the
+                    // recorded block is further ahead of it than any lag explains — a receipt
+                    // dated in the far future must not keep every node waiting (review helper-105 H1).
+                    let head = try await rpc.blockNumber()
+                    guard head > recorded.blockNumber || recorded.blockNumber - head > Self.plausibleLag else { continue }
                     read = nil
                 }
                 let check = ReceiptCheckEntry(of: recorded, read: read)

@@ -206,10 +206,11 @@ import Testing
         var (d, did) = try freezing("receipt-disputed")
         try settle(&d, did, recorded: try chainReceipt(d, did, logs: []), read: nil)
         #expect(d.state.transactions[did]?.receiptVerdict == .disputed && d.state.frozen && d.state.frozenBy?.kind == .receiptDisputed)
-        // The same dispute where the policy freezes on mismatches only.
+        // The same dispute where the policy names mismatches only: a dispute may hide one, so it
+        // freezes too (review helper-105 H2) — a lying executor cannot pick the verdict that spares it.
         var (m, mid) = try freezing("receipt-mismatch")
         try settle(&m, mid, recorded: try chainReceipt(m, mid, logs: []), read: nil)
-        #expect(m.state.transactions[mid]?.receiptVerdict == .disputed && !m.state.frozen)
+        #expect(m.state.transactions[mid]?.receiptVerdict == .disputed && m.state.frozen && m.state.frozenBy?.kind == .receiptDisputed)
     }
 
     /// Review helper-97 M5: an authority event from a contract that is neither the one called nor

@@ -50,9 +50,13 @@ extension ReplicatedState {
         plan.receiptChecks.append(ReceiptCheck(member: member, digest: c.digest, agrees: agrees, height: height))
         let wasOpen = plan.receiptVerdict == nil
         if wasOpen {
-            if plan.receiptChecks.filter(\.agrees).count >= receiptCheckQuorum {
+            // Only the checks of members still voting count (review helper-105 M1): a removed
+            // member's check would otherwise count against a smaller f+1.
+            let current = Set(members.map(\.id.rawValue))
+            let counted = plan.receiptChecks.filter { current.contains($0.member) }
+            if counted.filter(\.agrees).count >= receiptCheckQuorum {
                 plan.receiptVerdict = .confirmed
-            } else if plan.receiptChecks.filter({ !$0.agrees }).count >= receiptCheckQuorum {
+            } else if counted.filter({ !$0.agrees }).count >= receiptCheckQuorum {
                 plan.receiptVerdict = .disputed
             }
         }
@@ -74,7 +78,9 @@ extension ReplicatedState {
     /// `alerts.freeze_on` names the alert the verdict stands behind: for a `confirmed` receipt,
     /// its `mined-reverted` or `receipt-mismatch` alert, if one of its mismatches `freezes` (a
     /// foreign contract's authority event alone never does); for a `disputed` one, its
-    /// `receipt-disputed` alert. The freeze is the governed one's (`frozen`; only the governed
+    /// `receipt-disputed` alert, which any class named implies: f+1 nodes reading another
+    /// receipt than the executor's may hide any mismatch, so a lying executor cannot choose a
+    /// dispute over a confirmed mismatch to escape the freeze (review helper-105 H2). The freeze is the governed one's (`frozen`; only the governed
     /// `unfreeze` lifts it), with the alert that caused it in `frozenBy`. Nothing when signing is
     /// already frozen, or the receipt is unsettled: what the executor alone reported never freezes.
     mutating func freezeIfThePolicySays(_ plan: PlannedTransaction) {
@@ -88,7 +94,8 @@ extension ReplicatedState {
         case nil:
             return
         }
-        guard !frozen, document.alerts.freezeOn.contains(kind.rawValue), let alert = alerts.alert(kind, request: plan.requestId) else { return }
+        let named = kind == .receiptDisputed ? !document.alerts.freezeOn.isEmpty : document.alerts.freezeOn.contains(kind.rawValue)
+        guard !frozen, named, let alert = alerts.alert(kind, request: plan.requestId) else { return }
         frozen = true
         frozenBy = AutomaticFreeze(alert: alert.id, kind: kind, requestId: plan.requestId, height: height, blockTime: time)
     }
