@@ -10,7 +10,7 @@ import Testing
 
 /// The state digest is stored by nodes and compared across them: its bytes must not change when
 /// the code that computes it is reorganised. A small state built from fixed keys is pinned to the
-/// hex value of version 15 of the digest (`custos.governance.state.v15`: the rooms that grow with
+/// hex value of version 16 of the digest (`custos.governance.state.v16`: the rooms that grow with
 /// traffic enter by their write journals; key times, issue 14, are in it; so are the windows and
 /// prices rooms and the window figures and price a decision read, and the registered assets and
 /// the transactions room, issue 11; when a time-locked operation executes, issue 14; and the
@@ -28,7 +28,8 @@ import Testing
 /// transaction's latest simulation, issue 11 item 6; a receipt's mismatches by their codes
 /// and log indexes, never their wording, and its logs digest over the true log count and each
 /// log's full data length and digest, issue 11 item 7 review; when each planned transaction
-/// was signed and the hashes it replaced by fee bumps, issue 11 item 7; v15 for both).
+/// was signed and the hashes it replaced by fee bumps, issue 11 item 7; v15 for both; each bot's
+/// environment, issue 14 item 5, v16).
 @Suite struct StateDigestTests {
     static func fixedKey(_ label: String) -> [UInt8] { Hashes.sha256(Array("custos digest pin \(label)".utf8)) }
 
@@ -70,7 +71,7 @@ import Testing
         #expect(state.prices.quotes["ETH"]?["price-bot"]?.usd == FixedDecimal(3000)!)
         #expect(state.windows.destinations.count == 1)
         #expect(state.frozen)
-        #expect(state.digest.hexString == "52717873a8a299eaaff83b3ccbcb5186403c37a79ced20d519a4188e0490be4e")
+        #expect(state.digest.hexString == "3d1a9dd1c984fc2ba428686619d0fd4dbb75f25b615bb1453fb3784180e90461")
     }
 
     /// Address-book entries added by a policy change with a cooling-off, one cancelled by a
@@ -86,7 +87,7 @@ import Testing
         try c.govern(try c.waiver(of: "desk"))
         #expect(c.state.addressBookStandings["otc"]?.cancelled?.user == "heidi")
         #expect(c.state.addressBookStandings["desk"]?.waived?.user == "frank")
-        #expect(c.state.digest.hexString == "7ec5972c8ce6745d91a63843852da4c7871fbf32d4b65c649378c6c9ac2a2174")
+        #expect(c.state.digest.hexString == "d2d455638bb1d6285afa822c0837a10bcb7b1b3bc4e24b1ebe8701eb23de4779")
     }
 
     /// Under a policy bounding approvals: two timed governance approvals, one signed two minutes
@@ -103,7 +104,7 @@ import Testing
         try c.approve(p, by: "grace")
         #expect(c.state.users["ivan"] != nil)
         #expect(c.state.approvalBook.approvals(by: "frank", at: c.now).first == c.now - 1000 + 120_000)
-        #expect(c.state.digest.hexString == "99781f11adefb367857845a143d9f286b3f38373d9f165d23581058363c017d4")
+        #expect(c.state.digest.hexString == "12a828a5397541de973510c9fde2e5e8406668d0d3199f86e2ff4cd291e28c12")
     }
 
     /// The rooms that grow enter the digest by their journals: each request and refusal moves

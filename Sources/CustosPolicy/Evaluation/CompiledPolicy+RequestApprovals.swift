@@ -4,9 +4,10 @@ extension CompiledPolicy {
     /// from this policy (its people as the registry has them now): each rule's terms must be
     /// filled by distinct people, as in `evaluate`, while one person may count for several
     /// rules. Bots, unknown people, repeats and `initiator` never count; a group this policy no
-    /// longer has stays unfilled.
+    /// longer has stays unfilled. Group members count only where their roles act in
+    /// `environment`, the request's vault's (`members(ofGroup:in:)`).
     public func unmetApprovals(
-        _ pending: [PolicyDecision.PendingApproval], approvers: [String], initiator: String
+        _ pending: [PolicyDecision.PendingApproval], approvers: [String], initiator: String, in environment: DeploymentEnvironment?
     ) -> [PolicyDecision.PendingApproval] {
         let initiatorIndex = users.lookup(initiator)
         var people: [Int] = []
@@ -27,7 +28,7 @@ extension CompiledPolicy {
             guard !known.isEmpty else { continue }
             let requirement = ApprovalRequirement(
                 alternatives: [known.map { ApprovalRequirement.Term(group: groupNames.lookup($0.group), count: $0.count) }])
-            let (_, missing) = requirement.missing(approvers: people, members: groupMembers)
+            let (_, missing) = requirement.missing(approvers: people, members: groupMembers(in: environment))
             unmet += missing.map { PolicyDecision.PendingApproval(rule: rule, group: groupNames.names[$0.group], count: $0.count) }
         }
         return unmet
