@@ -496,6 +496,8 @@ public struct BotView: Codable, Sendable, Equatable {
     /// The public key, hex.
     public var publicKey: String
     public var roles: [String]
+    /// The only environment whose vaults take its requests.
+    public var environment: String
     public var active: Bool
 
     public init(_ bot: GovernedBot) {
@@ -503,6 +505,7 @@ public struct BotView: Codable, Sendable, Equatable {
         algorithm = bot.key.algorithm.rawValue
         publicKey = bot.key.rawRepresentation.hexString
         roles = bot.roles
+        environment = bot.environment.rawValue
         active = bot.active
     }
 }
