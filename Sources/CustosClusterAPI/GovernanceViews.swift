@@ -201,8 +201,8 @@ extension GovernanceChange {
             return "Add the signer node \(m.id) with the identity key \(m.publicKeyBytes.hexString) and the transport key \(m.transportKeyBytes.hexString) to the log's voting members; every vault is then reshared to include it and signs nothing until its reshare completes"
         case .removeMember(let id):
             return "Remove the signer node \(id) from the log's voting members (its key can never return); every vault is then reshared without it, so its old shares no longer combine, and signs nothing until its reshare completes"
-        case .addBot(let id, let key, let roles):
-            return "Add the bot \(id) with the roles \(roles.joined(separator: ", ")) and the \(key.algorithm.rawValue) key \(key.rawRepresentation.hexString)"
+        case .addBot(let id, let key, let roles, let environment):
+            return "Add the \(environment.rawValue) bot \(id) (its requests reach \(environment.rawValue) vaults only) with the roles \(roles.joined(separator: ", ")) and the \(key.algorithm.rawValue) key \(key.rawRepresentation.hexString)"
         case .removeBot(let id): return "Remove the bot \(id); its signed requests are refused from then on"
         case .rotateBotKey(let id, let key):
             return "Replace the key of the bot \(id) with the \(key.algorithm.rawValue) key \(key.rawRepresentation.hexString)"
@@ -505,6 +505,8 @@ public struct BotView: Codable, Sendable, Equatable {
     /// The public key, hex.
     public var publicKey: String
     public var roles: [String]
+    /// The only environment whose vaults take its requests.
+    public var environment: String
     public var active: Bool
 
     public init(_ bot: GovernedBot) {
@@ -512,6 +514,7 @@ public struct BotView: Codable, Sendable, Equatable {
         algorithm = bot.key.algorithm.rawValue
         publicKey = bot.key.rawRepresentation.hexString
         roles = bot.roles
+        environment = bot.environment.rawValue
         active = bot.active
     }
 }

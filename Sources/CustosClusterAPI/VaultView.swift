@@ -1,6 +1,7 @@
 import CustosCore
 import CustosCrypto
 import CustosLedger
+import CustosPolicy
 import CustosState
 
 /// A vault as `GET /v1/vaults`, `custos vault show` and the governance snapshot show it: what it

@@ -40,9 +40,10 @@ public actor Gateway: Service {
     let clock: @Sendable () -> UInt64
     /// How much the MPC relay holds, and for how long.
     let relayLimits: RelayLimits
-    /// The JSON-RPC endpoint of each chain the gateway reads balances from (`--rpc CHAIN=URL`),
-    /// by chain name; what they say is labelled as the gateway's reading, never verified state.
-    let chainEndpoints: [String: EVMRPCClient]
+    /// The JSON-RPC endpoints the gateway reads balances from (`--rpc [ENVIRONMENT:]CHAIN=URL`),
+    /// a vault's through those of its environment; what they say is labelled as the gateway's
+    /// reading, never verified state.
+    let chainEndpoints: ChainEndpoints
     private var faults: GatewayFaultInjection
     /// The faults armed at start, for the named points outside the actor (the console's).
     let armedFaults: GatewayFaultInjection
@@ -63,7 +64,7 @@ public actor Gateway: Service {
                 queueBounds: GatewayQueueBounds = .standard,
                 relayLimits: RelayLimits = RelayLimits(),
                 longestWait: Duration = Gateway.maximumWait,
-                faults: GatewayFaultInjection = .none, chainEndpoints: [String: EVMRPCClient] = [:]) async throws {
+                faults: GatewayFaultInjection = .none, chainEndpoints: ChainEndpoints = ChainEndpoints()) async throws {
         let state = try await store.sequencerState() ?? .genesis(configuration)
         // The governed state replayed over the committed chain names the voting members as of the head.
         let restored = try await SequencerAdoption.adopt(

@@ -251,8 +251,13 @@ enum GovernanceRoutes {
                                      detail: "this gateway was started without --rpc CHAIN=URL, so it reads no balances; "
                                          + "read them yourself with custos vault balances --rpc CHAIN=URL")
             }
+            guard let environment = Vault.Environment(rawValue: found.environment), !gateway.chainEndpoints.clients(for: environment).isEmpty else {
+                throw GatewayProblem(.notFound, code: "balances.no-endpoint", title: "No chain endpoint",
+                                     detail: "vault \(found.id) is a \(found.environment) vault, and this gateway has no --rpc endpoint for "
+                                         + "\(found.environment) (--rpc \(found.environment):CHAIN=URL, or CHAIN=URL for every environment)")
+            }
             return try GatewayRoutes.json(.ok, await VaultBalancesView.read(vault: found, assets: await gateway.governance.assets,
-                                                                           endpoints: gateway.chainEndpoints, reader: "the gateway"))
+                                                                           endpoints: gateway.chainEndpoints.clients(for: environment), reader: "the gateway"))
         }
         router.get("/v1/requests") { request, _ in
             var requests = await gateway.governance.requests

@@ -66,7 +66,7 @@ extension DevCommand.Up {
     /// it proposes transaction parameters, broadcasts and records receipts; nodes check all it says.
     static func addExecutorBot(supervisor: Supervisor, gateway: String, layout: DevLayout) async -> Bool {
         say("registering the demo executor bot through governance (erin proposes, frank and grace approve)…")
-        return await govern("add-executor-bot", ["add-bot", "executor-bot", "executor"], approvers: ["frank", "grace"],
+        return await govern("add-executor-bot", ["add-bot", "executor-bot", "executor", "--environment", "development"], approvers: ["frank", "grace"],
                             supervisor: supervisor, gateway: gateway, layout: layout)
     }
 

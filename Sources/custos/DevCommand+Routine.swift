@@ -14,7 +14,7 @@ extension DevCommand.Up {
     static func addPriceBots(supervisor: Supervisor, gateway: String, layout: DevLayout) async -> Bool {
         say("registering three development price bots through governance (erin proposes, frank and grace approve)…")
         for bot in priceBots {
-            guard await govern("add-\(bot)", ["add-bot", bot, "price"], approvers: ["frank", "grace"], supervisor: supervisor, gateway: gateway, layout: layout)
+            guard await govern("add-\(bot)", ["add-bot", bot, "price", "--environment", "development"], approvers: ["frank", "grace"], supervisor: supervisor, gateway: gateway, layout: layout)
             else { return false }
         }
         return true

@@ -136,7 +136,7 @@ struct DevCommand: AsyncParsableCommand {
         /// grace approve, every node verifies the three assertions. Runs the CLI as child processes.
         static func addDemoBot(supervisor: Supervisor, gateway: String, layout: DevLayout) async -> Bool {
             say("registering the demo risk bot through governance (erin proposes, frank and grace approve)…")
-            return await govern("add-risk-bot", ["add-bot", "risk-bot", "risk-bot"], approvers: ["frank", "grace"],
+            return await govern("add-risk-bot", ["add-bot", "risk-bot", "risk-bot", "--environment", "development"], approvers: ["frank", "grace"],
                                 supervisor: supervisor, gateway: gateway, layout: layout)
         }
 

@@ -4,6 +4,7 @@ import CustosClusterAPI
 import CustosCore
 import CustosIdentity
 import CustosLedger
+import CustosPolicy
 import CustosState
 import Foundation
 
@@ -39,7 +40,8 @@ struct ExecutorCommand: AsyncParsableCommand {
     @OptionGroup var connection: OperationCommand.Connection
     @Option(help: "The executor bot's key file (a bot with the executor role).") var executor: String
     @Option(help: "The chain's name; only its requests are served.") var chain: String
-    @Option(help: "The chain's JSON-RPC endpoint.") var rpc: String
+    @Option(help: "The chain's JSON-RPC endpoint, [ENVIRONMENT:]URL: with an environment (production:http://…), only requests of vaults of that environment are served.")
+    var rpc: String
     @Option(help: "Milliseconds between looks at the gateway.") var interval: UInt64 = 200
     @Option(help: "Seconds after which a proposal that did not take (or a replacement) is proposed again, and between looks for cancellations.")
     var retryAfter: UInt64 = 5
@@ -66,7 +68,8 @@ struct ExecutorCommand: AsyncParsableCommand {
 
     func run() async throws {
         ParentWatch.start(parent: parentPid)
-        guard let endpoint = URL(string: rpc) else { throw ValidationError("--rpc is not a URL") }
+        let (environment, url) = ChainEndpoints.environment(of: rpc)
+        guard let endpoint = URL(string: String(url)) else { throw ValidationError("--rpc is [ENVIRONMENT:]URL; not a URL") }
         let client = try EVMRPCClient(endpoint: endpoint)
         let key = BotKeyFile.load(executor)
         let call = GatewayCall(connection.gateway)
@@ -98,12 +101,27 @@ struct ExecutorCommand: AsyncParsableCommand {
         var bumped: [String: (hash: String, at: ContinuousClock.Instant)] = [:]
         var stopsSaid: Set<String> = []
         var feeCap: TransactionFeeBump.Cap? = nil
-        print("executor \(key.file.bot) serving \(chain) through \(rpc)")
+        // Each vault's environment, from the committed state: with an environment on --rpc, a
+        // transaction is served only when its vault is of it, so this endpoint never carries
+        // another environment's transactions.
+        var vaultEnvironments: [String: String] = [:]
+        var otherEnvironments: Set<String> = []
+        func serves(_ id: String, _ t: TransactionView) -> Bool {
+            guard t.chain == chain else { return false }
+            guard let environment, vaultEnvironments[t.vault] != environment.rawValue else { return true }
+            if let other = vaultEnvironments[t.vault], otherEnvironments.insert(id).inserted {
+                print("request \(id): not served: vault \(t.vault) is a \(other) vault and this executor's endpoint serves \(environment.rawValue) vaults only "
+                      + "(run one with --rpc \(other):URL)")
+            }
+            return false
+        }
+        print("executor \(key.file.bot) serving \(chain) through \(client.redactedEndpoint)" + (environment.map { " for \($0.rawValue) vaults only" } ?? ""))
         while !Task.isCancelled {
             let requests: [RequestView] = try await call.get("/v1/requests")
             if lookedForCancellations.map({ ContinuousClock.now - $0 >= .seconds(Int64(retryAfter)) }) ?? true {
                 let state: GovernanceSnapshot = try await call.get("/v1/state")
                 cancellations = (state.cancellations ?? []).map { ($0.id, $0.transaction) }
+                vaultEnvironments = Dictionary(state.vaults.map { ($0.id, $0.environment) }, uniquingKeysWith: { a, _ in a })
                 if broadcast {
                     let policy: PolicyView = try await call.get("/v1/policies/current")
                     feeCap = TransactionFeeBump.Cap(policyYAML: policy.yaml, chain: chain)
@@ -111,14 +129,14 @@ struct ExecutorCommand: AsyncParsableCommand {
                 lookedForCancellations = ContinuousClock.now
             }
             for r in requests where !r.allowed && r.approvals?.status == RequestApprovals.Status.pending.rawValue && !simulatedPending.contains(r.id) {
-                guard let t = r.transaction, t.chain == chain, t.status == PlannedTransaction.Status.awaitingParameters.rawValue else { continue }
+                guard let t = r.transaction, serves(r.id, t), t.status == PlannedTransaction.Status.awaitingParameters.rawValue else { continue }
                 simulatedPending.insert(r.id)
                 _ = await simulation.record(r.id, t, waitForCommit: false)
             }
             if broadcast {
                 let mineable = [PlannedTransaction.Status.signed.rawValue, PlannedTransaction.Status.superseded.rawValue]
                 let signed = (requests.filter(\.allowed).compactMap { r in r.transaction.map { (id: r.id, transaction: $0) } } + cancellations)
-                    .filter { mineable.contains($0.transaction.status) && $0.transaction.chain == chain && $0.transaction.receipt == nil }
+                    .filter { mineable.contains($0.transaction.status) && serves($0.id, $0.transaction) && $0.transaction.receipt == nil }
                 for (id, t) in signed {
                     if let last = receipted[id], ContinuousClock.now - last < .seconds(Int64(retryAfter)) { continue }
                     // A transaction governance superseded is never sent again (its cancellation
@@ -175,7 +193,7 @@ struct ExecutorCommand: AsyncParsableCommand {
                 }
             }
             let waiting = (requests.filter(\.allowed).compactMap { r in r.transaction.map { (id: r.id, transaction: $0) } } + cancellations)
-                .filter { served.contains($0.transaction.status) && $0.transaction.chain == chain }
+                .filter { served.contains($0.transaction.status) && serves($0.id, $0.transaction) }
             proposed = proposed.filter { id, earlier in waiting.contains { $0.id == id && $0.transaction.status == earlier.status } }
             // How many new nonces each sender has handed out in this look.
             var handed: [String: Int] = [:]

@@ -36,7 +36,7 @@ struct GatewayCommand: AsyncParsableCommand {
     var queueTotal: Int = GatewayQueueBounds.standard.total
     @Option(help: "Seconds the MPC relay keeps a message its recipient has not taken (the longest a session runs).")
     var relayTtl: UInt64 = RelayLimits().timeToLive / 1000
-    @Option(help: "A chain's JSON-RPC endpoint, CHAIN=URL, through which GET /v1/vaults/{id}/balances reads balances (labelled as read by the gateway, not verified by any node); repeatable.")
+    @Option(help: "A chain's JSON-RPC endpoint, [ENVIRONMENT:]CHAIN=URL, through which GET /v1/vaults/{id}/balances reads balances of the vaults of ENVIRONMENT (of every environment without one; labelled as read by the gateway, not verified by any node); repeatable.")
     var rpc: [String] = []
     @Option(help: .hidden) var unsafeTestEquivocateTo: String?
     @Flag(help: .hidden) var unsafeTestQueueUnchecked = false

@@ -58,8 +58,8 @@ struct OperationCommand: AsyncParsableCommand {
                 add-credential USER (your own new credential: USER is you; writes it to USER.ID.json next to yours),
                 enrol-credential USER CODE-KEY [HOURS] (USER then registers one credential themselves with `custos op enrol`
                 within HOURS, default 72; CODE-KEY is what `custos op enrolment-code` printed for them), revoke-credential USER ID,
-                change-policy FILE, freeze, unfreeze, add-bot BOT ROLE… (writes the bot's DEVELOPMENT key to
-                BOT.bot.json next to the proposer's credential), remove-bot BOT, rotate-bot-key BOT (writes the bot's new
+                change-policy FILE, freeze, unfreeze, add-bot BOT ROLE… [--environment E] (writes the bot's DEVELOPMENT key to
+                BOT.bot.json next to the proposer's credential; its requests reach only vaults of environment E, default development), remove-bot BOT, rotate-bot-key BOT (writes the bot's new
                 DEVELOPMENT key to BOT.OPERATION-ID.bot.json; the old key is refused once it executes), add-member JOIN-REQUEST-FILE (from `custos node join-request`),
                 remove-member NODE-ID, create-vault VAULT SCHEME ENVIRONMENT LABEL… (SCHEME: ecdsa-secp256k1, frost-ed25519 or
                 frost-taproot; ENVIRONMENT: production, staging or development), add-vault-address VAULT CHAIN PATH LABEL… (CHAIN:
@@ -89,6 +89,8 @@ struct OperationCommand: AsyncParsableCommand {
         @Option(help: "For offboard-user: days (30 to 90) of heightened monitoring of the destinations they added or last used.")
         var monitorDays: UInt32?
         @Argument(help: "The change and its arguments.") var change: [String]
+        @Option(help: "add-bot: the bot's environment (production, staging or development); only vaults of it take its requests.")
+        var environment: String = DeploymentEnvironment.unnamedBot.rawValue
 
         func validate() throws {
             if monitorDays != nil && change.first != "offboard-user" { throw ValidationError("--monitor-days is for offboard-user only") }
@@ -184,7 +186,9 @@ struct OperationCommand: AsyncParsableCommand {
                 return .addMember(member, proof: proof)
             case "add-bot":
                 guard args.count >= 2 else { throw ValidationError("usage: add-bot BOT ROLE…") }
-                return .addBot(id: args[0], key: try newBotKey(args[0], file: "\(args[0]).bot.json", genesis: genesis), roles: Array(args.dropFirst()))
+                let environment = try vaultEnvironment(environment)
+                return .addBot(id: args[0], key: try newBotKey(args[0], file: "\(args[0]).bot.json", genesis: genesis), roles: Array(args.dropFirst()),
+                               environment: environment)
             case "rotate-bot-key":
                 try need(1, "BOT")
                 return .rotateBotKey(id: args[0], key: try newBotKey(args[0], file: "\(args[0]).\(operationId).bot.json", genesis: genesis))

@@ -1,6 +1,8 @@
 import ArgumentParser
 import CustosClusterAPI
 import CustosCore
+import CustosPolicy
+import CustosState
 import Foundation
 
 extension VaultCommand {
@@ -13,7 +15,7 @@ extension VaultCommand {
             abstract: "Show a vault's balances (native and registered tokens) read through RPC endpoints.",
             discussion: "With --rpc CHAIN=URL (repeatable) this command reads the chains itself; without, it asks the gateway, which reads through its own endpoints (custos gateway run --rpc). No node verifies balances.")
         @OptionGroup var connection: OperationCommand.Connection
-        @Option(help: "A chain's JSON-RPC endpoint, CHAIN=URL (the chain named as the asset registry names it); repeatable.") var rpc: [String] = []
+        @Option(help: "A chain's JSON-RPC endpoint, [ENVIRONMENT:]CHAIN=URL (the chain named as the asset registry names it; only endpoints of the vault's environment, or naming none, are read); repeatable.") var rpc: [String] = []
         @Flag(help: "Print JSON.") var json = false
         @Argument(help: "The vault id.") var id: String
 
@@ -25,8 +27,12 @@ extension VaultCommand {
                 if json { print(String(decoding: try await call.getRaw(path), as: UTF8.self)); return }
                 view = try await call.get(path)
             } else {
-                let endpoints = chainEndpoints(rpc)
                 let vault: VaultView = try await call.get("/v1/vaults/\(percentEncoded(id))")
+                guard let environment = Vault.Environment(rawValue: vault.environment) else { fail("vault \(vault.id) has no known environment") }
+                let endpoints = chainEndpoints(rpc).clients(for: environment)
+                guard !endpoints.isEmpty else {
+                    fail("vault \(vault.id) is a \(vault.environment) vault: give an endpoint of its environment, --rpc \(vault.environment):CHAIN=URL (or CHAIN=URL)")
+                }
                 let assets: [AssetView] = try await call.get("/v1/assets")
                 view = await VaultBalancesView.read(vault: vault, assets: assets, endpoints: endpoints, reader: Self.reader)
                 if json {

@@ -4,6 +4,9 @@ import CustosCore
 import CustosCrypto
 import CustosIdentity
 import CustosLedger
+import CustosNode
+import CustosNodeService
+import CustosPolicy
 import CustosState
 import Foundation
 
@@ -108,6 +111,15 @@ struct VaultCommand: AsyncParsableCommand {
         }
     }
 
+    /// Which signer nodes take part in a vault of `environment` (`NodeEnvironment.mayHold`):
+    /// the others refuse its ceremonies, so never hold a share.
+    static func heldBy(_ environment: String) -> String {
+        guard let e = Vault.Environment(rawValue: environment) else { return "-" }
+        let nodes = NodeEnvironment.allCases.filter { $0.mayHold(e) }.map(\.rawValue)
+        let refusing = NodeEnvironment.allCases.filter { !$0.mayHold(e) }.map(\.rawValue)
+        return "\(nodes.joined(separator: " and ")) nodes only; \(refusing.joined(separator: " and ")) nodes refuse its shares"
+    }
+
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one vault with its key ceremony transcript.")
         @OptionGroup var lookup: Lookup
@@ -117,6 +129,7 @@ struct VaultCommand: AsyncParsableCommand {
             var lines = [
                 "vault        \(v.id) (\(printable(v.label)))",
                 "scheme       \(v.scheme), \(v.environment), \(v.threshold) of \(v.holders.count) shares sign",
+                "held by      " + VaultCommand.heldBy(v.environment),
                 "status       \(v.status)" + (v.activatedHeight.map { " since height \($0) (\(time(v.activatedAt!)))" } ?? ""),
             ]
             if let key = v.publicKey { lines.append("public key   \(key)") }

@@ -5,6 +5,7 @@ import CustosCrypto
 import CustosGateway
 import CustosIdentity
 import CustosLedger
+import CustosPolicy
 import CustosState
 import Testing
 

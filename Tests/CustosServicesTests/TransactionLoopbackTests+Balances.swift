@@ -54,7 +54,9 @@ extension TransactionLoopbackTests {
             #expect(row.utf16.count > balanceColumn && Array(row.utf16)[balanceColumn - 1] == 32 && Array(row.utf16)[balanceColumn] != 32, "\(table)")
             #expect(lines.last == "not read (no endpoint): localnet", "\(table)")
             // A malformed endpoint is refused with the reason, the URL's credentials never repeated.
-            for (option, reason) in [("devnet", "--rpc is CHAIN=URL"), ("dev net=http://127.0.0.1:1", "is not a chain name"),
+            // An endpoint of another environment is never read for the vault: refused, saying so.
+            for (option, reason) in [("devnet", "--rpc is [ENVIRONMENT:]CHAIN=URL"), ("dev net=http://127.0.0.1:1", "is not a chain name"),
+                                     ("staging:devnet=http://127.0.0.1:1", "vault hot-trading is a development vault: give an endpoint of its environment"),
                                      ("devnet=ftp://user:secret@127.0.0.1/", "endpoint must be an http or https URL with a host")] {
                 let refused = try await CustosExecutable.run(["vault", "balances", "--gateway", f.cluster.baseURL, "--rpc", option, "hot-trading"])
                 #expect(refused.status != 0 && refused.stderr.contains(reason) && !refused.stderr.contains("secret"), "\(option): \(refused.stderr)")

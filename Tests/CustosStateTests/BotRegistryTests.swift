@@ -108,7 +108,8 @@ import Testing
             let p = GovernanceProposal(id: "op", proposer: "frank", change: change)
             #expect(try GovernanceProposal(encoded: p.encoded) == p)
         }
-        // Existing change kinds keep their numbers; the bot changes take 10, 11 and 12.
+        // Existing change kinds keep their numbers; the bot changes take 16 (10 before bots
+        // carried an environment), 11 and 12.
         func kindByte(_ change: GovernanceChange) -> UInt8 {
             let p = GovernanceProposal(id: "op", proposer: "frank", change: change)
             let prefix = GovernanceProposal(id: "op", proposer: "frank", change: .freeze).encoded.count - 1
@@ -116,15 +117,16 @@ import Testing
         }
         #expect(kindByte(.freeze) == 8)
         #expect(kindByte(.unfreeze) == 9)
-        #expect(changes.map(kindByte) == [10, 10, 11, 12])
+        #expect(changes.map(kindByte) == [16, 16, 11, 12])
     }
 
     @Test func anInvalidKeyInAProposalIsMalformed() throws {
         let good = GovernanceProposal(id: "op", proposer: "frank", change: .addBot(id: "x-bot", key: BotSigningKey(p256: .init()).publicKey, roles: []))
         var bytes = good.encoded
-        // The 65-byte key is followed by an empty role list (4 zero bytes): flip a bit of its y
-        // coordinate, so the point is no longer on the curve.
-        bytes[bytes.count - 5] ^= 1
+        // The 65-byte key is followed by an empty role list (4 zero bytes) and the environment
+        // (a 4-byte length and "development"): flip a bit of its y coordinate, so the point is
+        // no longer on the curve.
+        bytes[bytes.count - 5 - 4 - "development".utf8.count] ^= 1
         let offCurve = #expect(throws: GovernanceError(.malformed, "")) { try GovernanceProposal(encoded: bytes) }
         #expect(offCurve?.reason.contains("bot key") == true)
         // Truncated anywhere: malformed, naming where, never a crash.

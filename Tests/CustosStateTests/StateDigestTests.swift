@@ -32,7 +32,7 @@ import Testing
 /// unmet require rule of a decision may be met, the offboardings, issue 14 item 4, the members'
 /// checks of each receipt and its verdict, what each alert names and each later change to one,
 /// the alert that froze signing, and each plan's replaced parameters, replacement count and
-/// last parameters time, issue 11 item 7 reviews, v16).
+/// last parameters time, issue 11 item 7 reviews, and each bot's environment, issue 14 item 5, v16).
 @Suite struct StateDigestTests {
     static func fixedKey(_ label: String) -> [UInt8] { Hashes.sha256(Array("custos digest pin \(label)".utf8)) }
 
@@ -74,7 +74,7 @@ import Testing
         #expect(state.prices.quotes["ETH"]?["price-bot"]?.usd == FixedDecimal(3000)!)
         #expect(state.windows.destinations.count == 1)
         #expect(state.frozen)
-        #expect(state.digest.hexString == "ad66b510f6405fb4931645f5ebaf447b4210231e3b0825d02a41c578e3dc7845")
+        #expect(state.digest.hexString == "9f4eb3605e8435a6aa2b5a56da0e9ebfb2ccc43d06e3e3ed456474c3d3ff6432")
     }
 
     /// Address-book entries added by a policy change with a cooling-off, one cancelled by a
@@ -112,7 +112,7 @@ import Testing
         let o = try #require(c.state.offboardings["heidi"], "\(c.state.refusals.map(\.error.reason))")
         #expect(o.roles == ["security"] && o.botsDue == ["risk-bot"] && o.withdrawnOperations == [open.id])
         #expect(o.monitorUntil == o.at + 30 * 86_400_000)
-        #expect(c.state.digest.hexString == "76208765faef750aff37efbd5381eec4d83f3b13feefa70e7e64eedabf289b33")
+        #expect(c.state.digest.hexString == "7452975611642fa252d9111ff86bc952e915d3c803a5efd5bf8620cdc96c41b2")
     }
 
     /// Under a policy bounding approvals: two timed governance approvals, one signed two minutes

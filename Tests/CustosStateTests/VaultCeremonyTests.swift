@@ -4,6 +4,7 @@ import CustosCrypto
 import CustosLedger
 import CustosMPC
 import CustosSigning
+import CustosPolicy
 import CustosState
 import Testing
 

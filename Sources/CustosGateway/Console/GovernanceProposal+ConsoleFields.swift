@@ -1,6 +1,7 @@
 import CustosCore
 import CustosIdentity
 import CustosLedger
+import CustosPolicy
 import CustosState
 
 extension GovernanceProposal {
@@ -52,9 +53,10 @@ extension GovernanceProposal {
                        ConsoleField("Proof of possession (hex)", .hex, proof.hexString)]
         case .removeMember(let id):
             fields += [ConsoleField("Signer node", .string, id.rawValue)]
-        case .addBot(let id, let key, let roles):
+        case .addBot(let id, let key, let roles, let environment):
             fields += [ConsoleField("Bot", .string, id), ConsoleField("Key algorithm", .string, key.algorithm.rawValue),
-                       ConsoleField("Key (hex)", .hex, key.rawRepresentation.hexString), ConsoleField("Roles", list: roles)]
+                       ConsoleField("Key (hex)", .hex, key.rawRepresentation.hexString), ConsoleField("Roles", list: roles),
+                       ConsoleField("Environment", .string, environment.rawValue)]
         case .removeBot(let id):
             fields += [ConsoleField("Bot", .string, id)]
         case .rotateBotKey(let id, let key):

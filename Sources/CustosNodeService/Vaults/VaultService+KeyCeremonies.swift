@@ -2,6 +2,7 @@ import CustosCore
 import CustosCrypto
 import CustosLedger
 import CustosNode
+import CustosPolicy
 import CustosSigning
 import CustosState
 import Logging

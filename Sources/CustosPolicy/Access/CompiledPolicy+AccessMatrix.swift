@@ -20,8 +20,9 @@ extension CompiledPolicy {
     /// every role on its own; a column per governance operation (`propose`, `approve`, or both;
     /// for `freeze`, `alone` where a freeze by them executes at once), then per vault of the policy
     /// who may initiate which kinds of request there and who may approve requests there.
-    /// `environments` names each vault's environment for the titles (a vault not created yet has
-    /// none).
+    /// `environments` names each vault's environment (a vault not created yet has none): its
+    /// titles say it, and its cells count only who acts there — a bot of its environment, roles
+    /// acting in it (`roles` section), as `evaluate` does.
     ///
     /// Read from the rules' clauses on operation, request kind, initiator and vault: a cell says
     /// that some operation or request of that kind is allowed (or held for approvals) for them,
@@ -31,12 +32,12 @@ extension CompiledPolicy {
     ///
     /// `acting` names the principals that can act (registered, active): every other one's row is
     /// empty, since the nodes refuse whatever they sign (nil: every principal of the policy).
-    public func accessMatrix(environments: [String: String] = [:], acting: Set<String>? = nil) -> AccessMatrix {
+    public func accessMatrix(environments: [String: DeploymentEnvironment] = [:], acting: Set<String>? = nil) -> AccessMatrix {
         let actions = GovernanceOperation.Action.allCases
         let vaultNames = document.vaults.map(\.value)
         var columns = actions.map { AccessMatrix.Column(key: "governance:\($0.rawValue)", title: $0.rawValue) }
         for vault in vaultNames {
-            let scope = environments[vault].map { "\(vault) (\($0))" } ?? vault
+            let scope = environments[vault].map { "\(vault) (\($0.rawValue))" } ?? vault
             columns.append(.init(key: "initiate:\(vault)", title: "initiate on \(scope)"))
             columns.append(.init(key: "approve:\(vault)", title: "approve on \(scope)"))
         }
@@ -85,8 +86,13 @@ extension CompiledPolicy {
             }
             for vault in vaultNames {
                 let v = vaults.lookup(vault)
-                cells.append(initiableKinds(by: s, vault: v).map(\.rawValue).joined(separator: ", "))
-                cells.append(mayApproveRequests(s, vault: v, groups: groups) ? "approve" : "")
+                let environment = environments[vault]
+                guard let there = scoped(s, in: environment) else {
+                    cells += ["", ""]
+                    continue
+                }
+                cells.append(initiableKinds(by: there, vault: v).map(\.rawValue).joined(separator: ", "))
+                cells.append(mayApproveRequests(there, vault: v, groups: groupIndices(of: there, in: environment)) ? "approve" : "")
             }
             return AccessMatrix.Row(subject: s.name, kind: s.kind, roles: s.roleNames, cells: cells)
         }
@@ -94,6 +100,20 @@ extension CompiledPolicy {
     }
 
     private enum Governed { case executes, needsApprovals, refused }
+
+    /// `s` as it acts on a vault of `environment`: with only its roles acting there, or nil
+    /// when it does not act there at all (a bot of another environment, a person or a role
+    /// scoped elsewhere). Unchanged for a vault without an environment.
+    private func scoped(_ s: Subject, in environment: DeploymentEnvironment?) -> Subject? {
+        guard let environment else { return s }
+        if s.user >= 0 {
+            guard environments(of: s.user).contains(environment) else { return nil }
+        } else if let acting = environmentRoles[environment], !s.roles.intersects(acting) {
+            return nil
+        }
+        let roles = environmentRoles[environment].map { s.roles.intersection($0) } ?? s.roles
+        return Subject(name: s.name, kind: s.kind, user: s.user, roles: roles, roleNames: s.roleNames, principalKind: s.principalKind)
+    }
 
     /// Whether a rule's initiator clauses admit `s` (as `match` reads them).
     private func admits(_ rule: CompiledRule, _ s: Subject) -> Bool {
@@ -162,8 +182,9 @@ extension CompiledPolicy {
 
     /// The approver groups `s` is in: a principal's as compiled, a role's by the groups that
     /// name the role.
-    private func groupIndices(of s: Subject) -> Set<Int> {
-        if s.user >= 0 { return Set(groupMembers.indices.filter { groupMembers[$0].contains(s.user) }) }
+    private func groupIndices(of s: Subject, in environment: DeploymentEnvironment? = nil) -> Set<Int> {
+        let members = groupMembers(in: environment)
+        if s.user >= 0 { return Set(members.indices.filter { members[$0].contains(s.user) }) }
         let role = s.roleNames.first ?? ""
         return Set(document.groups.filter { $0.roles.contains { $0.value == role } }.map { groupNames.lookup($0.name) }.filter { $0 >= 0 })
     }

@@ -20,7 +20,7 @@ extension PolicyDocument {
             root, "the policy",
             allowed: ["policy", "version", "description", "assets", "vaults", "principals", "groups",
                       "address_book", "limits", "rules", "governance", "keys", "prices", "fee_limits", "approvals",
-                      "lookalike", "poisoning", "cooling_off", "signing", "alerts"],
+                      "lookalike", "poisoning", "cooling_off", "signing", "alerts", "roles"],
             required: ["policy", "version", "rules"])
         else { return nil }
         var document = PolicyDocument(
@@ -39,7 +39,7 @@ extension PolicyDocument {
         if let n = top["vaults"] { document.vaults = r.names(n.value, "vault") }
         if let n = top["principals"] {
             for entry in r.namedMapping(n.value, "principals") {
-                guard let fields = r.mapping(entry.value, "principal '\(entry.key)'", allowed: ["kind", "roles"], required: ["kind"]) else { continue }
+                guard let fields = r.mapping(entry.value, "principal '\(entry.key)'", allowed: ["kind", "roles", "environment"], required: ["kind"]) else { continue }
                 var kind = Principal.Kind.person
                 if let k = fields["kind"], let text = r.string(k.value, "kind") {
                     if let parsed = Principal.Kind(rawValue: text.value) {
@@ -49,7 +49,17 @@ extension PolicyDocument {
                     }
                 }
                 let roles = fields["roles"].map { r.names($0.value, "role") } ?? []
-                document.principals.append(Principal(id: entry.key, kind: kind, roles: roles, location: entry.keyLocation))
+                var environment: DeploymentEnvironment? = nil
+                if let e = fields["environment"], let text = r.string(e.value, "environment") {
+                    if kind != .bot {
+                        r.error(.invalidValue, e.keyLocation, "principal '\(entry.key)' is a person; a person acts where their roles act (the roles section)")
+                    } else if let parsed = DeploymentEnvironment(rawValue: text.value) {
+                        environment = parsed
+                    } else {
+                        r.error(.invalidValue, text.location, "environment must be one of \(DeploymentEnvironment.choices)")
+                    }
+                }
+                document.principals.append(Principal(id: entry.key, kind: kind, roles: roles, location: entry.keyLocation, environment: environment))
             }
         }
         if let n = top["groups"] {
@@ -133,6 +143,7 @@ extension PolicyDocument {
         if let n = top["cooling_off"] { document.coolingOff = CoolingOff.decode(n.value, &r) }
         if let n = top["signing"] { document.signing = SigningTimePolicy.decode(n.value, &r) }
         if let n = top["alerts"] { document.alerts = AlertPolicy.decode(n.value, &r) }
+        if let n = top["roles"] { document.roles = RoleScope.decode(n.value, &r) }
         return document
     }
 

@@ -38,6 +38,8 @@ public struct PolicyDocument: Sendable, Hashable {
     /// When a signed transaction's missing receipt raises an alert (`alerts`); 30 minutes on
     /// every chain for a document without the section.
     public var alerts = AlertPolicy()
+    /// The environments scoped roles act in (`roles`); a role not named acts in every one.
+    public var roles: [RoleScope] = []
 
     /// Per-chain bounds on a transaction's parameters: the EIP-1559 fee cap and priority fee
     /// per gas, in gwei, and the gas limit of a transaction with calldata (a plain native
@@ -71,6 +73,9 @@ public struct PolicyDocument: Sendable, Hashable {
         public var kind: Kind
         public var roles: [Spanned<String>]
         public var location: SourceLocation
+        /// A bot's environment (`environment:`); nil for a person, and for a bot that names
+        /// none, which is a `DeploymentEnvironment.unnamedBot` bot.
+        public var environment: DeploymentEnvironment? = nil
     }
 
     /// People who may approve: named users and holders of roles. Bots never approve.

@@ -27,6 +27,13 @@ struct BitSet: Sendable, Hashable {
         return false
     }
 
+    /// The members of both, with this set's capacity.
+    func intersection(_ other: BitSet) -> BitSet {
+        var result = self
+        for i in 0..<words.count { result.words[i] &= i < other.words.count ? other.words[i] : 0 }
+        return result
+    }
+
     func isSubset(of other: BitSet) -> Bool {
         for i in 0..<words.count {
             let o = i < other.words.count ? other.words[i] : 0

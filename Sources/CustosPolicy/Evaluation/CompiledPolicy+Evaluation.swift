@@ -28,6 +28,10 @@ extension CompiledPolicy {
             return PolicyDecision(
                 outcome: .deny, reason: .unknownInitiator, applied: [], skippedAllows: [], pending: [], countedApprovers: [])
         }
+        if let mismatch = environmentMismatch(c) {
+            return PolicyDecision(
+                outcome: .deny, reason: .outsideEnvironment(mismatch), applied: [], skippedAllows: [], pending: [], countedApprovers: [])
+        }
         if let held = destinationHold(c) {
             return PolicyDecision(
                 outcome: .deny, reason: .destinationHeld(entry: entries[held.entry].name, held.hold), applied: [], skippedAllows: [], pending: [],
@@ -76,7 +80,7 @@ extension CompiledPolicy {
             var unmet: [PolicyDecision.Requirement] = []
             for index in requires {
                 guard case .require(let requirement) = rules[index].effect else { continue }
-                let (satisfied, missing) = requirement.missing(approvers: approvers, members: groupMembers)
+                let (satisfied, missing) = requirement.missing(approvers: approvers, members: groupMembers(in: c.environment))
                 if !satisfied {
                     let rule = rules[index].name
                     for term in missing {
@@ -134,14 +138,15 @@ extension CompiledPolicy {
         return d
     }
 
-    /// Distinct known people, other than the initiator, who approved; linear in the number of
-    /// approvals however many repeats a request carries.
+    /// Distinct known people, other than the initiator, who approved and act in the vault's
+    /// environment; linear in the number of approvals however many repeats a request carries.
     func eligibleApprovers(_ c: EvaluationContext) -> [Int] {
         var result: [Int] = []
         var seen = BitSet(capacity: users.count)
         for id in c.request.approvals {
             let u = users.lookup(id)
             guard u >= 0, u != c.initiator, principals[u].kind == .person, !seen.contains(u) else { continue }
+            if let environment = c.environment, !environments(of: u).contains(environment) { continue }
             seen.insert(u)
             result.append(u)
         }

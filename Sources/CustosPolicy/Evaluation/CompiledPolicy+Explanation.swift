@@ -16,6 +16,8 @@ extension CompiledPolicy {
             lines.append("DENY: \(hold.text(entry: entry))")
         case .unknownInitiator:
             lines.append("DENY: initiator '\(request.initiator)' is not a known user or bot")
+        case .outsideEnvironment(let mismatch):
+            lines.append("DENY: \(mismatch.text)")
         case .deniedByRule(let name):
             lines.append("DENY: rule \(name) denies this request (deny beats require and allow)")
         case .approvalsPending:
@@ -53,7 +55,7 @@ extension CompiledPolicy {
             lines.append("rule \(skipped.name) (allow) ignored because it could not be evaluated: \(skipped.problem) (fails closed)")
         }
         for p in decision.pending {
-            lines.append("still needed for rule \(p.rule): \(p.count) more approval\(p.count == 1 ? "" : "s") from group \(p.group) (members: \(members(ofGroup: p.group).filter { $0 != request.initiator }.joined(separator: ", ")))")
+            lines.append("still needed for rule \(p.rule): \(p.count) more approval\(p.count == 1 ? "" : "s") from group \(p.group) (members: \(members(ofGroup: p.group, in: c.environment).filter { $0 != request.initiator }.joined(separator: ", ")))")
         }
         for r in decision.requirements where r.alternatives.count > 1 {
             let ways = r.alternatives.map { terms in terms.map { "\($0.count) from \($0.group)" }.joined(separator: " and ") }

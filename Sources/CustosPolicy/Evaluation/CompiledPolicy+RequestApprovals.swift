@@ -6,9 +6,10 @@ extension CompiledPolicy {
     /// registry has them now): an alternative's terms must be filled by distinct people, as in
     /// `evaluate`, while one person may count for several rules. Bots, unknown people, repeats
     /// and `initiator` never count; an alternative naming a group this policy no longer has
-    /// cannot be filled, and a rule with no other way stays as `pending` had it.
+    /// cannot be filled, and a rule with no other way stays as `pending` had it. Group members
+    /// count only where their roles act in `environment`, the request's vault's (`members(ofGroup:in:)`).
     public func unmetApprovals(
-        _ decision: PolicyDecision, approvers: [String], initiator: String
+        _ decision: PolicyDecision, approvers: [String], initiator: String, in environment: DeploymentEnvironment?
     ) -> [PolicyDecision.PendingApproval] {
         let initiatorIndex = users.lookup(initiator)
         var people: [Int] = []
@@ -33,7 +34,7 @@ extension CompiledPolicy {
             let requirement = ApprovalRequirement(alternatives: usable.map { terms in
                 terms.map { ApprovalRequirement.Term(group: groupNames.lookup($0.group), count: $0.count) }
             })
-            let (_, missing) = requirement.missing(approvers: people, members: groupMembers)
+            let (_, missing) = requirement.missing(approvers: people, members: groupMembers(in: environment))
             unmet += missing.map { PolicyDecision.PendingApproval(rule: rule, group: groupNames.names[$0.group], count: $0.count) }
         }
         return unmet

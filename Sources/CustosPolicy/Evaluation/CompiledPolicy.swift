@@ -16,6 +16,8 @@ public final class CompiledPolicy: Sendable {
         let kind: PolicyDocument.Principal.Kind
         let roles: BitSet
         let roleNames: [String]
+        /// A bot's environment; nil for a person, who acts where their roles act.
+        let environment: DeploymentEnvironment?
     }
 
     struct Entry: Sendable {
@@ -47,6 +49,11 @@ public final class CompiledPolicy: Sendable {
     let groupNames: Interner
     /// Eligible approvers of each group: people only.
     let groupMembers: [BitSet]
+    /// Per environment, the roles acting in it; empty when the document scopes no role.
+    let environmentRoles: [DeploymentEnvironment: BitSet]
+    /// Per environment, each group's members whose roles act in it; empty when the document
+    /// scopes no role (every member acts everywhere).
+    let environmentGroupMembers: [DeploymentEnvironment: [BitSet]]
     let entries: [Entry]
     /// (chain, normalized address) → entry index.
     let entryByAddress: [AddressKey: Int]
@@ -65,7 +72,8 @@ public final class CompiledPolicy: Sendable {
     init(
         document: PolicyDocument, warnings: [PolicyDiagnostic], users: Interner, principals: [Principal],
         roles: Interner, chains: Interner, assets: Interner, vaults: Interner, tags: Interner,
-        counterparties: Interner, groupNames: Interner, groupMembers: [BitSet], entries: [Entry],
+        counterparties: Interner, groupNames: Interner, groupMembers: [BitSet],
+        environmentRoles: [DeploymentEnvironment: BitSet], environmentGroupMembers: [DeploymentEnvironment: [BitSet]], entries: [Entry],
         entryByAddress: [AddressKey: Int], tagsByAddress: [String: [String]], limits: [Limit], rules: [CompiledRule]
     ) {
         self.document = document
@@ -80,6 +88,8 @@ public final class CompiledPolicy: Sendable {
         self.counterparties = counterparties
         self.groupNames = groupNames
         self.groupMembers = groupMembers
+        self.environmentRoles = environmentRoles
+        self.environmentGroupMembers = environmentGroupMembers
         self.entries = entries
         self.entryByAddress = entryByAddress
         self.tagsByAddress = tagsByAddress
@@ -113,6 +123,7 @@ public final class CompiledPolicy: Sendable {
             document: document, warnings: warnings, users: parts.users, principals: parts.principals,
             roles: parts.roles, chains: parts.chains, assets: parts.assets, vaults: parts.vaults, tags: parts.tags,
             counterparties: parts.counterparties, groupNames: parts.groupNames, groupMembers: parts.groupMembers,
+            environmentRoles: parts.environmentRoles, environmentGroupMembers: parts.environmentGroupMembers,
             entries: parts.entries, entryByAddress: parts.entryByAddress, tagsByAddress: parts.tagsByAddress,
             limits: parts.limits, rules: parts.rules)
     }

@@ -21,8 +21,11 @@ struct EvaluationContext {
     /// USD notional, or nil with `usdProblem` saying why it is unknown.
     let amountUSD: FixedDecimal?
     let usdProblem: String?
-    /// The initiator's roles (empty for an unknown initiator).
+    /// The initiator's roles that act in `environment` (empty for an unknown initiator).
     let roles: BitSet
+    /// The environment of the request's vault, when the state knows the vault; nil for
+    /// governance.
+    let environment: DeploymentEnvironment?
     let minuteOfDay: Int
     /// 0 = Monday … 6 = Sunday, in UTC.
     let weekday: Int
@@ -34,7 +37,8 @@ struct EvaluationContext {
         self.request = request
         self.state = state
         initiator = policy.users.lookup(request.initiator)
-        roles = initiator >= 0 ? policy.principals[initiator].roles : Self.emptyRoles
+        environment = request.kind == .governance ? nil : state.vaultEnvironments[request.vault]
+        roles = initiator >= 0 ? policy.actingRoles(of: initiator, in: environment) : Self.emptyRoles
         chain = policy.chains.lookup(request.chain)
         asset = policy.assets.lookup(request.asset)
         vault = policy.vaults.lookup(request.vault)

@@ -15,6 +15,10 @@ struct PolicyCompiler {
         var counterparties = Interner()
         var groupNames = Interner()
         var groupMembers: [BitSet] = []
+        /// Only for a document with a `roles` section: per environment, the roles that act in
+        /// it and each group's members there.
+        var environmentRoles: [DeploymentEnvironment: BitSet] = [:]
+        var environmentGroupMembers: [DeploymentEnvironment: [BitSet]] = [:]
         var entries: [CompiledPolicy.Entry] = []
         var entryByAddress: [AddressKey: Int] = [:]
         var tagsByAddress: [String: [String]] = [:]
@@ -42,7 +46,8 @@ struct PolicyCompiler {
             parts.principals.append(CompiledPolicy.Principal(
                 id: principal.id, kind: principal.kind,
                 roles: BitSet(principal.roles.map { parts.roles.lookup($0.value) }, capacity: parts.roles.count),
-                roleNames: principal.roles.map(\.value)))
+                roleNames: principal.roles.map(\.value),
+                environment: principal.kind == .bot ? principal.environment ?? .unnamedBot : nil))
         }
         for asset in document.assets {
             parts.assets.intern(asset.symbol)
@@ -109,6 +114,7 @@ struct PolicyCompiler {
             }
             parts.groupMembers.append(members)
         }
+        scopeRoles()
         for limit in document.limits {
             parts.limits.append(CompiledPolicy.Limit(
                 name: limit.name, per: limit.per, windowSeconds: limit.windowSeconds, maxUSD: limit.maxUSD,
@@ -120,6 +126,42 @@ struct PolicyCompiler {
         if let governance = document.governance { compileGovernance(governance) }
         if !errors.isEmpty { throw PolicyLoadError(errors) }
         return parts
+    }
+
+    // MARK: - Environments
+
+    /// Resolves the `roles` section: per environment, the roles acting in it (every role the
+    /// section does not name) and each group's members there — holders of a group role that
+    /// acts in it, and the people the group names who act in it (`CompiledPolicy.acts`).
+    mutating func scopeRoles() {
+        var seen: [String: SourceLocation] = [:]
+        for scope in document.roles {
+            if let first = seen[scope.role] {
+                error(.duplicateName, scope.location, "role '\(scope.role)' is scoped twice (first at line \(first.line))")
+            }
+            seen[scope.role] = scope.location
+        }
+        guard !document.roles.isEmpty else { return }
+        for environment in DeploymentEnvironment.allCases {
+            let acting = BitSet(
+                parts.roles.names.indices.filter { r in
+                    document.roles.first { $0.role == parts.roles.names[r] }.map { $0.environments.contains(environment) } ?? true
+                },
+                capacity: parts.roles.count)
+            parts.environmentRoles[environment] = acting
+            var groups: [BitSet] = []
+            for group in document.groups {
+                var members = BitSet(capacity: parts.users.count)
+                let groupRoles = BitSet(group.roles.map { parts.roles.lookup($0.value) }.filter { $0 >= 0 }, capacity: parts.roles.count)
+                for (u, p) in parts.principals.enumerated() where p.kind == .person {
+                    let named = group.users.contains { $0.value == p.id }
+                    let actingRoles = p.roles.intersection(acting)
+                    if actingRoles.intersects(groupRoles) || (named && (p.roles.isEmpty || !actingRoles.isEmpty)) { members.insert(u) }
+                }
+                groups.append(members)
+            }
+            parts.environmentGroupMembers[environment] = groups
+        }
     }
 
     // MARK: - Rules

@@ -14,6 +14,8 @@ public struct PolicyDecision: Sendable, Hashable {
     public enum Reason: Sendable, Hashable {
         case frozen
         case unknownInitiator
+        /// The initiator is not of the vault's environment; no rule was read.
+        case outsideEnvironment(EnvironmentMismatch)
         /// The request itself is malformed (a negative amount or fee).
         case invalidRequest(String)
         /// The destination is an address-book entry still cooling off, or cancelled during its

@@ -52,6 +52,10 @@ public struct StateSnapshot: Sendable, Hashable {
     /// call or message whose destination or other recipient is one of them is denied while the
     /// hold refuses it, whatever the rules say, and `address_tags` of its address fails.
     public var destinationHolds: [String: DestinationHold] = [:]
+    /// The environment of each vault the state knows, by vault id: a request from such a vault
+    /// needs an initiator of its environment, and counts only approvals from people whose
+    /// roles act in it. A vault missing here (the policy's alone) is not checked.
+    public var vaultEnvironments: [String: DeploymentEnvironment] = [:]
 
     public init(
         time: Int64, prices: [String: FixedDecimal] = [:], windows: WindowTotals = WindowTotals(),

@@ -59,9 +59,10 @@ public enum GovernanceChange: Sendable, Hashable {
     case addMember(Member, proof: [UInt8])
     /// A signer node leaves the voting members; its key can never be re-admitted.
     case removeMember(id: NodeID)
-    /// A new bot with its request-signing key and roles; its id is never reused, and neither a
-    /// person's id nor another bot's key.
-    case addBot(id: String, key: BotPublicKey, roles: [String])
+    /// A new bot with its request-signing key, roles and environment (only vaults of it take its
+    /// requests); its id is never reused, and neither a person's id nor another bot's key.
+    /// Kind 16; kind 10, from before bots carried an environment, decodes as a development bot.
+    case addBot(id: String, key: BotPublicKey, roles: [String], environment: Vault.Environment = DeploymentEnvironment.unnamedBot)
     /// Deactivates a bot: its signed requests are refused from the next entry on.
     case removeBot(id: String)
     /// Replaces an active bot's key; requests signed with the old key are refused from then on.
@@ -139,7 +140,7 @@ public enum GovernanceChange: Sendable, Hashable {
         case .unfreeze: return GovernanceOperation(.unfreeze)
         case .addMember(let m, _): return GovernanceOperation(.changeMembership, target: m.id.rawValue)
         case .removeMember(let id): return GovernanceOperation(.changeMembership, target: id.rawValue)
-        case .addBot(let id, _, _): return GovernanceOperation(.addBot, target: id)
+        case .addBot(let id, _, _, _): return GovernanceOperation(.addBot, target: id)
         case .removeBot(let id): return GovernanceOperation(.removeBot, target: id)
         case .rotateBotKey(let id, _): return GovernanceOperation(.rotateBotKey, target: id)
         case .createVault(let id, _, _, _): return GovernanceOperation(.createVault, target: id)
@@ -212,8 +213,8 @@ extension CanonicalWriter {
             append(lengthPrefixed: proof)
         case .removeMember(let id):
             append(UInt8(21)); append(string: id.rawValue)
-        case .addBot(let id, let key, let roles):
-            append(UInt8(10)); append(string: id); append(key); append(strings: roles)
+        case .addBot(let id, let key, let roles, let environment):
+            append(UInt8(16)); append(string: id); append(key); append(strings: roles); append(string: environment.rawValue)
         case .removeBot(let id):
             append(UInt8(11)); append(string: id)
         case .rotateBotKey(let id, let key):
@@ -251,6 +252,14 @@ extension CanonicalWriter {
 }
 
 extension CanonicalReader where Code == GovernanceErrorCode {
+    mutating func environment() throws(GovernanceError) -> Vault.Environment {
+        let name = try string("environment", max: 32)
+        guard let environment = Vault.Environment(rawValue: name) else {
+            throw fail("environment \"\(name.printable(limit: 32))\" is none of \(Vault.Environment.choices)")
+        }
+        return environment
+    }
+
     mutating func botKey(_ field: String) throws(GovernanceError) -> BotPublicKey {
         let name = try string("\(field) algorithm", max: 16)
         guard let algorithm = BotPublicKey.Algorithm(rawValue: name) else {
@@ -298,20 +307,22 @@ extension CanonicalReader where Code == GovernanceErrorCode {
         case 21:
             let id = try string("member id", max: 64)
             do { return .removeMember(id: try NodeID(id)) } catch { throw fail("member id: \(error.reason)") }
-        case 10: return .addBot(id: try string("bot"), key: try botKey("bot key"), roles: try strings("roles"))
+        case 10: return .addBot(id: try string("bot"), key: try botKey("bot key"), roles: try strings("roles"), environment: .unnamedBot)
+        case 16:
+            let id = try string("bot")
+            let key = try botKey("bot key")
+            let roles = try strings("roles")
+            return .addBot(id: id, key: key, roles: roles, environment: try environment())
         case 11: return .removeBot(id: try string("bot"))
         case 12: return .rotateBotKey(id: try string("bot"), key: try botKey("bot key"))
         case 30:
             let id = try string("vault")
             let label = try string("label")
             let schemeName = try string("scheme", max: 32)
-            let environmentName = try string("environment", max: 32)
             guard let scheme = Vault.Scheme(rawValue: schemeName) else {
                 throw fail("scheme \"\(schemeName.printable(limit: 32))\" is none of \(Vault.Scheme.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            guard let environment = Vault.Environment(rawValue: environmentName) else {
-                throw fail("environment \"\(environmentName.printable(limit: 32))\" is none of \(Vault.Environment.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
+            let environment = try environment()
             return .createVault(id: id, label: label, scheme: scheme, environment: environment)
         case 31:
             let vault = try string("vault")

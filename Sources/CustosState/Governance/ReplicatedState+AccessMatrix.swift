@@ -6,7 +6,7 @@ extension ReplicatedState {
     /// with the people and bots of the registries (`CompiledPolicy.accessMatrix`), each vault
     /// titled with its environment.
     public var accessMatrix: AccessMatrix {
-        policy.accessMatrix(environments: vaults.mapValues(\.environment.rawValue), acting: acting)
+        policy.accessMatrix(environments: vaults.mapValues(\.environment), acting: acting)
     }
 
     /// The most cells a draft's matrix may have (`accessMatrix(yaml:)`).
@@ -29,6 +29,6 @@ extension ReplicatedState {
         guard compiled.accessMatrixCells <= Self.maximumAccessMatrixCells else {
             throw GovernanceError(.invalidPolicy, "its access matrix would have \(compiled.accessMatrixCells) cells, more than \(Self.maximumAccessMatrixCells)")
         }
-        return (document.version, compiled.accessMatrix(environments: vaults.mapValues(\.environment.rawValue), acting: acting))
+        return (document.version, compiled.accessMatrix(environments: vaults.mapValues(\.environment), acting: acting))
     }
 }

@@ -135,7 +135,7 @@ extension ReplicatedState {
             self.policyYAML = yaml
             self.policyVersion = document.version
             return
-        case .addBot(let id, let key, let roles):
+        case .addBot(let id, let key, let roles, let environment):
             try Self.checkUserId(id, what: "bot")
             guard bots[id] == nil else { throw invalid("bot \"\(id)\" exists (ids are never reused)") }
             guard users[id] == nil, !document.principals.contains(where: { $0.id == id && $0.kind == .person }) else {
@@ -143,7 +143,7 @@ extension ReplicatedState {
             }
             guard roles.allSatisfy({ !$0.isEmpty }) else { throw invalid("bot \"\(id)\" has an empty role") }
             try checkKeyUnused(key)
-            bots[id] = GovernedBot(id: id, key: key, roles: roles, registeredAt: time)
+            bots[id] = GovernedBot(id: id, key: key, roles: roles, environment: environment, registeredAt: time)
         case .removeBot(let id):
             _ = try activeBot(id)
             bots[id]!.active = false

@@ -20,7 +20,7 @@ extension ReplicatedState {
                 principals.append(PolicyDocument.Principal(id: p.id, kind: .person, roles: u.active ? u.roles : [], location: p.location))
             } else if let b = bots[p.id] {
                 seen.insert(p.id)
-                principals.append(PolicyDocument.Principal(id: p.id, kind: .bot, roles: b.active ? b.roles : [], location: p.location))
+                principals.append(PolicyDocument.Principal(id: p.id, kind: .bot, roles: b.active ? b.roles : [], environment: b.environment, location: p.location))
             } else {
                 principals.append(p)
             }
@@ -31,7 +31,7 @@ extension ReplicatedState {
         }
         for id in bots.keys.sorted() where !seen.contains(id) {
             let b = bots[id]!
-            principals.append(PolicyDocument.Principal(id: id, kind: .bot, roles: b.active ? b.roles : []))
+            principals.append(PolicyDocument.Principal(id: id, kind: .bot, roles: b.active ? b.roles : [], environment: b.environment))
         }
         d.principals = principals
         return d

@@ -40,7 +40,8 @@ public struct KeyInventory: Sendable, Hashable, Codable {
         /// First 16 hex digits of SHA-256 over the public key: to compare with what a device or
         /// file shows.
         public let fingerprint: String
-        /// A vault's environment.
+        /// A vault's or bot's environment; for a credential, the environments its person's roles
+        /// act in (comma-separated) when the policy scopes them to fewer than all.
         public let environment: String?
         /// The class the policy assigns (vaults and bots).
         public let keyClass: KeyClass?

@@ -72,13 +72,15 @@ extension ReplicatedState {
             list.append(KeyInventory.Key(
                 kind: .bot, owner: id, keyId: "", algorithm: b.key.algorithm.rawValue,
                 purpose: "bot request signing: requests initiated as \(id)",
-                holders: [id], roles: b.roles, fingerprint: fingerprint(b.key.rawRepresentation), environment: nil,
+                holders: [id], roles: b.roles, fingerprint: fingerprint(b.key.rawRepresentation), environment: b.environment.rawValue,
                 keyClass: keyClass, createdAt: b.registeredAt, lastRotatedAt: b.keyRotatedAt > b.registeredAt ? b.keyRotatedAt : nil,
                 rotationDueAt: due.due, rotation: due.status, lastUsedAt: nil, details: details))
         }
         for id in users.keys.sorted() {
             let u = users[id]!
             guard u.active else { continue }
+            let acting = policy.environments(of: id)
+            let environment = acting.count == DeploymentEnvironment.allCases.count ? nil : acting.map(\.rawValue).joined(separator: ",")
             for c in u.credentials {
                 let times = u.times(of: c.credentialId)
                 let algorithm = (try? c.coseKey().algorithm).map { $0 == .es256 ? "ES256" : "EdDSA" } ?? "unknown"
@@ -89,7 +91,7 @@ extension ReplicatedState {
                 list.append(KeyInventory.Key(
                     kind: .credential, owner: id, keyId: Base64URL.encode(c.credentialId), algorithm: algorithm,
                     purpose: "WebAuthn credential: \(id) proposes, approves and initiates with it",
-                    holders: [id], roles: u.roles, fingerprint: fingerprint(c.publicKey), environment: nil, keyClass: nil,
+                    holders: [id], roles: u.roles, fingerprint: fingerprint(c.publicKey), environment: environment, keyClass: nil,
                     createdAt: times.registeredAt == 0 ? nil : times.registeredAt, lastRotatedAt: nil, rotationDueAt: nil,
                     rotation: nil, lastUsedAt: times.lastUsedAt, details: details))
             }

@@ -100,7 +100,7 @@ extension ReplicatedState {
         for op in operations.values where op.status == .executed {
             let bot: String
             switch op.proposal.change {
-            case .addBot(let id, _, _), .rotateBotKey(let id, _): bot = id
+            case .addBot(let id, _, _, _), .rotateBotKey(let id, _): bot = id
             default: continue
             }
             if op.proposal.proposer == user || op.approvals.contains(user) { all.insert(bot) }

@@ -278,7 +278,7 @@ extension ReplicatedState {
         _ recorded: RecordedRequest, decision: PolicyDecision, policy: CompiledPolicy, in snapshot: StateSnapshot
     ) -> UInt64? {
         guard let approvals = recorded.approvals else { return nil }
-        let asked = Set(decision.askedGroups.flatMap { policy.members(ofGroup: $0) })
+        let asked = Set(decision.askedGroups.flatMap { policy.members(ofGroup: $0, in: snapshot.vaultEnvironments[recorded.request.vault]) })
         if approvals.status == .rejected, let rejection = approvals.rejection, asked.contains(rejection.user) { return nil }
         let given = approvals.approvals.filter {
             $0.user != recorded.initiator && (!$0.beyondLimit || approvals.status == .approved) && $0.at <= approvals.decidedAt ?? .max

@@ -47,8 +47,8 @@ struct RequestAuthority {
     /// destination and the first dust transfer reported with each counterparty (the rooms' own
     /// tables, shared, not copied: the look-alike and poisoned tests read every address the
     /// request names), the median price of its asset (or why there is none), the address-book
-    /// entries cooling off or cancelled now and, for a bot, when its key was last set (so its
-    /// key's rotation status is known).
+    /// entries cooling off or cancelled now, the environment of the request's vault and, for a
+    /// bot, when its key was last set (so its key's rotation status is known).
     func snapshot(for request: PolicyRequest, blockTime: UInt64, deciding: String? = nil) -> StateSnapshot {
         let initiator = request.initiator
         let rotated = bots[initiator].map { [initiator: Int64($0.keyRotatedAt / 1000)] } ?? [:]
@@ -73,6 +73,7 @@ struct RequestAuthority {
         snapshot.watchOverflows = watch.overflows
         snapshot.watchFloods = watch.floodSets
         for asset in assets.values { snapshot.chainIds[asset.chain] = String(asset.chainId) }
+        if let vault = vaults[request.vault] { snapshot.vaultEnvironments[vault.id] = vault.environment }
         for (entry, standing) in addressBook {
             if let hold = standing.hold, hold.refuses(at: seconds) { snapshot.destinationHolds[entry] = hold }
         }

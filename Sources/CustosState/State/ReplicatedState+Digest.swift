@@ -13,7 +13,7 @@ extension ReplicatedState {
     /// SHA-256 over the canonical encoding of everything governed: users (sorted by id) with
     /// roles and credentials (counters included), the policy text and version, the freeze flag,
     /// operations (sorted by id) with their lifecycle and rejections, and the latest block time;
-    /// bots (sorted by id) with keys, roles and activity; the members and retired keys; every
+    /// bots (sorted by id) with keys, roles, environment and activity; the members and retired keys; every
     /// vault (sorted by id); key times (bots' registration and rotation, credentials'
     /// registration and last use, members' joining), expiring grants and credential enrolments. The rooms that grow with
     /// traffic enter by their count and the head of their `WriteJournal` (every write made to
@@ -90,6 +90,7 @@ extension ReplicatedState {
             w.append(string: b.id)
             w.append(b.key)
             w.append(strings: b.roles)
+            w.append(string: b.environment.rawValue)
             w.append(b.active)
         }
         let replayCache = requestBook.replayCache

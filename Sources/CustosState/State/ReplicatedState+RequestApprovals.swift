@@ -5,13 +5,13 @@ import CustosPolicy
 
 extension ReplicatedState {
     /// The people who may approve or reject `request` now: active people, other than its
-    /// initiator, who are members — in the policy in force, with the registry's people — of a
-    /// group some unmet rule of its decision names in any alternative (`askedGroups`). Empty
-    /// for a request that needed no approvals.
+    /// initiator, who are members — in the policy in force, with the registry's people, by roles
+    /// acting in the environment of the request's vault — of a group some unmet rule of its
+    /// decision names in any alternative (`askedGroups`). Empty for a request that needed no approvals.
     public func eligibleApprovers(of request: RecordedRequest) -> Set<String> {
         var people: Set<String> = []
         for group in request.decision.askedGroups {
-            for id in policy.members(ofGroup: group) where id != request.initiator && users[id]?.active == true {
+            for id in policy.members(ofGroup: group, in: environment(of: request)) where id != request.initiator && users[id]?.active == true {
                 people.insert(id)
             }
         }
@@ -33,7 +33,13 @@ extension ReplicatedState {
     /// What `request` still needs: the pending approvals of its decision that its counted
     /// approvers do not fill (`CompiledPolicy.unmetApprovals`). Empty once they fill them all.
     public func unmetApprovals(of request: RecordedRequest) -> [PolicyDecision.PendingApproval] {
-        policy.unmetApprovals(request.decision, approvers: countedApprovers(of: request), initiator: request.initiator)
+        policy.unmetApprovals(
+            request.decision, approvers: countedApprovers(of: request), initiator: request.initiator, in: environment(of: request))
+    }
+
+    /// The environment of `request`'s vault, when the state knows the vault.
+    func environment(of request: RecordedRequest) -> Vault.Environment? {
+        request.request.kind == .governance ? nil : vaults[request.request.vault]?.environment
     }
 
     /// The requests room's transition for `request.approve` and `request.reject`: applies in
@@ -118,6 +124,13 @@ extension ReplicatedState {
         let recorded = try undecidedRequest(id, by: user)
         guard eligibleApprovers(of: recorded).contains(user) else {
             let groups = recorded.decision.askedGroups.sorted()
+            if let environment = environment(of: recorded), groups.contains(where: { policy.members(ofGroup: $0).contains(user) }) {
+                let acting = policy.environments(of: user).map(\.rawValue).joined(separator: ", ")
+                throw GovernanceError(
+                    .notEligible,
+                    "\(user)'s \(act.rawValue == "approve" ? "approval" : "rejection") of request \(id) does not count: their roles act in "
+                        + "\(acting.isEmpty ? "no environment" : acting) only, and vault \(recorded.request.vault) is a \(environment.rawValue) vault")
+            }
             throw GovernanceError(
                 .notEligible,
                 "\(user) may not \(act.rawValue) request \(id): only members of \(groups.joined(separator: ", ")) other than its initiator may")

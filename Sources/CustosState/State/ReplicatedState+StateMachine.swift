@@ -323,6 +323,7 @@ extension ReplicatedState {
         switch reason {
         case .frozen: return "signing is frozen"
         case .unknownInitiator: return "unknown to the policy"
+        case .outsideEnvironment(let mismatch): return mismatch.text
         case .invalidRequest(let s): return s
         case .destinationHeld(let entry, let hold): return hold.text(entry: entry)
         case .deniedByRule(let rule): return "denied by rule \(rule)"

@@ -1,4 +1,5 @@
 import CustosLedger
+import CustosPolicy
 
 /// A vault: one threshold key that the cluster's nodes generated among themselves, its scheme
 /// and environment, and the ceremony that made it. Created by the governed operation
@@ -13,12 +14,9 @@ public struct Vault: Sendable, Hashable {
         case frostTaproot = "frost-taproot"
     }
 
-    /// Where a vault's key may be used; a node takes part only in vaults of its own environment.
-    public enum Environment: String, Sendable, Hashable, CaseIterable {
-        case production
-        case staging
-        case development
-    }
+    /// Where a vault's key may be used; a node takes part only in vaults of its own environment,
+    /// and a request only from an initiator of it.
+    public typealias Environment = DeploymentEnvironment
 
     public enum Status: String, Sendable, Hashable {
         /// The key generation is under way.
