@@ -175,8 +175,9 @@ public final class NodeChainStore: Sendable {
             // Version 16 lets the groups of every alternative of an unmet require rule approve or
             // reject a request, not only the closest alternative's, and keeps every alternative
             // on the decision; it encodes the offboardings (`offboard-user`, change kind 47), the
-            // members' receipt checks and the freeze they may cause, and counts every fee-bump
-            // replacement toward its bound. An older chain, where such approvals were refused and
+            // members' receipt checks and the freeze they may cause, counts every fee-bump
+            // replacement toward its bound, and keeps each bot's environment (an add-bot of kind
+            // 10, without one, no longer decodes). An older chain, where such approvals were refused and
             // such replacements accepted, would replay into another history, so it is refused, as for v17.
             try Self.refuseOlderChain(db, made: "where only the closest alternative's groups could approve a request")
             try db.execute(sql: "DELETE FROM stateDigest")

@@ -18,6 +18,7 @@ import Testing
         principals:
           alice: {kind: person, roles: [trader]}
           bob: {kind: person, roles: [desk]}
+          dora: {kind: person, roles: []}
           carol: {kind: person, roles: [desk, ops]}
           ci-bot: {kind: bot, roles: [trading-bot], environment: staging}
           legacy-bot: {kind: bot, roles: [trading-bot]}
@@ -29,7 +30,7 @@ import Testing
           desk: {environments: [staging]}
         groups:
           desks: {roles: [desk]}
-          named: {users: [bob]}
+          named: {users: [bob, dora]}
           admins: {roles: [admin]}
         governance:
           proposers: {roles: [admin]}
@@ -94,6 +95,10 @@ import Testing
         #expect(policy.members(ofGroup: "desks", in: .staging) == ["bob", "carol"])
         #expect(policy.members(ofGroup: "named", in: .production) == [])
         #expect(policy.members(ofGroup: "named", in: .staging) == ["bob"])
+        // dora, named but holding no role (a last role revoked, a grant lapsed), acts nowhere
+        // under a policy that scopes roles: losing access never widens it (review helper-107 H1).
+        #expect(policy.environments(of: "dora").isEmpty)
+        #expect(policy.evaluate(Self.request("dora", "hot"), in: Self.state).outcome == .deny)
         #expect(policy.members(ofGroup: "desks", in: nil) == ["bob", "carol"])
         let text = policy.explain(Self.request("alice", "hot", approvals: ["bob"]), in: Self.state).text
         #expect(text.contains("1 more approval from group desks (members: )"), "\(text)")

@@ -10,8 +10,10 @@ extension Cluster {
     static let kraken = "0x1111111111111111111111111111111111111111"
 
     /// Registers `id` with `key` through governance: frank proposes, grace and erin approve.
-    mutating func registerBot(_ id: String, key: BotPublicKey, roles: [String] = ["trading-bot"]) throws {
-        let (p, _) = try propose(.addBot(id: id, key: key, roles: roles), by: "frank")
+    mutating func registerBot(
+        _ id: String, key: BotPublicKey, roles: [String] = ["trading-bot"], environment: Vault.Environment = DeploymentEnvironment.unnamedBot
+    ) throws {
+        let (p, _) = try propose(.addBot(id: id, key: key, roles: roles, environment: environment), by: "frank")
         try approve(p, by: "grace")
         try approve(p, by: "erin")
         #expect(status(p) == .executed, "adding bot \(id): \(String(describing: state.operations[p.id]?.failure))")

@@ -39,6 +39,8 @@ import Testing
         let id = try allowed(&c)
         let stranger = BotSigningKey(ed25519: Curve25519.Signing.PrivateKey())
         try c.registerBot("other-bot", key: stranger.publicKey)
+        let staging = BotSigningKey(ed25519: Curve25519.Signing.PrivateKey())
+        try c.registerBot("staging-executor", key: staging.publicKey, roles: ["executor"], environment: .staging)
         let refusals: [(Entry, String)] = [
             (try c.parameters(id, nonce: 1, key: executor), "nonce 1 is not the next nonce"),
             (try c.parameters(id, nonce: 0, maxFee: 100_000_000_001, key: executor), "max fee per gas 100000000001 wei exceeds the policy's limit on ethereum"),
@@ -47,6 +49,8 @@ import Testing
             (try c.parameters(id, nonce: 0, gasLimit: 50_000, key: executor), "gas limit 50000 is not 21000"),
             (try c.parameters(id, nonce: 0, chainId: 31337, key: executor), "chain id 31337 is not ethereum's (1)"),
             (try c.parameters(id, nonce: 0, executor: "other-bot", key: stranger), "does not hold the executor role"),
+            (try c.parameters(id, nonce: 0, executor: "staging-executor", key: staging),
+             "executor staging-executor is a staging bot and vault hot a development vault: environments never mix"),
             (try c.parameters(id, nonce: 0, key: stranger), "does not verify"),
             (try c.parameters(id, nonce: 0, key: executor, genesisDigest: Hashes.sha256(Array("a staging cluster".utf8))), "does not verify"),
             (try c.parameters(String(repeating: "ab", count: 32), nonce: 0, key: executor), "no transaction is planned"),

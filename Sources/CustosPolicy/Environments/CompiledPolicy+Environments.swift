@@ -21,11 +21,13 @@ extension CompiledPolicy {
     }
 
     /// Where principal `index` acts: a bot in its one environment; a person in each where one of
-    /// their roles acts (everywhere for a person without roles, who is only ever named).
+    /// their roles acts. Under a policy that scopes roles, a person without roles acts nowhere
+    /// (taking someone's last role never widens their reach, review helper-107 H1); under one
+    /// that scopes none, everywhere.
     func environments(of index: Int) -> [DeploymentEnvironment] {
         let p = principals[index]
         if let environment = p.environment { return [environment] }
-        if p.roles.isEmpty || environmentRoles.isEmpty { return DeploymentEnvironment.allCases }
+        if environmentRoles.isEmpty { return DeploymentEnvironment.allCases }
         return DeploymentEnvironment.allCases.filter { !actingRoles(of: index, in: $0).isEmpty }
     }
 

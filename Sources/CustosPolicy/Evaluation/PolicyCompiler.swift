@@ -156,7 +156,7 @@ struct PolicyCompiler {
                 for (u, p) in parts.principals.enumerated() where p.kind == .person {
                     let named = group.users.contains { $0.value == p.id }
                     let actingRoles = p.roles.intersection(acting)
-                    if actingRoles.intersects(groupRoles) || (named && (p.roles.isEmpty || !actingRoles.isEmpty)) { members.insert(u) }
+                    if actingRoles.intersects(groupRoles) || (named && !actingRoles.isEmpty) { members.insert(u) }
                 }
                 groups.append(members)
             }

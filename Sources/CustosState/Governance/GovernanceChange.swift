@@ -61,7 +61,8 @@ public enum GovernanceChange: Sendable, Hashable {
     case removeMember(id: NodeID)
     /// A new bot with its request-signing key, roles and environment (only vaults of it take its
     /// requests); its id is never reused, and neither a person's id nor another bot's key.
-    /// Kind 16; kind 10, from before bots carried an environment, decodes as a development bot.
+    /// Kind 16; kind 10, from before bots carried an environment, is retired and no longer
+    /// decodes (its approvals were over another digest, review helper-107 M3).
     case addBot(id: String, key: BotPublicKey, roles: [String], environment: Vault.Environment = DeploymentEnvironment.unnamedBot)
     /// Deactivates a bot: its signed requests are refused from the next entry on.
     case removeBot(id: String)
@@ -307,7 +308,7 @@ extension CanonicalReader where Code == GovernanceErrorCode {
         case 21:
             let id = try string("member id", max: 64)
             do { return .removeMember(id: try NodeID(id)) } catch { throw fail("member id: \(error.reason)") }
-        case 10: return .addBot(id: try string("bot"), key: try botKey("bot key"), roles: try strings("roles"), environment: .unnamedBot)
+        case 10: throw fail("change kind 10 (add-bot without an environment) is retired: propose add-bot again with --environment")
         case 16:
             let id = try string("bot")
             let key = try botKey("bot key")

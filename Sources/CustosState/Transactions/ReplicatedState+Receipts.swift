@@ -30,6 +30,7 @@ extension ReplicatedState {
                                  signingInput: TransactionReceiptEntry.signingInput(
                                     payload: TransactionReceiptEntry.payload(r, executor: e.executor), genesisDigest: genesisDigest))
         guard let plan = transactions[r.requestId] else { throw GovernanceError(.unknownRequest, "no transaction is planned for request \(r.requestId)") }
+        try checkExecutorEnvironment(e.executor, plan: plan)
         guard plan.receipt == nil else { throw refused("request \(r.requestId) already has a receipt (block \(plan.receipt!.blockNumber))") }
         // A plan replaced by a fee bump may be mined at its earlier hash while it signs again.
         let hashes = plan.signedHashes

@@ -62,6 +62,7 @@ extension ReplicatedState {
                                  signingInput: TransactionParametersEntry.signingInput(
                                     payload: TransactionParametersEntry.payload(p, executor: e.executor), genesisDigest: genesisDigest))
         guard let plan = transactions[p.requestId] else { throw GovernanceError(.unknownRequest, "no transaction is planned for request \(p.requestId)") }
+        try checkExecutorEnvironment(e.executor, plan: plan)
         let bumping = plan.status == .signed && plan.receipt == nil
         let replacing = plan.status == .outcomeUnknown || bumping
         guard plan.status == .awaitingParameters || replacing else {
@@ -174,6 +175,15 @@ extension ReplicatedState {
         guard bot.key.isValidSignature(signature, for: signingInput) else {
             throw GovernanceError(.requestRefused, "the signature of bot \(bot.id) over \(what) does not verify", requestSigning: .badSignature)
         }
+    }
+
+    /// Refuses an executor of another environment than the plan's vault: a staging or
+    /// development executor's parameters, simulations and receipts never touch a production
+    /// transaction (review helper-107 M1).
+    func checkExecutorEnvironment(_ executor: String, plan: PlannedTransaction) throws(GovernanceError) {
+        guard let bot = bots[executor], let vault = vaults[plan.vault], bot.environment != vault.environment else { return }
+        throw GovernanceError(
+            .notPermitted, "executor \(bot.id) is a \(bot.environment.rawValue) bot and vault \(vault.id) a \(vault.environment.rawValue) vault: environments never mix")
     }
 
     /// The policy's `fee_limits` for the plan's chain: the gas limit (exactly 21,000 for a plain
