@@ -30,6 +30,7 @@ extension ReplicatedState {
         guard let plan = transactions[s.requestId], !plan.isCancellation, let recorded = requestBook.requests[s.requestId] else {
             throw GovernanceError(.unknownRequest, "no transfer or contract call is planned for request \(s.requestId)")
         }
+        try checkExecutorEnvironment(e.executor, plan: plan)
         guard plan.status == .awaitingParameters else {
             throw refused("request \(s.requestId) is \(plan.status.rawValue); only a transaction awaiting its parameters is simulated")
         }
