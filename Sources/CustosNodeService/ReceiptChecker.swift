@@ -74,11 +74,14 @@ public actor ReceiptChecker: Service {
         }
     }
 
-    /// The recorded receipts on this node's chains it has not checked, nor asked about within `retryAfter`.
     /// How many blocks this node's endpoint may trail the executor's: a receipt recorded more
-    /// than this ahead of the endpoint's head is read as absent.
+    /// than this ahead of a fresh endpoint's head is read as absent.
     static let plausibleLag: UInt64 = 64
+    /// How old (seconds) the endpoint's head block may be for the endpoint to count as fresh: a
+    /// stalled or lagging endpoint never answers "absent" for a receipt ahead of it.
+    static let freshHead: UInt64 = 120
 
+    /// The recorded receipts on this node's chains it has not checked, nor asked about within `retryAfter`.
     private func due() -> [(plan: PlannedTransaction, receipt: TransactionReceipt)] {
         guard let state, state.members.contains(where: { $0.id == identity.id }) else { return [] }
         let me = identity.id.rawValue
@@ -103,10 +106,16 @@ public actor ReceiptChecker: Service {
                     read = TransactionReceipt(requestId: plan.requestId, read: found)
                 } else {
                     // Not at this endpoint: "none" once it is past the recorded block, or when the
-                    // recorded block is further ahead of it than any lag explains — a receipt
-                    // dated in the far future must not keep every node waiting (review helper-105 H1).
+                    // recorded block is further ahead of it than any lag explains and its head is
+                    // recent — a receipt dated in the far future must not keep every node waiting
+                    // (review helper-105 H1), and a stalled endpoint must not deny a real receipt
+                    // (review helper-108 M3).
                     let head = try await rpc.blockNumber()
-                    guard head > recorded.blockNumber || recorded.blockNumber - head > Self.plausibleLag else { continue }
+                    if head <= recorded.blockNumber {
+                        guard recorded.blockNumber - head > Self.plausibleLag, let header = try await rpc.blockHeader(head),
+                              UInt64(max(0, Date().timeIntervalSince1970)) <= header.timestamp + Self.freshHead
+                        else { continue }
+                    }
                     read = nil
                 }
                 let check = ReceiptCheckEntry(of: recorded, read: read)

@@ -208,6 +208,15 @@ import Testing
         let last = max(s.c.state.operations[rotate.id]!.executesAt!, s.c.state.operations[judy.id]!.executesAt!)
         #expect(last > offboardAt)
 
+        // No block in between (an idle hour, or a gateway that waits): all three fall due in one
+        // block, the offboarding first; what it withdrew stays withdrawn (review helper-108 H1).
+        var sameBlock = s.c
+        sameBlock.now = last
+        sameBlock.state.advance(to: sameBlock.now)
+        #expect(sameBlock.status(offboard) == .executed)
+        #expect(sameBlock.status(rotate) == .rejected && sameBlock.status(judy) == .rejected)
+        #expect(sameBlock.state.bots["ivan-bot"]?.key == s.ivanBotKey.publicKey && sameBlock.state.users["judy2"] == nil)
+
         s.c.now = offboardAt
         s.c.state.advance(to: s.c.now)
         #expect(s.c.status(offboard) == .executed)
@@ -218,6 +227,20 @@ import Testing
         #expect(s.c.status(rotate) == .rejected && s.c.status(judy) == .rejected)
         #expect(s.c.state.bots["ivan-bot"]?.key == s.ivanBotKey.publicKey, "his bot keeps the key it had")
         #expect(s.c.state.users["judy2"] == nil)
+    }
+
+    /// ivan approved an operation still open when he is offboarded: his approval is taken off it,
+    /// so no group that names him keeps counting it (review helper-108 M1).
+    @Test func hisApprovalsOfOpenOperationsAreTakenOff() throws {
+        var s = try Self.scene()
+        let (kim, _) = try s.c.propose(.addUser(id: "kim", roles: ["viewer"]), by: "frank")
+        try s.c.approve(kim, by: "ivan")
+        #expect(s.c.status(kim) == .proposed && s.c.state.operations[kim.id]?.approvals == ["ivan"])
+        let (p, _) = try s.c.propose(.offboardUser(id: "ivan", monitorDays: 0), by: "frank")
+        try s.c.approve(p, by: "grace")
+        try s.c.approve(p, by: "erin")
+        #expect(s.c.status(p) == .executed)
+        #expect(s.c.status(kim) == .proposed && s.c.state.operations[kim.id]?.approvals == [])
     }
 
     /// ivan's message request, approved, has its signing session open when he is offboarded:

@@ -68,7 +68,7 @@ extension ReplicatedState {
         // Open ones they proposed, and approved ones waiting out a time-lock that they proposed
         // or approved: what they set going never executes after they left (review helper-106 H1).
         let waiting = { (op: PendingOperation) in op.status == .approved && op.executesAt != nil }
-        for opId in operations.keys.sorted() where {
+        for opId in operations.keys.sorted() where opId != operationId && {
             let op = operations[opId]!
             return op.isOpen && op.proposal.proposer == id || waiting(op) && (op.proposal.proposer == id || op.approvals.contains(id))
         }() {
@@ -78,6 +78,11 @@ extension ReplicatedState {
             withdrawnOperations.append(opId)
         }
 
+        // Their approvals of operations still open stop counting: a group that names them
+        // would otherwise keep them (review helper-108 M1).
+        for opId in operations.keys.sorted() where operations[opId]!.isOpen && operations[opId]!.approvals.contains(id) {
+            operations[opId]!.approvals.removeAll { $0 == id }
+        }
         users[id]!.active = false
         users[id]!.roles = []
         users[id]!.roleExpiry = [:]

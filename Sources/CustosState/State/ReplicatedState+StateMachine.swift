@@ -254,7 +254,9 @@ extension ReplicatedState {
     mutating func executeDueOperations() {
         let due = operations.values.filter { $0.status == .approved && ($0.executesAt ?? .max) <= time && (!frozen || $0.proposal.change == .unfreeze) }
             .sorted { ($0.executesAt!, $0.id) < ($1.executesAt!, $1.id) }
-        for op in due { finish(op.id) }
+        // An operation an earlier one in this block withdrew (an offboarding) stays withdrawn
+        // (review helper-108 H1).
+        for op in due where operations[op.id]?.status == .approved { finish(op.id) }
     }
 
     /// A security officer (a person holding one of the policy's freeze roles) cancels an
