@@ -65,6 +65,8 @@ import Testing
         }
         #expect(c.state.transactions[id]?.status == .awaitingParameters && c.state.signing[id] == nil)
         #expect(c.state.refusals.suffix(refusals.count).allSatisfy { $0.kind == TransactionParametersEntry.kind })
+        // Nor may an executor of another environment simulate it (review helper-108).
+        #expect(Cluster.reason(c.apply(try c.simulation(id, executor: "staging-executor", key: staging))).contains("environments never mix"))
         // A request the policy denied has no transaction to parameterize.
         guard case .requestDecided(let denied, .deny) = try c.submit(c.signed(Cluster.evmTransfer(to: Cluster.stranger), keyId: "risk-bot", key: bot))
         else { Issue.record("not denied"); return }
