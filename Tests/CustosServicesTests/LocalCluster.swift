@@ -156,10 +156,11 @@ final class LocalCluster: @unchecked Sendable {
         throw TestEnvironmentError("\(name) did not come up; log: \(log(name))")
     }
 
-    /// Starts a node whose keys open with `seal` (the development passphrase by default).
-    func startNode(_ id: String, seal: [String]? = nil, extraArguments: [String] = []) throws {
+    /// Starts a node whose keys open with `seal` (the development passphrase by default), talking
+    /// to `gateway` (this cluster's gateway by default; the soak test puts a flaky proxy there).
+    func startNode(_ id: String, seal: [String]? = nil, gateway: String? = nil, extraArguments: [String] = []) throws {
         nodes[id] = try spawn(id, ["node", "run", "--data", nodeData(id).path, "--id", id, "--cluster", clusterFile.path,
-                                   "--gateway", baseURL] + (seal ?? passphraseSeal) + extraArguments)
+                                   "--gateway", gateway ?? baseURL] + (seal ?? passphraseSeal) + extraArguments)
     }
 
     /// Starts `custos executor` (an executor bot) against this cluster's gateway; `stopAll` ends it.
