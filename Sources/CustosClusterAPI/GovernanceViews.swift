@@ -192,9 +192,10 @@ extension GovernanceChange {
         case .enrolCredential(let user, let codeKey, let validSeconds):
             return "Enrol \(user): within \(validSeconds / 3600 > 0 ? "\(validSeconds / 3600) hour(s)" : "\(validSeconds) seconds") they register one credential themselves with the code whose key begins \(codeKey.hexString.prefix(32)) (check it with them)"
         case .revokeCredential(let user, let id): return "Revoke the credential \(Base64URL.encode(id).prefix(16))… of \(user)"
-        case .changePolicy(let yaml):
+        case .changePolicy(let yaml, let replaces):
             let version = yaml.split(separator: "\n").first { $0.hasPrefix("version:") }.map { $0.dropFirst(8).trimmingCharacters(in: .whitespaces) }
             return "Adopt a new policy document" + (version.map { " (version \($0))" } ?? "")
+                + (replaces.map { " in place of the one with digest \($0.hexString)" } ?? ", whichever policy is in force then")
         case .freeze: return "Freeze: stop all signing until unfrozen"
         case .unfreeze: return "Unfreeze: resume signing"
         case .addMember(let m, _):

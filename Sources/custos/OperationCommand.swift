@@ -176,7 +176,13 @@ struct OperationCommand: AsyncParsableCommand {
             case "change-policy":
                 try need(1, "FILE")
                 guard let data = FileManager.default.contents(atPath: args[0]) else { fail("cannot read \(args[0])") }
-                return .changePolicy(yaml: String(decoding: data, as: UTF8.self))
+                // The change names the document it replaces: every node refuses it unless that is
+                // the policy in force, so approvers review differences from a known document. A
+                // gateway that lies about it here only gets the proposal refused.
+                let current: PolicyView = try await call.get("/v1/policies/current")
+                let replaces = ReplicatedState.policyDigest(of: current.yaml)
+                print("replaces the policy in force with digest \(replaces.hexString) (version \(current.version))")
+                return .changePolicy(yaml: String(decoding: data, as: UTF8.self), replaces: replaces)
             case "add-member":
                 try need(1, "JOIN-REQUEST-FILE")
                 guard let data = FileManager.default.contents(atPath: args[0]) else { fail("cannot read \(args[0])") }
@@ -372,8 +378,20 @@ struct OperationCommand: AsyncParsableCommand {
               digest       \(digest)
               cluster      \(printable(cluster.name)), genesis \(genesis.hexString)
             """)
-        if case .changePolicy(let yaml) = proposal.change {
+        if case .changePolicy(let yaml, let replaces) = proposal.change {
             let current: PolicyView = try await call.get("/v1/policies/current")
+            if let replaces {
+                // The differences shown are from the document the change names, which every node
+                // requires to be the policy in force; what the gateway calls current must be it.
+                let served = ReplicatedState.policyDigest(of: current.yaml)
+                guard served == replaces else {
+                    fail("operation \(id) replaces the policy with digest \(replaces.hexString), but the gateway serves one with digest "
+                         + "\(served.hexString) as the policy in force: refusing to sign differences that cannot be checked")
+                }
+                say("replaces     the policy with digest \(replaces.hexString) (checked: the differences below are from it)")
+            } else {
+                say("replaces     not named by the change: the differences below are from what the gateway says is in force, unchecked")
+            }
             say(policyDifferences(from: current.yaml, to: yaml))
         }
         let timing = DecisionTiming.confirmed(

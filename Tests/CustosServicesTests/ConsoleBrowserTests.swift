@@ -313,7 +313,8 @@ struct ConsoleBrowserTests {
         let structures = try JSONDecoder().decode([String].self, from: Data((frank[12].text ?? "").utf8))
         let refused = "the page does not show signed field 3 (Proposed by) in a row of its own of the signed table under a label a person reads "
             + "as it is: the page is not what is signed; nothing was signed."
-        #expect(structures == ["honest: Format, Operation id, Proposed by, Lifetime (seconds), Change, Policy document"]
+        #expect(structures == ["honest: Format, Operation id, Proposed by, Lifetime (seconds), Change, Policy document, "
+                               + "Replaces the policy with digest (hex)"]
                 + ["label drawn at size 0", "label in an element", "a third cell", "a nested table", "the field wrapped"].map { $0 + ": " + refused },
                 "\(structures)")
         // The policy change is refused before any dialog or assertion, naming the CLI.

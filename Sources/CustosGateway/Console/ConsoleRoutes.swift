@@ -98,7 +98,7 @@ enum ConsoleRoutes {
     /// replay through the gateway's `desk` (kept per document and height); nil for any other
     /// operation.
     static func policyReview(of operation: PendingOperation, in state: ReplicatedState, desk: PolicyReplayDesk) async -> ConsolePolicyReview? {
-        guard operation.isOpen, case .changePolicy(let yaml) = operation.proposal.change else { return nil }
+        guard operation.isOpen, case .changePolicy(let yaml, _) = operation.proposal.change else { return nil }
         let since = state.time - min(state.time, ConsolePolicyReview.periodMilliseconds)
         return ConsolePolicyReview(yaml: yaml, in: state, replay: await desk.replay(yaml: yaml, since: since, in: state, height: state.height))
     }

@@ -14,6 +14,8 @@ extension GovernanceChange {
         case .addCredential: "add-credential"
         case .enrolCredential: "enrol-credential"
         case .revokeCredential: "revoke-credential"
+        // The change that names the document it replaces; one that does not is shown apart.
+        case .changePolicy(_, nil): "change-policy-unbound"
         case .changePolicy: "change-policy"
         case .freeze: "freeze"
         case .unfreeze: "unfreeze"

@@ -42,8 +42,9 @@ extension GovernanceProposal {
                        ConsoleField("Valid for (seconds)", .u32, String(validSeconds))]
         case .revokeCredential(let user, let credentialId):
             fields += [ConsoleField("Person", .string, user), ConsoleField("Credential id (hex)", .hex, credentialId.hexString)]
-        case .changePolicy(let yaml):
+        case .changePolicy(let yaml, let replaces):
             fields += [ConsoleField("Policy document", .string, yaml)]
+            if let replaces { fields += [ConsoleField("Replaces the policy with digest (hex)", .hex, replaces.hexString)] }
         case .freeze, .unfreeze:
             break
         case .addMember(let member, let proof):

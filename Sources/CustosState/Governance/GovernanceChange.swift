@@ -45,8 +45,13 @@ public enum GovernanceChange: Sendable, Hashable {
     /// them, so neither the proposer nor the gateway relaying the registration can use it.
     case enrolCredential(user: String, codeKey: [UInt8], validSeconds: UInt32)
     case revokeCredential(user: String, credentialId: [UInt8])
-    /// A new policy document (YAML); its version must exceed the current one.
-    case changePolicy(yaml: String)
+    /// A new policy document (YAML); its version must exceed the current one. `replaces`, the
+    /// `policyDigest` of the document it replaces, binds the change to that document: every node
+    /// refuses it (at proposal and at execution) unless the policy in force is exactly that one,
+    /// so the differences an approver reviewed, from a document with that digest, are the ones
+    /// that take effect, whatever a gateway showed as "the policy in force" (issue #13 item 6).
+    /// `custos op propose change-policy` always names it; nil only in changes made without it.
+    case changePolicy(yaml: String, replaces: [UInt8]? = nil)
     /// Stops all signing; a security officer may do this alone.
     case freeze
     /// Resumes signing; needs the quorum.
@@ -203,8 +208,10 @@ extension CanonicalWriter {
             append(UInt8(15)); append(string: user); append(lengthPrefixed: codeKey); append(validSeconds)
         case .revokeCredential(let user, let credentialId):
             append(UInt8(6)); append(string: user); append(lengthPrefixed: credentialId)
-        case .changePolicy(let yaml):
+        case .changePolicy(let yaml, nil):
             append(UInt8(7)); append(string: yaml)
+        case .changePolicy(let yaml, let replaces?):
+            append(UInt8(48)); append(string: yaml); append(lengthPrefixed: replaces)
         case .freeze:
             append(UInt8(8))
         case .unfreeze:
@@ -295,6 +302,11 @@ extension CanonicalReader where Code == GovernanceErrorCode {
             return .enrolCredential(user: try string("user"), codeKey: try bytes("code key", max: 32), validSeconds: try uint32("validity"))
         case 6: return .revokeCredential(user: try string("user"), credentialId: try bytes("credential id"))
         case 7: return .changePolicy(yaml: try string("policy", max: 200 * 1024))
+        case 48:
+            let yaml = try string("policy", max: 200 * 1024)
+            let replaces = try bytes("digest of the policy replaced", max: 32)
+            guard replaces.count == 32 else { throw fail("the digest of the policy replaced has \(replaces.count) bytes, not 32") }
+            return .changePolicy(yaml: yaml, replaces: replaces)
         case 8: return .freeze
         case 9: return .unfreeze
         case 20:

@@ -123,7 +123,11 @@ extension ReplicatedState {
         case .clearWatchFlag(let chain, let target):
             try clearWatchFlag(chain: chain, target: target, operationId: p.id)
             return
-        case .changePolicy(let yaml):
+        case .changePolicy(let yaml, let replaces):
+            if let replaces, replaces != Self.policyDigest(of: policyYAML) {
+                throw invalid("this change replaces the policy with digest \(replaces.hexString), but the policy in force has digest "
+                              + "\(Self.policyDigest(of: policyYAML).hexString): propose it again against the policy in force")
+            }
             let (document, policy) = try Self.compile(yaml: yaml, users: users, bots: bots)
             guard document.version > policyVersion else {
                 throw invalid("policy version \(document.version) does not exceed the current \(policyVersion)")

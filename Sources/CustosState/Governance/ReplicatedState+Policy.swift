@@ -1,8 +1,13 @@
 import CustosCore
+import CustosCrypto
 import CustosIdentity
 import CustosPolicy
 
 extension ReplicatedState {
+    /// The digest a `change-policy` names the document it replaces by: SHA-256 of the document's
+    /// UTF-8 text, exactly as adopted (`sha256sum` of the file gives the same).
+    public static func policyDigest(of yaml: String) -> [UInt8] { Hashes.sha256(Array(yaml.utf8)) }
+
     /// The document with its principals taken from the registries: every person, and every bot
     /// the bot registry holds, is replaced by the registry's record (active ones with their
     /// roles, removed ones with none); registered people and bots the document does not name are

@@ -8,7 +8,7 @@ extension ReplicatedState {
     /// Adding such an entry is how a poisoned address would get past the rules that deny it,
     /// so the people approving the change see it first.
     public func addressBookWarnings(of change: GovernanceChange) -> [String] {
-        guard case .changePolicy(let yaml) = change, let document = try? PolicyDocument.decode(yaml: yaml) else { return [] }
+        guard case .changePolicy(let yaml, _) = change, let document = try? PolicyDocument.decode(yaml: yaml) else { return [] }
         func request(_ entry: PolicyDocument.AddressBookEntry) -> PolicyRequest {
             PolicyRequest(kind: .transfer, initiator: "", chain: entry.chain.value, destination: entry.address)
         }
