@@ -67,25 +67,23 @@ struct PolicyChangeBaseTests {
         let rebased = GovernanceProposal(id: "p", proposer: "grace", change: .changePolicy(yaml: Cluster.policy(version: 2), replaces: other))
         #expect(rebased.digest != bound.digest)
 
-        // A digest of another length than 32 bytes, as an attacker would encode it: refused.
-        for length in [0, 31, 33] {
+        // The format, written out: a digest of another length than 32 bytes, as an attacker
+        // would encode it, is refused; 32 bytes are the bound change.
+        func encoded(replaces: [UInt8]) -> [UInt8] {
             var w = CanonicalWriter(tag: GovernanceProposal.tag)
             w.append(string: "p")
             w.append(string: "grace")
             w.append(bound.lifetimeSeconds)
             w.append(UInt8(48))
             w.append(string: Cluster.policy(version: 2))
-            w.append(lengthPrefixed: [UInt8](repeating: 7, count: length))
-            #expect(throws: GovernanceError.self, "\(length) bytes") { try GovernanceProposal(encoded: w.bytes) }
+            w.append(lengthPrefixed: replaces)
+            return w.bytes
         }
-        // The same encoding with 32 bytes is the bound change (the writer above is the format).
-        var w = CanonicalWriter(tag: GovernanceProposal.tag)
-        w.append(string: "p")
-        w.append(string: "grace")
-        w.append(bound.lifetimeSeconds)
-        w.append(UInt8(48))
-        w.append(string: Cluster.policy(version: 2))
-        w.append(lengthPrefixed: base)
-        #expect(w.bytes == bound.encoded)
+        for length in [0, 31, 33] {
+            #expect(throws: GovernanceError.self, "\(length) bytes") {
+                try GovernanceProposal(encoded: encoded(replaces: [UInt8](repeating: 7, count: length)))
+            }
+        }
+        #expect(encoded(replaces: base) == bound.encoded)
     }
 }
