@@ -380,19 +380,26 @@ struct OperationCommand: AsyncParsableCommand {
             """)
         if case .changePolicy(let yaml, let replaces) = proposal.change {
             let current: PolicyView = try await call.get("/v1/policies/current")
-            if let replaces {
-                // The differences shown are from the document the change names, which every node
-                // requires to be the policy in force; what the gateway calls current must be it.
-                let served = ReplicatedState.policyDigest(of: current.yaml)
-                guard served == replaces else {
-                    fail("operation \(id) replaces the policy with digest \(replaces.hexString), but the gateway serves one with digest "
-                         + "\(served.hexString) as the policy in force: refusing to sign differences that cannot be checked")
-                }
+            // The differences shown are from the document the change names, which every node
+            // requires to be the policy in force; what the gateway calls current must be it.
+            // Only an approval needs them: a rejection or cancel may always be signed.
+            let served = ReplicatedState.policyDigest(of: current.yaml)
+            switch (replaces, approve) {
+            case (nil, true):
+                fail("operation \(id) does not name the policy it replaces, so its differences cannot be checked: refusing to approve it "
+                     + "(reject it, and propose it again with custos op propose change-policy)")
+            case (nil, false):
+                say("replaces     not named by the change (it cannot be approved here)")
+            case (let replaces?, true) where replaces != served:
+                fail("operation \(id) replaces the policy with digest \(replaces.hexString), but the gateway serves one with digest "
+                     + "\(served.hexString) as the policy in force: refusing to sign differences that cannot be checked")
+            case (let replaces?, false) where replaces != served:
+                say("replaces     the policy with digest \(replaces.hexString), not the \(served.hexString) the gateway serves as in force: "
+                    + "if that is so, every node refuses to execute it")
+            case (let replaces?, _):
                 say("replaces     the policy with digest \(replaces.hexString) (checked: the differences below are from it)")
-            } else {
-                say("replaces     not named by the change: the differences below are from what the gateway says is in force, unchecked")
+                say(policyDifferences(from: current.yaml, to: yaml))
             }
-            say(policyDifferences(from: current.yaml, to: yaml))
         }
         let timing = DecisionTiming.confirmed(
             approve ? "approve" : "reject", with: credentialFile, yes: confirmation.yes,
@@ -491,8 +498,9 @@ func percentEncoded(_ text: String) -> String {
     text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
 }
 
-/// The policy engine's plain-language differences between two policy documents, and the new
-/// document's size and SHA-256 for comparing with a copy received out of band.
+/// The policy engine's plain-language differences between two policy documents, the new
+/// document's size and SHA-256 for comparing with a copy received out of band, and every changed
+/// line of the text (the plain-language list may leave parts of a document out).
 func policyDifferences(from old: String, to new: String) -> String {
     var lines = ["  new policy   \(new.utf8.count) bytes, SHA-256 \(Hashes.sha256(Array(new.utf8)).hexString)"]
     do {
@@ -502,5 +510,8 @@ func policyDifferences(from old: String, to new: String) -> String {
     } catch {
         lines.append("  the new policy does not parse: \(printable("\(error)"))")
     }
+    let text = TextDiff.lines(from: old, to: new)
+    lines.append(text.isEmpty ? "  the texts are the same" : "  every changed line of the text:")
+    lines += text.map { "    " + printable($0) }
     return lines.joined(separator: "\n")
 }

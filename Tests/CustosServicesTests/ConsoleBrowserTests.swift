@@ -320,7 +320,7 @@ struct ConsoleBrowserTests {
         // The policy change is refused before any dialog or assertion, naming the CLI.
         #expect(frank[8].clicked == true && frank[8].dialogs.isEmpty && frank[8].signCount == frank[7].signCount
                 && frank[8].credentialRequests == 0, "\(frank[8])")
-        #expect(frank[8].status?.hasPrefix("Not signed: this operation's signed fields take ") == true
+        #expect(frank[8].status?.hasPrefix("Not signed: a policy change is read and decided in the CLI, which checks its differences ") == true
                 && frank[8].status?.contains("(custos op show policy-15, custos op approve policy-15).") == true, "\(frank[8])")
 
         _ = try await cluster.waitForGovernance { g in g.operations.first { $0.id == "add-dave" }?.approvals == ["frank"] }

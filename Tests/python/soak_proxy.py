@@ -28,9 +28,10 @@ CAPTURED_PATHS = ("/v1/votes", "/v1/round-changes")
 class RequestTap:
     """Parses a stream of HTTP/1.1 requests (Content-Length or chunked bodies)."""
 
-    def __init__(self, on_request):
+    def __init__(self, on_request, on_broken):
         self.buffer = bytearray()
         self.on_request = on_request
+        self.on_broken = on_broken
         self.broken = False
 
     def feed(self, data):
@@ -41,7 +42,9 @@ class RequestTap:
             while self._parse_one():
                 pass
         except ValueError:
+            # Counted at once: a stream still open at the end must not go unreported.
             self.broken = True
+            self.on_broken()
 
     def _parse_one(self):
         end = self.buffer.find(b"\r\n\r\n")
@@ -143,14 +146,15 @@ class Proxy:
         self.stats["connections"] += 1
         connection = (client_writer, upstream_writer)
         self.open.add(connection)
-        tap = RequestTap(self.record)
+        tap = RequestTap(self.record, self.count_unparsed)
         try:
             await asyncio.gather(self.pipe(client_reader, upstream_writer, tap, connection),
                                  self.pipe(upstream_reader, client_writer, None, connection))
         finally:
-            if tap.broken:
-                self.stats["unparsed_streams"] += 1
             self.open.discard(connection)
+
+    def count_unparsed(self):
+        self.stats["unparsed_streams"] += 1
 
     async def partitions(self):
         loop = asyncio.get_running_loop()
@@ -198,6 +202,7 @@ class Proxy:
         for connection in list(self.open):
             for w in connection:
                 w.close()
+        self.write_stats()
 
 
 def main():

@@ -309,13 +309,20 @@
     const what = { approve: 'APPROVE', reject: 'REJECT', propose: 'PROPOSE' }[act] || act.toUpperCase();
     const lines = [what + ' this governance operation?', 'The signed fields as your browser encodes them (not the page\'s drawing of them):'];
     const fields = operationFields(section);
+    // A policy change is decided in the CLI whatever its size: the differences this page shows
+    // are the gateway's, while the CLI checks them against the policy the change names as the one
+    // it replaces (its digest is a signed field) before it signs.
+    const named = ' ' + visible(cut(fields[1][1], 40));
+    if (fields[OPERATION_FIELDS.length - 1][1] === 'change-policy' || fields[OPERATION_FIELDS.length - 1][1] === 'change-policy-unbound') {
+      throw new Error('a policy change is read and decided in the CLI, which checks its differences against the policy it replaces (custos op show'
+        + named + ', custos op ' + act + named + ').');
+    }
     for (const [label, value] of fields) lines.push(label + ': ' + visible(value));
     lines.push('Digest ' + hex(digest).slice(0, 16) + ' …');
     lines.push('OK asks your security key; Cancel signs nothing.');
     const text = lines.join('\n');
     if (dialogRows(text) > DIALOG_ROWS) {
-      // The operation's id is its second signed field, after the format tag.
-      const named = ' ' + visible(cut(fields[1][1], 40));
+      // The operation's id is its second signed field, after the format tag (`named` above).
       throw new Error('this operation\'s signed fields take ' + dialogRows(text) + ' rows, more than the browser\'s confirmation shows whole ('
         + DIALOG_ROWS + ' of ' + DIALOG_COLUMNS + ' columns), and this page never cuts a signed value: read and ' + act
         + ' it in the CLI (custos op show' + named + ', custos op ' + act + named + ').');
