@@ -131,9 +131,22 @@ public struct VoteReceipt: Codable, Sendable {
     /// `recorded`, `certified` or `ignored` for a vote; `recorded`, `proposed` or `ignored` for a round change.
     public var outcome: String
     public var detail: String?
-    public init(outcome: String, detail: String? = nil) {
+    /// `QuorumCertificate.serialized`, base64: the certificate of the block the vote is for, when
+    /// the voter asked to wait for it (`POST /v1/votes?wait=`) and it was certified in time. The
+    /// voter holds that block already and checks the certificate against it; absent otherwise.
+    public var certificate: String?
+
+    public init(outcome: String, detail: String? = nil, certificate: QuorumCertificate? = nil) {
         self.outcome = outcome
         self.detail = detail
+        self.certificate = certificate.map { Data($0.serialized).base64EncodedString() }
+    }
+
+    /// The certificate carried, strictly decoded (nothing verified yet); nil when none is.
+    public func decodedCertificate() throws -> QuorumCertificate? {
+        guard let certificate else { return nil }
+        guard let bytes = Data(base64Encoded: certificate) else { throw ClusterAPIError(.malformedMessage, "certificate is not base64") }
+        return try QuorumCertificate(serialized: Array(bytes))
     }
 }
 

@@ -57,6 +57,9 @@ public actor Gateway: Service {
     let activityScans = ConsoleWorkGate()
     let activityExports = ConsoleWorkGate()
     private var occupancy: QueueOccupancy
+    /// The last block this gateway certified (stored before it is kept here): what every node
+    /// asks for next, served without reading and decoding it from the store again.
+    private var lastCertified: CertifiedBlock?
 
     /// `queueBounds` bound what this gateway keeps queued; `faults` are for tests only.
     public init(configuration: ClusterConfiguration, store: any GatewayStore, logger: Logger,
@@ -269,6 +272,7 @@ public actor Gateway: Service {
                 sequencer = try Sequencer(configuration: sequencer.configuration, state: before)
                 throw error
             }
+            lastCertified = certified
             governed.apply(certified.block)
             if governed.state.members != sequencer.configuration.members {
                 // Checked by the governed state as a configuration is; the next height votes with these.
@@ -329,7 +333,8 @@ public actor Gateway: Service {
     }
 
     public func committedBlock(height: UInt64) async throws -> CertifiedBlock? {
-        try await store.committedBlock(height: height)
+        if let lastCertified, lastCertified.block.height == height { return lastCertified }
+        return try await store.committedBlock(height: height)
     }
 
     /// The certified block at `height`, waiting up to `wait` for it to be certified; nil at
@@ -339,11 +344,20 @@ public actor Gateway: Service {
         let round = sequencer.state.round
         while true {
             let seen = parking.wakeCount
-            if height <= sequencer.head.height, let certified = try await store.committedBlock(height: height) { return certified }
+            if height <= sequencer.head.height, let certified = try await committedBlock(height: height) { return certified }
             let newRound = sequencer.pending?.height == height && sequencer.state.round != round
             guard !newRound, !parking.isClosed, !Task.isCancelled, ContinuousClock.now < deadline else { return nil }
             await parking.park(on: .block(height), until: deadline, unlessWokenSince: seen)
         }
+    }
+
+    /// The certificate of the block `vote` is for, waiting up to `wait` for it to be certified;
+    /// nil at once when another block commits at that height or a new round starts there (the
+    /// voter has something else to see), and nil after the wait. What a node that voted asks
+    /// for instead of the whole block it holds already.
+    public func certificate(for vote: Vote, wait: Duration) async throws -> QuorumCertificate? {
+        guard let certified = try await committedBlock(height: vote.height, wait: wait), certified.block.hash == vote.blockHash else { return nil }
+        return certified.certificate
     }
 
     /// Where the entry with `digest` committed (the first time, if byte-identical entries were

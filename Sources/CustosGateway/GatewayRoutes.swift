@@ -16,6 +16,8 @@ import NIOCore
 ///
 /// Long polls: the three GETs (and the relay inbox) take `wait=<milliseconds>` (at most `Gateway.maximumWait`) and
 /// then answer as soon as there is something, or with their "nothing yet" answer after the wait.
+/// So does `POST /v1/votes`: the receipt then carries the certificate of the block voted for as
+/// soon as it is certified, so that a voter need not fetch the block it holds already.
 /// A waiting request ends early when its client disconnects or the gateway shuts down.
 public enum GatewayRoutes {
     /// Largest accepted body: an entry at its limits plus base64 and JSON overhead.
@@ -119,19 +121,26 @@ public enum GatewayRoutes {
                                      detail: "\(voter): \(error.reason)")
             }
         }
-        router.post("/v1/votes") { request, _ in
+        router.post("/v1/votes") { request, context in
             let message: VoteMessage = try await decode(request, limit: maximumVoteBody, what: "vote")
             let vote: Vote
             do { vote = try message.decoded() } catch {
                 throw GatewayProblem(.badRequest, code: "vote.malformed", title: "Malformed vote", detail: "\(error)")
             }
+            let wait = try waitParameter(request)
+            // With a wait, the answer carries the certificate of the block voted for once it is certified.
+            let certificate = { @Sendable () async throws -> QuorumCertificate? in
+                guard wait > .zero else { return nil }
+                return try await untilDisconnected(context) { try await gateway.certificate(for: vote, wait: wait) }
+            }
             switch try await gateway.receive(vote) {
             case let .recorded(count, quorum):
-                return try json(.ok, VoteReceipt(outcome: "recorded", detail: "\(count) of \(quorum)"))
+                return try json(.ok, VoteReceipt(outcome: "recorded", detail: "\(count) of \(quorum)", certificate: try await certificate()))
             case let .certified(certified):
-                return try json(.ok, VoteReceipt(outcome: "certified", detail: "height \(certified.block.height)"))
+                return try json(.ok, VoteReceipt(outcome: "certified", detail: "height \(certified.block.height)",
+                                                 certificate: wait > .zero ? certified.certificate : nil))
             case let .ignored(reason):
-                return try json(.ok, VoteReceipt(outcome: "ignored", detail: reason))
+                return try json(.ok, VoteReceipt(outcome: "ignored", detail: reason, certificate: try await certificate()))
             case let .flagged(voter, error):
                 throw GatewayProblem(.unprocessableContent, code: "vote.refused", title: "Vote refused",
                                      detail: "\(voter): \(error.reason)")

@@ -5,7 +5,8 @@ import CustosLedger
 /// proposal in flight) and committed certified blocks. Implemented by `SQLiteGatewayStore`
 /// (embedded default) and `PostgresGatewayStore` (several gateways sharing one database).
 ///
-/// Promises of every implementation: a write returns only once it is durable; `storeProposal`
+/// Promises of every implementation: a write returns only once it is durable (relay messages:
+/// once they survive the gateway process, see `storeRelayMessages`); `storeProposal`
 /// and `storeCommitted` are compare-and-swap over the stored sequencer state
 /// (`SequencerSuccession`), so gateways sharing one store never store two different proposals
 /// in one round of a height and never overwrite a committed head with an older one. A write that loses
@@ -36,6 +37,9 @@ public protocol GatewayStore: Sendable {
     /// unless that would take a recipient or the relay past `limits` (then nothing is stored).
     /// Cursors ascend in the order messages become visible, also across gateways sharing the
     /// store; a message already held for its recipient, byte for byte, is not stored again.
+    /// Relay writes need not survive the machine losing power (the store may commit them
+    /// without waiting for the disk): a message lost times its signing attempt or ceremony round
+    /// out, as one a gateway drops does.
     func storeRelayMessages(_ messages: [RelayMessage], limits: RelayLimits, now: UInt64) async throws -> RelayWrite
     /// Deletes `recipient`'s messages up to `cursor` (acknowledged) and every message expired at
     /// `now`, then returns `recipient`'s oldest messages after `cursor`, at most `limit`.

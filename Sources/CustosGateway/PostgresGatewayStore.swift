@@ -259,6 +259,8 @@ public actor PostgresGatewayStore: GatewayStore {
     public func storeRelayMessages(_ messages: [RelayMessage], limits: RelayLimits, now: UInt64) async throws -> RelayWrite {
         try await exclusively { c in
             try await transaction(c) {
+                // Not waiting for the disk, this transaction only: see `GatewayStore.storeRelayMessages`.
+                _ = try await c.query("SET LOCAL synchronous_commit = off", logger: logger).collect()
                 _ = try await c.query("SELECT pg_advisory_xact_lock(\(Self.relayLockKey))", logger: logger).collect()
                 _ = try await c.query("DELETE FROM relay_message WHERE expires <= \(Int64(clamping: now))", logger: logger).collect()
                 let total = try await Self.relayHeld(c, recipient: nil, logger: logger)
@@ -296,6 +298,7 @@ public actor PostgresGatewayStore: GatewayStore {
     public func relayInbox(of recipient: String, after cursor: Int64, now: UInt64, limit: Int) async throws -> [QueuedRelayMessage] {
         try await exclusively { c in
             try await transaction(c) {
+                _ = try await c.query("SET LOCAL synchronous_commit = off", logger: logger).collect()
                 _ = try await c.query("DELETE FROM relay_message WHERE recipient = \(recipient) AND id <= \(cursor)", logger: logger).collect()
                 _ = try await c.query("DELETE FROM relay_message WHERE expires <= \(Int64(clamping: now))", logger: logger).collect()
                 var out: [QueuedRelayMessage] = []

@@ -3,7 +3,8 @@ import CustosLedger
 import Foundation
 import GRDB
 
-/// The gateway's store in SQLite (WAL, synchronous=FULL), the embedded default. Sequencer writes
+/// The gateway's store in SQLite (WAL, synchronous=FULL; relay messages NORMAL, see
+/// `relayWrite`), the embedded default. Sequencer writes
 /// run in IMMEDIATE transactions that check `SequencerSuccession` first, so several handles on one
 /// file (several processes) behave like gateways sharing one PostgreSQL database. The gateway
 /// holds no secret; this store matters for liveness and for not losing a committed entry across
@@ -14,10 +15,11 @@ public final class SQLiteGatewayStore: GatewayStore {
     public convenience init(path: String) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
-        try self.init(writer: DatabasePool(path: path, configuration: configuration))
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        // GRDB sets synchronous = NORMAL on the writer when it turns WAL on (after any
+        // `prepareDatabase`): FULL is set on the open pool's writer.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        try self.init(writer: pool)
     }
 
     public static func inMemory() throws -> SQLiteGatewayStore { try SQLiteGatewayStore(writer: DatabaseQueue()) }
@@ -168,7 +170,7 @@ public final class SQLiteGatewayStore: GatewayStore {
     }
 
     public func storeRelayMessages(_ messages: [RelayMessage], limits: RelayLimits, now: UInt64) async throws -> RelayWrite {
-        try await writer.write { db in
+        try await relayWrite { db in
             try db.execute(sql: "DELETE FROM relayMessage WHERE expires <= ?", arguments: [Int64(clamping: now)])
             let held = { (filter: String, arguments: StatementArguments) throws -> RelayHeld in
                 guard let row = try Row.fetchOne(db, sql: "SELECT COUNT(*), COALESCE(SUM(LENGTH(envelope)), 0) FROM relayMessage" + filter,
@@ -195,7 +197,7 @@ public final class SQLiteGatewayStore: GatewayStore {
     }
 
     public func relayInbox(of recipient: String, after cursor: Int64, now: UInt64, limit: Int) async throws -> [QueuedRelayMessage] {
-        try await writer.write { db in
+        try await relayWrite { db in
             try db.execute(sql: "DELETE FROM relayMessage WHERE recipient = ? AND id <= ?", arguments: [recipient, cursor])
             try db.execute(sql: "DELETE FROM relayMessage WHERE expires <= ?", arguments: [Int64(clamping: now)])
             return try Row.fetchAll(db, sql: """
@@ -212,6 +214,35 @@ public final class SQLiteGatewayStore: GatewayStore {
                     envelope: Array(envelope), created: UInt64(clamping: created), expires: UInt64(clamping: expires)))
             }
         }
+    }
+
+    /// Runs a relay write in one transaction committed without waiting for the disk (WAL with
+    /// synchronous = NORMAL): it survives the gateway process being killed, not the machine
+    /// losing power before a later synced commit or checkpoint. Relay messages only: one lost
+    /// that way times its attempt out, as one a gateway drops does (the gateway is trusted for
+    /// liveness only); everything else stays synchronous = FULL, restored before the writer is
+    /// handed on.
+    private func relayWrite<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await writer.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            let result = Result { () throws -> T in
+                var value: T?
+                try db.inTransaction {
+                    value = try body(db)
+                    return .commit
+                }
+                guard let value else { throw GatewayStoreError(.inconsistent, "a relay write returned nothing") }
+                return value
+            }
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            return try result.get()
+        }
+    }
+
+    /// The writer connection's `synchronous` setting (2 is FULL): what the next queue or
+    /// sequencer write commits with.
+    package func writerSynchronous() async throws -> Int {
+        try await writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     /// Decodes rows from `height` on, stopping at the first gap.

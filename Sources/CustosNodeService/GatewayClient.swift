@@ -75,21 +75,31 @@ public struct GatewayClient: Sendable {
 
     /// Sends a vote (already recorded durably by the caller).
     public func send(vote serialized: [UInt8]) async throws -> String {
-        try await receipt(of: "/v1/votes", body: try JSONEncoder().encode(VoteMessage(serialized: serialized)), what: "vote")
+        try await send(vote: serialized, wait: .zero).outcome
+    }
+
+    /// Sends a vote (already recorded durably by the caller); with a `wait`, the gateway holds
+    /// the answer until the block voted for is certified (or a new round starts at its height, or
+    /// the wait is over), and the receipt then carries its certificate — which the caller checks
+    /// against the block it voted for before believing it. An answer that is no receipt reads as
+    /// outcome "?" without a certificate.
+    public func send(vote serialized: [UInt8], wait: Duration) async throws -> VoteReceipt {
+        try await receipt(of: "/v1/votes" + Self.query(wait, first: true), body: try JSONEncoder().encode(VoteMessage(serialized: serialized)),
+                          what: "vote", wait: wait)
     }
 
     /// Sends a round change (already recorded durably by the caller).
     public func send(roundChange serialized: [UInt8]) async throws -> String {
         try await receipt(of: "/v1/round-changes", body: try JSONEncoder().encode(RoundChangeMessage(serialized: serialized)),
-                          what: "round change")
+                          what: "round change").outcome
     }
 
-    private func receipt(of target: String, body: Data, what: String) async throws -> String {
-        let (status, _, answer) = try await execute(target, method: .POST, body: Array(body))
+    private func receipt(of target: String, body: Data, what: String, wait: Duration = .zero) async throws -> VoteReceipt {
+        let (status, _, answer) = try await execute(target, method: .POST, body: Array(body), wait: wait)
         guard status == .ok else {
             throw ClusterAPIError(.gatewayRefused, "gateway refused the \(what): \(status) \(String(decoding: answer, as: UTF8.self).printable(limit: 512))")
         }
-        return (try? JSONDecoder().decode(VoteReceipt.self, from: answer).outcome) ?? "?"
+        return (try? JSONDecoder().decode(VoteReceipt.self, from: answer)) ?? VoteReceipt(outcome: "?")
     }
 
     /// `wait=` in milliseconds, or nothing for no wait.

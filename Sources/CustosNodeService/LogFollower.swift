@@ -10,7 +10,8 @@ import ServiceLifecycle
 /// One signer node's log participation as a `Service`: it long-polls the gateway (outbound only)
 /// for the next proposal, checks it with `NodeConsensus`, records its vote in `NodeDatabase`
 /// (which refuses a second vote in a round, and a vote in a round given up) before sending it,
-/// long-polls for that height's certified block, and appends every certified block to its
+/// waits with the vote for that block's certificate (fetching a whole certified block only when
+/// the certificate does not come with the vote's answer), and appends every certified block to its
 /// `NodeChainStore`; when it is behind it catches up by certified blocks. A round that does not
 /// commit within `roundTimeout` of this node first seeing it, or whose proposal this node refuses
 /// for good (too old, an entry refused, an unjustified round, an equivocation), is given up: the
@@ -193,25 +194,34 @@ public actor LogFollower: Service {
             roundSeen = (block.height, proposal.round, .now)
         }
         var gaveUp = false
+        // The vote's answer came back without a certificate before its wait was over: another
+        // block committed at this height or a new round started there, for the next step to see.
+        var answeredEarly = false
+        let deadline = (roundSeen?.since ?? .now) + roundTimeout
         switch try decide(proposal, now: faults.blockTime(UInt64(Date().timeIntervalSince1970 * 1000))) {
         case let .vote(vote):
             faults.voteRecorded(height: block.height, logger: logger)
-            let outcome = try await gateway.send(vote: vote)
-            logger.debug("voted", metadata: ["height": "\(block.height)", "round": "\(proposal.round)", "outcome": "\(outcome)"])
+            // The gateway answers the vote with the certificate once the block is certified: the
+            // block itself is not fetched again.
+            let wait = max(.zero, min(longPollWait, deadline - .now))
+            let sent = ContinuousClock.now
+            let receipt = try await gateway.send(vote: vote, wait: wait)
+            logger.debug("voted", metadata: ["height": "\(block.height)", "round": "\(proposal.round)", "outcome": "\(receipt.outcome)"])
+            if try commitVoted(block, receipt: receipt) { return }
+            answeredEarly = wait > .zero && ContinuousClock.now - sent < wait
         case .giveUp:
             try await abandon(proposal.round)
             gaveUp = true
         case .wait:
             break
         }
-        let deadline = (roundSeen?.since ?? .now) + roundTimeout
         if !gaveUp, ContinuousClock.now >= deadline {
             try await abandon(proposal.round)
             gaveUp = true
         }
         // A round given up is waited on for a whole long poll: the gateway ends it early when it
         // moves to the next round or the height commits.
-        try await catchUp(waitingUpTo: gaveUp ? longPollWait : min(longPollWait, deadline - .now))
+        try await catchUp(waitingUpTo: gaveUp ? longPollWait : answeredEarly ? .zero : min(longPollWait, deadline - .now))
     }
 
     /// Checks a proposal and, if this node votes for it, records the vote durably and returns the
@@ -299,6 +309,24 @@ public actor LogFollower: Service {
             guard let certified = try await gateway.certifiedBlock(height: next, wait: round == 0 ? wait : .zero) else { return }
             guard try commit(certified) else { return }
         }
+    }
+
+    /// Commits `block`, which this node voted for, with the certificate the gateway answered the
+    /// vote with; true if the block is now the committed head. No certificate, one for another
+    /// block, or one that does not decode or verify commits nothing: the node then fetches what
+    /// was certified at that height as it does otherwise.
+    func commitVoted(_ block: Block, receipt: VoteReceipt) throws -> Bool {
+        let certificate: QuorumCertificate
+        do {
+            guard let decoded = try receipt.decodedCertificate() else { return false }
+            certificate = decoded
+        } catch {
+            logger.warning("the gateway answered a vote with a malformed certificate", metadata: [
+                "height": "\(block.height)", "error": "\("\(error)".printable(limit: 512))"])
+            return false
+        }
+        guard certificate.height == block.height, certificate.blockHash == block.hash else { return false }
+        return try commit(CertifiedBlock(block: block, certificate: certificate))
     }
 
     /// Checks a certified block that should be the next one and, if it is, makes it the committed

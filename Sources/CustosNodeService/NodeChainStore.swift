@@ -1,6 +1,7 @@
 import CustosClusterAPI
 import CustosCore
 import CustosLedger
+import CustosNode
 import Foundation
 import GRDB
 
@@ -15,10 +16,7 @@ public final class NodeChainStore: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.readonly = readOnly
-        if !readOnly {
-            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        }
-        writer = try DatabasePool(path: path, configuration: configuration)
+        writer = try readOnly ? DatabasePool(path: path, configuration: configuration) : DatabasePool.durable(path: path, configuration: configuration)
         if !readOnly { try Self.migrator.migrate(writer) }
     }
 

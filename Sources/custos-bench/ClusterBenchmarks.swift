@@ -159,9 +159,10 @@ enum ClusterBenchmarks {
     /// One small row inserted per write transaction, WAL, synchronous=FULL (the nodes' and the
     /// gateway's setting), in the benchmark's folder.
     static func fsyncedInserts(in folder: URL) throws -> Measurement {
-        var configuration = Configuration()
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        let configuration = Configuration()
         let pool = try DatabasePool(path: folder.appendingPathComponent("baseline.sqlite").path, configuration: configuration)
+        // Set on the open pool: GRDB sets NORMAL on the writer when it turns WAL on.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         try pool.write { db in try db.execute(sql: "CREATE TABLE sample (id INTEGER PRIMARY KEY, value BLOB NOT NULL)") }
         let value = Data(repeating: 7, count: 100)
         return try measure("one fsync'd SQLite insert", iterations: 300, warmup: 20) {

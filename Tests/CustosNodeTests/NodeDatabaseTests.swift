@@ -15,6 +15,19 @@ import Testing
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 
+    /// Every commit waits for the disk (synchronous = FULL; GRDB turns WAL on with NORMAL, which
+    /// survives the process dying but not the machine losing power): a recorded use of a nonce
+    /// is on the disk before the share it protects leaves the node.
+    @Test func theWriterCommitsToTheDiskBeforeReturning() throws {
+        let path = Self.temporaryPath()
+        defer { Self.remove(path) }
+        let db = try NodeDatabase(path: path)
+        #expect(try db.writerSynchronous() == 2)
+        try db.recordUse(of: .frostNonce, id: SecureRandom.bytes(count: 32), purpose: SecureRandom.bytes(count: 32))
+        #expect(try db.writerSynchronous() == 2)
+        #expect(try NodeDatabase(path: path).writerSynchronous() == 2)
+    }
+
     @Test func aOneTimeSecretIsUsedOnce() throws {
         let db = try NodeDatabase.inMemory()
         let id = SecureRandom.bytes(count: 32)

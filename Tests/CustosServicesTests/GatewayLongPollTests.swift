@@ -78,6 +78,29 @@ struct GatewayLongPollTests {
         #expect(try await reopened.committedEntry(try TestNote.entry("3").digest) == nil)
     }
 
+    /// A voter waiting with its vote for the certificate is woken when the block is certified and
+    /// gets the certificate of that block; a vote for another block at that height (one the
+    /// gateway never proposed, as if it had equivocated) gets none, so that voter fetches what
+    /// was certified instead.
+    @Test func aVoterWaitingForItsCertificateGetsItOnceTheBlockIsCertified() async throws {
+        let configuration = try self.configuration
+        let gateway = try await makeGateway()
+        _ = try await gateway.submit(try TestNote.entry("1"))
+        let block = try #require(try await gateway.nextProposal(after: 0))
+        let votes = identities.map { Vote(signing: block, genesisDigest: configuration.genesisDigest, identity: $0) }
+        _ = try await gateway.receive(votes[0])
+        let waiter = Task { try await gateway.certificate(for: votes[0], wait: Self.longWait) }
+        try await parked(gateway, 1)
+        for vote in votes[1...2] { _ = try await gateway.receive(vote) }
+        let certificate = try #require(try await waiter.value)
+        try certificate.verify(for: block, in: configuration)
+        #expect(await gateway.waitingRequests == 0)
+
+        let other = try Block(height: 1, previousHash: block.previousHash, timestamp: block.timestamp, entries: [try TestNote.entry("2")])
+        let otherVote = Vote(signing: other, genesisDigest: configuration.genesisDigest, identity: identities[3])
+        #expect(try await gateway.certificate(for: otherVote, wait: Self.longWait) == nil)
+    }
+
     @Test func cancellationAndShutdownReleaseParkedRequests() async throws {
         let gateway = try await makeGateway()
         let cancelled = Task { try await gateway.committedBlock(height: 7, wait: Self.longWait) }

@@ -191,6 +191,24 @@ struct GatewayStoreTests {
             #expect(try await store.committedBlocks(from: UInt64.max, limit: 1).isEmpty)
         }
     }
+
+    /// Relay writes commit without waiting for the disk, and only they: after a post and an
+    /// inbox poll the writer is back at synchronous = FULL for the queue and the sequencer.
+    @Test func relayWritesLeaveTheOtherWritesSynced() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("custos-relay-sync-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let store = try SQLiteGatewayStore(path: path)
+        #expect(try await store.writerSynchronous() == 2)
+        let message = RelayMessage(sessionID: [1], round: 1, sender: "node-1", recipient: "node-2", envelope: [1, 2, 3], created: 1, expires: 10_000)
+        #expect(try await store.storeRelayMessages([message], limits: RelayLimits(), now: 1) == .stored)
+        #expect(try await store.writerSynchronous() == 2)
+        let inbox = try await store.relayInbox(of: "node-2", after: 0, now: 2, limit: 10)
+        #expect(inbox.map(\.message) == [message])
+        #expect(try await store.relayInbox(of: "node-2", after: inbox[0].cursor, now: 3, limit: 10).isEmpty)
+        #expect(try await store.writerSynchronous() == 2)
+        _ = try await store.enqueue([try TestNote.entry("1")])
+        #expect(try await store.writerSynchronous() == 2)
+    }
 }
 
 /// PostgreSQL only: versioned migrations, errors that name the database and never a password,

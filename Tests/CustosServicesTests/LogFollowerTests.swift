@@ -113,6 +113,53 @@ struct LogFollowerTests {
         #expect(try await node.health().stateDigest == scene.state(after: [certified]).digest.hexString)
         #expect(await node.health().counters.equivocationAlerts == 1)
     }
+
+    /// The certificate a gateway answers a vote with commits the block the node voted for only
+    /// if it certifies exactly that block: a missing one, one for another block, one short of a
+    /// quorum, one with a forged vote, and one malformed (not base64, truncated, a trailing byte)
+    /// commit nothing and leave the head where it was; the real one commits, running the block's
+    /// entries once.
+    @Test func aVotersBlockCommitsOnlyWithACertificateOfThatVeryBlock() async throws {
+        let scene = try CommitScene()
+        defer { try? FileManager.default.removeItem(at: scene.folder) }
+        let voted = try scene.governanceBlocks()[0]
+        let other = try Block(height: 1, previousHash: voted.previousHash, timestamp: voted.timestamp, entries: Array(voted.entries.prefix(1)))
+        let node = try scene.node(0)
+        let counter = AppliedEntryCounter()
+        try await ReplicatedState.$appliedEntries.withValue(counter) {
+            #expect(try await node.decide(voted, now: voted.timestamp) != nil)
+            let good = try scene.certified(voted).certificate
+            let votes = scene.identities[1...].map { Vote(signing: voted, genesisDigest: scene.configuration.genesisDigest, identity: $0) }
+            let short = QuorumCertificate(height: 1, blockHash: voted.hash, previousHash: voted.previousHash, votes: Array(votes.prefix(2)))
+            // node-4's vote signed by a key that is not node-4's: three votes, one forged.
+            let forgedVote = Vote(signing: voted, genesisDigest: scene.configuration.genesisDigest, identity: NodeIdentity(
+                id: scene.identities[3].id, signingKey: .init(), transportKey: .init()))
+            let forged = QuorumCertificate(height: 1, blockHash: voted.hash, previousHash: voted.previousHash,
+                                           votes: Array(votes.prefix(2)) + [forgedVote])
+            var notBase64 = VoteReceipt(outcome: "recorded")
+            notBase64.certificate = "%%%"
+            var truncated = VoteReceipt(outcome: "recorded")
+            truncated.certificate = Data(good.serialized.dropLast()).base64EncodedString()
+            var trailing = VoteReceipt(outcome: "recorded")
+            trailing.certificate = Data(good.serialized + [0]).base64EncodedString()
+            let refused: [(String, VoteReceipt)] = [
+                ("none", VoteReceipt(outcome: "recorded")),
+                ("another block's", VoteReceipt(outcome: "recorded", certificate: try scene.certified(other).certificate)),
+                ("two votes", VoteReceipt(outcome: "recorded", certificate: short)),
+                ("a forged vote", VoteReceipt(outcome: "recorded", certificate: forged)),
+                ("not base64", notBase64), ("truncated", truncated), ("a trailing byte", trailing),
+            ]
+            for (name, receipt) in refused {
+                #expect(try await !node.commitVoted(voted, receipt: receipt), "committed with \(name) certificate")
+                #expect(await node.head.height == 0, "the head moved with \(name) certificate")
+            }
+            #expect(try await node.commitVoted(voted, receipt: VoteReceipt(outcome: "certified", certificate: good)))
+        }
+        let head = await node.head
+        #expect(head.height == 1 && head.hash == voted.hash)
+        #expect(counter.value == voted.entries.count)
+        #expect(try await node.health().stateDigest == scene.state(after: [voted]).digest.hexString)
+    }
 }
 
 /// Four node identities over the test genesis, each node's stores in a temporary folder (a node

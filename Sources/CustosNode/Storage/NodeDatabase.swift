@@ -27,17 +27,17 @@ public final class NodeDatabase: Sendable {
         var configuration = Configuration()
         // Another process (or handle) holding the write lock makes a writer wait, not fail.
         configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         do {
-            try self.init(writer: DatabasePool(path: path, configuration: configuration), seal: seal)
+            try self.init(writer: DatabasePool.durable(path: path, configuration: configuration), seal: seal)
         } catch let error as StorageError {
             throw error
         } catch {
             throw StorageError(.databaseFailure, "cannot open the node database at \(path): \(error)")
         }
     }
+
+    /// The writer's `synchronous` setting (2 is FULL: every commit waits for the disk).
+    package func writerSynchronous() throws -> Int { try writer.writerSynchronous() }
 
     /// A private in-memory database, for tests.
     public static func inMemory(seal: NodeSeal? = nil) throws(StorageError) -> NodeDatabase {
