@@ -140,7 +140,10 @@ public enum GatewayRoutes {
                 return try json(.ok, VoteReceipt(outcome: "certified", detail: "height \(certified.block.height)",
                                                  certificate: wait > .zero ? certified.certificate : nil))
             case let .ignored(reason):
-                return try json(.ok, VoteReceipt(outcome: "ignored", detail: reason, certificate: try await certificate()))
+                // At once: a vote ignored before its signature was checked (another height, an
+                // older round) must not park a connection (review helper-114 L2); the node that
+                // resent a vote already counted catches up by the block instead.
+                return try json(.ok, VoteReceipt(outcome: "ignored", detail: reason, certificate: nil))
             case let .flagged(voter, error):
                 throw GatewayProblem(.unprocessableContent, code: "vote.refused", title: "Vote refused",
                                      detail: "\(voter): \(error.reason)")

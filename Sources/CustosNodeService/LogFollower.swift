@@ -222,6 +222,9 @@ public actor LogFollower: Service {
         // A round given up is waited on for a whole long poll: the gateway ends it early when it
         // moves to the next round or the height commits.
         try await catchUp(waitingUpTo: gaveUp ? longPollWait : answeredEarly ? .zero : min(longPollWait, deadline - .now))
+        // An early answer that moved nothing (a gateway that does not wait on votes): no spinning
+        // on proposal, vote and answer while the quorum forms (review helper-114 M1).
+        if answeredEarly, consensus.head.height == head { try await Task.sleep(for: backOff) }
     }
 
     /// Checks a proposal and, if this node votes for it, records the vote durably and returns the
