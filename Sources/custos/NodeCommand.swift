@@ -188,9 +188,10 @@ struct NodeCommand: AsyncParsableCommand {
                     identity: identity, environment: keys.environment, database: votes, gateway: gatewayClient,
                     relay: RelayClient(gateway: gatewayClient, identity: identity, genesisDigest: configuration.genesisDigest), logger: logger,
                     poolDepth: noncePoolDepth, faults: faults, halt: halt)
-                // The node reads receipts through the endpoints of its own environment (or naming none).
-                let ownEndpoints = endpoints.clients(for: keys.environment == .production ? .production : .development)
-                let checker = ownEndpoints.isEmpty ? nil : ReceiptChecker(identity: identity, endpoints: ownEndpoints, gateway: gatewayClient, logger: logger)
+                // The node reads each vault's receipts through an endpoint of the vault's environment,
+                // for the vaults it may hold.
+                let checker = ReceiptChecker.readers(environment: keys.environment, endpoints: endpoints).isEmpty ? nil
+                    : ReceiptChecker(identity: identity, environment: keys.environment, endpoints: endpoints, gateway: gatewayClient, logger: logger)
                 let node = try LogFollower(configuration: configuration, identity: identity, votes: votes, chain: chain,
                                            gateway: gatewayClient, logger: logger,
                                            roundTimeout: .milliseconds(Int64(roundTimeout * 1000)),

@@ -100,3 +100,19 @@ extension ReplicatedState {
         frozenBy = AutomaticFreeze(alert: alert.id, kind: kind, requestId: plan.requestId, height: height, blockTime: time)
     }
 }
+
+extension ReplicatedState {
+    /// The recorded receipts `member` has not checked, among those the checks have not settled
+    /// (`TransactionBook.awaitingReceiptChecks`, an index: no scan of every plan), by request id;
+    /// none for a node that is not a current member, whose check would be refused. A settled
+    /// receipt is left out: f+1 checks decided it, and a further one would change no verdict.
+    public func receiptsToCheck(by member: String) -> [ReceiptToCheck] {
+        guard members.contains(where: { $0.id.rawValue == member }) else { return [] }
+        return transactions.awaitingReceiptChecks.compactMap { plan in
+            guard let recorded = plan.receipt, !plan.receiptChecks.contains(where: { $0.member == member }),
+                  let environment = vaults[plan.vault]?.environment
+            else { return nil }
+            return ReceiptToCheck(requestId: plan.requestId, chain: plan.chain, chainId: plan.chainId, environment: environment, recorded: recorded)
+        }
+    }
+}
