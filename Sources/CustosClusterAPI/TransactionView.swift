@@ -47,7 +47,7 @@ public struct TransactionView: Codable, Sendable, Equatable {
         }
         /// One way the receipt differs from the intent: a stable code (`reverted`,
         /// `transfer-mismatch`, `unexpected-transfer`, `unexpected-approval`,
-        /// `unexpected-authority-change`, `foreign-authority-event`, `unreadable-log`, `too-many-logs`, `unverifiable-call`), the log it concerns
+        /// `unexpected-authority-change`, `foreign-authority-event`, `foreign-event`, `unreadable-log`, `too-many-logs`, `unverifiable-call`), the log it concerns
         /// and the same in words.
         public struct Mismatch: Codable, Sendable, Equatable {
             public var code: String

@@ -235,6 +235,26 @@ import Testing
         #expect(t.state.transactions[tid]?.mismatches.map(\.code) == [.unexpectedAuthorityChange] && t.state.frozen)
     }
 
+    /// Review M2, as an attacker would try it: the recipient (a contract) emits a Transfer out of
+    /// the vault in the same transaction. Confirmed by the nodes, it is a foreign event and does
+    /// not freeze; the registered token's own Transfer out of the vault does.
+    @Test func aForeignTransferNamingTheVaultIsConfirmedButNeverFreezes() throws {
+        var (c, id) = try freezing("receipt-mismatch, mined-reverted")
+        let vault = try #require(c.state.transactions[id]?.from)
+        let recipient = try EVM.Address(hex: Cluster.kraken)
+        let fake = TransactionReceipt.Log(address: recipient, topics: [Keccak256.hash(Array("Transfer(address,address,uint256)".utf8)), PlannedTransaction.topic(vault),
+                                                                       PlannedTransaction.topic(try EVM.Address(hex: Cluster.stranger))],
+                                          data: PlannedTransaction.word(1_000_000))
+        let truth = try chainReceipt(c, id, logs: [fake])
+        try settle(&c, id, recorded: truth, read: truth)
+        #expect(c.state.transactions[id]?.mismatches.map(\.code) == [.foreignEvent] && c.state.transactions[id]?.receiptVerdict == .confirmed)
+        #expect(c.state.alerts.alert(.receiptMismatch, request: id)?.codes == [.foreignEvent] && !c.state.frozen)
+        var (t, tid) = try freezing("receipt-mismatch")
+        let drained = try chainReceipt(t, tid, logs: [try Self.drain(try #require(t.state.transactions[tid]?.from))])
+        try settle(&t, tid, recorded: drained, read: drained)
+        #expect(t.state.transactions[tid]?.mismatches.map(\.code) == [.unexpectedTransfer] && t.state.frozen)
+    }
+
     @Test func signingStaysFrozenWhileAPersonsFreezeHolds() throws {
         var (c, id) = try freezing("receipt-mismatch")
         try c.govern(.freeze)
