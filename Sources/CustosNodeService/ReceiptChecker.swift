@@ -31,6 +31,10 @@ public actor ReceiptChecker: Service {
     let submit: @Sendable (Entry) async throws -> Void
     let logger: Logger
     let retryAfter: Duration
+    /// How many blocks deep (the including block counts as one) a receipt must be at this
+    /// node's endpoint before it is checked, and how far past the recorded block the endpoint
+    /// must be to read "none": a reorg may still move or drop a shallower one.
+    let depth: UInt64
     /// The wall clock, in seconds since 1970: how old an endpoint's head block is.
     let now: @Sendable () -> UInt64
     private let updates: AsyncStream<ReplicatedState>
@@ -50,19 +54,20 @@ public actor ReceiptChecker: Service {
     /// `endpoints` by chain name and environment (as the policy and the registered assets name
     /// chains); this node reads only for vaults its `environment` may hold.
     public init(identity: NodeIdentity, environment: NodeEnvironment, endpoints: ChainEndpoints, gateway: GatewayClient, logger: Logger,
-                retryAfter: Duration = .seconds(2)) {
+                depth: UInt64, retryAfter: Duration = .seconds(2)) {
         self.init(identity: identity, readers: Self.readers(environment: environment, endpoints: endpoints),
-                  submit: { entry in _ = try await gateway.submit(entry) }, logger: logger, retryAfter: retryAfter)
+                  submit: { entry in _ = try await gateway.submit(entry) }, logger: logger, depth: depth, retryAfter: retryAfter)
     }
 
     package init(identity: NodeIdentity, readers: [DeploymentEnvironment: [String: any ReceiptChainReader]],
-                 submit: @escaping @Sendable (Entry) async throws -> Void, logger: Logger, retryAfter: Duration = .seconds(2),
+                 submit: @escaping @Sendable (Entry) async throws -> Void, logger: Logger, depth: UInt64 = 1, retryAfter: Duration = .seconds(2),
                  now: @escaping @Sendable () -> UInt64 = { UInt64(max(0, Date().timeIntervalSince1970)) }) {
         self.identity = identity
         self.readers = readers
         self.submit = submit
         self.logger = logger
         self.retryAfter = retryAfter
+        self.depth = max(depth, 1)
         self.now = now
         (updates, updatesContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
@@ -189,15 +194,19 @@ public actor ReceiptChecker: Service {
     }
 
     /// What `reader` holds of `recorded`'s transaction: `.some(receipt)`, `.some(nil)` for no
-    /// receipt, nil while it cannot say yet. No receipt is "none" once the endpoint is past the
-    /// recorded block, or when the recorded block is further ahead of it than any lag explains
+    /// receipt, nil while it cannot say yet. A receipt is read once it is `depth` blocks deep.
+    /// No receipt is "none" once the endpoint is `depth` blocks past the recorded block, or when the recorded block is further ahead of it than any lag explains
     /// and its head is recent (`plausibleLag`, `freshHead`): a receipt dated in the far future
     /// must not keep every node waiting (review helper-105 H1), and a stalled endpoint must not
     /// deny a real receipt (review helper-108 M3).
     private func reading(of recorded: TransactionReceipt, from reader: any ReceiptChainReader) async throws -> EVMReceipt?? {
-        if let found = try await reader.transactionReceipt(recorded.transactionHash) { return .some(found) }
+        if let found = try await reader.transactionReceipt(recorded.transactionHash) {
+            guard depth > 1 else { return .some(found) }
+            let head = try await reader.blockNumber()
+            return head >= found.blockNumber && head - found.blockNumber >= depth - 1 ? .some(found) : nil
+        }
         let head = try await reader.blockNumber()
-        if head > recorded.blockNumber { return .some(nil) }
+        if head > recorded.blockNumber { return head - recorded.blockNumber >= depth ? .some(nil) : nil }
         guard recorded.blockNumber - head > Self.plausibleLag, let header = try await reader.blockHeader(head),
               now() <= header.timestamp + Self.freshHead
         else { return nil }

@@ -60,9 +60,9 @@ import Testing
     let node = NodeIdentity.generate(id: NodeID("node-1"))
 
     func makeChecker(_ readers: [DeploymentEnvironment: [String: any ReceiptChainReader]], _ submissions: Submissions,
-                 retryAfter: Duration = .zero) -> ReceiptChecker {
+                     depth: UInt64 = 1, retryAfter: Duration = .zero) -> ReceiptChecker {
         ReceiptChecker(identity: node, readers: readers, submit: { e in submissions.entries.withLock { $0.append(e) } },
-                       logger: Logger(label: "test"), retryAfter: retryAfter, now: { Self.now })
+                       logger: Logger(label: "test"), depth: depth, retryAfter: retryAfter, now: { Self.now })
     }
 
     /// The executor's receipt of request `n` (its transaction hash `n` repeated), mined at `block`.
@@ -197,5 +197,47 @@ import Testing
         #expect(ReceiptChecker.readers(environment: .production, endpoints: endpoints).mapValues { $0.keys.sorted() } == [.production: ["ethereum"]])
         #expect(ReceiptChecker.readers(environment: .development, endpoints: endpoints).mapValues { $0.keys.sorted() }
                 == [.staging: ["base", "ethereum"], .development: ["ethereum"]])
+    }
+
+    /// Review M3: the executor read the receipt in block 90; a reorg moved the same transaction,
+    /// with the same effects, to block 91 of another hash, and one endpoint reports no gas price.
+    /// Two nodes, one on each side of the reorg, agree with the recorded receipt once it is
+    /// `depth` blocks deep at their endpoints, and neither reads it before.
+    @Test func twoNodesReadingAReorgedBlockDoNotDisputeOnceItIsDeep() async throws {
+        let r = try Self.recorded(9, block: 90)
+        var moved = Self.onChain(r)
+        moved.blockNumber = 91
+        moved.blockHash = Array(repeating: 0xee, count: 32)
+        moved.effectiveGasPrice = nil
+        let before = ScriptedChain(), after = ScriptedChain()
+        before.script.withLock { $0.receipts = [r.transactionHash: Self.onChain(r)]; $0.head = 91 }
+        after.script.withLock { $0.receipts = [r.transactionHash: moved]; $0.head = 92 }
+        let submissions = Submissions()
+        let checkers = [makeChecker([.production: ["ethereum": before]], submissions, depth: 3),
+                        makeChecker([.production: ["ethereum": after]], submissions, depth: 3)]
+        for checker in checkers {
+            await checker.adopt([Self.due(r)], genesisDigest: Self.genesis)
+            await checker.checkDue()
+        }
+        #expect(submissions.all.isEmpty, "two blocks deep is not three")
+        before.script.withLock { $0.head = 92 }
+        after.script.withLock { $0.head = 93 }
+        for checker in checkers { await checker.checkDue() }
+        #expect(try submissions.checks.map(\.digest) == [r.digest, r.digest])
+        // The digest still tells another outcome apart: gas used, status or a log.
+        var other = moved
+        other.gasUsed += 1
+        #expect(TransactionReceipt(requestId: r.requestId, read: other).digest != r.digest)
+        // And "none" waits as long: recorded at 90, the endpoint at 92 has not buried it three deep.
+        let empty = ScriptedChain()
+        empty.script.withLock { $0.head = 92 }
+        let absent = Submissions()
+        let checker = makeChecker([.production: ["ethereum": empty]], absent, depth: 3)
+        await checker.adopt([Self.due(r)], genesisDigest: Self.genesis)
+        await checker.checkDue()
+        #expect(absent.all.isEmpty)
+        empty.script.withLock { $0.head = 93 }
+        await checker.checkDue()
+        #expect(try absent.checks.map(\.digest) == [nil])
     }
 }

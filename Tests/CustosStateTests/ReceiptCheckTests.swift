@@ -261,7 +261,11 @@ import Testing
         let vault = try #require(c.state.transactions[id]?.from)
         let truth = try chainReceipt(c, id, logs: [try Self.drain(vault)])
         try settle(&c, id, recorded: truth, read: truth)
-        #expect(c.state.frozen && c.state.frozenBy == nil, "a person froze it; the confirmed mismatch adds no second cause")
+        // Review L3: a person froze it, and the confirmed mismatch still shows as a cause.
+        let alert = try #require(c.state.alerts.alert(.receiptMismatch, request: id))
+        #expect(c.state.frozen && c.state.frozenBy == AutomaticFreeze(alert: alert.id, kind: .receiptMismatch, requestId: id, height: c.state.height, blockTime: c.now))
+        try c.govern(.unfreeze)
+        #expect(!c.state.frozen && c.state.frozenBy == nil)
     }
 
     /// Adds members `range` (node-5 …) through governance; their identities.
