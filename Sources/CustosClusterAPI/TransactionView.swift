@@ -83,7 +83,8 @@ public struct TransactionView: Codable, Sendable, Equatable {
     /// A node's reading of a receipt from its own chain endpoint.
     public struct Check: Codable, Sendable, Equatable {
         public var node: String
-        /// Whether what it read is the recorded receipt, field for field and log for log.
+        /// Whether what it read is the recorded receipt: status, gas used and every log
+        /// (`TransactionReceipt.digest`; the block and the gas price may differ).
         public var agrees: Bool
         /// Whether its endpoint held a receipt of the transaction at all.
         public var found: Bool
