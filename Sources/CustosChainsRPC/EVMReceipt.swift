@@ -7,6 +7,12 @@ public struct EVMReceipt: Sendable, Hashable {
         public var address: EVM.Address
         public var topics: [[UInt8]]
         public var data: [UInt8]
+
+        public init(address: EVM.Address, topics: [[UInt8]], data: [UInt8]) {
+            self.address = address
+            self.topics = topics
+            self.data = data
+        }
     }
 
     public var transactionHash: [UInt8]
@@ -19,4 +25,16 @@ public struct EVMReceipt: Sendable, Hashable {
     public var effectiveGasPrice: BigUInt?
     public var contractAddress: EVM.Address?
     public var logs: [Log]
+
+    public init(transactionHash: [UInt8], blockNumber: UInt64, blockHash: [UInt8]?, succeeded: Bool, gasUsed: UInt64,
+                effectiveGasPrice: BigUInt?, contractAddress: EVM.Address?, logs: [Log]) {
+        self.transactionHash = transactionHash
+        self.blockNumber = blockNumber
+        self.blockHash = blockHash
+        self.succeeded = succeeded
+        self.gasUsed = gasUsed
+        self.effectiveGasPrice = effectiveGasPrice
+        self.contractAddress = contractAddress
+        self.logs = logs
+    }
 }

@@ -47,7 +47,7 @@ public struct TransactionView: Codable, Sendable, Equatable {
         }
         /// One way the receipt differs from the intent: a stable code (`reverted`,
         /// `transfer-mismatch`, `unexpected-transfer`, `unexpected-approval`,
-        /// `unexpected-authority-change`, `foreign-authority-event`, `unreadable-log`, `too-many-logs`, `unverifiable-call`), the log it concerns
+        /// `unexpected-authority-change`, `foreign-authority-event`, `foreign-event`, `unreadable-log`, `too-many-logs`, `unverifiable-call`), the log it concerns
         /// and the same in words.
         public struct Mismatch: Codable, Sendable, Equatable {
             public var code: String
@@ -83,7 +83,8 @@ public struct TransactionView: Codable, Sendable, Equatable {
     /// A node's reading of a receipt from its own chain endpoint.
     public struct Check: Codable, Sendable, Equatable {
         public var node: String
-        /// Whether what it read is the recorded receipt, field for field and log for log.
+        /// Whether what it read is the recorded receipt: status, gas used and every log
+        /// (`TransactionReceipt.digest`; the block and the gas price may differ).
         public var agrees: Bool
         /// Whether its endpoint held a receipt of the transaction at all.
         public var found: Bool

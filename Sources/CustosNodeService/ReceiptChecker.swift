@@ -3,49 +3,92 @@ import CustosClusterAPI
 import CustosCore
 import CustosLedger
 import CustosNode
+import CustosPolicy
 import CustosState
 import Foundation
 import Logging
 import ServiceLifecycle
 
 /// A signer node's own reading of the chain, as a `Service`: for every receipt an executor
-/// recorded on a chain this node has an endpoint for (`custos node run --rpc CHAIN=URL`), it
-/// reads that transaction's receipt itself and submits a `request.receipt-check` entry signed
-/// with its identity key, naming the digest of what it read (`TransactionReceipt.digest`, the
-/// same conversion the executor used) or that the endpoint, past the receipt's block, holds none.
-/// Every node then counts the checks in its state transition (`ReplicatedState.acceptReceiptCheck`).
-/// Driven by the committed state only; an endpoint that has not reached the receipt's block yet
-/// is asked again after `retryAfter`, and so is a check not yet committed. The chain's word is
-/// never believed here: this service only says what it read, and the state decides.
+/// recorded that the members' checks have not settled (`ReplicatedState.receiptsToCheck(by:)`),
+/// on a chain this node has an endpoint for in the environment of the vault that sent it
+/// (`custos node run --rpc [ENVIRONMENT:]CHAIN=URL`), it reads that transaction's receipt
+/// itself and submits a `request.receipt-check` entry signed with its identity key, naming the
+/// digest of what it read (`TransactionReceipt.digest`, the same conversion the executor used)
+/// or that the endpoint, past the receipt's block, holds none. Every node then counts the
+/// checks in its state transition (`ReplicatedState.acceptReceiptCheck`).
+///
+/// Only vaults this node may hold are looked at (`NodeEnvironment.mayHold`), each through an
+/// endpoint of the vault's own environment; an endpoint serving another chain id than the
+/// plan's is never used. Driven by the committed state only; an endpoint that has not reached
+/// the receipt's block yet, or failed, is asked again after `retryAfter`, and so is a check not
+/// yet committed. The chain's word is never believed here: this service only says what it
+/// read, and the state decides.
 public actor ReceiptChecker: Service {
     let identity: NodeIdentity
-    let endpoints: [String: EVMRPCClient]
-    let gateway: GatewayClient
+    /// This node's endpoints by the environment of the vaults they serve, then by chain name.
+    let readers: [DeploymentEnvironment: [String: any ReceiptChainReader]]
+    let submit: @Sendable (Entry) async throws -> Void
     let logger: Logger
     let retryAfter: Duration
+    /// How many blocks deep (the including block counts as one) a receipt must be at this
+    /// node's endpoint before it is checked, and how far past the recorded block the endpoint
+    /// must be to read "none": a reorg may still move or drop a shallower one.
+    let depth: UInt64
+    /// The wall clock, in seconds since 1970: how old an endpoint's head block is.
+    let now: @Sendable () -> UInt64
     private let updates: AsyncStream<ReplicatedState>
     private let updatesContinuation: AsyncStream<ReplicatedState>.Continuation
-    private var state: ReplicatedState?
+    /// The receipts this node has still to check, as the newest committed state says.
+    private var pending: [ReceiptToCheck] = []
+    private var genesisDigest: [UInt8]?
     /// When this node last submitted its check of each request's receipt, until its check commits.
     private var submitted: [String: ContinuousClock.Instant] = [:]
+    /// When a reading of each request's receipt last failed or had to wait: asked again after `retryAfter`.
+    private var deferred: [String: ContinuousClock.Instant] = [:]
+    /// The chain id each endpoint (by `environment/chain`) answered, once read.
+    private var servedChainIds: [String: UInt64] = [:]
     /// Set while `checkDue` runs: one pass at a time.
     private var checking = false
 
-    /// `endpoints` by chain name (as the policy and the registered assets name chains).
-    public init(identity: NodeIdentity, endpoints: [String: EVMRPCClient], gateway: GatewayClient, logger: Logger, retryAfter: Duration = .seconds(2)) {
+    /// `endpoints` by chain name and environment (as the policy and the registered assets name
+    /// chains); this node reads only for vaults its `environment` may hold.
+    public init(identity: NodeIdentity, environment: NodeEnvironment, endpoints: ChainEndpoints, gateway: GatewayClient, logger: Logger,
+                depth: UInt64, retryAfter: Duration = .seconds(2)) {
+        self.init(identity: identity, readers: Self.readers(environment: environment, endpoints: endpoints),
+                  submit: { entry in _ = try await gateway.submit(entry) }, logger: logger, depth: depth, retryAfter: retryAfter)
+    }
+
+    package init(identity: NodeIdentity, readers: [DeploymentEnvironment: [String: any ReceiptChainReader]],
+                 submit: @escaping @Sendable (Entry) async throws -> Void, logger: Logger, depth: UInt64 = 1, retryAfter: Duration = .seconds(2),
+                 now: @escaping @Sendable () -> UInt64 = { UInt64(max(0, Date().timeIntervalSince1970)) }) {
         self.identity = identity
-        self.endpoints = endpoints
-        self.gateway = gateway
+        self.readers = readers
+        self.submit = submit
         self.logger = logger
         self.retryAfter = retryAfter
+        self.depth = max(depth, 1)
+        self.now = now
         (updates, updatesContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// The endpoints of `endpoints` a node of `environment` reads through, by the environment of
+    /// the vaults they serve: only environments whose vaults it may hold (`NodeEnvironment.mayHold`).
+    package static func readers(environment: NodeEnvironment, endpoints: ChainEndpoints) -> [DeploymentEnvironment: [String: any ReceiptChainReader]] {
+        var readers: [DeploymentEnvironment: [String: any ReceiptChainReader]] = [:]
+        for vaults in DeploymentEnvironment.allCases where environment.mayHold(vaults) {
+            let clients = endpoints.clients(for: vaults)
+            if !clients.isEmpty { readers[vaults] = clients.mapValues { $0 as any ReceiptChainReader } }
+        }
+        return readers
     }
 
     /// Hands over a newly committed state (only the newest one waiting is kept).
     public nonisolated func committed(_ state: ReplicatedState) { updatesContinuation.yield(state) }
 
     public func run() async throws {
-        logger.info("checking receipts through this node's own endpoints", metadata: ["chains": "\(endpoints.keys.sorted())"])
+        let served = readers.keys.sorted().map { e in "\(e.rawValue): \(readers[e]!.keys.sorted().joined(separator: ", "))" }
+        logger.info("checking receipts through this node's own endpoints", metadata: ["chains": "\(served)"])
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -66,12 +109,18 @@ public actor ReceiptChecker: Service {
         }
     }
 
-    private func adopt(_ next: ReplicatedState) {
-        state = next
-        let me = identity.id.rawValue
-        for id in Array(submitted.keys) where next.transactions[id]?.receiptChecks.contains(where: { $0.member == me }) != false {
-            submitted[id] = nil
-        }
+    private func adopt(_ state: ReplicatedState) {
+        adopt(state.receiptsToCheck(by: identity.id.rawValue), genesisDigest: state.genesisDigest)
+    }
+
+    /// Takes the receipts this node has still to check (what `committed` derives from a state):
+    /// a submitted check no longer among them has committed, or its receipt settled.
+    package func adopt(_ receipts: [ReceiptToCheck], genesisDigest: [UInt8]) {
+        pending = receipts
+        self.genesisDigest = genesisDigest
+        let open = Set(receipts.map(\.requestId))
+        for id in Array(submitted.keys) where !open.contains(id) { submitted[id] = nil }
+        for id in Array(deferred.keys) where !open.contains(id) { deferred[id] = nil }
     }
 
     /// How many blocks this node's endpoint may trail the executor's: a receipt recorded more
@@ -81,57 +130,86 @@ public actor ReceiptChecker: Service {
     /// stalled or lagging endpoint never answers "absent" for a receipt ahead of it.
     static let freshHead: UInt64 = 120
 
-    /// The recorded receipts on this node's chains it has not checked, nor asked about within `retryAfter`.
-    private func due() -> [(plan: PlannedTransaction, receipt: TransactionReceipt)] {
-        guard let state, state.members.contains(where: { $0.id == identity.id }) else { return [] }
-        let me = identity.id.rawValue
+    /// The pending receipts this node has an endpoint for, neither submitted nor deferred within `retryAfter`.
+    private func due() -> [(ReceiptToCheck, any ReceiptChainReader)] {
         let now = ContinuousClock.now
-        return state.transactions.values.compactMap { plan in
-            guard let receipt = plan.receipt, endpoints[plan.chain] != nil, !plan.receiptChecks.contains(where: { $0.member == me }),
-                  submitted[plan.requestId].map({ now - $0 >= retryAfter }) ?? true
+        return pending.compactMap { r in
+            guard let reader = readers[r.environment]?[r.chain],
+                  submitted[r.requestId].map({ now - $0 >= retryAfter }) ?? true,
+                  deferred[r.requestId].map({ now - $0 >= retryAfter }) ?? true
             else { return nil }
-            return (plan, receipt)
-        }.sorted { $0.plan.requestId < $1.plan.requestId }
+            return (r, reader)
+        }
     }
 
-    private func checkDue() async {
-        guard !checking, let genesis = state?.genesisDigest else { return }
+    /// Reads and submits a check of every due receipt, one at a time; a reading that fails or
+    /// must wait submits nothing and is tried again after `retryAfter`.
+    package func checkDue() async {
+        guard !checking, let genesis = genesisDigest else { return }
         checking = true
         defer { checking = false }
-        for (plan, recorded) in due() {
-            guard let rpc = endpoints[plan.chain] else { continue }
+        for (due, reader) in due() {
+            let id = due.requestId
             do {
-                let read: TransactionReceipt?
-                if let found = try await rpc.transactionReceipt(recorded.transactionHash) {
-                    read = TransactionReceipt(requestId: plan.requestId, read: found)
-                } else {
-                    // Not at this endpoint: "none" once it is past the recorded block, or when the
-                    // recorded block is further ahead of it than any lag explains and its head is
-                    // recent — a receipt dated in the far future must not keep every node waiting
-                    // (review helper-105 H1), and a stalled endpoint must not deny a real receipt
-                    // (review helper-108 M3).
-                    let head = try await rpc.blockNumber()
-                    if head <= recorded.blockNumber {
-                        guard recorded.blockNumber - head > Self.plausibleLag, let header = try await rpc.blockHeader(head),
-                              UInt64(max(0, Date().timeIntervalSince1970)) <= header.timestamp + Self.freshHead
-                        else { continue }
-                    }
-                    read = nil
+                guard try await serves(due, reader) else { continue }
+                guard let read = try await reading(of: due.recorded, from: reader) else {
+                    deferred[id] = .now
+                    continue
                 }
-                let check = ReceiptCheckEntry(of: recorded, read: read)
-                _ = try await gateway.submit(try check.entry(signedBy: identity, genesisDigest: genesis))
-                submitted[plan.requestId] = .now
-                let agrees = read?.digest == recorded.digest
-                if agrees {
-                    logger.info("receipt read the same from this node's endpoint", metadata: ["request": "\(plan.requestId)"])
+                let found = read.map { TransactionReceipt(requestId: id, read: $0) }
+                try await submit(try ReceiptCheckEntry(of: due.recorded, read: found).entry(signedBy: identity, genesisDigest: genesis))
+                submitted[id] = .now
+                deferred[id] = nil
+                if found?.digest == due.recorded.digest {
+                    logger.info("receipt read the same from this node's endpoint", metadata: ["request": "\(id)"])
                 } else {
                     logger.warning("the recorded receipt differs from what this node's endpoint holds", metadata: [
-                        "request": "\(plan.requestId)", "transaction": "0x\(recorded.transactionHash.hexString)", "found": "\(read != nil)"])
+                        "request": "\(id)", "transaction": "0x\(due.recorded.transactionHash.hexString)", "found": "\(found != nil)"])
                 }
             } catch {
-                logger.warning("reading a receipt failed; retrying", metadata: [
-                    "request": "\(plan.requestId)", "endpoint": "\(rpc.redactedEndpoint)", "error": "\("\(error)".printable(limit: 512))"])
+                deferred[id] = .now
+                logger.warning("reading or submitting a receipt check failed; retrying", metadata: [
+                    "request": "\(id)", "endpoint": "\(reader.redactedEndpoint)", "error": "\("\(error)".printable(limit: 512))"])
             }
         }
+    }
+
+    /// Whether `reader` serves the chain id of `due`'s transaction: read once per endpoint; an
+    /// endpoint of another chain is never used (a wrong `--rpc` must not dispute real receipts).
+    private func serves(_ due: ReceiptToCheck, _ reader: any ReceiptChainReader) async throws -> Bool {
+        let key = "\(due.environment.rawValue)/\(due.chain)"
+        let served: UInt64
+        if let known = servedChainIds[key] {
+            served = known
+        } else {
+            served = try await reader.chainID()
+            servedChainIds[key] = served
+            if served != due.chainId {
+                logger.error("this node's endpoint serves another chain: no receipt is checked through it", metadata: [
+                    "chain": "\(due.chain)", "environment": "\(due.environment.rawValue)", "endpoint": "\(reader.redactedEndpoint)",
+                    "expected": "\(due.chainId)", "served": "\(served)"])
+            }
+        }
+        return served == due.chainId
+    }
+
+    /// What `reader` holds of `recorded`'s transaction: `.some(receipt)`, `.some(nil)` for no
+    /// receipt, nil while it cannot say yet. A receipt is read once it is `depth` blocks deep.
+    /// No receipt is "none" once the endpoint is `depth` blocks past the recorded block, or when the recorded block is further ahead of it than any lag explains
+    /// and its head is recent (`plausibleLag`, `freshHead`): a receipt dated in the far future
+    /// must not keep every node waiting (review helper-105 H1), and a stalled endpoint must not
+    /// deny a real receipt (review helper-108 M3).
+    private func reading(of recorded: TransactionReceipt, from reader: any ReceiptChainReader) async throws -> EVMReceipt?? {
+        if let found = try await reader.transactionReceipt(recorded.transactionHash) {
+            guard depth > 1 else { return .some(found) }
+            let head = try await reader.blockNumber()
+            return head >= found.blockNumber && head - found.blockNumber >= depth - 1 ? .some(found) : nil
+        }
+        let head = try await reader.blockNumber()
+        if head > recorded.blockNumber { return head - recorded.blockNumber >= depth ? .some(nil) : nil }
+        guard recorded.blockNumber - head > Self.plausibleLag, let header = try await reader.blockHeader(head),
+              now() <= header.timestamp + Self.freshHead
+        else { return nil }
+        return .some(nil)
     }
 }

@@ -122,6 +122,10 @@ struct NodeCommand: AsyncParsableCommand {
             "A chain's JSON-RPC endpoint this node reads receipts from itself, as CHAIN=URL (repeatable).",
             discussion: "For every receipt an executor records on that chain, the node reads the transaction's receipt from its own endpoint and commits a signed check; f+1 agreeing checks confirm a receipt, a disagreeing one raises receipt-disputed."))
         var rpc: [String] = []
+        @Option(help: ArgumentHelp(
+            "How many blocks deep (the including block counts) a receipt must be at this node's endpoint before the node checks it.",
+            discussion: "Also how far past the recorded block the endpoint must be before the node says it holds no receipt. Default: 12 on a production cluster, 1 otherwise."))
+        var receiptDepth: UInt64?
         /// For a node that joins or was wiped; kept in the node's chain store for later starts.
         @OptionGroup var trust: TrustAnchorOptions
         @Option(help: .hidden) var unsafeTestExitAfterRecordingVoteAt: UInt64?
@@ -157,6 +161,8 @@ struct NodeCommand: AsyncParsableCommand {
             }
             guard roundTimeout > 0, roundTimeout <= 3600 else { fail("--round-timeout: more than 0 and at most 3600 seconds") }
             guard maximumBlockAge >= 1, maximumBlockAge <= 86_400 else { fail("--maximum-block-age: 1 to 86400 seconds") }
+            let depth = receiptDepth ?? (configuration.isProduction ? 12 : 1)
+            guard (1...1000).contains(depth) else { fail("--receipt-depth: 1 to 1000 blocks") }
             let (keys, identity) = try seal.open(data: data, id: nodeID.rawValue)
             let gateways = gateway.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty }
             let urls = gateways.isEmpty ? keys.configuration.gateways ?? [] : gateways
@@ -188,9 +194,11 @@ struct NodeCommand: AsyncParsableCommand {
                     identity: identity, environment: keys.environment, database: votes, gateway: gatewayClient,
                     relay: RelayClient(gateway: gatewayClient, identity: identity, genesisDigest: configuration.genesisDigest), logger: logger,
                     poolDepth: noncePoolDepth, faults: faults, halt: halt)
-                // The node reads receipts through the endpoints of its own environment (or naming none).
-                let ownEndpoints = endpoints.clients(for: keys.environment == .production ? .production : .development)
-                let checker = ownEndpoints.isEmpty ? nil : ReceiptChecker(identity: identity, endpoints: ownEndpoints, gateway: gatewayClient, logger: logger)
+                // The node reads each vault's receipts through an endpoint of the vault's environment,
+                // for the vaults it may hold.
+                let checker = ReceiptChecker.readers(environment: keys.environment, endpoints: endpoints).isEmpty ? nil
+                    : ReceiptChecker(identity: identity, environment: keys.environment, endpoints: endpoints, gateway: gatewayClient, logger: logger,
+                                     depth: depth)
                 let node = try LogFollower(configuration: configuration, identity: identity, votes: votes, chain: chain,
                                            gateway: gatewayClient, logger: logger,
                                            roundTimeout: .milliseconds(Int64(roundTimeout * 1000)),

@@ -308,12 +308,19 @@ struct ConsoleRequestTests {
             requestId: other, vault: "hot-trading", chain: "ethereum", chainId: 1, from: try EVM.Address(hex: ConsoleRequestFixture.kraken),
             path: [0], to: try EVM.Address(hex: ConsoleRequestFixture.kraken), value: 60, data: [], status: .minedReverted,
             rawTransaction: raw, simulation: simulation, simulatedAt: state.time, receipt: receipt, receiptAt: state.time,
-            mismatches: [ReceiptMismatch(.reverted, "the transaction reverted <b>on chain</b>")])
+            mismatches: [ReceiptMismatch(.reverted, "the transaction reverted <b>on chain</b>")],
+            receiptChecks: [ReceiptCheck(member: "node-1", digest: receipt.digest, agrees: true, height: 7),
+                            ReceiptCheck(member: "node-2", digest: nil, agrees: false, height: 8)])
+        // Review: the nodes' checks and the automatic freeze the receipt caused are shown too.
+        state.frozen = true
+        state.frozenBy = AutomaticFreeze(alert: 3, kind: .minedReverted, requestId: other, height: 9, blockTime: state.time)
         let outcome = try #require(ConsoleTransactionOutcome(request: other, in: state))
         #expect(outcome.simulation == "REVERTED at block 120, gas used 43,210: Error(\"\(hostile)\")", "\(outcome.simulation)")
         #expect(outcome.transactionHash == "0x" + Keccak256.hash(raw).hexString)
         #expect(outcome.receipt == "mined in block 125: REVERTED (its gas was paid), gas used 30,000")
-        #expect(outcome.verification == "MISMATCH with the intent")
+        #expect(outcome.verification == "MISMATCH with the intent; unconfirmed: the executor's word until f+1 nodes read the same receipt from their own chain endpoints")
+        #expect(outcome.checks.map(\.text) == ["node-1 at height 7: read the same receipt", "node-2 at height 8: found NO receipt"])
+        #expect(outcome.froze == "its mined-reverted alert (#3) froze signing at height 9; only the governed unfreeze lifts it")
 
         let console = try await Self.console(genesis)
         let reviewed = ConsoleReviewedRequest(try #require(state.requestBook.requests[other]), in: state)
@@ -330,6 +337,8 @@ struct ConsoleRequestTests {
         #expect(page.contains("mined in block 125: REVERTED (its gas was paid)"))
         #expect(page.contains("<li class=\"warning\">reverted: the transaction reverted &lt;b&gt;on chain&lt;/b&gt;</li>"))
         #expect(!page.contains("<script>window") && !page.contains("<b>on chain"))
+        #expect(page.contains(#"<ul id="receipt-checks"><li>node-1 at height 7: read the same receipt</li><li>node-2 at height 8: found NO receipt</li></ul>"#), "\(page)")
+        #expect(page.contains(#"<dd id="automatic-freeze" class="warning">its mined-reverted alert (#3) froze signing at height 9"#))
 
         // The inbox line says it in short; a line of requests without plans says nothing.
         let inbox = try #require(console.render(ConsoleInboxPage(

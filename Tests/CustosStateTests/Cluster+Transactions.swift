@@ -95,7 +95,8 @@ extension Cluster {
     ) throws -> Entry {
         if let plan = state.transactions[request], plan.status == .awaitingParameters, !plan.isCancellation, executorKey != nil,
            plan.simulation?.outcome != .success || now + 1000 > (plan.simulatedAt ?? 0) + 60_000 {
-            let outcome = apply(try simulation(request, gasUsed: gasLimit, chainId: plan.chainId))
+            // As `custos executor` proposes: the estimate plus 20 % for a call.
+            let outcome = apply(try simulation(request, gasUsed: plan.data.isEmpty ? gasLimit : gasLimit - gasLimit / 6, chainId: plan.chainId))
             #expect(outcome == .simulated(requestId: request, outcome: .success), "\(outcome)")
         }
         return try TransactionParametersEntry(

@@ -235,12 +235,102 @@ import Testing
         #expect(t.state.transactions[tid]?.mismatches.map(\.code) == [.unexpectedAuthorityChange] && t.state.frozen)
     }
 
+    /// Review M2, as an attacker would try it: the recipient (a contract) emits a Transfer out of
+    /// the vault in the same transaction. Confirmed by the nodes, it is a foreign event and does
+    /// not freeze; the registered token's own Transfer out of the vault does.
+    @Test func aForeignTransferNamingTheVaultIsConfirmedButNeverFreezes() throws {
+        var (c, id) = try freezing("receipt-mismatch, mined-reverted")
+        let vault = try #require(c.state.transactions[id]?.from)
+        let recipient = try EVM.Address(hex: Cluster.kraken)
+        let fake = TransactionReceipt.Log(address: recipient, topics: [Keccak256.hash(Array("Transfer(address,address,uint256)".utf8)), PlannedTransaction.topic(vault),
+                                                                       PlannedTransaction.topic(try EVM.Address(hex: Cluster.stranger))],
+                                          data: PlannedTransaction.word(1_000_000))
+        let truth = try chainReceipt(c, id, logs: [fake])
+        try settle(&c, id, recorded: truth, read: truth)
+        #expect(c.state.transactions[id]?.mismatches.map(\.code) == [.foreignEvent] && c.state.transactions[id]?.receiptVerdict == .confirmed)
+        #expect(c.state.alerts.alert(.receiptMismatch, request: id)?.codes == [.foreignEvent] && !c.state.frozen)
+        var (t, tid) = try freezing("receipt-mismatch")
+        let drained = try chainReceipt(t, tid, logs: [try Self.drain(try #require(t.state.transactions[tid]?.from))])
+        try settle(&t, tid, recorded: drained, read: drained)
+        #expect(t.state.transactions[tid]?.mismatches.map(\.code) == [.unexpectedTransfer] && t.state.frozen)
+    }
+
     @Test func signingStaysFrozenWhileAPersonsFreezeHolds() throws {
         var (c, id) = try freezing("receipt-mismatch")
         try c.govern(.freeze)
         let vault = try #require(c.state.transactions[id]?.from)
         let truth = try chainReceipt(c, id, logs: [try Self.drain(vault)])
         try settle(&c, id, recorded: truth, read: truth)
-        #expect(c.state.frozen && c.state.frozenBy == nil, "a person froze it; the confirmed mismatch adds no second cause")
+        // Review L3: a person froze it, and the confirmed mismatch still shows as a cause.
+        let alert = try #require(c.state.alerts.alert(.receiptMismatch, request: id))
+        #expect(c.state.frozen && c.state.frozenBy == AutomaticFreeze(alert: alert.id, kind: .receiptMismatch, requestId: id, height: c.state.height, blockTime: c.now))
+        try c.govern(.unfreeze)
+        #expect(!c.state.frozen && c.state.frozenBy == nil)
+    }
+
+    /// Adds members `range` (node-5 …) through governance; their identities.
+    func add(_ range: ClosedRange<Int>, to c: inout Cluster) throws -> [VaultCeremonyTests.Node] {
+        try MembershipChangeTests.identities(range).map { identity in
+            try c.govern(try MembershipChangeTests.join(identity, in: c.state))
+            return VaultCeremonyTests.Node(identity: identity)
+        }
+    }
+
+    /// n = 7: f = 2, so three checks settle a receipt, two never do.
+    @Test func sevenMembersSettleAReceiptOnThreeChecksNotTwo() throws {
+        var (c, id) = try receipts.signed()
+        let added = try add(5...7, to: &c)
+        #expect(c.state.members.count == 7 && c.state.receiptCheckQuorum == 3)
+        let truth = try chainReceipt(c, id, logs: [])
+        #expect(c.apply(try receipts.entry(truth, in: c)) == .mined(requestId: id, succeeded: true))
+        #expect(c.apply(try check(c, id, read: truth, by: added[0])) == .receiptChecked(requestId: id, agrees: true, verdict: nil))
+        #expect(c.apply(try check(c, id, read: truth, by: nodes[0])) == .receiptChecked(requestId: id, agrees: true, verdict: nil))
+        #expect(c.apply(try check(c, id, read: truth, by: added[2])) == .receiptChecked(requestId: id, agrees: true, verdict: .confirmed))
+        // Disagreeing: two nodes that read none raise the alert, the third disputes.
+        var (d, did) = try receipts.signed()
+        let others = try add(5...7, to: &d)
+        #expect(d.apply(try receipts.entry(try chainReceipt(d, did, logs: []), in: d)) == .mined(requestId: did, succeeded: true))
+        for node in [nodes[1], others[1]] {
+            #expect(d.apply(try check(d, did, read: nil, by: node)) == .receiptChecked(requestId: did, agrees: false, verdict: nil))
+        }
+        #expect(d.state.transactions[did]?.receiptVerdict == nil && d.state.alerts.alert(.receiptDisputed, request: did)?.members == ["node-2", "node-6"])
+        #expect(d.apply(try check(d, did, read: nil, by: nodes[3])) == .receiptChecked(requestId: did, agrees: false, verdict: .disputed))
+    }
+
+    /// A member removed after its check: its check stays on the plan but no longer counts, so
+    /// it cannot make up half of a smaller cluster's f+1 (review helper-105 M1).
+    @Test func aRemovedMembersCheckNoLongerCounts() throws {
+        var (c, id) = try receipts.signed()
+        let node5 = try add(5...5, to: &c)[0]
+        #expect(c.state.receiptCheckQuorum == 2)
+        #expect(c.apply(try receipts.entry(try chainReceipt(c, id, logs: []), in: c)) == .mined(requestId: id, succeeded: true))
+        #expect(c.apply(try check(c, id, read: nil, by: node5)) == .receiptChecked(requestId: id, agrees: false, verdict: nil))
+        try c.govern(.removeMember(id: "node-5"))
+        #expect(c.state.members.count == 4 && c.state.receiptCheckQuorum == 2)
+        // One current member disagreeing besides the removed one: not f+1 of the current members.
+        #expect(c.apply(try check(c, id, read: nil, by: nodes[0])) == .receiptChecked(requestId: id, agrees: false, verdict: nil))
+        #expect(c.state.transactions[id]?.receiptVerdict == nil && c.state.transactions[id]?.receiptChecks.map(\.member) == ["node-5", "node-1"])
+        // And the removed member may not check again.
+        #expect(Cluster.reason(c.apply(try check(c, id, read: nil, by: node5))).contains("node-5 is not a voting member"))
+        #expect(c.apply(try check(c, id, read: nil, by: nodes[1])) == .receiptChecked(requestId: id, agrees: false, verdict: .disputed))
+    }
+
+    /// What a node's `ReceiptChecker` is given: the unsettled receipts it has not checked, from
+    /// an index of them, with the vault's environment; nothing for a non-member.
+    @Test func eachMemberIsGivenTheUnsettledReceiptsItHasNotChecked() throws {
+        var (c, id) = try receipts.signed()
+        #expect(c.state.receiptsToCheck(by: "node-1").isEmpty && c.state.transactions.awaitingReceiptChecks.isEmpty, "no receipt yet")
+        let truth = try chainReceipt(c, id, logs: [])
+        c.apply(try receipts.entry(truth, in: c))
+        let plan = try #require(c.state.transactions[id])
+        let due = ReceiptToCheck(requestId: id, chain: "ethereum", chainId: 1, environment: try #require(c.state.vaults[plan.vault]).environment,
+                                 recorded: truth)
+        #expect(c.state.receiptsToCheck(by: "node-1") == [due] && c.state.receiptsToCheck(by: "node-2") == [due])
+        #expect(c.state.receiptsToCheck(by: "node-9").isEmpty, "not a member")
+        c.apply(try check(c, id, read: truth, by: nodes[0]))
+        #expect(c.state.receiptsToCheck(by: "node-1").isEmpty && c.state.receiptsToCheck(by: "node-2") == [due])
+        c.apply(try check(c, id, read: truth, by: nodes[1]))
+        #expect(c.state.transactions[id]?.receiptVerdict == .confirmed)
+        #expect(c.state.receiptsToCheck(by: "node-3").isEmpty && c.state.transactions.awaitingReceiptChecks.isEmpty, "settled")
     }
 }

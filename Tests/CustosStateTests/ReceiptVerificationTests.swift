@@ -78,29 +78,29 @@ import Testing
         let plan = try Self.transferPlan()
         let elsewhere = plan.differences(from: Self.receipt([Self.log(Self.token, Self.transfer, [Self.vault, Self.other], data: 1_000_000)]))
         #expect(Self.codes(elsewhere) == [.transferMismatch, .unexpectedTransfer] && elsewhere[0].text.contains("to \(Self.other.checksummed)"), "\(elsewhere)")
-        // The same Transfer emitted by another contract is not the token's.
+        // The same Transfer emitted by another contract is not the token's (nor does it move the vault's funds).
         #expect(Self.codes(plan.differences(from: Self.receipt([Self.log(Self.other, Self.transfer, [Self.vault, Self.kraken], data: 1_000_000)])))
-                == [.transferMismatch, .unexpectedTransfer])
+                == [.foreignEvent, .transferMismatch])
         #expect(Self.codes(plan.differences(from: Self.receipt([Self.exact, Self.exact]))) == [.unexpectedTransfer])
         #expect(Self.codes(plan.differences(from: Self.receipt([]))) == [.transferMismatch])
         // An amount word with trailing bytes is not the amount.
         let padded = TransactionReceipt.Log(address: Self.token, topics: Self.exact.topics, data: Self.exact.data + [0])
         #expect(Self.codes(plan.differences(from: Self.receipt([padded]))) == [.transferMismatch, .unexpectedTransfer])
         // Review helper-97 M3: the decided transfer missing, and the vault drained by another
-        // token in the same transaction: the drain is its own unexpected-transfer, at its log.
+        // registered token in the same transaction: the drain is its own unexpected-transfer, at its log.
         let drain = Self.log(Self.other, Self.transfer, [Self.vault, Self.other], data: 5_000_000)
-        let drained = plan.differences(from: Self.receipt([drain]))
+        let drained = plan.differences(from: Self.receipt([drain]), tokens: [Self.token, Self.other])
         #expect(Self.codes(drained) == [.transferMismatch, .unexpectedTransfer] && drained[1].log == 0, "\(drained)")
     }
 
-    /// Review M4: the exact transfer is there, and another token drains the vault in the same
-    /// transaction (a hijacked token calling out, a malicious multicall).
+    /// Review M4: the exact transfer is there, and another registered token drains the vault in
+    /// the same transaction (a hijacked token calling out, a malicious multicall).
     @Test func anotherTokensTransferOutOfTheVaultIsAMismatchWhateverTheCall() throws {
         let drain = Self.log(Self.other, Self.transfer, [Self.vault, Self.other], data: 5_000_000)
-        let found = try Self.transferPlan().differences(from: Self.receipt([Self.exact, drain]))
+        let found = try Self.transferPlan().differences(from: Self.receipt([Self.exact, drain]), tokens: [Self.other])
         #expect(found == [ReceiptMismatch(.unexpectedTransfer, log: 1, "log 1: an unexpected Transfer of 5000000 to \(Self.other.checksummed) by \(Self.other.checksummed)")])
         // A native transfer or an unrecognised call decides no token transfer at all.
-        #expect(Self.codes(Self.ether.differences(from: Self.receipt([drain]))) == [.unexpectedTransfer])
+        #expect(Self.codes(Self.ether.differences(from: Self.receipt([drain]), tokens: [Self.other])) == [.unexpectedTransfer])
         let unknown = Self.plan(data: [0xde, 0xad, 0xbe, 0xef], to: Self.other)
         #expect(Self.codes(unknown.differences(from: Self.receipt([drain]))) == [.unverifiableCall, .unexpectedTransfer])
         // An ERC-721 token leaving the vault, and ERC-1155 tokens leaving it (operator, from, to).
@@ -108,7 +108,8 @@ import Testing
         let single = Self.log(Self.other, "TransferSingle(address,address,address,uint256,uint256)", [Self.other, Self.vault, Self.other],
                               data: 1)
         let batch = Self.log(Self.other, "TransferBatch(address,address,address,uint256[],uint256[])", [Self.vault, Self.vault, Self.other])
-        #expect(Self.codes(Self.ether.differences(from: Self.receipt([nft, single, batch]))) == [.unexpectedTransfer, .unexpectedTransfer, .unexpectedTransfer])
+        #expect(Self.codes(Self.ether.differences(from: Self.receipt([nft, single, batch]), tokens: [Self.other]))
+                == [.unexpectedTransfer, .unexpectedTransfer, .unexpectedTransfer])
         // An ERC-1155 transfer the vault operated for someone else moves nothing out of it.
         let operated = Self.log(Self.other, "TransferSingle(address,address,address,uint256,uint256)", [Self.vault, Self.other, Self.kraken], data: 1)
         #expect(Self.ether.differences(from: Self.receipt([operated])).isEmpty)
@@ -120,7 +121,8 @@ import Testing
         let unknown = Self.plan(data: [0xde, 0xad, 0xbe, 0xef], to: Self.other)
         let found = unknown.differences(from: Self.receipt([]))
         #expect(found.map(\.code) == [.unverifiableCall] && found[0].text.contains("an unknown call (selector 0xdeadbeef)"), "\(found)")
-        #expect(!ReceiptMismatch.Code.unverifiableCall.freezes && !ReceiptMismatch.Code.foreignAuthorityEvent.freezes && ReceiptMismatch.Code.unexpectedTransfer.freezes)
+        #expect(!ReceiptMismatch.Code.unverifiableCall.freezes && !ReceiptMismatch.Code.foreignAuthorityEvent.freezes && !ReceiptMismatch.Code.foreignEvent.freezes
+                && ReceiptMismatch.Code.unexpectedTransfer.freezes && ReceiptMismatch.Code.unreadableLog.freezes)
         let batch = Self.plan(data: try EVM.ABI.encodeCall("multiSend(bytes)", [.bytes(EVM.MultiSend.pack([]))]), to: Self.other)
         #expect(Self.codes(batch.differences(from: Self.receipt([]))) == [.unverifiableCall])
         #expect(try Self.transferPlan().differences(from: Self.receipt([Self.exact])).isEmpty)
@@ -137,7 +139,7 @@ import Testing
         #expect(found == [ReceiptMismatch(.unexpectedApproval, log: 1, "log 1: an unexpected Approval with \(Self.vault.checksummed) as owner, "
                                           + "to \(Self.other.checksummed), from \(Self.token.checksummed)")])
         let operatorGrant = Self.log(Self.other, "ApprovalForAll(address,address,bool)", [Self.vault, Self.other], data: 1)
-        #expect(Self.codes(try Self.transferPlan().differences(from: Self.receipt([Self.exact, operatorGrant]))) == [.unexpectedApproval])
+        #expect(Self.codes(try Self.transferPlan().differences(from: Self.receipt([Self.exact, operatorGrant]), tokens: [Self.other])) == [.unexpectedApproval])
         let upgraded = Self.log(Self.other, "Upgraded(address)", [Self.kraken])
         #expect(try Self.transferPlan().differences(from: Self.receipt([Self.exact, upgraded]), tokens: [Self.other])
                 == [ReceiptMismatch(.unexpectedAuthorityChange, log: 1, "log 1: an unexpected Upgraded from \(Self.other.checksummed)")])
@@ -161,7 +163,9 @@ import Testing
         #expect(Self.codes(approve.differences(from: Self.receipt([decided, Self.log(Self.token, Self.approval, [Self.vault, Self.other], data: 5)])))
                 == [.unexpectedApproval])
         #expect(Self.codes(approve.differences(from: Self.receipt([Self.log(Self.token, Self.approval, [Self.vault, Self.kraken], data: 6)]))) == [.unexpectedApproval])
-        #expect(Self.codes(approve.differences(from: Self.receipt([Self.log(Self.other, Self.approval, [Self.vault, Self.kraken], data: 5)]))) == [.unexpectedApproval])
+        #expect(Self.codes(approve.differences(from: Self.receipt([Self.log(Self.other, Self.approval, [Self.vault, Self.kraken], data: 5)]))) == [.foreignEvent])
+        #expect(Self.codes(approve.differences(from: Self.receipt([Self.log(Self.other, Self.approval, [Self.vault, Self.kraken], data: 5)]), tokens: [Self.other]))
+                == [.unexpectedApproval])
         #expect(Self.codes(approve.differences(from: Self.receipt([decided, decided]))) == [.unexpectedApproval])
         let upgrade = Self.plan(data: try EVM.ABI.encodeCall("upgradeTo(address)", [.address(Self.kraken)]), to: Self.other)
         #expect(Self.codes(upgrade.differences(from: Self.receipt([Self.log(Self.token, "Upgraded(address)", [Self.kraken])]), tokens: [Self.token]))
@@ -179,17 +183,47 @@ import Testing
 
     /// Review: a log cut short of the topics its signature needs (a non-standard token putting
     /// everything in its data, or a forger) is unreadable, never a pass.
+    /// From a contract that holds nothing of the vault's (neither called nor a registered
+    /// token), such a log is a foreign event (review M2).
     @Test func aLogWithTooFewTopicsForItsSignatureIsUnreadable() throws {
-        let bare = TransactionReceipt.Log(address: Self.other, topics: [Keccak256.hash(Array(Self.transfer.utf8))],
+        let bare = TransactionReceipt.Log(address: Self.token, topics: [Keccak256.hash(Array(Self.transfer.utf8))],
                                           data: PlannedTransaction.topic(Self.vault) + PlannedTransaction.topic(Self.other) + PlannedTransaction.word(9))
         let found = try Self.transferPlan().differences(from: Self.receipt([Self.exact, bare]))
-        #expect(found == [ReceiptMismatch(.unreadableLog, log: 1, "log 1: a Transfer from \(Self.other.checksummed) with 1 topic, too few to tell whom it concerns (it needs 3)")])
+        #expect(found == [ReceiptMismatch(.unreadableLog, log: 1, "log 1: a Transfer from \(Self.token.checksummed) with 1 topic, too few to tell whom it concerns (it needs 3)")])
         let halfApproval = Self.log(Self.token, Self.approval, [Self.vault])
-        #expect(Self.codes(Self.ether.differences(from: Self.receipt([halfApproval]))) == [.unreadableLog])
+        #expect(Self.codes(Self.ether.differences(from: Self.receipt([halfApproval]), tokens: [Self.token])) == [.unreadableLog])
         let single = Self.log(Self.other, "TransferSingle(address,address,address,uint256,uint256)", [Self.vault, Self.vault])
-        #expect(Self.codes(Self.ether.differences(from: Self.receipt([single]))) == [.unreadableLog])
+        #expect(Self.codes(Self.ether.differences(from: Self.receipt([single]), tokens: [Self.other])) == [.unreadableLog])
         let upgraded = Self.log(Self.other, "Upgraded(address)", [])
-        #expect(Self.codes(Self.ether.differences(from: Self.receipt([upgraded]))) == [.unreadableLog])
+        #expect(Self.codes(Self.ether.differences(from: Self.receipt([upgraded]), tokens: [Self.other])) == [.unreadableLog])
+        // The same logs from a contract that is neither called nor a registered token.
+        let foreignBare = TransactionReceipt.Log(address: Self.other, topics: bare.topics, data: bare.data)
+        #expect(try Self.transferPlan().differences(from: Self.receipt([Self.exact, foreignBare]))
+                == [ReceiptMismatch(.foreignEvent, log: 1, "log 1: a Transfer with 1 topic, too few to tell whom it concerns; "
+                                    + "\(Self.other.checksummed) is neither the contract called nor a registered token")])
+        #expect(Self.codes(Self.ether.differences(from: Self.receipt([halfApproval, single, upgraded]))) == [.foreignEvent, .foreignEvent, .foreignEvent])
+    }
+
+    /// Review M2, as an attacker would try it: the recipient of a native transfer, or a token
+    /// nobody registered, emits a Transfer and an Approval naming the vault, to make the receipt
+    /// look like a drain and freeze the cluster. They are foreign events, never freezing; the
+    /// same logs from a registered token move the vault's funds and are mismatches that freeze.
+    @Test func aContractEmittingTheVaultsTransferOrApprovalIsForeignUnlessItHoldsTheVaultsFunds() throws {
+        let fakeDrain = Self.log(Self.kraken, Self.transfer, [Self.vault, Self.other], data: 5_000_000)
+        let fakeGrant = Self.log(Self.kraken, Self.approval, [Self.vault, Self.other], data: BigUInt(2).power(256) - 1)
+        let found = Self.ether.differences(from: Self.receipt([fakeDrain, fakeGrant]))
+        #expect(found == [
+            ReceiptMismatch(.foreignEvent, log: 0, "log 0: a Transfer of 5000000 to \(Self.other.checksummed) by \(Self.kraken.checksummed) out of "
+                            + "\(Self.vault.checksummed); \(Self.kraken.checksummed) is neither the contract called nor a registered token"),
+            ReceiptMismatch(.foreignEvent, log: 1, "log 1: an Approval with \(Self.vault.checksummed) as owner, to \(Self.other.checksummed); "
+                            + "\(Self.kraken.checksummed) is neither the contract called nor a registered token"),
+        ])
+        #expect(found.allSatisfy { !$0.code.freezes })
+        // The token the call transfers, and a registered one, move the vault's funds.
+        let tokenDrain = Self.log(Self.token, Self.transfer, [Self.vault, Self.other], data: 5_000_000)
+        #expect(Self.codes(try Self.transferPlan().differences(from: Self.receipt([Self.exact, tokenDrain]))) == [.unexpectedTransfer])
+        #expect(Self.codes(Self.ether.differences(from: Self.receipt([tokenDrain]), tokens: [Self.token])) == [.unexpectedTransfer])
+        #expect(Self.codes(Self.ether.differences(from: Self.receipt([fakeDrain, fakeGrant]), tokens: [Self.kraken])) == [.unexpectedApproval, .unexpectedTransfer])
     }
 
     /// Review: a receipt carries every log, so a transfer cannot hide behind 16 harmless ones or

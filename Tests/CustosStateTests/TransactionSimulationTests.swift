@@ -160,6 +160,26 @@ import Testing
         #expect(Cluster.reason(c.apply(try c.simulation(id, block: 102))).contains("only a transaction awaiting its parameters is simulated"))
     }
 
+    /// Review M2: a gas limit under what the simulation used (plus 10 %) would be mined
+    /// reverted, and a confirmed revert may freeze signing: every node refuses it, saying why.
+    @Test func aContractCallsGasLimitBelowItsSimulationIsRefused() throws {
+        var c = try cluster()
+        let (id, _) = try submitted(&c, Cluster.evmTransfer(asset: "USDC", amount: "10"))
+        #expect(c.state.transactions[id]?.data.isEmpty == false)
+        func parameters(_ gas: UInt64) throws -> Entry {
+            try TransactionParametersEntry(
+                TransactionParameters(requestId: id, chainId: 1, nonce: 0, gasLimit: gas, maxFeePerGas: 50_000_000_000, maxPriorityFeePerGas: 1_000_000_000),
+                executor: "executor-bot", key: executor, genesisDigest: c.state.genesisDigest).entry()
+        }
+        #expect(c.apply(try c.simulation(id, gasUsed: 50_000)) == .simulated(requestId: id, outcome: .success))
+        #expect(Cluster.reason(c.apply(try parameters(54_999)))
+                == "the transaction parameters are refused: gas limit 54999 is below 55000, the gas request \(id)'s simulation used (50000 at block 100) "
+                + "plus 10 %; it would likely run out of gas and be mined reverted")
+        #expect(c.state.transactions[id]?.status == .awaitingParameters && c.state.transactions[id]?.parameters == nil)
+        #expect(c.apply(try parameters(55_000)) == .transactionParameters(requestId: id, nonce: 0))
+        #expect(TransactionParameters.gasFloor(simulated: .max) == .max && TransactionParameters.gasFloor(simulated: 21_000) == 23_100)
+    }
+
     @Test func aRevertEndsAnAllowedRequestUnsignedAndReleasesItsWindowCharge() throws {
         var c = try cluster()
         let (id, _) = try submitted(&c, Cluster.evmTransfer(asset: "USDC", amount: "7"))

@@ -25,6 +25,13 @@ extension PlannedTransaction {
     ///   `tokens` (the chain's registered token contracts) it is `unexpected-authority-change`,
     ///   from any other contract `foreign-authority-event` (review helper-97 M5).
     /// - a call whose effects it cannot model (`isUnverifiable`) is `unverifiable-call`, whatever the logs.
+    ///
+    /// Any contract the transaction touches can emit any log (review M2: a hostile token or a
+    /// router a transfer passes through): a `Transfer`, `Approval` or unreadable log is read as
+    /// moving or granting what the vault holds only when it comes from a contract that holds it —
+    /// a registered token, or the contract a call (with calldata) was made to. From any other
+    /// contract it is `foreign-event`, which is shown but never freezes signing; the decided
+    /// transfer missing stays `transfer-mismatch` wherever a look-alike came from.
     /// Pure: no I/O, the same on every node.
     public func differences(from receipt: TransactionReceipt, tokens: Set<EVM.Address> = []) -> [ReceiptMismatch] {
         var out: [ReceiptMismatch] = []
@@ -40,20 +47,38 @@ extension PlannedTransaction {
         var transferFound = false
         var outgoing: [(index: Int, log: TransactionReceipt.Log, event: ReceiptEvent)] = []
         let sender = Self.topic(from)
+        // The contracts whose events can move or grant what the vault holds; a native transfer's
+        // recipient is not one of them (its logs move no ether).
+        let holders = data.isEmpty ? tokens : tokens.union([to])
+        func foreign(_ i: Int, _ log: TransactionReceipt.Log, _ what: String) -> ReceiptMismatch {
+            ReceiptMismatch(.foreignEvent, log: i, "log \(i): \(what); \(log.address.checksummed) is neither the contract called nor a registered token")
+        }
         for (i, log) in receipt.logs.enumerated() {
             guard let first = log.topics.first, let event = ReceiptEvent(topic: first) else { continue }
-            guard log.topics.count >= event.minimumTopics else {
+            guard log.topics.count >= event.minimumTopics || !holders.contains(log.address) else {
                 out.append(ReceiptMismatch(.unreadableLog, log: i, "log \(i): a \(event.name) from \(log.address.checksummed) with \(log.topics.count) "
                                            + "topic\(log.topics.count == 1 ? "" : "s"), too few to tell whom it concerns (it needs \(event.minimumTopics))"))
+                continue
+            }
+            guard log.topics.count >= event.minimumTopics else {
+                out.append(foreign(i, log, "a \(event.name) with \(log.topics.count) topic\(log.topics.count == 1 ? "" : "s"), too few to tell whom it concerns"))
                 continue
             }
             if let subject = event.subjectTopic, log.topics[subject] != sender { continue }
             switch event {
             case .transfer, .transferSingle, .transferBatch:
-                if !transferFound, transfer.contains(where: { $0.matches(log) }) { transferFound = true } else { outgoing.append((i, log, event)) }
+                if !transferFound, transfer.contains(where: { $0.matches(log) }) {
+                    transferFound = true
+                } else if holders.contains(log.address) {
+                    outgoing.append((i, log, event))
+                } else {
+                    out.append(foreign(i, log, "a " + Self.describe(log, event) + " out of \(from.checksummed)"))
+                }
             case .approval, .approvalForAll, .ownershipTransferred, .adminChanged, .upgraded, .roleGranted:
                 if let k = remaining.firstIndex(where: { $0.matches(log) }) {
                     remaining.remove(at: k)
+                } else if (event == .approval || event == .approvalForAll) && !holders.contains(log.address) {
+                    out.append(foreign(i, log, "an \(event.name) with \(from.checksummed) as owner, to \(Self.address(log.topics[2]))"))
                 } else if event == .approval || event == .approvalForAll {
                     out.append(ReceiptMismatch(.unexpectedApproval, log: i, "log \(i): an unexpected \(event.name) with \(from.checksummed) as owner, "
                                                + "to \(Self.address(log.topics[2])), from \(log.address.checksummed)"))

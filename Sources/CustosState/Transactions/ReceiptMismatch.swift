@@ -21,7 +21,14 @@ public struct ReceiptMismatch: Sendable, Hashable {
         /// a registered token (review helper-97 M5): worth a look, but the vault's own authority
         /// is not shown to be touched, so it never freezes signing.
         case foreignAuthorityEvent = "foreign-authority-event"
-        /// A log with one of those events' signatures but too few topics to tell whom it concerns.
+        /// A `Transfer`, `TransferSingle`/`TransferBatch` or `Approval`/`ApprovalForAll` naming the
+        /// sender, or a log with too few topics to tell whom it concerns, emitted by a contract that
+        /// is neither the one called (with calldata) nor a registered token (review M2): any
+        /// contract the transaction touches can emit one without moving anything the vault holds,
+        /// so it is shown but never freezes signing.
+        case foreignEvent = "foreign-event"
+        /// A log with one of those events' signatures but too few topics to tell whom it concerns,
+        /// from the contract called or a registered token.
         case unreadableLog = "unreadable-log"
         /// The transaction emitted more logs than a receipt entry carries: the rest was never verified.
         case tooManyLogs = "too-many-logs"
@@ -32,9 +39,9 @@ public struct ReceiptMismatch: Sendable, Hashable {
         case unverifiableCall = "unverifiable-call"
 
         /// Whether a confirmed receipt with this mismatch may freeze signing (`alerts.freeze_on`):
-        /// all but a foreign contract's authority event and an unverifiable call, which say
-        /// "look", not "something went wrong".
-        public var freezes: Bool { self != .foreignAuthorityEvent && self != .unverifiableCall }
+        /// all but a foreign contract's events and an unverifiable call, which say "look", not
+        /// "something went wrong".
+        public var freezes: Bool { self != .foreignAuthorityEvent && self != .foreignEvent && self != .unverifiableCall }
     }
 
     public let code: Code

@@ -81,8 +81,10 @@ extension ReplicatedState {
     /// `receipt-disputed` alert, which any class named implies: f+1 nodes reading another
     /// receipt than the executor's may hide any mismatch, so a lying executor cannot choose a
     /// dispute over a confirmed mismatch to escape the freeze (review helper-105 H2). The freeze is the governed one's (`frozen`; only the governed
-    /// `unfreeze` lifts it), with the alert that caused it in `frozenBy`. Nothing when signing is
-    /// already frozen, or the receipt is unsettled: what the executor alone reported never freezes.
+    /// `unfreeze` lifts it), with the alert that caused it in `frozenBy` — also when a person
+    /// already froze signing, so that their freeze does not hide this cause (review L3); the
+    /// first automatic cause is kept. Nothing while the receipt is unsettled: what the executor
+    /// alone reported never freezes.
     mutating func freezeIfThePolicySays(_ plan: PlannedTransaction) {
         let kind: Alert.Kind
         switch plan.receiptVerdict {
@@ -95,8 +97,24 @@ extension ReplicatedState {
             return
         }
         let named = kind == .receiptDisputed ? !document.alerts.freezeOn.isEmpty : document.alerts.freezeOn.contains(kind.rawValue)
-        guard !frozen, named, let alert = alerts.alert(kind, request: plan.requestId) else { return }
+        guard frozenBy == nil, named, let alert = alerts.alert(kind, request: plan.requestId) else { return }
         frozen = true
         frozenBy = AutomaticFreeze(alert: alert.id, kind: kind, requestId: plan.requestId, height: height, blockTime: time)
+    }
+}
+
+extension ReplicatedState {
+    /// The recorded receipts `member` has not checked, among those the checks have not settled
+    /// (`TransactionBook.awaitingReceiptChecks`, an index: no scan of every plan), by request id;
+    /// none for a node that is not a current member, whose check would be refused. A settled
+    /// receipt is left out: f+1 checks decided it, and a further one would change no verdict.
+    public func receiptsToCheck(by member: String) -> [ReceiptToCheck] {
+        guard members.contains(where: { $0.id.rawValue == member }) else { return [] }
+        return transactions.awaitingReceiptChecks.compactMap { plan in
+            guard let recorded = plan.receipt, !plan.receiptChecks.contains(where: { $0.member == member }),
+                  let environment = vaults[plan.vault]?.environment
+            else { return nil }
+            return ReceiptToCheck(requestId: plan.requestId, chain: plan.chain, chainId: plan.chainId, environment: environment, recorded: recorded)
+        }
     }
 }

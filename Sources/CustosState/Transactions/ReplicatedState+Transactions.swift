@@ -44,8 +44,9 @@ extension ReplicatedState {
     /// the nonce already reserved to it, with fees at least 12.5 % above the replaced ones; for a
     /// governed cancellation the cancelled nonce; a new transaction (not a replacement nor a
     /// cancellation) has a successful simulation recorded within `TransactionSimulation.freshness`
-    /// of block time; the gas limit is exactly 21,000 for a plain
-    /// native transfer and from 21,000 to the policy's `max_gas_limit` otherwise; the priority
+    /// of block time; the gas limit is exactly 21,000 for a plain native transfer and from
+    /// 21,000 to the policy's `max_gas_limit` otherwise, for a new contract call at least its
+    /// simulation's gas plus 10 % (`TransactionParameters.gasFloor`); the priority
     /// fee is not above the fee cap, and neither is above the policy's `fee_limits` for the
     /// chain (a chain without fee limits accepts none). A transfer or call must then still be
     /// allowed by the policy and address book in force now, with its maximum fee (gas limit ×
@@ -107,6 +108,13 @@ extension ReplicatedState {
             }
             guard time <= at + TransactionSimulation.freshness else {
                 throw refused("request \(p.requestId)'s simulation (block \(simulation.blockNumber)) is older than \(TransactionSimulation.freshness / 60_000) minutes of block time; simulate it again")
+            }
+            // Review M2: a limit the simulation shows too low would be mined reverted, which may
+            // freeze signing; a plain transfer's is exactly 21,000 (`checkFeeLimits`).
+            let floor = TransactionParameters.gasFloor(simulated: simulation.gasUsed)
+            guard plan.data.isEmpty || p.gasLimit >= floor else {
+                throw refused("gas limit \(p.gasLimit) is below \(floor), the gas request \(p.requestId)'s simulation used (\(simulation.gasUsed) at block "
+                              + "\(simulation.blockNumber)) plus 10 %; it would likely run out of gas and be mined reverted")
             }
         }
         try checkFeeLimits(p, of: plan)

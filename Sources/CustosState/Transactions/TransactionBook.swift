@@ -24,6 +24,9 @@ public struct TransactionBook: Sendable, Hashable {
     private var awaitingIDs: Set<String> = []
     /// Ids of the signed plans without a receipt.
     private var unreceiptedIDs: Set<String> = []
+    /// Ids of the plans with a recorded receipt that the members' checks have not settled yet
+    /// (no `receiptVerdict`): what a node's `ReceiptChecker` looks at, instead of every plan.
+    private var unsettledIDs: Set<String> = []
     /// How many times a plan joined `unreceiptedIDs` (was signed, or signed again): a change
     /// tells `ReplicatedState.raiseOverdueReceipts` to look again.
     private(set) var signings = 0
@@ -50,6 +53,11 @@ public struct TransactionBook: Sendable, Hashable {
             } else {
                 unreceiptedIDs.remove(request)
             }
+            if let plan = newValue, plan.receipt != nil, plan.receiptVerdict == nil {
+                unsettledIDs.insert(request)
+            } else {
+                unsettledIDs.remove(request)
+            }
             journal.record { w in
                 w.append(string: request)
                 w.append(newValue != nil)
@@ -63,6 +71,9 @@ public struct TransactionBook: Sendable, Hashable {
 
     /// The signed plans without a receipt, by request id.
     public var awaitingReceipt: [PlannedTransaction] { unreceiptedIDs.sorted().map { plans[$0]! } }
+
+    /// The plans with a recorded receipt the members' checks have not settled, by request id.
+    public var awaitingReceiptChecks: [PlannedTransaction] { unsettledIDs.sorted().map { plans[$0]! } }
 
     /// The next nonce of `address` (EIP-55) on chain `chainId`: 0 for one that never sent.
     public func nextNonce(chainId: UInt64, address: String) -> UInt64 {

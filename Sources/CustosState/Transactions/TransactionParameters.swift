@@ -28,4 +28,13 @@ public struct TransactionParameters: Sendable, Hashable {
     public static func replacementFloor(_ fee: BigUInt) -> BigUInt {
         fee + (fee + 7) / 8
     }
+
+    /// The least gas limit a contract call may be given where its simulation used `simulated`
+    /// gas: 10 % more, rounded down, saturating. Estimates move a little between the simulation
+    /// and the block that mines the transaction; a limit below this is likely to run out of gas
+    /// and be mined reverted (its fee paid, the alert raised) rather than do what was decided.
+    public static func gasFloor(simulated: UInt64) -> UInt64 {
+        let (sum, overflow) = simulated.addingReportingOverflow(simulated / 10)
+        return overflow ? .max : sum
+    }
 }

@@ -103,14 +103,26 @@ public struct TransactionReceipt: Sendable, Hashable {
         return Hashes.tagged("custos/receipt/logs.v2", w.bytes)
     }
 
-    /// SHA-256 (tagged `custos/receipt`) of the whole receipt's canonical encoding (`append(to:)`,
-    /// as the receipt entry carries it): what a node that read the receipt from its own endpoint
-    /// names in its check (`ReceiptCheckEntry`), so two readings agree exactly when every field
-    /// and every carried log byte does.
+    /// SHA-256 (tagged `custos/receipt.v2`) of what a receipt says about the transaction's
+    /// outcome: the request id, transaction hash, status, gas used and every carried log byte
+    /// (`append(logsTo:)`). A node that read the receipt from its own endpoint names it in its
+    /// check (`ReceiptCheckEntry`); two readings agree exactly when these do.
+    ///
+    /// Left out, because honest endpoints may differ on them and none bears on the outcome
+    /// (review M3): the block number and hash — until finality a reorg can re-include the same
+    /// transaction in another block with the same effects, and the verification against the
+    /// intent reads neither; the effective gas price — endpoints derive it differently (some
+    /// omit it), and every node already refused a receipt claiming more than the maximum fee
+    /// per gas it checked (`acceptReceipt`), which bounds the fee. Gas used stays: the same
+    /// execution uses the same gas.
     public var digest: [UInt8] {
         var w = CanonicalWriter()
-        append(to: &w)
-        return Hashes.tagged("custos/receipt.v1", w.bytes)
+        w.append(string: requestId)
+        w.append(lengthPrefixed: transactionHash)
+        w.append(succeeded)
+        w.append(gasUsed)
+        append(logsTo: &w)
+        return Hashes.tagged("custos/receipt.v2", w.bytes)
     }
 
     /// The request id, transaction hash, block number and hash, status, gas used, effective gas

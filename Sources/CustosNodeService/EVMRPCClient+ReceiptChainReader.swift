@@ -1,0 +1,3 @@
+import CustosChainsRPC
+
+extension EVMRPCClient: ReceiptChainReader {}

@@ -1,0 +1,15 @@
+import CustosChainsRPC
+
+/// What `ReceiptChecker` reads of a chain through one of the node's own endpoints: the chain
+/// id it serves, a transaction's receipt, the head block and a block's time. `EVMRPCClient` is
+/// the reader a running node uses; tests give scripted ones.
+package protocol ReceiptChainReader: Sendable {
+    /// The endpoint without credentials, for logs.
+    var redactedEndpoint: String { get }
+    func chainID() async throws -> UInt64
+    /// The receipt, or nil when the endpoint holds none.
+    func transactionReceipt(_ hash: [UInt8]) async throws -> EVMReceipt?
+    func blockNumber() async throws -> UInt64
+    /// The hash and time (seconds) of block `number`; nil for a block the endpoint does not have.
+    func blockHeader(_ number: UInt64) async throws -> (hash: [UInt8], timestamp: UInt64)?
+}
