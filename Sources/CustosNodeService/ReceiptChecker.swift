@@ -208,7 +208,8 @@ public actor ReceiptChecker: Service {
         let head = try await reader.blockNumber()
         if head > recorded.blockNumber { return head - recorded.blockNumber >= depth ? .some(nil) : nil }
         guard recorded.blockNumber - head > Self.plausibleLag, let header = try await reader.blockHeader(head),
-              now() <= header.timestamp + Self.freshHead
+              // Never adds to the endpoint's timestamp, which could overflow (review helper-113 M3).
+              now() <= Self.freshHead || now() - Self.freshHead <= header.timestamp
         else { return nil }
         return .some(nil)
     }

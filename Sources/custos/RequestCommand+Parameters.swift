@@ -92,7 +92,12 @@ func proposedParameters(requestId: String, _ t: TransactionView, rpc: EVMRPCClie
         fees = try await rpc.feeData()
     }
     var gasLimit = o.gasLimit
-    if gasLimit == nil, t.data == "0x" { gasLimit = PlannedTransaction.nativeTransferGas }
+    // A plain transfer to an address without code takes exactly 21,000; to a contract, what its
+    // recorded simulation used plus 20 % (every node requires at least plus 10 %).
+    if gasLimit == nil, t.data == "0x" {
+        let simulated = t.simulation?.gasUsed ?? PlannedTransaction.nativeTransferGas
+        gasLimit = simulated <= PlannedTransaction.nativeTransferGas ? PlannedTransaction.nativeTransferGas : simulated + simulated / 5
+    }
     if gasLimit == nil, let rpc {
         let estimate = try await rpc.estimateGas(from: try EVM.Address(hex: t.from), to: try EVM.Address(hex: t.to),
                                                  value: BigUInt(t.value) ?? 0, data: try [UInt8](hex: t.data))

@@ -235,14 +235,14 @@ import Testing
         #expect(t.state.transactions[tid]?.mismatches.map(\.code) == [.unexpectedAuthorityChange] && t.state.frozen)
     }
 
-    /// Review M2, as an attacker would try it: the recipient (a contract) emits a Transfer out of
-    /// the vault in the same transaction. Confirmed by the nodes, it is a foreign event and does
-    /// not freeze; the registered token's own Transfer out of the vault does.
-    @Test func aForeignTransferNamingTheVaultIsConfirmedButNeverFreezes() throws {
+    /// Review M2, as an attacker would try it: the recipient (a contract) emits an Approval with
+    /// the vault as owner in the same transaction. Confirmed by the nodes, it is a foreign event
+    /// and does not freeze; a Transfer out of the vault does, whoever emits it (helper-113 H1).
+    @Test func aForeignApprovalNamingTheVaultIsConfirmedButNeverFreezes() throws {
         var (c, id) = try freezing("receipt-mismatch, mined-reverted")
         let vault = try #require(c.state.transactions[id]?.from)
         let recipient = try EVM.Address(hex: Cluster.kraken)
-        let fake = TransactionReceipt.Log(address: recipient, topics: [Keccak256.hash(Array("Transfer(address,address,uint256)".utf8)), PlannedTransaction.topic(vault),
+        let fake = TransactionReceipt.Log(address: recipient, topics: [Keccak256.hash(Array("Approval(address,address,uint256)".utf8)), PlannedTransaction.topic(vault),
                                                                        PlannedTransaction.topic(try EVM.Address(hex: Cluster.stranger))],
                                           data: PlannedTransaction.word(1_000_000))
         let truth = try chainReceipt(c, id, logs: [fake])

@@ -78,9 +78,10 @@ import Testing
         let plan = try Self.transferPlan()
         let elsewhere = plan.differences(from: Self.receipt([Self.log(Self.token, Self.transfer, [Self.vault, Self.other], data: 1_000_000)]))
         #expect(Self.codes(elsewhere) == [.transferMismatch, .unexpectedTransfer] && elsewhere[0].text.contains("to \(Self.other.checksummed)"), "\(elsewhere)")
-        // The same Transfer emitted by another contract is not the token's (nor does it move the vault's funds).
+        // The same Transfer emitted by another contract is not the token's, and a Transfer out of
+        // the vault from any contract is a mismatch (it may move a token nobody registered).
         #expect(Self.codes(plan.differences(from: Self.receipt([Self.log(Self.other, Self.transfer, [Self.vault, Self.kraken], data: 1_000_000)])))
-                == [.foreignEvent, .transferMismatch])
+                == [.transferMismatch, .unexpectedTransfer])
         #expect(Self.codes(plan.differences(from: Self.receipt([Self.exact, Self.exact]))) == [.unexpectedTransfer])
         #expect(Self.codes(plan.differences(from: Self.receipt([]))) == [.transferMismatch])
         // An amount word with trailing bytes is not the amount.
@@ -205,20 +206,23 @@ import Testing
     }
 
     /// Review M2, as an attacker would try it: the recipient of a native transfer, or a token
-    /// nobody registered, emits a Transfer and an Approval naming the vault, to make the receipt
-    /// look like a drain and freeze the cluster. They are foreign events, never freezing; the
-    /// same logs from a registered token move the vault's funds and are mismatches that freeze.
-    @Test func aContractEmittingTheVaultsTransferOrApprovalIsForeignUnlessItHoldsTheVaultsFunds() throws {
+    /// nobody registered, emits an Approval naming the vault as owner, or an authority event, to
+    /// freeze the cluster. Those are foreign events, never freezing. A Transfer out of the vault
+    /// stays a mismatch whoever emits it (review helper-113 H1): an unregistered token or an NFT
+    /// the vault really holds can be pulled by a contract holding an earlier allowance.
+    @Test func aContractEmittingTheVaultsApprovalIsForeignButATransferOutOfTheVaultNeverIs() throws {
         let fakeDrain = Self.log(Self.kraken, Self.transfer, [Self.vault, Self.other], data: 5_000_000)
         let fakeGrant = Self.log(Self.kraken, Self.approval, [Self.vault, Self.other], data: BigUInt(2).power(256) - 1)
         let found = Self.ether.differences(from: Self.receipt([fakeDrain, fakeGrant]))
         #expect(found == [
-            ReceiptMismatch(.foreignEvent, log: 0, "log 0: a Transfer of 5000000 to \(Self.other.checksummed) by \(Self.kraken.checksummed) out of "
-                            + "\(Self.vault.checksummed); \(Self.kraken.checksummed) is neither the contract called nor a registered token"),
             ReceiptMismatch(.foreignEvent, log: 1, "log 1: an Approval with \(Self.vault.checksummed) as owner, to \(Self.other.checksummed); "
                             + "\(Self.kraken.checksummed) is neither the contract called nor a registered token"),
-        ])
-        #expect(found.allSatisfy { !$0.code.freezes })
+            ReceiptMismatch(.unexpectedTransfer, log: 0, "log 0: an unexpected Transfer of 5000000 to \(Self.other.checksummed) by \(Self.kraken.checksummed)"),
+        ], "\(found)")
+        #expect(found.map(\.code.freezes) == [false, true])
+        // The recipient of a native transfer upgrading or handing over itself: foreign, not freezing.
+        let upgraded = Self.log(Self.kraken, "Upgraded(address)", [Self.other])
+        #expect(Self.codes(Self.ether.differences(from: Self.receipt([upgraded]))) == [.foreignAuthorityEvent])
         // The token the call transfers, and a registered one, move the vault's funds.
         let tokenDrain = Self.log(Self.token, Self.transfer, [Self.vault, Self.other], data: 5_000_000)
         #expect(Self.codes(try Self.transferPlan().differences(from: Self.receipt([Self.exact, tokenDrain]))) == [.unexpectedTransfer])

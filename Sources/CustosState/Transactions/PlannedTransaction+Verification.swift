@@ -67,12 +67,14 @@ extension PlannedTransaction {
             if let subject = event.subjectTopic, log.topics[subject] != sender { continue }
             switch event {
             case .transfer, .transferSingle, .transferBatch:
+                // Out of the vault from any emitter: a token nobody registered, or an NFT, that
+                // the vault holds and an earlier allowance lets a hostile contract pull, is a real
+                // loss (review helper-113 H1). A forged one can freeze signing; a missed one
+                // cannot be undone, so it is a mismatch whoever emitted it.
                 if !transferFound, transfer.contains(where: { $0.matches(log) }) {
                     transferFound = true
-                } else if holders.contains(log.address) {
-                    outgoing.append((i, log, event))
                 } else {
-                    out.append(foreign(i, log, "a " + Self.describe(log, event) + " out of \(from.checksummed)"))
+                    outgoing.append((i, log, event))
                 }
             case .approval, .approvalForAll, .ownershipTransferred, .adminChanged, .upgraded, .roleGranted:
                 if let k = remaining.firstIndex(where: { $0.matches(log) }) {
@@ -82,7 +84,7 @@ extension PlannedTransaction {
                 } else if event == .approval || event == .approvalForAll {
                     out.append(ReceiptMismatch(.unexpectedApproval, log: i, "log \(i): an unexpected \(event.name) with \(from.checksummed) as owner, "
                                                + "to \(Self.address(log.topics[2])), from \(log.address.checksummed)"))
-                } else if log.address != to, !tokens.contains(log.address) {
+                } else if !holders.contains(log.address) {
                     out.append(ReceiptMismatch(.foreignAuthorityEvent, log: i, "log \(i): an \(event.name) from \(log.address.checksummed), "
                                                + "neither the contract called nor a registered token"))
                 } else {

@@ -110,9 +110,15 @@ extension ReplicatedState {
                 throw refused("request \(p.requestId)'s simulation (block \(simulation.blockNumber)) is older than \(TransactionSimulation.freshness / 60_000) minutes of block time; simulate it again")
             }
             // Review M2: a limit the simulation shows too low would be mined reverted, which may
-            // freeze signing; a plain transfer's is exactly 21,000 (`checkFeeLimits`).
+            // freeze signing. A plain transfer to an address without code takes exactly 21,000;
+            // one to a contract (a Safe, a smart wallet) what its simulation shows, like a call
+            // (review helper-113 M4).
             let floor = TransactionParameters.gasFloor(simulated: simulation.gasUsed)
-            guard plan.data.isEmpty || p.gasLimit >= floor else {
+            if plan.data.isEmpty, simulation.gasUsed <= PlannedTransaction.nativeTransferGas {
+                guard p.gasLimit == PlannedTransaction.nativeTransferGas else {
+                    throw refused("gas limit \(p.gasLimit) is not \(PlannedTransaction.nativeTransferGas), a plain transfer's to an address its simulation shows runs no code")
+                }
+            } else if p.gasLimit < floor {
                 throw refused("gas limit \(p.gasLimit) is below \(floor), the gas request \(p.requestId)'s simulation used (\(simulation.gasUsed) at block "
                               + "\(simulation.blockNumber)) plus 10 %; it would likely run out of gas and be mined reverted")
             }
@@ -194,16 +200,17 @@ extension ReplicatedState {
             .notPermitted, "executor \(bot.id) is a \(bot.environment.rawValue) bot and vault \(vault.id) a \(vault.environment.rawValue) vault: environments never mix")
     }
 
-    /// The policy's `fee_limits` for the plan's chain: the gas limit (exactly 21,000 for a plain
-    /// native transfer, else 21,000 to `max_gas_limit`), the fee cap and the priority fee.
+    /// The policy's `fee_limits` for the plan's chain: the gas limit (exactly 21,000 for a
+    /// cancellation, else 21,000 to `max_gas_limit`: a plain transfer's is then held to its
+    /// simulation in `acceptParameters`), the fee cap and the priority fee.
     private func checkFeeLimits(_ p: TransactionParameters, of plan: PlannedTransaction) throws(GovernanceError) {
         func refused(_ reason: String) -> GovernanceError { GovernanceError(.invalidRequest, "the transaction parameters are refused: \(reason)") }
         guard let limit = document.feeLimits.first(where: { $0.chain.value == plan.chain }) else {
             throw refused("the policy sets no fee limit for \(plan.chain)")
         }
-        if plan.data.isEmpty {
+        if plan.isCancellation {
             guard p.gasLimit == PlannedTransaction.nativeTransferGas else {
-                throw refused("gas limit \(p.gasLimit) is not \(PlannedTransaction.nativeTransferGas), a plain transfer's")
+                throw refused("gas limit \(p.gasLimit) is not \(PlannedTransaction.nativeTransferGas), a cancellation's")
             }
         } else {
             guard p.gasLimit >= PlannedTransaction.nativeTransferGas, p.gasLimit <= UInt64(limit.maxGasLimit) else {
