@@ -74,7 +74,7 @@ struct PolicyChangeBaseTests {
             w.append(string: "p")
             w.append(string: "grace")
             w.append(bound.lifetimeSeconds)
-            w.append(UInt8(48))
+            w.append(UInt8(51))
             w.append(string: Cluster.policy(version: 2))
             w.append(lengthPrefixed: replaces)
             return w.bytes

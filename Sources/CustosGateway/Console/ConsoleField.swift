@@ -62,7 +62,7 @@ package struct ConsoleField: Sendable, Equatable {
     /// canonical encoding, and the script's table.
     package static let changeKinds: [String: UInt8] = [
         "add-user": 1, "remove-user": 2, "assign-role": 3, "revoke-role": 4, "add-credential": 5,
-        "revoke-credential": 6, "change-policy-unbound": 7, "change-policy": 48, "freeze": 8, "unfreeze": 9, "add-bot": 16,
+        "revoke-credential": 6, "change-policy-unbound": 7, "change-policy": 51, "freeze": 8, "unfreeze": 9, "add-bot": 16,
         "remove-bot": 11, "rotate-bot-key": 12, "grant-role": 13, "review-access": 14, "enrol-credential": 15, "add-member": 20, "remove-member": 21,
         "create-vault": 30, "add-vault-address": 31, "refresh-vault": 32, "readmit-signer": 33,
         "register-asset": 40, "remove-asset": 41, "cancel-nonce": 42,

@@ -211,7 +211,7 @@ extension CanonicalWriter {
         case .changePolicy(let yaml, nil):
             append(UInt8(7)); append(string: yaml)
         case .changePolicy(let yaml, let replaces?):
-            append(UInt8(48)); append(string: yaml); append(lengthPrefixed: replaces)
+            append(UInt8(51)); append(string: yaml); append(lengthPrefixed: replaces)
         case .freeze:
             append(UInt8(8))
         case .unfreeze:
@@ -302,7 +302,7 @@ extension CanonicalReader where Code == GovernanceErrorCode {
             return .enrolCredential(user: try string("user"), codeKey: try bytes("code key", max: 32), validSeconds: try uint32("validity"))
         case 6: return .revokeCredential(user: try string("user"), credentialId: try bytes("credential id"))
         case 7: return .changePolicy(yaml: try string("policy", max: 200 * 1024))
-        case 48:
+        case 51:
             let yaml = try string("policy", max: 200 * 1024)
             let replaces = try bytes("digest of the policy replaced", max: 32)
             guard replaces.count == 32 else { throw fail("the digest of the policy replaced has \(replaces.count) bytes, not 32") }
