@@ -86,6 +86,9 @@ import Testing
             let stored = try database.secret(kind: .vaultKeyShare, id: NodeDatabase.vaultShareID(vault: String(parts[0]), epoch: UInt64(parts[1])!))
             #expect(try #require(stored).constantTimeEquals(share), "\(name)")
         }
+        // It votes again only once its node.restored entry commits, with a nonce of its own.
+        let restoration = try #require(try database.restoration())
+        #expect(restoration.floor == nil && restoration.nonce.count == 32)
         // The one-time secrets stay behind.
         #expect(try database.secretIDs(kind: .frostNonce).isEmpty)
         #expect(try database.secretIDs(kind: .presignature).isEmpty)

@@ -65,6 +65,38 @@ import Testing
         #expect(try db.lastVote()?.height == 2)
     }
 
+    /// A restored node's floor: no vote nor round change before it is set, none at or below it,
+    /// only the restore's own nonce sets it, once, and it survives reopening.
+    @Test func aRestoredNodeVotesOnlyAboveItsFloor() throws {
+        let path = Self.temporaryPath()
+        defer { Self.remove(path) }
+        let nonce = SecureRandom.bytes(count: 32)
+        do {
+            let db = try NodeDatabase(path: path)
+            #expect(try db.restoration() == nil)
+            _ = try db.recordVote(height: 3, blockHash: SecureRandom.bytes(count: 32), vote: [1])
+            try db.markRestored(nonce: nonce)
+            #expect(throws: StorageError(.restoredNotVoting, "")) { _ = try db.recordVote(height: 900, blockHash: SecureRandom.bytes(count: 32), vote: [2]) }
+            #expect(throws: StorageError(.restoredNotVoting, "")) { _ = try db.recordRoundChange(height: 900, round: 0, change: [2]) }
+            #expect(throws: StorageError(.invalidInput, "")) { try db.liftRestorationFloor(nonce: SecureRandom.bytes(count: 32), to: 5) }
+            #expect(throws: StorageError(.invalidInput, "")) { try db.markRestored(nonce: [1, 2]) }
+            try db.liftRestorationFloor(nonce: nonce, to: 5)
+            // A later commit of the same entry keeps the first floor.
+            try db.liftRestorationFloor(nonce: nonce, to: 9)
+        }
+        let db = try NodeDatabase(path: path)
+        #expect(try db.restoration()?.nonce == nonce && db.restoration()?.floor == 5)
+        for height: UInt64 in [3, 4, 5] {
+            #expect(throws: StorageError(.restoredNotVoting, "")) { _ = try db.recordVote(height: height, blockHash: SecureRandom.bytes(count: 32), vote: [3]) }
+            #expect(throws: StorageError(.restoredNotVoting, "")) { _ = try db.recordRoundChange(height: height, round: 1, change: [3]) }
+        }
+        #expect(try db.recordVote(height: 6, blockHash: SecureRandom.bytes(count: 32), vote: [4]) == [4])
+        #expect(try db.recordRoundChange(height: 7, round: 0, change: [5]) == [5])
+        // Restored again: the old floor goes, and with it every vote until the new entry commits.
+        try db.markRestored(nonce: SecureRandom.bytes(count: 32))
+        #expect(throws: StorageError(.restoredNotVoting, "")) { _ = try db.recordVote(height: 8, blockHash: SecureRandom.bytes(count: 32), vote: [6]) }
+    }
+
     /// Two handles on one file race to use the same secrets: each secret is granted exactly once.
     @Test func racingHandlesGrantEachSecretOnce() async throws {
         let path = Self.temporaryPath()

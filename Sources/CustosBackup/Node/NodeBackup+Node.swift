@@ -36,7 +36,8 @@ extension NodeBackup {
 
     /// Restores the node into `dataFolder` (absent, or an empty folder): its `node.json` with
     /// the new `sealing`, its identity and transport keys sealed under the new seal opened with
-    /// `credential`, and its vault shares sealed into a new node database `databaseFile` there.
+    /// `credential`, and its vault shares sealed into a new node database `databaseFile` there,
+    /// marked restored (it votes again only once its `node.restored` entry commits).
     /// Everything is made in a staging folder next to it and moved into place only when all of
     /// it is written, so a refusal (a wrong PIN, a production node given a passphrase) leaves
     /// nothing behind. Refused before anything is written: a backup of another cluster than
@@ -85,11 +86,15 @@ extension NodeBackup {
         }
     }
 
-    /// Seals the shares into a new node database; it is closed when this returns.
+    /// Seals the shares into a new node database, marked restored with a fresh random nonce
+    /// (`NodeDatabase.markRestored`): the backup carries no record of the votes the original
+    /// cast, so the restored node votes only above the height its `node.restored` entry commits
+    /// at. The database is closed when this returns.
     private static func store(_ values: [SecretBytes], as shares: [Share], in path: String, seal: NodeSeal) throws(StorageError) {
         let database = try NodeDatabase(path: path, seal: seal)
         for (share, value) in zip(shares, values) {
             try database.storeSecret(value, kind: .vaultKeyShare, id: NodeDatabase.vaultShareID(vault: share.vault, epoch: share.epoch))
         }
+        try database.markRestored(nonce: SecureRandom.bytes(count: 32))
     }
 }
