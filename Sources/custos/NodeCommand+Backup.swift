@@ -121,7 +121,9 @@ extension NodeCommand {
                 shares are sealed under the new node's token (--pkcs11-module, --token, --pin-file) or, on a development node, \
                 --passphrase-file. Nothing is written unless everything is: too few mnemonics, an altered file, a backup of \
                 another cluster, or (with --gateway) a share older than its vault's current key epoch are refused. Then start \
-                the node with `custos node run`; it catches up from the gateway.
+                the node with `custos node run`; it catches up from the gateway, announces its restore in the log \
+                (node.restored) and votes only above the height that entry commits at. It signs nothing until \
+                `custos node resume --acknowledge-restore`: the backup carries no signing halt or local freeze.
                 """)
 
         @Option(help: "The backup file.") var backup: String
@@ -185,6 +187,8 @@ extension NodeCommand {
             if !header.shares.isEmpty {
                 printTable(header: ["VAULT", "EPOCH"], rows: header.shares.map { [printable($0.vault), "\($0.epoch)"] })
             }
+            print("it votes again once its node.restored entry has committed (above that height only), and signs once you have checked "
+                  + "that no signing halt or local freeze was in force on the original: custos node resume --data \(data) --acknowledge-restore")
             if gateway == nil {
                 print("not checked against the vaults' current key epochs (no --gateway): a vault refreshed or reshared since height "
                       + "\(header.height) has moved past its share here, which cannot sign; see `custos vault show`")

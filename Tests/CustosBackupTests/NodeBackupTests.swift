@@ -89,6 +89,8 @@ import Testing
         // It votes again only once its node.restored entry commits, with a nonce of its own.
         let restoration = try #require(try database.restoration())
         #expect(restoration.floor == nil && restoration.nonce.count == 32)
+        // It signs nothing until an operator says no halt or freeze was in force (the backup carries neither).
+        #expect(try database.signingHalts().map(\.cause) == [.restored])
         // The one-time secrets stay behind.
         #expect(try database.secretIDs(kind: .frostNonce).isEmpty)
         #expect(try database.secretIDs(kind: .presignature).isEmpty)
