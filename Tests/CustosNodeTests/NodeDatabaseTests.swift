@@ -97,6 +97,25 @@ import Testing
         #expect(throws: StorageError(.restoredNotVoting, "")) { _ = try db.recordVote(height: 8, blockHash: SecureRandom.bytes(count: 32), vote: [6]) }
     }
 
+    /// Shares below their vault's current key epoch are deleted (a restored backup older than a
+    /// refresh); the current one, and vaults the state does not name, stay.
+    @Test func supersededVaultSharesAreDeleted() throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("custos-shares-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let keys = try NodeKeys.create(dataFolder: data, configuration: NodeConfiguration(id: "node-s", environment: .development, sealing: .passphrase),
+                                       credential: .passphrase(SecretBytes(Array("test passphrase".utf8))))
+        let db = try NodeDatabase.inMemory(seal: keys.seal)
+        for (vault, epoch) in [("treasury", UInt64(1)), ("treasury", 2), ("treasury", 3), ("payroll", 1), ("unknown", 1)] {
+            try db.storeSecret(SecretBytes(randomCount: 32), kind: .vaultKeyShare, id: NodeDatabase.vaultShareID(vault: vault, epoch: epoch))
+        }
+        let deleted = try db.deleteSupersededVaultShares(current: ["treasury": 3, "payroll": 1])
+        #expect(deleted.map { "\($0.vault)/\($0.epoch)" }.sorted() == ["treasury/1", "treasury/2"])
+        #expect(try db.secret(kind: .vaultKeyShare, id: NodeDatabase.vaultShareID(vault: "treasury", epoch: 2)) == nil)
+        #expect(try db.secret(kind: .vaultKeyShare, id: NodeDatabase.vaultShareID(vault: "treasury", epoch: 3)) != nil)
+        #expect(try db.secretIDs(kind: .vaultKeyShare).count == 3)
+        #expect(try db.deleteSupersededVaultShares(current: ["treasury": 3, "payroll": 1]).isEmpty)
+    }
+
     /// Two handles on one file race to use the same secrets: each secret is granted exactly once.
     @Test func racingHandlesGrantEachSecretOnce() async throws {
         let path = Self.temporaryPath()
