@@ -18,7 +18,9 @@ extension NodeCommand {
                 The file holds the node's identity and transport keys and every vault key share it keeps, with its epoch (never \
                 presignatures or FROST nonces: they are used once). It is encrypted (XChaCha20-Poly1305) under a random 256-bit key; \
                 the key is split into SLIP-39 mnemonics: --group-threshold of the --groups must join, each with its own threshold \
-                of members. Hand each mnemonic to one custodian. A refresh or reshare of a vault makes its share in older backups \
+                of members. The mnemonics are protected by the SLIP-39 passphrase in --backup-passphrase-file: restoring needs \
+                it as well as the mnemonics, so keep it with the node's operators, apart from the custodians. Hand each \
+                mnemonic to one custodian. A refresh or reshare of a vault makes its share in older backups \
                 useless: back up again after one.
                 """)
 
@@ -33,9 +35,12 @@ extension NodeCommand {
         @Flag(help: "Print the mnemonics (in --json too) instead of writing them with --mnemonics-dir: only on a screen nobody else sees.")
         var printMnemonics = false
         @Option(help: "SLIP-39 iteration exponent: 10000 × 2^E PBKDF2 iterations protect the mnemonics (0 to 15).") var iterationExponent: Int = 1
+        @Option(help: "A file holding the backup passphrase (printable ASCII), the SLIP-39 passphrase: restoring needs it as well as the mnemonics.")
+        var backupPassphraseFile: String
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
+            let backupPassphrase = try readPassphrase(backupPassphraseFile, what: "backup passphrase")
             // The mnemonics open the backup: they go where the operator says, never by default to a terminal or a log.
             guard (mnemonicsDir != nil) != printMnemonics else {
                 fail(printMnemonics ? "give --mnemonics-dir or --print-mnemonics, not both"
@@ -63,7 +68,8 @@ extension NodeCommand {
             let file: [UInt8]
             let backup: NodeBackup
             do {
-                shares = try SLIP39.split(key, groupThreshold: groupThreshold, groups: layout, iterationExponent: iterationExponent)
+                shares = try SLIP39.split(key, groupThreshold: groupThreshold, groups: layout, passphrase: backupPassphrase,
+                                          iterationExponent: iterationExponent)
                 backup = try NodeBackup.take(keys: keys, database: database, genesisDigest: clusterConfiguration.genesisDigest.bytes, height: height)
                 file = try backup.sealed(under: key)
             } catch { fail(error.reason) }
@@ -136,9 +142,12 @@ extension NodeCommand {
         @OptionGroup var seal: NodeSealOptions
         @Option(help: "A gateway's base URL: refuse the backup if a vault share in it is older than the vault's current key epoch there.")
         var gateway: String?
+        @Option(help: "The file holding the backup passphrase given to `custos node backup`: the mnemonics alone do not open the backup.")
+        var backupPassphraseFile: String
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
+            let backupPassphrase = try readPassphrase(backupPassphraseFile, what: "backup passphrase")
             if pkcs11Module == nil, token != nil || keyLabel != nil { fail("--token and --key-label need --pkcs11-module") }
             let credential = try seal.credential()
             let clusterConfiguration: ClusterConfiguration
@@ -168,7 +177,7 @@ extension NodeCommand {
             }
             let restored: NodeKeys
             do {
-                let key = try SLIP39.combine(lines)
+                let key = try SLIP39.combine(lines, passphrase: backupPassphrase)
                 let opened = try NodeBackup.open(file, key: key)
                 restored = try opened.restore(
                     dataFolder: data, sealing: NodeCommand.sealing(node: nodeID, token: pkcs11Module.map { (module: $0, token: token, keyLabel: keyLabel) },

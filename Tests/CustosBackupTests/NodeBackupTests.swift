@@ -100,6 +100,29 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: parent).filter { $0.hasPrefix(name + ".restoring") }.isEmpty)
     }
 
+    /// The mnemonics alone do not open a backup whose key was split under a backup passphrase:
+    /// without it, or with another one, the restore is refused naming the passphrase and
+    /// nothing is written; with it, the node restores.
+    @Test func theMnemonicsWithoutTheBackupPassphraseRestoreNothing() throws {
+        let original = try Self.node()
+        let database = try NodeDatabase(path: original.data + "/" + Self.database, seal: original.keys.seal)
+        let key = SecretBytes(randomCount: NodeBackup.keyLength)
+        let passphrase = SecretBytes(Array("held by the node's operators".utf8))
+        let mnemonics = try SLIP39.split(key, groupThreshold: 1, groups: [SLIP39.MemberGroup(threshold: 2, count: 3)], passphrase: passphrase,
+                                         iterationExponent: 0).map { $0.map(\.mnemonic) }
+        let file = try NodeBackup.take(keys: original.keys, database: database, genesisDigest: Self.genesis, height: 7).sealed(under: key)
+        let data = Self.folder()
+        for wrong in [SecretBytes([]), SecretBytes(Array("held by the node's operator".utf8))] {
+            let error = #expect(throws: BackupError(.undecryptable, "")) { try NodeBackup.open(file, key: try SLIP39.combine([mnemonics[0][0], mnemonics[0][2]], passphrase: wrong)) }
+            #expect(error?.reason.contains("passphrase") == true, "\(String(describing: error))")
+            #expect(!FileManager.default.fileExists(atPath: data))
+        }
+        let opened = try NodeBackup.open(file, key: try SLIP39.combine([mnemonics[0][2], mnemonics[0][1]], passphrase: passphrase))
+        let restored = try opened.restore(dataFolder: data, sealing: .passphrase, credential: Self.newPassphrase, databaseFile: Self.database,
+                                          genesisDigest: Self.genesis, currentEpochs: nil)
+        #expect(restored.signingKey.publicKey.rawRepresentation == original.keys.signingKey.publicKey.rawRepresentation)
+    }
+
     @Test func aBackupRestoresIntoASoftHSMToken() throws {
         let token = try SoftHSM.token("custos-backup")
         let (file, mnemonics, original) = try Self.backup()

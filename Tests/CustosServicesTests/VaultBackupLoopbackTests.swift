@@ -36,10 +36,12 @@ extension VaultSigningLoopbackTests {
         // The backup, while node-1 runs.
         let backup = cluster.root.appendingPathComponent("node-1.backup")
         let custodians = cluster.root.appendingPathComponent("custodians")
+        let backupPassphrase = cluster.root.appendingPathComponent("node-1-backup-passphrase")
+        try Data("the operators' backup passphrase".utf8).write(to: backupPassphrase)
         let out = try await LocalCluster.run(cluster.binary, [
             "node", "backup", "--data", cluster.nodeData("node-1").path, "--cluster", cluster.clusterFile.path,
             "--groups", "2of3,1of1", "--group-threshold", "2", "--out", backup.path, "--mnemonics-dir", custodians.path,
-            "--iteration-exponent", "0",
+            "--iteration-exponent", "0", "--backup-passphrase-file", backupPassphrase.path,
         ] + cluster.passphraseSeal)
         #expect(out.contains("backup of node node-1") && out.contains("sol-treasury"), "\(out)")
         let mnemonic = { (group: Int, member: Int) in custodians.appendingPathComponent("group-\(group)-member-\(member).txt").path }
@@ -56,7 +58,7 @@ extension VaultSigningLoopbackTests {
         try Data("a new passphrase for the restored node-1".utf8).write(to: newPassphrase)
         let newSeal = ["--passphrase-file", newPassphrase.path]
         let restore = ["node", "restore", "--backup", backup.path, "--data", cluster.nodeData("node-1").path, "--cluster", cluster.clusterFile.path,
-                       "--gateway", cluster.baseURL] + newSeal
+                       "--gateway", cluster.baseURL, "--backup-passphrase-file", backupPassphrase.path] + newSeal
         // One of group 1's two: refused, nothing written.
         await #expect(throws: (any Error).self) {
             try await LocalCluster.run(cluster.binary, restore + ["--mnemonics", mnemonic(1, 2), mnemonic(2, 1)])

@@ -60,7 +60,7 @@ extension NodeBackup {
                                                        parts.associated, UInt64(parts.associated.count), parts.nonce, k)
         }
         guard rc == 0 else {
-            throw BackupError(.undecryptable, "the backup does not open: the file was altered, or the mnemonics are of another backup")
+            throw BackupError(.undecryptable, "the backup does not open: the backup passphrase is wrong, the mnemonics are of another backup, or the file was altered")
         }
         var r = CanonicalReader<BackupErrorCode>(Array(plain.prefix(Int(length))), what: "backup contents")
         let identity = SecretBytes(try r.lengthPrefixed("identity key", max: 64))
