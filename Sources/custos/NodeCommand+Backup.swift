@@ -34,7 +34,8 @@ extension NodeCommand {
         var mnemonicsDir: String?
         @Flag(help: "Print the mnemonics (in --json too) instead of writing them with --mnemonics-dir: only on a screen nobody else sees.")
         var printMnemonics = false
-        @Option(help: "SLIP-39 iteration exponent: 10000 × 2^E PBKDF2 iterations protect the mnemonics (0 to 15).") var iterationExponent: Int = 1
+        @Option(help: "SLIP-39 iteration exponent: 10000 × 2^E PBKDF2 iterations protect the mnemonics (0 to \(NodeBackup.maximumIterationExponent)).")
+        var iterationExponent: Int = 1
         @Option(help: "A file holding the backup passphrase (printable ASCII), the SLIP-39 passphrase: restoring needs it as well as the mnemonics.")
         var backupPassphraseFile: String
         @Flag(help: "Print JSON.") var json = false
@@ -45,6 +46,9 @@ extension NodeCommand {
             guard (mnemonicsDir != nil) != printMnemonics else {
                 fail(printMnemonics ? "give --mnemonics-dir or --print-mnemonics, not both"
                      : "give --mnemonics-dir DIR (one file per custodian) or, on a screen nobody else sees, --print-mnemonics")
+            }
+            guard (0...NodeBackup.maximumIterationExponent).contains(iterationExponent) else {
+                fail("--iteration-exponent: 0 to \(NodeBackup.maximumIterationExponent) (a restore refuses more)")
             }
             let layout: [SLIP39.MemberGroup]
             do { layout = try groups.split(separator: ",").map { g throws(BackupError) in try SLIP39.MemberGroup(parsing: String(g).trimmingCharacters(in: .whitespaces)) } } catch {
@@ -177,7 +181,7 @@ extension NodeCommand {
             }
             let restored: NodeKeys
             do {
-                let key = try SLIP39.combine(lines, passphrase: backupPassphrase)
+                let key = try SLIP39.combine(lines, passphrase: backupPassphrase, maximumIterationExponent: NodeBackup.maximumIterationExponent)
                 let opened = try NodeBackup.open(file, key: key)
                 restored = try opened.restore(
                     dataFolder: data, sealing: NodeCommand.sealing(node: nodeID, token: pkcs11Module.map { (module: $0, token: token, keyLabel: keyLabel) },

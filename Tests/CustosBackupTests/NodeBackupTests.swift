@@ -117,7 +117,14 @@ import Testing
             #expect(error?.reason.contains("passphrase") == true, "\(String(describing: error))")
             #expect(!FileManager.default.fileExists(atPath: data))
         }
-        let opened = try NodeBackup.open(file, key: try SLIP39.combine([mnemonics[0][2], mnemonics[0][1]], passphrase: passphrase))
+        let opened = try NodeBackup.open(file, key: try SLIP39.combine([mnemonics[0][2], mnemonics[0][1]], passphrase: passphrase,
+                                                                        maximumIterationExponent: NodeBackup.maximumIterationExponent))
+        // Mnemonics asking for more work than accepted are refused before any of it is done
+        // (shown one step above a bound of 0, so the test itself does little work).
+        let costly = try SLIP39.split(key, groupThreshold: 1, groups: [SLIP39.MemberGroup(threshold: 1, count: 1)], passphrase: passphrase,
+                                      iterationExponent: 1).map { $0.map(\.mnemonic) }
+        #expect(throws: BackupError(.invalidParameters, "")) { try SLIP39.combine(costly[0], passphrase: passphrase, maximumIterationExponent: 0) }
+        #expect(NodeBackup.maximumIterationExponent < SLIP39.maximumIterationExponent)
         let restored = try opened.restore(dataFolder: data, sealing: .passphrase, credential: Self.newPassphrase, databaseFile: Self.database,
                                           genesisDigest: Self.genesis, currentEpochs: nil)
         #expect(restored.signingKey.publicKey.rawRepresentation == original.keys.signingKey.publicKey.rawRepresentation)
