@@ -187,7 +187,7 @@ extension NodeCommand {
                     dataFolder: data, sealing: NodeCommand.sealing(node: nodeID, token: pkcs11Module.map { (module: $0, token: token, keyLabel: keyLabel) },
                                                                    credential: credential),
                     credential: credential, databaseFile: NodeCommand.votesFile, genesisDigest: clusterConfiguration.genesisDigest.bytes,
-                    currentEpochs: current)
+                    currentEpochs: current, memberKey: clusterConfiguration.member(nodeID)?.publicKeyBytes)
             } catch { fail(error.reason) }
             if json {
                 let report = BackupReport(file: backup, node: header.node, height: header.height,

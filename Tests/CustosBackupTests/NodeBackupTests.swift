@@ -125,8 +125,16 @@ import Testing
                                       iterationExponent: 1).map { $0.map(\.mnemonic) }
         #expect(throws: BackupError(.invalidParameters, "")) { try SLIP39.combine(costly[0], passphrase: passphrase, maximumIterationExponent: 0) }
         #expect(NodeBackup.maximumIterationExponent < SLIP39.maximumIterationExponent)
+        // Another member's key where the cluster names this node: refused, nothing written.
+        #expect(throws: BackupError(.wrongMember, "")) {
+            try opened.restore(dataFolder: data, sealing: .passphrase, credential: Self.newPassphrase, databaseFile: Self.database,
+                               genesisDigest: Self.genesis, currentEpochs: nil,
+                               memberKey: Array(Curve25519.Signing.PrivateKey().publicKey.rawRepresentation))
+        }
+        #expect(!FileManager.default.fileExists(atPath: data))
         let restored = try opened.restore(dataFolder: data, sealing: .passphrase, credential: Self.newPassphrase, databaseFile: Self.database,
-                                          genesisDigest: Self.genesis, currentEpochs: nil)
+                                          genesisDigest: Self.genesis, currentEpochs: nil,
+                                          memberKey: Array(original.keys.signingKey.publicKey.rawRepresentation))
         #expect(restored.signingKey.publicKey.rawRepresentation == original.keys.signingKey.publicKey.rawRepresentation)
     }
 

@@ -44,12 +44,21 @@ extension NodeBackup {
     /// nothing behind. Refused before anything is written: a backup of another cluster than
     /// `genesisDigest` names, and — when the vaults' current key epochs are known
     /// (`currentEpochs`, vault id → epoch) — a backup whose share of a vault is older than its
-    /// current epoch, which cannot sign. Returns the restored node's keys, opened again from
+    /// current epoch, which cannot sign; and, when the cluster names the node's identity key
+    /// (`memberKey`, its Ed25519 public key), a backup whose identity key is another. Returns the restored node's keys, opened again from
     /// their new place.
     public func restore(dataFolder: String, sealing: NodeConfiguration.Sealing, credential: NodeSeal.Credential,
-                        databaseFile: String, genesisDigest: [UInt8], currentEpochs: [String: UInt64]?) throws(BackupError) -> NodeKeys {
+                        databaseFile: String, genesisDigest: [UInt8], currentEpochs: [String: UInt64]?,
+                        memberKey: [UInt8]? = nil) throws(BackupError) -> NodeKeys {
         guard header.genesisDigest == genesisDigest else {
             throw BackupError(.wrongCluster, "the backup of node \(header.node) is of the cluster with genesis digest \(header.genesisDigest.hexString), not \(genesisDigest.hexString)")
+        }
+        if let memberKey {
+            let key = identityKey.withUnsafeBytes { try? Curve25519.Signing.PrivateKey(rawRepresentation: $0) }
+            guard let key, Array(key.publicKey.rawRepresentation) == memberKey else {
+                throw BackupError(.wrongMember, "the backup's identity key is not the one the cluster knows for node \(header.node): "
+                                  + "a backup of another member, or of a node re-keyed since")
+            }
         }
         if let currentEpochs {
             let stale = header.staleShares(currentEpochs: currentEpochs)
