@@ -42,6 +42,9 @@ public enum BackupErrorCode: String, ErrorCode {
     case undecryptable
     /// The backup is of a node of another cluster (another genesis digest) than the one named.
     case wrongCluster
+    /// The backup's identity key is not the one the cluster knows for the node it names: a
+    /// backup of another member, or of a node re-keyed since.
+    case wrongMember
     /// A vault share in the backup is of an older key epoch than the vault's current one: a
     /// refresh or reshare since the backup made it useless, and it cannot sign.
     case staleShare

@@ -58,6 +58,7 @@ struct GovernedView: Sendable {
         case .signed(let id): return "applies: the signature of request \(id) would be recorded"
         case .priced(let asset, let source): return "applies: the price of \(asset) from \(source) would be kept"
         case .watched(let chain, let block, let flagged): return "applies: the report of \(chain) up to block \(block) would be kept, flagging \(flagged) address\(flagged == 1 ? "" : "es")"
+        case .nodeRestored(let member, _): return "applies: \(member) would vote again above the height this entry commits at"
         case .refused(let error): return "refused: \(error.code): \(error.reason)"
         }
     }

@@ -32,7 +32,7 @@ import ServiceLifecycle
 public actor LogFollower: Service {
     var consensus: NodeConsensus
     /// The governed state after the committed head.
-    private var governance: ReplicatedState
+    var governance: ReplicatedState
     /// The state the block this node voted for led to while it was checked, with what each entry
     /// did, by that block's hash and the digest of the committed state it started from; used at
     /// that block's commit only if both still match, and dropped at every commit.
@@ -71,6 +71,11 @@ public actor LogFollower: Service {
     /// above it, down from the anchor: while the head is below the anchor, a block is committed
     /// only if it is the one pinned at its height.
     var pinned: (from: UInt64, hashes: [LedgerHash])?
+    /// Set when this node was restored from a backup (`NodeDatabase.markRestored`): it votes only
+    /// above the height its own `node.restored` entry committed at (`LogFollower+Restoration`).
+    var restoration: NodeDatabase.Restoration?
+    /// When this node last submitted its `node.restored` entry, until it commits.
+    var restorationAnnounced: ContinuousClock.Instant?
 
     /// `longPollWait` bounds each long poll (the gateway caps it at 25 s); `backOff` is the pause
     /// after an error or an empty answer that came back at once; `faults` are for tests only.
@@ -122,6 +127,7 @@ public actor LogFollower: Service {
         self.onCommit = onCommit
         self.trustAnchor = anchor
         self.halt = halt
+        restoration = try votes.restoration()
         faults.announce(logger)
     }
 
@@ -134,7 +140,7 @@ public actor LogFollower: Service {
     public func health() -> NodeHealth {
         let inventory = governance.inventory
         return NodeHealth(node: consensus.identity.id.rawValue, committedHeight: consensus.head.height,
-                          voter: consensus.isVoter, members: consensus.configuration.members.map(\.id.rawValue),
+                          voter: consensus.isVoter && mayVote(at: consensus.head.height + 1), members: consensus.configuration.members.map(\.id.rawValue),
                           stateDigest: governance.digest.hexString, frozen: governance.frozen, counters: counters,
                           signingHalts: (halt?.records ?? []).map { NodeHealth.Halt(cause: $0.cause.rawValue, height: $0.height, reason: $0.reason) },
                           keysOverdue: inventory.overdue.count, keysPastGrace: inventory.pastGrace.count,
@@ -180,6 +186,7 @@ public actor LogFollower: Service {
     /// round up when it has been in flight too long or its proposal is refused for good. When
     /// no proposal comes (the wait ended, or this node is behind the gateway), catch up instead.
     func step() async throws {
+        await announceRestorationIfDue()
         let head = consensus.head.height
         // Below the trust anchor there is nothing to vote on: only the anchored history to catch up.
         let belowAnchor = trustAnchor.map { head < $0.height } ?? false
@@ -233,6 +240,16 @@ public actor LogFollower: Service {
     /// its entries led to while they were checked, for its commit.
     func decide(_ proposal: Proposal, now: UInt64) throws -> ProposalDecision {
         let block = proposal.block
+        // A restored node below its floor does not even decide: its consensus state would hold a
+        // vote it never cast.
+        guard mayVote(at: block.height) else {
+            if lastRefusal != .notAMember(height: block.height) {
+                lastRefusal = .notAMember(height: block.height)
+                logger.notice("not voting: restored from a backup, waiting for its node.restored entry to commit",
+                              metadata: ["height": "\(block.height)", "floor": "\(restoration?.floor.map(String.init) ?? "none yet")"])
+            }
+            return .wait
+        }
         var validator = StateEntryValidator(committed: governance, mode: .recordRefusals)
         switch consensus.receiveProposal(proposal, now: now, validator: &validator) {
         case let .persistVoteThenSend(vote):
@@ -271,6 +288,7 @@ public actor LogFollower: Service {
     /// votes in no round up to it there any more), then sent. Nothing for a non-voting node.
     func abandon(_ round: UInt32) async throws {
         let height = consensus.head.height + 1
+        guard mayVote(at: height) else { return }
         if let recorded = try votes.roundChange(at: height), recorded.round >= round,
            let change = try? RoundChange(serialized: recorded.change), change.round == round {
             _ = try await gateway.send(roundChange: recorded.change)
@@ -295,6 +313,9 @@ public actor LogFollower: Service {
         case let .success(stored):
             counters.votesRecorded += 1
             return stored
+        case let .failure(error) where error.code == .restoredNotVoting:
+            logger.notice("not voting", metadata: ["height": "\(vote.height)", "reason": "\(error.reason.printable(limit: 512))"])
+            return nil
         case let .failure(error) where error.code == .conflictingVote:
             logger.critical("refusing a second vote in one round", metadata: ["height": "\(vote.height)", "error": "\(error.reason.printable(limit: 512))"])
             return nil
@@ -355,6 +376,8 @@ public actor LogFollower: Service {
                 logger.notice("voting members changed", metadata: [
                     "height": "\(next)", "members": "\(state.members.map(\.id.rawValue))", "voter": "\(candidate.isVoter)"])
             }
+            // Before the block is on record: a restart then fetches it again, and finds the floor set.
+            try noteRestoration(outcomes, height: next)
             let storeSnapshot = snapshotStored.map { ContinuousClock.now - $0 >= Self.snapshotInterval } ?? true
             try chain.append(certified, stateDigest: state.digest, snapshot: storeSnapshot ? try Self.snapshot(state, height: next) : nil)
             if storeSnapshot { snapshotStored = .now }

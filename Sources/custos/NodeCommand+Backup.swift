@@ -18,7 +18,9 @@ extension NodeCommand {
                 The file holds the node's identity and transport keys and every vault key share it keeps, with its epoch (never \
                 presignatures or FROST nonces: they are used once). It is encrypted (XChaCha20-Poly1305) under a random 256-bit key; \
                 the key is split into SLIP-39 mnemonics: --group-threshold of the --groups must join, each with its own threshold \
-                of members. Hand each mnemonic to one custodian. A refresh or reshare of a vault makes its share in older backups \
+                of members. The mnemonics are protected by the SLIP-39 passphrase in --backup-passphrase-file: restoring needs \
+                it as well as the mnemonics, so keep it with the node's operators, apart from the custodians. Hand each \
+                mnemonic to one custodian. A refresh or reshare of a vault makes its share in older backups \
                 useless: back up again after one.
                 """)
 
@@ -32,14 +34,21 @@ extension NodeCommand {
         var mnemonicsDir: String?
         @Flag(help: "Print the mnemonics (in --json too) instead of writing them with --mnemonics-dir: only on a screen nobody else sees.")
         var printMnemonics = false
-        @Option(help: "SLIP-39 iteration exponent: 10000 × 2^E PBKDF2 iterations protect the mnemonics (0 to 15).") var iterationExponent: Int = 1
+        @Option(help: "SLIP-39 iteration exponent: 10000 × 2^E PBKDF2 iterations protect the mnemonics (0 to \(NodeBackup.maximumIterationExponent)).")
+        var iterationExponent: Int = 1
+        @Option(help: "A file holding the backup passphrase (printable ASCII), the SLIP-39 passphrase: restoring needs it as well as the mnemonics.")
+        var backupPassphraseFile: String
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
+            let backupPassphrase = try readPassphrase(backupPassphraseFile, what: "backup passphrase")
             // The mnemonics open the backup: they go where the operator says, never by default to a terminal or a log.
             guard (mnemonicsDir != nil) != printMnemonics else {
                 fail(printMnemonics ? "give --mnemonics-dir or --print-mnemonics, not both"
                      : "give --mnemonics-dir DIR (one file per custodian) or, on a screen nobody else sees, --print-mnemonics")
+            }
+            guard (0...NodeBackup.maximumIterationExponent).contains(iterationExponent) else {
+                fail("--iteration-exponent: 0 to \(NodeBackup.maximumIterationExponent) (a restore refuses more)")
             }
             let layout: [SLIP39.MemberGroup]
             do { layout = try groups.split(separator: ",").map { g throws(BackupError) in try SLIP39.MemberGroup(parsing: String(g).trimmingCharacters(in: .whitespaces)) } } catch {
@@ -63,7 +72,8 @@ extension NodeCommand {
             let file: [UInt8]
             let backup: NodeBackup
             do {
-                shares = try SLIP39.split(key, groupThreshold: groupThreshold, groups: layout, iterationExponent: iterationExponent)
+                shares = try SLIP39.split(key, groupThreshold: groupThreshold, groups: layout, passphrase: backupPassphrase,
+                                          iterationExponent: iterationExponent)
                 backup = try NodeBackup.take(keys: keys, database: database, genesisDigest: clusterConfiguration.genesisDigest.bytes, height: height)
                 file = try backup.sealed(under: key)
             } catch { fail(error.reason) }
@@ -121,7 +131,9 @@ extension NodeCommand {
                 shares are sealed under the new node's token (--pkcs11-module, --token, --pin-file) or, on a development node, \
                 --passphrase-file. Nothing is written unless everything is: too few mnemonics, an altered file, a backup of \
                 another cluster, or (with --gateway) a share older than its vault's current key epoch are refused. Then start \
-                the node with `custos node run`; it catches up from the gateway.
+                the node with `custos node run`; it catches up from the gateway, announces its restore in the log \
+                (node.restored) and votes only above the height that entry commits at. It signs nothing until \
+                `custos node resume --acknowledge-restore`: the backup carries no signing halt or local freeze.
                 """)
 
         @Option(help: "The backup file.") var backup: String
@@ -134,9 +146,12 @@ extension NodeCommand {
         @OptionGroup var seal: NodeSealOptions
         @Option(help: "A gateway's base URL: refuse the backup if a vault share in it is older than the vault's current key epoch there.")
         var gateway: String?
+        @Option(help: "The file holding the backup passphrase given to `custos node backup`: the mnemonics alone do not open the backup.")
+        var backupPassphraseFile: String
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
+            let backupPassphrase = try readPassphrase(backupPassphraseFile, what: "backup passphrase")
             if pkcs11Module == nil, token != nil || keyLabel != nil { fail("--token and --key-label need --pkcs11-module") }
             let credential = try seal.credential()
             let clusterConfiguration: ClusterConfiguration
@@ -166,13 +181,13 @@ extension NodeCommand {
             }
             let restored: NodeKeys
             do {
-                let key = try SLIP39.combine(lines)
+                let key = try SLIP39.combine(lines, passphrase: backupPassphrase, maximumIterationExponent: NodeBackup.maximumIterationExponent)
                 let opened = try NodeBackup.open(file, key: key)
                 restored = try opened.restore(
                     dataFolder: data, sealing: NodeCommand.sealing(node: nodeID, token: pkcs11Module.map { (module: $0, token: token, keyLabel: keyLabel) },
                                                                    credential: credential),
                     credential: credential, databaseFile: NodeCommand.votesFile, genesisDigest: clusterConfiguration.genesisDigest.bytes,
-                    currentEpochs: current)
+                    currentEpochs: current, memberKey: clusterConfiguration.member(nodeID)?.publicKeyBytes)
             } catch { fail(error.reason) }
             if json {
                 let report = BackupReport(file: backup, node: header.node, height: header.height,
@@ -185,6 +200,8 @@ extension NodeCommand {
             if !header.shares.isEmpty {
                 printTable(header: ["VAULT", "EPOCH"], rows: header.shares.map { [printable($0.vault), "\($0.epoch)"] })
             }
+            print("it votes again once its node.restored entry has committed (above that height only), and signs once you have checked "
+                  + "that no signing halt or local freeze was in force on the original: custos node resume --data \(data) --acknowledge-restore")
             if gateway == nil {
                 print("not checked against the vaults' current key epochs (no --gateway): a vault refreshed or reshared since height "
                       + "\(header.height) has moved past its share here, which cannot sign; see `custos vault show`")

@@ -262,23 +262,34 @@ extension NodeCommand {
             abstract: "Lift a signing halt on this node's host, once you have dealt with its cause.",
             discussion: """
                 A node holding proof that the gateway proposed two blocks at one height signs nothing (it still votes) until an \
-                operator acknowledges it here; `custos node status` shows the evidence. A running node resumes within a second.
+                operator acknowledges it here; `custos node status` shows the evidence. A node restored from a backup signs \
+                nothing until an operator says no signing halt or local freeze was in force on the original (the backup carries \
+                neither). A running node resumes within a second.
                 """)
 
         @Option(help: "The node's data folder.") var data: String
         @Flag(help: "Acknowledge the gateway equivocation this node recorded, and let it sign again.")
         var acknowledgeEquivocation = false
+        @Flag(help: "Acknowledge that this node was restored from a backup and that no signing halt or local freeze was in force on the original.")
+        var acknowledgeRestore = false
 
         func run() async throws {
-            guard acknowledgeEquivocation else { fail("say what you acknowledge: --acknowledge-equivocation") }
+            let causes = (acknowledgeEquivocation ? [SigningHaltRecord.Cause.gatewayEquivocation] : []) + (acknowledgeRestore ? [.restored] : [])
+            guard !causes.isEmpty else { fail("say what you acknowledge: --acknowledge-equivocation or --acknowledge-restore") }
             let path = (data as NSString).appendingPathComponent(NodeCommand.votesFile)
             guard FileManager.default.fileExists(atPath: path) else { fail("\(path): no node database") }
             let database = try NodeDatabase(path: path)
-            guard let halt = try database.signingHalts().first(where: { $0.cause == .gatewayEquivocation }) else {
-                fail("no gateway equivocation is on record: nothing to acknowledge")
+            let halts = try database.signingHalts()
+            for cause in causes where !halts.contains(where: { $0.cause == cause }) {
+                fail(cause == .restored ? "this node is not halted after a restore: nothing to acknowledge"
+                     : "no gateway equivocation is on record: nothing to acknowledge")
             }
-            try database.liftHalt(.gatewayEquivocation)
-            print("acknowledged: \(halt.reason.printable(limit: 512)); the node signs again")
+            for halt in halts where causes.contains(halt.cause) {
+                try database.liftHalt(halt.cause)
+                print("acknowledged: \(halt.reason.printable(limit: 512))")
+            }
+            let remaining = try database.signingHalts()
+            print(remaining.isEmpty ? "the node signs again" : "still halted: \(remaining.map(\.cause.rawValue).joined(separator: ", "))")
         }
     }
 

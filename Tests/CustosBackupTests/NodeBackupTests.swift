@@ -86,6 +86,11 @@ import Testing
             let stored = try database.secret(kind: .vaultKeyShare, id: NodeDatabase.vaultShareID(vault: String(parts[0]), epoch: UInt64(parts[1])!))
             #expect(try #require(stored).constantTimeEquals(share), "\(name)")
         }
+        // It votes again only once its node.restored entry commits, with a nonce of its own.
+        let restoration = try #require(try database.restoration())
+        #expect(restoration.floor == nil && restoration.nonce.count == 32)
+        // It signs nothing until an operator says no halt or freeze was in force (the backup carries neither).
+        #expect(try database.signingHalts().map(\.cause) == [.restored])
         // The one-time secrets stay behind.
         #expect(try database.secretIDs(kind: .frostNonce).isEmpty)
         #expect(try database.secretIDs(kind: .presignature).isEmpty)
@@ -93,6 +98,44 @@ import Testing
         let parent = (data as NSString).deletingLastPathComponent
         let name = (data as NSString).lastPathComponent
         #expect(try FileManager.default.contentsOfDirectory(atPath: parent).filter { $0.hasPrefix(name + ".restoring") }.isEmpty)
+    }
+
+    /// The mnemonics alone do not open a backup whose key was split under a backup passphrase:
+    /// without it, or with another one, the restore is refused naming the passphrase and
+    /// nothing is written; with it, the node restores.
+    @Test func theMnemonicsWithoutTheBackupPassphraseRestoreNothing() throws {
+        let original = try Self.node()
+        let database = try NodeDatabase(path: original.data + "/" + Self.database, seal: original.keys.seal)
+        let key = SecretBytes(randomCount: NodeBackup.keyLength)
+        let passphrase = SecretBytes(Array("held by the node's operators".utf8))
+        let mnemonics = try SLIP39.split(key, groupThreshold: 1, groups: [SLIP39.MemberGroup(threshold: 2, count: 3)], passphrase: passphrase,
+                                         iterationExponent: 0).map { $0.map(\.mnemonic) }
+        let file = try NodeBackup.take(keys: original.keys, database: database, genesisDigest: Self.genesis, height: 7).sealed(under: key)
+        let data = Self.folder()
+        for wrong in [SecretBytes([]), SecretBytes(Array("held by the node's operator".utf8))] {
+            let error = #expect(throws: BackupError(.undecryptable, "")) { try NodeBackup.open(file, key: try SLIP39.combine([mnemonics[0][0], mnemonics[0][2]], passphrase: wrong)) }
+            #expect(error?.reason.contains("passphrase") == true, "\(String(describing: error))")
+            #expect(!FileManager.default.fileExists(atPath: data))
+        }
+        let opened = try NodeBackup.open(file, key: try SLIP39.combine([mnemonics[0][2], mnemonics[0][1]], passphrase: passphrase,
+                                                                        maximumIterationExponent: NodeBackup.maximumIterationExponent))
+        // Mnemonics asking for more work than accepted are refused before any of it is done
+        // (shown one step above a bound of 0, so the test itself does little work).
+        let costly = try SLIP39.split(key, groupThreshold: 1, groups: [SLIP39.MemberGroup(threshold: 1, count: 1)], passphrase: passphrase,
+                                      iterationExponent: 1).map { $0.map(\.mnemonic) }
+        #expect(throws: BackupError(.invalidParameters, "")) { try SLIP39.combine(costly[0], passphrase: passphrase, maximumIterationExponent: 0) }
+        #expect(NodeBackup.maximumIterationExponent < SLIP39.maximumIterationExponent)
+        // Another member's key where the cluster names this node: refused, nothing written.
+        #expect(throws: BackupError(.wrongMember, "")) {
+            try opened.restore(dataFolder: data, sealing: .passphrase, credential: Self.newPassphrase, databaseFile: Self.database,
+                               genesisDigest: Self.genesis, currentEpochs: nil,
+                               memberKey: Array(Curve25519.Signing.PrivateKey().publicKey.rawRepresentation))
+        }
+        #expect(!FileManager.default.fileExists(atPath: data))
+        let restored = try opened.restore(dataFolder: data, sealing: .passphrase, credential: Self.newPassphrase, databaseFile: Self.database,
+                                          genesisDigest: Self.genesis, currentEpochs: nil,
+                                          memberKey: Array(original.keys.signingKey.publicKey.rawRepresentation))
+        #expect(restored.signingKey.publicKey.rawRepresentation == original.keys.signingKey.publicKey.rawRepresentation)
     }
 
     @Test func aBackupRestoresIntoASoftHSMToken() throws {

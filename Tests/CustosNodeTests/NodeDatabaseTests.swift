@@ -78,6 +78,57 @@ import Testing
         #expect(try db.lastVote()?.height == 2)
     }
 
+    /// A restored node's floor: no vote nor round change before it is set, none at or below it,
+    /// only the restore's own nonce sets it, once, and it survives reopening.
+    @Test func aRestoredNodeVotesOnlyAboveItsFloor() throws {
+        let path = Self.temporaryPath()
+        defer { Self.remove(path) }
+        let nonce = SecureRandom.bytes(count: 32)
+        do {
+            let db = try NodeDatabase(path: path)
+            #expect(try db.restoration() == nil)
+            _ = try db.recordVote(height: 3, blockHash: SecureRandom.bytes(count: 32), vote: [1])
+            try db.markRestored(nonce: nonce)
+            #expect(throws: StorageError(.restoredNotVoting, "")) { _ = try db.recordVote(height: 900, blockHash: SecureRandom.bytes(count: 32), vote: [2]) }
+            #expect(throws: StorageError(.restoredNotVoting, "")) { _ = try db.recordRoundChange(height: 900, round: 0, change: [2]) }
+            #expect(throws: StorageError(.invalidInput, "")) { try db.liftRestorationFloor(nonce: SecureRandom.bytes(count: 32), to: 5) }
+            #expect(throws: StorageError(.invalidInput, "")) { try db.markRestored(nonce: [1, 2]) }
+            try db.liftRestorationFloor(nonce: nonce, to: 5)
+            // A later commit of the same entry keeps the first floor.
+            try db.liftRestorationFloor(nonce: nonce, to: 9)
+        }
+        let db = try NodeDatabase(path: path)
+        #expect(try db.restoration()?.nonce == nonce && db.restoration()?.floor == 5)
+        for height: UInt64 in [3, 4, 5] {
+            #expect(throws: StorageError(.restoredNotVoting, "")) { _ = try db.recordVote(height: height, blockHash: SecureRandom.bytes(count: 32), vote: [3]) }
+            #expect(throws: StorageError(.restoredNotVoting, "")) { _ = try db.recordRoundChange(height: height, round: 1, change: [3]) }
+        }
+        #expect(try db.recordVote(height: 6, blockHash: SecureRandom.bytes(count: 32), vote: [4]) == [4])
+        #expect(try db.recordRoundChange(height: 7, round: 0, change: [5]) == [5])
+        // Restored again: the old floor goes, and with it every vote until the new entry commits.
+        try db.markRestored(nonce: SecureRandom.bytes(count: 32))
+        #expect(throws: StorageError(.restoredNotVoting, "")) { _ = try db.recordVote(height: 8, blockHash: SecureRandom.bytes(count: 32), vote: [6]) }
+    }
+
+    /// Shares below their vault's current key epoch are deleted (a restored backup older than a
+    /// refresh); the current one, and vaults the state does not name, stay.
+    @Test func supersededVaultSharesAreDeleted() throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("custos-shares-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let keys = try NodeKeys.create(dataFolder: data, configuration: NodeConfiguration(id: "node-s", environment: .development, sealing: .passphrase),
+                                       credential: .passphrase(SecretBytes(Array("test passphrase".utf8))))
+        let db = try NodeDatabase.inMemory(seal: keys.seal)
+        for (vault, epoch) in [("treasury", UInt64(1)), ("treasury", 2), ("treasury", 3), ("payroll", 1), ("unknown", 1)] {
+            try db.storeSecret(SecretBytes(randomCount: 32), kind: .vaultKeyShare, id: NodeDatabase.vaultShareID(vault: vault, epoch: epoch))
+        }
+        let deleted = try db.deleteSupersededVaultShares(current: ["treasury": 3, "payroll": 1])
+        #expect(deleted.map { "\($0.vault)/\($0.epoch)" }.sorted() == ["treasury/1", "treasury/2"])
+        #expect(try db.secret(kind: .vaultKeyShare, id: NodeDatabase.vaultShareID(vault: "treasury", epoch: 2)) == nil)
+        #expect(try db.secret(kind: .vaultKeyShare, id: NodeDatabase.vaultShareID(vault: "treasury", epoch: 3)) != nil)
+        #expect(try db.secretIDs(kind: .vaultKeyShare).count == 3)
+        #expect(try db.deleteSupersededVaultShares(current: ["treasury": 3, "payroll": 1]).isEmpty)
+    }
+
     /// Two handles on one file race to use the same secrets: each secret is granted exactly once.
     @Test func racingHandlesGrantEachSecretOnce() async throws {
         let path = Self.temporaryPath()

@@ -166,7 +166,7 @@ struct LogFollowerTests {
 /// made again on the same stores is that node restarted), blocks of real governance entries, and
 /// the certificates the other three nodes would give them. The gateway is never contacted:
 /// `decide` and `commit` do no I/O but the node's own stores.
-private struct CommitScene {
+struct CommitScene {
     let identities = (1...4).map { NodeIdentity(id: try! NodeID("node-\($0)"), signingKey: .init(), transportKey: .init()) }
     let now: UInt64 = 1_700_000_000_000
     var genesis: TestGenesis

@@ -1,6 +1,7 @@
 import CustosClusterAPI
 import CustosCore
 import CustosCrypto
+import CustosNode
 import CustosTestSupport
 import Foundation
 import Testing
@@ -11,7 +12,10 @@ extension VaultSigningLoopbackTests {
     /// 3 and 1 of 1, both groups needed, one file per custodian), stopped and its data folder
     /// deleted. A restore with too few mnemonics fails and writes nothing; with enough it re-seals
     /// the keys and share under a new passphrase (checked against the gateway's key epochs). The
-    /// restored node catches up and, once the commitments it pooled before the loss (whose
+    /// restored node votes at no height until its own `node.restored` entry has committed (the
+    /// other three commit meanwhile), and only above it afterwards; it signs nothing until an
+    /// operator acknowledges the restore (`custos node resume --acknowledge-restore`). It catches
+    /// up and, once the commitments it pooled before the loss (whose
     /// secrets are gone with it, never in a backup) are spent by attempts that time out, signs
     /// requests in the signer set; PyNaCl verifies them under the vault's key.
     @Test func aNodeRestoredFromItsBackupSignsAgain() async throws {
@@ -32,10 +36,12 @@ extension VaultSigningLoopbackTests {
         // The backup, while node-1 runs.
         let backup = cluster.root.appendingPathComponent("node-1.backup")
         let custodians = cluster.root.appendingPathComponent("custodians")
+        let backupPassphrase = cluster.root.appendingPathComponent("node-1-backup-passphrase")
+        try Data("the operators' backup passphrase".utf8).write(to: backupPassphrase)
         let out = try await LocalCluster.run(cluster.binary, [
             "node", "backup", "--data", cluster.nodeData("node-1").path, "--cluster", cluster.clusterFile.path,
             "--groups", "2of3,1of1", "--group-threshold", "2", "--out", backup.path, "--mnemonics-dir", custodians.path,
-            "--iteration-exponent", "0",
+            "--iteration-exponent", "0", "--backup-passphrase-file", backupPassphrase.path,
         ] + cluster.passphraseSeal)
         #expect(out.contains("backup of node node-1") && out.contains("sol-treasury"), "\(out)")
         let mnemonic = { (group: Int, member: Int) in custodians.appendingPathComponent("group-\(group)-member-\(member).txt").path }
@@ -52,7 +58,7 @@ extension VaultSigningLoopbackTests {
         try Data("a new passphrase for the restored node-1".utf8).write(to: newPassphrase)
         let newSeal = ["--passphrase-file", newPassphrase.path]
         let restore = ["node", "restore", "--backup", backup.path, "--data", cluster.nodeData("node-1").path, "--cluster", cluster.clusterFile.path,
-                       "--gateway", cluster.baseURL] + newSeal
+                       "--gateway", cluster.baseURL, "--backup-passphrase-file", backupPassphrase.path] + newSeal
         // One of group 1's two: refused, nothing written.
         await #expect(throws: (any Error).self) {
             try await LocalCluster.run(cluster.binary, restore + ["--mnemonics", mnemonic(1, 2), mnemonic(2, 1)])
@@ -61,8 +67,24 @@ extension VaultSigningLoopbackTests {
         let restored = try await LocalCluster.run(cluster.binary, restore + ["--mnemonics", mnemonic(1, 3), mnemonic(2, 1), mnemonic(1, 1)])
         #expect(restored.contains("restored node node-1"), "\(restored)")
 
-        // Restarted with an empty chain, it catches up from the gateway and signs again.
+        // Restarted with an empty chain, it announces its restore and catches up; the other three
+        // commit without it until its entry has committed.
+        let headAtRestore = try await cluster.status("node-2").height
         try cluster.startNode("node-1", seal: newSeal, extraArguments: smallPool)
+        var announcedAt: UInt64 = 0
+        let announced = try await cluster.waitUntil(["node-1", "node-2"], seconds: 180) { s in
+            guard let block = s["node-2"]?.blocks.first(where: { $0.height > headAtRestore && $0.entries.contains { $0.hasPrefix("node.restored:") } })
+            else { return false }
+            announcedAt = block.height
+            return (s["node-1"]?.height ?? 0) >= block.height
+        }
+        let meanwhile = try #require(announced["node-2"]?.blocks.filter { $0.height > headAtRestore && $0.height <= announcedAt })
+        #expect(!meanwhile.isEmpty && meanwhile.allSatisfy { !$0.voters.contains("node-1") }, "node-1 voted before its entry committed")
+        #expect(announced["node-1"]?.signingHalts.map(\.cause) == ["restored"], "a restored node signs nothing until the restore is acknowledged")
+        let resumed = try await LocalCluster.run(cluster.binary, ["node", "resume", "--data", cluster.nodeData("node-1").path, "--acknowledge-restore"])
+        #expect(resumed.contains("the node signs again"), "\(resumed)")
+
+        // It signs again.
         let raw = { (n: Int) in Array("venue login challenge \(n) after node-1 was restored".utf8) }
         var requests: [String] = []
         for n in 0..<6 {
@@ -81,6 +103,11 @@ extension VaultSigningLoopbackTests {
                   signature: try #require(reference.requests.first { $0.id == id }?.signing?.signature))
         }), as: Verdicts.self)
         #expect(verdicts.ed25519 == Array(repeating: true, count: requests.count), "PyNaCl verifies every signature under the vault's key")
+        // Its votes: none before the block that carried its entry, some after it.
+        let database = try NodeDatabase(path: cluster.nodeData("node-1").appendingPathComponent("votes.sqlite").path)
+        #expect(try database.restoration()?.floor == announcedAt)
+        let votes = try database.recordedVotes()
+        #expect(!votes.isEmpty && votes.allSatisfy { $0.height > announcedAt }, "votes at \(votes.map(\.height)), floor \(announcedAt)")
         passed = true
     }
 }

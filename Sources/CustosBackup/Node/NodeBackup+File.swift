@@ -9,6 +9,9 @@ extension NodeBackup {
     public static let maximumFileSize = 16 << 20
     /// The backup key: 256 bits, the master secret the SLIP-39 mnemonics share.
     public static let keyLength = 32
+    /// The highest SLIP-39 iteration exponent a backup is made with, and a restore accepts:
+    /// 10000 × 2^8 PBKDF2 iterations per Feistel round, seconds of work, not hours.
+    public static let maximumIterationExponent = 8
     private static let nonceLength = Int(crypto_aead_xchacha20poly1305_ietf_npubbytes())
     private static let tagLength = Int(crypto_aead_xchacha20poly1305_ietf_abytes())
 
@@ -60,7 +63,7 @@ extension NodeBackup {
                                                        parts.associated, UInt64(parts.associated.count), parts.nonce, k)
         }
         guard rc == 0 else {
-            throw BackupError(.undecryptable, "the backup does not open: the file was altered, or the mnemonics are of another backup")
+            throw BackupError(.undecryptable, "the backup does not open: the backup passphrase is wrong, the mnemonics are of another backup, or the file was altered")
         }
         var r = CanonicalReader<BackupErrorCode>(Array(plain.prefix(Int(length))), what: "backup contents")
         let identity = SecretBytes(try r.lengthPrefixed("identity key", max: 64))

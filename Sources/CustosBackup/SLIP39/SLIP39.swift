@@ -69,7 +69,12 @@ public enum SLIP39 {
     /// the group threshold of groups, each with exactly its member threshold of mnemonics, all
     /// of one share set. Every refusal names the mnemonic (numbered from 1, in the order given)
     /// or the group at fault. A wrong passphrase is not detectable: it yields another secret.
-    public static func combine(_ mnemonics: [String], passphrase: SecretBytes = SecretBytes([])) throws(BackupError) -> SecretBytes {
+    ///
+    /// `maximumIterationExponent` bounds the work the mnemonics may ask for (10000 × 2^E PBKDF2
+    /// iterations per Feistel round): a set asking for more is refused (`invalidParameters`)
+    /// before any of it is done, so a hostile mnemonic cannot hold a restore for hours.
+    public static func combine(_ mnemonics: [String], passphrase: SecretBytes = SecretBytes([]),
+                               maximumIterationExponent: Int = maximumIterationExponent) throws(BackupError) -> SecretBytes {
         try checkPassphrase(passphrase)
         guard !mnemonics.isEmpty else { throw BackupError(.groupThresholdNotMet, "no mnemonic given") }
         var shares: [SLIP39Share] = []
@@ -79,6 +84,10 @@ public enum SLIP39 {
             }
         }
         let first = shares[0]
+        guard Int(first.iterationExponent) <= maximumIterationExponent else {
+            throw BackupError(.invalidParameters, "mnemonic 1 asks for iteration exponent \(first.iterationExponent) (10000 × 2^\(first.iterationExponent) PBKDF2 "
+                              + "iterations); at most \(maximumIterationExponent) is accepted here")
+        }
         for (number, share) in shares.enumerated().dropFirst() {
             let differing = first.differingSetField(share)
             if let differing {

@@ -22,6 +22,22 @@ extension NodeDatabase {
         return w.bytes
     }
 
+    /// Deletes every stored vault key share of an epoch below its vault's current key epoch in
+    /// `current` (vault id → epoch): a share a refresh or reshare superseded, kept by a node that
+    /// was down meanwhile or brought back by a restore, never signs or deals again. Vaults absent
+    /// from `current` are left alone. Answers the (vault, epoch) pairs deleted.
+    @discardableResult
+    public func deleteSupersededVaultShares(current: [String: UInt64]) throws(StorageError) -> [(vault: String, epoch: UInt64)] {
+        var deleted: [(vault: String, epoch: UInt64)] = []
+        for id in try secretIDs(kind: .vaultKeyShare) {
+            var r = CanonicalReader<StorageErrorCode>(id, what: "vault share id")
+            guard let vault = try? r.string("vault", max: 256), let epoch = try? r.uint64("epoch"), (try? r.finish()) != nil,
+                  let now = current[vault], epoch < now else { continue }
+            if try deleteSecret(kind: .vaultKeyShare, id: id) { deleted.append((vault, epoch)) }
+        }
+        return deleted
+    }
+
     /// Seals `secret` with the node's seal, bound to (`kind`, `id`), and stores it in one
     /// durable transaction. Refuses (`alreadyExists`) to replace a stored secret: delete it first.
     public func storeSecret(_ secret: SecretBytes, kind: SecretKind, id: [UInt8]) throws(StorageError) {

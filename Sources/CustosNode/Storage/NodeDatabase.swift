@@ -111,6 +111,14 @@ public final class NodeDatabase: Sendable {
                 CREATE TABLE roundChange (height INTEGER NOT NULL PRIMARY KEY, round INTEGER NOT NULL, change BLOB NOT NULL);
                 """)
         }
+        migrator.registerMigration("v6 (bkup12): restoration floor") { db in
+            // At most one row: a node restored from a backup votes at no height up to `floor`,
+            // and at none while `floor` is NULL (`NodeDatabase+Restoration`).
+            try db.execute(sql: """
+                CREATE TABLE restoration (
+                    one INTEGER NOT NULL PRIMARY KEY CHECK (one = 1), nonce BLOB NOT NULL CHECK (length(nonce) = 32), floor INTEGER)
+                """)
+        }
         return migrator
     }
 
@@ -155,12 +163,15 @@ public final class NodeDatabase: Sendable {
     /// Records this node's vote at `height` in `round` for `blockHash` before the vote is sent.
     /// Voting again for the same block in the same round is allowed (a resend returns the stored
     /// vote); a vote for a different block in the same round, and a vote in a round this node
-    /// gave up at that height (`recordRoundChange`), are refused with `conflictingVote`.
+    /// gave up at that height (`recordRoundChange`), are refused with `conflictingVote`; a vote
+    /// of a restored node at or below its restoration floor, or before it has one, is refused
+    /// with `restoredNotVoting` (`markRestored(nonce:)`).
     public func recordVote(height: UInt64, round: UInt32 = 0, blockHash: [UInt8], vote: [UInt8]) throws(StorageError) -> [UInt8] {
         guard blockHash.count == 32, !vote.isEmpty, height <= UInt64(Int64.max) else {
             throw StorageError(.invalidInput, "a vote needs a 32-byte block hash, a height and the vote bytes")
         }
         return try write { db throws(StorageError) -> [UInt8] in
+            try Self.checkRestorationFloor(db, height: height, what: "vote")
             let row = try Self.run { try Row.fetchOne(db, sql: "SELECT blockHash, vote FROM vote WHERE height = ? AND round = ?",
                                                        arguments: [Int64(height), Int64(round)]) }
             if let row {

@@ -11,6 +11,10 @@ public struct SigningHaltRecord: Sendable, Hashable, Codable {
         /// `LocalFreeze`); lifted by the node itself when the quorum unfreezes in the log at a
         /// height above `height`.
         case localFreeze = "local-freeze"
+        /// The node was restored from a backup, which carries neither its halts nor its local
+        /// freezes; an operator on its host lifts it (`custos node resume --acknowledge-restore`)
+        /// once they know none was in force, so a restore never silently ends a halt.
+        case restored
     }
 
     public let cause: Cause

@@ -6,6 +6,9 @@ public enum StorageErrorCode: String, ErrorCode {
     case alreadyUsed
     /// A vote for a different block at a height this node already voted at.
     case conflictingVote
+    /// A node restored from a backup was asked to vote or give up a round at a height at or
+    /// below its restoration floor, or before its restoration entry committed.
+    case restoredNotVoting
     /// An argument is malformed (wrong length, empty).
     case invalidInput
     /// SQLite reported an error; the operation did not take effect.

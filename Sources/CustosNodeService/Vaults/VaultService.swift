@@ -267,6 +267,18 @@ public actor VaultService: Service {
             }
         }
         if let previous = state { dropSuperseded(previous, next) }
+        // At start, and whenever a vault appears or changes epoch: a share below its vault's
+        // epoch goes, however it got here (a node down through a refresh, a restored backup).
+        if state.map({ previous in next.vaults.contains { previous.vaults[$0.key]?.epoch != $0.value.epoch } }) ?? true {
+            do {
+                let dropped = try database.deleteSupersededVaultShares(current: next.vaults.mapValues { UInt64($0.epoch) })
+                for share in dropped {
+                    logger.notice("deleted a vault share its vault's key epoch superseded", metadata: ["vault": "\(share.vault)", "epoch": "\(share.epoch)"])
+                }
+            } catch {
+                logger.warning("deleting superseded vault shares failed", metadata: ["error": "\("\(error)".printable(limit: 512))"])
+            }
+        }
         state = next
         var started: [[UInt8]: Session] = [:]
         for vault in next.vaults.values where vault.status == .generating {

@@ -36,4 +36,7 @@ public enum GovernanceOutcome: Sendable, Hashable {
     /// A member's reading of a recorded receipt was checked and kept: it `agrees` with the
     /// executor's or not; `verdict` is the receipt's once f+1 checks settled it.
     case receiptChecked(requestId: String, agrees: Bool, verdict: ReceiptVerdict?)
+    /// A restored member's `node.restored` entry verified: `member` announced the restore that drew
+    /// `nonce` (`NodeRestoredEntry`).
+    case nodeRestored(member: String, nonce: [UInt8])
 }

@@ -8,7 +8,7 @@ import CustosLedger
 /// past the receipt's block, has no receipt of that hash); signed with the node's identity key
 /// (`MemberSignature`). Every node checks the signature and the check in its state transition
 /// (`ReplicatedState.acceptReceiptCheck`).
-public struct ReceiptCheckEntry: Sendable, Hashable {
+public struct ReceiptCheckEntry: MemberSignedEntry, Sendable, Hashable {
     public static let kind = "request.receipt-check"
     static let payloadTag = "custos.request.receipt-check.v1"
     /// Payload (an id, a hash, a flag and a digest, about 150 bytes) and authorization (a member
@@ -31,18 +31,13 @@ public struct ReceiptCheckEntry: Sendable, Hashable {
         self.init(requestId: recorded.requestId, transactionHash: recorded.transactionHash, digest: read?.digest)
     }
 
-    var payload: [UInt8] {
+    package var payload: [UInt8] {
         var w = CanonicalWriter(tag: Self.payloadTag)
         w.append(string: requestId)
         w.append(lengthPrefixed: transactionHash)
         w.append(digest != nil)
         w.append(lengthPrefixed: digest ?? [])
         return w.bytes
-    }
-
-    /// The log entry, signed by `identity` for the cluster with `genesisDigest`.
-    public func entry(signedBy identity: NodeIdentity, genesisDigest: [UInt8]) throws(LedgerError) -> Entry {
-        try MemberSignature.entry(kind: Self.kind, payload: payload, signedBy: identity, genesisDigest: genesisDigest)
     }
 
     /// Decodes an entry's payload strictly; `malformed` for anything but this kind with a request
@@ -62,11 +57,5 @@ public struct ReceiptCheckEntry: Sendable, Hashable {
             throw GovernanceError(.malformed, found ? "a receipt digest has 32 bytes, not \(digest.count)" : "a check that found no receipt carries no digest")
         }
         self.init(requestId: id, transactionHash: hash, digest: found ? digest : nil)
-    }
-
-    /// The member that signed the entry, read from the entry alone (its row of `ReplicatedState.entryKinds`).
-    static func signer(of entry: Entry) throws(GovernanceError) -> EntrySigner {
-        _ = try ReceiptCheckEntry(entry)
-        return EntrySigner(role: .member, id: try MemberSignature.signer(of: entry).node.rawValue)
     }
 }

@@ -1,0 +1,110 @@
+import Crypto
+import CustosClusterAPI
+import CustosCore
+import CustosCrypto
+import CustosLedger
+import CustosNode
+import CustosState
+@testable import CustosNodeService
+import Foundation
+import Testing
+
+/// A node restored from a backup cannot vote twice at a height its original voted at (issue 15
+/// item 4, review H1): its backup carries no votes, so it votes at no height up to the one whose
+/// certified block carries its own `node.restored` entry with the nonce its restore drew. Tried
+/// as an attacker (a gateway, or f corrupt nodes) would: asking it to vote and to give up rounds
+/// before and at that height, replaying its entry of an earlier restore, forging its entry.
+struct RestoredNodeTests {
+    /// node-1's database marked restored, with the nonce of the restore.
+    static func restored(_ scene: CommitScene) throws -> (database: NodeDatabase, nonce: [UInt8]) {
+        let path = scene.folder.appendingPathComponent("node-0").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let database = try NodeDatabase(path: path + "/votes.sqlite")
+        let nonce = SecureRandom.bytes(count: 32)
+        try database.markRestored(nonce: nonce)
+        return (database, nonce)
+    }
+
+    @Test func aRestoredNodeVotesOnlyAboveTheHeightItsOwnEntryCommittedAt() async throws {
+        let scene = try CommitScene()
+        defer { try? FileManager.default.removeItem(at: scene.folder) }
+        let genesis = scene.configuration.genesisDigest
+        // What members sign their own entries over: the governed state's genesis digest.
+        let stateGenesis = try scene.configuration.genesisState().genesisDigest
+        let (database, nonce) = try Self.restored(scene)
+        let node = try scene.node(0)
+        let me = scene.identities[0]
+
+        // Height 1, before its entry committed: no vote, no round change, whoever asks.
+        let first = try Block(height: 1, previousHash: genesis, timestamp: scene.now, entries: [try TestNote.entry("1")])
+        #expect(try await node.decide(first, now: scene.now) == nil, "a restored node voted before its node.restored entry committed")
+        try await node.abandon(0)
+        #expect(try database.roundChange(at: 1) == nil, "a restored node gave up a round before its entry committed")
+        let vote = Vote(signing: first, genesisDigest: genesis, identity: me)
+        #expect(throws: StorageError(.restoredNotVoting, "")) { _ = try database.recordVote(height: 1, blockHash: first.hash.bytes, vote: vote.serialized) }
+        #expect(throws: StorageError(.restoredNotVoting, "")) { _ = try database.recordRoundChange(height: 1, round: 0, change: [1]) }
+        #expect(await node.health().voter == false)
+
+        // Height 1 commits with its entry of an earlier restore, replayed by the gateway: nothing lifts.
+        let earlier = try NodeRestoredEntry(nonce: SecureRandom.bytes(count: 32)).entry(signedBy: me, genesisDigest: stateGenesis)
+        let replayed = try Block(height: 1, previousHash: genesis, timestamp: scene.now, entries: [earlier])
+        #expect(try await node.commit(try scene.certified(replayed)))
+        #expect(try database.restoration()?.floor == nil)
+        let second = try Block(height: 2, previousHash: replayed.hash, timestamp: scene.now + 1_000, entries: [try TestNote.entry("2")])
+        #expect(try await node.decide(second, now: scene.now + 1_000) == nil, "an entry of an earlier restore let the node vote")
+        #expect(throws: StorageError(.invalidInput, "")) { try database.liftRestorationFloor(nonce: earlier.payload, to: 1) }
+
+        // Height 2 commits with its own entry: the floor is 2.
+        let own = try NodeRestoredEntry(nonce: nonce).entry(signedBy: me, genesisDigest: stateGenesis)
+        let announced = try Block(height: 2, previousHash: replayed.hash, timestamp: scene.now + 1_000, entries: [own])
+        #expect(try await node.commit(try scene.certified(announced)))
+        #expect(try database.restoration()?.floor == 2)
+        let atFloor = Vote(signing: second, genesisDigest: genesis, identity: me)
+        #expect(throws: StorageError(.restoredNotVoting, "")) { _ = try database.recordVote(height: 2, blockHash: second.hash.bytes, vote: atFloor.serialized) }
+        #expect(throws: StorageError(.restoredNotVoting, "")) { _ = try database.recordRoundChange(height: 2, round: 3, change: [1]) }
+
+        // Above it, it votes; the floor holds across a restart, and a later replay changes nothing.
+        let third = try Block(height: 3, previousHash: announced.hash, timestamp: scene.now + 2_000, entries: [own])
+        let voted = try #require(try await node.decide(third, now: scene.now + 2_000), "the restored node does not vote above its floor")
+        #expect(try Vote(serialized: voted).height == 3)
+        let restarted = try scene.node(0)
+        #expect(try await restarted.decide(third, now: scene.now + 2_000) == voted)
+        #expect(await restarted.health().voter)
+        #expect(try await restarted.commit(try scene.certified(third)))
+        #expect(try database.restoration()?.floor == 2)
+    }
+
+    @Test func aForgedOrMalformedRestorationIsRefusedByEveryNode() throws {
+        let scene = try CommitScene()
+        defer { try? FileManager.default.removeItem(at: scene.folder) }
+        var state = try scene.configuration.genesisState()
+        let genesis = state.genesisDigest
+        let nonce = SecureRandom.bytes(count: 32)
+        let member = scene.identities[0]
+
+        let genuine = try NodeRestoredEntry(nonce: nonce).entry(signedBy: member, genesisDigest: genesis)
+        #expect(state.apply(genuine, blockTime: scene.now) == .nodeRestored(member: "node-1", nonce: nonce))
+
+        // Signed with another key under node-1's name.
+        let impostor = NodeIdentity(id: member.id, signingKey: .init(), transportKey: .init())
+        let forged = try NodeRestoredEntry(nonce: nonce).entry(signedBy: impostor, genesisDigest: genesis)
+        #expect(state.apply(forged, blockTime: scene.now) == .refused(GovernanceError(.memberSignatureRefused, "")))
+        // Signed by a node that is no member, or for another cluster.
+        let stranger = NodeIdentity(id: NodeID("node-9"), signingKey: .init(), transportKey: .init())
+        #expect(state.apply(try NodeRestoredEntry(nonce: nonce).entry(signedBy: stranger, genesisDigest: genesis), blockTime: scene.now)
+            == .refused(GovernanceError(.unknownMember, "")))
+        let otherCluster = try NodeRestoredEntry(nonce: nonce).entry(signedBy: member, genesisDigest: Array(repeating: 7, count: 32))
+        #expect(state.apply(otherCluster, blockTime: scene.now) == .refused(GovernanceError(.memberSignatureRefused, "")))
+
+        // What no node lets into a block: a short nonce, trailing bytes, no signature, oversize.
+        func refusal(_ entry: Entry) -> GovernanceErrorCode? { ReplicatedState.malformation(of: entry)?.code }
+        let short = try MemberSignature.entry(kind: NodeRestoredEntry.kind, payload: Array(genuine.payload.dropLast()), signedBy: member, genesisDigest: genesis)
+        #expect(refusal(short) == .malformed)
+        let trailing = try MemberSignature.entry(kind: NodeRestoredEntry.kind, payload: genuine.payload + [0], signedBy: member, genesisDigest: genesis)
+        #expect(refusal(trailing) == .malformed)
+        #expect(refusal(try Entry(kind: NodeRestoredEntry.kind, payload: genuine.payload)) == .unsigned)
+        let padded = try Entry(kind: NodeRestoredEntry.kind, payload: genuine.payload, authorization: genuine.authorization + [UInt8](repeating: 0, count: 300))
+        #expect(refusal(padded) == .oversize)
+        #expect(refusal(genuine) == nil)
+    }
+}
