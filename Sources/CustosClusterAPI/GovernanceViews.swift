@@ -50,7 +50,7 @@ public struct GovernanceSnapshot: Codable, Sendable, Equatable {
         policyName = state.policy.document.name
         policyVersion = state.policyVersion
         members = state.members.map(ClusterView.Member.init)
-        users = state.users.keys.sorted().map { UserView(state.users[$0]!) }
+        users = state.users.keys.sorted().map { UserView(state.users[$0]!, in: state) }
         roles = state.roles
         bots = state.bots.keys.sorted().map { BotView(state.bots[$0]!) }
         requests = state.requestBook.order.suffix(recent).compactMap { id in
@@ -75,6 +75,10 @@ public struct UserView: Codable, Sendable, Equatable {
         public var userVerified: Bool
         /// A development software credential; a production cluster refuses these.
         public var software: Bool
+        /// The attestation format verified at registration, and whether a certificate vouched
+        /// for the authenticator (what a `hardware_credential` onboarding step needs).
+        public var attestation: String?
+        public var attestationCertified: Bool?
     }
 
     public var id: String
@@ -83,15 +87,21 @@ public struct UserView: Codable, Sendable, Equatable {
     public var credentials: [Credential]
     /// Roles granted until a block time (milliseconds), by role; the others do not expire.
     public var roleExpiry: [String: UInt64]
+    /// Recorded onboarding attestations: when each was recorded (block time, ms), by step.
+    public var onboardingSteps: [String: UInt64]?
+    /// The enforced onboarding steps not completed yet; while any is, none of the roles counts.
+    public var missingOnboarding: [String]?
 
-    public init(_ user: GovernedUser) {
+    public init(_ user: GovernedUser, in state: ReplicatedState) {
         id = user.id
         roles = user.roles
         roleExpiry = user.roleExpiry
+        onboardingSteps = user.onboardingSteps
+        missingOnboarding = state.onboardingGap(of: user.id)?.missing ?? []
         active = user.active
         credentials = user.credentials.map {
             Credential(id: Base64URL.encode($0.credentialId), signCount: $0.signCount, userVerified: $0.userVerified,
-                       software: $0.isSoftware)
+                       software: $0.isSoftware, attestation: $0.attestationFormat, attestationCertified: $0.attestationCertified)
         }
     }
 }
@@ -187,6 +197,8 @@ extension GovernanceChange {
             return "Access review: re-confirm \(confirmed.isEmpty ? "no grant" : confirmed.joined(separator: ", "))"
                 + (days == 0 ? " without expiry" : " for \(days) day\(days == 1 ? "" : "s")")
                 + "; revoke \(revoked.isEmpty ? "nothing" : revoked.joined(separator: ", "))"
+        case .attestOnboarding(let user, let step):
+            return "Record that \(user) completed the onboarding step \(step); once every step the policy enforces is recorded, their roles count"
         case .addCredential(let user, let r):
             return "Register a new credential \(Base64URL.encode(r.credentialId).prefix(16))… for \(user), made by \(r.authenticatorDescription)"
         case .enrolCredential(let user, let codeKey, let validSeconds):

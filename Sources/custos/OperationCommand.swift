@@ -55,6 +55,8 @@ struct OperationCommand: AsyncParsableCommand {
                 assign-role USER ROLE, revoke-role USER ROLE,
                 grant-role USER ROLE DAYS (the role lapses on every node DAYS days after execution), review-access DAYS
                 keep:USER:ROLE… revoke:USER:ROLE… (names every current grant once; kept ones run DAYS more days, 0: no expiry),
+                attest-onboarding USER STEP (records an attestation step of the policy's onboarding section; you hold the role
+                that attests it; USER's roles count once every enforced step is recorded),
                 add-credential USER (your own new credential: USER is you; writes it to USER.ID.json next to yours),
                 enrol-credential USER CODE-KEY [HOURS] (USER then registers one credential themselves with `custos op enrol`
                 within HOURS, default 72; CODE-KEY is what `custos op enrolment-code` printed for them), revoke-credential USER ID,
@@ -132,6 +134,7 @@ struct OperationCommand: AsyncParsableCommand {
                 try need(3, "USER ROLE DAYS")
                 guard let days = UInt32(args[2]) else { throw ValidationError("DAYS is a whole number of days") }
                 return .grantRole(user: args[0], role: args[1], days: days)
+            case "attest-onboarding": try need(2, "USER STEP"); return .attestOnboarding(user: args[0], step: args[1])
             case "review-access":
                 guard let days = args.first.flatMap({ UInt32($0) }) else { throw ValidationError("usage: review-access DAYS keep:USER:ROLE… revoke:USER:ROLE…") }
                 var confirmed: [String] = [], revoked: [String] = []

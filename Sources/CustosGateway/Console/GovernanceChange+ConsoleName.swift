@@ -11,6 +11,7 @@ extension GovernanceChange {
         case .revokeRole: "revoke-role"
         case .grantRole: "grant-role"
         case .reviewAccess: "review-access"
+        case .attestOnboarding: "attest-onboarding"
         case .addCredential: "add-credential"
         case .enrolCredential: "enrol-credential"
         case .revokeCredential: "revoke-credential"

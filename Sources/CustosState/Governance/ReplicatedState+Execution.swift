@@ -59,6 +59,8 @@ extension ReplicatedState {
             try grantRole(user: try activeUser(id), role: role, days: days)
         case .reviewAccess(let confirmed, let revoked, let days):
             try reviewAccess(confirmed: confirmed, revoked: revoked, days: days)
+        case .attestOnboarding(let id, let step):
+            try attestOnboarding(user: try activeUser(id), step: step, proposer: p.proposer)
         case .addCredential(let id, let registration):
             _ = try activeUser(id)
             guard p.proposer == id else {
