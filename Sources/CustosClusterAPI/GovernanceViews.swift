@@ -38,6 +38,8 @@ public struct GovernanceSnapshot: Codable, Sendable, Equatable {
     /// The most recent governed nonce cancellations, oldest first, with their zero-value
     /// transactions (absent from views written before cancellations existed).
     public var cancellations: [CancellationView]?
+    /// The open access review with a deadline, or the last one closed (with what lapsed).
+    public var accessReview: AccessReviewView?
 
     /// `recent` caps the decided requests and refusals shown (the newest), for a node that writes
     /// this view with every block.
@@ -60,6 +62,7 @@ public struct GovernanceSnapshot: Codable, Sendable, Equatable {
         refusals = state.refusals.suffix(recent).map(RefusalView.init)
         vaults = state.vaults.keys.sorted().map { VaultView(state.vaults[$0]!) }
         vaultsAwaitingReshare = state.vaultsAwaitingReshare
+        accessReview = state.accessReview.map(AccessReviewView.init)
         assets = state.assets.keys.sorted().map { AssetView(state.assets[$0]!) }
         cancellations = state.transactions.cancellations.suffix(recent).compactMap { id in
             state.transactions[id].map { CancellationView($0, in: state) }
@@ -197,6 +200,11 @@ extension GovernanceChange {
             return "Access review: re-confirm \(confirmed.isEmpty ? "no grant" : confirmed.joined(separator: ", "))"
                 + (days == 0 ? " without expiry" : " for \(days) day\(days == 1 ? "" : "s")")
                 + "; revoke \(revoked.isEmpty ? "nothing" : revoked.joined(separator: ", "))"
+        case .openAccessReview(let deadlineDays, let confirmed, let days):
+            return "Open an access review of every grant, due in \(deadlineDays) day\(deadlineDays == 1 ? "" : "s"): grants not re-confirmed by then lapse; "
+                + "re-confirm now \(confirmed.isEmpty ? "none" : confirmed.joined(separator: ", "))" + (days == 0 ? " without expiry" : " for \(days) days")
+        case .confirmAccess(let review, let grants, let days):
+            return "Re-confirm in access review \(review): \(grants.joined(separator: ", "))" + (days == 0 ? " without expiry" : " for \(days) days")
         case .attestOnboarding(let user, let step):
             return "Record that \(user) completed the onboarding step \(step); once every step the policy enforces is recorded, their roles count"
         case .addCredential(let user, let r):

@@ -35,6 +35,7 @@ struct ConsoleFieldTests {
             .addVaultAddress(vault: "v1", label: "Vault key", chain: .solana, path: []),
             .refreshVault(id: "v1"), .readmitSigner(vault: "v1", node: "node-3"),
             .grantRole(user: "dave", role: "trader", days: 90), .attestOnboarding(user: "dave", step: "security_training"),
+            .openAccessReview(deadlineDays: 14, confirmed: ["erin admin", "frank admin"], days: 0), .confirmAccess(review: "op-3", grants: ["dave trader"], days: 90),
             .reviewAccess(confirmed: ["dave trader", "erin admin"], revoked: ["frank admin"], days: 90),
             .reviewAccess(confirmed: [], revoked: [], days: 0),
             .cancelNonce(vault: "v1", chain: "ethereum", address: "0x1111111111111111111111111111111111111111", nonce: 18_446_744_073_709_551_615),

@@ -12,6 +12,8 @@ extension GovernanceChange {
         case .grantRole: "grant-role"
         case .reviewAccess: "review-access"
         case .attestOnboarding: "attest-onboarding"
+        case .openAccessReview: "open-access-review"
+        case .confirmAccess: "confirm-access"
         case .addCredential: "add-credential"
         case .enrolCredential: "enrol-credential"
         case .revokeCredential: "revoke-credential"

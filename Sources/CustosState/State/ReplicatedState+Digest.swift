@@ -27,7 +27,8 @@ extension ReplicatedState {
     /// their review, limit and flag in the requests room);
     /// the alerts room by its count and journal (every alert raised, in order);
     /// the address-book entries' cooling-off in full; the offboardings in full (v16); each person's
-    /// recorded onboarding steps and each credential's attestation format and certification (v17).
+    /// recorded onboarding steps and each credential's attestation format and certification, and the
+    /// access review with a deadline when there is one (v17).
     /// So a block costs what it changed, not what the state holds. Two nodes agree on the state
     /// exactly when their digests are equal. Computed once per state: reading it again, or from
     /// an unchanged copy, costs nothing.
@@ -132,6 +133,17 @@ extension ReplicatedState {
         appendOnboardingSteps(to: &w)
         // Only when there is one, so that the digests of states without enrolments do not change.
         if !enrolments.isEmpty { appendEnrolments(to: &w) }
+        // Only when there is one, so that the digests of states without reviews do not change.
+        if let review = accessReview {
+            w.append(string: "access-review")
+            w.append(string: review.id)
+            w.append(review.openedAt)
+            w.append(review.deadline)
+            w.append(strings: review.grants)
+            w.append(strings: review.confirmed)
+            w.append(review.lapsed != nil)
+            w.append(strings: review.lapsed ?? [])
+        }
         w.append(string: "assets")
         w.append(UInt32(assets.count))
         for key in assets.keys.sorted() {

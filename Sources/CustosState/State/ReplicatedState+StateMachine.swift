@@ -111,6 +111,7 @@ extension ReplicatedState {
         }
         executeDueOperations()
         lapseGrants()
+        closeAccessReview()
         expireCeremonies()
         expireRequestApprovals()
         windows.expire(at: time)
