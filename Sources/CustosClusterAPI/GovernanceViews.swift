@@ -38,6 +38,8 @@ public struct GovernanceSnapshot: Codable, Sendable, Equatable {
     /// The most recent governed nonce cancellations, oldest first, with their zero-value
     /// transactions (absent from views written before cancellations existed).
     public var cancellations: [CancellationView]?
+    /// The open access review with a deadline, or the last one closed (with what lapsed).
+    public var accessReview: AccessReviewView?
 
     /// `recent` caps the decided requests and refusals shown (the newest), for a node that writes
     /// this view with every block.
@@ -50,7 +52,7 @@ public struct GovernanceSnapshot: Codable, Sendable, Equatable {
         policyName = state.policy.document.name
         policyVersion = state.policyVersion
         members = state.members.map(ClusterView.Member.init)
-        users = state.users.keys.sorted().map { UserView(state.users[$0]!) }
+        users = state.users.keys.sorted().map { UserView(state.users[$0]!, in: state) }
         roles = state.roles
         bots = state.bots.keys.sorted().map { BotView(state.bots[$0]!) }
         requests = state.requestBook.order.suffix(recent).compactMap { id in
@@ -60,6 +62,7 @@ public struct GovernanceSnapshot: Codable, Sendable, Equatable {
         refusals = state.refusals.suffix(recent).map(RefusalView.init)
         vaults = state.vaults.keys.sorted().map { VaultView(state.vaults[$0]!) }
         vaultsAwaitingReshare = state.vaultsAwaitingReshare
+        accessReview = state.accessReview.map(AccessReviewView.init)
         assets = state.assets.keys.sorted().map { AssetView(state.assets[$0]!) }
         cancellations = state.transactions.cancellations.suffix(recent).compactMap { id in
             state.transactions[id].map { CancellationView($0, in: state) }
@@ -75,6 +78,10 @@ public struct UserView: Codable, Sendable, Equatable {
         public var userVerified: Bool
         /// A development software credential; a production cluster refuses these.
         public var software: Bool
+        /// The attestation format verified at registration, and whether a certificate vouched
+        /// for the authenticator (what a `hardware_credential` onboarding step needs).
+        public var attestation: String?
+        public var attestationCertified: Bool?
     }
 
     public var id: String
@@ -83,15 +90,21 @@ public struct UserView: Codable, Sendable, Equatable {
     public var credentials: [Credential]
     /// Roles granted until a block time (milliseconds), by role; the others do not expire.
     public var roleExpiry: [String: UInt64]
+    /// Recorded onboarding attestations: when each was recorded (block time, ms), by step.
+    public var onboardingSteps: [String: UInt64]?
+    /// The enforced onboarding steps not completed yet; while any is, none of the roles counts.
+    public var missingOnboarding: [String]?
 
-    public init(_ user: GovernedUser) {
+    public init(_ user: GovernedUser, in state: ReplicatedState) {
         id = user.id
         roles = user.roles
         roleExpiry = user.roleExpiry
+        onboardingSteps = user.onboardingSteps
+        missingOnboarding = state.onboardingGap(of: user.id)?.missing ?? []
         active = user.active
         credentials = user.credentials.map {
             Credential(id: Base64URL.encode($0.credentialId), signCount: $0.signCount, userVerified: $0.userVerified,
-                       software: $0.isSoftware)
+                       software: $0.isSoftware, attestation: $0.attestationFormat, attestationCertified: $0.attestationCertified)
         }
     }
 }
@@ -187,6 +200,13 @@ extension GovernanceChange {
             return "Access review: re-confirm \(confirmed.isEmpty ? "no grant" : confirmed.joined(separator: ", "))"
                 + (days == 0 ? " without expiry" : " for \(days) day\(days == 1 ? "" : "s")")
                 + "; revoke \(revoked.isEmpty ? "nothing" : revoked.joined(separator: ", "))"
+        case .openAccessReview(let deadlineDays, let confirmed, let days):
+            return "Open an access review of every grant, due in \(deadlineDays) day\(deadlineDays == 1 ? "" : "s"): grants not re-confirmed by then lapse; "
+                + "re-confirm now \(confirmed.isEmpty ? "none" : confirmed.joined(separator: ", "))" + (days == 0 ? " without expiry" : " for \(days) days")
+        case .confirmAccess(let review, let grants, let days):
+            return "Re-confirm in access review \(review): \(grants.joined(separator: ", "))" + (days == 0 ? " without expiry" : " for \(days) days")
+        case .attestOnboarding(let user, let step):
+            return "Record that \(user) completed the onboarding step \(step); once every step the policy enforces is recorded, their roles count"
         case .addCredential(let user, let r):
             return "Register a new credential \(Base64URL.encode(r.credentialId).prefix(16))… for \(user), made by \(r.authenticatorDescription)"
         case .enrolCredential(let user, let codeKey, let validSeconds):

@@ -180,6 +180,13 @@ public final class NodeChainStore: Sendable {
             try Self.refuseOlderChain(db, made: "where only the closest alternative's groups could approve a request")
             try db.execute(sql: "DELETE FROM stateDigest")
         }
+        migrator.registerMigration("onb12: state digests with onboarding steps and credentials' attestation") { db in
+            // The digest (branch onb12) adds each person's recorded onboarding steps and each
+            // credential's attestation format and whether a certificate vouched for it. An older
+            // chain replays into the same history (none of its policies had an onboarding section,
+            // and its registrations are verified again on replay), so only the digests go.
+            try db.execute(sql: "DELETE FROM stateDigest")
+        }
         return migrator
     }
 

@@ -55,6 +55,11 @@ struct OperationCommand: AsyncParsableCommand {
                 assign-role USER ROLE, revoke-role USER ROLE,
                 grant-role USER ROLE DAYS (the role lapses on every node DAYS days after execution), review-access DAYS
                 keep:USER:ROLE… revoke:USER:ROLE… (names every current grant once; kept ones run DAYS more days, 0: no expiry),
+                open-access-review DEADLINE-DAYS DAYS USER:ROLE… (lists every grant; those named are re-confirmed for DAYS
+                more days at once, 0: no expiry; every other one not re-confirmed by DEADLINE-DAYS lapses on every node),
+                confirm-access REVIEW DAYS USER:ROLE… (re-confirms grants of the open review REVIEW),
+                attest-onboarding USER STEP (records an attestation step of the policy's onboarding section; you hold the role
+                that attests it; USER's roles count once every enforced step is recorded),
                 add-credential USER (your own new credential: USER is you; writes it to USER.ID.json next to yours),
                 enrol-credential USER CODE-KEY [HOURS] (USER then registers one credential themselves with `custos op enrol`
                 within HOURS, default 72; CODE-KEY is what `custos op enrolment-code` printed for them), revoke-credential USER ID,
@@ -117,6 +122,14 @@ struct OperationCommand: AsyncParsableCommand {
         func makeChange(operationId: String, proposer: SoftwareCredentialFile, genesis: [UInt8], call: GatewayCall) async throws -> GovernanceChange {
             guard let verb = change.first else { throw ValidationError("name a change, e.g. add-user dave trader") }
             let args = Array(change.dropFirst())
+            /// `USER:ROLE` arguments as the state names grants, `"USER ROLE"`.
+            func grants(_ items: ArraySlice<String>) throws -> [String] {
+                try items.map { item in
+                    let parts = item.split(separator: ":", maxSplits: 1).map(String.init)
+                    guard parts.count == 2 else { throw ValidationError("\(item): each grant is USER:ROLE") }
+                    return "\(parts[0]) \(parts[1])"
+                }
+            }
             func need(_ count: Int, _ usage: String) throws {
                 guard args.count == count else { throw ValidationError("usage: \(verb) \(usage)") }
             }
@@ -132,6 +145,15 @@ struct OperationCommand: AsyncParsableCommand {
                 try need(3, "USER ROLE DAYS")
                 guard let days = UInt32(args[2]) else { throw ValidationError("DAYS is a whole number of days") }
                 return .grantRole(user: args[0], role: args[1], days: days)
+            case "open-access-review":
+                guard args.count >= 2, let deadline = UInt32(args[0]), let days = UInt32(args[1]) else {
+                    throw ValidationError("usage: open-access-review DEADLINE-DAYS DAYS USER:ROLE…")
+                }
+                return .openAccessReview(deadlineDays: deadline, confirmed: try grants(args.dropFirst(2)), days: days)
+            case "confirm-access":
+                guard args.count >= 3, let days = UInt32(args[1]) else { throw ValidationError("usage: confirm-access REVIEW DAYS USER:ROLE…") }
+                return .confirmAccess(review: args[0], grants: try grants(args.dropFirst(2)), days: days)
+            case "attest-onboarding": try need(2, "USER STEP"); return .attestOnboarding(user: args[0], step: args[1])
             case "review-access":
                 guard let days = args.first.flatMap({ UInt32($0) }) else { throw ValidationError("usage: review-access DAYS keep:USER:ROLE… revoke:USER:ROLE…") }
                 var confirmed: [String] = [], revoked: [String] = []

@@ -37,10 +37,11 @@ extension ConsoleDirectoryPage {
 
     static func users(_ state: ReplicatedState) -> (note: String, columns: [String], rows: [Row]) {
         let rows = state.users.keys.sorted().map { id in
-            let user = UserView(state.users[id]!)
+            let user = UserView(state.users[id]!, in: state)
             let roles = user.roles.map { role in user.roleExpiry[role].map { "\(role) (until \(time($0)))" } ?? role }
             return Row(key: id, cells: [
-                Cell(id), Cell(user.active ? "active" : "removed"), Cell(roles.isEmpty ? "none" : roles.joined(separator: ", ")),
+                Cell(id), Cell(!user.active ? "removed" : (user.missingOnboarding ?? []).isEmpty ? "active"
+                    : "active, not onboarded (missing \((user.missingOnboarding ?? []).joined(separator: ", ")))"), Cell(roles.isEmpty ? "none" : roles.joined(separator: ", ")),
                 Cell("\(user.credentials.count)"), openOperations(on: id, in: state),
             ])
         }

@@ -26,10 +26,10 @@ enum ConsoleDirectorySection: String, CaseIterable, Sendable {
     func isTouched(by change: GovernanceChange) -> Bool {
         switch (self, change) {
         case (.users, .addUser), (.users, .removeUser), (.users, .assignRole), (.users, .revokeRole), (.users, .grantRole),
-             (.users, .reviewAccess), (.users, .addCredential), (.users, .enrolCredential), (.users, .revokeCredential):
+             (.users, .reviewAccess), (.users, .openAccessReview), (.users, .confirmAccess), (.users, .attestOnboarding), (.users, .addCredential), (.users, .enrolCredential), (.users, .revokeCredential):
             true
         case (.roles, .addUser), (.roles, .removeUser), (.roles, .assignRole), (.roles, .revokeRole), (.roles, .grantRole),
-             (.roles, .reviewAccess), (.roles, .changePolicy):
+             (.roles, .reviewAccess), (.roles, .openAccessReview), (.roles, .confirmAccess), (.roles, .attestOnboarding), (.roles, .changePolicy):
             true
         case (.credentials, .addCredential), (.credentials, .enrolCredential), (.credentials, .revokeCredential), (.credentials, .removeUser):
             true

@@ -67,6 +67,7 @@ package struct ConsoleField: Sendable, Equatable {
         "create-vault": 30, "add-vault-address": 31, "refresh-vault": 32, "readmit-signer": 33,
         "register-asset": 40, "remove-asset": 41, "cancel-nonce": 42,
         "cancel-address-book-entry": 43, "waive-cooling-off": 46, "clear-watch-flag": 45, "offboard-user": 47,
+        "attest-onboarding": 48, "open-access-review": 49, "confirm-access": 50,
     ]
 
     /// What the console's script computes from these fields as displayed: nil where the script

@@ -33,6 +33,14 @@ extension GovernanceProposal {
         case .reviewAccess(let confirmed, let revoked, let days):
             fields += [ConsoleField("Re-confirmed grants", list: confirmed), ConsoleField("Revoked grants", list: revoked),
                        ConsoleField("Days re-confirmed (0: no expiry)", .u32, String(days))]
+        case .openAccessReview(let deadlineDays, let confirmed, let days):
+            fields += [ConsoleField("Deadline (days)", .u32, String(deadlineDays)), ConsoleField("Re-confirmed grants", list: confirmed),
+                       ConsoleField("Days re-confirmed (0: no expiry)", .u32, String(days))]
+        case .confirmAccess(let review, let grants, let days):
+            fields += [ConsoleField("Access review", .string, review), ConsoleField("Re-confirmed grants", list: grants),
+                       ConsoleField("Days re-confirmed (0: no expiry)", .u32, String(days))]
+        case .attestOnboarding(let user, let step):
+            fields += [ConsoleField("Person", .string, user), ConsoleField("Onboarding step", .string, step)]
         case .addCredential(let user, let r):
             fields += [ConsoleField("Person", .string, user), ConsoleField("Credential id (hex)", .hex, r.credentialId.hexString),
                        ConsoleField("Attestation object (hex)", .hex, r.attestationObject.hexString),

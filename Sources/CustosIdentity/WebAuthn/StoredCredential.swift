@@ -16,10 +16,21 @@ public struct StoredCredential: Sendable, Hashable, Codable {
     public var backedUp: Bool
     /// A development software credential (`SoftwareAuthenticator`); production refuses it.
     public let isSoftware: Bool
+    /// The format of the attestation statement verified at registration (`none`, `packed`,
+    /// `fido-u2f`).
+    public let attestationFormat: String
+    /// Whether a certificate vouched for the authenticator at registration: a verified
+    /// statement that is neither `none` nor self attestation (`AttestationStatement.Trust.certified`).
+    public let attestationCertified: Bool
+
+    /// Whether this is a hardware credential an onboarding step accepts: certified at
+    /// registration, and not a development software credential.
+    public var isAttestedHardware: Bool { attestationCertified && !isSoftware }
 
     public init(
         credentialId: [UInt8], publicKey: [UInt8], signCount: UInt32, aaguid: [UInt8],
-        userVerified: Bool, backupEligible: Bool, backedUp: Bool, isSoftware: Bool
+        userVerified: Bool, backupEligible: Bool, backedUp: Bool, isSoftware: Bool,
+        attestationFormat: String = AttestationStatement.Format.noAttestation.rawValue, attestationCertified: Bool = false
     ) {
         self.credentialId = credentialId
         self.publicKey = publicKey
@@ -29,6 +40,8 @@ public struct StoredCredential: Sendable, Hashable, Codable {
         self.backupEligible = backupEligible
         self.backedUp = backedUp
         self.isSoftware = isSoftware
+        self.attestationFormat = attestationFormat
+        self.attestationCertified = attestationCertified
     }
 
     /// The parsed public key.

@@ -73,7 +73,9 @@ public enum WebAuthnRegistration {
             userVerified: authData.flags.contains(.userVerified),
             backupEligible: authData.flags.contains(.backupEligible),
             backedUp: authData.flags.contains(.backupState),
-            isSoftware: attested.aaguid == SoftwareAuthenticator.aaguid)
+            isSoftware: attested.aaguid == SoftwareAuthenticator.aaguid,
+            attestationFormat: attestation.format.rawValue,
+            attestationCertified: trust != .unattested)
     }
 
     /// The authenticator data of an attestationObject in a format Custos reads, without

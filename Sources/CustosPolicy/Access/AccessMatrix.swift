@@ -18,6 +18,15 @@ public struct AccessMatrix: Sendable, Hashable, Codable {
         public let kind: String
         public let roles: [String]
         public let cells: [String]
+        /// A person who has not completed onboarding: the steps missing (their cells are empty);
+        /// nil for everyone else.
+        public var missingOnboarding: [String]? = nil
+
+        /// `kind`, with a person's missing onboarding steps: what the tables print.
+        var shownKind: String {
+            guard let missing = missingOnboarding, !missing.isEmpty else { return kind }
+            return "\(kind), not onboarded (missing \(missing.joined(separator: ", ")))"
+        }
     }
 
     public let columns: [Column]
@@ -46,7 +55,7 @@ public struct AccessMatrix: Sendable, Hashable, Codable {
         var lines = ["| who | kind | roles | " + columns.map { cell($0.title) }.joined(separator: " | ") + " |"]
         lines.append("|---|---|---|" + String(repeating: "---|", count: columns.count))
         for row in rows {
-            lines.append("| " + [cell(row.subject), cell(row.kind), cell(row.roles.joined(separator: ", "))].joined(separator: " | ") + " | "
+            lines.append("| " + [cell(row.subject), cell(row.shownKind), cell(row.roles.joined(separator: ", "))].joined(separator: " | ") + " | "
                 + row.cells.map(cell).joined(separator: " | ") + " |")
         }
         return lines.joined(separator: "\n")
@@ -63,7 +72,7 @@ public struct AccessMatrix: Sendable, Hashable, Codable {
         }
         var lines = [(["who", "kind", "roles"] + columns.map(\.key)).map(field).joined(separator: ",")]
         for row in rows {
-            lines.append(([row.subject, row.kind, row.roles.joined(separator: " ")] + row.cells).map(field).joined(separator: ","))
+            lines.append(([row.subject, row.shownKind, row.roles.joined(separator: " ")] + row.cells).map(field).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }

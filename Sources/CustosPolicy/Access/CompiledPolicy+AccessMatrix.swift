@@ -31,7 +31,8 @@ extension CompiledPolicy {
     /// rule asks for, when someone else initiated (the initiator never approves their own).
     ///
     /// `acting` names the principals that can act (registered, active): every other one's row is
-    /// empty, since the nodes refuse whatever they sign (nil: every principal of the policy).
+    /// empty, since the nodes refuse whatever they sign (nil: every principal of the policy). So
+    /// is the row of a person who has not completed onboarding, which names the missing steps.
     public func accessMatrix(environments: [String: DeploymentEnvironment] = [:], acting: Set<String>? = nil) -> AccessMatrix {
         let actions = GovernanceOperation.Action.allCases
         let vaultNames = document.vaults.map(\.value)
@@ -49,7 +50,9 @@ extension CompiledPolicy {
             bits.insert(index)
             subjects.append(Subject(name: role, kind: "role", user: -1, roles: bits, roleNames: [role], principalKind: .person))
         }
-        let acts = { (s: Subject) in s.user < 0 || acting.map { $0.contains(s.name) } ?? true }
+        let acts = { (s: Subject) in
+            s.user < 0 || (self.principals[s.user].missingOnboarding.isEmpty && acting.map { $0.contains(s.name) } ?? true)
+        }
         let proposers = subjects.filter { $0.user >= 0 && $0.principalKind == .person && acts($0) }
         // For each operation, the groups some require rule asks for when someone who may propose
         // it does, with who proposed: an approver is in one and is not that proposer.
@@ -64,7 +67,10 @@ extension CompiledPolicy {
         }
         let rows = subjects.map { s -> AccessMatrix.Row in
             guard acts(s) else {
-                return AccessMatrix.Row(subject: s.name, kind: s.kind, roles: s.roleNames, cells: Array(repeating: "", count: columns.count))
+                let missing = principals[s.user].missingOnboarding
+                return AccessMatrix.Row(
+                    subject: s.name, kind: s.kind, roles: s.roleNames, cells: Array(repeating: "", count: columns.count),
+                    missingOnboarding: missing.isEmpty ? nil : missing)
             }
             var cells: [String] = []
             let groups = groupIndices(of: s)

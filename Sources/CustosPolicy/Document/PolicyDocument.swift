@@ -40,6 +40,9 @@ public struct PolicyDocument: Sendable, Hashable {
     public var alerts = AlertPolicy()
     /// The environments scoped roles act in (`roles`); a role not named acts in every one.
     public var roles: [RoleScope] = []
+    /// The steps a person completes before their roles count (`onboarding`); none for a
+    /// document without the section.
+    public var onboarding: [OnboardingStep] = []
 
     /// Per-chain bounds on a transaction's parameters: the EIP-1559 fee cap and priority fee
     /// per gas, in gwei, and the gas limit of a transaction with calldata (a plain native
@@ -76,6 +79,10 @@ public struct PolicyDocument: Sendable, Hashable {
         /// A bot's environment (`environment:`); nil for a person, and for a bot that names
         /// none, which is a `DeploymentEnvironment.unnamedBot` bot.
         public var environment: DeploymentEnvironment? = nil
+        /// The enforced onboarding steps a person has not completed (never in a written
+        /// document: a cluster fills it from its registry); while any is missing, their roles
+        /// count nowhere and no rule or group names them into anything.
+        public var missingOnboarding: [String] = []
     }
 
     /// People who may approve: named users and holders of roles. Bots never approve.

@@ -28,6 +28,10 @@ extension CompiledPolicy {
             return PolicyDecision(
                 outcome: .deny, reason: .unknownInitiator, applied: [], skippedAllows: [], pending: [], countedApprovers: [])
         }
+        if !principals[c.initiator].missingOnboarding.isEmpty {
+            let gap = OnboardingGap(person: principals[c.initiator].id, missing: principals[c.initiator].missingOnboarding)
+            return PolicyDecision(outcome: .deny, reason: .notOnboarded(gap), applied: [], skippedAllows: [], pending: [], countedApprovers: [])
+        }
         if let mismatch = environmentMismatch(c) {
             return PolicyDecision(
                 outcome: .deny, reason: .outsideEnvironment(mismatch), applied: [], skippedAllows: [], pending: [], countedApprovers: [])

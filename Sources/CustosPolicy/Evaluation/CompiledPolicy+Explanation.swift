@@ -18,6 +18,8 @@ extension CompiledPolicy {
             lines.append("DENY: initiator '\(request.initiator)' is not a known user or bot")
         case .outsideEnvironment(let mismatch):
             lines.append("DENY: \(mismatch.text)")
+        case .notOnboarded(let gap):
+            lines.append("DENY: \(gap.text)")
         case .deniedByRule(let name):
             lines.append("DENY: rule \(name) denies this request (deny beats require and allow)")
         case .approvalsPending:

@@ -18,6 +18,9 @@ public final class CompiledPolicy: Sendable {
         let roleNames: [String]
         /// A bot's environment; nil for a person, who acts where their roles act.
         let environment: DeploymentEnvironment?
+        /// The enforced onboarding steps a person has not completed: while any is missing, the
+        /// policy denies what they initiate and counts them in no group (`roles` is empty).
+        let missingOnboarding: [String]
     }
 
     struct Entry: Sendable {

@@ -43,12 +43,17 @@ struct PolicyCompiler {
         }
         for principal in document.principals {
             parts.users.intern(principal.id)
+            // A person who has not completed onboarding holds their roles in the registry, but
+            // none of them counts: their role names stay known, their bits are empty.
+            let counted = principal.missingOnboarding.isEmpty ? principal.roles : []
             parts.principals.append(CompiledPolicy.Principal(
                 id: principal.id, kind: principal.kind,
-                roles: BitSet(principal.roles.map { parts.roles.lookup($0.value) }, capacity: parts.roles.count),
-                roleNames: principal.roles.map(\.value),
-                environment: principal.kind == .bot ? principal.environment ?? .unnamedBot : nil))
+                roles: BitSet(counted.map { parts.roles.lookup($0.value) }, capacity: parts.roles.count),
+                roleNames: counted.map(\.value),
+                environment: principal.kind == .bot ? principal.environment ?? .unnamedBot : nil,
+                missingOnboarding: principal.missingOnboarding))
         }
+        checkOnboarding()
         for asset in document.assets {
             parts.assets.intern(asset.symbol)
             for chain in asset.chains { parts.chains.intern(chain.value) }
@@ -98,7 +103,7 @@ struct PolicyCompiler {
                     error(.unknownReference, user.location, "group '\(group.name)' names unknown user '\(user.value)'")
                 } else if parts.principals[u].kind == .bot {
                     error(.invalidValue, user.location, "group '\(group.name)' names bot '\(user.value)'; bots never approve")
-                } else {
+                } else if parts.principals[u].missingOnboarding.isEmpty {
                     members.insert(u)
                 }
             }
@@ -154,7 +159,7 @@ struct PolicyCompiler {
                 var members = BitSet(capacity: parts.users.count)
                 let groupRoles = BitSet(group.roles.map { parts.roles.lookup($0.value) }.filter { $0 >= 0 }, capacity: parts.roles.count)
                 for (u, p) in parts.principals.enumerated() where p.kind == .person {
-                    let named = group.users.contains { $0.value == p.id }
+                    let named = p.missingOnboarding.isEmpty && group.users.contains { $0.value == p.id }
                     let actingRoles = p.roles.intersection(acting)
                     if actingRoles.intersects(groupRoles) || (named && !actingRoles.isEmpty) { members.insert(u) }
                 }

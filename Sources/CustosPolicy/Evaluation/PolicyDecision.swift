@@ -14,6 +14,9 @@ public struct PolicyDecision: Sendable, Hashable {
     public enum Reason: Sendable, Hashable {
         case frozen
         case unknownInitiator
+        /// The initiator has not completed the onboarding steps the policy enforces; no rule
+        /// was read.
+        case notOnboarded(OnboardingGap)
         /// The initiator is not of the vault's environment; no rule was read.
         case outsideEnvironment(EnvironmentMismatch)
         /// The request itself is malformed (a negative amount or fee).

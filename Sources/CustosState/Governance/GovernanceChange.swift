@@ -32,6 +32,21 @@ public enum GovernanceChange: Sendable, Hashable {
     /// expiry). Refused unless it names every current grant exactly once, so nothing is
     /// overlooked.
     case reviewAccess(confirmed: [String], revoked: [String], days: UInt32)
+    /// Opens an access review with a deadline (`ReplicatedState.accessReview`): it lists every
+    /// current grant; `confirmed` are re-confirmed at once for `days` more days (0: without
+    /// expiry), the others by `confirmAccess` before the deadline, `deadlineDays` (1 to 90) after
+    /// execution, when every listed grant not re-confirmed and still held lapses on every node.
+    /// Refused while another review is open, and when governance would depend on a grant it may
+    /// let lapse. Kind 49.
+    case openAccessReview(deadlineDays: UInt32, confirmed: [String], days: UInt32)
+    /// Re-confirms `grants` (`"user role"`) of the open access review `review` for `days` more
+    /// days (0: without expiry): they do not lapse at its deadline. Kind 50.
+    case confirmAccess(review: String, grants: [String], days: UInt32)
+    /// Records that `user` completed the onboarding step `step`, an `attestation` step of the
+    /// policy's `onboarding` section (`ReplicatedState.attestOnboarding`): proposed by a holder of
+    /// the role the step names (not `user`), and decided by the governance rules of `assign_role`,
+    /// since it gives the person's roles their effect. Kind 48.
+    case attestOnboarding(user: String, step: String)
     /// A WebAuthn credential for `user`, registered with the challenge
     /// `GovernanceProposal.registrationChallenge(operationId:user:genesisDigest:)`; verified by every node.
     /// Only `user` may propose it (their proposal, authorised by a credential they already hold):
@@ -134,6 +149,9 @@ public enum GovernanceChange: Sendable, Hashable {
         case .addUser(let id, _): return GovernanceOperation(.addUser, target: id)
         case .removeUser(let id): return GovernanceOperation(.removeUser, target: id)
         case .offboardUser(let id, _): return GovernanceOperation(.removeUser, target: id)
+        case .attestOnboarding(let user, _): return GovernanceOperation(.assignRole, target: user)
+        case .openAccessReview: return GovernanceOperation(.reviewAccess)
+        case .confirmAccess(let review, _, _): return GovernanceOperation(.reviewAccess, target: review)
         case .assignRole(let user, _): return GovernanceOperation(.assignRole, target: user)
         case .revokeRole(let user, _): return GovernanceOperation(.revokeRole, target: user)
         case .grantRole(let user, _, _): return GovernanceOperation(.assignRole, target: user)
@@ -167,7 +185,7 @@ public enum GovernanceChange: Sendable, Hashable {
     public func actsOn(_ user: String) -> Bool {
         switch self {
         case .reviewAccess(_, let revoked, _): return revoked.contains { $0.split(separator: " ").first.map(String.init) == user }
-        case .removeUser, .offboardUser, .assignRole, .revokeRole, .grantRole, .addCredential, .enrolCredential, .revokeCredential:
+        case .removeUser, .offboardUser, .assignRole, .revokeRole, .grantRole, .attestOnboarding, .addCredential, .enrolCredential, .revokeCredential:
             return operation.target == user
         default: return false
         }
@@ -177,7 +195,8 @@ public enum GovernanceChange: Sendable, Hashable {
     /// nobody counts towards their own new power.
     public var beneficiary: String? {
         switch self {
-        case .assignRole(let user, _), .grantRole(let user, _, _), .addCredential(let user, _), .enrolCredential(let user, _, _):
+        case .assignRole(let user, _), .grantRole(let user, _, _), .attestOnboarding(let user, _), .addCredential(let user, _),
+             .enrolCredential(let user, _, _):
             return user
         default:
             return nil
@@ -202,6 +221,12 @@ extension CanonicalWriter {
             append(UInt8(13)); append(string: user); append(string: role); append(days)
         case .reviewAccess(let confirmed, let revoked, let days):
             append(UInt8(14)); append(strings: confirmed); append(strings: revoked); append(days)
+        case .attestOnboarding(let user, let step):
+            append(UInt8(48)); append(string: user); append(string: step)
+        case .openAccessReview(let deadlineDays, let confirmed, let days):
+            append(UInt8(49)); append(deadlineDays); append(strings: confirmed); append(days)
+        case .confirmAccess(let review, let grants, let days):
+            append(UInt8(50)); append(string: review); append(strings: grants); append(days)
         case .addCredential(let user, let r):
             append(UInt8(5)); append(string: user); append(lengthPrefixed: r.credentialId); append(lengthPrefixed: r.attestationObject); append(lengthPrefixed: r.clientDataJSON)
         case .enrolCredential(let user, let codeKey, let validSeconds):
@@ -289,6 +314,12 @@ extension CanonicalReader where Code == GovernanceErrorCode {
         case 3: return .assignRole(user: try string("user"), role: try string("role"))
         case 4: return .revokeRole(user: try string("user"), role: try string("role"))
         case 13: return .grantRole(user: try string("user"), role: try string("role"), days: try uint32("days"))
+        case 49:
+            return .openAccessReview(deadlineDays: try uint32("deadline days"), confirmed: try strings("confirmed grants"), days: try uint32("days"))
+        case 50:
+            return .confirmAccess(review: try string("access review", max: GovernanceProposal.maximumIdLength), grants: try strings("confirmed grants"),
+                                  days: try uint32("days"))
+        case 48: return .attestOnboarding(user: try string("user"), step: try string("onboarding step", max: 64))
         case 14: return .reviewAccess(confirmed: try strings("confirmed grants"), revoked: try strings("revoked grants"), days: try uint32("days"))
         case 5:
             let user = try string("user")

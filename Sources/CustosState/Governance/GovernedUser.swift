@@ -15,6 +15,9 @@ public struct GovernedUser: Sendable, Hashable {
     /// Roles granted until a block time (milliseconds), by role: each lapses on every node at
     /// that time (`grant-role`, `review-access`). Roles missing here do not expire.
     public internal(set) var roleExpiry: [String: UInt64] = [:]
+    /// The onboarding attestations recorded for this person (`attest-onboarding`): the block
+    /// time of each, by step name.
+    public internal(set) var onboardingSteps: [String: UInt64] = [:]
 
     init(id: String, roles: [String], active: Bool = true, credentials: [StoredCredential] = []) {
         self.id = id

@@ -1,6 +1,7 @@
 import CustosCore
 import CustosCrypto
 import CustosIdentity
+import CustosPolicy
 
 extension ReplicatedState {
     /// `governance.enrol`: `user` registers a credential themselves under the enrolment the
@@ -9,7 +10,8 @@ extension ReplicatedState {
     /// code key it names over this registration; the registration must then verify over the
     /// challenge binding this cluster, the enrolment, the person and the code key (with the
     /// genesis's attestation roots in production). On success the credential is registered and
-    /// the enrolment is spent: it never counts again.
+    /// the enrolment is spent: it never counts again, and the policy in force is compiled again
+    /// (the credential may complete the person's onboarding).
     mutating func enrol(
         _ id: String, user: String, proof: [UInt8], registration: WebAuthnRegistration.Response
     ) throws(GovernanceError) -> GovernanceOutcome {
@@ -26,6 +28,8 @@ extension ReplicatedState {
             genesisDigest: genesisDigest, enrolmentId: id, user: user, codeKey: enrolment.codeKey))
         enrolments[id]!.usedAt = time
         enrolments[id]!.credentialId = registration.credentialId
+        // A hardware credential may complete the person's onboarding: their roles count from now.
+        if !document.onboarding.isEmpty { policy = try Self.compile(document, users: users, bots: bots) }
         return .applied(operationId: id, status: operations[id]?.status ?? .executed)
     }
 }

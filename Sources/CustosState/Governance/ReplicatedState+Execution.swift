@@ -50,6 +50,7 @@ extension ReplicatedState {
             try Self.checkRole(role)
             guard !u.roles.contains(role) else { throw invalid("\(id) already has role \"\(role)\"") }
             users[id]!.roles = (u.roles + [role]).sorted()
+            noteRegranted(user: id, role: role)
         case .revokeRole(let id, let role):
             let u = try activeUser(id)
             guard u.roles.contains(role) else { throw invalid("\(id) does not have role \"\(role)\"") }
@@ -59,6 +60,12 @@ extension ReplicatedState {
             try grantRole(user: try activeUser(id), role: role, days: days)
         case .reviewAccess(let confirmed, let revoked, let days):
             try reviewAccess(confirmed: confirmed, revoked: revoked, days: days)
+        case .openAccessReview(let deadlineDays, let confirmed, let days):
+            try openAccessReview(id: p.id, deadlineDays: deadlineDays, confirmed: confirmed, days: days)
+        case .confirmAccess(let review, let grants, let days):
+            try confirmAccess(review: review, grants: grants, days: days)
+        case .attestOnboarding(let id, let step):
+            try attestOnboarding(user: try activeUser(id), step: step, proposer: p.proposer)
         case .addCredential(let id, let registration):
             _ = try activeUser(id)
             guard p.proposer == id else {

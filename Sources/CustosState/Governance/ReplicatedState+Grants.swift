@@ -19,6 +19,7 @@ extension ReplicatedState {
         }
         if !u.roles.contains(role) { users[u.id]!.roles = (u.roles + [role]).sorted() }
         users[u.id]!.roleExpiry[role] = time + UInt64(days) * 86_400_000
+        noteRegranted(user: u.id, role: role)
     }
 
     /// `review-access`: `confirmed` and `revoked` together name every current grant exactly once.
@@ -58,9 +59,14 @@ extension ReplicatedState {
                 users[id]!.roleExpiry[role] = nil
             }
         }
-        // Every change that left grants expiring checked that governance survives their lapse
-        // (`checkGovernableWithoutExpiringGrants`), so this compiles; should it not, the policy
-        // still loses the lapsed roles, unchecked.
+        recompileAfterLapse()
+    }
+
+    /// The policy in force compiled again after grants lapsed. Every change that left grants
+    /// expiring or awaiting a review's confirmation checked that governance survives their lapse
+    /// (`checkGovernableWithoutExpiringGrants`), so this compiles; should it not, the policy
+    /// still loses the lapsed roles, unchecked.
+    mutating func recompileAfterLapse() {
         if let compiled = try? Self.compile(document, users: users, bots: bots) {
             policy = compiled
         } else if let compiled = try? Self.compiledWithRegistries(document, users: users, bots: bots) {
@@ -69,12 +75,18 @@ extension ReplicatedState {
     }
 
     /// Refuses a change after which governance would depend on a grant that will lapse: the
-    /// policy must still compile and be governable with every expiring grant gone.
+    /// policy must still compile and be governable with every expiring grant gone, and every
+    /// grant the open access review has not re-confirmed.
     func checkGovernableWithoutExpiringGrants() throws(GovernanceError) {
-        guard users.values.contains(where: { !$0.roleExpiry.isEmpty }) else { return }
+        let unconfirmed = accessReview.map { $0.isOpen ? $0.unconfirmed : [] } ?? []
+        guard users.values.contains(where: { !$0.roleExpiry.isEmpty }) || !unconfirmed.isEmpty else { return }
         var lapsed = users
         for (id, u) in users where !u.roleExpiry.isEmpty {
             lapsed[id]!.roles.removeAll { u.roleExpiry[$0] != nil }
+        }
+        for grant in unconfirmed {
+            let (id, role) = Self.split(grant)
+            lapsed[id]?.roles.removeAll { $0 == role }
         }
         do { _ = try Self.compile(document, users: lapsed, bots: bots) } catch {
             throw GovernanceError(error.code, "once the expiring grants lapse: \(error.reason)")

@@ -12,7 +12,8 @@ extension ReplicatedState {
     /// the bot registry holds, is replaced by the registry's record (active ones with their
     /// roles, removed ones with none); registered people and bots the document does not name are
     /// added; document bots that were never registered are kept (they hold no key, so no request
-    /// of theirs verifies).
+    /// of theirs verifies). A person carries the enforced onboarding steps they miss
+    /// (`missingOnboarding(of:under:)`), so that none of their roles counts until they are done.
     static func effectiveDocument(
         _ document: PolicyDocument, users: [String: GovernedUser], bots: [String: GovernedBot] = [:]
     ) -> PolicyDocument {
@@ -22,7 +23,9 @@ extension ReplicatedState {
         for p in document.principals {
             if let u = users[p.id] {
                 seen.insert(p.id)
-                principals.append(PolicyDocument.Principal(id: p.id, kind: .person, roles: u.active ? u.roles : [], location: p.location))
+                principals.append(PolicyDocument.Principal(
+                    id: p.id, kind: .person, roles: u.active ? u.roles : [], missingOnboarding: missingOnboarding(of: u, under: document),
+                    location: p.location))
             } else if let b = bots[p.id] {
                 seen.insert(p.id)
                 principals.append(PolicyDocument.Principal(id: p.id, kind: .bot, roles: b.active ? b.roles : [], environment: b.environment, location: p.location))
@@ -32,7 +35,8 @@ extension ReplicatedState {
         }
         for id in users.keys.sorted() where !seen.contains(id) {
             let u = users[id]!
-            principals.append(PolicyDocument.Principal(id: id, kind: .person, roles: u.active ? u.roles : []))
+            principals.append(PolicyDocument.Principal(
+                id: id, kind: .person, roles: u.active ? u.roles : [], missingOnboarding: missingOnboarding(of: u, under: document)))
         }
         for id in bots.keys.sorted() where !seen.contains(id) {
             let b = bots[id]!

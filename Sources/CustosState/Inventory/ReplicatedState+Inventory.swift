@@ -88,6 +88,12 @@ extension ReplicatedState {
                                "backup-eligible": "\(c.backupEligible)", "sign-count": "\(c.signCount)"]
                 if let model = AuthenticatorModel.name(of: c.aaguid) { details["model"] = model }
                 if c.isSoftware { details["software"] = "true (development only)" }
+                details["attestation"] = c.attestationFormat + (c.attestationCertified ? " (certified)" : "")
+                if !document.onboarding.isEmpty {
+                    let recorded = u.onboardingSteps.keys.sorted().joined(separator: ", ")
+                    details["onboarding"] = (onboardingGap(of: id).map { "missing \($0.missing.joined(separator: ", "))" } ?? "complete")
+                        + (recorded.isEmpty ? "" : "; attested: \(recorded)")
+                }
                 list.append(KeyInventory.Key(
                     kind: .credential, owner: id, keyId: Base64URL.encode(c.credentialId), algorithm: algorithm,
                     purpose: "WebAuthn credential: \(id) proposes, approves and initiates with it",

@@ -7,7 +7,7 @@ import CustosLedger
 import CustosPolicy
 
 extension ReplicatedState {
-    static let digestTag = "custos.governance.state.v16"
+    static let digestTag = "custos.governance.state.v17"
 
     /// Refusals and failures enter by their stable codes only, never by their English reasons.
     /// SHA-256 over the canonical encoding of everything governed: users (sorted by id) with
@@ -26,7 +26,9 @@ extension ReplicatedState {
     /// and its signing time, and every approval flagged, in order; request approvals also carry
     /// their review, limit and flag in the requests room);
     /// the alerts room by its count and journal (every alert raised, in order);
-    /// the address-book entries' cooling-off in full; the offboardings in full (v16).
+    /// the address-book entries' cooling-off in full; the offboardings in full (v16); each person's
+    /// recorded onboarding steps and each credential's attestation format and certification, and the
+    /// access review with a deadline when there is one (v17).
     /// So a block costs what it changed, not what the state holds. Two nodes agree on the state
     /// exactly when their digests are equal. Computed once per state: reading it again, or from
     /// an unchanged copy, costs nothing.
@@ -53,6 +55,8 @@ extension ReplicatedState {
                 w.append(c.backupEligible)
                 w.append(c.backedUp)
                 w.append(c.isSoftware)
+                w.append(string: c.attestationFormat)
+                w.append(c.attestationCertified)
             }
         }
         w.append(string: policyYAML)
@@ -126,8 +130,20 @@ extension ReplicatedState {
         }
         appendKeyTimes(to: &w)
         appendRoleExpiry(to: &w)
+        appendOnboardingSteps(to: &w)
         // Only when there is one, so that the digests of states without enrolments do not change.
         if !enrolments.isEmpty { appendEnrolments(to: &w) }
+        // Only when there is one, so that the digests of states without reviews do not change.
+        if let review = accessReview {
+            w.append(string: "access-review")
+            w.append(string: review.id)
+            w.append(review.openedAt)
+            w.append(review.deadline)
+            w.append(strings: review.grants)
+            w.append(strings: review.confirmed)
+            w.append(review.lapsed != nil)
+            w.append(strings: review.lapsed ?? [])
+        }
         w.append(string: "assets")
         w.append(UInt32(assets.count))
         for key in assets.keys.sorted() {
@@ -206,6 +222,16 @@ extension ReplicatedState {
         appendPerPerson(to: &w, \.roleExpiry, by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) { w, role, expiry in
             w.append(string: role)
             w.append(expiry)
+        }
+    }
+
+    /// Recorded onboarding steps: people (sorted by id) with each step (sorted) and when it was
+    /// recorded (v17).
+    private func appendOnboardingSteps(to w: inout CanonicalWriter) {
+        w.append(string: "onboarding")
+        appendPerPerson(to: &w, \.onboardingSteps, by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) { w, step, time in
+            w.append(string: step)
+            w.append(time)
         }
     }
 

@@ -133,7 +133,8 @@ extension ReplicatedState {
             }
             throw GovernanceError(
                 .notEligible,
-                "\(user) may not \(act.rawValue) request \(id): only members of \(groups.joined(separator: ", ")) other than its initiator may")
+                "\(user) may not \(act.rawValue) request \(id): only members of \(groups.joined(separator: ", ")) other than its initiator may"
+                    + onboardingNote(user))
         }
         var decision = RequestApprovals.Decision(user: user, at: time, height: height)
         var flag: FlaggedApproval?

@@ -111,6 +111,7 @@ extension ReplicatedState {
         }
         executeDueOperations()
         lapseGrants()
+        closeAccessReview()
         expireCeremonies()
         expireRequestApprovals()
         windows.expire(at: time)
@@ -217,7 +218,8 @@ extension ReplicatedState {
             let why = groups.isEmpty
                 ? "no approver group's approvals count for it"
                 : "only members of \(groups.joined(separator: ", ")) may approve or reject it"
-            throw GovernanceError(.notEligible, "\(user) may not \(approve ? "approve" : "reject") operation \"\(id)\" (\(action)): \(why)")
+            throw GovernanceError(
+                .notEligible, "\(user) may not \(approve ? "approve" : "reject") operation \"\(id)\" (\(action)): \(why)" + onboardingNote(user))
         }
         if !approve {
             operations[id]!.rejections.append(user)
@@ -275,7 +277,7 @@ extension ReplicatedState {
         let officers = freezeRoles
         guard isSecurityOfficer(user) else {
             throw GovernanceError(.notEligible, "\(user) may not cancel operation \"\(id)\" during its time-lock (until \(executesAt)): "
-                + "only holders of \(officers.isEmpty ? "a freeze role" : officers.joined(separator: ", ")) may")
+                + "only holders of \(officers.isEmpty ? "a freeze role" : officers.joined(separator: ", ")) may" + onboardingNote(user))
         }
         guard !op.proposal.change.actsOn(user) else {
             throw GovernanceError(.notEligible, "operation \"\(id)\" acts on \(user), who may not cancel it; another security officer may")
@@ -326,6 +328,7 @@ extension ReplicatedState {
         case .frozen: return "signing is frozen"
         case .unknownInitiator: return "unknown to the policy"
         case .outsideEnvironment(let mismatch): return mismatch.text
+        case .notOnboarded(let gap): return gap.text
         case .invalidRequest(let s): return s
         case .destinationHeld(let entry, let hold): return hold.text(entry: entry)
         case .deniedByRule(let rule): return "denied by rule \(rule)"

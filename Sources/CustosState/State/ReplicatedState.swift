@@ -96,6 +96,8 @@ public struct ReplicatedState: Sendable {
     /// did, for the exit report, the rotation of the bots they administered and the
     /// heightened-monitoring window.
     public internal(set) var offboardings: [String: Offboarding] = [:]
+    /// The open access review with a deadline (`open-access-review`), or the last one closed.
+    public internal(set) var accessReview: AccessReview? = nil
     /// The end (block time, ms) of every cooling-off still running when a policy change executed,
     /// by chain and address (`AddressBookEntry.destinationKey`): an entry put at that address
     /// again, under any name, waits at least until then. Pruned by block time at each change.

@@ -23,6 +23,7 @@
     'create-vault': 30, 'add-vault-address': 31, 'refresh-vault': 32, 'readmit-signer': 33,
     'register-asset': 40, 'remove-asset': 41, 'cancel-nonce': 42,
     'cancel-address-book-entry': 43, 'waive-cooling-off': 46, 'clear-watch-flag': 45, 'offboard-user': 47,
+    'attest-onboarding': 48, 'open-access-review': 49, 'confirm-access': 50,
   };
 
   // The signed fields of an operation as this script names them (review M3 of the dialog): the
@@ -43,6 +44,9 @@
     'add-bot': [BOT, ['Key algorithm', 'string'], ['Key (hex)', 'hex'], ROLES, ['Environment', 'string']], 'remove-bot': [BOT],
     'rotate-bot-key': [BOT, ['Key algorithm', 'string'], ['Key (hex)', 'hex']],
     'grant-role': [PERSON, ['Role', 'string'], ['Days', 'u32']],
+    'attest-onboarding': [PERSON, ['Onboarding step', 'string']],
+    'open-access-review': [['Deadline (days)', 'u32'], ['Re-confirmed grants', 'strings'], ['Days re-confirmed (0: no expiry)', 'u32']],
+    'confirm-access': [['Access review', 'string'], ['Re-confirmed grants', 'strings'], ['Days re-confirmed (0: no expiry)', 'u32']],
     'review-access': [['Re-confirmed grants', 'strings'], ['Revoked grants', 'strings'], ['Days re-confirmed (0: no expiry)', 'u32']],
     'enrol-credential': [PERSON, ['Enrolment code key (hex)', 'hex'], ['Valid for (seconds)', 'u32']],
     'add-member': [['Signer node', 'string'], ['Identity key (hex)', 'hex'], ['Transport key (hex)', 'hex'], ['Proof of possession (hex)', 'hex']],

@@ -1,0 +1,62 @@
+import CustosCore
+import CustosIdentity
+import CustosPolicy
+
+extension ReplicatedState {
+    /// The enforced steps of `document`'s `onboarding` section that `user` has not completed,
+    /// in the section's order: an attestation not recorded (`attest-onboarding`), a
+    /// hardware-credential step without a credential a certificate vouched for at registration
+    /// (`StoredCredential.isAttestedHardware`). Empty for a removed person, who holds no role.
+    static func missingOnboarding(of user: GovernedUser, under document: PolicyDocument) -> [String] {
+        guard user.active else { return [] }
+        return document.onboarding.filter { step in
+            guard step.enforced else { return false }
+            switch step.kind {
+            case .attestation: return user.onboardingSteps[step.name] == nil
+            case .hardwareCredential: return !user.credentials.contains(where: \.isAttestedHardware)
+            }
+        }.map(\.name)
+    }
+
+    /// Why `user`'s roles do not count yet, or nil when they do (or `user` is no active person).
+    public func onboardingGap(of user: String) -> OnboardingGap? {
+        guard let person = users[user] else { return nil }
+        let missing = Self.missingOnboarding(of: person, under: document)
+        return missing.isEmpty ? nil : OnboardingGap(person: user, missing: missing)
+    }
+
+    /// `"; erin has not completed onboarding: missing security_training"` for a person whose
+    /// roles do not count yet, else empty: appended to a refusal that their roles would decide.
+    func onboardingNote(_ user: String) -> String {
+        onboardingGap(of: user).map { "; \($0.text)" } ?? ""
+    }
+
+    /// `attest-onboarding`: records `step` for `user`. Only an `attestation` step of the policy
+    /// in force, proposed by someone other than `user` who holds (with effect) the role the step
+    /// names, and recorded once.
+    mutating func attestOnboarding(user: GovernedUser, step name: String, proposer: String) throws(GovernanceError) {
+        guard let step = document.onboarding.first(where: { $0.name == name }) else {
+            let known = document.onboarding.map(\.name)
+            throw GovernanceError(
+                .invalidChange, "the policy has no onboarding step \"\(name.printable(limit: 64))\""
+                    + (known.isEmpty ? " (it has no onboarding section)" : "; its steps are \(known.joined(separator: ", "))"))
+        }
+        guard step.kind == .attestation, let role = step.attestedBy?.value else {
+            throw GovernanceError(
+                .invalidChange, "onboarding step \"\(name)\" is met by registering an attested hardware credential, not by an attestation")
+        }
+        guard proposer != user.id else {
+            throw GovernanceError(.notPermitted, "\(proposer) may not attest their own onboarding step \"\(name)\"")
+        }
+        guard let attester = users[proposer], attester.active, attester.roles.contains(role) else {
+            throw GovernanceError(.notPermitted, "onboarding step \"\(name)\" is attested by a holder of role \"\(role)\"; \(proposer) holds none")
+        }
+        if let gap = onboardingGap(of: proposer) {
+            throw GovernanceError(.notPermitted, "\(proposer) may not attest onboarding step \"\(name)\": \(gap.text)")
+        }
+        guard user.onboardingSteps[name] == nil else {
+            throw GovernanceError(.invalidChange, "onboarding step \"\(name)\" of \(user.id) is already recorded")
+        }
+        users[user.id]!.onboardingSteps[name] = time
+    }
+}
