@@ -180,12 +180,15 @@ public final class NodeChainStore: Sendable {
             try Self.refuseOlderChain(db, made: "where only the closest alternative's groups could approve a request")
             try db.execute(sql: "DELETE FROM stateDigest")
         }
-        migrator.registerMigration("onb12: state digests with onboarding steps and credentials' attestation") { db in
-            // The digest (branch onb12) adds each person's recorded onboarding steps and each
-            // credential's attestation format and whether a certificate vouched for it. An older
-            // chain replays into the same history (none of its policies had an onboarding section,
-            // and its registrations are verified again on replay), so only the digests go.
+        migrator.registerMigration("v19: onboarding steps, access reviews, receipt digest v2, policy changes naming their base") { db in
+            // The digest (v17) adds each person's recorded onboarding steps, each credential's
+            // attestation and the open access review. Receipts are compared by digest v2 (no block
+            // fields), a Transfer out of the vault from any contract is a mismatch and only other
+            // contracts' approvals are foreign events, a plain transfer's gas limit follows its
+            // simulation, and change kinds 48 to 51 are new: an older chain could replay into
+            // another history.
             try db.execute(sql: "DELETE FROM stateDigest")
+            try Self.refuseOlderChain(db, made: "whose receipts were compared with their block fields and whose policy changes named no base")
         }
         return migrator
     }

@@ -111,7 +111,7 @@ public final class NodeDatabase: Sendable {
                 CREATE TABLE roundChange (height INTEGER NOT NULL PRIMARY KEY, round INTEGER NOT NULL, change BLOB NOT NULL);
                 """)
         }
-        migrator.registerMigration("v6 (bkup12): restoration floor") { db in
+        migrator.registerMigration("v6: restoration floor") { db in
             // At most one row: a node restored from a backup votes at no height up to `floor`,
             // and at none while `floor` is NULL (`NodeDatabase+Restoration`).
             try db.execute(sql: """
