@@ -280,6 +280,12 @@ extension NodeCommand {
             guard FileManager.default.fileExists(atPath: path) else { fail("\(path): no node database") }
             let database = try NodeDatabase(path: path)
             let halts = try database.signingHalts()
+            // Not before the node has caught up to its own node.restored entry: until then it
+            // walks history with a backup's shares (review helper-116 M2).
+            if causes.contains(.restored), let restoration = try database.restoration(), restoration.floor == nil {
+                fail("this node has not yet caught up to its own node.restored entry: acknowledge the restore once it has "
+                     + "(custos node status shows its chain past the block that carries the entry)")
+            }
             for cause in causes where !halts.contains(where: { $0.cause == cause }) {
                 fail(cause == .restored ? "this node is not halted after a restore: nothing to acknowledge"
                      : "no gateway equivocation is on record: nothing to acknowledge")
