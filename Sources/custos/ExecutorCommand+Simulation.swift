@@ -20,9 +20,9 @@ extension ExecutorCommand {
 
         /// Runs transaction `t` of request `id` with `eth_call` at the latest block and posts the
         /// signed `request.simulation` entry; with `waitForCommit`, waits until it committed.
-        /// Whether the simulation succeeded and was recorded (false for a revert or an error,
-        /// which it prints).
-        func record(_ id: String, _ t: TransactionView, waitForCommit: Bool) async -> Bool {
+        /// The gas the simulation used when it succeeded and was recorded; nil for a revert or an
+        /// error, which it prints.
+        func record(_ id: String, _ t: TransactionView, waitForCommit: Bool) async -> UInt64? {
             do {
                 let outcome = try await simulate(requestId: id, t, rpc: rpc, clockOffset: clockOffset)
                 let entry = try TransactionSimulationEntry(outcome, executor: executor, key: key, genesisDigest: genesis).entry()
@@ -34,12 +34,12 @@ extension ExecutorCommand {
                       + (receipt.preview.map { "; \($0)" } ?? ""))
                 if waitForCommit, try await call.committed(receipt.entry, timeout: .seconds(15)) == nil {
                     print("request \(id): the simulation did not commit within 15 s")
-                    return false
+                    return nil
                 }
-                return outcome.outcome == .success && receipt.preview?.hasPrefix("refused") != true
+                return outcome.outcome == .success && receipt.preview?.hasPrefix("refused") != true ? outcome.gasUsed : nil
             } catch {
                 print("request \(id): not simulated: \(error)")
-                return false
+                return nil
             }
         }
     }

@@ -85,6 +85,8 @@ struct ExecutorCommand: AsyncParsableCommand {
         // When this executor last recorded a successful simulation of a request, and which
         // requests waiting for approvals it simulated.
         var simulated: [String: ContinuousClock.Instant] = [:]
+        // The gas each request's last recorded simulation used, for its gas limit.
+        var simulatedGas: [String: UInt64] = [:]
         var simulatedPending: Set<String> = []
         let simulation = Simulation(call: call, rpc: client, executor: key.file.bot, key: key.key, genesis: genesis,
                                     clockOffset: unsafeTestClockOffsetFile.map(UnsafeClockOffset.init(path:)))
@@ -214,11 +216,14 @@ struct ExecutorCommand: AsyncParsableCommand {
                 }
                 if !reserved && t.status == PlannedTransaction.Status.awaitingParameters.rawValue
                     && simulated[id].map({ ContinuousClock.now - $0 >= .seconds(Int64(resimulateAfter)) }) ?? true {
-                    guard await simulation.record(id, t, waitForCommit: true) else { continue }
+                    guard let gas = await simulation.record(id, t, waitForCommit: true) else { continue }
                     simulated[id] = ContinuousClock.now
+                    simulatedGas[id] = gas
                 }
                 do {
-                    let parameters = try await proposedParameters(requestId: id, t, rpc: client, ParameterOverrides(nonce: nonce))
+                    // The gas of the simulation just recorded: `t` was read before it.
+                    let parameters = try await proposedParameters(requestId: id, t, rpc: client, ParameterOverrides(nonce: nonce),
+                                                                  simulatedGas: simulatedGas[id])
                     let entry = try TransactionParametersEntry(parameters, executor: key.file.bot, key: key.key, genesisDigest: genesis).entry()
                     let receipt: EntryReceipt = try await call.post(
                         "/v1/entries", EntrySubmission(kind: entry.kind, payload: entry.payload, authorization: entry.authorization))

@@ -74,13 +74,15 @@ struct ParameterOverrides {
 }
 
 /// The parameters an executor proposes for the transaction `t` of request `requestId`: the
-/// nonce the state says it takes (`stateNonce`), 21,000 gas for a plain transfer or the
-/// endpoint's estimate plus 20 % otherwise, and the endpoint's suggested fees — each unless
+/// nonce the state says it takes (`stateNonce`), for a plain transfer 21,000 gas to an address
+/// without code and its simulation's gas (`simulatedGas`, else the recorded one) plus 20 % to a
+/// contract, the endpoint's estimate plus 20 % for a call, and the endpoint's suggested fees — each unless
 /// overridden; a replacement's (of a transaction whose outcome is unknown, or a fee bump of a
 /// signed one) fees are raised to 12.5 % above the replaced ones and its gas limit to theirs
 /// where they are lower (every node refuses less).
 /// Refuses an endpoint on another chain.
-func proposedParameters(requestId: String, _ t: TransactionView, rpc: EVMRPCClient?, _ o: ParameterOverrides) async throws -> TransactionParameters {
+func proposedParameters(requestId: String, _ t: TransactionView, rpc: EVMRPCClient?, _ o: ParameterOverrides,
+                        simulatedGas: UInt64? = nil) async throws -> TransactionParameters {
     func need<T>(_ value: T?, _ what: String) throws -> T {
         guard let value else { throw ValidationError("give \(what) or an --rpc endpoint to read it from") }
         return value
@@ -95,8 +97,9 @@ func proposedParameters(requestId: String, _ t: TransactionView, rpc: EVMRPCClie
     // A plain transfer to an address without code takes exactly 21,000; to a contract, what its
     // recorded simulation used plus 20 % (every node requires at least plus 10 %).
     if gasLimit == nil, t.data == "0x" {
-        let simulated = t.simulation?.gasUsed ?? PlannedTransaction.nativeTransferGas
-        gasLimit = simulated <= PlannedTransaction.nativeTransferGas ? PlannedTransaction.nativeTransferGas : simulated + simulated / 5
+        let simulated = simulatedGas ?? t.simulation?.gasUsed ?? PlannedTransaction.nativeTransferGas
+        gasLimit = simulated <= PlannedTransaction.nativeTransferGas ? PlannedTransaction.nativeTransferGas
+            : simulated.addingReportingOverflow(simulated / 5).overflow ? UInt64.max : simulated + simulated / 5
     }
     if gasLimit == nil, let rpc {
         let estimate = try await rpc.estimateGas(from: try EVM.Address(hex: t.from), to: try EVM.Address(hex: t.to),

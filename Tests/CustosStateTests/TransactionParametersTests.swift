@@ -34,6 +34,21 @@ import Testing
         return id
     }
 
+    /// Review helper-113 M4: a plain transfer to a contract (a Safe, a smart wallet) runs code, so
+    /// exactly 21,000 gas would be mined reverted; it takes its simulation's gas plus 10 %, while
+    /// one whose simulation ran no code keeps exactly 21,000.
+    @Test func aPlainTransferToAContractTakesTheGasItsSimulationShows() throws {
+        var (c, _) = try cluster()
+        let id = try allowed(&c)
+        #expect(c.apply(try c.simulation(id, gasUsed: 40_000)) == .simulated(requestId: id, outcome: .success))
+        for (gas, reason) in [(UInt64(21_000), "gas limit 21000 is below 44000"), (43_999, "gas limit 43999 is below 44000")] {
+            #expect(Cluster.reason(c.apply(try c.parameters(id, nonce: 0, gasLimit: gas, key: executor))).contains(reason))
+        }
+        #expect(c.state.transactions[id]?.status == .awaitingParameters)
+        let accepted = c.apply(try c.parameters(id, nonce: 0, gasLimit: 44_000, key: executor))
+        #expect(c.state.transactions[id]?.parameters?.gasLimit == 44_000, "\(accepted)")
+    }
+
     @Test func parametersOutsideTheChecksAreRefusedNamingTheParameter() throws {
         var (c, _) = try cluster()
         let id = try allowed(&c)
@@ -46,7 +61,7 @@ import Testing
             (try c.parameters(id, nonce: 0, maxFee: 100_000_000_001, key: executor), "max fee per gas 100000000001 wei exceeds the policy's limit on ethereum"),
             (try c.parameters(id, nonce: 0, maxFee: 5_000_000_000, tip: 3_000_000_000, key: executor), "max priority fee per gas 3000000000 wei exceeds the policy's limit"),
             (try c.parameters(id, nonce: 0, maxFee: 1, tip: 2, key: executor), "exceeds max fee per gas"),
-            (try c.parameters(id, nonce: 0, gasLimit: 50_000, key: executor), "gas limit 50000 is not 21000"),
+            (try c.parameters(id, nonce: 0, gasLimit: 50_000, key: executor), "gas limit 50000 is not 21000, a plain transfer's to an address its simulation shows runs no code"),
             (try c.parameters(id, nonce: 0, chainId: 31337, key: executor), "chain id 31337 is not ethereum's (1)"),
             (try c.parameters(id, nonce: 0, executor: "other-bot", key: stranger), "does not hold the executor role"),
             (try c.parameters(id, nonce: 0, executor: "staging-executor", key: staging),

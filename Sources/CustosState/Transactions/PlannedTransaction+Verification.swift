@@ -27,11 +27,13 @@ extension PlannedTransaction {
     /// - a call whose effects it cannot model (`isUnverifiable`) is `unverifiable-call`, whatever the logs.
     ///
     /// Any contract the transaction touches can emit any log (review M2: a hostile token or a
-    /// router a transfer passes through): a `Transfer`, `Approval` or unreadable log is read as
-    /// moving or granting what the vault holds only when it comes from a contract that holds it —
+    /// router a transfer passes through): an `Approval` or an unreadable log other than a transfer
+    /// is read as granting what the vault holds only when it comes from a contract that holds it —
     /// a registered token, or the contract a call (with calldata) was made to. From any other
-    /// contract it is `foreign-event`, which is shown but never freezes signing; the decided
-    /// transfer missing stays `transfer-mismatch` wherever a look-alike came from.
+    /// contract it is `foreign-event`, which is shown but never freezes signing. A transfer out of
+    /// the vault, readable or not, is a mismatch whoever emits it (review helper-113 H1): a token
+    /// nobody registered, or an NFT, may really have moved. The decided transfer missing stays
+    /// `transfer-mismatch` wherever a look-alike came from.
     /// Pure: no I/O, the same on every node.
     public func differences(from receipt: TransactionReceipt, tokens: Set<EVM.Address> = []) -> [ReceiptMismatch] {
         var out: [ReceiptMismatch] = []
@@ -55,7 +57,10 @@ extension PlannedTransaction {
         }
         for (i, log) in receipt.logs.enumerated() {
             guard let first = log.topics.first, let event = ReceiptEvent(topic: first) else { continue }
-            guard log.topics.count >= event.minimumTopics || !holders.contains(log.address) else {
+            // A transfer too short to read may be a real one out of the vault (an old token or NFT
+            // that indexes nothing), so it is unreadable whoever emitted it (review helper-118 M1).
+            let isTransfer = event == .transfer || event == .transferSingle || event == .transferBatch
+            guard log.topics.count >= event.minimumTopics || (!holders.contains(log.address) && !isTransfer) else {
                 out.append(ReceiptMismatch(.unreadableLog, log: i, "log \(i): a \(event.name) from \(log.address.checksummed) with \(log.topics.count) "
                                            + "topic\(log.topics.count == 1 ? "" : "s"), too few to tell whom it concerns (it needs \(event.minimumTopics))"))
                 continue
