@@ -141,8 +141,9 @@ public enum GatewayRoutes {
                                                  certificate: wait > .zero ? certified.certificate : nil))
             case let .ignored(reason):
                 // At once: a vote ignored before its signature was checked (another height, an
-                // older round) must not park a connection (review helper-114 L2); the node that
-                // resent a vote already counted catches up by the block instead.
+                // older round) must not park a connection (review helper-114 L2). A vote already
+                // counted (a node resending after a crash) is answered at once too; that node
+                // backs off and catches up by the block instead of waiting here.
                 return try json(.ok, VoteReceipt(outcome: "ignored", detail: reason, certificate: nil))
             case let .flagged(voter, error):
                 throw GatewayProblem(.unprocessableContent, code: "vote.refused", title: "Vote refused",
