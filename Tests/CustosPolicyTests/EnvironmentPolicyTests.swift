@@ -119,15 +119,6 @@ import Testing
         #expect(error?.errors.contains { $0.message.contains(message) } == true, "\(String(describing: error))")
     }
 
-    /// Review helper-107 M4: a misspelt role in the roles section would leave the role meant
-    /// acting everywhere; it is refused, naming it.
-    @Test func aRoleTheRolesSectionNamesThatNobodyHoldsIsRefused() throws {
-        let typo = Self.yaml.replacingOccurrences(of: "roles:\n  desk: {environments: [staging]}\n", with: "roles:\n  dsek: {environments: [staging]}\n")
-        let error = #expect(throws: PolicyLoadError.self) { try CompiledPolicy(yaml: typo) }
-        #expect(error?.errors.contains { $0.message.contains("role 'dsek' in the roles section is held by nobody") } == true, "\(String(describing: error))")
-        _ = try CompiledPolicy(yaml: Self.yaml)
-    }
-
     @Test func onlyABotNamesAnEnvironment() throws {
         let person = Self.yaml.replacingOccurrences(of: "alice: {kind: person, roles: [trader]}", with: "alice: {kind: person, roles: [trader], environment: staging}")
         let error = #expect(throws: PolicyLoadError.self) { try PolicyDocument.decode(yaml: person) }

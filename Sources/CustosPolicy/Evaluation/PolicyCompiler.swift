@@ -145,12 +145,6 @@ struct PolicyCompiler {
                 error(.duplicateName, scope.location, "role '\(scope.role)' is scoped twice (first at line \(first.line))")
             }
             seen[scope.role] = scope.location
-            // A role no principal holds and no group or rule names is a typo: the role meant
-            // would act everywhere, unnoticed (review helper-107 M4).
-            if parts.roles.lookup(scope.role) < 0 {
-                error(.unknownReference, scope.location,
-                      "role '\(scope.role)' in the roles section is held by nobody (a misspelt role leaves the one meant acting everywhere)")
-            }
         }
         guard !document.roles.isEmpty else { return }
         for environment in DeploymentEnvironment.allCases {
