@@ -109,6 +109,18 @@ import Testing
         #expect(Cluster.code(try c.approve(add, by: "ivan")) == nil)
     }
 
+    /// Review helper-117 L1: a security officer who has not completed onboarding is no security
+    /// officer — no freeze alone, no cancel during a time-lock or a cooling-off — until attested.
+    @Test func aSecurityOfficerWhoseStepsAreMissingIsNoSecurityOfficerYet() throws {
+        var (c, _) = try Self.onboardedCluster()
+        try c.addPerson("olga", roles: ["security"])
+        #expect(c.state.freezeRoles.contains("security"))
+        #expect(c.state.isSecurityOfficer("heidi"))
+        #expect(!c.state.isSecurityOfficer("olga"))
+        try Self.executed(&c, .attestOnboarding(user: "olga", step: "security_training"), by: "heidi", approvers: ["frank", "grace"])
+        #expect(c.state.isSecurityOfficer("olga"))
+    }
+
     @Test func onlyAHolderOfTheAttestingRoleAttestsAndOnlyAnAttestationStepOfAnotherPerson() throws {
         var (c, _) = try Self.onboardedCluster()
         let cases: [(GovernanceChange, String, GovernanceError.Code, String)] = [
