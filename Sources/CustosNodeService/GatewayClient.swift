@@ -104,7 +104,7 @@ public struct GatewayClient: Sendable {
 
     /// `wait=` in milliseconds, or nothing for no wait.
     static func query(_ wait: Duration, first: Bool = false) -> String {
-        let milliseconds = wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000
+        let milliseconds = wait.wholeMilliseconds
         guard milliseconds > 0 else { return "" }
         return (first ? "?" : "&") + "wait=\(milliseconds)"
     }
@@ -127,8 +127,7 @@ public struct GatewayClient: Sendable {
         // A long poll may legitimately take the whole wait before the answer starts.
         let limitTime = (timeout ?? .milliseconds(Int64(self.timeout.nanoseconds / 1_000_000))) + wait
         do {
-            let response = try await client.execute(request, timeout: .milliseconds(
-                limitTime.components.seconds * 1000 + limitTime.components.attoseconds / 1_000_000_000_000_000))
+            let response = try await client.execute(request, timeout: .milliseconds(limitTime.wholeMilliseconds))
             let answer = try await response.body.collect(upTo: limit)
             if response.status.code >= 500 { moveOn(from: base, because: "\(response.status)") }
             return (response.status, response.headers, Data(buffer: answer))

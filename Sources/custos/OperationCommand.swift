@@ -524,7 +524,7 @@ func percentEncoded(_ text: String) -> String {
 /// document's size and SHA-256 for comparing with a copy received out of band, and every changed
 /// line of the text (the plain-language list may leave parts of a document out).
 func policyDifferences(from old: String, to new: String) -> String {
-    var lines = ["  new policy   \(new.utf8.count) bytes, SHA-256 \(Hashes.sha256(Array(new.utf8)).hexString)"]
+    var lines = ["  new policy   \(new.utf8.count) bytes, SHA-256 \(ReplicatedState.policyDigest(of: new).hexString)"]
     do {
         let diff = PolicyDiff(old: try PolicyDocument.decode(yaml: old), new: try PolicyDocument.decode(yaml: new))
         lines.append(diff.changes.isEmpty ? "  no changes in meaning" : "  changes:")

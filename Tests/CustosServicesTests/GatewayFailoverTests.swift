@@ -47,7 +47,7 @@ extension ClusterLoopbackTests {
                 s.values.allSatisfy { status in after.allSatisfy { status.entryHeights[$0] != nil } }
             }
             let failover = ContinuousClock.now - killed
-            print("gateway failover: \(failover.components.seconds * 1000 + failover.components.attoseconds / 1_000_000_000_000_000) ms "
+            print("gateway failover: \(failover.wholeMilliseconds) ms "
                   + "from SIGKILL of the first gateway to the first entries committed on all four nodes through the second")
 
             let reference = try #require(statuses["node-1"])

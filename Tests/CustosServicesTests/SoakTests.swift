@@ -154,12 +154,10 @@ struct SoakTests {
         print("soak (seed \(seed), \(Self.faultPeriod.components.seconds) s of faults): \(accepted.count) entries accepted, "
               + "\(uncertain.count) unanswered; \(entries) entries committed in \(reference.height) blocks; "
               + "faults: \(faults.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")); "
-              + "longest stall \(Self.milliseconds(longestStall)) ms; every node caught up \(Self.milliseconds(catchUp)) ms after the faults; "
+              + "longest stall \(longestStall.wholeMilliseconds) ms; every node caught up \(catchUp.wholeMilliseconds) ms after the faults; "
               + "\(wire.votes.count) votes and \(wire.roundChanges) round changes read off the wire, none conflicting")
         passed = true
     }
-
-    static func milliseconds(_ d: Duration) -> Int64 { d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000 }
 
     private func restart(_ name: String, cluster: LocalCluster, proxy: SoakProxy, run: SoakRun) async throws {
         if name == "gateway" {

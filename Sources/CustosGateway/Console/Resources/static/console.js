@@ -317,7 +317,8 @@
     // are the gateway's, while the CLI checks them against the policy the change names as the one
     // it replaces (its digest is a signed field) before it signs.
     const named = ' ' + visible(cut(fields[1][1], 40));
-    if (fields[OPERATION_FIELDS.length - 1][1] === 'change-policy' || fields[OPERATION_FIELDS.length - 1][1] === 'change-policy-unbound') {
+    const change = fields[OPERATION_FIELDS.length - 1][1];
+    if (change === 'change-policy' || change === 'change-policy-unbound') {
       throw new Error('a policy change is read and decided in the CLI, which checks its differences against the policy it replaces (custos op show'
         + named + ', custos op ' + act + named + ').');
     }
