@@ -39,6 +39,16 @@ final class TransactionFixture: Sendable {
     static func clockOffsetFile(_ cluster: LocalCluster) -> URL { cluster.root.appendingPathComponent("clock-offset") }
     static func clockOffsetArguments(_ cluster: LocalCluster) -> [String] { ["--unsafe-test-clock-offset-file", clockOffsetFile(cluster).path] }
 
+    /// Request `id`'s transaction as node state `g` holds it, without the receipt's checks: those
+    /// arrive block by block after "mined", so nodes read at their own heights differ in them
+    /// alone. Compare the checks once every node holds the receipt as confirmed.
+    static func built(_ g: GovernanceSnapshot?, _ id: String) -> TransactionView? {
+        var transaction = g?.requests.first { $0.id == id }?.transaction
+        transaction?.receipt?.checks = []
+        transaction?.receipt?.verification = ""
+        return transaction
+    }
+
     private init(cluster: LocalCluster, chain: LocalServer, chainId: Int, vaultAddress: String) {
         self.cluster = cluster
         self.chain = chain

@@ -36,7 +36,8 @@ extension TransactionLoopbackTests {
         let statuses = try await f.cluster.waitForGovernance(seconds: 180) { g in g.requests.first { $0.id == id }?.transaction?.status == "mined" }
         let reference = try #require(statuses["node-1"]?.governance?.requests.first { $0.id == id }?.transaction)
         for (node, status) in statuses {
-            #expect(status.governance?.requests.first { $0.id == id }?.transaction == reference, "\(node) holds another plan")
+            #expect(TransactionFixture.built(status.governance, id) == TransactionFixture.built(statuses["node-1"]?.governance, id),
+                    "\(node) holds another plan")
         }
         let replaced = try #require(reference.replacedTransactions, "the first broadcast was replaced")
         #expect(replaced.count == 2, "held at +0 % and +12.5 %, mined at +26.6 %: \(replaced)")

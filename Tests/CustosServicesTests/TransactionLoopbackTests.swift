@@ -45,17 +45,10 @@ struct TransactionLoopbackTests {
                 [eth, usdc].allSatisfy { id in g.requests.first { $0.id == id }?.transaction?.status == "mined" }
             }
             let reference = try #require(statuses["node-1"]?.governance)
-            // The receipt's checks arrive block by block after "mined": each node is read at its own
-            // height, so they are compared below once confirmed, not here.
-            func built(_ g: GovernanceSnapshot?, _ request: String) -> TransactionView? {
-                var transaction = g?.requests.first { $0.id == request }?.transaction
-                transaction?.receipt?.checks = []
-                transaction?.receipt?.verification = ""
-                return transaction
-            }
             for (id, status) in statuses {
                 for request in [eth, usdc] {
-                    #expect(built(status.governance, request) == built(reference, request), "\(id) built another transaction")
+                    #expect(TransactionFixture.built(status.governance, request) == TransactionFixture.built(reference, request),
+                            "\(id) built another transaction")
                 }
             }
             let ethTx = try #require(reference.requests.first { $0.id == eth }?.transaction)
