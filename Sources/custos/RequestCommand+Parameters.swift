@@ -99,12 +99,12 @@ func proposedParameters(requestId: String, _ t: TransactionView, rpc: EVMRPCClie
     if gasLimit == nil, t.data == "0x" {
         let simulated = simulatedGas ?? t.simulation?.gasUsed ?? PlannedTransaction.nativeTransferGas
         gasLimit = simulated <= PlannedTransaction.nativeTransferGas ? PlannedTransaction.nativeTransferGas
-            : simulated.addingReportingOverflow(simulated / 5).overflow ? UInt64.max : simulated + simulated / 5
+            : TransactionParameters.gas(simulated, plusPercent: 20)
     }
     if gasLimit == nil, let rpc {
         let estimate = try await rpc.estimateGas(from: try EVM.Address(hex: t.from), to: try EVM.Address(hex: t.to),
                                                  value: BigUInt(t.value) ?? 0, data: try [UInt8](hex: t.data))
-        gasLimit = estimate + estimate / 5
+        gasLimit = TransactionParameters.gas(estimate, plusPercent: 20)
     }
     let replaced = [PlannedTransaction.Status.outcomeUnknown.rawValue, PlannedTransaction.Status.signed.rawValue].contains(t.status) ? t.parameters : nil
     // A replacement bids what mempools accept at the same nonce: 12.5 % above the replaced fees.

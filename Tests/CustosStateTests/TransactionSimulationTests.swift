@@ -178,6 +178,12 @@ import Testing
         #expect(c.state.transactions[id]?.status == .awaitingParameters && c.state.transactions[id]?.parameters == nil)
         #expect(c.apply(try parameters(55_000)) == .transactionParameters(requestId: id, nonce: 0))
         #expect(TransactionParameters.gasFloor(simulated: .max) == .max && TransactionParameters.gasFloor(simulated: 21_000) == 23_100)
+        // Rounded down as used + used / 10 and used + used / 5 were; saturating only past UInt64.max.
+        for used: UInt64 in [0, 9, 99, 50_883, 1_000_001, UInt64.max / 2] {
+            #expect(TransactionParameters.gas(used, plusPercent: 10) == used + used / 10)
+            #expect(TransactionParameters.gas(used, plusPercent: 20) == used + used / 5)
+        }
+        #expect(TransactionParameters.gas(UInt64.max / 10 * 9, plusPercent: 20) == .max)
     }
 
     @Test func aRevertEndsAnAllowedRequestUnsignedAndReleasesItsWindowCharge() throws {

@@ -34,7 +34,14 @@ public struct TransactionParameters: Sendable, Hashable {
     /// and the block that mines the transaction; a limit below this is likely to run out of gas
     /// and be mined reverted (its fee paid, the alert raised) rather than do what was decided.
     public static func gasFloor(simulated: UInt64) -> UInt64 {
-        let (sum, overflow) = simulated.addingReportingOverflow(simulated / 10)
-        return overflow ? .max : sum
+        gas(simulated, plusPercent: 10)
+    }
+
+    /// `used` gas plus `percent` % of it, rounded down, saturating at `UInt64.max`: the floor
+    /// every node requires (`gasFloor`, +10 %) and the executor's headroom over it (+20 %).
+    public static func gas(_ used: UInt64, plusPercent percent: UInt64) -> UInt64 {
+        let (margin, overflowed) = (used / 100).multipliedReportingOverflow(by: percent)
+        let (sum, overflow) = used.addingReportingOverflow(margin + (used % 100) * percent / 100)
+        return overflowed || overflow ? .max : sum
     }
 }
