@@ -16,7 +16,7 @@ import Testing
 struct ConsolePolicyReviewTests {
     /// A change of the policy to `yaml` proposed by erin in `state` a second after `time`; the open operation.
     static func propose(_ yaml: String, id: String, _ state: inout ReplicatedState, _ genesis: inout TestGenesis, time: inout UInt64) throws -> PendingOperation {
-        try propose(.changePolicy(yaml: yaml), id: id, &state, &genesis, time: &time)
+        try propose(.changePolicy(yaml: yaml, replaces: ReplicatedState.policyDigest(of: state.policyYAML)), id: id, &state, &genesis, time: &time)
     }
 
     static func propose(_ change: GovernanceChange, id: String, _ state: inout ReplicatedState, _ genesis: inout TestGenesis, time: inout UInt64) throws -> PendingOperation {

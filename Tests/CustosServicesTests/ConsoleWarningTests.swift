@@ -29,7 +29,8 @@ struct ConsoleWarningTests {
                 counterparty: kraken
 
             """)
-        let proposal = GovernanceProposal(id: "add-kraken-3", proposer: "erin", change: .changePolicy(yaml: added), lifetimeSeconds: 3600)
+        let proposal = GovernanceProposal(id: "add-kraken-3", proposer: "erin", change: .changePolicy(yaml: added, replaces: ReplicatedState.policyDigest(of: state.policyYAML)),
+                                          lifetimeSeconds: 3600)
         let assertion = genesis.authenticators["erin"]!.getAssertion(
             relyingPartyId: TestGenesis.rpId, origin: TestGenesis.origin, challenge: proposal.challenge(.propose, genesisDigest: state.genesisDigest))
         let outcome = state.apply(try GovernanceEntry.propose(proposal, assertion: assertion).entry(), blockTime: 2_000_000)

@@ -144,7 +144,11 @@ struct Cluster {
     }
 
     @discardableResult
+    /// A policy change that names no base is bound to the policy in force, as `custos op propose`
+    /// binds it (nodes refuse one without a base: `PolicyChangeBaseTests`).
     mutating func propose(_ change: GovernanceChange, by user: String, lifetime: UInt32 = 3600) throws -> (GovernanceProposal, GovernanceOutcome) {
+        var change = change
+        if case .changePolicy(let yaml, nil) = change { change = .changePolicy(yaml: yaml, replaces: ReplicatedState.policyDigest(of: state.policyYAML)) }
         let p = GovernanceProposal(id: nextId(), proposer: user, change: change, lifetimeSeconds: lifetime)
         return (p, apply(try proposeEntry(p)))
     }

@@ -55,6 +55,20 @@ struct PolicyChangeBaseTests {
         #expect(c.state.policyYAML == Cluster.policy(version: 2))
     }
 
+    /// Change kind 7, a policy document with no base, as an older client (or an attacker
+    /// replaying a signed old proposal) would send it: refused at proposal, naming the digest to
+    /// bind, and nothing is recorded.
+    @Test func aChangeNamingNoBaseIsRefused() throws {
+        var c = try Cluster()
+        let p = GovernanceProposal(id: "unbound", proposer: "grace", change: .changePolicy(yaml: Cluster.policy(version: 2)))
+        let outcome = c.apply(try c.proposeEntry(p))
+        #expect(Cluster.code(outcome) == .invalidChange)
+        guard case .refused(let error) = outcome else { Issue.record("not refused: \(outcome)"); return }
+        #expect(error.reason.contains("does not name the policy it replaces (change kind 7, retired)"), "\(error.reason)")
+        #expect(error.reason.contains(ReplicatedState.policyDigest(of: c.state.policyYAML).hexString), "\(error.reason)")
+        #expect(c.state.operations[p.id] == nil && c.state.policyVersion == 1)
+    }
+
     @Test func theNamedDocumentIsPartOfWhatIsSignedAndDecodesStrictly() throws {
         let base = ReplicatedState.policyDigest(of: Cluster.policy(version: 1))
         let bound = GovernanceProposal(id: "p", proposer: "grace", change: .changePolicy(yaml: Cluster.policy(version: 2), replaces: base))

@@ -131,7 +131,13 @@ extension ReplicatedState {
             try clearWatchFlag(chain: chain, target: target, operationId: p.id)
             return
         case .changePolicy(let yaml, let replaces):
-            if let replaces, replaces != Self.policyDigest(of: policyYAML) {
+            // Change kind 7 (no base) is retired: what an approver reviewed as the differences
+            // must be the differences from the policy in force.
+            guard let replaces else {
+                throw invalid("this change does not name the policy it replaces (change kind 7, retired): propose it again, naming the "
+                              + "policy in force, digest \(Self.policyDigest(of: policyYAML).hexString) (`custos op propose` does)")
+            }
+            if replaces != Self.policyDigest(of: policyYAML) {
                 throw invalid("this change replaces the policy with digest \(replaces.hexString), but the policy in force has digest "
                               + "\(Self.policyDigest(of: policyYAML).hexString): propose it again against the policy in force")
             }
