@@ -215,7 +215,7 @@ extension GovernanceChange {
         case .changePolicy(let yaml, let replaces):
             let version = yaml.split(separator: "\n").first { $0.hasPrefix("version:") }.map { $0.dropFirst(8).trimmingCharacters(in: .whitespaces) }
             return "Adopt a new policy document" + (version.map { " (version \($0))" } ?? "")
-                + (replaces.map { " in place of the one with digest \($0.hexString)" } ?? ", whichever policy is in force then")
+                + (replaces.map { " in place of the one with digest \($0.hexString)" } ?? ", naming no policy it replaces (change kind 7, which nodes refuse)")
         case .freeze: return "Freeze: stop all signing until unfrozen"
         case .unfreeze: return "Unfreeze: resume signing"
         case .addMember(let m, _):

@@ -104,7 +104,9 @@ func proposedParameters(requestId: String, _ t: TransactionView, rpc: EVMRPCClie
     if gasLimit == nil, let rpc {
         let estimate = try await rpc.estimateGas(from: try EVM.Address(hex: t.from), to: try EVM.Address(hex: t.to),
                                                  value: BigUInt(t.value) ?? 0, data: try [UInt8](hex: t.data))
-        gasLimit = TransactionParameters.gas(estimate, plusPercent: 20)
+        // Never below the recorded simulation's plus 20 %: every node refuses less than its plus 10 %.
+        let simulated = (simulatedGas ?? t.simulation?.gasUsed).map { TransactionParameters.gas($0, plusPercent: 20) } ?? 0
+        gasLimit = max(TransactionParameters.gas(estimate, plusPercent: 20), simulated)
     }
     let replaced = [PlannedTransaction.Status.outcomeUnknown.rawValue, PlannedTransaction.Status.signed.rawValue].contains(t.status) ? t.parameters : nil
     // A replacement bids what mempools accept at the same nonce: 12.5 % above the replaced fees.

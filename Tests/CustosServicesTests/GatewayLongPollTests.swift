@@ -133,15 +133,15 @@ struct GatewayLongPollTests {
 extension GatewayLongPollTests {
     /// A queue of entries at their size limits is cut at a block's byte limit: the proposal
     /// carries what fits, the rest waits for the next block, and nothing is lost or refused. The
-    /// largest entries are policy proposals near their kind's bound (frank's, signed; the policy
-    /// text does not parse, which the state records).
+    /// largest entries are policy proposals near their kind's bound (frank's, signed; they name
+    /// another policy than the one in force, which the state refuses and records).
     @Test func aQueueLargerThanABlockIsCarriedOverSeveralBlocks() async throws {
         let gateway = try await makeGateway()
         let configuration = try self.configuration
         var frank = try #require(Self.genesis.authenticators["frank"])
         let big = { (i: Int) throws -> Entry in
             let yaml = String(repeating: "\(i % 10)", count: 200 * 1024)
-            let p = GovernanceProposal(id: "big-\(i)", proposer: "frank", change: .changePolicy(yaml: yaml))
+            let p = GovernanceProposal(id: "big-\(i)", proposer: "frank", change: .changePolicy(yaml: yaml, replaces: [UInt8](repeating: 7, count: 32)))
             let assertion = frank.getAssertion(relyingPartyId: TestGenesis.rpId, origin: TestGenesis.origin, challenge: p.challenge(.propose, genesisDigest: Self.genesis.document.digest))
             return try GovernanceEntry.propose(p, assertion: assertion).entry()
         }

@@ -13,10 +13,11 @@ import Testing
 /// transactions were simulated and receipts kept (v16), or before a signed transaction could be
 /// replaced by a fee bump and receipts carried every log (v17), or before every alternative of a
 /// require rule could approve (v18), or before receipts were compared without their block fields
-/// and policy changes named their base (v19), cannot be replayed under today's rules without
+/// and policy changes named their base (v19), or while a policy change could name no base (v20),
+/// cannot be replayed under today's rules without
 /// rewriting its history: the store refuses to open it, saying why, while an empty one upgrades.
 @Suite struct NodeChainStoreUpgradeTests {
-    @Test(arguments: ["v5", "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19"])
+    @Test(arguments: ["v5", "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20"])
     func aChainFromBeforeARuleChangeIsRefusedAndAnEmptyOneUpgrades(migration: String) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("custos-chain-upgrade-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

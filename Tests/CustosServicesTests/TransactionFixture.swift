@@ -41,7 +41,7 @@ final class TransactionFixture: Sendable {
 
     /// Request `id`'s transaction as node state `g` holds it, without the receipt's checks: those
     /// arrive block by block after "mined", so nodes read at their own heights differ in them
-    /// alone. Compare the checks once every node holds the receipt as confirmed.
+    /// alone. Compare the checks once every node holds all of them.
     static func built(_ g: GovernanceSnapshot?, _ id: String) -> TransactionView? {
         var transaction = g?.requests.first { $0.id == id }?.transaction
         transaction?.receipt?.checks = []

@@ -46,6 +46,8 @@ extension TransactionLoopbackTests {
         #expect(fee >= minimum && fee <= 50_000_000_000, "pays the chain's minimum, within devnet's 50 gwei limit: \(fee)")
         let receipt = try #require(reference.receipt)
         #expect(receipt.status == "success" && receipt.transactionHash == reference.transactionHash && receipt.mismatches == [], "\(receipt)")
+        // Every node verified it: f+1 nodes read the same receipt from their own endpoints.
+        _ = try await f.cluster.waitForGovernance(seconds: 60) { g in g.requests.first { $0.id == id }?.transaction?.receipt?.verification == "confirmed" }
         // The chain mined the last at the plan's nonce, from the vault; the replaced ones are gone.
         let mined = try await f.rpc("eth_getTransactionByHash", #"["\#(reference.transactionHash!)"]"#)
         #expect((mined["from"] as? String)?.lowercased() == f.vaultAddress.lowercased(), "\(mined)")

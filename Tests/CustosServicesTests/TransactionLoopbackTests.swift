@@ -99,13 +99,19 @@ struct TransactionLoopbackTests {
                                         "0x" + String(repeating: "0", count: 24) + TransactionFixture.kraken.dropFirst(2).lowercased()])
             #expect(transfer.data == "0x" + String(repeating: "0", count: 64 - 8) + "0ee6b280", "Transfer(vault, kraken, 250 × 10⁶)")
             #expect(ethTx.receipt?.mismatches == [] && usdcTx.receipt?.mismatches == [], "verified against the intent")
-            // Every node read both receipts from its own endpoint: f+1 = 2 agreeing checks confirm each.
+            // Every node read both receipts from its own endpoint: f+1 = 2 agreeing checks confirm
+            // each; once every node holds all four checks, every node holds the same transaction.
             let checked = try await f.cluster.waitForGovernance(seconds: 60) { g in
-                [eth, usdc].allSatisfy { id in g.requests.first { $0.id == id }?.transaction?.receipt?.verification == "confirmed" }
+                [eth, usdc].allSatisfy { id in
+                    g.requests.first { $0.id == id }?.transaction?.receipt.map { $0.verification == "confirmed" && $0.checks.count == 4 } == true
+                }
             }
             for request in [eth, usdc] {
                 let receipt = try #require(checked["node-1"]?.governance?.requests.first { $0.id == request }?.transaction?.receipt)
-                #expect(receipt.checks.count >= 2 && receipt.checks.allSatisfy { $0.agrees && $0.found }, "\(receipt.checks)")
+                #expect(receipt.checks.allSatisfy { $0.agrees && $0.found }, "\(receipt.checks)")
+                for (id, status) in checked {
+                    #expect(status.governance?.requests.first { $0.id == request }?.transaction?.receipt == receipt, "\(id) holds another receipt or checks")
+                }
             }
             let shown = try await LocalCluster.run(f.cluster.binary, ["request", "show", "--gateway", f.cluster.baseURL, eth])
             #expect(shown.contains("transfers   1.5 ETH to") && shown.contains("raw         \(ethTx.rawTransaction!)"), "\(shown)")

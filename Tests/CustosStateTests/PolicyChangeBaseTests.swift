@@ -67,6 +67,10 @@ struct PolicyChangeBaseTests {
         #expect(error.reason.contains("does not name the policy it replaces (change kind 7, retired)"), "\(error.reason)")
         #expect(error.reason.contains(ReplicatedState.policyDigest(of: c.state.policyYAML).hexString), "\(error.reason)")
         #expect(c.state.operations[p.id] == nil && c.state.policyVersion == 1)
+        // At execution too (the path a time-locked operation takes): refused, nothing adopted.
+        var s = c.state
+        #expect(throws: GovernanceError.self) { try s.execute(p) }
+        #expect(s.policyVersion == 1 && s.policyYAML == c.state.policyYAML)
     }
 
     @Test func theNamedDocumentIsPartOfWhatIsSignedAndDecodesStrictly() throws {

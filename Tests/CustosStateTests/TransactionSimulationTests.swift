@@ -184,6 +184,7 @@ import Testing
             #expect(TransactionParameters.gas(used, plusPercent: 20) == used + used / 5)
         }
         #expect(TransactionParameters.gas(UInt64.max / 10 * 9, plusPercent: 20) == .max)
+        #expect(TransactionParameters.gas(UInt64.max / 2, plusPercent: 255) == .max && TransactionParameters.gas(100, plusPercent: 255) == 355)
     }
 
     @Test func aRevertEndsAnAllowedRequestUnsignedAndReleasesItsWindowCharge() throws {

@@ -65,7 +65,8 @@ public enum GovernanceChange: Sendable, Hashable {
     /// refuses it (at proposal and at execution) unless the policy in force is exactly that one,
     /// so the differences an approver reviewed, from a document with that digest, are the ones
     /// that take effect, whatever a gateway showed as "the policy in force" (issue #13 item 6).
-    /// `custos op propose change-policy` always names it; nil only in changes made without it.
+    /// `custos op propose change-policy` always names it. Nil is change kind 7, retired: it still
+    /// decodes (an old operation is shown) but every node refuses it.
     case changePolicy(yaml: String, replaces: [UInt8]? = nil)
     /// Stops all signing; a security officer may do this alone.
     case freeze

@@ -39,9 +39,11 @@ public struct TransactionParameters: Sendable, Hashable {
 
     /// `used` gas plus `percent` % of it, rounded down, saturating at `UInt64.max`: the floor
     /// every node requires (`gasFloor`, +10 %) and the executor's headroom over it (+20 %).
-    public static func gas(_ used: UInt64, plusPercent percent: UInt64) -> UInt64 {
-        let (margin, overflowed) = (used / 100).multipliedReportingOverflow(by: percent)
-        let (sum, overflow) = used.addingReportingOverflow(margin + (used % 100) * percent / 100)
-        return overflowed || overflow ? .max : sum
+    public static func gas(_ used: UInt64, plusPercent percent: UInt8) -> UInt64 {
+        let p = UInt64(percent)
+        let (whole, o1) = (used / 100).multipliedReportingOverflow(by: p)
+        let (margin, o2) = whole.addingReportingOverflow((used % 100) * p / 100)
+        let (sum, o3) = used.addingReportingOverflow(margin)
+        return o1 || o2 || o3 ? .max : sum
     }
 }
