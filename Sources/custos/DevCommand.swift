@@ -35,7 +35,8 @@ struct DevCommand: AsyncParsableCommand {
             let layout = DevLayout(dir)
             let created = !FileManager.default.fileExists(atPath: layout.clusterFile)
             if created {
-                let initialize = try ClusterCommand.Init.parse(["--dir", dir, "--policy", try Self.genesisPolicy(policy), "--origin", "http://localhost:\(port)"])
+                let initialize = try ClusterCommand.Init.parse(["--dir", dir, "--policy", try Self.genesisPolicy(policy), "--origin", "http://localhost:\(port)",
+                                                                "--people", Self.people])
                 try await initialize.run()
             }
             try FileManager.default.createDirectory(atPath: layout.logs, withIntermediateDirectories: true)
@@ -112,8 +113,9 @@ struct DevCommand: AsyncParsableCommand {
             let routine = executor && priceBots && chain.registered
                 ? await Self.routineTransfer(supervisor: supervisor, gateway: gateway, layout: layout)
                 : RoutineTransfer(problem: "this cluster was made before make run registered an executor and price bots")
+            let fourEyes = FileManager.default.fileExists(atPath: "\(dir)/credentials/\(Self.secondTreasurer).json")
             say(Self.banner(gateway: gateway, dir: dir, nodes: cluster.members.map(\.id), monitors: monitors, created: created, vaults: vaults,
-                            signedRequests: signed, chain: chain, executor: executor, routine: routine))
+                            signedRequests: signed, chain: chain, executor: executor, routine: routine, fourEyes: fourEyes))
             let code = await supervisor.runUntilSignalOrExit()
             if code != 0 { throw ExitCode(code) }
         }
@@ -247,7 +249,7 @@ struct DevCommand: AsyncParsableCommand {
 
         static func banner(
             gateway: String, dir: String, nodes: [String], monitors: [String: Int], created: Bool, vaults: [VaultView],
-            signedRequests: [DemoMessage: String], chain: DevChain, executor: Bool, routine: RoutineTransfer
+            signedRequests: [DemoMessage: String], chain: DevChain, executor: Bool, routine: RoutineTransfer, fourEyes: Bool
         ) -> String {
             let c = "\(dir)/credentials"
             let health = nodes.compactMap { id in monitors[id].map { "http://127.0.0.1:\($0)/health (\(id))" } }
@@ -267,8 +269,8 @@ struct DevCommand: AsyncParsableCommand {
                   gateway   \(gateway)  (127.0.0.1 only)
                   nodes     \(nodes.joined(separator: ", ")), each its own process and folder under \(dir)/nodes
                   logs      \(dir)/logs
-                  people    erin, frank, grace (admins), heidi, laura (security officers), alice (trader), with
-                            DEVELOPMENT software credentials in \(c)
+                  people    erin, frank, grace (admins), heidi, laura (security officers), alice (trader, treasury),
+                            \(fourEyes ? "bob (treasury), " : "")with DEVELOPMENT software credentials in \(c)
 
                 Open:
                   \(gateway)/v1/cluster            members, quorum, committed height, state digest
@@ -308,6 +310,15 @@ struct DevCommand: AsyncParsableCommand {
                   custos vault show --gateway \(gateway) hot-trading   (the ceremony transcript: who, when, which software)
                   custos request submit --gateway \(gateway) --bot \(c)/risk-bot.bot.json examples/policies/requests/risk-bot-kraken.json
                     (verified by every node and decided by the policy; custos request show ID gives every rule's reason)
+
+                \(fourEyes ? """
+                Try a 4-eyes transfer (a person's transfer over 250,000 USD to an exchange needs one more treasury person):
+                  custos request transfer --gateway \(gateway) --as \(c)/alice.json --vault hot-trading --from m --chain \(DevChain.name) \\
+                    --asset USDC --to \(devnetDestination.address) --amount \(fourEyesAmount)
+                  custos request show     --gateway \(gateway) ID      (pending: alice's own approval does not count)
+                  custos request approve  --gateway \(gateway) --as \(c)/bob.json ID
+                    (bob reads the decoded transfer and confirms; every node then signs it and the executor broadcasts it)
+                """ : "A 4-eyes walk-through needs bob, a second treasury person, whom development clusters made since have: remove \(dir) to start afresh.")
                 (custos is .build/release/custos)
 
                 """

@@ -3,6 +3,7 @@ import CustosClusterAPI
 import CustosCore
 import CustosCrypto
 import CustosIdentity
+import CustosLedger
 import CustosState
 import Foundation
 
@@ -10,7 +11,9 @@ extension RequestCommand {
     /// Options shared by `request transfer` and `request call`: who signs, from which vault address.
     struct TransactionOptions: ParsableArguments {
         @OptionGroup var connection: OperationCommand.Connection
-        @Option(help: "The bot's key file (credentials/<bot>.bot.json).") var bot: String
+        @Option(help: "The bot's key file (credentials/<bot>.bot.json); or --as.") var bot: String?
+        @Option(name: .customLong("as"), help: "The person's software credential file (credentials/<user>.json), who asks; or --bot.")
+        var credentialFile: String?
         @Option(help: "The vault whose address sends.") var vault: String
         @Option(help: "The sending address: a label of the vault's EVM addresses (`m` for the vault key's own) or the address.") var from: String
         @Option(help: "The chain, by the name the policy and the asset registry use (e.g. ethereum, devnet).") var chain: String
@@ -20,31 +23,54 @@ extension RequestCommand {
         /// with the block time its gateway and nodes use.
         @Option(help: .hidden) var unsafeTestClockOffsetFile: String?
 
-        /// Signs `body` with the bot's key and submits it (`POST /v1/requests`); prints the request id.
+        func validate() throws {
+            guard (bot == nil) != (credentialFile == nil) else {
+                throw ValidationError("say who asks: --bot KEYFILE (a bot's signed request) or --as CREDENTIAL (a person's, with their authenticator), not both")
+            }
+        }
+
+        /// Signs the request of `members` — with the bot's key, or with the person's credential
+        /// over `RequestEntry.personChallenge` — and submits it; prints the request id.
         func submit(_ members: [(String, JSONValue)]) async throws {
-            let key = BotKeyFile.load(bot)
-            let common: [(String, JSONValue)] = [
-                ("id", .string(id)), ("initiator", .string(key.file.bot)), ("vault", .string(vault)), ("from", .string(from)),
-                ("chain", .string(chain)), ("memo", .string(memo)),
-            ]
-            let value = JSONValue.object((members + common).map { (key: $0.0, value: $0.1) })
-            do { _ = try TransactionRequest(json: value) } catch { fail(error.reason) }
             let call = GatewayCall(connection.gateway)
-            let (_, genesis) = try await connection.cluster(call, pinned: key.file.cluster, in: bot)
             let wall = UInt64(Date().timeIntervalSince1970 * 1000)
-            let now = unsafeTestClockOffsetFile.map { UnsafeClockOffset(path: $0).adjusting(wall) } ?? wall
-            let signed = SignedRequest(body: value, cluster: genesis, keyId: key.file.bot, timestamp: Int64(now),
-                                       nonce: Base64URL.encode(SecureRandom.bytes(count: 18)), key: key.key)
-            let receipt: EntryReceipt = try await call.post(raw: "/v1/requests", Data(signed.jsonBytes))
-            receipt.check(signed: try RequestEntry.submit(signed), what: "request")
-            print("submitted as \(key.file.bot)" + (receipt.preview.map { "; the committed state says: \($0)" } ?? ""))
+            let now = Int64(unsafeTestClockOffsetFile.map { UnsafeClockOffset(path: $0).adjusting(wall) } ?? wall)
+            let nonce = Base64URL.encode(SecureRandom.bytes(count: 18))
+            func body(initiator: String) -> JSONValue {
+                let common: [(String, JSONValue)] = [
+                    ("id", .string(id)), ("initiator", .string(initiator)), ("vault", .string(vault)), ("from", .string(from)),
+                    ("chain", .string(chain)), ("memo", .string(memo)),
+                ]
+                let value = JSONValue.object((members + common).map { (key: $0.0, value: $0.1) })
+                do { _ = try TransactionRequest(json: value) } catch { fail(error.reason) }
+                return value
+            }
+            let signed: SignedRequest, entry: Entry, receipt: EntryReceipt, who: String
+            if let bot {
+                let key = BotKeyFile.load(bot)
+                let (_, genesis) = try await connection.cluster(call, pinned: key.file.cluster, in: bot)
+                signed = SignedRequest(body: body(initiator: key.file.bot), cluster: genesis, keyId: key.file.bot, timestamp: now, nonce: nonce, key: key.key)
+                entry = try RequestEntry.submit(signed)
+                receipt = try await call.post(raw: "/v1/requests", Data(signed.jsonBytes))
+                who = key.file.bot
+            } else {
+                let path = credentialFile!
+                var file = CredentialStore.load(path)
+                let (_, genesis) = try await connection.cluster(call, pinned: file.cluster, in: path)
+                signed = RequestEntry.personEnvelope(body: body(initiator: file.user), cluster: genesis, user: file.user, timestamp: now, nonce: nonce)
+                entry = try RequestEntry.submit(signed, assertion: try makeAssertion(&file, challenge: RequestEntry.personChallenge(signed), path: path))
+                receipt = try await call.post("/v1/entries", EntrySubmission(kind: entry.kind, payload: entry.payload, authorization: entry.authorization))
+                who = file.user
+            }
+            receipt.check(signed: entry, what: "request")
+            print("submitted as \(who)" + (receipt.preview.map { "; the committed state says: \($0)" } ?? ""))
             print("request \(Hashes.sha256(signed.signingInput).hexString)")
         }
     }
 
     struct Transfer: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Request a transfer of a registered asset from a vault address (signed with a bot's key).",
+            abstract: "Request a transfer of a registered asset from a vault address (signed with a bot's key or a person's credential).",
             discussion: "Every node resolves the token contract, decimals and the policy's view itself; see `op propose register-asset`.")
         @OptionGroup var options: TransactionOptions
         @Option(help: "The asset's symbol, registered on the chain.") var asset: String
@@ -58,7 +84,7 @@ extension RequestCommand {
 
     struct Call: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Request a contract call from a vault address (signed with a bot's key).",
+            abstract: "Request a contract call from a vault address (signed with a bot's key or a person's credential).",
             discussion: "Every node decodes the calldata itself (function and named arguments) for the policy.")
         @OptionGroup var options: TransactionOptions
         @Option(help: "The contract called (0x address).") var to: String

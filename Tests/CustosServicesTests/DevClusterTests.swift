@@ -209,7 +209,51 @@ struct DevClusterTests {
         // Not funded again: less a second routine transfer.
         let after2 = again2.accounts.first { $0.chain == "devnet" }?.balances.map(\.amount)
         #expect(after2?.first??.hasPrefix("99.97") == true && after2?.last == "1000000.00", "\(resumed.stdout) \(resumed.stderr)")
+        try await theBannersFourEyesTransferGoesThroughAsPrinted(second.text, gateway: again)
         #expect(second.interrupt() == 0)
+    }
+
+    /// The banner's 4-eyes walk-through, its commands run as printed: alice's 300,000 USDC to
+    /// the exchange waits for one more treasury person (her own approval does not count), and
+    /// bob's approval gets it signed by the vault and mined.
+    func theBannersFourEyesTransferGoesThroughAsPrinted(_ banner: String, gateway: String) async throws {
+        let walk = try #require(banner.components(separatedBy: "Try a 4-eyes transfer").dropFirst().first, "\(banner)")
+        var commands: [[String]] = [], pending = ""
+        for line in walk.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) }) where commands.count < 3 {
+            guard line.hasPrefix("custos ") || !pending.isEmpty else { continue }
+            if line.hasSuffix("\\") { pending += line.dropLast() + " "; continue }
+            let command = (pending + line).components(separatedBy: "  (")[0]
+            commands.append(command.split(separator: " ").dropFirst().map(String.init))
+            pending = ""
+        }
+        try #require(commands.count == 3 && commands[0].starts(with: ["request", "transfer"]) && commands[2].starts(with: ["request", "approve"]),
+                     "\(commands)")
+        let asked = try await CustosExecutable.run(commands[0])
+        let id = try #require(asked.stdout.split(separator: "\n").first { $0.hasPrefix("request ") }.map { String($0.dropFirst(8)) },
+                              "\(asked.stdout) \(asked.stderr)")
+        func request() async throws -> RequestView? {
+            let all: [RequestView]? = try await Self.get(gateway + "/v1/requests")
+            return all?.first { $0.id == id }
+        }
+        var held: RequestView?
+        for _ in 0..<300 {
+            if let r = try await request(), r.approvals != nil { held = r; break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(held?.initiator == "alice" && held?.approvals?.status == "pending" && held?.transaction?.signingHash == nil,
+                "\(String(describing: held))")
+        let shown = try await CustosExecutable.run(commands[1].map { $0 == "ID" ? id : $0 })
+        #expect(shown.stdout.contains("pending"), "\(shown.stdout) \(shown.stderr)")
+        let approved = try await CustosExecutable.run(commands[2].map { $0 == "ID" ? id : $0 } + ["--yes"])
+        #expect(approved.status == 0, "\(approved.stdout) \(approved.stderr)")
+        var mined: RequestView?, last: RequestView?
+        for _ in 0..<600 {
+            last = try await request()
+            if last?.transaction?.status == "mined" { mined = last; break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let transaction = try #require(mined?.transaction, "not mined: \(String(describing: last))")
+        #expect(mined?.approvals?.status == "approved" && transaction.receipt?.mismatches == [], "\(String(describing: mined))")
     }
 
     /// The transaction hash of the routine transfer a `dev up` banner names, if it was mined.
