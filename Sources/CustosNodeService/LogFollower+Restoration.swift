@@ -13,7 +13,7 @@ extension LogFollower {
     /// was restored from a backup and its floor is not below that place.
     /// `NodeDatabase.recordVote` enforces the same; this keeps the node from deciding at all.
     func mayVote(at height: UInt64, round: UInt32) -> Bool {
-        restoration?.allowsVoting(at: height, round: round) ?? true
+        restoredElsewhere == nil && restoration?.allowsVoting(at: height, round: round) ?? true
     }
 
     /// Submits this node's `node.restored` entry — its restore's nonce, signed with its identity
@@ -32,14 +32,25 @@ extension LogFollower {
         }
     }
 
-    /// Reads a certified block's outcomes at `height` for this node's own `node.restored` entry
-    /// with its restore's nonce, and records `height` (durably) as where it committed and as a
-    /// floor (kept if lower than one learned before). An entry of this node with another nonce —
-    /// one of an earlier restore, replayed — lifts nothing.
+    /// Reads a certified block's outcomes at `height` for `node.restored` entries in this node's
+    /// name. Its own, with its restore's nonce: `height` is recorded (durably) as where it
+    /// committed and as a floor (kept if one learned before leaves more free). Another one, in a
+    /// node that was never restored, or restored and its own entry committed before: its
+    /// identity was restored elsewhere, and it halts for good, voting no more
+    /// (`haltRestoredElsewhere`). Another one while its own has not committed lifts nothing: an
+    /// entry of an earlier restore, replayed, looks the same as one of a copy.
     func noteRestoration(_ outcomes: [GovernanceOutcome], height: UInt64) throws {
-        guard let pending = restoration, pending.entryHeight == nil else { return }
         let me = consensus.identity.id.rawValue
         for case let .nodeRestored(member, nonce) in outcomes where member == me {
+            guard let pending = restoration else {
+                try haltRestoredElsewhere(height: height)
+                return
+            }
+            if pending.nonce != nonce, pending.entryHeight != nil {
+                try haltRestoredElsewhere(height: height)
+                return
+            }
+            guard pending.entryHeight == nil else { continue }
             guard nonce == pending.nonce else {
                 logger.warning("a node.restored entry of an earlier restore of this node committed; it does not let this node vote",
                                metadata: ["height": "\(height)"])
@@ -50,6 +61,17 @@ extension LogFollower {
             logger.notice("restored node: its node.restored entry committed; it votes again above this height", metadata: ["height": "\(height)"])
             return
         }
+    }
+
+    /// Records, durably, that this node's identity was restored elsewhere at `height`
+    /// (`SigningHaltRecord.Cause.restoredElsewhere`): it signs and votes no more.
+    func haltRestoredElsewhere(height: UInt64) throws {
+        guard restoredElsewhere == nil else { return }
+        let record = SigningHaltRecord(cause: .restoredElsewhere, height: height, since: UInt64(Date().timeIntervalSince1970 * 1000),
+                                       reason: SigningHaltRecord.restoredElsewhereReason(height: height), evidence: [])
+        if let halt { try halt.halt(record) } else { try votes.record(halt: record) }
+        restoredElsewhere = height
+        logger.critical("\(record.reason)", metadata: ["height": "\(height)"])
     }
 
     /// This member's voting record for the restore of `restored` that drew `nonce`

@@ -74,6 +74,9 @@ public actor LogFollower: Service {
     /// Set when this node was restored from a backup (`NodeDatabase.markRestored`): it votes only
     /// above the height its own `node.restored` entry committed at (`LogFollower+Restoration`).
     var restoration: NodeDatabase.Restoration?
+    /// The height at which a `node.restored` entry in this node's name but not of its own
+    /// restore committed: its identity runs elsewhere, and it votes no more (`haltRestoredElsewhere`).
+    var restoredElsewhere: UInt64?
     /// When this node last submitted its `node.restored` entry, until it commits.
     var restorationAnnounced: ContinuousClock.Instant?
     /// The other members' voting records about this node's restore, last adopted
@@ -132,6 +135,7 @@ public actor LogFollower: Service {
         self.trustAnchor = anchor
         self.halt = halt
         restoration = try votes.restoration()
+        restoredElsewhere = try votes.signingHalts().first { $0.cause == .restoredElsewhere }?.height
         faults.announce(logger)
     }
 
@@ -165,7 +169,9 @@ public actor LogFollower: Service {
             snapshots.cancel()
             storeSnapshotIfBehind(quietFor: .zero)
         }
-        if !consensus.isVoter {
+        if let restoredElsewhere {
+            logger.critical("\(SigningHaltRecord.restoredElsewhereReason(height: restoredElsewhere))")
+        } else if !consensus.isVoter {
             logger.warning("this node is not among the voting members; it follows the chain without voting",
                            metadata: ["members": "\(consensus.configuration.members.map(\.id.rawValue))"])
         }
@@ -249,7 +255,9 @@ public actor LogFollower: Service {
         guard mayVote(at: block.height, round: proposal.round) else {
             if lastRefusal != .notAMember(height: block.height) {
                 lastRefusal = .notAMember(height: block.height)
-                logger.notice("not voting: restored from a backup, and its original may have voted here",
+                let why = restoredElsewhere.map(SigningHaltRecord.restoredElsewhereReason(height:))
+                    ?? "restored from a backup, and its original may have voted here"
+                logger.notice("not voting: \(why)",
                               metadata: ["height": "\(block.height)", "round": "\(proposal.round)",
                                          "floor": "\(restoration?.floor.map(String.init) ?? "none yet")"])
             }

@@ -131,6 +131,51 @@ struct RestoredNodeTests {
         #expect(try Vote(serialized: bytes).round == 1)
     }
 
+    /// The original coming back (review M1): a node never restored that sees a `node.restored`
+    /// entry in its own name commit halts for good — no vote, no round change, signing halted,
+    /// across a restart; so does a restored copy whose own entry committed when a later copy's
+    /// entry commits.
+    @Test func theOriginalStopsVotingOnceItsIdentityIsRestoredElsewhere() async throws {
+        let scene = try CommitScene()
+        defer { try? FileManager.default.removeItem(at: scene.folder) }
+        let genesis = scene.configuration.genesisDigest
+        let stateGenesis = try scene.configuration.genesisState().genesisDigest
+        let original = try scene.node(1)
+        let me = scene.identities[1]
+        let elsewhere = try NodeRestoredEntry(nonce: SecureRandom.bytes(count: 32)).entry(signedBy: me, genesisDigest: stateGenesis)
+        let first = try Block(height: 1, previousHash: genesis, timestamp: scene.now, entries: [elsewhere])
+        #expect(try await original.commit(try scene.certified(first)))
+        let second = try Block(height: 2, previousHash: first.hash, timestamp: scene.now + 1_000, entries: [try TestNote.entry("2")])
+        #expect(try await original.decide(second, now: scene.now + 1_000) == nil, "the original voted after its identity was restored elsewhere")
+        try? await original.abandon(0)
+        let database = await original.votes
+        #expect(try database.roundChange(at: 2) == nil)
+        #expect(await original.health().voter == false)
+        let vote = Vote(signing: second, genesisDigest: genesis, identity: me)
+        do {
+            _ = try database.recordVote(height: 2, blockHash: second.hash.bytes, vote: vote.serialized)
+            Issue.record("the database recorded a vote of a node restored elsewhere")
+        } catch {
+            #expect(error.code == .restoredNotVoting && error.reason == "this node's identity was restored elsewhere at height 1; it must not vote")
+        }
+        #expect(try database.signingHalts().map(\.cause) == [.restoredElsewhere])
+        #expect(try await scene.node(1).decide(second, now: scene.now + 1_000) == nil, "a restart lifted the halt")
+
+        // A restored copy whose own entry committed at 1, then another copy's entry at 2: it halts too.
+        let (copy, nonce) = try Self.restored(scene)
+        let node = try scene.node(0)
+        let own = try NodeRestoredEntry(nonce: nonce).entry(signedBy: scene.identities[0], genesisDigest: stateGenesis)
+        let announced = try Block(height: 1, previousHash: genesis, timestamp: scene.now, entries: [own])
+        #expect(try await node.commit(try scene.certified(announced)))
+        #expect(try copy.restoration()?.entryHeight == 1 && copy.signingHalts().isEmpty)
+        let later = try NodeRestoredEntry(nonce: SecureRandom.bytes(count: 32)).entry(signedBy: scene.identities[0], genesisDigest: stateGenesis)
+        let another = try Block(height: 2, previousHash: announced.hash, timestamp: scene.now + 1_000, entries: [later])
+        #expect(try await node.commit(try scene.certified(another)))
+        #expect(try copy.signingHalts().map(\.cause) == [.restoredElsewhere])
+        let third = try Block(height: 3, previousHash: another.hash, timestamp: scene.now + 2_000, entries: [try TestNote.entry("3")])
+        #expect(try await node.decide(third, now: scene.now + 2_000) == nil)
+    }
+
     @Test func aForgedOrMalformedRestorationIsRefusedByEveryNode() throws {
         let scene = try CommitScene()
         defer { try? FileManager.default.removeItem(at: scene.folder) }

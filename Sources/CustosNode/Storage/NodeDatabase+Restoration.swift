@@ -130,9 +130,15 @@ extension NodeDatabase {
     /// voted at, and its `roundChange` at a height up to its floor, or at a height above it its
     /// original may have voted at without a `listing` (see `recordRoundChange`): read in the
     /// transaction that would record it.
+    /// So does every vote and round change of a node whose identity was restored elsewhere
+    /// (`SigningHaltRecord.Cause.restoredElsewhere`).
     static func checkRestorationFloor(_ db: Database, height: UInt64, round: UInt32, roundChange: Bool = false,
                                       listing: Bool = false) throws(StorageError) {
         let what = roundChange ? "round change" : "vote"
+        if let elsewhere = try run({ try Int64.fetchOne(db, sql: "SELECT height FROM signingHalt WHERE cause = ?",
+                                                        arguments: [SigningHaltRecord.Cause.restoredElsewhere.rawValue]) }) {
+            throw StorageError(.restoredNotVoting, SigningHaltRecord.restoredElsewhereReason(height: UInt64(elsewhere)))
+        }
         guard let restoration = try run({ try restoration(db) }) else { return }
         guard let floor = restoration.floor else {
             throw StorageError(.restoredNotVoting,
