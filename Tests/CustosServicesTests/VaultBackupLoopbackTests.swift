@@ -72,6 +72,20 @@ extension VaultSigningLoopbackTests {
         let newSeal = ["--passphrase-file", newPassphrase.path]
         let restore = ["node", "restore", "--backup", backup.path, "--data", cluster.nodeData("node-1").path, "--cluster", cluster.clusterFile.path,
                        "--gateway", cluster.baseURL, "--backup-passphrase-file", backupPassphrase.path] + newSeal
+        // Without the backup passphrase (as for a backup an older custos made without one): the
+        // backup does not open; giving both the passphrase and the legacy flag is refused.
+        let withoutPassphrase = restore.filter { $0 != "--backup-passphrase-file" && $0 != backupPassphrase.path }
+        for (arguments, says) in [(withoutPassphrase + ["--legacy-empty-passphrase"], ["without a backup passphrase", "does not open"]),
+                                  (restore + ["--legacy-empty-passphrase"], ["exclude each other"]),
+                                  (withoutPassphrase, ["give --backup-passphrase-file"])] {
+            do {
+                _ = try await LocalCluster.run(cluster.binary, arguments + ["--mnemonics", mnemonic(1, 3), mnemonic(2, 1), mnemonic(1, 1)])
+                Issue.record("restored with \(arguments.suffix(2))")
+            } catch {
+                #expect(says.allSatisfy { "\(error)".contains($0) }, "\(error)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: cluster.nodeData("node-1").path))
+        }
         // One of group 1's two: refused, nothing written.
         await #expect(throws: (any Error).self) {
             try await LocalCluster.run(cluster.binary, restore + ["--mnemonics", mnemonic(1, 2), mnemonic(2, 1)])
