@@ -6,7 +6,7 @@ import Foundation
 import Logging
 
 extension LogFollower {
-    /// How long this node waits for its `node.restored` entry to commit before it submits it again.
+    /// How long this node waits before it submits its `node.restored` entry again after a failure.
     static let restorationResend: Duration = .seconds(5)
 
     /// Whether this node may vote (or give up a round) at (`height`, `round`): always, unless it
@@ -17,15 +17,18 @@ extension LogFollower {
     }
 
     /// Submits this node's `node.restored` entry — its restore's nonce, signed with its identity
-    /// key — while it is restored and the entry has not committed, at most every
-    /// `restorationResend`. A failure is logged and retried at the next step.
+    /// key — once per restore: until a gateway accepts it (recorded durably, so a restart does
+    /// not submit it again), at most every `restorationResend`. A failure is logged and retried
+    /// at a later step. A copy committed twice changes nothing (`noteRestoration`).
     func announceRestorationIfDue() async {
-        guard let restoration, restoration.entryHeight == nil else { return }
+        guard let restoration, restoration.entryHeight == nil, !restoration.announced else { return }
         if let last = restorationAnnounced, ContinuousClock.now - last < Self.restorationResend { return }
         restorationAnnounced = .now
         do {
             let entry = try NodeRestoredEntry(nonce: restoration.nonce).entry(signedBy: consensus.identity, genesisDigest: governance.genesisDigest)
             let receipt = try await gateway.submit(entry)
+            try votes.markRestorationAnnounced(nonce: restoration.nonce)
+            self.restoration = try votes.restoration()
             logger.notice("restored from a backup: announced", metadata: ["receipt": "\(receipt.printable(limit: 128))"])
         } catch {
             logger.warning("announcing the restore failed; retrying", metadata: ["error": "\("\(error)".printable(limit: 512))"])

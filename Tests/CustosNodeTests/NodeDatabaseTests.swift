@@ -118,6 +118,13 @@ import Testing
         #expect(try db.restoration()?.rounds == [6: 2, 7: 0])
         try db.markRestored(nonce: nonce)
         #expect(try db.restoration() == NodeDatabase.Restoration(nonce: nonce, floor: nil))
+        // Announced once per restore: another nonce marks nothing; marked again, it is to announce again.
+        try db.markRestorationAnnounced(nonce: SecureRandom.bytes(count: 32))
+        #expect(try db.restoration()?.announced == false)
+        try db.markRestorationAnnounced(nonce: nonce)
+        #expect(try db.restoration()?.announced == true)
+        try db.markRestored(nonce: nonce)
+        #expect(try db.restoration()?.announced == false)
         try db.liftRestorationFloor(nonce: nonce, to: 4)
         try db.liftRestorationFloor(nonce: nonce, committed: 3, rounds: [4: 1])
         #expect(try db.restoration() == NodeDatabase.Restoration(nonce: nonce, floor: 3, rounds: [4: 1], entryHeight: 4))

@@ -110,6 +110,8 @@ extension VaultSigningLoopbackTests {
         let meanwhile = try #require(announced["node-2"]?.blocks.filter { $0.height > headAtRestore && $0.height <= announcedAt })
         #expect(!meanwhile.isEmpty && meanwhile.allSatisfy { !$0.voters.contains("node-1") }, "node-1 voted before its entry committed")
         #expect(announcedAt >= pending, "the restore entry committed at \(announcedAt), below its original's vote at \(pending)")
+        let announcements = try #require(announced["node-2"]?.blocks.flatMap { $0.entries.filter { $0.hasPrefix("node.restored:") } })
+        #expect(announcements.count == 1, "node-1 announced its restore \(announcements.count) times")
         #expect(announced["node-1"]?.signingHalts.map(\.cause) == ["restored"], "a restored node signs nothing until the restore is acknowledged")
         let resumed = try await LocalCluster.run(cluster.binary, ["node", "resume", "--data", cluster.nodeData("node-1").path, "--acknowledge-restore"])
         #expect(resumed.contains("the node signs again"), "\(resumed)")

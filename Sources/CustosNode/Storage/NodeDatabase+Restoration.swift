@@ -7,18 +7,20 @@ extension NodeDatabase {
     /// (height, round) its original may have voted at, once known — every height up to `floor`,
     /// and above it the heights of `rounds`, each up to the round it names (`RestorationFloor`).
     /// `floor` is nil until one is known; `entryHeight` is the height its `node.restored` entry
-    /// committed at, nil until it has.
+    /// committed at, nil until it has; `announced` says a gateway accepted that entry.
     public struct Restoration: Sendable, Equatable {
         public let nonce: [UInt8]
         public let floor: UInt64?
         public let rounds: [UInt64: UInt32]
         public let entryHeight: UInt64?
+        public let announced: Bool
 
-        public init(nonce: [UInt8], floor: UInt64?, rounds: [UInt64: UInt32] = [:], entryHeight: UInt64? = nil) {
+        public init(nonce: [UInt8], floor: UInt64?, rounds: [UInt64: UInt32] = [:], entryHeight: UInt64? = nil, announced: Bool = false) {
             self.nonce = nonce
             self.floor = floor
             self.rounds = rounds
             self.entryHeight = entryHeight
+            self.announced = announced
         }
 
         /// Whether this node may vote at (`height`, `round`): a place its original cannot have voted at.
@@ -57,8 +59,8 @@ extension NodeDatabase {
         try write { db throws(StorageError) in
             try Self.run {
                 try db.execute(sql: """
-                    INSERT INTO restoration (one, nonce, floor, entryHeight) VALUES (1, ?, NULL, NULL)
-                    ON CONFLICT(one) DO UPDATE SET nonce = excluded.nonce, floor = NULL, entryHeight = NULL;
+                    INSERT INTO restoration (one, nonce, floor, entryHeight, announced) VALUES (1, ?, NULL, NULL, 0)
+                    ON CONFLICT(one) DO UPDATE SET nonce = excluded.nonce, floor = NULL, entryHeight = NULL, announced = 0;
                     DELETE FROM restorationRound;
                     """, arguments: [Data(nonce)])
             }
@@ -71,17 +73,28 @@ extension NodeDatabase {
     }
 
     private static func restoration(_ db: Database) throws -> Restoration? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT nonce, floor, entryHeight FROM restoration WHERE one = 1") else { return nil }
+        guard let row = try Row.fetchOne(db, sql: "SELECT nonce, floor, entryHeight, announced FROM restoration WHERE one = 1") else { return nil }
         let nonce: Data = row["nonce"]
         let floor: Int64? = row["floor"]
         let entry: Int64? = row["entryHeight"]
+        let announced: Bool = row["announced"]
         var rounds: [UInt64: UInt32] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT height, round FROM restorationRound") {
             let height: Int64 = row["height"]
             let round: Int64 = row["round"]
             rounds[UInt64(height)] = UInt32(round)
         }
-        return Restoration(nonce: Array(nonce), floor: floor.map(UInt64.init), rounds: rounds, entryHeight: entry.map(UInt64.init))
+        return Restoration(nonce: Array(nonce), floor: floor.map(UInt64.init), rounds: rounds, entryHeight: entry.map(UInt64.init),
+                           announced: announced)
+    }
+
+    /// Records that a gateway accepted this node's `node.restored` entry for the restore that
+    /// drew `nonce`: it is not submitted again (a gateway's queue is durable). Nothing for a
+    /// nonce of another restore.
+    public func markRestorationAnnounced(nonce: [UInt8]) throws(StorageError) {
+        try write { db throws(StorageError) in
+            try Self.run { try db.execute(sql: "UPDATE restoration SET announced = 1 WHERE one = 1 AND nonce = ?", arguments: [Data(nonce)]) }
+        }
     }
 
     /// Records that the certified block at `height` carries this node's `node.restored` entry

@@ -122,11 +122,13 @@ public final class NodeDatabase: Sendable {
         migrator.registerMigration("v7 (rst15): restoration floor rounds") { db in
             // A floor learned from other members' voting records: above `floor`, the heights its
             // original may have voted at, each with the highest round it may have voted in
-            // there. entryHeight: where the node's own node.restored entry committed.
+            // there. entryHeight: where the node's own node.restored entry committed; announced:
+            // whether a gateway accepted that entry (it is submitted once per restore).
             try db.execute(sql: """
                 CREATE TABLE restorationRound (height INTEGER NOT NULL PRIMARY KEY, round INTEGER NOT NULL);
                 ALTER TABLE restoration ADD COLUMN entryHeight INTEGER;
-                UPDATE restoration SET entryHeight = floor;
+                ALTER TABLE restoration ADD COLUMN announced INTEGER NOT NULL DEFAULT 0;
+                UPDATE restoration SET entryHeight = floor, announced = (floor IS NOT NULL);
                 """)
         }
         return migrator
