@@ -46,7 +46,7 @@ public actor LogFollower: Service {
     /// How long a round may stay in flight before this node gives it up.
     private let roundTimeout: Duration
     let votes: NodeDatabase
-    private let chain: NodeChainStore
+    let chain: NodeChainStore
     let gateway: GatewayClient
     let logger: Logger
     private let longPollWait: Duration
@@ -74,8 +74,15 @@ public actor LogFollower: Service {
     /// Set when this node was restored from a backup (`NodeDatabase.markRestored`): it votes only
     /// above the height its own `node.restored` entry committed at (`LogFollower+Restoration`).
     var restoration: NodeDatabase.Restoration?
+    /// The height at which a `node.restored` entry in this node's name but not of its own
+    /// restore committed: its identity runs elsewhere, and it votes no more (`haltRestoredElsewhere`).
+    var restoredElsewhere: UInt64?
     /// When this node last submitted its `node.restored` entry, until it commits.
     var restorationAnnounced: ContinuousClock.Instant?
+    /// The other members' voting records about this node's restore, last adopted
+    /// (`adopt(votingRecords:)`): for the listing of its round changes where its original may
+    /// have voted (`restorationListing`).
+    var votingRecords: [VotingRecordStatement] = []
 
     /// `longPollWait` bounds each long poll (the gateway caps it at 25 s); `backOff` is the pause
     /// after an error or an empty answer that came back at once; `faults` are for tests only.
@@ -128,6 +135,7 @@ public actor LogFollower: Service {
         self.trustAnchor = anchor
         self.halt = halt
         restoration = try votes.restoration()
+        restoredElsewhere = try votes.signingHalts().first { $0.cause == .restoredElsewhere }?.height
         faults.announce(logger)
     }
 
@@ -140,7 +148,7 @@ public actor LogFollower: Service {
     public func health() -> NodeHealth {
         let inventory = governance.inventory
         return NodeHealth(node: consensus.identity.id.rawValue, committedHeight: consensus.head.height,
-                          voter: consensus.isVoter && mayVote(at: consensus.head.height + 1), members: consensus.configuration.members.map(\.id.rawValue),
+                          voter: consensus.isVoter && mayVote(at: consensus.head.height + 1, round: .max), members: consensus.configuration.members.map(\.id.rawValue),
                           stateDigest: governance.digest.hexString, frozen: governance.frozen, counters: counters,
                           signingHalts: (halt?.records ?? []).map { NodeHealth.Halt(cause: $0.cause.rawValue, height: $0.height, reason: $0.reason) },
                           keysOverdue: inventory.overdue.count, keysPastGrace: inventory.pastGrace.count,
@@ -161,7 +169,9 @@ public actor LogFollower: Service {
             snapshots.cancel()
             storeSnapshotIfBehind(quietFor: .zero)
         }
-        if !consensus.isVoter {
+        if let restoredElsewhere {
+            logger.critical("\(SigningHaltRecord.restoredElsewhereReason(height: restoredElsewhere))")
+        } else if !consensus.isVoter {
             logger.warning("this node is not among the voting members; it follows the chain without voting",
                            metadata: ["members": "\(consensus.configuration.members.map(\.id.rawValue))"])
         }
@@ -242,11 +252,14 @@ public actor LogFollower: Service {
         let block = proposal.block
         // A restored node below its floor does not even decide: its consensus state would hold a
         // vote it never cast.
-        guard mayVote(at: block.height) else {
+        guard mayVote(at: block.height, round: proposal.round) else {
             if lastRefusal != .notAMember(height: block.height) {
                 lastRefusal = .notAMember(height: block.height)
-                logger.notice("not voting: restored from a backup, waiting for its node.restored entry to commit",
-                              metadata: ["height": "\(block.height)", "floor": "\(restoration?.floor.map(String.init) ?? "none yet")"])
+                let why = restoredElsewhere.map(SigningHaltRecord.restoredElsewhereReason(height:))
+                    ?? "restored from a backup, and its original may have voted here"
+                logger.notice("not voting: \(why)",
+                              metadata: ["height": "\(block.height)", "round": "\(proposal.round)",
+                                         "floor": "\(restoration?.floor.map(String.init) ?? "none yet")"])
             }
             return .wait
         }
@@ -285,17 +298,26 @@ public actor LogFollower: Service {
     }
 
     /// Gives up `round` at the next height: the round change is recorded durably (the node
-    /// votes in no round up to it there any more), then sent. Nothing for a non-voting node.
+    /// votes in no round up to it there any more), then sent. Nothing for a non-voting node. A
+    /// restored node gives up a round where its original may have voted only listing what the
+    /// other members' round changes there allow (`restorationListing`).
     func abandon(_ round: UInt32) async throws {
         let height = consensus.head.height + 1
-        guard mayVote(at: height) else { return }
         if let recorded = try votes.roundChange(at: height), recorded.round >= round,
            let change = try? RoundChange(serialized: recorded.change), change.round == round {
             _ = try await gateway.send(roundChange: recorded.change)
             return
         }
-        guard let change = consensus.abandon(round: round) else { return }
-        let stored = try votes.recordRoundChange(height: change.height, round: change.round, change: change.serialized)
+        guard let listing = restorationListing(height: height, round: round) else { return }
+        var candidate = consensus
+        guard let change = candidate.abandon(round: round, alsoListing: listing) else { return }
+        guard change.votedBlocks.count <= RoundChange.maximumVotedBlocks else {
+            logger.warning("not giving up the round: it would list too many blocks", metadata: ["height": "\(height)", "round": "\(round)"])
+            return
+        }
+        let stored = try votes.recordRoundChange(height: change.height, round: change.round, change: change.serialized,
+                                                 restorationListing: restoration?.needsListing(at: height) ?? false)
+        consensus = candidate
         counters.roundsAbandoned += 1
         logger.notice("gave up a round", metadata: ["height": "\(height)", "round": "\(round)",
                                                     "voted": "\(change.votedBlocks.map(\.short))"])

@@ -246,6 +246,14 @@ public final class NodeChainStore: Sendable {
         }
     }
 
+    /// The certificate of the committed head, nil before the first block.
+    public func headCertificate() throws -> QuorumCertificate? {
+        try writer.read { db in
+            try Data.fetchOne(db, sql: "SELECT certificate FROM committedBlock ORDER BY height DESC LIMIT 1")
+                .map { try QuorumCertificate(serialized: Array($0)) }
+        }
+    }
+
     /// Appends a certified block (already checked by `NodeConsensus`) with the digest of the
     /// governed state after it and, if given, a JSON view of that state, in one transaction.
     public func append(_ certified: CertifiedBlock, stateDigest: [UInt8], snapshot: Data?) throws {

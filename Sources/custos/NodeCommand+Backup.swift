@@ -147,11 +147,25 @@ extension NodeCommand {
         @Option(help: "A gateway's base URL: refuse the backup if a vault share in it is older than the vault's current key epoch there.")
         var gateway: String?
         @Option(help: "The file holding the backup passphrase given to `custos node backup`: the mnemonics alone do not open the backup.")
-        var backupPassphraseFile: String
+        var backupPassphraseFile: String?
+        @Flag(help: "Open a backup an older custos made without a backup passphrase, whose mnemonics alone open it (a warning says so).")
+        var legacyEmptyPassphrase = false
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let backupPassphrase = try readPassphrase(backupPassphraseFile, what: "backup passphrase")
+            let backupPassphrase: SecretBytes
+            switch (backupPassphraseFile, legacyEmptyPassphrase) {
+            case let (path?, false):
+                backupPassphrase = try readPassphrase(path, what: "backup passphrase")
+            case (nil, true):
+                FileHandle.standardError.write(Data(("custos: warning: opening a backup made without a backup passphrase: its mnemonics "
+                    + "alone open it; once restored, take a new backup with --backup-passphrase-file and destroy the old one\n").utf8))
+                backupPassphrase = SecretBytes([])
+            case (nil, false):
+                fail("give --backup-passphrase-file (for a backup an older custos made without one: --legacy-empty-passphrase)")
+            case (_?, true):
+                fail("--backup-passphrase-file and --legacy-empty-passphrase exclude each other")
+            }
             if pkcs11Module == nil, token != nil || keyLabel != nil { fail("--token and --key-label need --pkcs11-module") }
             let credential = try seal.credential()
             let clusterConfiguration: ClusterConfiguration

@@ -282,7 +282,7 @@ extension NodeCommand {
             let halts = try database.signingHalts()
             // Not before the node has caught up to its own node.restored entry: until then it
             // walks history with a backup's shares (review helper-116 M2).
-            if causes.contains(.restored), let restoration = try database.restoration(), restoration.floor == nil {
+            if causes.contains(.restored), let restoration = try database.restoration(), restoration.entryHeight == nil {
                 fail("this node has not yet caught up to its own node.restored entry: acknowledge the restore once it has "
                      + "(custos node status shows its chain past the block that carries the entry)")
             }

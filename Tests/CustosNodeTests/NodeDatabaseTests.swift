@@ -78,6 +78,60 @@ import Testing
         #expect(try db.lastVote()?.height == 2)
     }
 
+    /// A floor learned from voting records: no vote where the original may have voted, round
+    /// changes above every height up to it only with a listing where it may have voted; a floor
+    /// that leaves more free replaces it, one that leaves less does not; the entry's height is
+    /// recorded once; reopened, it holds.
+    @Test func aRestoredNodeVotesWhereItsOriginalCannotHaveVoted() throws {
+        let path = Self.temporaryPath()
+        defer { Self.remove(path) }
+        let nonce = SecureRandom.bytes(count: 32)
+        func vote(_ db: NodeDatabase, _ height: UInt64, _ round: UInt32) throws -> [UInt8] {
+            try db.recordVote(height: height, round: round, blockHash: SecureRandom.bytes(count: 32), vote: [UInt8(height), UInt8(round)])
+        }
+        do {
+            let db = try NodeDatabase(path: path)
+            try db.markRestored(nonce: nonce)
+            try db.liftRestorationFloor(nonce: nonce, committed: 5, rounds: [6: 2, 7: 0, 4: 9])
+            #expect(try db.restoration() == NodeDatabase.Restoration(nonce: nonce, floor: 5, rounds: [6: 2, 7: 0]))
+            for (height, round): (UInt64, UInt32) in [(5, 9), (6, 0), (6, 2), (7, 0)] {
+                #expect(throws: StorageError(.restoredNotVoting, "")) { _ = try vote(db, height, round) }
+            }
+            // Round changes: none up to 5, none at 6 or 7 without a listing; with one, any round there.
+            #expect(throws: StorageError(.restoredNotVoting, "")) { _ = try db.recordRoundChange(height: 5, round: 0, change: [1], restorationListing: true) }
+            #expect(throws: StorageError(.restoredNotVoting, "")) { _ = try db.recordRoundChange(height: 6, round: 3, change: [1]) }
+            #expect(try db.recordRoundChange(height: 6, round: 2, change: [2], restorationListing: true) == [2])
+            #expect(try vote(db, 6, 3) == [6, 3])
+            #expect(try vote(db, 7, 1) == [7, 1])
+            #expect(try vote(db, 8, 0) == [8, 0])
+            #expect(try db.recordRoundChange(height: 8, round: 0, change: [3]) == [3])
+            // A floor that covers more (later records, the entry at 8) is not taken; the entry's height is recorded.
+            try db.liftRestorationFloor(nonce: nonce, committed: 6, rounds: [7: 0])
+            try db.liftRestorationFloor(nonce: nonce, to: 8)
+            #expect(try db.restoration() == NodeDatabase.Restoration(nonce: nonce, floor: 5, rounds: [6: 2, 7: 0], entryHeight: 8))
+            #expect(throws: StorageError(.invalidInput, "")) { try db.liftRestorationFloor(nonce: SecureRandom.bytes(count: 32), committed: 1, rounds: [:]) }
+            let record = try db.votingRecord()
+            #expect(record.lastVote?.height == 8 && record.lastVote?.round == 0 && record.lastRoundChange == [3])
+        }
+        // Reopened and marked again: a floor covering less replaces one covering more.
+        let db = try NodeDatabase(path: path)
+        #expect(try db.restoration()?.rounds == [6: 2, 7: 0])
+        try db.markRestored(nonce: nonce)
+        #expect(try db.restoration() == NodeDatabase.Restoration(nonce: nonce, floor: nil))
+        // Announced once per restore: another nonce marks nothing; marked again, it is to announce again.
+        try db.markRestorationAnnounced(nonce: SecureRandom.bytes(count: 32))
+        #expect(try db.restoration()?.announced == false)
+        try db.markRestorationAnnounced(nonce: nonce)
+        #expect(try db.restoration()?.announced == true)
+        try db.markRestored(nonce: nonce)
+        #expect(try db.restoration()?.announced == false)
+        try db.liftRestorationFloor(nonce: nonce, to: 4)
+        try db.liftRestorationFloor(nonce: nonce, committed: 3, rounds: [4: 1])
+        #expect(try db.restoration() == NodeDatabase.Restoration(nonce: nonce, floor: 3, rounds: [4: 1], entryHeight: 4))
+        #expect(try db.restoration()?.needsListing(at: 4) == true)
+        #expect(try db.restoration()?.needsListing(at: 5) == false)
+    }
+
     /// A restored node's floor: no vote nor round change before it is set, none at or below it,
     /// only the restore's own nonce sets it, once, and it survives reopening.
     @Test func aRestoredNodeVotesOnlyAboveItsFloor() throws {

@@ -4,6 +4,7 @@ import CustosCrypto
 import CustosNode
 import CustosTestSupport
 import Foundation
+import NIOHTTP1
 import Testing
 
 extension VaultSigningLoopbackTests {
@@ -11,9 +12,11 @@ extension VaultSigningLoopbackTests {
     /// vault `sol-treasury` active, node-1 is backed up (`custos node backup`, its key split 2 of
     /// 3 and 1 of 1, both groups needed, one file per custodian), stopped and its data folder
     /// deleted. A restore with too few mnemonics fails and writes nothing; with enough it re-seals
-    /// the keys and share under a new passphrase (checked against the gateway's key epochs). The
-    /// restored node votes at no height until its own `node.restored` entry has committed (the
-    /// other three commit meanwhile), and only above it afterwards; it signs nothing until an
+    /// the keys and share under a new passphrase (checked against the gateway's key epochs).
+    /// Before the loss node-1 recorded a vote at a height that had not committed (node-3 and
+    /// node-4 stopped): the restored node votes there no more. It votes at no height until its
+    /// own `node.restored` entry has committed (the other three commit meanwhile), and only above
+    /// it afterwards; it signs nothing until an
     /// operator acknowledges the restore (`custos node resume --acknowledge-restore`). It catches
     /// up and, once the commitments it pooled before the loss (whose
     /// secrets are gone with it, never in a backup) are spent by attempts that time out, signs
@@ -50,8 +53,18 @@ extension VaultSigningLoopbackTests {
             #expect((attributes[.posixPermissions] as? Int) == 0o600, "\(path) is for its custodian only")
         }
 
+        // Before its disk is lost, node-1 records a vote that never commits (review M3): node-3
+        // and node-4 stop, so nothing commits; node-1 restarts to record its vote at the next
+        // height and dies before sending it. The backup knows nothing of that vote.
+        for id in ["node-1", "node-3", "node-4"] { cluster.killNode(id, signal: SIGKILL) }
+        let pending = try #require(await cluster.committedHeight()) + 1
+        try cluster.startNode("node-1", extraArguments: smallPool + ["--unsafe-test-exit-after-recording-vote-at", "\(pending)"])
+        #expect(try await cluster.submitNote("a vote of node-1 that never commits").status == .accepted)
+        #expect(try await cluster.waitForExit("node-1") == ClusterLoopbackTests.exitStatus)
+        #expect(try cluster.recordedVotes("node-1").contains { $0.height == pending }, "node-1 recorded no vote at \(pending)")
+        #expect(await cluster.committedHeight() == pending - 1, "height \(pending) committed without node-3 and node-4")
+
         // The disk is lost.
-        cluster.killNode("node-1", signal: SIGKILL)
         try FileManager.default.removeItem(at: cluster.nodeData("node-1"))
 
         let newPassphrase = cluster.root.appendingPathComponent("node-1-new-passphrase")
@@ -59,6 +72,20 @@ extension VaultSigningLoopbackTests {
         let newSeal = ["--passphrase-file", newPassphrase.path]
         let restore = ["node", "restore", "--backup", backup.path, "--data", cluster.nodeData("node-1").path, "--cluster", cluster.clusterFile.path,
                        "--gateway", cluster.baseURL, "--backup-passphrase-file", backupPassphrase.path] + newSeal
+        // Without the backup passphrase (as for a backup an older custos made without one): the
+        // backup does not open; giving both the passphrase and the legacy flag is refused.
+        let withoutPassphrase = restore.filter { $0 != "--backup-passphrase-file" && $0 != backupPassphrase.path }
+        for (arguments, says) in [(withoutPassphrase + ["--legacy-empty-passphrase"], ["without a backup passphrase", "does not open"]),
+                                  (restore + ["--legacy-empty-passphrase"], ["exclude each other"]),
+                                  (withoutPassphrase, ["give --backup-passphrase-file"])] {
+            do {
+                _ = try await LocalCluster.run(cluster.binary, arguments + ["--mnemonics", mnemonic(1, 3), mnemonic(2, 1), mnemonic(1, 1)])
+                Issue.record("restored with \(arguments.suffix(2))")
+            } catch {
+                #expect(says.allSatisfy { "\(error)".contains($0) }, "\(error)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: cluster.nodeData("node-1").path))
+        }
         // One of group 1's two: refused, nothing written.
         await #expect(throws: (any Error).self) {
             try await LocalCluster.run(cluster.binary, restore + ["--mnemonics", mnemonic(1, 2), mnemonic(2, 1)])
@@ -68,9 +95,11 @@ extension VaultSigningLoopbackTests {
         #expect(restored.contains("restored node node-1"), "\(restored)")
 
         // Restarted with an empty chain, it announces its restore and catches up; the other three
-        // commit without it until its entry has committed.
+        // (node-3 and node-4 back) commit without it until its entry has committed — the height
+        // its original voted at first.
         let headAtRestore = try await cluster.status("node-2").height
         try cluster.startNode("node-1", seal: newSeal, extraArguments: smallPool)
+        for id in ["node-3", "node-4"] { try cluster.startNode(id) }
         var announcedAt: UInt64 = 0
         let announced = try await cluster.waitUntil(["node-1", "node-2"], seconds: 180) { s in
             guard let block = s["node-2"]?.blocks.first(where: { $0.height > headAtRestore && $0.entries.contains { $0.hasPrefix("node.restored:") } })
@@ -80,6 +109,9 @@ extension VaultSigningLoopbackTests {
         }
         let meanwhile = try #require(announced["node-2"]?.blocks.filter { $0.height > headAtRestore && $0.height <= announcedAt })
         #expect(!meanwhile.isEmpty && meanwhile.allSatisfy { !$0.voters.contains("node-1") }, "node-1 voted before its entry committed")
+        #expect(announcedAt >= pending, "the restore entry committed at \(announcedAt), below its original's vote at \(pending)")
+        let announcements = try #require(announced["node-2"]?.blocks.flatMap { $0.entries.filter { $0.hasPrefix("node.restored:") } })
+        #expect(announcements.count == 1, "node-1 announced its restore \(announcements.count) times")
         #expect(announced["node-1"]?.signingHalts.map(\.cause) == ["restored"], "a restored node signs nothing until the restore is acknowledged")
         let resumed = try await LocalCluster.run(cluster.binary, ["node", "resume", "--data", cluster.nodeData("node-1").path, "--acknowledge-restore"])
         #expect(resumed.contains("the node signs again"), "\(resumed)")
@@ -108,6 +140,7 @@ extension VaultSigningLoopbackTests {
         #expect(try database.restoration()?.floor == announcedAt)
         let votes = try database.recordedVotes()
         #expect(!votes.isEmpty && votes.allSatisfy { $0.height > announcedAt }, "votes at \(votes.map(\.height)), floor \(announcedAt)")
+        #expect(!votes.contains { $0.height == pending }, "the restored node voted at \(pending), where its original had voted")
         passed = true
     }
 }

@@ -96,15 +96,16 @@ extension NodeConsensus {
 
     /// Gives up `round` at the height above the committed head: from now on this node votes in
     /// no round up to it there. The caller persists `safetyState` before it sends the returned
-    /// round change, which lists every block this node voted for at that height. Nil for a
+    /// round change, which lists every block this node voted for at that height and the blocks
+    /// `alsoListing` names (a restored node's listing, `RestorationFloor.listing`). Nil for a
     /// node that is not a voting member.
-    public mutating func abandon(round: UInt32) -> RoundChange? {
+    public mutating func abandon(round: UInt32, alsoListing: [LedgerHash] = []) -> RoundChange? {
         guard isVoter else { return nil }
         let height = safetyState.head.height + 1
         let highest = max(round, safetyState.abandonedRound(at: height) ?? 0)
         safetyState.roundChange = .init(height: height, round: highest)
         return RoundChange(signing: height, round: round, previousHash: safetyState.head.hash,
-                           votedBlocks: safetyState.votes(at: height).map(\.blockHash),
+                           votedBlocks: safetyState.votes(at: height).map(\.blockHash) + alsoListing,
                            genesisDigest: configuration.genesisDigest, identity: identity)
     }
 

@@ -14,6 +14,8 @@ enum LedgerWire {
         /// A vote in a round after the first.
         static let roundVote: UInt8 = 0x21
         static let roundChange: UInt8 = 0x22
+        /// A member's account of its voting, for a node restored from a backup.
+        static let votingRecord: UInt8 = 0x23
         static let certificate: UInt8 = 0x30
         /// A quorum certificate of votes in a round after the first.
         static let roundCertificate: UInt8 = 0x31

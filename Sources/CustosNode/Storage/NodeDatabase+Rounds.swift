@@ -6,16 +6,19 @@ extension NodeDatabase {
     /// Records that this node gave up `round` (and every earlier round) at `height`, with the
     /// signed round change to send, before it is sent; from then on `recordVote` refuses a vote
     /// at that height in a round up to the highest round given up. Giving up a lower round
-    /// than one already given up keeps the higher one. A restored node gives up no round at or
-    /// below its restoration floor, nor before it has one (`restoredNotVoting`): its round
-    /// change would list none of the votes its original may have cast there. Answers the round change to send:
-    /// `change` itself.
-    public func recordRoundChange(height: UInt64, round: UInt32, change: [UInt8]) throws(StorageError) -> [UInt8] {
+    /// than one already given up keeps the higher one. A restored node gives up no round before
+    /// it knows where its original may have voted, nor at a height up to its floor, nor at a
+    /// height above it its original may have voted at (`restoredNotVoting`): its round change
+    /// would list none of the votes its original may have cast there — unless
+    /// `restorationListing` says the change lists what the other members' round changes there
+    /// allow (`RestorationFloor.listing`).
+    /// Answers the round change to send: `change` itself.
+    public func recordRoundChange(height: UInt64, round: UInt32, change: [UInt8], restorationListing: Bool = false) throws(StorageError) -> [UInt8] {
         guard !change.isEmpty, height <= UInt64(Int64.max) else {
             throw StorageError(.invalidInput, "a round change needs a height and the round change bytes")
         }
         return try write { db throws(StorageError) -> [UInt8] in
-            try Self.checkRestorationFloor(db, height: height, what: "round change")
+            try Self.checkRestorationFloor(db, height: height, round: round, roundChange: true, listing: restorationListing)
             try Self.run {
                 try db.execute(sql: """
                     INSERT INTO roundChange (height, round, change) VALUES (?, ?, ?)

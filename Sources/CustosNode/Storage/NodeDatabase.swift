@@ -119,6 +119,18 @@ public final class NodeDatabase: Sendable {
                     one INTEGER NOT NULL PRIMARY KEY CHECK (one = 1), nonce BLOB NOT NULL CHECK (length(nonce) = 32), floor INTEGER)
                 """)
         }
+        migrator.registerMigration("v7 (rst15): restoration floor rounds") { db in
+            // A floor learned from other members' voting records: above `floor`, the heights its
+            // original may have voted at, each with the highest round it may have voted in
+            // there. entryHeight: where the node's own node.restored entry committed; announced:
+            // whether a gateway accepted that entry (it is submitted once per restore).
+            try db.execute(sql: """
+                CREATE TABLE restorationRound (height INTEGER NOT NULL PRIMARY KEY, round INTEGER NOT NULL);
+                ALTER TABLE restoration ADD COLUMN entryHeight INTEGER;
+                ALTER TABLE restoration ADD COLUMN announced INTEGER NOT NULL DEFAULT 0;
+                UPDATE restoration SET entryHeight = floor, announced = (floor IS NOT NULL);
+                """)
+        }
         return migrator
     }
 
@@ -171,7 +183,7 @@ public final class NodeDatabase: Sendable {
             throw StorageError(.invalidInput, "a vote needs a 32-byte block hash, a height and the vote bytes")
         }
         return try write { db throws(StorageError) -> [UInt8] in
-            try Self.checkRestorationFloor(db, height: height, what: "vote")
+            try Self.checkRestorationFloor(db, height: height, round: round)
             let row = try Self.run { try Row.fetchOne(db, sql: "SELECT blockHash, vote FROM vote WHERE height = ? AND round = ?",
                                                        arguments: [Int64(height), Int64(round)]) }
             if let row {

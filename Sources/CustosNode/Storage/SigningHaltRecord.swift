@@ -15,6 +15,12 @@ public struct SigningHaltRecord: Sendable, Hashable, Codable {
         /// freezes; an operator on its host lifts it (`custos node resume --acknowledge-restore`)
         /// once they know none was in force, so a restore never silently ends a halt.
         case restored
+        /// A `node.restored` entry in this node's name, not of this node's own restore, committed:
+        /// its identity runs elsewhere (a copy restored from a backup), and two copies of one
+        /// member voting on their own records could vote twice. It votes no more either
+        /// (`NodeDatabase.recordVote` refuses), and nothing lifts it: the copy restored elsewhere
+        /// is the member now.
+        case restoredElsewhere = "restored-elsewhere"
     }
 
     public let cause: Cause

@@ -8,7 +8,11 @@ import CustosLedger
 /// checks the signature against the member it names (`ReplicatedState.applyNodeRestored`). The
 /// restored node votes at no height up to the one whose certified block carries its own entry
 /// with its own nonce (`NodeDatabase.recordVote`): its backup carries no record of the votes its
-/// original cast, and that height is above every one of them.
+/// original cast, and that height is above every one of them (the other members' voting
+/// records, `RestorationFloor`, can give it a lower floor). Once committed it also says the
+/// member now runs elsewhere: a node in that member's name that did not draw the nonce — the
+/// original coming back, an earlier copy — halts and votes no more
+/// (`SigningHaltRecord.Cause.restoredElsewhere`).
 public struct NodeRestoredEntry: MemberSignedEntry, Sendable, Hashable {
     public static let kind = "node.restored"
     static let payloadTag = "custos.node.restored.v1"

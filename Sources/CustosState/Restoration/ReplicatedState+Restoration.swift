@@ -4,7 +4,8 @@ extension ReplicatedState {
     /// Routes a `node.restored` entry: the payload decodes and a current member's signature over
     /// it verifies, or only the refusal is recorded (naming the member the entry names). An
     /// accepted one changes no state: what it settles is the restored node's own voting floor,
-    /// which that node reads from the certified block carrying it (`LogFollower`).
+    /// and that every other node in that member's name stops voting, which each node reads from
+    /// the certified block carrying it (`LogFollower.noteRestoration`).
     mutating func applyNodeRestored(_ entry: Entry) -> GovernanceOutcome {
         do {
             let restored = try NodeRestoredEntry(entry)
