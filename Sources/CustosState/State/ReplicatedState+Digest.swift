@@ -161,6 +161,11 @@ extension ReplicatedState {
         w.append(raw: alerts.journal.head)
         appendAddressBookStandings(to: &w)
         appendOffboardings(to: &w)
+        // Only when there is one, so that the digests of states without restores do not change.
+        if !restorations.isEmpty {
+            w.append(string: "restorations")
+            w.append(strings: restorations.sorted())
+        }
         return Hashes.sha256(w.bytes)
     }
 

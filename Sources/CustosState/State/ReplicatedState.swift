@@ -102,6 +102,9 @@ public struct ReplicatedState: Sendable {
     /// by chain and address (`AddressBookEntry.destinationKey`): an entry put at that address
     /// again, under any name, waits at least until then. Pruned by block time at each change.
     public internal(set) var coolingDestinations: [String: UInt64] = [:]
+    /// Every `node.restored` entry accepted, as "member/nonce-hex": one with a member and nonce
+    /// seen before is a replay (`applyNodeRestored`), refused.
+    public internal(set) var restorations: Set<String> = []
     /// The height of the latest block applied (0 for a state that applies entries without
     /// their blocks); ceremonies record the height that started them.
     public internal(set) var height: UInt64 = 0
