@@ -102,7 +102,7 @@ func proposedParameters(requestId: String, _ t: TransactionView, rpc: EVMRPCClie
             : simulated.addingReportingOverflow(simulated / 5).overflow ? UInt64.max : simulated + simulated / 5
     }
     if gasLimit == nil, let rpc {
-        let estimate = try await rpc.estimateGas(from: try EVM.Address(hex: t.from), to: try EVM.Address(hex: t.to),
+        let estimate = try await rpc.estimateGas(from: try EVM.Address(hex: t.from), to: try t.recipient(),
                                                  value: BigUInt(t.value) ?? 0, data: try [UInt8](hex: t.data))
         gasLimit = estimate + estimate / 5
     }
