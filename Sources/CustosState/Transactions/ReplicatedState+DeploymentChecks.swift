@@ -3,22 +3,10 @@ import CustosLedger
 import CustosPolicy
 
 extension ReplicatedState {
-    /// Routes a `request.deployment-check` entry: a current member's signature is verified, then
-    /// the check is applied (`acceptDeploymentCheck`); refused, only the refusal is recorded.
+    /// Routes a `request.deployment-check` entry (`applyMemberCheck`, `acceptDeploymentCheck`).
     mutating func applyDeploymentCheck(_ entry: Entry) -> GovernanceOutcome {
-        let check: DeploymentCheckEntry
-        let member: Member
-        do {
-            check = try DeploymentCheckEntry(entry)
-            member = try MemberSignature.verifiedSigner(of: entry, members: members, genesisDigest: genesisDigest)
-        } catch {
-            let node = try? MemberSignature.signer(of: entry).node
-            record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: node?.rawValue, error: error))
-            return .refused(error)
-        }
-        do { return try acceptDeploymentCheck(check, from: member.id.rawValue) } catch {
-            record(Refusal(blockTime: time, kind: entry.kind, operationId: check.requestId, user: member.id.rawValue, error: error))
-            return .refused(error)
+        applyMemberCheck(entry, { (e: Entry) throws(GovernanceError) in try DeploymentCheckEntry(e) }, request: \.requestId) {
+            (state: inout ReplicatedState, check, member) throws(GovernanceError) in try state.acceptDeploymentCheck(check, from: member)
         }
     }
 
@@ -52,13 +40,7 @@ extension ReplicatedState {
         plan.deploymentChecks.append(DeploymentCheck(member: member, codeHash: c.codeHash, results: c.results, differences: differences, height: height))
         let wasOpen = plan.deploymentVerdict == nil
         if wasOpen {
-            let current = Set(members.map(\.id.rawValue))
-            let counted = plan.deploymentChecks.filter { current.contains($0.member) }
-            if counted.filter(\.matches).count >= receiptCheckQuorum {
-                plan.deploymentVerdict = .verified
-            } else if counted.filter({ !$0.matches }).count >= receiptCheckQuorum {
-                plan.deploymentVerdict = .mismatch
-            }
+            plan.deploymentVerdict = quorum(of: plan.deploymentChecks.map { ($0.member, $0.matches) }).map { $0 ? .verified : .mismatch }
         }
         transactions[c.requestId] = plan
         if wasOpen, plan.deploymentVerdict == .mismatch {
