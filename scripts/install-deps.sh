@@ -52,3 +52,13 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; th
   .venv/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-test.txt
   echo "$want" >"$stamp"
 fi
+
+# The Vyper compiler, pinned in scripts/requirements-vyper.txt, in an environment of its own.
+vstamp=.venv-vyper/.requirements.sha256
+vwant=$(sha256sum scripts/requirements-vyper.txt | cut -d' ' -f1)
+if [ ! -x .venv-vyper/bin/vyper ] || [ "$(cat "$vstamp" 2>/dev/null)" != "$vwant" ]; then
+  echo "install-deps: preparing the Vyper compiler in .venv-vyper"
+  python3 -m venv .venv-vyper
+  .venv-vyper/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-vyper.txt
+  echo "$vwant" >"$vstamp"
+fi

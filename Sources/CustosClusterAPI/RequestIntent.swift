@@ -1,5 +1,6 @@
 import CustosChains
 import CustosCore
+import CustosCrypto
 import CustosState
 
 /// A request body's intent in plain words, one labelled line per fact, for people about to
@@ -34,6 +35,13 @@ public struct RequestIntent: Sendable, Equatable {
                 switch t.kind {
                 case .transfer: lines.append(("transfers", "\(t.amount) \(t.asset) to \(t.to)"))
                 case .contractCall: lines.append(("calls", "\(t.to) with value \(t.amount) and data 0x\(t.data.hexString)"))
+                case .deploy:
+                    let d = t.deployment!
+                    lines.append(("deploys", "a contract of runtime code hash 0x\(d.runtimeCodeHash.hexString) with value \(t.amount), from vault \(t.vault); "
+                                  + "its address follows from the nonce the parameters take"))
+                    lines.append(("init code", "\(d.initCode.count) bytes, Keccak-256 0x\(Keccak256.hash(d.initCode).hexString)"))
+                    lines.append(("arguments", "0x\(d.arguments.hexString)"))
+                    for call in d.expectedState { lines.append(("expects", "\(call.function)\(call.arguments.isEmpty ? "" : " with 0x" + call.arguments.hexString) returns 0x\(call.result.hexString)")) }
                 }
                 if !t.memo.isEmpty { lines.append(("memo", t.memo)) }
                 return lines

@@ -1,6 +1,7 @@
 import BigInt
 import CustosChains
 import CustosCore
+import CustosCrypto
 import CustosState
 
 /// A transfer's or contract call's EVM transaction as the API and `custos request show` show
@@ -81,6 +82,31 @@ public struct TransactionView: Codable, Sendable, Equatable {
     }
 
     /// A node's reading of a receipt from its own chain endpoint.
+    /// A deployment's expected outcome and the address every node computed for it.
+    public struct Deployment: Codable, Sendable, Equatable {
+        public struct ViewCall: Codable, Sendable, Equatable {
+            public var function: String
+            public var arguments: String
+            public var returns: String
+        }
+        /// Keccak-256 of the init code alone (without the constructor's arguments), to compare with a reviewed build.
+        public var initCodeHash: String
+        public var arguments: String
+        public var runtimeCodeHash: String
+        public var expectedState: [ViewCall]
+        public struct Check: Codable, Sendable, Equatable {
+            public var node: String
+            public var matches: Bool
+            public var differences: [String]
+            public var height: UInt64
+        }
+        /// The created contract's address, once the parameters fixed the nonce.
+        public var contractAddress: String?
+        /// `verified` or `mismatch` once f+1 nodes' own readings agree, else `unverified`.
+        public var verification: String
+        public var checks: [Check]
+    }
+
     public struct Check: Codable, Sendable, Equatable {
         public var node: String
         /// Whether what it read is the recorded receipt: status, gas used and every log
@@ -129,6 +155,7 @@ public struct TransactionView: Codable, Sendable, Equatable {
     /// the plan as well.
     public var replacedTransactions: [String]?
     public var receipt: Receipt?
+    public var deployment: Deployment?
     public var failure: String?
 
     /// `t` with its sender's nonces in `state`.
@@ -144,7 +171,7 @@ public struct TransactionView: Codable, Sendable, Equatable {
         chainId = t.chainId
         from = t.from.checksummed
         path = VaultAddress.pathDescription(t.path)
-        to = t.to.checksummed
+        to = t.to?.checksummed ?? ""
         value = String(t.value)
         data = "0x" + t.data.hexString
         self.nextNonce = nextNonce
@@ -177,6 +204,15 @@ public struct TransactionView: Codable, Sendable, Equatable {
                     mismatches: t.mismatches.map { Receipt.Mismatch(code: $0.code.rawValue, log: $0.log, text: $0.text) },
                     verification: t.receiptVerdict?.rawValue ?? "unconfirmed",
                     checks: t.receiptChecks.map { Check(node: $0.member, agrees: $0.agrees, found: $0.digest != nil, height: $0.height) })
+        }
+        deployment = t.deployment.map { d in
+            Deployment(initCodeHash: "0x" + Keccak256.hash(d.initCode).hexString, arguments: "0x" + d.arguments.hexString,
+                       runtimeCodeHash: "0x" + d.runtimeCodeHash.hexString,
+                       expectedState: d.expectedState.map {
+                           Deployment.ViewCall(function: $0.function, arguments: "0x" + $0.arguments.hexString, returns: "0x" + $0.result.hexString)
+                       },
+                       contractAddress: t.contractAddress?.checksummed, verification: t.deploymentVerdict?.rawValue ?? "unverified",
+                       checks: t.deploymentChecks.map { Deployment.Check(node: $0.member, matches: $0.matches, differences: $0.differences.map(\.text), height: $0.height) })
         }
         failure = t.failure
     }

@@ -54,6 +54,9 @@ struct GovernedView: Sendable {
         case .receiptChecked(let id, let agrees, let verdict):
             return "applies: a node's check of the receipt of request \(id) (\(agrees ? "agrees" : "disagrees")) would be recorded"
                 + (verdict.map { ", and the receipt \($0.rawValue)" } ?? "")
+        case .deploymentChecked(let id, let matches, let verdict):
+            return "applies: a node's reading of the deployment of request \(id) (\(matches ? "matches" : "differs")) would be recorded"
+                + (verdict.map { ", and the deployment \($0.rawValue)" } ?? "")
         case .vault(let id, let status): return "applies: vault \(id) would be \(status.rawValue)"
         case .signed(let id): return "applies: the signature of request \(id) would be recorded"
         case .priced(let asset, let source): return "applies: the price of \(asset) from \(source) would be kept"

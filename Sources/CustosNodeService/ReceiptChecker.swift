@@ -1,3 +1,4 @@
+import CustosChains
 import CustosChainsRPC
 import CustosClusterAPI
 import CustosCore
@@ -16,7 +17,11 @@ import ServiceLifecycle
 /// itself and submits a `request.receipt-check` entry signed with its identity key, naming the
 /// digest of what it read (`TransactionReceipt.digest`, the same conversion the executor used)
 /// or that the endpoint, past the receipt's block, holds none. Every node then counts the
-/// checks in its state transition (`ReplicatedState.acceptReceiptCheck`).
+/// checks in its state transition (`ReplicatedState.acceptReceiptCheck`). For every deployment
+/// whose receipt the checks confirmed (`ReplicatedState.deploymentsToCheck(by:)`), it reads the
+/// code at the contract's address and each expected view call at the receipt's block, and
+/// submits a `request.deployment-check` entry with their Keccak-256 hashes
+/// (`ReplicatedState.acceptDeploymentCheck` compares them with the request).
 ///
 /// Only vaults this node may hold are looked at (`NodeEnvironment.mayHold`), each through an
 /// endpoint of the vault's own environment; an endpoint serving another chain id than the
@@ -41,6 +46,8 @@ public actor ReceiptChecker: Service {
     private let updatesContinuation: AsyncStream<ReplicatedState>.Continuation
     /// The receipts this node has still to check, as the newest committed state says.
     private var pending: [ReceiptToCheck] = []
+    /// The deployments this node has still to read, as the newest committed state says.
+    private var pendingDeployments: [DeploymentToCheck] = []
     private var genesisDigest: [UInt8]?
     /// When this node last submitted its check of each request's receipt, until its check commits.
     private var submitted: [String: ContinuousClock.Instant] = [:]
@@ -111,7 +118,20 @@ public actor ReceiptChecker: Service {
 
     private func adopt(_ state: ReplicatedState) {
         adopt(state.receiptsToCheck(by: identity.id.rawValue), genesisDigest: state.genesisDigest)
+        adopt(deployments: state.deploymentsToCheck(by: identity.id.rawValue))
     }
+
+    /// Takes the deployments this node has still to read; a submitted reading no longer among
+    /// them has committed, or the deployment settled.
+    package func adopt(deployments: [DeploymentToCheck]) {
+        pendingDeployments = deployments
+        let open = Set(deployments.map { Self.deploymentKey($0.requestId) })
+        for id in Array(submitted.keys) where id.hasPrefix("deployment:") && !open.contains(id) { submitted[id] = nil }
+        for id in Array(deferred.keys) where id.hasPrefix("deployment:") && !open.contains(id) { deferred[id] = nil }
+    }
+
+    /// The key of a deployment reading in `submitted` and `deferred`, apart from its request's receipt check.
+    static func deploymentKey(_ request: String) -> String { "deployment:" + request }
 
     /// Takes the receipts this node has still to check (what `committed` derives from a state):
     /// a submitted check no longer among them has committed, or its receipt settled.
@@ -119,8 +139,8 @@ public actor ReceiptChecker: Service {
         pending = receipts
         self.genesisDigest = genesisDigest
         let open = Set(receipts.map(\.requestId))
-        for id in Array(submitted.keys) where !open.contains(id) { submitted[id] = nil }
-        for id in Array(deferred.keys) where !open.contains(id) { deferred[id] = nil }
+        for id in Array(submitted.keys) where !id.hasPrefix("deployment:") && !open.contains(id) { submitted[id] = nil }
+        for id in Array(deferred.keys) where !id.hasPrefix("deployment:") && !open.contains(id) { deferred[id] = nil }
     }
 
     /// How many blocks this node's endpoint may trail the executor's: a receipt recorded more
@@ -142,16 +162,21 @@ public actor ReceiptChecker: Service {
         }
     }
 
-    /// Reads and submits a check of every due receipt, one at a time; a reading that fails or
-    /// must wait submits nothing and is tried again after `retryAfter`.
+    /// Reads and submits a check of every due receipt, then of every due deployment, one at a
+    /// time; a reading that fails or must wait submits nothing and is tried again after `retryAfter`.
     package func checkDue() async {
         guard !checking, let genesis = genesisDigest else { return }
         checking = true
         defer { checking = false }
+        await checkReceipts(genesis)
+        await checkDeployments(genesis)
+    }
+
+    private func checkReceipts(_ genesis: [UInt8]) async {
         for (due, reader) in due() {
             let id = due.requestId
             do {
-                guard try await serves(due, reader) else { continue }
+                guard try await serves(due.chain, due.chainId, due.environment, reader) else { continue }
                 guard let read = try await reading(of: due.recorded, from: reader) else {
                     deferred[id] = .now
                     continue
@@ -174,23 +199,58 @@ public actor ReceiptChecker: Service {
         }
     }
 
-    /// Whether `reader` serves the chain id of `due`'s transaction: read once per endpoint; an
+    /// Reads every due deployment at its receipt's block: the Keccak-256 of the code at its
+    /// address and of each expected call's answer (nil for a call that reverted), and submits
+    /// them. An endpoint that fails otherwise submits nothing and is asked again after `retryAfter`.
+    private func checkDeployments(_ genesis: [UInt8]) async {
+        let now = ContinuousClock.now
+        for due in pendingDeployments {
+            let key = Self.deploymentKey(due.requestId)
+            guard let reader = readers[due.environment]?[due.chain],
+                  submitted[key].map({ now - $0 >= retryAfter }) ?? true, deferred[key].map({ now - $0 >= retryAfter }) ?? true
+            else { continue }
+            do {
+                guard try await serves(due.chain, due.chainId, due.environment, reader) else { continue }
+                let block = EVMBlockTag.number(due.blockNumber)
+                let code = try await reader.code(due.contract, block: block)
+                var answers: [[UInt8]?] = []
+                for data in due.calls {
+                    do { answers.append(try await reader.call(to: due.contract, data: data, from: nil, block: block)) } catch let error as EVMRPCError
+                        where error.code == .rpcError && (error.rpcCode == 3 || error.reason.lowercased().contains("revert")) {
+                        answers.append(nil)
+                    }
+                }
+                let check = DeploymentCheckEntry(requestId: due.requestId, blockNumber: due.blockNumber, code: code, answers: answers)
+                try await submit(try check.entry(signedBy: identity, genesisDigest: genesis))
+                submitted[key] = .now
+                deferred[key] = nil
+                logger.info("deployment read from this node's endpoint", metadata: [
+                    "request": "\(due.requestId)", "contract": "\(due.contract.checksummed)", "code": "0x\(check.codeHash.hexString)"])
+            } catch {
+                deferred[key] = .now
+                logger.warning("reading or submitting a deployment check failed; retrying", metadata: [
+                    "request": "\(due.requestId)", "endpoint": "\(reader.redactedEndpoint)", "error": "\("\(error)".printable(limit: 512))"])
+            }
+        }
+    }
+
+    /// Whether `reader` serves `chainId` (`chain` in `environment`): read once per endpoint; an
     /// endpoint of another chain is never used (a wrong `--rpc` must not dispute real receipts).
-    private func serves(_ due: ReceiptToCheck, _ reader: any ReceiptChainReader) async throws -> Bool {
-        let key = "\(due.environment.rawValue)/\(due.chain)"
+    private func serves(_ chain: String, _ chainId: UInt64, _ environment: DeploymentEnvironment, _ reader: any ReceiptChainReader) async throws -> Bool {
+        let key = "\(environment.rawValue)/\(chain)"
         let served: UInt64
         if let known = servedChainIds[key] {
             served = known
         } else {
             served = try await reader.chainID()
             servedChainIds[key] = served
-            if served != due.chainId {
+            if served != chainId {
                 logger.error("this node's endpoint serves another chain: no receipt is checked through it", metadata: [
-                    "chain": "\(due.chain)", "environment": "\(due.environment.rawValue)", "endpoint": "\(reader.redactedEndpoint)",
-                    "expected": "\(due.chainId)", "served": "\(served)"])
+                    "chain": "\(chain)", "environment": "\(environment.rawValue)", "endpoint": "\(reader.redactedEndpoint)",
+                    "expected": "\(chainId)", "served": "\(served)"])
             }
         }
-        return served == due.chainId
+        return served == chainId
     }
 
     /// What `reader` holds of `recorded`'s transaction: `.some(receipt)`, `.some(nil)` for no

@@ -54,7 +54,7 @@ func simulate(requestId: String, _ t: TransactionView, rpc: EVMRPCClient, clockO
     let chainId = try await rpc.chainID()
     guard chainId == t.chainId else { fail("the endpoint serves chain id \(chainId), not \(t.chain)'s \(t.chainId)") }
     guard let value = BigUInt(t.value, radix: 10) else { fail("request \(printable(requestId)): the value \(printable(t.value)) is not a decimal number") }
-    let (from, to, data) = (try EVM.Address(hex: t.from), try EVM.Address(hex: t.to), try [UInt8](hex: t.data))
+    let (from, to, data) = (try EVM.Address(hex: t.from), try t.recipient(), try [UInt8](hex: t.data))
     let result = try await rpc.simulate(from: from, to: to, value: value, data: data)
     return TransactionSimulation(requestId: requestId, chainId: t.chainId, blockNumber: result.blockNumber, blockHash: result.blockHash,
                                  outcome: result.succeeded ? .success : .reverted, gasUsed: result.gasUsed,

@@ -102,7 +102,7 @@ func proposedParameters(requestId: String, _ t: TransactionView, rpc: EVMRPCClie
             : TransactionParameters.gas(simulated, plusPercent: 20)
     }
     if gasLimit == nil, let rpc {
-        let estimate = try await rpc.estimateGas(from: try EVM.Address(hex: t.from), to: try EVM.Address(hex: t.to),
+        let estimate = try await rpc.estimateGas(from: try EVM.Address(hex: t.from), to: try t.recipient(),
                                                  value: BigUInt(t.value) ?? 0, data: try [UInt8](hex: t.data))
         // Never below the recorded simulation's plus 20 %: every node refuses less than its plus 10 %.
         let simulated = (simulatedGas ?? t.simulation?.gasUsed).map { TransactionParameters.gas($0, plusPercent: 20) } ?? 0

@@ -46,7 +46,7 @@ extension RequestCommand {
                     guard let bytes = try? [UInt8](hex: text) else { throw ValidationError("--revert-data is 0x hex") }
                     return bytes
                 }
-                guard let value = BigUInt(t.value, radix: 10), let from = try? EVM.Address(hex: t.from), let to = try? EVM.Address(hex: t.to),
+                guard let value = BigUInt(t.value, radix: 10), let from = try? EVM.Address(hex: t.from), let to = try? t.recipient(),
                       let calldata = try? [UInt8](hex: t.data) else { fail("request \(printable(id)): the gateway's transaction fields do not parse") }
                 simulation = TransactionSimulation(requestId: id, chainId: t.chainId, blockNumber: block, blockHash: hash,
                                                    outcome: data == nil ? .success : .reverted, gasUsed: gasUsed, revertData: data ?? [],

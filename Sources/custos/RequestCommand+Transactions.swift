@@ -98,10 +98,59 @@ extension RequestCommand {
 }
 
 extension RequestCommand {
+    struct Deploy: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Request a contract deployment from a vault address (signed with a bot's key).",
+            discussion: """
+                Every node builds the creation transaction (init code then constructor arguments), fixes the \
+                contract's address from the sender and the nonce before signing, and after mining reads the \
+                deployed code and the expected view calls back from its own chain endpoint.
+                """)
+        @OptionGroup var options: TransactionOptions
+        @Option(help: "The init code of the reviewed build: 0x hex, or @FILE holding it.") var initCode: String
+        @Option(help: "The ABI-encoded constructor arguments, 0x hex.") var arguments: String = "0x"
+        @Option(help: "Keccak-256 of the runtime code the build deploys, 0x and 64 hex digits.") var runtimeCodeHash: String
+        @Option(help: "An expected view call and its exact answer: FUNCTION=RETURNS or FUNCTION@ARGUMENTS=RETURNS, e.g. 'owner()=0x000…'; repeat for more.")
+        var expect: [String] = []
+        @Option(help: "Native value sent to the constructor, in the native asset's units.") var value: String = "0"
+
+        func run() async throws {
+            var code = initCode
+            if code.hasPrefix("@") {
+                guard let text = try? String(contentsOfFile: String(code.dropFirst()), encoding: .utf8) else { fail("cannot read \(printable(code))") }
+                code = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            let calls = try expect.map { item throws -> JSONValue in
+                guard let eq = item.lastIndex(of: "=") else { throw ValidationError("--expect \(printable(item)) is not FUNCTION=RETURNS") }
+                let call = item[..<eq], returns = String(item[item.index(after: eq)...])
+                let parts = call.split(separator: "@", maxSplits: 1)
+                var members: [(key: String, value: JSONValue)] = [("function", .string(String(parts.first ?? ""))), ("returns", .string(returns))]
+                if parts.count == 2 { members.append(("arguments", .string(String(parts[1])))) }
+                return .object(members)
+            }
+            try await options.submit([("kind", .string("deploy")), ("init_code", .string(code)), ("arguments", .string(arguments)),
+                                      ("runtime_code_hash", .string(runtimeCodeHash)), ("expected_state", .array(calls)), ("value", .string(value))])
+        }
+    }
+}
+
+extension RequestCommand {
     /// A transfer's or call's transaction as every node built it, and its raw form once signed.
     static func showTransaction(_ t: TransactionView) -> [String] {
         var lines = ["transaction \(t.status) on \(printable(t.chain)) (chain id \(t.chainId)), from \(t.from) (\(t.path) of \(printable(t.vault)))",
-                     "to          \(t.to), value \(t.value) wei" + (t.data == "0x" ? "" : ", data \(t.data)")]
+                     t.deployment == nil ? "to          \(t.to), value \(t.value) wei" + (t.data == "0x" ? "" : ", data \(t.data)")
+                        : "creates     a contract, value \(t.value) wei, init code and arguments \((t.data.count - 2) / 2) bytes"]
+        if let d = t.deployment {
+            lines.append("deploys     runtime code hash \(d.runtimeCodeHash), init code hash \(d.initCodeHash), arguments \(d.arguments)")
+            lines.append("address     " + (d.contractAddress ?? "fixed by the nonce of the parameters (the sender's next nonce is \(t.nextNonce))"))
+            for call in d.expectedState {
+                lines.append("expects     \(printable(call.function))" + (call.arguments == "0x" ? "" : " with \(call.arguments)") + " returns \(call.returns)")
+            }
+            let matched = d.checks.filter(\.matches).map(\.node), differed = d.checks.filter { !$0.matches }
+            lines.append("deployed    " + (d.verification == "mismatch" ? "MISMATCH" : d.verification)
+                         + (matched.isEmpty ? "" : "; read as reviewed: " + matched.map(printable).joined(separator: ", "))
+                         + (differed.isEmpty ? "" : "; DIFFERS: " + differed.map { printable("\($0.node): \($0.differences.joined(separator: "; "))") }.joined(separator: "; ")))
+        }
         if let s = t.simulation {
             lines.append("simulated   " + (s.outcome == "success" ? "success, gas \(s.gasUsed)" : "REVERTED: \(printable(s.revertReason ?? "no reason"))")
                          + " (block \(s.blockNumber), \(s.blockHash))")

@@ -17,7 +17,7 @@ struct RequestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "request",
         abstract: "Submit signed requests (development bot keys), approve or reject those held for approvals, and show how they were decided and signed.",
-        subcommands: [Submit.self, Transfer.self, Call.self, Simulate.self, Parameters.self, Show.self, List.self, Approve.self, Reject.self, Flagged.self])
+        subcommands: [Submit.self, Transfer.self, Call.self, Deploy.self, Simulate.self, Parameters.self, Show.self, List.self, Approve.self, Reject.self, Flagged.self])
 
     struct Submit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Sign a request body with a bot's key and submit it.")

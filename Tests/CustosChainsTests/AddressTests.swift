@@ -66,4 +66,15 @@ import Testing
         }
         #expect(caught > 150)
     }
+
+    /// CREATE addresses of one sender at nonces 0 to 3, as published with the derivation
+    /// (keccak256(rlp([sender, nonce]))[12:]); nonce 0 encodes as the empty string, not 0x00.
+    @Test(arguments: [
+        (UInt64(0), "0xcd234a471b72ba2f1ccf0a70fcaba648a5eecd8d"), (1, "0x343c43a37d37dff08ae8c4a11544c718abb4fcf8"),
+        (2, "0xf778b86fa74e846c4f0a1fbd1335fe81c00a0c91"), (3, "0xfffd933a0bc612844eaf0c6fe3e5b8e9b6c1d19c"),
+    ])
+    func createdContractAddress(_ nonce: UInt64, _ expected: String) throws {
+        let sender = try EVM.Address(hex: "0x6ac7ea33f8831ea9dcc53393aaa88b25a785dbf0")
+        #expect(EVM.Address.created(by: sender, nonce: nonce) == (try EVM.Address(hex: expected)))
+    }
 }

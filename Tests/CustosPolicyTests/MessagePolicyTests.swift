@@ -91,7 +91,7 @@ import Testing
         ("match: {message: {domain: {owner: [x]}}}", "owner"),
         ("match: {kind: [transfer], message: {format: [eip191]}}", "its kind excludes message"),
         ("match: {call: {functions: [approve]}, message: {format: [eip191]}}", "a request is one or the other"),
-        ("match: {kind: [mail]}", "kind must be transfer, contract_call or message"),
+        ("match: {kind: [mail]}", "kind must be transfer, contract_call, deploy or message"),
         ("when: request.message.fields.amount > 5", "'>' compares two decimals or two strings"),
         ("when: request.message.domain.chain_id == 1", "domain has no field 'chain_id'"),
     ])

@@ -3,6 +3,7 @@ import CustosChains
 import CustosChainsRPC
 import CustosClusterAPI
 import CustosCore
+import CustosCrypto
 import CustosLedger
 import CustosNode
 @testable import CustosNodeService
@@ -28,6 +29,10 @@ import Testing
             var headTime: UInt64 = ReceiptCheckerTests.now
             var failing = false
             var receiptReads = 0
+            /// Code by address, and answers by calldata (absent: the call reverts), at any block.
+            var code: [EVM.Address: [UInt8]] = [:]
+            var answers: [[UInt8]: [UInt8]] = [:]
+            var blocksRead: [EVMBlockTag] = []
         }
         let script = Mutex(Script())
         let redactedEndpoint = "http://127.0.0.1:1"
@@ -45,6 +50,23 @@ import Testing
         func blockNumber() async throws -> UInt64 { try script.withLock { s in if s.failing { throw Down() }; return s.head } }
         func blockHeader(_ number: UInt64) async throws -> (hash: [UInt8], timestamp: UInt64)? {
             script.withLock { s in number <= s.head ? (Array(repeating: 0xbb, count: 32), s.headTime) : nil }
+        }
+        func code(_ address: EVM.Address, block: EVMBlockTag) async throws -> [UInt8] {
+            try script.withLock { s in
+                if s.failing { throw Down() }
+                s.blocksRead.append(block)
+                return s.code[address] ?? []
+            }
+        }
+        func call(to: EVM.Address, data: [UInt8], from: EVM.Address?, block: EVMBlockTag) async throws -> [UInt8] {
+            try script.withLock { s in
+                if s.failing { throw Down() }
+                s.blocksRead.append(block)
+                guard let answer = s.answers[data] else {
+                    throw EVMRPCError(.rpcError, endpoint: redactedEndpoint, method: "eth_call", reason: "execution reverted", rpcCode: 3)
+                }
+                return answer
+            }
         }
     }
 
@@ -84,6 +106,38 @@ import Testing
     static func due(_ r: TransactionReceipt, chain: String = "ethereum", chainId: UInt64 = 31337,
                     environment: DeploymentEnvironment = .production) -> ReceiptToCheck {
         ReceiptToCheck(requestId: r.requestId, chain: chain, chainId: chainId, environment: environment, recorded: r)
+    }
+
+    @Test func itReadsADeploymentsCodeAndViewCallsAtItsBlock() async throws {
+        let chain = ScriptedChain()
+        let contract = try EVM.Address(hex: "0x" + String(repeating: "33", count: 20))
+        let owner = Array(repeating: UInt8(0), count: 12) + Array(repeating: 0x44, count: 20)
+        chain.script.withLock {
+            $0.code = [contract: [0x60, 0x00, 0xf3]]
+            $0.answers = [EVM.ABI.selector("owner()"): owner]
+        }
+        let submissions = Submissions()
+        let checker = makeChecker([.production: ["ethereum": chain]], submissions)
+        let id = String(repeating: "0d", count: 32)
+        await checker.adopt([], genesisDigest: Self.genesis)
+        await checker.adopt(deployments: [DeploymentToCheck(requestId: id, chain: "ethereum", chainId: 31337, environment: .production, blockNumber: 57,
+                                                            contract: contract, calls: [EVM.ABI.selector("owner()"), EVM.ABI.selector("admin()")])])
+        await checker.checkDue()
+        let checks = try submissions.all.map { try DeploymentCheckEntry($0) }
+        // admin() reverts: read as a failed call, never skipped.
+        #expect(checks == [DeploymentCheckEntry(requestId: id, blockNumber: 57, codeHash: Keccak256.hash([0x60, 0x00, 0xf3]),
+                                                results: [Keccak256.hash(owner), nil])])
+        #expect(chain.script.withLock { $0.blocksRead } == Array(repeating: EVMBlockTag.number(57), count: 3), "at the receipt's block, never latest")
+        #expect(try ReplicatedState.signer(of: try #require(submissions.all.first)) == EntrySigner(role: .member, id: "node-1"))
+        // An endpoint that fails submits nothing, and is asked again.
+        chain.script.withLock { $0.failing = true }
+        let down = Submissions()
+        let failing = makeChecker([.production: ["ethereum": chain]], down)
+        await failing.adopt([], genesisDigest: Self.genesis)
+        await failing.adopt(deployments: [DeploymentToCheck(requestId: id, chain: "ethereum", chainId: 31337, environment: .production, blockNumber: 57,
+                                                            contract: contract, calls: [])])
+        await failing.checkDue()
+        #expect(down.all.isEmpty)
     }
 
     @Test func itSignsAndSubmitsWhatItReadAgreeingOrNot() async throws {

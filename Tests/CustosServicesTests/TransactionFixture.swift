@@ -70,6 +70,16 @@ final class TransactionFixture: Sendable {
         return try #require(out.split(separator: "\n").first { $0.hasPrefix("request ") }.map { String($0.dropFirst(8)) })
     }
 
+    /// The risk bot's deployment from the vault key's address on devnet, submitted with `custos
+    /// request deploy`, expecting `owner()` to answer `ownerWord`; its id.
+    func deploy(initCode: String, arguments: String, runtimeCodeHash: String, ownerWord: String) async throws -> String {
+        let out = try await LocalCluster.run(cluster.binary, [
+            "request", "deploy", "--gateway", cluster.baseURL, "--bot", botKey, "--vault", "hot-trading", "--from", "m", "--chain", "devnet",
+            "--init-code", initCode, "--arguments", arguments, "--runtime-code-hash", runtimeCodeHash, "--expect", "owner()=\(ownerWord)",
+        ] + Self.clockOffsetArguments(cluster))
+        return try #require(out.split(separator: "\n").first { $0.hasPrefix("request ") }.map { String($0.dropFirst(8)) })
+    }
+
     struct Signing: Codable {
         struct Transaction: Codable {
             var kind = 2
@@ -196,6 +206,10 @@ final class TransactionFixture: Sendable {
                   chain: [devnet, localnet]
                   destination: {tags: [exchange]}
                   amount: {up_to: 1000}
+                outcome: allow
+
+              - name: allow-risk-bot-deploys
+                match: {kind: [deploy], initiator: {roles: [risk-bot]}, vault: [hot-trading], chain: [devnet]}
                 outcome: allow
 
             """ + example[governanceRules.lowerBound...]

@@ -98,7 +98,8 @@ import Testing
         #expect(Set(ReplicatedState.entryKinds.keys)
             == Set([GovernanceEntry.proposeKind, GovernanceEntry.approveKind, GovernanceEntry.rejectKind, GovernanceEntry.enrolKind, RequestEntry.submitKind,
                     RequestDecisionEntry.approveKind, RequestDecisionEntry.rejectKind, RequestBatchApproval.kind, PriceEntry.postKind, WatchEntry.reportKind,
-                    TransactionParametersEntry.kind, TransactionSimulationEntry.kind, TransactionReceiptEntry.kind, ReceiptCheckEntry.kind, NodeRestoredEntry.kind]
+                    TransactionParametersEntry.kind, TransactionSimulationEntry.kind, TransactionReceiptEntry.kind, ReceiptCheckEntry.kind, DeploymentCheckEntry.kind,
+                    NodeRestoredEntry.kind]
                    + VaultEntry.kinds))
         for (name, kind) in ReplicatedState.entryKinds {
             #expect(kind.name == name)

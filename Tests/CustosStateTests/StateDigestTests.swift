@@ -10,7 +10,7 @@ import Testing
 
 /// The state digest is stored by nodes and compared across them: its bytes must not change when
 /// the code that computes it is reorganised. A small state built from fixed keys is pinned to the
-/// hex value of version 17 of the digest (`custos.governance.state.v17`: the rooms that grow with
+/// hex value of version 18 of the digest (`custos.governance.state.v18`: the rooms that grow with
 /// traffic enter by their write journals; key times, issue 14, are in it; so are the windows and
 /// prices rooms and the window figures and price a decision read, and the registered assets and
 /// the transactions room, issue 11; when a time-locked operation executes, issue 14; and the
@@ -33,7 +33,9 @@ import Testing
 /// checks of each receipt and its verdict, what each alert names and each later change to one,
 /// the alert that froze signing, and each plan's replaced parameters, replacement count and
 /// last parameters time, issue 11 item 7 reviews, and each bot's environment, issue 14 item 5, v16; each person's recorded onboarding steps
-/// and each credential's attestation format and certification, issue 14 item 2, v17).
+/// and each credential's attestation format and certification, issue 14 item 2, v17; a
+/// deployment's init code, arguments, expected runtime code hash and view calls, and the
+/// contract address every node computed, issue 15 item 2, v18, branch dep15).
 @Suite struct StateDigestTests {
     static func fixedKey(_ label: String) -> [UInt8] { Hashes.sha256(Array("custos digest pin \(label)".utf8)) }
 
@@ -75,12 +77,11 @@ import Testing
         #expect(state.prices.quotes["ETH"]?["price-bot"]?.usd == FixedDecimal(3000)!)
         #expect(state.windows.destinations.count == 1)
         #expect(state.frozen)
-        #expect(state.digest.hexString == "76d744a2884a16c592822a20b0f72748d6975afd8a81276571ab9170596dd945")
+        #expect(state.digest.hexString == "9253de5d8c2b09fde2c086ec5d04c0a16a948498c7ff8a16f29711fac031883e")
     }
 
     /// Address-book entries added by a policy change with a cooling-off, one cancelled by a
-    /// security officer and one waived by the quorum. (The policy change names its base since
-    /// kind 7 was retired, which changed the pinned value; the encoding did not change.)
+    /// security officer and one waived by the quorum.
     @Test func digestOfAStateWithCoolingOffIsPinned() throws {
         var c = try Self.cluster()
         let entries = ["otc": "0x7777777777777777777777777777777777777777", "desk": "0x8888888888888888888888888888888888888888"]
@@ -92,7 +93,7 @@ import Testing
         try c.govern(try c.waiver(of: "desk"))
         #expect(c.state.addressBookStandings["otc"]?.cancelled?.user == "heidi")
         #expect(c.state.addressBookStandings["desk"]?.waived?.user == "frank")
-        #expect(c.state.digest.hexString == "5152fb6ce87d9383f111a94994171e26be32d9541cc2a022d80915ff81ba2c9c")
+        #expect(c.state.digest.hexString == "c574ad93ed114b4d3af177bce34530ff792c0e86a3408ed95711ddee27846afe")
     }
 
     /// An offboarding (v16), under a quorum of one admin: heidi proposed risk-bot's
@@ -114,7 +115,7 @@ import Testing
         let o = try #require(c.state.offboardings["heidi"], "\(c.state.refusals.map(\.error.reason))")
         #expect(o.roles == ["security"] && o.botsDue == ["risk-bot"] && o.withdrawnOperations == [open.id])
         #expect(o.monitorUntil == o.at + 30 * 86_400_000)
-        #expect(c.state.digest.hexString == "af88b8103604dbb9782db5472838b27a6f2cbe34b6b8be64c72a3fb8967d6b0a")
+        #expect(c.state.digest.hexString == "a2580ddca811756c53a8762ac86df782e51450a2e8864fcb3a36a2d1f3b64849")
     }
 
     /// Under a policy bounding approvals: two timed governance approvals, one signed two minutes
@@ -131,7 +132,7 @@ import Testing
         try c.approve(p, by: "grace")
         #expect(c.state.users["ivan"] != nil)
         #expect(c.state.approvalBook.approvals(by: "frank", at: c.now).first == c.now - 1000 + 120_000)
-        #expect(c.state.digest.hexString == "2d11e787f2d7381889730cb83cf7b71f5835dc213218a6607ecf9fc7bbfcd9a7")
+        #expect(c.state.digest.hexString == "81ff6dadf27c1a85fd7d964dd95a936366fd2331c7287cb3fee380fd2a4969e6")
     }
 
     /// The rooms that grow enter the digest by their journals: each request and refusal moves

@@ -21,14 +21,15 @@ import Testing
     let executor = BotSigningKey(ed25519: Curve25519.Signing.PrivateKey())
 
     /// A cluster with one allowed 1.5 ETH transfer signed by the vault at nonce 0; its id.
-    func signed() throws -> (Cluster, String) {
+    func signed(_ body: JSONValue = Cluster.evmTransfer(), policy: String? = nil, gasLimit: UInt64 = 21_000) throws -> (Cluster, String) {
         var c = try ecdsa.ceremony.cluster()
         let keys = try ecdsa.ceremony.generate(&c, "hot", .ecdsaSecp256k1)
         try c.prepareTransactions(bot: bot, executor: executor)
-        guard case .requestDecided(let id, .allow) = try c.submit(c.signed(Cluster.evmTransfer(), keyId: "risk-bot", key: bot)) else {
+        if let policy { try c.govern(.changePolicy(yaml: policy)) }
+        guard case .requestDecided(let id, .allow) = try c.submit(c.signed(body, keyId: "risk-bot", key: bot)) else {
             throw FROSTSigningTests.TestFailure("the request was not allowed")
         }
-        #expect(c.apply(try c.parameters(id, nonce: 0, key: executor)) == .transactionParameters(requestId: id, nonce: 0))
+        #expect(c.apply(try c.parameters(id, nonce: 0, gasLimit: gasLimit, key: executor)) == .transactionParameters(requestId: id, nonce: 0))
         var s = ECDSASigningTests.Setup(c: c, keys: keys, request: id)
         for n in ecdsa.nodes { s.databases[n.id] = try NodeDatabase.inMemory() }
         try ecdsa.confirm(&s, batch: 0, try ecdsa.presign(&s, batch: 0))

@@ -110,6 +110,8 @@ struct ConsoleRequestItem: Sendable {
                 return call.function + "(" + named.sorted { $0.0 < $1.0 }.map { "\($0.0): \($0.1)" }.joined(separator: ", ") + ")"
             } ?? "a function"
             return "Call \(call) on \(destination(r, in: state)) from \(r.vault)\(on)"
+        case .deploy:
+            return "Deploy a contract of runtime code hash \(r.call?.arguments["runtime_code_hash"] ?? "?") from \(r.vault) \(r.account)\(on)"
         case .message:
             return "Sign " + (r.message.map(CompiledPolicy.messageText) ?? "a message") + " with \(r.vault)"
         case .governance:

@@ -164,7 +164,7 @@ extension CompiledPolicy {
     /// The request kinds for which an allow rule admits `s` as initiator on vault `vault`, and
     /// no unconditional deny rule refuses them there.
     private func initiableKinds(by s: Subject, vault: Int) -> [PolicyRequest.Kind] {
-        [.transfer, .contractCall, .message].filter { kind in
+        [.transfer, .contractCall, .deploy, .message].filter { kind in
             func applies(_ rule: CompiledRule) -> Bool {
                 rule.kinds & PolicyCompiler.kindBit(kind) != 0 && admits(rule, s) && (rule.vaults.map { vault >= 0 && $0.contains(vault) } ?? true)
             }

@@ -25,8 +25,9 @@ public struct AlertPolicy: Sendable, Hashable {
     /// What `freeze_on` may name: `receipt-mismatch` (a confirmed receipt differs from the intent:
     /// a transfer, approval or authority change nobody decided, an unreadable log, too many logs),
     /// `mined-reverted` (a confirmed revert) and `receipt-disputed` (f+1 nodes read another receipt
-    /// than the executor's, or none).
-    public static let freezeClasses = ["receipt-mismatch", "mined-reverted", "receipt-disputed"]
+    /// than the executor's, or none) and `deployment-mismatch` (f+1 nodes read other code or
+    /// another initial state at a deployment's address than its request expects).
+    public static let freezeClasses = ["receipt-mismatch", "mined-reverted", "receipt-disputed", "deployment-mismatch"]
 
     public init(receiptDeadlineSeconds: Int = defaultReceiptDeadlineSeconds, receiptDeadlineByChain: [Spanned<String>: Int] = [:],
                 freezeOn: Set<String> = []) {

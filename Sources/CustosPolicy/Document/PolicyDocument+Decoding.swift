@@ -268,7 +268,7 @@ extension PolicyDocument {
         if let n = fields["kind"] {
             match.kinds = r.names(n.value, "kind")
             for k in match.kinds ?? [] where PolicyRequest.Kind(rawValue: k.value) == nil || k.value == "governance" {
-                r.error(.invalidValue, k.location, "kind must be transfer, contract_call or message (governance rules use operation)")
+                r.error(.invalidValue, k.location, "kind must be transfer, contract_call, deploy or message (governance rules use operation)")
             }
         }
         if let n = fields["initiator"], let f = r.mapping(n.value, "initiator", allowed: ["users", "roles", "kind"]) {

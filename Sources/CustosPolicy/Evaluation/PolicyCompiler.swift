@@ -232,6 +232,7 @@ struct PolicyCompiler {
         case .transfer: return 1
         case .contractCall: return 2
         case .message: return 4
+        case .deploy: return 8
         case .governance: return 0
         }
     }

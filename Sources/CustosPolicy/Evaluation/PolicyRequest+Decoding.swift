@@ -37,8 +37,11 @@ extension PolicyRequest {
         func field(_ key: String) -> String? { f[key].flatMap { r.string($0.value, key)?.value } }
         request.id = field("id") ?? ""
         if let k = f["kind"], let kind = r.string(k.value, "kind") {
-            if let parsed = Kind(rawValue: kind.value), parsed != .message {
+            if let parsed = Kind(rawValue: kind.value), parsed != .message, parsed != .deploy {
                 request.kind = parsed
+            } else if kind.value == Kind.deploy.rawValue {
+                r.error(.invalidValue, k.value.location,
+                        "a deployment is read from its deploy body, whose init code every node checks itself; it has no policy form to write")
             } else if kind.value == Kind.message.rawValue {
                 r.error(.invalidValue, k.value.location,
                         "a message request is read from its message body, which every node decodes itself; it has no policy form to write")

@@ -10,6 +10,9 @@ public struct PolicyRequest: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         case transfer
         case contractCall = "contract_call"
+        /// A contract creation from a vault address: `call` is `contract.create` with the
+        /// runtime code hash the request expects (`runtime_code_hash`) as argument.
+        case deploy
         /// A message signed off-chain (EIP-191, EIP-712, BIP-340 or raw): `message` says what.
         case message
         case governance

@@ -14,6 +14,10 @@ public struct Alert: Sendable, Hashable {
         /// A voting member read another receipt of the transaction from its own endpoint, or none,
         /// than the executor recorded (`ReceiptCheckEntry`); `members` names who disagreed.
         case receiptDisputed = "receipt-disputed"
+        /// f+1 members read, at a deployment's address at its block, other code than the reviewed
+        /// runtime code or another initial state than the request expects (`DeploymentCheckEntry`);
+        /// `codes` names what differs and `members` who read it so.
+        case deploymentMismatch = "deployment-mismatch"
     }
 
     /// Whose word an alert rests on: `reported` by the executor bot alone, whose receipt every

@@ -296,6 +296,7 @@ extension ReplicatedState {
         switch r.kind {
         case .transfer: return "\(r.amount.grouped) \(r.asset) to \(destination)"
         case .contractCall: return "\(r.call?.function ?? "a call") on \(destination)"
+        case .deploy: return "a deployment from \(r.vault)"
         case .message: return "a message with \(r.vault)"
         case .governance: return "governance \(r.id)"
         }

@@ -36,6 +36,8 @@ public enum GovernanceOutcome: Sendable, Hashable {
     /// A member's reading of a recorded receipt was checked and kept: it `agrees` with the
     /// executor's or not; `verdict` is the receipt's once f+1 checks settled it.
     case receiptChecked(requestId: String, agrees: Bool, verdict: ReceiptVerdict?)
+    /// A member's reading of a deployment was recorded; `verdict` when it settled the deployment.
+    case deploymentChecked(requestId: String, matches: Bool, verdict: DeploymentVerdict?)
     /// A restored member's `node.restored` entry verified: `member` announced the restore that drew
     /// `nonce` (`NodeRestoredEntry`).
     case nodeRestored(member: String, nonce: [UInt8])

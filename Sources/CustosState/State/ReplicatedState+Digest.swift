@@ -7,7 +7,7 @@ import CustosLedger
 import CustosPolicy
 
 extension ReplicatedState {
-    static let digestTag = "custos.governance.state.v17"
+    static let digestTag = "custos.governance.state.v18"
 
     /// Refusals and failures enter by their stable codes only, never by their English reasons.
     /// SHA-256 over the canonical encoding of everything governed: users (sorted by id) with
@@ -530,9 +530,22 @@ extension CanonicalWriter {
         append(lengthPrefixed: t.from.rawValue)
         append(UInt32(t.path.count))
         for index in t.path { append(index) }
-        append(lengthPrefixed: t.to.rawValue)
+        append(lengthPrefixed: t.to?.rawValue ?? [])
         append(lengthPrefixed: t.value.minimalBigEndianBytes)
         append(lengthPrefixed: t.data)
+        append(t.deployment != nil)
+        if let d = t.deployment {
+            append(lengthPrefixed: d.initCode)
+            append(lengthPrefixed: d.arguments)
+            append(lengthPrefixed: d.runtimeCodeHash)
+            append(UInt32(d.expectedState.count))
+            for call in d.expectedState {
+                append(string: call.function)
+                append(lengthPrefixed: call.arguments)
+                append(lengthPrefixed: call.result)
+            }
+        }
+        append(optional: t.contractAddress?.rawValue)
         append(string: t.status.rawValue)
         append(t.parameters != nil)
         if let p = t.parameters {
@@ -603,6 +616,16 @@ extension CanonicalWriter {
             }
             append(string: t.receiptVerdict?.rawValue ?? "")
         }
+        append(UInt32(t.deploymentChecks.count))
+        for c in t.deploymentChecks {
+            append(string: c.member)
+            append(lengthPrefixed: c.codeHash)
+            append(UInt32(c.results.count))
+            for r in c.results { append(optional: r) }
+            append(strings: c.differences.map(\.code.rawValue))
+            append(c.height)
+        }
+        append(string: t.deploymentVerdict?.rawValue ?? "")
     }
 
     /// A pooled presignature: batch, run, signers, batch start height and confirmed digest.

@@ -11,11 +11,12 @@ extension PlannedTransaction {
 
     /// `intentDigest` of a transaction with these fields, as an executor computes it from the
     /// fields it passed to `eth_call`.
-    public static func intentDigest(chainId: UInt64, from: EVM.Address, to: EVM.Address, value: BigUInt, data: [UInt8]) -> [UInt8] {
+    /// A creation (`to` nil) writes no address where a call writes 20 bytes.
+    public static func intentDigest(chainId: UInt64, from: EVM.Address, to: EVM.Address?, value: BigUInt, data: [UInt8]) -> [UInt8] {
         var w = CanonicalWriter(tag: "custos.transaction.intent.v1")
         w.append(chainId)
         w.append(lengthPrefixed: from.rawValue)
-        w.append(lengthPrefixed: to.rawValue)
+        w.append(lengthPrefixed: to?.rawValue ?? [])
         w.append(lengthPrefixed: value.minimalBigEndianBytes)
         w.append(lengthPrefixed: data)
         return Hashes.sha256(w.bytes)

@@ -50,8 +50,9 @@ extension PlannedTransaction {
         var outgoing: [(index: Int, log: TransactionReceipt.Log, event: ReceiptEvent)] = []
         let sender = Self.topic(from)
         // The contracts whose events can move or grant what the vault holds; a native transfer's
-        // recipient is not one of them (its logs move no ether).
-        let holders = data.isEmpty ? tokens : tokens.union([to])
+        // recipient is not one of them (its logs move no ether); a deployment's new contract is.
+        let called = to ?? contractAddress
+        let holders = data.isEmpty ? tokens : tokens.union(called.map { [$0] } ?? [])
         func foreign(_ i: Int, _ log: TransactionReceipt.Log, _ what: String) -> ReceiptMismatch {
             ReceiptMismatch(.foreignEvent, log: i, "log \(i): \(what); \(log.address.checksummed) is neither the contract called nor a registered token")
         }
@@ -149,8 +150,10 @@ extension PlannedTransaction {
     /// What the decoded call is, in words, when the verification cannot model its effects: a
     /// Safe transaction or owner change, a multisend, a contract creation, an upgrade that also
     /// calls, an unknown or malformed call; nil for the calls it checks (and a plain transfer).
+    /// A deployment's effects are verified by the members' readings of its code and initial
+    /// state instead (`deploymentDifferences`).
     var unverifiableCall: String? {
-        guard !data.isEmpty else { return nil }
+        guard !data.isEmpty, deployment == nil else { return nil }
         switch EVM.IntentDecoder(registry: EVM.Registry(nativeSymbol: "", nativeDecimals: 18)).decode(to: to, value: value, data: data).action {
         case .safeExecTransaction: return "a Safe execTransaction"
         case .safeAddOwner, .safeRemoveOwner, .safeSwapOwner, .safeChangeThreshold: return "a Safe owner change"

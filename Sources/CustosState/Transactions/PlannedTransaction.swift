@@ -2,7 +2,7 @@ import BigInt
 import CustosChains
 import CustosCrypto
 
-/// The EVM transaction of one transfer or contract call request, as every node resolved it
+/// The EVM transaction of one transfer, contract call or deployment request, as every node resolved it
 /// from the committed body and the state at its block: sender (a vault address and its
 /// derivation path), recipient or contract, value and calldata. The executor's parameters
 /// (nonce, gas, fees) complete it; every node then builds the EIP-1559 transaction and its
@@ -57,10 +57,16 @@ public struct PlannedTransaction: Sendable, Hashable {
     public let from: EVM.Address
     public let path: [UInt32]
     /// The `to` of the transaction: the recipient of native value, or the contract called
-    /// (for an ERC-20 transfer, the token).
-    public let to: EVM.Address
+    /// (for an ERC-20 transfer, the token); nil for a deployment, which creates a contract.
+    public let to: EVM.Address?
     public let value: BigUInt
+    /// The calldata, or a deployment's init code and constructor arguments.
     public let data: [UInt8]
+    /// A deployment's request: what it creates and must then hold (nil for any other plan).
+    public internal(set) var deployment: ContractDeployment? = nil
+    /// The address a deployment creates, as every node computed it from the sender and the
+    /// nonce when it accepted the parameters, before the signing (`EVM.Address.created(by:nonce:)`).
+    public internal(set) var contractAddress: EVM.Address? = nil
     public internal(set) var status: Status
     public internal(set) var parameters: TransactionParameters?
     /// Keccak-256 of the EIP-1559 signing payload, as this node built it.
@@ -109,9 +115,17 @@ public struct PlannedTransaction: Sendable, Hashable {
     public internal(set) var receiptChecks: [ReceiptCheck] = []
     /// What the first f+1 checks that agree made of the receipt; nil until then.
     public internal(set) var receiptVerdict: ReceiptVerdict? = nil
+    /// For a deployment: the voting members' readings of the contract (`DeploymentCheckEntry`),
+    /// in the order they were committed, at most one per member.
+    public internal(set) var deploymentChecks: [DeploymentCheck] = []
+    /// What the first f+1 deployment checks that agree made of it; nil until then.
+    public internal(set) var deploymentVerdict: DeploymentVerdict? = nil
 
     /// Gas a plain native transfer (no calldata) uses, and must be given exactly.
     public static let nativeTransferGas: UInt64 = 21_000
+    /// The least gas any contract creation pays before its init code runs: 21,000 and 32,000
+    /// for the creation (EIP-2).
+    public static let creationGas: UInt64 = 53_000
     /// How long, in block time, an approved plan waits for its first parameters: 15 minutes,
     /// after which it expires, so an approval is not turned into a transaction long after the
     /// fact (at a nonce, fee and policy nobody looked at then). A plan whose nonce is already

@@ -37,6 +37,11 @@ public struct ReceiptMismatch: Sendable, Hashable {
         /// or malformed call): only the events above were checked, so a clean-looking receipt
         /// proves little (review helper-96/97 M4).
         case unverifiableCall = "unverifiable-call"
+        /// A deployment's code, read by f+1 members at the contract's address at its block, is not
+        /// the reviewed runtime code (`PlannedTransaction.deploymentDifferences`).
+        case runtimeCodeMismatch = "runtime-code-mismatch"
+        /// A deployment's expected view call failed or answered other bytes than the request expects.
+        case initialStateMismatch = "initial-state-mismatch"
 
         /// Whether a confirmed receipt with this mismatch may freeze signing (`alerts.freeze_on`):
         /// all but a foreign contract's events and an unverifiable call, which say "look", not

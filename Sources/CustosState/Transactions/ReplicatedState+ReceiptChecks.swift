@@ -3,24 +3,45 @@ import CustosLedger
 import CustosPolicy
 
 extension ReplicatedState {
-    /// Routes a `request.receipt-check` entry: a current member's signature is verified, then
-    /// the check is applied (`acceptReceiptCheck`); refused, only the refusal is recorded, with
-    /// the member named where the entry names one.
+    /// Routes a `request.receipt-check` entry (`applyMemberCheck`, `acceptReceiptCheck`).
     mutating func applyReceiptCheck(_ entry: Entry) -> GovernanceOutcome {
-        let check: ReceiptCheckEntry
+        applyMemberCheck(entry, { (e: Entry) throws(GovernanceError) in try ReceiptCheckEntry(e) }, request: \.requestId) {
+            (state: inout ReplicatedState, check, member) throws(GovernanceError) in try state.acceptReceiptCheck(check, from: member)
+        }
+    }
+
+    /// Routes a member's signed reading of the chain about a request: decoded with `decode` and
+    /// signed by a current member, then applied with `accept`; refused, only the refusal is
+    /// recorded, with the member named where the entry names one and the request `request` reads.
+    mutating func applyMemberCheck<Decoded>(
+        _ entry: Entry, _ decode: (Entry) throws(GovernanceError) -> Decoded, request: (Decoded) -> String,
+        _ accept: (inout ReplicatedState, Decoded, String) throws(GovernanceError) -> GovernanceOutcome
+    ) -> GovernanceOutcome {
+        let check: Decoded
         let member: Member
         do {
-            check = try ReceiptCheckEntry(entry)
+            check = try decode(entry)
             member = try MemberSignature.verifiedSigner(of: entry, members: members, genesisDigest: genesisDigest)
         } catch {
             let node = try? MemberSignature.signer(of: entry).node
             record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: node?.rawValue, error: error))
             return .refused(error)
         }
-        do { return try acceptReceiptCheck(check, from: member.id.rawValue) } catch {
-            record(Refusal(blockTime: time, kind: entry.kind, operationId: check.requestId, user: member.id.rawValue, error: error))
+        do { return try accept(&self, check, member.id.rawValue) } catch {
+            record(Refusal(blockTime: time, kind: entry.kind, operationId: request(check), user: member.id.rawValue, error: error))
             return .refused(error)
         }
+    }
+
+    /// What the checks of current members among `checks` settle: true once f+1 of them agree,
+    /// false once f+1 disagree, nil before either. A removed member's check never counts
+    /// (review helper-105 M1): it would otherwise count against a smaller f+1.
+    func quorum(of checks: [(member: String, agrees: Bool)]) -> Bool? {
+        let current = Set(members.map(\.id.rawValue))
+        let counted = checks.filter { current.contains($0.member) }
+        if counted.filter(\.agrees).count >= receiptCheckQuorum { return true }
+        if counted.filter({ !$0.agrees }).count >= receiptCheckQuorum { return false }
+        return nil
     }
 
     /// How many members' checks settle a receipt: f+1 of the current members, f = ⌊(n−1)/3⌋, so
@@ -50,15 +71,7 @@ extension ReplicatedState {
         plan.receiptChecks.append(ReceiptCheck(member: member, digest: c.digest, agrees: agrees, height: height))
         let wasOpen = plan.receiptVerdict == nil
         if wasOpen {
-            // Only the checks of members still voting count (review helper-105 M1): a removed
-            // member's check would otherwise count against a smaller f+1.
-            let current = Set(members.map(\.id.rawValue))
-            let counted = plan.receiptChecks.filter { current.contains($0.member) }
-            if counted.filter(\.agrees).count >= receiptCheckQuorum {
-                plan.receiptVerdict = .confirmed
-            } else if counted.filter({ !$0.agrees }).count >= receiptCheckQuorum {
-                plan.receiptVerdict = .disputed
-            }
+            plan.receiptVerdict = quorum(of: plan.receiptChecks.map { ($0.member, $0.agrees) }).map { $0 ? .confirmed : .disputed }
         }
         transactions[c.requestId] = plan
         if !agrees {

@@ -45,7 +45,7 @@ extension ReplicatedState {
     /// governed cancellation the cancelled nonce; a new transaction (not a replacement nor a
     /// cancellation) has a successful simulation recorded within `TransactionSimulation.freshness`
     /// of block time; the gas limit is exactly 21,000 for a plain native transfer and from
-    /// 21,000 to the policy's `max_gas_limit` otherwise, for a new contract call at least its
+    /// 21,000 to the policy's `max_gas_limit` otherwise (a deployment at least 53,000), for a new contract call at least its
     /// simulation's gas plus 10 % (`TransactionParameters.gasFloor`); the priority
     /// fee is not above the fee cap, and neither is above the policy's `fee_limits` for the
     /// chain (a chain without fee limits accepts none). A transfer or call must then still be
@@ -55,7 +55,8 @@ extension ReplicatedState {
     /// plan, the EIP-1559 transaction and its signing hash are built from the planned
     /// transaction and the parameters, and the vault's signing of that hash starts at the
     /// sender's derivation path (a replacement's new session takes the place of the failed
-    /// one; a fee bump keeps the replaced hash in `replacedTransactions`). Nothing changes when a check fails; the error names what is wrong.
+    /// one; a fee bump keeps the replaced hash in `replacedTransactions`); a deployment's
+    /// contract address follows from the nonce and is recorded before anything is signed. Nothing changes when a check fails; the error names what is wrong.
     mutating func acceptParameters(_ e: TransactionParametersEntry) throws(GovernanceError) -> GovernanceOutcome {
         func refused(_ reason: String) -> GovernanceError { GovernanceError(.invalidRequest, "the transaction parameters are refused: \(reason)") }
         let p = e.parameters
@@ -123,6 +124,9 @@ extension ReplicatedState {
                               + "\(simulation.blockNumber)) plus 10 %; it would likely run out of gas and be mined reverted")
             }
         }
+        if plan.to == nil, p.gasLimit < PlannedTransaction.creationGas {
+            throw refused("gas limit \(p.gasLimit) is below \(PlannedTransaction.creationGas), the least a contract creation pays (EIP-2)")
+        }
         try checkFeeLimits(p, of: plan)
         if let recorded { try recheck(recorded, plan: plan, maximumFee: try maximumFee(p, of: plan)) }
         let hash: [UInt8]
@@ -142,6 +146,7 @@ extension ReplicatedState {
         }
         planned.parameters = p
         planned.parametersAt = time
+        if plan.deployment != nil { planned.contractAddress = .created(by: plan.from, nonce: p.nonce) }
         if replacing { planned.replacements += 1 }
         planned.signingHash = hash
         planned.status = .signing

@@ -27,6 +27,9 @@ public struct TransactionBook: Sendable, Hashable {
     /// Ids of the plans with a recorded receipt that the members' checks have not settled yet
     /// (no `receiptVerdict`): what a node's `ReceiptChecker` looks at, instead of every plan.
     private var unsettledIDs: Set<String> = []
+    /// Ids of the mined deployments whose receipt the members confirmed and whose readings have
+    /// not settled yet: what a node's `ReceiptChecker` reads the contract of.
+    private var unverifiedDeploymentIDs: Set<String> = []
     /// How many times a plan joined `unreceiptedIDs` (was signed, or signed again): a change
     /// tells `ReplicatedState.raiseOverdueReceipts` to look again.
     private(set) var signings = 0
@@ -58,6 +61,11 @@ public struct TransactionBook: Sendable, Hashable {
             } else {
                 unsettledIDs.remove(request)
             }
+            if let plan = newValue, plan.deployment != nil, plan.status == .mined, plan.receiptVerdict == .confirmed, plan.deploymentVerdict == nil {
+                unverifiedDeploymentIDs.insert(request)
+            } else {
+                unverifiedDeploymentIDs.remove(request)
+            }
             journal.record { w in
                 w.append(string: request)
                 w.append(newValue != nil)
@@ -74,6 +82,9 @@ public struct TransactionBook: Sendable, Hashable {
 
     /// The plans with a recorded receipt the members' checks have not settled, by request id.
     public var awaitingReceiptChecks: [PlannedTransaction] { unsettledIDs.sorted().map { plans[$0]! } }
+
+    /// The confirmed deployments the members' readings have not settled, by request id.
+    public var awaitingDeploymentChecks: [PlannedTransaction] { unverifiedDeploymentIDs.sorted().map { plans[$0]! } }
 
     /// The next nonce of `address` (EIP-55) on chain `chainId`: 0 for one that never sent.
     public func nextNonce(chainId: UInt64, address: String) -> UInt64 {

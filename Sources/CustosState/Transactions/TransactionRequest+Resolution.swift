@@ -21,7 +21,11 @@ extension TransactionRequest {
     /// calls in one token) is charged with the token and amount it moves and its recipient or
     /// spender as destination (`EVM.Action.charge`), and is refused if it also carries native
     /// value; a call not positively decoded as moving nothing beyond its native value is unpriced. Counterparty and tags follow from the
-    /// policy's address book when it is evaluated.
+    /// policy's address book when it is evaluated. A deployment is kind `deploy` with no
+    /// destination, its native value as amount, and as call `contract.create` with the runtime
+    /// code hash it expects (`runtime_code_hash`, 0x and 64 hex digits): a policy matches it only
+    /// by a rule naming kind `deploy`. Its plan creates a contract (`to` nil) with the init code
+    /// and arguments as data; the contract's address is fixed when the nonce is.
     func resolve(requestId: String, vaults: [String: Vault], assets: [String: RegisteredAsset]) throws(GovernanceError)
         -> (plan: PlannedTransaction, policy: PolicyRequest)
     {
@@ -35,8 +39,10 @@ extension TransactionRequest {
             throw Self.invalid("chain \"\(chain.printable(limit: 32))\" has no registered asset (op propose register-asset)")
         }
         let (from, path) = try source(of: vault)
-        let to: EVM.Address
-        do { to = try EVM.Address(hex: self.to) } catch { throw Self.invalid("to is not an EVM address: \(error.reason)") }
+        var to: EVM.Address? = nil
+        if kind != .deploy {
+            do { to = try EVM.Address(hex: self.to) } catch { throw Self.invalid("to is not an EVM address: \(error.reason)") }
+        }
         let asset: RegisteredAsset
         switch kind {
         case .transfer:
@@ -44,23 +50,36 @@ extension TransactionRequest {
                 throw Self.invalid("asset \(self.asset.printable(limit: 32)) is not registered on \(chain)")
             }
             asset = registered
-        case .contractCall:
+        case .contractCall, .deploy:
             guard let native = onChain.first(where: { $0.contract == nil }) else {
-                throw Self.invalid("chain \(chain) has no registered native asset to carry a contract call's value")
+                throw Self.invalid("chain \(chain) has no registered native asset to carry a \(kind == .deploy ? "deployment" : "contract call")'s value")
             }
             asset = native
         }
         let (units, amount) = try Self.amount(self.amount, decimals: asset.decimals, of: asset.symbol)
+        let policyKind: PolicyRequest.Kind = switch kind {
+        case .transfer: .transfer
+        case .contractCall: .contractCall
+        case .deploy: .deploy
+        }
         var policy = PolicyRequest(
-            id: id, kind: kind == .transfer ? .transfer : .contractCall, initiator: initiator, vault: vault.id, account: from.checksummed,
-            chain: chain, asset: asset.symbol, amount: amount, destination: to.checksummed, memo: memo)
-        let plan: PlannedTransaction
+            id: id, kind: policyKind, initiator: initiator, vault: vault.id, account: from.checksummed,
+            chain: chain, asset: asset.symbol, amount: amount, destination: to?.checksummed ?? "", memo: memo)
+        var plan: PlannedTransaction
         switch (kind, asset.contract) {
+        case (.deploy, _):
+            let deployment = self.deployment!
+            policy.call = PolicyRequest.ContractCall(target: "", function: "contract.create",
+                                                     arguments: ["runtime_code_hash": "0x" + deployment.runtimeCodeHash.hexString])
+            plan = PlannedTransaction(requestId: requestId, vault: vault.id, chain: chain, chainId: chainId, from: from, path: path, to: nil,
+                                      value: units, data: deployment.creationData, deployment: deployment, status: .awaitingParameters)
         case (.transfer, nil):
+            let to = to!
             guard units > 0 else { throw Self.invalid("amount is zero") }
             plan = PlannedTransaction(requestId: requestId, vault: vault.id, chain: chain, chainId: chainId, from: from, path: path, to: to,
                                       value: units, data: [], status: .awaitingParameters)
         case (.transfer, let contract?):
+            let to = to!
             guard units > 0 else { throw Self.invalid("amount is zero") }
             let token = try! EVM.Address(hex: contract)
             let data: [UInt8]
@@ -70,6 +89,7 @@ extension TransactionRequest {
             plan = PlannedTransaction(requestId: requestId, vault: vault.id, chain: chain, chainId: chainId, from: from, path: path,
                                       to: token, value: 0, data: data, status: .awaitingParameters)
         case (.contractCall, _):
+            let to = to!
             var registry = EVM.Registry(nativeSymbol: asset.symbol, nativeDecimals: Int(asset.decimals))
             for token in onChain { if let contract = token.contract { registry.tokens[try! EVM.Address(hex: contract)] = .init(symbol: token.symbol, decimals: Int(token.decimals)) } }
             let intent = EVM.IntentDecoder(registry: registry).decode(to: to, value: units, data: data)

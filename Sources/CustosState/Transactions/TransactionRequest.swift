@@ -8,6 +8,10 @@
 ///     {"kind": "contract_call", "id": "…", "initiator": "…", "vault": "…", "from": "0x…",
 ///      "chain": "ethereum", "to": "0x…", "value": "0", "data": "0x095ea7b3…", "memo": "…"}
 ///
+///     {"kind": "deploy", "id": "…", "initiator": "…", "vault": "…", "from": "0x…", "chain": "ethereum",
+///      "init_code": "0x…", "arguments": "0x…", "runtime_code_hash": "0x…",
+///      "expected_state": [{"function": "owner()", "returns": "0x000…"}], "memo": "…"}
+///
 /// It says what will be signed and nothing more: every node resolves it against the registered
 /// assets and the vault's addresses (`resolve(in:)`) into the EVM call it will sign and the
 /// policy's view of it (destination, decoded call, amount in the asset's units); the submitter
@@ -16,6 +20,8 @@ public struct TransactionRequest: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable {
         case transfer
         case contractCall = "contract_call"
+        /// A contract creation (`to` empty): `deployment` says what it creates.
+        case deploy
     }
 
     public let kind: Kind
@@ -29,14 +35,16 @@ public struct TransactionRequest: Sendable, Hashable {
     public let chain: String
     /// A transfer's asset symbol, registered on `chain`; empty for a contract call.
     public let asset: String
-    /// A transfer's recipient, or the contract a call targets (a `0x` address).
+    /// A transfer's recipient, or the contract a call targets (a `0x` address); empty for a deployment.
     public let to: String
-    /// A transfer's amount, or a call's native value, in the asset's own units ("1.5" ETH), as
+    /// A transfer's amount, or a call's or deployment's native value, in the asset's own units ("1.5" ETH), as
     /// written: a decimal string with no more fractional digits than the asset has decimals.
     public let amount: String
     /// A contract call's calldata (empty for a transfer).
     public let data: [UInt8]
     public let memo: String
+    /// A deployment's init code, constructor arguments and expected outcome; nil for the other kinds.
+    public let deployment: ContractDeployment?
 
     /// Bounds on what a body may carry; a body beyond them is refused, never cut.
     public static let maximumNameBytes = 128
@@ -46,7 +54,7 @@ public struct TransactionRequest: Sendable, Hashable {
 
     public init(
         kind: Kind, id: String, initiator: String, vault: String, from: String, chain: String, asset: String = "", to: String,
-        amount: String, data: [UInt8] = [], memo: String = ""
+        amount: String, data: [UInt8] = [], memo: String = "", deployment: ContractDeployment? = nil
     ) {
         self.kind = kind
         self.id = id
@@ -59,5 +67,6 @@ public struct TransactionRequest: Sendable, Hashable {
         self.amount = amount
         self.data = data
         self.memo = memo
+        self.deployment = deployment
     }
 }
