@@ -26,7 +26,11 @@ public struct AlertPolicy: Sendable, Hashable {
     /// a transfer, approval or authority change nobody decided, an unreadable log, too many logs),
     /// `mined-reverted` (a confirmed revert) and `receipt-disputed` (f+1 nodes read another receipt
     /// than the executor's, or none).
-    public static let freezeClasses = ["receipt-mismatch", "mined-reverted", "receipt-disputed"]
+    /// Also the alerts of `monitoring` (`ChainEventClass`, `large-transfer`, `vault-deployment`,
+    /// `unsigned-vault-transaction` and `monitoring-lagging`), which rest on `poisoning.min_watchers`
+    /// watchers' reports and freeze in the transition that raises them.
+    public static let freezeClasses = ["receipt-mismatch", "mined-reverted", "receipt-disputed"] + ChainEventClass.allCases.map(\.rawValue)
+        + ["large-transfer", "vault-deployment", "unsigned-vault-transaction", "monitoring-lagging"]
 
     public init(receiptDeadlineSeconds: Int = defaultReceiptDeadlineSeconds, receiptDeadlineByChain: [Spanned<String>: Int] = [:],
                 freezeOn: Set<String> = []) {
