@@ -10,17 +10,37 @@ extension EVMRPCClient {
     /// ERC-20 `Transfer` logs of any contract in blocks `from` through `to` whose sender
     /// (`asSender`) or recipient is `address` (`eth_getLogs`, the address in topic 1 or 2).
     public func transferLogs(from: UInt64, to: UInt64, touching address: EVM.Address, asSender: Bool) async throws(EVMRPCError) -> [EVMLog] {
-        let method = "eth_getLogs"
         let padded = JSONValue.string("0x" + String(repeating: "00", count: 12) + address.rawValue.hexString)
         let topics: [JSONValue] = [.string("0x" + Self.transferTopic.hexString)] + (asSender ? [padded] : [.null, padded])
         let filter = JSONValue.object([
             ("fromBlock", EVMBlockTag.number(from).json), ("toBlock", EVMBlockTag.number(to).json), ("topics", .array(topics)),
         ])
+        return try await logs(filter)
+    }
+
+    /// The logs the contracts `addresses` emitted in blocks `from` through `to` whose topics
+    /// match `topics` (`eth_getLogs`: each position one of its values, nil for any); empty
+    /// without an address.
+    public func logs(from: UInt64, to: UInt64, emittedBy addresses: [EVM.Address], topics: [[[UInt8]]?]) async throws(EVMRPCError) -> [EVMLog] {
+        guard !addresses.isEmpty else { return [] }
+        return try await logs(.object([
+            ("fromBlock", EVMBlockTag.number(from).json), ("toBlock", EVMBlockTag.number(to).json),
+            ("address", .array(addresses.map { .string("0x" + $0.rawValue.hexString) })),
+            ("topics", .array(topics.map { $0.map { .array($0.map { .string("0x" + $0.hexString) }) } ?? .null })),
+        ]))
+    }
+
+    /// The logs `eth_getLogs` returns for `filter`, each with its block, block hash, transaction and index.
+    private func logs(_ filter: JSONValue) async throws(EVMRPCError) -> [EVMLog] {
+        let method = "eth_getLogs"
         guard case .array(let entries) = try await call(method, [filter]) else { throw invalid(method, "expected an array of logs") }
         var logs: [EVMLog] = []
         for entry in entries {
-            guard let block = entry["blockNumber"], let hash = entry["transactionHash"] else { throw invalid(method, "log lacks blockNumber or transactionHash") }
-            logs.append(EVMLog(log: try log(entry, method), blockNumber: try uint64(block, method), transactionHash: try data(hash, method)))
+            guard let block = entry["blockNumber"], let hash = entry["transactionHash"], let blockHash = entry["blockHash"], let index = entry["logIndex"] else {
+                throw invalid(method, "log lacks blockNumber, blockHash, transactionHash or logIndex")
+            }
+            logs.append(EVMLog(log: try log(entry, method), blockNumber: try uint64(block, method), transactionHash: try data(hash, method),
+                               blockHash: try data(blockHash, method), logIndex: try uint64(index, method)))
         }
         return logs
     }

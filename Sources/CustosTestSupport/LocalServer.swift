@@ -69,6 +69,13 @@ public final class LocalServer: @unchecked Sendable {
         try LocalServer(script: TestEnvironment.packageRoot.appendingPathComponent("scripts/evm-devnet.py"))
     }
 
+    /// The webhook receiver (`Tests/python/webhook_receiver.py`), checking signatures under
+    /// the secret in `secretFile` and answering 503 to the first `failFirst` posts.
+    public static func webhookReceiver(secretFile: String, failFirst: Int = 0) throws -> LocalServer {
+        try LocalServer(script: TestEnvironment.packageRoot.appendingPathComponent("Tests/python/webhook_receiver.py"),
+                        arguments: [secretFile, String(failFirst)])
+    }
+
     public static func misbehaving() throws -> LocalServer {
         try LocalServer(script: TestEnvironment.packageRoot.appendingPathComponent("Tests/python/rpc_misbehaving.py"))
     }

@@ -27,6 +27,8 @@ struct NodeCommand: AsyncParsableCommand {
 
     static let votesFile = "votes.sqlite"
     static let chainFile = "chain.sqlite"
+    /// The id of the last alert the node's webhook delivered (`WebhookProgress`).
+    static let webhookProgressFile = "webhook.progress"
 
     struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -126,6 +128,11 @@ struct NodeCommand: AsyncParsableCommand {
             "How many blocks deep (the including block counts) a receipt must be at this node's endpoint before the node checks it.",
             discussion: "Also how far past the recorded block the endpoint must be before the node says it holds no receipt. Default: 12 on a production cluster, 1 otherwise."))
         var receiptDepth: UInt64?
+        @Option(help: ArgumentHelp(
+            "A URL this node posts every committed alert to, as JSON signed with HMAC-SHA256 (header X-Custos-Signature: sha256=HEX).",
+            discussion: "Needs --webhook-secret-file. Failed posts are retried with exponential back-off; the last acknowledged alert id is kept in the data folder's webhook.progress. Every node posts: receivers de-duplicate by cluster and alert id."))
+        var webhook: String?
+        @Option(help: "The file holding the webhook's shared HMAC secret (16 to 4096 bytes; one trailing newline is ignored).") var webhookSecretFile: String?
         /// For a node that joins or was wiped; kept in the node's chain store for later starts.
         @OptionGroup var trust: TrustAnchorOptions
         @Option(help: .hidden) var unsafeTestExitAfterRecordingVoteAt: UInt64?
@@ -163,6 +170,14 @@ struct NodeCommand: AsyncParsableCommand {
             guard maximumBlockAge >= 1, maximumBlockAge <= 86_400 else { fail("--maximum-block-age: 1 to 86400 seconds") }
             let depth = receiptDepth ?? (configuration.isProduction ? 12 : 1)
             guard (1...1000).contains(depth) else { fail("--receipt-depth: 1 to 1000 blocks") }
+            guard (webhook == nil) == (webhookSecretFile == nil) else { fail("--webhook and --webhook-secret-file go together") }
+            var webhookTarget: (URL, WebhookSecret)? = nil
+            if let webhook, let webhookSecretFile {
+                guard let url = URL(string: webhook), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+                    fail("--webhook \(webhook.printable(limit: 200)): an http:// or https:// URL")
+                }
+                do { webhookTarget = (url, try WebhookSecret(contentsOfFile: webhookSecretFile)) } catch { fail("--webhook-secret-file: \(error)") }
+            }
             let (keys, identity) = try seal.open(data: data, id: nodeID.rawValue)
             let gateways = gateway.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty }
             let urls = gateways.isEmpty ? keys.configuration.gateways ?? [] : gateways
@@ -199,6 +214,11 @@ struct NodeCommand: AsyncParsableCommand {
                 let checker = ReceiptChecker.readers(environment: keys.environment, endpoints: endpoints).isEmpty ? nil
                     : ReceiptChecker(identity: identity, environment: keys.environment, endpoints: endpoints, gateway: gatewayClient, logger: logger,
                                      depth: depth)
+                let webhookSender = webhookTarget.map { url, secret in
+                    WebhookSender(url: url, secret: secret, node: nodeID.rawValue,
+                                  progress: WebhookProgress(path: (data as NSString).appendingPathComponent(NodeCommand.webhookProgressFile)),
+                                  client: client, logger: logger)
+                }
                 let node = try LogFollower(configuration: configuration, identity: identity, votes: votes, chain: chain,
                                            gateway: gatewayClient, logger: logger,
                                            roundTimeout: .milliseconds(Int64(roundTimeout * 1000)),
@@ -207,8 +227,9 @@ struct NodeCommand: AsyncParsableCommand {
                                            onCommit: { state in
                                                vaults.committed(state)
                                                checker?.committed(state)
+                                               webhookSender?.committed(state)
                                            })
-                var services: [any Service] = [node, vaults, halt] + (checker.map { [$0] } ?? [])
+                var services: [any Service] = [node, vaults, halt] + (checker.map { [$0] } ?? []) + (webhookSender.map { [$0] } ?? [])
                 if let monitorPort {
                     let portFile = monitorPortFile
                     let logger = logger

@@ -6,6 +6,7 @@ import CustosCore
 import CustosCrypto
 import CustosIdentity
 import CustosLedger
+import CustosPolicy
 import CustosState
 import Foundation
 
@@ -33,6 +34,10 @@ import Foundation
 /// and timestamp of its last block: nodes judge staleness by that chain time (security review
 /// M1). With nothing new to read it posts an empty heartbeat of its last block every
 /// `--heartbeat` seconds, which shows it alive but refreshes nothing. It holds no vault key.
+/// For the policy's `monitoring` section (read from `GET /v1/policies/current` for each range)
+/// it also reports the raw logs of the contracts and tokens the section names and every
+/// transaction sent from a vault address (block bodies); every node decodes them itself and
+/// raises an alert once `min_watchers` watchers reported the same event (README "Monitoring").
 /// One lying watcher can leave a dust transfer out of its reports, or end a range on a made-up
 /// block hash, and so hold back or stall its own coverage, but not the chain's, which needs
 /// `min_watchers` of them (the README's "Look-alike and poisoned addresses").
@@ -138,8 +143,15 @@ struct WatcherCommand: AsyncParsableCommand {
         let vaults: [VaultView] = try await call.get("/v1/vaults")
         let own = Set(vaults.flatMap(\.addresses).filter { $0.chain == VaultAddress.Chain.evm.rawValue }.map { $0.address.lowercased() })
         let transfers = try await Self.transfers(client, from: from, to: to, vaults: own)
-        let parts = transfers.isEmpty ? [[]] : stride(from: 0, to: transfers.count, by: WatchEntry.maximumTransfers).map {
-            Array(transfers[$0..<min($0 + WatchEntry.maximumTransfers, transfers.count)])
+        let policy: PolicyView = try await call.get("/v1/policies/current")
+        let monitoring = (try? PolicyDocument.decode(yaml: policy.yaml))?.monitoring ?? MonitoringPolicy()
+        let (logs, sent) = try await Self.monitored(client, from: from, to: to, chain: chain, policy: monitoring, vaults: own)
+        func slices<T>(_ items: [T], _ size: Int) -> [[T]] {
+            stride(from: 0, to: items.count, by: size).map { Array(items[$0..<min($0 + size, items.count)]) }
+        }
+        let (t, l, v) = (slices(transfers, WatchEntry.maximumTransfers), slices(logs, WatchEntry.maximumLogs), slices(sent, WatchEntry.maximumVaultTransactions))
+        let parts = (0..<max(1, t.count, l.count, v.count)).map { i in
+            (i < t.count ? t[i] : [], i < l.count ? l[i] : [], i < v.count ? v[i] : [])
         }
         let head = try await header(to, client)
         let parent = from > 0 ? try await header(from - 1, client).hash : nil
@@ -154,7 +166,7 @@ struct WatcherCommand: AsyncParsableCommand {
             }
             for (i, part) in parts.enumerated() {
                 let report = WatchReport(chain: chain, fromBlock: from, block: to, blockHash: head.hash, parentHash: parent, blockTime: head.time, vaults: own,
-                                         part: i + 1, parts: parts.count, transfers: part)
+                                         part: i + 1, parts: parts.count, transfers: part.0, logs: part.1, vaultTransactions: part.2)
                 try await post(report, key: key, genesis: genesis, call: call)
             }
             let covered = try await coveredBlock(call, bot: key.file.bot)
@@ -218,6 +230,47 @@ struct WatcherCommand: AsyncParsableCommand {
             }
         }
         return found.sorted { ($0.block, $0.transaction, $0.counterparty) < ($1.block, $1.transaction, $1.counterparty) }
+    }
+
+    /// What the policy's `monitoring` section watches in blocks `from` through `to`: the logs of
+    /// the contracts it names on `chain` with the first topics of their classes and the `Transfer`
+    /// logs of its tokens from a treasury address (raw; nodes decode them), and, when it
+    /// watches vault transactions, every transaction sent from one of `vaults`, in block order.
+    static func monitored(
+        _ client: EVMRPCClient, from: UInt64, to: UInt64, chain: String, policy: MonitoringPolicy, vaults: Set<String>
+    ) async throws -> (logs: [WatchedLog], transactions: [WatchedVaultTransaction]) {
+        // Each contract by the topics of its classes; each token's transfers from a treasury address only.
+        var queries: [(EVM.Address, [[[UInt8]]?])] = []
+        for contract in policy.contracts where contract.chain.value == chain {
+            queries.append((try EVM.Address(hex: contract.address), [MonitoredEvent.topics(of: contract.events)]))
+        }
+        for entry in policy.largeTransfers where entry.chain.value == chain {
+            let senders = try vaults.union(entry.from).sorted().map { [UInt8](repeating: 0, count: 12) + (try EVM.Address(hex: $0)).rawValue }
+            guard !senders.isEmpty else { continue }
+            queries.append((try EVM.Address(hex: entry.token), [[MonitoredEvent.transferTopic], senders]))
+        }
+        var found: [EVMLog] = []
+        for (address, topics) in queries {
+            found += try await EVMRPCClient.splittingRange(from: from, to: to) { (a, b) throws(EVMRPCError) in
+                try await client.logs(from: a, to: b, emittedBy: [address], topics: topics)
+            }
+        }
+        let logs = Set(found).map {
+            WatchedLog(block: $0.blockNumber, blockHash: "0x" + $0.blockHash.hexString, transaction: "0x" + $0.transactionHash.hexString,
+                       logIndex: $0.logIndex, address: "0x" + $0.log.address.rawValue.hexString, topics: $0.log.topics, data: $0.log.data)
+        }.filter { (1...4).contains($0.topics.count) && $0.data.count <= WatchedLog.maximumDataBytes }
+        var transactions: [WatchedVaultTransaction] = []
+        if policy.vaultTransactions && !vaults.isEmpty {
+            for number in from...to {
+                let sent = try await client.blockTransactions(number).filter { vaults.contains("0x" + $0.from.rawValue.hexString) }
+                guard !sent.isEmpty, let header = try await client.blockHeader(number) else { continue }
+                transactions += sent.map {
+                    WatchedVaultTransaction(block: number, blockHash: "0x" + header.hash.hexString, transaction: "0x" + $0.hash.hexString,
+                                            from: "0x" + $0.from.rawValue.hexString, to: $0.to.map { "0x" + $0.rawValue.hexString })
+                }
+            }
+        }
+        return (logs.sorted { ($0.block, $0.logIndex) < ($1.block, $1.logIndex) }, transactions)
     }
 
     /// Signs and posts `report`, then waits until the gateway reports it committed; ends the

@@ -11,8 +11,10 @@ import Testing
 /// an ECDSA vault `hot-trading`, the risk bot and an executor bot, a policy that lets the risk
 /// bot pay kraken on `devnet` (the local chain) and `localnet` (chain id 31337, no executor)
 /// within fee limits and denies look-alike and poisoned destinations, ETH and USDC registered on
-/// devnet and ETH on localnet, `custos executor` serving devnet, two watcher bots, and every node
-/// reading devnet's receipts itself (`--rpc devnet=…`).
+/// devnet and ETH on localnet, `custos executor` serving devnet, two watcher bots, every node
+/// reading devnet's receipts itself (`--rpc devnet=…`), a policy `monitoring` section watching
+/// two contracts eth-tester's fourth account deploys (`monitoredOwnable`, `monitoredProxy`), and
+/// every node posting its alerts to a webhook receiver (`webhooks`, Tests/python/webhook_receiver.py).
 final class TransactionFixture: Sendable {
     static let kraken = "0x2E6D88F471C41BD6DC54146E5EEA659498CCBA8F"
     /// The USDC token on the local chain: the hand-assembled ERC-20 of Tests/python/evm_token.py
@@ -21,8 +23,16 @@ final class TransactionFixture: Sendable {
     /// What the vault holds of it: 600 USDC (6 decimals).
     static let usdcMinted = "600000000"
 
+    /// eth-tester's fourth account (private key 0x…04): it deploys `monitoredOwnable` at its nonce
+    /// 0 and `monitoredProxy` at nonce 1 (TransactionLoopbackTests+Monitoring); nothing else uses it.
+    static let monitoredDeployerKey = String(repeating: "0", count: 63) + "4"
+    static let monitoredOwnable = "0x060cc26038E69D73552679103271eCA6E37D4CE6"
+    static let monitoredProxy = "0x8f25c2F7456858f9CAA9F6b4BF4864dB99DF205A"
+
     let cluster: LocalCluster
     let chain: LocalServer
+    /// The webhook receiver every node posts its alerts to.
+    let webhooks: LocalServer
     let chainId: Int
     /// The vault key's own EVM address (EIP-55).
     let vaultAddress: String
@@ -49,9 +59,10 @@ final class TransactionFixture: Sendable {
         return transaction
     }
 
-    private init(cluster: LocalCluster, chain: LocalServer, chainId: Int, vaultAddress: String) {
+    private init(cluster: LocalCluster, chain: LocalServer, webhooks: LocalServer, chainId: Int, vaultAddress: String) {
         self.cluster = cluster
         self.chain = chain
+        self.webhooks = webhooks
         self.chainId = chainId
         self.vaultAddress = vaultAddress
     }
@@ -59,6 +70,14 @@ final class TransactionFixture: Sendable {
     func stop(removeData: Bool) {
         cluster.stopAll(removeData: removeData)
         chain.stop()
+        webhooks.stop()
+    }
+
+    /// What the webhook receiver took so far.
+    func webhookRecords() async throws -> [WebhookRecord] {
+        struct Received: Decodable { var received: [WebhookRecord] }
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "\(webhooks.url)/received"), timeout: .seconds(10))
+        return try JSONDecoder().decode(Received.self, from: Data(try await response.body.collect(upTo: 1 << 22).readableBytesView)).received
     }
 
     /// The risk bot's transfer from the vault key's address, submitted with `custos request transfer`; its id.
@@ -181,6 +200,11 @@ final class TransactionFixture: Sendable {
               localnet: {max_fee_per_gas_gwei: 20, max_priority_fee_per_gas_gwei: 2}
 
             poisoning: {dust_usd: 1, dust: {ETH: 0.001}}
+            monitoring:
+              alert_within_blocks: 5
+              contracts:
+                - {name: ownable, chain: devnet, address: "\(monitoredOwnable)", events: [ownership-transferred]}
+                - {name: proxy, chain: devnet, address: "\(monitoredProxy)", events: [proxy-upgraded, admin-changed]}
             """ + example[keys.lowerBound..<rules.lowerBound] + """
 
             rules:
@@ -238,6 +262,16 @@ final class TransactionFixture: Sendable {
             cluster.stopAll()
             throw error
         }
+        let secret = cluster.root.appendingPathComponent("webhook.secret")
+        let webhooks: LocalServer
+        do {
+            try Data("the transactions suite's webhook secret\n".utf8).write(to: secret)
+            webhooks = try await Blocking.run { try LocalServer.webhookReceiver(secretFile: secret.path) }
+        } catch {
+            cluster.stopAll()
+            chain.stop()
+            throw error
+        }
         do {
             try Data("0".utf8).write(to: clockOffsetFile(cluster))
             // The gateway reads balances on devnet through the local chain (GET /v1/vaults/{id}/balances).
@@ -247,11 +281,13 @@ final class TransactionFixture: Sendable {
             for id in cluster.nodeIDs {
                 try cluster.startNode(id, extraArguments: clockOffsetArguments(cluster)
                                       + ["--monitor-port", "0", "--monitor-port-file", cluster.root.appendingPathComponent("\(id).monitor").path,
-                                         "--rpc", "devnet=\(chain.url.absoluteString)"])
+                                         "--rpc", "devnet=\(chain.url.absoluteString)",
+                                         "--webhook", "\(webhooks.url)/hook", "--webhook-secret-file", secret.path])
             }
         } catch {
             cluster.stopAll()
             chain.stop()
+            webhooks.stop()
             throw error
         }
         let fixture: TransactionFixture
@@ -261,7 +297,7 @@ final class TransactionFixture: Sendable {
             let active = try await cluster.waitForGovernance(seconds: 120) { g in g.vaults.first { $0.id == "hot-trading" }?.status == "active" }
             let vault = try #require(active["node-1"]?.governance?.vaults.first { $0.id == "hot-trading" })
             let address = try #require(vault.addresses.first { $0.chain == "evm" && $0.path == "m" }?.address)
-            fixture = TransactionFixture(cluster: cluster, chain: chain, chainId: chainId, vaultAddress: address)
+            fixture = TransactionFixture(cluster: cluster, chain: chain, webhooks: webhooks, chainId: chainId, vaultAddress: address)
             // The token first (nonce 0 of the funding account), then the vault's ether for gas.
             try await fixture.deployUSDC()
             try await fixture.fund()
@@ -288,6 +324,7 @@ final class TransactionFixture: Sendable {
         } catch {
             cluster.stopAll(removeData: false)
             chain.stop()
+            webhooks.stop()
             throw error
         }
         return fixture

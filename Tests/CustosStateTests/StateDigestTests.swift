@@ -35,7 +35,8 @@ import Testing
 /// last parameters time, issue 11 item 7 reviews, and each bot's environment, issue 14 item 5, v16; each person's recorded onboarding steps
 /// and each credential's attestation format and certification, issue 14 item 2, v17; a
 /// deployment's init code, arguments, expected runtime code hash and view calls, and the
-/// contract address every node computed, issue 15 item 2, v18, branch dep15).
+/// contract address every node computed, issue 15 item 2; the monitoring room by its pending and
+/// settled counts and journal, issue 15 item 1; v18).
 @Suite struct StateDigestTests {
     static func fixedKey(_ label: String) -> [UInt8] { Hashes.sha256(Array("custos digest pin \(label)".utf8)) }
 

@@ -88,15 +88,19 @@ def runtime(fee_bps: int) -> bytes:
     return assemble(program)
 
 
-def init_code(holder: bytes, supply: int, fee_bps: int) -> bytes:
-    body = runtime(fee_bps)
-    # sstore(holder, supply); codecopy(0, offset, len); return(0, len)
+def deployment(constructor, body: bytes) -> bytes:
+    """Init code that runs `constructor` (assembler items), then returns `body` as the runtime code."""
+    # constructor; codecopy(0, offset, len); return(0, len)
     def prefix(offset):
-        return assemble([supply, int.from_bytes(holder, "big"), "SSTORE", len(body), offset, 0, "CODECOPY", len(body), 0, "RETURN"])
+        return assemble(constructor + [len(body), offset, 0, "CODECOPY", len(body), 0, "RETURN"])
     head = prefix(0)
     head = prefix(len(head))
     assert len(prefix(len(head))) == len(head)
     return head + body
+
+
+def init_code(holder: bytes, supply: int, fee_bps: int) -> bytes:
+    return deployment([supply, int.from_bytes(holder, "big"), "SSTORE"], runtime(fee_bps))
 
 
 def main() -> None:

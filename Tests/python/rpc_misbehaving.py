@@ -82,7 +82,8 @@ class Handler(BaseHTTPRequestHandler):
                 return
             topics = [t for t in query["topics"] if t is not None]
             logs = [{"address": "0x" + "11" * 20, "topics": [topics[0], "0x" + "00" * 12 + "22" * 20, "0x" + "00" * 12 + "33" * 20],
-                     "data": "0x" + "00" * 31 + "01", "blockNumber": hex(n), "transactionHash": "0x" + ("%064x" % n)}
+                     "data": "0x" + "00" * 31 + "01", "blockNumber": hex(n), "transactionHash": "0x" + ("%064x" % n),
+                     "blockHash": "0x" + ("%064x" % (n + 1 << 128)), "logIndex": "0x0"}
                     for n in range(first, last + 1)]
             self.reply(200, json.dumps({"jsonrpc": "2.0", "id": request["id"], "result": logs}).encode())
             return
@@ -108,8 +109,10 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
-def main() -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+def serve(handler) -> None:
+    """Serves `handler` on a free port of 127.0.0.1, announcing it as a JSON line on stdout,
+    until stdin closes."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     print(json.dumps({"ready": True, "port": server.server_address[1]}), flush=True)
 
@@ -119,6 +122,10 @@ def main() -> None:
 
     threading.Thread(target=watch_stdin, daemon=True).start()
     server.serve_forever()
+
+
+def main() -> None:
+    serve(Handler)
 
 
 if __name__ == "__main__":

@@ -171,6 +171,10 @@ public struct PolicyDiff: Sendable, Hashable {
             add("alerts freeze_on", "\(old.alerts.freezeOnText) → \(new.alerts.freezeOnText)",
                 new.alerts.freezeOn.isSuperset(of: old.alerts.freezeOn) ? .stronger : old.alerts.freezeOn.isSuperset(of: new.alerts.freezeOn) ? .weaker : .changed)
         }
+        // Monitoring: what raises alerts from the chain (fewer is weaker, but either way the people approving read it).
+        if old.monitoring != new.monitoring {
+            add("monitoring", "\(old.monitoring.text) → \(new.monitoring.text)", .changed)
+        }
         changes = c
     }
 

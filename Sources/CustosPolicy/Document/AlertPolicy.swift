@@ -27,7 +27,11 @@ public struct AlertPolicy: Sendable, Hashable {
     /// `mined-reverted` (a confirmed revert) and `receipt-disputed` (f+1 nodes read another receipt
     /// than the executor's, or none) and `deployment-mismatch` (f+1 nodes read other code or
     /// another initial state at a deployment's address than its request expects).
-    public static let freezeClasses = ["receipt-mismatch", "mined-reverted", "receipt-disputed", "deployment-mismatch"]
+    /// Also the alerts of `monitoring` (`ChainEventClass`, `large-transfer`, `vault-deployment`,
+    /// `unsigned-vault-transaction` and `monitoring-lagging`), which rest on `poisoning.min_watchers`
+    /// watchers' reports and freeze in the transition that raises them.
+    public static let freezeClasses = ["receipt-mismatch", "mined-reverted", "receipt-disputed", "deployment-mismatch"] + ChainEventClass.allCases.map(\.rawValue)
+        + ["large-transfer", "vault-deployment", "unsigned-vault-transaction", "monitoring-lagging"]
 
     public init(receiptDeadlineSeconds: Int = defaultReceiptDeadlineSeconds, receiptDeadlineByChain: [Spanned<String>: Int] = [:],
                 freezeOn: Set<String> = []) {

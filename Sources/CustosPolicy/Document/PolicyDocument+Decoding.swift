@@ -20,7 +20,7 @@ extension PolicyDocument {
             root, "the policy",
             allowed: ["policy", "version", "description", "assets", "vaults", "principals", "groups",
                       "address_book", "limits", "rules", "governance", "keys", "prices", "fee_limits", "approvals",
-                      "lookalike", "poisoning", "cooling_off", "signing", "alerts", "roles", "onboarding"],
+                      "lookalike", "poisoning", "cooling_off", "signing", "alerts", "monitoring", "roles", "onboarding"],
             required: ["policy", "version", "rules"])
         else { return nil }
         var document = PolicyDocument(
@@ -143,6 +143,7 @@ extension PolicyDocument {
         if let n = top["cooling_off"] { document.coolingOff = CoolingOff.decode(n.value, &r) }
         if let n = top["signing"] { document.signing = SigningTimePolicy.decode(n.value, &r) }
         if let n = top["alerts"] { document.alerts = AlertPolicy.decode(n.value, &r) }
+        if let n = top["monitoring"] { document.monitoring = MonitoringPolicy.decode(n.value, &r) }
         if let n = top["roles"] { document.roles = RoleScope.decode(n.value, &r) }
         if let n = top["onboarding"] { document.onboarding = OnboardingStep.decode(n.value, &r) }
         return document

@@ -38,6 +38,9 @@ public struct PolicyDocument: Sendable, Hashable {
     /// When a signed transaction's missing receipt raises an alert (`alerts`); 30 minutes on
     /// every chain for a document without the section.
     public var alerts = AlertPolicy()
+    /// What watchers report of the chain beyond the vaults' transfers (`monitoring`); nothing
+    /// for a document without the section.
+    public var monitoring = MonitoringPolicy()
     /// The environments scoped roles act in (`roles`); a role not named acts in every one.
     public var roles: [RoleScope] = []
     /// The steps a person completes before their roles count (`onboarding`); none for a

@@ -72,6 +72,11 @@ struct PolicyCompiler {
         for chain in document.alerts.receiptDeadlineByChain.keys.sorted(by: { $0.location < $1.location }) where parts.chains.lookup(chain.value) < 0 {
             error(.unknownReference, chain.location, "chain '\(chain.value)' of alerts.receipt_deadline_by_chain is not a chain of any asset")
         }
+        let monitored = document.monitoring.contracts.map { ($0.chain, "monitoring.contracts entry '\($0.name)'") }
+            + document.monitoring.largeTransfers.map { ($0.chain, "monitoring.large_transfers") }
+        for (chain, what) in monitored where parts.chains.lookup(chain.value) < 0 {
+            error(.unknownReference, chain.location, "chain '\(chain.value)' of \(what) is not a chain of any asset")
+        }
         for entry in document.addressBook {
             let chain = parts.chains.lookup(entry.chain.value)
             if chain < 0 {

@@ -49,6 +49,28 @@ public struct AlertBook: Sendable, Hashable {
         return alert.id
     }
 
+    /// Raises the next monitoring alert for `event`, reported by `watchers`, unless one was raised
+    /// for it (or, for `monitoring-lagging`, for the lag episode `episode` of its chain); its id either way.
+    @discardableResult
+    mutating func raise(_ event: MonitoredEvent, watchers: [String], episode: UInt64 = 0, height: UInt64, time: UInt64) -> UInt64 {
+        let key = Self.key(event.kind, event.kind == .monitoringLagging ? "\(event.chain)/\(episode)" : event.key)
+        if let index = raised[key] { return all[index].id }
+        raised[key] = all.count
+        let alert = Alert(id: UInt64(all.count + 1), kind: event.kind, requestId: "", vault: "", chain: event.chain,
+                          transactionHash: (try? [UInt8](hex: event.transaction.dropFirst(2))) ?? [], codes: [], basis: .watched, members: watchers,
+                          event: event, height: height, blockTime: time)
+        all.append(alert)
+        journal.record { w in
+            w.append(alert.id)
+            w.append(string: "event")
+            event.append(to: &w)
+            w.append(strings: watchers)
+            w.append(alert.height)
+            w.append(alert.blockTime)
+        }
+        return alert.id
+    }
+
     /// Adds `member` to the members of the alert of `kind` for `request` (a dispute another member joins).
     mutating func add(member: String, to kind: Alert.Kind, request: String) {
         guard let index = raised[Self.key(kind, request)], !all[index].members.contains(member) else { return }

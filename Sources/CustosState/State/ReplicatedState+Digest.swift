@@ -25,7 +25,8 @@ extension ReplicatedState {
     /// The approvals room by its journal (every approval counted, at the later of its block time
     /// and its signing time, and every approval flagged, in order; request approvals also carry
     /// their review, limit and flag in the requests room);
-    /// the alerts room by its count and journal (every alert raised, in order);
+    /// the alerts room by its count and journal (every alert raised, in order); the monitoring
+    /// room by its pending and settled counts and journal (v18);
     /// the address-book entries' cooling-off in full; the offboardings in full (v16); each person's
     /// recorded onboarding steps and each credential's attestation format and certification, and the
     /// access review with a deadline when there is one (v17).
@@ -166,6 +167,9 @@ extension ReplicatedState {
             w.append(string: "restorations")
             w.append(strings: restorations.sorted())
         }
+        w.append(UInt32(monitoring.pending.count))
+        w.append(UInt32(monitoring.settled.count))
+        w.append(raw: monitoring.journal.head)
         return Hashes.sha256(w.bytes)
     }
 

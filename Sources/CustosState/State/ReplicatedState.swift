@@ -71,6 +71,9 @@ public struct ReplicatedState: Sendable {
     /// The watch room: the first zero-value or dust transfer watchers reported with each
     /// counterparty of a vault.
     public internal(set) var watch = WatchBook()
+    /// The monitoring room: chain events watchers reported under the policy's `monitoring`
+    /// section until enough of them did, and which chains' coverage lags.
+    public internal(set) var monitoring = MonitoringBook()
     /// The assets vaults may move, by `chain/symbol` (`RegisteredAsset.key`), as governance
     /// registered them.
     public internal(set) var assets: [String: RegisteredAsset] = [:]

@@ -109,7 +109,9 @@ extension ReplicatedState {
         case nil:
             return
         }
-        let named = kind == .receiptDisputed ? !document.alerts.freezeOn.isEmpty : document.alerts.freezeOn.contains(kind.rawValue)
+        // A dispute freezes under any receipt class (a monitoring class alone does not name it).
+        let named = kind == .receiptDisputed ? !document.alerts.freezeOn.isDisjoint(with: Alert.receiptKinds.map(\.rawValue))
+            : document.alerts.freezeOn.contains(kind.rawValue)
         guard frozenBy == nil, named, let alert = alerts.alert(kind, request: plan.requestId) else { return }
         frozen = true
         frozenBy = AutomaticFreeze(alert: alert.id, kind: kind, requestId: plan.requestId, height: height, blockTime: time)

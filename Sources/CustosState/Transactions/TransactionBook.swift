@@ -35,6 +35,10 @@ public struct TransactionBook: Sendable, Hashable {
     private(set) var signings = 0
     /// Ids of the plans of governed nonce cancellations, in the order they were made.
     public private(set) var cancellations: [String] = []
+    /// The hash of every transaction the log signed (each plan's `signedHashes`), never removed:
+    /// how every node tells a vault's transaction it signed from one it did not
+    /// (`unsigned-vault-transaction`). It follows from the plans, so the journal covers it.
+    public private(set) var signedHashes: Set<[UInt8]> = []
     /// Every write to a plan or a nonce, in order.
     private(set) var journal = WriteJournal(room: "transactions")
 
@@ -66,6 +70,7 @@ public struct TransactionBook: Sendable, Hashable {
             } else {
                 unverifiedDeploymentIDs.remove(request)
             }
+            if let plan = newValue, plan.rawTransaction != nil { signedHashes.formUnion(plan.signedHashes) }
             journal.record { w in
                 w.append(string: request)
                 w.append(newValue != nil)

@@ -35,6 +35,7 @@ extension ReplicatedState {
             let (report, signed, flagging, replayCache) = try checkWatch(entry, source: &source)
             let flagged = watch.record(report, by: signed.keyId, nonce: signed.nonce, at: Int64(time / 1000), flagging: flagging, replayCache: replayCache)
             if let effective = watchCoverage[report.chain] { watch.raiseMark(on: report.chain, to: effective.block) }
+            recordMonitoring(report, by: signed.keyId)
             return .watched(chain: report.chain, block: report.block, flagged: flagged)
         } catch {
             record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: source, error: error))

@@ -20,7 +20,12 @@ public enum WatchEntry {
     /// make on chain gives the watcher a report it cannot post (security review H1: one such
     /// report used to stop the watcher for good).
     public static let maximumTransfers = 24
-    public static let maximumBytes = 16 * 1024
+    /// The most raw logs and vault transactions one report carries for the policy's `monitoring`
+    /// section (`WatchedLog`, `WatchedVaultTransaction`), at their largest with the transfers
+    /// within `maximumBytes`.
+    public static let maximumLogs = 8
+    public static let maximumVaultTransactions = 8
+    public static let maximumBytes = 32 * 1024
 
     /// The log entry for a watcher's signed report.
     public static func report(_ request: SignedRequest) throws(LedgerError) -> Entry {

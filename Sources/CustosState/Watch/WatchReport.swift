@@ -27,6 +27,12 @@ import CustosCrypto
 /// vault addresses watched (`vaultsDigest`): every node checks it against the EVM addresses
 /// its committed state holds, so a watcher misled about the vaults (by a gateway's
 /// `/v1/vaults`) has its report refused. The watcher is the bot that signed the envelope.
+///
+/// For the policy's `monitoring` section a report may also carry `logs` (0 to
+/// `WatchEntry.maximumLogs` raw `WatchedLog`s of the contracts and tokens it names) and
+/// `vault_transactions` (0 to `WatchEntry.maximumVaultTransactions` `WatchedVaultTransaction`s
+/// sent from vault addresses), none outside the range; each member is present only when it is
+/// not empty, so a report without them has the wire form it always had.
 public struct WatchReport: Sendable, Hashable {
     public let chain: String
     public let fromBlock: UInt64
@@ -44,19 +50,23 @@ public struct WatchReport: Sendable, Hashable {
     /// How many reports the range went out in.
     public let parts: Int
     public let transfers: [WatchedTransfer]
+    /// Raw logs for the `monitoring` section.
+    public let logs: [WatchedLog]
+    /// Transactions sent from vault addresses, for the `monitoring` section.
+    public let vaultTransactions: [WatchedVaultTransaction]
 
     public init(
         chain: String, fromBlock: UInt64, block: UInt64, blockHash: String, parentHash: String?, blockTime: Int64, vaults: some Sequence<String>,
-        part: Int = 1, parts: Int = 1, transfers: [WatchedTransfer]
+        part: Int = 1, parts: Int = 1, transfers: [WatchedTransfer], logs: [WatchedLog] = [], vaultTransactions: [WatchedVaultTransaction] = []
     ) {
         self.init(chain: chain, fromBlock: fromBlock, block: block, blockHash: blockHash.lowercased(), parentHash: parentHash?.lowercased(), blockTime: blockTime,
                   vaultCount: Set(vaults.map { $0.lowercased() }).count, vaultsDigest: Self.vaultsDigest(vaults), part: part, parts: parts,
-                  transfers: transfers)
+                  transfers: transfers, logs: logs, vaultTransactions: vaultTransactions)
     }
 
     init(
         chain: String, fromBlock: UInt64, block: UInt64, blockHash: String, parentHash: String?, blockTime: Int64, vaultCount: Int,
-        vaultsDigest: String, part: Int, parts: Int, transfers: [WatchedTransfer]
+        vaultsDigest: String, part: Int, parts: Int, transfers: [WatchedTransfer], logs: [WatchedLog] = [], vaultTransactions: [WatchedVaultTransaction] = []
     ) {
         self.chain = chain
         self.fromBlock = fromBlock
@@ -69,11 +79,13 @@ public struct WatchReport: Sendable, Hashable {
         self.part = part
         self.parts = parts
         self.transfers = transfers
+        self.logs = logs
+        self.vaultTransactions = vaultTransactions
     }
 
     /// Whether this is an explicit heartbeat at block `block`: one empty report of that block
     /// alone. Nodes take it at the chain's covered block, but it does not refresh the coverage.
-    public var isHeartbeat: Bool { fromBlock == block && parts == 1 && transfers.isEmpty }
+    public var isHeartbeat: Bool { fromBlock == block && parts == 1 && transfers.isEmpty && logs.isEmpty && vaultTransactions.isEmpty }
 
     /// The most reports one range may go out in.
     public static let maximumParts = 1_000_000
@@ -90,7 +102,9 @@ public struct WatchReport: Sendable, Hashable {
                  ("block", .integer(Int64(clamping: block))),
                  ("block_hash", .string(blockHash)), ("parent_hash", parentHash.map { .string($0) } ?? .null), ("block_time", .integer(blockTime)), ("part", .integer(Int64(part))), ("parts", .integer(Int64(parts))),
                  ("vaults", .object([("count", .integer(Int64(vaultCount))), ("sha256", .string(vaultsDigest))])),
-                 ("transfers", .array(transfers.map(\.json)))])
+                 ("transfers", .array(transfers.map(\.json)))]
+                + (logs.isEmpty ? [] : [("logs", .array(logs.map(\.json)))])
+                + (vaultTransactions.isEmpty ? [] : [("vault_transactions", .array(vaultTransactions.map(\.json)))]))
     }
 
     /// Reads a report strictly (`invalidRequest`): exactly its members, a chain name
@@ -104,8 +118,10 @@ public struct WatchReport: Sendable, Hashable {
         guard let members = body.objectValue else { throw invalid("it is a \(body.typeName), not an object") }
         let names = members.map(\.key)
         let expected: Set = ["kind", "chain", "from", "block", "block_hash", "parent_hash", "block_time", "part", "parts", "vaults", "transfers"]
-        guard Set(names) == expected, names.count == expected.count else {
-            throw invalid("it has exactly the members kind, chain, from, block, block_hash, parent_hash, block_time, part, parts, vaults and transfers")
+        let optional: Set = ["logs", "vault_transactions"]
+        guard expected.isSubset(of: names), Set(names).isSubset(of: expected.union(optional)), names.count == Set(names).count else {
+            throw invalid("it has exactly the members kind, chain, from, block, block_hash, parent_hash, block_time, part, parts, vaults and transfers, "
+                          + "and logs and vault_transactions when they are not empty")
         }
         guard body["kind"] == .string("watch") else { throw invalid("kind must be \"watch\"") }
         guard let chain = body["chain"]?.stringValue, RegisteredAsset.isName(chain) else {
@@ -153,7 +169,34 @@ public struct WatchReport: Sendable, Hashable {
             guard transfer.block >= UInt64(from) else { throw invalid("transfer \(i) is in block \(transfer.block), before the report's first block \(from)") }
             transfers.append(transfer)
         }
+        func list(_ name: String, most: Int) throws(GovernanceError) -> [JSONValue] {
+            guard let value = body[name] else { return [] }
+            guard case .array(let items) = value, !items.isEmpty else { throw invalid("\(name) must be a list that is not empty, or left out") }
+            guard items.count <= most else { throw invalid("it carries \(items.count) \(name), at most \(most)") }
+            return items
+        }
+        func inRange(_ number: UInt64, _ what: String) throws(GovernanceError) {
+            guard number >= UInt64(from), number <= UInt64(block) else { throw invalid("\(what) is in block \(number), outside the report's blocks \(from)–\(block)") }
+        }
+        var logs: [WatchedLog] = []
+        for (i, item) in try list("logs", most: WatchEntry.maximumLogs).enumerated() {
+            let log = try WatchedLog(json: item, index: i)
+            try inRange(log.block, "log \(i)")
+            guard !logs.contains(where: { $0.blockHash == log.blockHash && $0.logIndex == log.logIndex }) else {
+                throw invalid("log \(i) repeats log \(log.logIndex) of block \(log.blockHash)")
+            }
+            logs.append(log)
+        }
+        var vaultTransactions: [WatchedVaultTransaction] = []
+        for (i, item) in try list("vault_transactions", most: WatchEntry.maximumVaultTransactions).enumerated() {
+            let transaction = try WatchedVaultTransaction(json: item, index: i)
+            try inRange(transaction.block, "vault transaction \(i)")
+            guard !vaultTransactions.contains(where: { $0.transaction == transaction.transaction }) else {
+                throw invalid("vault transaction \(i) repeats transaction \(transaction.transaction)")
+            }
+            vaultTransactions.append(transaction)
+        }
         self.init(chain: chain, fromBlock: UInt64(from), block: UInt64(block), blockHash: hash, parentHash: parent, blockTime: blockTime, vaultCount: Int(count),
-                  vaultsDigest: digest, part: Int(part), parts: Int(parts), transfers: transfers)
+                  vaultsDigest: digest, part: Int(part), parts: Int(parts), transfers: transfers, logs: logs, vaultTransactions: vaultTransactions)
     }
 }
