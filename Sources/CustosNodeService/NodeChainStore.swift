@@ -190,10 +190,12 @@ public final class NodeChainStore: Sendable {
             try db.execute(sql: "DELETE FROM stateDigest")
             try Self.refuseOlderChain(db, made: "whose receipts were compared with their block fields and whose policy changes named no base")
         }
-        migrator.registerMigration("v20: change kind 7 retired") { db in
+        migrator.registerMigration("v20: change kind 7 retired; deployments, monitoring, environments") { db in
             // A policy change that names no base (change kind 7), which v19's software still
             // accepted, is refused at proposal: a chain holding one would replay into another
-            // history (its later votes refused, the node stopped on a state mismatch).
+            // history (its later votes refused, the node stopped on a state mismatch). The digest
+            // (v18) adds deployments, the monitoring room, the accepted restores and the
+            // environments' price and watch rooms.
             try db.execute(sql: "DELETE FROM stateDigest")
             try Self.refuseOlderChain(db, made: "whose policy changes could name no base (change kind 7)")
         }

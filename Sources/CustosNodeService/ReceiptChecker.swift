@@ -199,9 +199,11 @@ public actor ReceiptChecker: Service {
         }
     }
 
-    /// Reads every due deployment at its receipt's block: the Keccak-256 of the code at its
-    /// address and of each expected call's answer (nil for a call that reverted), and submits
-    /// them. An endpoint that fails otherwise submits nothing and is asked again after `retryAfter`.
+    /// Reads every due deployment at the block this node's own endpoint mined its transaction in
+    /// (the receipt's block number is the executor's word): the Keccak-256 of the code at its
+    /// address and of each expected call's answer (nil for a call the endpoint answers with an
+    /// error: reverted, out of gas, an invalid opcode), and submits them. An endpoint without the
+    /// receipt yet, or that fails to answer, submits nothing and is asked again after `retryAfter`.
     private func checkDeployments(_ genesis: [UInt8]) async {
         let now = ContinuousClock.now
         for due in pendingDeployments {
@@ -211,16 +213,27 @@ public actor ReceiptChecker: Service {
             else { continue }
             do {
                 guard try await serves(due.chain, due.chainId, due.environment, reader) else { continue }
-                let block = EVMBlockTag.number(due.blockNumber)
+                guard let mined = try await reader.transactionReceipt(due.transactionHash), mined.succeeded,
+                      mined.contractAddress.map({ $0 == due.contract }) ?? true
+                else {
+                    deferred[key] = .now
+                    logger.warning("this node's endpoint holds no successful receipt creating the deployment's contract yet; retrying", metadata: [
+                        "request": "\(due.requestId)", "endpoint": "\(reader.redactedEndpoint)"])
+                    continue
+                }
+                let block = EVMBlockTag.number(mined.blockNumber)
                 let code = try await reader.code(due.contract, block: block)
                 var answers: [[UInt8]?] = []
                 for data in due.calls {
+                    // Any error the endpoint answers a call with at an existing block is a failed
+                    // call (a tampered build may hit an invalid opcode or loop out of gas); only
+                    // a transport failure defers the reading.
                     do { answers.append(try await reader.call(to: due.contract, data: data, from: nil, block: block)) } catch let error as EVMRPCError
-                        where error.code == .rpcError && (error.rpcCode == 3 || error.reason.lowercased().contains("revert")) {
+                        where error.code == .rpcError {
                         answers.append(nil)
                     }
                 }
-                let check = DeploymentCheckEntry(requestId: due.requestId, blockNumber: due.blockNumber, code: code, answers: answers)
+                let check = DeploymentCheckEntry(requestId: due.requestId, blockNumber: mined.blockNumber, code: code, answers: answers)
                 try await submit(try check.entry(signedBy: identity, genesisDigest: genesis))
                 submitted[key] = .now
                 deferred[key] = nil

@@ -32,6 +32,8 @@ import Testing
             /// Code by address, and answers by calldata (absent: the call reverts), at any block.
             var code: [EVM.Address: [UInt8]] = [:]
             var answers: [[UInt8]: [UInt8]] = [:]
+            /// Calls the endpoint answers with a JSON-RPC error other than a revert (geth's -32000).
+            var invalid: Set<[UInt8]> = []
             var blocksRead: [EVMBlockTag] = []
         }
         let script = Mutex(Script())
@@ -62,6 +64,9 @@ import Testing
             try script.withLock { s in
                 if s.failing { throw Down() }
                 s.blocksRead.append(block)
+                if s.invalid.contains(data) {
+                    throw EVMRPCError(.rpcError, endpoint: redactedEndpoint, method: "eth_call", reason: "invalid opcode: INVALID", rpcCode: -32000)
+                }
                 guard let answer = s.answers[data] else {
                     throw EVMRPCError(.rpcError, endpoint: redactedEndpoint, method: "eth_call", reason: "execution reverted", rpcCode: 3)
                 }
@@ -108,34 +113,47 @@ import Testing
         ReceiptToCheck(requestId: r.requestId, chain: chain, chainId: chainId, environment: environment, recorded: r)
     }
 
-    @Test func itReadsADeploymentsCodeAndViewCallsAtItsBlock() async throws {
+    @Test func itReadsADeploymentsCodeAndViewCallsAtTheBlockItsOwnEndpointMinedItIn() async throws {
         let chain = ScriptedChain()
         let contract = try EVM.Address(hex: "0x" + String(repeating: "33", count: 20))
         let owner = Array(repeating: UInt8(0), count: 12) + Array(repeating: 0x44, count: 20)
+        let hash = Array(repeating: UInt8(0x5a), count: 32)
         chain.script.withLock {
             $0.code = [contract: [0x60, 0x00, 0xf3]]
             $0.answers = [EVM.ABI.selector("owner()"): owner]
+            $0.invalid = [EVM.ABI.selector("broken()")]
         }
         let submissions = Submissions()
         let checker = makeChecker([.production: ["ethereum": chain]], submissions)
         let id = String(repeating: "0d", count: 32)
+        let due = DeploymentToCheck(requestId: id, chain: "ethereum", chainId: 31337, environment: .production, transactionHash: hash, contract: contract,
+                                    calls: [EVM.ABI.selector("owner()"), EVM.ABI.selector("admin()"), EVM.ABI.selector("broken()")])
         await checker.adopt([], genesisDigest: Self.genesis)
-        await checker.adopt(deployments: [DeploymentToCheck(requestId: id, chain: "ethereum", chainId: 31337, environment: .production, blockNumber: 57,
-                                                            contract: contract, calls: [EVM.ABI.selector("owner()"), EVM.ABI.selector("admin()")])])
+        await checker.adopt(deployments: [due])
+        // Its endpoint has no receipt of the transaction yet: nothing is read at any block the executor named.
         await checker.checkDue()
+        #expect(submissions.all.isEmpty && chain.script.withLock { $0.blocksRead }.isEmpty)
+        chain.script.withLock {
+            $0.receipts = [hash: EVMReceipt(transactionHash: hash, blockNumber: 57, blockHash: Array(repeating: 0x57, count: 32), succeeded: true,
+                                            gasUsed: 90_000, effectiveGasPrice: nil, contractAddress: contract, logs: [])]
+        }
+        let again = makeChecker([.production: ["ethereum": chain]], submissions)
+        await again.adopt([], genesisDigest: Self.genesis)
+        await again.adopt(deployments: [due])
+        await again.checkDue()
         let checks = try submissions.all.map { try DeploymentCheckEntry($0) }
-        // admin() reverts: read as a failed call, never skipped.
+        // admin() reverts and broken() hits an invalid opcode: each read as a failed call, never skipped.
         #expect(checks == [DeploymentCheckEntry(requestId: id, blockNumber: 57, codeHash: Keccak256.hash([0x60, 0x00, 0xf3]),
-                                                results: [Keccak256.hash(owner), nil])])
-        #expect(chain.script.withLock { $0.blocksRead } == Array(repeating: EVMBlockTag.number(57), count: 3), "at the receipt's block, never latest")
+                                                results: [Keccak256.hash(owner), nil, nil])])
+        #expect(chain.script.withLock { $0.blocksRead } == Array(repeating: EVMBlockTag.number(57), count: 4), "at its own receipt's block, never latest")
         #expect(try ReplicatedState.signer(of: try #require(submissions.all.first)) == EntrySigner(role: .member, id: "node-1"))
         // An endpoint that fails submits nothing, and is asked again.
         chain.script.withLock { $0.failing = true }
         let down = Submissions()
         let failing = makeChecker([.production: ["ethereum": chain]], down)
         await failing.adopt([], genesisDigest: Self.genesis)
-        await failing.adopt(deployments: [DeploymentToCheck(requestId: id, chain: "ethereum", chainId: 31337, environment: .production, blockNumber: 57,
-                                                            contract: contract, calls: [])])
+        await failing.adopt(deployments: [DeploymentToCheck(requestId: id, chain: "ethereum", chainId: 31337, environment: .production,
+                                                            transactionHash: hash, contract: contract, calls: [])])
         await failing.checkDue()
         #expect(down.all.isEmpty)
     }

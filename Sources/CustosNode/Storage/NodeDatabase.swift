@@ -119,7 +119,7 @@ public final class NodeDatabase: Sendable {
                     one INTEGER NOT NULL PRIMARY KEY CHECK (one = 1), nonce BLOB NOT NULL CHECK (length(nonce) = 32), floor INTEGER)
                 """)
         }
-        migrator.registerMigration("v7 (rst15): restoration floor rounds") { db in
+        migrator.registerMigration("v7: restoration floor rounds") { db in
             // A floor learned from other members' voting records: above `floor`, the heights its
             // original may have voted at, each with the highest round it may have voted in
             // there. entryHeight: where the node's own node.restored entry committed; announced:

@@ -12,7 +12,8 @@ extension ReplicatedState {
 
     /// Checks a member's reading of a deployment, in order: a deployment is planned under the id,
     /// mined with a receipt the members' checks confirmed (never on the executor's word alone);
-    /// the reading is at the receipt's block and has one answer per expected call; this member
+    /// the reading has one answer per expected call (at the block the member's own endpoint mined
+    /// it in, which it names: the receipt's block number is the executor's word); this member
     /// has not read it yet. The reading is compared with the request
     /// (`PlannedTransaction.deploymentDifferences`) and kept on the plan. Among the checks of
     /// current members, the first f+1 that match make the deployment `verified`; the first f+1
@@ -24,11 +25,8 @@ extension ReplicatedState {
         guard var plan = transactions[c.requestId], let deployment = plan.deployment else {
             throw GovernanceError(.unknownRequest, "no deployment is planned for request \(c.requestId)")
         }
-        guard plan.status == .mined, let receipt = plan.receipt, plan.receiptVerdict == .confirmed, plan.contractAddress != nil else {
+        guard plan.status == .mined, plan.receipt != nil, plan.receiptVerdict == .confirmed, plan.contractAddress != nil else {
             throw refused("request \(c.requestId)'s deployment has no receipt the members confirmed (it is \(plan.status.rawValue))")
-        }
-        guard c.blockNumber == receipt.blockNumber else {
-            throw refused("it reads block \(c.blockNumber); the deployment was mined in block \(receipt.blockNumber)")
         }
         guard c.results.count == deployment.expectedState.count else {
             throw refused("it carries \(c.results.count) answers; the request expects \(deployment.expectedState.count) calls")
@@ -65,7 +63,7 @@ extension ReplicatedState {
                   !plan.deploymentChecks.contains(where: { $0.member == member }), let environment = vaults[plan.vault]?.environment
             else { return nil }
             return DeploymentToCheck(requestId: plan.requestId, chain: plan.chain, chainId: plan.chainId, environment: environment,
-                                     blockNumber: receipt.blockNumber, contract: contract, calls: deployment.expectedState.map(\.calldata))
+                                     transactionHash: receipt.transactionHash, contract: contract, calls: deployment.expectedState.map(\.calldata))
         }
     }
 }
