@@ -190,6 +190,16 @@ public final class NodeChainStore: Sendable {
             try db.execute(sql: "DELETE FROM stateDigest")
             try Self.refuseOlderChain(db, made: "whose receipts were compared with their block fields and whose policy changes named no base")
         }
+        migrator.registerMigration("fin14: prices and watch reports by the environment of their bot; anchored attestations") { db in
+            // The digest (v18) keeps each price with its bot's environment and one watch room per
+            // environment: a decision for a vault reads only the prices and watch reports of its
+            // own environment's bots (issue 14 item 5); and whether each credential's attestation
+            // chain reached a cluster root, which a hardware_credential onboarding step now needs
+            // unless it says accept_unanchored. An older chain, where a bot of another
+            // environment priced or flagged a vault's requests, would replay into another history.
+            try db.execute(sql: "DELETE FROM stateDigest")
+            try Self.refuseOlderChain(db, made: "where price and watcher bots of every environment counted for every vault")
+        }
         return migrator
     }
 

@@ -61,7 +61,11 @@ import Testing
         #expect(document.onboarding.map(\.name) == ["security_training", "hardware_key"])
         #expect(document.onboarding.map(\.kind) == [.attestation, .hardwareCredential])
         #expect(document.onboarding.map { $0.attestedBy?.value } == ["security", nil])
-        #expect(document.onboarding.allSatisfy { $0.enforced })
+        #expect(document.onboarding.allSatisfy { $0.enforced && !$0.acceptUnanchored })
+        // An unanchored attestation chain meets a hardware step only where the policy says so.
+        let lenient = try PolicyDocument.decode(yaml: Self.yaml.replacingOccurrences(
+            of: "{kind: hardware_credential}", with: "{kind: hardware_credential, accept_unanchored: true}"))
+        #expect(lenient.onboarding.map(\.acceptUnanchored) == [false, true])
     }
 
     @Test func aPersonMissingAStepNeitherInitiatesNorApprovesNorIsNamedIntoAGroup() throws {
@@ -95,6 +99,10 @@ import Testing
          "onboarding step 'hardware_key' is met by a registered hardware credential; nobody attests it"),
         ("{kind: attestation, attested_by: security}", "{kind: attestation, attested_by: security, enforced: maybe}",
          "enforced of onboarding step 'security_training' must be true or false"),
+        ("{kind: attestation, attested_by: security}", "{kind: attestation, attested_by: security, accept_unanchored: true}",
+         "onboarding step 'security_training' is an attestation; accept_unanchored is for a hardware_credential step"),
+        ("{kind: hardware_credential}", "{kind: hardware_credential, accept_unanchored: yes please}",
+         "accept_unanchored of onboarding step 'hardware_key' must be true or false"),
         ("{kind: attestation, attested_by: security}", "{kind: attestation, attested_by: security, by: erin}",
          "unknown field 'by' in onboarding step 'security_training'"),
     ])

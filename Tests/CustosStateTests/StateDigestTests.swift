@@ -10,7 +10,7 @@ import Testing
 
 /// The state digest is stored by nodes and compared across them: its bytes must not change when
 /// the code that computes it is reorganised. A small state built from fixed keys is pinned to the
-/// hex value of version 17 of the digest (`custos.governance.state.v17`: the rooms that grow with
+/// hex value of version 18 of the digest (`custos.governance.state.v18`: the rooms that grow with
 /// traffic enter by their write journals; key times, issue 14, are in it; so are the windows and
 /// prices rooms and the window figures and price a decision read, and the registered assets and
 /// the transactions room, issue 11; when a time-locked operation executes, issue 14; and the
@@ -33,7 +33,10 @@ import Testing
 /// checks of each receipt and its verdict, what each alert names and each later change to one,
 /// the alert that froze signing, and each plan's replaced parameters, replacement count and
 /// last parameters time, issue 11 item 7 reviews, and each bot's environment, issue 14 item 5, v16; each person's recorded onboarding steps
-/// and each credential's attestation format and certification, issue 14 item 2, v17).
+/// and each credential's attestation format and certification, issue 14 item 2, v17; the environment
+/// of the bot behind each price in the prices room's journal and one watch room per environment,
+/// issue 14 item 5, and whether each credential's attestation chain is anchored, issue 14 item 2
+/// (branch fin14), v18).
 @Suite struct StateDigestTests {
     static func fixedKey(_ label: String) -> [UInt8] { Hashes.sha256(Array("custos digest pin \(label)".utf8)) }
 
@@ -72,10 +75,10 @@ import Testing
         let state = try Self.fixedState()
         #expect(state.requestBook.order.count == 3)
         #expect(state.refusals.count == 1)
-        #expect(state.prices.quotes["ETH"]?["price-bot"]?.usd == FixedDecimal(3000)!)
+        #expect(state.prices.board(.development).quotes["ETH"]?["price-bot"]?.usd == FixedDecimal(3000)!)
         #expect(state.windows.destinations.count == 1)
         #expect(state.frozen)
-        #expect(state.digest.hexString == "76d744a2884a16c592822a20b0f72748d6975afd8a81276571ab9170596dd945")
+        #expect(state.digest.hexString == "567897fb5e45515aaa211eb96bf55222033024335c22c843a66f3c476d735c35")
     }
 
     /// Address-book entries added by a policy change with a cooling-off, one cancelled by a
@@ -91,7 +94,7 @@ import Testing
         try c.govern(try c.waiver(of: "desk"))
         #expect(c.state.addressBookStandings["otc"]?.cancelled?.user == "heidi")
         #expect(c.state.addressBookStandings["desk"]?.waived?.user == "frank")
-        #expect(c.state.digest.hexString == "8cda60d8824a8f18dbdf056f5425a66c4601ff8cae23fcfc52069dcaa7ce3843")
+        #expect(c.state.digest.hexString == "7065e8caa03ff7a9027f5141ec6b57cafe45d00b7818a30d0e6d39c8aec8557b")
     }
 
     /// An offboarding (v16), under a quorum of one admin: heidi proposed risk-bot's
@@ -113,7 +116,7 @@ import Testing
         let o = try #require(c.state.offboardings["heidi"], "\(c.state.refusals.map(\.error.reason))")
         #expect(o.roles == ["security"] && o.botsDue == ["risk-bot"] && o.withdrawnOperations == [open.id])
         #expect(o.monitorUntil == o.at + 30 * 86_400_000)
-        #expect(c.state.digest.hexString == "af88b8103604dbb9782db5472838b27a6f2cbe34b6b8be64c72a3fb8967d6b0a")
+        #expect(c.state.digest.hexString == "d4f4c4b798ee84663c948d4fd200134052e9490bcbdabcf515b17f31d4e99c50")
     }
 
     /// Under a policy bounding approvals: two timed governance approvals, one signed two minutes
@@ -130,7 +133,7 @@ import Testing
         try c.approve(p, by: "grace")
         #expect(c.state.users["ivan"] != nil)
         #expect(c.state.approvalBook.approvals(by: "frank", at: c.now).first == c.now - 1000 + 120_000)
-        #expect(c.state.digest.hexString == "2d11e787f2d7381889730cb83cf7b71f5835dc213218a6607ecf9fc7bbfcd9a7")
+        #expect(c.state.digest.hexString == "354d1951a2490a53b586c450eba5d2de9d7b16006c8090d0c283844c07d83fa1")
     }
 
     /// The rooms that grow enter the digest by their journals: each request and refusal moves

@@ -16,6 +16,9 @@
 /// - **look-alike entries** (warning): two address-book entries (different addresses) with
 ///   the same affixes (the look-alike test's first and last hex digits): every request to
 ///   either is flagged.
+/// - **misspelt, unused or unscoped role** (warning): the `roles` section against the rest of
+///   the document (`PolicyDocument.roleSectionFindings`; a `change-policy` is refused on a
+///   misspelt one).
 /// - what rules can cover (`checkCoverage`): deny and require rules that cover transfers only,
 ///   functions the decoder never reports, allow rules open to any EIP-712 typed data (error),
 ///   USD clauses on fewer than three price sources (error).
@@ -32,6 +35,7 @@ enum PolicyChecker {
                                     + "transfer out of its reports gets its sender paid; run two watchers and set 2"))
         }
         checkLookalikeEntries(policy, &out)
+        out += policy.document.roleSectionFindings()
         let footprints = policy.rules.map { Footprint(rule: $0, policy: policy) }
         for (i, rule) in policy.rules.enumerated() where !rule.name.hasPrefix("governance.") {
             if let why = neverFires(rule, footprints[i], policy) {

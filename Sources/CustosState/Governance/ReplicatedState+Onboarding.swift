@@ -6,14 +6,16 @@ extension ReplicatedState {
     /// The enforced steps of `document`'s `onboarding` section that `user` has not completed,
     /// in the section's order: an attestation not recorded (`attest-onboarding`), a
     /// hardware-credential step without a credential a certificate vouched for at registration
-    /// (`StoredCredential.isAttestedHardware`). Empty for a removed person, who holds no role.
+    /// whose chain reached one of the cluster's attestation roots, unless the step accepts an
+    /// unanchored one (`StoredCredential.meetsHardwareStep`; a production cluster registers no
+    /// other). Empty for a removed person, who holds no role.
     static func missingOnboarding(of user: GovernedUser, under document: PolicyDocument) -> [String] {
         guard user.active else { return [] }
         return document.onboarding.filter { step in
             guard step.enforced else { return false }
             switch step.kind {
             case .attestation: return user.onboardingSteps[step.name] == nil
-            case .hardwareCredential: return !user.credentials.contains(where: \.isAttestedHardware)
+            case .hardwareCredential: return !user.credentials.contains { $0.meetsHardwareStep(acceptingUnanchored: step.acceptUnanchored) }
             }
         }.map(\.name)
     }
