@@ -48,6 +48,8 @@ public struct PolicyDiagnostic: Sendable, Hashable, CustomStringConvertible {
         public static let unusedRole = Code("unused-role")
         public static let unscopedRole = Code("unscoped-role")
         public static let misspeltRole = Code("misspelt-role")
+        /// An onboarding step whose `attested_by` role nobody holds (`PolicyChecker`).
+        public static let unheldAttester = Code("unheld-attester")
     }
 
     public let severity: Severity

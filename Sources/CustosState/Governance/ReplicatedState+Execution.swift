@@ -141,6 +141,7 @@ extension ReplicatedState {
             if let typo = document.roleSectionFindings().first(where: { $0.code == .misspeltRole }) {
                 throw GovernanceError(.invalidPolicy, "policy line \(typo.location.line): \(typo.message)")
             }
+            try Self.checkAttestable(policy)
             guard document.version > policyVersion else {
                 throw invalid("policy version \(document.version) does not exceed the current \(policyVersion)")
             }
@@ -178,7 +179,12 @@ extension ReplicatedState {
             // Roles and activity are unchanged, so the policy in force is too.
             return
         }
-        policy = try Self.compile(document, users: users, bots: bots)
+        let recompiled = try Self.compile(document, users: users, bots: bots)
+        switch p.change {
+        case .revokeRole, .removeUser: try Self.checkAttestersKept(before: policy, after: recompiled)
+        default: break
+        }
+        policy = recompiled
         try checkGovernableWithoutExpiringGrants()
     }
 
