@@ -78,10 +78,13 @@ public struct UserView: Codable, Sendable, Equatable {
         public var userVerified: Bool
         /// A development software credential; a production cluster refuses these.
         public var software: Bool
-        /// The attestation format verified at registration, and whether a certificate vouched
-        /// for the authenticator (what a `hardware_credential` onboarding step needs).
+        /// The attestation format verified at registration, whether a certificate vouched for
+        /// the authenticator, and whether its chain reached one of the cluster's attestation
+        /// roots (what a `hardware_credential` onboarding step needs unless it accepts an
+        /// unanchored chain).
         public var attestation: String?
         public var attestationCertified: Bool?
+        public var attestationAnchored: Bool?
     }
 
     public var id: String
@@ -104,7 +107,8 @@ public struct UserView: Codable, Sendable, Equatable {
         active = user.active
         credentials = user.credentials.map {
             Credential(id: Base64URL.encode($0.credentialId), signCount: $0.signCount, userVerified: $0.userVerified,
-                       software: $0.isSoftware, attestation: $0.attestationFormat, attestationCertified: $0.attestationCertified)
+                       software: $0.isSoftware, attestation: $0.attestationFormat, attestationCertified: $0.attestationCertified,
+                       attestationAnchored: $0.attestationAnchored)
         }
     }
 }

@@ -1,9 +1,10 @@
 import CustosPolicy
 import CustosState
 
-/// How far watchers cover one chain, as the API shows it (`GET /v1/watch/{chain}/coverage`, and
-/// each chain of `GET /v1/watch`): the effective coverage the poisoned test reads (how far
-/// `poisoning.min_watchers` current watchers each reported: review helper-58 M2), and each
+/// How far the watchers of one environment cover one chain, as the API shows it (`GET
+/// /v1/watch/{chain}/coverage?environment=E`, and each chain of `GET /v1/watch`): the effective
+/// coverage the poisoned test of that environment's vaults reads (how far
+/// `poisoning.min_watchers` current watchers of it each reported: review helper-58 M2), and each
 /// current watcher's own, sorted by watcher. A watcher reads its own coverage here before it
 /// moves its cursor.
 public struct WatchCoverageView: Codable, Sendable, Equatable {
@@ -20,6 +21,8 @@ public struct WatchCoverageView: Codable, Sendable, Equatable {
     }
 
     public var chain: String
+    /// The environment whose watchers and vaults it is (issue 14 item 5).
+    public var environment: String
     public var minWatchers: Int
     /// The effective coverage: blocks `coveredSince` through `coveredBlock`, each reported by at
     /// least `minWatchers` watchers (`coveredBy`: those reaching `coveredBlock`), up to chain
@@ -40,20 +43,21 @@ public struct WatchCoverageView: Codable, Sendable, Equatable {
     public var stale: Bool
     public var watchers: [Watcher]
 
-    /// `chain`'s coverage in `state`.
-    public init(chain: String, in state: ReplicatedState) {
-        let coverages = state.watchCoverages[chain] ?? [:]
+    /// `chain`'s coverage by the watchers of `environment` in `state`.
+    public init(chain: String, environment: DeploymentEnvironment, in state: ReplicatedState) {
+        let coverages = state.watchCoverages(in: environment)[chain] ?? [:]
         let minimum = state.policy.document.poisoning.minWatchers
         // The state's own effective coverage, the one its transition raises the mark by.
-        let effective = state.watchCoverage[chain]
+        let effective = state.watchCoverage(in: environment)[chain]
         self.chain = chain
+        self.environment = environment.rawValue
         minWatchers = minimum
         coveredBlock = effective?.block
         coveredSince = effective?.since
         coveredTime = effective?.blockTime
         coveredAt = effective?.reportedAt
         coveredBy = effective?.watchers ?? []
-        mark = state.watch.marks[chain]
+        mark = state.watch(environment).marks[chain]
         let bound = state.policy.document.poisoning.maxStalenessSeconds
         maxStaleness = bound
         stale = bound.map { bound in effective.map { Int64(state.time / 1000) - $0.blockTime > Int64(bound) } ?? true } ?? false

@@ -1,8 +1,9 @@
 import CustosPolicy
 import CustosState
 
-/// The watch room as the API shows it (`GET /v1/watch`), one entry per chain any report or
-/// clearance touched, sorted by chain: how far reports cover it without a gap (`WatchCoverageView`), how many
+/// The watch rooms as the API shows them (`GET /v1/watch`), one entry per environment and chain
+/// any report or clearance touched, sorted by environment (production first), then chain (the
+/// watchers of one environment never flag or cover for another's vaults: issue 14 item 5): how far reports cover it without a gap (`WatchCoverageView`), how many
 /// counterparties are flagged poisoned one by one, how many more its flood set holds (third
 /// review H-2: poisoned too), the first transactions that planted them and, beyond the set's
 /// record cap, one summary per watcher, and whether it
@@ -13,6 +14,8 @@ import CustosState
 public struct WatchRoomView: Codable, Sendable, Equatable {
     public struct Chain: Codable, Sendable, Equatable {
         public var chain: String
+        /// The environment whose watchers reported it.
+        public var environment: String
         /// How far the watchers cover it: the effective coverage and each watcher's own (third
         /// review L1, review helper-58 M2).
         public var coverage: WatchCoverageView
@@ -67,7 +70,12 @@ public struct WatchRoomView: Codable, Sendable, Equatable {
     public static let maximumFloodsShown = 64
 
     public init(_ state: ReplicatedState) {
-        let watch = state.watch
+        chains = state.watches.keys.sorted().flatMap { Self.chains(of: $0, in: state) }
+    }
+
+    /// The entries of the watch room of `environment`, sorted by chain.
+    private static func chains(of environment: DeploymentEnvironment, in state: ReplicatedState) -> [Chain] {
+        let watch = state.watch(environment)
         var cleared: [String: [Clearance]] = [:]
         for (key, operation) in watch.cleared {
             let chain = String(key.prefix { $0 != "/" })
@@ -75,10 +83,11 @@ public struct WatchRoomView: Codable, Sendable, Equatable {
         }
         let names = Set(watch.coverages.keys).union(watch.overflows.keys).union(watch.flagsPerChain.keys).union(watch.floodSets.keys)
             .union(cleared.keys)
-        chains = names.sorted().map { name in
+        return names.sorted().map { name in
             let set = watch.floodSets[name]
             let shown = set?.transactions(first: Self.maximumFloodsShown) ?? []
-            return Chain(chain: name, coverage: WatchCoverageView(chain: name, in: state), flagged: watch.flagsPerChain[name] ?? 0,
+            return Chain(chain: name, environment: environment.rawValue, coverage: WatchCoverageView(chain: name, environment: environment, in: state),
+                         flagged: watch.flagsPerChain[name] ?? 0,
                          flooded: set?.count ?? 0, floodTransactions: set?.transactionCount ?? 0,
                          overflow: watch.overflows[name].map { Overflow(block: $0.block, transaction: $0.transaction, unflagged: $0.unflagged) },
                          floods: shown.map { Flood(transaction: $0.transaction?.hex ?? "", block: $0.block, members: $0.members, reporter: $0.reporter) },
@@ -89,6 +98,8 @@ public struct WatchRoomView: Codable, Sendable, Equatable {
         }
     }
 
-    /// The entry of `chain`, if any.
-    public func chain(_ name: String) -> Chain? { chains.first { $0.chain == name } }
+    /// The entry of `chain` in `environment`'s room, if any.
+    public func chain(_ name: String, in environment: DeploymentEnvironment) -> Chain? {
+        chains.first { $0.chain == name && $0.environment == environment.rawValue }
+    }
 }

@@ -223,13 +223,18 @@ enum GovernanceRoutes {
         router.get("/v1/bots") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.bots) }
         router.get("/v1/assets") { _, _ in try GatewayRoutes.json(.ok, await gateway.governance.assets) }
         router.get("/v1/watch") { _, _ in try GatewayRoutes.json(.ok, WatchRoomView(await gateway.governanceState)) }
-        router.get("/v1/watch/{chain}/coverage") { _, context in
+        router.get("/v1/watch/{chain}/coverage") { request, context in
             let chain = try GatewayRoutes.pathParameter("chain", context)
             guard RegisteredAsset.isName(chain) else {
                 throw GatewayProblem(.badRequest, code: "watch.invalid-chain", title: "Not a chain name",
                                      detail: "\"\(chain.printable(limit: 64))\" is not a chain name (1 to \(RegisteredAsset.maximumNameBytes) of [A-Za-z0-9._-])")
             }
-            return try GatewayRoutes.json(.ok, WatchCoverageView(chain: chain, in: await gateway.governanceState))
+            let name = request.uri.queryParameters.get("environment") ?? DeploymentEnvironment.production.rawValue
+            guard let environment = DeploymentEnvironment(rawValue: name) else {
+                throw GatewayProblem(.badRequest, code: "watch.invalid-environment", title: "Not an environment",
+                                     detail: "\"\(name.printable(limit: 32))\" is none of \(DeploymentEnvironment.choices)")
+            }
+            return try GatewayRoutes.json(.ok, WatchCoverageView(chain: chain, environment: environment, in: await gateway.governanceState))
         }
         router.get("/v1/inventory") { _, _ in try GatewayRoutes.json(.ok, await gateway.inventory) }
         router.get("/v1/alerts") { _, _ in try GatewayRoutes.json(.ok, AlertView.list(of: await gateway.governanceState)) }

@@ -102,7 +102,7 @@ struct PriceCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List every asset's median USD price and each source's latest quote.")
+        static let configuration = CommandConfiguration(abstract: "List every asset's median USD price and each source's latest quote, by environment.")
         @OptionGroup var connection: OperationCommand.Connection
         @Flag(help: "Print JSON.") var json = false
 
@@ -114,9 +114,9 @@ struct PriceCommand: AsyncParsableCommand {
             for p in prices {
                 let median = p.usd ?? "none: \(p.problem ?? "no price")"
                 let move = p.move.map { "moved \($0.percent)% (from \($0.from) to \($0.to)), beyond \($0.bound)%" } ?? ""
-                rows.append([printable(p.asset), median, "\(p.sources)", p.quotes.map { "\(printable($0.source)) \($0.usd) @\($0.time)" }.joined(separator: ", "), move])
+                rows.append([p.environment, printable(p.asset), median, "\(p.sources)", p.quotes.map { "\(printable($0.source)) \($0.usd) @\($0.time)" }.joined(separator: ", "), move])
             }
-            printTable(header: ["ASSET", "MEDIAN USD", "SOURCES", "QUOTES", "FLAG"], rows: rows)
+            printTable(header: ["ENVIRONMENT", "ASSET", "MEDIAN USD", "SOURCES", "QUOTES", "FLAG"], rows: rows)
         }
     }
 }

@@ -73,7 +73,7 @@ struct WatcherCommand: AsyncParsableCommand {
         let (_, genesis) = try await connection.cluster(call, pinned: key.file.cluster, in: watcher)
         try await checkChainId(client, call)
         let cursorPath = cursor ?? "\(watcher).\(chain).cursor"
-        let room = try await coverage(call)
+        let room = try await coverage(call, bot: key.file.bot)
         var next: UInt64
         // Without a cursor, from the chain's mark (the highest block watchers covered together),
         // else its head (review of watch6 M1: a late watcher reads the blocks since the mark).
@@ -199,14 +199,17 @@ struct WatcherCommand: AsyncParsableCommand {
         return ("0x" + found.hash.hexString, Int64(clamping: found.timestamp))
     }
 
-    /// The committed coverage of the chain (the watchers' and the effective one).
-    private func coverage(_ call: GatewayCall) async throws -> WatchCoverageView {
-        try await call.get("/v1/watch/\(chain)/coverage")
+    /// The committed coverage of the chain by the watchers of `bot`'s environment (theirs and the
+    /// effective one): its reports cover the chain for that environment's vaults only.
+    private func coverage(_ call: GatewayCall, bot: String) async throws -> WatchCoverageView {
+        let bots: [BotView] = try await call.get("/v1/bots")
+        guard let environment = bots.first(where: { $0.id == bot })?.environment else { fail("bot \(bot) is not registered in the cluster") }
+        return try await call.get("/v1/watch/\(chain)/coverage?environment=\(environment)")
     }
 
     /// The last block of the chain this watcher's committed reports cover without a gap, if any.
     private func coveredBlock(_ call: GatewayCall, bot: String) async throws -> UInt64? {
-        try await coverage(call).coverage(by: bot)?.block
+        try await coverage(call, bot: bot).coverage(by: bot)?.block
     }
 
     /// The transfers between `vaults` and counterparties in blocks `from` through `to`, in

@@ -24,13 +24,31 @@ import Testing
         let original = try String(contentsOf: TestEnvironment.packageRoot.appendingPathComponent(Self.example), encoding: .utf8)
         let single = original.replacing("min_watchers: 2}", with: "min_watchers: 1}")
         #expect(single != original)
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("custos-single-watcher-\(UUID().uuidString).yaml")
-        try single.write(to: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let result = try await Self.custos(["policy", "check", file.path])
+        let (result, strict) = try await Self.check(single, named: "single-watcher")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("warning: poisoning.min_watchers 1: one watcher bot's coverage decides the poisoned test"), "\(result.stderr)")
-        #expect(try await Self.custos(["policy", "check", "--strict", file.path]).status != 0)
+        #expect(strict.status != 0)
+    }
+
+    /// `custos policy check` and `custos policy check --strict` of `yaml`, written to a temporary file.
+    static func check(_ yaml: String, named name: String) async throws -> (CustosExecutable.Outcome, strict: CustosExecutable.Outcome) {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("custos-\(name)-\(UUID().uuidString).yaml")
+        try yaml.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        return (try await Self.custos(["policy", "check", file.path]), try await Self.custos(["policy", "check", "--strict", file.path]))
+    }
+
+    /// Review helper-107 M4: a misspelt role in the roles section is reported, naming the role
+    /// meant; `--strict` fails on it.
+    @Test func checkReportsAMisspeltRoleInTheRolesSection() async throws {
+        let original = try String(contentsOf: TestEnvironment.packageRoot.appendingPathComponent(Self.example), encoding: .utf8)
+        let typo = original.replacing("\ngroups:\n", with: "\nroles:\n  treasury-opz: {environments: [production]}\ngroups:\n")
+        #expect(typo != original)
+        let (result, strict) = try await Self.check(typo, named: "role-typo")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("warning: role 'treasury-opz' in the roles section is named nowhere else in the policy; did you mean 'treasury-ops'?"),
+                "\(result.stderr)")
+        #expect(strict.status != 0)
     }
 
     @Test func checkRefusesABrokenPolicyWithPositions() async throws {

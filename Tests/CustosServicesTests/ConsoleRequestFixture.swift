@@ -94,7 +94,7 @@ enum ConsoleRequestFixture {
         }
         for source in priceSources {
             let key = BotSigningKey(ed25519: .init())
-            let proposal = GovernanceProposal(id: "add-\(source)", proposer: "erin", change: .addBot(id: source, key: key.publicKey, roles: [PriceEntry.sourceRole]))
+            let proposal = GovernanceProposal(id: "add-\(source)", proposer: "erin", change: .addBot(id: source, key: key.publicKey, roles: [PriceEntry.sourceRole], environment: .production))
             _ = apply(try GovernanceEntry.propose(proposal, assertion: assert("erin", proposal.challenge(.propose, genesisDigest: state.genesisDigest))).entry())
             for user in ["frank", "grace"] {
                 let challenge = proposal.challenge(.approve, genesisDigest: state.genesisDigest)

@@ -38,7 +38,7 @@ extension TransactionLoopbackTests {
                     "the watcher remembers how far it read")
             let second = try await watch(f.secondWatcherKey, cursor: "watcher-2-devnet.cursor")
             #expect(second.contains("reported") && second.contains("flagging 0 addresses"), "\(second)")
-            let coverage: WatchCoverageView = try await f.cluster.getJSON("/v1/watch/devnet/coverage")
+            let coverage: WatchCoverageView = try await f.cluster.getJSON("/v1/watch/devnet/coverage?environment=development")
             #expect(coverage.minWatchers == 2 && coverage.watchers.map(\.watcher) == ["watcher-bot", "watcher-bot-2"], "\(coverage)")
             let head = try #require(coverage.coverage(by: "watcher-bot")?.block)
             #expect(coverage.coveredBlock == head && coverage.coveredBy == ["watcher-bot", "watcher-bot-2"], "\(coverage)")

@@ -165,11 +165,11 @@ struct TransactionLoopbackTests {
             // have run two, so the quorum clears their coverage first, and it has executed
             // before the request is decided. Whether the address is poisoned is then unknown, so
             // that rule fails closed too (review H-3).
-            let coverage: WatchCoverageView = try await f.cluster.getJSON("/v1/watch/devnet/coverage")
+            let coverage: WatchCoverageView = try await f.cluster.getJSON("/v1/watch/devnet/coverage?environment=development")
             if !coverage.watchers.isEmpty {
                 try await TransactionFixture.govern(f.cluster, "clear-devnet-coverage", ["clear-watch-flag", "devnet", "coverage"],
                                                     approvers: ["frank", "grace", "heidi"])
-                let cleared: WatchCoverageView = try await f.cluster.getJSON("/v1/watch/devnet/coverage")
+                let cleared: WatchCoverageView = try await f.cluster.getJSON("/v1/watch/devnet/coverage?environment=development")
                 #expect(cleared.watchers.isEmpty && cleared.coveredBlock == nil, "\(cleared)")
             }
             let id = try await f.transfer(chain: "devnet", asset: "ETH", to: "0x5d3a1f7e9c2b4a6d8e0f1a3b5c7d9e1f2a4b6c8d", amount: "1")

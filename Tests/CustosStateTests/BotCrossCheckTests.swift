@@ -36,9 +36,11 @@ import Testing
         let shipped = c.signed(try Self.riskBotBody(), keyId: "risk-bot", key: key)
         let decided = try #require(Cluster.decided(try c.submit(shipped)))
         let record = try #require(c.state.requestBook.requests[decided.id])
-        let direct = c.state.policy.evaluate(
-            try PolicyRequest.decode(json: try Self.exampleRequest("risk-bot-kraken.json")),
-            in: StateSnapshot(time: Int64(c.now / 1000)))
+        // The empty snapshot says why there is no price as the state does: no price from a price
+        // bot of the risk bot's (development) environment.
+        var empty = StateSnapshot(time: Int64(c.now / 1000))
+        empty.priceProblems["USDC"] = "no USD price for USDC in the state from a development price bot"
+        let direct = c.state.policy.evaluate(try PolicyRequest.decode(json: try Self.exampleRequest("risk-bot-kraken.json")), in: empty)
         #expect(record.decision == direct)
         #expect(record.outcome == .deny)
         guard case .deniedByRule(let rule) = record.decision.reason else { Issue.record("\(record.decision.reason)"); return }

@@ -124,7 +124,7 @@ import Testing
         // Both watchers report blocks 150–160 past a gap: the coverage stays at block 100.
         let late = Self.upgraded(block: 155)
         for n in 1...2 { _ = try report(&c, by: n, from: 150, block: 160, logs: [late]) }
-        #expect(c.state.watchCoverage["ethereum"]?.block == 100)
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.block == 100)
         #expect(monitoringAlerts(c).map(\.kind) == [.monitoringLagging])
         #expect(monitoringAlerts(c).first?.event?.fields == ["reached": "160", "covered": "100", "alert_within_blocks": "5"])
         #expect(c.state.monitoring.pending.count == 1 && c.state.monitoring.lagging["ethereum"] != nil)

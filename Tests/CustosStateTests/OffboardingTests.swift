@@ -97,13 +97,18 @@ import Testing
     /// monitoring window of `monitorDays`.
     static func offboarded(monitorDays: UInt32 = 0) throws -> Scene {
         var s = try scene()
+        try offboard(&s, monitorDays: monitorDays)
+        return s
+    }
+
+    /// Offboards ivan in `s` (frank proposes, grace and erin approve).
+    static func offboard(_ s: inout Scene, monitorDays: UInt32) throws {
         let (p, outcome) = try s.c.propose(.offboardUser(id: "ivan", monitorDays: monitorDays), by: "frank")
         #expect(Cluster.code(outcome) == nil, "\(outcome)")
         try s.c.approve(p, by: "grace")
         try s.c.approve(p, by: "erin")
         #expect(s.c.status(p) == .executed, "\(String(describing: s.c.state.operations[p.id]?.failure))")
         s.offboard = p
-        return s
     }
 
     static func personEntry(_ c: inout Cluster, by user: String, amount: String, destination: String = Cluster.kraken) throws -> Entry {

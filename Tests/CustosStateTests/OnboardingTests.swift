@@ -161,13 +161,17 @@ import Testing
         #expect(throws: GovernanceError.self) { try Cluster(policyYAML: Self.policy(version: 1, enforced: true)) }
     }
 
-    /// A hardware-credential step is met only by a credential a certificate vouched for: the
-    /// development software credential (`none`), and a registration with attestation `none`
-    /// whatever authenticator it claims to be, count for nothing; a `packed` one does.
+    /// A hardware-credential step is met only by a credential a certificate vouched for, its
+    /// chain reaching one of the cluster's attestation roots: the development software credential
+    /// (`none`), a registration with attestation `none` whatever authenticator it claims to be,
+    /// and a `packed` one under a CA of the attacker's making (certified, unanchored) count for
+    /// nothing; a `packed` one under the cluster's root does. Only a policy that says
+    /// `accept_unanchored` takes the unanchored one.
     @Test func onlyACertifiedCredentialMeetsAHardwareStep() async throws {
-        // The founders register packed attestations (a development cluster takes any root).
+        // The founders register packed attestations under the CA whose root the genesis names.
         let people = Cluster.people.map(\.0)
-        let founders = try await AttestationPeer.make(rpId: Cluster.rpId, origin: Cluster.origin, people.map { user in
+        let seed = "onboarding-ca"
+        let founders = try await AttestationPeer.make(rpId: Cluster.rpId, origin: Cluster.origin, seed: seed, people.map { user in
             (GenesisDocument.registrationChallenge(clusterName: "test", user: user), "packed")
         })
         let genesis = GenesisDocument(
@@ -175,13 +179,13 @@ import Testing
             admins: zip(Cluster.people, founders.registrations).map { person, r in
                 .init(id: person.0, roles: person.1, registration: .init(
                     credentialId: r.credentialId, attestationObject: r.attestationObject, clientDataJSON: r.clientDataJSON))
-            }, policyYAML: Self.policy(version: 1, enforced: false, hardware: true), nonce: [])
+            }, policyYAML: Self.policy(version: 1, enforced: false, hardware: true), attestationRoots: [founders.trustedRoot], nonce: [])
         var authenticators: [String: SoftwareAuthenticator] = [:]
         for (user, r) in zip(people, founders.registrations) {
             authenticators[user] = try SoftwareAuthenticator(privateKeyRepresentation: SecretBytes(r.privateKey), credentialId: r.credentialId, signCount: 0)
         }
         var c = try Cluster(genesis: genesis, authenticators: authenticators)
-        #expect(c.state.users.values.allSatisfy { $0.credentials.allSatisfy { $0.isAttestedHardware } })
+        #expect(c.state.users.values.allSatisfy { $0.credentials.allSatisfy { $0.isAttestedHardware && $0.attestationAnchored } })
         #expect(c.state.onboardingGap(of: "frank") == nil)
         // ivan enrols the development software credential: attestation none.
         try c.addPerson("ivan", roles: ["admin"])
@@ -193,13 +197,13 @@ import Testing
         #expect(Self.refusal(handOutcome)?.reason.contains("registering an attested hardware credential") == true)
         #expect(c.state.operations[byHand.id] == nil)
 
-        func enrolled(_ format: String) async throws -> WebAuthnRegistration.Response {
+        func enrolled(_ format: String, seed: String = seed) async throws -> WebAuthnRegistration.Response {
             let code = SecureRandom.bytes(count: 32)
             let codeKey = CredentialEnrolment.codeKey(ofCode: code)
             let enrolment = try c.enrol("ivan", codeKey: codeKey)
             let challenge = CredentialEnrolment.registrationChallenge(
                 genesisDigest: c.state.genesisDigest, enrolmentId: enrolment.id, user: "ivan", codeKey: codeKey)
-            let made = try await AttestationPeer.make(rpId: Cluster.rpId, origin: Cluster.origin, [(challenge, format)])
+            let made = try await AttestationPeer.make(rpId: Cluster.rpId, origin: Cluster.origin, seed: seed, [(challenge, format)])
             let r = made.registrations[0]
             let registration = WebAuthnRegistration.Response(credentialId: r.credentialId, attestationObject: r.attestationObject, clientDataJSON: r.clientDataJSON)
             let outcome = c.apply(try GovernanceEntry.enrol(
@@ -214,15 +218,28 @@ import Testing
         #expect(c.state.users["ivan"]?.credentials.contains { $0.isAttestedHardware } == false)
         #expect(c.state.onboardingGap(of: "ivan")?.missing == ["hardware_key"])
         #expect(!c.state.policy.members(ofGroup: "admins").contains("ivan"))
-        // A packed attestation under a certificate: the step is met, and his role counts at once.
+        // A packed attestation under a CA the attacker made: certified, its chain reaching none of
+        // the cluster's roots. Not hardware for the step.
+        let selfMade = try await enrolled("packed", seed: "attacker-ca")
+        let unanchored = try #require(c.state.users["ivan"]?.credentials.first { $0.credentialId == selfMade.credentialId })
+        #expect(unanchored.attestationCertified && !unanchored.attestationAnchored)
+        #expect(c.state.onboardingGap(of: "ivan")?.missing == ["hardware_key"])
+        #expect(!c.state.policy.members(ofGroup: "admins").contains("ivan"))
+        // A packed attestation under the cluster's root: the step is met, and his role counts at once.
         let packed = try await enrolled("packed")
         let stored = try #require(c.state.users["ivan"]?.credentials.first { $0.credentialId == packed.credentialId })
-        #expect(stored.attestationFormat == "packed" && stored.attestationCertified && stored.isAttestedHardware)
+        #expect(stored.attestationFormat == "packed" && stored.attestationCertified && stored.attestationAnchored && stored.isAttestedHardware)
         #expect(c.state.onboardingGap(of: "ivan") == nil)
         #expect(c.state.policy.members(ofGroup: "admins").contains("ivan"))
         // Revoking it takes the step away again.
         try Self.executed(&c, .revokeCredential(user: "ivan", credentialId: packed.credentialId), by: "frank", approvers: ["grace", "erin"])
         #expect(c.state.onboardingGap(of: "ivan")?.missing == ["hardware_key"])
         #expect(!c.state.policy.members(ofGroup: "admins").contains("ivan"))
+        // A policy that says so explicitly takes his unanchored credential.
+        let lenient = Self.policy(version: 2, enforced: false, hardware: true)
+            .replacing("hardware_key: {kind: hardware_credential}", with: "hardware_key: {kind: hardware_credential, accept_unanchored: true}")
+        try Self.executed(&c, .changePolicy(yaml: lenient), by: "frank", approvers: ["grace", "erin"])
+        #expect(c.state.policy.document.onboarding.first { $0.name == "hardware_key" }?.acceptUnanchored == true)
+        #expect(c.state.onboardingGap(of: "ivan") == nil)
     }
 }

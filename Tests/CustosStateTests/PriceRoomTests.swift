@@ -98,7 +98,7 @@ import Testing
         #expect(try Self.decide(&s).outcome == .allow)
         try Self.post(&s, "price-a", "2000")
         try Self.post(&s, "price-b", "2000")
-        let move = try #require(s.c.state.prices.latest["ETH"]?.move)
+        let move = try #require(s.c.state.prices.board(.development).latest["ETH"]?.move)
         #expect(move.from == FixedDecimal(3000)! && move.to == FixedDecimal(2000)!)
         let moved = try Self.decide(&s)
         #expect(moved.outcome == .deny)
@@ -112,12 +112,12 @@ import Testing
             s.c.now += 1000
             try Self.post(&s, "price-a", "2000")
             try Self.post(&s, "price-b", "2000")
-            #expect(s.c.state.prices.latest["ETH"]?.move == move)
+            #expect(s.c.state.prices.board(.development).latest["ETH"]?.move == move)
         }
         #expect(try Self.decide(&s).outcome == .deny)
         // The third source quotes the new level too: three sources since the move, confirmed.
         try Self.post(&s, "price-c", "2000")
-        #expect(s.c.state.prices.latest["ETH"]?.move == nil)
+        #expect(s.c.state.prices.board(.development).latest["ETH"]?.move == nil)
         let confirmed = try Self.decide(&s)
         #expect(confirmed.outcome == .allow && confirmed.decision.price?.usd == FixedDecimal(2000)!)
     }
@@ -137,7 +137,7 @@ import Testing
         try Self.post(&s, "price-c", "3000")
         try Self.post(&s, "price-d", "2000")
         try Self.post(&s, "price-e", "2000")
-        #expect(s.c.state.prices.latest["ETH"]?.usd == FixedDecimal(3000)! && s.c.state.prices.latest["ETH"]?.move == nil)
+        #expect(s.c.state.prices.board(.development).latest["ETH"]?.usd == FixedDecimal(3000)! && s.c.state.prices.board(.development).latest["ETH"]?.move == nil)
         #expect(try Self.decide(&s).outcome == .allow)
         // a and b go stale: c, d and e remain, their median 2,000.
         s.c.now += 200_000
@@ -162,6 +162,6 @@ import Testing
                                                    keyId: "price-b", key: s.keys["price-b"]!))
         #expect(s.c.apply(entry) == .priced(asset: "ETH", source: "price-b"))
         #expect(Cluster.code(s.c.apply(entry)) == .priceRefused)
-        #expect(s.c.state.prices.quotes["ETH"]?.count == 2)
+        #expect(s.c.state.prices.board(.development).quotes["ETH"]?.count == 2)
     }
 }

@@ -36,7 +36,8 @@ import Testing
 /// and each credential's attestation format and certification, issue 14 item 2, v17; a
 /// deployment's init code, arguments, expected runtime code hash and view calls, and the
 /// contract address every node computed, issue 15 item 2; the monitoring room by its pending and
-/// settled counts and journal, issue 15 item 1; v18).
+/// settled counts and journal, issue 15 item 1; each environment's price board and watch room,
+/// each credential's anchoring, and the restores accepted; v18).
 @Suite struct StateDigestTests {
     static func fixedKey(_ label: String) -> [UInt8] { Hashes.sha256(Array("custos digest pin \(label)".utf8)) }
 
@@ -75,10 +76,10 @@ import Testing
         let state = try Self.fixedState()
         #expect(state.requestBook.order.count == 3)
         #expect(state.refusals.count == 1)
-        #expect(state.prices.quotes["ETH"]?["price-bot"]?.usd == FixedDecimal(3000)!)
+        #expect(state.prices.board(.development).quotes["ETH"]?["price-bot"]?.usd == FixedDecimal(3000)!)
         #expect(state.windows.destinations.count == 1)
         #expect(state.frozen)
-        #expect(state.digest.hexString == "9253de5d8c2b09fde2c086ec5d04c0a16a948498c7ff8a16f29711fac031883e")
+        #expect(state.digest.hexString == "fc54401a1f312a76f152a451ff02d6c7bb3a15c56a91ed8f7fc0679db87af266")
     }
 
     /// Address-book entries added by a policy change with a cooling-off, one cancelled by a
@@ -94,7 +95,7 @@ import Testing
         try c.govern(try c.waiver(of: "desk"))
         #expect(c.state.addressBookStandings["otc"]?.cancelled?.user == "heidi")
         #expect(c.state.addressBookStandings["desk"]?.waived?.user == "frank")
-        #expect(c.state.digest.hexString == "c574ad93ed114b4d3af177bce34530ff792c0e86a3408ed95711ddee27846afe")
+        #expect(c.state.digest.hexString == "9830569fbd3db890d4d633382900e6ef052a4af117bf3ba49441b55b471a3355")
     }
 
     /// An offboarding (v16), under a quorum of one admin: heidi proposed risk-bot's
@@ -116,7 +117,7 @@ import Testing
         let o = try #require(c.state.offboardings["heidi"], "\(c.state.refusals.map(\.error.reason))")
         #expect(o.roles == ["security"] && o.botsDue == ["risk-bot"] && o.withdrawnOperations == [open.id])
         #expect(o.monitorUntil == o.at + 30 * 86_400_000)
-        #expect(c.state.digest.hexString == "a2580ddca811756c53a8762ac86df782e51450a2e8864fcb3a36a2d1f3b64849")
+        #expect(c.state.digest.hexString == "451f348624e648214071d3bdfb989cb1384bf5ee63774a1e31c9bb3d2d20b9b9")
     }
 
     /// Under a policy bounding approvals: two timed governance approvals, one signed two minutes
@@ -133,7 +134,7 @@ import Testing
         try c.approve(p, by: "grace")
         #expect(c.state.users["ivan"] != nil)
         #expect(c.state.approvalBook.approvals(by: "frank", at: c.now).first == c.now - 1000 + 120_000)
-        #expect(c.state.digest.hexString == "81ff6dadf27c1a85fd7d964dd95a936366fd2331c7287cb3fee380fd2a4969e6")
+        #expect(c.state.digest.hexString == "a5642d3f39fb871e12e6f5edb01f79618f042a00da5b4f87e9c54d883a812bc1")
     }
 
     /// The rooms that grow enter the digest by their journals: each request and refusal moves

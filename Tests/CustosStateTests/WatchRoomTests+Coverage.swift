@@ -21,14 +21,14 @@ extension WatchRoomTests {
         let v = try Self.vaultAddress(c)
         // transferFrom(vault, poisoner, 0): anyone can make it, for any address.
         #expect(try report(&c, [Self.transfer(v, amount: 0, incoming: false)]) == .watched(chain: "ethereum", block: 100, flagged: 1))
-        #expect(c.state.watch.appearances["ethereum/" + Self.poisoner]?.reporter == "watcher-1")
+        #expect(c.state.watch(.development).appearances["ethereum/" + Self.poisoner]?.reporter == "watcher-1")
         let denied = try pay(&c, Self.poisoner)
         #expect(denied.decision.warnings.first?.text.contains("reported by watcher-1 at block time") == true)
         try c.govern(.clearWatchFlag(chain: "ethereum", target: Self.poisoner.uppercased().replacing("0X", with: "0x")))
-        #expect(c.state.watch.appearances["ethereum/" + Self.poisoner] == nil)
-        #expect(c.state.watch.cleared["ethereum/" + Self.poisoner] != nil)
+        #expect(c.state.watch(.development).appearances["ethereum/" + Self.poisoner] == nil)
+        #expect(c.state.watch(.development).cleared["ethereum/" + Self.poisoner] != nil)
         // No flood set is made for it (review helper-54 "Also")...
-        #expect(c.state.watch.floodSets["ethereum"] == nil)
+        #expect(c.state.watch(.development).floodSets["ethereum"] == nil)
         #expect(try pay(&c, Self.poisoner).outcome == .allow)
         // The same trick again does not bring the flag back.
         #expect(try report(&c, [Self.transfer(v, amount: 0, incoming: false, block: 101)], block: 101)
@@ -40,8 +40,8 @@ extension WatchRoomTests {
             Self.transfer(v, from: Self.counterparty($0), amount: 0, incoming: false, block: 102, transaction: Self.transaction(3))
         }
         #expect(try report(&c, flood, block: 102) == .watched(chain: "ethereum", block: 102, flagged: WatchBook.maximumFlagsPerTransaction))
-        #expect(c.state.watch.floodSets["ethereum"]?.count == 1)
-        #expect(c.state.watch.floodSets["ethereum"]?.isCleared("ethereum/" + Self.poisoner) == true)
+        #expect(c.state.watch(.development).floodSets["ethereum"]?.count == 1)
+        #expect(c.state.watch(.development).floodSets["ethereum"]?.isCleared("ethereum/" + Self.poisoner) == true)
         // Clearing an address that is not flagged is refused when proposed, naming it.
         let (p, refused) = try c.propose(.clearWatchFlag(chain: "ethereum", target: "0x8888888888888888888888888888888888888888"), by: "frank")
         #expect(c.status(p) == nil)
@@ -76,16 +76,16 @@ extension WatchRoomTests {
             i += WatchEntry.maximumTransfers
             block += 1
         }
-        #expect(c.state.watch.flagsPerChain["ethereum"] == WatchBook.maximumFlagsPerChain)
+        #expect(c.state.watch(.development).flagsPerChain["ethereum"] == WatchBook.maximumFlagsPerChain)
         // The detailed flags were full before the last report's last transfers: those are flooded.
-        #expect(c.state.watch.floodSets["ethereum"]?.count == i - WatchBook.maximumFlagsPerChain)
-        #expect(c.state.watch.overflows.isEmpty, "the chain did not overflow")
+        #expect(c.state.watch(.development).floodSets["ethereum"]?.count == i - WatchBook.maximumFlagsPerChain)
+        #expect(c.state.watch(.development).overflows.isEmpty, "the chain did not overflow")
         // More dust is taken, flooded, and the coverage advances.
         let late = Self.transaction(9_999)
         #expect(try report(&c, [Self.transfer(v, from: Self.counterparty(i), amount: 0, block: block, transaction: late)],
                            from: block, block: block) == .watched(chain: "ethereum", block: block, flagged: 0))
-        #expect(c.state.watchCoverage["ethereum"]?.block == block)
-        #expect(c.state.watch.floodSets["ethereum"]?.flood(of: "ethereum/" + Self.counterparty(i)) == WatchFlood(transaction: TransactionHash(hex: late), reporter: "watcher-1", block: block, members: 1))
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.block == block)
+        #expect(c.state.watch(.development).floodSets["ethereum"]?.flood(of: "ethereum/" + Self.counterparty(i)) == WatchFlood(transaction: TransactionHash(hex: late), reporter: "watcher-1", block: block, members: 1))
         // A flagged address is denied, so is a flooded one (naming its flood); one nobody
         // flagged pays; so does the address book.
         #expect(try pay(&c, Self.counterparty(0)).decision.reason == .deniedByRule("deny-poisoned"))
@@ -96,7 +96,7 @@ extension WatchRoomTests {
         #expect(try pay(&c, Cluster.kraken).outcome == .allow)
         // The quorum clears every flag and flood member before the last blocks.
         try c.govern(.clearWatchFlag(chain: "ethereum", target: "below:\(block - 1)"))
-        #expect(c.state.watch.flagsPerChain["ethereum"] == 24 - (i - WatchBook.maximumFlagsPerChain))
+        #expect(c.state.watch(.development).flagsPerChain["ethereum"] == 24 - (i - WatchBook.maximumFlagsPerChain))
         #expect(try pay(&c, Self.counterparty(0)).outcome == .allow, "cleared")
         #expect(try pay(&c, Self.counterparty(i)).decision.reason == .deniedByRule("deny-poisoned"), "a later flood member is not cleared")
         // A clearance that names nothing is refused; so is an overflow that never happened.
@@ -138,17 +138,18 @@ extension WatchRoomTests {
         #expect(try report(&c, [], from: 90, block: 100) == .watched(chain: "ethereum", block: 100, flagged: 0))
         let flood = Self.transaction(7)
         #expect(try reportFlood(&c, flood) == WatchBook.maximumFlagsPerTransaction)
-        let set = try #require(c.state.watch.floodSets["ethereum"])
+        let set = try #require(c.state.watch(.development).floodSets["ethereum"])
         #expect(set.count == 10_000 - WatchBook.maximumFlagsPerTransaction)
         #expect(set.transactions == [WatchFlood(transaction: TransactionHash(hex: flood), reporter: "watcher-1", block: 101, members: 10_000 - WatchBook.maximumFlagsPerTransaction)])
-        #expect(c.state.watch.overflows.isEmpty, "the chain is not overflowed")
-        #expect(c.state.watchCoverage["ethereum"]?.block == 101, "coverage does not stop")
-        #expect(c.state.watch.flagsPerChain["ethereum"] == WatchBook.maximumFlagsPerTransaction)
+        #expect(c.state.watch(.development).overflows.isEmpty, "the chain is not overflowed")
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.block == 101, "coverage does not stop")
+        #expect(c.state.watch(.development).flagsPerChain["ethereum"] == WatchBook.maximumFlagsPerTransaction)
         // Every flood address is refused; the ones beyond the detailed flags name the flood.
         let policy = c.state.policy
-        let snapshot = c.state.snapshot(for: PolicyRequest(kind: .transfer, initiator: "alice", chain: "ethereum", destination: Self.counterparty(0)), at: c.state.time)
+        // The development vault's: its watchers' room (issue 14 item 5).
+        let snapshot = c.state.snapshot(for: PolicyRequest(kind: .transfer, initiator: "alice", vault: "hot", chain: "ethereum", destination: Self.counterparty(0)), at: c.state.time)
         for n in 0..<10_000 {
-            let request = PolicyRequest(kind: .transfer, initiator: "alice", chain: "ethereum", destination: Self.counterparty(n))
+            let request = PolicyRequest(kind: .transfer, initiator: "alice", vault: "hot", chain: "ethereum", destination: Self.counterparty(n))
             guard policy.destinationWarnings(for: request, in: snapshot).contains(where: { $0.kind == .poisoned }) else {
                 Issue.record("flood address \(n) reads clean"); break
             }
@@ -162,7 +163,7 @@ extension WatchRoomTests {
         #expect(try pay(&c, Cluster.kraken).outcome == .allow, "the address book still pays")
         // Later reports are taken and extend the coverage.
         #expect(try report(&c, [], from: 102, block: 110) == .watched(chain: "ethereum", block: 110, flagged: 0))
-        #expect(c.state.watchCoverage["ethereum"]?.block == 110)
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.block == 110)
         // The quorum clears one flood address alone, for good; then the flood by its hash.
         try c.govern(.clearWatchFlag(chain: "ethereum", target: Self.counterparty(5_000)))
         #expect(try pay(&c, Self.counterparty(5_000)).outcome == .allow)
@@ -172,7 +173,7 @@ extension WatchRoomTests {
         #expect(try pay(&c, Self.counterparty(5_000)).outcome == .allow)
         #expect(try pay(&c, Self.counterparty(5_001)).decision.reason == .deniedByRule("deny-poisoned"))
         try c.govern(.clearWatchFlag(chain: "ethereum", target: flood))
-        #expect(c.state.watch.count == 0 && c.state.watch.floodSets["ethereum"]?.count == 0)
+        #expect(c.state.watch(.development).count == 0 && c.state.watch(.development).floodSets["ethereum"]?.count == 0)
         #expect(try pay(&c, Self.counterparty(9_999)).outcome == .allow)
     }
 
@@ -182,14 +183,14 @@ extension WatchRoomTests {
     /// the address book pays. Clearing the overflow makes no flood address clean.
     @Test func onlyASpentFloodBudgetOverflowsAndClearingItCleansNoFloodAddress() throws {
         var c = try cluster()
-        c.state.watch.floodBudget = 100
+        c.state.watches[.development, default: WatchBook()].floodBudget = 100
         try c.govern(.changePolicy(yaml: Self.policy(version: 4, poisoning: "{dust_usd: 1, dust: {USDC: 1}, max_staleness: 1h, min_watchers: 1}")))
         #expect(try report(&c, [], from: 90, block: 100) == .watched(chain: "ethereum", block: 100, flagged: 0))
         let first = Self.transaction(7)
         // 16 flagged and 100 flooded: the budget is spent exactly, nothing left out.
         #expect(try reportFlood(&c, first, count: 116) == WatchBook.maximumFlagsPerTransaction)
-        #expect(c.state.watch.floodSets["ethereum"]?.isFull == true)
-        #expect(c.state.watch.overflows.isEmpty, "a budget spent exactly leaves nothing out")
+        #expect(c.state.watch(.development).floodSets["ethereum"]?.isFull == true)
+        #expect(c.state.watch(.development).overflows.isEmpty, "a budget spent exactly leaves nothing out")
         // "Paid" before the overflow (review helper-54 M1, second review, as the attacker): a
         // real amount to one address, a zero-amount request to a look-alike, and one the next
         // flood flags; each was approved for signing, which proves no payment on the chain.
@@ -204,7 +205,7 @@ extension WatchRoomTests {
         // One more dust counterparty has no room: now the chain overflows.
         let second = Self.transaction(8)
         #expect(try reportFlood(&c, second, first: 1_000, count: 20) == WatchBook.maximumFlagsPerTransaction)
-        let overflow = try #require(c.state.watch.overflows["ethereum"])
+        let overflow = try #require(c.state.watch(.development).overflows["ethereum"])
         #expect(overflow.block == 101 && overflow.transaction == second && overflow.unflagged == 4)
         // While it lasts no destination outside the address book is exempt, paid before or not.
         for address in [known, zero, "0x9999999999999999999999999999999999999999"] {
@@ -218,7 +219,7 @@ extension WatchRoomTests {
         #expect(try pay(&c, Cluster.kraken).outcome == .allow)
         // Clearing the overflow: the stranger pays, every flood address stays refused.
         try c.govern(.clearWatchFlag(chain: "ethereum", target: "overflow"))
-        #expect(c.state.watch.overflows.isEmpty)
+        #expect(c.state.watch(.development).overflows.isEmpty)
         #expect(try pay(&c, "0x9999999999999999999999999999999999999999").outcome == .allow)
         for n in [16, 50, 115] {
             let refused = try pay(&c, Self.counterparty(n))
@@ -248,11 +249,11 @@ extension WatchRoomTests {
             flagged += added
         }
         #expect(flagged == count * WatchBook.maximumFlagsPerTransaction)
-        let set = try #require(c.state.watch.floodSets["ethereum"])
+        let set = try #require(c.state.watch(.development).floodSets["ethereum"])
         #expect(set.count == count && set.transactions.count == count, "each flood's one counterparty beyond the 16")
         #expect(set.transactions.allSatisfy { $0.members == 1 && $0.block == 101 })
-        #expect(c.state.watch.overflows.isEmpty)
-        #expect(c.state.watchCoverage["ethereum"]?.block == 101)
+        #expect(c.state.watch(.development).overflows.isEmpty)
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.block == 101)
     }
 
     /// Second review M-2, as the attacker: after a reorg the watcher posts the range again with
@@ -264,9 +265,9 @@ extension WatchRoomTests {
         let before = "0x" + String(repeating: "1", count: 64), after = "0x" + String(repeating: "2", count: 64)
         #expect(try report(&c, [], from: 101, block: 200, blockHash: before, part: 1, parts: 2) == .watched(chain: "ethereum", block: 200, flagged: 0))
         #expect(try report(&c, [], from: 101, block: 200, blockHash: after, part: 2, parts: 2) == .watched(chain: "ethereum", block: 200, flagged: 0))
-        #expect(c.state.watchCoverage["ethereum"]?.block == 100)
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.block == 100)
         for part in 1...2 { _ = try report(&c, [], from: 101, block: 200, blockHash: after, part: part, parts: 2) }
-        #expect(c.state.watchCoverage["ethereum"]?.block == 200)
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.block == 200)
     }
 
     /// Third review M2, as the attacker (or a reorg): a range right after the coverage whose
@@ -277,14 +278,14 @@ extension WatchRoomTests {
         var c = try cluster()
         let covered = "0x" + String(repeating: "1", count: 64), reorged = "0x" + String(repeating: "2", count: 64)
         #expect(try report(&c, [], from: 1, block: 100, blockHash: covered) == .watched(chain: "ethereum", block: 100, flagged: 0))
-        #expect(c.state.watch.coverage(by: "watcher-1", on: "ethereum")?.blockHash == covered)
+        #expect(c.state.watch(.development).coverage(by: "watcher-1", on: "ethereum")?.blockHash == covered)
         let v = try Self.vaultAddress(c)
         let refused = try report(&c, [Self.transfer(v, block: 101)], from: 101, block: 120, parentHash: reorged)
         #expect(Cluster.code(refused) == .watchRefused, "\(refused)")
         #expect(Cluster.reason(refused).contains("follow block 100 of hash \(reorged), but bot \"watcher-1\"'s coverage ends at block 100 of hash \(covered)"), "\(refused)")
-        #expect(c.state.watchCoverage["ethereum"]?.block == 100 && c.state.watch.count == 0)
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.block == 100 && c.state.watch(.development).count == 0)
         #expect(try report(&c, [], from: 101, block: 120, parentHash: covered) == .watched(chain: "ethereum", block: 120, flagged: 0))
-        #expect(c.state.watchCoverage["ethereum"]?.block == 120 && c.state.watch.coverage(by: "watcher-1", on: "ethereum")?.blockHash == Self.blockHash)
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.block == 120 && c.state.watch(.development).coverage(by: "watcher-1", on: "ethereum")?.blockHash == Self.blockHash)
         // A range of blocks already covered is taken for its flags, whatever parent it names.
         #expect(try report(&c, [Self.transfer(v, block: 110)], from: 105, block: 120, parentHash: reorged) == .watched(chain: "ethereum", block: 120, flagged: 1))
         // The wire form: a range from block 0 names no parent; any other names one.
@@ -307,19 +308,19 @@ extension WatchRoomTests {
         c.now += 3_601_000
         // Ending one block past the coverage, from inside it: taken, coverage unmoved.
         #expect(try report(&c, [], from: 100, block: 101, parentHash: reorged) == .watched(chain: "ethereum", block: 101, flagged: 0))
-        #expect(c.state.watchCoverage["ethereum"]?.block == 100)
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.block == 100)
         // Blocks 95–200 of the reorganised chain, the dust in block 150: flagged, coverage still unmoved.
         let overlapping = try report(&c, [Self.transfer(v, block: 150)], from: 95, block: 200, parentHash: reorged)
         #expect(overlapping == .watched(chain: "ethereum", block: 200, flagged: 1), "\(overlapping)")
-        #expect(c.state.watchCoverage["ethereum"]?.block == 100 && c.state.watch.coverage(by: "watcher-1", on: "ethereum")?.blockHash == covered)
-        #expect(c.state.watchCoverage["ethereum"]?.blockTime == start, "not refreshed either")
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.block == 100 && c.state.watch(.development).coverage(by: "watcher-1", on: "ethereum")?.blockHash == covered)
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.blockTime == start, "not refreshed either")
         let stale = try pay(&c, "0x8888888888888888888888888888888888888888")
         #expect(stale.decision.applied.first?.failedClosed?.contains("the watch data for ethereum is stale: it covers blocks up to 100") == true,
                 "\(stale.decision.applied)")
         // The range right after the coverage with the wrong parent is refused; with the right one, it extends.
         #expect(Cluster.code(try report(&c, [], from: 101, block: 200, parentHash: reorged)) == .watchRefused)
         #expect(try report(&c, [], from: 101, block: 200, parentHash: covered) == .watched(chain: "ethereum", block: 200, flagged: 0))
-        #expect(c.state.watchCoverage["ethereum"]?.block == 200)
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.block == 200)
         #expect(try pay(&c, "0x8888888888888888888888888888888888888888").outcome == .allow)
     }
 
@@ -334,10 +335,10 @@ extension WatchRoomTests {
         // One that added an address of its own.
         let padded = try report(&c, [], vaults: [v, "0x4444444444444444444444444444444444444444"])
         #expect(Cluster.code(padded) == .watchRefused && Cluster.reason(padded).contains("covers 2 vault addresses"))
-        #expect(c.state.watchCoverage.isEmpty)
+        #expect(c.state.watchCoverage(in: .development).isEmpty)
         // The exact set, in any case and order, is taken; an empty range is a report too.
         #expect(try report(&c, [], vaults: [v.uppercased().replacing("0X", with: "0x")]) == .watched(chain: "ethereum", block: 100, flagged: 0))
-        #expect(c.state.watch.coverage(by: "watcher-1", on: "ethereum")
+        #expect(c.state.watch(.development).coverage(by: "watcher-1", on: "ethereum")
                 == WatchCoverage(block: 100, blockHash: Self.blockHash, blockTime: Int64(c.now / 1000) - 1, reportedAt: Int64(c.now / 1000), reporter: "watcher-1"))
     }
 
@@ -345,14 +346,14 @@ extension WatchRoomTests {
         var c = try cluster()
         #expect(try report(&c, [], from: 50, block: 100) == .watched(chain: "ethereum", block: 100, flagged: 0))
         let first = WatchCoverage(block: 100, since: 50, blockHash: Self.blockHash, blockTime: Int64(c.now / 1000) - 1, reportedAt: Int64(c.now / 1000), reporter: "watcher-1")
-        #expect(c.state.watch.coverage(by: "watcher-1", on: "ethereum") == first)
+        #expect(c.state.watch(.development).coverage(by: "watcher-1", on: "ethereum") == first)
         // A report past a gap is kept but covers nothing.
         #expect(try report(&c, [], from: 150, block: 200, keyId: "watcher-1") == .watched(chain: "ethereum", block: 200, flagged: 0))
-        #expect(c.state.watch.coverage(by: "watcher-1", on: "ethereum") == first)
+        #expect(c.state.watch(.development).coverage(by: "watcher-1", on: "ethereum") == first)
         #expect(try report(&c, [], from: 101, block: 300) == .watched(chain: "ethereum", block: 300, flagged: 0))
-        #expect(c.state.watch.coverage(by: "watcher-1", on: "ethereum")
+        #expect(c.state.watch(.development).coverage(by: "watcher-1", on: "ethereum")
                 == WatchCoverage(block: 300, since: 50, blockHash: Self.blockHash, blockTime: Int64(c.now / 1000) - 1, reportedAt: Int64(c.now / 1000), reporter: "watcher-1"))
-        #expect(c.state.watchCoverage["ethereum"]?.since == 50 && c.state.watchCoverage["ethereum"]?.block == 300)
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.since == 50 && c.state.watchCoverage(in: .development)["ethereum"]?.block == 300)
     }
 
     /// Second review M1, as the attacker: staleness is the chain's time, not the watcher's
@@ -372,9 +373,9 @@ extension WatchRoomTests {
         #expect(stale.decision.applied.first?.failedClosed?.contains("the watch data for ethereum is stale: it covers blocks up to 100, of ") == true,
                 "\(stale.decision.applied)")
         // A heartbeat of block 100 is taken, refreshes nothing, and it is still stale.
-        let covered = c.state.watchCoverage["ethereum"]
+        let covered = c.state.watchCoverage(in: .development)["ethereum"]
         #expect(try report(&c, [], from: 100, block: 100, blockTime: start) == .watched(chain: "ethereum", block: 100, flagged: 0))
-        #expect(c.state.watchCoverage["ethereum"] == covered)
+        #expect(c.state.watchCoverage(in: .development)["ethereum"] == covered)
         #expect(try pay(&c, stranger).decision.reason == .deniedByRule("deny-poisoned"))
         // Blocks already covered, reported again (a watcher behind), or a heartbeat carrying a
         // transfer: taken for their flags alone; the coverage neither moves nor refreshes.
@@ -382,14 +383,14 @@ extension WatchRoomTests {
         let late = "0x6666666666666666666666666666666666666666"
         for (from, transfers, flagged) in [(UInt64(90), [WatchedTransfer](), 0), (100, [Self.transfer(v, from: late, amount: 1, token: Cluster.usdc)], 1)] {
             #expect(try report(&c, transfers, from: from, block: 100, blockTime: start) == .watched(chain: "ethereum", block: 100, flagged: flagged))
-            #expect(c.state.watchCoverage["ethereum"] == covered)
+            #expect(c.state.watchCoverage(in: .development)["ethereum"] == covered)
         }
-        #expect(c.state.watch.appearances["ethereum/" + late] != nil, "the flags of a report behind the coverage count")
+        #expect(c.state.watch(.development).appearances["ethereum/" + late] != nil, "the flags of a report behind the coverage count")
         #expect(try pay(&c, stranger).decision.reason == .deniedByRule("deny-poisoned"), "still stale")
         // A block from the future (beyond the clock skew) is refused.
         let ahead = try report(&c, [], from: 101, block: 10_000_000_000, blockTime: Int64(c.now / 1000) + 3_600)
         #expect(Cluster.code(ahead) == .watchRefused && Cluster.reason(ahead).contains("ahead of the cluster's block time"), "\(ahead)")
-        #expect(c.state.watchCoverage["ethereum"]?.block == 100)
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.block == 100)
         // Current blocks make it fresh.
         let fresh = try reportEntry(&c, [], from: 101, block: 120)
         #expect(c.apply(fresh) == .watched(chain: "ethereum", block: 120, flagged: 0))
@@ -411,22 +412,22 @@ extension WatchRoomTests {
         try c.registerBot("watcher-2", key: liar.publicKey, roles: [WatchEntry.watcherRole])
         let far: UInt64 = 1_000_000_000_000_000
         #expect(try report(&c, [], from: 101, block: far, keyId: "watcher-2", key: liar) == .watched(chain: "ethereum", block: far, flagged: 0))
-        #expect(c.state.watchCoverage["ethereum"]?.block == far)
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.block == far)
         // The coverage names the watcher that claimed it (third review L1), for the quorum to ask.
-        #expect(c.state.watchCoverage["ethereum"]?.watchers == ["watcher-2"])
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.watchers == ["watcher-2"])
         // The honest watcher's next range, with the dust in it: taken, flagged, coverage unmoved.
         let v = try Self.vaultAddress(c)
         #expect(try report(&c, [Self.transfer(v, block: 150)], from: 101, block: 200) == .watched(chain: "ethereum", block: 200, flagged: 1))
-        #expect(c.state.watch.appearances["ethereum/" + Self.poisoner]?.reporter == "watcher-1")
-        #expect(c.state.watchCoverage["ethereum"]?.block == far)
+        #expect(c.state.watch(.development).appearances["ethereum/" + Self.poisoner]?.reporter == "watcher-1")
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.block == far)
         #expect(try pay(&c, Self.poisoner).decision.outcome == .deny)
         // The quorum resets it; the honest watcher's next report covers from where it is.
         try c.govern(.clearWatchFlag(chain: "ethereum", target: "coverage"))
-        #expect(c.state.watchCoverage["ethereum"] == nil)
-        #expect(c.state.watch.reportedBlocks.keys.allSatisfy { !$0.hasSuffix("/ethereum") }, "every watcher starts again")
+        #expect(c.state.watchCoverage(in: .development)["ethereum"] == nil)
+        #expect(c.state.watch(.development).reportedBlocks.keys.allSatisfy { !$0.hasSuffix("/ethereum") }, "every watcher starts again")
         #expect(try report(&c, [], from: 201, block: 250) == .watched(chain: "ethereum", block: 250, flagged: 0))
-        #expect(c.state.watchCoverage["ethereum"]?.block == 250)
-        #expect(c.state.watchCoverage["ethereum"]?.watchers == ["watcher-1"])
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.block == 250)
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.watchers == ["watcher-1"])
         // A target that is not one is refused, naming what a clearance may name.
         #expect(throws: GovernanceError.self) { try WatchClearance("coverage ") }
     }
@@ -449,22 +450,22 @@ extension WatchRoomTests {
         // Part 2 dropped.
         #expect(try post(1) == .watched(chain: "ethereum", block: 300, flagged: 0))
         #expect(try post(3) == .watched(chain: "ethereum", block: 300, flagged: 0))
-        #expect(c.state.watchCoverage["ethereum"]?.block == 100, "the range is not complete")
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.block == 100, "the range is not complete")
         // Only the last part, and the parts out of order.
         #expect(try post(3) == .watched(chain: "ethereum", block: 300, flagged: 0))
         for n in [2, 1, 3] { _ = try post(n) }
-        #expect(c.state.watchCoverage["ethereum"]?.block == 100)
-        #expect(c.state.watch.appearances["ethereum/" + Self.poisoner] != nil, "the flags of a part always count")
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.block == 100)
+        #expect(c.state.watch(.development).appearances["ethereum/" + Self.poisoner] != nil, "the flags of a part always count")
         // Another watcher's parts do not complete this watcher's run.
         let other = BotSigningKey(ed25519: Curve25519.Signing.PrivateKey())
         try c.registerBot("watcher-2", key: other.publicKey, roles: [WatchEntry.watcherRole])
         _ = try post(1)
         _ = try post(2, keyId: "watcher-2", key: other)
         _ = try post(3)
-        #expect(c.state.watchCoverage["ethereum"]?.block == 100)
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.block == 100)
         // Every part, in order: the range is covered.
         for n in 1...3 { #expect(try post(n) == .watched(chain: "ethereum", block: 300, flagged: 0)) }
-        #expect(c.state.watchCoverage["ethereum"]?.block == 300)
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.block == 300)
         // A part number beyond the count, or no parts, is malformed.
         #expect(Cluster.code(try report(&c, [], from: 301, block: 310, part: 4, parts: 3)) == .invalidRequest)
         #expect(Cluster.code(try report(&c, [], from: 301, block: 310, part: 0, parts: 0)) == .invalidRequest)
@@ -483,11 +484,11 @@ extension WatchRoomTests {
         #expect(PoisoningPolicy.defaultStalenessSeconds == 600)
         let v = try Self.vaultAddress(c)
         #expect(try report(&c, [], from: 1, block: 50) == .watched(chain: "ethereum", block: 50, flagged: 0))
-        let start = try #require(c.state.watchCoverage["ethereum"]?.blockTime)
+        let start = try #require(c.state.watchCoverage(in: .development)["ethereum"]?.blockTime)
         let clean = [Self.transfer(v, from: Self.counterparty(1), amount: 5_000_000_000, token: Cluster.usdc, block: 60)]
         #expect(try report(&c, clean, from: 51, block: 100, part: 1, parts: 2) == .watched(chain: "ethereum", block: 100, flagged: 0))
         // Part 2, the dust from the poisoner, never reaches the log.
-        #expect(c.state.watchCoverage["ethereum"]?.block == 50 && c.state.watch.appearances.isEmpty)
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.block == 50 && c.state.watch(.development).appearances.isEmpty)
         // Inside the window the dust sender is paid: what max_staleness bounds.
         c.now = UInt64(start + 590) * 1000
         #expect(try pay(&c, Self.poisoner).outcome == .allow, "within max_staleness of the last good coverage")

@@ -18,7 +18,7 @@ extension WatchRoomTests {
         var c = try cluster()
         let second = BotSigningKey(ed25519: Curve25519.Signing.PrivateKey())
         try c.registerBot("watcher-2", key: second.publicKey, roles: [WatchEntry.watcherRole])
-        c.state.watch.floodRecordCap = 1
+        c.state.watches[.development, default: WatchBook()].floodRecordCap = 1
         let v = try Self.vaultAddress(c)
         func flood(_ first: Int, _ count: Int, _ transaction: String, block: UInt64 = 100) -> [WatchedTransfer] {
             (0..<count).map { Self.transfer(v, from: Self.counterparty(first + $0), amount: 0, block: block, transaction: transaction) }
@@ -41,26 +41,26 @@ extension WatchRoomTests {
         // variant's 18th counterparty differs.
         try step("a flood member", { try reportEntry(&c, flood(0, 18, Self.transaction(1)), nonce: $0) },
                  variant: { try reportEntry(&c, flood(0, 17, Self.transaction(1)) + flood(500, 1, Self.transaction(1)), nonce: $0) })
-        #expect(c.state.watch.floodSets["ethereum"]?.transactionCount == 1 && c.state.watch.count == 16)
+        #expect(c.state.watch(.development).floodSets["ethereum"]?.transactionCount == 1 && c.state.watch(.development).count == 16)
         // Beyond the record cap, a summary; the variant's member is of another block.
         try step("a flood summary", { try reportEntry(&c, flood(100, 17, Self.transaction(2), block: 101), block: 102, nonce: $0) },
                  variant: { try reportEntry(&c, flood(100, 16, Self.transaction(2), block: 101) + flood(116, 1, Self.transaction(2), block: 102), block: 102, nonce: $0) })
-        #expect(c.state.watch.floodSets["ethereum"]?.summaries.map(\.members) == [1] && c.state.watch.count == 32)
+        #expect(c.state.watch(.development).floodSets["ethereum"]?.summaries.map(\.members) == [1] && c.state.watch(.development).count == 32)
         // Watcher-2's own coverage; the variant covers a block less.
         try step("a watcher's coverage", { try reportEntry(&c, [], from: 1, block: 102, keyId: "watcher-2", key: second, nonce: $0) },
                  variant: { try reportEntry(&c, [], from: 1, block: 101, keyId: "watcher-2", key: second, nonce: $0) })
-        #expect(c.state.watch.coverage(by: "watcher-2", on: "ethereum")?.block == 102)
+        #expect(c.state.watch(.development).coverage(by: "watcher-2", on: "ethereum")?.block == 102)
         // Watcher-2 corroborates a flagged counterparty; the variant another one, in the same
         // transaction and block.
         try step("a corroborated flag",
                  { try reportEntry(&c, flood(0, 1, Self.transaction(3)), from: 100, block: 102, keyId: "watcher-2", key: second, nonce: $0) },
                  variant: { try reportEntry(&c, flood(1, 1, Self.transaction(3)), from: 100, block: 102, keyId: "watcher-2", key: second, nonce: $0) })
-        #expect(c.state.watch.corroborations.count == 1)
+        #expect(c.state.watch(.development).corroborations.count == 1)
         // Watcher-2 corroborates a flood member; the variant the other member of its transaction.
         try step("a corroborated flood member",
                  { try reportEntry(&c, flood(16, 1, Self.transaction(3)), from: 100, block: 102, keyId: "watcher-2", key: second, nonce: $0) },
                  variant: { try reportEntry(&c, flood(17, 1, Self.transaction(3)), from: 100, block: 102, keyId: "watcher-2", key: second, nonce: $0) })
-        #expect(c.state.watch.floodSets["ethereum"]?.corroboratedCount == 1)
+        #expect(c.state.watch(.development).floodSets["ethereum"]?.corroboratedCount == 1)
         // An executed clearance (the transition `execute` runs for it, outside a block here, so
         // the digest cache is reset as applying a block does), applied to two states that differ
         // only in a corroboration: watcher-2 reported counterparty 2 too in one, nothing in the
@@ -80,11 +80,11 @@ extension WatchRoomTests {
         same.state.digestCache = StateDigestCache()
         corroborated.state.digestCache = StateDigestCache()
         #expect(c.state.digest == same.state.digest && c.state.digest != corroborated.state.digest && corroborated.state.digest != before)
-        #expect(corroborated.state.watch.appearances["ethereum/" + Self.counterparty(2)]?.reporter == "watcher-2")
-        #expect(c.state.watch.appearances["ethereum/" + Self.counterparty(2)] == nil)
+        #expect(corroborated.state.watch(.development).appearances["ethereum/" + Self.counterparty(2)]?.reporter == "watcher-2")
+        #expect(c.state.watch(.development).appearances["ethereum/" + Self.counterparty(2)] == nil)
         // What it kept (watcher-2's corroborations) is in the room, attributed to watcher-2 (its
         // flood member in watcher-2's summary: the record cap was reached).
-        #expect(c.state.watch.appearances.values.map(\.reporter) == ["watcher-2"])
-        #expect(c.state.watch.floodSets["ethereum"]?.count == 1 && c.state.watch.floodSets["ethereum"]?.summaries.map(\.reporter) == ["watcher-2"])
+        #expect(c.state.watch(.development).appearances.values.map(\.reporter) == ["watcher-2"])
+        #expect(c.state.watch(.development).floodSets["ethereum"]?.count == 1 && c.state.watch(.development).floodSets["ethereum"]?.summaries.map(\.reporter) == ["watcher-2"])
     }
 }

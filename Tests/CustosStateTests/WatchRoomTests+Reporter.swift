@@ -28,7 +28,7 @@ extension WatchRoomTests {
             == .watched(chain: "ethereum", block: 100, flagged: 16))
         // Transaction T again, from watcher-2: a record of its own, not watcher-1's.
         #expect(try report(&c, flood(200, 2, shared), keyId: "watcher-2", key: honest) == .watched(chain: "ethereum", block: 100, flagged: 0))
-        let set = try #require(c.state.watch.floodSets["ethereum"])
+        let set = try #require(c.state.watch(.development).floodSets["ethereum"])
         #expect(set.count == 8 + 8 + 2)
         #expect(set.transactions.map(\.reporter).sorted() == ["watcher-1", "watcher-2", "watcher-2"])
         let named = try pay(&c, Self.counterparty(201))
@@ -41,7 +41,7 @@ extension WatchRoomTests {
         for n in [100, 115, 116, 123, 200, 201] {
             #expect(try pay(&c, Self.counterparty(n)).decision.reason == .deniedByRule("deny-poisoned"), "watcher-2's \(n) stays")
         }
-        #expect(c.state.watch.flagsPerChain["ethereum"] == 16 && c.state.watch.floodSets["ethereum"]?.count == 10)
+        #expect(c.state.watch(.development).flagsPerChain["ethereum"] == 16 && c.state.watch(.development).floodSets["ethereum"]?.count == 10)
         // Nothing left of watcher-1: a second clearance is refused, naming it; so is a bad id.
         let (_, again) = try c.propose(.clearWatchFlag(chain: "ethereum", target: "reporter:watcher-1"), by: "frank")
         #expect(Cluster.reason(again).contains("watcher watcher-1 planted no poisoned flag and covers no block on ethereum"), "\(again)")
@@ -67,24 +67,24 @@ extension WatchRoomTests {
             == .watched(chain: "ethereum", block: 100, flagged: 2))
         // Watcher-1 again corroborates nothing; watcher-2 corroborates the poisoner.
         #expect(try report(&c, [Self.transfer(v, amount: 0)]) == .watched(chain: "ethereum", block: 100, flagged: 0))
-        #expect(c.state.watch.corroborations.isEmpty)
+        #expect(c.state.watch(.development).corroborations.isEmpty)
         let before = c.state.digest
         #expect(try report(&c, [Self.transfer(v, amount: 0, transaction: Self.transaction(5))], keyId: "watcher-2", key: honest)
             == .watched(chain: "ethereum", block: 100, flagged: 0))
-        #expect(c.state.watch.corroborations["ethereum/" + Self.poisoner]?.reporter == "watcher-2")
+        #expect(c.state.watch(.development).corroborations["ethereum/" + Self.poisoner]?.reporter == "watcher-2")
         #expect(c.state.digest != before)
 
         try c.govern(.clearWatchFlag(chain: "ethereum", target: "reporter:watcher-1"))
         let denied = try pay(&c, Self.poisoner)
         #expect(denied.decision.reason == .deniedByRule("deny-poisoned"), "watcher-2 reported it too")
-        let kept = try #require(c.state.watch.appearances["ethereum/" + Self.poisoner])
+        let kept = try #require(c.state.watch(.development).appearances["ethereum/" + Self.poisoner])
         #expect(kept.reporter == "watcher-2" && kept.transaction == Self.transaction(5))
-        #expect(c.state.watch.corroborations.isEmpty)
+        #expect(c.state.watch(.development).corroborations.isEmpty)
         #expect(try pay(&c, alone).outcome == .allow, "watcher-1 alone reported it")
         // Now watcher-2's clearance removes it: nothing else reported it (and with both watchers'
         // coverage dropped, the poisoned test has no answer for anyone: review helper-68 L3).
         try c.govern(.clearWatchFlag(chain: "ethereum", target: "reporter:watcher-2"))
-        #expect(c.state.watch.appearances.isEmpty && c.state.watchCoverage.isEmpty)
+        #expect(c.state.watch(.development).appearances.isEmpty && c.state.watchCoverage(in: .development).isEmpty)
     }
 
     /// Review helper-64 M2 for a flood: watcher-1 (compromised) and watcher-2 both report
@@ -102,7 +102,7 @@ extension WatchRoomTests {
             let flood = (0..<24).map { Self.transfer(v, from: Self.counterparty($0), amount: 0, transaction: shared) }
             let reporters: [(String, BotSigningKey?)] = compromisedFirst ? [("watcher-1", nil), ("watcher-2", honest)] : [("watcher-2", honest), ("watcher-1", nil)]
             for (id, key) in reporters { _ = try report(&c, flood, keyId: id, key: key) }
-            #expect(c.state.watch.corroborations.count == 16 && c.state.watch.floodSets["ethereum"]?.corroboratedCount == 8)
+            #expect(c.state.watch(.development).corroborations.count == 16 && c.state.watch(.development).floodSets["ethereum"]?.corroboratedCount == 8)
 
             try c.govern(.clearWatchFlag(chain: "ethereum", target: "reporter:watcher-1"))
             for n in [0, 15, 16, 23] {
@@ -111,11 +111,11 @@ extension WatchRoomTests {
             }
             let named = try pay(&c, Self.counterparty(20))
             #expect(named.decision.warnings.first?.text.contains("reported by watcher-2") == true, "\(named.decision.warnings)")
-            #expect(c.state.watch.flagsPerChain["ethereum"] == 16 && c.state.watch.floodSets["ethereum"]?.count == 8)
-            #expect(c.state.watch.corroborations.isEmpty && c.state.watch.floodSets["ethereum"]?.corroboratedCount == 0)
+            #expect(c.state.watch(.development).flagsPerChain["ethereum"] == 16 && c.state.watch(.development).floodSets["ethereum"]?.count == 8)
+            #expect(c.state.watch(.development).corroborations.isEmpty && c.state.watch(.development).floodSets["ethereum"]?.corroboratedCount == 0)
 
             try c.govern(.clearWatchFlag(chain: "ethereum", target: "reporter:watcher-2"))
-            #expect(c.state.watch.appearances.isEmpty && c.state.watch.floodSets["ethereum"]?.count == 0, "cleared with their last watcher")
+            #expect(c.state.watch(.development).appearances.isEmpty && c.state.watch(.development).floodSets["ethereum"]?.count == 0, "cleared with their last watcher")
         }
     }
 
@@ -129,22 +129,22 @@ extension WatchRoomTests {
             #expect(try report(&c, [], from: 1, block: 100, keyId: id, key: key) == .watched(chain: "ethereum", block: 100, flagged: 0))
         }
         try c.govern(.clearWatchFlag(chain: "ethereum", target: "reporter:watcher-1"))
-        #expect(c.state.watch.coverage(by: "watcher-1", on: "ethereum") == nil && c.state.watch.reportedBlock(by: "watcher-1", on: "ethereum") == nil)
-        #expect(c.state.watchCoverage["ethereum"]?.watchers == ["watcher-2", "watcher-3"])
+        #expect(c.state.watch(.development).coverage(by: "watcher-1", on: "ethereum") == nil && c.state.watch(.development).reportedBlock(by: "watcher-1", on: "ethereum") == nil)
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.watchers == ["watcher-2", "watcher-3"])
         let rotated = BotSigningKey(ed25519: Curve25519.Signing.PrivateKey())
         try c.govern(.rotateBotKey(id: "watcher-2", key: rotated.publicKey))
-        #expect(c.state.watch.coverage(by: "watcher-2", on: "ethereum") == nil)
-        #expect(c.state.watchCoverage["ethereum"] == nil, "watcher-3 alone is no coverage under min_watchers 2")
+        #expect(c.state.watch(.development).coverage(by: "watcher-2", on: "ethereum") == nil)
+        #expect(c.state.watchCoverage(in: .development)["ethereum"] == nil, "watcher-3 alone is no coverage under min_watchers 2")
         let denied = try pay(&c, stranger)
         #expect(denied.decision.applied.first?.failedClosed?.contains("only watcher-3 up to block 100") == true, "\(denied.decision.applied)")
         // With its new key, watcher-2 reads again from the mark's side (a range past it is no start).
         #expect(try report(&c, [], from: 102, block: 150, keyId: "watcher-2", key: rotated) == .watched(chain: "ethereum", block: 150, flagged: 0))
-        #expect(c.state.watch.coverage(by: "watcher-2", on: "ethereum") == nil)
+        #expect(c.state.watch(.development).coverage(by: "watcher-2", on: "ethereum") == nil)
         #expect(try report(&c, [], from: 1, block: 150, keyId: "watcher-2", key: rotated) == .watched(chain: "ethereum", block: 150, flagged: 0))
-        #expect(c.state.watchCoverage["ethereum"]?.watchers == ["watcher-2", "watcher-3"])
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.watchers == ["watcher-2", "watcher-3"])
         #expect(try pay(&c, stranger).outcome == .allow)
         try c.govern(.removeBot(id: "watcher-3"))
-        #expect(c.state.watch.coverage(by: "watcher-3", on: "ethereum") == nil && c.state.watchCoverage["ethereum"] == nil)
+        #expect(c.state.watch(.development).coverage(by: "watcher-3", on: "ethereum") == nil && c.state.watchCoverage(in: .development)["ethereum"] == nil)
         // Nothing of watcher-1 is left: a second reporter clearance is refused, naming it.
         let (_, again) = try c.propose(.clearWatchFlag(chain: "ethereum", target: "reporter:watcher-1"), by: "frank")
         #expect(Cluster.reason(again).contains("watcher watcher-1 planted no poisoned flag and covers no block on ethereum"), "\(again)")

@@ -38,15 +38,15 @@ extension WatchRoomTests {
         #expect(alone.decision.applied.first?.failedClosed?.contains("no watch data for ethereum: poisoning.min_watchers is 2, but only watcher-1 up to block 50") == true,
                 "\(alone.decision.applied)")
         #expect(try report(&c, [], from: 1, block: 50, keyId: "watcher-2", key: honestKey) == .watched(chain: "ethereum", block: 50, flagged: 0))
-        #expect(c.state.watchCoverage["ethereum"]?.block == 50 && c.state.watchCoverage["ethereum"]?.watchers == ["watcher-1", "watcher-2"])
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.block == 50 && c.state.watchCoverage(in: .development)["ethereum"]?.watchers == ["watcher-1", "watcher-2"])
         #expect(try pay(&c, stranger).outcome == .allow)
-        let start = try #require(c.state.watch.coverage(by: "watcher-2", on: "ethereum")?.blockTime)
+        let start = try #require(c.state.watch(.development).coverage(by: "watcher-2", on: "ethereum")?.blockTime)
         c.now += 3_601_000
         // The liar reports 51–100, current, without the dust: its own coverage moves, the chain's does not.
         #expect(try report(&c, [], from: 51, block: 100) == .watched(chain: "ethereum", block: 100, flagged: 0))
-        let liar = try #require(c.state.watch.coverage(by: "watcher-1", on: "ethereum"))
+        let liar = try #require(c.state.watch(.development).coverage(by: "watcher-1", on: "ethereum"))
         #expect(liar.block == 100 && liar.blockTime > start + 3_600)
-        #expect(c.state.watchCoverage["ethereum"]?.block == 50 && c.state.watchCoverage["ethereum"]?.blockTime == start)
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.block == 50 && c.state.watchCoverage(in: .development)["ethereum"]?.blockTime == start)
         let paid = try pay(&c, Self.poisoner)
         #expect(paid.outcome == .deny && paid.decision.reason == .deniedByRule("deny-poisoned"), "\(paid.decision)")
         let reason = paid.decision.applied.first?.failedClosed ?? ""
@@ -56,8 +56,8 @@ extension WatchRoomTests {
         // The honest watcher reports the same blocks, with the dust: flagged, and the coverage moves.
         #expect(try report(&c, [Self.transfer(v, amount: 0, block: 90)], from: 51, block: 100, keyId: "watcher-2", key: honestKey)
                 == .watched(chain: "ethereum", block: 100, flagged: 1))
-        #expect(c.state.watch.appearances["ethereum/" + Self.poisoner]?.reporter == "watcher-2")
-        #expect(c.state.watchCoverage["ethereum"]?.block == 100)
+        #expect(c.state.watch(.development).appearances["ethereum/" + Self.poisoner]?.reporter == "watcher-2")
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.block == 100)
         let flagged = try pay(&c, Self.poisoner)
         #expect(flagged.decision.reason == .deniedByRule("deny-poisoned") && flagged.decision.warnings.map(\.kind) == [.poisoned], "\(flagged.decision)")
         #expect(try pay(&c, stranger).outcome == .allow)
@@ -79,18 +79,18 @@ extension WatchRoomTests {
             #expect(try report(&c, [], from: 101, block: 200, keyId: id, key: key) == .watched(chain: "ethereum", block: 200, flagged: 0))
             #expect(try report(&c, [], from: 201, block: 300, keyId: id, key: key) == .watched(chain: "ethereum", block: 300, flagged: 0))
         }
-        #expect(c.state.watch.coverage(by: "watcher-1", on: "ethereum")?.block == 200)
-        #expect(c.state.watchCoverage["ethereum"]?.block == 300 && c.state.watchCoverage["ethereum"]?.watchers == ["watcher-2", "watcher-3"])
+        #expect(c.state.watch(.development).coverage(by: "watcher-1", on: "ethereum")?.block == 200)
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.block == 300 && c.state.watchCoverage(in: .development)["ethereum"]?.watchers == ["watcher-2", "watcher-3"])
         #expect(try pay(&c, "0x8888888888888888888888888888888888888888").outcome == .allow)
         // A liar claiming far ahead alone moves nothing either; removed, it counts no more.
         let far: UInt64 = 1_000_000_000_000_000
         try c.govern(.clearWatchFlag(chain: "ethereum", target: "coverage"))
         #expect(try report(&c, [], from: 1, block: far) == .watched(chain: "ethereum", block: far, flagged: 0))
         #expect(try report(&c, [], from: 1, block: 400, keyId: "watcher-2", key: second) == .watched(chain: "ethereum", block: 400, flagged: 0))
-        #expect(c.state.watchCoverage["ethereum"]?.block == 400)
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.block == 400)
         try c.govern(.removeBot(id: "watcher-1"))
-        #expect(c.state.watchCoverages["ethereum"]?.keys.sorted() == ["watcher-2"])
-        #expect(c.state.watchCoverage["ethereum"] == nil, "one current watcher is no coverage under min_watchers 2")
+        #expect(c.state.watchCoverages(in: .development)["ethereum"]?.keys.sorted() == ["watcher-2"])
+        #expect(c.state.watchCoverage(in: .development)["ethereum"] == nil, "one current watcher is no coverage under min_watchers 2")
     }
 
     /// Review of watch6 M1, as the attacker: the liar (watcher 1) and an honest watcher cover
@@ -103,32 +103,32 @@ extension WatchRoomTests {
     @Test func aLateWatcherMustFillTheGapSinceTheMark() throws {
         var (c, honestKey, lateKey) = try twoWatcherCluster()
         let v = try Self.vaultAddress(c)
-        #expect(c.state.watch.marks["ethereum"] == nil)
+        #expect(c.state.watch(.development).marks["ethereum"] == nil)
         #expect(try report(&c, [], from: 1, block: 100) == .watched(chain: "ethereum", block: 100, flagged: 0))
-        #expect(c.state.watch.marks["ethereum"] == nil, "one watcher alone raises no mark under min_watchers 2")
+        #expect(c.state.watch(.development).marks["ethereum"] == nil, "one watcher alone raises no mark under min_watchers 2")
         #expect(try report(&c, [], from: 1, block: 100, keyId: "watcher-2", key: honestKey) == .watched(chain: "ethereum", block: 100, flagged: 0))
-        #expect(c.state.watch.marks["ethereum"] == 100)
+        #expect(c.state.watch(.development).marks["ethereum"] == 100)
         #expect(try report(&c, [], from: 101, block: 200) == .watched(chain: "ethereum", block: 200, flagged: 0))
         try c.govern(.removeBot(id: "watcher-2"))
         // The replacement starts at the head: taken for its flags, but it starts no coverage.
         #expect(try report(&c, [], from: 201, block: 300, keyId: "watcher-3", key: lateKey) == .watched(chain: "ethereum", block: 300, flagged: 0))
         #expect(try report(&c, [], from: 201, block: 300) == .watched(chain: "ethereum", block: 300, flagged: 0))
-        #expect(c.state.watch.coverage(by: "watcher-3", on: "ethereum") == nil)
-        #expect(c.state.watchCoverage["ethereum"] == nil)
+        #expect(c.state.watch(.development).coverage(by: "watcher-3", on: "ethereum") == nil)
+        #expect(c.state.watchCoverage(in: .development)["ethereum"] == nil)
         let paid = try pay(&c, Self.poisoner)
         #expect(paid.decision.reason == .deniedByRule("deny-poisoned") && paid.decision.warnings.isEmpty, "\(paid.decision)")
         #expect(paid.decision.applied.first?.failedClosed?.contains("poisoning.min_watchers is 2, but only watcher-1 up to block 300") == true, "\(paid.decision.applied)")
         // From the block after the mark, with the dust the liar left out: flagged, and counted.
         #expect(try report(&c, [Self.transfer(v, amount: 0, block: 150)], from: 101, block: 300, keyId: "watcher-3", key: lateKey)
                 == .watched(chain: "ethereum", block: 300, flagged: 1))
-        #expect(c.state.watch.coverage(by: "watcher-3", on: "ethereum")?.since == 101)
-        #expect(c.state.watchCoverage["ethereum"]?.block == 300 && c.state.watch.marks["ethereum"] == 300)
+        #expect(c.state.watch(.development).coverage(by: "watcher-3", on: "ethereum")?.since == 101)
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.block == 300 && c.state.watch(.development).marks["ethereum"] == 300)
         #expect(try pay(&c, Self.poisoner).decision.warnings.map(\.kind) == [.poisoned])
         // The quorum's coverage clearance resets the mark: a fresh start anywhere counts again.
         try c.govern(.clearWatchFlag(chain: "ethereum", target: "coverage"))
-        #expect(c.state.watch.marks["ethereum"] == nil)
+        #expect(c.state.watch(.development).marks["ethereum"] == nil)
         #expect(try report(&c, [], from: 500, block: 600, keyId: "watcher-3", key: lateKey) == .watched(chain: "ethereum", block: 600, flagged: 0))
-        #expect(c.state.watch.coverage(by: "watcher-3", on: "ethereum")?.since == 500)
+        #expect(c.state.watch(.development).coverage(by: "watcher-3", on: "ethereum")?.since == 500)
     }
 
     /// Review of watch6 L1: with exactly min_watchers watchers one stalled watcher would stall the
@@ -149,14 +149,14 @@ extension WatchRoomTests {
             #expect(c.status(p) == nil && Cluster.reason(refused).contains(reason), "\(refused)")
         }
         try c.govern(.clearWatchFlag(chain: "ethereum", target: "coverage:Watcher-1"))
-        #expect(c.state.watch.coverage(by: "watcher-1", on: "ethereum") == nil)
-        #expect(c.state.watch.coverage(by: "watcher-2", on: "ethereum")?.block == 100 && c.state.watch.marks["ethereum"] == 100)
+        #expect(c.state.watch(.development).coverage(by: "watcher-1", on: "ethereum") == nil)
+        #expect(c.state.watch(.development).coverage(by: "watcher-2", on: "ethereum")?.block == 100 && c.state.watch(.development).marks["ethereum"] == 100)
         // Past the block after the mark it starts nothing; from it, it counts again.
         #expect(try report(&c, [], from: 102, block: 200) == .watched(chain: "ethereum", block: 200, flagged: 0))
-        #expect(c.state.watch.coverage(by: "watcher-1", on: "ethereum") == nil)
+        #expect(c.state.watch(.development).coverage(by: "watcher-1", on: "ethereum") == nil)
         #expect(try report(&c, [], from: 101, block: 200) == .watched(chain: "ethereum", block: 200, flagged: 0))
         #expect(try report(&c, [], from: 101, block: 200, keyId: "watcher-2", key: second) == .watched(chain: "ethereum", block: 200, flagged: 0))
-        #expect(c.state.watchCoverage["ethereum"]?.block == 200 && c.state.watchCoverage["ethereum"]?.watchers == ["watcher-1", "watcher-2"])
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.block == 200 && c.state.watchCoverage(in: .development)["ethereum"]?.watchers == ["watcher-1", "watcher-2"])
     }
 
     /// The effective coverage is the `min_watchers`-th highest of the watchers' blocks, its chain
@@ -181,7 +181,7 @@ extension WatchRoomTests {
     /// still taken. Once its nonces age out of the clock-skew window, it posts again.
     @Test func aWatcherFillingItsReplayCacheGetsOnlyItsOwnReportsRefused() throws {
         var (c, second, _) = try twoWatcherCluster()
-        c.state.watch.replayCapacity = 3
+        c.state.watches[.development, default: WatchBook()].replayCapacity = 3
         for _ in 0..<3 { #expect(try report(&c, [], from: 1, block: 100) == .watched(chain: "ethereum", block: 100, flagged: 0)) }
         let full = try report(&c, [], from: 1, block: 100)
         #expect(Cluster.requestSigningCode(full) == .replayCacheFull, "\(full)")
@@ -198,7 +198,7 @@ extension WatchRoomTests {
     /// the envelope fails verification against the new key.
     @Test func aRotatedOrRemovedWatchersReplayCacheIsFreed() throws {
         var (c, second, _) = try twoWatcherCluster()
-        c.state.watch.replayCapacity = 2
+        c.state.watches[.development, default: WatchBook()].replayCapacity = 2
         let signedByOldKey = try reportEntry(&c, [], from: 1, block: 100)
         #expect(c.apply(signedByOldKey) == .watched(chain: "ethereum", block: 100, flagged: 0))
         #expect(try report(&c, [], from: 1, block: 100) == .watched(chain: "ethereum", block: 100, flagged: 0))
@@ -206,13 +206,13 @@ extension WatchRoomTests {
         #expect(try report(&c, [], from: 1, block: 100, keyId: "watcher-2", key: second) == .watched(chain: "ethereum", block: 100, flagged: 0))
         let rotated = BotSigningKey(ed25519: Curve25519.Signing.PrivateKey())
         try c.govern(.rotateBotKey(id: "watcher-1", key: rotated.publicKey))
-        #expect(c.state.watch.replayCaches["watcher-1"] == nil && c.state.watch.replayCaches["watcher-2"] != nil)
+        #expect(c.state.watch(.development).replayCaches["watcher-1"] == nil && c.state.watch(.development).replayCaches["watcher-2"] != nil)
         // Within the same clock-skew window, the new key's report is taken (its cache starts empty) ...
         #expect(try report(&c, [], from: 1, block: 100, key: rotated) == .watched(chain: "ethereum", block: 100, flagged: 0))
         // ... and the old key's envelope, replayed, is refused for its signature, not taken again.
         guard case .refused(let error) = c.apply(signedByOldKey) else { Issue.record("the old key's envelope was taken again"); return }
         #expect(error.code == .requestRefused && error.reason.contains("signature of bot \"watcher-1\" does not verify"), "\(error)")
         try c.govern(.removeBot(id: "watcher-2"))
-        #expect(c.state.watch.replayCaches["watcher-2"] == nil)
+        #expect(c.state.watch(.development).replayCaches["watcher-2"] == nil)
     }
 }

@@ -22,15 +22,30 @@ public struct StoredCredential: Sendable, Hashable, Codable {
     /// Whether a certificate vouched for the authenticator at registration: a verified
     /// statement that is neither `none` nor self attestation (`AttestationStatement.Trust.certified`).
     public let attestationCertified: Bool
+    /// Whether that certificate's chain verified to one of the cluster's attestation roots (the
+    /// genesis document's `attestationRoots`: `AttestationStatement.Trust.certified(anchored:
+    /// true)`). A production cluster registers no certified credential that is not; a
+    /// development one registers a chain to any root, anchored only where its genesis names
+    /// roots the chain reaches.
+    public let attestationAnchored: Bool
 
-    /// Whether this is a hardware credential an onboarding step accepts: certified at
-    /// registration, and not a development software credential.
+    /// Whether a certificate vouched for this credential at registration and it is not a
+    /// development software credential, anchored or not.
     public var isAttestedHardware: Bool { attestationCertified && !isSoftware }
+
+    /// Whether this credential meets a `hardware_credential` onboarding step: attested hardware
+    /// whose chain is anchored to a cluster root, or merely attested where the step accepts an
+    /// unanchored chain (`accept_unanchored`, a development cluster's choice: a self-made
+    /// certificate passes it).
+    public func meetsHardwareStep(acceptingUnanchored: Bool) -> Bool {
+        isAttestedHardware && (attestationAnchored || acceptingUnanchored)
+    }
 
     public init(
         credentialId: [UInt8], publicKey: [UInt8], signCount: UInt32, aaguid: [UInt8],
         userVerified: Bool, backupEligible: Bool, backedUp: Bool, isSoftware: Bool,
-        attestationFormat: String = AttestationStatement.Format.noAttestation.rawValue, attestationCertified: Bool = false
+        attestationFormat: String = AttestationStatement.Format.noAttestation.rawValue, attestationCertified: Bool = false,
+        attestationAnchored: Bool = false
     ) {
         self.credentialId = credentialId
         self.publicKey = publicKey
@@ -42,6 +57,7 @@ public struct StoredCredential: Sendable, Hashable, Codable {
         self.isSoftware = isSoftware
         self.attestationFormat = attestationFormat
         self.attestationCertified = attestationCertified
+        self.attestationAnchored = attestationCertified && attestationAnchored
     }
 
     /// The parsed public key.

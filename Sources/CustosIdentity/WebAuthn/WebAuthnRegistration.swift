@@ -75,7 +75,8 @@ public enum WebAuthnRegistration {
             backedUp: authData.flags.contains(.backupState),
             isSoftware: attested.aaguid == SoftwareAuthenticator.aaguid,
             attestationFormat: attestation.format.rawValue,
-            attestationCertified: trust != .unattested)
+            attestationCertified: trust != .unattested,
+            attestationAnchored: trust == .certified(anchored: true))
     }
 
     /// The authenticator data of an attestationObject in a format Custos reads, without

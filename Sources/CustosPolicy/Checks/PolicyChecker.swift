@@ -16,6 +16,14 @@
 /// - **look-alike entries** (warning): two address-book entries (different addresses) with
 ///   the same affixes (the look-alike test's first and last hex digits): every request to
 ///   either is flagged.
+/// - **unheld attester** (warning): an onboarding step whose `attested_by` role nobody holds,
+///   so nobody can record it. Never an error: a policy is compiled again with the registries
+///   whenever a person leaves, and the last holder's offboarding must not fail for it (review
+///   helper-117 L6); the nodes refuse a `change-policy`, `revoke-role` or `remove-user` that
+///   would cause it.
+/// - **misspelt, unused or unscoped role** (warning): the `roles` section against the rest of
+///   the document (`PolicyDocument.roleSectionFindings`; a `change-policy` is refused on a
+///   misspelt one).
 /// - what rules can cover (`checkCoverage`): deny and require rules that cover transfers only,
 ///   functions the decoder never reports, allow rules open to any EIP-712 typed data (error),
 ///   USD clauses on fewer than three price sources (error).
@@ -32,6 +40,12 @@ enum PolicyChecker {
                                     + "transfer out of its reports gets its sender paid; run two watchers and set 2"))
         }
         checkLookalikeEntries(policy, &out)
+        out += policy.document.roleSectionFindings()
+        for step in policy.document.onboarding {
+            guard let role = step.attestedBy, policy.roles.lookup(role.value) < 0 else { continue }
+            out.append(.warning(.unheldAttester, at: role.location,
+                                "onboarding step '\(step.name)' is attested by role '\(role.value)' that nobody holds: nobody can record it"))
+        }
         let footprints = policy.rules.map { Footprint(rule: $0, policy: policy) }
         for (i, rule) in policy.rules.enumerated() where !rule.name.hasPrefix("governance.") {
             if let why = neverFires(rule, footprints[i], policy) {

@@ -1,6 +1,6 @@
 /// A human-readable comparison of two versions of a policy, for the people approving a policy
-/// change: every rule, limit, group, principal, address-book entry and governance setting that
-/// changed, each labelled *weaker* (more permissive), *stronger* or *changed* where the
+/// change: every rule, limit, group, principal, address-book entry, governance setting, role's
+/// environments, bot's environment and onboarding step that changed, each labelled *weaker* (more permissive), *stronger* or *changed* where the
 /// direction cannot be known (e.g. a rewritten condition).
 public struct PolicyDiff: Sendable, Hashable {
     public enum Direction: String, Sendable, Hashable {
@@ -153,6 +153,7 @@ public struct PolicyDiff: Sendable, Hashable {
                             direction: .changed), at: 0)
         }
         Self.compareKeys(old.keys, new.keys, add)
+        Self.compareEnvironments(old, new, add)
         Self.comparePrices(old.prices, new.prices, add)
         Self.compareApprovals(old.approvals, new.approvals, add)
         Self.compareLookalike(old, new, add)

@@ -44,6 +44,12 @@ public struct PolicyDiagnostic: Sendable, Hashable, CustomStringConvertible {
         public static let thinPrices = Code("thin-prices")
         public static let singleWatcher = Code("single-watcher")
         public static let lookalikeEntries = Code("lookalike-entries")
+        /// The `roles` section against the rest of the document (`PolicyDocument.roleSectionFindings`).
+        public static let unusedRole = Code("unused-role")
+        public static let unscopedRole = Code("unscoped-role")
+        public static let misspeltRole = Code("misspelt-role")
+        /// An onboarding step whose `attested_by` role nobody holds (`PolicyChecker`).
+        public static let unheldAttester = Code("unheld-attester")
     }
 
     public let severity: Severity

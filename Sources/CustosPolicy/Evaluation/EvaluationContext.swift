@@ -89,8 +89,11 @@ struct EvaluationContext {
 
     var initiatorKind: PolicyDocument.Principal.Kind? { initiator >= 0 ? policy.principals[initiator].kind : nil }
 
-    /// Whether this request's destination is under heightened monitoring after an offboarding now.
-    var destinationMonitored: Bool { request.destinationKey.flatMap { state.monitoredDestinations[$0] }.map { state.time < $0 } ?? false }
+    /// Whether this request's destination, or any recipient it pays (a batch's, a call's: review
+    /// of offboarding M2), is under heightened monitoring after an offboarding now.
+    var destinationMonitored: Bool {
+        request.recipientKeys.contains { key in state.monitoredDestinations[key].map { state.time < $0 } ?? false }
+    }
 
     /// What earlier requests went to this request's destination, or nil if none did.
     var destinationHistory: DestinationHistory? { request.destinationKey.flatMap { state.destinations[$0] } }

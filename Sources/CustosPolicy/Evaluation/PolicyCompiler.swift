@@ -53,7 +53,6 @@ struct PolicyCompiler {
                 environment: principal.kind == .bot ? principal.environment ?? .unnamedBot : nil,
                 missingOnboarding: principal.missingOnboarding))
         }
-        checkOnboarding()
         for asset in document.assets {
             parts.assets.intern(asset.symbol)
             for chain in asset.chains { parts.chains.intern(chain.value) }

@@ -1,11 +1,13 @@
 extension OnboardingStep {
     /// Reads the `onboarding` section: per step, its kind, the attesting role of an
-    /// `attestation`, and whether it is enforced yet (default: it is).
+    /// `attestation`, whether a `hardware_credential` accepts an unanchored chain
+    /// (`accept_unanchored`, default: it does not), and whether it is enforced yet (default: it
+    /// is).
     static func decode(_ node: YAMLNode, _ r: inout NodeReader) -> [OnboardingStep] {
         var steps: [OnboardingStep] = []
         for entry in r.namedMapping(node, "onboarding") {
             let what = "onboarding step '\(entry.key)'"
-            guard let fields = r.mapping(entry.value, what, allowed: ["kind", "attested_by", "enforced"], required: ["kind"]),
+            guard let fields = r.mapping(entry.value, what, allowed: ["kind", "attested_by", "accept_unanchored", "enforced"], required: ["kind"]),
                   let kindName = fields["kind"].flatMap({ r.name($0.value, "kind of \(what)") })
             else { continue }
             guard let kind = Kind(rawValue: kindName.value) else {
@@ -24,7 +26,16 @@ extension OnboardingStep {
             default: break
             }
             let enforced = fields["enforced"].flatMap { r.bool($0.value, "enforced of \(what)") } ?? true
-            steps.append(OnboardingStep(name: entry.key, kind: kind, attestedBy: attestedBy, enforced: enforced, location: entry.keyLocation))
+            var acceptUnanchored = false
+            if let flag = fields["accept_unanchored"] {
+                guard kind == .hardwareCredential else {
+                    r.error(.invalidValue, flag.keyLocation, "\(what) is an attestation; accept_unanchored is for a hardware_credential step")
+                    continue
+                }
+                acceptUnanchored = r.bool(flag.value, "accept_unanchored of \(what)") ?? false
+            }
+            steps.append(OnboardingStep(name: entry.key, kind: kind, attestedBy: attestedBy, enforced: enforced, acceptUnanchored: acceptUnanchored,
+                                        location: entry.keyLocation))
         }
         return steps
     }

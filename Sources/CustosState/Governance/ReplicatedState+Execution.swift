@@ -142,6 +142,12 @@ extension ReplicatedState {
                               + "\(Self.policyDigest(of: policyYAML).hexString): propose it again against the policy in force")
             }
             let (document, policy) = try Self.compile(yaml: yaml, users: users, bots: bots)
+            // A misspelt role in the roles section, judged against the document alone (review
+            // helper-107 M4; never on a recompile with the registries: commit 1f5ac72).
+            if let typo = document.roleSectionFindings().first(where: { $0.code == .misspeltRole }) {
+                throw GovernanceError(.invalidPolicy, "policy line \(typo.location.line): \(typo.message)")
+            }
+            try Self.checkAttestable(policy)
             guard document.version > policyVersion else {
                 throw invalid("policy version \(document.version) does not exceed the current \(policyVersion)")
             }
@@ -166,7 +172,7 @@ extension ReplicatedState {
             bots[id]!.active = false
             // A removed watcher's coverage counts no more, whatever becomes of its id (review helper-68 L3),
             // and its replay cache is freed (review of watch8 L5).
-            watch.forget(watcher: id, operationId: p.id)
+            watches[bots[id]!.environment]?.forget(watcher: id, operationId: p.id)
         case .rotateBotKey(let id, let key):
             let b = try activeBot(id)
             guard b.key != key else { throw invalid("bot \"\(id)\" already uses this key") }
@@ -175,11 +181,16 @@ extension ReplicatedState {
             bots[id]!.keyRotatedAt = time
             // What the old key attested counts no more: the watcher covers again from the mark (review helper-68 L3);
             // the old key's nonces guard nothing (its envelopes fail verification): its replay cache is freed.
-            watch.forget(watcher: id, operationId: p.id)
+            watches[b.environment]?.forget(watcher: id, operationId: p.id)
             // Roles and activity are unchanged, so the policy in force is too.
             return
         }
-        policy = try Self.compile(document, users: users, bots: bots)
+        let recompiled = try Self.compile(document, users: users, bots: bots)
+        switch p.change {
+        case .revokeRole, .removeUser: try Self.checkAttestersKept(before: policy, after: recompiled)
+        default: break
+        }
+        policy = recompiled
         try checkGovernableWithoutExpiringGrants()
     }
 

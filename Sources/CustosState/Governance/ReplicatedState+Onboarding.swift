@@ -6,16 +6,38 @@ extension ReplicatedState {
     /// The enforced steps of `document`'s `onboarding` section that `user` has not completed,
     /// in the section's order: an attestation not recorded (`attest-onboarding`), a
     /// hardware-credential step without a credential a certificate vouched for at registration
-    /// (`StoredCredential.isAttestedHardware`). Empty for a removed person, who holds no role.
+    /// whose chain reached one of the cluster's attestation roots, unless the step accepts an
+    /// unanchored one (`StoredCredential.meetsHardwareStep`; a production cluster registers no
+    /// other). Empty for a removed person, who holds no role.
     static func missingOnboarding(of user: GovernedUser, under document: PolicyDocument) -> [String] {
         guard user.active else { return [] }
         return document.onboarding.filter { step in
             guard step.enforced else { return false }
             switch step.kind {
             case .attestation: return user.onboardingSteps[step.name] == nil
-            case .hardwareCredential: return !user.credentials.contains(where: \.isAttestedHardware)
+            case .hardwareCredential: return !user.credentials.contains { $0.meetsHardwareStep(acceptingUnanchored: step.acceptUnanchored) }
             }
         }.map(\.name)
+    }
+
+    /// Refuses `policy` when one of its onboarding steps is attested by a role nobody holds
+    /// (`unheld-attester`): checked when a policy is adopted (genesis, `change-policy`), never
+    /// on the recompile that follows someone's departure (review helper-117 L6).
+    static func checkAttestable(_ policy: CompiledPolicy) throws(GovernanceError) {
+        if let unheld = policy.warnings.first(where: { $0.code == .unheldAttester }) {
+            throw GovernanceError(.invalidPolicy, "policy line \(unheld.location.line): \(unheld.message)")
+        }
+    }
+
+    /// Refuses a `revoke-role` or `remove-user` after which an onboarding step that someone
+    /// could attest under `before` no longer can under `after` (it took the last holder of its
+    /// `attested_by` role); an offboarding is never refused for it (review helper-117 L6).
+    static func checkAttestersKept(before: CompiledPolicy, after: CompiledPolicy) throws(GovernanceError) {
+        let unheld = Set(before.warnings.filter { $0.code == .unheldAttester }.map(\.message))
+        if let lost = after.warnings.first(where: { $0.code == .unheldAttester && !unheld.contains($0.message) }) {
+            throw GovernanceError(
+                .invalidChange, "after this change \(lost.message); give the role to someone else first (offboarding its last holder is never refused for this)")
+        }
     }
 
     /// Why `user`'s roles do not count yet, or nil when they do (or `user` is no active person).

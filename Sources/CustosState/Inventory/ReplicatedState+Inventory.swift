@@ -88,7 +88,7 @@ extension ReplicatedState {
                                "backup-eligible": "\(c.backupEligible)", "sign-count": "\(c.signCount)"]
                 if let model = AuthenticatorModel.name(of: c.aaguid) { details["model"] = model }
                 if c.isSoftware { details["software"] = "true (development only)" }
-                details["attestation"] = c.attestationFormat + (c.attestationCertified ? " (certified)" : "")
+                details["attestation"] = c.attestationFormat + (c.attestationAnchored ? " (certified, anchored)" : c.attestationCertified ? " (certified)" : "")
                 if !document.onboarding.isEmpty {
                     let recorded = u.onboardingSteps.keys.sorted().joined(separator: ", ")
                     details["onboarding"] = (onboardingGap(of: id).map { "missing \($0.missing.joined(separator: ", "))" } ?? "complete")

@@ -120,8 +120,11 @@ extension ReplicatedState {
     }
 
     /// The destinations `user` touched: the address-book entries in force that a policy change
-    /// they proposed added or changed, then those whose latest recorded request they initiated
-    /// (most recent first), at most `maximumMonitoredDestinations`, sorted.
+    /// they proposed added or changed, then the destination and recipients of every recorded
+    /// request they initiated, most recent first, whatever other requests went there after (review
+    /// of offboarding M1: reading only a destination's latest request let anyone's later request
+    /// to it take it off the list; M2: a batch or call paying it names it as a recipient), at
+    /// most `maximumMonitoredDestinations`, sorted.
     func destinationsTouched(by user: String) -> [String] {
         var touched: [String] = []
         var seen: Set<String> = []
@@ -129,10 +132,9 @@ extension ReplicatedState {
             guard let standing = addressBookStandings[entry.name], operations[standing.operationId]?.proposal.proposer == user else { continue }
             if seen.insert(entry.destinationKey).inserted { touched.append(entry.destinationKey) }
         }
-        var lastUsed: Set<String> = []
         for requestId in requestBook.order.reversed() {
-            guard let request = requestBook.requests[requestId], let key = request.request.destinationKey, lastUsed.insert(key).inserted else { continue }
-            if request.initiator == user, seen.insert(key).inserted { touched.append(key) }
+            guard let request = requestBook.requests[requestId], request.initiator == user else { continue }
+            for key in request.request.recipientKeys where seen.insert(key).inserted { touched.append(key) }
         }
         return Array(touched.prefix(Self.maximumMonitoredDestinations)).sorted()
     }

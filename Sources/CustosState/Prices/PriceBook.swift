@@ -1,70 +1,49 @@
 import CustosCore
 import CustosPolicy
 
-/// The prices room of the replicated state: the latest signed quote of every price source for
-/// every asset, and each asset's median after its latest price entry (with its flagged move).
-/// It changes only through accepted `price.post` entries; a decision takes its price from here
-/// with `median(of:policy:at:)`, at its own block time, so a price goes stale on every node alike.
+/// The prices room of the replicated state: one `PriceBoard` per environment, holding what the
+/// price bots of that environment posted. It changes only through accepted `price.post`
+/// entries; a decision takes its price from here with `median(of:in:policy:at:)`, at its own
+/// block time and for its vault's environment, so a price goes stale on every node alike and a
+/// development price bot never moves the USD notional of a production vault's request (nor the
+/// reverse). A bot registered without an environment is a development bot
+/// (`DeploymentEnvironment.unnamedBot`): its prices count for development vaults only.
 public struct PriceBook: Sendable {
-    /// The latest quote of each source, by asset and then by source (price bot id).
-    public private(set) var quotes: [String: [String: PriceQuote]] = [:]
-    /// Each asset's median right after its latest price entry that left one, with the move that
-    /// entry made if it went beyond the policy's bound, kept until it is confirmed.
-    public private(set) var latest: [String: PriceMedian] = [:]
-    /// For each asset whose median moved beyond the bound, the sources that have quoted the new
-    /// level since (the entry that made the move not counted). The move is confirmed — and the
-    /// median used again — once `min_sources` distinct sources have, so the sources that moved it
-    /// cannot confirm it alone, however often they post. Derived from the quotes in order, which
-    /// the journal covers.
-    private var confirmations: [String: Set<String>] = [:]
-    /// Every accepted quote, in order (the digest's view of the room).
+    /// The board of each environment some price bot of it posted on.
+    public private(set) var boards: [DeploymentEnvironment: PriceBoard] = [:]
+    /// Every accepted quote, in order, with its bot's environment (the digest's view of the room).
     private(set) var journal = WriteJournal(room: "prices")
 
     init() {}
 
-    /// Keeps `quote` as its source's latest for `asset`, and the asset's new median at block time
-    /// `time` (seconds) under `policy`, flagging a move beyond its bound from the previous one.
-    mutating func record(_ quote: PriceQuote, of asset: String, policy: PricePolicy, at time: Int64) {
-        quotes[asset, default: [:]][quote.source] = quote
+    /// The board of `environment` (empty when none of its bots posted).
+    public func board(_ environment: DeploymentEnvironment) -> PriceBoard { boards[environment] ?? PriceBoard() }
+
+    /// Keeps `quote`, posted by a bot of `environment`, as its source's latest for `asset` on
+    /// that environment's board, with the board's new median at block time `time` (seconds)
+    /// under `policy` (`PriceBoard.record`).
+    mutating func record(_ quote: PriceQuote, of asset: String, environment: DeploymentEnvironment, policy: PricePolicy, at time: Int64) {
+        boards[environment, default: PriceBoard()].record(quote, of: asset, policy: policy, at: time)
         journal.record { w in
+            w.append(string: environment.rawValue)
             w.append(string: asset)
             w.append(string: quote.source)
             w.append(string: quote.usd.description)
             w.append(UInt64(bitPattern: quote.time))
         }
-        guard case .success(var median) = policy.median(of: asset, quotes: quotes[asset]!.values, at: time) else { return }
-        if let previous = latest[asset] {
-            if let move = policy.move(from: previous.usd, to: median.usd, at: time) {
-                median.move = move
-                confirmations[asset] = []
-            } else if let pending = previous.move {
-                var confirmed = confirmations[asset] ?? []
-                if policy.move(from: previous.usd, to: quote.usd, at: time) == nil { confirmed.insert(quote.source) }
-                if confirmed.count >= policy.minSources {
-                    confirmations[asset] = nil
-                } else {
-                    median.move = pending
-                    confirmations[asset] = confirmed
-                }
-            }
-        }
-        latest[asset] = median
     }
 
-    /// The USD price of `asset` a decision at block time `time` (seconds) uses under `policy`,
-    /// or why there is none; it carries the move its latest update was flagged with, or — when
-    /// quotes that aged out since moved the median beyond the bound with no entry at all — that
-    /// move, so a median nobody posted is not used either.
-    public func median(of asset: String, policy: PricePolicy, at time: Int64) -> Result<PriceMedian, PriceUnavailable> {
-        guard let sources = quotes[asset], !sources.isEmpty else {
-            // Worded as evaluation words a snapshot without the asset's price.
-            return .failure(PriceUnavailable("no USD price for \(asset.isEmpty ? "the asset" : asset) in the state"))
-        }
-        return policy.median(of: asset, quotes: sources.values, at: time).map { found in
-            var median = found
-            guard let recorded = latest[asset] else { return median }
-            median.move = recorded.move ?? policy.move(from: recorded.usd, to: found.usd, at: time)
-            return median
-        }
+    /// The USD price of `asset` a decision for a vault of `environment` at block time `time`
+    /// (seconds) uses under `policy`, from the prices of that environment's bots alone, or why
+    /// there is none (`PriceBoard.median`).
+    public func median(of asset: String, in environment: DeploymentEnvironment, policy: PricePolicy, at time: Int64) -> Result<PriceMedian, PriceUnavailable> {
+        board(environment).median(of: asset, in: environment, policy: policy, at: time)
+    }
+
+    /// Why there is no price of `asset` for a vault of `environment`: no price bot of that
+    /// environment quoted it (those of another environment do not count).
+    static func unquoted(_ asset: String, in environment: DeploymentEnvironment) -> PriceUnavailable {
+        // Worded as evaluation words a snapshot without the asset's price, naming the environment.
+        PriceUnavailable("no USD price for \(asset.isEmpty ? "the asset" : asset) in the state from a \(environment.rawValue) price bot")
     }
 }

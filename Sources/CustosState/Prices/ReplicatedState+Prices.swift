@@ -17,16 +17,16 @@ extension ReplicatedState {
         var source: String? = nil
         do {
             let (post, bot) = try checkPrice(entry, source: &source)
-            prices.record(PriceQuote(source: bot, usd: post.usd, time: post.time), of: post.asset, policy: policy.document.prices,
-                          at: Int64(time / 1000))
-            return .priced(asset: post.asset, source: bot)
+            prices.record(PriceQuote(source: bot.id, usd: post.usd, time: post.time), of: post.asset, environment: bot.environment,
+                          policy: policy.document.prices, at: Int64(time / 1000))
+            return .priced(asset: post.asset, source: bot.id)
         } catch {
             record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: source, error: error))
             return .refused(error)
         }
     }
 
-    private func checkPrice(_ entry: Entry, source: inout String?) throws(GovernanceError) -> (PricePost, String) {
+    private func checkPrice(_ entry: Entry, source: inout String?) throws(GovernanceError) -> (PricePost, GovernedBot) {
         func refused(_ reason: String) -> GovernanceError { GovernanceError(.priceRefused, reason) }
         let (signed, bot) = try verifiedBot(entry, role: PriceEntry.sourceRole, as: "price source", refusal: .priceRefused, source: &source)
         let post = try PricePost(json: signed.body)
@@ -37,9 +37,22 @@ extension ReplicatedState {
         guard post.time >= seconds - Int64(policy.document.prices.maxAgeSeconds) else {
             throw refused("the price of \(post.asset) is dated \(post.time), older than the policy's \(policy.document.prices.maxAgeSeconds) s before the block time \(seconds)")
         }
-        if let last = prices.quotes[post.asset]?[bot.id], post.time <= last.time {
+        if let last = prices.board(bot.environment).quotes[post.asset]?[bot.id], post.time <= last.time {
             throw refused("bot \"\(bot.id)\" already posted a price of \(post.asset) dated \(last.time); a new one must be later than that")
         }
-        return (post, bot.id)
+        return (post, bot)
+    }
+
+    /// The environment whose price bots price `request` (`PriceBook`) and whose watchers' reports
+    /// its poisoned test reads (`watches`): its vault's; for a vault the state does not know, its
+    /// initiating bot's (the only environment a bot's request may reach), else production, the
+    /// strictest (no development or staging bot prices it or clears its destination).
+    static func sourceEnvironment(of request: PolicyRequest, vaults: [String: Vault], bots: [String: GovernedBot]) -> DeploymentEnvironment {
+        vaults[request.vault]?.environment ?? bots[request.initiator]?.environment ?? .production
+    }
+
+    /// `sourceEnvironment(of:vaults:bots:)` with this state's vaults and bots.
+    func sourceEnvironment(of request: PolicyRequest) -> DeploymentEnvironment {
+        Self.sourceEnvironment(of: request, vaults: vaults, bots: bots)
     }
 }

@@ -172,7 +172,7 @@ extension ReplicatedState {
             if let recorded, policy.document.prices.refusal(of: recorded) == nil { return recorded.usd }
             guard !request.asset.isEmpty else { return nil }
             currentPrices += 1
-            guard case .success(let median) = prices.median(of: request.asset, policy: policy.document.prices, at: Int64(until / 1000)),
+            guard case .success(let median) = prices.median(of: request.asset, in: sourceEnvironment(of: request), policy: policy.document.prices, at: Int64(until / 1000)),
                   policy.document.prices.refusal(of: median) == nil else { return nil }
             return median.usd
         }
@@ -237,7 +237,7 @@ extension ReplicatedState {
                 snapshot.medians[asset] = nil
                 snapshot.prices[asset] = nil
                 snapshot.priceProblems[asset] = nil
-                switch prices.median(of: asset, policy: policy.document.prices, at: Int64(until / 1000)) {
+                switch prices.median(of: asset, in: sourceEnvironment(of: recorded.request), policy: policy.document.prices, at: Int64(until / 1000)) {
                 case .success(let median): Self.setPrice(median, of: asset, in: &snapshot, policy: policy)
                 case .failure(let problem): snapshot.priceProblems[asset] = problem.reason
                 }

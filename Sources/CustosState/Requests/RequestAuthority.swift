@@ -19,8 +19,9 @@ struct RequestAuthority {
     let cluster: [UInt8]
     let windows: WindowBook
     let prices: PriceBook
-    /// The first dust transfers watchers reported with counterparties.
-    let watch: WatchBook
+    /// The watch room of each environment: the first dust transfers its watchers reported with
+    /// counterparties, and their coverage.
+    let watches: [DeploymentEnvironment: WatchBook]
     /// The registered assets a transfer or contract call resolves against.
     let assets: [String: RegisteredAsset]
     /// The cooling-off of address-book entries added or changed since genesis, by entry name.
@@ -44,9 +45,11 @@ struct RequestAuthority {
 
     /// What the policy reads at `blockTime` for `request`: the time, the freeze flag, the
     /// windows' totals (without `deciding`'s own charge), what earlier requests went to each
-    /// destination and the first dust transfer reported with each counterparty (the rooms' own
-    /// tables, shared, not copied: the look-alike and poisoned tests read every address the
-    /// request names), the median price of its asset (or why there is none), the address-book
+    /// destination and the first dust transfer the watchers of its environment reported with each
+    /// counterparty, with their coverage (the rooms' own tables, shared, not copied: the
+    /// look-alike and poisoned tests read every address the request names), the median price of
+    /// its asset posted by the price bots of its environment (or why there is none; its
+    /// environment is `ReplicatedState.sourceEnvironment`'s), the address-book
     /// entries cooling off or cancelled now, the environment of the request's vault and, for a
     /// bot, when its key was last set (so its key's rotation status is known).
     func snapshot(for request: PolicyRequest, blockTime: UInt64, deciding: String? = nil) -> StateSnapshot {
@@ -54,8 +57,10 @@ struct RequestAuthority {
         let rotated = bots[initiator].map { [initiator: Int64($0.keyRotatedAt / 1000)] } ?? [:]
         let seconds = Int64(blockTime / 1000)
         var snapshot = StateSnapshot(time: seconds, windows: deciding.map(windows.totals(releasing:)) ?? windows.totals, frozen: frozen, keyRotations: rotated)
+        // The price bots and watchers a request's decision reads are those of its environment.
+        let environment = ReplicatedState.sourceEnvironment(of: request, vaults: vaults, bots: bots)
         if !request.asset.isEmpty {
-            switch prices.median(of: request.asset, policy: policy.document.prices, at: seconds) {
+            switch prices.median(of: request.asset, in: environment, policy: policy.document.prices, at: seconds) {
             case .success(let median):
                 snapshot.medians[request.asset] = median
                 if let refusal = policy.document.prices.refusal(of: median) {
@@ -68,6 +73,7 @@ struct RequestAuthority {
             }
         }
         snapshot.destinations = windows.destinations
+        let watch = watches[environment] ?? WatchBook()
         snapshot.appearances = watch.appearances
         snapshot.watchCoverage = watch.coverages(of: bots)
         snapshot.watchOverflows = watch.overflows
@@ -80,9 +86,10 @@ struct RequestAuthority {
         if let bot = bots[initiator], let due = ReplicatedState.rotationDue(of: bot, in: offboardings) {
             snapshot.keyDueBy[initiator] = Int64(due / 1000)
         }
-        if let key = request.destinationKey, let until = ReplicatedState.monitoredUntil(key, at: blockTime, in: offboardings) {
+        // The destination and every recipient the request pays (review of offboarding M2).
+        for key in request.recipientKeys {
             // Whole seconds, rounded up: monitored until the millisecond the window ends.
-            snapshot.monitoredDestinations[key] = Int64((until + 999) / 1000)
+            if let until = ReplicatedState.monitoredUntil(key, at: blockTime, in: offboardings) { snapshot.monitoredDestinations[key] = Int64((until + 999) / 1000) }
         }
         return snapshot
     }

@@ -18,7 +18,7 @@ extension ReplicatedState {
     /// registration and last use, members' joining), expiring grants and credential enrolments. The rooms that grow with
     /// traffic enter by their count and the head of their `WriteJournal` (every write made to
     /// them, in order): refusals, recorded requests, signing sessions, the windows (each count,
-    /// release and recount; expiry follows from the block time and the policy), the prices and the watch room (its count too, and each chain's flood set by its count and running digest); the replay cache by its
+    /// release and recount; expiry follows from the block time and the policy), the prices and each environment's watch room (its count too, and each chain's flood set by its count and running digest); the replay cache by its
     /// bounds and size (its nonces are those of the recorded requests still inside the window).
     /// The registered assets (sorted by key) enter in full; the transactions room by its
     /// count and journal (every plan written and every nonce taken, reserved or freed, in order).
@@ -58,6 +58,7 @@ extension ReplicatedState {
                 w.append(c.isSoftware)
                 w.append(string: c.attestationFormat)
                 w.append(c.attestationCertified)
+                w.append(c.attestationAnchored)
             }
         }
         w.append(string: policyYAML)
@@ -119,15 +120,21 @@ extension ReplicatedState {
         w.append(UInt32(windows.heldCount))
         w.append(raw: windows.journal.head)
         w.append(raw: prices.journal.head)
-        w.append(UInt32(watch.count))
-        w.append(raw: watch.journal.head)
-        // Each chain's flood set by its count and running digest (third review H-2).
-        w.append(UInt32(watch.floodSets.count))
-        for chain in watch.floodSets.keys.sorted() {
-            let set = watch.floodSets[chain]!
-            w.append(string: chain)
-            w.append(UInt32(set.count))
-            w.append(raw: set.digest)
+        // Each environment's watch room (issue 14 item 5), with each chain's flood set by its
+        // count and running digest (third review H-2).
+        w.append(UInt32(watches.count))
+        for environment in watches.keys.sorted() {
+            let watch = watches[environment]!
+            w.append(string: environment.rawValue)
+            w.append(UInt32(watch.count))
+            w.append(raw: watch.journal.head)
+            w.append(UInt32(watch.floodSets.count))
+            for chain in watch.floodSets.keys.sorted() {
+                let set = watch.floodSets[chain]!
+                w.append(string: chain)
+                w.append(UInt32(set.count))
+                w.append(raw: set.digest)
+            }
         }
         appendKeyTimes(to: &w)
         appendRoleExpiry(to: &w)

@@ -58,6 +58,7 @@ extension ReplicatedState {
             users[admin.id] = GovernedUser(id: admin.id, roles: admin.roles, credentials: [credential])
         }
         let (document, policy) = try Self.compile(yaml: g.policyYAML, users: users)
+        try Self.checkAttestable(policy)
         self.clusterName = g.clusterName
         self.genesisDigest = g.digest
         self.relyingParty = relyingParty

@@ -14,7 +14,7 @@ extension ReplicatedState {
         RequestAuthority(
             policy: policy, policyVersion: version, frozen: frozen, bots: bots, users: users, relyingParty: relyingParty,
             requireUserVerification: requireUserVerification, vaults: vaults, cluster: genesisDigest,
-            windows: windows, prices: prices, watch: watch, assets: assets, addressBook: addressBookStandings,
+            windows: windows, prices: prices, watches: watches, assets: assets, addressBook: addressBookStandings,
             offboardings: offboardings)
     }
 

@@ -252,13 +252,25 @@ extension ReplicatedState {
     /// Executes the approved operations whose time-lock ended by the state's time, earliest
     /// first. While signing is frozen only an unfreeze executes: a security officer's freeze
     /// pauses every other wait, so a quorum that holds back the officers' cancellations still
-    /// has to unfreeze first, in the open.
+    /// has to unfreeze first, in the open. Its approvals are counted again first, under the
+    /// policy and registries in force now (review L4): one whose approvers no longer make a
+    /// quorum — removed, or their role revoked or lapsed during the wait — fails, saying so.
     mutating func executeDueOperations() {
         let due = operations.values.filter { $0.status == .approved && ($0.executesAt ?? .max) <= time && (!frozen || $0.proposal.change == .unfreeze) }
             .sorted { ($0.executesAt!, $0.id) < ($1.executesAt!, $1.id) }
         // An operation an earlier one in this block withdrew (an offboarding) stays withdrawn
         // (review helper-108 H1).
-        for op in due where operations[op.id]?.status == .approved { finish(op.id) }
+        for op in due where operations[op.id]?.status == .approved {
+            let recount = policy.evaluate(request(op.proposal, approvals: op.approvals), in: snapshot)
+            guard recount.outcome == .allow else {
+                operations[op.id]!.status = .failed
+                operations[op.id]!.failure = "when its time-lock ended, its approvals (\(op.approvals.joined(separator: ", "))) no longer met the "
+                    + "governance rules in force: \(Self.describe(recount.reason))"
+                operations[op.id]!.decidedAt = time
+                continue
+            }
+            finish(op.id)
+        }
     }
 
     /// A security officer (a person holding one of the policy's freeze roles) cancels an

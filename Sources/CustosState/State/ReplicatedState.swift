@@ -9,7 +9,7 @@ import CustosPolicy
 /// document in force, the freeze flag, every operation with its lifecycle, the log's members),
 /// the requests room (`requestBook`: decided requests and the replay cache of their nonces), the
 /// vaults room (`vaults`: key ceremonies and their keys), the windows room (`windows`: what the
-/// policy's limits have counted), the prices room (`prices`: signed price quotes), the approvals room (`approvalBook`: approvals counted for the fatigue limits), the watch room (`watch`: dust transfers watchers reported), and the refusals every node recorded. It changes only through `apply(_:blockTime:)`, a pure
+/// policy's limits have counted), the prices room (`prices`: signed price quotes), the approvals room (`approvalBook`: approvals counted for the fatigue limits), the watch rooms (`watches`: dust transfers the watchers of each environment reported), and the refusals every node recorded. It changes only through `apply(_:blockTime:)`, a pure
 /// function of the state, the entry and the block's time, which routes each entry by kind to its
 /// room; requests read the governance room but never change it. Two copies that apply the same
 /// entries have the same `digest`.
@@ -68,9 +68,10 @@ public struct ReplicatedState: Sendable {
     public internal(set) var windows: WindowBook
     /// The prices room: price sources' latest signed quotes and each asset's latest median.
     public internal(set) var prices = PriceBook()
-    /// The watch room: the first zero-value or dust transfer watchers reported with each
-    /// counterparty of a vault.
-    public internal(set) var watch = WatchBook()
+    /// The watch rooms, one per environment some watcher of it reported in: the first
+    /// zero-value or dust transfer the watchers of that environment reported with each
+    /// counterparty of a vault, and how far they cover each chain (`watch(_:)`).
+    public internal(set) var watches: [DeploymentEnvironment: WatchBook] = [:]
     /// The monitoring room: chain events watchers reported under the policy's `monitoring`
     /// section until enough of them did, and which chains' coverage lags.
     public internal(set) var monitoring = MonitoringBook()

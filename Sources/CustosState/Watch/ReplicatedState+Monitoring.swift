@@ -6,8 +6,9 @@ extension ReplicatedState {
     /// each reported log and vault transaction itself under the policy's `monitoring` section
     /// (`MonitoredEvent.events`; what the section does not watch counts for nothing), records
     /// `watcher`'s report of each (`MonitoringBook.report`), then settles what the chain's
-    /// events and coverage now allow and checks how far the coverage lags.
-    mutating func recordMonitoring(_ report: WatchReport, by watcher: String) {
+    /// events and the coverage of `environment` (the watcher's) now allow and checks how far
+    /// that coverage lags. Only watchers of that environment count for it.
+    mutating func recordMonitoring(_ report: WatchReport, by watcher: String, in environment: DeploymentEnvironment) {
         let policy = document.monitoring
         if !report.logs.isEmpty || !report.vaultTransactions.isEmpty {
             let vaults = vaultEVMAddresses
@@ -18,8 +19,8 @@ extension ReplicatedState {
             }
             for event in events { monitoring.report(event, by: watcher) }
         }
-        settleMonitoredEvents(on: report.chain)
-        checkMonitoringLag(on: report.chain)
+        settleMonitoredEvents(on: report.chain, in: environment)
+        checkMonitoringLag(on: report.chain, in: environment)
     }
 
     /// Settles every pending event on `chain` that `poisoning.min_watchers` current watchers
@@ -28,9 +29,9 @@ extension ReplicatedState {
     /// alert; every other raises its alert, basis `watched`, naming the watchers, and freezes
     /// signing when `alerts.freeze_on` names its kind. An event reported by fewer watchers, by
     /// watchers no longer current, or in a block past the coverage stays pending.
-    mutating func settleMonitoredEvents(on chain: String) {
-        guard let covered = watchCoverage[chain]?.block else { return }
-        let current = Set(currentWatchers)
+    mutating func settleMonitoredEvents(on chain: String, in environment: DeploymentEnvironment) {
+        guard let covered = watchCoverage(in: environment)[chain]?.block else { return }
+        let current = Set(currentWatchers.filter { bots[$0]?.environment == environment })
         let needed = document.poisoning.minWatchers
         for (key, held) in monitoring.pending(on: chain) {
             let watchers = held.reporters.filter(current.contains)
@@ -52,19 +53,20 @@ extension ReplicatedState {
     /// a far block raises nothing), once per episode; the episode ends when the coverage is
     /// within the bound again. Nothing without the `monitoring` section, or before
     /// `min_watchers` watchers reported the chain.
-    mutating func checkMonitoringLag(on chain: String) {
+    mutating func checkMonitoringLag(on chain: String, in environment: DeploymentEnvironment) {
         guard let bound = document.monitoring.alertWithinBlocks else {
             monitoring.setLagging(chain, alert: nil)
             return
         }
         let needed = document.poisoning.minWatchers
         // A watcher in the middle of a range posted in parts reached only its coverage so far.
-        let reached = currentWatchers.compactMap { bot in
-            watch.progress[bot + "/" + chain] != nil ? watch.coverage(by: bot, on: chain)?.block : watch.reportedBlock(by: bot, on: chain)
+        let room = watch(environment)
+        let reached = currentWatchers.filter { bots[$0]?.environment == environment }.compactMap { bot in
+            room.progress[bot + "/" + chain] != nil ? room.coverage(by: bot, on: chain)?.block : room.reportedBlock(by: bot, on: chain)
         }.sorted(by: >)
         guard reached.count >= needed else { return }
         let head = reached[needed - 1]
-        let covered = watchCoverage[chain]?.block
+        let covered = watchCoverage(in: environment)[chain]?.block
         let behind = covered.map { head > $0 && head - $0 > UInt64(bound) } ?? true
         guard behind else {
             monitoring.setLagging(chain, alert: nil)

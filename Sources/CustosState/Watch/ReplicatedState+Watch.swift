@@ -29,13 +29,22 @@ extension ReplicatedState {
     ///
     /// Each watcher extends only its own coverage; the poisoned test reads how far
     /// `poisoning.min_watchers` of the current watchers reached (`watchCoverage`).
+    ///
+    /// Environments never mix (issue 14 item 5): a report goes into the watch room of its
+    /// watcher's environment (`watches`), where only the watchers of that environment flag,
+    /// corroborate and cover, and a decision for a vault reads the room of the vault's
+    /// environment alone (`RequestAuthority`), so a development watcher's dust report or
+    /// coverage never flags or clears a production payment, nor the reverse. A watcher
+    /// registered without an environment is a development one.
     mutating func applyWatch(_ entry: Entry) -> GovernanceOutcome {
         var source: String? = nil
         do {
-            let (report, signed, flagging, replayCache) = try checkWatch(entry, source: &source)
-            let flagged = watch.record(report, by: signed.keyId, nonce: signed.nonce, at: Int64(time / 1000), flagging: flagging, replayCache: replayCache)
-            if let effective = watchCoverage[report.chain] { watch.raiseMark(on: report.chain, to: effective.block) }
-            recordMonitoring(report, by: signed.keyId)
+            let (report, signed, environment, flagging, replayCache) = try checkWatch(entry, source: &source)
+            var room = watch(environment)
+            let flagged = room.record(report, by: signed.keyId, nonce: signed.nonce, at: Int64(time / 1000), flagging: flagging, replayCache: replayCache)
+            watches[environment] = room
+            if let effective = watchCoverage(in: environment)[report.chain] { watches[environment]!.raiseMark(on: report.chain, to: effective.block) }
+            recordMonitoring(report, by: signed.keyId, in: environment)
             return .watched(chain: report.chain, block: report.block, flagged: flagged)
         } catch {
             record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: source, error: error))
@@ -45,10 +54,11 @@ extension ReplicatedState {
 
     private func checkWatch(
         _ entry: Entry, source: inout String?
-    ) throws(GovernanceError) -> (WatchReport, SignedRequest, [(key: String, appearance: AddressAppearance)], ReplayCache) {
+    ) throws(GovernanceError) -> (WatchReport, SignedRequest, DeploymentEnvironment, [(key: String, appearance: AddressAppearance)], ReplayCache) {
         func refused(_ reason: String) -> GovernanceError { GovernanceError(.watchRefused, reason) }
         let (signed, bot) = try verifiedBot(entry, role: WatchEntry.watcherRole, as: "watcher", refusal: .watchRefused, source: &source)
         let report = try WatchReport(json: signed.body)
+        let watch = watch(bot.environment)
         var replayCache = watch.replayCache(of: bot.id)
         do {
             try RequestVerifier(maxClockSkew: RequestBook.requestClockSkew).checkFreshness(
@@ -102,7 +112,8 @@ extension ReplicatedState {
             let asset = transfer.token.map { token in onChain.first { $0.contract?.lowercased() == token.lowercased() } }
                 ?? onChain.first { $0.contract == nil }
             let amount = asset.flatMap { Self.decimal(transfer.amount, decimals: $0.decimals) }
-            guard Self.isDust(transfer, asset: asset, amount: amount, policy: policy.document, prices: prices, at: seconds) else { continue }
+            guard Self.isDust(transfer, asset: asset, amount: amount, policy: policy.document, prices: prices, environment: bot.environment,
+                               at: seconds) else { continue }
             let words = if let asset, let amount {
                 "\(amount.grouped) \(asset.symbol)"
             } else if let token = transfer.token {
@@ -115,20 +126,21 @@ extension ReplicatedState {
                 reportedAt: seconds, vaultAddress: transfer.vaultAddress, incoming: transfer.incoming, transfer: words, block: transfer.block,
                 transaction: transfer.transaction, reporter: bot.id)))
         }
-        return (report, signed, flagging, replayCache)
+        return (report, signed, bot.environment, flagging, replayCache)
     }
 
     /// Whether `transfer` is zero or dust: an unregistered asset, or an amount too large for
     /// the policy's decimals (never dust), else `PoisoningPolicy.isDust` at the asset's usable
-    /// median price at `seconds`.
+    /// median price at `seconds` posted by the price bots of `environment`, the watcher's own.
     private static func isDust(
-        _ transfer: WatchedTransfer, asset: RegisteredAsset?, amount: FixedDecimal?, policy: PolicyDocument, prices: PriceBook, at seconds: Int64
+        _ transfer: WatchedTransfer, asset: RegisteredAsset?, amount: FixedDecimal?, policy: PolicyDocument, prices: PriceBook,
+        environment: DeploymentEnvironment, at seconds: Int64
     ) -> Bool {
         guard transfer.amount > 0 else { return true }
         guard let asset else { return true }
         guard let amount else { return false }
         var usd: FixedDecimal? = nil
-        if case .success(let median) = prices.median(of: asset.symbol, policy: policy.prices, at: seconds), policy.prices.refusal(of: median) == nil {
+        if case .success(let median) = prices.median(of: asset.symbol, in: environment, policy: policy.prices, at: seconds), policy.prices.refusal(of: median) == nil {
             usd = median.usd
         }
         return policy.poisoning.isDust(asset: asset.symbol, amount: amount, usd: usd)
@@ -142,22 +154,43 @@ extension ReplicatedState {
     }
 
     /// The quorum clears what `target` names (`WatchClearance`) on `chain`
-    /// (`GovernanceChange.clearWatchFlag`).
+    /// (`GovernanceChange.clearWatchFlag`) in the watch room of every environment where it
+    /// clears something; refuses one that clears nothing in any, naming why.
     mutating func clearWatchFlag(chain: String, target: String, operationId: String) throws(GovernanceError) {
-        try watch.clear(chain: chain, try WatchClearance(target), operationId: operationId)
+        let clearance = try WatchClearance(target)
+        var cleared = false
+        var firstRefusal: GovernanceError? = nil
+        for environment in DeploymentEnvironment.allCases {
+            var room = watch(environment)
+            do {
+                try room.clear(chain: chain, clearance, operationId: operationId)
+                watches[environment] = room
+                cleared = true
+            } catch {
+                if firstRefusal == nil { firstRefusal = error }
+            }
+        }
+        if !cleared, let firstRefusal { throw firstRefusal }
     }
 
-    /// Each current watcher's own coverage, by chain, then watcher: a bot that was removed or
-    /// lost the `watcher` role counts no more (its coverage stays in the room, shown nowhere).
-    public var watchCoverages: [String: [String: WatchCoverage]] { watch.coverages(of: bots) }
+    /// The watch room of `environment`: what its watchers reported (empty before the first).
+    public func watch(_ environment: DeploymentEnvironment) -> WatchBook { watches[environment] ?? WatchBook() }
 
-    /// How far `poisoning.min_watchers` current watchers cover each chain, by chain
-    /// (`EffectiveWatchCoverage`); a chain fewer watchers cover is missing. The transition raises
-    /// each chain's mark by it and `GET /v1/watch/{chain}/coverage` shows it; the policy computes
-    /// the same from `StateSnapshot.watchCoverage` under its own `min_watchers` (a dry-run's or a
-    /// proposed policy's may differ).
-    public var watchCoverage: [String: EffectiveWatchCoverage] {
-        watchCoverages.compactMapValues { EffectiveWatchCoverage($0, minWatchers: policy.document.poisoning.minWatchers) }
+    /// Each current watcher of `environment`'s own coverage, by chain, then watcher: a bot that
+    /// was removed or lost the `watcher` role counts no more (its coverage stays in the room,
+    /// shown nowhere).
+    public func watchCoverages(in environment: DeploymentEnvironment) -> [String: [String: WatchCoverage]] {
+        watch(environment).coverages(of: bots)
+    }
+
+    /// How far `poisoning.min_watchers` current watchers of `environment` cover each chain, by
+    /// chain (`EffectiveWatchCoverage`); a chain fewer watchers cover is missing. The transition
+    /// raises each chain's mark in that environment's room by it and `GET
+    /// /v1/watch/{chain}/coverage` shows it; the policy computes the same from
+    /// `StateSnapshot.watchCoverage` under its own `min_watchers` (a dry-run's or a proposed
+    /// policy's may differ).
+    public func watchCoverage(in environment: DeploymentEnvironment) -> [String: EffectiveWatchCoverage] {
+        watchCoverages(in: environment).compactMapValues { EffectiveWatchCoverage($0, minWatchers: policy.document.poisoning.minWatchers) }
     }
 
     /// Every EVM address of every vault (its key's own and those recorded), lowercased.

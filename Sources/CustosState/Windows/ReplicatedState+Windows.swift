@@ -20,7 +20,7 @@ extension ReplicatedState {
     /// decision used. Reads no window, so that counting it right after copies none.
     private func windowCharge(for request: PolicyRequest) -> WindowCharge? {
         var priced = StateSnapshot(time: Int64(time / 1000))
-        if case .success(let median) = prices.median(of: request.asset, policy: policy.document.prices, at: priced.time),
+        if case .success(let median) = prices.median(of: request.asset, in: sourceEnvironment(of: request), policy: policy.document.prices, at: priced.time),
            policy.document.prices.refusal(of: median) == nil
         {
             priced.prices[request.asset] = median.usd
