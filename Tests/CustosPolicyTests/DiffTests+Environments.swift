@@ -45,5 +45,10 @@ extension DiffTests {
             #expect(changed.contains(line), "\(line) in \(changed)")
         }
         #expect(try diff(Self.base, Self.base, oldHeader: Self.scoped, newHeader: Self.scoped).changes.isEmpty)
+        // Accepting an unanchored chain weakens the hardware step, and the approver reads so.
+        let unanchored = Self.scoped.replacingOnce("hardware: {kind: hardware_credential, enforced: false}",
+                                                   with: "hardware: {kind: hardware_credential, enforced: false, accept_unanchored: true}")
+        #expect(try diff(Self.base, Self.base, oldHeader: Self.scoped, newHeader: unanchored).lines
+                == ["onboarding step hardware: now accepts a credential whose attestation chain reaches no root of the cluster (weaker)"])
     }
 }

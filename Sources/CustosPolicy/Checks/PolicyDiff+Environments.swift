@@ -34,10 +34,12 @@ extension PolicyDiff {
         compareOnboarding(old.onboarding, new.onboarding, add)
     }
 
-    /// Each onboarding step added, removed, enforced or not, or changed in kind or attester.
+    /// Each onboarding step added, removed, enforced or not, changed in kind or attester, or
+    /// accepting an unanchored attestation chain or not (review helper-125 M2).
     private static func compareOnboarding(_ old: [OnboardingStep], _ new: [OnboardingStep], _ add: (String, String, Direction) -> Void) {
         func what(_ s: OnboardingStep) -> String {
-            (s.kind == .attestation ? "an attestation by a holder of \(s.attestedBy?.value ?? "?")" : "a registered hardware credential")
+            (s.kind == .attestation ? "an attestation by a holder of \(s.attestedBy?.value ?? "?")"
+                : "a registered hardware credential" + (s.acceptUnanchored ? " (an unanchored attestation chain accepted)" : ""))
                 + (s.enforced ? ", required before a person's roles count" : ", recorded but not required yet")
         }
         let before = Dictionary(old.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -52,6 +54,12 @@ extension PolicyDiff {
             } else if b.enforced != step.enforced {
                 add("onboarding step \(step.name)", step.enforced ? "now required before a person's roles count" : "no longer required",
                     step.enforced ? .stronger : .weaker)
+            }
+            if b.kind == step.kind, b.acceptUnanchored != step.acceptUnanchored {
+                add("onboarding step \(step.name)", step.acceptUnanchored
+                    ? "now accepts a credential whose attestation chain reaches no root of the cluster"
+                    : "no longer accepts a credential whose attestation chain reaches no root of the cluster",
+                    step.acceptUnanchored ? .weaker : .stronger)
             }
         }
         for step in old where !names.contains(step.name) {
