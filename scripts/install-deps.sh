@@ -43,22 +43,35 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# Python test peers, pinned in scripts/requirements-test.txt.
-stamp=.venv/.requirements.sha256
-want=$(sha256sum scripts/requirements-test.txt | cut -d' ' -f1)
-if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "install-deps: preparing the Python test environment in .venv"
-  python3 -m venv .venv
-  .venv/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-test.txt
-  echo "$want" >"$stamp"
-fi
-
-# The Vyper compiler, pinned in scripts/requirements-vyper.txt, in an environment of its own.
-vstamp=.venv-vyper/.requirements.sha256
-vwant=$(sha256sum scripts/requirements-vyper.txt | cut -d' ' -f1)
-if [ ! -x .venv-vyper/bin/vyper ] || [ "$(cat "$vstamp" 2>/dev/null)" != "$vwant" ]; then
-  echo "install-deps: preparing the Vyper compiler in .venv-vyper"
-  python3 -m venv .venv-vyper
-  .venv-vyper/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-vyper.txt
-  echo "$vwant" >"$vstamp"
-fi
+# The Python environments: the test peers (scripts/requirements-test.txt) in .venv and the Vyper
+# compiler (scripts/requirements-vyper.txt) in .venv-vyper, each pinned. Each is made once per
+# machine and set of pins in a cache outside the checkout (CUSTOS_VENV_CACHE, by default
+# ~/.cache/custos), and the checkout's .venv links to it: a fresh clone on a machine that already
+# made them (CI, a second worktree) does not install them again.
+cache_root=${CUSTOS_VENV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/custos}
+# prepare_venv LINK REQUIREMENTS PROGRAM
+prepare_venv() {
+  local link=$1 requirements=$2 program=$3
+  local want
+  want=$(sha256sum "$requirements" | cut -d' ' -f1)
+  if [ -x "$link/bin/$program" ] && [ "$(cat "$link/.requirements.sha256" 2>/dev/null)" = "$want" ]; then
+    return
+  fi
+  local cached="$cache_root/${link#.}-$want"
+  mkdir -p "$cache_root"
+  (
+    # One maker at a time: two checkouts installing at once wait for each other.
+    flock 9
+    if [ ! -x "$cached/bin/$program" ] || [ "$(cat "$cached/.requirements.sha256" 2>/dev/null)" != "$want" ]; then
+      echo "install-deps: preparing $link from $requirements (in $cached)"
+      rm -rf "$cached"
+      python3 -m venv "$cached"
+      "$cached/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+      echo "$want" >"$cached/.requirements.sha256"
+    fi
+  ) 9>"$cache_root/.lock"
+  rm -rf "$link"
+  ln -s "$cached" "$link"
+}
+prepare_venv .venv scripts/requirements-test.txt python
+prepare_venv .venv-vyper scripts/requirements-vyper.txt vyper

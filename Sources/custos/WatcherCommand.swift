@@ -143,8 +143,7 @@ struct WatcherCommand: AsyncParsableCommand {
         let vaults: [VaultView] = try await call.get("/v1/vaults")
         let own = Set(vaults.flatMap(\.addresses).filter { $0.chain == VaultAddress.Chain.evm.rawValue }.map { $0.address.lowercased() })
         let transfers = try await Self.transfers(client, from: from, to: to, vaults: own)
-        let policy: PolicyView = try await call.get("/v1/policies/current")
-        let monitoring = (try? PolicyDocument.decode(yaml: policy.yaml))?.monitoring ?? MonitoringPolicy()
+        let monitoring = try await monitoringSection(call)
         let (logs, sent) = try await Self.monitored(client, from: from, to: to, chain: chain, policy: monitoring, vaults: own)
         func slices<T>(_ items: [T], _ size: Int) -> [[T]] {
             stride(from: 0, to: items.count, by: size).map { Array(items[$0..<min($0 + size, items.count)]) }
@@ -166,7 +165,7 @@ struct WatcherCommand: AsyncParsableCommand {
             }
             for (i, part) in parts.enumerated() {
                 let report = WatchReport(chain: chain, fromBlock: from, block: to, blockHash: head.hash, parentHash: parent, blockTime: head.time, vaults: own,
-                                         part: i + 1, parts: parts.count, transfers: part.0, logs: part.1, vaultTransactions: part.2)
+                                         part: i + 1, parts: parts.count, transfers: part.0, logs: part.1, vaultTransactions: part.2, monitoring: monitoring)
                 try await post(report, key: key, genesis: genesis, call: call)
             }
             let covered = try await coveredBlock(call, bot: key.file.bot)
@@ -189,8 +188,20 @@ struct WatcherCommand: AsyncParsableCommand {
         let head = try await header(block, client)
         let parent = block > 0 ? try await header(block - 1, client).hash : nil
         try await post(WatchReport(chain: chain, fromBlock: block, block: block, blockHash: head.hash, parentHash: parent, blockTime: head.time, vaults: own,
-                                   transfers: []),
+                                   transfers: [], monitoring: try await monitoringSection(call)),
                        key: key, genesis: genesis, call: call)
+    }
+
+    /// The policy's `monitoring` section as the gateway serves the policy in force. Every node
+    /// checks the report's digest of it against its own policy, so a gateway serving another
+    /// section gets the report refused; a policy that does not decode ends the command.
+    private func monitoringSection(_ call: GatewayCall) async throws -> MonitoringPolicy {
+        let policy: PolicyView = try await call.get("/v1/policies/current")
+        do {
+            return try PolicyDocument.decode(yaml: policy.yaml).monitoring
+        } catch {
+            fail("the policy in force (version \(policy.version)) that the gateway serves does not decode: \(String(describing: error).printable(limit: 300))")
+        }
     }
 
     /// The hash and timestamp of block `number`, which a report of blocks up to it names.

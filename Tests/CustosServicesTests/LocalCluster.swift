@@ -257,12 +257,15 @@ final class LocalCluster: @unchecked Sendable {
         nodes[id] = nil
     }
 
-    /// Stops every process this cluster started (SIGKILL), and removes the data folders.
+    /// Stops every process this cluster started (SIGKILL), and removes the data folders (kept
+    /// when CUSTOS_TEST_KEEP_DATA is set, to read the processes' logs afterwards).
     func stopAll(removeData: Bool = true) {
         for id in nodes.keys { killNode(id, signal: SIGKILL) }
         killGateway(signal: SIGKILL)
         for name in otherGateways.keys { killOtherGateway(name, signal: SIGKILL) }
-        if removeData { try? FileManager.default.removeItem(at: root) }
+        if removeData && ProcessInfo.processInfo.environment["CUSTOS_TEST_KEEP_DATA"] == nil {
+            try? FileManager.default.removeItem(at: root)
+        }
     }
 
     /// Node `id`'s committed chain and state as `custos node status` prints them, read from its

@@ -262,11 +262,17 @@ final class TransactionFixture: Sendable {
             cluster.stopAll()
             throw error
         }
-        let secret = cluster.root.appendingPathComponent("webhook.secret")
+        // One webhook secret per node, as the README advises: a receiver then knows which node
+        // sent each body (review helper-127 H2).
+        let secrets = cluster.root.appendingPathComponent("webhook-secrets")
         let webhooks: LocalServer
         do {
-            try Data("the transactions suite's webhook secret\n".utf8).write(to: secret)
-            webhooks = try await Blocking.run { try LocalServer.webhookReceiver(secretFile: secret.path) }
+            try FileManager.default.createDirectory(at: secrets, withIntermediateDirectories: true)
+            for id in cluster.nodeIDs {
+                try Data("the transactions suite's webhook secret of \(id) \(UUID().uuidString)\n".utf8)
+                    .write(to: secrets.appendingPathComponent("\(id).secret"))
+            }
+            webhooks = try await Blocking.run { try LocalServer.webhookReceiver(secretFile: secrets.path) }
         } catch {
             cluster.stopAll()
             chain.stop()
@@ -282,7 +288,7 @@ final class TransactionFixture: Sendable {
                 try cluster.startNode(id, extraArguments: clockOffsetArguments(cluster)
                                       + ["--monitor-port", "0", "--monitor-port-file", cluster.root.appendingPathComponent("\(id).monitor").path,
                                          "--rpc", "devnet=\(chain.url.absoluteString)",
-                                         "--webhook", "\(webhooks.url)/hook", "--webhook-secret-file", secret.path])
+                                         "--webhook", "\(webhooks.url)/hook", "--webhook-secret-file", secrets.appendingPathComponent("\(id).secret").path])
             }
         } catch {
             cluster.stopAll()

@@ -54,7 +54,7 @@ extension TransactionLoopbackTests {
             #expect(owner.event?.contract == TransactionFixture.monitoredOwnable.lowercased() && owner.event?.fields["new_owner"] == "0x" + attacker)
             let upgrade = try #require(alerts.first { $0.kind == "proxy-upgraded" })
             #expect(upgrade.event?.contract == TransactionFixture.monitoredProxy.lowercased() && upgrade.event?.fields["implementation"] == "0x" + attacker)
-            // Each node posted both to the webhook, every signature valid.
+            // Each node posted both to the webhook, every body verified under that node's own secret.
             var received: [WebhookRecord] = []
             repeat {
                 received = try await f.webhookRecords()

@@ -34,7 +34,9 @@ struct WindowsAndPricesLoopbackTests {
             .replacing("\nlimits:\n", with: "\nlimits:\n  risk-bot-logins: {per: initiator, window: 1h, max_count: 3}\n")
             .replacing("      message: {format: [raw]}\n" + login, with: "      message: {format: [raw]}\n      within: [risk-bot-logins]\n" + login)
             .replacing("\nprices: {min_sources: 3, max_age: 5m, max_move_percent: 10}\n", with: "\nprices: {min_sources: 3, max_age: 15m, max_move_percent: 10}\n")
-        return (yaml, version)
+        // The second login's first signer set holds the stopped node-1: its attempt ends after
+        // the shortest attempt timeout (10 s of block time) rather than the default 30 s.
+        return (yaml + "\nsigning: {attempt_timeout: 10s}\n", version)
     }
 
     /// Proposes `change` as erin and has `approvers` approve it, in order.

@@ -66,12 +66,15 @@ import Testing
                    topics: [topic("Upgraded(address)"), word(implementation)], data: [])
     }
 
-    /// Watcher `n`'s report of blocks `from` through `block`.
+    /// Watcher `n`'s report of blocks `from` through `block`, read for the monitoring section
+    /// `section` (the policy in force by default).
     func report(
-        _ c: inout Cluster, by n: Int, from: UInt64 = 0, block: UInt64 = 100, logs: [WatchedLog] = [], sent: [WatchedVaultTransaction] = []
+        _ c: inout Cluster, by n: Int, from: UInt64 = 0, block: UInt64 = 100, logs: [WatchedLog] = [], sent: [WatchedVaultTransaction] = [],
+        section: MonitoringPolicy? = nil
     ) throws -> GovernanceOutcome {
         let body = WatchReport(chain: "ethereum", fromBlock: from, block: block, blockHash: Self.hash(block), parentHash: from > 0 ? Self.hash(from - 1) : nil,
-                               blockTime: Int64(c.now / 1000), vaults: Array(c.state.vaultEVMAddresses), transfers: [], logs: logs, vaultTransactions: sent).json
+                               blockTime: Int64(c.now / 1000), vaults: Array(c.state.vaultEVMAddresses), transfers: [], logs: logs, vaultTransactions: sent,
+                               monitoring: section ?? c.state.policy.document.monitoring).json
         return c.apply(try WatchEntry.report(c.signed(body, keyId: "watcher-\(n)", key: watchers[n - 1])))
     }
 
@@ -203,6 +206,51 @@ import Testing
         #expect(c.state.monitoring.pending.isEmpty)
     }
 
+    /// A gateway that serves the watchers another policy than the one in force (no monitoring
+    /// section, or one without the contract it wants unwatched) gets their reports refused by
+    /// every node, naming both digests; the coverage does not move, so the section's lag alert
+    /// still comes (review helper-127 H1).
+    @Test func aReportReadForAnotherMonitoringSectionThanThePolicyInForceIsRefused() throws {
+        var c = try cluster()
+        let inForce = c.state.policy.document.monitoring
+        let withoutAdmin = MonitoringPolicy(alertWithinBlocks: inForce.alertWithinBlocks, contracts: [], largeTransfers: inForce.largeTransfers,
+                                            vaultTransactions: inForce.vaultTransactions)
+        let withoutVaults = MonitoringPolicy(alertWithinBlocks: inForce.alertWithinBlocks, contracts: inForce.contracts, largeTransfers: inForce.largeTransfers)
+        for (section, what) in [(MonitoringPolicy(), "watches nothing on ethereum"), (withoutAdmin, "watches SHA-256"), (withoutVaults, "watches SHA-256")] {
+            guard case .refused(let error) = try report(&c, by: 1, logs: [Self.ownershipTransferred()], section: section) else {
+                Issue.record("a report read for another section was taken: \(section.text)"); continue
+            }
+            #expect(error.reason.contains("the report was read for a monitoring section that \(what)")
+                    && error.reason.contains("but the policy in force (version 3) watches SHA-256 "
+                                             + String(WatchReport.monitoringDigest(inForce, chain: "ethereum")!.prefix(16))), "\(error.reason)")
+        }
+        #expect(c.state.watch(.development).coverage(by: "watcher-1", on: "ethereum") == nil && c.state.monitoring.pending.isEmpty)
+        // The section in force, read as it is, is taken.
+        #expect(try report(&c, by: 1, logs: [Self.ownershipTransferred()]) == .watched(chain: "ethereum", block: 100, flagged: 0))
+    }
+
+    /// Without a monitoring section, a report claiming one (a watcher told of a section the
+    /// policy does not hold) is refused; and a malformed `monitoring` member is refused on its form.
+    @Test func aReportClaimingASectionThePolicyDoesNotHoldOrAMalformedOneIsRefused() throws {
+        var c = try ceremony.cluster()
+        _ = try ceremony.generate(&c, "hot", .ecdsaSecp256k1)
+        try c.prepareTransactions(bot: bot, executor: executor)
+        try c.govern(.changePolicy(yaml: WatchRoomTests.policy(version: 3, poisoning: "{dust_usd: 1, dust: {USDC: 1}, min_watchers: 2}")))
+        for (i, key) in watchers.enumerated() { try c.registerBot("watcher-\(i + 1)", key: key.publicKey, roles: [WatchEntry.watcherRole]) }
+        let claimed = try PolicyDocument.decode(yaml: Self.policy()).monitoring
+        guard case .refused(let error) = try report(&c, by: 1, section: claimed) else { Issue.record("a claimed section was taken"); return }
+        #expect(error.reason.contains("but the policy in force (version 3) watches nothing there"), "\(error.reason)")
+        #expect(try report(&c, by: 1) == .watched(chain: "ethereum", block: 100, flagged: 0))
+        let good = WatchReport(chain: "ethereum", fromBlock: 0, block: 1, blockHash: Self.hash(1), parentHash: nil, blockTime: 1,
+                               vaults: Array(c.state.vaultEVMAddresses), transfers: [], monitoring: claimed).json
+        guard case .object(let members) = good else { Issue.record("not an object"); return }
+        for bad: JSONValue in [.string("ab"), .object([("sha256", .string("AB"))]), .object([("sha256", .string(String(repeating: "a", count: 64))), ("extra", .integer(1))])] {
+            let body = JSONValue.object(members.map { $0.key == "monitoring" ? ($0.key, bad) : $0 })
+            #expect(throws: GovernanceError.self) { try WatchReport(json: body) }
+        }
+        #expect(try WatchReport(json: good).monitoring == WatchReport.monitoringDigest(claimed, chain: "ethereum"))
+    }
+
     @Test func aFullReportOfTheLargestItemsFitsItsBoundAndIsTaken() throws {
         var c = try cluster()
         let v = try WatchRoomTests.vaultAddress(c)
@@ -221,7 +269,7 @@ import Testing
         }
         let body = WatchReport(chain: "ethereum", fromBlock: 0, block: 99_999_999_999, blockHash: Self.hash(99_999_999_999), parentHash: nil,
                                blockTime: Int64(c.now / 1000), vaults: Array(c.state.vaultEVMAddresses), transfers: transfers, logs: logs,
-                               vaultTransactions: sent).json
+                               vaultTransactions: sent, monitoring: c.state.policy.document.monitoring).json
         let full = try WatchEntry.report(c.signed(body, keyId: "watcher-1", key: watchers[0]))
         #expect(full.payload.count + full.authorization.count <= WatchEntry.maximumBytes, "\(full.payload.count) bytes")
         guard case .watched = c.apply(full) else { Issue.record("the full report was not taken"); return }

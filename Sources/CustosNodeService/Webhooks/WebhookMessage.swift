@@ -6,13 +6,17 @@ import Foundation
 /// One alert as a node's webhook delivers it: the body is JSON (sorted keys) of
 /// `{"cluster": the cluster's genesis digest in hex, "node": the sending node, "alert": the
 /// alert as `GET /v1/alerts` shows it}`, and the `X-Custos-Signature` header is `sha256=`
-/// and the lowercase hex HMAC-SHA256 of the exact body bytes under the shared secret
-/// (`WebhookSecret`). Every node sends every alert it committed, so a receiver gets each alert
-/// once per node and de-duplicates by `alert.id` (with `cluster`): a receiver that trusts one
-/// node's word alone for an alert trusts less than the cluster.
+/// and the lowercase hex HMAC-SHA256 of the exact body bytes under the node's secret
+/// (`WebhookSecret`); `X-Custos-Node` names the sending node, so that a receiver holding one
+/// secret per node picks the one to check the body with (and then checks that the body's
+/// `node` is the same). Every node sends every alert it committed, so a receiver gets each
+/// alert once per node and de-duplicates by `alert.id` (with `cluster`): a receiver that
+/// trusts one node's word alone for an alert trusts less than the cluster; with a secret per
+/// node it can act once f+1 nodes sent the same alert (review helper-127 H2).
 public struct WebhookMessage: Sendable {
     public static let signatureHeader = "X-Custos-Signature"
     public static let alertHeader = "X-Custos-Alert"
+    public static let nodeHeader = "X-Custos-Node"
 
     public let alertId: UInt64
     public let body: [UInt8]

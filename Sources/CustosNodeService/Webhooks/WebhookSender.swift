@@ -126,7 +126,7 @@ public actor WebhookSender: Service {
     /// Posts `message`; whether the receiver acknowledged it (and its id was saved).
     private func deliver(_ message: WebhookMessage) async -> Bool {
         let headers = [(WebhookMessage.signatureHeader, WebhookMessage.signature(of: message.body, secret: secret)),
-                       (WebhookMessage.alertHeader, String(message.alertId))]
+                       (WebhookMessage.alertHeader, String(message.alertId)), (WebhookMessage.nodeHeader, node)]
         do {
             let status = try await post(url, message.body, headers)
             guard (200..<300).contains(status) else {

@@ -73,6 +73,19 @@ public struct MonitoringPolicy: Sendable, Hashable {
         Set(contracts.filter { $0.chain.value == chain }.map(\.address) + largeTransfers.filter { $0.chain.value == chain }.map(\.token))
     }
 
+    /// What a watcher reads on `chain` for this section, one line each, sorted: each contract with
+    /// its event classes, each token with the treasury addresses its transfers are read from, and
+    /// whether transactions sent from vault addresses are read. Empty when the section watches
+    /// nothing there. A report carries a digest of it (`WatchReport.monitoringDigest`), so that
+    /// a watcher that read another section than the policy in force (one a gateway served) has
+    /// its report refused by every node.
+    public func readScope(chain: String) -> [String] {
+        var lines = contracts.filter { $0.chain.value == chain }.map { "contract \($0.address) \($0.events.map(\.rawValue).sorted().joined(separator: ","))" }
+        lines += largeTransfers.filter { $0.chain.value == chain }.map { "transfers \($0.token) from \($0.from.sorted().joined(separator: ","))" }
+        if vaultTransactions { lines.append("vault-transactions") }
+        return Array(Set(lines)).sorted()
+    }
+
     /// The section in words, for a diff: the bound, each contract, each large transfer and the vault watch.
     public var text: String {
         var parts = ["alert_within_blocks \(alertWithinBlocks.map(String.init) ?? "none")"]

@@ -103,6 +103,15 @@ extension ReplicatedState {
                 + "not the \(own.count) EVM vault address\(own.count == 1 ? "" : "es") of the cluster (SHA-256 \(WatchReport.vaultsDigest(own).prefix(16))…): "
                 + own.sorted().prefix(8).joined(separator: ", ") + (own.count > 8 ? ", …" : ""))
         }
+        // What it read for the monitoring section must be what the policy in force watches on
+        // the chain (review helper-127 H1): a watcher served another section by the gateway, or
+        // none, would otherwise leave the section unwatched with its coverage still moving.
+        let scope = WatchReport.monitoringDigest(policy.document.monitoring, chain: report.chain)
+        if report.monitoring != scope {
+            func named(_ digest: String?) -> String { digest.map { "SHA-256 \($0.prefix(16))…" } ?? "nothing" }
+            throw refused("the report was read for a monitoring section that watches \(named(report.monitoring)) on \(report.chain), but the policy in force "
+                + "(version \(policy.document.version)) watches \(named(scope)) there: the watcher reads the policy in force again")
+        }
         var flagging: [(key: String, appearance: AddressAppearance)] = []
         for (i, transfer) in report.transfers.enumerated() {
             guard own.contains(transfer.vaultAddress.lowercased()) else {

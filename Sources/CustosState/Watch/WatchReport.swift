@@ -1,5 +1,6 @@
 import CustosCore
 import CustosCrypto
+import CustosPolicy
 
 /// The body of a watcher's signed report: what it read on one chain, blocks `fromBlock` through
 /// `block`, between the vault addresses it watched and counterparties. As JSON (RFC 8785
@@ -33,6 +34,12 @@ import CustosCrypto
 /// `vault_transactions` (0 to `WatchEntry.maximumVaultTransactions` `WatchedVaultTransaction`s
 /// sent from vault addresses), none outside the range; each member is present only when it is
 /// not empty, so a report without them has the wire form it always had.
+///
+/// `monitoring`, `{"sha256": "…"}`, commits to what the watcher read for that section on the
+/// chain (`monitoringDigest`); it is present exactly when the section it read watches something
+/// there. Every node checks it against the policy in force, as it checks `vaults`: a watcher a
+/// gateway served another (or no) section has its report refused, naming both digests, so the
+/// gateway cannot switch monitoring off unseen (review helper-127 H1).
 public struct WatchReport: Sendable, Hashable {
     public let chain: String
     public let fromBlock: UInt64
@@ -54,19 +61,24 @@ public struct WatchReport: Sendable, Hashable {
     public let logs: [WatchedLog]
     /// Transactions sent from vault addresses, for the `monitoring` section.
     public let vaultTransactions: [WatchedVaultTransaction]
+    /// `monitoringDigest` of the section the watcher read; nil when it watches nothing on the chain.
+    public let monitoring: String?
 
     public init(
         chain: String, fromBlock: UInt64, block: UInt64, blockHash: String, parentHash: String?, blockTime: Int64, vaults: some Sequence<String>,
-        part: Int = 1, parts: Int = 1, transfers: [WatchedTransfer], logs: [WatchedLog] = [], vaultTransactions: [WatchedVaultTransaction] = []
+        part: Int = 1, parts: Int = 1, transfers: [WatchedTransfer], logs: [WatchedLog] = [], vaultTransactions: [WatchedVaultTransaction] = [],
+        monitoring: MonitoringPolicy = MonitoringPolicy()
     ) {
         self.init(chain: chain, fromBlock: fromBlock, block: block, blockHash: blockHash.lowercased(), parentHash: parentHash?.lowercased(), blockTime: blockTime,
                   vaultCount: Set(vaults.map { $0.lowercased() }).count, vaultsDigest: Self.vaultsDigest(vaults), part: part, parts: parts,
-                  transfers: transfers, logs: logs, vaultTransactions: vaultTransactions)
+                  transfers: transfers, logs: logs, vaultTransactions: vaultTransactions,
+                  monitoring: Self.monitoringDigest(monitoring, chain: chain))
     }
 
     init(
         chain: String, fromBlock: UInt64, block: UInt64, blockHash: String, parentHash: String?, blockTime: Int64, vaultCount: Int,
-        vaultsDigest: String, part: Int, parts: Int, transfers: [WatchedTransfer], logs: [WatchedLog] = [], vaultTransactions: [WatchedVaultTransaction] = []
+        vaultsDigest: String, part: Int, parts: Int, transfers: [WatchedTransfer], logs: [WatchedLog] = [], vaultTransactions: [WatchedVaultTransaction] = [],
+        monitoring: String? = nil
     ) {
         self.chain = chain
         self.fromBlock = fromBlock
@@ -81,6 +93,7 @@ public struct WatchReport: Sendable, Hashable {
         self.transfers = transfers
         self.logs = logs
         self.vaultTransactions = vaultTransactions
+        self.monitoring = monitoring
     }
 
     /// Whether this is an explicit heartbeat at block `block`: one empty report of that block
@@ -96,6 +109,13 @@ public struct WatchReport: Sendable, Hashable {
         Hashes.sha256(Array(Set(addresses.map { $0.lowercased() }).sorted().joined(separator: "\n").utf8)).hexString
     }
 
+    /// SHA-256, in lowercase hex, of `policy.readScope(chain:)` joined by newlines: what a
+    /// report's `monitoring.sha256` commits to; nil when the section watches nothing on `chain`.
+    public static func monitoringDigest(_ policy: MonitoringPolicy, chain: String) -> String? {
+        let scope = policy.readScope(chain: chain)
+        return scope.isEmpty ? nil : Hashes.sha256(Array(scope.joined(separator: "\n").utf8)).hexString
+    }
+
     /// The body as a watcher signs it.
     public var json: JSONValue {
         .object([("kind", .string("watch")), ("chain", .string(chain)), ("from", .integer(Int64(clamping: fromBlock))),
@@ -104,7 +124,8 @@ public struct WatchReport: Sendable, Hashable {
                  ("vaults", .object([("count", .integer(Int64(vaultCount))), ("sha256", .string(vaultsDigest))])),
                  ("transfers", .array(transfers.map(\.json)))]
                 + (logs.isEmpty ? [] : [("logs", .array(logs.map(\.json)))])
-                + (vaultTransactions.isEmpty ? [] : [("vault_transactions", .array(vaultTransactions.map(\.json)))]))
+                + (vaultTransactions.isEmpty ? [] : [("vault_transactions", .array(vaultTransactions.map(\.json)))])
+                + (monitoring.map { [("monitoring", .object([("sha256", .string($0))]))] } ?? []))
     }
 
     /// Reads a report strictly (`invalidRequest`): exactly its members, a chain name
@@ -118,10 +139,10 @@ public struct WatchReport: Sendable, Hashable {
         guard let members = body.objectValue else { throw invalid("it is a \(body.typeName), not an object") }
         let names = members.map(\.key)
         let expected: Set = ["kind", "chain", "from", "block", "block_hash", "parent_hash", "block_time", "part", "parts", "vaults", "transfers"]
-        let optional: Set = ["logs", "vault_transactions"]
+        let optional: Set = ["logs", "vault_transactions", "monitoring"]
         guard expected.isSubset(of: names), Set(names).isSubset(of: expected.union(optional)), names.count == Set(names).count else {
             throw invalid("it has exactly the members kind, chain, from, block, block_hash, parent_hash, block_time, part, parts, vaults and transfers, "
-                          + "and logs and vault_transactions when they are not empty")
+                          + "and logs, vault_transactions and monitoring when they are not empty")
         }
         guard body["kind"] == .string("watch") else { throw invalid("kind must be \"watch\"") }
         guard let chain = body["chain"]?.stringValue, RegisteredAsset.isName(chain) else {
@@ -196,7 +217,15 @@ public struct WatchReport: Sendable, Hashable {
             }
             vaultTransactions.append(transaction)
         }
+        var monitoring: String?
+        if let value = body["monitoring"] {
+            guard let members = value.objectValue, members.count == 1, let text = value["sha256"]?.stringValue, text.utf8.count == 64,
+                  text.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+            else { throw invalid("monitoring must be {\"sha256\": 64 lowercase hex digits}, or left out when the section watches nothing on the chain") }
+            monitoring = text
+        }
         self.init(chain: chain, fromBlock: UInt64(from), block: UInt64(block), blockHash: hash, parentHash: parent, blockTime: blockTime, vaultCount: Int(count),
-                  vaultsDigest: digest, part: Int(part), parts: Int(parts), transfers: transfers, logs: logs, vaultTransactions: vaultTransactions)
+                  vaultsDigest: digest, part: Int(part), parts: Int(parts), transfers: transfers, logs: logs, vaultTransactions: vaultTransactions,
+                  monitoring: monitoring)
     }
 }
