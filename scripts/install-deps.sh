@@ -48,13 +48,16 @@ fi
 # machine and set of pins in a cache outside the checkout (CUSTOS_VENV_CACHE, by default
 # ~/.cache/custos), and the checkout's .venv links to it: a fresh clone on a machine that already
 # made them (CI, a second worktree) does not install them again.
-cache_root=${CUSTOS_VENV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/custos}
-# prepare_venv LINK REQUIREMENTS PROGRAM
+cache_root=${CUSTOS_VENV_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/custos}
+# The interpreter the environments are made with: a new Python (a Debian upgrade) makes new ones.
+python_id=$(python3 -c 'import sys; print(sys.version.split()[0])')-$(readlink -f "$(command -v python3)" | sha256sum | cut -c1-8)
+# prepare_venv LINK REQUIREMENTS CHECK...: LINK is usable when CHECK runs in it.
 prepare_venv() {
-  local link=$1 requirements=$2 program=$3
+  local link=$1 requirements=$2
+  shift 2
   local want
-  want=$(sha256sum "$requirements" | cut -d' ' -f1)
-  if [ -x "$link/bin/$program" ] && [ "$(cat "$link/.requirements.sha256" 2>/dev/null)" = "$want" ]; then
+  want=$(sha256sum "$requirements" | cut -d' ' -f1)-$python_id
+  if [ "$(cat "$link/.requirements.sha256" 2>/dev/null)" = "$want" ] && (cd "$link" && "$@") >/dev/null 2>&1; then
     return
   fi
   local cached="$cache_root/${link#.}-$want"
@@ -62,16 +65,16 @@ prepare_venv() {
   (
     # One maker at a time: two checkouts installing at once wait for each other.
     flock 9
-    if [ ! -x "$cached/bin/$program" ] || [ "$(cat "$cached/.requirements.sha256" 2>/dev/null)" != "$want" ]; then
+    if [ "$(cat "$cached/.requirements.sha256" 2>/dev/null)" != "$want" ] || ! (cd "$cached" && "$@") >/dev/null 2>&1; then
       echo "install-deps: preparing $link from $requirements (in $cached)"
       rm -rf "$cached"
       python3 -m venv "$cached"
       "$cached/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
       echo "$want" >"$cached/.requirements.sha256"
     fi
+    [ -L "$link" ] || rm -rf "$link"
+    ln -sfn "$cached" "$link"
   ) 9>"$cache_root/.lock"
-  rm -rf "$link"
-  ln -s "$cached" "$link"
 }
-prepare_venv .venv scripts/requirements-test.txt python
-prepare_venv .venv-vyper scripts/requirements-vyper.txt vyper
+prepare_venv .venv scripts/requirements-test.txt bin/python -c 'import eth_account, coincurve, nacl, fido2, shamir_mnemonic'
+prepare_venv .venv-vyper scripts/requirements-vyper.txt bin/vyper --version

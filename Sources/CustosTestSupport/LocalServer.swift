@@ -70,9 +70,8 @@ public final class LocalServer: @unchecked Sendable {
     }
 
     /// The webhook receiver (`Tests/python/webhook_receiver.py`), checking signatures under
-    /// the secret in `secretFile` and answering 503 to the first `failFirst` posts.
-    /// The webhook receiver: `secrets` is one secret file for every node, or a folder of
-    /// NODE.secret files, one per node (Tests/python/webhook_receiver.py).
+    /// the secret in `secretFile` (one file for every node, or a folder of NODE.secret files,
+    /// one per node) and answering 503 to the first `failFirst` posts.
     public static func webhookReceiver(secretFile: String, failFirst: Int = 0) throws -> LocalServer {
         try LocalServer(script: TestEnvironment.packageRoot.appendingPathComponent("Tests/python/webhook_receiver.py"),
                         arguments: [secretFile, String(failFirst)])

@@ -140,18 +140,6 @@ struct WatcherCommand: AsyncParsableCommand {
     private func report(
         from: UInt64, to: UInt64, client: EVMRPCClient, key: (file: BotKeyFile, key: BotSigningKey), genesis: [UInt8], call: GatewayCall
     ) async throws {
-        let vaults: [VaultView] = try await call.get("/v1/vaults")
-        let own = Set(vaults.flatMap(\.addresses).filter { $0.chain == VaultAddress.Chain.evm.rawValue }.map { $0.address.lowercased() })
-        let transfers = try await Self.transfers(client, from: from, to: to, vaults: own)
-        let monitoring = try await monitoringSection(call)
-        let (logs, sent) = try await Self.monitored(client, from: from, to: to, chain: chain, policy: monitoring, vaults: own)
-        func slices<T>(_ items: [T], _ size: Int) -> [[T]] {
-            stride(from: 0, to: items.count, by: size).map { Array(items[$0..<min($0 + size, items.count)]) }
-        }
-        let (t, l, v) = (slices(transfers, WatchEntry.maximumTransfers), slices(logs, WatchEntry.maximumLogs), slices(sent, WatchEntry.maximumVaultTransactions))
-        let parts = (0..<max(1, t.count, l.count, v.count)).map { i in
-            (i < t.count ? t[i] : [], i < l.count ? l[i] : [], i < v.count ? v[i] : [])
-        }
         let head = try await header(to, client)
         let parent = from > 0 ? try await header(from - 1, client).hash : nil
         for attempt in 1...3 {
@@ -163,10 +151,29 @@ struct WatcherCommand: AsyncParsableCommand {
                 try await report(from: covered + 1, to: to, client: client, key: key, genesis: genesis, call: call)
                 return
             }
-            for (i, part) in parts.enumerated() {
+            // Read for each attempt: the vaults and the monitoring section in force may have
+            // changed since the last one (a part read for the old section is refused).
+            let vaults: [VaultView] = try await call.get("/v1/vaults")
+            let own = Set(vaults.flatMap(\.addresses).filter { $0.chain == VaultAddress.Chain.evm.rawValue }.map { $0.address.lowercased() })
+            let transfers = try await Self.transfers(client, from: from, to: to, vaults: own)
+            let monitoring = try await monitoringSection(call)
+            let (logs, sent) = try await Self.monitored(client, from: from, to: to, chain: chain, policy: monitoring, vaults: own)
+            func slices<T>(_ items: [T], _ size: Int) -> [[T]] {
+                stride(from: 0, to: items.count, by: size).map { Array(items[$0..<min($0 + size, items.count)]) }
+            }
+            let (t, l, v) = (slices(transfers, WatchEntry.maximumTransfers), slices(logs, WatchEntry.maximumLogs), slices(sent, WatchEntry.maximumVaultTransactions))
+            let parts = (0..<max(1, t.count, l.count, v.count)).map { i in
+                (i < t.count ? t[i] : [], i < l.count ? l[i] : [], i < v.count ? v[i] : [])
+            }
+            var stale = false
+            for (i, part) in parts.enumerated() where !stale {
                 let report = WatchReport(chain: chain, fromBlock: from, block: to, blockHash: head.hash, parentHash: parent, blockTime: head.time, vaults: own,
                                          part: i + 1, parts: parts.count, transfers: part.0, logs: part.1, vaultTransactions: part.2, monitoring: monitoring)
-                try await post(report, key: key, genesis: genesis, call: call)
+                stale = try await !post(report, key: key, genesis: genesis, call: call)
+            }
+            if stale {
+                print("the policy's monitoring section changed while blocks \(from)–\(to) of \(chain) were reported (attempt \(attempt) of 3): reading the range again")
+                continue
             }
             let covered = try await coveredBlock(call, bot: key.file.bot)
             if let covered, covered >= to { return }
@@ -287,9 +294,12 @@ struct WatcherCommand: AsyncParsableCommand {
         return (logs.sorted { ($0.block, $0.logIndex) < ($1.block, $1.logIndex) }, transactions)
     }
 
-    /// Signs and posts `report`, then waits until the gateway reports it committed; ends the
-    /// command if the gateway previews it as refused, or it is not committed in time.
-    private func post(_ report: WatchReport, key: (file: BotKeyFile, key: BotSigningKey), genesis: [UInt8], call: GatewayCall) async throws {
+    /// Signs and posts `report`, then waits until the gateway reports it committed; false when
+    /// the gateway previews it as refused for a monitoring section that is no longer the one in
+    /// force (the range is read again); ends the command if it previews another refusal, or the
+    /// report is not committed in time.
+    @discardableResult
+    private func post(_ report: WatchReport, key: (file: BotKeyFile, key: BotSigningKey), genesis: [UInt8], call: GatewayCall) async throws -> Bool {
         let wall = UInt64(Date().timeIntervalSince1970 * 1000)
         let now = unsafeTestClockOffsetFile.map { UnsafeClockOffset(path: $0).adjusting(wall) } ?? wall
         let signed = SignedRequest(body: report.json, cluster: genesis, keyId: key.file.bot, timestamp: Int64(now),
@@ -299,6 +309,7 @@ struct WatcherCommand: AsyncParsableCommand {
             "/v1/entries", EntrySubmission(kind: entry.kind, payload: entry.payload, authorization: entry.authorization))
         receipt.check(signed: entry, what: "watch report")
         if let preview = receipt.preview, preview.hasPrefix("refused") {
+            if preview.contains(WatchReport.otherSectionRefusal) { return false }
             fail("the report of \(report.chain) blocks \(report.fromBlock)–\(report.block) would be refused: \(preview.printable(limit: 600))")
         }
         guard let committed = try await call.committed(receipt.entry, timeout: .seconds(commitTimeout)) else {
@@ -307,6 +318,7 @@ struct WatcherCommand: AsyncParsableCommand {
         }
         print("reported \(report.transfers.count) transfer\(report.transfers.count == 1 ? "" : "s") on \(report.chain), blocks \(report.fromBlock)–\(report.block)"
               + (report.parts == 1 ? "" : " (part \(report.part) of \(report.parts))") + ", committed at height \(committed.height)" + (receipt.preview.map { "; \($0)" } ?? ""))
+        return true
     }
 
     /// The next block to read, from the cursor file; nil when there is none yet.

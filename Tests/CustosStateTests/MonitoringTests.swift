@@ -70,11 +70,11 @@ import Testing
     /// `section` (the policy in force by default).
     func report(
         _ c: inout Cluster, by n: Int, from: UInt64 = 0, block: UInt64 = 100, logs: [WatchedLog] = [], sent: [WatchedVaultTransaction] = [],
-        section: MonitoringPolicy? = nil
+        section: MonitoringPolicy? = nil, part: Int = 1, parts: Int = 1
     ) throws -> GovernanceOutcome {
         let body = WatchReport(chain: "ethereum", fromBlock: from, block: block, blockHash: Self.hash(block), parentHash: from > 0 ? Self.hash(from - 1) : nil,
-                               blockTime: Int64(c.now / 1000), vaults: Array(c.state.vaultEVMAddresses), transfers: [], logs: logs, vaultTransactions: sent,
-                               monitoring: section ?? c.state.policy.document.monitoring).json
+                               blockTime: Int64(c.now / 1000), vaults: Array(c.state.vaultEVMAddresses), part: part, parts: parts, transfers: [], logs: logs,
+                               vaultTransactions: sent, monitoring: section ?? c.state.policy.document.monitoring).json
         return c.apply(try WatchEntry.report(c.signed(body, keyId: "watcher-\(n)", key: watchers[n - 1])))
     }
 
@@ -208,8 +208,7 @@ import Testing
 
     /// A gateway that serves the watchers another policy than the one in force (no monitoring
     /// section, or one without the contract it wants unwatched) gets their reports refused by
-    /// every node, naming both digests; the coverage does not move, so the section's lag alert
-    /// still comes (review helper-127 H1).
+    /// every node, naming both digests, and the coverage does not move (review helper-127 H1).
     @Test func aReportReadForAnotherMonitoringSectionThanThePolicyInForceIsRefused() throws {
         var c = try cluster()
         let inForce = c.state.policy.document.monitoring
@@ -227,6 +226,21 @@ import Testing
         #expect(c.state.watch(.development).coverage(by: "watcher-1", on: "ethereum") == nil && c.state.monitoring.pending.isEmpty)
         // The section in force, read as it is, is taken.
         #expect(try report(&c, by: 1, logs: [Self.ownershipTransferred()]) == .watched(chain: "ethereum", block: 100, flagged: 0))
+    }
+
+    /// The parts of one range must all be read for one section: a gateway that commits part 1
+    /// read before a policy change and part 2 read after it (skipping the second posting's part
+    /// 1, which would have named the new contract's event) does not get the range covered.
+    @Test func partsOfOneRangeReadForTwoSectionsDoNotCoverIt() throws {
+        var c = try cluster()
+        #expect(try report(&c, by: 1, part: 1, parts: 2) == .watched(chain: "ethereum", block: 100, flagged: 0))
+        try c.govern(.changePolicy(yaml: WatchRoomTests.policy(
+            version: 4, poisoning: "{dust_usd: 1, dust: {USDC: 1}, min_watchers: 2}\nmonitoring: {alert_within_blocks: 5, vault_transactions: true}")))
+        #expect(try report(&c, by: 1, part: 2, parts: 2) == .watched(chain: "ethereum", block: 100, flagged: 0))
+        #expect(c.state.watch(.development).coverage(by: "watcher-1", on: "ethereum") == nil, "a range of mixed sections was covered")
+        // Posted again from part 1 under the section in force, it is covered.
+        for part in 1...2 { _ = try report(&c, by: 1, part: part, parts: 2) }
+        #expect(c.state.watch(.development).coverage(by: "watcher-1", on: "ethereum")?.block == 100)
     }
 
     /// Without a monitoring section, a report claiming one (a watcher told of a section the

@@ -1,4 +1,5 @@
 import CustosCore
+import Synchronization
 
 /// A policy ready to evaluate: the document, checked and compiled once into indexed form.
 /// Immutable and `Sendable`; evaluating a request reads it and allocates little.
@@ -10,6 +11,9 @@ public final class CompiledPolicy: Sendable {
     public let document: PolicyDocument
     /// Findings that do not stop the policy from being used.
     public let warnings: [PolicyDiagnostic]
+    /// `governanceLockouts(people:)` already answered, by the sorted indices of the people: a
+    /// pure function of this policy, kept so that it is worked out once per set of people.
+    let lockoutAnswers = Mutex<[[Int]: [GovernanceLockout]]>([:])
 
     struct Principal: Sendable {
         let id: String

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Who may decide a governance operation, whether it can still be approved, and whether the
 /// governance rules could lock the organisation out. Pure functions of the policy, the request
 /// and the snapshot, like `evaluate`.
@@ -43,8 +45,19 @@ extension CompiledPolicy {
     ///
     /// An operation ends as rejected only when its requirement can no longer be met, so a
     /// person's rejection blocks it exactly when approval without them is impossible.
+    ///
+    /// Every compile with the registries asks this twice for the same people (the checker, then
+    /// `ReplicatedState.checkGovernable`), on every node, for every governance entry: the answer
+    /// is kept per set of people (`lockoutAnswers`).
     public func governanceLockouts(people: [String]) -> [GovernanceLockout] {
         let persons = Array(Set(people.map { users.lookup($0) }.filter { $0 >= 0 && principals[$0].kind == .person })).sorted()
+        if let known = lockoutAnswers.withLock({ $0[persons] }) { return known }
+        let found = lockouts(of: persons)
+        lockoutAnswers.withLock { $0[persons] = found }
+        return found
+    }
+
+    private func lockouts(of persons: [Int]) -> [GovernanceLockout] {
         let week = GovernanceWeek.instants(from: GovernanceWeek.referenceMonday, boundaries: GovernanceWeek.boundaries(of: self))
         var found: [GovernanceLockout] = []
         let checks: [(action: GovernanceOperation.Action, atEveryTime: Bool)] = [(.changePolicy, false), (.unfreeze, true)]
@@ -55,10 +68,17 @@ extension CompiledPolicy {
                     operation: GovernanceOperation(action, target: "next"),
                     approvals: persons.filter { $0 != proposer && $0 != vetoer }.map { users.names[$0] })
             }
+            // Whether someone can propose it and the others approve it; the proposer who could
+            // last time is asked first (the answer does not depend on the order asked).
+            var likely: Int?
             func approvable(at t: Int64, without vetoer: Int?) -> Bool {
-                persons.contains { p in
+                func allows(_ p: Int) -> Bool {
                     p != vetoer && evaluate(request(p, without: vetoer), in: StateSnapshot(time: t)).outcome == .allow
                 }
+                if let q = likely, allows(q) { return true }
+                guard let p = persons.first(where: { $0 != likely && allows($0) }) else { return false }
+                likely = p
+                return true
             }
             var vetoers = BitSet(capacity: users.count)
             for p in persons {

@@ -109,7 +109,7 @@ extension ReplicatedState {
         let scope = WatchReport.monitoringDigest(policy.document.monitoring, chain: report.chain)
         if report.monitoring != scope {
             func named(_ digest: String?) -> String { digest.map { "SHA-256 \($0.prefix(16))…" } ?? "nothing" }
-            throw refused("the report was read for a monitoring section that watches \(named(report.monitoring)) on \(report.chain), but the policy in force "
+            throw refused("\(WatchReport.otherSectionRefusal) \(named(report.monitoring)) on \(report.chain), but the policy in force "
                 + "(version \(policy.document.version)) watches \(named(scope)) there: the watcher reads the policy in force again")
         }
         var flagging: [(key: String, appearance: AddressAppearance)] = []

@@ -148,7 +148,7 @@ public struct WatchBook: Sendable {
         let chain = report.chain
         let run = watcher + "/" + chain
         reportedBlocks[run] = max(reportedBlocks[run] ?? 0, report.block)
-        var current = report.part == 1 ? WatchRangeProgress(fromBlock: report.fromBlock, block: report.block, blockHash: report.blockHash, parts: report.parts, committed: 0) : progress[run]
+        var current = report.part == 1 ? WatchRangeProgress(first: report) : progress[run]
         if let underway = current, underway.continues(with: report) { current?.committed = report.part } else { current = nil }
         var extended = false
         if let completed = current, completed.committed == completed.parts {

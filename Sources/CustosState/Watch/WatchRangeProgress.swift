@@ -10,11 +10,27 @@ struct WatchRangeProgress: Sendable, Hashable {
     /// The hash of `block` the run's first part named: a part of another posting of the range
     /// (after a reorg) never continues it (second review M-2).
     let blockHash: String
+    /// The vault addresses and the monitoring section the run's first part was read for: a part
+    /// read for others (a policy or vault change between two postings of the range, parts of
+    /// both committed by a gateway that picks them) never continues it (review of 37b8590 M2).
+    let vaultsDigest: String
+    let monitoring: String?
     let parts: Int
     var committed: Int
+
+    init(first report: WatchReport) {
+        fromBlock = report.fromBlock
+        block = report.block
+        blockHash = report.blockHash
+        vaultsDigest = report.vaultsDigest
+        monitoring = report.monitoring
+        parts = report.parts
+        committed = 0
+    }
 
     /// Whether `report` is the next part of this run.
     func continues(with report: WatchReport) -> Bool {
         report.fromBlock == fromBlock && report.block == block && report.blockHash == blockHash && report.parts == parts && report.part == committed + 1
+            && report.vaultsDigest == vaultsDigest && report.monitoring == monitoring
     }
 }
