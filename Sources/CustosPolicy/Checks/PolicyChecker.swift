@@ -21,6 +21,10 @@
 ///   whenever a person leaves, and the last holder's offboarding must not fail for it (review
 ///   helper-117 L6); the nodes refuse a `change-policy`, `revoke-role` or `remove-user` that
 ///   would cause it.
+/// - **unheld group role** (warning): a group naming a role nobody holds, so the group gains
+///   nobody through it. Never an error, for the same reason as an unheld attester; a
+///   `change-policy` is refused for it at proposal, judged with the registries then
+///   (`ReplicatedState`), never at execution nor on a recompile.
 /// - **misspelt, unused or unscoped role** (warning): the `roles` section against the rest of
 ///   the document (`PolicyDocument.roleSectionFindings`; a `change-policy` is refused on a
 ///   misspelt one).
@@ -41,6 +45,12 @@ enum PolicyChecker {
         }
         checkLookalikeEntries(policy, &out)
         out += policy.document.roleSectionFindings()
+        for group in policy.document.groups {
+            for role in group.roles where policy.roles.lookup(role.value) < 0 {
+                out.append(.warning(.unheldGroupRole, at: role.location,
+                                    "group '\(group.name)' names role '\(role.value)' that nobody holds: the group gains nobody through it (a misspelling?)"))
+            }
+        }
         for step in policy.document.onboarding {
             guard let role = step.attestedBy, policy.roles.lookup(role.value) < 0 else { continue }
             out.append(.warning(.unheldAttester, at: role.location,
