@@ -105,6 +105,12 @@ struct OperationCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
+            // A misspelt role in a new policy's roles section: every node refuses it at proposal,
+            // so nothing is signed or sent.
+            if change.first == "change-policy", change.count == 2, let data = FileManager.default.contents(atPath: change[1]),
+               let document = try? PolicyDocument.decode(yaml: String(decoding: data, as: UTF8.self)), let typo = document.misspeltRoleRefusal {
+                fail("\(change[1]): \(typo); every node refuses this change, so it was not proposed")
+            }
             let operationId = id ?? "op-" + Base64URL.encode(SecureRandom.bytes(count: 9))
             var file = CredentialStore.load(credential.credentialFile)
             let call = GatewayCall(connection.gateway)

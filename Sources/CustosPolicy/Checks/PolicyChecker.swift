@@ -25,12 +25,12 @@
 ///   nobody through it. Never an error, for the same reason as an unheld attester; a
 ///   `change-policy` is refused for it at proposal, judged with the registries then
 ///   (`ReplicatedState`), never at execution nor on a recompile.
-/// - **misspelt, unused or unscoped role** (warning): the `roles` section against the rest of
-///   the document (`PolicyDocument.roleSectionFindings`; a `change-policy` is refused on a
-///   misspelt one).
 /// - what rules can cover (`checkCoverage`): deny and require rules that cover transfers only,
 ///   functions the decoder never reports, allow rules open to any EIP-712 typed data (error),
 ///   USD clauses on fewer than three price sources (error).
+/// The `roles` section's misspelt, unused or unscoped roles are not checked here, on every
+/// compile, but by `PolicyValidation` (`custos policy check`) and at `change-policy`
+/// (`PolicyDocument.roleSectionFindings`).
 enum PolicyChecker {
     static func check(_ policy: CompiledPolicy) -> [PolicyDiagnostic] {
         var out: [PolicyDiagnostic] = []
@@ -44,7 +44,6 @@ enum PolicyChecker {
                                     + "transfer out of its reports gets its sender paid; run two watchers and set 2"))
         }
         checkLookalikeEntries(policy, &out)
-        out += policy.document.roleSectionFindings()
         for group in policy.document.groups {
             for role in group.roles where policy.roles.lookup(role.value) < 0 {
                 out.append(.warning(.unheldGroupRole, at: role.location,
