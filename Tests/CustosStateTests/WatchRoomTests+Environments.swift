@@ -57,3 +57,21 @@ extension WatchRoomTests {
         #expect(c.state.watch(.development).coverage(by: "watcher-1", on: "ethereum")?.block == 100)
     }
 }
+
+extension WatchRoomTests {
+    /// Review of fin14 L6: an address-book entry a policy change adds is checked against every
+    /// environment's watch room, not production's alone: the address a development watcher saw
+    /// planted by dust is named to the approvers, with the watchers that saw it.
+    @Test func aNewAddressBookEntryIsCheckedAgainstEveryEnvironmentsWatchers() throws {
+        var c = try cluster()
+        let v = try Self.vaultAddress(c)
+        #expect(try report(&c, [Self.transfer(v, amount: 0)], block: 100) == .watched(chain: "ethereum", block: 100, flagged: 1))
+        #expect(c.state.watch(.development).appearances["ethereum/" + Self.poisoner] != nil)
+        #expect(c.state.watches[.production] == nil)
+        let next = c.state.policyYAML.replacing("version: 3", with: "version: 4")
+            .replacing("address_book:\n", with: "address_book:\n  planted:\n    chain: ethereum\n    address: \"\(Self.poisoner)\"\n")
+        #expect(next.contains("planted:"))
+        let warnings = c.state.addressBookWarnings(of: .changePolicy(yaml: next))
+        #expect(warnings.contains { $0.hasPrefix("new address-book entry planted: ") && $0.hasSuffix(" (development watchers)") }, "\(warnings)")
+    }
+}

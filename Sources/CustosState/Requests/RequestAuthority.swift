@@ -54,7 +54,9 @@ struct RequestAuthority {
     /// environment is `ReplicatedState.sourceEnvironment`'s), the address-book
     /// entries cooling off or cancelled now, the environment of the request's vault and, for a
     /// bot, when its key was last set (so its key's rotation status is known).
-    func snapshot(for request: PolicyRequest, blockTime: UInt64, deciding: String? = nil) -> StateSnapshot {
+    /// `environment`, when given, is read instead of the request's for its price and watchers (a
+    /// candidate address-book entry has no vault: `ReplicatedState.addressBookWarnings`).
+    func snapshot(for request: PolicyRequest, blockTime: UInt64, deciding: String? = nil, environment: DeploymentEnvironment? = nil) -> StateSnapshot {
         let initiator = request.initiator
         let rotated = bots[initiator].map { [initiator: Int64($0.keyRotatedAt / 1000)] } ?? [:]
         let seconds = Int64(blockTime / 1000)
@@ -62,7 +64,7 @@ struct RequestAuthority {
         let book = windows.book(ReplicatedState.windowEnvironment(of: request, vaults: vaults, bots: bots))
         var snapshot = StateSnapshot(time: seconds, windows: deciding.map(book.totals(releasing:)) ?? book.totals, frozen: frozen, keyRotations: rotated)
         // The price bots and watchers a request's decision reads are those of its environment.
-        let environment = ReplicatedState.sourceEnvironment(of: request, vaults: vaults, bots: bots)
+        let environment = environment ?? ReplicatedState.sourceEnvironment(of: request, vaults: vaults, bots: bots)
         if !request.asset.isEmpty {
             switch prices.median(of: request.asset, in: environment, policy: policy.document.prices, at: seconds) {
             case .success(let median):
