@@ -43,12 +43,23 @@ extension WatchRoomTests {
         #expect(c.state.watch(.development).corroborations.isEmpty && c.state.watch(.production).corroborations.isEmpty)
         let denied = try pay(&c, Self.poisoner)
         #expect(denied.decision.reason == .deniedByRule("deny-poisoned"), "\(denied.decision)")
-        // The quorum's clearance clears it in every room that holds it.
+        // Review of fin14 L3: a clearance naming no environment is refused when two rooms hold the
+        // flag, naming them; one naming an environment clears that room alone.
+        let (_, both) = try c.propose(.clearWatchFlag(chain: "ethereum", target: Self.poisoner), by: "frank")
+        #expect(Cluster.code(both) == .invalidChange)
+        #expect(Cluster.reason(both).contains("in the production and development watch rooms: name the one meant, e.g. production:"),
+                "\(Cluster.reason(both))")
+        try c.govern(.clearWatchFlag(chain: "ethereum", target: "development:" + Self.poisoner))
+        #expect(c.state.watch(.development).appearances.isEmpty)
+        #expect(c.state.watch(.production).appearances["ethereum/" + Self.poisoner] != nil, "the production flag stays")
+        // Now one room holds it: named or not, the clearance clears that one.
         try c.govern(.clearWatchFlag(chain: "ethereum", target: Self.poisoner))
         for environment in [DeploymentEnvironment.production, .development] {
             #expect(c.state.watch(environment).appearances.isEmpty)
             #expect(c.state.watch(environment).cleared["ethereum/" + Self.poisoner] != nil)
         }
+        #expect(WatchClearance.words(of: "staging:" + Self.poisoner)?.hasSuffix(" in the staging watch room only") == true)
+        #expect(throws: GovernanceError.self) { try WatchClearance.scoped("qa:" + Self.poisoner) }
         #expect(c.state.watch(.staging).cleared.isEmpty && c.state.watches[.staging] == nil)
         #expect(try pay(&c, Self.poisoner).outcome == .allow)
         // Removing the production watcher forgets its coverage in its own room only.
