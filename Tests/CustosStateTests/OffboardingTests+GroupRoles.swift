@@ -1,4 +1,6 @@
+import Crypto
 import CustosCore
+import CustosIdentity
 import CustosPolicy
 import CustosState
 import Testing
@@ -31,7 +33,7 @@ extension OffboardingTests {
         try c.govern(.revokeRole(user: "judy", role: "treasurer"))
         #expect(c.state.users["judy"]?.roles.contains("treasurer") == false)
         #expect(c.state.policy.members(ofGroup: "treasury").isEmpty)
-        #expect(c.state.policy.warnings.contains { $0.code == .unheldGroupRole })
+        #expect(c.state.policy.warnings.contains { $0.code == .unheldRole })
         // The change proposed before still executes: judged at proposal only.
         try c.approve(change, by: "grace")
         try c.approve(change, by: "erin")
@@ -55,8 +57,31 @@ extension OffboardingTests {
         let validation = PolicyValidation(yaml: yaml)
         #expect(validation.isValid)
         #expect(validation.diagnostics.contains {
-            $0.code == .unheldGroupRole && $0.severity == .warning
+            $0.code == .unheldRole && $0.severity == .warning
                 && $0.message == "group 'treasury' names role 'treasurer' that nobody holds: the group gains nobody through it (a misspelling?)"
         }, "\(validation.diagnostics)")
+    }
+
+    /// Review of fin14b M1: the same for the last holder of a role the governance section or a
+    /// rule names: offboarding the only other freezer and removing the only bot of a rule's
+    /// initiator role execute; the roles are left named by nobody, and policy check says so.
+    @Test func theLastHolderOfAFreezeRoleOrARulesRoleCanBeRemoved() throws {
+        var c = try Cluster()
+        try c.addPerson("olga", roles: ["officer"])
+        let key = BotSigningKey(ed25519: .init())
+        try c.registerBot("desk-bot", key: key.publicKey, roles: ["desk"])
+        let yaml = Cluster.policy(version: 2)
+            .replacing("  freeze: {roles: [security]}\n", with: "  freeze: {roles: [security, officer]}\n")
+            .replacing("rules:\n", with: "rules:\n  - name: desk-pays\n    match: {initiator: {roles: [desk]}, amount: {up_to: 1}}\n    outcome: allow\n")
+        #expect(yaml.contains("officer]") && yaml.contains("desk-pays"))
+        try c.govern(.changePolicy(yaml: yaml))
+        #expect(c.state.policyVersion == 2)
+        try c.govern(.offboardUser(id: "olga", monitorDays: 0))
+        #expect(c.state.users["olga"]?.active == false)
+        try c.govern(.removeBot(id: "desk-bot"))
+        #expect(c.state.bots["desk-bot"]?.active == false)
+        let warnings = c.state.policy.warnings.filter { $0.code == .unheldRole }.map(\.message)
+        #expect(warnings.contains { $0.hasPrefix("rule 'desk-pays' names role 'desk' that nobody holds") }, "\(warnings)")
+        #expect(warnings.contains { $0.hasPrefix("governance.freeze names role 'officer' that nobody holds") }, "\(warnings)")
     }
 }

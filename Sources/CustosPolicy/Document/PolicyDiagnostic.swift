@@ -50,8 +50,8 @@ public struct PolicyDiagnostic: Sendable, Hashable, CustomStringConvertible {
         public static let misspeltRole = Code("misspelt-role")
         /// An onboarding step whose `attested_by` role nobody holds (`PolicyChecker`).
         public static let unheldAttester = Code("unheld-attester")
-        /// A group's role nobody holds (`PolicyChecker`): the group gains nobody through it.
-        public static let unheldGroupRole = Code("unheld-group-role")
+        /// A role a group, rule or the governance section names that nobody holds (`PolicyChecker`).
+        public static let unheldRole = Code("unheld-role")
     }
 
     public let severity: Severity

@@ -41,6 +41,11 @@ struct PolicyCompiler {
         for principal in document.principals {
             for role in principal.roles { parts.roles.intern(role.value) }
         }
+        // A role a group, rule, governance section or onboarding step names that nobody holds is
+        // a known role with no holder, never an unknown reference: the policy in force is compiled
+        // again with the registries whenever someone leaves, and removing a role's last holder
+        // must not fail for it (`unheld-role` warns of it and refuses a change-policy at proposal).
+        for named in document.rolesNamedOutsidePrincipals { parts.roles.intern(named.role) }
         for principal in document.principals {
             parts.users.intern(principal.id)
             // A person who has not completed onboarding holds their roles in the registry, but
@@ -112,10 +117,7 @@ struct PolicyCompiler {
                 }
             }
             for role in group.roles {
-                // A role nobody holds adds nobody; never an error here: the policy in force is
-                // compiled again with the registries whenever someone leaves or loses a role, and
-                // that must not fail for the last holder (`unheld-group-role` is a finding of
-                // `policy check` and refuses a `change-policy` at proposal; commit 1f5ac72).
+                // A role nobody holds adds nobody (see "Names first"; commit 1f5ac72).
                 let r = parts.roles.lookup(role.value)
                 guard r >= 0 else { continue }
                 for (u, p) in parts.principals.enumerated() where p.kind == .person && p.roles.contains(r) {

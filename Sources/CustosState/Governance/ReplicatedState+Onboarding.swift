@@ -29,12 +29,12 @@ extension ReplicatedState {
         }
     }
 
-    /// Refuses a proposed `change-policy` one of whose groups names a role nobody holds
-    /// (`unheld-group-role`, a likely misspelling), judged on the document and the registries at
-    /// proposal only: at execution, or on the recompile after someone leaves, a group role with
-    /// no holder left adds nobody and fails nothing (commit 1f5ac72).
-    static func checkGroupRolesHeld(_ policy: CompiledPolicy) throws(GovernanceError) {
-        if let unheld = policy.warnings.first(where: { $0.code == .unheldGroupRole }) {
+    /// Refuses a proposed `change-policy` whose groups, rules or governance section name a role
+    /// nobody holds (`unheld-role`, a likely misspelling), judged on the document and the
+    /// registries at proposal only: at execution, or on the recompile after someone leaves, a role
+    /// with no holder left names nobody and fails nothing (commit 1f5ac72).
+    static func checkRolesHeld(_ policy: CompiledPolicy) throws(GovernanceError) {
+        if let unheld = policy.warnings.first(where: { $0.code == .unheldRole }) {
             throw GovernanceError(.invalidPolicy, "policy line \(unheld.location.line): \(unheld.message)")
         }
     }
