@@ -253,7 +253,7 @@ extension GovernanceChange {
                 + (lifts.isEmpty ? ", not cancelled" : ", lifting the cancellation by operation \(lifts)") + ": transfers to it are possible at once"
                 + " (refused if the entry or its cancellation has changed since)"
         case .clearWatchFlag(let chain, let target):
-            let words = (try? WatchClearance(target).words) ?? "\"\(target.printable(limit: 70))\" (not a clearance: the change is refused)"
+            let words = WatchClearance.words(of: target) ?? "\"\(target.printable(limit: 80))\" (not a clearance: the change is refused)"
             return "Clear on \(chain) \(words)"
         }
     }

@@ -104,6 +104,8 @@ actor PolicyReplayDesk {
         let (requests, work) = state.replayWork(of: policy, since: since)
         let rulesAndLimits = policy.document.rules.count + policy.document.limits.count
         guard work <= maximumWork else { return .tooMuchWork(requests: requests, rulesAndLimits: rulesAndLimits) }
-        return .replayed(state.replay(policy, since: since), warnings: policy.warnings.map(\.description))
+        // The roles section's findings, judged from the document alone, are no part of a compile.
+        let roleFindings = (try? PolicyDocument.decode(yaml: yaml))?.roleSectionFindings() ?? []
+        return .replayed(state.replay(policy, since: since), warnings: (policy.warnings + roleFindings).map(\.description))
     }
 }

@@ -199,6 +199,14 @@ public final class NodeChainStore: Sendable {
             try db.execute(sql: "DELETE FROM stateDigest")
             try Self.refuseOlderChain(db, made: "whose policy changes could name no base (change kind 7)")
         }
+        migrator.registerMigration("v21-fin14b: state digests of version 19") { db in
+            // Version 19 keeps the windows room per environment (review helper-125 H1): each
+            // environment's held count and journal. A request is decided on its environment's
+            // totals and destination history alone, so an older chain whose requests shared them
+            // could replay into another history.
+            try db.execute(sql: "DELETE FROM stateDigest")
+            try Self.refuseOlderChain(db, made: "whose requests shared their windows across environments")
+        }
         return migrator
     }
 

@@ -83,7 +83,8 @@ struct OperationCommand: AsyncParsableCommand {
                 transaction planted; or every flag from a block before BLOCK; or every flag watcher BOT planted, after its key
                 was compromised; or the chain's overflow mark, after a flood of dust; or the chain's coverage, after a watcher
                 claimed a block the chain never reached; or one watcher BOT's coverage, which starts again at or below the
-                block after the chain's mark).
+                block after the chain's mark; prefixed with production:, staging: or development:, in that environment's watch room
+                only, else in the one room that holds it, refused if more than one does).
                 One signer node joins or leaves per operation.
                 """)
 
@@ -105,6 +106,12 @@ struct OperationCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
+            // A misspelt role in a new policy's roles section: every node refuses it at proposal,
+            // so nothing is signed or sent.
+            if change.first == "change-policy", change.count == 2, let data = FileManager.default.contents(atPath: change[1]),
+               let document = try? PolicyDocument.decode(yaml: String(decoding: data, as: UTF8.self)), let typo = document.misspeltRoleRefusal {
+                fail("\(change[1]): \(typo); every node refuses this change, so it was not proposed")
+            }
             let operationId = id ?? "op-" + Base64URL.encode(SecureRandom.bytes(count: 9))
             var file = CredentialStore.load(credential.credentialFile)
             let call = GatewayCall(connection.gateway)
@@ -261,8 +268,8 @@ struct OperationCommand: AsyncParsableCommand {
                 try need(2, "ENTRY ADDRESS")
                 return try await waiver(of: args[0], expecting: args[1], call: call)
             case "clear-watch-flag":
-                try need(2, "CHAIN ADDRESS|TRANSACTION|below:BLOCK|reporter:BOT|overflow|coverage|coverage:BOT")
-                do { _ = try WatchClearance(args[1]) } catch { throw ValidationError(error.reason) }
+                try need(2, "CHAIN [ENVIRONMENT:]ADDRESS|TRANSACTION|below:BLOCK|reporter:BOT|overflow|coverage|coverage:BOT")
+                do { _ = try WatchClearance.scoped(args[1]) } catch { throw ValidationError(error.reason) }
                 return .clearWatchFlag(chain: args[0], target: args[1])
             case "freeze": try need(0, ""); return .freeze
             case "unfreeze": try need(0, ""); return .unfreeze

@@ -15,7 +15,6 @@ import Testing
         ("match: {asset: [DOGE]}", "unknown asset 'DOGE'"),
         ("match: {vault: [warm]}", "unknown vault 'warm'"),
         ("match: {initiator: {users: [mallory]}}", "unknown user 'mallory'"),
-        ("match: {initiator: {roles: [wizard]}}", "unknown role 'wizard'"),
         ("match: {destination: {tags: [exchnage]}}", "did you mean 'exchange'?"),
         ("match: {destination: {entries: [krakn]}}", "unknown address book entry 'krakn'"),
         ("match: {destination: {counterparties: [ftx]}}", "unknown counterparty 'ftx'"),
@@ -29,6 +28,16 @@ import Testing
         #expect(d.code == .unknownReference)
         #expect(d.message.contains(message), "\(d.message)")
         #expect(d.location.line == line(of: match, in: text))
+    }
+
+    /// A rule's role nobody holds is a warning naming the role meant, never an error: the
+    /// policy in force is compiled again with the registries when a role's last holder leaves.
+    @Test func aRuleRoleNobodyHoldsIsAWarning() throws {
+        let text = Fixtures.yaml(rules: "  - name: r\n    match: {initiator: {roles: [wizard]}}\n    outcome: deny\n")
+        let validation = PolicyValidation(yaml: text)
+        #expect(Fixtures.errors(text).isEmpty, "\(Fixtures.errors(text))")
+        #expect(validation.diagnostics.contains { $0.code == .unheldRole && $0.message.hasPrefix("rule 'r' names role 'wizard' that nobody holds") },
+                "\(validation.diagnostics)")
     }
 
     @Test func unknownGroupInRequirement() throws {

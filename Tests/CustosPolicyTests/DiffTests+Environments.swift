@@ -51,4 +51,21 @@ extension DiffTests {
         #expect(try diff(Self.base, Self.base, oldHeader: Self.scoped, newHeader: unanchored).lines
                 == ["onboarding step hardware: now accepts a credential whose attestation chain reaches no root of the cluster (weaker)"])
     }
+
+    /// Review of fin14 M4: a bot of the registry keeps the registry's environment whatever the
+    /// document says, so the differences an approver reads show what takes effect: a document
+    /// moving a registered production bot to staging is shown as overridden, never as a move.
+    @Test func aRegisteredBotsEnvironmentIsTheRegistrysNotTheDocuments() throws {
+        let a = try PolicyDocument.decode(yaml: Fixtures.header + Fixtures.governance + "rules:\n" + Self.base)
+        let b = try PolicyDocument.decode(yaml: Self.scoped + Fixtures.governance + "rules:\n" + Self.base)
+        let alone = PolicyDiff(old: a, new: b).lines
+        #expect(alone.contains("bot bot: environment development → staging: it reaches staging vaults only (changed)"), "\(alone)")
+        let production = PolicyDiff(old: a, new: b, registeredBots: ["bot": .production]).lines
+        #expect(!production.contains { $0.hasPrefix("bot bot: environment") }, "\(production)")
+        #expect(production.contains("bot bot: the document names environment staging, but the registry's production takes effect: "
+                                    + "it still reaches production vaults only (changed)"), "\(production)")
+        // Registered where the new document puts it: nothing changes in effect, nothing is shown.
+        let staging = PolicyDiff(old: a, new: b, registeredBots: ["bot": .staging]).lines
+        #expect(!staging.contains { $0.hasPrefix("bot bot:") }, "\(staging)")
+    }
 }

@@ -51,6 +51,23 @@ import Testing
         #expect(strict.status != 0)
     }
 
+    /// Review of fin14 L2: `custos op propose change-policy` refuses a misspelt role in the new
+    /// policy's roles section before it reads a credential or calls a gateway (none runs here),
+    /// naming the role meant, as every node would at proposal.
+    @Test func proposeRefusesAMisspeltRoleBeforeSendingAnything() async throws {
+        let original = try String(contentsOf: TestEnvironment.packageRoot.appendingPathComponent(Self.example), encoding: .utf8)
+        let typo = original.replacing("\ngroups:\n", with: "\nroles:\n  treasury-opz: {environments: [production]}\ngroups:\n")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("custos-propose-typo-\(UUID().uuidString).yaml")
+        try typo.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try await Self.custos(["op", "propose", "--gateway", "http://127.0.0.1:9", "--as", "/nonexistent/erin.json",
+                                            "change-policy", file.path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("role 'treasury-opz' in the roles section is named nowhere else in the policy; did you mean 'treasury-ops'?"),
+                "\(result.stderr)")
+        #expect(result.stderr.contains("so it was not proposed"), "\(result.stderr)")
+    }
+
     @Test func checkRefusesABrokenPolicyWithPositions() async throws {
         let original = try String(contentsOf: TestEnvironment.packageRoot.appendingPathComponent(Self.example), encoding: .utf8)
         let broken = original + "\nunknown_section: true\n"

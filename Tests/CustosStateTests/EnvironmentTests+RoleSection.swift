@@ -23,6 +23,6 @@ extension EnvironmentTests {
         let unheld = next.replacing("  security: {environments: [staging]}\n", with: "  security: {environments: [staging]}\n  auditor: {environments: [production]}\n")
         try c.govern(.changePolicy(yaml: unheld))
         #expect(c.state.policyVersion == 3)
-        #expect(c.state.policy.warnings.contains { $0.code == .unusedRole && $0.message.contains("'auditor'") })
+        #expect(try PolicyDocument.decode(yaml: unheld).roleSectionFindings().contains { $0.code == .unusedRole && $0.message.contains("'auditor'") })
     }
 }

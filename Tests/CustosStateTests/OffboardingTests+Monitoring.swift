@@ -33,4 +33,30 @@ extension OffboardingTests {
         #expect(s.c.state.evaluate(paying, blockTime: s.c.now).pending.map(\.count).sorted() == [2, 3])
         #expect(s.c.state.evaluate(request(recipients: []), blockTime: s.c.now).pending.map(\.count).sorted() == [2])
     }
+
+    /// Review of fin14 M3, as the departing person would try it: after a real payment, a few
+    /// multisends to throwaway addresses (denied or left unapproved) to push the real
+    /// destination off the 1,000-entry list. Their approved-for-signing requests count first,
+    /// and one request adds at most `maximumMonitoredPerRequest`.
+    @Test func multisendsToThrowawayAddressesPushNoRealDestinationOffTheList() throws {
+        var s = try Self.scene()
+        let paid = try #require(Cluster.decided(s.c.apply(try Self.personEntry(&s.c, by: "ivan", amount: "5", destination: Self.otc))))
+        #expect(paid.outcome == .allow)
+        var next = 0x10_0000
+        for _ in 0..<2 {
+            let throwaways = (0..<520).map { _ -> JSONValue in
+                next += 1
+                return .string("0x" + String(repeating: "0", count: 40 - String(next, radix: 16).count) + String(next, radix: 16))
+            }
+            let body = Cluster.transfer(by: "ivan", amount: "50", extra: [("recipients", .array(throwaways))])
+            let envelope = RequestEntry.personEnvelope(body: body, cluster: s.c.state.genesisDigest, user: "ivan", timestamp: Int64(s.c.now), nonce: s.c.nonce())
+            let flood = try #require(Cluster.decided(s.c.apply(try RequestEntry.submit(envelope, assertion: s.c.assert("ivan", RequestEntry.personChallenge(envelope))))))
+            #expect(flood.outcome != .allow)
+        }
+        try Self.offboard(&s, monitorDays: 30)
+        let monitored = try #require(s.c.state.offboardings["ivan"]?.monitoredDestinations)
+        #expect(monitored.contains("ethereum/" + Self.otc), "the real destination stays on the list")
+        // kraken (each flood's destination) and 15 throwaways of each flood; nothing more.
+        #expect(monitored.count == 1 + 1 + 2 * (ReplicatedState.maximumMonitoredPerRequest - 1), "\(monitored.count)")
+    }
 }

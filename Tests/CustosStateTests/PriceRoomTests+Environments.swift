@@ -46,7 +46,7 @@ extension PriceRoomTests {
         let priced = try Self.decide(&s)
         #expect(priced.outcome == .allow)
         #expect(priced.decision.price == PriceMedian(asset: "ETH", usd: FixedDecimal(3001)!, sources: 3))
-        #expect(s.c.state.windows.destinations[try #require(priced.request.destinationKey)]?.largestUSD == FixedDecimal(15_005)!)
+        #expect(s.c.state.windows.book(.production).destinations[try #require(priced.request.destinationKey)]?.largestUSD == FixedDecimal(15_005)!)
         // 100 ETH is 300,100 USD at the production median, over the 20,000 limit; at the
         // development bots' 0.0001 it would be 0.01.
         #expect(try Self.decide(&s, amount: "100").outcome == .deny)

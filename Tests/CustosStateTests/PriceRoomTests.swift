@@ -70,7 +70,7 @@ import Testing
         #expect(lied.outcome == .allow)
         #expect(lied.decision.price?.usd == FixedDecimal(3002)!)
         #expect(lied.decision.price?.move == nil)
-        #expect(s.c.state.windows.destinations[try #require(lied.request.destinationKey)]?.largestUSD == FixedDecimal(15_010)!)
+        #expect(s.c.state.windows.book(.development).destinations[try #require(lied.request.destinationKey)]?.largestUSD == FixedDecimal(15_010)!)
     }
 
     @Test func stalePricesFailClosed() throws {
@@ -106,7 +106,7 @@ import Testing
         #expect(moved.decision.skippedAllows.first?.problem.contains("moved 33.33%, beyond the policy's 10% (prices.max_move_percent); it counts again once 3 sources have each quoted the new level since") == true,
                 "\(moved.decision.skippedAllows.first?.problem ?? "")")
         // It is not charged to the windows at the moved price either.
-        #expect(s.c.state.windows.destinations[try #require(moved.request.destinationKey)]?.largestUSD == FixedDecimal(15_000)!)
+        #expect(s.c.state.windows.book(.development).destinations[try #require(moved.request.destinationKey)]?.largestUSD == FixedDecimal(15_000)!)
         // The two sources that moved it cannot confirm it alone, however often they post.
         for _ in 0..<3 {
             s.c.now += 1000

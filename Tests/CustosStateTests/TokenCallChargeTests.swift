@@ -57,8 +57,8 @@ import Testing
         #expect(request.destination == kraken.checksummed && request.unpriced == nil)
         #expect(request.call?.target.lowercased() == Cluster.usdc && request.call?.function == "transfer")
         // Counted against the recipient (the address book's kraken), not the token contract.
-        #expect(c.state.windows.totals["per-destination", "kraken"].count == 1)
-        #expect(c.state.windows.totals.totals(of: "per-destination").count == 1)
+        #expect(c.state.windows.book(.development).totals["per-destination", "kraken"].count == 1)
+        #expect(c.state.windows.book(.development).totals.totals(of: "per-destination").count == 1)
         // The transaction signed is the call itself: to the token, no value.
         let plan = try #require(c.state.transactions[id])
         #expect(plan.to?.checksummed.lowercased() == Cluster.usdc && plan.value == 0)
@@ -69,7 +69,7 @@ import Testing
         let stranger = try EVM.Address(hex: Cluster.stranger)
         let (_, request) = try decided(try submit(&c, "approve(address,uint256)", [.address(stranger), .uint(2_000_000)]), c, as: .allow)
         #expect(request.asset == "USDC" && request.amount == FixedDecimal(2)! && request.destination == stranger.checksummed)
-        #expect(c.state.windows.totals["per-destination", stranger.checksummed.lowercased()].count == 1)
+        #expect(c.state.windows.book(.development).totals["per-destination", stranger.checksummed.lowercased()].count == 1)
     }
 
     @Test func aMovementOnAnUnregisteredTokenIsUnpricedNotFree() throws {

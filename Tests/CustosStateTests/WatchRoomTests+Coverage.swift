@@ -200,7 +200,7 @@ extension WatchRoomTests {
         let zeroPaid = try #require(Cluster.decided(try c.submit(c.signed(Cluster.evmTransfer(amount: "0.000000000000000001", to: zero), keyId: "risk-bot", key: bot))))
         #expect(c.state.requestBook.requests[zeroPaid.id]?.outcome == .allow)
         #expect(try pay(&c, Self.counterparty(1_005)).outcome == .allow)
-        #expect(c.state.windows.destinations["ethereum/" + known] != nil)
+        #expect(c.state.windows.book(.development).destinations["ethereum/" + known] != nil)
         c.now += 5_000
         // One more dust counterparty has no room: now the chain overflows.
         let second = Self.transaction(8)

@@ -41,27 +41,27 @@ import Testing
         let firstTime = c.now
         #expect(first.outcome == .allow)
         #expect(try Self.submit(&c, key).outcome == .allow)
-        #expect(c.state.windows.totals["bot-hourly", "risk-bot"].count == 2)
+        #expect(c.state.windows.book(.development).totals["bot-hourly", "risk-bot"].count == 2)
         let third = try Self.submit(&c, key)
         #expect(third.outcome == .deny)
         let decision = try #require(c.state.requestBook.requests[third.id]).decision
         #expect(decision.windows.map(\.text) == ["limit bot-hourly: 1h for initiator risk-bot: 3 of 2 requests (exceeded)"])
         // A denied request does not count.
-        #expect(c.state.windows.totals["bot-hourly", "risk-bot"].count == 2)
+        #expect(c.state.windows.book(.development).totals["bot-hourly", "risk-bot"].count == 2)
         // One millisecond before the first leaves its window it still counts...
         c.now = firstTime + 3_600_000 - 1 - 1000
         #expect(try Self.submit(&c, key).outcome == .deny)
         // ...and at its edge it no longer does.
         c.now = firstTime + 3_600_000 - 1000
         #expect(try Self.submit(&c, key).outcome == .allow)
-        #expect(c.state.windows.totals["bot-hourly", "risk-bot"].count == 2)
+        #expect(c.state.windows.book(.development).totals["bot-hourly", "risk-bot"].count == 2)
         // Two hours later every window is empty; the requests are held for the minimum hold
         // (a limit a later policy adds still counts them), and then nothing is.
         c.state.advance(to: c.now + 7_200_000)
-        #expect(c.state.windows.totals.totals(of: "bot-hourly").isEmpty)
+        #expect(c.state.windows.book(.development).totals.totals(of: "bot-hourly").isEmpty)
         #expect(c.state.windows.heldCount == 3)
         c.state.advance(to: c.now + WindowBook.minimumHoldMilliseconds)
-        #expect(c.state.windows.totals.totals(of: "bot-hourly").isEmpty)
+        #expect(c.state.windows.book(.development).totals.totals(of: "bot-hourly").isEmpty)
         #expect(c.state.windows.heldCount == 0)
     }
 
@@ -71,7 +71,7 @@ import Testing
         var restarted = try ReplicatedState(genesis: c.genesis)
         for (entry, time) in c.log { restarted.apply(entry, blockTime: time) }
         #expect(restarted.digest == c.state.digest)
-        #expect(restarted.windows.totals == c.state.windows.totals)
+        #expect(restarted.windows.book(.development).totals == c.state.windows.book(.development).totals)
         #expect(try Self.submit(&c, key).outcome == .deny)
     }
 
@@ -79,9 +79,9 @@ import Testing
         var (c, key) = try Self.cluster()
         let request = Cluster.transfer(by: "risk-bot")
         let destination = try #require(try PolicyRequest(json: request).destinationKey)
-        #expect(c.state.windows.destinations[destination] == nil)
+        #expect(c.state.windows.book(.development).destinations[destination] == nil)
         _ = try Self.submit(&c, key)
-        let history = try #require(c.state.windows.destinations[destination])
+        let history = try #require(c.state.windows.book(.development).destinations[destination])
         #expect(history.count == 1 && history.firstSeen == Int64(c.now / 1000))
         // Without a price the request counts at zero USD.
         #expect(history.largestUSD == .zero)
@@ -101,13 +101,13 @@ import Testing
         }
         // A higher maximum under the same name: the two requests still count.
         try adopt(Self.policy(version: 2, hourly: 3))
-        #expect(c.state.windows.totals["bot-hourly", "risk-bot"].count == 2)
+        #expect(c.state.windows.book(.development).totals["bot-hourly", "risk-bot"].count == 2)
         #expect(try Self.submit(&c, key).outcome == .allow)
         #expect(try Self.submit(&c, key).outcome == .deny)
         // Renamed and kept per vault: the held requests are recounted under the new name and key.
         try adopt(Self.policy(version: 3, hourly: 3, name: "vault-hourly", per: "vault"))
-        #expect(c.state.windows.totals.totals(of: "bot-hourly").isEmpty)
-        #expect(c.state.windows.totals["vault-hourly", "hot"].count == 3)
+        #expect(c.state.windows.book(.development).totals.totals(of: "bot-hourly").isEmpty)
+        #expect(c.state.windows.book(.development).totals["vault-hourly", "hot"].count == 3)
         #expect(try Self.submit(&c, key).outcome == .deny)
         // A policy without limits still holds them, and counts what it approves meanwhile...
         try adopt(Cluster.policy(version: 4))
@@ -117,7 +117,7 @@ import Testing
         // ...so a limit added back later counts every request inside its window, those approved
         // while the policy had none included.
         try adopt(Self.policy(version: 5, hourly: 5))
-        #expect(c.state.windows.totals["bot-hourly", "risk-bot"].count == 4)
+        #expect(c.state.windows.book(.development).totals["bot-hourly", "risk-bot"].count == 4)
         #expect(try Self.submit(&c, key).outcome == .allow)
         #expect(try Self.submit(&c, key).outcome == .deny)
     }
@@ -218,7 +218,7 @@ import Testing
         let allowed = try WindowRoomTests.submit(&c, bot)
         #expect(allowed.outcome == .allow)
         try c.state.startSigning(request: allowed.id, vault: "hot", message: Array("withdraw 5 ETH".utf8))
-        #expect(c.state.windows.totals["bot-hourly", "risk-bot"].count == 1)
+        #expect(c.state.windows.book(.development).totals["bot-hourly", "risk-bot"].count == 1)
         return (FROSTSigningTests.Setup(c: c, keys: keys, request: allowed.id), allowed.id)
     }
 
@@ -228,7 +228,7 @@ import Testing
         #expect(opened.status == .waiting)
         s.c.state.advance(to: opened.startedAt + SigningSession.waitLimit)
         #expect(s.c.state.signing[id]?.status == .failed)
-        #expect(s.c.state.windows.totals["bot-hourly", "risk-bot"].count == 0)
+        #expect(s.c.state.windows.book(.development).totals["bot-hourly", "risk-bot"].count == 0)
         #expect(!s.c.state.windows.counts(id))
     }
 
@@ -241,7 +241,7 @@ import Testing
             s.c.state.advance(to: session.deadline)
         }
         #expect(s.c.state.signing[id]?.status == .failed)
-        #expect(s.c.state.windows.totals["bot-hourly", "risk-bot"].count == 1)
+        #expect(s.c.state.windows.book(.development).totals["bot-hourly", "risk-bot"].count == 1)
         #expect(s.c.state.windows.counts(id))
     }
 }

@@ -33,7 +33,8 @@ struct ConsolePolicyReview: Sendable {
         note = PolicyReplayView.note(height: state.height)
         var diff: [String]
         do {
-            let changes = PolicyDiff(old: try PolicyDocument.decode(yaml: state.policyYAML), new: try PolicyDocument.decode(yaml: yaml))
+            let changes = PolicyDiff(old: try PolicyDocument.decode(yaml: state.policyYAML), new: try PolicyDocument.decode(yaml: yaml),
+                                     registeredBots: state.bots.mapValues(\.environment))
             diff = changes.changes.isEmpty ? ["No changes in meaning."] : changes.lines
         } catch {
             diff = ["The proposed policy does not parse: \(error)"]

@@ -45,7 +45,9 @@ extension CompiledPolicy {
         var subjects: [Subject] = principals.enumerated().map { index, p in
             Subject(name: p.id, kind: p.kind.rawValue, user: index, roles: p.roles, roleNames: p.roleNames, principalKind: p.kind)
         }
-        for (index, role) in roles.names.enumerated() {
+        // A row per role someone holds (a role the policy names that nobody holds is no one's).
+        let held = Set(document.principals.flatMap { $0.roles.map(\.value) })
+        for (index, role) in roles.names.enumerated() where held.contains(role) {
             var bits = BitSet(capacity: roles.count)
             bits.insert(index)
             subjects.append(Subject(name: role, kind: "role", user: -1, roles: bits, roleNames: [role], principalKind: .person))

@@ -21,12 +21,16 @@
 ///   whenever a person leaves, and the last holder's offboarding must not fail for it (review
 ///   helper-117 L6); the nodes refuse a `change-policy`, `revoke-role` or `remove-user` that
 ///   would cause it.
-/// - **misspelt, unused or unscoped role** (warning): the `roles` section against the rest of
-///   the document (`PolicyDocument.roleSectionFindings`; a `change-policy` is refused on a
-///   misspelt one).
+/// - **unheld role** (warning): a group or the governance section naming a role no person holds,
+///   or a rule naming one no principal holds, so it names nobody through it. Never an error, for
+///   the same reason as an unheld attester; a `change-policy` is refused for it at proposal,
+///   judged with the registries then (`ReplicatedState`), never at execution nor on a recompile.
 /// - what rules can cover (`checkCoverage`): deny and require rules that cover transfers only,
 ///   functions the decoder never reports, allow rules open to any EIP-712 typed data (error),
 ///   USD clauses on fewer than three price sources (error).
+/// The `roles` section's misspelt, unused or unscoped roles are not checked here, on every
+/// compile, but by `PolicyValidation` (`custos policy check`) and at `change-policy`
+/// (`PolicyDocument.roleSectionFindings`).
 enum PolicyChecker {
     static func check(_ policy: CompiledPolicy) -> [PolicyDiagnostic] {
         var out: [PolicyDiagnostic] = []
@@ -40,9 +44,18 @@ enum PolicyChecker {
                                     + "transfer out of its reports gets its sender paid; run two watchers and set 2"))
         }
         checkLookalikeEntries(policy, &out)
-        out += policy.document.roleSectionFindings()
+        let held = Set(policy.document.principals.flatMap { $0.roles.map(\.value) })
+        let heldByPeople = Set(policy.document.principals.filter { $0.kind == .person }.flatMap { $0.roles.map(\.value) })
+        for (role, location, by) in policy.document.rolesNamedOutsidePrincipals where !by.hasPrefix("onboarding step") {
+            // Groups and the governance section draw people; a rule's initiator may be a bot.
+            let holders = by.hasPrefix("rule ") ? held : heldByPeople
+            guard !holders.contains(role) else { continue }
+            let hint = NodeReader.closest(role, in: holders.sorted()).map { "did you mean '\($0)'?" } ?? "a misspelling?"
+            out.append(.warning(.unheldRole, at: location, "\(by) names role '\(role)' that nobody holds: "
+                                    + (by.hasPrefix("group ") ? "the group gains nobody through it" : "it names nobody through it") + " (\(hint))"))
+        }
         for step in policy.document.onboarding {
-            guard let role = step.attestedBy, policy.roles.lookup(role.value) < 0 else { continue }
+            guard let role = step.attestedBy, !held.contains(role.value) else { continue }
             out.append(.warning(.unheldAttester, at: role.location,
                                 "onboarding step '\(step.name)' is attested by role '\(role.value)' that nobody holds: nobody can record it"))
         }

@@ -2,8 +2,12 @@ extension PolicyDiff {
     /// The environments and onboarding in plain language (issue 14 items 2 and 5): where each
     /// role of the `roles` section acts (acting in more environments is weaker, in fewer
     /// stronger), each bot's environment, and each onboarding step (a step added or enforced is
-    /// stronger, one dropped or no longer enforced weaker).
-    static func compareEnvironments(_ old: PolicyDocument, _ new: PolicyDocument, _ add: (String, String, Direction) -> Void) {
+    /// stronger, one dropped or no longer enforced weaker). A bot of the registry keeps the
+    /// registry's environment whatever the documents say: a document naming another is shown
+    /// as overridden, never as a change.
+    static func compareEnvironments(
+        _ old: PolicyDocument, _ new: PolicyDocument, registeredBots: [String: DeploymentEnvironment], _ add: (String, String, Direction) -> Void
+    ) {
         let all = Set(DeploymentEnvironment.allCases)
         func acting(_ scope: RoleScope?) -> Set<DeploymentEnvironment> { scope.map { Set($0.environments) } ?? all }
         func words(_ environments: Set<DeploymentEnvironment>) -> String {
@@ -24,6 +28,14 @@ extension PolicyDiff {
         let oldBots = Dictionary(old.principals.filter { $0.kind == .bot }.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         for bot in new.principals where bot.kind == .bot {
             let now = bot.environment ?? .unnamedBot
+            if let registered = registeredBots[bot.id] {
+                let was = oldBots[bot.id].map { $0.environment ?? .unnamedBot }
+                if now != registered && was != now {
+                    add("bot \(bot.id)", "the document names environment \(now.rawValue), but the registry's \(registered.rawValue) takes effect: "
+                        + "it still reaches \(registered.rawValue) vaults only", .changed)
+                }
+                continue
+            }
             guard let b = oldBots[bot.id] else {
                 add("bot \(bot.id)", "reaches \(now.rawValue) vaults only", .changed)
                 continue

@@ -20,7 +20,10 @@ public struct PolicyDiff: Sendable, Hashable {
     /// Whether any change makes the policy more permissive.
     public var weakens: Bool { changes.contains { $0.direction == .weaker } }
 
-    public init(old: PolicyDocument, new: PolicyDocument) {
+    /// `registeredBots` is the environment of each bot of the registry, which overrides what
+    /// either document says of it (review of fin14 M4): the differences shown are what takes
+    /// effect. Empty when the documents are compared alone (`custos policy diff`).
+    public init(old: PolicyDocument, new: PolicyDocument, registeredBots: [String: DeploymentEnvironment] = [:]) {
         var c: [Change] = []
         func add(_ subject: String, _ detail: String, _ direction: Direction) {
             c.append(Change(subject: subject, detail: detail, direction: direction))
@@ -153,7 +156,7 @@ public struct PolicyDiff: Sendable, Hashable {
                             direction: .changed), at: 0)
         }
         Self.compareKeys(old.keys, new.keys, add)
-        Self.compareEnvironments(old, new, add)
+        Self.compareEnvironments(old, new, registeredBots: registeredBots, add)
         Self.comparePrices(old.prices, new.prices, add)
         Self.compareApprovals(old.approvals, new.approvals, add)
         Self.compareLookalike(old, new, add)

@@ -1,7 +1,7 @@
 import CustosCore
 
 /// Everything `custos policy check` reports about a document: shape errors, reference and
-/// type errors, lockout errors and warnings. The document is acceptable exactly when no
+/// type errors, lockout errors and warnings, the `roles` section's findings among them. The document is acceptable exactly when no
 /// diagnostic is an error; `policy` is then the compiled policy.
 public struct PolicyValidation: Sendable {
     public let policy: CompiledPolicy?
@@ -13,7 +13,9 @@ public struct PolicyValidation: Sendable {
         do {
             let policy = try CompiledPolicy(yaml: text)
             self.policy = policy
-            diagnostics = policy.warnings
+            // The roles section's findings are checked here and at change-policy, never on
+            // every compile (a registry change recompiles the policy in force on every node).
+            diagnostics = (policy.warnings + policy.document.roleSectionFindings()).sorted { $0.location < $1.location }
         } catch {
             policy = nil
             diagnostics = error.diagnostics

@@ -149,12 +149,14 @@ struct NodeReader {
         }
     }
 
-    /// The allowed key closest to a misspelt one (edit distance at most 2), for hints.
+    /// The allowed key closest to a misspelt one (edit distance at most 2), for hints. A pair
+    /// whose lengths differ by more than 2 is never that close, and costs no distance.
     static func closest(_ key: String, in allowed: [String]) -> String? {
         let a = Array(key.utf8.prefix(64))
         var best: (String, Int)?
         for candidate in allowed {
             let b = Array(candidate.utf8)
+            guard abs(a.count - b.count) <= 2 else { continue }
             var row = Array(0...b.count)
             for i in 1...max(1, a.count) where !a.isEmpty {
                 var previous = row[0]

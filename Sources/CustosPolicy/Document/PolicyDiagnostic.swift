@@ -50,6 +50,8 @@ public struct PolicyDiagnostic: Sendable, Hashable, CustomStringConvertible {
         public static let misspeltRole = Code("misspelt-role")
         /// An onboarding step whose `attested_by` role nobody holds (`PolicyChecker`).
         public static let unheldAttester = Code("unheld-attester")
+        /// A role a group, rule or the governance section names that nobody holds (`PolicyChecker`).
+        public static let unheldRole = Code("unheld-role")
     }
 
     public let severity: Severity

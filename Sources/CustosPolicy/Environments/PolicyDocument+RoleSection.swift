@@ -38,17 +38,21 @@ extension PolicyDocument {
     /// - a role a group, rule, governance section or onboarding step names that it omits (so
     ///   the role acts in every environment): `unscoped-role`, naming a scoped role at most two
     ///   edits from it, unless the finding above already names it.
-    /// A `change-policy` is refused on a `misspelt-role` finding (`ReplicatedState`); `custos
-    /// policy check` reports them all.
+    /// A `change-policy` is refused on a `misspelt-role` finding (`misspeltRoleRefusal`); `custos
+    /// policy check` reports them all. Never part of a compile: a registry change recompiles the
+    /// policy in force on every node, and these findings read the document alone.
     public func roleSectionFindings() -> [PolicyDiagnostic] {
         guard !roles.isEmpty else { return [] }
         let used = rolesUsed
         let scoped = Set(roles.map(\.role))
         let conditions = rules.compactMap(\.when?.value)
         var out: [PolicyDiagnostic] = []
-        for scope in roles where !used.contains(scope.role) && !conditions.contains(where: { $0.contains(scope.role) }) {
-            let candidates = used.subtracting(scoped).sorted()
+        // The roles a misspelt finding names as the one meant: their unscoped finding would say it again.
+        var meantRoles: Set<String> = []
+        let candidates = used.subtracting(scoped).sorted()
+        for scope in roles where !used.contains(scope.role) && !conditions.contains(where: { Self.mentions($0, role: scope.role) }) {
             if let meant = NodeReader.closest(scope.role, in: candidates) {
+                meantRoles.insert(meant)
                 out.append(.warning(.misspeltRole, at: scope.location,
                                     "role '\(scope.role)' in the roles section is named nowhere else in the policy; did you mean '\(meant)'? "
                                         + "As written, '\(meant)' acts in every environment"))
@@ -59,15 +63,40 @@ extension PolicyDocument {
             }
         }
         var reported: Set<String> = []
-        let unusedScoped = roles.map(\.role).filter { !used.contains($0) }
         for (role, location, by) in rolesNamedOutsidePrincipals where !scoped.contains(role) && reported.insert(role).inserted {
-            // The same misspelling, seen from the scoped side above.
-            if NodeReader.closest(role, in: unusedScoped) != nil { continue }
+            // The same misspelling, seen from the scoped side above: only a role that finding
+            // names (another role close to the same typo is still reported).
+            if meantRoles.contains(role) { continue }
             let hint = NodeReader.closest(role, in: scoped.sorted()).map { " (did you mean '\($0)'?)" } ?? ""
             out.append(.warning(.unscopedRole, at: location,
                                 "role '\(role)' of \(by) is not in the roles section\(hint): it acts in every environment "
                                     + "(name it there with the environments it acts in to say so)"))
         }
         return out.sorted { $0.location < $1.location }
+    }
+
+    /// Whether `condition` names `role`: as a whole word, a character that may belong to a role
+    /// name ([A-Za-z0-9_.-]) on neither side — as in a quoted literal `'desk' in
+    /// request.initiator_roles` — never as part of a longer name or field (`desk` is not named by
+    /// `request.desk_id` nor by `'fx-desk'`).
+    static func mentions(_ condition: String, role: String) -> Bool {
+        let text = Array(condition.utf8), name = Array(role.utf8)
+        guard !name.isEmpty, name.count <= text.count else { return false }
+        func partOfName(_ c: UInt8) -> Bool {
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F || c == 0x2E || c == 0x2D
+        }
+        for start in 0...(text.count - name.count) where text[start..<(start + name.count)].elementsEqual(name) {
+            let before = start == 0 ? nil : text[start - 1]
+            let after = start + name.count == text.count ? nil : text[start + name.count]
+            if !(before.map(partOfName) ?? false) && !(after.map(partOfName) ?? false) { return true }
+        }
+        return false
+    }
+
+    /// Why a `change-policy` carrying this document is refused for its `roles` section (the first
+    /// `misspelt-role` finding, with its line), or nil: what every node checks at proposal and
+    /// execution, and `custos op propose change-policy` before it sends anything.
+    public var misspeltRoleRefusal: String? {
+        roleSectionFindings().first { $0.code == .misspeltRole }.map { "policy line \($0.location.line): \($0.message)" }
     }
 }

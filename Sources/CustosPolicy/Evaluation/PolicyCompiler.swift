@@ -41,6 +41,11 @@ struct PolicyCompiler {
         for principal in document.principals {
             for role in principal.roles { parts.roles.intern(role.value) }
         }
+        // A role a group, rule, governance section or onboarding step names that nobody holds is
+        // a known role with no holder, never an unknown reference: the policy in force is compiled
+        // again with the registries whenever someone leaves, and removing a role's last holder
+        // must not fail for it (`unheld-role` warns of it and refuses a change-policy at proposal).
+        for named in document.rolesNamedOutsidePrincipals { parts.roles.intern(named.role) }
         for principal in document.principals {
             parts.users.intern(principal.id)
             // A person who has not completed onboarding holds their roles in the registry, but
@@ -112,11 +117,9 @@ struct PolicyCompiler {
                 }
             }
             for role in group.roles {
+                // A role nobody holds adds nobody (see "Names first"; commit 1f5ac72).
                 let r = parts.roles.lookup(role.value)
-                if r < 0 {
-                    error(.unknownReference, role.location, "group '\(group.name)' names role '\(role.value)' that nobody holds")
-                    continue
-                }
+                guard r >= 0 else { continue }
                 for (u, p) in parts.principals.enumerated() where p.kind == .person && p.roles.contains(r) {
                     members.insert(u)
                 }

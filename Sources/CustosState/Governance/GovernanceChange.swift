@@ -409,7 +409,7 @@ extension CanonicalReader where Code == GovernanceErrorCode {
                                     address: try string("address", max: 128), standing: try string("standing", max: GovernanceProposal.maximumIdLength),
                                     lifts: try string("lifted cancellation", max: GovernanceProposal.maximumIdLength))
         case 45:
-            return .clearWatchFlag(chain: try string("chain", max: RegisteredAsset.maximumNameBytes), target: try string("target", max: 73))
+            return .clearWatchFlag(chain: try string("chain", max: RegisteredAsset.maximumNameBytes), target: try string("target", max: WatchClearance.maximumTargetBytes))
         case let other: throw fail("unknown change kind \(other)")
         }
     }

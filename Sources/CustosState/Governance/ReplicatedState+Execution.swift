@@ -144,9 +144,7 @@ extension ReplicatedState {
             let (document, policy) = try Self.compile(yaml: yaml, users: users, bots: bots)
             // A misspelt role in the roles section, judged against the document alone (review
             // helper-107 M4; never on a recompile with the registries: commit 1f5ac72).
-            if let typo = document.roleSectionFindings().first(where: { $0.code == .misspeltRole }) {
-                throw GovernanceError(.invalidPolicy, "policy line \(typo.location.line): \(typo.message)")
-            }
+            if let typo = document.misspeltRoleRefusal { throw GovernanceError(.invalidPolicy, typo) }
             try Self.checkAttestable(policy)
             guard document.version > policyVersion else {
                 throw invalid("policy version \(document.version) does not exceed the current \(policyVersion)")

@@ -29,6 +29,16 @@ extension ReplicatedState {
         }
     }
 
+    /// Refuses a proposed `change-policy` whose groups, rules or governance section name a role
+    /// nobody holds (`unheld-role`, a likely misspelling), judged on the document and the
+    /// registries at proposal only: at execution, or on the recompile after someone leaves, a role
+    /// with no holder left names nobody and fails nothing (commit 1f5ac72).
+    static func checkRolesHeld(_ policy: CompiledPolicy) throws(GovernanceError) {
+        if let unheld = policy.warnings.first(where: { $0.code == .unheldRole }) {
+            throw GovernanceError(.invalidPolicy, "policy line \(unheld.location.line): \(unheld.message)")
+        }
+    }
+
     /// Refuses a `revoke-role` or `remove-user` after which an onboarding step that someone
     /// could attest under `before` no longer can under `after` (it took the last holder of its
     /// `attested_by` role); an offboarding is never refused for it (review helper-117 L6).

@@ -8,6 +8,9 @@ extension ReplicatedState {
     /// The most destinations one offboarding keeps under monitoring: those they last used most
     /// recently win; address-book entries they added come first.
     public static let maximumMonitoredDestinations = 1_000
+    /// The most destinations and recipients one request of theirs puts on the list (review of
+    /// fin14 M3): a few multisends to throwaway addresses must not push the real ones off it.
+    public static let maximumMonitoredPerRequest = 16
 
     /// `offboard-user`: at this height, `id` loses every credential and role (and so every
     /// approver group, which draw from roles), their requests waiting for approvals, their
@@ -121,10 +124,14 @@ extension ReplicatedState {
 
     /// The destinations `user` touched: the address-book entries in force that a policy change
     /// they proposed added or changed, then the destination and recipients of every recorded
-    /// request they initiated, most recent first, whatever other requests went there after (review
-    /// of offboarding M1: reading only a destination's latest request let anyone's later request
-    /// to it take it off the list; M2: a batch or call paying it names it as a recipient), at
-    /// most `maximumMonitoredDestinations`, sorted.
+    /// request they initiated, whatever other requests went there after (review of offboarding
+    /// M1: reading only a destination's latest request let anyone's later request to it take it
+    /// off the list; M2: a batch or call paying it names it as a recipient): those of their
+    /// requests approved for signing (allowed, or approved) first, then the rest, each most
+    /// recent first, each request adding at most `maximumMonitoredPerRequest` (its destination
+    /// first), so that denied or unapproved multisends to throwaway addresses push no real
+    /// destination off the list (review of fin14 M3); at most `maximumMonitoredDestinations`,
+    /// sorted.
     func destinationsTouched(by user: String) -> [String] {
         var touched: [String] = []
         var seen: Set<String> = []
@@ -132,9 +139,11 @@ extension ReplicatedState {
             guard let standing = addressBookStandings[entry.name], operations[standing.operationId]?.proposal.proposer == user else { continue }
             if seen.insert(entry.destinationKey).inserted { touched.append(entry.destinationKey) }
         }
-        for requestId in requestBook.order.reversed() {
-            guard let request = requestBook.requests[requestId], request.initiator == user else { continue }
-            for key in request.request.recipientKeys where seen.insert(key).inserted { touched.append(key) }
+        let theirs = requestBook.order.reversed().compactMap { requestBook.requests[$0] }.filter { $0.initiator == user }
+        let signable = { (r: RecordedRequest) in r.outcome == .allow || r.approvals?.status == .approved }
+        for request in theirs.filter(signable) + theirs.filter({ !signable($0) }) {
+            guard touched.count < Self.maximumMonitoredDestinations else { break }
+            for key in request.request.recipientKeys.prefix(Self.maximumMonitoredPerRequest) where seen.insert(key).inserted { touched.append(key) }
         }
         return Array(touched.prefix(Self.maximumMonitoredDestinations)).sorted()
     }

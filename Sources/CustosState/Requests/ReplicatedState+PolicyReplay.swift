@@ -46,7 +46,7 @@ extension ReplicatedState {
     public func replayWork(of policy: CompiledPolicy, since: UInt64) -> (requests: Int, work: Int) {
         let requests = replayedRequests(since: since)
         let from = max(since, time - min(time, PolicyReplay.maximumPeriodMilliseconds))
-        let walked = windows.held(before: from).count + requestBook.order.count
+        let walked = windows.heldCount(before: from) + requestBook.order.count
         let work = { (p: CompiledPolicy) in
             requests * max(1, p.document.rules.count + p.document.limits.count) + walked * max(1, p.document.limits.count)
         }
@@ -158,7 +158,7 @@ extension ReplicatedState {
         _ history: [RecordedRequest], from: UInt64, under policy: CompiledPolicy
     ) -> (decided: [Int: Redecided], replayed: Int, frozen: Int, currentPrices: Int) {
         let until = time
-        var book = WindowBook(policy: policy)
+        var books = WindowsRoom(policy: policy)
         var due: [DueCount] = []
         var decided: [Int: Redecided] = [:]
         var replayed = 0
@@ -179,9 +179,9 @@ extension ReplicatedState {
         func flush(upTo t: UInt64) {
             while let next = due.first, next.time <= t {
                 due.removeFirst()
-                book.expire(at: next.time)
+                books.expire(at: next.time)
                 let charge = policy.windowCharge(for: next.request, in: Self.priced(next.request, usd: next.usd, at: next.time))
-                if let charge { book.count(next.id, request: next.request, charge: charge, at: next.time) }
+                if let charge { books.count(next.id, request: next.request, charge: charge, in: windowEnvironment(of: next.request), at: next.time) }
             }
         }
         func schedule(_ count: DueCount) {
@@ -192,15 +192,15 @@ extension ReplicatedState {
         // What the state counted before the period, recounted under the policy at the USD
         // notional the state counted it at (review helper-92 M2: the same for both runs).
         for held in windows.held(before: from) {
-            book.expire(at: held.time)
+            books.expire(at: held.time)
             if let charge = policy.windowCharge(for: held.request, in: Self.priced(held.request, usd: held.usd, at: held.time)) {
-                book.count(held.id, request: held.request, charge: WindowCharge(usd: held.usd, keys: charge.keys), at: held.time)
+                books.count(held.id, request: held.request, charge: WindowCharge(usd: held.usd, keys: charge.keys), in: held.environment, at: held.time)
             }
         }
 
         for (order, recorded) in history.enumerated() {
             flush(upTo: recorded.blockTime)
-            book.expire(at: recorded.blockTime)
+            books.expire(at: recorded.blockTime)
             guard recorded.blockTime >= from else {
                 // Before the period: one approved inside it counts from its approval (one
                 // counted before it is in the seed already).
@@ -216,14 +216,16 @@ extension ReplicatedState {
                 frozenCount += 1
                 continue
             }
-            var snapshot = requestAuthority(policy: policy, version: policyVersion, windows: book, frozen: false)
+            var snapshot = requestAuthority(policy: policy, version: policyVersion, windows: books, frozen: false)
                 .snapshot(for: recorded.request, blockTime: recorded.blockTime)
             // When the destination was first counted before the period, from the head (its
             // counts and largest notional at the head include later requests, and one of the
             // period may not count under the policy: the replay's own are used).
-            if let key = recorded.request.destinationKey, let first = windows.destinations[key]?.firstSeen,
+            // Both read in the request's environment's windows only.
+            let environment = windowEnvironment(of: recorded.request)
+            if let key = recorded.request.destinationKey, let first = windows.book(environment).destinations[key]?.firstSeen,
                first < Int64(from / 1000) {
-                var seen = book.destinations[key] ?? DestinationHistory(firstSeen: first, largestUSD: .zero, count: 0)
+                var seen = books.book(environment).destinations[key] ?? DestinationHistory(firstSeen: first, largestUSD: .zero, count: 0)
                 seen.firstSeen = min(seen.firstSeen, first)
                 snapshot.destinations[key] = seen
             }

@@ -17,7 +17,9 @@ struct RequestAuthority {
     let requireUserVerification: Bool
     let vaults: [String: Vault]
     let cluster: [UInt8]
-    let windows: WindowBook
+    /// The windows of each environment; a request reads its own environment's
+    /// (`ReplicatedState.windowEnvironment`).
+    let windows: WindowsRoom
     let prices: PriceBook
     /// The watch room of each environment: the first dust transfers its watchers reported with
     /// counterparties, and their coverage.
@@ -43,22 +45,26 @@ struct RequestAuthority {
         return policy.evaluate(request, in: snapshot(for: request, blockTime: blockTime, deciding: deciding))
     }
 
-    /// What the policy reads at `blockTime` for `request`: the time, the freeze flag, the
-    /// windows' totals (without `deciding`'s own charge), what earlier requests went to each
-    /// destination and the first dust transfer the watchers of its environment reported with each
+    /// What the policy reads at `blockTime` for `request`: the time, the freeze flag, its
+    /// environment's windows' totals (without `deciding`'s own charge) and what earlier requests
+    /// of that environment went to each destination, and the first dust transfer the watchers of its environment reported with each
     /// counterparty, with their coverage (the rooms' own tables, shared, not copied: the
     /// look-alike and poisoned tests read every address the request names), the median price of
     /// its asset posted by the price bots of its environment (or why there is none; its
     /// environment is `ReplicatedState.sourceEnvironment`'s), the address-book
     /// entries cooling off or cancelled now, the environment of the request's vault and, for a
     /// bot, when its key was last set (so its key's rotation status is known).
-    func snapshot(for request: PolicyRequest, blockTime: UInt64, deciding: String? = nil) -> StateSnapshot {
+    /// `environment`, when given, is read instead of the request's for its price and watchers (a
+    /// candidate address-book entry has no vault: `ReplicatedState.addressBookWarnings`).
+    func snapshot(for request: PolicyRequest, blockTime: UInt64, deciding: String? = nil, environment: DeploymentEnvironment? = nil) -> StateSnapshot {
         let initiator = request.initiator
         let rotated = bots[initiator].map { [initiator: Int64($0.keyRotatedAt / 1000)] } ?? [:]
         let seconds = Int64(blockTime / 1000)
-        var snapshot = StateSnapshot(time: seconds, windows: deciding.map(windows.totals(releasing:)) ?? windows.totals, frozen: frozen, keyRotations: rotated)
+        // The totals and destination history a request reads are its environment's alone.
+        let book = windows.book(ReplicatedState.windowEnvironment(of: request, vaults: vaults, bots: bots))
+        var snapshot = StateSnapshot(time: seconds, windows: deciding.map(book.totals(releasing:)) ?? book.totals, frozen: frozen, keyRotations: rotated)
         // The price bots and watchers a request's decision reads are those of its environment.
-        let environment = ReplicatedState.sourceEnvironment(of: request, vaults: vaults, bots: bots)
+        let environment = environment ?? ReplicatedState.sourceEnvironment(of: request, vaults: vaults, bots: bots)
         if !request.asset.isEmpty {
             switch prices.median(of: request.asset, in: environment, policy: policy.document.prices, at: seconds) {
             case .success(let median):
@@ -72,7 +78,7 @@ struct RequestAuthority {
                 snapshot.priceProblems[request.asset] = problem.reason
             }
         }
-        snapshot.destinations = windows.destinations
+        snapshot.destinations = book.destinations
         let watch = watches[environment] ?? WatchBook()
         snapshot.appearances = watch.appearances
         snapshot.watchCoverage = watch.coverages(of: bots)

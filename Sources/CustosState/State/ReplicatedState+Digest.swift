@@ -7,7 +7,7 @@ import CustosLedger
 import CustosPolicy
 
 extension ReplicatedState {
-    static let digestTag = "custos.governance.state.v18"
+    static let digestTag = "custos.governance.state.v19"
 
     /// Refusals and failures enter by their stable codes only, never by their English reasons.
     /// SHA-256 over the canonical encoding of everything governed: users (sorted by id) with
@@ -17,8 +17,8 @@ extension ReplicatedState {
     /// vault (sorted by id); key times (bots' registration and rotation, credentials'
     /// registration and last use, members' joining), expiring grants and credential enrolments. The rooms that grow with
     /// traffic enter by their count and the head of their `WriteJournal` (every write made to
-    /// them, in order): refusals, recorded requests, signing sessions, the windows (each count,
-    /// release and recount; expiry follows from the block time and the policy), the prices and each environment's watch room (its count too, and each chain's flood set by its count and running digest); the replay cache by its
+    /// them, in order): refusals, recorded requests, signing sessions, each environment's windows (each count,
+    /// release and recount; expiry follows from the block time and the policy; v19), the prices and each environment's watch room (its count too, and each chain's flood set by its count and running digest); the replay cache by its
     /// bounds and size (its nonces are those of the recorded requests still inside the window).
     /// The registered assets (sorted by key) enter in full; the transactions room by its
     /// count and journal (every plan written and every nonce taken, reserved or freed, in order).
@@ -117,8 +117,12 @@ extension ReplicatedState {
         appendVaults(to: &w)
         w.append(UInt32(signing.count))
         w.append(raw: signing.journal.head)
-        w.append(UInt32(windows.heldCount))
-        w.append(raw: windows.journal.head)
+        // Each environment's windows (review helper-125 H1), in the environments' order.
+        for book in windows.journals {
+            w.append(string: book.environment.rawValue)
+            w.append(UInt32(book.held))
+            w.append(raw: book.journal.head)
+        }
         w.append(raw: prices.journal.head)
         // Each environment's watch room (issue 14 item 5), with each chain's flood set by its
         // count and running digest (third review H-2).

@@ -76,7 +76,7 @@ extension ReplicatedState {
         self.requestBook = RequestBook()
         self.time = 0
         self.policy = policy
-        self.windows = WindowBook(policy: policy)
+        self.windows = WindowsRoom(policy: policy)
         self.document = document
     }
 

@@ -10,7 +10,7 @@ extension ReplicatedState {
 
     /// The governance room as it is, read with another policy, windows and freeze flag (a
     /// replay's: `replay(_:since:)`).
-    func requestAuthority(policy: CompiledPolicy, version: Int, windows: WindowBook, frozen: Bool) -> RequestAuthority {
+    func requestAuthority(policy: CompiledPolicy, version: Int, windows: WindowsRoom, frozen: Bool) -> RequestAuthority {
         RequestAuthority(
             policy: policy, policyVersion: version, frozen: frozen, bots: bots, users: users, relyingParty: relyingParty,
             requireUserVerification: requireUserVerification, vaults: vaults, cluster: genesisDigest,

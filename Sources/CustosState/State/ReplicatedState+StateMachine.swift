@@ -147,6 +147,7 @@ extension ReplicatedState {
         // The change must apply to the current state now (it is checked again at execution).
         var dryRun = self
         try dryRun.execute(p)
+        if case .changePolicy = p.change { try Self.checkRolesHeld(dryRun.policy) }
         operations[p.id] = PendingOperation(
             proposal: p, digest: p.digest, status: .proposed, proposedAt: time,
             expiresAt: time + UInt64(p.lifetimeSeconds) * 1000, approvals: [], rejections: [], rejectedBy: nil, decidedAt: nil,

@@ -63,9 +63,9 @@ public struct ReplicatedState: Sendable {
     /// The signing room: the signing session of every allowed request that a vault signs, by
     /// request id, with its signature once made.
     public internal(set) var signing = SigningBook()
-    /// The windows room: the rolling-window totals and counts of the policy's limits, and what
-    /// earlier requests went to each destination, in block time.
-    public internal(set) var windows: WindowBook
+    /// The windows room: per environment, the rolling-window totals and counts of the policy's
+    /// limits, and what earlier requests went to each destination, in block time.
+    public internal(set) var windows: WindowsRoom
     /// The prices room: price sources' latest signed quotes and each asset's latest median.
     public internal(set) var prices = PriceBook()
     /// The watch rooms, one per environment some watcher of it reported in: the first

@@ -163,23 +163,30 @@ extension ReplicatedState {
     }
 
     /// The quorum clears what `target` names (`WatchClearance`) on `chain`
-    /// (`GovernanceChange.clearWatchFlag`) in the watch room of every environment where it
-    /// clears something; refuses one that clears nothing in any, naming why.
+    /// (`GovernanceChange.clearWatchFlag`): in the watch room of the environment it names
+    /// (`WatchClearance.scoped`), else in the one room where it clears something; refuses one
+    /// that clears nothing, naming why, and one naming no environment that would clear in more
+    /// than one room, naming them (review of fin14 L3).
     mutating func clearWatchFlag(chain: String, target: String, operationId: String) throws(GovernanceError) {
-        let clearance = try WatchClearance(target)
-        var cleared = false
+        let (named, clearance) = try WatchClearance.scoped(target)
+        var cleared: [(environment: DeploymentEnvironment, room: WatchBook)] = []
         var firstRefusal: GovernanceError? = nil
-        for environment in DeploymentEnvironment.allCases {
+        for environment in named.map({ [$0] }) ?? DeploymentEnvironment.allCases {
             var room = watch(environment)
             do {
                 try room.clear(chain: chain, clearance, operationId: operationId)
-                watches[environment] = room
-                cleared = true
+                cleared.append((environment, room))
             } catch {
                 if firstRefusal == nil { firstRefusal = error }
             }
         }
-        if !cleared, let firstRefusal { throw firstRefusal }
+        if cleared.isEmpty, let firstRefusal { throw firstRefusal }
+        if named == nil, cleared.count > 1 {
+            let rooms = cleared.map(\.environment.rawValue)
+            throw GovernanceError(.invalidChange, "\(clearance.text) would clear on \(chain) in the \(rooms.joined(separator: " and ")) watch rooms: "
+                + "name the one meant, e.g. \(rooms[0]):\(clearance.text)")
+        }
+        for (environment, room) in cleared { watches[environment] = room }
     }
 
     /// The watch room of `environment`: what its watchers reported (empty before the first).

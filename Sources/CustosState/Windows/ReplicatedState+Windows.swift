@@ -13,7 +13,22 @@ extension ReplicatedState {
     /// approval) in the windows, at the price it was approved with.
     mutating func countInWindows(_ recorded: RecordedRequest) {
         guard let charge = windowCharge(for: recorded.request) else { return }
-        windows.count(recorded.id, request: recorded.request, charge: charge, at: time)
+        windows.count(recorded.id, request: recorded.request, charge: charge, in: windowEnvironment(of: recorded.request), at: time)
+    }
+
+    /// The environment whose windows `request` reads and counts in (`WindowsRoom`): its vault's;
+    /// for a vault the state does not know, its initiating bot's; else development, as for a bot
+    /// registered without one (`DeploymentEnvironment.unnamedBot`). Unlike a price's source
+    /// (`sourceEnvironment`, production when unknown: no development price may reach it), a
+    /// request of no known environment must not fill production's totals nor make its
+    /// destination "seen" for production's novelty rules.
+    static func windowEnvironment(of request: PolicyRequest, vaults: [String: Vault], bots: [String: GovernedBot]) -> DeploymentEnvironment {
+        vaults[request.vault]?.environment ?? bots[request.initiator]?.environment ?? .unnamedBot
+    }
+
+    /// `windowEnvironment(of:vaults:bots:)` with this state's vaults and bots.
+    func windowEnvironment(of request: PolicyRequest) -> DeploymentEnvironment {
+        Self.windowEnvironment(of: request, vaults: vaults, bots: bots)
     }
 
     /// What `request` adds to the windows now: its keys, and its USD notional at the median the
