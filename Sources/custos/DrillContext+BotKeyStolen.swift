@@ -38,23 +38,7 @@ extension DrillContext {
             note("every node holds risk-bot's new key \(key.prefix(16))… (\(fresh)); the old one (\(before)) is revoked")
         case "stolen-key-refused":
             guard let stolen = notes["stolen-key"] else { throw DrillBlocked("no stolen key from the first step") }
-            let refusalsBefore = watched.compactMap { snapshot($0)?.refusals.count }.max() ?? 0
-            let command = submitRoutineMessage(stolen)
-            if command.status != 0 {
-                guard command.err.contains("unauthenticated") || command.err.contains("401") else { throw DrillBlocked("refused, but not as unauthenticated: \(command.problem)") }
-                note("the gateway refused it before the log: \(command.err.trimmingCharacters(in: .whitespacesAndNewlines))")
-                let states = try await onEveryNode("risk-bot's key is no longer the stolen one") { s in
-                    s.bots.first { $0.id == "risk-bot" }.map { $0.publicKey != self.publicKey(ofKeyFile: stolen) } ?? false
-                }
-                note("every node's committed key for risk-bot is the rotated one (\(states.keys.sorted().joined(separator: ", ")))")
-            } else {
-                guard let id = Self.requestId(command) else { throw DrillBlocked("the gateway took the request but printed no id: \(command.out)") }
-                try await onEveryNode("the old key's request is refused") { s throws(DrillBlocked) in
-                    if s.requests.contains(where: { $0.id == id }) { throw DrillBlocked("a node holds request \(id.prefix(16))… made with the revoked key") }
-                    return s.refusals.count > refusalsBefore && s.refusals.last?.requestSigning != nil
-                }
-                note("the gateway queued it; every node refused it: \(snapshot(watched[0])?.refusals.last?.reason ?? "?")")
-            }
+            try await revokedKeyIsRefused(stolen, bot: "risk-bot")
         case "new-key-signs":
             guard let fresh = notes["new-key"] else { throw DrillBlocked("no new key from the rotation step") }
             let command = submitRoutineMessage(fresh)
@@ -63,6 +47,30 @@ extension DrillContext {
             note("request \(id.prefix(16))… allowed and signed on every node by \(signers.joined(separator: ", ")), with the new key")
         default:
             throw DrillBlocked("bot-key-stolen has no step \(step)")
+        }
+    }
+
+    /// A request signed with `keyFile`, a key of `bot` revoked by a rotation, is refused: by the
+    /// gateway as unauthenticated (every node's committed key for the bot is then checked to be
+    /// another), or, if the gateway queues it, by every node, none of which holds the request.
+    func revokedKeyIsRefused(_ keyFile: String, bot: String) async throws(DrillBlocked) {
+        let refusalsBefore = watched.compactMap { snapshot($0)?.refusals.count }.max() ?? 0
+        let command = submitRoutineMessage(keyFile, initiator: bot)
+        if command.status != 0 {
+            guard command.err.contains("unauthenticated") else { throw DrillBlocked("refused, but not as unauthenticated: \(command.problem)") }
+            note("a request signed with \(keyFile): the gateway refused it before the log: \(command.err.trimmingCharacters(in: .whitespacesAndNewlines))")
+            let revoked = publicKey(ofKeyFile: keyFile)
+            let states = try await onEveryNode("\(bot)'s key is no longer the one in \(keyFile)") { s in
+                s.bots.first { $0.id == bot }.map { $0.publicKey != revoked } ?? true
+            }
+            note("every node's committed key for \(bot) is another (\(states.keys.sorted().joined(separator: ", ")))")
+        } else {
+            guard let id = Self.requestId(command) else { throw DrillBlocked("the gateway took the request but printed no id: \(command.out)") }
+            try await onEveryNode("the request signed with the revoked key is refused") { s throws(DrillBlocked) in
+                if s.requests.contains(where: { $0.id == id }) { throw DrillBlocked("a node holds request \(id.prefix(16))… made with the revoked key") }
+                return s.refusals.count > refusalsBefore && s.refusals.last?.requestSigning != nil
+            }
+            note("the gateway queued it; every node refused it: \(snapshot(watched[0])?.refusals.last?.reason ?? "?")")
         }
     }
 }

@@ -74,8 +74,11 @@ extension DrillContext {
                 }
                 try await govern("drill-\(tag)-rotate-\(bot)", proposer: "erin", ["rotate-bot-key", bot], approvers: ["frank", "grace"])
                 try await onEveryNode("\(bot)'s key changed") { s in s.bots.first { $0.id == bot }.map { $0.publicKey != before } ?? false }
-                note("every node holds a new key for \(bot); the one \(user) held is refused")
+                note("every node holds a new key for \(bot)")
             }
+            // The key the insider kept for the bot they registered no longer signs anything.
+            let kept = (work as NSString).appendingPathComponent("\(bot).bot.json")
+            try await revokedKeyIsRefused(kept, bot: bot)
         default:
             throw DrillBlocked("rogue-insider has no step \(step)")
         }

@@ -237,12 +237,13 @@ final class DrillContext {
         command.out.split(separator: "\n").first { $0.hasPrefix("request ") }.map { String($0.dropFirst(8)) }
     }
 
-    /// The bot with key file `keyFile` asks sol-treasury to sign a venue login challenge, as the
-    /// demo risk bot does routinely (the example policy allows it); the command as it ran.
-    func submitRoutineMessage(_ keyFile: String) -> Command {
+    /// The bot with key file `keyFile` (`initiator`) asks sol-treasury to sign a venue login
+    /// challenge, as the demo risk bot does routinely (the example policy allows it for bots
+    /// with the risk-bot role); the command as it ran.
+    func submitRoutineMessage(_ keyFile: String, initiator: String = "risk-bot") -> Command {
         let demo = DevCommand.Up.DemoMessage.venueLogin
         let body = (work as NSString).appendingPathComponent("routine-\(commandCount + 1).json")
-        let text = #"{"kind": "message", "id": "drill-\#(tag)-\#(commandCount + 1)", "initiator": "risk-bot", "vault": "\#(demo.vault)", "message": \#(demo.message())}"#
+        let text = #"{"kind": "message", "id": "drill-\#(tag)-\#(commandCount + 1)", "initiator": "\#(initiator)", "vault": "\#(demo.vault)", "message": \#(demo.message())}"#
         _ = FileManager.default.createFile(atPath: body, contents: Data(text.utf8))
         return custos(["request", "submit", "--gateway", gateway, "--bot", keyFile, body])
     }

@@ -21,6 +21,8 @@ extension DevClusterTests {
             let run = try await CustosExecutable.run(["drill", "run", scenario.rawValue, "--dir", dir.path, "--gateway", gateway, "--json",
                                                       "--report", file.path])
             let report = try #require(try? JSONDecoder().decode(DrillReport.self, from: Data(contentsOf: file)), "\(run.stdout) \(run.stderr)")
+            // For CI time (not asserted): how long each drill held the shared cluster.
+            print("drill \(scenario.rawValue): \(report.endedAt - report.startedAt) ms, \(report.outcome.rawValue)")
             let seen = report.steps.map { "\($0.step.id): \($0.outcome.rawValue) \($0.blockedBy ?? "") \($0.evidence)" }
             #expect(report.scenario == scenario.rawValue && report.steps.map(\.step) == scenario.steps)
             #expect(report.steps.map(\.outcome) == expected, "\(seen) \(run.stderr)")
@@ -50,6 +52,8 @@ extension DevClusterTests {
         }
         let reports = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("drills").path)
         #expect(reports.count == drills.count, "one folder per drill run: \(reports)")
+        let unknown = try await CustosExecutable.run(["drill", "run", "../node-compromised\u{1b}[2J", "--dir", dir.path])
+        #expect(unknown.status != 0 && unknown.stderr.contains("unknown drill") && !unknown.stderr.contains("\u{1b}"), "\(unknown.stderr)")
         let list = try await CustosExecutable.run(["drill", "list"])
         #expect(DrillScenario.allCases.allSatisfy { list.stdout.contains($0.rawValue) }, "\(list.stdout)")
     }

@@ -60,7 +60,7 @@ public enum DrillScenario: String, CaseIterable, Codable, Sendable {
                       check: "the report lists the bot they administered as due for rotation"),
             DrillStep(id: "rotate-due", actor: "erin proposes; frank and grace approve",
                       action: "rotate-bot-key for every bot the exit report lists as due",
-                      check: "every node holds a new public key for each"),
+                      check: "every node holds a new public key for each; the key the newcomer kept is refused"),
         ]
         case .lostSite: [
             DrillStep(id: "site-down", actor: "the drill (simulating the outage)",
