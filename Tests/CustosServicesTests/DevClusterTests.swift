@@ -11,7 +11,7 @@ import Testing
 
 /// `custos dev up` (what `make run` starts): a whole cluster from nothing, stopped cleanly by
 /// Ctrl-C (SIGINT), and resumed — same cluster, same committed state — by running it again.
-@Suite(.exclusiveProcesses, .serialized, .timeLimit(.minutes(8)))
+@Suite(.exclusiveProcesses, .serialized, .timeLimit(.minutes(12)))
 struct DevClusterTests {
     /// A running `custos dev up` and the gateway URL its banner announced.
     final class Up: @unchecked Sendable {
@@ -210,6 +210,7 @@ struct DevClusterTests {
         let after2 = again2.accounts.first { $0.chain == "devnet" }?.balances.map(\.amount)
         #expect(after2?.first??.hasPrefix("99.97") == true && after2?.last == "1000000.00", "\(resumed.stdout) \(resumed.stderr)")
         try await theBannersFourEyesTransferGoesThroughAsPrinted(second.text, gateway: again)
+        try await theDrillsRunAndReport(dir, gateway: again)
         #expect(second.interrupt() == 0)
     }
 

@@ -96,6 +96,10 @@ struct ProductionClusterInitTests {
         }
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("credentials").path))
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("dev-passphrase").path))
+        // Incident drills run on development clusters only: this one is refused, saying why, before anything is done.
+        let drill = try await CustosExecutable.run(["drill", "run", "node-compromised", "--dir", dir.path, "--gateway", "http://127.0.0.1:9"])
+        #expect(drill.status == 1 && drill.stderr.contains("is a production cluster: drills freeze signing"), "\(drill.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("drills").path))
     }
 }
 
