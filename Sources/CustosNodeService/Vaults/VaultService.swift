@@ -52,6 +52,9 @@ public actor VaultService: Service {
         var refused = false
         /// When every share was here.
         var complete: ContinuousClock.Instant?
+        /// The signature combined from every share (verified under the vault's key), kept so
+        /// it is combined once however often the attempt is looked at before it commits.
+        var signature: [UInt8]?
         /// ECDSA: what combining and blaming need of the presignature signing consumed.
         var presignPublic: ThresholdECDSA.PresignaturePublicData?
         var transcript: [UInt8]?
