@@ -138,9 +138,14 @@ extension VaultService {
         let key = Session.signing(request: s.requestId, attempt: s.attempt, height: s.startedHeight)
         guard var attempt = attempts[key], !attempt.refused, attempt.share != nil, let vault = state.vaults[s.vault] else { return nil }
         defer { attempts[key] = attempt }
+        let subject = "\(s.requestId)/\(s.attempt)@\(s.startedHeight)"
+        // Combined once, from the first complete set of shares: every later step (each commit and
+        // inbox batch until the entry commits) only asks whether the signature is due, or blames
+        // again, whatever a peer sent since.
+        if let signature = attempt.signature { return signatureEntry(signature, s, vault, subject, &attempt) }
+        if let blame = attempt.blame { return (blame, subject) }
         let received = inbox[key] ?? [:]
         guard s.signers.allSatisfy({ $0 == identity.id || received[$0] != nil }) else { return nil }
-        let subject = "\(s.requestId)/\(s.attempt)@\(s.startedHeight)"
         var shares: [NodeID: [UInt8]] = [:]
         shares[identity.id] = attempt.share
         var outcome: FROSTSigningRound.Aggregate?
@@ -161,10 +166,8 @@ extension VaultService {
         }
         switch try outcome ?? FROSTSigningRound.aggregate(state, request: s.requestId, shares: shares) {
         case .signature(let signature):
-            if attempt.complete == nil { attempt.complete = .now }
-            guard s.signers.first == identity.id || ContinuousClock.now - attempt.complete! >= resubmitAfter else { return nil }
-            if submitted[VaultEntry.signatureKind + " " + subject] == nil { counters.signaturesSubmitted += 1 }
-            return (.signature(vault: vault.id, epoch: s.epoch, request: s.requestId, signature: signature), subject)
+            attempt.signature = signature
+            return signatureEntry(signature, s, vault, subject, &attempt)
         case .wrongShare(let culprit):
             guard culprit != identity.id, let evidence = received[culprit] else {
                 logger.critical("this node's own signature share does not verify", metadata: ["request": "\(s.requestId)"])
@@ -175,13 +178,24 @@ extension VaultService {
                 logger.error("a signer's share does not verify; blaming it with its signed envelope",
                              metadata: ["request": "\(s.requestId)", "signer": "\(culprit)"])
             }
-            if vault.scheme == .ecdsaSecp256k1 {
-                return (.ecdsaBlame(vault: vault.id, epoch: s.epoch, request: s.requestId, attempt: s.attempt, accused: culprit,
-                                    evidence: evidence, transcript: attempt.transcript ?? []), subject)
-            }
-            return (.blame(vault: vault.id, epoch: s.epoch, request: s.requestId, attempt: s.attempt, accused: culprit, evidence: evidence),
-                    subject)
+            let blame: VaultEntry = vault.scheme == .ecdsaSecp256k1
+                ? .ecdsaBlame(vault: vault.id, epoch: s.epoch, request: s.requestId, attempt: s.attempt, accused: culprit,
+                              evidence: evidence, transcript: attempt.transcript ?? [])
+                : .blame(vault: vault.id, epoch: s.epoch, request: s.requestId, attempt: s.attempt, accused: culprit, evidence: evidence)
+            attempt.blame = blame
+            return (blame, subject)
         }
+    }
+
+    /// The entry of an attempt's combined `signature` when it is this node's to submit: the
+    /// attempt's first signer at once, the others once `resubmitAfter` has passed since this node
+    /// first found it due (the first signer has not got it committed); nil otherwise.
+    private func signatureEntry(_ signature: [UInt8], _ s: SigningSession, _ vault: Vault, _ subject: String,
+                                _ attempt: inout Attempt) -> (entry: VaultEntry, subject: String)? {
+        if attempt.complete == nil { attempt.complete = .now }
+        guard s.signers.first == identity.id || ContinuousClock.now - attempt.complete! >= resubmitAfter else { return nil }
+        if submitted[VaultEntry.signatureKind + " " + subject] == nil { counters.signaturesSubmitted += 1 }
+        return (.signature(vault: vault.id, epoch: s.epoch, request: s.requestId, signature: signature), subject)
     }
 
     /// Computes this node's share of an attempt with `make`, from its key share and the one-time

@@ -50,8 +50,15 @@ public actor VaultService: Service {
         /// This node's own share.
         var share: [UInt8]?
         var refused = false
-        /// When every share was here.
+        /// When the combined signature was first asked for (as it was combined, once every share
+        /// was here): a signer other than the first submits it `resubmitAfter` later.
         var complete: ContinuousClock.Instant?
+        /// The signature combined from the first complete set of shares (it verified under the
+        /// vault's key then; every node verifies the entry again), kept so it is combined once
+        /// however often the attempt is looked at before it commits.
+        var signature: [UInt8]?
+        /// The blame that set of shares led to instead (a peer's share did not verify), kept alike.
+        var blame: VaultEntry?
         /// ECDSA: what combining and blaming need of the presignature signing consumed.
         var presignPublic: ThresholdECDSA.PresignaturePublicData?
         var transcript: [UInt8]?
