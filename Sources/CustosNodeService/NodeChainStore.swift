@@ -199,13 +199,15 @@ public final class NodeChainStore: Sendable {
             try db.execute(sql: "DELETE FROM stateDigest")
             try Self.refuseOlderChain(db, made: "whose policy changes could name no base (change kind 7)")
         }
-        migrator.registerMigration("v21-fin14b: state digests of version 19") { db in
-            // Version 19 keeps the windows room per environment (review helper-125 H1): each
-            // environment's held count and journal. A request is decided on its environment's
-            // totals and destination history alone, so an older chain whose requests shared them
-            // could replay into another history.
+        migrator.registerMigration("v21: windows per environment; watch reports bind the monitoring section") { db in
+            // Version 19 of the digest keeps the windows room per environment (review helper-125
+            // H1): a request is decided on its environment's totals and destination history
+            // alone. Watch reports carry the digest of the monitoring section they were read for,
+            // and a report without it is refused where the section watches the chain; a group
+            // role nobody holds no longer fails a recompile. An older chain could replay into
+            // another history under these rules.
             try db.execute(sql: "DELETE FROM stateDigest")
-            try Self.refuseOlderChain(db, made: "whose requests shared their windows across environments")
+            try Self.refuseOlderChain(db, made: "whose requests shared their windows across environments and whose watch reports named no monitoring section")
         }
         return migrator
     }

@@ -38,6 +38,12 @@ extension DrillContext {
                 }
                 try? await Task.sleep(for: .milliseconds(500))
             }
+            // The log stalled, not the gateway that dropped the request (review of the drills M4):
+            // no live member committed a block in the window.
+            if let moved = watched.first(where: { (snapshot($0)?.height ?? 0) > (before[$0] ?? 0) }) {
+                throw DrillBlocked("\(moved) committed blocks up to height \(snapshot(moved)?.height ?? 0) during the outage without request \(id.prefix(16))…: "
+                                   + "the log did not stall, so the request was kept out by something else (a gateway dropping it?)")
+            }
             let heights = watched.map { "\($0) at height \(snapshot($0)?.height ?? 0) (was \(before[$0] ?? 0))" }
             note("not committed after 10 s: \(heights.joined(separator: ", ")); \(watched.count) of \(members.count) members vote, a block needs \(quorum)")
         case "add-replacement":
@@ -46,6 +52,7 @@ extension DrillContext {
             let request = try prepareReplacement(node)
             let id = "drill-\(tag)-add-\(node)"
             notes["proposal"] = id
+            let before = Dictionary(uniqueKeysWithValues: watched.map { ($0, snapshot($0)?.height ?? 0) })
             try must(["op", "propose", "--gateway", gateway, "--as", credential("erin"), "--id", id, "add-member", request])
             note("the gateway queued operation \(id) (add-member \(node))")
             do {
@@ -53,7 +60,13 @@ extension DrillContext {
                     s.operations.contains { $0.id == id } || s.refusals.contains { $0.operationId == id }
                 }
             } catch {
-                throw DrillBlocked("the log has no quorum: \(watched.joined(separator: " and ")) are the only voting members that answer, and a block "
+                // Only a log that committed nothing in the window is blocked for want of a quorum.
+                if let moved = watched.first(where: { (snapshot($0)?.height ?? 0) > (before[$0] ?? 0) }) {
+                    throw DrillBlocked("operation \(id) was not committed within 15 s although \(moved) committed up to height \(snapshot(moved)?.height ?? 0): "
+                                       + "the log did not stall, so something else kept the operation out (\(error.reason))")
+                }
+                let heights = watched.map { "\($0) still at height \(before[$0] ?? 0)" }.joined(separator: ", ")
+                throw DrillBlocked("the log has no quorum (\(heights)): \(watched.joined(separator: " and ")) are the only voting members that answer, and a block "
                                    + "needs \(quorum) of \(members.count) votes; add-member is itself a log entry, so it cannot be committed "
                                    + "and no reshare can start (\(error.reason))")
             }

@@ -21,7 +21,9 @@ final class DrillContext {
         /// The error it printed, on one line, for a report.
         var problem: String {
             let text = (err.isEmpty ? out : err).trimmingCharacters(in: .whitespacesAndNewlines)
-            return "`\(line)` failed (status \(status)): " + text.split(separator: "\n").suffix(3).joined(separator: " / ")
+            // The command's words may carry the gateway's (review of the drills L6): shown
+            // escaped, so that no control character repaints the report.
+            return "`\(line)` failed (status \(status)): " + text.split(separator: "\n").suffix(3).joined(separator: " / ").printable(limit: 1000)
         }
     }
 
@@ -187,7 +189,7 @@ final class DrillContext {
         func operation(_ state: GovernanceSnapshot) throws(DrillBlocked) -> OperationView? {
             guard let op = state.operations.first(where: { $0.id == id }) else { return nil }
             if ["failed", "rejected", "expired"].contains(op.status) {
-                throw DrillBlocked("operation \(id) (\(change.joined(separator: " "))) is \(op.status)" + (op.failure.map { ": \($0)" } ?? ""))
+                throw DrillBlocked("operation \(id) (\(change.joined(separator: " "))) is \(op.status)" + (op.failure.map { ": \($0.printable(limit: 1000))" } ?? ""))
             }
             return op
         }
@@ -261,9 +263,9 @@ final class DrillContext {
         }) { s throws(DrillBlocked) in
             guard let request = s.requests.first(where: { $0.id == id }) else { return false }
             guard request.outcome == "allow" else {
-                throw DrillBlocked("request \(id.prefix(16))… was decided \(request.outcome): \(request.explanation.joined(separator: "; "))")
+                throw DrillBlocked("request \(id.prefix(16))… was decided \(request.outcome): \(request.explanation.joined(separator: "; ").printable(limit: 1000))")
             }
-            if request.signing?.status == "failed" { throw DrillBlocked("request \(id.prefix(16))…'s signing failed: \(request.signing?.failure ?? "?")") }
+            if request.signing?.status == "failed" { throw DrillBlocked("request \(id.prefix(16))…'s signing failed: \((request.signing?.failure ?? "?").printable(limit: 1000))") }
             return request.signing?.status == "signed"
         }
         return states.values.first?.requests.first { $0.id == id }?.signing?.signers ?? []

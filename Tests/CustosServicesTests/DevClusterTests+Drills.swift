@@ -36,7 +36,7 @@ extension DevClusterTests {
             if scenario == .lostSite {
                 #expect(report.blockedAt == "add-replacement")
                 let reason = report.steps[2].blockedBy ?? ""
-                #expect(reason.contains("no quorum") && reason.contains("needs 3 of 4 votes"), "\(reason)")
+                #expect(reason.contains("no quorum") && reason.contains("still at height") && reason.contains("needs 3 of 4 votes"), "\(reason)")
                 #expect(report.limit?.contains("does not recover until one of the lost nodes returns") == true)
                 #expect(report.aftermath.contains { $0.contains("node-3") && $0.contains("runs again") }
                         && report.aftermath.contains { $0.contains("erin withdrew it") }, "\(report.aftermath)")

@@ -14,11 +14,11 @@ import Testing
 /// replaced by a fee bump and receipts carried every log (v17), or before every alternative of a
 /// require rule could approve (v18), or before receipts were compared without their block fields
 /// and policy changes named their base (v19), or while a policy change could name no base (v20),
-/// or while requests shared their windows across environments (v21-fin14b),
+/// or while requests shared their windows across environments (v21),
 /// cannot be replayed under today's rules without
 /// rewriting its history: the store refuses to open it, saying why, while an empty one upgrades.
 @Suite struct NodeChainStoreUpgradeTests {
-    @Test(arguments: ["v5", "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21-fin14b"])
+    @Test(arguments: ["v5", "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21"])
     func aChainFromBeforeARuleChangeIsRefusedAndAnEmptyOneUpgrades(migration: String) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("custos-chain-upgrade-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
