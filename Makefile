@@ -17,7 +17,7 @@ run: deps
 	$(SWIFT) build -c release --product custos
 	.build/release/custos dev up --dir .custos-dev
 
-# Options of custos-bench (`custos-bench --help`): the signing workload's length, load and schemes,
+# Options of custos-bench (`custos-bench --help`): the signing and ERC-20 workloads' length and load, the signing schemes,
 # e.g. make bench BENCH_FLAGS="--duration 120 --submitters 16 --schemes frost-ed25519,ecdsa-secp256k1"
 BENCH_FLAGS ?= --duration 60 --schemes frost-ed25519,frost-taproot,ecdsa-secp256k1
 

@@ -17,6 +17,8 @@ final class BenchCluster: @unchecked Sendable {
     let nodeIDs = (1...4).map { "node-\($0)" }
     private var processes: [Process] = []
     private var processIDs: [String: Int32] = [:]
+    /// Standard input of the programs `spawnProgram` started, held open while they should run.
+    private var leases: [Pipe] = []
     private(set) var baseURL = ""
     /// The genesis document digest of the running cluster, which bots sign their requests for.
     private(set) var genesis: [UInt8] = []
@@ -36,10 +38,12 @@ final class BenchCluster: @unchecked Sendable {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     }
 
-    /// Creates the nodes' identities and the cluster file, starts the gateway and the nodes (each
-    /// with its monitor on a free port, and `nodeArguments`), and waits (bounded) until the
-    /// gateway answers and every monitor listens. `policy` is the genesis policy document.
-    func start(_ client: HTTPClient, policy: String = "examples/policies/trading-firm.yaml", nodeArguments: [String] = []) async throws {
+    /// Creates the nodes' identities and the cluster file, starts the gateway (with
+    /// `gatewayArguments`) and the nodes (each with its monitor on a free port, and
+    /// `nodeArguments`), and waits (bounded) until the gateway answers and every monitor listens.
+    /// `policy` is the genesis policy document.
+    func start(_ client: HTTPClient, policy: String = "examples/policies/trading-firm.yaml", nodeArguments: [String] = [],
+               gatewayArguments: [String] = []) async throws {
         // A development cluster as `custos cluster init` lays it out (genesis document with the
         // example policy; run from the repository root, as `make bench` does).
         _ = try runToEnd(["cluster", "init", "--dir", root.path, "--name", "bench", "--nodes", "\(nodeIDs.count)",
@@ -48,7 +52,7 @@ final class BenchCluster: @unchecked Sendable {
         let clusterFile = root.appendingPathComponent("cluster.json")
         let portFile = root.appendingPathComponent("gateway.port")
         try spawn("gateway", ["gateway", "--data", root.appendingPathComponent("gateway").path, "--cluster", clusterFile.path,
-                              "--port", "0", "--port-file", portFile.path])
+                              "--port", "0", "--port-file", portFile.path] + gatewayArguments)
         for _ in 0..<400 {
             if let text = try? String(contentsOf: portFile, encoding: .utf8), let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
                 baseURL = "http://127.0.0.1:\(port)"
@@ -91,6 +95,7 @@ final class BenchCluster: @unchecked Sendable {
             }
         }
         processes = []
+        leases = []
         try? FileManager.default.removeItem(at: root)
     }
 
@@ -98,18 +103,20 @@ final class BenchCluster: @unchecked Sendable {
     /// which the CLI wrote next to erin's credential.
     func registerBot(_ client: HTTPClient, id: String, role: String) async throws -> BotSigningKey {
         try await governed(client, operation: "add-\(id)", proposal: ["op", "propose", "--id", "add-\(id)", "add-bot", id, role])
-        let keyFile = root.appendingPathComponent("credentials/\(id).bot.json")
-        return try JSONDecoder().decode(BotKeyFile.self, from: try Data(contentsOf: keyFile)).signingKey()
+        return try JSONDecoder().decode(BotKeyFile.self, from: try Data(contentsOf: botKeyFile(id))).signingKey()
     }
 
+    /// The development key file the CLI wrote for bot `id` when it was proposed.
+    func botKeyFile(_ id: String) -> URL { root.appendingPathComponent("credentials/\(id).bot.json") }
+
     /// Runs a governed operation as the development organisation does: erin proposes it with the
-    /// CLI command `proposal` (gateway and credential flags added), frank and grace approve (the
-    /// CLI's development credentials from `cluster init`), every node verifies the assertions.
-    /// Returns once the operation executed.
-    func governed(_ client: HTTPClient, operation: String, proposal: [String]) async throws {
+    /// CLI command `proposal` (gateway and credential flags added), `approvers` approve one after
+    /// the other (the CLI's development credentials from `cluster init`; frank and grace, the
+    /// quorum of most operations), every node verifies the assertions. Returns once the operation executed.
+    func governed(_ client: HTTPClient, operation: String, proposal: [String], approvers: [String] = ["frank", "grace"]) async throws {
         let credential = { (user: String) in self.root.appendingPathComponent("credentials/\(user).json").path }
         _ = try runToEnd(Array(proposal.prefix(2)) + ["--gateway", baseURL, "--as", credential("erin")] + proposal.dropFirst(2))
-        for (count, approver) in ["frank", "grace"].enumerated() {
+        for (count, approver) in approvers.enumerated() {
             try await waitFor(client, operation: operation) { $0.approvals.count == count }
             _ = try runToEnd(["op", "approve", "--gateway", baseURL, "--as", credential(approver), "--yes", operation])
         }
@@ -159,7 +166,8 @@ final class BenchCluster: @unchecked Sendable {
         return Data(buffer: answer)
     }
 
-    private func spawn(_ name: String, _ arguments: [String]) throws {
+    /// Starts `custos ARGUMENTS` as the process `name`, its output in `<root>/<name>.log`.
+    func spawn(_ name: String, _ arguments: [String]) throws {
         let log = root.appendingPathComponent("\(name).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
@@ -189,9 +197,33 @@ final class BenchCluster: @unchecked Sendable {
         return out
     }
 
-    private func runToEnd(_ arguments: [String]) throws -> Data {
+    /// Starts `executable ARGUMENTS` (not custos) as the process `name`, its standard output in
+    /// `output`, its standard error in `<root>/<name>.log` and its standard input a pipe this
+    /// process holds: it ends when it reads end of file, so also when this process is gone.
+    func spawnProgram(_ name: String, _ executable: String, _ arguments: [String], output: URL) throws {
+        let log = root.appendingPathComponent("\(name).log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        let lease = Pipe()
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = try FileHandle(forWritingTo: log)
+        process.standardInput = lease
+        try process.run()
+        leases.append(lease)
+        processes.append(process)
+        processIDs[name] = process.processIdentifier
+    }
+
+    /// Runs `custos ARGUMENTS` to its end; its standard output.
+    func runToEnd(_ arguments: [String]) throws -> Data { try runProgram(binary.path, arguments) }
+
+    /// Runs `executable ARGUMENTS` to its end, its errors on this process's; its standard output.
+    func runProgram(_ executable: String, _ arguments: [String]) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         let out = Pipe()
         process.standardOutput = out
@@ -199,7 +231,9 @@ final class BenchCluster: @unchecked Sendable {
         try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw BenchError("custos \(arguments.prefix(2).joined(separator: " ")) failed") }
+        guard process.terminationStatus == 0 else {
+            throw BenchError("\(URL(fileURLWithPath: executable).lastPathComponent) \(arguments.prefix(2).joined(separator: " ")) failed")
+        }
         return data
     }
 }

@@ -1,5 +1,5 @@
 /// The command line of `custos-bench`: the areas to run (all but the `-profile` ones when none
-/// is named) and the signing workload's settings. Bad input ends the program with a one-line
+/// is named) and the end-to-end workloads' settings. Bad input ends the program with a one-line
 /// message and exit status 2.
 struct BenchOptions: Sendable {
     var areas: [String] = []
@@ -13,11 +13,14 @@ struct BenchOptions: Sendable {
     var schemes = ["frost-ed25519"]
     /// FROST nonce commitments each node keeps in each vault's pool (`custos node run --nonce-pool-depth`).
     var poolDepth = 64
+    /// The Python that runs the local EVM chain for the ERC-20 workload (the repository's virtual environment).
+    var python = ".venv/bin/python"
 
     static let usage = """
         usage: custos-bench [AREA ...] [--duration SECONDS] [--submitters N] [--rate PER_SECOND]
-                            [--schemes SCHEME,...] [--pool-depth N]
-        areas: frost, frost-profile, ecdsa, evm, policy, watch, ledger, cluster, signing (all but *-profile by default)
+                            [--schemes SCHEME,...] [--pool-depth N] [--python PATH]
+        areas: frost, frost-profile, ecdsa, evm, policy, watch, ledger, cluster, signing, erc20 (all but *-profile by default;
+               signing and erc20 share one cluster; --duration and --submitters are each one's)
         schemes: \(SigningScheme.all.map(\.name).joined(separator: ", "))
         """
 
@@ -40,6 +43,7 @@ struct BenchOptions: Sendable {
             case "--submitters": submitters = Int(try number(argument, atLeast: 1))
             case "--rate": rate = try number(argument, atLeast: 1)
             case "--pool-depth": poolDepth = Int(try number(argument, atLeast: 1))
+            case "--python": python = try value(argument)
             case "--schemes":
                 schemes = try value(argument).split(separator: ",").map(String.init)
                 for name in schemes where SigningScheme.named(name) == nil {

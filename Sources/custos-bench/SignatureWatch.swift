@@ -4,7 +4,10 @@ import CustosState
 
 /// The signing workload's view of the committed log: the requests it submitted, and for each
 /// when the block carrying it committed and when a block carrying its signature committed —
-/// the signature checked here, independently, under the vault's key (`SigningScheme.verifies`).
+/// the signature checked here, independently, under the vault's key (`SigningScheme.verifies`),
+/// when the signing input is known in advance (a message); for a transfer also when its
+/// transaction's parameters and its receipt committed (its signature is checked afterwards
+/// against the raw transaction the state recorded: `ERC20Benchmarks.verify`).
 /// Fed one committed block at a time, in height order, by the one task that follows the log;
 /// submitters wait here for their request's outcome.
 actor SignatureWatch {
@@ -15,6 +18,8 @@ actor SignatureWatch {
     /// showed it reached the workload.
     struct Outcome: Sendable {
         var requestCommitted: UInt64?
+        /// When the executor's first parameters for the request's transaction committed (transfers).
+        var parametersCommitted: UInt64?
         var signed: UInt64?
         /// Why no verified signature was seen, if none was.
         var failure: String?
@@ -22,7 +27,8 @@ actor SignatureWatch {
     }
 
     private struct Expected {
-        let input: [UInt8]
+        /// Nil for a transaction: its signing hash depends on the parameters committed later.
+        let input: [UInt8]?
         let vault: String
         let since: UInt64
         var outcome = Outcome()
@@ -40,12 +46,14 @@ actor SignatureWatch {
     /// log already had (a signer's resubmission).
     private(set) var unverified = 0
     private(set) var repeats = 0
+    /// When the log showed the receipt of each submitted request's transaction, by request id.
+    private(set) var receipts: [String: UInt64] = [:]
 
     init(vaults: Vaults) { self.vaults = vaults }
 
     /// Notes a request before it is submitted: its id, the digest of its log entry, the vault
     /// asked to sign and the signing input the nodes derive.
-    func expect(request id: String, entry: String, vault: String, input: [UInt8]) {
+    func expect(request id: String, entry: String, vault: String, input: [UInt8]?) {
         expected[id] = Expected(input: input, vault: vault, since: nowNanoseconds())
         entries[entry] = id
     }
@@ -73,7 +81,7 @@ actor SignatureWatch {
                     if finished.contains(request) || expected[request] != nil { repeats += 1 }
                     continue
                 }
-                guard e.vault == vault, let known = vaults[vault], known.scheme.verifies(signature, e.input, known.view) else {
+                guard e.vault == vault, let known = vaults[vault], e.input.map({ known.scheme.verifies(signature, $0, known.view) }) ?? true else {
                     unverified += 1
                     continue
                 }
@@ -81,6 +89,12 @@ actor SignatureWatch {
                     $0.signed = time
                     $0.signature = signature
                 }
+            } else if entry.kind == TransactionParametersEntry.kind, let parameters = try? TransactionParametersEntry(entry).parameters,
+                      expected[parameters.requestId]?.outcome.parametersCommitted == nil {
+                expected[parameters.requestId]?.outcome.parametersCommitted = time
+            } else if entry.kind == TransactionReceiptEntry.kind, let receipt = try? TransactionReceiptEntry(entry).receipt,
+                      receipts[receipt.requestId] == nil, finished.contains(receipt.requestId) || expected[receipt.requestId] != nil {
+                receipts[receipt.requestId] = time
             }
         }
     }

@@ -21,42 +21,19 @@ enum SigningBenchmarks {
     static let goalP99: Double = 100_000_000
     static let goalRate: Double = 200
 
-    static func run(_ options: BenchOptions) async throws -> String {
+    /// Runs every scheme of `--schemes` on the session's cluster, one after the other.
+    static func run(_ session: BenchSession) async throws -> String {
+        let options = session.options
         let schemes = options.schemes.compactMap(SigningScheme.named)
-        let cluster = try BenchCluster()
-        defer { cluster.stop() }
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
-            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)))
-        do {
-            try await cluster.start(client, policy: try benchPolicy(schemes, in: cluster.root).path,
-                                    nodeArguments: ["--nonce-pool-depth", "\(options.poolDepth)"])
-            let bot = try await cluster.registerBot(client, id: "risk-bot", role: "risk-bot")
-            var vaults: SignatureWatch.Vaults = [:]
-            for scheme in schemes { vaults[scheme.vault] = (scheme, try await cluster.createVault(client, id: scheme.vault, scheme: scheme.name)) }
-            var text = ""
-            for scheme in schemes {
-                text += try await report(scheme, cluster, client, bot: bot, vaults: vaults, options: options) + "\n"
-            }
-            try await client.shutdown()
-            return text
-        } catch {
-            try? await client.shutdown()
-            throw error
+        let cluster = try await session.cluster()
+        let bot = try await session.bot("risk-bot", role: "risk-bot")
+        var vaults: SignatureWatch.Vaults = [:]
+        for scheme in schemes { vaults[scheme.vault] = (scheme, try await session.vault(scheme.vault, scheme: scheme.name)) }
+        var text = ""
+        for scheme in schemes {
+            text += try await report(scheme, cluster, session.client, bot: bot, vaults: vaults, options: options) + "\n"
         }
-    }
-
-    /// The example policy with an allow rule for every scheme whose vault it does not let the
-    /// risk bot use (`SigningScheme.extraRule`), written next to the cluster.
-    static func benchPolicy(_ schemes: [SigningScheme], in folder: URL) throws -> URL {
-        let example = try String(contentsOfFile: "examples/policies/trading-firm.yaml", encoding: .utf8)
-        var lines = example.components(separatedBy: "\n")
-        guard let governance = lines.firstIndex(of: "governance:") else {
-            throw BenchError("examples/policies/trading-firm.yaml has no top-level governance section to add rules before")
-        }
-        lines.insert(contentsOf: schemes.compactMap(\.extraRule) + [""], at: governance)
-        let url = folder.appendingPathComponent("bench-policy.yaml")
-        try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
-        return url
+        return text
     }
 
     private static func report(_ scheme: SigningScheme, _ cluster: BenchCluster, _ client: HTTPClient, bot: BotSigningKey,
@@ -134,28 +111,17 @@ enum SigningBenchmarks {
                 + "(each submits a signed message request as the risk bot and waits until the committed log holds its signature, "
                 + "verified here under the vault's key); nonce pool depth \(options.poolDepth) per node.",
             "",
-            "| operation | p50 | p99 | p50 / round trip | p50 / plain signature | note |",
-            "|---|---:|---:|---:|---:|---|",
         ]
-        func row(_ m: Measurement, _ note: String) {
-            guard !m.samples.isEmpty else {
-                lines.append("| \(m.name) | – | – | – | – | no samples; \(note) |")
-                return
-            }
-            lines.append("| \(m.name) | \(formatNanoseconds(m.p50)) | \(formatNanoseconds(m.p99)) | \(formatRatio(m.p50 / roundTrip.p50)) | "
-                + "\(formatRatio(m.p50 / plain.p50)) | \(note) |")
-        }
-        row(Measurement(name: "\(roundTrip.name) (baseline)", samples: roundTrip.samples), "")
-        row(Measurement(name: "\(plain.name) (baseline)", samples: plain.samples), "one key, one process")
-        row(latency, "\(count) signatures, \(formatFixed(rate, digits: 1)) signatures/s; goals: p50 ≤ 25 ms \(met(count > 0 && latency.p50 <= goalP50)), "
+        var table = LatencyTable(roundTrip: roundTrip, plain: plain)
+        table.row(latency, "\(count) signatures, \(formatFixed(rate, digits: 1)) signatures/s; goals: p50 ≤ 25 ms \(met(count > 0 && latency.p50 <= goalP50)), "
             + "p99 ≤ 100 ms \(met(count > 0 && latency.p99 <= goalP99)), ≥ 200 signatures/s \(met(rate >= goalRate))")
-        row(load.requestCommits, "the request's block, as the log follower saw it")
-        row(load.signingRounds, "signers assigned at the request's block; shares through the relay; the signature entry's block")
+        table.row(load.requestCommits, "the request's block, as the log follower saw it")
+        table.row(load.signingRounds, "signers assigned at the request's block; shares through the relay; the signature entry's block")
+        lines += table.lines
         lines.append("")
         var notes: [String] = []
         if !load.failures.isEmpty {
-            let reasons = Dictionary(grouping: load.failures, by: { $0 }).map { "\($0.value.count) × \($0.key.printable(limit: 200))" }.sorted()
-            notes.append("Requests without a verified signature: \(load.failures.count) (\(reasons.joined(separator: "; "))).")
+            notes.append("Requests without a verified signature: \(load.failures.count) (\(load.failureReasons)).")
         }
         if !poolsFull { notes.append("The vault did not show full pools (\(options.poolDepth) per node) within 30 s before the window.") }
         if load.unverified > 0 { notes.append("Signature entries in the log that did not verify here: \(load.unverified).") }
@@ -165,22 +131,8 @@ enum SigningBenchmarks {
                      + "The gateway's committed state shows the same signature for \(stateCheck) of the last signed requests.")
         lines += notes + [""]
 
-        let total = cpu.values.reduce(0, +)
-        let perSignature = { (seconds: Double) in count == 0 ? "–" : formatNanoseconds(seconds * 1e9 / Double(count)) }
-        lines += [
-            "CPU time per signature, \(scheme.name) (user + system, from /proc, over \(formatFixed(elapsed, digits: 1)) s; "
-                + "the machine has \(ProcessInfo.processInfo.activeProcessorCount) cores):",
-            "",
-            "| process | CPU per signature | per signature / plain signature | share of one core |",
-            "|---|---:|---:|---:|",
-        ]
-        for name in ["gateway"] + cluster.nodeIDs + ["load generator (this process)"] {
-            let seconds = cpu[name] ?? 0
-            lines.append("| \(name) | \(perSignature(seconds)) | \(count == 0 ? "–" : formatRatio(seconds * 1e9 / Double(count) / plain.p50)) | "
-                + "\(formatFixed(100 * seconds / elapsed, digits: 0)) % |")
-        }
-        lines.append("| all | \(perSignature(total)) | \(count == 0 ? "–" : formatRatio(total * 1e9 / Double(count) / plain.p50)) | "
-            + "\(formatFixed(100 * total / elapsed, digits: 0)) % |")
+        lines += CPUShares(cpu: cpu, operations: count, elapsed: elapsed, plain: plain)
+            .lines("signature", of: scheme.name, order: ["gateway"] + cluster.nodeIDs + ["load generator (this process)"])
         // FROST pools hold nonce commitments, ECDSA pools presignatures (each signer holds a share of each).
         let ecdsa = scheme.name == "ecdsa-secp256k1"
         let (pooled, refill) = ecdsa ? ("presignatures", "custos_node_vault_presignatures_made_total")

@@ -13,6 +13,8 @@ do { options = try BenchOptions(arguments: Array(CommandLine.arguments.dropFirst
 /// Writes one line to standard error.
 func complain(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
 
+/// The cluster `signing` and `erc20` share, started by the first of them that runs.
+let session = BenchSession(options)
 let areas: [(name: String, run: () async throws -> String)] = [
     ("frost", FROSTBenchmarks.run),
     ("frost-profile", FROSTBenchmarks.profile),
@@ -22,7 +24,8 @@ let areas: [(name: String, run: () async throws -> String)] = [
     ("watch", FloodSetBenchmarks.run),
     ("ledger", LedgerBenchmarks.run),
     ("cluster", ClusterBenchmarks.run),
-    ("signing", { try await SigningBenchmarks.run(options) }),
+    ("signing", { try await SigningBenchmarks.run(session) }),
+    ("erc20", { try await ERC20Benchmarks.run(session) }),
 ]
 for name in options.areas where !areas.contains(where: { $0.name == name }) {
     complain("custos-bench: no area \(name)\n\(BenchOptions.usage)")
@@ -31,6 +34,8 @@ for name in options.areas where !areas.contains(where: { $0.name == name }) {
 for area in areas where options.runs(area.name) {
     do { print(try await area.run()) } catch {
         complain("custos-bench: \(area.name): \(error)")
+        await session.stop()
         exit(1)
     }
 }
+await session.stop()

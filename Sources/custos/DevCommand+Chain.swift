@@ -10,7 +10,7 @@ extension DevCommand.Up {
     /// 127.0.0.1, from the repository's `.venv`) and what it put there: the chain's JSON-RPC URL
     /// and id, and the demo USDC token's address.
     struct DevChain {
-        static let name = "devnet"
+        static let name = DevelopmentChain.name
         var url: String
         var chainId: UInt64
         var usdc: String? = nil

@@ -6,9 +6,8 @@ import NIOFoundationCompat
 import NIOHTTP1
 
 extension DevCommand.Up {
-    /// The development price bots: three sources, as the policy's USD limits need
-    /// (`prices.min_sources`), all quoting `demoQuotes` (this machine reads no market).
-    static let priceBots = ["price-bot-1", "price-bot-2", "price-bot-3"]
+    /// The development price bots (`DevelopmentChain.priceBots`).
+    static let priceBots = DevelopmentChain.priceBots
 
     /// Registers the development price bots through governance (erin proposes, frank and grace approve each).
     static func addPriceBots(supervisor: Supervisor, gateway: String, layout: DevLayout) async -> Bool {

@@ -121,10 +121,10 @@ struct DevCommand: AsyncParsableCommand {
         }
 
         /// The policy file a new cluster starts with: `policy` made aware of the local chain
-        /// (`devnetAware`), written to a temporary file; `policy` itself, said, when it lacks what that extends.
+        /// (`DevelopmentChain.aware`), written to a temporary file; `policy` itself, said, when it lacks what that extends.
         static func genesisPolicy(_ policy: String) throws -> String {
             let text = try String(contentsOfFile: policy, encoding: .utf8)
-            let (aware, missing) = devnetAware(text)
+            let (aware, missing) = DevelopmentChain.aware(text)
             guard let aware else {
                 say("\(policy) has no \"\(missing ?? "?")\": the cluster starts with it unchanged, so nothing is signed on the local chain")
                 return policy
