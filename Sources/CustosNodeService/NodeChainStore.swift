@@ -302,6 +302,12 @@ public final class NodeChainStore: Sendable {
         }
     }
 
+    /// The height of the stored JSON view of the governed state, nil before the first block:
+    /// a reader that polls decodes the view again only when it moved.
+    public func snapshotHeight() throws -> UInt64? {
+        try writer.read { db in try Int64.fetchOne(db, sql: "SELECT height FROM governanceSnapshot WHERE id = 1").map { UInt64($0) } }
+    }
+
     /// The JSON view of the governed state at the head, nil before the first block.
     public func snapshot() throws -> Data? {
         try writer.read { db in try Data.fetchOne(db, sql: "SELECT json FROM governanceSnapshot WHERE id = 1") }

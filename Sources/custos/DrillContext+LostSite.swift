@@ -20,6 +20,10 @@ extension DrillContext {
             guard members.count == 4 else { throw DrillBlocked("the drill is written for four members; the cluster has \(members.count)") }
             for node in lostSite { try pause(node) }
             for (node, pid) in paused.sorted(by: { $0.key < $1.key }) {
+                // SIGSTOP reaches a process with many threads asynchronously: the state turns
+                // to T within milliseconds, not at once (a CI run saw R right after the kill).
+                let deadline = Date().addingTimeInterval(5)
+                while Self.state(pid) != "T", Self.state(pid) != nil, Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
                 guard Self.state(pid) == "T" else { throw DrillBlocked("\(node) (process \(pid)) is not stopped: state \(Self.state(pid).map(String.init) ?? "gone")") }
                 note("\(node) (process \(pid)) stopped")
             }

@@ -47,6 +47,8 @@ final class DrillContext {
     /// What the step under way did and read, for the report.
     var evidence: [String] = []
     private var commandCount = 0
+    /// The last state decoded of each node (`snapshot(_:)`).
+    private var decoded: [String: GovernanceSnapshot] = [:]
 
     /// Refuses (a one-line failure) anything but a development cluster: drills freeze signing,
     /// remove members and stop nodes.
@@ -140,7 +142,16 @@ final class DrillContext {
     // MARK: the nodes' committed state
 
     /// `node`'s governed state as its chain database holds it (what `custos node status` prints); nil before its first block.
-    func snapshot(_ node: String) -> GovernanceSnapshot? { Self.snapshot(layout, node) }
+    /// The committed state of `node`, decoded again only when its height moved since the last
+    /// read (the drills poll every node several times a second: review helper-134 L9).
+    func snapshot(_ node: String) -> GovernanceSnapshot? {
+        let path = (layout.node(node) as NSString).appendingPathComponent(NodeCommand.chainFile)
+        guard let store = try? NodeChainStore(path: path, readOnly: true), let height = try? store.snapshotHeight() else { return nil }
+        if let cached = decoded[node], cached.height == height { return cached }
+        guard let data = try? store.snapshot(), let state = try? JSONDecoder().decode(GovernanceSnapshot.self, from: data) else { return nil }
+        decoded[node] = state
+        return state
+    }
 
     static func snapshot(_ layout: DevLayout, _ node: String) -> GovernanceSnapshot? {
         let path = (layout.node(node) as NSString).appendingPathComponent(NodeCommand.chainFile)

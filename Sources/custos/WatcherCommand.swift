@@ -309,7 +309,7 @@ struct WatcherCommand: AsyncParsableCommand {
             "/v1/entries", EntrySubmission(kind: entry.kind, payload: entry.payload, authorization: entry.authorization))
         receipt.check(signed: entry, what: "watch report")
         if let preview = receipt.preview, preview.hasPrefix("refused") {
-            if preview.contains(WatchReport.otherSectionRefusal) { return false }
+            if preview.hasPrefix("refused: \(GovernanceErrorCode.watchSectionChanged):") { return false }
             fail("the report of \(report.chain) blocks \(report.fromBlock)–\(report.block) would be refused: \(preview.printable(limit: 600))")
         }
         guard let committed = try await call.committed(receipt.entry, timeout: .seconds(commitTimeout)) else {

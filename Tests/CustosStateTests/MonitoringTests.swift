@@ -219,6 +219,8 @@ import Testing
             guard case .refused(let error) = try report(&c, by: 1, logs: [Self.ownershipTransferred()], section: section) else {
                 Issue.record("a report read for another section was taken: \(section.text)"); continue
             }
+            // Its own code: the watcher reads the range again on this code, not on the text.
+            #expect(error.code == .watchSectionChanged, "\(error.code)")
             #expect(error.reason.contains("the report was read for a monitoring section that \(what)")
                     && error.reason.contains("but the policy in force (version 3) watches SHA-256 "
                                              + String(WatchReport.monitoringDigest(inForce, chain: "ethereum")!.prefix(16))), "\(error.reason)")
@@ -226,6 +228,27 @@ import Testing
         #expect(c.state.watch(.development).coverage(by: "watcher-1", on: "ethereum") == nil && c.state.monitoring.pending.isEmpty)
         // The section in force, read as it is, is taken.
         #expect(try report(&c, by: 1, logs: [Self.ownershipTransferred()]) == .watched(chain: "ethereum", block: 100, flagged: 0))
+    }
+
+    /// A gateway that serves both watchers another section stalls the coverage; the refusals
+    /// still show how far the chain moved, so the stall raises `monitoring-lagging` (review
+    /// helper-133 M1). One watcher's refused claim alone raises nothing, as one watcher's taken
+    /// claim raises nothing.
+    @Test func reportsRefusedAsReadForAnotherSectionRaiseTheLagAlert() throws {
+        var c = try cluster()
+        for n in 1...2 { _ = try report(&c, by: n) }
+        let stale = MonitoringPolicy()
+        guard case .refused(let first) = try report(&c, by: 1, from: 101, block: 160, section: stale) else {
+            Issue.record("a report read for another section was taken"); return
+        }
+        #expect(first.code == .watchSectionChanged && monitoringAlerts(c).isEmpty && c.state.monitoring.refusedReach["watcher-1/ethereum"] == 160)
+        guard case .refused = try report(&c, by: 2, from: 101, block: 150, section: stale) else { Issue.record("taken"); return }
+        #expect(c.state.watchCoverage(in: .development)["ethereum"]?.block == 100)
+        #expect(monitoringAlerts(c).map(\.kind) == [.monitoringLagging], "\(monitoringAlerts(c))")
+        #expect(monitoringAlerts(c).first?.event?.fields == ["reached": "150", "covered": "100", "alert_within_blocks": "5"])
+        // Read again under the section in force, the coverage moves and the episode ends.
+        for n in 1...2 { _ = try report(&c, by: n, from: 101, block: 160) }
+        #expect(c.state.monitoring.lagging.isEmpty && monitoringAlerts(c).count == 1)
     }
 
     /// The parts of one range must all be read for one section: a gateway that commits part 1
@@ -253,6 +276,7 @@ import Testing
         for (i, key) in watchers.enumerated() { try c.registerBot("watcher-\(i + 1)", key: key.publicKey, roles: [WatchEntry.watcherRole]) }
         let claimed = try PolicyDocument.decode(yaml: Self.policy()).monitoring
         guard case .refused(let error) = try report(&c, by: 1, section: claimed) else { Issue.record("a claimed section was taken"); return }
+        #expect(error.code == .watchSectionChanged, "\(error.code)")
         #expect(error.reason.contains("but the policy in force (version 3) watches nothing there"), "\(error.reason)")
         #expect(try report(&c, by: 1) == .watched(chain: "ethereum", block: 100, flagged: 0))
         let good = WatchReport(chain: "ethereum", fromBlock: 0, block: 1, blockHash: Self.hash(1), parentHash: nil, blockTime: 1,

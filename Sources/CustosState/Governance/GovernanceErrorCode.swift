@@ -91,6 +91,10 @@ public enum GovernanceErrorCode: String, ErrorCode {
     /// registered asset, a transfer's vault address is no vault's, or its block is before the
     /// watcher's last report on the chain.
     case watchRefused
+    /// A watch report read for another monitoring section than the policy in force watches on
+    /// its chain: the watcher reads the range again under the section in force (its own code, so
+    /// the watcher need not recognise the refusal by its text).
+    case watchSectionChanged
 
     /// Whether an entry refused with this code makes every node refuse the whole block: the
     /// entry alone says it may not be in the log (`ReplicatedState.malformation(of:)`), so no

@@ -25,6 +25,12 @@ public struct MonitoringBook: Sendable, Hashable {
     public private(set) var lagging: [String: UInt64] = [:]
     /// How many lag episodes each chain had (each raises its own alert).
     private(set) var lagEpisodes: [String: UInt64] = [:]
+    /// The highest block each watcher claimed on each chain in a report every node refused as
+    /// read for another monitoring section (`watchSectionChanged`), by `watcher/chain`: how far
+    /// the chain moved while the section in force went unwatched, so that
+    /// `checkMonitoringLag` raises `monitoring-lagging` for a stall made of such refusals
+    /// (review helper-133 M1). Only the watcher's own signed report sets it.
+    public private(set) var refusedReach: [String: UInt64] = [:]
     private(set) var journal = WriteJournal(room: "monitoring")
 
     /// The most pending events one watcher's reports hold.
@@ -70,6 +76,19 @@ public struct MonitoringBook: Sendable, Hashable {
     func pending(on chain: String) -> [(key: String, event: PendingChainEvent)] {
         pending.filter { $0.value.event.chain == chain }.sorted { ($0.value.event.block, $0.key) < ($1.value.event.block, $1.key) }
             .map { ($0.key, $0.value) }
+    }
+
+    /// Records that every node refused `watcher`'s report of `chain` up to `block` as read for
+    /// another monitoring section; keeps the highest such block.
+    mutating func noteRefusedReach(of watcher: String, on chain: String, block: UInt64) {
+        let key = watcher + "/" + chain
+        guard block > refusedReach[key] ?? 0 else { return }
+        refusedReach[key] = block
+        journal.record { w in
+            w.append(string: "refused-reach")
+            w.append(string: key)
+            w.append(block)
+        }
     }
 
     /// The next lag episode of `chain` (1 for its first).

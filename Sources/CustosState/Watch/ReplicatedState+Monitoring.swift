@@ -50,7 +50,8 @@ extension ReplicatedState {
     /// Raises `monitoring-lagging` on `chain` when the watchers' coverage (`watchCoverage`)
     /// falls more than `monitoring.alert_within_blocks` behind the block `poisoning.min_watchers`
     /// current watchers each reported (no fewer watchers can move it: one lying watcher claiming
-    /// a far block raises nothing), once per episode; the episode ends when the coverage is
+    /// a far block raises nothing), in a report taken or one refused only as read for another
+    /// monitoring section, once per episode; the episode ends when the coverage is
     /// within the bound again. Nothing without the `monitoring` section, or before
     /// `min_watchers` watchers reported the chain.
     mutating func checkMonitoringLag(on chain: String, in environment: DeploymentEnvironment) {
@@ -61,8 +62,13 @@ extension ReplicatedState {
         let needed = document.poisoning.minWatchers
         // A watcher in the middle of a range posted in parts reached only its coverage so far.
         let room = watch(environment)
-        let reached = currentWatchers.filter { bots[$0]?.environment == environment }.compactMap { bot in
-            room.progress[bot + "/" + chain] != nil ? room.coverage(by: bot, on: chain)?.block : room.reportedBlock(by: bot, on: chain)
+        // A report refused as read for another section counts as far as it read (review
+        // helper-133 M1): a gateway serving the watchers another section stalls the coverage, and
+        // that stall is a lag like any other.
+        let reached = currentWatchers.filter { bots[$0]?.environment == environment }.compactMap { bot -> UInt64? in
+            let taken = room.progress[bot + "/" + chain] != nil ? room.coverage(by: bot, on: chain)?.block : room.reportedBlock(by: bot, on: chain)
+            guard let refused = monitoring.refusedReach[bot + "/" + chain] else { return taken }
+            return max(taken ?? 0, refused)
         }.sorted(by: >)
         guard reached.count >= needed else { return }
         let head = reached[needed - 1]

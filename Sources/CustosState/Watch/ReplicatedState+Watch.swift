@@ -38,8 +38,9 @@ extension ReplicatedState {
     /// registered without an environment is a development one.
     mutating func applyWatch(_ entry: Entry) -> GovernanceOutcome {
         var source: String? = nil
+        var otherSection: (chain: String, block: UInt64, environment: DeploymentEnvironment)? = nil
         do {
-            let (report, signed, environment, flagging, replayCache) = try checkWatch(entry, source: &source)
+            let (report, signed, environment, flagging, replayCache) = try checkWatch(entry, source: &source, otherSection: &otherSection)
             var room = watch(environment)
             let flagged = room.record(report, by: signed.keyId, nonce: signed.nonce, at: Int64(time / 1000), flagging: flagging, replayCache: replayCache)
             watches[environment] = room
@@ -48,12 +49,18 @@ extension ReplicatedState {
             return .watched(chain: report.chain, block: report.block, flagged: flagged)
         } catch {
             record(Refusal(blockTime: time, kind: entry.kind, operationId: nil, user: source, error: error))
+            // A report refused only for its section still shows how far its watcher read: enough
+            // such refusals raise the lag alert (review helper-133 M1). Nothing else moves.
+            if let otherSection, let watcher = source {
+                monitoring.noteRefusedReach(of: watcher, on: otherSection.chain, block: otherSection.block)
+                checkMonitoringLag(on: otherSection.chain, in: otherSection.environment)
+            }
             return .refused(error)
         }
     }
 
     private func checkWatch(
-        _ entry: Entry, source: inout String?
+        _ entry: Entry, source: inout String?, otherSection: inout (chain: String, block: UInt64, environment: DeploymentEnvironment)?
     ) throws(GovernanceError) -> (WatchReport, SignedRequest, DeploymentEnvironment, [(key: String, appearance: AddressAppearance)], ReplayCache) {
         func refused(_ reason: String) -> GovernanceError { GovernanceError(.watchRefused, reason) }
         let (signed, bot) = try verifiedBot(entry, role: WatchEntry.watcherRole, as: "watcher", refusal: .watchRefused, source: &source)
@@ -109,7 +116,8 @@ extension ReplicatedState {
         let scope = WatchReport.monitoringDigest(policy.document.monitoring, chain: report.chain)
         if report.monitoring != scope {
             func named(_ digest: String?) -> String { digest.map { "SHA-256 \($0.prefix(16))…" } ?? "nothing" }
-            throw refused("\(WatchReport.otherSectionRefusal) \(named(report.monitoring)) on \(report.chain), but the policy in force "
+            otherSection = (report.chain, report.block, bot.environment)
+            throw GovernanceError(.watchSectionChanged, "the report was read for a monitoring section that watches \(named(report.monitoring)) on \(report.chain), but the policy in force "
                 + "(version \(policy.document.version)) watches \(named(scope)) there: the watcher reads the policy in force again")
         }
         var flagging: [(key: String, appearance: AddressAppearance)] = []

@@ -109,10 +109,6 @@ public struct WatchReport: Sendable, Hashable {
         Hashes.sha256(Array(Set(addresses.map { $0.lowercased() }).sorted().joined(separator: "\n").utf8)).hexString
     }
 
-    /// How every node's refusal of a report read for another monitoring section than the one in
-    /// force begins: a watcher that meets it reads the range again.
-    public static let otherSectionRefusal = "the report was read for a monitoring section that watches"
-
     /// SHA-256, in lowercase hex, of `policy.readScope(chain:)` joined by newlines: what a
     /// report's `monitoring.sha256` commits to; nil when the section watches nothing on `chain`.
     public static func monitoringDigest(_ policy: MonitoringPolicy, chain: String) -> String? {
