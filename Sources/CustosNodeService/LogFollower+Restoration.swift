@@ -96,14 +96,16 @@ extension LogFollower {
     /// (`RestorationFloor`) is recorded durably (one recorded before that leaves more places
     /// free is kept), and they are kept for the listing of round changes where its original may
     /// have voted. Refused (nothing changed) when this node was not restored or too few of them
-    /// verify.
-    func adopt(votingRecords statements: [VotingRecordStatement]) throws {
+    /// verify: n − q + 1 + f members' records, or n − q + 1 when the operator states that they
+    /// trust the stating members (`trustingStatingMembers`; two of four nodes lost at once).
+    func adopt(votingRecords statements: [VotingRecordStatement], trustingStatingMembers: Bool = false) throws {
         guard let pending = restoration else { throw StorageError(.invalidInput, "this node was not restored from a backup") }
         let floor = try RestorationFloor(restored: consensus.identity.id, nonce: pending.nonce, statements: statements,
-                                         configuration: consensus.configuration)
+                                         configuration: consensus.configuration, trustingStatingMembers: trustingStatingMembers)
         try votes.liftRestorationFloor(nonce: pending.nonce, committed: floor.committed, rounds: floor.rounds)
         restoration = try votes.restoration()
         votingRecords = statements
+        votingRecordsTrusted = trustingStatingMembers
         logger.notice("restored node: the other members' voting records set where its original may have voted",
                       metadata: ["committed": "\(floor.committed)", "rounds": "\(floor.rounds.sorted { $0.key < $1.key })"])
     }
@@ -119,7 +121,8 @@ extension LogFollower {
         do {
             return try RestorationFloor.listing(height: height, round: round, previousHash: consensus.head.hash,
                                                 restored: consensus.identity.id, nonce: restoration.nonce,
-                                                statements: votingRecords, configuration: consensus.configuration)
+                                                statements: votingRecords, configuration: consensus.configuration,
+                                                trustingStatingMembers: votingRecordsTrusted)
         } catch {
             logger.notice("not giving up the round: the voting records held do not cover it",
                           metadata: ["height": "\(height)", "round": "\(round)", "reason": "\(error.reason.printable(limit: 512))"])

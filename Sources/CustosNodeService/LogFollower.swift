@@ -83,6 +83,9 @@ public actor LogFollower: Service {
     /// (`adopt(votingRecords:)`): for the listing of its round changes where its original may
     /// have voted (`restorationListing`).
     var votingRecords: [VotingRecordStatement] = []
+    /// Whether the operator trusted the stating members when those records were adopted (a
+    /// floor from n − q + 1 statements instead of n − q + 1 + f: `RestorationFloor`).
+    var votingRecordsTrusted = false
 
     /// `longPollWait` bounds each long poll (the gateway caps it at 25 s); `backOff` is the pause
     /// after an error or an empty answer that came back at once; `faults` are for tests only.

@@ -22,8 +22,10 @@ struct RestorationFloorTests {
                                      genesisDigest: signer.configuration.genesisDigest, identity: signer.identities[i])
     }
 
+    /// The floor an operator who trusts the stating members gets (n − q + 1 statements): the
+    /// cases below are about what the statements say, not how many there are.
     func floor(_ statements: [VotingRecordStatement]) throws(LedgerError) -> RestorationFloor {
-        try RestorationFloor(restored: restored, nonce: nonce, statements: statements, configuration: cluster.configuration)
+        try RestorationFloor(restored: restored, nonce: nonce, statements: statements, configuration: cluster.configuration, trustingStatingMembers: true)
     }
 
     /// A round change by member `i` at height `height` (over the head of a chain of `height - 1`) for `round`.
@@ -35,8 +37,8 @@ struct RestorationFloorTests {
 
     @Test("n − q + 1 statements; the floor covers every height up to the highest head, round 0 one above each head and vote, the round after each round change")
     func floorFromHonestStatements() throws {
-        #expect(RestorationFloor.statementsNeeded(in: cluster.configuration) == 2)
-        #expect(RestorationFloor.statementsNeeded(in: TestCluster(n: 7).configuration) == 3)
+        #expect(RestorationFloor.statementsNeeded(in: cluster.configuration, trustingStatingMembers: true) == 2)
+        #expect(RestorationFloor.statementsNeeded(in: TestCluster(n: 7).configuration, trustingStatingMembers: true) == 3)
         // Heads at 5 and 4: the original may have voted in round 0 at 6.
         #expect(try floor([statement(0, head: 5, vote: (5, 0)), statement(1, head: 4, vote: (5, 0))]) == .init(committed: 5, rounds: [6: 0]))
         // A vote at 6 (uncommitted): the original may have voted there too, or committed 6 and voted at 7.
@@ -49,6 +51,25 @@ struct RestorationFloorTests {
         // A round change at a committed height says nothing more.
         #expect(try floor([statement(0, head: 5, change: change(0, height: 5, round: 7)), statement(1, head: 5)])
             == .init(committed: 5, rounds: [6: 0]))
+    }
+
+    /// Review helper-124 H1: a member that understates its record uncovers a place when the floor
+    /// rests on n − q + 1 statements; by default it needs n − q + 1 + f (at n = 4: three), and
+    /// the honest ones among them still cover every place.
+    @Test("By default the floor needs n − q + 1 + f statements, and one understating member among them uncovers nothing")
+    func oneLyingMemberIsTolerated() throws {
+        #expect(RestorationFloor.statementsNeeded(in: cluster.configuration) == 3)
+        #expect(RestorationFloor.statementsNeeded(in: TestCluster(n: 7).configuration) == 5)
+        // Member 0 voted at 6 (so the original may have committed 6 and voted at 7); member 2 lies: no vote at all.
+        let voted = statement(0, head: 5, vote: (6, 0)), quiet = statement(1, head: 5), liar = statement(2, head: 5)
+        func strict(_ statements: [VotingRecordStatement]) throws(LedgerError) -> RestorationFloor {
+            try RestorationFloor(restored: restored, nonce: nonce, statements: statements, configuration: cluster.configuration)
+        }
+        #expect(throws: LedgerError(.insufficientVotes, "")) { try strict([quiet, liar]) }
+        // Two statements, the liar's among them, leave height 7 uncovered when the operator trusts them…
+        #expect(try floor([quiet, liar]) == .init(committed: 5, rounds: [6: 0]))
+        // …the default asks every other member, and the honest one covers it.
+        #expect(try strict([quiet, liar, voted]) == .init(committed: 5, rounds: [6: 0, 7: 0]))
     }
 
     @Test("Hostile statements count for nothing: a forged signature, another cluster's genesis, a non-member, the restored node itself, another restore")
@@ -95,18 +116,22 @@ struct RestorationFloorTests {
         }
     }
 
-    @Test("The listing for a round change at the floor's height is the union of the members' round changes there, and needs n − q + 1 of them")
+    @Test("The listing for a round change at the floor's height is the union of the members' round changes there, and needs n − q + 1 (+ f) of them")
     func listingAtTheFloorHeight() throws {
         let a = cluster.nextBlock(after: cluster.genesis, entries: [sampleEntry("a")]).hash
         let b = cluster.nextBlock(after: cluster.genesis, entries: [sampleEntry("b")]).hash
         let genesis = cluster.genesis.hash
-        func listing(_ statements: [VotingRecordStatement], round: UInt32 = 0) throws(LedgerError) -> [LedgerHash] {
+        func listing(_ statements: [VotingRecordStatement], round: UInt32 = 0, trusting: Bool = true) throws(LedgerError) -> [LedgerHash] {
             try RestorationFloor.listing(height: 1, round: round, previousHash: genesis, restored: restored, nonce: nonce,
-                                         statements: statements, configuration: cluster.configuration)
+                                         statements: statements, configuration: cluster.configuration, trustingStatingMembers: trusting)
         }
         let both = [statement(0, head: 0, vote: (1, 0), change: change(0, height: 1, round: 0, voted: [a])),
                     statement(1, head: 0, vote: (1, 0), change: change(1, height: 1, round: 1, voted: [b]))]
         #expect(try listing(both) == [a, b].sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) })
+        // By default a listing, like the floor, needs n − q + 1 + f members' round changes there (review helper-124 H1).
+        #expect(throws: LedgerError(.insufficientVotes, "")) { try listing(both, trusting: false) }
+        let third = statement(2, head: 0, vote: (1, 0), change: change(2, height: 1, round: 0, voted: []))
+        #expect(try listing(both + [third], trusting: false) == [a, b].sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) })
         // A member that has not given up round 1 yet may still vote in it: no listing for round 1.
         #expect(throws: LedgerError(.insufficientVotes, "")) { try listing(both, round: 1) }
         // Round changes at another height do not count.

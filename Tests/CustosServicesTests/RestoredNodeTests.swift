@@ -97,13 +97,16 @@ struct RestoredNodeTests {
         #expect(try await node.commit(try scene.certified(first)))
         // A node restored itself vouches for nobody until its own entry commits.
         await #expect(throws: StorageError(.restoredNotVoting, "")) { try await node.votingRecord(restored: scene.identities[1].id, nonce: nonce) }
-        // One record is not enough (n − q + 1 = 2 are needed), a forged second does not count.
+        // One record is not enough (n − q + 1 = 2 are needed even when trusted), a forged second does not count.
         let one = try await survivors[0].votingRecord(restored: me, nonce: nonce)
         let forged = VotingRecordStatement(member: scene.identities[3].id, restored: me, nonce: nonce, certificate: one.certificate,
                                            lastVote: one.lastVote, roundChange: nil, signature: one.signature)
-        await #expect(throws: LedgerError(.insufficientVotes, "")) { try await node.adopt(votingRecords: [one, forged]) }
+        await #expect(throws: LedgerError(.insufficientVotes, "")) { try await node.adopt(votingRecords: [one, forged], trustingStatingMembers: true) }
         #expect(try database.restoration()?.floor == nil)
-        try await node.adopt(votingRecords: [one, try await survivors[1].votingRecord(restored: me, nonce: nonce)])
+        let two = [one, try await survivors[1].votingRecord(restored: me, nonce: nonce)]
+        // Two members' records tolerate no liar: only an operator who trusts them gets a floor from them.
+        await #expect(throws: LedgerError(.insufficientVotes, "")) { try await node.adopt(votingRecords: two) }
+        try await node.adopt(votingRecords: two, trustingStatingMembers: true)
         #expect(try database.restoration() == NodeDatabase.Restoration(nonce: nonce, floor: 1, rounds: [2: 0, 3: 0]))
 
         // Round 0 at 2: no vote; no round change while the others have not given it up.
@@ -113,7 +116,7 @@ struct RestoredNodeTests {
         // They give it up (listing x); with their fresh records it does too, listing x.
         for survivor in survivors { try? await survivor.abandon(0) }
         try await node.adopt(votingRecords: [try await survivors[0].votingRecord(restored: me, nonce: nonce),
-                                             try await survivors[1].votingRecord(restored: me, nonce: nonce)])
+                                             try await survivors[1].votingRecord(restored: me, nonce: nonce)], trustingStatingMembers: true)
         #expect(try database.restoration()?.rounds == [2: 0, 3: 0], "later records covering more replaced the floor")
         try? await node.abandon(0)
         let changes = [database, await survivors[0].votes, await survivors[1].votes]

@@ -29,10 +29,13 @@ import CustosCore
 ///   is at h for a round ≥ r − 1: `rounds[h]` is at least r.
 ///
 /// So the floor covers every place O could have voted at, provided the one shared member told
-/// the truth. That needs the stating members to be honest: a member that understates can
-/// uncover a place, and k tolerates no such member. Asking for k + u statements tolerates u of
-/// them; at n = 4 with two nodes lost only two members are left to ask, so restoring two lost
-/// nodes at once trusts the two left. (The listing below rests on the same assumption.)
+/// the truth. A member that understates can uncover a place, and k statements tolerate no such
+/// member; k + u tolerate u, since the k honest ones among them still share a member with every
+/// quorum. So the floor asks for k + f statements (at n = 4: three, every other member), as the
+/// log tolerates f faulty members everywhere else (review helper-124 H1). Only an operator who
+/// states that they trust the stating members (`trustingStatingMembers`) gets a floor from k:
+/// at n = 4 with two nodes lost only two members are left to ask, so restoring two lost nodes
+/// at once trusts the two left. (The listing below asks for as many.)
 ///
 /// A member that overstates costs liveness, not safety: the floor only grows. The certificate
 /// bounds it: a statement must carry a valid certificate of its head, and a vote or round
@@ -73,9 +76,10 @@ public struct RestorationFloor: Sendable, Hashable {
         height > committed && rounds[height].map { round > $0 } ?? true
     }
 
-    /// How many statements of distinct members (other than the restored node) the floor needs.
-    public static func statementsNeeded(in configuration: ClusterConfiguration) -> Int {
-        configuration.n - configuration.quorum + 1
+    /// How many statements of distinct members (other than the restored node) the floor needs:
+    /// n − q + 1 + f, or n − q + 1 when the operator trusts the stating members.
+    public static func statementsNeeded(in configuration: ClusterConfiguration, trustingStatingMembers: Bool = false) -> Int {
+        configuration.n - configuration.quorum + 1 + (trustingStatingMembers ? 0 : configuration.f)
     }
 
     /// The floor from `statements` about the restore of `restored` that drew `nonce`: each is
@@ -84,8 +88,9 @@ public struct RestorationFloor: Sendable, Hashable {
     /// (`insufficientVotes`, naming the first statement refused) with fewer than
     /// `statementsNeeded` distinct members' statements left.
     public init(restored: NodeID, nonce: [UInt8], statements: [VotingRecordStatement],
-                configuration: ClusterConfiguration) throws(LedgerError) {
-        let valid = try Self.verified(statements, restored: restored, nonce: nonce, configuration: configuration, what: "a floor")
+                configuration: ClusterConfiguration, trustingStatingMembers: Bool = false) throws(LedgerError) {
+        let valid = try Self.verified(statements, restored: restored, nonce: nonce, configuration: configuration, what: "a floor",
+                                      needed: Self.statementsNeeded(in: configuration, trustingStatingMembers: trustingStatingMembers))
         let committed = valid.map(\.head).max() ?? 0
         let top = valid.map { max($0.head, $0.lastVote?.height ?? 0) }.max().map { $0 + 1 } ?? 1
         var rounds: [UInt64: UInt32] = [:]
@@ -103,13 +108,15 @@ public struct RestorationFloor: Sendable, Hashable {
     /// one — then the restored node waits, and asks again — and (`limitExceeded`) when the union
     /// holds more blocks than a round change lists.
     public static func listing(height: UInt64, round: UInt32, previousHash: LedgerHash, restored: NodeID, nonce: [UInt8],
-                               statements: [VotingRecordStatement], configuration: ClusterConfiguration) throws(LedgerError) -> [LedgerHash] {
+                               statements: [VotingRecordStatement], configuration: ClusterConfiguration,
+                               trustingStatingMembers: Bool = false) throws(LedgerError) -> [LedgerHash] {
         let promising = statements.filter { statement in
             guard let change = statement.roundChange else { return false }
             return change.height == height && change.previousHash == previousHash && change.round >= round
         }
         let valid = try verified(promising, restored: restored, nonce: nonce, configuration: configuration,
-                                 what: "a listing at height \(height) round \(round) (round changes there for a round ≥ \(round))")
+                                 what: "a listing at height \(height) round \(round) (round changes there for a round ≥ \(round))",
+                                 needed: statementsNeeded(in: configuration, trustingStatingMembers: trustingStatingMembers))
         let blocks = Set(valid.flatMap { $0.roundChange?.votedBlocks ?? [] })
         guard blocks.count <= RoundChange.maximumVotedBlocks else {
             throw LedgerError(.limitExceeded, "a listing at height \(height) of \(blocks.count) blocks; a round change lists at most \(RoundChange.maximumVotedBlocks)")
@@ -120,7 +127,7 @@ public struct RestorationFloor: Sendable, Hashable {
     /// The statements that verify; refused unless they come from `statementsNeeded` distinct
     /// members (two by one member both count toward the floor, once toward the number).
     private static func verified(_ statements: [VotingRecordStatement], restored: NodeID, nonce: [UInt8],
-                                 configuration: ClusterConfiguration, what: String) throws(LedgerError) -> [VotingRecordStatement] {
+                                 configuration: ClusterConfiguration, what: String, needed: Int) throws(LedgerError) -> [VotingRecordStatement] {
         var valid: [VotingRecordStatement] = []
         var firstRefusal: LedgerError?
         for statement in statements {
@@ -131,7 +138,6 @@ public struct RestorationFloor: Sendable, Hashable {
                 firstRefusal = firstRefusal ?? error
             }
         }
-        let needed = statementsNeeded(in: configuration)
         let members = Set(valid.map(\.member)).count
         guard members >= needed else {
             throw LedgerError(.insufficientVotes,

@@ -49,11 +49,19 @@ extension CompiledPolicy {
     /// Every compile with the registries asks this twice for the same people (the checker, then
     /// `ReplicatedState.checkGovernable`), on every node, for every governance entry: the answer
     /// is kept per set of people (`lockoutAnswers`).
+    /// The most answers `lockoutAnswers` keeps.
+    static let maximumLockoutAnswers = 64
+
     public func governanceLockouts(people: [String]) -> [GovernanceLockout] {
         let persons = Array(Set(people.map { users.lookup($0) }.filter { $0 >= 0 && principals[$0].kind == .person })).sorted()
         if let known = lockoutAnswers.withLock({ $0[persons] }) { return known }
         let found = lockouts(of: persons)
-        lockoutAnswers.withLock { $0[persons] = found }
+        lockoutAnswers.withLock { answers in
+            // Bounded: a handful of sets of people are asked of one policy in practice; past the
+            // bound they are all dropped and worked out again as asked.
+            if answers.count >= Self.maximumLockoutAnswers { answers.removeAll(keepingCapacity: true) }
+            answers[persons] = found
+        }
         return found
     }
 
