@@ -1,4 +1,5 @@
 import CustosClusterAPI
+import CustosCore
 import CustosState
 import Foundation
 
@@ -63,7 +64,19 @@ extension DrillContext {
             let o = report.offboarding
             note("offboarded by \(o.operationId) at height \(o.height); had roles \(o.roles.joined(separator: ", ")); administered \(o.administeredBots.joined(separator: ", "))")
             guard o.botsDue.contains(bot) else { throw DrillBlocked("the exit report does not list \(bot) as due for rotation (due: \(o.botsDue))") }
-            notes["due"] = o.botsDue.joined(separator: " ")
+            // The report is the gateway's view (review of the drills M2): the drill made the
+            // insider, so it knows the one bot they administered, and rotates nothing else. A
+            // report naming more is a gateway (or a cluster) that disagrees: blocked, not obeyed.
+            let others = o.botsDue.filter { $0 != bot }
+            guard others.isEmpty else {
+                throw DrillBlocked("the gateway's exit report of \(user) names bots the insider never administered as due: "
+                                   + others.joined(separator: ", ").printable(limit: 300) + "; the drill rotates none of them")
+            }
+            try await onEveryNode("\(user) proposed the bot \(bot) and holds no role") { s in
+                s.operations.contains { $0.proposer == user && $0.status == "executed" && $0.id == "drill-\(tag)-add-\(bot)" }
+                    && (s.users.first { $0.id == user }.map { $0.roles.isEmpty } ?? true)
+            }
+            notes["due"] = bot
             note("keys due for rotation now: \(o.botsDue.joined(separator: ", "))")
         case "rotate-due":
             let due = (notes["due"] ?? "").split(separator: " ").map(String.init)
