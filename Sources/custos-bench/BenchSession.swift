@@ -22,22 +22,25 @@ final class BenchSession: @unchecked Sendable {
 
     /// The cluster, started on first use: four nodes (nonce pools of `--pool-depth`) and a
     /// gateway under `policy(_:devnet:in:)`; with `erc20` the local chain first, which
-    /// the gateway reads through (`--rpc devnet=…`).
+    /// the gateway and every node read through (`--rpc devnet=…`).
     func cluster() async throws -> BenchCluster {
         if let started { return started }
         let cluster = try BenchCluster()
         started = cluster
         let erc20 = options.runs("erc20")
         var gatewayArguments: [String] = []
+        var nodeArguments = ["--nonce-pool-depth", "\(options.poolDepth)"]
         if erc20 {
             let chain = try await cluster.startChain(python: options.python)
             self.chain = chain
             gatewayArguments = ["--rpc", "\(DevelopmentChain.name)=\(chain.url)"]
+            // Every node reads each receipt from the chain itself, so a receipt counts only once
+            // f+1 nodes confirmed it, not on the executor's word (review of bench11 M1).
+            nodeArguments += ["--rpc", "\(DevelopmentChain.name)=\(chain.url)"]
         }
         let schemes = options.runs("signing") ? options.schemes.compactMap(SigningScheme.named) : []
         let policy = try Self.policy(schemes, devnet: erc20, in: cluster.root)
-        try await cluster.start(client, policy: policy.path, nodeArguments: ["--nonce-pool-depth", "\(options.poolDepth)"],
-                                gatewayArguments: gatewayArguments)
+        try await cluster.start(client, policy: policy.path, nodeArguments: nodeArguments, gatewayArguments: gatewayArguments)
         return cluster
     }
 
