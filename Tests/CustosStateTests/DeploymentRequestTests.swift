@@ -114,6 +114,32 @@ import Testing
         #expect(error?.reason.contains(vector.reason) == true, "\(vector.name): \(error?.reason ?? "")")
     }
 
+    /// A rule can pin the whole reviewed build (review helper-126 M1): the init code's hash and
+    /// the constructor's arguments, not only the runtime code hash, which another init code (one
+    /// that also runs a takeover in its constructor) can claim as well.
+    @Test func aRulePinningTheInitCodeAndArgumentsAllowsOnlyThatBuild() throws {
+        var c = try cluster(deployRule: false)
+        let initHash = "0x" + Keccak256.hash(try [UInt8](hex: Self.initCode)).hexString
+        let owner = "0x" + String(repeating: "00", count: 12) + String(repeating: "11", count: 20)
+        try c.govern(.changePolicy(yaml: Cluster.transactionPolicy(version: 3).replacingOccurrences(of: "rules:\n", with: """
+            rules:
+              - name: bot-deploys-the-reviewed-build
+                match: {kind: [deploy], vault: [hot], initiator: {kind: bot}, call: {functions: [contract.create]}}
+                when: "request.call.args.init_code_hash == '\(initHash)' && request.call.args.arguments == '\(owner)' && request.call.args.expected_state == 'owner()=\(Self.ownerWord)'"
+                outcome: allow
+
+            """)))
+        guard case .requestDecided(_, .allow) = try c.submit(c.signed(Self.deploy(), keyId: "risk-bot", key: bot)) else {
+            Issue.record("the reviewed build was not allowed"); return
+        }
+        // The same runtime code hash with another constructor, other arguments or another owner expected: denied.
+        for (n, change) in [("init_code", JSONValue.string(Self.initCode + "00")), ("arguments", .string("0x" + String(repeating: "22", count: 32))),
+                            ("expected_state", .array([]))].enumerated() {
+            let outcome = try c.submit(c.signed(Self.deploy([change, ("id", .string("d-other-\(n)"))]), keyId: "risk-bot", key: bot))
+            guard case .requestDecided(_, .deny) = outcome else { Issue.record("\(change.0) changed: \(outcome)"); continue }
+        }
+    }
+
     @Test func aPolicyWithoutADeployRuleDeniesADeployment() throws {
         // The policy lets bots call USDC's approve (kind contract_call) and send to exchanges:
         // neither covers a contract creation.
@@ -139,6 +165,10 @@ import Testing
         let request = try #require(c.state.requestBook.requests[id]?.request)
         #expect(request.kind == .deploy && request.destination.isEmpty && request.amount == FixedDecimal(parsing: "0.5") && request.asset == "ETH")
         #expect(request.call?.function == "contract.create" && request.call?.arguments["runtime_code_hash"] == Self.runtimeHash)
+        // The whole reviewed build is visible to rules, not only its runtime code (review helper-126 M1).
+        #expect(request.call?.arguments["init_code_hash"] == "0x" + Keccak256.hash(try [UInt8](hex: String(Self.initCode.dropFirst(2)))).hexString)
+        #expect(request.call?.arguments["arguments"] == "0x" + String(repeating: "00", count: 12) + String(repeating: "11", count: 20))
+        #expect(request.call?.arguments["expected_state"] == "owner()=" + Self.ownerWord, "\(request.call?.arguments ?? [:])")
         #expect(c.state.requestBook.requests[id]?.decision.applied.map(\.name) == ["bot-deploys-reviewed-code-from-hot"])
         let plan = try #require(c.state.transactions[id])
         let d = try #require(plan.deployment)

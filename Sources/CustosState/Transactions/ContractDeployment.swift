@@ -1,5 +1,6 @@
 import CustosChains
 import CustosCore
+import CustosCrypto
 
 /// What a deployment request says will be created, and what the creation must then hold on
 /// the chain: the exact init code of a reviewed build, its ABI-encoded constructor arguments,
@@ -29,4 +30,19 @@ public struct ContractDeployment: Sendable, Hashable {
 
     /// The data of the creation transaction: the init code, then the constructor's arguments.
     public var creationData: [UInt8] { initCode + arguments }
+
+    /// What the policy's `call.arguments` of the deployment (`contract.create`) holds, so that a
+    /// rule can pin the whole reviewed build, not only its runtime code (review helper-126 M1):
+    /// `runtime_code_hash` and `init_code_hash` (Keccak-256, 0x and 64 lowercase hex digits),
+    /// `arguments` (the ABI-encoded constructor arguments, 0x hex) and `expected_state` (the
+    /// expected view calls in order, joined by `;`, each `FUNCTION=0xRETURNS` or
+    /// `FUNCTION@0xARGUMENTS=0xRETURNS`, as `custos request deploy --expect` takes them; empty
+    /// for none).
+    public var policyArguments: [String: String] {
+        let expected = expectedState.map { call in
+            call.function + (call.arguments.isEmpty ? "" : "@0x" + call.arguments.hexString) + "=0x" + call.result.hexString
+        }
+        return ["runtime_code_hash": "0x" + runtimeCodeHash.hexString, "init_code_hash": "0x" + Keccak256.hash(initCode).hexString,
+                "arguments": "0x" + arguments.hexString, "expected_state": expected.joined(separator: ";")]
+    }
 }

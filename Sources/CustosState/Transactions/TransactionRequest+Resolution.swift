@@ -22,8 +22,8 @@ extension TransactionRequest {
     /// spender as destination (`EVM.Action.charge`), and is refused if it also carries native
     /// value; a call not positively decoded as moving nothing beyond its native value is unpriced. Counterparty and tags follow from the
     /// policy's address book when it is evaluated. A deployment is kind `deploy` with no
-    /// destination, its native value as amount, and as call `contract.create` with the runtime
-    /// code hash it expects (`runtime_code_hash`, 0x and 64 hex digits): a policy matches it only
+    /// destination, its native value as amount, and as call `contract.create` with what it
+    /// names of the build (`ContractDeployment.policyArguments`): a policy matches it only
     /// by a rule naming kind `deploy`. Its plan creates a contract (`to` nil) with the init code
     /// and arguments as data; the contract's address is fixed when the nonce is.
     func resolve(requestId: String, vaults: [String: Vault], assets: [String: RegisteredAsset]) throws(GovernanceError)
@@ -69,8 +69,7 @@ extension TransactionRequest {
         switch (kind, asset.contract) {
         case (.deploy, _):
             let deployment = self.deployment!
-            policy.call = PolicyRequest.ContractCall(target: "", function: "contract.create",
-                                                     arguments: ["runtime_code_hash": "0x" + deployment.runtimeCodeHash.hexString])
+            policy.call = PolicyRequest.ContractCall(target: "", function: "contract.create", arguments: deployment.policyArguments)
             plan = PlannedTransaction(requestId: requestId, vault: vault.id, chain: chain, chainId: chainId, from: from, path: path, to: nil,
                                       value: units, data: deployment.creationData, deployment: deployment, status: .awaitingParameters)
         case (.transfer, nil):
