@@ -62,5 +62,20 @@ import Testing
         let new = try PolicyDocument.decode(yaml: Self.yaml(Self.section).replacingOccurrences(of: "version: 1\n", with: "version: 2\n"))
         let lines = PolicyDiff(old: old, new: new).changes.map { "\($0.subject): \($0.detail)" }
         #expect(lines.contains { $0.hasPrefix("monitoring: alert_within_blocks none; vault_transactions false → alert_within_blocks 3; proxy ethereum") }, "\(lines)")
+        // The same section moved down a line (a comment added above it) is no change (review helper-127 M5).
+        let moved = try PolicyDocument.decode(yaml: Self.yaml(Self.section).replacingOccurrences(of: "version: 1\n", with: "version: 2\n")
+            .replacingOccurrences(of: "monitoring: ", with: "# watched by two watchers\nmonitoring: "))
+        #expect(!PolicyDiff(old: new, new: moved).changes.contains { $0.subject == "monitoring" })
+    }
+
+    /// Review helper-127 M2: without a `poisoning` section, min_watchers is 1, so one watcher
+    /// would settle every monitoring event: the check warns, and is quiet once it says 2.
+    @Test func monitoringOnOneWatcherIsWarnedOf() throws {
+        let one = Fixtures.warnings(Self.yaml(Self.section)).filter { $0.code == .singleWatcher }
+        #expect(one.count == 1 && one.first?.message.contains("monitoring settles each event on poisoning.min_watchers 1") == true, "\(one)")
+        let two = Self.yaml(Self.section).replacingOccurrences(of: "monitoring: ", with: "poisoning: {min_watchers: 2}\nmonitoring: ")
+        #expect(try CompiledPolicy(yaml: two).document.poisoning.minWatchers == 2)
+        #expect(Fixtures.warnings(two).allSatisfy { $0.code != .singleWatcher }, "\(Fixtures.warnings(two))")
+        #expect(Fixtures.warnings(Self.yaml(nil)).allSatisfy { $0.code != .singleWatcher }, "no monitoring, no warning")
     }
 }

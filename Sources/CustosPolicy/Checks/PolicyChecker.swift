@@ -43,6 +43,15 @@ enum PolicyChecker {
                                 "poisoning.min_watchers 1: one watcher bot's coverage decides the poisoned test, so a watcher that leaves a dust "
                                     + "transfer out of its reports gets its sender paid; run two watchers and set 2"))
         }
+        // Monitoring alerts settle on min_watchers reports too (review helper-127 M2): without a
+        // `poisoning` section that is 1, so one watcher raises, and can hide, every alert.
+        let monitoring = policy.document.monitoring
+        if poisoning.minWatchers < 2, !monitoring.contracts.isEmpty || !monitoring.largeTransfers.isEmpty || monitoring.vaultTransactions {
+            out.append(.warning(.singleWatcher, at: .start,
+                                "monitoring settles each event on poisoning.min_watchers \(poisoning.minWatchers) watcher report: one watcher bot raises "
+                                    + "(and, with alerts.freeze_on, freezes on) an event nobody else saw, or leaves one out; run two watchers and set "
+                                    + "poisoning: {min_watchers: 2}"))
+        }
         checkLookalikeEntries(policy, &out)
         let held = Set(policy.document.principals.flatMap { $0.roles.map(\.value) })
         let heldByPeople = Set(policy.document.principals.filter { $0.kind == .person }.flatMap { $0.roles.map(\.value) })

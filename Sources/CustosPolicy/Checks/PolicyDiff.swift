@@ -176,7 +176,9 @@ public struct PolicyDiff: Sendable, Hashable {
                 new.alerts.freezeOn.isSuperset(of: old.alerts.freezeOn) ? .stronger : old.alerts.freezeOn.isSuperset(of: new.alerts.freezeOn) ? .weaker : .changed)
         }
         // Monitoring: what raises alerts from the chain (fewer is weaker, but either way the people approving read it).
-        if old.monitoring != new.monitoring {
+        // By what is watched, not where it is written: a chain name carries its line (review
+        // helper-127 M5), so an edit elsewhere in the file would show the section as changed.
+        if old.monitoring.text != new.monitoring.text {
             add("monitoring", "\(old.monitoring.text) → \(new.monitoring.text)", .changed)
         }
         changes = c
