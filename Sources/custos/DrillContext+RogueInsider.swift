@@ -44,7 +44,12 @@ extension DrillContext {
             let id = "drill-\(tag)-by-\(user)"
             let command = custos(["op", "propose", "--gateway", gateway, "--as", credential(user), "--id", id, "add-user", "\(user)-friend", "admin"])
             if command.status != 0 {
-                note("refused at once: \(command.err.trimmingCharacters(in: .whitespacesAndNewlines))")
+                // Refused as the insider's, not for any reason (review of the drills M1): a gateway
+                // that is down, or one refusing everything, is not the lock-out this step shows.
+                guard command.err.contains(".unauthenticated): ") || command.err.contains(".forbidden): ") else {
+                    throw DrillBlocked("the proposal failed, but not as unauthenticated or forbidden: \(command.problem)")
+                }
+                note("refused at once: \(command.err.trimmingCharacters(in: .whitespacesAndNewlines).printable(limit: 600))")
                 let states = try await onEveryNode("no node holds operation \(id)", seconds: 5) { s in !s.operations.contains { $0.id == id } }
                 note("no node holds \(id) (\(states.keys.sorted().joined(separator: ", ")))")
             } else {
