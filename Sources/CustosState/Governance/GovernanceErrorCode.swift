@@ -91,6 +91,10 @@ public enum GovernanceErrorCode: String, ErrorCode {
     /// registered asset, a transfer's vault address is no vault's, or its block is before the
     /// watcher's last report on the chain.
     case watchRefused
+    /// An offline signer's enrolment or response that does not count: for another cluster, vault,
+    /// scheme, request or attempt, or whose identity signature or proof of possession does not
+    /// verify, or a vault scheme that takes no offline share.
+    case offlineRefused
 
     /// Whether an entry refused with this code makes every node refuse the whole block: the
     /// entry alone says it may not be in the log (`ReplicatedState.malformation(of:)`), so no
