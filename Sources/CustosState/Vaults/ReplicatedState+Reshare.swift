@@ -32,6 +32,7 @@ extension ReplicatedState {
                 if vault.runningReshare != nil { vaults[id] = Self.superseding(vault, by: operationId, at: time) }
                 continue
             }
+            guard vault.offline == nil else { throw GovernanceError(.invalidChange, vault.offlineRefreshRefusal) }
             try startReshare(of: id, operationId: operationId, leavingOut: [])
         }
     }
