@@ -160,6 +160,8 @@ import Testing
             refusal(s, try bundle(s, attestations: try attestations(s, try statement(s, change))))
         }
         #expect(try refused { $0.genesis = Hashes.sha256([2]) }?.code == .genesis)
+        // A digest that is not 32 bytes does not decode.
+        #expect(try refused { $0.genesis = Array(s.statement.genesisDigest.dropLast()) }?.reason.contains("32 bytes") == true)
         let members = try refused { $0.members = OfflineAttestation.membersDigest(of: Array(s.c.state.members.prefix(3))) }
         #expect(members?.code == .members && members?.reason.contains("set the offline signer up again with the current cluster.json") == true)
         #expect(try refused { $0.request = String(repeating: "a", count: 64) }?.code == .request)
@@ -189,6 +191,12 @@ import Testing
         // Counted as approved by the members, the same policy lets it be signed.
         let approved = try statement(s) { $0.policy = requiring; $0.outcome = .approved; $0.approvers = ["frank", "grace"] }
         _ = try bundle(s, attestations: try attestations(s, approved), policy: requiring).verify(trust: s.trust)
+        // Fewer approvers than the rule asks, or the initiator among them, is no approval.
+        for approvers in [["frank"], ["frank", "risk-bot"]] {
+            let short = try statement(s) { $0.policy = requiring; $0.outcome = .approved; $0.approvers = approvers }
+            let refused = refusal(s, try bundle(s, attestations: try attestations(s, short), policy: requiring))
+            #expect(refused?.code == .decision && refused?.reason.contains("the policy asks 2 people other than the initiator") == true, "\(approvers)")
+        }
     }
 
     @Test func aRequestEntryNotInTheCertifiedBlockIsRefused() throws {

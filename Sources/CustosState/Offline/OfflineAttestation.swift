@@ -160,7 +160,8 @@ public struct OfflineAttestation: Sendable, Hashable {
         var r = try GovernanceReader(bytes, tag: Self.tag, what: "offline attestation")
         let genesis = try r.bytes("genesis digest", max: 32)
         let members = try r.bytes("members digest", max: 32)
-        let vault = try r.string("vault", max: 128)
+        guard genesis.count == 32, members.count == 32 else { throw r.fail("a genesis or members digest has 32 bytes") }
+        let vault = try r.string("vault", max: OfflineWire.maximumIDLength)
         let schemeName = try r.string("scheme", max: 32)
         guard let scheme = Vault.Scheme(rawValue: schemeName), scheme != .ecdsaSecp256k1 else {
             throw r.fail("scheme \(schemeName.printable(limit: 32)) is not a FROST scheme")
@@ -169,6 +170,10 @@ public struct OfflineAttestation: Sendable, Hashable {
         let groupKey = try r.bytes("group key", max: 33)
         let offlineKey = try r.bytes("offline key", max: 33)
         let offlineIdentity = try r.bytes("offline identity key", max: 32)
+        let keyLength = scheme == .frostEd25519 ? 32 : 33
+        guard groupKey.count == keyLength, offlineKey.count == keyLength, offlineIdentity.count == 32 else {
+            throw r.fail("a \(scheme.rawValue) key has \(keyLength) bytes and an identity key 32")
+        }
         let request = try r.string("request", max: 128)
         let decidedAt = try r.uint64("decided at")
         let attempt = try r.uint32("attempt")
@@ -185,6 +190,7 @@ public struct OfflineAttestation: Sendable, Hashable {
         }
         let version = try r.uint64("policy version")
         let policyDigest = try r.bytes("policy digest", max: 32)
+        guard policyDigest.count == 32 else { throw r.fail("a policy digest has 32 bytes") }
         let outcomeName = try r.string("outcome", max: 32)
         guard let outcome = Outcome(rawValue: outcomeName) else { throw r.fail("outcome \(outcomeName.printable(limit: 32)) is not allowed or approved") }
         let rules = try r.strings("rules", maxCount: 64)

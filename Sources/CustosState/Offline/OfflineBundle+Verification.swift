@@ -136,6 +136,13 @@ extension OfflineBundle {
             guard statement.outcome == .approved else {
                 throw OfflineBundleError(.decision, "the policy asks approvals here (\(explanation)), and the attestations count none")
             }
+            // Who approved is the members' to count (the registry is not here), but never the
+            // initiator, and never fewer people than a rule asks.
+            let asked = decision.pending.map(\.count).max() ?? 0
+            guard !statement.approvers.contains(request.initiator), statement.approvers.count >= asked else {
+                throw OfflineBundleError(.decision, "the attestations count \(statement.approvers.joined(separator: ", ")) as approvers; "
+                    + "the policy asks \(asked) people other than the initiator \(request.initiator)")
+            }
         case .deny:
             throw OfflineBundleError(.decision, "the policy denies the request here: \(explanation)")
         }
