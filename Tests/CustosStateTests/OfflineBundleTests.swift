@@ -191,6 +191,11 @@ import Testing
         // Counted as approved by the members, the same policy lets it be signed.
         let approved = try statement(s) { $0.policy = requiring; $0.outcome = .approved; $0.approvers = ["frank", "grace"] }
         _ = try bundle(s, attestations: try attestations(s, approved), policy: requiring).verify(trust: s.trust)
+        // A rule that reads a rolling window fails closed offline: the totals are not in the bundle.
+        let windowed = Self.policy.replacing("rules:\n", with: "limits:\n  msg-hourly: {per: initiator, window: 1h, max_count: 5}\nrules:\n")
+            .replacing("match: {message: {format: [raw]}}", with: "match: {message: {format: [raw]}, within: [msg-hourly]}")
+        let blind = refusal(s, try bundle(s, attestations: try attestations(s, try statement(s) { $0.policy = windowed }), policy: windowed))
+        #expect(blind?.code == .decision && blind?.reason.contains("rolling windows here (msg-hourly)") == true, "\(String(describing: blind))")
         // Fewer approvers than the rule asks, or the initiator among them, is no approval.
         for approvers in [["frank"], ["frank", "risk-bot"]] {
             let short = try statement(s) { $0.policy = requiring; $0.outcome = .approved; $0.approvers = approvers }

@@ -130,6 +130,12 @@ extension OfflineBundle {
         // 6. The policy, re-evaluated here, does not say no.
         let decision = policy.evaluate(policyRequest, in: StateSnapshot(time: Int64(block.timestamp / 1000), frozen: false))
         let explanation = ReplicatedState.replayReason(decision)
+        // Rolling windows are state an offline signer cannot see, and the statement does not
+        // carry them: a decision that read one fails closed here (design: "else the rule fails closed").
+        guard decision.windows.isEmpty else {
+            throw OfflineBundleError(.decision, "the policy reads rolling windows here (\(decision.windows.map(\.limit).joined(separator: ", "))), "
+                + "which an offline signer cannot see; it signs only requests whose rules read none")
+        }
         switch decision.outcome {
         case .allow: break
         case .needsApprovals:
