@@ -231,8 +231,12 @@ extension GovernanceChange {
         case .removeBot(let id): return "Remove the bot \(id); its signed requests are refused from then on"
         case .rotateBotKey(let id, let key):
             return "Replace the key of the bot \(id) with the \(key.algorithm.rawValue) key \(key.rawRepresentation.hexString)"
-        case .createVault(let id, let label, let scheme, let environment):
-            return "Create the \(environment.rawValue) vault \(id) (\"\(label)\", \(scheme.rawValue)): the signer nodes generate its key among themselves"
+        case .createVault(let id, let label, let scheme, let environment, let offline):
+            guard let offline else {
+                return "Create the \(environment.rawValue) vault \(id) (\"\(label)\", \(scheme.rawValue)): the signer nodes generate its key among themselves"
+            }
+            return "Create the \(environment.rawValue) vault \(id) (\"\(label)\", \(scheme.rawValue)) with an offline share: its key is the signer nodes' key "
+                + "plus the key of the offline signer with identity key \(offline.identityKey.hexString); nothing signs without that offline signer"
         case .addVaultAddress(let vault, let label, let chain, let path):
             return "Record the \(chain.rawValue) address \"\(label)\" of the vault \(vault) at \(VaultAddress.pathDescription(path)), derived by every node from the vault key"
         case .refreshVault(let id):

@@ -142,6 +142,17 @@ public struct VaultView: Codable, Sendable, Equatable {
     /// The vault key's own addresses, then those recorded by `add-vault-address`; empty until
     /// the vault is active.
     public var addresses: [VaultAddressView]
+    /// A vault with an offline share: the offline signer its create-vault enrolled. Nil for others.
+    public var offline: Offline?
+
+    /// The offline signer of a vault with an offline share (#15 item 3): `publicKey` is the nodes'
+    /// key plus `offlineKey`, so nothing signs without it.
+    public struct Offline: Codable, Sendable, Equatable {
+        /// Its Ed25519 identity key, hex: it signs the signer's answers.
+        public var identityKey: String
+        /// Its key Y_off in the scheme's encoding, hex.
+        public var offlineKey: String
+    }
 
     public init(_ v: Vault) {
         let c = v.ceremony
@@ -183,5 +194,6 @@ public struct VaultView: Codable, Sendable, Equatable {
         failure = v.failure.map(Failure.init)
         refreshes = v.refreshes.isEmpty ? nil : v.refreshes.map(Refresh.init)
         addresses = VaultAddressView.all(v)
+        offline = v.offline.map { Offline(identityKey: $0.identityKey.hexString, offlineKey: $0.offlineKey.hexString) }
     }
 }

@@ -26,10 +26,25 @@ struct VaultCommand: AsyncParsableCommand {
         @Option(help: "production, staging or development.") var environment: String
         @Option(help: "A label for people.") var label: String
         @Argument(help: "The vault id (a-z 0-9 . _ - @).") var id: String
+        @Option(help: ArgumentHelp(
+            "A FROST vault with an offline share: the enrolment the offline signer made for this vault (its bytes, or their hex).",
+            valueName: "file")) var offlineEnrolment: String?
 
         func run() async throws {
             try await proposing.propose(.createVault(id: id, label: label, scheme: try vaultScheme(scheme),
-                                                     environment: try vaultEnvironment(environment)))
+                                                     environment: try vaultEnvironment(environment), offline: try enrolment()))
+        }
+
+        /// The enrolment in `--offline-enrolment`, decoded as every node will decode it.
+        func enrolment() throws -> OfflineEnrolment? {
+            guard let path = offlineEnrolment else { return nil }
+            guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
+            var bytes = [UInt8](data)
+            let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            if !text.isEmpty, let decoded = try? [UInt8](hex: text) { bytes = decoded }
+            do { return try OfflineEnrolment(serializedBytes: bytes) } catch {
+                throw ValidationError("\(path) is not an offline enrolment: \(error.reason)")
+            }
         }
     }
 
@@ -132,7 +147,11 @@ struct VaultCommand: AsyncParsableCommand {
                 "held by      " + VaultCommand.heldBy(v.environment),
                 "status       \(v.status)" + (v.activatedHeight.map { " since height \($0) (\(time(v.activatedAt!)))" } ?? ""),
             ]
-            if let key = v.publicKey { lines.append("public key   \(key)") }
+            if let key = v.publicKey { lines.append("public key   \(key)" + (v.offline == nil ? "" : " (the nodes' key plus the offline key)")) }
+            if let offline = v.offline {
+                lines.append("offline      a share held by the offline signer with identity key \(offline.identityKey): nothing signs without it")
+                lines.append("offline key  \(offline.offlineKey)")
+            }
             if let code = v.chainCode { lines.append("chain code   \(code)") }
             lines.append("ceremony     epoch \(v.epoch), started by operation \(printable(v.operationId)) at height \(v.startedHeight) (\(time(v.startedAt))), deadline \(time(v.deadline))")
             if let digest = v.transcriptDigest { lines.append("transcript   \(digest)") }

@@ -99,6 +99,11 @@ import Testing
     /// The whole honest ceremony; returns every node's sealed key share.
     func generate(_ c: inout Cluster, _ vault: String, _ scheme: Vault.Scheme) throws -> [NodeID: SecretBytes] {
         try create(&c, vault, scheme)
+        return try keyGeneration(&c, vault)
+    }
+
+    /// The honest ceremony of a vault whose creation executed; returns every node's sealed key share.
+    func keyGeneration(_ c: inout Cluster, _ vault: String) throws -> [NodeID: SecretBytes] {
         var parties = try commitAll(&c, vault)
         let inbox = try exchange(c, vault, &parties)
         var keys: [NodeID: SecretBytes] = [:]

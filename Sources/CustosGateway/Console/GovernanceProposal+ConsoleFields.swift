@@ -71,9 +71,13 @@ extension GovernanceProposal {
         case .rotateBotKey(let id, let key):
             fields += [ConsoleField("Bot", .string, id), ConsoleField("Key algorithm", .string, key.algorithm.rawValue),
                        ConsoleField("Key (hex)", .hex, key.rawRepresentation.hexString)]
-        case .createVault(let id, let label, let scheme, let environment):
+        case .createVault(let id, let label, let scheme, let environment, let offline):
             fields += [ConsoleField("Vault", .string, id), ConsoleField("Label", .string, label),
                        ConsoleField("Scheme", .string, scheme.rawValue), ConsoleField("Environment", .string, environment.rawValue)]
+            if let offline {
+                fields += [ConsoleField("Offline signer identity key (hex)", .hex, offline.identityKey.hexString),
+                           ConsoleField("Offline key Y_off (hex)", .hex, offline.offlineKey.hexString)]
+            }
         case .addVaultAddress(let vault, let label, let chain, let path):
             fields += [ConsoleField("Vault", .string, vault), ConsoleField("Label", .string, label),
                        ConsoleField("Chain", .string, chain.rawValue),

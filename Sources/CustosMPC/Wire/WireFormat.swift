@@ -104,6 +104,8 @@ enum WireKind: UInt8 {
     case presignReveal = 0x46
     /// A sealed FROST nonce pair, kept in a node's pool until it signs once.
     case signingNonces = 0x13
+    /// A sealed additive participant's key (an offline signer's s_off).
+    case additiveKey = 0x14
 }
 
 /// The largest participant count any message may announce.

@@ -90,8 +90,10 @@ public enum GovernanceChange: Sendable, Hashable {
     /// Replaces an active bot's key; requests signed with the old key are refused from then on.
     case rotateBotKey(id: String, key: BotPublicKey)
     /// A new vault: once executed, the current voting members generate its key among
-    /// themselves (`ReplicatedState.vaults`); it becomes active when all confirmed it.
-    case createVault(id: String, label: String, scheme: Vault.Scheme, environment: Vault.Environment)
+    /// themselves (`ReplicatedState.vaults`); it becomes active when all confirmed it. With
+    /// `offline` (FROST only), the vault key is Y_on + Y_off: the nodes' key plus the key of the
+    /// offline signer the enrolment registers (air-gapped signing, #15 item 3).
+    case createVault(id: String, label: String, scheme: Vault.Scheme, environment: Vault.Environment, offline: OfflineEnrolment? = nil)
     /// A labelled address of an active vault: the key at the non-hardened `path` below the
     /// vault key, in `chain`'s format. Every node derives the address itself
     /// (`ReplicatedState.vaults[vault].addresses`).
@@ -168,7 +170,7 @@ public enum GovernanceChange: Sendable, Hashable {
         case .addBot(let id, _, _, _): return GovernanceOperation(.addBot, target: id)
         case .removeBot(let id): return GovernanceOperation(.removeBot, target: id)
         case .rotateBotKey(let id, _): return GovernanceOperation(.rotateBotKey, target: id)
-        case .createVault(let id, _, _, _): return GovernanceOperation(.createVault, target: id)
+        case .createVault(let id, _, _, _, _): return GovernanceOperation(.createVault, target: id)
         case .addVaultAddress(let vault, _, _, _): return GovernanceOperation(.changeVault, target: vault)
         case .refreshVault(let id): return GovernanceOperation(.changeVault, target: id)
         case .readmitSigner(let vault, _): return GovernanceOperation(.changeVault, target: vault)
@@ -253,8 +255,11 @@ extension CanonicalWriter {
             append(UInt8(11)); append(string: id)
         case .rotateBotKey(let id, let key):
             append(UInt8(12)); append(string: id); append(key)
-        case .createVault(let id, let label, let scheme, let environment):
-            append(UInt8(30)); append(string: id); append(string: label); append(string: scheme.rawValue); append(string: environment.rawValue)
+        case .createVault(let id, let label, let scheme, let environment, let offline):
+            // A vault with an offline share has a kind of its own, so every earlier encoding stays as it was.
+            append(UInt8(offline == nil ? 30 : 34)); append(string: id); append(string: label); append(string: scheme.rawValue)
+            append(string: environment.rawValue)
+            if let offline { append(lengthPrefixed: offline.serializedBytes) }
         case .addVaultAddress(let vault, let label, let chain, let path):
             append(UInt8(31)); append(string: vault); append(string: label); append(string: chain.rawValue)
             append(UInt32(path.count)); for index in path { append(index) }
@@ -308,7 +313,8 @@ extension CanonicalReader where Code == GovernanceErrorCode {
 
 extension CanonicalReader where Code == GovernanceErrorCode {
     mutating func change() throws(GovernanceError) -> GovernanceChange {
-        switch try uint8("change kind") {
+        let kind = try uint8("change kind")
+        switch kind {
         case 1: return .addUser(id: try string("user"), roles: try strings("roles"))
         case 2: return .removeUser(id: try string("user"))
         case 47: return .offboardUser(id: try string("user"), monitorDays: try uint32("monitoring days"))
@@ -360,7 +366,8 @@ extension CanonicalReader where Code == GovernanceErrorCode {
             return .addBot(id: id, key: key, roles: roles, environment: try environment())
         case 11: return .removeBot(id: try string("bot"))
         case 12: return .rotateBotKey(id: try string("bot"), key: try botKey("bot key"))
-        case 30:
+        case 30, 34:
+            let withOffline = kind == 34
             let id = try string("vault")
             let label = try string("label")
             let schemeName = try string("scheme", max: 32)
@@ -368,7 +375,11 @@ extension CanonicalReader where Code == GovernanceErrorCode {
                 throw fail("scheme \"\(schemeName.printable(limit: 32))\" is none of \(Vault.Scheme.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             let environment = try environment()
-            return .createVault(id: id, label: label, scheme: scheme, environment: environment)
+            guard withOffline else { return .createVault(id: id, label: label, scheme: scheme, environment: environment) }
+            let enrolment = try bytes("offline enrolment", max: OfflineEnrolment.maximumBytes)
+            do { return .createVault(id: id, label: label, scheme: scheme, environment: environment, offline: try OfflineEnrolment(serializedBytes: enrolment)) } catch {
+                throw fail("offline enrolment: \(error.reason)")
+            }
         case 31:
             let vault = try string("vault")
             let label = try string("label")

@@ -95,6 +95,10 @@ public enum GovernanceErrorCode: String, ErrorCode {
     /// its chain: the watcher reads the range again under the section in force (its own code, so
     /// the watcher need not recognise the refusal by its text).
     case watchSectionChanged
+    /// An offline signer's enrolment or response that does not count: for another cluster, vault,
+    /// scheme, request or attempt, or whose identity signature or proof of possession does not
+    /// verify, or a vault scheme that takes no offline share.
+    case offlineRefused
 
     /// Whether an entry refused with this code makes every node refuse the whole block: the
     /// entry alone says it may not be in the log (`ReplicatedState.malformation(of:)`), so no

@@ -100,8 +100,8 @@ extension ReplicatedState {
             memberSince[id] = nil
             try reshareVaults(operationId: p.id)
             return
-        case .createVault(let id, let label, let scheme, let environment):
-            try createVault(id: id, label: label, scheme: scheme, environment: environment, operationId: p.id)
+        case .createVault(let id, let label, let scheme, let environment, let offline):
+            try createVault(id: id, label: label, scheme: scheme, environment: environment, offline: offline, operationId: p.id)
             return
         case .addVaultAddress(let vault, let label, let chain, let path):
             try addVaultAddress(vault: vault, label: label, chain: chain, path: path, operationId: p.id)

@@ -54,10 +54,12 @@ public enum FROSTSigningCheck {
     private static func verifies<Suite: Ciphersuite>(
         _: Suite.Type, _ key: VaultKey, _ message: [UInt8], _ signature: [UInt8], _ tweak: TaprootTweak?
     ) -> Bool {
-        guard let pub = try? PublicKeyPackage<Suite>(serializedBytes: key.publicKeyPackage),
+        // The vault key itself: for a vault with an offline share it is the nodes' key plus the
+        // offline signer's (`VaultKey.groupKey`), not the key package's.
+        guard let vaultKey = try? Suite.Element(serialized: key.groupKey),
               let parsed = try? FROST<Suite>.Signature(serializedBytes: signature)
         else { return false }
-        return FROST<Suite>.verify(signature: parsed, message: message, verifyingKey: pub.verifyingKey, tweak: tweak)
+        return FROST<Suite>.verify(signature: parsed, message: message, verifyingKey: vaultKey, tweak: tweak)
     }
 
     private static func shareVerifies<Suite: Ciphersuite>(

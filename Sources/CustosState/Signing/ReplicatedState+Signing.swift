@@ -32,6 +32,12 @@ extension ReplicatedState {
         guard let vault = vaults[id] else { throw GovernanceError(.unknownVault, "no vault \"\(id.prefix(64))\"") }
         guard vault.status == .active else { throw GovernanceError(.invalidRequest, "vault \(id) is \(vault.status.rawValue), not active") }
         guard signing[request] == nil else { throw GovernanceError(.invalidRequest, "request \(request) is already being signed") }
+        // The nodes' shares alone make no signature of a vault with an offline share, and the
+        // attempt that waits for the offline signer's answer is not built yet: fail the session
+        // with that reason rather than run attempts that cannot verify.
+        guard vault.offline == nil else {
+            throw GovernanceError(.invalidRequest, "vault \(id) has an offline share: signing with the offline signer is not built yet")
+        }
         signing[request] = SigningSession(
             requestId: request, vault: id, epoch: vault.epoch, message: message, status: .waiting, attempt: 0, signers: [],
             commitments: [:], startedAt: time, startedHeight: height, deadline: 0, signature: nil, signedAt: nil, signedHeight: nil,

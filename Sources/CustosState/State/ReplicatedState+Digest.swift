@@ -7,7 +7,7 @@ import CustosLedger
 import CustosPolicy
 
 extension ReplicatedState {
-    static let digestTag = "custos.governance.state.v19"
+    static let digestTag = "custos.governance.state.v20"
 
     /// Refusals and failures enter by their stable codes only, never by their English reasons.
     /// SHA-256 over the canonical encoding of everything governed: users (sorted by id) with
@@ -341,6 +341,7 @@ extension ReplicatedState {
                 e.append(k.activatedHeight)
                 return e.bytes
             })
+            w.append(optional: v.offline?.serializedBytes)
             // Who failed it and when, not the wording of why.
             w.append(optional: v.failure.map { f in
                 var e = CanonicalWriter()

@@ -13,6 +13,7 @@ extension ReplicatedState {
         func invalid(_ reason: String) -> GovernanceError { GovernanceError(.invalidChange, reason) }
         guard let vault = vaults[id] else { throw GovernanceError(.unknownVault, "no vault \"\(id.prefix(64))\"") }
         guard vault.status == .active, vault.key != nil else { throw invalid("vault \(id) is \(vault.status.rawValue), not active") }
+        guard vault.offline == nil else { throw invalid(vault.offlineRefreshRefusal) }
         if let running = vault.runningRefresh { throw invalid("a \(running.kind.rawValue) of vault \(id) is already running") }
         let participants = vault.holders
         let memberIds = Set(members.map(\.id))

@@ -7,7 +7,8 @@ extension ReplicatedState {
 
     /// The active vaults whose shares do not yet sit with the membership (`shareMembership`), in
     /// id order: a membership change is complete only when this is empty. Each has a reshare
-    /// running, or, if one could not start again (too few dealers left), stays at its epoch.
+    /// running, or, if one could not start again (too few dealers left), stays at its epoch; a
+    /// vault with an offline share is never reshared and stays listed once the membership moved.
     public var vaultsAwaitingReshare: [String] {
         vaults.keys.sorted().filter { id in
             let vault = vaults[id]!
@@ -30,6 +31,17 @@ extension ReplicatedState {
             guard vault.status == .active else { continue }
             guard vault.holders != shareMembership(of: vault) else {
                 if vault.runningReshare != nil { vaults[id] = Self.superseding(vault, by: operationId, at: time) }
+                continue
+            }
+            // A vault with an offline share is never reshared (the offline part would need the
+            // offline signer): it stays at its epoch with its holders, and signs with those still
+            // members — so the change is refused only when too few of them remain to sign.
+            if vault.offline != nil {
+                let signing = vault.holders.filter { members.map(\.id).contains($0) && !vault.excluded.contains($0) }
+                guard signing.count >= vault.minSigners else {
+                    throw GovernanceError(.invalidChange, "\(vault.offlineRefreshRefusal); only \(signing.count) of its holders would remain members, "
+                        + "and it needs \(vault.minSigners) to sign")
+                }
                 continue
             }
             try startReshare(of: id, operationId: operationId, leavingOut: [])

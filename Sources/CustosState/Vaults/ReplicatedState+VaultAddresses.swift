@@ -17,6 +17,9 @@ extension ReplicatedState {
         guard !vault.addresses.contains(where: { $0.label == label }) else {
             throw invalid("vault \(id) already has an address labelled \"\(label)\"")
         }
+        guard path.isEmpty || vault.offline == nil else {
+            throw invalid("vault \(id) has an offline share: its key is not derived below (the offline signer signs with the vault key itself); record the address at m")
+        }
         let address = try vault.address(on: chain, path: path)
         if let same = vault.addresses.first(where: { $0.chain == chain && $0.path == path }) {
             throw invalid("vault \(id) already has this \(chain.rawValue) address at \(VaultAddress.pathDescription(path)), as \"\(same.label)\"")

@@ -30,7 +30,8 @@ extension ReplicatedState {
     /// cluster's size asks for, so the key is never weaker for it; a node left out holds no share
     /// of that vault).
     mutating func createVault(
-        id: String, label: String, scheme: Vault.Scheme, environment: Vault.Environment, operationId: String
+        id: String, label: String, scheme: Vault.Scheme, environment: Vault.Environment, offline: OfflineEnrolment? = nil,
+        operationId: String
     ) throws(GovernanceError) {
         func invalid(_ reason: String) -> GovernanceError { GovernanceError(.invalidChange, reason) }
         try Self.checkUserId(id, what: "vault")
@@ -43,6 +44,14 @@ extension ReplicatedState {
             guard existing.status == .failed else { throw invalid("vault \"\(id)\" exists and is \(existing.status.rawValue)") }
             epoch = existing.epoch + 1
             excluded = Array(Set(existing.excluded + (existing.failure?.culprits ?? []) + (existing.failure?.silent ?? []))).sorted()
+        }
+        // An offline share: FROST only, made for this cluster, vault and scheme, its identity
+        // signature and proof of possession checked by every node (at proposal and execution).
+        if let offline {
+            guard scheme != .ecdsaSecp256k1 else {
+                throw GovernanceError(.offlineRefused, "vault \(id) is \(scheme.rawValue): an offline share needs a FROST vault (frost-ed25519 or frost-taproot)")
+            }
+            try offline.verify(genesisDigest: genesisDigest, vault: id, scheme: scheme)
         }
         guard !members.isEmpty else { throw invalid("this state was built without the cluster's members; no vault can be made") }
         guard let minSigners = Self.minSigners(scheme, nodes: members.count) else {
@@ -57,7 +66,7 @@ extension ReplicatedState {
             operationId: operationId, epoch: epoch, participants: participants, minSigners: minSigners,
             startedAt: time, startedHeight: height, deadline: time + VaultCeremony.timeLimit)
         vaults[id] = Vault(id: id, label: label, scheme: scheme, environment: environment, status: .generating,
-                           ceremony: ceremony, key: nil, failure: nil, excluded: excluded)
+                           ceremony: ceremony, key: nil, failure: nil, excluded: excluded, offline: offline)
     }
 
     /// Applies a node's ceremony entry: refused (recorded) unless a current member signed it for
@@ -167,11 +176,20 @@ extension ReplicatedState {
                 fail(id, reason: "the chain code does not combine: \(error.reason)", culprits: [], silent: [])
                 return .failed
             }
-            vaults[id]!.key = VaultKey(groupKey: expected.groupKey, publicKeyPackage: expected.publicKeyPackage, chainCode: chainCode,
+            // With an offline share the vault key is Y_on + Y_off; the nodes confirmed Y_on.
+            var groupKey = expected.groupKey
+            if let offline = vault.offline {
+                do { groupKey = try VaultKeyGeneration.combinedKey(vault.scheme, online: expected.groupKey, offline: offline.offlineKey) } catch {
+                    fail(id, reason: "the nodes' key and the offline key make no usable key: \(error.reason)", culprits: [], silent: [])
+                    return .failed
+                }
+            }
+            vaults[id]!.key = VaultKey(groupKey: groupKey, publicKeyPackage: expected.publicKeyPackage, chainCode: chainCode,
                                        activatedAt: time, activatedHeight: height)
             vaults[id]!.status = .active
-            // Membership changed while the key was generated: the shares move to the members now.
-            if vaults[id]!.holders != shareMembership(of: vaults[id]!) { restartReshare(of: id, operationId: c.operationId, leavingOut: []) }
+            // Membership changed while the key was generated: the shares move to the members now
+            // (not those of a vault with an offline share, which is never reshared).
+            if vault.offline == nil, vaults[id]!.holders != shareMembership(of: vaults[id]!) { restartReshare(of: id, operationId: c.operationId, leavingOut: []) }
             advancePresigning()
             return .active
         case .complain(_, _, let accused, let evidence):

@@ -63,6 +63,11 @@ public struct Vault: Sendable, Hashable {
     /// Nodes given an MPC identifier after the key generation (to receive a reshare), in the
     /// order they got one: the i-th has identifier `ceremony.participants.count + i + 1`.
     public internal(set) var addedParticipants: [NodeID] = []
+    /// The offline signer's enrolment, for a vault created with an offline share (air-gapped
+    /// signing, #15 item 3): its identity key signs its responses, and the vault key is the
+    /// nodes' key plus its key Y_off (`VaultKeyGeneration.combinedKey`). Such a vault is never
+    /// refreshed, reshared or derived below.
+    public internal(set) var offline: OfflineEnrolment? = nil
     /// The epoch of the shares the last completed refresh made; nil while they are the key
     /// generation's.
     var refreshedEpoch: UInt32? = nil
@@ -100,6 +105,9 @@ public struct Vault: Sendable, Hashable {
 
     /// The MPC identifier of `node` if it holds a share at `epoch`; nil for anyone else.
     public func index(of node: NodeID) -> Int? { holders.contains(node) ? identifier(of: node) : nil }
+
+    /// Why a refresh or reshare of a vault with an offline share is refused.
+    var offlineRefreshRefusal: String { "vault \(id) has an offline share: refresh/reshare needs the offline signer and is not built" }
 
     /// Labels: 1 to 256 bytes of printable ASCII.
     static let maximumLabelBytes = 256

@@ -1,0 +1,76 @@
+import CustosCore
+import CustosCrypto
+
+extension FROST {
+    /// The value of the identifier reserved for an additive participant (an offline signer whose
+    /// key is added to a threshold key, Y = Y_on + Y_off). No vault has this many participants
+    /// (`maximumParticipants` is far below it), so it never names a Shamir share.
+    public static var additiveIdentifierValue: UInt64 { 65_535 }
+
+    /// The identifier an additive participant signs under.
+    public static var additiveIdentifier: Identifier<Suite> {
+        // A nonzero small integer is a valid identifier in every suite.
+        try! Identifier<Suite>(additiveIdentifierValue)
+    }
+
+    /// An additive participant's secret key s_off and its public key Y_off = s_off·G, made by one
+    /// party alone. It signs with coefficient 1 next to the threshold shares
+    /// (`signAdditive`). Never printed; sealed at rest by its owner.
+    public struct AdditiveKey: Sendable, CustomStringConvertible {
+        let secret: Suite.Scalar
+        public let publicKey: Suite.Element
+
+        init(secret: Suite.Scalar) {
+            self.secret = secret
+            publicKey = .generatorMultiple(secret)
+        }
+
+        /// A fresh random key.
+        public static func generate() -> AdditiveKey {
+            var secret = Suite.Scalar.random()
+            while secret.isZero { secret = .random() }
+            return AdditiveKey(secret: secret)
+        }
+
+        public var description: String { "FROST.AdditiveKey(\(publicKey), secret redacted)" }
+
+        /// The secret encoding for sealing at rest. Zeroed when released.
+        public func sealedRepresentation() -> SecretBytes {
+            var w = CanonicalWriter(kind: WireKind.additiveKey)
+            w.append(scalar: secret)
+            return w.finishSecret()
+        }
+
+        /// Restores a sealed key, recomputing its public key.
+        public init(sealedRepresentation sealed: SecretBytes) throws(MPCError) {
+            var bytes = sealed.unsafeCopyBytes()
+            defer { Sodium.memzero(&bytes) }
+            var r = try WireReader(bytes, kind: WireKind.additiveKey, message: "sealed additive key")
+            let secret = try r.scalar(Suite.Scalar.self, "secret")
+            try r.finish()
+            guard !secret.isZero else { throw MPCError(.malformedMessage, "sealed additive key: the secret is zero") }
+            self.init(secret: secret)
+        }
+
+        /// A Schnorr proof of knowledge of s_off bound to `context` (what the key is for: the
+        /// cluster, the vault, the owner's identity key). It is the DKG's proof of knowledge of a
+        /// constant term, made under the additive identifier, so that a key chosen to cancel
+        /// another (Y_off = X − Y_on) cannot come with a proof.
+        public func proofOfPossession(context: [UInt8]) throws(MPCError) -> DKG<Suite>.Round1.ProofOfKnowledge {
+            let (_, package) = try DKG<Suite>.part1(
+                identifier: FROST.additiveIdentifier, polynomial: Polynomial(coefficients: [secret]), nonce: .random(),
+                maxSigners: 1, minSigners: 1, context: context)
+            return package.proofOfKnowledge
+        }
+    }
+
+    /// Checks a proof of possession of `key` under `context` (`AdditiveKey.proofOfPossession`);
+    /// `invalidProofOfKnowledge` when it does not verify, `invalidShare` for the identity key.
+    public static func verifyPossession(
+        of key: Suite.Element, proof: DKG<Suite>.Round1.ProofOfKnowledge, context: [UInt8]
+    ) throws(MPCError) {
+        let package = DKG<Suite>.Round1.Package(
+            commitment: VerifiableSecretSharingCommitment(coefficients: [key]), proofOfKnowledge: proof)
+        try DKG<Suite>.verify(package, from: additiveIdentifier, minSigners: 1, context: context)
+    }
+}
