@@ -125,6 +125,16 @@ public final class CompiledPolicy: Sendable {
         self.init(parts: parts, document: document, warnings: findings.sorted { $0.location < $1.location })
     }
 
+    /// Compiles a document that a cluster adopted already, without `PolicyChecker`'s findings:
+    /// for a reader that holds the text but not the registries the nodes compiled it with (an
+    /// offline signer re-evaluating a request), to whom every group looks empty. Its decisions
+    /// ask approvals it cannot count; never for putting a policy in force.
+    package convenience init(adopted yaml: String) throws(PolicyLoadError) {
+        let document = try PolicyDocument.decode(yaml: yaml)
+        var compiler = PolicyCompiler(document: document)
+        self.init(parts: try compiler.compile(), document: document, warnings: [])
+    }
+
     private convenience init(parts: PolicyCompiler.Parts, document: PolicyDocument, warnings: [PolicyDiagnostic]) {
         self.init(
             document: document, warnings: warnings, users: parts.users, principals: parts.principals,

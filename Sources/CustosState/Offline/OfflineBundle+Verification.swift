@@ -1,0 +1,146 @@
+import CustosCore
+import CustosCrypto
+import CustosIdentity
+import CustosLedger
+import CustosPolicy
+
+extension OfflineBundle {
+    /// What an offline signer says when the cluster's members are not the ones it knows.
+    static let setUpAgain = "set the offline signer up again with the current cluster.json"
+
+    /// Checks the bundle against the cluster the offline signer was set up with (`trust`, from
+    /// its `cluster.json`: the genesis and the members' keys), in this order, naming the first
+    /// thing that is wrong:
+    ///
+    /// 1. the certificate is a quorum of valid member votes for exactly this block;
+    /// 2. the request entry is in the block, is a `request.submit` for this cluster, and its id
+    ///    (SHA-256 of its signing input) is the one the attestations name, decided in this block;
+    /// 3. at least a quorum of distinct members signed the same `OfflineAttestation` for this
+    ///    cluster, binding the member set the offline signer knows;
+    /// 4. the statement says the request is allowed or approved, not frozen, not signed;
+    /// 5. the policy text is the attested one (SHA-256) and compiles; the request is a message
+    ///    request whose signing input for the vault's scheme is the attested message;
+    /// 6. the policy, re-evaluated on the decoded request at the block's time with what the
+    ///    offline signer can see (no windows, prices or history: rules that read them fail
+    ///    closed or count nothing), does not deny it, and asks approvals only where the statement
+    ///    counts them as given.
+    ///
+    /// Pure: no clock, no I/O. Whether the vault and its offline key are the signer's own is the
+    /// caller's to check against its store (`statement.vault`, `statement.offlineKey`).
+    public func verify(trust: ClusterConfiguration) throws(OfflineBundleError) -> VerifiedOfflineBundle {
+        // 1. The block is committed.
+        do { try certificate.verify(for: block, in: trust) } catch {
+            let hint = error.code == .unknownMember ? "; \(Self.setUpAgain)" : ""
+            throw OfflineBundleError(.certificate, "the block's certificate is refused: \(error.reason)\(hint)")
+        }
+        // 2. The request entry is in it.
+        guard block.entries.indices.contains(requestIndex) else {
+            throw OfflineBundleError(.request, "the certified block \(block.height) has \(block.entries.count) entries; the request's index is \(requestIndex)")
+        }
+        let entry = block.entries[requestIndex]
+        guard entry.kind == RequestEntry.submitKind else {
+            throw OfflineBundleError(.request, "entry \(requestIndex) of block \(block.height) is a \(entry.kind.printable(limit: 64)), not a request")
+        }
+        let signed: SignedRequest
+        do { signed = try RequestBook.signedRequest(in: entry) } catch {
+            throw OfflineBundleError(.request, "the request entry does not decode: \(error.reason)")
+        }
+        let genesis: [UInt8]
+        do { genesis = try GenesisDocument(encoded: trust.genesisDocument).digest } catch {
+            throw OfflineBundleError(.genesis, "the trusted cluster.json carries no governance genesis: \(error.reason)")
+        }
+        guard signed.cluster == genesis else { throw OfflineBundleError(.genesis, "the request was signed for another cluster") }
+        let requestId = Hashes.sha256(signed.signingInput).hexString
+
+        // 3. A quorum of members attests one statement.
+        var statement: OfflineAttestation? = nil
+        var attesters: [NodeID] = []
+        for (i, attestation) in attestations.enumerated() {
+            guard attestation.kind == OfflineAttestation.kind else {
+                throw OfflineBundleError(.attestation, "attestation \(i) is a \(attestation.kind.printable(limit: 64)) entry")
+            }
+            let member: Member
+            do { member = try MemberSignature.verifiedSigner(of: attestation, members: trust.members, genesisDigest: genesis) } catch {
+                let hint = error.code == .unknownMember ? "; \(Self.setUpAgain)" : ""
+                throw OfflineBundleError(.attestation, "attestation \(i) is refused: \(error.reason)\(hint)")
+            }
+            guard !attesters.contains(member.id) else { throw OfflineBundleError(.attestation, "\(member.id) attests twice") }
+            let decoded: OfflineAttestation
+            do { decoded = try OfflineAttestation(encoded: attestation.payload) } catch {
+                throw OfflineBundleError(.attestation, "the attestation of \(member.id) does not decode: \(error.reason)")
+            }
+            if let statement, statement != decoded {
+                throw OfflineBundleError(.attestation, "\(member.id) attests another statement than \(attesters[0])")
+            }
+            statement = decoded
+            attesters.append(member.id)
+        }
+        guard let statement, attesters.count >= trust.quorum else {
+            throw OfflineBundleError(
+                .quorum, "\(attesters.count) member\(attesters.count == 1 ? "" : "s") attest\(attesters.count == 1 ? "s" : ""); "
+                    + "\(trust.quorum) of \(trust.n) are needed")
+        }
+        guard statement.genesisDigest == genesis else { throw OfflineBundleError(.genesis, "the attestations are of another cluster") }
+        guard statement.membersDigest == OfflineAttestation.membersDigest(of: trust.members) else {
+            throw OfflineBundleError(.members, "the cluster's members are not the ones this offline signer knows; \(Self.setUpAgain)")
+        }
+        guard statement.request == requestId else {
+            throw OfflineBundleError(.request, "the attestations are of request \(statement.request.prefix(16)), the certified entry is request \(requestId.prefix(16))")
+        }
+        guard statement.decidedAt == block.timestamp else {
+            throw OfflineBundleError(.request, "the attestations say request \(requestId.prefix(16)) was decided at \(statement.decidedAt), not in block \(block.height) at \(block.timestamp)")
+        }
+
+        // 4. The attested decision lets it be signed.
+        guard !statement.frozen else { throw OfflineBundleError(.decision, "signing is frozen") }
+        guard !statement.signed else { throw OfflineBundleError(.decision, "request \(requestId.prefix(16)) is signed already") }
+        guard statement.outcome == .allowed || !statement.approvers.isEmpty else {
+            throw OfflineBundleError(.decision, "the attestations say the request was approved, but name no approver")
+        }
+
+        // 5. The policy text and the message are the attested ones.
+        guard ReplicatedState.policyDigest(of: policyYAML) == statement.policyDigest else {
+            throw OfflineBundleError(.policy, "the policy text is not the one the members attest (version \(statement.policyVersion))")
+        }
+        let policy: CompiledPolicy
+        do { policy = try CompiledPolicy(adopted: policyYAML) } catch {
+            throw OfflineBundleError(.policy, "the attested policy does not compile here: \(error)")
+        }
+        guard MessageRequest.isMessage(signed.body) else {
+            throw OfflineBundleError(.request, "request \(requestId.prefix(16)) is not a message request; an offline signer signs message requests only")
+        }
+        let request: MessageRequest
+        let policyRequest: PolicyRequest
+        let message: [UInt8]
+        do {
+            request = try MessageRequest(json: signed.body)
+            policyRequest = try request.policyRequest()
+            message = try MessageSigningInput.input(committedBody: JCS.canonicalBytes(signed.body), scheme: statement.scheme)
+        } catch {
+            throw OfflineBundleError(.request, "request \(requestId.prefix(16)) does not read as a message request: \(error.reason)")
+        }
+        guard request.initiator == signed.keyId, request.vault == statement.vault else {
+            throw OfflineBundleError(.request, "request \(requestId.prefix(16)) names initiator \(request.initiator.printable(limit: 64)) and vault "
+                + "\(request.vault.printable(limit: 64)); it was signed by \(signed.keyId.printable(limit: 64)) and the attestations are for vault \(statement.vault)")
+        }
+        guard message == statement.message else {
+            throw OfflineBundleError(.message, "the attested message is not the signing input of request \(requestId.prefix(16)) for a \(statement.scheme.rawValue) vault")
+        }
+
+        // 6. The policy, re-evaluated here, does not say no.
+        let decision = policy.evaluate(policyRequest, in: StateSnapshot(time: Int64(block.timestamp / 1000), frozen: false))
+        let explanation = ReplicatedState.replayReason(decision)
+        switch decision.outcome {
+        case .allow: break
+        case .needsApprovals:
+            guard statement.outcome == .approved else {
+                throw OfflineBundleError(.decision, "the policy asks approvals here (\(explanation)), and the attestations count none")
+            }
+        case .deny:
+            throw OfflineBundleError(.decision, "the policy denies the request here: \(explanation)")
+        }
+        return VerifiedOfflineBundle(
+            statement: statement, attesters: attesters.sorted(), request: request, height: block.height, blockTime: block.timestamp,
+            decision: decision, explanation: explanation)
+    }
+}
