@@ -384,6 +384,7 @@ let package = Package(
         .testTarget(
             name: "CustosOfflineTests",
             dependencies: ["CustosCore", "CustosOffline", "CustosCrypto", "CustosMPC", "CustosState", "CustosTestSupport",
+                           "CustosClusterAPI", "CustosIdentity", "CustosLedger", "CustosNode",
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
