@@ -74,6 +74,7 @@ struct OfflineCommand: ParsableCommand {
                 try OfflineCommand.write(enrolment.serializedBytes, out: out, raw: raw)
                 print("enrolled in vault \(vault) (\(scheme))")
                 print("offline key: \(enrolment.offlineKey.hexString)")
+                print("fingerprint: \(enrolment.fingerprint)  (compare it with the create-vault proposal's)")
             } catch { fail(error.reason) }
         }
     }

@@ -160,7 +160,7 @@ import Testing
             .init(commitments: [signer.identifier: mine, other.identifier: FROST<S>.commit(keyPackage: other).commitments],
                   message: message, additive: additive)
         }
-        let offNonces = FROST<S>.commit(additiveKey: k.additive)
+        let offNonces = FROST<S>.commit(additiveKey: k.additive, context: message)
         let honestPart = try FROST<S>.AdditiveCommitment(commitments: offNonces.commitments, publicKey: k.additive.publicKey)
         let strangerPart = try FROST<S>.AdditiveCommitment(commitments: offNonces.commitments, publicKey: stranger.publicKey)
         for (part, expected) in [(nil, k.additive.publicKey), (strangerPart, k.additive.publicKey), (honestPart, nil)]
@@ -176,7 +176,7 @@ import Testing
             }
         }
         let mine = FROST<S>.commit(keyPackage: signer).commitments
-        let otherNonces = FROST<S>.commit(additiveKey: k.additive)
+        let otherNonces = FROST<S>.commit(additiveKey: k.additive, context: message)
         let cases: [(FROST<S>.SigningPackage, [UInt8])] = [
             (package(additive: strangerPart, mine: mine), message),
             (package(additive: try .init(commitments: otherNonces.commitments, publicKey: k.additive.publicKey), mine: mine), message),
@@ -184,7 +184,7 @@ import Testing
             (package(additive: honestPart, mine: mine), message + [4]),
         ]
         for (p, expectedMessage) in cases {
-            let nonces = FROST<S>.commit(additiveKey: k.additive)
+            let nonces = FROST<S>.commit(additiveKey: k.additive, context: message)
             let forThis = FROST<S>.SigningPackage(
                 commitments: p.commitments, message: p.message,
                 additive: p.additive.map { try! .init(commitments: $0.commitments == offNonces.commitments ? nonces.commitments : $0.commitments,
@@ -198,7 +198,7 @@ import Testing
             }
         }
         // No threshold signer at all.
-        let alone = FROST<S>.commit(additiveKey: k.additive)
+        let alone = FROST<S>.commit(additiveKey: k.additive, context: message)
         let empty = FROST<S>.SigningPackage(commitments: [:], message: message,
                                             additive: try .init(commitments: alone.commitments, publicKey: k.additive.publicKey))
         do {

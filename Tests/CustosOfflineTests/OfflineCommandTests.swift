@@ -24,6 +24,7 @@ struct OfflineCommandTests {
                                                     "--passphrase-file", passphrase.path, "--out", images])
         #expect(enrol.status == 0, "\(enrol.stderr)")
         #expect(enrol.stdout.contains("QR image"))
+        #expect(enrol.stdout.contains("fingerprint: "))
         let raw = f.root.appendingPathComponent("btc.enrolment").path
         let enrolRaw = try await CustosExecutable.run(["offline", "enrol", "btc", "--scheme", "frost-taproot", "--dir", dir,
                                                        "--passphrase-file", passphrase.path, "--raw", raw])

@@ -176,10 +176,25 @@ struct OfflineSignerStoreTests {
         #expect(Self.reason { _ = try f.store.answer(statement: try statement(request: "req-2", attempt: 1, signers: listed),
                                                      passphrase: SecretBytes(Array("nope".utf8))) }?.0 == .passphrase)
         #expect(try f.store.answered(vault: "cold", request: "req-2") == nil)
-        // A failure after the record: the request is burned, never answered twice.
+        // A statement that cannot be answered (commitments that do not decode) records nothing.
         let broken = [OfflineAttestation.Signer(node: NodeID("node-1"), identifier: 1, commitment: [1, 2, 3])]
         #expect(Self.reason { _ = try f.store.answer(statement: try statement(request: "req-3", attempt: 1, signers: broken), passphrase: Self.secret) }?.0
             == .invalidInput)
+        #expect(try f.store.answered(vault: "cold", request: "req-3") == nil)
+        // A crash right after the record, before any nonce or share exists: the request is
+        // refused from then on, never answered twice.
+        let identity = try f.store.openIdentity(passphrase: Self.secret)
+        let sealedKey = try f.store.open(f.store.vaultDirectory("cold").appendingPathComponent("key.sealed"), passphrase: Self.secret)
+        var recorded = false
+        let crashed = Self.reason {
+            _ = try OfflineAnswer.response(to: try statement(request: "req-3", attempt: 1, signers: listed), sealedKey: sealedKey,
+                                           identity: identity) { () throws(OfflineError) in
+                try f.store.recordAnswer(vault: "cold", request: "req-3", attempt: 1)
+                recorded = true
+                throw OfflineError(.io, "the machine lost power")
+            }
+        }
+        #expect(recorded && crashed?.1 == "the machine lost power")
         #expect(try f.store.answered(vault: "cold", request: "req-3")?.attempt == 1)
         #expect(Self.reason { _ = try f.store.answer(statement: try statement(request: "req-3", attempt: 1, signers: listed), passphrase: Self.secret) }?.0
             == .alreadyAnswered)

@@ -96,7 +96,19 @@ struct QRTransportTests {
 
         let notAnImage = root.appendingPathComponent("empty.png")
         try Data("not a png".utf8).write(to: notAnImage)
-        #expect(Self.reason { _ = try QRImages.read(images: [notAnImage]) } != nil)
+        #expect(Self.reason { _ = try QRImages.read(images: [notAnImage]) } == "empty.png is not a PNG image")
+        // An SVG (or any other format ImageMagick would pick by content) named .png never reaches zbarimg.
+        let svg = root.appendingPathComponent("part-9-of-9.png")
+        try Data("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100000\" height=\"100000\"/>".utf8).write(to: svg)
+        #expect(Self.reason { _ = try QRImages.read(images: [svg]) } == "part-9-of-9.png is not a PNG image")
+        // A PNG header claiming a huge image is refused before decoding.
+        var huge = try Data(contentsOf: files[0])
+        huge.replaceSubrange(16..<24, with: [0, 1, 0, 0, 0, 1, 0, 0])
+        let hugeURL = root.appendingPathComponent("huge.png")
+        try huge.write(to: hugeURL)
+        #expect(Self.reason { _ = try QRImages.read(images: [hugeURL]) }?.contains("65536×65536 pixels") == true)
+        // Oversized parts or counts are refused as foreign before anything is assembled.
+        #expect(Self.reason { _ = try QRFrames.join([String(repeating: "A", count: 600)]) } == "part 1 is not a Custos QR part")
         try fm.removeItem(at: files[1])
         #expect(Self.reason { _ = try QRImages.read(directory: dir) } == "part 2 of 3 missing")
     }

@@ -89,13 +89,17 @@ extension FROST {
         }
     }
 
-    /// Round 1 for the additive participant: fresh nonces, as `commit(keyPackage:)` draws them,
-    /// from 32 random bytes each and its secret. Drawn when it answers, used once by
-    /// `signAdditive`.
-    public static func commit(additiveKey key: AdditiveKey) -> SigningNonces {
-        let secret = key.secret.rawRepresentation
-        return nonces(hiding: Suite.H3(SecureRandom.bytes(count: 32) + secret),
-                      binding: Suite.H3(SecureRandom.bytes(count: 32) + secret))
+    /// Round 1 for the additive participant, drawn when it answers and used once by
+    /// `signAdditive`: each nonce from 32 random bytes, its secret and `context` (what it is about
+    /// to sign: the package without its own commitment, the request, the attempt). Hedged, so a
+    /// random number generator that repeats (a restored snapshot, a fresh live image) over
+    /// another package still gives other nonces.
+    public static func commit(additiveKey key: AdditiveKey, context: [UInt8]) -> SigningNonces {
+        var secret = key.secret.rawRepresentation
+        defer { Sodium.memzero(&secret) }
+        let bound = Hashes.sha256(Array("custos/additive-nonce".utf8), context)
+        return nonces(hiding: Suite.H3(SecureRandom.bytes(count: 32) + secret + bound + [1]),
+                      binding: Suite.H3(SecureRandom.bytes(count: 32) + secret + bound + [2]))
     }
 
     /// Round 2 for the additive participant: z = ±(d + ρ·e) + c·(±s_off), over a package whose

@@ -75,7 +75,8 @@ public enum LocalCeremony<Suite: Ciphersuite> {
         }
         var additivePart: FROST<Suite>.AdditiveCommitment?
         if let additive {
-            let n = FROST<Suite>.commit(additiveKey: additive)
+            let unsigned = FROST<Suite>.SigningPackage(commitments: commitments, message: message, tweak: tweak)
+            let n = FROST<Suite>.commit(additiveKey: additive, context: try unsigned.serializedBytes)
             additivePart = try .init(commitments: n.commitments, publicKey: additive.publicKey)
             nonces[FROST<Suite>.additiveIdentifier] = NonceSlot(n)
         }

@@ -18,10 +18,11 @@ public enum QRFrames {
     public static let partSize = 300
     /// The largest payload: 1 MiB, far above any bundle.
     public static let maximumPayload = 1 << 20
+    static var maximumParts: Int { (maximumPayload + partSize - 1) / partSize }
 
     /// The parts of `payload`, in order. Precondition: at most `maximumPayload` bytes.
-    public static func split(_ payload: [UInt8], partSize: Int = partSize) -> [String] {
-        precondition(payload.count <= maximumPayload && partSize > 0, "payload too large for QR transport")
+    public static func split(_ payload: [UInt8]) -> [String] {
+        precondition(payload.count <= maximumPayload, "payload too large for QR transport")
         let digest = Hashes.sha256(payload)
         let count = max(1, (payload.count + partSize - 1) / partSize)
         return (0..<count).map { index in
@@ -40,11 +41,14 @@ public enum QRFrames {
     public static func join(_ texts: [String], names: [String]? = nil) throws(OfflineError) -> [UInt8] {
         func label(_ i: Int) -> String { names.map { $0[i] } ?? "part \(i + 1)" }
         guard !texts.isEmpty else { throw OfflineError(.incompleteParts, "no QR parts were given") }
+        guard texts.count <= maximumParts else {
+            throw OfflineError(.incompleteParts, "\(texts.count) QR parts are more than any payload has (\(maximumParts))")
+        }
         var chunks: [Int: (source: Int, bytes: ArraySlice<UInt8>)] = [:]
         var expected: (count: Int, digest: [UInt8], source: Int)?
         for (i, text) in texts.enumerated() {
             let trimmed = text.trimmingSuffix { $0 == "\n" || $0 == "\r" }
-            guard trimmed.utf8.count <= 2 * (headerSize + maximumPayload), let bytes = Base32.decode(trimmed),
+            guard trimmed.utf8.count <= (headerSize + partSize) * 8 / 5 + 1, let bytes = Base32.decode(trimmed),
                   bytes.count >= headerSize, Array(bytes.prefix(3)) == magic
             else {
                 throw OfflineError(.foreignPart, "\(label(i)) is not a Custos QR part")
@@ -55,7 +59,7 @@ public enum QRFrames {
             let index = Int(bytes[4]) << 8 | Int(bytes[5])
             let count = Int(bytes[6]) << 8 | Int(bytes[7])
             let digest = Array(bytes[8..<40])
-            guard count >= 1, index < count else {
+            guard count >= 1, index < count, count <= maximumParts else {
                 throw OfflineError(.foreignPart, "\(label(i)) says it is part \(index + 1) of \(count)")
             }
             if let expected {

@@ -6,7 +6,8 @@ import Foundation
 enum DurableFile {
     static func write(_ bytes: [UInt8], to url: URL, mode: mode_t = 0o600) throws(OfflineError) {
         let temporary = url.path + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, mode)
+        unlink(temporary)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode)
         guard fd >= 0 else { throw OfflineError(.io, "cannot write \(url.path)") }
         let written = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
         let synced = fsync(fd)

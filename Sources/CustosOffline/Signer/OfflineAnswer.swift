@@ -12,21 +12,25 @@ public enum OfflineAnswer {
     /// The response answering `statement` with `sealedKey` (the vault's sealed `AdditiveKey`),
     /// signed by `identity`. Refuses a statement for another key or identity, or whose
     /// commitments or key do not decode.
+    /// `record` runs after everything is decoded and checked and before the nonces are drawn: a
+    /// statement that cannot be answered records nothing, and no share exists before the record.
     public static func response(
-        to statement: OfflineAttestation, sealedKey: SecretBytes, identity: Curve25519.Signing.PrivateKey
+        to statement: OfflineAttestation, sealedKey: SecretBytes, identity: Curve25519.Signing.PrivateKey,
+        record: () throws(OfflineError) -> Void
     ) throws(OfflineError) -> OfflineResponse {
         guard statement.offlineIdentity == Array(identity.publicKey.rawRepresentation) else {
             throw OfflineError(.invalidInput, "the attested offline identity of vault \(statement.vault) is not this signer's")
         }
         switch statement.scheme {
-        case .frostEd25519: return try response(Ed25519SHA512.self, statement, sealedKey, identity)
-        case .frostTaproot: return try response(Secp256k1TaprootSHA256.self, statement, sealedKey, identity)
+        case .frostEd25519: return try response(Ed25519SHA512.self, statement, sealedKey, identity, record)
+        case .frostTaproot: return try response(Secp256k1TaprootSHA256.self, statement, sealedKey, identity, record)
         case .ecdsaSecp256k1: throw OfflineError(.invalidInput, "an ECDSA vault has no offline share")
         }
     }
 
     private static func response<Suite: Ciphersuite>(
-        _: Suite.Type, _ statement: OfflineAttestation, _ sealedKey: SecretBytes, _ identity: Curve25519.Signing.PrivateKey
+        _: Suite.Type, _ statement: OfflineAttestation, _ sealedKey: SecretBytes, _ identity: Curve25519.Signing.PrivateKey,
+        _ record: () throws(OfflineError) -> Void
     ) throws(OfflineError) -> OfflineResponse {
         do {
             let key = try FROST<Suite>.AdditiveKey(sealedRepresentation: sealedKey)
@@ -38,14 +42,24 @@ public enum OfflineAnswer {
             for signer in statement.signers {
                 commitments[try Identifier<Suite>(UInt64(signer.identifier))] = try .init(serializedBytes: signer.commitment)
             }
-            let nonces = FROST<Suite>.commit(additiveKey: key)
-            let mine = nonces.commitments
             let tweak = FROSTSigningCheck.tweak(statement.scheme)
+            let onlineKey = groupKey - key.publicKey
+            var context = CanonicalWriter()
+            context.append(lengthPrefixed: try FROST<Suite>.SigningPackage(commitments: commitments, message: statement.message, tweak: tweak)
+                .serializedBytes)
+            context.append(lengthPrefixed: try onlineKey.serialized())
+            context.append(lengthPrefixed: statement.genesisDigest)
+            context.append(string: statement.vault)
+            context.append(string: statement.request)
+            context.append(statement.attempt)
+            try record()
+            let nonces = FROST<Suite>.commit(additiveKey: key, context: context.bytes)
+            let mine = nonces.commitments
             let package = FROST<Suite>.SigningPackage(
                 commitments: commitments, message: statement.message, tweak: tweak,
                 additive: try .init(commitments: mine, publicKey: key.publicKey))
             let share = try FROST<Suite>.signAdditive(
-                package: package, nonces: nonces, key: key, onlineVerifyingKey: groupKey - key.publicKey,
+                package: package, nonces: nonces, key: key, onlineVerifyingKey: onlineKey,
                 expectedMessage: statement.message, expectedTweak: tweak)
             return try OfflineResponse.make(
                 commitments: mine, share: share, identity: identity, genesisDigest: statement.genesisDigest, vault: statement.vault,

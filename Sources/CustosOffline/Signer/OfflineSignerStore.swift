@@ -238,11 +238,34 @@ public struct OfflineSignerStore: Sendable {
     /// attempt above any answered; the keys are opened (a wrong passphrase records nothing), the
     /// use is recorded durably, and only then is the share computed.
     func answer(statement: OfflineAttestation, passphrase: SecretBytes) throws(OfflineError) -> OfflineResponse {
+        // One answer at a time: two runs over one bundle cannot both pass the check.
+        let lock = try Lock(directory.appendingPathComponent("lock"))
+        defer { lock.release() }
         try check(statement)
         let identity = try openIdentity(passphrase: passphrase)
         let key = try open(vaultDirectory(statement.vault).appendingPathComponent("key.sealed"), passphrase: passphrase)
-        try recordAnswer(vault: statement.vault, request: statement.request, attempt: statement.attempt)
-        return try OfflineAnswer.response(to: statement, sealedKey: key, identity: identity)
+        return try OfflineAnswer.response(to: statement, sealedKey: key, identity: identity) { () throws(OfflineError) in
+            try recordAnswer(vault: statement.vault, request: statement.request, attempt: statement.attempt)
+        }
+    }
+
+    /// An exclusive `flock` on a file in the signer's directory, held until released.
+    struct Lock {
+        let fd: Int32
+
+        init(_ url: URL) throws(OfflineError) {
+            fd = Foundation.open(url.path, O_RDWR | O_CREAT | O_NOFOLLOW, 0o600)
+            guard fd >= 0 else { throw OfflineError(.io, "cannot open \(url.path)") }
+            guard flock(fd, LOCK_EX) == 0 else {
+                close(fd)
+                throw OfflineError(.io, "cannot lock \(url.path)")
+            }
+        }
+
+        func release() {
+            flock(fd, LOCK_UN)
+            close(fd)
+        }
     }
 
     /// Refuses a statement for a vault this signer holds no key of, with another key or identity,

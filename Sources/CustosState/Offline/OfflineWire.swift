@@ -6,7 +6,8 @@ import CustosCore
 /// it, last.
 enum OfflineWire {
     static let version: UInt8 = 1
-    static let maximumIDLength = 256
+    /// The id bound `OfflineAttestation` decodes (a longer vault id could enrol but never sign).
+    static let maximumIDLength = 128
 
     /// Starts an encoding of `tag` with the common fields.
     static func writer(tag: String, genesisDigest: [UInt8], vault: String, scheme: Vault.Scheme) -> CanonicalWriter {
