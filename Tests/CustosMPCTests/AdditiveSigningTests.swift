@@ -77,6 +77,30 @@ import Testing
         #expect(verdicts.bip340 == Array(repeating: true, count: items.count))
     }
 
+    /// Every branch of the Taproot adjustment with an additive participant, covered on purpose:
+    /// combined key with even or odd y, the output key negated or not (the adjustment's
+    /// `negate`), and the group commitment R with even or odd y. Only the additive key and the
+    /// nonces vary, so the loop is cheap; it stops when all eight have signed and verified.
+    @Test func everyTaprootNegationIsCovered() throws {
+        typealias TR = Secp256k1TaprootSHA256
+        let (keys, pub) = try LocalCeremony<TR>.keyGeneration(identifiers: (1...3).map { try Identifier<TR>(UInt64($0)) }, minSigners: 2)
+        let signers = Array(keys.values.prefix(2))
+        var seen: Set<[Bool]> = []
+        for _ in 0..<400 where seen.count < 8 {
+            let additive = FROST<TR>.AdditiveKey.generate()
+            let combined = pub.verifyingKey + additive.publicKey
+            let message = SecureRandom.bytes(count: 32)
+            let (package, shares) = try LocalCeremony.signingShares(message: message, signers: signers, publicKeyPackage: pub,
+                                                                    tweak: .keyPathOnly, additive: additive)
+            let session = try FROST<TR>.Session(package: package, verifyingKey: pub.verifyingKey)
+            let signature = try FROST<TR>.aggregate(package: package, shares: shares, publicKeyPackage: pub)
+            let outputKey = try TR.outputKey(internalKey: combined, tweak: .keyPathOnly).xOnlyRepresentation()
+            #expect(Secp256k1.Schnorr.isValidSignature(try signature.serializedBytes, for: message, xOnlyPublicKey: outputKey))
+            seen.insert([combined.hasEvenY, session.keyAdjustment.negate, session.negatesNonces])
+        }
+        #expect(seen.count == 8, "covered \(seen)")
+    }
+
     /// The threshold signers alone — every one of them, with or without the additive
     /// participant's commitments — and the additive participant alone give no signature under Y.
     func neitherPartSignsAlone<Suite: Ciphersuite>(_: Suite.Type, tweak: TaprootTweak?) throws {
