@@ -158,6 +158,7 @@ struct OfflineCommand: ParsableCommand {
         let s = v.statement
         var rows: [[String]] = [
             ["vault", "\(s.vault) (\(s.scheme.rawValue), epoch \(s.epoch))"],
+            ["address", address(s)],
             ["request", "\(s.request) (attempt \(s.attempt), height \(v.height))"],
             ["initiator", v.request.initiator],
         ]
@@ -168,6 +169,15 @@ struct OfflineCommand: ParsableCommand {
         rows.append(["attested by", v.attesters.map(\.rawValue).joined(separator: ", ")])
         printTable(header: ["", ""], rows: rows)
         if !v.explanation.isEmpty { print(v.explanation) }
+    }
+
+    /// The vault's root address from the attested key (Y_on + Y_off), for the person to compare
+    /// with the address they know: Bitcoin mainnet for Taproot vaults, Solana for Ed25519 vaults.
+    static func address(_ s: OfflineAttestation) -> String {
+        let chain: VaultAddress.Chain = s.scheme == .frostTaproot ? .bitcoin : .solana
+        let derived = try? VaultAddress.derive(scheme: s.scheme, groupKey: s.groupKey, chainCode: [UInt8](repeating: 0, count: 32),
+                                               chain: chain, path: [])
+        return derived.map { "\($0) (\(chain.rawValue))" } ?? "(the attested key has no \(chain.rawValue) address)"
     }
 
     static func confirm() -> Bool {
