@@ -6,8 +6,9 @@ import CustosCore
 /// it, last.
 enum OfflineWire {
     static let version: UInt8 = 1
-    /// The id bound `OfflineAttestation` decodes (a longer vault id could enrol but never sign).
-    static let maximumIDLength = 128
+    /// The id bound; `OfflineAttestation` decodes the same (airgapB 9c849a9), so a vault that can
+    /// enrol can sign.
+    static let maximumIDLength = 256
 
     /// Starts an encoding of `tag` with the common fields.
     static func writer(tag: String, genesisDigest: [UInt8], vault: String, scheme: Vault.Scheme) -> CanonicalWriter {
