@@ -193,6 +193,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The air-gapped signer (#15 item 3): its QR transport (framing pure, images through
+        // qrencode/zbarimg), its sealed store and the checks it makes before it answers.
+        .target(
+            name: "CustosOffline",
+            dependencies: [
+                "CustosCore", "CustosCrypto", "CustosMPC", "CustosState", "CustosNode", "CustosClusterAPI",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // The JSON shapes nodes and the gateway exchange, and the cluster file (public data only).
         .target(
             name: "CustosClusterAPI",
@@ -285,6 +296,7 @@ let package = Package(
                 "CustosIdentity",
                 "CustosChainsRPC",
                 "CustosBackup",
+                "CustosOffline",
                 .product(name: "BigInt", package: "BigInt"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -367,6 +379,13 @@ let package = Package(
                 "CustosLedger", "CustosCrypto", "CustosTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CustosOfflineTests",
+            dependencies: ["CustosCore", "CustosOffline", "CustosCrypto", "CustosMPC", "CustosState", "CustosTestSupport",
+                           "CustosClusterAPI", "CustosIdentity", "CustosLedger", "CustosNode",
+                           .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -22,6 +22,10 @@ APT_PACKAGES=(
   # The console's browser tests drive headless Chromium through the DevTools protocol
   # (Tests/python/console_browser.py); it listens on 127.0.0.1 only and fetches nothing.
   chromium
+  # The air-gapped signer's QR transport writes PNG images with qrencode and reads them with
+  # zbarimg (custos offline, custos vault offline-bundle; QRTransportTests).
+  qrencode
+  zbar-tools
 )
 
 missing=()

@@ -8,6 +8,6 @@ struct Custos: AsyncParsableCommand {
         commandName: "custos",
         abstract: "Custos: threshold signing with a distributed policy engine.",
         version: CustosVersion.current,
-        subcommands: [Demo.self, DevCommand.self, ClusterCommand.self, OperationCommand.self, VaultCommand.self, RequestCommand.self, PriceCommand.self, ExecutorCommand.self, WatcherCommand.self, NodeCommand.self, GatewayCommand.self, PolicyCommand.self, AuditCommand.self, InventoryCommand.self, AlertsCommand.self, AccessCommand.self, UserCommand.self, DrillCommand.self]
+        subcommands: [Demo.self, DevCommand.self, ClusterCommand.self, OperationCommand.self, VaultCommand.self, RequestCommand.self, PriceCommand.self, ExecutorCommand.self, WatcherCommand.self, NodeCommand.self, GatewayCommand.self, PolicyCommand.self, AuditCommand.self, InventoryCommand.self, AlertsCommand.self, AccessCommand.self, UserCommand.self, DrillCommand.self, OfflineCommand.self]
     )
 }

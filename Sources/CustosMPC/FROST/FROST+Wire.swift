@@ -49,6 +49,14 @@ extension FROST.SigningPackage {
             case .keyPathOnly: w.append(raw: [1])
             case .scriptTree(let root): w.append(raw: [2] + root)
             }
+            // Only a package with an additive participant carries more: the encoding of every
+            // other package is what it always was.
+            if let additive {
+                w.append(raw: [1])
+                try w.append(element: additive.commitments.hiding)
+                try w.append(element: additive.commitments.binding)
+                try w.append(element: additive.publicKey)
+            }
             return w.bytes
         }
     }
@@ -75,8 +83,21 @@ extension FROST.SigningPackage {
         case 2: tweak = .scriptTree(merkleRoot: Array(try r.read(32, "merkle root")))
         case let other: throw MPCError(.malformedMessage, "signing package: unknown tweak kind \(other)")
         }
+        var additive: FROST.AdditiveCommitment?
+        if r.remaining > 0 {
+            let marker = try r.uint8("additive participant")
+            // Anything but the additive participant's marker is what follows every other package.
+            guard marker == 1 else { throw r.fail("\(r.remaining + 1) trailing bytes") }
+            let hiding = try r.element(Suite.Element.self, "additive hiding commitment")
+            let binding = try r.element(Suite.Element.self, "additive binding commitment")
+            let key = try r.element(Suite.Element.self, "additive key")
+            guard commitments[FROST.additiveIdentifier] == nil else {
+                throw MPCError(.duplicateParticipant, "signing package lists the additive identifier as a threshold signer too")
+            }
+            additive = try FROST.AdditiveCommitment(commitments: .init(hiding: hiding, binding: binding), publicKey: key)
+        }
         try r.finish()
-        self.init(commitments: commitments, message: message, tweak: tweak)
+        self.init(commitments: commitments, message: message, tweak: tweak, additive: additive)
     }
 }
 

@@ -30,22 +30,40 @@ public enum FROST<Suite: Ciphersuite> {
         public let commitments: SigningCommitments
     }
 
-    /// What the coordinator sends every signer: the message, the signers' commitments, and the
-    /// Taproot tweak if any. Signers must agree on all of it; it is bound into every share.
+    /// What the coordinator sends every signer: the message, the signers' commitments, the
+    /// Taproot tweak if any, and the additive participant if the key has one. Signers must agree
+    /// on all of it; it is bound into every share.
     public struct SigningPackage: Sendable, Equatable {
+        /// The threshold signers' commitments (the additive participant's is in `additive`).
         public let commitments: [Identifier<Suite>: SigningCommitments]
         public let message: [UInt8]
         public let tweak: TaprootTweak?
+        /// The additive participant (an offline signer, key Y_off), when the key is Y_on + Y_off.
+        public let additive: AdditiveCommitment?
 
         public init(
-            commitments: [Identifier<Suite>: SigningCommitments], message: [UInt8], tweak: TaprootTweak? = nil
+            commitments: [Identifier<Suite>: SigningCommitments], message: [UInt8], tweak: TaprootTweak? = nil,
+            additive: AdditiveCommitment? = nil
         ) {
             self.commitments = commitments
             self.message = message
             self.tweak = tweak
+            self.additive = additive
         }
 
+        /// The threshold signers: the set the Lagrange coefficients are computed over.
         public var signers: [Identifier<Suite>] { commitments.keys.sorted() }
+
+        /// Everyone who signs: the threshold signers and the additive participant, by identifier.
+        public var participants: [Identifier<Suite>] {
+            additive == nil ? signers : (Array(commitments.keys) + [FROST.additiveIdentifier]).sorted()
+        }
+
+        /// The commitments of `participant`, threshold signer or additive participant.
+        public func commitments(of participant: Identifier<Suite>) -> SigningCommitments? {
+            if let additive, participant == FROST.additiveIdentifier { return additive.commitments }
+            return commitments[participant]
+        }
     }
 
     /// A signer's round-2 output z_i, with the digest of the signing package it was computed
@@ -115,7 +133,8 @@ public enum FROST<Suite: Ciphersuite> {
     /// or alters its own commitment, names signers outside the key, or has fewer than t signers.
     public static func sign(
         package: SigningPackage, nonces: consuming SigningNonces, keyPackage: KeyPackage<Suite>,
-        publicKeyPackage: PublicKeyPackage<Suite>, expectedMessage: [UInt8], expectedTweak: TaprootTweak? = nil
+        publicKeyPackage: PublicKeyPackage<Suite>, expectedMessage: [UInt8], expectedTweak: TaprootTweak? = nil,
+        expectedAdditiveKey: Suite.Element? = nil
     ) throws(MPCError) -> SignatureShare {
         let me = keyPackage.identifier
         guard publicKeyPackage.verifyingKey == keyPackage.verifyingKey,
@@ -128,6 +147,11 @@ public enum FROST<Suite: Ciphersuite> {
         }
         guard package.tweak == expectedTweak else {
             throw MPCError(.commitmentMismatch, "the signing package's Taproot tweak differs from the request")
+        }
+        guard package.additive?.publicKey == expectedAdditiveKey else {
+            throw MPCError(.commitmentMismatch, expectedAdditiveKey == nil
+                           ? "the signing package adds an additive participant to a key that has none"
+                           : "the signing package lacks the key's additive participant or names another key for it")
         }
         guard let mine = package.commitments[me] else {
             throw MPCError(.commitmentMismatch, "the signing package has no commitment from this signer (\(me))")
@@ -156,20 +180,21 @@ public enum FROST<Suite: Ciphersuite> {
     // MARK: Aggregation
 
     /// Aggregation (RFC 9591 §5.3): sums the shares, verifies the result, and on failure checks
-    /// every share to name the signers that cheated.
+    /// every share to name the signers that cheated. With an additive participant its share
+    /// (under `additiveIdentifier`) is summed too and the signature is under Y_on + Y_off.
     public static func aggregate(
         package: SigningPackage, shares: [Identifier<Suite>: SignatureShare], publicKeyPackage: PublicKeyPackage<Suite>
     ) throws(MPCError) -> Signature {
-        let signers = package.signers
+        let signers = package.participants
         try Participants.requireExactly(signers, present: shares.keys, what: "signature share")
-        let unknown = signers.filter { publicKeyPackage.verifyingShares[$0] == nil }
+        let unknown = package.signers.filter { publicKeyPackage.verifyingShares[$0] == nil }
         guard unknown.isEmpty else {
             throw MPCError(.unexpectedParticipant, "signers outside the key's participants",
                            culprits: unknown.map(\.description))
         }
-        guard signers.count >= publicKeyPackage.minSigners else {
+        guard package.signers.count >= publicKeyPackage.minSigners else {
             throw MPCError(.invalidParameters,
-                           "\(signers.count) signers are fewer than the threshold \(publicKeyPackage.minSigners)")
+                           "\(package.signers.count) signers are fewer than the threshold \(publicKeyPackage.minSigners)")
         }
         let digest = try package.digest
         let otherPackage = signers.filter { shares[$0]!.packageDigest != digest }
@@ -199,12 +224,14 @@ public enum FROST<Suite: Ciphersuite> {
         throw MPCError(.invalidSignatureShare, "signature shares do not verify", culprits: culprits)
     }
 
-    /// Checks one signer's share: z_i·G = ±(D_i + ρ_i·E_i) + c·λ_i·(±Y_i + offset·G).
+    /// Checks one signer's share: z_i·G = ±(D_i + ρ_i·E_i) + c·λ_i·(±Y_i + offset·G); for the
+    /// additive participant z·G = ±(D + ρ·E) + c·(±Y_off).
     public static func verifySignatureShare(
         _ share: SignatureShare, of signer: Identifier<Suite>, package: SigningPackage,
         publicKeyPackage: PublicKeyPackage<Suite>
     ) throws(MPCError) -> Bool {
-        guard package.commitments[signer] != nil, publicKeyPackage.verifyingShares[signer] != nil else {
+        let isAdditive = package.additive != nil && signer == additiveIdentifier
+        guard isAdditive || (package.commitments[signer] != nil && publicKeyPackage.verifyingShares[signer] != nil) else {
             throw MPCError(.unexpectedParticipant, "\(signer) is not a signer of this package", culprits: [signer.description])
         }
         let session = try Session(package: package, verifyingKey: publicKeyPackage.verifyingKey)
@@ -214,13 +241,18 @@ public enum FROST<Suite: Ciphersuite> {
     static func verify(
         share: SignatureShare, of signer: Identifier<Suite>, session: Session, publicKeyPackage: PublicKeyPackage<Suite>
     ) throws(MPCError) -> Bool {
-        let commitments = session.package.commitments[signer]!
+        let commitments = session.package.commitments(of: signer)!
         let commitmentShare = commitments.hiding + .variableTimeMultiply(session.bindingFactors[signer]!, commitments.binding)
+        let nonceTerm = session.negatesNonces ? -commitmentShare : commitmentShare
+        if let additive = session.package.additive, signer == additiveIdentifier {
+            // Coefficient 1, the negation only: the offset is the threshold shares' to add.
+            let key = session.keyAdjustment.negate ? -additive.publicKey : additive.publicKey
+            return Suite.Element.generatorMultiple(share.share) == nonceTerm + .variableTimeMultiply(session.challenge, key)
+        }
         let lambda = try Lagrange.coefficient(for: signer, in: session.signers)
         let adjustedVerifyingShare = session.keyAdjustment.apply(to: publicKeyPackage.verifyingShares[signer]!)
         return Suite.Element.generatorMultiple(share.share)
-            == (session.negatesNonces ? -commitmentShare : commitmentShare)
-            + .variableTimeMultiply(session.challenge * lambda, adjustedVerifyingShare)
+            == nonceTerm + .variableTimeMultiply(session.challenge * lambda, adjustedVerifyingShare)
     }
 
     /// Verifies a signature under the group key (RFC 9591 §6 verify_signature; BIP-340 for
@@ -235,9 +267,12 @@ public enum FROST<Suite: Ciphersuite> {
     }
 
     /// What every signer and the coordinator derive from a signing package: binding factors,
-    /// group commitment, challenge, and the suite's key and nonce adjustments.
+    /// group commitment, challenge, and the suite's key and nonce adjustments. With an additive
+    /// participant the binding factors and the group commitment cover it too, and the key is the
+    /// combined Y_on + Y_off (`verifyingKey` is Y_on); the Lagrange set stays `signers`.
     struct Session {
         let package: SigningPackage
+        /// The threshold signers (the Lagrange set).
         let signers: [Identifier<Suite>]
         let keyAdjustment: KeyAdjustment<Suite>
         let adjustedKey: Suite.Element
@@ -249,12 +284,14 @@ public enum FROST<Suite: Ciphersuite> {
         init(package: SigningPackage, verifyingKey: Suite.Element) throws(MPCError) {
             self.package = package
             signers = package.signers
-            keyAdjustment = try Suite.keyAdjustment(groupKey: verifyingKey, tweak: package.tweak)
-            adjustedKey = keyAdjustment.apply(toGroupKey: verifyingKey)
-            bindingFactors = try Session.bindingFactors(package: package, signers: signers, verifyingKey: adjustedKey)
+            let participants = package.participants
+            let groupKey = package.additive.map { verifyingKey + $0.publicKey } ?? verifyingKey
+            keyAdjustment = try Suite.keyAdjustment(groupKey: groupKey, tweak: package.tweak)
+            adjustedKey = keyAdjustment.apply(toGroupKey: groupKey)
+            bindingFactors = try Session.bindingFactors(package: package, signers: participants, verifyingKey: adjustedKey)
             var terms: [Suite.Element] = []
-            for id in signers {
-                let c = package.commitments[id]!
+            for id in participants {
+                let c = package.commitments(of: id)!
                 terms.append(c.hiding)
                 terms.append(.variableTimeMultiply(bindingFactors[id]!, c.binding))
             }
@@ -288,7 +325,7 @@ public enum FROST<Suite: Ciphersuite> {
             do {
                 var list: [UInt8] = []
                 for id in signers {
-                    let c = package.commitments[id]!
+                    let c = package.commitments(of: id)!
                     list += id.scalar.rawRepresentation
                     list += try c.hiding.serialized()
                     list += try c.binding.serialized()

@@ -44,11 +44,24 @@ public enum LocalCeremony<Suite: Ciphersuite> {
     }
 
     /// Both FROST rounds for `signers` and the aggregation. With `encodeMessages` false the
-    /// public messages are handed over in memory instead of through their wire encodings.
+    /// public messages are handed over in memory instead of through their wire encodings. With
+    /// `additive`, that key signs too as the additive participant (the signature is then under
+    /// the threshold key plus its key).
     public static func sign(
         message: [UInt8], signers: [KeyPackage<Suite>], publicKeyPackage: PublicKeyPackage<Suite>,
-        tweak: TaprootTweak? = nil, encodeMessages: Bool = true
+        tweak: TaprootTweak? = nil, additive: FROST<Suite>.AdditiveKey? = nil, encodeMessages: Bool = true
     ) throws(MPCError) -> FROST<Suite>.Signature {
+        let (package, shares) = try signingShares(message: message, signers: signers, publicKeyPackage: publicKeyPackage,
+                                                  tweak: tweak, additive: additive, encodeMessages: encodeMessages)
+        return try FROST<Suite>.aggregate(package: package, shares: shares, publicKeyPackage: publicKeyPackage)
+    }
+
+    /// Both FROST rounds, without the aggregation: the package every signer signed and each
+    /// one's share (the additive participant's under `FROST.additiveIdentifier`).
+    public static func signingShares(
+        message: [UInt8], signers: [KeyPackage<Suite>], publicKeyPackage: PublicKeyPackage<Suite>,
+        tweak: TaprootTweak? = nil, additive: FROST<Suite>.AdditiveKey? = nil, encodeMessages: Bool = true
+    ) throws(MPCError) -> (package: FROST<Suite>.SigningPackage, shares: [Identifier<Suite>: FROST<Suite>.SignatureShare]) {
         guard Set(signers.map(\.identifier)).count == signers.count else {
             throw MPCError(.duplicateParticipant, "a signer appears twice")
         }
@@ -60,18 +73,33 @@ public enum LocalCeremony<Suite: Ciphersuite> {
                 ? try .init(serializedBytes: n.commitments.serializedBytes) : n.commitments
             nonces[key.identifier] = NonceSlot(n)
         }
-        let original = FROST<Suite>.SigningPackage(commitments: commitments, message: message, tweak: tweak)
+        var additivePart: FROST<Suite>.AdditiveCommitment?
+        if let additive {
+            let unsigned = FROST<Suite>.SigningPackage(commitments: commitments, message: message, tweak: tweak)
+            let n = FROST<Suite>.commit(additiveKey: additive, context: try unsigned.serializedBytes)
+            additivePart = try .init(commitments: n.commitments, publicKey: additive.publicKey)
+            nonces[FROST<Suite>.additiveIdentifier] = NonceSlot(n)
+        }
+        let original = FROST<Suite>.SigningPackage(commitments: commitments, message: message, tweak: tweak, additive: additivePart)
         let packageBytes = encodeMessages ? try original.serializedBytes : []
+        func received() throws(MPCError) -> FROST<Suite>.SigningPackage {
+            encodeMessages ? try FROST<Suite>.SigningPackage(serializedBytes: packageBytes) : original
+        }
         var shares: [Identifier<Suite>: FROST<Suite>.SignatureShare] = [:]
         for key in signers.reversed() {
-            let package = encodeMessages ? try FROST<Suite>.SigningPackage(serializedBytes: packageBytes) : original
             guard let n = nonces[key.identifier]!.nonces.take() else { preconditionFailure("nonces used twice") }
-            let share = try FROST<Suite>.sign(package: package, nonces: n, keyPackage: key, publicKeyPackage: publicKeyPackage,
-                                              expectedMessage: message, expectedTweak: tweak)
+            let share = try FROST<Suite>.sign(package: try received(), nonces: n, keyPackage: key, publicKeyPackage: publicKeyPackage,
+                                              expectedMessage: message, expectedTweak: tweak, expectedAdditiveKey: additive?.publicKey)
             shares[key.identifier] = encodeMessages ? try .init(serializedBytes: share.serializedBytes) : share
         }
-        let package = encodeMessages ? try FROST<Suite>.SigningPackage(serializedBytes: packageBytes) : original
-        return try FROST<Suite>.aggregate(package: package, shares: shares, publicKeyPackage: publicKeyPackage)
+        if let additive {
+            guard let n = nonces[FROST<Suite>.additiveIdentifier]!.nonces.take() else { preconditionFailure("nonces used twice") }
+            let share = try FROST<Suite>.signAdditive(package: try received(), nonces: n, key: additive,
+                                                      onlineVerifyingKey: publicKeyPackage.verifyingKey,
+                                                      expectedMessage: message, expectedTweak: tweak)
+            shares[FROST<Suite>.additiveIdentifier] = encodeMessages ? try .init(serializedBytes: share.serializedBytes) : share
+        }
+        return (try received(), shares)
     }
 
     /// A reshare (or refresh) with every dealer and receiver in this process.

@@ -88,6 +88,15 @@ public struct OfflineEnrolment: Sendable, Hashable {
         return w.bytes
     }
 
+    /// What people compare between the offline machine's screen and the create-vault proposal:
+    /// the first 16 bytes of SHA-256 of the encoding, in groups of four hex digits.
+    public var fingerprint: String {
+        let hex = Array(Hashes.sha256(serializedBytes).prefix(16)).hexString
+        return stride(from: 0, to: hex.count, by: 4).map { i in
+            String(hex[hex.index(hex.startIndex, offsetBy: i)..<hex.index(hex.startIndex, offsetBy: i + 4)])
+        }.joined(separator: " ")
+    }
+
     public var serializedBytes: [UInt8] {
         var w = CanonicalWriter()
         w.append(raw: signedBytes)

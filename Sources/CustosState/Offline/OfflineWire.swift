@@ -6,6 +6,8 @@ import CustosCore
 /// it, last.
 enum OfflineWire {
     static let version: UInt8 = 1
+    /// The id bound; `OfflineAttestation` decodes the same (airgapB 9c849a9), so a vault that can
+    /// enrol can sign.
     static let maximumIDLength = 256
 
     /// Starts an encoding of `tag` with the common fields.
