@@ -27,7 +27,8 @@ struct VaultCommand: AsyncParsableCommand {
         @Option(help: "A label for people.") var label: String
         @Argument(help: "The vault id (a-z 0-9 . _ - @).") var id: String
         @Option(help: ArgumentHelp(
-            "A FROST vault with an offline share: the enrolment the offline signer made for this vault (its bytes, or their hex).",
+            "A FROST vault with an offline share: the enrolment the offline signer made for this vault (its bytes, or their hex). "
+                + "Not finished: the nodes cannot yet sign with such a vault (its requests fail, saying so).",
             valueName: "file")) var offlineEnrolment: String?
 
         func run() async throws {
