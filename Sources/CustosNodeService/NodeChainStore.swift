@@ -209,6 +209,14 @@ public final class NodeChainStore: Sendable {
             try db.execute(sql: "DELETE FROM stateDigest")
             try Self.refuseOlderChain(db, made: "whose requests shared their windows across environments and whose watch reports named no monitoring section")
         }
+        migrator.registerMigration("v22: refused-for-section watch reports count toward the lag; vaults with an offline share") { db in
+            // A watch report refused for another monitoring section has its own refusal code and
+            // records how far its watcher read, which can raise monitoring-lagging (review
+            // helper-133 M1); version 20 of the digest takes a vault's offline enrolment. An
+            // older chain could replay into another state under these rules.
+            try db.execute(sql: "DELETE FROM stateDigest")
+            try Self.refuseOlderChain(db, made: "whose watch reports refused for another monitoring section moved nothing")
+        }
         return migrator
     }
 

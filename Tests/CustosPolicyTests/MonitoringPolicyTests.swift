@@ -72,7 +72,9 @@ import Testing
     /// would settle every monitoring event: the check warns, and is quiet once it says 2.
     @Test func monitoringOnOneWatcherIsWarnedOf() throws {
         let one = Fixtures.warnings(Self.yaml(Self.section)).filter { $0.code == .singleWatcher }
-        #expect(one.count == 1 && one.first?.message.contains("monitoring settles each event on poisoning.min_watchers 1") == true, "\(one)")
+        #expect(one.count == 1 && one.first?.message.contains("monitoring settles each event and measures its lag on poisoning.min_watchers 1") == true, "\(one)")
+        // A section that only bounds the lag measures it on one watcher too (review helper-140 L5).
+        #expect(Fixtures.warnings(Self.yaml("{alert_within_blocks: 3}")).contains { $0.code == .singleWatcher })
         let two = Self.yaml(Self.section).replacingOccurrences(of: "monitoring: ", with: "poisoning: {min_watchers: 2}\nmonitoring: ")
         #expect(try CompiledPolicy(yaml: two).document.poisoning.minWatchers == 2)
         #expect(Fixtures.warnings(two).allSatisfy { $0.code != .singleWatcher }, "\(Fixtures.warnings(two))")

@@ -249,6 +249,12 @@ import Testing
         // Read again under the section in force, the coverage moves and the episode ends.
         for n in 1...2 { _ = try report(&c, by: n, from: 101, block: 160) }
         #expect(c.state.monitoring.lagging.isEmpty && monitoringAlerts(c).count == 1)
+        // A rotated key's refused claims count no more (review helper-140 M1), nor do those of a
+        // watcher whose coverage the quorum clears.
+        try c.govern(.rotateBotKey(id: "watcher-1", key: BotSigningKey(ed25519: .init()).publicKey))
+        #expect(c.state.monitoring.refusedReach["watcher-1/ethereum"] == nil && c.state.monitoring.refusedReach["watcher-2/ethereum"] == 150)
+        try c.govern(.clearWatchFlag(chain: "ethereum", target: "coverage:watcher-2"))
+        #expect(c.state.monitoring.refusedReach.isEmpty, "\(c.state.monitoring.refusedReach)")
     }
 
     /// The parts of one range must all be read for one section: a gateway that commits part 1

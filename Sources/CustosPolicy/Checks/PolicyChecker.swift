@@ -46,11 +46,12 @@ enum PolicyChecker {
         // Monitoring alerts settle on min_watchers reports too (review helper-127 M2): without a
         // `poisoning` section that is 1, so one watcher raises, and can hide, every alert.
         let monitoring = policy.document.monitoring
-        if poisoning.minWatchers < 2, !monitoring.contracts.isEmpty || !monitoring.largeTransfers.isEmpty || monitoring.vaultTransactions {
+        if poisoning.minWatchers < 2, monitoring.alertWithinBlocks != nil {
             out.append(.warning(.singleWatcher, at: .start,
-                                "monitoring settles each event on poisoning.min_watchers \(poisoning.minWatchers) watcher report: one watcher bot raises "
-                                    + "(and, with alerts.freeze_on, freezes on) an event nobody else saw, or leaves one out; run two watchers and set "
-                                    + "poisoning: {min_watchers: 2}"))
+                                "monitoring settles each event and measures its lag on poisoning.min_watchers \(poisoning.minWatchers) watcher report: one "
+                                    + "watcher bot raises (and, with alerts.freeze_on, freezes on) an event or a lag nobody else saw, or leaves one out; "
+                                    + "run two watchers and set poisoning: {min_watchers: 2} (a poisoning section also holds payments to "
+                                    + "counterparties once coverage is older than its max_staleness, 10m unless it says otherwise)"))
         }
         checkLookalikeEntries(policy, &out)
         let held = Set(policy.document.principals.flatMap { $0.roles.map(\.value) })

@@ -32,6 +32,9 @@ extension CompiledPolicy {
         return false
     }
 
+    /// The most answers `lockoutAnswers` keeps.
+    static let maximumLockoutAnswers = 64
+
     /// How `people` (those able to act: propose, approve, reject) could be locked out of
     /// changing the policy or lifting a freeze, or nothing. At most one lockout per operation,
     /// the first found in the week that starts on Monday 00:00 UTC.
@@ -49,9 +52,6 @@ extension CompiledPolicy {
     /// Every compile with the registries asks this twice for the same people (the checker, then
     /// `ReplicatedState.checkGovernable`), on every node, for every governance entry: the answer
     /// is kept per set of people (`lockoutAnswers`).
-    /// The most answers `lockoutAnswers` keeps.
-    static let maximumLockoutAnswers = 64
-
     public func governanceLockouts(people: [String]) -> [GovernanceLockout] {
         let persons = Array(Set(people.map { users.lookup($0) }.filter { $0 >= 0 && principals[$0].kind == .person })).sorted()
         if let known = lockoutAnswers.withLock({ $0[persons] }) { return known }

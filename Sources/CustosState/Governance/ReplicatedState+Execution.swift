@@ -171,6 +171,7 @@ extension ReplicatedState {
             // A removed watcher's coverage counts no more, whatever becomes of its id (review helper-68 L3),
             // and its replay cache is freed (review of watch8 L5).
             watches[bots[id]!.environment]?.forget(watcher: id, operationId: p.id)
+            monitoring.forgetRefusedReach(of: id)
         case .rotateBotKey(let id, let key):
             let b = try activeBot(id)
             guard b.key != key else { throw invalid("bot \"\(id)\" already uses this key") }
@@ -180,6 +181,7 @@ extension ReplicatedState {
             // What the old key attested counts no more: the watcher covers again from the mark (review helper-68 L3);
             // the old key's nonces guard nothing (its envelopes fail verification): its replay cache is freed.
             watches[b.environment]?.forget(watcher: id, operationId: p.id)
+            monitoring.forgetRefusedReach(of: id)
             // Roles and activity are unchanged, so the policy in force is too.
             return
         }

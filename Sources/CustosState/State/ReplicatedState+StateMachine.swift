@@ -8,7 +8,9 @@ extension ReplicatedState {
     /// Applies one committed log entry at its block's time. Deterministic: no clock, no I/O, no
     /// randomness. First every open operation whose lifetime ended by `blockTime` expires (every
     /// key ceremony past its deadline fails, every signing attempt past its deadline moves on);
-    /// then the entry either applies in full or changes nothing but `refusals`. An entry that
+    /// then the entry either applies in full or changes nothing but `refusals` (one exception: a
+    /// watch report refused only for its monitoring section also records how far its watcher
+    /// read, `MonitoringBook.refusedReach`, which the lag alert reads). An entry that
     /// `malformation(of:)` names is refused with that error before any room reads it; any other
     /// goes to the room its kind names in `entryKinds` — governance entries (`governance.*`) to
     /// the governance room, requests (`request.submit`, from bots and people) and people's

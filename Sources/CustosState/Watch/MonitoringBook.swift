@@ -91,6 +91,20 @@ public struct MonitoringBook: Sendable, Hashable {
         }
     }
 
+    /// Forgets what reports of `watcher` refused for their section claimed, on `chain` or (nil)
+    /// every chain, wherever the watch room forgets its coverage: its key rotated or the bot
+    /// removed, its coverage cleared (review helper-140 M1), so a claim made with a key since
+    /// stolen or cleared does not keep counting toward the lag.
+    mutating func forgetRefusedReach(of watcher: String, on chain: String? = nil) {
+        let keys = refusedReach.keys.filter { chain.map { c in $0 == watcher + "/" + c } ?? $0.hasPrefix(watcher + "/") }.sorted()
+        guard !keys.isEmpty else { return }
+        for key in keys { refusedReach[key] = nil }
+        journal.record { w in
+            w.append(string: "forget-refused-reach")
+            w.append(strings: keys)
+        }
+    }
+
     /// The next lag episode of `chain` (1 for its first).
     func nextLagEpisode(of chain: String) -> UInt64 { (lagEpisodes[chain] ?? 0) + 1 }
 

@@ -7,7 +7,8 @@ import CustosPolicy
 
 extension ReplicatedState {
     /// The watch room's transition for `watch.report`: applies in full or records the refusal
-    /// and changes nothing else. Checks, in order: the envelope's bot is registered, active,
+    /// and changes nothing else (but a report refused only for its monitoring section, whose
+    /// watcher's reach the monitoring room keeps for the lag alert). Checks, in order: the envelope's bot is registered, active,
     /// holds the `watcher` role and signed it for this cluster within the clock skew
     /// (`verifiedBot`); the body reads as a `WatchReport` (`invalidRequest`); the envelope's
     /// nonce was not used before and the watcher's own replay cache has room
@@ -194,7 +195,18 @@ extension ReplicatedState {
             throw GovernanceError(.invalidChange, "\(clearance.text) would clear on \(chain) in the \(rooms.joined(separator: " and ")) watch rooms: "
                 + "name the one meant, e.g. \(rooms[0]):\(clearance.text)")
         }
-        for (environment, room) in cleared { watches[environment] = room }
+        for (environment, room) in cleared {
+            watches[environment] = room
+            // What the room forgot of a coverage, the lag forgets of refused reports too.
+            switch clearance {
+            case .coverage:
+                for bot in bots.values where bot.environment == environment { monitoring.forgetRefusedReach(of: bot.id, on: chain) }
+            case .watcherCoverage(let bot), .reporter(let bot):
+                monitoring.forgetRefusedReach(of: bot, on: chain)
+            default:
+                break
+            }
+        }
     }
 
     /// The watch room of `environment`: what its watchers reported (empty before the first).
