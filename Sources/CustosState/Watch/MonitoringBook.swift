@@ -96,7 +96,7 @@ public struct MonitoringBook: Sendable, Hashable {
     /// removed, its coverage cleared (review helper-140 M1), so a claim made with a key since
     /// stolen or cleared does not keep counting toward the lag.
     mutating func forgetRefusedReach(of watcher: String, on chain: String? = nil) {
-        let keys = refusedReach.keys.filter { chain.map { c in $0 == watcher + "/" + c } ?? $0.hasPrefix(watcher + "/") }.sorted()
+        let keys = refusedReach.keys.filter { key in chain.map { key == watcher + "/" + $0 } ?? key.hasPrefix(watcher + "/") }.sorted()
         guard !keys.isEmpty else { return }
         for key in keys { refusedReach[key] = nil }
         journal.record { w in
