@@ -28,12 +28,19 @@ struct VaultCommand: AsyncParsableCommand {
         @Argument(help: "The vault id (a-z 0-9 . _ - @).") var id: String
         @Option(help: ArgumentHelp(
             "A FROST vault with an offline share: the enrolment the offline signer made for this vault (its bytes, or their hex). "
-                + "Not finished: the nodes cannot yet sign with such a vault (its requests fail, saying so).",
+                + "Not finished: the enrolment is checked, then nothing is proposed, since the nodes cannot yet sign with such a vault.",
             valueName: "file")) var offlineEnrolment: String?
 
         func run() async throws {
+            let offline = try enrolment()
+            // Air-gapped signing is not finished (review helper-139 B-M4): a vault made now would
+            // show an address nothing can sign from, so funds sent to it would stay there.
+            if offline != nil {
+                fail("vaults with an offline share are not finished: the nodes cannot sign with one yet, so funds sent to its address "
+                     + "would stay there; nothing was proposed (the enrolment file itself reads as one)")
+            }
             try await proposing.propose(.createVault(id: id, label: label, scheme: try vaultScheme(scheme),
-                                                     environment: try vaultEnvironment(environment), offline: try enrolment()))
+                                                     environment: try vaultEnvironment(environment), offline: offline))
         }
 
         /// The enrolment in `--offline-enrolment`, decoded as every node will decode it.

@@ -54,5 +54,16 @@ struct OfflineCommandTests {
         let foreignQR = try await CustosExecutable.run(["offline", "sign", "--dir", dir, "--passphrase-file", passphrase.path,
                                                         "--in", images, "--raw", bogus.path + ".out", "--yes"])
         #expect(foreignQR.status != 0 && foreignQR.stderr.contains("the bundle does not decode"), "\(foreignQR.stderr)")
+
+        // Until the nodes can sign with it, a vault with an offline share is not proposed (review
+        // helper-139 B-M4): the enrolment is read, then refused, before any gateway is asked.
+        let create = try await CustosExecutable.run(["vault", "create", "btc", "--scheme", "frost-taproot", "--environment", "production",
+                                                     "--label", "cold BTC", "--gateway", "http://127.0.0.1:9", "--as", bogus.path,
+                                                     "--offline-enrolment", raw])
+        #expect(create.status != 0 && create.stderr.contains("vaults with an offline share are not finished"), "\(create.stderr)")
+        let garbled = try await CustosExecutable.run(["vault", "create", "btc", "--scheme", "frost-taproot", "--environment", "production",
+                                                      "--label", "cold BTC", "--gateway", "http://127.0.0.1:9", "--as", bogus.path,
+                                                      "--offline-enrolment", bogus.path])
+        #expect(garbled.status != 0 && garbled.stderr.contains("is not an offline enrolment"), "\(garbled.stderr)")
     }
 }
