@@ -23,7 +23,7 @@ APT_PACKAGES=(
   # (Tests/python/console_browser.py); it listens on 127.0.0.1 only and fetches nothing.
   chromium
   # The air-gapped signer's QR transport writes PNG images with qrencode and reads them with
-  # zbarimg (custos offline, custos vault offline-bundle; QRTransportTests).
+  # zbarimg (custos offline; QRTransportTests).
   qrencode
   zbar-tools
 )
