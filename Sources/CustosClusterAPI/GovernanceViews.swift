@@ -561,6 +561,8 @@ public struct RequestView: Codable, Sendable, Equatable {
     /// `person` or `bot`.
     public var initiatorKind: String
     public var blockTime: UInt64
+    /// The height of the block that committed it.
+    public var height: UInt64
     /// The initiator's own timestamp and nonce, as signed: with `body` and `initiator` they
     /// give the id back (SHA-256 of the RFC 8785 signing input), so a client checks the content.
     public var timestamp: Int64
@@ -596,6 +598,7 @@ public struct RequestView: Codable, Sendable, Equatable {
         initiator = r.initiator
         initiatorKind = r.initiatorKind.rawValue
         blockTime = r.blockTime
+        height = r.height
         timestamp = r.timestamp
         nonce = r.nonce
         body = String(decoding: r.body, as: UTF8.self)

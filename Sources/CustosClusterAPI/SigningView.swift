@@ -8,9 +8,31 @@ import CustosState
 public struct SigningView: Codable, Sendable, Equatable {
     public struct Blame: Codable, Sendable, Equatable {
         public var attempt: UInt32
+        /// The member, or `offline signer` (`SigningView.offlineSigner`).
         public var culprit: String
         public var reason: String
     }
+
+    /// The current attempt's air-gapped part, for a vault with an offline share.
+    public struct Offline: Codable, Sendable, Equatable {
+        public struct Attestation: Codable, Sendable, Equatable {
+            public var member: String
+            /// The height of the block that committed it.
+            public var height: UInt64
+            /// SHA-256 of the statement it attests, hex: the offline signer needs a quorum on one.
+            public var statement: String
+        }
+
+        /// The members that attested the attempt's statement, by id.
+        public var attestations: [Attestation]
+        /// Block time by which the offline answer must be in the log.
+        public var answerDeadline: UInt64
+        /// The height of the block that took the offline signer's answer, once it did.
+        public var answeredHeight: UInt64?
+    }
+
+    /// How a blame of the offline signer names it (no member id has a space).
+    public static let offlineSigner = "offline signer"
 
     public var vault: String
     public var epoch: UInt32
@@ -25,6 +47,7 @@ public struct SigningView: Codable, Sendable, Equatable {
     public var signedHeight: UInt64?
     public var failure: String?
     public var blames: [Blame]
+    public var offline: Offline?
 
     public init(_ s: SigningSession) {
         vault = s.vault
@@ -37,6 +60,12 @@ public struct SigningView: Codable, Sendable, Equatable {
         signedBy = s.signedBy?.rawValue
         signedHeight = s.signedHeight
         failure = s.failure
-        blames = s.blames.map { Blame(attempt: $0.attempt, culprit: $0.culprit.rawValue, reason: $0.reason) }
+        offline = s.offline.map { o in
+            Offline(attestations: o.attestations.sorted { $0.key < $1.key }.map {
+                .init(member: $0.key.rawValue, height: $0.value.height, statement: $0.value.statement.hexString)
+            },
+                    answerDeadline: o.answerDeadline, answeredHeight: o.answer?.height)
+        }
+        blames = s.blames.map { Blame(attempt: $0.attempt, culprit: $0.culprit?.rawValue ?? Self.offlineSigner, reason: $0.reason) }
     }
 }

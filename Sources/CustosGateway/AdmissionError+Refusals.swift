@@ -19,7 +19,7 @@ extension CustosError where Code == AdmissionErrorCode {
     /// says no, an operation already decided), which the log records.
     init?(unauthenticated error: GovernanceError) {
         switch error.code {
-        case .unknownUser, .unknownBot, .unknownCredential, .assertionRefused, .requestRefused:
+        case .unknownUser, .unknownBot, .unknownCredential, .assertionRefused, .requestRefused, .offlineSignatureRefused:
             self.init(.unauthenticated, error.reason)
         case .inactiveUser, .inactiveBot:
             self.init(.forbidden, error.reason)

@@ -62,6 +62,11 @@ struct GovernedView: Sendable {
         case .priced(let asset, let source): return "applies: the price of \(asset) from \(source) would be kept"
         case .watched(let chain, let block, let flagged): return "applies: the report of \(chain) up to block \(block) would be kept, flagging \(flagged) address\(flagged == 1 ? "" : "es")"
         case .nodeRestored(let member, _): return "applies: \(member) would vote again above the height this entry commits at"
+        case .offlineAttested(let id, let attempt, let member):
+            return "applies: \(member)'s attestation of attempt \(attempt) of request \(id) would be recorded"
+        case .offlineAnswered(let id, let attempt, let valid):
+            return valid ? "applies: the offline signer's answer to attempt \(attempt) of request \(id) would be taken"
+                : "applies: the offline signer's share for attempt \(attempt) of request \(id) does not verify: the attempt would end"
         case .refused(let error): return "refused: \(error.code): \(error.reason)"
         }
     }

@@ -217,6 +217,15 @@ public final class NodeChainStore: Sendable {
             try db.execute(sql: "DELETE FROM stateDigest")
             try Self.refuseOlderChain(db, made: "whose watch reports refused for another monitoring section moved nothing")
         }
+        migrator.registerMigration("v23: vaults with an offline share sign; requests keep their height") { db in
+            // A signing session of a vault with an offline share no longer fails at once: it waits
+            // for members' attestations and the offline signer's answer (entry kinds
+            // vault.offline.attest and vault.offline.share). Version 21 of the digest takes a
+            // request's height and a session's offline attempt. An older chain could replay into
+            // another state under these rules.
+            try db.execute(sql: "DELETE FROM stateDigest")
+            try Self.refuseOlderChain(db, made: "whose signing sessions of vaults with an offline share failed at once")
+        }
         return migrator
     }
 

@@ -29,13 +29,13 @@ public struct OneTimeSigner: Sendable {
     public func frostShare<Suite: Ciphersuite>(
         package: FROST<Suite>.SigningPackage, nonces: consuming FROST<Suite>.SigningNonces,
         keyPackage: KeyPackage<Suite>, publicKeyPackage: PublicKeyPackage<Suite>,
-        expectedMessage: [UInt8], expectedTweak: TaprootTweak? = nil
+        expectedMessage: [UInt8], expectedTweak: TaprootTweak? = nil, expectedAdditiveKey: Suite.Element? = nil
     ) throws -> FROST<Suite>.SignatureShare {
         let id = Hashes.sha256(Array(Suite.contextString.utf8), try nonces.commitments.serializedBytes)
         try database.recordUse(of: .frostNonce, id: id, purpose: Hashes.sha256(try package.serializedBytes))
         try afterRecordingUse()
         return try FROST<Suite>.sign(package: package, nonces: nonces, keyPackage: keyPackage, publicKeyPackage: publicKeyPackage,
-                                     expectedMessage: expectedMessage, expectedTweak: expectedTweak)
+                                     expectedMessage: expectedMessage, expectedTweak: expectedTweak, expectedAdditiveKey: expectedAdditiveKey)
     }
 
     /// One-round threshold ECDSA, after recording the presignature (named by its session and

@@ -2,7 +2,7 @@ import CustosTestSupport
 import Testing
 
 /// The signing tests that inject no fault, on one cluster (`VaultSigningLoopbackTests.shared`:
-/// both vaults, the risk bot, node-4 without its policy check). A suite of their own, so that
+/// both vaults, the risk bot, node-4 without its policy check; the offline-signing test adds a third). A suite of their own, so that
 /// the shared cluster is stopped when they end and never runs beside a fault test's cluster.
 @Suite(.exclusiveProcesses, .serialized, .timeLimit(.minutes(10)))
 struct VaultSharedClusterLoopbackTests {
@@ -21,5 +21,10 @@ struct VaultSharedClusterLoopbackTests {
     /// `VaultSigningLoopbackTests.ecdsaSigning`.
     @Test func anECDSAVaultSignsMessagesEthAccountRecoversAndSignsWithOneNodeDown() async throws {
         try await signing.withSharedCluster { cluster in try await signing.ecdsaSigning(cluster) }
+    }
+
+    /// `VaultSigningLoopbackTests.offlineSigning`.
+    @Test func aVaultWithAnOfflineShareSignsThroughQRImagesAndTheOfflineSigner() async throws {
+        try await signing.withSharedCluster { cluster in try await signing.offlineSigning(cluster) }
     }
 }

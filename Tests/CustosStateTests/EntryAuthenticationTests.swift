@@ -99,7 +99,7 @@ import Testing
             == Set([GovernanceEntry.proposeKind, GovernanceEntry.approveKind, GovernanceEntry.rejectKind, GovernanceEntry.enrolKind, RequestEntry.submitKind,
                     RequestDecisionEntry.approveKind, RequestDecisionEntry.rejectKind, RequestBatchApproval.kind, PriceEntry.postKind, WatchEntry.reportKind,
                     TransactionParametersEntry.kind, TransactionSimulationEntry.kind, TransactionReceiptEntry.kind, ReceiptCheckEntry.kind, DeploymentCheckEntry.kind,
-                    NodeRestoredEntry.kind]
+                    NodeRestoredEntry.kind, OfflineAttestation.kind, OfflineShareEntry.kind]
                    + VaultEntry.kinds))
         for (name, kind) in ReplicatedState.entryKinds {
             #expect(kind.name == name)

@@ -59,7 +59,7 @@ import Testing
         let statement = OfflineAttestation(
             genesisDigest: c.state.genesisDigest, membersDigest: OfflineAttestation.membersDigest(of: c.state.members), vault: "hot",
             scheme: .frostEd25519, epoch: 0, groupKey: vault.key!.groupKey, offlineKey: [UInt8](repeating: 9, count: 32),
-            offlineIdentity: [UInt8](repeating: 7, count: 32), request: decided.id, decidedAt: decidedAt, attempt: session.attempt,
+            offlineIdentity: [UInt8](repeating: 7, count: 32), request: decided.id, decidedAt: decidedAt, decidedHeight: 12, attempt: session.attempt,
             attemptStartedAt: session.startedAt, message: session.message,
             signers: session.signers.map { .init(node: $0, identifier: UInt32(vault.identifier(of: $0)!), commitment: session.commitments[$0]!) },
             policyVersion: UInt64(c.state.policyVersion), policyDigest: ReplicatedState.policyDigest(of: c.state.policyYAML),
@@ -132,7 +132,7 @@ import Testing
     @Test func aForgedOrMissingAttestationQuorumIsRefused() throws {
         let s = try setup()
         let two = refusal(s, try bundle(s, attestations: try attestations(s, by: nodes.prefix(2).map(\.identity))))
-        #expect(two?.code == .quorum && two?.reason.contains("2 members attest; 3 of 4") == true)
+        #expect(two?.code == .quorum && two?.reason.contains("2 members attest the same statement; 3 of 4") == true)
         #expect(refusal(s, try bundle(s, attestations: []))?.code == .quorum)
         // The same member twice is one attester.
         let twice = try attestations(s, by: [nodes[0].identity, nodes[1].identity, nodes[1].identity])
@@ -141,10 +141,14 @@ import Testing
         let impostor = NodeIdentity.generate(id: nodes[2].id)
         let forged = refusal(s, try bundle(s, attestations: try attestations(s, by: [nodes[0].identity, nodes[1].identity, impostor])))
         #expect(forged?.code == .attestation && forged?.reason.contains("does not verify") == true)
-        // A statement that differs from the others (another attempt).
+        // A statement that differs from the others (another attempt) does not count toward theirs.
         let next = try statement(s) { $0.attempt = 1 }
         let mixed = try attestations(s, by: nodes.prefix(2).map(\.identity)) + attestations(s, next, by: [nodes[2].identity])
-        #expect(refusal(s, try bundle(s, attestations: mixed))?.reason.contains("node-3 attests another statement") == true)
+        #expect(refusal(s, try bundle(s, attestations: mixed))?.reason.contains("2 members attest the same statement; 3 of 4") == true)
+        // Nor does a corrupt member's different statement spoil a quorum's (review helper-142 M2).
+        let spoiled = try attestations(s, by: nodes.prefix(3).map(\.identity)) + attestations(s, next, by: [nodes[3].identity])
+        let kept = try bundle(s, attestations: spoiled).verify(trust: s.trust)
+        #expect(kept.statement == s.statement && kept.attesters.count == 3)
         // Signed for another cluster's governed state.
         let elsewhere = try nodes.prefix(3).map { try s.statement.entry(signedBy: $0.identity, genesisDigest: Hashes.sha256([1])) }
         #expect(refusal(s, try bundle(s, attestations: elsewhere))?.code == .attestation)
@@ -166,6 +170,8 @@ import Testing
         #expect(members?.code == .members && members?.reason.contains("set the offline signer up again with the current cluster.json") == true)
         #expect(try refused { $0.request = String(repeating: "a", count: 64) }?.code == .request)
         #expect(try refused { $0.decidedAt += 1 }?.code == .request)
+        // The same request id and time at another height: the statement is of another entry.
+        #expect(try refused { $0.decidedHeight += 1 }?.reason.contains("decided at height 13, not in block 12") == true)
         #expect(try refused { $0.frozen = true }?.reason == "signing is frozen")
         #expect(try refused { $0.signed = true }?.code == .decision)
         #expect(try refused { $0.outcome = .approved }?.reason.contains("name no approver") == true)
@@ -240,19 +246,19 @@ import Testing
     // MARK: Statements with one field changed
 
     struct Fields {
-        var genesis: [UInt8], members: [UInt8], request: String, decidedAt: UInt64, attempt: UInt32, message: [UInt8]
+        var genesis: [UInt8], members: [UInt8], request: String, decidedAt: UInt64, decidedHeight: UInt64, attempt: UInt32, message: [UInt8]
         var policy: String, outcome: OfflineAttestation.Outcome, approvers: [String], frozen: Bool, signed: Bool
     }
 
     func statement(_ s: Setup, _ change: (inout Fields) -> Void) throws -> OfflineAttestation {
         let a = s.statement
-        var f = Fields(genesis: a.genesisDigest, members: a.membersDigest, request: a.request, decidedAt: a.decidedAt, attempt: a.attempt,
-                       message: a.message, policy: s.c.state.policyYAML, outcome: a.outcome, approvers: a.approvers, frozen: a.frozen,
+        var f = Fields(genesis: a.genesisDigest, members: a.membersDigest, request: a.request, decidedAt: a.decidedAt,
+                       decidedHeight: a.decidedHeight, attempt: a.attempt, message: a.message, policy: s.c.state.policyYAML, outcome: a.outcome, approvers: a.approvers, frozen: a.frozen,
                        signed: a.signed)
         change(&f)
         return OfflineAttestation(
             genesisDigest: f.genesis, membersDigest: f.members, vault: a.vault, scheme: a.scheme, epoch: a.epoch, groupKey: a.groupKey,
-            offlineKey: a.offlineKey, offlineIdentity: a.offlineIdentity, request: f.request, decidedAt: f.decidedAt, attempt: f.attempt,
+            offlineKey: a.offlineKey, offlineIdentity: a.offlineIdentity, request: f.request, decidedAt: f.decidedAt, decidedHeight: f.decidedHeight, attempt: f.attempt,
             attemptStartedAt: a.attemptStartedAt, message: f.message, signers: a.signers, policyVersion: a.policyVersion,
             policyDigest: ReplicatedState.policyDigest(of: f.policy), outcome: f.outcome, rules: a.rules, approvers: f.approvers,
             frozen: f.frozen, signed: f.signed)

@@ -98,13 +98,15 @@ import Testing
         #expect(c.state.vaultsAwaitingReshare == ["cold"])
         let (_, derived) = try c.propose(.addVaultAddress(vault: "cold", label: "d", chain: .solana, path: [1]), by: "erin")
         #expect(Cluster.code(derived) == .invalidChange)
-        // A request the policy allows is not handed to the nodes alone.
+        // A request the policy allows is not handed to the nodes alone: its attempt waits for the
+        // offline signer's answer (`OfflineSigningTests`), and no node's share is due before it.
         let bot = BotSigningKey(ed25519: Curve25519.Signing.PrivateKey())
         try c.registerBot("risk-bot", key: bot.publicKey)
         let decided = try #require(Cluster.decided(try c.submit(c.signed(
             MessageRequestTests.body(MessageRequestTests.hex("raw", "0x0102"), vault: "cold"), keyId: "risk-bot", key: bot))))
         #expect(decided.outcome == .allow)
         let session = try #require(c.state.signing[decided.id])
-        #expect(session.status == .failed && session.failure?.contains("signing with the offline signer is not built yet") == true)
+        #expect(session.status == .waiting || (session.status == .signing && session.offline?.answer == nil))
+        #expect(session.signature == nil)
     }
 }

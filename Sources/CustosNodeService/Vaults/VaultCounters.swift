@@ -11,6 +11,7 @@ public struct VaultCounters: Codable, Sendable, Equatable {
     public var messagesSent = 0
     public var messagesRefused = 0
     public var messagesIgnored = 0
+    public var offlineAttestations = 0
 
     public init() {}
 
@@ -33,5 +34,6 @@ public struct VaultCounters: Codable, Sendable, Equatable {
             + counter("relay_messages_sent_total", "Envelopes this node posted to the relay.", messagesSent)
             + counter("relay_messages_refused_total", "Relay envelopes this node refused (altered, misaddressed, too large).", messagesRefused)
             + counter("relay_messages_ignored_total", "Relay envelopes for sessions this node's log had not started.", messagesIgnored)
+            + counter("offline_attestations_total", "Statements of offline signing attempts this node attested.", offlineAttestations)
     }
 }

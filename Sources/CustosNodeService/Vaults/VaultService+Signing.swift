@@ -27,6 +27,7 @@ extension VaultService {
             try? await submit(.timeout(vault: session.vault, epoch: session.epoch, request: session.requestId, attempt: session.attempt),
                               subject: "\(session.requestId)/\(session.attempt)@\(session.startedHeight)", state: state)
         }
+        await attestOfflineAttempts(in: state)
         let mine = open.filter { $0.signers.contains(identity.id) }
         // This node's shares for every attempt, then posted together: one relay request however
         // many requests are being signed.
@@ -107,6 +108,9 @@ extension VaultService {
         var attempt = attempts[key] ?? Attempt()
         defer { attempts[key] = attempt }
         guard !attempt.refused, let vault = state.vaults[s.vault] else { return false }
+        // A vault with an offline share: no share before the offline signer's answer is in the
+        // log (the package includes it); the attempt is not refused meanwhile.
+        guard vault.offline == nil || s.offline?.answer != nil else { return false }
         if attempt.outgoing == nil {
             if vault.scheme == .ecdsaSecp256k1 {
                 guard let p = s.presignature else { return false }

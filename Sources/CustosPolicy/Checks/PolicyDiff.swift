@@ -163,8 +163,11 @@ public struct PolicyDiff: Sendable, Hashable {
         Self.compareCoolingOff(old.coolingOff, new.coolingOff, add)
         // Liveness: a silent signer set is replaced sooner or later (a failed presigning batch's
         // evidence keeps at least 30 s, so no honest signer is convicted for a short timeout).
-        if old.signing != new.signing {
+        if old.signing.attemptTimeoutSeconds != new.signing.attemptTimeoutSeconds {
             add("signing attempt_timeout", "\(old.signing.attemptTimeoutSeconds) s → \(new.signing.attemptTimeoutSeconds) s", .changed)
+        }
+        if old.signing.offlineTimeoutSeconds != new.signing.offlineTimeoutSeconds {
+            add("signing offline_timeout", "\(old.signing.offlineTimeoutSeconds) s → \(new.signing.offlineTimeoutSeconds) s", .changed)
         }
         // Monitoring only: when a missing receipt raises an alert.
         if old.alerts.receiptDeadlineText != new.alerts.receiptDeadlineText {

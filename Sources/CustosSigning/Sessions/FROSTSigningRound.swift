@@ -52,7 +52,8 @@ public enum FROSTSigningRound {
     /// required is in the log), nothing is frozen, its destination is not an address-book entry
     /// still cooling off or cancelled (`ReplicatedState.heldDestination(of:)`, the decision's own
     /// test), the vault is active at the session's epoch, every signer is a voting member, and no
-    /// signature is recorded.
+    /// signature is recorded; for a vault with an offline share, that the offline signer's answer
+    /// is in the log.
     public static func check(_ state: ReplicatedState, request: String, me: NodeID) throws(Refusal) -> (SigningSession, Vault) {
         guard let s = state.signing[request] else { throw Refusal(reason: "no signing session for request \(request)") }
         guard s.status == .signing, s.signature == nil else { throw Refusal(reason: "request \(request) is \(s.status.rawValue)") }
@@ -69,6 +70,11 @@ public enum FROSTSigningRound {
         }
         let members = Set(state.members.map(\.id))
         guard s.signers.allSatisfy(members.contains) else { throw Refusal(reason: "a signer of attempt \(s.attempt) is no longer a member") }
+        // A vault with an offline share: the online shares come after the offline signer's
+        // answer is in the log, over the package that includes it.
+        guard vault.offline == nil || s.offline?.answer != nil else {
+            throw Refusal(reason: "attempt \(s.attempt) of request \(request) waits for the offline signer's answer")
+        }
         return (s, vault)
     }
 
@@ -122,21 +128,27 @@ public enum FROSTSigningRound {
         var commitments: [Int: [UInt8]] = [:]
         for node in s.signers { commitments[vault.index(of: node)!] = s.commitments[node]! }
         let tweak = FROSTSigningCheck.tweak(vault.scheme)
-        let package = try FROSTSigningCheck.package(Suite.self, commitments: commitments, message: s.message, tweak: tweak)
+        let package = try FROSTSigningCheck.package(Suite.self, commitments: commitments, message: s.message, tweak: tweak,
+                                                    additive: ReplicatedState.offlineAdditive(s, vault))
         let nonces = try FROST<Suite>.SigningNonces(sealedRepresentation: sealedNonces)
         guard key.identifier == (try Identifier<Suite>(UInt64(vault.index(of: me)!))) else {
             throw Refusal(reason: "the key share stored for \(vault.id) is not this node's")
         }
+        // The offline key is the vault's, as its enrolment registered it: never the package's.
+        let expectedAdditiveKey = try vault.offline.map { try Suite.Element(serialized: $0.offlineKey) }
         return try signer.frostShare(package: package, nonces: nonces, keyPackage: key, publicKeyPackage: pub,
-                                     expectedMessage: s.message, expectedTweak: tweak).serializedBytes
+                                     expectedMessage: s.message, expectedTweak: tweak,
+                                     expectedAdditiveKey: expectedAdditiveKey).serializedBytes
     }
 
     private static func combine<Suite: Ciphersuite>(
         _: Suite.Type, _ s: SigningSession, _ vault: Vault, _ key: VaultKey, _ commitments: [Int: [UInt8]], _ shares: [NodeID: [UInt8]]
     ) throws -> Aggregate {
         let pub = try PublicKeyPackage<Suite>(serializedBytes: key.publicKeyPackage)
+        let additive = ReplicatedState.offlineAdditive(s, vault)
+        guard vault.offline == nil || additive != nil else { throw Refusal(reason: "no offline answer for request \(s.requestId)") }
         let package = try FROSTSigningCheck.package(Suite.self, commitments: commitments, message: s.message,
-                                                    tweak: FROSTSigningCheck.tweak(vault.scheme))
+                                                    tweak: FROSTSigningCheck.tweak(vault.scheme), additive: additive)
         let digest = try package.digest
         var parsed: [Identifier<Suite>: FROST<Suite>.SignatureShare] = [:]
         var signerOf: [String: NodeID] = [:]
@@ -147,6 +159,10 @@ public enum FROSTSigningRound {
             }
             parsed[id] = share
             signerOf[id.description] = node
+        }
+        if let answer = s.offline?.answer {
+            // Every node checked it against this package when the log took it.
+            parsed[FROST<Suite>.additiveIdentifier] = try FROST<Suite>.SignatureShare(serializedBytes: answer.share)
         }
         do {
             return .signature(try FROST<Suite>.aggregate(package: package, shares: parsed, publicKeyPackage: pub).serializedBytes)

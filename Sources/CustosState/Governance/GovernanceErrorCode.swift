@@ -99,6 +99,9 @@ public enum GovernanceErrorCode: String, ErrorCode {
     /// scheme, request or attempt, or whose identity signature or proof of possession does not
     /// verify, or a vault scheme that takes no offline share.
     case offlineRefused
+    /// An answer for a vault with no offline signer, or not signed by the identity key its
+    /// enrolment registered: not the offline signer's (the gateway refuses it at admission).
+    case offlineSignatureRefused
 
     /// Whether an entry refused with this code makes every node refuse the whole block: the
     /// entry alone says it may not be in the log (`ReplicatedState.malformation(of:)`), so no

@@ -46,8 +46,9 @@ public struct OfflineAttestation: Sendable, Hashable {
     public let offlineKey: [UInt8]
     public let offlineIdentity: [UInt8]
     public let request: String
-    /// Block time of the block that committed (and decided) the request.
+    /// Block time and height of the block that committed (and decided) the request.
     public let decidedAt: UInt64
+    public let decidedHeight: UInt64
     public let attempt: UInt32
     /// Block time at which the attempt started.
     public let attemptStartedAt: UInt64
@@ -70,8 +71,8 @@ public struct OfflineAttestation: Sendable, Hashable {
 
     public init(
         genesisDigest: [UInt8], membersDigest: [UInt8], vault: String, scheme: Vault.Scheme, epoch: UInt32, groupKey: [UInt8],
-        offlineKey: [UInt8], offlineIdentity: [UInt8], request: String, decidedAt: UInt64, attempt: UInt32, attemptStartedAt: UInt64,
-        message: [UInt8], signers: [Signer], policyVersion: UInt64, policyDigest: [UInt8], outcome: Outcome, rules: [String],
+        offlineKey: [UInt8], offlineIdentity: [UInt8], request: String, decidedAt: UInt64, decidedHeight: UInt64, attempt: UInt32,
+        attemptStartedAt: UInt64, message: [UInt8], signers: [Signer], policyVersion: UInt64, policyDigest: [UInt8], outcome: Outcome, rules: [String],
         approvers: [String], frozen: Bool, signed: Bool
     ) {
         self.genesisDigest = genesisDigest
@@ -84,6 +85,7 @@ public struct OfflineAttestation: Sendable, Hashable {
         self.offlineIdentity = offlineIdentity
         self.request = request
         self.decidedAt = decidedAt
+        self.decidedHeight = decidedHeight
         self.attempt = attempt
         self.attemptStartedAt = attemptStartedAt
         self.message = message
@@ -99,7 +101,7 @@ public struct OfflineAttestation: Sendable, Hashable {
 
     /// The entry kind that carries an attestation.
     public static let kind = "vault.offline.attest"
-    static let tag = "custos.offline.attestation.v1"
+    static let tag = "custos.offline.attestation.v2"
     /// The largest encoded statement.
     public static let maximumBytes = 48 * 1024
     /// The largest message a statement carries.
@@ -132,6 +134,7 @@ public struct OfflineAttestation: Sendable, Hashable {
         w.append(lengthPrefixed: offlineIdentity)
         w.append(string: request)
         w.append(decidedAt)
+        w.append(decidedHeight)
         w.append(attempt)
         w.append(attemptStartedAt)
         w.append(lengthPrefixed: message)
@@ -176,6 +179,7 @@ public struct OfflineAttestation: Sendable, Hashable {
         }
         let request = try r.string("request", max: 128)
         let decidedAt = try r.uint64("decided at")
+        let decidedHeight = try r.uint64("decided height")
         let attempt = try r.uint32("attempt")
         let startedAt = try r.uint64("attempt started at")
         let message = try r.bytes("message", max: Self.maximumMessageBytes)
@@ -201,8 +205,8 @@ public struct OfflineAttestation: Sendable, Hashable {
         try r.finish()
         self.init(
             genesisDigest: genesis, membersDigest: members, vault: vault, scheme: scheme, epoch: epoch, groupKey: groupKey,
-            offlineKey: offlineKey, offlineIdentity: offlineIdentity, request: request, decidedAt: decidedAt, attempt: attempt,
-            attemptStartedAt: startedAt, message: message, signers: signers, policyVersion: version, policyDigest: policyDigest,
+            offlineKey: offlineKey, offlineIdentity: offlineIdentity, request: request, decidedAt: decidedAt, decidedHeight: decidedHeight,
+            attempt: attempt, attemptStartedAt: startedAt, message: message, signers: signers, policyVersion: version, policyDigest: policyDigest,
             outcome: outcome, rules: rules, approvers: approvers, frozen: frozen, signed: signed)
     }
 

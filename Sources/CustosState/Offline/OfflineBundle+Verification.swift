@@ -14,9 +14,11 @@ extension OfflineBundle {
     ///
     /// 1. the certificate is a quorum of valid member votes for exactly this block;
     /// 2. the request entry is in the block, is a `request.submit` for this cluster, and its id
-    ///    (SHA-256 of its signing input) is the one the attestations name, decided in this block;
+    ///    (SHA-256 of its signing input) is the one the attestations name, decided in this block
+    ///    (its height and time);
     /// 3. at least a quorum of distinct members signed the same `OfflineAttestation` for this
-    ///    cluster, binding the member set the offline signer knows;
+    ///    cluster, binding the member set the offline signer knows (attestations of any other
+    ///    statement are left out: a corrupt member's cannot spoil the quorum's);
     /// 4. the statement says the request is allowed or approved, not frozen, not signed;
     /// 5. the policy text is the attested one (SHA-256) and compiles; the request is a message
     ///    request whose signing input for the vault's scheme is the attested message;
@@ -52,9 +54,10 @@ extension OfflineBundle {
         guard signed.cluster == genesis else { throw OfflineBundleError(.genesis, "the request was signed for another cluster") }
         let requestId = Hashes.sha256(signed.signingInput).hexString
 
-        // 3. A quorum of members attests one statement.
-        var statement: OfflineAttestation? = nil
-        var attesters: [NodeID] = []
+        // 3. A quorum of members attests one statement. Attestations of other statements (a
+        // corrupt member's, or one made before a policy change) do not count, and cannot spoil
+        // the quorum's.
+        var attested: [(member: NodeID, statement: OfflineAttestation)] = []
         for (i, attestation) in attestations.enumerated() {
             guard attestation.kind == OfflineAttestation.kind else {
                 throw OfflineBundleError(.attestation, "attestation \(i) is a \(attestation.kind.printable(limit: 64)) entry")
@@ -64,28 +67,39 @@ extension OfflineBundle {
                 let hint = error.code == .unknownMember ? "; \(Self.setUpAgain)" : ""
                 throw OfflineBundleError(.attestation, "attestation \(i) is refused: \(error.reason)\(hint)")
             }
-            guard !attesters.contains(member.id) else { throw OfflineBundleError(.attestation, "\(member.id) attests twice") }
             let decoded: OfflineAttestation
             do { decoded = try OfflineAttestation(encoded: attestation.payload) } catch {
                 throw OfflineBundleError(.attestation, "the attestation of \(member.id) does not decode: \(error.reason)")
             }
-            if let statement, statement != decoded {
-                throw OfflineBundleError(.attestation, "\(member.id) attests another statement than \(attesters[0])")
+            guard !attested.contains(where: { $0.member == member.id && $0.statement == decoded }) else {
+                throw OfflineBundleError(.attestation, "\(member.id) attests twice")
             }
-            statement = decoded
-            attesters.append(member.id)
+            attested.append((member.id, decoded))
         }
-        guard let statement, attesters.count >= trust.quorum else {
+        var groups: [(statement: OfflineAttestation, members: Set<NodeID>)] = []
+        for (member, decoded) in attested {
+            if let i = groups.firstIndex(where: { $0.statement == decoded }) { groups[i].members.insert(member) } else {
+                groups.append((decoded, [member]))
+            }
+        }
+        let best = groups.max { $0.members.count < $1.members.count }
+        guard let best, best.members.count >= trust.quorum else {
+            let count = best?.members.count ?? 0
             throw OfflineBundleError(
-                .quorum, "\(attesters.count) member\(attesters.count == 1 ? "" : "s") attest\(attesters.count == 1 ? "s" : ""); "
+                .quorum, "\(count) member\(count == 1 ? "" : "s") attest\(count == 1 ? "s" : "") the same statement; "
                     + "\(trust.quorum) of \(trust.n) are needed")
         }
+        let statement = best.statement
+        let attesters = Array(best.members)
         guard statement.genesisDigest == genesis else { throw OfflineBundleError(.genesis, "the attestations are of another cluster") }
         guard statement.membersDigest == OfflineAttestation.membersDigest(of: trust.members) else {
             throw OfflineBundleError(.members, "the cluster's members are not the ones this offline signer knows; \(Self.setUpAgain)")
         }
         guard statement.request == requestId else {
             throw OfflineBundleError(.request, "the attestations are of request \(statement.request.prefix(16)), the certified entry is request \(requestId.prefix(16))")
+        }
+        guard statement.decidedHeight == block.height else {
+            throw OfflineBundleError(.request, "the attestations say request \(requestId.prefix(16)) was decided at height \(statement.decidedHeight), not in block \(block.height)")
         }
         guard statement.decidedAt == block.timestamp else {
             throw OfflineBundleError(.request, "the attestations say request \(requestId.prefix(16)) was decided at \(statement.decidedAt), not in block \(block.height) at \(block.timestamp)")

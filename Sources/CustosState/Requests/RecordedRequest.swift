@@ -14,6 +14,8 @@ public struct RecordedRequest: Sendable, Hashable {
     public let initiatorKind: PolicyDocument.Principal.Kind
     /// Block time at which it was decided (milliseconds since the Unix epoch).
     public let blockTime: UInt64
+    /// Height of the block that committed it (where `custos vault offline-bundle` finds its entry).
+    public internal(set) var height: UInt64 = 0
     /// The initiator's own timestamp and nonce, as signed.
     public let timestamp: Int64
     public let nonce: String

@@ -29,12 +29,14 @@ extension RequestBook {
     /// new state (counter), which the governance room stores. A refused entry changes nothing
     /// here and throws why; `submitter` names the envelope's key id once it parsed.
     mutating func submit(
-        _ entry: Entry, at time: UInt64, reading authority: RequestAuthority, submitter: inout String?
+        _ entry: Entry, at time: UInt64, height: UInt64, reading authority: RequestAuthority, submitter: inout String?
     ) throws(GovernanceError) -> (request: RecordedRequest, credential: CredentialUse?, plan: PlannedTransaction?) {
         let decided = try decide(entry, at: time, reading: authority, submitter: &submitter)
         replayCache = decided.replayCache
-        record(decided.request)
-        return (decided.request, decided.credential, decided.plan)
+        var request = decided.request
+        request.height = height
+        record(request)
+        return (request, decided.credential, decided.plan)
     }
 
     /// What `submit` would do with `entry`, recording nothing: the request with its decision, the

@@ -32,11 +32,9 @@ extension ReplicatedState {
         guard let vault = vaults[id] else { throw GovernanceError(.unknownVault, "no vault \"\(id.prefix(64))\"") }
         guard vault.status == .active else { throw GovernanceError(.invalidRequest, "vault \(id) is \(vault.status.rawValue), not active") }
         guard signing[request] == nil else { throw GovernanceError(.invalidRequest, "request \(request) is already being signed") }
-        // The nodes' shares alone make no signature of a vault with an offline share, and the
-        // attempt that waits for the offline signer's answer is not built yet: fail the session
-        // with that reason rather than run attempts that cannot verify.
-        guard vault.offline == nil else {
-            throw GovernanceError(.invalidRequest, "vault \(id) has an offline share: signing with the offline signer is not built yet")
+        // The offline signer signs with the vault key itself (`Vault.offline`): never below it.
+        guard vault.offline == nil || path.isEmpty else {
+            throw GovernanceError(.invalidRequest, "vault \(id) has an offline share: it signs with its key only, not a derived one")
         }
         signing[request] = SigningSession(
             requestId: request, vault: id, epoch: vault.epoch, message: message, status: .waiting, attempt: 0, signers: [],
@@ -102,6 +100,13 @@ extension ReplicatedState {
         s.startedAt = time
         s.startedHeight = height
         s.deadline = time + policy.document.signing.attemptTimeoutMillis
+        if vault.offline != nil {
+            // The attempt first waits for the offline signer's answer: members attest it, people
+            // carry the bundle to the air-gapped machine and its answer back.
+            let answerDeadline = time + policy.document.signing.offlineTimeoutMillis
+            s.offline = OfflineSigningAttempt(answerDeadline: answerDeadline)
+            s.deadline = answerDeadline
+        }
         signing[request] = s
     }
 
@@ -125,11 +130,12 @@ extension ReplicatedState {
         advancePresigning()
     }
 
-    private mutating func retry(_ id: String, reason: String) {
+    mutating func retry(_ id: String, reason: String) {
         guard var s = signing[id] else { return }
         s.attempt += 1
         s.signers = []
         s.commitments = [:]
+        s.offline = nil
         // A presignature handed to an attempt is spent whatever happened: some signers may have used it.
         s.presignature = nil
         if s.attempt >= SigningSession.maximumAttempts {
@@ -198,6 +204,10 @@ extension ReplicatedState {
             guard s.signers.contains(node), s.signers.contains(accused), accused != node,
                   let accusedIndex = vault.index(of: accused)
             else { throw refused("\(node) and \(accused) are not two signers of attempt \(attempt) for request \(request)") }
+            // No online share is due before the offline signer's answer: nothing to judge yet.
+            guard vault.offline == nil || s.offline?.answer != nil else {
+                throw refused("attempt \(attempt) of request \(request) has no offline answer yet: no signature share is due")
+            }
             // The signed header decides whose the envelope is: one the accused signed for the
             // complainant's transport key in this attempt's session and round proves that whatever
             // is wrong inside it (a share that does not verify, or a plaintext that is not a share
@@ -220,7 +230,8 @@ extension ReplicatedState {
                     // so nobody is convicted and the attempt runs to its deadline.
                     do {
                         valid = try FROSTSigningCheck.shareVerifies(vault.scheme, key: key, commitments: commitments, message: s.message,
-                                                                    share: message.unsafeShare, signer: accusedIndex)
+                                                                    share: message.unsafeShare, signer: accusedIndex,
+                                                                    additive: Self.offlineAdditive(s, vault))
                     } catch {
                         throw refused("the blame of \(accused) by \(node) cannot be judged: \(error.reason)")
                     }

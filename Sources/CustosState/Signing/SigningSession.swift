@@ -18,10 +18,12 @@ public struct SigningSession: Sendable, Hashable {
         case failed
     }
 
-    /// A node the log proved misbehaved in an attempt (a wrong share, a false accusation).
+    /// A node the log proved misbehaved in an attempt (a wrong share, a false accusation), or the
+    /// vault's offline signer (an answer whose share does not verify).
     public struct Blame: Sendable, Hashable {
         public let attempt: UInt32
-        public let culprit: NodeID
+        /// The member; nil for the vault's offline signer.
+        public let culprit: NodeID?
         public let reason: String
         public let at: UInt64
     }
@@ -54,6 +56,9 @@ public struct SigningSession: Sendable, Hashable {
     /// The non-hardened BIP-32 path below the vault key of the key that signs (empty for the
     /// vault key itself): a transaction is signed by the key of its sender's address.
     public internal(set) var path: [UInt32] = []
+    /// Vaults with an offline share: the current attempt's attestations and the offline signer's
+    /// answer (nil for other vaults, and while no attempt runs).
+    public internal(set) var offline: OfflineSigningAttempt? = nil
 
     /// Attempts before the session fails.
     public static let maximumAttempts: UInt32 = 8

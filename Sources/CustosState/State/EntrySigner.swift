@@ -10,6 +10,8 @@ public struct EntrySigner: Sendable, Hashable, CustomStringConvertible {
         case bot
         /// A voting member (signer node), by its Ed25519 identity key.
         case member
+        /// A vault's offline signer, by the identity key its enrolment registered (`id` is the vault).
+        case offlineSigner = "offline-signer"
     }
 
     public let role: Role

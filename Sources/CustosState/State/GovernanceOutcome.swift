@@ -41,4 +41,9 @@ public enum GovernanceOutcome: Sendable, Hashable {
     /// A restored member's `node.restored` entry verified: `member` announced the restore that drew
     /// `nonce` (`NodeRestoredEntry`).
     case nodeRestored(member: String, nonce: [UInt8])
+    /// A member's attestation of an attempt of a vault with an offline share was recorded.
+    case offlineAttested(requestId: String, attempt: UInt32, member: String)
+    /// The offline signer's answer to an attempt was taken (`valid`), or its share did not verify
+    /// and the attempt ended.
+    case offlineAnswered(requestId: String, attempt: UInt32, valid: Bool)
 }

@@ -7,7 +7,7 @@ import CustosLedger
 import CustosPolicy
 
 extension ReplicatedState {
-    static let digestTag = "custos.governance.state.v20"
+    static let digestTag = "custos.governance.state.v21"
 
     /// Refusals and failures enter by their stable codes only, never by their English reasons.
     /// SHA-256 over the canonical encoding of everything governed: users (sorted by id) with
@@ -460,7 +460,8 @@ extension CanonicalWriter {
         append(UInt32(s.blames.count))
         for b in s.blames {
             append(b.attempt)
-            append(string: b.culprit.rawValue)
+            // No node id is empty: the offline signer's blame cannot read as a member's.
+            append(string: b.culprit?.rawValue ?? "")
             append(b.at)
         }
         append(s.failure != nil)
@@ -468,6 +469,25 @@ extension CanonicalWriter {
         if let p = s.presignature { append(p) }
         append(UInt32(s.path.count))
         for index in s.path { append(index) }
+        // Only sessions of vaults with an offline share carry it: every other session encodes
+        // as before.
+        if let o = s.offline {
+            append(string: "offline")
+            append(o.answerDeadline)
+            append(UInt32(o.attestations.count))
+            for (node, a) in o.attestations.sorted(by: { $0.key < $1.key }) {
+                append(string: node.rawValue)
+                append(a.height)
+                append(lengthPrefixed: a.statement)
+            }
+            append(o.answer != nil)
+            if let a = o.answer {
+                append(lengthPrefixed: a.commitments)
+                append(lengthPrefixed: a.share)
+                append(a.at)
+                append(a.height)
+            }
+        }
     }
 
     /// A refusal: when, of what, for whom, and its stable codes (not the wording of why).
@@ -487,6 +507,7 @@ extension CanonicalWriter {
         append(string: r.initiator)
         append(string: r.initiatorKind.rawValue)
         append(r.blockTime)
+        append(r.height)
         append(UInt64(bitPattern: r.timestamp))
         append(string: r.nonce)
         append(lengthPrefixed: r.body)

@@ -14,7 +14,7 @@ extension ReplicatedState {
     /// and an assertion; an enrolment is an id, a name, a code and a
     /// registration (an attestation object of up to 32 KiB); a price bot's price is a small
     /// signed envelope (4 KiB); a watcher's report is a signed envelope of at most 24 transfers (8 KiB); a transaction's parameters are an id, five numbers, a bot's name
-    /// and its signature (1 KiB); a simulation is an id, a block, an outcome, at most 320 bytes of revert data, a bot's name and its signature (1 KiB); a receipt is an id, hashes, numbers, its log count and at most 16 logs (data cut to 512 bytes) and a signature (14 KiB); a node's check of a receipt is an id, a hash, a digest, its name and its signature (512 bytes); a node's reading of a deployment is an id, a block number, at most 9 hashes, its name and its signature (1 KiB); a restored node's announcement is a nonce, its name and its signature (384 bytes); a node's vault entry (a
+    /// and its signature (1 KiB); a simulation is an id, a block, an outcome, at most 320 bytes of revert data, a bot's name and its signature (1 KiB); a receipt is an id, hashes, numbers, its log count and at most 16 logs (data cut to 512 bytes) and a signature (14 KiB); a node's check of a receipt is an id, a hash, a digest, its name and its signature (512 bytes); a node's reading of a deployment is an id, a block number, at most 9 hashes, its name and its signature (1 KiB); a restored node's announcement is a nonce, its name and its signature (384 bytes); a member's attestation of an offline signing attempt is its statement (at most 48 KiB, the message within it at most 16 KiB) and its signature; an offline signer's answer is its signed response (1 KiB); a node's vault entry (a
     /// round-1 package, a nonce batch, a signature, evidence) fits 16 KiB and its signature.
     /// docs/openapi.yaml states them.
     public static let entryKinds: [String: EntryKind] = Dictionary(uniqueKeysWithValues: ([
@@ -50,6 +50,10 @@ extension ReplicatedState {
                   signer: DeploymentCheckEntry.signer(of:), transition: { state, entry in state.applyDeploymentCheck(entry) }),
         EntryKind(name: NodeRestoredEntry.kind, maximumBytes: NodeRestoredEntry.maximumBytes,
                   signer: NodeRestoredEntry.signer(of:), transition: { state, entry in state.applyNodeRestored(entry) }),
+        EntryKind(name: OfflineAttestation.kind, maximumBytes: OfflineAttestation.maximumBytes + 256,
+                  signer: OfflineAttestation.signer(of:), transition: { state, entry in state.applyOfflineAttestation(entry) }),
+        EntryKind(name: OfflineShareEntry.kind, maximumBytes: OfflineShareEntry.maximumBytes,
+                  signer: OfflineShareEntry.signer(of:), transition: { state, entry in state.applyOfflineShare(entry) }),
     ] + VaultEntry.kinds.map { name in
         EntryKind(name: name, maximumBytes: VaultEntry.maximumPayloadBytes + 256, signer: VaultEntry.memberSigner(of:),
                   transition: { state, entry in state.applyVault(entry) })

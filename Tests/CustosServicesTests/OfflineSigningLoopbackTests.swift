@@ -1,0 +1,111 @@
+import CustosClusterAPI
+import CustosCore
+import CustosTestSupport
+import Foundation
+import Testing
+
+extension VaultSigningLoopbackTests {
+    /// The vault with an offline share that the shared cluster's policy lets the risk bot sign
+    /// raw messages with (`sharedPolicy`).
+    static let offlineVault = "sol-cold"
+
+    /// The shared cluster's policy: the example with short signing attempts, and a rule for the
+    /// raw messages of `offlineVault`.
+    static func sharedPolicy() throws -> URL {
+        let file = try LocalCluster.exampleWithShortSigningAttempts()
+        let text = try String(contentsOf: file, encoding: .utf8)
+        let rule = """
+              - name: allow-risk-bot-cold-attestation
+                description: The risk bot signs short raw proofs of reserves with the Solana cold key, which needs the offline signer.
+                match:
+                  initiator: {roles: [risk-bot]}
+                  vault: [\(offlineVault)]
+                  message: {format: [raw]}
+                when: "request.message.length <= 256"
+                outcome: allow
+
+              - name: allow-risk-bot-permit2
+
+            """
+        guard text.contains("  - name: allow-risk-bot-permit2\n") else { throw SharedPolicyError() }
+        try Data(text.replacingOccurrences(of: "  - name: allow-risk-bot-permit2\n", with: rule).utf8).write(to: file)
+        return file
+    }
+
+    struct SharedPolicyError: Error {}
+
+    /// Air-gapped signing end to end (#15 item 3), with real processes and QR images: an offline
+    /// signer is set up with the cluster's `cluster.json` and enrols in a new Ed25519 vault; the
+    /// create-vault operation carries its enrolment, and the nodes generate their part of the key.
+    /// A raw message the policy allows waits for the offline signer: every node attests the
+    /// attempt, `custos vault offline-bundle` exports the certified request, the attestations and
+    /// the policy as QR images (`qrencode`), `custos offline sign` reads them (`zbarimg`), checks
+    /// them against the cluster it trusts, records the use and answers as QR images, and
+    /// `custos vault offline-answer` submits the answer; the nodes then sign, and PyNaCl verifies
+    /// the signature under the vault key (the nodes' key plus the offline key). The same bundle is
+    /// never answered twice.
+    func offlineSigning(_ cluster: LocalCluster) async throws {
+        let work = cluster.root.appendingPathComponent("offline-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let signer = work.appendingPathComponent("signer").path
+        let passphrase = work.appendingPathComponent("passphrase")
+        try Data("correct horse battery staple offline\n".utf8).write(to: passphrase)
+        func offline(_ arguments: [String]) async throws -> String {
+            try await LocalCluster.run(cluster.binary, ["offline"] + arguments + ["--dir", signer, "--passphrase-file", passphrase.path])
+        }
+        _ = try await offline(["init", "--cluster", cluster.clusterFile.path])
+        let enrolment = work.appendingPathComponent("enrolment.bin").path
+        let enrolled = try await offline(["enrol", Self.offlineVault, "--scheme", "frost-ed25519", "--raw", enrolment])
+        #expect(enrolled.contains("fingerprint"))
+
+        let operation = "create-\(Self.offlineVault)"
+        try await cluster.vault(["create", "--as", "erin", "--operation-id", operation, "--scheme", "frost-ed25519", "--environment", "development",
+                                 "--label", "Solana cold", "--offline-enrolment", enrolment, Self.offlineVault])
+        _ = try await cluster.waitForGovernance { g in g.operations.contains { $0.id == operation } }
+        try await cluster.op(["approve", "--yes", "--as", "frank", operation])
+        _ = try await cluster.waitForGovernance { g in g.operations.first { $0.id == operation }?.approvals.count == 1 }
+        try await cluster.op(["approve", "--yes", "--as", "grace", operation])
+        _ = try await cluster.waitForGovernance(seconds: 120) { g in
+            g.vaults.first { $0.id == Self.offlineVault }.map { $0.status == "active" && $0.pools.values.filter { $0 > 0 }.count >= 3 } ?? false
+        }
+
+        let message = Array("proof of reserves 2026-12-07 / sol-cold".utf8)
+        let request = try await submitMessage(cluster, "cold-proof-1", vault: Self.offlineVault,
+                                              #"{"format": "raw", "hex": "\#(message.hexString)"}"#)
+        // Every node attests the attempt; the nodes alone sign nothing.
+        let attested = try await cluster.waitForGovernance(seconds: 60) { g in
+            (g.requests.first { $0.id == request }?.signing?.offline?.attestations.count ?? 0) == 4
+        }
+        #expect(attested["node-1"]?.governance?.requests.first { $0.id == request }?.signing?.signature == nil)
+
+        let bundle = work.appendingPathComponent("bundle")
+        let exported = try await cluster.vaultOutput(["offline-bundle", request, "--out", bundle.path, "--cluster", cluster.clusterFile.path])
+        #expect(exported.contains("4 attestations"))
+        let images = try FileManager.default.contentsOfDirectory(atPath: bundle.path).filter { $0.hasSuffix(".png") }
+        #expect(!images.isEmpty)
+
+        let answer = work.appendingPathComponent("answer")
+        let signed = try await offline(["sign", "--in", bundle.path, "--out", answer.path, "--yes"])
+        #expect(signed.contains("answered request \(request)"))
+        #expect(signed.contains("proof of reserves"), "the offline signer shows what it signs")
+        // The same bundle again: the offline signer answered this attempt already.
+        await #expect(throws: (any Error).self) {
+            _ = try await offline(["sign", "--in", bundle.path, "--out", work.appendingPathComponent("again").path, "--yes"])
+        }
+
+        let submitted = try await cluster.vaultOutput(["offline-answer", "--in", answer.path, "--wait", "90"])
+        #expect(submitted.contains("signed at height"), "\(submitted)")
+        let statuses = try await cluster.waitForGovernance(seconds: 60) { g in g.requests.first { $0.id == request }?.signing?.status == "signed" }
+        let reference = try #require(statuses["node-1"]?.governance)
+        let signing = try #require(reference.requests.first { $0.id == request }?.signing)
+        #expect(signing.offline?.answeredHeight != nil && signing.signers.count == 3)
+        let key = try #require(reference.vaults.first { $0.id == Self.offlineVault }?.publicKey)
+        let verdicts = try await PythonPeer.call("signature_verify_peer.py", Verify(ed25519: [
+            .init(key: key, message: message.hexString, signature: try #require(signing.signature)),
+            .init(key: key, message: Array("another message".utf8).hexString, signature: signing.signature!),
+        ]), as: Verdicts.self)
+        #expect(verdicts.ed25519 == [true, false], "PyNaCl verifies the signature under Y_on + Y_off, and only for its message")
+        let shown = try await offline(["show", "--json"])
+        #expect(shown.contains(request))
+    }
+}
