@@ -15,7 +15,7 @@ import Foundation
 struct OfflineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "offline", abstract: "The air-gapped signer: set up, enrol in a vault, show, sign a bundle from QR images.",
-        discussion: "Not finished: the nodes do not yet make the bundles this signer answers, nor take its answers, so no vault signs through it yet.",
+        discussion: "The online side exports bundles with `custos vault offline-bundle` and submits answers with `custos vault offline-answer`.",
         subcommands: [Init.self, Enrol.self, Show.self, Sign.self])
 
     struct Directory: ParsableArguments {

@@ -27,8 +27,11 @@ extension VaultSigningLoopbackTests {
               - name: allow-risk-bot-permit2
 
             """
-        guard text.contains("  - name: allow-risk-bot-permit2\n") else { throw SharedPolicyError() }
-        try Data(text.replacingOccurrences(of: "  - name: allow-risk-bot-permit2\n", with: rule).utf8).write(to: file)
+        let vaults = "vaults: [hot-trading, otc-settlement, cold-storage, ops-gas, defi, btc-treasury, sol-treasury]\n"
+        guard text.contains("  - name: allow-risk-bot-permit2\n"), text.contains(vaults) else { throw SharedPolicyError() }
+        let extended = text.replacingOccurrences(of: "  - name: allow-risk-bot-permit2\n", with: rule)
+            .replacingOccurrences(of: vaults, with: vaults.replacingOccurrences(of: "]\n", with: ", \(offlineVault)]\n"))
+        try Data(extended.utf8).write(to: file)
         return file
     }
 
@@ -87,7 +90,7 @@ extension VaultSigningLoopbackTests {
         let answer = work.appendingPathComponent("answer")
         let signed = try await offline(["sign", "--in", bundle.path, "--out", answer.path, "--yes"])
         #expect(signed.contains("answered request \(request)"))
-        #expect(signed.contains("proof of reserves"), "the offline signer shows what it signs")
+        #expect(signed.contains(message.hexString), "the offline signer shows what it signs")
         // The same bundle again: the offline signer answered this attempt already.
         await #expect(throws: (any Error).self) {
             _ = try await offline(["sign", "--in", bundle.path, "--out", work.appendingPathComponent("again").path, "--yes"])
