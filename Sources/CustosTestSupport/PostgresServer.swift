@@ -255,8 +255,18 @@ public final class PostgresServer: @unchecked Sendable {
         throw TestEnvironmentError("no PostgreSQL server under /usr/lib/postgresql/*/bin; run scripts/install-deps.sh (Debian package postgresql)")
     }
 
-    /// The unprivileged system user the server runs as when the tests run as root.
+    /// The unprivileged system user the server runs as when the tests run as root. Made under an
+    /// exclusive lock on a file that every test process (and every test in one) opens: two
+    /// `useradd` running at once on a fresh machine rewrite /etc/passwd under each other, and an
+    /// `initdb` started meanwhile found no user for its uid.
     private static func ensureSystemUser() throws -> String {
+        let lock = open("/tmp/custos-pg-user.lock", O_CREAT | O_RDWR, 0o600)
+        guard lock >= 0 else { throw TestEnvironmentError("cannot open /tmp/custos-pg-user.lock: errno \(errno)") }
+        defer { close(lock) }
+        while flock(lock, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw TestEnvironmentError("cannot lock /tmp/custos-pg-user.lock: errno \(errno)") }
+        }
+        defer { flock(lock, LOCK_UN) }
         if (try? run("/usr/bin/id", ["-u", systemUser])) != nil { return systemUser }
         do {
             try run("/usr/sbin/useradd", ["--system", "--no-create-home", "--home-dir", "/nonexistent",

@@ -1,5 +1,7 @@
 import CustosClusterAPI
 import CustosCore
+import CustosLedger
+import CustosState
 import CustosTestSupport
 import Foundation
 import Testing
@@ -45,8 +47,8 @@ extension VaultSigningLoopbackTests {
     /// the policy as QR images (`qrencode`), `custos offline sign` reads them (`zbarimg`), checks
     /// them against the cluster it trusts, records the use and answers as QR images, and
     /// `custos vault offline-answer` submits the answer; the nodes then sign, and PyNaCl verifies
-    /// the signature under the vault key (the nodes' key plus the offline key). The same bundle is
-    /// never answered twice.
+    /// the signature under the vault key (the nodes' key plus the offline key). A bundle with a
+    /// forged certificate is refused, and the same bundle is never answered twice.
     func offlineSigning(_ cluster: LocalCluster) async throws {
         let work = cluster.root.appendingPathComponent("offline-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
@@ -86,6 +88,27 @@ extension VaultSigningLoopbackTests {
         #expect(exported.contains("4 attestations"))
         let images = try FileManager.default.contentsOfDirectory(atPath: bundle.path).filter { $0.hasSuffix(".png") }
         #expect(!images.isEmpty)
+
+        // A bundle whose certificate is forged (votes by keys that are no member's, as a gateway
+        // operator could make them) is refused by the offline signer, and records nothing.
+        let raw = work.appendingPathComponent("bundle.bin")
+        _ = try await cluster.vaultOutput(["offline-bundle", request, "--raw", raw.path])
+        let genuine = try OfflineBundle(serialized: Array(try Data(contentsOf: raw)))
+        let strangers = ["node-1", "node-2", "node-3"].map { NodeIdentity.generate(id: NodeID(stringLiteral: $0)) }
+        let ledgerGenesis = try ClusterFile.load(path: cluster.clusterFile.path).genesisDigest
+        let votes = strangers.map { Vote(signing: genuine.block, genesisDigest: ledgerGenesis, identity: $0) }
+        let forged = OfflineBundle(block: genuine.block, certificate: QuorumCertificate(
+            height: genuine.block.height, blockHash: genuine.block.hash, previousHash: genuine.block.previousHash, votes: votes),
+            requestIndex: genuine.requestIndex, attestations: genuine.attestations, policyYAML: genuine.policyYAML)
+        let forgedFile = work.appendingPathComponent("forged.bin")
+        try Data(forged.serialized).write(to: forgedFile)
+        do {
+            _ = try await offline(["sign", "--raw-in", forgedFile.path, "--raw", work.appendingPathComponent("forged-answer.bin").path, "--yes"])
+            Issue.record("the offline signer answered a bundle with a forged certificate")
+        } catch {
+            #expect("\(error)".contains("certificate"), "\(error)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: work.appendingPathComponent("forged-answer.bin").path))
 
         let answer = work.appendingPathComponent("answer")
         let signed = try await offline(["sign", "--in", bundle.path, "--out", answer.path, "--yes"])

@@ -336,3 +336,25 @@ extension OfflineSigningTests {
         #expect(Cluster.code(s.c.apply(try after.entry(signedBy: nodes[0].identity, genesisDigest: s.c.state.genesisDigest))) == .ceremonyRefused)
     }
 }
+
+extension OfflineSigningTests {
+    /// A request dropped from the request book (10,000 newer ones) can no longer be attested: its
+    /// next attempt does not start, and the session fails at once instead of running up to eight
+    /// offline timeouts (review helper-142 L3).
+    @Test func aRequestDroppedFromTheBookFailsInsteadOfWaitingForTheOfflineSigner() throws {
+        var s = try setup(.frostEd25519, policyYAML: Self.policy.replacing(
+            "match: {message: {format: [raw, bip340]}}", with: "match: {initiator: {roles: [trading-bot]}, message: {format: [raw, bip340]}}"))
+        let bot = BotSigningKey(ed25519: Curve25519.Signing.PrivateKey())
+        try s.c.registerBot("noise-bot", key: bot.publicKey, roles: ["noise"])
+        // Denied (no rule lets noise-bot sign): recorded, never signed.
+        for i in 0..<RequestBook.maximumRecordedRequests {
+            let body = MessageRequestTests.body(MessageRequestTests.hex("raw", "0x" + String(format: "%08x", i)), initiator: "noise-bot", vault: "cold")
+            _ = s.c.apply(try RequestEntry.submit(s.c.signed(body, keyId: "noise-bot", key: bot)))
+        }
+        #expect(s.c.state.requestBook.requests[s.request] == nil, "the request was dropped")
+        let first = try #require(s.c.state.signing[s.request])
+        s.c.state.advance(to: first.deadline)
+        let failed = try #require(s.c.state.signing[s.request])
+        #expect(failed.status == .failed && failed.failure?.contains("no longer in the request book") == true, "\(failed.failure ?? "")")
+    }
+}

@@ -64,6 +64,15 @@ extension ReplicatedState {
         }
         // While the shares move to a new membership nothing signs; the request waits for the new epoch.
         guard vault.runningReshare == nil else { return }
+        // An attempt of a vault with an offline share costs people a trip to the offline signer:
+        // none starts for a request that can no longer be attested (dropped from the request
+        // book, no longer allowed), review helper-142 L3.
+        if vault.offline != nil, requestBook.requests[request]?.isAllowed != true {
+            s.status = .failed
+            s.failure = "request \(request) is no longer in the request book or no longer allowed: the offline signer could not be shown it"
+            failSigning(s)
+            return
+        }
         let memberIds = Set(members.map(\.id))
         if vault.scheme == .ecdsaSecp256k1 {
             let usable = Set(vault.holders.filter { memberIds.contains($0) && !vault.excluded.contains($0) })
