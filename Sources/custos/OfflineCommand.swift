@@ -16,7 +16,7 @@ struct OfflineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "offline", abstract: "The air-gapped signer: set up, enrol in a vault, show, sign a bundle from QR images.",
         discussion: "Not finished: the nodes do not yet make the bundles this signer answers, nor take its answers, so no vault signs through it yet.",
-        subcommands: [Init.self, Enrol.self, Show.self, Sign.self])
+        subcommands: [Init.self, Enrol.self, Show.self, Sign.self, UpdateCluster.self])
 
     struct Directory: ParsableArguments {
         @Option(help: "The offline signer's directory.") var dir: String
@@ -46,7 +46,8 @@ struct OfflineCommand: ParsableCommand {
             do {
                 let store = try OfflineSignerStore.create(at: directory.url, clusterFile: URL(fileURLWithPath: cluster), passphrase: passphrase)
                 print("offline signer set up in \(directory.dir)")
-                print("cluster:  \(store.trust.name) (genesis \(store.genesisDigest.hexString.prefix(16)), \(store.trust.n) members)")
+                print("cluster:  \(store.trust.name) (genesis \(store.genesisDigest.hexString.prefix(16)))")
+                print("members:  \(store.trust.n) (fingerprint \(OfflineMembers.fingerprint(of: store.trust.members)))")
                 print("identity: \(store.identityKey.hexString)")
             } catch { fail(error.reason) }
         }
@@ -89,6 +90,8 @@ struct OfflineCommand: ParsableCommand {
             let cluster: String
             let genesisDigest: String
             let members: [String]
+            /// `OfflineMembers.fingerprint` of the trusted members.
+            let membersFingerprint: String
             let identityKey: String
             let vaults: [OfflineSignerStore.EnrolledVault]
             let answered: [OfflineSignerStore.AnsweredRequest]
@@ -98,7 +101,8 @@ struct OfflineCommand: ParsableCommand {
             let store = directory.store()
             do {
                 let view = View(cluster: store.trust.name, genesisDigest: store.genesisDigest.hexString,
-                                members: store.trust.members.map(\.id.rawValue), identityKey: store.identityKey.hexString,
+                                members: store.trust.members.map(\.id.rawValue),
+                                membersFingerprint: OfflineMembers.fingerprint(of: store.trust.members), identityKey: store.identityKey.hexString,
                                 vaults: try store.vaults(), answered: try store.answers())
                 if json {
                     let encoder = JSONEncoder()
@@ -106,7 +110,8 @@ struct OfflineCommand: ParsableCommand {
                     print(String(decoding: try encoder.encode(view), as: UTF8.self))
                     return
                 }
-                print("cluster:  \(view.cluster) (genesis \(view.genesisDigest.prefix(16)); members \(view.members.joined(separator: ", ")))")
+                print("cluster:  \(view.cluster) (genesis \(view.genesisDigest.prefix(16)))")
+                print("members:  \(view.members.joined(separator: ", ")) (fingerprint \(view.membersFingerprint))")
                 print("identity: \(view.identityKey)")
                 print("")
                 printTable(header: ["VAULT", "SCHEME", "OFFLINE KEY"], rows: view.vaults.map { [$0.vault, $0.scheme, $0.offlineKey] })
@@ -181,8 +186,9 @@ struct OfflineCommand: ParsableCommand {
         return derived.map { "\($0) (\(chain.rawValue))" } ?? "(the attested key has no \(chain.rawValue) address)"
     }
 
-    static func confirm() -> Bool {
-        print("sign this? type yes: ", terminator: "")
+    /// Asks `question` and reads the answer from standard input: only `yes` says yes.
+    static func confirm(_ question: String = "sign this?") -> Bool {
+        print("\(question) type yes: ", terminator: "")
         return readLine()?.trimmingCharacters(in: .whitespaces).lowercased() == "yes"
     }
 

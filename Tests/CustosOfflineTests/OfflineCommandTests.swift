@@ -1,4 +1,7 @@
 import CustosCore
+import CustosLedger
+import CustosOffline
+import CustosState
 import CustosTestSupport
 import Foundation
 import Testing
@@ -65,5 +68,38 @@ struct OfflineCommandTests {
                                                       "--label", "cold BTC", "--gateway", "http://127.0.0.1:9", "--as", bogus.path,
                                                       "--offline-enrolment", bogus.path])
         #expect(garbled.status != 0 && garbled.stderr.contains("is not an offline enrolment"), "\(garbled.stderr)")
+    }
+
+    /// `offline update-cluster`: the members added and removed and the new fingerprint are
+    /// shown, `show` prints the fingerprint the online side compares, and a file of another
+    /// cluster is refused by name.
+    @Test func updateClusterShowsTheChangeAndTheFingerprint() async throws {
+        let f = try OfflineSignerStoreTests.fixture()
+        defer { try? FileManager.default.removeItem(at: f.root) }
+        let dir = f.directory.path
+        let before = OfflineMembers.fingerprint(of: f.store.trust.members)
+        let show = try await CustosExecutable.run(["offline", "show", "--dir", dir])
+        #expect(show.status == 0 && show.stdout.contains("fingerprint \(before)"), "\(show.stdout)")
+
+        let node5 = NodeIdentity.generate(id: NodeID("node-5"))
+        let next = Array(f.identities.prefix(3)) + [node5]
+        let after = OfflineMembers.fingerprint(of: try next.map { try $0.member() })
+        let other = try OfflineClusterUpdateTests.clusterFile(f, members: next, policy: "version: 3\n")
+        let refused = try await CustosExecutable.run(["offline", "update-cluster", "--dir", dir, "--cluster", other.path, "--yes"])
+        #expect(refused.status != 0 && refused.stderr.contains("is a file of another cluster"), "\(refused.stderr)")
+
+        let newFile = try OfflineClusterUpdateTests.clusterFile(f, members: next)
+        let update = try await CustosExecutable.run(["offline", "update-cluster", "--dir", dir, "--cluster", newFile.path, "--yes"])
+        #expect(update.status == 0, "\(update.stderr)")
+        let lines = update.stdout.split(separator: "\n").map(String.init)
+        let node5Key = OfflineMembers.keyFingerprint(of: try node5.member())
+        #expect(lines.contains { $0.hasPrefix("added") && $0.contains("node-5") && $0.contains(node5Key) }, "\(update.stdout)")
+        #expect(lines.contains { $0.hasPrefix("removed") && $0.contains("node-4") })
+        #expect(update.stdout.contains(before) && update.stdout.contains(after))
+
+        struct View: Decodable { let members: [String]; let membersFingerprint: String }
+        let json = try await CustosExecutable.run(["offline", "show", "--dir", dir, "--json"])
+        let view = try JSONDecoder().decode(View.self, from: Data(json.stdout.utf8))
+        #expect(view.members == ["node-1", "node-2", "node-3", "node-5"] && view.membersFingerprint == after)
     }
 }
