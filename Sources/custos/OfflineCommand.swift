@@ -168,13 +168,18 @@ struct OfflineCommand: ParsableCommand {
             ["request", "\(s.request) (attempt \(s.attempt), height \(v.height))"],
             ["initiator", v.request.initiator],
         ]
-        if !v.request.memo.isEmpty { rows.append(["memo", v.request.memo.printable(limit: 200)]) }
-        rows.append(["signs", "\(s.message.count) bytes: \(s.message.prefix(64).hexString)\(s.message.count > 64 ? "…" : "")"])
+        if !v.request.memo.isEmpty {
+            rows.append(["memo", "\"\(v.request.memo.printable(limit: 200))\" (the initiator's words, not verified by anyone)"])
+        }
         rows.append(["decision", "\(s.outcome.rawValue) by \(s.rules.joined(separator: ", ")); here: \(v.decision.outcome.rawValue)"])
         rows.append(["approvals", s.approvers.isEmpty ? "none needed" : s.approvers.joined(separator: ", ")])
         rows.append(["attested by", v.attesters.map(\.rawValue).joined(separator: ", ")])
         printTable(header: ["", ""], rows: rows)
         if !v.explanation.isEmpty { print(v.explanation) }
+        print("")
+        print("signs:")
+        for line in OfflineMessageView(s.message, scheme: s.scheme).lines { print(line) }
+        print("")
     }
 
     /// The vault's root address from the attested key (Y_on + Y_off), for the person to compare
