@@ -20,13 +20,14 @@ struct OfflineCommand: ParsableCommand {
 
     struct Directory: ParsableArguments {
         @Option(help: "The offline signer's directory.") var dir: String
-        @Option(help: "A file holding the passphrase that seals the signer's keys (trailing newline ignored).")
+        @Option(help: "A file holding the passphrase that seals the signer's keys (trailing newline ignored); without it the passphrase is asked at the terminal, echo off.")
         var passphraseFile: String?
 
         var url: URL { URL(fileURLWithPath: dir) }
 
-        func passphrase() throws -> SecretBytes {
-            guard let passphraseFile else { fail("give --passphrase-file") }
+        /// From `--passphrase-file`, else typed at the terminal (`confirming`: twice, matching).
+        func passphrase(confirming: Bool = false) throws -> SecretBytes {
+            guard let passphraseFile else { return TerminalPassphrase.read(twice: confirming) }
             return try readPassphrase(passphraseFile)
         }
 
@@ -42,7 +43,11 @@ struct OfflineCommand: ParsableCommand {
         @Option(help: "The cluster's cluster.json (its genesis and members' keys are what the signer trusts).") var cluster: String
 
         func run() throws {
-            let passphrase = try directory.passphrase()
+            // Before the passphrase is asked: a signer here is never replaced.
+            guard !FileManager.default.fileExists(atPath: directory.url.appendingPathComponent("signer.json").path) else {
+                fail("\(directory.dir) already holds an offline signer")
+            }
+            let passphrase = try directory.passphrase(confirming: true)
             do {
                 let store = try OfflineSignerStore.create(at: directory.url, clusterFile: URL(fileURLWithPath: cluster), passphrase: passphrase)
                 print("offline signer set up in \(directory.dir)")

@@ -102,4 +102,49 @@ struct OfflineCommandTests {
         let view = try JSONDecoder().decode(View.self, from: Data(json.stdout.utf8))
         #expect(view.members == ["node-1", "node-2", "node-3", "node-5"] && view.membersFingerprint == after)
     }
+
+    struct TerminalRun: Encodable { let binary: String; let args: [String]; let lines: [String]; let mode: String; let cwd: String }
+    struct TerminalOutcome: Decodable { let status: Int; let output: String; let stderr: String; let echo: Bool }
+
+    static func terminal(_ args: [String], typing lines: [String], pipe: Bool = false) async throws -> TerminalOutcome {
+        try await PythonPeer.call("terminal_passphrase.py", TerminalRun(
+            binary: CustosExecutable.url.path, args: args, lines: lines, mode: pipe ? "pipe" : "pty", cwd: TestEnvironment.packageRoot.path))
+    }
+
+    /// Without `--passphrase-file` the passphrase is typed at the terminal with echo off (twice
+    /// at `init`, matching), never read from a standard input that is not a terminal, and never
+    /// shown (review A-M5).
+    @Test func thePassphraseIsTypedAtTheTerminalWithEchoOff() async throws {
+        let f = try OfflineSignerStoreTests.fixture()
+        defer { try? FileManager.default.removeItem(at: f.root) }
+        let cluster = f.root.appendingPathComponent("cluster.json").path
+        let dir = f.root.appendingPathComponent("tty-signer").path
+        let typed = "tty horse battery staple"
+
+        let piped = try await Self.terminal(["offline", "init", "--dir", dir, "--cluster", cluster], typing: [typed, typed], pipe: true)
+        #expect(piped.status != 0 && piped.stderr.contains("standard input is not a terminal") && piped.stderr.contains("--passphrase-file"),
+                "\(piped.stderr)")
+        #expect(!piped.stderr.contains(typed) && !piped.output.contains(typed))
+        let differ = try await Self.terminal(["offline", "init", "--dir", dir, "--cluster", cluster], typing: [typed, typed + "!"])
+        #expect(differ.status != 0 && differ.output.contains("differ") && !differ.output.contains(typed), "\(differ.output)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/signer.json"))
+
+        let setUp = try await Self.terminal(["offline", "init", "--dir", dir, "--cluster", cluster], typing: [typed, typed])
+        #expect(setUp.status == 0 && setUp.output.contains("offline signer set up"), "\(setUp.output)")
+        #expect(setUp.output.contains("passphrase again: ") && !setUp.output.contains(typed) && !setUp.echo)
+        // The typed passphrase is the one that sealed the keys: it opens them from a file too,
+        // and a wrong one typed at the terminal does not.
+        let file = f.root.appendingPathComponent("tty-passphrase")
+        try Data((typed + "\n").utf8).write(to: file)
+        let enrol = try await CustosExecutable.run(["offline", "enrol", "cold", "--scheme", "frost-ed25519", "--dir", dir,
+                                                    "--passphrase-file", file.path, "--raw", f.root.appendingPathComponent("e1").path])
+        #expect(enrol.status == 0, "\(enrol.stderr)")
+        let typedEnrol = try await Self.terminal(["offline", "enrol", "hot", "--scheme", "frost-ed25519", "--dir", dir,
+                                                  "--raw", f.root.appendingPathComponent("e2").path], typing: [typed])
+        #expect(typedEnrol.status == 0 && typedEnrol.output.contains("enrolled in vault hot") && !typedEnrol.output.contains(typed),
+                "\(typedEnrol.output)")
+        let wrong = try await Self.terminal(["offline", "enrol", "warm", "--scheme", "frost-ed25519", "--dir", dir,
+                                             "--raw", f.root.appendingPathComponent("e3").path], typing: ["not it"])
+        #expect(wrong.status != 0 && wrong.output.contains("wrong passphrase") && !wrong.output.contains("not it"), "\(wrong.output)")
+    }
 }
