@@ -405,6 +405,8 @@ let package = Package(
                 "CustosCore",
                 "CustosLedger", "CustosCrypto", "CustosTestSupport", "CustosClusterAPI", "CustosGateway",
                 "CustosNodeService", "CustosNode", "CustosState", "CustosIdentity", "CustosSigning",
+                // A create-vault sample with an offline enrolment (ConsoleFieldTests) makes an additive key.
+                "CustosMPC",
                 .product(name: "Logging", package: "swift-log"),
                 // The relay's tests: a gateway served in process, and its SQLite rows read directly.
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -236,7 +236,8 @@ extension GovernanceChange {
                 return "Create the \(environment.rawValue) vault \(id) (\"\(label)\", \(scheme.rawValue)): the signer nodes generate its key among themselves"
             }
             return "Create the \(environment.rawValue) vault \(id) (\"\(label)\", \(scheme.rawValue)) with an offline share: its key is the signer nodes' key "
-                + "plus the key of the offline signer with identity key \(offline.identityKey.hexString); nothing signs without that offline signer"
+                + "plus the key of the offline signer with identity key \(offline.identityKey.hexString); nothing signs without that offline signer. "
+                + "Its enrolment fingerprint is \(offline.fingerprint): compare it with the one the offline machine showed (custos offline enrol)"
         case .addVaultAddress(let vault, let label, let chain, let path):
             return "Record the \(chain.rawValue) address \"\(label)\" of the vault \(vault) at \(VaultAddress.pathDescription(path)), derived by every node from the vault key"
         case .refreshVault(let id):

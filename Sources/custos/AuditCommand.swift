@@ -65,7 +65,7 @@ struct AuditCommand: ParsableCommand {
                 if let trusted { print("block \(trusted.height) is the trusted \(trusted.hash)") }
                 if governance == nil { print("no governance genesis document: the governed state was not replayed") }
                 if let governance = governance?.state {
-                    print("governed state \(governance.digest.hexString): \(governance.users.count) people, policy version \(governance.policyVersion), \(governance.operations.count) operations, \(governance.refusals.count) refused entries, \(governance.members.count) voting members")
+                    print("governed state \(governance.digest.hexString): \(governance.users.count) people, policy version \(governance.policyVersion), \(governance.operations.count) operations, \(governance.refusals.count) refused entries, \(governance.members.count) voting members (member-set fingerprint \(OfflineMembers.fingerprint(of: governance.members)))")
                     // Every ceremony entry was checked again in the replay: the members'
                     // signatures, each proof of knowledge, the key the packages make.
                     for id in governance.vaults.keys.sorted() {

@@ -15,18 +15,19 @@ import Foundation
 struct OfflineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "offline", abstract: "The air-gapped signer: set up, enrol in a vault, show, sign a bundle from QR images.",
-        discussion: "The online side exports bundles with `custos vault offline-bundle` and submits answers with `custos vault offline-answer`.",
-        subcommands: [Init.self, Enrol.self, Show.self, Sign.self])
+        discussion: "The online side exports bundles with `custos vault offline-bundle` and submits answers with `custos vault offline-answer`; after a membership change, `custos offline update-cluster` follows it.",
+        subcommands: [Init.self, Enrol.self, Show.self, Sign.self, UpdateCluster.self])
 
     struct Directory: ParsableArguments {
         @Option(help: "The offline signer's directory.") var dir: String
-        @Option(help: "A file holding the passphrase that seals the signer's keys (trailing newline ignored).")
+        @Option(help: "A file holding the passphrase that seals the signer's keys (trailing newline ignored); without it the passphrase is asked at the terminal, echo off.")
         var passphraseFile: String?
 
         var url: URL { URL(fileURLWithPath: dir) }
 
-        func passphrase() throws -> SecretBytes {
-            guard let passphraseFile else { fail("give --passphrase-file") }
+        /// From `--passphrase-file`, else typed at the terminal (`confirming`: twice, matching).
+        func passphrase(confirming: Bool = false) throws -> SecretBytes {
+            guard let passphraseFile else { return TerminalPassphrase.read(twice: confirming) }
             return try readPassphrase(passphraseFile)
         }
 
@@ -42,11 +43,16 @@ struct OfflineCommand: ParsableCommand {
         @Option(help: "The cluster's cluster.json (its genesis and members' keys are what the signer trusts).") var cluster: String
 
         func run() throws {
-            let passphrase = try directory.passphrase()
+            // Before the passphrase is asked: a signer here is never replaced.
+            guard !FileManager.default.fileExists(atPath: directory.url.appendingPathComponent("signer.json").path) else {
+                fail("\(directory.dir) already holds an offline signer")
+            }
+            let passphrase = try directory.passphrase(confirming: true)
             do {
                 let store = try OfflineSignerStore.create(at: directory.url, clusterFile: URL(fileURLWithPath: cluster), passphrase: passphrase)
                 print("offline signer set up in \(directory.dir)")
-                print("cluster:  \(store.trust.name) (genesis \(store.genesisDigest.hexString.prefix(16)), \(store.trust.n) members)")
+                print("cluster:  \(store.trust.name) (genesis \(store.genesisDigest.hexString.prefix(16)))")
+                print("members:  \(store.trust.n) (fingerprint \(OfflineMembers.fingerprint(of: store.trust.members)))")
                 print("identity: \(store.identityKey.hexString)")
             } catch { fail(error.reason) }
         }
@@ -89,6 +95,8 @@ struct OfflineCommand: ParsableCommand {
             let cluster: String
             let genesisDigest: String
             let members: [String]
+            /// `OfflineMembers.fingerprint` of the trusted members.
+            let membersFingerprint: String
             let identityKey: String
             let vaults: [OfflineSignerStore.EnrolledVault]
             let answered: [OfflineSignerStore.AnsweredRequest]
@@ -98,7 +106,8 @@ struct OfflineCommand: ParsableCommand {
             let store = directory.store()
             do {
                 let view = View(cluster: store.trust.name, genesisDigest: store.genesisDigest.hexString,
-                                members: store.trust.members.map(\.id.rawValue), identityKey: store.identityKey.hexString,
+                                members: store.trust.members.map(\.id.rawValue),
+                                membersFingerprint: OfflineMembers.fingerprint(of: store.trust.members), identityKey: store.identityKey.hexString,
                                 vaults: try store.vaults(), answered: try store.answers())
                 if json {
                     let encoder = JSONEncoder()
@@ -106,7 +115,8 @@ struct OfflineCommand: ParsableCommand {
                     print(String(decoding: try encoder.encode(view), as: UTF8.self))
                     return
                 }
-                print("cluster:  \(view.cluster) (genesis \(view.genesisDigest.prefix(16)); members \(view.members.joined(separator: ", ")))")
+                print("cluster:  \(view.cluster) (genesis \(view.genesisDigest.prefix(16)))")
+                print("members:  \(view.members.joined(separator: ", ")) (fingerprint \(view.membersFingerprint))")
                 print("identity: \(view.identityKey)")
                 print("")
                 printTable(header: ["VAULT", "SCHEME", "OFFLINE KEY"], rows: view.vaults.map { [$0.vault, $0.scheme, $0.offlineKey] })
@@ -163,13 +173,18 @@ struct OfflineCommand: ParsableCommand {
             ["request", "\(s.request) (attempt \(s.attempt), height \(v.height))"],
             ["initiator", v.request.initiator],
         ]
-        if !v.request.memo.isEmpty { rows.append(["memo", v.request.memo.printable(limit: 200)]) }
-        rows.append(["signs", "\(s.message.count) bytes: \(s.message.prefix(64).hexString)\(s.message.count > 64 ? "…" : "")"])
+        if !v.request.memo.isEmpty {
+            rows.append(["memo", "\"\(v.request.memo.printable(limit: 200))\" (the initiator's words, not verified by anyone)"])
+        }
         rows.append(["decision", "\(s.outcome.rawValue) by \(s.rules.joined(separator: ", ")); here: \(v.decision.outcome.rawValue)"])
         rows.append(["approvals", s.approvers.isEmpty ? "none needed" : s.approvers.joined(separator: ", ")])
         rows.append(["attested by", v.attesters.map(\.rawValue).joined(separator: ", ")])
         printTable(header: ["", ""], rows: rows)
         if !v.explanation.isEmpty { print(v.explanation) }
+        print("")
+        print("signs:")
+        for line in OfflineMessageView(s.message, scheme: s.scheme).lines { print(line) }
+        print("")
     }
 
     /// The vault's root address from the attested key (Y_on + Y_off), for the person to compare
@@ -181,8 +196,9 @@ struct OfflineCommand: ParsableCommand {
         return derived.map { "\($0) (\(chain.rawValue))" } ?? "(the attested key has no \(chain.rawValue) address)"
     }
 
-    static func confirm() -> Bool {
-        print("sign this? type yes: ", terminator: "")
+    /// Asks `question` and reads the answer from standard input: only `yes` says yes.
+    static func confirm(_ question: String = "sign this?") -> Bool {
+        print("\(question) type yes: ", terminator: "")
         return readLine()?.trimmingCharacters(in: .whitespaces).lowercased() == "yes"
     }
 

@@ -20,6 +20,8 @@ struct OfflineSignerStoreTests {
     struct Fixture {
         let root: URL
         let store: OfflineSignerStore
+        /// The members' identities, node-1 to node-4.
+        let identities: [NodeIdentity]
         var directory: URL { store.directory }
     }
 
@@ -29,17 +31,15 @@ struct OfflineSignerStoreTests {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let genesis = GenesisDocument(clusterName: "offline-test", relyingPartyId: "localhost", allowedOrigins: ["https://localhost"],
                                       mode: .development, admins: [], policyYAML: "version: 1\n")
-        let members = (1...4).map { i in
-            ClusterFile.MemberKey(id: "node-\(i)", publicKey: Array(Curve25519.Signing.PrivateKey().publicKey.rawRepresentation).hexString,
-                                  transportKey: Array(Curve25519.KeyAgreement.PrivateKey().publicKey.rawRepresentation).hexString)
-        }
+        let identities = try (1...4).map { NodeIdentity.generate(id: try NodeID("node-\($0)")) }
+        let members = try identities.map { ClusterFile.MemberKey(try $0.member()) }
         let file = ClusterFile(name: "offline-test", genesisTimestamp: 1, genesisDocument: Data(genesis.encoded).base64EncodedString(),
                                members: members)
         let clusterURL = root.appendingPathComponent("cluster.json")
         try JSONEncoder().encode(file).write(to: clusterURL)
         let store = try OfflineSignerStore.create(at: root.appendingPathComponent("signer"), clusterFile: clusterURL,
                                                   passphrase: SecretBytes(Array(passphrase.utf8)), strength: .interactive)
-        return Fixture(root: root, store: store)
+        return Fixture(root: root, store: store, identities: identities)
     }
 
     static var secret: SecretBytes { SecretBytes(Array(passphrase.utf8)) }

@@ -112,4 +112,73 @@ struct QRTransportTests {
         try fm.removeItem(at: files[1])
         #expect(Self.reason { _ = try QRImages.read(directory: dir) } == "part 2 of 3 missing")
     }
+
+    /// Files an attacker hands the offline machine as images (review A-M3): a PNG header that
+    /// claims a huge or empty image, a file that is no PNG, one over the size bound (read no
+    /// further than the bound, even when sparse and huge), and a pipe or a directory named
+    /// `.png`, are all refused before `zbarimg` (and ImageMagick) sees them.
+    @Test func hostileImageFilesNeverReachTheDecoder() throws {
+        let root = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let good = try QRImages.write(Array("one part".utf8), to: root.appendingPathComponent("good"))[0]
+        let png = try Data(contentsOf: good)
+        func file(_ name: String, _ data: Data) throws -> URL {
+            let url = root.appendingPathComponent(name)
+            try data.write(to: url)
+            return url
+        }
+        func header(width: UInt32, height: UInt32) -> Data {
+            var d = png
+            d.replaceSubrange(16..<24, with: withUnsafeBytes(of: width.bigEndian, Array.init) + withUnsafeBytes(of: height.bigEndian, Array.init))
+            return d
+        }
+        #expect(Self.reason { _ = try QRImages.read(images: [try file("wide.png", header(width: 4097, height: 100))]) }
+            == "wide.png is 4097×100 pixels, not a QR image (at most 4096 a side)")
+        #expect(Self.reason { _ = try QRImages.read(images: [try file("tall.png", header(width: 1, height: 0xFFFF_FFFF))]) }?
+            .contains("1×4294967295 pixels") == true)
+        #expect(Self.reason { _ = try QRImages.read(images: [try file("empty-image.png", header(width: 0, height: 0))]) }?
+            .contains("0×0 pixels") == true)
+        // A chunk other than a 13-byte IHDR first.
+        var chunk = png
+        chunk[11] = 14
+        #expect(Self.reason { _ = try QRImages.read(images: [try file("chunk.png", chunk)]) } == "chunk.png is not a PNG image")
+        #expect(Self.reason { _ = try QRImages.read(images: [try file("gif.png", Data("GIF89a".utf8) + png.dropFirst(6))]) }
+            == "gif.png is not a PNG image")
+        #expect(Self.reason { _ = try QRImages.read(images: [try file("zero.png", Data())]) } == "zero.png is not a PNG image")
+
+        // Over the size bound: a real PNG header followed by padding, and a sparse 1 GiB file.
+        let big = try file("big.png", png + Data(count: QRImages.maximumImageBytes + 1 - png.count))
+        #expect(Self.reason { _ = try QRImages.read(images: [big]) } == "big.png has \(QRImages.maximumImageBytes + 1) bytes, more than a QR image (\(QRImages.maximumImageBytes))")
+        let sparse = try file("sparse.png", png)
+        let handle = try FileHandle(forWritingTo: sparse)
+        try handle.truncate(atOffset: 1 << 30)
+        try handle.close()
+        #expect(Self.reason { _ = try QRImages.read(images: [sparse]) }?.contains("has 1073741824 bytes") == true)
+
+        // Not regular files: a named pipe (opening it must not block) and a directory.
+        let fifo = root.appendingPathComponent("pipe.png")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        #expect(Self.reason { _ = try QRImages.read(images: [fifo]) } == "pipe.png is not a regular file")
+        let dir = root.appendingPathComponent("folder.png")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        #expect(Self.reason { _ = try QRImages.read(images: [dir]) } == "folder.png is not a regular file")
+        // The good image still reads.
+        #expect(try QRImages.read(images: [good]) == Array("one part".utf8))
+    }
+
+    /// The ImageMagick resource limits `zbarimg` runs under are honoured by the installed
+    /// version: an image wider than the width limit yields no code, a decode over the time limit
+    /// fails, and the same image decodes under the limits the signer uses.
+    @Test func imageMagickLimitsAreHonoured() throws {
+        let root = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let image = root.appendingPathComponent("large.png")
+        _ = try QRImages.run("qrencode", ["-s", "20", "-t", "PNG", "-o", image.path], input: Array("limits".utf8))
+        let bytes = try QRImages.loadPNG(image)
+        let width = bytes[16..<20].reduce(0) { $0 << 8 | Int($1) }
+        #expect(width > 256 && width <= QRImages.maximumImageSide)
+        #expect(try QRImages.decode(image) == ["limits"])
+        #expect(try QRImages.decode(image, maximumSide: 256).isEmpty)
+        #expect(Self.reason { _ = try QRImages.decode(image, seconds: 0) } == "zbarimg failed (exit status 1)")
+    }
 }

@@ -81,6 +81,7 @@ struct ConsoleDirectoryTests {
             let node = committed.identities[0]
             let fingerprint = String(Hashes.sha256(try node.member().publicKeyBytes).hexString.prefix(16))
             #expect(members.text.contains("<td>node-1</td><td>\(fingerprint)</td>"))
+            #expect(members.text.contains("Member-set fingerprint \(OfflineMembers.fingerprint(of: state.members)): what an offline signer shows"))
             #expect(members.text.contains("not reported yet") && members.text.contains("<td>at genesis</td>"))
             #expect(members.text.contains("No open operation would change what this page shows."))
 

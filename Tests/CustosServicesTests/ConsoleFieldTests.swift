@@ -5,6 +5,7 @@ import CustosCrypto
 import CustosGateway
 import CustosIdentity
 import CustosLedger
+import CustosMPC
 import CustosPolicy
 import CustosState
 import Testing
@@ -32,6 +33,7 @@ struct ConsoleFieldTests {
             .addMember(member, proof: Array(repeating: 7, count: 64)), .removeMember(id: "node-2"),
             .addBot(id: "risk-bot", key: botKey, roles: ["trader"]), .removeBot(id: "risk-bot"), .rotateBotKey(id: "risk-bot", key: botKey),
             .createVault(id: "v1", label: "<script>alert(1)</script>", scheme: .frostEd25519, environment: .development),
+            .createVault(id: "cold", label: "Cold", scheme: .frostEd25519, environment: .production, offline: try offlineEnrolment()),
             .addVaultAddress(vault: "v1", label: "Hot wallet", chain: .evm, path: [0, 5]),
             .addVaultAddress(vault: "v1", label: "Vault key", chain: .solana, path: []),
             .refreshVault(id: "v1"), .readmitSigner(vault: "v1", node: "node-3"),
@@ -105,5 +107,33 @@ struct ConsoleFieldTests {
         #expect(ConsoleField.canonicalBytes([ConsoleField("Change", .change, "add-everything")]) == nil)
         #expect(ConsoleField.canonicalBytes([ConsoleField("Key", .hex, "ABCD")]) == nil)
         #expect(ConsoleField.canonicalBytes([ConsoleField("Path", .path, "0/5")]) == nil)
+    }
+
+    /// An offline signer's enrolment in the vault `cold` (frost-ed25519) of a cluster.
+    static func offlineEnrolment() throws -> OfflineEnrolment {
+        try OfflineEnrolment.make(key: FROST<Ed25519SHA512>.AdditiveKey.generate(), identity: Curve25519.Signing.PrivateKey(),
+                                  genesisDigest: [UInt8](repeating: 1, count: 32), vault: "cold", scheme: .frostEd25519)
+    }
+
+    /// A create-vault with an offline share (review B-M3): the enrolment is a signed field whole,
+    /// under a change kind of its own, and its fingerprint — what `custos offline enrol` printed on
+    /// the offline machine — is in the proposal's text (`custos op approve`, `custos op show`) and
+    /// under the field on the console.
+    @Test func anOfflineEnrolmentShowsItsFingerprintWhereApproversLook() throws {
+        let enrolment = try Self.offlineEnrolment()
+        let change = GovernanceChange.createVault(id: "cold", label: "Cold", scheme: .frostEd25519, environment: .production, offline: enrolment)
+        #expect(change.summary.contains("enrolment fingerprint is \(enrolment.fingerprint)"), "\(change.summary)")
+        #expect(enrolment.fingerprint.split(separator: " ").count == 8)
+        let proposal = GovernanceProposal(id: "op-1", proposer: "erin", change: change, lifetimeSeconds: 3600)
+        let fields = proposal.consoleFields
+        #expect(ConsoleField.canonicalBytes(fields) == proposal.encoded)
+        #expect(fields[4].value == "create-vault-offline" && ConsoleField.changeKinds["create-vault-offline"] == 34)
+        let last = try #require(fields.last)
+        #expect(last.label == "Offline enrolment (hex)" && last.value == enrolment.serializedBytes.hexString)
+        #expect(last.note?.contains(enrolment.fingerprint) == true && last.note?.contains(enrolment.identityKey.hexString) == true)
+        // Without an offline share nothing changes: the four fields of kind 30, no note.
+        let plain = GovernanceProposal(id: "op-1", proposer: "erin",
+                                       change: .createVault(id: "cold", label: "Cold", scheme: .frostEd25519, environment: .production))
+        #expect(plain.consoleFields[4].value == "create-vault" && plain.consoleFields.count == 9 && plain.consoleFields.allSatisfy { $0.note == nil })
     }
 }

@@ -278,6 +278,28 @@ struct GovernanceLoopbackTests {
         let audit = try await LocalCluster.run(cluster.binary, ["audit", "verify", export.path])
         #expect(audit.contains("valid: "), "\(audit)")
         #expect(audit.contains("4 voting members"), "\(audit)")
+
+        // An offline signer set up with the genesis cluster file follows the change (review
+        // A-H1): it trusts the members the cluster serves now, keeping its keys, and its
+        // member-set fingerprint is the one the audit of the log prints.
+        let view: ClusterView = try await cluster.getJSON("/v1/cluster")
+        var current = try JSONDecoder().decode(ClusterFile.self, from: Data(contentsOf: cluster.clusterFile))
+        current.members = view.members
+        let currentFile = cluster.root.appendingPathComponent("cluster-now.json")
+        try JSONEncoder().encode(current).write(to: currentFile)
+        let offline = cluster.root.appendingPathComponent("offline").path
+        let passphrase = cluster.root.appendingPathComponent("offline-passphrase")
+        try Data("offline passphrase\n".utf8).write(to: passphrase)
+        let setUp = try await LocalCluster.run(cluster.binary, ["offline", "init", "--dir", offline, "--cluster", cluster.clusterFile.path,
+                                                                "--passphrase-file", passphrase.path])
+        let identity = setUp.split(separator: "\n").first { $0.hasPrefix("identity:") }
+        let update = try await LocalCluster.run(cluster.binary, ["offline", "update-cluster", "--dir", offline, "--cluster", currentFile.path, "--yes"])
+        let fingerprint = OfflineMembers.fingerprint(of: try view.members.map { try $0.member() })
+        #expect(update.contains("added    node-5") && update.contains("removed  node-1"), "\(update)")
+        #expect(update.contains("the signer trusts 4 members now (fingerprint \(fingerprint))"), "\(update)")
+        #expect(audit.contains("(member-set fingerprint \(fingerprint))"), "\(audit)")
+        let show = try await LocalCluster.run(cluster.binary, ["offline", "show", "--dir", offline])
+        #expect(identity != nil && show.contains(identity!) && show.contains("node-2, node-3, node-4, node-5 (fingerprint \(fingerprint))"), "\(show)")
         passed = true
     }
 }

@@ -113,7 +113,7 @@ extension VaultSigningLoopbackTests {
         let answer = work.appendingPathComponent("answer")
         let signed = try await offline(["sign", "--in", bundle.path, "--out", answer.path, "--yes"])
         #expect(signed.contains("answered request \(request)"))
-        #expect(signed.contains(message.hexString), "the offline signer shows what it signs")
+        #expect(signed.contains("proof of reserves 2026-12-07 / sol-cold"), "the offline signer shows what it signs, decoded")
         // The same bundle again: the offline signer answered this attempt already.
         await #expect(throws: (any Error).self) {
             _ = try await offline(["sign", "--in", bundle.path, "--out", work.appendingPathComponent("again").path, "--yes"])

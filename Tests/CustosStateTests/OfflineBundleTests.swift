@@ -116,7 +116,7 @@ import Testing
         // A vote by a node the offline signer does not know.
         let outsider = NodeIdentity.generate(id: NodeID("node-9"))
         let unknown = refusal(s, try bundle(s, certificate: certificate(s, by: [nodes[0].identity, nodes[1].identity, outsider])))
-        #expect(unknown?.code == .certificate && unknown?.reason.contains("set the offline signer up again") == true)
+        #expect(unknown?.code == .certificate && unknown?.reason.contains("run `custos offline update-cluster`") == true)
         // Too few votes.
         let few = refusal(s, try bundle(s, certificate: certificate(s, by: nodes.prefix(2).map(\.identity))))
         #expect(few?.code == .certificate && few?.reason.contains("3 needed") == true)
@@ -167,7 +167,8 @@ import Testing
         // A digest that is not 32 bytes does not decode.
         #expect(try refused { $0.genesis = Array(s.statement.genesisDigest.dropLast()) }?.reason.contains("32 bytes") == true)
         let members = try refused { $0.members = OfflineAttestation.membersDigest(of: Array(s.c.state.members.prefix(3))) }
-        #expect(members?.code == .members && members?.reason.contains("set the offline signer up again with the current cluster.json") == true)
+        // The advice keeps the vault keys: follow the change, never set the signer up again.
+        #expect(members?.code == .members && members?.reason.contains("run `custos offline update-cluster`") == true)
         #expect(try refused { $0.request = String(repeating: "a", count: 64) }?.code == .request)
         #expect(try refused { $0.decidedAt += 1 }?.code == .request)
         // The same request id and time at another height: the statement is of another entry.

@@ -160,7 +160,9 @@ extension ConsoleDirectoryPage {
                 openOperations(on: id, in: state),
             ])
         }
-        return ("The log's voting members. Fingerprints are the first 16 hex digits of SHA-256 over the public key.",
+        return ("The log's voting members. Fingerprints are the first 16 hex digits of SHA-256 over the public key. "
+                    + "Member-set fingerprint \(OfflineMembers.fingerprint(of: state.members)): what an offline signer shows "
+                    + "(custos offline update-cluster, custos offline show) for the members it trusts.",
                 ["Signer node", "Identity key (Ed25519)", "Transport key (X25519)", "Software version", "Joined", "Open operations on it"], rows)
     }
 

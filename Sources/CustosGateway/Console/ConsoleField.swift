@@ -36,14 +36,17 @@ package struct ConsoleField: Sendable, Equatable {
     package let kind: Kind
     package var value: String
     package var items: [Item]
+    /// Words shown under the value for people (the gateway's, never encoded nor signed).
+    package let note: String?
     /// For the templates (which read stored properties only): `kind` as text, and whether it is a list.
     let type: String
     let isList: Bool
 
-    package init(_ label: String, _ kind: Kind, _ value: String) {
+    package init(_ label: String, _ kind: Kind, _ value: String, note: String? = nil) {
         self.label = label
         self.kind = kind
         self.value = value
+        self.note = note
         items = []
         type = kind.rawValue
         isList = false
@@ -53,6 +56,7 @@ package struct ConsoleField: Sendable, Equatable {
         self.label = label
         kind = .strings
         value = ""
+        note = nil
         items = list.map(Item.init)
         type = kind.rawValue
         isList = true
@@ -64,7 +68,7 @@ package struct ConsoleField: Sendable, Equatable {
         "add-user": 1, "remove-user": 2, "assign-role": 3, "revoke-role": 4, "add-credential": 5,
         "revoke-credential": 6, "change-policy-unbound": 7, "change-policy": 51, "freeze": 8, "unfreeze": 9, "add-bot": 16,
         "remove-bot": 11, "rotate-bot-key": 12, "grant-role": 13, "review-access": 14, "enrol-credential": 15, "add-member": 20, "remove-member": 21,
-        "create-vault": 30, "add-vault-address": 31, "refresh-vault": 32, "readmit-signer": 33,
+        "create-vault": 30, "create-vault-offline": 34, "add-vault-address": 31, "refresh-vault": 32, "readmit-signer": 33,
         "register-asset": 40, "remove-asset": 41, "cancel-nonce": 42,
         "cancel-address-book-entry": 43, "waive-cooling-off": 46, "clear-watch-flag": 45, "offboard-user": 47,
         "attest-onboarding": 48, "open-access-review": 49, "confirm-access": 50,

@@ -27,6 +27,8 @@ extension GovernanceChange {
         case .addBot: "add-bot"
         case .removeBot: "remove-bot"
         case .rotateBotKey: "rotate-bot-key"
+        // With an offline share it is another kind of the encoding, with the enrolment after the four fields.
+        case .createVault(_, _, _, _, .some): "create-vault-offline"
         case .createVault: "create-vault"
         case .addVaultAddress: "add-vault-address"
         case .refreshVault: "refresh-vault"

@@ -75,8 +75,11 @@ extension GovernanceProposal {
             fields += [ConsoleField("Vault", .string, id), ConsoleField("Label", .string, label),
                        ConsoleField("Scheme", .string, scheme.rawValue), ConsoleField("Environment", .string, environment.rawValue)]
             if let offline {
-                fields += [ConsoleField("Offline signer identity key (hex)", .hex, offline.identityKey.hexString),
-                           ConsoleField("Offline key Y_off (hex)", .hex, offline.offlineKey.hexString)]
+                // The enrolment is signed whole; its fingerprint is what approvers compare with
+                // the offline machine's screen (the script computes it again for its confirmation).
+                fields += [ConsoleField("Offline enrolment (hex)", .hex, offline.serializedBytes.hexString,
+                                        note: "Fingerprint \(offline.fingerprint): compare it with the one the offline machine showed "
+                                            + "(custos offline enrol). Offline signer identity key \(offline.identityKey.hexString).")]
             }
         case .addVaultAddress(let vault, let label, let chain, let path):
             fields += [ConsoleField("Vault", .string, vault), ConsoleField("Label", .string, label),

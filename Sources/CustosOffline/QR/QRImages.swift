@@ -4,8 +4,9 @@ import Foundation
 /// QR parts as PNG images, through the Debian tools `/usr/bin/qrencode` (writing) and
 /// `/usr/bin/zbarimg` (reading). The framing is `QRFrames`'; this only runs the tools. An image is
 /// handed to `zbarimg` (and so to ImageMagick) only when it is a PNG of bounded size
-/// (`checkPNG`), and then with the PNG decoder forced: images cross the air gap from machines
-/// the offline signer does not trust.
+/// (`loadPNG`, `checkPNG`), and then with the PNG decoder forced and ImageMagick's resource
+/// limits set (`imageMagickLimits`): images cross the air gap from machines the offline signer
+/// does not trust.
 public enum QRImages {
     /// Writes `payload` as `part-NN-of-MM.png` files in `directory` (made if missing; existing
     /// parts there are refused, so that parts of two payloads never mix) and returns their URLs.
@@ -37,14 +38,19 @@ public enum QRImages {
         return try read(images: files)
     }
 
-    /// The payload the images carry, every code in every image being a part.
+    /// The payload the images carry, every code in every image being a part. Each image is
+    /// read once into memory (`loadPNG`: a regular file, a PNG of bounded size and dimensions),
+    /// and the checked bytes, copied into a private directory, are what `zbarimg` decodes: a
+    /// file swapped after the check never reaches it.
     public static func read(images: [URL]) throws(OfflineError) -> [UInt8] {
+        let scratch = try privateDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
         var texts: [String] = []
         var names: [String] = []
-        for image in images {
-            try checkPNG(image)
-            let output = try run("zbarimg", ["--raw", "-q", "-Sdisable", "-Sqrcode.enable", "png:" + image.path], input: [])
-            let codes = String(decoding: output, as: UTF8.self).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        for (i, image) in images.enumerated() {
+            let copy = scratch.appendingPathComponent("image-\(i).png")
+            try DurableFile.write(try loadPNG(image), to: copy)
+            let codes = try decode(copy)
             guard !codes.isEmpty else { throw OfflineError(.qrTool, "no QR code found in \(image.lastPathComponent)") }
             for (k, code) in codes.enumerated() {
                 texts.append(code)
@@ -54,30 +60,87 @@ public enum QRImages {
         return try QRFrames.join(texts, names: names)
     }
 
+    /// The QR codes `zbarimg` reads in the PNG at `url`, decoded with the PNG decoder forced and
+    /// under `imageMagickLimits(maximumSide:)`: an image wider or taller than `maximumSide`
+    /// yields no code, and one that takes too long fails.
+    static func decode(_ url: URL, maximumSide: Int = maximumImageSide, seconds: Int = 30) throws(OfflineError) -> [String] {
+        let output = try run("zbarimg", ["--raw", "-q", "-Sdisable", "-Sqrcode.enable", "png:" + url.path], input: [],
+                             environment: imageMagickLimits(maximumSide: maximumSide, seconds: seconds))
+        return String(decoding: output, as: UTF8.self).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+    }
+
     /// Largest image file and side accepted: far above a QR part at `QRFrames.partSize`.
     static let maximumImageBytes = 2 << 20
     static let maximumImageSide = 4096
 
-    /// Refuses a file that is not a PNG (signature and IHDR first), is over `maximumImageBytes`,
-    /// or whose width or height is over `maximumImageSide`, before any decoder reads it.
-    static func checkPNG(_ url: URL) throws(OfflineError) {
-        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
-        guard let size else { throw OfflineError(.io, "cannot read \(url.lastPathComponent)") }
-        guard size <= maximumImageBytes else {
-            throw OfflineError(.foreignPart, "\(url.lastPathComponent) has \(size) bytes, more than a QR image (\(maximumImageBytes))")
+    /// The environment `zbarimg` runs with: nothing inherited (no `MAGICK_*` setting of the
+    /// caller's), and ImageMagick's resource limits, which ImageMagick 6.9 (Debian 12) honours:
+    /// width and height (an image over them is not decoded), area, memory, map and disk (where
+    /// the pixel cache may live) and time (a decode over it is cancelled), one thread.
+    static func imageMagickLimits(maximumSide: Int, seconds: Int) -> [String: String] {
+        [
+            "PATH": "/usr/bin:/bin", "LC_ALL": "C",
+            "MAGICK_WIDTH_LIMIT": String(maximumSide), "MAGICK_HEIGHT_LIMIT": String(maximumSide),
+            "MAGICK_AREA_LIMIT": String(maximumSide * maximumSide),
+            "MAGICK_MEMORY_LIMIT": "256MiB", "MAGICK_MAP_LIMIT": "512MiB", "MAGICK_DISK_LIMIT": "512MiB",
+            "MAGICK_TIME_LIMIT": String(seconds), "MAGICK_THREAD_LIMIT": "1",
+        ]
+    }
+
+    /// The bytes of the image at `url` once they are checked (`checkPNG`): refuses anything but
+    /// a regular file (a device, a pipe or a directory named `.png` is never read), and a file
+    /// over `maximumImageBytes`, before reading more than that.
+    static func loadPNG(_ url: URL) throws(OfflineError) -> [UInt8] {
+        let name = url.lastPathComponent
+        let fd = open(url.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw OfflineError(.io, "cannot read \(name)") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw OfflineError(.io, "cannot read \(name)") }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw OfflineError(.foreignPart, "\(name) is not a regular file") }
+        guard info.st_size <= maximumImageBytes else {
+            throw OfflineError(.foreignPart, "\(name) has \(info.st_size) bytes, more than a QR image (\(maximumImageBytes))")
         }
-        guard let handle = try? FileHandle(forReadingFrom: url) else { throw OfflineError(.io, "cannot read \(url.lastPathComponent)") }
-        defer { try? handle.close() }
-        let head = Array((try? handle.read(upToCount: 24)) ?? Data())
+        var bytes = [UInt8](repeating: 0, count: maximumImageBytes + 1)
+        var count = 0
+        while count < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress! + count, $0.count - count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw OfflineError(.io, "cannot read \(name)") }
+            if n == 0 { break }
+            count += n
+        }
+        guard count <= maximumImageBytes else {
+            throw OfflineError(.foreignPart, "\(name) has more than \(maximumImageBytes) bytes, more than a QR image")
+        }
+        bytes.removeSubrange(count...)
+        try checkPNG(bytes, name: name)
+        return bytes
+    }
+
+    /// Refuses bytes that are not a PNG (the signature, then an IHDR chunk of 13 bytes first), or
+    /// whose width or height is zero or over `maximumImageSide`, before any decoder reads them.
+    static func checkPNG(_ bytes: [UInt8], name: String) throws(OfflineError) {
         let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-        guard head.count == 24, Array(head[0..<8]) == signature, Array(head[12..<16]) == Array("IHDR".utf8) else {
-            throw OfflineError(.foreignPart, "\(url.lastPathComponent) is not a PNG image")
+        guard bytes.count >= 33, Array(bytes[0..<8]) == signature, Array(bytes[8..<12]) == [0, 0, 0, 13],
+              Array(bytes[12..<16]) == Array("IHDR".utf8)
+        else {
+            throw OfflineError(.foreignPart, "\(name) is not a PNG image")
         }
-        let width = head[16..<20].reduce(0) { $0 << 8 | Int($1) }
-        let height = head[20..<24].reduce(0) { $0 << 8 | Int($1) }
-        guard width <= maximumImageSide, height <= maximumImageSide else {
-            throw OfflineError(.foreignPart, "\(url.lastPathComponent) is \(width)×\(height) pixels, larger than a QR image")
+        let width = bytes[16..<20].reduce(0) { $0 << 8 | Int($1) }
+        let height = bytes[20..<24].reduce(0) { $0 << 8 | Int($1) }
+        guard (1...maximumImageSide).contains(width), (1...maximumImageSide).contains(height) else {
+            throw OfflineError(.foreignPart, "\(name) is \(width)×\(height) pixels, not a QR image (at most \(maximumImageSide) a side)")
         }
+    }
+
+    /// A fresh directory only this user can enter, for the checked copies of the images.
+    static func privateDirectory() throws(OfflineError) -> URL {
+        var template = Array((FileManager.default.temporaryDirectory.path + "/custos-qr-XXXXXX").utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw OfflineError(.io, "cannot make a private temporary directory")
+        }
+        return URL(fileURLWithPath: String(cString: made))
     }
 
     static func pngFiles(in directory: URL) throws -> [URL] {
@@ -88,7 +151,7 @@ public enum QRImages {
 
     /// Runs `/usr/bin/<tool>` with `input` on its standard input; its standard output, or
     /// `qrTool` naming the tool and its exit status (and how to install it when missing).
-    static func run(_ tool: String, _ arguments: [String], input: [UInt8]) throws(OfflineError) -> [UInt8] {
+    static func run(_ tool: String, _ arguments: [String], input: [UInt8], environment: [String: String]? = nil) throws(OfflineError) -> [UInt8] {
         let path = "/usr/bin/" + tool
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw OfflineError(.qrTool, "\(path) is not installed (Debian: apt-get install qrencode zbar-tools)")
@@ -96,6 +159,7 @@ public enum QRImages {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
+        if let environment { process.environment = environment }
         let stdin = Pipe(), stdout = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout

@@ -9,19 +9,29 @@ import CustosState
 import Foundation
 
 /// The offline signer's directory: the cluster it trusts (a copy of `cluster.json`, its genesis
-/// digest recorded), its Ed25519 identity key and one additive key per enrolled vault, both
-/// sealed with a passphrase (`PassphraseSeal`), and the record of every request it answered.
-/// Nothing secret is ever printed: listings show public keys only.
+/// digest recorded, and the member set a person confirmed since, `updateCluster`), its Ed25519
+/// identity key and one additive key per enrolled vault, both sealed with a passphrase
+/// (`PassphraseSeal`), and the record of every request it answered. Nothing secret is ever
+/// printed: listings show public keys only.
 ///
-/// Layout: `signer.json` (genesis digest, identity public key), `cluster.json`,
-/// `identity.sealed`, `vaults/<sha256(vault)>/{enrolment.bin,key.sealed}`,
+/// Layout: `signer.json` (genesis digest, identity public key, the current member set's file),
+/// `cluster.json` (the cluster file at set-up, never changed: its genesis members make the
+/// ledger genesis digest every vote signs), `clusters/<sha256 of the file>.json` (every cluster
+/// file whose members the signer trusted after set-up: the one `signer.json` names is current,
+/// the others are the history), `identity.sealed`, `vaults/<sha256(vault)>/{enrolment.bin,key.sealed}`,
 /// `answered/<sha256(vault, request)>.json`.
 public struct OfflineSignerStore: Sendable {
     public let directory: URL
+    /// The cluster as the signer trusts it now: the set-up file's genesis with the voting
+    /// members of the last confirmed update (the set-up file's members before any).
     public let trust: ClusterConfiguration
+    /// The governance genesis digest (`GenesisDocument.digest`): the cluster's identity, which
+    /// no member update changes.
     public let genesisDigest: [UInt8]
     public let identityKey: [UInt8]
     let sealStrength: PassphraseSeal.Strength
+    /// The cluster file of the current members in `clusters/`, by its SHA-256; nil before any update.
+    let membersFile: String?
 
     struct SignerFile: Codable {
         var version: Int
@@ -31,6 +41,8 @@ public struct OfflineSignerStore: Sendable {
         var identityKey: String
         /// `PassphraseSeal.Strength` of every sealed key here.
         var sealStrength: UInt8
+        /// Version 2: SHA-256 (hex) of the file in `clusters/` whose members are trusted now.
+        var membersFile: String?
     }
 
     /// A vault this signer enrolled in: public parts only.
@@ -56,7 +68,7 @@ public struct OfflineSignerStore: Sendable {
             throw OfflineError(.store, "\(directory.path) already holds an offline signer")
         }
         let clusterBytes = try DurableFile.read(clusterFile)
-        let (_, genesis) = try loadTrust(clusterFile)
+        let (_, genesis) = try loadTrust(clusterBytes, from: clusterFile)
         try DurableFile.makeDirectory(directory)
         let identity = Curve25519.Signing.PrivateKey()
         let sealed: [UInt8]
@@ -67,11 +79,9 @@ public struct OfflineSignerStore: Sendable {
         try DurableFile.write(sealed, to: directory.appendingPathComponent("identity.sealed"))
         let file = SignerFile(version: 1, genesisDigest: genesis.hexString, clusterFileDigest: Hashes.sha256(clusterBytes).hexString,
                               identityKey: Array(identity.publicKey.rawRepresentation).hexString,
-                              sealStrength: strength.rawValue)
-        let json: Data
-        do { json = try JSONEncoder().encode(file) } catch { throw OfflineError(.io, "cannot encode signer.json") }
+                              sealStrength: strength.rawValue, membersFile: nil)
         // Written last: a directory without it holds no signer, and can be set up again.
-        try DurableFile.write(Array(json), to: directory.appendingPathComponent("signer.json"), mode: 0o644)
+        try writeSignerFile(file, in: directory)
         return try OfflineSignerStore(directory: directory)
     }
 
@@ -86,9 +96,13 @@ public struct OfflineSignerStore: Sendable {
         do { file = try JSONDecoder().decode(SignerFile.self, from: Data(try DurableFile.read(signerURL))) } catch {
             throw OfflineError(.store, "\(signerURL.path) is not a signer file")
         }
+        guard file.version == 1 || file.version == 2 else {
+            throw OfflineError(.store, "\(signerURL.path) is of version \(file.version); this custos reads versions 1 and 2")
+        }
         let clusterURL = directory.appendingPathComponent("cluster.json")
-        let (trust, genesis) = try Self.loadTrust(clusterURL)
-        guard genesis.hexString == file.genesisDigest, Hashes.sha256(try DurableFile.read(clusterURL)).hexString == file.clusterFileDigest else {
+        let clusterBytes = try DurableFile.read(clusterURL)
+        let (setUpTrust, genesis) = try Self.loadTrust(clusterBytes, from: clusterURL)
+        guard genesis.hexString == file.genesisDigest, Hashes.sha256(clusterBytes).hexString == file.clusterFileDigest else {
             throw OfflineError(.store, "the cluster.json in \(directory.path) is not the one this signer was set up with")
         }
         guard let key = try? [UInt8](hex: file.identityKey), key.count == 32 else {
@@ -97,19 +111,138 @@ public struct OfflineSignerStore: Sendable {
         guard let strength = PassphraseSeal.Strength(rawValue: file.sealStrength) else {
             throw OfflineError(.store, "\(signerURL.path) names an unknown sealing strength")
         }
+        var trust = setUpTrust
+        if let name = file.membersFile {
+            guard name.utf8.count == 64, (try? [UInt8](hex: name))?.hexString == name else {
+                throw OfflineError(.store, "\(signerURL.path) names no valid members file")
+            }
+            let url = Self.clustersDirectory(directory).appendingPathComponent(name + ".json")
+            let bytes = try DurableFile.read(url)
+            guard Hashes.sha256(bytes).hexString == name else {
+                throw OfflineError(.store, "\(url.path) is not the cluster file this signer's members were confirmed from")
+            }
+            trust = try Self.reconfigure(setUpTrust, genesis: genesis, with: bytes, from: url)
+        }
         self.trust = trust
         self.genesisDigest = genesis
         self.identityKey = key
         self.sealStrength = strength
+        self.membersFile = file.membersFile
     }
 
-    static func loadTrust(_ url: URL) throws(OfflineError) -> (ClusterConfiguration, [UInt8]) {
+    /// The cluster a cluster file describes and its governance genesis digest; `invalidInput`
+    /// naming the file for one that does not decode or carries no governance genesis.
+    static func loadTrust(_ bytes: [UInt8], from url: URL) throws(OfflineError) -> (ClusterConfiguration, [UInt8]) {
         do {
-            let trust = try ClusterFile.load(path: url.path)
+            let trust = try JSONDecoder().decode(ClusterFile.self, from: Data(bytes)).configuration()
             return (trust, try GenesisDocument(encoded: trust.genesisDocument).digest)
         } catch {
             throw OfflineError(.invalidInput, "\(url.path) is not a cluster file with a governance genesis: \(error)")
         }
+    }
+
+    /// `setUp` (the set-up file's cluster, governance genesis `genesis`) with the voting members
+    /// of the cluster file `bytes`, which must be of the same cluster: same governance genesis,
+    /// name and genesis time. The genesis members stay those of `setUp`: votes sign the ledger
+    /// genesis digest they make, which a membership change keeps (`ClusterConfiguration.reconfigured`).
+    static func reconfigure(
+        _ setUp: ClusterConfiguration, genesis: [UInt8], with bytes: [UInt8], from url: URL
+    ) throws(OfflineError) -> ClusterConfiguration {
+        let (next, nextGenesis) = try loadTrust(bytes, from: url)
+        guard nextGenesis == genesis else {
+            throw OfflineError(.invalidInput, "\(url.lastPathComponent) is a file of another cluster (governance genesis "
+                               + "\(nextGenesis.hexString.prefix(16))); this signer trusts the cluster with genesis \(genesis.hexString.prefix(16))")
+        }
+        guard next.name == setUp.name, next.genesisTimestamp == setUp.genesisTimestamp else {
+            throw OfflineError(.invalidInput, "\(url.lastPathComponent) names the cluster \(next.name.printable(limit: 64)) with genesis time "
+                               + "\(next.genesisTimestamp); this signer trusts \(setUp.name) with genesis time \(setUp.genesisTimestamp)")
+        }
+        do { return try setUp.reconfigured(members: next.members) } catch {
+            throw OfflineError(.invalidInput, "the members of \(url.lastPathComponent) are refused: \(error.reason)")
+        }
+    }
+
+    static func clustersDirectory(_ directory: URL) -> URL { directory.appendingPathComponent("clusters") }
+
+    static func writeSignerFile(_ file: SignerFile, in directory: URL) throws(OfflineError) {
+        let json: Data
+        do { json = try JSONEncoder().encode(file) } catch { throw OfflineError(.io, "cannot encode signer.json") }
+        try DurableFile.write(Array(json), to: directory.appendingPathComponent("signer.json"), mode: 0o644)
+    }
+
+    // MARK: Members
+
+    /// A change of the trusted voting members, as `updateCluster` shows it before it is confirmed.
+    public struct ClusterUpdate: Sendable {
+        /// The cluster as trusted after the update.
+        public let trust: ClusterConfiguration
+        public let added: [Member]
+        public let removed: [Member]
+        /// `OfflineMembers.fingerprint` of the members trusted now and after the update.
+        public let previousFingerprint: String
+        public let fingerprint: String
+        /// How many of the members trusted now stay, and the quorum of those trusted now.
+        public var kept: Int { trust.n - added.count }
+        public let previousQuorum: Int
+        let bytes: [UInt8]
+    }
+
+    /// What trusting the members of the cluster file `clusterFile` would change; refuses a file of
+    /// another cluster (another governance genesis, name or genesis time), one that does not
+    /// decode, and one whose members are the ones trusted already.
+    public func clusterUpdate(from clusterFile: URL) throws(OfflineError) -> ClusterUpdate {
+        try clusterUpdate(DurableFile.read(clusterFile), from: clusterFile)
+    }
+
+    func clusterUpdate(_ bytes: [UInt8], from url: URL) throws(OfflineError) -> ClusterUpdate {
+        let setUpURL = directory.appendingPathComponent("cluster.json")
+        let (setUp, _) = try Self.loadTrust(try DurableFile.read(setUpURL), from: setUpURL)
+        let next = try Self.reconfigure(setUp, genesis: genesisDigest, with: bytes, from: url)
+        let (added, removed) = OfflineMembers.changes(from: trust.members, to: next.members)
+        guard !added.isEmpty || !removed.isEmpty else {
+            throw OfflineError(.invalidInput, "\(url.lastPathComponent) names the members this signer trusts already; nothing to update")
+        }
+        return ClusterUpdate(trust: next, added: added, removed: removed, previousFingerprint: OfflineMembers.fingerprint(of: trust.members),
+                             fingerprint: OfflineMembers.fingerprint(of: next.members), previousQuorum: trust.quorum, bytes: bytes)
+    }
+
+    /// Trusts the voting members of the cluster file `clusterFile` from now on, once `confirm`
+    /// (the person at the machine, shown the update) says yes, and returns the signer opened
+    /// again. Keeps the identity key, every vault key and every answer record: only the members
+    /// whose votes and attestations count change. The file is copied into `clusters/` first, then
+    /// `signer.json` is switched to it, each write durable: a crash in between leaves the old
+    /// trust whole (the copy unused), never a mix. Files trusted before stay in `clusters/`.
+    public func updateCluster(from clusterFile: URL, confirm: (ClusterUpdate) -> Bool) throws(OfflineError) -> OfflineSignerStore {
+        // One change at a time, and never while a bundle is answered.
+        let lock = try Lock(directory.appendingPathComponent("lock"))
+        defer { lock.release() }
+        let current = try OfflineSignerStore(directory: directory)
+        let update = try current.clusterUpdate(DurableFile.read(clusterFile), from: clusterFile)
+        guard confirm(update) else { throw OfflineError(.invalidInput, "not confirmed; the signer trusts the members it trusted before") }
+        let name = try stage(update.bytes)
+        try switchMembers(to: name)
+        return try OfflineSignerStore(directory: directory)
+    }
+
+    /// Writes the cluster file `bytes` durably into `clusters/`, named by its SHA-256, and
+    /// returns the name; trusted only once `switchMembers(to:)` names it.
+    func stage(_ bytes: [UInt8]) throws(OfflineError) -> String {
+        let name = Hashes.sha256(bytes).hexString
+        try DurableFile.makeDirectory(Self.clustersDirectory(directory))
+        try DurableFile.write(bytes, to: Self.clustersDirectory(directory).appendingPathComponent(name + ".json"), mode: 0o644)
+        return name
+    }
+
+    /// Switches `signer.json` to the staged cluster file `name`: one durable rename.
+    func switchMembers(to name: String) throws(OfflineError) {
+        let signerURL = directory.appendingPathComponent("signer.json")
+        var file: SignerFile
+        do { file = try JSONDecoder().decode(SignerFile.self, from: Data(try DurableFile.read(signerURL))) } catch {
+            throw OfflineError(.store, "\(signerURL.path) is not a signer file")
+        }
+        file.version = 2
+        file.membersFile = name
+        try Self.writeSignerFile(file, in: directory)
     }
 
     // MARK: Vaults

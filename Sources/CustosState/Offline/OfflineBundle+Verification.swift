@@ -5,8 +5,10 @@ import CustosLedger
 import CustosPolicy
 
 extension OfflineBundle {
-    /// What an offline signer says when the cluster's members are not the ones it knows.
-    static let setUpAgain = "set the offline signer up again with the current cluster.json"
+    /// What an offline signer says when the cluster's members are not the ones it knows: setting
+    /// it up again would make new vault keys, and its vaults could never sign again.
+    static let setUpAgain = "if the cluster's members changed, bring its current cluster file here and run `custos offline update-cluster` "
+        + "(setting the signer up again would lose its vault keys)"
 
     /// Checks the bundle against the cluster the offline signer was set up with (`trust`, from
     /// its `cluster.json`: the genesis and the members' keys), in this order, naming the first

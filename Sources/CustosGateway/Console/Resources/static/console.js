@@ -20,7 +20,7 @@
     'add-user': 1, 'remove-user': 2, 'assign-role': 3, 'revoke-role': 4, 'add-credential': 5,
     'revoke-credential': 6, 'change-policy-unbound': 7, 'change-policy': 51, 'freeze': 8, 'unfreeze': 9, 'add-bot': 16,
     'remove-bot': 11, 'rotate-bot-key': 12, 'grant-role': 13, 'review-access': 14, 'enrol-credential': 15, 'add-member': 20, 'remove-member': 21,
-    'create-vault': 30, 'add-vault-address': 31, 'refresh-vault': 32, 'readmit-signer': 33,
+    'create-vault': 30, 'create-vault-offline': 34, 'add-vault-address': 31, 'refresh-vault': 32, 'readmit-signer': 33,
     'register-asset': 40, 'remove-asset': 41, 'cancel-nonce': 42,
     'cancel-address-book-entry': 43, 'waive-cooling-off': 46, 'clear-watch-flag': 45, 'offboard-user': 47,
     'attest-onboarding': 48, 'open-access-review': 49, 'confirm-access': 50,
@@ -52,6 +52,7 @@
     'add-member': [['Signer node', 'string'], ['Identity key (hex)', 'hex'], ['Transport key (hex)', 'hex'], ['Proof of possession (hex)', 'hex']],
     'remove-member': [['Signer node', 'string']],
     'create-vault': [VAULT, ['Label', 'string'], ['Scheme', 'string'], ['Environment', 'string']],
+    'create-vault-offline': [VAULT, ['Label', 'string'], ['Scheme', 'string'], ['Environment', 'string'], ['Offline enrolment (hex)', 'hex']],
     'add-vault-address': [VAULT, ['Label', 'string'], ['Chain', 'string'], ['Derivation path', 'path']],
     'refresh-vault': [VAULT], 'readmit-signer': [VAULT, ['Signer node', 'string']],
     'register-asset': [['Chain', 'string'], ['Chain id', 'u64'], ['Symbol', 'string'], ['Contract (empty: the chain\'s native asset)', 'string'],
@@ -309,7 +310,7 @@
   // of the dialog): an operation whose fields do not fit one dialog (a `change-policy` document,
   // a long list) is refused here, for the CLI, which shows it whole and computes the challenge
   // itself.
-  function operationConfirmation(act, section, digest) {
+  function operationConfirmation(act, section, digest, notes = []) {
     const what = { approve: 'APPROVE', reject: 'REJECT', propose: 'PROPOSE' }[act] || act.toUpperCase();
     const lines = [what + ' this governance operation?', 'The signed fields as your browser encodes them (not the page\'s drawing of them):'];
     const fields = operationFields(section);
@@ -323,6 +324,7 @@
         + named + ', custos op ' + act + named + ').');
     }
     for (const [label, value] of fields) lines.push(label + ': ' + visible(value));
+    for (const note of notes) lines.push(note);
     lines.push('Digest ' + hex(digest).slice(0, 16) + ' …');
     lines.push('OK asks your security key; Cancel signs nothing.');
     const text = lines.join('\n');
@@ -333,6 +335,19 @@
         + ' it in the CLI (custos op show' + named + ', custos op ' + act + named + ').');
     }
     return text;
+  }
+
+  // For a vault with an offline share: the enrolment's fingerprint as this browser computes it
+  // from the signed hex (OfflineEnrolment.fingerprint: the first 16 bytes of its SHA-256, in
+  // groups of four hex digits; review B-M3), for the approver to compare with what the offline
+  // machine showed. The page's own note of it is the gateway's.
+  async function offlineNotes(section) {
+    const fields = Array.from(section.querySelectorAll('[data-canon]'));
+    const change = fields.length > OPERATION_FIELDS.length ? fields[OPERATION_FIELDS.length - 1].textContent : null;
+    if (change !== 'create-vault-offline') return [];
+    const digest = await sha256(Uint8Array.from(hexBytes(fields[fields.length - 1].textContent)));
+    return ['Offline enrolment fingerprint (computed by your browser): ' + hex(digest).slice(0, 32).replace(/(.{4})(?!$)/g, '$1 ')
+      + ': compare it with the offline machine\'s.'];
   }
 
   function setUpDecision(section) {
@@ -358,7 +373,7 @@
           const challenge = timed
             ? await timedChallenge(act, genesis, digest, signedAt, reviewMillis)
             : await taggedHash('custos/governance/' + act, untimed);
-          confirmOrStop(operationConfirmation(act, section, digest));
+          confirmOrStop(operationConfirmation(act, section, digest, await offlineNotes(section)));
           say(status, 'Touch your security key to ' + act + ' the content shown above.');
           await assertInto(form, challenge);
           if (timed) {
