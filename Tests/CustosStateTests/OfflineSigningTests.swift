@@ -348,7 +348,7 @@ extension OfflineSigningTests {
         try s.c.registerBot("noise-bot", key: bot.publicKey, roles: ["noise"])
         // Denied (no rule lets noise-bot sign): recorded, never signed.
         for i in 0..<RequestBook.maximumRecordedRequests {
-            let body = MessageRequestTests.body(MessageRequestTests.hex("raw", "0x" + String(format: "%08x", i)), initiator: "noise-bot", vault: "cold")
+            let body = MessageRequestTests.body(MessageRequestTests.hex("raw", "0x" + withUnsafeBytes(of: UInt32(i).bigEndian) { Array($0) }.hexString), initiator: "noise-bot", vault: "cold")
             _ = s.c.apply(try RequestEntry.submit(s.c.signed(body, keyId: "noise-bot", key: bot)))
         }
         #expect(s.c.state.requestBook.requests[s.request] == nil, "the request was dropped")
