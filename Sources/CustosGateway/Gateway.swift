@@ -101,7 +101,8 @@ public actor Gateway: Service {
     /// (`ReplicatedState.signer(of:)`: unknown kind, over its bound, undecodable, unsigned); one
     /// whose signature or assertion does not verify against the committed state, or whose signer
     /// was removed (so an honest gateway does not fill the log with refusals; a signer registered
-    /// by a block not yet committed here is refused until it is); and one beyond the queue's
+    /// by a block not yet committed here is refused until it is); an air-gapped signing entry the
+    /// committed state refuses (`AdmissionError(stale:kind:)`); and one beyond the queue's
     /// bounds (`GatewayQueueBounds`, per signer and in total). Entries submitted concurrently are
     /// written in one transaction (group commit: one fsync for all that arrived while the
     /// previous write ran). While a block is in flight they wait in the queue, and the next block
@@ -112,6 +113,9 @@ public actor Gateway: Service {
         if case .failure(let error) = signed, let refusal = faults.admitting(AdmissionError(malformed: error)) { throw refusal }
         let outcome = await Self.preview(of: entry, in: governed, at: faults.blockTime(clock()))
         if case .refused(let error) = outcome, let refusal = faults.admitting(AdmissionError(unauthenticated: error)) {
+            throw refusal
+        }
+        if case .refused(let error) = outcome, let refusal = faults.admitting(AdmissionError(stale: error, kind: entry.kind)) {
             throw refusal
         }
         // A signer the entry does not name reaches here only through fault injection.

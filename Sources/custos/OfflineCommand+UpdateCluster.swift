@@ -17,17 +17,28 @@ extension OfflineCommand {
             discussion: """
                 The file must be of the cluster this signer trusts (same governance genesis, name and genesis time). \
                 The members added and removed and the new member-set fingerprint are shown; compare the fingerprint \
-                with the one the cluster shows (the console's list of signer nodes, `custos audit verify`) before you confirm.
+                with the one `custos audit verify --genesis LEDGER-GENESIS EXPORT` prints for a chain export taken on a \
+                signer node (not one the gateway serves) before you confirm. A file that keeps fewer than a quorum of the \
+                trusted members is refused unless --allow-replace-quorum is given, even with --yes.
                 """)
         @OptionGroup var directory: Directory
         @Option(help: "The cluster file naming the cluster's current voting members.") var cluster: String
         @Flag(help: "Update without asking for confirmation.") var yes = false
+        @Flag(help: "Accept a member set that keeps fewer than a quorum of the trusted members (asked for even with --yes).")
+        var allowReplaceQuorum = false
 
         func run() throws {
             let store = directory.store()
             do {
                 let updated = try store.updateCluster(from: URL(fileURLWithPath: cluster)) { update in
                     OfflineCommand.describe(update, cluster: store.trust)
+                    // Most votes would come from members this signer never saw: only on purpose
+                    // (review helper-143 M1).
+                    if update.kept < update.previousQuorum, !allowReplaceQuorum {
+                        print("refused: \(update.kept) of the trusted members stay, fewer than their quorum of \(update.previousQuorum); "
+                              + "give --allow-replace-quorum only for a change you followed on the cluster itself")
+                        return false
+                    }
                     return yes || OfflineCommand.confirm("trust these members?")
                 }
                 print("the signer trusts \(updated.trust.n) members now (fingerprint \(OfflineMembers.fingerprint(of: updated.trust.members)))")
@@ -49,7 +60,8 @@ extension OfflineCommand {
             print("WARNING: only \(update.kept) of the members trusted now stay, fewer than their quorum of \(update.previousQuorum): "
                   + "most votes would come from members this signer has never seen. Confirm only a change you followed.")
         }
-        print("Compare the fingerprint \(update.fingerprint) with the member-set fingerprint the cluster shows "
-              + "(the console's list of signer nodes, custos audit verify), and the identity keys with the console's.")
+        print("Compare the fingerprint \(update.fingerprint) with the member-set fingerprint that "
+              + "`custos audit verify --genesis \(cluster.genesisDigest.hex) EXPORT` prints for a chain export taken on a signer node "
+              + "(the gateway and its console are not to be trusted for this).")
     }
 }

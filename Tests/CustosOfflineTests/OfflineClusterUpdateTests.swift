@@ -60,7 +60,7 @@ struct OfflineClusterUpdateTests {
         #expect(preview.added.map(\.id.rawValue) == ["node-5"] && preview.removed.map(\.id.rawValue) == ["node-4"])
         #expect(preview.fingerprint == OfflineMembers.fingerprint(of: nextMembers))
         #expect(preview.previousFingerprint == OfflineMembers.fingerprint(of: f.store.trust.members))
-        #expect(preview.fingerprint != preview.previousFingerprint && preview.fingerprint.count == 19)
+        #expect(preview.fingerprint != preview.previousFingerprint && preview.fingerprint.count == 39)
         #expect(preview.kept == 3 && preview.previousQuorum == 3)
 
         // Declined: nothing changes.

@@ -1,9 +1,11 @@
 import Crypto
 import CustosClusterAPI
 import CustosCore
+import CustosCrypto
 import CustosGateway
 import CustosIdentity
 import CustosLedger
+import CustosMPC
 import CustosState
 import Foundation
 import Logging
@@ -61,6 +63,41 @@ struct GatewayAdmissionTests {
             let refused = try await refusal(gateway, try GovernanceEntry.propose(p, assertion: forged).entry())
             #expect(refused?.code == .unauthenticated, "\(proposer): \(String(describing: refused))")
         }
+        #expect(try await gateway.health().queuedEntries == 0)
+    }
+
+    /// An unauthenticated sender forging a member's signature, naming a member nobody registered,
+    /// or replaying an air-gapped signing entry that can never apply is refused before anything is
+    /// queued: it cannot fill a member's queue or crowd out the offline signer's real answer
+    /// (review helper-143 H1).
+    @Test func forgedMemberEntriesAndStaleOfflineEntriesAreNotQueued() async throws {
+        let gateway = try await gateway()
+        let genesis = Self.genesis.document.digest
+        let statement = OfflineAttestation(
+            genesisDigest: genesis, membersDigest: OfflineAttestation.membersDigest(of: try identities.map { try $0.member() }), vault: "cold",
+            scheme: .frostEd25519, epoch: 0, groupKey: [UInt8](repeating: 1, count: 32), offlineKey: [UInt8](repeating: 2, count: 32),
+            offlineIdentity: [UInt8](repeating: 3, count: 32), request: String(repeating: "a", count: 64), decidedAt: 1, decidedHeight: 1,
+            attempt: 0, attemptStartedAt: 1, message: [1, 2], signers: [], policyVersion: 1, policyDigest: [UInt8](repeating: 4, count: 32),
+            outcome: .allowed, rules: ["r"], approvers: [], frozen: false, signed: false)
+        // node-1's name, another key.
+        let impostor = NodeIdentity(id: identities[0].id, signingKey: .init(), transportKey: .init())
+        #expect(try await refusal(gateway, try statement.entry(signedBy: impostor, genesisDigest: genesis))?.code == .unauthenticated)
+        // A member no one registered.
+        let stranger = NodeIdentity(id: NodeID("node-9"), signingKey: .init(), transportKey: .init())
+        #expect(try await refusal(gateway, try statement.entry(signedBy: stranger, genesisDigest: genesis))?.code == .unauthenticated)
+        // A forged vault entry of an older kind, the same way.
+        let timeout = VaultEntry.timeout(vault: "cold", epoch: 0, request: statement.request, attempt: 0)
+        let forgedTimeout = try await refusal(gateway, try timeout.entry(signedBy: impostor, genesisDigest: genesis))
+        #expect(forgedTimeout?.code == .unauthenticated, "\(String(describing: forgedTimeout))")
+        // node-1's own signature on a statement no attempt waits for: it can never apply.
+        let stale = try await refusal(gateway, try statement.entry(signedBy: identities[0], genesisDigest: genesis))
+        #expect(stale?.code == .inadmissible && stale?.reason.contains("cannot apply later") == true, "\(String(describing: stale))")
+        // An answer for a vault without an offline signer is nobody's.
+        let answer = try OfflineResponse.make(
+            commitments: FROST<Ed25519SHA512>.commit(additiveKey: .generate(), context: []).commitments,
+            share: .init(share: .zero, packageDigest: [UInt8](repeating: 0, count: 32)),
+            identity: .init(), genesisDigest: genesis, vault: "cold", scheme: .frostEd25519, request: statement.request, attempt: 0)
+        #expect(try await refusal(gateway, try OfflineShareEntry.entry(answer))?.code == .unauthenticated)
         #expect(try await gateway.health().queuedEntries == 0)
     }
 

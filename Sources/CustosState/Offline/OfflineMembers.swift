@@ -8,11 +8,11 @@ import CustosLedger
 /// offline signer trusts a member set only after a person at its machine confirmed it
 /// (`custos offline update-cluster`); these are the words they confirm with.
 public enum OfflineMembers {
-    /// The first 16 hex digits of `OfflineAttestation.membersDigest(of:)`, in groups of four
-    /// (`1a2b 3c4d 5e6f 7a8b`): the same for the same ids and identity keys in any order, and
+    /// The first 32 hex digits (128 bits, as the enrolment's fingerprint) of
+    /// `OfflineAttestation.membersDigest(of:)`, in groups of four (`1a2b 3c4d … 7a8b`): the same for the same ids and identity keys in any order, and
     /// what every place that shows the cluster's members prints, so that people can compare it.
     public static func fingerprint(of members: [Member]) -> String {
-        grouped(Array(OfflineAttestation.membersDigest(of: members).prefix(8)).hexString)
+        grouped(Array(OfflineAttestation.membersDigest(of: members).prefix(16)).hexString)
     }
 
     /// The first 16 hex digits of SHA-256 over a member's identity key: the fingerprint the

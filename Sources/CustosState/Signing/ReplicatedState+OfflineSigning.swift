@@ -90,7 +90,8 @@ extension ReplicatedState {
     /// again after the statement changed). Recorded with the block height that carries it and the
     /// statement's digest.
     mutating func applyOfflineAttestation(_ entry: Entry) -> GovernanceOutcome {
-        var member: NodeID? = try? MemberSignature.signer(of: entry).node
+        // Named in a refusal only once its signature verified (a forger names anyone).
+        var member: NodeID? = nil
         do throws(GovernanceError) {
             let statement = try OfflineAttestation(encoded: entry.payload)
             let signer = try MemberSignature.verifiedSigner(of: entry, members: members, genesisDigest: genesisDigest)
