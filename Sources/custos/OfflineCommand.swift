@@ -154,6 +154,9 @@ struct OfflineCommand: ParsableCommand {
                 }
                 let bundle: OfflineBundle
                 do { bundle = try OfflineBundle(serialized: bytes) } catch { fail("the bundle does not decode: \(error.reason)") }
+                // The answer is recorded before it is written, and an attempt is answered once: a
+                // place it cannot be written to is refused first (review helper-143 L2).
+                try OfflineCommand.checkWritable(out: out, raw: raw, input: `in`)
                 let response = try store.answer(bundle, passphrase: passphrase) { verified in
                     OfflineCommand.describe(verified)
                     return yes || OfflineCommand.confirm()
@@ -200,6 +203,29 @@ struct OfflineCommand: ParsableCommand {
     static func confirm(_ question: String = "sign this?") -> Bool {
         print("\(question) type yes: ", terminator: "")
         return readLine()?.trimmingCharacters(in: .whitespaces).lowercased() == "yes"
+    }
+
+    /// Refuses an output the answer could not be written to: a directory that already holds PNG
+    /// files (or is the input), or a raw file that exists or whose folder is missing.
+    static func checkWritable(out: String?, raw: String?, input: String?) throws(OfflineError) {
+        let fm = FileManager.default
+        if let out {
+            if let input, URL(fileURLWithPath: out).standardizedFileURL == URL(fileURLWithPath: input).standardizedFileURL {
+                throw OfflineError(.io, "--out is the bundle's directory: write the answer to an empty directory")
+            }
+            let existing = (try? fm.contentsOfDirectory(atPath: out)) ?? []
+            if existing.contains(where: { $0.lowercased().hasSuffix(".png") }) {
+                throw OfflineError(.io, "\(out) already holds PNG files: write the answer to an empty directory (nothing was signed)")
+            }
+        }
+        if let raw {
+            if fm.fileExists(atPath: raw) { throw OfflineError(.io, "\(raw) exists: name a new file (nothing was signed)") }
+            let folder = URL(fileURLWithPath: raw).deletingLastPathComponent().path
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue, fm.isWritableFile(atPath: folder) else {
+                throw OfflineError(.io, "cannot write into \(folder) (nothing was signed)")
+            }
+        }
     }
 
     static func write(_ bytes: [UInt8], out: String?, raw: String?) throws(OfflineError) {

@@ -15,8 +15,12 @@ struct OfflineMessageViewTests {
         let view = OfflineMessageView(Array("withdraw 5 SOL to cold storage\nref: Überweisung №7\tok".utf8), scheme: .frostEd25519)
         #expect(view.form == .text("withdraw 5 SOL to cold storage\nref: Überweisung №7\tok"))
         #expect(view.blindHashWarning == nil)
-        #expect(view.lines == ["\(view.byteCount) bytes of text, between the lines:", "-----", "withdraw 5 SOL to cold storage",
-                               "ref: Überweisung №7\\tok", "-----"])
+        #expect(view.lines == ["\(view.byteCount) bytes of text in 2 lines, each behind \"| \":", "| withdraw 5 SOL to cold storage",
+                               "| ref: Überweisung №7\\tok", "(end of the message: 2 lines)",
+                               "NOTE: the text has characters outside ASCII (the first: U+DC); letters of other scripts can look like Latin ones."])
+        // A line of the message that imitates the tool's own output still starts with "| ".
+        let imitation = OfflineMessageView(Array("pay 1\n-----\napprovals  alice, bob".utf8), scheme: .frostEd25519)
+        #expect(imitation.lines.dropFirst().prefix(3).allSatisfy { $0.hasPrefix("| ") })
     }
 
     @Test(arguments: [

@@ -27,9 +27,18 @@ enum DurableFile {
         return Array(data)
     }
 
+    /// Makes `url` (and its missing parents), then syncs its parent, so that a record written into
+    /// it right after survives a power cut (review helper-143 L7).
     static func makeDirectory(_ url: URL) throws(OfflineError) {
+        let existed = FileManager.default.fileExists(atPath: url.path)
         do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) } catch {
             throw OfflineError(.io, "cannot make \(url.path)")
         }
+        guard !existed else { return }
+        let parent = url.deletingLastPathComponent().path
+        let dir = open(parent, O_RDONLY)
+        guard dir >= 0 else { throw OfflineError(.io, "cannot sync \(parent)") }
+        defer { close(dir) }
+        guard fsync(dir) == 0 else { throw OfflineError(.io, "cannot sync \(parent)") }
     }
 }

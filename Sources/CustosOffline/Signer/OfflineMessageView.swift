@@ -41,16 +41,23 @@ public struct OfflineMessageView: Sendable, Equatable {
             : nil
     }
 
-    /// The lines to print: what the message is, then its content (text line by line, with tabs
-    /// shown as `\t`; hex in lines of 32 bytes), then the warning when there is one.
+    /// The lines to print: what the message is, then its content (text line by line, each behind
+    /// `| `, with tabs shown as `\t`, and a note when it has non-ASCII characters; hex in lines of
+    /// 32 bytes), then the warning when there is one.
     public var lines: [String] {
         var out: [String] = []
         switch form {
         case .text(let text):
-            out.append("\(byteCount) bytes of text, between the lines:")
-            out.append("-----")
-            out += text.split(separator: "\n", omittingEmptySubsequences: false).map { line in line.map { $0 == "\t" ? "\\t" : String($0) }.joined() }
-            out.append("-----")
+            // Every line of the message behind `| `, so that no line of it can pass for one of
+            // the tool's own (review helper-143 L3), and its extent said before and after.
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            out.append("\(byteCount) bytes of text in \(lines.count) line\(lines.count == 1 ? "" : "s"), each behind \"| \":")
+            out += lines.map { line in "| " + line.map { $0 == "\t" ? "\\t" : String($0) }.joined() }
+            out.append("(end of the message: \(lines.count) line\(lines.count == 1 ? "" : "s"))")
+            if let other = text.unicodeScalars.first(where: { !$0.isASCII }) {
+                out.append("NOTE: the text has characters outside ASCII (the first: U+\(String(other.value, radix: 16, uppercase: true))); "
+                           + "letters of other scripts can look like Latin ones.")
+            }
         case .hex(let hex):
             out.append(byteCount == 0 ? "0 bytes (an empty message)" : "\(byteCount) bytes, not text; in hex:")
             let digits = Array(hex)

@@ -78,8 +78,21 @@ extension OfflineBundle {
             }
             attested.append((member.id, decoded))
         }
+        // Only statements of this cluster, request and block count: attestations of another
+        // request cannot outnumber this one's (review helper-143 L6). When none reaches a quorum,
+        // what is wrong with the others is named.
+        func mismatch(_ decoded: OfflineAttestation) -> OfflineBundleError? {
+            if decoded.genesisDigest != genesis { return OfflineBundleError(.genesis, "the attestations are of another cluster") }
+            if decoded.request != requestId {
+                return OfflineBundleError(.request, "the attestations are of request \(decoded.request.prefix(16)), the certified entry is request \(requestId.prefix(16))")
+            }
+            if decoded.decidedHeight != block.height {
+                return OfflineBundleError(.request, "the attestations say request \(requestId.prefix(16)) was decided at height \(decoded.decidedHeight), not in block \(block.height)")
+            }
+            return nil
+        }
         var groups: [(statement: OfflineAttestation, members: Set<NodeID>)] = []
-        for (member, decoded) in attested {
+        for (member, decoded) in attested where mismatch(decoded) == nil {
             if let i = groups.firstIndex(where: { $0.statement == decoded }) { groups[i].members.insert(member) } else {
                 groups.append((decoded, [member]))
             }
@@ -87,21 +100,15 @@ extension OfflineBundle {
         let best = groups.max { $0.members.count < $1.members.count }
         guard let best, best.members.count >= trust.quorum else {
             let count = best?.members.count ?? 0
+            if count == 0, let wrong = attested.lazy.compactMap({ mismatch($0.statement) }).first { throw wrong }
             throw OfflineBundleError(
                 .quorum, "\(count) member\(count == 1 ? "" : "s") attest\(count == 1 ? "s" : "") the same statement; "
                     + "\(trust.quorum) of \(trust.n) are needed")
         }
         let statement = best.statement
         let attesters = Array(best.members)
-        guard statement.genesisDigest == genesis else { throw OfflineBundleError(.genesis, "the attestations are of another cluster") }
         guard statement.membersDigest == OfflineAttestation.membersDigest(of: trust.members) else {
             throw OfflineBundleError(.members, "the cluster's members are not the ones this offline signer knows; \(Self.setUpAgain)")
-        }
-        guard statement.request == requestId else {
-            throw OfflineBundleError(.request, "the attestations are of request \(statement.request.prefix(16)), the certified entry is request \(requestId.prefix(16))")
-        }
-        guard statement.decidedHeight == block.height else {
-            throw OfflineBundleError(.request, "the attestations say request \(requestId.prefix(16)) was decided at height \(statement.decidedHeight), not in block \(block.height)")
         }
         guard statement.decidedAt == block.timestamp else {
             throw OfflineBundleError(.request, "the attestations say request \(requestId.prefix(16)) was decided at \(statement.decidedAt), not in block \(block.height) at \(block.timestamp)")

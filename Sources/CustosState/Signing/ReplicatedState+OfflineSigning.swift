@@ -152,6 +152,9 @@ extension ReplicatedState {
             }
             guard attempt.answer == nil else { throw refused("attempt \(s.attempt) of request \(s.requestId) has its offline answer already") }
             guard !frozen else { throw refused("signing is frozen") }
+            // An answer for a request that may no longer be signed (dropped from the book, its
+            // destination held) is refused at once, without blame (review helper-143 L4).
+            do { _ = try offlineStatement(for: s.requestId) } catch { throw refused("the answer cannot be used: \(error.reason)") }
             var commitments: [Int: [UInt8]] = [:]
             for signer in s.signers { commitments[vault.index(of: signer)!] = s.commitments[signer]! }
             let additive = FROSTSigningCheck.Additive(commitments: response.commitments, publicKey: enrolment.offlineKey)
