@@ -1,6 +1,7 @@
 import CustosClusterAPI
 import CustosCore
 import CustosLedger
+import CustosNodeService
 import CustosState
 import CustosTestSupport
 import Foundation
@@ -49,14 +50,19 @@ extension VaultSigningLoopbackTests {
     /// `custos vault offline-answer` submits the answer; the nodes then sign, and PyNaCl verifies
     /// the signature under the vault key (the nodes' key plus the offline key). A bundle with a
     /// forged certificate is refused, and the same bundle is never answered twice.
-    func offlineSigning(_ cluster: LocalCluster) async throws {
+    /// Sets an offline signer up in a new folder under the cluster's, enrols it in
+    /// `offlineVault` and creates that vault through governance (erin proposes, frank and grace
+    /// approve), waiting until it is active with nonces pooled on every node; answers the folder
+    /// and a runner of `custos offline` for that signer.
+    func offlineVault(_ cluster: LocalCluster) async throws -> (work: URL, offline: @Sendable ([String]) async throws -> String) {
         let work = cluster.root.appendingPathComponent("offline-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         let signer = work.appendingPathComponent("signer").path
         let passphrase = work.appendingPathComponent("passphrase")
         try Data("correct horse battery staple offline\n".utf8).write(to: passphrase)
-        func offline(_ arguments: [String]) async throws -> String {
-            try await LocalCluster.run(cluster.binary, ["offline"] + arguments + ["--dir", signer, "--passphrase-file", passphrase.path])
+        let binary = cluster.binary
+        let offline: @Sendable ([String]) async throws -> String = { arguments in
+            try await LocalCluster.run(binary, ["offline"] + arguments + ["--dir", signer, "--passphrase-file", passphrase.path])
         }
         _ = try await offline(["init", "--cluster", cluster.clusterFile.path])
         let enrolment = work.appendingPathComponent("enrolment.bin").path
@@ -71,9 +77,13 @@ extension VaultSigningLoopbackTests {
         _ = try await cluster.waitForGovernance { g in g.operations.first { $0.id == operation }?.approvals.count == 1 }
         try await cluster.op(["approve", "--yes", "--as", "grace", operation])
         _ = try await cluster.waitForGovernance(seconds: 120) { g in
-            g.vaults.first { $0.id == Self.offlineVault }.map { $0.status == "active" && $0.pools.values.filter { $0 > 0 }.count >= 3 } ?? false
+            g.vaults.first { $0.id == Self.offlineVault }.map { $0.status == "active" && $0.pools.values.filter { $0 > 0 }.count == 4 } ?? false
         }
+        return (work, offline)
+    }
 
+    func offlineSigning(_ cluster: LocalCluster) async throws {
+        let (work, offline) = try await offlineVault(cluster)
         let message = Array("proof of reserves 2026-12-07 / sol-cold".utf8)
         let request = try await submitMessage(cluster, "cold-proof-1", vault: Self.offlineVault,
                                               #"{"format": "raw", "hex": "\#(message.hexString)"}"#)
@@ -133,5 +143,40 @@ extension VaultSigningLoopbackTests {
         #expect(verdicts.ed25519 == [true, false], "PyNaCl verifies the signature under Y_on + Y_off, and only for its message")
         let shown = try await offline(["show", "--json"])
         #expect(shown.contains(request))
+    }
+
+    /// A signer of an offline vault's attempt that crashes right after making its share (its nonce
+    /// is spent) sends the share it kept again once it restarts, so the attempt the offline signer
+    /// answered completes without another trip to the air gap (review helper-142 M4).
+    @Test func anOfflineVaultSignerCrashingAfterItsShareSendsItAgainAndTheAttemptCompletes() async throws {
+        let cluster = try await LocalCluster(nodeCount: 4, policy: Self.sharedPolicy())
+        var passed = false
+        defer { cluster.stopAll(removeData: passed) }
+        try await cluster.startGateway()
+        for id in cluster.nodeIDs {
+            try cluster.startNode(id, extraArguments: id == "node-1" ? ["--unsafe-test-exit-after-recording-nonce-use"] : [])
+        }
+        try await addBot(cluster, "risk-bot", role: "risk-bot")
+        let (work, offline) = try await offlineVault(cluster)
+        _ = try await cluster.waitForGovernance { g in g.bots.contains { $0.id == "risk-bot" } }
+        let request = try await submitMessage(cluster, "cold-proof-2", vault: Self.offlineVault,
+                                              #"{"format": "raw", "hex": "\#(Array("proof of reserves, crash drill".utf8).hexString)"}"#)
+        let waiting = try await cluster.waitForGovernance(seconds: 60) { g in
+            (g.requests.first { $0.id == request }?.signing?.offline?.attestations.count ?? 0) == 4
+        }
+        // Every node had nonces pooled: the first attempt's signers are node-1, -2, -3.
+        #expect(waiting["node-2"]?.governance?.requests.first { $0.id == request }?.signing?.signers.contains("node-1") == true)
+        let bundle = work.appendingPathComponent("bundle"), answer = work.appendingPathComponent("answer")
+        _ = try await cluster.vaultOutput(["offline-bundle", request, "--out", bundle.path])
+        _ = try await offline(["sign", "--in", bundle.path, "--out", answer.path, "--yes"])
+        async let submitted = cluster.vaultOutput(["offline-answer", "--in", answer.path, "--wait", "150"])
+        #expect(try await cluster.waitForExit("node-1", seconds: 60) == NodeFaultInjection.exitStatus)
+        try cluster.startNode("node-1")
+        #expect(try await submitted.contains("signed at height"))
+        let statuses = try await cluster.waitForGovernance(seconds: 60) { g in g.requests.first { $0.id == request }?.signing?.status == "signed" }
+        let signing = try #require(statuses["node-2"]?.governance?.requests.first { $0.id == request }?.signing)
+        #expect(signing.attempt == 0 && signing.signers.contains("node-1"), "the answered attempt completed: \(signing.attempt) \(signing.signers)")
+        #expect(cluster.log("node-1").contains("sending a kept signature share again after a restart"))
+        passed = true
     }
 }

@@ -12,6 +12,11 @@ extension NodeDatabase {
         case presignature
         /// A FROST round-one nonce pair.
         case frostNonce
+        /// This node's FROST signature share for an attempt of a vault with an offline share,
+        /// kept until the attempt ends so that a restart sends it again: its nonce is spent, and
+        /// the attempt cost people a trip to the offline signer. Sending the same share over the
+        /// same package again reveals nothing new.
+        case signatureShare
     }
 
     /// The id of a vault's key share at a key epoch (each refresh or reshare is a new epoch).

@@ -28,6 +28,7 @@ extension VaultService {
                               subject: "\(session.requestId)/\(session.attempt)@\(session.startedHeight)", state: state)
         }
         await attestOfflineAttempts(in: state)
+        sweepKeptShares(in: state)
         let mine = open.filter { $0.signers.contains(identity.id) }
         // This node's shares for every attempt, then posted together: one relay request however
         // many requests are being signed.
@@ -123,9 +124,11 @@ extension VaultService {
                 }
                 attempt.presignPublic = made?.publicData
                 attempt.transcript = made?.transcript
+            } else if vault.offline != nil, let kept = try database.secret(kind: .signatureShare, id: Self.keptShareID(s)) {
+                try resend(s, &attempt, kept: kept, in: state)
             } else {
                 let nonceID = FROSTSigningRound.nonceID(vault: vault.id, epoch: s.epoch, commitment: s.commitments[identity.id]!)
-                try release(s, &attempt, secret: (.frostNonce, nonceID), in: state) { keyShare, nonces in
+                try release(s, &attempt, secret: (.frostNonce, nonceID), keep: vault.offline != nil, in: state) { keyShare, nonces in
                     try FROSTSigningRound.share(state, request: s.requestId, me: identity.id, keyShare: keyShare, nonces: nonces,
                                                 signer: OneTimeSigner(database: database))
                 }
@@ -206,9 +209,11 @@ extension VaultService {
     /// `secret` the log assigned it (a FROST nonce pair or a presignature; `make` records its use
     /// before computing), deletes the spent secret and seals the shares for the other signers.
     /// A missing secret or a refusal (the node's own re-check) marks the attempt refused.
+    /// `keep`: the attempt is of a vault with an offline share, whose share is kept until the
+    /// attempt ends (`SecretKind.signatureShare`) so that a restart sends it again (`resend`).
     private func release(
-        _ s: SigningSession, _ attempt: inout Attempt, secret: (kind: NodeDatabase.SecretKind, id: [UInt8]), in state: ReplicatedState,
-        _ make: (_ keyShare: SecretBytes, _ secret: SecretBytes) throws -> [NodeID: VaultShareMessage]
+        _ s: SigningSession, _ attempt: inout Attempt, secret: (kind: NodeDatabase.SecretKind, id: [UInt8]), keep: Bool = false,
+        in state: ReplicatedState, _ make: (_ keyShare: SecretBytes, _ secret: SecretBytes) throws -> [NodeID: VaultShareMessage]
     ) throws {
         func refuse(_ message: Logger.Message, _ reason: String? = nil) {
             attempt.refused = true
@@ -222,6 +227,16 @@ extension VaultService {
         else { return refuse("no key share or one-time secret stored for what the log assigned this node") }
         let messages: [NodeID: VaultShareMessage]
         do { messages = try make(keyShare, oneTime) } catch { return refuse("refusing to sign", "\(error)") }
+        if keep {
+            // Kept before anything else can fail: the nonce is spent whatever happens next.
+            do {
+                try database.storeSecret(SecretBytes(messages[identity.id]!.unsafeShare), kind: .signatureShare, id: Self.keptShareID(s))
+                mayHoldKeptShares = true
+            } catch {
+                logger.error("keeping the signature share of an offline vault's attempt failed; a restart before it is sent loses it",
+                             metadata: ["request": "\(s.requestId)", "error": "\("\(error)".printable(limit: 512))"])
+            }
+        }
         faults.nonceUseRecorded(logger: logger)
         // The use is on record: the secret never signs again, so it need not be kept.
         _ = try? database.deleteSecret(kind: secret.kind, id: secret.id)
@@ -229,5 +244,49 @@ extension VaultService {
         attempt.outgoing = try seal(messages.mapValues { faults.share($0, logger: logger) }, session: state.signingSessionID(s),
                                     round: VaultEntry.signatureShareRound, state: state)
         counters.sharesReleased += 1
+    }
+
+    /// The store id of this node's kept share for `s`'s current attempt: `request#attempt`.
+    static func keptShareID(_ s: SigningSession) -> [UInt8] { Array("\(s.requestId)#\(s.attempt)".utf8) }
+
+    /// Sends again the share this node kept for an attempt of a vault with an offline share, after
+    /// a restart lost it: the same share over the same package (its nonce is spent), only while
+    /// this node's own state still lets the attempt be signed.
+    private func resend(_ s: SigningSession, _ attempt: inout Attempt, kept: SecretBytes, in state: ReplicatedState) throws {
+        do { _ = try FROSTSigningRound.check(state, request: s.requestId, me: identity.id) } catch {
+            attempt.refused = true
+            counters.signingRefusals += 1
+            logger.warning("refusing to send a kept share again", metadata: ["request": "\(s.requestId)", "reason": "\(error.reason.printable(limit: 512))"])
+            return
+        }
+        let share = kept.unsafeCopyBytes()
+        var messages: [NodeID: VaultShareMessage] = [:]
+        for peer in s.signers {
+            messages[peer] = VaultShareMessage(vault: s.vault, epoch: s.epoch, signing: .init(request: s.requestId, attempt: s.attempt),
+                                               recipient: peer, unsafeShare: share)
+        }
+        attempt.share = share
+        attempt.outgoing = try seal(messages.filter { $0.key != identity.id }, session: state.signingSessionID(s),
+                                    round: VaultEntry.signatureShareRound, state: state)
+        logger.notice("sending a kept signature share again after a restart", metadata: ["request": "\(s.requestId)", "attempt": "\(s.attempt)"])
+    }
+
+    /// Deletes the kept shares of attempts no longer under way (signed, failed, moved on).
+    func sweepKeptShares(in state: ReplicatedState) {
+        guard mayHoldKeptShares else { return }
+        func underWay(_ id: [UInt8]) -> Bool {
+            let parts = String(decoding: id, as: UTF8.self).split(separator: "#")
+            guard parts.count == 2, let s = state.signing[String(parts[0])] else { return false }
+            return s.status == .signing && "\(s.attempt)" == parts[1]
+        }
+        do {
+            var kept = false
+            for id in try database.secretIDs(kind: .signatureShare) {
+                if underWay(id) { kept = true } else { try database.deleteSecret(kind: .signatureShare, id: id) }
+            }
+            mayHoldKeptShares = kept
+        } catch {
+            logger.error("sweeping kept signature shares failed", metadata: ["error": "\("\(error)".printable(limit: 512))"])
+        }
     }
 }

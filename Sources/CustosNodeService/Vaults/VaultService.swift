@@ -113,6 +113,9 @@ public actor VaultService: Service {
     private var submittedPruned = ContinuousClock.now
     /// Requests the `signAnything` fault already signed.
     var signedAnyway: Set<String> = []
+    /// Whether the store may hold kept signature shares (`SecretKind.signatureShare`) of attempts
+    /// that have ended: true at start and after each share kept, false once a sweep found none.
+    var mayHoldKeptShares = true
     /// The nonce batch this node submitted per vault and not yet seen committed.
     var pendingBatch: [String: UInt32] = [:]
     private var cursor: Int64 = 0
