@@ -122,7 +122,7 @@ struct OfflineClusterUpdateTests {
         let statement = OfflineAttestation(
             genesisDigest: store.genesisDigest, membersDigest: OfflineAttestation.membersDigest(of: store.trust.members),
             vault: "cold", scheme: .frostEd25519, epoch: 0, groupKey: try (pub.verifyingKey + offlineKey).serialized(),
-            offlineKey: enrolment.offlineKey, offlineIdentity: store.identityKey, request: "after", decidedAt: 1, decidedHeight: 1, attempt: 1,
+            offlineKey: enrolment.offlineKey, offlineIdentity: store.identityKey, request: "after", decidedAt: 1, decidedHeight: 1, requestBlockHash: [], attempt: 1,
             attemptStartedAt: 1, message: message, signers: listed, policyVersion: 1, policyDigest: [UInt8](repeating: 0, count: 32),
             outcome: .allowed, rules: ["r"], approvers: [], frozen: false, signed: false)
         let response = try store.answer(statement: statement, passphrase: T.secret)

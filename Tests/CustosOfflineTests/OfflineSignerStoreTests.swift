@@ -149,7 +149,7 @@ struct OfflineSignerStoreTests {
             OfflineAttestation(
                 genesisDigest: f.store.genesisDigest, membersDigest: OfflineAttestation.membersDigest(of: f.store.trust.members),
                 vault: "cold", scheme: scheme, epoch: 0, groupKey: try (pub.verifyingKey + offlineKey).serialized(),
-                offlineKey: enrolment.offlineKey, offlineIdentity: f.store.identityKey, request: request, decidedAt: 1, decidedHeight: 1, attempt: attempt,
+                offlineKey: enrolment.offlineKey, offlineIdentity: f.store.identityKey, request: request, decidedAt: 1, decidedHeight: 1, requestBlockHash: [], attempt: attempt,
                 attemptStartedAt: 1, message: message, signers: signers, policyVersion: 1, policyDigest: [UInt8](repeating: 0, count: 32),
                 outcome: .allowed, rules: ["r"], approvers: [], frozen: false, signed: false)
         }
@@ -205,7 +205,7 @@ struct OfflineSignerStoreTests {
         other = OfflineAttestation(
             genesisDigest: other.genesisDigest, membersDigest: other.membersDigest, vault: "cold", scheme: scheme, epoch: 0,
             groupKey: other.groupKey, offlineKey: other.offlineKey, offlineIdentity: [UInt8](repeating: 7, count: 32), request: "req-4",
-            decidedAt: 1, decidedHeight: 1, attempt: 1, attemptStartedAt: 1, message: message, signers: listed, policyVersion: 1,
+            decidedAt: 1, decidedHeight: 1, requestBlockHash: [], attempt: 1, attemptStartedAt: 1, message: message, signers: listed, policyVersion: 1,
             policyDigest: other.policyDigest, outcome: .allowed, rules: ["r"], approvers: [], frozen: false, signed: false)
         #expect(Self.reason { _ = try f.store.answer(statement: other, passphrase: Self.secret) }?.1.contains("another offline key or identity") == true)
         #expect(try f.store.answered(vault: "cold", request: "req-4") == nil)

@@ -77,7 +77,7 @@ struct GatewayAdmissionTests {
             genesisDigest: genesis, membersDigest: OfflineAttestation.membersDigest(of: try identities.map { try $0.member() }), vault: "cold",
             scheme: .frostEd25519, epoch: 0, groupKey: [UInt8](repeating: 1, count: 32), offlineKey: [UInt8](repeating: 2, count: 32),
             offlineIdentity: [UInt8](repeating: 3, count: 32), request: String(repeating: "a", count: 64), decidedAt: 1, decidedHeight: 1,
-            attempt: 0, attemptStartedAt: 1, message: [1, 2], signers: [], policyVersion: 1, policyDigest: [UInt8](repeating: 4, count: 32),
+            requestBlockHash: [], attempt: 0, attemptStartedAt: 1, message: [1, 2], signers: [], policyVersion: 1, policyDigest: [UInt8](repeating: 4, count: 32),
             outcome: .allowed, rules: ["r"], approvers: [], frozen: false, signed: false)
         // node-1's name, another key.
         let impostor = NodeIdentity(id: identities[0].id, signingKey: .init(), transportKey: .init())

@@ -59,7 +59,7 @@ import Testing
         let statement = OfflineAttestation(
             genesisDigest: c.state.genesisDigest, membersDigest: OfflineAttestation.membersDigest(of: c.state.members), vault: "hot",
             scheme: .frostEd25519, epoch: 0, groupKey: vault.key!.groupKey, offlineKey: [UInt8](repeating: 9, count: 32),
-            offlineIdentity: [UInt8](repeating: 7, count: 32), request: decided.id, decidedAt: decidedAt, decidedHeight: 12, attempt: session.attempt,
+            offlineIdentity: [UInt8](repeating: 7, count: 32), request: decided.id, decidedAt: decidedAt, decidedHeight: 12, requestBlockHash: block.hash.bytes, attempt: session.attempt,
             attemptStartedAt: session.startedAt, message: session.message,
             signers: session.signers.map { .init(node: $0, identifier: UInt32(vault.identifier(of: $0)!), commitment: session.commitments[$0]!) },
             policyVersion: UInt64(c.state.policyVersion), policyDigest: ReplicatedState.policyDigest(of: c.state.policyYAML),
@@ -171,6 +171,8 @@ import Testing
         #expect(members?.code == .members && members?.reason.contains("run `custos offline update-cluster`") == true)
         #expect(try refused { $0.request = String(repeating: "a", count: 64) }?.code == .request)
         #expect(try refused { $0.decidedAt += 1 }?.code == .request)
+        // The statement names another block at that height (a fork the members never committed).
+        #expect(try refused { $0.blockHash = Hashes.sha256([9]) }?.reason.contains("name another block at height 12") == true)
         // The same request id and time at another height: the statement is of another entry.
         #expect(try refused { $0.decidedHeight += 1 }?.reason.contains("decided at height 13, not in block 12") == true)
         #expect(try refused { $0.frozen = true }?.reason == "signing is frozen")
@@ -227,7 +229,8 @@ import Testing
         let attested = try Block(height: 12, previousHash: s.block.previousHash, timestamp: s.block.timestamp,
                                  entries: [try attestations(s)[0], s.entry])
         #expect(refusal(s, try bundle(s, block: attested, index: 0))?.reason.contains("not a request") == true)
-        _ = try bundle(s, block: attested, index: 1).verify(trust: s.trust)
+        // The request at its right index, but in another block than the one the members attest.
+        #expect(refusal(s, try bundle(s, block: attested, index: 1))?.reason.contains("name another block at height 12") == true)
     }
 
     @Test func aTruncatedOrPaddedBundleIsRefused() throws {
@@ -247,19 +250,20 @@ import Testing
     // MARK: Statements with one field changed
 
     struct Fields {
-        var genesis: [UInt8], members: [UInt8], request: String, decidedAt: UInt64, decidedHeight: UInt64, attempt: UInt32, message: [UInt8]
+        var genesis: [UInt8], members: [UInt8], request: String, decidedAt: UInt64, decidedHeight: UInt64, blockHash: [UInt8], attempt: UInt32
+        var message: [UInt8]
         var policy: String, outcome: OfflineAttestation.Outcome, approvers: [String], frozen: Bool, signed: Bool
     }
 
     func statement(_ s: Setup, _ change: (inout Fields) -> Void) throws -> OfflineAttestation {
         let a = s.statement
         var f = Fields(genesis: a.genesisDigest, members: a.membersDigest, request: a.request, decidedAt: a.decidedAt,
-                       decidedHeight: a.decidedHeight, attempt: a.attempt, message: a.message, policy: s.c.state.policyYAML, outcome: a.outcome, approvers: a.approvers, frozen: a.frozen,
+                       decidedHeight: a.decidedHeight, blockHash: a.requestBlockHash, attempt: a.attempt, message: a.message, policy: s.c.state.policyYAML, outcome: a.outcome, approvers: a.approvers, frozen: a.frozen,
                        signed: a.signed)
         change(&f)
         return OfflineAttestation(
             genesisDigest: f.genesis, membersDigest: f.members, vault: a.vault, scheme: a.scheme, epoch: a.epoch, groupKey: a.groupKey,
-            offlineKey: a.offlineKey, offlineIdentity: a.offlineIdentity, request: f.request, decidedAt: f.decidedAt, decidedHeight: f.decidedHeight, attempt: f.attempt,
+            offlineKey: a.offlineKey, offlineIdentity: a.offlineIdentity, request: f.request, decidedAt: f.decidedAt, decidedHeight: f.decidedHeight, requestBlockHash: f.blockHash, attempt: f.attempt,
             attemptStartedAt: a.attemptStartedAt, message: f.message, signers: a.signers, policyVersion: a.policyVersion,
             policyDigest: ReplicatedState.policyDigest(of: f.policy), outcome: f.outcome, rules: a.rules, approvers: f.approvers,
             frozen: f.frozen, signed: f.signed)

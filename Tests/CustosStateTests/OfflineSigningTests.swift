@@ -42,6 +42,8 @@ import Testing
         let offline: Key
         let identity: Curve25519.Signing.PrivateKey
         let entry: Entry
+        /// The block that committed the request.
+        let block: Block
         let request: String
         var nonces: [NodeID: [[UInt8]: SecretBytes]] = [:]
         var databases: [NodeID: NodeDatabase] = [:]
@@ -74,11 +76,15 @@ import Testing
         try c.registerBot("risk-bot", key: bot.publicKey)
         let message = scheme == .frostEd25519 ? MessageRequestTests.hex("raw", "0x0102")
             : MessageRequestTests.hex("bip340", "0x" + Array(repeating: UInt8(7), count: 40).hexString)
-        c.state.height = 12
         let entry = try RequestEntry.submit(c.signed(MessageRequestTests.body(message, vault: "cold"), keyId: "risk-bot", key: bot))
+        // The request commits in block 12, which the state enters as a node does.
+        let block = try Block(height: 12, previousHash: LedgerHash(bytes: [UInt8](repeating: 3, count: 32)), timestamp: c.now + 1000,
+                              entries: [entry])
+        c.state.enter(block)
         let decided = try #require(Cluster.decided(c.apply(entry)))
+        #expect(c.state.requestBook.requests[decided.id]?.blockHash == block.hash.bytes)
         #expect(decided.outcome == .allow)
-        var s = Setup(c: c, scheme: scheme, keys: keys, offline: offline, identity: identity, entry: entry, request: decided.id)
+        var s = Setup(c: c, scheme: scheme, keys: keys, offline: offline, identity: identity, entry: entry, block: block, request: decided.id)
         for n in nodes {
             s.databases[n.id] = try NodeDatabase.inMemory()
             let made = try FROSTSigningRound.nonces(scheme, keyShare: keys[n.id]!)
@@ -167,8 +173,7 @@ import Testing
         // The online side assembles the bundle from certified blocks; the offline signer verifies it.
         let trust = try ClusterConfiguration(name: "offline-test", members: s.c.state.members, genesisTimestamp: 1,
                                              genesisDocument: s.c.genesis.encoded)
-        let requestBlock = try Block(height: 12, previousHash: LedgerHash(bytes: [UInt8](repeating: 3, count: 32)),
-                                     timestamp: s.c.state.requestBook.requests[s.request]!.blockTime, entries: [s.entry])
+        let requestBlock = s.block
         let attestBlock = try Block(height: 14, previousHash: LedgerHash(bytes: [UInt8](repeating: 4, count: 32)), timestamp: s.c.now,
                                     entries: attestations)
         let digest = try #require(s.c.state.signing[s.request]?.offline?.attestations[nodes[0].id]?.statement)
@@ -256,7 +261,7 @@ import Testing
         let altered = OfflineAttestation(
             genesisDigest: statement.genesisDigest, membersDigest: statement.membersDigest, vault: statement.vault, scheme: statement.scheme,
             epoch: statement.epoch, groupKey: statement.groupKey, offlineKey: statement.offlineKey, offlineIdentity: statement.offlineIdentity,
-            request: statement.request, decidedAt: statement.decidedAt, decidedHeight: statement.decidedHeight, attempt: statement.attempt,
+            request: statement.request, decidedAt: statement.decidedAt, decidedHeight: statement.decidedHeight, requestBlockHash: statement.requestBlockHash, attempt: statement.attempt,
             attemptStartedAt: statement.attemptStartedAt, message: statement.message + [0], signers: statement.signers,
             policyVersion: statement.policyVersion, policyDigest: statement.policyDigest, outcome: statement.outcome, rules: statement.rules,
             approvers: statement.approvers, frozen: false, signed: false)

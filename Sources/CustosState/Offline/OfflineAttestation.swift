@@ -49,6 +49,10 @@ public struct OfflineAttestation: Sendable, Hashable {
     /// Block time and height of the block that committed (and decided) the request.
     public let decidedAt: UInt64
     public let decidedHeight: UInt64
+    /// The hash of that block: a quorum of the members in force vouches for it, so the offline
+    /// signer accepts a block certified by members since replaced (empty where the state applies
+    /// entries without their blocks).
+    public let requestBlockHash: [UInt8]
     public let attempt: UInt32
     /// Block time at which the attempt started.
     public let attemptStartedAt: UInt64
@@ -71,7 +75,7 @@ public struct OfflineAttestation: Sendable, Hashable {
 
     public init(
         genesisDigest: [UInt8], membersDigest: [UInt8], vault: String, scheme: Vault.Scheme, epoch: UInt32, groupKey: [UInt8],
-        offlineKey: [UInt8], offlineIdentity: [UInt8], request: String, decidedAt: UInt64, decidedHeight: UInt64, attempt: UInt32,
+        offlineKey: [UInt8], offlineIdentity: [UInt8], request: String, decidedAt: UInt64, decidedHeight: UInt64, requestBlockHash: [UInt8], attempt: UInt32,
         attemptStartedAt: UInt64, message: [UInt8], signers: [Signer], policyVersion: UInt64, policyDigest: [UInt8], outcome: Outcome, rules: [String],
         approvers: [String], frozen: Bool, signed: Bool
     ) {
@@ -86,6 +90,7 @@ public struct OfflineAttestation: Sendable, Hashable {
         self.request = request
         self.decidedAt = decidedAt
         self.decidedHeight = decidedHeight
+        self.requestBlockHash = requestBlockHash
         self.attempt = attempt
         self.attemptStartedAt = attemptStartedAt
         self.message = message
@@ -135,6 +140,7 @@ public struct OfflineAttestation: Sendable, Hashable {
         w.append(string: request)
         w.append(decidedAt)
         w.append(decidedHeight)
+        w.append(lengthPrefixed: requestBlockHash)
         w.append(attempt)
         w.append(attemptStartedAt)
         w.append(lengthPrefixed: message)
@@ -180,6 +186,8 @@ public struct OfflineAttestation: Sendable, Hashable {
         let request = try r.string("request", max: 128)
         let decidedAt = try r.uint64("decided at")
         let decidedHeight = try r.uint64("decided height")
+        let requestBlockHash = try r.bytes("request block hash", max: 32)
+        guard requestBlockHash.isEmpty || requestBlockHash.count == 32 else { throw r.fail("a block hash has 32 bytes") }
         let attempt = try r.uint32("attempt")
         let startedAt = try r.uint64("attempt started at")
         let message = try r.bytes("message", max: Self.maximumMessageBytes)
@@ -206,7 +214,7 @@ public struct OfflineAttestation: Sendable, Hashable {
         self.init(
             genesisDigest: genesis, membersDigest: members, vault: vault, scheme: scheme, epoch: epoch, groupKey: groupKey,
             offlineKey: offlineKey, offlineIdentity: offlineIdentity, request: request, decidedAt: decidedAt, decidedHeight: decidedHeight,
-            attempt: attempt, attemptStartedAt: startedAt, message: message, signers: signers, policyVersion: version, policyDigest: policyDigest,
+            requestBlockHash: requestBlockHash, attempt: attempt, attemptStartedAt: startedAt, message: message, signers: signers, policyVersion: version, policyDigest: policyDigest,
             outcome: outcome, rules: rules, approvers: approvers, frozen: frozen, signed: signed)
     }
 

@@ -110,6 +110,10 @@ extension OfflineBundle {
         guard statement.membersDigest == OfflineAttestation.membersDigest(of: trust.members) else {
             throw OfflineBundleError(.members, "the cluster's members are not the ones this offline signer knows; \(Self.setUpAgain)")
         }
+        // The statement binds the certified block itself (where the members' state had it).
+        guard statement.requestBlockHash.isEmpty || statement.requestBlockHash == block.hash.bytes else {
+            throw OfflineBundleError(.request, "the attestations name another block at height \(block.height) than the certified one")
+        }
         guard statement.decidedAt == block.timestamp else {
             throw OfflineBundleError(.request, "the attestations say request \(requestId.prefix(16)) was decided at \(statement.decidedAt), not in block \(block.height) at \(block.timestamp)")
         }

@@ -16,6 +16,8 @@ public struct RecordedRequest: Sendable, Hashable {
     public let blockTime: UInt64
     /// Height of the block that committed it (where `custos vault offline-bundle` finds its entry).
     public internal(set) var height: UInt64 = 0
+    /// The hash of that block (empty where entries are applied without their blocks).
+    public internal(set) var blockHash: [UInt8] = []
     /// The initiator's own timestamp and nonce, as signed.
     public let timestamp: Int64
     public let nonce: String

@@ -29,12 +29,13 @@ extension RequestBook {
     /// new state (counter), which the governance room stores. A refused entry changes nothing
     /// here and throws why; `submitter` names the envelope's key id once it parsed.
     mutating func submit(
-        _ entry: Entry, at time: UInt64, height: UInt64, reading authority: RequestAuthority, submitter: inout String?
+        _ entry: Entry, at time: UInt64, height: UInt64, blockHash: [UInt8], reading authority: RequestAuthority, submitter: inout String?
     ) throws(GovernanceError) -> (request: RecordedRequest, credential: CredentialUse?, plan: PlannedTransaction?) {
         let decided = try decide(entry, at: time, reading: authority, submitter: &submitter)
         replayCache = decided.replayCache
         var request = decided.request
         request.height = height
+        request.blockHash = blockHash
         record(request)
         return (request, decided.credential, decided.plan)
     }

@@ -77,7 +77,7 @@ extension ReplicatedState {
         return OfflineAttestation(
             genesisDigest: genesisDigest, membersDigest: OfflineAttestation.membersDigest(of: members), vault: vault.id,
             scheme: vault.scheme, epoch: s.epoch, groupKey: key.groupKey, offlineKey: enrolment.offlineKey,
-            offlineIdentity: enrolment.identityKey, request: request, decidedAt: recorded.blockTime, decidedHeight: recorded.height, attempt: s.attempt,
+            offlineIdentity: enrolment.identityKey, request: request, decidedAt: recorded.blockTime, decidedHeight: recorded.height, requestBlockHash: recorded.blockHash, attempt: s.attempt,
             attemptStartedAt: s.startedAt, message: s.message,
             signers: s.signers.map { .init(node: $0, identifier: UInt32(vault.index(of: $0)!), commitment: s.commitments[$0]!) },
             policyVersion: UInt64(policyVersion), policyDigest: Self.policyDigest(of: policyYAML), outcome: approved ? .approved : .allowed,

@@ -508,6 +508,7 @@ extension CanonicalWriter {
         append(string: r.initiatorKind.rawValue)
         append(r.blockTime)
         append(r.height)
+        append(lengthPrefixed: r.blockHash)
         append(UInt64(bitPattern: r.timestamp))
         append(string: r.nonce)
         append(lengthPrefixed: r.body)

@@ -33,7 +33,7 @@ extension ReplicatedState {
         do {
             // The authority (with the windows it read) is gone before the windows change, so
             // counting the request copies nothing.
-            let (recorded, used, plan) = try requestBook.submit(entry, at: time, height: height, reading: requestAuthority, submitter: &submitter)
+            let (recorded, used, plan) = try requestBook.submit(entry, at: time, height: height, blockHash: blockHash, reading: requestAuthority, submitter: &submitter)
             if let used { users[used.user]!.store(used.credential, at: used.index, usedAt: time) }
             if recorded.outcome == .allow {
                 countInWindows(recorded)

@@ -95,6 +95,7 @@ extension ReplicatedState {
     /// that start record it), then its time (`advance(to:)`). Every path that applies a block —
     /// whole, entry by entry, or through a validator — enters it this way, so they all agree.
     public mutating func enter(_ block: Block) {
+        if block.height >= height { blockHash = block.hash.bytes }
         height = max(height, block.height)
         advance(to: block.timestamp)
     }

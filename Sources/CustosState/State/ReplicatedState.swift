@@ -112,6 +112,9 @@ public struct ReplicatedState: Sendable {
     /// The height of the latest block applied (0 for a state that applies entries without
     /// their blocks); ceremonies record the height that started them.
     public internal(set) var height: UInt64 = 0
+    /// The hash of the latest block applied (empty for a state that applies entries without
+    /// their blocks); a request records the hash of the block that committed it.
+    public internal(set) var blockHash: [UInt8] = []
     /// The latest block time applied (milliseconds since the Unix epoch).
     public internal(set) var time: UInt64
     /// The policy in force: the adopted document with its people replaced by the registry.
