@@ -128,7 +128,6 @@ extension ReplicatedState {
         do throws(GovernanceError) {
             guard entry.authorization.isEmpty else { throw GovernanceError(.malformed, "a \(OfflineShareEntry.kind) entry carries no authorization") }
             let response = try OfflineResponse(serializedBytes: entry.payload)
-            vaultId = response.vault
             // Who may answer is the vault's enrolled offline signer: anything else is not authenticated
             // (the gateway refuses it at admission, review helper-142 M1).
             guard let vault = vaults[response.vault], let enrolment = vault.offline else {
@@ -139,6 +138,8 @@ extension ReplicatedState {
             else {
                 throw GovernanceError(.offlineSignatureRefused, "the answer is not signed by the offline signer of vault \(vault.id)")
             }
+            // Named in a refusal only once its signature verified.
+            vaultId = vault.id
             guard vault.status == .active, let key = vault.key else {
                 throw refused("vault \(vault.id) is not active")
             }
