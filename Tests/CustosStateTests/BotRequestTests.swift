@@ -217,8 +217,9 @@ import Testing
         guard case .reject = recordingVerdicts[2] else { Issue.record("accepted an undecodable envelope"); return }
         // A rejected entry leaves no trace in the validator's working state.
         #expect(recording.state.refusals.count == 1)
-        let committed = try Block(height: 1, previousHash: block.previousHash, timestamp: block.timestamp, entries: Array(entries.prefix(2)))
-        c.state.apply(committed)
+        // The state that applied only the two accepted entries of that block is the validator's:
+        // a request records the block it is in, so both enter the same block.
+        for entry in entries.prefix(2) { c.state.apply(entry, of: block) }
         #expect(c.state.digest == recording.state.digest)
         #expect(c.state.refusals.map(\.error.requestSigning) == [.replayedNonce])
     }
