@@ -12,17 +12,21 @@ extension VaultService {
     /// its own. A statement this node cannot make (frozen, not allowed, held) is not attested. A
     /// statement that changed before it committed (a policy adopted meanwhile) is made again under
     /// its new digest; the same one is submitted again after `resubmitAfter`.
-    func attestOfflineAttempts(in state: ReplicatedState) async {
-        guard state.members.contains(where: { $0.id == identity.id }) else { return }
-        for s in state.signing.open where s.status == .signing {
-            guard let attempt = s.offline, attempt.answer == nil,
+    /// `open` is the state's sessions under way (`advanceSigning` lists them once per step).
+    func attestOfflineAttempts(_ open: [SigningSession], in state: ReplicatedState) async {
+        // Most steps have no offline attempt waiting: nothing else is read then.
+        let waiting = open.filter { $0.offline != nil && $0.offline?.answer == nil }
+        guard !waiting.isEmpty, state.members.contains(where: { $0.id == identity.id }) else { return }
+        for s in waiting {
+            guard let attempt = s.offline,
                   let vault = state.vaults[s.vault], environment.mayHold(vault.environment),
                   let statement = try? state.offlineStatement(for: s.requestId)
             else { continue }
             let encoded = statement.encoded
             // Attested already, unless the statement changed since (then it attests again).
-            guard attempt.attestations[identity.id]?.statement != Hashes.sha256(encoded) else { continue }
-            let key = OfflineAttestation.kind + " " + "\(s.requestId)/\(s.attempt)/" + Hashes.sha256(encoded).hexString.prefix(16)
+            let digest = Hashes.sha256(encoded)
+            guard attempt.attestations[identity.id]?.statement != digest else { continue }
+            let key = OfflineAttestation.kind + " " + "\(s.requestId)/\(s.attempt)/" + digest.hexString.prefix(16)
             do {
                 if submitted[key] != nil {
                     try await resubmitIfDue(key)

@@ -27,7 +27,7 @@ extension VaultService {
             try? await submit(.timeout(vault: session.vault, epoch: session.epoch, request: session.requestId, attempt: session.attempt),
                               subject: "\(session.requestId)/\(session.attempt)@\(session.startedHeight)", state: state)
         }
-        await attestOfflineAttempts(in: state)
+        await attestOfflineAttempts(open, in: state)
         sweepKeptShares(in: state)
         let mine = open.filter { $0.signers.contains(identity.id) }
         // This node's shares for every attempt, then posted together: one relay request however
