@@ -17,4 +17,8 @@ public enum ClusterAPIErrorCode: String, ErrorCode {
     /// A history that the node's trust anchor does not vouch for (a long-range fork): the reason
     /// names the height.
     case untrustedHistory
+    /// Blocks a node cannot prune: none above a persisted state it could restart from.
+    case pruneRefused
+    /// Committed blocks the node needs are neither in its working store nor in its archive.
+    case blocksMissing
 }

@@ -30,3 +30,25 @@ public struct CustosError<Domain: ErrorCode>: Error, Hashable, CustomStringConve
 
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }
+
+/// An error as its code's stable name, its reason and its context (a state snapshot holds the
+/// refusals every node recorded). A code this version does not know does not decode.
+extension CustosError: Codable where Code.Context: Codable {
+    private enum CodingKeys: String, CodingKey { case code, reason, context }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let name = try c.decode(String.self, forKey: .code)
+        guard let code = Code(rawValue: name) else {
+            throw DecodingError.dataCorruptedError(forKey: .code, in: c, debugDescription: "unknown error code \(name)")
+        }
+        self.init(code, try c.decode(String.self, forKey: .reason), context: try c.decode(Code.Context.self, forKey: .context))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(code.rawValue, forKey: .code)
+        try c.encode(reason, forKey: .reason)
+        try c.encode(context, forKey: .context)
+    }
+}

@@ -42,3 +42,5 @@ extension RecentItems: Sendable where Element: Sendable {}
 extension RecentItems: Equatable where Element: Equatable {
     public static func == (a: Self, b: Self) -> Bool { a.elementsEqual(b) }
 }
+
+extension RecentItems: Codable where Element: Codable {}

@@ -86,6 +86,13 @@ public actor LogFollower: Service {
     /// Whether the operator trusted the stating members when those records were adopted (a
     /// floor from n − q + 1 statements instead of n − q + 1 + f: `RestorationFloor`).
     var votingRecordsTrusted = false
+    /// When the whole state is persisted to restart from, and how many blocks stay in the
+    /// working store below it (`LogFollower+Persistence`).
+    let persistence: StatePersistence
+    /// The height of the state last persisted (0 before any), when, and the persisting in flight.
+    var persistedHeight: UInt64 = 0
+    var persistedAt = ContinuousClock.now
+    var persisting = false
 
     /// `longPollWait` bounds each long poll (the gateway caps it at 25 s); `backOff` is the pause
     /// after an error or an empty answer that came back at once; `faults` are for tests only.
@@ -107,6 +114,7 @@ public actor LogFollower: Service {
                 roundTimeout: Duration = LogFollower.defaultRoundTimeout,
                 maximumBlockAge: UInt64 = NodeConsensus.defaultMaximumBlockAge,
                 faults: NodeFaultInjection = .none, trustAnchor: TrustAnchor? = nil, halt: SigningHalt? = nil,
+                persistence: StatePersistence = StatePersistence(),
                 onCommit: @escaping @Sendable (ReplicatedState) -> Void = { _ in }) throws {
         if let trustAnchor { try chain.record(trustAnchor: trustAnchor) }
         let anchor = try trustAnchor ?? chain.trustAnchor()
@@ -120,8 +128,10 @@ public actor LogFollower: Service {
         let abandoned = try votes.roundChange(at: next).map { SafetyState.AbandonedRound(height: next, round: $0.round) }
         // The governed state names the voting members as of the head: a node not (or no longer)
         // among them follows the chain without voting.
-        let state = try chain.committedState(configuration, anchor: anchor)
+        let state = try chain.committedState(configuration, anchor: anchor, sealedBy: votes, logger: logger)
         governance = state
+        self.persistence = persistence
+        persistedHeight = try chain.persistedStateHeight() ?? 0
         consensus = try NodeConsensus(configuration: try configuration.reconfigured(members: state.members), identity: identity,
                                       safetyState: SafetyState(genesisDigest: configuration.genesisDigest, votes: recorded,
                                                                roundChange: abandoned, head: head),
@@ -413,6 +423,7 @@ public actor LogFollower: Service {
             validated = nil
             try tellHalt(state, height: next, outcomes: outcomes)
             if let anchor = trustAnchor, next >= anchor.height { pinned = nil }
+            persistIfDue(state)
             onCommit(state)
             counters.blocksCommitted += 1
             for case let .refused(error) in outcomes {

@@ -1,24 +1,79 @@
 import CustosClusterAPI
 import CustosCore
 import CustosLedger
+import CustosNode
 import CustosState
+import Foundation
+import GRDB
+import Logging
 
 extension NodeChainStore {
-    /// The governed state at the committed head, rebuilt from genesis by replaying the committed
-    /// chain; it must land on the digest recorded for the head (a mismatch means the store was
-    /// altered). With `anchor`, a committed chain whose block at the anchor's height has another
-    /// hash is refused, naming the height.
-    public func committedState(_ configuration: ClusterConfiguration, anchor: TrustAnchor? = nil) throws -> ReplicatedState {
+    /// The governed state at the committed head: from the persisted state that `database`'s
+    /// seal vouches for, when there is one, then the committed blocks above it; otherwise from
+    /// genesis through every committed block (the archive's included). Blocks are read a page
+    /// at a time. It must land on the digest recorded for the head (a mismatch means the store
+    /// was altered). With `anchor`, a committed chain whose block at the anchor's height has
+    /// another hash is refused, naming the height.
+    ///
+    /// A persisted state that does not verify (another version's, altered, unsealed, its
+    /// binding unreadable) is logged and not used: the chain is replayed instead, which needs the
+    /// archive when blocks were pruned.
+    public func committedState(
+        _ configuration: ClusterConfiguration, anchor: TrustAnchor? = nil, sealedBy database: NodeDatabase? = nil, logger: Logger? = nil
+    ) throws -> ReplicatedState {
         var state = try configuration.genesisState()
-        for certified in try blocks() {
-            if let anchor, certified.block.height == anchor.height, let refusal = anchor.refusal(of: certified.block.hash) {
+        if let database {
+            do {
+                if let persisted = try verifiedPersistedState(sealedBy: database) {
+                    let restored = try persisted.state()
+                    guard restored.genesisDigest == state.genesisDigest, restored.clusterName == state.clusterName else {
+                        throw PersistedStateError(.snapshotRefused, "the persisted state is of another cluster")
+                    }
+                    state = restored
+                }
+            } catch {
+                // Whatever is wrong with it (another version's, altered, its binding unreadable),
+                // the chain below decides: replayed from genesis.
+                state = try configuration.genesisState()
+                logger?.warning("not restarting from the persisted state: replaying the chain", metadata: ["reason": "\(error)"])
+            }
+        }
+        if let anchor, anchor.height <= state.height {
+            guard let hash = try blockHash(at: anchor.height) else {
+                throw ClusterAPIError(.untrustedHistory, "the committed chain is refused: block \(anchor.height), which the trust anchor names, is not in the store or its archive")
+            }
+            if let refusal = anchor.refusal(of: hash) {
                 throw ClusterAPIError(.untrustedHistory, "the committed chain is refused: \(refusal)")
             }
-            state.apply(certified.block)
         }
-        if let recorded = try stateDigests().last, recorded.digest != state.digest {
+        while true {
+            let page = try blocks(after: state.height, limit: 256)
+            guard !page.isEmpty else { break }
+            for certified in page {
+                if state.height > 0 || !state.blockHash.isEmpty {
+                    guard certified.block.height == state.height + 1, certified.block.previousHash.bytes == state.blockHash else {
+                        throw ClusterAPIError(.stateMismatch, "block \(certified.block.height) does not follow the state after height \(state.height)")
+                    }
+                }
+                if let anchor, certified.block.height == anchor.height, let refusal = anchor.refusal(of: certified.block.hash) {
+                    throw ClusterAPIError(.untrustedHistory, "the committed chain is refused: \(refusal)")
+                }
+                state.apply(certified.block)
+            }
+        }
+        if let recorded = try latestStateDigest(), recorded.height != state.height || recorded.digest != state.digest {
             throw ClusterAPIError(.stateMismatch, "the governed state replayed to height \(recorded.height) does not match the digest recorded there")
         }
         return state
+    }
+
+    /// The digest recorded for the highest committed height, nil before the first block.
+    func latestStateDigest() throws -> (height: UInt64, digest: [UInt8])? {
+        try writer.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT height, digest FROM stateDigest ORDER BY height DESC LIMIT 1") else { return nil }
+            let height: Int64 = row["height"]
+            let digest: Data = row["digest"]
+            return (UInt64(height), Array(digest))
+        }
     }
 }

@@ -10,9 +10,14 @@ import GRDB
 /// it yields are one row, written in one transaction. Votes are not here: `NodeDatabase` records
 /// them (and refuses a second vote at a height) before any vote leaves the node.
 public final class NodeChainStore: Sendable {
-    private let writer: any DatabaseWriter
+    let writer: any DatabaseWriter
+
+    /// The file old blocks are moved to when they are pruned from the working store
+    /// (`prune(through:)`): same schema, read only by an export and by a replay from genesis.
+    public let archivePath: String
 
     public init(path: String, readOnly: Bool = false) throws {
+        archivePath = Self.archivePath(of: path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.readonly = readOnly
@@ -226,6 +231,18 @@ public final class NodeChainStore: Sendable {
             try db.execute(sql: "DELETE FROM stateDigest")
             try Self.refuseOlderChain(db, made: "whose signing sessions of vaults with an offline share failed at once")
         }
+        migrator.registerMigration("v24: the persisted state a node restarts from") { db in
+            // The whole replicated state at one height (`PersistedState`), which the node's seal
+            // vouches for (`NodeDatabase.SecretKind.persistedState`): a restart replays only the
+            // blocks above it. One row, replaced as the head moves on.
+            try db.create(table: "persistedState") { t in
+                t.primaryKey("id", .integer).check { $0 == 1 }
+                t.column("height", .integer).notNull()
+                t.column("blockHash", .blob).notNull()
+                t.column("stateDigest", .blob).notNull()
+                t.column("encoded", .blob).notNull()
+            }
+        }
         return migrator
     }
 
@@ -308,15 +325,22 @@ public final class NodeChainStore: Sendable {
             """, arguments: [Int64(height), snapshot])
     }
 
-    /// The digest of the governed state after each committed height, in height order.
+    /// The digest of the governed state after each committed height, in height order, the
+    /// archived heights' included (`prune(through:)`).
     public func stateDigests() throws -> [(height: UInt64, digest: [UInt8])] {
-        try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT height, digest FROM stateDigest ORDER BY height").map { row in
-                let height: Int64 = row["height"]
-                let digest: Data = row["digest"]
-                return (UInt64(height), Array(digest))
+        func digests(in reader: any DatabaseReader) throws -> [(height: UInt64, digest: [UInt8])] {
+            try reader.read { db in
+                try Row.fetchAll(db, sql: "SELECT height, digest FROM stateDigest ORDER BY height").map { row in
+                    let height: Int64 = row["height"]
+                    let digest: Data = row["digest"]
+                    return (UInt64(height), Array(digest))
+                }
             }
         }
+        let working = try digests(in: writer)
+        guard let archive = try openArchive() else { return working }
+        let lowest = working.first?.height ?? .max
+        return try digests(in: archive).filter { $0.height < lowest } + working
     }
 
     /// The height of the stored JSON view of the governed state, nil before the first block:
@@ -330,10 +354,43 @@ public final class NodeChainStore: Sendable {
         try writer.read { db in try Data.fetchOne(db, sql: "SELECT json FROM governanceSnapshot WHERE id = 1") }
     }
 
-    /// All committed blocks in height order.
+    /// Every committed block in height order: the archived ones (`prune(through:)`), then the
+    /// working store's; the whole log, for an export. Refuses when blocks were pruned and the
+    /// archive is not there.
     public func blocks() throws -> [CertifiedBlock] {
-        try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT block, certificate FROM committedBlock ORDER BY height").map { row in
+        var all: [CertifiedBlock] = []
+        var height: UInt64 = 0
+        while true {
+            let page = try blocks(after: height, limit: 1024)
+            guard let last = page.last else { break }
+            all += page
+            height = last.block.height
+        }
+        return all
+    }
+
+    /// Up to `limit` committed blocks above `height`, in height order, from the working store
+    /// or, below its lowest block, from the archive; a gap (pruned blocks whose archive is
+    /// missing) is refused, naming the heights.
+    public func blocks(after height: UInt64, limit: Int) throws -> [CertifiedBlock] {
+        let working = try Self.blocks(in: writer, after: height, limit: limit)
+        if let first = working.first, first.block.height != height + 1 {
+            guard let archive = try openArchive() else {
+                throw ClusterAPIError(.blocksMissing, "blocks \(height + 1) to \(first.block.height - 1) were pruned to \(archivePath), which is missing")
+            }
+            let archived = try Self.blocks(in: archive, after: height, limit: limit)
+            guard let a = archived.first, a.block.height == height + 1 else {
+                throw ClusterAPIError(.blocksMissing, "block \(height + 1) is neither in the working store nor in \(archivePath)")
+            }
+            return archived
+        }
+        return working
+    }
+
+    static func blocks(in reader: any DatabaseReader, after height: UInt64, limit: Int) throws -> [CertifiedBlock] {
+        try reader.read { db in
+            try Row.fetchAll(db, sql: "SELECT block, certificate FROM committedBlock WHERE height > ? ORDER BY height LIMIT ?",
+                             arguments: [Int64(height), limit]).map { row in
                 let block: Data = row["block"]
                 let certificate: Data = row["certificate"]
                 return CertifiedBlock(block: try Block(serialized: Array(block)),

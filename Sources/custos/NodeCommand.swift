@@ -133,6 +133,14 @@ struct NodeCommand: AsyncParsableCommand {
             discussion: "Needs --webhook-secret-file. Failed posts are retried with exponential back-off; the last acknowledged alert id is kept in the data folder's webhook.progress. Every node posts: receivers de-duplicate by cluster and alert id."))
         var webhook: String?
         @Option(help: "The file holding the webhook's shared HMAC secret (16 to 4096 bytes; one trailing newline is ignored).") var webhookSecretFile: String?
+        @Option(help: ArgumentHelp(
+            "Seconds between two persisted copies of the node's whole state, which it restarts from instead of replaying its chain.",
+            discussion: "Also persisted whenever 10,000 blocks committed since the last copy. The copy is bound to the node's seal; one that does not verify is not used."))
+        var persistInterval: Double = 60
+        @Option(help: ArgumentHelp(
+            "Keep this many committed blocks in the working store below the persisted state; older ones move to chain-archive.sqlite.",
+            discussion: "A restart from the persisted state does not read the archive; a replay (after an upgrade), a trust anchor below the persisted state and `custos node freeze` do, and `custos node export` reads both. Keep it beside the chain. Off if absent."))
+        var pruneKeep: UInt64?
         /// For a node that joins or was wiped; kept in the node's chain store for later starts.
         @OptionGroup var trust: TrustAnchorOptions
         @Option(help: .hidden) var unsafeTestExitAfterRecordingVoteAt: UInt64?
@@ -158,6 +166,7 @@ struct NodeCommand: AsyncParsableCommand {
             guard (1...Vault.maximumPooledNonces).contains(noncePoolDepth) else {
                 fail("--nonce-pool-depth: 1 to \(Vault.maximumPooledNonces)")
             }
+            guard persistInterval >= 1, persistInterval <= 86_400 else { fail("--persist-interval: 1 to 86400 seconds") }
             let trustAnchor = trust.anchor()
             let endpoints = chainEndpoints(rpc)
             if unsafeTestExitAfterRecordingVoteAt != nil || unsafeTestCorruptSharesTo != nil || unsafeTestExitAfterRecordingNonceUse
@@ -224,6 +233,7 @@ struct NodeCommand: AsyncParsableCommand {
                                            roundTimeout: .milliseconds(Int64(roundTimeout * 1000)),
                                            maximumBlockAge: UInt64(maximumBlockAge * 1000),
                                            faults: faults, trustAnchor: trustAnchor, halt: halt,
+                                           persistence: StatePersistence(interval: .milliseconds(Int64(persistInterval * 1000)), keepBlocks: pruneKeep),
                                            onCommit: { state in
                                                vaults.committed(state)
                                                checker?.committed(state)

@@ -4,6 +4,7 @@ import CustosIdentity
 import CustosLedger
 import CustosPolicy
 import CustosState
+import Testing
 
 /// A development cluster for tests: four people with software credentials (erin: admin and
 /// security officer, frank and grace: admins, heidi: security officer), a governance policy with
@@ -58,6 +59,8 @@ struct Cluster {
     /// The executor bot's key once `prepareTransactions` registered it: `parameters` records a
     /// successful simulation with it first, as `custos executor` does.
     var executorKey: BotSigningKey? = nil
+    /// The entry kinds after which `apply` checked the state's persisted encoding.
+    var persistChecked: Set<String> = []
 
     /// `authenticator` makes each person's credential (fresh random ones by default).
     init(
@@ -140,7 +143,15 @@ struct Cluster {
     mutating func apply(_ entry: Entry) -> GovernanceOutcome {
         now += 1000
         log.append((entry, now))
-        return state.apply(entry, blockTime: now)
+        let outcome = state.apply(entry, blockTime: now)
+        // The states the tests of the state machine reach go through their persisted encoding
+        // and back whole (a node restarts from it): after the first entry of each kind, and
+        // every 32nd of the first 256 entries (every entry, and the floods some tests apply,
+        // would make these tests many times slower).
+        if persistChecked.insert(entry.kind).inserted || (log.count % 32 == 0 && log.count <= 256) {
+            #expect(throws: Never.self) { try expectPersistsWhole(state) }
+        }
+        return outcome
     }
 
     @discardableResult

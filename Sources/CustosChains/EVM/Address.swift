@@ -72,3 +72,16 @@ extension EVM {
         public static func < (lhs: Address, rhs: Address) -> Bool { lhs.rawValue.lexicographicallyPrecedes(rhs.rawValue) }
     }
 }
+
+/// An address as its 20 raw bytes, checked again when decoded.
+extension EVM.Address: Codable {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        try self.init(try c.decode([UInt8].self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(rawValue)
+    }
+}

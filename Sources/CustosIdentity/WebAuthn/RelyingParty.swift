@@ -2,7 +2,7 @@ import CustosCrypto
 
 /// What every node knows about the WebAuthn relying party it verifies for: the RP id, the origins
 /// a ceremony may come from, and whether only attested hardware authenticators are acceptable.
-public struct RelyingParty: Sendable, Hashable {
+public struct RelyingParty: Sendable, Hashable, Codable {
     /// Whether software credentials may be registered and used.
     public enum Mode: String, Sendable, Hashable, Codable {
         /// Registers only authenticators whose attestation chains to the cluster's attestation

@@ -65,3 +65,21 @@ public struct Member: Sendable, Hashable, CustomStringConvertible {
         return shared.withUnsafeBytes { bytes in bytes.contains { $0 != 0 } }
     }
 }
+
+/// A member as its id and raw keys, decoded through the same checks as `init(id:publicKeyBytes:transportKeyBytes:)`.
+extension Member: Codable {
+    private enum CodingKeys: String, CodingKey { case id, publicKey, transportKey }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(id: try c.decode(NodeID.self, forKey: .id), publicKeyBytes: try c.decode([UInt8].self, forKey: .publicKey),
+                      transportKeyBytes: try c.decode([UInt8].self, forKey: .transportKey))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(publicKeyBytes, forKey: .publicKey)
+        try c.encode(transportKeyBytes, forKey: .transportKey)
+    }
+}

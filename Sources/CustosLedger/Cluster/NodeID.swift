@@ -2,7 +2,7 @@ import CustosCore
 
 /// A member's name in the cluster: 1 to 64 characters from `a-z 0-9 . _ -`, so that it is the
 /// same string in configuration files, logs, votes and certificates.
-public struct NodeID: Hashable, Sendable, Comparable, CustomStringConvertible, ExpressibleByStringLiteral {
+public struct NodeID: Hashable, Sendable, Comparable, CustomStringConvertible, ExpressibleByStringLiteral, Codable {
     public static let maximumLength = 64
 
     public let rawValue: String

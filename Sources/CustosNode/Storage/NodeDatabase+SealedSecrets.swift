@@ -17,6 +17,10 @@ extension NodeDatabase {
         /// the attempt cost people a trip to the offline signer. Sending the same share over the
         /// same package again reveals nothing new.
         case signatureShare
+        /// Not a secret: the binding of the state snapshot the node restarts from
+        /// (`PersistedState.binding`), sealed so that the node's seal vouches for the snapshot
+        /// stored beside its chain; its id is the snapshot's height (8 bytes, big-endian).
+        case persistedState
     }
 
     /// The id of a vault's key share at a key epoch (each refresh or reshare is a new epoch).

@@ -73,7 +73,7 @@ public struct ApprovalPolicy: Sendable, Hashable {
     }
 
     /// Why an approval was flagged for review.
-    public enum HastyReason: String, Sendable, Hashable, CaseIterable {
+    public enum HastyReason: String, Sendable, Hashable, CaseIterable, Codable {
         /// Its measured review was shorter than the policy's threshold.
         case hasty
         /// It carries no measured review (made without a prompt, e.g. `--yes`).

@@ -5,7 +5,7 @@
 /// divide by zero returns `nil` rather than trapping or wrapping, and callers turn that into an
 /// evaluation error, which fails closed. Multiplication and division truncate toward zero at
 /// the 18th fractional digit, the same on every platform.
-public struct FixedDecimal: Sendable, Hashable, Comparable {
+public struct FixedDecimal: Sendable, Hashable, Comparable, Codable {
     /// Number of fractional digits.
     public static let scale = 18
     /// 10^scale, the raw value of 1.

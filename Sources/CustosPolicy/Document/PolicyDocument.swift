@@ -73,8 +73,8 @@ public struct PolicyDocument: Sendable, Hashable {
 
     /// A person or bot known to the policy, with roles. In a running cluster these come from
     /// the governed user registry; the document's copy is what checks and `explain` use.
-    public struct Principal: Sendable, Hashable {
-        public enum Kind: String, Sendable, Hashable { case person, bot }
+    public struct Principal: Sendable, Hashable, Codable {
+        public enum Kind: String, Sendable, Hashable, Codable { case person, bot }
         public var id: String
         public var kind: Kind
         public var roles: [Spanned<String>]
@@ -97,7 +97,7 @@ public struct PolicyDocument: Sendable, Hashable {
     }
 
     /// A named destination: one address on one chain, with tags and an optional counterparty.
-    public struct AddressBookEntry: Sendable, Hashable {
+    public struct AddressBookEntry: Sendable, Hashable, Codable {
         public var name: String
         public var chain: Spanned<String>
         public var address: String
@@ -107,8 +107,8 @@ public struct PolicyDocument: Sendable, Hashable {
     }
 
     /// A rolling-window limit: total USD notional and/or count per key over a duration.
-    public struct WindowLimit: Sendable, Hashable {
-        public enum Scope: String, Sendable, Hashable, CaseIterable {
+    public struct WindowLimit: Sendable, Hashable, Codable {
+        public enum Scope: String, Sendable, Hashable, CaseIterable, Codable {
             case destination, counterparty, initiator, vault, global
         }
         public var name: String

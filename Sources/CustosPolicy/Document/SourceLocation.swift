@@ -1,6 +1,6 @@
 /// A position in a policy document or expression: 1-based line and column (columns count
 /// Unicode scalars, as libyaml does).
-public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
     public let line: Int
     public let column: Int
 

@@ -8,3 +8,5 @@ public struct Spanned<Value: Sendable & Hashable>: Sendable, Hashable {
         self.location = location
     }
 }
+
+extension Spanned: Codable where Value: Codable {}

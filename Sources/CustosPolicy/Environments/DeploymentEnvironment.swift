@@ -1,7 +1,7 @@
 /// Where a key, a bot, a role or a chain endpoint is used. Environments never mix: a request
 /// reaches a vault only from an initiator of the vault's environment, and only approvals of
 /// people whose roles act in it count (`CompiledPolicy.evaluate`).
-public enum DeploymentEnvironment: String, Sendable, Hashable, CaseIterable, Comparable {
+public enum DeploymentEnvironment: String, Sendable, Hashable, CaseIterable, Comparable, Codable {
     case production
     case staging
     case development

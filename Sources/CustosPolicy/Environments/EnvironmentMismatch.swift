@@ -1,6 +1,6 @@
 /// Why a request is denied before any rule is read: its initiator is not of its vault's
 /// environment — a bot of another one, or a person none of whose roles acts in it.
-public struct EnvironmentMismatch: Sendable, Hashable {
+public struct EnvironmentMismatch: Sendable, Hashable, Codable {
     public let initiator: String
     public let kind: PolicyDocument.Principal.Kind
     /// Where the initiator acts: a bot's one environment, or the environments a person's roles

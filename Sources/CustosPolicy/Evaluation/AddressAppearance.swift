@@ -1,7 +1,7 @@
 /// The first zero-value or dust transfer a watcher reported between a vault address and a
 /// counterparty on one chain (the address-poisoning pattern, `PoisoningPolicy`): what makes
 /// the counterparty "poisoned" until the quorum clears it.
-public struct AddressAppearance: Sendable, Hashable {
+public struct AddressAppearance: Sendable, Hashable, Codable {
     /// Block time (seconds) of the log entry that reported it.
     public var reportedAt: Int64
     /// The vault address the transfer went to or came from.

@@ -2,7 +2,7 @@
 /// holds it: a new or changed entry waits out the policy's `cooling_off` delay, and a security
 /// officer may cancel it during that wait. Times are seconds since 1970-01-01T00:00:00Z of block
 /// time.
-public enum DestinationHold: Sendable, Hashable {
+public enum DestinationHold: Sendable, Hashable, Codable {
     /// Added or changed by a policy change; usable from `usableFrom`.
     case coolingOff(usableFrom: Int64)
     /// Cancelled by security officer `by` at `at` during its cooling-off: never usable until a

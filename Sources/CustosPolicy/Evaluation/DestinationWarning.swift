@@ -1,8 +1,8 @@
 /// A warning about a request's destination that every node computed with its decision, for
 /// people to see before they approve (the console, `RequestView.explanation`): a look-alike of
 /// an address-book entry, or a counterparty planted in the vault's history by a dust transfer.
-public struct DestinationWarning: Sendable, Hashable {
-    public enum Kind: String, Sendable, Hashable {
+public struct DestinationWarning: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable {
         case lookalike = "look-alike"
         case poisoned
     }

@@ -3,7 +3,7 @@ extension PolicyDecision {
     /// the rule states it: alternatives (`any:`), each a list of groups and counts all of which
     /// are needed (`all:`). A member of any alternative's groups may approve or reject the
     /// request (DESIGN: groups combined with AND/OR); the rule is met once one alternative is.
-    public struct Requirement: Sendable, Hashable {
+    public struct Requirement: Sendable, Hashable, Codable {
         public let rule: String
         public let alternatives: [[PendingApproval]]
     }

@@ -1,8 +1,8 @@
 /// The answer to one request: allow, wait for approvals, or deny, with the rules that applied.
 /// A policy never throws to say "no"; it returns a decision with its reasons. Render the
 /// explanation with `CompiledPolicy.explain(_:in:)`.
-public struct PolicyDecision: Sendable, Hashable {
-    public enum Outcome: String, Sendable, Hashable {
+public struct PolicyDecision: Sendable, Hashable, Codable {
+    public enum Outcome: String, Sendable, Hashable, Codable {
         /// Sign it: an allow rule matched, or every required approval is present.
         case allow
         /// Not yet: approvals are still needed (see `pending`).
@@ -11,7 +11,7 @@ public struct PolicyDecision: Sendable, Hashable {
     }
 
     /// Why the outcome is what it is.
-    public enum Reason: Sendable, Hashable {
+    public enum Reason: Sendable, Hashable, Codable {
         case frozen
         case unknownInitiator
         /// The initiator has not completed the onboarding steps the policy enforces; no rule
@@ -32,7 +32,7 @@ public struct PolicyDecision: Sendable, Hashable {
     }
 
     /// A rule that applied to the request.
-    public struct AppliedRule: Sendable, Hashable {
+    public struct AppliedRule: Sendable, Hashable, Codable {
         public let name: String
         public let effect: Effect
         /// Set when a clause could not be evaluated and the rule applied anyway (fail closed).
@@ -40,18 +40,18 @@ public struct PolicyDecision: Sendable, Hashable {
     }
 
     /// An allow rule skipped because one of its clauses could not be evaluated.
-    public struct SkippedAllow: Sendable, Hashable {
+    public struct SkippedAllow: Sendable, Hashable, Codable {
         public let name: String
         public let problem: String
     }
 
-    public enum Effect: String, Sendable, Hashable {
+    public enum Effect: String, Sendable, Hashable, Codable {
         case allow, deny, require
     }
 
     /// Approvals a require rule still needs: `count` more people from `group`. In `pending`, the
     /// alternative of the rule closest to being met; in a `Requirement`, one term of one way.
-    public struct PendingApproval: Sendable, Hashable {
+    public struct PendingApproval: Sendable, Hashable, Codable {
         public let rule: String
         public let group: String
         public let count: Int

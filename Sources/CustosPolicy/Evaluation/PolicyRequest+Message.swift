@@ -2,8 +2,8 @@ extension PolicyRequest {
     /// The policy's view of a message to sign. Never written by a submitter: every node derives
     /// it from the committed request body (the requests room does), so that what the policy
     /// decides is exactly what the signing input is computed from.
-    public struct Message: Sendable, Hashable {
-        public enum Format: String, Sendable, Hashable, CaseIterable {
+    public struct Message: Sendable, Hashable, Codable {
+        public enum Format: String, Sendable, Hashable, CaseIterable, Codable {
             /// EIP-191 version 0x45 (`personal_sign`), for ECDSA vaults.
             case eip191
             /// EIP-712 typed structured data, for ECDSA vaults.
@@ -16,7 +16,7 @@ extension PolicyRequest {
 
         /// The EIP-712 domain as the typed data declares it; a member the domain does not declare
         /// is nil. `chainId` is decimal text, `verifyingContract` and `salt` lowercase `0x` hex.
-        public struct Domain: Sendable, Hashable {
+        public struct Domain: Sendable, Hashable, Codable {
             public var name: String?
             public var version: String?
             public var chainId: String?

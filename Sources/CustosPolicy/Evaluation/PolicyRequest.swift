@@ -6,8 +6,8 @@
 /// is charged against limits and USD clauses exactly like a transfer of that token.
 ///
 /// Addresses are compared case-insensitively for `0x` hex addresses and exactly otherwise.
-public struct PolicyRequest: Sendable, Hashable {
-    public enum Kind: String, Sendable, Hashable, CaseIterable {
+public struct PolicyRequest: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable, Codable {
         case transfer
         case contractCall = "contract_call"
         /// A contract creation from a vault address: `call` is `contract.create` with the
@@ -19,7 +19,7 @@ public struct PolicyRequest: Sendable, Hashable {
     }
 
     /// A decoded contract call (the chain layer decodes it; the policy never sees raw hex data).
-    public struct ContractCall: Sendable, Hashable {
+    public struct ContractCall: Sendable, Hashable, Codable {
         /// The contract called.
         public var target: String
         /// The function's name, e.g. `approve`.

@@ -1,7 +1,7 @@
 /// A rolling-window limit as a decision read it: the limit, the key it is kept per for this
 /// request, and the totals in its window with this request added, beside the policy's maxima.
 /// Explanations show them ("24h to kraken: 4,200,000 of 5,000,000 USD").
-public struct WindowFigure: Sendable, Hashable {
+public struct WindowFigure: Sendable, Hashable, Codable {
     public let limit: String
     public let per: PolicyDocument.WindowLimit.Scope
     public let key: String

@@ -2,8 +2,8 @@
 /// vault the limit is kept per): the USD notional and number of transfers already made in the
 /// window. The ledger maintains them; `CompiledPolicy.windowTotals(history:at:)` derives them
 /// from approved transfers.
-public struct WindowTotals: Sendable, Hashable {
-    public struct Total: Sendable, Hashable {
+public struct WindowTotals: Sendable, Hashable, Codable {
+    public struct Total: Sendable, Hashable, Codable {
         public var usd: FixedDecimal
         public var count: Int
 

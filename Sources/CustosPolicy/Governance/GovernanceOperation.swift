@@ -1,7 +1,7 @@
 /// An operation on the organisation itself, proposed through the log and decided by the
 /// governance rules of the same policy engine.
-public struct GovernanceOperation: Sendable, Hashable {
-    public enum Action: String, Sendable, Hashable, CaseIterable {
+public struct GovernanceOperation: Sendable, Hashable, Codable {
+    public enum Action: String, Sendable, Hashable, CaseIterable, Codable {
         case addUser = "add_user"
         case removeUser = "remove_user"
         case addCredential = "add_credential"

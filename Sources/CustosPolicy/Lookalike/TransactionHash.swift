@@ -1,7 +1,7 @@
 /// A chain transaction's hash (32 bytes) as the watch room keeps it (review helper-54 M3): two
 /// 128-bit halves inline, not a 66-character string on the heap, so that a flood record costs
 /// a fixed few dozen bytes. Read from `0x` and 64 hex digits in either case; written lowercase.
-public struct TransactionHash: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct TransactionHash: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
     /// The first 16 bytes, big-endian.
     public let high: UInt128
     /// The last 16 bytes, big-endian.

@@ -8,7 +8,7 @@
 /// far `poisoning.min_watchers` of them reach); one whose last covered block is older in block
 /// time than `poisoning.max_staleness` answers it with "unknown" (security review M1: how
 /// current the chain data is, not how recently a watcher spoke).
-public struct WatchCoverage: Sendable, Hashable {
+public struct WatchCoverage: Sendable, Hashable, Codable {
     public var block: UInt64
     /// The first block covered.
     public var since: UInt64

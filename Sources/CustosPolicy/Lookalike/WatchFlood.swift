@@ -5,7 +5,7 @@
 /// reported it. The set keeps a bounded number of those (`WatchFloodSet.recordCap`, review
 /// helper-54 M3); beyond it, each watcher's further counterparties share one summary record
 /// (`transaction` nil) that keeps the blocks they came from, not their transactions.
-public struct WatchFlood: Sendable, Hashable {
+public struct WatchFlood: Sendable, Hashable, Codable {
     /// The transaction, or nil for a watcher's summary record.
     public let transaction: TransactionHash?
     /// The watcher bot whose report planted the members.

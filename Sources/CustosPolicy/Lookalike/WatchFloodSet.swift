@@ -37,7 +37,7 @@ import CustosCore
 /// watcher's record beside its first, so a clearance that removes the first record (say
 /// `reporter:BOT` of a compromised watcher) leaves it, counted in the second; it leaves only when
 /// both records go. One corroboration per member keeps the set bounded.
-public struct WatchFloodSet: Sendable, Hashable {
+public struct WatchFloodSet: Sendable, Hashable, Codable {
     /// The chain whose counterparties it holds.
     public let chain: String
     /// The most members it holds.
@@ -65,7 +65,7 @@ public struct WatchFloodSet: Sendable, Hashable {
     private var nextId: UInt32 = 0
 
     /// A transaction as one watcher reported it.
-    private struct Origin: Hashable, Sendable {
+    private struct Origin: Hashable, Sendable, Codable {
         let transaction: TransactionHash
         let reporter: String
     }

@@ -10,7 +10,7 @@
 /// helper-54 M1, second review): the state knows a request was approved for signing, never that
 /// a non-zero transfer from the vault reached the address on the chain, so such an exemption
 /// could be bought with a cheap or failing request to a look-alike made before the flood.
-public struct WatchOverflow: Sendable, Hashable {
+public struct WatchOverflow: Sendable, Hashable, Codable {
     public var block: UInt64
     public var transaction: String
     public var unflagged: Int

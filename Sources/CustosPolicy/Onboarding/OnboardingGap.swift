@@ -1,5 +1,5 @@
 /// A person whose roles do not count yet: the enforced onboarding steps they have not completed.
-public struct OnboardingGap: Sendable, Hashable {
+public struct OnboardingGap: Sendable, Hashable, Codable {
     public let person: String
     /// Step names, in the policy's order; not empty.
     public let missing: [String]

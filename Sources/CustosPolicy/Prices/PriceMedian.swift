@@ -1,6 +1,6 @@
 /// The USD price of an asset a decision uses: the median of `sources` fresh quotes, with the
 /// move of the asset's median if its latest update moved beyond the policy's bound.
-public struct PriceMedian: Sendable, Hashable {
+public struct PriceMedian: Sendable, Hashable, Codable {
     public var asset: String
     public var usd: FixedDecimal
     /// How many sources' quotes were fresh enough to count.

@@ -1,7 +1,7 @@
 /// A median that moved by more than the policy's `max_move_percent` from the median before it,
 /// at the price entry that moved it: shown in explanations, and USD clauses fail closed while it
 /// stands (`PricePolicy.refusal(of:)`).
-public struct PriceMove: Sendable, Hashable {
+public struct PriceMove: Sendable, Hashable, Codable {
     public var from: FixedDecimal
     public var to: FixedDecimal
     /// |to − from| / from × 100.

@@ -3,8 +3,8 @@
 /// mined and reverted, a signed transaction with no receipt by its chain's deadline, a
 /// member's own reading of the chain that contradicts the executor's receipt, or an event on the
 /// chain the policy's `monitoring` section watches that enough watchers reported.
-public struct Alert: Sendable, Hashable {
-    public enum Kind: String, Sendable, Hashable, CaseIterable {
+public struct Alert: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable, Codable {
         /// A receipt with mismatches (`PlannedTransaction.differences(from:)`) other than a revert alone.
         case receiptMismatch = "receipt-mismatch"
         /// A receipt of a transaction whose execution reverted (its gas was paid).
@@ -40,7 +40,7 @@ public struct Alert: Sendable, Hashable {
 
     /// Whose word an alert rests on: `reported` by the executor bot alone, whose receipt every
     /// node checked against the signed transaction but could not read from the chain itself.
-    public enum Basis: String, Sendable, Hashable {
+    public enum Basis: String, Sendable, Hashable, Codable {
         case reported
         /// The executor's receipt, read the same from the chain by f+1 members (`ReceiptVerdict.confirmed`):
         /// at least one honest node saw it.

@@ -4,7 +4,7 @@ import CustosCore
 /// request) pairs have one, so that each is raised once. Every alert raised, and every later
 /// change to one (a member added to a dispute, a receipt confirmed), is folded into a
 /// `WriteJournal` that the state digest takes in place of the list.
-public struct AlertBook: Sendable, Hashable {
+public struct AlertBook: Sendable, Hashable, Codable {
     public private(set) var all: [Alert] = []
     /// The index in `all` of the alert of each (kind, request) pair.
     private var raised: [String: Int] = [:]

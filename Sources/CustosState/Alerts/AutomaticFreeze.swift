@@ -1,7 +1,7 @@
 /// Why signing froze without a person's freeze: the alert, of a kind the policy's
 /// `alerts.freeze_on` names, whose receipt f+1 nodes' own reading of the chain settled
 /// (`ReplicatedState.freezeIfThePolicySays`), and the block that froze it.
-public struct AutomaticFreeze: Sendable, Hashable {
+public struct AutomaticFreeze: Sendable, Hashable, Codable {
     /// The alert's id (`Alert.id`).
     public let alert: UInt64
     public let kind: Alert.Kind

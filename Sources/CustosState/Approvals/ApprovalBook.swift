@@ -11,7 +11,7 @@ import CustosPolicy
 /// the one the signer's own clock measured. It changes only when a node applies an accepted approval,
 /// identically on every node; it enters the state digest by its journal (every write in order),
 /// pruning following from the block time.
-public struct ApprovalBook: Sendable {
+public struct ApprovalBook: Sendable, Codable {
     /// Times (milliseconds) of each person's approvals, oldest first: each the later of its block
     /// time and its signing time. A person's times are kept an hour plus
     /// `DecisionTiming.maximumAgeMillis` after the block that records a newer one (an approval

@@ -3,7 +3,7 @@ import CustosPolicy
 /// A request approval every node flagged for review under the policy's `approvals.hasty`: the
 /// request was large (or its USD notional unknown) and the approval's measured review was
 /// shorter than the threshold, or not measured at all.
-public struct FlaggedApproval: Sendable, Hashable {
+public struct FlaggedApproval: Sendable, Hashable, Codable {
     public let requestId: String
     public let user: String
     /// Block time (milliseconds) and height that committed the approval.

@@ -2,7 +2,7 @@
 /// person when it opened, each to be re-confirmed (`confirm-access`) or revoked before the
 /// deadline; at the deadline's block time every grant of it not re-confirmed and still held
 /// lapses, on every node alike. One is open at a time; the last closed one is kept.
-public struct AccessReview: Sendable, Hashable {
+public struct AccessReview: Sendable, Hashable, Codable {
     /// The operation that opened it.
     public let id: String
     /// Block times (ms).

@@ -4,9 +4,9 @@ import CustosPolicy
 /// or changed it executed, from when it is usable, and whether a security officer cancelled it
 /// or the quorum waived its wait. Entries of the genesis policy have none: they are usable at
 /// once. Times are block times in milliseconds since the Unix epoch.
-public struct AddressBookStanding: Sendable, Hashable {
+public struct AddressBookStanding: Sendable, Hashable, Codable {
     /// Who decided a cancellation or a waiver, by which operation, at which block time.
-    public struct Decision: Sendable, Hashable {
+    public struct Decision: Sendable, Hashable, Codable {
         public let user: String
         public let operationId: String
         public let at: UInt64

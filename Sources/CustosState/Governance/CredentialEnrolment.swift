@@ -14,7 +14,7 @@ import CustosIdentity
 /// enrolment page in their own browser) and gives only its public key to whoever proposes the
 /// enrolment. Whoever relays the registration (the gateway) sees the key and the proof, never
 /// the code, so it cannot register a credential of its own under the enrolment. Public data.
-public struct CredentialEnrolment: Sendable, Hashable {
+public struct CredentialEnrolment: Sendable, Hashable, Codable {
     /// The id of the operation that approved it.
     public let id: String
     public let user: String

@@ -6,7 +6,7 @@ import CustosPolicy
 /// What a governance operation does to the governed state. Address books and vaults are held by
 /// the policy document for now, so `changePolicy` changes them. Each case has its own kind
 /// number in the canonical encoding; numbers are never reused or renumbered.
-public enum GovernanceChange: Sendable, Hashable {
+public enum GovernanceChange: Sendable, Hashable, Codable {
     /// A new person with roles and no credential yet (add one with `addCredential`).
     case addUser(id: String, roles: [String])
     /// Deactivates a person: their credentials stop verifying and their roles stop counting.

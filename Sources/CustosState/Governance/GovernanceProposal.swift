@@ -4,7 +4,7 @@ import CustosCrypto
 /// An operation as proposed: its id (unique for the cluster's lifetime), the proposer, the change
 /// and how long it may wait for approvals. Its `digest` names the exact operation: approvers sign
 /// a challenge derived from it, so an approval can count only for this id and this content.
-public struct GovernanceProposal: Sendable, Hashable {
+public struct GovernanceProposal: Sendable, Hashable, Codable {
     public static let maximumIdLength = 128
     /// Longest time an operation may wait for approvals: 30 days.
     public static let maximumLifetimeSeconds: UInt32 = 30 * 24 * 3600

@@ -2,7 +2,7 @@ import CustosIdentity
 
 /// A bot in the governed registry: its request-signing key (Ed25519 or P-256), its roles, its
 /// environment and whether it is still active. Its signed requests name it by `id` in the envelope's `keyId`.
-public struct GovernedBot: Sendable, Hashable {
+public struct GovernedBot: Sendable, Hashable, Codable {
     public let id: String
     public internal(set) var key: BotPublicKey
     /// Sorted, distinct.

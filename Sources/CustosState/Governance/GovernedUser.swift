@@ -2,7 +2,7 @@ import CustosIdentity
 
 /// A person in the governed registry: roles, whether still active, and WebAuthn credentials
 /// with their last-seen signature counters (persisted with every verified assertion).
-public struct GovernedUser: Sendable, Hashable {
+public struct GovernedUser: Sendable, Hashable, Codable {
     public let id: String
     /// Sorted, distinct.
     public internal(set) var roles: [String]

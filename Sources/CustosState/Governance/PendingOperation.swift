@@ -5,8 +5,8 @@
 /// operation in the same entry that completes its approvals, so a committed state shows
 /// `executed` or `failed` with the `approvals` that decided it. Times are block times in
 /// milliseconds since the Unix epoch.
-public struct PendingOperation: Sendable, Hashable {
-    public enum Status: String, Sendable, Hashable {
+public struct PendingOperation: Sendable, Hashable, Codable {
+    public enum Status: String, Sendable, Hashable, Codable {
         case proposed, approved, rejected, expired, executed, failed
     }
 

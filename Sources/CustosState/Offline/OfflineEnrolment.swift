@@ -11,7 +11,7 @@ import CustosMPC
 ///
 /// Canonical encoding: the tag `custos.offline.enrolment`, a version byte, then the fields in
 /// order, the identity signature last over every byte before it. At most `maximumBytes`.
-public struct OfflineEnrolment: Sendable, Hashable {
+public struct OfflineEnrolment: Sendable, Hashable, Codable {
     static let tag = "custos.offline.enrolment"
     static let possessionTag = "custos.offline.possession"
     /// About 300 bytes with the longest ids.

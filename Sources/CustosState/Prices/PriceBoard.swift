@@ -5,7 +5,7 @@ import CustosPolicy
 /// that environment for every asset, and each asset's median after its latest price entry (with
 /// its flagged move). Only the bots of one environment post on a board, so a bot of another
 /// environment never moves the median a vault of this one is charged at.
-public struct PriceBoard: Sendable {
+public struct PriceBoard: Sendable, Codable {
     /// The latest quote of each source, by asset and then by source (price bot id).
     public private(set) var quotes: [String: [String: PriceQuote]] = [:]
     /// Each asset's median right after its latest price entry that left one, with the move that

@@ -8,7 +8,7 @@ import CustosPolicy
 /// development price bot never moves the USD notional of a production vault's request (nor the
 /// reverse). A bot registered without an environment is a development bot
 /// (`DeploymentEnvironment.unnamedBot`): its prices count for development vaults only.
-public struct PriceBook: Sendable {
+public struct PriceBook: Sendable, Codable {
     /// The board of each environment some price bot of it posted on.
     public private(set) var boards: [DeploymentEnvironment: PriceBoard] = [:]
     /// Every accepted quote, in order, with its bot's environment (the digest's view of the room).

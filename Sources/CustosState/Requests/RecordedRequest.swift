@@ -4,7 +4,7 @@ import CustosPolicy
 /// was decided by the policy in force at its block's time: the input of the signing layer. The decision is final for `allow` and `deny`; for
 /// `needsApprovals`, `decision.pending` names the groups and counts required and `approvals`
 /// follows the request until it is approved, rejected or expired.
-public struct RecordedRequest: Sendable, Hashable {
+public struct RecordedRequest: Sendable, Hashable, Codable {
     /// Lowercase hex SHA-256 of the request's signing input (RFC 8785 bytes of body, key id,
     /// nonce and timestamp): unique, because a nonce is never accepted twice within the window
     /// and a timestamp outside it is refused.

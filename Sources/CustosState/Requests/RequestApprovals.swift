@@ -5,8 +5,8 @@ import CustosPolicy
 /// decision named, rejected by an eligible person, or expired. Each person decides once; an
 /// approval is recorded with who gave it and when, and counts only while its giver is still an
 /// active member of a group the decision named (`ReplicatedState.countedApprovers(of:)`).
-public struct RequestApprovals: Sendable, Hashable {
-    public enum Status: String, Sendable, Hashable, CaseIterable {
+public struct RequestApprovals: Sendable, Hashable, Codable {
+    public enum Status: String, Sendable, Hashable, CaseIterable, Codable {
         /// Waiting for approvals.
         case pending
         /// The counted approvals filled every pending requirement: the request may be signed.
@@ -18,7 +18,7 @@ public struct RequestApprovals: Sendable, Hashable {
     }
 
     /// One person's approval or rejection, at the block time and height that committed it.
-    public struct Decision: Sendable, Hashable {
+    public struct Decision: Sendable, Hashable, Codable {
         public let user: String
         public let at: UInt64
         public let height: UInt64

@@ -5,7 +5,7 @@ import CustosIdentity
 /// asserted ones) that verified and were decided, in log order, and the replay cache of their
 /// nonces. It changes only through `submit(_:at:reading:submitter:)`, which reads the governance
 /// room (policy in force, bots, people, freeze) through a `RequestAuthority` and never changes it.
-public struct RequestBook: Sendable, Hashable {
+public struct RequestBook: Sendable, Hashable, Codable {
     /// Nonces of accepted requests still inside the timestamp window; part of the digest, so
     /// every node refuses the same replays.
     public internal(set) var replayCache: ReplayCache

@@ -4,9 +4,9 @@ import CustosLedger
 /// to the session: the members that attested the attempt's statement (`OfflineAttestation`), and
 /// the offline signer's answer once the log took it. The online signers compute their shares only
 /// after the answer, over the package that includes its commitments.
-public struct OfflineSigningAttempt: Sendable, Hashable {
+public struct OfflineSigningAttempt: Sendable, Hashable, Codable {
     /// The offline signer's answer, as every node checked it against the attempt's package.
-    public struct Answer: Sendable, Hashable {
+    public struct Answer: Sendable, Hashable, Codable {
         /// Its nonce commitments (`FROST.SigningCommitments` wire encoding).
         public let commitments: [UInt8]
         /// Its signature share z_off (`FROST.SignatureShare` wire encoding).
@@ -17,7 +17,7 @@ public struct OfflineSigningAttempt: Sendable, Hashable {
     }
 
     /// A member's attestation as the log took it.
-    public struct Attestation: Sendable, Hashable {
+    public struct Attestation: Sendable, Hashable, Codable {
         /// The height of the block that committed it (where `custos vault offline-bundle` finds it).
         public let height: UInt64
         /// SHA-256 of the statement it attests (`OfflineAttestation.encoded`).

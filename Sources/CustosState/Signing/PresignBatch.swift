@@ -4,7 +4,7 @@ import CustosLedger
 /// nodes run it, how many runs, when (block time and height, which name its relay session),
 /// its deadline, and each signer's round-4 confirmations as the log received them. A run's
 /// presignature enters the pool only when every signer confirmed the same digest for it.
-public struct PresignBatch: Sendable, Hashable {
+public struct PresignBatch: Sendable, Hashable, Codable {
     public let number: UInt32
     public let signers: [NodeID]
     public let count: Int
@@ -36,7 +36,7 @@ public struct PresignBatch: Sendable, Hashable {
 /// hold its shares (only they can sign with it, together), the batch's start height (its relay
 /// session), and the round-4 digest they all confirmed (which fixes its public data, so a wrong
 /// signature share made with it can be proven wrong).
-public struct PooledPresignature: Sendable, Hashable {
+public struct PooledPresignature: Sendable, Hashable, Codable {
     public let batch: UInt32
     public let index: UInt16
     public let signers: [NodeID]
@@ -45,7 +45,7 @@ public struct PooledPresignature: Sendable, Hashable {
 }
 
 /// What the log proved about a failed presigning batch: who deviated, and why.
-public struct PresignBlameRecord: Sendable, Hashable {
+public struct PresignBlameRecord: Sendable, Hashable, Codable {
     public let batch: UInt32
     public let culprits: [NodeID]
     public let reason: String

@@ -4,7 +4,7 @@ import CustosCore
 /// vault signs, by request id, with its signature once made. Sessions still waiting or signing
 /// are indexed, so a block walks only those however many signatures came before, and every write
 /// is folded into a `WriteJournal` that the state digest takes in place of the sessions.
-public struct SigningBook: Sendable, Hashable {
+public struct SigningBook: Sendable, Hashable, Codable {
     private var sessions = ShardedDictionary<String, SigningSession>()
     /// Ids of the sessions waiting or signing.
     private var openIDs: Set<String> = []

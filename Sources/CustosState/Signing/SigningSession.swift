@@ -5,8 +5,8 @@ import CustosLedger
 /// the signers and the FROST nonce commitment or ECDSA presignature the log assigned them from
 /// the vault's pool, the deadline in block
 /// time, and the outcome — the signature every node verified, or why it could not be made.
-public struct SigningSession: Sendable, Hashable {
-    public enum Status: String, Sendable, Hashable {
+public struct SigningSession: Sendable, Hashable, Codable {
+    public enum Status: String, Sendable, Hashable, Codable {
         /// Allowed, but too few signers have nonce commitments in the pool yet (or signing is
         /// frozen, or a reshare runs); it fails after `waitLimit`.
         case waiting
@@ -20,7 +20,7 @@ public struct SigningSession: Sendable, Hashable {
 
     /// A node the log proved misbehaved in an attempt (a wrong share, a false accusation), or the
     /// vault's offline signer (an answer whose share does not verify).
-    public struct Blame: Sendable, Hashable {
+    public struct Blame: Sendable, Hashable, Codable {
         public let attempt: UInt32
         /// The member; nil for the vault's offline signer.
         public let culprit: NodeID?

@@ -15,7 +15,7 @@ import CustosPolicy
 /// entries have the same `digest`.
 public struct ReplicatedState: Sendable {
     /// A refused governance entry and why: the same on every node.
-    public struct Refusal: Sendable, Hashable {
+    public struct Refusal: Sendable, Hashable, Codable {
         public let blockTime: UInt64
         public let kind: String
         public let operationId: String?

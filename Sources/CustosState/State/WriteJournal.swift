@@ -6,7 +6,7 @@ import CustosCrypto
 /// traffic (requests, signing sessions, refusals) enter the state digest by their journal's head,
 /// so a block costs the digest what it wrote, not what the room holds. Two states that applied
 /// the same entries have the same heads; two whose rooms differ have different ones.
-struct WriteJournal: Sendable, Hashable {
+struct WriteJournal: Sendable, Hashable, Codable {
     /// The chain's current head; before any write, the hash of the room's name.
     private(set) var head: [UInt8]
 

@@ -8,7 +8,7 @@ import CustosCrypto
 /// whose answers make the intended initial state. The creation transaction's data is
 /// `initCode ‖ arguments`; the contract's address follows from the sender and the nonce
 /// (`EVM.Address.created(by:nonce:)`).
-public struct ContractDeployment: Sendable, Hashable {
+public struct ContractDeployment: Sendable, Hashable, Codable {
     public let initCode: [UInt8]
     public let arguments: [UInt8]
     /// Keccak-256 of the runtime code the reviewed build deploys (32 bytes).

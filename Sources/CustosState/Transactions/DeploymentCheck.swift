@@ -1,6 +1,6 @@
 /// One voting member's reading of a deployment from its own endpoint (`DeploymentCheckEntry`),
 /// as every node recorded it on the plan: whether it matched the request, and what differed.
-public struct DeploymentCheck: Sendable, Hashable {
+public struct DeploymentCheck: Sendable, Hashable, Codable {
     /// The member (signer node) that read it.
     public let member: String
     public let codeHash: [UInt8]

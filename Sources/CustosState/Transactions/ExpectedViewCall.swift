@@ -4,7 +4,7 @@ import CustosChains
 /// answer: `owner()` returning the owner's address as a 32-byte word, `hasRole(bytes32,address)`
 /// with its arguments returning true. The calldata is the function's selector and `arguments`
 /// (ABI-encoded, as the request gives them); the answer is compared byte for byte.
-public struct ExpectedViewCall: Sendable, Hashable {
+public struct ExpectedViewCall: Sendable, Hashable, Codable {
     /// The function's canonical signature, e.g. `owner()`.
     public let function: String
     /// ABI-encoded arguments after the selector (empty for none).

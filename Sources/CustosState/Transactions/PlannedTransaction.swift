@@ -10,8 +10,8 @@ import CustosCrypto
 ///
 /// A governed nonce cancellation plans a transaction of its own (`cancels`): a zero-value
 /// transfer from the address to itself at the cancelled nonce (`reservedNonce`).
-public struct PlannedTransaction: Sendable, Hashable {
-    public enum Status: String, Sendable, Hashable {
+public struct PlannedTransaction: Sendable, Hashable, Codable {
+    public enum Status: String, Sendable, Hashable, Codable {
         /// Recorded; waiting for the request to be allowed and for its parameters (until
         /// `parametersDeadline` once allowed).
         case awaitingParameters = "awaiting-parameters"

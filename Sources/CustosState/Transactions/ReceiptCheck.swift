@@ -1,6 +1,6 @@
 /// One voting member's reading of a recorded receipt from its own chain endpoint
 /// (`ReceiptCheckEntry`), as every node recorded it on the plan.
-public struct ReceiptCheck: Sendable, Hashable {
+public struct ReceiptCheck: Sendable, Hashable, Codable {
     /// The member (signer node) that read it.
     public let member: String
     /// `TransactionReceipt.digest` of the receipt it read; nil when its endpoint, past the

@@ -2,8 +2,8 @@
 /// (`PlannedTransaction.differences(from:)`): a stable `code`, the index of the log it concerns
 /// (if one), and English `text` for people. The state digest hashes the code and the log index
 /// only, so rewording the text never splits the cluster.
-public struct ReceiptMismatch: Sendable, Hashable {
-    public enum Code: String, Sendable, Hashable, CaseIterable {
+public struct ReceiptMismatch: Sendable, Hashable, Codable {
+    public enum Code: String, Sendable, Hashable, CaseIterable, Codable {
         /// The transaction was mined and its execution reverted.
         case reverted
         /// The token transfer the call decided is not in the logs exactly once (another amount,

@@ -2,7 +2,7 @@
 /// (`op propose register-asset`): the chain by the name the policy uses and its EIP-155 chain
 /// id, the symbol the policy matches, the token contract (nil for the chain's native asset) and
 /// its decimals. So "USDC on base" names exactly one contract and one unit, on every node.
-public struct RegisteredAsset: Sendable, Hashable {
+public struct RegisteredAsset: Sendable, Hashable, Codable {
     /// The chain's name as the policy writes it (`ethereum`, `base`, `devnet`).
     public let chain: String
     /// EIP-155 chain id; every asset of one chain name carries the same one.

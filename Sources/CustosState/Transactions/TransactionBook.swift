@@ -12,7 +12,7 @@ import CustosCore
 /// plan's signing failed before any signer set formed (then it is free again) or a governed
 /// cancellation hands it to a zero-value transaction (`reserve(_:for:)`). A governed
 /// cancellation may also take a free nonce, so that the nonces after it are not stuck.
-public struct TransactionBook: Sendable, Hashable {
+public struct TransactionBook: Sendable, Hashable, Codable {
     private var plans = ShardedDictionary<String, PlannedTransaction>()
     /// The next nonce of each sender, by `nonceKey(chainId:address:)`; absent means 0.
     public private(set) var nextNonces: [String: UInt64] = [:]

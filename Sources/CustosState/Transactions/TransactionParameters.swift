@@ -3,7 +3,7 @@ import BigInt
 /// What an executor read from its chain endpoint for one approved transfer or call: the nonce,
 /// gas limit and EIP-1559 fees, and the chain id they are meant for. Every node checks them
 /// against its own state before the transaction is built (`ReplicatedState.acceptParameters`).
-public struct TransactionParameters: Sendable, Hashable {
+public struct TransactionParameters: Sendable, Hashable, Codable {
     public let requestId: String
     public let chainId: UInt64
     public let nonce: UInt64

@@ -11,11 +11,11 @@ import CustosCrypto
 /// never dropped for its size: one whose logs are not all carried is recorded, and every node
 /// finds `too-many-logs` in it. Every node checks that the hash is the one of the raw
 /// transaction the plan signed (`ReplicatedState.acceptReceipt`).
-public struct TransactionReceipt: Sendable, Hashable {
+public struct TransactionReceipt: Sendable, Hashable, Codable {
     /// One log of the receipt: the emitting contract, its topics and its data (cut to
     /// `maximumLogData` bytes: then `dataLength` is the full length and `dataDigest` the full
     /// data's Keccak-256; else `dataDigest` is empty).
-    public struct Log: Sendable, Hashable {
+    public struct Log: Sendable, Hashable, Codable {
         public let address: EVM.Address
         public let topics: [[UInt8]]
         public let data: [UInt8]

@@ -6,8 +6,8 @@ import CustosCore
 /// it succeeded, the gas it would use and, for a revert, the revert data (its first
 /// `maximumRevertData` bytes). Every node decodes the reason from the data itself
 /// (`EVM.RevertReason`); the executor's own words never reach the state.
-public struct TransactionSimulation: Sendable, Hashable {
-    public enum Outcome: String, Sendable, Hashable {
+public struct TransactionSimulation: Sendable, Hashable, Codable {
+    public enum Outcome: String, Sendable, Hashable, Codable {
         case success
         case reverted
     }

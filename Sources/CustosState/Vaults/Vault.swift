@@ -4,8 +4,8 @@ import CustosPolicy
 /// A vault: one threshold key that the cluster's nodes generated among themselves, its scheme
 /// and environment, and the ceremony that made it. Created by the governed operation
 /// `create-vault`; active only once every participant confirmed the same key in the log.
-public struct Vault: Sendable, Hashable {
-    public enum Scheme: String, Sendable, Hashable, CaseIterable {
+public struct Vault: Sendable, Hashable, Codable {
+    public enum Scheme: String, Sendable, Hashable, CaseIterable, Codable {
         /// Threshold ECDSA on secp256k1 (Ethereum and EVM chains).
         case ecdsaSecp256k1 = "ecdsa-secp256k1"
         /// FROST(Ed25519, SHA-512), RFC 9591.
@@ -18,7 +18,7 @@ public struct Vault: Sendable, Hashable {
     /// and a request only from an initiator of it.
     public typealias Environment = DeploymentEnvironment
 
-    public enum Status: String, Sendable, Hashable {
+    public enum Status: String, Sendable, Hashable, Codable {
         /// The key generation is under way.
         case generating
         /// Every participant confirmed the key; it may sign.

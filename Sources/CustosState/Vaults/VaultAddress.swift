@@ -2,9 +2,9 @@
 /// key at a non-hardened derivation path below the vault key, in one chain's address format.
 /// Every node derived `address` itself from the vault key and chain code when it executed the
 /// operation; nothing of it comes from the proposer but the label, chain and path.
-public struct VaultAddress: Sendable, Hashable {
+public struct VaultAddress: Sendable, Hashable, Codable {
     /// An address format, and the vault scheme whose keys it spells.
-    public enum Chain: String, Sendable, Hashable, CaseIterable {
+    public enum Chain: String, Sendable, Hashable, CaseIterable, Codable {
         /// EIP-55 checksummed `0x…` (Ethereum and EVM chains), for `ecdsa-secp256k1` vaults.
         case evm
         /// Taproot key-path `bc1p…` (BIP-341, BIP-350), for `frost-taproot` vaults.

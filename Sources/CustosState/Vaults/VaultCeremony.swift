@@ -8,18 +8,18 @@ import CustosLedger
 /// round-1 package, their confirmations and the complaints raised. The log is the broadcast
 /// channel: every participant sees the same round-1 packages, so no one can show different
 /// commitments to different peers. Only the secret round-2 shares travel through the relay.
-public struct VaultCeremony: Sendable, Hashable {
+public struct VaultCeremony: Sendable, Hashable, Codable {
     /// A participant's round-1 message as committed: the DKG round-1 package (Feldman
     /// commitments and proof of knowledge bound to the ceremony's context) and its commitment
     /// to its part of the chain code.
-    public struct Commitment: Sendable, Hashable {
+    public struct Commitment: Sendable, Hashable, Codable {
         public let package: [UInt8]
         public let chainCodeCommitment: [UInt8]
         public let at: UInt64
     }
 
     /// A participant's statement that it holds its share of exactly this key.
-    public struct Confirmation: Sendable, Hashable {
+    public struct Confirmation: Sendable, Hashable, Codable {
         public let groupKey: [UInt8]
         public let transcriptDigest: [UInt8]
         public let softwareVersion: String

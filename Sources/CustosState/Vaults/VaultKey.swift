@@ -1,6 +1,6 @@
 /// An active vault's public key material, as every node computed it from the committed
 /// round-1 packages and as every participant confirmed it.
-public struct VaultKey: Sendable, Hashable {
+public struct VaultKey: Sendable, Hashable, Codable {
     /// The group public key in the scheme's encoding (compressed SEC1 for secp256k1, 32 bytes
     /// for Ed25519).
     public let groupKey: [UInt8]

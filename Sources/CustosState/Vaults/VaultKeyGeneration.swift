@@ -8,7 +8,7 @@ import CustosMPC
 /// and deterministic: the same on every node.
 public enum VaultKeyGeneration {
     /// The key the committed round-1 packages make.
-    public struct Outcome: Sendable, Hashable {
+    public struct Outcome: Sendable, Hashable, Codable {
         /// The group key in the suite's element encoding.
         public let groupKey: [UInt8]
         /// The public key package, wire encoding.

@@ -15,9 +15,9 @@ import CustosLedger
 /// stops the vault signing altogether (a removed node's old share must never count again, and
 /// the new node must get its share first), and the membership change is complete only when it
 /// has completed.
-public struct VaultRefresh: Sendable, Hashable {
+public struct VaultRefresh: Sendable, Hashable, Codable {
     /// Why the key is dealt afresh.
-    public enum Kind: String, Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, Codable {
         /// `refresh-vault`: every share changes, holders and threshold stay.
         case refresh
         /// A membership change: the shares move to the new membership (holders and threshold
@@ -25,7 +25,7 @@ public struct VaultRefresh: Sendable, Hashable {
         case reshare
     }
 
-    public enum Status: String, Sendable, Hashable {
+    public enum Status: String, Sendable, Hashable, Codable {
         /// Dealings and confirmations are being collected; the vault signs at `fromEpoch`.
         case running
         /// Every participant confirmed the same transcript; the vault moved to `epoch`.
@@ -35,13 +35,13 @@ public struct VaultRefresh: Sendable, Hashable {
     }
 
     /// A dealer's Feldman commitments (`Reshare.Dealing`, wire encoding) as committed.
-    public struct Dealing: Sendable, Hashable {
+    public struct Dealing: Sendable, Hashable, Codable {
         public let dealing: [UInt8]
         public let at: UInt64
     }
 
     /// A participant's statement that it holds its refreshed share of exactly this transcript.
-    public struct Confirmation: Sendable, Hashable {
+    public struct Confirmation: Sendable, Hashable, Codable {
         public let transcriptDigest: [UInt8]
         public let softwareVersion: String
         public let at: UInt64

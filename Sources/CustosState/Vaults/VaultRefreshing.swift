@@ -30,7 +30,7 @@ public enum VaultRefreshing {
     }
 
     /// What the committed dealings make.
-    public struct Outcome: Sendable, Hashable {
+    public struct Outcome: Sendable, Hashable, Codable {
         /// The refreshed public key package (every participant's new verifying share, the same
         /// group key), wire encoding.
         public let publicKeyPackage: [UInt8]

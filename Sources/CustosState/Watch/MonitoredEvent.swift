@@ -5,7 +5,7 @@ import CustosCrypto
 /// event's alert kind, chain, emitting contract (a vault transaction's sender; empty for a
 /// lagging coverage), block, transaction, log index and decoded fields. Watchers report raw logs
 /// and transactions (`WatchedLog`, `WatchedVaultTransaction`); no watcher's decoding is believed.
-public struct MonitoredEvent: Sendable, Hashable {
+public struct MonitoredEvent: Sendable, Hashable, Codable {
     public let kind: Alert.Kind
     public let chain: String
     /// Lowercase EVM address; empty for `monitoring-lagging`.

@@ -12,7 +12,7 @@ import CustosCore
 /// only its own share, and an honest one's events that never settle (a block another watcher
 /// did not report) make room for new ones. Every write is folded into a `WriteJournal` that the
 /// state digest takes.
-public struct MonitoringBook: Sendable, Hashable {
+public struct MonitoringBook: Sendable, Hashable, Codable {
     /// The events not settled yet, by `MonitoredEvent.key`.
     public private(set) var pending: [String: PendingChainEvent] = [:]
     /// The keys each watcher's pending reports hold, oldest first.

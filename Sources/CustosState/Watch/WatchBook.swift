@@ -23,7 +23,7 @@ import CustosPolicy
 /// flagged addresses and flood members stay poisoned, address-book entries stay usable, and the
 /// poisoned test of any other address is unknown there (fails closed) until the quorum clears
 /// the overflow (`WatchClearance`), which clears no flood member.
-public struct WatchBook: Sendable {
+public struct WatchBook: Sendable, Codable {
     /// The first zero-value or dust transfer with each counterparty, by chain and address.
     public private(set) var appearances: [String: AddressAppearance] = [:]
     /// The same counterparty as a second watcher reported it, by chain and address, for the

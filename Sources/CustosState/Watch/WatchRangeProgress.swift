@@ -4,7 +4,7 @@
 /// its last part completes the run; a part out of order (one the gateway dropped, held back or
 /// replayed) ends the run, and the range counts as covered only once the watcher posts it again
 /// from part 1.
-struct WatchRangeProgress: Sendable, Hashable {
+struct WatchRangeProgress: Sendable, Hashable, Codable {
     let fromBlock: UInt64
     let block: UInt64
     /// The hash of `block` the run's first part named: a part of another posting of the range

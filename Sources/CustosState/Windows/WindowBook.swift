@@ -22,9 +22,9 @@ import CustosPolicy
 /// at least those of the last `minimumHoldMilliseconds`). A policy without limits still holds
 /// its approved requests that long, so a limit it adds later counts the requests approved
 /// inside the limit's window.
-public struct WindowBook: Sendable {
+public struct WindowBook: Sendable, Codable {
     /// A counted request still inside the longest window.
-    struct Held: Sendable {
+    struct Held: Sendable, Codable {
         let id: String
         /// Block time (milliseconds) at which it was approved for signing.
         let time: UInt64
@@ -37,7 +37,7 @@ public struct WindowBook: Sendable {
 
     /// One limit of the policy in force: its window and the absolute index of the oldest held
     /// request still inside it.
-    struct Limit: Sendable {
+    struct Limit: Sendable, Codable {
         let name: String
         let windowMilliseconds: UInt64
         var next: Int
@@ -61,13 +61,17 @@ public struct WindowBook: Sendable {
     private var position: [String: Int] = [:]
     private var limits: [Limit] = []
     /// What the keys were computed from: the document's limits and address book.
-    private var keyedBy: ([PolicyDocument.WindowLimit], [PolicyDocument.AddressBookEntry]) = ([], [])
+    private var keyedBy = KeyedBy(limits: [], addressBook: [])
+    private struct KeyedBy: Sendable, Hashable, Codable {
+        var limits: [PolicyDocument.WindowLimit]
+        var addressBook: [PolicyDocument.AddressBookEntry]
+    }
     /// Every count, release and recount, in order (the digest's view of the room).
     private(set) var journal = WriteJournal(room: "windows")
 
     /// An empty room keyed by `policy`.
     package init(policy: CompiledPolicy) {
-        keyedBy = (policy.document.limits, policy.document.addressBook)
+        keyedBy = KeyedBy(limits: policy.document.limits, addressBook: policy.document.addressBook)
         limits = policy.windowLimits.map { Limit(name: $0.name, windowMilliseconds: UInt64($0.seconds) * 1000, next: 0) }
     }
 
@@ -143,8 +147,8 @@ public struct WindowBook: Sendable {
     /// keyed by (see the type's description), at block time `time`.
     package mutating func adopt(_ policy: CompiledPolicy, at time: UInt64) {
         let document = policy.document
-        guard document.limits != keyedBy.0 || document.addressBook != keyedBy.1 else { return }
-        keyedBy = (document.limits, document.addressBook)
+        guard document.limits != keyedBy.limits || document.addressBook != keyedBy.addressBook else { return }
+        keyedBy = KeyedBy(limits: document.limits, addressBook: document.addressBook)
         totals = WindowTotals()
         excess = [:]
         let keying = StateSnapshot(time: Int64(time / 1000))

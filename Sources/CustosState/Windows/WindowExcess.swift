@@ -4,7 +4,7 @@ import CustosPolicy
 /// exactly (as `wraps` × `Int128.max` + `rest`) so that releasing or expiring a request takes
 /// off exactly what it added: the total never drops below what the requests still counted add
 /// up to, and never wraps.
-struct WindowExcess: Sendable, Hashable {
+struct WindowExcess: Sendable, Hashable, Codable {
     private(set) var wraps = 0
     /// Always in `0..<Int128.max`.
     private(set) var rest: Int128 = 0

@@ -8,7 +8,7 @@ import CustosPolicy
 /// destination "seen" (nor raises its largest notional) for a production rule, nor the reverse
 /// (review helper-125 H1). Every environment has its book from genesis, so each is keyed by the
 /// policy in force and re-keyed with it.
-public struct WindowsRoom: Sendable {
+public struct WindowsRoom: Sendable, Codable {
     /// The book of each environment.
     private var books: [DeploymentEnvironment: WindowBook]
 
