@@ -158,14 +158,14 @@ final class LocalCluster: @unchecked Sendable {
 
     /// Starts a node whose keys open with `seal` (the development passphrase by default), talking
     /// to `gateway` (this cluster's gateway by default; the soak test puts a flaky proxy there).
-    /// Every node persists its state each second and keeps 8 blocks below it in its working
-    /// store, so that every restart in the tests starts from a persisted state over a pruned chain.
+    /// Every node persists its state every 5 seconds and keeps 8 blocks below it in its working
+    /// store, so that the restarts in the tests start from a persisted state over a pruned chain.
     func startNode(_ id: String, seal: [String]? = nil, gateway: String? = nil, extraArguments: [String] = []) throws {
         nodes[id] = try spawn(id, ["node", "run", "--data", nodeData(id).path, "--id", id, "--cluster", clusterFile.path,
                                    "--gateway", gateway ?? baseURL] + (seal ?? passphraseSeal) + Self.persistence + extraArguments)
     }
 
-    static let persistence = ["--persist-interval", "1", "--prune-keep", "8"]
+    static let persistence = ["--persist-interval", "5", "--prune-keep", "8"]
 
     /// Starts `custos executor` (an executor bot) against this cluster's gateway; `stopAll` ends it.
     func startExecutor(_ arguments: [String]) throws {
