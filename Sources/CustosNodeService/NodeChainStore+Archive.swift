@@ -82,17 +82,8 @@ extension NodeChainStore {
     private static var archiveMigrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: archived blocks") { db in
-            try db.create(table: "committedBlock") { t in
-                t.primaryKey("height", .integer)
-                t.column("hash", .blob).notNull().unique()
-                t.column("timestamp", .integer).notNull()
-                t.column("block", .blob).notNull()
-                t.column("certificate", .blob).notNull()
-            }
-            try db.create(table: "stateDigest") { t in
-                t.primaryKey("height", .integer)
-                t.column("digest", .blob).notNull()
-            }
+            try createCommittedBlockTable(db)
+            try createStateDigestTable(db)
         }
         return migrator
     }

@@ -30,6 +30,7 @@ extension NodeChainStore {
                         throw PersistedStateError(.snapshotRefused, "the persisted state is of another cluster")
                     }
                     state = restored
+                    logger?.info("restarting from the persisted state", metadata: ["height": "\(restored.height)"])
                 }
             } catch {
                 // Whatever is wrong with it (another version's, altered, its binding unreadable),
@@ -46,14 +47,23 @@ extension NodeChainStore {
                 throw ClusterAPIError(.untrustedHistory, "the committed chain is refused: \(refusal)")
             }
         }
+        // Every block is checked as the live node checks it: it follows the one before (block 1
+        // the genesis) and carries a certificate of the voting members of the state before it,
+        // so a tail written into the store by someone without the members' keys is refused.
+        var certifying = (members: state.members, configuration: try configuration.reconfigured(members: state.members))
         while true {
             let page = try blocks(after: state.height, limit: 256)
             guard !page.isEmpty else { break }
             for certified in page {
-                if state.height > 0 || !state.blockHash.isEmpty {
-                    guard certified.block.height == state.height + 1, certified.block.previousHash.bytes == state.blockHash else {
-                        throw ClusterAPIError(.stateMismatch, "block \(certified.block.height) does not follow the state after height \(state.height)")
-                    }
+                let previous = state.height == 0 ? configuration.genesisDigest.bytes : state.blockHash
+                guard certified.block.height == state.height + 1, certified.block.previousHash.bytes == previous else {
+                    throw ClusterAPIError(.stateMismatch, "block \(certified.block.height) does not follow the state after height \(state.height)")
+                }
+                if state.members != certifying.members {
+                    certifying = (state.members, try configuration.reconfigured(members: state.members))
+                }
+                do { try certified.verify(in: certifying.configuration) } catch {
+                    throw ClusterAPIError(.stateMismatch, "block \(certified.block.height) is not certified by the members of the state before it: \(error)")
                 }
                 if let anchor, certified.block.height == anchor.height, let refusal = anchor.refusal(of: certified.block.hash) {
                     throw ClusterAPIError(.untrustedHistory, "the committed chain is refused: \(refusal)")
@@ -69,11 +79,6 @@ extension NodeChainStore {
 
     /// The digest recorded for the highest committed height, nil before the first block.
     func latestStateDigest() throws -> (height: UInt64, digest: [UInt8])? {
-        try writer.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT height, digest FROM stateDigest ORDER BY height DESC LIMIT 1") else { return nil }
-            let height: Int64 = row["height"]
-            let digest: Data = row["digest"]
-            return (UInt64(height), Array(digest))
-        }
+        try writer.read { db in try Self.digestRows(db, sql: "SELECT height, digest FROM stateDigest ORDER BY height DESC LIMIT 1").first }
     }
 }

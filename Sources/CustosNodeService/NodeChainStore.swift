@@ -27,20 +27,9 @@ public final class NodeChainStore: Sendable {
 
     private static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1: committed blocks") { db in
-            try db.create(table: "committedBlock") { t in
-                t.primaryKey("height", .integer)
-                t.column("hash", .blob).notNull().unique()
-                t.column("timestamp", .integer).notNull()
-                t.column("block", .blob).notNull()
-                t.column("certificate", .blob).notNull()
-            }
-        }
+        migrator.registerMigration("v1: committed blocks") { db in try createCommittedBlockTable(db) }
         migrator.registerMigration("v2: governed state per height") { db in
-            try db.create(table: "stateDigest") { t in
-                t.primaryKey("height", .integer)
-                t.column("digest", .blob).notNull()
-            }
+            try createStateDigestTable(db)
             try db.create(table: "governanceSnapshot") { t in
                 t.primaryKey("id", .integer).check { $0 == 1 }
                 t.column("height", .integer).notNull()
@@ -325,22 +314,42 @@ public final class NodeChainStore: Sendable {
             """, arguments: [Int64(height), snapshot])
     }
 
+    /// The committed blocks' table, the same in the working store and the archive.
+    static func createCommittedBlockTable(_ db: Database) throws {
+        try db.create(table: "committedBlock") { t in
+            t.primaryKey("height", .integer)
+            t.column("hash", .blob).notNull().unique()
+            t.column("timestamp", .integer).notNull()
+            t.column("block", .blob).notNull()
+            t.column("certificate", .blob).notNull()
+        }
+    }
+
+    /// The state digests' table, the same in the working store and the archive.
+    static func createStateDigestTable(_ db: Database) throws {
+        try db.create(table: "stateDigest") { t in
+            t.primaryKey("height", .integer)
+            t.column("digest", .blob).notNull()
+        }
+    }
+
     /// The digest of the governed state after each committed height, in height order, the
     /// archived heights' included (`prune(through:)`).
     public func stateDigests() throws -> [(height: UInt64, digest: [UInt8])] {
-        func digests(in reader: any DatabaseReader) throws -> [(height: UInt64, digest: [UInt8])] {
-            try reader.read { db in
-                try Row.fetchAll(db, sql: "SELECT height, digest FROM stateDigest ORDER BY height").map { row in
-                    let height: Int64 = row["height"]
-                    let digest: Data = row["digest"]
-                    return (UInt64(height), Array(digest))
-                }
-            }
-        }
-        let working = try digests(in: writer)
+        let sql = "SELECT height, digest FROM stateDigest ORDER BY height"
+        let working = try writer.read { db in try Self.digestRows(db, sql: sql) }
         guard let archive = try openArchive() else { return working }
         let lowest = working.first?.height ?? .max
-        return try digests(in: archive).filter { $0.height < lowest } + working
+        return try archive.read { db in try Self.digestRows(db, sql: sql) }.filter { $0.height < lowest } + working
+    }
+
+    /// The (height, digest) rows `sql` selects from a `stateDigest` table.
+    static func digestRows(_ db: Database, sql: String) throws -> [(height: UInt64, digest: [UInt8])] {
+        try Row.fetchAll(db, sql: sql).map { row in
+            let height: Int64 = row["height"]
+            let digest: Data = row["digest"]
+            return (UInt64(height), Array(digest))
+        }
     }
 
     /// The height of the stored JSON view of the governed state, nil before the first block:

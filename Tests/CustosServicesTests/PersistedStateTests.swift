@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Crypto
 import CustosClusterAPI
 import CustosCore
 import CustosCrypto
@@ -135,6 +136,37 @@ import Testing
         #expect(throws: ClusterAPIError(.untrustedHistory, "")) { try chain.committedState(scene.configuration, anchor: wrong, sealedBy: database) }
         let right = try TrustAnchor(height: 10, hash: blocks[9].block.hash)
         #expect(try chain.committedState(scene.configuration, anchor: right, sealedBy: database).digest == states[30].digest)
+    }
+
+    /// Someone who can write the node's disk but holds no member's key appends a tail above the
+    /// persisted state: chained on it, with digest rows that match, certified by impostors under
+    /// the members' ids. The restart checks every block's certificate and refuses it.
+    @Test func aForgedTailAboveThePersistedStateIsRefused() throws {
+        let (chain, database, _) = try stores("forged-tail", committed: 20)
+        try chain.persist(try PersistedState(states[20]), sealedBy: database)
+        let impostors = scene.identities.map { NodeIdentity(id: $0.id, signingKey: .init(), transportKey: .init()) }
+        let block = try Block(height: 21, previousHash: blocks[19].block.hash, timestamp: blocks[19].block.timestamp + 1_000,
+                              entries: [try TestNote.entry("forged-21")])
+        let votes = impostors.map { Vote(signing: block, genesisDigest: scene.configuration.genesisDigest, identity: $0) }
+        let forged = CertifiedBlock(block: block, certificate: QuorumCertificate(height: 21, blockHash: block.hash, previousHash: block.previousHash, votes: votes))
+        var after = states[20]
+        after.apply(block)
+        try chain.append(forged, stateDigest: after.digest, snapshot: nil)
+        #expect(throws: ClusterAPIError(.stateMismatch, "")) { try chain.committedState(scene.configuration, sealedBy: database) }
+        #expect(throws: ClusterAPIError(.stateMismatch, "")) { try chain.committedState(scene.configuration) }
+    }
+
+    /// Block 1 must follow the genesis like every other block its predecessor: a chain whose
+    /// first block names another previous hash is refused on replay.
+    @Test func aFirstBlockThatDoesNotFollowTheGenesisIsRefused() throws {
+        let path = try scene.stores("not-genesis")
+        let chain = try NodeChainStore(path: path + "/chain.sqlite")
+        let block = try Block(height: 1, previousHash: blocks[0].block.hash, timestamp: blocks[0].block.timestamp,
+                              entries: [try TestNote.entry("elsewhere-1")])
+        var after = states[0]
+        after.apply(block)
+        try chain.append(try scene.certified(block), stateDigest: after.digest, snapshot: nil)
+        #expect(throws: ClusterAPIError(.stateMismatch, "")) { try chain.committedState(scene.configuration) }
     }
 
     /// The follower of a node restarted on its stores starts from the persisted state: its head

@@ -51,3 +51,19 @@ func expectPersistsWhole(_ state: ReplicatedState, sourceLocation: Testing.Sourc
                      sourceLocation: sourceLocation)
     }
 }
+
+/// The snapshot's body carries every stored property of the state but the derived ones: a
+/// property added to `ReplicatedState` and not to `PersistedState.Body` (or the other way
+/// round) fails here, whether or not a test fills it.
+@Suite struct PersistedStateBodyTests {
+    @Test func theBodyCarriesEveryStoredPropertyOfTheState() throws {
+        let state = try Cluster().state
+        let derived: Set<String> = ["policy", "document", "digestCache", "overdueCheck"]
+        let ownLabels: Set<String> = ["format", "digestTag", "software", "principals"]
+        let stateLabels = Set(Mirror(reflecting: state).children.compactMap(\.label)).subtracting(derived)
+        let bodyLabels = Set(Mirror(reflecting: PersistedState.Body(state)).children.compactMap(\.label)).subtracting(ownLabels)
+        #expect(stateLabels.count >= 30, "Mirror lists the state's stored properties")
+        #expect(stateLabels.subtracting(bodyLabels).sorted() == [], "stored in the state, not in the snapshot")
+        #expect(bodyLabels.subtracting(stateLabels).sorted() == [], "in the snapshot, not stored in the state")
+    }
+}

@@ -33,7 +33,7 @@ public struct PersistedState: Sendable {
         let body = Body(state)
         let encoder = JSONEncoder()
         do { encoded = Array(try encoder.encode(body)) } catch {
-            throw PersistedStateError(.snapshotRefused, "the state at height \(state.height) does not encode: \(error)")
+            throw PersistedStateError(.snapshotUnencodable, "the state at height \(state.height) does not encode: \(error)")
         }
         height = state.height
         blockHash = state.blockHash

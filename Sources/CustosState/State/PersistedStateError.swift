@@ -11,4 +11,7 @@ public enum PersistedStateErrorCode: String, ErrorCode {
     case snapshotRefused
     /// The node's seal does not vouch for the snapshot: altered in the store, or never sealed.
     case snapshotUnsealed
+    /// The state could not be written as a snapshot (a value its encoding cannot carry); nothing
+    /// was stored.
+    case snapshotUnencodable
 }
