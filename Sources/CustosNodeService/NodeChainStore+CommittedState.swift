@@ -12,7 +12,9 @@ extension NodeChainStore {
     /// seal vouches for, when there is one, then the committed blocks above it; otherwise from
     /// genesis through every committed block (the archive's included). Blocks are read a page
     /// at a time. It must land on the digest recorded for the head (a mismatch means the store
-    /// was altered). With `anchor`, a committed chain whose block at the anchor's height has
+    /// was altered). Every block replayed is checked as a live commit checks it: it follows the
+    /// block before (block 1 the genesis) and its certificate is of the voting members of the
+    /// state before it. With `anchor`, a committed chain whose block at the anchor's height has
     /// another hash is refused, naming the height.
     ///
     /// A persisted state that does not verify (another version's, altered, unsealed, its
@@ -47,23 +49,25 @@ extension NodeChainStore {
                 throw ClusterAPIError(.untrustedHistory, "the committed chain is refused: \(refusal)")
             }
         }
-        // Every block is checked as the live node checks it: it follows the one before (block 1
-        // the genesis) and carries a certificate of the voting members of the state before it,
-        // so a tail written into the store by someone without the members' keys is refused.
+        // Every block is checked as the live node commits it (`ChainHead.extended`): the next
+        // height, following the one before (block 1 the genesis), not earlier than it, and
+        // certified by the voting members of the state before it. A tail written into the store
+        // by someone without the members' keys is refused.
+        var head = state.height == 0 ? ChainHead.genesis(configuration)
+            : ChainHead(height: state.height, hash: try LedgerHash(bytes: state.blockHash), timestamp: state.time)
         var certifying = (members: state.members, configuration: try configuration.reconfigured(members: state.members))
         while true {
             let page = try blocks(after: state.height, limit: 256)
             guard !page.isEmpty else { break }
             for certified in page {
-                let previous = state.height == 0 ? configuration.genesisDigest.bytes : state.blockHash
-                guard certified.block.height == state.height + 1, certified.block.previousHash.bytes == previous else {
-                    throw ClusterAPIError(.stateMismatch, "block \(certified.block.height) does not follow the state after height \(state.height)")
-                }
                 if state.members != certifying.members {
                     certifying = (state.members, try configuration.reconfigured(members: state.members))
                 }
-                do { try certified.verify(in: certifying.configuration) } catch {
-                    throw ClusterAPIError(.stateMismatch, "block \(certified.block.height) is not certified by the members of the state before it: \(error)")
+                switch head.extended(by: certified, in: certifying.configuration) {
+                case .failure(let refusal):
+                    throw ClusterAPIError(.stateMismatch, "block \(certified.block.height) is refused on replay after height \(state.height): \(refusal)")
+                case .success(let next):
+                    head = next
                 }
                 if let anchor, certified.block.height == anchor.height, let refusal = anchor.refusal(of: certified.block.hash) {
                     throw ClusterAPIError(.untrustedHistory, "the committed chain is refused: \(refusal)")

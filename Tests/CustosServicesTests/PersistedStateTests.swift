@@ -3,6 +3,7 @@ import Crypto
 import CustosClusterAPI
 import CustosCore
 import CustosCrypto
+import CustosIdentity
 import CustosLedger
 import CustosNode
 @testable import CustosNodeService
@@ -152,12 +153,70 @@ import Testing
         var after = states[20]
         after.apply(block)
         try chain.append(forged, stateDigest: after.digest, snapshot: nil)
-        #expect(throws: ClusterAPIError(.stateMismatch, "")) { try chain.committedState(scene.configuration, sealedBy: database) }
-        #expect(throws: ClusterAPIError(.stateMismatch, "")) { try chain.committedState(scene.configuration) }
+        for sealed in [database, nil] {
+            let refused = #expect(throws: ClusterAPIError.self) { try chain.committedState(scene.configuration, sealedBy: sealed) }
+            #expect(refused?.code == .stateMismatch && refused?.reason.contains("block 21") == true
+                    && refused?.reason.contains("invalid certificate") == true, "\(String(describing: refused))")
+        }
+        // The same block certified by the members is taken: only the certificate was wrong.
+        let (honest, honestDatabase, _) = try stores("honest-tail", committed: 20)
+        try honest.persist(try PersistedState(states[20]), sealedBy: honestDatabase)
+        try honest.append(try scene.certified(block), stateDigest: after.digest, snapshot: nil)
+        #expect(try honest.committedState(scene.configuration, sealedBy: honestDatabase).digest == after.digest)
     }
 
-    /// Block 1 must follow the genesis like every other block its predecessor: a chain whose
-    /// first block names another previous hash is refused on replay.
+    /// A membership change counts from the block after the one that executes it, on replay as
+    /// live: node-5, added by governance in block 3, may certify block 4 but not block 3.
+    @Test func aBlockIsCertifiedByTheMembersOfTheStateBeforeIt() throws {
+        var genesis = try TestGenesis()
+        let configuration = try genesis.configuration(scene.identities, genesisTimestamp: scene.now - 60_000)
+        var state = try configuration.genesisState()
+        let joiner = scene.joiner
+        let member = try joiner.member()
+        let proof = joiner.signDigest(ReplicatedState.membershipProofMessage(clusterName: state.clusterName, genesisDigest: state.genesisDigest, member: member))
+        let proposal = GovernanceProposal(id: "add-node-5", proposer: "erin", change: .addMember(member, proof: proof), lifetimeSeconds: 3600)
+        func assert(_ user: String, _ step: GovernanceProposal.Act) -> WebAuthnAssertion.Response {
+            genesis.authenticators[user]!.getAssertion(relyingPartyId: TestGenesis.rpId, origin: TestGenesis.origin,
+                                                       challenge: proposal.challenge(step, genesisDigest: state.genesisDigest))
+        }
+        let entries = [
+            try GovernanceEntry.propose(proposal, assertion: assert("erin", .propose)).entry(),
+            try GovernanceEntry.approve(operationId: proposal.id, user: "frank", assertion: assert("frank", .approve), timing: nil).entry(),
+            try GovernanceEntry.approve(operationId: proposal.id, user: "grace", assertion: assert("grace", .approve), timing: nil).entry(),
+            try TestNote.entry("after-the-change"),
+        ]
+        // Blocks 1 to 4, each with the state digest after it, and the block hashes.
+        var built: [(block: Block, digest: [UInt8])] = []
+        var previous = configuration.genesisDigest
+        for (i, entry) in entries.enumerated() {
+            let block = try Block(height: UInt64(i + 1), previousHash: previous, timestamp: scene.now - 50_000 + UInt64(i) * 1_000, entries: [entry])
+            state.apply(block)
+            built.append((block, state.digest))
+            previous = block.hash
+        }
+        #expect(state.members.map(\.id).contains("node-5"), "block 3 executed the change")
+        func certified(_ block: Block, by voters: [NodeIdentity]) -> CertifiedBlock {
+            let votes = voters.map { Vote(signing: block, genesisDigest: configuration.genesisDigest, identity: $0) }
+            return CertifiedBlock(block: block, certificate: QuorumCertificate(height: block.height, blockHash: block.hash, previousHash: block.previousHash, votes: votes))
+        }
+        let withJoiner = Array(scene.identities[1...3]) + [joiner]
+        func store(_ name: String, certifiedBy voters: (UInt64) -> [NodeIdentity]) throws -> NodeChainStore {
+            let chain = try NodeChainStore(path: try scene.stores(name) + "/chain.sqlite")
+            for (block, digest) in built { try chain.append(certified(block, by: voters(block.height)), stateDigest: digest, snapshot: nil) }
+            return chain
+        }
+        // node-5 among the voters of block 4: taken (the 5 members' quorum is 4).
+        let taken = try store("joined", certifiedBy: { $0 == 4 ? withJoiner : scene.identities })
+        #expect(try taken.committedState(configuration).digest == state.digest)
+        // node-5 among the voters of block 3, the block that adds it: refused.
+        let early = try store("joined-early", certifiedBy: { $0 == 3 ? withJoiner : scene.identities })
+        let refused = #expect(throws: ClusterAPIError.self) { try early.committedState(configuration) }
+        #expect(refused?.reason.contains("block 3") == true && refused?.reason.contains("invalid certificate") == true, "\(String(describing: refused))")
+    }
+
+    /// Block 1 must follow the genesis as every other block follows its predecessor: a chain
+    /// whose first block names another previous hash, or is stamped before the genesis, is
+    /// refused on replay.
     @Test func aFirstBlockThatDoesNotFollowTheGenesisIsRefused() throws {
         let path = try scene.stores("not-genesis")
         let chain = try NodeChainStore(path: path + "/chain.sqlite")
@@ -166,7 +225,17 @@ import Testing
         var after = states[0]
         after.apply(block)
         try chain.append(try scene.certified(block), stateDigest: after.digest, snapshot: nil)
-        #expect(throws: ClusterAPIError(.stateMismatch, "")) { try chain.committedState(scene.configuration) }
+        let refused = #expect(throws: ClusterAPIError.self) { try chain.committedState(scene.configuration) }
+        #expect(refused?.code == .stateMismatch && refused?.reason.contains("previous hash") == true, "\(String(describing: refused))")
+        // Nor one stamped before the genesis: the live node refuses to commit it.
+        let early = try NodeChainStore(path: try scene.stores("before-genesis") + "/chain.sqlite")
+        let backdated = try Block(height: 1, previousHash: scene.configuration.genesisDigest, timestamp: scene.configuration.genesisTimestamp - 1,
+                                  entries: [try TestNote.entry("early-1")])
+        var backdatedState = states[0]
+        backdatedState.apply(backdated)
+        try early.append(try scene.certified(backdated), stateDigest: backdatedState.digest, snapshot: nil)
+        let refusedEarly = #expect(throws: ClusterAPIError.self) { try early.committedState(scene.configuration) }
+        #expect(refusedEarly?.reason.contains("before the previous block") == true, "\(String(describing: refusedEarly))")
     }
 
     /// The follower of a node restarted on its stores starts from the persisted state: its head
