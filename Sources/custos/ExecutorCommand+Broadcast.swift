@@ -76,8 +76,32 @@ extension ExecutorCommand {
             }
         }
 
+        /// A signed transaction to look at in this pass, and whether to send it.
+        struct Signed: Sendable {
+            let id: String
+            let transaction: TransactionView
+            let send: Bool
+        }
+
+        /// `serve` for each of `transactions`: one sender's one after the other in nonce order
+        /// (a chain takes a sender's nonces in turn), up to eight senders concurrently. What
+        /// each found, in the order given.
+        func serve(_ transactions: [Signed]) async -> [Served] {
+            let bySender = Array(Dictionary(grouping: transactions.indices, by: { transactions[$0].transaction.from }).values)
+            let found = await boundedConcurrentMap(bySender) { indices -> [(Int, Served)] in
+                var found: [(Int, Served)] = []
+                for i in indices.sorted(by: { (transactions[$0].transaction.parameters?.nonce ?? 0) < (transactions[$1].transaction.parameters?.nonce ?? 0) }) {
+                    found.append((i, await serve(transactions[i].id, transactions[i].transaction, send: transactions[i].send)))
+                }
+                return found
+            }
+            var served = [Served](repeating: .unknown, count: transactions.count)
+            for (i, s) in found.joined() { served[i] = s }
+            return served
+        }
+
         /// What `serve` found of a signed transaction.
-        enum Served {
+        enum Served: Sendable {
             /// Its receipt was posted.
             case recorded
             /// Its receipt was posted and the gateway's preview says every node will refuse it.

@@ -23,6 +23,32 @@ extension ExecutorCommand {
         /// The gas the simulation used when it succeeded and was recorded; nil for a revert or an
         /// error, which it prints.
         func record(_ id: String, _ t: TransactionView, waitForCommit: Bool) async -> UInt64? {
+            guard let posted = await post(id, t) else { return nil }
+            if waitForCommit, await !committed(id, posted.entry) { return nil }
+            return posted.gas
+        }
+
+        /// `record(_:_:waitForCommit: true)` for each of `transactions`: run and posted at most
+        /// eight at a time, then their commits awaited one after the other (they share blocks, so
+        /// the first wait covers most: one long poll at a time, however many there are). The gas
+        /// of each, nil where `record` would give nil.
+        func recordAll(_ transactions: [(id: String, transaction: TransactionView)]) async -> [String: UInt64?] {
+            let posted = await boundedConcurrentMap(transactions) { (id, t) in await post(id, t) }
+            var gas: [String: UInt64?] = [:]
+            for ((id, _), entry) in zip(transactions, posted) {
+                guard let entry else {
+                    gas[id] = .some(nil)
+                    continue
+                }
+                gas[id] = await committed(id, entry.entry) ? entry.gas : nil
+            }
+            return gas
+        }
+
+        /// Runs `t` and posts the signed simulation entry: the entry's digest, and the gas when it
+        /// succeeded and the gateway's preview does not refuse it; nil (said why) when nothing
+        /// was posted.
+        private func post(_ id: String, _ t: TransactionView) async -> (entry: String, gas: UInt64?)? {
             do {
                 let outcome = try await simulate(requestId: id, t, rpc: rpc, clockOffset: clockOffset)
                 let entry = try TransactionSimulationEntry(outcome, executor: executor, key: key, genesisDigest: genesis).entry()
@@ -32,16 +58,48 @@ extension ExecutorCommand {
                 print("request \(id): simulated at block \(outcome.blockNumber): "
                       + (outcome.outcome == .success ? "success, gas \(outcome.gasUsed)" : "reverted, \(outcome.revertReason!)")
                       + (receipt.preview.map { "; \($0)" } ?? ""))
-                if waitForCommit, try await call.committed(receipt.entry, timeout: .seconds(15)) == nil {
-                    print("request \(id): the simulation did not commit within 15 s")
-                    return nil
-                }
-                return outcome.outcome == .success && receipt.preview?.hasPrefix("refused") != true ? outcome.gasUsed : nil
+                let taken = outcome.outcome == .success && receipt.preview?.hasPrefix("refused") != true
+                return (receipt.entry, taken ? outcome.gasUsed : nil)
             } catch {
                 print("request \(id): not simulated: \(error)")
                 return nil
             }
         }
+
+        /// Whether the simulation entry `entry` of request `id` committed within 15 s (said
+        /// when not).
+        private func committed(_ id: String, _ entry: String) async -> Bool {
+            do {
+                if try await call.committed(entry, timeout: .seconds(15)) != nil { return true }
+                print("request \(id): the simulation did not commit within 15 s")
+            } catch {
+                print("request \(id): not simulated: \(error)")
+            }
+            return false
+        }
+    }
+}
+
+/// `body` applied to each of `items`, at most `width` at a time; the results in the order of
+/// `items`.
+func boundedConcurrentMap<T: Sendable, R: Sendable>(_ items: [T], width: Int = 8, _ body: @escaping @Sendable (T) async -> R) async -> [R] {
+    await withTaskGroup(of: (Int, R).self) { group in
+        var results = [R?](repeating: nil, count: items.count)
+        var next = 0
+        while next < min(width, items.count) {
+            let i = next
+            group.addTask { (i, await body(items[i])) }
+            next += 1
+        }
+        while let (i, result) = await group.next() {
+            results[i] = result
+            if next < items.count {
+                let j = next
+                group.addTask { (j, await body(items[j])) }
+                next += 1
+            }
+        }
+        return results.compactMap { $0 }
     }
 }
 

@@ -22,6 +22,10 @@ import Foundation
 /// accepts parameters only within 2 minutes of block time of a successful one, and ends a
 /// transaction whose simulation reverted); it waits for that entry to commit, then proposes.
 /// A transfer or call still waiting for approvals is simulated once, so its approvers see it.
+/// Every transaction found waiting in one look is served together (`Proposer`): simulations
+/// run and commit together, parameters are posted in request order within each sender, and
+/// signed transactions are broadcast and their receipts read in nonce order within each
+/// sender; different senders concurrently, at most eight RPC or gateway calls at a time.
 ///
 /// Unless `--no-broadcast`, it sends every signed transaction of its chain with
 /// `eth_sendRawTransaction` (again every `--retry-after` seconds until it is mined), and once its
@@ -90,6 +94,7 @@ struct ExecutorCommand: AsyncParsableCommand {
         var simulatedPending: Set<String> = []
         let simulation = Simulation(call: call, rpc: client, executor: key.file.bot, key: key.key, genesis: genesis,
                                     clockOffset: unsafeTestClockOffsetFile.map(UnsafeClockOffset.init(path:)))
+        let proposer = Proposer(simulation: simulation)
         let broadcaster = Broadcast(call: call, rpc: client, executor: key.file.bot, key: key.key, genesis: genesis, confirmations: confirmations)
         // When each signed transaction was last sent, and when its receipt was last posted.
         var sent: [String: ContinuousClock.Instant] = [:]
@@ -130,15 +135,18 @@ struct ExecutorCommand: AsyncParsableCommand {
                 }
                 lookedForCancellations = ContinuousClock.now
             }
+            var pending: [(id: String, transaction: TransactionView)] = []
             for r in requests where !r.allowed && r.approvals?.status == RequestApprovals.Status.pending.rawValue && !simulatedPending.contains(r.id) {
                 guard let t = r.transaction, serves(r.id, t), t.status == PlannedTransaction.Status.awaitingParameters.rawValue else { continue }
                 simulatedPending.insert(r.id)
-                _ = await simulation.record(r.id, t, waitForCommit: false)
+                pending.append((r.id, t))
             }
+            _ = await boundedConcurrentMap(pending) { (id, t) in await simulation.record(id, t, waitForCommit: false) }
             if broadcast {
                 let mineable = [PlannedTransaction.Status.signed.rawValue, PlannedTransaction.Status.superseded.rawValue]
                 let signed = (requests.filter(\.allowed).compactMap { r in r.transaction.map { (id: r.id, transaction: $0) } } + cancellations)
                     .filter { mineable.contains($0.transaction.status) && serves($0.id, $0.transaction) && $0.transaction.receipt == nil }
+                var serving: [Broadcast.Signed] = []
                 for (id, t) in signed {
                     if let last = receipted[id], ContinuousClock.now - last < .seconds(Int64(retryAfter)) { continue }
                     // A transaction governance superseded is never sent again (its cancellation
@@ -148,7 +156,11 @@ struct ExecutorCommand: AsyncParsableCommand {
                     let send = t.status == PlannedTransaction.Status.signed.rawValue
                         && (sent[sentKey].map { ContinuousClock.now - $0 >= .seconds(Int64(retryAfter)) } ?? true)
                     if send { sent[sentKey] = ContinuousClock.now }
-                    switch await broadcaster.serve(id, t, send: send) {
+                    serving.append(Broadcast.Signed(id: id, transaction: t, send: send))
+                }
+                for (item, found) in zip(serving, await broadcaster.serve(serving)) {
+                    let (id, t, sentKey) = (item.id, item.transaction, item.id + (item.transaction.transactionHash ?? ""))
+                    switch found {
                     case .recorded:
                         receipted[id] = ContinuousClock.now
                         continue
@@ -199,6 +211,7 @@ struct ExecutorCommand: AsyncParsableCommand {
             proposed = proposed.filter { id, earlier in waiting.contains { $0.id == id && $0.transaction.status == earlier.status } }
             // How many new nonces each sender has handed out in this look.
             var handed: [String: Int] = [:]
+            var due: [Proposal] = []
             for (id, t) in waiting {
                 let reserved = t.status == PlannedTransaction.Status.outcomeUnknown.rawValue || t.reservedNonce != nil
                 let nonce: UInt64
@@ -214,26 +227,19 @@ struct ExecutorCommand: AsyncParsableCommand {
                 if replacing, let last = replacements[id], ContinuousClock.now - last.at < Self.replacementWait(after: last.count, retryAfter: retryAfter) {
                     continue
                 }
-                if !reserved && t.status == PlannedTransaction.Status.awaitingParameters.rawValue
-                    && simulated[id].map({ ContinuousClock.now - $0 >= .seconds(Int64(resimulateAfter)) }) ?? true {
-                    guard let gas = await simulation.record(id, t, waitForCommit: true) else { continue }
+                let simulate = !reserved && t.status == PlannedTransaction.Status.awaitingParameters.rawValue
+                    && simulated[id].map({ ContinuousClock.now - $0 >= .seconds(Int64(resimulateAfter)) }) ?? true
+                due.append(Proposal(id: id, transaction: t, nonce: nonce, reserved: reserved, replacing: replacing, simulate: simulate))
+            }
+            if !due.isEmpty {
+                let outcome = await proposer.propose(due, simulatedGas: simulatedGas)
+                for (id, gas) in outcome.simulated {
                     simulated[id] = ContinuousClock.now
                     simulatedGas[id] = gas
                 }
-                do {
-                    // The gas of the simulation just recorded: `t` was read before it.
-                    let parameters = try await proposedParameters(requestId: id, t, rpc: client, ParameterOverrides(nonce: nonce),
-                                                                  simulatedGas: simulatedGas[id])
-                    let entry = try TransactionParametersEntry(parameters, executor: key.file.bot, key: key.key, genesisDigest: genesis).entry()
-                    let receipt: EntryReceipt = try await call.post(
-                        "/v1/entries", EntrySubmission(kind: entry.kind, payload: entry.payload, authorization: entry.authorization))
-                    receipt.check(signed: entry, what: "parameters")
-                    print("request \(id): \(reserved ? "reserved " : "")nonce \(nonce), gas \(parameters.gasLimit), max fee \(parameters.maxFeePerGas) wei" +
-                          (receipt.preview.map { "; \($0)" } ?? ""))
-                    proposed[id] = (t.status, ContinuousClock.now)
-                    if replacing { replacements[id] = ((replacements[id]?.count ?? 0) + 1, ContinuousClock.now) }
-                } catch {
-                    print("request \(id): no parameters proposed: \(error)")
+                for p in due where outcome.posted.contains(p.id) {
+                    proposed[p.id] = (p.transaction.status, ContinuousClock.now)
+                    if p.replacing { replacements[p.id] = ((replacements[p.id]?.count ?? 0) + 1, ContinuousClock.now) }
                 }
             }
             try await Task.sleep(for: .milliseconds(interval))

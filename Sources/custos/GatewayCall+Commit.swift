@@ -16,7 +16,7 @@ extension GatewayCall {
         while clock.now < deadline {
             let request = HTTPClientRequest(url: base + "/v1/entries/\(digest)?wait=5000")
             let response: HTTPClientResponse
-            do { response = try await HTTPClient.shared.execute(request, timeout: .seconds(15)) } catch {
+            do { response = try await Self.client.execute(request, timeout: .seconds(15)) } catch {
                 fail("cannot reach the gateway at \(base): \(error)")
             }
             let body = Data(buffer: try await response.body.collect(upTo: 1 << 20))

@@ -468,8 +468,9 @@ func makeAssertion(_ file: inout SoftwareCredentialFile, challenge: [UInt8], pat
 /// An `https://` gateway is checked against the system's trust roots, or only against the CA
 /// file `CUSTOS_GATEWAY_CA` names (`GatewayTrust`).
 struct GatewayCall {
-    /// One client for the process, never shut down (as `HTTPClient.shared`).
-    private static let client: HTTPClient = {
+    /// One client for the process, never shut down (as `HTTPClient.shared`), trusting what
+    /// `GatewayTrust` says.
+    static let client: HTTPClient = {
         do { return HTTPClient(eventLoopGroupProvider: .singleton, configuration: try GatewayTrust.configuration()) } catch {
             fail("\(error)")
         }

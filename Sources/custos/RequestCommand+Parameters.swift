@@ -80,15 +80,17 @@ struct ParameterOverrides {
 /// overridden; a replacement's (of a transaction whose outcome is unknown, or a fee bump of a
 /// signed one) fees are raised to 12.5 % above the replaced ones and its gas limit to theirs
 /// where they are lower (every node refuses less).
-/// Refuses an endpoint on another chain.
+/// Refuses an endpoint on another chain. With `fees` (the endpoint's suggestion, read once for
+/// many transactions by a caller that checked the endpoint's chain) the endpoint is read only
+/// for a call's gas estimate.
 func proposedParameters(requestId: String, _ t: TransactionView, rpc: EVMRPCClient?, _ o: ParameterOverrides,
-                        simulatedGas: UInt64? = nil) async throws -> TransactionParameters {
+                        simulatedGas: UInt64? = nil, fees known: EVMFeeData? = nil) async throws -> TransactionParameters {
     func need<T>(_ value: T?, _ what: String) throws -> T {
         guard let value else { throw ValidationError("give \(what) or an --rpc endpoint to read it from") }
         return value
     }
-    var fees: EVMFeeData? = nil
-    if let rpc, o.maxFeePerGas == nil || o.maxPriorityFeePerGas == nil || (o.gasLimit == nil && t.data != "0x") {
+    var fees: EVMFeeData? = known
+    if known == nil, let rpc, o.maxFeePerGas == nil || o.maxPriorityFeePerGas == nil || (o.gasLimit == nil && t.data != "0x") {
         let chainId = try await rpc.chainID()
         guard chainId == t.chainId else { fail("the endpoint serves chain id \(chainId), not \(t.chain)'s \(t.chainId)") }
         fees = try await rpc.feeData()
