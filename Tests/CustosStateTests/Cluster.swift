@@ -4,6 +4,7 @@ import CustosIdentity
 import CustosLedger
 import CustosPolicy
 import CustosState
+import Synchronization
 import Testing
 
 /// A development cluster for tests: four people with software credentials (erin: admin and
@@ -61,6 +62,18 @@ struct Cluster {
     var executorKey: BotSigningKey? = nil
     /// The entry kinds after which `apply` checked the state's persisted encoding.
     var persistChecked: Set<String> = []
+    /// In how many tests of this process `apply` checked the persisted encoding after each kind.
+    private static let persistChecks = Mutex<[String: Int]>([:])
+    static let persistChecksPerKind = 12
+
+    /// Whether a test may check the persisted encoding after an entry of `kind`: the first
+    /// `persistChecksPerKind` to ask, in this process.
+    private static func takePersistCheck(_ kind: String) -> Bool {
+        persistChecks.withLock { counts in
+            counts[kind, default: 0] += 1
+            return counts[kind]! <= persistChecksPerKind
+        }
+    }
 
     /// `authenticator` makes each person's credential (fresh random ones by default).
     init(
@@ -145,10 +158,12 @@ struct Cluster {
         log.append((entry, now))
         let outcome = state.apply(entry, blockTime: now)
         // The states the tests of the state machine reach go through their persisted encoding
-        // and back whole (a node restarts from it): after the first entry of each kind among
-        // the first 256 entries (every entry, and the floods some tests apply, would make these
-        // tests many times slower).
-        if log.count <= 256, persistChecked.insert(entry.kind).inserted {
+        // and back whole (a node restarts from it): after the first entry of each kind among a
+        // test's first 256 entries, in the first `persistChecksPerKind` tests that apply that
+        // kind (every entry, or every test, would make these tests several times slower: the
+        // check's dump of the whole state is its cost, and the kinds every test applies while
+        // setting up would be checked hundreds of times).
+        if log.count <= 256, persistChecked.insert(entry.kind).inserted, Self.takePersistCheck(entry.kind) {
             #expect(throws: Never.self) { try expectPersistsWhole(state) }
         }
         return outcome
