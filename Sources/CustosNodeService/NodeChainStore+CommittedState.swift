@@ -19,14 +19,20 @@ extension NodeChainStore {
     ///
     /// A persisted state that does not verify (another version's, altered, unsealed, its
     /// binding unreadable) is logged and not used: the chain is replayed instead, which needs the
-    /// archive when blocks were pruned.
+    /// archive when blocks were pruned. When its seal still vouches for it (a state of other
+    /// rules, after an upgrade), the height and block hash it was sealed under anchor that
+    /// replay as a trust anchor does: a store rewritten with another history, even one
+    /// certified by keys of members since retired, is refused.
     public func committedState(
         _ configuration: ClusterConfiguration, anchor: TrustAnchor? = nil, sealedBy database: NodeDatabase? = nil, logger: Logger? = nil
     ) throws -> ReplicatedState {
         var state = try configuration.genesisState()
+        // The head this node's seal vouched for when it persisted a state.
+        var sealed: (height: UInt64, hash: [UInt8])? = nil
         if let database {
             do {
                 if let persisted = try verifiedPersistedState(sealedBy: database) {
+                    sealed = (persisted.height, persisted.blockHash)
                     let restored = try persisted.state()
                     guard restored.genesisDigest == state.genesisDigest, restored.clusterName == state.clusterName else {
                         throw PersistedStateError(.snapshotRefused, "the persisted state is of another cluster")
@@ -72,8 +78,14 @@ extension NodeChainStore {
                 if let anchor, certified.block.height == anchor.height, let refusal = anchor.refusal(of: certified.block.hash) {
                     throw ClusterAPIError(.untrustedHistory, "the committed chain is refused: \(refusal)")
                 }
+                if let sealed, certified.block.height == sealed.height, certified.block.hash.bytes != sealed.hash {
+                    throw ClusterAPIError(.untrustedHistory, "the committed chain is refused: block \(sealed.height) is not the one this node's seal vouched for at that height")
+                }
                 state.apply(certified.block)
             }
+        }
+        if let sealed, sealed.height > state.height {
+            throw ClusterAPIError(.untrustedHistory, "the committed chain is refused: it ends at height \(state.height), below block \(sealed.height), which this node's seal vouched for")
         }
         if let recorded = try latestStateDigest(), recorded.height != state.height || recorded.digest != state.digest {
             throw ClusterAPIError(.stateMismatch, "the governed state replayed to height \(recorded.height) does not match the digest recorded there")

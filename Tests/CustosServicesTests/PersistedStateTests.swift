@@ -165,6 +165,42 @@ import Testing
         #expect(try honest.committedState(scene.configuration, sealedBy: honestDatabase).digest == after.digest)
     }
 
+    /// A snapshot of other rules (persisted before an upgrade) is not used, but the head its seal
+    /// vouched for still anchors the replay: a store rewritten with another history, certified
+    /// by the members' keys (as keys of members since retired could be), or cut below that head,
+    /// is refused.
+    @Test func theSealedHeadAnchorsTheReplayWhenTheSnapshotIsOfOtherRules() throws {
+        let (chain, database, path) = try stores("upgraded", committed: 20)
+        let current = try PersistedState(states[20])
+        let text = String(decoding: current.encoded, as: UTF8.self)
+        let older = text.replacingOccurrences(of: "\"software\":\"\(CustosVersion.current)\"", with: "\"software\":\"custos 0.4.0\"")
+        #expect(older != text, "the snapshot names the software that made it")
+        try chain.persist(PersistedState(height: 20, blockHash: current.blockHash, stateDigest: current.stateDigest, encoded: Array(older.utf8)),
+                          sealedBy: database)
+        #expect(throws: PersistedStateError(.snapshotRefused, "")) { try chain.verifiedPersistedState(sealedBy: database)?.state() }
+        #expect(try chain.committedState(scene.configuration, sealedBy: database).digest == states[20].digest, "replayed")
+        func rewrite(_ blocks: [CertifiedBlock]) throws {
+            let queue = try DatabaseQueue(path: path + "/chain.sqlite")
+            try queue.write { db in
+                try db.execute(sql: "DELETE FROM committedBlock")
+                try db.execute(sql: "DELETE FROM stateDigest")
+            }
+            try queue.close()
+            var state = try scene.configuration.genesisState()
+            for certified in blocks {
+                state.apply(certified.block)
+                try chain.append(certified, stateDigest: state.digest, snapshot: nil)
+            }
+        }
+        try rewrite(try scene.chain(25, tag: "rewritten"))
+        let refused = #expect(throws: ClusterAPIError.self) { try chain.committedState(scene.configuration, sealedBy: database) }
+        #expect(refused?.code == .untrustedHistory && refused?.reason.contains("block 20 is not the one this node's seal vouched for") == true,
+                "\(String(describing: refused))")
+        try rewrite(Array(blocks.prefix(15)))
+        let cut = #expect(throws: ClusterAPIError.self) { try chain.committedState(scene.configuration, sealedBy: database) }
+        #expect(cut?.code == .untrustedHistory && cut?.reason.contains("ends at height 15") == true, "\(String(describing: cut))")
+    }
+
     /// A membership change counts from the block after the one that executes it, on replay as
     /// live: node-5, added by governance in block 3, may certify block 4 but not block 3.
     @Test func aBlockIsCertifiedByTheMembersOfTheStateBeforeIt() throws {

@@ -54,7 +54,8 @@ func expectPersistsWhole(_ state: ReplicatedState, sourceLocation: Testing.Sourc
 
 /// The snapshot's body carries every stored property of the state but the derived ones: a
 /// property added to `ReplicatedState` and not to `PersistedState.Body` (or the other way
-/// round) fails here, whether or not a test fills it.
+/// round) fails here, whether or not a test fills it. Names only, at the top level: the values,
+/// and the rooms' own properties, are what `expectPersistsWhole` compares.
 @Suite struct PersistedStateBodyTests {
     @Test func theBodyCarriesEveryStoredPropertyOfTheState() throws {
         let state = try Cluster().state
