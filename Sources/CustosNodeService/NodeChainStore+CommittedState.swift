@@ -22,7 +22,8 @@ extension NodeChainStore {
     /// archive when blocks were pruned. When its seal still vouches for it (a state of other
     /// rules, after an upgrade), the height and block hash it was sealed under anchor that
     /// replay as a trust anchor does: a store rewritten with another history, even one
-    /// certified by keys of members since retired, is refused.
+    /// certified by keys of members since retired, is refused. The row lives in this store, so
+    /// whoever deletes or alters it drops the anchor too; `anchor` is what holds then.
     public func committedState(
         _ configuration: ClusterConfiguration, anchor: TrustAnchor? = nil, sealedBy database: NodeDatabase? = nil, logger: Logger? = nil
     ) throws -> ReplicatedState {

@@ -40,7 +40,10 @@ extension ExecutorCommand {
                     gas[id] = .some(nil)
                     continue
                 }
-                gas[id] = await committed(id, entry.entry) ? entry.gas : nil
+                // Explicitly `.some`: a simulation that did not commit keeps its key with no gas
+                // (it is not proposed), rather than being dropped from the answer.
+                let taken = await committed(id, entry.entry)
+                gas[id] = .some(taken ? entry.gas : nil)
             }
             return gas
         }
