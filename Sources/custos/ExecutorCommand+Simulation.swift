@@ -70,39 +70,17 @@ extension ExecutorCommand {
         }
 
         /// Whether the simulation entry `entry` of request `id` committed within 15 s (said
-        /// when not).
+        /// when not). An unreachable gateway, or one that refuses the question, ends the executor
+        /// (`GatewayCall.committed`); what is caught here is an answer that could not be read.
         private func committed(_ id: String, _ entry: String) async -> Bool {
             do {
                 if try await call.committed(entry, timeout: .seconds(15)) != nil { return true }
                 print("request \(id): the simulation did not commit within 15 s")
             } catch {
-                print("request \(id): not simulated: \(error)")
+                print("request \(id): whether the simulation committed could not be read: \(error)")
             }
             return false
         }
-    }
-}
-
-/// `body` applied to each of `items`, at most `width` at a time; the results in the order of
-/// `items`.
-func boundedConcurrentMap<T: Sendable, R: Sendable>(_ items: [T], width: Int = 8, _ body: @escaping @Sendable (T) async -> R) async -> [R] {
-    await withTaskGroup(of: (Int, R).self) { group in
-        var results = [R?](repeating: nil, count: items.count)
-        var next = 0
-        while next < min(width, items.count) {
-            let i = next
-            group.addTask { (i, await body(items[i])) }
-            next += 1
-        }
-        while let (i, result) = await group.next() {
-            results[i] = result
-            if next < items.count {
-                let j = next
-                group.addTask { (j, await body(items[j])) }
-                next += 1
-            }
-        }
-        return results.compactMap { $0 }
     }
 }
 

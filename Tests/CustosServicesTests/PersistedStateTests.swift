@@ -94,10 +94,8 @@ import Testing
         let queue = try DatabaseQueue(path: path + "/chain.sqlite")
         try queue.write { db in
             let encoded = try #require(try Data.fetchOne(db, sql: "SELECT encoded FROM persistedState"))
-            let text = String(decoding: encoded, as: UTF8.self)
-            #expect(text.contains("persisted-7"))
-            let altered = Data(text.replacingOccurrences(of: "persisted-7", with: "persisted-X").utf8)
-            try db.execute(sql: "UPDATE persistedState SET encoded = ?", arguments: [altered])
+            let altered = try #require(replacing(Array("persisted-7".utf8), with: Array("persisted-X".utf8), in: Array(encoded)))
+            try db.execute(sql: "UPDATE persistedState SET encoded = ?", arguments: [Data(altered)])
         }
         try queue.close()
         #expect(throws: PersistedStateError(.snapshotUnsealed, "")) { try chain.verifiedPersistedState(sealedBy: database) }
@@ -172,10 +170,12 @@ import Testing
     @Test func theSealedHeadAnchorsTheReplayWhenTheSnapshotIsOfOtherRules() throws {
         let (chain, database, path) = try stores("upgraded", committed: 20)
         let current = try PersistedState(states[20])
-        let text = String(decoding: current.encoded, as: UTF8.self)
-        let older = text.replacingOccurrences(of: "\"software\":\"\(CustosVersion.current)\"", with: "\"software\":\"custos 0.4.0\"")
-        #expect(older != text, "the snapshot names the software that made it")
-        try chain.persist(PersistedState(height: 20, blockHash: current.blockHash, stateDigest: current.stateDigest, encoded: Array(older.utf8)),
+        // The body's "software" member, its text rewritten in place by another version's name
+        // of the same length (the tagged binary encoding: key length, key, text tag, length).
+        func member(_ version: String) -> [UInt8] { [8] + Array("software".utf8) + [6, UInt8(version.utf8.count)] + Array(version.utf8) }
+        let older = try #require(replacing(member(CustosVersion.current), with: member("custos 0.4.0"), in: current.encoded),
+                                 "the snapshot names the software that made it")
+        try chain.persist(PersistedState(height: 20, blockHash: current.blockHash, stateDigest: current.stateDigest, encoded: older),
                           sealedBy: database)
         #expect(throws: PersistedStateError(.snapshotRefused, "")) { try chain.verifiedPersistedState(sealedBy: database)?.state() }
         #expect(try chain.committedState(scene.configuration, sealedBy: database).digest == states[20].digest, "replayed")
@@ -199,6 +199,41 @@ import Testing
         try rewrite(Array(blocks.prefix(15)))
         let cut = #expect(throws: ClusterAPIError.self) { try chain.committedState(scene.configuration, sealedBy: database) }
         #expect(cut?.code == .untrustedHistory && cut?.reason.contains("ends at height 15") == true, "\(String(describing: cut))")
+    }
+
+    /// The snapshot a node sealed before the encoding changed (JSON, format v1) still verifies under
+    /// its seal after the upgrade (the binding's tag did not change with the format): it does not
+    /// decode, the chain is replayed, and its head still anchors the replay.
+    @Test func aSnapshotOfTheEarlierEncodingStillAnchorsTheReplay() throws {
+        let (chain, database, path) = try stores("earlier-encoding", committed: 20)
+        let current = try PersistedState(states[20])
+        let earlier = Array(#"{"format":"custos.state.persisted.v1","software":"custos 0.5.0","height":20}"#.utf8)
+        let snapshot = PersistedState(height: 20, blockHash: current.blockHash, stateDigest: current.stateDigest, encoded: earlier)
+        // The binding as the first sealed snapshots computed it.
+        var w = CanonicalWriter()
+        w.append(string: "custos.state.persisted.v1")
+        w.append(UInt64(20))
+        w.append(lengthPrefixed: current.blockHash)
+        w.append(lengthPrefixed: current.stateDigest)
+        w.append(lengthPrefixed: Hashes.sha256(earlier))
+        #expect(snapshot.binding == Hashes.sha256(w.bytes))
+        try chain.persist(snapshot, sealedBy: database)
+        let verified = try #require(try chain.verifiedPersistedState(sealedBy: database), "still vouched for by the seal")
+        #expect(throws: PersistedStateError(.snapshotRefused, "")) { try verified.state() }
+        #expect(try chain.committedState(scene.configuration, sealedBy: database).digest == states[20].digest, "replayed")
+        let queue = try DatabaseQueue(path: path + "/chain.sqlite")
+        try queue.write { db in
+            try db.execute(sql: "DELETE FROM committedBlock")
+            try db.execute(sql: "DELETE FROM stateDigest")
+        }
+        try queue.close()
+        var state = try scene.configuration.genesisState()
+        for certified in try scene.chain(25, tag: "rewritten") {
+            state.apply(certified.block)
+            try chain.append(certified, stateDigest: state.digest, snapshot: nil)
+        }
+        let refused = #expect(throws: ClusterAPIError.self) { try chain.committedState(scene.configuration, sealedBy: database) }
+        #expect(refused?.code == .untrustedHistory, "\(String(describing: refused))")
     }
 
     /// A membership change counts from the block after the one that executes it, on replay as
@@ -290,7 +325,24 @@ import Testing
     }
 }
 
-/// The state's persisted text: what a snapshot holds, to look into in a test.
+/// The state's persisted encoding read as text: what a snapshot holds, to look into in a test
+/// (its strings are there as UTF-8 whole).
 func canonicalStateText(_ state: ReplicatedState) -> String {
     String(decoding: (try? PersistedState(state))?.encoded ?? [], as: UTF8.self)
+}
+
+/// `bytes` with every occurrence of `pattern` replaced; nil when it does not occur.
+func replacing(_ pattern: [UInt8], with replacement: [UInt8], in bytes: [UInt8]) -> [UInt8]? {
+    var out: [UInt8] = [], i = 0, found = false
+    while i < bytes.count {
+        if bytes[i...].starts(with: pattern) {
+            out += replacement
+            i += pattern.count
+            found = true
+        } else {
+            out.append(bytes[i])
+            i += 1
+        }
+    }
+    return found ? out : nil
 }

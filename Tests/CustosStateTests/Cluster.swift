@@ -162,7 +162,9 @@ struct Cluster {
         // test's first 256 entries, in the first `persistChecksPerKind` tests that apply that
         // kind (every entry, or every test, would make these tests several times slower: the
         // check's dump of the whole state is its cost, and the kinds every test applies while
-        // setting up would be checked hundreds of times).
+        // setting up would be checked hundreds of times). Which tests those are depends on the
+        // order tests start in; a failure seen in a whole run shows again when its test runs
+        // alone (`swift test --filter`), where it is the first to apply each of its kinds.
         if log.count <= 256, persistChecked.insert(entry.kind).inserted, Self.takePersistCheck(entry.kind) {
             #expect(throws: Never.self) { try expectPersistsWhole(state) }
         }

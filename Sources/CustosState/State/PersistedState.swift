@@ -3,7 +3,6 @@ import CustosCrypto
 import CustosIdentity
 import CustosLedger
 import CustosPolicy
-import Foundation
 
 /// The whole replicated state at one height, encoded so that a node restarts from it instead of
 /// replaying its chain from genesis: every room in full (the rooms that grow with traffic too,
@@ -12,27 +11,30 @@ import Foundation
 /// compiled again with those principals, and the digest is computed again.
 ///
 /// A snapshot is tied to the rules that made it: `format`, the state digest's version and the
-/// software version. One made by other rules is refused (`snapshotRefused`), and the node
-/// replays its chain instead (so once after every upgrade).
+/// software version. One made by other rules does not decode or is refused (`snapshotRefused`),
+/// and the node replays its chain instead (so once after every upgrade); its seal still vouches
+/// for its height and block hash (`binding` does not change with the format).
 /// Decoding checks nothing of what the rooms hold: the node takes a snapshot only from its own
 /// store, bound to the digest it recorded at that height and sealed by its own seal
 /// (`NodeChainStore+PersistedState`), and checks that the decoded state has that digest.
 public struct PersistedState: Sendable {
     /// The encoding's version; a new one for every change of what a snapshot holds.
-    public static let format = "custos.state.persisted.v1"
+    public static let format = "custos.state.persisted.v2"
+    /// The tag of `binding`, kept as it was when snapshots were first sealed: a snapshot of an
+    /// earlier format still verifies under its seal, so its head anchors the replay.
+    static let bindingTag = "custos.state.persisted.v1"
 
     /// The height and hash of the block the state is after, and its digest.
     public let height: UInt64
     public let blockHash: [UInt8]
     public let stateDigest: [UInt8]
-    /// The encoded state (JSON).
+    /// The encoded state (`TaggedBinaryEncoder`: byte strings as bytes).
     public let encoded: [UInt8]
 
     /// Encodes `state` (after the block at `state.height`).
     public init(_ state: ReplicatedState) throws(PersistedStateError) {
         let body = Body(state)
-        let encoder = JSONEncoder()
-        do { encoded = Array(try encoder.encode(body)) } catch {
+        do { encoded = try TaggedBinaryEncoder().encode(body) } catch {
             throw PersistedStateError(.snapshotUnencodable, "the state at height \(state.height) does not encode: \(error)")
         }
         height = state.height
@@ -50,7 +52,7 @@ public struct PersistedState: Sendable {
 
     /// SHA-256 of everything the snapshot says: what a node seals to vouch for it.
     public var binding: [UInt8] {
-        var w = CanonicalWriter(tag: Self.format)
+        var w = CanonicalWriter(tag: Self.bindingTag)
         w.append(height)
         w.append(lengthPrefixed: blockHash)
         w.append(lengthPrefixed: stateDigest)
@@ -62,7 +64,7 @@ public struct PersistedState: Sendable {
     /// not land on its height, block hash and digest.
     public func state() throws(PersistedStateError) -> ReplicatedState {
         let body: Body
-        do { body = try JSONDecoder().decode(Body.self, from: Data(encoded)) } catch {
+        do { body = try TaggedBinaryDecoder().decode(Body.self, from: encoded) } catch {
             throw PersistedStateError(.snapshotRefused, "the snapshot at height \(height) does not decode: \(error)")
         }
         guard body.format == Self.format, body.digestTag == ReplicatedState.digestTag, body.software == CustosVersion.current else {
