@@ -60,6 +60,15 @@ import Testing
         data = try Self.parse(Self.mailJSON)
         data.types["Person"] = [.init(name: "name", type: "string"), .init(name: "friend", type: "Mail")]
         #expect(throws: EVMError(.invalidTypedData, "")) { try data.signingHash() }
+        // A declared member spelled twice (NFC and NFD "é"): the second spelling would never be
+        // hashed, so the message is refused.
+        data = try Self.parse(Self.mailJSON)
+        data.types["Mail"] = [.init(name: "from", type: "Person"), .init(name: "to", type: "Person"), .init(name: "cont\u{E9}nt", type: "string")]
+        data.message = .object([("from", data.message["from"]!), ("to", data.message["to"]!), ("cont\u{E9}nt", .string("x"))])
+        #expect(throws: Never.self) { try data.signingHash() }
+        data.message = .object([("from", data.message["from"]!), ("to", data.message["to"]!), ("cont\u{E9}nt", .string("x")),
+                                ("conte\u{301}nt", .string("hidden"))])
+        #expect(throws: EVMError(.invalidTypedData, "")) { try data.signingHash() }
         data = try Self.parse(Self.mailJSON)
         data.primaryType = "Letter"
         #expect(throws: EVMError(.invalidTypedData, "")) { try data.signingHash() }

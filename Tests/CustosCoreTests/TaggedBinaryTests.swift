@@ -137,6 +137,8 @@ import Testing
         (Array("CTB1".utf8) + (0..<500).flatMap { level in [8, 0xC0, 0x84, 0x3D] } + [UInt8](repeating: 0xC0, count: 1_000_000),
          "unknown tag 192"),
         (Array("CTB1".utf8) + [9, 2, 1, 0x61, 0, 1, 0x61, 0], "holds the key \"a\" twice"),
+        // "é" spelled NFC and NFD: one key to a Swift dictionary, so one of them would be lost.
+        (Array("CTB1".utf8) + [9, 2, 2, 0xC3, 0xA9, 0, 3, 0x65, 0xCC, 0x81, 0], "twice"),
     ] as [([UInt8], String)])
     func bytesThatAreNotAWholeEncodingAreRefused(bytes: [UInt8], says: String) {
         do {

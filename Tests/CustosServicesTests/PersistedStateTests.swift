@@ -179,19 +179,7 @@ import Testing
                           sealedBy: database)
         #expect(throws: PersistedStateError(.snapshotRefused, "")) { try chain.verifiedPersistedState(sealedBy: database)?.state() }
         #expect(try chain.committedState(scene.configuration, sealedBy: database).digest == states[20].digest, "replayed")
-        func rewrite(_ blocks: [CertifiedBlock]) throws {
-            let queue = try DatabaseQueue(path: path + "/chain.sqlite")
-            try queue.write { db in
-                try db.execute(sql: "DELETE FROM committedBlock")
-                try db.execute(sql: "DELETE FROM stateDigest")
-            }
-            try queue.close()
-            var state = try scene.configuration.genesisState()
-            for certified in blocks {
-                state.apply(certified.block)
-                try chain.append(certified, stateDigest: state.digest, snapshot: nil)
-            }
-        }
+        func rewrite(_ blocks: [CertifiedBlock]) throws { try rewriteChain(chain, at: path, with: blocks) }
         try rewrite(try scene.chain(25, tag: "rewritten"))
         let refused = #expect(throws: ClusterAPIError.self) { try chain.committedState(scene.configuration, sealedBy: database) }
         #expect(refused?.code == .untrustedHistory && refused?.reason.contains("block 20 is not the one this node's seal vouched for") == true,
@@ -221,6 +209,14 @@ import Testing
         let verified = try #require(try chain.verifiedPersistedState(sealedBy: database), "still vouched for by the seal")
         #expect(throws: PersistedStateError(.snapshotRefused, "")) { try verified.state() }
         #expect(try chain.committedState(scene.configuration, sealedBy: database).digest == states[20].digest, "replayed")
+        try rewriteChain(chain, at: path, with: try scene.chain(25, tag: "rewritten"))
+        let refused = #expect(throws: ClusterAPIError.self) { try chain.committedState(scene.configuration, sealedBy: database) }
+        #expect(refused?.code == .untrustedHistory, "\(String(describing: refused))")
+    }
+
+    /// The node's chain store emptied behind its back and filled with `blocks` (each with the
+    /// digest of the state it leads to), as someone who can write the disk would.
+    func rewriteChain(_ chain: NodeChainStore, at path: String, with blocks: [CertifiedBlock]) throws {
         let queue = try DatabaseQueue(path: path + "/chain.sqlite")
         try queue.write { db in
             try db.execute(sql: "DELETE FROM committedBlock")
@@ -228,12 +224,10 @@ import Testing
         }
         try queue.close()
         var state = try scene.configuration.genesisState()
-        for certified in try scene.chain(25, tag: "rewritten") {
+        for certified in blocks {
             state.apply(certified.block)
             try chain.append(certified, stateDigest: state.digest, snapshot: nil)
         }
-        let refused = #expect(throws: ClusterAPIError.self) { try chain.committedState(scene.configuration, sealedBy: database) }
-        #expect(refused?.code == .untrustedHistory, "\(String(describing: refused))")
     }
 
     /// A membership change counts from the block after the one that executes it, on replay as

@@ -93,7 +93,10 @@ extension EVM {
                 throw EVMError(.invalidTypedData, "value of struct \(name) is not an object")
             }
             let members = try members(name)
-            for key in fields.map(\.key) where !members.contains(where: { $0.name == key }) {
+            // By bytes, as `value[member.name]` finds a member: a second spelling of a declared
+            // name (NFC and NFD are equal as Swift strings) is an undeclared member, not a
+            // value that passes unhashed.
+            for key in fields.map(\.key) where !members.contains(where: { $0.name.utf8.elementsEqual(key.utf8) }) {
                 throw EVMError(.invalidTypedData, "\(name) has no member '\(key)'")
             }
             var out = try typeHash(name)

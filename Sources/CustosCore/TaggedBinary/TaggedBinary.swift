@@ -71,10 +71,17 @@ enum TaggedBinary {
         }
     }
 
-    /// A key that appears more than once, compared by its UTF-8 bytes.
+    /// A key that appears more than once. Compared as Swift strings (two Unicode spellings of one
+    /// text are one key, as in the `Dictionary` a keyed container reads into), which needs no copy
+    /// of each key's bytes.
     static func duplicate(in keys: [String]) -> String? {
-        var seen = Set<[UInt8]>(minimumCapacity: keys.count)
-        return keys.first { !seen.insert(Array($0.utf8)).inserted }
+        // A struct's few keys pairwise; a dictionary's many through a set.
+        if keys.count <= 16 {
+            for i in keys.indices.dropFirst() where keys[..<i].contains(keys[i]) { return keys[i] }
+            return nil
+        }
+        var seen = Set<String>(minimumCapacity: keys.count)
+        return keys.first { !seen.insert($0).inserted }
     }
 
     static func writeVarint(_ value: UInt64, to out: inout [UInt8]) {

@@ -97,26 +97,38 @@ extension TaggedNode {
 struct TaggedKeyedDecoding<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let node: TaggedNode
     let codingPath: [any CodingKey]
-    private let index: [String: Int]
+    /// Where each key is, for a map of more than `linearLimit` keys (a dictionary); a struct's few
+    /// keys are found by comparing them, without hashing each or building an index per value.
+    private let index: [String: Int]?
+    private static var linearLimit: Int { 16 }
 
     init(node: TaggedNode, codingPath: [any CodingKey]) throws {
         guard node.kind == .map else { throw node.mismatch([String: Any].self, at: codingPath) }
-        // The reader refused a map holding a key twice (by its bytes); keys that differ in bytes
-        // but are equal as Swift strings (two Unicode spellings) keep the first.
-        var index: [String: Int] = [:]
-        index.reserveCapacity(node.keys.count)
-        for (i, key) in node.keys.enumerated() where index[key] == nil { index[key] = i }
+        // The reader refused a map holding a key twice (`TaggedBinary.duplicate(in:)`), so the
+        // first match is the only one.
+        if node.keys.count > Self.linearLimit {
+            var index: [String: Int] = [:]
+            index.reserveCapacity(node.keys.count)
+            for (i, key) in node.keys.enumerated() { index[key] = i }
+            self.index = index
+        } else {
+            index = nil
+        }
         self.node = node
         self.codingPath = codingPath
-        self.index = index
     }
 
     var allKeys: [Key] { node.keys.compactMap { Key(stringValue: $0) } }
 
-    func contains(_ key: Key) -> Bool { index[key.stringValue] != nil }
+    private func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        return node.keys.firstIndex(of: key)
+    }
+
+    func contains(_ key: Key) -> Bool { position(of: key.stringValue) != nil }
 
     private func child(_ key: any CodingKey) throws -> TaggedNode {
-        guard let i = index[key.stringValue] else {
+        guard let i = position(of: key.stringValue) else {
             throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "no value for the key \(key.stringValue)"))
         }
         return node.items[i]
