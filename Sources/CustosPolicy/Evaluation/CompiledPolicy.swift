@@ -123,6 +123,9 @@ public final class CompiledPolicy: Sendable {
         let findings = PolicyChecker.check(draft)
         if findings.contains(where: { $0.severity == .error }) { throw PolicyLoadError(findings) }
         self.init(parts: parts, document: document, warnings: findings.sorted { $0.location < $1.location })
+        // The checker's lockout answers hold for this policy too: the same parts, the same document.
+        let answers = draft.lockoutAnswers.withLock { $0 }
+        lockoutAnswers.withLock { $0 = answers }
     }
 
     /// Compiles a document that a cluster adopted already, without `PolicyChecker`'s findings:

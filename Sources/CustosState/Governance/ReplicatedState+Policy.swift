@@ -80,7 +80,7 @@ extension ReplicatedState {
     static func compiledWithRegistries(
         _ document: PolicyDocument, users: [String: GovernedUser], bots: [String: GovernedBot]
     ) throws(GovernanceError) -> CompiledPolicy {
-        do { return try CompiledPolicy(document: effectiveDocument(document, users: users, bots: bots)) } catch {
+        do { return try CompiledPolicy.compiled(effectiveDocument(document, users: users, bots: bots)) } catch {
             throw GovernanceError(
                 .invalidPolicy, "policy does not check with the cluster's users: \(error.errors.first?.description ?? "\(error)")")
         }

@@ -188,7 +188,7 @@ extension ReplicatedState {
         var effective = document
         effective.principals = b.principals
         let policy: CompiledPolicy
-        do { policy = try CompiledPolicy(document: effective) } catch {
+        do { policy = try CompiledPolicy.compiled(effective) } catch {
             throw PersistedStateError(.snapshotRefused, "the snapshot's policy does not compile: \(error.errors.first?.description ?? "\(error)")")
         }
         clusterName = b.clusterName
