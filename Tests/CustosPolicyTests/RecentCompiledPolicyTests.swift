@@ -3,13 +3,13 @@ import CustosCore
 import Synchronization
 import Testing
 
-/// `CompiledPolicy.compiled(_:)`: an equal document gets the policy compiled before (the same
-/// object, with the lockouts it has worked out), any difference gets its own, a document that
-/// does not compile is refused every time, and only the most recent documents are kept.
+/// `RecentCompiledPolicies`: an identical document gets the policy compiled before (the same
+/// object, with the lockouts it has worked out), any difference (a spelling of a name in another
+/// normal form included) gets its own, a document that does not compile is refused every time and
+/// not kept, and only the most recent documents are kept. Each test uses its own cache, so tests
+/// compiling beside it do not decide what it sees.
 @Suite struct RecentCompiledPolicyTests {
-    /// A document no other test compiles (its own rule name), so that what this process
-    /// compiled before does not decide what a test sees.
-    static func document(_ tag: String, rules extra: String = "") throws -> PolicyDocument {
+    static func document(_ tag: String = "t", rules extra: String = "") throws -> PolicyDocument {
         try PolicyDocument.decode(yaml: Fixtures.yaml(rules: """
               - name: recent-\(tag)
                 match: {kind: [transfer], asset: [USDC]}
@@ -18,67 +18,123 @@ import Testing
             """))
     }
 
-    @Test func anEqualDocumentGetsThePolicyCompiledBeforeAndAnyChangeItsOwn() throws {
-        let tag = "\(UInt64.random(in: 0...UInt64.max))"
-        let first = try CompiledPolicy.compiled(try Self.document(tag))
+    /// `document` with one more person (no roles, as the registries add one) named `id`.
+    static func withPerson(_ id: String, _ document: PolicyDocument) throws -> PolicyDocument {
+        var document = document
+        var person = try #require(document.principals.first { $0.kind == .person })
+        person.id = id
+        person.roles = []
+        document.principals.append(person)
+        return document
+    }
+
+    @Test func anIdenticalDocumentGetsThePolicyCompiledBeforeAndAnyChangeItsOwn() throws {
+        let recent = RecentCompiledPolicies(capacity: 4)
+        let first = try recent.compiled(try Self.document())
         // Decoded again from the same text: an equal value, not the same one.
-        let again = try CompiledPolicy.compiled(try Self.document(tag))
-        #expect(again === first)
+        let again = try recent.compiled(try Self.document())
+        #expect(again === first && recent.count == 1)
         #expect(!again.lockoutAnswers.withLock { $0.isEmpty }, "the checker's lockout answers are kept with the policy")
 
-        // One more person (without roles, as the registries add one): another policy, compiled
-        // from that document.
-        var changed = try Self.document(tag)
-        var person = try #require(changed.principals.first { $0.kind == .person })
-        person.id = "newcomer"
-        person.roles = []
-        changed.principals.append(person)
-        let other = try CompiledPolicy.compiled(changed)
-        #expect(other !== first && other.document == changed && other.document != first.document)
-        #expect(try CompiledPolicy.compiled(try Self.document(tag)) === first)
+        let changed = try Self.withPerson("newcomer", try Self.document())
+        let other = try recent.compiled(changed)
+        #expect(other !== first && other.document == changed && other.document != first.document && recent.count == 2)
+        #expect(try recent.compiled(try Self.document()) === first)
+    }
+
+    /// What a kept policy answers is what a fresh compile of the document answers.
+    @Test func aKeptPolicyAnswersAsAFreshCompile() throws {
+        let recent = RecentCompiledPolicies(capacity: 2)
+        let document = try PolicyDocument.decode(yaml: Fixtures.examplePolicyText())
+        _ = try recent.compiled(document)
+        let kept = try recent.compiled(document), fresh = try CompiledPolicy(document: document)
+        #expect(kept.warnings == fresh.warnings)
+        for people in [["erin", "frank", "grace", "heidi"], ["erin", "frank", "grace", "heidi", "laura"]] {
+            #expect(kept.governanceLockouts(people: people) == fresh.governanceLockouts(people: people))
+        }
+        let unfreeze = PolicyRequest(kind: .governance, initiator: "heidi", operation: .init(.unfreeze), approvals: ["erin", "frank"])
+        #expect(kept.evaluate(unfreeze, in: StateSnapshot(time: 1_800_000_000)) == fresh.evaluate(unfreeze, in: StateSnapshot(time: 1_800_000_000)))
     }
 
     /// Swift's `==` holds for the NFC and the NFD spelling of a name; the policy handed back holds
     /// its own document's bytes, never those of the spelling compiled before.
     @Test func aNameSpelledInAnotherNormalFormGetsItsOwnPolicy() throws {
-        let tag = "\(UInt64.random(in: 0...UInt64.max))"
-        func spelled(_ id: String) throws -> PolicyDocument {
-            var document = try Self.document(tag)
-            var person = try #require(document.principals.first { $0.kind == .person })
-            person.id = id
-            person.roles = []
-            document.principals.append(person)
-            return document
-        }
+        let recent = RecentCompiledPolicies(capacity: 4)
         let composed = "jos\u{E9}", decomposed = "jose\u{301}"
-        let (nfc, nfd) = (try spelled(composed), try spelled(decomposed))
+        let (nfc, nfd) = (try Self.withPerson(composed, try Self.document()), try Self.withPerson(decomposed, try Self.document()))
         #expect(nfc == nfd && composed == decomposed && !composed.utf8.elementsEqual(decomposed.utf8))
-        let first = try CompiledPolicy.compiled(nfc)
-        let second = try CompiledPolicy.compiled(nfd)
-        #expect(second !== first)
+        let first = try recent.compiled(nfc)
+        let second = try recent.compiled(nfd)
+        #expect(second !== first && recent.count == 2)
         #expect(second.document.principals.last.map { Array($0.id.utf8) } == Array(decomposed.utf8))
         #expect(first.document.principals.last.map { Array($0.id.utf8) } == Array(composed.utf8))
-        #expect(try CompiledPolicy.compiled(nfd) === second)
+        #expect(try recent.compiled(nfd) === second && recent.compiled(nfc) === first)
     }
 
-    @Test func aDocumentThatDoesNotCompileIsRefusedEveryTime() throws {
-        let tag = "\(UInt64.random(in: 0...UInt64.max))"
-        let broken = try Self.document(tag, rules: """
+    @Test func aDocumentThatDoesNotCompileIsRefusedEveryTimeAndNotKept() throws {
+        let recent = RecentCompiledPolicies(capacity: 4)
+        _ = try recent.compiled(try Self.document())
+        let broken = try Self.document(rules: """
               - name: needs-a-missing-group
                 match: {kind: [transfer]}
                 outcome: {require: {group: no-such-group, count: 1}}
             """)
         for _ in 0..<2 {
-            #expect(throws: PolicyLoadError.self) { try CompiledPolicy.compiled(broken) }
+            #expect(throws: PolicyLoadError.self) { try recent.compiled(broken) }
+            #expect(recent.count == 1)
         }
     }
 
-    @Test func onlyTheMostRecentDocumentsAreKept() throws {
-        let tag = "\(UInt64.random(in: 0...UInt64.max))"
-        // Other suites compile beside this one; a few more than the capacity leaves room for them.
-        let first = try CompiledPolicy.compiled(try Self.document(tag))
-        for n in 0..<(CompiledPolicy.recentCapacity * 4) { _ = try CompiledPolicy.compiled(try Self.document("\(tag)-\(n)")) }
-        let later = try CompiledPolicy.compiled(try Self.document(tag))
-        #expect(later !== first && later.document == first.document)
+    @Test func theMostRecentlyUsedDocumentsAreKeptUpToTheCapacity() throws {
+        let recent = RecentCompiledPolicies(capacity: 3)
+        let documents = try (0..<4).map { try Self.document("\($0)") }
+        let policies = try documents.prefix(3).map { try recent.compiled($0) }
+        #expect(recent.count == 3)
+        // Using the oldest makes it the newest: the fourth pushes out the second, not the first.
+        #expect(try recent.compiled(documents[0]) === policies[0])
+        _ = try recent.compiled(documents[3])
+        #expect(recent.count == 3)
+        #expect(try recent.compiled(documents[0]) === policies[0])
+        #expect(try recent.compiled(documents[2]) === policies[2])
+        #expect(try recent.compiled(documents[1]) !== policies[1])
+    }
+
+    @Test func concurrentCompilesOfOneDocumentKeepOneEntry() async throws {
+        let recent = RecentCompiledPolicies(capacity: 4)
+        let document = try Self.document()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 { group.addTask { _ = try recent.compiled(document) } }
+            try await group.waitForAll()
+        }
+        #expect(recent.count == 1)
+    }
+
+    /// The key is the document's fields found by reflection: it tells every field and every text
+    /// byte apart only while each value shows all it holds. A custom reflection, a custom
+    /// description on a value without fields that holds text, or a class, would let two documents
+    /// share a key. The example policy (every section) is walked: every value is a struct, enum
+    /// or tuple, and the only ones with their own descriptions are collections, which show every
+    /// element, and leaves without text. Two decodings of one text get one key, whatever order
+    /// their dictionaries hold their members in.
+    @Test func everyValueInADocumentPrintsAllItHolds() throws {
+        let document = try PolicyDocument.decode(yaml: Fixtures.examplePolicyText())
+        let leaves: Set<String> = ["String", "Int", "Int64", "UInt64", "UInt32", "Int32", "UInt8", "Int128", "UInt128", "Bool", "FixedDecimal", "SourceLocation"]
+        let collections = ["Optional<", "Array<", "Dictionary<", "Set<"]
+        var custom: Set<String> = [], classes: Set<String> = [], walked = 0
+        func walk(_ value: Any) {
+            walked += 1
+            let type = String(describing: Swift.type(of: value))
+            if Swift.type(of: value) is AnyClass { classes.insert(type) }
+            if value is any CustomStringConvertible || value is any CustomDebugStringConvertible || value is any CustomReflectable,
+               !leaves.contains(type), !collections.contains(where: type.hasPrefix) {
+                custom.insert(type)
+            }
+            for child in Mirror(reflecting: value).children { walk(child.value) }
+        }
+        walk(document)
+        #expect(walked > 1_000, "the example policy holds more than \(walked) values")
+        #expect(custom.isEmpty, "types in a policy document with their own descriptions: \(custom.sorted())")
+        #expect(classes.isEmpty, "classes in a policy document: \(classes.sorted())")
+        #expect(RecentCompiledPolicies.key(of: document) == RecentCompiledPolicies.key(of: try PolicyDocument.decode(yaml: Fixtures.examplePolicyText())))
     }
 }

@@ -14,7 +14,7 @@ extension CompiledPolicy {
     /// The people who may approve `request`, and so the only people who may reject it: the
     /// members of `approverGroups(for:in:)`, never the initiator and never a bot. In policy order.
     public func eligibleApprovers(for request: PolicyRequest, in state: StateSnapshot) -> [String] {
-        let instants = GovernanceWeek.instants(from: state.time, boundaries: GovernanceWeek.boundaries(of: self))
+        let instants = GovernanceWeek.instants(from: state.time, boundaries: GovernanceWeek.boundaries(of: self, for: request.operation?.action))
         return eligibleIndices(for: request, instants: instants, state: state).map { users.names[$0] }
     }
 
@@ -25,7 +25,7 @@ extension CompiledPolicy {
         var candidate = request
         candidate.approvals = request.approvals + people
         var snapshot = state
-        for t in GovernanceWeek.instants(from: state.time, boundaries: GovernanceWeek.boundaries(of: self)) {
+        for t in GovernanceWeek.instants(from: state.time, boundaries: GovernanceWeek.boundaries(of: self, for: request.operation?.action)) {
             snapshot.time = t
             if evaluate(candidate, in: snapshot).outcome == .allow { return true }
         }
@@ -66,10 +66,10 @@ extension CompiledPolicy {
     }
 
     private func lockouts(of persons: [Int]) -> [GovernanceLockout] {
-        let week = GovernanceWeek.instants(from: GovernanceWeek.referenceMonday, boundaries: GovernanceWeek.boundaries(of: self))
         var found: [GovernanceLockout] = []
         let checks: [(action: GovernanceOperation.Action, atEveryTime: Bool)] = [(.changePolicy, false), (.unfreeze, true)]
         for (action, atEveryTime) in checks {
+            let week = GovernanceWeek.instants(from: GovernanceWeek.referenceMonday, boundaries: GovernanceWeek.boundaries(of: self, for: action))
             func request(_ proposer: Int, without vetoer: Int?) -> PolicyRequest {
                 PolicyRequest(
                     id: "lockout-check", kind: .governance, initiator: users.names[proposer],
@@ -111,7 +111,7 @@ extension CompiledPolicy {
     }
 
     private func approverGroupIndices(for request: PolicyRequest, in state: StateSnapshot) -> [Int] {
-        let instants = GovernanceWeek.instants(from: state.time, boundaries: GovernanceWeek.boundaries(of: self))
+        let instants = GovernanceWeek.instants(from: state.time, boundaries: GovernanceWeek.boundaries(of: self, for: request.operation?.action))
         return approverGroupIndices(for: request, instants: instants, state: state).members
     }
 

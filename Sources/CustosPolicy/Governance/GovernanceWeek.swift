@@ -10,12 +10,24 @@ enum GovernanceWeek {
     static let referenceMonday: Int64 = 1_794_787_200
     static let dayNames = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
-    /// Seconds after Monday 00:00 UTC at which some governance rule of `policy` may start or stop
-    /// applying; sorted, distinct, starting with 0.
-    static func boundaries(of policy: CompiledPolicy) -> [Int64] {
+    /// Seconds after Monday 00:00 UTC at which some governance rule of `policy` that can apply to
+    /// `action` may start or stop applying; sorted, distinct, starting with 0.
+    ///
+    /// A rule that names operations other than `action` never matches a request for it, at any
+    /// time (`CompiledPolicy.match` refuses it before any clause that reads the time), so its
+    /// times are left out: they would only split the week into more intervals with the same
+    /// decisions. Unless a rule that does apply has a condition: a condition is evaluated only at
+    /// the instants sampled, and may read the minute or the clock (review helper-149 M1), so
+    /// then every rule's times still count, as they did before. With no action (a request that
+    /// is not a governance operation, which no governance rule matches), every rule counts.
+    static func boundaries(of policy: CompiledPolicy, for action: GovernanceOperation.Action?) -> [Int64] {
         var result: Set<Int64> = [0]
+        let bit = action.map(PolicyCompiler.operationBit) ?? 0
+        func applies(_ rule: CompiledRule) -> Bool { bit == 0 || rule.operations == 0 || rule.operations & bit != 0 }
+        let prune = !policy.governanceRules.contains { policy.rules[$0].condition != nil && applies(policy.rules[$0]) }
         for index in policy.governanceRules {
             let rule = policy.rules[index]
+            if prune, !applies(rule) { continue }
             if rule.condition != nil {
                 for hour in 0..<(7 * 24) { result.insert(Int64(hour) * 3600) }
             }

@@ -2,13 +2,34 @@
 /// the same engine, with the same precedence and fail-closed behaviour, decides operations on
 /// users, credentials, roles, policies, address books and vaults.
 extension PolicyCompiler {
-    /// The bit of an operation in `CompiledRule.operations`.
-    static func operationBit(_ action: GovernanceOperation.Action) -> UInt32 { operationBits[action]! }
+    /// The bit of an operation in `CompiledRule.operations`: its place in `allCases`.
+    static func operationBit(_ action: GovernanceOperation.Action) -> UInt32 { UInt32(1) << UInt32(position(of: action)) }
 
-    /// Each action's bit, by its place in `allCases`, computed once: rule matching asks for it
-    /// per rule and per governance decision (the lockout check makes thousands).
-    private static let operationBits: [GovernanceOperation.Action: UInt32] = Dictionary(
-        uniqueKeysWithValues: GovernanceOperation.Action.allCases.enumerated().map { ($1, UInt32(1) << UInt32($0)) })
+    /// `action`'s place in `GovernanceOperation.Action.allCases` (a test holds the two to each
+    /// other), by a switch: rule matching asks for it per rule and per governance decision (the
+    /// lockout check makes thousands), and a dictionary keyed by the action hashes its raw value,
+    /// a string, each time.
+    static func position(of action: GovernanceOperation.Action) -> Int {
+        switch action {
+        case .addUser: 0
+        case .removeUser: 1
+        case .addCredential: 2
+        case .revokeCredential: 3
+        case .assignRole: 4
+        case .revokeRole: 5
+        case .changePolicy: 6
+        case .changeAddressBook: 7
+        case .createVault: 8
+        case .changeVault: 9
+        case .freeze: 10
+        case .unfreeze: 11
+        case .addBot: 12
+        case .removeBot: 13
+        case .rotateBotKey: 14
+        case .changeMembership: 15
+        case .reviewAccess: 16
+        }
+    }
 
     /// Governance becomes ordinary rules of the same engine: `governance.freeze` (security
     /// officers may freeze alone), `governance.proposers` (proposers may propose any
