@@ -11,6 +11,15 @@ let swiftSettings: [SwiftSetting] = [
     .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
 ]
 
+/// The arithmetic modules (field and scalar limbs, group operations, the MPC rounds) are
+/// optimized in debug builds too: unoptimized, their fixed-size limb arrays are zeroed and
+/// bounds-checked on every multiplication, and the debug builds that `make run` and `make test`
+/// start (DKG and presigning among four nodes) spent most of their CPU there. The code is the
+/// same in both configurations (no `assert`, no `#if DEBUG`); only its speed differs.
+let arithmeticSettings: [SwiftSetting] = swiftSettings + [
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+]
+
 let package = Package(
     name: "Custos",
     platforms: [.macOS(.v15)],
@@ -73,13 +82,13 @@ let package = Package(
                 "CSodium",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: arithmeticSettings
         ),
         // Shamir/Feldman, DKG, FROST, refresh and reshare: pure state machines, no I/O.
         .target(
             name: "CustosMPC",
             dependencies: ["CustosCore", "CustosCrypto"],
-            swiftSettings: swiftSettings
+            swiftSettings: arithmeticSettings
         ),
 
         // EVM encoding, decoding, signing hashes and intents, and address encodings (Bech32m,

@@ -1,11 +1,23 @@
 import CustosCore
 import Foundation
+import Synchronization
 
 /// Runs an independent implementation written in Python (a script in `Tests/python`, run by
 /// the `.venv` interpreter) as a test peer: JSON in on standard input, JSON out on standard
 /// output. A missing venv or a failing script is an error naming the script and its stderr,
 /// so a cross-check can never pass by not running.
+///
+/// The scripts run in interpreters this process keeps (`Tests/python/peer_host.py`, one per
+/// call running at once), each script as its own `__main__` with its own standard streams: an
+/// interpreter's start with eth-account imported takes about 1.5 s, which the end-to-end
+/// suites paid at every signature they checked. The scripts that drive a terminal or a browser
+/// (`ownProcess`) still get a process of their own.
 public enum PythonPeer {
+    /// Scripts run as a process of their own: they start sessions, terminals or browsers.
+    static let ownProcess: Set<String> = ["console_browser.py", "terminal_passphrase.py"]
+    /// Interpreters running `peer_host.py` that no call is using.
+    private static let idle = Mutex<[Host]>([])
+
     public static var interpreter: URL {
         if let override = ProcessInfo.processInfo.environment["CUSTOS_TEST_PYTHON"] {
             return URL(fileURLWithPath: override)
@@ -25,6 +37,23 @@ public enum PythonPeer {
             throw TestEnvironmentError(
                 "no Python test environment at \(python.path); run scripts/install-deps.sh")
         }
+        if ownProcess.contains(script) { return try runInOwnProcess(script, input: input, python: python) }
+        let host = try idle.withLock { $0.popLast() } ?? Host(python: python)
+        let answer: Host.Answer
+        do {
+            answer = try host.run(script, input: input)
+        } catch {
+            host.stop()
+            throw error
+        }
+        idle.withLock { $0.append(host) }
+        guard answer.status == 0 else {
+            throw TestEnvironmentError("\(script) exited with \(answer.status): \(answer.errors)")
+        }
+        return answer.output
+    }
+
+    private static func runInOwnProcess(_ script: String, input: Data, python: URL) throws -> Data {
         let scriptURL = TestEnvironment.packageRoot.appendingPathComponent("Tests/python/\(script)")
         let process = Process()
         process.executableURL = python
@@ -58,5 +87,67 @@ public enum PythonPeer {
     ) async throws -> Response {
         let data = try await run(script, input: JSONEncoder().encode(request))
         return try JSONDecoder().decode(Response.self, from: data)
+    }
+}
+
+/// An interpreter running `Tests/python/peer_host.py`, used by one call at a time.
+private final class Host: @unchecked Sendable {
+    // @unchecked: a host is used by the one call that took it from the idle list.
+    struct Answer: Decodable {
+        var status: Int32
+        var output: Data
+        var errors: String
+    }
+
+    private struct Request: Encodable {
+        var script: String
+        var input: Data
+    }
+
+    private let process = Process()
+    private let requests: FileHandle
+    private let answers: FileHandle
+    private var pending = Data()
+
+    init(python: URL) throws {
+        // A host that died must fail the call that wrote to it (EPIPE), not end the test process.
+        signal(SIGPIPE, SIG_IGN)
+        process.executableURL = python
+        process.arguments = [TestEnvironment.packageRoot.appendingPathComponent("Tests/python/peer_host.py").path]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        // What the host cannot send back (its own failure) shows in the test log.
+        process.standardError = FileHandle.standardError
+        try process.run()
+        requests = input.fileHandleForWriting
+        answers = output.fileHandleForReading
+    }
+
+    /// Runs `script` with `input` as its standard input; the answer is read whole before the
+    /// next request is written, so neither pipe can fill while the other waits.
+    func run(_ script: String, input: Data) throws -> Answer {
+        var line = try JSONEncoder().encode(Request(script: script, input: input))
+        line.append(0x0A)
+        try requests.write(contentsOf: line)
+        while true {
+            if let end = pending.firstIndex(of: 0x0A) {
+                let answer = pending[pending.startIndex..<end]
+                pending = Data(pending[(end + 1)...])
+                return try JSONDecoder().decode(Answer.self, from: answer)
+            }
+            let chunk = answers.availableData
+            guard !chunk.isEmpty else {
+                process.waitUntilExit()
+                throw TestEnvironmentError("the Python peer host running \(script) ended (status \(process.terminationStatus)); its error output is in the test log")
+            }
+            pending.append(chunk)
+        }
+    }
+
+    /// Ends the interpreter (it ends at the end of its input).
+    func stop() {
+        try? requests.close()
+        if process.isRunning { process.terminate() }
     }
 }

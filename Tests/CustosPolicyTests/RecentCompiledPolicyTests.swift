@@ -1,4 +1,5 @@
 import CustosCore
+import Foundation
 @testable import CustosPolicy
 import Synchronization
 import Testing
@@ -7,15 +8,33 @@ import Testing
 /// object, with the lockouts it has worked out), any difference (a spelling of a name in another
 /// normal form included) gets its own, a document that does not compile is refused every time and
 /// not kept, and only the most recent documents are kept. Each test uses its own cache, so tests
-/// compiling beside it do not decide what it sees.
+/// compiling beside it do not decide what it sees. Only documents whose lockout check samples
+/// every hour of the week are kept: the documents here have a condition on `change_policy`.
 @Suite struct RecentCompiledPolicyTests {
+    /// A governance rule with a condition on changing the policy: the lockout check samples every
+    /// hour of the week, so the compiled policy is worth keeping.
+    static let hourly = """
+          - name: no-policy-change-on-oneself
+            match: {operation: [change_policy]}
+            when: request.operation.target == request.initiator
+            outcome: deny
+        """
+
     static func document(_ tag: String = "t", rules extra: String = "") throws -> PolicyDocument {
         try PolicyDocument.decode(yaml: Fixtures.yaml(rules: """
               - name: recent-\(tag)
                 match: {kind: [transfer], asset: [USDC]}
                 outcome: deny
+            \(hourly)
             \(extra)
             """))
+    }
+
+    /// The example policy with `hourly` among its rules.
+    static func exampleSampledHourly() throws -> PolicyDocument {
+        let text = try Fixtures.examplePolicyText()
+        let rules = try #require(text.range(of: "\nrules:\n"))
+        return try PolicyDocument.decode(yaml: text.replacingCharacters(in: rules, with: "\nrules:\n" + hourly + "\n"))
     }
 
     /// `document` with one more person (no roles, as the registries add one) named `id`.
@@ -45,9 +64,10 @@ import Testing
     /// What a kept policy answers is what a fresh compile of the document answers.
     @Test func aKeptPolicyAnswersAsAFreshCompile() throws {
         let recent = RecentCompiledPolicies(capacity: 2)
-        let document = try PolicyDocument.decode(yaml: Fixtures.examplePolicyText())
-        _ = try recent.compiled(document)
+        let document = try Self.exampleSampledHourly()
+        let first = try recent.compiled(document)
         let kept = try recent.compiled(document), fresh = try CompiledPolicy(document: document)
+        #expect(kept === first && recent.count == 1)
         #expect(kept.warnings == fresh.warnings)
         for people in [["erin", "frank", "grace", "heidi"], ["erin", "frank", "grace", "heidi", "laura"]] {
             #expect(kept.governanceLockouts(people: people) == fresh.governanceLockouts(people: people))
@@ -69,6 +89,40 @@ import Testing
         #expect(second.document.principals.last.map { Array($0.id.utf8) } == Array(decomposed.utf8))
         #expect(first.document.principals.last.map { Array($0.id.utf8) } == Array(composed.utf8))
         #expect(try recent.compiled(nfd) === second && recent.compiled(nfc) === first)
+    }
+
+    /// The lockout check of the example policy needs only its rules' own times (its one
+    /// governance condition is on granting roles): the policy is compiled again each time, which
+    /// costs less than the key, and nothing is kept.
+    @Test func aDocumentWhoseLockoutCheckIsCheapIsCompiledEachTime() throws {
+        let recent = RecentCompiledPolicies(capacity: 2)
+        let document = try PolicyDocument.decode(yaml: Fixtures.examplePolicyText())
+        #expect(!GovernanceWeek.samplesEveryHour(document))
+        let first = try recent.compiled(document), second = try recent.compiled(document)
+        #expect(first !== second && recent.count == 0 && first.document == second.document)
+        #expect(GovernanceWeek.samplesEveryHour(try Self.exampleSampledHourly()))
+    }
+
+    /// Which documents sample every hour: a condition on a governance rule that can apply to
+    /// `change_policy` or `unfreeze` (an empty list of operations, or only unknown names, apply
+    /// to every operation); not a condition on other operations, on transfers, or a governance
+    /// rule without one.
+    @Test(arguments: [
+        ("{operation: [change_policy]}", "when: request.initiator == 'erin'", true),
+        ("{operation: [unfreeze, add_user]}", "when: request.initiator == 'erin'", true),
+        ("{operation: []}", "when: request.initiator == 'erin'", true),
+        ("{operation: [assign_role]}", "when: request.initiator == 'erin'", false),
+        ("{operation: [change_policy]}", "", false),
+        ("{kind: [transfer]}", "when: request.initiator == 'erin'", false),
+    ])
+    func samplesEveryHourWhenAConditionCanApplyToTheCheckedOperations(match: String, when: String, expected: Bool) throws {
+        let document = try PolicyDocument.decode(yaml: Fixtures.yaml(rules: """
+              - name: under-test
+                match: \(match)
+            \(when.isEmpty ? "" : "    " + when)
+                outcome: deny
+            """))
+        #expect(GovernanceWeek.samplesEveryHour(document) == expected)
     }
 
     @Test func aDocumentThatDoesNotCompileIsRefusedEveryTimeAndNotKept() throws {

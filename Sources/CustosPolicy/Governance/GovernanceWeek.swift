@@ -43,6 +43,21 @@ enum GovernanceWeek {
         return result.sorted()
     }
 
+    /// Whether the lockout check of `document` (`CompiledPolicy.governanceLockouts`, which walks
+    /// the week for `change_policy` and `unfreeze`) samples every hour of the week: a governance
+    /// rule with a condition that can apply to one of them (`boundaries(of:for:)`). Read from the
+    /// document as the compiler reads it (a rule is a governance rule when it names operations;
+    /// an empty list, or names none of which is known, match every operation). Such a check
+    /// costs about ten compiles of the same policy without it.
+    static func samplesEveryHour(_ document: PolicyDocument) -> Bool {
+        let checked: Set<GovernanceOperation.Action> = [.changePolicy, .unfreeze]
+        return document.rules.contains { rule in
+            guard rule.when != nil, let names = rule.match.operations else { return false }
+            let actions = names.compactMap { GovernanceOperation.Action(rawValue: $0.value) }
+            return actions.isEmpty || actions.contains(where: checked.contains)
+        }
+    }
+
     /// One instant in each interval of the week that starts at `time`, in order, `time` first.
     static func instants(from time: Int64, boundaries: [Int64]) -> [Int64] {
         let now = modulo(time &- referenceMonday)
