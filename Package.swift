@@ -13,9 +13,10 @@ let swiftSettings: [SwiftSetting] = [
 
 /// The arithmetic modules (field and scalar limbs, group operations, the MPC rounds) are
 /// optimized in debug builds too: unoptimized, their fixed-size limb arrays are zeroed and
-/// bounds-checked on every multiplication, and the debug builds that `make run` and `make test`
-/// start (DKG and presigning among four nodes) spent most of their CPU there. The code is the
-/// same in both configurations (no `assert`, no `#if DEBUG`); only its speed differs.
+/// bounds-checked on every multiplication, and the clusters `make test` starts from the debug
+/// build spent a sixth of their busy CPU there (presigning's scalar inversions, in the vault
+/// signing suite). The code is the same in both configurations (no `assert`, no `#if DEBUG`);
+/// only its speed differs.
 let arithmeticSettings: [SwiftSetting] = swiftSettings + [
     .unsafeFlags(["-O"], .when(configuration: .debug)),
 ]

@@ -143,7 +143,7 @@ private struct CPUTimes {
 
     /// The share of the CPU time since `earlier` that was busy.
     func busyShare(since earlier: CPUTimes) -> Double? {
-        guard total > earlier.total else { return nil }
+        guard total > earlier.total, busy >= earlier.busy else { return nil }
         return Double(busy - earlier.busy) / Double(total - earlier.total)
     }
 }

@@ -38,7 +38,12 @@ public enum PythonPeer {
                 "no Python test environment at \(python.path); run scripts/install-deps.sh")
         }
         if ownProcess.contains(script) { return try runInOwnProcess(script, input: input, python: python) }
-        let host = try idle.withLock { $0.popLast() } ?? Host(python: python)
+        // A host that ended while idle is not written to (SIGPIPE would end the test process).
+        let kept = idle.withLock { hosts -> Host? in
+            hosts.removeAll { !$0.isRunning }
+            return hosts.popLast()
+        }
+        let host = try kept ?? Host(python: python)
         let answer: Host.Answer
         do {
             answer = try host.run(script, input: input)
@@ -46,10 +51,12 @@ public enum PythonPeer {
             host.stop()
             throw error
         }
-        idle.withLock { $0.append(host) }
+        // A script that failed may have left its interpreter in any state: it is not reused.
         guard answer.status == 0 else {
+            host.stop()
             throw TestEnvironmentError("\(script) exited with \(answer.status): \(answer.errors)")
         }
+        idle.withLock { $0.append(host) }
         return answer.output
     }
 
@@ -110,8 +117,9 @@ private final class Host: @unchecked Sendable {
     private var pending = Data()
 
     init(python: URL) throws {
-        // A host that died must fail the call that wrote to it (EPIPE), not end the test process.
-        signal(SIGPIPE, SIG_IGN)
+        // SIGPIPE is left as it is: ignoring it here would be inherited by every process the
+        // tests start afterwards (review helper-150 M1). A host that ends between the check in
+        // `runBlocking` and the write still ends the test process, loudly.
         process.executableURL = python
         process.arguments = [TestEnvironment.packageRoot.appendingPathComponent("Tests/python/peer_host.py").path]
         let input = Pipe(), output = Pipe()
@@ -144,6 +152,8 @@ private final class Host: @unchecked Sendable {
             pending.append(chunk)
         }
     }
+
+    var isRunning: Bool { process.isRunning }
 
     /// Ends the interpreter (it ends at the end of its input).
     func stop() {

@@ -123,8 +123,7 @@ struct OpenAPIDocumentTests {
 /// fixed seed and a bounded number of examples per operation. It fails on a 5xx, a status code,
 /// content type or body the document does not describe, and on schema-violating input the
 /// gateway accepts.
-// Half a turn: alone, its turn kept the CPU 55 % busy (make test, 2026-12-08).
-@Suite(.halfExclusiveProcesses, .serialized, .timeLimit(.minutes(5)))
+@Suite(.exclusiveProcesses, .serialized, .timeLimit(.minutes(5)))
 struct OpenAPIConformanceTests {
     static let checks = [
         "not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance",
