@@ -24,8 +24,9 @@ extension Trait where Self == ExclusiveProcesses {
 /// A suite's time limits count only its own tests' time: waiting for its turn is not counted.
 /// Each turn's length is written to standard error, with how much of the machine's CPU time
 /// went to processes at normal priority meanwhile ("turn: Suite held 212 s, CPU 41 % busy"; the
-/// niced test process of `make test` is not counted), so a test log shows where the run's time
-/// goes and which turns mostly wait.
+/// user time of `make test`'s niced test process is not counted, its system time is, so a turn
+/// beside it reads busier than alone), so a test log shows where the run's time goes and which
+/// turns mostly wait.
 public struct ExclusiveProcesses: SuiteTrait, TestScoping {
     /// How much of the machine a suite's turn takes.
     public enum Share: Int, Sendable {
